@@ -1,0 +1,232 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Activity analysis decides which values take part in the backward sweep.
+//
+// A variable is varied when it may depend, through differentiable
+// operations, on a wrt parameter. This is computed flow-insensitively (a
+// fixpoint over every assignment in the function): cheap and safe, because
+// reversing an assignment from a passive value resets the adjoint.
+//
+// An assignment is useful when the value it stores may reach the function's
+// result. This is computed flow-sensitively, backwards, like liveness: an
+// assignment whose value is overwritten before any use is not useful and
+// gets no backward code, so a NaN or Inf in a dead intermediate cannot leak
+// into the gradient.
+
+// leaves calls f for every variable that e's value depends on
+// differentiably: comparisons, integer arithmetic, conversions to integers,
+// index expressions and piecewise-constant functions (Floor) cut the chain.
+func (l *lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
+	if !isDifferentiable(l.info.TypeOf(e)) || l.isConst(e) {
+		return
+	}
+	switch e := e.(type) {
+	case *ast.Ident:
+		if obj, ok := l.info.Uses[e].(*types.Var); ok {
+			f(obj)
+		}
+	case *ast.ParenExpr:
+		l.leaves(e.X, f)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.MUL, token.QUO:
+			l.leaves(e.X, f)
+			l.leaves(e.Y, f)
+		}
+	case *ast.UnaryExpr:
+		if e.Op == token.SUB || e.Op == token.ADD {
+			l.leaves(e.X, f)
+		}
+	case *ast.CallExpr:
+		if r := l.callRule(e); r != nil && r.zero {
+			return
+		}
+		for _, a := range e.Args {
+			l.leaves(a, f)
+		}
+	case *ast.IndexExpr:
+		l.leaves(e.X, f)
+	case *ast.SelectorExpr:
+		if _, ok := l.info.Selections[e]; ok {
+			l.leaves(e.X, f)
+		}
+	case *ast.StarExpr:
+		l.leaves(e.X, f)
+	case *ast.SliceExpr:
+		l.leaves(e.X, f)
+	}
+}
+
+// exprVaried reports whether e depends on a wrt parameter.
+func (l *lowerer) exprVaried(e ast.Expr) bool {
+	found := false
+	l.leaves(e, func(obj types.Object) {
+		if l.varied[obj] {
+			found = true
+		}
+	})
+	return found
+}
+
+// rootVar is the variable that an assignment to lhs writes (x for x, x[i]
+// and x.f), or nil for the blank identifier and package-level targets.
+func (l *lowerer) rootVar(lhs ast.Expr) *types.Var {
+	switch e := lhs.(type) {
+	case *ast.Ident:
+		if obj, ok := l.info.ObjectOf(e).(*types.Var); ok {
+			return obj
+		}
+	case *ast.ParenExpr:
+		return l.rootVar(e.X)
+	case *ast.IndexExpr:
+		return l.rootVar(e.X)
+	case *ast.SelectorExpr:
+		return l.rootVar(e.X)
+	case *ast.StarExpr:
+		return l.rootVar(e.X)
+	}
+	return nil
+}
+
+// computeVaried finds the varied variables, starting from the wrt parameters.
+func (l *lowerer) computeVaried() {
+	for changed := true; changed; {
+		changed = false
+		mark := func(lhs ast.Expr, rhsVaried bool) {
+			if v := l.rootVar(lhs); v != nil && rhsVaried && !l.varied[v] && isDifferentiable(v.Type()) {
+				l.varied[v] = true
+				changed = true
+			}
+		}
+		ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				if len(n.Lhs) == len(n.Rhs) {
+					for i := range n.Lhs {
+						mark(n.Lhs[i], l.exprVaried(n.Rhs[i]))
+					}
+				} else if len(n.Rhs) == 1 {
+					for _, lhs := range n.Lhs {
+						mark(lhs, l.exprVaried(n.Rhs[0]) || l.callArgsVaried(n.Rhs[0]))
+					}
+				}
+			case *ast.ValueSpec:
+				if len(n.Names) == len(n.Values) {
+					for i := range n.Names {
+						mark(n.Names[i], l.exprVaried(n.Values[i]))
+					}
+				} else if len(n.Values) == 1 {
+					for _, name := range n.Names {
+						mark(name, l.callArgsVaried(n.Values[0]))
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+// callArgsVaried reports whether a multi-value call has a varied operand.
+func (l *lowerer) callArgsVaried(e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	if r := l.callRule(call); r != nil && r.zero {
+		return false
+	}
+	for _, a := range call.Args {
+		if l.exprVaried(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// liveSet is the set of variables whose current value may reach the result.
+type liveSet map[types.Object]bool
+
+func (s liveSet) clone() liveSet {
+	c := make(liveSet, len(s))
+	for k := range s {
+		c[k] = true
+	}
+	return c
+}
+
+// computeUseful runs the backward liveness pass over the body and records
+// in l.useful each assignment target whose value may reach the result.
+func (l *lowerer) computeUseful() {
+	l.liveBlock(l.fn.Body.List, liveSet{})
+}
+
+func (l *lowerer) liveBlock(list []ast.Stmt, live liveSet) liveSet {
+	for i := len(list) - 1; i >= 0; i-- {
+		live = l.liveStmt(list[i], live)
+	}
+	return live
+}
+
+func (l *lowerer) gen(live liveSet, e ast.Expr) {
+	l.leaves(e, func(obj types.Object) { live[obj] = true })
+}
+
+func (l *lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
+	switch s := s.(type) {
+	case *ast.ReturnStmt:
+		live = liveSet{}
+		for _, r := range s.Results {
+			l.gen(live, r)
+		}
+	case *ast.BlockStmt:
+		live = l.liveBlock(s.List, live)
+	case *ast.AssignStmt:
+		live = l.liveAssign(s.Lhs, s.Rhs, s.Tok, live)
+	case *ast.DeclStmt:
+		if g, ok := s.Decl.(*ast.GenDecl); ok {
+			for i := len(g.Specs) - 1; i >= 0; i-- {
+				if vs, ok := g.Specs[i].(*ast.ValueSpec); ok {
+					lhs := make([]ast.Expr, len(vs.Names))
+					for j, n := range vs.Names {
+						lhs[j] = n
+					}
+					live = l.liveAssign(lhs, vs.Values, token.DEFINE, live)
+				}
+			}
+		}
+	}
+	return live
+}
+
+func (l *lowerer) liveAssign(lhs, rhs []ast.Expr, tok token.Token, live liveSet) liveSet {
+	live = live.clone()
+	var gens []ast.Expr
+	for i, x := range lhs {
+		v := l.rootVar(x)
+		if v == nil || !live[v] {
+			continue
+		}
+		l.useful[x] = true
+		if _, whole := ast.Unparen(x).(*ast.Ident); whole && (tok == token.ASSIGN || tok == token.DEFINE) {
+			delete(live, v) // the old value is overwritten
+		}
+		switch {
+		case len(lhs) == len(rhs):
+			gens = append(gens, rhs[i])
+		case len(rhs) == 1:
+			if call, ok := ast.Unparen(rhs[0]).(*ast.CallExpr); ok {
+				gens = append(gens, call.Args...)
+			}
+		}
+	}
+	for _, g := range gens {
+		l.gen(live, g)
+	}
+	return live
+}

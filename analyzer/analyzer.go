@@ -1,0 +1,268 @@
+// Package analyzer finds //gradgen:grad functions, checks them and lowers
+// each into its adjoint program: a forward sweep that computes the
+// function's value and keeps what the backward sweep needs, and a backward
+// sweep that applies the chain rule statement by statement, in reverse.
+//
+// Generate is the whole job for one type-checked package; Analyzer wraps it
+// as a go/analysis pass that reports problems without writing anything.
+// The command gradgen, vet-style drivers and tests share this one code path.
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// A Diagnostic is a problem at a position in the source.
+type Diagnostic struct {
+	Pos     token.Pos
+	Message string
+}
+
+// Options change how gradients are generated. The zero value is what users
+// get; the switches exist so that tests can prove optimizations change only
+// speed, never results.
+type Options struct {
+	// NoActivity switches activity analysis off: every float variable
+	// gets an adjoint and every assignment backward code.
+	NoActivity bool
+	// SaveAll saves every overwritten variable, needed by backward code or
+	// not (the to-be-recorded analysis switched off).
+	SaveAll bool
+}
+
+// A Function is one annotated function and what was generated for it.
+type Function struct {
+	Name  string // the source function's name (Loss, or T.Loss for a method)
+	Pos   token.Pos
+	Grad  *adjoint.Func
+	Graph *adjoint.Graph
+}
+
+// An Output is one generated file: foo_grad.go for foo.go.
+type Output struct {
+	Source    string // path of the source file
+	Path      string // path of the generated file
+	File      *adjoint.File
+	Functions []*Function
+}
+
+// A Result is everything generated for a package, or why it could not be.
+type Result struct {
+	Outputs     []*Output
+	Diagnostics []Diagnostic // when not empty, nothing may be written
+}
+
+// OutputPath is the generated file's path for a source file: foo.go →
+// foo_grad.go, in the same directory.
+func OutputPath(source string) string {
+	return strings.TrimSuffix(source, ".go") + "_grad.go"
+}
+
+// IsOutputPath reports whether path is named like a generated file.
+func IsOutputPath(path string) bool { return strings.HasSuffix(path, "_grad.go") }
+
+type pkgContext struct {
+	fset *token.FileSet
+	info *types.Info
+	pkg  *types.Package
+}
+
+// Generate finds the annotated functions of a type-checked package and
+// builds their gradients. Files named like generated files are skipped:
+// they are gradgen's output, never its input.
+func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
+	p := &pkgContext{fset: fset, info: info, pkg: pkg}
+	res := &Result{}
+	report := func(pos token.Pos, format string, args ...any) {
+		res.Diagnostics = append(res.Diagnostics, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	}
+	for _, file := range files {
+		name := fset.Position(file.Package).Filename
+		if IsOutputPath(name) || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		out := &Output{Source: name, Path: OutputPath(name), File: &adjoint.File{
+			Package:    file.Name.Name,
+			Path:       pkg.Path(),
+			Constraint: buildConstraint(file),
+		}}
+		p.strayDirectives(file, report)
+		for _, decl := range file.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok {
+				continue
+			}
+			dir, ok := findDirective(fn, report)
+			if !ok || dir == nil {
+				continue
+			}
+			if fn.Body == nil {
+				report(fn.Name.Pos(), "%s has no body (assembly?): gradgen cannot see into it; supply its derivative with //gradgen:rule", fn.Name.Name)
+				continue
+			}
+			g := p.checkSignature(fn, dir, report)
+			if g == nil {
+				continue
+			}
+			g.options = opts
+			grad, graph, diags := p.lowerFunction(g, file)
+			if len(diags) > 0 {
+				res.Diagnostics = append(res.Diagnostics, diags...)
+				continue
+			}
+			name := fn.Name.Name
+			if g.recv != nil {
+				name = recvTypeName(g.recv) + "." + name
+			}
+			out.File.Funcs = append(out.File.Funcs, grad)
+			out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: grad, Graph: graph})
+		}
+		if len(out.Functions) > 0 {
+			res.Outputs = append(res.Outputs, out)
+		}
+	}
+	p.checkNameClashes(res, report)
+	sort.SliceStable(res.Diagnostics, func(i, j int) bool {
+		a, b := fset.Position(res.Diagnostics[i].Pos), fset.Position(res.Diagnostics[j].Pos)
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return res
+}
+
+func recvTypeName(v *types.Var) string {
+	t := v.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok {
+		return n.Obj().Name()
+	}
+	return t.String()
+}
+
+// checkNameClashes reports generated functions whose names are already
+// declared by hand in the package.
+func (p *pkgContext) checkNameClashes(res *Result, report func(token.Pos, string, ...any)) {
+	generated := map[string]token.Pos{}
+	for _, out := range res.Outputs {
+		for _, f := range out.Functions {
+			key := f.Grad.Name
+			if f.Grad.Recv != nil {
+				key = adjoint.TypeString(f.Grad.Recv.Type) + "." + key
+			}
+			if prev, dup := generated[key]; dup {
+				report(f.Pos, "%s would be generated twice (also for the function at %s): give one of them another name with name=", f.Grad.Name, p.fset.Position(prev))
+			}
+			generated[key] = f.Pos
+			if f.Grad.Recv != nil {
+				continue
+			}
+			if obj := p.pkg.Scope().Lookup(f.Grad.Name); obj != nil && !IsOutputPath(p.fset.Position(obj.Pos()).Filename) {
+				report(f.Pos, "%s is already declared at %s: choose another name for the gradient with name=", f.Grad.Name, p.fset.Position(obj.Pos()))
+			}
+		}
+	}
+}
+
+// strayDirectives reports //gradgen:grad lines that are not in a
+// function's doc comment, where they would silently do nothing.
+func (p *pkgContext) strayDirectives(file *ast.File, report func(token.Pos, string, ...any)) {
+	attached := map[*ast.Comment]bool{}
+	for _, decl := range file.Decls {
+		if fn, ok := decl.(*ast.FuncDecl); ok && fn.Doc != nil {
+			for _, c := range fn.Doc.List {
+				attached[c] = true
+			}
+		}
+	}
+	for _, g := range file.Comments {
+		for _, c := range g.List {
+			if d, ok := ast.ParseDirective(c.Slash, c.Text); ok && d.Tool == "gradgen" && d.Name == "grad" && !attached[c] {
+				report(c.Slash, "//gradgen:grad must be in the doc comment of a function: put it on the line right above func")
+			}
+		}
+	}
+}
+
+// buildConstraint returns the expression of file's //go:build line.
+func buildConstraint(file *ast.File) string {
+	for _, g := range file.Comments {
+		if g.Pos() > file.Package {
+			break
+		}
+		for _, c := range g.List {
+			if rest, ok := strings.CutPrefix(c.Text, "//go:build "); ok {
+				return strings.TrimSpace(rest)
+			}
+		}
+	}
+	return ""
+}
+
+// graphOp adds one operation to the function's adjoint graph.
+func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
+	for _, r := range o.results {
+		l.addNode(adjoint.GraphNode{Name: r.name, Expr: adjoint.ExprString(fwd)})
+	}
+	c := &ruleCtx{T: mustIR(o.resType), fresh: func(b string) string { return b }}
+	for _, a := range o.args {
+		c.A = append(c.A, a.bval)
+	}
+	for _, r := range o.results {
+		c.R = append(c.R, adjoint.Id(r.name))
+		c.D = append(c.D, nil)
+	}
+	for i, a := range o.args {
+		if a.v == nil {
+			continue
+		}
+		l.addNode(adjoint.GraphNode{Name: a.v.name})
+		for j, r := range o.results {
+			partial := "∂" + o.name
+			if o.rule.piecewise == nil && i < len(o.rule.vjp) && o.rule.vjp[i] != nil {
+				for k := range c.D {
+					c.D[k] = nil
+				}
+				c.D[j] = lit("1")
+				if o.rule == conversion {
+					c.T = mustIR(a.typ)
+				}
+				e := o.rule.vjp[i](c)
+				if e == nil {
+					continue
+				}
+				partial = adjoint.ExprString(e)
+			}
+			l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: a.v.name, To: r.name, Partial: partial})
+		}
+	}
+}
+
+func (l *lowerer) addNode(n adjoint.GraphNode) {
+	for i, m := range l.graph.Nodes {
+		if m.Name == n.Name {
+			if m.Expr == "" {
+				l.graph.Nodes[i].Expr = n.Expr
+			}
+			return
+		}
+	}
+	l.graph.Nodes = append(l.graph.Nodes, n)
+}
+
+// Base returns the file name of path, for messages.
+func Base(path string) string { return filepath.Base(path) }

@@ -1,0 +1,207 @@
+package analyzer
+
+import (
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Builders for adjoint expressions and statements. The arithmetic ones
+// simplify as they build (no "* 1", no "- -x"), so that rules can be written
+// plainly and the output still reads like a careful person's gradient.
+
+func bin(op string, x, y adjoint.Expr) adjoint.Expr { return adjoint.Binary{Op: op, X: x, Y: y} }
+
+func isLit(e adjoint.Expr, text string) bool {
+	l, ok := e.(adjoint.Lit)
+	return ok && l.Text == text
+}
+
+func mul(x, y adjoint.Expr) adjoint.Expr {
+	switch {
+	case x == nil || y == nil:
+		return nil
+	case isLit(x, "1"):
+		return y
+	case isLit(y, "1"):
+		return x
+	case isLit(x, "-1"):
+		return neg(y)
+	case isLit(y, "-1"):
+		return neg(x)
+	}
+	return bin("*", x, y)
+}
+
+func div(x, y adjoint.Expr) adjoint.Expr {
+	if isLit(y, "1") {
+		return x
+	}
+	return bin("/", x, y)
+}
+
+func neg(x adjoint.Expr) adjoint.Expr {
+	if u, ok := x.(adjoint.Unary); ok && u.Op == "-" {
+		return u.X
+	}
+	// -(a / b) reads better as -a / b, and has the same value: IEEE
+	// rounding is symmetric in sign.
+	if b, ok := x.(adjoint.Binary); ok && (b.Op == "*" || b.Op == "/") {
+		return bin(b.Op, neg(b.X), b.Y)
+	}
+	if isLit(x, "1") {
+		return lit("-1")
+	}
+	if isLit(x, "-1") {
+		return one
+	}
+	return adjoint.Unary{Op: "-", X: x}
+}
+
+// add is x + y, where either may be nil (no term).
+func add(x, y adjoint.Expr) adjoint.Expr {
+	switch {
+	case x == nil:
+		return y
+	case y == nil:
+		return x
+	}
+	if m, ok := negated(y); ok {
+		return bin("-", x, m)
+	}
+	return bin("+", x, y)
+}
+
+// negated reports whether e is -m (or -a * b, -a / b), and returns m.
+func negated(e adjoint.Expr) (adjoint.Expr, bool) {
+	switch e := e.(type) {
+	case adjoint.Unary:
+		if e.Op == "-" {
+			return e.X, true
+		}
+	case adjoint.Binary:
+		if e.Op == "*" || e.Op == "/" {
+			if m, ok := negated(e.X); ok {
+				return bin(e.Op, m, e.Y), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// stmts drops the nil statements that ruleCtx.add returns for operands
+// without adjoints.
+func stmts(ss ...adjoint.Stmt) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for _, s := range ss {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ifElse builds "if cond { then } else { els }", dropping whatever is empty;
+// it returns no statement at all when both branches are empty.
+func ifElse(cond adjoint.Expr, then, els []adjoint.Stmt) []adjoint.Stmt {
+	switch {
+	case len(then) == 0 && len(els) == 0:
+		return nil
+	case len(then) == 0:
+		return []adjoint.Stmt{adjoint.If{Cond: adjoint.Unary{Op: "!", X: adjoint.Paren{X: cond}}, Then: els}}
+	}
+	return []adjoint.Stmt{adjoint.If{Cond: cond, Then: then, Else: els}}
+}
+
+func assign(lhs adjoint.Expr, op string, rhs adjoint.Expr) adjoint.Stmt {
+	return adjoint.Assign{Lhs: []adjoint.Expr{lhs}, Op: op, Rhs: []adjoint.Expr{rhs}}
+}
+
+// walkExpr calls f on e and each expression inside it.
+func walkExpr(e adjoint.Expr, f func(adjoint.Expr)) {
+	if e == nil {
+		return
+	}
+	f(e)
+	switch e := e.(type) {
+	case adjoint.Binary:
+		walkExpr(e.X, f)
+		walkExpr(e.Y, f)
+	case adjoint.Unary:
+		walkExpr(e.X, f)
+	case adjoint.Paren:
+		walkExpr(e.X, f)
+	case adjoint.Call:
+		walkExpr(e.Fun, f)
+		for _, a := range e.Args {
+			walkExpr(a, f)
+		}
+	case adjoint.Index:
+		walkExpr(e.X, f)
+		walkExpr(e.Index, f)
+	case adjoint.SliceExpr:
+		walkExpr(e.X, f)
+		walkExpr(e.Lo, f)
+		walkExpr(e.Hi, f)
+		walkExpr(e.Max, f)
+	case adjoint.Selector:
+		walkExpr(e.X, f)
+	case adjoint.Composite:
+		for _, x := range e.Elts {
+			walkExpr(x, f)
+		}
+	case adjoint.KeyValue:
+		walkExpr(e.Key, f)
+		walkExpr(e.Value, f)
+	}
+}
+
+// walkStmt calls f on every expression in s, nested statements included.
+func walkStmt(s adjoint.Stmt, f func(adjoint.Expr)) {
+	exprs := func(es []adjoint.Expr) {
+		for _, e := range es {
+			walkExpr(e, f)
+		}
+	}
+	body := func(ss []adjoint.Stmt) {
+		for _, s := range ss {
+			walkStmt(s, f)
+		}
+	}
+	switch s := s.(type) {
+	case nil:
+	case adjoint.Assign:
+		exprs(s.Lhs)
+		exprs(s.Rhs)
+	case adjoint.VarDecl:
+		exprs(s.Values)
+	case adjoint.IncDec:
+		walkExpr(s.X, f)
+	case adjoint.ExprStmt:
+		walkExpr(s.X, f)
+	case adjoint.If:
+		walkStmt(s.Init, f)
+		walkExpr(s.Cond, f)
+		body(s.Then)
+		body(s.Else)
+	case adjoint.For:
+		walkStmt(s.Init, f)
+		walkExpr(s.Cond, f)
+		walkStmt(s.Post, f)
+		body(s.Body)
+	case adjoint.Range:
+		walkExpr(s.Key, f)
+		walkExpr(s.Value, f)
+		walkExpr(s.X, f)
+		body(s.Body)
+	case adjoint.Switch:
+		walkStmt(s.Init, f)
+		walkExpr(s.Tag, f)
+		for _, c := range s.Cases {
+			exprs(c.List)
+			body(c.Body)
+		}
+	case adjoint.Return:
+		exprs(s.Results)
+	case adjoint.Block:
+		body(s.Body)
+	}
+}

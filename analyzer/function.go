@@ -1,0 +1,551 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// gradFunc is what the analyzer knows about one annotated function.
+type gradFunc struct {
+	decl    *ast.FuncDecl
+	dir     *directive
+	name    string         // generated function's name
+	recv    *types.Var     // receiver, or nil
+	params  []*types.Var   // parameters in order
+	result  types.Type     // the single float result
+	wrt     []*types.Var   // receiver and parameters differentiated against, in order
+	wrtSet  map[*types.Var]bool
+	options Options
+}
+
+// checkSignature validates the directive's options against fn's signature.
+func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report func(token.Pos, string, ...any)) *gradFunc {
+	obj, ok := p.info.Defs[fn.Name].(*types.Func)
+	if !ok {
+		return nil
+	}
+	sig := obj.Type().(*types.Signature)
+	g := &gradFunc{decl: fn, dir: dir, recv: sig.Recv(), wrtSet: map[*types.Var]bool{}}
+	ok = true
+	if sig.TypeParams().Len() > 0 || (sig.Recv() != nil && sig.RecvTypeParams().Len() > 0) {
+		report(fn.Name.Pos(), "%s is generic: gradgen differentiates functions with concrete float types; write a non-generic wrapper and annotate it", fn.Name.Name)
+		ok = false
+	}
+	if sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) {
+		pos := fn.Type.Func
+		if fn.Type.Results != nil {
+			pos = fn.Type.Results.Pos()
+		}
+		report(pos, "%s must return a single float (float64, float32 or a named float type) to have a gradient; it returns %s", fn.Name.Name, resultsString(sig.Results()))
+		ok = false
+	} else {
+		g.result = sig.Results().At(0).Type()
+	}
+	if sig.Variadic() {
+		report(fn.Type.Params.Pos(), "%s is variadic: gradgen cannot differentiate a variadic function; take a slice instead", fn.Name.Name)
+		ok = false
+	}
+	for i := range sig.Params().Len() {
+		g.params = append(g.params, sig.Params().At(i))
+	}
+	g.name = gradName(fn.Name.Name)
+	if dir.name != "" {
+		g.name = dir.name
+	}
+	all := g.params
+	if g.recv != nil {
+		all = append([]*types.Var{g.recv}, all...)
+	}
+	if dir.wrt == nil {
+		for _, v := range all {
+			if isDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" {
+				g.wrt = append(g.wrt, v)
+			}
+		}
+	} else {
+		byName := map[string]*types.Var{}
+		for _, v := range all {
+			byName[v.Name()] = v
+		}
+		for _, name := range dir.wrt {
+			v, found := byName[name]
+			switch {
+			case !found:
+				report(dir.wrtAt, "wrt=%s: %s has no parameter named %s (parameters: %s)", strings.Join(dir.wrt, ","), fn.Name.Name, name, paramNames(all))
+				ok = false
+			case !isDifferentiable(v.Type()):
+				report(dir.wrtAt, "wrt=%s: parameter %s has type %s, which carries no derivative (differentiable types are floats and slices, arrays, structs and pointers of them)", strings.Join(dir.wrt, ","), name, types.TypeString(v.Type(), types.RelativeTo(p.pkg)))
+				ok = false
+			case g.wrtSet[v]:
+				report(dir.wrtAt, "wrt=%s: %s is named twice", strings.Join(dir.wrt, ","), name)
+				ok = false
+			default:
+				g.wrtSet[v] = true
+			}
+		}
+		// Keep parameter order whatever the order of wrt=.
+		for _, v := range all {
+			if g.wrtSet[v] {
+				g.wrt = append(g.wrt, v)
+			}
+		}
+	}
+	for _, v := range g.wrt {
+		g.wrtSet[v] = true
+		if !isFloat(v.Type()) {
+			report(v.Pos(), "parameter %s has type %s: gradients with respect to slices, arrays, structs and pointers are not supported yet; pass float parameters or list the float ones with wrt=", v.Name(), types.TypeString(v.Type(), types.RelativeTo(p.pkg)))
+			ok = false
+		}
+	}
+	if sig.Recv() != nil {
+		if _, ptr := sig.Recv().Type().(*types.Pointer); ptr && g.wrtSet[sig.Recv()] {
+			report(sig.Recv().Pos(), "pointer receivers are not supported yet: use a value receiver")
+			ok = false
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return g
+}
+
+func resultsString(t *types.Tuple) string {
+	if t.Len() == 0 {
+		return "nothing"
+	}
+	parts := make([]string, t.Len())
+	for i := range t.Len() {
+		parts[i] = t.At(i).Type().String()
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+func paramNames(vs []*types.Var) string {
+	var names []string
+	for _, v := range vs {
+		names = append(names, v.Name())
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// reservedNames are the names a generated function must not shadow: every
+// identifier in the source function, the package's own names and the
+// file's imports.
+func (p *pkgContext) reservedNames(fn *ast.FuncDecl, file *ast.File) map[string]bool {
+	r := map[string]bool{}
+	ast.Inspect(fn, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			r[id.Name] = true
+		}
+		return true
+	})
+	for _, name := range p.pkg.Scope().Names() {
+		r[name] = true
+	}
+	for _, imp := range file.Imports {
+		if pn := p.info.PkgNameOf(imp); pn != nil {
+			r[pn.Name()] = true
+		}
+	}
+	return r
+}
+
+// lowerFunction builds the gradient function of g. It lowers the body
+// twice: the first pass finds which values backward code reads, so that
+// the second saves exactly those before they are overwritten.
+func (p *pkgContext) lowerFunction(g *gradFunc, file *ast.File) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
+	first := p.newLowerer(g, file, nil)
+	fn, _ := first.lowerFunc(g)
+	if len(first.diags) > 0 {
+		return nil, nil, first.diags
+	}
+	needed := map[string]bool{}
+	for _, s := range fn.Body {
+		walkStmt(s, func(e adjoint.Expr) {
+			if id, ok := e.(adjoint.Ident); ok {
+				if v := first.byName[id.Name]; v != nil && !v.temp {
+					needed[id.Name] = true
+				}
+			}
+		})
+	}
+	if g.options.SaveAll {
+		for name := range first.byName {
+			needed[name] = true
+		}
+	}
+	second := p.newLowerer(g, file, needed)
+	fn, graph := second.lowerFunc(g)
+	return fn, graph, second.diags
+}
+
+func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]bool) *lowerer {
+	l := &lowerer{
+		pkgContext: p,
+		fn:         g.decl,
+		fnName:     g.name,
+		names:      newNamer(p.reservedNames(g.decl, file)),
+		vars:       map[types.Object]*variable{},
+		byName:     map[string]*variable{},
+		varied:     map[types.Object]bool{},
+		useful:     map[ast.Expr]bool{},
+		needed:     needed,
+		zero:       map[string]bool{},
+		seed:       map[*variable]adjoint.Expr{},
+		defining:   map[*variable]bool{},
+		graph:      &adjoint.Graph{Name: g.decl.Name.Name},
+	}
+	return l
+}
+
+// lowerFunc lowers the whole body of g into its gradient function.
+func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
+	// Parameters and locals keep their source names: release them from the
+	// reserved set in order of declaration, renaming only the shadowing ones.
+	l.declareSourceNames(g)
+	for _, v := range g.wrt {
+		l.varied[v] = true
+	}
+	if g.options.NoActivity {
+		l.markAllActive(g)
+	} else {
+		l.computeVaried()
+		l.computeUseful()
+	}
+	for _, v := range g.wrt {
+		l.graph.Nodes = append(l.graph.Nodes, adjoint.GraphNode{Name: l.variableOf(v).name, Input: true})
+	}
+	for _, p := range g.params {
+		l.variableOf(p).param = true
+	}
+	if g.recv != nil {
+		l.variableOf(g.recv).param = true
+	}
+	l.countDefs()
+
+	body := g.decl.Body.List
+	var ret *ast.ReturnStmt
+	if n := len(body); n > 0 {
+		ret, _ = body[n-1].(*ast.ReturnStmt)
+	}
+	if ret == nil {
+		l.errorf(g.decl.Body.Rbrace, "%s must end with a return statement for gradgen to differentiate it", g.decl.Name.Name)
+		return &adjoint.Func{}, l.graph
+	}
+	recs := l.lowerStmts(body[:len(body)-1])
+	retRec, result := l.lowerReturn(ret, g)
+	recs = append(recs, retRec)
+
+	var fwd []adjoint.Stmt
+	for _, r := range recs {
+		fwd = append(fwd, r.fwd...)
+	}
+	for _, v := range l.vars {
+		if v.adj != "" {
+			l.zero[v.adj] = true
+		}
+	}
+	var bwd []adjoint.Stmt
+	for i := len(recs) - 1; i >= 0; i-- {
+		bwd = append(bwd, l.reverse(recs[i])...)
+	}
+	results := []adjoint.Expr{result}
+	for _, v := range g.wrt {
+		results = append(results, l.adjOf(l.variableOf(v)))
+	}
+	final := adjoint.Return{Results: results}
+	bwd = l.declareAdjoints(bwd, final)
+
+	out := &adjoint.Func{Name: g.name, Doc: l.doc(g)}
+	if g.recv != nil {
+		out.Recv = &adjoint.Param{Name: l.paramName(g.recv), Type: mustIR(g.recv.Type())}
+	}
+	for _, p := range g.params {
+		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: mustIR(p.Type())})
+	}
+	out.Results = append(out.Results, adjoint.Param{Type: mustIR(g.result)})
+	for _, v := range g.wrt {
+		out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+	}
+	out.Body = append(out.Body, fwd...)
+	if len(bwd) > 0 {
+		out.Body = append(out.Body, adjoint.Blank{})
+		out.Body = append(out.Body, bwd...)
+	}
+	out.Body = append(out.Body, final)
+	return out, l.graph
+}
+
+func (l *lowerer) paramName(v *types.Var) string {
+	if v.Name() == "" || v.Name() == "_" {
+		return "_"
+	}
+	return l.variableOf(v).name
+}
+
+// declareSourceNames gives every parameter and local its name, in order of
+// declaration: the first of a name keeps it, shadowing ones get a suffix.
+func (l *lowerer) declareSourceNames(g *gradFunc) {
+	var objs []types.Object
+	if g.recv != nil {
+		objs = append(objs, g.recv)
+	}
+	for _, p := range g.params {
+		objs = append(objs, p)
+	}
+	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if obj, ok := l.info.Defs[id].(*types.Var); ok {
+				objs = append(objs, obj)
+			}
+			if obj, ok := l.info.Defs[id].(*types.Const); ok {
+				objs = append(objs, obj)
+			}
+		}
+		return true
+	})
+	given := map[string]bool{}
+	for _, obj := range objs {
+		if obj.Name() == "_" || obj.Name() == "" {
+			continue
+		}
+		name := obj.Name()
+		if given[name] {
+			name = l.names.fresh(name)
+		}
+		given[name] = true
+		t, _ := irType(obj.Type())
+		v := &variable{name: name, typ: obj.Type(), ir: t, obj: obj}
+		l.vars[obj] = v
+		l.byName[name] = v
+	}
+}
+
+// countDefs counts the assignments to each variable, to know which adjoints
+// never need resetting.
+func (l *lowerer) countDefs() {
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		count := func(x ast.Expr) {
+			if obj := l.rootVar(x); obj != nil {
+				if v, ok := l.vars[obj]; ok {
+					v.defs++
+				}
+			}
+		}
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				count(x)
+			}
+		case *ast.IncDecStmt:
+			count(n.X)
+		case *ast.ValueSpec:
+			for _, x := range n.Names {
+				count(x)
+			}
+		case *ast.RangeStmt:
+			if n.Key != nil {
+				count(n.Key)
+			}
+			if n.Value != nil {
+				count(n.Value)
+			}
+		}
+		return true
+	})
+}
+
+// markAllActive is activity analysis switched off: every float variable is
+// varied and every assignment useful.
+func (l *lowerer) markAllActive(g *gradFunc) {
+	for obj := range l.vars {
+		if v, ok := obj.(*types.Var); ok && isDifferentiable(v.Type()) {
+			l.varied[v] = true
+		}
+	}
+	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				l.useful[x] = true
+			}
+		case *ast.IncDecStmt:
+			l.useful[n.X] = true
+		case *ast.ValueSpec:
+			for _, x := range n.Names {
+				l.useful[x] = true
+			}
+		}
+		return true
+	})
+	// Every other parameter is a constant input: not varied.
+	for _, p := range g.params {
+		if !g.wrtSet[p] {
+			delete(l.varied, p)
+		}
+	}
+	if g.recv != nil && !g.wrtSet[g.recv] {
+		delete(l.varied, g.recv)
+	}
+}
+
+// lowerReturn lowers the final return into the result variable and seeds
+// the backward sweep with ∂R/∂R = 1.
+func (l *lowerer) lowerReturn(ret *ast.ReturnStmt, g *gradFunc) (*lowered, adjoint.Expr) {
+	l.fwd, l.ops = nil, nil
+	rec := &lowered{src: ret, pend: map[*variable]bool{}}
+	e := ret.Results[0]
+	base := lowerFirst(g.decl.Name.Name)
+	if !l.exprVaried(e) {
+		res := l.newTemp(base, g.result)
+		l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: mustIR(g.result), Values: []adjoint.Expr{l.conv(e)}})
+		rec.fwd = l.fwd
+		return rec, adjoint.Id(res.name)
+	}
+	var result operand
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+		result = l.lowerExpr(id, nil)
+	} else {
+		res := l.newTemp(base, g.result)
+		result = l.lowerExpr(e, res)
+	}
+	l.seed[result.v] = lit("1")
+	for i := range l.graph.Nodes {
+		if l.graph.Nodes[i].Name == result.v.name {
+			l.graph.Nodes[i].Output = true
+		}
+	}
+	rec.fwd = l.fwd
+	rec.ops = l.ops
+	if len(l.ops) == 0 {
+		rec.seed = result.v // return x: the seed goes straight to x
+	}
+	return rec, result.val
+}
+
+// doc is the generated function's doc comment.
+func (l *lowerer) doc(g *gradFunc) string {
+	var wrt []string
+	for _, v := range g.wrt {
+		wrt = append(wrt, v.Name())
+	}
+	var args []string
+	for _, p := range g.params {
+		args = append(args, p.Name())
+	}
+	call := g.decl.Name.Name + "(" + strings.Join(args, ", ") + ")"
+	if g.recv != nil {
+		call = g.recv.Name() + "." + call
+	}
+	if len(wrt) == 0 {
+		return g.name + " returns " + call + "; it depends on no differentiable parameter."
+	}
+	return g.name + " returns " + call + " and its partial derivatives with respect to " + strings.Join(wrt, ", ") + "."
+}
+
+// declareAdjoints declares the adjoint variables the backward code uses:
+// those first set by a plain top-level assignment become ":=" there, the
+// rest are declared, zero, at the top of the backward sweep. Resets of
+// adjoints that nothing reads afterwards are dropped first.
+func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []adjoint.Stmt {
+	isAdj := map[string]*variable{}
+	for _, v := range l.adjOrd {
+		isAdj[v.adj] = v
+	}
+	mentions := func(s adjoint.Stmt, name string) bool {
+		found := false
+		walkStmt(s, func(e adjoint.Expr) {
+			if id, ok := e.(adjoint.Ident); ok && id.Name == name {
+				found = true
+			}
+		})
+		return found
+	}
+	// Drop "dx = 0" when nothing after it reads dx.
+	var kept []adjoint.Stmt
+	for i, s := range bwd {
+		if a, ok := s.(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && isLit(a.Rhs[0], "0") {
+			if id, ok := a.Lhs[0].(adjoint.Ident); ok && isAdj[id.Name] != nil {
+				used := mentions(final, id.Name)
+				for _, later := range bwd[i+1:] {
+					used = used || mentions(later, id.Name)
+				}
+				if !used {
+					continue
+				}
+			}
+		}
+		kept = append(kept, s)
+	}
+	bwd = kept
+	var declared []*variable
+	for _, v := range l.adjOrd {
+		first := -1
+		for i, s := range bwd {
+			if mentions(s, v.adj) {
+				first = i
+				break
+			}
+		}
+		if first >= 0 {
+			if a, ok := bwd[first].(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && !mentionsExpr(a.Rhs[0], v.adj) && !untypedConst(a.Rhs[0]) {
+				if id, ok := a.Lhs[0].(adjoint.Ident); ok && id.Name == v.adj {
+					a.Op = ":="
+					bwd[first] = a
+					continue
+				}
+			}
+		} else if !mentions(final, v.adj) {
+			continue
+		}
+		declared = append(declared, v)
+	}
+	if len(declared) == 0 {
+		return bwd
+	}
+	// One var line per type, in order of first use.
+	var decls []adjoint.Stmt
+	byType := map[string]int{}
+	for _, v := range declared {
+		key := adjoint.TypeString(v.ir)
+		if i, ok := byType[key]; ok {
+			d := decls[i].(adjoint.VarDecl)
+			d.Names = append(d.Names, v.adj)
+			decls[i] = d
+			continue
+		}
+		byType[key] = len(decls)
+		decls = append(decls, adjoint.VarDecl{Names: []string{v.adj}, Type: v.ir})
+	}
+	return append(decls, bwd...)
+}
+
+func mentionsExpr(e adjoint.Expr, name string) bool {
+	found := false
+	walkExpr(e, func(x adjoint.Expr) {
+		if id, ok := x.(adjoint.Ident); ok && id.Name == name {
+			found = true
+		}
+	})
+	return found
+}
+
+// untypedConst reports whether e is made of literals and constants only:
+// "dx := 1" would declare an int, so such a first value keeps "=".
+func untypedConst(e adjoint.Expr) bool {
+	typed := false
+	walkExpr(e, func(x adjoint.Expr) {
+		switch x.(type) {
+		case adjoint.Ident, adjoint.Call:
+			typed = true
+		}
+	})
+	return !typed
+}

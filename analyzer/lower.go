@@ -1,0 +1,391 @@
+package analyzer
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/printer"
+	"go/token"
+	"go/types"
+	"reflect"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// A variable is a local of the generated function: a source variable or
+// parameter, or a temporary that three-address form introduced.
+type variable struct {
+	name  string
+	typ   types.Type
+	ir    adjoint.Type
+	obj   types.Object // nil for temporaries
+	adj   string       // name of its adjoint, "" until first needed
+	defs  int          // assignments to it in the function body
+	param bool         // a parameter: its value exists before the body runs
+	temp  bool
+}
+
+// singleDef reports whether v is assigned exactly once and has no value
+// before that: its adjoint never needs resetting.
+func (v *variable) singleDef() bool { return !v.param && v.defs <= 1 }
+
+// An operand is a value an operation reads: its expression, and for an
+// active variable, the variable (whose adjoint receives the operand's share).
+type operand struct {
+	val  adjoint.Expr // the value, as forward code reads it
+	bval adjoint.Expr // the value as backward code reads it (constants as float literals)
+	v    *variable    // the active variable read, or nil for a passive operand
+	typ  types.Type
+}
+
+// An op is one primitive operation of three-address form.
+type op struct {
+	rule    *rule
+	name    string // what the operation is, for graph labels
+	args    []operand
+	results []*variable
+	resType types.Type
+	stmt    ast.Stmt // the source statement it comes from
+}
+
+// lowerer turns one annotated function into its gradient function.
+type lowerer struct {
+	*pkgContext
+	fn      *ast.FuncDecl
+	fnName  string // name of the generated function
+	names   *namer
+	vars    map[types.Object]*variable
+	byName  map[string]*variable
+	varied  map[types.Object]bool
+	useful  map[ast.Expr]bool
+	wrt     []*variable
+	results []*variable // the function's result, as a variable
+
+	// needed holds the primal variables that backward code reads, found by
+	// a first lowering; an overwrite of one of them saves the old value.
+	needed map[string]bool
+
+	zero   map[string]bool // adjoints known to be zero at this point of the backward sweep
+	adjOrd []*variable     // variables with adjoints, in order of first use
+
+	fwd      []adjoint.Stmt     // forward code of the statement being lowered
+	ops      []*op              // its operations
+	defining map[*variable]bool // variables the statement declares
+	seed     map[*variable]adjoint.Expr // the result's adjoint, ∂R/∂R = 1
+	graph *adjoint.Graph
+	diags []Diagnostic
+}
+
+func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// isConst reports whether e is a constant expression.
+func (l *lowerer) isConst(e ast.Expr) bool {
+	tv, ok := l.info.Types[e]
+	return ok && tv.Value != nil
+}
+
+// callRule returns the derivative rule of a call to a math function or a
+// builtin, or nil for any other call.
+func (l *lowerer) callRule(call *ast.CallExpr) *rule {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if pkg, ok := l.info.Uses[identOf(fun.X)].(*types.PkgName); ok && pkg.Imported().Path() == "math" {
+			return mathRules[fun.Sel.Name]
+		}
+	case *ast.Ident:
+		if b, ok := l.info.Uses[fun].(*types.Builtin); ok {
+			return builtinRules[b.Name()]
+		}
+	}
+	return nil
+}
+
+func identOf(e ast.Expr) *ast.Ident {
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
+}
+
+// source prints n on one line, for comments in generated code.
+func (l *lowerer) source(n ast.Node) string {
+	var b bytes.Buffer
+	printer.Fprint(&b, l.fset, n)
+	lines := strings.Split(b.String(), "\n")
+	if len(lines) > 1 {
+		return strings.TrimSpace(lines[0]) + " ..."
+	}
+	return lines[0]
+}
+
+// variableOf returns the local variable for obj, creating it on first use.
+func (l *lowerer) variableOf(obj types.Object) *variable {
+	if v, ok := l.vars[obj]; ok {
+		return v
+	}
+	t, _ := irType(obj.Type())
+	v := &variable{name: l.names.fresh(obj.Name()), typ: obj.Type(), ir: t, obj: obj}
+	l.vars[obj] = v
+	l.byName[v.name] = v
+	return v
+}
+
+func (l *lowerer) newTemp(base string, t types.Type) *variable {
+	it, _ := irType(t)
+	v := &variable{name: l.names.fresh(base), typ: t, ir: it, temp: true, defs: 1}
+	l.byName[v.name] = v
+	return v
+}
+
+// adjOf returns the adjoint of v, naming it on first use.
+func (l *lowerer) adjOf(v *variable) adjoint.Expr {
+	if v.adj == "" {
+		v.adj = l.names.fresh(adjointName(v.name))
+		l.adjOrd = append(l.adjOrd, v)
+	}
+	return adjoint.Id(v.adj)
+}
+
+// accumulate adds e into the adjoint of v: a plain assignment when the
+// adjoint is known to be zero, which saves an addition and reads better.
+func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
+	wasZero := l.isZeroAdj(v)
+	d := l.adjOf(v)
+	l.zero[v.adj] = false
+	if wasZero {
+		return assign(d, "=", e)
+	}
+	if m, ok := negated(e); ok {
+		return assign(d, "-=", m)
+	}
+	return assign(d, "+=", e)
+}
+
+// isZeroAdj reports whether v's adjoint is known to be zero here.
+func (l *lowerer) isZeroAdj(v *variable) bool {
+	return v.adj == "" || l.zero[v.adj]
+}
+
+// conv converts a passive source expression into the adjoint program,
+// renaming local variables and qualifying other packages' names.
+func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
+	switch e := e.(type) {
+	case *ast.Ident:
+		switch obj := l.info.ObjectOf(e).(type) {
+		case *types.Var:
+			if v, ok := l.vars[obj]; ok {
+				return adjoint.Id(v.name)
+			}
+			if obj.Parent() != nil && obj.Parent() != l.pkg.Scope() && obj.Pkg() == l.pkg {
+				return adjoint.Id(l.variableOf(obj).name)
+			}
+		case *types.TypeName:
+			if t, ok := irType(obj.Type()); ok {
+				return adjoint.TypeExpr{Type: t}
+			}
+		}
+		return adjoint.Id(e.Name)
+	case *ast.BasicLit:
+		return adjoint.Lit{Text: e.Value}
+	case *ast.ParenExpr:
+		return adjoint.Paren{X: l.conv(e.X)}
+	case *ast.BinaryExpr:
+		return bin(e.Op.String(), l.conv(e.X), l.conv(e.Y))
+	case *ast.UnaryExpr:
+		return adjoint.Unary{Op: e.Op.String(), X: l.conv(e.X)}
+	case *ast.StarExpr:
+		return adjoint.Unary{Op: "*", X: l.conv(e.X)}
+	case *ast.CallExpr:
+		args := make([]adjoint.Expr, len(e.Args))
+		for i, a := range e.Args {
+			args[i] = l.conv(a)
+		}
+		return adjoint.Call{Fun: l.conv(e.Fun), Args: args, Ellipsis: e.Ellipsis.IsValid()}
+	case *ast.SelectorExpr:
+		if pkg, ok := l.info.Uses[identOf(e.X)].(*types.PkgName); ok {
+			return adjoint.Qual{Path: pkg.Imported().Path(), Name: e.Sel.Name}
+		}
+		return adjoint.Selector{X: l.conv(e.X), Sel: e.Sel.Name}
+	case *ast.IndexExpr:
+		return adjoint.Index{X: l.conv(e.X), Index: l.conv(e.Index)}
+	case *ast.SliceExpr:
+		s := adjoint.SliceExpr{X: l.conv(e.X)}
+		if e.Low != nil {
+			s.Lo = l.conv(e.Low)
+		}
+		if e.High != nil {
+			s.Hi = l.conv(e.High)
+		}
+		if e.Max != nil {
+			s.Max = l.conv(e.Max)
+		}
+		return s
+	case *ast.CompositeLit:
+		t, _ := irType(l.info.TypeOf(e))
+		elts := make([]adjoint.Expr, len(e.Elts))
+		for i, x := range e.Elts {
+			elts[i] = l.conv(x)
+		}
+		return adjoint.Composite{Type: t, Elts: elts}
+	case *ast.KeyValueExpr:
+		return adjoint.KeyValue{Key: l.conv(e.Key), Value: l.conv(e.Value)}
+	case *ast.ArrayType, *ast.MapType:
+		if t, ok := irType(l.info.TypeOf(e)); ok {
+			return adjoint.TypeExpr{Type: t}
+		}
+	}
+	l.errorf(e.Pos(), "gradgen cannot handle the expression %s here", l.source(e))
+	return adjoint.Id("_")
+}
+
+// passive makes an operand of an expression that does not depend on a wrt
+// parameter. Backward code reads float constants as float literals, so
+// that a partial such as 1/3 is never integer division.
+func (l *lowerer) passive(e ast.Expr) operand {
+	o := operand{val: l.conv(e), typ: l.info.TypeOf(e)}
+	o.bval = o.val
+	if tv := l.info.Types[e]; tv.Value != nil && isFloat(tv.Type) {
+		o.bval = floatLit(tv.Value, tv.Type)
+	}
+	return o
+}
+
+// floatLit writes a constant of float type t as a literal with exactly the
+// value the forward code computes with.
+func floatLit(v constant.Value, t types.Type) adjoint.Expr {
+	f, _ := constant.Float64Val(constant.ToFloat(v))
+	if t.Underlying().(*types.Basic).Kind() == types.Float32 {
+		f32, _ := constant.Float32Val(constant.ToFloat(v))
+		f = float64(f32)
+	}
+	text := fmt.Sprint(f)
+	if !strings.ContainsAny(text, ".eEnI") {
+		text += ".0"
+	}
+	if strings.HasPrefix(text, "-") {
+		return adjoint.Unary{Op: "-", X: adjoint.Lit{Text: text[1:]}}
+	}
+	return adjoint.Lit{Text: text}
+}
+
+// lowerExpr emits the three-address form of e into l.fwd and l.ops and
+// returns the operand that holds its value. When into is not nil, the last
+// operation writes into it instead of a temporary, if that is safe.
+func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
+	if !l.exprVaried(e) {
+		return l.passive(e)
+	}
+	t := l.info.TypeOf(e)
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return l.lowerExpr(e.X, into)
+	case *ast.Ident:
+		v := l.vars[l.info.Uses[e]]
+		if v == nil {
+			v = l.variableOf(l.info.Uses[e])
+		}
+		return operand{val: adjoint.Id(v.name), bval: adjoint.Id(v.name), v: v, typ: t}
+	case *ast.BinaryExpr:
+		x := l.lowerExpr(e.X, nil)
+		y := l.lowerExpr(e.Y, nil)
+		return l.emitOp(operators[e.Op.String()], e.Op.String(), []operand{x, y}, bin(e.Op.String(), x.val, y.val), t, "t", into)
+	case *ast.UnaryExpr:
+		x := l.lowerExpr(e.X, into)
+		if e.Op == token.ADD {
+			return x
+		}
+		return l.emitOp(operators["neg"], "-", []operand{x}, adjoint.Unary{Op: "-", X: x.val}, t, "t", into)
+	case *ast.CallExpr:
+		return l.lowerCall(e, into)
+	}
+	l.errorf(e.Pos(), "cannot differentiate %s: gradgen differentiates arithmetic, conversions and calls to package math", l.source(e))
+	return l.passive(e)
+}
+
+// lowerCall lowers a conversion or a call to a math function or builtin.
+func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
+	t := l.info.TypeOf(call)
+	if tv, ok := l.info.Types[call.Fun]; ok && tv.IsType() {
+		x := l.lowerExpr(call.Args[0], nil)
+		if types.Identical(x.typ, t) {
+			return x
+		}
+		return l.emitOp(conversion, l.source(call.Fun), []operand{x},
+			adjoint.Call{Fun: l.conv(call.Fun), Args: []adjoint.Expr{x.val}}, t, "t", into)
+	}
+	r, name := l.callRule(call), l.source(call.Fun)
+	switch {
+	case r == nil:
+		l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen differentiates calls to package math and the builtins min and max; write a custom rule with //gradgen:rule %s", l.source(call), name)
+		return l.passive(call)
+	case r.none != "":
+		l.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.source(call), r.none)
+		return l.passive(call)
+	}
+	if _, multi := t.(*types.Tuple); multi {
+		l.errorf(call.Pos(), "%s returns several values: assign them to variables first", l.source(call))
+		return l.passive(call)
+	}
+	args := make([]operand, len(call.Args))
+	vals := make([]adjoint.Expr, len(call.Args))
+	for i, a := range call.Args {
+		args[i] = l.lowerExpr(a, nil)
+		vals[i] = args[i].val
+	}
+	fwd := adjoint.Call{Fun: l.conv(call.Fun), Args: vals}
+	base := strings.ToLower(name[strings.LastIndex(name, ".")+1:])
+	return l.emitOp(r, name, args, fwd, t, base, into)
+}
+
+// emitOp records one operation and writes its forward statement.
+func (l *lowerer) emitOp(r *rule, name string, args []operand, fwd adjoint.Expr, t types.Type, base string, into *variable) operand {
+	target := into
+	if target != nil && readsVar(args, target) && (r.piecewise != nil || r.usesResult(len(args))) {
+		// The backward code would need both the old and the new value of
+		// target: compute into a temporary, then copy.
+		target = nil
+	}
+	if target == nil {
+		target = l.newTemp(base, t)
+	}
+	l.writeForward(target, fwd)
+	o := &op{rule: r, name: name, args: args, results: []*variable{target}, resType: t}
+	l.ops = append(l.ops, o)
+	l.graphOp(o, fwd)
+	res := operand{val: adjoint.Id(target.name), bval: adjoint.Id(target.name), v: target, typ: t}
+	if into != nil && target != into {
+		l.writeForward(into, res.val)
+		copyOp := &op{rule: operators["copy"], name: "=", args: []operand{res}, results: []*variable{into}, resType: t}
+		l.ops = append(l.ops, copyOp)
+		l.graphOp(copyOp, res.val)
+		res = operand{val: adjoint.Id(into.name), bval: adjoint.Id(into.name), v: into, typ: t}
+	}
+	return res
+}
+
+func readsVar(args []operand, v *variable) bool {
+	for _, a := range args {
+		if a.v == v {
+			return true
+		}
+	}
+	return false
+}
+
+// writeForward writes "v := e" for a new variable, or "v = e" (v op= y
+// where that reads better) for an existing one.
+func (l *lowerer) writeForward(v *variable, e adjoint.Expr) {
+	if v.temp || l.defining[v] {
+		delete(l.defining, v)
+		l.fwd = append(l.fwd, assign(adjoint.Id(v.name), ":=", e))
+		return
+	}
+	// x = x op y prints as x op= y, which means exactly the same.
+	if b, ok := e.(adjoint.Binary); ok && reflect.DeepEqual(b.X, adjoint.Id(v.name)) && strings.Contains("+-*/", b.Op) {
+		l.fwd = append(l.fwd, assign(adjoint.Id(v.name), b.Op+"=", b.Y))
+		return
+	}
+	l.fwd = append(l.fwd, assign(adjoint.Id(v.name), "=", e))
+}

@@ -1,0 +1,50 @@
+package analyzer
+
+import (
+	"go/token"
+	"go/types"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A namer hands out the local names of one generated function. Source
+// variables keep their names; shadowed ones, adjoints, temporaries and
+// saved values get names derived from them, with a number appended only on
+// a clash. Nothing it returns can capture a name the function refers to.
+type namer struct {
+	taken map[string]bool
+}
+
+func newNamer(reserved ...map[string]bool) *namer {
+	n := &namer{taken: map[string]bool{}}
+	for _, r := range reserved {
+		for name := range r {
+			n.taken[name] = true
+		}
+	}
+	for _, name := range types.Universe.Names() {
+		n.taken[name] = true
+	}
+	n.taken["_"] = true
+	return n
+}
+
+// fresh returns base if it is free, else base1, base2, ...; and takes it.
+func (n *namer) fresh(base string) string {
+	name := base
+	for i := 1; n.taken[name] || token.IsKeyword(name); i++ {
+		name = base + strconv.Itoa(i)
+	}
+	n.taken[name] = true
+	return name
+}
+
+// adjointName is the conventional name of v's adjoint: dx for x, dW1 for W1.
+func adjointName(v string) string { return "d" + v }
+
+// lowerFirst turns an exported name into a local one: Hypot → hypot.
+func lowerFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[size:]
+}

@@ -1,0 +1,84 @@
+package analyzer
+
+import (
+	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// isFloat reports whether t is float64, float32, or a named type whose
+// underlying type is one of them: the scalar types gradgen differentiates.
+func isFloat(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsFloat != 0
+}
+
+// isDifferentiable reports whether values of type t carry derivatives (SPEC
+// §2): floats, and slices, arrays, structs and pointers built from them.
+func isDifferentiable(t types.Type) bool {
+	return differentiable(t, map[types.Type]bool{})
+}
+
+func differentiable(t types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	if isFloat(t) {
+		return true
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		return differentiable(u.Elem(), seen)
+	case *types.Array:
+		return differentiable(u.Elem(), seen)
+	case *types.Pointer:
+		return differentiable(u.Elem(), seen)
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if differentiable(u.Field(i).Type(), seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// irType converts a go/types type into the adjoint program's type syntax.
+// It returns false for types the adjoint program cannot name.
+func irType(t types.Type) (adjoint.Type, bool) {
+	switch t := t.(type) {
+	case *types.Basic:
+		if t.Kind() == types.UntypedFloat {
+			return adjoint.Named{Name: "float64"}, true
+		}
+		if t.Info()&types.IsUntyped != 0 {
+			return nil, false
+		}
+		return adjoint.Named{Name: t.Name()}, true
+	case *types.Named:
+		if t.TypeArgs().Len() > 0 {
+			return nil, false
+		}
+		obj := t.Obj()
+		if obj.Pkg() == nil {
+			return adjoint.Named{Name: obj.Name()}, true
+		}
+		return adjoint.Named{Path: obj.Pkg().Path(), Name: obj.Name()}, true
+	case *types.Alias:
+		return irType(types.Unalias(t))
+	case *types.Slice:
+		e, ok := irType(t.Elem())
+		return adjoint.Slice{Elem: e}, ok
+	case *types.Array:
+		e, ok := irType(t.Elem())
+		return adjoint.Array{Len: t.Len(), Elem: e}, ok
+	case *types.Pointer:
+		e, ok := irType(t.Elem())
+		return adjoint.Pointer{Elem: e}, ok
+	}
+	return nil, false
+}

@@ -1,0 +1,96 @@
+// Command gradgen generates gradients of Go functions.
+//
+// Mark a function that returns a single float with a //gradgen:grad
+// directive in its doc comment, and run gradgen (usually through go
+// generate) in its package:
+//
+//	//go:generate go tool gradgen
+//
+//	// Hypot is the length of (x, y).
+//	//
+//	//gradgen:grad
+//	func Hypot(x, y float64) float64 {
+//		return math.Sqrt(x*x + y*y)
+//	}
+//
+// gradgen writes hypot_grad.go beside hypot.go with
+//
+//	func HypotGrad(x, y float64) (float64, float64, float64)
+//
+// which returns Hypot(x, y), ∂/∂x and ∂/∂y: plain, allocation-free Go that
+// computes the function forward and then applies the chain rule backward.
+//
+// Usage:
+//
+//	gradgen [flags] [packages]
+//
+// With no packages, gradgen processes the package in the current directory.
+// Packages are go/packages patterns, such as ./...
+//
+// Flags:
+//
+//	-check      write nothing; exit 1 naming every generated file that is
+//	            missing, stale or orphaned, with a short diff
+//	-tags list  build tags for loading packages
+//	-graph NAME print the adjoint graph of function NAME (Loss or T.Loss) as
+//	            Graphviz DOT, and write nothing
+//	-v          say what was read and written
+//
+// Exit status: 0 on success; 1 when the code has a problem (a construct
+// that cannot be differentiated, a malformed directive, a stale file under
+// -check); 2 for usage and load errors.
+//
+// See the project README for the directive's options, the rules of
+// differentiation and the conventions at non-smooth points.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// config is the parsed command line.
+type config struct {
+	check   bool
+	tags    string
+	graph   string
+	verbose bool
+	dir     string
+	// Internal switches for tests (see analyzer.Options).
+	noActivity, saveAll bool
+	patterns            []string
+	stdout, stderr      io.Writer
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gradgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &config{stdout: stdout, stderr: stderr}
+	fs.BoolVar(&c.check, "check", false, "write nothing; exit 1 naming every generated file that is missing, stale or orphaned")
+	fs.StringVar(&c.tags, "tags", "", "comma-separated build tags for loading packages")
+	fs.StringVar(&c.graph, "graph", "", "print the adjoint graph of function `NAME` as Graphviz DOT, and write nothing")
+	fs.BoolVar(&c.verbose, "v", false, "say what was read and written")
+	fs.BoolVar(&c.noActivity, "internal.noactivity", false, "(for tests) switch activity analysis off")
+	fs.BoolVar(&c.saveAll, "internal.saveall", false, "(for tests) save every overwritten value")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: gradgen [-check] [-tags list] [-graph NAME] [-v] [packages]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	c.patterns = fs.Args()
+	if len(c.patterns) == 0 {
+		c.patterns = []string{"."}
+	}
+	return c.run()
+}

@@ -1,0 +1,44 @@
+package emit
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// DOT renders an adjoint graph in Graphviz's DOT language: the picture
+// every backpropagation tutorial draws, for the user's own function. Nodes
+// are the values of the forward sweep, labelled with the expressions that
+// compute them; each edge points backward, from a value to one it was
+// computed from, and carries the local partial derivative by which the
+// backward sweep multiplies the adjoint as it flows along it. The output
+// node is seeded with ∂R/∂R = 1.
+func DOT(g *adjoint.Graph) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "digraph %s {\n", strconv.Quote(g.Name))
+	b.WriteString("\trankdir=RL;\n")
+	b.WriteString("\tnode [shape=box, fontname=\"Helvetica\"];\n")
+	b.WriteString("\tedge [fontname=\"Helvetica\", fontsize=10];\n")
+	for _, n := range g.Nodes {
+		label := n.Name
+		attrs := ""
+		switch {
+		case n.Input:
+			attrs = ", style=filled, fillcolor=\"#e8f0fe\""
+		case n.Output:
+			label += " = " + n.Expr + "\n∂R/∂R = 1"
+			attrs = ", style=filled, fillcolor=\"#fde8e8\""
+		case n.Expr != "":
+			label += " = " + n.Expr
+		}
+		fmt.Fprintf(&b, "\t%s [label=%s%s];\n", strconv.Quote(n.Name), strconv.Quote(label), attrs)
+	}
+	for _, e := range g.Edges {
+		fmt.Fprintf(&b, "\t%s -> %s [label=%s];\n", strconv.Quote(e.To), strconv.Quote(e.From),
+			strconv.Quote("∂"+e.To+"/∂"+e.From+" = "+e.Partial))
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
