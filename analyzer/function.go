@@ -13,11 +13,11 @@ import (
 type gradFunc struct {
 	decl    *ast.FuncDecl
 	dir     *directive
-	name    string         // generated function's name
-	recv    *types.Var     // receiver, or nil
-	params  []*types.Var   // parameters in order
-	result  types.Type     // the single float result
-	wrt     []*types.Var   // receiver and parameters differentiated against, in order
+	name    string       // generated function's name
+	recv    *types.Var   // receiver, or nil
+	params  []*types.Var // parameters in order
+	result  types.Type   // the single float result
+	wrt     []*types.Var // receiver and parameters differentiated against, in order
 	wrtSet  map[*types.Var]bool
 	options Options
 }

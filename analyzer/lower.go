@@ -70,12 +70,12 @@ type lowerer struct {
 	zero   map[string]bool // adjoints known to be zero at this point of the backward sweep
 	adjOrd []*variable     // variables with adjoints, in order of first use
 
-	fwd      []adjoint.Stmt     // forward code of the statement being lowered
-	ops      []*op              // its operations
-	defining map[*variable]bool // variables the statement declares
+	fwd      []adjoint.Stmt             // forward code of the statement being lowered
+	ops      []*op                      // its operations
+	defining map[*variable]bool         // variables the statement declares
 	seed     map[*variable]adjoint.Expr // the result's adjoint, ∂R/∂R = 1
-	graph *adjoint.Graph
-	diags []Diagnostic
+	graph    *adjoint.Graph
+	diags    []Diagnostic
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {

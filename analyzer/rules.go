@@ -204,7 +204,9 @@ var mathRules = map[string]*rule{
 	"Atan":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("+", one, sq(x))) }),
 	"Atan2": partials(
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return div(a[1], bin("+", sq(a[0]), sq(a[1]))) },
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return neg(div(a[0], bin("+", sq(a[0]), sq(a[1])))) }),
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
+			return neg(div(a[0], bin("+", sq(a[0]), sq(a[1]))))
+		}),
 	"Atanh": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("-", one, sq(x))) }),
 	// Cbrt'(x) = 1/(3 r²): +Inf at 0, like Sqrt.
 	"Cbrt": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("*", lit("3"), sq(r))) }),
@@ -262,7 +264,7 @@ var mathRules = map[string]*rule{
 	"Jn": partials(nil, func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
 		return bin("/", bin("-", math_("Jn", bin("-", a[0], one), a[1]), math_("Jn", bin("+", a[0], one), a[1])), lit("2"))
 	}),
-	"Ldexp": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return math_("Ldexp", one, a[1]) }, nil),
+	"Ldexp":  partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return math_("Ldexp", one, a[1]) }, nil),
 	"Lgamma": {none: "math.Lgamma has no elementary derivative (it needs the digamma function)"},
 	"Log":    unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, x) }),
 	"Log10":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("*", x, mathConst("Ln10"))) }),

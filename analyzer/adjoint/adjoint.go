@@ -171,10 +171,10 @@ type If struct {
 
 // For is for Init; Cond; Post { Body }; all three clauses may be nil.
 type For struct {
-	Label            string
-	Init, Post       Stmt
-	Cond             Expr
-	Body             []Stmt
+	Label      string
+	Init, Post Stmt
+	Cond       Expr
+	Body       []Stmt
 }
 
 // Range is for Key, Value := range X { Body } (Define false prints "=").
