@@ -1,6 +1,8 @@
 package analyzer
 
 import (
+	"strings"
+
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
@@ -34,6 +36,11 @@ func mul(x, y adjoint.Expr) adjoint.Expr {
 func div(x, y adjoint.Expr) adjoint.Expr {
 	if isLit(y, "1") {
 		return x
+	}
+	if untypedConst(x) && untypedConst(y) {
+		// Both constant, as when a rule divides the seed 1 by 2: make the
+		// dividend a float so that Go does not divide integers.
+		x = floatConst(x)
 	}
 	return bin("/", x, y)
 }
@@ -70,9 +77,31 @@ func add(x, y adjoint.Expr) adjoint.Expr {
 	return bin("+", x, y)
 }
 
+// floatConst writes an integer literal (or its negation) as a float one.
+func floatConst(e adjoint.Expr) adjoint.Expr {
+	switch e := e.(type) {
+	case adjoint.Lit:
+		if !strings.ContainsAny(e.Text, ".eEpPxX") {
+			return adjoint.Lit{Text: e.Text + ".0"}
+		}
+	case adjoint.Unary:
+		return adjoint.Unary{Op: e.Op, X: floatConst(e.X)}
+	case adjoint.Binary:
+		// The leftmost operand decides: 2.0 * 3 / 4 is a float division.
+		return adjoint.Binary{Op: e.Op, X: floatConst(e.X), Y: e.Y}
+	case adjoint.Paren:
+		return adjoint.Paren{X: floatConst(e.X)}
+	}
+	return e
+}
+
 // negated reports whether e is -m (or -a * b, -a / b), and returns m.
 func negated(e adjoint.Expr) (adjoint.Expr, bool) {
 	switch e := e.(type) {
+	case adjoint.Lit:
+		if strings.HasPrefix(e.Text, "-") {
+			return adjoint.Lit{Text: e.Text[1:]}, true
+		}
 	case adjoint.Unary:
 		if e.Op == "-" {
 			return e.X, true

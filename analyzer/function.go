@@ -167,7 +167,7 @@ func (p *pkgContext) lowerFunction(g *gradFunc, file *ast.File) (*adjoint.Func, 
 		return nil, nil, first.diags
 	}
 	needed := map[string]bool{}
-	for _, s := range fn.Body {
+	for _, s := range first.backward {
 		walkStmt(s, func(e adjoint.Expr) {
 			if id, ok := e.(adjoint.Ident); ok {
 				if v := first.byName[id.Name]; v != nil && !v.temp {
@@ -262,6 +262,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	final := adjoint.Return{Results: results}
 	bwd = l.declareAdjoints(bwd, final)
+	l.backward = bwd
 
 	out := &adjoint.Func{Name: g.name, Doc: l.doc(g)}
 	if g.recv != nil {
@@ -410,13 +411,20 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt, g *gradFunc) (*lowered, adjoi
 		return rec, adjoint.Id(res.name)
 	}
 	var result operand
-	if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok && l.vars[l.info.Uses[id]].singleDefOrUnchanged() {
 		result = l.lowerExpr(id, nil)
 	} else {
+		// The result gets a variable of its own, which nothing overwrites
+		// or restores: its adjoint is the constant 1.
 		res := l.newTemp(base, g.result)
 		result = l.lowerExpr(e, res)
+		if result.v != res {
+			l.writeForward(res, result.val)
+			l.addCopy(result, res)
+			result = operand{val: adjoint.Id(res.name), bval: adjoint.Id(res.name), v: res, typ: result.typ}
+		}
+		l.seed[res] = lit("1")
 	}
-	l.seed[result.v] = lit("1")
 	for i := range l.graph.Nodes {
 		if l.graph.Nodes[i].Name == result.v.name {
 			l.graph.Nodes[i].Output = true
@@ -484,7 +492,7 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 		}
 		kept = append(kept, s)
 	}
-	bwd = kept
+	bwd = pruneDead(kept, final, isAdj)
 	var declared []*variable
 	for _, v := range l.adjOrd {
 		first := -1
@@ -548,4 +556,187 @@ func untypedConst(e adjoint.Expr) bool {
 		}
 	})
 	return !typed
+}
+
+// pruneDead removes the backward code that computes values nothing reads:
+// adjoints of values whose own reversal needs no adjoint (the whole part
+// of Modf), and the temporaries of rules whose results went unused. Go
+// rejects variables that are only ever assigned, so this is required, not
+// cosmetic. It repeats until nothing changes, since each removal can leave
+// another value unread.
+func pruneDead(bwd []adjoint.Stmt, final adjoint.Return, adjoints map[string]*variable) []adjoint.Stmt {
+	prunable := map[string]bool{}
+	for name := range adjoints {
+		prunable[name] = true
+	}
+	for _, s := range bwd {
+		walkStmtTree(s, func(s adjoint.Stmt) {
+			if a, ok := s.(adjoint.Assign); ok && a.Op == ":=" {
+				for _, x := range a.Lhs {
+					if id, ok := x.(adjoint.Ident); ok {
+						prunable[id.Name] = true
+					}
+				}
+			}
+		})
+	}
+	for {
+		reads := map[string]int{}
+		count := func(e adjoint.Expr) {
+			walkExpr(e, func(x adjoint.Expr) {
+				if id, ok := x.(adjoint.Ident); ok {
+					reads[id.Name]++
+				}
+			})
+		}
+		walkReads(adjoint.Stmt(final), count)
+		for _, s := range bwd {
+			walkReads(s, count)
+		}
+		dead := func(s adjoint.Stmt) bool {
+			var target adjoint.Expr
+			switch s := s.(type) {
+			case adjoint.Assign:
+				if len(s.Lhs) != 1 {
+					return false
+				}
+				target = s.Lhs[0]
+			case adjoint.IncDec:
+				target = s.X
+			default:
+				return false
+			}
+			id, ok := target.(adjoint.Ident)
+			return ok && prunable[id.Name] && reads[id.Name] == 0
+		}
+		next, changed := removeStmts(bwd, dead)
+		bwd = next
+		if !changed {
+			return bwd
+		}
+	}
+}
+
+// walkReads calls f on every expression s reads: everything but the
+// targets of assignments (an op-assignment's target does not count as a
+// use in Go either).
+func walkReads(s adjoint.Stmt, f func(adjoint.Expr)) {
+	walkStmtTree(s, func(s adjoint.Stmt) {
+		switch s := s.(type) {
+		case adjoint.Assign:
+			for _, x := range s.Lhs {
+				if _, ok := x.(adjoint.Ident); !ok {
+					f(x)
+				}
+			}
+			for _, x := range s.Rhs {
+				f(x)
+			}
+		case adjoint.IncDec:
+		case adjoint.VarDecl:
+			for _, x := range s.Values {
+				f(x)
+			}
+		case adjoint.ExprStmt:
+			f(s.X)
+		case adjoint.If:
+			f(s.Cond)
+		case adjoint.For:
+			f(s.Cond)
+		case adjoint.Range:
+			f(s.X)
+		case adjoint.Switch:
+			f(s.Tag)
+			for _, c := range s.Cases {
+				for _, x := range c.List {
+					f(x)
+				}
+			}
+		case adjoint.Return:
+			for _, x := range s.Results {
+				f(x)
+			}
+		}
+	})
+}
+
+// walkStmtTree calls f on s and every statement nested in it.
+func walkStmtTree(s adjoint.Stmt, f func(adjoint.Stmt)) {
+	if s == nil {
+		return
+	}
+	f(s)
+	body := func(ss []adjoint.Stmt) {
+		for _, s := range ss {
+			walkStmtTree(s, f)
+		}
+	}
+	switch s := s.(type) {
+	case adjoint.If:
+		walkStmtTree(s.Init, f)
+		body(s.Then)
+		body(s.Else)
+	case adjoint.For:
+		walkStmtTree(s.Init, f)
+		walkStmtTree(s.Post, f)
+		body(s.Body)
+	case adjoint.Range:
+		body(s.Body)
+	case adjoint.Switch:
+		walkStmtTree(s.Init, f)
+		for _, c := range s.Cases {
+			body(c.Body)
+		}
+	case adjoint.Block:
+		body(s.Body)
+	}
+}
+
+// removeStmts deletes the statements dead reports, at any depth, and the
+// if statements and comments left with nothing to do.
+func removeStmts(list []adjoint.Stmt, dead func(adjoint.Stmt) bool) ([]adjoint.Stmt, bool) {
+	var out []adjoint.Stmt
+	changed := false
+	for _, s := range list {
+		if dead(s) {
+			changed = true
+			continue
+		}
+		switch x := s.(type) {
+		case adjoint.If:
+			var c1, c2 bool
+			x.Then, c1 = removeStmts(x.Then, dead)
+			x.Else, c2 = removeStmts(x.Else, dead)
+			changed = changed || c1 || c2
+			if len(x.Then) == 0 && len(x.Else) == 0 {
+				changed = true
+				continue
+			}
+			if len(x.Then) == 0 {
+				x.Cond = adjoint.Unary{Op: "!", X: adjoint.Paren{X: x.Cond}}
+				x.Then, x.Else = x.Else, nil
+			}
+			s = x
+		case adjoint.Block:
+			var c bool
+			x.Body, c = removeStmts(x.Body, dead)
+			changed = changed || c
+			s = x
+		}
+		out = append(out, s)
+	}
+	// A comment followed by nothing but another comment reverses nothing.
+	var kept []adjoint.Stmt
+	for i, s := range out {
+		if _, ok := s.(adjoint.Comment); ok {
+			if i+1 == len(out) {
+				continue
+			}
+			if _, next := out[i+1].(adjoint.Comment); next {
+				continue
+			}
+		}
+		kept = append(kept, s)
+	}
+	return kept, changed
 }

@@ -8,7 +8,9 @@ import (
 	"go/printer"
 	"go/token"
 	"go/types"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
@@ -30,6 +32,12 @@ type variable struct {
 // singleDef reports whether v is assigned exactly once and has no value
 // before that: its adjoint never needs resetting.
 func (v *variable) singleDef() bool { return !v.param && v.defs <= 1 }
+
+// singleDefOrUnchanged reports whether v holds one value for the whole
+// body: assigned once, or a parameter never assigned.
+func (v *variable) singleDefOrUnchanged() bool {
+	return v != nil && (v.singleDef() || v.param && v.defs == 0)
+}
 
 // An operand is a value an operation reads: its expression, and for an
 // active variable, the variable (whose adjoint receives the operand's share).
@@ -76,6 +84,7 @@ type lowerer struct {
 	seed     map[*variable]adjoint.Expr // the result's adjoint, ∂R/∂R = 1
 	graph    *adjoint.Graph
 	diags    []Diagnostic
+	backward []adjoint.Stmt // the backward sweep, once lowered
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
@@ -253,19 +262,21 @@ func (l *lowerer) passive(e ast.Expr) operand {
 }
 
 // floatLit writes a constant of float type t as a literal with exactly the
-// value the forward code computes with.
+// value the forward code computes with: whole numbers without a fraction
+// (3, not 3.0), the rest in the shortest form that reads back exactly.
 func floatLit(v constant.Value, t types.Type) adjoint.Expr {
+	bits := 64
 	f, _ := constant.Float64Val(constant.ToFloat(v))
 	if t.Underlying().(*types.Basic).Kind() == types.Float32 {
 		f32, _ := constant.Float32Val(constant.ToFloat(v))
-		f = float64(f32)
+		f, bits = float64(f32), 32
 	}
-	text := fmt.Sprint(f)
-	if !strings.ContainsAny(text, ".eEnI") {
-		text += ".0"
+	text := strconv.FormatFloat(math.Abs(f), 'g', -1, bits)
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		text = strconv.FormatFloat(math.Abs(f), 'f', -1, bits)
 	}
-	if strings.HasPrefix(text, "-") {
-		return adjoint.Unary{Op: "-", X: adjoint.Lit{Text: text[1:]}}
+	if math.Signbit(f) {
+		return adjoint.Unary{Op: "-", X: adjoint.Lit{Text: text}}
 	}
 	return adjoint.Lit{Text: text}
 }

@@ -226,6 +226,12 @@ func (l *lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 		l.assignOne(rec, lhs[0], rhs[0])
 		return
 	}
+	if !l.parallelConflict(lhs, rhs) {
+		for i := range lhs {
+			l.assignOne(rec, lhs[i], rhs[i])
+		}
+		return
+	}
 	// Parallel assignment: every right-hand side is evaluated before any
 	// variable changes, so values are taken into temporaries first.
 	vals := make([]operand, len(rhs))
@@ -245,6 +251,27 @@ func (l *lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 	for i, x := range lhs {
 		l.assignOperand(rec, x, vals[i])
 	}
+}
+
+// parallelConflict reports whether a parallel assignment writes a
+// variable that one of its right-hand sides reads.
+func (l *lowerer) parallelConflict(lhs, rhs []ast.Expr) bool {
+	written := map[types.Object]bool{}
+	for _, x := range lhs {
+		if v := l.rootVar(x); v != nil {
+			written[v] = true
+		}
+	}
+	conflict := false
+	for _, e := range rhs {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && written[l.info.Uses[id]] {
+				conflict = true
+			}
+			return true
+		})
+	}
+	return conflict
 }
 
 // assignOne lowers a single assignment, letting the last operation of the
