@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/ instead of comparing them")
+
+// casesDir is the package of functions, one per rule and construct, whose
+// generated files are the golden files.
+const casesDir = "../../testdata/cases"
+
+// gradgen runs the command in-process in dir and returns its exit status
+// and output.
+func gradgen(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chdir(wd)
+	}
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestGolden compares the generated files of testdata/cases with the
+// committed ones; -update rewrites them.
+func TestGolden(t *testing.T) {
+	if *update {
+		if code, _, stderr := gradgen(t, "", casesDir); code != 0 {
+			t.Fatalf("gradgen %s: exit %d\n%s", casesDir, code, stderr)
+		}
+		return
+	}
+	code, _, stderr := gradgen(t, "", "-check", casesDir)
+	if code != 0 {
+		t.Fatalf("generated files differ from the golden files (run go test ./cmd/gradgen -update to accept):\n%s", stderr)
+	}
+}
+
+// scratchModule copies the source files of dir (not the generated ones)
+// into a new module, so that gradgen and go test run on them afresh.
+func scratchModule(t *testing.T, dir string) string {
+	t.Helper()
+	tmp := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_grad.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(tmp, filepath.Base(f)), string(data))
+	}
+	writeFile(t, filepath.Join(tmp, "go.mod"), "module example.com/scratch\n\ngo 1.26\n")
+	return tmp
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNumeric generates testdata/cases afresh and runs its tests, which
+// check every gradient against finite differences and every value bit for
+// bit; then again with activity analysis and the to-be-recorded analysis
+// switched off. Both runs must give the same gradients: the optimizations
+// change only speed.
+func TestNumeric(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a package")
+	}
+	var dumps []string
+	for _, mode := range [][]string{nil, {"-internal.noactivity", "-internal.saveall"}} {
+		dir := scratchModule(t, casesDir)
+		if code, _, stderr := gradgen(t, dir, mode...); code != 0 {
+			t.Fatalf("gradgen %v: exit %d\n%s", mode, code, stderr)
+		}
+		dump := filepath.Join(dir, "gradients.txt")
+		cmd := exec.Command("go", "test", "-count=1", ".")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GRADGEN_DUMP="+dump)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go test with gradgen %v: %v\n%s", mode, err, out)
+		}
+		data, err := os.ReadFile(dump)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dumps = append(dumps, string(data))
+	}
+	if dumps[0] != dumps[1] {
+		t.Errorf("gradients differ with optimizations off:\non:  %.500s\noff: %.500s", dumps[0], dumps[1])
+	}
+}
+
+// TestGraph prints the adjoint graph of a function as DOT.
+func TestGraph(t *testing.T) {
+	code, stdout, stderr := gradgen(t, "", "-graph", "Hypot", casesDir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		`digraph "Hypot"`,
+		`"hypot" [label="hypot = math.Hypot(x, y)\n∂R/∂R = 1"`,
+		`"hypot" -> "x" [label="∂hypot/∂x = ∂math.Hypot"]`,
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("graph lacks %s:\n%s", want, stdout)
+		}
+	}
+	code, _, stderr = gradgen(t, "", "-graph", "NoSuchFunction", casesDir)
+	if code != 2 || !strings.Contains(stderr, "no such annotated function") {
+		t.Errorf("-graph of an unknown function: exit %d, %q", code, stderr)
+	}
+}
+
+// TestErrors feeds bad input and checks that every error is reported at
+// its position, with exit status 1, and that nothing is written.
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		src  string
+		want []string // regexps, one per line of stderr, in order
+	}{
+		{
+			name: "unsupported",
+			src: `package p
+
+import "math"
+
+//gradgen:grad
+func F(x float64) float64 {
+	return math.Gamma(x) + x
+}
+
+//gradgen:grad wrt=y
+func G(x float64) float64 { return x }
+
+//gradgen:grad
+func H(x float64) int { return int(x) }
+
+//gradgen:grad bogus=1
+func K(x float64) float64 { return x }
+
+//gradgen:grad
+func L(x float64) float64 {
+	go func() {}()
+	return x
+}
+`,
+			want: []string{
+				`^p\.go:7:9: cannot differentiate math\.Gamma\(x\): math\.Gamma has no elementary derivative .*//gradgen:rule`,
+				`^p\.go:10:16: wrt=y: G has no parameter named y \(parameters: x\)$`,
+				`^p\.go:14:19: H must return a single float .* it returns \(int\)$`,
+				`^p\.go:16:16: unknown option "bogus" in //gradgen:grad`,
+				`^p\.go:21:2: cannot differentiate go func\(\) \{\}\(\): this statement is not supported`,
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/p\n\ngo 1.26\n")
+			writeFile(t, filepath.Join(dir, "p.go"), tc.src)
+			code, _, stderr := gradgen(t, dir)
+			if code != 1 {
+				t.Errorf("exit %d, want 1\n%s", code, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != len(tc.want) {
+				t.Fatalf("got %d errors, want %d:\n%s", len(lines), len(tc.want), stderr)
+			}
+			for i, re := range tc.want {
+				if !regexp.MustCompile(re).MatchString(lines[i]) {
+					t.Errorf("error %d:\n got %s\nwant %s", i, lines[i], re)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "p_grad.go")); err == nil {
+				t.Errorf("p_grad.go was written for a package with errors")
+			}
+		})
+	}
+}
