@@ -226,13 +226,14 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 		c.R = append(c.R, adjoint.Id(r.name))
 		c.D = append(c.D, nil)
 	}
-	for i, a := range o.args {
-		if a.v == nil {
-			continue
-		}
-		l.addNode(adjoint.GraphNode{Name: a.v.name})
-		for j, r := range o.results {
-			partial := "∂" + o.name
+	for j, r := range o.results {
+		var parts []contribution
+		for i, a := range o.args {
+			if a.v == nil {
+				continue
+			}
+			l.addNode(adjoint.GraphNode{Name: a.v.name})
+			var partial adjoint.Expr = adjoint.Ident{Name: "∂" + o.name}
 			if o.rule.piecewise == nil && i < len(o.rule.vjp) && o.rule.vjp[i] != nil {
 				for k := range c.D {
 					c.D[k] = nil
@@ -241,13 +242,15 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 				if o.rule == conversion {
 					c.T = mustIR(a.typ)
 				}
-				e := o.rule.vjp[i](c)
-				if e == nil {
+				if partial = o.rule.vjp[i](c); partial == nil {
 					continue
 				}
-				partial = adjoint.ExprString(e)
 			}
-			l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: a.v.name, To: r.name, Partial: partial})
+			parts = append(parts, contribution{a.v, partial})
+		}
+		// x*x has one edge to x, with both shares: 2 * x.
+		for _, p := range sumContributions(parts) {
+			l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: p.to.name, To: r.name, Partial: adjoint.ExprString(p.e)})
 		}
 	}
 }
