@@ -116,6 +116,10 @@ func (l *lowerer) computeVaried() {
 						mark(lhs, l.exprVaried(n.Rhs[0]) || l.callArgsVaried(n.Rhs[0]))
 					}
 				}
+			case *ast.RangeStmt:
+				if n.Value != nil {
+					mark(n.Value, l.exprVaried(n.X))
+				}
 			case *ast.ValueSpec:
 				if len(n.Names) == len(n.Values) {
 					for i := range n.Names {
@@ -177,6 +181,14 @@ func (l *lowerer) gen(live liveSet, e ast.Expr) {
 	l.leaves(e, func(obj types.Object) { live[obj] = true })
 }
 
+// liveCtx is where break and continue send liveness: the live set after
+// the loop or switch they leave, and at the head of the loop they continue.
+type liveCtx struct {
+	stmt      ast.Stmt
+	breakLive liveSet
+	contLive  liveSet
+}
+
 func (l *lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
 	switch s := s.(type) {
 	case *ast.ReturnStmt:
@@ -186,8 +198,14 @@ func (l *lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
 		}
 	case *ast.BlockStmt:
 		live = l.liveBlock(s.List, live)
+	case *ast.LabeledStmt:
+		live = l.liveStmt(s.Stmt, live)
 	case *ast.AssignStmt:
 		live = l.liveAssign(s.Lhs, s.Rhs, s.Tok, live)
+	case *ast.IncDecStmt:
+		if v := l.rootVar(s.X); v != nil && live[v] {
+			l.useful[s.X] = true
+		}
 	case *ast.DeclStmt:
 		if g, ok := s.Decl.(*ast.GenDecl); ok {
 			for i := len(g.Specs) - 1; i >= 0; i-- {
@@ -200,8 +218,96 @@ func (l *lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
 				}
 			}
 		}
+	case *ast.BranchStmt:
+		target := l.targets[s]
+		for i := len(l.liveCtxs) - 1; i >= 0; i-- {
+			c := l.liveCtxs[i]
+			if c.stmt != target {
+				continue
+			}
+			switch s.Tok {
+			case token.BREAK:
+				return c.breakLive.clone()
+			case token.CONTINUE:
+				return c.contLive.clone()
+			}
+		}
+	case *ast.IfStmt:
+		then := l.liveBlock(s.Body.List, live)
+		els := live
+		if s.Else != nil {
+			els = l.liveStmt(s.Else, live)
+		}
+		live = union(then, els)
+		if s.Init != nil {
+			live = l.liveStmt(s.Init, live)
+		}
+	case *ast.SwitchStmt:
+		l.liveCtxs = append(l.liveCtxs, &liveCtx{stmt: s, breakLive: live})
+		out := liveSet{}
+		hasDefault := false
+		for _, c := range s.Body.List {
+			cc := c.(*ast.CaseClause)
+			hasDefault = hasDefault || cc.List == nil
+			out = union(out, l.liveBlock(cc.Body, live))
+		}
+		if !hasDefault {
+			out = union(out, live)
+		}
+		l.liveCtxs = l.liveCtxs[:len(l.liveCtxs)-1]
+		live = out
+		if s.Init != nil {
+			live = l.liveStmt(s.Init, live)
+		}
+	case *ast.ForStmt:
+		// The live set at the loop's head is a fixpoint: what is live after
+		// the loop, and what the body needs at its start.
+		head := live.clone()
+		for {
+			afterBody := head
+			if s.Post != nil {
+				afterBody = l.liveStmt(s.Post, head)
+			}
+			l.liveCtxs = append(l.liveCtxs, &liveCtx{stmt: s, breakLive: live, contLive: afterBody})
+			next := union(head, l.liveBlock(s.Body.List, afterBody))
+			l.liveCtxs = l.liveCtxs[:len(l.liveCtxs)-1]
+			if len(next) == len(head) {
+				break
+			}
+			head = next
+		}
+		live = head
+		if s.Init != nil {
+			live = l.liveStmt(s.Init, live)
+		}
+	case *ast.RangeStmt:
+		head := live.clone()
+		for {
+			l.liveCtxs = append(l.liveCtxs, &liveCtx{stmt: s, breakLive: live, contLive: head})
+			next := union(head, l.liveBlock(s.Body.List, head))
+			l.liveCtxs = l.liveCtxs[:len(l.liveCtxs)-1]
+			if len(next) == len(head) {
+				break
+			}
+			head = next
+		}
+		live = head
+		if s.Value != nil {
+			if v := l.rootVar(s.Value); v != nil && live[v] {
+				l.useful[s.Value] = true
+				l.gen(live, s.X)
+			}
+		}
 	}
 	return live
+}
+
+func union(a, b liveSet) liveSet {
+	out := a.clone()
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 func (l *lowerer) liveAssign(lhs, rhs []ast.Expr, tok token.Token, live liveSet) liveSet {

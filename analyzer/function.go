@@ -167,7 +167,7 @@ func (p *pkgContext) lowerFunction(g *gradFunc, file *ast.File) (*adjoint.Func, 
 		return nil, nil, first.diags
 	}
 	needed := map[string]bool{}
-	for _, s := range first.backward {
+	for _, s := range first.bwdCode {
 		walkStmt(s, func(e adjoint.Expr) {
 			if id, ok := e.(adjoint.Ident); ok {
 				if v := first.byName[id.Name]; v != nil && !v.temp {
@@ -188,19 +188,24 @@ func (p *pkgContext) lowerFunction(g *gradFunc, file *ast.File) (*adjoint.Func, 
 
 func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]bool) *lowerer {
 	l := &lowerer{
-		pkgContext: p,
-		fn:         g.decl,
-		fnName:     g.name,
-		names:      newNamer(p.reservedNames(g.decl, file)),
-		vars:       map[types.Object]*variable{},
-		byName:     map[string]*variable{},
-		varied:     map[types.Object]bool{},
-		useful:     map[ast.Expr]bool{},
-		needed:     needed,
-		zero:       map[string]bool{},
-		seed:       map[*variable]adjoint.Expr{},
-		defining:   map[*variable]bool{},
-		graph:      &adjoint.Graph{Name: g.decl.Name.Name},
+		pkgContext:  p,
+		gradFunc:    g,
+		hoistSet:    map[*variable]bool{},
+		tapeOf:      map[*variable]*tape{},
+		logicalZero: map[*variable]bool{},
+		saveAll:     g.options.SaveAll,
+		fn:          g.decl,
+		fnName:      g.name,
+		names:       newNamer(p.reservedNames(g.decl, file)),
+		vars:        map[types.Object]*variable{},
+		byName:      map[string]*variable{},
+		varied:      map[types.Object]bool{},
+		useful:      map[ast.Expr]bool{},
+		needed:      needed,
+		zero:        map[string]bool{},
+		seed:        map[*variable]adjoint.Expr{},
+		defining:    map[*variable]bool{},
+		graph:       &adjoint.Graph{Name: g.decl.Name.Name},
 	}
 	return l
 }
@@ -217,8 +222,9 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		l.markAllActive(g)
 	} else {
 		l.computeVaried()
-		l.computeUseful()
 	}
+	l.resolveTargets(g.decl.Body)
+	l.computeUseful()
 	for _, v := range g.wrt {
 		l.graph.Nodes = append(l.graph.Nodes, adjoint.GraphNode{Name: l.variableOf(v).name, Input: true})
 	}
@@ -230,39 +236,42 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	l.countDefs()
 
+	// With a return anywhere but at the very end, every return stores the
+	// result and jumps to the backward sweep; goto must not jump over a
+	// declaration, so every local is declared at the top.
 	body := g.decl.Body.List
-	var ret *ast.ReturnStmt
-	if n := len(body); n > 0 {
-		ret, _ = body[n-1].(*ast.ReturnStmt)
+	returns := 0
+	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
+		if _, ok := n.(*ast.ReturnStmt); ok {
+			returns++
+		}
+		_, lit := n.(*ast.FuncLit)
+		return !lit
+	})
+	_, lastIsReturn := body[len(body)-1].(*ast.ReturnStmt)
+	if returns > 1 || !lastIsReturn {
+		l.early, l.hoistAll = true, true
+		l.resultVar = l.newTemp(lowerFirst(g.decl.Name.Name), g.result)
+		l.hoist(l.resultVar)
+		l.seed[l.resultVar] = lit("1")
 	}
-	if ret == nil {
-		l.errorf(g.decl.Body.Rbrace, "%s must end with a return statement for gradgen to differentiate it", g.decl.Name.Name)
-		return &adjoint.Func{}, l.graph
-	}
-	recs := l.lowerStmts(body[:len(body)-1])
-	retRec, result := l.lowerReturn(ret, g)
-	recs = append(recs, retRec)
+	l.final = body[len(body)-1]
 
-	var fwd []adjoint.Stmt
-	for _, r := range recs {
-		fwd = append(fwd, r.fwd...)
-	}
+	recs := l.lowerBlock(body)
+	fwd := l.forward(recs)
 	for _, v := range l.vars {
 		if v.adj != "" {
 			l.zero[v.adj] = true
 		}
 	}
-	var bwd []adjoint.Stmt
-	for i := len(recs) - 1; i >= 0; i-- {
-		bwd = append(bwd, l.reverse(recs[i])...)
-	}
-	results := []adjoint.Expr{result}
+	bwd := l.backward(recs)
+	results := []adjoint.Expr{l.result}
 	for _, v := range g.wrt {
 		results = append(results, l.adjOf(l.variableOf(v)))
 	}
 	final := adjoint.Return{Results: results}
 	bwd = l.declareAdjoints(bwd, final)
-	l.backward = bwd
+	l.bwdCode = bwd
 
 	out := &adjoint.Func{Name: g.name, Doc: l.doc(g)}
 	if g.recv != nil {
@@ -275,13 +284,54 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	for _, v := range g.wrt {
 		out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
 	}
+	out.Body = append(out.Body, l.consts...)
+	out.Body = append(out.Body, l.topDeclarations()...)
 	out.Body = append(out.Body, fwd...)
-	if len(bwd) > 0 {
+	if l.early {
+		out.Body = append(out.Body, adjoint.Labeled{Label: "reverse"})
+	} else if len(bwd) > 0 {
 		out.Body = append(out.Body, adjoint.Blank{})
-		out.Body = append(out.Body, bwd...)
 	}
+	out.Body = append(out.Body, bwd...)
 	out.Body = append(out.Body, final)
 	return out, l.graph
+}
+
+// topDeclarations declares, at the top of the function, the locals that
+// the forward sweep assigns in nested blocks, the records of control flow
+// and the tapes, one line per type.
+func (l *lowerer) topDeclarations() []adjoint.Stmt {
+	var decls []adjoint.Stmt
+	byType := map[string]int{}
+	declare := func(name string, t adjoint.Type) {
+		if t == nil {
+			l.errorf(l.fn.Pos(), "gradgen cannot declare %s: its type cannot be written in the generated file", name)
+			return
+		}
+		key := adjoint.TypeString(t)
+		if i, ok := byType[key]; ok {
+			d := decls[i].(adjoint.VarDecl)
+			d.Names = append(d.Names, name)
+			decls[i] = d
+			return
+		}
+		byType[key] = len(decls)
+		decls = append(decls, adjoint.VarDecl{Names: []string{name}, Type: t})
+	}
+	for _, v := range l.hoisted {
+		declare(v.name, v.ir)
+	}
+	for _, r := range l.recorders {
+		if r.tape {
+			declare(r.name, adjoint.Slice{Elem: r.typ})
+		} else {
+			declare(r.name, r.typ)
+		}
+	}
+	for _, t := range l.tapes {
+		declare(t.name, adjoint.Slice{Elem: t.elem})
+	}
+	return decls
 }
 
 func (l *lowerer) paramName(v *types.Var) string {
@@ -330,37 +380,48 @@ func (l *lowerer) declareSourceNames(g *gradFunc) {
 }
 
 // countDefs counts the assignments to each variable, to know which adjoints
-// never need resetting.
+// never need resetting. An assignment inside a loop counts as many.
 func (l *lowerer) countDefs() {
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
-		count := func(x ast.Expr) {
-			if obj := l.rootVar(x); obj != nil {
-				if v, ok := l.vars[obj]; ok {
-					v.defs++
+	var walk func(n ast.Node, weight int)
+	walk = func(n ast.Node, weight int) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			if m != n {
+				switch m.(type) {
+				case *ast.ForStmt, *ast.RangeStmt:
+					walk(m, 2)
+					return false
 				}
 			}
-		}
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for _, x := range n.Lhs {
-				count(x)
+			count := func(x ast.Expr) {
+				if obj := l.rootVar(x); obj != nil {
+					if v, ok := l.vars[obj]; ok {
+						v.defs += weight
+					}
+				}
 			}
-		case *ast.IncDecStmt:
-			count(n.X)
-		case *ast.ValueSpec:
-			for _, x := range n.Names {
-				count(x)
+			switch m := m.(type) {
+			case *ast.AssignStmt:
+				for _, x := range m.Lhs {
+					count(x)
+				}
+			case *ast.IncDecStmt:
+				count(m.X)
+			case *ast.ValueSpec:
+				for _, x := range m.Names {
+					count(x)
+				}
+			case *ast.RangeStmt:
+				if m.Key != nil {
+					count(m.Key)
+				}
+				if m.Value != nil {
+					count(m.Value)
+				}
 			}
-		case *ast.RangeStmt:
-			if n.Key != nil {
-				count(n.Key)
-			}
-			if n.Value != nil {
-				count(n.Value)
-			}
-		}
-		return true
-	})
+			return true
+		})
+	}
+	walk(l.fn.Body, 1)
 }
 
 // markAllActive is activity analysis switched off: every float variable is
@@ -397,45 +458,78 @@ func (l *lowerer) markAllActive(g *gradFunc) {
 	}
 }
 
-// lowerReturn lowers the final return into the result variable and seeds
-// the backward sweep with ∂R/∂R = 1.
-func (l *lowerer) lowerReturn(ret *ast.ReturnStmt, g *gradFunc) (*lowered, adjoint.Expr) {
+// lowerReturn lowers a return. The last statement of a function without
+// early returns computes the result into a variable of its own (or returns
+// a variable as it is); any other return stores into the shared result
+// variable, marks the loops it leaves as left early, and jumps to the
+// backward sweep. Either way the result's adjoint is seeded with
+// ∂R/∂R = 1.
+func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	l.fwd, l.ops = nil, nil
-	rec := &lowered{src: ret, pend: map[*variable]bool{}}
+	rec := &lowered{src: ret, pend: map[*variable]bool{}, inLoop: l.loopDepth > 0, exits: true}
+	if len(ret.Results) != 1 {
+		l.errorf(ret.Pos(), "gradgen needs return to name its result: named results are not supported")
+		return rec
+	}
 	e := ret.Results[0]
-	base := lowerFirst(g.decl.Name.Name)
-	if !l.exprVaried(e) {
-		res := l.newTemp(base, g.result)
-		l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: mustIR(g.result), Values: []adjoint.Expr{l.conv(e)}})
-		rec.fwd = l.fwd
-		return rec, adjoint.Id(res.name)
-	}
-	var result operand
-	if id, ok := ast.Unparen(e).(*ast.Ident); ok && l.vars[l.info.Uses[id]].singleDefOrUnchanged() {
-		result = l.lowerExpr(id, nil)
-	} else {
-		// The result gets a variable of its own, which nothing overwrites
-		// or restores: its adjoint is the constant 1.
-		res := l.newTemp(base, g.result)
-		result = l.lowerExpr(e, res)
-		if result.v != res {
-			l.writeForward(res, result.val)
-			l.addCopy(result, res)
-			result = operand{val: adjoint.Id(res.name), bval: adjoint.Id(res.name), v: res, typ: result.typ}
+	g := l.gradFunc
+	if !l.early {
+		base := lowerFirst(g.decl.Name.Name)
+		switch id, ok := ast.Unparen(e).(*ast.Ident); {
+		case !l.exprVaried(e):
+			res := l.newTemp(base, g.result)
+			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: mustIR(g.result), Values: []adjoint.Expr{l.conv(e)}})
+			l.result = adjoint.Id(res.name)
+		case ok && l.vars[l.info.Uses[id]].singleDefOrUnchanged():
+			v := l.vars[l.info.Uses[id]]
+			rec.seed = v // return x: the seed goes straight to x
+			l.result = adjoint.Id(v.name)
+			l.markOutput(v)
+		default:
+			// The result gets a variable of its own, which nothing overwrites
+			// or restores: its adjoint is the constant 1.
+			res := l.newTemp(base, g.result)
+			l.seed[res] = lit("1")
+			l.intoResult(e, res)
+			l.result = adjoint.Id(res.name)
 		}
-		l.seed[res] = lit("1")
+		rec.fwd, rec.ops = l.fwd, l.ops
+		rec.exits = false
+		return rec
 	}
+	res := l.resultVar
+	l.result = adjoint.Id(res.name)
+	if l.exprVaried(e) {
+		l.intoResult(e, res)
+	} else {
+		l.fwd = append(l.fwd, assign(adjoint.Id(res.name), "=", l.conv(e)))
+	}
+	for _, ctx := range l.loops {
+		l.fwd = append(l.fwd, l.brokeRecorder(ctx).set(lit("true")))
+	}
+	if ret != l.final {
+		l.fwd = append(l.fwd, adjoint.Goto{Label: "reverse"})
+	}
+	rec.fwd, rec.ops = l.fwd, l.ops
+	return rec
+}
+
+// intoResult computes e into the result variable res.
+func (l *lowerer) intoResult(e ast.Expr, res *variable) {
+	result := l.lowerExpr(e, res)
+	if result.v != res {
+		l.writeForward(res, result.val)
+		l.addCopy(result, res)
+	}
+	l.markOutput(res)
+}
+
+func (l *lowerer) markOutput(v *variable) {
 	for i := range l.graph.Nodes {
-		if l.graph.Nodes[i].Name == result.v.name {
+		if l.graph.Nodes[i].Name == v.name {
 			l.graph.Nodes[i].Output = true
 		}
 	}
-	rec.fwd = l.fwd
-	rec.ops = l.ops
-	if len(l.ops) == 0 {
-		rec.seed = result.v // return x: the seed goes straight to x
-	}
-	return rec, result.val
 }
 
 // doc is the generated function's doc comment.

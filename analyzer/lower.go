@@ -55,7 +55,7 @@ type op struct {
 	args    []operand
 	results []*variable
 	resType types.Type
-	stmt    ast.Stmt // the source statement it comes from
+	fwd     adjoint.Expr // the forward expression, to recompute it in loops
 }
 
 // lowerer turns one annotated function into its gradient function.
@@ -84,7 +84,30 @@ type lowerer struct {
 	seed     map[*variable]adjoint.Expr // the result's adjoint, ∂R/∂R = 1
 	graph    *adjoint.Graph
 	diags    []Diagnostic
-	backward []adjoint.Stmt // the backward sweep, once lowered
+	bwdCode  []adjoint.Stmt // the backward sweep, once lowered
+
+	// Control flow.
+	depth       int                // nesting of blocks in the forward sweep
+	loopDepth   int                // nesting of loops
+	loops       []*loopCtx         // enclosing loops, innermost last
+	hoistAll    bool               // declare every local at the top (the body has early returns)
+	hoisted     []*variable        // locals declared at the top of the function
+	consts      []adjoint.Stmt     // local constants, declared at the top
+	hoistSet    map[*variable]bool //
+	tapes       []*tape            // stacks of values saved inside loops
+	tapeOf      map[*variable]*tape
+	switches    []*ast.SwitchStmt            // enclosing switches
+	targets     map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
+	revDepth    int                          // nesting of the backward code being written
+	liveCtxs    []*liveCtx                   // enclosing loops and switches, for liveness
+	recorders   []*recorder                  // branch, trip-count and completion records
+	early       bool                         // some return is not the last statement
+	resultVar   *variable                    // the result, when there are several returns
+	logicalZero map[*variable]bool           // temporaries not yet given an adjoint in this statement's reversal
+	saveAll     bool                         // the to-be-recorded analysis is off
+	gradFunc    *gradFunc
+	final       ast.Stmt     // the last statement of the body
+	result      adjoint.Expr // what the gradient function returns as the value
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
@@ -163,6 +186,7 @@ func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 	wasZero := l.isZeroAdj(v)
 	d := l.adjOf(v)
 	l.zero[v.adj] = false
+	delete(l.logicalZero, v)
 	if wasZero {
 		return assign(d, "=", e)
 	}
@@ -172,9 +196,38 @@ func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 	return assign(d, "+=", e)
 }
 
-// isZeroAdj reports whether v's adjoint is known to be zero here.
+// isZeroAdj reports whether v's adjoint is known to be zero here: a
+// temporary whose statement has not given it a share yet, or, in
+// straight-line backward code, an adjoint nothing has touched.
 func (l *lowerer) isZeroAdj(v *variable) bool {
+	if l.logicalZero[v] {
+		return true
+	}
+	if l.revDepth > 0 {
+		return v.adj != "" && l.zero[v.adj]
+	}
 	return v.adj == "" || l.zero[v.adj]
+}
+
+// declareOp is ":=" for a variable that can be declared where it is first
+// assigned, and "=" for one declared at the top of the function: in a
+// nested block (the backward sweep, outside that block, reads it) or
+// anywhere in a function with early returns (goto must not jump over a
+// declaration).
+func (l *lowerer) declareOp(v *variable) string {
+	if l.depth == 0 && !l.hoistAll {
+		return ":="
+	}
+	l.hoist(v)
+	return "="
+}
+
+// hoist declares v at the top of the function.
+func (l *lowerer) hoist(v *variable) {
+	if !l.hoistSet[v] {
+		l.hoistSet[v] = true
+		l.hoisted = append(l.hoisted, v)
+	}
 }
 
 // conv converts a passive source expression into the adjoint program,
@@ -353,6 +406,12 @@ func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 // emitOp records one operation and writes its forward statement.
 func (l *lowerer) emitOp(r *rule, name string, args []operand, fwd adjoint.Expr, t types.Type, base string, into *variable) operand {
 	target := into
+	if target != nil && l.loopDepth > 0 {
+		// Inside a loop the backward sweep recomputes a statement's
+		// temporaries from restored operands; the result goes through a
+		// temporary too, so that it can be recomputed like the others.
+		target = nil
+	}
 	if target != nil && readsVar(args, target) && (r.piecewise != nil || r.usesResult(len(args))) {
 		// The backward code would need both the old and the new value of
 		// target: compute into a temporary, then copy.
@@ -362,7 +421,7 @@ func (l *lowerer) emitOp(r *rule, name string, args []operand, fwd adjoint.Expr,
 		target = l.newTemp(base, t)
 	}
 	l.writeForward(target, fwd)
-	o := &op{rule: r, name: name, args: args, results: []*variable{target}, resType: t}
+	o := &op{rule: r, name: name, args: args, results: []*variable{target}, resType: t, fwd: fwd}
 	l.ops = append(l.ops, o)
 	l.graphOp(o, fwd)
 	res := operand{val: adjoint.Id(target.name), bval: adjoint.Id(target.name), v: target, typ: t}
@@ -390,11 +449,15 @@ func readsVar(args []operand, v *variable) bool {
 func (l *lowerer) writeForward(v *variable, e adjoint.Expr) {
 	if v.temp || l.defining[v] {
 		delete(l.defining, v)
-		l.fwd = append(l.fwd, assign(adjoint.Id(v.name), ":=", e))
+		l.fwd = append(l.fwd, assign(adjoint.Id(v.name), l.declareOp(v), e))
 		return
 	}
 	// x = x op y prints as x op= y, which means exactly the same.
 	if b, ok := e.(adjoint.Binary); ok && reflect.DeepEqual(b.X, adjoint.Id(v.name)) && strings.Contains("+-*/", b.Op) {
+		if isLit(b.Y, "1") && (b.Op == "+" || b.Op == "-") {
+			l.fwd = append(l.fwd, adjoint.IncDec{X: adjoint.Id(v.name), Inc: b.Op == "+"})
+			return
+		}
 		l.fwd = append(l.fwd, assign(adjoint.Id(v.name), b.Op+"=", b.Y))
 		return
 	}

@@ -10,8 +10,9 @@ import (
 )
 
 // A lowered statement is the forward code of one source statement and what
-// its reversal needs: the operations it performed, the active variables it
-// overwrote with passive values, and the old values it saved.
+// its reversal needs. A simple statement keeps the operations it performed,
+// the active variables it overwrote with passive values, and the old
+// values it saved; a compound one (if, switch, for) keeps its parts.
 type lowered struct {
 	src    ast.Stmt
 	fwd    []adjoint.Stmt
@@ -20,42 +21,40 @@ type lowered struct {
 	saves  []save             // old values saved before being overwritten
 	pend   map[*variable]bool // saves not yet restored during reversal
 	seed   *variable          // for "return x": x's adjoint starts at 1
+	undo   []adjoint.Stmt     // inverse of an integer update (i++ is undone by i--)
+	inLoop bool               // lowered inside a loop: temporaries are recomputed
+
+	// Compound statements.
+	branch *branchRec // if and switch
+	loop   *loopRec   // for and range
+	// done records whether the statement ran to its end; set when it can
+	// leave early (break, continue, return) and code after it needs to know.
+	done  *recorder
+	exits bool // control can leave the statement other than at its end
 }
 
 type save struct {
 	v    *variable
-	name string
-}
-
-// lowerStmts lowers a list of straight-line statements.
-func (l *lowerer) lowerStmts(list []ast.Stmt) []*lowered {
-	var out []*lowered
-	for _, s := range list {
-		switch s := s.(type) {
-		case *ast.BlockStmt:
-			out = append(out, l.lowerStmts(s.List)...)
-		case *ast.EmptyStmt:
-		default:
-			if rec := l.lowerStmt(s); rec != nil {
-				out = append(out, rec)
-			}
-		}
-	}
-	return out
+	name string // the saved value's variable, or its tape
+	tape *tape
 }
 
 // lowerStmt lowers one simple statement into forward code and operations.
 func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 	l.fwd, l.ops = nil, nil
-	rec := &lowered{src: s, pend: map[*variable]bool{}}
+	rec := &lowered{src: s, pend: map[*variable]bool{}, inLoop: l.loopDepth > 0}
 	switch s := s.(type) {
 	case *ast.AssignStmt:
-		l.saveOverwritten(rec, s.Lhs, s.Tok == token.DEFINE)
+		if !l.invertible(rec, s.Lhs[0], s.Tok, s.Rhs) {
+			l.saveOverwritten(rec, s.Lhs, s.Tok == token.DEFINE)
+		}
 		l.lowerAssign(rec, s)
 	case *ast.DeclStmt:
 		l.lowerDecl(rec, s)
 	case *ast.IncDecStmt:
-		l.saveOverwritten(rec, []ast.Expr{s.X}, false)
+		if !l.invertible(rec, s.X, s.Tok, nil) {
+			l.saveOverwritten(rec, []ast.Expr{s.X}, false)
+		}
 		if v := l.activeTarget(s.X); v != nil && l.useful[s.X] {
 			x := l.lowerExpr(s.X, nil)
 			opName := map[token.Token]string{token.INC: "+", token.DEC: "-"}[s.Tok]
@@ -66,14 +65,59 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 		}
 	case *ast.ExprStmt:
 		l.fwd = append(l.fwd, adjoint.ExprStmt{X: l.conv(s.X)})
-	case *ast.ReturnStmt:
-		l.errorf(s.Pos(), "early return is not supported yet: gradgen differentiates functions whose only return is their last statement")
 	default:
-		l.errorf(s.Pos(), "cannot differentiate %s: this statement is not supported yet; move it out of the annotated function or rewrite it as straight-line code", l.source(s))
+		l.errorf(s.Pos(), "cannot differentiate %s: gradgen does not support this statement; move it out of the annotated function", l.source(s))
 	}
 	rec.fwd = append(rec.fwd, l.fwd...)
 	rec.ops = l.ops
 	return rec
+}
+
+// invertible handles an integer update that the backward sweep can undo
+// exactly instead of saving the old value: i++, i--, i += n and i -= n
+// where n does not read i. It records the inverse and reports true.
+func (l *lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []ast.Expr) bool {
+	id, ok := ast.Unparen(x).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	obj, ok := l.info.ObjectOf(id).(*types.Var)
+	if !ok || l.saveAll {
+		return false
+	}
+	b, ok := obj.Type().Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsInteger == 0 {
+		return false
+	}
+	v := l.variableOf(obj)
+	if !l.needed[v.name] {
+		return false
+	}
+	switch tok {
+	case token.INC:
+		rec.undo = []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(v.name)}}
+	case token.DEC:
+		rec.undo = []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(v.name), Inc: true}}
+	case token.ADD_ASSIGN, token.SUB_ASSIGN:
+		reads := false
+		ast.Inspect(rhs[0], func(n ast.Node) bool {
+			if i, ok := n.(*ast.Ident); ok && l.info.Uses[i] == obj {
+				reads = true
+			}
+			return true
+		})
+		if reads {
+			return false
+		}
+		op := "-="
+		if tok == token.SUB_ASSIGN {
+			op = "+="
+		}
+		rec.undo = []adjoint.Stmt{assign(adjoint.Id(v.name), op, l.conv(rhs[0]))}
+	default:
+		return false
+	}
+	return true
 }
 
 // saveOverwritten saves, before a statement runs, the old value of every
@@ -84,7 +128,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 		if !ok || id.Name == "_" {
 			continue
 		}
-		if define && l.info.Defs[id] != nil {
+		if define && l.info.Defs[id] != nil && l.loopDepth == 0 {
 			continue // a new variable: no old value
 		}
 		obj, ok := l.info.ObjectOf(id).(*types.Var)
@@ -95,10 +139,17 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 		if !l.needed[v.name] || rec.pend[v] {
 			continue
 		}
-		name := l.names.fresh(v.name + "Prev")
-		rec.fwd = append(rec.fwd, assign(adjoint.Id(name), ":=", adjoint.Id(v.name)))
-		rec.saves = append(rec.saves, save{v: v, name: name})
 		rec.pend[v] = true
+		if l.loopDepth > 0 {
+			// Each iteration overwrites it again: a stack of old values.
+			t := l.tapeFor(v)
+			rec.fwd = append(rec.fwd, t.push(adjoint.Id(v.name)))
+			rec.saves = append(rec.saves, save{v: v, tape: t})
+			continue
+		}
+		sv := &variable{name: l.names.fresh(v.name + "Prev"), typ: v.typ, ir: v.ir, temp: true}
+		rec.fwd = append(rec.fwd, assign(adjoint.Id(sv.name), l.declareOp(sv), adjoint.Id(v.name)))
+		rec.saves = append(rec.saves, save{v: v, name: sv.name})
 	}
 }
 
@@ -136,25 +187,68 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 		if vs.Type != nil {
 			typ, _ = irType(l.info.TypeOf(vs.Type))
 		}
-		if g.Tok == token.CONST || len(vs.Values) == 0 {
-			vals := make([]adjoint.Expr, len(vs.Values))
-			for i, v := range vs.Values {
-				vals[i] = l.conv(v)
-			}
-			l.fwd = append(l.fwd, adjoint.VarDecl{Const: g.Tok == token.CONST, Names: names, Type: typ, Values: vals})
+		if g.Tok == token.CONST {
+			// Constants move to the top of the function, where backward
+			// code that names them can see them.
+			l.consts = append(l.consts, adjoint.VarDecl{Const: true, Names: names, Type: typ, Values: l.convAll(vs.Values)})
 			continue
 		}
 		lhs := make([]ast.Expr, len(vs.Names))
 		for i, n := range vs.Names {
 			lhs[i] = n
 		}
-		if typ != nil && !l.anyActive(lhs, vs.Values) {
+		if len(vs.Values) == 0 || typ != nil && !l.anyActive(lhs, vs.Values) {
 			// Keep the declared type, which an untyped constant needs.
-			l.fwd = append(l.fwd, adjoint.VarDecl{Names: names, Type: typ, Values: l.convAll(vs.Values)})
+			if l.depth == 0 && !l.hoistAll {
+				l.fwd = append(l.fwd, adjoint.VarDecl{Names: names, Type: typ, Values: l.convAll(vs.Values)})
+				continue
+			}
+			var vals []adjoint.Expr
+			for i, n := range vs.Names {
+				if n.Name == "_" {
+					continue
+				}
+				v := l.variableOf(l.info.Defs[n])
+				l.hoist(v)
+				val := l.zeroValue(n, v.typ)
+				if len(vs.Values) > 0 {
+					val = l.conv(vs.Values[i])
+				}
+				vals = append(vals, val)
+			}
+			kept := []adjoint.Expr{}
+			for _, name := range names {
+				if name != "_" {
+					kept = append(kept, adjoint.Id(name))
+				}
+			}
+			l.fwd = append(l.fwd, adjoint.Assign{Lhs: kept, Op: "=", Rhs: vals})
 			continue
 		}
 		l.assignList(rec, lhs, vs.Values, true)
 	}
+}
+
+// zeroValue is the zero value of t, for "var x T" moved to the top.
+func (l *lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			return lit("false")
+		case u.Info()&types.IsString != 0:
+			return lit(`""`)
+		}
+		return lit("0")
+	case *types.Array, *types.Struct:
+		if it, ok := irType(t); ok {
+			return adjoint.Composite{Type: it}
+		}
+	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
+		return lit("nil")
+	}
+	l.errorf(at.Pos(), "gradgen cannot declare a variable of type %s here", t)
+	return lit("0")
 }
 
 func (l *lowerer) convAll(es []ast.Expr) []adjoint.Expr {
@@ -209,6 +303,14 @@ func (l *lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 		ops := "="
 		if define {
 			ops = ":="
+			if l.depth > 0 || l.hoistAll {
+				ops = "="
+				for _, x := range lhs {
+					if id, ok := x.(*ast.Ident); ok && l.info.Defs[id] != nil {
+						l.hoist(l.variableOf(l.info.Defs[id]))
+					}
+				}
+			}
 		}
 		l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.convAll(lhs), Op: ops, Rhs: l.convAll(rhs)})
 		for _, x := range lhs {
@@ -341,7 +443,7 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 	direct := true
 	for i, x := range lhs {
 		v := l.activeTarget(x)
-		if v == nil || !l.defining[v] || readsVar(args, v) {
+		if v == nil || !l.defining[v] || readsVar(args, v) || l.loopDepth > 0 {
 			direct = false
 		}
 		results[i] = v
@@ -370,14 +472,45 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 	}
 }
 
-// reverse writes the backward code of one lowered statement.
+// reverse writes the backward code of one simple statement.
 func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	if rec.seed != nil {
 		out = append(out, l.accumulate(rec.seed, lit("1")))
 	}
-	for i := len(rec.ops) - 1; i >= 0; i-- {
+	// The statement's temporaries start with no share of the adjoint.
+	for _, o := range rec.ops {
+		for _, r := range o.results {
+			if r.temp {
+				l.logicalZero[r] = true
+			}
+		}
+	}
+	// Inside a loop, the operations that write the statement's variables
+	// come last and are reversed first, restoring the variables' old
+	// values; then the temporaries that the rest needs are recomputed
+	// from those values, where a straight-line function still has them.
+	split := len(rec.ops)
+	if rec.inLoop {
+		for split > 0 && !rec.ops[split-1].results[0].temp {
+			split--
+		}
+	}
+	for i := len(rec.ops) - 1; i >= split; i-- {
 		out = append(out, l.reverseOp(rec, rec.ops[i])...)
+	}
+	var rest []adjoint.Stmt
+	for i := split - 1; i >= 0; i-- {
+		rest = append(rest, l.reverseOp(rec, rec.ops[i])...)
+	}
+	if rec.inLoop {
+		out = append(out, l.recompute(rec.ops[:split], rest)...)
+	}
+	out = append(out, rest...)
+	for _, o := range rec.ops {
+		for _, r := range o.results {
+			delete(l.logicalZero, r)
+		}
 	}
 	for _, v := range rec.zeroes {
 		if !l.isZeroAdj(v) {
@@ -385,6 +518,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 			l.zero[v.adj] = true
 		}
 	}
+	out = append(out, rec.undo...)
 	for _, s := range rec.saves {
 		out = append(out, l.restore(rec, s.v)...)
 	}
@@ -392,6 +526,40 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		return nil
 	}
 	return append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, out...)
+}
+
+// recompute writes again the forward operations whose results code reads,
+// and those they read in turn, in their forward order.
+func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt) []adjoint.Stmt {
+	reads := map[string]bool{}
+	mark := func(e adjoint.Expr) {
+		walkExpr(e, func(x adjoint.Expr) {
+			if id, ok := x.(adjoint.Ident); ok {
+				reads[id.Name] = true
+			}
+		})
+	}
+	for _, s := range code {
+		walkStmt(s, mark)
+	}
+	need := make([]bool, len(ops))
+	for i := len(ops) - 1; i >= 0; i-- {
+		for _, r := range ops[i].results {
+			if reads[r.name] && ops[i].fwd != nil {
+				need[i] = true
+			}
+		}
+		if need[i] {
+			mark(ops[i].fwd)
+		}
+	}
+	var out []adjoint.Stmt
+	for i, o := range ops {
+		if need[i] {
+			out = append(out, assign(adjoint.Id(o.results[0].name), "=", o.fwd))
+		}
+	}
+	return out
 }
 
 // restore puts back v's saved old value, once.
@@ -402,6 +570,9 @@ func (l *lowerer) restore(rec *lowered, v *variable) []adjoint.Stmt {
 	delete(rec.pend, v)
 	for _, s := range rec.saves {
 		if s.v == v {
+			if s.tape != nil {
+				return s.tape.pop(adjoint.Id(v.name))
+			}
 			return []adjoint.Stmt{assign(adjoint.Id(v.name), "=", adjoint.Id(s.name))}
 		}
 	}
@@ -442,9 +613,17 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 	for _, a := range o.args {
 		c.A = append(c.A, a.bval)
 	}
-	c.fresh = l.names.fresh
 	var out []adjoint.Stmt
+	c.fresh = l.names.fresh
 	if o.rule.piecewise != nil {
+		// Piecewise rules add into adjoints inside branches: a temporary's
+		// adjoint must really hold zero first (in a loop it holds the last
+		// trip's value).
+		for _, a := range o.args {
+			if a.v != nil && l.logicalZero[a.v] && l.revDepth > 0 {
+				out = append(out, assign(l.adjOf(a.v), "=", lit("0")))
+			}
+		}
 		c.add = func(i int, e adjoint.Expr) adjoint.Stmt {
 			a := o.args[i]
 			if a.v == nil || e == nil {
@@ -452,6 +631,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			}
 			d := l.adjOf(a.v)
 			l.zero[a.v.adj] = false
+			delete(l.logicalZero, a.v)
 			if m, ok := negated(e); ok {
 				return assign(d, "-=", m)
 			}

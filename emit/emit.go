@@ -267,6 +267,10 @@ func stmt(s adjoint.Stmt) jen.Code {
 		return jen.Block(stmts(s.Body)...)
 	case adjoint.Comment:
 		return jen.Comment(s.Text)
+	case adjoint.Labeled:
+		return jen.Id(s.Label).Op(":")
+	case adjoint.Goto:
+		return jen.Goto().Id(s.Label)
 	case adjoint.Blank:
 		return jen.Line()
 	}

@@ -210,6 +210,12 @@ type Branch struct {
 	Label string
 }
 
+// Labeled is a label on an empty statement: Label:
+type Labeled struct{ Label string }
+
+// Goto is goto Label.
+type Goto struct{ Label string }
+
 // Block is { Body }.
 type Block struct{ Body []Stmt }
 
@@ -253,6 +259,8 @@ func (Switch) isStmt()   {}
 func (Return) isStmt()   {}
 func (Branch) isStmt()   {}
 func (Block) isStmt()    {}
+func (Labeled) isStmt()  {}
+func (Goto) isStmt()     {}
 func (Comment) isStmt()  {}
 func (Blank) isStmt()    {}
 

@@ -284,6 +284,10 @@ func writeStmt(b *strings.Builder, s Stmt, depth int) {
 		line("}")
 	case Comment:
 		line("// %s", s.Text)
+	case Labeled:
+		b.WriteString(s.Label + ":\n")
+	case Goto:
+		line("goto %s", s.Label)
 	case Blank:
 		b.WriteString("\n")
 	default:

@@ -177,7 +177,7 @@ func L(x float64) float64 {
 				`^p\.go:10:16: wrt=y: G has no parameter named y \(parameters: x\)$`,
 				`^p\.go:14:19: H must return a single float .* it returns \(int\)$`,
 				`^p\.go:16:16: unknown option "bogus" in //gradgen:grad`,
-				`^p\.go:21:2: cannot differentiate go func\(\) \{\}\(\): this statement is not supported`,
+				`^p\.go:21:2: cannot differentiate a go statement: .*start goroutines outside it$`,
 			},
 		},
 	} {

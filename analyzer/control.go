@@ -1,0 +1,807 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Control flow is reversed structurally. The forward sweep records what
+// the backward sweep cannot recompute — which branch an if took, how many
+// times a loop ran, whether a statement ran to its end or left early — and
+// the backward sweep replays the same structure in reverse: an if on the
+// recorded branch, a loop counting the recorded trips down. Outside loops a
+// record is a local variable; inside loops, where each iteration records
+// again, it is a stack (a tape) pushed going forward and popped going back.
+
+// A tape is a stack of a variable's old values, saved inside a loop.
+type tape struct {
+	name string
+	elem adjoint.Type
+}
+
+func (t *tape) push(e adjoint.Expr) adjoint.Stmt {
+	return assign(adjoint.Id(t.name), "=", adjoint.Call{Fun: adjoint.Id("append"), Args: []adjoint.Expr{adjoint.Id(t.name), e}})
+}
+
+// top is name[len(name)-1].
+func top(name string) adjoint.Expr {
+	return adjoint.Index{X: adjoint.Id(name), Index: bin("-", lenOf(name), lit("1"))}
+}
+
+func lenOf(name string) adjoint.Expr {
+	return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(name)}}
+}
+
+// pop moves the top of the tape into dst.
+func (t *tape) pop(dst adjoint.Expr) []adjoint.Stmt {
+	return []adjoint.Stmt{
+		assign(dst, "=", top(t.name)),
+		assign(adjoint.Id(t.name), "=", adjoint.SliceExpr{X: adjoint.Id(t.name), Hi: bin("-", lenOf(t.name), lit("1"))}),
+	}
+}
+
+// tapeFor returns the tape of v's old values, one per variable.
+func (l *lowerer) tapeFor(v *variable) *tape {
+	if t, ok := l.tapeOf[v]; ok {
+		return t
+	}
+	t := &tape{name: l.names.fresh(v.name + "Tape"), elem: v.ir}
+	l.tapeOf[v] = t
+	l.tapes = append(l.tapes, t)
+	return t
+}
+
+// A recorder holds one fact per execution of a statement: a bool, or an
+// int. Outside loops it is a variable, inside loops a tape.
+type recorder struct {
+	name string
+	typ  adjoint.Type
+	tape bool
+}
+
+// start records e for a new execution.
+func (r *recorder) start(e adjoint.Expr) adjoint.Stmt {
+	if r.tape {
+		return (&tape{name: r.name}).push(e)
+	}
+	return assign(adjoint.Id(r.name), "=", e)
+}
+
+// set changes the record of the current execution.
+func (r *recorder) set(e adjoint.Expr) adjoint.Stmt {
+	if r.tape {
+		return assign(top(r.name), "=", e)
+	}
+	return assign(adjoint.Id(r.name), "=", e)
+}
+
+// inc adds one to the record of the current execution.
+func (r *recorder) inc() adjoint.Stmt {
+	if r.tape {
+		return adjoint.IncDec{X: top(r.name), Inc: true}
+	}
+	return adjoint.IncDec{X: adjoint.Id(r.name), Inc: true}
+}
+
+// load reads the record back in the backward sweep: for a tape, it pops
+// the top into a local.
+func (l *lowerer) load(r *recorder) ([]adjoint.Stmt, adjoint.Expr) {
+	if !r.tape {
+		return nil, adjoint.Id(r.name)
+	}
+	local := l.names.fresh(r.name[:len(r.name)-len("Tape")])
+	return []adjoint.Stmt{
+		assign(adjoint.Id(local), ":=", top(r.name)),
+		assign(adjoint.Id(r.name), "=", adjoint.SliceExpr{X: adjoint.Id(r.name), Hi: bin("-", lenOf(r.name), lit("1"))}),
+	}, adjoint.Id(local)
+}
+
+// A branchRec is an if or a switch: its branches and how the taken one is
+// recorded.
+type branchRec struct {
+	branches [][]*lowered
+	record   *recorder // nil when no branch has backward code
+	isSwitch bool
+}
+
+// A loopRec is a for or range loop.
+type loopRec struct {
+	pre   []*lowered // the init statement, run once before the loop
+	post  *lowered   // the post statement, or nil
+	body  []*lowered
+	count *recorder // iterations started
+	broke *recorder // whether the last iteration left early (break, return)
+	// rangeIndex and rangeValue are set again from the recorded count in
+	// the backward sweep, when backward code reads them.
+	rangeIndex *variable
+	rangeValue *variable
+	rangeX     adjoint.Expr
+}
+
+// loopCtx is what a loop being lowered tells the statements inside it.
+type loopCtx struct {
+	stmt  ast.Stmt // the for or range statement
+	label string
+	broke *recorder // created on the first break or return out of this loop
+	rec   *lowered
+}
+
+// lowerBlock lowers a list of statements, and decides which of them must
+// record whether they ran to their end.
+func (l *lowerer) lowerBlock(list []ast.Stmt) []*lowered {
+	var out []*lowered
+	for _, s := range list {
+		out = append(out, l.lowerAny(s, "")...)
+	}
+	return out
+}
+
+// forward assembles the forward code of lowered statements, with the
+// completion records that statements leaving early need.
+func (l *lowerer) forward(recs []*lowered) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for i, r := range recs {
+		if r.exits && r.done == nil && hasBackward(recs[i+1:]) {
+			r.done = l.newRecorderAt("done", "bool", r.inLoop)
+		}
+		if r.done != nil {
+			out = append(out, r.done.start(lit("false")))
+		}
+		out = append(out, r.fwd...)
+		if r.done != nil {
+			out = append(out, r.done.set(lit("true")))
+		}
+	}
+	return out
+}
+
+// newRecorderAt makes a record of one fact per execution of a statement:
+// a variable, or inside a loop a tape.
+func (l *lowerer) newRecorderAt(base, typ string, inLoop bool) *recorder {
+	r := &recorder{typ: adjoint.Named{Name: typ}, tape: inLoop}
+	if inLoop {
+		r.name = l.names.fresh(base + "Tape")
+	} else {
+		r.name = l.names.fresh(base)
+	}
+	l.recorders = append(l.recorders, r)
+	return r
+}
+
+// hasBackward reports whether any of recs has backward code.
+func hasBackward(recs []*lowered) bool {
+	for _, r := range recs {
+		if r.hasBackward() {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *lowered) hasBackward() bool {
+	switch {
+	case len(r.ops) > 0 || len(r.zeroes) > 0 || len(r.saves) > 0 || len(r.undo) > 0 || r.seed != nil:
+		return true
+	case r.branch != nil:
+		for _, b := range r.branch.branches {
+			if hasBackward(b) {
+				return true
+			}
+		}
+	case r.loop != nil:
+		return hasBackward(r.loop.pre) || hasBackward(r.loop.body) || r.loop.post != nil && r.loop.post.hasBackward()
+	}
+	return false
+}
+
+// lowerAny lowers one statement of any kind.
+func (l *lowerer) lowerAny(s ast.Stmt, label string) []*lowered {
+	switch s := s.(type) {
+	case *ast.BlockStmt:
+		return l.lowerBlock(s.List)
+	case *ast.EmptyStmt:
+		return nil
+	case *ast.LabeledStmt:
+		switch s.Stmt.(type) {
+		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt:
+			return l.lowerAny(s.Stmt, s.Label.Name)
+		}
+		l.errorf(s.Pos(), "labels are supported on loops and switches only: gradgen does not support goto")
+		return nil
+	case *ast.IfStmt:
+		return l.lowerIf(s)
+	case *ast.SwitchStmt:
+		return l.lowerSwitch(s, label)
+	case *ast.ForStmt:
+		return l.lowerFor(s, label)
+	case *ast.RangeStmt:
+		return l.lowerRange(s, label)
+	case *ast.BranchStmt:
+		return l.lowerBranch(s)
+	case *ast.ReturnStmt:
+		return []*lowered{l.lowerReturn(s)}
+	case *ast.GoStmt:
+		l.errorf(s.Pos(), "cannot differentiate a go statement: a gradient cannot follow a goroutine; compute in the annotated function and start goroutines outside it")
+	case *ast.DeferStmt:
+		l.errorf(s.Pos(), "cannot differentiate a defer statement: move the deferred work out of the annotated function")
+	case *ast.SelectStmt, *ast.SendStmt:
+		l.errorf(s.Pos(), "cannot differentiate channel operations: move them out of the annotated function")
+	case *ast.TypeSwitchStmt:
+		l.errorf(s.Pos(), "cannot differentiate a type switch: gradgen does not follow interfaces; switch outside the annotated function")
+	default:
+		return []*lowered{l.lowerStmt(s)}
+	}
+	return nil
+}
+
+// lowerIf lowers if/else if/else. The init statement runs before, as its
+// own statement (local names are unique, so widening its scope is safe).
+func (l *lowerer) lowerIf(s *ast.IfStmt) []*lowered {
+	var out []*lowered
+	if s.Init != nil {
+		out = append(out, l.lowerAny(s.Init, "")...)
+	}
+	cond := l.conv(s.Cond)
+	inLoop := l.loopDepth > 0
+	l.depth++
+	then := l.lowerBlock(s.Body.List)
+	var els []*lowered
+	if s.Else != nil {
+		els = l.lowerAny(s.Else, "")
+	}
+	l.depth--
+	rec := &lowered{src: &ast.IfStmt{If: s.If, Cond: s.Cond, Body: &ast.BlockStmt{}}, inLoop: inLoop,
+		branch: &branchRec{branches: [][]*lowered{then, els}}}
+	rec.exits = exitsAny(then) || exitsAny(els)
+	thenFwd, elseFwd := l.forward(then), l.forward(els)
+	if hasBackward(then) || hasBackward(els) {
+		r := l.newRecorderAt("cond", "bool", inLoop)
+		rec.branch.record = r
+		thenFwd = append([]adjoint.Stmt{r.start(lit("true"))}, thenFwd...)
+		elseFwd = append([]adjoint.Stmt{r.start(lit("false"))}, elseFwd...)
+	}
+	rec.fwd = []adjoint.Stmt{adjoint.If{Cond: cond, Then: thenFwd, Else: elseFwd}}
+	return append(out, rec)
+}
+
+func exitsAny(recs []*lowered) bool {
+	for _, r := range recs {
+		if r.exits {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerSwitch lowers a tagged or tagless switch, recording the case taken.
+func (l *lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
+	var out []*lowered
+	if s.Init != nil {
+		out = append(out, l.lowerAny(s.Init, "")...)
+	}
+	var tag adjoint.Expr
+	if s.Tag != nil {
+		tag = l.conv(s.Tag)
+	}
+	inLoop := l.loopDepth > 0
+	l.depth++
+	l.switches = append(l.switches, s)
+	var bodies [][]*lowered
+	var lists [][]adjoint.Expr
+	hasDefault := false
+	for _, c := range s.Body.List {
+		cc := c.(*ast.CaseClause)
+		if cc.List == nil {
+			hasDefault = true
+		}
+		if n := len(cc.Body); n > 0 {
+			if b, ok := cc.Body[n-1].(*ast.BranchStmt); ok && b.Tok == token.FALLTHROUGH {
+				l.errorf(b.Pos(), "fallthrough is not supported: repeat the code of the next case, or use if/else")
+			}
+		}
+		bodies = append(bodies, l.lowerBlock(cc.Body))
+		lists = append(lists, l.convAll(cc.List))
+	}
+	l.switches = l.switches[:len(l.switches)-1]
+	l.depth--
+	rec := &lowered{src: &ast.SwitchStmt{Switch: s.Switch, Tag: s.Tag, Body: &ast.BlockStmt{}}, inLoop: inLoop,
+		branch: &branchRec{branches: bodies, isSwitch: true}}
+	for _, b := range bodies {
+		rec.exits = rec.exits || exitsAny(b)
+	}
+	var r *recorder
+	for _, b := range bodies {
+		if hasBackward(b) {
+			r = l.newRecorderAt("taken", "int", inLoop)
+			rec.branch.record = r
+			break
+		}
+	}
+	sw := adjoint.Switch{Label: label, Tag: tag}
+	for i, b := range bodies {
+		body := l.forward(b)
+		if r != nil {
+			body = append([]adjoint.Stmt{r.start(lit(itoa(i)))}, body...)
+		}
+		sw.Cases = append(sw.Cases, adjoint.Case{List: lists[i], Body: body})
+	}
+	if r != nil && !hasDefault {
+		sw.Cases = append(sw.Cases, adjoint.Case{Body: []adjoint.Stmt{r.start(lit("-1"))}})
+	}
+	rec.fwd = []adjoint.Stmt{sw}
+	return append(out, rec)
+}
+
+// enterLoop and leaveLoop bracket the lowering of a loop's body.
+func (l *lowerer) enterLoop(s ast.Stmt, label string, rec *lowered) *loopCtx {
+	ctx := &loopCtx{stmt: s, label: label, rec: rec}
+	l.loops = append(l.loops, ctx)
+	l.loopDepth++
+	l.depth++
+	return ctx
+}
+
+func (l *lowerer) leaveLoop() {
+	l.loops = l.loops[:len(l.loops)-1]
+	l.loopDepth--
+	l.depth--
+}
+
+// lowerFor lowers a three-clause or condition-only for loop.
+func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
+	rec := &lowered{src: &ast.ForStmt{For: s.For, Cond: s.Cond, Body: &ast.BlockStmt{}}, inLoop: l.loopDepth > 0, loop: &loopRec{}}
+	if s.Init != nil {
+		rec.loop.pre = l.lowerAny(s.Init, "")
+	}
+	var cond adjoint.Expr
+	if s.Cond != nil {
+		cond = l.conv(s.Cond)
+	}
+	ctx := l.enterLoop(s, label, rec)
+	if s.Post != nil {
+		rec.loop.post = l.lowerStmt(s.Post)
+	}
+	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.leaveLoop()
+	rec.exits = l.loopExits(s)
+
+	var post adjoint.Stmt
+	var postCode []adjoint.Stmt
+	if p := rec.loop.post; p != nil {
+		if post = singleStmt(p.fwd); post == nil {
+			postCode = p.fwd
+		}
+	}
+	rec.fwd = append(l.forward(rec.loop.pre), l.loopForward(rec, ctx, func(body []adjoint.Stmt) adjoint.Stmt {
+		if postCode == nil {
+			return adjoint.For{Label: label, Cond: cond, Post: post, Body: body}
+		}
+		// A post statement that takes several statements (it saves old
+		// values) runs at the top of every trip but the first, which keeps
+		// continue's meaning.
+		first := l.names.fresh("first")
+		head := ifElse(adjoint.Unary{Op: "!", X: adjoint.Id(first)}, postCode, nil)
+		if cond != nil {
+			head = append(head, adjoint.If{Cond: adjoint.Unary{Op: "!", X: adjoint.Paren{X: cond}}, Then: []adjoint.Stmt{adjoint.Branch{Tok: "break"}}})
+		}
+		return adjoint.For{Label: label, Init: assign(adjoint.Id(first), ":=", lit("true")),
+			Post: assign(adjoint.Id(first), "=", lit("false")), Body: append(head, body...)}
+	})...)
+	return []*lowered{rec}
+}
+
+// singleStmt turns forward code into one simple statement for a for
+// clause: "x = ..." alone, or a push onto a tape followed by "x = ..."
+// merged into one parallel assignment.
+func singleStmt(code []adjoint.Stmt) adjoint.Stmt {
+	switch len(code) {
+	case 1:
+		return code[0]
+	case 2:
+		a, ok1 := code[0].(adjoint.Assign)
+		if !ok1 || a.Op != "=" || len(a.Lhs) != 1 {
+			return nil
+		}
+		var lhs, rhs adjoint.Expr
+		switch b := code[1].(type) {
+		case adjoint.Assign:
+			if len(b.Lhs) != 1 || b.Op == ":=" {
+				return nil
+			}
+			lhs, rhs = b.Lhs[0], b.Rhs[0]
+			if b.Op != "=" { // x op= y is x = x op (y)
+				rhs = bin(strings.TrimSuffix(b.Op, "="), b.Lhs[0], adjoint.Paren{X: b.Rhs[0]})
+			}
+		case adjoint.IncDec:
+			op := "-"
+			if b.Inc {
+				op = "+"
+			}
+			lhs, rhs = b.X, bin(op, b.X, lit("1"))
+		default:
+			return nil
+		}
+		return adjoint.Assign{Lhs: []adjoint.Expr{a.Lhs[0], lhs}, Op: "=", Rhs: []adjoint.Expr{a.Rhs[0], rhs}}
+	}
+	return nil
+}
+
+// loopForward wraps a loop's body with the records of its trips.
+func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.Stmt) adjoint.Stmt) []adjoint.Stmt {
+	body := l.forwardInLoop(rec.loop.body)
+	lp := rec.loop
+	if !hasBackward([]*lowered{rec}) {
+		return []adjoint.Stmt{build(body)}
+	}
+	lp.count = l.newRecorderAt("trips", "int", rec.inLoop)
+	lp.broke = ctx.broke
+	var out []adjoint.Stmt
+	out = append(out, lp.count.start(lit("0")))
+	if lp.broke != nil {
+		out = append(out, lp.broke.start(lit("false")))
+	}
+	return append(out, build(append([]adjoint.Stmt{lp.count.inc()}, body...)))
+}
+
+// forwardInLoop assembles a loop body's forward code; completion records
+// inside it are tapes.
+func (l *lowerer) forwardInLoop(recs []*lowered) []adjoint.Stmt {
+	l.loopDepth++
+	defer func() { l.loopDepth-- }()
+	return l.forward(recs)
+}
+
+// brokeRecorder returns the record of a loop left early, creating it.
+func (l *lowerer) brokeRecorder(ctx *loopCtx) *recorder {
+	if ctx.broke == nil {
+		ctx.broke = l.newRecorderAt("broke", "bool", ctx.rec.inLoop)
+	}
+	return ctx.broke
+}
+
+// lowerRange lowers a range loop over an integer, a slice or an array.
+func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
+	rec := &lowered{src: &ast.RangeStmt{For: s.For, Key: s.Key, Value: s.Value, Tok: s.Tok, X: s.X, Body: &ast.BlockStmt{}},
+		inLoop: l.loopDepth > 0, loop: &loopRec{}}
+	xt := l.info.TypeOf(s.X)
+	switch u := xt.Underlying().(type) {
+	case *types.Basic:
+		if u.Info()&types.IsInteger == 0 && u.Info()&types.IsString == 0 {
+			l.errorf(s.X.Pos(), "cannot range over %s here", xt)
+		}
+	case *types.Slice, *types.Array:
+	case *types.Pointer:
+		if _, ok := u.Elem().Underlying().(*types.Array); !ok {
+			l.errorf(s.X.Pos(), "cannot range over %s here", xt)
+		}
+	default:
+		l.errorf(s.X.Pos(), "cannot differentiate a loop over %s: gradgen reverses loops over integers, slices and arrays; loop over a slice of keys instead", xt)
+	}
+	if s.Value != nil && l.exprVaried(s.X) {
+		l.errorf(s.Value.Pos(), "ranging over the values of an active slice or array is not supported yet: range over its indexes and index it")
+	}
+	x := l.conv(s.X)
+	ctx := l.enterLoop(s, label, rec)
+	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.leaveLoop()
+	rec.exits = l.loopExits(s)
+
+	// Backward code that reads the index or the value gets them back from
+	// the trip count, so the forward loop must leave them visible.
+	key, value := s.Key, s.Value
+	var keyVar, valueVar *variable
+	if id, ok := key.(*ast.Ident); ok && id.Name != "_" {
+		keyVar = l.variableOf(l.info.ObjectOf(id))
+	}
+	if id, ok := value.(*ast.Ident); ok && id.Name != "_" {
+		valueVar = l.variableOf(l.info.ObjectOf(id))
+	}
+	needValue := valueVar != nil && l.needed[valueVar.name] && hasBackward([]*lowered{rec})
+	needKey := keyVar != nil && l.needed[keyVar.name] && hasBackward([]*lowered{rec})
+	if needValue && keyVar == nil {
+		keyVar = l.newTemp("i", types.Typ[types.Int])
+		needKey = true
+	}
+	define := s.Tok == token.DEFINE
+	if needKey || needValue || l.hoistAll {
+		define = false
+		for _, v := range []*variable{keyVar, valueVar} {
+			if v != nil {
+				l.hoist(v)
+			}
+		}
+	}
+	if needKey {
+		rec.loop.rangeIndex = keyVar
+	}
+	if needValue {
+		rec.loop.rangeValue = valueVar
+		rec.loop.rangeX = x
+	}
+	var keyIR, valueIR adjoint.Expr
+	if keyVar != nil {
+		keyIR = adjoint.Id(keyVar.name)
+	} else if valueVar != nil {
+		keyIR = adjoint.Id("_")
+	}
+	if valueVar != nil {
+		valueIR = adjoint.Id(valueVar.name)
+	}
+	rec.fwd = l.loopForward(rec, ctx, func(body []adjoint.Stmt) adjoint.Stmt {
+		return adjoint.Range{Label: label, Key: keyIR, Value: valueIR, Define: define && keyIR != nil, X: x, Body: body}
+	})
+	return []*lowered{rec}
+}
+
+// loopExits reports whether control can leave the loop s other than by
+// its condition: a return, or a break or continue aimed at an outer loop.
+func (l *lowerer) loopExits(s ast.Stmt) bool {
+	return l.leavesStmt(s)
+}
+
+// leavesStmt reports whether a return, or a branch whose target lies
+// outside s, occurs inside s.
+func (l *lowerer) leavesStmt(s ast.Stmt) bool {
+	found := false
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			found = true
+		case *ast.BranchStmt:
+			if t := l.targets[n]; t != nil && (t.Pos() < s.Pos() || t.End() > s.End()) {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// lowerBranch lowers break and continue. A break records that its loop
+// was left early, so that the backward sweep skips the post statement the
+// last iteration never ran.
+func (l *lowerer) lowerBranch(s *ast.BranchStmt) []*lowered {
+	rec := &lowered{src: s, inLoop: l.loopDepth > 0, pend: map[*variable]bool{}}
+	label := ""
+	if s.Label != nil {
+		label = s.Label.Name
+	}
+	// The loops this jump leaves skip their post statement on this trip:
+	// for a break, the loops inside its target and the target itself; for
+	// a continue, only the loops inside its target.
+	leaves := func(includeTarget bool) {
+		target := l.targets[s]
+		for i := len(l.loops) - 1; i >= 0; i-- {
+			ctx := l.loops[i]
+			if ctx.stmt == target && !includeTarget {
+				break
+			}
+			rec.fwd = append(rec.fwd, l.brokeRecorder(ctx).set(lit("true")))
+			if ctx.stmt == target {
+				break
+			}
+		}
+	}
+	switch s.Tok {
+	case token.BREAK:
+		if isLoop(l.targets[s]) {
+			leaves(true)
+		} else {
+			// A break out of a switch leaves the loops inside the switch.
+			for i := len(l.loops) - 1; i >= 0 && inside(l.loops[i].stmt, l.targets[s]); i-- {
+				rec.fwd = append(rec.fwd, l.brokeRecorder(l.loops[i]).set(lit("true")))
+			}
+		}
+	case token.CONTINUE:
+		leaves(false)
+	case token.GOTO:
+		l.errorf(s.Pos(), "cannot differentiate goto: rewrite it with loops, break and continue")
+		return nil
+	case token.FALLTHROUGH:
+		return nil // reported by lowerSwitch
+	}
+	rec.fwd = append(rec.fwd, adjoint.Branch{Tok: s.Tok.String(), Label: label})
+	rec.exits = true
+	return []*lowered{rec}
+}
+
+// resolveTargets maps every break and continue of the body to the
+// statement it leaves or continues.
+func (l *lowerer) resolveTargets(body *ast.BlockStmt) {
+	l.targets = map[*ast.BranchStmt]ast.Stmt{}
+	labels := map[string]ast.Stmt{}
+	var walk func(n ast.Node, loops, breakables []ast.Stmt)
+	walk = func(n ast.Node, loops, breakables []ast.Stmt) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			if m == n {
+				return true
+			}
+			switch m := m.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.LabeledStmt:
+				labels[m.Label.Name] = m.Stmt
+			case *ast.ForStmt, *ast.RangeStmt:
+				s := m.(ast.Stmt)
+				walk(m, append(loops, s), append(breakables, s))
+				return false
+			case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				s := m.(ast.Stmt)
+				walk(m, loops, append(breakables, s))
+				return false
+			case *ast.BranchStmt:
+				switch {
+				case m.Label != nil:
+					l.targets[m] = labels[m.Label.Name]
+				case m.Tok == token.BREAK && len(breakables) > 0:
+					l.targets[m] = breakables[len(breakables)-1]
+				case m.Tok == token.CONTINUE && len(loops) > 0:
+					l.targets[m] = loops[len(loops)-1]
+				}
+			}
+			return true
+		})
+	}
+	walk(body, nil, nil)
+}
+
+func itoa(i int) string {
+	if i < 0 {
+		return "-" + itoa(-i)
+	}
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + itoa(i%10)
+}
+
+// backward writes the backward code of a block: its statements in reverse,
+// each after a statement that may have left early guarded by that
+// statement's completion record.
+func (l *lowerer) backward(recs []*lowered) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for i := len(recs) - 1; i >= 0; i-- {
+		r := recs[i]
+		if r.done != nil {
+			pre, ran := l.load(r.done)
+			guarded := out
+			out = pre
+			if len(guarded) > 0 {
+				out = append(out, adjoint.If{Cond: ran, Then: guarded})
+				l.forgetZeros(guarded)
+			}
+		}
+		out = append(out, l.reverseAny(r)...)
+	}
+	return out
+}
+
+// forgetZeros marks every adjoint that code mentions as possibly non-zero:
+// code that runs conditionally, or repeatedly, leaves no adjoint known.
+func (l *lowerer) forgetZeros(code []adjoint.Stmt) {
+	for _, s := range code {
+		walkStmt(s, func(e adjoint.Expr) {
+			if id, ok := e.(adjoint.Ident); ok {
+				delete(l.zero, id.Name)
+			}
+		})
+	}
+}
+
+// nestedBackward writes backward code that runs conditionally or
+// repeatedly: no adjoint's value is known inside it.
+func (l *lowerer) nestedBackward(write func() []adjoint.Stmt) []adjoint.Stmt {
+	saved := l.zero
+	l.zero = map[string]bool{}
+	l.revDepth++
+	code := write()
+	l.revDepth--
+	l.zero = saved
+	l.forgetZeros(code)
+	return code
+}
+
+// reverseAny writes the backward code of one lowered statement.
+func (l *lowerer) reverseAny(r *lowered) []adjoint.Stmt {
+	switch {
+	case r.branch != nil:
+		return l.reverseBranch(r)
+	case r.loop != nil:
+		return l.reverseLoop(r)
+	}
+	return l.reverse(r)
+}
+
+// header is the first line of a compound statement, for comments.
+func (l *lowerer) header(s ast.Stmt) string {
+	text := l.source(s)
+	if i := strings.Index(text, "{"); i > 0 {
+		text = strings.TrimSpace(text[:i])
+	}
+	return text
+}
+
+func (l *lowerer) reverseBranch(r *lowered) []adjoint.Stmt {
+	b := r.branch
+	if b.record == nil {
+		return nil
+	}
+	pre, taken := l.load(b.record)
+	out := append([]adjoint.Stmt{adjoint.Comment{Text: l.header(r.src)}}, pre...)
+	if !b.isSwitch {
+		then := l.nestedBackward(func() []adjoint.Stmt { return l.backward(b.branches[0]) })
+		els := l.nestedBackward(func() []adjoint.Stmt { return l.backward(b.branches[1]) })
+		return append(out, ifElse(taken, then, els)...)
+	}
+	sw := adjoint.Switch{Tag: taken}
+	for i, body := range b.branches {
+		code := l.nestedBackward(func() []adjoint.Stmt { return l.backward(body) })
+		if len(code) > 0 {
+			sw.Cases = append(sw.Cases, adjoint.Case{List: []adjoint.Expr{lit(itoa(i))}, Body: code})
+		}
+	}
+	if len(sw.Cases) == 0 {
+		return append(out[:1], pre...)
+	}
+	return append(out, sw)
+}
+
+// reverseLoop runs the loop's body backward as many times as it ran
+// forward, from the last trip to the first.
+func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
+	lp := r.loop
+	if lp.count == nil {
+		return l.backward(lp.pre)
+	}
+	out := []adjoint.Stmt{adjoint.Comment{Text: l.header(r.src)}}
+	pre, trips := l.load(lp.count)
+	out = append(out, pre...)
+	var broke adjoint.Expr
+	if lp.broke != nil {
+		var bpre []adjoint.Stmt
+		bpre, broke = l.load(lp.broke)
+		out = append(out, bpre...)
+	}
+	body := l.nestedBackward(func() []adjoint.Stmt {
+		var body []adjoint.Stmt
+		// The post statement ran after every trip but one left early.
+		var post []adjoint.Stmt
+		if lp.post != nil {
+			post = l.reverse(lp.post)
+		}
+		switch {
+		case broke != nil:
+			body = append(body, ifElse(broke, []adjoint.Stmt{assign(broke, "=", lit("false"))}, post)...)
+		default:
+			body = append(body, post...)
+		}
+		if lp.rangeIndex != nil {
+			body = append(body, assign(adjoint.Id(lp.rangeIndex.name), "=", bin("-", trips, lit("1"))))
+		}
+		if lp.rangeValue != nil {
+			body = append(body, assign(adjoint.Id(lp.rangeValue.name), "=", adjoint.Index{X: lp.rangeX, Index: adjoint.Id(lp.rangeIndex.name)}))
+		}
+		return append(body, l.backward(lp.body)...)
+	})
+	out = append(out, adjoint.For{Cond: bin(">", trips, lit("0")), Post: adjoint.IncDec{X: trips}, Body: body})
+	return append(out, l.backward(lp.pre)...)
+}
+
+func isLoop(s ast.Stmt) bool {
+	switch s.(type) {
+	case *ast.ForStmt, *ast.RangeStmt:
+		return true
+	}
+	return false
+}
+
+// inside reports whether s lies within outer.
+func inside(s, outer ast.Stmt) bool {
+	return outer != nil && s.Pos() >= outer.Pos() && s.End() <= outer.End()
+}

@@ -1,0 +1,311 @@
+package cases
+
+import "math"
+
+// One function per control-flow construct, and one per wrong-gradient bug
+// that other source-transformation tools have been reported to have.
+
+// IfElse branches three ways, with an init statement.
+//
+//gradgen:grad
+func IfElse(x, y float64) float64 {
+	if d := x - y; d > 1 {
+		x = x * d
+	} else if d < -1 {
+		y = math.Sin(y) * d
+	} else {
+		x, y = y, x*x
+	}
+	return x * y
+}
+
+// IfNoElse changes a value on one path only.
+//
+//gradgen:grad
+func IfNoElse(x float64) float64 {
+	y := x * x
+	if x > 0 {
+		y = y * x
+	}
+	return y + x
+}
+
+// RestoredAfterBranch overwrites, in a branch, a value that the backward
+// sweep reads before the branch.
+//
+//gradgen:grad
+func RestoredAfterBranch(x, y float64) float64 {
+	a := x * y
+	b := a * a
+	if y > 0 {
+		a = math.Exp(x)
+	}
+	return a + b
+}
+
+// SwitchTagged switches on an integer derived from the input.
+//
+//gradgen:grad
+func SwitchTagged(x float64) float64 {
+	switch k := int(math.Floor(x)); k {
+	case 0, 1:
+		return x * x
+	case 2:
+		x = math.Sqrt(x)
+	default:
+		x = -x
+	}
+	return x * 3
+}
+
+// SwitchTagless is an if-else chain written as a switch.
+//
+//gradgen:grad
+func SwitchTagless(x, y float64) float64 {
+	var r float64
+	switch {
+	case x > y:
+		r = x * y
+	case x < y:
+		r = x / y
+	}
+	return r + x
+}
+
+// Power multiplies repeatedly: t *= x needs a tape.
+//
+//gradgen:grad wrt=x
+func Power(x float64, n int) float64 {
+	t := 1.0
+	for i := 0; i < n; i++ {
+		t *= x
+	}
+	return t
+}
+
+// CountDown is a while loop counting down.
+//
+//gradgen:grad wrt=x
+func CountDown(x float64, n int) float64 {
+	s := 0.0
+	for n > 0 {
+		s = s*x + float64(n)
+		n--
+	}
+	return s
+}
+
+// Nested loops, the inner bound depending on the outer index.
+//
+//gradgen:grad wrt=x,y
+func Nested(x, y float64, n int) float64 {
+	s := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			s += math.Sin(x*float64(i)) * math.Cos(y*float64(j))
+		}
+	}
+	return s
+}
+
+// ReturnInLoop returns from the middle of a loop.
+//
+//gradgen:grad wrt=x
+func ReturnInLoop(x float64, n int) float64 {
+	s := x
+	for i := 0; i < n; i++ {
+		s = s*x + 1
+		if s > 100 {
+			return s / x
+		}
+		s = math.Sqrt(s)
+	}
+	return s
+}
+
+// ReturnInBranch returns early from a branch.
+//
+//gradgen:grad
+func ReturnInBranch(x float64) float64 {
+	y := x * x
+	if y > 4 {
+		return y * x
+	}
+	y = math.Exp(y)
+	return y
+}
+
+// BranchInLoop takes a different path on each trip.
+//
+//gradgen:grad wrt=x
+func BranchInLoop(x float64, n int) float64 {
+	s := 0.0
+	for i := range n {
+		if i%2 == 0 {
+			s += x * float64(i)
+		} else {
+			s = s * math.Cos(x)
+		}
+	}
+	return s
+}
+
+// Halvings runs for a number of trips that depends on the float input.
+//
+//gradgen:grad
+func Halvings(x float64) float64 {
+	p := 1.0
+	for x > 1 {
+		x = x / 2
+		p = p * x
+	}
+	return p + x
+}
+
+// Continue skips the rest of some trips: the backward sweep must skip the
+// same statements.
+//
+//gradgen:grad wrt=x
+func Continue(x float64, n int) float64 {
+	s := 0.0
+	for i := 0; i < n; i++ {
+		t := x * float64(i+1)
+		if i%3 == 1 {
+			continue
+		}
+		s += t * t
+	}
+	return s
+}
+
+// Break leaves the loop once the sum is large, skipping the post statement
+// of the last trip.
+//
+//gradgen:grad wrt=x
+func Break(x float64, n int) float64 {
+	s := 1.0
+	i := 0
+	for ; i < n; i++ {
+		s = s * x
+		if s > 50 {
+			break
+		}
+		s += 1
+	}
+	return s * float64(i+1)
+}
+
+// Labeled breaks and continues outer loops by label.
+//
+//gradgen:grad wrt=x
+func Labeled(x float64, n int) float64 {
+	s := 0.0
+outer:
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if j > i {
+				continue outer
+			}
+			if s > 20 {
+				break outer
+			}
+			s += x * float64(i-j+1)
+			s = s * 1.1
+		}
+	}
+	return s
+}
+
+// bump has a side effect: a condition that calls it must be evaluated once.
+func bump(k *int) bool {
+	*k++
+	return *k%2 == 0
+}
+
+// SideEffectCondition branches on a condition with a side effect.
+//
+//gradgen:grad wrt=x
+func SideEffectCondition(x float64, n int) float64 {
+	k := 0
+	s := x
+	for i := 0; i < n; i++ {
+		if bump(&k) {
+			s = s * x
+		} else {
+			s = s + x
+		}
+	}
+	return s * float64(k)
+}
+
+// Divisor recomputes a divisor inside the loop from the input.
+//
+//gradgen:grad
+func Divisor(x, y float64) float64 {
+	s := 0.0
+	for i := 1; i <= 5; i++ {
+		d := x*float64(i) + 1
+		s += y / d
+	}
+	return s
+}
+
+// BoundFromInput takes its trip count from the float parameter.
+//
+//gradgen:grad
+func BoundFromInput(x float64) float64 {
+	s := 0.0
+	for i := 0; i < int(x); i++ {
+		s += math.Sqrt(x + float64(i))
+	}
+	return s
+}
+
+// Logistic iterates the logistic map x ← r·x·(1−x).
+//
+//gradgen:grad wrt=r,x
+func Logistic(r, x float64, steps int) float64 {
+	for range steps {
+		x = r * x * (1 - x)
+	}
+	return x
+}
+
+// weights is passive data read by RangeData.
+var weights = []float64{0.5, -1.25, 2, 0.75}
+
+// RangeData ranges over a package-level slice with index and value.
+//
+//gradgen:grad
+func RangeData(x float64) float64 {
+	s := 0.0
+	for i, w := range weights {
+		s += w * math.Pow(x, float64(i))
+	}
+	for _, w := range [3]float64{1, 2, 3} {
+		s = s*w + x
+	}
+	return s
+}
+
+// FloatCounter counts with a float: its old values go on a tape.
+//
+//gradgen:grad
+func FloatCounter(x float64) float64 {
+	s := 0.0
+	for t := 0.0; t < 1; t += 0.25 {
+		s += math.Sin(x * t)
+	}
+	return s
+}
+
+// EndsInIf has no final return: both branches return.
+//
+//gradgen:grad
+func EndsInIf(x float64) float64 {
+	if x > 0 {
+		return math.Log(x)
+	} else {
+		return x * x
+	}
+}
