@@ -19,11 +19,23 @@ import (
 
 // A tape is a stack of a variable's old values, saved inside a loop.
 type tape struct {
-	name string
-	elem adjoint.Type
+	name  string
+	elem  adjoint.Type
+	store adjoint.Type // when not nil, values are stored converted to this type
+	sites [][]*loopCtx // the loops around each push, outermost first
 }
 
+// f64 is the storage type of every numeric tape: integer records and
+// integer variables (trip counts, indexes: far below 2⁵³) are exact in it,
+// and one element type lets all of a loop nest's tapes share one
+// allocation.
+var f64 = adjoint.Named{Name: "float64"}
+
+// push appends e, converted to the tape's storage type.
 func (t *tape) push(e adjoint.Expr) adjoint.Stmt {
+	if t.store != nil {
+		e = adjoint.Call{Fun: adjoint.TypeExpr{Type: t.store}, Args: []adjoint.Expr{e}}
+	}
 	return assign(adjoint.Id(t.name), "=", adjoint.Call{Fun: adjoint.Id("append"), Args: []adjoint.Expr{adjoint.Id(t.name), e}})
 }
 
@@ -38,21 +50,166 @@ func lenOf(name string) adjoint.Expr {
 
 // pop moves the top of the tape into dst.
 func (t *tape) pop(dst adjoint.Expr) []adjoint.Stmt {
+	var val adjoint.Expr = top(t.name)
+	if t.store != nil {
+		val = adjoint.Call{Fun: adjoint.TypeExpr{Type: t.elem}, Args: []adjoint.Expr{val}}
+	}
 	return []adjoint.Stmt{
-		assign(dst, "=", top(t.name)),
+		assign(dst, "=", val),
 		assign(adjoint.Id(t.name), "=", adjoint.SliceExpr{X: adjoint.Id(t.name), Hi: bin("-", lenOf(t.name), lit("1"))}),
 	}
 }
 
-// tapeFor returns the tape of v's old values, one per variable.
+// tapeFor returns the tape of v's old values in the current outermost
+// loop: one per variable and loop nest, so that each can be given its
+// capacity before its loop starts.
 func (l *lowerer) tapeFor(v *variable) *tape {
-	if t, ok := l.tapeOf[v]; ok {
-		return t
+	key := tapeKey{v, l.loops[0]}
+	t, ok := l.tapeOf[key]
+	if !ok {
+		t = &tape{name: l.names.fresh(v.name + "Tape"), elem: v.ir}
+		if storedAsFloat64(v.typ) && !types.Identical(v.typ, types.Typ[types.Float64]) {
+			t.store = f64
+		}
+		l.tapeOf[key] = t
+		l.tapes = append(l.tapes, t)
 	}
-	t := &tape{name: l.names.fresh(v.name + "Tape"), elem: v.ir}
-	l.tapeOf[v] = t
-	l.tapes = append(l.tapes, t)
+	t.sites = append(t.sites, append([]*loopCtx(nil), l.loops...))
 	return t
+}
+
+type tapeKey struct {
+	v    *variable
+	nest *loopCtx
+}
+
+// capacity is the number of values pushed on a tape over one run of its
+// loop nest, when that can be computed before the nest starts: the sum over
+// its push sites of the product of the trip counts of the loops around
+// them. It is nil when a trip count is unknown (a while loop, a bound that
+// the loop changes).
+func capacity(sites [][]*loopCtx) adjoint.Expr {
+	var total adjoint.Expr
+	for _, site := range sites {
+		var prod adjoint.Expr
+		for _, ctx := range site {
+			if ctx.trip == nil {
+				return nil
+			}
+			if prod == nil {
+				prod = ctx.trip
+			} else {
+				prod = bin("*", prod, ctx.trip)
+			}
+		}
+		total = add(total, prod)
+	}
+	return total
+}
+
+// allocateTapes gives every tape of the loop nest starting at ctx its
+// capacity, so that pushing never reallocates: one allocation per tape and
+// call, none at all when the capacity is a constant (the compiler keeps
+// such a slice on the stack).
+func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
+	type alloc struct {
+		name string
+		cap  adjoint.Expr
+	}
+	groups := map[string][]alloc{}
+	elems := map[string]adjoint.Type{}
+	var order []string
+	add := func(name string, elem adjoint.Type, sites [][]*loopCtx) {
+		if len(sites) == 0 || sites[0][0] != ctx {
+			return
+		}
+		c := capacity(sites)
+		if c == nil {
+			return
+		}
+		key := adjoint.TypeString(elem)
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+			elems[key] = elem
+		}
+		groups[key] = append(groups[key], alloc{name, c})
+	}
+	for _, t := range l.tapes {
+		elem := t.elem
+		if t.store != nil {
+			elem = t.store
+		}
+		add(t.name, elem, t.sites)
+	}
+	for _, r := range l.recorders {
+		if r.tape {
+			add(r.name, f64, [][]*loopCtx{r.site})
+		}
+	}
+	var out []adjoint.Stmt
+	// Name each trip count once, rather than repeat it in every capacity.
+	trips := map[string]adjoint.Expr{}
+	named := func(e adjoint.Expr) adjoint.Expr {
+		var visit func(adjoint.Expr) adjoint.Expr
+		visit = func(e adjoint.Expr) adjoint.Expr {
+			switch x := e.(type) {
+			case adjoint.Binary:
+				return adjoint.Binary{Op: x.Op, X: visit(x.X), Y: visit(x.Y)}
+			case adjoint.Call:
+				key := adjoint.ExprString(x)
+				if id, ok := trips[key]; ok {
+					return id
+				}
+				v := &variable{name: l.names.fresh("iters"), ir: adjoint.Named{Name: "int"}, temp: true}
+				l.hoist(v)
+				out = append(out, assign(adjoint.Id(v.name), "=", x))
+				trips[key] = adjoint.Id(v.name)
+				return trips[key]
+			}
+			return e
+		}
+		return visit(e)
+	}
+	for _, key := range order {
+		for i := range groups[key] {
+			groups[key][i].cap = named(groups[key][i].cap)
+		}
+	}
+	for _, key := range order {
+		g := groups[key]
+		sliceOf := adjoint.TypeExpr{Type: adjoint.Slice{Elem: elems[key]}}
+		if len(g) == 1 {
+			out = append(out, assign(adjoint.Id(g[0].name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, lit("0"), g[0].cap}}))
+			continue
+		}
+		// One allocation for the whole nest, cut into the tapes.
+		buf := &variable{name: l.names.fresh("tapes"), ir: adjoint.Slice{Elem: elems[key]}, temp: true}
+		l.hoist(buf)
+		var total adjoint.Expr
+		for _, a := range g {
+			total = add2(total, a.cap)
+		}
+		out = append(out, assign(adjoint.Id(buf.name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, total}}))
+		// Each tape takes its part off the front: x, buf = buf[:0:n], buf[n:].
+		for _, a := range g {
+			out = append(out, adjoint.Assign{
+				Lhs: []adjoint.Expr{adjoint.Id(a.name), adjoint.Id(buf.name)},
+				Op:  "=",
+				Rhs: []adjoint.Expr{
+					adjoint.SliceExpr{X: adjoint.Id(buf.name), Hi: lit("0"), Max: a.cap},
+					adjoint.SliceExpr{X: adjoint.Id(buf.name), Lo: a.cap},
+				},
+			})
+		}
+	}
+	return out
+}
+
+func add2(x, y adjoint.Expr) adjoint.Expr {
+	if x == nil || isLit(x, "0") {
+		return y
+	}
+	return bin("+", x, y)
 }
 
 // A recorder holds one fact per execution of a statement: a bool, or an
@@ -61,12 +218,13 @@ type recorder struct {
 	name string
 	typ  adjoint.Type
 	tape bool
+	site []*loopCtx // for a tape, the loops around its statement
 }
 
 // start records e for a new execution.
 func (r *recorder) start(e adjoint.Expr) adjoint.Stmt {
 	if r.tape {
-		return (&tape{name: r.name}).push(e)
+		return (&tape{name: r.name}).push(asNumber(e))
 	}
 	return assign(adjoint.Id(r.name), "=", e)
 }
@@ -74,9 +232,35 @@ func (r *recorder) start(e adjoint.Expr) adjoint.Stmt {
 // set changes the record of the current execution.
 func (r *recorder) set(e adjoint.Expr) adjoint.Stmt {
 	if r.tape {
-		return assign(top(r.name), "=", e)
+		return assign(top(r.name), "=", asNumber(e))
 	}
 	return assign(adjoint.Id(r.name), "=", e)
+}
+
+// asNumber writes a record's constant as a float64 for a tape: true is 1.
+func asNumber(e adjoint.Expr) adjoint.Expr {
+	switch {
+	case isLit(e, "true"):
+		return lit("1")
+	case isLit(e, "false"):
+		return lit("0")
+	}
+	return e
+}
+
+// storedAsFloat64 reports whether values of t survive a round trip
+// through float64 exactly (for integers: those a loop counts with).
+func storedAsFloat64(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	if !ok {
+		return false
+	}
+	switch b.Kind() {
+	case types.Float64, types.Float32, types.Int, types.Int8, types.Int16, types.Int32,
+		types.Uint8, types.Uint16, types.Uint32:
+		return true
+	}
+	return false
 }
 
 // inc adds one to the record of the current execution.
@@ -94,8 +278,12 @@ func (l *lowerer) load(r *recorder) ([]adjoint.Stmt, adjoint.Expr) {
 		return nil, adjoint.Id(r.name)
 	}
 	local := l.names.fresh(r.name[:len(r.name)-len("Tape")])
+	var val adjoint.Expr = adjoint.Call{Fun: adjoint.Id("int"), Args: []adjoint.Expr{top(r.name)}}
+	if isLit(adjoint.Id(r.typ.(adjoint.Named).Name), "bool") || r.typ.(adjoint.Named).Name == "bool" {
+		val = bin("!=", top(r.name), lit("0"))
+	}
 	return []adjoint.Stmt{
-		assign(adjoint.Id(local), ":=", top(r.name)),
+		assign(adjoint.Id(local), ":=", val),
 		assign(adjoint.Id(r.name), "=", adjoint.SliceExpr{X: adjoint.Id(r.name), Hi: bin("-", lenOf(r.name), lit("1"))}),
 	}, adjoint.Id(local)
 }
@@ -128,6 +316,9 @@ type loopCtx struct {
 	label string
 	broke *recorder // created on the first break or return out of this loop
 	rec   *lowered
+	// trip is the loop's trip count as an expression that can be
+	// evaluated before its outermost enclosing loop starts, or nil.
+	trip adjoint.Expr
 }
 
 // lowerBlock lowers a list of statements, and decides which of them must
@@ -164,6 +355,7 @@ func (l *lowerer) forward(recs []*lowered) []adjoint.Stmt {
 func (l *lowerer) newRecorderAt(base, typ string, inLoop bool) *recorder {
 	r := &recorder{typ: adjoint.Named{Name: typ}, tape: inLoop}
 	if inLoop {
+		r.site = append([]*loopCtx(nil), l.loops...)
 		r.name = l.names.fresh(base + "Tape")
 	} else {
 		r.name = l.names.fresh(base)
@@ -361,7 +553,9 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 	if s.Cond != nil {
 		cond = l.conv(s.Cond)
 	}
+	trip := l.tripCount(s)
 	ctx := l.enterLoop(s, label, rec)
+	ctx.trip = trip
 	if s.Post != nil {
 		rec.loop.post = l.lowerStmt(s.Post)
 	}
@@ -432,7 +626,7 @@ func singleStmt(code []adjoint.Stmt) adjoint.Stmt {
 
 // loopForward wraps a loop's body with the records of its trips.
 func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.Stmt) adjoint.Stmt) []adjoint.Stmt {
-	body := l.forwardInLoop(rec.loop.body)
+	body := l.forwardInLoop(ctx, rec.loop.body)
 	lp := rec.loop
 	if !hasBackward([]*lowered{rec}) {
 		return []adjoint.Stmt{build(body)}
@@ -440,6 +634,9 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 	lp.count = l.newRecorderAt("trips", "int", rec.inLoop)
 	lp.broke = ctx.broke
 	var out []adjoint.Stmt
+	if len(l.loops) == 0 {
+		out = l.allocateTapes(ctx)
+	}
 	out = append(out, lp.count.start(lit("0")))
 	if lp.broke != nil {
 		out = append(out, lp.broke.start(lit("false")))
@@ -447,18 +644,176 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 	return append(out, build(append([]adjoint.Stmt{lp.count.inc()}, body...)))
 }
 
+// tripCount returns the number of trips of a counting loop, as an
+// expression that can be evaluated before the loop nest it belongs to
+// starts, or nil. It knows range over integers, slices and arrays, and
+// for i := a; i < b; i++ (and <=, and the mirror loops counting down),
+// when nothing in the loop nest assigns the variables of a and b.
+func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
+	nest := s
+	if len(l.loops) > 0 {
+		nest = l.loops[0].stmt
+	}
+	invariant := func(es ...ast.Expr) bool {
+		assigned := l.assignedIn(nest)
+		ok := true
+		for _, e := range es {
+			ast.Inspect(e, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.Ident:
+					if assigned[l.info.Uses[n]] {
+						ok = false
+					}
+				case *ast.CallExpr:
+					if tv := l.info.Types[n.Fun]; !tv.IsType() && !tv.IsBuiltin() {
+						ok = false // a call may have side effects
+					}
+				}
+				return true
+			})
+		}
+		return ok
+	}
+	switch s := s.(type) {
+	case *ast.RangeStmt:
+		if !invariant(s.X) {
+			return nil
+		}
+		switch u := l.info.TypeOf(s.X).Underlying().(type) {
+		case *types.Basic:
+			if u.Info()&types.IsInteger != 0 {
+				return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{lit("0"), l.conv(s.X)}}
+			}
+		case *types.Array:
+			return lit(itoa(int(u.Len())))
+		case *types.Slice:
+			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{l.conv(s.X)}}
+		}
+	case *ast.ForStmt:
+		init, ok := s.Init.(*ast.AssignStmt)
+		if !ok || len(init.Lhs) != 1 || len(init.Rhs) != 1 || s.Cond == nil || s.Post == nil {
+			return nil
+		}
+		id, ok := init.Lhs[0].(*ast.Ident)
+		post, ok2 := s.Post.(*ast.IncDecStmt)
+		cond, ok3 := s.Cond.(*ast.BinaryExpr)
+		if !ok || !ok2 || !ok3 || identOf(post.X) == nil || l.info.ObjectOf(identOf(post.X)) != l.info.ObjectOf(id) ||
+			identOf(cond.X) == nil || l.info.ObjectOf(identOf(cond.X)) != l.info.ObjectOf(id) {
+			return nil
+		}
+		if b, ok := l.info.ObjectOf(id).Type().Underlying().(*types.Basic); !ok || b.Info()&types.IsInteger == 0 {
+			return nil
+		}
+		// The counter itself may change only in the post statement.
+		counter := l.info.ObjectOf(id)
+		changed := false
+		ast.Inspect(s.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				for _, x := range n.Lhs {
+					if l.rootVar(x) == counter {
+						changed = true
+					}
+				}
+			case *ast.IncDecStmt:
+				if l.rootVar(n.X) == counter {
+					changed = true
+				}
+			case *ast.UnaryExpr:
+				if n.Op == token.AND && l.rootVar(n.X) == counter {
+					changed = true
+				}
+			}
+			return true
+		})
+		if changed || !invariant(init.Rhs[0], cond.Y) {
+			return nil
+		}
+		a, b := l.conv(init.Rhs[0]), l.conv(cond.Y)
+		minus := func(x, y adjoint.Expr) adjoint.Expr {
+			if isLit(y, "0") {
+				return x
+			}
+			return bin("-", x, adjoint.Operand(y, "-", true))
+		}
+		var n adjoint.Expr
+		switch {
+		case post.Tok == token.INC && cond.Op == token.LSS:
+			n = minus(b, a)
+		case post.Tok == token.INC && cond.Op == token.LEQ:
+			n = bin("+", minus(b, a), lit("1"))
+		case post.Tok == token.DEC && cond.Op == token.GTR:
+			n = minus(a, b)
+		case post.Tok == token.DEC && cond.Op == token.GEQ:
+			n = bin("+", minus(a, b), lit("1"))
+		default:
+			return nil
+		}
+		return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{lit("0"), n}}
+	}
+	return nil
+}
+
+// assignedIn returns the variables that statements inside s assign or
+// take the address of.
+func (l *lowerer) assignedIn(s ast.Stmt) map[types.Object]bool {
+	out := map[types.Object]bool{}
+	mark := func(x ast.Expr) {
+		if v := l.rootVar(x); v != nil {
+			out[v] = true
+		}
+	}
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				mark(x)
+			}
+		case *ast.IncDecStmt:
+			mark(n.X)
+		case *ast.RangeStmt:
+			if n.Key != nil {
+				mark(n.Key)
+			}
+			if n.Value != nil {
+				mark(n.Value)
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				mark(n.X)
+			}
+		}
+		return true
+	})
+	return out
+}
+
 // forwardInLoop assembles a loop body's forward code; completion records
 // inside it are tapes.
-func (l *lowerer) forwardInLoop(recs []*lowered) []adjoint.Stmt {
+func (l *lowerer) forwardInLoop(ctx *loopCtx, recs []*lowered) []adjoint.Stmt {
 	l.loopDepth++
-	defer func() { l.loopDepth-- }()
+	l.loops = append(l.loops, ctx)
+	defer func() {
+		l.loopDepth--
+		l.loops = l.loops[:len(l.loops)-1]
+	}()
 	return l.forward(recs)
 }
 
 // brokeRecorder returns the record of a loop left early, creating it.
 func (l *lowerer) brokeRecorder(ctx *loopCtx) *recorder {
 	if ctx.broke == nil {
+		// It is recorded once per run of its loop: its site is the loops
+		// around that loop.
+		saved := l.loops
+		for i, c := range l.loops {
+			if c == ctx {
+				l.loops = l.loops[:i]
+				break
+			}
+		}
 		ctx.broke = l.newRecorderAt("broke", "bool", ctx.rec.inLoop)
+		l.loops = saved
 	}
 	return ctx.broke
 }
@@ -485,7 +840,9 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 		l.errorf(s.Value.Pos(), "ranging over the values of an active slice or array is not supported yet: range over its indexes and index it")
 	}
 	x := l.conv(s.X)
+	trip := l.tripCount(s)
 	ctx := l.enterLoop(s, label, rec)
+	ctx.trip = trip
 	rec.loop.body = l.lowerBlock(s.Body.List)
 	l.leaveLoop()
 	rec.exits = l.loopExits(s)

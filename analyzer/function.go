@@ -191,7 +191,7 @@ func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]b
 		pkgContext:  p,
 		gradFunc:    g,
 		hoistSet:    map[*variable]bool{},
-		tapeOf:      map[*variable]*tape{},
+		tapeOf:      map[tapeKey]*tape{},
 		logicalZero: map[*variable]bool{},
 		saveAll:     g.options.SaveAll,
 		fn:          g.decl,
@@ -323,13 +323,17 @@ func (l *lowerer) topDeclarations() []adjoint.Stmt {
 	}
 	for _, r := range l.recorders {
 		if r.tape {
-			declare(r.name, adjoint.Slice{Elem: r.typ})
+			declare(r.name, adjoint.Slice{Elem: f64})
 		} else {
 			declare(r.name, r.typ)
 		}
 	}
 	for _, t := range l.tapes {
-		declare(t.name, adjoint.Slice{Elem: t.elem})
+		elem := t.elem
+		if t.store != nil {
+			elem = t.store
+		}
+		declare(t.name, adjoint.Slice{Elem: elem})
 	}
 	return decls
 }

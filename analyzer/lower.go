@@ -95,7 +95,7 @@ type lowerer struct {
 	consts      []adjoint.Stmt     // local constants, declared at the top
 	hoistSet    map[*variable]bool //
 	tapes       []*tape            // stacks of values saved inside loops
-	tapeOf      map[*variable]*tape
+	tapeOf      map[tapeKey]*tape
 	switches    []*ast.SwitchStmt            // enclosing switches
 	targets     map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
 	revDepth    int                          // nesting of the backward code being written

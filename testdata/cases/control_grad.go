@@ -226,10 +226,12 @@ func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
 // PowerGrad returns Power(x, n) and its partial derivatives with respect to x.
 func PowerGrad(x float64, n int) (float64, float64) {
 	var t1 float64
-	var trips int
+	var iters, trips int
 	var tTape []float64
 	t := 1.0
 	i := 0
+	iters = max(0, n)
+	tTape = make([]float64, 0, iters)
 	trips = 0
 	for ; i < n; i++ {
 		trips++
@@ -291,15 +293,19 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 
 // NestedGrad returns Nested(x, y, n) and its partial derivatives with respect to x, y.
 func NestedGrad(x, y float64, n int) (float64, float64, float64) {
-	var j, trips int
+	var j, iters, trips int
 	var t, sin, t1, cos, t2, t3 float64
-	var tripsTape, jTape []int
+	var tapes, tripsTape, jTape []float64
 	s := 0.0
 	i := 0
+	iters = max(0, n)
+	tapes = make([]float64, iters+iters)
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
 	for ; i < n; i++ {
 		trips++
-		jTape = append(jTape, j)
+		jTape = append(jTape, float64(j))
 		j = 0
 		tripsTape = append(tripsTape, 0)
 		for ; j <= i; j++ {
@@ -323,7 +329,7 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 		// i++
 		i--
 		// for j <= i
-		trips1 := tripsTape[len(tripsTape)-1]
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
 			// j++
@@ -345,7 +351,7 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 			dx += float64(i) * dt
 		}
 		// j := 0
-		j = jTape[len(jTape)-1]
+		j = int(jTape[len(jTape)-1])
 		jTape = jTape[:len(jTape)-1]
 	}
 	return nested, dx, dy
@@ -354,13 +360,17 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 // ReturnInLoopGrad returns ReturnInLoop(x, n) and its partial derivatives with respect to x.
 func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 	var returnInLoop, s, t, t1, t2, sqrt float64
-	var i, trips int
+	var i, iters, trips int
+	var tapes, condTape, doneTape, sTape []float64
 	var broke, done bool
-	var condTape, doneTape []bool
-	var sTape []float64
 	s = x
 	done = false
 	i = 0
+	iters = max(0, n)
+	tapes = make([]float64, iters+iters+iters+iters)
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
 	broke = false
 	for ; i < n; i++ {
@@ -369,17 +379,17 @@ func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 		t = s * x
 		t1 = t + 1
 		s = t1
-		doneTape = append(doneTape, false)
+		doneTape = append(doneTape, 0)
 		if s > 100 {
-			condTape = append(condTape, true)
+			condTape = append(condTape, 1)
 			t2 = s / x
 			returnInLoop = t2
 			broke = true
 			goto reverse
 		} else {
-			condTape = append(condTape, false)
+			condTape = append(condTape, 0)
 		}
-		doneTape[len(doneTape)-1] = true
+		doneTape[len(doneTape)-1] = 1
 		sTape = append(sTape, s)
 		sqrt = math.Sqrt(s)
 		s = sqrt
@@ -397,7 +407,7 @@ reverse:
 		if broke {
 			broke = false
 		}
-		done1 := doneTape[len(doneTape)-1]
+		done1 := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
 			// s = math.Sqrt(s)
@@ -409,7 +419,7 @@ reverse:
 			ds = 0.5 / sqrt * dsqrt
 		}
 		// if s > 100
-		cond := condTape[len(condTape)-1]
+		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// return s / x
@@ -475,21 +485,24 @@ reverse:
 // BranchInLoopGrad returns BranchInLoop(x, n) and its partial derivatives with respect to x.
 func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	var t, t1, cos, t2 float64
-	var i, trips int
-	var condTape []bool
-	var sTape []float64
+	var i, iters, trips int
+	var tapes, condTape, sTape []float64
 	s := 0.0
+	iters = max(0, n)
+	tapes = make([]float64, iters+iters+iters)
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
 	for i = range n {
 		trips++
 		if i%2 == 0 {
-			condTape = append(condTape, true)
+			condTape = append(condTape, 1)
 			sTape = append(sTape, s)
 			t = x * float64(i)
 			t1 = s + t
 			s = t1
 		} else {
-			condTape = append(condTape, false)
+			condTape = append(condTape, 0)
 			sTape = append(sTape, s)
 			cos = math.Cos(x)
 			t2 = s * cos
@@ -505,7 +518,7 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		// if i%2 == 0
-		cond := condTape[len(condTape)-1]
+		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// s += x * float64(i)
@@ -575,22 +588,25 @@ func HalvingsGrad(x float64) (float64, float64) {
 // ContinueGrad returns Continue(x, n) and its partial derivatives with respect to x.
 func ContinueGrad(x float64, n int) (float64, float64) {
 	var t1, t, t2, t3 float64
-	var doneTape []bool
-	var trips int
-	var tTape []float64
+	var iters, trips int
+	var tapes, doneTape, tTape []float64
 	s := 0.0
 	i := 0
+	iters = max(0, n)
+	tapes = make([]float64, iters+iters)
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
 	for ; i < n; i++ {
 		trips++
 		tTape = append(tTape, t)
 		t1 = x * float64(i+1)
 		t = t1
-		doneTape = append(doneTape, false)
+		doneTape = append(doneTape, 0)
 		if i%3 == 1 {
 			continue
 		}
-		doneTape[len(doneTape)-1] = true
+		doneTape[len(doneTape)-1] = 1
 		t2 = t * t
 		t3 = s + t2
 		s = t3
@@ -604,7 +620,7 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		done := doneTape[len(doneTape)-1]
+		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t * t
@@ -628,9 +644,8 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 func BreakGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
 	var broke bool
-	var doneTape []bool
+	var doneTape, sTape []float64
 	var trips int
-	var sTape []float64
 	s := 1.0
 	i := 0
 	trips = 0
@@ -640,12 +655,12 @@ func BreakGrad(x float64, n int) (float64, float64) {
 		sTape = append(sTape, s)
 		t = s * x
 		s = t
-		doneTape = append(doneTape, false)
+		doneTape = append(doneTape, 0)
 		if s > 50 {
 			broke = true
 			break
 		}
-		doneTape[len(doneTape)-1] = true
+		doneTape[len(doneTape)-1] = 1
 		sTape = append(sTape, s)
 		t1 = s + 1
 		s = t1
@@ -663,7 +678,7 @@ func BreakGrad(x float64, n int) (float64, float64) {
 			// i++
 			i--
 		}
-		done := doneTape[len(doneTape)-1]
+		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += 1
@@ -686,37 +701,43 @@ func BreakGrad(x float64, n int) (float64, float64) {
 
 // LabeledGrad returns Labeled(x, n) and its partial derivatives with respect to x.
 func LabeledGrad(x float64, n int) (float64, float64) {
-	var j, trips int
+	var j, iters, trips int
 	var t, t1, t2 float64
-	var brokeTape, doneTape, doneTape1 []bool
+	var tapes, brokeTape, doneTape, doneTape1, tripsTape, jTape []float64
 	var broke bool
-	var tripsTape, jTape []int
 	s := 0.0
 	i := 0
+	iters = max(0, n)
+	tapes = make([]float64, iters+iters+iters*iters+iters*iters+iters)
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	doneTape1, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
 	broke = false
 outer:
 	for ; i < n; i++ {
 		trips++
-		jTape = append(jTape, j)
+		jTape = append(jTape, float64(j))
 		j = 0
 		tripsTape = append(tripsTape, 0)
-		brokeTape = append(brokeTape, false)
+		brokeTape = append(brokeTape, 0)
 		for ; j < n; j++ {
 			tripsTape[len(tripsTape)-1]++
-			doneTape = append(doneTape, false)
+			doneTape = append(doneTape, 0)
 			if j > i {
-				brokeTape[len(brokeTape)-1] = true
+				brokeTape[len(brokeTape)-1] = 1
 				continue outer
 			}
-			doneTape[len(doneTape)-1] = true
-			doneTape1 = append(doneTape1, false)
+			doneTape[len(doneTape)-1] = 1
+			doneTape1 = append(doneTape1, 0)
 			if s > 20 {
-				brokeTape[len(brokeTape)-1] = true
+				brokeTape[len(brokeTape)-1] = 1
 				broke = true
 				break outer
 			}
-			doneTape1[len(doneTape1)-1] = true
+			doneTape1[len(doneTape1)-1] = 1
 			t = x * float64(i-j+1)
 			t1 = s + t
 			s = t1
@@ -738,9 +759,9 @@ outer:
 			i--
 		}
 		// for j < n
-		trips1 := tripsTape[len(tripsTape)-1]
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		broke1 := brokeTape[len(brokeTape)-1]
+		broke1 := brokeTape[len(brokeTape)-1] != 0
 		brokeTape = brokeTape[:len(brokeTape)-1]
 		for ; trips1 > 0; trips1-- {
 			if broke1 {
@@ -749,10 +770,10 @@ outer:
 				// j++
 				j--
 			}
-			done := doneTape[len(doneTape)-1]
+			done := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
-				doneT := doneTape1[len(doneTape1)-1]
+				doneT := doneTape1[len(doneTape1)-1] != 0
 				doneTape1 = doneTape1[:len(doneTape1)-1]
 				if doneT {
 					// s = s * 1.1
@@ -769,7 +790,7 @@ outer:
 			}
 		}
 		// j := 0
-		j = jTape[len(jTape)-1]
+		j = int(jTape[len(jTape)-1])
 		jTape = jTape[:len(jTape)-1]
 	}
 	return labeled, dx
@@ -778,22 +799,25 @@ outer:
 // SideEffectConditionGrad returns SideEffectCondition(x, n) and its partial derivatives with respect to x.
 func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
-	var condTape []bool
-	var trips int
-	var sTape []float64
+	var iters, trips int
+	var tapes, condTape, sTape []float64
 	k := 0
 	s := x
 	i := 0
+	iters = max(0, n)
+	tapes = make([]float64, iters+iters+iters)
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
 	for ; i < n; i++ {
 		trips++
 		if bump(&k) {
-			condTape = append(condTape, true)
+			condTape = append(condTape, 1)
 			sTape = append(sTape, s)
 			t = s * x
 			s = t
 		} else {
-			condTape = append(condTape, false)
+			condTape = append(condTape, 0)
 			sTape = append(sTape, s)
 			t1 = s + x
 			s = t1
@@ -807,7 +831,7 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	// for i < n
 	for ; trips > 0; trips-- {
 		// if bump(&k)
-		cond := condTape[len(condTape)-1]
+		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// s = s * x
@@ -835,10 +859,12 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 // DivisorGrad returns Divisor(x, y) and its partial derivatives with respect to x, y.
 func DivisorGrad(x, y float64) (float64, float64, float64) {
 	var t, t1, d, t2, t3 float64
-	var trips int
+	var iters, trips int
 	var dTape []float64
 	s := 0.0
 	i := 1
+	iters = max(0, 5-1+1)
+	dTape = make([]float64, 0, iters)
 	trips = 0
 	for ; i <= 5; i++ {
 		trips++
@@ -917,8 +943,10 @@ func BoundFromInputGrad(x float64) (float64, float64) {
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var t, t1, t2 float64
-	var trips int
+	var iters, trips int
 	var xTape []float64
+	iters = max(0, steps)
+	xTape = make([]float64, 0, iters)
 	trips = 0
 	for range steps {
 		trips++
