@@ -315,7 +315,9 @@ func (l *lowerer) liveAssign(lhs, rhs []ast.Expr, tok token.Token, live liveSet)
 	var gens []ast.Expr
 	for i, x := range lhs {
 		v := l.rootVar(x)
-		if v == nil || !live[v] {
+		// Writes through slices and pointers may be read through another
+		// view of the same memory: they are always useful.
+		if v == nil || !live[v] && !isRef(v.Type()) {
 			continue
 		}
 		l.useful[x] = true

@@ -246,7 +246,7 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 					continue
 				}
 			}
-			parts = append(parts, contribution{a.v, partial})
+			parts = append(parts, contribution{a.v, nil, partial})
 		}
 		// x*x has one edge to x, with both shares: 2 * x.
 		for _, p := range sumContributions(parts) {

@@ -63,23 +63,28 @@ func (t *tape) pop(dst adjoint.Expr) []adjoint.Stmt {
 // tapeFor returns the tape of v's old values in the current outermost
 // loop: one per variable and loop nest, so that each can be given its
 // capacity before its loop starts.
-func (l *lowerer) tapeFor(v *variable) *tape {
-	key := tapeKey{v, l.loops[0]}
-	t, ok := l.tapeOf[key]
+func (l *lowerer) tapeFor(v *variable, lv adjoint.Expr, t types.Type, it adjoint.Type) *tape {
+	key := tapeKey{v, adjoint.TypeString(it), l.loops[0]}
+	tp, ok := l.tapeOf[key]
 	if !ok {
-		t = &tape{name: l.names.fresh(v.name + "Tape"), elem: v.ir}
-		if storedAsFloat64(v.typ) && !types.Identical(v.typ, types.Typ[types.Float64]) {
-			t.store = f64
+		base := v.name
+		if _, whole := lv.(adjoint.Ident); !whole {
+			base += "Elem"
 		}
-		l.tapeOf[key] = t
-		l.tapes = append(l.tapes, t)
+		tp = &tape{name: l.names.fresh(base + "Tape"), elem: it}
+		if storedAsFloat64(t) && !types.Identical(t, types.Typ[types.Float64]) {
+			tp.store = f64
+		}
+		l.tapeOf[key] = tp
+		l.tapes = append(l.tapes, tp)
 	}
-	t.sites = append(t.sites, append([]*loopCtx(nil), l.loops...))
-	return t
+	tp.sites = append(tp.sites, append([]*loopCtx(nil), l.loops...))
+	return tp
 }
 
 type tapeKey struct {
 	v    *variable
+	elem string
 	nest *loopCtx
 }
 
@@ -836,10 +841,32 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	default:
 		l.errorf(s.X.Pos(), "cannot differentiate a loop over %s: gradgen reverses loops over integers, slices and arrays; loop over a slice of keys instead", xt)
 	}
-	if s.Value != nil && l.exprVaried(s.X) {
-		l.errorf(s.Value.Pos(), "ranging over the values of an active slice or array is not supported yet: range over its indexes and index it")
-	}
 	x := l.conv(s.X)
+	// The value of a range over an active slice is an alias of its
+	// element: its adjoint is the element's, dxs[i] for xs[i], which needs
+	// the index even where the source names none.
+	var aliasKey *variable
+	if id, ok := s.Value.(*ast.Ident); ok && id.Name != "_" && l.exprVaried(s.X) {
+		if kid, ok := s.Key.(*ast.Ident); ok && kid.Name != "_" {
+			aliasKey = l.variableOf(l.info.ObjectOf(kid))
+		} else {
+			aliasKey = l.newTemp("i", types.Typ[types.Int])
+		}
+		vv := l.variableOf(l.info.ObjectOf(id))
+		vv.alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(aliasKey.name)}
+		for _, n := range []ast.Node{s.Body} {
+			ast.Inspect(n, func(m ast.Node) bool {
+				if as, ok := m.(*ast.AssignStmt); ok {
+					for _, lhs := range as.Lhs {
+						if l.rootVar(lhs) == l.info.ObjectOf(id) {
+							l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: assign to the element instead", id.Name)
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
 	trip := l.tripCount(s)
 	ctx := l.enterLoop(s, label, rec)
 	ctx.trip = trip
@@ -854,11 +881,14 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	if id, ok := key.(*ast.Ident); ok && id.Name != "_" {
 		keyVar = l.variableOf(l.info.ObjectOf(id))
 	}
+	if aliasKey != nil {
+		keyVar = aliasKey
+	}
 	if id, ok := value.(*ast.Ident); ok && id.Name != "_" {
 		valueVar = l.variableOf(l.info.ObjectOf(id))
 	}
 	needValue := valueVar != nil && l.needed[valueVar.name] && hasBackward([]*lowered{rec})
-	needKey := keyVar != nil && l.needed[keyVar.name] && hasBackward([]*lowered{rec})
+	needKey := keyVar != nil && (l.needed[keyVar.name] || aliasKey != nil) && hasBackward([]*lowered{rec})
 	if needValue && keyVar == nil {
 		keyVar = l.newTemp("i", types.Typ[types.Int])
 		needKey = true
@@ -924,7 +954,7 @@ func (l *lowerer) leavesStmt(s ast.Stmt) bool {
 // was left early, so that the backward sweep skips the post statement the
 // last iteration never ran.
 func (l *lowerer) lowerBranch(s *ast.BranchStmt) []*lowered {
-	rec := &lowered{src: s, inLoop: l.loopDepth > 0, pend: map[*variable]bool{}}
+	rec := &lowered{src: s, inLoop: l.loopDepth > 0, pend: map[string]bool{}}
 	label := ""
 	if s.Label != nil {
 		label = s.Label.Name

@@ -96,14 +96,8 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	}
 	for _, v := range g.wrt {
 		g.wrtSet[v] = true
-		if !isFloat(v.Type()) {
-			report(v.Pos(), "parameter %s has type %s: gradients with respect to slices, arrays, structs and pointers are not supported yet; pass float parameters or list the float ones with wrt=", v.Name(), types.TypeString(v.Type(), types.RelativeTo(p.pkg)))
-			ok = false
-		}
-	}
-	if sig.Recv() != nil {
-		if _, ptr := sig.Recv().Type().(*types.Pointer); ptr && g.wrtSet[sig.Recv()] {
-			report(sig.Recv().Pos(), "pointer receivers are not supported yet: use a value receiver")
+		if _, ok2 := irType(v.Type()); !ok2 || containsMap(v.Type()) {
+			report(v.Pos(), "parameter %s has type %s, which gradgen cannot give a gradient: use floats, and slices, arrays, structs and pointers of them", v.Name(), types.TypeString(v.Type(), types.RelativeTo(p.pkg)))
 			ok = false
 		}
 	}
@@ -111,6 +105,22 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 		return nil
 	}
 	return g
+}
+
+// containsMap reports whether t holds a map, whose adjoint gradgen does
+// not build.
+func containsMap(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Map:
+		return true
+	case *types.Slice:
+		return containsMap(u.Elem())
+	case *types.Array:
+		return containsMap(u.Elem())
+	case *types.Pointer:
+		return containsMap(u.Elem())
+	}
+	return false
 }
 
 func resultsString(t *types.Tuple) string {
@@ -220,9 +230,8 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	if g.options.NoActivity {
 		l.markAllActive(g)
-	} else {
-		l.computeVaried()
 	}
+	l.computeVaried()
 	l.resolveTargets(g.decl.Body)
 	l.computeUseful()
 	for _, v := range g.wrt {
@@ -235,6 +244,15 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		l.variableOf(g.recv).param = true
 	}
 	l.countDefs()
+	l.checkAliasing(g.decl.Body)
+	// By-reference parameters get caller buffers, named after them.
+	for _, v := range g.wrt {
+		if byReference(v.Type()) {
+			pv := l.variableOf(v)
+			pv.adj = l.names.fresh(adjointName(pv.name))
+			l.bufferChecks = append(l.bufferChecks, l.lengthChecks(adjoint.Id(pv.name), adjoint.Id(pv.adj), v.Type(), 0)...)
+		}
+	}
 
 	// With a return anywhere but at the very end, every return stores the
 	// result and jumps to the backward sweep; goto must not jump over a
@@ -267,7 +285,9 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	bwd := l.backward(recs)
 	results := []adjoint.Expr{l.result}
 	for _, v := range g.wrt {
-		results = append(results, l.adjOf(l.variableOf(v)))
+		if !byReference(v.Type()) {
+			results = append(results, l.adjOf(l.variableOf(v)))
+		}
 	}
 	final := adjoint.Return{Results: results}
 	bwd = l.declareAdjoints(bwd, final)
@@ -282,8 +302,13 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	out.Results = append(out.Results, adjoint.Param{Type: mustIR(g.result)})
 	for _, v := range g.wrt {
-		out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+		if byReference(v.Type()) {
+			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: mustIR(bufferType(v.Type()))})
+		} else {
+			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+		}
 	}
+	out.Body = append(out.Body, l.bufferChecks...)
 	out.Body = append(out.Body, l.consts...)
 	out.Body = append(out.Body, l.topDeclarations()...)
 	out.Body = append(out.Body, fwd...)
@@ -431,8 +456,10 @@ func (l *lowerer) countDefs() {
 // markAllActive is activity analysis switched off: every float variable is
 // varied and every assignment useful.
 func (l *lowerer) markAllActive(g *gradFunc) {
+	// Slices and pointers keep their real activity: an adjoint view needs
+	// adjoint storage behind it, which only the wrt parameters have.
 	for obj := range l.vars {
-		if v, ok := obj.(*types.Var); ok && isDifferentiable(v.Type()) {
+		if v, ok := obj.(*types.Var); ok && isDifferentiable(v.Type()) && !isRef(v.Type()) {
 			l.varied[v] = true
 		}
 	}
@@ -470,7 +497,7 @@ func (l *lowerer) markAllActive(g *gradFunc) {
 // ∂R/∂R = 1.
 func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	l.fwd, l.ops = nil, nil
-	rec := &lowered{src: ret, pend: map[*variable]bool{}, inLoop: l.loopDepth > 0, exits: true}
+	rec := &lowered{src: ret, pend: map[string]bool{}, inLoop: l.loopDepth > 0, exits: true}
 	if len(ret.Results) != 1 {
 		l.errorf(ret.Pos(), "gradgen needs return to name its result: named results are not supported")
 		return rec

@@ -27,6 +27,12 @@ type variable struct {
 	defs  int          // assignments to it in the function body
 	param bool         // a parameter: its value exists before the body runs
 	temp  bool
+	// alias is the adjoint of a range value over an active slice: the
+	// element's adjoint, dxs[i].
+	alias adjoint.Expr
+	// shadow is the adjoint of a slice or pointer variable, held in a
+	// variable the forward sweep sets alongside it: dW[a:b] for W[a:b].
+	shadow *variable
 }
 
 // singleDef reports whether v is assigned exactly once and has no value
@@ -45,6 +51,9 @@ type operand struct {
 	val  adjoint.Expr // the value, as forward code reads it
 	bval adjoint.Expr // the value as backward code reads it (constants as float literals)
 	v    *variable    // the active variable read, or nil for a passive operand
+	// path is the adjoint of an element or field read (dw[i] for w[i]);
+	// nil when the operand is the whole variable v.
+	path adjoint.Expr
 	typ  types.Type
 }
 
@@ -56,7 +65,12 @@ type op struct {
 	results []*variable
 	resType types.Type
 	fwd     adjoint.Expr // the forward expression, to recompute it in loops
+	store   *storeTarget // for a write to an element: where it writes
 }
+
+// writes reports whether the op writes a variable or element of the
+// source (not a temporary).
+func (o *op) writes() bool { return o.store != nil || !o.results[0].temp }
 
 // lowerer turns one annotated function into its gradient function.
 type lowerer struct {
@@ -87,27 +101,28 @@ type lowerer struct {
 	bwdCode  []adjoint.Stmt // the backward sweep, once lowered
 
 	// Control flow.
-	depth       int                // nesting of blocks in the forward sweep
-	loopDepth   int                // nesting of loops
-	loops       []*loopCtx         // enclosing loops, innermost last
-	hoistAll    bool               // declare every local at the top (the body has early returns)
-	hoisted     []*variable        // locals declared at the top of the function
-	consts      []adjoint.Stmt     // local constants, declared at the top
-	hoistSet    map[*variable]bool //
-	tapes       []*tape            // stacks of values saved inside loops
-	tapeOf      map[tapeKey]*tape
-	switches    []*ast.SwitchStmt            // enclosing switches
-	targets     map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
-	revDepth    int                          // nesting of the backward code being written
-	liveCtxs    []*liveCtx                   // enclosing loops and switches, for liveness
-	recorders   []*recorder                  // branch, trip-count and completion records
-	early       bool                         // some return is not the last statement
-	resultVar   *variable                    // the result, when there are several returns
-	logicalZero map[*variable]bool           // temporaries not yet given an adjoint in this statement's reversal
-	saveAll     bool                         // the to-be-recorded analysis is off
-	gradFunc    *gradFunc
-	final       ast.Stmt     // the last statement of the body
-	result      adjoint.Expr // what the gradient function returns as the value
+	depth        int                // nesting of blocks in the forward sweep
+	loopDepth    int                // nesting of loops
+	loops        []*loopCtx         // enclosing loops, innermost last
+	hoistAll     bool               // declare every local at the top (the body has early returns)
+	hoisted      []*variable        // locals declared at the top of the function
+	consts       []adjoint.Stmt     // local constants, declared at the top
+	hoistSet     map[*variable]bool //
+	tapes        []*tape            // stacks of values saved inside loops
+	tapeOf       map[tapeKey]*tape
+	switches     []*ast.SwitchStmt            // enclosing switches
+	targets      map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
+	revDepth     int                          // nesting of the backward code being written
+	liveCtxs     []*liveCtx                   // enclosing loops and switches, for liveness
+	recorders    []*recorder                  // branch, trip-count and completion records
+	early        bool                         // some return is not the last statement
+	resultVar    *variable                    // the result, when there are several returns
+	logicalZero  map[*variable]bool           // temporaries not yet given an adjoint in this statement's reversal
+	saveAll      bool                         // the to-be-recorded analysis is off
+	gradFunc     *gradFunc
+	bufferChecks []adjoint.Stmt // length checks of the caller's buffers
+	final        ast.Stmt       // the last statement of the body
+	result       adjoint.Expr   // what the gradient function returns as the value
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
@@ -178,6 +193,18 @@ func (l *lowerer) adjOf(v *variable) adjoint.Expr {
 		l.adjOrd = append(l.adjOrd, v)
 	}
 	return adjoint.Id(v.adj)
+}
+
+// accumulateTo adds e into an operand's adjoint: an element's with +=,
+// a variable's through accumulate.
+func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) adjoint.Stmt {
+	if path == nil {
+		return l.accumulate(v, e)
+	}
+	if m, ok := negated(e); ok {
+		return assign(path, "-=", m)
+	}
+	return assign(path, "+=", e)
 }
 
 // accumulate adds e into the adjoint of v: a plain assignment when the
@@ -350,7 +377,16 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 		if v == nil {
 			v = l.variableOf(l.info.Uses[e])
 		}
-		return operand{val: adjoint.Id(v.name), bval: adjoint.Id(v.name), v: v, typ: t}
+		return operand{val: adjoint.Id(v.name), bval: adjoint.Id(v.name), v: v, path: v.alias, typ: t}
+	case *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr:
+		// An element or field: its adjoint is the same element of the
+		// adjoint, dw[i] for w[i].
+		if !isFloat(t) {
+			break
+		}
+		root := l.variableOf(l.rootVar(e))
+		val := l.conv(e)
+		return operand{val: val, bval: val, v: root, path: l.adjPath(e), typ: t}
 	case *ast.BinaryExpr:
 		x := l.lowerExpr(e.X, nil)
 		y := l.lowerExpr(e.Y, nil)
@@ -412,7 +448,7 @@ func (l *lowerer) emitOp(r *rule, name string, args []operand, fwd adjoint.Expr,
 		// temporary too, so that it can be recomputed like the others.
 		target = nil
 	}
-	if target != nil && readsVar(args, target) && (r.piecewise != nil || r.usesResult(len(args))) {
+	if target != nil && readsWhole(args, target) && (r.piecewise != nil || r.usesResult(len(args))) {
 		// The backward code would need both the old and the new value of
 		// target: compute into a temporary, then copy.
 		target = nil

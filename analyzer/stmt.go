@@ -17,12 +17,12 @@ type lowered struct {
 	src    ast.Stmt
 	fwd    []adjoint.Stmt
 	ops    []*op
-	zeroes []*variable        // active variables given a passive value
-	saves  []save             // old values saved before being overwritten
-	pend   map[*variable]bool // saves not yet restored during reversal
-	seed   *variable          // for "return x": x's adjoint starts at 1
-	undo   []adjoint.Stmt     // inverse of an integer update (i++ is undone by i--)
-	inLoop bool               // lowered inside a loop: temporaries are recomputed
+	zeroes []*variable     // active variables given a passive value
+	saves  []save          // old values saved before being overwritten
+	pend   map[string]bool // saves not yet restored during reversal, by lvalue
+	seed   *variable       // for "return x": x's adjoint starts at 1
+	undo   []adjoint.Stmt  // inverse of an integer update (i++ is undone by i--)
+	inLoop bool            // lowered inside a loop: temporaries are recomputed
 
 	// Compound statements.
 	branch *branchRec // if and switch
@@ -35,14 +35,15 @@ type lowered struct {
 
 type save struct {
 	v    *variable
-	name string // the saved value's variable, or its tape
+	lv   adjoint.Expr // what was saved: the variable, or an element of it
+	name string       // the saved value's variable, or nil with a tape
 	tape *tape
 }
 
 // lowerStmt lowers one simple statement into forward code and operations.
 func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 	l.fwd, l.ops = nil, nil
-	rec := &lowered{src: s, pend: map[*variable]bool{}, inLoop: l.loopDepth > 0}
+	rec := &lowered{src: s, pend: map[string]bool{}, inLoop: l.loopDepth > 0}
 	switch s := s.(type) {
 	case *ast.AssignStmt:
 		if !l.invertible(rec, s.Lhs[0], s.Tok, s.Rhs) {
@@ -124,33 +125,58 @@ func (l *lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []as
 // variable it overwrites that backward code reads.
 func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 	for _, x := range lhs {
-		id, ok := ast.Unparen(x).(*ast.Ident)
-		if !ok || id.Name == "_" {
-			continue
+		x = ast.Unparen(x)
+		if id, ok := x.(*ast.Ident); ok {
+			if id.Name == "_" || define && l.info.Defs[id] != nil && l.loopDepth == 0 {
+				continue // a new variable: no old value
+			}
 		}
-		if define && l.info.Defs[id] != nil && l.loopDepth == 0 {
-			continue // a new variable: no old value
-		}
-		obj, ok := l.info.ObjectOf(id).(*types.Var)
-		if !ok {
+		obj := l.rootVar(x)
+		if obj == nil {
 			continue
 		}
 		v := l.variableOf(obj)
-		if !l.needed[v.name] || rec.pend[v] {
+		if !l.needed[v.name] {
 			continue
 		}
-		rec.pend[v] = true
-		if l.loopDepth > 0 {
-			// Each iteration overwrites it again: a stack of old values.
-			t := l.tapeFor(v)
-			rec.fwd = append(rec.fwd, t.push(adjoint.Id(v.name)))
-			rec.saves = append(rec.saves, save{v: v, tape: t})
+		if _, whole := x.(*ast.Ident); whole {
+			if isRef(v.typ) && l.varied[obj] {
+				l.ensureShadow(v)
+			}
+			l.saveValue(rec, v, adjoint.Id(v.name), v.typ)
+			if v.shadow != nil && l.needed[v.shadow.name] {
+				l.saveValue(rec, v.shadow, adjoint.Id(v.shadow.name), v.shadow.typ)
+			}
 			continue
 		}
-		sv := &variable{name: l.names.fresh(v.name + "Prev"), typ: v.typ, ir: v.ir, temp: true}
-		rec.fwd = append(rec.fwd, assign(adjoint.Id(sv.name), l.declareOp(sv), adjoint.Id(v.name)))
-		rec.saves = append(rec.saves, save{v: v, name: sv.name})
+		// An element or field: save the value it holds.
+		l.saveValue(rec, v, l.conv(x), l.info.TypeOf(x))
 	}
+}
+
+// saveValue saves the value of the lvalue lv (of variable v) before the
+// statement overwrites it: in a local outside loops, on a tape inside.
+func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.Type) {
+	key := adjoint.ExprString(lv)
+	if rec.pend[key] {
+		return
+	}
+	rec.pend[key] = true
+	it, _ := irType(t)
+	if l.loopDepth > 0 {
+		// Each iteration overwrites it again: a stack of old values.
+		tp := l.tapeFor(v, lv, t, it)
+		rec.fwd = append(rec.fwd, tp.push(lv))
+		rec.saves = append(rec.saves, save{v: v, lv: lv, tape: tp})
+		return
+	}
+	base := v.name
+	if _, whole := lv.(adjoint.Ident); !whole {
+		base += "Elem"
+	}
+	sv := &variable{name: l.names.fresh(base + "Prev"), typ: t, ir: it, temp: true}
+	rec.fwd = append(rec.fwd, assign(adjoint.Id(sv.name), l.declareOp(sv), lv))
+	rec.saves = append(rec.saves, save{v: v, lv: lv, name: sv.name})
 }
 
 // activeTarget returns the variable an assignment to lhs writes, if that
@@ -259,10 +285,18 @@ func (l *lowerer) convAll(es []ast.Expr) []adjoint.Expr {
 	return out
 }
 
-// anyActive reports whether an assignment of rhs to lhs has backward code.
+// anyActive reports whether an assignment of rhs to lhs has backward code,
+// or sets an adjoint view.
 func (l *lowerer) anyActive(lhs, rhs []ast.Expr) bool {
 	for i, x := range lhs {
-		if !l.useful[x] || l.activeTarget(x) == nil {
+		v := l.activeTarget(x)
+		if v == nil {
+			continue
+		}
+		if _, whole := ast.Unparen(x).(*ast.Ident); !whole || isRef(v.typ) {
+			return true
+		}
+		if !l.useful[x] {
 			continue
 		}
 		if len(rhs) == len(lhs) && l.exprVaried(rhs[i]) || len(rhs) == 1 && len(lhs) > 1 && l.callArgsVaried(rhs[0]) {
@@ -277,6 +311,10 @@ func (l *lowerer) lowerAssign(rec *lowered, s *ast.AssignStmt) {
 	case token.DEFINE, token.ASSIGN:
 		l.assignList(rec, s.Lhs, s.Rhs, s.Tok == token.DEFINE)
 	case token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN, token.QUO_ASSIGN:
+		if _, whole := ast.Unparen(s.Lhs[0]).(*ast.Ident); !whole && l.activeTarget(s.Lhs[0]) != nil {
+			l.storeElem(rec, s.Lhs[0], s.Tok, s.Rhs[0])
+			return
+		}
 		v := l.activeTarget(s.Lhs[0])
 		if v == nil || !l.useful[s.Lhs[0]] || !(l.exprVaried(s.Rhs[0]) || l.exprVaried(s.Lhs[0])) {
 			l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.convAll(s.Lhs), Op: s.Tok.String(), Rhs: l.convAll(s.Rhs)})
@@ -314,7 +352,7 @@ func (l *lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 		}
 		l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.convAll(lhs), Op: ops, Rhs: l.convAll(rhs)})
 		for _, x := range lhs {
-			if v := l.activeTarget(x); v != nil && l.useful[x] && !l.defining[v] {
+			if v := l.activeTarget(x); v != nil && l.useful[x] && (!l.defining[v] || l.loopDepth > 0) {
 				rec.zeroes = append(rec.zeroes, v)
 			}
 		}
@@ -380,6 +418,14 @@ func (l *lowerer) parallelConflict(lhs, rhs []ast.Expr) bool {
 // right-hand side write straight into the variable.
 func (l *lowerer) assignOne(rec *lowered, lhs, rhs ast.Expr) {
 	v := l.activeTarget(lhs)
+	if _, whole := ast.Unparen(lhs).(*ast.Ident); !whole && v != nil {
+		l.storeElem(rec, lhs, token.ASSIGN, rhs)
+		return
+	}
+	if v != nil && isRef(v.typ) {
+		l.assignRef(rec, v, rhs)
+		return
+	}
 	if v == nil || !l.useful[lhs] || !l.exprVaried(rhs) {
 		l.assignOperand(rec, lhs, l.passive(rhs))
 		return
@@ -397,6 +443,10 @@ func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 		return
 	}
 	v := l.activeTarget(lhs)
+	if _, whole := ast.Unparen(lhs).(*ast.Ident); !whole && v != nil {
+		l.storeOperand(lhs, token.ASSIGN, o)
+		return
+	}
 	if v == nil {
 		if obj := l.rootVar(lhs); obj != nil {
 			l.writeForward(l.variableOf(obj), o.val)
@@ -407,7 +457,7 @@ func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 	}
 	l.writeForward(v, o.val)
 	if o.v == nil || !l.useful[lhs] {
-		if l.useful[lhs] && !l.defining[v] {
+		if l.useful[lhs] && (!l.defining[v] || l.loopDepth > 0) {
 			rec.zeroes = append(rec.zeroes, v)
 		}
 		return
@@ -492,7 +542,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	// from those values, where a straight-line function still has them.
 	split := len(rec.ops)
 	if rec.inLoop {
-		for split > 0 && !rec.ops[split-1].results[0].temp {
+		for split > 0 && rec.ops[split-1].writes() {
 			split--
 		}
 	}
@@ -513,14 +563,14 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		}
 	}
 	for _, v := range rec.zeroes {
-		if !l.isZeroAdj(v) {
-			out = append(out, assign(l.adjOf(v), "=", lit("0")))
+		if !l.isZeroAdj(v) && v.shadow == nil {
+			out = append(out, assign(l.adjOf(v), "=", l.zeroOf(v)))
 			l.zero[v.adj] = true
 		}
 	}
 	out = append(out, rec.undo...)
-	for _, s := range rec.saves {
-		out = append(out, l.restore(rec, s.v)...)
+	for i := len(rec.saves) - 1; i >= 0; i-- {
+		out = append(out, l.restore(rec, rec.saves[i].lv)...)
 	}
 	if len(out) == 0 {
 		return nil
@@ -562,32 +612,46 @@ func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt) []adjoint.Stmt {
 	return out
 }
 
-// restore puts back v's saved old value, once.
-func (l *lowerer) restore(rec *lowered, v *variable) []adjoint.Stmt {
-	if !rec.pend[v] {
+// restore puts back the saved old value of lv, once.
+func (l *lowerer) restore(rec *lowered, lv adjoint.Expr) []adjoint.Stmt {
+	key := adjoint.ExprString(lv)
+	if !rec.pend[key] {
 		return nil
 	}
-	delete(rec.pend, v)
+	delete(rec.pend, key)
 	for _, s := range rec.saves {
-		if s.v == v {
+		if adjoint.ExprString(s.lv) == key {
 			if s.tape != nil {
-				return s.tape.pop(adjoint.Id(v.name))
+				return s.tape.pop(s.lv)
 			}
-			return []adjoint.Stmt{assign(adjoint.Id(v.name), "=", adjoint.Id(s.name))}
+			return []adjoint.Stmt{assign(s.lv, "=", adjoint.Id(s.name))}
 		}
 	}
 	return nil
 }
 
+// restoreVar restores v's saved value, and its adjoint view's.
+func (l *lowerer) restoreVar(rec *lowered, v *variable) []adjoint.Stmt {
+	out := l.restore(rec, adjoint.Id(v.name))
+	if v.shadow != nil {
+		out = append(out, l.restore(rec, adjoint.Id(v.shadow.name))...)
+	}
+	return out
+}
+
 // contribution is one operand's share of an operation's adjoint.
 type contribution struct {
-	to *variable
-	e  adjoint.Expr
+	to   *variable
+	path adjoint.Expr // an element of to's adjoint, or nil
+	e    adjoint.Expr
 }
 
 // reverseOp applies the chain rule to one operation: each active operand's
 // adjoint receives its vector-Jacobian product.
 func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
+	if o.store != nil {
+		return l.reverseStore(rec, o)
+	}
 	c := &ruleCtx{T: mustIR(o.resType)}
 	live := false
 	for _, r := range o.results {
@@ -606,7 +670,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 	if !live {
 		var out []adjoint.Stmt
 		for _, r := range o.results {
-			out = append(out, l.restore(rec, r)...)
+			out = append(out, l.restoreVar(rec, r)...)
 		}
 		return out
 	}
@@ -629,6 +693,9 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			if a.v == nil || e == nil {
 				return nil
 			}
+			if a.path != nil {
+				return l.accumulateTo(a.v, a.path, e)
+			}
 			d := l.adjOf(a.v)
 			l.zero[a.v.adj] = false
 			delete(l.logicalZero, a.v)
@@ -649,21 +716,21 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			c.T = mustIR(a.typ)
 		}
 		if e := o.rule.vjp[i](c); e != nil {
-			contribs = append(contribs, contribution{a.v, e})
+			contribs = append(contribs, contribution{a.v, a.path, e})
 		}
 	}
 	self := o.results[0]
-	if len(o.results) == 1 && readsVar(o.args, self) {
+	if len(o.results) == 1 && readsWhole(o.args, self) {
 		// x = f(x, y): the old x is back before its share is computed,
 		// and x's own adjoint is replaced rather than added to.
-		out = append(out, l.restore(rec, self)...)
+		out = append(out, l.restoreVar(rec, self)...)
 		var selfSum adjoint.Expr
 		for _, ct := range sumContributions(contribs) {
-			if ct.to == self {
+			if ct.to == self && ct.path == nil {
 				selfSum = ct.e
 				continue
 			}
-			out = append(out, l.accumulate(ct.to, ct.e))
+			out = append(out, l.accumulateTo(ct.to, ct.path, ct.e))
 		}
 		if d := l.adjOf(self); !reflect.DeepEqual(selfSum, d) {
 			if selfSum == nil {
@@ -675,7 +742,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 		return out
 	}
 	for _, ct := range sumContributions(contribs) {
-		out = append(out, l.accumulate(ct.to, ct.e))
+		out = append(out, l.accumulateTo(ct.to, ct.path, ct.e))
 	}
 	return append(out, l.resetResults(rec, o)...)
 }
@@ -691,7 +758,7 @@ func (l *lowerer) resetResults(rec *lowered, o *op) []adjoint.Stmt {
 			l.zero[r.adj] = true
 		}
 		if r != nil {
-			out = append(out, l.restore(rec, r)...)
+			out = append(out, l.restoreVar(rec, r)...)
 		}
 	}
 	return out
@@ -704,7 +771,7 @@ func sumContributions(cs []contribution) []contribution {
 	for _, c := range cs {
 		merged := false
 		for i := range out {
-			if out[i].to == c.to {
+			if out[i].to == c.to && reflect.DeepEqual(out[i].path, c.path) {
 				if reflect.DeepEqual(out[i].e, c.e) {
 					out[i].e = double(c.e)
 				} else {
@@ -728,6 +795,25 @@ func double(e adjoint.Expr) adjoint.Expr {
 		return bin("*", mul(lit("2"), b.X), b.Y)
 	}
 	return mul(lit("2"), e)
+}
+
+// zeroOf is the zero value of v's adjoint: 0, or T{} for an array or struct.
+func (l *lowerer) zeroOf(v *variable) adjoint.Expr {
+	if isFloat(v.typ) {
+		return lit("0")
+	}
+	return adjoint.Composite{Type: v.ir}
+}
+
+// readsWhole reports whether an operation reads the whole variable v (not
+// an element of it).
+func readsWhole(args []operand, v *variable) bool {
+	for _, a := range args {
+		if a.v == v && a.path == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func mustIR(t types.Type) adjoint.Type {

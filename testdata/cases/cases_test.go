@@ -4,7 +4,7 @@ package cases
 // checked at. Smooth points are checked against finite differences; the
 // exact points pin the conventions of SPEC §6 at non-smooth points.
 func allCases() []gradCase {
-	return []gradCase{
+	return append(aggregateCases(), []gradCase{
 		// Operators.
 		{name: "Add", f: Add, grad: AddGrad, at: pts(p(1, 2), p(-3.5, 0.25))},
 		{name: "Sub", f: Sub, grad: SubGrad, at: pts(p(1, 2), p(-3.5, 0.25))},
@@ -140,5 +140,5 @@ func allCases() []gradCase {
 		{name: "RangeData", f: RangeData, grad: RangeDataGrad, at: pts(p(0.7), p(-1.5))},
 		{name: "FloatCounter", f: FloatCounter, grad: FloatCounterGrad, at: pts(p(0.7), p(-1.5))},
 		{name: "EndsInIf", f: EndsInIf, grad: EndsInIfGrad, at: pts(p(0.7), p(-1.5))},
-	}
+	}...)
 }

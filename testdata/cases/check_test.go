@@ -86,6 +86,12 @@ func (c gradCase) wrtIndices() []int {
 		return c.wrt
 	}
 	var idx []int
+	if _, ok := c.f.(flatF); ok {
+		for i := range c.at[0] {
+			idx = append(idx, i)
+		}
+		return idx
+	}
 	ft := reflect.TypeOf(c.f)
 	for i := range ft.NumIn() {
 		if k := ft.In(i).Kind(); k == reflect.Float64 || k == reflect.Float32 {
@@ -107,8 +113,18 @@ func toFloat(v reflect.Value) float64 {
 	return v.Convert(reflect.TypeOf(0.0)).Float()
 }
 
+// flat is the form of cases over slices, arrays and structs: the case
+// packs the point into its arguments itself.
+type (
+	flatF    = func(x []float64) float64
+	flatGrad = func(x []float64) (float64, []float64)
+)
+
 // eval calls the source function.
 func (c gradCase) eval(x []float64) float64 {
+	if f, ok := c.f.(flatF); ok {
+		return f(append([]float64(nil), x...))
+	}
 	fv := reflect.ValueOf(c.f)
 	return toFloat(fv.Call(args(fv.Type(), x))[0])
 }
@@ -116,6 +132,13 @@ func (c gradCase) eval(x []float64) float64 {
 // call calls the gradient and checks its shape.
 func (c gradCase) call(t *testing.T, x []float64) (float64, []float64) {
 	t.Helper()
+	if g, ok := c.grad.(flatGrad); ok {
+		v, grad := g(append([]float64(nil), x...))
+		if len(grad) != len(c.wrtIndices()) {
+			t.Fatalf("gradient has %d elements, want %d", len(grad), len(c.wrtIndices()))
+		}
+		return v, grad
+	}
 	gv := reflect.ValueOf(c.grad)
 	out := gv.Call(args(gv.Type(), x))
 	if len(out) != 1+len(c.wrtIndices()) {

@@ -1,0 +1,326 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Slices, arrays, structs and pointers. The adjoint of an aggregate has the
+// aggregate's shape, so the adjoint of any element is found by the same
+// path: dw[i] for w[i], dm.W[j] for m.W[j]. A slice's adjoint is a slice
+// too, and slicing it gives views that alias the buffer exactly as the
+// source's views alias the source: row := W[a:b] goes with drow := dW[a:b],
+// and adding into drow adds into dW.
+
+// isRef reports whether values of t refer to memory they do not hold:
+// slices, pointers, maps, and arrays and structs holding them.
+func isRef(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Slice, *types.Pointer, *types.Map, *types.Chan, *types.Signature, *types.Interface:
+		return true
+	case *types.Array:
+		return isRef(u.Elem())
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if isRef(u.Field(i).Type()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// byReference reports whether a parameter of type t gets its gradient in
+// a caller's buffer rather than as a result (SPEC §3).
+func byReference(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Slice, *types.Pointer:
+		return true
+	}
+	return isRef(t)
+}
+
+// bufferType is the type of the buffer for a by-reference parameter: the
+// parameter's own type, or a pointer to a struct passed by value.
+func bufferType(t types.Type) types.Type {
+	if _, ok := t.Underlying().(*types.Struct); ok {
+		return types.NewPointer(t)
+	}
+	return t
+}
+
+// adjPath is the adjoint of the element, field or view that e denotes:
+// e with its root variable replaced by that variable's adjoint.
+func (l *lowerer) adjPath(e ast.Expr) adjoint.Expr {
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return l.adjPath(e.X)
+	case *ast.Ident:
+		v := l.variableOf(l.info.ObjectOf(e))
+		if v.alias != nil {
+			return v.alias
+		}
+		return l.adjOf(v)
+	case *ast.IndexExpr:
+		return adjoint.Index{X: l.adjPath(e.X), Index: l.conv(e.Index)}
+	case *ast.SelectorExpr:
+		return adjoint.Selector{X: l.adjPath(e.X), Sel: e.Sel.Name}
+	case *ast.StarExpr:
+		return adjoint.Unary{Op: "*", X: l.adjPath(e.X)}
+	case *ast.SliceExpr:
+		s := adjoint.SliceExpr{X: l.adjPath(e.X)}
+		if e.Low != nil {
+			s.Lo = l.conv(e.Low)
+		}
+		if e.High != nil {
+			s.Hi = l.conv(e.High)
+		}
+		if e.Max != nil {
+			s.Max = l.conv(e.Max)
+		}
+		return s
+	}
+	l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: keep active slices, arrays and structs in variables and index them", l.source(e))
+	return adjoint.Id("_")
+}
+
+// storeElem lowers an assignment to an element or field of an active
+// variable: h[j] = e, h[j] += e, m.W[i] -= e.
+func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.Expr) {
+	if !l.useful[lhs] {
+		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.conv(lhs)}, Op: tok.String(), Rhs: []adjoint.Expr{l.conv(rhs)}})
+		return
+	}
+	t := l.info.TypeOf(lhs)
+	if !isFloat(t) {
+		l.errorf(lhs.Pos(), "cannot assign a whole %s inside an active value: assign its float elements one by one", t)
+		return
+	}
+	l.storeOperand(lhs, tok, l.lowerExpr(rhs, nil))
+}
+
+// storeOperand writes an operand into an element or field.
+func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
+	lv := l.conv(lhs)
+	root := l.variableOf(l.rootVar(lhs))
+	t := l.info.TypeOf(lhs)
+	path := l.adjPath(lhs)
+	opAssign := ""
+	switch tok {
+	case token.ASSIGN, token.DEFINE:
+	case token.ADD_ASSIGN, token.SUB_ASSIGN:
+		opAssign = tok.String()[:1]
+	case token.MUL_ASSIGN, token.QUO_ASSIGN:
+		// h[j] *= y is h[j] = h[j] * y, through a temporary.
+		cur := operand{val: lv, bval: lv, v: root, path: path, typ: t}
+		opName := tok.String()[:1]
+		o = l.emitOp(operators[opName], opName, []operand{cur, o}, bin(opName, lv, o.val), t, "t", nil)
+		tok = token.ASSIGN
+	default:
+		l.errorf(lhs.Pos(), "cannot differentiate the assignment %s", tok)
+		return
+	}
+	l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{lv}, Op: tok.String(), Rhs: []adjoint.Expr{o.val}})
+	st := &op{rule: operators["copy"], name: "store", args: []operand{o}, resType: t,
+		store: &storeTarget{root: root, lv: lv, adj: path, opAssign: opAssign}}
+	l.ops = append(l.ops, st)
+}
+
+// A storeTarget is the element an op writes.
+type storeTarget struct {
+	root     *variable
+	lv, adj  adjoint.Expr
+	opAssign string // "" for =, "+" for +=, "-" for -=
+}
+
+// reverseStore reverses a write to an element: the stored value's adjoint
+// takes the element's, which then starts again from zero (for =), or is
+// kept (for += and -=).
+func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
+	st := o.store
+	var out []adjoint.Stmt
+	src := o.args[0]
+	if src.v != nil {
+		d := st.adj
+		if st.opAssign == "-" {
+			d = neg(d)
+		}
+		out = append(out, l.accumulateTo(src.v, src.path, d))
+	}
+	if st.opAssign == "" {
+		out = append(out, assign(st.adj, "=", lit("0")))
+	}
+	return append(out, l.restore(rec, st.lv)...)
+}
+
+// assignRef lowers an assignment to an active slice or pointer variable:
+// the variable's adjoint view is set alongside it.
+func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
+	defining := l.defining[v]
+	l.writeForward(v, l.conv(rhs))
+	var view adjoint.Expr
+	switch r := ast.Unparen(rhs).(type) {
+	case *ast.CallExpr:
+		if id := identOf(r.Fun); id != nil {
+			if b, ok := l.info.Uses[id].(*types.Builtin); ok && b.Name() == "make" {
+				view = l.conv(r)
+			}
+		}
+	case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+		if l.exprVaried(r) {
+			view = l.adjPath(r)
+		} else if _, ok := r.(*ast.SliceExpr); ok {
+			// A view of a passive slice that the code then writes into.
+			view = l.zeroView(r)
+		}
+	}
+	if view == nil {
+		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: an active slice must come from make, a parameter, or slicing one", l.source(rhs))
+		return
+	}
+	sh := l.ensureShadow(v)
+	if defining {
+		l.defining[sh] = true
+	}
+	l.writeForward(sh, view)
+	delete(l.defining, sh)
+}
+
+// ensureShadow returns the variable that holds v's adjoint view.
+func (l *lowerer) ensureShadow(v *variable) *variable {
+	if v.shadow == nil {
+		v.shadow = &variable{name: l.names.fresh(adjointName(v.name)), typ: v.typ, ir: v.ir}
+		v.adj = v.shadow.name
+		l.byName[v.shadow.name] = v.shadow
+	}
+	return v.shadow
+}
+
+// zeroView is an error: a view of passive data cannot carry an adjoint.
+func (l *lowerer) zeroView(e ast.Expr) adjoint.Expr {
+	l.errorf(e.Pos(), "gradgen cannot give %s an adjoint: it is a view of data that does not depend on the parameters; copy it into a slice made with make first", l.source(e))
+	return nil
+}
+
+// checkAliasing reports constructs that would let an active value change
+// behind gradgen's back: its address taken, append onto it, writes to
+// package-level variables.
+func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				if v := l.rootVar(n.X); v != nil && l.varied[v] {
+					l.errorf(n.Pos(), "cannot differentiate through &%s: a pointer to an active value could change it unseen; pass the value, or index it", l.source(n.X))
+				}
+			}
+		case *ast.CallExpr:
+			if id := identOf(n.Fun); id != nil {
+				if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "append" || b.Name() == "copy" || b.Name() == "clear") && len(n.Args) > 0 {
+					if v := l.rootVar(n.Args[0]); v != nil && l.varied[v] {
+						l.errorf(n.Pos(), "cannot differentiate %s on an active slice: make the slice with its final length and assign its elements", b.Name())
+					}
+				}
+			}
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				l.checkPackageWrite(x)
+			}
+		case *ast.IncDecStmt:
+			l.checkPackageWrite(n.X)
+		}
+		return true
+	})
+}
+
+func (l *lowerer) checkPackageWrite(x ast.Expr) {
+	for {
+		switch e := x.(type) {
+		case *ast.ParenExpr:
+			x = e.X
+			continue
+		case *ast.IndexExpr:
+			x = e.X
+			continue
+		case *ast.SelectorExpr:
+			if _, pkg := l.info.Uses[identOf(e.X)].(*types.PkgName); pkg {
+				l.errorf(x.Pos(), "cannot write to the package-level variable %s in an annotated function: package variables are passive data; use a local variable", l.source(x))
+				return
+			}
+			x = e.X
+			continue
+		case *ast.StarExpr:
+			x = e.X
+			continue
+		case *ast.Ident:
+			if v, ok := l.info.Uses[e].(*types.Var); ok && v.Parent() == l.pkg.Scope() {
+				l.errorf(x.Pos(), "cannot write to the package-level variable %s in an annotated function: package variables are passive data; use a local variable", e.Name)
+			}
+		}
+		return
+	}
+}
+
+// lengthChecks makes the gradient panic at entry when a buffer is shorter
+// than its parameter, naming both lengths; nested slices are checked
+// element by element.
+func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) []adjoint.Stmt {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		return l.lengthChecks(prim, buf, u.Elem(), depth)
+	case *types.Slice:
+		lenOf := func(e adjoint.Expr) adjoint.Expr {
+			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}}
+		}
+		msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
+			lit(`"` + l.fnName + `: len(` + adjoint.ExprString(buf) + `) = %d is shorter than len(` + adjoint.ExprString(prim) + `) = %d"`),
+			lenOf(buf), lenOf(prim)}}
+		out := []adjoint.Stmt{adjoint.If{Cond: bin("<", lenOf(buf), lenOf(prim)),
+			Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}}}
+		if hasSlices(u.Elem()) {
+			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
+			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
+			out = append(out, adjoint.Range{Key: adjoint.Id(i), Define: true, X: prim, Body: inner})
+		}
+		return out
+	case *types.Array:
+		if hasSlices(u.Elem()) {
+			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
+			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
+			return []adjoint.Stmt{adjoint.Range{Key: adjoint.Id(i), Define: true, X: prim, Body: inner}}
+		}
+	case *types.Struct:
+		var out []adjoint.Stmt
+		for i := range u.NumFields() {
+			f := u.Field(i)
+			if hasSlices(f.Type()) && isDifferentiable(f.Type()) {
+				out = append(out, l.lengthChecks(adjoint.Selector{X: prim, Sel: f.Name()}, adjoint.Selector{X: buf, Sel: f.Name()}, f.Type(), depth)...)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// hasSlices reports whether values of t hold slices, whose buffers need
+// their lengths checked.
+func hasSlices(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		return true
+	case *types.Array:
+		return hasSlices(u.Elem())
+	case *types.Pointer:
+		return hasSlices(u.Elem())
+	case *types.Struct:
+		for i := range u.NumFields() {
+			if hasSlices(u.Field(i).Type()) {
+				return true
+			}
+		}
+	}
+	return false
+}
