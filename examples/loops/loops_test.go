@@ -28,8 +28,8 @@ func TestLogisticAllocatesOnce(t *testing.T) {
 }
 
 var (
-	inR, inX            = 3.2, 0.3
-	steps               = 1000
+	inR, inX           = 3.2, 0.3
+	steps              = 1000
 	sink, sinkR, sinkX float64
 )
 
