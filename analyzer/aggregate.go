@@ -192,7 +192,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 // ensureShadow returns the variable that holds v's adjoint view.
 func (l *lowerer) ensureShadow(v *variable) *variable {
 	if v.shadow == nil {
-		v.shadow = &variable{name: l.names.fresh(adjointName(v.name)), typ: v.typ, ir: v.ir}
+		v.shadow = l.local(&variable{name: l.names.fresh(adjointName(v.name)), typ: v.typ, ir: v.ir})
 		v.adj = v.shadow.name
 		l.byName[v.shadow.name] = v.shadow
 	}

@@ -183,6 +183,27 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 	for _, key := range order {
 		g := groups[key]
 		sliceOf := adjoint.TypeExpr{Type: adjoint.Slice{Elem: elems[key]}}
+		// A constant total fits in an array on the stack: no allocation
+		// at all, and a sum loop reuses it on every trip.
+		size := int64(0)
+		constant := true
+		for _, a := range g {
+			n, ok := constInt(a.cap)
+			constant = constant && ok
+			size += n
+		}
+		if constant && size <= 8192 {
+			buf := &variable{name: l.names.fresh("tapeArray"), ir: adjoint.Array{Len: size, Elem: elems[key]}, temp: true}
+			l.hoist(buf)
+			var off int64
+			for _, a := range g {
+				n, _ := constInt(a.cap)
+				out = append(out, assign(adjoint.Id(a.name), "=", adjoint.SliceExpr{X: adjoint.Id(buf.name),
+					Lo: litOrNil(off), Hi: lit(itoa(int(off))), Max: lit(itoa(int(off + n)))}))
+				off += n
+			}
+			continue
+		}
 		if len(g) == 1 {
 			out = append(out, assign(adjoint.Id(g[0].name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, lit("0"), g[0].cap}}))
 			continue
@@ -208,6 +229,39 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 		}
 	}
 	return out
+}
+
+// constInt evaluates a capacity made of integer literals, + and *.
+func constInt(e adjoint.Expr) (int64, bool) {
+	switch e := e.(type) {
+	case adjoint.Lit:
+		n := int64(0)
+		for _, c := range e.Text {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+		return n, true
+	case adjoint.Binary:
+		x, ok1 := constInt(e.X)
+		y, ok2 := constInt(e.Y)
+		switch {
+		case !ok1 || !ok2:
+		case e.Op == "+":
+			return x + y, true
+		case e.Op == "*":
+			return x * y, true
+		}
+	}
+	return 0, false
+}
+
+func litOrNil(n int64) adjoint.Expr {
+	if n == 0 {
+		return nil
+	}
+	return lit(itoa(int(n)))
 }
 
 func add2(x, y adjoint.Expr) adjoint.Expr {
@@ -307,7 +361,10 @@ type loopRec struct {
 	post  *lowered   // the post statement, or nil
 	body  []*lowered
 	count *recorder // iterations started
-	broke *recorder // whether the last iteration left early (break, return)
+	// constTrips is the trip count of a loop that always runs a constant
+	// number of times, which needs no record.
+	constTrips adjoint.Expr
+	broke      *recorder // whether the last iteration left early (break, return)
 	// rangeIndex and rangeValue are set again from the recorded count in
 	// the backward sweep, when backward code reads them.
 	rangeIndex *variable
@@ -414,8 +471,14 @@ func (l *lowerer) lowerAny(s ast.Stmt, label string) []*lowered {
 	case *ast.SwitchStmt:
 		return l.lowerSwitch(s, label)
 	case *ast.ForStmt:
+		if s == l.fused {
+			return l.lowerFused(s, label)
+		}
 		return l.lowerFor(s, label)
 	case *ast.RangeStmt:
+		if s == l.fused {
+			return l.lowerFused(s, label)
+		}
 		return l.lowerRange(s, label)
 	case *ast.BranchStmt:
 		return l.lowerBranch(s)
@@ -636,9 +699,18 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 	if !hasBackward([]*lowered{rec}) {
 		return []adjoint.Stmt{build(body)}
 	}
-	lp.count = l.newRecorderAt("trips", "int", rec.inLoop)
 	lp.broke = ctx.broke
 	var out []adjoint.Stmt
+	if t, ok := ctx.trip.(adjoint.Lit); ok && lp.broke == nil {
+		// A loop over an array always runs len(array) times: nothing to
+		// record.
+		lp.constTrips = t
+		if len(l.loops) == 0 {
+			out = l.allocateTapes(ctx)
+		}
+		return append(out, build(body))
+	}
+	lp.count = l.newRecorderAt("trips", "int", rec.inLoop)
 	if len(l.loops) == 0 {
 		out = l.allocateTapes(ctx)
 	}
@@ -681,6 +753,9 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 	}
 	switch s := s.(type) {
 	case *ast.RangeStmt:
+		if u, ok := l.info.TypeOf(s.X).Underlying().(*types.Array); ok {
+			return lit(itoa(int(u.Len())))
+		}
 		if !invariant(s.X) {
 			return nil
 		}
@@ -1143,12 +1218,27 @@ func (l *lowerer) reverseBranch(r *lowered) []adjoint.Stmt {
 // forward, from the last trip to the first.
 func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 	lp := r.loop
-	if lp.count == nil {
+	if lp.count == nil && lp.constTrips == nil {
 		return l.backward(lp.pre)
 	}
 	out := []adjoint.Stmt{adjoint.Comment{Text: l.header(r.src)}}
-	pre, trips := l.load(lp.count)
-	out = append(out, pre...)
+	var trips adjoint.Expr
+	if lp.constTrips != nil {
+		name := l.names.fresh("trip")
+		trips = adjoint.Id(name)
+		defer func() {
+			for i, s := range out {
+				if f, ok := s.(adjoint.For); ok && f.Init == nil {
+					f.Init = assign(trips, ":=", lp.constTrips)
+					out[i] = f
+				}
+			}
+		}()
+	} else {
+		var pre []adjoint.Stmt
+		pre, trips = l.load(lp.count)
+		out = append(out, pre...)
+	}
 	var broke adjoint.Expr
 	if lp.broke != nil {
 		var bpre []adjoint.Stmt

@@ -172,28 +172,59 @@ func (p *pkgContext) reservedNames(fn *ast.FuncDecl, file *ast.File) map[string]
 // the second saves exactly those before they are overwritten.
 func (p *pkgContext) lowerFunction(g *gradFunc, file *ast.File) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
 	first := p.newLowerer(g, file, nil)
-	fn, _ := first.lowerFunc(g)
+	first.lowerFunc(g)
 	if len(first.diags) > 0 {
 		return nil, nil, first.diags
 	}
-	needed := map[string]bool{}
-	for _, s := range first.bwdCode {
-		walkStmt(s, func(e adjoint.Expr) {
-			if id, ok := e.(adjoint.Ident); ok {
-				if v := first.byName[id.Name]; v != nil && !v.temp {
-					needed[id.Name] = true
+	// Saving a value can make backward code read another (a restored
+	// variable is read again by a recomputation), so repeat until the
+	// values read settle; each round only adds to them.
+	needed, readers := map[string]bool{}, map[string][]reader{}
+	prev := first
+	for round := 0; ; round++ {
+		grown := false
+		for _, s := range prev.revCode {
+			walkStmt(s, func(e adjoint.Expr) {
+				if id, ok := e.(adjoint.Ident); ok {
+					if v := prev.byName[id.Name]; v != nil && !v.temp && !needed[id.Name] {
+						needed[id.Name] = true
+						grown = true
+					}
+				}
+			})
+		}
+		for name, rs := range prev.readersOut {
+			for _, r := range rs {
+				if !containsReader(readers[name], r) {
+					readers[name] = append(readers[name], r)
+					grown = true
 				}
 			}
-		})
+		}
+		if g.options.SaveAll {
+			for name := range prev.byName {
+				needed[name] = true
+			}
+		}
+		next := p.newLowerer(g, file, needed)
+		if !g.options.SaveAll {
+			next.readers = readers
+		}
+		fn, graph := next.lowerFunc(g)
+		if !grown || round == 4 || len(next.diags) > 0 {
+			return fn, graph, next.diags
+		}
+		prev = next
 	}
-	if g.options.SaveAll {
-		for name := range first.byName {
-			needed[name] = true
+}
+
+func containsReader(rs []reader, r reader) bool {
+	for _, x := range rs {
+		if x.pos == r.pos && len(x.loops) == len(r.loops) {
+			return true
 		}
 	}
-	second := p.newLowerer(g, file, needed)
-	fn, graph := second.lowerFunc(g)
-	return fn, graph, second.diags
+	return false
 }
 
 func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]bool) *lowerer {
@@ -203,6 +234,7 @@ func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]b
 		hoistSet:    map[*variable]bool{},
 		tapeOf:      map[tapeKey]*tape{},
 		logicalZero: map[*variable]bool{},
+		fusedLocal:  map[*variable]bool{},
 		saveAll:     g.options.SaveAll,
 		fn:          g.decl,
 		fnName:      g.name,
@@ -274,15 +306,41 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		l.seed[l.resultVar] = lit("1")
 	}
 	l.final = body[len(body)-1]
+	if n := len(body); !l.early && n >= 2 && !g.options.NoActivity && !g.options.SaveAll {
+		loop := body[n-2]
+		if lb, ok := loop.(*ast.LabeledStmt); ok {
+			loop = lb.Stmt
+		}
+		if l.sumLoop(loop, body[n-1].(*ast.ReturnStmt)) {
+			l.fused = loop
+		}
+	}
 
 	recs := l.lowerBlock(body)
+	if l.fused != nil {
+		// The sum loop and the return move after the forward sweep: the
+		// return's backward code seeds the accumulators' adjoints, the loop
+		// runs forward and backward trip by trip, and then the value is
+		// computed from the sums.
+		recs, l.fusedTail = recs[:len(recs)-2], recs[len(recs)-2:]
+	}
 	fwd := l.forward(recs)
 	for _, v := range l.vars {
 		if v.adj != "" {
 			l.zero[v.adj] = true
 		}
 	}
-	bwd := l.backward(recs)
+	var bwd []adjoint.Stmt
+	if tail := l.fusedTail; tail != nil {
+		seeds := l.reverse(tail[1])
+		bwd = append(bwd, seeds...)
+		l.revCode = append(l.revCode, seeds...)
+		bwd = append(bwd, l.fusedCode(tail[0])...)
+		bwd = append(bwd, tail[1].fwd...)
+	}
+	rest := l.backward(recs)
+	l.revCode = append(l.revCode, rest...)
+	bwd = append(bwd, rest...)
 	results := []adjoint.Expr{l.result}
 	for _, v := range g.wrt {
 		if !byReference(v.Type()) {
@@ -497,7 +555,7 @@ func (l *lowerer) markAllActive(g *gradFunc) {
 // ∂R/∂R = 1.
 func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	l.fwd, l.ops = nil, nil
-	rec := &lowered{src: ret, pend: map[string]bool{}, inLoop: l.loopDepth > 0, exits: true}
+	rec := &lowered{src: ret, pend: map[string]bool{}, inLoop: l.loopDepth > 0, exits: true, loops: l.loopStmts()}
 	if len(ret.Results) != 1 {
 		l.errorf(ret.Pos(), "gradgen needs return to name its result: named results are not supported")
 		return rec
@@ -618,8 +676,32 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 		kept = append(kept, s)
 	}
 	bwd = pruneDead(kept, final, isAdj)
-	var declared []*variable
+	var vars []*variable
 	for _, v := range l.adjOrd {
+		if !v.adjDeclared {
+			vars = append(vars, v)
+		}
+	}
+	return l.declareIn(bwd, vars, &final)
+}
+
+// declareIn declares the adjoints of vars in a block of backward code:
+// those first set by a plain assignment at the block's top level become
+// ":=" there, the rest are declared, zero, at the block's start. An
+// adjoint the block never mentions is declared only if final reads it.
+func (l *lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint.Return) []adjoint.Stmt {
+	mentions := func(s adjoint.Stmt, name string) bool {
+		found := false
+		walkStmt(s, func(e adjoint.Expr) {
+			if id, ok := e.(adjoint.Ident); ok && id.Name == name {
+				found = true
+			}
+		})
+		return found
+	}
+	var declared []*variable
+	for _, v := range vars {
+		v.adjDeclared = true
 		first := -1
 		for i, s := range bwd {
 			if mentions(s, v.adj) {
@@ -635,7 +717,7 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 					continue
 				}
 			}
-		} else if !mentions(final, v.adj) {
+		} else if final == nil || !mentions(*final, v.adj) {
 			continue
 		}
 		declared = append(declared, v)

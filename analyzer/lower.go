@@ -29,7 +29,8 @@ type variable struct {
 	temp  bool
 	// alias is the adjoint of a range value over an active slice: the
 	// element's adjoint, dxs[i].
-	alias adjoint.Expr
+	alias       adjoint.Expr
+	adjDeclared bool // its adjoint is declared already (a buffer parameter, a view)
 	// shadow is the adjoint of a slice or pointer variable, held in a
 	// variable the forward sweep sets alongside it: dW[a:b] for W[a:b].
 	shadow *variable
@@ -120,9 +121,16 @@ type lowerer struct {
 	logicalZero  map[*variable]bool           // temporaries not yet given an adjoint in this statement's reversal
 	saveAll      bool                         // the to-be-recorded analysis is off
 	gradFunc     *gradFunc
-	bufferChecks []adjoint.Stmt // length checks of the caller's buffers
-	final        ast.Stmt       // the last statement of the body
-	result       adjoint.Expr   // what the gradient function returns as the value
+	fused        ast.Stmt            // the sum loop, when the function ends in one
+	fusing       bool                // lowering or reversing the sum loop's body
+	fusedLocal   map[*variable]bool  // values of one trip of the sum loop
+	fusedTail    []*lowered          // the sum loop and the return after it
+	revCode      []adjoint.Stmt      // backward code only (a sum loop's forward code is among the backward sweep's)
+	readers      map[string][]reader // from the first lowering: whose backward code reads each variable
+	readersOut   map[string][]reader // collected by this lowering
+	bufferChecks []adjoint.Stmt      // length checks of the caller's buffers
+	final        ast.Stmt            // the last statement of the body
+	result       adjoint.Expr        // what the gradient function returns as the value
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
@@ -179,11 +187,28 @@ func (l *lowerer) variableOf(obj types.Object) *variable {
 	return v
 }
 
+// loopStmts lists the loops being lowered around the current statement.
+func (l *lowerer) loopStmts() []ast.Stmt {
+	var out []ast.Stmt
+	for _, c := range l.loops {
+		out = append(out, c.stmt)
+	}
+	return out
+}
+
+// local records that v belongs to one trip of the sum loop being lowered.
+func (l *lowerer) local(v *variable) *variable {
+	if l.fusing {
+		l.fusedLocal[v] = true
+	}
+	return v
+}
+
 func (l *lowerer) newTemp(base string, t types.Type) *variable {
 	it, _ := irType(t)
 	v := &variable{name: l.names.fresh(base), typ: t, ir: it, temp: true, defs: 1}
 	l.byName[v.name] = v
-	return v
+	return l.local(v)
 }
 
 // adjOf returns the adjoint of v, naming it on first use.
@@ -229,6 +254,9 @@ func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 func (l *lowerer) isZeroAdj(v *variable) bool {
 	if l.logicalZero[v] {
 		return true
+	}
+	if l.fusing && !l.fusedLocal[v] {
+		return false // an adjoint from outside the sum loop accumulates over its trips
 	}
 	if l.revDepth > 0 {
 		return v.adj != "" && l.zero[v.adj]

@@ -23,10 +23,14 @@ type lowered struct {
 	seed   *variable       // for "return x": x's adjoint starts at 1
 	undo   []adjoint.Stmt  // inverse of an integer update (i++ is undone by i--)
 	inLoop bool            // lowered inside a loop: temporaries are recomputed
+	loops  []ast.Stmt      // the loops around it
 
 	// Compound statements.
 	branch *branchRec // if and switch
 	loop   *loopRec   // for and range
+	fused  bool       // a sum loop: header and body, run forward and backward in one pass
+	header adjoint.Stmt
+	body   []*lowered
 	// done records whether the statement ran to its end; set when it can
 	// leave early (break, continue, return) and code after it needs to know.
 	done  *recorder
@@ -43,7 +47,7 @@ type save struct {
 // lowerStmt lowers one simple statement into forward code and operations.
 func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 	l.fwd, l.ops = nil, nil
-	rec := &lowered{src: s, pend: map[string]bool{}, inLoop: l.loopDepth > 0}
+	rec := &lowered{src: s, pend: map[string]bool{}, inLoop: l.loopDepth > 0, loops: l.loopStmts()}
 	switch s := s.(type) {
 	case *ast.AssignStmt:
 		if !l.invertible(rec, s.Lhs[0], s.Tok, s.Rhs) {
@@ -158,7 +162,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 // statement overwrites it: in a local outside loops, on a tape inside.
 func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.Type) {
 	key := adjoint.ExprString(lv)
-	if rec.pend[key] {
+	if rec.pend[key] || !l.readBefore(v.name, rec) {
 		return
 	}
 	rec.pend[key] = true
@@ -546,6 +550,17 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 			split--
 		}
 	}
+	// A temporary stored into an element still sits in that element until
+	// the store is reversed: read it back then, rather than recompute it.
+	stored := map[*variable]adjoint.Expr{}
+	var readBack []adjoint.Stmt
+	if rec.inLoop {
+		for _, o := range rec.ops[split:] {
+			if o.store != nil && o.store.opAssign == "" && o.args[0].v != nil && o.args[0].v.temp && o.args[0].path == nil {
+				stored[o.args[0].v] = o.store.lv
+			}
+		}
+	}
 	for i := len(rec.ops) - 1; i >= split; i-- {
 		out = append(out, l.reverseOp(rec, rec.ops[i])...)
 	}
@@ -554,7 +569,10 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		rest = append(rest, l.reverseOp(rec, rec.ops[i])...)
 	}
 	if rec.inLoop {
-		out = append(out, l.recompute(rec.ops[:split], rest)...)
+		var recomputed []adjoint.Stmt
+		readBack, recomputed = l.recompute(rec.ops[:split], append(append([]adjoint.Stmt(nil), out...), rest...), stored)
+		out = append(readBack, out...)
+		out = append(out, recomputed...)
 	}
 	out = append(out, rest...)
 	for _, o := range rec.ops {
@@ -575,12 +593,65 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	if len(out) == 0 {
 		return nil
 	}
+	// Reading back what the statement itself stored reads its output, not
+	// a value it overwrote: it does not count for the saves.
+	l.noteReaders(rec, out[len(readBack):])
 	return append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, out...)
+}
+
+// A reader is a statement whose backward code reads a variable.
+type reader struct {
+	pos   token.Pos
+	loops []ast.Stmt // the loops around it (a sum loop does not count)
+}
+
+// noteReaders records which variables a statement's backward code reads,
+// for the to-be-recorded analysis of the second lowering.
+func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt) {
+	if l.readersOut == nil {
+		l.readersOut = map[string][]reader{}
+	}
+	seen := map[string]bool{}
+	for _, s := range code {
+		walkReads(s, func(e adjoint.Expr) {
+			walkExpr(e, func(x adjoint.Expr) {
+				if id, ok := x.(adjoint.Ident); ok && !seen[id.Name] && l.byName[id.Name] != nil {
+					seen[id.Name] = true
+					l.readersOut[id.Name] = append(l.readersOut[id.Name], reader{rec.src.Pos(), rec.loops})
+				}
+			})
+		})
+	}
+}
+
+// readBefore reports whether backward code may read the value a statement
+// overwrites: a reader at or before the statement in forward order (its
+// backward code runs after the statement's), or a reader in a loop that
+// also holds the statement (an earlier trip reads it).
+func (l *lowerer) readBefore(name string, rec *lowered) bool {
+	if l.readers == nil {
+		return true
+	}
+	for _, r := range l.readers[name] {
+		if r.pos <= rec.src.Pos() {
+			return true
+		}
+		for _, a := range r.loops {
+			for _, b := range rec.loops {
+				if a == b {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // recompute writes again the forward operations whose results code reads,
 // and those they read in turn, in their forward order.
-func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt) []adjoint.Stmt {
+// recompute returns the statements that read back stored temporaries and
+// those that recompute the others.
+func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable]adjoint.Expr) (readBack, recomputed []adjoint.Stmt) {
 	reads := map[string]bool{}
 	mark := func(e adjoint.Expr) {
 		walkExpr(e, func(x adjoint.Expr) {
@@ -599,17 +670,20 @@ func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt) []adjoint.Stmt {
 				need[i] = true
 			}
 		}
-		if need[i] {
+		if need[i] && stored[ops[i].results[0]] == nil {
 			mark(ops[i].fwd)
 		}
 	}
-	var out []adjoint.Stmt
 	for i, o := range ops {
 		if need[i] {
-			out = append(out, assign(adjoint.Id(o.results[0].name), "=", o.fwd))
+			if lv := stored[o.results[0]]; lv != nil {
+				readBack = append(readBack, assign(adjoint.Id(o.results[0].name), "=", lv))
+				continue
+			}
+			recomputed = append(recomputed, assign(adjoint.Id(o.results[0].name), "=", o.fwd))
 		}
 	}
-	return out
+	return readBack, recomputed
 }
 
 // restore puts back the saved old value of lv, once.

@@ -15,32 +15,21 @@ func DotGrad(w, x, dw, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("DotGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var t, t1 float64
-	var i, trips int
 	s := 0.0
-	trips = 0
-	for i = range w {
-		trips++
-		t = w[i] * x[i]
-		t1 = s + t
-		s = t1
-	}
-	dot := s
 
-	var ds, dt1, dt float64
+	var ds float64
 	// return s
 	ds = 1
-	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	// for i := range w (forward and backward in one pass: a sum)
+	for i := range w {
+		t := w[i] * x[i]
+		s += t
 		// s += w[i] * x[i]
-		dt1 = ds
-		ds = 0
-		ds = dt1
-		dt = dt1
+		dt := ds
 		dw[i] += x[i] * dt
 		dx[i] += w[i] * dt
 	}
+	dot := s
 	return dot
 }
 
@@ -53,8 +42,8 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		panic(fmt.Sprintf("MatVecGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var row, drow, tripsTape []float64
-	var t, xk, t1, t2, yj float64
-	var k, iters, i, trips, trips1 int
+	var t, xk float64
+	var k, iters, trips int
 	var tapes, rowTape, drowTape [][]float64
 	m := len(x)
 	y := make([]float64, n)
@@ -80,38 +69,28 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		}
 	}
 	s := 0.0
-	trips1 = 0
-	for i, yj = range y {
-		trips1++
-		t1 = yj * yj
-		t2 = s + t1
-		s = t2
-	}
-	matVec := s
 
-	var ds, dt2, dt1, dt float64
+	var ds, dt float64
 	// return s
 	ds = 1
-	// for _, yj := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		yj = y[i]
+	// for _, yj := range y (forward and backward in one pass: a sum)
+	for i, yj := range y {
+		t1 := yj * yj
+		s += t1
 		// s += yj * yj
-		dt2 = ds
-		ds = 0
-		ds = dt2
-		dt1 = dt2
+		dt1 := ds
 		dy[i] += 2 * yj * dt1
 	}
+	matVec := s
 	// for j < n
 	for ; trips > 0; trips-- {
 		// j++
 		j--
 		// for k, xk := range x
-		trips2 := int(tripsTape[len(tripsTape)-1])
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips2 > 0; trips2-- {
-			k = trips2 - 1
+		for ; trips1 > 0; trips1-- {
+			k = trips1 - 1
 			xk = x[k]
 			// y[j] += row[k] * xk
 			dt = dy[j]
@@ -133,8 +112,8 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		panic(fmt.Sprintf("SoftmaxCEGrad: len(dz) = %d is shorter than len(z) = %d", len(dz), len(z)))
 	}
 	var max1, v, t, exp, t1 float64
-	var i1, iters, i, iters1, trips, trips1 int
-	var zmaxTape, sumTape []float64
+	var i1, iters, i, trips, trips1 int
+	var zmaxTape []float64
 	zmax := z[0]
 	iters = len(z[1:])
 	zmaxTape = make([]float64, 0, iters)
@@ -146,12 +125,9 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		zmax = max1
 	}
 	sum := 0.0
-	iters1 = len(z)
-	sumTape = make([]float64, 0, iters1)
 	trips1 = 0
 	for i = range z {
 		trips1++
-		sumTape = append(sumTape, sum)
 		t = z[i] - zmax
 		exp = math.Exp(t)
 		t1 = sum + exp
@@ -174,8 +150,6 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		// sum += math.Exp(z[i] - zmax)
 		dt1 = dsum
 		dsum = 0
-		sum = sumTape[len(sumTape)-1]
-		sumTape = sumTape[:len(sumTape)-1]
 		t = z[i] - zmax
 		exp = math.Exp(t)
 		dsum = dt1
@@ -324,69 +298,44 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 			panic(fmt.Sprintf("ResidualsGrad: len(dbatch[i1].X) = %d is shorter than len(batch[i1].X) = %d", len(dbatch[i1].X), len(batch[i1].X)))
 		}
 	}
-	var t, r, t1, t2, t3, t4 float64
-	var i, i2, iters, iters1, trips int
-	var smp Sample
-	var tapes, tripsTape, rTape []float64
+	var t, t1 float64
+	var i, trips int
 	s := 0.0
-	iters = len(batch)
-	iters1 = len(w)
-	tapes = make([]float64, iters+iters*iters1+iters)
-	rTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
-	trips = 0
-	for i2, smp = range batch {
-		trips++
-		rTape = append(rTape, r)
-		t = -smp.Y
-		r = t
-		tripsTape = append(tripsTape, 0)
-		for i = range w {
-			tripsTape[len(tripsTape)-1]++
-			rTape = append(rTape, r)
-			t1 = w[i] * smp.X[i]
-			t2 = r + t1
-			r = t2
-		}
-		t3 = r * r
-		t4 = s + t3
-		s = t4
-	}
-	residuals := s
 
-	var ds, dt4, dt3, dr, dt2, dt1, dt float64
+	var ds float64
 	// return s
 	ds = 1
-	// for _, smp := range batch
-	for ; trips > 0; trips-- {
-		i2 = trips - 1
+	// for _, smp := range batch (forward and backward in one pass: a sum)
+	for i2, smp := range batch {
+		r := -smp.Y
+		trips = 0
+		for i = range w {
+			trips++
+			t = w[i] * smp.X[i]
+			t1 = r + t
+			r = t1
+		}
+		t2 := r * r
+		s += t2
+		var dt1, dt float64
 		// s += r * r
-		dt4 = ds
-		ds = 0
-		ds = dt4
-		dt3 = dt4
-		dr += 2 * r * dt3
+		dt2 := ds
+		dr := 2 * r * dt2
 		// for i := range w
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			i = trips1 - 1
+		for ; trips > 0; trips-- {
+			i = trips - 1
 			// r += w[i] * smp.X[i]
-			dt2 = dr
+			dt1 = dr
 			dr = 0
-			r = rTape[len(rTape)-1]
-			rTape = rTape[:len(rTape)-1]
-			dr = dt2
-			dt1 = dt2
-			dbatch[i2].X[i] += w[i] * dt1
+			dr = dt1
+			dt = dt1
+			dbatch[i2].X[i] += w[i] * dt
 		}
 		// r := -smp.Y
-		dt = dr
+		dbatch[i2].Y -= dr
 		dr = 0
-		r = rTape[len(rTape)-1]
-		rTape = rTape[:len(rTape)-1]
-		dbatch[i2].Y -= dt
 	}
+	residuals := s
 	return residuals
 }
 
@@ -395,80 +344,49 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ResidualsWGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	var r, t, t1, t2, t3 float64
-	var i, i1, iters, iters1, trips int
-	var smp Sample
-	var tapes, tripsTape, rTape []float64
+	var t, t1 float64
+	var i, trips int
 	s := 0.0
-	iters = len(batch)
-	iters1 = len(w)
-	tapes = make([]float64, iters+iters*iters1+iters)
-	rTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
-	trips = 0
-	for i1, smp = range batch {
-		trips++
-		rTape = append(rTape, r)
-		r = -smp.Y
-		tripsTape = append(tripsTape, 0)
+
+	// return s / float64(len(batch))
+	ds := 1 / float64(len(batch))
+	// for _, smp := range batch (forward and backward in one pass: a sum)
+	for _, smp := range batch {
+		r := -smp.Y
+		trips = 0
 		for i = range w {
-			tripsTape[len(tripsTape)-1]++
-			rTape = append(rTape, r)
+			trips++
 			t = w[i] * smp.X[i]
 			t1 = r + t
 			r = t1
 		}
-		t2 = r * r
-		t3 = s + t2
-		s = t3
-	}
-	residualsW := s / float64(len(batch))
-
-	var dt3, dt2, dr, dt1, dt float64
-	// return s / float64(len(batch))
-	ds := 1 / float64(len(batch))
-	// for _, smp := range batch
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		smp = batch[i1]
+		t2 := r * r
+		s += t2
+		var dt1, dt float64
 		// s += r * r
-		dt3 = ds
-		ds = 0
-		ds = dt3
-		dt2 = dt3
-		dr += 2 * r * dt2
+		dt2 := ds
+		dr := 2 * r * dt2
 		// for i := range w
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			i = trips1 - 1
+		for ; trips > 0; trips-- {
+			i = trips - 1
 			// r += w[i] * smp.X[i]
 			dt1 = dr
 			dr = 0
-			r = rTape[len(rTape)-1]
-			rTape = rTape[:len(rTape)-1]
 			dr = dt1
 			dt = dt1
 			dw[i] += smp.X[i] * dt
 		}
-		// r := -smp.Y
-		dr = 0
-		r = rTape[len(rTape)-1]
-		rTape = rTape[:len(rTape)-1]
 	}
+	residualsW := s / float64(len(batch))
 	return residualsW
 }
 
 // ArrayGrad returns Array(a, k) and its partial derivatives with respect to a, k.
 func ArrayGrad(a [3]float64, k float64) (float64, [3]float64, float64) {
 	var t, sin float64
-	var i, trips int
-	var hElemTape []float64
+	var i int
 	var h [3]float64
-	trips = 0
 	for i = range h {
-		trips++
-		hElemTape = append(hElemTape, h[i])
 		t = a[i] * k
 		sin = math.Sin(t)
 		h[i] = sin
@@ -498,13 +416,11 @@ func ArrayGrad(a [3]float64, k float64) (float64, [3]float64, float64) {
 	dh[1] += h[0] * dt1
 	dh[0] += h[1] * dt1
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := 3; trip > 0; trip-- {
+		i = trip - 1
 		// h[i] = math.Sin(a[i] * k)
 		dsin = dh[i]
 		dh[i] = 0
-		h[i] = hElemTape[len(hElemTape)-1]
-		hElemTape = hElemTape[:len(hElemTape)-1]
 		t = a[i] * k
 		dt = math.Cos(t) * dsin
 		da[i] += k * dt
@@ -525,7 +441,7 @@ func MatrixGrad(m, dm [][]float64) float64 {
 	}
 	var t, t1 float64
 	var j, i, iters, trips int
-	var tripsTape, sTape []float64
+	var tripsTape []float64
 	s := 0.0
 	iters = len(m)
 	tripsTape = make([]float64, 0, iters)
@@ -535,7 +451,6 @@ func MatrixGrad(m, dm [][]float64) float64 {
 		tripsTape = append(tripsTape, 0)
 		for j = range m[i] {
 			tripsTape[len(tripsTape)-1]++
-			sTape = append(sTape, s)
 			t = m[i][j] * float64(i+j+1)
 			t1 = s + t
 			s = t1
@@ -557,8 +472,6 @@ func MatrixGrad(m, dm [][]float64) float64 {
 			// s += m[i][j] * float64(i+j+1)
 			dt1 = ds
 			ds = 0
-			s = sTape[len(sTape)-1]
-			sTape = sTape[:len(sTape)-1]
 			ds = dt1
 			dt = dt1
 			dm[i][j] += float64(i+j+1) * dt
@@ -572,64 +485,45 @@ func ScaledGrad(w, dw []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ScaledGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	var t, t1, exp, t2, t3 float64
-	var i, iters, i1, trips, trips1 int
-	var hElemTape []float64
+	var t, t1, exp float64
+	var i, trips int
 	h := make([]float64, len(w))
 	dh := make([]float64, len(w))
-	iters = len(w)
-	hElemTape = make([]float64, 0, iters+iters)
 	trips = 0
 	for i = range w {
 		trips++
-		hElemTape = append(hElemTape, h[i])
 		t = w[i] * w[i]
 		h[i] = t
-		hElemTape = append(hElemTape, h[i])
 		t1 = -h[i]
 		exp = math.Exp(t1)
 		h[i] = exp
 	}
 	s := 0.0
-	trips1 = 0
-	for i1 = range h {
-		trips1++
-		t2 = h[i1] * float64(i1+1)
-		t3 = s + t2
-		s = t3
-	}
-	scaled := s
 
-	var ds, dt3, dt2, dexp, dt1, dt float64
+	var ds, dexp, dt1, dt float64
 	// return s
 	ds = 1
-	// for i := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	// for i := range h (forward and backward in one pass: a sum)
+	for i1 := range h {
+		t2 := h[i1] * float64(i1+1)
+		s += t2
 		// s += h[i] * float64(i+1)
-		dt3 = ds
-		ds = 0
-		ds = dt3
-		dt2 = dt3
+		dt2 := ds
 		dh[i1] += float64(i1+1) * dt2
 	}
+	scaled := s
 	// for i := range w
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		// h[i] = math.Exp(-h[i])
+		exp = h[i]
 		dexp = dh[i]
 		dh[i] = 0
-		h[i] = hElemTape[len(hElemTape)-1]
-		hElemTape = hElemTape[:len(hElemTape)-1]
-		t1 = -h[i]
-		exp = math.Exp(t1)
 		dt1 = exp * dexp
 		dh[i] -= dt1
 		// h[i] = w[i] * w[i]
 		dt = dh[i]
 		dh[i] = 0
-		h[i] = hElemTape[len(hElemTape)-1]
-		hElemTape = hElemTape[:len(hElemTape)-1]
 		dw[i] += 2 * w[i] * dt
 	}
 	return scaled

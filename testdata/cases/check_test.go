@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -37,7 +39,20 @@ var dump = map[string][]float64{}
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if path := os.Getenv("GRADGEN_DUMP"); path != "" {
-		if err := os.WriteFile(path, []byte(fmt.Sprintln(dump)), 0o644); err != nil {
+		var b strings.Builder
+		keys := make([]string, 0, len(dump))
+		for k := range dump {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "%s", strings.ReplaceAll(k, " ", "_"))
+			for _, v := range dump[k] {
+				fmt.Fprintf(&b, " %v", v)
+			}
+			b.WriteString("\n")
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 			fmt.Println(err)
 			code = 1
 		}

@@ -89,14 +89,12 @@ func ReassignGrad(x, y float64) (float64, float64, float64) {
 // OpAssignGrad returns OpAssign(x, y) and its partial derivatives with respect to x, y.
 func OpAssignGrad(x, y float64) (float64, float64, float64) {
 	s := x
-	sPrev := s
 	t := y * x
 	s += t
-	sPrev1 := s
 	s -= y
-	sPrev2 := s
+	sPrev := s
 	s *= s
-	sPrev3 := s
+	sPrev1 := s
 	t1 := y + 3
 	t2 := s / t1
 	s = t2
@@ -108,18 +106,16 @@ func OpAssignGrad(x, y float64) (float64, float64, float64) {
 	// s /= y + 3
 	dt2 := ds
 	ds = 0
-	s = sPrev3
+	s = sPrev1
 	ds = 1 / t1 * dt2
 	dt1 := -t2 / t1 * dt2
 	dy := dt1
 	// s *= s
-	s = sPrev2
+	s = sPrev
 	ds = 2 * s * ds
 	// s -= y
-	s = sPrev1
 	dy -= ds
 	// s += y * x
-	s = sPrev
 	dt := ds
 	dy += x * dt
 	dx := y * dt
@@ -131,23 +127,14 @@ func OpAssignGrad(x, y float64) (float64, float64, float64) {
 // IncDecGrad returns IncDec(x) and its partial derivatives with respect to x.
 func IncDecGrad(x float64) (float64, float64) {
 	t := x * x
-	tPrev := t
 	t++
-	tPrev1 := t
 	t--
-	tPrev2 := t
 	t++
 	incDec := t * x
 
 	// return t * x
 	dt := x
 	dx := t
-	// t++
-	t = tPrev2
-	// t--
-	t = tPrev1
-	// t++
-	t = tPrev
 	// t := x * x
 	dx += 2 * x * dt
 	return incDec, dx
@@ -157,14 +144,12 @@ func IncDecGrad(x float64) (float64, float64) {
 func SwapGrad(x, y float64) (float64, float64, float64) {
 	a := x
 	b := y * 2
-	aPrev := a
-	bPrev := b
 	t := b
 	t1 := a
 	a = t
 	b = t1
-	aPrev1 := a
-	bPrev1 := b
+	aPrev := a
+	bPrev := b
 	t2 := a * b
 	t3 := a + b
 	a = t2
@@ -180,10 +165,10 @@ func SwapGrad(x, y float64) (float64, float64, float64) {
 	// a, b = a*b, a+b
 	dt3 := db
 	db = 0
-	b = bPrev1
+	b = bPrev
 	dt2 := da
 	da = 0
-	a = aPrev1
+	a = aPrev
 	da = dt3
 	db = dt3
 	da += b * dt2
@@ -191,10 +176,8 @@ func SwapGrad(x, y float64) (float64, float64, float64) {
 	// a, b = b, a
 	dt1 := db
 	db = 0
-	b = bPrev
 	dt := da
 	da = 0
-	a = aPrev
 	da = dt1
 	db = dt
 	// a, b := x, y*2

@@ -184,17 +184,16 @@ reverse:
 
 // SwitchTaglessGrad returns SwitchTagless(x, y) and its partial derivatives with respect to x, y.
 func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
-	var rPrev, rPrev1 float64
+	var rPrev float64
 	var taken int
 	var r float64
 	switch {
 	case x > y:
 		taken = 0
-		rPrev = r
 		r = x * y
 	case x < y:
 		taken = 1
-		rPrev1 = r
+		rPrev = r
 		r = x / y
 	default:
 		taken = -1
@@ -212,13 +211,12 @@ func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
 		dx += y * dr
 		dy += x * dr
 		dr = 0
-		r = rPrev
 	case 1:
 		// r = x / y
 		dx += 1 / y * dr
 		dy -= r / y * dr
 		dr = 0
-		r = rPrev1
+		r = rPrev
 	}
 	return switchTagless, dx, dy
 }
@@ -293,23 +291,19 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 
 // NestedGrad returns Nested(x, y, n) and its partial derivatives with respect to x, y.
 func NestedGrad(x, y float64, n int) (float64, float64, float64) {
-	var j, iters, trips int
 	var t, sin, t1, cos, t2, t3 float64
-	var tapes, tripsTape, jTape []float64
+	var trips int
 	s := 0.0
-	i := 0
-	iters = max(0, n)
-	tapes = make([]float64, iters+iters)
-	jTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
-	trips = 0
-	for ; i < n; i++ {
-		trips++
-		jTape = append(jTape, float64(j))
-		j = 0
-		tripsTape = append(tripsTape, 0)
+
+	var ds, dy, dx float64
+	// return s
+	ds = 1
+	// for i := 0; i < n; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < n; i++ {
+		j := 0
+		trips = 0
 		for ; j <= i; j++ {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			t = x * float64(i)
 			sin = math.Sin(t)
 			t1 = y * float64(j)
@@ -318,20 +312,9 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 			t3 = s + t2
 			s = t3
 		}
-	}
-	nested := s
-
-	var ds, dt3, dt2, dsin, dcos, dt1, dy, dt, dx float64
-	// return s
-	ds = 1
-	// for i < n
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+		var dt3, dt2, dsin, dcos, dt1, dt float64
 		// for j <= i
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// j++
 			j--
 			// s += math.Sin(x*float64(i)) * math.Cos(y*float64(j))
@@ -341,7 +324,7 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 			sin = math.Sin(t)
 			t1 = y * float64(j)
 			cos = math.Cos(t1)
-			ds = dt3
+			ds += dt3
 			dt2 = dt3
 			dsin = cos * dt2
 			dcos = sin * dt2
@@ -350,10 +333,8 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 			dt = math.Cos(t) * dsin
 			dx += float64(i) * dt
 		}
-		// j := 0
-		j = int(jTape[len(jTape)-1])
-		jTape = jTape[:len(jTape)-1]
 	}
+	nested := s
 	return nested, dx, dy
 }
 
@@ -858,85 +839,48 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 
 // DivisorGrad returns Divisor(x, y) and its partial derivatives with respect to x, y.
 func DivisorGrad(x, y float64) (float64, float64, float64) {
-	var t, t1, d, t2, t3 float64
-	var iters, trips int
-	var dTape []float64
 	s := 0.0
-	i := 1
-	iters = max(0, 5-1+1)
-	dTape = make([]float64, 0, iters)
-	trips = 0
-	for ; i <= 5; i++ {
-		trips++
-		dTape = append(dTape, d)
-		t = x * float64(i)
-		t1 = t + 1
-		d = t1
-		t2 = y / d
-		t3 = s + t2
-		s = t3
-	}
-	divisor := s
 
-	var ds, dt3, dt2, dy, dd, dt1, dt, dx float64
+	var ds, dy, dx float64
 	// return s
 	ds = 1
-	// for i <= 5
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+	// for i := 1; i <= 5; i++ (forward and backward in one pass: a sum)
+	for i := 1; i <= 5; i++ {
+		t := x * float64(i)
+		d := t + 1
+		t1 := y / d
+		s += t1
 		// s += y / d
-		dt3 = ds
-		ds = 0
-		t2 = y / d
-		ds = dt3
-		dt2 = dt3
-		dy += 1 / d * dt2
-		dd -= t2 / d * dt2
+		dt1 := ds
+		dy += 1 / d * dt1
+		dd := -t1 / d * dt1
 		// d := x*float64(i) + 1
-		dt1 = dd
+		dt := dd
 		dd = 0
-		d = dTape[len(dTape)-1]
-		dTape = dTape[:len(dTape)-1]
-		dt = dt1
 		dx += float64(i) * dt
 	}
+	divisor := s
 	return divisor, dx, dy
 }
 
 // BoundFromInputGrad returns BoundFromInput(x) and its partial derivatives with respect to x.
 func BoundFromInputGrad(x float64) (float64, float64) {
-	var t, sqrt, t1 float64
-	var trips int
 	s := 0.0
-	i := 0
-	trips = 0
-	for ; i < int(x); i++ {
-		trips++
-		t = x + float64(i)
-		sqrt = math.Sqrt(t)
-		t1 = s + sqrt
-		s = t1
-	}
-	boundFromInput := s
 
-	var ds, dt1, dsqrt, dt, dx float64
+	var ds, dx float64
 	// return s
 	ds = 1
-	// for i < int(x)
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+	// for i := 0; i < int(x); i++ (forward and backward in one pass: a sum)
+	for i := 0; i < int(x); i++ {
+		t := x + float64(i)
+		sqrt := math.Sqrt(t)
+		s += sqrt
 		// s += math.Sqrt(x + float64(i))
-		dt1 = ds
-		ds = 0
-		t = x + float64(i)
-		sqrt = math.Sqrt(t)
-		ds = dt1
-		dsqrt = dt1
-		dt = 0.5 / sqrt * dsqrt
+		dsqrt := ds
+		dt := 0.5 / sqrt * dsqrt
 		dx += dt
 	}
+	boundFromInput := s
 	return boundFromInput, dx
 }
 
@@ -982,7 +926,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 // RangeDataGrad returns RangeData(x) and its partial derivatives with respect to x.
 func RangeDataGrad(x float64) (float64, float64) {
 	var pow, t, t1, w, t2, t3, w1 float64
-	var i, i1, trips, trips1 int
+	var i, i1, trips int
 	s := 0.0
 	trips = 0
 	for i, w = range weights {
@@ -992,9 +936,7 @@ func RangeDataGrad(x float64) (float64, float64) {
 		t1 = s + t
 		s = t1
 	}
-	trips1 = 0
 	for i1, w1 = range [3]float64{1, 2, 3} {
-		trips1++
 		t2 = s * w1
 		t3 = t2 + x
 		s = t3
@@ -1005,8 +947,8 @@ func RangeDataGrad(x float64) (float64, float64) {
 	// return s
 	ds = 1
 	// for _, w := range [3]float64
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip := 3; trip > 0; trip-- {
+		i1 = trip - 1
 		w1 = [3]float64{1, 2, 3}[i1]
 		// s = s*w + x
 		dt3 = ds
@@ -1032,38 +974,22 @@ func RangeDataGrad(x float64) (float64, float64) {
 
 // FloatCounterGrad returns FloatCounter(x) and its partial derivatives with respect to x.
 func FloatCounterGrad(x float64) (float64, float64) {
-	var t1, sin, t2 float64
-	var trips int
-	var tTape []float64
 	s := 0.0
-	t := 0.0
-	trips = 0
-	for ; t < 1; tTape, t = append(tTape, t), t+(0.25) {
-		trips++
-		t1 = x * t
-		sin = math.Sin(t1)
-		t2 = s + sin
-		s = t2
-	}
-	floatCounter := s
 
-	var ds, dt2, dsin, dt1, dx float64
+	var ds, dx float64
 	// return s
 	ds = 1
-	// for t < 1
-	for ; trips > 0; trips-- {
-		// t += 0.25
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
+	// for t := 0.0; t < 1; t += 0.25 (forward and backward in one pass: a sum)
+	for t := 0.0; t < 1; t += 0.25 {
+		t1 := x * t
+		sin := math.Sin(t1)
+		s += sin
 		// s += math.Sin(x * t)
-		dt2 = ds
-		ds = 0
-		t1 = x * t
-		ds = dt2
-		dsin = dt2
-		dt1 = math.Cos(t1) * dsin
+		dsin := ds
+		dt1 := math.Cos(t1) * dsin
 		dx += t * dt1
 	}
+	floatCounter := s
 	return floatCounter, dx
 }
 

@@ -1,0 +1,252 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Sum loops. When a loop's only active state carried from one trip to the
+// next is accumulators it adds into (a loss summed over samples), and the
+// function returns right after it a value linear in those accumulators
+// with passive coefficients (loss / float64(len(batch))), then the
+// accumulators' adjoints are known before the loop starts and are the same
+// on every trip. Each trip's backward code can then run right after its
+// forward code, in the same loop: nothing is stored from one trip to the
+// next, and the loop runs once. This is how a careful person writes the
+// gradient of a minibatch loss.
+
+// sumLoop reports whether the loop s, followed by the final return ret,
+// can be fused.
+func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
+	if len(ret.Results) != 1 {
+		return false
+	}
+	var body *ast.BlockStmt
+	switch s := s.(type) {
+	case *ast.ForStmt:
+		body = s.Body
+	case *ast.RangeStmt:
+		body = s.Body
+	default:
+		return false
+	}
+	if l.leavesStmt(s) {
+		return false
+	}
+	inside := func(obj types.Object) bool { return obj.Pos() >= s.Pos() && obj.Pos() < s.End() }
+	ok := true
+	accs := map[types.Object]bool{}
+	written := l.assignedIn(s)
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.BranchStmt:
+			if l.targets[n] == s {
+				ok = false // break or continue of the fused loop
+			}
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				v := l.rootVar(x)
+				if v == nil || inside(v) || !l.varied[v] {
+					continue
+				}
+				_, whole := ast.Unparen(x).(*ast.Ident)
+				if !whole || !isFloat(v.Type()) || (n.Tok != token.ADD_ASSIGN && n.Tok != token.SUB_ASSIGN) || mentions(l.info, n.Rhs[0], v) {
+					ok = false
+				}
+				accs[v] = true
+			}
+		case *ast.IncDecStmt:
+			if v := l.rootVar(n.X); v != nil && !inside(v) && l.varied[v] {
+				ok = false
+			}
+		}
+		return true
+	})
+	if !ok || len(accs) == 0 {
+		return false
+	}
+	// Accumulators are read nowhere in the loop but by their own updates.
+	ast.Inspect(body, func(n ast.Node) bool {
+		if as, isAssign := n.(*ast.AssignStmt); isAssign && (as.Tok == token.ADD_ASSIGN || as.Tok == token.SUB_ASSIGN) {
+			for _, r := range as.Rhs {
+				ast.Inspect(r, func(m ast.Node) bool {
+					if id, isID := m.(*ast.Ident); isID && accs[l.info.Uses[id]] {
+						ok = false
+					}
+					return true
+				})
+			}
+			return false
+		}
+		if id, isID := n.(*ast.Ident); isID && accs[l.info.Uses[id]] {
+			ok = false
+		}
+		return true
+	})
+	return ok && l.linearIn(ret.Results[0], accs, written)
+}
+
+// mentions reports whether e reads v.
+func mentions(info *types.Info, e ast.Expr, v types.Object) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && info.Uses[id] == v {
+			found = true
+		}
+		return true
+	})
+	return found
+}
+
+// linearIn reports whether e is a linear combination of the accumulators
+// with passive coefficients that the loop does not change: its backward
+// code then reads nothing the loop computes.
+func (l *lowerer) linearIn(e ast.Expr, accs, written map[types.Object]bool) bool {
+	passive := func(x ast.Expr) bool {
+		if l.exprVaried(x) {
+			return false
+		}
+		clean := true
+		ast.Inspect(x, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && (written[l.info.Uses[id]] || accs[l.info.Uses[id]]) {
+				clean = false
+			}
+			if _, ok := n.(*ast.CallExpr); ok {
+				if tv := l.info.Types[n.(*ast.CallExpr).Fun]; !tv.IsType() && !tv.IsBuiltin() {
+					clean = false
+				}
+			}
+			return true
+		})
+		return clean
+	}
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return l.linearIn(e.X, accs, written)
+	case *ast.Ident:
+		return accs[l.info.Uses[e]] || passive(e)
+	case *ast.UnaryExpr:
+		return (e.Op == token.SUB || e.Op == token.ADD) && l.linearIn(e.X, accs, written)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB:
+			return l.linearIn(e.X, accs, written) && l.linearIn(e.Y, accs, written)
+		case token.MUL:
+			return passive(e.X) && l.linearIn(e.Y, accs, written) || passive(e.Y) && l.linearIn(e.X, accs, written)
+		case token.QUO:
+			return passive(e.Y) && l.linearIn(e.X, accs, written)
+		}
+	}
+	return passive(e)
+}
+
+// lowerFused lowers a sum loop. Its body is lowered as straight-line code
+// of one trip; fusedCode later puts each trip's backward code after its
+// forward code.
+func (l *lowerer) lowerFused(s ast.Stmt, label string) []*lowered {
+	rec := &lowered{src: s, fused: true, pend: map[string]bool{}}
+	l.fusing = true
+	defer func() { l.fusing = false }()
+	var body *ast.BlockStmt
+	switch s := s.(type) {
+	case *ast.ForStmt:
+		body = s.Body
+		rec.header = adjoint.For{Label: label, Init: l.convSimple(s.Init), Cond: l.convOpt(s.Cond), Post: l.convSimple(s.Post)}
+	case *ast.RangeStmt:
+		body = s.Body
+		r := adjoint.Range{Label: label, X: l.conv(s.X), Define: s.Tok == token.DEFINE}
+		if s.Key != nil {
+			r.Key = l.conv(s.Key)
+		}
+		if s.Value != nil {
+			r.Value = l.conv(s.Value)
+		}
+		if id, ok := s.Value.(*ast.Ident); ok && id.Name != "_" && l.exprVaried(s.X) {
+			// A range value over an active slice is the element: its
+			// adjoint is the element's, which needs the index.
+			key := "_"
+			if kid, ok := s.Key.(*ast.Ident); ok && kid.Name != "_" {
+				key = l.variableOf(l.info.ObjectOf(kid)).name
+			} else {
+				key = l.names.fresh("i")
+				r.Key, r.Define = adjoint.Id(key), true
+			}
+			l.variableOf(l.info.ObjectOf(id)).alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(key)}
+		}
+		rec.header = r
+	}
+	for id, obj := range l.info.Defs {
+		if obj != nil && id.Pos() >= s.Pos() && id.Pos() < s.End() {
+			if v, ok := obj.(*types.Var); ok {
+				l.local(l.variableOf(v))
+			}
+		}
+	}
+	rec.body = l.lowerBlock(body.List)
+	return []*lowered{rec}
+}
+
+// convSimple converts a passive simple statement (a loop's init or post).
+func (l *lowerer) convSimple(s ast.Stmt) adjoint.Stmt {
+	switch s := s.(type) {
+	case nil:
+		return nil
+	case *ast.AssignStmt:
+		return adjoint.Assign{Lhs: l.convAll(s.Lhs), Op: s.Tok.String(), Rhs: l.convAll(s.Rhs)}
+	case *ast.IncDecStmt:
+		return adjoint.IncDec{X: l.conv(s.X), Inc: s.Tok == token.INC}
+	case *ast.ExprStmt:
+		return adjoint.ExprStmt{X: l.conv(s.X)}
+	}
+	l.errorf(s.Pos(), "gradgen cannot handle %s in a loop header", l.source(s))
+	return nil
+}
+
+func (l *lowerer) convOpt(e ast.Expr) adjoint.Expr {
+	if e == nil {
+		return nil
+	}
+	return l.conv(e)
+}
+
+// fusedCode writes the sum loop: each trip runs its forward code, then its
+// backward code, with the accumulators' adjoints already known.
+func (l *lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
+	fwd := l.forward(rec.body)
+	savedZero, savedDepth := l.zero, l.revDepth
+	l.zero, l.revDepth, l.fusing = map[string]bool{}, 0, true
+	bwd := l.backward(rec.body)
+	l.zero, l.revDepth, l.fusing = savedZero, savedDepth, false
+	l.forgetZeros(bwd)
+	l.revCode = append(l.revCode, bwd...)
+	bwd = l.declareLocalAdjoints(bwd)
+	body := append(fwd, bwd...)
+	switch h := rec.header.(type) {
+	case adjoint.For:
+		h.Body = body
+		return []adjoint.Stmt{adjoint.Comment{Text: l.header(rec.src) + " (forward and backward in one pass: a sum)"}, h}
+	case adjoint.Range:
+		h.Body = body
+		return []adjoint.Stmt{adjoint.Comment{Text: l.header(rec.src) + " (forward and backward in one pass: a sum)"}, h}
+	}
+	return nil
+}
+
+// declareLocalAdjoints declares, inside the sum loop's body, the adjoints
+// of the trip's own values, so that each trip starts them at zero.
+func (l *lowerer) declareLocalAdjoints(bwd []adjoint.Stmt) []adjoint.Stmt {
+	var local []*variable
+	var rest []*variable
+	for _, v := range l.adjOrd {
+		if l.fusedLocal[v] && !v.adjDeclared {
+			local = append(local, v)
+		} else {
+			rest = append(rest, v)
+		}
+	}
+	l.adjOrd = rest
+	return l.declareIn(bwd, local, nil)
+}
