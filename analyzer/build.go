@@ -234,3 +234,76 @@ func walkStmt(s adjoint.Stmt, f func(adjoint.Expr)) {
 		body(s.Body)
 	}
 }
+
+// peephole tidies backward code without changing what it computes:
+//
+//	x = 0; x = e      →  x = e        (e does not read x)
+//	t = x; x = t      →  t = x        (the copy back is a no-op)
+//
+// The first pair comes from resetting an adjoint that the next statement
+// sets anyway; the second from reversing x = x + t, whose adjoint passes
+// through unchanged.
+func peephole(list []adjoint.Stmt) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for _, s := range list {
+		switch x := s.(type) {
+		case adjoint.If:
+			x.Then, x.Else = peephole(x.Then), peephole(x.Else)
+			s = x
+		case adjoint.For:
+			x.Body = peephole(x.Body)
+			s = x
+		case adjoint.Range:
+			x.Body = peephole(x.Body)
+			s = x
+		case adjoint.Switch:
+			for i := range x.Cases {
+				x.Cases[i].Body = peephole(x.Cases[i].Body)
+			}
+			s = x
+		case adjoint.Block:
+			x.Body = peephole(x.Body)
+			s = x
+		}
+		out = merge(out, s)
+	}
+	return out
+}
+
+// merge appends s to out, applying the peephole rules to it and the
+// statement before it, again after each change.
+func merge(out []adjoint.Stmt, s adjoint.Stmt) []adjoint.Stmt {
+	n := len(out)
+	if n == 0 {
+		return append(out, s)
+	}
+	prev, ok1 := out[n-1].(adjoint.Assign)
+	cur, ok2 := s.(adjoint.Assign)
+	if ok1 && ok2 && len(prev.Lhs) == 1 && len(cur.Lhs) == 1 && cur.Op == "=" {
+		px, cx := prev.Lhs[0], cur.Lhs[0]
+		switch {
+		case prev.Op == "=" && isLit(prev.Rhs[0], "0") && sameExpr(px, cx) && !readsExpr(cur.Rhs[0], cx):
+			return merge(out[:n-1], s)
+		case (prev.Op == "=" || prev.Op == ":=") && sameExpr(prev.Rhs[0], cx) && sameExpr(cur.Rhs[0], px):
+			return out
+		}
+	}
+	return append(out, s)
+}
+
+func sameExpr(a, b adjoint.Expr) bool { return adjoint.ExprString(a) == adjoint.ExprString(b) }
+
+// readsExpr reports whether e mentions the variable target names.
+func readsExpr(e, target adjoint.Expr) bool {
+	id, ok := target.(adjoint.Ident)
+	if !ok {
+		return true
+	}
+	found := false
+	walkExpr(e, func(x adjoint.Expr) {
+		if y, ok := x.(adjoint.Ident); ok && y.Name == id.Name {
+			found = true
+		}
+	})
+	return found
+}

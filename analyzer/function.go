@@ -348,7 +348,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		}
 	}
 	final := adjoint.Return{Results: results}
-	bwd = l.declareAdjoints(bwd, final)
+	bwd = l.declareAdjoints(peephole(bwd), final)
 	l.bwdCode = bwd
 
 	out := &adjoint.Func{Name: g.name, Doc: l.doc(g)}

@@ -115,8 +115,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 				k = trip3 - 1
 				// z += m.W1[j*nIn+k] * s.X[k]
 				dt1 = dz
-				dz = 0
-				dz = dt1
 				dt = dt1
 				dm.W1[j*nIn+k] += s.X[k] * dt
 			}

@@ -236,8 +236,6 @@ func ApplyGrad(l Layer, x []float64, dl *Layer) float64 {
 		xi = x[i]
 		// z += l.W[i] * xi
 		dt1 = dz
-		dz = 0
-		dz = dt1
 		dt = dt1
 		dl.W[i] += xi * dt
 	}
@@ -326,8 +324,6 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 			i = trips - 1
 			// r += w[i] * smp.X[i]
 			dt1 = dr
-			dr = 0
-			dr = dt1
 			dt = dt1
 			dbatch[i2].X[i] += w[i] * dt
 		}
@@ -371,8 +367,6 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 			i = trips - 1
 			// r += w[i] * smp.X[i]
 			dt1 = dr
-			dr = 0
-			dr = dt1
 			dt = dt1
 			dw[i] += smp.X[i] * dt
 		}
@@ -471,8 +465,6 @@ func MatrixGrad(m, dm [][]float64) float64 {
 			j = trips1 - 1
 			// s += m[i][j] * float64(i+j+1)
 			dt1 = ds
-			ds = 0
-			ds = dt1
 			dt = dt1
 			dm[i][j] += float64(i+j+1) * dt
 		}

@@ -177,7 +177,6 @@ func SwapGrad(x, y float64) (float64, float64, float64) {
 	dt1 := db
 	db = 0
 	dt := da
-	da = 0
 	da = dt1
 	db = dt
 	// a, b := x, y*2

@@ -606,8 +606,6 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 		if done {
 			// s += t * t
 			dt3 = ds
-			ds = 0
-			ds = dt3
 			dt2 = dt3
 			dt += 2 * t * dt2
 		}
@@ -759,12 +757,9 @@ outer:
 				if doneT {
 					// s = s * 1.1
 					dt2 = ds
-					ds = 0
 					ds = 1.1 * dt2
 					// s += x * float64(i-j+1)
 					dt1 = ds
-					ds = 0
-					ds = dt1
 					dt = dt1
 					dx += float64(i-j+1) * dt
 				}
@@ -963,8 +958,6 @@ func RangeDataGrad(x float64) (float64, float64) {
 		w = weights[i]
 		// s += w * math.Pow(x, float64(i))
 		dt1 = ds
-		ds = 0
-		ds = dt1
 		dt = dt1
 		dpow = w * dt
 		dx += float64(i) * math.Pow(x, float64(i)-1) * dpow
