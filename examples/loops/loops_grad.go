@@ -2,6 +2,11 @@
 
 package loops
 
+import (
+	"fmt"
+	"math"
+)
+
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var t, t1, t2 float64
@@ -39,4 +44,32 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 		dx += r * dt
 	}
 	return logistic, dr, dx
+}
+
+// SoftplusGrad returns Softplus(w, x) and its partial derivatives with respect to w.
+func SoftplusGrad(w, x, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SoftplusGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i := range w (forward and backward in one pass: a sum)
+	for i := range w {
+		t := w[i] * x[i]
+		exp := math.Exp(t)
+		t1 := 1 + exp
+		log := math.Log(t1)
+		s += log
+		// s += math.Log(1 + math.Exp(w[i]*x[i]))
+		dlog := ds
+		dt1 := 1 / t1 * dlog
+		dexp := dt1
+		dt := exp * dexp
+		dw[i] += x[i] * dt
+	}
+	softplus := s
+	return softplus
 }

@@ -52,3 +52,55 @@ func BenchmarkLogisticHand(b *testing.B) {
 		sink, sinkR, sinkX = logisticHand(inR, inX, steps)
 	}
 }
+
+func softplusData() (w, x []float64) {
+	w, x = make([]float64, 1000), make([]float64, 1000)
+	for i := range w {
+		w[i] = math.Sin(float64(i)) * 0.5
+		x[i] = math.Cos(float64(i) * 0.7)
+	}
+	return w, x
+}
+
+func TestSoftplusMatchesHand(t *testing.T) {
+	w, x := softplusData()
+	dw, hdw := make([]float64, len(w)), make([]float64, len(w))
+	v := SoftplusGrad(w, x, dw)
+	hv := softplusHand(w, x, hdw)
+	if v != Softplus(w, x) || math.Abs(v-hv) > 1e-12*math.Abs(hv) {
+		t.Errorf("value %v, Softplus %v, hand-written %v", v, Softplus(w, x), hv)
+	}
+	for i := range dw {
+		if math.Abs(dw[i]-hdw[i]) > 1e-15 {
+			t.Fatalf("dw[%d] = %v, hand-written %v", i, dw[i], hdw[i])
+		}
+	}
+	if n := testing.AllocsPerRun(20, func() { SoftplusGrad(w, x, dw) }); n != 0 {
+		t.Errorf("SoftplusGrad allocates %v times per call", n)
+	}
+}
+
+func BenchmarkSoftplus(b *testing.B) {
+	w, x := softplusData()
+	for b.Loop() {
+		sink = Softplus(w, x)
+	}
+}
+
+func BenchmarkSoftplusGrad(b *testing.B) {
+	w, x := softplusData()
+	dw := make([]float64, len(w))
+	b.ReportAllocs()
+	for b.Loop() {
+		sink = SoftplusGrad(w, x, dw)
+	}
+}
+
+func BenchmarkSoftplusHand(b *testing.B) {
+	w, x := softplusData()
+	dw := make([]float64, len(w))
+	b.ReportAllocs()
+	for b.Loop() {
+		sink = softplusHand(w, x, dw)
+	}
+}
