@@ -140,6 +140,16 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 		}
 		return a.Column < b.Column
 	})
+	// One construct, one error: a later complaint at the same position is
+	// a consequence of the first.
+	var kept []Diagnostic
+	for i, d := range res.Diagnostics {
+		if i > 0 && d.Pos == res.Diagnostics[i-1].Pos {
+			continue
+		}
+		kept = append(kept, d)
+	}
+	res.Diagnostics = kept
 	return res
 }
 

@@ -208,6 +208,54 @@ func L(x float64) float64 {
 				`^p\.go:21:2: cannot differentiate a go statement: .*start goroutines outside it$`,
 			},
 		},
+		{
+			name: "control flow and data",
+			src: `package p
+
+var total float64
+
+//gradgen:grad
+func A(x float64, m map[string]float64) float64 {
+	for k := range m {
+		x += m[k]
+	}
+	defer func() {}()
+	goto end
+end:
+	return x
+}
+
+//gradgen:grad
+func B(w []float64) float64 {
+	w = append(w, 1)
+	p := &w[0]
+	total = w[0]
+	return *p
+}
+
+//gradgen:grad
+func C(x float64, n int) float64 {
+	switch n {
+	case 1:
+		x *= 2
+		fallthrough
+	default:
+		x += 1
+	}
+	return x
+}
+`,
+			want: []string{
+				`^p\.go:7:17: cannot differentiate a loop over map\[string\]float64: .*loop over a slice of keys instead$`,
+				`^p\.go:10:2: cannot differentiate a defer statement: move the deferred work out of the annotated function$`,
+				`^p\.go:11:2: cannot differentiate goto: rewrite it with loops, break and continue$`,
+				`^p\.go:12:1: labels are supported on loops and switches only: gradgen does not support goto$`,
+				`^p\.go:18:6: cannot differentiate append on an active slice: make the slice with its final length and assign its elements$`,
+				`^p\.go:19:7: cannot differentiate through &w\[0\]: a pointer to an active value could change it unseen; pass the value, or index it$`,
+				`^p\.go:20:2: cannot write to the package-level variable total in an annotated function: .*use a local variable$`,
+				`^p\.go:29:3: fallthrough is not supported: repeat the code of the next case, or use if/else$`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
