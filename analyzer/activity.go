@@ -47,6 +47,11 @@ func (l *lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
 		if r := l.callRule(e); r != nil && r.zero {
 			return
 		}
+		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok {
+			if s, ok := l.info.Selections[sel]; ok && s.Kind() == types.MethodVal {
+				l.leaves(sel.X, f) // a method's receiver is an argument too
+			}
+		}
 		for _, a := range e.Args {
 			l.leaves(a, f)
 		}
@@ -89,6 +94,8 @@ func (l *lowerer) rootVar(lhs ast.Expr) *types.Var {
 	case *ast.SelectorExpr:
 		return l.rootVar(e.X)
 	case *ast.StarExpr:
+		return l.rootVar(e.X)
+	case *ast.SliceExpr:
 		return l.rootVar(e.X)
 	}
 	return nil

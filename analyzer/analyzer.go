@@ -73,17 +73,27 @@ type pkgContext struct {
 	fset *token.FileSet
 	info *types.Info
 	pkg  *types.Package
+
+	decls       map[*types.Func]declSite
+	rules       map[*types.Func]*ruleFunc
+	helpers     map[helperKey]*helper
+	helperNames map[string]bool
+	helperFuncs map[*ast.File][]*adjoint.Func
 }
 
 // Generate finds the annotated functions of a type-checked package and
 // builds their gradients. Files named like generated files are skipped:
 // they are gradgen's output, never its input.
 func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
-	p := &pkgContext{fset: fset, info: info, pkg: pkg}
+	p := &pkgContext{fset: fset, info: info, pkg: pkg,
+		helpers: map[helperKey]*helper{}, helperNames: map[string]bool{}, helperFuncs: map[*ast.File][]*adjoint.Func{}}
 	res := &Result{}
 	report := func(pos token.Pos, format string, args ...any) {
 		res.Diagnostics = append(res.Diagnostics, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
 	}
+	p.indexDecls(files)
+	p.collectRules(files, report)
+	outputs := map[*ast.File]*Output{}
 	for _, file := range files {
 		name := fset.Position(file.Package).Filename
 		if IsOutputPath(name) || strings.HasSuffix(name, "_test.go") {
@@ -125,7 +135,17 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 			out.File.Funcs = append(out.File.Funcs, grad)
 			out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: grad, Graph: graph})
 		}
-		if len(out.Functions) > 0 {
+		outputs[file] = out
+	}
+	// Files get their functions' helpers, even files without annotated
+	// functions of their own.
+	for _, file := range files {
+		out := outputs[file]
+		if out == nil {
+			continue
+		}
+		out.File.Funcs = append(out.File.Funcs, p.helperFuncs[file]...)
+		if len(out.File.Funcs) > 0 {
 			res.Outputs = append(res.Outputs, out)
 		}
 	}

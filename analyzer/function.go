@@ -1,9 +1,11 @@
 package analyzer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
+	"os"
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
@@ -20,6 +22,9 @@ type gradFunc struct {
 	wrt     []*types.Var // receiver and parameters differentiated against, in order
 	wrtSet  map[*types.Var]bool
 	options Options
+	// helper marks a callee's helper; pullback, one that takes the result's
+	// adjoint as a parameter and returns no value.
+	helper, pullback bool
 }
 
 // checkSignature validates the directive's options against fn's signature.
@@ -170,7 +175,22 @@ func (p *pkgContext) reservedNames(fn *ast.FuncDecl, file *ast.File) map[string]
 // lowerFunction builds the gradient function of g. It lowers the body
 // twice: the first pass finds which values backward code reads, so that
 // the second saves exactly those before they are overwritten.
-func (p *pkgContext) lowerFunction(g *gradFunc, file *ast.File) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
+func (p *pkgContext) lowerFunction(g *gradFunc, file *ast.File) (fn *adjoint.Func, graph *adjoint.Graph, diags []Diagnostic) {
+	// No input may crash gradgen: a bug in gradgen becomes an error at
+	// the function, and nothing is written.
+	defer func() {
+		if r := recover(); r != nil {
+			if os.Getenv("GRADGEN_PANIC") != "" {
+				panic(r)
+			}
+			fn, graph = nil, nil
+			diags = []Diagnostic{{Pos: g.decl.Name.Pos(), Message: fmt.Sprintf("internal error differentiating %s: %v; please report it with this function", g.decl.Name.Name, r)}}
+		}
+	}()
+	return p.lowerFunctionPasses(g, file)
+}
+
+func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
 	first := p.newLowerer(g, file, nil)
 	first.lowerFunc(g)
 	if len(first.diags) > 0 {
@@ -277,6 +297,9 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	l.countDefs()
 	l.checkAliasing(g.decl.Body)
+	if g.pullback {
+		l.seedName = l.names.fresh("dres")
+	}
 	// By-reference parameters get caller buffers, named after them.
 	for _, v := range g.wrt {
 		if byReference(v.Type()) {
@@ -303,7 +326,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		l.early, l.hoistAll = true, true
 		l.resultVar = l.newTemp(lowerFirst(g.decl.Name.Name), g.result)
 		l.hoist(l.resultVar)
-		l.seed[l.resultVar] = lit("1")
+		l.seed[l.resultVar] = l.seedValue()
 	}
 	l.final = body[len(body)-1]
 	if n := len(body); !l.early && n >= 2 && !g.options.NoActivity && !g.options.SaveAll {
@@ -357,6 +380,9 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	for _, p := range g.params {
 		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: mustIR(p.Type())})
+	}
+	if g.pullback {
+		out.Params = append(out.Params, adjoint.Param{Name: l.seedName, Type: mustIR(g.result)})
 	}
 	out.Results = append(out.Results, adjoint.Param{Type: mustIR(g.result)})
 	for _, v := range g.wrt {
@@ -578,7 +604,7 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 			// The result gets a variable of its own, which nothing overwrites
 			// or restores: its adjoint is the constant 1.
 			res := l.newTemp(base, g.result)
-			l.seed[res] = lit("1")
+			l.seed[res] = l.seedValue()
 			l.intoResult(e, res)
 			l.result = adjoint.Id(res.name)
 		}
@@ -621,8 +647,22 @@ func (l *lowerer) markOutput(v *variable) {
 	}
 }
 
+// seedValue is ∂R/∂R: 1, or for a pullback the adjoint its caller passes.
+func (l *lowerer) seedValue() adjoint.Expr {
+	if l.seedName != "" {
+		return adjoint.Id(l.seedName)
+	}
+	return lit("1")
+}
+
 // doc is the generated function's doc comment.
 func (l *lowerer) doc(g *gradFunc) string {
+	if g.pullback {
+		return g.name + " returns " + g.decl.Name.Name + "'s value, adds " + l.seedName + " times its gradient into the buffers and returns the rest: the backward code of calls to " + g.decl.Name.Name + " in gradients."
+	}
+	if g.helper {
+		return g.name + " returns " + g.decl.Name.Name + " and its partial derivatives, for the gradients of its callers."
+	}
 	var wrt []string
 	for _, v := range g.wrt {
 		wrt = append(wrt, v.Name())

@@ -129,6 +129,7 @@ type lowerer struct {
 	readers      map[string][]reader // from the first lowering: whose backward code reads each variable
 	readersOut   map[string][]reader // collected by this lowering
 	bufferChecks []adjoint.Stmt      // length checks of the caller's buffers
+	seedName     string              // a pullback's parameter holding the result's adjoint
 	final        ast.Stmt            // the last statement of the body
 	result       adjoint.Expr        // what the gradient function returns as the value
 }
@@ -444,9 +445,19 @@ func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 			adjoint.Call{Fun: l.conv(call.Fun), Args: []adjoint.Expr{x.val}}, t, "t", into)
 	}
 	r, name := l.callRule(call), l.source(call.Fun)
+	if fn, _ := l.calleeOf(call); r == nil || fn != nil && l.rules[fn] != nil {
+		// A //gradgen:rule overrides even a math function's rule.
+		if o, ok := l.lowerFuncCall(call, into); ok {
+			return o
+		}
+	}
 	switch {
 	case r == nil:
-		l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen differentiates calls to package math and the builtins min and max; write a custom rule with //gradgen:rule %s", l.source(call), name)
+		if fn, _ := l.calleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg() != l.pkg {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s of signature %s", l.source(call), fn.FullName(), name, ruleSignature(fn, l.pkg))
+			return l.passive(call)
+		}
+		l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package; write a custom rule with //gradgen:rule %s", l.source(call), name)
 		return l.passive(call)
 	case r.none != "":
 		l.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.source(call), r.none)

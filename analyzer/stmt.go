@@ -530,7 +530,7 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	if rec.seed != nil {
-		out = append(out, l.accumulate(rec.seed, lit("1")))
+		out = append(out, l.accumulate(rec.seed, l.seedValue()))
 	}
 	// The statement's temporaries start with no share of the adjoint.
 	for _, o := range rec.ops {
@@ -680,7 +680,11 @@ func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable
 				readBack = append(readBack, assign(adjoint.Id(o.results[0].name), "=", lv))
 				continue
 			}
-			recomputed = append(recomputed, assign(adjoint.Id(o.results[0].name), "=", o.fwd))
+			lhs := make([]adjoint.Expr, len(o.results))
+			for k, r := range o.results {
+				lhs[k] = adjoint.Id(r.name)
+			}
+			recomputed = append(recomputed, adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{o.fwd}})
 		}
 	}
 	return readBack, recomputed

@@ -29,8 +29,8 @@ func DotGrad(w, x, dw, dx []float64) float64 {
 		dw[i] += x[i] * dt
 		dx[i] += w[i] * dt
 	}
-	dot := s
-	return dot
+	dot1 := s
+	return dot1
 }
 
 // MatVecGrad returns MatVec(W, x, n) and its partial derivatives with respect to W, x.

@@ -1,0 +1,496 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Calls. A call to a function of the same package is differentiated
+// through: the callee gets a generated, unexported helper, once per
+// package and per set of arguments that carry derivatives, which every
+// caller reuses.
+//
+//   - A callee whose differentiable parameters are all passed by value
+//     gets gradOfF(params) (value, ∂/∂p...): its value and its partial
+//     derivatives in one call, as gradgen would generate FGrad. The call
+//     site computes them going forward and multiplies them by the result's
+//     adjoint going back, exactly like a math function's rule.
+//   - A callee with slice or pointer parameters gets
+//     pullbackOfF(params, dres, buffers) (∂/∂p...): it recomputes the
+//     callee going forward, then adds dres times its gradient into the
+//     buffers and returns the by-value gradients. The call site calls the
+//     callee going forward and the pullback going back.
+//
+// A //gradgen:rule function takes the helper's place: gradgen calls it
+// instead of looking into the function it names.
+
+// A helperKey identifies one helper: a callee and which of its parameters
+// (receiver first) carry derivatives.
+type helperKey struct {
+	fn   *types.Func
+	mask string
+}
+
+type helper struct {
+	name     string
+	pullback bool
+	done     bool
+	rule     bool // a hand-written //gradgen:rule function
+}
+
+// A ruleFunc is a //gradgen:rule function: the hand-written derivative of
+// target.
+type ruleFunc struct {
+	decl   *ast.FuncDecl
+	fn     *types.Func
+	target *types.Func
+}
+
+// funcDecl finds the declaration of a function of the package.
+type declSite struct {
+	decl *ast.FuncDecl
+	file *ast.File
+}
+
+// indexDecls records every function declaration of the package.
+func (p *pkgContext) indexDecls(files []*ast.File) {
+	p.decls = map[*types.Func]declSite{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok {
+				if fn, ok := p.info.Defs[fd.Name].(*types.Func); ok {
+					p.decls[fn] = declSite{fd, f}
+				}
+			}
+		}
+	}
+}
+
+// collectRules reads every //gradgen:rule directive and checks the rule's
+// signature against the function it names.
+func (p *pkgContext) collectRules(files []*ast.File, report func(token.Pos, string, ...any)) {
+	p.rules = map[*types.Func]*ruleFunc{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Doc == nil {
+				continue
+			}
+			for _, c := range fd.Doc.List {
+				dir, ok := ast.ParseDirective(c.Slash, c.Text)
+				if !ok || dir.Tool != "gradgen" || dir.Name != "rule" {
+					continue
+				}
+				target := p.resolveRuleTarget(f, strings.TrimSpace(dir.Args))
+				if target == nil {
+					report(dir.ArgsPos, "//gradgen:rule %s: no such function (name a function of this package, or pkg.F of an imported package)", dir.Args)
+					continue
+				}
+				fn, _ := p.info.Defs[fd.Name].(*types.Func)
+				if fn == nil {
+					continue
+				}
+				if msg := checkRuleSignature(target, fn, p.pkg); msg != "" {
+					report(fd.Name.Pos(), "%s cannot be the rule of %s: %s", fd.Name.Name, target.FullName(), msg)
+					continue
+				}
+				p.rules[target] = &ruleFunc{decl: fd, fn: fn, target: target}
+			}
+		}
+	}
+}
+
+func (p *pkgContext) resolveRuleTarget(f *ast.File, name string) *types.Func {
+	pkgName, fname, qualified := strings.Cut(name, ".")
+	if !qualified {
+		fn, _ := p.pkg.Scope().Lookup(name).(*types.Func)
+		return fn
+	}
+	for _, imp := range f.Imports {
+		pn := p.info.PkgNameOf(imp)
+		if pn != nil && pn.Name() == pkgName {
+			fn, _ := pn.Imported().Scope().Lookup(fname).(*types.Func)
+			return fn
+		}
+	}
+	return nil
+}
+
+// ruleTypes are the parameter and result types a rule for target must
+// have: target's parameters, then — for a target with slice or pointer
+// parameters — the seed (the result's adjoint) and a buffer per such
+// parameter; results: the value, then the gradient of each by-value
+// differentiable parameter.
+func ruleTypes(target *types.Func) (params, results []types.Type, ref bool) {
+	sig := target.Type().(*types.Signature)
+	var bufs []types.Type
+	res := types.Type(types.Typ[types.Float64])
+	if sig.Results().Len() == 1 {
+		res = sig.Results().At(0).Type()
+	}
+	results = append(results, res)
+	for i := range sig.Params().Len() {
+		v := sig.Params().At(i)
+		params = append(params, v.Type())
+		if isDifferentiable(v.Type()) {
+			if byReference(v.Type()) {
+				ref = true
+				bufs = append(bufs, bufferType(v.Type()))
+			} else {
+				results = append(results, v.Type())
+			}
+		}
+	}
+	if ref {
+		params = append(append(params, res), bufs...)
+	}
+	return params, results, ref
+}
+
+// ruleSignature writes the signature a rule for target must have.
+func ruleSignature(target *types.Func, pkg *types.Package) string {
+	params, results, ref := ruleTypes(target)
+	q := types.RelativeTo(pkg)
+	n := target.Type().(*types.Signature).Params().Len()
+	var ps, rs []string
+	for i, t := range params {
+		s := types.TypeString(t, q)
+		if ref && i == n {
+			s = "seed " + s
+		}
+		ps = append(ps, s)
+	}
+	for _, t := range results {
+		rs = append(rs, types.TypeString(t, q))
+	}
+	return "func(" + strings.Join(ps, ", ") + ") (" + strings.Join(rs, ", ") + ")"
+}
+
+func checkRuleSignature(target, rule *types.Func, pkg *types.Package) string {
+	sig := target.Type().(*types.Signature)
+	if sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) {
+		return "gradgen differentiates functions with a single float result"
+	}
+	if sig.Recv() != nil {
+		return "rules for methods are not supported: write the rule for a function the method calls"
+	}
+	params, results, _ := ruleTypes(target)
+	rs := rule.Type().(*types.Signature)
+	ok := rs.Params().Len() == len(params) && rs.Results().Len() == len(results) && !rs.Variadic()
+	for i := 0; ok && i < len(params); i++ {
+		ok = types.Identical(rs.Params().At(i).Type(), params[i])
+	}
+	for i := 0; ok && i < len(results); i++ {
+		ok = types.Identical(rs.Results().At(i).Type(), results[i])
+	}
+	if !ok {
+		return fmt.Sprintf("its signature is %s; a rule for %s must be %s", types.TypeString(rule.Type(), types.RelativeTo(pkg)), target.Name(), ruleSignature(target, pkg))
+	}
+	return ""
+}
+
+// calleeOf returns the function or method a call calls and, for a method,
+// its receiver expression.
+func (l *lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		fn, _ := l.info.Uses[fun].(*types.Func)
+		return fn, nil
+	case *ast.SelectorExpr:
+		if sel, ok := l.info.Selections[fun]; ok {
+			if sel.Kind() != types.MethodVal {
+				return nil, nil
+			}
+			fn, _ := sel.Obj().(*types.Func)
+			return fn, fun.X
+		}
+		fn, _ := l.info.Uses[fun.Sel].(*types.Func)
+		return fn, nil
+	}
+	return nil, nil
+}
+
+// lowerFuncCall lowers a call to a function of this package, or to one
+// with a //gradgen:rule, and reports false for any other call.
+func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bool) {
+	fn, recvExpr := l.calleeOf(call)
+	if fn == nil {
+		return operand{}, false
+	}
+	rule := l.rules[fn]
+	site, same := l.decls[fn]
+	if rule == nil && (!same || fn.Pkg() != l.pkg) {
+		return operand{}, false
+	}
+	if recv := fn.Type().(*types.Signature).Recv(); recv != nil && types.IsInterface(recv.Type()) {
+		l.errorf(call.Pos(), "cannot differentiate the interface method call %s: call a concrete function", l.source(call))
+		return l.passive(call), true
+	}
+	sig := fn.Type().(*types.Signature)
+	if call.Ellipsis.IsValid() || sig.Variadic() {
+		l.errorf(call.Pos(), "cannot differentiate the variadic call %s", l.source(call))
+		return l.passive(call), true
+	}
+	// Parameters, receiver first, with the expressions passed to them.
+	var params []*types.Var
+	var exprs []ast.Expr
+	if recvExpr != nil {
+		params = append(params, sig.Recv())
+		exprs = append(exprs, recvExpr)
+	}
+	for i := range sig.Params().Len() {
+		params = append(params, sig.Params().At(i))
+		exprs = append(exprs, call.Args[i])
+	}
+	args := make([]operand, len(exprs))
+	mask := make([]byte, len(exprs))
+	active := false
+	for i, e := range exprs {
+		if isDifferentiable(params[i].Type()) && l.exprVaried(e) {
+			mask[i] = '1'
+			active = true
+			if byReference(params[i].Type()) {
+				if l.rootVar(e) == nil {
+					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
+					return l.passive(call), true
+				}
+				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.adjPath(e), typ: params[i].Type()}
+				continue
+			}
+		} else {
+			mask[i] = '0'
+		}
+		args[i] = l.lowerExpr(e, nil)
+	}
+	if !active {
+		return l.passive(call), true
+	}
+	if rule == nil && site.decl.Body == nil {
+		l.errorf(call.Pos(), "%s has no body: supply its derivative with a //gradgen:rule function of signature %s", fn.Name(), ruleSignature(fn, l.pkg))
+		return l.passive(call), true
+	}
+	pullback := false
+	for i, p := range params {
+		if mask[i] == '1' && byReference(p.Type()) {
+			pullback = true
+		}
+	}
+	if rule != nil {
+		// A rule computes the gradient with respect to every
+		// differentiable parameter.
+		for i, p := range params {
+			if isDifferentiable(p.Type()) {
+				if mask[i] == '0' && !byReference(p.Type()) {
+					mask[i] = '2' // computed by the rule, unused
+				}
+			}
+		}
+		pullback = false
+		for _, p := range params {
+			if isDifferentiable(p.Type()) && byReference(p.Type()) {
+				pullback = true
+			}
+		}
+	}
+	name, ok := l.helperFor(call, fn, site, string(mask), pullback, rule)
+	if !ok {
+		return l.passive(call), true
+	}
+	resType := sig.Results().At(0).Type()
+	vals := make([]adjoint.Expr, len(args))
+	for i, a := range args {
+		vals[i] = a.val
+	}
+	helperCall := func(extra ...adjoint.Expr) adjoint.Expr {
+		all := append(append([]adjoint.Expr(nil), vals...), extra...)
+		if recvExpr != nil && rule == nil {
+			return adjoint.Call{Fun: adjoint.Selector{X: all[0], Sel: name}, Args: all[1:]}
+		}
+		if recvExpr != nil {
+			return adjoint.Call{Fun: adjoint.Id(name), Args: all}
+		}
+		return adjoint.Call{Fun: adjoint.Id(name), Args: all}
+	}
+	if !pullback {
+		return l.partialsCall(fn, params, args, string(mask), resType, helperCall(), into), true
+	}
+	return l.pullbackCall(call, fn, params, args, string(mask), resType, helperCall, into, rule != nil), true
+}
+
+// partialsCall: y, ∂y/∂a, ... := gradOfF(a, ...) going forward; the
+// partials times the adjoint of y going back.
+func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, call adjoint.Expr, into *variable) operand {
+	y := l.newTemp(lowerFirst(fn.Name()), resType)
+	results := []*variable{y}
+	r := &rule{}
+	for i, p := range params {
+		if mask[i] == '0' {
+			r.vjp = append(r.vjp, nil)
+			continue
+		}
+		d := l.newTemp("d"+strings.Title(y.name)+"D"+p.Name(), p.Type())
+		results = append(results, d)
+		if mask[i] == '2' {
+			r.vjp = append(r.vjp, nil)
+			continue
+		}
+		k := len(results) - 1
+		r.vjp = append(r.vjp, func(c *ruleCtx) adjoint.Expr { return mul(c.R[k], c.D[0]) })
+	}
+	lhs := make([]adjoint.Expr, len(results))
+	tok := ":="
+	if l.depth > 0 || l.hoistAll {
+		tok = "="
+	}
+	for i, v := range results {
+		lhs[i] = adjoint.Id(v.name)
+		if tok == "=" {
+			l.hoist(v)
+		}
+	}
+	l.fwd = append(l.fwd, adjoint.Assign{Lhs: lhs, Op: tok, Rhs: []adjoint.Expr{call}})
+	o := &op{rule: r, name: fn.Name(), args: args, results: results, resType: resType, fwd: call}
+	l.ops = append(l.ops, o)
+	l.graphOp(o, call)
+	return operand{val: adjoint.Id(y.name), bval: adjoint.Id(y.name), v: y, typ: resType}
+}
+
+// pullbackCall: y := f(a, ...) going forward; the pullback going back.
+func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, helperCall func(...adjoint.Expr) adjoint.Expr, into *variable, isRule bool) operand {
+	fwd := l.conv(src)
+	r := &rule{piecewise: func(c *ruleCtx) []adjoint.Stmt {
+		extra := []adjoint.Expr{c.D[0]}
+		// Pullbacks and rules return the value first; the caller has it.
+		grads := []adjoint.Expr{adjoint.Id("_")}
+		var gradArg []int
+		for i, p := range params {
+			if !isDifferentiable(p.Type()) {
+				continue
+			}
+			switch {
+			case byReference(p.Type()) && mask[i] == '1':
+				extra = append(extra, args[i].path)
+			case byReference(p.Type()) && isRule:
+				// A rule takes a buffer for every such parameter: nil for an
+				// argument without a derivative.
+				extra = append(extra, lit("nil"))
+			case byReference(p.Type()):
+			case mask[i] == '1' || isRule:
+				g := c.fresh("d" + strings.Title(fn.Name()) + "D" + p.Name())
+				grads = append(grads, adjoint.Id(g))
+				gradArg = append(gradArg, i)
+			}
+		}
+		call := helperCall(extra...)
+		var out []adjoint.Stmt
+		if len(gradArg) == 0 {
+			out = append(out, adjoint.ExprStmt{X: call})
+		} else {
+			out = append(out, adjoint.Assign{Lhs: grads, Op: ":=", Rhs: []adjoint.Expr{call}})
+		}
+		for _, i := range gradArg {
+			if mask[i] != '1' {
+				continue
+			}
+			for k, gi := range gradArg {
+				if gi == i {
+					out = append(out, stmts(c.add(i, grads[k+1]))...)
+				}
+			}
+		}
+		return out
+	}}
+	return l.emitOp(r, fn.Name(), args, fwd, resType, lowerFirst(fn.Name()), into)
+}
+
+// helperFor returns the name of the helper for a call, generating it on
+// first use.
+func (l *lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string, pullback bool, rule *ruleFunc) (string, bool) {
+	if rule != nil {
+		return rule.fn.Name(), true
+	}
+	key := helperKey{fn, mask}
+	if h, ok := l.helpers[key]; ok {
+		if !h.done {
+			l.errorf(call.Pos(), "cannot differentiate the recursive call %s: gradgen does not follow recursion; write the recursion as a loop, or give %s a //gradgen:rule", l.source(call), fn.Name())
+			return "", false
+		}
+		return h.name, true
+	}
+	prefix := "gradOf"
+	if pullback {
+		prefix = "pullbackOf"
+	}
+	base := prefix + strings.ToUpper(fn.Name()[:1]) + fn.Name()[1:]
+	// A helper for only some of the differentiable parameters says which.
+	sig := fn.Type().(*types.Signature)
+	var all []*types.Var
+	if sig.Recv() != nil {
+		all = append(all, sig.Recv())
+	}
+	for i := range sig.Params().Len() {
+		all = append(all, sig.Params().At(i))
+	}
+	var wrt []string
+	partial := false
+	for i, v := range all {
+		if !isDifferentiable(v.Type()) {
+			continue
+		}
+		if mask[i] == '0' {
+			partial = true
+		} else {
+			wrt = append(wrt, strings.ToUpper(v.Name()[:1])+v.Name()[1:])
+		}
+	}
+	if partial {
+		base += "Wrt" + strings.Join(wrt, "")
+	}
+	name := base
+	for i := 1; l.pkg.Scope().Lookup(name) != nil || l.helperNames[name]; i++ {
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	h := &helper{name: name, pullback: pullback}
+	l.helpers[key] = h
+	l.helperNames[name] = true
+	diags := l.generateHelper(fn, site, mask, h)
+	h.done = true
+	if len(diags) > 0 {
+		l.diags = append(l.diags, diags...)
+		l.errorf(call.Pos(), "the call %s cannot be differentiated: see the errors in %s", l.source(call), fn.Name())
+		return "", false
+	}
+	return name, true
+}
+
+// generateHelper lowers the callee into its helper and files it with the
+// callee's own generated file.
+func (l *lowerer) generateHelper(fn *types.Func, site declSite, mask string, h *helper) []Diagnostic {
+	sig := fn.Type().(*types.Signature)
+	g := &gradFunc{decl: site.decl, dir: &directive{}, name: h.name, recv: sig.Recv(), wrtSet: map[*types.Var]bool{}, options: l.gradFunc.options, helper: true, pullback: h.pullback}
+	for i := range sig.Params().Len() {
+		g.params = append(g.params, sig.Params().At(i))
+	}
+	g.result = sig.Results().At(0).Type()
+	all := g.params
+	if g.recv != nil {
+		all = append([]*types.Var{g.recv}, all...)
+	}
+	for i, v := range all {
+		if mask[i] != '0' {
+			g.wrt = append(g.wrt, v)
+			g.wrtSet[v] = true
+		}
+	}
+	grad, _, diags := l.pkgContext.lowerFunction(g, site.file)
+	if len(diags) > 0 {
+		return diags
+	}
+	l.helperFuncs[site.file] = append(l.helperFuncs[site.file], grad)
+	return nil
+}

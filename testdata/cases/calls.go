@@ -1,0 +1,126 @@
+package cases
+
+import "math"
+
+// Calls to functions of the package, differentiated through, and custom
+// rules.
+
+// sigmoid is a helper with one float parameter.
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// neuron calls sigmoid: a helper calling a helper.
+func neuron(w, b, x float64) float64 { return sigmoid(w*x + b) }
+
+// Nested calls helpers two deep.
+//
+//gradgen:grad
+func Nested2(w, b float64) float64 {
+	return neuron(w, b, 0.5)*neuron(b, w, -1) + sigmoid(w)
+}
+
+// HelperInLoop calls a helper on every trip.
+//
+//gradgen:grad wrt=w
+func HelperInLoop(w float64, n int) float64 {
+	s := 0.0
+	for i := range n {
+		s += neuron(w, 0.1, float64(i)) * float64(i%3)
+		if i == 4 {
+			s = s * sigmoid(s)
+		}
+	}
+	return s
+}
+
+// dot is a helper with slice parameters.
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// SliceHelper calls dot with views of its parameter.
+//
+//gradgen:grad wrt=w
+func SliceHelper(w, x []float64) float64 {
+	n := len(x)
+	return dot(w[:n], x)*dot(w[n:], x) + dot(w[:n], w[:n])
+}
+
+// Net is a model whose method calls another of its methods.
+type Net struct {
+	W []float64
+	B float64
+}
+
+func (n *Net) unit(x, k float64) float64 { return math.Tanh(n.W[0]*x+n.W[1]*k) + n.B }
+
+// Loss is a method calling a method on the same receiver.
+//
+//gradgen:grad wrt=n
+func (n *Net) Loss(x float64) float64 {
+	a := n.unit(x, 1)
+	return a * n.unit(a, -1)
+}
+
+// softplus has a hand-written rule below: gradgen calls the rule instead of
+// looking into it.
+func softplus(x float64) float64 { return math.Log1p(math.Exp(x)) }
+
+// softplusRule is softplus's derivative, written so that it never
+// overflows.
+//
+//gradgen:rule softplus
+func softplusRule(x float64) (float64, float64) {
+	if x > 30 {
+		return x, 1
+	}
+	e := math.Exp(x)
+	return math.Log1p(e), e / (1 + e)
+}
+
+// WithRule uses a function with a custom rule.
+//
+//gradgen:grad
+func WithRule(x float64) float64 { return softplus(2*x) * x }
+
+// gammaRule is the derivative of math.Gamma, which has no elementary
+// one: Γ'(x) = Γ(x)·ψ(x), with the digamma function ψ from its asymptotic
+// series after shifting x above 6.
+//
+//gradgen:rule math.Gamma
+func gammaRule(x float64) (float64, float64) {
+	g := math.Gamma(x)
+	psi := 0.0
+	for x < 6 {
+		psi -= 1 / x
+		x++
+	}
+	f := 1 / (x * x)
+	psi += math.Log(x) - 1/(2*x) - f*(1.0/12-f*(1.0/120-f*(1.0/252-f*(1.0/240-f/132))))
+	return g, g * psi
+}
+
+// OtherPackage calls a function of another package through its rule.
+//
+//gradgen:grad
+func OtherPackage(x float64) float64 { return math.Gamma(x) * x }
+
+// scaleInto has a rule with slice parameters: the seed, then a buffer.
+func scaleInto(w []float64, k float64) float64 { return k * dot(w, w) }
+
+//gradgen:rule scaleInto
+func scaleIntoRule(w []float64, k float64, seed float64, dw []float64) (float64, float64) {
+	s := dot(w, w)
+	for i := range w {
+		dw[i] += seed * 2 * k * w[i]
+	}
+	return k * s, seed * s
+}
+
+// SliceRule uses a rule with slice parameters.
+//
+//gradgen:grad
+func SliceRule(w []float64, k float64) float64 { return scaleInto(w, k*k) + k }

@@ -1,0 +1,34 @@
+package cases
+
+// The cases of calls: helpers, methods, custom rules.
+func callCases() []gradCase {
+	return []gradCase{
+		{name: "Nested2", f: Nested2, grad: Nested2Grad, at: pts(p(0.3, -0.2), p(-1.5, 2))},
+		{name: "HelperInLoop", f: HelperInLoop, grad: HelperInLoopGrad, wrt: []int{0}, at: pts(p(0.3, 7), p(-1.5, 3))},
+		{name: "SliceHelper",
+			f: func(x []float64) float64 { return SliceHelper(x, []float64{0.5, -1, 2}) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 6)
+				return SliceHelperGrad(x, []float64{0.5, -1, 2}, dw), dw
+			},
+			at: pts(p(1, 2, 3, 4, 5, 6), p(-0.5, 0.25, 2, 1, -1, 0.5))},
+		{name: "NetLoss",
+			f: func(x []float64) float64 { return (&Net{W: x[:2], B: x[2]}).Loss(0.7) },
+			grad: func(x []float64) (float64, []float64) {
+				dn := &Net{W: make([]float64, 2)}
+				v := (&Net{W: x[:2], B: x[2]}).LossGrad(0.7, dn)
+				return v, append(dn.W, dn.B)
+			},
+			at: pts(p(0.5, -1, 0.2), p(1.5, 0.3, -0.4))},
+		{name: "WithRule", f: WithRule, grad: WithRuleGrad, at: pts(p(0.3), p(-1.5), p(20))},
+		{name: "OtherPackage", f: OtherPackage, grad: OtherPackageGrad, at: pts(p(0.3), p(2.5), p(7.5))},
+		{name: "SliceRule",
+			f: func(x []float64) float64 { return SliceRule(x[:3], x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 3)
+				v, dk := SliceRuleGrad(x[:3], x[3], dw)
+				return v, append(dw, dk)
+			},
+			at: pts(p(1, 2, 3, 0.5), p(-0.5, 0.25, 2, -1.5))},
+	}
+}
