@@ -256,6 +256,40 @@ func C(x float64, n int) float64 {
 				`^p\.go:29:3: fallthrough is not supported: repeat the code of the next case, or use if/else$`,
 			},
 		},
+		{
+			name: "calls",
+			src: `package p
+
+import (
+	"math"
+	"strconv"
+)
+
+func fact(x float64) float64 {
+	if x < 1 {
+		return 1
+	}
+	return x * fact(x-1)
+}
+
+//gradgen:grad
+func A(x float64) float64 { return fact(x) }
+
+//gradgen:grad
+func B(x float64) float64 {
+	f, _ := strconv.ParseFloat("2", 64)
+	return math.Float64frombits(math.Float64bits(x)) * f
+}
+
+//gradgen:rule fact
+func badRule(x float64) float64 { return x }
+`,
+			want: []string{
+				`^p\.go:12:13: cannot differentiate the recursive call fact\(x - 1\): .*write the recursion as a loop, or give fact a //gradgen:rule$`,
+				`^p\.go:16:36: the call fact\(x\) cannot be differentiated: see the errors in fact$`,
+				`^p\.go:25:6: badRule cannot be the rule of .*fact: its signature is func\(x float64\) float64; a rule for fact must be func\(float64\) \(float64, float64\)$`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
