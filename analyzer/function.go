@@ -372,6 +372,17 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	final := adjoint.Return{Results: results}
 	bwd = l.declareAdjoints(peephole(bwd), final)
+	copyable := map[string]bool{}
+	for _, v := range l.adjOrd {
+		copyable[v.adj] = true
+	}
+	for v := range l.fusedLocal {
+		if v.adj != "" {
+			copyable[v.adj] = true
+		}
+	}
+	all := propagateCopies(append(bwd, final), copyable)
+	bwd, final = all[:len(all)-1], all[len(all)-1].(adjoint.Return)
 	l.bwdCode = bwd
 
 	out := &adjoint.Func{Name: g.name, Doc: l.doc(g)}

@@ -14,12 +14,10 @@ func RGrad(x, y float64) (float64, float64, float64) {
 	// return math.Sqrt(w)
 	dw := 0.5 / r
 	// w := a + b
-	da := dw
-	db := dw
 	// b := y * y
-	dy := 2 * y * db
+	dy := 2 * y * dw
 	// a := x * x
-	dx := 2 * x * da
+	dx := 2 * x * dw
 	return r, dx, dy
 }
 
@@ -40,9 +38,7 @@ func RFromABGrad(a, b float64) (float64, float64, float64) {
 	// return math.Sqrt(w)
 	dw := 0.5 / rFromAB
 	// w := a + b
-	da := dw
-	db := dw
-	return rFromAB, da, db
+	return rFromAB, dw, dw
 }
 
 // HypotGrad returns Hypot(x, y) and its partial derivatives with respect to x, y.
@@ -54,9 +50,7 @@ func HypotGrad(x, y float64) (float64, float64, float64) {
 
 	// return math.Sqrt(x*x + y*y)
 	dt2 := 0.5 / hypot
-	dt := dt2
-	dt1 := dt2
-	dy := 2 * y * dt1
-	dx := 2 * x * dt
+	dy := 2 * y * dt2
+	dx := 2 * x * dt2
 	return hypot, dx, dy
 }

@@ -64,10 +64,8 @@ func SoftplusGrad(w, x, dw []float64) float64 {
 		log := math.Log(t1)
 		s += log
 		// s += math.Log(1 + math.Exp(w[i]*x[i]))
-		dlog := ds
-		dt1 := 1 / t1 * dlog
-		dexp := dt1
-		dt := exp * dexp
+		dt1 := 1 / t1 * ds
+		dt := exp * dt1
 		dw[i] += x[i] * dt
 	}
 	softplus := s

@@ -66,10 +66,8 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		var do [3]float64
 		var dt4, dexp, dz1, dt3, dt2, dtanh, dz, dt1, dt float64
 		// loss += math.Log(sum) - o[s.Label]
-		dt5 := dloss
-		dlog := dt5
-		do[s.Label] -= dt5
-		dsum := 1 / sum * dlog
+		do[s.Label] -= dloss
+		dsum := 1 / sum * dloss
 		// for c := range o
 		for trip := 3; trip > 0; trip-- {
 			c = trip - 1

@@ -25,9 +25,8 @@ func DotGrad(w, x, dw, dx []float64) float64 {
 		t := w[i] * x[i]
 		s += t
 		// s += w[i] * x[i]
-		dt := ds
-		dw[i] += x[i] * dt
-		dx[i] += w[i] * dt
+		dw[i] += x[i] * ds
+		dx[i] += w[i] * ds
 	}
 	dot1 := s
 	return dot1
@@ -78,8 +77,7 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		t1 := yj * yj
 		s += t1
 		// s += yj * yj
-		dt1 := ds
-		dy[i] += 2 * yj * dt1
+		dy[i] += 2 * yj * ds
 	}
 	matVec := s
 	// for j < n
@@ -141,9 +139,8 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	// return math.Log(sum) + zmax - z[c]
 	dt2 = 1
 	dz[c] -= 1
-	dlog := dt2
 	dzmax := dt2
-	dsum := 1 / sum * dlog
+	dsum := 1 / sum * dt2
 	// for i := range z
 	for ; trips1 > 0; trips1-- {
 		i = trips1 - 1
@@ -194,10 +191,8 @@ func DistGrad(p, q Point) (float64, Point, Point) {
 	var dp, dq Point
 	// return math.Sqrt(dx*dx + dy*dy)
 	dt2 := 0.5 / dist
-	dt := dt2
-	dt1 := dt2
-	ddy := 2 * dy * dt1
-	ddx := 2 * dx * dt
+	ddy := 2 * dy * dt2
+	ddx := 2 * dx * dt2
 	// dy := p.Y - q.Y
 	dp.Y += ddy
 	dq.Y -= ddy
@@ -317,8 +312,7 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 		s += t2
 		var dt1, dt float64
 		// s += r * r
-		dt2 := ds
-		dr := 2 * r * dt2
+		dr := 2 * r * ds
 		// for i := range w
 		for ; trips > 0; trips-- {
 			i = trips - 1
@@ -360,8 +354,7 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 		s += t2
 		var dt1, dt float64
 		// s += r * r
-		dt2 := ds
-		dr := 2 * r * dt2
+		dr := 2 * r * ds
 		// for i := range w
 		for ; trips > 0; trips-- {
 			i = trips - 1
@@ -500,8 +493,7 @@ func ScaledGrad(w, dw []float64) float64 {
 		t2 := h[i1] * float64(i1+1)
 		s += t2
 		// s += h[i] * float64(i+1)
-		dt2 := ds
-		dh[i1] += float64(i1+1) * dt2
+		dh[i1] += float64(i1+1) * ds
 	}
 	scaled := s
 	// for i := range w

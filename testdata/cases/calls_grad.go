@@ -128,8 +128,7 @@ func (n *Net) LossGrad(x float64, dn *Net) float64 {
 
 	// return a * n.unit(a, -1)
 	da := unit1
-	dunit1 := a
-	_, dUnitDx := n.pullbackOfUnitWrtNX(a, -1, dunit1, dn)
+	_, dUnitDx := n.pullbackOfUnitWrtNX(a, -1, a, dn)
 	da += dUnitDx
 	// a := n.unit(x, 1)
 	n.pullbackOfUnitWrtN(x, 1, da, dn)
@@ -143,9 +142,8 @@ func WithRuleGrad(x float64) (float64, float64) {
 	withRule := softplus1 * x
 
 	// return softplus(2*x) * x
-	dsoftplus1 := x
 	dx := softplus1
-	dt := dSoftplus1Dx * dsoftplus1
+	dt := dSoftplus1Dx * x
 	dx += 2 * dt
 	return withRule, dx
 }
@@ -156,9 +154,8 @@ func OtherPackageGrad(x float64) (float64, float64) {
 	otherPackage := gamma * x
 
 	// return math.Gamma(x) * x
-	dgamma := x
 	dx := gamma
-	dx += dGammaDx * dgamma
+	dx += dGammaDx * x
 	return otherPackage, dx
 }
 
@@ -190,8 +187,7 @@ func gradOfSigmoid(z float64) (float64, float64) {
 
 	// return 1 / (1 + math.Exp(-z))
 	dt1 := -sigmoid1 / t1
-	dexp := dt1
-	dt := exp * dexp
+	dt := exp * dt1
 	dz := -dt
 	return sigmoid1, dz
 }
@@ -207,10 +203,8 @@ func gradOfNeuronWrtWB(w, b, x float64) (float64, float64, float64) {
 	// return sigmoid(w*x + b)
 	dsigmoid1 = 1
 	dt1 := dSigmoid1Dz * dsigmoid1
-	dt := dt1
-	db := dt1
-	dw := x * dt
-	return neuron1, dw, db
+	dw := x * dt1
+	return neuron1, dw, dt1
 }
 
 // gradOfNeuronWrtW returns neuron and its partial derivatives, for the gradients of its callers.
@@ -224,8 +218,7 @@ func gradOfNeuronWrtW(w, b, x float64) (float64, float64) {
 	// return sigmoid(w*x + b)
 	dsigmoid1 = 1
 	dt1 := dSigmoid1Dz * dsigmoid1
-	dt := dt1
-	dw := x * dt
+	dw := x * dt1
 	return neuron1, dw
 }
 
@@ -237,14 +230,12 @@ func pullbackOfDotWrtA(a, b []float64, dres float64, da []float64) float64 {
 	s := 0.0
 
 	// return s
-	ds := dres
 	// for i := range a (forward and backward in one pass: a sum)
 	for i := range a {
 		t := a[i] * b[i]
 		s += t
 		// s += a[i] * b[i]
-		dt := ds
-		da[i] += b[i] * dt
+		da[i] += b[i] * dres
 	}
 	dot1 := s
 	return dot1
@@ -261,15 +252,13 @@ func pullbackOfDot(a, b []float64, dres float64, da, db []float64) float64 {
 	s := 0.0
 
 	// return s
-	ds := dres
 	// for i := range a (forward and backward in one pass: a sum)
 	for i := range a {
 		t := a[i] * b[i]
 		s += t
 		// s += a[i] * b[i]
-		dt := ds
-		da[i] += b[i] * dt
-		db[i] += a[i] * dt
+		da[i] += b[i] * dres
+		db[i] += a[i] * dres
 	}
 	dot1 := s
 	return dot1
@@ -287,13 +276,10 @@ func (n *Net) pullbackOfUnitWrtN(x, k, dres float64, dn *Net) float64 {
 	unit1 := tanh + n.B
 
 	// return math.Tanh(n.W[0]*x+n.W[1]*k) + n.B
-	dtanh := dres
 	dn.B += dres
-	dt2 := (1 - tanh*tanh) * dtanh
-	dt := dt2
-	dt1 := dt2
-	dn.W[1] += k * dt1
-	dn.W[0] += x * dt
+	dt2 := (1 - tanh*tanh) * dres
+	dn.W[1] += k * dt2
+	dn.W[0] += x * dt2
 	return unit1
 }
 
@@ -309,13 +295,10 @@ func (n *Net) pullbackOfUnitWrtNX(x, k, dres float64, dn *Net) (float64, float64
 	unit1 := tanh + n.B
 
 	// return math.Tanh(n.W[0]*x+n.W[1]*k) + n.B
-	dtanh := dres
 	dn.B += dres
-	dt2 := (1 - tanh*tanh) * dtanh
-	dt := dt2
-	dt1 := dt2
-	dn.W[1] += k * dt1
-	dn.W[0] += x * dt
-	dx := n.W[0] * dt
+	dt2 := (1 - tanh*tanh) * dres
+	dn.W[1] += k * dt2
+	dn.W[0] += x * dt2
+	dx := n.W[0] * dt2
 	return unit1, dx
 }

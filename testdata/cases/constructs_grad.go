@@ -43,15 +43,13 @@ func VarDeclGrad(x float64) (float64, float64) {
 	// return a
 	da = 1
 	// a = d - e
-	dd := da
 	de := -da
 	// var d, e = c * c, x
 	dx := de
-	dc := 2 * c * dd
+	dc := 2 * c * da
 	// var c float64 = b + 1
-	db := dc
 	// var b = x * 2
-	dx += 2 * db
+	dx += 2 * dc
 	return varDecl, dx
 }
 
@@ -116,9 +114,8 @@ func OpAssignGrad(x, y float64) (float64, float64, float64) {
 	// s -= y
 	dy -= ds
 	// s += y * x
-	dt := ds
-	dy += x * dt
-	dx := y * dt
+	dy += x * ds
+	dx := y * ds
 	// s := x
 	dx += ds
 	return opAssign, dx, dy
@@ -133,10 +130,9 @@ func IncDecGrad(x float64) (float64, float64) {
 	incDec := t * x
 
 	// return t * x
-	dt := x
 	dx := t
 	// t := x * x
-	dx += 2 * x * dt
+	dx += 2 * x * x
 	return incDec, dx
 }
 
@@ -181,8 +177,7 @@ func SwapGrad(x, y float64) (float64, float64, float64) {
 	db = dt
 	// a, b := x, y*2
 	dy := 2 * db
-	dx := da
-	return swap, dx, dy
+	return swap, da, dy
 }
 
 // ShadowGrad returns Shadow(x) and its partial derivatives with respect to x.
@@ -227,17 +222,13 @@ func ConstantsGrad(x float64) (float64, float64) {
 	dt4 = 1
 	dt3 := 1.0 / 16 * dt4
 	dx := 2 * dt3
-	dt1 := dt2
-	dc := dt2
-	da := dt1
-	db := dt1
 	// c := x * third * math.Pi
-	dt := 3.141592653589793 * dc
+	dt := 3.141592653589793 * dt2
 	dx += 0.3333333333333333 * dt
 	// b := 1 / 3 * x
-	dx += 0 * db
+	dx += 0 * dt2
 	// a := x / 3
-	dx += 1.0 / 3 * da
+	dx += 1.0 / 3 * dt2
 	return constants, dx
 }
 
@@ -261,8 +252,7 @@ func ConversionsGrad(x float64, n int) (float64, float64) {
 	// var c Celsius = Celsius(g)
 	dg := float64(dc)
 	// g := float64(f*f) + float64(n)
-	dt2 := dg
-	dt1 := float32(dt2)
+	dt1 := float32(dg)
 	df := 2 * f * dt1
 	// f := float32(x) * 3
 	dt := 3 * df
@@ -278,13 +268,10 @@ func NamedGrad(c, k Celsius) (Celsius, Celsius, Celsius) {
 	named := f * k
 
 	// return f * k
-	df := k
-	dk := f
 	// f := c*9/5 + 32
-	dt1 := df
-	dt := 1.0 / 5 * dt1
+	dt := 1.0 / 5 * k
 	dc := 9 * dt
-	return named, dc, dk
+	return named, dc, f
 }
 
 // Float32Grad returns Float32(x, y) and its partial derivatives with respect to x, y.
@@ -298,14 +285,12 @@ func Float32Grad(x, y float32) (float32, float32, float32) {
 
 	// return t * float32(math.Sin(float64(t)))
 	dt := t3
-	dt3 := t
-	dsin := float64(dt3)
+	dsin := float64(t)
 	dt2 := math.Cos(t2) * dsin
 	dt += float32(dt2)
 	// t := x*y + 1
-	dt1 := dt
-	dx := y * dt1
-	dy := x * dt1
+	dx := y * dt
+	dy := x * dt
 	return float321, dx, dy
 }
 
@@ -318,13 +303,10 @@ func (c Celsius) FahrenheitGrad(scale float64) (float64, Celsius, float64) {
 	fahrenheit := t3 * scale
 
 	// return (float64(c)*9/5 + 32) * scale
-	dt3 := scale
-	dscale := t3
-	dt2 := dt3
-	dt1 := 1.0 / 5 * dt2
+	dt1 := 1.0 / 5 * scale
 	dt := 9 * dt1
 	dc := Celsius(dt)
-	return fahrenheit, dc, dscale
+	return fahrenheit, dc, t3
 }
 
 // unexportedGrad returns unexported(x) and its partial derivatives with respect to x.
@@ -333,9 +315,8 @@ func unexportedGrad(x float64) (float64, float64) {
 	unexported1 := t * x
 
 	// return x * x * x
-	dt := x
 	dx := t
-	dx += 2 * x * dt
+	dx += 2 * x * x
 	return unexported1, dx
 }
 
@@ -348,10 +329,8 @@ func WrtGrad(w, x, b float64) (float64, float64, float64) {
 	// return z * z
 	dz := 2 * z
 	// z := w*x + b
-	dt := dz
-	db := dz
-	dw := x * dt
-	return wrt, dw, db
+	dw := x * dz
+	return wrt, dw, dz
 }
 
 // RenamedGradient returns Renamed(x) and its partial derivatives with respect to x.
@@ -361,9 +340,8 @@ func RenamedGradient(x float64) (float64, float64) {
 	renamed := math.Exp(t1)
 
 	// return math.Exp(-x * x)
-	dt1 := renamed
-	dt := x * dt1
-	dx := t * dt1
+	dt := x * renamed
+	dx := t * renamed
 	dx -= dt
 	return renamed, dx
 }
@@ -379,8 +357,7 @@ func PassiveGrad(x float64, n int, name string) (float64, float64) {
 	passive := x * scale
 
 	// return x * scale
-	dx := scale
-	return passive, dx
+	return passive, scale
 }
 
 // DeadNaNGrad returns DeadNaN(x) and its partial derivatives with respect to x.
@@ -449,15 +426,13 @@ func ParensGrad(x, y, z float64) (float64, float64, float64, float64) {
 	dt5 := x * dt6
 	dy := dt5
 	dz := dt5
-	dt1 := dt4
 	dt3 := -dt4
 	dx += dt3
 	dt2 := -dt3
 	dy += dt2
 	dz -= dt2
-	dt := dt1
-	dz += dt1
-	dx += dt
-	dy += dt
+	dz += dt4
+	dx += dt4
+	dy += dt4
 	return parens, dx, dy, dz
 }

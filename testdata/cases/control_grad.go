@@ -846,9 +846,8 @@ func DivisorGrad(x, y float64) (float64, float64, float64) {
 		t1 := y / d
 		s += t1
 		// s += y / d
-		dt1 := ds
-		dy += 1 / d * dt1
-		dd := -t1 / d * dt1
+		dy += 1 / d * ds
+		dd := -t1 / d * ds
 		// d := x*float64(i) + 1
 		dt := dd
 		dd = 0
@@ -871,8 +870,7 @@ func BoundFromInputGrad(x float64) (float64, float64) {
 		sqrt := math.Sqrt(t)
 		s += sqrt
 		// s += math.Sqrt(x + float64(i))
-		dsqrt := ds
-		dt := 0.5 / sqrt * dsqrt
+		dt := 0.5 / sqrt * ds
 		dx += dt
 	}
 	boundFromInput := s
@@ -978,8 +976,7 @@ func FloatCounterGrad(x float64) (float64, float64) {
 		sin := math.Sin(t1)
 		s += sin
 		// s += math.Sin(x * t)
-		dsin := ds
-		dt1 := math.Cos(t1) * dsin
+		dt1 := math.Cos(t1) * ds
 		dx += t * dt1
 	}
 	floatCounter := s

@@ -31,9 +31,7 @@ func MulGrad(x, y float64) (float64, float64, float64) {
 	mul := x * y
 
 	// return x * y
-	dx := y
-	dy := x
-	return mul, dx, dy
+	return mul, y, x
 }
 
 // DivGrad returns Div(x, y) and its partial derivatives with respect to x, y.
@@ -54,11 +52,8 @@ func NegGrad(x float64) (float64, float64) {
 	neg := t * t2
 
 	// return -x * (-x + 1)
-	dt := t2
-	dt2 := t
-	dt1 := dt2
-	dx := -dt1
-	dx -= dt
+	dx := -t
+	dx -= t2
 	return neg, dx
 }
 
@@ -111,8 +106,7 @@ func AsinhGrad(x float64) (float64, float64) {
 
 	// return math.Asinh(2*x + 1)
 	dt1 := 1 / math.Sqrt(t1*t1+1)
-	dt := dt1
-	dx := 2 * dt
+	dx := 2 * dt1
 	return asinh, dx
 }
 
@@ -249,8 +243,7 @@ func ExpGrad(x float64) (float64, float64) {
 	exp := math.Exp(x)
 
 	// return math.Exp(x)
-	dx := exp
-	return exp, dx
+	return exp, exp
 }
 
 // Exp2Grad returns Exp2(x) and its partial derivatives with respect to x.
@@ -277,10 +270,8 @@ func FMAGrad(x, y, z float64) (float64, float64, float64, float64) {
 
 	var dz float64
 	// return math.FMA(x, y, z)
-	dx := y
-	dy := x
 	dz = 1
-	return fMA, dx, dy, dz
+	return fMA, y, x, dz
 }
 
 // FloorGrad returns Floor(x) and its partial derivatives with respect to x.
@@ -303,8 +294,7 @@ func FrexpGrad(x float64) (float64, float64) {
 	// return frac * float64(exp)
 	dfrac := float64(exp)
 	// frac, exp := math.Frexp(x)
-	dt := dfrac
-	dx := math.Ldexp(1, -t1) * dt
+	dx := math.Ldexp(1, -t1) * dfrac
 	return frexp, dx
 }
 
@@ -458,8 +448,7 @@ func ModfGrad(x float64) (float64, float64) {
 	dt = 1
 	dfrac := 3 * dt
 	// whole, frac := math.Modf(x)
-	dx := dfrac
-	return modf, dx
+	return modf, dfrac
 }
 
 // NextafterGrad returns Nextafter(x, y) and its partial derivatives with respect to x, y.
@@ -550,10 +539,9 @@ func SincosGrad(x float64) (float64, float64) {
 	sincos := t * c
 
 	// return s * c * c
-	dt := c
 	dc := t
-	ds := c * dt
-	dc += s * dt
+	ds := c * c
+	dc += s * c
 	// s, c := math.Sincos(x)
 	dx := c*ds - s*dc
 	return sincos, dx
