@@ -324,3 +324,22 @@ func FloatLit(v float64) string {
 	}
 	return s
 }
+
+// FuncSource renders one function of file as it appears in file's
+// generated source.
+func FuncSource(file *adjoint.File, fn *adjoint.Func) ([]byte, error) {
+	f := &adjoint.File{Package: file.Package, Path: file.Path, Funcs: []*adjoint.Func{fn}}
+	full, err := File(f)
+	if err != nil {
+		return nil, err
+	}
+	// Drop the header, package clause and imports: keep from the doc
+	// comment of the function.
+	if i := bytes.Index(full, []byte("\n// "+fn.Name)); i >= 0 {
+		return full[i+1:], nil
+	}
+	if i := bytes.Index(full, []byte("\nfunc ")); i >= 0 {
+		return full[i+1:], nil
+	}
+	return full, nil
+}

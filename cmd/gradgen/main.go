@@ -23,6 +23,8 @@
 // Usage:
 //
 //	gradgen [flags] [packages]
+//	gradgen vet [packages]
+//	go vet -vettool=$(command -v gradgen) [packages]
 //
 // With no packages, gradgen processes the package in the current directory.
 // Packages are go/packages patterns, such as ./...
@@ -35,6 +37,11 @@
 //	-graph NAME print the adjoint graph of function NAME (Loss or T.Loss) as
 //	            Graphviz DOT, and write nothing
 //	-v          say what was read and written
+//
+// gradgen vet runs the gradgen analyzer (package analyzer), which writes
+// nothing: it reports bad directives, constructs that cannot be
+// differentiated, and missing or stale generated code, at the annotated
+// functions; it exits 3 when it reports anything.
 //
 // Exit status: 0 on success; 1 when the code has a problem (a construct
 // that cannot be differentiated, a malformed directive, a stale file under
@@ -49,10 +56,36 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+
+	"golang.org/x/tools/go/analysis/singlechecker"
+	"golang.org/x/tools/go/analysis/unitchecker"
+
+	"github.com/gradgen/gradgen/analyzer"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	args := os.Args[1:]
+	switch {
+	case len(args) > 0 && args[0] == "vet":
+		// gradgen vet [packages]: the analyzer under x/tools's checker,
+		// with its flags (-json, -c, ...). Exit status 3 when it reports.
+		os.Args = append([]string{"gradgen vet"}, args[1:]...)
+		singlechecker.Main(analyzer.Analyzer)
+	case invokedByGoVet(args):
+		// go vet -vettool=$(command -v gradgen)
+		unitchecker.Main(analyzer.Analyzer)
+	}
+	os.Exit(run(args, os.Stdout, os.Stderr))
+}
+
+// invokedByGoVet recognizes go vet's protocol: a -V=full or -flags query,
+// or flags followed by a .cfg file describing one package.
+func invokedByGoVet(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	return strings.HasPrefix(args[0], "-V=") || args[0] == "-flags" || strings.HasSuffix(args[len(args)-1], ".cfg")
 }
 
 // config is the parsed command line.

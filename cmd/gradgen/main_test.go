@@ -422,3 +422,54 @@ func TestCallersOfMissingGradient(t *testing.T) {
 		t.Errorf("go vet after generating: %v\n%s", err, out)
 	}
 }
+
+// TestMain turns the test binary into gradgen when GRADGEN_AS_TOOL is set,
+// so that tests can run the real command, as go vet does.
+func TestMain(m *testing.M) {
+	if os.Getenv("GRADGEN_AS_TOOL") != "" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestVet runs the analyzer through "gradgen vet" and "go vet -vettool":
+// both report a missing generated file at the annotated function, and
+// nothing once it is generated.
+func TestVet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go vet")
+	}
+	dir := newPackage(t, square)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := func(args ...string) (int, string) {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GRADGEN_AS_TOOL=1")
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, string(out)
+	}
+	for _, args := range [][]string{{self, "vet", "./..."}, {"go", "vet", "-vettool=" + self, "./..."}} {
+		code, out := tool(args...)
+		if code == 0 || !strings.Contains(out, "p.go:4:1: Square: p_grad.go is missing: run go generate") {
+			t.Errorf("%v before generating: exit %d\n%s", args[1:], code, out)
+		}
+	}
+	if code, _, stderr := gradgen(t, dir); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	for _, args := range [][]string{{self, "vet", "./..."}, {"go", "vet", "-vettool=" + self, "./..."}} {
+		if code, out := tool(args...); code != 0 {
+			t.Errorf("%v after generating: exit %d\n%s", args[1:], code, out)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package analyzer
+
+import (
+	"bytes"
+	"errors"
+	"go/ast"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/gradgen/gradgen/emit"
+)
+
+// Analyzer reports, without writing anything, what gradgen would refuse
+// and what it would change: malformed directives and options, constructs
+// that cannot be differentiated, and annotated functions whose generated
+// code is missing or stale. Its diagnostics stand at the annotated
+// function, not in the generated file (linters hide those), and say to run
+// go generate: analysis drivers cannot create files, nor should they edit
+// generated ones.
+var Analyzer = &analysis.Analyzer{
+	Name: "gradgen",
+	Doc: `check gradgen's directives and generated gradients
+
+Reports malformed //gradgen:grad and //gradgen:rule directives, constructs
+that gradgen cannot differentiate, and annotated functions whose generated
+FooGrad is missing or stale (run go generate).`,
+	URL: "https://github.com/gradgen/gradgen",
+	// A missing or stale generated file leaves type errors behind (callers
+	// of FooGrad); the check must run exactly then.
+	RunDespiteErrors: true,
+	Run:              run,
+	ResultType:       reflect.TypeOf((*Result)(nil)),
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	var files []*ast.File
+	for _, f := range pass.Files {
+		if !IsOutputPath(pass.Fset.Position(f.Package).Filename) {
+			files = append(files, f)
+		}
+	}
+	res := Generate(pass.Fset, files, pass.Pkg, pass.TypesInfo, Options{})
+	broken := map[string]bool{} // files whose generated code would be incomplete
+	for _, d := range res.Diagnostics {
+		pass.Report(analysis.Diagnostic{Pos: d.Pos, Message: d.Message})
+		broken[pass.Fset.Position(d.Pos).Filename] = true
+	}
+	for _, out := range res.Outputs {
+		if broken[out.Source] {
+			continue
+		}
+		content, err := emit.File(out.File)
+		if err != nil {
+			return nil, err
+		}
+		old, err := readFile(pass, out.Path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			for _, f := range out.Functions {
+				pass.Reportf(f.Pos, "%s: %s is missing: run go generate", f.Name, filepath.Base(out.Path))
+			}
+		case err != nil:
+			return nil, err
+		case !bytes.Equal(old, content):
+			// Say which functions changed when that can be told; else
+			// every function of the file is suspect.
+			for _, f := range out.Functions {
+				if fn, err := emit.FuncSource(out.File, f.Grad); err != nil || !bytes.Contains(old, fn) {
+					pass.Reportf(f.Pos, "%s: %s is stale: run go generate", f.Name, filepath.Base(out.Path))
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// readFile reads a file of the package through the pass when it can
+// (drivers may serve overlays), else from disk.
+func readFile(pass *analysis.Pass, path string) ([]byte, error) {
+	if pass.ReadFile != nil {
+		if data, err := pass.ReadFile(path); err == nil {
+			return data, nil
+		}
+	}
+	return os.ReadFile(path)
+}
