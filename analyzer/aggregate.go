@@ -106,6 +106,13 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 	lv := l.conv(lhs)
 	root := l.variableOf(l.rootVar(lhs))
+	if root.param || root.viewOf != nil && root.viewOf.param {
+		// The buffer of a parameter already holds the caller's gradient:
+		// the adjoint of the value overwritten here cannot be told apart
+		// from it.
+		l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which belongs to a parameter (whose gradient is added into a buffer): copy the parameter into a local slice first", l.source(lhs))
+		return
+	}
 	t := l.info.TypeOf(lhs)
 	path := l.adjPath(lhs)
 	opAssign := ""
@@ -143,10 +150,23 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 	st := o.store
 	var out []adjoint.Stmt
 	src := o.args[0]
+	d := st.adj
+	if src.v != nil && src.path != nil && st.opAssign == "" {
+		// h[i] = h[j]: the two may be one element; take the adjoint
+		// before it is reset.
+		tmp := l.names.fresh("dElem")
+		out = append(out, assign(adjoint.Id(tmp), ":=", d))
+		d = adjoint.Id(tmp)
+	}
 	if src.v != nil {
-		d := st.adj
 		if st.opAssign == "-" {
 			d = neg(d)
+		}
+		if src.path != nil && st.opAssign == "" {
+			// The source's adjoint may be the element's own: add after
+			// the reset, from the copy.
+			out = append(out, assign(st.adj, "=", lit("0")), l.accumulateTo(src.v, src.path, d))
+			return append(out, l.restore(rec, st.lv)...)
 		}
 		out = append(out, l.accumulateTo(src.v, src.path, d))
 	}
@@ -180,6 +200,14 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	if view == nil {
 		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: an active slice must come from make, a parameter, or slicing one", l.source(rhs))
 		return
+	}
+	if root := l.rootVar(rhs); root != nil && view != nil {
+		if rv := l.variableOf(root); rv != v {
+			v.viewOf = rv
+			if rv.viewOf != nil {
+				v.viewOf = rv.viewOf
+			}
+		}
 	}
 	sh := l.ensureShadow(v)
 	if defining {

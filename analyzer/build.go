@@ -452,3 +452,150 @@ func renameExpr(e adjoint.Expr, from, to string) adjoint.Expr {
 	}
 	return e
 }
+
+// dropUnused removes variables a function declares but never reads, with
+// the assignments to them, until none is left: Go rejects such variables,
+// and the passes before may leave some (an adjoint whose every reader was
+// pruned, a branch record whose reversal came out empty). An assignment
+// whose value has a call in it keeps the call.
+func dropUnused(body []adjoint.Stmt, keep map[string]bool) []adjoint.Stmt {
+	for {
+		reads := map[string]int{}
+		declared := map[string]bool{}
+		for _, s := range body {
+			walkReads(s, func(e adjoint.Expr) {
+				walkExpr(e, func(x adjoint.Expr) {
+					if id, ok := x.(adjoint.Ident); ok {
+						reads[id.Name]++
+					}
+				})
+			})
+			walkStmtTree(s, func(s adjoint.Stmt) {
+				switch s := s.(type) {
+				case adjoint.VarDecl:
+					if !s.Const {
+						for _, n := range s.Names {
+							declared[n] = true
+						}
+					}
+				case adjoint.Assign:
+					if s.Op == ":=" {
+						for _, x := range s.Lhs {
+							if id, ok := x.(adjoint.Ident); ok {
+								declared[id.Name] = true
+							}
+						}
+					}
+				}
+			})
+		}
+		unused := map[string]bool{}
+		for n := range declared {
+			if reads[n] == 0 && !keep[n] && n != "_" {
+				unused[n] = true
+			}
+		}
+		if len(unused) == 0 {
+			return body
+		}
+		body = dropNames(body, unused)
+	}
+}
+
+func hasCall(e adjoint.Expr) bool {
+	found := false
+	walkExpr(e, func(x adjoint.Expr) {
+		if c, ok := x.(adjoint.Call); ok {
+			if _, conv := c.Fun.(adjoint.TypeExpr); !conv {
+				found = true
+			}
+		}
+	})
+	return found
+}
+
+func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for _, s := range list {
+		switch x := s.(type) {
+		case adjoint.VarDecl:
+			if x.Const || len(x.Values) > 0 {
+				break
+			}
+			var names []string
+			for _, n := range x.Names {
+				if !unused[n] {
+					names = append(names, n)
+				}
+			}
+			if len(names) == 0 {
+				continue
+			}
+			x.Names = names
+			s = x
+		case adjoint.Assign:
+			lhs := make([]adjoint.Expr, len(x.Lhs))
+			blank := 0
+			for i, e := range x.Lhs {
+				lhs[i] = e
+				if id, ok := e.(adjoint.Ident); ok && unused[id.Name] {
+					lhs[i] = adjoint.Id("_")
+				}
+				if id, ok := lhs[i].(adjoint.Ident); ok && id.Name == "_" {
+					blank++
+				}
+			}
+			if blank == 0 {
+				break
+			}
+			if blank == len(lhs) {
+				if len(x.Rhs) == 1 && hasCall(x.Rhs[0]) {
+					if c, ok := x.Rhs[0].(adjoint.Call); ok {
+						out = append(out, adjoint.ExprStmt{X: c})
+					} else {
+						out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: x.Rhs})
+					}
+				}
+				continue
+			}
+			if x.Op == ":=" {
+				// ":=" needs a new variable on the left; with some blanked
+				// it may have one still.
+				fresh := false
+				for _, e := range lhs {
+					if id, ok := e.(adjoint.Ident); ok && id.Name != "_" {
+						fresh = true
+					}
+				}
+				if !fresh {
+					x.Op = "="
+				}
+			}
+			x.Lhs = lhs
+			s = x
+		case adjoint.IncDec:
+			if id, ok := x.X.(adjoint.Ident); ok && unused[id.Name] {
+				continue
+			}
+		case adjoint.If:
+			x.Then, x.Else = dropNames(x.Then, unused), dropNames(x.Else, unused)
+			s = x
+		case adjoint.For:
+			x.Body = dropNames(x.Body, unused)
+			s = x
+		case adjoint.Range:
+			x.Body = dropNames(x.Body, unused)
+			s = x
+		case adjoint.Switch:
+			for i := range x.Cases {
+				x.Cases[i].Body = dropNames(x.Cases[i].Body, unused)
+			}
+			s = x
+		case adjoint.Block:
+			x.Body = dropNames(x.Body, unused)
+			s = x
+		}
+		out = append(out, s)
+	}
+	return out
+}

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
@@ -358,8 +359,20 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		seeds := l.reverse(tail[1])
 		bwd = append(bwd, seeds...)
 		l.revCode = append(l.revCode, seeds...)
+		// The backward code of the statements before the loop reads the
+		// accumulators as they were before it.
+		var saves, restores []adjoint.Stmt
+		for _, v := range l.sortedAccs() {
+			if l.needed[v.name] {
+				prev := l.names.fresh(v.name + "Before")
+				saves = append(saves, assign(adjoint.Id(prev), ":=", adjoint.Id(v.name)))
+				restores = append(restores, assign(adjoint.Id(v.name), "=", adjoint.Id(prev)))
+			}
+		}
+		bwd = append(bwd, saves...)
 		bwd = append(bwd, l.fusedCode(tail[0])...)
 		bwd = append(bwd, tail[1].fwd...)
+		bwd = append(bwd, restores...)
 	}
 	rest := l.backward(recs)
 	l.revCode = append(l.revCode, rest...)
@@ -414,7 +427,25 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	out.Body = append(out.Body, bwd...)
 	out.Body = append(out.Body, final)
+	keep := map[string]bool{}
+	for _, p := range out.Params {
+		keep[p.Name] = true
+	}
+	if out.Recv != nil {
+		keep[out.Recv.Name] = true
+	}
+	out.Body = dropUnused(out.Body, keep)
 	return out, l.graph
+}
+
+// sortedAccs lists the sum loop's accumulators in order of declaration.
+func (l *lowerer) sortedAccs() []*variable {
+	var out []*variable
+	for obj := range l.fusedAccs {
+		out = append(out, l.variableOf(obj))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].obj.Pos() < out[j].obj.Pos() })
+	return out
 }
 
 // topDeclarations declares, at the top of the function, the locals that

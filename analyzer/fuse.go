@@ -86,7 +86,11 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 		}
 		return true
 	})
-	return ok && l.linearIn(ret.Results[0], accs, written)
+	if ok && l.linearIn(ret.Results[0], accs, written) {
+		l.fusedAccs = accs
+		return true
+	}
+	return false
 }
 
 // mentions reports whether e reads v.

@@ -30,7 +30,8 @@ type variable struct {
 	// alias is the adjoint of a range value over an active slice: the
 	// element's adjoint, dxs[i].
 	alias       adjoint.Expr
-	adjDeclared bool // its adjoint is declared already (a buffer parameter, a view)
+	adjDeclared bool      // its adjoint is declared already (a buffer parameter, a view)
+	viewOf      *variable // for a slice that is a view of another variable: the one it views
 	// shadow is the adjoint of a slice or pointer variable, held in a
 	// variable the forward sweep sets alongside it: dW[a:b] for W[a:b].
 	shadow *variable
@@ -121,17 +122,18 @@ type lowerer struct {
 	logicalZero  map[*variable]bool           // temporaries not yet given an adjoint in this statement's reversal
 	saveAll      bool                         // the to-be-recorded analysis is off
 	gradFunc     *gradFunc
-	fused        ast.Stmt            // the sum loop, when the function ends in one
-	fusing       bool                // lowering or reversing the sum loop's body
-	fusedLocal   map[*variable]bool  // values of one trip of the sum loop
-	fusedTail    []*lowered          // the sum loop and the return after it
-	revCode      []adjoint.Stmt      // backward code only (a sum loop's forward code is among the backward sweep's)
-	readers      map[string][]reader // from the first lowering: whose backward code reads each variable
-	readersOut   map[string][]reader // collected by this lowering
-	bufferChecks []adjoint.Stmt      // length checks of the caller's buffers
-	seedName     string              // a pullback's parameter holding the result's adjoint
-	final        ast.Stmt            // the last statement of the body
-	result       adjoint.Expr        // what the gradient function returns as the value
+	fused        ast.Stmt              // the sum loop, when the function ends in one
+	fusing       bool                  // lowering or reversing the sum loop's body
+	fusedLocal   map[*variable]bool    // values of one trip of the sum loop
+	fusedTail    []*lowered            // the sum loop and the return after it
+	fusedAccs    map[types.Object]bool // the sum loop's accumulators
+	revCode      []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
+	readers      map[string][]reader   // from the first lowering: whose backward code reads each variable
+	readersOut   map[string][]reader   // collected by this lowering
+	bufferChecks []adjoint.Stmt        // length checks of the caller's buffers
+	seedName     string                // a pullback's parameter holding the result's adjoint
+	final        ast.Stmt              // the last statement of the body
+	result       adjoint.Expr          // what the gradient function returns as the value
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {

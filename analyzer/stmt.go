@@ -165,6 +165,9 @@ func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 	if rec.pend[key] || !l.readBefore(v.name, rec) {
 		return
 	}
+	if l.fusing && v.obj != nil && l.fusedAccs[v.obj] {
+		return // an accumulator of the sum loop: saved around the loop instead
+	}
 	rec.pend[key] = true
 	it, _ := irType(t)
 	if l.loopDepth > 0 {
