@@ -381,6 +381,9 @@ type loopCtx struct {
 	// trip is the loop's trip count as an expression that can be
 	// evaluated before its outermost enclosing loop starts, or nil.
 	trip adjoint.Expr
+	// index is the variable that only the loop itself advances (a range
+	// key, a counting loop's counter), "" if none.
+	index string
 }
 
 // lowerBlock lowers a list of statements, and decides which of them must
@@ -624,6 +627,9 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 	trip := l.tripCount(s)
 	ctx := l.enterLoop(s, label, rec)
 	ctx.trip = trip
+	if trip != nil {
+		ctx.index = l.variableOf(l.info.ObjectOf(s.Init.(*ast.AssignStmt).Lhs[0].(*ast.Ident))).name
+	}
 	if s.Post != nil {
 		rec.loop.post = l.lowerStmt(s.Post)
 	}
@@ -945,6 +951,9 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	trip := l.tripCount(s)
 	ctx := l.enterLoop(s, label, rec)
 	ctx.trip = trip
+	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" && !l.assignedIn(s.Body)[l.info.ObjectOf(id)] {
+		ctx.index = l.variableOf(l.info.ObjectOf(id)).name
+	}
 	rec.loop.body = l.lowerBlock(s.Body.List)
 	l.leaveLoop()
 	rec.exits = l.loopExits(s)

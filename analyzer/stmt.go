@@ -14,16 +14,17 @@ import (
 // the active variables it overwrote with passive values, and the old
 // values it saved; a compound one (if, switch, for) keeps its parts.
 type lowered struct {
-	src    ast.Stmt
-	fwd    []adjoint.Stmt
-	ops    []*op
-	zeroes []*variable     // active variables given a passive value
-	saves  []save          // old values saved before being overwritten
-	pend   map[string]bool // saves not yet restored during reversal, by lvalue
-	seed   *variable       // for "return x": x's adjoint starts at 1
-	undo   []adjoint.Stmt  // inverse of an integer update (i++ is undone by i--)
-	inLoop bool            // lowered inside a loop: temporaries are recomputed
-	loops  []ast.Stmt      // the loops around it
+	src       ast.Stmt
+	fwd       []adjoint.Stmt
+	ops       []*op
+	zeroes    []*variable     // active variables given a passive value
+	saves     []save          // old values saved before being overwritten
+	pend      map[string]bool // saves not yet restored during reversal, by lvalue
+	seed      *variable       // for "return x": x's adjoint starts at 1
+	undo      []adjoint.Stmt  // inverse of an integer update (i++ is undone by i--)
+	inLoop    bool            // lowered inside a loop: temporaries are recomputed
+	loops     []ast.Stmt      // the loops around it
+	loopIndex string          // the innermost loop's own index variable, "" if none
 
 	// Compound statements.
 	branch *branchRec // if and switch
@@ -48,6 +49,9 @@ type save struct {
 func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 	l.fwd, l.ops = nil, nil
 	rec := &lowered{src: s, pend: map[string]bool{}, inLoop: l.loopDepth > 0, loops: l.loopStmts()}
+	if n := len(l.loops); n > 0 {
+		rec.loopIndex = l.loops[n-1].index
+	}
 	switch s := s.(type) {
 	case *ast.AssignStmt:
 		if !l.invertible(rec, s.Lhs[0], s.Tok, s.Rhs) {
@@ -598,7 +602,12 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	}
 	// Reading back what the statement itself stored reads its output, not
 	// a value it overwrote: it does not count for the saves.
-	l.noteReaders(rec, out[len(readBack):])
+	l.noteReaders(rec, out[len(readBack):], false)
+	// Reading back what the statement stored needs that value still there
+	// when its reversal runs: later writes to it must restore it. Its own
+	// write on a later trip of a loop need not, when each trip writes
+	// another element (h[j] with j the loop's index).
+	l.noteReaders(rec, readBack, indexedBy(readBack, rec.loopIndex))
 	return append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, out...)
 }
 
@@ -606,11 +615,14 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 type reader struct {
 	pos   token.Pos
 	loops []ast.Stmt // the loops around it (a sum loop does not count)
+	// ownOutput marks a statement reading back the element it stored,
+	// a different one on each trip of its innermost loop.
+	ownOutput bool
 }
 
 // noteReaders records which variables a statement's backward code reads,
 // for the to-be-recorded analysis of the second lowering.
-func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt) {
+func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) {
 	if l.readersOut == nil {
 		l.readersOut = map[string][]reader{}
 	}
@@ -620,11 +632,33 @@ func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt) {
 			walkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok && !seen[id.Name] && l.byName[id.Name] != nil {
 					seen[id.Name] = true
-					l.readersOut[id.Name] = append(l.readersOut[id.Name], reader{rec.src.Pos(), rec.loops})
+					l.readersOut[id.Name] = append(l.readersOut[id.Name], reader{rec.src.Pos(), rec.loops, distinct})
 				}
 			})
 		})
 	}
+}
+
+// indexedBy reports whether every read-back reads an element indexed by
+// the variable idx (the innermost loop's own index).
+func indexedBy(code []adjoint.Stmt, idx string) bool {
+	if len(code) == 0 || idx == "" {
+		return false
+	}
+	for _, s := range code {
+		a, ok := s.(adjoint.Assign)
+		if !ok || len(a.Rhs) != 1 {
+			return false
+		}
+		ix, ok := a.Rhs[0].(adjoint.Index)
+		if !ok {
+			return false
+		}
+		if id, ok := ix.Index.(adjoint.Ident); !ok || id.Name != idx {
+			return false
+		}
+	}
+	return true
 }
 
 // readBefore reports whether backward code may read the value a statement
@@ -636,6 +670,9 @@ func (l *lowerer) readBefore(name string, rec *lowered) bool {
 		return true
 	}
 	for _, r := range l.readers[name] {
+		if r.ownOutput && r.pos == rec.src.Pos() {
+			continue // its own write, to another element on each trip
+		}
 		if r.pos <= rec.src.Pos() {
 			return true
 		}
