@@ -166,7 +166,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 // statement overwrites it: in a local outside loops, on a tape inside.
 func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.Type) {
 	key := adjoint.ExprString(lv)
-	if rec.pend[key] || !l.readBefore(v.name, rec) {
+	if rec.pend[key] || !l.readBefore(v.name, rec, lv) {
 		return
 	}
 	if l.fusing && v.obj != nil && l.fusedAccs[v.obj] {
@@ -607,7 +607,11 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	// when its reversal runs: later writes to it must restore it. Its own
 	// write on a later trip of a loop need not, when each trip writes
 	// another element (h[j] with j the loop's index).
-	l.noteReaders(rec, readBack, indexedBy(readBack, rec.loopIndex))
+	if indexedBy(readBack, rec.loopIndex) {
+		l.noteReaders(rec, readBack, true)
+	} else {
+		l.noteReaders(rec, readBack, false)
+	}
 	return append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, out...)
 }
 
@@ -616,8 +620,10 @@ type reader struct {
 	pos   token.Pos
 	loops []ast.Stmt // the loops around it (a sum loop does not count)
 	// ownOutput marks a statement reading back the element it stored,
-	// a different one on each trip of its innermost loop.
+	// indexed by index, its innermost loop's own index: a different one on
+	// each trip.
 	ownOutput bool
+	index     string
 }
 
 // noteReaders records which variables a statement's backward code reads,
@@ -632,7 +638,11 @@ func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) 
 			walkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok && !seen[id.Name] && l.byName[id.Name] != nil {
 					seen[id.Name] = true
-					l.readersOut[id.Name] = append(l.readersOut[id.Name], reader{rec.src.Pos(), rec.loops, distinct})
+					r := reader{pos: rec.src.Pos(), loops: rec.loops, ownOutput: distinct}
+					if distinct {
+						r.index = rec.loopIndex
+					}
+					l.readersOut[id.Name] = append(l.readersOut[id.Name], r)
 				}
 			})
 		})
@@ -665,7 +675,7 @@ func indexedBy(code []adjoint.Stmt, idx string) bool {
 // overwrites: a reader at or before the statement in forward order (its
 // backward code runs after the statement's), or a reader in a loop that
 // also holds the statement (an earlier trip reads it).
-func (l *lowerer) readBefore(name string, rec *lowered) bool {
+func (l *lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
 	if l.readers == nil {
 		return true
 	}
@@ -675,6 +685,9 @@ func (l *lowerer) readBefore(name string, rec *lowered) bool {
 		}
 		if r.pos <= rec.src.Pos() {
 			return true
+		}
+		if r.ownOutput && rec.loopIndex == r.index && indexedBy([]adjoint.Stmt{assign(adjoint.Id("_"), "=", lv)}, r.index) {
+			continue // this write, too, is to another element on each trip
 		}
 		for _, a := range r.loops {
 			for _, b := range rec.loops {
