@@ -452,7 +452,12 @@ func (l *lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, m
 		base += "Wrt" + strings.Join(wrt, "")
 	}
 	name := base
-	for i := 1; l.pkg.Scope().Lookup(name) != nil || l.helperNames[name]; i++ {
+	taken := func(name string) bool {
+		obj := l.pkg.Scope().Lookup(name)
+		// gradgen's own earlier output does not count: the analyzer sees it.
+		return obj != nil && !IsOutputPath(l.fset.Position(obj.Pos()).Filename) || l.helperNames[name]
+	}
+	for i := 1; taken(name); i++ {
 		name = fmt.Sprintf("%s%d", base, i)
 	}
 	h := &helper{name: name, pullback: pullback}

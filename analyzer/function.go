@@ -163,6 +163,12 @@ func (p *pkgContext) reservedNames(fn *ast.FuncDecl, file *ast.File) map[string]
 		return true
 	})
 	for _, name := range p.pkg.Scope().Names() {
+		// Names from gradgen's own earlier output do not count: the
+		// command does not see them, the analyzer does, and both must
+		// generate the same code.
+		if obj := p.pkg.Scope().Lookup(name); obj != nil && IsOutputPath(p.fset.Position(obj.Pos()).Filename) {
+			continue
+		}
 		r[name] = true
 	}
 	for _, imp := range file.Imports {
