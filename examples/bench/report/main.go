@@ -1,0 +1,108 @@
+// Command report turns the output of interleaved benchmark rounds into
+// BENCHMARKS.md: medians per function and method, and the ratios that
+// matter, each computed from numbers of the same rounds.
+//
+//	go run ./report < rounds.txt > BENCHMARKS.md
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+type key struct{ fn, method string }
+
+func main() {
+	ns := map[key][]float64{}
+	allocs := map[key]string{}
+	cpu := ""
+	var order []string
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(line, "cpu: "); ok {
+			cpu = strings.TrimSpace(rest)
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || f[3] != "ns/op" {
+			continue
+		}
+		name := strings.TrimPrefix(f[0], "Benchmark")
+		name = name[:strings.LastIndex(name, "-")]
+		fn, method, _ := strings.Cut(name, "/")
+		k := key{fn, method}
+		if _, seen := ns[k]; !seen && method == "f" {
+			order = append(order, fn)
+		}
+		v, _ := strconv.ParseFloat(f[2], 64)
+		ns[k] = append(ns[k], v)
+		for i := range f {
+			if f[i] == "allocs/op" {
+				allocs[k] = f[i-1]
+			}
+		}
+	}
+	median := func(k key) float64 {
+		v := append([]float64(nil), ns[k]...)
+		if len(v) == 0 {
+			return 0
+		}
+		sort.Float64s(v)
+		return v[len(v)/2]
+	}
+	methods := []string{"f", "generated", "hand", "fd", "gorgonia"}
+	fmt.Println("# Benchmarks")
+	fmt.Println()
+	fmt.Println("Written by `examples/bench/run.sh`: the benchmarks of `examples/bench` run in interleaved")
+	fmt.Printf("rounds (%d per benchmark), medians of ns/op; every gradient was checked against the\n", len(ns[key{order[0], "f"}]))
+	fmt.Println("hand-written one first (`TestAgreement`). gonum `diff/fd` is central differences;")
+	fmt.Println("gorgonia v0.9.18 runs a tape machine built once, outside the timed loop.")
+	fmt.Println()
+	fmt.Printf("Machine: %s, %d cores as seen by Go; %s %s/%s.\n\n", cpu, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Println("| function | f | generated | hand-written | fd | gorgonia | generated/f | generated/hand | fd/generated | gorgonia/generated | allocs (generated, gorgonia) |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	var ratios []float64
+	for _, fn := range order {
+		row := []string{fn}
+		for _, m := range methods {
+			if v := median(key{fn, m}); v > 0 {
+				row = append(row, fmtNs(v))
+			} else {
+				row = append(row, "n/a")
+			}
+		}
+		g := median(key{fn, "generated"})
+		ratio := func(a, b float64) string {
+			if a == 0 || b == 0 {
+				return "n/a"
+			}
+			return fmt.Sprintf("%.2f", a/b)
+		}
+		ratios = append(ratios, g/median(key{fn, "hand"}))
+		row = append(row, ratio(g, median(key{fn, "f"})), ratio(g, median(key{fn, "hand"})),
+			ratio(median(key{fn, "fd"}), g), ratio(median(key{fn, "gorgonia"}), g))
+		ga, ok := allocs[key{fn, "gorgonia"}]
+		if !ok {
+			ga = "n/a"
+		}
+		row = append(row, allocs[key{fn, "generated"}]+", "+ga)
+		fmt.Println("| " + strings.Join(row, " | ") + " |")
+	}
+	sort.Float64s(ratios)
+	fmt.Printf("\nMedian of generated/hand-written over the %d functions: %.2f.\n", len(ratios), ratios[len(ratios)/2])
+}
+
+func fmtNs(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.2f ms", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.2f µs", v/1e3)
+	}
+	return fmt.Sprintf("%.2f ns", v)
+}
