@@ -18,6 +18,10 @@ func isLit(e adjoint.Expr, text string) bool {
 }
 
 func mul(x, y adjoint.Expr) adjoint.Expr {
+	// (1/a) * d is d/a: one division instead of a division and a product.
+	if b, ok := x.(adjoint.Binary); ok && b.Op == "/" && (isLit(b.X, "1") || isLit(b.X, "1.0")) && y != nil && !isLit(y, "1") {
+		return div(y, b.Y)
+	}
 	switch {
 	case x == nil || y == nil:
 		return nil

@@ -117,6 +117,15 @@ func partials(ds ...func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr) *rule {
 
 func zeroRule() *rule { return &rule{zero: true} }
 
+// divAdj is d / y, written 1 / y when d is the seed 1 (a constant over a
+// constant would otherwise be an integer division).
+func divAdj(d, y adjoint.Expr) adjoint.Expr {
+	if d == nil {
+		return nil
+	}
+	return div(d, y)
+}
+
 // sq is x*x.
 func sq(x adjoint.Expr) adjoint.Expr { return bin("*", x, x) }
 
@@ -136,10 +145,13 @@ var operators = map[string]*rule{
 	"*": partials(
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return a[1] },
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return a[0] }),
-	// d(x/y)/dy = -x/y² = -r/y: reusing the quotient saves a division.
-	"/": partials(
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return div(one, a[1]) },
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return neg(div(r, a[1])) }),
+	// d(x/y)/dy = -x/y² = -r/y: reusing the quotient saves a division,
+	// and both shares divide the adjoint by y, which the compiler then
+	// computes once.
+	"/": {vjp: []func(*ruleCtx) adjoint.Expr{
+		func(c *ruleCtx) adjoint.Expr { return divAdj(c.D[0], c.A[1]) },
+		func(c *ruleCtx) adjoint.Expr { return neg(mul(c.R[0], divAdj(c.D[0], c.A[1]))) },
+	}},
 	"neg": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return lit("-1") }),
 	// copy is plain assignment, a = b.
 	"copy": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }),

@@ -119,7 +119,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		var dt4, dexp, dz1, dt3, dt2, dtanh, dz, dt1, dt float64
 		// loss += math.Log(sum) - o[s.Label]
 		do[s.Label] -= dloss
-		dsum := 1 / sum * dloss
+		dsum := dloss / sum
 		// for c := range o
 		for trip := 3; trip > 0; trip-- {
 			c = trip - 1
@@ -220,16 +220,16 @@ func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, fl
 	dd1 += dd2
 	dsq := -dd2
 	// d1 := (math.Log(S/K) + (r+sigma*sigma/2)*T) / sq
-	dt5 := 1 / sq * dd1
-	dsq -= d1 / sq * dd1
+	dt5 := dd1 / sq
+	dsq -= d1 * (dd1 / sq)
 	dt3 := T * dt5
 	dT += t3 * dt5
 	dr += dt3
-	dt1 := 1.0 / 2 * dt3
+	dt1 := dt3 / 2
 	dsigma := 2 * sigma * dt1
-	dt := 1 / t * dt5
-	dS += 1 / K * dt
-	dK -= t / K * dt
+	dt := dt5 / t
+	dS += dt / K
+	dK -= t * (dt / K)
 	// sq := sigma * math.Sqrt(T)
 	dsigma += sqrt * dsq
 	dsqrt := sigma * dsq
@@ -294,7 +294,7 @@ func SoftplusGrad(w, x, dw []float64) float64 {
 		log := math.Log(t1)
 		s += log
 		// s += math.Log(1 + math.Exp(w[i]*x[i]))
-		dt1 := 1 / t1 * ds
+		dt1 := ds / t1
 		dt := exp * dt1
 		dw[i] += x[i] * dt
 	}
@@ -313,7 +313,7 @@ func gradOfNormCDF(x float64) (float64, float64) {
 	// return 0.5 * math.Erfc(-x/math.Sqrt2)
 	derfc = 0.5
 	dt1 := -2 / math.SqrtPi * math.Exp(-t1*t1) * derfc
-	dt := 1.0 / 1.4142135623730951 * dt1
+	dt := dt1 / 1.4142135623730951
 	dx := -dt
 	return normCDF1, dx
 }

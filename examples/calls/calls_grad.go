@@ -45,7 +45,7 @@ func InlineGrad(w, b float64, xs []float64) (float64, float64, float64) {
 		// s += y * y
 		dy := 2 * y * ds
 		// y := 1 / (1 + math.Exp(-(w*x + b)))
-		dt3 := -y / t3 * dy
+		dt3 := -y * (dy / t3)
 		dy = 0
 		dt2 := exp * dt3
 		dt1 := -dt2
@@ -64,7 +64,7 @@ func gradOfSigmoid(z float64) (float64, float64) {
 	sigmoid1 := 1 / t1
 
 	// return 1 / (1 + math.Exp(-z))
-	dt1 := -sigmoid1 / t1
+	dt1 := -sigmoid1 * (1 / t1)
 	dt := exp * dt1
 	dz := -dt
 	return sigmoid1, dz

@@ -47,16 +47,16 @@ func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, fl
 	dd1 += dd2
 	dsq := -dd2
 	// d1 := (math.Log(S/K) + (r+sigma*sigma/2)*T) / sq
-	dt5 := 1 / sq * dd1
-	dsq -= d1 / sq * dd1
+	dt5 := dd1 / sq
+	dsq -= d1 * (dd1 / sq)
 	dt3 := T * dt5
 	dT += t3 * dt5
 	dr += dt3
-	dt1 := 1.0 / 2 * dt3
+	dt1 := dt3 / 2
 	dsigma := 2 * sigma * dt1
-	dt := 1 / t * dt5
-	dS += 1 / K * dt
-	dK -= t / K * dt
+	dt := dt5 / t
+	dS += dt / K
+	dK -= t * (dt / K)
 	// sq := sigma * math.Sqrt(T)
 	dsigma += sqrt * dsq
 	dsqrt := sigma * dsq
@@ -111,16 +111,16 @@ func PutGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, flo
 	dd1 += dd2
 	dsq := -dd2
 	// d1 := (math.Log(S/K) + (r+sigma*sigma/2)*T) / sq
-	dt5 := 1 / sq * dd1
-	dsq -= d1 / sq * dd1
+	dt5 := dd1 / sq
+	dsq -= d1 * (dd1 / sq)
 	dt3 := T * dt5
 	dT += t3 * dt5
 	dr += dt3
-	dt1 := 1.0 / 2 * dt3
+	dt1 := dt3 / 2
 	dsigma := 2 * sigma * dt1
-	dt := 1 / t * dt5
-	dS += 1 / K * dt
-	dK -= t / K * dt
+	dt := dt5 / t
+	dS += dt / K
+	dK -= t * (dt / K)
 	// sq := sigma * math.Sqrt(T)
 	dsigma += sqrt * dsq
 	dsqrt := sigma * dsq
@@ -139,7 +139,7 @@ func gradOfNormCDF(x float64) (float64, float64) {
 	// return 0.5 * math.Erfc(-x/math.Sqrt2)
 	derfc = 0.5
 	dt1 := -2 / math.SqrtPi * math.Exp(-t1*t1) * derfc
-	dt := 1.0 / 1.4142135623730951 * dt1
+	dt := dt1 / 1.4142135623730951
 	dx := -dt
 	return normCDF1, dx
 }

@@ -64,7 +64,7 @@ func SoftplusGrad(w, x, dw []float64) float64 {
 		log := math.Log(t1)
 		s += log
 		// s += math.Log(1 + math.Exp(w[i]*x[i]))
-		dt1 := 1 / t1 * ds
+		dt1 := ds / t1
 		dt := exp * dt1
 		dw[i] += x[i] * dt
 	}

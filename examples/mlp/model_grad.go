@@ -67,7 +67,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		var dt4, dexp, dz1, dt3, dt2, dtanh, dz, dt1, dt float64
 		// loss += math.Log(sum) - o[s.Label]
 		do[s.Label] -= dloss
-		dsum := 1 / sum * dloss
+		dsum := dloss / sum
 		// for c := range o
 		for trip := 3; trip > 0; trip-- {
 			c = trip - 1

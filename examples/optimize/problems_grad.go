@@ -78,7 +78,7 @@ func NLLGrad(w []float64, data []Obs, dw []float64) float64 {
 		// s += max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) - o.Y*z
 		dt4 := -ds
 		dz := o.Y * dt4
-		dexp := 1 / (1 + exp) * ds
+		dexp := ds / (1 + exp)
 		dt2 := exp * dexp
 		dabs := -dt2
 		if z > 0 {

@@ -140,7 +140,7 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	dt2 = 1
 	dz[c] -= 1
 	dzmax := dt2
-	dsum := 1 / sum * dt2
+	dsum := dt2 / sum
 	// for i := range z
 	for ; trips1 > 0; trips1-- {
 		i = trips1 - 1

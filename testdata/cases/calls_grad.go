@@ -186,7 +186,7 @@ func gradOfSigmoid(z float64) (float64, float64) {
 	sigmoid1 := 1 / t1
 
 	// return 1 / (1 + math.Exp(-z))
-	dt1 := -sigmoid1 / t1
+	dt1 := -sigmoid1 * (1 / t1)
 	dt := exp * dt1
 	dz := -dt
 	return sigmoid1, dz

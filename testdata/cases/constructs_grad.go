@@ -16,7 +16,7 @@ func DefineGrad(x, y float64) (float64, float64, float64) {
 
 	// return c / y
 	dc := 1 / y
-	dy := -define / y
+	dy := -define * (1 / y)
 	// c := b * a
 	db := a * dc
 	da := b * dc
@@ -105,8 +105,8 @@ func OpAssignGrad(x, y float64) (float64, float64, float64) {
 	dt2 := ds
 	ds = 0
 	s = sPrev1
-	ds = 1 / t1 * dt2
-	dt1 := -t2 / t1 * dt2
+	ds = dt2 / t1
+	dt1 := -t2 * (dt2 / t1)
 	dy := dt1
 	// s *= s
 	s = sPrev
@@ -220,7 +220,7 @@ func ConstantsGrad(x float64) (float64, float64) {
 	// return a + b + c + k*x/(1<<4)
 	dt2 = 1
 	dt4 = 1
-	dt3 := 1.0 / 16 * dt4
+	dt3 := dt4 / 16
 	dx := 2 * dt3
 	// c := x * third * math.Pi
 	dt := 3.141592653589793 * dt2
@@ -228,7 +228,7 @@ func ConstantsGrad(x float64) (float64, float64) {
 	// b := 1 / 3 * x
 	dx += 0 * dt2
 	// a := x / 3
-	dx += 1.0 / 3 * dt2
+	dx += dt2 / 3
 	return constants, dx
 }
 
@@ -269,7 +269,7 @@ func NamedGrad(c, k Celsius) (Celsius, Celsius, Celsius) {
 
 	// return f * k
 	// f := c*9/5 + 32
-	dt := 1.0 / 5 * k
+	dt := k / 5
 	dc := 9 * dt
 	return named, dc, f
 }
@@ -303,7 +303,7 @@ func (c Celsius) FahrenheitGrad(scale float64) (float64, Celsius, float64) {
 	fahrenheit := t3 * scale
 
 	// return (float64(c)*9/5 + 32) * scale
-	dt1 := 1.0 / 5 * scale
+	dt1 := scale / 5
 	dt := 9 * dt1
 	dc := Celsius(dt)
 	return fahrenheit, dc, t3

@@ -213,8 +213,8 @@ func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
 		dr = 0
 	case 1:
 		// r = x / y
-		dx += 1 / y * dr
-		dy -= r / y * dr
+		dx += dr / y
+		dy -= r * (dr / y)
 		dr = 0
 		r = rPrev
 	}
@@ -406,8 +406,8 @@ reverse:
 			// return s / x
 			t2 = s / x
 			dt2 = 1
-			ds += 1 / x * dt2
-			dx -= t2 / x * dt2
+			ds += dt2 / x
+			dx -= t2 * (dt2 / x)
 		}
 		// s = s*x + 1
 		dt1 = ds
@@ -561,7 +561,7 @@ func HalvingsGrad(x float64) (float64, float64) {
 		dx = 0
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
-		dx = 1.0 / 2 * dt
+		dx = dt / 2
 	}
 	return halvings, dx
 }
@@ -846,8 +846,8 @@ func DivisorGrad(x, y float64) (float64, float64, float64) {
 		t1 := y / d
 		s += t1
 		// s += y / d
-		dy += 1 / d * ds
-		dd := -t1 / d * ds
+		dy += ds / d
+		dd := -t1 * (ds / d)
 		// d := x*float64(i) + 1
 		dt := dd
 		dd = 0

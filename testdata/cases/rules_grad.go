@@ -40,7 +40,7 @@ func DivGrad(x, y float64) (float64, float64, float64) {
 
 	// return x / y
 	dx := 1 / y
-	dy := -div / y
+	dy := -div * (1 / y)
 	return div, dx, dy
 }
 
