@@ -567,6 +567,15 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 				stored[o.args[0].v] = o.store.lv
 			}
 		}
+		// Only a temporary that is its operation's sole result can be read
+		// back: a call's partials come from the same call and need it redone.
+		for _, o := range rec.ops {
+			if len(o.results) > 1 {
+				for _, r := range o.results {
+					delete(stored, r)
+				}
+			}
+		}
 	}
 	for i := len(rec.ops) - 1; i >= split; i-- {
 		out = append(out, l.reverseOp(rec, rec.ops[i])...)

@@ -124,3 +124,21 @@ func scaleIntoRule(w []float64, k float64, seed float64, dw []float64) (float64,
 //
 //gradgen:grad
 func SliceRule(w []float64, k float64) float64 { return scaleInto(w, k*k) + k }
+
+// StoredHelperInLoop stores a helper's result into an element inside a
+// loop. Regression (random programs, seed 4): the backward sweep read the
+// stored value back but kept the previous trip's partial from the same call.
+//
+//gradgen:grad wrt=y,w
+func StoredHelperInLoop(y float64, w []float64) float64 {
+	h := make([]float64, 3)
+	for i := range h {
+		h[i] = w[i] * 1.5
+	}
+	for i := 0; i < 2; i++ {
+		v := dot(h, h) + y
+		h[1] = sigmoid(y / (2 + math.Sin(v)))
+		y += 0.25 * v
+	}
+	return h[1]
+}

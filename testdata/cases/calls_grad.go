@@ -178,6 +178,95 @@ func SliceRuleGrad(w []float64, k float64, dw []float64) (float64, float64) {
 	return sliceRule, dk
 }
 
+// StoredHelperInLoopGrad returns StoredHelperInLoop(y, w) and its partial derivatives with respect to y, w.
+func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("StoredHelperInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var t, dot1, t1, v, sin, t2, t3, sigmoid1, dSigmoid1Dz, t4, t5 float64
+	var i, iters, trips, trips1 int
+	var tapes, vTape, hElemTape, yTape []float64
+	h := make([]float64, 3)
+	dh := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		t = w[i] * 1.5
+		h[i] = t
+	}
+	i1 := 0
+	iters = max(0, 2)
+	tapes = make([]float64, iters+iters+iters)
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips1 = 0
+	for ; i1 < 2; i1++ {
+		trips1++
+		vTape = append(vTape, v)
+		dot1 = dot(h, h)
+		t1 = dot1 + y
+		v = t1
+		hElemTape = append(hElemTape, h[1])
+		sin = math.Sin(v)
+		t2 = 2 + sin
+		t3 = y / t2
+		sigmoid1, dSigmoid1Dz = gradOfSigmoid(t3)
+		h[1] = sigmoid1
+		yTape = append(yTape, y)
+		t4 = 0.25 * v
+		t5 = y + t4
+		y = t5
+	}
+	storedHelperInLoop := h[1]
+
+	var dy, dt5, dt4, dv, dsigmoid1, dt3, dt2, dsin, dt1, ddot1, dt float64
+	// return h[1]
+	dh[1] += 1
+	// for i < 2
+	for ; trips1 > 0; trips1-- {
+		// y += 0.25 * v
+		dt5 = dy
+		dy = 0
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dy = dt5
+		dt4 = dt5
+		dv += 0.25 * dt4
+		// h[1] = sigmoid(y / (2 + math.Sin(v)))
+		dsigmoid1 = dh[1]
+		dh[1] = 0
+		h[1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		sin = math.Sin(v)
+		t2 = 2 + sin
+		t3 = y / t2
+		sigmoid1, dSigmoid1Dz = gradOfSigmoid(t3)
+		dt3 = dSigmoid1Dz * dsigmoid1
+		dy += dt3 / t2
+		dt2 = -t3 * (dt3 / t2)
+		dsin = dt2
+		dv += math.Cos(v) * dsin
+		// v := dot(h, h) + y
+		dt1 = dv
+		dv = 0
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		ddot1 = dt1
+		dy += dt1
+		pullbackOfDot(h, h, ddot1, dh, dh)
+	}
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * 1.5
+		dt = dh[i]
+		dh[i] = 0
+		dw[i] += 1.5 * dt
+	}
+	return storedHelperInLoop, dy
+}
+
 // gradOfSigmoid returns sigmoid and its partial derivatives, for the gradients of its callers.
 func gradOfSigmoid(z float64) (float64, float64) {
 	t := -z

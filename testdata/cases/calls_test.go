@@ -30,5 +30,13 @@ func callCases() []gradCase {
 				return v, append(dw, dk)
 			},
 			at: pts(p(1, 2, 3, 0.5), p(-0.5, 0.25, 2, -1.5))},
+		{name: "StoredHelperInLoop",
+			f: func(x []float64) float64 { return StoredHelperInLoop(x[0], x[1:]) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 3)
+				v, dy := StoredHelperInLoopGrad(x[0], x[1:], dw)
+				return v, append([]float64{dy}, dw...)
+			},
+			at: pts(p(-0.7, 0.5, 1.1, -0.2), p(0.4, -1, 0.3, 0.8))},
 	}
 }
