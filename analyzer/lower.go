@@ -68,6 +68,10 @@ type op struct {
 	resType types.Type
 	fwd     adjoint.Expr // the forward expression, to recompute it in loops
 	store   *storeTarget // for a write to an element: where it writes
+	fwdAt   int          // index in the statement's forward code just after the op
+	// taped is the tape that keeps the op's result, inside a loop, when
+	// recomputing it would cost a math function call.
+	taped *tape
 }
 
 // writes reports whether the op writes a variable or element of the
@@ -498,7 +502,7 @@ func (l *lowerer) emitOp(r *rule, name string, args []operand, fwd adjoint.Expr,
 		target = l.newTemp(base, t)
 	}
 	l.writeForward(target, fwd)
-	o := &op{rule: r, name: name, args: args, results: []*variable{target}, resType: t, fwd: fwd}
+	o := &op{rule: r, name: name, args: args, results: []*variable{target}, resType: t, fwd: fwd, fwdAt: len(l.fwd)}
 	l.ops = append(l.ops, o)
 	l.graphOp(o, fwd)
 	res := operand{val: adjoint.Id(target.name), bval: adjoint.Id(target.name), v: target, typ: t}

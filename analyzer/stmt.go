@@ -77,9 +77,40 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 	default:
 		l.errorf(s.Pos(), "cannot differentiate %s: gradgen does not support this statement; move it out of the annotated function", l.source(s))
 	}
+	l.tapeCalls()
 	rec.fwd = append(rec.fwd, l.fwd...)
 	rec.ops = l.ops
 	return rec
+}
+
+// tapeCalls keeps, inside loops, the results of math functions whose
+// derivative reads them (Exp, Sqrt, Tanh...) on a tape instead of
+// recomputing them going back: a push and a pop cost less than the call,
+// and the call's operand then need not be kept at all. A result that the
+// statement stores into an element is read back from there instead.
+func (l *lowerer) tapeCalls() {
+	if l.loopDepth == 0 || l.saveAll {
+		return
+	}
+	stored := map[*variable]bool{}
+	for _, o := range l.ops {
+		if o.store != nil && o.args[0].v != nil {
+			stored[o.args[0].v] = true
+		}
+	}
+	for i := len(l.ops) - 1; i >= 0; i-- {
+		o := l.ops[i]
+		call, isCall := o.fwd.(adjoint.Call)
+		if !isCall || len(o.results) != 1 || !o.results[0].temp || stored[o.results[0]] || o.rule.piecewise != nil || !o.rule.usesResult(len(o.args)) {
+			continue
+		}
+		if q, ok := call.Fun.(adjoint.Qual); !ok || q.Path != "math" {
+			continue
+		}
+		v := o.results[0]
+		o.taped = l.tapeFor(v, adjoint.Id(v.name), v.typ, v.ir)
+		l.fwd = append(l.fwd[:o.fwdAt], append([]adjoint.Stmt{o.taped.push(adjoint.Id(v.name))}, l.fwd[o.fwdAt:]...)...)
+	}
 }
 
 // invertible handles an integer update that the backward sweep can undo
@@ -732,12 +763,19 @@ func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable
 				need[i] = true
 			}
 		}
-		if need[i] && stored[ops[i].results[0]] == nil {
+		if need[i] && stored[ops[i].results[0]] == nil && ops[i].taped == nil {
 			mark(ops[i].fwd)
 		}
 	}
+	// Taped results come off their tapes in the reverse order of their
+	// pushes.
+	for i := len(ops) - 1; i >= 0; i-- {
+		if o := ops[i]; o.taped != nil {
+			readBack = append(readBack, o.taped.pop(adjoint.Id(o.results[0].name))...)
+		}
+	}
 	for i, o := range ops {
-		if need[i] {
+		if need[i] && o.taped == nil {
 			if lv := stored[o.results[0]]; lv != nil {
 				readBack = append(readBack, assign(adjoint.Id(o.results[0].name), "=", lv))
 				continue

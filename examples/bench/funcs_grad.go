@@ -75,8 +75,8 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 	}
 	var z, t, t1, tanh, z1, t2, t3, exp, t4 float64
 	var k, j, j1, c int
-	var tapeArray [51]float64
-	var z1Tape []float64
+	var tapeArray [3]float64
+	var expTape []float64
 	loss := 0.0
 
 	// return loss / float64(len(batch))
@@ -96,18 +96,17 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		}
 		var o [3]float64
 		sum := 0.0
-		z1Tape = tapeArray[:0:51]
+		expTape = tapeArray[:0:3]
 		for c = range o {
-			z1Tape = append(z1Tape, z1)
 			z1 = m.B2[c]
 			for j1 = range h {
-				z1Tape = append(z1Tape, z1)
 				t2 = m.W2[c*nHidden+j1] * h[j1]
 				t3 = z1 + t2
 				z1 = t3
 			}
 			o[c] = z1
 			exp = math.Exp(z1)
+			expTape = append(expTape, exp)
 			t4 = sum + exp
 			sum = t4
 		}
@@ -124,10 +123,9 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		for trip := 3; trip > 0; trip-- {
 			c = trip - 1
 			// sum += math.Exp(z)
+			exp = expTape[len(expTape)-1]
+			expTape = expTape[:len(expTape)-1]
 			dt4 = dsum
-			dsum = 0
-			exp = math.Exp(z1)
-			dsum = dt4
 			dexp = dt4
 			dz1 += exp * dexp
 			// o[c] = z
@@ -138,10 +136,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 				j1 = trip1 - 1
 				// z += m.W2[c*nHidden+j] * h[j]
 				dt3 = dz1
-				dz1 = 0
-				z1 = z1Tape[len(z1Tape)-1]
-				z1Tape = z1Tape[:len(z1Tape)-1]
-				dz1 = dt3
 				dt2 = dt3
 				dm.W2[c*nHidden+j1] += h[j1] * dt2
 				dh[j1] += m.W2[c*nHidden+j1] * dt2
@@ -149,8 +143,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// z := m.B2[c]
 			dm.B2[c] += dz1
 			dz1 = 0
-			z1 = z1Tape[len(z1Tape)-1]
-			z1Tape = z1Tape[:len(z1Tape)-1]
 		}
 		// for j := range h
 		for trip2 := 16; trip2 > 0; trip2-- {

@@ -110,8 +110,8 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		panic(fmt.Sprintf("SoftmaxCEGrad: len(dz) = %d is shorter than len(z) = %d", len(dz), len(z)))
 	}
 	var max1, v, t, exp, t1 float64
-	var i1, iters, i, trips, trips1 int
-	var zmaxTape []float64
+	var i1, iters, i, iters1, trips, trips1 int
+	var zmaxTape, expTape []float64
 	zmax := z[0]
 	iters = len(z[1:])
 	zmaxTape = make([]float64, 0, iters)
@@ -123,11 +123,14 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		zmax = max1
 	}
 	sum := 0.0
+	iters1 = len(z)
+	expTape = make([]float64, 0, iters1)
 	trips1 = 0
 	for i = range z {
 		trips1++
 		t = z[i] - zmax
 		exp = math.Exp(t)
+		expTape = append(expTape, exp)
 		t1 = sum + exp
 		sum = t1
 	}
@@ -145,11 +148,9 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	for ; trips1 > 0; trips1-- {
 		i = trips1 - 1
 		// sum += math.Exp(z[i] - zmax)
+		exp = expTape[len(expTape)-1]
+		expTape = expTape[:len(expTape)-1]
 		dt1 = dsum
-		dsum = 0
-		t = z[i] - zmax
-		exp = math.Exp(t)
-		dsum = dt1
 		dexp = dt1
 		dt = exp * dexp
 		dz[i] += dt

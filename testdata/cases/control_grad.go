@@ -342,14 +342,15 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 	var returnInLoop, s, t, t1, t2, sqrt float64
 	var i, iters, trips int
-	var tapes, condTape, doneTape, sTape []float64
+	var tapes, condTape, doneTape, sTape, sqrtTape []float64
 	var broke, done bool
 	s = x
 	done = false
 	i = 0
 	iters = max(0, n)
-	tapes = make([]float64, iters+iters+iters+iters)
+	tapes = make([]float64, iters+iters+iters+iters+iters)
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
@@ -373,6 +374,7 @@ func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 		doneTape[len(doneTape)-1] = 1
 		sTape = append(sTape, s)
 		sqrt = math.Sqrt(s)
+		sqrtTape = append(sqrtTape, sqrt)
 		s = sqrt
 	}
 	done = true
@@ -392,11 +394,12 @@ reverse:
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
 			// s = math.Sqrt(s)
+			sqrt = sqrtTape[len(sqrtTape)-1]
+			sqrtTape = sqrtTape[:len(sqrtTape)-1]
 			dsqrt = ds
 			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
-			sqrt = math.Sqrt(s)
 			ds = 0.5 / sqrt * dsqrt
 		}
 		// if s > 100
