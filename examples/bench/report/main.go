@@ -53,6 +53,9 @@ func main() {
 			return 0
 		}
 		sort.Float64s(v)
+		if len(v)%2 == 0 {
+			return (v[len(v)/2-1] + v[len(v)/2]) / 2
+		}
 		return v[len(v)/2]
 	}
 	methods := []string{"f", "generated", "hand", "fd", "gorgonia"}
@@ -94,7 +97,11 @@ func main() {
 		fmt.Println("| " + strings.Join(row, " | ") + " |")
 	}
 	sort.Float64s(ratios)
-	fmt.Printf("\nMedian of generated/hand-written over the %d functions: %.2f.\n", len(ratios), ratios[len(ratios)/2])
+	mid := ratios[len(ratios)/2]
+	if len(ratios)%2 == 0 {
+		mid = (ratios[len(ratios)/2-1] + mid) / 2
+	}
+	fmt.Printf("\nMedian of generated/hand-written over the %d functions: %.2f.\n", len(ratios), mid)
 }
 
 func fmtNs(v float64) string {
