@@ -1,7 +1,6 @@
 package analyzer
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"strings"
@@ -90,8 +89,9 @@ func findDirective(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) (*d
 	return found, ok
 }
 
-// hasGradDirective reports whether fn's doc comment holds a //gradgen:grad line.
-func hasGradDirective(fn *ast.FuncDecl) bool {
+// HasGradDirective reports whether fn's doc comment holds a //gradgen:grad
+// line.
+func HasGradDirective(fn *ast.FuncDecl) bool {
 	if fn.Doc == nil {
 		return false
 	}
@@ -106,5 +106,3 @@ func hasGradDirective(fn *ast.FuncDecl) bool {
 // gradName is the default name of F's gradient: FGrad, fGrad, or LossGrad
 // for a method Loss.
 func gradName(fn string) string { return fn + "Grad" }
-
-var _ = fmt.Sprintf

@@ -738,15 +738,6 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 	for _, v := range l.adjOrd {
 		isAdj[v.adj] = v
 	}
-	mentions := func(s adjoint.Stmt, name string) bool {
-		found := false
-		walkStmt(s, func(e adjoint.Expr) {
-			if id, ok := e.(adjoint.Ident); ok && id.Name == name {
-				found = true
-			}
-		})
-		return found
-	}
 	// Drop "dx = 0" when nothing after it reads dx.
 	var kept []adjoint.Stmt
 	for i, s := range bwd {
@@ -778,15 +769,6 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 // ":=" there, the rest are declared, zero, at the block's start. An
 // adjoint the block never mentions is declared only if final reads it.
 func (l *lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint.Return) []adjoint.Stmt {
-	mentions := func(s adjoint.Stmt, name string) bool {
-		found := false
-		walkStmt(s, func(e adjoint.Expr) {
-			if id, ok := e.(adjoint.Ident); ok && id.Name == name {
-				found = true
-			}
-		})
-		return found
-	}
 	var declared []*variable
 	for _, v := range vars {
 		v.adjDeclared = true
@@ -828,6 +810,17 @@ func (l *lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint
 		decls = append(decls, adjoint.VarDecl{Names: []string{v.adj}, Type: v.ir})
 	}
 	return append(decls, bwd...)
+}
+
+// mentions reports whether s names the variable name anywhere.
+func mentions(s adjoint.Stmt, name string) bool {
+	found := false
+	walkStmt(s, func(e adjoint.Expr) {
+		if id, ok := e.(adjoint.Ident); ok && id.Name == name {
+			found = true
+		}
+	})
+	return found
 }
 
 func mentionsExpr(e adjoint.Expr, name string) bool {

@@ -53,7 +53,7 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 					continue
 				}
 				_, whole := ast.Unparen(x).(*ast.Ident)
-				if !whole || !isFloat(v.Type()) || (n.Tok != token.ADD_ASSIGN && n.Tok != token.SUB_ASSIGN) || mentions(l.info, n.Rhs[0], v) {
+				if !whole || !isFloat(v.Type()) || (n.Tok != token.ADD_ASSIGN && n.Tok != token.SUB_ASSIGN) || readsObject(l.info, n.Rhs[0], v) {
 					ok = false
 				}
 				accs[v] = true
@@ -93,8 +93,8 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 	return false
 }
 
-// mentions reports whether e reads v.
-func mentions(info *types.Info, e ast.Expr, v types.Object) bool {
+// readsObject reports whether e reads v.
+func readsObject(info *types.Info, e ast.Expr, v types.Object) bool {
 	found := false
 	ast.Inspect(e, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok && info.Uses[id] == v {

@@ -123,25 +123,13 @@ func insideAnnotated(p *packages.Package, pos string) bool {
 		}
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
-			if !ok || !analyzerHasDirective(fn) {
+			if !ok || !analyzer.HasGradDirective(fn) {
 				continue
 			}
 			start, end := p.Fset.Position(fn.Pos()).Line, p.Fset.Position(fn.End()).Line
 			if line >= start && line <= end {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func analyzerHasDirective(fn *ast.FuncDecl) bool {
-	if fn.Doc == nil {
-		return false
-	}
-	for _, c := range fn.Doc.List {
-		if d, ok := ast.ParseDirective(c.Slash, c.Text); ok && d.Tool == "gradgen" && d.Name == "grad" {
-			return true
 		}
 	}
 	return false
@@ -183,5 +171,3 @@ func position(fset *token.FileSet, pos token.Pos) string {
 	p := fset.Position(pos)
 	return fmt.Sprintf("%s:%d:%d", relPos(p.Filename), p.Line, p.Column)
 }
-
-var _ = analyzer.Generate
