@@ -482,6 +482,9 @@ func (l *lowerer) generateHelper(fn *types.Func, site declSite, mask string, h *
 		g.params = append(g.params, sig.Params().At(i))
 	}
 	g.result = sig.Results().At(0).Type()
+	for i := range sig.Results().Len() {
+		g.results = append(g.results, sig.Results().At(i).Type())
+	}
 	all := g.params
 	if g.recv != nil {
 		all = append([]*types.Var{g.recv}, all...)
@@ -498,4 +501,118 @@ func (l *lowerer) generateHelper(fn *types.Func, site declSite, mask string, h *
 	}
 	l.helperFuncs[site.file] = append(l.helperFuncs[site.file], grad)
 	return nil
+}
+
+// lowerMultiCall lowers "a, b := f(x)" for a function of this package with
+// several float results: f going forward, its pullback — which takes one
+// adjoint per result — going back.
+func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExpr) bool {
+	fn, recvExpr := l.calleeOf(call)
+	if fn == nil || fn.Pkg() != l.pkg {
+		return false
+	}
+	site, ok := l.decls[fn]
+	sig := fn.Type().(*types.Signature)
+	if !ok || site.decl.Body == nil || sig.Variadic() || sig.Results().Len() != len(lhs) {
+		return false
+	}
+	for i := range sig.Results().Len() {
+		if !isFloat(sig.Results().At(i).Type()) {
+			l.errorf(call.Pos(), "cannot differentiate %s: gradgen follows helpers whose results are all floats", l.source(call))
+			return true
+		}
+	}
+	var params []*types.Var
+	var exprs []ast.Expr
+	if recvExpr != nil {
+		params, exprs = append(params, sig.Recv()), append(exprs, recvExpr)
+	}
+	for i := range sig.Params().Len() {
+		params, exprs = append(params, sig.Params().At(i)), append(exprs, call.Args[i])
+	}
+	args := make([]operand, len(exprs))
+	mask := make([]byte, len(exprs))
+	for i, e := range exprs {
+		mask[i] = '0'
+		if isDifferentiable(params[i].Type()) && l.exprVaried(e) {
+			mask[i] = '1'
+			if byReference(params[i].Type()) {
+				if l.rootVar(e) == nil {
+					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
+					return true
+				}
+				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.adjPath(e), typ: params[i].Type()}
+				continue
+			}
+		}
+		args[i] = l.lowerExpr(e, nil)
+	}
+	name, ok := l.helperFor(call, fn, site, string(mask), true, nil)
+	if !ok {
+		return true
+	}
+	// Forward: the results into temporaries, then into the variables.
+	results := make([]*variable, len(lhs))
+	lhsIR := make([]adjoint.Expr, len(lhs))
+	tok := ":="
+	if l.depth > 0 || l.hoistAll {
+		tok = "="
+	}
+	for i := range results {
+		results[i] = l.newTemp(lowerFirst(fn.Name()), sig.Results().At(i).Type())
+		lhsIR[i] = adjoint.Id(results[i].name)
+		if tok == "=" {
+			l.hoist(results[i])
+		}
+	}
+	fwd := l.conv(call)
+	l.fwd = append(l.fwd, adjoint.Assign{Lhs: lhsIR, Op: tok, Rhs: []adjoint.Expr{fwd}})
+	vals := make([]adjoint.Expr, len(args))
+	for i, a := range args {
+		vals[i] = a.bval
+	}
+	r := &rule{piecewise: func(c *ruleCtx) []adjoint.Stmt {
+		var extra []adjoint.Expr
+		for _, d := range c.D {
+			if d == nil {
+				d = lit("0")
+			}
+			extra = append(extra, d)
+		}
+		grads := make([]adjoint.Expr, len(results))
+		for i := range grads {
+			grads[i] = adjoint.Id("_")
+		}
+		var gradArg []int
+		for i, p := range params {
+			switch {
+			case !isDifferentiable(p.Type()) || mask[i] != '1':
+			case byReference(p.Type()):
+				extra = append(extra, args[i].path)
+			default:
+				grads = append(grads, adjoint.Id(c.fresh("d"+strings.Title(fn.Name())+"D"+p.Name())))
+				gradArg = append(gradArg, i)
+			}
+		}
+		all := append(append([]adjoint.Expr(nil), vals...), extra...)
+		var callExpr adjoint.Expr = adjoint.Call{Fun: adjoint.Id(name), Args: all}
+		if recvExpr != nil {
+			callExpr = adjoint.Call{Fun: adjoint.Selector{X: all[0], Sel: name}, Args: all[1:]}
+		}
+		if len(gradArg) == 0 {
+			return []adjoint.Stmt{adjoint.ExprStmt{X: callExpr}}
+		}
+		out := []adjoint.Stmt{adjoint.Assign{Lhs: grads, Op: ":=", Rhs: []adjoint.Expr{callExpr}}}
+		for k, i := range gradArg {
+			out = append(out, stmts(c.add(i, grads[len(results)+k]))...)
+		}
+		return out
+	}}
+	o := &op{rule: r, name: fn.Name(), args: args, results: results, resType: sig.Results().At(0).Type(), fwd: fwd}
+	l.ops = append(l.ops, o)
+	l.graphOp(o, fwd)
+	for i, x := range lhs {
+		l.assignOperand(rec, x, operand{val: lhsIR[i], bval: lhsIR[i], v: results[i], typ: results[i].typ})
+	}
+	return true
 }

@@ -19,7 +19,8 @@ type gradFunc struct {
 	name    string       // generated function's name
 	recv    *types.Var   // receiver, or nil
 	params  []*types.Var // parameters in order
-	result  types.Type   // the single float result
+	result  types.Type   // the single float result (the first, for a helper with several)
+	results []types.Type // every result: one, but several for a helper
 	wrt     []*types.Var // receiver and parameters differentiated against, in order
 	wrtSet  map[*types.Var]bool
 	options Options
@@ -50,6 +51,7 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 		ok = false
 	} else {
 		g.result = sig.Results().At(0).Type()
+		g.results = []types.Type{g.result}
 	}
 	if sig.Variadic() {
 		report(fn.Type.Params.Pos(), "%s is variadic: gradgen cannot differentiate a variadic function; take a slice instead", fn.Name.Name)
@@ -305,7 +307,9 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	l.countDefs()
 	l.checkAliasing(g.decl.Body)
 	if g.pullback {
-		l.seedName = l.names.fresh("dres")
+		for range g.results {
+			l.seedNames = append(l.seedNames, l.names.fresh("dres"))
+		}
 	}
 	// By-reference parameters get caller buffers, named after them.
 	for _, v := range g.wrt {
@@ -331,9 +335,12 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	_, lastIsReturn := body[len(body)-1].(*ast.ReturnStmt)
 	if returns > 1 || !lastIsReturn {
 		l.early, l.hoistAll = true, true
-		l.resultVar = l.newTemp(lowerFirst(g.decl.Name.Name), g.result)
-		l.hoist(l.resultVar)
-		l.seed[l.resultVar] = l.seedValue()
+		for k, t := range g.results {
+			v := l.newTemp(lowerFirst(g.decl.Name.Name), t)
+			l.hoist(v)
+			l.seed[v] = l.seedValue(k)
+			l.resultVars = append(l.resultVars, v)
+		}
 	}
 	l.final = body[len(body)-1]
 	if n := len(body); !l.early && n >= 2 && !g.options.NoActivity && !g.options.SaveAll {
@@ -383,7 +390,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	rest := l.backward(recs)
 	l.revCode = append(l.revCode, rest...)
 	bwd = append(bwd, rest...)
-	results := []adjoint.Expr{l.result}
+	results := append([]adjoint.Expr(nil), l.resultVals...)
 	for _, v := range g.wrt {
 		if !byReference(v.Type()) {
 			results = append(results, l.adjOf(l.variableOf(v)))
@@ -411,10 +418,12 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	for _, p := range g.params {
 		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: mustIR(p.Type())})
 	}
-	if g.pullback {
-		out.Params = append(out.Params, adjoint.Param{Name: l.seedName, Type: mustIR(g.result)})
+	for k, t := range g.results {
+		if g.pullback {
+			out.Params = append(out.Params, adjoint.Param{Name: l.seedNames[k], Type: mustIR(t)})
+		}
+		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
 	}
-	out.Results = append(out.Results, adjoint.Param{Type: mustIR(g.result)})
 	for _, v := range g.wrt {
 		if byReference(v.Type()) {
 			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: mustIR(bufferType(v.Type()))})
@@ -630,42 +639,62 @@ func (l *lowerer) markAllActive(g *gradFunc) {
 func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	l.fwd, l.ops = nil, nil
 	rec := &lowered{src: ret, pend: map[string]bool{}, inLoop: l.loopDepth > 0, exits: true, loops: l.loopStmts()}
-	if len(ret.Results) != 1 {
-		l.errorf(ret.Pos(), "gradgen needs return to name its result: named results are not supported")
+	g := l.gradFunc
+	if len(ret.Results) != len(g.results) {
+		l.errorf(ret.Pos(), "gradgen needs return to name its results: named results are not supported")
+		return rec
+	}
+	if !l.early && len(ret.Results) > 1 {
+		// A helper with several results: each gets a variable of its own,
+		// seeded with its adjoint.
+		for k, e := range ret.Results {
+			res := l.newTemp(lowerFirst(g.decl.Name.Name), g.results[k])
+			l.seed[res] = l.seedValue(k)
+			if l.exprVaried(e) {
+				l.intoResult(e, res)
+			} else {
+				l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: mustIR(g.results[k]), Values: []adjoint.Expr{l.conv(e)}})
+			}
+			l.resultVals = append(l.resultVals, adjoint.Id(res.name))
+		}
+		rec.fwd, rec.ops = l.fwd, l.ops
+		rec.exits = false
 		return rec
 	}
 	e := ret.Results[0]
-	g := l.gradFunc
 	if !l.early {
 		base := lowerFirst(g.decl.Name.Name)
 		switch id, ok := ast.Unparen(e).(*ast.Ident); {
 		case !l.exprVaried(e):
 			res := l.newTemp(base, g.result)
 			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: mustIR(g.result), Values: []adjoint.Expr{l.conv(e)}})
-			l.result = adjoint.Id(res.name)
+			l.resultVals = []adjoint.Expr{adjoint.Id(res.name)}
 		case ok && l.vars[l.info.Uses[id]].singleDefOrUnchanged():
 			v := l.vars[l.info.Uses[id]]
 			rec.seed = v // return x: the seed goes straight to x
-			l.result = adjoint.Id(v.name)
+			l.resultVals = []adjoint.Expr{adjoint.Id(v.name)}
 			l.markOutput(v)
 		default:
 			// The result gets a variable of its own, which nothing overwrites
 			// or restores: its adjoint is the constant 1.
 			res := l.newTemp(base, g.result)
-			l.seed[res] = l.seedValue()
+			l.seed[res] = l.seedValue(0)
 			l.intoResult(e, res)
-			l.result = adjoint.Id(res.name)
+			l.resultVals = []adjoint.Expr{adjoint.Id(res.name)}
 		}
 		rec.fwd, rec.ops = l.fwd, l.ops
 		rec.exits = false
 		return rec
 	}
-	res := l.resultVar
-	l.result = adjoint.Id(res.name)
-	if l.exprVaried(e) {
-		l.intoResult(e, res)
-	} else {
-		l.fwd = append(l.fwd, assign(adjoint.Id(res.name), "=", l.conv(e)))
+	l.resultVals = nil
+	for k, e := range ret.Results {
+		res := l.resultVars[k]
+		l.resultVals = append(l.resultVals, adjoint.Id(res.name))
+		if l.exprVaried(e) {
+			l.intoResult(e, res)
+		} else {
+			l.fwd = append(l.fwd, assign(adjoint.Id(res.name), "=", l.conv(e)))
+		}
 	}
 	for _, ctx := range l.loops {
 		l.fwd = append(l.fwd, l.brokeRecorder(ctx).set(lit("true")))
@@ -696,9 +725,9 @@ func (l *lowerer) markOutput(v *variable) {
 }
 
 // seedValue is ∂R/∂R: 1, or for a pullback the adjoint its caller passes.
-func (l *lowerer) seedValue() adjoint.Expr {
-	if l.seedName != "" {
-		return adjoint.Id(l.seedName)
+func (l *lowerer) seedValue(k int) adjoint.Expr {
+	if k < len(l.seedNames) {
+		return adjoint.Id(l.seedNames[k])
 	}
 	return lit("1")
 }
@@ -706,7 +735,7 @@ func (l *lowerer) seedValue() adjoint.Expr {
 // doc is the generated function's doc comment.
 func (l *lowerer) doc(g *gradFunc) string {
 	if g.pullback {
-		return g.name + " returns " + g.decl.Name.Name + "'s value, adds " + l.seedName + " times its gradient into the buffers and returns the rest: the backward code of calls to " + g.decl.Name.Name + " in gradients."
+		return g.name + " returns " + g.decl.Name.Name + "'s value, adds " + strings.Join(l.seedNames, ", ") + " times its gradient into the buffers and returns the rest: the backward code of calls to " + g.decl.Name.Name + " in gradients."
 	}
 	if g.helper {
 		return g.name + " returns " + g.decl.Name.Name + " and its partial derivatives, for the gradients of its callers."

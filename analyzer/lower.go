@@ -122,7 +122,7 @@ type lowerer struct {
 	liveCtxs     []*liveCtx                   // enclosing loops and switches, for liveness
 	recorders    []*recorder                  // branch, trip-count and completion records
 	early        bool                         // some return is not the last statement
-	resultVar    *variable                    // the result, when there are several returns
+	resultVars   []*variable                  // the results, when there are several returns
 	logicalZero  map[*variable]bool           // temporaries not yet given an adjoint in this statement's reversal
 	saveAll      bool                         // the to-be-recorded analysis is off
 	gradFunc     *gradFunc
@@ -135,9 +135,9 @@ type lowerer struct {
 	readers      map[string][]reader   // from the first lowering: whose backward code reads each variable
 	readersOut   map[string][]reader   // collected by this lowering
 	bufferChecks []adjoint.Stmt        // length checks of the caller's buffers
-	seedName     string                // a pullback's parameter holding the result's adjoint
+	seedNames    []string              // a pullback's parameters holding the results' adjoints
 	final        ast.Stmt              // the last statement of the body
-	result       adjoint.Expr          // what the gradient function returns as the value
+	resultVals   []adjoint.Expr        // what the gradient function returns as its values
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {

@@ -520,8 +520,11 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 	if ok {
 		r = l.callRule(call)
 	}
+	if ok && r == nil && l.lowerMultiCall(rec, lhs, call) {
+		return
+	}
 	if r == nil || r.none != "" {
-		l.errorf(rhs.Pos(), "cannot differentiate %s: gradgen differentiates calls to package math; write a custom rule with //gradgen:rule", l.source(rhs))
+		l.errorf(rhs.Pos(), "cannot differentiate %s: gradgen differentiates calls to package math and to functions of this package; write a custom rule with //gradgen:rule", l.source(rhs))
 		return
 	}
 	args := make([]operand, len(call.Args))
@@ -568,7 +571,7 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	if rec.seed != nil {
-		out = append(out, l.accumulate(rec.seed, l.seedValue()))
+		out = append(out, l.accumulate(rec.seed, l.seedValue(0)))
 	}
 	// The statement's temporaries start with no share of the adjoint.
 	for _, o := range rec.ops {

@@ -142,3 +142,22 @@ func StoredHelperInLoop(y float64, w []float64) float64 {
 	}
 	return h[1]
 }
+
+// polar returns two results: a helper with several float results.
+func polar(x, y float64) (float64, float64) {
+	r := math.Hypot(x, y)
+	return r, math.Atan2(y, x) * r
+}
+
+// TwoResults calls a helper with two results, in a loop too.
+//
+//gradgen:grad
+func TwoResults(x, y float64) float64 {
+	r, a := polar(x, y)
+	s := r * a
+	for i := 0; i < 2; i++ {
+		p, q := polar(s, x)
+		s = p + q*0.5
+	}
+	return s + a
+}

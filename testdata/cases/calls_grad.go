@@ -267,6 +267,64 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	return storedHelperInLoop, dy
 }
 
+// TwoResultsGrad returns TwoResults(x, y) and its partial derivatives with respect to x, y.
+func TwoResultsGrad(x, y float64) (float64, float64, float64) {
+	var polar3, polar4, p, q, t, t1 float64
+	var iters, trips int
+	var sTape []float64
+	polar1, polar2 := polar(x, y)
+	r := polar1
+	a := polar2
+	s := r * a
+	i := 0
+	iters = max(0, 2)
+	sTape = make([]float64, 0, iters)
+	trips = 0
+	for ; i < 2; i++ {
+		trips++
+		polar3, polar4 = polar(s, x)
+		p = polar3
+		q = polar4
+		sTape = append(sTape, s)
+		t = q * 0.5
+		t1 = p + t
+		s = t1
+	}
+	twoResults := s + a
+
+	var ds, da, dt1, dp, dt, dq, dpolar4, dpolar3, dx, dy float64
+	// return s + a
+	ds = 1
+	da = 1
+	// for i < 2
+	for ; trips > 0; trips-- {
+		// s = p + q*0.5
+		dt1 = ds
+		ds = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dp += dt1
+		dt = dt1
+		dq += 0.5 * dt
+		// p, q := polar(s, x)
+		dpolar4 = dq
+		dq = 0
+		dpolar3 = dp
+		dp = 0
+		_, _, dPolarDx, dPolarDy := pullbackOfPolar(s, x, dpolar3, dpolar4)
+		ds += dPolarDx
+		dx += dPolarDy
+	}
+	// s := r * a
+	dr := a * ds
+	da += r * ds
+	// r, a := polar(x, y)
+	_, _, dPolarDx1, dPolarDy1 := pullbackOfPolar(x, y, dr, da)
+	dx += dPolarDx1
+	dy += dPolarDy1
+	return twoResults, dx, dy
+}
+
 // gradOfSigmoid returns sigmoid and its partial derivatives, for the gradients of its callers.
 func gradOfSigmoid(z float64) (float64, float64) {
 	t := -z
@@ -390,4 +448,25 @@ func (n *Net) pullbackOfUnitWrtNX(x, k, dres float64, dn *Net) (float64, float64
 	dn.W[0] += x * dt2
 	dx := n.W[0] * dt2
 	return unit1, dx
+}
+
+// pullbackOfPolar returns polar's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to polar in gradients.
+func pullbackOfPolar(x, y, dres, dres1 float64) (float64, float64, float64, float64) {
+	r := math.Hypot(x, y)
+	polar1 := r
+	atan2 := math.Atan2(y, x)
+	polar2 := atan2 * r
+
+	// return r, math.Atan2(y, x) * r
+	datan2 := r * dres1
+	dr := atan2 * dres1
+	dy := x / (y*y + x*x) * datan2
+	dx := -y / (y*y + x*x) * datan2
+	dr += dres
+	// r := math.Hypot(x, y)
+	if r != 0 {
+		dx += x / r * dr
+		dy += y / r * dr
+	}
+	return polar1, polar2, dx, dy
 }
