@@ -185,3 +185,33 @@ func Scaled(w []float64) float64 {
 	}
 	return s
 }
+
+// SelfAssign copies elements onto themselves and onto each other.
+// Regression (random programs): h[i] = h[i] reset the element's adjoint
+// before passing it on.
+//
+//gradgen:grad
+func SelfAssign(w []float64) float64 {
+	h := make([]float64, 3)
+	for i := range h {
+		h[i] = w[i] * w[i]
+	}
+	j := 0
+	h[j] = h[0] // the same element, as vet cannot see
+	h[1] = h[2]
+	return h[0] + 3*h[1] + 5*h[2]
+}
+
+// SumAfterUse ends in a sum loop over a variable that code before the loop
+// has used. Regression (random programs): the loop's forward and backward
+// in one pass restored the accumulator inside each trip.
+//
+//gradgen:grad
+func SumAfterUse(x, y float64) float64 {
+	z := math.Sin(x * y)
+	x *= z
+	for i := 0; i < 4; i++ {
+		x -= y * float64(i)
+	}
+	return x
+}

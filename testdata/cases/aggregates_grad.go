@@ -513,3 +513,84 @@ func ScaledGrad(w, dw []float64) float64 {
 	}
 	return scaled
 }
+
+// SelfAssignGrad returns SelfAssign(w) and its partial derivatives with respect to w.
+func SelfAssignGrad(w, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SelfAssignGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var t float64
+	var i, trips int
+	h := make([]float64, 3)
+	dh := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		t = w[i] * w[i]
+		h[i] = t
+	}
+	j := 0
+	h[j] = h[0]
+	h[1] = h[2]
+	t1 := 3 * h[1]
+	t2 := h[0] + t1
+	t3 := 5 * h[2]
+	selfAssign := t2 + t3
+
+	var dt2, dt3, dt float64
+	// return h[0] + 3*h[1] + 5*h[2]
+	dt2 = 1
+	dt3 = 1
+	dh[2] += 5 * dt3
+	dh[0] += dt2
+	dh[1] += 3 * dt2
+	// h[1] = h[2]
+	dElem := dh[1]
+	dh[1] = 0
+	dh[2] += dElem
+	// h[j] = h[0]
+	dElem1 := dh[j]
+	dh[j] = 0
+	dh[0] += dElem1
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * w[i]
+		dt = dh[i]
+		dh[i] = 0
+		dw[i] += 2 * w[i] * dt
+	}
+	return selfAssign
+}
+
+// SumAfterUseGrad returns SumAfterUse(x, y) and its partial derivatives with respect to x, y.
+func SumAfterUseGrad(x, y float64) (float64, float64, float64) {
+	t := x * y
+	z := math.Sin(t)
+	xPrev := x
+	x *= z
+
+	var dx, dy float64
+	// return x
+	dx = 1
+	xBefore := x
+	// for i := 0; i < 4; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < 4; i++ {
+		t1 := y * float64(i)
+		x -= t1
+		// x -= y * float64(i)
+		dt1 := -dx
+		dy += float64(i) * dt1
+	}
+	sumAfterUse := x
+	x = xBefore
+	// x *= z
+	x = xPrev
+	dz := x * dx
+	dx = z * dx
+	// z := math.Sin(x * y)
+	dt := math.Cos(t) * dz
+	dx += y * dt
+	dy += x * dt
+	return sumAfterUse, dx, dy
+}

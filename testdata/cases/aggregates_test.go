@@ -122,3 +122,16 @@ func TestShortBuffer(t *testing.T) {
 	}()
 	DotGrad([]float64{1, 2}, []float64{3, 4}, make([]float64, 1), make([]float64, 2))
 }
+
+func regressionCases() []gradCase {
+	return []gradCase{
+		{name: "SelfAssign",
+			f: func(x []float64) float64 { return SelfAssign(x) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 3)
+				return SelfAssignGrad(x, dw), dw
+			},
+			at: pts(p(0.5, -1, 2))},
+		{name: "SumAfterUse", f: SumAfterUse, grad: SumAfterUseGrad, at: pts(p(0.3, 0.7), p(-1.2, 0.4))},
+	}
+}
