@@ -29,7 +29,7 @@ type progGen struct {
 var safeUnary = []string{
 	"math.Sin(%s)", "math.Cos(%s)", "math.Tanh(%s)", "math.Atan(%s)",
 	"math.Exp(math.Sin(%s))", "math.Sqrt(1 + %s*%s)", "math.Log(2 + math.Cos(%s))",
-	"math.Hypot(%s, 0.5)", "math.Erf(%s)", "math.Cbrt(2 + math.Sin(%s))", "sq(%s)",
+	"math.Hypot(%s, 0.5)", "math.Erf(%s)", "math.Cbrt(2 + math.Sin(%s))", "sq(math.Tanh(%s))",
 	"softsign(%s)", "math.Asinh(%s)", "math.Pow(1.5 + math.Sin(%s), 1.3)",
 }
 
@@ -72,8 +72,19 @@ func (g *progGen) stmt(depth int) {
 			g.vars = append(g.vars, name)
 			return
 		}
-		ops := []string{"=", "+=", "-=", "*="}
-		g.line("%s %s %s", g.vars[g.rng.IntN(len(g.vars))], ops[g.rng.IntN(len(ops))], g.expr(2))
+		// Values stay bounded (a factor in (0.5, 1.5), a sum damped by
+		// tanh): unbounded growth would make finite differences useless.
+		v := g.vars[g.rng.IntN(len(g.vars))]
+		switch g.rng.IntN(4) {
+		case 0:
+			g.line("%s = %s", v, g.expr(2))
+		case 1:
+			g.line("%s += math.Tanh(%s)", v, g.expr(2))
+		case 2:
+			g.line("%s -= math.Tanh(%s)", v, g.expr(2))
+		default:
+			g.line("%s *= 1 + 0.5*math.Tanh(%s)", v, g.expr(2))
+		}
 	case k < 6:
 		g.line("for i := 0; i < %d; i++ {", 1+g.rng.IntN(4))
 		g.block(depth - 1)
@@ -85,8 +96,14 @@ func (g *progGen) stmt(depth int) {
 		g.block(depth - 1)
 		g.line("}")
 	default:
-		ops := []string{"=", "+=", "*="}
-		g.line("h[%d] %s %s", g.rng.IntN(3), ops[g.rng.IntN(3)], g.expr(2))
+		switch k := g.rng.IntN(3); k {
+		case 0:
+			g.line("h[%d] = %s", g.rng.IntN(3), g.expr(2))
+		case 1:
+			g.line("h[%d] += math.Tanh(%s)", g.rng.IntN(3), g.expr(2))
+		default:
+			g.line("h[%d] *= 1 + 0.5*math.Tanh(%s)", g.rng.IntN(3), g.expr(2))
+		}
 	}
 }
 
