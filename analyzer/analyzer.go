@@ -13,7 +13,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -296,6 +295,3 @@ func (l *lowerer) addNode(n adjoint.GraphNode) {
 	}
 	l.graph.Nodes = append(l.graph.Nodes, n)
 }
-
-// Base returns the file name of path, for messages.
-func Base(path string) string { return filepath.Base(path) }

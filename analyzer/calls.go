@@ -40,7 +40,6 @@ type helper struct {
 	name     string
 	pullback bool
 	done     bool
-	rule     bool // a hand-written //gradgen:rule function
 }
 
 // A ruleFunc is a //gradgen:rule function: the hand-written derivative of
@@ -333,7 +332,7 @@ func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 			r.vjp = append(r.vjp, nil)
 			continue
 		}
-		d := l.newTemp("d"+strings.Title(y.name)+"D"+p.Name(), p.Type())
+		d := l.newTemp("d"+upperFirst(y.name)+"D"+p.Name(), p.Type())
 		results = append(results, d)
 		if mask[i] == '2' {
 			r.vjp = append(r.vjp, nil)
@@ -381,7 +380,7 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 				extra = append(extra, lit("nil"))
 			case byReference(p.Type()):
 			case mask[i] == '1' || isRule:
-				g := c.fresh("d" + strings.Title(fn.Name()) + "D" + p.Name())
+				g := c.fresh("d" + upperFirst(fn.Name()) + "D" + p.Name())
 				grads = append(grads, adjoint.Id(g))
 				gradArg = append(gradArg, i)
 			}
@@ -590,7 +589,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 			case byReference(p.Type()):
 				extra = append(extra, args[i].path)
 			default:
-				grads = append(grads, adjoint.Id(c.fresh("d"+strings.Title(fn.Name())+"D"+p.Name())))
+				grads = append(grads, adjoint.Id(c.fresh("d"+upperFirst(fn.Name())+"D"+p.Name())))
 				gradArg = append(gradArg, i)
 			}
 		}

@@ -81,15 +81,13 @@ func (o *op) writes() bool { return o.store != nil || !o.results[0].temp }
 // lowerer turns one annotated function into its gradient function.
 type lowerer struct {
 	*pkgContext
-	fn      *ast.FuncDecl
-	fnName  string // name of the generated function
-	names   *namer
-	vars    map[types.Object]*variable
-	byName  map[string]*variable
-	varied  map[types.Object]bool
-	useful  map[ast.Expr]bool
-	wrt     []*variable
-	results []*variable // the function's result, as a variable
+	fn     *ast.FuncDecl
+	fnName string // name of the generated function
+	names  *namer
+	vars   map[types.Object]*variable
+	byName map[string]*variable
+	varied map[types.Object]bool
+	useful map[ast.Expr]bool
 
 	// needed holds the primal variables that backward code reads, found by
 	// a first lowering; an overwrite of one of them saves the old value.

@@ -48,3 +48,10 @@ func lowerFirst(s string) string {
 	r, size := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[size:]
 }
+
+// upperFirst capitalises a name's first letter: x → X, for names built
+// from it (dPolarDx).
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
+}

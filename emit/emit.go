@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
-	"strconv"
 
 	"github.com/dave/jennifer/jen"
 
@@ -314,15 +313,6 @@ func ifStmt(s adjoint.If) *jen.Statement {
 		out.Else().Block(stmts(s.Else)...)
 	}
 	return out
-}
-
-// FloatLit formats a float constant so that it reads back as exactly v.
-func FloatLit(v float64) string {
-	s := strconv.FormatFloat(v, 'g', -1, 64)
-	if !bytes.ContainsAny([]byte(s), ".eEn") { // "2" would be an untyped integer constant; keep it a float
-		s += ".0"
-	}
-	return s
 }
 
 // FuncSource renders one function of file as it appears in file's

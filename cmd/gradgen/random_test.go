@@ -21,7 +21,6 @@ type progGen struct {
 	b      strings.Builder
 	vars   []string // float locals in scope
 	indent string
-	n      int
 }
 
 // unary functions with their safe forms: each maps any float to a value
