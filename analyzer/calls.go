@@ -226,6 +226,11 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 	if rule == nil && (!same || fn.Pkg() != l.pkg) {
 		return operand{}, false
 	}
+	if rule == nil {
+		if o, ok := l.inlineCall(call, fn, site, recvExpr, into); ok {
+			return o, true
+		}
+	}
 	if recv := fn.Type().(*types.Signature).Recv(); recv != nil && types.IsInterface(recv.Type()) {
 		l.errorf(call.Pos(), "cannot differentiate the interface method call %s: call a concrete function", l.source(call))
 		return l.passive(call), true
@@ -614,4 +619,101 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		l.assignOperand(rec, x, operand{val: lhsIR[i], bval: lhsIR[i], v: results[i], typ: results[i].typ})
 	}
 	return true
+}
+
+// An inlineFrame binds the parameters of a helper being expanded in place
+// to the operands its call passes.
+type inlineFrame struct {
+	fn   *types.Func
+	args map[types.Object]operand
+}
+
+// bound returns the operand a parameter of a helper being expanded is
+// bound to.
+func (l *lowerer) bound(obj types.Object) (operand, bool) {
+	for i := len(l.inlined) - 1; i >= 0; i-- {
+		if o, ok := l.inlined[i].args[obj]; ok {
+			return o, true
+		}
+	}
+	return operand{}, false
+}
+
+// inlineCall expands a call to a helper whose body is a single return of
+// one expression (sigmoid, normCDF, sq) in place, as if its expression
+// were written at the call with the arguments for the parameters: no call
+// going forward or back, and nothing computed twice. The arguments are
+// evaluated once, first, as a call does; a passive argument is expanded
+// only when it is a plain variable or constant, which reading twice cannot
+// change.
+func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, recvExpr ast.Expr, into *variable) (operand, bool) {
+	sig := fn.Type().(*types.Signature)
+	body := site.decl.Body
+	if recvExpr != nil || body == nil || len(body.List) != 1 || sig.Results().Len() != 1 || sig.Variadic() || call.Ellipsis.IsValid() {
+		return operand{}, false
+	}
+	ret, ok := body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 || !isFloat(sig.Results().At(0).Type()) {
+		return operand{}, false
+	}
+	for _, f := range l.inlined {
+		if f.fn == fn {
+			return operand{}, false // recursion: leave it to the helper's error
+		}
+	}
+	for i, a := range call.Args {
+		p := sig.Params().At(i)
+		if p.Name() == "" || p.Name() == "_" || !isFloat(p.Type()) && isDifferentiable(p.Type()) {
+			return operand{}, false // slices and structs go through helpers
+		}
+		if !l.exprVaried(a) && !simpleExpr(a) {
+			return operand{}, false
+		}
+	}
+	frame := inlineFrame{fn: fn, args: map[types.Object]operand{}}
+	var marked []types.Object
+	for i, a := range call.Args {
+		p := sig.Params().At(i)
+		o := l.lowerExpr(a, nil)
+		if o.v != nil && o.path != nil {
+			// An element read more than once must be read as it was.
+			t := l.newTemp("t", o.typ)
+			l.writeForward(t, o.val)
+			l.addCopy(o, t)
+			o = operand{val: adjoint.Id(t.name), bval: adjoint.Id(t.name), v: t, typ: o.typ}
+		}
+		frame.args[p] = o
+		if o.v != nil && !l.varied[p] {
+			l.varied[p] = true
+			marked = append(marked, p)
+		}
+	}
+	l.inlined = append(l.inlined, frame)
+	res := l.lowerExpr(ret.Results[0], into)
+	l.inlined = l.inlined[:len(l.inlined)-1]
+	for _, p := range marked {
+		delete(l.varied, p)
+	}
+	if res.v == nil {
+		// The result does not depend on the varied arguments after all.
+		return res, true
+	}
+	return res, true
+}
+
+// simpleExpr reports whether e can be evaluated twice with the same value
+// and no side effect: a variable, a constant, or a field or element of one
+// indexed by such.
+func simpleExpr(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident, *ast.BasicLit:
+		return true
+	case *ast.SelectorExpr:
+		return simpleExpr(e.X)
+	case *ast.IndexExpr:
+		return simpleExpr(e.X) && simpleExpr(e.Index)
+	case *ast.UnaryExpr:
+		return e.Op == token.SUB && simpleExpr(e.X)
+	}
+	return false
 }

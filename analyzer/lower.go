@@ -128,6 +128,7 @@ type lowerer struct {
 	fusing       bool                  // lowering or reversing the sum loop's body
 	fusedLocal   map[*variable]bool    // values of one trip of the sum loop
 	fusedTail    []*lowered            // the sum loop and the return after it
+	inlined      []inlineFrame         // helpers being expanded in place, innermost last
 	fusedAccs    map[types.Object]bool // the sum loop's accumulators
 	revCode      []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
 	readers      map[string][]reader   // from the first lowering: whose backward code reads each variable
@@ -295,6 +296,9 @@ func (l *lowerer) hoist(v *variable) {
 func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 	switch e := e.(type) {
 	case *ast.Ident:
+		if o, ok := l.bound(l.info.ObjectOf(e)); ok {
+			return o.val
+		}
 		switch obj := l.info.ObjectOf(e).(type) {
 		case *types.Var:
 			if v, ok := l.vars[obj]; ok {
@@ -406,6 +410,9 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 	case *ast.ParenExpr:
 		return l.lowerExpr(e.X, into)
 	case *ast.Ident:
+		if o, ok := l.bound(l.info.Uses[e]); ok {
+			return o
+		}
 		v := l.vars[l.info.Uses[e]]
 		if v == nil {
 			v = l.variableOf(l.info.Uses[e])

@@ -182,32 +182,44 @@ func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, fl
 	t5 := log + t4
 	d1 := t5 / sq
 	d2 := d1 - sq
-	normCDF1, dNormCDF1Dx := gradOfNormCDF(d1)
-	t6 := S * normCDF1
-	t7 := -r
-	t8 := t7 * T
-	exp := math.Exp(t8)
-	t9 := K * exp
-	normCDF2, dNormCDF2Dx := gradOfNormCDF(d2)
-	t10 := t9 * normCDF2
-	call := t6 - t10
+	t6 := -d1
+	t7 := t6 / math.Sqrt2
+	erfc := math.Erfc(t7)
+	t8 := 0.5 * erfc
+	t9 := S * t8
+	t10 := -r
+	t11 := t10 * T
+	exp := math.Exp(t11)
+	t12 := K * exp
+	t13 := -d2
+	t14 := t13 / math.Sqrt2
+	erfc1 := math.Erfc(t14)
+	t15 := 0.5 * erfc1
+	t16 := t12 * t15
+	call := t9 - t16
 
-	var dt6, dt10 float64
+	var dt9, dt16 float64
 	// return S*normCDF(d1) - K*math.Exp(-r*T)*normCDF(d2)
-	dt6 = 1
-	dt10 = -1
-	dt9 := normCDF2 * dt10
-	dnormCDF2 := t9 * dt10
-	dd2 := dNormCDF2Dx * dnormCDF2
-	dK := exp * dt9
-	dexp := K * dt9
-	dt8 := exp * dexp
-	dt7 := T * dt8
-	dT := t7 * dt8
-	dr := -dt7
-	dS := normCDF1 * dt6
-	dnormCDF1 := S * dt6
-	dd1 := dNormCDF1Dx * dnormCDF1
+	dt9 = 1
+	dt16 = -1
+	dt12 := t15 * dt16
+	dt15 := t12 * dt16
+	derfc1 := 0.5 * dt15
+	dt14 := -2 / math.SqrtPi * math.Exp(-t14*t14) * derfc1
+	dt13 := dt14 / 1.4142135623730951
+	dd2 := -dt13
+	dK := exp * dt12
+	dexp := K * dt12
+	dt11 := exp * dexp
+	dt10 := T * dt11
+	dT := t10 * dt11
+	dr := -dt10
+	dS := t8 * dt9
+	dt8 := S * dt9
+	derfc := 0.5 * dt8
+	dt7 := -2 / math.SqrtPi * math.Exp(-t7*t7) * derfc
+	dt6 := dt7 / 1.4142135623730951
+	dd1 := -dt6
 	// d2 := d1 - sq
 	dd1 += dd2
 	dsq := -dd2
@@ -292,20 +304,4 @@ func SoftplusGrad(w, x, dw []float64) float64 {
 	}
 	softplus := s
 	return softplus
-}
-
-// gradOfNormCDF returns normCDF and its partial derivatives, for the gradients of its callers.
-func gradOfNormCDF(x float64) (float64, float64) {
-	t := -x
-	t1 := t / math.Sqrt2
-	erfc := math.Erfc(t1)
-	normCDF1 := 0.5 * erfc
-
-	var derfc float64
-	// return 0.5 * math.Erfc(-x/math.Sqrt2)
-	derfc = 0.5
-	dt1 := -2 / math.SqrtPi * math.Exp(-t1*t1) * derfc
-	dt := dt1 / 1.4142135623730951
-	dx := -dt
-	return normCDF1, dx
 }

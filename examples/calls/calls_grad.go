@@ -8,18 +8,26 @@ import "math"
 func WithHelpersGrad(w, b float64, xs []float64) (float64, float64, float64) {
 	s := 0.0
 
-	var ds, dw, db float64
+	var ds, db, dw float64
 	// return s
 	ds = 1
 	// for _, x := range xs (forward and backward in one pass: a sum)
 	for _, x := range xs {
-		neuron1, dNeuron1Dw, dNeuron1Db := gradOfNeuronWrtWB(w, b, x)
-		sq1, dSq1Dx := gradOfSq(neuron1)
-		s += sq1
+		t := w * x
+		t1 := t + b
+		t2 := -t1
+		exp := math.Exp(t2)
+		t3 := 1 + exp
+		t4 := 1 / t3
+		t5 := t4 * t4
+		s += t5
 		// s += sq(neuron(w, b, x))
-		dneuron1 := dSq1Dx * ds
-		dw += dNeuron1Dw * dneuron1
-		db += dNeuron1Db * dneuron1
+		dt4 := 2 * t4 * ds
+		dt3 := -t4 * (dt4 / t3)
+		dt2 := exp * dt3
+		dt1 := -dt2
+		db += dt1
+		dw += x * dt1
 	}
 	withHelpers := s
 	return withHelpers, dw, db
@@ -54,42 +62,4 @@ func InlineGrad(w, b float64, xs []float64) (float64, float64, float64) {
 	}
 	inline := s
 	return inline, dw, db
-}
-
-// gradOfSigmoid returns sigmoid and its partial derivatives, for the gradients of its callers.
-func gradOfSigmoid(z float64) (float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	t1 := 1 + exp
-	sigmoid1 := 1 / t1
-
-	// return 1 / (1 + math.Exp(-z))
-	dt1 := -sigmoid1 * (1 / t1)
-	dt := exp * dt1
-	dz := -dt
-	return sigmoid1, dz
-}
-
-// gradOfNeuronWrtWB returns neuron and its partial derivatives, for the gradients of its callers.
-func gradOfNeuronWrtWB(w, b, x float64) (float64, float64, float64) {
-	t := w * x
-	t1 := t + b
-	sigmoid1, dSigmoid1Dz := gradOfSigmoid(t1)
-	neuron1 := sigmoid1
-
-	var dsigmoid1 float64
-	// return sigmoid(w*x + b)
-	dsigmoid1 = 1
-	dt1 := dSigmoid1Dz * dsigmoid1
-	dw := x * dt1
-	return neuron1, dw, dt1
-}
-
-// gradOfSq returns sq and its partial derivatives, for the gradients of its callers.
-func gradOfSq(x float64) (float64, float64) {
-	sq1 := x * x
-
-	// return x * x
-	dx := 2 * x
-	return sq1, dx
 }

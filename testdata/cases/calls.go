@@ -161,3 +161,21 @@ func TwoResults(x, y float64) float64 {
 	}
 	return s + a
 }
+
+// bell is a scalar helper of two statements: it goes through gradOfBell
+// rather than being expanded in place.
+func bell(x, s float64) float64 {
+	t := x / s
+	return math.Exp(-t * t)
+}
+
+// ScalarHelper calls a multi-statement scalar helper, twice, and in a loop.
+//
+//gradgen:grad
+func ScalarHelper(x, s float64) float64 {
+	y := bell(x, s) * bell(s, x+2)
+	for i := 0; i < 3; i++ {
+		y += bell(y, s)
+	}
+	return y
+}

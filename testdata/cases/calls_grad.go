@@ -9,35 +9,57 @@ import (
 
 // Nested2Grad returns Nested2(w, b) and its partial derivatives with respect to w, b.
 func Nested2Grad(w, b float64) (float64, float64, float64) {
-	neuron1, dNeuron1Dw, dNeuron1Db := gradOfNeuronWrtWB(w, b, 0.5)
-	neuron2, dNeuron2Dw, dNeuron2Db := gradOfNeuronWrtWB(b, w, -1)
-	t := neuron1 * neuron2
-	sigmoid1, dSigmoid1Dz := gradOfSigmoid(w)
-	nested2 := t + sigmoid1
+	t := w * 0.5
+	t1 := t + b
+	t2 := -t1
+	exp := math.Exp(t2)
+	t3 := 1 + exp
+	t4 := 1 / t3
+	t5 := b * -1
+	t6 := t5 + w
+	t7 := -t6
+	exp1 := math.Exp(t7)
+	t8 := 1 + exp1
+	t9 := 1 / t8
+	t10 := t4 * t9
+	t11 := -w
+	exp2 := math.Exp(t11)
+	t12 := 1 + exp2
+	t13 := 1 / t12
+	nested2 := t10 + t13
 
-	var dt, dsigmoid1 float64
+	var dt10, dt13 float64
 	// return neuron(w, b, 0.5)*neuron(b, w, -1) + sigmoid(w)
-	dt = 1
-	dsigmoid1 = 1
-	dw := dSigmoid1Dz * dsigmoid1
-	dneuron1 := neuron2 * dt
-	dneuron2 := neuron1 * dt
-	db := dNeuron2Dw * dneuron2
-	dw += dNeuron2Db * dneuron2
-	dw += dNeuron1Dw * dneuron1
-	db += dNeuron1Db * dneuron1
+	dt10 = 1
+	dt13 = 1
+	dt12 := -t13 * (dt13 / t12)
+	dt11 := exp2 * dt12
+	dw := -dt11
+	dt4 := t9 * dt10
+	dt9 := t4 * dt10
+	dt8 := -t9 * (dt9 / t8)
+	dt7 := exp1 * dt8
+	dt6 := -dt7
+	dw += dt6
+	db := -1 * dt6
+	dt3 := -t4 * (dt4 / t3)
+	dt2 := exp * dt3
+	dt1 := -dt2
+	db += dt1
+	dw += 0.5 * dt1
 	return nested2, dw, db
 }
 
 // HelperInLoopGrad returns HelperInLoop(w, n) and its partial derivatives with respect to w.
 func HelperInLoopGrad(w float64, n int) (float64, float64) {
-	var neuron1, dNeuron1Dw, t, t1, sigmoid1, dSigmoid1Dz, t2 float64
+	var neuron1, dNeuron1Dw, t, t1, t2, exp, t3, t4, t5 float64
 	var i, iters, trips int
-	var tapes, condTape, sTape []float64
+	var tapes, condTape, sTape, expTape []float64
 	s := 0.0
 	iters = max(0, n)
-	tapes = make([]float64, iters+iters+iters)
+	tapes = make([]float64, iters+iters+iters+iters)
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	expTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
 	for i = range n {
@@ -50,16 +72,20 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 		if i == 4 {
 			condTape = append(condTape, 1)
 			sTape = append(sTape, s)
-			sigmoid1, dSigmoid1Dz = gradOfSigmoid(s)
-			t2 = s * sigmoid1
-			s = t2
+			t2 = -s
+			exp = math.Exp(t2)
+			expTape = append(expTape, exp)
+			t3 = 1 + exp
+			t4 = 1 / t3
+			t5 = s * t4
+			s = t5
 		} else {
 			condTape = append(condTape, 0)
 		}
 	}
 	helperInLoop := s
 
-	var ds, dt2, dsigmoid1, dt1, dt, dneuron1, dw float64
+	var ds, dt5, dt4, dt3, dexp, dt2, dt1, dt, dneuron1, dw float64
 	// return s
 	ds = 1
 	// for i := range n
@@ -70,14 +96,20 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// s = s * sigmoid(s)
-			dt2 = ds
+			exp = expTape[len(expTape)-1]
+			expTape = expTape[:len(expTape)-1]
+			dt5 = ds
 			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
-			sigmoid1, dSigmoid1Dz = gradOfSigmoid(s)
-			ds = sigmoid1 * dt2
-			dsigmoid1 = s * dt2
-			ds += dSigmoid1Dz * dsigmoid1
+			t3 = 1 + exp
+			t4 = 1 / t3
+			ds = t4 * dt5
+			dt4 = s * dt5
+			dt3 = -t4 * (dt4 / t3)
+			dexp = dt3
+			dt2 = exp * dexp
+			ds -= dt2
 		}
 		// s += neuron(w, 0.1, float64(i)) * float64(i%3)
 		dt1 = ds
@@ -183,9 +215,9 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("StoredHelperInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	var t, dot1, t1, v, sin, t2, t3, sigmoid1, dSigmoid1Dz, t4, t5 float64
+	var t, dot1, t1, v, sin, t2, t3, t4, exp, t5, t6, t7, t8 float64
 	var i, iters, trips, trips1 int
-	var tapes, vTape, hElemTape, yTape []float64
+	var tapes, vTape, hElemTape, expTape, yTape []float64
 	h := make([]float64, 3)
 	dh := make([]float64, 3)
 	trips = 0
@@ -196,9 +228,10 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	}
 	i1 := 0
 	iters = max(0, 2)
-	tapes = make([]float64, iters+iters+iters)
+	tapes = make([]float64, iters+iters+iters+iters)
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	expTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips1 = 0
 	for ; i1 < 2; i1++ {
@@ -211,38 +244,48 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		sin = math.Sin(v)
 		t2 = 2 + sin
 		t3 = y / t2
-		sigmoid1, dSigmoid1Dz = gradOfSigmoid(t3)
-		h[1] = sigmoid1
+		t4 = -t3
+		exp = math.Exp(t4)
+		expTape = append(expTape, exp)
+		t5 = 1 + exp
+		t6 = 1 / t5
+		h[1] = t6
 		yTape = append(yTape, y)
-		t4 = 0.25 * v
-		t5 = y + t4
-		y = t5
+		t7 = 0.25 * v
+		t8 = y + t7
+		y = t8
 	}
 	storedHelperInLoop := h[1]
 
-	var dy, dt5, dt4, dv, dsigmoid1, dt3, dt2, dsin, dt1, ddot1, dt float64
+	var dy, dt8, dt7, dv, dt6, dt5, dexp, dt4, dt3, dt2, dsin, dt1, ddot1, dt float64
 	// return h[1]
 	dh[1] += 1
 	// for i < 2
 	for ; trips1 > 0; trips1-- {
 		// y += 0.25 * v
-		dt5 = dy
+		dt8 = dy
 		dy = 0
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
-		dy = dt5
-		dt4 = dt5
-		dv += 0.25 * dt4
+		dy = dt8
+		dt7 = dt8
+		dv += 0.25 * dt7
 		// h[1] = sigmoid(y / (2 + math.Sin(v)))
-		dsigmoid1 = dh[1]
+		exp = expTape[len(expTape)-1]
+		expTape = expTape[:len(expTape)-1]
+		t6 = h[1]
+		dt6 = dh[1]
 		dh[1] = 0
 		h[1] = hElemTape[len(hElemTape)-1]
 		hElemTape = hElemTape[:len(hElemTape)-1]
 		sin = math.Sin(v)
 		t2 = 2 + sin
 		t3 = y / t2
-		sigmoid1, dSigmoid1Dz = gradOfSigmoid(t3)
-		dt3 = dSigmoid1Dz * dsigmoid1
+		t5 = 1 + exp
+		dt5 = -t6 * (dt6 / t5)
+		dexp = dt5
+		dt4 = exp * dexp
+		dt3 = -dt4
 		dy += dt3 / t2
 		dt2 = -t3 * (dt3 / t2)
 		dsin = dt2
@@ -325,46 +368,68 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	return twoResults, dx, dy
 }
 
-// gradOfSigmoid returns sigmoid and its partial derivatives, for the gradients of its callers.
-func gradOfSigmoid(z float64) (float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	t1 := 1 + exp
-	sigmoid1 := 1 / t1
+// ScalarHelperGrad returns ScalarHelper(x, s) and its partial derivatives with respect to x, s.
+func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
+	var bell3, dBell3Dx, dBell3Ds, t1 float64
+	var iters, trips int
+	var yTape []float64
+	bell1, dBell1Dx, dBell1Ds := gradOfBell(x, s)
+	t := x + 2
+	bell2, dBell2Dx, dBell2Ds := gradOfBell(s, t)
+	y := bell1 * bell2
+	i := 0
+	iters = max(0, 3)
+	yTape = make([]float64, 0, iters)
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		yTape = append(yTape, y)
+		bell3, dBell3Dx, dBell3Ds = gradOfBell(y, s)
+		t1 = y + bell3
+		y = t1
+	}
+	scalarHelper := y
 
-	// return 1 / (1 + math.Exp(-z))
-	dt1 := -sigmoid1 * (1 / t1)
-	dt := exp * dt1
-	dz := -dt
-	return sigmoid1, dz
-}
-
-// gradOfNeuronWrtWB returns neuron and its partial derivatives, for the gradients of its callers.
-func gradOfNeuronWrtWB(w, b, x float64) (float64, float64, float64) {
-	t := w * x
-	t1 := t + b
-	sigmoid1, dSigmoid1Dz := gradOfSigmoid(t1)
-	neuron1 := sigmoid1
-
-	var dsigmoid1 float64
-	// return sigmoid(w*x + b)
-	dsigmoid1 = 1
-	dt1 := dSigmoid1Dz * dsigmoid1
-	dw := x * dt1
-	return neuron1, dw, dt1
+	var dy, dt1, dbell3, ds float64
+	// return y
+	dy = 1
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += bell(y, s)
+		dt1 = dy
+		dy = 0
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		bell3, dBell3Dx, dBell3Ds = gradOfBell(y, s)
+		dy = dt1
+		dbell3 = dt1
+		dy += dBell3Dx * dbell3
+		ds += dBell3Ds * dbell3
+	}
+	// y := bell(x, s) * bell(s, x+2)
+	dbell1 := bell2 * dy
+	dbell2 := bell1 * dy
+	ds += dBell2Dx * dbell2
+	dt := dBell2Ds * dbell2
+	dx := dt
+	dx += dBell1Dx * dbell1
+	ds += dBell1Ds * dbell1
+	return scalarHelper, dx, ds
 }
 
 // gradOfNeuronWrtW returns neuron and its partial derivatives, for the gradients of its callers.
 func gradOfNeuronWrtW(w, b, x float64) (float64, float64) {
 	t := w * x
 	t1 := t + b
-	sigmoid1, dSigmoid1Dz := gradOfSigmoid(t1)
-	neuron1 := sigmoid1
+	t2 := -t1
+	exp := math.Exp(t2)
+	t3 := 1 + exp
+	neuron1 := 1 / t3
 
-	var dsigmoid1 float64
 	// return sigmoid(w*x + b)
-	dsigmoid1 = 1
-	dt1 := dSigmoid1Dz * dsigmoid1
+	dt3 := -neuron1 * (1 / t3)
+	dt2 := exp * dt3
+	dt1 := -dt2
 	dw := x * dt1
 	return neuron1, dw
 }
@@ -469,4 +534,21 @@ func pullbackOfPolar(x, y, dres, dres1 float64) (float64, float64, float64, floa
 		dy += y / r * dr
 	}
 	return polar1, polar2, dx, dy
+}
+
+// gradOfBell returns bell and its partial derivatives, for the gradients of its callers.
+func gradOfBell(x, s float64) (float64, float64, float64) {
+	t := x / s
+	t1 := -t
+	t2 := t1 * t
+	bell1 := math.Exp(t2)
+
+	// return math.Exp(-t * t)
+	dt1 := t * bell1
+	dt := t1 * bell1
+	dt -= dt1
+	// t := x / s
+	dx := dt / s
+	ds := -t * (dt / s)
+	return bell1, dx, ds
 }
