@@ -676,11 +676,10 @@ func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 		p := sig.Params().At(i)
 		o := l.lowerExpr(a, nil)
 		if o.v != nil && o.path != nil {
-			// An element read more than once must be read as it was.
-			t := l.newTemp("t", o.typ)
-			l.writeForward(t, o.val)
-			l.addCopy(o, t)
-			o = operand{val: adjoint.Id(t.name), bval: adjoint.Id(t.name), v: t, typ: o.typ}
+			// An element read more than once must be read as it was. The
+			// copy keeps its forward expression: inside a loop the backward
+			// sweep recomputes it after the element is restored.
+			o = l.emitOp(operators["copy"], "=", []operand{o}, o.val, o.typ, "t", nil)
 		}
 		frame.args[p] = o
 		if o.v != nil && !l.varied[p] {

@@ -179,3 +179,22 @@ func ScalarHelper(x, s float64) float64 {
 	}
 	return y
 }
+
+// softsign is a single-expression helper that reads its argument twice.
+func softsign(x float64) float64 { return x / (1 + math.Abs(x)) }
+
+// InlinedElementInLoop expands softsign on an element that the same loop
+// body overwrites afterwards: the backward sweep must read the element as
+// it was when the helper read it.
+//
+//gradgen:grad
+func InlinedElementInLoop(y float64, w []float64) float64 {
+	h := make([]float64, 2)
+	h[0], h[1] = w[0], w[1]
+	for i := 0; i < 3; i++ {
+		v := softsign(h[0]) * y
+		h[0] = math.Sin(y * v)
+		y += 0.5 * v
+	}
+	return y + h[0]
+}

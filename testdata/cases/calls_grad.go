@@ -417,6 +417,99 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	return scalarHelper, dx, ds
 }
 
+// InlinedElementInLoopGrad returns InlinedElementInLoop(y, w) and its partial derivatives with respect to y, w.
+func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("InlinedElementInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var t, abs, t1, t2, t3, v, t4, sin, t5, t6 float64
+	var iters, trips int
+	var tapes, vTape, hElemTape, yTape []float64
+	h := make([]float64, 2)
+	dh := make([]float64, 2)
+	h[0] = w[0]
+	h[1] = w[1]
+	i := 0
+	iters = max(0, 3)
+	tapes = make([]float64, iters+iters+iters)
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		vTape = append(vTape, v)
+		t = h[0]
+		abs = math.Abs(t)
+		t1 = 1 + abs
+		t2 = t / t1
+		t3 = t2 * y
+		v = t3
+		hElemTape = append(hElemTape, h[0])
+		t4 = y * v
+		sin = math.Sin(t4)
+		h[0] = sin
+		yTape = append(yTape, y)
+		t5 = 0.5 * v
+		t6 = y + t5
+		y = t6
+	}
+	inlinedElementInLoop := y + h[0]
+
+	var dy, dt6, dt5, dv, dsin, dt4, dt3, dt2, dt, dt1, dabs float64
+	// return y + h[0]
+	dy = 1
+	dh[0] += 1
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += 0.5 * v
+		dt6 = dy
+		dy = 0
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dy = dt6
+		dt5 = dt6
+		dv += 0.5 * dt5
+		// h[0] = math.Sin(y * v)
+		dsin = dh[0]
+		dh[0] = 0
+		h[0] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		t4 = y * v
+		dt4 = math.Cos(t4) * dsin
+		dy += v * dt4
+		dv += y * dt4
+		// v := softsign(h[0]) * y
+		dt3 = dv
+		dv = 0
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		t = h[0]
+		abs = math.Abs(t)
+		t1 = 1 + abs
+		t2 = t / t1
+		dt2 = y * dt3
+		dy += t2 * dt3
+		dt = dt2 / t1
+		dt1 = -t2 * (dt2 / t1)
+		dabs = dt1
+		if t > 0 {
+			dt += dabs
+		} else if t < 0 {
+			dt -= dabs
+		}
+		dh[0] += dt
+	}
+	// h[0], h[1] = w[0], w[1]
+	dElem := dh[1]
+	dh[1] = 0
+	dw[1] += dElem
+	dElem1 := dh[0]
+	dh[0] = 0
+	dw[0] += dElem1
+	return inlinedElementInLoop, dy
+}
+
 // gradOfNeuronWrtW returns neuron and its partial derivatives, for the gradients of its callers.
 func gradOfNeuronWrtW(w, b, x float64) (float64, float64) {
 	t := w * x

@@ -40,5 +40,13 @@ func callCases() []gradCase {
 				return v, append([]float64{dy}, dw...)
 			},
 			at: pts(p(-0.7, 0.5, 1.1, -0.2), p(0.4, -1, 0.3, 0.8))},
+		{name: "InlinedElementInLoop",
+			f: func(x []float64) float64 { return InlinedElementInLoop(x[0], x[1:]) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 2)
+				v, dy := InlinedElementInLoopGrad(x[0], x[1:], dw)
+				return v, append([]float64{dy}, dw...)
+			},
+			at: pts(p(0.8, 0.5, 1.1), p(-0.4, -1, 0.3))},
 	}
 }
