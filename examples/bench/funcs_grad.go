@@ -47,13 +47,10 @@ func RosenbrockGrad(x, dx []float64) float64 {
 		da := t1 * ds
 		da += 100 * dt1
 		// b := 1 - x[i]
-		dx[i] -= db
-		db = 0
 		// a := x[i+1] - x[i]*x[i]
 		dx[i+1] += da
 		dt := -da
-		da = 0
-		dx[i] += 2 * x[i] * dt
+		dx[i] += 2*x[i]*dt - db
 	}
 	rosenbrock := s
 	return rosenbrock

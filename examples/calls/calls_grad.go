@@ -54,7 +54,6 @@ func InlineGrad(w, b float64, xs []float64) (float64, float64, float64) {
 		dy := 2 * y * ds
 		// y := 1 / (1 + math.Exp(-(w*x + b)))
 		dt3 := -y * (dy / t3)
-		dy = 0
 		dt2 := exp * dt3
 		dt1 := -dt2
 		db += dt1

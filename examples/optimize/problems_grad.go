@@ -33,13 +33,10 @@ func RosenbrockGrad(x, dx []float64) float64 {
 		da := t1 * ds
 		da += 100 * dt1
 		// b := 1 - x[i]
-		dx[i] -= db
-		db = 0
 		// a := x[i+1] - x[i]*x[i]
 		dx[i+1] += da
 		dt := -da
-		da = 0
-		dx[i] += 2 * x[i] * dt
+		dx[i] += 2*x[i]*dt - db
 	}
 	rosenbrock := s
 	return rosenbrock
@@ -101,7 +98,6 @@ func NLLGrad(w []float64, data []Obs, dw []float64) float64 {
 		}
 		// z := w[4]
 		dw[4] += dz
-		dz = 0
 	}
 	nLL := s
 	return nLL

@@ -215,3 +215,18 @@ func SumAfterUse(x, y float64) float64 {
 	}
 	return x
 }
+
+// Chain sums terms that read neighbouring elements: within a trip the
+// backward shares of one element are added in one update, as a
+// hand-written gradient would.
+//
+//gradgen:grad
+func Chain(x []float64) float64 {
+	s := 0.0
+	for i := 1; i < len(x)-1; i++ {
+		a := x[i+1] - x[i]*x[i-1]
+		b := math.Sin(x[i]) * x[i-1]
+		s += a*a + b*x[i+1] - x[i]
+	}
+	return s
+}

@@ -324,7 +324,6 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 		}
 		// r := -smp.Y
 		dbatch[i2].Y -= dr
-		dr = 0
 	}
 	residuals := s
 	return residuals
@@ -593,4 +592,40 @@ func SumAfterUseGrad(x, y float64) (float64, float64, float64) {
 	dx += y * dt
 	dy += x * dt
 	return sumAfterUse, dx, dy
+}
+
+// ChainGrad returns Chain(x) and its partial derivatives with respect to x.
+func ChainGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ChainGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i := 1; i < len(x)-1; i++ (forward and backward in one pass: a sum)
+	for i := 1; i < len(x)-1; i++ {
+		t := x[i] * x[i-1]
+		a := x[i+1] - t
+		sin := math.Sin(x[i])
+		b := sin * x[i-1]
+		t1 := a * a
+		t2 := b * x[i+1]
+		t3 := t1 + t2
+		t4 := t3 - x[i]
+		s += t4
+		// s += a*a + b*x[i+1] - x[i]
+		db := x[i+1] * ds
+		da := 2 * a * ds
+		// b := math.Sin(x[i]) * x[i-1]
+		dsin := x[i-1] * db
+		// a := x[i+1] - x[i]*x[i-1]
+		dx[i+1] += da + b*ds
+		dt := -da
+		dx[i] += x[i-1]*dt + (math.Cos(x[i])*dsin - ds)
+		dx[i-1] += x[i]*dt + sin*db
+	}
+	chain := s
+	return chain
 }

@@ -55,6 +55,13 @@ func aggregateCases() []gradCase {
 				return v, append(dp.C, dx)
 			},
 			at: pts(p(1, -2, 0.5, 3, 1.5), p(0.2, 0.3, -1, 2, -0.7))},
+		{name: "Chain",
+			f: Chain,
+			grad: func(x []float64) (float64, []float64) {
+				dx := make([]float64, len(x))
+				return ChainGrad(x, dx), dx
+			},
+			at: pts(p(1, -2, 0.5, 3, 1.5), p(0.2, 0.3, -1, 2, -0.7))},
 		{name: "Residuals",
 			f: func(x []float64) float64 { return Residuals([]float64{0.5, -2}, samples(x)) },
 			grad: func(x []float64) (float64, []float64) {

@@ -852,9 +852,7 @@ func DivisorGrad(x, y float64) (float64, float64, float64) {
 		dy += ds / d
 		dd := -t1 * (ds / d)
 		// d := x*float64(i) + 1
-		dt := dd
-		dd = 0
-		dx += float64(i) * dt
+		dx += float64(i) * dd
 	}
 	divisor := s
 	return divisor, dx, dy
