@@ -227,7 +227,7 @@ func (l *lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
 	l.forgetZeros(bwd)
 	l.revCode = append(l.revCode, bwd...)
 	local := l.tripLocalAdjoints()
-	bwd = foldElementUpdates(dropDeadZeros(l.declareLocalAdjoints(bwd), local))
+	bwd = dropBareComments(foldElementUpdates(dropDeadZeros(l.declareLocalAdjoints(bwd), local)))
 	body := append(fwd, bwd...)
 	switch h := rec.header.(type) {
 	case adjoint.For:
@@ -425,4 +425,22 @@ func hasImpureCall(e adjoint.Expr) bool {
 		found = true
 	})
 	return found
+}
+
+// dropBareComments removes the source comments that folding left with no
+// code of their own: a comment followed by another or by the end.
+func dropBareComments(body []adjoint.Stmt) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for i, s := range body {
+		if _, ok := s.(adjoint.Comment); ok {
+			if i+1 == len(body) {
+				continue
+			}
+			if _, next := body[i+1].(adjoint.Comment); next {
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }

@@ -32,7 +32,6 @@ func RosenbrockGrad(x, dx []float64) float64 {
 		dt1 := a * ds
 		da := t1 * ds
 		da += 100 * dt1
-		// b := 1 - x[i]
 		// a := x[i+1] - x[i]*x[i]
 		dx[i+1] += da
 		dt := -da
