@@ -226,8 +226,8 @@ func (l *lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
 	l.zero, l.revDepth, l.fusing = savedZero, savedDepth, false
 	l.forgetZeros(bwd)
 	l.revCode = append(l.revCode, bwd...)
-	local := l.tripLocalAdjoints()
-	bwd = dropBareComments(foldElementUpdates(dropDeadZeros(l.declareLocalAdjoints(bwd), local)))
+	bwd, local := l.declareLocalAdjoints(bwd)
+	bwd = dropBareComments(foldElementUpdates(dropDeadZeros(bwd, local)))
 	body := append(fwd, bwd...)
 	switch h := rec.header.(type) {
 	case adjoint.For:
@@ -241,31 +241,22 @@ func (l *lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
 }
 
 // declareLocalAdjoints declares, inside the sum loop's body, the adjoints
-// of the trip's own values, so that each trip starts them at zero.
-func (l *lowerer) declareLocalAdjoints(bwd []adjoint.Stmt) []adjoint.Stmt {
+// of the trip's own values, so that each trip starts them at zero; it
+// returns their names too.
+func (l *lowerer) declareLocalAdjoints(bwd []adjoint.Stmt) ([]adjoint.Stmt, map[string]bool) {
 	var local []*variable
 	var rest []*variable
+	names := map[string]bool{}
 	for _, v := range l.adjOrd {
 		if l.fusedLocal[v] && !v.adjDeclared {
 			local = append(local, v)
+			names[v.adj] = true
 		} else {
 			rest = append(rest, v)
 		}
 	}
 	l.adjOrd = rest
-	return l.declareIn(bwd, local, nil)
-}
-
-// tripLocalAdjoints names the adjoints that the sum loop's body declares
-// for itself: each trip starts them afresh.
-func (l *lowerer) tripLocalAdjoints() map[string]bool {
-	local := map[string]bool{}
-	for _, v := range l.adjOrd {
-		if l.fusedLocal[v] && !v.adjDeclared && v.adj != "" {
-			local[v.adj] = true
-		}
-	}
-	return local
+	return l.declareIn(bwd, local, nil), names
 }
 
 // dropDeadZeros removes "d = 0" for a trip's own adjoint d that nothing
