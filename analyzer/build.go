@@ -506,11 +506,25 @@ func dropUnused(body []adjoint.Stmt, keep map[string]bool) []adjoint.Stmt {
 	}
 }
 
-func hasCall(e adjoint.Expr) bool {
+// hasCall reports whether e calls a function (a conversion is no call).
+func hasCall(e adjoint.Expr) bool { return callsOtherThan(e, nil) }
+
+// hasImpureCall reports whether e calls a function other than one of
+// package math, which read only their arguments.
+func hasImpureCall(e adjoint.Expr) bool {
+	return callsOtherThan(e, func(c adjoint.Call) bool {
+		q, ok := c.Fun.(adjoint.Qual)
+		return ok && q.Path == "math"
+	})
+}
+
+// callsOtherThan reports whether e calls a function that is not a
+// conversion and that allowed (when not nil) does not accept.
+func callsOtherThan(e adjoint.Expr, allowed func(adjoint.Call) bool) bool {
 	found := false
 	walkExpr(e, func(x adjoint.Expr) {
 		if c, ok := x.(adjoint.Call); ok {
-			if _, conv := c.Fun.(adjoint.TypeExpr); !conv {
+			if _, conv := c.Fun.(adjoint.TypeExpr); !conv && (allowed == nil || !allowed(c)) {
 				found = true
 			}
 		}

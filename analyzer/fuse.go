@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
@@ -265,26 +266,13 @@ func dropDeadZeros(body []adjoint.Stmt, local map[string]bool) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for i, s := range body {
 		if a, ok := s.(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && isLit(a.Rhs[0], "0") {
-			if id, ok := a.Lhs[0].(adjoint.Ident); ok && local[id.Name] && !readLater(body[i+1:], id.Name) {
+			if id, ok := a.Lhs[0].(adjoint.Ident); ok && local[id.Name] && !slices.ContainsFunc(body[i+1:], func(s adjoint.Stmt) bool { return mentions(s, id.Name) }) {
 				continue
 			}
 		}
 		out = append(out, s)
 	}
 	return out
-}
-
-// readLater reports whether any of list mentions the variable name.
-func readLater(list []adjoint.Stmt, name string) bool {
-	found := false
-	for _, s := range list {
-		walkStmt(s, func(e adjoint.Expr) {
-			if id, ok := e.(adjoint.Ident); ok && id.Name == name {
-				found = true
-			}
-		})
-	}
-	return found
 }
 
 // foldElementUpdates folds two accumulations into the same element,
@@ -340,8 +328,10 @@ func foldElementUpdates(body []adjoint.Stmt) []adjoint.Stmt {
 					}
 				case adjoint.Index:
 					// Another accumulation into the same slice commutes
-					// with this one; a store does not.
-					if _, acc := elementUpdate(a); !acc && baseName(x) == base || identsOf(x.Index)[base] {
+					// with this one; a store does not, and a write into a
+					// slice the share reads changes the share.
+					b := baseName(x)
+					if _, acc := elementUpdate(a); b == "" || reads[b] || !acc && b == base || identsOf(x.Index)[base] {
 						break scan
 					}
 				default:
@@ -396,26 +386,6 @@ func identsOf(es ...adjoint.Expr) map[string]bool {
 		})
 	}
 	return names
-}
-
-// hasImpureCall reports whether e calls anything but a conversion or a
-// function of package math, which read only their arguments.
-func hasImpureCall(e adjoint.Expr) bool {
-	found := false
-	walkExpr(e, func(x adjoint.Expr) {
-		c, ok := x.(adjoint.Call)
-		if !ok {
-			return
-		}
-		if _, conv := c.Fun.(adjoint.TypeExpr); conv {
-			return
-		}
-		if q, ok := c.Fun.(adjoint.Qual); ok && q.Path == "math" {
-			return
-		}
-		found = true
-	})
-	return found
 }
 
 // dropBareComments removes the source comments that folding left with no
