@@ -13,7 +13,15 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var iters, trips int
 	var xTape []float64
 	iters = max(0, steps)
-	xTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		xTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		xTape = tapeArray1[:0:iters]
+	} else {
+		xTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for range steps {
 		trips++

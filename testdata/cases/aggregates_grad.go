@@ -42,17 +42,26 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	}
 	var row, drow, tripsTape []float64
 	var t, xk float64
-	var k, iters, trips int
+	var k, iters, tapeLen, trips int
 	var tapes, rowTape, drowTape [][]float64
 	m := len(x)
 	y := make([]float64, n)
 	dy := make([]float64, n)
 	j := 0
 	iters = max(0, n)
-	tapes = make([][]float64, iters+iters)
+	tapeLen = iters + iters
+	tapes = make([][]float64, tapeLen)
 	rowTape, tapes = tapes[:0:iters], tapes[iters:]
 	drowTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		tripsTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		tripsTape = tapeArray1[:0:iters]
+	} else {
+		tripsTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for ; j < n; j++ {
 		trips++
@@ -114,7 +123,15 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	var zmaxTape, expTape []float64
 	zmax := z[0]
 	iters = len(z[1:])
-	zmaxTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		zmaxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		zmaxTape = tapeArray1[:0:iters]
+	} else {
+		zmaxTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for i1, v = range z[1:] {
 		trips++
@@ -124,7 +141,15 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	}
 	sum := 0.0
 	iters1 = len(z)
-	expTape = make([]float64, 0, iters1)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		expTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		expTape = tapeArray3[:0:iters1]
+	} else {
+		expTape = make([]float64, 0, iters1)
+	}
 	trips1 = 0
 	for i = range z {
 		trips1++
@@ -251,7 +276,15 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 	y := 0.0
 	i := len(p.C) - 1
 	iters = max(0, len(p.C)-1+1)
-	yTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		yTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		yTape = tapeArray1[:0:iters]
+	} else {
+		yTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for ; i >= 0; i-- {
 		trips++
@@ -431,7 +464,15 @@ func MatrixGrad(m, dm [][]float64) float64 {
 	var tripsTape []float64
 	s := 0.0
 	iters = len(m)
-	tripsTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		tripsTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		tripsTape = tapeArray1[:0:iters]
+	} else {
+		tripsTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for i = range m {
 		trips++

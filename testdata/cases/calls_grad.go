@@ -53,11 +53,20 @@ func Nested2Grad(w, b float64) (float64, float64, float64) {
 // HelperInLoopGrad returns HelperInLoop(w, n) and its partial derivatives with respect to w.
 func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	var neuron1, dNeuron1Dw, t, t1, t2, exp, t3, t4, t5 float64
-	var i, iters, trips int
+	var i, iters, tapeLen, trips int
 	var tapes, condTape, sTape, expTape []float64
 	s := 0.0
 	iters = max(0, n)
-	tapes = make([]float64, iters+iters+iters+iters)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -216,7 +225,7 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		panic(fmt.Sprintf("StoredHelperInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, dot1, t1, v, sin, t2, t3, t4, exp, t5, t6, t7, t8 float64
-	var i, iters, trips, trips1 int
+	var i, iters, tapeLen, trips, trips1 int
 	var tapes, vTape, hElemTape, expTape, yTape []float64
 	h := make([]float64, 3)
 	dh := make([]float64, 3)
@@ -228,7 +237,16 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	}
 	i1 := 0
 	iters = max(0, 2)
-	tapes = make([]float64, iters+iters+iters+iters)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -321,7 +339,15 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	s := r * a
 	i := 0
 	iters = max(0, 2)
-	sTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		sTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		sTape = tapeArray1[:0:iters]
+	} else {
+		sTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for ; i < 2; i++ {
 		trips++
@@ -379,7 +405,15 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	y := bell1 * bell2
 	i := 0
 	iters = max(0, 3)
-	yTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		yTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		yTape = tapeArray1[:0:iters]
+	} else {
+		yTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for ; i < 3; i++ {
 		trips++
@@ -423,7 +457,7 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		panic(fmt.Sprintf("InlinedElementInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, abs, t1, t2, t3, v, t4, sin, t5, t6 float64
-	var iters, trips int
+	var iters, tapeLen, trips int
 	var tapes, vTape, hElemTape, yTape []float64
 	h := make([]float64, 2)
 	dh := make([]float64, 2)
@@ -431,7 +465,16 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	h[1] = w[1]
 	i := 0
 	iters = max(0, 3)
-	tapes = make([]float64, iters+iters+iters)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape, tapes = tapes[:0:iters], tapes[iters:]

@@ -123,12 +123,15 @@ func allCases() []gradCase {
 		{name: "RestoredAfterBranch", f: RestoredAfterBranch, grad: RestoredAfterBranchGrad, at: pts(p(1.5, 2), p(0.5, -3))},
 		{name: "SwitchTagged", f: SwitchTagged, grad: SwitchTaggedGrad, at: pts(p(0.5), p(1.5), p(2.5), p(4.5), p(-1.5))},
 		{name: "SwitchTagless", f: SwitchTagless, grad: SwitchTaglessGrad, at: pts(p(3, 2), p(1, 2))},
-		{name: "Power", f: Power, grad: PowerGrad, wrt: []int{0}, at: pts(p(1.5, 0), p(1.5, 1), p(-0.7, 7))},
+		{name: "Power", f: Power, grad: PowerGrad, wrt: []int{0}, at: pts(p(1.5, 0), p(1.5, 1), p(-0.7, 7)),
+			// Tapes on the stack up to 64 and 1024 values, on the heap
+			// beyond; at ±1 the derivative n·x^(n-1) is exact.
+			exact: []exactPoint{{p(-1, 61), p(61)}, {p(1, 900), p(900)}, {p(-1, 2001), p(2001)}}},
 		{name: "CountDown", f: CountDown, grad: CountDownGrad, wrt: []int{0}, at: pts(p(1.5, 5), p(-0.5, 1), p(2, 0))},
 		{name: "Nested", f: Nested, grad: NestedGrad, wrt: []int{0, 1}, at: pts(p(0.3, 0.7, 4), p(1.1, -0.4, 1))},
 		{name: "ReturnInLoop", f: ReturnInLoop, grad: ReturnInLoopGrad, wrt: []int{0}, at: pts(p(1.5, 3), p(3, 4), p(5, 6), p(0.5, 0))},
 		{name: "ReturnInBranch", f: ReturnInBranch, grad: ReturnInBranchGrad, at: pts(p(3), p(-2.5), p(1))},
-		{name: "BranchInLoop", f: BranchInLoop, grad: BranchInLoopGrad, wrt: []int{0}, at: pts(p(0.7, 5), p(-1.3, 8))},
+		{name: "BranchInLoop", f: BranchInLoop, grad: BranchInLoopGrad, wrt: []int{0}, at: pts(p(0.7, 5), p(-1.3, 8), p(0.3, 40), p(0.3, 400))},
 		{name: "Halvings", f: Halvings, grad: HalvingsGrad, at: pts(p(0.5), p(3), p(37))},
 		{name: "Continue", f: Continue, grad: ContinueGrad, wrt: []int{0}, at: pts(p(0.7, 7), p(-1.3, 2))},
 		{name: "Break", f: Break, grad: BreakGrad, wrt: []int{0}, at: pts(p(1.5, 3), p(3, 10), p(10, 10), p(0.5, 4))},

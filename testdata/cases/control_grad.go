@@ -229,7 +229,15 @@ func PowerGrad(x float64, n int) (float64, float64) {
 	t := 1.0
 	i := 0
 	iters = max(0, n)
-	tTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		tTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		tTape = tapeArray1[:0:iters]
+	} else {
+		tTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for ; i < n; i++ {
 		trips++
@@ -341,14 +349,23 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 // ReturnInLoopGrad returns ReturnInLoop(x, n) and its partial derivatives with respect to x.
 func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 	var returnInLoop, s, t, t1, t2, sqrt float64
-	var i, iters, trips int
+	var i, iters, tapeLen, trips int
 	var tapes, condTape, doneTape, sTape, sqrtTape []float64
 	var broke, done bool
 	s = x
 	done = false
 	i = 0
 	iters = max(0, n)
-	tapes = make([]float64, iters+iters+iters+iters+iters)
+	tapeLen = iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -469,11 +486,20 @@ reverse:
 // BranchInLoopGrad returns BranchInLoop(x, n) and its partial derivatives with respect to x.
 func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	var t, t1, cos, t2 float64
-	var i, iters, trips int
+	var i, iters, tapeLen, trips int
 	var tapes, condTape, sTape []float64
 	s := 0.0
 	iters = max(0, n)
-	tapes = make([]float64, iters+iters+iters)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
@@ -572,12 +598,21 @@ func HalvingsGrad(x float64) (float64, float64) {
 // ContinueGrad returns Continue(x, n) and its partial derivatives with respect to x.
 func ContinueGrad(x float64, n int) (float64, float64) {
 	var t1, t, t2, t3 float64
-	var iters, trips int
+	var iters, tapeLen, trips int
 	var tapes, doneTape, tTape []float64
 	s := 0.0
 	i := 0
 	iters = max(0, n)
-	tapes = make([]float64, iters+iters)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
@@ -683,14 +718,23 @@ func BreakGrad(x float64, n int) (float64, float64) {
 
 // LabeledGrad returns Labeled(x, n) and its partial derivatives with respect to x.
 func LabeledGrad(x float64, n int) (float64, float64) {
-	var j, iters, trips int
+	var j, iters, tapeLen, trips int
 	var t, t1, t2 float64
 	var tapes, brokeTape, doneTape, doneTape1, tripsTape, jTape []float64
 	var broke bool
 	s := 0.0
 	i := 0
 	iters = max(0, n)
-	tapes = make([]float64, iters+iters+iters*iters+iters*iters+iters)
+	tapeLen = iters + iters + iters*iters + iters*iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
@@ -778,13 +822,22 @@ outer:
 // SideEffectConditionGrad returns SideEffectCondition(x, n) and its partial derivatives with respect to x.
 func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
-	var iters, trips int
+	var iters, tapeLen, trips int
 	var tapes, condTape, sTape []float64
 	k := 0
 	s := x
 	i := 0
 	iters = max(0, n)
-	tapes = make([]float64, iters+iters+iters)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	trips = 0
@@ -884,7 +937,15 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var iters, trips int
 	var xTape []float64
 	iters = max(0, steps)
-	xTape = make([]float64, 0, iters)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		xTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		xTape = tapeArray1[:0:iters]
+	} else {
+		xTape = make([]float64, 0, iters)
+	}
 	trips = 0
 	for range steps {
 		trips++
