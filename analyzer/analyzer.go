@@ -33,7 +33,10 @@ type Options struct {
 	// gets an adjoint and every assignment backward code.
 	NoActivity bool
 	// SaveAll saves every overwritten variable, needed by backward code or
-	// not (the to-be-recorded analysis switched off).
+	// not (the to-be-recorded analysis switched off). Either option also
+	// switches off the rewrites that only make backward code faster (sum
+	// loops, seed factoring), so that tests can compare against code
+	// without them.
 	SaveAll bool
 }
 

@@ -409,6 +409,19 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	all := propagateCopies(append(bwd, final), copyable)
 	bwd, final = all[:len(all)-1], all[len(all)-1].(adjoint.Return)
+	if !g.options.NoActivity && !g.options.SaveAll {
+		adjNames := map[string]bool{}
+		for _, v := range l.byName {
+			if v.adj != "" {
+				adjNames[v.adj] = true
+			}
+		}
+		for name := range copyable {
+			adjNames[name] = true
+		}
+		reads := countReads(append(append(append([]adjoint.Stmt(nil), fwd...), bwd...), final))
+		bwd = factorSeeds(bwd, adjNames, reads, false)
+	}
 	l.bwdCode = bwd
 
 	out := &adjoint.Func{Name: g.name, Doc: l.doc(g)}

@@ -33,23 +33,19 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	}
 	logistic := x
 
-	var dx, dt2, dt, dt1, dr float64
+	var dx, dt2, dr float64
 	// return x
 	dx = 1
 	// for range steps
 	for ; trips > 0; trips-- {
 		// x = r * x * (1 - x)
-		dt2 = dx
-		dx = 0
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
 		t = r * x
 		t1 = 1 - x
-		dt = t1 * dt2
-		dt1 = t * dt2
-		dx = -dt1
-		dr += x * dt
-		dx += r * dt
+		dt2 = dx
+		dx = (r*t1 - t) * dt2
+		dr += x * t1 * dt2
 	}
 	return logistic, dr, dx
 }

@@ -94,7 +94,7 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	}
 	helperInLoop := s
 
-	var ds, dt5, dt4, dt3, dexp, dt2, dt1, dt, dneuron1, dw float64
+	var ds, dt5, dt1, dw float64
 	// return s
 	ds = 1
 	// for i := range n
@@ -107,29 +107,19 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 			// s = s * sigmoid(s)
 			exp = expTape[len(expTape)-1]
 			expTape = expTape[:len(expTape)-1]
-			dt5 = ds
-			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
 			t3 = 1 + exp
 			t4 = 1 / t3
-			ds = t4 * dt5
-			dt4 = s * dt5
-			dt3 = -t4 * (dt4 / t3)
-			dexp = dt3
-			dt2 = exp * dexp
-			ds -= dt2
+			dt5 = ds
+			ds = (t4 + exp*(t4*(s/t3))) * dt5
 		}
 		// s += neuron(w, 0.1, float64(i)) * float64(i%3)
-		dt1 = ds
-		ds = 0
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
 		neuron1, dNeuron1Dw = gradOfNeuronWrtW(w, 0.1, float64(i))
-		ds = dt1
-		dt = dt1
-		dneuron1 = float64(i%3) * dt
-		dw += dNeuron1Dw * dneuron1
+		dt1 = ds
+		dw += dNeuron1Dw * float64(i%3) * dt1
 	}
 	return helperInLoop, dw
 }
@@ -275,19 +265,16 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	}
 	storedHelperInLoop := h[1]
 
-	var dy, dt8, dt7, dv, dt6, dt5, dexp, dt4, dt3, dt2, dsin, dt1, ddot1, dt float64
+	var dy, dt8, dv, dt6, dt5, dexp, dt4, dt3, dt2, dsin, dt1, ddot1, dt float64
 	// return h[1]
 	dh[1] += 1
 	// for i < 2
 	for ; trips1 > 0; trips1-- {
 		// y += 0.25 * v
-		dt8 = dy
-		dy = 0
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
-		dy = dt8
-		dt7 = dt8
-		dv += 0.25 * dt7
+		dt8 = dy
+		dv += 0.25 * dt8
 		// h[1] = sigmoid(y / (2 + math.Sin(v)))
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -361,20 +348,19 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	}
 	twoResults := s + a
 
-	var ds, da, dt1, dp, dt, dq, dpolar4, dpolar3, dx, dy float64
+	var ds, da, dt1, dp, dq, dpolar4, dpolar3, dx, dy float64
 	// return s + a
 	ds = 1
 	da = 1
 	// for i < 2
 	for ; trips > 0; trips-- {
 		// s = p + q*0.5
-		dt1 = ds
-		ds = 0
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
+		dt1 = ds
+		ds = 0
 		dp += dt1
-		dt = dt1
-		dq += 0.5 * dt
+		dq += 0.5 * dt1
 		// p, q := polar(s, x)
 		dpolar4 = dq
 		dq = 0
@@ -424,21 +410,18 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	}
 	scalarHelper := y
 
-	var dy, dt1, dbell3, ds float64
+	var dy, dt1, ds float64
 	// return y
 	dy = 1
 	// for i < 3
 	for ; trips > 0; trips-- {
 		// y += bell(y, s)
-		dt1 = dy
-		dy = 0
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
 		bell3, dBell3Dx, dBell3Ds = gradOfBell(y, s)
-		dy = dt1
-		dbell3 = dt1
-		dy += dBell3Dx * dbell3
-		ds += dBell3Ds * dbell3
+		dt1 = dy
+		dy = (1 + dBell3Dx) * dt1
+		ds += dBell3Ds * dt1
 	}
 	// y := bell(x, s) * bell(s, x+2)
 	dbell1 := bell2 * dy
@@ -499,20 +482,17 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	}
 	inlinedElementInLoop := y + h[0]
 
-	var dy, dt6, dt5, dv, dsin, dt4, dt3, dt2, dt, dt1, dabs float64
+	var dy, dt6, dv, dsin, dt4, dt3, dt, dabs float64
 	// return y + h[0]
 	dy = 1
 	dh[0] += 1
 	// for i < 3
 	for ; trips > 0; trips-- {
 		// y += 0.5 * v
-		dt6 = dy
-		dy = 0
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
-		dy = dt6
-		dt5 = dt6
-		dv += 0.5 * dt5
+		dt6 = dy
+		dv += 0.5 * dt6
 		// h[0] = math.Sin(y * v)
 		dsin = dh[0]
 		dh[0] = 0
@@ -523,19 +503,17 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		dy += v * dt4
 		dv += y * dt4
 		// v := softsign(h[0]) * y
-		dt3 = dv
-		dv = 0
 		v = vTape[len(vTape)-1]
 		vTape = vTape[:len(vTape)-1]
 		t = h[0]
 		abs = math.Abs(t)
 		t1 = 1 + abs
 		t2 = t / t1
-		dt2 = y * dt3
+		dt3 = dv
+		dv = 0
 		dy += t2 * dt3
-		dt = dt2 / t1
-		dt1 = -t2 * (dt2 / t1)
-		dabs = dt1
+		dt = y / t1 * dt3
+		dabs = -t2 * (y / t1) * dt3
 		if t > 0 {
 			dt += dabs
 		} else if t < 0 {

@@ -253,10 +253,9 @@ func PowerGrad(x float64, n int) (float64, float64) {
 	// for i < n
 	for ; trips > 0; trips-- {
 		// t *= x
-		dt1 = dt
-		dt = 0
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
+		dt1 = dt
 		dt = x * dt1
 		dx += t * dt1
 	}
@@ -280,19 +279,17 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 	}
 	countDown := s
 
-	var ds, dt1, dt, dx float64
+	var ds, dt1, dx float64
 	// return s
 	ds = 1
 	// for n > 0
 	for ; trips > 0; trips-- {
 		// s = s*x + float64(n)
-		dt1 = ds
-		ds = 0
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
-		dt = dt1
-		ds = x * dt
-		dx += s * dt
+		dt1 = ds
+		ds = x * dt1
+		dx += s * dt1
 	}
 	return countDown, dx
 }
@@ -320,26 +317,19 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 			t3 = s + t2
 			s = t3
 		}
-		var dt3, dt2, dsin, dcos, dt1, dt float64
+		var dt3 float64
 		// for j <= i
 		for ; trips > 0; trips-- {
 			// j++
 			j--
 			// s += math.Sin(x*float64(i)) * math.Cos(y*float64(j))
-			dt3 = ds
-			ds = 0
 			t = x * float64(i)
 			sin = math.Sin(t)
 			t1 = y * float64(j)
 			cos = math.Cos(t1)
-			ds += dt3
-			dt2 = dt3
-			dsin = cos * dt2
-			dcos = sin * dt2
-			dt1 = -math.Sin(t1) * dcos
-			dy += float64(j) * dt1
-			dt = math.Cos(t) * dsin
-			dx += float64(i) * dt
+			dt3 = ds
+			dy -= float64(j) * (math.Sin(t1) * sin) * dt3
+			dx += float64(i) * (math.Cos(t) * cos) * dt3
 		}
 	}
 	nested := s
@@ -397,7 +387,7 @@ func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 	done = true
 	returnInLoop = s
 reverse:
-	var ds, dsqrt, dt2, dx, dt1, dt float64
+	var ds, dsqrt, dt2, dx, dt1 float64
 	if done {
 		// return s
 		ds = 1
@@ -413,10 +403,9 @@ reverse:
 			// s = math.Sqrt(s)
 			sqrt = sqrtTape[len(sqrtTape)-1]
 			sqrtTape = sqrtTape[:len(sqrtTape)-1]
-			dsqrt = ds
-			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
+			dsqrt = ds
 			ds = 0.5 / sqrt * dsqrt
 		}
 		// if s > 100
@@ -430,13 +419,11 @@ reverse:
 			dx -= t2 * (dt2 / x)
 		}
 		// s = s*x + 1
-		dt1 = ds
-		ds = 0
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
-		dt = dt1
-		ds = x * dt
-		dx += s * dt
+		dt1 = ds
+		ds = x * dt1
+		dx += s * dt1
 	}
 	// s := x
 	dx += ds
@@ -521,7 +508,7 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	}
 	branchInLoop := s
 
-	var ds, dt1, dt, dx, dt2, dcos float64
+	var ds, dt1, dx, dt2 float64
 	// return s
 	ds = 1
 	// for i := range n
@@ -532,23 +519,18 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// s += x * float64(i)
-			dt1 = ds
-			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
-			ds = dt1
-			dt = dt1
-			dx += float64(i) * dt
+			dt1 = ds
+			dx += float64(i) * dt1
 		} else {
 			// s = s * math.Cos(x)
-			dt2 = ds
-			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
 			cos = math.Cos(x)
+			dt2 = ds
 			ds = cos * dt2
-			dcos = s * dt2
-			dx -= math.Sin(x) * dcos
+			dx -= math.Sin(x) * s * dt2
 		}
 	}
 	return branchInLoop, dx
@@ -579,17 +561,15 @@ func HalvingsGrad(x float64) (float64, float64) {
 	// for x > 1
 	for ; trips > 0; trips-- {
 		// p = p * x
-		dt1 = dp
-		dp = 0
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
+		dt1 = dp
 		dp = x * dt1
 		dx += p * dt1
 		// x = x / 2
-		dt = dx
-		dx = 0
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
+		dt = dx
 		dx = dt / 2
 	}
 	return halvings, dx
@@ -684,7 +664,7 @@ func BreakGrad(x float64, n int) (float64, float64) {
 	}
 	break1 := s * float64(i+1)
 
-	var dt1, dt, dx float64
+	var dt, dx float64
 	// return s * float64(i+1)
 	ds := float64(i + 1)
 	// for i < n
@@ -699,17 +679,13 @@ func BreakGrad(x float64, n int) (float64, float64) {
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += 1
-			dt1 = ds
-			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
-			ds = dt1
 		}
 		// s = s * x
-		dt = ds
-		ds = 0
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
+		dt = ds
 		ds = x * dt
 		dx += s * dt
 	}
@@ -867,19 +843,16 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// s = s * x
-			dt = ds
-			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
+			dt = ds
 			ds = x * dt
 			dx += s * dt
 		} else {
 			// s = s + x
-			dt1 = ds
-			ds = 0
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
-			ds = dt1
+			dt1 = ds
 			dx += dt1
 		}
 	}
@@ -957,23 +930,19 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	}
 	logistic := x
 
-	var dx, dt2, dt, dt1, dr float64
+	var dx, dt2, dr float64
 	// return x
 	dx = 1
 	// for range steps
 	for ; trips > 0; trips-- {
 		// x = r * x * (1 - x)
-		dt2 = dx
-		dx = 0
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
 		t = r * x
 		t1 = 1 - x
-		dt = t1 * dt2
-		dt1 = t * dt2
-		dx = -dt1
-		dr += x * dt
-		dx += r * dt
+		dt2 = dx
+		dx = (r*t1 - t) * dt2
+		dr += x * t1 * dt2
 	}
 	return logistic, dr, dx
 }
@@ -998,7 +967,7 @@ func RangeDataGrad(x float64) (float64, float64) {
 	}
 	rangeData := s
 
-	var ds, dt3, dt2, dx, dt1, dt, dpow float64
+	var ds, dt3, dx, dt1, dt, dpow float64
 	// return s
 	ds = 1
 	// for _, w := range [3]float64
@@ -1007,10 +976,8 @@ func RangeDataGrad(x float64) (float64, float64) {
 		w1 = [3]float64{1, 2, 3}[i1]
 		// s = s*w + x
 		dt3 = ds
-		ds = 0
-		dt2 = dt3
+		ds = w1 * dt3
 		dx += dt3
-		ds = w1 * dt2
 	}
 	// for i, w := range weights
 	for ; trips > 0; trips-- {
