@@ -1,6 +1,11 @@
 package analyzer
 
 import (
+	"go/constant"
+	"go/token"
+	"math"
+	"strconv"
+
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
@@ -123,7 +128,39 @@ func divAdj(d, y adjoint.Expr) adjoint.Expr {
 	if d == nil {
 		return nil
 	}
+	if r, ok := reciprocal(y); ok {
+		return mul(d, r)
+	}
 	return div(d, y)
+}
+
+// reciprocal returns 1/y as a literal when y is a float literal whose
+// reciprocal is not exact (x / math.Sqrt2): the backward sweep then
+// multiplies, a fraction of a division's latency, at the cost of the last
+// bit of rounding — which the gradient may spend; the forward sweep keeps
+// the division and its exact value. Where 1/y is exact (a power of two) the
+// compiler already multiplies, and y reads better.
+func reciprocal(y adjoint.Expr) (adjoint.Expr, bool) {
+	l, ok := y.(adjoint.Lit)
+	if !ok {
+		return nil, false
+	}
+	v := constant.MakeFromLiteral(l.Text, token.FLOAT, 0)
+	if v.Kind() != constant.Float && v.Kind() != constant.Int {
+		return nil, false
+	}
+	f, _ := constant.Float64Val(v)
+	if f == 0 || math.IsInf(f, 0) {
+		return nil, false
+	}
+	if frac, _ := math.Frexp(f); frac == 0.5 {
+		return nil, false // a power of two
+	}
+	r, _ := constant.Float64Val(constant.BinaryOp(constant.MakeInt64(1), token.QUO, v))
+	if r == 0 || math.IsInf(r, 0) {
+		return nil, false
+	}
+	return lit(strconv.FormatFloat(r, 'g', -1, 64)), true
 }
 
 // sq is x*x.

@@ -202,7 +202,7 @@ func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, fl
 	dt15 := t12 * dt16
 	derfc1 := 0.5 * dt15
 	dt14 := -2 / math.SqrtPi * math.Exp(-t14*t14) * derfc1
-	dt13 := dt14 / 1.4142135623730951
+	dt13 := dt14 * 0.7071067811865475
 	dd2 := -dt13
 	dK := exp * dt12
 	dexp := K * dt12
@@ -214,7 +214,7 @@ func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, fl
 	dt8 := S * dt9
 	derfc := 0.5 * dt8
 	dt7 := -2 / math.SqrtPi * math.Exp(-t7*t7) * derfc
-	dt6 := dt7 / 1.4142135623730951
+	dt6 := dt7 * 0.7071067811865475
 	dd1 := -dt6
 	// d2 := d1 - sq
 	dd1 += dd2

@@ -41,7 +41,7 @@ func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, fl
 	dt15 := t12 * dt16
 	derfc1 := 0.5 * dt15
 	dt14 := -2 / math.SqrtPi * math.Exp(-t14*t14) * derfc1
-	dt13 := dt14 / 1.4142135623730951
+	dt13 := dt14 * 0.7071067811865475
 	dd2 := -dt13
 	dK := exp * dt12
 	dexp := K * dt12
@@ -53,7 +53,7 @@ func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, fl
 	dt8 := S * dt9
 	derfc := 0.5 * dt8
 	dt7 := -2 / math.SqrtPi * math.Exp(-t7*t7) * derfc
-	dt6 := dt7 / 1.4142135623730951
+	dt6 := dt7 * 0.7071067811865475
 	dd1 := -dt6
 	// d2 := d1 - sq
 	dd1 += dd2
@@ -115,14 +115,14 @@ func PutGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, flo
 	dt17 := S * dt18
 	derfc1 := 0.5 * dt17
 	dt16 := -2 / math.SqrtPi * math.Exp(-t16*t16) * derfc1
-	dt15 := dt16 / 1.4142135623730951
+	dt15 := dt16 * 0.7071067811865475
 	dt14 := -dt15
 	dd1 := -dt14
 	dt8 := t12 * dt13
 	dt12 := t8 * dt13
 	derfc := 0.5 * dt12
 	dt11 := -2 / math.SqrtPi * math.Exp(-t11*t11) * derfc
-	dt10 := dt11 / 1.4142135623730951
+	dt10 := dt11 * 0.7071067811865475
 	dt9 := -dt10
 	dd2 := -dt9
 	dK := exp * dt8

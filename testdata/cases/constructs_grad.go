@@ -228,7 +228,7 @@ func ConstantsGrad(x float64) (float64, float64) {
 	// b := 1 / 3 * x
 	dx += 0 * dt2
 	// a := x / 3
-	dx += dt2 / 3
+	dx += dt2 * 0.3333333333333333
 	return constants, dx
 }
 
@@ -269,7 +269,7 @@ func NamedGrad(c, k Celsius) (Celsius, Celsius, Celsius) {
 
 	// return f * k
 	// f := c*9/5 + 32
-	dt := k / 5
+	dt := k * 0.2
 	dc := 9 * dt
 	return named, dc, f
 }
@@ -303,7 +303,7 @@ func (c Celsius) FahrenheitGrad(scale float64) (float64, Celsius, float64) {
 	fahrenheit := t3 * scale
 
 	// return (float64(c)*9/5 + 32) * scale
-	dt1 := scale / 5
+	dt1 := scale * 0.2
 	dt := 9 * dt1
 	dc := Celsius(dt)
 	return fahrenheit, dc, t3
