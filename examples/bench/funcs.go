@@ -169,7 +169,13 @@ func Logistic(r, x float64, steps int) float64 {
 }
 
 func logisticHand(r, x float64, steps int) (float64, float64, float64) {
-	traj := make([]float64, steps)
+	// Like the generated gradient, keep a trajectory that fits on the
+	// stack there, so that the two compare in arithmetic, not allocation.
+	var buf [1024]float64
+	traj := buf[:]
+	if steps > len(buf) {
+		traj = make([]float64, steps)
+	}
 	for i := range steps {
 		traj[i] = x
 		x = r * x * (1 - x)
