@@ -113,9 +113,10 @@ func capacity(sites [][]*loopCtx) adjoint.Expr {
 }
 
 // allocateTapes gives every tape of the loop nest starting at ctx its
-// capacity, so that pushing never reallocates: one allocation per tape and
-// call, none at all when the capacity is a constant (the compiler keeps
-// such a slice on the stack).
+// capacity, so that pushing never reallocates: storage on the stack when it
+// fits (see stackTiers), else one allocation per nest and call. A tape whose
+// length is not known before the nest (a while loop's) starts in a small
+// stack array and grows by append beyond it.
 func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 	type alloc struct {
 		name string
@@ -124,12 +125,19 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 	groups := map[string][]alloc{}
 	elems := map[string]adjoint.Type{}
 	var order []string
+	var out []adjoint.Stmt
 	add := func(name string, elem adjoint.Type, sites [][]*loopCtx) {
 		if len(sites) == 0 || sites[0][0] != ctx {
 			return
 		}
 		c := capacity(sites)
 		if c == nil {
+			if smallScalar(elem) {
+				array := l.names.fresh("tapeArray")
+				out = append(out,
+					adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
+					assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}))
+			}
 			return
 		}
 		key := adjoint.TypeString(elem)
@@ -151,7 +159,6 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 			add(r.name, f64, [][]*loopCtx{r.site})
 		}
 	}
-	var out []adjoint.Stmt
 	// Name each trip count once, rather than repeat it in every capacity.
 	trips := map[string]adjoint.Expr{}
 	named := func(e adjoint.Expr) adjoint.Expr {

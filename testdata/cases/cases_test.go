@@ -127,7 +127,8 @@ func allCases() []gradCase {
 			// Tapes on the stack up to 64 and 1024 values, on the heap
 			// beyond; at ±1 the derivative n·x^(n-1) is exact.
 			exact: []exactPoint{{p(-1, 61), p(61)}, {p(1, 900), p(900)}, {p(-1, 2001), p(2001)}}},
-		{name: "CountDown", f: CountDown, grad: CountDownGrad, wrt: []int{0}, at: pts(p(1.5, 5), p(-0.5, 1), p(2, 0))},
+		{name: "CountDown", f: CountDown, grad: CountDownGrad, wrt: []int{0}, at: pts(p(1.5, 5), p(-0.5, 1), p(2, 0),
+			p(0.5, 100))}, // beyond the while loop's stack array: appended
 		{name: "Nested", f: Nested, grad: NestedGrad, wrt: []int{0, 1}, at: pts(p(0.3, 0.7, 4), p(1.1, -0.4, 1))},
 		{name: "ReturnInLoop", f: ReturnInLoop, grad: ReturnInLoopGrad, wrt: []int{0}, at: pts(p(1.5, 3), p(3, 4), p(5, 6), p(0.5, 0))},
 		{name: "ReturnInBranch", f: ReturnInBranch, grad: ReturnInBranchGrad, at: pts(p(3), p(-2.5), p(1))},

@@ -268,6 +268,8 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 	var trips int
 	var sTape []float64
 	s := 0.0
+	var tapeArray [64]float64
+	sTape = tapeArray[:0]
 	trips = 0
 	for n > 0 {
 		trips++
@@ -542,6 +544,10 @@ func HalvingsGrad(x float64) (float64, float64) {
 	var trips int
 	var xTape, pTape []float64
 	p := 1.0
+	var tapeArray [64]float64
+	xTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	pTape = tapeArray1[:0]
 	trips = 0
 	for x > 1 {
 		trips++
@@ -645,6 +651,10 @@ func BreakGrad(x float64, n int) (float64, float64) {
 	var trips int
 	s := 1.0
 	i := 0
+	var tapeArray [64]float64
+	sTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	doneTape = tapeArray1[:0]
 	trips = 0
 	broke = false
 	for ; i < n; i++ {

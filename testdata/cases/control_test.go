@@ -24,3 +24,22 @@ func TestTapeAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestWhileTapeAllocations: a while loop's tape starts in a stack array of
+// 64 values and grows by append beyond it.
+func TestWhileTapeAllocations(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("tapes of the unoptimized code hold more values")
+	}
+	for _, tc := range []struct {
+		n    int
+		heap bool
+	}{
+		{0, false}, {10, false}, {64, false}, {65, true}, {500, true},
+	} {
+		got := testing.AllocsPerRun(20, func() { CountDownGrad(0.5, tc.n) })
+		if (got > 0) != tc.heap {
+			t.Errorf("CountDownGrad(0.5, %d): %v allocations per call, want some: %v", tc.n, got, tc.heap)
+		}
+	}
+}
