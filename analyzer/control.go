@@ -133,10 +133,18 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 		c := capacity(sites)
 		if c == nil {
 			if smallScalar(elem) {
-				array := l.names.fresh("tapeArray")
-				out = append(out,
-					adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
-					assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}))
+				if l.fusing {
+					// Each trip of a sum loop empties the tape again: the
+					// first one's storage serves them all.
+					array := l.hoistedArray(elem)
+					out = append(out, adjoint.If{Cond: bin("==", capOf(name), lit("0")),
+						Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")})}})
+				} else {
+					array := l.names.fresh("tapeArray")
+					out = append(out,
+						adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
+						assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}))
+				}
 			}
 			return
 		}
@@ -211,6 +219,10 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 			continue
 		}
 		if len(g) == 1 {
+			if l.fusing {
+				out = append(out, l.reusedStorage(g[0].name, elems[key], g[0].cap, true)...)
+				continue
+			}
 			out = append(out, l.tapeStorage(g[0].name, elems[key], g[0].cap, true)...)
 			continue
 		}
@@ -227,7 +239,14 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 			out = append(out, assign(adjoint.Id(size.name), "=", total))
 			total = adjoint.Id(size.name)
 		}
-		out = append(out, l.tapeStorage(buf.name, elems[key], total, false)...)
+		if l.fusing {
+			block := &variable{name: l.names.fresh("tapeBlock"), ir: adjoint.Slice{Elem: elems[key]}, temp: true}
+			l.hoist(block)
+			out = append(out, l.reusedStorage(block.name, elems[key], total, false)...)
+			out = append(out, assign(adjoint.Id(buf.name), "=", adjoint.SliceExpr{X: adjoint.Id(block.name), Hi: total}))
+		} else {
+			out = append(out, l.tapeStorage(buf.name, elems[key], total, false)...)
+		}
 		// Each tape takes its part off the front: x, buf = buf[:0:n], buf[n:].
 		for _, a := range g {
 			out = append(out, adjoint.Assign{
@@ -285,6 +304,50 @@ func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, em
 		}}
 	}
 	return chain
+}
+
+// reusedStorage sets up the storage of a loop nest inside a sum loop, which
+// runs once per trip of that loop and empties its tapes before the next.
+// Storage is set up only when a trip needs more than the last one got, so
+// that later trips reuse it. An array declared in the trip would move to the
+// heap (it would outlive its trip), so the one stack array, of the smallest
+// tier, is declared with the function's variables; beyond it, one make.
+func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
+	sliceOf := adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}
+	made := assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, n}})
+	if empty {
+		made = assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, lit("0"), n}})
+	}
+	setup := []adjoint.Stmt{made}
+	if smallScalar(elem) {
+		array := l.hoistedArray(elem)
+		whole := adjoint.SliceExpr{X: adjoint.Id(array)}
+		if empty {
+			whole = adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}
+		}
+		setup = []adjoint.Stmt{adjoint.If{
+			Cond: bin("<=", n, lit(itoa(stackTiers[0]))),
+			Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", whole)},
+			Else: setup,
+		}}
+	}
+	out := []adjoint.Stmt{adjoint.If{Cond: bin("<", capOf(name), n), Then: setup}}
+	if empty {
+		out = append(out, assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(name), Hi: lit("0")}))
+	}
+	return out
+}
+
+// hoistedArray declares, with the function's variables, an array of the
+// smallest stack tier for a tape inside a sum loop, and returns its name.
+func (l *lowerer) hoistedArray(elem adjoint.Type) string {
+	v := &variable{name: l.names.fresh("tapeArray"), ir: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}, temp: true}
+	l.hoist(v)
+	return v.name
+}
+
+func capOf(name string) adjoint.Expr {
+	return adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{adjoint.Id(name)}}
 }
 
 // smallScalar reports whether elem is a predeclared numeric or bool type,

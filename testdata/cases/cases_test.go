@@ -144,5 +144,27 @@ func allCases() []gradCase {
 		{name: "RangeData", f: RangeData, grad: RangeDataGrad, at: pts(p(0.7), p(-1.5))},
 		{name: "FloatCounter", f: FloatCounter, grad: FloatCounterGrad, at: pts(p(0.7), p(-1.5))},
 		{name: "EndsInIf", f: EndsInIf, grad: EndsInIfGrad, at: pts(p(0.7), p(-1.5))},
+		// Inner tapes shared by the trips of a sum loop: within the stack
+		// array, and beyond it.
+		{name: "SumOfPowers/5", f: func(x []float64) float64 { return SumOfPowers(x, 5) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return SumOfPowersGrad(x, 5, g), g
+			}, at: pts(p(0.9, 1.1, -0.7))},
+		{name: "SumOfPowers/100", f: func(x []float64) float64 { return SumOfPowers(x, 100) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return SumOfPowersGrad(x, 100, g), g
+			}, at: pts(p(0.99, 1.01, -0.995))},
+		{name: "SumOfBranches/5", f: func(x []float64) float64 { return SumOfBranches(x, 5) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return SumOfBranchesGrad(x, 5, g), g
+			}, at: pts(p(0.9, 1.3, -0.7))},
+		{name: "SumOfBranches/40", f: func(x []float64) float64 { return SumOfBranches(x, 40) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return SumOfBranchesGrad(x, 40, g), g
+			}, at: pts(p(0.9, 1.3, -0.7))},
 	}...)
 }

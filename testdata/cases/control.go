@@ -309,3 +309,39 @@ func EndsInIf(x float64) float64 {
 		return x * x
 	}
 }
+
+// SumOfPowers is a sum loop around a loop that needs a tape: each trip
+// empties it again, so all trips share its storage.
+//
+//gradgen:grad wrt=xs
+func SumOfPowers(xs []float64, n int) float64 {
+	s := 0.0
+	for _, x := range xs {
+		p := 1.0
+		for range n {
+			p *= x
+		}
+		s += p
+	}
+	return s
+}
+
+// SumOfBranches is a sum loop around a loop with a branch: its tapes (the
+// values and the branches taken) share one block, kept from trip to trip.
+//
+//gradgen:grad wrt=xs
+func SumOfBranches(xs []float64, n int) float64 {
+	s := 0.0
+	for _, x := range xs {
+		p := 1.0
+		for j := range n {
+			if j%2 == 0 {
+				p *= x
+			} else {
+				p = p*0.5 + math.Sin(p*x)
+			}
+		}
+		s += p
+	}
+	return s
+}

@@ -2,7 +2,10 @@
 
 package cases
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // IfElseGrad returns IfElse(x, y) and its partial derivatives with respect to x, y.
 func IfElseGrad(x, y float64) (float64, float64, float64) {
@@ -1046,4 +1049,140 @@ reverse:
 		dx += 2 * x
 	}
 	return endsInIf, dx
+}
+
+// SumOfPowersGrad returns SumOfPowers(xs, n) and its partial derivatives with respect to xs.
+func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfPowersGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t float64
+	var iters, trips int
+	var tapeArray [64]float64
+	var pTape []float64
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for _, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		p := 1.0
+		iters = max(0, n)
+		if cap(pTape) < iters {
+			if iters <= 64 {
+				pTape = tapeArray[:0]
+			} else {
+				pTape = make([]float64, 0, iters)
+			}
+		}
+		pTape = pTape[:0]
+		trips = 0
+		for range n {
+			trips++
+			pTape = append(pTape, p)
+			t = p * x
+			p = t
+		}
+		s += p
+		var dt float64
+		// s += p
+		dp := ds
+		// for range n
+		for ; trips > 0; trips-- {
+			// p *= x
+			dt = dp
+			dp = 0
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp = x * dt
+			dxs[i] += p * dt
+		}
+	}
+	sumOfPowers := s
+	return sumOfPowers
+}
+
+// SumOfBranchesGrad returns SumOfBranches(xs, n) and its partial derivatives with respect to xs.
+func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfBranchesGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t, t1, t2, sin, t3 float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, condTape, pTape []float64
+	var tapeArray [64]float64
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for _, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		p := 1.0
+		iters = max(0, n)
+		tapeLen = iters + iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, tapeLen)
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		pTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+		condTape, tapes = tapes[:0:iters], tapes[iters:]
+		trips = 0
+		for j := range n {
+			trips++
+			if j%2 == 0 {
+				condTape = append(condTape, 1)
+				pTape = append(pTape, p)
+				t = p * x
+				p = t
+			} else {
+				condTape = append(condTape, 0)
+				pTape = append(pTape, p)
+				t1 = p * 0.5
+				t2 = p * x
+				sin = math.Sin(t2)
+				t3 = t1 + sin
+				p = t3
+			}
+		}
+		s += p
+		var dt, dt3, dt1, dsin, dt2 float64
+		// s += p
+		dp := ds
+		// for j := range n
+		for ; trips > 0; trips-- {
+			// if j%2 == 0
+			cond := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond {
+				// p *= x
+				dt = dp
+				dp = 0
+				p = pTape[len(pTape)-1]
+				pTape = pTape[:len(pTape)-1]
+				dp = x * dt
+				dxs[i] += p * dt
+			} else {
+				// p = p*0.5 + math.Sin(p*x)
+				dt3 = dp
+				dp = 0
+				p = pTape[len(pTape)-1]
+				pTape = pTape[:len(pTape)-1]
+				t2 = p * x
+				dt1 = dt3
+				dsin = dt3
+				dt2 = math.Cos(t2) * dsin
+				dp = x * dt2
+				dxs[i] += p * dt2
+				dp += 0.5 * dt1
+			}
+		}
+	}
+	sumOfBranches := s
+	return sumOfBranches
 }

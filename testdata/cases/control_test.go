@@ -43,3 +43,32 @@ func TestWhileTapeAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestSumLoopTapeAllocations: a loop nest inside a sum loop sets up its
+// tapes' storage once per call, not once per trip — on the stack while it
+// fits 64 values.
+func TestSumLoopTapeAllocations(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the unoptimized code has no sum loops")
+	}
+	xs := make([]float64, 50)
+	for i := range xs {
+		xs[i] = 0.9 + 0.001*float64(i)
+	}
+	g := make([]float64, len(xs))
+	for _, tc := range []struct {
+		name   string
+		grad   func()
+		allocs float64
+	}{
+		{"SumOfPowers n=10", func() { SumOfPowersGrad(xs, 10, g) }, 0},
+		{"SumOfPowers n=64", func() { SumOfPowersGrad(xs, 64, g) }, 0},
+		{"SumOfPowers n=200", func() { SumOfPowersGrad(xs, 200, g) }, 1},
+		{"SumOfBranches n=20", func() { SumOfBranchesGrad(xs, 20, g) }, 0},
+		{"SumOfBranches n=200", func() { SumOfBranchesGrad(xs, 200, g) }, 1},
+	} {
+		if got := testing.AllocsPerRun(20, tc.grad); got != tc.allocs {
+			t.Errorf("%s: %v allocations per call, want %v", tc.name, got, tc.allocs)
+		}
+	}
+}
