@@ -18,20 +18,26 @@ import "github.com/gradgen/gradgen/analyzer/adjoint"
 // where the coefficients depend only on primal values: the processor works
 // them out alongside the previous trip, and the loop-carried path through dx
 // is one multiply instead of three operations. For the logistic map that is
-// a third of the backward sweep's time. (Tapenade and ADIC call this
-// statement-level preaccumulation.) The rounding differs from the unfactored
-// code's — products associate differently — as a hand-written gradient's
-// would; the function's value, computed in the forward sweep, is untouched.
+// a third of the backward sweep's time. A statement that adds into another
+// variable (omega -= h*math.Sin(theta), reversed as dt1 = domega; dt = -dt1;
+// dsin = h*dt; dtheta += math.Cos(theta)*dsin) carries the chain from
+// domega to dtheta, and is shortened alike (dtheta -= math.Cos(theta)*h*dt1).
+// Tapenade and ADIC call this statement-level preaccumulation. The rounding
+// differs from the unfactored code's — products associate differently — as
+// a hand-written gradient's would; the function's value, computed in the
+// forward sweep, is untouched.
 //
 // The rewrite is applied to one source statement's reversal at a time (the
 // statements between two comments of the backward sweep), inside loops
-// only, and only when it is certain to compute the same: straight-line
-// assignments; one seed S, copied first into X (X = S) and read nowhere else
-// before it is overwritten; every adjoint written there linear in it with
-// primal coefficients; S itself overwritten (otherwise no chain is carried
-// and nothing is gained); and primal statements (restores, recomputed
+// only, and only when it is certain to compute the same and to do less:
+// straight-line assignments; one seed S, copied first into X (X = S), which
+// nothing writes again; every adjoint written there linear in S with primal
+// coefficients (a read of another adjoint's value from before the
+// statement, a product of adjoints, a constant term or a call other than
+// package math's stops it); primal statements (restores, recomputed
 // temporaries) that can all move before the adjoint statements, because no
-// adjoint statement reads a value a later primal statement replaces.
+// adjoint statement reads a value a later primal statement replaces; and
+// fewer adjoint statements after the rewrite than before.
 
 // maxCoefficientOps bounds the operations in one factored coefficient:
 // beyond it, spelling out every path's product could cost more work than
@@ -281,9 +287,6 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 			order = append(order, name)
 			written[name] = true
 		}
-	}
-	if !written[seed] {
-		return nil, false
 	}
 	segReads[seed]++ // read by X = S, before anything writes it
 	readFirst[seed] = true

@@ -111,7 +111,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		loss += t5
 		var dh [16]float64
 		var do [3]float64
-		var dt4, dexp, dz1, dt3, dt2, dtanh, dz, dt1, dt float64
+		var dt4, dz1, dt3, dt2, dtanh, dz, dt1, dt float64
 		// loss += math.Log(sum) - o[s.Label]
 		do[s.Label] -= dloss
 		dsum := dloss / sum
@@ -122,8 +122,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			exp = expTape[len(expTape)-1]
 			expTape = expTape[:len(expTape)-1]
 			dt4 = dsum
-			dexp = dt4
-			dz1 += exp * dexp
+			dz1 += exp * dt4
 			// o[c] = z
 			dz1 += do[c]
 			do[c] = 0

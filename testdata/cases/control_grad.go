@@ -621,7 +621,7 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 	}
 	continue1 := s
 
-	var ds, dt3, dt2, dt, dt1, dx float64
+	var ds, dt3, dt, dt1, dx float64
 	// return s
 	ds = 1
 	// for i < n
@@ -633,8 +633,7 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 		if done {
 			// s += t * t
 			dt3 = ds
-			dt2 = dt3
-			dt += 2 * t * dt2
+			dt += 2 * t * dt3
 		}
 		// t := x * float64(i+1)
 		dt1 = dt
@@ -762,7 +761,7 @@ outer:
 	}
 	labeled := s
 
-	var ds, dt2, dt1, dt, dx float64
+	var ds, dt2, dt1, dx float64
 	// return s
 	ds = 1
 	// for i < n
@@ -796,8 +795,7 @@ outer:
 					ds = 1.1 * dt2
 					// s += x * float64(i-j+1)
 					dt1 = ds
-					dt = dt1
-					dx += float64(i-j+1) * dt
+					dx += float64(i-j+1) * dt1
 				}
 			}
 		}
@@ -980,7 +978,7 @@ func RangeDataGrad(x float64) (float64, float64) {
 	}
 	rangeData := s
 
-	var ds, dt3, dx, dt1, dt, dpow float64
+	var ds, dt3, dx, dt1 float64
 	// return s
 	ds = 1
 	// for _, w := range [3]float64
@@ -998,9 +996,7 @@ func RangeDataGrad(x float64) (float64, float64) {
 		w = weights[i]
 		// s += w * math.Pow(x, float64(i))
 		dt1 = ds
-		dt = dt1
-		dpow = w * dt
-		dx += float64(i) * math.Pow(x, float64(i)-1) * dpow
+		dx += float64(i) * math.Pow(x, float64(i)-1) * w * dt1
 	}
 	return rangeData, dx
 }
