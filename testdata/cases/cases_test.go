@@ -144,6 +144,7 @@ func allCases() []gradCase {
 		{name: "RangeData", f: RangeData, grad: RangeDataGrad, at: pts(p(0.7), p(-1.5))},
 		{name: "FloatCounter", f: FloatCounter, grad: FloatCounterGrad, at: pts(p(0.7), p(-1.5))},
 		{name: "EndsInIf", f: EndsInIf, grad: EndsInIfGrad, at: pts(p(0.7), p(-1.5))},
+		{name: "Pendulum", f: Pendulum, grad: PendulumGrad, wrt: []int{0, 1}, at: pts(p(0.5, 0.1, 10), p(2.5, -1, 300), p(1, 0, 0))},
 		// Inner tapes shared by the trips of a sum loop: within the stack
 		// array, and beyond it.
 		{name: "SumOfPowers/5", f: func(x []float64) float64 { return SumOfPowers(x, 5) },

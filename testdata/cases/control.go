@@ -345,3 +345,16 @@ func SumOfBranches(xs []float64, n int) float64 {
 	}
 	return s
 }
+
+// Pendulum takes explicit time steps: each statement adds into a variable
+// the other one reads, so both adjoints are carried from trip to trip.
+//
+//gradgen:grad
+func Pendulum(theta, omega float64, steps int) float64 {
+	h := 0.01
+	for range steps {
+		omega -= h * math.Sin(theta)
+		theta += h * omega
+	}
+	return theta*theta + omega
+}

@@ -1182,3 +1182,53 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 	sumOfBranches := s
 	return sumOfBranches
 }
+
+// PendulumGrad returns Pendulum(theta, omega, steps) and its partial derivatives with respect to theta, omega.
+func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
+	var sin, t, t1, t2, t3 float64
+	var iters, trips int
+	var thetaTape []float64
+	h := 0.01
+	iters = max(0, steps)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		thetaTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		thetaTape = tapeArray1[:0:iters]
+	} else {
+		thetaTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for range steps {
+		trips++
+		sin = math.Sin(theta)
+		t = h * sin
+		t1 = omega - t
+		omega = t1
+		thetaTape = append(thetaTape, theta)
+		t2 = h * omega
+		t3 = theta + t2
+		theta = t3
+	}
+	t4 := theta * theta
+	pendulum := t4 + omega
+
+	var dt4, domega, dt3, dt1 float64
+	// return theta*theta + omega
+	dt4 = 1
+	domega = 1
+	dtheta := 2 * theta * dt4
+	// for range steps
+	for ; trips > 0; trips-- {
+		// theta += h * omega
+		theta = thetaTape[len(thetaTape)-1]
+		thetaTape = thetaTape[:len(thetaTape)-1]
+		dt3 = dtheta
+		domega += h * dt3
+		// omega -= h * math.Sin(theta)
+		dt1 = domega
+		dtheta -= math.Cos(theta) * h * dt1
+	}
+	return pendulum, dtheta, domega
+}
