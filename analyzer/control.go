@@ -132,20 +132,21 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 		}
 		c := capacity(sites)
 		if c == nil {
-			if smallScalar(elem) {
-				if l.fusing {
-					// Each trip of a sum loop empties the tape again: the
-					// first one's storage serves them all.
-					array := l.hoistedArray(elem)
-					out = append(out, adjoint.If{Cond: bin("==", capOf(name), lit("0")),
-						Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")})}})
-				} else {
-					array := l.names.fresh("tapeArray")
-					out = append(out,
-						adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
-						assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}))
-				}
+			if !smallScalar(elem) {
+				return
 			}
+			if l.fusing {
+				// Each trip of a sum loop empties the tape again: the
+				// first one's storage serves them all.
+				array := l.hoistedArray(elem)
+				out = append(out, adjoint.If{Cond: bin("==", capOf(name), lit("0")),
+					Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")})}})
+				return
+			}
+			array := l.names.fresh("tapeArray")
+			out = append(out,
+				adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
+				assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}))
 			return
 		}
 		key := adjoint.TypeString(elem)
@@ -221,9 +222,9 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 		if len(g) == 1 {
 			if l.fusing {
 				out = append(out, l.reusedStorage(g[0].name, elems[key], g[0].cap, true)...)
-				continue
+			} else {
+				out = append(out, l.tapeStorage(g[0].name, elems[key], g[0].cap, true)...)
 			}
-			out = append(out, l.tapeStorage(g[0].name, elems[key], g[0].cap, true)...)
 			continue
 		}
 		// One block of storage for the whole nest, cut into the tapes.
@@ -276,11 +277,7 @@ var stackTiers = []int{64, 1024}
 // room for n elements of type elem: the smallest stack array of stackTiers
 // that holds them, else one heap allocation.
 func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
-	sliceOf := adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}
-	made := assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, n}})
-	if empty {
-		made = assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, lit("0"), n}})
-	}
+	made := makeStorage(name, elem, n, empty)
 	if _, constant := constInt(n); constant || !smallScalar(elem) {
 		return []adjoint.Stmt{made}
 	}
@@ -313,12 +310,7 @@ func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, em
 // heap (it would outlive its trip), so the one stack array, of the smallest
 // tier, is declared with the function's variables; beyond it, one make.
 func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
-	sliceOf := adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}
-	made := assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, n}})
-	if empty {
-		made = assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{sliceOf, lit("0"), n}})
-	}
-	setup := []adjoint.Stmt{made}
+	setup := []adjoint.Stmt{makeStorage(name, elem, n, empty)}
 	if smallScalar(elem) {
 		array := l.hoistedArray(elem)
 		whole := adjoint.SliceExpr{X: adjoint.Id(array)}
@@ -344,6 +336,16 @@ func (l *lowerer) hoistedArray(elem adjoint.Type) string {
 	v := &variable{name: l.names.fresh("tapeArray"), ir: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}, temp: true}
 	l.hoist(v)
 	return v.name
+}
+
+// makeStorage is name = make([]elem, 0, n) for an empty tape, or
+// make([]elem, n) for a block cut into tapes.
+func makeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) adjoint.Stmt {
+	args := []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}, n}
+	if empty {
+		args = []adjoint.Expr{args[0], lit("0"), n}
+	}
+	return assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: args})
 }
 
 func capOf(name string) adjoint.Expr {
