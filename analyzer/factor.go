@@ -169,14 +169,16 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 	seed := seedID.Name
 
 	forms := map[string]linearForm{holder: {coef: one}}
-	current := func(name string) (linearForm, bool) {
+	// current is an adjoint's form at this point of the segment: the seed
+	// and X are 1·S until written; another adjoint keeps its own value.
+	current := func(name string) linearForm {
 		if f, ok := forms[name]; ok {
-			return f, true
+			return f
 		}
 		if name == seed {
-			return linearForm{coef: one}, true
+			return linearForm{coef: one}
 		}
-		return linearForm{keep: true}, true
+		return linearForm{keep: true}
 	}
 	var linear func(e adjoint.Expr) (adjoint.Expr, bool)
 	linear = func(e adjoint.Expr) (adjoint.Expr, bool) {
@@ -186,7 +188,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 		}
 		switch e := e.(type) {
 		case adjoint.Ident:
-			f, _ := current(e.Name)
+			f := current(e.Name)
 			if f.keep {
 				return nil, false // a second seed
 			}
@@ -271,7 +273,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 		if !ok {
 			return nil, false
 		}
-		f, _ := current(name)
+		f := current(name)
 		switch a.Op {
 		case "=":
 			f = linearForm{coef: c}
