@@ -266,7 +266,22 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 			}
 			l.addNode(adjoint.GraphNode{Name: a.v.name})
 			var partial adjoint.Expr = adjoint.Ident{Name: "∂" + o.name}
-			if o.rule.piecewise == nil && i < len(o.rule.vjp) && o.rule.vjp[i] != nil {
+			if o.rule.piecewise != nil {
+				for k := range c.D {
+					c.D[k] = nil
+				}
+				c.D[j] = lit("1")
+				target := i
+				c.add = func(k int, e adjoint.Expr) adjoint.Stmt {
+					if k != target || e == nil {
+						return nil
+					}
+					return adjoint.ExprStmt{X: e}
+				}
+				if label, ok := piecewiseLabel(o.rule.piecewise(c)); ok {
+					partial = adjoint.Ident{Name: label}
+				}
+			} else if i < len(o.rule.vjp) && o.rule.vjp[i] != nil {
 				for k := range c.D {
 					c.D[k] = nil
 				}
@@ -285,6 +300,50 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 			l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: p.to.name, To: r.name, Partial: adjoint.ExprString(p.e)})
 		}
 	}
+}
+
+// piecewiseLabel writes a piecewise rule's partial, as its statements give
+// it for one operand, in the notation of a piecewise function:
+// "1 if x > 0; -1 if x < 0; else 0". It reports false for statements it has
+// no notation for.
+func piecewiseLabel(code []adjoint.Stmt) (string, bool) {
+	switch {
+	case len(code) == 0:
+		return "0", true
+	case len(code) > 1:
+		return "", false
+	}
+	switch s := code[0].(type) {
+	case adjoint.ExprStmt:
+		return adjoint.ExprString(s.X), true
+	case adjoint.If:
+		then, ok1 := piecewiseLabel(s.Then)
+		els, ok2 := piecewiseLabel(s.Else)
+		if !ok1 || !ok2 || s.Init != nil {
+			return "", false
+		}
+		if len(s.Else) != 1 {
+			els = "else " + els
+		} else if _, nested := s.Else[0].(adjoint.If); !nested {
+			els = "else " + els
+		}
+		return then + " if " + condString(s.Cond) + "; " + els, true
+	}
+	return "", false
+}
+
+// condString writes a condition, !(a == b) as a != b.
+func condString(cond adjoint.Expr) string {
+	if u, ok := cond.(adjoint.Unary); ok && u.Op == "!" {
+		x := u.X
+		if p, ok := x.(adjoint.Paren); ok {
+			x = p.X
+		}
+		if b, ok := x.(adjoint.Binary); ok && b.Op == "==" {
+			return adjoint.ExprString(adjoint.Binary{Op: "!=", X: b.X, Y: b.Y})
+		}
+	}
+	return adjoint.ExprString(cond)
 }
 
 func (l *lowerer) addNode(n adjoint.GraphNode) {

@@ -152,20 +152,31 @@ func compareDumps(t *testing.T, on, off string) {
 
 // TestGraph prints the adjoint graph of a function as DOT.
 func TestGraph(t *testing.T) {
-	code, stdout, stderr := gradgen(t, "", "-graph", "Hypot", casesDir)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	for _, want := range []string{
-		`digraph "Hypot"`,
-		`"hypot" [label="hypot = math.Hypot(x, y)\n∂R/∂R = 1"`,
-		`"hypot" -> "x" [label="∂hypot/∂x = ∂math.Hypot"]`,
+	for _, tt := range []struct {
+		name string
+		want []string
+	}{
+		{"Hypot", []string{
+			`digraph "Hypot"`,
+			`"hypot" [label="hypot = math.Hypot(x, y)\n∂R/∂R = 1"`,
+			// A piecewise rule's partial, piece by piece.
+			`"hypot" -> "x" [label="∂hypot/∂x = x / hypot if hypot != 0; else 0"]`,
+		}},
+		{"Abs", []string{`"abs" -> "x" [label="∂abs/∂x = 1 if x > 0; -1 if x < 0; else 0"]`}},
+		{"Max", []string{`"max1" -> "y" [label="∂max1/∂y = 1.0 / 2 if x == y; 1 if x != max1; else 0"]`}},
+		{"Sin", []string{`"sin" -> "x" [label="∂sin/∂x = math.Cos(x)"]`}},
 	} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("graph lacks %s:\n%s", want, stdout)
+		code, stdout, stderr := gradgen(t, "", "-graph", tt.name, casesDir)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("graph lacks %s:\n%s", want, stdout)
+			}
 		}
 	}
-	code, _, stderr = gradgen(t, "", "-graph", "NoSuchFunction", casesDir)
+	code, _, stderr := gradgen(t, "", "-graph", "NoSuchFunction", casesDir)
 	if code != 2 || !strings.Contains(stderr, "no such annotated function") {
 		t.Errorf("-graph of an unknown function: exit %d, %q", code, stderr)
 	}
