@@ -36,8 +36,9 @@ import "github.com/gradgen/gradgen/analyzer/adjoint"
 // statement, a product of adjoints, a constant term or a call other than
 // package math's stops it); primal statements (restores, recomputed
 // temporaries) that can all move before the adjoint statements, because no
-// adjoint statement reads a value a later primal statement replaces; and
-// fewer adjoint statements after the rewrite than before.
+// adjoint statement reads a value a later primal statement replaces; fewer
+// adjoint statements after the rewrite than before; and no more calls (a
+// math call in a coefficient that two adjoints share would run twice).
 
 // maxCoefficientOps bounds the operations in one factored coefficient:
 // beyond it, spelling out every path's product could cost more work than
@@ -324,11 +325,32 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 			}
 		}
 	}
-	// Only fewer adjoint statements make it worth rewriting.
-	if len(out)-len(primal) >= len(adjStmts) {
+	// Only fewer adjoint statements make it worth rewriting; and a call
+	// that two coefficients now share would run twice (the compiler merges
+	// repeated arithmetic, not calls).
+	before := make([]adjoint.Stmt, len(adjStmts))
+	for i, a := range adjStmts {
+		before[i] = a
+	}
+	if len(out)-len(primal) >= len(adjStmts) || countCalls(out[len(primal):]) > countCalls(before) {
 		return nil, false
 	}
 	return out, true
+}
+
+// countCalls counts the calls in list, conversions aside.
+func countCalls(list []adjoint.Stmt) int {
+	n := 0
+	for _, s := range list {
+		walkStmt(s, func(x adjoint.Expr) {
+			if c, ok := x.(adjoint.Call); ok {
+				if _, conv := c.Fun.(adjoint.TypeExpr); !conv {
+					n++
+				}
+			}
+		})
+	}
+	return n
 }
 
 // times is mul with a negation brought out to the front, where plus can
