@@ -58,7 +58,7 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 	t16 := y - ty
 	t17 := y - ty
 	t18 := t16 * t17
-	miss := t15 + t18
+	miss1 := t15 + t18
 
 	var dt15, dt18, dvy, dt12, day, dvx, dt10, dax, dt8, dt6, dt4, dspeed, dt1, dhypot float64
 	// return (x-tx)*(x-tx) + (y-ty)*(y-ty)
@@ -113,5 +113,5 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 			dvy += vy / hypot * dhypot
 		}
 	}
-	return miss, dvx, dvy
+	return miss1, dvx, dvy
 }
