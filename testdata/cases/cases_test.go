@@ -1,5 +1,7 @@
 package cases
 
+import "strconv"
+
 // allCases lists every function of the package with the points it is
 // checked at. Smooth points are checked against finite differences; the
 // exact points pin the conventions of SPEC §6 at non-smooth points.
@@ -147,25 +149,22 @@ func allCases() []gradCase {
 		{name: "Pendulum", f: Pendulum, grad: PendulumGrad, wrt: []int{0, 1}, at: pts(p(0.5, 0.1, 10), p(2.5, -1, 300), p(1, 0, 0))},
 		// Inner tapes shared by the trips of a sum loop: within the stack
 		// array, and beyond it.
-		{name: "SumOfPowers/5", f: func(x []float64) float64 { return SumOfPowers(x, 5) },
-			grad: func(x []float64) (float64, []float64) {
-				g := make([]float64, len(x))
-				return SumOfPowersGrad(x, 5, g), g
-			}, at: pts(p(0.9, 1.1, -0.7))},
-		{name: "SumOfPowers/100", f: func(x []float64) float64 { return SumOfPowers(x, 100) },
-			grad: func(x []float64) (float64, []float64) {
-				g := make([]float64, len(x))
-				return SumOfPowersGrad(x, 100, g), g
-			}, at: pts(p(0.99, 1.01, -0.995))},
-		{name: "SumOfBranches/5", f: func(x []float64) float64 { return SumOfBranches(x, 5) },
-			grad: func(x []float64) (float64, []float64) {
-				g := make([]float64, len(x))
-				return SumOfBranchesGrad(x, 5, g), g
-			}, at: pts(p(0.9, 1.3, -0.7))},
-		{name: "SumOfBranches/40", f: func(x []float64) float64 { return SumOfBranches(x, 40) },
-			grad: func(x []float64) (float64, []float64) {
-				g := make([]float64, len(x))
-				return SumOfBranchesGrad(x, 40, g), g
-			}, at: pts(p(0.9, 1.3, -0.7))},
+		withN("SumOfPowers", 5, SumOfPowers, SumOfPowersGrad, pts(p(0.9, 1.1, -0.7))),
+		withN("SumOfPowers", 100, SumOfPowers, SumOfPowersGrad, pts(p(0.99, 1.01, -0.995))),
+		withN("SumOfBranches", 5, SumOfBranches, SumOfBranchesGrad, pts(p(0.9, 1.3, -0.7))),
+		withN("SumOfBranches", 40, SumOfBranches, SumOfBranchesGrad, pts(p(0.9, 1.3, -0.7))),
 	}...)
+}
+
+// withN is the case of a function of a slice and a count, at a fixed count.
+func withN(name string, n int, f func([]float64, int) float64, grad func([]float64, int, []float64) float64, at [][]float64) gradCase {
+	return gradCase{
+		name: name + "/" + strconv.Itoa(n),
+		f:    func(x []float64) float64 { return f(x, n) },
+		grad: func(x []float64) (float64, []float64) {
+			g := make([]float64, len(x))
+			return grad(x, n, g), g
+		},
+		at: at,
+	}
 }
