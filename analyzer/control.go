@@ -306,11 +306,15 @@ func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, em
 // reusedStorage sets up the storage of a loop nest inside a sum loop, which
 // runs once per trip of that loop and empties its tapes before the next.
 // Storage is set up only when a trip needs more than the last one got, so
-// that later trips reuse it. An array declared in the trip would move to the
-// heap (it would outlive its trip), so the one stack array, of the smallest
-// tier, is declared with the function's variables; beyond it, one make.
+// that later trips reuse it. An array declared in the trip would move to
+// the heap (it would outlive its trip), so the one stack array, of the
+// smallest tier, is declared with the function's variables; beyond it, a
+// make that at least doubles the storage.
 func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
-	setup := []adjoint.Stmt{makeStorage(name, elem, n, empty)}
+	// Trips whose needs grow (an inner loop over the outer index) would
+	// allocate on every trip that needs more: doubling keeps it to a few.
+	grown := adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{n, bin("*", lit("2"), capOf(name))}}
+	setup := []adjoint.Stmt{makeStorage(name, elem, grown, empty)}
 	if smallScalar(elem) {
 		array := l.hoistedArray(elem)
 		whole := adjoint.SliceExpr{X: adjoint.Id(array)}

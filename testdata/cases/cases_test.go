@@ -153,6 +153,10 @@ func allCases() []gradCase {
 		withN("SumOfPowers", 100, SumOfPowers, SumOfPowersGrad, pts(p(0.99, 1.01, -0.995))),
 		withN("SumOfBranches", 5, SumOfBranches, SumOfBranchesGrad, pts(p(0.9, 1.3, -0.7))),
 		withN("SumOfBranches", 40, SumOfBranches, SumOfBranchesGrad, pts(p(0.9, 1.3, -0.7))),
+		{name: "SumOfTriangle", f: SumOfTriangle, grad: func(x []float64) (float64, []float64) {
+			g := make([]float64, len(x))
+			return SumOfTriangleGrad(x, g), g
+		}, at: pts(p(0.9, 1.1, -0.7, 0.5, 1.2))},
 	}...)
 }
 

@@ -358,3 +358,19 @@ func Pendulum(theta, omega float64, steps int) float64 {
 	}
 	return theta*theta + omega
 }
+
+// SumOfTriangle is a sum loop around a loop whose trip count grows with
+// the outer index: its tape's storage grows with it, a few times per call.
+//
+//gradgen:grad wrt=xs
+func SumOfTriangle(xs []float64) float64 {
+	s := 0.0
+	for i, x := range xs {
+		p := 1.0
+		for range i {
+			p *= x
+		}
+		s += p
+	}
+	return s
+}

@@ -1069,7 +1069,7 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 			if iters <= 64 {
 				pTape = tapeArray[:0]
 			} else {
-				pTape = make([]float64, 0, iters)
+				pTape = make([]float64, 0, max(iters, 2*cap(pTape)))
 			}
 		}
 		pTape = pTape[:0]
@@ -1122,7 +1122,7 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, tapeLen)
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
@@ -1231,4 +1231,56 @@ func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 		dtheta -= math.Cos(theta) * h * dt1
 	}
 	return pendulum, dtheta, domega
+}
+
+// SumOfTriangleGrad returns SumOfTriangle(xs) and its partial derivatives with respect to xs.
+func SumOfTriangleGrad(xs, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfTriangleGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t float64
+	var iters, trips int
+	var tapeArray [64]float64
+	var pTape []float64
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		p := 1.0
+		iters = max(0, i)
+		if cap(pTape) < iters {
+			if iters <= 64 {
+				pTape = tapeArray[:0]
+			} else {
+				pTape = make([]float64, 0, max(iters, 2*cap(pTape)))
+			}
+		}
+		pTape = pTape[:0]
+		trips = 0
+		for range i {
+			trips++
+			pTape = append(pTape, p)
+			t = p * x
+			p = t
+		}
+		s += p
+		var dt float64
+		// s += p
+		dp := ds
+		// for range i
+		for ; trips > 0; trips-- {
+			// p *= x
+			dt = dp
+			dp = 0
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp = x * dt
+			dxs[i] += p * dt
+		}
+	}
+	sumOfTriangle := s
+	return sumOfTriangle
 }

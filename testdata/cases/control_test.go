@@ -71,4 +71,14 @@ func TestSumLoopTapeAllocations(t *testing.T) {
 			t.Errorf("%s: %v allocations per call, want %v", tc.name, got, tc.allocs)
 		}
 	}
+	// Inner trips growing from 0 to 299: past the stack array, storage
+	// doubles (128, 256, 512), not one allocation per longer trip.
+	long := make([]float64, 300)
+	for i := range long {
+		long[i] = 0.99
+	}
+	dlong := make([]float64, len(long))
+	if got := testing.AllocsPerRun(20, func() { SumOfTriangleGrad(long, dlong) }); got > 3 {
+		t.Errorf("SumOfTriangleGrad over 300: %v allocations per call, want at most 3", got)
+	}
 }
