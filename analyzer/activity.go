@@ -65,6 +65,20 @@ func (l *lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
 		l.leaves(e.X, f)
 	case *ast.SliceExpr:
 		l.leaves(e.X, f)
+	case *ast.BasicLit:
+	default:
+		// Anything else (composite and function literals, type
+		// assertions...) depends on every variable it mentions: never
+		// passive by default. Validation refuses what the lowering does
+		// not model.
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if obj, ok := l.info.Uses[id].(*types.Var); ok {
+					f(obj)
+				}
+			}
+			return true
+		})
 	}
 }
 
@@ -127,6 +141,8 @@ func (l *lowerer) computeVaried() {
 				if n.Value != nil {
 					mark(n.Value, l.exprVaried(n.X))
 				}
+			case *ast.CallExpr:
+				l.markCallWrites(n, mark)
 			case *ast.ValueSpec:
 				if len(n.Names) == len(n.Values) {
 					for i := range n.Names {
@@ -140,6 +156,45 @@ func (l *lowerer) computeVaried() {
 			}
 			return true
 		})
+	}
+}
+
+// markCallWrites marks what a call may write into as varied when the call
+// reads a varied value: the slices, pointers and addresses it is passed,
+// and its receiver. Whether the call is then differentiable is
+// validation's question; activity must not miss the dependence.
+func (l *lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) {
+	if tv, ok := l.info.Types[call.Fun]; ok && tv.IsType() {
+		return // a conversion writes nothing
+	}
+	if r := l.callRule(call); r != nil {
+		return // math functions and min, max, len... write nothing
+	}
+	if id := identOf(call.Fun); id != nil {
+		if b, ok := l.info.Uses[id].(*types.Builtin); ok && b.Name() != "copy" {
+			return
+		}
+	}
+	if !l.mentionsVaried(call) {
+		return
+	}
+	if fn, _ := l.calleeOf(call); fn != nil && l.rules[fn] != nil || fn != nil && !l.mayWrite(fn) {
+		return
+	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if s, ok := l.info.Selections[sel]; ok && s.Kind() == types.MethodVal {
+			if _, ptr := s.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer); ptr || isRef(l.info.TypeOf(sel.X)) {
+				mark(sel.X, true)
+			}
+		}
+	}
+	for _, a := range call.Args {
+		a = ast.Unparen(a)
+		if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
+			mark(u.X, true)
+		} else if t := l.info.TypeOf(a); t != nil && isRef(t) {
+			mark(a, true)
+		}
 	}
 }
 

@@ -81,6 +81,7 @@ type pkgContext struct {
 	helpers     map[helperKey]*helper
 	helperNames map[string]bool
 	helperFuncs map[*ast.File][]*adjoint.Func
+	writers     map[*types.Func]bool // functions that may write into what they are passed
 }
 
 // Generate finds the annotated functions of a type-checked package and

@@ -293,6 +293,9 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		l.markAllActive(g)
 	}
 	l.computeVaried()
+	if !l.validate() {
+		return nil, nil
+	}
 	l.resolveTargets(g.decl.Body)
 	l.computeUseful()
 	for _, v := range g.wrt {

@@ -1,0 +1,574 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Validation is gradgen's whitelist (SPEC §3, fail closed). Before a body
+// is lowered, every statement and expression whose value may depend on a
+// wrt parameter is checked against what the rule table and the lowering
+// model; anything else is an error at its position that names the
+// construct in Go's words and a way out that can be written. Code that
+// cannot depend on a wrt parameter is kept as it is and not checked: it
+// runs forward only, exactly as in the source.
+//
+// "May depend" is deliberately coarse: an expression mentions a varied
+// variable anywhere inside it (function literals and composite literals
+// included). Activity analysis (activity.go) is built the same way, so
+// that nothing the lowering does not understand is ever taken as passive.
+
+// mentionsVaried reports whether n reads a varied variable anywhere
+// inside it.
+func (l *lowerer) mentionsVaried(n ast.Node) bool {
+	if n == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := l.info.Uses[id].(*types.Var); ok && l.varied[v] {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// validate checks the annotated body; it reports whether it found nothing
+// to refuse.
+func (l *lowerer) validate() bool {
+	before := len(l.diags)
+	l.validateBlock(l.fn.Body.List)
+	return len(l.diags) == before
+}
+
+func (l *lowerer) validateBlock(list []ast.Stmt) {
+	for _, s := range list {
+		l.validateStmt(s)
+	}
+}
+
+func (l *lowerer) validateStmt(s ast.Stmt) {
+	switch s := s.(type) {
+	case *ast.BlockStmt:
+		l.validateBlock(s.List)
+	case *ast.LabeledStmt:
+		l.validateStmt(s.Stmt)
+	case *ast.AssignStmt:
+		l.validateAssign(s.Lhs, s.Rhs, s.Tok)
+	case *ast.DeclStmt:
+		if g, ok := s.Decl.(*ast.GenDecl); ok && g.Tok == token.VAR {
+			for _, spec := range g.Specs {
+				vs := spec.(*ast.ValueSpec)
+				lhs := make([]ast.Expr, len(vs.Names))
+				for i, n := range vs.Names {
+					lhs[i] = n
+				}
+				if len(vs.Values) > 0 {
+					l.validateAssign(lhs, vs.Values, token.DEFINE)
+				}
+			}
+		}
+	case *ast.ExprStmt:
+		l.validateExprStmt(s)
+	case *ast.IncDecStmt:
+		l.validateTarget(s.X)
+	case *ast.ReturnStmt:
+		for _, r := range s.Results {
+			l.validateValue(r)
+		}
+	case *ast.IfStmt:
+		if s.Init != nil {
+			l.validateStmt(s.Init)
+		}
+		l.validateCond(s.Cond)
+		l.validateBlock(s.Body.List)
+		if s.Else != nil {
+			l.validateStmt(s.Else)
+		}
+	case *ast.SwitchStmt:
+		if s.Init != nil {
+			l.validateStmt(s.Init)
+		}
+		l.validateCond(s.Tag)
+		for _, c := range s.Body.List {
+			cc := c.(*ast.CaseClause)
+			for _, e := range cc.List {
+				l.validateCond(e)
+			}
+			l.validateBlock(cc.Body)
+		}
+	case *ast.ForStmt:
+		if s.Init != nil {
+			l.validateStmt(s.Init)
+		}
+		l.validateCond(s.Cond)
+		if s.Post != nil {
+			l.validateStmt(s.Post)
+		}
+		l.validateBlock(s.Body.List)
+	case *ast.RangeStmt:
+		l.validateExpr(s.X)
+		l.validateBlock(s.Body.List)
+	}
+	// Other statements (go, defer, goto, select, send, type switches) are
+	// refused by the lowering, with messages of their own.
+}
+
+// validateAssign checks an assignment or a declaration with values.
+func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
+	for _, x := range lhs {
+		l.validateTarget(x)
+	}
+	if len(lhs) != len(rhs) {
+		// a, b := f(x): a call with several results (or a comma-ok form).
+		if len(rhs) == 1 {
+			if _, ok := ast.Unparen(rhs[0]).(*ast.CallExpr); ok {
+				l.validateExpr(rhs[0])
+				return
+			}
+			if l.mentionsVaried(rhs[0]) {
+				l.errorf(rhs[0].Pos(), "cannot differentiate %s: gradgen follows two-value forms only for calls; assign the value alone", l.source(rhs[0]))
+			}
+		}
+		return
+	}
+	for i, e := range rhs {
+		if l.mentionsVaried(e) {
+			if t := l.info.TypeOf(lhs[i]); t != nil && !isDifferentiable(t) && !passiveKind(t) {
+				l.errorf(lhs[i].Pos(), "cannot differentiate storing %s in %s, a %s: gradgen gives no derivative to values of that type; keep the value in a float variable", l.source(e), l.source(lhs[i]), l.kindWord(t))
+				continue
+			}
+		}
+		l.validateValue(e)
+	}
+}
+
+// validateTarget checks what an assignment writes into: a map element
+// would carry a derivative gradgen does not model.
+func (l *lowerer) validateTarget(x ast.Expr) {
+	switch x := ast.Unparen(x).(type) {
+	case *ast.IndexExpr:
+		if _, isMap := l.info.TypeOf(x.X).Underlying().(*types.Map); isMap && isDifferentiable(l.info.TypeOf(x)) {
+			l.errorf(x.Pos(), "cannot differentiate a write into the map element %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.source(x))
+		}
+		l.validateTarget(x.X)
+	case *ast.SelectorExpr:
+		l.validateTarget(x.X)
+	case *ast.StarExpr:
+		l.validateTarget(x.X)
+	}
+}
+
+// validateValue checks an expression whose value is stored or returned:
+// besides what validateExpr checks, a whole struct or array that depends
+// on a wrt parameter is a copy gradgen does not follow.
+func (l *lowerer) validateValue(e ast.Expr) {
+	if !l.mentionsVaried(e) {
+		return
+	}
+	t := l.info.TypeOf(e)
+	if t != nil && byValueAggregate(t) {
+		switch ast.Unparen(e).(type) {
+		case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+			l.errorf(e.Pos(), "cannot differentiate the copy of the whole %s %s: gradgen follows arrays and structs element by element; copy its float elements or fields one by one", l.kindWord(t), l.source(e))
+			return
+		}
+	}
+	l.validateExpr(e)
+}
+
+// validateCond checks a condition or a case value: it only decides the
+// path, but a call in it still runs.
+func (l *lowerer) validateCond(e ast.Expr) {
+	if e == nil || !l.mentionsVaried(e) {
+		return
+	}
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			l.validateCall(n, false)
+			return false
+		case *ast.FuncLit:
+			l.errorf(n.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
+			return false
+		}
+		return true
+	})
+}
+
+// validateExpr checks an expression whose value may carry a derivative.
+func (l *lowerer) validateExpr(e ast.Expr) {
+	if e == nil || !l.mentionsVaried(e) {
+		return
+	}
+	t := l.info.TypeOf(e)
+	if t != nil && isComplex(t) {
+		l.errorf(e.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(e))
+		return
+	}
+	switch e := e.(type) {
+	case *ast.Ident, *ast.BasicLit:
+	case *ast.ParenExpr:
+		l.validateExpr(e.X)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.MUL, token.QUO:
+			l.validateExpr(e.X)
+			l.validateExpr(e.Y)
+		default:
+			// Comparisons, logic and integer operators: the result does
+			// not carry a derivative; only calls inside matter.
+			l.validateCond(e.X)
+			l.validateCond(e.Y)
+		}
+	case *ast.UnaryExpr:
+		switch e.Op {
+		case token.SUB, token.ADD:
+			l.validateExpr(e.X)
+		case token.AND:
+			// &x is checked by checkAliasing and the call it is passed to.
+			l.validateExpr(e.X)
+		case token.NOT, token.XOR:
+			l.validateCond(e.X)
+		default:
+			l.errorf(e.Pos(), "cannot differentiate %s: gradgen does not follow channel operations; receive the value outside the annotated function", l.source(e))
+		}
+	case *ast.StarExpr:
+		l.validateExpr(e.X)
+	case *ast.SelectorExpr:
+		if sel, ok := l.info.Selections[e]; ok && sel.Kind() != types.FieldVal {
+			l.errorf(e.Pos(), "cannot differentiate the method value %s: gradgen does not follow calls through function values; call the method directly", l.source(e))
+			return
+		}
+		l.validateExpr(e.X)
+	case *ast.IndexExpr:
+		if _, isMap := l.info.TypeOf(e.X).Underlying().(*types.Map); isMap {
+			l.errorf(e.Pos(), "cannot differentiate %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.source(e))
+			return
+		}
+		l.validateExpr(e.X)
+		l.validateCond(e.Index)
+	case *ast.SliceExpr:
+		l.validateExpr(e.X)
+		l.validateCond(e.Low)
+		l.validateCond(e.High)
+		l.validateCond(e.Max)
+	case *ast.CallExpr:
+		l.validateCall(e, true)
+	case *ast.CompositeLit:
+		l.errorf(e.Pos(), "cannot differentiate the composite literal %s: its elements depend on the parameters; declare the variable (var p T) and assign its elements or fields one by one", l.source(e))
+	case *ast.FuncLit:
+		l.errorf(e.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
+	case *ast.TypeAssertExpr:
+		l.errorf(e.Pos(), "cannot differentiate the type assertion %s: gradgen does not follow values through interfaces; keep the value in a float variable", l.source(e))
+	default:
+		l.errorf(e.Pos(), "cannot differentiate %s: gradgen does not model this expression", l.source(e))
+	}
+}
+
+// validateExprStmt checks a call made for its effects.
+func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
+	call, ok := ast.Unparen(s.X).(*ast.CallExpr)
+	if !ok {
+		l.validateCond(s.X)
+		return
+	}
+	if !l.mentionsVaried(call) {
+		return
+	}
+	if id := identOf(call.Fun); id != nil {
+		if b, ok := l.info.Uses[id].(*types.Builtin); ok {
+			switch b.Name() {
+			case "print", "println", "panic":
+				return
+			case "copy", "clear", "append":
+				return // refused by checkAliasing, with its own message
+			}
+		}
+	}
+	l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: gradgen cannot follow what it writes; have the function return the value it computes (x = f(x)), or write its loop in the annotated function", l.source(call))
+}
+
+// validateCall checks one call. inValue is false when only the call's
+// effects matter (its result decides a path).
+func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
+	if !l.mentionsVaried(call) {
+		return
+	}
+	// Conversions.
+	if tv, ok := l.info.Types[call.Fun]; ok && tv.IsType() {
+		t := tv.Type
+		switch {
+		case isFloat(t):
+			l.validateExpr(call.Args[0])
+		case isComplex(t):
+			l.errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(call))
+		case passiveKind(t):
+			// int(x): piecewise constant, derivative 0 almost everywhere;
+			// only calls inside matter.
+			l.validateCond(call.Args[0])
+		default:
+			l.validateExpr(call.Args[0])
+		}
+		return
+	}
+	args := call.Args
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		if b, ok := l.info.Uses[fun].(*types.Builtin); ok {
+			switch b.Name() {
+			case "min", "max", "len", "cap", "make", "new", "copy", "append", "clear":
+				for _, a := range args {
+					l.validateExpr(a)
+				}
+			case "real", "imag", "complex":
+				l.errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(call))
+			}
+			return
+		}
+	case *ast.IndexExpr, *ast.IndexListExpr:
+		l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: gradgen does not instantiate generic helpers yet; write the helper for the float type it is called with", l.source(call))
+		return
+	case *ast.FuncLit:
+		l.errorf(fun.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
+		return
+	}
+	fn, recv := l.calleeOf(call)
+	if fn == nil {
+		l.errorf(call.Pos(), "cannot differentiate the call %s through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name", l.source(call))
+		return
+	}
+	if id := calleeIdent(call); id != nil {
+		if _, generic := l.info.Instances[id]; generic {
+			l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: gradgen does not instantiate generic helpers yet; write the helper for the float type it is called with", l.source(call))
+			return
+		}
+	}
+	sig := fn.Type().(*types.Signature)
+	if r := sig.Recv(); r != nil && types.IsInterface(r.Type()) {
+		l.errorf(call.Pos(), "cannot differentiate the interface method call %s: gradgen cannot know which method runs; call a concrete type's method, or a function of this package", l.source(call))
+		return
+	}
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" && l.rules[fn] == nil {
+		switch fn.Name() {
+		case "Float64bits", "Float32bits", "Float64frombits", "Float32frombits":
+			l.errorf(call.Pos(), "cannot differentiate %s: a bit-level float conversion (math.Float64bits, math.Float64frombits) has no derivative gradgen can follow; use math.Abs, math.Copysign or math.Signbit", l.source(call))
+			return
+		}
+	}
+	for _, a := range args {
+		l.validateExpr(a)
+	}
+	if recv != nil {
+		l.validateExpr(recv)
+	}
+	if !inValue {
+		return
+	}
+	if _, same := l.decls[fn]; same && fn.Pkg() == l.pkg && l.rules[fn] == nil {
+		if l.mayWrite(fn) {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen follows helpers that only read their slices and pointers; have it return the values it computes", l.source(call), fn.Name())
+			return
+		}
+		res := sig.Results()
+		for i := range res.Len() {
+			if t := res.At(i).Type(); !isFloat(t) && isDifferentiable(t) {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s returns a %s, and gradgen follows helpers whose results are floats; return its float fields as several results", l.source(call), fn.Name(), l.kindWord(t))
+				return
+			}
+		}
+	}
+}
+
+// calleeIdent is the identifier that names a call's function, if any.
+func calleeIdent(call *ast.CallExpr) *ast.Ident {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return fun
+	case *ast.SelectorExpr:
+		return fun.Sel
+	}
+	return nil
+}
+
+// passiveKind reports whether values of t are integers, booleans or
+// strings: they carry no derivative, and a float turned into one (int(x),
+// x < y) is piecewise constant, so gradgen rightly treats it as a constant.
+func passiveKind(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsInteger|types.IsBoolean|types.IsString) != 0
+}
+
+func isComplex(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsComplex != 0
+}
+
+// byValueAggregate reports whether t is an array or struct that holds no
+// reference: assigning it copies every float in it.
+func byValueAggregate(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Array, *types.Struct:
+		return isDifferentiable(t) && !isRef(t)
+	}
+	return false
+}
+
+// kindWord names t's kind the way Go's documentation does.
+func (l *lowerer) kindWord(t types.Type) string {
+	name := types.TypeString(t, types.RelativeTo(l.pkg))
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		return "struct (" + name + ")"
+	case *types.Array:
+		return "array (" + name + ")"
+	case *types.Map:
+		return "map"
+	case *types.Interface:
+		return "interface"
+	case *types.Signature:
+		return "function value"
+	case *types.Chan:
+		return "channel"
+	case *types.Basic:
+		if u.Info()&types.IsComplex != 0 {
+			return "complex number"
+		}
+		return u.Name()
+	}
+	return name
+}
+
+// mayWrite reports whether a call to fn may write into memory it is
+// passed (through a slice, a pointer or its receiver). Only functions of
+// this package, whose bodies gradgen reads, can be shown not to; the
+// answer for any other is yes.
+func (l *lowerer) mayWrite(fn *types.Func) bool {
+	return l.pkgContext.mayWrite(fn, map[*types.Func]bool{})
+}
+
+func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
+	site, ok := p.decls[fn]
+	if !ok || site.decl.Body == nil {
+		return true
+	}
+	if w, ok := p.writers[fn]; ok {
+		return w
+	}
+	if visiting[fn] {
+		return false // a cycle adds nothing the other calls do not
+	}
+	visiting[fn] = true
+	// The caller's memory is reached through the parameters and the
+	// receiver, and through locals that are views of them.
+	roots := map[types.Object]bool{}
+	sig := fn.Type().(*types.Signature)
+	if r := sig.Recv(); r != nil {
+		roots[r] = true
+	}
+	for i := range sig.Params().Len() {
+		roots[sig.Params().At(i)] = true
+	}
+	mentionsRoot := func(e ast.Expr) bool {
+		found := false
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && roots[p.info.ObjectOf(id)] {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	for changed := true; changed; {
+		changed = false
+		ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+			if a, ok := n.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
+				for i, x := range a.Lhs {
+					if id, ok := ast.Unparen(x).(*ast.Ident); ok {
+						if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && mentionsRoot(a.Rhs[i]) {
+							roots[obj] = true
+							changed = true
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	writes := false
+	target := func(x ast.Expr) {
+		if _, whole := ast.Unparen(x).(*ast.Ident); !whole && mentionsRoot(x) {
+			writes = true
+		}
+	}
+	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				target(x)
+			}
+		case *ast.IncDecStmt:
+			target(n.X)
+		case *ast.CallExpr:
+			if tv, ok := p.info.Types[n.Fun]; ok && tv.IsType() || !mentionsRoot(n) {
+				break
+			}
+			if id := identOf(n.Fun); id != nil {
+				if b, ok := p.info.Uses[id].(*types.Builtin); ok {
+					switch b.Name() {
+					case "copy", "clear", "append":
+						writes = true
+					}
+					break
+				}
+			}
+			callee := calleeFunc(p.info, n)
+			switch {
+			case callee == nil:
+				writes = true
+			case callee.Pkg() != nil && callee.Pkg().Path() == "math":
+			case p.mayWrite(callee, visiting):
+				writes = true
+			}
+		}
+		return !writes
+	})
+	delete(visiting, fn)
+	if p.writers == nil {
+		p.writers = map[*types.Func]bool{}
+	}
+	p.writers[fn] = writes
+	return writes
+}
+
+// calleeFunc is the function or method a call names, or nil for a call
+// through a function value.
+func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		fn, _ := info.Uses[fun].(*types.Func)
+		return fn
+	case *ast.SelectorExpr:
+		if sel, ok := info.Selections[fun]; ok {
+			if sel.Kind() != types.MethodVal {
+				return nil
+			}
+			fn, _ := sel.Obj().(*types.Func)
+			return fn
+		}
+		fn, _ := info.Uses[fun.Sel].(*types.Func)
+		return fn
+	case *ast.IndexExpr:
+		return calleeFunc(info, &ast.CallExpr{Fun: fun.X})
+	case *ast.IndexListExpr:
+		return calleeFunc(info, &ast.CallExpr{Fun: fun.X})
+	}
+	return nil
+}
