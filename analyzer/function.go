@@ -261,6 +261,8 @@ func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]b
 		pkgContext:  p,
 		gradFunc:    g,
 		hoistSet:    map[*variable]bool{},
+		condAdj:     map[string]bool{},
+		uncondAdj:   map[string]bool{},
 		tapeOf:      map[tapeKey]*tape{},
 		logicalZero: map[*variable]bool{},
 		fusedLocal:  map[*variable]bool{},

@@ -29,6 +29,13 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 	switch s := s.(type) {
 	case *ast.ForStmt:
 		body = s.Body
+		// A varied counter (for t := x; t < 4; t += x) carries its
+		// adjoint from trip to trip: the loop is not a sum.
+		for _, h := range []ast.Stmt{s.Init, s.Post} {
+			if h != nil && l.mentionsVaried(h) {
+				return false
+			}
+		}
 	case *ast.RangeStmt:
 		body = s.Body
 	default:

@@ -117,6 +117,11 @@ type lowerer struct {
 	switches     []*ast.SwitchStmt            // enclosing switches
 	targets      map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
 	revDepth     int                          // nesting of the backward code being written
+	// condAdj and uncondAdj hold the adjoints that backward code has added
+	// into inside a branch or loop, and outside any: one added into only
+	// inside is zero when the path did not run.
+	condAdj, uncondAdj map[string]bool
+	restoreLog         *[]adjoint.Stmt // when set, restores are recorded here too
 	liveCtxs     []*liveCtx                   // enclosing loops and switches, for liveness
 	recorders    []*recorder                  // branch, trip-count and completion records
 	early        bool                         // some return is not the last statement
@@ -243,6 +248,11 @@ func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) a
 func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 	wasZero := l.isZeroAdj(v)
 	d := l.adjOf(v)
+	if l.revDepth > 0 {
+		l.condAdj[v.adj] = true
+	} else {
+		l.uncondAdj[v.adj] = true
+	}
 	l.zero[v.adj] = false
 	delete(l.logicalZero, v)
 	if wasZero {
@@ -432,10 +442,12 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 		y := l.lowerExpr(e.Y, nil)
 		return l.emitOp(operators[e.Op.String()], e.Op.String(), []operand{x, y}, bin(e.Op.String(), x.val, y.val), t, "t", into)
 	case *ast.UnaryExpr:
-		x := l.lowerExpr(e.X, into)
 		if e.Op == token.ADD {
-			return x
+			return l.lowerExpr(e.X, into)
 		}
+		// The operand goes through a temporary: negating into the same
+		// variable would make the negation read its own result.
+		x := l.lowerExpr(e.X, nil)
 		return l.emitOp(operators["neg"], "-", []operand{x}, adjoint.Unary{Op: "-", X: x.val}, t, "t", into)
 	case *ast.CallExpr:
 		return l.lowerCall(e, into)

@@ -92,6 +92,15 @@ func (r *rule) usesResult(nargs int) bool {
 
 // Builders for rule bodies.
 
+// isConstant reports whether e is a literal, or a negated one.
+func isConstant(e adjoint.Expr) bool {
+	if u, ok := e.(adjoint.Unary); ok && u.Op == "-" {
+		e = u.X
+	}
+	_, ok := e.(adjoint.Lit)
+	return ok
+}
+
 func math_(name string, args ...adjoint.Expr) adjoint.Expr {
 	return adjoint.Call{Fun: adjoint.Qual{Path: "math", Name: name}, Args: args}
 }
@@ -251,11 +260,16 @@ var mathRules = map[string]*rule{
 	"Asin":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, math_("Sqrt", bin("-", one, sq(x)))) }),
 	"Asinh": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, math_("Sqrt", bin("+", sq(x), one))) }),
 	"Atan":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("+", one, sq(x))) }),
-	"Atan2": partials(
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return div(a[1], bin("+", sq(a[0]), sq(a[1]))) },
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
-			return neg(div(a[0], bin("+", sq(a[0]), sq(a[1]))))
-		}),
+	// Atan2(y, x): ∂y = x/(x²+y²), ∂x = −y/(x²+y²), written through
+	// h = Hypot(y, x) so that tiny or huge operands neither underflow nor
+	// overflow; 0 at (0, 0), like Hypot.
+	"Atan2": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
+		y, x, d := c.A[0], c.A[1], c.D[0]
+		h := adjoint.Id(c.fresh("h"))
+		return append(stmts(assign(h, ":=", math_("Hypot", y, x))),
+			ifElse(bin("!=", h, lit("0")),
+				stmts(c.add(0, mul(div(div(x, h), h), d)), c.add(1, mul(neg(div(div(y, h), h)), d))), nil)...)
+	}},
 	"Atanh": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("-", one, sq(x))) }),
 	// Cbrt'(x) = 1/(3 r²): +Inf at 0, like Sqrt.
 	"Cbrt": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("*", lit("3"), sq(r))) }),
@@ -335,7 +349,15 @@ var mathRules = map[string]*rule{
 	// Pow(x, y): ∂x = y·x^(y−1); ∂y = x^y·ln x, and 0 when x == 0.
 	"Pow": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
 		x, y, r, d := c.A[0], c.A[1], c.R[0], c.D[0]
-		out := stmts(c.add(0, mul(bin("*", y, math_("Pow", x, bin("-", y, one))), d)))
+		// Pow(x, 0) is 1 for every x: ∂x is 0, not 0·x^−1 (NaN at 0).
+		var out []adjoint.Stmt
+		switch dx := c.add(0, mul(bin("*", y, math_("Pow", x, bin("-", y, one))), d)); {
+		case dx == nil || isLit(y, "0"):
+		case isConstant(y):
+			out = stmts(dx)
+		default:
+			out = ifElse(bin("!=", y, lit("0")), stmts(dx), nil)
+		}
 		if dy := c.add(1, mul(bin("*", r, math_("Log", x)), d)); dy != nil {
 			out = append(out, ifElse(bin("!=", x, lit("0")), stmts(dy), nil)...)
 		}

@@ -573,6 +573,16 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	if rec.seed != nil {
 		out = append(out, l.accumulate(rec.seed, l.seedValue(0)))
 	}
+	// A value whose adjoint only a path the call may not have taken adds
+	// into is used on no path when that adjoint is zero: its backward code
+	// then must not run, or an Inf or NaN in the value (Exp(1000·x) meant
+	// for x < 0) would leak into the gradient as Inf·0.
+	guard := l.pathGuard(rec)
+	var restored []adjoint.Stmt
+	if guard != nil {
+		l.revDepth++
+		l.restoreLog = &restored
+	}
 	// The statement's temporaries start with no share of the adjoint.
 	for _, o := range rec.ops {
 		for _, r := range o.results {
@@ -625,6 +635,15 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		out = append(out, recomputed...)
 	}
 	out = append(out, rest...)
+	if guard != nil {
+		// When the guard fails the values the statement overwrote still
+		// come back.
+		l.revDepth--
+		l.restoreLog = nil
+		if len(out) > 0 && l.readsPrimal(out) {
+			out = []adjoint.Stmt{adjoint.If{Cond: guard, Then: out, Else: restored}}
+		}
+	}
 	for _, o := range rec.ops {
 		for _, r := range o.results {
 			delete(l.logicalZero, r)
@@ -656,6 +675,45 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		l.noteReaders(rec, readBack, false)
 	}
 	return append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, out...)
+}
+
+// readsPrimal reports whether backward code reads a value of the forward
+// sweep, which may be Inf or NaN; code made of adjoints and constants
+// (the reversal of x - y) cannot turn a zero adjoint into a NaN.
+func (l *lowerer) readsPrimal(code []adjoint.Stmt) bool {
+	found := false
+	for _, s := range code {
+		walkReads(s, func(e adjoint.Expr) {
+			walkExpr(e, func(x adjoint.Expr) {
+				if id, ok := x.(adjoint.Ident); ok && l.byName[id.Name] != nil {
+					found = true
+				}
+			})
+		})
+	}
+	return found
+}
+
+// pathGuard returns "dv != 0" when rec, a statement outside loops, writes
+// a variable v whose adjoint backward code has added into only inside
+// branches; nil when its backward code may run unguarded.
+func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
+	if rec.inLoop || l.fusing || l.revDepth > 0 || rec.seed != nil {
+		return nil
+	}
+	var guard adjoint.Expr
+	for _, o := range rec.ops {
+		for _, r := range o.results {
+			if r.temp || r.adj == "" || !l.condAdj[r.adj] || l.uncondAdj[r.adj] {
+				continue
+			}
+			if guard != nil {
+				return nil // several: rare; each might be the one used
+			}
+			guard = bin("!=", adjoint.Id(r.adj), lit("0"))
+		}
+	}
+	return guard
 }
 
 // A reader is a statement whose backward code reads a variable.
@@ -802,10 +860,14 @@ func (l *lowerer) restore(rec *lowered, lv adjoint.Expr) []adjoint.Stmt {
 	delete(rec.pend, key)
 	for _, s := range rec.saves {
 		if adjoint.ExprString(s.lv) == key {
+			out := []adjoint.Stmt{assign(s.lv, "=", adjoint.Id(s.name))}
 			if s.tape != nil {
-				return s.tape.pop(s.lv)
+				out = s.tape.pop(s.lv)
 			}
-			return []adjoint.Stmt{assign(s.lv, "=", adjoint.Id(s.name))}
+			if l.restoreLog != nil {
+				*l.restoreLog = append(*l.restoreLog, out...)
+			}
+			return out
 		}
 	}
 	return nil

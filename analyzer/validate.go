@@ -115,10 +115,39 @@ func (l *lowerer) validateStmt(s ast.Stmt) {
 		l.validateBlock(s.Body.List)
 	case *ast.RangeStmt:
 		l.validateExpr(s.X)
+		l.validateRangeCopy(s)
 		l.validateBlock(s.Body.List)
 	}
 	// Other statements (go, defer, goto, select, send, type switches) are
 	// refused by the lowering, with messages of their own.
+}
+
+// validateRangeCopy refuses a range over an array that the loop writes:
+// Go ranges over a copy of the array, and the values the loop reads are
+// the copy's, which the backward sweep does not have.
+func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
+	if _, isArray := l.info.TypeOf(s.X).Underlying().(*types.Array); !isArray || s.Value == nil || !l.mentionsVaried(s.X) {
+		return
+	}
+	if id, ok := s.Value.(*ast.Ident); ok && id.Name == "_" {
+		return
+	}
+	root := l.rootVar(s.X)
+	written := false
+	ast.Inspect(s.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				written = written || l.rootVar(x) == root
+			}
+		case *ast.IncDecStmt:
+			written = written || l.rootVar(n.X) == root
+		}
+		return !written
+	})
+	if written {
+		l.errorf(s.X.Pos(), "cannot differentiate this range over the array %s, which the loop writes: Go ranges over a copy of the array, which gradgen does not keep; range over the indexes (for i := range %s) and read the values you need from another array", l.source(s.X), l.source(s.X))
+	}
 }
 
 // validateAssign checks an assignment or a declaration with values.

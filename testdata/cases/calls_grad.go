@@ -636,11 +636,15 @@ func pullbackOfPolar(x, y, dres, dres1 float64) (float64, float64, float64, floa
 	atan2 := math.Atan2(y, x)
 	polar2 := atan2 * r
 
+	var dy, dx float64
 	// return r, math.Atan2(y, x) * r
 	datan2 := r * dres1
 	dr := atan2 * dres1
-	dy := x / (y*y + x*x) * datan2
-	dx := -y / (y*y + x*x) * datan2
+	h := math.Hypot(y, x)
+	if h != 0 {
+		dy += x / h / h * datan2
+		dx -= y / h / h * datan2
+	}
 	dr += dres
 	// r := math.Hypot(x, y)
 	if r != 0 {

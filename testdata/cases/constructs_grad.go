@@ -384,7 +384,9 @@ func PassiveExponentGrad(x, p float64) (float64, float64) {
 	var dpow, dx float64
 	// return math.Pow(x, p) + math.Pow(2, p)
 	dpow = 1
-	dx += p * math.Pow(x, p-1) * dpow
+	if p != 0 {
+		dx += p * math.Pow(x, p-1) * dpow
+	}
 	return passiveExponent, dx
 }
 

@@ -978,7 +978,7 @@ func RangeDataGrad(x float64) (float64, float64) {
 	}
 	rangeData := s
 
-	var ds, dt3, dx, dt1 float64
+	var ds, dt3, dx, dt1, dpow float64
 	// return s
 	ds = 1
 	// for _, w := range [3]float64
@@ -996,7 +996,10 @@ func RangeDataGrad(x float64) (float64, float64) {
 		w = weights[i]
 		// s += w * math.Pow(x, float64(i))
 		dt1 = ds
-		dx += float64(i) * math.Pow(x, float64(i)-1) * w * dt1
+		dpow = w * dt1
+		if float64(i) != 0 {
+			dx += float64(i) * math.Pow(x, float64(i)-1) * dpow
+		}
 	}
 	return rangeData, dx
 }

@@ -125,9 +125,13 @@ func AtanGrad(x float64) (float64, float64) {
 func Atan2Grad(y, x float64) (float64, float64, float64) {
 	atan2 := math.Atan2(y, x)
 
+	var dy, dx float64
 	// return math.Atan2(y, x)
-	dy := x / (y*y + x*x)
-	dx := -y / (y*y + x*x)
+	h := math.Hypot(y, x)
+	if h != 0 {
+		dy += x / h / h
+		dx -= y / h / h
+	}
 	return atan2, dy, dx
 }
 
@@ -477,7 +481,9 @@ func PowGrad(x, y float64) (float64, float64, float64) {
 
 	var dx, dy float64
 	// return math.Pow(x, y)
-	dx += y * math.Pow(x, y-1)
+	if y != 0 {
+		dx += y * math.Pow(x, y-1)
+	}
 	if x != 0 {
 		dy += pow * math.Log(x)
 	}
