@@ -105,43 +105,43 @@ type lowerer struct {
 	bwdCode  []adjoint.Stmt // the backward sweep, once lowered
 
 	// Control flow.
-	depth        int                // nesting of blocks in the forward sweep
-	loopDepth    int                // nesting of loops
-	loops        []*loopCtx         // enclosing loops, innermost last
-	hoistAll     bool               // declare every local at the top (the body has early returns)
-	hoisted      []*variable        // locals declared at the top of the function
-	consts       []adjoint.Stmt     // local constants, declared at the top
-	hoistSet     map[*variable]bool //
-	tapes        []*tape            // stacks of values saved inside loops
-	tapeOf       map[tapeKey]*tape
-	switches     []*ast.SwitchStmt            // enclosing switches
-	targets      map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
-	revDepth     int                          // nesting of the backward code being written
+	depth     int                // nesting of blocks in the forward sweep
+	loopDepth int                // nesting of loops
+	loops     []*loopCtx         // enclosing loops, innermost last
+	hoistAll  bool               // declare every local at the top (the body has early returns)
+	hoisted   []*variable        // locals declared at the top of the function
+	consts    []adjoint.Stmt     // local constants, declared at the top
+	hoistSet  map[*variable]bool //
+	tapes     []*tape            // stacks of values saved inside loops
+	tapeOf    map[tapeKey]*tape
+	switches  []*ast.SwitchStmt            // enclosing switches
+	targets   map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
+	revDepth  int                          // nesting of the backward code being written
 	// condAdj and uncondAdj hold the adjoints that backward code has added
 	// into inside a branch or loop, and outside any: one added into only
 	// inside is zero when the path did not run.
 	condAdj, uncondAdj map[string]bool
-	restoreLog         *[]adjoint.Stmt // when set, restores are recorded here too
-	liveCtxs     []*liveCtx                   // enclosing loops and switches, for liveness
-	recorders    []*recorder                  // branch, trip-count and completion records
-	early        bool                         // some return is not the last statement
-	resultVars   []*variable                  // the results, when there are several returns
-	logicalZero  map[*variable]bool           // temporaries not yet given an adjoint in this statement's reversal
-	saveAll      bool                         // the to-be-recorded analysis is off
-	gradFunc     *gradFunc
-	fused        ast.Stmt              // the sum loop, when the function ends in one
-	fusing       bool                  // lowering or reversing the sum loop's body
-	fusedLocal   map[*variable]bool    // values of one trip of the sum loop
-	fusedTail    []*lowered            // the sum loop and the return after it
-	inlined      []inlineFrame         // helpers being expanded in place, innermost last
-	fusedAccs    map[types.Object]bool // the sum loop's accumulators
-	revCode      []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
-	readers      map[string][]reader   // from the first lowering: whose backward code reads each variable
-	readersOut   map[string][]reader   // collected by this lowering
-	bufferChecks []adjoint.Stmt        // length checks of the caller's buffers
-	seedNames    []string              // a pullback's parameters holding the results' adjoints
-	final        ast.Stmt              // the last statement of the body
-	resultVals   []adjoint.Expr        // what the gradient function returns as its values
+	restoreLog         *[]adjoint.Stmt    // when set, restores are recorded here too
+	liveCtxs           []*liveCtx         // enclosing loops and switches, for liveness
+	recorders          []*recorder        // branch, trip-count and completion records
+	early              bool               // some return is not the last statement
+	resultVars         []*variable        // the results, when there are several returns
+	logicalZero        map[*variable]bool // temporaries not yet given an adjoint in this statement's reversal
+	saveAll            bool               // the to-be-recorded analysis is off
+	gradFunc           *gradFunc
+	fused              ast.Stmt              // the sum loop, when the function ends in one
+	fusing             bool                  // lowering or reversing the sum loop's body
+	fusedLocal         map[*variable]bool    // values of one trip of the sum loop
+	fusedTail          []*lowered            // the sum loop and the return after it
+	inlined            []inlineFrame         // helpers being expanded in place, innermost last
+	fusedAccs          map[types.Object]bool // the sum loop's accumulators
+	revCode            []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
+	readers            map[string][]reader   // from the first lowering: whose backward code reads each variable
+	readersOut         map[string][]reader   // collected by this lowering
+	bufferChecks       []adjoint.Stmt        // length checks of the caller's buffers
+	seedNames          []string              // a pullback's parameters holding the results' adjoints
+	final              ast.Stmt              // the last statement of the body
+	resultVals         []adjoint.Expr        // what the gradient function returns as its values
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
