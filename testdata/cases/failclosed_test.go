@@ -1,0 +1,34 @@
+package cases
+
+import (
+	"math"
+	"testing"
+)
+
+func failClosedCases() []gradCase {
+	return []gradCase{
+		{name: "NegSinReturn", f: NegSinReturn, grad: NegSinReturnGrad, at: pts(p(0.7), p(-2))},
+		{name: "NegAbsReturn", f: NegAbsReturn, grad: NegAbsReturnGrad, at: pts(p(0.7), p(-2))},
+		{name: "NegHelperReturn", f: NegHelperReturn, grad: NegHelperReturnGrad, at: pts(p(0.7), p(-2))},
+		{name: "FloatCounterSum", f: FloatCounterSum, grad: FloatCounterSumGrad, at: pts(p(0.7), p(1.3))},
+		{name: "UntakenOverflow", f: UntakenOverflow, grad: UntakenOverflowGrad, at: pts(p(1), p(-0.5))},
+		{name: "UntakenLog", f: UntakenLog, grad: UntakenLogGrad, at: pts(p(1), p(4))},
+		{name: "PowZeroExponent", f: PowZeroExponent, grad: PowZeroExponentGrad, at: pts(p(0.7, 2)),
+			exact: []exactPoint{{p(0, 2), p(0, 0)}}},
+	}
+}
+
+// TestAtan2Tiny checks Atan2's partials where x² + y² underflows.
+func TestAtan2Tiny(t *testing.T) {
+	for _, c := range []struct{ y, x float64 }{{1e-200, 2e-200}, {-3e-170, 1e-170}, {1e200, -2e200}} {
+		_, dy, dx := Atan2Grad(c.y, c.x)
+		// x² + y² underflows or overflows: the expected values are
+		// computed on scaled operands.
+		s := math.Max(math.Abs(c.x), math.Abs(c.y))
+		x, y := c.x/s, c.y/s
+		wantDy, wantDx := x/(x*x+y*y)/s, -y/(x*x+y*y)/s
+		if math.Abs(dy-wantDy) > 1e-12*math.Abs(wantDy) || math.Abs(dx-wantDx) > 1e-12*math.Abs(wantDx) {
+			t.Errorf("Atan2Grad(%g, %g) = %g, %g; want %g, %g", c.y, c.x, dy, dx, wantDy, wantDx)
+		}
+	}
+}
