@@ -249,7 +249,11 @@ func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
 			if id := identOf(n.Fun); id != nil {
 				if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "append" || b.Name() == "copy" || b.Name() == "clear") && len(n.Args) > 0 {
 					if v := l.rootVar(n.Args[0]); v != nil && l.varied[v] {
-						l.errorf(n.Pos(), "cannot differentiate %s on an active slice: make the slice with its final length and assign its elements", b.Name())
+						way := "make the slice with its final length and assign its elements"
+						if b.Name() == "copy" {
+							way = "copy its elements in a loop (for i := range dst { dst[i] = src[i] })"
+						}
+						l.errorf(n.Pos(), "cannot differentiate %s on an active slice: %s", b.Name(), way)
 					}
 				}
 			}

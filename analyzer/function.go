@@ -295,7 +295,8 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		l.markAllActive(g)
 	}
 	l.computeVaried()
-	if !l.validate() {
+	l.checkAliasing(g.decl.Body)
+	if !l.validate() || len(l.diags) > 0 {
 		return nil, nil
 	}
 	l.resolveTargets(g.decl.Body)
@@ -310,7 +311,6 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		l.variableOf(g.recv).param = true
 	}
 	l.countDefs()
-	l.checkAliasing(g.decl.Body)
 	if g.pullback {
 		for range g.results {
 			l.seedNames = append(l.seedNames, l.names.fresh("dres"))

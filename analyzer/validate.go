@@ -169,13 +169,13 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 		return
 	}
 	for i, e := range rhs {
-		if l.mentionsVaried(e) {
+		before := len(l.diags)
+		l.validateValue(e)
+		if len(l.diags) == before && l.mentionsVaried(e) {
 			if t := l.info.TypeOf(lhs[i]); t != nil && !isDifferentiable(t) && !passiveKind(t) {
 				l.errorf(lhs[i].Pos(), "cannot differentiate storing %s in %s, a %s: gradgen gives no derivative to values of that type; keep the value in a float variable", l.source(e), l.source(lhs[i]), l.kindWord(t))
-				continue
 			}
 		}
-		l.validateValue(e)
 	}
 }
 
@@ -249,8 +249,8 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 	case *ast.BinaryExpr:
 		switch e.Op {
 		case token.ADD, token.SUB, token.MUL, token.QUO:
-			l.validateExpr(e.X)
-			l.validateExpr(e.Y)
+			l.validateOperand(e.X)
+			l.validateOperand(e.Y)
 		default:
 			// Comparisons, logic and integer operators: the result does
 			// not carry a derivative; only calls inside matter.
@@ -300,6 +300,80 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 	default:
 		l.errorf(e.Pos(), "cannot differentiate %s: gradgen does not model this expression", l.source(e))
 	}
+}
+
+// validateOperand checks an operand of a differentiated operation. A
+// passive operand is evaluated again wherever backward code needs it (a
+// partial, a recomputed temporary, a helper's pullback): one that makes a
+// call with effects (a random number, a counter) would then run it twice.
+func (l *lowerer) validateOperand(e ast.Expr) {
+	if l.mentionsVaried(e) {
+		l.validateExpr(e)
+		return
+	}
+	if call := l.impureCall(e); call != nil {
+		l.errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would call it again, and a call with effects (a random number, a counter) must run exactly as often as in the source; assign its result to a variable first (c := %s) and use the variable", l.source(call), l.source(call))
+	}
+}
+
+// impureCall returns a call inside e that may have effects: anything but
+// conversions, builtins, package math, and functions of this package that
+// write nothing and call only such functions.
+func (l *lowerer) impureCall(e ast.Expr) *ast.CallExpr {
+	var found *ast.CallExpr
+	ast.Inspect(e, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && found == nil && !l.pureCall(call, map[*types.Func]bool{}) {
+			found = call
+		}
+		return found == nil
+	})
+	return found
+}
+
+func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bool {
+	if tv, ok := l.info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+		if id := identOf(call.Fun); id != nil {
+			switch id.Name {
+			case "copy", "clear", "append", "panic", "print", "println":
+				return false
+			}
+		}
+		return true
+	}
+	fn := calleeFunc(l.info, call)
+	if fn == nil {
+		return false
+	}
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
+		return true
+	}
+	site, ok := l.decls[fn]
+	if !ok || site.decl.Body == nil || fn.Pkg() != l.pkg || l.mayWrite(fn) {
+		return false
+	}
+	if visiting[fn] {
+		return true
+	}
+	visiting[fn] = true
+	pure := true
+	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			pure = pure && l.pureCall(n, visiting)
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				if id := identOf(x); id != nil {
+					if v, ok := l.info.Uses[id].(*types.Var); ok && v.Parent() == l.pkg.Scope() {
+						pure = false // a package variable
+					}
+				}
+			}
+		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt, *ast.SendStmt:
+			pure = false
+		}
+		return pure
+	})
+	return pure
 }
 
 // validateExprStmt checks a call made for its effects.
@@ -393,10 +467,10 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		}
 	}
 	for _, a := range args {
-		l.validateExpr(a)
+		l.validateOperand(a)
 	}
 	if recv != nil {
-		l.validateExpr(recv)
+		l.validateOperand(recv)
 	}
 	if !inValue {
 		return

@@ -314,6 +314,142 @@ func C(w []float64) float64 {
 				`^p\.go:29:2: cannot differentiate a write into w\[0\], which belongs to a parameter .*copy the parameter into a local slice first$`,
 			},
 		},
+		{
+			// Fail closed: constructs whose value depends on a parameter and
+			// that gradgen does not model are refused, never taken as
+			// constants.
+			name: "fail closed",
+			src: `package p
+
+import (
+	"math"
+	"sort"
+)
+
+type Point struct{ X, Y float64 }
+
+func (p Point) Norm() float64 { return math.Hypot(p.X, p.Y) }
+
+func (p Point) dot(v float64) float64 { return p.X * v }
+
+func mid(a, b float64) Point { return Point{(a + b) / 2, b} }
+
+func sq[T ~float64](x T) T { return x * x }
+
+func axpy(a float64, x, y []float64) {
+	for i := range x {
+		y[i] += a * x[i]
+	}
+}
+
+type Shape interface{ Area(s float64) float64 }
+
+var scale = func(x float64) float64 { return 2 * x }
+
+//gradgen:grad
+func A(x, y float64) float64 {
+	p := Point{X: x, Y: y}
+	return p.X
+}
+
+//gradgen:grad
+func B(p Point) float64 {
+	q := p
+	return q.X * mid(p.X, 1).Y
+}
+
+//gradgen:grad
+func C(x float64) float64 { return sq(x) }
+
+//gradgen:grad wrt=x
+func D(x []float64) float64 {
+	h := make([]float64, len(x))
+	axpy(2, x, h)
+	g := make([]float64, len(x))
+	copy(g, x)
+	sort.Float64s(h)
+	return h[0] + g[0]
+}
+
+//gradgen:grad
+func E(x float64) float64 {
+	c := complex(x, 1)
+	return real(c * c)
+}
+
+//gradgen:grad
+func F(x float64, f func(float64) float64, s Shape) float64 {
+	p := Point{1, 2}
+	g := p.dot
+	return f(x) + s.Area(x) + scale(x) + g(x)
+}
+
+//gradgen:grad
+func G(x float64, m map[string]float64) float64 {
+	m["a"] = x
+	h := func(t float64) float64 { return t * x }
+	return m["a"] + h(2)
+}
+`,
+			want: []string{
+				`^p\.go:30:7: cannot differentiate the composite literal Point\{X: x, Y: y\}: .*assign its elements or fields one by one$`,
+				`^p\.go:36:7: cannot differentiate the copy of the whole struct \(Point\) p: .*one by one$`,
+				`^p\.go:37:15: cannot differentiate the call mid\(p\.X, 1\): mid returns a struct \(Point\), .*several results$`,
+				`^p\.go:41:36: cannot differentiate the call sq\(x\) of a generic function: `,
+				`^p\.go:46:2: cannot differentiate the call axpy\(2, x, h\), made for its effects `,
+				`^p\.go:48:2: cannot differentiate copy on an active slice: copy its elements in a loop`,
+				`^p\.go:49:2: cannot differentiate the call sort\.Float64s\(h\), made for its effects `,
+				`^p\.go:55:7: cannot differentiate complex\(x, 1\): gradgen does not differentiate complex numbers`,
+				`^p\.go:63:9: cannot differentiate the call f\(x\) through a function value: `,
+				`^p\.go:63:16: cannot differentiate the interface method call s\.Area\(x\): `,
+				`^p\.go:63:28: cannot differentiate the call scale\(x\) through a function value: `,
+				`^p\.go:63:39: cannot differentiate the call g\(x\) through a function value: `,
+				`^p\.go:68:2: cannot differentiate a write into the map element m\["a"\]: `,
+				`^p\.go:69:7: cannot differentiate a function literal that reads values depending on the parameters: `,
+			},
+		},
+		{
+			name: "effects and copies",
+			src: `package p
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+func next(k *int) float64 { *k++; return float64(*k) }
+
+//gradgen:grad wrt=x
+func Noise(x float64, r *rand.Rand) float64 { return x * r.Float64() }
+
+//gradgen:grad
+func Count(x float64) float64 {
+	k := 0
+	s := 0.0
+	for i := 0; i < 3; i++ {
+		s += math.Sin(x * next(&k))
+	}
+	return s
+}
+
+//gradgen:grad
+func Arr(x float64) float64 {
+	var a [3]float64
+	a[0], a[1] = x, 2*x
+	s := 0.0
+	for i, v := range a {
+		a[(i+1)%3] += v * x
+		s += v
+	}
+	return s
+}
+`,
+			want: []string{
+				`^p\.go:11:58: cannot differentiate through r\.Float64\(\) here: the backward sweep would call it again.*\(c := r\.Float64\(\)\)`,
+				`^p\.go:18:21: cannot differentiate through next\(&k\) here: `,
+				`^p\.go:28:20: cannot differentiate this range over the array a, which the loop writes: Go ranges over a copy`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
