@@ -106,11 +106,11 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 	lv := l.conv(lhs)
 	root := l.variableOf(l.rootVar(lhs))
-	if root.param || root.viewOf != nil && root.viewOf.param {
+	if root.param && byReference(root.typ) || root.viewOf != nil && root.viewOf.param && byReference(root.viewOf.typ) {
 		// The buffer of a parameter already holds the caller's gradient:
 		// the adjoint of the value overwritten here cannot be told apart
 		// from it.
-		l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which belongs to a parameter (whose gradient is added into a buffer): copy the parameter into a local slice first", l.source(lhs))
+		l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed (its gradient is added into the caller's buffer): make a local slice, copy the elements into it in a loop, and write into that", l.source(lhs))
 		return
 	}
 	t := l.info.TypeOf(lhs)
@@ -180,7 +180,7 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 // the variable's adjoint view is set alongside it.
 func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	defining := l.defining[v]
-	l.writeForward(v, l.conv(rhs))
+	primal := l.conv(rhs)
 	var view adjoint.Expr
 	switch r := ast.Unparen(rhs).(type) {
 	case *ast.CallExpr:
@@ -199,6 +199,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	}
 	if view == nil {
 		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: an active slice must come from make, a parameter, or slicing one", l.source(rhs))
+		l.writeForward(v, primal)
 		return
 	}
 	if root := l.rootVar(rhs); root != nil && view != nil {
@@ -209,12 +210,15 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 			}
 		}
 	}
+	// The view is taken first: its bounds may read the variable's old
+	// value (h = h[:len(h)-1]).
 	sh := l.ensureShadow(v)
 	if defining {
 		l.defining[sh] = true
 	}
 	l.writeForward(sh, view)
 	delete(l.defining, sh)
+	l.writeForward(v, primal)
 }
 
 // ensureShadow returns the variable that holds v's adjoint view.

@@ -344,7 +344,16 @@ func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 			continue
 		}
 		k := len(results) - 1
-		r.vjp = append(r.vjp, func(c *ruleCtx) adjoint.Expr { return mul(c.R[k], c.D[0]) })
+		pt := p.Type()
+		r.vjp = append(r.vjp, func(c *ruleCtx) adjoint.Expr {
+			seed := c.D[0]
+			if isFloat(pt) && !types.Identical(pt, resType) {
+				// A Meters parameter's partial is a Meters: the result's
+				// adjoint is converted to it.
+				seed = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(pt)}, Args: []adjoint.Expr{seed}}
+			}
+			return mul(c.R[k], seed)
+		})
 	}
 	lhs := make([]adjoint.Expr, len(results))
 	tok := ":="

@@ -52,6 +52,10 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	} else {
 		g.result = sig.Results().At(0).Type()
 		g.results = []types.Type{g.result}
+		if name := sig.Results().At(0).Name(); name != "" && name != "_" {
+			report(fn.Type.Results.Pos(), "%s has a named result (%s): gradgen does not differentiate named results yet; declare %s as a local variable and return it", fn.Name.Name, name, name)
+			ok = false
+		}
 	}
 	if sig.Variadic() {
 		report(fn.Type.Params.Pos(), "%s is variadic: gradgen cannot differentiate a variadic function; take a slice instead", fn.Name.Name)
@@ -100,6 +104,12 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 			if g.wrtSet[v] {
 				g.wrt = append(g.wrt, v)
 			}
+		}
+	}
+	for _, v := range all {
+		if _, writable := irType(v.Type()); !writable {
+			report(v.Pos(), "gradgen cannot write the type %s of parameter %s in the generated file: give the type a name in this package", types.TypeString(v.Type(), types.RelativeTo(p.pkg)), v.Name())
+			ok = false
 		}
 	}
 	for _, v := range g.wrt {
@@ -321,7 +331,6 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		if byReference(v.Type()) {
 			pv := l.variableOf(v)
 			pv.adj = l.names.fresh(adjointName(pv.name))
-			l.bufferChecks = append(l.bufferChecks, l.lengthChecks(adjoint.Id(pv.name), adjoint.Id(pv.adj), v.Type(), 0)...)
 		}
 	}
 
@@ -449,7 +458,14 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
 		}
 	}
-	out.Body = append(out.Body, l.bufferChecks...)
+	// The checks name each buffer by its final name: a parameter resliced
+	// in the body (W = W[:n]) gives its buffer's name to the view.
+	for _, v := range g.wrt {
+		if byReference(v.Type()) {
+			pv := l.variableOf(v)
+			out.Body = append(out.Body, l.lengthChecks(adjoint.Id(pv.name), adjoint.Id(pv.adj), v.Type(), 0)...)
+		}
+	}
 	out.Body = append(out.Body, l.consts...)
 	out.Body = append(out.Body, l.topDeclarations()...)
 	out.Body = append(out.Body, fwd...)
@@ -551,12 +567,20 @@ func (l *lowerer) declareSourceNames(g *gradFunc) {
 		return true
 	})
 	given := map[string]bool{}
+	if l.importNames == nil {
+		l.importNames = map[string]bool{}
+		for _, name := range l.pkg.Imports() {
+			l.importNames[name.Name()] = true
+		}
+	}
 	for _, obj := range objs {
 		if obj.Name() == "_" || obj.Name() == "" {
 			continue
 		}
 		name := obj.Name()
-		if given[name] {
+		// A local named like a package the generated code refers to
+		// (math) would capture its references: it gets another name.
+		if given[name] || name == "math" || l.importNames[name] {
 			name = l.names.fresh(name)
 		}
 		given[name] = true

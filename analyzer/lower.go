@@ -120,6 +120,7 @@ type lowerer struct {
 	// condAdj and uncondAdj hold the adjoints that backward code has added
 	// into inside a branch or loop, and outside any: one added into only
 	// inside is zero when the path did not run.
+	importNames        map[string]bool // names of the packages the package imports
 	condAdj, uncondAdj map[string]bool
 	restoreLog         *[]adjoint.Stmt    // when set, restores are recorded here too
 	liveCtxs           []*liveCtx         // enclosing loops and switches, for liveness
@@ -138,7 +139,6 @@ type lowerer struct {
 	revCode            []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
 	readers            map[string][]reader   // from the first lowering: whose backward code reads each variable
 	readersOut         map[string][]reader   // collected by this lowering
-	bufferChecks       []adjoint.Stmt        // length checks of the caller's buffers
 	seedNames          []string              // a pullback's parameters holding the results' adjoints
 	final              ast.Stmt              // the last statement of the body
 	resultVals         []adjoint.Expr        // what the gradient function returns as its values

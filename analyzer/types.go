@@ -79,6 +79,16 @@ func irType(t types.Type) (adjoint.Type, bool) {
 	case *types.Pointer:
 		e, ok := irType(t.Elem())
 		return adjoint.Pointer{Elem: e}, ok
+	case *types.Map:
+		k, ok1 := irType(t.Key())
+		e, ok2 := irType(t.Elem())
+		return adjoint.Map{Key: k, Elem: e}, ok1 && ok2
+	case *types.Signature, *types.Interface, *types.Chan:
+		// Written as source, which works only when it names no package:
+		// the generated file would not import it.
+		named := false
+		text := types.TypeString(t, func(*types.Package) string { named = true; return "" })
+		return adjoint.Opaque{Text: text}, !named
 	}
 	return nil, false
 }

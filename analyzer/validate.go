@@ -476,6 +476,32 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		return
 	}
 	if _, same := l.decls[fn]; same && fn.Pkg() == l.pkg && l.rules[fn] == nil {
+		params := []*types.Var{}
+		operands := []ast.Expr{}
+		if recv != nil {
+			params, operands = append(params, sig.Recv()), append(operands, recv)
+		}
+		for i := range min(sig.Params().Len(), len(args)) {
+			params, operands = append(params, sig.Params().At(i)), append(operands, args[i])
+		}
+		for i, p := range params {
+			if l.mentionsVaried(operands[i]) && byValueAggregate(p.Type()) {
+				l.errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: gradgen follows helpers' float, slice and pointer parameters, not a %s passed by value; pass its float fields or elements as arguments", l.source(operands[i]), fn.Name(), l.kindWord(p.Type()))
+				return
+			}
+			if _, ptr := p.Type().(*types.Pointer); ptr && i == 0 && recv != nil {
+				if t := l.info.TypeOf(recv); t != nil && byValueAggregate(t) && l.mentionsVaried(recv) {
+					l.errorf(recv.Pos(), "cannot differentiate the call %s: its pointer receiver takes the address of %s, a struct held by value; call it on a pointer, or pass the fields as arguments", l.source(call), l.source(recv))
+					return
+				}
+			}
+		}
+		for i := range sig.Results().Len() {
+			if name := sig.Results().At(i).Name(); name != "" && name != "_" {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s has named results, which gradgen does not differentiate yet; declare them as local variables and return them", l.source(call), fn.Name())
+				return
+			}
+		}
 		if l.mayWrite(fn) {
 			l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen follows helpers that only read their slices and pointers; have it return the values it computes", l.source(call), fn.Name())
 			return

@@ -105,6 +105,10 @@ func typ(t adjoint.Type) *jen.Statement {
 		return jen.Index(jen.Lit(int(t.Len))).Add(typ(t.Elem))
 	case adjoint.Pointer:
 		return jen.Op("*").Add(typ(t.Elem))
+	case adjoint.Map:
+		return jen.Map(typ(t.Key)).Add(typ(t.Elem))
+	case adjoint.Opaque:
+		return jen.Op(t.Text)
 	}
 	panic(fmt.Sprintf("emit: unknown type %T", t))
 }

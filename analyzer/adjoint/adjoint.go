@@ -52,6 +52,15 @@ type Array struct {
 // Pointer is *Elem.
 type Pointer struct{ Elem Type }
 
+// Map is map[Key]Elem, the type of a passive parameter.
+type Map struct{ Key, Elem Type }
+
+// Opaque is a type written as Go source, for passive parameters of
+// function, interface and channel types that name no package.
+type Opaque struct{ Text string }
+
+func (Map) isType()     {}
+func (Opaque) isType()  {}
 func (Named) isType()   {}
 func (Slice) isType()   {}
 func (Array) isType()   {}

@@ -311,7 +311,7 @@ func C(w []float64) float64 {
 				`^p\.go:16:36: the call fact\(x\) cannot be differentiated: see the errors in fact$`,
 				`^p\.go:21:9: cannot differentiate math\.Float64frombits\(math\.Float64bits\(x\)\): a bit-level float conversion \(math\.Float64bits, math\.Float64frombits\) .*use math\.Abs, math\.Copysign or math\.Signbit$`,
 				`^p\.go:25:6: badRule cannot be the rule of .*fact: its signature is func\(x float64\) float64; a rule for fact must be func\(float64\) \(float64, float64\)$`,
-				`^p\.go:29:2: cannot differentiate a write into w\[0\], which belongs to a parameter .*copy the parameter into a local slice first$`,
+				`^p\.go:29:2: cannot differentiate a write into w\[0\], which is memory the caller passed .*copy the elements into it in a loop, and write into that$`,
 			},
 		},
 		{

@@ -40,13 +40,13 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("MatVecGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var row, drow, tripsTape []float64
+	var drow, row, tripsTape []float64
 	var t, xk float64
 	var k, iters, tapeLen, trips int
 	var tapes, rowTape, drowTape [][]float64
 	m := len(x)
-	y := make([]float64, n)
 	dy := make([]float64, n)
+	y := make([]float64, n)
 	j := 0
 	iters = max(0, n)
 	tapeLen = iters + iters
@@ -67,8 +67,8 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		trips++
 		rowTape = append(rowTape, row)
 		drowTape = append(drowTape, drow)
-		row = W[j*m : j*m+m]
 		drow = dW[j*m : j*m+m]
+		row = W[j*m : j*m+m]
 		tripsTape = append(tripsTape, 0)
 		for k, xk = range x {
 			tripsTape[len(tripsTape)-1]++
@@ -320,9 +320,9 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 	if len(dbatch) < len(batch) {
 		panic(fmt.Sprintf("ResidualsGrad: len(dbatch) = %d is shorter than len(batch) = %d", len(dbatch), len(batch)))
 	}
-	for i1 := range batch {
-		if len(dbatch[i1].X) < len(batch[i1].X) {
-			panic(fmt.Sprintf("ResidualsGrad: len(dbatch[i1].X) = %d is shorter than len(batch[i1].X) = %d", len(dbatch[i1].X), len(batch[i1].X)))
+	for i2 := range batch {
+		if len(dbatch[i2].X) < len(batch[i2].X) {
+			panic(fmt.Sprintf("ResidualsGrad: len(dbatch[i2].X) = %d is shorter than len(batch[i2].X) = %d", len(dbatch[i2].X), len(batch[i2].X)))
 		}
 	}
 	var t, t1 float64
@@ -333,7 +333,7 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 	// return s
 	ds = 1
 	// for _, smp := range batch (forward and backward in one pass: a sum)
-	for i2, smp := range batch {
+	for i1, smp := range batch {
 		r := -smp.Y
 		trips = 0
 		for i = range w {
@@ -353,10 +353,10 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 			// r += w[i] * smp.X[i]
 			dt1 = dr
 			dt = dt1
-			dbatch[i2].X[i] += w[i] * dt
+			dbatch[i1].X[i] += w[i] * dt
 		}
 		// r := -smp.Y
-		dbatch[i2].Y -= dr
+		dbatch[i1].Y -= dr
 	}
 	residuals := s
 	return residuals
@@ -513,8 +513,8 @@ func ScaledGrad(w, dw []float64) float64 {
 	}
 	var t, t1, exp float64
 	var i, trips int
-	h := make([]float64, len(w))
 	dh := make([]float64, len(w))
+	h := make([]float64, len(w))
 	trips = 0
 	for i = range w {
 		trips++
@@ -561,8 +561,8 @@ func SelfAssignGrad(w, dw []float64) float64 {
 	}
 	var t float64
 	var i, trips int
-	h := make([]float64, 3)
 	dh := make([]float64, 3)
+	h := make([]float64, 3)
 	trips = 0
 	for i = range h {
 		trips++

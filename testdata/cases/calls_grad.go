@@ -217,8 +217,8 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	var t, dot1, t1, v, sin, t2, t3, t4, exp, t5, t6, t7, t8 float64
 	var i, iters, tapeLen, trips, trips1 int
 	var tapes, vTape, hElemTape, expTape, yTape []float64
-	h := make([]float64, 3)
 	dh := make([]float64, 3)
+	h := make([]float64, 3)
 	trips = 0
 	for i = range h {
 		trips++
@@ -442,8 +442,8 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	var t, abs, t1, t2, t3, v, t4, sin, t5, t6 float64
 	var iters, tapeLen, trips int
 	var tapes, vTape, hElemTape, yTape []float64
-	h := make([]float64, 2)
 	dh := make([]float64, 2)
+	h := make([]float64, 2)
 	h[0] = w[0]
 	h[1] = w[1]
 	i := 0

@@ -65,3 +65,66 @@ func UntakenLog(x float64) float64 {
 //
 //gradgen:grad
 func PowZeroExponent(x, y float64) float64 { return math.Pow(x, y*0) + math.Pow(x, 0) }
+
+// Meters is a named float type.
+type Meters float64
+
+func doubled(m Meters) float64 {
+	t := float64(m) * 2
+	return t + math.Sin(t)
+}
+
+// NamedFloatHelper passes a named float to a helper with several
+// statements: its partial is a Meters.
+//
+//gradgen:grad
+func NamedFloatHelper(x float64) float64 { return doubled(Meters(x)) }
+
+// LocalNamedMath declares a local named like the package its backward
+// code calls.
+//
+//gradgen:grad
+func LocalNamedMath(x float64) float64 {
+	y := math.Sin(x)
+	math := y * 2
+	return math
+}
+
+// ReslicedParam reslices its parameter in place, the bounds-check idiom.
+//
+//gradgen:grad wrt=w
+func ReslicedParam(w []float64, n int) float64 {
+	w = w[:n]
+	s := 0.0
+	for i := range w {
+		s += w[i] * w[i]
+	}
+	return s
+}
+
+// PopLocal shortens an active local slice: the view's bounds read the old
+// length.
+//
+//gradgen:grad
+func PopLocal(x []float64) float64 {
+	h := make([]float64, 3)
+	h[0], h[1], h[2] = x[0], x[1]*2, x[2]
+	h = h[:len(h)-1]
+	return h[0] * h[1]
+}
+
+// ByValueWrite writes into a field of a struct parameter, which is a copy.
+//
+//gradgen:grad
+func ByValueWrite(p Vec2) float64 {
+	p.Y *= 2
+	return p.X * p.Y
+}
+
+// Vec2 is a point passed by value.
+type Vec2 struct{ X, Y float64 }
+
+// MapData reads passive data from a map parameter.
+//
+//gradgen:grad wrt=x
+func MapData(x float64, m map[string]float64) float64 { return x * m["a"] }

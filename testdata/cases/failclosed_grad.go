@@ -2,7 +2,10 @@
 
 package cases
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // NegSinReturnGrad returns NegSinReturn(x) and its partial derivatives with respect to x.
 func NegSinReturnGrad(x float64) (float64, float64) {
@@ -183,4 +186,134 @@ func PowZeroExponentGrad(x, y float64) (float64, float64, float64) {
 	}
 	dy := 0 * dt
 	return powZeroExponent, dx, dy
+}
+
+// NamedFloatHelperGrad returns NamedFloatHelper(x) and its partial derivatives with respect to x.
+func NamedFloatHelperGrad(x float64) (float64, float64) {
+	t := Meters(x)
+	doubled1, dDoubled1Dm := gradOfDoubled(t)
+	namedFloatHelper := doubled1
+
+	var ddoubled1 float64
+	// return doubled(Meters(x))
+	ddoubled1 = 1
+	dt := dDoubled1Dm * Meters(ddoubled1)
+	dx := float64(dt)
+	return namedFloatHelper, dx
+}
+
+// LocalNamedMathGrad returns LocalNamedMath(x) and its partial derivatives with respect to x.
+func LocalNamedMathGrad(x float64) (float64, float64) {
+	y := math.Sin(x)
+	math1 := y * 2
+
+	var dmath1 float64
+	// return math
+	dmath1 = 1
+	// math := y * 2
+	dy := 2 * dmath1
+	// y := math.Sin(x)
+	dx := math.Cos(x) * dy
+	return math1, dx
+}
+
+// ReslicedParamGrad returns ReslicedParam(w, n) and its partial derivatives with respect to w.
+func ReslicedParamGrad(w []float64, n int, dw1 []float64) float64 {
+	if len(dw1) < len(w) {
+		panic(fmt.Sprintf("ReslicedParamGrad: len(dw1) = %d is shorter than len(w) = %d", len(dw1), len(w)))
+	}
+	dw1 = dw1[:n]
+	w = w[:n]
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i := range w (forward and backward in one pass: a sum)
+	for i := range w {
+		t := w[i] * w[i]
+		s += t
+		// s += w[i] * w[i]
+		dw1[i] += 2 * w[i] * ds
+	}
+	reslicedParam := s
+	return reslicedParam
+}
+
+// PopLocalGrad returns PopLocal(x) and its partial derivatives with respect to x.
+func PopLocalGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PopLocalGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	dh := make([]float64, 3)
+	h := make([]float64, 3)
+	h[0] = x[0]
+	t := x[1] * 2
+	h[1] = t
+	h[2] = x[2]
+	dhPrev := dh
+	dh = dh[:len(h)-1]
+	h = h[:len(h)-1]
+	popLocal := h[0] * h[1]
+
+	// return h[0] * h[1]
+	dh[0] += h[1]
+	dh[1] += h[0]
+	// h = h[:len(h)-1]
+	dh = dhPrev
+	// h[0], h[1], h[2] = x[0], x[1]*2, x[2]
+	dElem := dh[2]
+	dh[2] = 0
+	dx[2] += dElem
+	dt := dh[1]
+	dh[1] = 0
+	dx[1] += 2 * dt
+	dElem1 := dh[0]
+	dh[0] = 0
+	dx[0] += dElem1
+	return popLocal
+}
+
+// ByValueWriteGrad returns ByValueWrite(p) and its partial derivatives with respect to p.
+func ByValueWriteGrad(p Vec2) (float64, Vec2) {
+	t := p.Y * 2
+	p.Y = t
+	byValueWrite := p.X * p.Y
+
+	var dp Vec2
+	// return p.X * p.Y
+	dp.X += p.Y
+	dp.Y += p.X
+	// p.Y *= 2
+	dt := dp.Y
+	dp.Y = 0
+	dp.Y += 2 * dt
+	return byValueWrite, dp
+}
+
+// MapDataGrad returns MapData(x, m) and its partial derivatives with respect to x.
+func MapDataGrad(x float64, m map[string]float64) (float64, float64) {
+	mapData := x * m["a"]
+
+	// return x * m["a"]
+	dx := m["a"]
+	return mapData, dx
+}
+
+// gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
+func gradOfDoubled(m Meters) (float64, Meters) {
+	t1 := float64(m)
+	t := t1 * 2
+	sin := math.Sin(t)
+	doubled1 := t + sin
+
+	var dt, dsin float64
+	// return t + math.Sin(t)
+	dt = 1
+	dsin = 1
+	dt += math.Cos(t) * dsin
+	// t := float64(m) * 2
+	dt1 := 2 * dt
+	dm := Meters(dt1)
+	return doubled1, dm
 }

@@ -15,6 +15,33 @@ func failClosedCases() []gradCase {
 		{name: "UntakenLog", f: UntakenLog, grad: UntakenLogGrad, at: pts(p(1), p(4))},
 		{name: "PowZeroExponent", f: PowZeroExponent, grad: PowZeroExponentGrad, at: pts(p(0.7, 2)),
 			exact: []exactPoint{{p(0, 2), p(0, 0)}}},
+		{name: "NamedFloatHelper", f: NamedFloatHelper, grad: NamedFloatHelperGrad, at: pts(p(0.7), p(-2))},
+		{name: "LocalNamedMath", f: LocalNamedMath, grad: LocalNamedMathGrad, at: pts(p(0.7), p(-2))},
+		{name: "ReslicedParam",
+			f: func(x []float64) float64 { return ReslicedParam(x, 2) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 3)
+				return ReslicedParamGrad(x, 2, dw), dw
+			},
+			at: pts(p(0.5, -1, 2))},
+		{name: "PopLocal",
+			f: PopLocal,
+			grad: func(x []float64) (float64, []float64) {
+				dx := make([]float64, 3)
+				return PopLocalGrad(x, dx), dx
+			},
+			at: pts(p(0.5, -1, 2))},
+		{name: "ByValueWrite",
+			f: func(x []float64) float64 { return ByValueWrite(Vec2{x[0], x[1]}) },
+			grad: func(x []float64) (float64, []float64) {
+				v, d := ByValueWriteGrad(Vec2{x[0], x[1]})
+				return v, []float64{d.X, d.Y}
+			},
+			at: pts(p(0.5, -1))},
+		{name: "MapData",
+			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
+			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
+			at:   pts(p(0.5))},
 	}
 }
 
