@@ -59,6 +59,14 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 		}
 		l.lowerAssign(rec, s)
 	case *ast.DeclStmt:
+		if g, ok := s.Decl.(*ast.GenDecl); ok && g.Tok == token.VAR && l.loopDepth > 0 {
+			// Inside a loop a declaration overwrites the last trip's value.
+			for _, spec := range g.Specs {
+				for _, n := range spec.(*ast.ValueSpec).Names {
+					l.saveOverwritten(rec, []ast.Expr{n}, true)
+				}
+			}
+		}
 		l.lowerDecl(rec, s)
 	case *ast.IncDecStmt:
 		if !l.invertible(rec, s.X, s.Tok, nil) {
@@ -266,6 +274,13 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 			lhs[i] = n
 		}
 		if len(vs.Values) == 0 || typ != nil && !l.anyActive(lhs, vs.Values) {
+			// var c float64 inside a loop zeroes c on every trip: its
+			// adjoint is reset there going back.
+			for _, x := range lhs {
+				if v := l.activeTarget(x); v != nil && l.loopDepth > 0 && !isRef(v.typ) {
+					rec.zeroes = append(rec.zeroes, v)
+				}
+			}
 			// Keep the declared type, which an untyped constant needs.
 			if l.depth == 0 && !l.hoistAll {
 				l.fwd = append(l.fwd, adjoint.VarDecl{Names: names, Type: typ, Values: l.convAll(vs.Values)})

@@ -126,7 +126,8 @@ func (l *lowerer) validateStmt(s ast.Stmt) {
 // Go ranges over a copy of the array, and the values the loop reads are
 // the copy's, which the backward sweep does not have.
 func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
-	if _, isArray := l.info.TypeOf(s.X).Underlying().(*types.Array); !isArray || s.Value == nil || !l.mentionsVaried(s.X) {
+	_, isArray := l.info.TypeOf(s.X).Underlying().(*types.Array)
+	if s.Value == nil || !l.mentionsVaried(s.X) {
 		return
 	}
 	if id, ok := s.Value.(*ast.Ident); ok && id.Name == "_" {
@@ -145,8 +146,13 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 		}
 		return !written
 	})
-	if written {
+	switch {
+	case written && isArray:
 		l.errorf(s.X.Pos(), "cannot differentiate this range over the array %s, which the loop writes: Go ranges over a copy of the array, which gradgen does not keep; range over the indexes (for i := range %s) and read the values you need from another array", l.source(s.X), l.source(s.X))
+	case written:
+		// The range value takes its element's adjoint, which is right
+		// only while the element keeps the value read.
+		l.errorf(s.Value.Pos(), "cannot differentiate the range value %s of %s, which the loop writes: range over the indexes (for i := range %s) and read the element into a variable (%s := %s[i])", l.source(s.Value), l.source(s.X), l.source(s.X), l.source(s.Value), l.source(s.X))
 	}
 }
 
@@ -472,6 +478,22 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	if recv != nil {
 		l.validateOperand(recv)
 	}
+	if fn.Pkg() != nil && fn.Pkg() != l.pkg && fn.Pkg().Path() != "math" && l.rules[fn] == nil {
+		// Another package: gradgen cannot see what it computes. An integer
+		// or boolean result is piecewise constant; anything else may carry
+		// the value on (a string, a float).
+		res := sig.Results()
+		for i := range res.Len() {
+			if t := res.At(i).Type(); !isFloat(t) && (!passiveKind(t) || isString(t)) {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s, and its result (%s) carries no derivative; keep values that depend on the parameters out of it", l.source(call), fn.FullName(), types.TypeString(t, types.RelativeTo(l.pkg)))
+				return
+			}
+			if isFloat(res.At(i).Type()) {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s.%s of signature %s, or keep values that depend on the parameters out of it", l.source(call), fn.FullName(), fn.Pkg().Name(), fn.Name(), ruleSignature(fn, l.pkg))
+				return
+			}
+		}
+	}
 	if !inValue {
 		return
 	}
@@ -533,6 +555,11 @@ func calleeIdent(call *ast.CallExpr) *ast.Ident {
 func passiveKind(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&(types.IsInteger|types.IsBoolean|types.IsString) != 0
+}
+
+func isString(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
 }
 
 func isComplex(t types.Type) bool {

@@ -415,6 +415,7 @@ func G(x float64, m map[string]float64) float64 {
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 )
 
 func next(k *int) float64 { *k++; return float64(*k) }
@@ -443,11 +444,25 @@ func Arr(x float64) float64 {
 	}
 	return s
 }
+
+//gradgen:grad
+func Text(x float64) float64 {
+	s := strconv.FormatFloat(x*x, 'g', -1, 64)
+	y, _ := strconv.ParseFloat(s, 64)
+	h := []float64{0, 0}
+	h[0] = x
+	for i, v := range h {
+		h[(i+1)%2] += v
+	}
+	return y + h[0]
+}
 `,
 			want: []string{
-				`^p\.go:11:58: cannot differentiate through r\.Float64\(\) here: the backward sweep would call it again.*\(c := r\.Float64\(\)\)`,
-				`^p\.go:18:21: cannot differentiate through next\(&k\) here: `,
-				`^p\.go:28:20: cannot differentiate this range over the array a, which the loop writes: Go ranges over a copy`,
+				`^p\.go:12:58: cannot differentiate through r\.Float64\(\) here: the backward sweep would call it again.*\(c := r\.Float64\(\)\)`,
+				`^p\.go:19:21: cannot differentiate through next\(&k\) here: `,
+				`^p\.go:29:20: cannot differentiate this range over the array a, which the loop writes: Go ranges over a copy`,
+				`^p\.go:38:7: cannot differentiate the call strconv\.FormatFloat\(x\*x, 'g', -1, 64\): gradgen cannot see into strconv\.FormatFloat, and its result \(string\) carries no derivative`,
+				`^p\.go:42:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,
 			},
 		},
 	} {

@@ -128,3 +128,19 @@ type Vec2 struct{ X, Y float64 }
 //
 //gradgen:grad wrt=x
 func MapData(x float64, m map[string]float64) float64 { return x * m["a"] }
+
+// VarInLoopCarry declares c in a loop that is not a sum and assigns it on
+// some trips only: the declaration zeroes it, and its adjoint, each trip.
+//
+//gradgen:grad
+func VarInLoopCarry(x float64) float64 {
+	p := 1.0
+	for i := 0; i < 5; i++ {
+		var c float64
+		if i%2 == 1 {
+			c = x * float64(i)
+		}
+		p = p*x + c*c
+	}
+	return p
+}

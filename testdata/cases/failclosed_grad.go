@@ -300,6 +300,81 @@ func MapDataGrad(x float64, m map[string]float64) (float64, float64) {
 	return mapData, dx
 }
 
+// VarInLoopCarryGrad returns VarInLoopCarry(x) and its partial derivatives with respect to x.
+func VarInLoopCarryGrad(x float64) (float64, float64) {
+	var c, t, t1, t2, t3 float64
+	var iters, tapeLen, trips int
+	var tapes, condTape, cTape, pTape []float64
+	p := 1.0
+	i := 0
+	iters = max(0, 5)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	cTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips = 0
+	for ; i < 5; i++ {
+		trips++
+		cTape = append(cTape, c)
+		c = 0
+		if i%2 == 1 {
+			condTape = append(condTape, 1)
+			cTape = append(cTape, c)
+			t = x * float64(i)
+			c = t
+		} else {
+			condTape = append(condTape, 0)
+		}
+		pTape = append(pTape, p)
+		t1 = p * x
+		t2 = c * c
+		t3 = t1 + t2
+		p = t3
+	}
+	varInLoopCarry := p
+
+	var dp, dt3, dc, dx, dt float64
+	// return p
+	dp = 1
+	// for i < 5
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// p = p*x + c*c
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dt3 = dp
+		dp = x * dt3
+		dc += 2 * c * dt3
+		dx += p * dt3
+		// if i%2 == 1
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// c = x * float64(i)
+			dt = dc
+			dc = 0
+			c = cTape[len(cTape)-1]
+			cTape = cTape[:len(cTape)-1]
+			dx += float64(i) * dt
+		}
+		// var c float64
+		dc = 0
+		c = cTape[len(cTape)-1]
+		cTape = cTape[:len(cTape)-1]
+	}
+	return varInLoopCarry, dx
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

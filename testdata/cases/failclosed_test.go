@@ -38,6 +38,7 @@ func failClosedCases() []gradCase {
 				return v, []float64{d.X, d.Y}
 			},
 			at: pts(p(0.5, -1))},
+		{name: "VarInLoopCarry", f: VarInLoopCarry, grad: VarInLoopCarryGrad, at: pts(p(0.7), p(-1.3))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
