@@ -181,6 +181,9 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	defining := l.defining[v]
 	primal := l.conv(rhs)
+	// The shadow first: a view of v itself (W = W[:n]) is a view of the
+	// shadow, whatever name the shadow takes.
+	sh := l.ensureShadow(v)
 	var view adjoint.Expr
 	switch r := ast.Unparen(rhs).(type) {
 	case *ast.CallExpr:
@@ -212,7 +215,6 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	}
 	// The view is taken first: its bounds may read the variable's old
 	// value (h = h[:len(h)-1]).
-	sh := l.ensureShadow(v)
 	if defining {
 		l.defining[sh] = true
 	}

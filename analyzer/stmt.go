@@ -183,14 +183,18 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 			continue
 		}
 		v := l.variableOf(obj)
-		if !l.needed[v.name] {
+		_, whole := x.(*ast.Ident)
+		if whole && isRef(v.typ) && l.varied[obj] {
+			// The adjoint view may be needed though the value is not.
+			l.ensureShadow(v)
+		}
+		if !l.needed[v.name] && !(whole && v.shadow != nil && l.needed[v.shadow.name]) {
 			continue
 		}
-		if _, whole := x.(*ast.Ident); whole {
-			if isRef(v.typ) && l.varied[obj] {
-				l.ensureShadow(v)
+		if whole {
+			if l.needed[v.name] {
+				l.saveValue(rec, v, adjoint.Id(v.name), v.typ)
 			}
-			l.saveValue(rec, v, adjoint.Id(v.name), v.typ)
 			if v.shadow != nil && l.needed[v.shadow.name] {
 				l.saveValue(rec, v.shadow, adjoint.Id(v.shadow.name), v.shadow.typ)
 			}

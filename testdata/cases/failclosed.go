@@ -144,3 +144,33 @@ func VarInLoopCarry(x float64) float64 {
 	}
 	return p
 }
+
+// ReslicedRange reslices its parameter and ranges over the view.
+//
+//gradgen:grad wrt=w
+func ReslicedRange(w []float64, n int) float64 {
+	w = w[:n]
+	s := 0.0
+	for _, v := range w {
+		s += v * v * v
+	}
+	return s
+}
+
+// PopBeforeSum shortens a local slice that a loop before it filled; the
+// sum loop after it runs backward first, then the earlier loop needs the
+// full adjoint view back.
+//
+//gradgen:grad
+func PopBeforeSum(x []float64) float64 {
+	h := make([]float64, len(x))
+	for i, v := range x {
+		h[i] = v * v
+	}
+	h = h[:len(h)-1]
+	s := 0.0
+	for _, v := range h {
+		s += v * x[0]
+	}
+	return s
+}

@@ -375,6 +375,77 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 	return varInLoopCarry, dx
 }
 
+// ReslicedRangeGrad returns ReslicedRange(w, n) and its partial derivatives with respect to w.
+func ReslicedRangeGrad(w []float64, n int, dw1 []float64) float64 {
+	if len(dw1) < len(w) {
+		panic(fmt.Sprintf("ReslicedRangeGrad: len(dw1) = %d is shorter than len(w) = %d", len(dw1), len(w)))
+	}
+	dw1 = dw1[:n]
+	w = w[:n]
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for _, v := range w (forward and backward in one pass: a sum)
+	for i, v := range w {
+		t := v * v
+		t1 := t * v
+		s += t1
+		// s += v * v * v
+		dt := v * ds
+		dw1[i] += 2*v*dt + t*ds
+	}
+	reslicedRange := s
+	return reslicedRange
+}
+
+// PopBeforeSumGrad returns PopBeforeSum(x) and its partial derivatives with respect to x.
+func PopBeforeSumGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PopBeforeSumGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, v float64
+	var i, trips int
+	dh := make([]float64, len(x))
+	h := make([]float64, len(x))
+	trips = 0
+	for i, v = range x {
+		trips++
+		t = v * v
+		h[i] = t
+	}
+	dhPrev := dh
+	dh = dh[:len(h)-1]
+	h = h[:len(h)-1]
+	s := 0.0
+
+	var ds, dt float64
+	// return s
+	ds = 1
+	// for _, v := range h (forward and backward in one pass: a sum)
+	for i1, v1 := range h {
+		t1 := v1 * x[0]
+		s += t1
+		// s += v * x[0]
+		dh[i1] += x[0] * ds
+		dx[0] += v1 * ds
+	}
+	popBeforeSum := s
+	// h = h[:len(h)-1]
+	dh = dhPrev
+	// for i, v := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = x[i]
+		// h[i] = v * v
+		dt = dh[i]
+		dh[i] = 0
+		dx[i] += 2 * v * dt
+	}
+	return popBeforeSum
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

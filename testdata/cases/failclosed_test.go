@@ -39,6 +39,20 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.5, -1))},
 		{name: "VarInLoopCarry", f: VarInLoopCarry, grad: VarInLoopCarryGrad, at: pts(p(0.7), p(-1.3))},
+		{name: "ReslicedRange",
+			f: func(x []float64) float64 { return ReslicedRange(x, 2) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 3)
+				return ReslicedRangeGrad(x, 2, dw), dw
+			},
+			at: pts(p(0.5, -1, 2))},
+		{name: "PopBeforeSum",
+			f: PopBeforeSum,
+			grad: func(x []float64) (float64, []float64) {
+				dx := make([]float64, 3)
+				return PopBeforeSumGrad(x, dx), dx
+			},
+			at: pts(p(0.5, -1, 2))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
