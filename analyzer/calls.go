@@ -198,20 +198,14 @@ func checkRuleSignature(target, rule *types.Func, pkg *types.Package) string {
 func (l *lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.Ident:
-		fn, _ := l.info.Uses[fun].(*types.Func)
-		return fn, nil
 	case *ast.SelectorExpr:
-		if sel, ok := l.info.Selections[fun]; ok {
-			if sel.Kind() != types.MethodVal {
-				return nil, nil
-			}
-			fn, _ := sel.Obj().(*types.Func)
-			return fn, fun.X
+		if sel, ok := l.info.Selections[fun]; ok && sel.Kind() == types.MethodVal {
+			return calleeFunc(l.info, call), fun.X
 		}
-		fn, _ := l.info.Uses[fun.Sel].(*types.Func)
-		return fn, nil
+	default:
+		return nil, nil // generic instantiations and function values
 	}
-	return nil, nil
+	return calleeFunc(l.info, call), nil
 }
 
 // lowerFuncCall lowers a call to a function of this package, or to one
