@@ -236,6 +236,7 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 			}
 		}
 		next := p.newLowerer(g, file, needed)
+		next.sanity.emitted = !grown || round == 4
 		if !g.options.SaveAll {
 			next.readers = readers
 		}
@@ -383,6 +384,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 			}
 		}
 		bwd = append(bwd, saves...)
+		l.beforeSumLoop(fwd, bwd)
 		bwd = append(bwd, l.fusedCode(tail[0])...)
 		bwd = append(bwd, tail[1].fwd...)
 		bwd = append(bwd, restores...)
@@ -397,7 +399,11 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		}
 	}
 	final := adjoint.Return{Results: results}
-	bwd = l.declareAdjoints(peephole(bwd), final)
+	l.checkSweeps("lowering", fwd, bwd, final)
+	bwd = peephole(bwd)
+	l.checkBackward("peephole", bwd, final)
+	bwd = l.declareAdjoints(bwd, final)
+	l.checkBackward("declareAdjoints (declareIn)", bwd, final)
 	copyable := map[string]bool{}
 	for _, v := range l.adjOrd {
 		copyable[v.adj] = true
@@ -409,6 +415,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	all := propagateCopies(append(bwd, final), copyable)
 	bwd, final = all[:len(all)-1], all[len(all)-1].(adjoint.Return)
+	l.checkBackward("propagateCopies", bwd, final)
 	if !g.options.NoActivity && !g.options.SaveAll {
 		adjNames := map[string]bool{}
 		for _, v := range l.byName {
@@ -421,6 +428,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		}
 		reads := countReads(append(append(append([]adjoint.Stmt(nil), fwd...), bwd...), final))
 		bwd = factorSeeds(bwd, adjNames, reads, false)
+		l.checkBackward("factorSeeds", bwd, final)
 	}
 	l.bwdCode = bwd
 
@@ -463,6 +471,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		keep[out.Recv.Name] = true
 	}
 	out.Body = dropUnused(out.Body, keep)
+	l.checkFunc("dropUnused", out)
 	return out, l.graph
 }
 
@@ -796,7 +805,9 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 		}
 		kept = append(kept, s)
 	}
+	l.checkBackward("declareAdjoints (dropping unread resets)", kept, final)
 	bwd = pruneDead(kept, final, isAdj)
+	l.checkBackward("pruneDead", bwd, final)
 	var vars []*variable
 	for _, v := range l.adjOrd {
 		if !v.adjDeclared {
