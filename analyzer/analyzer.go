@@ -38,6 +38,11 @@ type Options struct {
 	// loops, seed factoring), so that tests can compare against code
 	// without them.
 	SaveAll bool
+	// Sanity checks the adjoint program after lowering and after every
+	// rewrite (adjoint.Check), and reports a program that breaks its
+	// invariants as an internal error naming the pass. For tests: it
+	// changes nothing that is generated, only how early a bug shows.
+	Sanity bool
 }
 
 // A Function is one annotated function and what was generated for it.

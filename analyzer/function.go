@@ -246,6 +246,7 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 			}
 		}
 		next := p.newLowerer(g, file, needed)
+		next.sanity.emitted = !grown || round == 4
 		if !g.options.SaveAll {
 			next.readers = readers
 		}
@@ -255,6 +256,26 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 		}
 		prev = next
 	}
+}
+
+// bufferChecks are the length checks of the caller's buffers, each named
+// by its final name: a parameter resliced in the body (W = W[:n]) gives
+// its buffer's name to the view.
+func (l *lowerer) bufferChecks() []adjoint.Stmt {
+	// Built once, after lowering has named the buffers: the names of the
+	// checks' loop indexes come from the namer.
+	if l.checks != nil {
+		return l.checks
+	}
+	out := []adjoint.Stmt{}
+	defer func() { l.checks = out }()
+	for _, v := range l.gradFunc.wrt {
+		if byReference(v.Type()) {
+			pv := l.variableOf(v)
+			out = append(out, l.lengthChecks(adjoint.Id(pv.name), adjoint.Id(pv.adj), v.Type(), 0)...)
+		}
+	}
+	return out
 }
 
 func containsReader(rs []reader, r reader) bool {
@@ -397,6 +418,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 			}
 		}
 		bwd = append(bwd, saves...)
+		l.beforeSumLoop(fwd, bwd)
 		bwd = append(bwd, l.fusedCode(tail[0])...)
 		bwd = append(bwd, tail[1].fwd...)
 		bwd = append(bwd, restores...)
@@ -411,7 +433,11 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		}
 	}
 	final := adjoint.Return{Results: results}
-	bwd = l.declareAdjoints(peephole(bwd), final)
+	l.checkSweeps("lowering", fwd, bwd, final)
+	bwd = peephole(bwd)
+	l.checkBackward("peephole", bwd, final)
+	bwd = l.declareAdjoints(bwd, final)
+	l.checkBackward("declareAdjoints (declareIn)", bwd, final)
 	copyable := map[string]bool{}
 	for _, v := range l.adjOrd {
 		copyable[v.adj] = true
@@ -423,6 +449,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	all := propagateCopies(append(bwd, final), copyable)
 	bwd, final = all[:len(all)-1], all[len(all)-1].(adjoint.Return)
+	l.checkBackward("propagateCopies", bwd, final)
 	if !g.options.NoActivity && !g.options.SaveAll {
 		adjNames := map[string]bool{}
 		for _, v := range l.byName {
@@ -435,6 +462,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		}
 		reads := countReads(append(append(append([]adjoint.Stmt(nil), fwd...), bwd...), final))
 		bwd = factorSeeds(bwd, adjNames, reads, false)
+		l.checkBackward("factorSeeds", bwd, final)
 	}
 	l.bwdCode = bwd
 
@@ -458,14 +486,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
 		}
 	}
-	// The checks name each buffer by its final name: a parameter resliced
-	// in the body (W = W[:n]) gives its buffer's name to the view.
-	for _, v := range g.wrt {
-		if byReference(v.Type()) {
-			pv := l.variableOf(v)
-			out.Body = append(out.Body, l.lengthChecks(adjoint.Id(pv.name), adjoint.Id(pv.adj), v.Type(), 0)...)
-		}
-	}
+	out.Body = append(out.Body, l.bufferChecks()...)
 	out.Body = append(out.Body, l.consts...)
 	out.Body = append(out.Body, l.topDeclarations()...)
 	out.Body = append(out.Body, fwd...)
@@ -484,6 +505,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 		keep[out.Recv.Name] = true
 	}
 	out.Body = dropUnused(out.Body, keep)
+	l.checkFunc("dropUnused", out)
 	return out, l.graph
 }
 
@@ -825,7 +847,9 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 		}
 		kept = append(kept, s)
 	}
+	l.checkBackward("declareAdjoints (dropping unread resets)", kept, final)
 	bwd = pruneDead(kept, final, isAdj)
+	l.checkBackward("pruneDead", bwd, final)
 	var vars []*variable
 	for _, v := range l.adjOrd {
 		if !v.adjDeclared {

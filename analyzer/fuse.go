@@ -234,8 +234,15 @@ func (l *lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
 	l.zero, l.revDepth, l.fusing = savedZero, savedDepth, false
 	l.forgetZeros(bwd)
 	l.revCode = append(l.revCode, bwd...)
+	l.checkSumLoop("lowering the sum loop", rec, fwd, bwd)
 	bwd, local := l.declareLocalAdjoints(bwd)
-	bwd = dropBareComments(foldElementUpdates(dropDeadZeros(bwd, local)))
+	l.checkSumLoop("declareLocalAdjoints", rec, fwd, bwd)
+	bwd = dropDeadZeros(bwd, local)
+	l.checkSumLoop("dropDeadZeros", rec, fwd, bwd)
+	bwd = foldElementUpdates(bwd)
+	l.checkSumLoop("foldElementUpdates", rec, fwd, bwd)
+	bwd = dropBareComments(bwd)
+	l.checkSumLoop("dropBareComments", rec, fwd, bwd)
 	body := append(fwd, bwd...)
 	switch h := rec.header.(type) {
 	case adjoint.For:

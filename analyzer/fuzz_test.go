@@ -19,9 +19,11 @@ import (
 // FuzzGenerate feeds arbitrary source text to gradgen. Whatever the input,
 // gradgen must not crash (an internal error is a crash it caught), and
 // when it accepts a package, the code it generates must type-check with
-// the source: gradgen never writes code that does not compile. Seeds are
-// the test packages' files and a few small functions;
-// go test -fuzz=FuzzGenerate ./analyzer explores further.
+// the source: gradgen never writes code that does not compile. The
+// adjoint program is checked after every pass (Options.Sanity): a pass
+// that breaks it is an internal error too. Seeds are the test packages'
+// files and a few small functions; go test -fuzz=FuzzGenerate ./analyzer
+// explores further.
 func FuzzGenerate(f *testing.F) {
 	seeds, _ := filepath.Glob("../testdata/cases/*.go")
 	for _, s := range seeds {
@@ -59,7 +61,7 @@ func FuzzGenerate(f *testing.F) {
 			return // gradgen's command reports such errors before it starts
 		}
 		done := make(chan *analyzer.Result, 1)
-		go func() { done <- analyzer.Generate(fset, []*ast.File{file}, pkg, info, analyzer.Options{}) }()
+		go func() { done <- analyzer.Generate(fset, []*ast.File{file}, pkg, info, analyzer.Options{Sanity: true}) }()
 		var res *analyzer.Result
 		select {
 		case res = <-done:

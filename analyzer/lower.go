@@ -142,6 +142,8 @@ type lowerer struct {
 	seedNames          []string              // a pullback's parameters holding the results' adjoints
 	final              ast.Stmt              // the last statement of the body
 	resultVals         []adjoint.Expr        // what the gradient function returns as its values
+	sanity             sanity                // the IR sanity check's state (Options.Sanity)
+	checks             []adjoint.Stmt        // the buffers' length checks, once built
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {

@@ -294,3 +294,37 @@ func writeStmt(b *strings.Builder, s Stmt, depth int) {
 		line("<%T>", s)
 	}
 }
+
+// FuncString prints f in Go syntax, its doc comment aside, like
+// StmtString: for tests, debugging and the sanity check's reports.
+func FuncString(f *Func) string {
+	var b strings.Builder
+	param := func(p Param) string {
+		if p.Name == "" {
+			return TypeString(p.Type)
+		}
+		return p.Name + " " + TypeString(p.Type)
+	}
+	list := func(ps []Param) string {
+		parts := make([]string, len(ps))
+		for i, p := range ps {
+			parts[i] = param(p)
+		}
+		return strings.Join(parts, ", ")
+	}
+	b.WriteString("func ")
+	if f.Recv != nil {
+		b.WriteString("(" + param(*f.Recv) + ") ")
+	}
+	b.WriteString(f.Name + "(" + list(f.Params) + ")")
+	switch {
+	case len(f.Results) == 1 && f.Results[0].Name == "":
+		b.WriteString(" " + list(f.Results))
+	case len(f.Results) > 0:
+		b.WriteString(" (" + list(f.Results) + ")")
+	}
+	b.WriteString(" {\n")
+	writeBody(&b, f.Body, 1)
+	b.WriteString("}")
+	return b.String()
+}

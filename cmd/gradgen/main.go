@@ -97,6 +97,7 @@ type config struct {
 	dir     string
 	// Internal switches for tests (see analyzer.Options).
 	noActivity, saveAll bool
+	sanity              bool
 	patterns            []string
 	stdout, stderr      io.Writer
 }
@@ -111,6 +112,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.verbose, "v", false, "say what was read and written")
 	fs.BoolVar(&c.noActivity, "internal.noactivity", false, "(for tests) switch activity analysis off")
 	fs.BoolVar(&c.saveAll, "internal.saveall", false, "(for tests) save every overwritten value")
+	fs.BoolVar(&c.sanity, "internal.sanity", false, "(for tests) check the adjoint program after every pass")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gradgen [-check] [-tags list] [-graph NAME] [-v] [packages]")
 		fs.PrintDefaults()

@@ -47,7 +47,7 @@ func TestGolden(t *testing.T) {
 		}
 		return
 	}
-	code, _, stderr := gradgen(t, "", "-check", casesDir)
+	code, _, stderr := gradgen(t, "", "-check", "-internal.sanity", casesDir)
 	if code != 0 {
 		t.Fatalf("generated files differ from the golden files (run go test ./cmd/gradgen -update to accept):\n%s", stderr)
 	}
@@ -90,7 +90,8 @@ func writeFile(t *testing.T, path, content string) {
 // check every gradient against finite differences and every value bit for
 // bit; then again with activity analysis and the to-be-recorded analysis
 // switched off. Both runs must give the same gradients: the optimizations
-// change only speed.
+// change only speed. Both check the adjoint program after every pass
+// (-internal.sanity).
 func TestNumeric(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a package")
@@ -98,7 +99,7 @@ func TestNumeric(t *testing.T) {
 	var dumps []string
 	for _, mode := range [][]string{nil, {"-internal.noactivity", "-internal.saveall"}} {
 		dir := scratchModule(t, casesDir)
-		if code, _, stderr := gradgen(t, dir, mode...); code != 0 {
+		if code, _, stderr := gradgen(t, dir, append([]string{"-internal.sanity"}, mode...)...); code != 0 {
 			t.Fatalf("gradgen %v: exit %d\n%s", mode, code, stderr)
 		}
 		dump := filepath.Join(dir, "gradients.txt")

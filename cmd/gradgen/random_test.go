@@ -222,8 +222,9 @@ func TestRandom(t *testing.T) {
 `
 
 // TestRandomPrograms generates a few hundred random functions, runs
-// gradgen on them and checks their gradients. GRADGEN_RANDOM_SEED picks
-// another family of programs.
+// gradgen on them, checking their adjoint programs after every pass
+// (-internal.sanity), and checks their gradients. GRADGEN_RANDOM_SEED
+// picks another family of programs.
 func TestRandomPrograms(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a package")
@@ -251,7 +252,7 @@ func TestRandomPrograms(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "random.go"), g.b.String())
 	writeFile(t, filepath.Join(dir, "cases_test.go"), table.String())
 	writeFile(t, filepath.Join(dir, "check_test.go"), randomCheck)
-	if code, _, stderr := gradgen(t, dir); code != 0 {
+	if code, _, stderr := gradgen(t, dir, "-internal.sanity"); code != 0 {
 		t.Fatalf("gradgen rejected generated programs (seed %d): %s", seed, stderr)
 	}
 	cmd := exec.Command("go", "test", "-count=1", ".")

@@ -58,7 +58,7 @@ func (c *config) run() int {
 // the errors that stop it from making any.
 func (c *config) generate(p *loaded) ([]change, []string) {
 	res := analyzer.Generate(p.pkg.Fset, p.pkg.Syntax, p.pkg.Types, p.pkg.TypesInfo,
-		analyzer.Options{NoActivity: c.noActivity, SaveAll: c.saveAll})
+		analyzer.Options{NoActivity: c.noActivity, SaveAll: c.saveAll, Sanity: c.sanity})
 	var diags []string
 	for _, d := range res.Diagnostics {
 		diags = append(diags, position(p.pkg.Fset, d.Pos)+": "+d.Message)
