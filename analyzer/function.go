@@ -258,6 +258,34 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 	}
 }
 
+// signature is the generated function's name, receiver, parameters (the
+// source's, then a pullback's result adjoints, then the buffers) and
+// results (the values, then the by-value gradients).
+func (l *lowerer) signature() *adjoint.Func {
+	g := l.gradFunc
+	out := &adjoint.Func{Name: g.name}
+	if g.recv != nil {
+		out.Recv = &adjoint.Param{Name: l.paramName(g.recv), Type: mustIR(g.recv.Type())}
+	}
+	for _, p := range g.params {
+		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: mustIR(p.Type())})
+	}
+	for k, t := range g.results {
+		if g.pullback {
+			out.Params = append(out.Params, adjoint.Param{Name: l.seedNames[k], Type: mustIR(t)})
+		}
+		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
+	}
+	for _, v := range g.wrt {
+		if byReference(v.Type()) {
+			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: mustIR(bufferType(v.Type()))})
+		} else {
+			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+		}
+	}
+	return out
+}
+
 // bufferChecks are the length checks of the caller's buffers, each named
 // by its final name: a parameter resliced in the body (W = W[:n]) gives
 // its buffer's name to the view.
@@ -466,26 +494,8 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	l.bwdCode = bwd
 
-	out := &adjoint.Func{Name: g.name, Doc: l.doc(g)}
-	if g.recv != nil {
-		out.Recv = &adjoint.Param{Name: l.paramName(g.recv), Type: mustIR(g.recv.Type())}
-	}
-	for _, p := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: mustIR(p.Type())})
-	}
-	for k, t := range g.results {
-		if g.pullback {
-			out.Params = append(out.Params, adjoint.Param{Name: l.seedNames[k], Type: mustIR(t)})
-		}
-		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
-	}
-	for _, v := range g.wrt {
-		if byReference(v.Type()) {
-			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: mustIR(bufferType(v.Type()))})
-		} else {
-			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
-		}
-	}
+	out := l.signature()
+	out.Doc = l.doc(g)
 	out.Body = append(out.Body, l.bufferChecks()...)
 	out.Body = append(out.Body, l.consts...)
 	out.Body = append(out.Body, l.topDeclarations()...)

@@ -108,29 +108,9 @@ func (l *lowerer) checkFunc(pass string, fn *adjoint.Func) {
 }
 
 // sanityFunc is the function's signature and its declarations at the top,
-// as lowerFunc writes them.
+// as lowerFunc writes them (the same signature, the same checks).
 func (l *lowerer) sanityFunc() *adjoint.Func {
-	g := l.gradFunc
-	out := &adjoint.Func{Name: g.name}
-	if g.recv != nil {
-		out.Recv = &adjoint.Param{Name: l.paramName(g.recv), Type: mustIR(g.recv.Type())}
-	}
-	for _, p := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: mustIR(p.Type())})
-	}
-	for k, t := range g.results {
-		if g.pullback {
-			out.Params = append(out.Params, adjoint.Param{Name: l.seedNames[k], Type: mustIR(t)})
-		}
-		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
-	}
-	for _, v := range g.wrt {
-		if byReference(v.Type()) {
-			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: mustIR(bufferType(v.Type()))})
-		} else {
-			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
-		}
-	}
+	out := l.signature()
 	// topDeclarations reports a type it cannot write; lowerFunc reports
 	// that once, the check must not again.
 	n := len(l.diags)
