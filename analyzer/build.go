@@ -148,95 +148,11 @@ func assign(lhs adjoint.Expr, op string, rhs adjoint.Expr) adjoint.Stmt {
 	return adjoint.Assign{Lhs: []adjoint.Expr{lhs}, Op: op, Rhs: []adjoint.Expr{rhs}}
 }
 
-// walkExpr calls f on e and each expression inside it.
-func walkExpr(e adjoint.Expr, f func(adjoint.Expr)) {
-	if e == nil {
-		return
-	}
-	f(e)
-	switch e := e.(type) {
-	case adjoint.Binary:
-		walkExpr(e.X, f)
-		walkExpr(e.Y, f)
-	case adjoint.Unary:
-		walkExpr(e.X, f)
-	case adjoint.Paren:
-		walkExpr(e.X, f)
-	case adjoint.Call:
-		walkExpr(e.Fun, f)
-		for _, a := range e.Args {
-			walkExpr(a, f)
-		}
-	case adjoint.Index:
-		walkExpr(e.X, f)
-		walkExpr(e.Index, f)
-	case adjoint.SliceExpr:
-		walkExpr(e.X, f)
-		walkExpr(e.Lo, f)
-		walkExpr(e.Hi, f)
-		walkExpr(e.Max, f)
-	case adjoint.Selector:
-		walkExpr(e.X, f)
-	case adjoint.Composite:
-		for _, x := range e.Elts {
-			walkExpr(x, f)
-		}
-	case adjoint.KeyValue:
-		walkExpr(e.Key, f)
-		walkExpr(e.Value, f)
-	}
-}
-
 // walkStmt calls f on every expression in s, nested statements included.
 func walkStmt(s adjoint.Stmt, f func(adjoint.Expr)) {
-	exprs := func(es []adjoint.Expr) {
-		for _, e := range es {
-			walkExpr(e, f)
-		}
-	}
-	body := func(ss []adjoint.Stmt) {
-		for _, s := range ss {
-			walkStmt(s, f)
-		}
-	}
-	switch s := s.(type) {
-	case nil:
-	case adjoint.Assign:
-		exprs(s.Lhs)
-		exprs(s.Rhs)
-	case adjoint.VarDecl:
-		exprs(s.Values)
-	case adjoint.IncDec:
-		walkExpr(s.X, f)
-	case adjoint.ExprStmt:
-		walkExpr(s.X, f)
-	case adjoint.If:
-		walkStmt(s.Init, f)
-		walkExpr(s.Cond, f)
-		body(s.Then)
-		body(s.Else)
-	case adjoint.For:
-		walkStmt(s.Init, f)
-		walkExpr(s.Cond, f)
-		walkStmt(s.Post, f)
-		body(s.Body)
-	case adjoint.Range:
-		walkExpr(s.Key, f)
-		walkExpr(s.Value, f)
-		walkExpr(s.X, f)
-		body(s.Body)
-	case adjoint.Switch:
-		walkStmt(s.Init, f)
-		walkExpr(s.Tag, f)
-		for _, c := range s.Cases {
-			exprs(c.List)
-			body(c.Body)
-		}
-	case adjoint.Return:
-		exprs(s.Results)
-	case adjoint.Block:
-		body(s.Body)
-	}
+	adjoint.WalkStmt(s, func(st adjoint.Stmt) {
+		adjoint.StmtExprs(st, func(e adjoint.Expr) { adjoint.WalkExpr(e, f) })
+	})
 }
 
 // peephole tidies backward code without changing what it computes:
@@ -304,7 +220,7 @@ func readsExpr(e, target adjoint.Expr) bool {
 		return true
 	}
 	found := false
-	walkExpr(e, func(x adjoint.Expr) {
+	adjoint.WalkExpr(e, func(x adjoint.Expr) {
 		if y, ok := x.(adjoint.Ident); ok && y.Name == id.Name {
 			found = true
 		}
@@ -321,7 +237,7 @@ func propagateCopies(list []adjoint.Stmt, names map[string]bool) []adjoint.Stmt 
 	assigned := func(stmts []adjoint.Stmt, name string) int {
 		n := 0
 		for _, s := range stmts {
-			walkStmtTree(s, func(s adjoint.Stmt) {
+			adjoint.WalkStmt(s, func(s adjoint.Stmt) {
 				switch s := s.(type) {
 				case adjoint.Assign:
 					for _, x := range s.Lhs {
@@ -468,13 +384,13 @@ func dropUnused(body []adjoint.Stmt, keep map[string]bool) []adjoint.Stmt {
 		declared := map[string]bool{}
 		for _, s := range body {
 			walkReads(s, func(e adjoint.Expr) {
-				walkExpr(e, func(x adjoint.Expr) {
+				adjoint.WalkExpr(e, func(x adjoint.Expr) {
 					if id, ok := x.(adjoint.Ident); ok {
 						reads[id.Name]++
 					}
 				})
 			})
-			walkStmtTree(s, func(s adjoint.Stmt) {
+			adjoint.WalkStmt(s, func(s adjoint.Stmt) {
 				switch s := s.(type) {
 				case adjoint.VarDecl:
 					if !s.Const {
@@ -522,7 +438,7 @@ func hasImpureCall(e adjoint.Expr) bool {
 // conversion and that allowed (when not nil) does not accept.
 func callsOtherThan(e adjoint.Expr, allowed func(adjoint.Call) bool) bool {
 	found := false
-	walkExpr(e, func(x adjoint.Expr) {
+	adjoint.WalkExpr(e, func(x adjoint.Expr) {
 		if c, ok := x.(adjoint.Call); ok {
 			if _, conv := c.Fun.(adjoint.TypeExpr); !conv && (allowed == nil || !allowed(c)) {
 				found = true

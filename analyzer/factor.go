@@ -98,7 +98,7 @@ type linearForm struct {
 func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int) ([]adjoint.Stmt, bool) {
 	mentionsAdj := func(e adjoint.Expr) bool {
 		found := false
-		walkExpr(e, func(x adjoint.Expr) {
+		adjoint.WalkExpr(e, func(x adjoint.Expr) {
 			if id, ok := x.(adjoint.Ident); ok && adj[id.Name] {
 				found = true
 			}
@@ -147,7 +147,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 	// name that a later primal statement writes.
 	for k, a := range adjStmts {
 		bad := false
-		walkExpr(a.Rhs[0], func(x adjoint.Expr) {
+		adjoint.WalkExpr(a.Rhs[0], func(x adjoint.Expr) {
 			if id, ok := x.(adjoint.Ident); ok && !adj[id.Name] {
 				for _, at := range assignedAt[id.Name] {
 					if at > adjAt[k] {
@@ -253,7 +253,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 	segReads := map[string]int{}
 	for _, a := range adjStmts[1:] {
 		name := a.Lhs[0].(adjoint.Ident).Name
-		walkExpr(a.Rhs[0], func(x adjoint.Expr) {
+		adjoint.WalkExpr(a.Rhs[0], func(x adjoint.Expr) {
 			if id, ok := x.(adjoint.Ident); ok && adj[id.Name] {
 				segReads[id.Name]++
 				if !written[id.Name] {
@@ -365,7 +365,7 @@ func times(x, y adjoint.Expr) adjoint.Expr {
 // countOps counts the binary and unary operations in e.
 func countOps(e adjoint.Expr) int {
 	n := 0
-	walkExpr(e, func(x adjoint.Expr) {
+	adjoint.WalkExpr(e, func(x adjoint.Expr) {
 		switch x.(type) {
 		case adjoint.Binary, adjoint.Unary:
 			n++
@@ -384,7 +384,7 @@ func countReads(list []adjoint.Stmt) map[string]int {
 				reads[id.Name]++
 			}
 		})
-		walkStmtTree(s, func(s adjoint.Stmt) {
+		adjoint.WalkStmt(s, func(s adjoint.Stmt) {
 			if a, ok := s.(adjoint.Assign); ok && (a.Op == "=" || a.Op == ":=") {
 				for _, x := range a.Lhs {
 					if id, ok := x.(adjoint.Ident); ok {

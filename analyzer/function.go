@@ -930,7 +930,7 @@ func mentions(s adjoint.Stmt, name string) bool {
 
 func mentionsExpr(e adjoint.Expr, name string) bool {
 	found := false
-	walkExpr(e, func(x adjoint.Expr) {
+	adjoint.WalkExpr(e, func(x adjoint.Expr) {
 		if id, ok := x.(adjoint.Ident); ok && id.Name == name {
 			found = true
 		}
@@ -942,7 +942,7 @@ func mentionsExpr(e adjoint.Expr, name string) bool {
 // "dx := 1" would declare an int, so such a first value keeps "=".
 func untypedConst(e adjoint.Expr) bool {
 	typed := false
-	walkExpr(e, func(x adjoint.Expr) {
+	adjoint.WalkExpr(e, func(x adjoint.Expr) {
 		switch x.(type) {
 		case adjoint.Ident, adjoint.Call:
 			typed = true
@@ -963,7 +963,7 @@ func pruneDead(bwd []adjoint.Stmt, final adjoint.Return, adjoints map[string]*va
 		prunable[name] = true
 	}
 	for _, s := range bwd {
-		walkStmtTree(s, func(s adjoint.Stmt) {
+		adjoint.WalkStmt(s, func(s adjoint.Stmt) {
 			if a, ok := s.(adjoint.Assign); ok && a.Op == ":=" {
 				for _, x := range a.Lhs {
 					if id, ok := x.(adjoint.Ident); ok {
@@ -976,7 +976,7 @@ func pruneDead(bwd []adjoint.Stmt, final adjoint.Return, adjoints map[string]*va
 	for {
 		reads := map[string]int{}
 		count := func(e adjoint.Expr) {
-			walkExpr(e, func(x adjoint.Expr) {
+			adjoint.WalkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok {
 					reads[id.Name]++
 				}
@@ -1014,7 +1014,7 @@ func pruneDead(bwd []adjoint.Stmt, final adjoint.Return, adjoints map[string]*va
 // targets of assignments (an op-assignment's target does not count as a
 // use in Go either).
 func walkReads(s adjoint.Stmt, f func(adjoint.Expr)) {
-	walkStmtTree(s, func(s adjoint.Stmt) {
+	adjoint.WalkStmt(s, func(s adjoint.Stmt) {
 		switch s := s.(type) {
 		case adjoint.Assign:
 			for _, x := range s.Lhs {
@@ -1051,38 +1051,6 @@ func walkReads(s adjoint.Stmt, f func(adjoint.Expr)) {
 			}
 		}
 	})
-}
-
-// walkStmtTree calls f on s and every statement nested in it.
-func walkStmtTree(s adjoint.Stmt, f func(adjoint.Stmt)) {
-	if s == nil {
-		return
-	}
-	f(s)
-	body := func(ss []adjoint.Stmt) {
-		for _, s := range ss {
-			walkStmtTree(s, f)
-		}
-	}
-	switch s := s.(type) {
-	case adjoint.If:
-		walkStmtTree(s.Init, f)
-		body(s.Then)
-		body(s.Else)
-	case adjoint.For:
-		walkStmtTree(s.Init, f)
-		walkStmtTree(s.Post, f)
-		body(s.Body)
-	case adjoint.Range:
-		body(s.Body)
-	case adjoint.Switch:
-		walkStmtTree(s.Init, f)
-		for _, c := range s.Cases {
-			body(c.Body)
-		}
-	case adjoint.Block:
-		body(s.Body)
-	}
 }
 
 // removeStmts deletes the statements dead reports, at any depth, and the

@@ -393,7 +393,7 @@ func signed(a adjoint.Assign) adjoint.Expr {
 func identsOf(es ...adjoint.Expr) map[string]bool {
 	names := map[string]bool{}
 	for _, e := range es {
-		walkExpr(e, func(x adjoint.Expr) {
+		adjoint.WalkExpr(e, func(x adjoint.Expr) {
 			if id, ok := x.(adjoint.Ident); ok {
 				names[id.Name] = true
 			}

@@ -70,7 +70,7 @@ func (r *rule) usesResult(nargs int) bool {
 	}
 	found := false
 	visit := func(e adjoint.Expr) {
-		walkExpr(e, func(x adjoint.Expr) {
+		adjoint.WalkExpr(e, func(x adjoint.Expr) {
 			if x == probe {
 				found = true
 			}

@@ -703,7 +703,7 @@ func (l *lowerer) readsPrimal(code []adjoint.Stmt) bool {
 	found := false
 	for _, s := range code {
 		walkReads(s, func(e adjoint.Expr) {
-			walkExpr(e, func(x adjoint.Expr) {
+			adjoint.WalkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok && l.byName[id.Name] != nil {
 					found = true
 				}
@@ -755,7 +755,7 @@ func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) 
 	seen := map[string]bool{}
 	for _, s := range code {
 		walkReads(s, func(e adjoint.Expr) {
-			walkExpr(e, func(x adjoint.Expr) {
+			adjoint.WalkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok && !seen[id.Name] && l.byName[id.Name] != nil {
 					seen[id.Name] = true
 					r := reader{pos: rec.src.Pos(), loops: rec.loops, ownOutput: distinct}
@@ -827,7 +827,7 @@ func (l *lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
 func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable]adjoint.Expr) (readBack, recomputed []adjoint.Stmt) {
 	reads := map[string]bool{}
 	mark := func(e adjoint.Expr) {
-		walkExpr(e, func(x adjoint.Expr) {
+		adjoint.WalkExpr(e, func(x adjoint.Expr) {
 			if id, ok := x.(adjoint.Ident); ok {
 				reads[id.Name] = true
 			}

@@ -52,7 +52,7 @@ func (c *checker) collect() {
 	for _, p := range append(append([]Param(nil), c.f.Params...), c.f.Results...) {
 		c.declared[p.Name] = true
 	}
-	walkStmts(c.f.Body, func(s Stmt) {
+	WalkStmts(c.f.Body, func(s Stmt) {
 		switch s := s.(type) {
 		case VarDecl:
 			for i, name := range s.Names {
@@ -79,122 +79,14 @@ func (c *checker) collect() {
 				}
 			}
 		}
-		stmtExprs(s, func(e Expr) {
-			walkExpr(e, func(e Expr) {
+		StmtExprs(s, func(e Expr) {
+			WalkExpr(e, func(e Expr) {
 				if t := topOf(e); t != "" {
 					c.peeked[t] = true
 				}
 			})
 		})
 	})
-}
-
-// walkStmts calls f on every statement of list, nested ones included.
-func walkStmts(list []Stmt, f func(Stmt)) {
-	for _, s := range list {
-		walkStmt(s, f)
-	}
-}
-
-func walkStmt(s Stmt, f func(Stmt)) {
-	if s == nil {
-		return
-	}
-	f(s)
-	switch s := s.(type) {
-	case If:
-		walkStmt(s.Init, f)
-		walkStmts(s.Then, f)
-		walkStmts(s.Else, f)
-	case For:
-		walkStmt(s.Init, f)
-		walkStmt(s.Post, f)
-		walkStmts(s.Body, f)
-	case Range:
-		walkStmts(s.Body, f)
-	case Switch:
-		walkStmt(s.Init, f)
-		for _, cl := range s.Cases {
-			walkStmts(cl.Body, f)
-		}
-	case Block:
-		walkStmts(s.Body, f)
-	}
-}
-
-// stmtExprs calls f on the expressions of s itself, not of the statements
-// nested in it.
-func stmtExprs(s Stmt, f func(Expr)) {
-	all := func(es []Expr) {
-		for _, e := range es {
-			f(e)
-		}
-	}
-	switch s := s.(type) {
-	case Assign:
-		all(s.Lhs)
-		all(s.Rhs)
-	case VarDecl:
-		all(s.Values)
-	case IncDec:
-		f(s.X)
-	case ExprStmt:
-		f(s.X)
-	case If:
-		f(s.Cond)
-	case For:
-		f(s.Cond)
-	case Range:
-		f(s.Key)
-		f(s.Value)
-		f(s.X)
-	case Switch:
-		f(s.Tag)
-		for _, cl := range s.Cases {
-			all(cl.List)
-		}
-	case Return:
-		all(s.Results)
-	}
-}
-
-// walkExpr calls f on e and every expression inside it.
-func walkExpr(e Expr, f func(Expr)) {
-	if e == nil {
-		return
-	}
-	f(e)
-	switch e := e.(type) {
-	case Binary:
-		walkExpr(e.X, f)
-		walkExpr(e.Y, f)
-	case Unary:
-		walkExpr(e.X, f)
-	case Paren:
-		walkExpr(e.X, f)
-	case Call:
-		walkExpr(e.Fun, f)
-		for _, a := range e.Args {
-			walkExpr(a, f)
-		}
-	case Index:
-		walkExpr(e.X, f)
-		walkExpr(e.Index, f)
-	case SliceExpr:
-		walkExpr(e.X, f)
-		walkExpr(e.Lo, f)
-		walkExpr(e.Hi, f)
-		walkExpr(e.Max, f)
-	case Selector:
-		walkExpr(e.X, f)
-	case Composite:
-		for _, x := range e.Elts {
-			walkExpr(x, f)
-		}
-	case KeyValue:
-		walkExpr(e.Key, f)
-		walkExpr(e.Value, f)
-	}
 }
 
 func identName(e Expr) string {
@@ -328,7 +220,7 @@ func (c *checker) checkViews() {
 			c.errorf("%s, the adjoint of the reference value %s, is assigned %s, but %s is never assigned %s: the view does not mirror its value's", adj, val, ExprString(rhs), val, mirror)
 		}
 	}
-	walkStmts(c.f.Body, func(s Stmt) {
+	WalkStmts(c.f.Body, func(s Stmt) {
 		switch s := s.(type) {
 		case Assign:
 			if len(s.Lhs) == len(s.Rhs) && (s.Op == "=" || s.Op == ":=") {
@@ -495,7 +387,7 @@ func (c *checker) checkTapes() {
 // loop of a loop over an array.
 func hasConstantTripLoop(list []Stmt) bool {
 	found := false
-	walkStmts(list, func(s Stmt) {
+	WalkStmts(list, func(s Stmt) {
 		f, ok := s.(For)
 		if !ok {
 			return

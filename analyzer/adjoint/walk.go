@@ -1,0 +1,113 @@
+package adjoint
+
+// The program's one tree walk, shared by the analyzer's passes and the
+// sanity check.
+
+// WalkStmts calls f on every statement of list, nested ones included.
+func WalkStmts(list []Stmt, f func(Stmt)) {
+	for _, s := range list {
+		WalkStmt(s, f)
+	}
+}
+
+// WalkStmt calls f on s and on every statement nested in it.
+func WalkStmt(s Stmt, f func(Stmt)) {
+	if s == nil {
+		return
+	}
+	f(s)
+	switch s := s.(type) {
+	case If:
+		WalkStmt(s.Init, f)
+		WalkStmts(s.Then, f)
+		WalkStmts(s.Else, f)
+	case For:
+		WalkStmt(s.Init, f)
+		WalkStmt(s.Post, f)
+		WalkStmts(s.Body, f)
+	case Range:
+		WalkStmts(s.Body, f)
+	case Switch:
+		WalkStmt(s.Init, f)
+		for _, cl := range s.Cases {
+			WalkStmts(cl.Body, f)
+		}
+	case Block:
+		WalkStmts(s.Body, f)
+	}
+}
+
+// WalkExpr calls f on e and every expression inside it.
+func WalkExpr(e Expr, f func(Expr)) {
+	if e == nil {
+		return
+	}
+	f(e)
+	switch e := e.(type) {
+	case Binary:
+		WalkExpr(e.X, f)
+		WalkExpr(e.Y, f)
+	case Unary:
+		WalkExpr(e.X, f)
+	case Paren:
+		WalkExpr(e.X, f)
+	case Call:
+		WalkExpr(e.Fun, f)
+		for _, a := range e.Args {
+			WalkExpr(a, f)
+		}
+	case Index:
+		WalkExpr(e.X, f)
+		WalkExpr(e.Index, f)
+	case SliceExpr:
+		WalkExpr(e.X, f)
+		WalkExpr(e.Lo, f)
+		WalkExpr(e.Hi, f)
+		WalkExpr(e.Max, f)
+	case Selector:
+		WalkExpr(e.X, f)
+	case Composite:
+		for _, x := range e.Elts {
+			WalkExpr(x, f)
+		}
+	case KeyValue:
+		WalkExpr(e.Key, f)
+		WalkExpr(e.Value, f)
+	}
+}
+
+// StmtExprs calls f on the expressions of s itself, not of the statements
+// nested in it.
+func StmtExprs(s Stmt, f func(Expr)) {
+	all := func(es []Expr) {
+		for _, e := range es {
+			f(e)
+		}
+	}
+	switch s := s.(type) {
+	case Assign:
+		all(s.Lhs)
+		all(s.Rhs)
+	case VarDecl:
+		all(s.Values)
+	case IncDec:
+		f(s.X)
+	case ExprStmt:
+		f(s.X)
+	case If:
+		f(s.Cond)
+	case For:
+		f(s.Cond)
+	case Range:
+		f(s.Key)
+		f(s.Value)
+		f(s.X)
+	case Switch:
+		f(s.Tag)
+		for _, cl := range s.Cases {
+			all(cl.List)
+		}
+	case Return:
+		all(s.Results)
+	}
+}
