@@ -568,12 +568,21 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 		}
 	}
 	lhsIR := make([]adjoint.Expr, len(results))
+	tok := ":="
+	if l.depth > 0 || l.hoistAll {
+		// Backward code outside the block reads them, and a goto to the
+		// backward sweep must not jump over their declarations.
+		tok = "="
+	}
 	for i, v := range results {
 		lhsIR[i] = adjoint.Id(v.name)
+		if tok == "=" {
+			l.hoist(v)
+		}
 	}
-	l.fwd = append(l.fwd, adjoint.Assign{Lhs: lhsIR, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: l.conv(call.Fun), Args: vals}}})
+	l.fwd = append(l.fwd, adjoint.Assign{Lhs: lhsIR, Op: tok, Rhs: []adjoint.Expr{adjoint.Call{Fun: l.conv(call.Fun), Args: vals}}})
 	name := l.source(call.Fun)
-	o := &op{rule: r, name: name, args: args, results: results, resType: tuple.At(0).Type()}
+	o := &op{rule: r, name: name, args: args, results: results, resType: tuple.At(0).Type(), fwd: adjoint.Call{Fun: l.conv(call.Fun), Args: vals}}
 	l.ops = append(l.ops, o)
 	l.graphOp(o, adjoint.Call{Fun: l.conv(call.Fun), Args: vals})
 	if !direct {

@@ -174,3 +174,25 @@ func PopBeforeSum(x []float64) float64 {
 	}
 	return s
 }
+
+// TwoResultsAfterEarlyReturn calls Sincos after an early return and Modf
+// in a branch: their results are declared where the goto to the backward
+// sweep and the backward code outside the branch can see them.
+//
+//gradgen:grad
+func TwoResultsAfterEarlyReturn(x, y float64, n int) float64 {
+	if x > 100 {
+		return x
+	}
+	s, c := math.Sincos(y)
+	y += 0.25*s + c*x
+	if n == 2 {
+		i, f := math.Modf(x * 3.5)
+		y += i * f
+	}
+	for k := 0; k < 3; k++ {
+		fr, ex := math.Frexp(y)
+		y += 0.25*fr*float64(ex) + math.Tanh(fr)
+	}
+	return y * x
+}

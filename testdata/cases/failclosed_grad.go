@@ -446,6 +446,117 @@ func PopBeforeSumGrad(x, dx []float64) float64 {
 	return popBeforeSum
 }
 
+// TwoResultsAfterEarlyReturnGrad returns TwoResultsAfterEarlyReturn(x, y, n) and its partial derivatives with respect to x, y.
+func TwoResultsAfterEarlyReturnGrad(x, y float64, n int) (float64, float64, float64) {
+	var twoResultsAfterEarlyReturn, s, c, t, t1, t2, t3, i, f, t4, t5, fr, t7, t8, tanh, t9, t10 float64
+	var k, t6, ex, iters, tapeLen, trips int
+	var tapes, exTape, yTape, tanhTape []float64
+	var cond, cond1, done bool
+	done = false
+	if x > 100 {
+		cond = true
+		twoResultsAfterEarlyReturn = x
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	s, c = math.Sincos(y)
+	t = 0.25 * s
+	t1 = c * x
+	t2 = t + t1
+	y += t2
+	if n == 2 {
+		cond1 = true
+		t3 = x * 3.5
+		i, f = math.Modf(t3)
+		t4 = i * f
+		y += t4
+	} else {
+		cond1 = false
+	}
+	k = 0
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	exTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips = 0
+	for ; k < 3; k++ {
+		trips++
+		exTape = append(exTape, float64(ex))
+		t5, t6 = math.Frexp(y)
+		fr = t5
+		ex = t6
+		yTape = append(yTape, y)
+		t7 = 0.25 * fr
+		t8 = t7 * float64(ex)
+		tanh = math.Tanh(fr)
+		tanhTape = append(tanhTape, tanh)
+		t9 = t8 + tanh
+		t10 = y + t9
+		y = t10
+	}
+	twoResultsAfterEarlyReturn = y * x
+reverse:
+	var dy, dx, dt10, dfr, dt5, dt4, df, dt3, dt2, dt, dt1, dc, ds float64
+	if done {
+		// return y * x
+		dy = x
+		dx = y
+		// for k < 3
+		for ; trips > 0; trips-- {
+			// y += 0.25*fr*float64(ex) + math.Tanh(fr)
+			tanh = tanhTape[len(tanhTape)-1]
+			tanhTape = tanhTape[:len(tanhTape)-1]
+			y = yTape[len(yTape)-1]
+			yTape = yTape[:len(yTape)-1]
+			dt10 = dy
+			dfr += (1 - tanh*tanh + 0.25*float64(ex)) * dt10
+			// fr, ex := math.Frexp(y)
+			dt5 = dfr
+			dfr = 0
+			t5, t6 = math.Frexp(y)
+			dy += math.Ldexp(1, -t6) * dt5
+			ex = int(exTape[len(exTape)-1])
+			exTape = exTape[:len(exTape)-1]
+		}
+		// if n == 2
+		if cond1 {
+			// y += i * f
+			dt4 = dy
+			df += i * dt4
+			// i, f := math.Modf(x * 3.5)
+			dt3 = df
+			dx += 3.5 * dt3
+		}
+		// y += 0.25*s + c*x
+		dt2 = dy
+		dt = dt2
+		dt1 = dt2
+		dc = x * dt1
+		dx += c * dt1
+		ds = 0.25 * dt
+		// s, c := math.Sincos(y)
+		dy += c*ds - s*dc
+	}
+	// if x > 100
+	if cond {
+		// return x
+		dx += 1
+	}
+	return twoResultsAfterEarlyReturn, dx, dy
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

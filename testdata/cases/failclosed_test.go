@@ -53,6 +53,13 @@ func failClosedCases() []gradCase {
 				return PopBeforeSumGrad(x, dx), dx
 			},
 			at: pts(p(0.5, -1, 2))},
+		{name: "TwoResultsAfterEarlyReturn", wrt: []int{0, 1},
+			f: func(x []float64) float64 { return TwoResultsAfterEarlyReturn(x[0], x[1], 2) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dx, dy := TwoResultsAfterEarlyReturnGrad(x[0], x[1], 2)
+				return v, []float64{dx, dy}
+			},
+			at: pts(p(0.7, 0.3), p(-0.4, 1.3))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
