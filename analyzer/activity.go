@@ -131,6 +131,14 @@ func (l *lowerer) computeVaried() {
 				if len(n.Lhs) == len(n.Rhs) {
 					for i := range n.Lhs {
 						mark(n.Lhs[i], l.exprVaried(n.Rhs[i]))
+						// A view shares its memory with what it views: an
+						// active value written through it makes the viewed
+						// slice active too.
+						if v := l.rootVar(n.Lhs[i]); v != nil && l.varied[v] && isRef(v.Type()) {
+							if r := l.rootVar(n.Rhs[i]); r != nil && r != v && isRef(r.Type()) {
+								mark(n.Rhs[i], true)
+							}
+						}
 					}
 				} else if len(n.Rhs) == 1 {
 					for _, lhs := range n.Lhs {
