@@ -135,9 +135,12 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 			if !smallScalar(elem) {
 				return
 			}
-			if l.fusing {
+			if l.fusing || l.hoistAll {
 				// Each trip of a sum loop empties the tape again: the
-				// first one's storage serves them all.
+				// first one's storage serves them all. With early returns
+				// the goto to the backward sweep must not jump over the
+				// array's declaration: it goes with the function's
+				// variables too.
 				array := l.hoistedArray(elem)
 				out = append(out, adjoint.If{Cond: bin("==", capOf(name), lit("0")),
 					Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")})}})
