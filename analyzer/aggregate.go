@@ -226,7 +226,13 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 // ensureShadow returns the variable that holds v's adjoint view.
 func (l *lowerer) ensureShadow(v *variable) *variable {
 	if v.shadow == nil {
-		v.shadow = l.local(&variable{name: l.names.fresh(adjointName(v.name)), typ: v.typ, ir: v.ir})
+		name := l.names.fresh(adjointName(v.name))
+		if v.param && v.adj != "" {
+			// A parameter's buffer is its view already: w = w[1:] goes
+			// with dw = dw[1:], and code before it names dw too.
+			name = v.adj
+		}
+		v.shadow = l.local(&variable{name: name, typ: v.typ, ir: v.ir, param: v.param})
 		v.adj = v.shadow.name
 		l.byName[v.shadow.name] = v.shadow
 	}

@@ -218,11 +218,11 @@ func LocalNamedMathGrad(x float64) (float64, float64) {
 }
 
 // ReslicedParamGrad returns ReslicedParam(w, n) and its partial derivatives with respect to w.
-func ReslicedParamGrad(w []float64, n int, dw1 []float64) float64 {
-	if len(dw1) < len(w) {
-		panic(fmt.Sprintf("ReslicedParamGrad: len(dw1) = %d is shorter than len(w) = %d", len(dw1), len(w)))
+func ReslicedParamGrad(w []float64, n int, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ReslicedParamGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	dw1 = dw1[:n]
+	dw = dw[:n]
 	w = w[:n]
 	s := 0.0
 
@@ -234,7 +234,7 @@ func ReslicedParamGrad(w []float64, n int, dw1 []float64) float64 {
 		t := w[i] * w[i]
 		s += t
 		// s += w[i] * w[i]
-		dw1[i] += 2 * w[i] * ds
+		dw[i] += 2 * w[i] * ds
 	}
 	reslicedParam := s
 	return reslicedParam
@@ -376,11 +376,11 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 }
 
 // ReslicedRangeGrad returns ReslicedRange(w, n) and its partial derivatives with respect to w.
-func ReslicedRangeGrad(w []float64, n int, dw1 []float64) float64 {
-	if len(dw1) < len(w) {
-		panic(fmt.Sprintf("ReslicedRangeGrad: len(dw1) = %d is shorter than len(w) = %d", len(dw1), len(w)))
+func ReslicedRangeGrad(w []float64, n int, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ReslicedRangeGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	dw1 = dw1[:n]
+	dw = dw[:n]
 	w = w[:n]
 	s := 0.0
 
@@ -394,7 +394,7 @@ func ReslicedRangeGrad(w []float64, n int, dw1 []float64) float64 {
 		s += t1
 		// s += v * v * v
 		dt := v * ds
-		dw1[i] += 2*v*dt + t*ds
+		dw[i] += 2*v*dt + t*ds
 	}
 	reslicedRange := s
 	return reslicedRange
