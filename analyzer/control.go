@@ -845,6 +845,12 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 	body := l.forwardInLoop(ctx, rec.loop.body)
 	lp := rec.loop
 	if !hasBackward([]*lowered{rec}) {
+		if ctx.broke != nil {
+			// Nothing goes back through the loop: whether it was left
+			// early is recorded nowhere, and set nowhere.
+			set := adjoint.StmtString(ctx.broke.set(lit("true")))
+			body, _ = removeStmts(body, func(s adjoint.Stmt) bool { return adjoint.StmtString(s) == set })
+		}
 		return []adjoint.Stmt{build(body)}
 	}
 	lp.broke = ctx.broke
