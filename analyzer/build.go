@@ -519,6 +519,17 @@ func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 			s = x
 		case adjoint.Range:
 			x.Body = dropNames(x.Body, unused)
+			// An unread key or value that the range assigns (=) is
+			// dropped with its declaration: it becomes _, or goes.
+			if id, ok := x.Value.(adjoint.Ident); ok && unused[id.Name] {
+				x.Value = nil
+			}
+			if id, ok := x.Key.(adjoint.Ident); ok && unused[id.Name] {
+				x.Key = adjoint.Id("_")
+				if x.Value == nil {
+					x.Key = nil
+				}
+			}
 			s = x
 		case adjoint.Switch:
 			for i := range x.Cases {
