@@ -117,33 +117,33 @@ type lowerer struct {
 	switches  []*ast.SwitchStmt            // enclosing switches
 	targets   map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
 	revDepth  int                          // nesting of the backward code being written
-	// condAdj and uncondAdj hold the adjoints that backward code has added
-	// into inside a branch or loop, and outside any: one added into only
-	// inside is zero when the path did not run.
-	importNames        map[string]bool // names of the packages the package imports
-	condAdj, uncondAdj map[string]bool
-	restoreLog         *[]adjoint.Stmt    // when set, restores are recorded here too
-	liveCtxs           []*liveCtx         // enclosing loops and switches, for liveness
-	recorders          []*recorder        // branch, trip-count and completion records
-	early              bool               // some return is not the last statement
-	resultVars         []*variable        // the results, when there are several returns
-	logicalZero        map[*variable]bool // temporaries not yet given an adjoint in this statement's reversal
-	saveAll            bool               // the to-be-recorded analysis is off
-	gradFunc           *gradFunc
-	fused              ast.Stmt              // the sum loop, when the function ends in one
-	fusing             bool                  // lowering or reversing the sum loop's body
-	fusedLocal         map[*variable]bool    // values of one trip of the sum loop
-	fusedTail          []*lowered            // the sum loop and the return after it
-	inlined            []inlineFrame         // helpers being expanded in place, innermost last
-	fusedAccs          map[types.Object]bool // the sum loop's accumulators
-	revCode            []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
-	readers            map[string][]reader   // from the first lowering: whose backward code reads each variable
-	readersOut         map[string][]reader   // collected by this lowering
-	seedNames          []string              // a pullback's parameters holding the results' adjoints
-	final              ast.Stmt              // the last statement of the body
-	resultVals         []adjoint.Expr        // what the gradient function returns as its values
-	sanity             sanity                // the IR sanity check's state (Options.Sanity)
-	checks             []adjoint.Stmt        // the buffers' length checks, once built
+	// adjDepth is, for each adjoint backward code has added into, the
+	// shallowest nesting (of branches and loops) at which it did: one added
+	// into only deeper than a statement is zero when the path did not run.
+	adjDepth    map[string]int
+	importNames map[string]bool    // names of the packages the package imports
+	restoreLog  *[]adjoint.Stmt    // when set, restores are recorded here too
+	liveCtxs    []*liveCtx         // enclosing loops and switches, for liveness
+	recorders   []*recorder        // branch, trip-count and completion records
+	early       bool               // some return is not the last statement
+	resultVars  []*variable        // the results, when there are several returns
+	logicalZero map[*variable]bool // temporaries not yet given an adjoint in this statement's reversal
+	saveAll     bool               // the to-be-recorded analysis is off
+	gradFunc    *gradFunc
+	fused       ast.Stmt              // the sum loop, when the function ends in one
+	fusing      bool                  // lowering or reversing the sum loop's body
+	fusedLocal  map[*variable]bool    // values of one trip of the sum loop
+	fusedTail   []*lowered            // the sum loop and the return after it
+	inlined     []inlineFrame         // helpers being expanded in place, innermost last
+	fusedAccs   map[types.Object]bool // the sum loop's accumulators
+	revCode     []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
+	readers     map[string][]reader   // from the first lowering: whose backward code reads each variable
+	readersOut  map[string][]reader   // collected by this lowering
+	seedNames   []string              // a pullback's parameters holding the results' adjoints
+	final       ast.Stmt              // the last statement of the body
+	resultVals  []adjoint.Expr        // what the gradient function returns as its values
+	sanity      sanity                // the IR sanity check's state (Options.Sanity)
+	checks      []adjoint.Stmt        // the buffers' length checks, once built
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
@@ -250,10 +250,8 @@ func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) a
 func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 	wasZero := l.isZeroAdj(v)
 	d := l.adjOf(v)
-	if l.revDepth > 0 {
-		l.condAdj[v.adj] = true
-	} else {
-		l.uncondAdj[v.adj] = true
+	if depth, seen := l.adjDepth[v.adj]; !seen || l.revDepth < depth {
+		l.adjDepth[v.adj] = l.revDepth
 	}
 	l.zero[v.adj] = false
 	delete(l.logicalZero, v)

@@ -606,6 +606,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	// then must not run, or an Inf or NaN in the value (Exp(1000·x) meant
 	// for x < 0) would leak into the gradient as Inf·0.
 	guard := l.pathGuard(rec)
+	ownReads := 0 // the read-backs that lead out
 	var restored []adjoint.Stmt
 	if guard != nil {
 		l.revDepth++
@@ -660,6 +661,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		var recomputed []adjoint.Stmt
 		readBack, recomputed = l.recompute(rec.ops[:split], append(append([]adjoint.Stmt(nil), out...), rest...), stored)
 		out = append(readBack, out...)
+		ownReads = len(readBack)
 		out = append(out, recomputed...)
 	}
 	out = append(out, rest...)
@@ -669,7 +671,9 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		l.revDepth--
 		l.restoreLog = nil
 		if len(out) > 0 && l.readsPrimal(out) {
-			out = []adjoint.Stmt{adjoint.If{Cond: guard, Then: out, Else: restored}}
+			// Values read back from tapes come off them either way.
+			out = []adjoint.Stmt{adjoint.If{Cond: guard, Then: out, Else: append(append([]adjoint.Stmt(nil), readBack...), restored...)}}
+			ownReads = 0 // inside the guard: counted with the rest, conservatively
 		}
 	}
 	for _, o := range rec.ops {
@@ -692,7 +696,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	}
 	// Reading back what the statement itself stored reads its output, not
 	// a value it overwrote: it does not count for the saves.
-	l.noteReaders(rec, out[len(readBack):], false)
+	l.noteReaders(rec, out[ownReads:], false)
 	// Reading back what the statement stored needs that value still there
 	// when its reversal runs: later writes to it must restore it. Its own
 	// write on a later trip of a loop need not, when each trip writes
@@ -722,17 +726,17 @@ func (l *lowerer) readsPrimal(code []adjoint.Stmt) bool {
 	return found
 }
 
-// pathGuard returns "dv != 0" when rec, a statement outside loops, writes
-// a variable v whose adjoint backward code has added into only inside
-// branches; nil when its backward code may run unguarded.
+// pathGuard returns "dv != 0" when rec writes a variable v whose adjoint
+// backward code has added into only inside branches or loops nested deeper
+// than rec; nil when its backward code may run unguarded.
 func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
-	if rec.inLoop || l.fusing || l.revDepth > 0 || rec.seed != nil {
+	if l.fusing || rec.seed != nil {
 		return nil
 	}
 	var guard adjoint.Expr
 	for _, o := range rec.ops {
 		for _, r := range o.results {
-			if r.temp || r.adj == "" || !l.condAdj[r.adj] || l.uncondAdj[r.adj] {
+			if depth, seen := l.adjDepth[r.adj]; r.temp || r.adj == "" || !seen || depth <= l.revDepth {
 				continue
 			}
 			if guard != nil {
