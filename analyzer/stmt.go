@@ -597,6 +597,17 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 
 // reverse writes the backward code of one simple statement.
 func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
+	// Variables the statement gave a passive value lose their adjoint
+	// first: the statement wrote them after every read of their old value
+	// (x, y = 0.5, x+y), so going back the reset comes before those reads
+	// add into it.
+	var zeroes []adjoint.Stmt
+	for _, v := range rec.zeroes {
+		if !l.isZeroAdj(v) && v.shadow == nil {
+			zeroes = append(zeroes, assign(l.adjOf(v), "=", l.zeroOf(v)))
+			l.zero[v.adj] = true
+		}
+	}
 	var out []adjoint.Stmt
 	if rec.seed != nil {
 		out = append(out, l.accumulate(rec.seed, l.seedValue(0)))
@@ -681,17 +692,11 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 			delete(l.logicalZero, r)
 		}
 	}
-	for _, v := range rec.zeroes {
-		if !l.isZeroAdj(v) && v.shadow == nil {
-			out = append(out, assign(l.adjOf(v), "=", l.zeroOf(v)))
-			l.zero[v.adj] = true
-		}
-	}
 	out = append(out, rec.undo...)
 	for i := len(rec.saves) - 1; i >= 0; i-- {
 		out = append(out, l.restore(rec, rec.saves[i].lv)...)
 	}
-	if len(out) == 0 {
+	if len(out)+len(zeroes) == 0 {
 		return nil
 	}
 	// Reading back what the statement itself stored reads its output, not
@@ -706,7 +711,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	} else {
 		l.noteReaders(rec, readBack, false)
 	}
-	return append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, out...)
+	return append(append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, zeroes...), out...)
 }
 
 // readsPrimal reports whether backward code reads a value of the forward
@@ -733,16 +738,30 @@ func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
 	if l.fusing || rec.seed != nil {
 		return nil
 	}
+	// Every adjoint the statement's backward code starts from must be one
+	// of those: one added into at this depth keeps it running.
 	var guard adjoint.Expr
 	for _, o := range rec.ops {
+		if o.store != nil {
+			return nil // an element's adjoint: not followed here
+		}
 		for _, r := range o.results {
-			if depth, seen := l.adjDepth[r.adj]; r.temp || r.adj == "" || !seen || depth <= l.revDepth {
+			if r.temp || r.adj == "" {
 				continue
 			}
-			if guard != nil {
-				return nil // several: rare; each might be the one used
+			depth, seen := l.adjDepth[r.adj]
+			if !seen {
+				continue // never added into: zero, whatever the path
 			}
-			guard = bin("!=", adjoint.Id(r.adj), lit("0"))
+			if depth <= l.revDepth {
+				return nil
+			}
+			nonzero := bin("!=", adjoint.Id(r.adj), lit("0"))
+			if guard == nil {
+				guard = nonzero
+			} else {
+				guard = bin("||", guard, nonzero)
+			}
 		}
 	}
 	return guard

@@ -196,3 +196,24 @@ func TwoResultsAfterEarlyReturn(x, y float64, n int) float64 {
 	}
 	return y * x
 }
+
+// ParallelPassive gives x a passive value in a parallel assignment whose
+// other side reads x: the reset of x's adjoint comes before that read.
+//
+//gradgen:grad
+func ParallelPassive(x, y float64) float64 {
+	x, y = 0.5, x+y
+	return y * x
+}
+
+// ParallelUntaken assigns two variables at once, one of whose adjoints
+// only a path the call may not take adds into.
+//
+//gradgen:grad
+func ParallelUntaken(x, y float64, n int) float64 {
+	x, y = math.Min(0.94, y), math.Sin(x)
+	if n%2 == 0 {
+		return y * math.Sin(x)
+	}
+	return y * math.Round(x)
+}

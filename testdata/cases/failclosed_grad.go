@@ -557,6 +557,76 @@ reverse:
 	return twoResultsAfterEarlyReturn, dx, dy
 }
 
+// ParallelPassiveGrad returns ParallelPassive(x, y) and its partial derivatives with respect to x, y.
+func ParallelPassiveGrad(x, y float64) (float64, float64, float64) {
+	t := 0.5
+	t1 := x + y
+	x = t
+	y = t1
+	parallelPassive := y * x
+
+	// return y * x
+	dy := x
+	dx := y
+	// x, y = 0.5, x+y
+	dx = 0
+	dt1 := dy
+	dy = 0
+	dx = dt1
+	dy = dt1
+	return parallelPassive, dx, dy
+}
+
+// ParallelUntakenGrad returns ParallelUntaken(x, y, n) and its partial derivatives with respect to x, y.
+func ParallelUntakenGrad(x, y float64, n int) (float64, float64, float64) {
+	var parallelUntaken, xPrev, yPrev, min1, sin, sin1 float64
+	var cond, done bool
+	xPrev = x
+	yPrev = y
+	min1 = math.Min(0.94, y)
+	sin = math.Sin(x)
+	x = min1
+	y = sin
+	done = false
+	if n%2 == 0 {
+		cond = true
+		sin1 = math.Sin(x)
+		parallelUntaken = y * sin1
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	parallelUntaken = y * math.Round(x)
+reverse:
+	var dy, dsin1, dx float64
+	if done {
+		// return y * math.Round(x)
+		dy = math.Round(x)
+	}
+	// if n%2 == 0
+	if cond {
+		// return y * math.Sin(x)
+		dy += sin1
+		dsin1 = y
+		dx += math.Cos(x) * dsin1
+	}
+	// x, y = math.Min(0.94, y), math.Sin(x)
+	dsin := dy
+	dy = 0
+	y = yPrev
+	dmin1 := dx
+	dx = 0
+	x = xPrev
+	dx = math.Cos(x) * dsin
+	if 0.94 == y {
+		dy += dmin1 / 2
+	} else if !(0.94 == min1) {
+		dy += dmin1
+	}
+	return parallelUntaken, dx, dy
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

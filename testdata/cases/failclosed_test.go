@@ -60,6 +60,21 @@ func failClosedCases() []gradCase {
 				return v, []float64{dx, dy}
 			},
 			at: pts(p(0.7, 0.3), p(-0.4, 1.3))},
+		{name: "ParallelPassive", f: ParallelPassive, grad: ParallelPassiveGrad, at: pts(p(0.3, 0.7))},
+		{name: "ParallelUntaken1", wrt: []int{0, 1},
+			f: func(x []float64) float64 { return ParallelUntaken(x[0], x[1], 1) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dx, dy := ParallelUntakenGrad(x[0], x[1], 1)
+				return v, []float64{dx, dy}
+			},
+			at: pts(p(0.3, 0.7))},
+		{name: "ParallelUntaken0", wrt: []int{0, 1},
+			f: func(x []float64) float64 { return ParallelUntaken(x[0], x[1], 0) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dx, dy := ParallelUntakenGrad(x[0], x[1], 0)
+				return v, []float64{dx, dy}
+			},
+			at: pts(p(0.3, 0.7))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
