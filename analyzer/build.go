@@ -406,6 +406,14 @@ func dropUnused(body []adjoint.Stmt, keep map[string]bool) []adjoint.Stmt {
 							}
 						}
 					}
+				case adjoint.Range:
+					if s.Define {
+						for _, x := range []adjoint.Expr{s.Key, s.Value} {
+							if id, ok := x.(adjoint.Ident); ok {
+								declared[id.Name] = true
+							}
+						}
+					}
 				}
 			})
 		}
