@@ -1055,7 +1055,7 @@ func (l *lowerer) brokeRecorder(ctx *loopCtx) *recorder {
 // lowerRange lowers a range loop over an integer, a slice or an array.
 func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	rec := &lowered{src: &ast.RangeStmt{For: s.For, Key: s.Key, Value: s.Value, Tok: s.Tok, X: s.X, Body: &ast.BlockStmt{}},
-		inLoop: l.loopDepth > 0, loop: &loopRec{}}
+		inLoop: l.loopDepth > 0, loop: &loopRec{}, loops: l.loopStmts()}
 	xt := l.info.TypeOf(s.X)
 	switch u := xt.Underlying().(type) {
 	case *types.Basic:
@@ -1419,7 +1419,12 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 			body = append(body, assign(adjoint.Id(lp.rangeIndex.name), "=", bin("-", trips, lit("1"))))
 		}
 		if lp.rangeValue != nil {
-			body = append(body, assign(adjoint.Id(lp.rangeValue.name), "=", adjoint.Index{X: lp.rangeX, Index: adjoint.Id(lp.rangeIndex.name)}))
+			reload := assign(adjoint.Id(lp.rangeValue.name), "=", adjoint.Index{X: lp.rangeX, Index: adjoint.Id(lp.rangeIndex.name)})
+			// It reads what it ranges over as it was: a later write to it
+			// (var ar [3]float64 on the next trip of an outer loop) must
+			// save and restore it.
+			l.noteReaders(r, []adjoint.Stmt{reload}, false)
+			body = append(body, reload)
 		}
 		return append(body, l.backward(lp.body)...)
 	})

@@ -217,3 +217,26 @@ func ParallelUntaken(x, y float64, n int) float64 {
 	}
 	return y * math.Round(x)
 }
+
+// RangeArrayPerTrip ranges over an array declared anew on every trip of an
+// outer loop: going back, each trip's array comes back before its values
+// are read again.
+//
+//gradgen:grad
+func RangeArrayPerTrip(x, y float64, n int) float64 {
+	for j := range 2 {
+		y += 0.3 * math.Atan(x)
+		var a [3]float64
+		a[0] = 0.5
+		a[2] = 0.7 - x
+		for i, v := range a {
+			y += 0.25 * v * float64(i+1)
+			x = math.Tanh(0.1 * float64(j+1))
+			if n > 0 {
+				y += 0.5 * math.Atan(v)
+			}
+		}
+		y += 0.25 * a[2]
+	}
+	return y
+}

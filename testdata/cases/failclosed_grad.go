@@ -627,6 +627,120 @@ reverse:
 	return parallelUntaken, dx, dy
 }
 
+// RangeArrayPerTripGrad returns RangeArrayPerTrip(x, y, n) and its partial derivatives with respect to x, y.
+func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
+	var atan, t, t1, t2, t3, t4, t5, atan1, t6, t7, v, t8, t9 float64
+	var a [3]float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, aElemTape, xTape []float64
+	var aTape [][3]float64
+	iters = max(0, 2)
+	aTape = make([][3]float64, 0, iters)
+	tapeLen = iters + iters + iters*3 + iters*3
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	condTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	trips = 0
+	for j := range 2 {
+		trips++
+		atan = math.Atan(x)
+		t = 0.3 * atan
+		t1 = y + t
+		y = t1
+		aTape = append(aTape, a)
+		a = [3]float64{}
+		aElemTape = append(aElemTape, a[0])
+		a[0] = 0.5
+		aElemTape = append(aElemTape, a[2])
+		t2 = 0.7 - x
+		a[2] = t2
+		for i, v = range a {
+			t3 = 0.25 * v
+			t4 = t3 * float64(i+1)
+			t5 = y + t4
+			y = t5
+			xTape = append(xTape, x)
+			x = math.Tanh(0.1 * float64(j+1))
+			if n > 0 {
+				condTape = append(condTape, 1)
+				atan1 = math.Atan(v)
+				t6 = 0.5 * atan1
+				t7 = y + t6
+				y = t7
+			} else {
+				condTape = append(condTape, 0)
+			}
+		}
+		t8 = 0.25 * a[2]
+		t9 = y + t8
+		y = t9
+	}
+	rangeArrayPerTrip := y
+
+	var da [3]float64
+	var dy, dt9, dt8, dt7, dt6, datan1, dx, dt5, dt4, dt3, dt2, dt1 float64
+	// return y
+	dy = 1
+	// for j := range 2
+	for ; trips > 0; trips-- {
+		// y += 0.25 * a[2]
+		dt9 = dy
+		dt8 = dt9
+		da[2] += 0.25 * dt8
+		// for i, v := range a
+		for trip := 3; trip > 0; trip-- {
+			i = trip - 1
+			v = a[i]
+			// if n > 0
+			cond := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond {
+				// y += 0.5 * math.Atan(v)
+				dt7 = dy
+				dt6 = dt7
+				datan1 = 0.5 * dt6
+				da[i] += datan1 / (1 + v*v)
+			}
+			// x = math.Tanh(0.1 * float64(j+1))
+			dx = 0
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			// y += 0.25 * v * float64(i+1)
+			dt5 = dy
+			dt4 = dt5
+			dt3 = float64(i+1) * dt4
+			da[i] += 0.25 * dt3
+		}
+		// a[2] = 0.7 - x
+		dt2 = da[2]
+		da[2] = 0
+		a[2] = aElemTape[len(aElemTape)-1]
+		aElemTape = aElemTape[:len(aElemTape)-1]
+		dx -= dt2
+		// a[0] = 0.5
+		da[0] = 0
+		a[0] = aElemTape[len(aElemTape)-1]
+		aElemTape = aElemTape[:len(aElemTape)-1]
+		// var a [3]float64
+		da = [3]float64{}
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		// y += 0.3 * math.Atan(x)
+		dt1 = dy
+		dx += 0.3 / (1 + x*x) * dt1
+	}
+	return rangeArrayPerTrip, dx, dy
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

@@ -75,6 +75,13 @@ func failClosedCases() []gradCase {
 				return v, []float64{dx, dy}
 			},
 			at: pts(p(0.3, 0.7))},
+		{name: "RangeArrayPerTrip", wrt: []int{0, 1},
+			f: func(x []float64) float64 { return RangeArrayPerTrip(x[0], x[1], 1) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dx, dy := RangeArrayPerTripGrad(x[0], x[1], 1)
+				return v, []float64{dx, dy}
+			},
+			at: pts(p(0.3, 0.7))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
