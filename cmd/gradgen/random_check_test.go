@@ -1,0 +1,395 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The scratch packages of TestRandomPrograms: the prelude every package
+// of programs starts with, the check that runs in each, and the table of
+// cases that adapts every generated function to one flat signature.
+
+// randomPrelude declares the types, helpers, rules and data the
+// productions call.
+const randomPrelude = `package random
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Pt is passed by value: its gradient is returned.
+type Pt struct {
+	X, Y float64
+	A    [2]float64
+}
+
+// Body holds a slice: passed by pointer, its gradient goes to a buffer.
+// Tag is passive.
+type Body struct {
+	X   float64
+	W   []float64
+	P   Pt
+	Tag int
+}
+
+// Package-level data, read as passive values.
+var table = [4]float64{0.5, -0.25, 1.5, 0.75}
+
+var coef = []float64{1.25, -0.5, 0.25, 2}
+
+// Single-expression helpers, expanded in place.
+func sq(x float64) float64 { return x * x }
+
+func softsign(x float64) float64 { return x / (1 + math.Abs(x)) }
+
+func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
+
+// Helpers of several statements.
+func bell(x, s float64) float64 {
+	t := x / s
+	return math.Exp(-t * t)
+}
+
+func smooth3(x float64) float64 {
+	y := x
+	for i := 0; i < 3; i++ {
+		y = 0.5*y + 0.25*math.Sin(y+float64(i))
+	}
+	return y
+}
+
+// A helper with a slice parameter.
+func dot3(w []float64, k float64) float64 {
+	s := 0.0
+	for i := range w {
+		s += w[i] * math.Sin(k+float64(i))
+	}
+	return s
+}
+
+// A helper with two results.
+func polar(x, y float64) (float64, float64) {
+	r := math.Hypot(x, y)
+	return r, math.Atan2(y, 1.5+math.Sin(x)) * r
+}
+
+// Helpers returning structs.
+func mkPt(a, b float64) Pt { return Pt{X: a * b, Y: a - b, A: [2]float64{a, 0.5 * b}} }
+
+func mid(p, q Pt) Pt {
+	var r Pt
+	r.X = 0.5 * (p.X + q.X)
+	r.Y = p.Y * q.Y
+	r.A[0] = p.A[0]
+	r.A[1] = p.A[1] + q.A[0]
+	return r
+}
+
+// A helper with no result that writes into a slice it is passed.
+func axpy(a float64, x, y []float64) {
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+// Methods with a value receiver.
+func (p Pt) norm() float64 { return math.Sqrt(1 + p.X*p.X + p.Y*p.Y) }
+
+func (p Pt) dotA(k float64) float64 {
+	s := k * p.X
+	for i := range p.A {
+		s += p.A[i] * p.Y
+	}
+	return s
+}
+
+// Methods with a pointer receiver; step writes into it.
+func (b *Body) energy(h float64) float64 {
+	s := h * b.X
+	for _, v := range b.W {
+		s += v * v
+	}
+	return s + b.P.X*h
+}
+
+func (b *Body) step(h float64) {
+	b.X += h * math.Sin(b.P.Y)
+	for i := range b.W {
+		b.W[i] *= 1 + 0.1*math.Tanh(h)
+	}
+}
+
+// next has a side effect on a passive counter: each call must run once.
+func next(k *int) float64 {
+	*k++
+	return float64(*k%4) * 0.5
+}
+
+// softplus and scaledSumsq have custom rules.
+func softplus(x float64) float64 { return math.Log1p(math.Exp(x)) }
+
+//gradgen:rule softplus
+func softplusRule(x float64) (float64, float64) {
+	if x > 30 {
+		return x, 1
+	}
+	e := math.Exp(x)
+	return math.Log1p(e), e / (1 + e)
+}
+
+func scaledSumsq(w []float64, k float64) float64 {
+	s := 0.0
+	for _, v := range w {
+		s += v * v
+	}
+	return k * s
+}
+
+//gradgen:rule scaledSumsq
+func scaledSumsqRule(w []float64, k float64, seed float64, dw []float64) (float64, float64) {
+	s := 0.0
+	for _, v := range w {
+		s += v * v
+	}
+	if dw != nil {
+		for i, v := range w {
+			dw[i] += seed * 2 * k * v
+		}
+	}
+	return k * s, seed * s
+}
+
+// A rule for a function of another package: Γ'(x) = Γ(x)·ψ(x).
+//
+//gradgen:rule math.Gamma
+func gammaRule(x float64) (float64, float64) {
+	g := math.Gamma(x)
+	psi := 0.0
+	for x < 6 {
+		psi -= 1 / x
+		x++
+	}
+	f := 1 / (x * x)
+	psi += math.Log(x) - 1/(2*x) - f*(1.0/12-f*(1.0/120-f*(1.0/252-f*(1.0/240-f/132))))
+	return g, g * psi
+}
+
+// newRand keeps the import of math/rand/v2 used.
+func newRand(n int) *rand.Rand { return rand.New(rand.NewPCG(uint64(n)+1, 7)) }
+
+`
+
+// randomCheck runs in each scratch package: it checks every case's value
+// bit for bit and its gradient against finite differences, and writes
+// what it finds to report.txt, one line per finding:
+//
+//	BEGIN name            before a case (a case that hangs is the last one begun)
+//	FAIL name message     a wrong value or gradient, or a panic in the gradient
+//	GENBUG name message   a panic in the function itself: the generator's fault
+//	END name judged skipped
+//
+// The oracle never cries wolf. At each point and for each coordinate it
+// computes two Richardson estimates, fd from central differences with
+// steps h and 2h, fd2 with 10h and 20h (h = 5e-5; 1e-2 for programs that
+// round through float32). The coordinate is skipped, and counted, when
+// they are unreliable: a value is NaN, Inf or above 1e12 in magnitude,
+// the two estimates disagree by more than tol = 1e-6·max(1, |fd|) (1e-3
+// for float32) — the function is not smooth there, or too curved for the
+// steps — or rounding in the function's values (noise = 1e-13 of their
+// largest magnitude divided by h, about 500 ulps; 3e-7 for float32) could
+// exceed tol. Otherwise the gradient must match fd to
+// tol + 2|fd-fd2| + the rounding bound, and a NaN or Inf gradient fails.
+const randomCheck = `package random
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"testing"
+)
+
+type rcase struct {
+	name, prods string
+	f32         bool
+	at          []float64
+	f           func(in []float64, n int) float64
+	g           func(in []float64, n int) (float64, []float64)
+}
+
+func TestRandom(t *testing.T) {
+	out, err := os.Create("report.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	for _, c := range cases {
+		judged, skipped := check(out, c)
+		fmt.Fprintf(out, "END\t%s\t%d\t%d\n", c.name, judged, skipped)
+	}
+}
+
+func clone(p []float64) []float64 { return append([]float64(nil), p...) }
+
+func check(out *os.File, c rcase) (judged, skipped int) {
+	fmt.Fprintf(out, "BEGIN\t%s\n", c.name)
+	out.Sync()
+	failures := 0
+	fail := func(format string, args ...any) {
+		if failures++; failures <= 3 {
+			fmt.Fprintf(out, "FAIL\t%s\t%s\n", c.name, fmt.Sprintf(format, args...))
+		}
+	}
+	phase := "GENBUG"
+	defer func() {
+		if r := recover(); r != nil {
+			if phase == "GENBUG" {
+				fmt.Fprintf(out, "GENBUG\t%s\tpanic: %v\n", c.name, r)
+			} else {
+				fail("panic in the gradient: %v", r)
+			}
+		}
+	}()
+	h, tolRel, eps := 5e-5, 1e-6, 1e-13
+	if c.f32 {
+		h, tolRel, eps = 1e-2, 1e-3, 3e-7
+	}
+	for n := range 4 {
+		phase = "GENBUG"
+		want := c.f(clone(c.at), n)
+		phase = "FAIL"
+		v, grad := c.g(clone(c.at), n)
+		phase = "GENBUG"
+		if math.Float64bits(v) != math.Float64bits(want) {
+			fail("n=%d: value %v, want %v bit for bit", n, v, want)
+		}
+		if len(grad) != len(c.at) {
+			panic(fmt.Sprintf("%d gradients for %d parameters", len(grad), len(c.at)))
+		}
+		if math.IsNaN(want) || math.IsInf(want, 0) || math.Abs(want) > 1e12 {
+			skipped += len(c.at)
+			continue
+		}
+		for i := range c.at {
+			big := math.Abs(want)
+			ok := true
+			eval := func(p []float64) float64 {
+				y := c.f(p, n)
+				if math.IsNaN(y) || math.IsInf(y, 0) || math.Abs(y) > 1e12 {
+					ok = false
+				}
+				big = max(big, math.Abs(y))
+				return y
+			}
+			d := func(step float64) float64 {
+				p, m := clone(c.at), clone(c.at)
+				p[i] += step
+				m[i] -= step
+				return (eval(p) - eval(m)) / (2 * step)
+			}
+			fd := (4*d(h) - d(2*h)) / 3
+			fd2 := (4*d(10*h) - d(20*h)) / 3
+			tol := tolRel * math.Max(1, math.Abs(fd))
+			noise := eps * big / h
+			if !ok || !(math.Abs(fd-fd2) <= tol) || noise > tol {
+				skipped++
+				continue
+			}
+			judged++
+			if !(math.Abs(grad[i]-fd) <= tol+2*math.Abs(fd-fd2)+noise) {
+				fail("n=%d: ∂/∂in[%d] = %.12g, finite differences %.12g (and %.12g with larger steps)", n, i, grad[i], fd, fd2)
+			}
+		}
+	}
+	return judged, skipped
+}
+`
+
+// casesSource writes the table of cases of one package: for each
+// function, an adapter from the flat vector in (laid out as layout says)
+// to its parameters, and from its gradient's results and buffers back.
+func casesSource(fns []funcInfo) string {
+	var b strings.Builder
+	b.WriteString("package random\n\nvar cases = []rcase{\n")
+	for _, fi := range fns {
+		unpack := adapterUnpack(fi)
+		args := strings.Join(fi.params, ", ")
+		call := fi.name
+		if fi.recv != "" {
+			call = fi.recv + "." + fi.name
+		}
+		fmt.Fprintf(&b, "\t{name: %q, prods: %q, f32: %v, at: %#v,\n", fi.name, strings.Join(fi.prods, ","), fi.f32, fi.at)
+		fmt.Fprintf(&b, "\t\tf: func(in []float64, n int) float64 {\n%s\t\t\treturn %s(%s)\n\t\t},\n", unpack, call, args)
+		var results, buffers []string
+		var pack strings.Builder
+		results = append(results, "v")
+		for _, p := range layout(fi) {
+			switch p {
+			case "x", "y", "a", "p":
+				results = append(results, "g"+p)
+			default:
+				buffers = append(buffers, "d"+p)
+			}
+			switch p {
+			case "x", "y":
+				fmt.Fprintf(&pack, "\t\t\tout = append(out, g%s)\n", p)
+			case "a":
+				pack.WriteString("\t\t\tout = append(out, ga[:]...)\n")
+			case "p":
+				pack.WriteString("\t\t\tout = append(out, gp.X, gp.Y, gp.A[0], gp.A[1])\n")
+			case "w":
+				pack.WriteString("\t\t\tout = append(out, dw...)\n")
+			case "q":
+				pack.WriteString("\t\t\tout = append(out, dq.X)\n\t\t\tout = append(out, dq.W...)\n\t\t\tout = append(out, dq.P.X, dq.P.Y, dq.P.A[0], dq.P.A[1])\n")
+			case "ps":
+				pack.WriteString("\t\t\tfor _, s := range dps {\n\t\t\t\tout = append(out, s.X, s.Y, s.A[0], s.A[1])\n\t\t\t}\n")
+			case "m":
+				pack.WriteString("\t\t\tout = append(out, dm[0]...)\n\t\t\tout = append(out, dm[1]...)\n")
+			}
+		}
+		var alloc strings.Builder
+		for _, d := range buffers {
+			alloc.WriteString("\t\t\t" + map[string]string{
+				"dw":  "dw := make([]float64, 6)",
+				"dq":  "dq := &Body{W: make([]float64, 3)}",
+				"dps": "dps := make([]Pt, 2)",
+				"dm":  "dm := [][]float64{make([]float64, 3), make([]float64, 3)}",
+			}[d] + "\n")
+		}
+		gargs := fi.params
+		gargs = append(append([]string(nil), gargs...), buffers...)
+		fmt.Fprintf(&b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\t%s := %sGrad(%s)\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t}},\n",
+			unpack, alloc.String(), strings.Join(results, ", "), call, strings.Join(gargs, ", "), pack.String())
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// adapterUnpack declares a function's parameters from the flat vector.
+func adapterUnpack(fi funcInfo) string {
+	var b strings.Builder
+	o := 0
+	pt := func(o int) string {
+		return fmt.Sprintf("Pt{X: in[%d], Y: in[%d], A: [2]float64{in[%d], in[%d]}}", o, o+1, o+2, o+3)
+	}
+	for _, p := range layout(fi) {
+		switch p {
+		case "x", "y":
+			fmt.Fprintf(&b, "\t\t\t%s := in[%d]\n", p, o)
+		case "a":
+			fmt.Fprintf(&b, "\t\t\ta := [3]float64{in[%d], in[%d], in[%d]}\n", o, o+1, o+2)
+		case "p":
+			fmt.Fprintf(&b, "\t\t\tp := %s\n", pt(o))
+		case "w":
+			fmt.Fprintf(&b, "\t\t\tw := clone(in[%d:%d])\n", o, o+6)
+		case "q":
+			fmt.Fprintf(&b, "\t\t\tq := &Body{X: in[%d], W: clone(in[%d:%d]), P: %s, Tag: n}\n", o, o+1, o+4, pt(o+4))
+		case "ps":
+			fmt.Fprintf(&b, "\t\t\tps := []Pt{%s, %s}\n", pt(o), pt(o+4))
+		case "m":
+			fmt.Fprintf(&b, "\t\t\tm := [][]float64{clone(in[%d:%d]), clone(in[%d:%d])}\n", o, o+3, o+3, o+6)
+		}
+		o += paramDim[p]
+	}
+	return b.String()
+}

@@ -1,0 +1,421 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The productions of data, calls and the constructs the tracker issue
+// names; the forms of the math functions.
+
+func init() {
+	loopOK := func(g *progGen, d int) bool { return d > 0 && len(g.loops) < 2 }
+	productions = append(productions, []production{
+		// Data.
+		{name: "elemupdate", weight: 2, stmt: func(g *progGen, d int) {
+			pts, sls := writable(g.sc.pts), writable(g.sc.sls)
+			var target string
+			switch k := g.intn(3); {
+			case k == 0 && len(pts) > 0:
+				p := pick(g, pts)
+				g.mark(p.prod, "structs")
+				target = p.name + pick(g, []string{".X", ".Y", ".A[0]", ".A[1]"})
+			case k == 1 && len(sls) > 0:
+				s := pick(g, sls)
+				g.mark(s.prod)
+				target = fmt.Sprintf("%s[%s]", s.name, g.index(s.n))
+			default:
+				a := g.array()
+				target = fmt.Sprintf("%s[%s]", a.name, g.index(a.n))
+			}
+			switch g.intn(3) {
+			case 0:
+				g.line("%s = %s", target, g.bounded(g.expr(2)))
+			case 1:
+				g.line("%s += math.Tanh(%s)", target, g.expr(2))
+			default:
+				g.line("%s *= 1 + 0.5*math.Tanh(%s)", target, g.expr(2))
+			}
+		}},
+		{name: "localarray", weight: 1, stmt: func(g *progGen, d int) {
+			la, n := g.fresh("la"), pick(g, []int{3, 5, 16})
+			g.line("var %s [%d]float64", la, n)
+			if g.chance(0.5) {
+				i := g.fresh("i")
+				g.line("for %s := range %s {", i, la)
+				g.sc.ints = append(g.sc.ints, i)
+				g.line("\t%s[%s] = %s * float64(%s+1)", la, i, g.expr(1), i)
+				g.sc.ints = g.sc.ints[:len(g.sc.ints)-1]
+				g.line("}")
+			} else {
+				g.line("%s[0], %s[2] = %s, %s", la, la, g.expr(2), g.expr(2))
+			}
+			g.sc.arrs = append(g.sc.arrs, val{name: la, n: n, prod: "localarray", local: true})
+		}},
+		{name: "make", weight: 1, stmt: func(g *progGen, d int) {
+			h, i := g.fresh("h"), g.fresh("i")
+			w := g.sc.sls[0] // w
+			n, size := 2+g.intn(3), ""
+			if n > w.n {
+				n = w.n
+			}
+			size = fmt.Sprint(n)
+			if g.chance(0.3) && w.n >= 2 {
+				n, size = w.n/2, "len(w)/2"
+			}
+			g.line("%s := make([]float64, %s)", h, size)
+			g.line("for %s := range %s {", i, h)
+			g.sc.ints = append(g.sc.ints, i)
+			g.line("\t%s[%s] = w[%s] * %s", h, i, i, g.expr(1))
+			g.sc.ints = g.sc.ints[:len(g.sc.ints)-1]
+			g.line("}")
+			g.sc.sls = append(g.sc.sls, val{name: h, n: n, prod: "make", local: true})
+		}},
+		{name: "views", weight: 1, ok: func(g *progGen, d int) bool { return g.longSlice(2) != nil }, stmt: func(g *progGen, d int) {
+			s := g.longSlice(2)
+			g.mark(s.prod)
+			r := g.fresh("r")
+			lo := g.intn(s.n - 1)
+			hi := lo + 1 + g.intn(s.n-lo-1) + 1
+			if hi > s.n {
+				hi = s.n
+			}
+			switch g.intn(4) {
+			case 0:
+				g.line("%s := %s[%d:%d]", r, s.name, lo, hi)
+			case 1:
+				g.line("%s := %s[%d:%d:%d]", r, s.name, lo, hi, hi)
+			case 2:
+				hi = s.n
+				g.line("%s := %s[%d:]", r, s.name, lo)
+			default:
+				lo = 0
+				g.line("%s := %s[:%d]", r, s.name, hi)
+			}
+			if s.ro {
+				g.line("y += %s[0] * %s", r, g.bounded(g.expr(1)))
+			} else {
+				g.line("%s[0] += 0.5 * %s", r, g.bounded(g.expr(1)))
+			}
+			g.sc.sls = append(g.sc.sls, val{name: r, n: hi - lo, prod: "views", local: true, ro: s.ro})
+		}},
+		{name: "loopviews", weight: 1, ok: func(g *progGen, d int) bool { return loopOK(g, d) && g.sc.sls[0].n == 6 }, stmt: func(g *progGen, d int) {
+			// A view of the parameter, read, and one of a local, written,
+			// taken anew on every trip.
+			j, v, lw, lv := g.fresh("j"), g.fresh("wv"), g.fresh("lw"), g.fresh("lv")
+			local := g.chance(0.5)
+			if local {
+				g.line("%s := make([]float64, 6)", lw)
+			}
+			g.line("for %s := range 2 {", j)
+			g.loopBody(d-1, j, func() {
+				g.line("%s := w[%s*3 : %s*3+3]", v, j, j)
+				g.line("y += %s[%d] * %s", v, g.intn(3), g.squash(g.expr(1)))
+				g.sc.sls = append(g.sc.sls, val{name: v, n: 3, prod: "loopviews", local: true, ro: true})
+				if local {
+					g.line("%s := %s[%s*3 : %s*3+3]", lv, lw, j, j)
+					g.line("%s[%d] = %s[%d] * %s", lv, g.intn(3), v, g.intn(3), g.squash(g.expr(1)))
+					g.sc.sls = append(g.sc.sls, val{name: lv, n: 3, prod: "loopviews", local: true})
+				}
+			})
+			g.line("}")
+			if local {
+				g.sc.sls = append(g.sc.sls, val{name: lw, n: 6, prod: "loopviews", local: true})
+			}
+		}},
+		{name: "reslice", weight: 1, stmt: func(g *progGen, d int) {
+			var cands []int
+			for i, s := range g.sc.sls {
+				if s.local && s.n >= 2 && !strings.ContainsAny(s.name, ".[") {
+					cands = append(cands, i)
+				}
+			}
+			if g.top && len(cands) > 0 && g.chance(0.6) {
+				// At the top level, where the new length is known to
+				// every statement after it.
+				s := &g.sc.sls[pick(g, cands)]
+				if g.chance(0.5) {
+					g.line("%s = %s[:%d]", s.name, s.name, s.n-1)
+				} else {
+					g.line("%s = %s[1:]", s.name, s.name)
+				}
+				s.n--
+				return
+			}
+			s := pick(g, g.sc.sls)
+			g.mark(s.prod, "while", "len")
+			t := g.fresh("t")
+			g.line("%s := %s", t, s.name)
+			g.line("for len(%s) > 1 {", t)
+			g.line("\ty += %s[0] * %s", t, g.squash(g.expr(1)))
+			g.line("\t%s = %s[1:]", t, t)
+			g.line("}")
+			g.sc.sls = append(g.sc.sls, val{name: t, n: min(1, s.n), prod: "reslice", local: true, ro: s.ro})
+		}},
+		{name: "intcode", weight: 1, stmt: func(g *progGen, d int) {
+			k, b, s := g.fresh("k"), g.fresh("b"), g.fresh("str")
+			g.line("%s := %s*3 + 1", k, g.intExpr())
+			g.line("%s := %s%%2 == 0 || n > 2", b, k)
+			g.line("%s := \"abcd\"[%s%%3:]", s, k)
+			g.line("if %s && len(%s) > 1 {", b, s)
+			g.line("\ty += 0.5 * %s", g.bounded(g.expr(1)))
+			g.line("}")
+			g.sc.ints = append(g.sc.ints, k)
+		}},
+		{name: "byvaluearr", fn: true},
+		{name: "byvaluestruct", fn: true},
+		{name: "pointers", fn: true},
+		{name: "structslice", fn: true},
+		{name: "matrix", fn: true},
+
+		// Math with two results.
+		{name: "sincos", weight: 1, stmt: func(g *progGen, d int) {
+			s, c := g.fresh("s"), g.fresh("c")
+			g.line("%s, %s := math.Sincos(%s)", s, c, g.expr(2))
+			g.sc.vars = append(g.sc.vars, s, c)
+		}},
+		{name: "modf", weight: 1, stmt: func(g *progGen, d int) {
+			ip, fr := g.fresh("ip"), g.fresh("fr")
+			g.line("%s, %s := math.Modf(3 * %s)", ip, fr, g.expr(2))
+			g.sc.vars = append(g.sc.vars, ip, fr)
+		}},
+		{name: "frexp", weight: 1, stmt: func(g *progGen, d int) {
+			fr, ex := g.fresh("fr"), g.fresh("ex")
+			g.line("%s, %s := math.Frexp(%s)", fr, ex, g.expr(2))
+			g.line("y += 0.25 * %s * float64(%s)", fr, ex)
+			g.sc.vars = append(g.sc.vars, fr)
+		}},
+
+		// Calls.
+		{name: "helper1", weight: 2, expr: func(g *progGen, d int) string {
+			return fmt.Sprintf(pick(g, []string{"sq(%s)", "softsign(%s)", "sigmoid(%s)"}), g.expr(d))
+		}},
+		{name: "helperN", weight: 1, expr: func(g *progGen, d int) string {
+			if g.chance(0.5) {
+				return fmt.Sprintf("smooth3(%s)", g.expr(d))
+			}
+			return fmt.Sprintf("bell(%s, 1.5+math.Sin(%s))", g.expr(d), g.expr(d))
+		}},
+		{name: "helperslice", weight: 1, expr: func(g *progGen, d int) string {
+			s := pick(g, g.sc.sls)
+			g.mark(s.prod)
+			return fmt.Sprintf("dot3(%s, %s)", s.name, g.expr(d))
+		}},
+		{name: "helper2", weight: 1, stmt: func(g *progGen, d int) {
+			r, t := g.fresh("r"), g.fresh("t")
+			g.line("%s, %s := polar(%s, %s)", r, t, g.expr(2), g.expr(2))
+			g.sc.vars = append(g.sc.vars, r, t)
+		}},
+		{name: "methodval", weight: 1, expr: func(g *progGen, d int) string {
+			p := g.pt(d)
+			if g.chance(0.5) {
+				return p + ".norm()"
+			}
+			return fmt.Sprintf("%s.dotA(%s)", p, g.expr(d))
+		}},
+		{name: "methodptr", weight: 1, exprNeeds: "q", expr: func(g *progGen, d int) string {
+			return fmt.Sprintf("q.energy(%s)", g.expr(d))
+		}, stmt: func(g *progGen, d int) {
+			// A method that writes into its pointer receiver, called on a
+			// local (Go takes its address).
+			bd := g.fresh("bd")
+			g.line("%s := Body{X: %s, W: []float64{%s, %s, 0.5}, P: %s}", bd, g.expr(1), g.expr(1), g.expr(1), g.pt(1))
+			g.line("%s.step(%s)", bd, g.squash(g.expr(1)))
+			g.line("y += 0.25 * (%s.X + %s.W[%d]) * %s.energy(%s)", bd, bd, g.intn(3), bd, g.expr(1))
+		}},
+		{name: "recvvalue", fn: true},
+		{name: "recvptr", fn: true},
+		{name: "rule", weight: 1, expr: func(g *progGen, d int) string {
+			if g.chance(0.5) {
+				return fmt.Sprintf("softplus(%s)", g.expr(d))
+			}
+			s := pick(g, g.sc.sls)
+			g.mark(s.prod)
+			return fmt.Sprintf("scaledSumsq(%s, %s)", s.name, g.expr(d))
+		}},
+		{name: "rulemath", weight: 1, expr: func(g *progGen, d int) string {
+			return fmt.Sprintf("math.Gamma(1.5 + 0.5*math.Sin(%s))", g.expr(d))
+		}},
+		{name: "structhelper", weight: 1, expr: func(g *progGen, d int) string {
+			if g.chance(0.5) && len(g.sc.pts) > 0 {
+				return fmt.Sprintf("mid(%s, %s).%s", g.pt(d), g.pt(d), pick(g, []string{"X", "Y", "A[1]"}))
+			}
+			return fmt.Sprintf("mkPt(%s, %s).%s", g.expr(d), g.expr(d), pick(g, []string{"X", "Y", "A[0]"}))
+		}, stmt: func(g *progGen, d int) {
+			pv := g.fresh("pv")
+			if g.chance(0.5) {
+				g.line("%s := mid(%s, %s)", pv, g.pt(1), g.pt(1))
+			} else {
+				g.line("%s := mkPt(%s, %s)", pv, g.expr(2), g.expr(2))
+			}
+			g.sc.pts = append(g.sc.pts, val{name: pv, prod: "structhelper", local: true})
+		}},
+		{name: "axpy", weight: 1, stmt: func(g *progGen, d int) {
+			dsts := writable(g.sc.sls)
+			var dst val
+			if len(dsts) > 0 && g.chance(0.7) {
+				dst = pick(g, dsts)
+			} else {
+				g.mark("make")
+				dst = val{name: g.fresh("h"), n: 3, prod: "make", local: true}
+				g.line("%s := make([]float64, 3)", dst.name)
+				g.sc.sls = append(g.sc.sls, dst)
+			}
+			var srcs []val
+			for _, s := range g.sc.sls {
+				if s.n >= dst.n {
+					srcs = append(srcs, s)
+				}
+			}
+			g.line("axpy(%s, %s, %s)", g.squash(g.expr(1)), pick(g, srcs).name, dst.name)
+		}},
+
+		// What the tracker issue names.
+		{name: "loopvar", weight: 1, ok: loopOK, stmt: func(g *progGen, d int) {
+			i, c := g.fresh("i"), g.fresh("c")
+			g.line("for %s := range %s {", i, g.tripCount())
+			g.loopBody(d-1, i, func() {
+				g.line("var %s float64", c)
+				g.line("if %s%%2 == 0 {", i)
+				g.line("\t%s = %s", c, g.expr(2))
+				g.line("}")
+				g.sc.vars = append(g.sc.vars, c)
+			})
+			g.line("}")
+		}},
+		{name: "sidecounter", weight: 1, stmt: func(g *progGen, d int) {
+			k := g.fresh("k")
+			g.line("%s := n", k)
+			g.sc.ctrs = append(g.sc.ctrs, k)
+			switch g.intn(3) {
+			case 0:
+				g.line("for range 3 {")
+				g.line("\ty += (x + %s) * next(&%s)", g.squash(g.expr(1)), k)
+				g.line("}")
+			case 1:
+				v := g.fresh("v")
+				g.line("%s := %s * next(&%s)", v, g.expr(2), k)
+				g.sc.vars = append(g.sc.vars, v)
+			default:
+				g.line("if next(&%s) > 0.4 {", k)
+				g.line("\ty += %s", g.bounded(g.expr(1)))
+				g.line("}")
+			}
+		}},
+		{name: "siderand", weight: 1, stmt: func(g *progGen, d int) {
+			r := g.fresh("rng")
+			g.line("%s := rand.New(rand.NewPCG(uint64(n)+1, 7))", r)
+			g.sc.rngs = append(g.sc.rngs, r)
+			g.line("y += %s * %s.Float64()", g.bounded(g.expr(2)), r)
+		}},
+		{name: "nanpath", fn: true},
+		{name: "negreturn", fn: true},
+		{name: "sumbranch", fn: true},
+		{name: "complit", weight: 1, stmt: func(g *progGen, d int) {
+			switch g.intn(4) {
+			case 0:
+				pt := g.fresh("pt")
+				g.line("%s := Pt{X: %s, Y: %s, A: [2]float64{%s, 0.5}}", pt, g.expr(1), g.expr(1), g.expr(1))
+				g.sc.pts = append(g.sc.pts, val{name: pt, prod: "complit", local: true})
+			case 1:
+				ar := g.fresh("ar")
+				g.line("%s := [3]float64{%s, 0, %s}", ar, g.expr(1), g.expr(1))
+				g.sc.arrs = append(g.sc.arrs, val{name: ar, n: 3, prod: "complit", local: true})
+			case 2:
+				sl := g.fresh("sl")
+				g.line("%s := []float64{%s, %s, %s}", sl, g.expr(1), g.expr(1), g.expr(1))
+				g.sc.sls = append(g.sc.sls, val{name: sl, n: 3, prod: "complit", local: true})
+			default:
+				bd := g.fresh("bd")
+				g.line("%s := Body{X: %s, W: []float64{%s, %s, 0.5}, P: Pt{Y: %s}}", bd, g.expr(1), g.expr(1), g.expr(1), g.expr(1))
+				g.line("y += 0.25 * (%s.X*%s.W[1] + %s.P.Y - %s.W[0])", bd, bd, bd, bd)
+			}
+		}},
+		{name: "copies", weight: 1, stmt: func(g *progGen, d int) {
+			c := g.fresh("cp")
+			switch k := g.intn(3); {
+			case k == 0 && g.params["q"]:
+				g.mark("pointers")
+				g.line("%s := *q", c)
+				g.line("%s.X *= 1.5", c)
+				g.line("%s.P.Y = %s", c, g.bounded(g.expr(1)))
+				g.line("y += 0.25 * (%s.X + %s.P.Y + %s.P.X + q.X + q.P.Y)", c, c, c)
+			case k == 1:
+				a := g.array()
+				g.line("%s := %s", c, a.name)
+				g.line("%s[%d] = %s", c, g.intn(a.n), g.bounded(g.expr(1)))
+				g.line("y += 0.25 * (%s[1] + %s[1])", a.name, c)
+				g.sc.arrs = append(g.sc.arrs, val{name: c, n: a.n, prod: "copies", local: true})
+			default:
+				p := g.pt(1)
+				g.line("%s := %s", c, p)
+				g.line("%s.%s = %s", c, pick(g, []string{"X", "Y", "A[0]"}), g.bounded(g.expr(1)))
+				if g.chance(0.3) {
+					g.line("%s.A = %s.A", c, g.pt(1))
+				}
+				g.sc.pts = append(g.sc.pts, val{name: c, prod: "copies", local: true})
+			}
+		}},
+	}...)
+}
+
+// mathForms writes each function of package math through a form that
+// keeps it where it is smooth and finite (@1, @2, @3: arguments).
+// TestRandomCoversReadme requires a form for every function of the
+// README's table of derivative rules.
+var mathForms = []struct{ name, form string }{
+	{"Abs", "math.Abs(@1)"},
+	{"Acos", "math.Acos(0.9 * math.Tanh(@1))"},
+	{"Asin", "math.Asin(0.9 * math.Tanh(@1))"},
+	{"Acosh", "math.Acosh(1.5 + @1*@1)"},
+	{"Asinh", "math.Asinh(@1)"},
+	{"Atan", "math.Atan(@1)"},
+	{"Atanh", "math.Atanh(0.5 * math.Sin(@1))"},
+	{"Atan2", "math.Atan2(@1, 1.5+math.Cos(@2))"},
+	{"Cbrt", "math.Cbrt(2 + math.Sin(@1))"},
+	{"Ceil", "math.Ceil(2 * @1)"},
+	{"Floor", "math.Floor(2 * @1)"},
+	{"Trunc", "math.Trunc(2 * @1)"},
+	{"Round", "math.Round(2 * @1)"},
+	{"RoundToEven", "math.RoundToEven(2 * @1)"},
+	{"Logb", "math.Logb(1.5 + @1*@1)"},
+	{"Copysign", "math.Copysign(@1, @2)"},
+	{"Cos", "math.Cos(@1)"},
+	{"Sin", "math.Sin(@1)"},
+	{"Tan", "math.Tan(0.7 * math.Sin(@1))"},
+	{"Cosh", "math.Cosh(math.Sin(@1))"},
+	{"Sinh", "math.Sinh(math.Sin(@1))"},
+	{"Tanh", "math.Tanh(@1)"},
+	{"Dim", "math.Dim(@1, @2)"},
+	{"Erf", "math.Erf(@1)"},
+	{"Erfc", "math.Erfc(@1)"},
+	{"Erfinv", "math.Erfinv(0.9 * math.Tanh(@1))"},
+	{"Erfcinv", "math.Erfcinv(1 + 0.9*math.Tanh(@1))"},
+	{"Exp", "math.Exp(math.Sin(@1))"},
+	{"Exp2", "math.Exp2(math.Sin(@1))"},
+	{"Expm1", "math.Expm1(math.Sin(@1))"},
+	{"FMA", "math.FMA(@1, @2, @3)"},
+	{"Hypot", "math.Hypot(@1, 0.5)"},
+	{"Hypot", "math.Hypot(@1, @2)"},
+	{"J0", "math.J0(@1)"},
+	{"J1", "math.J1(@1)"},
+	{"Jn", "math.Jn(2, @1)"},
+	{"Y0", "math.Y0(1 + @1*@1)"},
+	{"Y1", "math.Y1(1 + @1*@1)"},
+	{"Yn", "math.Yn(2, 1+@1*@1)"},
+	{"Ldexp", "math.Ldexp(@1, 2)"},
+	{"Ldexp", "math.Ldexp(@1, n-1)"},
+	{"Log", "math.Log(2 + math.Cos(@1))"},
+	{"Log10", "math.Log10(2 + math.Cos(@1))"},
+	{"Log2", "math.Log2(2 + math.Cos(@1))"},
+	{"Log1p", "math.Log1p(@1 * @1)"},
+	{"Max", "math.Max(@1, @2)"},
+	{"Min", "math.Min(@1, @2)"},
+	{"Mod", "math.Mod(@1, 1.5+math.Sin(@2))"},
+	{"Remainder", "math.Remainder(@1, 1.5+math.Sin(@2))"},
+	{"Nextafter", "math.Nextafter(@1, 2)"},
+	{"Nextafter32", "float64(math.Nextafter32(float32(@1), 2))"},
+	{"Pow", "math.Pow(1.5+math.Sin(@1), 1.3)"},
+	{"Pow", "math.Pow(1.5+math.Sin(@1), math.Cos(@2))"},
+	{"Sqrt", "math.Sqrt(1 + @1*@1)"},
+}
