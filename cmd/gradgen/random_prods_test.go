@@ -29,12 +29,12 @@ func init() {
 		}},
 		{name: "unary", weight: 2, expr: func(g *progGen, d int) string {
 			if g.chance(0.3) {
-				return "+(" + g.expr(d) + ")"
+				return "(+(" + g.expr(d) + "))"
 			}
 			if g.chance(0.5) {
-				return "-" + g.leaf()
+				return "(-" + g.leaf() + ")"
 			}
-			return "-(" + g.expr(d) + ")"
+			return "(-(" + g.expr(d) + "))"
 		}},
 		{name: "constexpr", weight: 1, expr: func(g *progGen, d int) string {
 			return fmt.Sprintf(pick(g, []string{"(%s) * (1.0 / 3)", "(%s) / (math.Sqrt2 * 2)", "math.Ln2 * (%s)",
