@@ -165,10 +165,10 @@ func readmeItems(readme string) []string {
 		b = lead.ReplaceAllString(b, "")
 		b = firstSentence(dropParens(b))
 		for _, piece := range splitOutsideTicks(b) {
+			piece = strings.TrimSuffix(strings.TrimSpace(piece), ".")
 			piece = strings.Join(strings.Fields(piece), " ")
 			piece = strings.TrimPrefix(piece, "and ")
 			piece = strings.TrimPrefix(piece, "or ")
-			piece = strings.TrimSuffix(piece, ".")
 			if piece != "" {
 				items = append(items, piece)
 			}
