@@ -38,6 +38,8 @@ var table = [4]float64{0.5, -0.25, 1.5, 0.75}
 
 var coef = []float64{1.25, -0.5, 0.25, 2}
 
+var scales = map[string]float64{"a": 0.75, "b": -1.25}
+
 // Single-expression helpers, expanded in place.
 func sq(x float64) float64 { return x * x }
 

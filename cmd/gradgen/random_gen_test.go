@@ -235,8 +235,11 @@ func (g *progGen) leaf() string {
 	if g.on["pkgdata"] {
 		cands = append(cands, cand{1, func() string {
 			g.mark("pkgdata")
-			if g.chance(0.5) {
+			switch g.intn(3) {
+			case 0:
 				return fmt.Sprintf("table[%s]", g.index(4))
+			case 1:
+				return fmt.Sprintf("scales[%q]", []string{"a", "b"}[g.intn(2)])
 			}
 			return fmt.Sprintf("coef[%s]", g.index(4))
 		}})

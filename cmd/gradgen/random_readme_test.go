@@ -18,8 +18,9 @@ import (
 //  1. The section runs from the heading "## What can be differentiated" to
 //     the next heading.
 //  2. Its claims are the bullets ("- " at the start of a line, continued by
-//     indented lines) that come before the first paragraph that is not a
-//     bullet, or before a bullet or paragraph that begins with "Refused"
+//     indented lines) that follow the paragraph beginning "Supported" (or,
+//     without one, that open the section), up to the first paragraph that
+//     is not a bullet, or before a bullet or paragraph that begins with "Refused"
 //     (or "**Refused"). What follows — the paragraph on errors, a list of
 //     refused constructs — claims nothing.
 //  3. In a bullet: a lead-in up to a colon at its start ("Data:") is
@@ -74,7 +75,9 @@ var readmeCoverage = map[string][]string{
 	"local fixed-size arrays": {"localarray"},
 	"slicing views":           {"views", "loopviews", "reslice"},
 	"range values":            {"rangevalue", "rangeslice"},
-	"package-level data read as passive values": {"pkgdata"},
+	"package-level data and maps read as passive values": {"pkgdata"},
+	"reslicing in place": {"reslice"},
+	"writes into the fields and elements of by-value struct and array parameters": {"byvaluestruct", "byvaluearr"},
 	// Math.
 	"Every function of package `math` with float arguments and a float result that has an elementary derivative": {"math", "rulemath"},
 	"the two-result `Sincos`":      {"sincos"},
@@ -140,6 +143,12 @@ func readmeItems(readme string) []string {
 	_, section, ok := strings.Cut(readme, "\n## What can be differentiated\n")
 	if !ok {
 		return nil
+	}
+	if i := strings.Index(section, "\nSupported"); i >= 0 {
+		// The claims follow the paragraph that introduces them.
+		if j := strings.Index(section[i+1:], "\n\n"); j >= 0 {
+			section = section[i+1+j:]
+		}
 	}
 	var bullets []string
 	for _, line := range strings.Split(section, "\n") {
