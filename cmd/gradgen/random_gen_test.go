@@ -244,18 +244,9 @@ func (g *progGen) leaf() string {
 			return fmt.Sprintf("coef[%s]", g.index(4))
 		}})
 	}
-	if len(g.sc.ctrs) > 0 {
-		cands = append(cands, cand{2, func() string {
-			g.mark("sidecounter")
-			return fmt.Sprintf("next(&%s)", pick(g, g.sc.ctrs))
-		}})
-	}
-	if len(g.sc.rngs) > 0 {
-		cands = append(cands, cand{2, func() string {
-			g.mark("siderand")
-			return fmt.Sprintf("%s.Float64()", pick(g, g.sc.rngs))
-		}})
-	}
+	// Counters and generators are not leaves: a call with effects as an
+	// operand is refused (the backward sweep would call it again); the
+	// productions sidecounter and siderand read them into variables.
 	total := 0
 	for _, c := range cands {
 		total += c.w

@@ -206,22 +206,8 @@ func init() {
 			g.line("%s, %s := polar(%s, %s)", r, t, g.expr(2), g.expr(2))
 			g.sc.vars = append(g.sc.vars, r, t)
 		}},
-		{name: "methodval", weight: 1, expr: func(g *progGen, d int) string {
-			p := g.pt(d)
-			if g.chance(0.5) {
-				return p + ".norm()"
-			}
-			return fmt.Sprintf("%s.dotA(%s)", p, g.expr(d))
-		}},
 		{name: "methodptr", weight: 1, exprNeeds: "q", expr: func(g *progGen, d int) string {
 			return fmt.Sprintf("q.energy(%s)", g.expr(d))
-		}, stmt: func(g *progGen, d int) {
-			// A method that writes into its pointer receiver, called on a
-			// local (Go takes its address).
-			bd := g.fresh("bd")
-			g.line("%s := Body{X: %s, W: []float64{%s, %s, 0.5}, P: %s}", bd, g.expr(1), g.expr(1), g.expr(1), g.pt(1))
-			g.line("%s.step(%s)", bd, g.squash(g.expr(1)))
-			g.line("y += 0.25 * (%s.X + %s.W[%d]) * %s.energy(%s)", bd, bd, g.intn(3), bd, g.expr(1))
 		}},
 		{name: "recvvalue", fn: true},
 		{name: "recvptr", fn: true},
@@ -235,39 +221,6 @@ func init() {
 		}},
 		{name: "rulemath", weight: 1, expr: func(g *progGen, d int) string {
 			return fmt.Sprintf("math.Gamma(1.5 + 0.5*math.Sin(%s))", g.expr(d))
-		}},
-		{name: "structhelper", weight: 1, expr: func(g *progGen, d int) string {
-			if g.chance(0.5) && len(g.sc.pts) > 0 {
-				return fmt.Sprintf("mid(%s, %s).%s", g.pt(d), g.pt(d), pick(g, []string{"X", "Y", "A[1]"}))
-			}
-			return fmt.Sprintf("mkPt(%s, %s).%s", g.expr(d), g.expr(d), pick(g, []string{"X", "Y", "A[0]"}))
-		}, stmt: func(g *progGen, d int) {
-			pv := g.fresh("pv")
-			if g.chance(0.5) {
-				g.line("%s := mid(%s, %s)", pv, g.pt(1), g.pt(1))
-			} else {
-				g.line("%s := mkPt(%s, %s)", pv, g.expr(2), g.expr(2))
-			}
-			g.sc.pts = append(g.sc.pts, val{name: pv, prod: "structhelper", local: true})
-		}},
-		{name: "axpy", weight: 1, stmt: func(g *progGen, d int) {
-			dsts := writable(g.sc.sls)
-			var dst val
-			if len(dsts) > 0 && g.chance(0.7) {
-				dst = pick(g, dsts)
-			} else {
-				g.mark("make")
-				dst = val{name: g.fresh("h"), n: 3, prod: "make", local: true}
-				g.line("%s := make([]float64, 3)", dst.name)
-				g.sc.sls = append(g.sc.sls, dst)
-			}
-			var srcs []val
-			for _, s := range g.sc.sls {
-				if s.n >= dst.n {
-					srcs = append(srcs, s)
-				}
-			}
-			g.line("axpy(%s, %s, %s)", g.squash(g.expr(1)), pick(g, srcs).name, dst.name)
 		}},
 
 		// What the tracker issue names.
@@ -284,17 +237,22 @@ func init() {
 			g.line("}")
 		}},
 		{name: "sidecounter", weight: 1, stmt: func(g *progGen, d int) {
-			k := g.fresh("k")
+			// A call with effects runs exactly as often as in the source:
+			// its result goes into a variable first (gradgen refuses it as
+			// an operand, which the backward sweep would evaluate again).
+			k, c := g.fresh("k"), g.fresh("c")
 			g.line("%s := n", k)
 			g.sc.ctrs = append(g.sc.ctrs, k)
 			switch g.intn(3) {
 			case 0:
 				g.line("for range 3 {")
-				g.line("\ty += (x + %s) * next(&%s)", g.squash(g.expr(1)), k)
+				g.line("\t%s := next(&%s)", c, k)
+				g.line("\ty += (x + %s) * %s", g.squash(g.expr(1)), c)
 				g.line("}")
 			case 1:
 				v := g.fresh("v")
-				g.line("%s := %s * next(&%s)", v, g.expr(2), k)
+				g.line("%s := next(&%s)", c, k)
+				g.line("%s := %s * %s", v, g.expr(2), c)
 				g.sc.vars = append(g.sc.vars, v)
 			default:
 				g.line("if next(&%s) > 0.4 {", k)
@@ -303,59 +261,15 @@ func init() {
 			}
 		}},
 		{name: "siderand", weight: 1, stmt: func(g *progGen, d int) {
-			r := g.fresh("rng")
+			r, u := g.fresh("rng"), g.fresh("u")
 			g.line("%s := rand.New(rand.NewPCG(uint64(n)+1, 7))", r)
 			g.sc.rngs = append(g.sc.rngs, r)
-			g.line("y += %s * %s.Float64()", g.bounded(g.expr(2)), r)
+			g.line("%s := %s.Float64()", u, r)
+			g.line("y += %s * %s", g.bounded(g.expr(2)), u)
 		}},
 		{name: "nanpath", fn: true},
 		{name: "negreturn", fn: true},
 		{name: "sumbranch", fn: true},
-		{name: "complit", weight: 1, stmt: func(g *progGen, d int) {
-			switch g.intn(4) {
-			case 0:
-				pt := g.fresh("pt")
-				g.line("%s := Pt{X: %s, Y: %s, A: [2]float64{%s, 0.5}}", pt, g.expr(1), g.expr(1), g.expr(1))
-				g.sc.pts = append(g.sc.pts, val{name: pt, prod: "complit", local: true})
-			case 1:
-				ar := g.fresh("ar")
-				g.line("%s := [3]float64{%s, 0, %s}", ar, g.expr(1), g.expr(1))
-				g.sc.arrs = append(g.sc.arrs, val{name: ar, n: 3, prod: "complit", local: true})
-			case 2:
-				sl := g.fresh("sl")
-				g.line("%s := []float64{%s, %s, %s}", sl, g.expr(1), g.expr(1), g.expr(1))
-				g.sc.sls = append(g.sc.sls, val{name: sl, n: 3, prod: "complit", local: true})
-			default:
-				bd := g.fresh("bd")
-				g.line("%s := Body{X: %s, W: []float64{%s, %s, 0.5}, P: Pt{Y: %s}}", bd, g.expr(1), g.expr(1), g.expr(1), g.expr(1))
-				g.line("y += 0.25 * (%s.X*%s.W[1] + %s.P.Y - %s.W[0])", bd, bd, bd, bd)
-			}
-		}},
-		{name: "copies", weight: 1, stmt: func(g *progGen, d int) {
-			c := g.fresh("cp")
-			switch k := g.intn(3); {
-			case k == 0 && g.params["q"]:
-				g.mark("pointers")
-				g.line("%s := *q", c)
-				g.line("%s.X *= 1.5", c)
-				g.line("%s.P.Y = %s", c, g.bounded(g.expr(1)))
-				g.line("y += 0.25 * (%s.X + %s.P.Y + %s.P.X + q.X + q.P.Y)", c, c, c)
-			case k == 1:
-				a := g.array()
-				g.line("%s := %s", c, a.name)
-				g.line("%s[%d] = %s", c, g.intn(a.n), g.bounded(g.expr(1)))
-				g.line("y += 0.25 * (%s[1] + %s[1])", a.name, c)
-				g.sc.arrs = append(g.sc.arrs, val{name: c, n: a.n, prod: "copies", local: true})
-			default:
-				p := g.pt(1)
-				g.line("%s := %s", c, p)
-				g.line("%s.%s = %s", c, pick(g, []string{"X", "Y", "A[0]"}), g.bounded(g.expr(1)))
-				if g.chance(0.3) {
-					g.line("%s.A = %s.A", c, g.pt(1))
-				}
-				g.sc.pts = append(g.sc.pts, val{name: c, prod: "copies", local: true})
-			}
-		}},
 	}...)
 }
 

@@ -295,11 +295,11 @@ func init() {
 		{name: "rangearray", weight: 1, ok: loopOK, stmt: func(g *progGen, d int) {
 			a := g.array()
 			i, v := g.fresh("i"), g.fresh("v")
-			// A range over an array ranges over a copy: the write to the
-			// next element is not seen by the next trip.
+			// The loop reads the array's values and does not write the
+			// array (gradgen refuses that: Go ranges over a copy).
 			g.line("for %s, %s := range %s {", i, v, a.name)
 			g.loopBody(d-1, i, func() {
-				g.line("%s[(%s+1)%%%d] += 0.5 * %s", a.name, i, a.n, v)
+				g.line("y += 0.25 * %s * float64(%s+1)", v, i)
 				g.sc.vars = append(g.sc.vars, v)
 				g.ro[v] = true
 			})

@@ -65,7 +65,7 @@ var readmeCoverage = map[string][]string{
 	"receivers and locals of type `[]float64`/`[]float32`": {"recvvalue", "recvptr", "make", "conv32"},
 	"`[N]float64`":            {"byvaluearr", "localarray"},
 	"`[][]float64`":           {"matrix"},
-	"structs":                 {"structs", "byvaluestruct", "complit", "copies"},
+	"structs":                 {"structs", "byvaluestruct"},
 	"pointers to them":        {"pointers", "recvptr"},
 	"slices of structs":       {"structslice"},
 	"indexing":                {"slices"},
@@ -87,7 +87,7 @@ var readmeCoverage = map[string][]string{
 	"bool and string code is kept as it is and never differentiated": {"intcode"},
 	// Calls.
 	"Calls to any function or method of the same package": {"helper1", "helperN", "helperslice", "helper2",
-		"methodval", "methodptr", "structhelper", "axpy", "negreturn"},
+		"methodptr", "negreturn"},
 	"to any function with a custom rule": {"rule", "rulemath"},
 }
 
