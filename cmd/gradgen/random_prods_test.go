@@ -298,6 +298,13 @@ func init() {
 			// The loop reads the array's values and does not write the
 			// array (gradgen refuses that: Go ranges over a copy).
 			g.line("for %s, %s := range %s {", i, v, a.name)
+			// The body must not write the array either.
+			for k := range g.sc.arrs {
+				if g.sc.arrs[k].name == a.name && !g.sc.arrs[k].ro {
+					g.sc.arrs[k].ro = true
+					defer func() { g.sc.arrs[k].ro = false }()
+				}
+			}
 			g.loopBody(d-1, i, func() {
 				g.line("y += 0.25 * %s * float64(%s+1)", v, i)
 				g.sc.vars = append(g.sc.vars, v)
