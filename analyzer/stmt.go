@@ -184,6 +184,12 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 		}
 		v := l.variableOf(obj)
 		_, whole := x.(*ast.Ident)
+		if !whole && l.aliasNeeded(v) {
+			// Written through a view (r := h[0:]; r[0] += ...) while
+			// backward code reads the memory under another name (h).
+			l.saveValue(rec, v, l.conv(x), l.info.TypeOf(x))
+			continue
+		}
 		if whole && isRef(v.typ) && l.varied[obj] {
 			// The adjoint view may be needed though the value is not.
 			l.ensureShadow(v)
@@ -209,7 +215,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 // statement overwrites it: in a local outside loops, on a tape inside.
 func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.Type) {
 	key := adjoint.ExprString(lv)
-	if rec.pend[key] || !l.readBefore(v.name, rec, lv) {
+	if rec.pend[key] || !l.readBefore(v.name, rec, lv) && !l.aliasReadBefore(v, rec, lv) {
 		return
 	}
 	if l.fusing && v.obj != nil && l.fusedAccs[v.obj] {
@@ -231,6 +237,45 @@ func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 	sv := &variable{name: l.names.fresh(base + "Prev"), typ: t, ir: it, temp: true}
 	rec.fwd = append(rec.fwd, assign(adjoint.Id(sv.name), l.declareOp(sv), lv))
 	rec.saves = append(rec.saves, save{v: v, lv: lv, name: sv.name})
+}
+
+// aliases are the variables that may share v's memory: the slice it is a
+// view of, and the other views of that slice.
+func (l *lowerer) aliases(v *variable) []*variable {
+	if !isRef(v.typ) {
+		return nil
+	}
+	root := v
+	if v.viewOf != nil {
+		root = v.viewOf
+	}
+	var out []*variable
+	for _, u := range l.vars {
+		if u != v && (u == root || u.viewOf == root) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// aliasNeeded reports whether backward code reads v's memory under
+// another name.
+func (l *lowerer) aliasNeeded(v *variable) bool {
+	for _, u := range l.aliases(v) {
+		if l.needed[u.name] {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *lowerer) aliasReadBefore(v *variable, rec *lowered, lv adjoint.Expr) bool {
+	for _, u := range l.aliases(v) {
+		if l.readBefore(u.name, rec, lv) {
+			return true
+		}
+	}
+	return false
 }
 
 // activeTarget returns the variable an assignment to lhs writes, if that

@@ -240,3 +240,16 @@ func RangeArrayPerTrip(x, y float64, n int) float64 {
 	}
 	return y
 }
+
+// WriteThroughView updates an element through a view while a helper reads
+// the same memory under the slice's own name: going back, the element
+// comes back before the helper's backward code reads it.
+//
+//gradgen:grad
+func WriteThroughView(x, y float64) float64 {
+	h := make([]float64, 3)
+	h[0], h[1], h[2] = x, y, x*y
+	r := h[0:]
+	r[0] += 0.5 * dot(h, h)
+	return r[0] + h[1]
+}

@@ -741,6 +741,42 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	return rangeArrayPerTrip, dx, dy
 }
 
+// WriteThroughViewGrad returns WriteThroughView(x, y) and its partial derivatives with respect to x, y.
+func WriteThroughViewGrad(x, y float64) (float64, float64, float64) {
+	dh := make([]float64, 3)
+	h := make([]float64, 3)
+	h[0] = x
+	h[1] = y
+	t := x * y
+	h[2] = t
+	dr := dh[0:]
+	r := h[0:]
+	rElemPrev := r[0]
+	dot1 := dot(h, h)
+	t1 := 0.5 * dot1
+	r[0] += t1
+	writeThroughView := r[0] + h[1]
+
+	// return r[0] + h[1]
+	dr[0] += 1
+	dh[1] += 1
+	// r[0] += 0.5 * dot(h, h)
+	dt1 := dr[0]
+	r[0] = rElemPrev
+	ddot1 := 0.5 * dt1
+	pullbackOfDot(h, h, ddot1, dh, dh)
+	// h[0], h[1], h[2] = x, y, x*y
+	dt := dh[2]
+	dh[2] = 0
+	dx := y * dt
+	dy := x * dt
+	dy += dh[1]
+	dh[1] = 0
+	dx += dh[0]
+	dh[0] = 0
+	return writeThroughView, dx, dy
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)
