@@ -78,6 +78,10 @@ func (c *checker) collect() {
 					}
 				}
 			}
+			// The value of a range over a slice is its element: v is xs[i].
+			if identName(s.Key) != "" && identName(s.Value) != "" {
+				assign(s.Value, Index{X: s.X, Index: s.Key})
+			}
 		}
 		StmtExprs(s, func(e Expr) {
 			WalkExpr(e, func(e Expr) {
@@ -87,6 +91,17 @@ func (c *checker) collect() {
 			})
 		})
 	})
+}
+
+// assignedVia reports whether val was assigned a variable that was
+// assigned want (t3 := v with v the range value xs[i]).
+func (c *checker) assignedVia(val, want string) bool {
+	for src := range c.assigned[val] {
+		if c.assigned[src][want] {
+			return true
+		}
+	}
+	return false
 }
 
 func identName(e Expr) string {
@@ -216,7 +231,7 @@ func (c *checker) checkViews() {
 		switch {
 		case !rootIsView && !fresh:
 			c.errorf("%s, the adjoint of the reference value %s, is assigned %s, which is not a view of an adjoint buffer", adj, val, ExprString(rhs))
-		case !c.assigned[val][mirror]:
+		case !c.assigned[val][mirror] && !c.assignedVia(val, mirror):
 			c.errorf("%s, the adjoint of the reference value %s, is assigned %s, but %s is never assigned %s: the view does not mirror its value's", adj, val, ExprString(rhs), val, mirror)
 		}
 	}

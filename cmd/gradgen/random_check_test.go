@@ -133,10 +133,12 @@ func softplus(x float64) float64 { return math.Log1p(math.Exp(x)) }
 
 //gradgen:rule softplus
 func softplusRule(x float64) (float64, float64) {
-	if x > 30 {
-		return x, 1
-	}
+	// The value is softplus's own, bit for bit; only the derivative is
+	// written to stay finite.
 	e := math.Exp(x)
+	if x > 30 {
+		return math.Log1p(e), 1
+	}
 	return math.Log1p(e), e / (1 + e)
 }
 
