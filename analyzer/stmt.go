@@ -652,6 +652,9 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 			zeroes = append(zeroes, assign(l.adjOf(v), "=", l.zeroOf(v)))
 			l.zero[v.adj] = true
 		}
+		// Their old values come back first too: recomputing the
+		// statement's temporaries reads them (x, y = 0.5, f(x)).
+		zeroes = append(zeroes, l.restoreVar(rec, v)...)
 	}
 	var out []adjoint.Stmt
 	if rec.seed != nil {

@@ -670,3 +670,19 @@ func gradOfBell(x, s float64) (float64, float64, float64) {
 	ds := -t * (dt / s)
 	return bell1, dx, ds
 }
+
+// gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.
+func gradOfBellWrtX(x, s float64) (float64, float64) {
+	t := x / s
+	t1 := -t
+	t2 := t1 * t
+	bell1 := math.Exp(t2)
+
+	// return math.Exp(-t * t)
+	dt1 := t * bell1
+	dt := t1 * bell1
+	dt -= dt1
+	// t := x / s
+	dx := dt / s
+	return bell1, dx
+}

@@ -253,3 +253,17 @@ func WriteThroughView(x, y float64) float64 {
 	r[0] += 0.5 * dot(h, h)
 	return r[0] + h[1]
 }
+
+// ParallelPassiveInLoop gives x a passive value in a parallel assignment
+// whose other side calls a helper on the old x, inside a loop: going back,
+// x is restored before the helper's partial is recomputed.
+//
+//gradgen:grad
+func ParallelPassiveInLoop(x, y float64) float64 {
+	for i := 0; i < 3; i++ {
+		x = math.Atan(y + 0.5)
+		x, y = 0.25, math.Tanh(bell(x, 1.5))
+		y += 0.125 * float64(i)
+	}
+	return y * x
+}

@@ -777,6 +777,80 @@ func WriteThroughViewGrad(x, y float64) (float64, float64, float64) {
 	return writeThroughView, dx, dy
 }
 
+// ParallelPassiveInLoopGrad returns ParallelPassiveInLoop(x, y) and its partial derivatives with respect to x, y.
+func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
+	var t, atan, t1, bell1, dBell1Dx, tanh, t2 float64
+	var iters, tapeLen, trips int
+	var tapes, xTape, yTape, tanhTape []float64
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + iters + (iters + iters) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	yTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		xTape = append(xTape, x)
+		t = y + 0.5
+		atan = math.Atan(t)
+		x = atan
+		xTape = append(xTape, x)
+		yTape = append(yTape, y)
+		t1 = 0.25
+		bell1, dBell1Dx = gradOfBellWrtX(x, 1.5)
+		tanh = math.Tanh(bell1)
+		tanhTape = append(tanhTape, tanh)
+		x = t1
+		y = tanh
+		yTape = append(yTape, y)
+		t2 = y + 0.125*float64(i)
+		y = t2
+	}
+	parallelPassiveInLoop := y * x
+
+	var dtanh, dbell1, datan float64
+	// return y * x
+	dy := x
+	dx := y
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += 0.125 * float64(i)
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		// x, y = 0.25, math.Tanh(bell(x, 1.5))
+		dx = 0
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		tanh = tanhTape[len(tanhTape)-1]
+		tanhTape = tanhTape[:len(tanhTape)-1]
+		dtanh = dy
+		dy = 0
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		bell1, dBell1Dx = gradOfBellWrtX(x, 1.5)
+		dbell1 = (1 - tanh*tanh) * dtanh
+		dx = dBell1Dx * dbell1
+		// x = math.Atan(y + 0.5)
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		t = y + 0.5
+		datan = dx
+		dx = 0
+		dy = datan / (1 + t*t)
+	}
+	return parallelPassiveInLoop, dx, dy
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

@@ -83,6 +83,7 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.3, 0.7))},
 		{name: "WriteThroughView", f: WriteThroughView, grad: WriteThroughViewGrad, at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
+		{name: "ParallelPassiveInLoop", f: ParallelPassiveInLoop, grad: ParallelPassiveInLoopGrad, at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
