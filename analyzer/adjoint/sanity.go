@@ -114,9 +114,13 @@ type checker struct {
 	declared  map[string]bool            // every name declared anywhere in f
 	declTypes map[string]Type            // declared types, where the program writes them
 	assigned  map[string]map[string]bool // the values assigned to each name, printed
-	pushedTo  map[string]map[string]bool // for each tape, the values pushed on it, printed
-	popped    map[string]bool            // tapes popped somewhere
-	peeked    map[string]bool            // tapes whose top is read or written somewhere
+	// assignedExprs are the same values as expressions, and rangeElems the
+	// element each range value stands for.
+	assignedExprs map[string][]Expr
+	rangeElems    map[string]Expr
+	pushedTo      map[string]map[string]bool // for each tape, the values pushed on it, printed
+	popped        map[string]bool            // tapes popped somewhere
+	peeked        map[string]bool            // tapes whose top is read or written somewhere
 }
 
 // errorf records a violation, once, with the statement where it occurs.

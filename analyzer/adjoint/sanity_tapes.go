@@ -19,6 +19,8 @@ func (c *checker) collect() {
 	c.declared = map[string]bool{}
 	c.declTypes = map[string]Type{}
 	c.assigned = map[string]map[string]bool{}
+	c.assignedExprs = map[string][]Expr{}
+	c.rangeElems = map[string]Expr{}
 	c.pushedTo = map[string]map[string]bool{}
 	c.popped = map[string]bool{}
 	c.peeked = map[string]bool{}
@@ -34,6 +36,7 @@ func (c *checker) collect() {
 			return
 		}
 		add(c.assigned, name, ExprString(rhs))
+		c.assignedExprs[name] = append(c.assignedExprs[name], rhs)
 		if !c.env.Tapes[name] {
 			return
 		}
@@ -81,6 +84,7 @@ func (c *checker) collect() {
 			// The value of a range over a slice is its element: v is xs[i].
 			if identName(s.Key) != "" && identName(s.Value) != "" {
 				assign(s.Value, Index{X: s.X, Index: s.Key})
+				c.rangeElems[identName(s.Value)] = Index{X: s.X, Index: s.Key}
 			}
 		}
 		StmtExprs(s, func(e Expr) {
@@ -93,11 +97,20 @@ func (c *checker) collect() {
 	})
 }
 
-// assignedVia reports whether val was assigned a variable that was
-// assigned want (t3 := v with v the range value xs[i]).
+// assignedVia reports whether val was assigned want through a copy or a
+// range value (t := v, or r := v[0:2], with v ranging over xs: xs[i]).
 func (c *checker) assignedVia(val, want string) bool {
 	for src := range c.assigned[val] {
 		if c.assigned[src][want] {
+			return true
+		}
+	}
+	elem := func(name string) (Expr, bool) {
+		e, ok := c.rangeElems[name]
+		return e, ok
+	}
+	for _, e := range c.assignedExprs[val] {
+		if ExprString(substitute(e, elem)) == want {
 			return true
 		}
 	}
@@ -263,11 +276,19 @@ func (c *checker) checkViews() {
 
 // replaceNames renames the variables of e by m.
 func replaceNames(e Expr, m map[string]string) Expr {
-	re := func(e Expr) Expr { return replaceNames(e, m) }
+	return substitute(e, func(name string) (Expr, bool) {
+		to, ok := m[name]
+		return Ident{Name: to}, ok
+	})
+}
+
+// substitute replaces each identifier that to knows.
+func substitute(e Expr, to func(string) (Expr, bool)) Expr {
+	re := func(e Expr) Expr { return substitute(e, to) }
 	switch e := e.(type) {
 	case Ident:
-		if to, ok := m[e.Name]; ok {
-			return Ident{Name: to}
+		if x, ok := to(e.Name); ok {
+			return x
 		}
 	case Binary:
 		return Binary{Op: e.Op, X: re(e.X), Y: re(e.Y)}

@@ -76,37 +76,7 @@ func polar(x, y float64) (float64, float64) {
 	return r, math.Atan2(y, 1.5+math.Sin(x)) * r
 }
 
-// Helpers returning structs.
-func mkPt(a, b float64) Pt { return Pt{X: a * b, Y: a - b, A: [2]float64{a, 0.5 * b}} }
-
-func mid(p, q Pt) Pt {
-	var r Pt
-	r.X = 0.5 * (p.X + q.X)
-	r.Y = p.Y * q.Y
-	r.A[0] = p.A[0]
-	r.A[1] = p.A[1] + q.A[0]
-	return r
-}
-
-// A helper with no result that writes into a slice it is passed.
-func axpy(a float64, x, y []float64) {
-	for i := range y {
-		y[i] += a * x[i]
-	}
-}
-
-// Methods with a value receiver.
-func (p Pt) norm() float64 { return math.Sqrt(1 + p.X*p.X + p.Y*p.Y) }
-
-func (p Pt) dotA(k float64) float64 {
-	s := k * p.X
-	for i := range p.A {
-		s += p.A[i] * p.Y
-	}
-	return s
-}
-
-// Methods with a pointer receiver; step writes into it.
+// A method with a pointer receiver.
 func (b *Body) energy(h float64) float64 {
 	s := h * b.X
 	for _, v := range b.W {
@@ -115,12 +85,6 @@ func (b *Body) energy(h float64) float64 {
 	return s + b.P.X*h
 }
 
-func (b *Body) step(h float64) {
-	b.X += h * math.Sin(b.P.Y)
-	for i := range b.W {
-		b.W[i] *= 1 + 0.1*math.Tanh(h)
-	}
-}
 
 // next has a side effect on a passive counter: each call must run once.
 func next(k *int) float64 {
@@ -264,7 +228,9 @@ func check(out *os.File, c rcase) (judged, skipped int) {
 		phase = "FAIL"
 		v, grad := c.g(clone(c.at), n)
 		phase = "GENBUG"
-		if math.Float64bits(v) != math.Float64bits(want) {
+		// Bit for bit; two NaNs count as the same value (their sign and
+		// payload bits say nothing about the computation).
+		if math.Float64bits(v) != math.Float64bits(want) && !(math.IsNaN(v) && math.IsNaN(want)) {
 			fail("n=%d: value %v, want %v bit for bit", n, v, want)
 		}
 		if len(grad) != len(c.at) {

@@ -478,28 +478,18 @@ func (g *progGen) array() val {
 	return a
 }
 
-// pt is a Pt-valued expression: a value in scope, a helper's result or a
-// composite literal.
+// pt is a Pt-valued expression: a value in scope, or a constant
+// composite literal (gradgen refuses literals and helpers returning
+// structs whose values depend on the parameters, so none is written).
 func (g *progGen) pt(d int) string {
-	// Under GRADGEN_RANDOM_ONLY, a value in scope unless helpers returning
-	// structs or composite literals are studied.
-	inScope := 0.6
-	if g.focus != nil && !g.focus["structhelper"] && !g.focus["complit"] {
-		inScope = 1
-	}
-	if len(g.sc.pts) > 0 && g.chance(inScope) {
+	if len(g.sc.pts) > 0 && g.chance(0.9) {
 		p := pick(g, g.sc.pts)
 		g.mark(p.prod)
 		return p.name
 	}
-	if g.chance(0.5) {
-		g.mark("structhelper")
-		return fmt.Sprintf("mkPt(%s, %s)", g.expr(d), g.expr(d))
-	}
-	g.mark("complit")
 	// Parenthesized: a composite literal in an if or switch header
 	// would not parse.
-	return fmt.Sprintf("(Pt{X: %s, Y: %s})", g.expr(d), g.expr(d))
+	return fmt.Sprintf("(Pt{X: %.2f, Y: %.2f})", g.rng.Float64()*2-1, g.rng.Float64()*2-1)
 }
 
 // longSlice is a slice in scope of length at least n, or nil.
