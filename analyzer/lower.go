@@ -239,6 +239,7 @@ func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) a
 	if path == nil {
 		return l.accumulate(v, e)
 	}
+	l.noteAdd(v)
 	if m, ok := negated(e); ok {
 		return assign(path, "-=", m)
 	}
@@ -250,9 +251,7 @@ func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) a
 func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 	wasZero := l.isZeroAdj(v)
 	d := l.adjOf(v)
-	if depth, seen := l.adjDepth[v.adj]; !seen || l.revDepth < depth {
-		l.adjDepth[v.adj] = l.revDepth
-	}
+	l.noteAdd(v)
 	l.zero[v.adj] = false
 	delete(l.logicalZero, v)
 	if wasZero {
@@ -262,6 +261,15 @@ func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 		return assign(d, "-=", m)
 	}
 	return assign(d, "+=", e)
+}
+
+// noteAdd records that backward code adds into v's adjoint at the current
+// nesting, for the guards of untaken paths (pathGuard). Every addition
+// into an adjoint goes through here.
+func (l *lowerer) noteAdd(v *variable) {
+	if depth, seen := l.adjDepth[v.adj]; !seen || l.revDepth < depth {
+		l.adjDepth[v.adj] = l.revDepth
+	}
 }
 
 // isZeroAdj reports whether v's adjoint is known to be zero here: a

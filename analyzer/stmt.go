@@ -1040,6 +1040,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			}
 			d := l.adjOf(a.v)
 			l.zero[a.v.adj] = false
+			l.noteAdd(a.v)
 			delete(l.logicalZero, a.v)
 			if m, ok := negated(e); ok {
 				return assign(d, "-=", m)
@@ -1081,6 +1082,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			out = append(out, assign(d, "=", selfSum))
 		}
 		l.zero[self.adj] = false
+		l.noteAdd(self)
 		return out
 	}
 	for _, ct := range sumContributions(contribs) {

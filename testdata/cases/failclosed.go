@@ -267,3 +267,17 @@ func ParallelPassiveInLoop(x, y float64) float64 {
 	}
 	return y * x
 }
+
+// PiecewiseUnconditional adds into c's adjoint through a piecewise rule
+// (Abs) on every path and into s's only in a branch: the guard of the
+// statement that wrote both must see both.
+//
+//gradgen:grad
+func PiecewiseUnconditional(x float64, n int) float64 {
+	s, c := math.Sincos(x)
+	r := math.Abs(c)
+	if n > 0 {
+		r += s * 2
+	}
+	return r
+}

@@ -851,6 +851,41 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	return parallelPassiveInLoop, dx, dy
 }
 
+// PiecewiseUnconditionalGrad returns PiecewiseUnconditional(x, n) and its partial derivatives with respect to x.
+func PiecewiseUnconditionalGrad(x float64, n int) (float64, float64) {
+	var t float64
+	var cond bool
+	s, c := math.Sincos(x)
+	r := math.Abs(c)
+	if n > 0 {
+		cond = true
+		t = s * 2
+		r += t
+	} else {
+		cond = false
+	}
+	piecewiseUnconditional := r
+
+	var dr, dt, ds, dc float64
+	// return r
+	dr = 1
+	// if n > 0
+	if cond {
+		// r += s * 2
+		dt = dr
+		ds += 2 * dt
+	}
+	// r := math.Abs(c)
+	if c > 0 {
+		dc += dr
+	} else if c < 0 {
+		dc -= dr
+	}
+	// s, c := math.Sincos(x)
+	dx := c*ds - s*dc
+	return piecewiseUnconditional, dx
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

@@ -84,6 +84,13 @@ func failClosedCases() []gradCase {
 			at: pts(p(0.3, 0.7))},
 		{name: "WriteThroughView", f: WriteThroughView, grad: WriteThroughViewGrad, at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
 		{name: "ParallelPassiveInLoop", f: ParallelPassiveInLoop, grad: ParallelPassiveInLoopGrad, at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
+		{name: "PiecewiseUnconditional", wrt: []int{0},
+			f: func(x []float64) float64 { return PiecewiseUnconditional(x[0], 0) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dx := PiecewiseUnconditionalGrad(x[0], 0)
+				return v, []float64{dx}
+			},
+			at: pts(p(0.7), p(2.5))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
