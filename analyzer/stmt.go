@@ -652,9 +652,20 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 			zeroes = append(zeroes, assign(l.adjOf(v), "=", l.zeroOf(v)))
 			l.zero[v.adj] = true
 		}
-		// Their old values come back first too: recomputing the
-		// statement's temporaries reads them (x, y = 0.5, f(x)).
-		zeroes = append(zeroes, l.restoreVar(rec, v)...)
+	}
+	// Variables the statement wrote without an operation (a passive value,
+	// or a value nothing reads) get their old values back first too:
+	// recomputing the statement's temporaries reads them (x, y = 0.5, f(x)).
+	written := map[*variable]bool{}
+	for _, o := range rec.ops {
+		for _, r := range o.results {
+			written[r] = true
+		}
+	}
+	for _, sv := range rec.saves {
+		if _, whole := sv.lv.(adjoint.Ident); whole && !written[sv.v] && sv.v.shadow == nil {
+			zeroes = append(zeroes, l.restoreVar(rec, sv.v)...)
+		}
 	}
 	var out []adjoint.Stmt
 	if rec.seed != nil {

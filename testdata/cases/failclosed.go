@@ -281,3 +281,20 @@ func PiecewiseUnconditional(x float64, n int) float64 {
 	}
 	return r
 }
+
+// ParallelDeadInLoop assigns x in a parallel assignment whose value the
+// next statement overwrites unread, while the other side reads the old x:
+// going back, x's old value is back before that side is recomputed.
+//
+//gradgen:grad wrt=w
+func ParallelDeadInLoop(x, y float64, w []float64) float64 {
+	for _, v := range w {
+		t := 0.0
+		for t < 1 {
+			t += 0.35
+			x, y = math.Tanh(v/2), math.Sin(x-w[0])
+			x = math.Sin(1.04)
+		}
+	}
+	return 0.5*y + x
+}

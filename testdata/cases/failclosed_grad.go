@@ -523,12 +523,12 @@ reverse:
 			dt10 = dy
 			dfr += (1 - tanh*tanh + 0.25*float64(ex)) * dt10
 			// fr, ex := math.Frexp(y)
+			ex = int(exTape[len(exTape)-1])
+			exTape = exTape[:len(exTape)-1]
 			dt5 = dfr
 			dfr = 0
 			t5, t6 = math.Frexp(y)
 			dy += math.Ldexp(1, -t6) * dt5
-			ex = int(exTape[len(exTape)-1])
-			exTape = exTape[:len(exTape)-1]
 		}
 		// if n == 2
 		if cond1 {
@@ -884,6 +884,79 @@ func PiecewiseUnconditionalGrad(x float64, n int) (float64, float64) {
 	// s, c := math.Sincos(x)
 	dx := c*ds - s*dc
 	return piecewiseUnconditional, dx
+}
+
+// ParallelDeadInLoopGrad returns ParallelDeadInLoop(x, y, w) and its partial derivatives with respect to w.
+func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ParallelDeadInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var t, t1, tanh, t2, sin, v float64
+	var iters, trips int
+	var tripsTape, xTape, tanhTape []float64
+	var tapeArray [64]float64
+	xTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tanhTape = tapeArray1[:0]
+	iters = len(w)
+	if iters <= 64 {
+		var tapeArray2 [64]float64
+		tripsTape = tapeArray2[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray3 [1024]float64
+		tripsTape = tapeArray3[:0:iters]
+	} else {
+		tripsTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for _, v = range w {
+		trips++
+		t = 0.0
+		tripsTape = append(tripsTape, 0)
+		for t < 1 {
+			tripsTape[len(tripsTape)-1]++
+			t += 0.35
+			xTape = append(xTape, x)
+			t1 = v / 2
+			tanh = math.Tanh(t1)
+			tanhTape = append(tanhTape, tanh)
+			t2 = x - w[0]
+			sin = math.Sin(t2)
+			x = tanh
+			y = sin
+			xTape = append(xTape, x)
+			x = math.Sin(1.04)
+		}
+	}
+	t3 := 0.5 * y
+	parallelDeadInLoop := t3 + x
+
+	var dt3, dsin, dt2 float64
+	// return 0.5*y + x
+	dt3 = 1
+	dy := 0.5 * dt3
+	// for _, v := range w
+	for ; trips > 0; trips-- {
+		// for t < 1
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// x = math.Sin(1.04)
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			// x, y = math.Tanh(v/2), math.Sin(x-w[0])
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			tanh = tanhTape[len(tanhTape)-1]
+			tanhTape = tanhTape[:len(tanhTape)-1]
+			dsin = dy
+			dy = 0
+			t2 = x - w[0]
+			dt2 = math.Cos(t2) * dsin
+			dw[0] -= dt2
+		}
+	}
+	return parallelDeadInLoop
 }
 
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.

@@ -91,6 +91,13 @@ func failClosedCases() []gradCase {
 				return v, []float64{dx}
 			},
 			at: pts(p(0.7), p(2.5))},
+		{name: "ParallelDeadInLoop",
+			f: func(x []float64) float64 { return ParallelDeadInLoop(0.2, 0.7, x) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 2)
+				return ParallelDeadInLoopGrad(0.2, 0.7, x, dw), dw
+			},
+			at: pts(p(0.3, -0.5), p(1.1, 0.4))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
