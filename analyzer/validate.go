@@ -133,16 +133,34 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 	if id, ok := s.Value.(*ast.Ident); ok && id.Name == "_" {
 		return
 	}
-	root := l.rootVar(s.X)
+	// The memory ranged over, under its own name and the names of views
+	// of it (r := xs[0:2]), anywhere in the function.
+	same := map[*types.Var]bool{l.rootVar(s.X): true}
+	for changed := true; changed; {
+		changed = false
+		ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+			if a, ok := n.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
+				for i, x := range a.Lhs {
+					if v := l.rootVar(x); v != nil && !same[v] && isRef(v.Type()) && same[l.rootVar(a.Rhs[i])] {
+						same[v] = true
+						changed = true
+					}
+				}
+			}
+			return true
+		})
+	}
 	written := false
 	ast.Inspect(s.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
-				written = written || l.rootVar(x) == root
+				if _, whole := ast.Unparen(x).(*ast.Ident); !whole || isArray {
+					written = written || same[l.rootVar(x)]
+				}
 			}
 		case *ast.IncDecStmt:
-			written = written || l.rootVar(n.X) == root
+			written = written || same[l.rootVar(n.X)]
 		}
 		return !written
 	})

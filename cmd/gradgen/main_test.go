@@ -457,6 +457,19 @@ func Text(x float64) float64 {
 	}
 	return y + h[0]
 }
+
+//gradgen:grad
+func View(x float64) float64 {
+	h := make([]float64, 2)
+	h[0] = x
+	s := 0.0
+	for _, v := range h {
+		r := h[0:1]
+		r[0] += v
+		s += v
+	}
+	return s
+}
 `,
 			want: []string{
 				`^p\.go:12:58: cannot differentiate through r\.Float64\(\) here: the backward sweep would call it again.*\(c := r\.Float64\(\)\)`,
@@ -464,6 +477,7 @@ func Text(x float64) float64 {
 				`^p\.go:29:20: cannot differentiate this range over the array a, which the loop writes: Go ranges over a copy`,
 				`^p\.go:38:7: cannot differentiate the call strconv\.FormatFloat\(x\*x, 'g', -1, 64\): gradgen cannot see into strconv\.FormatFloat, and its result \(string\) carries no derivative`,
 				`^p\.go:42:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,
+				`^p\.go:52:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,
 			},
 		},
 	} {

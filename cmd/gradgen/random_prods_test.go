@@ -331,10 +331,23 @@ func init() {
 				s := pick(g, g.sc.sls)
 				g.mark(s.prod)
 				g.line("for _, %s := range %s {", v, s.name)
+				// The body writes no slice: one may be a view of the one
+				// ranged over, whose value the loop reads (gradgen refuses
+				// that write).
+				var made []int
+				for k := range g.sc.sls {
+					if !g.sc.sls[k].ro {
+						g.sc.sls[k].ro = true
+						made = append(made, k)
+					}
+				}
 				g.loopBody(d-1, "", func() {
 					g.sc.vars = append(g.sc.vars, v)
 					g.ro[v] = true
 				})
+				for _, k := range made {
+					g.sc.sls[k].ro = false
+				}
 			}
 			g.line("}")
 		}},
