@@ -477,7 +477,7 @@ func View(x float64) float64 {
 				`^p\.go:29:20: cannot differentiate this range over the array a, which the loop writes: Go ranges over a copy`,
 				`^p\.go:38:7: cannot differentiate the call strconv\.FormatFloat\(x\*x, 'g', -1, 64\): gradgen cannot see into strconv\.FormatFloat, and its result \(string\) carries no derivative`,
 				`^p\.go:42:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,
-				`^p\.go:52:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,
+				`^p\.go:53:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,
 			},
 		},
 	} {
