@@ -456,6 +456,24 @@ func callsOtherThan(e adjoint.Expr, allowed func(adjoint.Call) bool) bool {
 	return found
 }
 
+// isPureBuiltin reports whether c calls a builtin that only computes a
+// value (make, new, len, cap, min, max), whose result may be discarded
+// with the call.
+func isPureBuiltin(c adjoint.Call) bool {
+	if id, ok := c.Fun.(adjoint.Ident); ok {
+		switch id.Name {
+		case "make", "new", "len", "cap", "min", "max":
+			for _, a := range c.Args {
+				if hasCall(a) && !func() bool { ac, ok := a.(adjoint.Call); return ok && isPureBuiltin(ac) }() {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
 func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, s := range list {
@@ -491,6 +509,11 @@ func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 				break
 			}
 			if blank == len(lhs) {
+				// A call with effects stays; make, new and other builtins
+				// without effects go with their variable.
+				if c, ok := x.Rhs[0].(adjoint.Call); len(x.Rhs) == 1 && ok && isPureBuiltin(c) {
+					continue
+				}
 				if len(x.Rhs) == 1 && hasCall(x.Rhs[0]) {
 					if c, ok := x.Rhs[0].(adjoint.Call); ok {
 						out = append(out, adjoint.ExprStmt{X: c})
