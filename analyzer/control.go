@@ -1121,8 +1121,11 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	}
 	needValue := valueVar != nil && l.needed[valueVar.name] && hasBackward([]*lowered{rec})
 	needKey := keyVar != nil && (l.needed[keyVar.name] || aliasKey != nil) && hasBackward([]*lowered{rec})
-	if needValue && keyVar == nil {
-		keyVar = l.newTemp("i", types.Typ[types.Int])
+	if needValue {
+		// The value comes back from its index, which comes back too.
+		if keyVar == nil {
+			keyVar = l.newTemp("i", types.Typ[types.Int])
+		}
 		needKey = true
 	}
 	define := s.Tok == token.DEFINE

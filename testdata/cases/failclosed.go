@@ -298,3 +298,19 @@ func ParallelDeadInLoop(x, y float64, w []float64) float64 {
 	}
 	return 0.5*y + x
 }
+
+// RangeValueUnreadKey ranges with a named key that nothing reads going
+// back, and a value that backward code needs: the key comes back too.
+//
+//gradgen:grad
+func RangeValueUnreadKey(x float64) float64 {
+	a := [3]float64{0.5, -1, 2}
+	s := 0.0
+	for i, v := range a {
+		if i > 5 {
+			break
+		}
+		s = s*math.Sin(v*x) + v
+	}
+	return s
+}

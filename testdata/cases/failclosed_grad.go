@@ -959,6 +959,62 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 	return parallelDeadInLoop
 }
 
+// RangeValueUnreadKeyGrad returns RangeValueUnreadKey(x) and its partial derivatives with respect to x.
+func RangeValueUnreadKeyGrad(x float64) (float64, float64) {
+	var t, sin, t1, t2, v float64
+	var i, trips int
+	var tapeArray [6]float64
+	var broke bool
+	var doneTape, sTape []float64
+	a := [3]float64{0.5, -1, 2}
+	s := 0.0
+	sTape = tapeArray[:0:3]
+	doneTape = tapeArray[3:3:6]
+	trips = 0
+	broke = false
+	for i, v = range a {
+		trips++
+		doneTape = append(doneTape, 0)
+		if i > 5 {
+			broke = true
+			break
+		}
+		doneTape[len(doneTape)-1] = 1
+		sTape = append(sTape, s)
+		t = v * x
+		sin = math.Sin(t)
+		t1 = s * sin
+		t2 = t1 + v
+		s = t2
+	}
+	rangeValueUnreadKey := s
+
+	var ds, dt2, dx float64
+	// return s
+	ds = 1
+	// for i, v := range a
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		}
+		i = trips - 1
+		v = a[i]
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s = s*math.Sin(v*x) + v
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			t = v * x
+			sin = math.Sin(t)
+			dt2 = ds
+			ds = sin * dt2
+			dx += v * (math.Cos(t) * s) * dt2
+		}
+	}
+	return rangeValueUnreadKey, dx
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

@@ -98,6 +98,7 @@ func failClosedCases() []gradCase {
 				return ParallelDeadInLoopGrad(0.2, 0.7, x, dw), dw
 			},
 			at: pts(p(0.3, -0.5), p(1.1, 0.4))},
+		{name: "RangeValueUnreadKey", f: RangeValueUnreadKey, grad: RangeValueUnreadKeyGrad, at: pts(p(0.3), p(-1.1))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
