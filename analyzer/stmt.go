@@ -1167,6 +1167,11 @@ func readsWhole(args []operand, v *variable) bool {
 		if a.v == v && a.path == nil {
 			return true
 		}
+		// A passive operand computed from v (x = q.energy(math.Ceil(2*x)))
+		// reads the old value too when backward code recomputes it.
+		if a.v == nil && a.bval != nil && mentionsExpr(a.bval, v.name) {
+			return true
+		}
 	}
 	return false
 }

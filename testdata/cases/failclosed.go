@@ -314,3 +314,28 @@ func RangeValueUnreadKey(x float64) float64 {
 	}
 	return s
 }
+
+// PassiveSelfArg overwrites x with a call whose passive argument is
+// computed from x: backward code recomputes that argument from the old x,
+// so the old x is back first.
+//
+//gradgen:grad
+func PassiveSelfArg(x float64, s *Spring) float64 {
+	x = s.pull(math.Ceil(2 * x))
+	return x * x
+}
+
+// Spring is a receiver whose method has a loop, so that its callers call
+// back into it going back.
+type Spring struct {
+	K float64
+	W []float64
+}
+
+func (s *Spring) pull(h float64) float64 {
+	e := h * s.K
+	for _, v := range s.W {
+		e += v * v
+	}
+	return e
+}

@@ -1015,6 +1015,26 @@ func RangeValueUnreadKeyGrad(x float64) (float64, float64) {
 	return rangeValueUnreadKey, dx
 }
 
+// PassiveSelfArgGrad returns PassiveSelfArg(x, s) and its partial derivatives with respect to x, s.
+func PassiveSelfArgGrad(x float64, s, ds *Spring) (float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("PassiveSelfArgGrad: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	xPrev := x
+	pull1 := s.pull(math.Ceil(2 * x))
+	x = pull1
+	passiveSelfArg := x * x
+
+	// return x * x
+	dx := 2 * x
+	// x = s.pull(math.Ceil(2 * x))
+	dpull1 := dx
+	dx = 0
+	x = xPrev
+	s.pullbackOfPullWrtS(math.Ceil(2*x), dpull1, ds)
+	return passiveSelfArg, dx
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)
@@ -1031,4 +1051,25 @@ func gradOfDoubled(m Meters) (float64, Meters) {
 	dt1 := 2 * dt
 	dm := Meters(dt1)
 	return doubled1, dm
+}
+
+// pullbackOfPullWrtS returns pull's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to pull in gradients.
+func (s *Spring) pullbackOfPullWrtS(h, dres float64, ds *Spring) float64 {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("pullbackOfPullWrtS: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	e := h * s.K
+
+	// return e
+	// for _, v := range s.W (forward and backward in one pass: a sum)
+	for i, v := range s.W {
+		t := v * v
+		e += t
+		// e += v * v
+		ds.W[i] += 2 * v * dres
+	}
+	pull1 := e
+	// e := h * s.K
+	ds.K += h * dres
+	return pull1
 }

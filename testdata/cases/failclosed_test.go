@@ -99,6 +99,14 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.3, -0.5), p(1.1, 0.4))},
 		{name: "RangeValueUnreadKey", f: RangeValueUnreadKey, grad: RangeValueUnreadKeyGrad, at: pts(p(0.3), p(-1.1))},
+		{name: "PassiveSelfArg",
+			f: func(x []float64) float64 { return PassiveSelfArg(1.3, &Spring{K: x[0], W: []float64{x[1], 0.5}}) },
+			grad: func(x []float64) (float64, []float64) {
+				ds := Spring{W: make([]float64, 2)}
+				v, _ := PassiveSelfArgGrad(1.3, &Spring{K: x[0], W: []float64{x[1], 0.5}}, &ds)
+				return v, []float64{ds.K, ds.W[0]}
+			},
+			at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
