@@ -321,28 +321,32 @@ func (g *progGen) body(d int, declare func()) {
 }
 
 // use reads the locals declared since saved. Inside a loop, where it
-// runs on every trip, it adds bounded amounts.
+// runs on every trip, it adds bounded amounts: y += sq(y) twelve times
+// overflows, and a gradient of Inf·0 where the function saturated says
+// nothing about gradgen.
 func (g *progGen) use(saved scope, start int) {
-	for _, v := range g.sc.vars[len(saved.vars):] {
+	bounded := func(e string) string {
 		if len(g.loops) > 0 {
-			g.line("y += 0.25 * math.Tanh(%s)", v)
-		} else {
-			g.line("y += 0.25 * %s", v)
+			return "math.Tanh(" + e + ")"
 		}
+		return e
+	}
+	for _, v := range g.sc.vars[len(saved.vars):] {
+		g.line("y += 0.25 * %s", bounded(v))
 	}
 	for _, p := range g.sc.pts[len(saved.pts):] {
 		if p.local {
-			g.line("y += 0.25 * (%s.X - %s.A[1])", p.name, p.name)
+			g.line("y += 0.25 * %s", bounded(fmt.Sprintf("%s.X - %s.A[1]", p.name, p.name)))
 		}
 	}
 	for _, a := range g.sc.arrs[len(saved.arrs):] {
 		if a.local {
-			g.line("y += 0.25 * %s[2]", a.name)
+			g.line("y += 0.25 * %s", bounded(a.name+"[2]"))
 		}
 	}
 	for _, s := range g.sc.sls[len(saved.sls):] {
 		if s.local && s.n > 0 {
-			g.line("y += 0.25 * %s[0]", s.name)
+			g.line("y += 0.25 * %s", bounded(s.name+"[0]"))
 		}
 	}
 	// An int is used if it occurs more often than it is declared.
