@@ -288,7 +288,9 @@ func init() {
 			}
 			g.line("for %s, %s := range %s {", i, v, s.name)
 			g.loopBody(d-1, i, func() {
-				g.line("y += 0.5 * %s * %s[(%s+1)%%len(%s)]", v, s.name, i, s.name)
+				// Bounded: a local slice may hold values computed from y,
+				// and y fed back through them grows without bound.
+				g.line("y += 0.5 * math.Tanh(%s * %s[(%s+1)%%len(%s)])", v, s.name, i, s.name)
 				g.sc.vars = append(g.sc.vars, v)
 				g.ro[v] = true
 			})
@@ -308,7 +310,7 @@ func init() {
 				}
 			}
 			g.loopBody(d-1, i, func() {
-				g.line("y += 0.25 * %s * float64(%s+1)", v, i)
+				g.line("y += 0.25 * math.Tanh(%s) * float64(%s+1)", v, i)
 				g.sc.vars = append(g.sc.vars, v)
 				g.ro[v] = true
 			})
