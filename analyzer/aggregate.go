@@ -312,6 +312,18 @@ func (l *lowerer) checkPackageWrite(x ast.Expr) {
 // than its parameter, naming both lengths; nested slices are checked
 // element by element.
 func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) []adjoint.Stmt {
+	if named, ok := t.(*types.Named); ok {
+		// A linked type (Kids []*Tree) is checked one level deep: the
+		// checks cannot follow links without end.
+		if l.checking[named] {
+			return nil
+		}
+		if l.checking == nil {
+			l.checking = map[*types.Named]bool{}
+		}
+		l.checking[named] = true
+		defer delete(l.checking, named)
+	}
 	switch u := t.Underlying().(type) {
 	case *types.Pointer:
 		return l.lengthChecks(prim, buf, u.Elem(), depth)
@@ -327,14 +339,18 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		if hasSlices(u.Elem()) {
 			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
 			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
-			out = append(out, adjoint.Range{Key: adjoint.Id(i), Define: true, X: prim, Body: inner})
+			if len(inner) > 0 {
+				out = append(out, adjoint.Range{Key: adjoint.Id(i), Define: true, X: prim, Body: inner})
+			}
 		}
 		return out
 	case *types.Array:
 		if hasSlices(u.Elem()) {
 			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
 			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
-			return []adjoint.Stmt{adjoint.Range{Key: adjoint.Id(i), Define: true, X: prim, Body: inner}}
+			if len(inner) > 0 {
+				return []adjoint.Stmt{adjoint.Range{Key: adjoint.Id(i), Define: true, X: prim, Body: inner}}
+			}
 		}
 	case *types.Struct:
 		var out []adjoint.Stmt
@@ -350,18 +366,27 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 }
 
 // hasSlices reports whether values of t hold slices, whose buffers need
-// their lengths checked.
+// their lengths checked. Links (type Node struct{ Next *Node }) are
+// followed once.
 func hasSlices(t types.Type) bool {
+	return hasSlicesSeen(t, map[types.Type]bool{})
+}
+
+func hasSlicesSeen(t types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
 	switch u := t.Underlying().(type) {
 	case *types.Slice:
 		return true
 	case *types.Array:
-		return hasSlices(u.Elem())
+		return hasSlicesSeen(u.Elem(), seen)
 	case *types.Pointer:
-		return hasSlices(u.Elem())
+		return hasSlicesSeen(u.Elem(), seen)
 	case *types.Struct:
 		for i := range u.NumFields() {
-			if hasSlices(u.Field(i).Type()) {
+			if hasSlicesSeen(u.Field(i).Type(), seen) {
 				return true
 			}
 		}

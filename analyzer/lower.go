@@ -121,14 +121,15 @@ type lowerer struct {
 	// shallowest nesting (of branches and loops) at which it did: one added
 	// into only deeper than a statement is zero when the path did not run.
 	adjDepth    map[string]int
-	importNames map[string]bool    // names of the packages the package imports
-	restoreLog  *[]adjoint.Stmt    // when set, restores are recorded here too
-	liveCtxs    []*liveCtx         // enclosing loops and switches, for liveness
-	recorders   []*recorder        // branch, trip-count and completion records
-	early       bool               // some return is not the last statement
-	resultVars  []*variable        // the results, when there are several returns
-	logicalZero map[*variable]bool // temporaries not yet given an adjoint in this statement's reversal
-	saveAll     bool               // the to-be-recorded analysis is off
+	importNames map[string]bool       // names of the packages the package imports
+	restoreLog  *[]adjoint.Stmt       // when set, restores are recorded here too
+	checking    map[*types.Named]bool // types lengthChecks is inside
+	liveCtxs    []*liveCtx            // enclosing loops and switches, for liveness
+	recorders   []*recorder           // branch, trip-count and completion records
+	early       bool                  // some return is not the last statement
+	resultVars  []*variable           // the results, when there are several returns
+	logicalZero map[*variable]bool    // temporaries not yet given an adjoint in this statement's reversal
+	saveAll     bool                  // the to-be-recorded analysis is off
 	gradFunc    *gradFunc
 	fused       ast.Stmt              // the sum loop, when the function ends in one
 	fusing      bool                  // lowering or reversing the sum loop's body

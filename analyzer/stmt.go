@@ -330,10 +330,27 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 					rec.zeroes = append(rec.zeroes, v)
 				}
 			}
+			// An active slice or pointer declared without a value gets its
+			// adjoint view declared beside it: a later v = w[i:] sets both.
+			var shadows []*variable
+			if len(vs.Values) == 0 {
+				for _, n := range vs.Names {
+					if obj, ok := l.info.Defs[n].(*types.Var); ok && l.varied[obj] && refVar(obj.Type()) {
+						shadows = append(shadows, l.ensureShadow(l.variableOf(obj)))
+					}
+				}
+			}
 			// Keep the declared type, which an untyped constant needs.
 			if l.depth == 0 && !l.hoistAll {
 				l.fwd = append(l.fwd, adjoint.VarDecl{Names: names, Type: typ, Values: l.convAll(vs.Values)})
+				for _, sh := range shadows {
+					l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{sh.name}, Type: sh.ir})
+				}
 				continue
+			}
+			for _, sh := range shadows {
+				l.hoist(sh)
+				l.fwd = append(l.fwd, assign(adjoint.Id(sh.name), "=", lit("nil")))
 			}
 			var vals []adjoint.Expr
 			for i, n := range vs.Names {
@@ -359,6 +376,16 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 		}
 		l.assignList(rec, lhs, vs.Values, true)
 	}
+}
+
+// refVar reports whether t is a slice or a pointer: a variable of it
+// refers to memory, and its adjoint is a view of that memory's buffer.
+func refVar(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Slice, *types.Pointer:
+		return true
+	}
+	return false
 }
 
 // zeroValue is the zero value of t, for "var x T" moved to the top.

@@ -45,7 +45,100 @@ func (l *lowerer) mentionsVaried(n ast.Node) bool {
 func (l *lowerer) validate() bool {
 	before := len(l.diags)
 	l.validateBlock(l.fn.Body.List)
+	l.validateRefs()
 	return len(l.diags) == before
+}
+
+// validateRefs refuses slice and pointer variables that refer to different
+// memory at different times (a, b = b, a; tmp := cur; cur = nxt): gradgen
+// follows each such variable, and its adjoint view, to one piece of memory,
+// and the values a later write overwrites in the other one are not saved.
+// A variable may take views of itself (w = w[1:]), fresh memory (h =
+// make(...)) and views of one other variable; a parameter only views of
+// itself.
+func (l *lowerer) validateRefs() {
+	roots := map[*types.Var]*types.Var{} // a variable's memory, by the variable it first viewed
+	var visit func(lhs, rhs ast.Expr)
+	visit = func(lhs, rhs ast.Expr) {
+		id := identOf(lhs)
+		if id == nil || id.Name == "_" {
+			return
+		}
+		v, ok := l.info.ObjectOf(id).(*types.Var)
+		if !ok || !byReference(v.Type()) {
+			return
+		}
+		if _, slice := v.Type().Underlying().(*types.Slice); !slice {
+			if _, ptr := v.Type().Underlying().(*types.Pointer); !ptr {
+				return
+			}
+		}
+		var root *types.Var
+		switch r := ast.Unparen(rhs).(type) {
+		case *ast.CallExpr:
+			if id := identOf(r.Fun); id != nil {
+				if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "make" || b.Name() == "new") {
+					root = v // fresh memory: its own
+				}
+			}
+		case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+			root = l.rootVar(r)
+			for root != nil && roots[root] != nil && roots[root] != root {
+				root = roots[root]
+			}
+		}
+		if root == nil || root == v || !(l.varied[v] || l.varied[root]) {
+			if root == v && roots[v] == nil && !isParamVar(l, v) {
+				roots[v] = v
+			}
+			return
+		}
+		if isParamVar(l, v) {
+			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s is a parameter, whose gradient goes into its own buffer, and gradgen does not follow it to other memory; assign to a new variable instead (%s2 := %s)", l.source(lhs), l.source(rhs), v.Name(), v.Name(), l.source(rhs))
+			return
+		}
+		if prev := roots[v]; prev != nil && prev != root {
+			had := "the memory of " + prev.Name()
+			if prev == v {
+				had = "memory made for it"
+			}
+			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to %s, and gradgen follows each slice or pointer variable to one piece of memory (a swap or double buffering would need the overwritten values of both saved); use separate variables, or copy the elements in a loop", l.source(lhs), l.source(rhs), v.Name(), had)
+			return
+		}
+		roots[v] = root
+	}
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i := range n.Lhs {
+					visit(n.Lhs[i], n.Rhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) {
+				for i := range n.Names {
+					visit(n.Names[i], n.Values[i])
+				}
+			}
+		case *ast.RangeStmt:
+			if n.Value != nil {
+				visit(n.Value, n.X)
+			}
+		case *ast.FuncLit:
+			return false
+		}
+		return true
+	})
+}
+
+// isParamVar reports whether v is a parameter or the receiver of the
+// annotated function.
+func isParamVar(l *lowerer, v *types.Var) bool {
+	if l.fn.Recv != nil && v.Pos() >= l.fn.Recv.Pos() && v.Pos() < l.fn.Recv.End() {
+		return true
+	}
+	return v.Pos() >= l.fn.Type.Pos() && v.Pos() < l.fn.Type.End()
 }
 
 func (l *lowerer) validateBlock(list []ast.Stmt) {
@@ -386,11 +479,13 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 			pure = pure && l.pureCall(n, visiting)
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
-				if id := identOf(x); id != nil {
-					if v, ok := l.info.Uses[id].(*types.Var); ok && v.Parent() == l.pkg.Scope() {
-						pure = false // a package variable
-					}
+				if l.writesPackageVar(x) {
+					pure = false
 				}
+			}
+		case *ast.IncDecStmt:
+			if l.writesPackageVar(n.X) {
+				pure = false // pos++ on a package counter
 			}
 		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt, *ast.SendStmt:
 			pure = false
@@ -398,6 +493,31 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 		return pure
 	})
 	return pure
+}
+
+// writesPackageVar reports whether writing x writes a package-level
+// variable, or memory reached from one (counts[i], state.n, other.V).
+func (l *lowerer) writesPackageVar(x ast.Expr) bool {
+	for {
+		switch e := x.(type) {
+		case *ast.ParenExpr:
+			x = e.X
+		case *ast.IndexExpr:
+			x = e.X
+		case *ast.StarExpr:
+			x = e.X
+		case *ast.SelectorExpr:
+			if _, pkg := l.info.Uses[identOf(e.X)].(*types.PkgName); pkg {
+				return true
+			}
+			x = e.X
+		case *ast.Ident:
+			v, ok := l.info.Uses[e].(*types.Var)
+			return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
+		default:
+			return false
+		}
+	}
 }
 
 // validateExprStmt checks a call made for its effects.

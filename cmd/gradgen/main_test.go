@@ -480,6 +480,54 @@ func View(x float64) float64 {
 				`^p\.go:53:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,
 			},
 		},
+		{
+			name: "memory and counters",
+			src: `package p
+
+var pos int
+
+func draw() float64 { pos++; return float64(pos) }
+
+//gradgen:grad
+func Draw(x float64) float64 { return x * x * draw() }
+
+//gradgen:grad
+func Swap(a, b []float64) float64 {
+	a, b = b, a
+	return a[0] * b[0] * b[0]
+}
+
+//gradgen:grad
+func Buffers(x []float64) float64 {
+	a := make([]float64, 1)
+	b := make([]float64, 1)
+	a[0] = x[0]
+	for s := 0; s < 2; s++ {
+		b[0] = a[0] * a[0]
+		tmp := a
+		a = b
+		b = tmp
+	}
+	return a[0]
+}
+
+//gradgen:grad
+func Locals(a, b []float64) float64 {
+	u, v := a, b
+	u, v = v, u
+	return u[0] * v[0] * v[0]
+}
+`,
+			want: []string{
+				`^p\.go:8:47: cannot differentiate through draw\(\) here: the backward sweep would call it again`,
+				`^p\.go:12:2: cannot differentiate a = b: a is a parameter, whose gradient goes into its own buffer`,
+				`^p\.go:12:5: cannot differentiate b = a: b is a parameter`,
+				`^p\.go:24:3: cannot differentiate a = b: a already refers to memory made for it, and gradgen follows each slice or pointer variable to one piece of memory`,
+				`^p\.go:25:3: cannot differentiate b = tmp: b already refers to memory made for it`,
+				`^p\.go:33:2: cannot differentiate u = v: u already refers to the memory of a`,
+				`^p\.go:33:5: cannot differentiate v = u: v already refers to the memory of b`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -339,3 +339,35 @@ func (s *Spring) pull(h float64) float64 {
 	}
 	return e
 }
+
+// VarSliceLater declares a slice without a value and points it at one of
+// two views of its parameter later: its adjoint view is declared with it.
+//
+//gradgen:grad
+func VarSliceLater(a []float64, flip bool) float64 {
+	var src []float64
+	if flip {
+		src = a[1:]
+	} else {
+		src = a
+	}
+	return src[0] * src[0] * a[2]
+}
+
+// Link is a linked type: its buffer mirrors the links.
+type Link struct {
+	V    float64
+	W    []float64
+	Next *Link
+}
+
+// LinkSum walks a linked list (gradgen crashed on self-referring types).
+//
+//gradgen:grad
+func LinkSum(c *Link) float64 {
+	s := 0.0
+	for p := c; p != nil; p = p.Next {
+		s += p.V * p.V * p.W[0]
+	}
+	return s
+}

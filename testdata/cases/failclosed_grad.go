@@ -1035,6 +1035,83 @@ func PassiveSelfArgGrad(x float64, s, ds *Spring) (float64, float64) {
 	return passiveSelfArg, dx
 }
 
+// VarSliceLaterGrad returns VarSliceLater(a, flip) and its partial derivatives with respect to a.
+func VarSliceLaterGrad(a []float64, flip bool, da []float64) float64 {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("VarSliceLaterGrad: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var src []float64
+	var dsrc []float64
+	if flip {
+		dsrc = da[1:]
+		src = a[1:]
+	} else {
+		dsrc = da
+		src = a
+	}
+	t := src[0] * src[0]
+	varSliceLater := t * a[2]
+
+	// return src[0] * src[0] * a[2]
+	dt := a[2]
+	da[2] += t
+	dsrc[0] += 2 * src[0] * dt
+	return varSliceLater
+}
+
+// LinkSumGrad returns LinkSum(c) and its partial derivatives with respect to c.
+func LinkSumGrad(c, dc *Link) float64 {
+	if len(dc.W) < len(c.W) {
+		panic(fmt.Sprintf("LinkSumGrad: len(dc.W) = %d is shorter than len(c.W) = %d", len(dc.W), len(c.W)))
+	}
+	var t, t1, t2 float64
+	var trips int
+	var pTape, dpTape []*Link
+	s := 0.0
+	dp := dc
+	p := c
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			pTape = append(pTape, p)
+			dpTape = append(dpTape, dp)
+			dp = dp.Next
+			p = p.Next
+		}
+		if !(p != nil) {
+			break
+		}
+		trips++
+		t = p.V * p.V
+		t1 = t * p.W[0]
+		t2 = s + t1
+		s = t2
+	}
+	linkSum := s
+
+	var ds, dt2, dt1, dt float64
+	// return s
+	ds = 1
+	// for p != nil
+	for ; trips > 0; trips-- {
+		// p = p.Next
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		// s += p.V * p.V * p.W[0]
+		dt2 = ds
+		ds = 0
+		t = p.V * p.V
+		ds = dt2
+		dt1 = dt2
+		dt = p.W[0] * dt1
+		dp.W[0] += t * dt1
+		dp.V += 2 * p.V * dt
+	}
+	return linkSum
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

@@ -107,6 +107,25 @@ func failClosedCases() []gradCase {
 				return v, []float64{ds.K, ds.W[0]}
 			},
 			at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
+		{name: "VarSliceLater",
+			f: func(x []float64) float64 { return VarSliceLater(x, false) + VarSliceLater(x, true) },
+			grad: func(x []float64) (float64, []float64) {
+				d := make([]float64, len(x))
+				v := VarSliceLaterGrad(x, false, d)
+				v += VarSliceLaterGrad(x, true, d)
+				return v, d
+			},
+			at: pts(p(0.3, 0.7, -1.2), p(-1.1, 0.4, 2.5))},
+		{name: "LinkSum",
+			f: func(x []float64) float64 {
+				return LinkSum(&Link{V: x[0], W: []float64{x[1]}, Next: &Link{V: x[2], W: []float64{x[3]}}})
+			},
+			grad: func(x []float64) (float64, []float64) {
+				d := &Link{W: make([]float64, 1), Next: &Link{W: make([]float64, 1)}}
+				v := LinkSumGrad(&Link{V: x[0], W: []float64{x[1]}, Next: &Link{V: x[2], W: []float64{x[3]}}}, d)
+				return v, []float64{d.V, d.W[0], d.Next.V, d.Next.W[0]}
+			},
+			at: pts(p(0.3, 0.7, -1.2, 2), p(-1.1, 0.4, 2.5, -0.5))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
