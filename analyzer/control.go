@@ -1287,9 +1287,24 @@ func itoa(i int) string {
 // each after a statement that may have left early guarded by that
 // statement's completion record.
 func (l *lowerer) backward(recs []*lowered) []adjoint.Stmt {
+	// A statement after one that may have left early runs only when that
+	// one completed: for the guards of untaken paths its backward code is
+	// nested that much deeper, so values before the exit that only it
+	// reads are guarded by their adjoints (b := math.Sqrt(-x); if x > 0
+	// { return x*x }; return b).
+	base := l.exitDepth
+	defer func() { l.exitDepth = base }()
+	exits := make([]int, len(recs))
+	for i := 1; i < len(recs); i++ {
+		exits[i] = exits[i-1]
+		if recs[i-1].done != nil {
+			exits[i]++
+		}
+	}
 	var out []adjoint.Stmt
 	for i := len(recs) - 1; i >= 0; i-- {
 		r := recs[i]
+		l.exitDepth = base + exits[i]
 		if r.done != nil {
 			pre, ran := l.load(r.done)
 			guarded := out

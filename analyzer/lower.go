@@ -117,6 +117,7 @@ type lowerer struct {
 	switches  []*ast.SwitchStmt            // enclosing switches
 	targets   map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
 	revDepth  int                          // nesting of the backward code being written
+	exitDepth int                          // early exits before the statement being reversed (pathGuard)
 	// adjDepth is, for each adjoint backward code has added into, the
 	// shallowest nesting (of branches and loops) at which it did: one added
 	// into only deeper than a statement is zero when the path did not run.
@@ -268,8 +269,9 @@ func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 // nesting, for the guards of untaken paths (pathGuard). Every addition
 // into an adjoint goes through here.
 func (l *lowerer) noteAdd(v *variable) {
-	if depth, seen := l.adjDepth[v.adj]; !seen || l.revDepth < depth {
-		l.adjDepth[v.adj] = l.revDepth
+	here := l.revDepth + l.exitDepth
+	if depth, seen := l.adjDepth[v.adj]; !seen || here < depth {
+		l.adjDepth[v.adj] = here
 	}
 }
 

@@ -839,7 +839,7 @@ func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
 			if !seen {
 				continue // never added into: zero, whatever the path
 			}
-			if depth <= l.revDepth {
+			if depth <= l.revDepth+l.exitDepth {
 				return nil
 			}
 			nonzero := bin("!=", adjoint.Id(r.adj), lit("0"))

@@ -471,7 +471,10 @@ reverse:
 		dx += y
 	}
 	// y := x * x
-	dx += 2 * x * dy
+	if dy != 0 {
+		dx += 2 * x * dy
+		dy = 0
+	}
 	return returnInBranch, dx
 }
 
@@ -636,11 +639,16 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 			dt += 2 * t * dt3
 		}
 		// t := x * float64(i+1)
-		dt1 = dt
-		dt = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
-		dx += float64(i+1) * dt1
+		if dt != 0 {
+			dt1 = dt
+			dt = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			dx += float64(i+1) * dt1
+		} else {
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+		}
 	}
 	return continue1, dx
 }

@@ -371,3 +371,15 @@ func LinkSum(c *Link) float64 {
 	}
 	return s
 }
+
+// UntakenAfterReturn computes a value that only the statement after an
+// early return reads: at x > 0 it is NaN, and stays out of the gradient.
+//
+//gradgen:grad
+func UntakenAfterReturn(x float64) float64 {
+	b := math.Sqrt(-x)
+	if x > 0 {
+		return x * x
+	}
+	return b
+}

@@ -599,7 +599,7 @@ func ParallelUntakenGrad(x, y float64, n int) (float64, float64, float64) {
 	done = true
 	parallelUntaken = y * math.Round(x)
 reverse:
-	var dy, dsin1, dx float64
+	var dy, dsin1, dx, dsin, dmin1 float64
 	if done {
 		// return y * math.Round(x)
 		dy = math.Round(x)
@@ -612,17 +612,22 @@ reverse:
 		dx += math.Cos(x) * dsin1
 	}
 	// x, y = math.Min(0.94, y), math.Sin(x)
-	dsin := dy
-	dy = 0
-	y = yPrev
-	dmin1 := dx
-	dx = 0
-	x = xPrev
-	dx = math.Cos(x) * dsin
-	if 0.94 == y {
-		dy += dmin1 / 2
-	} else if !(0.94 == min1) {
-		dy += dmin1
+	if dx != 0 || dy != 0 {
+		dsin = dy
+		dy = 0
+		y = yPrev
+		dmin1 = dx
+		dx = 0
+		x = xPrev
+		dx = math.Cos(x) * dsin
+		if 0.94 == y {
+			dy += dmin1 / 2
+		} else if !(0.94 == min1) {
+			dy += dmin1
+		}
+	} else {
+		y = yPrev
+		x = xPrev
 	}
 	return parallelUntaken, dx, dy
 }
@@ -1110,6 +1115,41 @@ func LinkSumGrad(c, dc *Link) float64 {
 		dp.V += 2 * p.V * dt
 	}
 	return linkSum
+}
+
+// UntakenAfterReturnGrad returns UntakenAfterReturn(x) and its partial derivatives with respect to x.
+func UntakenAfterReturnGrad(x float64) (float64, float64) {
+	var untakenAfterReturn, t, b float64
+	var cond, done bool
+	t = -x
+	b = math.Sqrt(t)
+	done = false
+	if x > 0 {
+		cond = true
+		untakenAfterReturn = x * x
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	untakenAfterReturn = b
+reverse:
+	var db, dx, dt float64
+	if done {
+		// return b
+		db = 1
+	}
+	// if x > 0
+	if cond {
+		// return x * x
+		dx += 2 * x
+	}
+	// b := math.Sqrt(-x)
+	if db != 0 {
+		dt = 0.5 / b * db
+		dx -= dt
+	}
+	return untakenAfterReturn, dx
 }
 
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
