@@ -257,7 +257,7 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
 					return l.passive(call), true
 				}
-				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.adjPath(e), typ: params[i].Type()}
+				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.bufferArg(e, params[i].Type()), typ: params[i].Type()}
 				continue
 			}
 		} else {
@@ -415,6 +415,19 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 	return l.emitOp(r, fn.Name(), args, fwd, resType, lowerFirst(fn.Name()), into)
 }
 
+// bufferArg is the buffer passed for the argument e of a by-reference
+// parameter of type t: e's adjoint, or its address when Go takes e's
+// (n.L.Out(x) with a pointer receiver passes &n.L, and &dn.L goes with it).
+func (l *lowerer) bufferArg(e ast.Expr, t types.Type) adjoint.Expr {
+	path := l.adjPath(e)
+	if _, ptr := t.Underlying().(*types.Pointer); ptr {
+		if _, argPtr := l.info.TypeOf(e).Underlying().(*types.Pointer); !argPtr {
+			return adjoint.Unary{Op: "&", X: path}
+		}
+	}
+	return path
+}
+
 // helperFor returns the name of the helper for a call, generating it on
 // first use.
 func (l *lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string, pullback bool, rule *ruleFunc) (string, bool) {
@@ -548,7 +561,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
 					return true
 				}
-				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.adjPath(e), typ: params[i].Type()}
+				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.bufferArg(e, params[i].Type()), typ: params[i].Type()}
 				continue
 			}
 		}

@@ -650,7 +650,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				return
 			}
 			if _, ptr := p.Type().(*types.Pointer); ptr && i == 0 && recv != nil {
-				if t := l.info.TypeOf(recv); t != nil && byValueAggregate(t) && l.mentionsVaried(recv) {
+				if t := l.info.TypeOf(recv); t != nil && byValueAggregate(t) && l.mentionsVaried(recv) && !l.inCallerMemory(recv) {
 					l.errorf(recv.Pos(), "cannot differentiate the call %s: its pointer receiver takes the address of %s, a struct held by value; call it on a pointer, or pass the fields as arguments", l.source(call), l.source(recv))
 					return
 				}
@@ -673,6 +673,30 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				return
 			}
 		}
+	}
+}
+
+// inCallerMemory reports whether e is reached through a pointer or a
+// slice (n.L with n a *Net, ps[i]): its address is memory the gradient's
+// buffer mirrors, not a copy held by value.
+func (l *lowerer) inCallerMemory(e ast.Expr) bool {
+	for {
+		var x ast.Expr
+		switch v := ast.Unparen(e).(type) {
+		case *ast.SelectorExpr:
+			x = v.X
+		case *ast.IndexExpr:
+			x = v.X
+		case *ast.StarExpr:
+			return true
+		default:
+			return false
+		}
+		switch l.info.TypeOf(x).Underlying().(type) {
+		case *types.Pointer, *types.Slice:
+			return true
+		}
+		e = x
 	}
 }
 

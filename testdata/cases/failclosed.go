@@ -383,3 +383,34 @@ func UntakenAfterReturn(x float64) float64 {
 	}
 	return b
 }
+
+// Unit has a pointer-receiver method with a loop (called through a
+// pullback).
+type Unit struct{ A, B float64 }
+
+func (u *Unit) out(x float64) float64 {
+	s := 0.0
+	for i := 0; i < 2; i++ {
+		s += u.A*x + u.B*float64(i)
+	}
+	return s
+}
+
+// Units holds Units by value, in a field and in a slice.
+type Units struct {
+	U  Unit
+	Us []Unit
+}
+
+// Loss calls the pointer-receiver method on structs held by value in the
+// receiver's memory: Go takes their addresses, and the buffers' go with
+// them (the generated code did not compile).
+//
+//gradgen:grad wrt=n
+func (n *Units) Loss(x float64) float64 {
+	s := n.U.out(x)
+	for i := range n.Us {
+		s += n.Us[i].out(x) * n.Us[i].A
+	}
+	return s
+}

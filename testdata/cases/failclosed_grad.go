@@ -1152,6 +1152,32 @@ reverse:
 	return untakenAfterReturn, dx
 }
 
+// LossGrad returns n.Loss(x) and its partial derivatives with respect to n.
+func (n *Units) LossGrad(x float64, dn *Units) float64 {
+	if len(dn.Us) < len(n.Us) {
+		panic(fmt.Sprintf("LossGrad: len(dn.Us) = %d is shorter than len(n.Us) = %d", len(dn.Us), len(n.Us)))
+	}
+	s := n.U.out(x)
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i := range n.Us (forward and backward in one pass: a sum)
+	for i := range n.Us {
+		out1 := n.Us[i].out(x)
+		t := out1 * n.Us[i].A
+		s += t
+		// s += n.Us[i].out(x) * n.Us[i].A
+		dout1 := n.Us[i].A * ds
+		dn.Us[i].A += out1 * ds
+		n.Us[i].pullbackOfOutWrtU(x, dout1, &dn.Us[i])
+	}
+	loss := s
+	// s := n.U.out(x)
+	n.U.pullbackOfOutWrtU(x, ds, &dn.U)
+	return loss
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)
@@ -1189,4 +1215,23 @@ func (s *Spring) pullbackOfPullWrtS(h, dres float64, ds *Spring) float64 {
 	// e := h * s.K
 	ds.K += h * dres
 	return pull1
+}
+
+// pullbackOfOutWrtU returns out's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to out in gradients.
+func (u *Unit) pullbackOfOutWrtU(x, dres float64, du *Unit) float64 {
+	s := 0.0
+
+	// return s
+	// for i := 0; i < 2; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < 2; i++ {
+		t := u.A * x
+		t1 := u.B * float64(i)
+		t2 := t + t1
+		s += t2
+		// s += u.A*x + u.B*float64(i)
+		du.B += float64(i) * dres
+		du.A += x * dres
+	}
+	out1 := s
+	return out1
 }

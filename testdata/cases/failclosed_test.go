@@ -127,6 +127,16 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.3, 0.7, -1.2, 2), p(-1.1, 0.4, 2.5, -0.5))},
 		{name: "UntakenAfterReturn", f: UntakenAfterReturn, grad: UntakenAfterReturnGrad, at: pts(p(2), p(0.3), p(-1.5))},
+		{name: "UnitsLoss",
+			f: func(a []float64) float64 {
+				return (&Units{U: Unit{a[0], a[1]}, Us: []Unit{{a[2], a[3]}, {a[4], a[5]}}}).Loss(1.3)
+			},
+			grad: func(a []float64) (float64, []float64) {
+				d := &Units{Us: make([]Unit, 2)}
+				v := (&Units{U: Unit{a[0], a[1]}, Us: []Unit{{a[2], a[3]}, {a[4], a[5]}}}).LossGrad(1.3, d)
+				return v, []float64{d.U.A, d.U.B, d.Us[0].A, d.Us[0].B, d.Us[1].A, d.Us[1].B}
+			},
+			at: pts(p(0.5, 1.5, -1, 2, 0.3, 0.7), p(-0.2, 0.4, 1.1, -0.6, 0.9, 0.1))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
