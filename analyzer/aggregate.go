@@ -291,7 +291,7 @@ func (l *lowerer) checkPackageWrite(x ast.Expr) {
 			continue
 		case *ast.SelectorExpr:
 			if _, pkg := l.info.Uses[identOf(e.X)].(*types.PkgName); pkg {
-				l.errorf(x.Pos(), "cannot write to the package-level variable %s in an annotated function: package variables are passive data; use a local variable", l.source(x))
+				l.errorf(x.Pos(), "cannot write to the package-level variable %s in code gradgen differentiates: package variables are passive data; use a local variable", l.source(x))
 				return
 			}
 			x = e.X
@@ -301,7 +301,7 @@ func (l *lowerer) checkPackageWrite(x ast.Expr) {
 			continue
 		case *ast.Ident:
 			if v, ok := l.info.Uses[e].(*types.Var); ok && v.Parent() == l.pkg.Scope() {
-				l.errorf(x.Pos(), "cannot write to the package-level variable %s in an annotated function: package variables are passive data; use a local variable", e.Name)
+				l.errorf(x.Pos(), "cannot write to the package-level variable %s in code gradgen differentiates: package variables are passive data; use a local variable", e.Name)
 			}
 		}
 		return

@@ -614,7 +614,11 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 	if ok && r == nil && l.lowerMultiCall(rec, lhs, call) {
 		return
 	}
-	if r == nil || r.none != "" {
+	if r != nil && r.none != "" {
+		l.errorf(rhs.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.source(rhs), r.none)
+		return
+	}
+	if r == nil {
 		l.errorf(rhs.Pos(), "cannot differentiate %s: gradgen differentiates calls to package math and to functions of this package; write a custom rule with //gradgen:rule", l.source(rhs))
 		return
 	}

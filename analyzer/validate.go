@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 )
 
 // Validation is gradgen's whitelist (SPEC §3, fail closed). Before a body
@@ -290,7 +291,7 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 		l.validateValue(e)
 		if len(l.diags) == before && l.mentionsVaried(e) {
 			if t := l.info.TypeOf(lhs[i]); t != nil && !isDifferentiable(t) && !passiveKind(t) {
-				l.errorf(lhs[i].Pos(), "cannot differentiate storing %s in %s, a %s: gradgen gives no derivative to values of that type; keep the value in a float variable", l.source(e), l.source(lhs[i]), l.kindWord(t))
+				l.errorf(lhs[i].Pos(), "cannot differentiate storing %s in %s, %s: gradgen gives no derivative to values of that type; keep the value in a float variable", l.source(e), l.source(lhs[i]), article(l.kindWord(t)))
 			}
 		}
 	}
@@ -646,7 +647,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		}
 		for i, p := range params {
 			if l.mentionsVaried(operands[i]) && byValueAggregate(p.Type()) {
-				l.errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: gradgen follows helpers' float, slice and pointer parameters, not a %s passed by value; pass its float fields or elements as arguments", l.source(operands[i]), fn.Name(), l.kindWord(p.Type()))
+				l.errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: gradgen follows helpers' float, slice and pointer parameters, not %s passed by value; pass its float fields or elements as arguments", l.source(operands[i]), fn.Name(), article(l.kindWord(p.Type())))
 				return
 			}
 			if _, ptr := p.Type().(*types.Pointer); ptr && i == 0 && recv != nil {
@@ -662,16 +663,20 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				return
 			}
 		}
-		if l.mayWrite(fn) {
-			l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen follows helpers that only read their slices and pointers; have it return the values it computes", l.source(call), fn.Name())
-			return
-		}
 		res := sig.Results()
 		for i := range res.Len() {
 			if t := res.At(i).Type(); !isFloat(t) && isDifferentiable(t) {
-				l.errorf(call.Pos(), "cannot differentiate the call %s: %s returns a %s, and gradgen follows helpers whose results are floats; return its float fields as several results", l.source(call), fn.Name(), l.kindWord(t))
+				way := "return its float fields as several results"
+				if refVar(t) {
+					way = "write its loop in the annotated function"
+				}
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s returns %s, and gradgen follows helpers whose results are floats; %s", l.source(call), fn.Name(), article(l.kindWord(t)), way)
 				return
 			}
+		}
+		if l.mayWrite(fn) {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen follows helpers that only read their slices and pointers; have it return the values it computes as float results, or write its loop in the annotated function", l.source(call), fn.Name())
+			return
 		}
 	}
 }
@@ -739,6 +744,14 @@ func byValueAggregate(t types.Type) bool {
 	return false
 }
 
+// article puts "a" or "an" before a kind word.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
+}
+
 // kindWord names t's kind the way Go's documentation does.
 func (l *lowerer) kindWord(t types.Type) string {
 	name := types.TypeString(t, types.RelativeTo(l.pkg))
@@ -755,9 +768,16 @@ func (l *lowerer) kindWord(t types.Type) string {
 		return "function value"
 	case *types.Chan:
 		return "channel"
+	case *types.Slice:
+		return "slice (" + name + ")"
+	case *types.Pointer:
+		return "pointer (" + name + ")"
 	case *types.Basic:
 		if u.Info()&types.IsComplex != 0 {
 			return "complex number"
+		}
+		if u.Kind() == types.UnsafePointer {
+			return "unsafe.Pointer"
 		}
 		return u.Name()
 	}

@@ -269,7 +269,7 @@ func C(x float64, n int) float64 {
 				`^p\.go:12:1: labels are supported on loops and switches only: gradgen does not support goto$`,
 				`^p\.go:18:6: cannot differentiate append on an active slice: make the slice with its final length and assign its elements$`,
 				`^p\.go:19:7: cannot differentiate through &w\[0\]: a pointer to an active value could change it unseen; pass the value, or index it$`,
-				`^p\.go:20:2: cannot write to the package-level variable total in an annotated function: .*use a local variable$`,
+				`^p\.go:20:2: cannot write to the package-level variable total in code gradgen differentiates: .*use a local variable$`,
 				`^p\.go:29:3: fallthrough is not supported: repeat the code of the next case, or use if/else$`,
 			},
 		},
