@@ -96,7 +96,12 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 	}
 	t := l.info.TypeOf(lhs)
 	if !isFloat(t) {
-		l.errorf(lhs.Pos(), "cannot assign a whole %s inside an active value: assign its float elements one by one", t)
+		way := "assign its float elements one by one"
+		if refVar(t) {
+			// A row of a [][]float64 cannot be built element by element.
+			way = "keep the values in one flat slice indexed by i*n+j"
+		}
+		l.errorf(lhs.Pos(), "cannot assign a whole %s inside an active value: %s", t, way)
 		return
 	}
 	l.storeOperand(lhs, tok, l.lowerExpr(rhs, nil))
@@ -201,7 +206,11 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 		}
 	}
 	if view == nil {
-		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: an active slice must come from make, a parameter, or slicing one", l.source(rhs))
+		what := "an active slice must come from make, a parameter, or slicing one"
+		if _, ptr := v.typ.Underlying().(*types.Pointer); ptr {
+			what = "an active pointer must be a pointer parameter, or a pointer held in one"
+		}
+		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: %s", l.source(rhs), what)
 		l.writeForward(v, primal)
 		return
 	}

@@ -588,6 +588,12 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		l.errorf(fun.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
 		return
 	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if s := l.info.Selections[sel]; s != nil && s.Kind() == types.MethodExpr && len(call.Args) > 0 {
+			l.errorf(call.Pos(), "cannot differentiate the method expression %s: gradgen differentiates method calls written on their receiver; write %s.%s(...)", l.source(call), l.source(call.Args[0]), sel.Sel.Name)
+			return
+		}
+	}
 	fn, recv := l.calleeOf(call)
 	if fn == nil {
 		l.errorf(call.Pos(), "cannot differentiate the call %s through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name", l.source(call))

@@ -528,6 +528,68 @@ func Locals(a, b []float64) float64 {
 				`^p\.go:33:5: cannot differentiate v = u: v already refers to the memory of b`,
 			},
 		},
+		{
+			name: "ways out",
+			src: `package p
+
+import "math"
+
+type Quad struct{ A float64 }
+
+func (q Quad) Eval(x float64) float64 { return q.A * x * x }
+
+type S struct{ V float64 }
+
+func scaled(v []float64, a float64) []float64 {
+	out := make([]float64, len(v))
+	for i := range v {
+		out[i] = v[i] * a
+	}
+	return out
+}
+
+//gradgen:grad
+func Method(q Quad, x float64) float64 { return Quad.Eval(q, x) }
+
+//gradgen:grad
+func New(x float64) float64 {
+	s := new(S)
+	s.V = x
+	return s.V * s.V
+}
+
+//gradgen:grad
+func Grid(x []float64, n int) float64 {
+	g := make([][]float64, n)
+	for i := range g {
+		g[i] = make([]float64, n)
+		g[i][0] = x[i]
+	}
+	return g[0][0]
+}
+
+//gradgen:grad
+func Lgamma(x float64) float64 {
+	l, _ := math.Lgamma(x + 3)
+	return l
+}
+
+//gradgen:grad
+func Scaled(x, y float64) float64 {
+	v := make([]float64, 2)
+	v[0], v[1] = x, y
+	w := scaled(v, x)
+	return w[0] + w[1]
+}
+`,
+			want: []string{
+				`^p\.go:20:49: cannot differentiate the method expression Quad\.Eval\(q, x\): .*write q\.Eval\(\.\.\.\)$`,
+				`^p\.go:24:7: gradgen cannot follow the adjoint of new\(S\): an active pointer must be`,
+				`^p\.go:33:3: cannot assign a whole \[\]float64 inside an active value: keep the values in one flat slice`,
+				`^p\.go:41:10: cannot differentiate math\.Lgamma\(x \+ 3\): math\.Lgamma has no elementary derivative`,
+				`^p\.go:49:7: cannot differentiate the call scaled\(v, x\): scaled returns a slice \(\[\]float64\).*write its loop in the annotated function$`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
