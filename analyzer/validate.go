@@ -75,11 +75,12 @@ func (l *lowerer) validateRefs() {
 			}
 		}
 		var root *types.Var
+		fresh := false
 		switch r := ast.Unparen(rhs).(type) {
 		case *ast.CallExpr:
 			if id := identOf(r.Fun); id != nil {
 				if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "make" || b.Name() == "new") {
-					root = v // fresh memory: its own
+					root, fresh = v, true // fresh memory: its own
 				}
 			}
 		case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
@@ -87,6 +88,12 @@ func (l *lowerer) validateRefs() {
 			for root != nil && roots[root] != nil && roots[root] != root {
 				root = roots[root]
 			}
+		}
+		if fresh && roots[v] != nil && roots[v] != v && l.varied[v] {
+			// Fresh memory for a variable that viewed another's: the
+			// earlier reads of it and the later writes share a name only.
+			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to the memory of %s, and gradgen follows each slice or pointer variable to one piece of memory; use a new variable for the new memory", l.source(lhs), l.source(rhs), v.Name(), roots[v].Name())
+			return
 		}
 		if root == nil || root == v || !(l.varied[v] || l.varied[root]) {
 			if root == v && roots[v] == nil && !isParamVar(l, v) {

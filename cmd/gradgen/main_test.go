@@ -517,6 +517,15 @@ func Locals(a, b []float64) float64 {
 	u, v = v, u
 	return u[0] * v[0] * v[0]
 }
+
+//gradgen:grad
+func Fresh(x []float64) float64 {
+	w := x[1:]
+	s := w[0] * x[0]
+	w = make([]float64, 2)
+	w[0] = s * s
+	return w[0]
+}
 `,
 			want: []string{
 				`^p\.go:8:47: cannot differentiate through draw\(\) here: the backward sweep would call it again`,
@@ -526,6 +535,7 @@ func Locals(a, b []float64) float64 {
 				`^p\.go:25:3: cannot differentiate b = tmp: b already refers to memory made for it`,
 				`^p\.go:33:2: cannot differentiate u = v: u already refers to the memory of a`,
 				`^p\.go:33:5: cannot differentiate v = u: v already refers to the memory of b`,
+				`^p\.go:41:2: cannot differentiate w = make\(\[\]float64, 2\): w already refers to the memory of x.*use a new variable for the new memory$`,
 			},
 		},
 		{
