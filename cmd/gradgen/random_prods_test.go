@@ -287,6 +287,17 @@ func init() {
 				return
 			}
 			g.line("for %s, %s := range %s {", i, v, s.name)
+			// The body writes no slice in scope: not the one ranged over,
+			// nor a view of it (gradgen refuses both).
+			saved := append([]val(nil), g.sc.sls...)
+			for k := range g.sc.sls {
+				g.sc.sls[k].ro = true
+			}
+			defer func() {
+				for k := range saved {
+					g.sc.sls[k].ro = saved[k].ro
+				}
+			}()
 			g.loopBody(d-1, i, func() {
 				// Bounded: a local slice may hold values computed from y,
 				// and y fed back through them grows without bound.
