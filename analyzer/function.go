@@ -459,38 +459,16 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 			results = append(results, l.adjOf(l.variableOf(v)))
 		}
 	}
-	final := adjoint.Return{Results: results}
-	l.checkSweeps("lowering", fwd, bwd, final)
-	bwd = peephole(bwd)
-	l.checkBackward("peephole", bwd, final)
-	bwd = l.declareAdjoints(bwd, final)
-	l.checkBackward("declareAdjoints (declareIn)", bwd, final)
-	copyable := map[string]bool{}
-	for _, v := range l.adjOrd {
-		copyable[v.adj] = true
-	}
-	for v := range l.fusedLocal {
-		if v.adj != "" {
-			copyable[v.adj] = true
+	sw := &sweeps{fwd: fwd, bwd: bwd, final: adjoint.Return{Results: results}}
+	l.checkSweeps("lowering", sw.fwd, sw.bwd, sw.final)
+	for _, p := range backwardPasses {
+		if p.speedOnly && (g.options.NoActivity || g.options.SaveAll) {
+			continue
 		}
+		p.run(l, sw)
+		l.checkBackward(p.name, sw.bwd, sw.final)
 	}
-	all := propagateCopies(append(bwd, final), copyable)
-	bwd, final = all[:len(all)-1], all[len(all)-1].(adjoint.Return)
-	l.checkBackward("propagateCopies", bwd, final)
-	if !g.options.NoActivity && !g.options.SaveAll {
-		adjNames := map[string]bool{}
-		for _, v := range l.byName {
-			if v.adj != "" {
-				adjNames[v.adj] = true
-			}
-		}
-		for name := range copyable {
-			adjNames[name] = true
-		}
-		reads := countReads(append(append(append([]adjoint.Stmt(nil), fwd...), bwd...), final))
-		bwd = factorSeeds(bwd, adjNames, reads, false)
-		l.checkBackward("factorSeeds", bwd, final)
-	}
+	bwd, final := sw.bwd, sw.final
 	l.bwdCode = bwd
 
 	out := l.signature()
@@ -516,6 +494,58 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	out.Body = dropUnused(out.Body, keep)
 	l.checkFunc("dropUnused", out)
 	return out, l.graph
+}
+
+// sweeps is the function's code between the passes: the forward sweep,
+// the backward sweep and the return that ends it.
+type sweeps struct {
+	fwd, bwd []adjoint.Stmt
+	final    adjoint.Return
+}
+
+// A backwardPass rewrites the backward sweep after lowering. The passes
+// run in order, each followed by the IR sanity check in tests.
+type backwardPass struct {
+	name string
+	// speedOnly marks a pass that only makes code faster: the test
+	// switches that compare against unoptimised code turn it off.
+	speedOnly bool
+	run       func(l *lowerer, sw *sweeps)
+}
+
+// backwardPasses are the rewrites of the backward sweep, in order.
+var backwardPasses = []backwardPass{
+	{name: "peephole", run: func(l *lowerer, sw *sweeps) { sw.bwd = peephole(sw.bwd) }},
+	{name: "declareAdjoints (declareIn)", run: func(l *lowerer, sw *sweeps) { sw.bwd = l.declareAdjoints(sw.bwd, sw.final) }},
+	{name: "propagateCopies", run: func(l *lowerer, sw *sweeps) {
+		all := propagateCopies(append(sw.bwd, sw.final), l.copyableAdjoints())
+		sw.bwd, sw.final = all[:len(all)-1], all[len(all)-1].(adjoint.Return)
+	}},
+	{name: "factorSeeds", speedOnly: true, run: func(l *lowerer, sw *sweeps) {
+		adjNames := l.copyableAdjoints()
+		for _, v := range l.byName {
+			if v.adj != "" {
+				adjNames[v.adj] = true
+			}
+		}
+		reads := countReads(append(append(append([]adjoint.Stmt(nil), sw.fwd...), sw.bwd...), sw.final))
+		sw.bwd = factorSeeds(sw.bwd, adjNames, reads, false)
+	}},
+}
+
+// copyableAdjoints are the adjoints that copy propagation may replace:
+// those of source variables and of the sum loop's locals.
+func (l *lowerer) copyableAdjoints() map[string]bool {
+	copyable := map[string]bool{}
+	for _, v := range l.adjOrd {
+		copyable[v.adj] = true
+	}
+	for v := range l.fusedLocal {
+		if v.adj != "" {
+			copyable[v.adj] = true
+		}
+	}
+	return copyable
 }
 
 // sortedAccs lists the sum loop's accumulators in order of declaration.
