@@ -36,10 +36,22 @@ type ruleCtx struct {
 	fresh func(base string) string
 }
 
+// A partial is ∂r/∂a of one result r by one operand a, as an expression
+// of the operands' and the results' values.
+type partial func(a, r []adjoint.Expr) adjoint.Expr
+
 // A rule differentiates one primitive.
 type rule struct {
+	// jac holds the primitive's partials as data, jac[k][i] = ∂rₖ/∂aᵢ (nil
+	// for an operand that carries no derivative, an int argument): what
+	// every mode builds on. Reverse mode multiplies them by the results'
+	// adjoints (vjp), forward mode by the operands' tangents. Piecewise
+	// rules have none yet: their partials are guarded statements.
+	jac [][]partial
 	// vjp holds, per operand, its share of the adjoint; a nil entry is an
-	// operand that carries no derivative (an int argument).
+	// operand that carries no derivative (an int argument). Rules built
+	// from jac derive it; a few write it out for a cheaper form (x/y's
+	// shares divide the adjoint by y once).
 	vjp []func(c *ruleCtx) adjoint.Expr
 	// piecewise, when set, replaces vjp: the rule writes statements.
 	piecewise func(c *ruleCtx) []adjoint.Stmt
@@ -110,21 +122,49 @@ func lit(s string) adjoint.Expr          { return adjoint.Lit{Text: s} }
 // unary is a rule for a one-operand, one-result function whose derivative
 // is d(x, r).
 func unary(d func(x, r adjoint.Expr) adjoint.Expr) *rule {
-	return &rule{vjp: []func(*ruleCtx) adjoint.Expr{
-		func(c *ruleCtx) adjoint.Expr { return mul(d(c.A[0], c.R[0]), c.D[0]) },
-	}}
+	return fromJac([][]partial{{func(a, r []adjoint.Expr) adjoint.Expr { return d(a[0], r[0]) }}})
 }
 
 // partials is a rule for a one-result function with one derivative per
 // operand (nil for an operand without one).
 func partials(ds ...func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr) *rule {
-	r := &rule{}
-	for _, d := range ds {
-		if d == nil {
+	row := make([]partial, len(ds))
+	for i, d := range ds {
+		if d != nil {
+			row[i] = func(a, r []adjoint.Expr) adjoint.Expr { return d(a, r[0]) }
+		}
+	}
+	return fromJac([][]partial{row})
+}
+
+// fromJac is the rule whose partials are jac: operand i's share of the
+// adjoint is Σₖ ∂rₖ/∂aᵢ · Dₖ, over the results that have an adjoint.
+func fromJac(jac [][]partial) *rule {
+	r := &rule{jac: jac}
+	n := 0
+	for _, row := range jac {
+		n = max(n, len(row))
+	}
+	for i := range n {
+		var ks []int
+		for k, row := range jac {
+			if i < len(row) && row[i] != nil {
+				ks = append(ks, k)
+			}
+		}
+		if len(ks) == 0 {
 			r.vjp = append(r.vjp, nil)
 			continue
 		}
-		r.vjp = append(r.vjp, func(c *ruleCtx) adjoint.Expr { return mul(d(c.A, c.R[0]), c.D[0]) })
+		r.vjp = append(r.vjp, func(c *ruleCtx) adjoint.Expr {
+			var sum adjoint.Expr
+			for _, k := range ks {
+				if k < len(c.D) && c.D[k] != nil {
+					sum = add(sum, mul(jac[k][i](c.A, c.R), c.D[k]))
+				}
+			}
+			return sum
+		})
 	}
 	return r
 }
@@ -194,10 +234,15 @@ var operators = map[string]*rule{
 	// d(x/y)/dy = -x/y² = -r/y: reusing the quotient saves a division,
 	// and both shares divide the adjoint by y, which the compiler then
 	// computes once.
-	"/": {vjp: []func(*ruleCtx) adjoint.Expr{
-		func(c *ruleCtx) adjoint.Expr { return divAdj(c.D[0], c.A[1]) },
-		func(c *ruleCtx) adjoint.Expr { return neg(mul(c.R[0], divAdj(c.D[0], c.A[1]))) },
-	}},
+	"/": {
+		jac: [][]partial{{
+			func(a, r []adjoint.Expr) adjoint.Expr { return div(one, a[1]) },
+			func(a, r []adjoint.Expr) adjoint.Expr { return neg(div(r[0], a[1])) },
+		}},
+		vjp: []func(*ruleCtx) adjoint.Expr{
+			func(c *ruleCtx) adjoint.Expr { return divAdj(c.D[0], c.A[1]) },
+			func(c *ruleCtx) adjoint.Expr { return neg(mul(c.R[0], divAdj(c.D[0], c.A[1]))) },
+		}},
 	"neg": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return lit("-1") }),
 	// copy is plain assignment, a = b.
 	"copy": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }),
@@ -309,9 +354,10 @@ var mathRules = map[string]*rule{
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }),
 	"Floor": zeroRule(),
 	// Frexp(x) = (x·2^-e, e): the fraction scales x by 2^-e.
-	"Frexp": {vjp: []func(*ruleCtx) adjoint.Expr{
-		func(c *ruleCtx) adjoint.Expr { return mul(math_("Ldexp", one, neg(c.R[1])), c.D[0]) },
-	}},
+	"Frexp": fromJac([][]partial{
+		{func(a, r []adjoint.Expr) adjoint.Expr { return math_("Ldexp", one, neg(r[1])) }},
+		{nil}, // the exponent, an int
+	}),
 	"Gamma": {none: "math.Gamma has no elementary derivative (it needs the digamma function)"},
 	// Hypot at (0, 0): 0.
 	"Hypot": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
@@ -341,9 +387,10 @@ var mathRules = map[string]*rule{
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one },
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return neg(math_("Trunc", bin("/", a[0], a[1]))) }),
 	// Modf(f) = (int, frac): only the fraction varies with f.
-	"Modf": {vjp: []func(*ruleCtx) adjoint.Expr{
-		func(c *ruleCtx) adjoint.Expr { return c.D[1] },
-	}},
+	"Modf": fromJac([][]partial{
+		{nil},
+		{func(a, r []adjoint.Expr) adjoint.Expr { return one }},
+	}),
 	"Nextafter":   partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }, nil),
 	"Nextafter32": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }, nil),
 	// Pow(x, y): ∂x = y·x^(y−1); ∂y = x^y·ln x, and 0 when x == 0.
@@ -373,11 +420,10 @@ var mathRules = map[string]*rule{
 	"RoundToEven": zeroRule(),
 	"Sin":         unary(func(x, r adjoint.Expr) adjoint.Expr { return math_("Cos", x) }),
 	// Sincos(x) = (sin x, cos x).
-	"Sincos": {vjp: []func(*ruleCtx) adjoint.Expr{
-		func(c *ruleCtx) adjoint.Expr {
-			return add(mul(c.R[1], c.D[0]), mul(neg(c.R[0]), c.D[1]))
-		},
-	}},
+	"Sincos": fromJac([][]partial{
+		{func(a, r []adjoint.Expr) adjoint.Expr { return r[1] }},
+		{func(a, r []adjoint.Expr) adjoint.Expr { return neg(r[0]) }},
+	}),
 	"Sinh": unary(func(x, r adjoint.Expr) adjoint.Expr { return math_("Cosh", x) }),
 	// Sqrt'(0) = +Inf, the mathematical value.
 	"Sqrt":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(half, r) }),
