@@ -307,6 +307,11 @@ func judge(c rcase, n, i int, want, grad, h, tolRel, cmpRel, eps float64, large 
 		fd3 := (4*d(h/4) - d(h/2)) / 3
 		smaller = math.Abs(fd-fd3) <= tol+4*noise
 		spread = max(spread, math.Abs(fd-fd3))
+		// Nor may a small step disagree: structure at a scale below h
+		// (a feature 1e-4 wide) is invisible to large steps, whose
+		// estimates then agree on a wrong slope.
+		fd4 := (4*d(5e-5) - d(1e-4)) / 3
+		smaller = smaller && math.Abs(fd-fd4) <= tol+2*spread
 	}
 	if !ok || !(math.Abs(fd-fd2) <= tol) || noise > tol || !smaller {
 		return skip, fd, fd2
