@@ -1088,7 +1088,7 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 				if as, ok := m.(*ast.AssignStmt); ok {
 					for _, lhs := range as.Lhs {
 						if l.rootVar(lhs) == l.info.ObjectOf(id) {
-							l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: assign to the element instead", id.Name)
+							l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; assign the new value to a new variable (%s2 := ...)", id.Name, id.Name)
 						}
 					}
 				}

@@ -47,6 +47,7 @@ func (l *lowerer) validate() bool {
 	before := len(l.diags)
 	l.validateBlock(l.fn.Body.List)
 	l.validateRefs()
+	l.validateStaleReads()
 	return len(l.diags) == before
 }
 
@@ -140,6 +141,198 @@ func (l *lowerer) validateRefs() {
 	})
 }
 
+// validateStaleReads refuses calls that change memory differentiated code
+// has read: backward code reads passive values again (y := x*gain reads
+// gain going back), so a later call that writes a package-level
+// variable, or into a slice or pointer it is passed, would hand the
+// backward sweep the new values.
+func (l *lowerer) validateStaleReads() {
+	// Where each variable is read by an expression that depends on the
+	// parameters, and the package variables that helpers called with such
+	// values read (their code runs again going back).
+	reads := map[*types.Var]token.Pos{}
+	note := func(v *types.Var, at token.Pos) {
+		if old, ok := reads[v]; !ok || at < old {
+			reads[v] = at
+		}
+	}
+	seen := map[*types.Func]bool{}
+	var helperReads func(fn *types.Func)
+	helperReads = func(fn *types.Func) {
+		site, ok := l.decls[fn]
+		if !ok || seen[fn] || site.decl.Body == nil {
+			return
+		}
+		seen[fn] = true
+		ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Ident:
+				if v, ok := l.info.Uses[n].(*types.Var); ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
+					note(v, l.fn.Body.Pos())
+				}
+			case *ast.CallExpr:
+				if f := calleeFunc(l.info, n); f != nil {
+					helperReads(f)
+				}
+			}
+			return true
+		})
+	}
+	visit := func(e ast.Expr) {
+		if e == nil || !l.mentionsVaried(e) {
+			return
+		}
+		ast.Inspect(e, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Ident:
+				if v, ok := l.info.Uses[n].(*types.Var); ok {
+					note(v, n.Pos())
+				}
+			case *ast.CallExpr:
+				if f := calleeFunc(l.info, n); f != nil && l.mentionsVaried(n) {
+					helperReads(f)
+				}
+			}
+			return true
+		})
+	}
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, e := range n.Rhs {
+				visit(e)
+			}
+			for _, e := range n.Lhs {
+				if ix, ok := ast.Unparen(e).(*ast.IndexExpr); ok {
+					visit(ix)
+				}
+			}
+		case *ast.ValueSpec:
+			for _, e := range n.Values {
+				visit(e)
+			}
+		case *ast.ReturnStmt:
+			for _, e := range n.Results {
+				visit(e)
+			}
+		case *ast.FuncLit:
+			return false
+		}
+		return true
+	})
+	// A call after such a read, or in a loop, must not write what was read.
+	var loops []ast.Node
+	var walk func(n ast.Node) bool
+	walk = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loops = append(loops, n)
+			ast.Inspect(n, func(m ast.Node) bool {
+				if m == n {
+					return true
+				}
+				return walk(m)
+			})
+			loops = loops[:len(loops)-1]
+			return false
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			l.checkStaleCall(n, reads, len(loops) > 0)
+		}
+		return true
+	}
+	ast.Inspect(l.fn.Body, walk)
+}
+
+// checkStaleCall refuses one call that writes memory read before it (or,
+// inside a loop, anywhere) by differentiated code.
+func (l *lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.Pos, inLoop bool) {
+	stale := func(v *types.Var) bool {
+		at, ok := reads[v]
+		return ok && (inLoop || at < call.Pos())
+	}
+	fn := calleeFunc(l.info, call)
+	if fn == nil {
+		return
+	}
+	if fn.Pkg() == l.pkg {
+		for _, v := range l.pkgWrites(fn, map[*types.Func]bool{}) {
+			if stale(v) {
+				l.errorf(call.Pos(), "cannot differentiate around the call %s: it changes the package-level variable %s, which differentiated code reads, and gradgen's backward sweep reads %s again; copy it into a local variable before the call (%s0 := %s) and use that", l.source(call), v.Name(), v.Name(), v.Name(), v.Name())
+				return
+			}
+		}
+	}
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
+		return
+	}
+	if fn.Pkg() == l.pkg && !l.mayWrite(fn) {
+		return
+	}
+	operands := append([]ast.Expr(nil), call.Args...)
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && l.info.Selections[sel] != nil {
+		operands = append(operands, sel.X)
+	}
+	for _, a := range operands {
+		t := l.info.TypeOf(a)
+		if t == nil || !refVar(t) {
+			continue
+		}
+		if v := l.rootVar(a); v != nil && !l.varied[v] && stale(v) {
+			l.errorf(call.Pos(), "cannot differentiate around the call %s: it may write into %s, which differentiated code reads, and gradgen's backward sweep reads %s again after later writes; read the values differentiated code needs into local variables (%s0 := %s[0]) and use those", l.source(call), v.Name(), v.Name(), v.Name(), v.Name())
+			return
+		}
+	}
+}
+
+// pkgWrites lists the package-level variables fn writes, itself or
+// through the functions of this package it calls.
+func (l *lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*types.Var {
+	site, ok := l.decls[fn]
+	if !ok || visiting[fn] || site.decl.Body == nil {
+		return nil
+	}
+	visiting[fn] = true
+	var out []*types.Var
+	root := func(x ast.Expr) {
+		for {
+			switch e := ast.Unparen(x).(type) {
+			case *ast.IndexExpr:
+				x = e.X
+				continue
+			case *ast.SelectorExpr:
+				x = e.X
+				continue
+			case *ast.StarExpr:
+				x = e.X
+				continue
+			case *ast.Ident:
+				if v, ok := l.info.Uses[e].(*types.Var); ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
+					out = append(out, v)
+				}
+			}
+			return
+		}
+	}
+	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				root(x)
+			}
+		case *ast.IncDecStmt:
+			root(n.X)
+		case *ast.CallExpr:
+			if f := calleeFunc(l.info, n); f != nil && f.Pkg() == l.pkg {
+				out = append(out, l.pkgWrites(f, visiting)...)
+			}
+		}
+		return true
+	})
+	return out
+}
+
 // isParamVar reports whether v is a parameter or the receiver of the
 // annotated function.
 func isParamVar(l *lowerer, v *types.Var) bool {
@@ -216,11 +409,67 @@ func (l *lowerer) validateStmt(s ast.Stmt) {
 		l.validateBlock(s.Body.List)
 	case *ast.RangeStmt:
 		l.validateExpr(s.X)
+		if l.mentionsVaried(s.X) {
+			l.noEffects(s.X)
+		}
+		l.validateRangeStable(s)
 		l.validateRangeCopy(s)
 		l.validateBlock(s.Body.List)
 	}
 	// Other statements (go, defer, goto, select, send, type switches) are
 	// refused by the lowering, with messages of their own.
+}
+
+// validateRangeStable refuses a range whose expression, or key, the body
+// changes: Go evaluates the range expression once and counts the key
+// itself, while the backward sweep reads both again (x[k:k+2] with k++
+// in the body; i += 2 in for i := range n).
+func (l *lowerer) validateRangeStable(s *ast.RangeStmt) {
+	reads := map[types.Object]bool{}
+	ast.Inspect(s.X, func(n ast.Node) bool {
+		if !l.mentionsVaried(s.X) {
+			return false // passive data: read once, going forward
+		}
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := l.info.Uses[id].(*types.Var); ok {
+				reads[v] = true
+			}
+		}
+		return true
+	})
+	var key types.Object
+	if id := identOf(s.Key); id != nil && id.Name != "_" {
+		key = l.info.ObjectOf(id)
+	}
+	check := func(lhs ast.Expr) {
+		id := identOf(lhs)
+		if id == nil {
+			return
+		}
+		obj := l.info.ObjectOf(id)
+		switch {
+		case obj == nil:
+		case reads[obj]:
+			l.errorf(lhs.Pos(), "cannot differentiate this write to %s: the range over %s was evaluated once, before the loop, and gradgen's backward sweep reads %s again; range over a copy taken before the loop (r := %s)", id.Name, l.source(s.X), id.Name, l.source(s.X))
+		case obj == key:
+			l.errorf(lhs.Pos(), "cannot differentiate this write to %s, the key of a range: gradgen's backward sweep counts the key itself; assign the new value to a new variable (%s2 := ...)", id.Name, id.Name)
+		}
+	}
+	ast.Inspect(s.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, lhs := range n.Lhs {
+					check(lhs)
+				}
+			}
+		case *ast.IncDecStmt:
+			check(n.X)
+		case *ast.FuncLit:
+			return false
+		}
+		return true
+	})
 }
 
 // validateRangeCopy refuses a range over an array that the loop writes:
@@ -311,6 +560,9 @@ func (l *lowerer) validateTarget(x ast.Expr) {
 	case *ast.IndexExpr:
 		if _, isMap := l.info.TypeOf(x.X).Underlying().(*types.Map); isMap && isDifferentiable(l.info.TypeOf(x)) {
 			l.errorf(x.Pos(), "cannot differentiate a write into the map element %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.source(x))
+		}
+		if v := l.rootVar(x.X); v != nil && l.varied[v] {
+			l.noEffects(x.Index)
 		}
 		l.validateTarget(x.X)
 	case *ast.SelectorExpr:
@@ -409,11 +661,13 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 		}
 		l.validateExpr(e.X)
 		l.validateCond(e.Index)
+		l.noEffects(e.Index)
 	case *ast.SliceExpr:
 		l.validateExpr(e.X)
-		l.validateCond(e.Low)
-		l.validateCond(e.High)
-		l.validateCond(e.Max)
+		for _, b := range []ast.Expr{e.Low, e.High, e.Max} {
+			l.validateCond(b)
+			l.noEffects(b)
+		}
 	case *ast.CallExpr:
 		l.validateCall(e, true)
 	case *ast.CompositeLit:
@@ -581,7 +835,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			switch b.Name() {
 			case "min", "max", "len", "cap", "make", "new", "copy", "append", "clear":
 				for _, a := range args {
-					l.validateExpr(a)
+					l.validateOperand(a)
 				}
 			case "real", "imag", "complex":
 				l.errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(call))
@@ -691,6 +945,22 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen follows helpers that only read their slices and pointers; have it return the values it computes as float results, or write its loop in the annotated function", l.source(call), fn.Name())
 			return
 		}
+		if !l.pureCall(call, map[*types.Func]bool{}) && l.impureCall(&ast.CallExpr{Fun: call.Fun}) != nil {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: %s has effects (it calls a function with effects or writes a package-level variable), and gradgen runs a helper's code again going back; call the function with effects in the annotated function and pass its result to %s", l.source(call), fn.Name(), fn.Name())
+			return
+		}
+	}
+}
+
+// noEffects refuses a call with effects inside e, which backward code
+// evaluates again: an index or slice bound of differentiated memory, a
+// range expression, a passive argument of a differentiated call.
+func (l *lowerer) noEffects(e ast.Expr) {
+	if e == nil {
+		return
+	}
+	if call := l.impureCall(e); call != nil {
+		l.errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would evaluate it again, and a call with effects (a random number, a counter) must run exactly as often as in the source; assign its result to a variable first (c := %s) and use the variable", l.source(call), l.source(call))
 	}
 }
 

@@ -600,6 +600,86 @@ func Scaled(x, y float64) float64 {
 				`^p\.go:49:7: cannot differentiate the call scaled\(v, x\): scaled returns a slice \(\[\]float64\).*write its loop in the annotated function$`,
 			},
 		},
+		{
+			name: "evaluated again going back",
+			src: `package p
+
+var k int
+
+func next() int { k++; return k }
+
+func step(x float64) float64 { return x * float64(next()) }
+
+var gain = 1.0
+
+func advance() float64 { gain *= 2; return 0 }
+
+func features(work []float64, t float64) { work[0] = t }
+
+//gradgen:grad
+func Index(x []float64) float64 { return x[next()] * 2 }
+
+//gradgen:grad
+func Tie(x float64) float64 { return max(x, float64(next())) }
+
+//gradgen:grad
+func Store(x float64) float64 {
+	h := make([]float64, 4)
+	h[next()] += x
+	return h[1]
+}
+
+//gradgen:grad
+func Helper(x float64) float64 { return step(x) }
+
+//gradgen:grad
+func Window(x []float64, k int) float64 {
+	s := 1.0
+	for _, v := range x[k : k+2] {
+		s = s*v + 1
+		k++
+	}
+	return s
+}
+
+//gradgen:grad
+func Key(x []float64) float64 {
+	s := 1.0
+	for i := range 2 {
+		i += 2
+		s = s*x[i] + 1
+	}
+	return s
+}
+
+//gradgen:grad
+func Gain(x float64) float64 {
+	y := x * gain
+	z := advance()
+	return y + z
+}
+
+//gradgen:grad wrt=a
+func Work(a float64, work []float64) float64 {
+	s := 0.0
+	for k := range 3 {
+		features(work, float64(k+1))
+		s = s*a + work[0]*a
+	}
+	return s
+}
+`,
+			want: []string{
+				`^p\.go:16:44: cannot differentiate through next\(\) here: the backward sweep would evaluate it again`,
+				`^p\.go:19:53: cannot differentiate through next\(\) here: the backward sweep would call it again`,
+				`^p\.go:24:4: cannot differentiate through next\(\) here: the backward sweep would evaluate it again`,
+				`^p\.go:29:41: cannot differentiate the call step\(x\): step has effects`,
+				`^p\.go:36:3: cannot differentiate this write to k: the range over x\[k : k\+2\] was evaluated once`,
+				`^p\.go:45:3: cannot differentiate this write to i, the key of a range`,
+				`^p\.go:54:7: cannot differentiate around the call advance\(\): it changes the package-level variable gain`,
+				`^p\.go:62:3: cannot differentiate around the call features\(work, float64\(k\+1\)\): it may write into work`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
