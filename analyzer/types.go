@@ -23,8 +23,8 @@ func isDifferentiable(t types.Type) bool {
 }
 
 func differentiable(t types.Type, seen map[types.Type]bool) bool {
-	if seen[t] {
-		return false
+	if t == nil || seen[t] {
+		return false // nil: an expression without a type (v.(type))
 	}
 	seen[t] = true
 	if isFloat(t) {

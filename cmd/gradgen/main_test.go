@@ -591,6 +591,15 @@ func Scaled(x, y float64) float64 {
 	w := scaled(v, x)
 	return w[0] + w[1]
 }
+
+//gradgen:grad wrt=x
+func Switch(v any, x float64) float64 {
+	switch t := v.(type) {
+	case int:
+		return x * float64(t)
+	}
+	return x
+}
 `,
 			want: []string{
 				`^p\.go:20:49: cannot differentiate the method expression Quad\.Eval\(q, x\): .*write q\.Eval\(\.\.\.\)$`,
@@ -598,6 +607,7 @@ func Scaled(x, y float64) float64 {
 				`^p\.go:33:3: cannot assign a whole \[\]float64 inside an active value: keep the values in one flat slice`,
 				`^p\.go:41:10: cannot differentiate math\.Lgamma\(x \+ 3\): math\.Lgamma has no elementary derivative`,
 				`^p\.go:49:7: cannot differentiate the call scaled\(v, x\): scaled returns a slice \(\[\]float64\).*write its loop in the annotated function$`,
+				`^p\.go:55:2: cannot differentiate a type switch: `,
 			},
 		},
 		{
