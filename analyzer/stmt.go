@@ -833,7 +833,24 @@ func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
 	var guard adjoint.Expr
 	for _, o := range rec.ops {
 		if o.store != nil {
-			return nil // an element's adjoint: not followed here
+			// An element's adjoint: followed by its array's. When every
+			// addition into the array is on a path that may not have
+			// been taken, the element's adjoint guards the statement
+			// (a[0] = math.Sqrt(x), read only after if x > 0).
+			st := o.store
+			if st.root == nil || st.root.adj == "" || st.root.shadow != nil || len(l.aliases(st.root)) > 0 {
+				return nil
+			}
+			if depth, seen := l.elemAddDepth[adjoint.ExprString(st.adj)]; seen && depth <= l.revDepth+l.exitDepth {
+				return nil
+			}
+			nonzero := bin("!=", st.adj, lit("0"))
+			if guard == nil {
+				guard = nonzero
+			} else {
+				guard = bin("||", guard, nonzero)
+			}
+			continue
 		}
 		for _, r := range o.results {
 			if r.temp || r.adj == "" {

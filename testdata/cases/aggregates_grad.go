@@ -439,12 +439,14 @@ func ArrayGrad(a [3]float64, k float64) (float64, [3]float64, float64) {
 	for trip := 3; trip > 0; trip-- {
 		i = trip - 1
 		// h[i] = math.Sin(a[i] * k)
-		dsin = dh[i]
-		dh[i] = 0
-		t = a[i] * k
-		dt = math.Cos(t) * dsin
-		da[i] += k * dt
-		dk += a[i] * dt
+		if dh[i] != 0 {
+			dsin = dh[i]
+			dh[i] = 0
+			t = a[i] * k
+			dt = math.Cos(t) * dsin
+			da[i] += k * dt
+			dk += a[i] * dt
+		}
 	}
 	return array, da, dk
 }

@@ -414,3 +414,22 @@ func (n *Units) Loss(x float64) float64 {
 	}
 	return s
 }
+
+// ElemUntaken stores a value that is NaN for x < 0 in an element that only
+// a path not taken, or an index not chosen, reads: the element's adjoint
+// guards its backward code.
+//
+//gradgen:grad
+func ElemUntaken(x float64) float64 {
+	var a [2]float64
+	a[0] = math.Sqrt(x)
+	a[1] = x
+	k := 1
+	if x > 0 {
+		k = 0
+	}
+	if x > 5 {
+		return a[0] * 2
+	}
+	return a[k]
+}

@@ -732,9 +732,14 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 		aElemTape = aElemTape[:len(aElemTape)-1]
 		dx -= dt2
 		// a[0] = 0.5
-		da[0] = 0
-		a[0] = aElemTape[len(aElemTape)-1]
-		aElemTape = aElemTape[:len(aElemTape)-1]
+		if da[0] != 0 {
+			da[0] = 0
+			a[0] = aElemTape[len(aElemTape)-1]
+			aElemTape = aElemTape[:len(aElemTape)-1]
+		} else {
+			a[0] = aElemTape[len(aElemTape)-1]
+			aElemTape = aElemTape[:len(aElemTape)-1]
+		}
 		// var a [3]float64
 		da = [3]float64{}
 		a = aTape[len(aTape)-1]
@@ -1176,6 +1181,54 @@ func (n *Units) LossGrad(x float64, dn *Units) float64 {
 	// s := n.U.out(x)
 	n.U.pullbackOfOutWrtU(x, ds, &dn.U)
 	return loss
+}
+
+// ElemUntakenGrad returns ElemUntaken(x) and its partial derivatives with respect to x.
+func ElemUntakenGrad(x float64) (float64, float64) {
+	var elemUntaken, sqrt float64
+	var a [2]float64
+	var k int
+	var cond, done bool
+	a = [2]float64{}
+	sqrt = math.Sqrt(x)
+	a[0] = sqrt
+	a[1] = x
+	k = 1
+	if x > 0 {
+		k = 0
+	}
+	done = false
+	if x > 5 {
+		cond = true
+		elemUntaken = a[0] * 2
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	elemUntaken = a[k]
+reverse:
+	var da [2]float64
+	var dx, dsqrt float64
+	if done {
+		// return a[k]
+		da[k] += 1
+	}
+	// if x > 5
+	if cond {
+		// return a[0] * 2
+		da[0] += 2
+	}
+	// a[1] = x
+	dx += da[1]
+	da[1] = 0
+	// a[0] = math.Sqrt(x)
+	if da[0] != 0 {
+		dsqrt = da[0]
+		da[0] = 0
+		dx += 0.5 / sqrt * dsqrt
+	}
+	return elemUntaken, dx
 }
 
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.

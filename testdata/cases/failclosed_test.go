@@ -137,6 +137,7 @@ func failClosedCases() []gradCase {
 				return v, []float64{d.U.A, d.U.B, d.Us[0].A, d.Us[0].B, d.Us[1].A, d.Us[1].B}
 			},
 			at: pts(p(0.5, 1.5, -1, 2, 0.3, 0.7), p(-0.2, 0.4, 1.1, -0.6, 0.9, 0.1))},
+		{name: "ElemUntaken", f: ElemUntaken, grad: ElemUntakenGrad, at: pts(p(-1), p(-0.3), p(2), p(7))},
 		{name: "MapData",
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
