@@ -100,6 +100,9 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 		if refVar(t) {
 			// A row of a [][]float64 cannot be built element by element.
 			way = "keep the values in one flat slice indexed by i*n+j"
+			if _, field := ast.Unparen(lhs).(*ast.SelectorExpr); field {
+				way = "make a local slice (v := make(...)) and use it instead of the field"
+			}
 		}
 		l.errorf(lhs.Pos(), "cannot assign a whole %s inside an active value: %s", t, way)
 		return
@@ -115,6 +118,14 @@ func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 		// The buffer of a parameter already holds the caller's gradient:
 		// the adjoint of the value overwritten here cannot be told apart
 		// from it.
+		p := root
+		if root.viewOf != nil {
+			p = root.viewOf
+		}
+		if p.adj == "" {
+			l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed: a value that depends on the parameters written there would need a derivative the caller never sees; keep it in a local variable or a slice made with make", l.source(lhs))
+			return
+		}
 		l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed (its gradient is added into the caller's buffer): make a local slice, copy the elements into it in a loop, and write into that", l.source(lhs))
 		return
 	}

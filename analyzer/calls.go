@@ -538,7 +538,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 	}
 	for i := range sig.Results().Len() {
 		if !isFloat(sig.Results().At(i).Type()) {
-			l.errorf(call.Pos(), "cannot differentiate %s: gradgen follows helpers whose results are all floats", l.source(call))
+			l.errorf(call.Pos(), "cannot differentiate %s: gradgen follows helpers whose results are all floats; return the floats from this helper and compute the %s in another function", l.source(call), types.TypeString(sig.Results().At(i).Type(), types.RelativeTo(l.pkg)))
 			return true
 		}
 	}

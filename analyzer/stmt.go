@@ -615,7 +615,7 @@ func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 		return
 	}
 	if r != nil && r.none != "" {
-		l.errorf(rhs.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.source(rhs), r.none)
+		l.errorf(rhs.Pos(), "cannot differentiate %s: %s; wrap the result you need in a one-result helper (func lgamma(x float64) float64) and supply its derivative with a //gradgen:rule function", l.source(rhs), r.none)
 		return
 	}
 	if r == nil {
