@@ -166,25 +166,7 @@ func walkStmt(s adjoint.Stmt, f func(adjoint.Expr)) {
 func peephole(list []adjoint.Stmt) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, s := range list {
-		switch x := s.(type) {
-		case adjoint.If:
-			x.Then, x.Else = peephole(x.Then), peephole(x.Else)
-			s = x
-		case adjoint.For:
-			x.Body = peephole(x.Body)
-			s = x
-		case adjoint.Range:
-			x.Body = peephole(x.Body)
-			s = x
-		case adjoint.Switch:
-			for i := range x.Cases {
-				x.Cases[i].Body = peephole(x.Cases[i].Body)
-			}
-			s = x
-		case adjoint.Block:
-			x.Body = peephole(x.Body)
-			s = x
-		}
+		s = adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return peephole(body) })
 		out = merge(out, s)
 	}
 	return out
@@ -279,17 +261,7 @@ func propagateCopies(list []adjoint.Stmt, names map[string]bool) []adjoint.Stmt 
 		i--
 	}
 	for i, s := range list {
-		switch x := s.(type) {
-		case adjoint.For:
-			x.Body = propagateCopies(x.Body, names)
-			list[i] = x
-		case adjoint.Range:
-			x.Body = propagateCopies(x.Body, names)
-			list[i] = x
-		case adjoint.If:
-			x.Then, x.Else = propagateCopies(x.Then, names), propagateCopies(x.Else, names)
-			list[i] = x
-		}
+		list[i] = adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return propagateCopies(body, names) })
 	}
 	return list
 }

@@ -65,20 +65,9 @@ func factorSeeds(list []adjoint.Stmt, adj map[string]bool, reads map[string]int,
 		}
 		flush(seg)
 		seg = nil
-		switch x := s.(type) {
-		case adjoint.For:
-			x.Body = factorSeeds(x.Body, adj, reads, true)
-			s = x
-		case adjoint.Range:
-			x.Body = factorSeeds(x.Body, adj, reads, true)
-			s = x
-		case adjoint.If:
-			x.Then, x.Else = factorSeeds(x.Then, adj, reads, inLoop), factorSeeds(x.Else, adj, reads, inLoop)
-			s = x
-		case adjoint.Block:
-			x.Body = factorSeeds(x.Body, adj, reads, inLoop)
-			s = x
-		}
+		s = adjoint.MapBodies(s, func(body []adjoint.Stmt, loop bool) []adjoint.Stmt {
+			return factorSeeds(body, adj, reads, inLoop || loop)
+		})
 		out = append(out, s)
 	}
 	flush(seg)

@@ -111,3 +111,33 @@ func StmtExprs(s Stmt, f func(Expr)) {
 		all(s.Results)
 	}
 }
+
+// MapBodies returns s with each statement list nested directly in it (an
+// if's branches, a loop's body, a switch's clauses, a block) replaced by
+// f's result; loop reports whether the list is a loop's body. It is the
+// one block recursion of the rewriting passes: each pass recurses through
+// it, so that none forgets a kind of block.
+func MapBodies(s Stmt, f func(body []Stmt, loop bool) []Stmt) Stmt {
+	switch x := s.(type) {
+	case If:
+		x.Then, x.Else = f(x.Then, false), f(x.Else, false)
+		return x
+	case For:
+		x.Body = f(x.Body, true)
+		return x
+	case Range:
+		x.Body = f(x.Body, true)
+		return x
+	case Switch:
+		cases := make([]Case, len(x.Cases))
+		for i, c := range x.Cases {
+			cases[i] = Case{List: c.List, Body: f(c.Body, false)}
+		}
+		x.Cases = cases
+		return x
+	case Block:
+		x.Body = f(x.Body, false)
+		return x
+	}
+	return s
+}

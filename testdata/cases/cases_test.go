@@ -143,6 +143,7 @@ func allCases() []gradCase {
 		{name: "Divisor", f: Divisor, grad: DivisorGrad, at: pts(p(0.7, 2), p(3, -1))},
 		{name: "BoundFromInput", f: BoundFromInput, grad: BoundFromInputGrad, at: pts(p(3.5), p(0.5), p(6.25))},
 		{name: "Logistic", f: Logistic, grad: LogisticGrad, wrt: []int{0, 1}, at: pts(p(3.2, 0.3, 10), p(2.5, 0.6, 3), p(3.7, 0.4, 0))},
+		{name: "LogisticSwitch", f: LogisticSwitch, grad: LogisticSwitchGrad, wrt: []int{0, 1}, at: pts(p(3.2, 0.3, 10, 1), p(2.5, 0.6, 3, 0), p(3.7, 0.4, 5, 1))},
 		{name: "RangeData", f: RangeData, grad: RangeDataGrad, at: pts(p(0.7), p(-1.5))},
 		{name: "FloatCounter", f: FloatCounter, grad: FloatCounterGrad, at: pts(p(0.7), p(-1.5))},
 		{name: "EndsInIf", f: EndsInIf, grad: EndsInIfGrad, at: pts(p(0.7), p(-1.5))},

@@ -374,3 +374,19 @@ func SumOfTriangle(xs []float64) float64 {
 	}
 	return s
 }
+
+// LogisticSwitch iterates the logistic map under a switch: its backward
+// code is factored as it is under an if.
+//
+//gradgen:grad wrt=r,x
+func LogisticSwitch(r, x float64, steps, mode int) float64 {
+	for i := 0; i < steps; i++ {
+		switch mode {
+		case 1:
+			x = r * x * (1 - x)
+		default:
+			x = x * 0.5
+		}
+	}
+	return x
+}

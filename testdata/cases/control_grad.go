@@ -1295,3 +1295,71 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 	sumOfTriangle := s
 	return sumOfTriangle
 }
+
+// LogisticSwitchGrad returns LogisticSwitch(r, x, steps, mode) and its partial derivatives with respect to r, x.
+func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float64) {
+	var t, t1, t2, t3 float64
+	var iters, tapeLen, trips int
+	var tapes, takenTape, xTape []float64
+	i := 0
+	iters = max(0, steps)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	takenTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips = 0
+	for ; i < steps; i++ {
+		trips++
+		switch mode {
+		case 1:
+			takenTape = append(takenTape, 0)
+			xTape = append(xTape, x)
+			t = r * x
+			t1 = 1 - x
+			t2 = t * t1
+			x = t2
+		default:
+			takenTape = append(takenTape, 1)
+			xTape = append(xTape, x)
+			t3 = x * 0.5
+			x = t3
+		}
+	}
+	logisticSwitch := x
+
+	var dx, dt2, dr, dt3 float64
+	// return x
+	dx = 1
+	// for i < steps
+	for ; trips > 0; trips-- {
+		// switch mode
+		taken := int(takenTape[len(takenTape)-1])
+		takenTape = takenTape[:len(takenTape)-1]
+		switch taken {
+		case 0:
+			// x = r * x * (1 - x)
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			t = r * x
+			t1 = 1 - x
+			dt2 = dx
+			dx = (r*t1 - t) * dt2
+			dr += x * t1 * dt2
+		case 1:
+			// x = x * 0.5
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			dt3 = dx
+			dx = 0.5 * dt3
+		}
+	}
+	return logisticSwitch, dr, dx
+}
