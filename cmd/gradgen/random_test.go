@@ -493,8 +493,6 @@ func (r *randomResults) verdict(t *testing.T, cfg randomSettings, fns []funcInfo
 // knownFailing lists the productions that fail against gradgen today,
 // each with the shape of a failing program. They stay on (the test fails
 // while they fail); GRADGEN_RANDOM_EXCLUDE=known turns them off to study
-// the rest. Every production passes alone now; about one program in 150
-// still fails on combinations (seed 1: R120 and R137, float32 round trips
-// among conditionally written arrays; seed 4: three programs), which is
-// why CI runs a fixed seed (see .ci/run) until they are fixed.
+// the rest. None does: long runs of 5,000 programs come out clean, and CI
+// runs a seed that changes with each commit.
 var knownFailing = map[string]string{}
