@@ -301,30 +301,34 @@ func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
 }
 
 func (l *lowerer) checkPackageWrite(x ast.Expr) {
+	if at, ok := l.packageVarWritten(x); ok {
+		l.errorf(at.Pos(), "cannot write to the package-level variable %s in code gradgen differentiates: package variables are passive data; use a local variable", l.source(at))
+	}
+}
+
+// packageVarWritten reports whether writing x writes a package-level
+// variable, or memory reached from one (counts[i], state.n, other.V), and
+// returns the expression that names the variable.
+func (l *lowerer) packageVarWritten(x ast.Expr) (ast.Expr, bool) {
 	for {
 		switch e := x.(type) {
 		case *ast.ParenExpr:
 			x = e.X
-			continue
 		case *ast.IndexExpr:
 			x = e.X
-			continue
-		case *ast.SelectorExpr:
-			if _, pkg := l.info.Uses[identOf(e.X)].(*types.PkgName); pkg {
-				l.errorf(x.Pos(), "cannot write to the package-level variable %s in code gradgen differentiates: package variables are passive data; use a local variable", l.source(x))
-				return
-			}
-			x = e.X
-			continue
 		case *ast.StarExpr:
 			x = e.X
-			continue
-		case *ast.Ident:
-			if v, ok := l.info.Uses[e].(*types.Var); ok && v.Parent() == l.pkg.Scope() {
-				l.errorf(x.Pos(), "cannot write to the package-level variable %s in code gradgen differentiates: package variables are passive data; use a local variable", e.Name)
+		case *ast.SelectorExpr:
+			if _, pkg := l.info.Uses[identOf(e.X)].(*types.PkgName); pkg {
+				return e, true
 			}
+			x = e.X
+		case *ast.Ident:
+			v, ok := l.info.Uses[e].(*types.Var)
+			return e, ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
+		default:
+			return nil, false
 		}
-		return
 	}
 }
 

@@ -296,23 +296,10 @@ func (l *lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*ty
 	visiting[fn] = true
 	var out []*types.Var
 	root := func(x ast.Expr) {
-		for {
-			switch e := ast.Unparen(x).(type) {
-			case *ast.IndexExpr:
-				x = e.X
-				continue
-			case *ast.SelectorExpr:
-				x = e.X
-				continue
-			case *ast.StarExpr:
-				x = e.X
-				continue
-			case *ast.Ident:
-				if v, ok := l.info.Uses[e].(*types.Var); ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
-					out = append(out, v)
-				}
+		if at, ok := l.packageVarWritten(x); ok {
+			if id, ok := at.(*ast.Ident); ok {
+				out = append(out, l.info.Uses[id].(*types.Var))
 			}
-			return
 		}
 	}
 	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
@@ -741,12 +728,12 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 			pure = pure && l.pureCall(n, visiting)
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
-				if l.writesPackageVar(x) {
+				if l.packageVarWrite(x) {
 					pure = false
 				}
 			}
 		case *ast.IncDecStmt:
-			if l.writesPackageVar(n.X) {
+			if l.packageVarWrite(n.X) {
 				pure = false // pos++ on a package counter
 			}
 		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt, *ast.SendStmt:
@@ -757,29 +744,11 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 	return pure
 }
 
-// writesPackageVar reports whether writing x writes a package-level
-// variable, or memory reached from one (counts[i], state.n, other.V).
-func (l *lowerer) writesPackageVar(x ast.Expr) bool {
-	for {
-		switch e := x.(type) {
-		case *ast.ParenExpr:
-			x = e.X
-		case *ast.IndexExpr:
-			x = e.X
-		case *ast.StarExpr:
-			x = e.X
-		case *ast.SelectorExpr:
-			if _, pkg := l.info.Uses[identOf(e.X)].(*types.PkgName); pkg {
-				return true
-			}
-			x = e.X
-		case *ast.Ident:
-			v, ok := l.info.Uses[e].(*types.Var)
-			return ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope()
-		default:
-			return false
-		}
-	}
+
+// packageVarWrite reports whether writing x writes package-level memory.
+func (l *lowerer) packageVarWrite(x ast.Expr) bool {
+	_, ok := l.packageVarWritten(x)
+	return ok
 }
 
 // validateExprStmt checks a call made for its effects.
