@@ -744,7 +744,6 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 	return pure
 }
 
-
 // packageVarWrite reports whether writing x writes package-level memory.
 func (l *lowerer) packageVarWrite(x ast.Expr) bool {
 	_, ok := l.packageVarWritten(x)
