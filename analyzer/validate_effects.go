@@ -1,0 +1,232 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/types"
+)
+
+// Effects: which calls may write what they are passed or package-level
+// variables, or call something that does. Backward code evaluates some
+// expressions again; a call with effects must run exactly as often as in
+// the source.
+
+// validateOperand checks an operand of a differentiated operation. A
+// passive operand is evaluated again wherever backward code needs it (a
+// partial, a recomputed temporary, a helper's pullback): one that makes a
+// call with effects (a random number, a counter) would then run it twice.
+func (l *lowerer) validateOperand(e ast.Expr) {
+	if l.mentionsVaried(e) {
+		l.validateExpr(e)
+		return
+	}
+	if call := l.impureCall(e); call != nil {
+		l.errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would call it again, and a call with effects (a random number, a counter) must run exactly as often as in the source; assign its result to a variable first (c := %s) and use the variable", l.source(call), l.source(call))
+	}
+}
+
+// impureCall returns a call inside e that may have effects: anything but
+// conversions, builtins, package math, and functions of this package that
+// write nothing and call only such functions.
+func (l *lowerer) impureCall(e ast.Expr) *ast.CallExpr {
+	var found *ast.CallExpr
+	ast.Inspect(e, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && found == nil && !l.pureCall(call, map[*types.Func]bool{}) {
+			found = call
+		}
+		return found == nil
+	})
+	return found
+}
+
+func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bool {
+	if tv, ok := l.info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+		if id := identOf(call.Fun); id != nil {
+			switch id.Name {
+			case "copy", "clear", "append", "panic", "print", "println":
+				return false
+			}
+		}
+		return true
+	}
+	fn := calleeFunc(l.info, call)
+	if fn == nil {
+		return false
+	}
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
+		return true
+	}
+	site, ok := l.decls[fn]
+	if !ok || site.decl.Body == nil || fn.Pkg() != l.pkg || l.mayWrite(fn) {
+		return false
+	}
+	if visiting[fn] {
+		return true
+	}
+	visiting[fn] = true
+	pure := true
+	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			pure = pure && l.pureCall(n, visiting)
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				if l.packageVarWrite(x) {
+					pure = false
+				}
+			}
+		case *ast.IncDecStmt:
+			if l.packageVarWrite(n.X) {
+				pure = false // pos++ on a package counter
+			}
+		case *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt, *ast.SendStmt:
+			pure = false
+		}
+		return pure
+	})
+	return pure
+}
+
+// packageVarWrite reports whether writing x writes package-level memory.
+func (l *lowerer) packageVarWrite(x ast.Expr) bool {
+	_, ok := l.packageVarWritten(x)
+	return ok
+}
+
+// noEffects refuses a call with effects inside e, which backward code
+// evaluates again: an index or slice bound of differentiated memory, a
+// range expression, a passive argument of a differentiated call.
+func (l *lowerer) noEffects(e ast.Expr) {
+	if e == nil {
+		return
+	}
+	if call := l.impureCall(e); call != nil {
+		l.errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would evaluate it again, and a call with effects (a random number, a counter) must run exactly as often as in the source; assign its result to a variable first (c := %s) and use the variable", l.source(call), l.source(call))
+	}
+}
+
+// mayWrite reports whether a call to fn may write into memory it is
+// passed (through a slice, a pointer or its receiver). Only functions of
+// this package, whose bodies gradgen reads, can be shown not to; the
+// answer for any other is yes.
+func (l *lowerer) mayWrite(fn *types.Func) bool {
+	return l.pkgContext.mayWrite(fn, map[*types.Func]bool{})
+}
+
+func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
+	site, ok := p.decls[fn]
+	if !ok || site.decl.Body == nil {
+		return true
+	}
+	if w, ok := p.writers[fn]; ok {
+		return w
+	}
+	if visiting[fn] {
+		return false // a cycle adds nothing the other calls do not
+	}
+	visiting[fn] = true
+	// The caller's memory is reached through the parameters and the
+	// receiver, and through locals that are views of them.
+	roots := map[types.Object]bool{}
+	sig := fn.Type().(*types.Signature)
+	if r := sig.Recv(); r != nil {
+		roots[r] = true
+	}
+	for i := range sig.Params().Len() {
+		roots[sig.Params().At(i)] = true
+	}
+	mentionsRoot := func(e ast.Expr) bool {
+		found := false
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && roots[p.info.ObjectOf(id)] {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	for changed := true; changed; {
+		changed = false
+		ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+			if a, ok := n.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
+				for i, x := range a.Lhs {
+					if id, ok := ast.Unparen(x).(*ast.Ident); ok {
+						if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && mentionsRoot(a.Rhs[i]) {
+							roots[obj] = true
+							changed = true
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	writes := false
+	target := func(x ast.Expr) {
+		if _, whole := ast.Unparen(x).(*ast.Ident); !whole && mentionsRoot(x) {
+			writes = true
+		}
+	}
+	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				target(x)
+			}
+		case *ast.IncDecStmt:
+			target(n.X)
+		case *ast.CallExpr:
+			if tv, ok := p.info.Types[n.Fun]; ok && tv.IsType() || !mentionsRoot(n) {
+				break
+			}
+			if id := identOf(n.Fun); id != nil {
+				if b, ok := p.info.Uses[id].(*types.Builtin); ok {
+					switch b.Name() {
+					case "copy", "clear", "append":
+						writes = true
+					}
+					break
+				}
+			}
+			callee := calleeFunc(p.info, n)
+			switch {
+			case callee == nil:
+				writes = true
+			case callee.Pkg() != nil && callee.Pkg().Path() == "math":
+			case p.mayWrite(callee, visiting):
+				writes = true
+			}
+		}
+		return !writes
+	})
+	delete(visiting, fn)
+	if p.writers == nil {
+		p.writers = map[*types.Func]bool{}
+	}
+	p.writers[fn] = writes
+	return writes
+}
+
+// calleeFunc is the function or method a call names, or nil for a call
+// through a function value.
+func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		fn, _ := info.Uses[fun].(*types.Func)
+		return fn
+	case *ast.SelectorExpr:
+		if sel, ok := info.Selections[fun]; ok {
+			if sel.Kind() != types.MethodVal {
+				return nil
+			}
+			fn, _ := sel.Obj().(*types.Func)
+			return fn
+		}
+		fn, _ := info.Uses[fun.Sel].(*types.Func)
+		return fn
+	case *ast.IndexExpr:
+		return calleeFunc(info, &ast.CallExpr{Fun: fun.X})
+	case *ast.IndexListExpr:
+		return calleeFunc(info, &ast.CallExpr{Fun: fun.X})
+	}
+	return nil
+}

@@ -1,0 +1,289 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Memory that code gradgen differentiates shares with other names or
+// other times: slices and pointers that change what they refer to, and
+// calls that change what differentiated code has read.
+
+// validateRefs refuses slice and pointer variables that refer to different
+// memory at different times (a, b = b, a; tmp := cur; cur = nxt): gradgen
+// follows each such variable, and its adjoint view, to one piece of memory,
+// and the values a later write overwrites in the other one are not saved.
+// A variable may take views of itself (w = w[1:]), fresh memory (h =
+// make(...)) and views of one other variable; a parameter only views of
+// itself.
+func (l *lowerer) validateRefs() {
+	roots := map[*types.Var]*types.Var{} // a variable's memory, by the variable it first viewed
+	var visit func(lhs, rhs ast.Expr)
+	visit = func(lhs, rhs ast.Expr) {
+		id := identOf(lhs)
+		if id == nil || id.Name == "_" {
+			return
+		}
+		v, ok := l.info.ObjectOf(id).(*types.Var)
+		if !ok || !byReference(v.Type()) {
+			return
+		}
+		if _, slice := v.Type().Underlying().(*types.Slice); !slice {
+			if _, ptr := v.Type().Underlying().(*types.Pointer); !ptr {
+				return
+			}
+		}
+		var root *types.Var
+		fresh := false
+		switch r := ast.Unparen(rhs).(type) {
+		case *ast.CallExpr:
+			if id := identOf(r.Fun); id != nil {
+				if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "make" || b.Name() == "new") {
+					root, fresh = v, true // fresh memory: its own
+				}
+			}
+		case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+			root = l.rootVar(r)
+			for root != nil && roots[root] != nil && roots[root] != root {
+				root = roots[root]
+			}
+		}
+		if fresh && roots[v] != nil && roots[v] != v && l.varied[v] {
+			// Fresh memory for a variable that viewed another's: the
+			// earlier reads of it and the later writes share a name only.
+			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to the memory of %s, and gradgen follows each slice or pointer variable to one piece of memory; use a new variable for the new memory", l.source(lhs), l.source(rhs), v.Name(), roots[v].Name())
+			return
+		}
+		if root == nil || root == v || !(l.varied[v] || l.varied[root]) {
+			if root == v && roots[v] == nil && !isParamVar(l, v) {
+				roots[v] = v
+			}
+			return
+		}
+		if isParamVar(l, v) {
+			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s is a parameter, whose gradient goes into its own buffer, and gradgen does not follow it to other memory; assign to a new variable instead (%s2 := %s)", l.source(lhs), l.source(rhs), v.Name(), v.Name(), l.source(rhs))
+			return
+		}
+		if prev := roots[v]; prev != nil && prev != root {
+			had := "the memory of " + prev.Name()
+			if prev == v {
+				had = "memory made for it"
+			}
+			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to %s, and gradgen follows each slice or pointer variable to one piece of memory (a swap or double buffering would need the overwritten values of both saved); use separate variables, or copy the elements in a loop", l.source(lhs), l.source(rhs), v.Name(), had)
+			return
+		}
+		roots[v] = root
+	}
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i := range n.Lhs {
+					visit(n.Lhs[i], n.Rhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) {
+				for i := range n.Names {
+					visit(n.Names[i], n.Values[i])
+				}
+			}
+		case *ast.RangeStmt:
+			if n.Value != nil {
+				visit(n.Value, n.X)
+			}
+		case *ast.FuncLit:
+			return false
+		}
+		return true
+	})
+}
+
+// validateStaleReads refuses calls that change memory differentiated code
+// has read: backward code reads passive values again (y := x*gain reads
+// gain going back), so a later call that writes a package-level
+// variable, or into a slice or pointer it is passed, would hand the
+// backward sweep the new values.
+func (l *lowerer) validateStaleReads() {
+	// Where each variable is read by an expression that depends on the
+	// parameters, and the package variables that helpers called with such
+	// values read (their code runs again going back).
+	reads := map[*types.Var]token.Pos{}
+	note := func(v *types.Var, at token.Pos) {
+		if old, ok := reads[v]; !ok || at < old {
+			reads[v] = at
+		}
+	}
+	seen := map[*types.Func]bool{}
+	var helperReads func(fn *types.Func)
+	helperReads = func(fn *types.Func) {
+		site, ok := l.decls[fn]
+		if !ok || seen[fn] || site.decl.Body == nil {
+			return
+		}
+		seen[fn] = true
+		ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Ident:
+				if v, ok := l.info.Uses[n].(*types.Var); ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
+					note(v, l.fn.Body.Pos())
+				}
+			case *ast.CallExpr:
+				if f := calleeFunc(l.info, n); f != nil {
+					helperReads(f)
+				}
+			}
+			return true
+		})
+	}
+	visit := func(e ast.Expr) {
+		if e == nil || !l.mentionsVaried(e) {
+			return
+		}
+		ast.Inspect(e, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Ident:
+				if v, ok := l.info.Uses[n].(*types.Var); ok {
+					note(v, n.Pos())
+				}
+			case *ast.CallExpr:
+				if f := calleeFunc(l.info, n); f != nil && l.mentionsVaried(n) {
+					helperReads(f)
+				}
+			}
+			return true
+		})
+	}
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, e := range n.Rhs {
+				visit(e)
+			}
+			for _, e := range n.Lhs {
+				if ix, ok := ast.Unparen(e).(*ast.IndexExpr); ok {
+					visit(ix)
+				}
+			}
+		case *ast.ValueSpec:
+			for _, e := range n.Values {
+				visit(e)
+			}
+		case *ast.ReturnStmt:
+			for _, e := range n.Results {
+				visit(e)
+			}
+		case *ast.FuncLit:
+			return false
+		}
+		return true
+	})
+	// A call after such a read, or in a loop, must not write what was read.
+	var loops []ast.Node
+	var walk func(n ast.Node) bool
+	walk = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loops = append(loops, n)
+			ast.Inspect(n, func(m ast.Node) bool {
+				if m == n {
+					return true
+				}
+				return walk(m)
+			})
+			loops = loops[:len(loops)-1]
+			return false
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			l.checkStaleCall(n, reads, len(loops) > 0)
+		}
+		return true
+	}
+	ast.Inspect(l.fn.Body, walk)
+}
+
+// checkStaleCall refuses one call that writes memory read before it (or,
+// inside a loop, anywhere) by differentiated code.
+func (l *lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.Pos, inLoop bool) {
+	stale := func(v *types.Var) bool {
+		at, ok := reads[v]
+		return ok && (inLoop || at < call.Pos())
+	}
+	fn := calleeFunc(l.info, call)
+	if fn == nil {
+		return
+	}
+	if fn.Pkg() == l.pkg {
+		for _, v := range l.pkgWrites(fn, map[*types.Func]bool{}) {
+			if stale(v) {
+				l.errorf(call.Pos(), "cannot differentiate around the call %s: it changes the package-level variable %s, which differentiated code reads, and gradgen's backward sweep reads %s again; copy it into a local variable before the call (%s0 := %s) and use that", l.source(call), v.Name(), v.Name(), v.Name(), v.Name())
+				return
+			}
+		}
+	}
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
+		return
+	}
+	if fn.Pkg() == l.pkg && !l.mayWrite(fn) {
+		return
+	}
+	operands := append([]ast.Expr(nil), call.Args...)
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && l.info.Selections[sel] != nil {
+		operands = append(operands, sel.X)
+	}
+	for _, a := range operands {
+		t := l.info.TypeOf(a)
+		if t == nil || !refVar(t) {
+			continue
+		}
+		if v := l.rootVar(a); v != nil && !l.varied[v] && stale(v) {
+			l.errorf(call.Pos(), "cannot differentiate around the call %s: it may write into %s, which differentiated code reads, and gradgen's backward sweep reads %s again after later writes; read the values differentiated code needs into local variables (%s0 := %s[0]) and use those", l.source(call), v.Name(), v.Name(), v.Name(), v.Name())
+			return
+		}
+	}
+}
+
+// pkgWrites lists the package-level variables fn writes, itself or
+// through the functions of this package it calls.
+func (l *lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*types.Var {
+	site, ok := l.decls[fn]
+	if !ok || visiting[fn] || site.decl.Body == nil {
+		return nil
+	}
+	visiting[fn] = true
+	var out []*types.Var
+	root := func(x ast.Expr) {
+		if at, ok := l.packageVarWritten(x); ok {
+			if id, ok := at.(*ast.Ident); ok {
+				out = append(out, l.info.Uses[id].(*types.Var))
+			}
+		}
+	}
+	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				root(x)
+			}
+		case *ast.IncDecStmt:
+			root(n.X)
+		case *ast.CallExpr:
+			if f := calleeFunc(l.info, n); f != nil && f.Pkg() == l.pkg {
+				out = append(out, l.pkgWrites(f, visiting)...)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// isParamVar reports whether v is a parameter or the receiver of the
+// annotated function.
+func isParamVar(l *lowerer, v *types.Var) bool {
+	if l.fn.Recv != nil && v.Pos() >= l.fn.Recv.Pos() && v.Pos() < l.fn.Recv.End() {
+		return true
+	}
+	return v.Pos() >= l.fn.Type.Pos() && v.Pos() < l.fn.Type.End()
+}
