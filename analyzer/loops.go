@@ -1,0 +1,457 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Loops: lowering for and range statements, their trip counts and the
+// records of trips that left early.
+
+// enterLoop and leaveLoop bracket the lowering of a loop's body.
+func (l *lowerer) enterLoop(s ast.Stmt, label string, rec *lowered) *loopCtx {
+	ctx := &loopCtx{stmt: s, label: label, rec: rec}
+	l.loops = append(l.loops, ctx)
+	l.loopDepth++
+	l.depth++
+	return ctx
+}
+
+func (l *lowerer) leaveLoop() {
+	l.loops = l.loops[:len(l.loops)-1]
+	l.loopDepth--
+	l.depth--
+}
+
+// lowerFor lowers a three-clause or condition-only for loop.
+func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
+	rec := &lowered{src: &ast.ForStmt{For: s.For, Cond: s.Cond, Body: &ast.BlockStmt{}}, inLoop: l.loopDepth > 0, loop: &loopRec{}}
+	if s.Init != nil {
+		rec.loop.pre = l.lowerAny(s.Init, "")
+	}
+	var cond adjoint.Expr
+	if s.Cond != nil {
+		cond = l.conv(s.Cond)
+	}
+	trip := l.tripCount(s)
+	ctx := l.enterLoop(s, label, rec)
+	ctx.trip = trip
+	if trip != nil {
+		ctx.index = l.variableOf(l.info.ObjectOf(s.Init.(*ast.AssignStmt).Lhs[0].(*ast.Ident))).name
+	}
+	if s.Post != nil {
+		rec.loop.post = l.lowerStmt(s.Post)
+	}
+	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.leaveLoop()
+	rec.exits = l.loopExits(s)
+
+	var post adjoint.Stmt
+	var postCode []adjoint.Stmt
+	if p := rec.loop.post; p != nil {
+		if post = singleStmt(p.fwd); post == nil {
+			postCode = p.fwd
+		}
+	}
+	rec.fwd = append(l.forward(rec.loop.pre), l.loopForward(rec, ctx, func(body []adjoint.Stmt) adjoint.Stmt {
+		if postCode == nil {
+			return adjoint.For{Label: label, Cond: cond, Post: post, Body: body}
+		}
+		// A post statement that takes several statements (it saves old
+		// values) runs at the top of every trip but the first, which keeps
+		// continue's meaning.
+		first := l.names.fresh("first")
+		head := ifElse(adjoint.Unary{Op: "!", X: adjoint.Id(first)}, postCode, nil)
+		if cond != nil {
+			head = append(head, adjoint.If{Cond: adjoint.Unary{Op: "!", X: adjoint.Paren{X: cond}}, Then: []adjoint.Stmt{adjoint.Branch{Tok: "break"}}})
+		}
+		return adjoint.For{Label: label, Init: assign(adjoint.Id(first), ":=", lit("true")),
+			Post: assign(adjoint.Id(first), "=", lit("false")), Body: append(head, body...)}
+	})...)
+	return []*lowered{rec}
+}
+
+// singleStmt turns forward code into one simple statement for a for
+// clause: "x = ..." alone, or a push onto a tape followed by "x = ..."
+// merged into one parallel assignment.
+func singleStmt(code []adjoint.Stmt) adjoint.Stmt {
+	switch len(code) {
+	case 1:
+		return code[0]
+	case 2:
+		a, ok1 := code[0].(adjoint.Assign)
+		if !ok1 || a.Op != "=" || len(a.Lhs) != 1 {
+			return nil
+		}
+		var lhs, rhs adjoint.Expr
+		switch b := code[1].(type) {
+		case adjoint.Assign:
+			if len(b.Lhs) != 1 || b.Op == ":=" {
+				return nil
+			}
+			lhs, rhs = b.Lhs[0], b.Rhs[0]
+			if b.Op != "=" { // x op= y is x = x op (y)
+				rhs = bin(strings.TrimSuffix(b.Op, "="), b.Lhs[0], adjoint.Paren{X: b.Rhs[0]})
+			}
+		case adjoint.IncDec:
+			op := "-"
+			if b.Inc {
+				op = "+"
+			}
+			lhs, rhs = b.X, bin(op, b.X, lit("1"))
+		default:
+			return nil
+		}
+		return adjoint.Assign{Lhs: []adjoint.Expr{a.Lhs[0], lhs}, Op: "=", Rhs: []adjoint.Expr{a.Rhs[0], rhs}}
+	}
+	return nil
+}
+
+// loopForward wraps a loop's body with the records of its trips.
+func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.Stmt) adjoint.Stmt) []adjoint.Stmt {
+	body := l.forwardInLoop(ctx, rec.loop.body)
+	lp := rec.loop
+	if !hasBackward([]*lowered{rec}) {
+		if ctx.broke != nil {
+			// Nothing goes back through the loop: whether it was left
+			// early is recorded nowhere, and set nowhere.
+			set := adjoint.StmtString(ctx.broke.set(lit("true")))
+			body, _ = removeStmts(body, func(s adjoint.Stmt) bool { return adjoint.StmtString(s) == set })
+		}
+		return []adjoint.Stmt{build(body)}
+	}
+	lp.broke = ctx.broke
+	var out []adjoint.Stmt
+	if t, ok := ctx.trip.(adjoint.Lit); ok && lp.broke == nil {
+		// A loop over an array always runs len(array) times: nothing to
+		// record.
+		lp.constTrips = t
+		if len(l.loops) == 0 {
+			out = l.allocateTapes(ctx)
+		}
+		return append(out, build(body))
+	}
+	lp.count = l.newRecorderAt("trips", "int", rec.inLoop)
+	if len(l.loops) == 0 {
+		out = l.allocateTapes(ctx)
+	}
+	out = append(out, lp.count.start(lit("0")))
+	if lp.broke != nil {
+		out = append(out, lp.broke.start(lit("false")))
+	}
+	return append(out, build(append([]adjoint.Stmt{lp.count.inc()}, body...)))
+}
+
+// tripCount returns the number of trips of a counting loop, as an
+// expression that can be evaluated before the loop nest it belongs to
+// starts, or nil. It knows range over integers, slices and arrays, and
+// for i := a; i < b; i++ (and <=, and the mirror loops counting down),
+// when nothing in the loop nest assigns the variables of a and b.
+func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
+	nest := s
+	if len(l.loops) > 0 {
+		nest = l.loops[0].stmt
+	}
+	invariant := func(es ...ast.Expr) bool {
+		assigned := l.assignedIn(nest)
+		ok := true
+		for _, e := range es {
+			ast.Inspect(e, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.Ident:
+					if assigned[l.info.Uses[n]] {
+						ok = false
+					}
+				case *ast.CallExpr:
+					if tv := l.info.Types[n.Fun]; !tv.IsType() && !tv.IsBuiltin() {
+						ok = false // a call may have side effects
+					}
+				}
+				return true
+			})
+		}
+		return ok
+	}
+	switch s := s.(type) {
+	case *ast.RangeStmt:
+		if u, ok := l.info.TypeOf(s.X).Underlying().(*types.Array); ok {
+			return lit(itoa(int(u.Len())))
+		}
+		if !invariant(s.X) {
+			return nil
+		}
+		switch u := l.info.TypeOf(s.X).Underlying().(type) {
+		case *types.Basic:
+			if u.Info()&types.IsInteger != 0 {
+				return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{lit("0"), l.conv(s.X)}}
+			}
+		case *types.Array:
+			return lit(itoa(int(u.Len())))
+		case *types.Slice:
+			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{l.conv(s.X)}}
+		}
+	case *ast.ForStmt:
+		init, ok := s.Init.(*ast.AssignStmt)
+		if !ok || len(init.Lhs) != 1 || len(init.Rhs) != 1 || s.Cond == nil || s.Post == nil {
+			return nil
+		}
+		id, ok := init.Lhs[0].(*ast.Ident)
+		post, ok2 := s.Post.(*ast.IncDecStmt)
+		cond, ok3 := s.Cond.(*ast.BinaryExpr)
+		if !ok || !ok2 || !ok3 || identOf(post.X) == nil || l.info.ObjectOf(identOf(post.X)) != l.info.ObjectOf(id) ||
+			identOf(cond.X) == nil || l.info.ObjectOf(identOf(cond.X)) != l.info.ObjectOf(id) {
+			return nil
+		}
+		if b, ok := l.info.ObjectOf(id).Type().Underlying().(*types.Basic); !ok || b.Info()&types.IsInteger == 0 {
+			return nil
+		}
+		// The counter itself may change only in the post statement.
+		counter := l.info.ObjectOf(id)
+		changed := false
+		ast.Inspect(s.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				for _, x := range n.Lhs {
+					if l.rootVar(x) == counter {
+						changed = true
+					}
+				}
+			case *ast.IncDecStmt:
+				if l.rootVar(n.X) == counter {
+					changed = true
+				}
+			case *ast.UnaryExpr:
+				if n.Op == token.AND && l.rootVar(n.X) == counter {
+					changed = true
+				}
+			}
+			return true
+		})
+		if changed || !invariant(init.Rhs[0], cond.Y) {
+			return nil
+		}
+		a, b := l.conv(init.Rhs[0]), l.conv(cond.Y)
+		minus := func(x, y adjoint.Expr) adjoint.Expr {
+			if isLit(y, "0") {
+				return x
+			}
+			return bin("-", x, adjoint.Operand(y, "-", true))
+		}
+		var n adjoint.Expr
+		switch {
+		case post.Tok == token.INC && cond.Op == token.LSS:
+			n = minus(b, a)
+		case post.Tok == token.INC && cond.Op == token.LEQ:
+			n = bin("+", minus(b, a), lit("1"))
+		case post.Tok == token.DEC && cond.Op == token.GTR:
+			n = minus(a, b)
+		case post.Tok == token.DEC && cond.Op == token.GEQ:
+			n = bin("+", minus(a, b), lit("1"))
+		default:
+			return nil
+		}
+		return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{lit("0"), n}}
+	}
+	return nil
+}
+
+// assignedIn returns the variables that statements inside s assign or
+// take the address of.
+func (l *lowerer) assignedIn(s ast.Stmt) map[types.Object]bool {
+	out := map[types.Object]bool{}
+	mark := func(x ast.Expr) {
+		if v := l.rootVar(x); v != nil {
+			out[v] = true
+		}
+	}
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				mark(x)
+			}
+		case *ast.IncDecStmt:
+			mark(n.X)
+		case *ast.RangeStmt:
+			if n.Key != nil {
+				mark(n.Key)
+			}
+			if n.Value != nil {
+				mark(n.Value)
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				mark(n.X)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// forwardInLoop assembles a loop body's forward code; completion records
+// inside it are tapes.
+func (l *lowerer) forwardInLoop(ctx *loopCtx, recs []*lowered) []adjoint.Stmt {
+	l.loopDepth++
+	l.loops = append(l.loops, ctx)
+	defer func() {
+		l.loopDepth--
+		l.loops = l.loops[:len(l.loops)-1]
+	}()
+	return l.forward(recs)
+}
+
+// brokeRecorder returns the record of a loop left early, creating it.
+func (l *lowerer) brokeRecorder(ctx *loopCtx) *recorder {
+	if ctx.broke == nil {
+		// It is recorded once per run of its loop: its site is the loops
+		// around that loop.
+		saved := l.loops
+		for i, c := range l.loops {
+			if c == ctx {
+				l.loops = l.loops[:i]
+				break
+			}
+		}
+		ctx.broke = l.newRecorderAt("broke", "bool", ctx.rec.inLoop)
+		l.loops = saved
+	}
+	return ctx.broke
+}
+
+// lowerRange lowers a range loop over an integer, a slice or an array.
+func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
+	rec := &lowered{src: &ast.RangeStmt{For: s.For, Key: s.Key, Value: s.Value, Tok: s.Tok, X: s.X, Body: &ast.BlockStmt{}},
+		inLoop: l.loopDepth > 0, loop: &loopRec{}, loops: l.loopStmts()}
+	xt := l.info.TypeOf(s.X)
+	switch u := xt.Underlying().(type) {
+	case *types.Basic:
+		if u.Info()&types.IsInteger == 0 && u.Info()&types.IsString == 0 {
+			l.errorf(s.X.Pos(), "cannot range over %s here", xt)
+		}
+	case *types.Slice, *types.Array:
+	case *types.Pointer:
+		if _, ok := u.Elem().Underlying().(*types.Array); !ok {
+			l.errorf(s.X.Pos(), "cannot range over %s here", xt)
+		}
+	default:
+		l.errorf(s.X.Pos(), "cannot differentiate a loop over %s: gradgen reverses loops over integers, slices and arrays; loop over a slice of keys instead", xt)
+	}
+	x := l.conv(s.X)
+	// The value of a range over an active slice is an alias of its
+	// element: its adjoint is the element's, dxs[i] for xs[i], which needs
+	// the index even where the source names none.
+	var aliasKey *variable
+	if id, ok := s.Value.(*ast.Ident); ok && id.Name != "_" && l.exprVaried(s.X) {
+		if kid, ok := s.Key.(*ast.Ident); ok && kid.Name != "_" {
+			aliasKey = l.variableOf(l.info.ObjectOf(kid))
+		} else {
+			aliasKey = l.newTemp("i", types.Typ[types.Int])
+		}
+		vv := l.variableOf(l.info.ObjectOf(id))
+		vv.alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(aliasKey.name)}
+		for _, n := range []ast.Node{s.Body} {
+			ast.Inspect(n, func(m ast.Node) bool {
+				if as, ok := m.(*ast.AssignStmt); ok {
+					for _, lhs := range as.Lhs {
+						if l.rootVar(lhs) == l.info.ObjectOf(id) {
+							l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; assign the new value to a new variable (%s2 := ...)", id.Name, id.Name)
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	trip := l.tripCount(s)
+	ctx := l.enterLoop(s, label, rec)
+	ctx.trip = trip
+	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" && !l.assignedIn(s.Body)[l.info.ObjectOf(id)] {
+		ctx.index = l.variableOf(l.info.ObjectOf(id)).name
+	}
+	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.leaveLoop()
+	rec.exits = l.loopExits(s)
+
+	// Backward code that reads the index or the value gets them back from
+	// the trip count, so the forward loop must leave them visible.
+	key, value := s.Key, s.Value
+	var keyVar, valueVar *variable
+	if id, ok := key.(*ast.Ident); ok && id.Name != "_" {
+		keyVar = l.variableOf(l.info.ObjectOf(id))
+	}
+	if aliasKey != nil {
+		keyVar = aliasKey
+	}
+	if id, ok := value.(*ast.Ident); ok && id.Name != "_" {
+		valueVar = l.variableOf(l.info.ObjectOf(id))
+	}
+	needValue := valueVar != nil && l.needed[valueVar.name] && hasBackward([]*lowered{rec})
+	needKey := keyVar != nil && (l.needed[keyVar.name] || aliasKey != nil) && hasBackward([]*lowered{rec})
+	if needValue {
+		// The value comes back from its index, which comes back too.
+		if keyVar == nil {
+			keyVar = l.newTemp("i", types.Typ[types.Int])
+		}
+		needKey = true
+	}
+	define := s.Tok == token.DEFINE
+	if needKey || needValue || l.hoistAll {
+		define = false
+		for _, v := range []*variable{keyVar, valueVar} {
+			if v != nil {
+				l.hoist(v)
+			}
+		}
+	}
+	if needKey {
+		rec.loop.rangeIndex = keyVar
+	}
+	if needValue {
+		rec.loop.rangeValue = valueVar
+		rec.loop.rangeX = x
+	}
+	var keyIR, valueIR adjoint.Expr
+	if keyVar != nil {
+		keyIR = adjoint.Id(keyVar.name)
+	} else if valueVar != nil {
+		keyIR = adjoint.Id("_")
+	}
+	if valueVar != nil {
+		valueIR = adjoint.Id(valueVar.name)
+	}
+	rec.fwd = l.loopForward(rec, ctx, func(body []adjoint.Stmt) adjoint.Stmt {
+		return adjoint.Range{Label: label, Key: keyIR, Value: valueIR, Define: define && keyIR != nil, X: x, Body: body}
+	})
+	return []*lowered{rec}
+}
+
+// loopExits reports whether control can leave the loop s other than by
+// its condition: a return, or a break or continue aimed at an outer loop.
+func (l *lowerer) loopExits(s ast.Stmt) bool {
+	return l.leavesStmt(s)
+}
+
+// leavesStmt reports whether a return, or a branch whose target lies
+// outside s, occurs inside s.
+func (l *lowerer) leavesStmt(s ast.Stmt) bool {
+	found := false
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			found = true
+		case *ast.BranchStmt:
+			if t := l.targets[n]; t != nil && (t.Pos() < s.Pos() || t.End() > s.End()) {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}

@@ -1,0 +1,571 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Reversal of simple statements: each operation's vector-Jacobian
+// product, the guards of untaken paths, and the values put back.
+
+// reverse writes the backward code of one simple statement.
+func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
+	// Variables the statement gave a passive value lose their adjoint
+	// first: the statement wrote them after every read of their old value
+	// (x, y = 0.5, x+y), so going back the reset comes before those reads
+	// add into it.
+	var zeroes []adjoint.Stmt
+	for _, v := range rec.zeroes {
+		if !l.isZeroAdj(v) && v.shadow == nil {
+			zeroes = append(zeroes, assign(l.adjOf(v), "=", l.zeroOf(v)))
+			l.zero[v.adj] = true
+		}
+	}
+	// Variables the statement wrote without an operation (a passive value,
+	// or a value nothing reads) get their old values back first too:
+	// recomputing the statement's temporaries reads them (x, y = 0.5, f(x)).
+	written := map[*variable]bool{}
+	for _, o := range rec.ops {
+		for _, r := range o.results {
+			written[r] = true
+		}
+	}
+	for _, sv := range rec.saves {
+		if _, whole := sv.lv.(adjoint.Ident); whole && !written[sv.v] && sv.v.shadow == nil {
+			zeroes = append(zeroes, l.restoreVar(rec, sv.v)...)
+		}
+	}
+	var out []adjoint.Stmt
+	if rec.seed != nil {
+		out = append(out, l.accumulate(rec.seed, l.seedValue(0)))
+	}
+	// A value whose adjoint only a path the call may not have taken adds
+	// into is used on no path when that adjoint is zero: its backward code
+	// then must not run, or an Inf or NaN in the value (Exp(1000·x) meant
+	// for x < 0) would leak into the gradient as Inf·0.
+	guard := l.pathGuard(rec)
+	ownReads := 0 // the read-backs that lead out
+	var restored []adjoint.Stmt
+	if guard != nil {
+		l.revDepth++
+		l.restoreLog = &restored
+	}
+	// The statement's temporaries start with no share of the adjoint.
+	for _, o := range rec.ops {
+		for _, r := range o.results {
+			if r.temp {
+				l.logicalZero[r] = true
+			}
+		}
+	}
+	// Inside a loop, the operations that write the statement's variables
+	// come last and are reversed first, restoring the variables' old
+	// values; then the temporaries that the rest needs are recomputed
+	// from those values, where a straight-line function still has them.
+	split := len(rec.ops)
+	if rec.inLoop {
+		for split > 0 && rec.ops[split-1].writes() {
+			split--
+		}
+	}
+	// A temporary stored into an element still sits in that element until
+	// the store is reversed: read it back then, rather than recompute it.
+	stored := map[*variable]adjoint.Expr{}
+	var readBack []adjoint.Stmt
+	if rec.inLoop {
+		for _, o := range rec.ops[split:] {
+			if o.store != nil && o.store.opAssign == "" && o.args[0].v != nil && o.args[0].v.temp && o.args[0].path == nil {
+				stored[o.args[0].v] = o.store.lv
+			}
+		}
+		// Only a temporary that is its operation's sole result can be read
+		// back: a call's partials come from the same call and need it redone.
+		for _, o := range rec.ops {
+			if len(o.results) > 1 {
+				for _, r := range o.results {
+					delete(stored, r)
+				}
+			}
+		}
+	}
+	for i := len(rec.ops) - 1; i >= split; i-- {
+		out = append(out, l.reverseOp(rec, rec.ops[i])...)
+	}
+	var rest []adjoint.Stmt
+	for i := split - 1; i >= 0; i-- {
+		rest = append(rest, l.reverseOp(rec, rec.ops[i])...)
+	}
+	if rec.inLoop {
+		var recomputed []adjoint.Stmt
+		readBack, recomputed = l.recompute(rec.ops[:split], append(append([]adjoint.Stmt(nil), out...), rest...), stored)
+		out = append(readBack, out...)
+		ownReads = len(readBack)
+		out = append(out, recomputed...)
+	}
+	out = append(out, rest...)
+	if guard != nil {
+		// When the guard fails the values the statement overwrote still
+		// come back.
+		l.revDepth--
+		l.restoreLog = nil
+		if len(out) > 0 && l.readsPrimal(out) {
+			// Values read back from tapes come off them either way.
+			out = []adjoint.Stmt{adjoint.If{Cond: guard, Then: out, Else: append(append([]adjoint.Stmt(nil), readBack...), restored...)}}
+			ownReads = 0 // inside the guard: counted with the rest, conservatively
+		}
+	}
+	for _, o := range rec.ops {
+		for _, r := range o.results {
+			delete(l.logicalZero, r)
+		}
+	}
+	out = append(out, rec.undo...)
+	for i := len(rec.saves) - 1; i >= 0; i-- {
+		out = append(out, l.restore(rec, rec.saves[i].lv)...)
+	}
+	if len(out)+len(zeroes) == 0 {
+		return nil
+	}
+	// Reading back what the statement itself stored reads its output, not
+	// a value it overwrote: it does not count for the saves.
+	l.noteReaders(rec, out[ownReads:], false)
+	// Reading back what the statement stored needs that value still there
+	// when its reversal runs: later writes to it must restore it. Its own
+	// write on a later trip of a loop need not, when each trip writes
+	// another element (h[j] with j the loop's index).
+	if indexedBy(readBack, rec.loopIndex) {
+		l.noteReaders(rec, readBack, true)
+	} else {
+		l.noteReaders(rec, readBack, false)
+	}
+	return append(append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, zeroes...), out...)
+}
+
+// readsPrimal reports whether backward code reads a value of the forward
+// sweep, which may be Inf or NaN; code made of adjoints and constants
+// (the reversal of x - y) cannot turn a zero adjoint into a NaN.
+func (l *lowerer) readsPrimal(code []adjoint.Stmt) bool {
+	found := false
+	for _, s := range code {
+		walkReads(s, func(e adjoint.Expr) {
+			adjoint.WalkExpr(e, func(x adjoint.Expr) {
+				if id, ok := x.(adjoint.Ident); ok && l.byName[id.Name] != nil {
+					found = true
+				}
+			})
+		})
+	}
+	return found
+}
+
+// pathGuard returns "dv != 0" when rec writes a variable v whose adjoint
+// backward code has added into only inside branches or loops nested deeper
+// than rec; nil when its backward code may run unguarded.
+func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
+	if l.fusing || rec.seed != nil {
+		return nil
+	}
+	// Every adjoint the statement's backward code starts from must be one
+	// of those: one added into at this depth keeps it running.
+	var guard adjoint.Expr
+	for _, o := range rec.ops {
+		if o.store != nil {
+			// An element's adjoint: followed by its array's. When every
+			// addition into the array is on a path that may not have
+			// been taken, the element's adjoint guards the statement
+			// (a[0] = math.Sqrt(x), read only after if x > 0).
+			st := o.store
+			if st.root == nil || st.root.adj == "" || st.root.shadow != nil || len(l.aliases(st.root)) > 0 {
+				return nil
+			}
+			if depth, seen := l.elemAddDepth[adjoint.ExprString(st.adj)]; seen && depth <= l.revDepth+l.exitDepth {
+				return nil
+			}
+			nonzero := bin("!=", st.adj, lit("0"))
+			if guard == nil {
+				guard = nonzero
+			} else {
+				guard = bin("||", guard, nonzero)
+			}
+			continue
+		}
+		for _, r := range o.results {
+			if r.temp || r.adj == "" {
+				continue
+			}
+			depth, seen := l.adjDepth[r.adj]
+			if !seen {
+				continue // never added into: zero, whatever the path
+			}
+			if depth <= l.revDepth+l.exitDepth {
+				return nil
+			}
+			nonzero := bin("!=", adjoint.Id(r.adj), lit("0"))
+			if guard == nil {
+				guard = nonzero
+			} else {
+				guard = bin("||", guard, nonzero)
+			}
+		}
+	}
+	return guard
+}
+
+// A reader is a statement whose backward code reads a variable.
+type reader struct {
+	pos   token.Pos
+	loops []ast.Stmt // the loops around it (a sum loop does not count)
+	// ownOutput marks a statement reading back the element it stored,
+	// indexed by index, its innermost loop's own index: a different one on
+	// each trip.
+	ownOutput bool
+	index     string
+}
+
+// noteReaders records which variables a statement's backward code reads,
+// for the to-be-recorded analysis of the second lowering.
+func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) {
+	if l.readersOut == nil {
+		l.readersOut = map[string][]reader{}
+	}
+	seen := map[string]bool{}
+	for _, s := range code {
+		walkReads(s, func(e adjoint.Expr) {
+			adjoint.WalkExpr(e, func(x adjoint.Expr) {
+				if id, ok := x.(adjoint.Ident); ok && !seen[id.Name] && l.byName[id.Name] != nil {
+					seen[id.Name] = true
+					r := reader{pos: rec.src.Pos(), loops: rec.loops, ownOutput: distinct}
+					if distinct {
+						r.index = rec.loopIndex
+					}
+					l.readersOut[id.Name] = append(l.readersOut[id.Name], r)
+				}
+			})
+		})
+	}
+}
+
+// indexedBy reports whether every read-back reads an element indexed by
+// the variable idx (the innermost loop's own index).
+func indexedBy(code []adjoint.Stmt, idx string) bool {
+	if len(code) == 0 || idx == "" {
+		return false
+	}
+	for _, s := range code {
+		a, ok := s.(adjoint.Assign)
+		if !ok || len(a.Rhs) != 1 {
+			return false
+		}
+		ix, ok := a.Rhs[0].(adjoint.Index)
+		if !ok {
+			return false
+		}
+		if id, ok := ix.Index.(adjoint.Ident); !ok || id.Name != idx {
+			return false
+		}
+	}
+	return true
+}
+
+// readBefore reports whether backward code may read the value a statement
+// overwrites: a reader at or before the statement in forward order (its
+// backward code runs after the statement's), or a reader in a loop that
+// also holds the statement (an earlier trip reads it).
+func (l *lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
+	if l.readers == nil {
+		return true
+	}
+	for _, r := range l.readers[name] {
+		if r.ownOutput && r.pos == rec.src.Pos() {
+			continue // its own write, to another element on each trip
+		}
+		if r.pos <= rec.src.Pos() {
+			return true
+		}
+		if r.ownOutput && rec.loopIndex == r.index && indexedBy([]adjoint.Stmt{assign(adjoint.Id("_"), "=", lv)}, r.index) {
+			continue // this write, too, is to another element on each trip
+		}
+		for _, a := range r.loops {
+			for _, b := range rec.loops {
+				if a == b {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// recompute writes again the forward operations whose results code reads,
+// and those they read in turn, in their forward order.
+// recompute returns the statements that read back stored temporaries and
+// those that recompute the others.
+func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable]adjoint.Expr) (readBack, recomputed []adjoint.Stmt) {
+	reads := map[string]bool{}
+	mark := func(e adjoint.Expr) {
+		adjoint.WalkExpr(e, func(x adjoint.Expr) {
+			if id, ok := x.(adjoint.Ident); ok {
+				reads[id.Name] = true
+			}
+		})
+	}
+	for _, s := range code {
+		walkStmt(s, mark)
+	}
+	need := make([]bool, len(ops))
+	for i := len(ops) - 1; i >= 0; i-- {
+		for _, r := range ops[i].results {
+			if reads[r.name] && ops[i].fwd != nil {
+				need[i] = true
+			}
+		}
+		if need[i] && stored[ops[i].results[0]] == nil && ops[i].taped == nil {
+			mark(ops[i].fwd)
+		}
+	}
+	// Taped results come off their tapes in the reverse order of their
+	// pushes.
+	for i := len(ops) - 1; i >= 0; i-- {
+		if o := ops[i]; o.taped != nil {
+			readBack = append(readBack, o.taped.pop(adjoint.Id(o.results[0].name))...)
+		}
+	}
+	for i, o := range ops {
+		if need[i] && o.taped == nil {
+			if lv := stored[o.results[0]]; lv != nil {
+				readBack = append(readBack, assign(adjoint.Id(o.results[0].name), "=", lv))
+				continue
+			}
+			lhs := make([]adjoint.Expr, len(o.results))
+			for k, r := range o.results {
+				lhs[k] = adjoint.Id(r.name)
+			}
+			recomputed = append(recomputed, adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{o.fwd}})
+		}
+	}
+	return readBack, recomputed
+}
+
+// restore puts back the saved old value of lv, once.
+func (l *lowerer) restore(rec *lowered, lv adjoint.Expr) []adjoint.Stmt {
+	key := adjoint.ExprString(lv)
+	if !rec.pend[key] {
+		return nil
+	}
+	delete(rec.pend, key)
+	for _, s := range rec.saves {
+		if adjoint.ExprString(s.lv) == key {
+			out := []adjoint.Stmt{assign(s.lv, "=", adjoint.Id(s.name))}
+			if s.tape != nil {
+				out = s.tape.pop(s.lv)
+			}
+			if l.restoreLog != nil {
+				*l.restoreLog = append(*l.restoreLog, out...)
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// restoreVar restores v's saved value, and its adjoint view's.
+func (l *lowerer) restoreVar(rec *lowered, v *variable) []adjoint.Stmt {
+	out := l.restore(rec, adjoint.Id(v.name))
+	if v.shadow != nil {
+		out = append(out, l.restore(rec, adjoint.Id(v.shadow.name))...)
+	}
+	return out
+}
+
+// contribution is one operand's share of an operation's adjoint.
+type contribution struct {
+	to   *variable
+	path adjoint.Expr // an element of to's adjoint, or nil
+	e    adjoint.Expr
+}
+
+// reverseOp applies the chain rule to one operation: each active operand's
+// adjoint receives its vector-Jacobian product.
+func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
+	if o.store != nil {
+		return l.reverseStore(rec, o)
+	}
+	c := &ruleCtx{T: mustIR(o.resType)}
+	live := false
+	for _, r := range o.results {
+		c.R = append(c.R, adjoint.Id(r.name))
+		var d adjoint.Expr
+		switch {
+		case r == nil:
+		case l.seed[r] != nil:
+			d = l.seed[r]
+		case !l.isZeroAdj(r):
+			d = l.adjOf(r)
+		}
+		c.D = append(c.D, d)
+		live = live || d != nil
+	}
+	if !live {
+		var out []adjoint.Stmt
+		for _, r := range o.results {
+			out = append(out, l.restoreVar(rec, r)...)
+		}
+		return out
+	}
+	for _, a := range o.args {
+		c.A = append(c.A, a.bval)
+	}
+	var out []adjoint.Stmt
+	c.fresh = l.names.fresh
+	if o.rule.piecewise != nil {
+		// Piecewise rules add into adjoints inside branches: a temporary's
+		// adjoint must really hold zero first (in a loop it holds the last
+		// trip's value).
+		for _, a := range o.args {
+			if a.v != nil && l.logicalZero[a.v] && l.revDepth > 0 {
+				out = append(out, assign(l.adjOf(a.v), "=", lit("0")))
+			}
+		}
+		c.add = func(i int, e adjoint.Expr) adjoint.Stmt {
+			a := o.args[i]
+			if a.v == nil || e == nil {
+				return nil
+			}
+			if a.path != nil {
+				return l.accumulateTo(a.v, a.path, e)
+			}
+			d := l.adjOf(a.v)
+			l.zero[a.v.adj] = false
+			l.noteAdd(a.v)
+			delete(l.logicalZero, a.v)
+			if m, ok := negated(e); ok {
+				return assign(d, "-=", m)
+			}
+			return assign(d, "+=", e)
+		}
+		out = append(out, o.rule.piecewise(c)...)
+		return append(out, l.resetResults(rec, o)...)
+	}
+	var contribs []contribution
+	for i, a := range o.args {
+		if a.v == nil || i >= len(o.rule.vjp) || o.rule.vjp[i] == nil {
+			continue
+		}
+		if o.rule == conversion {
+			c.T = mustIR(a.typ)
+		}
+		if e := o.rule.vjp[i](c); e != nil {
+			contribs = append(contribs, contribution{a.v, a.path, e})
+		}
+	}
+	self := o.results[0]
+	if len(o.results) == 1 && readsWhole(o.args, self) {
+		// x = f(x, y): the old x is back before its share is computed,
+		// and x's own adjoint is replaced rather than added to.
+		out = append(out, l.restoreVar(rec, self)...)
+		var selfSum adjoint.Expr
+		for _, ct := range sumContributions(contribs) {
+			if ct.to == self && ct.path == nil {
+				selfSum = ct.e
+				continue
+			}
+			out = append(out, l.accumulateTo(ct.to, ct.path, ct.e))
+		}
+		if d := l.adjOf(self); !reflect.DeepEqual(selfSum, d) {
+			if selfSum == nil {
+				selfSum = lit("0")
+			}
+			out = append(out, assign(d, "=", selfSum))
+		}
+		l.zero[self.adj] = false
+		l.noteAdd(self)
+		return out
+	}
+	for _, ct := range sumContributions(contribs) {
+		out = append(out, l.accumulateTo(ct.to, ct.path, ct.e))
+	}
+	return append(out, l.resetResults(rec, o)...)
+}
+
+// resetResults clears the adjoints of variables an operation overwrote (the
+// values they held before have their own, separate adjoints) and restores
+// their old values.
+func (l *lowerer) resetResults(rec *lowered, o *op) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for _, r := range o.results {
+		if r != nil && !r.singleDef() && !l.isZeroAdj(r) && l.seed[r] == nil {
+			out = append(out, assign(l.adjOf(r), "=", lit("0")))
+			l.zero[r.adj] = true
+		}
+		if r != nil {
+			out = append(out, l.restoreVar(rec, r)...)
+		}
+	}
+	return out
+}
+
+// sumContributions merges the shares that go to the same variable (x*x
+// gives x two), in order of first appearance.
+func sumContributions(cs []contribution) []contribution {
+	var out []contribution
+	for _, c := range cs {
+		merged := false
+		for i := range out {
+			if out[i].to == c.to && reflect.DeepEqual(out[i].path, c.path) {
+				if reflect.DeepEqual(out[i].e, c.e) {
+					out[i].e = double(c.e)
+				} else {
+					out[i].e = add(out[i].e, c.e)
+				}
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// double is 2·e, written 2 * p * d rather than 2 * (p * d): the same
+// value, since doubling is exact.
+func double(e adjoint.Expr) adjoint.Expr {
+	if b, ok := e.(adjoint.Binary); ok && b.Op == "*" {
+		return bin("*", mul(lit("2"), b.X), b.Y)
+	}
+	return mul(lit("2"), e)
+}
+
+// zeroOf is the zero value of v's adjoint: 0, or T{} for an array or struct.
+func (l *lowerer) zeroOf(v *variable) adjoint.Expr {
+	if isFloat(v.typ) {
+		return lit("0")
+	}
+	return adjoint.Composite{Type: v.ir}
+}
+
+// readsWhole reports whether an operation reads the whole variable v (not
+// an element of it).
+func readsWhole(args []operand, v *variable) bool {
+	for _, a := range args {
+		if a.v == v && a.path == nil {
+			return true
+		}
+		// A passive operand computed from v (x = q.energy(math.Ceil(2*x)))
+		// reads the old value too when backward code recomputes it.
+		if a.v == nil && a.bval != nil && mentionsExpr(a.bval, v.name) {
+			return true
+		}
+	}
+	return false
+}
+
+func mustIR(t types.Type) adjoint.Type {
+	it, _ := irType(t)
+	return it
+}

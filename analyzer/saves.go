@@ -1,0 +1,170 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Saves: the old values a statement overwrites that backward code reads,
+// kept in a local outside loops and on a tape inside, or undone when the
+// statement can be inverted.
+
+// invertible handles an integer update that the backward sweep can undo
+// exactly instead of saving the old value: i++, i--, i += n and i -= n
+// where n does not read i. It records the inverse and reports true.
+func (l *lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []ast.Expr) bool {
+	id, ok := ast.Unparen(x).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	obj, ok := l.info.ObjectOf(id).(*types.Var)
+	if !ok || l.saveAll {
+		return false
+	}
+	b, ok := obj.Type().Underlying().(*types.Basic)
+	if !ok || b.Info()&types.IsInteger == 0 {
+		return false
+	}
+	v := l.variableOf(obj)
+	if !l.needed[v.name] {
+		return false
+	}
+	switch tok {
+	case token.INC:
+		rec.undo = []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(v.name)}}
+	case token.DEC:
+		rec.undo = []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(v.name), Inc: true}}
+	case token.ADD_ASSIGN, token.SUB_ASSIGN:
+		reads := false
+		ast.Inspect(rhs[0], func(n ast.Node) bool {
+			if i, ok := n.(*ast.Ident); ok && l.info.Uses[i] == obj {
+				reads = true
+			}
+			return true
+		})
+		if reads {
+			return false
+		}
+		op := "-="
+		if tok == token.SUB_ASSIGN {
+			op = "+="
+		}
+		rec.undo = []adjoint.Stmt{assign(adjoint.Id(v.name), op, l.conv(rhs[0]))}
+	default:
+		return false
+	}
+	return true
+}
+
+// saveOverwritten saves, before a statement runs, the old value of every
+// variable it overwrites that backward code reads.
+func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
+	for _, x := range lhs {
+		x = ast.Unparen(x)
+		if id, ok := x.(*ast.Ident); ok {
+			if id.Name == "_" || define && l.info.Defs[id] != nil && l.loopDepth == 0 {
+				continue // a new variable: no old value
+			}
+		}
+		obj := l.rootVar(x)
+		if obj == nil {
+			continue
+		}
+		v := l.variableOf(obj)
+		_, whole := x.(*ast.Ident)
+		if !whole && l.aliasNeeded(v) {
+			// Written through a view (r := h[0:]; r[0] += ...) while
+			// backward code reads the memory under another name (h).
+			l.saveValue(rec, v, l.conv(x), l.info.TypeOf(x))
+			continue
+		}
+		if whole && isRef(v.typ) && l.varied[obj] {
+			// The adjoint view may be needed though the value is not.
+			l.ensureShadow(v)
+		}
+		if !l.needed[v.name] && !(whole && v.shadow != nil && l.needed[v.shadow.name]) {
+			continue
+		}
+		if whole {
+			if l.needed[v.name] {
+				l.saveValue(rec, v, adjoint.Id(v.name), v.typ)
+			}
+			if v.shadow != nil && l.needed[v.shadow.name] {
+				l.saveValue(rec, v.shadow, adjoint.Id(v.shadow.name), v.shadow.typ)
+			}
+			continue
+		}
+		// An element or field: save the value it holds.
+		l.saveValue(rec, v, l.conv(x), l.info.TypeOf(x))
+	}
+}
+
+// saveValue saves the value of the lvalue lv (of variable v) before the
+// statement overwrites it: in a local outside loops, on a tape inside.
+func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.Type) {
+	key := adjoint.ExprString(lv)
+	if rec.pend[key] || !l.readBefore(v.name, rec, lv) && !l.aliasReadBefore(v, rec, lv) {
+		return
+	}
+	if l.fusing && v.obj != nil && l.fusedAccs[v.obj] {
+		return // an accumulator of the sum loop: saved around the loop instead
+	}
+	rec.pend[key] = true
+	it, _ := irType(t)
+	if l.loopDepth > 0 {
+		// Each iteration overwrites it again: a stack of old values.
+		tp := l.tapeFor(v, lv, t, it)
+		rec.fwd = append(rec.fwd, tp.push(lv))
+		rec.saves = append(rec.saves, save{v: v, lv: lv, tape: tp})
+		return
+	}
+	base := v.name
+	if _, whole := lv.(adjoint.Ident); !whole {
+		base += "Elem"
+	}
+	sv := &variable{name: l.names.fresh(base + "Prev"), typ: t, ir: it, temp: true}
+	rec.fwd = append(rec.fwd, assign(adjoint.Id(sv.name), l.declareOp(sv), lv))
+	rec.saves = append(rec.saves, save{v: v, lv: lv, name: sv.name})
+}
+
+// aliases are the variables that may share v's memory: the slice it is a
+// view of, and the other views of that slice.
+func (l *lowerer) aliases(v *variable) []*variable {
+	if !isRef(v.typ) {
+		return nil
+	}
+	root := v
+	if v.viewOf != nil {
+		root = v.viewOf
+	}
+	var out []*variable
+	for _, u := range l.vars {
+		if u != v && (u == root || u.viewOf == root) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// aliasNeeded reports whether backward code reads v's memory under
+// another name.
+func (l *lowerer) aliasNeeded(v *variable) bool {
+	for _, u := range l.aliases(v) {
+		if l.needed[u.name] {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *lowerer) aliasReadBefore(v *variable, rec *lowered, lv adjoint.Expr) bool {
+	for _, u := range l.aliases(v) {
+		if l.readBefore(u.name, rec, lv) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,406 @@
+package analyzer
+
+import (
+	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Tapes: the stacks of old values and records that loops push going
+// forward and pop going back, and their storage.
+
+// A tape is a stack of a variable's old values, saved inside a loop.
+type tape struct {
+	name  string
+	elem  adjoint.Type
+	store adjoint.Type // when not nil, values are stored converted to this type
+	sites [][]*loopCtx // the loops around each push, outermost first
+}
+
+// f64 is the storage type of every numeric tape: integer records and
+// integer variables (trip counts, indexes: far below 2⁵³) are exact in it,
+// and one element type lets all of a loop nest's tapes share one
+// allocation.
+var f64 = adjoint.Named{Name: "float64"}
+
+// push appends e, converted to the tape's storage type.
+func (t *tape) push(e adjoint.Expr) adjoint.Stmt {
+	if t.store != nil {
+		e = adjoint.Call{Fun: adjoint.TypeExpr{Type: t.store}, Args: []adjoint.Expr{e}}
+	}
+	return assign(adjoint.Id(t.name), "=", adjoint.Call{Fun: adjoint.Id("append"), Args: []adjoint.Expr{adjoint.Id(t.name), e}})
+}
+
+// top is name[len(name)-1].
+func top(name string) adjoint.Expr {
+	return adjoint.Index{X: adjoint.Id(name), Index: bin("-", lenOf(name), lit("1"))}
+}
+
+func lenOf(name string) adjoint.Expr {
+	return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(name)}}
+}
+
+// pop moves the top of the tape into dst.
+func (t *tape) pop(dst adjoint.Expr) []adjoint.Stmt {
+	var val adjoint.Expr = top(t.name)
+	if t.store != nil {
+		val = adjoint.Call{Fun: adjoint.TypeExpr{Type: t.elem}, Args: []adjoint.Expr{val}}
+	}
+	return []adjoint.Stmt{
+		assign(dst, "=", val),
+		assign(adjoint.Id(t.name), "=", adjoint.SliceExpr{X: adjoint.Id(t.name), Hi: bin("-", lenOf(t.name), lit("1"))}),
+	}
+}
+
+// tapeFor returns the tape of v's old values in the current outermost
+// loop: one per variable and loop nest, so that each can be given its
+// capacity before its loop starts.
+func (l *lowerer) tapeFor(v *variable, lv adjoint.Expr, t types.Type, it adjoint.Type) *tape {
+	key := tapeKey{v, adjoint.TypeString(it), l.loops[0]}
+	tp, ok := l.tapeOf[key]
+	if !ok {
+		base := v.name
+		if _, whole := lv.(adjoint.Ident); !whole {
+			base += "Elem"
+		}
+		tp = &tape{name: l.names.fresh(base + "Tape"), elem: it}
+		if storedAsFloat64(t) && !types.Identical(t, types.Typ[types.Float64]) {
+			tp.store = f64
+		}
+		l.tapeOf[key] = tp
+		l.tapes = append(l.tapes, tp)
+	}
+	tp.sites = append(tp.sites, append([]*loopCtx(nil), l.loops...))
+	return tp
+}
+
+type tapeKey struct {
+	v    *variable
+	elem string
+	nest *loopCtx
+}
+
+// capacity is the number of values pushed on a tape over one run of its
+// loop nest, when that can be computed before the nest starts: the sum over
+// its push sites of the product of the trip counts of the loops around
+// them. It is nil when a trip count is unknown (a while loop, a bound that
+// the loop changes).
+func capacity(sites [][]*loopCtx) adjoint.Expr {
+	var total adjoint.Expr
+	for _, site := range sites {
+		var prod adjoint.Expr
+		for _, ctx := range site {
+			if ctx.trip == nil {
+				return nil
+			}
+			if prod == nil {
+				prod = ctx.trip
+			} else {
+				prod = bin("*", prod, ctx.trip)
+			}
+		}
+		total = add(total, prod)
+	}
+	return total
+}
+
+// allocateTapes gives every tape of the loop nest starting at ctx its
+// capacity, so that pushing never reallocates: storage on the stack when it
+// fits (see stackTiers), else one allocation per nest and call. A tape whose
+// length is not known before the nest (a while loop's) starts in a small
+// stack array and grows by append beyond it.
+func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
+	type alloc struct {
+		name string
+		cap  adjoint.Expr
+	}
+	groups := map[string][]alloc{}
+	elems := map[string]adjoint.Type{}
+	var order []string
+	var out []adjoint.Stmt
+	add := func(name string, elem adjoint.Type, sites [][]*loopCtx) {
+		if len(sites) == 0 || sites[0][0] != ctx {
+			return
+		}
+		c := capacity(sites)
+		if c == nil {
+			if !smallScalar(elem) {
+				return
+			}
+			if l.fusing || l.hoistAll {
+				// Each trip of a sum loop empties the tape again: the
+				// first one's storage serves them all. With early returns
+				// the goto to the backward sweep must not jump over the
+				// array's declaration: it goes with the function's
+				// variables too.
+				array := l.hoistedArray(elem)
+				out = append(out, adjoint.If{Cond: bin("==", capOf(name), lit("0")),
+					Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")})}})
+				return
+			}
+			array := l.names.fresh("tapeArray")
+			out = append(out,
+				adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
+				assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}))
+			return
+		}
+		key := adjoint.TypeString(elem)
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+			elems[key] = elem
+		}
+		groups[key] = append(groups[key], alloc{name, c})
+	}
+	for _, t := range l.tapes {
+		elem := t.elem
+		if t.store != nil {
+			elem = t.store
+		}
+		add(t.name, elem, t.sites)
+	}
+	for _, r := range l.recorders {
+		if r.tape {
+			add(r.name, f64, [][]*loopCtx{r.site})
+		}
+	}
+	// Name each trip count once, rather than repeat it in every capacity.
+	trips := map[string]adjoint.Expr{}
+	named := func(e adjoint.Expr) adjoint.Expr {
+		var visit func(adjoint.Expr) adjoint.Expr
+		visit = func(e adjoint.Expr) adjoint.Expr {
+			switch x := e.(type) {
+			case adjoint.Binary:
+				return adjoint.Binary{Op: x.Op, X: visit(x.X), Y: visit(x.Y)}
+			case adjoint.Call:
+				key := adjoint.ExprString(x)
+				if id, ok := trips[key]; ok {
+					return id
+				}
+				v := &variable{name: l.names.fresh("iters"), ir: adjoint.Named{Name: "int"}, temp: true}
+				l.hoist(v)
+				out = append(out, assign(adjoint.Id(v.name), "=", x))
+				trips[key] = adjoint.Id(v.name)
+				return trips[key]
+			}
+			return e
+		}
+		return visit(e)
+	}
+	for _, key := range order {
+		for i := range groups[key] {
+			groups[key][i].cap = named(groups[key][i].cap)
+		}
+	}
+	for _, key := range order {
+		g := groups[key]
+		// A constant total fits in an array on the stack: no allocation
+		// at all, and a sum loop reuses it on every trip.
+		size := int64(0)
+		constant := true
+		for _, a := range g {
+			n, ok := constInt(a.cap)
+			constant = constant && ok
+			size += n
+		}
+		if constant && size <= 8192 {
+			buf := &variable{name: l.names.fresh("tapeArray"), ir: adjoint.Array{Len: size, Elem: elems[key]}, temp: true}
+			l.hoist(buf)
+			var off int64
+			for _, a := range g {
+				n, _ := constInt(a.cap)
+				out = append(out, assign(adjoint.Id(a.name), "=", adjoint.SliceExpr{X: adjoint.Id(buf.name),
+					Lo: litOrNil(off), Hi: lit(itoa(int(off))), Max: lit(itoa(int(off + n)))}))
+				off += n
+			}
+			continue
+		}
+		if len(g) == 1 {
+			if l.fusing {
+				out = append(out, l.reusedStorage(g[0].name, elems[key], g[0].cap, true)...)
+			} else {
+				out = append(out, l.tapeStorage(g[0].name, elems[key], g[0].cap, true)...)
+			}
+			continue
+		}
+		// One block of storage for the whole nest, cut into the tapes.
+		buf := &variable{name: l.names.fresh("tapes"), ir: adjoint.Slice{Elem: elems[key]}, temp: true}
+		l.hoist(buf)
+		var total adjoint.Expr
+		for _, a := range g {
+			total = add2(total, a.cap)
+		}
+		if _, simple := total.(adjoint.Ident); !simple {
+			size := &variable{name: l.names.fresh("tapeLen"), ir: adjoint.Named{Name: "int"}, temp: true}
+			l.hoist(size)
+			out = append(out, assign(adjoint.Id(size.name), "=", total))
+			total = adjoint.Id(size.name)
+		}
+		if l.fusing {
+			block := &variable{name: l.names.fresh("tapeBlock"), ir: adjoint.Slice{Elem: elems[key]}, temp: true}
+			l.hoist(block)
+			out = append(out, l.reusedStorage(block.name, elems[key], total, false)...)
+			out = append(out, assign(adjoint.Id(buf.name), "=", adjoint.SliceExpr{X: adjoint.Id(block.name), Hi: total}))
+		} else {
+			out = append(out, l.tapeStorage(buf.name, elems[key], total, false)...)
+		}
+		// Each tape takes its part off the front: x, buf = buf[:0:n], buf[n:].
+		for _, a := range g {
+			out = append(out, adjoint.Assign{
+				Lhs: []adjoint.Expr{adjoint.Id(a.name), adjoint.Id(buf.name)},
+				Op:  "=",
+				Rhs: []adjoint.Expr{
+					adjoint.SliceExpr{X: adjoint.Id(buf.name), Hi: lit("0"), Max: a.cap},
+					adjoint.SliceExpr{X: adjoint.Id(buf.name), Lo: a.cap},
+				},
+			})
+		}
+	}
+	return out
+}
+
+// stackTiers are the sizes, in elements, of the arrays on the stack that
+// hold a tape whose length is known only when its loop nest starts. A make
+// of that length would cost a heap allocation on every call — measured at
+// ~5 µs for 8 KiB in a gradient called in a loop, mostly the collector's,
+// against ~70 ns to zero an 8 KiB array — so a tape that fits takes the
+// smallest array that holds it. Each array is declared in its own branch,
+// so only the one taken is zeroed; two tiers keep that zeroing within a
+// small factor of the tape's own writes, and the largest bounds the frame.
+var stackTiers = []int{64, 1024}
+
+// tapeStorage gives the tape (empty) or the tapes' block (whole) named name
+// room for n elements of type elem: the smallest stack array of stackTiers
+// that holds them, else one heap allocation.
+func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
+	made := makeStorage(name, elem, n, empty)
+	if _, constant := constInt(n); constant || !smallScalar(elem) {
+		return []adjoint.Stmt{made}
+	}
+	arrays := make([]string, len(stackTiers))
+	for i := range stackTiers {
+		arrays[i] = l.names.fresh("tapeArray")
+	}
+	chain := []adjoint.Stmt{made}
+	for i := len(stackTiers) - 1; i >= 0; i-- {
+		part := adjoint.SliceExpr{X: adjoint.Id(arrays[i]), Hi: n}
+		if empty {
+			part = adjoint.SliceExpr{X: adjoint.Id(arrays[i]), Hi: lit("0"), Max: n}
+		}
+		chain = []adjoint.Stmt{adjoint.If{
+			Cond: bin("<=", n, lit(itoa(stackTiers[i]))),
+			Then: []adjoint.Stmt{
+				adjoint.VarDecl{Names: []string{arrays[i]}, Type: adjoint.Array{Len: int64(stackTiers[i]), Elem: elem}},
+				assign(adjoint.Id(name), "=", part),
+			},
+			Else: chain,
+		}}
+	}
+	return chain
+}
+
+// reusedStorage sets up the storage of a loop nest inside a sum loop, which
+// runs once per trip of that loop and empties its tapes before the next.
+// Storage is set up only when a trip needs more than the last one got, so
+// that later trips reuse it. An array declared in the trip would move to
+// the heap (it would outlive its trip), so the one stack array, of the
+// smallest tier, is declared with the function's variables; beyond it, a
+// make that at least doubles the storage.
+func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
+	// Trips whose needs grow (an inner loop over the outer index) would
+	// allocate on every trip that needs more: doubling keeps it to a few.
+	grown := adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{n, bin("*", lit("2"), capOf(name))}}
+	setup := []adjoint.Stmt{makeStorage(name, elem, grown, empty)}
+	if smallScalar(elem) {
+		array := l.hoistedArray(elem)
+		whole := adjoint.SliceExpr{X: adjoint.Id(array)}
+		if empty {
+			whole = adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}
+		}
+		setup = []adjoint.Stmt{adjoint.If{
+			Cond: bin("<=", n, lit(itoa(stackTiers[0]))),
+			Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", whole)},
+			Else: setup,
+		}}
+	}
+	out := []adjoint.Stmt{adjoint.If{Cond: bin("<", capOf(name), n), Then: setup}}
+	if empty {
+		out = append(out, assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(name), Hi: lit("0")}))
+	}
+	return out
+}
+
+// hoistedArray declares, with the function's variables, an array of the
+// smallest stack tier for a tape inside a sum loop, and returns its name.
+func (l *lowerer) hoistedArray(elem adjoint.Type) string {
+	v := &variable{name: l.names.fresh("tapeArray"), ir: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}, temp: true}
+	l.hoist(v)
+	return v.name
+}
+
+// makeStorage is name = make([]elem, 0, n) for an empty tape, or
+// make([]elem, n) for a block cut into tapes.
+func makeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) adjoint.Stmt {
+	args := []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}, n}
+	if empty {
+		args = []adjoint.Expr{args[0], lit("0"), n}
+	}
+	return assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: args})
+}
+
+func capOf(name string) adjoint.Expr {
+	return adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{adjoint.Id(name)}}
+}
+
+// smallScalar reports whether elem is a predeclared numeric or bool type,
+// the element types whose arrays stackTiers was sized for.
+func smallScalar(elem adjoint.Type) bool {
+	n, ok := elem.(adjoint.Named)
+	if !ok || n.Path != "" {
+		return false
+	}
+	switch n.Name {
+	case "float64", "float32", "int", "int64", "int32", "uint", "uint64", "uint32", "bool":
+		return true
+	}
+	return false
+}
+
+// constInt evaluates a capacity made of integer literals, + and *.
+func constInt(e adjoint.Expr) (int64, bool) {
+	switch e := e.(type) {
+	case adjoint.Lit:
+		n := int64(0)
+		for _, c := range e.Text {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+		return n, true
+	case adjoint.Binary:
+		x, ok1 := constInt(e.X)
+		y, ok2 := constInt(e.Y)
+		switch {
+		case !ok1 || !ok2:
+		case e.Op == "+":
+			return x + y, true
+		case e.Op == "*":
+			return x * y, true
+		}
+	}
+	return 0, false
+}
+
+func litOrNil(n int64) adjoint.Expr {
+	if n == 0 {
+		return nil
+	}
+	return lit(itoa(int(n)))
+}
+
+func add2(x, y adjoint.Expr) adjoint.Expr {
+	if x == nil || isLit(x, "0") {
+		return y
+	}
+	return bin("+", x, y)
+}
