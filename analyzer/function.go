@@ -180,6 +180,28 @@ func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]b
 
 // lowerFunc lowers the whole body of g into its gradient function.
 func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
+	if !l.analyze(g) {
+		return nil, nil
+	}
+	body := g.decl.Body.List
+	l.planExits(g, body)
+	sw := l.lowerSweeps(g, body)
+	l.checkSweeps("lowering", sw.fwd, sw.bwd, sw.final)
+	for _, p := range backwardPasses {
+		if p.speedOnly && (g.options.NoActivity || g.options.SaveAll) {
+			continue
+		}
+		p.run(l, sw)
+		l.checkBackward(p.name, sw.bwd, sw.final)
+	}
+	l.bwdCode = sw.bwd
+	return l.assemble(g, sw), l.graph
+}
+
+// analyze names the function's variables, finds which are varied and
+// useful, and validates the body; it reports whether the body can be
+// lowered.
+func (l *lowerer) analyze(g *gradFunc) bool {
 	// Parameters and locals keep their source names: release them from the
 	// reserved set in order of declaration, renaming only the shadowing ones.
 	l.declareSourceNames(g)
@@ -192,7 +214,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	l.computeVaried()
 	l.checkAliasing(g.decl.Body)
 	if !l.validate() || len(l.diags) > 0 {
-		return nil, nil
+		return false
 	}
 	l.resolveTargets(g.decl.Body)
 	l.computeUseful()
@@ -218,11 +240,16 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 			pv.adj = l.names.fresh(adjointName(pv.name))
 		}
 	}
+	return true
+}
 
+// planExits decides how the function's exits and last loop are lowered:
+// early returns jump to the backward sweep, and a sum loop just before the
+// final return runs forward and backward trip by trip.
+func (l *lowerer) planExits(g *gradFunc, body []ast.Stmt) {
 	// With a return anywhere but at the very end, every return stores the
 	// result and jumps to the backward sweep; goto must not jump over a
 	// declaration, so every local is declared at the top.
-	body := g.decl.Body.List
 	returns := 0
 	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
 		if _, ok := n.(*ast.ReturnStmt); ok {
@@ -251,7 +278,11 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 			l.fused = loop
 		}
 	}
+}
 
+// lowerSweeps lowers the body into the forward sweep and writes the backward
+// sweep that reverses it, with the return that ends the gradient.
+func (l *lowerer) lowerSweeps(g *gradFunc, body []ast.Stmt) *sweeps {
 	recs := l.lowerBlock(body)
 	if l.fused != nil {
 		// The sum loop and the return move after the forward sweep: the
@@ -296,18 +327,13 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 			results = append(results, l.adjOf(l.variableOf(v)))
 		}
 	}
-	sw := &sweeps{fwd: fwd, bwd: bwd, final: adjoint.Return{Results: results}}
-	l.checkSweeps("lowering", sw.fwd, sw.bwd, sw.final)
-	for _, p := range backwardPasses {
-		if p.speedOnly && (g.options.NoActivity || g.options.SaveAll) {
-			continue
-		}
-		p.run(l, sw)
-		l.checkBackward(p.name, sw.bwd, sw.final)
-	}
-	bwd, final := sw.bwd, sw.final
-	l.bwdCode = bwd
+	return &sweeps{fwd: fwd, bwd: bwd, final: adjoint.Return{Results: results}}
+}
 
+// assemble writes the generated function: signature, buffer checks,
+// declarations, the two sweeps, and the return; names nothing reads go.
+func (l *lowerer) assemble(g *gradFunc, sw *sweeps) *adjoint.Func {
+	fwd, bwd, final := sw.fwd, sw.bwd, sw.final
 	out := l.signature()
 	out.Doc = l.doc(g)
 	out.Body = append(out.Body, l.bufferChecks()...)
@@ -330,7 +356,7 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	}
 	out.Body = dropUnused(out.Body, keep)
 	l.checkFunc("dropUnused", out)
-	return out, l.graph
+	return out
 }
 
 // sortedAccs lists the sum loop's accumulators in order of declaration.
