@@ -126,7 +126,11 @@ func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 			l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed: a value that depends on the parameters written there would need a derivative the caller never sees; keep it in a local variable or a slice made with make", l.source(lhs))
 			return
 		}
-		l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed (its gradient is added into the caller's buffer): make a local slice, copy the elements into it in a loop, and write into that", l.source(lhs))
+		way := "make a local slice, copy the elements into it in a loop, and write into that"
+		if _, field := ast.Unparen(lhs).(*ast.SelectorExpr); field {
+			way = "copy the fields you change into local float variables and work on those"
+		}
+		l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed (its gradient is added into the caller's buffer): %s", l.source(lhs), way)
 		return
 	}
 	t := l.info.TypeOf(lhs)

@@ -174,8 +174,27 @@ func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]b
 		seed:        map[*variable]adjoint.Expr{},
 		defining:    map[*variable]bool{},
 		graph:       &adjoint.Graph{Name: g.decl.Name.Name},
+		exitLabel:   exitLabel(g.decl),
 	}
 	return l
+}
+
+// exitLabel picks the label early returns jump to: "reverse", or
+// "reverse1", "reverse2", ... when the user's function labels a statement
+// so, since Go gives a function one namespace of labels.
+func exitLabel(fn *ast.FuncDecl) string {
+	taken := map[string]bool{}
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		if s, ok := n.(*ast.LabeledStmt); ok {
+			taken[s.Label.Name] = true
+		}
+		return true
+	})
+	label := "reverse"
+	for i := 1; taken[label]; i++ {
+		label = fmt.Sprintf("reverse%d", i)
+	}
+	return label
 }
 
 // lowerFunc lowers the whole body of g into its gradient function.
@@ -341,7 +360,7 @@ func (l *lowerer) assemble(g *gradFunc, sw *sweeps) *adjoint.Func {
 	out.Body = append(out.Body, l.topDeclarations()...)
 	out.Body = append(out.Body, fwd...)
 	if l.early {
-		out.Body = append(out.Body, adjoint.Labeled{Label: "reverse"})
+		out.Body = append(out.Body, adjoint.Labeled{Label: l.exitLabel})
 	} else if len(bwd) > 0 {
 		out.Body = append(out.Body, adjoint.Blank{})
 	}
@@ -614,7 +633,7 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 		l.fwd = append(l.fwd, l.brokeRecorder(ctx).set(lit("true")))
 	}
 	if ret != l.final {
-		l.fwd = append(l.fwd, adjoint.Goto{Label: "reverse"})
+		l.fwd = append(l.fwd, adjoint.Goto{Label: l.exitLabel})
 	}
 	rec.fwd, rec.ops = l.fwd, l.ops
 	return rec

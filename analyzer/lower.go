@@ -129,6 +129,7 @@ type lowerer struct {
 	liveCtxs     []*liveCtx            // enclosing loops and switches, for liveness
 	recorders    []*recorder           // branch, trip-count and completion records
 	early        bool                  // some return is not the last statement
+	exitLabel    string                // where early returns jump: "reverse" unless the user took it
 	resultVars   []*variable           // the results, when there are several returns
 	logicalZero  map[*variable]bool    // temporaries not yet given an adjoint in this statement's reversal
 	saveAll      bool                  // the to-be-recorded analysis is off

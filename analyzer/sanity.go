@@ -56,7 +56,7 @@ func (l *lowerer) checkBackward(pass string, bwd []adjoint.Stmt, final adjoint.R
 	fn := l.sanityFunc()
 	fn.Body = append(fn.Body, l.sanity.fwd...)
 	if l.early {
-		fn.Body = append(fn.Body, adjoint.Labeled{Label: "reverse"})
+		fn.Body = append(fn.Body, adjoint.Labeled{Label: l.exitLabel})
 	} else if len(bwd) > 0 {
 		fn.Body = append(fn.Body, adjoint.Blank{})
 	}

@@ -306,6 +306,14 @@ func C(w []float64) float64 {
 	w[0] = 2 * w[1]
 	return w[0]
 }
+
+type P struct{ X, Y float64 }
+
+//gradgen:grad
+func D(p *P) float64 {
+	p.X = 2 * p.Y
+	return p.X
+}
 `,
 			want: []string{
 				`^p\.go:12:13: cannot differentiate the recursive call fact\(x - 1\): .*write the recursion as a loop, or give fact a //gradgen:rule$`,
@@ -313,6 +321,7 @@ func C(w []float64) float64 {
 				`^p\.go:21:9: cannot differentiate math\.Float64frombits\(math\.Float64bits\(x\)\): a bit-level float conversion \(math\.Float64bits, math\.Float64frombits\) .*use math\.Abs, math\.Copysign or math\.Signbit$`,
 				`^p\.go:25:6: badRule cannot be the rule of .*fact: its signature is func\(x float64\) float64; a rule for fact must be func\(float64\) \(float64, float64\)$`,
 				`^p\.go:29:2: cannot differentiate a write into w\[0\], which is memory the caller passed .*copy the elements into it in a loop, and write into that$`,
+				`^p\.go:37:2: cannot differentiate a write into p\.X, which is memory the caller passed .*copy the fields you change into local float variables and work on those$`,
 			},
 		},
 		{

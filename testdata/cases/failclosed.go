@@ -384,6 +384,28 @@ func UntakenAfterReturn(x float64) float64 {
 	return b
 }
 
+// LabelReverse names a label as gradgen's own jump to the backward sweep
+// is named, and returns early, so both labels are needed.
+//
+//gradgen:grad
+func LabelReverse(xs []float64, a float64) float64 {
+	s := 0.0
+	for _, v := range xs {
+		s = s*v + a
+		if s > 10 {
+			return s
+		}
+	}
+reverse:
+	for i := 0; i < 3; i++ {
+		if i == 1 {
+			continue reverse
+		}
+		s *= s
+	}
+	return s
+}
+
 // Unit has a pointer-receiver method with a loop (called through a
 // pullback).
 type Unit struct{ A, B float64 }

@@ -1157,6 +1157,121 @@ reverse:
 	return untakenAfterReturn, dx
 }
 
+// LabelReverseGrad returns LabelReverse(xs, a) and its partial derivatives with respect to xs, a.
+func LabelReverseGrad(xs []float64, a float64, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("LabelReverseGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var labelReverse, s, t, t1, v, t2 float64
+	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
+	var tapes, tapes1, condTape, doneTape, sTape, sTape1 []float64
+	var broke, done bool
+	s = 0.0
+	done = false
+	iters = len(xs)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips = 0
+	broke = false
+	for i1, v = range xs {
+		trips++
+		sTape = append(sTape, s)
+		t = s * v
+		t1 = t + a
+		s = t1
+		if s > 10 {
+			condTape = append(condTape, 1)
+			labelReverse = s
+			broke = true
+			goto reverse1
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	done = true
+	i = 0
+	iters1 = max(0, 3)
+	tapeLen1 = iters1 + iters1
+	if tapeLen1 <= 64 {
+		var tapeArray2 [64]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes1 = tapeArray3[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	doneTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	trips1 = 0
+reverse:
+	for ; i < 3; i++ {
+		trips1++
+		doneTape = append(doneTape, 0)
+		if i == 1 {
+			continue reverse
+		}
+		doneTape[len(doneTape)-1] = 1
+		sTape1 = append(sTape1, s)
+		t2 = s * s
+		s = t2
+	}
+	labelReverse = s
+reverse1:
+	var ds, dt2, dt1, dt, da float64
+	if done {
+		// return s
+		ds = 1
+		// for i < 3
+		for ; trips1 > 0; trips1-- {
+			done1 := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done1 {
+				// s *= s
+				s = sTape1[len(sTape1)-1]
+				sTape1 = sTape1[:len(sTape1)-1]
+				dt2 = ds
+				ds = 2 * s * dt2
+			}
+		}
+	}
+	// for _, v := range xs
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		}
+		i1 = trips - 1
+		v = xs[i1]
+		// if s > 10
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// return s
+			ds += 1
+		}
+		// s = s*v + a
+		dt1 = ds
+		ds = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt = dt1
+		da += dt1
+		ds = v * dt
+		dxs[i1] += s * dt
+	}
+	return labelReverse, da
+}
+
 // LossGrad returns n.Loss(x) and its partial derivatives with respect to n.
 func (n *Units) LossGrad(x float64, dn *Units) float64 {
 	if len(dn.Us) < len(n.Us) {

@@ -127,6 +127,14 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.3, 0.7, -1.2, 2), p(-1.1, 0.4, 2.5, -0.5))},
 		{name: "UntakenAfterReturn", f: UntakenAfterReturn, grad: UntakenAfterReturnGrad, at: pts(p(2), p(0.3), p(-1.5))},
+		{name: "LabelReverse",
+			f: func(x []float64) float64 { return LabelReverse(x[:2], x[2]) },
+			grad: func(x []float64) (float64, []float64) {
+				d := make([]float64, 2)
+				v, da := LabelReverseGrad(x[:2], x[2], d)
+				return v, append(d, da)
+			},
+			at: pts(p(0.5, 1.2, 0.7), p(3, 4, 2.5), p(-0.4, 0.9, 1.1))},
 		{name: "UnitsLoss",
 			f: func(a []float64) float64 {
 				return (&Units{U: Unit{a[0], a[1]}, Us: []Unit{{a[2], a[3]}, {a[4], a[5]}}}).Loss(1.3)
