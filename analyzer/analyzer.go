@@ -13,6 +13,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -118,30 +120,50 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 			if !ok {
 				continue
 			}
-			dir, ok := findDirective(fn, report)
-			if !ok || dir == nil {
+			dirs, ok := findDirectives(fn, report)
+			if !ok || len(dirs) == 0 {
 				continue
 			}
 			if fn.Body == nil {
 				report(fn.Name.Pos(), "%s has no body (assembly?): gradgen cannot see into it; supply its derivative with //gradgen:rule", fn.Name.Name)
 				continue
 			}
-			g := p.checkSignature(fn, dir, report)
-			if g == nil {
-				continue
-			}
-			g.options = opts
-			grad, graph, diags := p.lowerFunction(g, file)
-			if len(diags) > 0 {
-				res.Diagnostics = append(res.Diagnostics, diags...)
-				continue
-			}
 			name := fn.Name.Name
-			if g.recv != nil {
-				name = recvTypeName(g.recv) + "." + name
+			gradOK := false
+			var graph *adjoint.Graph
+			for _, dir := range dirs {
+				g := p.checkSignature(fn, dir, report)
+				if g == nil {
+					continue
+				}
+				g.options = opts
+				var made *adjoint.Func
+				var diags []Diagnostic
+				switch dir.kind {
+				case "grad":
+					made, graph, diags = p.lowerFunction(g, file)
+					gradOK = len(diags) == 0
+				case "jvp":
+					if !gradOK {
+						// Forward mode takes what reverse mode takes: the
+						// reverse lowering is its validation, and its
+						// adjoint graph serves -graph.
+						graph, diags = p.validateByReverse(g, file)
+					}
+					if len(diags) == 0 {
+						made, diags = p.forwardFunction(g, file)
+					}
+				}
+				if len(diags) > 0 {
+					res.Diagnostics = append(res.Diagnostics, diags...)
+					continue
+				}
+				if g.recv != nil {
+					name = recvTypeName(g.recv) + "." + fn.Name.Name
+				}
+				out.File.Funcs = append(out.File.Funcs, made)
+				out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph})
 			}
-			out.File.Funcs = append(out.File.Funcs, grad)
-			out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: grad, Graph: graph})
 		}
 		outputs[file] = out
 	}
@@ -179,6 +201,21 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	}
 	res.Diagnostics = kept
 	return res
+}
+
+// validateByReverse lowers g in reverse mode only to learn whether it can
+// be differentiated, and returns its adjoint graph; the helpers that
+// lowering generates are forgotten, since nothing calls them.
+func (p *pkgContext) validateByReverse(g *gradFunc, file *ast.File) (*adjoint.Graph, []Diagnostic) {
+	helpers, names, funcs := maps.Clone(p.helpers), maps.Clone(p.helperNames), map[*ast.File][]*adjoint.Func{}
+	for f, fs := range p.helperFuncs {
+		funcs[f] = slices.Clone(fs)
+	}
+	rg := *g
+	rg.name = gradName(g.decl.Name.Name)
+	_, graph, diags := p.lowerFunction(&rg, file)
+	p.helpers, p.helperNames, p.helperFuncs = helpers, names, funcs
+	return graph, diags
 }
 
 func recvTypeName(v *types.Var) string {
@@ -229,8 +266,8 @@ func (p *pkgContext) strayDirectives(file *ast.File, report func(token.Pos, stri
 	}
 	for _, g := range file.Comments {
 		for _, c := range g.List {
-			if d, ok := ast.ParseDirective(c.Slash, c.Text); ok && d.Tool == "gradgen" && d.Name == "grad" && !attached[c] {
-				report(c.Slash, "//gradgen:grad must be in the doc comment of a function: put it on the line right above func")
+			if d, ok := ast.ParseDirective(c.Slash, c.Text); ok && d.Tool == "gradgen" && isDerivativeKind(d.Name) && !attached[c] {
+				report(c.Slash, "//gradgen:%s must be in the doc comment of a function: put it on the line right above func", d.Name)
 			}
 		}
 	}

@@ -3,49 +3,60 @@ package analyzer
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 	"strings"
 )
 
-// A directive is one parsed //gradgen:grad line.
+// A directive is one parsed //gradgen:grad or //gradgen:jvp line.
 type directive struct {
 	pos   token.Pos
+	kind  string    // "grad" or "jvp"
 	name  string    // name= option, "" for the default
 	wrt   []string  // wrt= option, nil for the default
 	wrtAt token.Pos // position of the wrt= option, for errors about its names
 }
 
-// findDirective returns the //gradgen:grad directive in fn's doc comment, or
-// nil. Directive lines are dropped by CommentGroup.Text, so it scans the raw
-// comment list. Every problem with the line is reported through report.
-func findDirective(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) (*directive, bool) {
+// derivativeKinds are the directives that ask for a generated function,
+// in the order their functions are written.
+var derivativeKinds = []string{"grad", "jvp"}
+
+func isDerivativeKind(name string) bool { return slices.Contains(derivativeKinds, name) }
+
+// findDirectives returns the derivative directives in fn's doc comment
+// (//gradgen:grad, //gradgen:jvp), at most one of each kind. Directive
+// lines are dropped by CommentGroup.Text, so it scans the raw comment list.
+// Every problem with a line is reported through report.
+func findDirectives(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) ([]*directive, bool) {
 	if fn.Doc == nil {
 		return nil, true
 	}
-	var found *directive
+	var found []*directive
+	seenKind := map[string]bool{}
 	ok := true
 	for _, c := range fn.Doc.List {
 		d, isDir := ast.ParseDirective(c.Slash, c.Text)
 		if !isDir || d.Tool != "gradgen" {
 			continue
 		}
-		switch d.Name {
-		case "grad":
-		case "rule":
+		switch {
+		case isDerivativeKind(d.Name):
+		case d.Name == "rule":
 			continue // custom rules are read elsewhere
 		default:
-			report(d.Slash, "unknown directive //gradgen:%s: gradgen knows //gradgen:grad and //gradgen:rule", d.Name)
+			report(d.Slash, "unknown directive //gradgen:%s: gradgen knows //gradgen:grad, //gradgen:jvp and //gradgen:rule", d.Name)
 			ok = false
 			continue
 		}
-		if found != nil {
-			report(d.Slash, "duplicate //gradgen:grad directive on %s: keep one line and combine its options", fn.Name.Name)
+		if seenKind[d.Name] {
+			report(d.Slash, "duplicate //gradgen:%s directive on %s: keep one line and combine its options", d.Name, fn.Name.Name)
 			ok = false
 			continue
 		}
-		dir := &directive{pos: d.Slash}
+		seenKind[d.Name] = true
+		dir := &directive{pos: d.Slash, kind: d.Name}
 		args, err := d.ParseArgs()
 		if err != nil {
-			report(d.ArgsPos, "malformed //gradgen:grad options: %v", err)
+			report(d.ArgsPos, "malformed //gradgen:%s options: %v", d.Name, err)
 			ok = false
 			continue
 		}
@@ -53,12 +64,12 @@ func findDirective(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) (*d
 		for _, a := range args {
 			key, value, hasEq := strings.Cut(a.Arg, "=")
 			if !hasEq || value == "" {
-				report(a.Pos, "malformed option %q in //gradgen:grad: options are wrt=a,b and name=Other", a.Arg)
+				report(a.Pos, "malformed option %q in //gradgen:%s: options are wrt=a,b and name=Other", a.Arg, d.Name)
 				ok = false
 				continue
 			}
 			if seen[key] {
-				report(a.Pos, "option %s given twice in //gradgen:grad", key)
+				report(a.Pos, "option %s given twice in //gradgen:%s", key, d.Name)
 				ok = false
 				continue
 			}
@@ -80,23 +91,27 @@ func findDirective(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) (*d
 				}
 				dir.name = value
 			default:
-				report(a.Pos, "unknown option %q in //gradgen:grad: options are wrt=a,b and name=Other", key)
+				report(a.Pos, "unknown option %q in //gradgen:%s: options are wrt=a,b and name=Other", key, d.Name)
 				ok = false
 			}
 		}
-		found = dir
+		found = append(found, dir)
 	}
+	// Functions come out in one order whatever the order of the lines.
+	slices.SortStableFunc(found, func(a, b *directive) int {
+		return slices.Index(derivativeKinds, a.kind) - slices.Index(derivativeKinds, b.kind)
+	})
 	return found, ok
 }
 
-// HasGradDirective reports whether fn's doc comment holds a //gradgen:grad
-// line.
+// HasGradDirective reports whether fn's doc comment holds a derivative
+// directive (//gradgen:grad, //gradgen:jvp).
 func HasGradDirective(fn *ast.FuncDecl) bool {
 	if fn.Doc == nil {
 		return false
 	}
 	for _, c := range fn.Doc.List {
-		if d, ok := ast.ParseDirective(c.Slash, c.Text); ok && d.Tool == "gradgen" && d.Name == "grad" {
+		if d, ok := ast.ParseDirective(c.Slash, c.Text); ok && d.Tool == "gradgen" && isDerivativeKind(d.Name) {
 			return true
 		}
 	}
@@ -106,3 +121,12 @@ func HasGradDirective(fn *ast.FuncDecl) bool {
 // gradName is the default name of F's gradient: FGrad, fGrad, or LossGrad
 // for a method Loss.
 func gradName(fn string) string { return fn + "Grad" }
+
+// derivativeName is the default name of the function a directive of kind
+// asks for: FGrad, FJVP.
+func derivativeName(fn, kind string) string {
+	if kind == "jvp" {
+		return fn + "JVP"
+	}
+	return gradName(fn)
+}

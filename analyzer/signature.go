@@ -45,7 +45,7 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	for i := range sig.Params().Len() {
 		g.params = append(g.params, sig.Params().At(i))
 	}
-	g.name = gradName(fn.Name.Name)
+	g.name = derivativeName(fn.Name.Name, dir.kind)
 	if dir.name != "" {
 		g.name = dir.name
 	}

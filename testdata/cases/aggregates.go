@@ -9,6 +9,7 @@ import "math"
 // Dot is the dot product of two slices.
 //
 //gradgen:grad
+//gradgen:jvp
 func Dot(w, x []float64) float64 {
 	s := 0.0
 	for i := range w {
@@ -21,6 +22,7 @@ func Dot(w, x []float64) float64 {
 // by row through views.
 //
 //gradgen:grad wrt=W,x
+//gradgen:jvp wrt=W,x
 func MatVec(W, x []float64, n int) float64 {
 	m := len(x)
 	y := make([]float64, n)
@@ -41,6 +43,7 @@ func MatVec(W, x []float64, n int) float64 {
 // computed stably.
 //
 //gradgen:grad wrt=z
+//gradgen:jvp wrt=z
 func SoftmaxCE(z []float64, c int) float64 {
 	zmax := z[0]
 	for _, v := range z[1:] {
@@ -63,6 +66,7 @@ type Point struct {
 // gradients are returned as Points.
 //
 //gradgen:grad
+//gradgen:jvp
 func Dist(p, q Point) float64 {
 	dx := p.X - q.X
 	dy := p.Y - q.Y
@@ -81,6 +85,7 @@ type Layer struct {
 // Apply is a neuron with weights W, bias B and output scale.
 //
 //gradgen:grad wrt=l
+//gradgen:jvp wrt=l
 func Apply(l Layer, x []float64) float64 {
 	z := l.B
 	for i, xi := range x {
@@ -97,6 +102,7 @@ type Poly struct {
 // Eval is a method on a pointer receiver, evaluated by Horner's rule.
 //
 //gradgen:grad
+//gradgen:jvp
 func (p *Poly) Eval(x float64) float64 {
 	y := 0.0
 	for i := len(p.C) - 1; i >= 0; i-- {
@@ -115,6 +121,7 @@ type Sample struct {
 // structs, differentiated with respect to the samples themselves.
 //
 //gradgen:grad wrt=batch
+//gradgen:jvp wrt=batch
 func Residuals(w []float64, batch []Sample) float64 {
 	s := 0.0
 	for _, smp := range batch {
@@ -130,6 +137,7 @@ func Residuals(w []float64, batch []Sample) float64 {
 // ResidualsW is Residuals with respect to the weights.
 //
 //gradgen:grad wrt=w
+//gradgen:jvp wrt=w
 func ResidualsW(w []float64, batch []Sample) float64 {
 	s := 0.0
 	for _, smp := range batch {
@@ -146,6 +154,7 @@ func ResidualsW(w []float64, batch []Sample) float64 {
 // it uses a local fixed-size array.
 //
 //gradgen:grad
+//gradgen:jvp
 func Array(a [3]float64, k float64) float64 {
 	var h [3]float64
 	for i := range h {
@@ -159,6 +168,7 @@ func Array(a [3]float64, k float64) float64 {
 // Matrix takes a slice of slices.
 //
 //gradgen:grad
+//gradgen:jvp
 func Matrix(m [][]float64) float64 {
 	s := 0.0
 	for i := range m {
@@ -173,6 +183,7 @@ func Matrix(m [][]float64) float64 {
 // back: old values must be restored for the backward sweep.
 //
 //gradgen:grad
+//gradgen:jvp
 func Scaled(w []float64) float64 {
 	h := make([]float64, len(w))
 	for i := range w {
@@ -191,6 +202,7 @@ func Scaled(w []float64) float64 {
 // before passing it on.
 //
 //gradgen:grad
+//gradgen:jvp
 func SelfAssign(w []float64) float64 {
 	h := make([]float64, 3)
 	for i := range h {
@@ -207,6 +219,7 @@ func SelfAssign(w []float64) float64 {
 // in one pass restored the accumulator inside each trip.
 //
 //gradgen:grad
+//gradgen:jvp
 func SumAfterUse(x, y float64) float64 {
 	z := math.Sin(x * y)
 	x *= z
@@ -221,6 +234,7 @@ func SumAfterUse(x, y float64) float64 {
 // hand-written gradient would.
 //
 //gradgen:grad
+//gradgen:jvp
 func Chain(x []float64) float64 {
 	s := 0.0
 	for i := 1; i < len(x)-1; i++ {

@@ -32,6 +32,25 @@ func DotGrad(w, x, dw, dx []float64) float64 {
 	return dot1
 }
 
+// DotJVP returns Dot(w, x) and its directional derivative: the sum of its partial derivatives with respect to w, x times the tangents dw, dx.
+func DotJVP(w, x, dw, dx []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("DotJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("DotJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range w {
+		dt := x[i]*dw[i] + w[i]*dx[i]
+		t := w[i] * x[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
 // MatVecGrad returns MatVec(W, x, n) and its partial derivatives with respect to W, x.
 func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dW) < len(W) {
@@ -111,6 +130,40 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		rowTape = rowTape[:len(rowTape)-1]
 	}
 	return matVec
+}
+
+// MatVecJVP returns MatVec(W, x, n) and its directional derivative: the sum of its partial derivatives with respect to W, x times the tangents dW, dx.
+func MatVecJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("MatVecJVP: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("MatVecJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	m := len(x)
+	y := make([]float64, n)
+	dy := make([]float64, n)
+	for j := 0; j < n; j++ {
+		drow := dW[j*m : j*m+m]
+		row := W[j*m : j*m+m]
+		for k, xk := range x {
+			dxk := dx[k]
+			dt := xk*drow[k] + row[k]*dxk
+			t := row[k] * xk
+			dy[j] += dt
+			y[j] += t
+		}
+	}
+	var ds float64
+	s := 0.0
+	for i, yj := range y {
+		dyj := dy[i]
+		dt1 := yj*dyj + yj*dyj
+		t1 := yj * yj
+		ds += dt1
+		s += t1
+	}
+	return s, ds
 }
 
 // SoftmaxCEGrad returns SoftmaxCE(z, c) and its partial derivatives with respect to z.
@@ -205,6 +258,49 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	return softmaxCE
 }
 
+// SoftmaxCEJVP returns SoftmaxCE(z, c) and its directional derivative: the sum of its partial derivatives with respect to z times the tangents dz.
+func SoftmaxCEJVP(z []float64, c int, dz []float64) (float64, float64) {
+	if len(dz) < len(z) {
+		panic(fmt.Sprintf("SoftmaxCEJVP: len(dz) = %d is shorter than len(z) = %d", len(dz), len(z)))
+	}
+	dzmax := dz[0]
+	zmax := z[0]
+	for i1, v := range z[1:] {
+		dv := dz[1:][i1]
+		max1 := max(zmax, v)
+		var dmax1 float64
+		if zmax == v {
+			dmax1 += dzmax / 2
+		} else if zmax == max1 {
+			dmax1 += dzmax
+		}
+		if zmax == v {
+			dmax1 += dv / 2
+		} else if !(zmax == max1) {
+			dmax1 += dv
+		}
+		dzmax = dmax1
+		zmax = max1
+	}
+	var dsum float64
+	sum := 0.0
+	for i := range z {
+		dt := dz[i] - dzmax
+		t := z[i] - zmax
+		exp := math.Exp(t)
+		dexp := exp * dt
+		dsum += dexp
+		sum += exp
+	}
+	dlog := dsum / sum
+	log := math.Log(sum)
+	dt1 := dlog + dzmax
+	t1 := log + zmax
+	dt2 := dt1 - dz[c]
+	t2 := t1 - z[c]
+	return t2, dt2
+}
+
 // DistGrad returns Dist(p, q) and its partial derivatives with respect to p, q.
 func DistGrad(p, q Point) (float64, Point, Point) {
 	dx := p.X - q.X
@@ -226,6 +322,23 @@ func DistGrad(p, q Point) (float64, Point, Point) {
 	dp.X += ddx
 	dq.X -= ddx
 	return dist, dp, dq
+}
+
+// DistJVP returns Dist(p, q) and its directional derivative: the sum of its partial derivatives with respect to p, q times the tangents dp, dq.
+func DistJVP(p, q, dp, dq Point) (float64, float64) {
+	ddx := dp.X - dq.X
+	dx := p.X - q.X
+	ddy := dp.Y - dq.Y
+	dy := p.Y - q.Y
+	dt := dx*ddx + dx*ddx
+	t := dx * dx
+	dt1 := dy*ddy + dy*ddy
+	t1 := dy * dy
+	dt2 := dt + dt1
+	t2 := t + t1
+	sqrt := math.Sqrt(t2)
+	dsqrt := 0.5 / sqrt * dt2
+	return sqrt, dsqrt
 }
 
 // ApplyGrad returns Apply(l, x) and its partial derivatives with respect to l.
@@ -263,6 +376,26 @@ func ApplyGrad(l Layer, x []float64, dl *Layer) float64 {
 	// z := l.B
 	dl.B += dz
 	return apply
+}
+
+// ApplyJVP returns Apply(l, x) and its directional derivative: the sum of its partial derivatives with respect to l times the tangents dl.
+func ApplyJVP(l Layer, x []float64, dl Layer) (float64, float64) {
+	if len(dl.W) < len(l.W) {
+		panic(fmt.Sprintf("ApplyJVP: len(dl.W) = %d is shorter than len(l.W) = %d", len(dl.W), len(l.W)))
+	}
+	dz := dl.B
+	z := l.B
+	for i, xi := range x {
+		dt := xi * dl.W[i]
+		t := l.W[i] * xi
+		dz += dt
+		z += t
+	}
+	tanh := math.Tanh(z)
+	dtanh := (1 - tanh*tanh) * dz
+	dt1 := tanh*dl.Scale + l.Scale*dtanh
+	t1 := l.Scale * tanh
+	return t1, dt1
 }
 
 // EvalGrad returns p.Eval(x) and its partial derivatives with respect to p, x.
@@ -315,6 +448,22 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 	return eval, dx
 }
 
+// EvalJVP returns Eval(x) and its directional derivative: the sum of its partial derivatives with respect to p, x times the tangents dp, dx.
+func (p *Poly) EvalJVP(x float64, dp *Poly, dx float64) (float64, float64) {
+	if len(dp.C) < len(p.C) {
+		panic(fmt.Sprintf("EvalJVP: len(dp.C) = %d is shorter than len(p.C) = %d", len(dp.C), len(p.C)))
+	}
+	var dy float64
+	y := 0.0
+	for i := len(p.C) - 1; i >= 0; i-- {
+		dt := x*dy + y*dx
+		t := y * x
+		dy = dt + dp.C[i]
+		y = t + p.C[i]
+	}
+	return y, dy
+}
+
 // ResidualsGrad returns Residuals(w, batch) and its partial derivatives with respect to batch.
 func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 	if len(dbatch) < len(batch) {
@@ -362,6 +511,36 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 	return residuals
 }
 
+// ResidualsJVP returns Residuals(w, batch) and its directional derivative: the sum of its partial derivatives with respect to batch times the tangents dbatch.
+func ResidualsJVP(w []float64, batch, dbatch []Sample) (float64, float64) {
+	if len(dbatch) < len(batch) {
+		panic(fmt.Sprintf("ResidualsJVP: len(dbatch) = %d is shorter than len(batch) = %d", len(dbatch), len(batch)))
+	}
+	for i1 := range batch {
+		if len(dbatch[i1].X) < len(batch[i1].X) {
+			panic(fmt.Sprintf("ResidualsJVP: len(dbatch[i1].X) = %d is shorter than len(batch[i1].X) = %d", len(dbatch[i1].X), len(batch[i1].X)))
+		}
+	}
+	var ds float64
+	s := 0.0
+	for i2, smp := range batch {
+		dsmp := dbatch[i2]
+		dr := -dsmp.Y
+		r := -smp.Y
+		for i := range w {
+			dt := w[i] * dsmp.X[i]
+			t := w[i] * smp.X[i]
+			dr += dt
+			r += t
+		}
+		dt1 := r*dr + r*dr
+		t1 := r * r
+		ds += dt1
+		s += t1
+	}
+	return s, ds
+}
+
 // ResidualsWGrad returns ResidualsW(w, batch) and its partial derivatives with respect to w.
 func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -399,6 +578,32 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 	}
 	residualsW := s / float64(len(batch))
 	return residualsW
+}
+
+// ResidualsWJVP returns ResidualsW(w, batch) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func ResidualsWJVP(w []float64, batch []Sample, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ResidualsWJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var ds float64
+	s := 0.0
+	for _, smp := range batch {
+		var dr float64
+		r := -smp.Y
+		for i := range w {
+			dt := smp.X[i] * dw[i]
+			t := w[i] * smp.X[i]
+			dr += dt
+			r += t
+		}
+		dt1 := r*dr + r*dr
+		t1 := r * r
+		ds += dt1
+		s += t1
+	}
+	dt2 := ds / float64(len(batch))
+	t2 := s / float64(len(batch))
+	return t2, dt2
 }
 
 // ArrayGrad returns Array(a, k) and its partial derivatives with respect to a, k.
@@ -449,6 +654,27 @@ func ArrayGrad(a [3]float64, k float64) (float64, [3]float64, float64) {
 		}
 	}
 	return array, da, dk
+}
+
+// ArrayJVP returns Array(a, k) and its directional derivative: the sum of its partial derivatives with respect to a, k times the tangents da, dk.
+func ArrayJVP(a [3]float64, k float64, da [3]float64, dk float64) (float64, float64) {
+	var h [3]float64
+	var dh [3]float64
+	for i := range h {
+		dt := k*da[i] + a[i]*dk
+		t := a[i] * k
+		dh[i] = math.Cos(t) * dt
+		h[i] = math.Sin(t)
+	}
+	dh[1] = h[0]*dh[1] + h[1]*dh[0]
+	h[1] *= h[0]
+	dh[2] -= dk
+	h[2] -= k
+	dt1 := h[2]*dh[1] + h[1]*dh[2]
+	t1 := h[1] * h[2]
+	dt2 := dh[0] + dt1
+	t2 := h[0] + t1
+	return t2, dt2
 }
 
 // MatrixGrad returns Matrix(m) and its partial derivatives with respect to m.
@@ -508,6 +734,31 @@ func MatrixGrad(m, dm [][]float64) float64 {
 	return matrix
 }
 
+// MatrixJVP returns Matrix(m) and its directional derivative: the sum of its partial derivatives with respect to m times the tangents dm.
+func MatrixJVP(m, dm [][]float64) (float64, float64) {
+	if len(dm) < len(m) {
+		panic(fmt.Sprintf("MatrixJVP: len(dm) = %d is shorter than len(m) = %d", len(dm), len(m)))
+	}
+	for i1 := range m {
+		if len(dm[i1]) < len(m[i1]) {
+			panic(fmt.Sprintf("MatrixJVP: len(dm[i1]) = %d is shorter than len(m[i1]) = %d", len(dm[i1]), len(m[i1])))
+		}
+	}
+	var ds float64
+	s := 0.0
+	for i := range m {
+		for j := range m[i] {
+			dt := float64(i+j+1) * dm[i][j]
+			t := m[i][j] * float64(i+j+1)
+			ds += dt
+			s += t
+		}
+	}
+	dt1 := s*ds + s*ds
+	t1 := s * s
+	return t1, dt1
+}
+
 // ScaledGrad returns Scaled(w) and its partial derivatives with respect to w.
 func ScaledGrad(w, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -554,6 +805,32 @@ func ScaledGrad(w, dw []float64) float64 {
 		dw[i] += 2 * w[i] * dt
 	}
 	return scaled
+}
+
+// ScaledJVP returns Scaled(w) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func ScaledJVP(w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ScaledJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	h := make([]float64, len(w))
+	dh := make([]float64, len(w))
+	for i := range w {
+		dh[i] = w[i]*dw[i] + w[i]*dw[i]
+		h[i] = w[i] * w[i]
+		dt := -dh[i]
+		t := -h[i]
+		h[i] = math.Exp(t)
+		dh[i] = h[i] * dt
+	}
+	var ds float64
+	s := 0.0
+	for i1 := range h {
+		dt1 := float64(i1+1) * dh[i1]
+		t1 := h[i1] * float64(i1+1)
+		ds += dt1
+		s += t1
+	}
+	return s, ds
 }
 
 // SelfAssignGrad returns SelfAssign(w) and its partial derivatives with respect to w.
@@ -605,6 +882,33 @@ func SelfAssignGrad(w, dw []float64) float64 {
 	return selfAssign
 }
 
+// SelfAssignJVP returns SelfAssign(w) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func SelfAssignJVP(w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SelfAssignJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	h := make([]float64, 3)
+	dh := make([]float64, 3)
+	for i := range h {
+		dh[i] = w[i]*dw[i] + w[i]*dw[i]
+		h[i] = w[i] * w[i]
+	}
+	j := 0
+	dh[j] = dh[0]
+	h[j] = h[0]
+	dh[1] = dh[2]
+	h[1] = h[2]
+	dt := 3 * dh[1]
+	t := 3 * h[1]
+	dt1 := dh[0] + dt
+	t1 := h[0] + t
+	dt2 := 5 * dh[2]
+	t2 := 5 * h[2]
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	return t3, dt3
+}
+
 // SumAfterUseGrad returns SumAfterUse(x, y) and its partial derivatives with respect to x, y.
 func SumAfterUseGrad(x, y float64) (float64, float64, float64) {
 	t := x * y
@@ -635,6 +939,23 @@ func SumAfterUseGrad(x, y float64) (float64, float64, float64) {
 	dx += y * dt
 	dy += x * dt
 	return sumAfterUse, dx, dy
+}
+
+// SumAfterUseJVP returns SumAfterUse(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func SumAfterUseJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := y*dx + x*dy
+	t := x * y
+	dz := math.Cos(t) * dt
+	z := math.Sin(t)
+	dx = z*dx + x*dz
+	x *= z
+	for i := 0; i < 4; i++ {
+		dt1 := float64(i) * dy
+		t1 := y * float64(i)
+		dx -= dt1
+		x -= t1
+	}
+	return x, dx
 }
 
 // ChainGrad returns Chain(x) and its partial derivatives with respect to x.
@@ -671,4 +992,34 @@ func ChainGrad(x, dx []float64) float64 {
 	}
 	chain := s
 	return chain
+}
+
+// ChainJVP returns Chain(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ChainJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ChainJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	for i := 1; i < len(x)-1; i++ {
+		dt := x[i-1]*dx[i] + x[i]*dx[i-1]
+		t := x[i] * x[i-1]
+		da := dx[i+1] - dt
+		a := x[i+1] - t
+		dsin := math.Cos(x[i]) * dx[i]
+		sin := math.Sin(x[i])
+		db := x[i-1]*dsin + sin*dx[i-1]
+		b := sin * x[i-1]
+		dt1 := a*da + a*da
+		t1 := a * a
+		dt2 := x[i+1]*db + b*dx[i+1]
+		t2 := b * x[i+1]
+		dt3 := dt1 + dt2
+		t3 := t1 + t2
+		dt4 := dt3 - dx[i]
+		t4 := t3 - x[i]
+		ds += dt4
+		s += t4
+	}
+	return s, ds
 }

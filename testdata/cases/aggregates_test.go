@@ -8,7 +8,8 @@ import "testing"
 func aggregateCases() []gradCase {
 	return []gradCase{
 		{name: "Dot",
-			f: func(x []float64) float64 { return Dot(x[:3], x[3:]) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return DotJVP(x[:3], x[3:], v[:3], v[3:]) }),
+			f:   func(x []float64) float64 { return Dot(x[:3], x[3:]) },
 			grad: func(x []float64) (float64, []float64) {
 				g := make([]float64, 6)
 				v := DotGrad(x[:3], x[3:], g[:3], g[3:])
@@ -16,7 +17,8 @@ func aggregateCases() []gradCase {
 			},
 			at: pts(p(1, 2, 3, 4, 5, 6), p(-0.5, 0.25, 2, 1, -1, 0.5))},
 		{name: "MatVec",
-			f: func(x []float64) float64 { return MatVec(x[:6], x[6:], 2) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return MatVecJVP(x[:6], x[6:], 2, v[:6], v[6:]) }),
+			f:   func(x []float64) float64 { return MatVec(x[:6], x[6:], 2) },
 			grad: func(x []float64) (float64, []float64) {
 				g := make([]float64, 9)
 				v := MatVecGrad(x[:6], x[6:], 2, g[:6], g[6:])
@@ -24,13 +26,17 @@ func aggregateCases() []gradCase {
 			},
 			at: pts(p(1, 2, 3, 4, 5, 6, 0.5, -1, 2), p(-0.5, 0.25, 2, 1, -1, 0.5, 3, 2, 1))},
 		{name: "SoftmaxCE",
-			f: func(x []float64) float64 { return SoftmaxCE(x, 1) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SoftmaxCEJVP(x, 1, v) }),
+			f:   func(x []float64) float64 { return SoftmaxCE(x, 1) },
 			grad: func(x []float64) (float64, []float64) {
 				g := make([]float64, 4)
 				return SoftmaxCEGrad(x, 1, g), g
 			},
 			at: pts(p(1, 2, 3, 4), p(-0.5, 0.25, 2, 1), p(0, 0, 0, 0))},
 		{name: "Dist",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return DistJVP(Point{X: x[0], Y: x[1]}, Point{X: x[2], Y: x[3]}, Point{X: v[0], Y: v[1]}, Point{X: v[2], Y: v[3]})
+			}),
 			f: func(x []float64) float64 { return Dist(Point{X: x[0], Y: x[1]}, Point{X: x[2], Y: x[3]}) },
 			grad: func(x []float64) (float64, []float64) {
 				v, dp, dq := DistGrad(Point{X: x[0], Y: x[1]}, Point{X: x[2], Y: x[3]})
@@ -38,6 +44,9 @@ func aggregateCases() []gradCase {
 			},
 			at: pts(p(1, 2, 3, 5), p(-0.5, 0.25, 2, 1))},
 		{name: "Apply",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return ApplyJVP(Layer{W: x[:3], B: x[3], Scale: x[4]}, []float64{0.5, -1, 2}, Layer{W: v[:3], B: v[3], Scale: v[4]})
+			}),
 			f: func(x []float64) float64 {
 				return Apply(Layer{W: x[:3], B: x[3], Scale: x[4]}, []float64{0.5, -1, 2})
 			},
@@ -48,7 +57,9 @@ func aggregateCases() []gradCase {
 			},
 			at: pts(p(0.1, 0.2, -0.3, 0.5, 2), p(-0.5, 0.25, 0.1, 1, -1))},
 		{name: "Eval",
-			f: func(x []float64) float64 { return (&Poly{C: x[:4]}).Eval(x[4]) },
+			jvp:    flatJVP(func(x, v []float64) (float64, float64) { return (&Poly{C: x[:4]}).EvalJVP(x[4], &Poly{C: v[:4]}, v[4]) }),
+			covers: "Poly.Eval",
+			f:      func(x []float64) float64 { return (&Poly{C: x[:4]}).Eval(x[4]) },
 			grad: func(x []float64) (float64, []float64) {
 				dp := &Poly{C: make([]float64, 4)}
 				v, dx := (&Poly{C: x[:4]}).EvalGrad(x[4], dp)
@@ -56,13 +67,17 @@ func aggregateCases() []gradCase {
 			},
 			at: pts(p(1, -2, 0.5, 3, 1.5), p(0.2, 0.3, -1, 2, -0.7))},
 		{name: "Chain",
-			f: Chain,
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ChainJVP(x, v) }),
+			f:   Chain,
 			grad: func(x []float64) (float64, []float64) {
 				dx := make([]float64, len(x))
 				return ChainGrad(x, dx), dx
 			},
 			at: pts(p(1, -2, 0.5, 3, 1.5), p(0.2, 0.3, -1, 2, -0.7))},
 		{name: "Residuals",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return ResidualsJVP([]float64{0.5, -2}, samples(x), samples(v))
+			}),
 			f: func(x []float64) float64 { return Residuals([]float64{0.5, -2}, samples(x)) },
 			grad: func(x []float64) (float64, []float64) {
 				d := []Sample{{X: make([]float64, 2)}, {X: make([]float64, 2)}}
@@ -71,13 +86,17 @@ func aggregateCases() []gradCase {
 			},
 			at: pts(p(1, 2, 3, -1, 0.5, 2))},
 		{name: "ResidualsW",
-			f: func(x []float64) float64 { return ResidualsW(x, samples(p(1, 2, 3, -1, 0.5, 2))) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ResidualsWJVP(x, samples(p(1, 2, 3, -1, 0.5, 2)), v) }),
+			f:   func(x []float64) float64 { return ResidualsW(x, samples(p(1, 2, 3, -1, 0.5, 2))) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 2)
 				return ResidualsWGrad(x, samples(p(1, 2, 3, -1, 0.5, 2)), dw), dw
 			},
 			at: pts(p(0.5, -2), p(1, 1))},
 		{name: "Array",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return ArrayJVP([3]float64(x[:3]), x[3], [3]float64(v[:3]), v[3])
+			}),
 			f: func(x []float64) float64 { return Array([3]float64(x[:3]), x[3]) },
 			grad: func(x []float64) (float64, []float64) {
 				v, da, dk := ArrayGrad([3]float64(x[:3]), x[3])
@@ -85,6 +104,9 @@ func aggregateCases() []gradCase {
 			},
 			at: pts(p(0.1, 0.2, 0.3, 2), p(-0.5, 0.25, 1, -1))},
 		{name: "Matrix",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return MatrixJVP([][]float64{x[:2], x[2:5]}, [][]float64{v[:2], v[2:5]})
+			}),
 			f: func(x []float64) float64 { return Matrix([][]float64{x[:2], x[2:5]}) },
 			grad: func(x []float64) (float64, []float64) {
 				d := [][]float64{make([]float64, 2), make([]float64, 3)}
@@ -93,7 +115,8 @@ func aggregateCases() []gradCase {
 			},
 			at: pts(p(0.1, 0.2, 0.3, 2, -1))},
 		{name: "Scaled",
-			f: func(x []float64) float64 { return Scaled(x) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ScaledJVP(x, v) }),
+			f:   func(x []float64) float64 { return Scaled(x) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 3)
 				return ScaledGrad(x, dw), dw
@@ -133,7 +156,8 @@ func TestShortBuffer(t *testing.T) {
 func regressionCases() []gradCase {
 	return []gradCase{
 		{name: "SelfAssign",
-			f: func(x []float64) float64 { return SelfAssign(x) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SelfAssignJVP(x, v) }),
+			f:   func(x []float64) float64 { return SelfAssign(x) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 3)
 				return SelfAssignGrad(x, dw), dw

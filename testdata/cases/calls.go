@@ -14,6 +14,7 @@ func neuron(w, b, x float64) float64 { return sigmoid(w*x + b) }
 // Nested calls helpers two deep.
 //
 //gradgen:grad
+//gradgen:jvp
 func Nested2(w, b float64) float64 {
 	return neuron(w, b, 0.5)*neuron(b, w, -1) + sigmoid(w)
 }
@@ -21,6 +22,7 @@ func Nested2(w, b float64) float64 {
 // HelperInLoop calls a helper on every trip.
 //
 //gradgen:grad wrt=w
+//gradgen:jvp wrt=w
 func HelperInLoop(w float64, n int) float64 {
 	s := 0.0
 	for i := range n {
@@ -44,6 +46,7 @@ func dot(a, b []float64) float64 {
 // SliceHelper calls dot with views of its parameter.
 //
 //gradgen:grad wrt=w
+//gradgen:jvp wrt=w
 func SliceHelper(w, x []float64) float64 {
 	n := len(x)
 	return dot(w[:n], x)*dot(w[n:], x) + dot(w[:n], w[:n])
@@ -60,6 +63,7 @@ func (n *Net) unit(x, k float64) float64 { return math.Tanh(n.W[0]*x+n.W[1]*k) +
 // Loss is a method calling a method on the same receiver.
 //
 //gradgen:grad wrt=n
+//gradgen:jvp wrt=n
 func (n *Net) Loss(x float64) float64 {
 	a := n.unit(x, 1)
 	return a * n.unit(a, -1)
@@ -84,6 +88,7 @@ func softplusRule(x float64) (float64, float64) {
 // WithRule uses a function with a custom rule.
 //
 //gradgen:grad
+//gradgen:jvp
 func WithRule(x float64) float64 { return softplus(2*x) * x }
 
 // gammaRule is the derivative of math.Gamma, which has no elementary
@@ -106,6 +111,7 @@ func gammaRule(x float64) (float64, float64) {
 // OtherPackage calls a function of another package through its rule.
 //
 //gradgen:grad
+//gradgen:jvp
 func OtherPackage(x float64) float64 { return math.Gamma(x) * x }
 
 // scaleInto has a rule with slice parameters: the seed, then a buffer.
@@ -120,7 +126,8 @@ func scaleIntoRule(w []float64, k float64, seed float64, dw []float64) (float64,
 	return k * s, seed * s
 }
 
-// SliceRule uses a rule with slice parameters.
+// SliceRule uses a rule with slice parameters (a pullback, which forward
+// mode cannot use).
 //
 //gradgen:grad
 func SliceRule(w []float64, k float64) float64 { return scaleInto(w, k*k) + k }
@@ -130,6 +137,7 @@ func SliceRule(w []float64, k float64) float64 { return scaleInto(w, k*k) + k }
 // stored value back but kept the previous trip's partial from the same call.
 //
 //gradgen:grad wrt=y,w
+//gradgen:jvp wrt=y,w
 func StoredHelperInLoop(y float64, w []float64) float64 {
 	h := make([]float64, 3)
 	for i := range h {
@@ -152,6 +160,7 @@ func polar(x, y float64) (float64, float64) {
 // TwoResults calls a helper with two results, in a loop too.
 //
 //gradgen:grad
+//gradgen:jvp
 func TwoResults(x, y float64) float64 {
 	r, a := polar(x, y)
 	s := r * a
@@ -172,6 +181,7 @@ func bell(x, s float64) float64 {
 // ScalarHelper calls a multi-statement scalar helper, twice, and in a loop.
 //
 //gradgen:grad
+//gradgen:jvp
 func ScalarHelper(x, s float64) float64 {
 	y := bell(x, s) * bell(s, x+2)
 	for i := 0; i < 3; i++ {
@@ -188,6 +198,7 @@ func softsign(x float64) float64 { return x / (1 + math.Abs(x)) }
 // it was when the helper read it.
 //
 //gradgen:grad
+//gradgen:jvp
 func InlinedElementInLoop(y float64, w []float64) float64 {
 	h := make([]float64, 2)
 	h[0], h[1] = w[0], w[1]

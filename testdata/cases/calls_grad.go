@@ -50,6 +50,18 @@ func Nested2Grad(w, b float64) (float64, float64, float64) {
 	return nested2, dw, db
 }
 
+// Nested2JVP returns Nested2(w, b) and its directional derivative: the sum of its partial derivatives with respect to w, b times the tangents dw, db.
+func Nested2JVP(w, b, dw, db float64) (float64, float64) {
+	neuron1, dNeuron := jvpOfNeuronWrtWB(w, b, 0.5, dw, db)
+	neuron2, dNeuron1 := jvpOfNeuronWrtWB(b, w, -1, db, dw)
+	dt := neuron2*dNeuron + neuron1*dNeuron1
+	t := neuron1 * neuron2
+	sigmoid1, dSigmoid := jvpOfSigmoid(w, dw)
+	dt1 := dt + dSigmoid
+	t1 := t + sigmoid1
+	return t1, dt1
+}
+
 // HelperInLoopGrad returns HelperInLoop(w, n) and its partial derivatives with respect to w.
 func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	var neuron1, dNeuron1Dw, t, t1, t2, exp, t3, t4, t5 float64
@@ -124,6 +136,25 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	return helperInLoop, dw
 }
 
+// HelperInLoopJVP returns HelperInLoop(w, n) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func HelperInLoopJVP(w float64, n int, dw float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i := range n {
+		neuron1, dNeuron := jvpOfNeuronWrtW(w, 0.1, float64(i), dw)
+		dt := float64(i%3) * dNeuron
+		t := neuron1 * float64(i%3)
+		ds += dt
+		s += t
+		if i == 4 {
+			sigmoid1, dSigmoid := jvpOfSigmoid(s, ds)
+			ds = sigmoid1*ds + s*dSigmoid
+			s *= sigmoid1
+		}
+	}
+	return s, ds
+}
+
 // SliceHelperGrad returns SliceHelper(w, x) and its partial derivatives with respect to w.
 func SliceHelperGrad(w, x, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -148,6 +179,22 @@ func SliceHelperGrad(w, x, dw []float64) float64 {
 	return sliceHelper
 }
 
+// SliceHelperJVP returns SliceHelper(w, x) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func SliceHelperJVP(w, x, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SliceHelperJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := len(x)
+	dot1, dDot := jvpOfDotWrtA(w[:n], x, dw[:n])
+	dot2, dDot1 := jvpOfDotWrtA(w[n:], x, dw[n:])
+	dt := dot2*dDot + dot1*dDot1
+	t := dot1 * dot2
+	dot3, dDot2 := jvpOfDot(w[:n], w[:n], dw[:n], dw[:n])
+	dt1 := dt + dDot2
+	t1 := t + dot3
+	return t1, dt1
+}
+
 // LossGrad returns n.Loss(x) and its partial derivatives with respect to n.
 func (n *Net) LossGrad(x float64, dn *Net) float64 {
 	if len(dn.W) < len(n.W) {
@@ -166,6 +213,20 @@ func (n *Net) LossGrad(x float64, dn *Net) float64 {
 	return loss
 }
 
+// LossJVP returns Loss(x) and its directional derivative: the sum of its partial derivatives with respect to n times the tangents dn.
+func (n *Net) LossJVP(x float64, dn *Net) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("LossJVP: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	unit1, dUnit := n.jvpOfUnitWrtN(x, 1, dn)
+	da := dUnit
+	a := unit1
+	unit2, dUnit1 := n.jvpOfUnitWrtNX(a, -1, dn, da)
+	dt := unit2*da + a*dUnit1
+	t := a * unit2
+	return t, dt
+}
+
 // WithRuleGrad returns WithRule(x) and its partial derivatives with respect to x.
 func WithRuleGrad(x float64) (float64, float64) {
 	t := 2 * x
@@ -179,6 +240,17 @@ func WithRuleGrad(x float64) (float64, float64) {
 	return withRule, dx
 }
 
+// WithRuleJVP returns WithRule(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func WithRuleJVP(x, dx float64) (float64, float64) {
+	dt := 2 * dx
+	t := 2 * x
+	softplus1, dSoftplus1Dx := softplusRule(t)
+	dSoftplus1 := dSoftplus1Dx * dt
+	dt1 := x*dSoftplus1 + softplus1*dx
+	t1 := softplus1 * x
+	return t1, dt1
+}
+
 // OtherPackageGrad returns OtherPackage(x) and its partial derivatives with respect to x.
 func OtherPackageGrad(x float64) (float64, float64) {
 	gamma, dGammaDx := gammaRule(x)
@@ -188,6 +260,15 @@ func OtherPackageGrad(x float64) (float64, float64) {
 	dx := gamma
 	dx += dGammaDx * x
 	return otherPackage, dx
+}
+
+// OtherPackageJVP returns OtherPackage(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func OtherPackageJVP(x, dx float64) (float64, float64) {
+	gamma, dGammaDx := gammaRule(x)
+	dGamma := dGammaDx * dx
+	dt := x*dGamma + gamma*dx
+	t := gamma * x
+	return t, dt
 }
 
 // SliceRuleGrad returns SliceRule(w, k) and its partial derivatives with respect to w, k.
@@ -315,6 +396,38 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	return storedHelperInLoop, dy
 }
 
+// StoredHelperInLoopJVP returns StoredHelperInLoop(y, w) and its directional derivative: the sum of its partial derivatives with respect to y, w times the tangents dy, dw.
+func StoredHelperInLoopJVP(y float64, w []float64, dy float64, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("StoredHelperInLoopJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	h := make([]float64, 3)
+	dh := make([]float64, 3)
+	for i := range h {
+		dh[i] = 1.5 * dw[i]
+		h[i] = w[i] * 1.5
+	}
+	for i1 := 0; i1 < 2; i1++ {
+		dot1, dDot := jvpOfDot(h, h, dh, dh)
+		dv := dDot + dy
+		v := dot1 + y
+		dsin := math.Cos(v) * dv
+		sin := math.Sin(v)
+		dt := dsin
+		t := 2 + sin
+		t1 := y / t
+		dt1 := (dy - t1*dt) / t
+		sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt1)
+		dh[1] = dSigmoid
+		h[1] = sigmoid1
+		dt2 := 0.25 * dv
+		t2 := 0.25 * v
+		dy += dt2
+		y += t2
+	}
+	return h[1], dh[1]
+}
+
 // TwoResultsGrad returns TwoResults(x, y) and its partial derivatives with respect to x, y.
 func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	var polar3, polar4, p, q, t, t1 float64
@@ -380,6 +493,25 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	return twoResults, dx, dy
 }
 
+// TwoResultsJVP returns TwoResults(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func TwoResultsJVP(x, y, dx, dy float64) (float64, float64) {
+	polar1, polar2, dPolar, dPolar1 := jvpOfPolar(x, y, dx, dy)
+	r, a, dr, da := polar1, polar2, dPolar, dPolar1
+	ds := a*dr + r*da
+	s := r * a
+	for i := 0; i < 2; i++ {
+		polar3, polar4, dPolar2, dPolar3 := jvpOfPolar(s, x, ds, dx)
+		p, q, dp, dq := polar3, polar4, dPolar2, dPolar3
+		dt := 0.5 * dq
+		t := q * 0.5
+		ds = dp + dt
+		s = p + t
+	}
+	dt1 := ds + da
+	t1 := s + a
+	return t1, dt1
+}
+
 // ScalarHelperGrad returns ScalarHelper(x, s) and its partial derivatives with respect to x, s.
 func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	var bell3, dBell3Dx, dBell3Ds, t1 float64
@@ -432,6 +564,22 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	dx += dBell1Dx * dbell1
 	ds += dBell1Ds * dbell1
 	return scalarHelper, dx, ds
+}
+
+// ScalarHelperJVP returns ScalarHelper(x, s) and its directional derivative: the sum of its partial derivatives with respect to x, s times the tangents dx, ds.
+func ScalarHelperJVP(x, s, dx, ds float64) (float64, float64) {
+	bell1, dBell := jvpOfBell(x, s, dx, ds)
+	dt := dx
+	t := x + 2
+	bell2, dBell1 := jvpOfBell(s, t, ds, dt)
+	dy := bell2*dBell + bell1*dBell1
+	y := bell1 * bell2
+	for i := 0; i < 3; i++ {
+		bell3, dBell2 := jvpOfBell(y, s, dy, ds)
+		dy += dBell2
+		y += bell3
+	}
+	return y, dy
 }
 
 // InlinedElementInLoopGrad returns InlinedElementInLoop(y, w) and its partial derivatives with respect to y, w.
@@ -531,6 +679,55 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	return inlinedElementInLoop, dy
 }
 
+// InlinedElementInLoopJVP returns InlinedElementInLoop(y, w) and its directional derivative: the sum of its partial derivatives with respect to y, w times the tangents dy, dw.
+func InlinedElementInLoopJVP(y float64, w []float64, dy float64, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("InlinedElementInLoopJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	h := make([]float64, 2)
+	dh := make([]float64, 2)
+	h[0], h[1], dh[0], dh[1] = w[0], w[1], dw[0], dw[1]
+	for i := 0; i < 3; i++ {
+		softsign1, dSoftsign := jvpOfSoftsign(h[0], dh[0])
+		dv := y*dSoftsign + softsign1*dy
+		v := softsign1 * y
+		dt := v*dy + y*dv
+		t := y * v
+		dh[0] = math.Cos(t) * dt
+		h[0] = math.Sin(t)
+		dt1 := 0.5 * dv
+		t1 := 0.5 * v
+		dy += dt1
+		y += t1
+	}
+	dt2 := dy + dh[0]
+	t2 := y + h[0]
+	return t2, dt2
+}
+
+// jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid(z, dz float64) (float64, float64) {
+	dt := -dz
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * dt
+	dt1 := dexp
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dt1 / t1
+	return t2, dt2
+}
+
+// jvpOfNeuronWrtWB is the pushforward of neuron: its results, then their tangents along dw, db.
+func jvpOfNeuronWrtWB(w, b, x, dw, db float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt1)
+	return sigmoid1, dSigmoid
+}
+
 // gradOfNeuronWrtW returns neuron and its partial derivatives, for the gradients of its callers.
 func gradOfNeuronWrtW(w, b, x float64) (float64, float64) {
 	t := w * x
@@ -546,6 +743,16 @@ func gradOfNeuronWrtW(w, b, x float64) (float64, float64) {
 	dt1 := -dt2
 	dw := x * dt1
 	return neuron1, dw
+}
+
+// jvpOfNeuronWrtW is the pushforward of neuron: its results, then their tangents along dw.
+func jvpOfNeuronWrtW(w, b, x, dw float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt1)
+	return sigmoid1, dSigmoid
 }
 
 // pullbackOfDotWrtA returns dot's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to dot in gradients.
@@ -590,6 +797,41 @@ func pullbackOfDot(a, b []float64, dres float64, da, db []float64) float64 {
 	return dot1
 }
 
+// jvpOfDotWrtA is the pushforward of dot: its results, then their tangents along da.
+func jvpOfDotWrtA(a, b, da []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i] * da[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDot is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
 // pullbackOfUnitWrtN returns unit's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to unit in gradients.
 func (n *Net) pullbackOfUnitWrtN(x, k, dres float64, dn *Net) float64 {
 	if len(dn.W) < len(n.W) {
@@ -629,6 +871,42 @@ func (n *Net) pullbackOfUnitWrtNX(x, k, dres float64, dn *Net) (float64, float64
 	return unit1, dx
 }
 
+// jvpOfUnitWrtN is the pushforward of unit: its results, then their tangents along dn.
+func (n *Net) jvpOfUnitWrtN(x, k float64, dn *Net) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// jvpOfUnitWrtNX is the pushforward of unit: its results, then their tangents along dn, dx.
+func (n *Net) jvpOfUnitWrtNX(x, k float64, dn *Net, dx float64) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x*dn.W[0] + n.W[0]*dx
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
 // pullbackOfPolar returns polar's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to polar in gradients.
 func pullbackOfPolar(x, y, dres, dres1 float64) (float64, float64, float64, float64) {
 	r := math.Hypot(x, y)
@@ -654,6 +932,33 @@ func pullbackOfPolar(x, y, dres, dres1 float64) (float64, float64, float64, floa
 	return polar1, polar2, dx, dy
 }
 
+// jvpOfPolar is the pushforward of polar: its results, then their tangents along dx, dy.
+func jvpOfPolar(x, y, dx, dy float64) (float64, float64, float64, float64) {
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		dhypot += x / hypot * dx
+	}
+	if hypot != 0 {
+		dhypot += y / hypot * dy
+	}
+	dr := dhypot
+	r := hypot
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		datan2 += x / h / h * dy
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		datan2 -= y / h1 / h1 * dx
+	}
+	dt := r*datan2 + atan2*dr
+	t := atan2 * r
+	return r, t, dr, dt
+}
+
 // gradOfBell returns bell and its partial derivatives, for the gradients of its callers.
 func gradOfBell(x, s float64) (float64, float64, float64) {
 	t := x / s
@@ -671,6 +976,35 @@ func gradOfBell(x, s float64) (float64, float64, float64) {
 	return bell1, dx, ds
 }
 
+// jvpOfBell is the pushforward of bell: its results, then their tangents along dx, ds.
+func jvpOfBell(x, s, dx, ds float64) (float64, float64) {
+	t := x / s
+	dt := (dx - t*ds) / s
+	dt1 := -dt
+	t1 := -t
+	dt2 := t*dt1 + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// jvpOfSoftsign is the pushforward of softsign: its results, then their tangents along dx.
+func jvpOfSoftsign(x, dx float64) (float64, float64) {
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		dabs += dx
+	} else if x < 0 {
+		dabs -= dx
+	}
+	dt := dabs
+	t := 1 + abs
+	t1 := x / t
+	dt1 := (dx - t1*dt) / t
+	return t1, dt1
+}
+
 // gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.
 func gradOfBellWrtX(x, s float64) (float64, float64) {
 	t := x / s
@@ -685,4 +1019,17 @@ func gradOfBellWrtX(x, s float64) (float64, float64) {
 	// t := x / s
 	dx := dt / s
 	return bell1, dx
+}
+
+// jvpOfBellWrtX is the pushforward of bell: its results, then their tangents along dx.
+func jvpOfBellWrtX(x, s, dx float64) (float64, float64) {
+	dt := dx / s
+	t := x / s
+	dt1 := -dt
+	t1 := -t
+	dt2 := t*dt1 + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
 }

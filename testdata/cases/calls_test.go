@@ -6,13 +6,17 @@ func callCases() []gradCase {
 		{name: "Nested2", f: Nested2, grad: Nested2Grad, at: pts(p(0.3, -0.2), p(-1.5, 2))},
 		{name: "HelperInLoop", f: HelperInLoop, grad: HelperInLoopGrad, wrt: []int{0}, at: pts(p(0.3, 7), p(-1.5, 3))},
 		{name: "SliceHelper",
-			f: func(x []float64) float64 { return SliceHelper(x, []float64{0.5, -1, 2}) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SliceHelperJVP(x, []float64{0.5, -1, 2}, v) }),
+			f:   func(x []float64) float64 { return SliceHelper(x, []float64{0.5, -1, 2}) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 6)
 				return SliceHelperGrad(x, []float64{0.5, -1, 2}, dw), dw
 			},
 			at: pts(p(1, 2, 3, 4, 5, 6), p(-0.5, 0.25, 2, 1, -1, 0.5))},
 		{name: "NetLoss",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return (&Net{W: x[:2], B: x[2]}).LossJVP(0.7, &Net{W: v[:2], B: v[2]})
+			}), covers: "Net.Loss",
 			f: func(x []float64) float64 { return (&Net{W: x[:2], B: x[2]}).Loss(0.7) },
 			grad: func(x []float64) (float64, []float64) {
 				dn := &Net{W: make([]float64, 2)}
@@ -33,7 +37,8 @@ func callCases() []gradCase {
 		{name: "ScalarHelper", f: ScalarHelper, grad: ScalarHelperGrad, at: pts(p(0.3, 0.7), p(-1.2, 1.4))},
 		{name: "TwoResults", f: TwoResults, grad: TwoResultsGrad, at: pts(p(0.3, 0.7), p(-1.2, 0.4))},
 		{name: "StoredHelperInLoop",
-			f: func(x []float64) float64 { return StoredHelperInLoop(x[0], x[1:]) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return StoredHelperInLoopJVP(x[0], x[1:], v[0], v[1:]) }),
+			f:   func(x []float64) float64 { return StoredHelperInLoop(x[0], x[1:]) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 3)
 				v, dy := StoredHelperInLoopGrad(x[0], x[1:], dw)
@@ -41,7 +46,8 @@ func callCases() []gradCase {
 			},
 			at: pts(p(-0.7, 0.5, 1.1, -0.2), p(0.4, -1, 0.3, 0.8))},
 		{name: "InlinedElementInLoop",
-			f: func(x []float64) float64 { return InlinedElementInLoop(x[0], x[1:]) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return InlinedElementInLoopJVP(x[0], x[1:], v[0], v[1:]) }),
+			f:   func(x []float64) float64 { return InlinedElementInLoop(x[0], x[1:]) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 2)
 				v, dy := InlinedElementInLoopGrad(x[0], x[1:], dw)

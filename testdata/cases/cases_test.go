@@ -106,11 +106,12 @@ func allCases() []gradCase {
 		{name: "Conversions", f: Conversions, grad: ConversionsGrad, wrt: []int{0}, at: pts(p(1.5, 2), p(-0.5, 3)), tol: 1e-3},
 		{name: "Named", f: Named, grad: NamedGrad, wrt: []int{0, 1}, at: pts(p(1.5, 2), p(-0.5, 3))},
 		{name: "Float32", f: Float32, grad: Float32Grad, at: pts(p(1.5, 2), p(-0.5, 3)), tol: 1e-3},
-		{name: "Fahrenheit", f: Celsius.Fahrenheit, grad: Celsius.FahrenheitGrad, wrt: []int{0, 1}, at: pts(p(1.5, 2), p(-0.5, 3))},
+		{name: "Fahrenheit", covers: "Celsius.Fahrenheit", f: Celsius.Fahrenheit, grad: Celsius.FahrenheitGrad, wrt: []int{0, 1}, at: pts(p(1.5, 2), p(-0.5, 3))},
 		{name: "unexported", f: unexported, grad: unexportedGrad, at: pts(p(1.5), p(-0.5))},
 		{name: "Wrt", f: Wrt, grad: WrtGrad, wrt: []int{0, 2}, at: pts(p(1.5, 2, 3), p(-0.5, 3, 1))},
 		{name: "Renamed", f: Renamed, grad: RenamedGradient, at: pts(p(1.5), p(-0.5))},
-		{name: "Passive", f: func(x float64) float64 { return Passive(x, 3, "abc") },
+		{name: "Passive",
+			jvp: func(x, dx float64) (float64, float64) { return PassiveJVP(x, 3, "abc", dx) }, f: func(x float64) float64 { return Passive(x, 3, "abc") },
 			grad: func(x float64) (float64, float64) { return PassiveGrad(x, 3, "abc") }, at: pts(p(1.5), p(-0.5))},
 		{name: "DeadNaN", f: DeadNaN, grad: DeadNaNGrad, at: pts(p(1.5), p(2)),
 			exact: []exactPoint{{p(1), p(2)}}},
@@ -150,21 +151,23 @@ func allCases() []gradCase {
 		{name: "Pendulum", f: Pendulum, grad: PendulumGrad, wrt: []int{0, 1}, at: pts(p(0.5, 0.1, 10), p(2.5, -1, 300), p(1, 0, 0))},
 		// Inner tapes shared by the trips of a sum loop: within the stack
 		// array, and beyond it.
-		withN("SumOfPowers", 5, SumOfPowers, SumOfPowersGrad, pts(p(0.9, 1.1, -0.7))),
-		withN("SumOfPowers", 100, SumOfPowers, SumOfPowersGrad, pts(p(0.99, 1.01, -0.995))),
-		withN("SumOfBranches", 5, SumOfBranches, SumOfBranchesGrad, pts(p(0.9, 1.3, -0.7))),
-		withN("SumOfBranches", 40, SumOfBranches, SumOfBranchesGrad, pts(p(0.9, 1.3, -0.7))),
-		{name: "SumOfTriangle", f: SumOfTriangle, grad: func(x []float64) (float64, []float64) {
-			g := make([]float64, len(x))
-			return SumOfTriangleGrad(x, g), g
-		}, at: pts(p(0.9, 1.1, -0.7, 0.5, 1.2))},
+		withN("SumOfPowers", 5, SumOfPowers, SumOfPowersGrad, SumOfPowersJVP, pts(p(0.9, 1.1, -0.7))),
+		withN("SumOfPowers", 100, SumOfPowers, SumOfPowersGrad, SumOfPowersJVP, pts(p(0.99, 1.01, -0.995))),
+		withN("SumOfBranches", 5, SumOfBranches, SumOfBranchesGrad, SumOfBranchesJVP, pts(p(0.9, 1.3, -0.7))),
+		withN("SumOfBranches", 40, SumOfBranches, SumOfBranchesGrad, SumOfBranchesJVP, pts(p(0.9, 1.3, -0.7))),
+		{name: "SumOfTriangle",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SumOfTriangleJVP(x, v) }), f: SumOfTriangle, grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return SumOfTriangleGrad(x, g), g
+			}, at: pts(p(0.9, 1.1, -0.7, 0.5, 1.2))},
 	}...)
 }
 
 // withN is the case of a function of a slice and a count, at a fixed count.
-func withN(name string, n int, f func([]float64, int) float64, grad func([]float64, int, []float64) float64, at [][]float64) gradCase {
+func withN(name string, n int, f func([]float64, int) float64, grad func([]float64, int, []float64) float64, jvp func([]float64, int, []float64) (float64, float64), at [][]float64) gradCase {
 	return gradCase{
 		name: name + "/" + strconv.Itoa(n),
+		jvp:  flatJVP(func(x, v []float64) (float64, float64) { return jvp(x, n, v) }),
 		f:    func(x []float64) float64 { return f(x, n) },
 		grad: func(x []float64) (float64, []float64) {
 			g := make([]float64, len(x))

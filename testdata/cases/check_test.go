@@ -26,6 +26,12 @@ type gradCase struct {
 	exact []exactPoint
 	// tol overrides the relative tolerance (float32 functions).
 	tol float64
+	// jvp is the case's JVP, for cases whose source function does not
+	// take plain floats (a flatJVP); see jvps.
+	jvp any
+	// covers names the function whose JVP the case checks, when the
+	// case's name is not the function's (Type.Method for a method).
+	covers string
 }
 
 type exactPoint struct {

@@ -10,6 +10,7 @@ import (
 // Define uses := and reads each variable more than once.
 //
 //gradgen:grad
+//gradgen:jvp
 func Define(x, y float64) float64 {
 	a := x * y
 	b := a + x
@@ -20,6 +21,7 @@ func Define(x, y float64) float64 {
 // VarDecl declares with var, with and without values and types.
 //
 //gradgen:grad
+//gradgen:jvp
 func VarDecl(x float64) float64 {
 	var a float64
 	var b = x * 2
@@ -32,6 +34,7 @@ func VarDecl(x float64) float64 {
 // Reassign overwrites variables whose old values the backward sweep needs.
 //
 //gradgen:grad
+//gradgen:jvp
 func Reassign(x, y float64) float64 {
 	a := x * y
 	a = a * a
@@ -43,6 +46,7 @@ func Reassign(x, y float64) float64 {
 // OpAssign uses every arithmetic assignment operator.
 //
 //gradgen:grad
+//gradgen:jvp
 func OpAssign(x, y float64) float64 {
 	s := x
 	s += y * x
@@ -55,6 +59,7 @@ func OpAssign(x, y float64) float64 {
 // IncDec counts with ++ and -- on floats.
 //
 //gradgen:grad
+//gradgen:jvp
 func IncDec(x float64) float64 {
 	t := x * x
 	t++
@@ -66,6 +71,7 @@ func IncDec(x float64) float64 {
 // Swap assigns in parallel: every right side is read before any change.
 //
 //gradgen:grad
+//gradgen:jvp
 func Swap(x, y float64) float64 {
 	a, b := x, y*2
 	a, b = b, a
@@ -76,6 +82,7 @@ func Swap(x, y float64) float64 {
 // Shadow declares a variable that shadows a parameter, in a block.
 //
 //gradgen:grad
+//gradgen:jvp
 func Shadow(x float64) float64 {
 	y := x * 2
 	{
@@ -89,6 +96,7 @@ func Shadow(x float64) float64 {
 // local constants with the variables.
 //
 //gradgen:grad
+//gradgen:jvp
 func Constants(x float64) float64 {
 	const third = 1.0 / 3
 	const k float64 = 2
@@ -101,6 +109,7 @@ func Constants(x float64) float64 {
 // Conversions converts between float types and from integers.
 //
 //gradgen:grad
+//gradgen:jvp
 func Conversions(x float64, n int) float64 {
 	f := float32(x) * 3
 	g := float64(f*f) + float64(n)
@@ -114,6 +123,7 @@ type Celsius float64
 // Named computes in a named float type.
 //
 //gradgen:grad
+//gradgen:jvp
 func Named(c Celsius, k Celsius) Celsius {
 	f := c*9/5 + 32
 	return f * k
@@ -122,6 +132,7 @@ func Named(c Celsius, k Celsius) Celsius {
 // Float32 computes in float32 throughout.
 //
 //gradgen:grad
+//gradgen:jvp
 func Float32(x, y float32) float32 {
 	t := x*y + 1
 	return t * float32(math.Sin(float64(t)))
@@ -130,6 +141,7 @@ func Float32(x, y float32) float32 {
 // Fahrenheit is a method with a value receiver of a named float type.
 //
 //gradgen:grad
+//gradgen:jvp
 func (c Celsius) Fahrenheit(scale float64) float64 {
 	return (float64(c)*9/5 + 32) * scale
 }
@@ -137,6 +149,7 @@ func (c Celsius) Fahrenheit(scale float64) float64 {
 // unexported is an unexported function: its gradient is unexportedGrad.
 //
 //gradgen:grad
+//gradgen:jvp
 func unexported(x float64) float64 { return x * x * x }
 
 // Unexported calls unexported, so that it is used.
@@ -145,6 +158,7 @@ func Unexported(x float64) float64 { return unexported(x) }
 // Wrt differentiates only with respect to w and b.
 //
 //gradgen:grad wrt=w,b
+//gradgen:jvp wrt=w,b
 func Wrt(w, x, b float64) float64 {
 	z := w*x + b
 	return z * z
@@ -153,12 +167,14 @@ func Wrt(w, x, b float64) float64 {
 // Renamed has its gradient generated under another name.
 //
 //gradgen:grad name=RenamedGradient
+//gradgen:jvp
 func Renamed(x float64) float64 { return math.Exp(-x * x) }
 
 // Passive mixes integer, bool and string code with the float code; none
 // of it is differentiated.
 //
 //gradgen:grad
+//gradgen:jvp
 func Passive(x float64, n int, name string) float64 {
 	k := n * 2
 	k++
@@ -174,6 +190,7 @@ func Passive(x float64, n int, name string) float64 {
 // into the gradient.
 //
 //gradgen:grad
+//gradgen:jvp
 func DeadNaN(x float64) float64 {
 	unused := math.Exp(1000 * x)
 	_ = unused
@@ -186,6 +203,7 @@ func DeadNaN(x float64) float64 {
 // computed at all.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func PassiveExponent(x, p float64) float64 {
 	return math.Pow(x, p) + math.Pow(2, p)
 }
@@ -193,6 +211,7 @@ func PassiveExponent(x, p float64) float64 {
 // ReturnParam returns a parameter as it is.
 //
 //gradgen:grad
+//gradgen:jvp
 func ReturnParam(x, y float64) float64 {
 	_ = y
 	return x
@@ -201,6 +220,7 @@ func ReturnParam(x, y float64) float64 {
 // Unused does not depend on its parameter at all.
 //
 //gradgen:grad
+//gradgen:jvp
 func Unused(x float64) float64 {
 	_ = x
 	return 42
@@ -209,6 +229,7 @@ func Unused(x float64) float64 {
 // Parens keeps the source's grouping, which decides the value bit for bit.
 //
 //gradgen:grad
+//gradgen:jvp
 func Parens(x, y, z float64) float64 {
 	return (x + y) + z - (x - (y - z)) + x*(y+z)
 }

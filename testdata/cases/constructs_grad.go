@@ -29,6 +29,19 @@ func DefineGrad(x, y float64) (float64, float64, float64) {
 	return define, dx, dy
 }
 
+// DefineJVP returns Define(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func DefineJVP(x, y, dx, dy float64) (float64, float64) {
+	da := y*dx + x*dy
+	a := x * y
+	db := da + dx
+	b := a + x
+	dc := a*db + b*da
+	c := b * a
+	t := c / y
+	dt := (dc - t*dy) / y
+	return t, dt
+}
+
 // VarDeclGrad returns VarDecl(x) and its partial derivatives with respect to x.
 func VarDeclGrad(x float64) (float64, float64) {
 	var a float64
@@ -51,6 +64,22 @@ func VarDeclGrad(x float64) (float64, float64) {
 	// var b = x * 2
 	dx += 2 * dc
 	return varDecl, dx
+}
+
+// VarDeclJVP returns VarDecl(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func VarDeclJVP(x, dx float64) (float64, float64) {
+	var a float64
+	var da float64
+	db := 2 * dx
+	b := x * 2
+	var dc float64 = db
+	var c float64 = b + 1
+	dt := c*dc + c*dc
+	t := c * c
+	d, e, dd, de := t, x, dt, dx
+	da = dd - de
+	a = d - e
+	return a, da
 }
 
 // ReassignGrad returns Reassign(x, y) and its partial derivatives with respect to x, y.
@@ -82,6 +111,21 @@ func ReassignGrad(x, y float64) (float64, float64, float64) {
 	dx += y * da
 	dy := x * da
 	return reassign, dx, dy
+}
+
+// ReassignJVP returns Reassign(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func ReassignJVP(x, y, dx, dy float64) (float64, float64) {
+	da := y*dx + x*dy
+	a := x * y
+	da = a*da + a*da
+	a *= a
+	dx = math.Cos(x) * dx
+	x = math.Sin(x)
+	da = x*da + a*dx
+	a *= x
+	dt := da + dx
+	t := a + x
+	return t, dt
 }
 
 // OpAssignGrad returns OpAssign(x, y) and its partial derivatives with respect to x, y.
@@ -121,6 +165,27 @@ func OpAssignGrad(x, y float64) (float64, float64, float64) {
 	return opAssign, dx, dy
 }
 
+// OpAssignJVP returns OpAssign(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func OpAssignJVP(x, y, dx, dy float64) (float64, float64) {
+	ds := dx
+	s := x
+	dt := x*dy + y*dx
+	t := y * x
+	ds += dt
+	s += t
+	ds -= dy
+	s -= y
+	ds = s*ds + s*ds
+	s *= s
+	dt1 := dy
+	t1 := y + 3
+	t2 := s / t1
+	dt2 := (ds - t2*dt1) / t1
+	ds = dt2
+	s = t2
+	return s, ds
+}
+
 // IncDecGrad returns IncDec(x) and its partial derivatives with respect to x.
 func IncDecGrad(x float64) (float64, float64) {
 	t := x * x
@@ -134,6 +199,18 @@ func IncDecGrad(x float64) (float64, float64) {
 	// t := x * x
 	dx += 2 * x * x
 	return incDec, dx
+}
+
+// IncDecJVP returns IncDec(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func IncDecJVP(x, dx float64) (float64, float64) {
+	dt := x*dx + x*dx
+	t := x * x
+	t++
+	t--
+	t++
+	dt1 := x*dt + t*dx
+	t1 := t * x
+	return t1, dt1
 }
 
 // SwapGrad returns Swap(x, y) and its partial derivatives with respect to x, y.
@@ -180,6 +257,24 @@ func SwapGrad(x, y float64) (float64, float64, float64) {
 	return swap, da, dy
 }
 
+// SwapJVP returns Swap(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func SwapJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := 2 * dy
+	t := y * 2
+	a, b, da, db := x, t, dx, dt
+	a, b, da, db = b, a, db, da
+	dt1 := b*da + a*db
+	t1 := a * b
+	dt2 := da + db
+	t2 := a + b
+	a, b, da, db = t1, t2, dt1, dt2
+	dt3 := 3 * db
+	t3 := 3 * b
+	dt4 := da - dt3
+	t4 := a - t3
+	return t4, dt4
+}
+
 // ShadowGrad returns Shadow(x) and its partial derivatives with respect to x.
 func ShadowGrad(x float64) (float64, float64) {
 	y := x * 2
@@ -200,6 +295,21 @@ func ShadowGrad(x float64) (float64, float64) {
 	// y := x * 2
 	dx += 2 * dy
 	return shadow, dx
+}
+
+// ShadowJVP returns Shadow(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ShadowJVP(x, dx float64) (float64, float64) {
+	dy := 2 * dx
+	y := x * 2
+	{
+		dx1 := y*dy + y*dy
+		x1 := y * y
+		dy = dx1
+		y = x1 + 1
+	}
+	dt := y*dx + x*dy
+	t := x * y
+	return t, dt
 }
 
 // ConstantsGrad returns Constants(x) and its partial derivatives with respect to x.
@@ -232,6 +342,31 @@ func ConstantsGrad(x float64) (float64, float64) {
 	return constants, dx
 }
 
+// ConstantsJVP returns Constants(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ConstantsJVP(x, dx float64) (float64, float64) {
+	const third = 1.0 / 3
+	const k float64 = 2
+	da := dx / 3
+	a := x / 3
+	db := 0 * dx
+	b := 0 * x
+	dt := 0.3333333333333333 * dx
+	t := x * 0.3333333333333333
+	dc := 3.141592653589793 * dt
+	c := t * 3.141592653589793
+	dt1 := da + db
+	t1 := a + b
+	dt2 := dt1 + dc
+	t2 := t1 + c
+	dt3 := 2 * dx
+	t3 := 2 * x
+	dt4 := dt3 / 16
+	t4 := t3 / 16
+	dt5 := dt2 + dt4
+	t5 := t2 + t4
+	return t5, dt5
+}
+
 // ConversionsGrad returns Conversions(x, n) and its partial derivatives with respect to x.
 func ConversionsGrad(x float64, n int) (float64, float64) {
 	t := float32(x)
@@ -260,6 +395,29 @@ func ConversionsGrad(x float64, n int) (float64, float64) {
 	return conversions, dx
 }
 
+// ConversionsJVP returns Conversions(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ConversionsJVP(x float64, n int, dx float64) (float64, float64) {
+	dt := float32(dx)
+	t := float32(x)
+	df := 3 * dt
+	f := t * 3
+	dt1 := f*df + f*df
+	t1 := f * f
+	dt2 := float64(dt1)
+	t2 := float64(t1)
+	dg := dt2
+	g := t2 + float64(n)
+	var dc Celsius = Celsius(dg)
+	var c Celsius = Celsius(g)
+	dt3 := float64(dc)
+	t3 := float64(c)
+	dt4 := x*dt3 + t3*dx
+	t4 := t3 * x
+	dt5 := dt4 / float64(n+1)
+	t5 := t4 / float64(n+1)
+	return t5, dt5
+}
+
 // NamedGrad returns Named(c, k) and its partial derivatives with respect to c, k.
 func NamedGrad(c, k Celsius) (Celsius, Celsius, Celsius) {
 	t := c * 9
@@ -272,6 +430,19 @@ func NamedGrad(c, k Celsius) (Celsius, Celsius, Celsius) {
 	dt := k * 0.2
 	dc := 9 * dt
 	return named, dc, f
+}
+
+// NamedJVP returns Named(c, k) and its directional derivative: the sum of its partial derivatives with respect to c, k times the tangents dc, dk.
+func NamedJVP(c, k, dc, dk Celsius) (Celsius, Celsius) {
+	dt := 9 * dc
+	t := c * 9
+	dt1 := dt / 5
+	t1 := t / 5
+	df := dt1
+	f := t1 + 32
+	dt2 := k*df + f*dk
+	t2 := f * k
+	return t2, dt2
 }
 
 // Float32Grad returns Float32(x, y) and its partial derivatives with respect to x, y.
@@ -294,6 +465,23 @@ func Float32Grad(x, y float32) (float32, float32, float32) {
 	return float321, dx, dy
 }
 
+// Float32JVP returns Float32(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func Float32JVP(x, y, dx, dy float32) (float32, float32) {
+	dt1 := y*dx + x*dy
+	t1 := x * y
+	dt := dt1
+	t := t1 + 1
+	dt2 := float64(dt)
+	t2 := float64(t)
+	dsin := math.Cos(t2) * dt2
+	sin := math.Sin(t2)
+	dt3 := float32(dsin)
+	t3 := float32(sin)
+	dt4 := t3*dt + t*dt3
+	t4 := t * t3
+	return t4, dt4
+}
+
 // FahrenheitGrad returns c.Fahrenheit(scale) and its partial derivatives with respect to c, scale.
 func (c Celsius) FahrenheitGrad(scale float64) (float64, Celsius, float64) {
 	t := float64(c)
@@ -309,6 +497,21 @@ func (c Celsius) FahrenheitGrad(scale float64) (float64, Celsius, float64) {
 	return fahrenheit, dc, t3
 }
 
+// FahrenheitJVP returns Fahrenheit(scale) and its directional derivative: the sum of its partial derivatives with respect to c, scale times the tangents dc, dscale.
+func (c Celsius) FahrenheitJVP(scale float64, dc Celsius, dscale float64) (float64, float64) {
+	dt := float64(dc)
+	t := float64(c)
+	dt1 := 9 * dt
+	t1 := t * 9
+	dt2 := dt1 / 5
+	t2 := t1 / 5
+	dt3 := dt2
+	t3 := t2 + 32
+	dt4 := scale*dt3 + t3*dscale
+	t4 := t3 * scale
+	return t4, dt4
+}
+
 // unexportedGrad returns unexported(x) and its partial derivatives with respect to x.
 func unexportedGrad(x float64) (float64, float64) {
 	t := x * x
@@ -318,6 +521,15 @@ func unexportedGrad(x float64) (float64, float64) {
 	dx := t
 	dx += 2 * x * x
 	return unexported1, dx
+}
+
+// unexportedJVP returns unexported(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func unexportedJVP(x, dx float64) (float64, float64) {
+	dt := x*dx + x*dx
+	t := x * x
+	dt1 := x*dt + t*dx
+	t1 := t * x
+	return t1, dt1
 }
 
 // WrtGrad returns Wrt(w, x, b) and its partial derivatives with respect to w, b.
@@ -333,6 +545,17 @@ func WrtGrad(w, x, b float64) (float64, float64, float64) {
 	return wrt, dw, dz
 }
 
+// WrtJVP returns Wrt(w, x, b) and its directional derivative: the sum of its partial derivatives with respect to w, b times the tangents dw, db.
+func WrtJVP(w, x, b, dw, db float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	dz := dt + db
+	z := t + b
+	dt1 := z*dz + z*dz
+	t1 := z * z
+	return t1, dt1
+}
+
 // RenamedGradient returns Renamed(x) and its partial derivatives with respect to x.
 func RenamedGradient(x float64) (float64, float64) {
 	t := -x
@@ -344,6 +567,17 @@ func RenamedGradient(x float64) (float64, float64) {
 	dx := t * renamed
 	dx -= dt
 	return renamed, dx
+}
+
+// RenamedJVP returns Renamed(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RenamedJVP(x, dx float64) (float64, float64) {
+	dt := -dx
+	t := -x
+	dt1 := x*dt + t*dx
+	t1 := t * x
+	exp := math.Exp(t1)
+	dexp := exp * dt1
+	return exp, dexp
 }
 
 // PassiveGrad returns Passive(x, n, name) and its partial derivatives with respect to x.
@@ -358,6 +592,19 @@ func PassiveGrad(x float64, n int, name string) (float64, float64) {
 
 	// return x * scale
 	return passive, scale
+}
+
+// PassiveJVP returns Passive(x, n, name) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PassiveJVP(x float64, n int, name string, dx float64) (float64, float64) {
+	k := n * 2
+	k++
+	ok := x > 0 && k > 3
+	label := strings.ToUpper(name)
+	scale := float64(len(label) + k)
+	_ = ok
+	dt := scale * dx
+	t := x * scale
+	return t, dt
 }
 
 // DeadNaNGrad returns DeadNaN(x) and its partial derivatives with respect to x.
@@ -376,6 +623,19 @@ func DeadNaNGrad(x float64) (float64, float64) {
 	return deadNaN, dx
 }
 
+// DeadNaNJVP returns DeadNaN(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func DeadNaNJVP(x, dx float64) (float64, float64) {
+	t := 1000 * x
+	math.Exp(t)
+	dlog := dx / x
+	log := math.Log(x)
+	dy := 0 * dlog
+	y := log * 0
+	dy = 2 * dx
+	y = x * 2
+	return y, dy
+}
+
 // PassiveExponentGrad returns PassiveExponent(x, p) and its partial derivatives with respect to x.
 func PassiveExponentGrad(x, p float64) (float64, float64) {
 	pow := math.Pow(x, p)
@@ -390,6 +650,19 @@ func PassiveExponentGrad(x, p float64) (float64, float64) {
 	return passiveExponent, dx
 }
 
+// PassiveExponentJVP returns PassiveExponent(x, p) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PassiveExponentJVP(x, p, dx float64) (float64, float64) {
+	pow := math.Pow(x, p)
+	var dpow float64
+	if p != 0 {
+		dpow += p * math.Pow(x, p-1) * dx
+	}
+	p1 := math.Pow(2, p)
+	dt := dpow
+	t := pow + p1
+	return t, dt
+}
+
 // ReturnParamGrad returns ReturnParam(x, y) and its partial derivatives with respect to x, y.
 func ReturnParamGrad(x, y float64) (float64, float64, float64) {
 	_ = y
@@ -400,6 +673,12 @@ func ReturnParamGrad(x, y float64) (float64, float64, float64) {
 	return x, dx, dy
 }
 
+// ReturnParamJVP returns ReturnParam(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func ReturnParamJVP(x, y, dx, dy float64) (float64, float64) {
+	_ = y
+	return x, dx
+}
+
 // UnusedGrad returns Unused(x) and its partial derivatives with respect to x.
 func UnusedGrad(x float64) (float64, float64) {
 	_ = x
@@ -407,6 +686,12 @@ func UnusedGrad(x float64) (float64, float64) {
 
 	var dx float64
 	return unused, dx
+}
+
+// UnusedJVP returns Unused(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func UnusedJVP(x, dx float64) (float64, float64) {
+	_ = x
+	return 42, 0
 }
 
 // ParensGrad returns Parens(x, y, z) and its partial derivatives with respect to x, y, z.
@@ -437,4 +722,25 @@ func ParensGrad(x, y, z float64) (float64, float64, float64, float64) {
 	dx += dt4
 	dy += dt4
 	return parens, dx, dy, dz
+}
+
+// ParensJVP returns Parens(x, y, z) and its directional derivative: the sum of its partial derivatives with respect to x, y, z times the tangents dx, dy, dz.
+func ParensJVP(x, y, z, dx, dy, dz float64) (float64, float64) {
+	dt := dx + dy
+	t := x + y
+	dt1 := dt + dz
+	t1 := t + z
+	dt2 := dy - dz
+	t2 := y - z
+	dt3 := dx - dt2
+	t3 := x - t2
+	dt4 := dt1 - dt3
+	t4 := t1 - t3
+	dt5 := dy + dz
+	t5 := y + z
+	dt6 := t5*dx + x*dt5
+	t6 := x * t5
+	dt7 := dt4 + dt6
+	t7 := t4 + t6
+	return t7, dt7
 }

@@ -8,6 +8,7 @@ import "math"
 // IfElse branches three ways, with an init statement.
 //
 //gradgen:grad
+//gradgen:jvp
 func IfElse(x, y float64) float64 {
 	if d := x - y; d > 1 {
 		x = x * d
@@ -22,6 +23,7 @@ func IfElse(x, y float64) float64 {
 // IfNoElse changes a value on one path only.
 //
 //gradgen:grad
+//gradgen:jvp
 func IfNoElse(x float64) float64 {
 	y := x * x
 	if x > 0 {
@@ -34,6 +36,7 @@ func IfNoElse(x float64) float64 {
 // sweep reads before the branch.
 //
 //gradgen:grad
+//gradgen:jvp
 func RestoredAfterBranch(x, y float64) float64 {
 	a := x * y
 	b := a * a
@@ -46,6 +49,7 @@ func RestoredAfterBranch(x, y float64) float64 {
 // SwitchTagged switches on an integer derived from the input.
 //
 //gradgen:grad
+//gradgen:jvp
 func SwitchTagged(x float64) float64 {
 	switch k := int(math.Floor(x)); k {
 	case 0, 1:
@@ -61,6 +65,7 @@ func SwitchTagged(x float64) float64 {
 // SwitchTagless is an if-else chain written as a switch.
 //
 //gradgen:grad
+//gradgen:jvp
 func SwitchTagless(x, y float64) float64 {
 	var r float64
 	switch {
@@ -75,6 +80,7 @@ func SwitchTagless(x, y float64) float64 {
 // Power multiplies repeatedly: t *= x needs a tape.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func Power(x float64, n int) float64 {
 	t := 1.0
 	for i := 0; i < n; i++ {
@@ -86,6 +92,7 @@ func Power(x float64, n int) float64 {
 // CountDown is a while loop counting down.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func CountDown(x float64, n int) float64 {
 	s := 0.0
 	for n > 0 {
@@ -98,6 +105,7 @@ func CountDown(x float64, n int) float64 {
 // Nested loops, the inner bound depending on the outer index.
 //
 //gradgen:grad wrt=x,y
+//gradgen:jvp wrt=x,y
 func Nested(x, y float64, n int) float64 {
 	s := 0.0
 	for i := 0; i < n; i++ {
@@ -111,6 +119,7 @@ func Nested(x, y float64, n int) float64 {
 // ReturnInLoop returns from the middle of a loop.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func ReturnInLoop(x float64, n int) float64 {
 	s := x
 	for i := 0; i < n; i++ {
@@ -126,6 +135,7 @@ func ReturnInLoop(x float64, n int) float64 {
 // ReturnInBranch returns early from a branch.
 //
 //gradgen:grad
+//gradgen:jvp
 func ReturnInBranch(x float64) float64 {
 	y := x * x
 	if y > 4 {
@@ -138,6 +148,7 @@ func ReturnInBranch(x float64) float64 {
 // BranchInLoop takes a different path on each trip.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func BranchInLoop(x float64, n int) float64 {
 	s := 0.0
 	for i := range n {
@@ -153,6 +164,7 @@ func BranchInLoop(x float64, n int) float64 {
 // Halvings runs for a number of trips that depends on the float input.
 //
 //gradgen:grad
+//gradgen:jvp
 func Halvings(x float64) float64 {
 	p := 1.0
 	for x > 1 {
@@ -166,6 +178,7 @@ func Halvings(x float64) float64 {
 // same statements.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func Continue(x float64, n int) float64 {
 	s := 0.0
 	for i := 0; i < n; i++ {
@@ -182,6 +195,7 @@ func Continue(x float64, n int) float64 {
 // of the last trip.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func Break(x float64, n int) float64 {
 	s := 1.0
 	i := 0
@@ -198,6 +212,7 @@ func Break(x float64, n int) float64 {
 // Labeled breaks and continues outer loops by label.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func Labeled(x float64, n int) float64 {
 	s := 0.0
 outer:
@@ -225,6 +240,7 @@ func bump(k *int) bool {
 // SideEffectCondition branches on a condition with a side effect.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func SideEffectCondition(x float64, n int) float64 {
 	k := 0
 	s := x
@@ -241,6 +257,7 @@ func SideEffectCondition(x float64, n int) float64 {
 // Divisor recomputes a divisor inside the loop from the input.
 //
 //gradgen:grad
+//gradgen:jvp
 func Divisor(x, y float64) float64 {
 	s := 0.0
 	for i := 1; i <= 5; i++ {
@@ -253,6 +270,7 @@ func Divisor(x, y float64) float64 {
 // BoundFromInput takes its trip count from the float parameter.
 //
 //gradgen:grad
+//gradgen:jvp
 func BoundFromInput(x float64) float64 {
 	s := 0.0
 	for i := 0; i < int(x); i++ {
@@ -264,6 +282,7 @@ func BoundFromInput(x float64) float64 {
 // Logistic iterates the logistic map x ← r·x·(1−x).
 //
 //gradgen:grad wrt=r,x
+//gradgen:jvp wrt=r,x
 func Logistic(r, x float64, steps int) float64 {
 	for range steps {
 		x = r * x * (1 - x)
@@ -277,6 +296,7 @@ var weights = []float64{0.5, -1.25, 2, 0.75}
 // RangeData ranges over a package-level slice with index and value.
 //
 //gradgen:grad
+//gradgen:jvp
 func RangeData(x float64) float64 {
 	s := 0.0
 	for i, w := range weights {
@@ -291,6 +311,7 @@ func RangeData(x float64) float64 {
 // FloatCounter counts with a float: its old values go on a tape.
 //
 //gradgen:grad
+//gradgen:jvp
 func FloatCounter(x float64) float64 {
 	s := 0.0
 	for t := 0.0; t < 1; t += 0.25 {
@@ -302,6 +323,7 @@ func FloatCounter(x float64) float64 {
 // EndsInIf has no final return: both branches return.
 //
 //gradgen:grad
+//gradgen:jvp
 func EndsInIf(x float64) float64 {
 	if x > 0 {
 		return math.Log(x)
@@ -314,6 +336,7 @@ func EndsInIf(x float64) float64 {
 // empties it again, so all trips share its storage.
 //
 //gradgen:grad wrt=xs
+//gradgen:jvp wrt=xs
 func SumOfPowers(xs []float64, n int) float64 {
 	s := 0.0
 	for _, x := range xs {
@@ -330,6 +353,7 @@ func SumOfPowers(xs []float64, n int) float64 {
 // values and the branches taken) share one block, kept from trip to trip.
 //
 //gradgen:grad wrt=xs
+//gradgen:jvp wrt=xs
 func SumOfBranches(xs []float64, n int) float64 {
 	s := 0.0
 	for _, x := range xs {
@@ -350,6 +374,7 @@ func SumOfBranches(xs []float64, n int) float64 {
 // the other one reads, so both adjoints are carried from trip to trip.
 //
 //gradgen:grad
+//gradgen:jvp
 func Pendulum(theta, omega float64, steps int) float64 {
 	h := 0.01
 	for range steps {
@@ -363,6 +388,7 @@ func Pendulum(theta, omega float64, steps int) float64 {
 // the outer index: its tape's storage grows with it, a few times per call.
 //
 //gradgen:grad wrt=xs
+//gradgen:jvp wrt=xs
 func SumOfTriangle(xs []float64) float64 {
 	s := 0.0
 	for i, x := range xs {
@@ -379,6 +405,7 @@ func SumOfTriangle(xs []float64) float64 {
 // code is factored as it is under an if.
 //
 //gradgen:grad wrt=r,x
+//gradgen:jvp wrt=r,x
 func LogisticSwitch(r, x float64, steps, mode int) float64 {
 	for i := 0; i < steps; i++ {
 		switch mode {

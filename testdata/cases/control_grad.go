@@ -72,6 +72,30 @@ func IfElseGrad(x, y float64) (float64, float64, float64) {
 	return ifElse, dx, dy
 }
 
+// IfElseJVP returns IfElse(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func IfElseJVP(x, y, dx, dy float64) (float64, float64) {
+	{
+		dd := dx - dy
+		d := x - y
+		if d > 1 {
+			dx = d*dx + x*dd
+			x *= d
+		} else if d < -1 {
+			dsin := math.Cos(y) * dy
+			sin := math.Sin(y)
+			dy = d*dsin + sin*dd
+			y = sin * d
+		} else {
+			dt := x*dx + x*dx
+			t := x * x
+			x, y, dx, dy = y, t, dy, dt
+		}
+	}
+	dt1 := y*dx + x*dy
+	t1 := x * y
+	return t1, dt1
+}
+
 // IfNoElseGrad returns IfNoElse(x) and its partial derivatives with respect to x.
 func IfNoElseGrad(x float64) (float64, float64) {
 	var yPrev float64
@@ -100,6 +124,19 @@ func IfNoElseGrad(x float64) (float64, float64) {
 	// y := x * x
 	dx += 2 * x * dy
 	return ifNoElse, dx
+}
+
+// IfNoElseJVP returns IfNoElse(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func IfNoElseJVP(x, dx float64) (float64, float64) {
+	dy := x*dx + x*dx
+	y := x * x
+	if x > 0 {
+		dy = x*dy + y*dx
+		y *= x
+	}
+	dt := dy + dx
+	t := y + x
+	return t, dt
 }
 
 // RestoredAfterBranchGrad returns RestoredAfterBranch(x, y) and its partial derivatives with respect to x, y.
@@ -134,6 +171,21 @@ func RestoredAfterBranchGrad(x, y float64) (float64, float64, float64) {
 	dx += y * da
 	dy := x * da
 	return restoredAfterBranch, dx, dy
+}
+
+// RestoredAfterBranchJVP returns RestoredAfterBranch(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func RestoredAfterBranchJVP(x, y, dx, dy float64) (float64, float64) {
+	da := y*dx + x*dy
+	a := x * y
+	db := a*da + a*da
+	b := a * a
+	if y > 0 {
+		a = math.Exp(x)
+		da = a * dx
+	}
+	dt := da + db
+	t := a + b
+	return t, dt
 }
 
 // SwitchTaggedGrad returns SwitchTagged(x) and its partial derivatives with respect to x.
@@ -185,6 +237,30 @@ reverse:
 	return switchTagged, dx
 }
 
+// SwitchTaggedJVP returns SwitchTagged(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SwitchTaggedJVP(x, dx float64) (float64, float64) {
+	{
+		k := int(math.Floor(x))
+		switch k {
+		case 0, 1:
+			dt := x*dx + x*dx
+			t := x * x
+			return t, dt
+		case 2:
+			sqrt := math.Sqrt(x)
+			dsqrt := 0.5 / sqrt * dx
+			dx = dsqrt
+			x = sqrt
+		default:
+			dx = -dx
+			x = -x
+		}
+	}
+	dt1 := 3 * dx
+	t1 := x * 3
+	return t1, dt1
+}
+
 // SwitchTaglessGrad returns SwitchTagless(x, y) and its partial derivatives with respect to x, y.
 func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
 	var rPrev float64
@@ -222,6 +298,23 @@ func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
 		r = rPrev
 	}
 	return switchTagless, dx, dy
+}
+
+// SwitchTaglessJVP returns SwitchTagless(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func SwitchTaglessJVP(x, y, dx, dy float64) (float64, float64) {
+	var r float64
+	var dr float64
+	switch {
+	case x > y:
+		dr = y*dx + x*dy
+		r = x * y
+	case x < y:
+		r = x / y
+		dr = (dx - r*dy) / y
+	}
+	dt := dr + dx
+	t := r + x
+	return t, dt
 }
 
 // PowerGrad returns Power(x, n) and its partial derivatives with respect to x.
@@ -265,6 +358,17 @@ func PowerGrad(x float64, n int) (float64, float64) {
 	return power, dx
 }
 
+// PowerJVP returns Power(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PowerJVP(x float64, n int, dx float64) (float64, float64) {
+	var dt float64
+	t := 1.0
+	for i := 0; i < n; i++ {
+		dt = x*dt + t*dx
+		t *= x
+	}
+	return t, dt
+}
+
 // CountDownGrad returns CountDown(x, n) and its partial derivatives with respect to x.
 func CountDownGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
@@ -297,6 +401,20 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 		dx += s * dt1
 	}
 	return countDown, dx
+}
+
+// CountDownJVP returns CountDown(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func CountDownJVP(x float64, n int, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for n > 0 {
+		dt := x*ds + s*dx
+		t := s * x
+		ds = dt
+		s = t + float64(n)
+		n--
+	}
+	return s, ds
 }
 
 // NestedGrad returns Nested(x, y, n) and its partial derivatives with respect to x, y.
@@ -339,6 +457,29 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 	}
 	nested := s
 	return nested, dx, dy
+}
+
+// NestedJVP returns Nested(x, y, n) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func NestedJVP(x, y float64, n int, dx, dy float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			dt := float64(i) * dx
+			t := x * float64(i)
+			dsin := math.Cos(t) * dt
+			sin := math.Sin(t)
+			dt1 := float64(j) * dy
+			t1 := y * float64(j)
+			dcos := -math.Sin(t1) * dt1
+			cos := math.Cos(t1)
+			dt2 := cos*dsin + sin*dcos
+			t2 := sin * cos
+			ds += dt2
+			s += t2
+		}
+	}
+	return s, ds
 }
 
 // ReturnInLoopGrad returns ReturnInLoop(x, n) and its partial derivatives with respect to x.
@@ -435,6 +576,28 @@ reverse:
 	return returnInLoop, dx
 }
 
+// ReturnInLoopJVP returns ReturnInLoop(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ReturnInLoopJVP(x float64, n int, dx float64) (float64, float64) {
+	ds := dx
+	s := x
+	for i := 0; i < n; i++ {
+		dt := x*ds + s*dx
+		t := s * x
+		ds = dt
+		s = t + 1
+		if s > 100 {
+			t1 := s / x
+			dt1 := (ds - t1*dx) / x
+			return t1, dt1
+		}
+		sqrt := math.Sqrt(s)
+		dsqrt := 0.5 / sqrt * ds
+		ds = dsqrt
+		s = sqrt
+	}
+	return s, ds
+}
+
 // ReturnInBranchGrad returns ReturnInBranch(x) and its partial derivatives with respect to x.
 func ReturnInBranchGrad(x float64) (float64, float64) {
 	var returnInBranch, y, yPrev, exp float64
@@ -476,6 +639,22 @@ reverse:
 		dy = 0
 	}
 	return returnInBranch, dx
+}
+
+// ReturnInBranchJVP returns ReturnInBranch(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ReturnInBranchJVP(x, dx float64) (float64, float64) {
+	dy := x*dx + x*dx
+	y := x * x
+	if y > 4 {
+		dt := x*dy + y*dx
+		t := y * x
+		return t, dt
+	}
+	exp := math.Exp(y)
+	dexp := exp * dy
+	dy = dexp
+	y = exp
+	return y, dy
 }
 
 // BranchInLoopGrad returns BranchInLoop(x, n) and its partial derivatives with respect to x.
@@ -544,6 +723,26 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	return branchInLoop, dx
 }
 
+// BranchInLoopJVP returns BranchInLoop(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func BranchInLoopJVP(x float64, n int, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i := range n {
+		if i%2 == 0 {
+			dt := float64(i) * dx
+			t := x * float64(i)
+			ds += dt
+			s += t
+		} else {
+			dcos := -math.Sin(x) * dx
+			cos := math.Cos(x)
+			ds = cos*ds + s*dcos
+			s *= cos
+		}
+	}
+	return s, ds
+}
+
 // HalvingsGrad returns Halvings(x) and its partial derivatives with respect to x.
 func HalvingsGrad(x float64) (float64, float64) {
 	var t, t1 float64
@@ -585,6 +784,21 @@ func HalvingsGrad(x float64) (float64, float64) {
 		dx = dt / 2
 	}
 	return halvings, dx
+}
+
+// HalvingsJVP returns Halvings(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func HalvingsJVP(x, dx float64) (float64, float64) {
+	var dp float64
+	p := 1.0
+	for x > 1 {
+		dx = dx / 2
+		x /= 2
+		dp = x*dp + p*dx
+		p *= x
+	}
+	dt := dp + dx
+	t := p + x
+	return t, dt
 }
 
 // ContinueGrad returns Continue(x, n) and its partial derivatives with respect to x.
@@ -653,6 +867,24 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 	return continue1, dx
 }
 
+// ContinueJVP returns Continue(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ContinueJVP(x float64, n int, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i := 0; i < n; i++ {
+		dt := float64(i+1) * dx
+		t := x * float64(i+1)
+		if i%3 == 1 {
+			continue
+		}
+		dt1 := t*dt + t*dt
+		t1 := t * t
+		ds += dt1
+		s += t1
+	}
+	return s, ds
+}
+
 // BreakGrad returns Break(x, n) and its partial derivatives with respect to x.
 func BreakGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
@@ -710,6 +942,24 @@ func BreakGrad(x float64, n int) (float64, float64) {
 		dx += s * dt
 	}
 	return break1, dx
+}
+
+// BreakJVP returns Break(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func BreakJVP(x float64, n int, dx float64) (float64, float64) {
+	var ds float64
+	s := 1.0
+	i := 0
+	for ; i < n; i++ {
+		ds = x*ds + s*dx
+		s *= x
+		if s > 50 {
+			break
+		}
+		s += 1
+	}
+	dt := float64(i+1) * ds
+	t := s * float64(i+1)
+	return t, dt
 }
 
 // LabeledGrad returns Labeled(x, n) and its partial derivatives with respect to x.
@@ -814,6 +1064,30 @@ outer:
 	return labeled, dx
 }
 
+// LabeledJVP returns Labeled(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func LabeledJVP(x float64, n int, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+outer:
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			if j > i {
+				continue outer
+			}
+			if s > 20 {
+				break outer
+			}
+			dt := float64(i-j+1) * dx
+			t := x * float64(i-j+1)
+			ds += dt
+			s += t
+			ds = 1.1 * ds
+			s *= 1.1
+		}
+	}
+	return s, ds
+}
+
 // SideEffectConditionGrad returns SideEffectCondition(x, n) and its partial derivatives with respect to x.
 func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
@@ -880,6 +1154,25 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	return sideEffectCondition, dx
 }
 
+// SideEffectConditionJVP returns SideEffectCondition(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SideEffectConditionJVP(x float64, n int, dx float64) (float64, float64) {
+	k := 0
+	ds := dx
+	s := x
+	for i := 0; i < n; i++ {
+		if bump(&k) {
+			ds = x*ds + s*dx
+			s *= x
+		} else {
+			ds += dx
+			s += x
+		}
+	}
+	dt := float64(k) * ds
+	t := s * float64(k)
+	return t, dt
+}
+
 // DivisorGrad returns Divisor(x, y) and its partial derivatives with respect to x, y.
 func DivisorGrad(x, y float64) (float64, float64, float64) {
 	s := 0.0
@@ -903,6 +1196,23 @@ func DivisorGrad(x, y float64) (float64, float64, float64) {
 	return divisor, dx, dy
 }
 
+// DivisorJVP returns Divisor(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func DivisorJVP(x, y, dx, dy float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i := 1; i <= 5; i++ {
+		dt := float64(i) * dx
+		t := x * float64(i)
+		dd := dt
+		d := t + 1
+		t1 := y / d
+		dt1 := (dy - t1*dd) / d
+		ds += dt1
+		s += t1
+	}
+	return s, ds
+}
+
 // BoundFromInputGrad returns BoundFromInput(x) and its partial derivatives with respect to x.
 func BoundFromInputGrad(x float64) (float64, float64) {
 	s := 0.0
@@ -921,6 +1231,21 @@ func BoundFromInputGrad(x float64) (float64, float64) {
 	}
 	boundFromInput := s
 	return boundFromInput, dx
+}
+
+// BoundFromInputJVP returns BoundFromInput(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func BoundFromInputJVP(x, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i := 0; i < int(x); i++ {
+		dt := dx
+		t := x + float64(i)
+		sqrt := math.Sqrt(t)
+		dsqrt := 0.5 / sqrt * dt
+		ds += dsqrt
+		s += sqrt
+	}
+	return s, ds
 }
 
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
@@ -964,6 +1289,19 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 		dr += x * t1 * dt2
 	}
 	return logistic, dr, dx
+}
+
+// LogisticJVP returns Logistic(r, x, steps) and its directional derivative: the sum of its partial derivatives with respect to r, x times the tangents dr, dx.
+func LogisticJVP(r, x float64, steps int, dr, dx float64) (float64, float64) {
+	for range steps {
+		dt := x*dr + r*dx
+		t := r * x
+		dt1 := -dx
+		t1 := 1 - x
+		dx = t1*dt + t*dt1
+		x = t * t1
+	}
+	return x, dx
 }
 
 // RangeDataGrad returns RangeData(x) and its partial derivatives with respect to x.
@@ -1012,6 +1350,30 @@ func RangeDataGrad(x float64) (float64, float64) {
 	return rangeData, dx
 }
 
+// RangeDataJVP returns RangeData(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RangeDataJVP(x, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i, w := range weights {
+		pow := math.Pow(x, float64(i))
+		var dpow float64
+		if float64(i) != 0 {
+			dpow += float64(i) * math.Pow(x, float64(i)-1) * dx
+		}
+		dt := w * dpow
+		t := w * pow
+		ds += dt
+		s += t
+	}
+	for _, w1 := range [3]float64{1, 2, 3} {
+		dt1 := w1 * ds
+		t1 := s * w1
+		ds = dt1 + dx
+		s = t1 + x
+	}
+	return s, ds
+}
+
 // FloatCounterGrad returns FloatCounter(x) and its partial derivatives with respect to x.
 func FloatCounterGrad(x float64) (float64, float64) {
 	s := 0.0
@@ -1030,6 +1392,21 @@ func FloatCounterGrad(x float64) (float64, float64) {
 	}
 	floatCounter := s
 	return floatCounter, dx
+}
+
+// FloatCounterJVP returns FloatCounter(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func FloatCounterJVP(x, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for t := 0.0; t < 1; t += 0.25 {
+		dt1 := t * dx
+		t1 := x * t
+		dsin := math.Cos(t1) * dt1
+		sin := math.Sin(t1)
+		ds += dsin
+		s += sin
+	}
+	return s, ds
 }
 
 // EndsInIfGrad returns EndsInIf(x) and its partial derivatives with respect to x.
@@ -1056,6 +1433,19 @@ reverse:
 		dx += 2 * x
 	}
 	return endsInIf, dx
+}
+
+// EndsInIfJVP returns EndsInIf(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func EndsInIfJVP(x, dx float64) (float64, float64) {
+	if x > 0 {
+		dlog := dx / x
+		log := math.Log(x)
+		return log, dlog
+	} else {
+		dt := x*dx + x*dx
+		t := x * x
+		return t, dt
+	}
 }
 
 // SumOfPowersGrad returns SumOfPowers(xs, n) and its partial derivatives with respect to xs.
@@ -1108,6 +1498,27 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 	}
 	sumOfPowers := s
 	return sumOfPowers
+}
+
+// SumOfPowersJVP returns SumOfPowers(xs, n) and its directional derivative: the sum of its partial derivatives with respect to xs times the tangents dxs.
+func SumOfPowersJVP(xs []float64, n int, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfPowersJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		var dp float64
+		p := 1.0
+		for range n {
+			dp = x*dp + p*dx
+			p *= x
+		}
+		ds += dp
+		s += p
+	}
+	return s, ds
 }
 
 // SumOfBranchesGrad returns SumOfBranches(xs, n) and its partial derivatives with respect to xs.
@@ -1194,6 +1605,38 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 	return sumOfBranches
 }
 
+// SumOfBranchesJVP returns SumOfBranches(xs, n) and its directional derivative: the sum of its partial derivatives with respect to xs times the tangents dxs.
+func SumOfBranchesJVP(xs []float64, n int, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfBranchesJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		var dp float64
+		p := 1.0
+		for j := range n {
+			if j%2 == 0 {
+				dp = x*dp + p*dx
+				p *= x
+			} else {
+				dt := 0.5 * dp
+				t := p * 0.5
+				dt1 := x*dp + p*dx
+				t1 := p * x
+				dsin := math.Cos(t1) * dt1
+				sin := math.Sin(t1)
+				dp = dt + dsin
+				p = t + sin
+			}
+		}
+		ds += dp
+		s += p
+	}
+	return s, ds
+}
+
 // PendulumGrad returns Pendulum(theta, omega, steps) and its partial derivatives with respect to theta, omega.
 func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 	var sin, t, t1, t2, t3 float64
@@ -1242,6 +1685,28 @@ func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 		dtheta -= math.Cos(theta) * h * dt1
 	}
 	return pendulum, dtheta, domega
+}
+
+// PendulumJVP returns Pendulum(theta, omega, steps) and its directional derivative: the sum of its partial derivatives with respect to theta, omega times the tangents dtheta, domega.
+func PendulumJVP(theta, omega float64, steps int, dtheta, domega float64) (float64, float64) {
+	h := 0.01
+	for range steps {
+		dsin := math.Cos(theta) * dtheta
+		sin := math.Sin(theta)
+		dt := h * dsin
+		t := h * sin
+		domega -= dt
+		omega -= t
+		dt1 := h * domega
+		t1 := h * omega
+		dtheta += dt1
+		theta += t1
+	}
+	dt2 := theta*dtheta + theta*dtheta
+	t2 := theta * theta
+	dt3 := dt2 + domega
+	t3 := t2 + omega
+	return t3, dt3
 }
 
 // SumOfTriangleGrad returns SumOfTriangle(xs) and its partial derivatives with respect to xs.
@@ -1294,6 +1759,27 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 	}
 	sumOfTriangle := s
 	return sumOfTriangle
+}
+
+// SumOfTriangleJVP returns SumOfTriangle(xs) and its directional derivative: the sum of its partial derivatives with respect to xs times the tangents dxs.
+func SumOfTriangleJVP(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfTriangleJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		var dp float64
+		p := 1.0
+		for range i {
+			dp = x*dp + p*dx
+			p *= x
+		}
+		ds += dp
+		s += p
+	}
+	return s, ds
 }
 
 // LogisticSwitchGrad returns LogisticSwitch(r, x, steps, mode) and its partial derivatives with respect to r, x.
@@ -1362,4 +1848,23 @@ func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float6
 		}
 	}
 	return logisticSwitch, dr, dx
+}
+
+// LogisticSwitchJVP returns LogisticSwitch(r, x, steps, mode) and its directional derivative: the sum of its partial derivatives with respect to r, x times the tangents dr, dx.
+func LogisticSwitchJVP(r, x float64, steps, mode int, dr, dx float64) (float64, float64) {
+	for i := 0; i < steps; i++ {
+		switch mode {
+		case 1:
+			dt := x*dr + r*dx
+			t := r * x
+			dt1 := -dx
+			t1 := 1 - x
+			dx = t1*dt + t*dt1
+			x = t * t1
+		default:
+			dx = 0.5 * dx
+			x *= 0.5
+		}
+	}
+	return x, dx
 }

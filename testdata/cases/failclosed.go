@@ -9,11 +9,13 @@ import "math"
 // its own result.
 //
 //gradgen:grad
+//gradgen:jvp
 func NegSinReturn(x float64) float64 { return -math.Sin(x) }
 
 // NegAbsReturn negates a piecewise rule's result in the return.
 //
 //gradgen:grad
+//gradgen:jvp
 func NegAbsReturn(x float64) float64 {
 	t := x * 2
 	return -math.Abs(t)
@@ -22,12 +24,14 @@ func NegAbsReturn(x float64) float64 {
 // NegHelperReturn negates an expanded helper in the return.
 //
 //gradgen:grad
+//gradgen:jvp
 func NegHelperReturn(x float64) float64 { return -sigmoid(x) }
 
 // FloatCounterSum sums over a varied float counter: its adjoint goes from
 // trip to trip, so the loop is not a sum loop.
 //
 //gradgen:grad
+//gradgen:jvp
 func FloatCounterSum(x float64) float64 {
 	s := 0.0
 	for t := x; t < 4; t += x {
@@ -40,6 +44,7 @@ func FloatCounterSum(x float64) float64 {
 // not take: its Inf must not reach the gradient as Inf·0.
 //
 //gradgen:grad
+//gradgen:jvp
 func UntakenOverflow(x float64) float64 {
 	a := math.Exp(1000 * x)
 	if x < 0 {
@@ -52,6 +57,7 @@ func UntakenOverflow(x float64) float64 {
 // and used only when x > 3.
 //
 //gradgen:grad
+//gradgen:jvp
 func UntakenLog(x float64) float64 {
 	a := math.Log(x - 3)
 	r := x * x
@@ -64,6 +70,7 @@ func UntakenLog(x float64) float64 {
 // PowZeroExponent is 1 everywhere: its derivative is 0, also at x = 0.
 //
 //gradgen:grad
+//gradgen:jvp
 func PowZeroExponent(x, y float64) float64 { return math.Pow(x, y*0) + math.Pow(x, 0) }
 
 // Meters is a named float type.
@@ -78,12 +85,14 @@ func doubled(m Meters) float64 {
 // statements: its partial is a Meters.
 //
 //gradgen:grad
+//gradgen:jvp
 func NamedFloatHelper(x float64) float64 { return doubled(Meters(x)) }
 
 // LocalNamedMath declares a local named like the package its backward
 // code calls.
 //
 //gradgen:grad
+//gradgen:jvp
 func LocalNamedMath(x float64) float64 {
 	y := math.Sin(x)
 	math := y * 2
@@ -93,6 +102,7 @@ func LocalNamedMath(x float64) float64 {
 // ReslicedParam reslices its parameter in place, the bounds-check idiom.
 //
 //gradgen:grad wrt=w
+//gradgen:jvp wrt=w
 func ReslicedParam(w []float64, n int) float64 {
 	w = w[:n]
 	s := 0.0
@@ -106,6 +116,7 @@ func ReslicedParam(w []float64, n int) float64 {
 // length.
 //
 //gradgen:grad
+//gradgen:jvp
 func PopLocal(x []float64) float64 {
 	h := make([]float64, 3)
 	h[0], h[1], h[2] = x[0], x[1]*2, x[2]
@@ -116,6 +127,7 @@ func PopLocal(x []float64) float64 {
 // ByValueWrite writes into a field of a struct parameter, which is a copy.
 //
 //gradgen:grad
+//gradgen:jvp
 func ByValueWrite(p Vec2) float64 {
 	p.Y *= 2
 	return p.X * p.Y
@@ -127,12 +139,14 @@ type Vec2 struct{ X, Y float64 }
 // MapData reads passive data from a map parameter.
 //
 //gradgen:grad wrt=x
+//gradgen:jvp wrt=x
 func MapData(x float64, m map[string]float64) float64 { return x * m["a"] }
 
 // VarInLoopCarry declares c in a loop that is not a sum and assigns it on
 // some trips only: the declaration zeroes it, and its adjoint, each trip.
 //
 //gradgen:grad
+//gradgen:jvp
 func VarInLoopCarry(x float64) float64 {
 	p := 1.0
 	for i := 0; i < 5; i++ {
@@ -148,6 +162,7 @@ func VarInLoopCarry(x float64) float64 {
 // ReslicedRange reslices its parameter and ranges over the view.
 //
 //gradgen:grad wrt=w
+//gradgen:jvp wrt=w
 func ReslicedRange(w []float64, n int) float64 {
 	w = w[:n]
 	s := 0.0
@@ -162,6 +177,7 @@ func ReslicedRange(w []float64, n int) float64 {
 // full adjoint view back.
 //
 //gradgen:grad
+//gradgen:jvp
 func PopBeforeSum(x []float64) float64 {
 	h := make([]float64, len(x))
 	for i, v := range x {
@@ -180,6 +196,7 @@ func PopBeforeSum(x []float64) float64 {
 // sweep and the backward code outside the branch can see them.
 //
 //gradgen:grad
+//gradgen:jvp
 func TwoResultsAfterEarlyReturn(x, y float64, n int) float64 {
 	if x > 100 {
 		return x
@@ -201,6 +218,7 @@ func TwoResultsAfterEarlyReturn(x, y float64, n int) float64 {
 // other side reads x: the reset of x's adjoint comes before that read.
 //
 //gradgen:grad
+//gradgen:jvp
 func ParallelPassive(x, y float64) float64 {
 	x, y = 0.5, x+y
 	return y * x
@@ -210,6 +228,7 @@ func ParallelPassive(x, y float64) float64 {
 // only a path the call may not take adds into.
 //
 //gradgen:grad
+//gradgen:jvp
 func ParallelUntaken(x, y float64, n int) float64 {
 	x, y = math.Min(0.94, y), math.Sin(x)
 	if n%2 == 0 {
@@ -223,6 +242,7 @@ func ParallelUntaken(x, y float64, n int) float64 {
 // are read again.
 //
 //gradgen:grad
+//gradgen:jvp
 func RangeArrayPerTrip(x, y float64, n int) float64 {
 	for j := range 2 {
 		y += 0.3 * math.Atan(x)
@@ -246,6 +266,7 @@ func RangeArrayPerTrip(x, y float64, n int) float64 {
 // comes back before the helper's backward code reads it.
 //
 //gradgen:grad
+//gradgen:jvp
 func WriteThroughView(x, y float64) float64 {
 	h := make([]float64, 3)
 	h[0], h[1], h[2] = x, y, x*y
@@ -259,6 +280,7 @@ func WriteThroughView(x, y float64) float64 {
 // x is restored before the helper's partial is recomputed.
 //
 //gradgen:grad
+//gradgen:jvp
 func ParallelPassiveInLoop(x, y float64) float64 {
 	for i := 0; i < 3; i++ {
 		x = math.Atan(y + 0.5)
@@ -273,6 +295,7 @@ func ParallelPassiveInLoop(x, y float64) float64 {
 // statement that wrote both must see both.
 //
 //gradgen:grad
+//gradgen:jvp
 func PiecewiseUnconditional(x float64, n int) float64 {
 	s, c := math.Sincos(x)
 	r := math.Abs(c)
@@ -287,6 +310,7 @@ func PiecewiseUnconditional(x float64, n int) float64 {
 // going back, x's old value is back before that side is recomputed.
 //
 //gradgen:grad wrt=w
+//gradgen:jvp wrt=w
 func ParallelDeadInLoop(x, y float64, w []float64) float64 {
 	for _, v := range w {
 		t := 0.0
@@ -303,6 +327,7 @@ func ParallelDeadInLoop(x, y float64, w []float64) float64 {
 // back, and a value that backward code needs: the key comes back too.
 //
 //gradgen:grad
+//gradgen:jvp
 func RangeValueUnreadKey(x float64) float64 {
 	a := [3]float64{0.5, -1, 2}
 	s := 0.0
@@ -320,6 +345,7 @@ func RangeValueUnreadKey(x float64) float64 {
 // so the old x is back first.
 //
 //gradgen:grad
+//gradgen:jvp
 func PassiveSelfArg(x float64, s *Spring) float64 {
 	x = s.pull(math.Ceil(2 * x))
 	return x * x
@@ -344,6 +370,7 @@ func (s *Spring) pull(h float64) float64 {
 // two views of its parameter later: its adjoint view is declared with it.
 //
 //gradgen:grad
+//gradgen:jvp
 func VarSliceLater(a []float64, flip bool) float64 {
 	var src []float64
 	if flip {
@@ -364,6 +391,7 @@ type Link struct {
 // LinkSum walks a linked list (gradgen crashed on self-referring types).
 //
 //gradgen:grad
+//gradgen:jvp
 func LinkSum(c *Link) float64 {
 	s := 0.0
 	for p := c; p != nil; p = p.Next {
@@ -376,6 +404,7 @@ func LinkSum(c *Link) float64 {
 // early return reads: at x > 0 it is NaN, and stays out of the gradient.
 //
 //gradgen:grad
+//gradgen:jvp
 func UntakenAfterReturn(x float64) float64 {
 	b := math.Sqrt(-x)
 	if x > 0 {
@@ -388,6 +417,7 @@ func UntakenAfterReturn(x float64) float64 {
 // is named, and returns early, so both labels are needed.
 //
 //gradgen:grad
+//gradgen:jvp
 func LabelReverse(xs []float64, a float64) float64 {
 	s := 0.0
 	for _, v := range xs {
@@ -429,6 +459,7 @@ type Units struct {
 // them (the generated code did not compile).
 //
 //gradgen:grad wrt=n
+//gradgen:jvp wrt=n
 func (n *Units) Loss(x float64) float64 {
 	s := n.U.out(x)
 	for i := range n.Us {
@@ -442,6 +473,7 @@ func (n *Units) Loss(x float64) float64 {
 // guards its backward code.
 //
 //gradgen:grad
+//gradgen:jvp
 func ElemUntaken(x float64) float64 {
 	var a [2]float64
 	a[0] = math.Sqrt(x)

@@ -19,6 +19,15 @@ func NegSinReturnGrad(x float64) (float64, float64) {
 	return negSinReturn, dx
 }
 
+// NegSinReturnJVP returns NegSinReturn(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NegSinReturnJVP(x, dx float64) (float64, float64) {
+	dsin := math.Cos(x) * dx
+	sin := math.Sin(x)
+	dt := -dsin
+	t := -sin
+	return t, dt
+}
+
 // NegAbsReturnGrad returns NegAbsReturn(x) and its partial derivatives with respect to x.
 func NegAbsReturnGrad(x float64) (float64, float64) {
 	t := x * 2
@@ -38,6 +47,22 @@ func NegAbsReturnGrad(x float64) (float64, float64) {
 	return negAbsReturn, dx
 }
 
+// NegAbsReturnJVP returns NegAbsReturn(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NegAbsReturnJVP(x, dx float64) (float64, float64) {
+	dt := 2 * dx
+	t := x * 2
+	abs := math.Abs(t)
+	var dabs float64
+	if t > 0 {
+		dabs += dt
+	} else if t < 0 {
+		dabs -= dt
+	}
+	dt1 := -dabs
+	t1 := -abs
+	return t1, dt1
+}
+
 // NegHelperReturnGrad returns NegHelperReturn(x) and its partial derivatives with respect to x.
 func NegHelperReturnGrad(x float64) (float64, float64) {
 	t := -x
@@ -53,6 +78,14 @@ func NegHelperReturnGrad(x float64) (float64, float64) {
 	dt := exp * dt1
 	dx := -dt
 	return negHelperReturn, dx
+}
+
+// NegHelperReturnJVP returns NegHelperReturn(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NegHelperReturnJVP(x, dx float64) (float64, float64) {
+	sigmoid1, dSigmoid := jvpOfSigmoid(x, dx)
+	dt := -dSigmoid
+	t := -sigmoid1
+	return t, dt
 }
 
 // FloatCounterSumGrad returns FloatCounterSum(x) and its partial derivatives with respect to x.
@@ -100,6 +133,23 @@ func FloatCounterSumGrad(x float64) (float64, float64) {
 	return floatCounterSum, dx
 }
 
+// FloatCounterSumJVP returns FloatCounterSum(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func FloatCounterSumJVP(x, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	{
+		dt := dx
+		t := x
+		for ; t < 4; t, dt = t+x, dt+dx {
+			dt1 := t*dt + t*dt
+			t1 := t * t
+			ds += dt1
+			s += t1
+		}
+	}
+	return s, ds
+}
+
 // UntakenOverflowGrad returns UntakenOverflow(x) and its partial derivatives with respect to x.
 func UntakenOverflowGrad(x float64) (float64, float64) {
 	var untakenOverflow, t, a float64
@@ -136,6 +186,22 @@ reverse:
 	return untakenOverflow, dx
 }
 
+// UntakenOverflowJVP returns UntakenOverflow(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func UntakenOverflowJVP(x, dx float64) (float64, float64) {
+	dt := 1000 * dx
+	t := 1000 * x
+	a := math.Exp(t)
+	da := a * dt
+	if x < 0 {
+		dt1 := da + dx
+		t1 := a + x
+		return t1, dt1
+	}
+	dt2 := x*dx + x*dx
+	t2 := x * x
+	return t2, dt2
+}
+
 // UntakenLogGrad returns UntakenLog(x) and its partial derivatives with respect to x.
 func UntakenLogGrad(x float64) (float64, float64) {
 	var cond bool
@@ -168,6 +234,21 @@ func UntakenLogGrad(x float64) (float64, float64) {
 	return untakenLog, dx
 }
 
+// UntakenLogJVP returns UntakenLog(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func UntakenLogJVP(x, dx float64) (float64, float64) {
+	dt := dx
+	t := x - 3
+	da := dt / t
+	a := math.Log(t)
+	dr := x*dx + x*dx
+	r := x * x
+	if x > 3 {
+		dr += da
+		r += a
+	}
+	return r, dr
+}
+
 // PowZeroExponentGrad returns PowZeroExponent(x, y) and its partial derivatives with respect to x, y.
 func PowZeroExponentGrad(x, y float64) (float64, float64, float64) {
 	t := y * 0
@@ -188,6 +269,25 @@ func PowZeroExponentGrad(x, y float64) (float64, float64, float64) {
 	return powZeroExponent, dx, dy
 }
 
+// PowZeroExponentJVP returns PowZeroExponent(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func PowZeroExponentJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := 0 * dy
+	t := y * 0
+	pow := math.Pow(x, t)
+	var dpow float64
+	if t != 0 {
+		dpow += t * math.Pow(x, t-1) * dx
+	}
+	if x != 0 {
+		dpow += pow * math.Log(x) * dt
+	}
+	pow1 := math.Pow(x, 0)
+	var dpow1 float64
+	dt1 := dpow + dpow1
+	t1 := pow + pow1
+	return t1, dt1
+}
+
 // NamedFloatHelperGrad returns NamedFloatHelper(x) and its partial derivatives with respect to x.
 func NamedFloatHelperGrad(x float64) (float64, float64) {
 	t := Meters(x)
@@ -200,6 +300,14 @@ func NamedFloatHelperGrad(x float64) (float64, float64) {
 	dt := dDoubled1Dm * Meters(ddoubled1)
 	dx := float64(dt)
 	return namedFloatHelper, dx
+}
+
+// NamedFloatHelperJVP returns NamedFloatHelper(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NamedFloatHelperJVP(x, dx float64) (float64, float64) {
+	dt := Meters(dx)
+	t := Meters(x)
+	doubled1, dDoubled := jvpOfDoubled(t, dt)
+	return doubled1, dDoubled
 }
 
 // LocalNamedMathGrad returns LocalNamedMath(x) and its partial derivatives with respect to x.
@@ -215,6 +323,15 @@ func LocalNamedMathGrad(x float64) (float64, float64) {
 	// y := math.Sin(x)
 	dx := math.Cos(x) * dy
 	return math1, dx
+}
+
+// LocalNamedMathJVP returns LocalNamedMath(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func LocalNamedMathJVP(x, dx float64) (float64, float64) {
+	dy := math.Cos(x) * dx
+	y := math.Sin(x)
+	dmath1 := 2 * dy
+	math1 := y * 2
+	return math1, dmath1
 }
 
 // ReslicedParamGrad returns ReslicedParam(w, n) and its partial derivatives with respect to w.
@@ -238,6 +355,24 @@ func ReslicedParamGrad(w []float64, n int, dw []float64) float64 {
 	}
 	reslicedParam := s
 	return reslicedParam
+}
+
+// ReslicedParamJVP returns ReslicedParam(w, n) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func ReslicedParamJVP(w []float64, n int, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ReslicedParamJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	dw = dw[:n]
+	w = w[:n]
+	var ds float64
+	s := 0.0
+	for i := range w {
+		dt := w[i]*dw[i] + w[i]*dw[i]
+		t := w[i] * w[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
 }
 
 // PopLocalGrad returns PopLocal(x) and its partial derivatives with respect to x.
@@ -274,6 +409,23 @@ func PopLocalGrad(x, dx []float64) float64 {
 	return popLocal
 }
 
+// PopLocalJVP returns PopLocal(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PopLocalJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PopLocalJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	h := make([]float64, 3)
+	dh := make([]float64, 3)
+	dt := 2 * dx[1]
+	t := x[1] * 2
+	h[0], h[1], h[2], dh[0], dh[1], dh[2] = x[0], t, x[2], dx[0], dt, dx[2]
+	dh = dh[:len(h)-1]
+	h = h[:len(h)-1]
+	dt1 := h[1]*dh[0] + h[0]*dh[1]
+	t1 := h[0] * h[1]
+	return t1, dt1
+}
+
 // ByValueWriteGrad returns ByValueWrite(p) and its partial derivatives with respect to p.
 func ByValueWriteGrad(p Vec2) (float64, Vec2) {
 	t := p.Y * 2
@@ -291,6 +443,15 @@ func ByValueWriteGrad(p Vec2) (float64, Vec2) {
 	return byValueWrite, dp
 }
 
+// ByValueWriteJVP returns ByValueWrite(p) and its directional derivative: the sum of its partial derivatives with respect to p times the tangents dp.
+func ByValueWriteJVP(p, dp Vec2) (float64, float64) {
+	dp.Y = 2 * dp.Y
+	p.Y *= 2
+	dt := p.Y*dp.X + p.X*dp.Y
+	t := p.X * p.Y
+	return t, dt
+}
+
 // MapDataGrad returns MapData(x, m) and its partial derivatives with respect to x.
 func MapDataGrad(x float64, m map[string]float64) (float64, float64) {
 	mapData := x * m["a"]
@@ -298,6 +459,13 @@ func MapDataGrad(x float64, m map[string]float64) (float64, float64) {
 	// return x * m["a"]
 	dx := m["a"]
 	return mapData, dx
+}
+
+// MapDataJVP returns MapData(x, m) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func MapDataJVP(x float64, m map[string]float64, dx float64) (float64, float64) {
+	dt := m["a"] * dx
+	t := x * m["a"]
+	return t, dt
 }
 
 // VarInLoopCarryGrad returns VarInLoopCarry(x) and its partial derivatives with respect to x.
@@ -375,6 +543,27 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 	return varInLoopCarry, dx
 }
 
+// VarInLoopCarryJVP returns VarInLoopCarry(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func VarInLoopCarryJVP(x, dx float64) (float64, float64) {
+	var dp float64
+	p := 1.0
+	for i := 0; i < 5; i++ {
+		var c float64
+		var dc float64
+		if i%2 == 1 {
+			dc = float64(i) * dx
+			c = x * float64(i)
+		}
+		dt := x*dp + p*dx
+		t := p * x
+		dt1 := c*dc + c*dc
+		t1 := c * c
+		dp = dt + dt1
+		p = t + t1
+	}
+	return p, dp
+}
+
 // ReslicedRangeGrad returns ReslicedRange(w, n) and its partial derivatives with respect to w.
 func ReslicedRangeGrad(w []float64, n int, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -398,6 +587,27 @@ func ReslicedRangeGrad(w []float64, n int, dw []float64) float64 {
 	}
 	reslicedRange := s
 	return reslicedRange
+}
+
+// ReslicedRangeJVP returns ReslicedRange(w, n) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func ReslicedRangeJVP(w []float64, n int, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ReslicedRangeJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	dw = dw[:n]
+	w = w[:n]
+	var ds float64
+	s := 0.0
+	for i, v := range w {
+		dv := dw[i]
+		dt := v*dv + v*dv
+		t := v * v
+		dt1 := v*dt + t*dv
+		t1 := t * v
+		ds += dt1
+		s += t1
+	}
+	return s, ds
 }
 
 // PopBeforeSumGrad returns PopBeforeSum(x) and its partial derivatives with respect to x.
@@ -444,6 +654,32 @@ func PopBeforeSumGrad(x, dx []float64) float64 {
 		dx[i] += 2 * v * dt
 	}
 	return popBeforeSum
+}
+
+// PopBeforeSumJVP returns PopBeforeSum(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PopBeforeSumJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PopBeforeSumJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	h := make([]float64, len(x))
+	dh := make([]float64, len(x))
+	for i, v := range x {
+		dv := dx[i]
+		dh[i] = v*dv + v*dv
+		h[i] = v * v
+	}
+	dh = dh[:len(h)-1]
+	h = h[:len(h)-1]
+	var ds float64
+	s := 0.0
+	for i1, v1 := range h {
+		dv1 := dh[i1]
+		dt := x[0]*dv1 + v1*dx[0]
+		t := v1 * x[0]
+		ds += dt
+		s += t
+	}
+	return s, ds
 }
 
 // TwoResultsAfterEarlyReturnGrad returns TwoResultsAfterEarlyReturn(x, y, n) and its partial derivatives with respect to x, y.
@@ -557,6 +793,54 @@ reverse:
 	return twoResultsAfterEarlyReturn, dx, dy
 }
 
+// TwoResultsAfterEarlyReturnJVP returns TwoResultsAfterEarlyReturn(x, y, n) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func TwoResultsAfterEarlyReturnJVP(x, y float64, n int, dx, dy float64) (float64, float64) {
+	if x > 100 {
+		return x, dx
+	}
+	r, r1 := math.Sincos(y)
+	dr := r1 * dy
+	dr1 := -r * dy
+	s, c, ds, dc := r, r1, dr, dr1
+	dt := 0.25 * ds
+	t := 0.25 * s
+	dt1 := x*dc + c*dx
+	t1 := c * x
+	dt2 := dt + dt1
+	t2 := t + t1
+	dy += dt2
+	y += t2
+	if n == 2 {
+		dt3 := 3.5 * dx
+		t3 := x * 3.5
+		r2, r3 := math.Modf(t3)
+		dr2 := dt3
+		i, f, di, df := r2, r3, float64(0), dr2
+		dt4 := f*di + i*df
+		t4 := i * f
+		dy += dt4
+		y += t4
+	}
+	for k := 0; k < 3; k++ {
+		r4, r5 := math.Frexp(y)
+		dr3 := math.Ldexp(1, -r5) * dy
+		fr, ex, dfr := r4, r5, dr3
+		dt5 := 0.25 * dfr
+		t5 := 0.25 * fr
+		dt6 := float64(ex) * dt5
+		t6 := t5 * float64(ex)
+		tanh := math.Tanh(fr)
+		dtanh := (1 - tanh*tanh) * dfr
+		dt7 := dt6 + dtanh
+		t7 := t6 + tanh
+		dy += dt7
+		y += t7
+	}
+	dt8 := x*dy + y*dx
+	t8 := y * x
+	return t8, dt8
+}
+
 // ParallelPassiveGrad returns ParallelPassive(x, y) and its partial derivatives with respect to x, y.
 func ParallelPassiveGrad(x, y float64) (float64, float64, float64) {
 	t := 0.5
@@ -575,6 +859,16 @@ func ParallelPassiveGrad(x, y float64) (float64, float64, float64) {
 	dx = dt1
 	dy = dt1
 	return parallelPassive, dx, dy
+}
+
+// ParallelPassiveJVP returns ParallelPassive(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func ParallelPassiveJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := dx + dy
+	t := x + y
+	x, y, dx, dy = float64(0.5), t, float64(0), dt
+	dt1 := x*dy + y*dx
+	t1 := y * x
+	return t1, dt1
 }
 
 // ParallelUntakenGrad returns ParallelUntaken(x, y, n) and its partial derivatives with respect to x, y.
@@ -630,6 +924,31 @@ reverse:
 		x = xPrev
 	}
 	return parallelUntaken, dx, dy
+}
+
+// ParallelUntakenJVP returns ParallelUntaken(x, y, n) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func ParallelUntakenJVP(x, y float64, n int, dx, dy float64) (float64, float64) {
+	min1 := math.Min(0.94, y)
+	var dmin1 float64
+	if 0.94 == y {
+		dmin1 += dy / 2
+	} else if !(0.94 == min1) {
+		dmin1 += dy
+	}
+	dsin := math.Cos(x) * dx
+	sin := math.Sin(x)
+	x, y, dx, dy = min1, sin, dmin1, dsin
+	if n%2 == 0 {
+		dsin1 := math.Cos(x) * dx
+		sin1 := math.Sin(x)
+		dt := sin1*dy + y*dsin1
+		t := y * sin1
+		return t, dt
+	}
+	p := math.Round(x)
+	dt1 := p * dy
+	t1 := y * p
+	return t1, dt1
 }
 
 // RangeArrayPerTripGrad returns RangeArrayPerTrip(x, y, n) and its partial derivatives with respect to x, y.
@@ -751,6 +1070,49 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	return rangeArrayPerTrip, dx, dy
 }
 
+// RangeArrayPerTripJVP returns RangeArrayPerTrip(x, y, n) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func RangeArrayPerTripJVP(x, y float64, n int, dx, dy float64) (float64, float64) {
+	for j := range 2 {
+		datan := dx / (1 + x*x)
+		atan := math.Atan(x)
+		dt := 0.3 * datan
+		t := 0.3 * atan
+		dy += dt
+		y += t
+		var a [3]float64
+		var da [3]float64
+		da[0] = 0
+		a[0] = 0.5
+		da[2] = -dx
+		a[2] = 0.7 - x
+		for i, v := range a {
+			dv := da[i]
+			dt1 := 0.25 * dv
+			t1 := 0.25 * v
+			dt2 := float64(i+1) * dt1
+			t2 := t1 * float64(i+1)
+			dy += dt2
+			y += t2
+			p := math.Tanh(0.1 * float64(j+1))
+			dx = 0
+			x = p
+			if n > 0 {
+				datan1 := dv / (1 + v*v)
+				atan1 := math.Atan(v)
+				dt3 := 0.5 * datan1
+				t3 := 0.5 * atan1
+				dy += dt3
+				y += t3
+			}
+		}
+		dt4 := 0.25 * da[2]
+		t4 := 0.25 * a[2]
+		dy += dt4
+		y += t4
+	}
+	return y, dy
+}
+
 // WriteThroughViewGrad returns WriteThroughView(x, y) and its partial derivatives with respect to x, y.
 func WriteThroughViewGrad(x, y float64) (float64, float64, float64) {
 	dh := make([]float64, 3)
@@ -785,6 +1147,25 @@ func WriteThroughViewGrad(x, y float64) (float64, float64, float64) {
 	dx += dh[0]
 	dh[0] = 0
 	return writeThroughView, dx, dy
+}
+
+// WriteThroughViewJVP returns WriteThroughView(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func WriteThroughViewJVP(x, y, dx, dy float64) (float64, float64) {
+	h := make([]float64, 3)
+	dh := make([]float64, 3)
+	dt := y*dx + x*dy
+	t := x * y
+	h[0], h[1], h[2], dh[0], dh[1], dh[2] = x, y, t, dx, dy, dt
+	dr := dh[0:]
+	r := h[0:]
+	dot1, dDot := jvpOfDot(h, h, dh, dh)
+	dt1 := 0.5 * dDot
+	t1 := 0.5 * dot1
+	dr[0] += dt1
+	r[0] += t1
+	dt2 := dr[0] + dh[1]
+	t2 := r[0] + h[1]
+	return t2, dt2
 }
 
 // ParallelPassiveInLoopGrad returns ParallelPassiveInLoop(x, y) and its partial derivatives with respect to x, y.
@@ -861,6 +1242,24 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	return parallelPassiveInLoop, dx, dy
 }
 
+// ParallelPassiveInLoopJVP returns ParallelPassiveInLoop(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func ParallelPassiveInLoopJVP(x, y, dx, dy float64) (float64, float64) {
+	for i := 0; i < 3; i++ {
+		dt := dy
+		t := y + 0.5
+		dx = dt / (1 + t*t)
+		x = math.Atan(t)
+		bell1, dBell := jvpOfBellWrtX(x, 1.5, dx)
+		tanh := math.Tanh(bell1)
+		dtanh := (1 - tanh*tanh) * dBell
+		x, y, dx, dy = float64(0.25), tanh, float64(0), dtanh
+		y += 0.125 * float64(i)
+	}
+	dt1 := x*dy + y*dx
+	t1 := y * x
+	return t1, dt1
+}
+
 // PiecewiseUnconditionalGrad returns PiecewiseUnconditional(x, n) and its partial derivatives with respect to x.
 func PiecewiseUnconditionalGrad(x float64, n int) (float64, float64) {
 	var t float64
@@ -894,6 +1293,30 @@ func PiecewiseUnconditionalGrad(x float64, n int) (float64, float64) {
 	// s, c := math.Sincos(x)
 	dx := c*ds - s*dc
 	return piecewiseUnconditional, dx
+}
+
+// PiecewiseUnconditionalJVP returns PiecewiseUnconditional(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PiecewiseUnconditionalJVP(x float64, n int, dx float64) (float64, float64) {
+	r1, r2 := math.Sincos(x)
+	dr := r2 * dx
+	dr1 := -r1 * dx
+	s, c, ds, dc := r1, r2, dr, dr1
+	abs := math.Abs(c)
+	var dabs float64
+	if c > 0 {
+		dabs += dc
+	} else if c < 0 {
+		dabs -= dc
+	}
+	dr2 := dabs
+	r := abs
+	if n > 0 {
+		dt := 2 * ds
+		t := s * 2
+		dr2 += dt
+		r += t
+	}
+	return r, dr2
 }
 
 // ParallelDeadInLoopGrad returns ParallelDeadInLoop(x, y, w) and its partial derivatives with respect to w.
@@ -969,6 +1392,39 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 	return parallelDeadInLoop
 }
 
+// ParallelDeadInLoopJVP returns ParallelDeadInLoop(x, y, w) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func ParallelDeadInLoopJVP(x, y float64, w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ParallelDeadInLoopJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var dx float64
+	var dy float64
+	for i, v := range w {
+		dv := dw[i]
+		t := 0.0
+		for t < 1 {
+			t += 0.35
+			dt1 := dv / 2
+			t1 := v / 2
+			tanh := math.Tanh(t1)
+			dtanh := (1 - tanh*tanh) * dt1
+			dt2 := dx - dw[0]
+			t2 := x - w[0]
+			dsin := math.Cos(t2) * dt2
+			sin := math.Sin(t2)
+			x, y, dx, dy = tanh, sin, dtanh, dsin
+			p := math.Sin(1.04)
+			dx = 0
+			x = p
+		}
+	}
+	dt3 := 0.5 * dy
+	t3 := 0.5 * y
+	dt4 := dt3 + dx
+	t4 := t3 + x
+	return t4, dt4
+}
+
 // RangeValueUnreadKeyGrad returns RangeValueUnreadKey(x) and its partial derivatives with respect to x.
 func RangeValueUnreadKeyGrad(x float64) (float64, float64) {
 	var t, sin, t1, t2, v float64
@@ -1025,6 +1481,27 @@ func RangeValueUnreadKeyGrad(x float64) (float64, float64) {
 	return rangeValueUnreadKey, dx
 }
 
+// RangeValueUnreadKeyJVP returns RangeValueUnreadKey(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RangeValueUnreadKeyJVP(x, dx float64) (float64, float64) {
+	a := [3]float64{0.5, -1, 2}
+	var ds float64
+	s := 0.0
+	for i, v := range a {
+		if i > 5 {
+			break
+		}
+		dt := v * dx
+		t := v * x
+		dsin := math.Cos(t) * dt
+		sin := math.Sin(t)
+		dt1 := sin*ds + s*dsin
+		t1 := s * sin
+		ds = dt1
+		s = t1 + v
+	}
+	return s, ds
+}
+
 // PassiveSelfArgGrad returns PassiveSelfArg(x, s) and its partial derivatives with respect to x, s.
 func PassiveSelfArgGrad(x float64, s, ds *Spring) (float64, float64) {
 	if len(ds.W) < len(s.W) {
@@ -1043,6 +1520,20 @@ func PassiveSelfArgGrad(x float64, s, ds *Spring) (float64, float64) {
 	x = xPrev
 	s.pullbackOfPullWrtS(math.Ceil(2*x), dpull1, ds)
 	return passiveSelfArg, dx
+}
+
+// PassiveSelfArgJVP returns PassiveSelfArg(x, s) and its directional derivative: the sum of its partial derivatives with respect to x, s times the tangents dx, ds.
+func PassiveSelfArgJVP(x float64, s *Spring, dx float64, ds *Spring) (float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("PassiveSelfArgJVP: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	p := math.Ceil(2 * x)
+	pull1, dPull := s.jvpOfPullWrtS(p, ds)
+	dx = dPull
+	x = pull1
+	dt := x*dx + x*dx
+	t := x * x
+	return t, dt
 }
 
 // VarSliceLaterGrad returns VarSliceLater(a, flip) and its partial derivatives with respect to a.
@@ -1067,6 +1558,27 @@ func VarSliceLaterGrad(a []float64, flip bool, da []float64) float64 {
 	da[2] += t
 	dsrc[0] += 2 * src[0] * dt
 	return varSliceLater
+}
+
+// VarSliceLaterJVP returns VarSliceLater(a, flip) and its directional derivative: the sum of its partial derivatives with respect to a times the tangents da.
+func VarSliceLaterJVP(a []float64, flip bool, da []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("VarSliceLaterJVP: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var src []float64
+	dsrc := make([]float64, len(src))
+	if flip {
+		dsrc = da[1:]
+		src = a[1:]
+	} else {
+		dsrc = da
+		src = a
+	}
+	dt := src[0]*dsrc[0] + src[0]*dsrc[0]
+	t := src[0] * src[0]
+	dt1 := a[2]*dt + t*da[2]
+	t1 := t * a[2]
+	return t1, dt1
 }
 
 // LinkSumGrad returns LinkSum(c) and its partial derivatives with respect to c.
@@ -1122,6 +1634,28 @@ func LinkSumGrad(c, dc *Link) float64 {
 	return linkSum
 }
 
+// LinkSumJVP returns LinkSum(c) and its directional derivative: the sum of its partial derivatives with respect to c times the tangents dc.
+func LinkSumJVP(c, dc *Link) (float64, float64) {
+	if len(dc.W) < len(c.W) {
+		panic(fmt.Sprintf("LinkSumJVP: len(dc.W) = %d is shorter than len(c.W) = %d", len(dc.W), len(c.W)))
+	}
+	var ds float64
+	s := 0.0
+	{
+		dp := dc
+		p := c
+		for ; p != nil; p, dp = p.Next, dp.Next {
+			dt := p.V*dp.V + p.V*dp.V
+			t := p.V * p.V
+			dt1 := p.W[0]*dt + t*dp.W[0]
+			t1 := t * p.W[0]
+			ds += dt1
+			s += t1
+		}
+	}
+	return s, ds
+}
+
 // UntakenAfterReturnGrad returns UntakenAfterReturn(x) and its partial derivatives with respect to x.
 func UntakenAfterReturnGrad(x float64) (float64, float64) {
 	var untakenAfterReturn, t, b float64
@@ -1155,6 +1689,20 @@ reverse:
 		dx -= dt
 	}
 	return untakenAfterReturn, dx
+}
+
+// UntakenAfterReturnJVP returns UntakenAfterReturn(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func UntakenAfterReturnJVP(x, dx float64) (float64, float64) {
+	dt := -dx
+	t := -x
+	b := math.Sqrt(t)
+	db := 0.5 / b * dt
+	if x > 0 {
+		dt1 := x*dx + x*dx
+		t1 := x * x
+		return t1, dt1
+	}
+	return b, db
 }
 
 // LabelReverseGrad returns LabelReverse(xs, a) and its partial derivatives with respect to xs, a.
@@ -1272,6 +1820,34 @@ reverse1:
 	return labelReverse, da
 }
 
+// LabelReverseJVP returns LabelReverse(xs, a) and its directional derivative: the sum of its partial derivatives with respect to xs, a times the tangents dxs, da.
+func LabelReverseJVP(xs []float64, a float64, dxs []float64, da float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("LabelReverseJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i1, v := range xs {
+		dv := dxs[i1]
+		dt := v*ds + s*dv
+		t := s * v
+		ds = dt + da
+		s = t + a
+		if s > 10 {
+			return s, ds
+		}
+	}
+reverse:
+	for i := 0; i < 3; i++ {
+		if i == 1 {
+			continue reverse
+		}
+		ds = s*ds + s*ds
+		s *= s
+	}
+	return s, ds
+}
+
 // LossGrad returns n.Loss(x) and its partial derivatives with respect to n.
 func (n *Units) LossGrad(x float64, dn *Units) float64 {
 	if len(dn.Us) < len(n.Us) {
@@ -1296,6 +1872,24 @@ func (n *Units) LossGrad(x float64, dn *Units) float64 {
 	// s := n.U.out(x)
 	n.U.pullbackOfOutWrtU(x, ds, &dn.U)
 	return loss
+}
+
+// LossJVP returns Loss(x) and its directional derivative: the sum of its partial derivatives with respect to n times the tangents dn.
+func (n *Units) LossJVP(x float64, dn *Units) (float64, float64) {
+	if len(dn.Us) < len(n.Us) {
+		panic(fmt.Sprintf("LossJVP: len(dn.Us) = %d is shorter than len(n.Us) = %d", len(dn.Us), len(n.Us)))
+	}
+	out1, dOut := n.U.jvpOfOutWrtU(x, &dn.U)
+	ds := dOut
+	s := out1
+	for i := range n.Us {
+		out2, dOut1 := n.Us[i].jvpOfOutWrtU(x, &dn.Us[i])
+		dt := n.Us[i].A*dOut1 + out2*dn.Us[i].A
+		t := out2 * n.Us[i].A
+		ds += dt
+		s += t
+	}
+	return s, ds
 }
 
 // ElemUntakenGrad returns ElemUntaken(x) and its partial derivatives with respect to x.
@@ -1346,6 +1940,26 @@ reverse:
 	return elemUntaken, dx
 }
 
+// ElemUntakenJVP returns ElemUntaken(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ElemUntakenJVP(x, dx float64) (float64, float64) {
+	var a [2]float64
+	var da [2]float64
+	a[0] = math.Sqrt(x)
+	da[0] = 0.5 / a[0] * dx
+	da[1] = dx
+	a[1] = x
+	k := 1
+	if x > 0 {
+		k = 0
+	}
+	if x > 5 {
+		dt := 2 * da[0]
+		t := a[0] * 2
+		return t, dt
+	}
+	return a[k], da[k]
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)
@@ -1362,6 +1976,19 @@ func gradOfDoubled(m Meters) (float64, Meters) {
 	dt1 := 2 * dt
 	dm := Meters(dt1)
 	return doubled1, dm
+}
+
+// jvpOfDoubled is the pushforward of doubled: its results, then their tangents along dm.
+func jvpOfDoubled(m, dm Meters) (float64, float64) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	dsin := math.Cos(t) * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	return t2, dt2
 }
 
 // pullbackOfPullWrtS returns pull's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to pull in gradients.
@@ -1385,6 +2012,23 @@ func (s *Spring) pullbackOfPullWrtS(h, dres float64, ds *Spring) float64 {
 	return pull1
 }
 
+// jvpOfPullWrtS is the pushforward of pull: its results, then their tangents along ds.
+func (s *Spring) jvpOfPullWrtS(h float64, ds *Spring) (float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	for i, v := range s.W {
+		dv := ds.W[i]
+		dt := v*dv + v*dv
+		t := v * v
+		de += dt
+		e += t
+	}
+	return e, de
+}
+
 // pullbackOfOutWrtU returns out's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to out in gradients.
 func (u *Unit) pullbackOfOutWrtU(x, dres float64, du *Unit) float64 {
 	s := 0.0
@@ -1402,4 +2046,21 @@ func (u *Unit) pullbackOfOutWrtU(x, dres float64, du *Unit) float64 {
 	}
 	out1 := s
 	return out1
+}
+
+// jvpOfOutWrtU is the pushforward of out: its results, then their tangents along du.
+func (u *Unit) jvpOfOutWrtU(x float64, du *Unit) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i := 0; i < 2; i++ {
+		dt := x * du.A
+		t := u.A * x
+		dt1 := float64(i) * du.B
+		t1 := u.B * float64(i)
+		dt2 := dt + dt1
+		t2 := t + t1
+		ds += dt2
+		s += t2
+	}
+	return s, ds
 }

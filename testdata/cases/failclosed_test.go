@@ -18,21 +18,24 @@ func failClosedCases() []gradCase {
 		{name: "NamedFloatHelper", f: NamedFloatHelper, grad: NamedFloatHelperGrad, at: pts(p(0.7), p(-2))},
 		{name: "LocalNamedMath", f: LocalNamedMath, grad: LocalNamedMathGrad, at: pts(p(0.7), p(-2))},
 		{name: "ReslicedParam",
-			f: func(x []float64) float64 { return ReslicedParam(x, 2) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ReslicedParamJVP(x, 2, v) }),
+			f:   func(x []float64) float64 { return ReslicedParam(x, 2) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 3)
 				return ReslicedParamGrad(x, 2, dw), dw
 			},
 			at: pts(p(0.5, -1, 2))},
 		{name: "PopLocal",
-			f: PopLocal,
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return PopLocalJVP(x, v) }),
+			f:   PopLocal,
 			grad: func(x []float64) (float64, []float64) {
 				dx := make([]float64, 3)
 				return PopLocalGrad(x, dx), dx
 			},
 			at: pts(p(0.5, -1, 2))},
 		{name: "ByValueWrite",
-			f: func(x []float64) float64 { return ByValueWrite(Vec2{x[0], x[1]}) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ByValueWriteJVP(Vec2{x[0], x[1]}, Vec2{v[0], v[1]}) }),
+			f:   func(x []float64) float64 { return ByValueWrite(Vec2{x[0], x[1]}) },
 			grad: func(x []float64) (float64, []float64) {
 				v, d := ByValueWriteGrad(Vec2{x[0], x[1]})
 				return v, []float64{d.X, d.Y}
@@ -40,20 +43,25 @@ func failClosedCases() []gradCase {
 			at: pts(p(0.5, -1))},
 		{name: "VarInLoopCarry", f: VarInLoopCarry, grad: VarInLoopCarryGrad, at: pts(p(0.7), p(-1.3))},
 		{name: "ReslicedRange",
-			f: func(x []float64) float64 { return ReslicedRange(x, 2) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ReslicedRangeJVP(x, 2, v) }),
+			f:   func(x []float64) float64 { return ReslicedRange(x, 2) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 3)
 				return ReslicedRangeGrad(x, 2, dw), dw
 			},
 			at: pts(p(0.5, -1, 2))},
 		{name: "PopBeforeSum",
-			f: PopBeforeSum,
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return PopBeforeSumJVP(x, v) }),
+			f:   PopBeforeSum,
 			grad: func(x []float64) (float64, []float64) {
 				dx := make([]float64, 3)
 				return PopBeforeSumGrad(x, dx), dx
 			},
 			at: pts(p(0.5, -1, 2))},
-		{name: "TwoResultsAfterEarlyReturn", wrt: []int{0, 1},
+		{name: "TwoResultsAfterEarlyReturn",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return TwoResultsAfterEarlyReturnJVP(x[0], x[1], 2, v[0], v[1])
+			}), wrt: []int{0, 1},
 			f: func(x []float64) float64 { return TwoResultsAfterEarlyReturn(x[0], x[1], 2) },
 			grad: func(x []float64) (float64, []float64) {
 				v, dx, dy := TwoResultsAfterEarlyReturnGrad(x[0], x[1], 2)
@@ -61,21 +69,24 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.7, 0.3), p(-0.4, 1.3))},
 		{name: "ParallelPassive", f: ParallelPassive, grad: ParallelPassiveGrad, at: pts(p(0.3, 0.7))},
-		{name: "ParallelUntaken1", wrt: []int{0, 1},
+		{name: "ParallelUntaken1",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ParallelUntakenJVP(x[0], x[1], 1, v[0], v[1]) }), covers: "ParallelUntaken", wrt: []int{0, 1},
 			f: func(x []float64) float64 { return ParallelUntaken(x[0], x[1], 1) },
 			grad: func(x []float64) (float64, []float64) {
 				v, dx, dy := ParallelUntakenGrad(x[0], x[1], 1)
 				return v, []float64{dx, dy}
 			},
 			at: pts(p(0.3, 0.7))},
-		{name: "ParallelUntaken0", wrt: []int{0, 1},
+		{name: "ParallelUntaken0",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ParallelUntakenJVP(x[0], x[1], 0, v[0], v[1]) }), covers: "ParallelUntaken", wrt: []int{0, 1},
 			f: func(x []float64) float64 { return ParallelUntaken(x[0], x[1], 0) },
 			grad: func(x []float64) (float64, []float64) {
 				v, dx, dy := ParallelUntakenGrad(x[0], x[1], 0)
 				return v, []float64{dx, dy}
 			},
 			at: pts(p(0.3, 0.7))},
-		{name: "RangeArrayPerTrip", wrt: []int{0, 1},
+		{name: "RangeArrayPerTrip",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RangeArrayPerTripJVP(x[0], x[1], 1, v[0], v[1]) }), wrt: []int{0, 1},
 			f: func(x []float64) float64 { return RangeArrayPerTrip(x[0], x[1], 1) },
 			grad: func(x []float64) (float64, []float64) {
 				v, dx, dy := RangeArrayPerTripGrad(x[0], x[1], 1)
@@ -84,7 +95,8 @@ func failClosedCases() []gradCase {
 			at: pts(p(0.3, 0.7))},
 		{name: "WriteThroughView", f: WriteThroughView, grad: WriteThroughViewGrad, at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
 		{name: "ParallelPassiveInLoop", f: ParallelPassiveInLoop, grad: ParallelPassiveInLoopGrad, at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
-		{name: "PiecewiseUnconditional", wrt: []int{0},
+		{name: "PiecewiseUnconditional",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return PiecewiseUnconditionalJVP(x[0], 0, v[0]) }), wrt: []int{0},
 			f: func(x []float64) float64 { return PiecewiseUnconditional(x[0], 0) },
 			grad: func(x []float64) (float64, []float64) {
 				v, dx := PiecewiseUnconditionalGrad(x[0], 0)
@@ -92,7 +104,8 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.7), p(2.5))},
 		{name: "ParallelDeadInLoop",
-			f: func(x []float64) float64 { return ParallelDeadInLoop(0.2, 0.7, x) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ParallelDeadInLoopJVP(0.2, 0.7, x, v) }),
+			f:   func(x []float64) float64 { return ParallelDeadInLoop(0.2, 0.7, x) },
 			grad: func(x []float64) (float64, []float64) {
 				dw := make([]float64, 2)
 				return ParallelDeadInLoopGrad(0.2, 0.7, x, dw), dw
@@ -100,6 +113,9 @@ func failClosedCases() []gradCase {
 			at: pts(p(0.3, -0.5), p(1.1, 0.4))},
 		{name: "RangeValueUnreadKey", f: RangeValueUnreadKey, grad: RangeValueUnreadKeyGrad, at: pts(p(0.3), p(-1.1))},
 		{name: "PassiveSelfArg",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return PassiveSelfArgJVP(1.3, &Spring{K: x[0], W: []float64{x[1], 0.5}}, 0, &Spring{K: v[0], W: []float64{v[1], 0}})
+			}),
 			f: func(x []float64) float64 { return PassiveSelfArg(1.3, &Spring{K: x[0], W: []float64{x[1], 0.5}}) },
 			grad: func(x []float64) (float64, []float64) {
 				ds := Spring{W: make([]float64, 2)}
@@ -108,6 +124,11 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.3, 0.7), p(-1.1, 0.4))},
 		{name: "VarSliceLater",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				a, da := VarSliceLaterJVP(x, false, v)
+				b, db := VarSliceLaterJVP(x, true, v)
+				return a + b, da + db
+			}),
 			f: func(x []float64) float64 { return VarSliceLater(x, false) + VarSliceLater(x, true) },
 			grad: func(x []float64) (float64, []float64) {
 				d := make([]float64, len(x))
@@ -117,6 +138,9 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.3, 0.7, -1.2), p(-1.1, 0.4, 2.5))},
 		{name: "LinkSum",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return LinkSumJVP(&Link{V: x[0], W: []float64{x[1]}, Next: &Link{V: x[2], W: []float64{x[3]}}}, &Link{V: v[0], W: []float64{v[1]}, Next: &Link{V: v[2], W: []float64{v[3]}}})
+			}),
 			f: func(x []float64) float64 {
 				return LinkSum(&Link{V: x[0], W: []float64{x[1]}, Next: &Link{V: x[2], W: []float64{x[3]}}})
 			},
@@ -128,7 +152,8 @@ func failClosedCases() []gradCase {
 			at: pts(p(0.3, 0.7, -1.2, 2), p(-1.1, 0.4, 2.5, -0.5))},
 		{name: "UntakenAfterReturn", f: UntakenAfterReturn, grad: UntakenAfterReturnGrad, at: pts(p(2), p(0.3), p(-1.5))},
 		{name: "LabelReverse",
-			f: func(x []float64) float64 { return LabelReverse(x[:2], x[2]) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return LabelReverseJVP(x[:2], x[2], v[:2], v[2]) }),
+			f:   func(x []float64) float64 { return LabelReverse(x[:2], x[2]) },
 			grad: func(x []float64) (float64, []float64) {
 				d := make([]float64, 2)
 				v, da := LabelReverseGrad(x[:2], x[2], d)
@@ -136,6 +161,9 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.5, 1.2, 0.7), p(3, 4, 2.5), p(-0.4, 0.9, 1.1))},
 		{name: "UnitsLoss",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return (&Units{U: Unit{x[0], x[1]}, Us: []Unit{{x[2], x[3]}, {x[4], x[5]}}}).LossJVP(1.3, &Units{U: Unit{v[0], v[1]}, Us: []Unit{{v[2], v[3]}, {v[4], v[5]}}})
+			}), covers: "Units.Loss",
 			f: func(a []float64) float64 {
 				return (&Units{U: Unit{a[0], a[1]}, Us: []Unit{{a[2], a[3]}, {a[4], a[5]}}}).Loss(1.3)
 			},
@@ -147,6 +175,7 @@ func failClosedCases() []gradCase {
 			at: pts(p(0.5, 1.5, -1, 2, 0.3, 0.7), p(-0.2, 0.4, 1.1, -0.6, 0.9, 0.1))},
 		{name: "ElemUntaken", f: ElemUntaken, grad: ElemUntakenGrad, at: pts(p(-1), p(-0.3), p(2), p(7))},
 		{name: "MapData",
+			jvp:  func(x, dx float64) (float64, float64) { return MapDataJVP(x, map[string]float64{"a": 3}, dx) },
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
 			grad: func(x float64) (float64, float64) { return MapDataGrad(x, map[string]float64{"a": 3}) },
 			at:   pts(p(0.5))},

@@ -15,6 +15,13 @@ func AddGrad(x, y float64) (float64, float64, float64) {
 	return add, dx, dy
 }
 
+// AddJVP returns Add(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func AddJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := dx + dy
+	t := x + y
+	return t, dt
+}
+
 // SubGrad returns Sub(x, y) and its partial derivatives with respect to x, y.
 func SubGrad(x, y float64) (float64, float64, float64) {
 	sub := x - y
@@ -26,12 +33,26 @@ func SubGrad(x, y float64) (float64, float64, float64) {
 	return sub, dx, dy
 }
 
+// SubJVP returns Sub(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func SubJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := dx - dy
+	t := x - y
+	return t, dt
+}
+
 // MulGrad returns Mul(x, y) and its partial derivatives with respect to x, y.
 func MulGrad(x, y float64) (float64, float64, float64) {
 	mul := x * y
 
 	// return x * y
 	return mul, y, x
+}
+
+// MulJVP returns Mul(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func MulJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := y*dx + x*dy
+	t := x * y
+	return t, dt
 }
 
 // DivGrad returns Div(x, y) and its partial derivatives with respect to x, y.
@@ -42,6 +63,13 @@ func DivGrad(x, y float64) (float64, float64, float64) {
 	dx := 1 / y
 	dy := -div * (1 / y)
 	return div, dx, dy
+}
+
+// DivJVP returns Div(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func DivJVP(x, y, dx, dy float64) (float64, float64) {
+	t := x / y
+	dt := (dx - t*dy) / y
+	return t, dt
 }
 
 // NegGrad returns Neg(x) and its partial derivatives with respect to x.
@@ -55,6 +83,19 @@ func NegGrad(x float64) (float64, float64) {
 	dx := -t
 	dx -= t2
 	return neg, dx
+}
+
+// NegJVP returns Neg(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NegJVP(x, dx float64) (float64, float64) {
+	dt := -dx
+	t := -x
+	dt1 := -dx
+	t1 := -x
+	dt2 := dt1
+	t2 := t1 + 1
+	dt3 := t2*dt + t*dt2
+	t3 := t * t2
+	return t3, dt3
 }
 
 // AbsGrad returns Abs(x) and its partial derivatives with respect to x.
@@ -71,6 +112,18 @@ func AbsGrad(x float64) (float64, float64) {
 	return abs, dx
 }
 
+// AbsJVP returns Abs(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func AbsJVP(x, dx float64) (float64, float64) {
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		dabs += dx
+	} else if x < 0 {
+		dabs -= dx
+	}
+	return abs, dabs
+}
+
 // AcosGrad returns Acos(x) and its partial derivatives with respect to x.
 func AcosGrad(x float64) (float64, float64) {
 	acos := math.Acos(x)
@@ -78,6 +131,13 @@ func AcosGrad(x float64) (float64, float64) {
 	// return math.Acos(x)
 	dx := -1 / math.Sqrt(1-x*x)
 	return acos, dx
+}
+
+// AcosJVP returns Acos(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func AcosJVP(x, dx float64) (float64, float64) {
+	dacos := -1 / math.Sqrt(1-x*x) * dx
+	acos := math.Acos(x)
+	return acos, dacos
 }
 
 // AcoshGrad returns Acosh(x) and its partial derivatives with respect to x.
@@ -89,6 +149,13 @@ func AcoshGrad(x float64) (float64, float64) {
 	return acosh, dx
 }
 
+// AcoshJVP returns Acosh(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func AcoshJVP(x, dx float64) (float64, float64) {
+	dacosh := dx / math.Sqrt(x*x-1)
+	acosh := math.Acosh(x)
+	return acosh, dacosh
+}
+
 // AsinGrad returns Asin(x) and its partial derivatives with respect to x.
 func AsinGrad(x float64) (float64, float64) {
 	asin := math.Asin(x)
@@ -96,6 +163,13 @@ func AsinGrad(x float64) (float64, float64) {
 	// return math.Asin(x)
 	dx := 1 / math.Sqrt(1-x*x)
 	return asin, dx
+}
+
+// AsinJVP returns Asin(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func AsinJVP(x, dx float64) (float64, float64) {
+	dasin := dx / math.Sqrt(1-x*x)
+	asin := math.Asin(x)
+	return asin, dasin
 }
 
 // AsinhGrad returns Asinh(x) and its partial derivatives with respect to x.
@@ -110,6 +184,17 @@ func AsinhGrad(x float64) (float64, float64) {
 	return asinh, dx
 }
 
+// AsinhJVP returns Asinh(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func AsinhJVP(x, dx float64) (float64, float64) {
+	dt := 2 * dx
+	t := 2 * x
+	dt1 := dt
+	t1 := t + 1
+	dasinh := dt1 / math.Sqrt(t1*t1+1)
+	asinh := math.Asinh(t1)
+	return asinh, dasinh
+}
+
 // AtanGrad returns Atan(x) and its partial derivatives with respect to x.
 func AtanGrad(x float64) (float64, float64) {
 	t := x * x
@@ -119,6 +204,15 @@ func AtanGrad(x float64) (float64, float64) {
 	dt := 1 / (1 + t*t)
 	dx := 2 * x * dt
 	return atan, dx
+}
+
+// AtanJVP returns Atan(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func AtanJVP(x, dx float64) (float64, float64) {
+	dt := x*dx + x*dx
+	t := x * x
+	datan := dt / (1 + t*t)
+	atan := math.Atan(t)
+	return atan, datan
 }
 
 // Atan2Grad returns Atan2(y, x) and its partial derivatives with respect to y, x.
@@ -135,6 +229,21 @@ func Atan2Grad(y, x float64) (float64, float64, float64) {
 	return atan2, dy, dx
 }
 
+// Atan2JVP returns Atan2(y, x) and its directional derivative: the sum of its partial derivatives with respect to y, x times the tangents dy, dx.
+func Atan2JVP(y, x, dy, dx float64) (float64, float64) {
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		datan2 += x / h / h * dy
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		datan2 -= y / h1 / h1 * dx
+	}
+	return atan2, datan2
+}
+
 // AtanhGrad returns Atanh(x) and its partial derivatives with respect to x.
 func AtanhGrad(x float64) (float64, float64) {
 	atanh := math.Atanh(x)
@@ -142,6 +251,13 @@ func AtanhGrad(x float64) (float64, float64) {
 	// return math.Atanh(x)
 	dx := 1 / (1 - x*x)
 	return atanh, dx
+}
+
+// AtanhJVP returns Atanh(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func AtanhJVP(x, dx float64) (float64, float64) {
+	datanh := dx / (1 - x*x)
+	atanh := math.Atanh(x)
+	return atanh, datanh
 }
 
 // CbrtGrad returns Cbrt(x) and its partial derivatives with respect to x.
@@ -153,6 +269,13 @@ func CbrtGrad(x float64) (float64, float64) {
 	return cbrt, dx
 }
 
+// CbrtJVP returns Cbrt(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func CbrtJVP(x, dx float64) (float64, float64) {
+	cbrt := math.Cbrt(x)
+	dcbrt := dx / (3 * (cbrt * cbrt))
+	return cbrt, dcbrt
+}
+
 // CeilGrad returns Ceil(x) and its partial derivatives with respect to x.
 func CeilGrad(x float64) (float64, float64) {
 	ceil := math.Ceil(x) * x
@@ -160,6 +283,14 @@ func CeilGrad(x float64) (float64, float64) {
 	// return math.Ceil(x) * x
 	dx := math.Ceil(x)
 	return ceil, dx
+}
+
+// CeilJVP returns Ceil(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func CeilJVP(x, dx float64) (float64, float64) {
+	p := math.Ceil(x)
+	dt := p * dx
+	t := p * x
+	return t, dt
 }
 
 // CopysignGrad returns Copysign(x, y) and its partial derivatives with respect to x, y.
@@ -172,6 +303,13 @@ func CopysignGrad(x, y float64) (float64, float64, float64) {
 	return copysign, dx, dy
 }
 
+// CopysignJVP returns Copysign(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func CopysignJVP(x, y, dx, dy float64) (float64, float64) {
+	dcopysign := math.Copysign(1, x) * math.Copysign(1, y) * dx
+	copysign := math.Copysign(x, y)
+	return copysign, dcopysign
+}
+
 // CosGrad returns Cos(x) and its partial derivatives with respect to x.
 func CosGrad(x float64) (float64, float64) {
 	cos := math.Cos(x)
@@ -181,6 +319,13 @@ func CosGrad(x float64) (float64, float64) {
 	return cos, dx
 }
 
+// CosJVP returns Cos(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func CosJVP(x, dx float64) (float64, float64) {
+	dcos := -math.Sin(x) * dx
+	cos := math.Cos(x)
+	return cos, dcos
+}
+
 // CoshGrad returns Cosh(x) and its partial derivatives with respect to x.
 func CoshGrad(x float64) (float64, float64) {
 	cosh := math.Cosh(x)
@@ -188,6 +333,13 @@ func CoshGrad(x float64) (float64, float64) {
 	// return math.Cosh(x)
 	dx := math.Sinh(x)
 	return cosh, dx
+}
+
+// CoshJVP returns Cosh(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func CoshJVP(x, dx float64) (float64, float64) {
+	dcosh := math.Sinh(x) * dx
+	cosh := math.Cosh(x)
+	return cosh, dcosh
 }
 
 // DimGrad returns Dim(x, y) and its partial derivatives with respect to x, y.
@@ -206,6 +358,23 @@ func DimGrad(x, y float64) (float64, float64, float64) {
 	return dim, dx, dy
 }
 
+// DimJVP returns Dim(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func DimJVP(x, y, dx, dy float64) (float64, float64) {
+	dim := math.Dim(x, y)
+	var ddim float64
+	if x > y {
+		ddim += dx
+	} else if x == y {
+		ddim += dx / 2
+	}
+	if x > y {
+		ddim -= dy
+	} else if x == y {
+		ddim -= dy / 2
+	}
+	return dim, ddim
+}
+
 // ErfGrad returns Erf(x) and its partial derivatives with respect to x.
 func ErfGrad(x float64) (float64, float64) {
 	erf := math.Erf(x)
@@ -213,6 +382,13 @@ func ErfGrad(x float64) (float64, float64) {
 	// return math.Erf(x)
 	dx := 2 / math.SqrtPi * math.Exp(-x*x)
 	return erf, dx
+}
+
+// ErfJVP returns Erf(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ErfJVP(x, dx float64) (float64, float64) {
+	derf := 2 / math.SqrtPi * math.Exp(-x*x) * dx
+	erf := math.Erf(x)
+	return erf, derf
 }
 
 // ErfcGrad returns Erfc(x) and its partial derivatives with respect to x.
@@ -224,6 +400,13 @@ func ErfcGrad(x float64) (float64, float64) {
 	return erfc, dx
 }
 
+// ErfcJVP returns Erfc(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ErfcJVP(x, dx float64) (float64, float64) {
+	derfc := -2 / math.SqrtPi * math.Exp(-x*x) * dx
+	erfc := math.Erfc(x)
+	return erfc, derfc
+}
+
 // ErfinvGrad returns Erfinv(x) and its partial derivatives with respect to x.
 func ErfinvGrad(x float64) (float64, float64) {
 	erfinv := math.Erfinv(x)
@@ -231,6 +414,13 @@ func ErfinvGrad(x float64) (float64, float64) {
 	// return math.Erfinv(x)
 	dx := math.SqrtPi / 2 * math.Exp(erfinv*erfinv)
 	return erfinv, dx
+}
+
+// ErfinvJVP returns Erfinv(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ErfinvJVP(x, dx float64) (float64, float64) {
+	erfinv := math.Erfinv(x)
+	derfinv := math.SqrtPi / 2 * math.Exp(erfinv*erfinv) * dx
+	return erfinv, derfinv
 }
 
 // ErfcinvGrad returns Erfcinv(x) and its partial derivatives with respect to x.
@@ -242,12 +432,26 @@ func ErfcinvGrad(x float64) (float64, float64) {
 	return erfcinv, dx
 }
 
+// ErfcinvJVP returns Erfcinv(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ErfcinvJVP(x, dx float64) (float64, float64) {
+	erfcinv := math.Erfcinv(x)
+	derfcinv := math.SqrtPi / -2 * math.Exp(erfcinv*erfcinv) * dx
+	return erfcinv, derfcinv
+}
+
 // ExpGrad returns Exp(x) and its partial derivatives with respect to x.
 func ExpGrad(x float64) (float64, float64) {
 	exp := math.Exp(x)
 
 	// return math.Exp(x)
 	return exp, exp
+}
+
+// ExpJVP returns Exp(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ExpJVP(x, dx float64) (float64, float64) {
+	exp := math.Exp(x)
+	dexp := exp * dx
+	return exp, dexp
 }
 
 // Exp2Grad returns Exp2(x) and its partial derivatives with respect to x.
@@ -259,6 +463,13 @@ func Exp2Grad(x float64) (float64, float64) {
 	return exp2, dx
 }
 
+// Exp2JVP returns Exp2(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func Exp2JVP(x, dx float64) (float64, float64) {
+	exp2 := math.Exp2(x)
+	dexp2 := exp2 * math.Ln2 * dx
+	return exp2, dexp2
+}
+
 // Expm1Grad returns Expm1(x) and its partial derivatives with respect to x.
 func Expm1Grad(x float64) (float64, float64) {
 	expm1 := math.Expm1(x)
@@ -266,6 +477,13 @@ func Expm1Grad(x float64) (float64, float64) {
 	// return math.Expm1(x)
 	dx := expm1 + 1
 	return expm1, dx
+}
+
+// Expm1JVP returns Expm1(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func Expm1JVP(x, dx float64) (float64, float64) {
+	expm1 := math.Expm1(x)
+	dexpm1 := (expm1 + 1) * dx
+	return expm1, dexpm1
 }
 
 // FMAGrad returns FMA(x, y, z) and its partial derivatives with respect to x, y, z.
@@ -278,6 +496,13 @@ func FMAGrad(x, y, z float64) (float64, float64, float64, float64) {
 	return fMA, y, x, dz
 }
 
+// FMAJVP returns FMA(x, y, z) and its directional derivative: the sum of its partial derivatives with respect to x, y, z times the tangents dx, dy, dz.
+func FMAJVP(x, y, z, dx, dy, dz float64) (float64, float64) {
+	dfma := y*dx + x*dy + dz
+	fma := math.FMA(x, y, z)
+	return fma, dfma
+}
+
 // FloorGrad returns Floor(x) and its partial derivatives with respect to x.
 func FloorGrad(x float64) (float64, float64) {
 	floor := math.Floor(x) + x
@@ -286,6 +511,14 @@ func FloorGrad(x float64) (float64, float64) {
 	// return math.Floor(x) + x
 	dx = 1
 	return floor, dx
+}
+
+// FloorJVP returns Floor(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func FloorJVP(x, dx float64) (float64, float64) {
+	p := math.Floor(x)
+	dt := dx
+	t := p + x
+	return t, dt
 }
 
 // FrexpGrad returns Frexp(x) and its partial derivatives with respect to x.
@@ -302,6 +535,16 @@ func FrexpGrad(x float64) (float64, float64) {
 	return frexp, dx
 }
 
+// FrexpJVP returns Frexp(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func FrexpJVP(x, dx float64) (float64, float64) {
+	r, r1 := math.Frexp(x)
+	dr := math.Ldexp(1, -r1) * dx
+	frac, exp, dfrac := r, r1, dr
+	dt := float64(exp) * dfrac
+	t := frac * float64(exp)
+	return t, dt
+}
+
 // HypotGrad returns Hypot(x, y) and its partial derivatives with respect to x, y.
 func HypotGrad(x, y float64) (float64, float64, float64) {
 	hypot := math.Hypot(x, y)
@@ -315,6 +558,19 @@ func HypotGrad(x, y float64) (float64, float64, float64) {
 	return hypot, dx, dy
 }
 
+// HypotJVP returns Hypot(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func HypotJVP(x, y, dx, dy float64) (float64, float64) {
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		dhypot += x / hypot * dx
+	}
+	if hypot != 0 {
+		dhypot += y / hypot * dy
+	}
+	return hypot, dhypot
+}
+
 // J0Grad returns J0(x) and its partial derivatives with respect to x.
 func J0Grad(x float64) (float64, float64) {
 	j0 := math.J0(x)
@@ -322,6 +578,13 @@ func J0Grad(x float64) (float64, float64) {
 	// return math.J0(x)
 	dx := -math.J1(x)
 	return j0, dx
+}
+
+// J0JVP returns J0(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func J0JVP(x, dx float64) (float64, float64) {
+	dj0 := -math.J1(x) * dx
+	j0 := math.J0(x)
+	return j0, dj0
 }
 
 // J1Grad returns J1(x) and its partial derivatives with respect to x.
@@ -333,6 +596,13 @@ func J1Grad(x float64) (float64, float64) {
 	return j1, dx
 }
 
+// J1JVP returns J1(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func J1JVP(x, dx float64) (float64, float64) {
+	dj1 := (math.J0(x) - math.Jn(2, x)) / 2 * dx
+	j1 := math.J1(x)
+	return j1, dj1
+}
+
 // JnGrad returns Jn(x) and its partial derivatives with respect to x.
 func JnGrad(x float64) (float64, float64) {
 	jn := math.Jn(3, x)
@@ -340,6 +610,13 @@ func JnGrad(x float64) (float64, float64) {
 	// return math.Jn(3, x)
 	dx := (math.Jn(3-1, x) - math.Jn(3+1, x)) / 2
 	return jn, dx
+}
+
+// JnJVP returns Jn(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func JnJVP(x, dx float64) (float64, float64) {
+	djn := (math.Jn(3-1, x) - math.Jn(3+1, x)) / 2 * dx
+	jn := math.Jn(3, x)
+	return jn, djn
 }
 
 // LdexpGrad returns Ldexp(x) and its partial derivatives with respect to x.
@@ -351,6 +628,13 @@ func LdexpGrad(x float64) (float64, float64) {
 	return ldexp, dx
 }
 
+// LdexpJVP returns Ldexp(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func LdexpJVP(x, dx float64) (float64, float64) {
+	dldexp := math.Ldexp(1, 3) * dx
+	ldexp := math.Ldexp(x, 3)
+	return ldexp, dldexp
+}
+
 // LogGrad returns Log(x) and its partial derivatives with respect to x.
 func LogGrad(x float64) (float64, float64) {
 	log := math.Log(x)
@@ -358,6 +642,13 @@ func LogGrad(x float64) (float64, float64) {
 	// return math.Log(x)
 	dx := 1 / x
 	return log, dx
+}
+
+// LogJVP returns Log(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func LogJVP(x, dx float64) (float64, float64) {
+	dlog := dx / x
+	log := math.Log(x)
+	return log, dlog
 }
 
 // Log10Grad returns Log10(x) and its partial derivatives with respect to x.
@@ -369,6 +660,13 @@ func Log10Grad(x float64) (float64, float64) {
 	return log10, dx
 }
 
+// Log10JVP returns Log10(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func Log10JVP(x, dx float64) (float64, float64) {
+	dlog10 := dx / (x * math.Ln10)
+	log10 := math.Log10(x)
+	return log10, dlog10
+}
+
 // Log1pGrad returns Log1p(x) and its partial derivatives with respect to x.
 func Log1pGrad(x float64) (float64, float64) {
 	log1p := math.Log1p(x)
@@ -376,6 +674,13 @@ func Log1pGrad(x float64) (float64, float64) {
 	// return math.Log1p(x)
 	dx := 1 / (1 + x)
 	return log1p, dx
+}
+
+// Log1pJVP returns Log1p(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func Log1pJVP(x, dx float64) (float64, float64) {
+	dlog1p := dx / (1 + x)
+	log1p := math.Log1p(x)
+	return log1p, dlog1p
 }
 
 // Log2Grad returns Log2(x) and its partial derivatives with respect to x.
@@ -387,6 +692,13 @@ func Log2Grad(x float64) (float64, float64) {
 	return log2, dx
 }
 
+// Log2JVP returns Log2(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func Log2JVP(x, dx float64) (float64, float64) {
+	dlog2 := dx / (x * math.Ln2)
+	log2 := math.Log2(x)
+	return log2, dlog2
+}
+
 // LogbGrad returns Logb(x) and its partial derivatives with respect to x.
 func LogbGrad(x float64) (float64, float64) {
 	logb := math.Logb(x) * x
@@ -394,6 +706,14 @@ func LogbGrad(x float64) (float64, float64) {
 	// return math.Logb(x) * x
 	dx := math.Logb(x)
 	return logb, dx
+}
+
+// LogbJVP returns Logb(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func LogbJVP(x, dx float64) (float64, float64) {
+	p := math.Logb(x)
+	dt := p * dx
+	t := p * x
+	return t, dt
 }
 
 // MaxGrad returns Max(x, y) and its partial derivatives with respect to x, y.
@@ -413,6 +733,23 @@ func MaxGrad(x, y float64) (float64, float64, float64) {
 	return max1, dx, dy
 }
 
+// MaxJVP returns Max(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func MaxJVP(x, y, dx, dy float64) (float64, float64) {
+	max1 := math.Max(x, y)
+	var dmax1 float64
+	if x == y {
+		dmax1 += dx / 2
+	} else if x == max1 {
+		dmax1 += dx
+	}
+	if x == y {
+		dmax1 += dy / 2
+	} else if !(x == max1) {
+		dmax1 += dy
+	}
+	return max1, dmax1
+}
+
 // MinGrad returns Min(x, y) and its partial derivatives with respect to x, y.
 func MinGrad(x, y float64) (float64, float64, float64) {
 	min1 := math.Min(x, y)
@@ -430,6 +767,23 @@ func MinGrad(x, y float64) (float64, float64, float64) {
 	return min1, dx, dy
 }
 
+// MinJVP returns Min(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func MinJVP(x, y, dx, dy float64) (float64, float64) {
+	min1 := math.Min(x, y)
+	var dmin1 float64
+	if x == y {
+		dmin1 += dx / 2
+	} else if x == min1 {
+		dmin1 += dx
+	}
+	if x == y {
+		dmin1 += dy / 2
+	} else if !(x == min1) {
+		dmin1 += dy
+	}
+	return min1, dmin1
+}
+
 // ModGrad returns Mod(x, y) and its partial derivatives with respect to x, y.
 func ModGrad(x, y float64) (float64, float64, float64) {
 	mod := math.Mod(x, y)
@@ -439,6 +793,13 @@ func ModGrad(x, y float64) (float64, float64, float64) {
 	dx = 1
 	dy := -math.Trunc(x / y)
 	return mod, dx, dy
+}
+
+// ModJVP returns Mod(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func ModJVP(x, y, dx, dy float64) (float64, float64) {
+	dmod := dx - math.Trunc(x/y)*dy
+	mod := math.Mod(x, y)
+	return mod, dmod
 }
 
 // ModfGrad returns Modf(x) and its partial derivatives with respect to x.
@@ -455,6 +816,18 @@ func ModfGrad(x float64) (float64, float64) {
 	return modf, dfrac
 }
 
+// ModfJVP returns Modf(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ModfJVP(x, dx float64) (float64, float64) {
+	r, r1 := math.Modf(x)
+	dr := dx
+	whole, frac, dwhole, dfrac := r, r1, float64(0), dr
+	dt := 3 * dfrac
+	t := 3 * frac
+	dt1 := dwhole + dt
+	t1 := whole + t
+	return t1, dt1
+}
+
 // NextafterGrad returns Nextafter(x, y) and its partial derivatives with respect to x, y.
 func NextafterGrad(x, y float64) (float64, float64, float64) {
 	nextafter := math.Nextafter(x, y)
@@ -465,6 +838,13 @@ func NextafterGrad(x, y float64) (float64, float64, float64) {
 	return nextafter, dx, dy
 }
 
+// NextafterJVP returns Nextafter(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func NextafterJVP(x, y, dx, dy float64) (float64, float64) {
+	dnextafter := dx
+	nextafter := math.Nextafter(x, y)
+	return nextafter, dnextafter
+}
+
 // Nextafter32Grad returns Nextafter32(x, y) and its partial derivatives with respect to x, y.
 func Nextafter32Grad(x, y float32) (float32, float32, float32) {
 	nextafter32 := math.Nextafter32(x, y)
@@ -473,6 +853,13 @@ func Nextafter32Grad(x, y float32) (float32, float32, float32) {
 	// return math.Nextafter32(x, y)
 	dx = 1
 	return nextafter32, dx, dy
+}
+
+// Nextafter32JVP returns Nextafter32(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func Nextafter32JVP(x, y, dx, dy float32) (float32, float32) {
+	dnextafter32 := dx
+	nextafter32 := math.Nextafter32(x, y)
+	return nextafter32, dnextafter32
 }
 
 // PowGrad returns Pow(x, y) and its partial derivatives with respect to x, y.
@@ -490,6 +877,19 @@ func PowGrad(x, y float64) (float64, float64, float64) {
 	return pow, dx, dy
 }
 
+// PowJVP returns Pow(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func PowJVP(x, y, dx, dy float64) (float64, float64) {
+	pow := math.Pow(x, y)
+	var dpow float64
+	if y != 0 {
+		dpow += y * math.Pow(x, y-1) * dx
+	}
+	if x != 0 {
+		dpow += pow * math.Log(x) * dy
+	}
+	return pow, dpow
+}
+
 // PowConstGrad returns PowConst(x) and its partial derivatives with respect to x.
 func PowConstGrad(x float64) (float64, float64) {
 	powConst := math.Pow(x, 2.5)
@@ -498,6 +898,14 @@ func PowConstGrad(x float64) (float64, float64) {
 	// return math.Pow(x, 2.5)
 	dx += 2.5 * math.Pow(x, 2.5-1)
 	return powConst, dx
+}
+
+// PowConstJVP returns PowConst(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PowConstJVP(x, dx float64) (float64, float64) {
+	pow := math.Pow(x, 2.5)
+	var dpow float64
+	dpow += 2.5 * math.Pow(x, 2.5-1) * dx
+	return pow, dpow
 }
 
 // RemainderGrad returns Remainder(x, y) and its partial derivatives with respect to x, y.
@@ -511,6 +919,13 @@ func RemainderGrad(x, y float64) (float64, float64, float64) {
 	return remainder, dx, dy
 }
 
+// RemainderJVP returns Remainder(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func RemainderJVP(x, y, dx, dy float64) (float64, float64) {
+	remainder := math.Remainder(x, y)
+	dremainder := dx - math.RoundToEven((x-remainder)/y)*dy
+	return remainder, dremainder
+}
+
 // RoundGrad returns Round(x) and its partial derivatives with respect to x.
 func RoundGrad(x float64) (float64, float64) {
 	round := math.Round(x) * x
@@ -518,6 +933,14 @@ func RoundGrad(x float64) (float64, float64) {
 	// return math.Round(x) * x
 	dx := math.Round(x)
 	return round, dx
+}
+
+// RoundJVP returns Round(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RoundJVP(x, dx float64) (float64, float64) {
+	p := math.Round(x)
+	dt := p * dx
+	t := p * x
+	return t, dt
 }
 
 // RoundToEvenGrad returns RoundToEven(x) and its partial derivatives with respect to x.
@@ -529,6 +952,14 @@ func RoundToEvenGrad(x float64) (float64, float64) {
 	return roundToEven, dx
 }
 
+// RoundToEvenJVP returns RoundToEven(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RoundToEvenJVP(x, dx float64) (float64, float64) {
+	p := math.RoundToEven(x)
+	dt := p * dx
+	t := p * x
+	return t, dt
+}
+
 // SinGrad returns Sin(x) and its partial derivatives with respect to x.
 func SinGrad(x float64) (float64, float64) {
 	sin := math.Sin(x)
@@ -536,6 +967,13 @@ func SinGrad(x float64) (float64, float64) {
 	// return math.Sin(x)
 	dx := math.Cos(x)
 	return sin, dx
+}
+
+// SinJVP returns Sin(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SinJVP(x, dx float64) (float64, float64) {
+	dsin := math.Cos(x) * dx
+	sin := math.Sin(x)
+	return sin, dsin
 }
 
 // SincosGrad returns Sincos(x) and its partial derivatives with respect to x.
@@ -553,6 +991,19 @@ func SincosGrad(x float64) (float64, float64) {
 	return sincos, dx
 }
 
+// SincosJVP returns Sincos(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SincosJVP(x, dx float64) (float64, float64) {
+	r, r1 := math.Sincos(x)
+	dr := r1 * dx
+	dr1 := -r * dx
+	s, c, ds, dc := r, r1, dr, dr1
+	dt := c*ds + s*dc
+	t := s * c
+	dt1 := c*dt + t*dc
+	t1 := t * c
+	return t1, dt1
+}
+
 // SinhGrad returns Sinh(x) and its partial derivatives with respect to x.
 func SinhGrad(x float64) (float64, float64) {
 	sinh := math.Sinh(x)
@@ -560,6 +1011,13 @@ func SinhGrad(x float64) (float64, float64) {
 	// return math.Sinh(x)
 	dx := math.Cosh(x)
 	return sinh, dx
+}
+
+// SinhJVP returns Sinh(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SinhJVP(x, dx float64) (float64, float64) {
+	dsinh := math.Cosh(x) * dx
+	sinh := math.Sinh(x)
+	return sinh, dsinh
 }
 
 // SqrtGrad returns Sqrt(x) and its partial derivatives with respect to x.
@@ -571,6 +1029,13 @@ func SqrtGrad(x float64) (float64, float64) {
 	return sqrt, dx
 }
 
+// SqrtJVP returns Sqrt(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SqrtJVP(x, dx float64) (float64, float64) {
+	sqrt := math.Sqrt(x)
+	dsqrt := 0.5 / sqrt * dx
+	return sqrt, dsqrt
+}
+
 // TanGrad returns Tan(x) and its partial derivatives with respect to x.
 func TanGrad(x float64) (float64, float64) {
 	tan := math.Tan(x)
@@ -578,6 +1043,13 @@ func TanGrad(x float64) (float64, float64) {
 	// return math.Tan(x)
 	dx := 1 + tan*tan
 	return tan, dx
+}
+
+// TanJVP returns Tan(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func TanJVP(x, dx float64) (float64, float64) {
+	tan := math.Tan(x)
+	dtan := (1 + tan*tan) * dx
+	return tan, dtan
 }
 
 // TanhGrad returns Tanh(x) and its partial derivatives with respect to x.
@@ -589,6 +1061,13 @@ func TanhGrad(x float64) (float64, float64) {
 	return tanh, dx
 }
 
+// TanhJVP returns Tanh(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func TanhJVP(x, dx float64) (float64, float64) {
+	tanh := math.Tanh(x)
+	dtanh := (1 - tanh*tanh) * dx
+	return tanh, dtanh
+}
+
 // TruncGrad returns Trunc(x) and its partial derivatives with respect to x.
 func TruncGrad(x float64) (float64, float64) {
 	trunc := math.Trunc(x) * x
@@ -596,6 +1075,14 @@ func TruncGrad(x float64) (float64, float64) {
 	// return math.Trunc(x) * x
 	dx := math.Trunc(x)
 	return trunc, dx
+}
+
+// TruncJVP returns Trunc(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func TruncJVP(x, dx float64) (float64, float64) {
+	p := math.Trunc(x)
+	dt := p * dx
+	t := p * x
+	return t, dt
 }
 
 // Y0Grad returns Y0(x) and its partial derivatives with respect to x.
@@ -607,6 +1094,13 @@ func Y0Grad(x float64) (float64, float64) {
 	return y0, dx
 }
 
+// Y0JVP returns Y0(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func Y0JVP(x, dx float64) (float64, float64) {
+	dy0 := -math.Y1(x) * dx
+	y0 := math.Y0(x)
+	return y0, dy0
+}
+
 // Y1Grad returns Y1(x) and its partial derivatives with respect to x.
 func Y1Grad(x float64) (float64, float64) {
 	y1 := math.Y1(x)
@@ -616,6 +1110,13 @@ func Y1Grad(x float64) (float64, float64) {
 	return y1, dx
 }
 
+// Y1JVP returns Y1(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func Y1JVP(x, dx float64) (float64, float64) {
+	dy1 := (math.Y0(x) - math.Yn(2, x)) / 2 * dx
+	y1 := math.Y1(x)
+	return y1, dy1
+}
+
 // YnGrad returns Yn(x) and its partial derivatives with respect to x.
 func YnGrad(x float64) (float64, float64) {
 	yn := math.Yn(2, x)
@@ -623,6 +1124,13 @@ func YnGrad(x float64) (float64, float64) {
 	// return math.Yn(2, x)
 	dx := (math.Yn(2-1, x) - math.Yn(2+1, x)) / 2
 	return yn, dx
+}
+
+// YnJVP returns Yn(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func YnJVP(x, dx float64) (float64, float64) {
+	dyn := (math.Yn(2-1, x) - math.Yn(2+1, x)) / 2 * dx
+	yn := math.Yn(2, x)
+	return yn, dyn
 }
 
 // Max2Grad returns Max2(x, y) and its partial derivatives with respect to x, y.
@@ -640,6 +1148,23 @@ func Max2Grad(x, y float64) (float64, float64, float64) {
 		dy += 1
 	}
 	return max2, dx, dy
+}
+
+// Max2JVP returns Max2(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func Max2JVP(x, y, dx, dy float64) (float64, float64) {
+	max1 := max(x, y)
+	var dmax1 float64
+	if x == y {
+		dmax1 += dx / 2
+	} else if x == max1 {
+		dmax1 += dx
+	}
+	if x == y {
+		dmax1 += dy / 2
+	} else if !(x == max1) {
+		dmax1 += dy
+	}
+	return max1, dmax1
 }
 
 // Max3Grad returns Max3(x, y, z) and its partial derivatives with respect to x, y, z.
@@ -671,6 +1196,55 @@ func Max3Grad(x, y, z float64) (float64, float64, float64, float64) {
 	return max3, dx, dy, dz
 }
 
+// Max3JVP returns Max3(x, y, z) and its directional derivative: the sum of its partial derivatives with respect to x, y, z times the tangents dx, dy, dz.
+func Max3JVP(x, y, z, dx, dy, dz float64) (float64, float64) {
+	max1 := max(x, y, z)
+	var dmax1 float64
+	ties := 0
+	if x == max1 {
+		ties++
+	}
+	if y == max1 {
+		ties++
+	}
+	if z == max1 {
+		ties++
+	}
+	share := dx / float64(ties)
+	if x == max1 {
+		dmax1 += share
+	}
+	ties1 := 0
+	if x == max1 {
+		ties1++
+	}
+	if y == max1 {
+		ties1++
+	}
+	if z == max1 {
+		ties1++
+	}
+	share1 := dy / float64(ties1)
+	if y == max1 {
+		dmax1 += share1
+	}
+	ties2 := 0
+	if x == max1 {
+		ties2++
+	}
+	if y == max1 {
+		ties2++
+	}
+	if z == max1 {
+		ties2++
+	}
+	share2 := dz / float64(ties2)
+	if z == max1 {
+		dmax1 += share2
+	}
+	return max1, dmax1
+}
+
 // Min2Grad returns Min2(x, y) and its partial derivatives with respect to x, y.
 func Min2Grad(x, y float64) (float64, float64, float64) {
 	min2 := min(x, y)
@@ -686,6 +1260,23 @@ func Min2Grad(x, y float64) (float64, float64, float64) {
 		dy += 1
 	}
 	return min2, dx, dy
+}
+
+// Min2JVP returns Min2(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func Min2JVP(x, y, dx, dy float64) (float64, float64) {
+	min1 := min(x, y)
+	var dmin1 float64
+	if x == y {
+		dmin1 += dx / 2
+	} else if x == min1 {
+		dmin1 += dx
+	}
+	if x == y {
+		dmin1 += dy / 2
+	} else if !(x == min1) {
+		dmin1 += dy
+	}
+	return min1, dmin1
 }
 
 // Min3Grad returns Min3(x, y, z) and its partial derivatives with respect to x, y, z.
@@ -715,4 +1306,53 @@ func Min3Grad(x, y, z float64) (float64, float64, float64, float64) {
 		dz += share
 	}
 	return min3, dx, dy, dz
+}
+
+// Min3JVP returns Min3(x, y, z) and its directional derivative: the sum of its partial derivatives with respect to x, y, z times the tangents dx, dy, dz.
+func Min3JVP(x, y, z, dx, dy, dz float64) (float64, float64) {
+	min1 := min(x, y, z)
+	var dmin1 float64
+	ties := 0
+	if x == min1 {
+		ties++
+	}
+	if y == min1 {
+		ties++
+	}
+	if z == min1 {
+		ties++
+	}
+	share := dx / float64(ties)
+	if x == min1 {
+		dmin1 += share
+	}
+	ties1 := 0
+	if x == min1 {
+		ties1++
+	}
+	if y == min1 {
+		ties1++
+	}
+	if z == min1 {
+		ties1++
+	}
+	share1 := dy / float64(ties1)
+	if y == min1 {
+		dmin1 += share1
+	}
+	ties2 := 0
+	if x == min1 {
+		ties2++
+	}
+	if y == min1 {
+		ties2++
+	}
+	if z == min1 {
+		ties2++
+	}
+	share2 := dz / float64(ties2)
+	if z == min1 {
+		dmin1 += share2
+	}
+	return min1, dmin1
 }

@@ -1,0 +1,485 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"os"
+	"go/token"
+	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Forward mode (//gradgen:jvp) writes each value's tangent beside it: the
+// source's control flow is copied as it is, and every statement that
+// computes an active value is followed (or preceded, when it overwrites an
+// operand) by the statement that computes its tangent, from the same rule
+// table's partials that reverse mode multiplies by adjoints. No tape, no
+// recorder, no second sweep.
+//
+// It shares the reverse mode's front end — directives, signatures,
+// validation, activity — and runs only on functions reverse mode accepts,
+// so that both modes refuse the same constructs (fail closed) and can check
+// each other (the dot-product test). The tangent of a variable x is held in
+// the variable's adjoint slot, named dx, and the tangent of an element x[i]
+// is dx[i], as its adjoint would be.
+
+// fwdLowerer writes the JVP of one function.
+type fwdLowerer struct {
+	*lowerer
+	out      []adjoint.Stmt  // statements of the block being written
+	tangents map[string]bool // names of tangents and temporaries forward mode made, which cleanup may drop
+	results  []types.Type
+}
+
+// forwardFunction builds the JVP of g (a user's //gradgen:jvp function, or
+// a pushforward helper of a callee).
+func (p *pkgContext) forwardFunction(g *gradFunc, file *ast.File) (fn *adjoint.Func, diags []Diagnostic) {
+	defer func() {
+		if r := recover(); r != nil {
+			if os.Getenv("GRADGEN_PANIC") != "" {
+				panic(r)
+			}
+			fn = nil
+			diags = []Diagnostic{{Pos: g.decl.Name.Pos(), Message: fmt.Sprintf("internal error differentiating %s: %v; please report it with this function", g.decl.Name.Name, r)}}
+		}
+	}()
+	f := &fwdLowerer{lowerer: p.newLowerer(g, file, nil), tangents: map[string]bool{}, results: g.results}
+	if !f.analyze(g) {
+		return nil, f.diags
+	}
+	fn = f.lowerForward(g)
+	if len(f.diags) > 0 {
+		return nil, f.diags
+	}
+	return fn, nil
+}
+
+// lowerForward writes the whole JVP function.
+func (f *fwdLowerer) lowerForward(g *gradFunc) *adjoint.Func {
+	out := &adjoint.Func{Name: g.name, Doc: f.forwardDoc(g)}
+	if g.recv != nil {
+		out.Recv = &adjoint.Param{Name: f.paramName(g.recv), Type: mustIR(g.recv.Type())}
+	}
+	for _, p := range g.params {
+		out.Params = append(out.Params, adjoint.Param{Name: f.paramName(p), Type: mustIR(p.Type())})
+	}
+	for _, v := range g.wrt {
+		pv := f.variableOf(v)
+		out.Params = append(out.Params, adjoint.Param{Name: adjoint.ExprString(f.adjOf(pv)), Type: mustIR(v.Type())})
+	}
+	for _, t := range g.results {
+		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
+	}
+	for _, t := range g.results {
+		if isFloat(t) {
+			out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
+		}
+	}
+	// Tangents must be at least as long as their parameters.
+	for _, v := range g.wrt {
+		if hasSlices(v.Type()) {
+			pv := f.variableOf(v)
+			out.Body = append(out.Body, f.lengthChecks(adjoint.Id(pv.name), f.adjOf(pv), v.Type(), 0)...)
+		}
+	}
+	// A parameter not differentiated against that the body sets to an
+	// active value starts with a zero tangent.
+	params := append([]*types.Var(nil), g.params...)
+	if g.recv != nil {
+		params = append(params, g.recv)
+	}
+	for _, p := range params {
+		if f.varied[p] && !g.wrtSet[p] {
+			pv := f.variableOf(p)
+			if !isFloat(p.Type()) {
+				f.errorf(p.Pos(), "forward mode cannot follow writes of active values into %s, which is not differentiated against: add it to wrt=, or copy it into a local variable", p.Name())
+				continue
+			}
+			out.Body = append(out.Body, adjoint.VarDecl{Names: []string{f.tangentName(pv)}, Type: pv.ir})
+		}
+	}
+	out.Body = append(out.Body, f.block(g.decl.Body.List)...)
+	// Tangents of values that never reach a result go: Go rejects a
+	// variable that is set and never read.
+	out.Body = dropUnused(out.Body, nil)
+	return out
+}
+
+// forwardDoc is the JVP's doc comment.
+func (f *fwdLowerer) forwardDoc(g *gradFunc) string {
+	var names []string
+	for _, v := range g.wrt {
+		names = append(names, f.variableOf(v).name)
+	}
+	var tans []string
+	for _, v := range g.wrt {
+		tans = append(tans, f.tangentName(f.variableOf(v)))
+	}
+	if g.helper {
+		return g.name + " is the pushforward of " + g.decl.Name.Name + ": its results, then their tangents along " + joinNames(tans) + "."
+	}
+	return g.name + " returns " + g.decl.Name.Name + "(" + joinNames(f.sourceParams(g)) + ") and its directional derivative: the sum of its partial derivatives with respect to " + joinNames(names) + " times the tangents " + joinNames(tans) + "."
+}
+
+func (f *fwdLowerer) sourceParams(g *gradFunc) []string {
+	var out []string
+	for _, p := range g.params {
+		out = append(out, f.paramName(p))
+	}
+	return out
+}
+
+func joinNames(names []string) string {
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
+
+// tangentName is the name of v's tangent, made on first use.
+func (f *fwdLowerer) tangentName(v *variable) string {
+	if v.adj == "" {
+		f.adjOf(v)
+		f.tangents[v.adj] = true
+	}
+	return v.adj
+}
+
+// hasTangent reports whether the variable obj carries a tangent.
+func (f *fwdLowerer) hasTangent(obj types.Object) bool {
+	v, ok := obj.(*types.Var)
+	return ok && f.varied[v] && isDifferentiable(v.Type())
+}
+
+// emit appends statements to the block being written.
+func (f *fwdLowerer) emit(ss ...adjoint.Stmt) {
+	for _, s := range ss {
+		if s != nil {
+			f.out = append(f.out, s)
+		}
+	}
+}
+
+// block writes a list of statements in a block of its own.
+func (f *fwdLowerer) block(list []ast.Stmt) []adjoint.Stmt {
+	saved := f.out
+	f.out = nil
+	for _, s := range list {
+		f.stmt(s, "")
+	}
+	body := f.out
+	f.out = saved
+	return body
+}
+
+// stmt writes one statement and its tangents.
+func (f *fwdLowerer) stmt(s ast.Stmt, label string) {
+	switch s := s.(type) {
+	case *ast.BlockStmt:
+		f.emit(adjoint.Block{Body: f.block(s.List)})
+	case *ast.EmptyStmt:
+	case *ast.LabeledStmt:
+		f.stmt(s.Stmt, s.Label.Name)
+	case *ast.AssignStmt:
+		f.assignStmt(s)
+	case *ast.IncDecStmt:
+		// x++ adds a constant: the tangent is unchanged.
+		f.emit(adjoint.IncDec{X: f.conv(s.X), Inc: s.Tok == token.INC})
+	case *ast.DeclStmt:
+		f.declStmt(s)
+	case *ast.ExprStmt:
+		if f.exprVaried(s.X) {
+			f.errorf(s.Pos(), "forward mode (//gradgen:jvp) does not yet differentiate a call used as a statement with active arguments (%s): use //gradgen:grad, or make the callee return its result", f.source(s))
+			return
+		}
+		f.emit(adjoint.ExprStmt{X: f.conv(s.X)})
+	case *ast.ReturnStmt:
+		f.returnStmt(s)
+	case *ast.IfStmt:
+		f.ifStmt(s)
+	case *ast.ForStmt:
+		f.forStmt(s, label)
+	case *ast.RangeStmt:
+		f.rangeStmt(s, label)
+	case *ast.SwitchStmt:
+		f.switchStmt(s, label)
+	case *ast.BranchStmt:
+		b := adjoint.Branch{Tok: s.Tok.String()}
+		if s.Label != nil {
+			b.Label = s.Label.Name
+		}
+		f.emit(b)
+	default:
+		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) does not differentiate %s: use //gradgen:grad", f.source(s))
+	}
+}
+
+// withInit writes a statement that has an init clause (if, switch) in a
+// block of its own, so that the init's tangents keep its scope.
+func (f *fwdLowerer) withInit(init ast.Stmt, build func() adjoint.Stmt) {
+	if init == nil {
+		f.emit(build())
+		return
+	}
+	saved := f.out
+	f.out = nil
+	f.stmt(init, "")
+	f.emit(build())
+	body := f.out
+	f.out = saved
+	f.emit(adjoint.Block{Body: body})
+}
+
+func (f *fwdLowerer) ifStmt(s *ast.IfStmt) {
+	f.withInit(s.Init, func() adjoint.Stmt {
+		out := adjoint.If{Cond: f.conv(s.Cond), Then: f.block(s.Body.List)}
+		switch e := s.Else.(type) {
+		case *ast.BlockStmt:
+			out.Else = f.block(e.List)
+		case *ast.IfStmt:
+			out.Else = f.block([]ast.Stmt{e})
+		}
+		return out
+	})
+}
+
+func (f *fwdLowerer) switchStmt(s *ast.SwitchStmt, label string) {
+	f.withInit(s.Init, func() adjoint.Stmt {
+		out := adjoint.Switch{Label: label}
+		if s.Tag != nil {
+			out.Tag = f.conv(s.Tag)
+		}
+		for _, c := range s.Body.List {
+			cc := c.(*ast.CaseClause)
+			out.Cases = append(out.Cases, adjoint.Case{List: f.convAll(cc.List), Body: f.block(cc.Body)})
+		}
+		return out
+	})
+}
+
+func (f *fwdLowerer) forStmt(s *ast.ForStmt, label string) {
+	if s.Init != nil && f.stmtActive(s.Init) {
+		// The init's tangent is a statement of its own: the loop goes in
+		// a block that scopes both.
+		saved := f.out
+		f.out = nil
+		f.stmt(s.Init, "")
+		f.emit(f.forLoop(s, label, nil))
+		body := f.out
+		f.out = saved
+		f.emit(adjoint.Block{Body: body})
+		return
+	}
+	var init adjoint.Stmt
+	if s.Init != nil {
+		init = f.convSimple(s.Init)
+	}
+	f.emit(f.forLoop(s, label, init))
+}
+
+// forLoop writes the loop of s with the given init clause.
+func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) adjoint.Stmt {
+	out := adjoint.For{Label: label, Init: init}
+	if s.Cond != nil {
+		out.Cond = f.conv(s.Cond)
+	}
+	if s.Post != nil {
+		if f.stmtActive(s.Post) {
+			out.Post = f.activePost(s.Post)
+		} else {
+			out.Post = f.convSimple(s.Post)
+		}
+	}
+	out.Body = f.block(s.Body.List)
+	return out
+}
+
+// stmtActive reports whether a simple statement computes an active value.
+func (f *fwdLowerer) stmtActive(s ast.Stmt) bool {
+	switch s := s.(type) {
+	case *ast.AssignStmt:
+		for _, x := range s.Lhs {
+			if root := f.rootVar(x); root != nil && f.hasTangent(root) {
+				return true
+			}
+		}
+	case *ast.IncDecStmt:
+		return false
+	case *ast.ExprStmt:
+		return f.exprVaried(s.X)
+	}
+	return false
+}
+
+// activePost writes a loop's post statement that updates an active float
+// (for t := x; t < 4; t += x): value and tangent in one parallel
+// assignment, t, dt = t+x, dt+dx, which reads both before writing either.
+func (f *fwdLowerer) activePost(s ast.Stmt) adjoint.Stmt {
+	as, ok := s.(*ast.AssignStmt)
+	if ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 && as.Tok == token.ASSIGN && !isFloat(f.info.TypeOf(as.Lhs[0])) {
+		// p = p.Next walks a list: its tangent walks the tangent's.
+		if tan := f.adjPathOf(as.Rhs[0]); tan != nil {
+			return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(as.Lhs[0]), f.tangentOf(as.Lhs[0])}, Op: "=", Rhs: []adjoint.Expr{f.conv(as.Rhs[0]), tan}}
+		}
+	}
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || !isFloat(f.info.TypeOf(as.Lhs[0])) {
+		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot update active values in this loop's post statement (%s): move the update to the end of the loop body", f.source(s))
+		return nil
+	}
+	rhs := as.Rhs[0]
+	val, tan, ok := f.inlineExpr(rhs)
+	if as.Tok != token.ASSIGN {
+		op := as.Tok.String()[:1]
+		lv, lt := f.conv(as.Lhs[0]), f.tangentOf(as.Lhs[0])
+		val, tan, ok = f.inlineOp(op, operand{val: lv, typ: f.info.TypeOf(as.Lhs[0])}, lt, operand{val: val, typ: f.info.TypeOf(rhs)}, tan, ok)
+	}
+	if !ok {
+		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot write the tangent of this loop's post statement (%s) in one statement: move the update to the end of the loop body", f.source(s))
+		return nil
+	}
+	if tan == nil {
+		tan = lit("0")
+	}
+	return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(as.Lhs[0]), f.tangentOf(as.Lhs[0])}, Op: "=", Rhs: []adjoint.Expr{val, tan}}
+}
+
+func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
+	out := adjoint.Range{Label: label, X: f.conv(s.X), Define: s.Tok == token.DEFINE}
+	if s.Key != nil {
+		out.Key = f.conv(s.Key)
+	}
+	var valueObj types.Object
+	if s.Value != nil {
+		out.Value = f.conv(s.Value)
+		if id, ok := s.Value.(*ast.Ident); ok {
+			valueObj = f.info.ObjectOf(id)
+		}
+	}
+	var pre []adjoint.Stmt
+	if s.Value != nil && valueObj != nil && f.hasTangent(valueObj) {
+		if _, isArray := f.info.TypeOf(s.X).Underlying().(*types.Array); isArray && f.assignedIn(s.Body)[f.rootVar(s.X)] {
+			f.errorf(s.X.Pos(), "forward mode (//gradgen:jvp) cannot range over the array %s while the loop writes it (Go ranges over a copy): range over its indexes", f.source(s.X))
+			return
+		}
+		key := out.Key
+		if key == nil || adjoint.ExprString(key) == "_" {
+			name := f.names.fresh("i")
+			key = adjoint.Id(name)
+			out.Key = key
+			out.Define = true
+			if s.Tok == token.ASSIGN {
+				f.errorf(s.Pos(), "forward mode (//gradgen:jvp) needs the index of this range loop: write for i, v = range ...")
+				return
+			}
+		}
+		v := f.variableOf(valueObj)
+		var x adjoint.Expr = f.adjPathOf(s.X)
+		tok := ":="
+		if s.Tok == token.ASSIGN {
+			tok = "="
+		}
+		if x == nil {
+			pre = append(pre, f.zeroTangent(v, tok))
+		} else {
+			pre = append(pre, assign(adjoint.Id(f.tangentName(v)), tok, adjoint.Index{X: x, Index: key}))
+		}
+	}
+	out.Body = append(pre, f.block(s.Body.List)...)
+	f.emit(out)
+}
+
+// zeroTangent sets v's tangent to zero (declaring it with tok ":=").
+func (f *fwdLowerer) zeroTangent(v *variable, tok string) adjoint.Stmt {
+	name := f.tangentName(v)
+	if tok == ":=" {
+		return adjoint.VarDecl{Names: []string{name}, Type: v.ir}
+	}
+	return assign(adjoint.Id(name), "=", f.zeroValue(nil, v.typ))
+}
+
+// returnStmt returns the values and their tangents.
+func (f *fwdLowerer) returnStmt(s *ast.ReturnStmt) {
+	var vals, tans []adjoint.Expr
+	for i, e := range s.Results {
+		if i >= len(f.results) {
+			break
+		}
+		val, tan := f.expr(e, nil)
+		vals = append(vals, val)
+		if !isFloat(f.results[i]) {
+			continue
+		}
+		if tan == nil {
+			tan = lit("0")
+		}
+		tans = append(tans, tan)
+	}
+	if len(s.Results) == 1 && len(f.results) > 1 {
+		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot return a call's several results at once: assign them to variables first")
+		return
+	}
+	f.emit(adjoint.Return{Results: append(vals, tans...)})
+}
+
+// declStmt writes var and const declarations.
+func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
+	g, ok := s.Decl.(*ast.GenDecl)
+	if !ok || g.Tok != token.VAR && g.Tok != token.CONST {
+		f.errorf(s.Pos(), "cannot differentiate %s: declare types outside the annotated function", f.source(s))
+		return
+	}
+	for _, spec := range g.Specs {
+		vs := spec.(*ast.ValueSpec)
+		var typ adjoint.Type
+		if vs.Type != nil {
+			typ, _ = irType(f.info.TypeOf(vs.Type))
+		}
+		names := make([]string, len(vs.Names))
+		lhs := make([]ast.Expr, len(vs.Names))
+		for i, n := range vs.Names {
+			lhs[i] = n
+			names[i] = "_"
+			if n.Name != "_" {
+				names[i] = f.variableOf(f.info.Defs[n]).name
+			}
+		}
+		if g.Tok == token.CONST {
+			f.emit(adjoint.VarDecl{Const: true, Names: names, Type: typ, Values: f.convAll(vs.Values)})
+			continue
+		}
+		if len(vs.Values) > 0 && f.anyActive(lhs, vs.Values) {
+			f.assign(lhs, vs.Values, token.DEFINE, vs.Type)
+			continue
+		}
+		f.emit(adjoint.VarDecl{Names: names, Type: typ, Values: f.convAll(vs.Values)})
+		for _, n := range vs.Names {
+			if obj := f.info.Defs[n]; obj != nil && f.hasTangent(obj) {
+				f.emit(f.zeroTangentLike(f.variableOf(obj), adjoint.Id(f.variableOf(obj).name)))
+			}
+		}
+	}
+}
+
+// zeroTangentLike declares v's tangent as a zero of the shape of val (v's
+// value, just set): zero for a float, array or struct, a slice of val's
+// length for a slice.
+func (f *fwdLowerer) zeroTangentLike(v *variable, val adjoint.Expr) adjoint.Stmt {
+	name := f.tangentName(v)
+	switch u := v.typ.Underlying().(type) {
+	case *types.Slice:
+		if isFloat(u.Elem()) {
+			return assign(adjoint.Id(name), ":=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: v.ir}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{val}}}})
+		}
+		f.errorf(f.fn.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: it is a slice of %s; keep active values in flat float slices", v.name, u.Elem())
+		return nil
+	case *types.Pointer:
+		f.errorf(f.fn.Pos(), "forward mode (//gradgen:jvp) cannot give the pointer %s a tangent: point it at a variable that is differentiated", v.name)
+		return nil
+	}
+	return adjoint.VarDecl{Names: []string{name}, Type: v.ir}
+}

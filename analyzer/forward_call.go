@@ -1,0 +1,287 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// call writes a call with one result: a conversion, a math function or
+// builtin through its rule, or a function of this package through its
+// pushforward helper or its //gradgen:rule.
+func (f *fwdLowerer) call(call *ast.CallExpr, into *dest) (adjoint.Expr, adjoint.Expr) {
+	t := f.info.TypeOf(call)
+	if tv, ok := f.info.Types[call.Fun]; ok && tv.IsType() {
+		x, tx := f.expr(call.Args[0], nil)
+		if types.Identical(f.info.TypeOf(call.Args[0]), t) {
+			return f.store(into, x, tx)
+		}
+		fun := f.conv(call.Fun)
+		var tan adjoint.Expr
+		if tx != nil {
+			tan = adjoint.Call{Fun: fun, Args: []adjoint.Expr{tx}}
+		}
+		d := into
+		if d == nil {
+			d = f.tempDest("t", t)
+		}
+		f.writeDest(d, adjoint.Call{Fun: fun, Args: []adjoint.Expr{x}}, tan)
+		if tan == nil {
+			return d.val, nil
+		}
+		return d.val, d.tan
+	}
+	r, name := f.callRule(call), f.source(call.Fun)
+	if fn, _ := f.calleeOf(call); r == nil || fn != nil && f.rules[fn] != nil {
+		vals, tans, ok := f.pushforward(call)
+		if !ok {
+			return adjoint.Id("_"), nil
+		}
+		return f.store(into, vals[0], tans[0])
+	}
+	if r.none != "" {
+		f.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", f.source(call), r.none)
+		return adjoint.Id("_"), nil
+	}
+	var a, ta []adjoint.Expr
+	for _, arg := range call.Args {
+		v, tv := f.expr(arg, nil)
+		a = append(a, v)
+		ta = append(ta, tv)
+	}
+	base := strings.ToLower(name[strings.LastIndex(name, ".")+1:])
+	return f.op(r, a, ta, adjoint.Call{Fun: f.conv(call.Fun), Args: a}, t, base, into, name)
+}
+
+// pushforward writes a call to a function of this package, through the
+// function's //gradgen:rule or its generated pushforward, and returns its
+// results and their tangents (nil for a result without one).
+func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.Expr, bool) {
+	fn, recvExpr := f.calleeOf(call)
+	fail := func(format string, args ...any) ([]adjoint.Expr, []adjoint.Expr, bool) {
+		f.errorf(call.Pos(), format, args...)
+		return nil, nil, false
+	}
+	if fn == nil {
+		return fail("cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package", f.source(call))
+	}
+	ruleF := f.rules[fn]
+	site, same := f.decls[fn]
+	if ruleF == nil && (!same || fn.Pkg() != f.pkg) {
+		return fail("cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s", f.source(call), fn.FullName(), fn.Name())
+	}
+	sig := fn.Type().(*types.Signature)
+	if call.Ellipsis.IsValid() || sig.Variadic() {
+		return fail("cannot differentiate the variadic call %s", f.source(call))
+	}
+	var params []*types.Var
+	var exprs []ast.Expr
+	if recvExpr != nil {
+		params = append(params, sig.Recv())
+		exprs = append(exprs, recvExpr)
+	}
+	for i := range sig.Params().Len() {
+		params = append(params, sig.Params().At(i))
+		exprs = append(exprs, call.Args[i])
+	}
+	vals := make([]adjoint.Expr, len(exprs))
+	tans := make([]adjoint.Expr, len(exprs))
+	mask := make([]byte, len(exprs))
+	active := false
+	for i, e := range exprs {
+		pt := params[i].Type()
+		mask[i] = '0'
+		switch {
+		case !isDifferentiable(pt) || !f.exprVaried(e):
+			if i == 0 && recvExpr != nil {
+				vals[i] = f.conv(e) // a method's receiver, which may be addressed
+			} else {
+				vals[i] = f.passiveVal(e)
+			}
+		case isFloat(pt):
+			vals[i], tans[i] = f.expr(e, nil)
+		default:
+			vals[i] = f.conv(e)
+			tans[i] = f.adjPathOf(e)
+			if tans[i] != nil {
+				if _, ptr := pt.Underlying().(*types.Pointer); ptr {
+					if _, argPtr := f.info.TypeOf(e).Underlying().(*types.Pointer); !argPtr {
+						tans[i] = adjoint.Unary{Op: "&", X: tans[i]}
+					}
+				}
+			}
+		}
+		if tans[i] != nil {
+			mask[i] = '1'
+			active = true
+		}
+	}
+	resTypes := sig.Results()
+	if !active {
+		out := make([]adjoint.Expr, resTypes.Len())
+		if resTypes.Len() == 1 {
+			out[0] = f.passiveVal(call)
+			return out, make([]adjoint.Expr, 1), true
+		}
+		return fail("forward mode (//gradgen:jvp) cannot yet call %s here: assign its results to variables", f.source(call))
+	}
+	if ruleF != nil {
+		return f.ruleCall(call, fn, ruleF, params, vals, tans)
+	}
+	if site.decl.Body == nil {
+		return fail("%s has no body: supply its derivative with a //gradgen:rule function", fn.Name())
+	}
+	name, ok := f.pushforwardFor(call, fn, site, string(mask))
+	if !ok {
+		return nil, nil, false
+	}
+	var args []adjoint.Expr
+	args = append(args, vals...)
+	for _, t := range tans {
+		if t != nil {
+			args = append(args, t)
+		}
+	}
+	var callExpr adjoint.Expr = adjoint.Call{Fun: adjoint.Id(name), Args: args}
+	if recvExpr != nil {
+		callExpr = adjoint.Call{Fun: adjoint.Selector{X: args[0], Sel: name}, Args: args[1:]}
+	}
+	var lhs, resVals, resTans []adjoint.Expr
+	for i := range resTypes.Len() {
+		v := f.newTemp(lowerFirst(fn.Name()), resTypes.At(i).Type())
+		lhs = append(lhs, adjoint.Id(v.name))
+		resVals = append(resVals, adjoint.Id(v.name))
+	}
+	for i := range resTypes.Len() {
+		if !isFloat(resTypes.At(i).Type()) {
+			resTans = append(resTans, nil)
+			continue
+		}
+		v := f.newTemp("d"+upperFirst(lowerFirst(fn.Name())), resTypes.At(i).Type())
+		f.tangents[v.name] = true
+		lhs = append(lhs, adjoint.Id(v.name))
+		resTans = append(resTans, adjoint.Id(v.name))
+	}
+	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{callExpr}})
+	return resVals, resTans, true
+}
+
+// ruleCall writes a call through a //gradgen:rule function that returns
+// the value and one partial per differentiable parameter: the tangent is
+// Σ ∂f/∂aᵢ · ṫᵢ.
+func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFunc, params []*types.Var, vals, tans []adjoint.Expr) ([]adjoint.Expr, []adjoint.Expr, bool) {
+	if _, _, ref := ruleTypes(fn); ref {
+		f.errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use the //gradgen:rule %s of %s: it is a pullback (its parameters are passed by reference), which serves reverse mode only; give the call by-value float parameters, or use //gradgen:grad", ruleF.fn.Name(), fn.Name())
+		return nil, nil, false
+	}
+	sig := fn.Type().(*types.Signature)
+	if sig.Recv() != nil {
+		f.errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use a //gradgen:rule of the method %s: use //gradgen:grad", fn.Name())
+		return nil, nil, false
+	}
+	resType := sig.Results().At(0).Type()
+	y := f.newTemp(lowerFirst(fn.Name()), resType)
+	lhs := []adjoint.Expr{adjoint.Id(y.name)}
+	var tan adjoint.Expr
+	for i, p := range params {
+		if !isDifferentiable(p.Type()) {
+			continue
+		}
+		if tans[i] == nil {
+			lhs = append(lhs, adjoint.Id("_"))
+			continue
+		}
+		d := f.newTemp("d"+upperFirst(y.name)+"D"+p.Name(), p.Type())
+		lhs = append(lhs, adjoint.Id(d.name))
+		var term adjoint.Expr = mul(adjoint.Id(d.name), tans[i])
+		if !types.Identical(p.Type(), resType) {
+			term = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(resType)}, Args: []adjoint.Expr{term}}
+		}
+		tan = add(tan, term)
+	}
+	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: adjoint.Id(ruleF.fn.Name()), Args: vals}}})
+	if tan == nil {
+		return []adjoint.Expr{adjoint.Id(y.name)}, []adjoint.Expr{nil}, true
+	}
+	dy := f.newTemp("d"+upperFirst(y.name), resType)
+	f.tangents[dy.name] = true
+	f.emit(assign(adjoint.Id(dy.name), ":=", tan))
+	return []adjoint.Expr{adjoint.Id(y.name)}, []adjoint.Expr{adjoint.Id(dy.name)}, true
+}
+
+// pushforwardFor returns the name of the pushforward helper of fn for the
+// parameters mask marks, generating it on first use: jvpOfF(params...,
+// tangents...) (results..., tangents...).
+func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string) (string, bool) {
+	key := helperKey{fn, "jvp" + mask}
+	if h, ok := f.helpers[key]; ok {
+		if !h.done {
+			f.errorf(call.Pos(), "cannot differentiate the recursive call %s: gradgen does not follow recursion; write the recursion as a loop, or give %s a //gradgen:rule", f.source(call), fn.Name())
+			return "", false
+		}
+		return h.name, true
+	}
+	sig := fn.Type().(*types.Signature)
+	var all []*types.Var
+	if sig.Recv() != nil {
+		all = append(all, sig.Recv())
+	}
+	for i := range sig.Params().Len() {
+		all = append(all, sig.Params().At(i))
+	}
+	base := "jvpOf" + upperFirst(fn.Name())
+	var wrt []string
+	partial := false
+	for i, v := range all {
+		if !isDifferentiable(v.Type()) {
+			continue
+		}
+		if mask[i] == '0' {
+			partial = true
+		} else {
+			wrt = append(wrt, upperFirst(v.Name()))
+		}
+	}
+	if partial {
+		base += "Wrt" + strings.Join(wrt, "")
+	}
+	name := base
+	taken := func(name string) bool {
+		obj := f.pkg.Scope().Lookup(name)
+		return obj != nil && !IsOutputPath(f.fset.Position(obj.Pos()).Filename) || f.helperNames[name]
+	}
+	for i := 1; taken(name); i++ {
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	h := &helper{name: name}
+	f.helpers[key] = h
+	f.helperNames[name] = true
+	g := &gradFunc{decl: site.decl, dir: &directive{kind: "jvp"}, name: name, recv: sig.Recv(), wrtSet: map[*types.Var]bool{}, options: f.gradFunc.options, helper: true}
+	for i := range sig.Params().Len() {
+		g.params = append(g.params, sig.Params().At(i))
+	}
+	for i := range sig.Results().Len() {
+		g.results = append(g.results, sig.Results().At(i).Type())
+	}
+	if len(g.results) > 0 {
+		g.result = g.results[0]
+	}
+	for i, v := range all {
+		if mask[i] == '1' {
+			g.wrt = append(g.wrt, v)
+			g.wrtSet[v] = true
+		}
+	}
+	out, diags := f.pkgContext.forwardFunction(g, site.file)
+	h.done = true
+	if len(diags) > 0 {
+		f.diags = append(f.diags, diags...)
+		f.errorf(call.Pos(), "the call %s cannot be differentiated: see the errors in %s", f.source(call), fn.Name())
+		return "", false
+	}
+	f.helperFuncs[site.file] = append(f.helperFuncs[site.file], out)
+	return name, true
+}

@@ -1,0 +1,280 @@
+package cases
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// jvps are the generated forward-mode functions of the cases whose source
+// function takes floats, by case name. Cases over slices, arrays and
+// structs give theirs as gradCase.jvp.
+var jvps = map[string]any{
+	"Fahrenheit":            Celsius.FahrenheitJVP,
+	"Renamed":               RenamedJVP,
+	"Abs":                   AbsJVP,
+	"Acos":                  AcosJVP,
+	"Acosh":                 AcoshJVP,
+	"Add":                   AddJVP,
+	"Asin":                  AsinJVP,
+	"Asinh":                 AsinhJVP,
+	"Atan":                  AtanJVP,
+	"Atan2":                 Atan2JVP,
+	"Atanh":                 AtanhJVP,
+	"BoundFromInput":        BoundFromInputJVP,
+	"BranchInLoop":          BranchInLoopJVP,
+	"Break":                 BreakJVP,
+	"Cbrt":                  CbrtJVP,
+	"Ceil":                  CeilJVP,
+	"Constants":             ConstantsJVP,
+	"Continue":              ContinueJVP,
+	"Conversions":           ConversionsJVP,
+	"Copysign":              CopysignJVP,
+	"Cos":                   CosJVP,
+	"Cosh":                  CoshJVP,
+	"CountDown":             CountDownJVP,
+	"DeadNaN":               DeadNaNJVP,
+	"Define":                DefineJVP,
+	"Dim":                   DimJVP,
+	"Div":                   DivJVP,
+	"Divisor":               DivisorJVP,
+	"ElemUntaken":           ElemUntakenJVP,
+	"EndsInIf":              EndsInIfJVP,
+	"Erf":                   ErfJVP,
+	"Erfc":                  ErfcJVP,
+	"Erfcinv":               ErfcinvJVP,
+	"Erfinv":                ErfinvJVP,
+	"Exp":                   ExpJVP,
+	"Exp2":                  Exp2JVP,
+	"Expm1":                 Expm1JVP,
+	"FMA":                   FMAJVP,
+	"Float32":               Float32JVP,
+	"FloatCounter":          FloatCounterJVP,
+	"FloatCounterSum":       FloatCounterSumJVP,
+	"Floor":                 FloorJVP,
+	"Frexp":                 FrexpJVP,
+	"Halvings":              HalvingsJVP,
+	"HelperInLoop":          HelperInLoopJVP,
+	"Hypot":                 HypotJVP,
+	"IfElse":                IfElseJVP,
+	"IfNoElse":              IfNoElseJVP,
+	"IncDec":                IncDecJVP,
+	"J0":                    J0JVP,
+	"J1":                    J1JVP,
+	"Jn":                    JnJVP,
+	"Labeled":               LabeledJVP,
+	"Ldexp":                 LdexpJVP,
+	"LocalNamedMath":        LocalNamedMathJVP,
+	"Log":                   LogJVP,
+	"Log10":                 Log10JVP,
+	"Log1p":                 Log1pJVP,
+	"Log2":                  Log2JVP,
+	"Logb":                  LogbJVP,
+	"Logistic":              LogisticJVP,
+	"LogisticSwitch":        LogisticSwitchJVP,
+	"Max":                   MaxJVP,
+	"Max2":                  Max2JVP,
+	"Max3":                  Max3JVP,
+	"Min":                   MinJVP,
+	"Min2":                  Min2JVP,
+	"Min3":                  Min3JVP,
+	"Mod":                   ModJVP,
+	"Modf":                  ModfJVP,
+	"Mul":                   MulJVP,
+	"Named":                 NamedJVP,
+	"NamedFloatHelper":      NamedFloatHelperJVP,
+	"Neg":                   NegJVP,
+	"NegAbsReturn":          NegAbsReturnJVP,
+	"NegHelperReturn":       NegHelperReturnJVP,
+	"NegSinReturn":          NegSinReturnJVP,
+	"Nested":                NestedJVP,
+	"Nested2":               Nested2JVP,
+	"Nextafter":             NextafterJVP,
+	"Nextafter32":           Nextafter32JVP,
+	"OpAssign":              OpAssignJVP,
+	"OtherPackage":          OtherPackageJVP,
+	"ParallelPassive":       ParallelPassiveJVP,
+	"ParallelPassiveInLoop": ParallelPassiveInLoopJVP,
+	"Parens":                ParensJVP,
+	"PassiveExponent":       PassiveExponentJVP,
+	"Pendulum":              PendulumJVP,
+	"Pow":                   PowJVP,
+	"PowConst":              PowConstJVP,
+	"PowZeroExponent":       PowZeroExponentJVP,
+	"Power":                 PowerJVP,
+	"RangeData":             RangeDataJVP,
+	"RangeValueUnreadKey":   RangeValueUnreadKeyJVP,
+	"Reassign":              ReassignJVP,
+	"Remainder":             RemainderJVP,
+	"RestoredAfterBranch":   RestoredAfterBranchJVP,
+	"ReturnInBranch":        ReturnInBranchJVP,
+	"ReturnInLoop":          ReturnInLoopJVP,
+	"ReturnParam":           ReturnParamJVP,
+	"Round":                 RoundJVP,
+	"RoundToEven":           RoundToEvenJVP,
+	"ScalarHelper":          ScalarHelperJVP,
+	"Shadow":                ShadowJVP,
+	"SideEffectCondition":   SideEffectConditionJVP,
+	"Sin":                   SinJVP,
+	"Sincos":                SincosJVP,
+	"Sinh":                  SinhJVP,
+	"Sqrt":                  SqrtJVP,
+	"Sub":                   SubJVP,
+	"SumAfterUse":           SumAfterUseJVP,
+	"Swap":                  SwapJVP,
+	"SwitchTagged":          SwitchTaggedJVP,
+	"SwitchTagless":         SwitchTaglessJVP,
+	"Tan":                   TanJVP,
+	"Tanh":                  TanhJVP,
+	"Trunc":                 TruncJVP,
+	"TwoResults":            TwoResultsJVP,
+	"UntakenAfterReturn":    UntakenAfterReturnJVP,
+	"UntakenLog":            UntakenLogJVP,
+	"UntakenOverflow":       UntakenOverflowJVP,
+	"Unused":                UnusedJVP,
+	"VarDecl":               VarDeclJVP,
+	"VarInLoopCarry":        VarInLoopCarryJVP,
+	"WithRule":              WithRuleJVP,
+	"WriteThroughView":      WriteThroughViewJVP,
+	"Wrt":                   WrtJVP,
+	"Y0":                    Y0JVP,
+	"Y1":                    Y1JVP,
+	"Yn":                    YnJVP,
+	"unexported":            unexportedJVP,
+}
+
+// TestJVPDotProduct checks forward mode against reverse mode at every
+// point of every case: FJVP's tangent along v equals ⟨∇F, v⟩ from FGrad to
+// rounding (the dot-product test), with no finite differences' noise, and
+// FJVP's value equals F's bit for bit.
+func TestJVPDotProduct(t *testing.T) {
+	checked := map[string]bool{}
+	for _, c := range allCases() {
+		jvp := jvps[c.name]
+		if c.jvp != nil {
+			jvp = c.jvp
+		}
+		if jvp == nil {
+			continue
+		}
+		covers := c.covers
+		if covers == "" {
+			covers, _, _ = strings.Cut(c.name, "/")
+		}
+		checked[covers] = true
+		t.Run(c.name, func(t *testing.T) {
+			points := append([][]float64(nil), c.at...)
+			for _, e := range c.exact {
+				points = append(points, e.x)
+			}
+			for _, x := range points {
+				_, grad := c.call(t, x)
+				v := direction(len(grad))
+				value, tangent := c.callJVP(t, jvp, x, v)
+				c.checkValue(t, x, value)
+				want, scale := 0.0, 0.0
+				for k := range grad {
+					want += grad[k] * v[k]
+					scale += math.Abs(grad[k] * v[k])
+				}
+				tol := 1e-13
+				if c.tol != 0 {
+					tol = 1e-5
+				}
+				if !same(tangent, want) && !(math.Abs(tangent-want) <= tol*scale) {
+					t.Errorf("%s%v along %v: JVP gives %.17g, ⟨∇F, v⟩ = %.17g", c.name, x, v, tangent, want)
+				}
+			}
+		})
+	}
+	// Every function that asks for a JVP is checked: a case without one
+	// would let a wrong tangent pass unseen.
+	for _, name := range jvpFunctions(t) {
+		if !checked[name] {
+			t.Errorf("%s has //gradgen:jvp but no case checks its JVP: add it to jvps or give its case a jvp", name)
+		}
+	}
+}
+
+// direction is a fixed direction with components of both signs and
+// different sizes, so that no partial can hide behind another.
+func direction(n int) []float64 {
+	v := make([]float64, n)
+	for k := range v {
+		v[k] = (0.5 + 0.37*float64(k)) * float64(1-2*(k%2))
+	}
+	return v
+}
+
+// flatJVP is the form of JVPs of flat cases: point and direction packed
+// into the arguments by the case.
+type flatJVP = func(x, v []float64) (float64, float64)
+
+// callJVP calls a JVP at x along v, the direction's components going to
+// the wrt arguments in order.
+func (c gradCase) callJVP(t *testing.T, jvp any, x, v []float64) (float64, float64) {
+	t.Helper()
+	if j, ok := jvp.(flatJVP); ok {
+		return j(append([]float64(nil), x...), v)
+	}
+	jv := reflect.ValueOf(jvp)
+	in := args(jv.Type(), x)
+	for k := range c.wrtIndices() {
+		in = append(in, reflect.ValueOf(v[k]).Convert(jv.Type().In(len(x)+k)))
+	}
+	if jv.Type().NumIn() != len(in) {
+		t.Fatalf("%s takes %d arguments, want %d", jv.Type(), jv.Type().NumIn(), len(in))
+	}
+	out := jv.Call(in)
+	return toFloat(out[0]), toFloat(out[1])
+}
+
+// jvpFunctions lists the functions of this package's source marked
+// //gradgen:jvp, methods as Type.Method.
+func jvpFunctions(t *testing.T) []string {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, "_grad.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Doc == nil {
+				continue
+			}
+			for _, c := range fn.Doc.List {
+				if strings.HasPrefix(c.Text, "//gradgen:jvp") {
+					name := fn.Name.Name
+					if fn.Recv != nil {
+						t := fn.Recv.List[0].Type
+						if s, ok := t.(*ast.StarExpr); ok {
+							t = s.X
+						}
+						name = t.(*ast.Ident).Name + "." + name
+					}
+					names = append(names, name)
+				}
+			}
+		}
+	}
+	return names
+}
