@@ -3,9 +3,9 @@ package analyzer
 import (
 	"fmt"
 	"go/ast"
-	"os"
 	"go/token"
 	"go/types"
+	"os"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
