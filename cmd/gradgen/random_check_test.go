@@ -183,6 +183,7 @@ type rcase struct {
 	at          []float64
 	f           func(in []float64, n int) float64
 	g           func(in []float64, n int) (float64, []float64)
+	j           func(in, v []float64, n int) (float64, float64) // the JVP, or nil
 }
 
 func TestRandom(t *testing.T) {
@@ -232,6 +233,9 @@ func check(out *os.File, c rcase) (judged, skipped int) {
 		if len(grad) != len(c.at) {
 			panic(fmt.Sprintf("%d gradients for %d parameters", len(grad), len(c.at)))
 		}
+		if c.j != nil {
+			checkJVP(c, n, want, grad, fail)
+		}
 		if math.IsNaN(want) || math.IsInf(want, 0) || math.Abs(want) > 1e12 {
 			skipped += len(c.at)
 			continue
@@ -263,6 +267,34 @@ func check(out *os.File, c rcase) (judged, skipped int) {
 		}
 	}
 	return judged, skipped
+}
+
+// checkJVP runs the dot-product test: the JVP's tangent along v equals
+// ⟨∇F, v⟩ from the gradient to rounding, and its value is F's bit for bit.
+func checkJVP(c rcase, n int, want float64, grad []float64, fail func(string, ...any)) {
+	v := make([]float64, len(c.at))
+	for k := range v {
+		v[k] = (0.5 + 0.37*float64(k%7)) * float64(1-2*(k%2))
+	}
+	value, tangent := c.j(clone(c.at), v, n)
+	if math.Float64bits(value) != math.Float64bits(want) && !(math.IsNaN(value) && math.IsNaN(want)) {
+		fail("n=%d: JVP value %v, want %v bit for bit", n, value, want)
+	}
+	dot, scale := 0.0, 0.0
+	for k := range grad {
+		dot += grad[k] * v[k]
+		scale += math.Abs(grad[k] * v[k])
+	}
+	tol := 1e-12
+	if c.f32 {
+		tol = 1e-4
+	}
+	if math.IsNaN(dot) || math.IsInf(dot, 0) || scale > 1e12 {
+		return // the gradient overflows: nothing to compare
+	}
+	if !(math.Abs(tangent-dot) <= tol*scale+1e-300) {
+		fail("n=%d: JVP tangent %.17g, but ⟨∇F, v⟩ = %.17g (dot-product test)", n, tangent, dot)
+	}
 }
 
 const (
@@ -376,36 +408,52 @@ func casesSource(fns []funcInfo) string {
 		}
 		gargs := fi.params
 		gargs = append(append([]string(nil), gargs...), buffers...)
-		fmt.Fprintf(&b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\t%s := %sGrad(%s)\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t}},\n",
+		fmt.Fprintf(&b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\t%s := %sGrad(%s)\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t},\n",
 			unpack, alloc.String(), strings.Join(results, ", "), call, strings.Join(gargs, ", "), pack.String())
+		if fi.jvp {
+			var tans []string
+			for _, p := range layout(fi) {
+				tans = append(tans, "t"+p)
+			}
+			jargs := append(append([]string(nil), fi.params...), tans...)
+			fmt.Fprintf(&b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\treturn %sJVP(%s)\n\t\t},\n",
+				unpack, unpackFrom(fi, "v", "t"), call, strings.Join(jargs, ", "))
+		}
+		b.WriteString("\t},\n")
 	}
 	b.WriteString("}\n")
 	return b.String()
 }
 
 // adapterUnpack declares a function's parameters from the flat vector.
-func adapterUnpack(fi funcInfo) string {
+func adapterUnpack(fi funcInfo) string { return unpackFrom(fi, "in", "") }
+
+// unpackFrom declares a function's parameters, their names prefixed with
+// prefix, from the flat vector named vec: the point, or (prefix "t") the
+// direction of a JVP's tangents.
+func unpackFrom(fi funcInfo, vec, prefix string) string {
 	var b strings.Builder
 	o := 0
 	pt := func(o int) string {
-		return fmt.Sprintf("Pt{X: in[%d], Y: in[%d], A: [2]float64{in[%d], in[%d]}}", o, o+1, o+2, o+3)
+		return fmt.Sprintf("Pt{X: %[1]s[%[2]d], Y: %[1]s[%[3]d], A: [2]float64{%[1]s[%[4]d], %[1]s[%[5]d]}}", vec, o, o+1, o+2, o+3)
 	}
 	for _, p := range layout(fi) {
+		name := prefix + p
 		switch p {
 		case "x", "y":
-			fmt.Fprintf(&b, "\t\t\t%s := in[%d]\n", p, o)
+			fmt.Fprintf(&b, "\t\t\t%s := %s[%d]\n", name, vec, o)
 		case "a":
-			fmt.Fprintf(&b, "\t\t\ta := [3]float64{in[%d], in[%d], in[%d]}\n", o, o+1, o+2)
+			fmt.Fprintf(&b, "\t\t\t%[1]s := [3]float64{%[2]s[%[3]d], %[2]s[%[4]d], %[2]s[%[5]d]}\n", name, vec, o, o+1, o+2)
 		case "p":
-			fmt.Fprintf(&b, "\t\t\tp := %s\n", pt(o))
+			fmt.Fprintf(&b, "\t\t\t%s := %s\n", name, pt(o))
 		case "w":
-			fmt.Fprintf(&b, "\t\t\tw := clone(in[%d:%d])\n", o, o+6)
+			fmt.Fprintf(&b, "\t\t\t%s := clone(%s[%d:%d])\n", name, vec, o, o+6)
 		case "q":
-			fmt.Fprintf(&b, "\t\t\tq := &Body{X: in[%d], W: clone(in[%d:%d]), P: %s, Tag: n}\n", o, o+1, o+4, pt(o+4))
+			fmt.Fprintf(&b, "\t\t\t%[1]s := &Body{X: %[2]s[%[3]d], W: clone(%[2]s[%[4]d:%[5]d]), P: %[6]s, Tag: n}\n", name, vec, o, o+1, o+4, pt(o+4))
 		case "ps":
-			fmt.Fprintf(&b, "\t\t\tps := []Pt{%s, %s}\n", pt(o), pt(o+4))
+			fmt.Fprintf(&b, "\t\t\t%s := []Pt{%s, %s}\n", name, pt(o), pt(o+4))
 		case "m":
-			fmt.Fprintf(&b, "\t\t\tm := [][]float64{clone(in[%d:%d]), clone(in[%d:%d])}\n", o, o+3, o+3, o+6)
+			fmt.Fprintf(&b, "\t\t\t%[1]s := [][]float64{clone(%[2]s[%[3]d:%[4]d]), clone(%[2]s[%[4]d:%[5]d])}\n", name, vec, o, o+3, o+6)
 		}
 		o += paramDim[p]
 	}

@@ -75,6 +75,7 @@ func (g *progGen) function(name string) funcInfo {
 		list = append(list, decl[p])
 	}
 	g.line("//gradgen:grad")
+	g.line("//gradgen:jvp")
 	switch recv {
 	case "p":
 		g.line("func (p Pt) %s(x, y float64, %s) float64 {", name, strings.Join(list, ", "))
@@ -141,7 +142,15 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("}")
 	g.line("")
 
-	fi := funcInfo{name: name, recv: recv, params: params, f32: g.f32, src: g.b.String()[start:]}
+	fi := funcInfo{name: name, recv: recv, params: params, f32: g.f32, src: g.b.String()[start:], jvp: true}
+	if strings.Contains(fi.src, "scaledSumsq(") {
+		// A pullback rule serves reverse mode only.
+		fi.jvp = false
+		fi.src = strings.Replace(fi.src, "//gradgen:jvp\n", "", 1)
+		all := g.b.String()
+		g.b.Reset()
+		g.b.WriteString(all[:start] + fi.src)
+	}
 	for p := range g.used {
 		fi.prods = append(fi.prods, p)
 	}

@@ -93,6 +93,9 @@ type funcInfo struct {
 	f32    bool
 	src    string
 	at     []float64 // the point where it is checked, laid out as the check's in
+	// jvp marks a function that also asks for its JVP: every one but
+	// those calling a pullback rule, which serves reverse mode only.
+	jvp bool
 }
 
 func (g *progGen) intn(n int) int { return g.rng.IntN(n) }
