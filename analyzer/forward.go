@@ -288,15 +288,55 @@ func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) ad
 	if s.Cond != nil {
 		out.Cond = f.conv(s.Cond)
 	}
+	var tail []adjoint.Stmt
 	if s.Post != nil {
-		if f.stmtActive(s.Post) {
-			out.Post = f.activePost(s.Post)
-		} else {
+		switch {
+		case !f.stmtActive(s.Post):
 			out.Post = f.convSimple(s.Post)
+		case !continues(s.Body, label):
+			// Nothing skips to the post statement: it ends the body,
+			// where its tangent may take statements of its own.
+			saved := f.out
+			f.out = nil
+			f.stmt(s.Post, "")
+			tail = f.out
+			f.out = saved
+		default:
+			out.Post = f.activePost(s.Post)
 		}
 	}
-	out.Body = f.block(s.Body.List)
+	out.Body = append(f.block(s.Body.List), tail...)
 	return out
+}
+
+// continues reports whether a continue statement in body goes to the
+// loop whose body it is (labelled label, or "").
+func continues(body *ast.BlockStmt, label string) bool {
+	found := false
+	var walk func(n ast.Node, inner bool)
+	walk = func(n ast.Node, inner bool) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.BranchStmt:
+				if m.Tok == token.CONTINUE && (m.Label == nil && !inner || m.Label != nil && m.Label.Name == label) {
+					found = true
+				}
+			case *ast.ForStmt:
+				if m.Body != n {
+					walk(m.Body, true)
+					return false
+				}
+			case *ast.RangeStmt:
+				walk(m.Body, true)
+				return false
+			case *ast.FuncLit:
+				return false
+			}
+			return true
+		})
+	}
+	walk(body, false)
+	return found
 }
 
 // stmtActive reports whether a simple statement computes an active value.
@@ -328,7 +368,7 @@ func (f *fwdLowerer) activePost(s ast.Stmt) adjoint.Stmt {
 		}
 	}
 	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || !isFloat(f.info.TypeOf(as.Lhs[0])) {
-		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot update active values in this loop's post statement (%s): move the update to the end of the loop body", f.source(s))
+		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot update active values in this loop's post statement (%s), and continue statements skip to it: declare a variable before the loop, set it to the new value in the body, and assign that variable in the post statement", f.source(s))
 		return nil
 	}
 	rhs := as.Rhs[0]
@@ -339,7 +379,7 @@ func (f *fwdLowerer) activePost(s ast.Stmt) adjoint.Stmt {
 		val, tan, ok = f.inlineOp(op, operand{val: lv, typ: f.info.TypeOf(as.Lhs[0])}, lt, operand{val: val, typ: f.info.TypeOf(rhs)}, tan, ok)
 	}
 	if !ok {
-		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot write the tangent of this loop's post statement (%s) in one statement: move the update to the end of the loop body", f.source(s))
+		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot write the tangent of this loop's post statement (%s) in one statement, and continue statements skip to it: declare a variable before the loop, set it to the new value in the body, and assign that variable in the post statement", f.source(s))
 		return nil
 	}
 	if tan == nil {

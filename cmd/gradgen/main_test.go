@@ -699,6 +699,72 @@ func Work(a float64, work []float64) float64 {
 				`^p\.go:62:3: cannot differentiate around the call features\(work, float64\(k\+1\)\): it may write into work`,
 			},
 		},
+		{
+			// Forward mode takes what reverse mode takes, except a
+			// pullback rule (it has no partials to multiply by tangents)
+			// and a post statement it cannot write in one statement when
+			// a continue skips to it.
+			name: "forward mode",
+			src: `package p
+
+import "math"
+
+func scale(w []float64, k float64) float64 { return w[0] * k }
+
+//gradgen:rule scale
+func scaleRule(w []float64, k float64, seed float64, dw []float64) (float64, float64) {
+	if dw != nil {
+		dw[0] += k * seed
+	}
+	return w[0] * k, w[0] * seed
+}
+
+//gradgen:jvp
+func Rule(w []float64, k float64) float64 { return scale(w, k) + k }
+
+func inner(w []float64, k float64) float64 { return scale(w, k*k) }
+
+//gradgen:jvp
+func ViaHelper(w []float64, k float64) float64 { return inner(w, k) }
+
+//gradgen:jvp
+func Post(x float64) float64 {
+	s := 0.0
+	for t := x; t < 4; t = math.Max(t*2, t+1) {
+		if s > 100 {
+			continue
+		}
+		s += t
+	}
+	return s
+}
+
+//gradgen:jvp wrt=z
+func Wrt(x float64) float64 { return x }
+
+//gradgen:jvp
+//gradgen:jvp
+func Twice(x float64) float64 { return x }
+
+//gradgen:jvp bogus=1
+func Bogus(x float64) float64 { return x }
+
+func Stray(x float64) float64 {
+	//gradgen:jvp
+	return x
+}
+`,
+			want: []string{
+				`^p\.go:16:52: forward mode \(//gradgen:jvp\) cannot use the //gradgen:rule scaleRule of scale: it is a pullback .*serves reverse mode only`,
+				`^p\.go:18:53: forward mode \(//gradgen:jvp\) cannot use the //gradgen:rule scaleRule of scale`,
+				`^p\.go:21:57: the call inner\(w, k\) cannot be differentiated: see the errors in inner$`,
+				`^p\.go:26:21: forward mode \(//gradgen:jvp\) cannot write the tangent of this loop's post statement \(t = math\.Max\(t\*2, t\+1\)\) in one statement, and continue statements skip to it: declare a variable before the loop`,
+				`^p\.go:35:15: wrt=z: Wrt has no parameter named z \(parameters: x\)$`,
+				`^p\.go:39:1: duplicate //gradgen:jvp directive on Twice`,
+				`^p\.go:42:15: unknown option "bogus" in //gradgen:jvp: options are wrt=a,b and name=Other$`,
+				`^p\.go:46:2: //gradgen:jvp must be in the doc comment of a function`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

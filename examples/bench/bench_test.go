@@ -48,6 +48,40 @@ var (
 	}()
 )
 
+// Directions for the forward-mode benchmarks and checks.
+var (
+	rosenV = direction(len(rosenX))
+	spV    = direction(len(spW))
+	modelV = flatModel(direction(131))
+)
+
+// direction is a fixed direction with components of both signs.
+func direction(n int) []float64 {
+	v := make([]float64, n)
+	for k := range v {
+		v[k] = (0.5 + 0.37*float64(k%7)) * float64(1-2*(k%2))
+	}
+	return v
+}
+
+// dot is ⟨a, b⟩.
+func dot(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// nearJVP checks a JVP's tangent against ⟨hand-written gradient, v⟩.
+func nearJVP(t *testing.T, what string, tangent float64, grad, v []float64) {
+	t.Helper()
+	want := dot(grad, v)
+	if !(math.Abs(tangent-want) <= 1e-10*math.Max(1, math.Abs(want))) {
+		t.Errorf("%s: JVP tangent %.15g, ⟨hand-written gradient, v⟩ = %.15g", what, tangent, want)
+	}
+}
+
 // Flat forms for finite differences: f of one vector.
 func flatModel(p []float64) *Model {
 	return &Model{W1: p[:64], B1: p[64:80], W2: p[80:128], B2: p[128:131]}
@@ -115,6 +149,19 @@ func TestAgreement(t *testing.T) {
 	SoftplusGrad(spW, spX, gs)
 	near(t, "softplus/generated", gs, hs, 1e-10)
 	near(t, "softplus/fd", fd.Gradient(nil, flatSoftplus, spW, central), hs, 1e-5)
+	// Forward mode, along the benchmarks' directions.
+	_, th := HypotJVP(hypotX, hypotY, 1, 0.5)
+	nearJVP(t, "hypot/jvp", th, []float64{hx, hy}, []float64{1, 0.5})
+	_, tr := RosenbrockJVP(rosenX, rosenV)
+	nearJVP(t, "rosenbrock/jvp", tr, hr, rosenV)
+	_, tm := model.LossJVP(batch, modelV)
+	nearJVP(t, "mlp/jvp", tm, modelParams(hm), modelParams(modelV))
+	_, tc := CallJVP(bs[0], bs[1], bs[2], bs[3], bs[4], 1, 0, 0, 0, 0)
+	nearJVP(t, "call/jvp", tc, []float64{d1, d2, d3, d4, d5}, []float64{1, 0, 0, 0, 0})
+	_, tl := LogisticJVP(logR, logX0, steps, 1, 0.5)
+	nearJVP(t, "logistic/jvp", tl, []float64{lr, lx}, []float64{1, 0.5})
+	_, ts := SoftplusJVP(spW, spX, spV)
+	nearJVP(t, "softplus/jvp", ts, hs, spV)
 	// Gorgonia.
 	checkGraph(t, "hypot", func() (*graphGrad, error) { return gorgoniaHypot() }, []any{hypotX, hypotY}, [][]float64{{0}, {0}}, []float64{hx, hy})
 	checkGraph(t, "rosenbrock", func() (*graphGrad, error) { return gorgoniaRosenbrock(100) }, []any{tensorOf(rosenX)}, [][]float64{make([]float64, 100)}, hr)

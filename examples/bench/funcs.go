@@ -15,6 +15,7 @@ import "math"
 // Hypot is the length of (x, y).
 //
 //gradgen:grad
+//gradgen:jvp
 func Hypot(x, y float64) float64 { return math.Sqrt(x*x + y*y) }
 
 func hypotHand(x, y float64) (float64, float64, float64) {
@@ -25,6 +26,7 @@ func hypotHand(x, y float64) (float64, float64, float64) {
 // Rosenbrock is the extended Rosenbrock function.
 //
 //gradgen:grad
+//gradgen:jvp
 func Rosenbrock(x []float64) float64 {
 	s := 0.0
 	for i := 0; i < len(x)-1; i++ {
@@ -64,6 +66,7 @@ type Model struct{ W1, B1, W2, B2 []float64 }
 // Loss is the mean cross-entropy over the batch.
 //
 //gradgen:grad wrt=m
+//gradgen:jvp wrt=m
 func (m *Model) Loss(batch []Sample) float64 {
 	loss := 0.0
 	for _, s := range batch {
@@ -140,6 +143,7 @@ func normCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
 // Call is the Black-Scholes price of a European call.
 //
 //gradgen:grad
+//gradgen:jvp
 func Call(S, K, T, r, sigma float64) float64 {
 	sq := sigma * math.Sqrt(T)
 	d1 := (math.Log(S/K) + (r+sigma*sigma/2)*T) / sq
@@ -161,6 +165,7 @@ func callHand(S, K, T, r, sigma float64) (price, delta, dK, dT, rho, vega float6
 // Logistic iterates x ← r·x·(1−x).
 //
 //gradgen:grad wrt=r,x
+//gradgen:jvp wrt=r,x
 func Logistic(r, x float64, steps int) float64 {
 	for range steps {
 		x = r * x * (1 - x)
@@ -192,6 +197,7 @@ func logisticHand(r, x float64, steps int) (float64, float64, float64) {
 // Softplus is Σ log(1 + exp(w[i]·x[i])).
 //
 //gradgen:grad wrt=w
+//gradgen:jvp wrt=w
 func Softplus(w, x []float64) float64 {
 	s := 0.0
 	for i := range w {

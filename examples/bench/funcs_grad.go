@@ -21,6 +21,19 @@ func HypotGrad(x, y float64) (float64, float64, float64) {
 	return hypot, dx, dy
 }
 
+// HypotJVP returns Hypot(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func HypotJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := x*dx + x*dx
+	t := x * x
+	dt1 := y*dy + y*dy
+	t1 := y * y
+	dt2 := dt + dt1
+	t2 := t + t1
+	sqrt := math.Sqrt(t2)
+	dsqrt := 0.5 / sqrt * dt2
+	return sqrt, dsqrt
+}
+
 // RosenbrockGrad returns Rosenbrock(x) and its partial derivatives with respect to x.
 func RosenbrockGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -53,6 +66,34 @@ func RosenbrockGrad(x, dx []float64) float64 {
 	}
 	rosenbrock := s
 	return rosenbrock
+}
+
+// RosenbrockJVP returns Rosenbrock(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RosenbrockJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RosenbrockJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	for i := 0; i < len(x)-1; i++ {
+		dt := x[i]*dx[i] + x[i]*dx[i]
+		t := x[i] * x[i]
+		da := dx[i+1] - dt
+		a := x[i+1] - t
+		db := -dx[i]
+		b := 1 - x[i]
+		dt1 := 100 * da
+		t1 := 100 * a
+		dt2 := a*dt1 + t1*da
+		t2 := t1 * a
+		dt3 := b*db + b*db
+		t3 := b * b
+		dt4 := dt2 + dt3
+		t4 := t2 + t3
+		ds += dt4
+		s += t4
+	}
+	return s, ds
 }
 
 // LossGrad returns m.Loss(batch) and its partial derivatives with respect to m.
@@ -164,6 +205,69 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 	return loss1
 }
 
+// LossJVP returns Loss(batch) and its directional derivative: the sum of its partial derivatives with respect to m times the tangents dm.
+func (m *Model) LossJVP(batch []Sample, dm *Model) (float64, float64) {
+	if len(dm.W1) < len(m.W1) {
+		panic(fmt.Sprintf("LossJVP: len(dm.W1) = %d is shorter than len(m.W1) = %d", len(dm.W1), len(m.W1)))
+	}
+	if len(dm.B1) < len(m.B1) {
+		panic(fmt.Sprintf("LossJVP: len(dm.B1) = %d is shorter than len(m.B1) = %d", len(dm.B1), len(m.B1)))
+	}
+	if len(dm.W2) < len(m.W2) {
+		panic(fmt.Sprintf("LossJVP: len(dm.W2) = %d is shorter than len(m.W2) = %d", len(dm.W2), len(m.W2)))
+	}
+	if len(dm.B2) < len(m.B2) {
+		panic(fmt.Sprintf("LossJVP: len(dm.B2) = %d is shorter than len(m.B2) = %d", len(dm.B2), len(m.B2)))
+	}
+	var dloss float64
+	loss := 0.0
+	for _, s := range batch {
+		var h [16]float64
+		var dh [16]float64
+		for j := range h {
+			dz := dm.B1[j]
+			z := m.B1[j]
+			for k := range s.X {
+				dt := s.X[k] * dm.W1[j*nIn+k]
+				t := m.W1[j*nIn+k] * s.X[k]
+				dz += dt
+				z += t
+			}
+			h[j] = math.Tanh(z)
+			dh[j] = (1 - h[j]*h[j]) * dz
+		}
+		var o [3]float64
+		var do [3]float64
+		var dsum float64
+		sum := 0.0
+		for c := range o {
+			dz1 := dm.B2[c]
+			z1 := m.B2[c]
+			for j1 := range h {
+				dt1 := h[j1]*dm.W2[c*nHidden+j1] + m.W2[c*nHidden+j1]*dh[j1]
+				t1 := m.W2[c*nHidden+j1] * h[j1]
+				dz1 += dt1
+				z1 += t1
+			}
+			do[c] = dz1
+			o[c] = z1
+			exp := math.Exp(z1)
+			dexp := exp * dz1
+			dsum += dexp
+			sum += exp
+		}
+		dlog := dsum / sum
+		log := math.Log(sum)
+		dt2 := dlog - do[s.Label]
+		t2 := log - o[s.Label]
+		dloss += dt2
+		loss += t2
+	}
+	dt3 := dloss / float64(len(batch))
+	t3 := loss / float64(len(batch))
+	return t3, dt3
+}
+
 // CallGrad returns Call(S, K, T, r, sigma) and its partial derivatives with respect to S, K, T, r, sigma.
 func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, float64, float64) {
 	sqrt := math.Sqrt(T)
@@ -236,6 +340,49 @@ func CallGrad(S, K, T, r, sigma float64) (float64, float64, float64, float64, fl
 	return call, dS, dK, dT, dr, dsigma
 }
 
+// CallJVP returns Call(S, K, T, r, sigma) and its directional derivative: the sum of its partial derivatives with respect to S, K, T, r, sigma times the tangents dS, dK, dT, dr, dsigma.
+func CallJVP(S, K, T, r, sigma, dS, dK, dT, dr, dsigma float64) (float64, float64) {
+	sqrt := math.Sqrt(T)
+	dsqrt := 0.5 / sqrt * dT
+	dsq := sqrt*dsigma + sigma*dsqrt
+	sq := sigma * sqrt
+	t := S / K
+	dt := (dS - t*dK) / K
+	dlog := dt / t
+	log := math.Log(t)
+	dt1 := sigma*dsigma + sigma*dsigma
+	t1 := sigma * sigma
+	dt2 := dt1 / 2
+	t2 := t1 / 2
+	dt3 := dr + dt2
+	t3 := r + t2
+	dt4 := T*dt3 + t3*dT
+	t4 := t3 * T
+	dt5 := dlog + dt4
+	t5 := log + t4
+	d1 := t5 / sq
+	dd1 := (dt5 - d1*dsq) / sq
+	dd2 := dd1 - dsq
+	d2 := d1 - sq
+	normCDF1, dNormCDF := jvpOfNormCDF(d1, dd1)
+	dt6 := normCDF1*dS + S*dNormCDF
+	t6 := S * normCDF1
+	dt7 := -dr
+	t7 := -r
+	dt8 := T*dt7 + t7*dT
+	t8 := t7 * T
+	exp := math.Exp(t8)
+	dexp := exp * dt8
+	dt9 := exp*dK + K*dexp
+	t9 := K * exp
+	normCDF2, dNormCDF1 := jvpOfNormCDF(d2, dd2)
+	dt10 := normCDF2*dt9 + t9*dNormCDF1
+	t10 := t9 * normCDF2
+	dt11 := dt6 - dt10
+	t11 := t6 - t10
+	return t11, dt11
+}
+
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var t, t1, t2 float64
@@ -279,6 +426,19 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	return logistic, dr, dx
 }
 
+// LogisticJVP returns Logistic(r, x, steps) and its directional derivative: the sum of its partial derivatives with respect to r, x times the tangents dr, dx.
+func LogisticJVP(r, x float64, steps int, dr, dx float64) (float64, float64) {
+	for range steps {
+		dt := x*dr + r*dx
+		t := r * x
+		dt1 := -dx
+		t1 := 1 - x
+		dx = t1*dt + t*dt1
+		x = t * t1
+	}
+	return x, dx
+}
+
 // SoftplusGrad returns Softplus(w, x) and its partial derivatives with respect to w.
 func SoftplusGrad(w, x, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -303,4 +463,39 @@ func SoftplusGrad(w, x, dw []float64) float64 {
 	}
 	softplus := s
 	return softplus
+}
+
+// SoftplusJVP returns Softplus(w, x) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func SoftplusJVP(w, x, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SoftplusJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range w {
+		dt := x[i] * dw[i]
+		t := w[i] * x[i]
+		exp := math.Exp(t)
+		dexp := exp * dt
+		dt1 := dexp
+		t1 := 1 + exp
+		dlog := dt1 / t1
+		log := math.Log(t1)
+		ds += dlog
+		s += log
+	}
+	return s, ds
+}
+
+// jvpOfNormCDF is the pushforward of normCDF: its results, then their tangents along dx.
+func jvpOfNormCDF(x, dx float64) (float64, float64) {
+	dt := -dx
+	t := -x
+	dt1 := dt / 1.4142135623730951
+	t1 := t / 1.4142135623730951
+	derfc := -2 / math.SqrtPi * math.Exp(-t1*t1) * dt1
+	erfc := math.Erfc(t1)
+	dt2 := 0.5 * derfc
+	t2 := 0.5 * erfc
+	return t2, dt2
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // Benchmarks are named Benchmark<Function>/<method>, the methods being f
-// (the function alone), generated, hand, fd and gorgonia. run.sh runs them
+// (the function alone), generated, jvp (the generated forward mode, one
+// direction), hand, fd and gorgonia. run.sh runs them
 // in interleaved rounds and writes BENCHMARKS.md.
 
 var sink float64
@@ -22,6 +23,12 @@ func BenchmarkHypot(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			sink, _, _ = HypotGrad(hypotX, hypotY)
+		}
+	})
+	b.Run("jvp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _ = HypotJVP(hypotX, hypotY, 1, 0.5)
 		}
 	})
 	b.Run("hand", func(b *testing.B) {
@@ -51,6 +58,12 @@ func BenchmarkRosenbrock(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			sink = RosenbrockGrad(rosenX, grad)
+		}
+	})
+	b.Run("jvp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _ = RosenbrockJVP(rosenX, rosenV)
 		}
 	})
 	b.Run("hand", func(b *testing.B) {
@@ -83,6 +96,12 @@ func BenchmarkMLP(b *testing.B) {
 			sink = model.LossGrad(batch, dm)
 		}
 	})
+	b.Run("jvp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _ = model.LossJVP(batch, modelV)
+		}
+	})
 	b.Run("hand", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -110,6 +129,12 @@ func BenchmarkBlackScholes(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			sink, _, _, _, _, _ = CallGrad(bs[0], bs[1], bs[2], bs[3], bs[4])
+		}
+	})
+	b.Run("jvp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _ = CallJVP(bs[0], bs[1], bs[2], bs[3], bs[4], 1, 0, 0, 0, 0)
 		}
 	})
 	b.Run("hand", func(b *testing.B) {
@@ -140,6 +165,12 @@ func BenchmarkLogistic(b *testing.B) {
 			sink, _, _ = LogisticGrad(logR, logX0, steps)
 		}
 	})
+	b.Run("jvp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _ = LogisticJVP(logR, logX0, steps, 1, 0.5)
+		}
+	})
 	b.Run("hand", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -166,6 +197,12 @@ func BenchmarkSoftplus(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			sink = SoftplusGrad(spW, spX, grad)
+		}
+	})
+	b.Run("jvp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _ = SoftplusJVP(spW, spX, spV)
 		}
 	})
 	b.Run("hand", func(b *testing.B) {

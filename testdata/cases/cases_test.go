@@ -109,6 +109,7 @@ func allCases() []gradCase {
 		{name: "Fahrenheit", covers: "Celsius.Fahrenheit", f: Celsius.Fahrenheit, grad: Celsius.FahrenheitGrad, wrt: []int{0, 1}, at: pts(p(1.5, 2), p(-0.5, 3))},
 		{name: "unexported", f: unexported, grad: unexportedGrad, at: pts(p(1.5), p(-0.5))},
 		{name: "Wrt", f: Wrt, grad: WrtGrad, wrt: []int{0, 2}, at: pts(p(1.5, 2, 3), p(-0.5, 3, 1))},
+		{name: "PiecewisePost", f: PiecewisePost, grad: PiecewisePostGrad, at: pts(p(0.3), p(0.7), p(1.5))},
 		{name: "Renamed", f: Renamed, grad: RenamedGradient, at: pts(p(1.5), p(-0.5))},
 		{name: "Passive",
 			jvp: func(x, dx float64) (float64, float64) { return PassiveJVP(x, 3, "abc", dx) }, f: func(x float64) float64 { return Passive(x, 3, "abc") },

@@ -417,3 +417,17 @@ func LogisticSwitch(r, x float64, steps, mode int) float64 {
 	}
 	return x
 }
+
+// PiecewisePost advances an active loop counter through a piecewise
+// function: forward mode moves the post statement to the end of the body,
+// since its tangent takes statements of its own.
+//
+//gradgen:grad
+//gradgen:jvp
+func PiecewisePost(x float64) float64 {
+	s := 0.0
+	for t := x; t < 4; t = math.Max(t*2, t+1) {
+		s += t * t
+	}
+	return s
+}

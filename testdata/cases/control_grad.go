@@ -1868,3 +1868,100 @@ func LogisticSwitchJVP(r, x float64, steps, mode int, dr, dx float64) (float64, 
 	}
 	return x, dx
 }
+
+// PiecewisePostGrad returns PiecewisePost(x) and its partial derivatives with respect to x.
+func PiecewisePostGrad(x float64) (float64, float64) {
+	var t1, t2, max1, t3, t4 float64
+	var trips int
+	var tTape []float64
+	s := 0.0
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			t1 = t * 2
+			t2 = t + 1
+			max1 = math.Max(t1, t2)
+			t = max1
+		}
+		if !(t < 4) {
+			break
+		}
+		trips++
+		t3 = t * t
+		t4 = s + t3
+		s = t4
+	}
+	piecewisePost := s
+
+	var ds, dt, dmax1, dt1, dt2, dt4, dx float64
+	// return s
+	ds = 1
+	// for t < 4
+	for ; trips > 0; trips-- {
+		// t = math.Max(t*2, t+1)
+		dmax1 = dt
+		dt = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		t1 = t * 2
+		t2 = t + 1
+		max1 = math.Max(t1, t2)
+		dt1 = 0
+		dt2 = 0
+		if t1 == t2 {
+			dt1 += dmax1 / 2
+			dt2 += dmax1 / 2
+		} else if t1 == max1 {
+			dt1 += dmax1
+		} else {
+			dt2 += dmax1
+		}
+		dt = dt2
+		dt += 2 * dt1
+		// s += t * t
+		dt4 = ds
+		dt += 2 * t * dt4
+	}
+	// t := x
+	dx += dt
+	return piecewisePost, dx
+}
+
+// PiecewisePostJVP returns PiecewisePost(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PiecewisePostJVP(x, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	{
+		dt := dx
+		t := x
+		for t < 4 {
+			dt3 := t*dt + t*dt
+			t3 := t * t
+			ds += dt3
+			s += t3
+			dt1 := 2 * dt
+			t1 := t * 2
+			dt2 := dt
+			t2 := t + 1
+			max1 := math.Max(t1, t2)
+			var dmax1 float64
+			if t1 == t2 {
+				dmax1 += dt1 / 2
+			} else if t1 == max1 {
+				dmax1 += dt1
+			}
+			if t1 == t2 {
+				dmax1 += dt2 / 2
+			} else if !(t1 == max1) {
+				dmax1 += dt2
+			}
+			dt = dmax1
+			t = max1
+		}
+	}
+	return s, ds
+}

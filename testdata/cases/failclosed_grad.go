@@ -140,11 +140,13 @@ func FloatCounterSumJVP(x, dx float64) (float64, float64) {
 	{
 		dt := dx
 		t := x
-		for ; t < 4; t, dt = t+x, dt+dx {
+		for t < 4 {
 			dt1 := t*dt + t*dt
 			t1 := t * t
 			ds += dt1
 			s += t1
+			dt += dx
+			t += x
 		}
 	}
 	return s, ds
@@ -1644,13 +1646,15 @@ func LinkSumJVP(c, dc *Link) (float64, float64) {
 	{
 		dp := dc
 		p := c
-		for ; p != nil; p, dp = p.Next, dp.Next {
+		for p != nil {
 			dt := p.V*dp.V + p.V*dp.V
 			t := p.V * p.V
 			dt1 := p.W[0]*dt + t*dp.W[0]
 			t1 := t * p.W[0]
 			ds += dt1
 			s += t1
+			dp = dp.Next
+			p = p.Next
 		}
 	}
 	return s, ds

@@ -58,7 +58,7 @@ func main() {
 		}
 		return v[len(v)/2]
 	}
-	methods := []string{"f", "generated", "hand", "fd", "gorgonia"}
+	methods := []string{"f", "generated", "jvp", "hand", "fd", "gorgonia"}
 	fmt.Println("# Benchmarks")
 	fmt.Println()
 	fmt.Println("Written by `examples/bench/run.sh`: the benchmarks of `examples/bench` run in interleaved")
@@ -67,11 +67,13 @@ func main() {
 	fmt.Println("gorgonia v0.9.18 runs a tape machine built once, outside the timed loop. The")
 	fmt.Println("hand-written logistic gradient keeps its trajectory in an array on the stack, as the")
 	fmt.Println("generated one keeps its tape, so that the two compare in arithmetic, not allocation.")
+	fmt.Println("jvp is the generated forward mode (`//gradgen:jvp`) along one direction: the")
+	fmt.Println("directional derivative, checked against the hand-written gradient's dot product.")
 	fmt.Println()
 	fmt.Printf("Machine: %s, %d cores as seen by Go; %s %s/%s.\n\n", cpu, runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Println("| function | f | generated | hand-written | fd | gorgonia | generated/f | generated/hand | fd/generated | gorgonia/generated | allocs (generated, gorgonia) |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-	var ratios []float64
+	fmt.Println("| function | f | generated | jvp | hand-written | fd | gorgonia | generated/f | jvp/f | generated/hand | jvp/generated | fd/generated | gorgonia/generated | allocs (generated, jvp, gorgonia) |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	var ratios, jvpRatios []float64
 	for _, fn := range order {
 		row := []string{fn}
 		for _, m := range methods {
@@ -88,22 +90,31 @@ func main() {
 			}
 			return fmt.Sprintf("%.2f", a/b)
 		}
+		j := median(key{fn, "jvp"})
 		ratios = append(ratios, g/median(key{fn, "hand"}))
-		row = append(row, ratio(g, median(key{fn, "f"})), ratio(g, median(key{fn, "hand"})),
-			ratio(median(key{fn, "fd"}), g), ratio(median(key{fn, "gorgonia"}), g))
+		jvpRatios = append(jvpRatios, j/median(key{fn, "f"}))
+		row = append(row, ratio(g, median(key{fn, "f"})), ratio(j, median(key{fn, "f"})), ratio(g, median(key{fn, "hand"})),
+			ratio(j, g), ratio(median(key{fn, "fd"}), g), ratio(median(key{fn, "gorgonia"}), g))
 		ga, ok := allocs[key{fn, "gorgonia"}]
 		if !ok {
 			ga = "n/a"
 		}
-		row = append(row, allocs[key{fn, "generated"}]+", "+ga)
+		row = append(row, allocs[key{fn, "generated"}]+", "+allocs[key{fn, "jvp"}]+", "+ga)
 		fmt.Println("| " + strings.Join(row, " | ") + " |")
 	}
-	sort.Float64s(ratios)
-	mid := ratios[len(ratios)/2]
-	if len(ratios)%2 == 0 {
-		mid = (ratios[len(ratios)/2-1] + mid) / 2
+	fmt.Printf("\nMedian of generated/hand-written over the %d functions: %.2f.\n", len(ratios), medianOf(ratios))
+	fmt.Printf("Median of jvp/f (one forward-mode direction against the function alone): %.2f.\n", medianOf(jvpRatios))
+}
+
+// medianOf is the median of v.
+func medianOf(v []float64) float64 {
+	v = append([]float64(nil), v...)
+	sort.Float64s(v)
+	mid := v[len(v)/2]
+	if len(v)%2 == 0 {
+		mid = (v[len(v)/2-1] + mid) / 2
 	}
-	fmt.Printf("\nMedian of generated/hand-written over the %d functions: %.2f.\n", len(ratios), mid)
+	return mid
 }
 
 func fmtNs(v float64) string {
