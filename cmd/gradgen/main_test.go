@@ -181,6 +181,14 @@ func TestGraph(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "no such annotated function") {
 		t.Errorf("-graph of an unknown function: exit %d, %q", code, stderr)
 	}
+	// A function that asks for forward mode only has a graph too.
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/p\n\ngo 1.26\n")
+	writeFile(t, filepath.Join(dir, "p.go"), "package p\n\nimport \"math\"\n\n//gradgen:jvp\nfunc F(x float64) float64 { return math.Sin(x) }\n")
+	code, stdout, stderr := gradgen(t, dir, "-graph", "F", ".")
+	if code != 0 || !strings.Contains(stdout, `∂f/∂x = math.Cos(x)`) {
+		t.Errorf("-graph of a forward-mode function: exit %d, %s%s", code, stdout, stderr)
+	}
 }
 
 // TestErrors feeds bad input and checks that every error is reported at
