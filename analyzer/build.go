@@ -18,6 +18,14 @@ func isLit(e adjoint.Expr, text string) bool {
 }
 
 func mul(x, y adjoint.Expr) adjoint.Expr {
+	// Ldexp(1, k) * d is Ldexp(d, k): the same value, exactly, without the
+	// power of two overflowing first (Frexp's partial at a subnormal is
+	// 2^1073, whose product with a zero adjoint must be 0, not NaN).
+	if c, ok := x.(adjoint.Call); ok && y != nil && len(c.Args) == 2 && isLit(c.Args[0], "1") {
+		if q, ok := c.Fun.(adjoint.Qual); ok && q.Path == "math" && q.Name == "Ldexp" {
+			return adjoint.Call{Fun: c.Fun, Args: []adjoint.Expr{y, c.Args[1]}}
+		}
+	}
 	// (1/a) * d is d/a: one division instead of a division and a product.
 	if b, ok := x.(adjoint.Binary); ok && b.Op == "/" && (isLit(b.X, "1") || isLit(b.X, "1.0")) && y != nil && !isLit(y, "1") {
 		return div(y, b.Y)

@@ -43,6 +43,7 @@ func allCases() []gradCase {
 		{name: "FMA", f: FMA, grad: FMAGrad, at: pts(p(0.3, 2, -1), p(-2.5, 4, 7))},
 		{name: "Floor", f: Floor, grad: FloorGrad, at: pts(p(0.3), p(-2.5)),
 			exact: []exactPoint{{p(3), p(1)}}},
+		{name: "FrexpSubnormal", f: FrexpSubnormal, grad: FrexpSubnormalGrad, at: pts(p(0.3, 2))},
 		{name: "Frexp", f: Frexp, grad: FrexpGrad, at: pts(p(0.3), p(-5), p(12.5))},
 		{name: "Hypot", f: Hypot, grad: HypotGrad, at: pts(p(3, 4), p(-1, 0.5)),
 			exact: []exactPoint{{p(0, 0), p(0, 0)}}},

@@ -766,7 +766,7 @@ reverse:
 			dt5 = dfr
 			dfr = 0
 			t5, t6 = math.Frexp(y)
-			dy += math.Ldexp(1, -t6) * dt5
+			dy += math.Ldexp(dt5, -t6)
 		}
 		// if n == 2
 		if cond1 {
@@ -825,7 +825,7 @@ func TwoResultsAfterEarlyReturnJVP(x, y float64, n int, dx, dy float64) (float64
 	}
 	for k := 0; k < 3; k++ {
 		r4, r5 := math.Frexp(y)
-		dr3 := math.Ldexp(1, -r5) * dy
+		dr3 := math.Ldexp(dy, -r5)
 		fr, ex, dfr := r4, r5, dr3
 		dt5 := 0.25 * dfr
 		t5 := 0.25 * fr

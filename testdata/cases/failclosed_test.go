@@ -196,3 +196,17 @@ func TestAtan2Tiny(t *testing.T) {
 		}
 	}
 }
+
+// TestFrexpSubnormal checks Frexp's partial at a subnormal, 2^1073, which
+// float64 cannot hold: with a zero adjoint the gradient is 0, not Inf·0.
+// (Forward mode's tangent there is Inf along a direction that moves x: the
+// derivative is infinite, and a zero factor after it cannot undo that.)
+func TestFrexpSubnormal(t *testing.T) {
+	_, dx, dy := FrexpSubnormalGrad(5e-324, 2)
+	if dx != 0 || dy != 4 {
+		t.Errorf("FrexpSubnormalGrad(5e-324, 2) = %g, %g; want 0, 4", dx, dy)
+	}
+	if _, tan := FrexpSubnormalJVP(5e-324, 2, 0, 1); tan != 4 {
+		t.Errorf("FrexpSubnormalJVP along y = %g, want 4", tan)
+	}
+}

@@ -59,6 +59,7 @@ var jvps = map[string]any{
 	"FloatCounter":          FloatCounterJVP,
 	"FloatCounterSum":       FloatCounterSumJVP,
 	"Floor":                 FloorJVP,
+	"FrexpSubnormal":        FrexpSubnormalJVP,
 	"Frexp":                 FrexpJVP,
 	"Halvings":              HalvingsJVP,
 	"HelperInLoop":          HelperInLoopJVP,

@@ -119,6 +119,17 @@ func FMA(x, y, z float64) float64 { return math.FMA(x, y, z) }
 //gradgen:jvp
 func Floor(x float64) float64 { return math.Floor(x) + x }
 
+// FrexpSubnormal takes Frexp's fraction of a subnormal, whose partial is
+// 2^1073 (more than float64 holds), with a zero adjoint: the gradient is
+// 0, not Inf·0 = NaN.
+//
+//gradgen:grad
+//gradgen:jvp
+func FrexpSubnormal(x, y float64) float64 {
+	frac, _ := math.Frexp(x)
+	return y*y + (y-y)*frac
+}
+
 //gradgen:grad
 //gradgen:jvp
 func Frexp(x float64) float64 {

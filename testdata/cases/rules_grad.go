@@ -521,6 +521,45 @@ func FloorJVP(x, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// FrexpSubnormalGrad returns FrexpSubnormal(x, y) and its partial derivatives with respect to x, y.
+func FrexpSubnormalGrad(x, y float64) (float64, float64, float64) {
+	t, t1 := math.Frexp(x)
+	frac := t
+	_ = t1
+	t2 := y * y
+	t3 := y - y
+	t4 := t3 * frac
+	frexpSubnormal := t2 + t4
+
+	var dt2, dt4 float64
+	// return y*y + (y-y)*frac
+	dt2 = 1
+	dt4 = 1
+	dt3 := frac * dt4
+	dfrac := t3 * dt4
+	dy := dt3 - dt3
+	dy += 2 * y * dt2
+	// frac, _ := math.Frexp(x)
+	dx := math.Ldexp(dfrac, -t1)
+	return frexpSubnormal, dx, dy
+}
+
+// FrexpSubnormalJVP returns FrexpSubnormal(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func FrexpSubnormalJVP(x, y, dx, dy float64) (float64, float64) {
+	r, r1 := math.Frexp(x)
+	dr := math.Ldexp(dx, -r1)
+	frac, _, dfrac := r, r1, dr
+	dt := y*dy + y*dy
+	t := y * y
+	dt1 := dy - dy
+	t1 := y - y
+	dt2 := frac*dt1 + t1*dfrac
+	t2 := t1 * frac
+	dt3 := dt + dt2
+	t3 := t + t2
+	return t3, dt3
+}
+
 // FrexpGrad returns Frexp(x) and its partial derivatives with respect to x.
 func FrexpGrad(x float64) (float64, float64) {
 	t, t1 := math.Frexp(x)
@@ -531,14 +570,14 @@ func FrexpGrad(x float64) (float64, float64) {
 	// return frac * float64(exp)
 	dfrac := float64(exp)
 	// frac, exp := math.Frexp(x)
-	dx := math.Ldexp(1, -t1) * dfrac
+	dx := math.Ldexp(dfrac, -t1)
 	return frexp, dx
 }
 
 // FrexpJVP returns Frexp(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func FrexpJVP(x, dx float64) (float64, float64) {
 	r, r1 := math.Frexp(x)
-	dr := math.Ldexp(1, -r1) * dx
+	dr := math.Ldexp(dx, -r1)
 	frac, exp, dfrac := r, r1, dr
 	dt := float64(exp) * dfrac
 	t := frac * float64(exp)
@@ -630,7 +669,7 @@ func LdexpGrad(x float64) (float64, float64) {
 
 // LdexpJVP returns Ldexp(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func LdexpJVP(x, dx float64) (float64, float64) {
-	dldexp := math.Ldexp(1, 3) * dx
+	dldexp := math.Ldexp(dx, 3)
 	ldexp := math.Ldexp(x, 3)
 	return ldexp, dldexp
 }
