@@ -290,9 +290,17 @@ func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) ad
 	}
 	var tail []adjoint.Stmt
 	if s.Post != nil {
+		var post adjoint.Stmt
+		active := f.stmtActive(s.Post)
+		ok := false
+		if active {
+			post, ok = f.activePost(s.Post)
+		}
 		switch {
-		case !f.stmtActive(s.Post):
+		case !active:
 			out.Post = f.convSimple(s.Post)
+		case ok:
+			out.Post = post
 		case !continues(s.Body, label):
 			// Nothing skips to the post statement: it ends the body,
 			// where its tangent may take statements of its own.
@@ -302,7 +310,7 @@ func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) ad
 			tail = f.out
 			f.out = saved
 		default:
-			out.Post = f.activePost(s.Post)
+			f.errorf(s.Post.Pos(), "forward mode (//gradgen:jvp) cannot write the tangent of this loop's post statement (%s) in one statement, and continue statements skip to it: declare a variable before the loop, set it to the new value in the body, and assign that variable in the post statement", f.source(s.Post))
 		}
 	}
 	out.Body = append(f.block(s.Body.List), tail...)
@@ -356,36 +364,36 @@ func (f *fwdLowerer) stmtActive(s ast.Stmt) bool {
 	return false
 }
 
-// activePost writes a loop's post statement that updates an active float
-// (for t := x; t < 4; t += x): value and tangent in one parallel
-// assignment, t, dt = t+x, dt+dx, which reads both before writing either.
-func (f *fwdLowerer) activePost(s ast.Stmt) adjoint.Stmt {
+// activePost writes a loop's post statement that updates an active value
+// (for t := x; t < 4; t += x) as one parallel assignment of value and
+// tangent, t, dt = t+x, dt+dx, which reads both before writing either; ok
+// is false when that cannot be written so.
+func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
 	as, ok := s.(*ast.AssignStmt)
-	if ok && len(as.Lhs) == 1 && len(as.Rhs) == 1 && as.Tok == token.ASSIGN && !isFloat(f.info.TypeOf(as.Lhs[0])) {
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return nil, false
+	}
+	lhs, rhs := as.Lhs[0], as.Rhs[0]
+	if !isFloat(f.info.TypeOf(lhs)) {
 		// p = p.Next walks a list: its tangent walks the tangent's.
-		if tan := f.adjPathOf(as.Rhs[0]); tan != nil {
-			return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(as.Lhs[0]), f.tangentOf(as.Lhs[0])}, Op: "=", Rhs: []adjoint.Expr{f.conv(as.Rhs[0]), tan}}
+		if tan := f.adjPathOf(rhs); tan != nil && as.Tok == token.ASSIGN {
+			return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{f.conv(rhs), tan}}, true
 		}
+		return nil, false
 	}
-	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || !isFloat(f.info.TypeOf(as.Lhs[0])) {
-		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot update active values in this loop's post statement (%s), and continue statements skip to it: declare a variable before the loop, set it to the new value in the body, and assign that variable in the post statement", f.source(s))
-		return nil
-	}
-	rhs := as.Rhs[0]
 	val, tan, ok := f.inlineExpr(rhs)
 	if as.Tok != token.ASSIGN {
 		op := as.Tok.String()[:1]
-		lv, lt := f.conv(as.Lhs[0]), f.tangentOf(as.Lhs[0])
-		val, tan, ok = f.inlineOp(op, operand{val: lv, typ: f.info.TypeOf(as.Lhs[0])}, lt, operand{val: val, typ: f.info.TypeOf(rhs)}, tan, ok)
+		lv, lt := f.conv(lhs), f.tangentOf(lhs)
+		val, tan, ok = f.inlineOp(op, operand{val: lv, typ: f.info.TypeOf(lhs)}, lt, operand{val: val, typ: f.info.TypeOf(rhs)}, tan, ok)
 	}
 	if !ok {
-		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot write the tangent of this loop's post statement (%s) in one statement, and continue statements skip to it: declare a variable before the loop, set it to the new value in the body, and assign that variable in the post statement", f.source(s))
-		return nil
+		return nil, false
 	}
 	if tan == nil {
 		tan = lit("0")
 	}
-	return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(as.Lhs[0]), f.tangentOf(as.Lhs[0])}, Op: "=", Rhs: []adjoint.Expr{val, tan}}
+	return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{val, tan}}, true
 }
 
 func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {

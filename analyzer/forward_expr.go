@@ -259,6 +259,13 @@ func (f *fwdLowerer) op(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types
 	probe := adjoint.Ident{Name: "\x00result"}
 	tan := f.tangentExpr(r, a, ta, probe, name)
 	usesResult := reads(probe.Name, tan)
+	if into == nil && !usesResult && (tan == nil || plainTangent(tan)) {
+		// t := s - 20 has s's tangent: no copy of it is made. Nothing
+		// writes a tangent before the statement has read its operands'.
+		v := f.newTemp(base, t)
+		f.emit(assign(adjoint.Id(v.name), ":=", fwd))
+		return adjoint.Id(v.name), tan
+	}
 	d := into
 	if d == nil {
 		d = f.tempDest(base, t)
@@ -404,4 +411,33 @@ func negOpt(x adjoint.Expr) adjoint.Expr {
 		return nil
 	}
 	return neg(x)
+}
+
+// plainTangent reports whether a tangent is a variable, element or field,
+// or its negation: free to read again where a copy of it would be read.
+func plainTangent(e adjoint.Expr) bool {
+	switch e := e.(type) {
+	case adjoint.Ident:
+		return true
+	case adjoint.Unary:
+		return e.Op == "-" && plainTangent(e.X)
+	case adjoint.Index:
+		return plainTangent(e.X) && simpleIndex(e.Index)
+	case adjoint.Selector:
+		return plainTangent(e.X)
+	}
+	return false
+}
+
+// simpleIndex reports whether an index reads only variables and constants.
+func simpleIndex(e adjoint.Expr) bool {
+	switch e := e.(type) {
+	case adjoint.Ident, adjoint.Lit:
+		return true
+	case adjoint.Binary:
+		return simpleIndex(e.X) && simpleIndex(e.Y)
+	case adjoint.Paren:
+		return simpleIndex(e.X)
+	}
+	return false
 }

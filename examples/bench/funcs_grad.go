@@ -367,9 +367,8 @@ func CallJVP(S, K, T, r, sigma, dS, dK, dT, dr, dsigma float64) (float64, float6
 	normCDF1, dNormCDF := jvpOfNormCDF(d1, dd1)
 	dt6 := normCDF1*dS + S*dNormCDF
 	t6 := S * normCDF1
-	dt7 := -dr
 	t7 := -r
-	dt8 := T*dt7 + t7*dT
+	dt8 := T*-dr + t7*dT
 	t8 := t7 * T
 	exp := math.Exp(t8)
 	dexp := exp * dt8
@@ -431,9 +430,8 @@ func LogisticJVP(r, x float64, steps int, dr, dx float64) (float64, float64) {
 	for range steps {
 		dt := x*dr + r*dx
 		t := r * x
-		dt1 := -dx
 		t1 := 1 - x
-		dx = t1*dt + t*dt1
+		dx = t1*dt + t*-dx
 		x = t * t1
 	}
 	return x, dx
@@ -477,9 +475,8 @@ func SoftplusJVP(w, x, dw []float64) (float64, float64) {
 		t := w[i] * x[i]
 		exp := math.Exp(t)
 		dexp := exp * dt
-		dt1 := dexp
 		t1 := 1 + exp
-		dlog := dt1 / t1
+		dlog := dexp / t1
 		log := math.Log(t1)
 		ds += dlog
 		s += log
@@ -489,9 +486,8 @@ func SoftplusJVP(w, x, dw []float64) (float64, float64) {
 
 // jvpOfNormCDF is the pushforward of normCDF: its results, then their tangents along dx.
 func jvpOfNormCDF(x, dx float64) (float64, float64) {
-	dt := -dx
 	t := -x
-	dt1 := dt / 1.4142135623730951
+	dt1 := -dx / 1.4142135623730951
 	t1 := t / 1.4142135623730951
 	derfc := -2 / math.SqrtPi * math.Exp(-t1*t1) * dt1
 	erfc := math.Erfc(t1)

@@ -817,10 +817,9 @@ func ScaledJVP(w, dw []float64) (float64, float64) {
 	for i := range w {
 		dh[i] = w[i]*dw[i] + w[i]*dw[i]
 		h[i] = w[i] * w[i]
-		dt := -dh[i]
 		t := -h[i]
 		h[i] = math.Exp(t)
-		dh[i] = h[i] * dt
+		dh[i] = h[i] * -dh[i]
 	}
 	var ds float64
 	s := 0.0

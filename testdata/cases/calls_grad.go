@@ -413,10 +413,9 @@ func StoredHelperInLoopJVP(y float64, w []float64, dy float64, dw []float64) (fl
 		v := dot1 + y
 		dsin := math.Cos(v) * dv
 		sin := math.Sin(v)
-		dt := dsin
 		t := 2 + sin
 		t1 := y / t
-		dt1 := (dy - t1*dt) / t
+		dt1 := (dy - t1*dsin) / t
 		sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt1)
 		dh[1] = dSigmoid
 		h[1] = sigmoid1
@@ -569,9 +568,8 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 // ScalarHelperJVP returns ScalarHelper(x, s) and its directional derivative: the sum of its partial derivatives with respect to x, s times the tangents dx, ds.
 func ScalarHelperJVP(x, s, dx, ds float64) (float64, float64) {
 	bell1, dBell := jvpOfBell(x, s, dx, ds)
-	dt := dx
 	t := x + 2
-	bell2, dBell1 := jvpOfBell(s, t, ds, dt)
+	bell2, dBell1 := jvpOfBell(s, t, ds, dx)
 	dy := bell2*dBell + bell1*dBell1
 	y := bell1 * bell2
 	for i := 0; i < 3; i++ {
@@ -707,14 +705,12 @@ func InlinedElementInLoopJVP(y float64, w []float64, dy float64, dw []float64) (
 
 // jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
 func jvpOfSigmoid(z, dz float64) (float64, float64) {
-	dt := -dz
 	t := -z
 	exp := math.Exp(t)
-	dexp := exp * dt
-	dt1 := dexp
+	dexp := exp * -dz
 	t1 := 1 + exp
 	t2 := 1 / t1
-	dt2 := -t2 * dt1 / t1
+	dt2 := -t2 * dexp / t1
 	return t2, dt2
 }
 
@@ -749,9 +745,8 @@ func gradOfNeuronWrtW(w, b, x float64) (float64, float64) {
 func jvpOfNeuronWrtW(w, b, x, dw float64) (float64, float64) {
 	dt := x * dw
 	t := w * x
-	dt1 := dt
 	t1 := t + b
-	sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt1)
+	sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt)
 	return sigmoid1, dSigmoid
 }
 
@@ -980,9 +975,8 @@ func gradOfBell(x, s float64) (float64, float64, float64) {
 func jvpOfBell(x, s, dx, ds float64) (float64, float64) {
 	t := x / s
 	dt := (dx - t*ds) / s
-	dt1 := -dt
 	t1 := -t
-	dt2 := t*dt1 + t1*dt
+	dt2 := t*-dt + t1*dt
 	t2 := t1 * t
 	exp := math.Exp(t2)
 	dexp := exp * dt2
@@ -998,10 +992,9 @@ func jvpOfSoftsign(x, dx float64) (float64, float64) {
 	} else if x < 0 {
 		dabs -= dx
 	}
-	dt := dabs
 	t := 1 + abs
 	t1 := x / t
-	dt1 := (dx - t1*dt) / t
+	dt1 := (dx - t1*dabs) / t
 	return t1, dt1
 }
 
@@ -1025,9 +1018,8 @@ func gradOfBellWrtX(x, s float64) (float64, float64) {
 func jvpOfBellWrtX(x, s, dx float64) (float64, float64) {
 	dt := dx / s
 	t := x / s
-	dt1 := -dt
 	t1 := -t
-	dt2 := t*dt1 + t1*dt
+	dt2 := t*-dt + t1*dt
 	t2 := t1 * t
 	exp := math.Exp(t2)
 	dexp := exp * dt2

@@ -177,10 +177,9 @@ func OpAssignJVP(x, y, dx, dy float64) (float64, float64) {
 	s -= y
 	ds = s*ds + s*ds
 	s *= s
-	dt1 := dy
 	t1 := y + 3
 	t2 := s / t1
-	dt2 := (ds - t2*dt1) / t1
+	dt2 := (ds - t2*dy) / t1
 	ds = dt2
 	s = t2
 	return s, ds
@@ -505,9 +504,8 @@ func (c Celsius) FahrenheitJVP(scale float64, dc Celsius, dscale float64) (float
 	t1 := t * 9
 	dt2 := dt1 / 5
 	t2 := t1 / 5
-	dt3 := dt2
 	t3 := t2 + 32
-	dt4 := scale*dt3 + t3*dscale
+	dt4 := scale*dt2 + t3*dscale
 	t4 := t3 * scale
 	return t4, dt4
 }
@@ -571,9 +569,8 @@ func RenamedGradient(x float64) (float64, float64) {
 
 // RenamedJVP returns Renamed(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func RenamedJVP(x, dx float64) (float64, float64) {
-	dt := -dx
 	t := -x
-	dt1 := x*dt + t*dx
+	dt1 := x*-dx + t*dx
 	t1 := t * x
 	exp := math.Exp(t1)
 	dexp := exp * dt1
@@ -658,9 +655,8 @@ func PassiveExponentJVP(x, p, dx float64) (float64, float64) {
 		dpow += p * math.Pow(x, p-1) * dx
 	}
 	p1 := math.Pow(2, p)
-	dt := dpow
 	t := pow + p1
-	return t, dt
+	return t, dpow
 }
 
 // ReturnParamGrad returns ReturnParam(x, y) and its partial derivatives with respect to x, y.

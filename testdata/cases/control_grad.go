@@ -1238,10 +1238,9 @@ func BoundFromInputJVP(x, dx float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 	for i := 0; i < int(x); i++ {
-		dt := dx
 		t := x + float64(i)
 		sqrt := math.Sqrt(t)
-		dsqrt := 0.5 / sqrt * dt
+		dsqrt := 0.5 / sqrt * dx
 		ds += dsqrt
 		s += sqrt
 	}
@@ -1296,9 +1295,8 @@ func LogisticJVP(r, x float64, steps int, dr, dx float64) (float64, float64) {
 	for range steps {
 		dt := x*dr + r*dx
 		t := r * x
-		dt1 := -dx
 		t1 := 1 - x
-		dx = t1*dt + t*dt1
+		dx = t1*dt + t*-dx
 		x = t * t1
 	}
 	return x, dx
@@ -1857,9 +1855,8 @@ func LogisticSwitchJVP(r, x float64, steps, mode int, dr, dx float64) (float64, 
 		case 1:
 			dt := x*dr + r*dx
 			t := r * x
-			dt1 := -dx
 			t1 := 1 - x
-			dx = t1*dt + t*dt1
+			dx = t1*dt + t*-dx
 			x = t * t1
 		default:
 			dx = 0.5 * dx
@@ -1945,7 +1942,6 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 			s += t3
 			dt1 := 2 * dt
 			t1 := t * 2
-			dt2 := dt
 			t2 := t + 1
 			max1 := math.Max(t1, t2)
 			var dmax1 float64
@@ -1955,9 +1951,9 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 				dmax1 += dt1
 			}
 			if t1 == t2 {
-				dmax1 += dt2 / 2
+				dmax1 += dt / 2
 			} else if !(t1 == max1) {
-				dmax1 += dt2
+				dmax1 += dt
 			}
 			dt = dmax1
 			t = max1

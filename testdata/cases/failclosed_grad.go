@@ -23,9 +23,8 @@ func NegSinReturnGrad(x float64) (float64, float64) {
 func NegSinReturnJVP(x, dx float64) (float64, float64) {
 	dsin := math.Cos(x) * dx
 	sin := math.Sin(x)
-	dt := -dsin
 	t := -sin
-	return t, dt
+	return t, -dsin
 }
 
 // NegAbsReturnGrad returns NegAbsReturn(x) and its partial derivatives with respect to x.
@@ -58,9 +57,8 @@ func NegAbsReturnJVP(x, dx float64) (float64, float64) {
 	} else if t < 0 {
 		dabs -= dt
 	}
-	dt1 := -dabs
 	t1 := -abs
-	return t1, dt1
+	return t1, -dabs
 }
 
 // NegHelperReturnGrad returns NegHelperReturn(x) and its partial derivatives with respect to x.
@@ -83,9 +81,8 @@ func NegHelperReturnGrad(x float64) (float64, float64) {
 // NegHelperReturnJVP returns NegHelperReturn(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func NegHelperReturnJVP(x, dx float64) (float64, float64) {
 	sigmoid1, dSigmoid := jvpOfSigmoid(x, dx)
-	dt := -dSigmoid
 	t := -sigmoid1
-	return t, dt
+	return t, -dSigmoid
 }
 
 // FloatCounterSumGrad returns FloatCounterSum(x) and its partial derivatives with respect to x.
@@ -140,13 +137,11 @@ func FloatCounterSumJVP(x, dx float64) (float64, float64) {
 	{
 		dt := dx
 		t := x
-		for t < 4 {
+		for ; t < 4; t, dt = t+x, dt+dx {
 			dt1 := t*dt + t*dt
 			t1 := t * t
 			ds += dt1
 			s += t1
-			dt += dx
-			t += x
 		}
 	}
 	return s, ds
@@ -238,9 +233,8 @@ func UntakenLogGrad(x float64) (float64, float64) {
 
 // UntakenLogJVP returns UntakenLog(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func UntakenLogJVP(x, dx float64) (float64, float64) {
-	dt := dx
 	t := x - 3
-	da := dt / t
+	da := dx / t
 	a := math.Log(t)
 	dr := x*dx + x*dx
 	r := x * x
@@ -1247,9 +1241,8 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 // ParallelPassiveInLoopJVP returns ParallelPassiveInLoop(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
 func ParallelPassiveInLoopJVP(x, y, dx, dy float64) (float64, float64) {
 	for i := 0; i < 3; i++ {
-		dt := dy
 		t := y + 0.5
-		dx = dt / (1 + t*t)
+		dx = dy / (1 + t*t)
 		x = math.Atan(t)
 		bell1, dBell := jvpOfBellWrtX(x, 1.5, dx)
 		tanh := math.Tanh(bell1)
@@ -1646,15 +1639,13 @@ func LinkSumJVP(c, dc *Link) (float64, float64) {
 	{
 		dp := dc
 		p := c
-		for p != nil {
+		for ; p != nil; p, dp = p.Next, dp.Next {
 			dt := p.V*dp.V + p.V*dp.V
 			t := p.V * p.V
 			dt1 := p.W[0]*dt + t*dp.W[0]
 			t1 := t * p.W[0]
 			ds += dt1
 			s += t1
-			dp = dp.Next
-			p = p.Next
 		}
 	}
 	return s, ds
@@ -1697,10 +1688,9 @@ reverse:
 
 // UntakenAfterReturnJVP returns UntakenAfterReturn(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func UntakenAfterReturnJVP(x, dx float64) (float64, float64) {
-	dt := -dx
 	t := -x
 	b := math.Sqrt(t)
-	db := 0.5 / b * dt
+	db := 0.5 / b * -dx
 	if x > 0 {
 		dt1 := x*dx + x*dx
 		t1 := x * x

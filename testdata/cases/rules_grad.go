@@ -87,13 +87,10 @@ func NegGrad(x float64) (float64, float64) {
 
 // NegJVP returns Neg(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func NegJVP(x, dx float64) (float64, float64) {
-	dt := -dx
 	t := -x
-	dt1 := -dx
 	t1 := -x
-	dt2 := dt1
 	t2 := t1 + 1
-	dt3 := t2*dt + t*dt2
+	dt3 := t2*-dx + t*-dx
 	t3 := t * t2
 	return t3, dt3
 }
@@ -188,9 +185,8 @@ func AsinhGrad(x float64) (float64, float64) {
 func AsinhJVP(x, dx float64) (float64, float64) {
 	dt := 2 * dx
 	t := 2 * x
-	dt1 := dt
 	t1 := t + 1
-	dasinh := dt1 / math.Sqrt(t1*t1+1)
+	dasinh := dt / math.Sqrt(t1*t1+1)
 	asinh := math.Asinh(t1)
 	return asinh, dasinh
 }
@@ -516,9 +512,8 @@ func FloorGrad(x float64) (float64, float64) {
 // FloorJVP returns Floor(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func FloorJVP(x, dx float64) (float64, float64) {
 	p := math.Floor(x)
-	dt := dx
 	t := p + x
-	return t, dt
+	return t, dx
 }
 
 // FrexpSubnormalGrad returns FrexpSubnormal(x, y) and its partial derivatives with respect to x, y.
@@ -879,9 +874,8 @@ func NextafterGrad(x, y float64) (float64, float64, float64) {
 
 // NextafterJVP returns Nextafter(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
 func NextafterJVP(x, y, dx, dy float64) (float64, float64) {
-	dnextafter := dx
 	nextafter := math.Nextafter(x, y)
-	return nextafter, dnextafter
+	return nextafter, dx
 }
 
 // Nextafter32Grad returns Nextafter32(x, y) and its partial derivatives with respect to x, y.
@@ -896,9 +890,8 @@ func Nextafter32Grad(x, y float32) (float32, float32, float32) {
 
 // Nextafter32JVP returns Nextafter32(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
 func Nextafter32JVP(x, y, dx, dy float32) (float32, float32) {
-	dnextafter32 := dx
 	nextafter32 := math.Nextafter32(x, y)
-	return nextafter32, dnextafter32
+	return nextafter32, dx
 }
 
 // PowGrad returns Pow(x, y) and its partial derivatives with respect to x, y.
