@@ -144,7 +144,7 @@ func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 		// h[j] *= y is h[j] = h[j] * y, through a temporary.
 		cur := operand{val: lv, bval: lv, v: root, path: path, typ: t}
 		opName := tok.String()[:1]
-		o = l.emitOp(operators[opName], opName, []operand{cur, o}, bin(opName, lv, o.val), t, "t", nil)
+		o = l.emitOp(operators[opName], opName, []operand{cur, o}, adjoint.Bin(opName, lv, o.val), t, "t", nil)
 		tok = token.ASSIGN
 	default:
 		l.errorf(lhs.Pos(), "cannot differentiate the assignment %s", tok)
@@ -175,23 +175,23 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 		// h[i] = h[j]: the two may be one element; take the adjoint
 		// before it is reset.
 		tmp := l.names.fresh("dElem")
-		out = append(out, assign(adjoint.Id(tmp), ":=", d))
+		out = append(out, adjoint.Set(adjoint.Id(tmp), ":=", d))
 		d = adjoint.Id(tmp)
 	}
 	if src.v != nil {
 		if st.opAssign == "-" {
-			d = neg(d)
+			d = adjoint.Neg(d)
 		}
 		if src.path != nil && st.opAssign == "" {
 			// The source's adjoint may be the element's own: add after
 			// the reset, from the copy.
-			out = append(out, assign(st.adj, "=", lit("0")), l.accumulateTo(src.v, src.path, d))
+			out = append(out, adjoint.Set(st.adj, "=", adjoint.Literal("0")), l.accumulateTo(src.v, src.path, d))
 			return append(out, l.restore(rec, st.lv)...)
 		}
 		out = append(out, l.accumulateTo(src.v, src.path, d))
 	}
 	if st.opAssign == "" {
-		out = append(out, assign(st.adj, "=", lit("0")))
+		out = append(out, adjoint.Set(st.adj, "=", adjoint.Literal("0")))
 	}
 	return append(out, l.restore(rec, st.lv)...)
 }
@@ -360,9 +360,9 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}}
 		}
 		msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
-			lit(`"` + l.fnName + `: len(` + adjoint.ExprString(buf) + `) = %d is shorter than len(` + adjoint.ExprString(prim) + `) = %d"`),
+			adjoint.Literal(`"` + l.fnName + `: len(` + adjoint.ExprString(buf) + `) = %d is shorter than len(` + adjoint.ExprString(prim) + `) = %d"`),
 			lenOf(buf), lenOf(prim)}}
-		out := []adjoint.Stmt{adjoint.If{Cond: bin("<", lenOf(buf), lenOf(prim)),
+		out := []adjoint.Stmt{adjoint.If{Cond: adjoint.Bin("<", lenOf(buf), lenOf(prim)),
 			Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}}}
 		if hasSlices(u.Elem()) {
 			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])

@@ -190,7 +190,7 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 		}
 		return a.Column < b.Column
 	})
-	// One construct, one error: a later complaint at the same position is
+	// adjoint.One construct, one error: a later complaint at the same position is
 	// a consequence of the first.
 	var kept []Diagnostic
 	for i, d := range res.Diagnostics {
@@ -313,7 +313,7 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 				for k := range c.D {
 					c.D[k] = nil
 				}
-				c.D[j] = lit("1")
+				c.D[j] = adjoint.Literal("1")
 				target := i
 				c.add = func(k int, e adjoint.Expr) adjoint.Stmt {
 					if k != target || e == nil {
@@ -328,7 +328,7 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 				for k := range c.D {
 					c.D[k] = nil
 				}
-				c.D[j] = lit("1")
+				c.D[j] = adjoint.Literal("1")
 				if o.rule == conversion {
 					c.T = mustIR(a.typ)
 				}

@@ -1,160 +1,8 @@
 package analyzer
 
 import (
-	"strings"
-
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
-
-// Builders for adjoint expressions and statements. The arithmetic ones
-// simplify as they build (no "* 1", no "- -x"), so that rules can be written
-// plainly and the output still reads like a careful person's gradient.
-
-func bin(op string, x, y adjoint.Expr) adjoint.Expr { return adjoint.Binary{Op: op, X: x, Y: y} }
-
-func isLit(e adjoint.Expr, text string) bool {
-	l, ok := e.(adjoint.Lit)
-	return ok && l.Text == text
-}
-
-func mul(x, y adjoint.Expr) adjoint.Expr {
-	// Ldexp(1, k) * d is Ldexp(d, k): the same value, exactly, without the
-	// power of two overflowing first (Frexp's partial at a subnormal is
-	// 2^1073, whose product with a zero adjoint must be 0, not NaN).
-	if c, ok := x.(adjoint.Call); ok && y != nil && len(c.Args) == 2 && isLit(c.Args[0], "1") {
-		if q, ok := c.Fun.(adjoint.Qual); ok && q.Path == "math" && q.Name == "Ldexp" {
-			return adjoint.Call{Fun: c.Fun, Args: []adjoint.Expr{y, c.Args[1]}}
-		}
-	}
-	// (1/a) * d is d/a: one division instead of a division and a product.
-	if b, ok := x.(adjoint.Binary); ok && b.Op == "/" && (isLit(b.X, "1") || isLit(b.X, "1.0")) && y != nil && !isLit(y, "1") {
-		return div(y, b.Y)
-	}
-	switch {
-	case x == nil || y == nil:
-		return nil
-	case isLit(x, "1"):
-		return y
-	case isLit(y, "1"):
-		return x
-	case isLit(x, "-1"):
-		return neg(y)
-	case isLit(y, "-1"):
-		return neg(x)
-	}
-	return bin("*", x, y)
-}
-
-func div(x, y adjoint.Expr) adjoint.Expr {
-	if isLit(y, "1") {
-		return x
-	}
-	if untypedConst(x) && untypedConst(y) {
-		// Both constant, as when a rule divides the seed 1 by 2: make the
-		// dividend a float so that Go does not divide integers.
-		x = floatConst(x)
-	}
-	return bin("/", x, y)
-}
-
-func neg(x adjoint.Expr) adjoint.Expr {
-	if u, ok := x.(adjoint.Unary); ok && u.Op == "-" {
-		return u.X
-	}
-	// -(a / b) reads better as -a / b, and has the same value: IEEE
-	// rounding is symmetric in sign.
-	if b, ok := x.(adjoint.Binary); ok && (b.Op == "*" || b.Op == "/") {
-		return bin(b.Op, neg(b.X), b.Y)
-	}
-	if isLit(x, "1") {
-		return lit("-1")
-	}
-	if isLit(x, "-1") {
-		return one
-	}
-	return adjoint.Unary{Op: "-", X: x}
-}
-
-// add is x + y, where either may be nil (no term).
-func add(x, y adjoint.Expr) adjoint.Expr {
-	switch {
-	case x == nil:
-		return y
-	case y == nil:
-		return x
-	}
-	if m, ok := negated(y); ok {
-		return bin("-", x, m)
-	}
-	return bin("+", x, y)
-}
-
-// floatConst writes an integer literal (or its negation) as a float one.
-func floatConst(e adjoint.Expr) adjoint.Expr {
-	switch e := e.(type) {
-	case adjoint.Lit:
-		if !strings.ContainsAny(e.Text, ".eEpPxX") {
-			return adjoint.Lit{Text: e.Text + ".0"}
-		}
-	case adjoint.Unary:
-		return adjoint.Unary{Op: e.Op, X: floatConst(e.X)}
-	case adjoint.Binary:
-		// The leftmost operand decides: 2.0 * 3 / 4 is a float division.
-		return adjoint.Binary{Op: e.Op, X: floatConst(e.X), Y: e.Y}
-	case adjoint.Paren:
-		return adjoint.Paren{X: floatConst(e.X)}
-	}
-	return e
-}
-
-// negated reports whether e is -m (or -a * b, -a / b), and returns m.
-func negated(e adjoint.Expr) (adjoint.Expr, bool) {
-	switch e := e.(type) {
-	case adjoint.Lit:
-		if strings.HasPrefix(e.Text, "-") {
-			return adjoint.Lit{Text: e.Text[1:]}, true
-		}
-	case adjoint.Unary:
-		if e.Op == "-" {
-			return e.X, true
-		}
-	case adjoint.Binary:
-		if e.Op == "*" || e.Op == "/" {
-			if m, ok := negated(e.X); ok {
-				return bin(e.Op, m, e.Y), true
-			}
-		}
-	}
-	return nil, false
-}
-
-// stmts drops the nil statements that ruleCtx.add returns for operands
-// without adjoints.
-func stmts(ss ...adjoint.Stmt) []adjoint.Stmt {
-	var out []adjoint.Stmt
-	for _, s := range ss {
-		if s != nil {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// ifElse builds "if cond { then } else { els }", dropping whatever is empty;
-// it returns no statement at all when both branches are empty.
-func ifElse(cond adjoint.Expr, then, els []adjoint.Stmt) []adjoint.Stmt {
-	switch {
-	case len(then) == 0 && len(els) == 0:
-		return nil
-	case len(then) == 0:
-		return []adjoint.Stmt{adjoint.If{Cond: adjoint.Unary{Op: "!", X: adjoint.Paren{X: cond}}, Then: els}}
-	}
-	return []adjoint.Stmt{adjoint.If{Cond: cond, Then: then, Else: els}}
-}
-
-func assign(lhs adjoint.Expr, op string, rhs adjoint.Expr) adjoint.Stmt {
-	return adjoint.Assign{Lhs: []adjoint.Expr{lhs}, Op: op, Rhs: []adjoint.Expr{rhs}}
-}
 
 // walkStmt calls f on every expression in s, nested statements included.
 func walkStmt(s adjoint.Stmt, f func(adjoint.Expr)) {
@@ -192,7 +40,7 @@ func merge(out []adjoint.Stmt, s adjoint.Stmt) []adjoint.Stmt {
 	if ok1 && ok2 && len(prev.Lhs) == 1 && len(cur.Lhs) == 1 && cur.Op == "=" {
 		px, cx := prev.Lhs[0], cur.Lhs[0]
 		switch {
-		case prev.Op == "=" && isLit(prev.Rhs[0], "0") && sameExpr(px, cx) && !readsExpr(cur.Rhs[0], cx):
+		case prev.Op == "=" && adjoint.IsLit(prev.Rhs[0], "0") && sameExpr(px, cx) && !readsExpr(cur.Rhs[0], cx):
 			return merge(out[:n-1], s)
 		case (prev.Op == "=" || prev.Op == ":=") && sameExpr(prev.Rhs[0], cx) && sameExpr(cur.Rhs[0], px):
 			return out

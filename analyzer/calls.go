@@ -346,7 +346,7 @@ func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 				// adjoint is converted to it.
 				seed = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(pt)}, Args: []adjoint.Expr{seed}}
 			}
-			return mul(c.R[k], seed)
+			return adjoint.Mul(c.R[k], seed)
 		})
 	}
 	lhs := make([]adjoint.Expr, len(results))
@@ -385,7 +385,7 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 			case byReference(p.Type()) && isRule:
 				// A rule takes a buffer for every such parameter: nil for an
 				// argument without a derivative.
-				extra = append(extra, lit("nil"))
+				extra = append(extra, adjoint.Literal("nil"))
 			case byReference(p.Type()):
 			case mask[i] == '1' || isRule:
 				g := c.fresh("d" + upperFirst(fn.Name()) + "D" + p.Name())
@@ -406,7 +406,7 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 			}
 			for k, gi := range gradArg {
 				if gi == i {
-					out = append(out, stmts(c.add(i, grads[k+1]))...)
+					out = append(out, adjoint.Stmts(c.add(i, grads[k+1]))...)
 				}
 			}
 		}
@@ -595,7 +595,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		var extra []adjoint.Expr
 		for _, d := range c.D {
 			if d == nil {
-				d = lit("0")
+				d = adjoint.Literal("0")
 			}
 			extra = append(extra, d)
 		}
@@ -624,7 +624,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		}
 		out := []adjoint.Stmt{adjoint.Assign{Lhs: grads, Op: ":=", Rhs: []adjoint.Expr{callExpr}}}
 		for k, i := range gradArg {
-			out = append(out, stmts(c.add(i, grads[len(results)+k]))...)
+			out = append(out, adjoint.Stmts(c.add(i, grads[len(results)+k]))...)
 		}
 		return out
 	}}

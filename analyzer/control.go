@@ -73,11 +73,11 @@ func (l *lowerer) forward(recs []*lowered) []adjoint.Stmt {
 			r.done = l.newRecorderAt("done", "bool", r.inLoop)
 		}
 		if r.done != nil {
-			out = append(out, r.done.start(lit("false")))
+			out = append(out, r.done.start(adjoint.Literal("false")))
 		}
 		out = append(out, r.fwd...)
 		if r.done != nil {
-			out = append(out, r.done.set(lit("true")))
+			out = append(out, r.done.set(adjoint.Literal("true")))
 		}
 	}
 	return out
@@ -192,8 +192,8 @@ func (l *lowerer) lowerIf(s *ast.IfStmt) []*lowered {
 	if hasBackward(then) || hasBackward(els) {
 		r := l.newRecorderAt("cond", "bool", inLoop)
 		rec.branch.record = r
-		thenFwd = append([]adjoint.Stmt{r.start(lit("true"))}, thenFwd...)
-		elseFwd = append([]adjoint.Stmt{r.start(lit("false"))}, elseFwd...)
+		thenFwd = append([]adjoint.Stmt{r.start(adjoint.Literal("true"))}, thenFwd...)
+		elseFwd = append([]adjoint.Stmt{r.start(adjoint.Literal("false"))}, elseFwd...)
 	}
 	rec.fwd = []adjoint.Stmt{adjoint.If{Cond: cond, Then: thenFwd, Else: elseFwd}}
 	return append(out, rec)
@@ -256,12 +256,12 @@ func (l *lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 	for i, b := range bodies {
 		body := l.forward(b)
 		if r != nil {
-			body = append([]adjoint.Stmt{r.start(lit(itoa(i)))}, body...)
+			body = append([]adjoint.Stmt{r.start(adjoint.Literal(itoa(i)))}, body...)
 		}
 		sw.Cases = append(sw.Cases, adjoint.Case{List: lists[i], Body: body})
 	}
 	if r != nil && !hasDefault {
-		sw.Cases = append(sw.Cases, adjoint.Case{Body: []adjoint.Stmt{r.start(lit("-1"))}})
+		sw.Cases = append(sw.Cases, adjoint.Case{Body: []adjoint.Stmt{r.start(adjoint.Literal("-1"))}})
 	}
 	rec.fwd = []adjoint.Stmt{sw}
 	return append(out, rec)
@@ -286,7 +286,7 @@ func (l *lowerer) lowerBranch(s *ast.BranchStmt) []*lowered {
 			if ctx.stmt == target && !includeTarget {
 				break
 			}
-			rec.fwd = append(rec.fwd, l.brokeRecorder(ctx).set(lit("true")))
+			rec.fwd = append(rec.fwd, l.brokeRecorder(ctx).set(adjoint.Literal("true")))
 			if ctx.stmt == target {
 				break
 			}
@@ -299,7 +299,7 @@ func (l *lowerer) lowerBranch(s *ast.BranchStmt) []*lowered {
 		} else {
 			// A break out of a switch leaves the loops inside the switch.
 			for i := len(l.loops) - 1; i >= 0 && inside(l.loops[i].stmt, l.targets[s]); i-- {
-				rec.fwd = append(rec.fwd, l.brokeRecorder(l.loops[i]).set(lit("true")))
+				rec.fwd = append(rec.fwd, l.brokeRecorder(l.loops[i]).set(adjoint.Literal("true")))
 			}
 		}
 	case token.CONTINUE:

@@ -98,13 +98,13 @@ func (l *lowerer) reverseBranch(r *lowered) []adjoint.Stmt {
 	if !b.isSwitch {
 		then := l.nestedBackward(func() []adjoint.Stmt { return l.backward(b.branches[0]) })
 		els := l.nestedBackward(func() []adjoint.Stmt { return l.backward(b.branches[1]) })
-		return append(out, ifElse(taken, then, els)...)
+		return append(out, adjoint.IfElse(taken, then, els)...)
 	}
 	sw := adjoint.Switch{Tag: taken}
 	for i, body := range b.branches {
 		code := l.nestedBackward(func() []adjoint.Stmt { return l.backward(body) })
 		if len(code) > 0 {
-			sw.Cases = append(sw.Cases, adjoint.Case{List: []adjoint.Expr{lit(itoa(i))}, Body: code})
+			sw.Cases = append(sw.Cases, adjoint.Case{List: []adjoint.Expr{adjoint.Literal(itoa(i))}, Body: code})
 		}
 	}
 	if len(sw.Cases) == 0 {
@@ -128,7 +128,7 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 		defer func() {
 			for i, s := range out {
 				if f, ok := s.(adjoint.For); ok && f.Init == nil {
-					f.Init = assign(trips, ":=", lp.constTrips)
+					f.Init = adjoint.Set(trips, ":=", lp.constTrips)
 					out[i] = f
 				}
 			}
@@ -153,15 +153,15 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 		}
 		switch {
 		case broke != nil:
-			body = append(body, ifElse(broke, []adjoint.Stmt{assign(broke, "=", lit("false"))}, post)...)
+			body = append(body, adjoint.IfElse(broke, []adjoint.Stmt{adjoint.Set(broke, "=", adjoint.Literal("false"))}, post)...)
 		default:
 			body = append(body, post...)
 		}
 		if lp.rangeIndex != nil {
-			body = append(body, assign(adjoint.Id(lp.rangeIndex.name), "=", bin("-", trips, lit("1"))))
+			body = append(body, adjoint.Set(adjoint.Id(lp.rangeIndex.name), "=", adjoint.Bin("-", trips, adjoint.Literal("1"))))
 		}
 		if lp.rangeValue != nil {
-			reload := assign(adjoint.Id(lp.rangeValue.name), "=", adjoint.Index{X: lp.rangeX, Index: adjoint.Id(lp.rangeIndex.name)})
+			reload := adjoint.Set(adjoint.Id(lp.rangeValue.name), "=", adjoint.Index{X: lp.rangeX, Index: adjoint.Id(lp.rangeIndex.name)})
 			// It reads what it ranges over as it was: a later write to it
 			// (var ar [3]float64 on the next trip of an outer loop) must
 			// save and restore it.
@@ -170,7 +170,7 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 		}
 		return append(body, l.backward(lp.body)...)
 	})
-	out = append(out, adjoint.For{Cond: bin(">", trips, lit("0")), Post: adjoint.IncDec{X: trips}, Body: body})
+	out = append(out, adjoint.For{Cond: adjoint.Bin(">", trips, adjoint.Literal("0")), Post: adjoint.IncDec{X: trips}, Body: body})
 	return append(out, l.backward(lp.pre)...)
 }
 

@@ -158,7 +158,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 	}
 	seed := seedID.Name
 
-	forms := map[string]linearForm{holder: {coef: one}}
+	forms := map[string]linearForm{holder: {coef: adjoint.One}}
 	// current is an adjoint's form at this point of the segment: the seed
 	// and X are 1·S until written; another adjoint keeps its own value.
 	current := func(name string) linearForm {
@@ -166,7 +166,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 			return f
 		}
 		if name == seed {
-			return linearForm{coef: one}
+			return linearForm{coef: adjoint.One}
 		}
 		return linearForm{keep: true}
 	}
@@ -174,7 +174,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 	linear = func(e adjoint.Expr) (adjoint.Expr, bool) {
 		if !mentionsAdj(e) {
 			// A primal term makes the value affine, not linear.
-			return nil, isLit(e, "0")
+			return nil, adjoint.IsLit(e, "0")
 		}
 		switch e := e.(type) {
 		case adjoint.Ident:
@@ -193,7 +193,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 			if !ok || c == nil {
 				return nil, ok
 			}
-			return neg(c), true
+			return adjoint.Neg(c), true
 		case adjoint.Binary:
 			switch e.Op {
 			case "+", "-":
@@ -203,7 +203,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 					return nil, false
 				}
 				if e.Op == "-" && y != nil {
-					y = neg(y)
+					y = adjoint.Neg(y)
 				}
 				return plus(x, y), true
 			case "*":
@@ -230,7 +230,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 				if !ok || c == nil {
 					return nil, ok
 				}
-				return div(c, e.Y), true
+				return adjoint.Div(c, e.Y), true
 			}
 		}
 		return nil, false
@@ -271,7 +271,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 			f.coef = plus(f.coef, c)
 		case "-=":
 			if c != nil {
-				f.coef = plus(f.coef, neg(c))
+				f.coef = plus(f.coef, adjoint.Neg(c))
 			}
 		}
 		forms[name] = f
@@ -294,7 +294,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 			continue
 		}
 		f := forms[name]
-		if name == seed && !f.keep && f.coef == one {
+		if name == seed && !f.keep && f.coef == adjoint.One {
 			continue // the statement passes its adjoint through: x += ...
 		}
 		if f.coef != nil && countOps(f.coef) > maxCoefficientOps {
@@ -302,15 +302,15 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 		}
 		switch {
 		case !f.keep && f.coef == nil:
-			out = append(out, assign(adjoint.Id(name), "=", lit("0")))
+			out = append(out, adjoint.Set(adjoint.Id(name), "=", adjoint.Literal("0")))
 		case !f.keep:
-			out = append(out, assign(adjoint.Id(name), "=", mul(f.coef, adjoint.Id(holder))))
+			out = append(out, adjoint.Set(adjoint.Id(name), "=", adjoint.Mul(f.coef, adjoint.Id(holder))))
 		case f.coef == nil:
 		default:
-			if m, ok := negated(f.coef); ok {
-				out = append(out, assign(adjoint.Id(name), "-=", mul(m, adjoint.Id(holder))))
+			if m, ok := adjoint.Negated(f.coef); ok {
+				out = append(out, adjoint.Set(adjoint.Id(name), "-=", adjoint.Mul(m, adjoint.Id(holder))))
 			} else {
-				out = append(out, assign(adjoint.Id(name), "+=", mul(f.coef, adjoint.Id(holder))))
+				out = append(out, adjoint.Set(adjoint.Id(name), "+=", adjoint.Mul(f.coef, adjoint.Id(holder))))
 			}
 		}
 	}
@@ -345,10 +345,10 @@ func countCalls(list []adjoint.Stmt) int {
 // times is mul with a negation brought out to the front, where plus can
 // turn it into a subtraction: a * -b → -(a * b), the same value.
 func times(x, y adjoint.Expr) adjoint.Expr {
-	if m, ok := negated(y); ok {
-		return neg(mul(x, m))
+	if m, ok := adjoint.Negated(y); ok {
+		return adjoint.Neg(adjoint.Mul(x, m))
 	}
-	return mul(x, y)
+	return adjoint.Mul(x, y)
 }
 
 // countOps counts the binary and unary operations in e.
@@ -400,11 +400,11 @@ func writtenName(x adjoint.Expr) string {
 // fewer.
 func plus(x, y adjoint.Expr) adjoint.Expr {
 	if x != nil && y != nil {
-		if m, ok := negated(x); ok {
-			if _, both := negated(y); !both {
-				return bin("-", y, m)
+		if m, ok := adjoint.Negated(x); ok {
+			if _, both := adjoint.Negated(y); !both {
+				return adjoint.Bin("-", y, m)
 			}
 		}
 	}
-	return add(x, y)
+	return adjoint.Add(x, y)
 }

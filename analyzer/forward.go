@@ -391,7 +391,7 @@ func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
 		return nil, false
 	}
 	if tan == nil {
-		tan = lit("0")
+		tan = adjoint.Literal("0")
 	}
 	return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{val, tan}}, true
 }
@@ -434,7 +434,7 @@ func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 		if x == nil {
 			pre = append(pre, f.zeroTangent(v, tok))
 		} else {
-			pre = append(pre, assign(adjoint.Id(f.tangentName(v)), tok, adjoint.Index{X: x, Index: key}))
+			pre = append(pre, adjoint.Set(adjoint.Id(f.tangentName(v)), tok, adjoint.Index{X: x, Index: key}))
 		}
 	}
 	out.Body = append(pre, f.block(s.Body.List)...)
@@ -447,7 +447,7 @@ func (f *fwdLowerer) zeroTangent(v *variable, tok string) adjoint.Stmt {
 	if tok == ":=" {
 		return adjoint.VarDecl{Names: []string{name}, Type: v.ir}
 	}
-	return assign(adjoint.Id(name), "=", f.zeroValue(nil, v.typ))
+	return adjoint.Set(adjoint.Id(name), "=", f.zeroValue(nil, v.typ))
 }
 
 // returnStmt returns the values and their tangents.
@@ -463,7 +463,7 @@ func (f *fwdLowerer) returnStmt(s *ast.ReturnStmt) {
 			continue
 		}
 		if tan == nil {
-			tan = lit("0")
+			tan = adjoint.Literal("0")
 		}
 		tans = append(tans, tan)
 	}
@@ -521,7 +521,7 @@ func (f *fwdLowerer) zeroTangentLike(v *variable, val adjoint.Expr) adjoint.Stmt
 	switch u := v.typ.Underlying().(type) {
 	case *types.Slice:
 		if isFloat(u.Elem()) {
-			return assign(adjoint.Id(name), ":=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: v.ir}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{val}}}})
+			return adjoint.Set(adjoint.Id(name), ":=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: v.ir}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{val}}}})
 		}
 		f.errorf(f.fn.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: it is a slice of %s; keep active values in flat float slices", v.name, u.Elem())
 		return nil

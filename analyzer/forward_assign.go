@@ -38,7 +38,7 @@ func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
 		d := f.lvalueDest(lhs, false)
 		y, ty := f.expr(s.Rhs[0], nil)
 		op := s.Tok.String()[:1]
-		f.op(operators[op], []adjoint.Expr{d.val, y}, []adjoint.Expr{d.tan, ty}, bin(op, d.val, y), t, "t", d, op)
+		f.op(operators[op], []adjoint.Expr{d.val, y}, []adjoint.Expr{d.tan, ty}, adjoint.Bin(op, d.val, y), t, "t", d, op)
 	default:
 		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s", f.source(s))
 	}
@@ -65,7 +65,7 @@ func (f *fwdLowerer) assign(lhs, rhs []ast.Expr, tok token.Token, declType ast.E
 
 func (f *fwdLowerer) assignOne(lhs, rhs ast.Expr, tok token.Token, declType ast.Expr) {
 	if id, ok := lhs.(*ast.Ident); ok && id.Name == "_" {
-		f.emit(assign(adjoint.Id("_"), "=", f.conv(rhs)))
+		f.emit(adjoint.Set(adjoint.Id("_"), "=", f.conv(rhs)))
 		return
 	}
 	t := f.info.TypeOf(lhs)
@@ -112,7 +112,7 @@ func (f *fwdLowerer) assignParallel(lhs, rhs []ast.Expr, tok token.Token) {
 			return
 		}
 		if tan == nil {
-			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(t)}, Args: []adjoint.Expr{lit("0")}}
+			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(t)}, Args: []adjoint.Expr{adjoint.Literal("0")}}
 		}
 		tanLeft = append(tanLeft, f.tangentOf(x))
 		tanRight = append(tanRight, tan)
@@ -156,7 +156,7 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 		}
 		tan := tans[i]
 		if tan == nil {
-			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(t)}, Args: []adjoint.Expr{lit("0")}}
+			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(t)}, Args: []adjoint.Expr{adjoint.Literal("0")}}
 		}
 		left = append(left, f.tangentOf(x))
 		right = append(right, tan)
@@ -198,13 +198,13 @@ func (f *fwdLowerer) ruleResults(r *rule, call *ast.CallExpr) ([]adjoint.Expr, [
 		var sum adjoint.Expr
 		for i, t := range ta {
 			if t != nil && i < len(r.jac[k]) && r.jac[k][i] != nil {
-				sum = add(sum, mul(r.jac[k][i](a, res), t))
+				sum = adjoint.Add(sum, adjoint.Mul(r.jac[k][i](a, res), t))
 			}
 		}
 		if sum != nil {
 			v := f.newTemp("dr", tuple.At(k).Type())
 			f.tangents[v.name] = true
-			f.emit(assign(adjoint.Id(v.name), ":=", sum))
+			f.emit(adjoint.Set(adjoint.Id(v.name), ":=", sum))
 			tans[k] = adjoint.Id(v.name)
 		}
 	}
@@ -222,26 +222,26 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 	if lit, ok := ast.Unparen(rhs).(*ast.CompositeLit); ok {
 		val, tan := f.composite(lit)
 		if d.noTan {
-			f.emit(assign(d.val, tok, val))
+			f.emit(adjoint.Set(d.val, tok, val))
 			return
 		}
-		f.emit(assign(d.val, tok, val), assign(d.tan, tok, tan))
+		f.emit(adjoint.Set(d.val, tok, val), adjoint.Set(d.tan, tok, tan))
 		return
 	}
 	if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok && f.isBuiltin(call, "make", "new") {
-		f.emit(assign(d.val, tok, f.conv(rhs)))
+		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
 		if !d.noTan {
-			f.emit(assign(d.tan, tok, f.conv(rhs)))
+			f.emit(adjoint.Set(d.tan, tok, f.conv(rhs)))
 		}
 		return
 	}
 	if d.noTan {
-		f.emit(assign(d.val, tok, f.conv(rhs)))
+		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
 		return
 	}
 	if !f.exprVaried(rhs) {
 		// A passive value: its tangent is zero, shaped like it.
-		f.emit(assign(d.val, tok, f.conv(rhs)))
+		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
 		if _, isIdent := ast.Unparen(lhs).(*ast.Ident); !isIdent {
 			f.errorf(lhs.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: assign a variable", f.source(lhs))
 			return
@@ -256,7 +256,7 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 			a.Op = "="
 			z = a
 		} else if z != nil {
-			z = assign(d.tan, "=", f.zeroValue(lhs, v.typ))
+			z = adjoint.Set(d.tan, "=", f.zeroValue(lhs, v.typ))
 		}
 		f.emit(z)
 		return
@@ -269,12 +269,12 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		if tan == nil {
 			break
 		}
-		f.emit(assign(d.tan, tok, tan), assign(d.val, tok, f.conv(rhs)))
+		f.emit(adjoint.Set(d.tan, tok, tan), adjoint.Set(d.val, tok, f.conv(rhs)))
 		return
 	case *ast.UnaryExpr:
 		if e.Op == token.AND {
 			if tan := f.adjPathOf(e.X); tan != nil {
-				f.emit(assign(d.tan, tok, adjoint.Unary{Op: "&", X: tan}), assign(d.val, tok, f.conv(rhs)))
+				f.emit(adjoint.Set(d.tan, tok, adjoint.Unary{Op: "&", X: tan}), adjoint.Set(d.val, tok, f.conv(rhs)))
 				return
 			}
 		}
@@ -353,7 +353,7 @@ func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr)
 		case st != nil:
 		case tan == nil && key != nil:
 		case tan == nil:
-			tans = append(tans, lit("0"))
+			tans = append(tans, adjoint.Literal("0"))
 		case key != nil:
 			tans = append(tans, adjoint.KeyValue{Key: key, Value: tan})
 		default:

@@ -196,11 +196,11 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 		}
 		d := f.newTemp("d"+upperFirst(y.name)+"D"+p.Name(), p.Type())
 		lhs = append(lhs, adjoint.Id(d.name))
-		var term adjoint.Expr = mul(adjoint.Id(d.name), tans[i])
+		var term adjoint.Expr = adjoint.Mul(adjoint.Id(d.name), tans[i])
 		if !types.Identical(p.Type(), resType) {
 			term = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(resType)}, Args: []adjoint.Expr{term}}
 		}
-		tan = add(tan, term)
+		tan = adjoint.Add(tan, term)
 	}
 	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: adjoint.Id(ruleF.fn.Name()), Args: vals}}})
 	if tan == nil {
@@ -208,7 +208,7 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 	}
 	dy := f.newTemp("d"+upperFirst(y.name), resType)
 	f.tangents[dy.name] = true
-	f.emit(assign(adjoint.Id(dy.name), ":=", tan))
+	f.emit(adjoint.Set(adjoint.Id(dy.name), ":=", tan))
 	return []adjoint.Expr{adjoint.Id(y.name)}, []adjoint.Expr{adjoint.Id(dy.name)}, true
 }
 

@@ -87,7 +87,7 @@ func (f *fwdLowerer) adjPathOf(e ast.Expr) adjoint.Expr {
 	return f.tangentOf(e)
 }
 
-// passiveVal is a passive operand's value. One that calls a function is
+// passiveVal is a passive operand's value. adjoint.One that calls a function is
 // computed once, into a temporary, since the tangent reads it too and the
 // call may have effects (SPEC §3: every call runs as often as in the
 // source).
@@ -97,7 +97,7 @@ func (f *fwdLowerer) passiveVal(e ast.Expr) adjoint.Expr {
 		return o.bval
 	}
 	t := f.newTemp("p", f.info.TypeOf(e))
-	f.emit(assign(adjoint.Id(t.name), ":=", o.val))
+	f.emit(adjoint.Set(adjoint.Id(t.name), ":=", o.val))
 	return adjoint.Id(t.name)
 }
 
@@ -147,7 +147,7 @@ func (f *fwdLowerer) expr(e ast.Expr, into *dest) (adjoint.Expr, adjoint.Expr) {
 		x, tx := f.expr(e.X, nil)
 		y, ty := f.expr(e.Y, nil)
 		op := e.Op.String()
-		return f.op(operators[op], []adjoint.Expr{x, y}, []adjoint.Expr{tx, ty}, bin(op, x, y), t, "t", into, op)
+		return f.op(operators[op], []adjoint.Expr{x, y}, []adjoint.Expr{tx, ty}, adjoint.Bin(op, x, y), t, "t", into, op)
 	case *ast.UnaryExpr:
 		if e.Op == token.ADD {
 			return f.expr(e.X, into)
@@ -191,10 +191,10 @@ func (f *fwdLowerer) writeVal(d *dest, val adjoint.Expr) {
 	}
 	// x = x op y prints as x op= y, as the source wrote it.
 	if b, ok := val.(adjoint.Binary); ok && tok == "=" && reflect.DeepEqual(b.X, d.val) && strings.Contains("+-*/", b.Op) {
-		f.emit(assign(d.val, b.Op+"=", b.Y))
+		f.emit(adjoint.Set(d.val, b.Op+"=", b.Y))
 		return
 	}
-	f.emit(assign(d.val, tok, val))
+	f.emit(adjoint.Set(d.val, tok, val))
 }
 
 func (f *fwdLowerer) writeTan(d *dest, tan adjoint.Expr) {
@@ -220,10 +220,10 @@ func (f *fwdLowerer) writeTan(d *dest, tan adjoint.Expr) {
 		return
 	}
 	if b, ok := tan.(adjoint.Binary); ok && tok == "=" && reflect.DeepEqual(b.X, d.tan) && (b.Op == "+" || b.Op == "-") {
-		f.emit(assign(d.tan, b.Op+"=", b.Y))
+		f.emit(adjoint.Set(d.tan, b.Op+"=", b.Y))
 		return
 	}
-	f.emit(assign(d.tan, tok, tan))
+	f.emit(adjoint.Set(d.tan, tok, tan))
 }
 
 // reads reports whether any of es reads the variable named name.
@@ -263,7 +263,7 @@ func (f *fwdLowerer) op(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types
 		// t := s - 20 has s's tangent: no copy of it is made. Nothing
 		// writes a tangent before the statement has read its operands'.
 		v := f.newTemp(base, t)
-		f.emit(assign(adjoint.Id(v.name), ":=", fwd))
+		f.emit(adjoint.Set(adjoint.Id(v.name), ":=", fwd))
 		return adjoint.Id(v.name), tan
 	}
 	d := into
@@ -296,11 +296,11 @@ func (f *fwdLowerer) op(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types
 func (f *fwdLowerer) tangentExpr(r *rule, a, ta []adjoint.Expr, res adjoint.Expr, name string) adjoint.Expr {
 	if name == "/" {
 		// d(x/y) = (dx - r·dy)/y: one division, as a careful person writes it.
-		num := add(ta[0], negOpt(mul(res, ta[1])))
+		num := adjoint.Add(ta[0], negOpt(adjoint.Mul(res, ta[1])))
 		if num == nil {
 			return nil
 		}
-		return div(num, a[1])
+		return adjoint.Div(num, a[1])
 	}
 	if r == conversion {
 		return nil // handled by the caller
@@ -310,7 +310,7 @@ func (f *fwdLowerer) tangentExpr(r *rule, a, ta []adjoint.Expr, res adjoint.Expr
 		if t == nil || len(r.jac) == 0 || i >= len(r.jac[0]) || r.jac[0][i] == nil {
 			continue
 		}
-		sum = add(sum, mul(r.jac[0][i](a, []adjoint.Expr{res}), t))
+		sum = adjoint.Add(sum, adjoint.Mul(r.jac[0][i](a, []adjoint.Expr{res}), t))
 	}
 	return sum
 }
@@ -336,10 +336,10 @@ func (f *fwdLowerer) piecewiseOp(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr
 				if j != i || e == nil {
 					return nil
 				}
-				if m, ok := negated(e); ok {
-					return assign(tmp.tan, "-=", m)
+				if m, ok := adjoint.Negated(e); ok {
+					return adjoint.Set(tmp.tan, "-=", m)
 				}
-				return assign(tmp.tan, "+=", e)
+				return adjoint.Set(tmp.tan, "+=", e)
 			}}
 		f.emit(r.piecewise(c)...)
 	}
@@ -392,14 +392,14 @@ func (f *fwdLowerer) inlineOp(op string, x operand, tx adjoint.Expr, y operand, 
 	if !ok || !strings.Contains("+-*/", op) {
 		return nil, nil, false
 	}
-	val := bin(op, x.val, y.val)
+	val := adjoint.Bin(op, x.val, y.val)
 	if op == "/" {
 		// (dx - (x/y)·dy)/y, the quotient recomputed.
-		num := add(tx, negOpt(mul(val, ty)))
+		num := adjoint.Add(tx, negOpt(adjoint.Mul(val, ty)))
 		if num == nil {
 			return val, nil, true
 		}
-		return val, div(num, y.val), true
+		return val, adjoint.Div(num, y.val), true
 	}
 	tan := f.tangentExpr(operators[op], []adjoint.Expr{x.val, y.val}, []adjoint.Expr{tx, ty}, nil, op)
 	return val, tan, true
@@ -410,7 +410,7 @@ func negOpt(x adjoint.Expr) adjoint.Expr {
 	if x == nil {
 		return nil
 	}
-	return neg(x)
+	return adjoint.Neg(x)
 }
 
 // plainTangent reports whether a tangent is a variable, element or field,

@@ -327,8 +327,8 @@ func (l *lowerer) lowerSweeps(g *gradFunc, body []ast.Stmt) *sweeps {
 		for _, v := range l.sortedAccs() {
 			if l.needed[v.name] {
 				prev := l.names.fresh(v.name + "Before")
-				saves = append(saves, assign(adjoint.Id(prev), ":=", adjoint.Id(v.name)))
-				restores = append(restores, assign(adjoint.Id(v.name), "=", adjoint.Id(prev)))
+				saves = append(saves, adjoint.Set(adjoint.Id(prev), ":=", adjoint.Id(v.name)))
+				restores = append(restores, adjoint.Set(adjoint.Id(v.name), "=", adjoint.Id(prev)))
 			}
 		}
 		bwd = append(bwd, saves...)
@@ -626,11 +626,11 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 		if l.exprVaried(e) {
 			l.intoResult(e, res)
 		} else {
-			l.fwd = append(l.fwd, assign(adjoint.Id(res.name), "=", l.conv(e)))
+			l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(res.name), "=", l.conv(e)))
 		}
 	}
 	for _, ctx := range l.loops {
-		l.fwd = append(l.fwd, l.brokeRecorder(ctx).set(lit("true")))
+		l.fwd = append(l.fwd, l.brokeRecorder(ctx).set(adjoint.Literal("true")))
 	}
 	if ret != l.final {
 		l.fwd = append(l.fwd, adjoint.Goto{Label: l.exitLabel})
@@ -662,7 +662,7 @@ func (l *lowerer) seedValue(k int) adjoint.Expr {
 	if k < len(l.seedNames) {
 		return adjoint.Id(l.seedNames[k])
 	}
-	return lit("1")
+	return adjoint.Literal("1")
 }
 
 // doc is the generated function's doc comment.

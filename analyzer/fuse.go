@@ -279,7 +279,7 @@ func (l *lowerer) declareLocalAdjoints(bwd []adjoint.Stmt) ([]adjoint.Stmt, map[
 func dropDeadZeros(body []adjoint.Stmt, local map[string]bool) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for i, s := range body {
-		if a, ok := s.(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && isLit(a.Rhs[0], "0") {
+		if a, ok := s.(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && adjoint.IsLit(a.Rhs[0], "0") {
 			if id, ok := a.Lhs[0].(adjoint.Ident); ok && local[id.Name] && !slices.ContainsFunc(body[i+1:], func(s adjoint.Stmt) bool { return mentions(s, id.Name) }) {
 				continue
 			}
@@ -312,9 +312,9 @@ func foldElementUpdates(body []adjoint.Stmt) []adjoint.Stmt {
 	scan:
 		for j := i + 1; j < len(out); j++ {
 			if next, ok := elementUpdate(out[j]); ok && sameExpr(next.Lhs[0], first.Lhs[0]) && !identsOf(next.Rhs[0])[base] {
-				next.Rhs = []adjoint.Expr{add(signed(next), signed(first))}
+				next.Rhs = []adjoint.Expr{adjoint.Add(signed(next), signed(first))}
 				next.Op = "+="
-				if m, ok := negated(next.Rhs[0]); ok {
+				if m, ok := adjoint.Negated(next.Rhs[0]); ok {
 					next.Op, next.Rhs[0] = "-=", m
 				}
 				out[j] = next
@@ -384,7 +384,7 @@ func baseName(e adjoint.Expr) string {
 // signed is the amount an accumulation adds.
 func signed(a adjoint.Assign) adjoint.Expr {
 	if a.Op == "-=" {
-		return neg(a.Rhs[0])
+		return adjoint.Neg(a.Rhs[0])
 	}
 	return a.Rhs[0]
 }

@@ -65,12 +65,12 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 		// values) runs at the top of every trip but the first, which keeps
 		// continue's meaning.
 		first := l.names.fresh("first")
-		head := ifElse(adjoint.Unary{Op: "!", X: adjoint.Id(first)}, postCode, nil)
+		head := adjoint.IfElse(adjoint.Unary{Op: "!", X: adjoint.Id(first)}, postCode, nil)
 		if cond != nil {
 			head = append(head, adjoint.If{Cond: adjoint.Unary{Op: "!", X: adjoint.Paren{X: cond}}, Then: []adjoint.Stmt{adjoint.Branch{Tok: "break"}}})
 		}
-		return adjoint.For{Label: label, Init: assign(adjoint.Id(first), ":=", lit("true")),
-			Post: assign(adjoint.Id(first), "=", lit("false")), Body: append(head, body...)}
+		return adjoint.For{Label: label, Init: adjoint.Set(adjoint.Id(first), ":=", adjoint.Literal("true")),
+			Post: adjoint.Set(adjoint.Id(first), "=", adjoint.Literal("false")), Body: append(head, body...)}
 	})...)
 	return []*lowered{rec}
 }
@@ -95,14 +95,14 @@ func singleStmt(code []adjoint.Stmt) adjoint.Stmt {
 			}
 			lhs, rhs = b.Lhs[0], b.Rhs[0]
 			if b.Op != "=" { // x op= y is x = x op (y)
-				rhs = bin(strings.TrimSuffix(b.Op, "="), b.Lhs[0], adjoint.Paren{X: b.Rhs[0]})
+				rhs = adjoint.Bin(strings.TrimSuffix(b.Op, "="), b.Lhs[0], adjoint.Paren{X: b.Rhs[0]})
 			}
 		case adjoint.IncDec:
 			op := "-"
 			if b.Inc {
 				op = "+"
 			}
-			lhs, rhs = b.X, bin(op, b.X, lit("1"))
+			lhs, rhs = b.X, adjoint.Bin(op, b.X, adjoint.Literal("1"))
 		default:
 			return nil
 		}
@@ -119,7 +119,7 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 		if ctx.broke != nil {
 			// Nothing goes back through the loop: whether it was left
 			// early is recorded nowhere, and set nowhere.
-			set := adjoint.StmtString(ctx.broke.set(lit("true")))
+			set := adjoint.StmtString(ctx.broke.set(adjoint.Literal("true")))
 			body, _ = removeStmts(body, func(s adjoint.Stmt) bool { return adjoint.StmtString(s) == set })
 		}
 		return []adjoint.Stmt{build(body)}
@@ -139,9 +139,9 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 	if len(l.loops) == 0 {
 		out = l.allocateTapes(ctx)
 	}
-	out = append(out, lp.count.start(lit("0")))
+	out = append(out, lp.count.start(adjoint.Literal("0")))
 	if lp.broke != nil {
-		out = append(out, lp.broke.start(lit("false")))
+		out = append(out, lp.broke.start(adjoint.Literal("false")))
 	}
 	return append(out, build(append([]adjoint.Stmt{lp.count.inc()}, body...)))
 }
@@ -179,7 +179,7 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 	switch s := s.(type) {
 	case *ast.RangeStmt:
 		if u, ok := l.info.TypeOf(s.X).Underlying().(*types.Array); ok {
-			return lit(itoa(int(u.Len())))
+			return adjoint.Literal(itoa(int(u.Len())))
 		}
 		if !invariant(s.X) {
 			return nil
@@ -187,10 +187,10 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		switch u := l.info.TypeOf(s.X).Underlying().(type) {
 		case *types.Basic:
 			if u.Info()&types.IsInteger != 0 {
-				return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{lit("0"), l.conv(s.X)}}
+				return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{adjoint.Literal("0"), l.conv(s.X)}}
 			}
 		case *types.Array:
-			return lit(itoa(int(u.Len())))
+			return adjoint.Literal(itoa(int(u.Len())))
 		case *types.Slice:
 			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{l.conv(s.X)}}
 		}
@@ -236,25 +236,25 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		}
 		a, b := l.conv(init.Rhs[0]), l.conv(cond.Y)
 		minus := func(x, y adjoint.Expr) adjoint.Expr {
-			if isLit(y, "0") {
+			if adjoint.IsLit(y, "0") {
 				return x
 			}
-			return bin("-", x, adjoint.Operand(y, "-", true))
+			return adjoint.Bin("-", x, adjoint.Operand(y, "-", true))
 		}
 		var n adjoint.Expr
 		switch {
 		case post.Tok == token.INC && cond.Op == token.LSS:
 			n = minus(b, a)
 		case post.Tok == token.INC && cond.Op == token.LEQ:
-			n = bin("+", minus(b, a), lit("1"))
+			n = adjoint.Bin("+", minus(b, a), adjoint.Literal("1"))
 		case post.Tok == token.DEC && cond.Op == token.GTR:
 			n = minus(a, b)
 		case post.Tok == token.DEC && cond.Op == token.GEQ:
-			n = bin("+", minus(a, b), lit("1"))
+			n = adjoint.Bin("+", minus(a, b), adjoint.Literal("1"))
 		default:
 			return nil
 		}
-		return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{lit("0"), n}}
+		return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{adjoint.Literal("0"), n}}
 	}
 	return nil
 }

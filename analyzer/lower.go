@@ -254,10 +254,10 @@ func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) a
 	if depth, seen := l.elemAddDepth[key]; !seen || here < depth {
 		l.elemAddDepth[key] = here
 	}
-	if m, ok := negated(e); ok {
-		return assign(path, "-=", m)
+	if m, ok := adjoint.Negated(e); ok {
+		return adjoint.Set(path, "-=", m)
 	}
-	return assign(path, "+=", e)
+	return adjoint.Set(path, "+=", e)
 }
 
 // accumulate adds e into the adjoint of v: a plain assignment when the
@@ -269,12 +269,12 @@ func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 	l.zero[v.adj] = false
 	delete(l.logicalZero, v)
 	if wasZero {
-		return assign(d, "=", e)
+		return adjoint.Set(d, "=", e)
 	}
-	if m, ok := negated(e); ok {
-		return assign(d, "-=", m)
+	if m, ok := adjoint.Negated(e); ok {
+		return adjoint.Set(d, "-=", m)
 	}
-	return assign(d, "+=", e)
+	return adjoint.Set(d, "+=", e)
 }
 
 // noteAdd records that backward code adds into v's adjoint at the current
@@ -351,7 +351,7 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 	case *ast.ParenExpr:
 		return adjoint.Paren{X: l.conv(e.X)}
 	case *ast.BinaryExpr:
-		return bin(e.Op.String(), l.conv(e.X), l.conv(e.Y))
+		return adjoint.Bin(e.Op.String(), l.conv(e.X), l.conv(e.Y))
 	case *ast.UnaryExpr:
 		return adjoint.Unary{Op: e.Op.String(), X: l.conv(e.X)}
 	case *ast.StarExpr:
@@ -463,7 +463,7 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 	case *ast.BinaryExpr:
 		x := l.lowerExpr(e.X, nil)
 		y := l.lowerExpr(e.Y, nil)
-		return l.emitOp(operators[e.Op.String()], e.Op.String(), []operand{x, y}, bin(e.Op.String(), x.val, y.val), t, "t", into)
+		return l.emitOp(operators[e.Op.String()], e.Op.String(), []operand{x, y}, adjoint.Bin(e.Op.String(), x.val, y.val), t, "t", into)
 	case *ast.UnaryExpr:
 		if e.Op == token.ADD {
 			return l.lowerExpr(e.X, into)
@@ -570,17 +570,17 @@ func readsVar(args []operand, v *variable) bool {
 func (l *lowerer) writeForward(v *variable, e adjoint.Expr) {
 	if v.temp || l.defining[v] {
 		delete(l.defining, v)
-		l.fwd = append(l.fwd, assign(adjoint.Id(v.name), l.declareOp(v), e))
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), l.declareOp(v), e))
 		return
 	}
 	// x = x op y prints as x op= y, which means exactly the same.
 	if b, ok := e.(adjoint.Binary); ok && reflect.DeepEqual(b.X, adjoint.Id(v.name)) && strings.Contains("+-*/", b.Op) {
-		if isLit(b.Y, "1") && (b.Op == "+" || b.Op == "-") {
+		if adjoint.IsLit(b.Y, "1") && (b.Op == "+" || b.Op == "-") {
 			l.fwd = append(l.fwd, adjoint.IncDec{X: adjoint.Id(v.name), Inc: b.Op == "+"})
 			return
 		}
-		l.fwd = append(l.fwd, assign(adjoint.Id(v.name), b.Op+"=", b.Y))
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), b.Op+"=", b.Y))
 		return
 	}
-	l.fwd = append(l.fwd, assign(adjoint.Id(v.name), "=", e))
+	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), "=", e))
 }

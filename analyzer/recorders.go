@@ -20,24 +20,24 @@ func (r *recorder) start(e adjoint.Expr) adjoint.Stmt {
 	if r.tape {
 		return (&tape{name: r.name}).push(asNumber(e))
 	}
-	return assign(adjoint.Id(r.name), "=", e)
+	return adjoint.Set(adjoint.Id(r.name), "=", e)
 }
 
 // set changes the record of the current execution.
 func (r *recorder) set(e adjoint.Expr) adjoint.Stmt {
 	if r.tape {
-		return assign(top(r.name), "=", asNumber(e))
+		return adjoint.Set(top(r.name), "=", asNumber(e))
 	}
-	return assign(adjoint.Id(r.name), "=", e)
+	return adjoint.Set(adjoint.Id(r.name), "=", e)
 }
 
 // asNumber writes a record's constant as a float64 for a tape: true is 1.
 func asNumber(e adjoint.Expr) adjoint.Expr {
 	switch {
-	case isLit(e, "true"):
-		return lit("1")
-	case isLit(e, "false"):
-		return lit("0")
+	case adjoint.IsLit(e, "true"):
+		return adjoint.Literal("1")
+	case adjoint.IsLit(e, "false"):
+		return adjoint.Literal("0")
 	}
 	return e
 }
@@ -73,11 +73,11 @@ func (l *lowerer) load(r *recorder) ([]adjoint.Stmt, adjoint.Expr) {
 	}
 	local := l.names.fresh(r.name[:len(r.name)-len("Tape")])
 	var val adjoint.Expr = adjoint.Call{Fun: adjoint.Id("int"), Args: []adjoint.Expr{top(r.name)}}
-	if isLit(adjoint.Id(r.typ.(adjoint.Named).Name), "bool") || r.typ.(adjoint.Named).Name == "bool" {
-		val = bin("!=", top(r.name), lit("0"))
+	if adjoint.IsLit(adjoint.Id(r.typ.(adjoint.Named).Name), "bool") || r.typ.(adjoint.Named).Name == "bool" {
+		val = adjoint.Bin("!=", top(r.name), adjoint.Literal("0"))
 	}
 	return []adjoint.Stmt{
-		assign(adjoint.Id(local), ":=", val),
-		assign(adjoint.Id(r.name), "=", adjoint.SliceExpr{X: adjoint.Id(r.name), Hi: bin("-", lenOf(r.name), lit("1"))}),
+		adjoint.Set(adjoint.Id(local), ":=", val),
+		adjoint.Set(adjoint.Id(r.name), "=", adjoint.SliceExpr{X: adjoint.Id(r.name), Hi: adjoint.Bin("-", lenOf(r.name), adjoint.Literal("1"))}),
 	}, adjoint.Id(local)
 }

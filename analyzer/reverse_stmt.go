@@ -21,7 +21,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	var zeroes []adjoint.Stmt
 	for _, v := range rec.zeroes {
 		if !l.isZeroAdj(v) && v.shadow == nil {
-			zeroes = append(zeroes, assign(l.adjOf(v), "=", l.zeroOf(v)))
+			zeroes = append(zeroes, adjoint.Set(l.adjOf(v), "=", l.zeroOf(v)))
 			l.zero[v.adj] = true
 		}
 	}
@@ -185,11 +185,11 @@ func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
 			if depth, seen := l.elemAddDepth[adjoint.ExprString(st.adj)]; seen && depth <= l.revDepth+l.exitDepth {
 				return nil
 			}
-			nonzero := bin("!=", st.adj, lit("0"))
+			nonzero := adjoint.Bin("!=", st.adj, adjoint.Literal("0"))
 			if guard == nil {
 				guard = nonzero
 			} else {
-				guard = bin("||", guard, nonzero)
+				guard = adjoint.Bin("||", guard, nonzero)
 			}
 			continue
 		}
@@ -204,11 +204,11 @@ func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
 			if depth <= l.revDepth+l.exitDepth {
 				return nil
 			}
-			nonzero := bin("!=", adjoint.Id(r.adj), lit("0"))
+			nonzero := adjoint.Bin("!=", adjoint.Id(r.adj), adjoint.Literal("0"))
 			if guard == nil {
 				guard = nonzero
 			} else {
-				guard = bin("||", guard, nonzero)
+				guard = adjoint.Bin("||", guard, nonzero)
 			}
 		}
 	}
@@ -286,7 +286,7 @@ func (l *lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
 		if r.pos <= rec.src.Pos() {
 			return true
 		}
-		if r.ownOutput && rec.loopIndex == r.index && indexedBy([]adjoint.Stmt{assign(adjoint.Id("_"), "=", lv)}, r.index) {
+		if r.ownOutput && rec.loopIndex == r.index && indexedBy([]adjoint.Stmt{adjoint.Set(adjoint.Id("_"), "=", lv)}, r.index) {
 			continue // this write, too, is to another element on each trip
 		}
 		for _, a := range r.loops {
@@ -337,7 +337,7 @@ func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable
 	for i, o := range ops {
 		if need[i] && o.taped == nil {
 			if lv := stored[o.results[0]]; lv != nil {
-				readBack = append(readBack, assign(adjoint.Id(o.results[0].name), "=", lv))
+				readBack = append(readBack, adjoint.Set(adjoint.Id(o.results[0].name), "=", lv))
 				continue
 			}
 			lhs := make([]adjoint.Expr, len(o.results))
@@ -359,7 +359,7 @@ func (l *lowerer) restore(rec *lowered, lv adjoint.Expr) []adjoint.Stmt {
 	delete(rec.pend, key)
 	for _, s := range rec.saves {
 		if adjoint.ExprString(s.lv) == key {
-			out := []adjoint.Stmt{assign(s.lv, "=", adjoint.Id(s.name))}
+			out := []adjoint.Stmt{adjoint.Set(s.lv, "=", adjoint.Id(s.name))}
 			if s.tape != nil {
 				out = s.tape.pop(s.lv)
 			}
@@ -427,7 +427,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 		// trip's value).
 		for _, a := range o.args {
 			if a.v != nil && l.logicalZero[a.v] && l.revDepth > 0 {
-				out = append(out, assign(l.adjOf(a.v), "=", lit("0")))
+				out = append(out, adjoint.Set(l.adjOf(a.v), "=", adjoint.Literal("0")))
 			}
 		}
 		c.add = func(i int, e adjoint.Expr) adjoint.Stmt {
@@ -442,10 +442,10 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			l.zero[a.v.adj] = false
 			l.noteAdd(a.v)
 			delete(l.logicalZero, a.v)
-			if m, ok := negated(e); ok {
-				return assign(d, "-=", m)
+			if m, ok := adjoint.Negated(e); ok {
+				return adjoint.Set(d, "-=", m)
 			}
-			return assign(d, "+=", e)
+			return adjoint.Set(d, "+=", e)
 		}
 		out = append(out, o.rule.piecewise(c)...)
 		return append(out, l.resetResults(rec, o)...)
@@ -477,9 +477,9 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 		}
 		if d := l.adjOf(self); !reflect.DeepEqual(selfSum, d) {
 			if selfSum == nil {
-				selfSum = lit("0")
+				selfSum = adjoint.Literal("0")
 			}
-			out = append(out, assign(d, "=", selfSum))
+			out = append(out, adjoint.Set(d, "=", selfSum))
 		}
 		l.zero[self.adj] = false
 		l.noteAdd(self)
@@ -498,7 +498,7 @@ func (l *lowerer) resetResults(rec *lowered, o *op) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, r := range o.results {
 		if r != nil && !r.singleDef() && !l.isZeroAdj(r) && l.seed[r] == nil {
-			out = append(out, assign(l.adjOf(r), "=", lit("0")))
+			out = append(out, adjoint.Set(l.adjOf(r), "=", adjoint.Literal("0")))
 			l.zero[r.adj] = true
 		}
 		if r != nil {
@@ -519,7 +519,7 @@ func sumContributions(cs []contribution) []contribution {
 				if reflect.DeepEqual(out[i].e, c.e) {
 					out[i].e = double(c.e)
 				} else {
-					out[i].e = add(out[i].e, c.e)
+					out[i].e = adjoint.Add(out[i].e, c.e)
 				}
 				merged = true
 				break
@@ -536,15 +536,15 @@ func sumContributions(cs []contribution) []contribution {
 // value, since doubling is exact.
 func double(e adjoint.Expr) adjoint.Expr {
 	if b, ok := e.(adjoint.Binary); ok && b.Op == "*" {
-		return bin("*", mul(lit("2"), b.X), b.Y)
+		return adjoint.Bin("*", adjoint.Mul(adjoint.Literal("2"), b.X), b.Y)
 	}
-	return mul(lit("2"), e)
+	return adjoint.Mul(adjoint.Literal("2"), e)
 }
 
 // zeroOf is the zero value of v's adjoint: 0, or T{} for an array or struct.
 func (l *lowerer) zeroOf(v *variable) adjoint.Expr {
 	if isFloat(v.typ) {
-		return lit("0")
+		return adjoint.Literal("0")
 	}
 	return adjoint.Composite{Type: v.ir}
 }

@@ -104,21 +104,6 @@ func (r *rule) usesResult(nargs int) bool {
 
 // Builders for rule bodies.
 
-// isConstant reports whether e is a literal, or a negated one.
-func isConstant(e adjoint.Expr) bool {
-	if u, ok := e.(adjoint.Unary); ok && u.Op == "-" {
-		e = u.X
-	}
-	_, ok := e.(adjoint.Lit)
-	return ok
-}
-
-func math_(name string, args ...adjoint.Expr) adjoint.Expr {
-	return adjoint.Call{Fun: adjoint.Qual{Path: "math", Name: name}, Args: args}
-}
-func mathConst(name string) adjoint.Expr { return adjoint.Qual{Path: "math", Name: name} }
-func lit(s string) adjoint.Expr          { return adjoint.Lit{Text: s} }
-
 // unary is a rule for a one-operand, one-result function whose derivative
 // is d(x, r).
 func unary(d func(x, r adjoint.Expr) adjoint.Expr) *rule {
@@ -160,7 +145,7 @@ func fromJac(jac [][]partial) *rule {
 			var sum adjoint.Expr
 			for _, k := range ks {
 				if k < len(c.D) && c.D[k] != nil {
-					sum = add(sum, mul(jac[k][i](c.A, c.R), c.D[k]))
+					sum = adjoint.Add(sum, adjoint.Mul(jac[k][i](c.A, c.R), c.D[k]))
 				}
 			}
 			return sum
@@ -178,9 +163,9 @@ func divAdj(d, y adjoint.Expr) adjoint.Expr {
 		return nil
 	}
 	if r, ok := reciprocal(y); ok {
-		return mul(d, r)
+		return adjoint.Mul(d, r)
 	}
-	return div(d, y)
+	return adjoint.Div(d, y)
 }
 
 // reciprocal returns 1/y as a literal when y is a float literal whose
@@ -209,25 +194,17 @@ func reciprocal(y adjoint.Expr) (adjoint.Expr, bool) {
 	if r == 0 || math.IsInf(r, 0) {
 		return nil, false
 	}
-	return lit(strconv.FormatFloat(r, 'g', -1, 64)), true
+	return adjoint.Literal(strconv.FormatFloat(r, 'g', -1, 64)), true
 }
-
-// sq is x*x.
-func sq(x adjoint.Expr) adjoint.Expr { return bin("*", x, x) }
-
-var (
-	one  = lit("1")
-	half = lit("0.5")
-)
 
 // operators are the rules of Go's float arithmetic, keyed by operator.
 var operators = map[string]*rule{
 	"+": partials(
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one },
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }),
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One },
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }),
 	"-": partials(
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one },
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return lit("-1") }),
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One },
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.Literal("-1") }),
 	"*": partials(
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return a[1] },
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return a[0] }),
@@ -236,16 +213,16 @@ var operators = map[string]*rule{
 	// computes once.
 	"/": {
 		jac: [][]partial{{
-			func(a, r []adjoint.Expr) adjoint.Expr { return div(one, a[1]) },
-			func(a, r []adjoint.Expr) adjoint.Expr { return neg(div(r[0], a[1])) },
+			func(a, r []adjoint.Expr) adjoint.Expr { return adjoint.Div(adjoint.One, a[1]) },
+			func(a, r []adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.Div(r[0], a[1])) },
 		}},
 		vjp: []func(*ruleCtx) adjoint.Expr{
 			func(c *ruleCtx) adjoint.Expr { return divAdj(c.D[0], c.A[1]) },
-			func(c *ruleCtx) adjoint.Expr { return neg(mul(c.R[0], divAdj(c.D[0], c.A[1]))) },
+			func(c *ruleCtx) adjoint.Expr { return adjoint.Neg(adjoint.Mul(c.R[0], divAdj(c.D[0], c.A[1]))) },
 		}},
-	"neg": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return lit("-1") }),
+	"neg": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.Literal("-1") }),
 	// copy is plain assignment, a = b.
-	"copy": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }),
+	"copy": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }),
 }
 
 // conversion is the rule of a conversion between float types: the adjoint
@@ -262,28 +239,28 @@ var conversion = &rule{vjp: []func(*ruleCtx) adjoint.Expr{
 func tiesRule(variadic bool) *rule {
 	return &rule{variadic: variadic, piecewise: func(c *ruleCtx) []adjoint.Stmt {
 		if len(c.A) == 1 {
-			return stmts(c.add(0, c.D[0]))
+			return adjoint.Stmts(c.add(0, c.D[0]))
 		}
 		if len(c.A) == 2 {
 			x, y, d := c.A[0], c.A[1], c.D[0]
 			// Comparing the operands with the result picks the chosen one
 			// for max and min alike.
-			return ifElse(bin("==", x, y),
-				stmts(c.add(0, div(d, lit("2"))), c.add(1, div(d, lit("2")))),
-				ifElse(bin("==", x, c.R[0]),
-					stmts(c.add(0, d)),
-					stmts(c.add(1, d))))
+			return adjoint.IfElse(adjoint.Bin("==", x, y),
+				adjoint.Stmts(c.add(0, adjoint.Div(d, adjoint.Literal("2"))), c.add(1, adjoint.Div(d, adjoint.Literal("2")))),
+				adjoint.IfElse(adjoint.Bin("==", x, c.R[0]),
+					adjoint.Stmts(c.add(0, d)),
+					adjoint.Stmts(c.add(1, d))))
 		}
 		// Three or more operands: count the ties, then share.
 		ties, share := c.fresh("ties"), c.fresh("share")
-		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(ties)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}}}
+		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(ties)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}}}
 		for _, a := range c.A {
-			out = append(out, ifElse(bin("==", a, c.R[0]), stmts(adjoint.IncDec{X: adjoint.Id(ties), Inc: true}), nil)...)
+			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, c.R[0]), adjoint.Stmts(adjoint.IncDec{X: adjoint.Id(ties), Inc: true}), nil)...)
 		}
 		out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(share)}, Op: ":=",
-			Rhs: []adjoint.Expr{div(c.D[0], adjoint.Call{Fun: adjoint.TypeExpr{Type: c.T}, Args: []adjoint.Expr{adjoint.Id(ties)}})}})
+			Rhs: []adjoint.Expr{adjoint.Div(c.D[0], adjoint.Call{Fun: adjoint.TypeExpr{Type: c.T}, Args: []adjoint.Expr{adjoint.Id(ties)}})}})
 		for i, a := range c.A {
-			out = append(out, ifElse(bin("==", a, c.R[0]), stmts(c.add(i, adjoint.Id(share))), nil)...)
+			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, c.R[0]), adjoint.Stmts(c.add(i, adjoint.Id(share))), nil)...)
 		}
 		return out
 	}}
@@ -297,145 +274,171 @@ var mathRules = map[string]*rule{
 	// Abs'(0) = 0.
 	"Abs": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
 		x, d := c.A[0], c.D[0]
-		return ifElse(bin(">", x, lit("0")), stmts(c.add(0, d)),
-			ifElse(bin("<", x, lit("0")), stmts(c.add(0, neg(d))), nil))
+		return adjoint.IfElse(adjoint.Bin(">", x, adjoint.Literal("0")), adjoint.Stmts(c.add(0, d)),
+			adjoint.IfElse(adjoint.Bin("<", x, adjoint.Literal("0")), adjoint.Stmts(c.add(0, adjoint.Neg(d))), nil))
 	}},
-	"Acos":  unary(func(x, r adjoint.Expr) adjoint.Expr { return neg(div(one, math_("Sqrt", bin("-", one, sq(x))))) }),
-	"Acosh": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, math_("Sqrt", bin("-", sq(x), one))) }),
-	"Asin":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, math_("Sqrt", bin("-", one, sq(x)))) }),
-	"Asinh": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, math_("Sqrt", bin("+", sq(x), one))) }),
-	"Atan":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("+", one, sq(x))) }),
+	"Acos": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Neg(adjoint.Div(adjoint.One, adjoint.MathCall("Sqrt", adjoint.Bin("-", adjoint.One, adjoint.Sq(x)))))
+	}),
+	"Acosh": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.MathCall("Sqrt", adjoint.Bin("-", adjoint.Sq(x), adjoint.One)))
+	}),
+	"Asin": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.MathCall("Sqrt", adjoint.Bin("-", adjoint.One, adjoint.Sq(x))))
+	}),
+	"Asinh": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.MathCall("Sqrt", adjoint.Bin("+", adjoint.Sq(x), adjoint.One)))
+	}),
+	"Atan": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.Bin("+", adjoint.One, adjoint.Sq(x)))
+	}),
 	// Atan2(y, x): ∂y = x/(x²+y²), ∂x = −y/(x²+y²), written through
 	// h = Hypot(y, x) so that tiny or huge operands neither underflow nor
 	// overflow; 0 at (0, 0), like Hypot.
 	"Atan2": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
 		y, x, d := c.A[0], c.A[1], c.D[0]
 		h := adjoint.Id(c.fresh("h"))
-		return append(stmts(assign(h, ":=", math_("Hypot", y, x))),
-			ifElse(bin("!=", h, lit("0")),
-				stmts(c.add(0, mul(div(div(x, h), h), d)), c.add(1, mul(neg(div(div(y, h), h)), d))), nil)...)
+		return append(adjoint.Stmts(adjoint.Set(h, ":=", adjoint.MathCall("Hypot", y, x))),
+			adjoint.IfElse(adjoint.Bin("!=", h, adjoint.Literal("0")),
+				adjoint.Stmts(c.add(0, adjoint.Mul(adjoint.Div(adjoint.Div(x, h), h), d)), c.add(1, adjoint.Mul(adjoint.Neg(adjoint.Div(adjoint.Div(y, h), h)), d))), nil)...)
 	}},
-	"Atanh": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("-", one, sq(x))) }),
+	"Atanh": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.Bin("-", adjoint.One, adjoint.Sq(x)))
+	}),
 	// Cbrt'(x) = 1/(3 r²): +Inf at 0, like Sqrt.
-	"Cbrt": unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("*", lit("3"), sq(r))) }),
+	"Cbrt": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.Bin("*", adjoint.Literal("3"), adjoint.Sq(r)))
+	}),
 	"Ceil": zeroRule(),
 	// Copysign(x, y) = ±|x|: the sign flips x's derivative when the signs differ.
 	"Copysign": partials(
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
-			return bin("*", math_("Copysign", one, a[0]), math_("Copysign", one, a[1]))
+			return adjoint.Bin("*", adjoint.MathCall("Copysign", adjoint.One, a[0]), adjoint.MathCall("Copysign", adjoint.One, a[1]))
 		},
 		nil),
-	"Cos":  unary(func(x, r adjoint.Expr) adjoint.Expr { return neg(math_("Sin", x)) }),
-	"Cosh": unary(func(x, r adjoint.Expr) adjoint.Expr { return math_("Sinh", x) }),
+	"Cos":  unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.MathCall("Sin", x)) }),
+	"Cosh": unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.MathCall("Sinh", x) }),
 	// Dim(x, y) = max(x-y, 0): at x == y the tie is split like max's.
 	"Dim": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
 		x, y, d := c.A[0], c.A[1], c.D[0]
-		return ifElse(bin(">", x, y), stmts(c.add(0, d), c.add(1, neg(d))),
-			ifElse(bin("==", x, y), stmts(c.add(0, div(d, lit("2"))), c.add(1, neg(div(d, lit("2"))))), nil))
+		return adjoint.IfElse(adjoint.Bin(">", x, y), adjoint.Stmts(c.add(0, d), c.add(1, adjoint.Neg(d))),
+			adjoint.IfElse(adjoint.Bin("==", x, y), adjoint.Stmts(c.add(0, adjoint.Div(d, adjoint.Literal("2"))), c.add(1, adjoint.Neg(adjoint.Div(d, adjoint.Literal("2"))))), nil))
 	}},
 	"Erf": unary(func(x, r adjoint.Expr) adjoint.Expr {
-		return bin("*", bin("/", lit("2"), mathConst("SqrtPi")), math_("Exp", neg(sq(x))))
+		return adjoint.Bin("*", adjoint.Bin("/", adjoint.Literal("2"), adjoint.MathConst("SqrtPi")), adjoint.MathCall("Exp", adjoint.Neg(adjoint.Sq(x))))
 	}),
 	"Erfc": unary(func(x, r adjoint.Expr) adjoint.Expr {
-		return bin("*", bin("/", lit("-2"), mathConst("SqrtPi")), math_("Exp", neg(sq(x))))
+		return adjoint.Bin("*", adjoint.Bin("/", adjoint.Literal("-2"), adjoint.MathConst("SqrtPi")), adjoint.MathCall("Exp", adjoint.Neg(adjoint.Sq(x))))
 	}),
 	"Erfinv": unary(func(x, r adjoint.Expr) adjoint.Expr {
-		return bin("*", bin("/", mathConst("SqrtPi"), lit("2")), math_("Exp", sq(r)))
+		return adjoint.Bin("*", adjoint.Bin("/", adjoint.MathConst("SqrtPi"), adjoint.Literal("2")), adjoint.MathCall("Exp", adjoint.Sq(r)))
 	}),
 	"Erfcinv": unary(func(x, r adjoint.Expr) adjoint.Expr {
-		return bin("*", bin("/", mathConst("SqrtPi"), lit("-2")), math_("Exp", sq(r)))
+		return adjoint.Bin("*", adjoint.Bin("/", adjoint.MathConst("SqrtPi"), adjoint.Literal("-2")), adjoint.MathCall("Exp", adjoint.Sq(r)))
 	}),
 	"Exp":   unary(func(x, r adjoint.Expr) adjoint.Expr { return r }),
-	"Exp2":  unary(func(x, r adjoint.Expr) adjoint.Expr { return bin("*", r, mathConst("Ln2")) }),
-	"Expm1": unary(func(x, r adjoint.Expr) adjoint.Expr { return bin("+", r, one) }),
+	"Exp2":  unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Bin("*", r, adjoint.MathConst("Ln2")) }),
+	"Expm1": unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Bin("+", r, adjoint.One) }),
 	"FMA": partials(
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return a[1] },
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return a[0] },
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }),
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }),
 	"Floor": zeroRule(),
 	// Frexp(x) = (x·2^-e, e): the fraction scales x by 2^-e.
 	"Frexp": fromJac([][]partial{
-		{func(a, r []adjoint.Expr) adjoint.Expr { return math_("Ldexp", one, neg(r[1])) }},
+		{func(a, r []adjoint.Expr) adjoint.Expr {
+			return adjoint.MathCall("Ldexp", adjoint.One, adjoint.Neg(r[1]))
+		}},
 		{nil}, // the exponent, an int
 	}),
 	"Gamma": {none: "math.Gamma has no elementary derivative (it needs the digamma function)"},
 	// Hypot at (0, 0): 0.
 	"Hypot": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
 		p, q, r, d := c.A[0], c.A[1], c.R[0], c.D[0]
-		return ifElse(bin("!=", r, lit("0")),
-			stmts(c.add(0, mul(div(p, r), d)), c.add(1, mul(div(q, r), d))), nil)
+		return adjoint.IfElse(adjoint.Bin("!=", r, adjoint.Literal("0")),
+			adjoint.Stmts(c.add(0, adjoint.Mul(adjoint.Div(p, r), d)), c.add(1, adjoint.Mul(adjoint.Div(q, r), d))), nil)
 	}},
-	"J0": unary(func(x, r adjoint.Expr) adjoint.Expr { return neg(math_("J1", x)) }),
+	"J0": unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.MathCall("J1", x)) }),
 	// J1' = (J0 - J2)/2, which is finite at 0, unlike J0 - J1/x.
 	"J1": unary(func(x, r adjoint.Expr) adjoint.Expr {
-		return bin("/", bin("-", math_("J0", x), math_("Jn", lit("2"), x)), lit("2"))
+		return adjoint.Bin("/", adjoint.Bin("-", adjoint.MathCall("J0", x), adjoint.MathCall("Jn", adjoint.Literal("2"), x)), adjoint.Literal("2"))
 	}),
 	"Jn": partials(nil, func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
-		return bin("/", bin("-", math_("Jn", bin("-", a[0], one), a[1]), math_("Jn", bin("+", a[0], one), a[1])), lit("2"))
+		return adjoint.Bin("/", adjoint.Bin("-", adjoint.MathCall("Jn", adjoint.Bin("-", a[0], adjoint.One), a[1]), adjoint.MathCall("Jn", adjoint.Bin("+", a[0], adjoint.One), a[1])), adjoint.Literal("2"))
 	}),
-	"Ldexp":  partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return math_("Ldexp", one, a[1]) }, nil),
+	"Ldexp": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
+		return adjoint.MathCall("Ldexp", adjoint.One, a[1])
+	}, nil),
 	"Lgamma": {none: "math.Lgamma has no elementary derivative (it needs the digamma function)"},
-	"Log":    unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, x) }),
-	"Log10":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("*", x, mathConst("Ln10"))) }),
-	"Log1p":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("+", one, x)) }),
-	"Log2":   unary(func(x, r adjoint.Expr) adjoint.Expr { return div(one, bin("*", x, mathConst("Ln2"))) }),
-	"Logb":   zeroRule(),
-	"Max":    tiesRule(false),
-	"Min":    tiesRule(false),
+	"Log":    unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Div(adjoint.One, x) }),
+	"Log10": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.Bin("*", x, adjoint.MathConst("Ln10")))
+	}),
+	"Log1p": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.Bin("+", adjoint.One, x))
+	}),
+	"Log2": unary(func(x, r adjoint.Expr) adjoint.Expr {
+		return adjoint.Div(adjoint.One, adjoint.Bin("*", x, adjoint.MathConst("Ln2")))
+	}),
+	"Logb": zeroRule(),
+	"Max":  tiesRule(false),
+	"Min":  tiesRule(false),
 	// Mod(x, y) = x - y·Trunc(x/y).
 	"Mod": partials(
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one },
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return neg(math_("Trunc", bin("/", a[0], a[1]))) }),
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One },
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
+			return adjoint.Neg(adjoint.MathCall("Trunc", adjoint.Bin("/", a[0], a[1])))
+		}),
 	// Modf(f) = (int, frac): only the fraction varies with f.
 	"Modf": fromJac([][]partial{
 		{nil},
-		{func(a, r []adjoint.Expr) adjoint.Expr { return one }},
+		{func(a, r []adjoint.Expr) adjoint.Expr { return adjoint.One }},
 	}),
-	"Nextafter":   partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }, nil),
-	"Nextafter32": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one }, nil),
+	"Nextafter":   partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }, nil),
+	"Nextafter32": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }, nil),
 	// Pow(x, y): ∂x = y·x^(y−1); ∂y = x^y·ln x, and 0 when x == 0.
 	"Pow": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
 		x, y, r, d := c.A[0], c.A[1], c.R[0], c.D[0]
 		// Pow(x, 0) is 1 for every x: ∂x is 0, not 0·x^−1 (NaN at 0).
 		var out []adjoint.Stmt
-		switch dx := c.add(0, mul(bin("*", y, math_("Pow", x, bin("-", y, one))), d)); {
-		case dx == nil || isLit(y, "0"):
-		case isConstant(y):
-			out = stmts(dx)
+		switch dx := c.add(0, adjoint.Mul(adjoint.Bin("*", y, adjoint.MathCall("Pow", x, adjoint.Bin("-", y, adjoint.One))), d)); {
+		case dx == nil || adjoint.IsLit(y, "0"):
+		case adjoint.IsConstant(y):
+			out = adjoint.Stmts(dx)
 		default:
-			out = ifElse(bin("!=", y, lit("0")), stmts(dx), nil)
+			out = adjoint.IfElse(adjoint.Bin("!=", y, adjoint.Literal("0")), adjoint.Stmts(dx), nil)
 		}
-		if dy := c.add(1, mul(bin("*", r, math_("Log", x)), d)); dy != nil {
-			out = append(out, ifElse(bin("!=", x, lit("0")), stmts(dy), nil)...)
+		if dy := c.add(1, adjoint.Mul(adjoint.Bin("*", r, adjoint.MathCall("Log", x)), d)); dy != nil {
+			out = append(out, adjoint.IfElse(adjoint.Bin("!=", x, adjoint.Literal("0")), adjoint.Stmts(dy), nil)...)
 		}
 		return out
 	}},
 	// Remainder(x, y) = x - n·y with n = (x - r)/y, a whole number.
 	"Remainder": partials(
-		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return one },
+		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One },
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
-			return neg(math_("RoundToEven", bin("/", bin("-", a[0], r), a[1])))
+			return adjoint.Neg(adjoint.MathCall("RoundToEven", adjoint.Bin("/", adjoint.Bin("-", a[0], r), a[1])))
 		}),
 	"Round":       zeroRule(),
 	"RoundToEven": zeroRule(),
-	"Sin":         unary(func(x, r adjoint.Expr) adjoint.Expr { return math_("Cos", x) }),
+	"Sin":         unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.MathCall("Cos", x) }),
 	// Sincos(x) = (sin x, cos x).
 	"Sincos": fromJac([][]partial{
 		{func(a, r []adjoint.Expr) adjoint.Expr { return r[1] }},
-		{func(a, r []adjoint.Expr) adjoint.Expr { return neg(r[0]) }},
+		{func(a, r []adjoint.Expr) adjoint.Expr { return adjoint.Neg(r[0]) }},
 	}),
-	"Sinh": unary(func(x, r adjoint.Expr) adjoint.Expr { return math_("Cosh", x) }),
+	"Sinh": unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.MathCall("Cosh", x) }),
 	// Sqrt'(0) = +Inf, the mathematical value.
-	"Sqrt":  unary(func(x, r adjoint.Expr) adjoint.Expr { return div(half, r) }),
-	"Tan":   unary(func(x, r adjoint.Expr) adjoint.Expr { return bin("+", one, sq(r)) }),
-	"Tanh":  unary(func(x, r adjoint.Expr) adjoint.Expr { return bin("-", one, sq(r)) }),
+	"Sqrt":  unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Div(adjoint.Half, r) }),
+	"Tan":   unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Bin("+", adjoint.One, adjoint.Sq(r)) }),
+	"Tanh":  unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Bin("-", adjoint.One, adjoint.Sq(r)) }),
 	"Trunc": zeroRule(),
-	"Y0":    unary(func(x, r adjoint.Expr) adjoint.Expr { return neg(math_("Y1", x)) }),
+	"Y0":    unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.MathCall("Y1", x)) }),
 	"Y1": unary(func(x, r adjoint.Expr) adjoint.Expr {
-		return bin("/", bin("-", math_("Y0", x), math_("Yn", lit("2"), x)), lit("2"))
+		return adjoint.Bin("/", adjoint.Bin("-", adjoint.MathCall("Y0", x), adjoint.MathCall("Yn", adjoint.Literal("2"), x)), adjoint.Literal("2"))
 	}),
 	"Yn": partials(nil, func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
-		return bin("/", bin("-", math_("Yn", bin("-", a[0], one), a[1]), math_("Yn", bin("+", a[0], one), a[1])), lit("2"))
+		return adjoint.Bin("/", adjoint.Bin("-", adjoint.MathCall("Yn", adjoint.Bin("-", a[0], adjoint.One), a[1]), adjoint.MathCall("Yn", adjoint.Bin("+", a[0], adjoint.One), a[1])), adjoint.Literal("2"))
 	}),
 }
 

@@ -52,7 +52,7 @@ func (l *lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []as
 		if tok == token.SUB_ASSIGN {
 			op = "+="
 		}
-		rec.undo = []adjoint.Stmt{assign(adjoint.Id(v.name), op, l.conv(rhs[0]))}
+		rec.undo = []adjoint.Stmt{adjoint.Set(adjoint.Id(v.name), op, l.conv(rhs[0]))}
 	default:
 		return false
 	}
@@ -126,7 +126,7 @@ func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 		base += "Elem"
 	}
 	sv := &variable{name: l.names.fresh(base + "Prev"), typ: t, ir: it, temp: true}
-	rec.fwd = append(rec.fwd, assign(adjoint.Id(sv.name), l.declareOp(sv), lv))
+	rec.fwd = append(rec.fwd, adjoint.Set(adjoint.Id(sv.name), l.declareOp(sv), lv))
 	rec.saves = append(rec.saves, save{v: v, lv: lv, name: sv.name})
 }
 

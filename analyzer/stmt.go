@@ -74,8 +74,8 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 		if v := l.activeTarget(s.X); v != nil && l.useful[s.X] {
 			x := l.lowerExpr(s.X, nil)
 			opName := map[token.Token]string{token.INC: "+", token.DEC: "-"}[s.Tok]
-			one := operand{val: lit("1"), bval: lit("1"), typ: v.typ}
-			l.emitOp(operators[opName], opName, []operand{x, one}, bin(opName, x.val, lit("1")), v.typ, "t", v)
+			one := operand{val: adjoint.Literal("1"), bval: adjoint.Literal("1"), typ: v.typ}
+			l.emitOp(operators[opName], opName, []operand{x, one}, adjoint.Bin(opName, x.val, adjoint.Literal("1")), v.typ, "t", v)
 		} else {
 			l.fwd = append(l.fwd, adjoint.IncDec{X: l.conv(s.X), Inc: s.Tok == token.INC})
 		}
@@ -192,7 +192,7 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 			}
 			for _, sh := range shadows {
 				l.hoist(sh)
-				l.fwd = append(l.fwd, assign(adjoint.Id(sh.name), "=", lit("nil")))
+				l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(sh.name), "=", adjoint.Literal("nil")))
 			}
 			var vals []adjoint.Expr
 			for i, n := range vs.Names {
@@ -236,20 +236,20 @@ func (l *lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
 	case *types.Basic:
 		switch {
 		case u.Info()&types.IsBoolean != 0:
-			return lit("false")
+			return adjoint.Literal("false")
 		case u.Info()&types.IsString != 0:
-			return lit(`""`)
+			return adjoint.Literal(`""`)
 		}
-		return lit("0")
+		return adjoint.Literal("0")
 	case *types.Array, *types.Struct:
 		if it, ok := irType(t); ok {
 			return adjoint.Composite{Type: it}
 		}
 	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
-		return lit("nil")
+		return adjoint.Literal("nil")
 	}
 	l.errorf(at.Pos(), "gradgen cannot declare a variable of type %s here", t)
-	return lit("0")
+	return adjoint.Literal("0")
 }
 
 func (l *lowerer) convAll(es []ast.Expr) []adjoint.Expr {
@@ -298,7 +298,7 @@ func (l *lowerer) lowerAssign(rec *lowered, s *ast.AssignStmt) {
 		x := l.lowerExpr(s.Lhs[0], nil)
 		y := l.lowerExpr(s.Rhs[0], nil)
 		opName := s.Tok.String()[:1]
-		l.emitOp(operators[opName], opName, []operand{x, y}, bin(opName, x.val, y.val), v.typ, "t", v)
+		l.emitOp(operators[opName], opName, []operand{x, y}, adjoint.Bin(opName, x.val, y.val), v.typ, "t", v)
 	default:
 		l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.convAll(s.Lhs), Op: s.Tok.String(), Rhs: l.convAll(s.Rhs)})
 	}
@@ -414,7 +414,7 @@ func (l *lowerer) assignOne(rec *lowered, lhs, rhs ast.Expr) {
 // assignOperand writes an already computed operand into lhs.
 func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 	if id, ok := lhs.(*ast.Ident); ok && id.Name == "_" {
-		l.fwd = append(l.fwd, assign(adjoint.Id("_"), "=", o.val))
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id("_"), "=", o.val))
 		return
 	}
 	v := l.activeTarget(lhs)
@@ -426,7 +426,7 @@ func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 		if obj := l.rootVar(lhs); obj != nil {
 			l.writeForward(l.variableOf(obj), o.val)
 		} else {
-			l.fwd = append(l.fwd, assign(l.conv(lhs), "=", o.val))
+			l.fwd = append(l.fwd, adjoint.Set(l.conv(lhs), "=", o.val))
 		}
 		return
 	}

@@ -71,7 +71,7 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 	// Drop "dx = 0" when nothing after it reads dx.
 	var kept []adjoint.Stmt
 	for i, s := range bwd {
-		if a, ok := s.(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && isLit(a.Rhs[0], "0") {
+		if a, ok := s.(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && adjoint.IsLit(a.Rhs[0], "0") {
 			if id, ok := a.Lhs[0].(adjoint.Ident); ok && isAdj[id.Name] != nil {
 				used := mentions(final, id.Name)
 				for _, later := range bwd[i+1:] {
@@ -112,7 +112,7 @@ func (l *lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint
 			}
 		}
 		if first >= 0 {
-			if a, ok := bwd[first].(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && !mentionsExpr(a.Rhs[0], v.adj) && !untypedConst(a.Rhs[0]) {
+			if a, ok := bwd[first].(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && !mentionsExpr(a.Rhs[0], v.adj) && !adjoint.UntypedConst(a.Rhs[0]) {
 				if id, ok := a.Lhs[0].(adjoint.Ident); ok && id.Name == v.adj {
 					a.Op = ":="
 					bwd[first] = a
@@ -127,7 +127,7 @@ func (l *lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint
 	if len(declared) == 0 {
 		return bwd
 	}
-	// One var line per type, in order of first use.
+	// adjoint.One var line per type, in order of first use.
 	var decls []adjoint.Stmt
 	byType := map[string]int{}
 	for _, v := range declared {
@@ -163,19 +163,6 @@ func mentionsExpr(e adjoint.Expr, name string) bool {
 		}
 	})
 	return found
-}
-
-// untypedConst reports whether e is made of literals and constants only:
-// "dx := 1" would declare an int, so such a first value keeps "=".
-func untypedConst(e adjoint.Expr) bool {
-	typed := false
-	adjoint.WalkExpr(e, func(x adjoint.Expr) {
-		switch x.(type) {
-		case adjoint.Ident, adjoint.Call:
-			typed = true
-		}
-	})
-	return !typed
 }
 
 // pruneDead removes the backward code that computes values nothing reads:

@@ -28,12 +28,12 @@ func (t *tape) push(e adjoint.Expr) adjoint.Stmt {
 	if t.store != nil {
 		e = adjoint.Call{Fun: adjoint.TypeExpr{Type: t.store}, Args: []adjoint.Expr{e}}
 	}
-	return assign(adjoint.Id(t.name), "=", adjoint.Call{Fun: adjoint.Id("append"), Args: []adjoint.Expr{adjoint.Id(t.name), e}})
+	return adjoint.Set(adjoint.Id(t.name), "=", adjoint.Call{Fun: adjoint.Id("append"), Args: []adjoint.Expr{adjoint.Id(t.name), e}})
 }
 
 // top is name[len(name)-1].
 func top(name string) adjoint.Expr {
-	return adjoint.Index{X: adjoint.Id(name), Index: bin("-", lenOf(name), lit("1"))}
+	return adjoint.Index{X: adjoint.Id(name), Index: adjoint.Bin("-", lenOf(name), adjoint.Literal("1"))}
 }
 
 func lenOf(name string) adjoint.Expr {
@@ -47,8 +47,8 @@ func (t *tape) pop(dst adjoint.Expr) []adjoint.Stmt {
 		val = adjoint.Call{Fun: adjoint.TypeExpr{Type: t.elem}, Args: []adjoint.Expr{val}}
 	}
 	return []adjoint.Stmt{
-		assign(dst, "=", val),
-		assign(adjoint.Id(t.name), "=", adjoint.SliceExpr{X: adjoint.Id(t.name), Hi: bin("-", lenOf(t.name), lit("1"))}),
+		adjoint.Set(dst, "=", val),
+		adjoint.Set(adjoint.Id(t.name), "=", adjoint.SliceExpr{X: adjoint.Id(t.name), Hi: adjoint.Bin("-", lenOf(t.name), adjoint.Literal("1"))}),
 	}
 }
 
@@ -96,10 +96,10 @@ func capacity(sites [][]*loopCtx) adjoint.Expr {
 			if prod == nil {
 				prod = ctx.trip
 			} else {
-				prod = bin("*", prod, ctx.trip)
+				prod = adjoint.Bin("*", prod, ctx.trip)
 			}
 		}
-		total = add(total, prod)
+		total = adjoint.Add(total, prod)
 	}
 	return total
 }
@@ -134,14 +134,14 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 				// array's declaration: it goes with the function's
 				// variables too.
 				array := l.hoistedArray(elem)
-				out = append(out, adjoint.If{Cond: bin("==", capOf(name), lit("0")),
-					Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")})}})
+				out = append(out, adjoint.If{Cond: adjoint.Bin("==", capOf(name), adjoint.Literal("0")),
+					Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")})}})
 				return
 			}
 			array := l.names.fresh("tapeArray")
 			out = append(out,
 				adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
-				assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}))
+				adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")}))
 			return
 		}
 		key := adjoint.TypeString(elem)
@@ -178,7 +178,7 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 				}
 				v := &variable{name: l.names.fresh("iters"), ir: adjoint.Named{Name: "int"}, temp: true}
 				l.hoist(v)
-				out = append(out, assign(adjoint.Id(v.name), "=", x))
+				out = append(out, adjoint.Set(adjoint.Id(v.name), "=", x))
 				trips[key] = adjoint.Id(v.name)
 				return trips[key]
 			}
@@ -208,8 +208,8 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 			var off int64
 			for _, a := range g {
 				n, _ := constInt(a.cap)
-				out = append(out, assign(adjoint.Id(a.name), "=", adjoint.SliceExpr{X: adjoint.Id(buf.name),
-					Lo: litOrNil(off), Hi: lit(itoa(int(off))), Max: lit(itoa(int(off + n)))}))
+				out = append(out, adjoint.Set(adjoint.Id(a.name), "=", adjoint.SliceExpr{X: adjoint.Id(buf.name),
+					Lo: litOrNil(off), Hi: adjoint.Literal(itoa(int(off))), Max: adjoint.Literal(itoa(int(off + n)))}))
 				off += n
 			}
 			continue
@@ -222,7 +222,7 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 			}
 			continue
 		}
-		// One block of storage for the whole nest, cut into the tapes.
+		// adjoint.One block of storage for the whole nest, cut into the tapes.
 		buf := &variable{name: l.names.fresh("tapes"), ir: adjoint.Slice{Elem: elems[key]}, temp: true}
 		l.hoist(buf)
 		var total adjoint.Expr
@@ -232,14 +232,14 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 		if _, simple := total.(adjoint.Ident); !simple {
 			size := &variable{name: l.names.fresh("tapeLen"), ir: adjoint.Named{Name: "int"}, temp: true}
 			l.hoist(size)
-			out = append(out, assign(adjoint.Id(size.name), "=", total))
+			out = append(out, adjoint.Set(adjoint.Id(size.name), "=", total))
 			total = adjoint.Id(size.name)
 		}
 		if l.fusing {
 			block := &variable{name: l.names.fresh("tapeBlock"), ir: adjoint.Slice{Elem: elems[key]}, temp: true}
 			l.hoist(block)
 			out = append(out, l.reusedStorage(block.name, elems[key], total, false)...)
-			out = append(out, assign(adjoint.Id(buf.name), "=", adjoint.SliceExpr{X: adjoint.Id(block.name), Hi: total}))
+			out = append(out, adjoint.Set(adjoint.Id(buf.name), "=", adjoint.SliceExpr{X: adjoint.Id(block.name), Hi: total}))
 		} else {
 			out = append(out, l.tapeStorage(buf.name, elems[key], total, false)...)
 		}
@@ -249,7 +249,7 @@ func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 				Lhs: []adjoint.Expr{adjoint.Id(a.name), adjoint.Id(buf.name)},
 				Op:  "=",
 				Rhs: []adjoint.Expr{
-					adjoint.SliceExpr{X: adjoint.Id(buf.name), Hi: lit("0"), Max: a.cap},
+					adjoint.SliceExpr{X: adjoint.Id(buf.name), Hi: adjoint.Literal("0"), Max: a.cap},
 					adjoint.SliceExpr{X: adjoint.Id(buf.name), Lo: a.cap},
 				},
 			})
@@ -284,13 +284,13 @@ func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, em
 	for i := len(stackTiers) - 1; i >= 0; i-- {
 		part := adjoint.SliceExpr{X: adjoint.Id(arrays[i]), Hi: n}
 		if empty {
-			part = adjoint.SliceExpr{X: adjoint.Id(arrays[i]), Hi: lit("0"), Max: n}
+			part = adjoint.SliceExpr{X: adjoint.Id(arrays[i]), Hi: adjoint.Literal("0"), Max: n}
 		}
 		chain = []adjoint.Stmt{adjoint.If{
-			Cond: bin("<=", n, lit(itoa(stackTiers[i]))),
+			Cond: adjoint.Bin("<=", n, adjoint.Literal(itoa(stackTiers[i]))),
 			Then: []adjoint.Stmt{
 				adjoint.VarDecl{Names: []string{arrays[i]}, Type: adjoint.Array{Len: int64(stackTiers[i]), Elem: elem}},
-				assign(adjoint.Id(name), "=", part),
+				adjoint.Set(adjoint.Id(name), "=", part),
 			},
 			Else: chain,
 		}}
@@ -308,23 +308,23 @@ func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, em
 func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
 	// Trips whose needs grow (an inner loop over the outer index) would
 	// allocate on every trip that needs more: doubling keeps it to a few.
-	grown := adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{n, bin("*", lit("2"), capOf(name))}}
+	grown := adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{n, adjoint.Bin("*", adjoint.Literal("2"), capOf(name))}}
 	setup := []adjoint.Stmt{makeStorage(name, elem, grown, empty)}
 	if smallScalar(elem) {
 		array := l.hoistedArray(elem)
 		whole := adjoint.SliceExpr{X: adjoint.Id(array)}
 		if empty {
-			whole = adjoint.SliceExpr{X: adjoint.Id(array), Hi: lit("0")}
+			whole = adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")}
 		}
 		setup = []adjoint.Stmt{adjoint.If{
-			Cond: bin("<=", n, lit(itoa(stackTiers[0]))),
-			Then: []adjoint.Stmt{assign(adjoint.Id(name), "=", whole)},
+			Cond: adjoint.Bin("<=", n, adjoint.Literal(itoa(stackTiers[0]))),
+			Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", whole)},
 			Else: setup,
 		}}
 	}
-	out := []adjoint.Stmt{adjoint.If{Cond: bin("<", capOf(name), n), Then: setup}}
+	out := []adjoint.Stmt{adjoint.If{Cond: adjoint.Bin("<", capOf(name), n), Then: setup}}
 	if empty {
-		out = append(out, assign(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(name), Hi: lit("0")}))
+		out = append(out, adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(name), Hi: adjoint.Literal("0")}))
 	}
 	return out
 }
@@ -342,9 +342,9 @@ func (l *lowerer) hoistedArray(elem adjoint.Type) string {
 func makeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) adjoint.Stmt {
 	args := []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}, n}
 	if empty {
-		args = []adjoint.Expr{args[0], lit("0"), n}
+		args = []adjoint.Expr{args[0], adjoint.Literal("0"), n}
 	}
-	return assign(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: args})
+	return adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: args})
 }
 
 func capOf(name string) adjoint.Expr {
@@ -395,12 +395,12 @@ func litOrNil(n int64) adjoint.Expr {
 	if n == 0 {
 		return nil
 	}
-	return lit(itoa(int(n)))
+	return adjoint.Literal(itoa(int(n)))
 }
 
 func add2(x, y adjoint.Expr) adjoint.Expr {
-	if x == nil || isLit(x, "0") {
+	if x == nil || adjoint.IsLit(x, "0") {
 		return y
 	}
-	return bin("+", x, y)
+	return adjoint.Bin("+", x, y)
 }
