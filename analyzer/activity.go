@@ -44,7 +44,7 @@ func (l *lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
 			l.leaves(e.X, f)
 		}
 	case *ast.CallExpr:
-		if r := l.callRule(e); r != nil && r.zero {
+		if r := l.callRule(e); r != nil && r.Zero {
 			return
 		}
 		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok {
@@ -212,7 +212,7 @@ func (l *lowerer) callArgsVaried(e ast.Expr) bool {
 	if !ok {
 		return false
 	}
-	if r := l.callRule(call); r != nil && r.zero {
+	if r := l.callRule(call); r != nil && r.Zero {
 		return false
 	}
 	for _, a := range call.Args {

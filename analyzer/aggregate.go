@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
 // Slices, arrays, structs and pointers. The adjoint of an aggregate has the
@@ -144,14 +145,14 @@ func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 		// h[j] *= y is h[j] = h[j] * y, through a temporary.
 		cur := operand{val: lv, bval: lv, v: root, path: path, typ: t}
 		opName := tok.String()[:1]
-		o = l.emitOp(operators[opName], opName, []operand{cur, o}, adjoint.Bin(opName, lv, o.val), t, "t", nil)
+		o = l.emitOp(rules.Operators[opName], opName, []operand{cur, o}, adjoint.Bin(opName, lv, o.val), t, "t", nil)
 		tok = token.ASSIGN
 	default:
 		l.errorf(lhs.Pos(), "cannot differentiate the assignment %s", tok)
 		return
 	}
 	l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{lv}, Op: tok.String(), Rhs: []adjoint.Expr{o.val}})
-	st := &op{rule: operators["copy"], name: "store", args: []operand{o}, resType: t,
+	st := &op{rule: rules.Operators["copy"], name: "store", args: []operand{o}, resType: t,
 		store: &storeTarget{root: root, lv: lv, adj: path, opAssign: opAssign}}
 	l.ops = append(l.ops, st)
 }

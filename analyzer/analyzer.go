@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
 // A Diagnostic is a problem at a position in the source.
@@ -293,7 +294,7 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 	for _, r := range o.results {
 		l.addNode(adjoint.GraphNode{Name: r.name, Expr: adjoint.ExprString(fwd)})
 	}
-	c := &ruleCtx{T: mustIR(o.resType), fresh: func(b string) string { return b }}
+	c := &rules.Ctx{T: mustIR(o.resType), Fresh: func(b string) string { return b }}
 	for _, a := range o.args {
 		c.A = append(c.A, a.bval)
 	}
@@ -309,30 +310,30 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 			}
 			l.addNode(adjoint.GraphNode{Name: a.v.name})
 			var partial adjoint.Expr = adjoint.Ident{Name: "∂" + o.name}
-			if o.rule.piecewise != nil {
+			if o.rule.Piecewise != nil {
 				for k := range c.D {
 					c.D[k] = nil
 				}
 				c.D[j] = adjoint.Literal("1")
 				target := i
-				c.add = func(k int, e adjoint.Expr) adjoint.Stmt {
+				c.Add = func(k int, e adjoint.Expr) adjoint.Stmt {
 					if k != target || e == nil {
 						return nil
 					}
 					return adjoint.ExprStmt{X: e}
 				}
-				if label, ok := piecewiseLabel(o.rule.piecewise(c)); ok {
+				if label, ok := piecewiseLabel(o.rule.Piecewise(c)); ok {
 					partial = adjoint.Ident{Name: label}
 				}
-			} else if i < len(o.rule.vjp) && o.rule.vjp[i] != nil {
+			} else if i < len(o.rule.VJP) && o.rule.VJP[i] != nil {
 				for k := range c.D {
 					c.D[k] = nil
 				}
 				c.D[j] = adjoint.Literal("1")
-				if o.rule == conversion {
+				if o.rule == rules.Conversion {
 					c.T = mustIR(a.typ)
 				}
-				if partial = o.rule.vjp[i](c); partial == nil {
+				if partial = o.rule.VJP[i](c); partial == nil {
 					continue
 				}
 			}

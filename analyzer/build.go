@@ -4,13 +4,6 @@ import (
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
-// walkStmt calls f on every expression in s, nested statements included.
-func walkStmt(s adjoint.Stmt, f func(adjoint.Expr)) {
-	adjoint.WalkStmt(s, func(st adjoint.Stmt) {
-		adjoint.StmtExprs(st, func(e adjoint.Expr) { adjoint.WalkExpr(e, f) })
-	})
-}
-
 // peephole tidies backward code without changing what it computes:
 //
 //	x = 0; x = e      →  x = e        (e does not read x)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
 // Calls. A call to a function of the same package is differentiated
@@ -325,21 +326,21 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, call adjoint.Expr, into *variable) operand {
 	y := l.newTemp(lowerFirst(fn.Name()), resType)
 	results := []*variable{y}
-	r := &rule{}
+	r := &rules.Rule{}
 	for i, p := range params {
 		if mask[i] == '0' {
-			r.vjp = append(r.vjp, nil)
+			r.VJP = append(r.VJP, nil)
 			continue
 		}
 		d := l.newTemp("d"+upperFirst(y.name)+"D"+p.Name(), p.Type())
 		results = append(results, d)
 		if mask[i] == '2' {
-			r.vjp = append(r.vjp, nil)
+			r.VJP = append(r.VJP, nil)
 			continue
 		}
 		k := len(results) - 1
 		pt := p.Type()
-		r.vjp = append(r.vjp, func(c *ruleCtx) adjoint.Expr {
+		r.VJP = append(r.VJP, func(c *rules.Ctx) adjoint.Expr {
 			seed := c.D[0]
 			if isFloat(pt) && !types.Identical(pt, resType) {
 				// A Meters parameter's partial is a Meters: the result's
@@ -370,7 +371,7 @@ func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 // pullbackCall: y := f(a, ...) going forward; the pullback going back.
 func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, helperCall func(...adjoint.Expr) adjoint.Expr, into *variable, isRule bool) operand {
 	fwd := l.conv(src)
-	r := &rule{piecewise: func(c *ruleCtx) []adjoint.Stmt {
+	r := &rules.Rule{Piecewise: func(c *rules.Ctx) []adjoint.Stmt {
 		extra := []adjoint.Expr{c.D[0]}
 		// Pullbacks and rules return the value first; the caller has it.
 		grads := []adjoint.Expr{adjoint.Id("_")}
@@ -388,7 +389,7 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 				extra = append(extra, adjoint.Literal("nil"))
 			case byReference(p.Type()):
 			case mask[i] == '1' || isRule:
-				g := c.fresh("d" + upperFirst(fn.Name()) + "D" + p.Name())
+				g := c.Fresh("d" + upperFirst(fn.Name()) + "D" + p.Name())
 				grads = append(grads, adjoint.Id(g))
 				gradArg = append(gradArg, i)
 			}
@@ -406,7 +407,7 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 			}
 			for k, gi := range gradArg {
 				if gi == i {
-					out = append(out, adjoint.Stmts(c.add(i, grads[k+1]))...)
+					out = append(out, adjoint.Stmts(c.Add(i, grads[k+1]))...)
 				}
 			}
 		}
@@ -591,7 +592,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 	for i, a := range args {
 		vals[i] = a.bval
 	}
-	r := &rule{piecewise: func(c *ruleCtx) []adjoint.Stmt {
+	r := &rules.Rule{Piecewise: func(c *rules.Ctx) []adjoint.Stmt {
 		var extra []adjoint.Expr
 		for _, d := range c.D {
 			if d == nil {
@@ -610,7 +611,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 			case byReference(p.Type()):
 				extra = append(extra, args[i].path)
 			default:
-				grads = append(grads, adjoint.Id(c.fresh("d"+upperFirst(fn.Name())+"D"+p.Name())))
+				grads = append(grads, adjoint.Id(c.Fresh("d"+upperFirst(fn.Name())+"D"+p.Name())))
 				gradArg = append(gradArg, i)
 			}
 		}
@@ -624,7 +625,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		}
 		out := []adjoint.Stmt{adjoint.Assign{Lhs: grads, Op: ":=", Rhs: []adjoint.Expr{callExpr}}}
 		for k, i := range gradArg {
-			out = append(out, adjoint.Stmts(c.add(i, grads[len(results)+k]))...)
+			out = append(out, adjoint.Stmts(c.Add(i, grads[len(results)+k]))...)
 		}
 		return out
 	}}
@@ -695,7 +696,7 @@ func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 			// An element read more than once must be read as it was. The
 			// copy keeps its forward expression: inside a loop the backward
 			// sweep recomputes it after the element is restored.
-			o = l.emitOp(operators["copy"], "=", []operand{o}, o.val, o.typ, "t", nil)
+			o = l.emitOp(rules.Operators["copy"], "=", []operand{o}, o.val, o.typ, "t", nil)
 		}
 		frame.args[p] = o
 		if o.v != nil && !l.varied[p] {

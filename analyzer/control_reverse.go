@@ -47,7 +47,7 @@ func (l *lowerer) backward(recs []*lowered) []adjoint.Stmt {
 // code that runs conditionally, or repeatedly, leaves no adjoint known.
 func (l *lowerer) forgetZeros(code []adjoint.Stmt) {
 	for _, s := range code {
-		walkStmt(s, func(e adjoint.Expr) {
+		adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
 			if id, ok := e.(adjoint.Ident); ok {
 				delete(l.zero, id.Name)
 			}

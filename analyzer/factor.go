@@ -331,7 +331,7 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 func countCalls(list []adjoint.Stmt) int {
 	n := 0
 	for _, s := range list {
-		walkStmt(s, func(x adjoint.Expr) {
+		adjoint.WalkStmtExprs(s, func(x adjoint.Expr) {
 			if c, ok := x.(adjoint.Call); ok {
 				if _, conv := c.Fun.(adjoint.TypeExpr); !conv {
 					n++
@@ -368,7 +368,7 @@ func countOps(e adjoint.Expr) int {
 func countReads(list []adjoint.Stmt) map[string]int {
 	reads := map[string]int{}
 	for _, s := range list {
-		walkStmt(s, func(x adjoint.Expr) {
+		adjoint.WalkStmtExprs(s, func(x adjoint.Expr) {
 			if id, ok := x.(adjoint.Ident); ok {
 				reads[id.Name]++
 			}

@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
 // writesTangent reports whether an assignment to lhs writes a variable
@@ -38,7 +39,7 @@ func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
 		d := f.lvalueDest(lhs, false)
 		y, ty := f.expr(s.Rhs[0], nil)
 		op := s.Tok.String()[:1]
-		f.op(operators[op], []adjoint.Expr{d.val, y}, []adjoint.Expr{d.tan, ty}, adjoint.Bin(op, d.val, y), t, "t", d, op)
+		f.op(rules.Operators[op], []adjoint.Expr{d.val, y}, []adjoint.Expr{d.tan, ty}, adjoint.Bin(op, d.val, y), t, "t", d, op)
 	default:
 		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s", f.source(s))
 	}
@@ -177,7 +178,7 @@ func (f *fwdLowerer) resultsOf(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.Ex
 
 // ruleResults writes a call to a math function with several results
 // (Sincos, Frexp, Modf) and its tangents from the rule's partials.
-func (f *fwdLowerer) ruleResults(r *rule, call *ast.CallExpr) ([]adjoint.Expr, []adjoint.Expr, bool) {
+func (f *fwdLowerer) ruleResults(r *rules.Rule, call *ast.CallExpr) ([]adjoint.Expr, []adjoint.Expr, bool) {
 	var a, ta []adjoint.Expr
 	for _, arg := range call.Args {
 		v, t := f.expr(arg, nil)
@@ -192,13 +193,13 @@ func (f *fwdLowerer) ruleResults(r *rule, call *ast.CallExpr) ([]adjoint.Expr, [
 	f.emit(adjoint.Assign{Lhs: res, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.conv(call.Fun), Args: a}}})
 	tans := make([]adjoint.Expr, len(res))
 	for k := range res {
-		if k >= len(r.jac) {
+		if k >= len(r.Jac) {
 			continue
 		}
 		var sum adjoint.Expr
 		for i, t := range ta {
-			if t != nil && i < len(r.jac[k]) && r.jac[k][i] != nil {
-				sum = adjoint.Add(sum, adjoint.Mul(r.jac[k][i](a, res), t))
+			if t != nil && i < len(r.Jac[k]) && r.Jac[k][i] != nil {
+				sum = adjoint.Add(sum, adjoint.Mul(r.Jac[k][i](a, res), t))
 			}
 		}
 		if sum != nil {

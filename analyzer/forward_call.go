@@ -42,8 +42,8 @@ func (f *fwdLowerer) call(call *ast.CallExpr, into *dest) (adjoint.Expr, adjoint
 		}
 		return f.store(into, vals[0], tans[0])
 	}
-	if r.none != "" {
-		f.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", f.source(call), r.none)
+	if r.None != "" {
+		f.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", f.source(call), r.None)
 		return adjoint.Id("_"), nil
 	}
 	var a, ta []adjoint.Expr

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
 // A dest is where an operation's value and tangent go: a source variable,
@@ -147,14 +148,14 @@ func (f *fwdLowerer) expr(e ast.Expr, into *dest) (adjoint.Expr, adjoint.Expr) {
 		x, tx := f.expr(e.X, nil)
 		y, ty := f.expr(e.Y, nil)
 		op := e.Op.String()
-		return f.op(operators[op], []adjoint.Expr{x, y}, []adjoint.Expr{tx, ty}, adjoint.Bin(op, x, y), t, "t", into, op)
+		return f.op(rules.Operators[op], []adjoint.Expr{x, y}, []adjoint.Expr{tx, ty}, adjoint.Bin(op, x, y), t, "t", into, op)
 	case *ast.UnaryExpr:
 		if e.Op == token.ADD {
 			return f.expr(e.X, into)
 		}
 		if e.Op == token.SUB {
 			x, tx := f.expr(e.X, nil)
-			return f.op(operators["neg"], []adjoint.Expr{x}, []adjoint.Expr{tx}, adjoint.Unary{Op: "-", X: x}, t, "t", into, "neg")
+			return f.op(rules.Operators["neg"], []adjoint.Expr{x}, []adjoint.Expr{tx}, adjoint.Unary{Op: "-", X: x}, t, "t", into, "neg")
 		}
 	case *ast.CallExpr:
 		return f.call(e, into)
@@ -244,11 +245,11 @@ func reads(name string, es ...adjoint.Expr) bool {
 
 // op writes one operation: its value fwd, of type t, from operands with
 // values a and tangents ta, and its tangent from the rule's partials.
-func (f *fwdLowerer) op(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types.Type, base string, into *dest, name string) (adjoint.Expr, adjoint.Expr) {
-	if r.piecewise != nil {
+func (f *fwdLowerer) op(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types.Type, base string, into *dest, name string) (adjoint.Expr, adjoint.Expr) {
+	if r.Piecewise != nil {
 		return f.piecewiseOp(r, a, ta, fwd, t, base, into)
 	}
-	if r.zero {
+	if r.Zero {
 		d := into
 		if d == nil {
 			d = f.tempDest(base, t)
@@ -293,7 +294,7 @@ func (f *fwdLowerer) op(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types
 
 // tangentExpr is Σ ∂r/∂aᵢ · ṫᵢ over the operands with a tangent, the
 // result read as res.
-func (f *fwdLowerer) tangentExpr(r *rule, a, ta []adjoint.Expr, res adjoint.Expr, name string) adjoint.Expr {
+func (f *fwdLowerer) tangentExpr(r *rules.Rule, a, ta []adjoint.Expr, res adjoint.Expr, name string) adjoint.Expr {
 	if name == "/" {
 		// d(x/y) = (dx - r·dy)/y: one division, as a careful person writes it.
 		num := adjoint.Add(ta[0], negOpt(adjoint.Mul(res, ta[1])))
@@ -302,15 +303,15 @@ func (f *fwdLowerer) tangentExpr(r *rule, a, ta []adjoint.Expr, res adjoint.Expr
 		}
 		return adjoint.Div(num, a[1])
 	}
-	if r == conversion {
+	if r == rules.Conversion {
 		return nil // handled by the caller
 	}
 	var sum adjoint.Expr
 	for i, t := range ta {
-		if t == nil || len(r.jac) == 0 || i >= len(r.jac[0]) || r.jac[0][i] == nil {
+		if t == nil || len(r.Jac) == 0 || i >= len(r.Jac[0]) || r.Jac[0][i] == nil {
 			continue
 		}
-		sum = adjoint.Add(sum, adjoint.Mul(r.jac[0][i](a, []adjoint.Expr{res}), t))
+		sum = adjoint.Add(sum, adjoint.Mul(r.Jac[0][i](a, []adjoint.Expr{res}), t))
 	}
 	return sum
 }
@@ -320,7 +321,7 @@ func (f *fwdLowerer) tangentExpr(r *rule, a, ta []adjoint.Expr, res adjoint.Expr
 // statements run once per operand with a tangent, with that tangent in
 // the place of the result's adjoint: each run adds ∂r/∂aᵢ · ṫᵢ into the
 // result's tangent.
-func (f *fwdLowerer) piecewiseOp(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types.Type, base string, into *dest) (adjoint.Expr, adjoint.Expr) {
+func (f *fwdLowerer) piecewiseOp(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types.Type, base string, into *dest) (adjoint.Expr, adjoint.Expr) {
 	tmp := f.tempDest(base, t)
 	f.writeVal(tmp, fwd)
 	f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(tmp.tan)}, Type: mustIR(t)})
@@ -330,9 +331,9 @@ func (f *fwdLowerer) piecewiseOp(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr
 			continue
 		}
 		any = true
-		c := &ruleCtx{A: a, R: []adjoint.Expr{tmp.val}, D: []adjoint.Expr{ti}, T: mustIR(t),
-			fresh: func(b string) string { return f.names.fresh(b) },
-			add: func(j int, e adjoint.Expr) adjoint.Stmt {
+		c := &rules.Ctx{A: a, R: []adjoint.Expr{tmp.val}, D: []adjoint.Expr{ti}, T: mustIR(t),
+			Fresh: func(b string) string { return f.names.fresh(b) },
+			Add: func(j int, e adjoint.Expr) adjoint.Stmt {
 				if j != i || e == nil {
 					return nil
 				}
@@ -341,7 +342,7 @@ func (f *fwdLowerer) piecewiseOp(r *rule, a, ta []adjoint.Expr, fwd adjoint.Expr
 				}
 				return adjoint.Set(tmp.tan, "+=", e)
 			}}
-		f.emit(r.piecewise(c)...)
+		f.emit(r.Piecewise(c)...)
 	}
 	tan := tmp.tan
 	if !any {
@@ -401,7 +402,7 @@ func (f *fwdLowerer) inlineOp(op string, x operand, tx adjoint.Expr, y operand, 
 		}
 		return val, adjoint.Div(num, y.val), true
 	}
-	tan := f.tangentExpr(operators[op], []adjoint.Expr{x.val, y.val}, []adjoint.Expr{tx, ty}, nil, op)
+	tan := f.tangentExpr(rules.Operators[op], []adjoint.Expr{x.val, y.val}, []adjoint.Expr{tx, ty}, nil, op)
 	return val, tan, true
 }
 

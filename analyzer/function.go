@@ -60,7 +60,7 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 	for round := 0; ; round++ {
 		grown := false
 		for _, s := range prev.revCode {
-			walkStmt(s, func(e adjoint.Expr) {
+			adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
 				if id, ok := e.(adjoint.Ident); ok {
 					if v := prev.byName[id.Name]; v != nil && !v.temp && !needed[id.Name] {
 						needed[id.Name] = true

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
 // A variable is a local of the generated function: a source variable or
@@ -61,7 +62,7 @@ type operand struct {
 
 // An op is one primitive operation of three-address form.
 type op struct {
-	rule    *rule
+	rule    *rules.Rule
 	name    string // what the operation is, for graph labels
 	args    []operand
 	results []*variable
@@ -162,15 +163,15 @@ func (l *lowerer) isConst(e ast.Expr) bool {
 
 // callRule returns the derivative rule of a call to a math function or a
 // builtin, or nil for any other call.
-func (l *lowerer) callRule(call *ast.CallExpr) *rule {
+func (l *lowerer) callRule(call *ast.CallExpr) *rules.Rule {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.SelectorExpr:
 		if pkg, ok := l.info.Uses[identOf(fun.X)].(*types.PkgName); ok && pkg.Imported().Path() == "math" {
-			return mathRules[fun.Sel.Name]
+			return rules.Math[fun.Sel.Name]
 		}
 	case *ast.Ident:
 		if b, ok := l.info.Uses[fun].(*types.Builtin); ok {
-			return builtinRules[b.Name()]
+			return rules.Builtins[b.Name()]
 		}
 	}
 	return nil
@@ -463,7 +464,7 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 	case *ast.BinaryExpr:
 		x := l.lowerExpr(e.X, nil)
 		y := l.lowerExpr(e.Y, nil)
-		return l.emitOp(operators[e.Op.String()], e.Op.String(), []operand{x, y}, adjoint.Bin(e.Op.String(), x.val, y.val), t, "t", into)
+		return l.emitOp(rules.Operators[e.Op.String()], e.Op.String(), []operand{x, y}, adjoint.Bin(e.Op.String(), x.val, y.val), t, "t", into)
 	case *ast.UnaryExpr:
 		if e.Op == token.ADD {
 			return l.lowerExpr(e.X, into)
@@ -471,7 +472,7 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 		// The operand goes through a temporary: negating into the same
 		// variable would make the negation read its own result.
 		x := l.lowerExpr(e.X, nil)
-		return l.emitOp(operators["neg"], "-", []operand{x}, adjoint.Unary{Op: "-", X: x.val}, t, "t", into)
+		return l.emitOp(rules.Operators["neg"], "-", []operand{x}, adjoint.Unary{Op: "-", X: x.val}, t, "t", into)
 	case *ast.CallExpr:
 		return l.lowerCall(e, into)
 	}
@@ -487,7 +488,7 @@ func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 		if types.Identical(x.typ, t) {
 			return x
 		}
-		return l.emitOp(conversion, l.source(call.Fun), []operand{x},
+		return l.emitOp(rules.Conversion, l.source(call.Fun), []operand{x},
 			adjoint.Call{Fun: l.conv(call.Fun), Args: []adjoint.Expr{x.val}}, t, "t", into)
 	}
 	r, name := l.callRule(call), l.source(call.Fun)
@@ -505,8 +506,8 @@ func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 		}
 		l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package; write a custom rule with //gradgen:rule %s", l.source(call), name)
 		return l.passive(call)
-	case r.none != "":
-		l.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.source(call), r.none)
+	case r.None != "":
+		l.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.source(call), r.None)
 		return l.passive(call)
 	}
 	if _, multi := t.(*types.Tuple); multi {
@@ -525,7 +526,7 @@ func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 }
 
 // emitOp records one operation and writes its forward statement.
-func (l *lowerer) emitOp(r *rule, name string, args []operand, fwd adjoint.Expr, t types.Type, base string, into *variable) operand {
+func (l *lowerer) emitOp(r *rules.Rule, name string, args []operand, fwd adjoint.Expr, t types.Type, base string, into *variable) operand {
 	target := into
 	if target != nil && l.loopDepth > 0 {
 		// Inside a loop the backward sweep recomputes a statement's
@@ -533,7 +534,7 @@ func (l *lowerer) emitOp(r *rule, name string, args []operand, fwd adjoint.Expr,
 		// temporary too, so that it can be recomputed like the others.
 		target = nil
 	}
-	if target != nil && readsWhole(args, target) && (r.piecewise != nil || r.usesResult(len(args))) {
+	if target != nil && readsWhole(args, target) && (r.Piecewise != nil || r.UsesResult(len(args))) {
 		// The backward code would need both the old and the new value of
 		// target: compute into a temporary, then copy.
 		target = nil
@@ -548,7 +549,7 @@ func (l *lowerer) emitOp(r *rule, name string, args []operand, fwd adjoint.Expr,
 	res := operand{val: adjoint.Id(target.name), bval: adjoint.Id(target.name), v: target, typ: t}
 	if into != nil && target != into {
 		l.writeForward(into, res.val)
-		copyOp := &op{rule: operators["copy"], name: "=", args: []operand{res}, results: []*variable{into}, resType: t}
+		copyOp := &op{rule: rules.Operators["copy"], name: "=", args: []operand{res}, results: []*variable{into}, resType: t}
 		l.ops = append(l.ops, copyOp)
 		l.graphOp(copyOp, res.val)
 		res = operand{val: adjoint.Id(into.name), bval: adjoint.Id(into.name), v: into, typ: t}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
 // Reversal of simple statements: each operation's vector-Jacobian
@@ -314,7 +315,7 @@ func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable
 		})
 	}
 	for _, s := range code {
-		walkStmt(s, mark)
+		adjoint.WalkStmtExprs(s, mark)
 	}
 	need := make([]bool, len(ops))
 	for i := len(ops) - 1; i >= 0; i-- {
@@ -394,7 +395,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 	if o.store != nil {
 		return l.reverseStore(rec, o)
 	}
-	c := &ruleCtx{T: mustIR(o.resType)}
+	c := &rules.Ctx{T: mustIR(o.resType)}
 	live := false
 	for _, r := range o.results {
 		c.R = append(c.R, adjoint.Id(r.name))
@@ -420,8 +421,8 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 		c.A = append(c.A, a.bval)
 	}
 	var out []adjoint.Stmt
-	c.fresh = l.names.fresh
-	if o.rule.piecewise != nil {
+	c.Fresh = l.names.fresh
+	if o.rule.Piecewise != nil {
 		// Piecewise rules add into adjoints inside branches: a temporary's
 		// adjoint must really hold zero first (in a loop it holds the last
 		// trip's value).
@@ -430,7 +431,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 				out = append(out, adjoint.Set(l.adjOf(a.v), "=", adjoint.Literal("0")))
 			}
 		}
-		c.add = func(i int, e adjoint.Expr) adjoint.Stmt {
+		c.Add = func(i int, e adjoint.Expr) adjoint.Stmt {
 			a := o.args[i]
 			if a.v == nil || e == nil {
 				return nil
@@ -447,18 +448,18 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			}
 			return adjoint.Set(d, "+=", e)
 		}
-		out = append(out, o.rule.piecewise(c)...)
+		out = append(out, o.rule.Piecewise(c)...)
 		return append(out, l.resetResults(rec, o)...)
 	}
 	var contribs []contribution
 	for i, a := range o.args {
-		if a.v == nil || i >= len(o.rule.vjp) || o.rule.vjp[i] == nil {
+		if a.v == nil || i >= len(o.rule.VJP) || o.rule.VJP[i] == nil {
 			continue
 		}
-		if o.rule == conversion {
+		if o.rule == rules.Conversion {
 			c.T = mustIR(a.typ)
 		}
-		if e := o.rule.vjp[i](c); e != nil {
+		if e := o.rule.VJP[i](c); e != nil {
 			contribs = append(contribs, contribution{a.v, a.path, e})
 		}
 	}

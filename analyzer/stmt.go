@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
 // A lowered statement is the forward code of one source statement and what
@@ -75,7 +76,7 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 			x := l.lowerExpr(s.X, nil)
 			opName := map[token.Token]string{token.INC: "+", token.DEC: "-"}[s.Tok]
 			one := operand{val: adjoint.Literal("1"), bval: adjoint.Literal("1"), typ: v.typ}
-			l.emitOp(operators[opName], opName, []operand{x, one}, adjoint.Bin(opName, x.val, adjoint.Literal("1")), v.typ, "t", v)
+			l.emitOp(rules.Operators[opName], opName, []operand{x, one}, adjoint.Bin(opName, x.val, adjoint.Literal("1")), v.typ, "t", v)
 		} else {
 			l.fwd = append(l.fwd, adjoint.IncDec{X: l.conv(s.X), Inc: s.Tok == token.INC})
 		}
@@ -108,7 +109,7 @@ func (l *lowerer) tapeCalls() {
 	for i := len(l.ops) - 1; i >= 0; i-- {
 		o := l.ops[i]
 		call, isCall := o.fwd.(adjoint.Call)
-		if !isCall || len(o.results) != 1 || !o.results[0].temp || stored[o.results[0]] || o.rule.piecewise != nil || !o.rule.usesResult(len(o.args)) {
+		if !isCall || len(o.results) != 1 || !o.results[0].temp || stored[o.results[0]] || o.rule.Piecewise != nil || !o.rule.UsesResult(len(o.args)) {
 			continue
 		}
 		if q, ok := call.Fun.(adjoint.Qual); !ok || q.Path != "math" {
@@ -298,7 +299,7 @@ func (l *lowerer) lowerAssign(rec *lowered, s *ast.AssignStmt) {
 		x := l.lowerExpr(s.Lhs[0], nil)
 		y := l.lowerExpr(s.Rhs[0], nil)
 		opName := s.Tok.String()[:1]
-		l.emitOp(operators[opName], opName, []operand{x, y}, adjoint.Bin(opName, x.val, y.val), v.typ, "t", v)
+		l.emitOp(rules.Operators[opName], opName, []operand{x, y}, adjoint.Bin(opName, x.val, y.val), v.typ, "t", v)
 	default:
 		l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.convAll(s.Lhs), Op: s.Tok.String(), Rhs: l.convAll(s.Rhs)})
 	}
@@ -441,7 +442,7 @@ func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 }
 
 func (l *lowerer) addCopy(from operand, to *variable) {
-	o := &op{rule: operators["copy"], name: "=", args: []operand{from}, results: []*variable{to}, resType: to.typ}
+	o := &op{rule: rules.Operators["copy"], name: "=", args: []operand{from}, results: []*variable{to}, resType: to.typ}
 	l.ops = append(l.ops, o)
 	l.graphOp(o, from.val)
 }
@@ -449,15 +450,15 @@ func (l *lowerer) addCopy(from operand, to *variable) {
 // assignCall lowers "a, b := f(x)" for the math functions with two results.
 func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
-	r := (*rule)(nil)
+	r := (*rules.Rule)(nil)
 	if ok {
 		r = l.callRule(call)
 	}
 	if ok && r == nil && l.lowerMultiCall(rec, lhs, call) {
 		return
 	}
-	if r != nil && r.none != "" {
-		l.errorf(rhs.Pos(), "cannot differentiate %s: %s; wrap the result you need in a one-result helper (func lgamma(x float64) float64) and supply its derivative with a //gradgen:rule function", l.source(rhs), r.none)
+	if r != nil && r.None != "" {
+		l.errorf(rhs.Pos(), "cannot differentiate %s: %s; wrap the result you need in a one-result helper (func lgamma(x float64) float64) and supply its derivative with a //gradgen:rule function", l.source(rhs), r.None)
 		return
 	}
 	if r == nil {

@@ -147,7 +147,7 @@ func (l *lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint
 // mentions reports whether s names the variable name anywhere.
 func mentions(s adjoint.Stmt, name string) bool {
 	found := false
-	walkStmt(s, func(e adjoint.Expr) {
+	adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
 		if id, ok := e.(adjoint.Ident); ok && id.Name == name {
 			found = true
 		}

@@ -136,7 +136,7 @@ func Negated(e Expr) (Expr, bool) {
 	return nil, false
 }
 
-// Stmts drops the nil statements that ruleCtx.add returns for operands
+// Stmts drops the nil statements that a rule's Ctx.Add returns for operands
 // without adjoints.
 func Stmts(ss ...Stmt) []Stmt {
 	var out []Stmt

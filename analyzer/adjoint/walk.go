@@ -141,3 +141,11 @@ func MapBodies(s Stmt, f func(body []Stmt, loop bool) []Stmt) Stmt {
 	}
 	return s
 }
+
+// WalkStmtExprs calls f on every expression of s and of the statements
+// nested in it, and on their subexpressions.
+func WalkStmtExprs(s Stmt, f func(Expr)) {
+	WalkStmt(s, func(st Stmt) {
+		StmtExprs(st, func(e Expr) { WalkExpr(e, f) })
+	})
+}

@@ -1,4 +1,18 @@
-package analyzer
+// Package rules is gradgen's knowledge of calculus: one table, one entry
+// per primitive (operator, math function, builtin). Nothing else contains a
+// derivative formula; the lowering looks rules up and applies the chain rule
+// generically, in either mode.
+//
+// The contract of a rule: it sees the operands' values (A), the results'
+// values (R, which may be reused: exp's derivative is its own result), and
+// the results' adjoints (D, nil for a result that does not reach the
+// function's value). Its partials (Jac) are data that reverse mode
+// multiplies by the results' adjoints (VJP, derived from them) and forward
+// mode by the operands' tangents. Rules whose derivative is piecewise (abs,
+// max, ...) write guarded statements instead, through Ctx.Add: reverse mode
+// runs them with the result's adjoint, forward mode once per operand with
+// its tangent in the adjoint's place.
+package rules
 
 import (
 	"go/constant"
@@ -9,65 +23,52 @@ import (
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
-// This file is gradgen's knowledge of calculus: one table, one entry per
-// primitive (operator, math function, builtin). Nothing else in the analyzer
-// contains a derivative formula; the lowering code looks rules up and applies
-// the chain rule generically.
-//
-// The contract of a rule: it sees the operands' values (A), the results'
-// values (R, which may be reused: exp's derivative is its own result), and
-// the results' adjoints (D, nil for a result that does not reach the
-// function's value). It returns, for each operand, the vector-Jacobian
-// product: the operand's share of the adjoint. Operands that are not varied
-// are never asked for. Rules whose derivative is piecewise (abs, max, ...)
-// return statements instead, through ctx.add.
-
-// ruleCtx is what a rule may see.
-type ruleCtx struct {
+// Ctx is what a rule may see.
+type Ctx struct {
 	A []adjoint.Expr // operand values
 	R []adjoint.Expr // result values
 	D []adjoint.Expr // result adjoints; nil for a result that needs none
 	T adjoint.Type   // type of the first result
 
-	// add returns the statement that adds e into operand i's adjoint, or
+	// Add returns the statement that adds e into operand i's adjoint, or
 	// nil when operand i has none.
-	add func(i int, e adjoint.Expr) adjoint.Stmt
-	// fresh returns a new local name for a rule's own temporaries.
-	fresh func(base string) string
+	Add func(i int, e adjoint.Expr) adjoint.Stmt
+	// Fresh returns a new local name for a rule's own temporaries.
+	Fresh func(base string) string
 }
 
-// A partial is ∂r/∂a of one result r by one operand a, as an expression
+// A Partial is ∂r/∂a of one result r by one operand a, as an expression
 // of the operands' and the results' values.
-type partial func(a, r []adjoint.Expr) adjoint.Expr
+type Partial func(a, r []adjoint.Expr) adjoint.Expr
 
-// A rule differentiates one primitive.
-type rule struct {
-	// jac holds the primitive's partials as data, jac[k][i] = ∂rₖ/∂aᵢ (nil
+// A Rule differentiates one primitive.
+type Rule struct {
+	// Jac holds the primitive's partials as data, Jac[k][i] = ∂rₖ/∂aᵢ (nil
 	// for an operand that carries no derivative, an int argument): what
 	// every mode builds on. Reverse mode multiplies them by the results'
 	// adjoints (vjp), forward mode by the operands' tangents. Piecewise
 	// rules have none yet: their partials are guarded statements.
-	jac [][]partial
-	// vjp holds, per operand, its share of the adjoint; a nil entry is an
+	Jac [][]Partial
+	// VJP holds, per operand, its share of the adjoint; a nil entry is an
 	// operand that carries no derivative (an int argument). Rules built
 	// from jac derive it; a few write it out for a cheaper form (x/y's
 	// shares divide the adjoint by y once).
-	vjp []func(c *ruleCtx) adjoint.Expr
-	// piecewise, when set, replaces vjp: the rule writes statements.
-	piecewise func(c *ruleCtx) []adjoint.Stmt
-	// zero marks a function whose derivative is 0 wherever it exists
+	VJP []func(c *Ctx) adjoint.Expr
+	// Piecewise, when set, replaces vjp: the rule writes statements.
+	Piecewise func(c *Ctx) []adjoint.Stmt
+	// Zero marks a function whose derivative is 0 wherever it exists
 	// (Floor): its result is passive and takes no part in the backward sweep.
-	zero bool
-	// none explains why the function has no rule; using it is an error.
-	none string
-	// variadic marks builtins (min, max) whose operands all share the rule.
-	variadic bool
+	Zero bool
+	// None explains why the function has no rule; using it is an error.
+	None string
+	// Variadic marks builtins (min, max) whose operands all share the rule.
+	Variadic bool
 }
 
-// usesResult reports whether the rule's adjoint code reads a result value.
-func (r *rule) usesResult(nargs int) bool {
+// UsesResult reports whether the rule's adjoint code reads a result value.
+func (r *Rule) UsesResult(nargs int) bool {
 	probe := adjoint.Ident{Name: "\x00result"}
-	c := &ruleCtx{
+	c := &Ctx{
 		A: make([]adjoint.Expr, nargs),
 		R: []adjoint.Expr{probe, probe},
 		D: []adjoint.Expr{adjoint.Id("d0"), adjoint.Id("d1")},
@@ -76,8 +77,8 @@ func (r *rule) usesResult(nargs int) bool {
 	for i := range c.A {
 		c.A[i] = adjoint.Id("a")
 	}
-	c.fresh = func(base string) string { return base }
-	c.add = func(i int, e adjoint.Expr) adjoint.Stmt {
+	c.Fresh = func(base string) string { return base }
+	c.Add = func(i int, e adjoint.Expr) adjoint.Stmt {
 		return adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("d")}, Op: "+=", Rhs: []adjoint.Expr{e}}
 	}
 	found := false
@@ -88,13 +89,13 @@ func (r *rule) usesResult(nargs int) bool {
 			}
 		})
 	}
-	if r.piecewise != nil {
-		for _, s := range r.piecewise(c) {
-			walkStmt(s, visit)
+	if r.Piecewise != nil {
+		for _, s := range r.Piecewise(c) {
+			adjoint.WalkStmtExprs(s, visit)
 		}
 		return found
 	}
-	for _, f := range r.vjp {
+	for _, f := range r.VJP {
 		if f != nil {
 			visit(f(c))
 		}
@@ -106,26 +107,26 @@ func (r *rule) usesResult(nargs int) bool {
 
 // unary is a rule for a one-operand, one-result function whose derivative
 // is d(x, r).
-func unary(d func(x, r adjoint.Expr) adjoint.Expr) *rule {
-	return fromJac([][]partial{{func(a, r []adjoint.Expr) adjoint.Expr { return d(a[0], r[0]) }}})
+func unary(d func(x, r adjoint.Expr) adjoint.Expr) *Rule {
+	return FromJac([][]Partial{{func(a, r []adjoint.Expr) adjoint.Expr { return d(a[0], r[0]) }}})
 }
 
 // partials is a rule for a one-result function with one derivative per
 // operand (nil for an operand without one).
-func partials(ds ...func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr) *rule {
-	row := make([]partial, len(ds))
+func partials(ds ...func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr) *Rule {
+	row := make([]Partial, len(ds))
 	for i, d := range ds {
 		if d != nil {
 			row[i] = func(a, r []adjoint.Expr) adjoint.Expr { return d(a, r[0]) }
 		}
 	}
-	return fromJac([][]partial{row})
+	return FromJac([][]Partial{row})
 }
 
-// fromJac is the rule whose partials are jac: operand i's share of the
+// FromJac is the rule whose partials are jac: operand i's share of the
 // adjoint is Σₖ ∂rₖ/∂aᵢ · Dₖ, over the results that have an adjoint.
-func fromJac(jac [][]partial) *rule {
-	r := &rule{jac: jac}
+func FromJac(jac [][]Partial) *Rule {
+	r := &Rule{Jac: jac}
 	n := 0
 	for _, row := range jac {
 		n = max(n, len(row))
@@ -138,10 +139,10 @@ func fromJac(jac [][]partial) *rule {
 			}
 		}
 		if len(ks) == 0 {
-			r.vjp = append(r.vjp, nil)
+			r.VJP = append(r.VJP, nil)
 			continue
 		}
-		r.vjp = append(r.vjp, func(c *ruleCtx) adjoint.Expr {
+		r.VJP = append(r.VJP, func(c *Ctx) adjoint.Expr {
 			var sum adjoint.Expr
 			for _, k := range ks {
 				if k < len(c.D) && c.D[k] != nil {
@@ -154,7 +155,7 @@ func fromJac(jac [][]partial) *rule {
 	return r
 }
 
-func zeroRule() *rule { return &rule{zero: true} }
+func zeroRule() *Rule { return &Rule{Zero: true} }
 
 // divAdj is d / y, written 1 / y when d is the seed 1 (a constant over a
 // constant would otherwise be an integer division).
@@ -197,8 +198,8 @@ func reciprocal(y adjoint.Expr) (adjoint.Expr, bool) {
 	return adjoint.Literal(strconv.FormatFloat(r, 'g', -1, 64)), true
 }
 
-// operators are the rules of Go's float arithmetic, keyed by operator.
-var operators = map[string]*rule{
+// Operators are the rules of Go's float arithmetic, keyed by operator.
+var Operators = map[string]*Rule{
 	"+": partials(
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One },
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }),
@@ -212,47 +213,47 @@ var operators = map[string]*rule{
 	// and both shares divide the adjoint by y, which the compiler then
 	// computes once.
 	"/": {
-		jac: [][]partial{{
+		Jac: [][]Partial{{
 			func(a, r []adjoint.Expr) adjoint.Expr { return adjoint.Div(adjoint.One, a[1]) },
 			func(a, r []adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.Div(r[0], a[1])) },
 		}},
-		vjp: []func(*ruleCtx) adjoint.Expr{
-			func(c *ruleCtx) adjoint.Expr { return divAdj(c.D[0], c.A[1]) },
-			func(c *ruleCtx) adjoint.Expr { return adjoint.Neg(adjoint.Mul(c.R[0], divAdj(c.D[0], c.A[1]))) },
+		VJP: []func(*Ctx) adjoint.Expr{
+			func(c *Ctx) adjoint.Expr { return divAdj(c.D[0], c.A[1]) },
+			func(c *Ctx) adjoint.Expr { return adjoint.Neg(adjoint.Mul(c.R[0], divAdj(c.D[0], c.A[1]))) },
 		}},
 	"neg": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.Literal("-1") }),
 	// copy is plain assignment, a = b.
 	"copy": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }),
 }
 
-// conversion is the rule of a conversion between float types: the adjoint
+// Conversion is the rule of a conversion between float types: the adjoint
 // flows back converted to the operand's type, which the lowering supplies
-// as T of a ruleCtx built for the operand.
-var conversion = &rule{vjp: []func(*ruleCtx) adjoint.Expr{
-	func(c *ruleCtx) adjoint.Expr {
+// as T of a Ctx built for the operand.
+var Conversion = &Rule{VJP: []func(*Ctx) adjoint.Expr{
+	func(c *Ctx) adjoint.Expr {
 		return adjoint.Call{Fun: adjoint.TypeExpr{Type: c.T}, Args: []adjoint.Expr{c.D[0]}}
 	},
 }}
 
 // tiesRule is the rule of max and min (math.Max, math.Min and the builtins):
 // the adjoint goes to the chosen operand, split equally among tied ones.
-func tiesRule(variadic bool) *rule {
-	return &rule{variadic: variadic, piecewise: func(c *ruleCtx) []adjoint.Stmt {
+func tiesRule(variadic bool) *Rule {
+	return &Rule{Variadic: variadic, Piecewise: func(c *Ctx) []adjoint.Stmt {
 		if len(c.A) == 1 {
-			return adjoint.Stmts(c.add(0, c.D[0]))
+			return adjoint.Stmts(c.Add(0, c.D[0]))
 		}
 		if len(c.A) == 2 {
 			x, y, d := c.A[0], c.A[1], c.D[0]
 			// Comparing the operands with the result picks the chosen one
 			// for max and min alike.
 			return adjoint.IfElse(adjoint.Bin("==", x, y),
-				adjoint.Stmts(c.add(0, adjoint.Div(d, adjoint.Literal("2"))), c.add(1, adjoint.Div(d, adjoint.Literal("2")))),
+				adjoint.Stmts(c.Add(0, adjoint.Div(d, adjoint.Literal("2"))), c.Add(1, adjoint.Div(d, adjoint.Literal("2")))),
 				adjoint.IfElse(adjoint.Bin("==", x, c.R[0]),
-					adjoint.Stmts(c.add(0, d)),
-					adjoint.Stmts(c.add(1, d))))
+					adjoint.Stmts(c.Add(0, d)),
+					adjoint.Stmts(c.Add(1, d))))
 		}
 		// Three or more operands: count the ties, then share.
-		ties, share := c.fresh("ties"), c.fresh("share")
+		ties, share := c.Fresh("ties"), c.Fresh("share")
 		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(ties)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}}}
 		for _, a := range c.A {
 			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, c.R[0]), adjoint.Stmts(adjoint.IncDec{X: adjoint.Id(ties), Inc: true}), nil)...)
@@ -260,22 +261,22 @@ func tiesRule(variadic bool) *rule {
 		out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(share)}, Op: ":=",
 			Rhs: []adjoint.Expr{adjoint.Div(c.D[0], adjoint.Call{Fun: adjoint.TypeExpr{Type: c.T}, Args: []adjoint.Expr{adjoint.Id(ties)}})}})
 		for i, a := range c.A {
-			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, c.R[0]), adjoint.Stmts(c.add(i, adjoint.Id(share))), nil)...)
+			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, c.R[0]), adjoint.Stmts(c.Add(i, adjoint.Id(share))), nil)...)
 		}
 		return out
 	}}
 }
 
-// mathRules are the rules of package math, keyed by function name. Every
+// Math are the rules of package math, keyed by function name. Every
 // function with float operands and a float result is here; functions whose
 // result is not a float (Signbit, Ilogb, Float64bits) never carry a
 // derivative and need no entry.
-var mathRules = map[string]*rule{
+var Math = map[string]*Rule{
 	// Abs'(0) = 0.
-	"Abs": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
+	"Abs": {Piecewise: func(c *Ctx) []adjoint.Stmt {
 		x, d := c.A[0], c.D[0]
-		return adjoint.IfElse(adjoint.Bin(">", x, adjoint.Literal("0")), adjoint.Stmts(c.add(0, d)),
-			adjoint.IfElse(adjoint.Bin("<", x, adjoint.Literal("0")), adjoint.Stmts(c.add(0, adjoint.Neg(d))), nil))
+		return adjoint.IfElse(adjoint.Bin(">", x, adjoint.Literal("0")), adjoint.Stmts(c.Add(0, d)),
+			adjoint.IfElse(adjoint.Bin("<", x, adjoint.Literal("0")), adjoint.Stmts(c.Add(0, adjoint.Neg(d))), nil))
 	}},
 	"Acos": unary(func(x, r adjoint.Expr) adjoint.Expr {
 		return adjoint.Neg(adjoint.Div(adjoint.One, adjoint.MathCall("Sqrt", adjoint.Bin("-", adjoint.One, adjoint.Sq(x)))))
@@ -295,12 +296,12 @@ var mathRules = map[string]*rule{
 	// Atan2(y, x): ∂y = x/(x²+y²), ∂x = −y/(x²+y²), written through
 	// h = Hypot(y, x) so that tiny or huge operands neither underflow nor
 	// overflow; 0 at (0, 0), like Hypot.
-	"Atan2": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
+	"Atan2": {Piecewise: func(c *Ctx) []adjoint.Stmt {
 		y, x, d := c.A[0], c.A[1], c.D[0]
-		h := adjoint.Id(c.fresh("h"))
+		h := adjoint.Id(c.Fresh("h"))
 		return append(adjoint.Stmts(adjoint.Set(h, ":=", adjoint.MathCall("Hypot", y, x))),
 			adjoint.IfElse(adjoint.Bin("!=", h, adjoint.Literal("0")),
-				adjoint.Stmts(c.add(0, adjoint.Mul(adjoint.Div(adjoint.Div(x, h), h), d)), c.add(1, adjoint.Mul(adjoint.Neg(adjoint.Div(adjoint.Div(y, h), h)), d))), nil)...)
+				adjoint.Stmts(c.Add(0, adjoint.Mul(adjoint.Div(adjoint.Div(x, h), h), d)), c.Add(1, adjoint.Mul(adjoint.Neg(adjoint.Div(adjoint.Div(y, h), h)), d))), nil)...)
 	}},
 	"Atanh": unary(func(x, r adjoint.Expr) adjoint.Expr {
 		return adjoint.Div(adjoint.One, adjoint.Bin("-", adjoint.One, adjoint.Sq(x)))
@@ -319,10 +320,10 @@ var mathRules = map[string]*rule{
 	"Cos":  unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.MathCall("Sin", x)) }),
 	"Cosh": unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.MathCall("Sinh", x) }),
 	// Dim(x, y) = max(x-y, 0): at x == y the tie is split like max's.
-	"Dim": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
+	"Dim": {Piecewise: func(c *Ctx) []adjoint.Stmt {
 		x, y, d := c.A[0], c.A[1], c.D[0]
-		return adjoint.IfElse(adjoint.Bin(">", x, y), adjoint.Stmts(c.add(0, d), c.add(1, adjoint.Neg(d))),
-			adjoint.IfElse(adjoint.Bin("==", x, y), adjoint.Stmts(c.add(0, adjoint.Div(d, adjoint.Literal("2"))), c.add(1, adjoint.Neg(adjoint.Div(d, adjoint.Literal("2"))))), nil))
+		return adjoint.IfElse(adjoint.Bin(">", x, y), adjoint.Stmts(c.Add(0, d), c.Add(1, adjoint.Neg(d))),
+			adjoint.IfElse(adjoint.Bin("==", x, y), adjoint.Stmts(c.Add(0, adjoint.Div(d, adjoint.Literal("2"))), c.Add(1, adjoint.Neg(adjoint.Div(d, adjoint.Literal("2"))))), nil))
 	}},
 	"Erf": unary(func(x, r adjoint.Expr) adjoint.Expr {
 		return adjoint.Bin("*", adjoint.Bin("/", adjoint.Literal("2"), adjoint.MathConst("SqrtPi")), adjoint.MathCall("Exp", adjoint.Neg(adjoint.Sq(x))))
@@ -345,18 +346,18 @@ var mathRules = map[string]*rule{
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }),
 	"Floor": zeroRule(),
 	// Frexp(x) = (x·2^-e, e): the fraction scales x by 2^-e.
-	"Frexp": fromJac([][]partial{
+	"Frexp": FromJac([][]Partial{
 		{func(a, r []adjoint.Expr) adjoint.Expr {
 			return adjoint.MathCall("Ldexp", adjoint.One, adjoint.Neg(r[1]))
 		}},
 		{nil}, // the exponent, an int
 	}),
-	"Gamma": {none: "math.Gamma has no elementary derivative (it needs the digamma function)"},
+	"Gamma": {None: "math.Gamma has no elementary derivative (it needs the digamma function)"},
 	// Hypot at (0, 0): 0.
-	"Hypot": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
+	"Hypot": {Piecewise: func(c *Ctx) []adjoint.Stmt {
 		p, q, r, d := c.A[0], c.A[1], c.R[0], c.D[0]
 		return adjoint.IfElse(adjoint.Bin("!=", r, adjoint.Literal("0")),
-			adjoint.Stmts(c.add(0, adjoint.Mul(adjoint.Div(p, r), d)), c.add(1, adjoint.Mul(adjoint.Div(q, r), d))), nil)
+			adjoint.Stmts(c.Add(0, adjoint.Mul(adjoint.Div(p, r), d)), c.Add(1, adjoint.Mul(adjoint.Div(q, r), d))), nil)
 	}},
 	"J0": unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.MathCall("J1", x)) }),
 	// J1' = (J0 - J2)/2, which is finite at 0, unlike J0 - J1/x.
@@ -369,7 +370,7 @@ var mathRules = map[string]*rule{
 	"Ldexp": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr {
 		return adjoint.MathCall("Ldexp", adjoint.One, a[1])
 	}, nil),
-	"Lgamma": {none: "math.Lgamma has no elementary derivative (it needs the digamma function)"},
+	"Lgamma": {None: "math.Lgamma has no elementary derivative (it needs the digamma function)"},
 	"Log":    unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Div(adjoint.One, x) }),
 	"Log10": unary(func(x, r adjoint.Expr) adjoint.Expr {
 		return adjoint.Div(adjoint.One, adjoint.Bin("*", x, adjoint.MathConst("Ln10")))
@@ -390,25 +391,25 @@ var mathRules = map[string]*rule{
 			return adjoint.Neg(adjoint.MathCall("Trunc", adjoint.Bin("/", a[0], a[1])))
 		}),
 	// Modf(f) = (int, frac): only the fraction varies with f.
-	"Modf": fromJac([][]partial{
+	"Modf": FromJac([][]Partial{
 		{nil},
 		{func(a, r []adjoint.Expr) adjoint.Expr { return adjoint.One }},
 	}),
 	"Nextafter":   partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }, nil),
 	"Nextafter32": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }, nil),
 	// Pow(x, y): ∂x = y·x^(y−1); ∂y = x^y·ln x, and 0 when x == 0.
-	"Pow": {piecewise: func(c *ruleCtx) []adjoint.Stmt {
+	"Pow": {Piecewise: func(c *Ctx) []adjoint.Stmt {
 		x, y, r, d := c.A[0], c.A[1], c.R[0], c.D[0]
 		// Pow(x, 0) is 1 for every x: ∂x is 0, not 0·x^−1 (NaN at 0).
 		var out []adjoint.Stmt
-		switch dx := c.add(0, adjoint.Mul(adjoint.Bin("*", y, adjoint.MathCall("Pow", x, adjoint.Bin("-", y, adjoint.One))), d)); {
+		switch dx := c.Add(0, adjoint.Mul(adjoint.Bin("*", y, adjoint.MathCall("Pow", x, adjoint.Bin("-", y, adjoint.One))), d)); {
 		case dx == nil || adjoint.IsLit(y, "0"):
 		case adjoint.IsConstant(y):
 			out = adjoint.Stmts(dx)
 		default:
 			out = adjoint.IfElse(adjoint.Bin("!=", y, adjoint.Literal("0")), adjoint.Stmts(dx), nil)
 		}
-		if dy := c.add(1, adjoint.Mul(adjoint.Bin("*", r, adjoint.MathCall("Log", x)), d)); dy != nil {
+		if dy := c.Add(1, adjoint.Mul(adjoint.Bin("*", r, adjoint.MathCall("Log", x)), d)); dy != nil {
 			out = append(out, adjoint.IfElse(adjoint.Bin("!=", x, adjoint.Literal("0")), adjoint.Stmts(dy), nil)...)
 		}
 		return out
@@ -423,7 +424,7 @@ var mathRules = map[string]*rule{
 	"RoundToEven": zeroRule(),
 	"Sin":         unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.MathCall("Cos", x) }),
 	// Sincos(x) = (sin x, cos x).
-	"Sincos": fromJac([][]partial{
+	"Sincos": FromJac([][]Partial{
 		{func(a, r []adjoint.Expr) adjoint.Expr { return r[1] }},
 		{func(a, r []adjoint.Expr) adjoint.Expr { return adjoint.Neg(r[0]) }},
 	}),
@@ -442,8 +443,8 @@ var mathRules = map[string]*rule{
 	}),
 }
 
-// builtinRules are the rules of Go's builtin functions with float results.
-var builtinRules = map[string]*rule{
+// Builtins are the rules of Go's builtin functions with float results.
+var Builtins = map[string]*Rule{
 	"max": tiesRule(true),
 	"min": tiesRule(true),
 }

@@ -1,4 +1,4 @@
-package analyzer
+package rules
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
-// The rule table's partials are data (rule.jac) that every mode builds on.
+// The rule table's partials are data (Rule.Jac) that every mode builds on.
 // These tests evaluate them, as the generated code would, and check them
 // against central differences of the function they belong to, and the
 // reverse-mode shares derived from them against Σₖ ∂rₖ/∂aᵢ · Dₖ.
@@ -136,13 +136,13 @@ var operatorFuncs = map[string]func(a []float64) []float64{
 
 func TestRulePartials(t *testing.T) {
 	checked := 0
-	rules, funcs, at := maps.Clone(mathRules), maps.Clone(mathFuncs), maps.Clone(rulePoints)
-	for name, r := range operators {
+	rules, funcs, at := maps.Clone(Math), maps.Clone(mathFuncs), maps.Clone(rulePoints)
+	for name, r := range Operators {
 		rules[name], funcs[name] = r, operatorFuncs[name]
 		at[name] = [][]float64{{0.7, -1.3}, {2.5, 0.4}}
 	}
 	for name, r := range rules {
-		if r.jac == nil {
+		if r.Jac == nil {
 			continue
 		}
 		f, ok := funcs[name]
@@ -166,7 +166,7 @@ func TestRulePartials(t *testing.T) {
 				R[k] = adjoint.Id(fmt.Sprintf("r%d", k))
 				env[fmt.Sprintf("r%d", k)] = v
 			}
-			for k, row := range r.jac {
+			for k, row := range r.Jac {
 				for i, p := range row {
 					if p == nil {
 						continue
@@ -192,13 +192,13 @@ func TestRulePartials(t *testing.T) {
 				D[k] = adjoint.Id(fmt.Sprintf("d%d", k))
 				env[fmt.Sprintf("d%d", k)] = 0.5 + float64(k)
 			}
-			c := &ruleCtx{A: A, R: R, D: D}
-			for i, vjp := range r.vjp {
+			c := &Ctx{A: A, R: R, D: D}
+			for i, vjp := range r.VJP {
 				if vjp == nil {
 					continue
 				}
 				want := 0.0
-				for k, row := range r.jac {
+				for k, row := range r.Jac {
 					if i < len(row) && row[i] != nil {
 						want += eval(row[i](A, R), env) * env[fmt.Sprintf("d%d", k)]
 					}
