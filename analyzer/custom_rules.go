@@ -1,0 +1,149 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// Custom rules: finding the functions marked //gradgen:rule, and checking
+// that each has the signature its target needs.
+
+// indexDecls records every function declaration of the package.
+func (p *pkgContext) indexDecls(files []*ast.File) {
+	p.decls = map[*types.Func]declSite{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok {
+				if fn, ok := p.info.Defs[fd.Name].(*types.Func); ok {
+					p.decls[fn] = declSite{fd, f}
+				}
+			}
+		}
+	}
+}
+
+// collectRules reads every //gradgen:rule directive and checks the rule's
+// signature against the function it names.
+func (p *pkgContext) collectRules(files []*ast.File, report func(token.Pos, string, ...any)) {
+	p.rules = map[*types.Func]*ruleFunc{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Doc == nil {
+				continue
+			}
+			for _, c := range fd.Doc.List {
+				dir, ok := ast.ParseDirective(c.Slash, c.Text)
+				if !ok || dir.Tool != "gradgen" || dir.Name != "rule" {
+					continue
+				}
+				target := p.resolveRuleTarget(f, strings.TrimSpace(dir.Args))
+				if target == nil {
+					report(dir.ArgsPos, "//gradgen:rule %s: no such function (name a function of this package, or pkg.F of an imported package)", dir.Args)
+					continue
+				}
+				fn, _ := p.info.Defs[fd.Name].(*types.Func)
+				if fn == nil {
+					continue
+				}
+				if msg := checkRuleSignature(target, fn, p.pkg); msg != "" {
+					report(fd.Name.Pos(), "%s cannot be the rule of %s: %s", fd.Name.Name, target.FullName(), msg)
+					continue
+				}
+				p.rules[target] = &ruleFunc{decl: fd, fn: fn, target: target}
+			}
+		}
+	}
+}
+
+func (p *pkgContext) resolveRuleTarget(f *ast.File, name string) *types.Func {
+	pkgName, fname, qualified := strings.Cut(name, ".")
+	if !qualified {
+		fn, _ := p.pkg.Scope().Lookup(name).(*types.Func)
+		return fn
+	}
+	for _, imp := range f.Imports {
+		pn := p.info.PkgNameOf(imp)
+		if pn != nil && pn.Name() == pkgName {
+			fn, _ := pn.Imported().Scope().Lookup(fname).(*types.Func)
+			return fn
+		}
+	}
+	return nil
+}
+
+// ruleTypes are the parameter and result types a rule for target must
+// have: target's parameters, then — for a target with slice or pointer
+// parameters — the seed (the result's adjoint) and a buffer per such
+// parameter; results: the value, then the gradient of each by-value
+// differentiable parameter.
+func ruleTypes(target *types.Func) (params, results []types.Type, ref bool) {
+	sig := target.Type().(*types.Signature)
+	var bufs []types.Type
+	res := types.Type(types.Typ[types.Float64])
+	if sig.Results().Len() == 1 {
+		res = sig.Results().At(0).Type()
+	}
+	results = append(results, res)
+	for i := range sig.Params().Len() {
+		v := sig.Params().At(i)
+		params = append(params, v.Type())
+		if isDifferentiable(v.Type()) {
+			if byReference(v.Type()) {
+				ref = true
+				bufs = append(bufs, bufferType(v.Type()))
+			} else {
+				results = append(results, v.Type())
+			}
+		}
+	}
+	if ref {
+		params = append(append(params, res), bufs...)
+	}
+	return params, results, ref
+}
+
+// ruleSignature writes the signature a rule for target must have.
+func ruleSignature(target *types.Func, pkg *types.Package) string {
+	params, results, ref := ruleTypes(target)
+	q := types.RelativeTo(pkg)
+	n := target.Type().(*types.Signature).Params().Len()
+	var ps, rs []string
+	for i, t := range params {
+		s := types.TypeString(t, q)
+		if ref && i == n {
+			s = "seed " + s
+		}
+		ps = append(ps, s)
+	}
+	for _, t := range results {
+		rs = append(rs, types.TypeString(t, q))
+	}
+	return "func(" + strings.Join(ps, ", ") + ") (" + strings.Join(rs, ", ") + ")"
+}
+
+func checkRuleSignature(target, rule *types.Func, pkg *types.Package) string {
+	sig := target.Type().(*types.Signature)
+	if sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) {
+		return "gradgen differentiates functions with a single float result"
+	}
+	if sig.Recv() != nil {
+		return "rules for methods are not supported: write the rule for a function the method calls"
+	}
+	params, results, _ := ruleTypes(target)
+	rs := rule.Type().(*types.Signature)
+	ok := rs.Params().Len() == len(params) && rs.Results().Len() == len(results) && !rs.Variadic()
+	for i := 0; ok && i < len(params); i++ {
+		ok = types.Identical(rs.Params().At(i).Type(), params[i])
+	}
+	for i := 0; ok && i < len(results); i++ {
+		ok = types.Identical(rs.Results().At(i).Type(), results[i])
+	}
+	if !ok {
+		return fmt.Sprintf("its signature is %s; a rule for %s must be %s", types.TypeString(rule.Type(), types.RelativeTo(pkg)), target.Name(), ruleSignature(target, pkg))
+	}
+	return ""
+}

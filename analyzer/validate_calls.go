@@ -1,0 +1,215 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/types"
+)
+
+// Validation of calls: which calls the lowering models (math, builtins,
+// conversions, functions of this package, custom rules), and which are
+// refused where their value or their effects may depend on the parameters.
+
+// validateExprStmt checks a call made for its effects.
+func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
+	call, ok := ast.Unparen(s.X).(*ast.CallExpr)
+	if !ok {
+		l.validateCond(s.X)
+		return
+	}
+	if !l.mentionsVaried(call) {
+		return
+	}
+	if id := identOf(call.Fun); id != nil {
+		if b, ok := l.info.Uses[id].(*types.Builtin); ok {
+			switch b.Name() {
+			case "print", "println", "panic":
+				return
+			case "copy", "clear", "append":
+				return // refused by checkAliasing, with its own message
+			}
+		}
+	}
+	l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: gradgen cannot follow what it writes; have the function return the value it computes (x = f(x)), or write its loop in the annotated function", l.source(call))
+}
+
+// validateCall checks one call. inValue is false when only the call's
+// effects matter (its result decides a path).
+func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
+	if !l.mentionsVaried(call) {
+		return
+	}
+	// Conversions.
+	if tv, ok := l.info.Types[call.Fun]; ok && tv.IsType() {
+		t := tv.Type
+		switch {
+		case isFloat(t):
+			l.validateExpr(call.Args[0])
+		case isComplex(t):
+			l.errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(call))
+		case passiveKind(t):
+			// int(x): piecewise constant, derivative 0 almost everywhere;
+			// only calls inside matter.
+			l.validateCond(call.Args[0])
+		default:
+			l.validateExpr(call.Args[0])
+		}
+		return
+	}
+	args := call.Args
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		if b, ok := l.info.Uses[fun].(*types.Builtin); ok {
+			switch b.Name() {
+			case "min", "max", "len", "cap", "make", "new", "copy", "append", "clear":
+				for _, a := range args {
+					l.validateOperand(a)
+				}
+			case "real", "imag", "complex":
+				l.errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(call))
+			}
+			return
+		}
+	case *ast.IndexExpr, *ast.IndexListExpr:
+		l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: gradgen does not instantiate generic helpers yet; write the helper for the float type it is called with", l.source(call))
+		return
+	case *ast.FuncLit:
+		l.errorf(fun.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
+		return
+	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if s := l.info.Selections[sel]; s != nil && s.Kind() == types.MethodExpr && len(call.Args) > 0 {
+			l.errorf(call.Pos(), "cannot differentiate the method expression %s: gradgen differentiates method calls written on their receiver; write %s.%s(...)", l.source(call), l.source(call.Args[0]), sel.Sel.Name)
+			return
+		}
+	}
+	fn, recv := l.calleeOf(call)
+	if fn == nil {
+		l.errorf(call.Pos(), "cannot differentiate the call %s through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name", l.source(call))
+		return
+	}
+	if id := calleeIdent(call); id != nil {
+		if _, generic := l.info.Instances[id]; generic {
+			l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: gradgen does not instantiate generic helpers yet; write the helper for the float type it is called with", l.source(call))
+			return
+		}
+	}
+	sig := fn.Type().(*types.Signature)
+	if r := sig.Recv(); r != nil && types.IsInterface(r.Type()) {
+		l.errorf(call.Pos(), "cannot differentiate the interface method call %s: gradgen cannot know which method runs; call a concrete type's method, or a function of this package", l.source(call))
+		return
+	}
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" && l.rules[fn] == nil {
+		switch fn.Name() {
+		case "Float64bits", "Float32bits", "Float64frombits", "Float32frombits":
+			l.errorf(call.Pos(), "cannot differentiate %s: a bit-level float conversion (math.Float64bits, math.Float64frombits) has no derivative gradgen can follow; use math.Abs, math.Copysign or math.Signbit", l.source(call))
+			return
+		}
+	}
+	for _, a := range args {
+		l.validateOperand(a)
+	}
+	if recv != nil {
+		l.validateOperand(recv)
+	}
+	if fn.Pkg() != nil && fn.Pkg() != l.pkg && fn.Pkg().Path() != "math" && l.rules[fn] == nil {
+		// Another package: gradgen cannot see what it computes. An integer
+		// or boolean result is piecewise constant; anything else may carry
+		// the value on (a string, a float).
+		res := sig.Results()
+		for i := range res.Len() {
+			if t := res.At(i).Type(); !isFloat(t) && (!passiveKind(t) || isString(t)) {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s, and its result (%s) carries no derivative; keep values that depend on the parameters out of it", l.source(call), fn.FullName(), types.TypeString(t, types.RelativeTo(l.pkg)))
+				return
+			}
+			if isFloat(res.At(i).Type()) {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s.%s of signature %s, or keep values that depend on the parameters out of it", l.source(call), fn.FullName(), fn.Pkg().Name(), fn.Name(), ruleSignature(fn, l.pkg))
+				return
+			}
+		}
+	}
+	if !inValue {
+		return
+	}
+	if _, same := l.decls[fn]; same && fn.Pkg() == l.pkg && l.rules[fn] == nil {
+		params := []*types.Var{}
+		operands := []ast.Expr{}
+		if recv != nil {
+			params, operands = append(params, sig.Recv()), append(operands, recv)
+		}
+		for i := range min(sig.Params().Len(), len(args)) {
+			params, operands = append(params, sig.Params().At(i)), append(operands, args[i])
+		}
+		for i, p := range params {
+			if l.mentionsVaried(operands[i]) && byValueAggregate(p.Type()) {
+				l.errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: gradgen follows helpers' float, slice and pointer parameters, not %s passed by value; pass its float fields or elements as arguments", l.source(operands[i]), fn.Name(), article(l.kindWord(p.Type())))
+				return
+			}
+			if _, ptr := p.Type().(*types.Pointer); ptr && i == 0 && recv != nil {
+				if t := l.info.TypeOf(recv); t != nil && byValueAggregate(t) && l.mentionsVaried(recv) && !l.inCallerMemory(recv) {
+					l.errorf(recv.Pos(), "cannot differentiate the call %s: its pointer receiver takes the address of %s, a struct held by value; call it on a pointer, or pass the fields as arguments", l.source(call), l.source(recv))
+					return
+				}
+			}
+		}
+		for i := range sig.Results().Len() {
+			if name := sig.Results().At(i).Name(); name != "" && name != "_" {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s has named results, which gradgen does not differentiate yet; declare them as local variables and return them", l.source(call), fn.Name())
+				return
+			}
+		}
+		res := sig.Results()
+		for i := range res.Len() {
+			if t := res.At(i).Type(); !isFloat(t) && isDifferentiable(t) {
+				way := "return its float fields as several results"
+				if refVar(t) {
+					way = "write its loop in the annotated function"
+				}
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s returns %s, and gradgen follows helpers whose results are floats; %s", l.source(call), fn.Name(), article(l.kindWord(t)), way)
+				return
+			}
+		}
+		if l.mayWrite(fn) {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen follows helpers that only read their slices and pointers; have it return the values it computes as float results, or write its loop in the annotated function", l.source(call), fn.Name())
+			return
+		}
+		if !l.pureCall(call, map[*types.Func]bool{}) && l.impureCall(&ast.CallExpr{Fun: call.Fun}) != nil {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: %s has effects (it calls a function with effects or writes a package-level variable), and gradgen runs a helper's code again going back; call the function with effects in the annotated function and pass its result to %s", l.source(call), fn.Name(), fn.Name())
+			return
+		}
+	}
+}
+
+// inCallerMemory reports whether e is reached through a pointer or a
+// slice (n.L with n a *Net, ps[i]): its address is memory the gradient's
+// buffer mirrors, not a copy held by value.
+func (l *lowerer) inCallerMemory(e ast.Expr) bool {
+	for {
+		var x ast.Expr
+		switch v := ast.Unparen(e).(type) {
+		case *ast.SelectorExpr:
+			x = v.X
+		case *ast.IndexExpr:
+			x = v.X
+		case *ast.StarExpr:
+			return true
+		default:
+			return false
+		}
+		switch l.info.TypeOf(x).Underlying().(type) {
+		case *types.Pointer, *types.Slice:
+			return true
+		}
+		e = x
+	}
+}
+
+// calleeIdent is the identifier that names a call's function, if any.
+func calleeIdent(call *ast.CallExpr) *ast.Ident {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return fun
+	case *ast.SelectorExpr:
+		return fun.Sel
+	}
+	return nil
+}
