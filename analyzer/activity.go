@@ -215,6 +215,11 @@ func (l *lowerer) callArgsVaried(e ast.Expr) bool {
 	if r := l.callRule(call); r != nil && r.Zero {
 		return false
 	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if s, ok := l.info.Selections[sel]; ok && s.Kind() == types.MethodVal && l.exprVaried(sel.X) {
+			return true // a method's receiver is an argument too
+		}
+	}
 	for _, a := range call.Args {
 		if l.exprVaried(a) {
 			return true

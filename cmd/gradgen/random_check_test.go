@@ -86,6 +86,12 @@ func (b *Body) energy(h float64) float64 {
 }
 
 
+// A method with a pointer receiver and two results.
+func (b *Body) split(h float64) (float64, float64) {
+	y := b.X * h
+	return y, b.P.Y + math.Tanh(b.W[0])
+}
+
 // next has a side effect on a passive counter: each call must run once.
 func next(k *int) float64 {
 	*k++

@@ -212,6 +212,15 @@ func init() {
 		{name: "methodptr", weight: 1, exprNeeds: "q", expr: func(g *progGen, d int) string {
 			return fmt.Sprintf("q.energy(%s)", g.expr(d))
 		}},
+		{name: "method2", weight: 1, needs: "q", stmt: func(g *progGen, d int) {
+			// Half the time the receiver is the only active operand.
+			r, t, arg := g.fresh("r"), g.fresh("t"), "0.5"
+			if g.chance(0.5) {
+				arg = g.expr(2)
+			}
+			g.line("%s, %s := q.split(%s)", r, t, arg)
+			g.sc.vars = append(g.sc.vars, r, t)
+		}},
 		{name: "recvvalue", fn: true},
 		{name: "recvptr", fn: true},
 		{name: "rule", weight: 1, expr: func(g *progGen, d int) string {

@@ -87,7 +87,7 @@ var readmeCoverage = map[string][]string{
 	"bool and string code is kept as it is and never differentiated": {"intcode"},
 	// Calls.
 	"Calls to any function or method of the same package": {"helper1", "helperN", "helperslice", "helper2",
-		"methodptr", "negreturn"},
+		"methodptr", "method2", "negreturn"},
 	"to any function with a custom rule": {"rule", "rulemath"},
 }
 

@@ -487,3 +487,23 @@ func ElemUntaken(x float64) float64 {
 	}
 	return a[k]
 }
+
+// Pair has a method with two results that reads only its receiver's
+// fields and a constant argument.
+type Pair struct{ A, B float64 }
+
+func (m *Pair) split(x float64) (float64, float64) {
+	y := m.A * x
+	return y, m.B
+}
+
+// PairProduct calls a method with two results whose only active operand is
+// its receiver. Regression (a new user's trial): the receiver was not seen
+// as an argument of a call with several results, and both modes gave 0.
+//
+//gradgen:grad
+//gradgen:jvp
+func PairProduct(m *Pair) float64 {
+	a, b := m.split(2)
+	return a * b
+}

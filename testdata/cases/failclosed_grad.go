@@ -1954,6 +1954,28 @@ func ElemUntakenJVP(x, dx float64) (float64, float64) {
 	return a[k], da[k]
 }
 
+// PairProductGrad returns PairProduct(m) and its partial derivatives with respect to m.
+func PairProductGrad(m, dm *Pair) float64 {
+	split1, split2 := m.split(2)
+	a := split1
+	b := split2
+	pairProduct := a * b
+
+	// return a * b
+	// a, b := m.split(2)
+	m.pullbackOfSplitWrtM(2, b, a, dm)
+	return pairProduct
+}
+
+// PairProductJVP returns PairProduct(m) and its directional derivative: the sum of its partial derivatives with respect to m times the tangents dm.
+func PairProductJVP(m, dm *Pair) (float64, float64) {
+	split1, split2, dSplit, dSplit1 := m.jvpOfSplitWrtM(2, dm)
+	a, b, da, db := split1, split2, dSplit, dSplit1
+	dt := b*da + a*db
+	t := a * b
+	return t, dt
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)
@@ -2057,4 +2079,24 @@ func (u *Unit) jvpOfOutWrtU(x float64, du *Unit) (float64, float64) {
 		s += t2
 	}
 	return s, ds
+}
+
+// pullbackOfSplitWrtM returns split's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to split in gradients.
+func (m *Pair) pullbackOfSplitWrtM(x, dres, dres1 float64, dm *Pair) (float64, float64) {
+	y := m.A * x
+	split1 := y
+	split2 := m.B
+
+	// return y, m.B
+	dm.B += dres1
+	// y := m.A * x
+	dm.A += x * dres
+	return split1, split2
+}
+
+// jvpOfSplitWrtM is the pushforward of split: its results, then their tangents along dm.
+func (m *Pair) jvpOfSplitWrtM(x float64, dm *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	return y, m.B, dy, dm.B
 }

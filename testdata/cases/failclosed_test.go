@@ -160,6 +160,17 @@ func failClosedCases() []gradCase {
 				return v, append(d, da)
 			},
 			at: pts(p(0.5, 1.2, 0.7), p(3, 4, 2.5), p(-0.4, 0.9, 1.1))},
+		{name: "PairProduct",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return PairProductJVP(&Pair{x[0], x[1]}, &Pair{v[0], v[1]})
+			}),
+			f: func(x []float64) float64 { return PairProduct(&Pair{x[0], x[1]}) },
+			grad: func(x []float64) (float64, []float64) {
+				d := &Pair{}
+				v := PairProductGrad(&Pair{x[0], x[1]}, d)
+				return v, []float64{d.A, d.B}
+			},
+			at: pts(p(1.5, 2), p(-0.3, 0.7))},
 		{name: "UnitsLoss",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
 				return (&Units{U: Unit{x[0], x[1]}, Us: []Unit{{x[2], x[3]}, {x[4], x[5]}}}).LossJVP(1.3, &Units{U: Unit{v[0], v[1]}, Us: []Unit{{v[2], v[3]}, {v[4], v[5]}}})
