@@ -91,7 +91,9 @@ func (l *lowerer) adjPath(e ast.Expr) adjoint.Expr {
 // storeElem lowers an assignment to an element or field of an active
 // variable: h[j] = e, h[j] += e, m.W[i] -= e.
 func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.Expr) {
-	if !l.useful[lhs] {
+	// An int or bool field of an active struct (a.Count += 1) carries no
+	// derivative: it is passive code.
+	if !l.useful[lhs] || !isDifferentiable(l.info.TypeOf(lhs)) {
 		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.conv(lhs)}, Op: tok.String(), Rhs: []adjoint.Expr{l.conv(rhs)}})
 		return
 	}

@@ -92,10 +92,14 @@ func (f *fwdLowerer) lowerForward(g *gradFunc) *adjoint.Func {
 	for _, p := range params {
 		if f.varied[p] && !g.wrtSet[p] {
 			pv := f.variableOf(p)
-			if !isFloat(p.Type()) {
+			if byReference(p.Type()) {
+				// Its memory is the caller's: a tangent here would have no
+				// counterpart there (reverse mode refuses such writes too).
 				f.errorf(p.Pos(), "forward mode cannot follow writes of active values into %s, which is not differentiated against: add it to wrt=, or copy it into a local variable", p.Name())
 				continue
 			}
+			// A float, or an array or struct passed by value: a copy
+			// whose tangent starts at zero.
 			out.Body = append(out.Body, adjoint.VarDecl{Names: []string{f.tangentName(pv)}, Type: pv.ir})
 		}
 	}
@@ -370,6 +374,9 @@ func (f *fwdLowerer) stmtActive(s ast.Stmt) bool {
 // is false when that cannot be written so.
 func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
 	as, ok := s.(*ast.AssignStmt)
+	if ok && len(as.Lhs) > 1 && len(as.Lhs) == len(as.Rhs) && as.Tok == token.ASSIGN {
+		return f.parallelPost(as)
+	}
 	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
 		return nil, false
 	}
@@ -396,6 +403,31 @@ func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
 	return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{val, tan}}, true
 }
 
+// parallelPost writes a, b = b, a as a, b, da, db = b, a, db, da: one
+// parallel assignment reads every value and tangent before writing any.
+func (f *fwdLowerer) parallelPost(as *ast.AssignStmt) (adjoint.Stmt, bool) {
+	var lhs, vals, tanLhs, tans []adjoint.Expr
+	for i, x := range as.Lhs {
+		val, tan, ok := f.inlineExpr(as.Rhs[i])
+		if !ok || !isDifferentiable(f.info.TypeOf(x)) {
+			return nil, false
+		}
+		lhs, vals = append(lhs, f.conv(x)), append(vals, val)
+		root := f.rootVar(x)
+		if root == nil || !f.hasTangent(root) {
+			continue
+		}
+		if !isFloat(f.info.TypeOf(x)) {
+			return nil, false
+		}
+		if tan == nil {
+			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(f.info.TypeOf(x))}, Args: []adjoint.Expr{adjoint.Literal("0")}}
+		}
+		tanLhs, tans = append(tanLhs, f.tangentOf(x)), append(tans, tan)
+	}
+	return adjoint.Assign{Lhs: append(lhs, tanLhs...), Op: "=", Rhs: append(vals, tans...)}, true
+}
+
 func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 	out := adjoint.Range{Label: label, X: f.conv(s.X), Define: s.Tok == token.DEFINE}
 	if s.Key != nil {
@@ -409,6 +441,7 @@ func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 		}
 	}
 	var pre []adjoint.Stmt
+	var keyDecl adjoint.Stmt
 	if s.Value != nil && valueObj != nil && f.hasTangent(valueObj) {
 		if _, isArray := f.info.TypeOf(s.X).Underlying().(*types.Array); isArray && f.assignedIn(s.Body)[f.rootVar(s.X)] {
 			f.errorf(s.X.Pos(), "forward mode (//gradgen:jvp) cannot range over the array %s while the loop writes it (Go ranges over a copy): range over its indexes", f.source(s.X))
@@ -416,13 +449,12 @@ func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 		}
 		key := out.Key
 		if key == nil || adjoint.ExprString(key) == "_" {
+			// The tangent is read at the index, which the loop then needs.
 			name := f.names.fresh("i")
 			key = adjoint.Id(name)
 			out.Key = key
-			out.Define = true
 			if s.Tok == token.ASSIGN {
-				f.errorf(s.Pos(), "forward mode (//gradgen:jvp) needs the index of this range loop: write for i, v = range ...")
-				return
+				keyDecl = adjoint.VarDecl{Names: []string{name}, Type: adjoint.Named{Name: "int"}}
 			}
 		}
 		v := f.variableOf(valueObj)
@@ -438,6 +470,10 @@ func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 		}
 	}
 	out.Body = append(pre, f.block(s.Body.List)...)
+	if keyDecl != nil {
+		f.emit(adjoint.Block{Body: []adjoint.Stmt{keyDecl, out}})
+		return
+	}
 	f.emit(out)
 }
 

@@ -22,7 +22,8 @@ func (f *fwdLowerer) writesTangent(lhs []ast.Expr) bool {
 
 // assignStmt writes an assignment and its tangents.
 func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
-	if !f.writesTangent(s.Lhs) {
+	if !f.writesTangent(s.Lhs) || len(s.Lhs) == 1 && !isDifferentiable(f.info.TypeOf(s.Lhs[0])) {
+		// Passive code, an int field of an active struct included.
 		f.emit(adjoint.Assign{Lhs: f.convAll(s.Lhs), Op: s.Tok.String(), Rhs: f.convAll(s.Rhs)})
 		return
 	}

@@ -384,8 +384,43 @@ func (f *fwdLowerer) inlineExpr(e ast.Expr) (adjoint.Expr, adjoint.Expr, bool) {
 			return adjoint.Unary{Op: "-", X: x}, negOpt(tx), ok
 		}
 		return x, tx, ok && e.Op == token.ADD
+	case *ast.CallExpr:
+		return f.inlineCall(e)
 	}
 	return nil, nil, false
+}
+
+// inlineCall is a conversion or a call to a math function with partials
+// (not a piecewise one) and its tangent, as expressions; a partial that
+// reads the result reads the call again.
+func (f *fwdLowerer) inlineCall(call *ast.CallExpr) (adjoint.Expr, adjoint.Expr, bool) {
+	var a, ta []adjoint.Expr
+	for _, arg := range call.Args {
+		v, t, ok := f.inlineExpr(arg)
+		if !ok {
+			return nil, nil, false
+		}
+		a, ta = append(a, v), append(ta, t)
+	}
+	fun := f.conv(call.Fun)
+	val := adjoint.Call{Fun: fun, Args: a}
+	if tv, ok := f.info.Types[call.Fun]; ok && tv.IsType() {
+		if ta[0] == nil {
+			return val, nil, true
+		}
+		return val, adjoint.Call{Fun: fun, Args: []adjoint.Expr{ta[0]}}, true
+	}
+	r := f.callRule(call)
+	if fn, _ := f.calleeOf(call); r == nil || fn != nil && f.rules[fn] != nil || r.Piecewise != nil || r.None != "" || r.Variadic {
+		return nil, nil, false
+	}
+	if r.Zero {
+		return val, nil, true
+	}
+	if len(r.Jac) != 1 {
+		return nil, nil, false
+	}
+	return val, f.tangentExpr(r, a, ta, val, ""), true
 }
 
 // inlineOp is x op y and its tangent as expressions, for + - * /.

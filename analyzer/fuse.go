@@ -38,6 +38,11 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 		}
 	case *ast.RangeStmt:
 		body = s.Body
+		// for _, v = range xs assigns a variable of the function: the
+		// fused header would need an index of its own, declared outside.
+		if s.Tok == token.ASSIGN {
+			return false
+		}
 	default:
 		return false
 	}

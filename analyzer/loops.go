@@ -324,6 +324,22 @@ func (l *lowerer) brokeRecorder(ctx *loopCtx) *recorder {
 }
 
 // lowerRange lowers a range loop over an integer, a slice or an array.
+// usedOutside reports whether obj is read or written anywhere in the
+// function but in the range statement s.
+func (l *lowerer) usedOutside(obj types.Object, s *ast.RangeStmt) bool {
+	found := false
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		if n == s {
+			return false
+		}
+		if id, ok := n.(*ast.Ident); ok && l.info.Uses[id] == obj {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
 func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	rec := &lowered{src: &ast.RangeStmt{For: s.For, Key: s.Key, Value: s.Value, Tok: s.Tok, X: s.X, Body: &ast.BlockStmt{}},
 		inLoop: l.loopDepth > 0, loop: &loopRec{}, loops: l.loopStmts()}
@@ -354,6 +370,11 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 		}
 		vv := l.variableOf(l.info.ObjectOf(id))
 		vv.alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(aliasKey.name)}
+		if s.Tok == token.ASSIGN && l.usedOutside(l.info.ObjectOf(id), s) {
+			// After the loop the variable holds the last element, whose
+			// index the backward sweep of an enclosing loop no longer has.
+			l.errorf(s.Value.Pos(), "cannot differentiate %s, a variable the range over the active %s assigns and the function uses elsewhere: range with a variable of the loop's own (for _, %s := range ...) and copy it into %s where it is needed after the loop", id.Name, l.source(s.X), id.Name, id.Name)
+		}
 		for _, n := range []ast.Node{s.Body} {
 			ast.Inspect(n, func(m ast.Node) bool {
 				if as, ok := m.(*ast.AssignStmt); ok {
@@ -403,7 +424,9 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	if needKey || needValue || l.hoistAll {
 		define = false
 		for _, v := range []*variable{keyVar, valueVar} {
-			if v != nil {
+			// A variable the range assigns with = is declared by the user,
+			// where it is visible already (or hoisted with its declaration).
+			if v != nil && (s.Tok == token.DEFINE || v.temp) {
 				l.hoist(v)
 			}
 		}

@@ -20,7 +20,11 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	rec := &lowered{src: ret, pend: map[string]bool{}, inLoop: l.loopDepth > 0, exits: true, loops: l.loopStmts()}
 	g := l.gradFunc
 	if len(ret.Results) != len(g.results) {
-		l.errorf(ret.Pos(), "gradgen needs return to name its results: named results are not supported")
+		if len(ret.Results) == 1 {
+			l.errorf(ret.Pos(), "cannot differentiate %s, which returns the %d results of a call at once: assign them to variables and return those", l.source(ret), len(g.results))
+		} else {
+			l.errorf(ret.Pos(), "gradgen needs return to name its results: named results are not supported")
+		}
 		return rec
 	}
 	if !l.early && len(ret.Results) > 1 {

@@ -251,6 +251,17 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 		}
 		return
 	}
+	if len(lhs) > 1 {
+		for i, x := range lhs {
+			// Swaps of variables (a, b = b, a) get the memory checks'
+			// more specific words.
+			_, plain := ast.Unparen(rhs[i]).(*ast.Ident)
+			if t := l.info.TypeOf(x); t != nil && isDifferentiable(t) && !isFloat(t) && !plain && l.mentionsVaried(rhs[i]) {
+				l.errorf(x.Pos(), "cannot differentiate %s = %s in a parallel assignment: gradgen follows slices, arrays, structs and pointers assigned on their own; assign %s in a statement of its own", l.source(x), l.source(rhs[i]), l.source(x))
+				return
+			}
+		}
+	}
 	for i, e := range rhs {
 		before := len(l.diags)
 		l.validateValue(e)

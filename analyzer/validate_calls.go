@@ -56,6 +56,14 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		return
 	}
 	args := call.Args
+	if len(args) == 1 {
+		if _, multi := l.info.TypeOf(args[0]).(*types.Tuple); multi {
+			// f(g(x)) passes g's results as f's arguments: activity
+			// analysis follows values, not tuples.
+			l.errorf(call.Pos(), "cannot differentiate %s, which passes the results of %s as its arguments: assign them to variables first (a, b := %s) and pass those", l.source(call), l.source(args[0]), l.source(args[0]))
+			return
+		}
+	}
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.Ident:
 		if b, ok := l.info.Uses[fun].(*types.Builtin); ok {

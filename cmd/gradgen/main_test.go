@@ -708,6 +708,58 @@ func Work(a float64, work []float64) float64 {
 			},
 		},
 		{
+			// Found by a new user's trial of forward mode: f(g(x)) with g's
+			// results as f's arguments was taken as a constant; the rest
+			// had misleading words.
+			name: "results passed on",
+			src: `package p
+
+import "math"
+
+func mix(a, b float64) float64 { return a*b + a }
+
+//gradgen:grad
+func Spread(x float64) float64 { return mix(math.Sincos(x)) }
+
+func polar(x, y float64) (float64, float64) { return math.Hypot(x, y), math.Atan2(y, x) }
+
+func scaled(x, y, k float64) (float64, float64) { return polar(x*k, y*k) }
+
+//gradgen:grad
+func Scaled(x, y float64) float64 {
+	r, th := scaled(x, y, 2)
+	return r * th
+}
+
+//gradgen:grad
+func Shift(w []float64, k float64) float64 {
+	s := 0.0
+	for len(w) > 0 {
+		s += w[0] * k
+		w, k = w[1:], k*0.5
+	}
+	return s
+}
+
+//gradgen:grad
+func Last(w []float64) float64 {
+	s := 0.0
+	var v float64
+	for _, v = range w {
+		s += v * v
+	}
+	return s + v
+}
+`,
+			want: []string{
+				`^p\.go:8:41: cannot differentiate mix\(math\.Sincos\(x\)\), which passes the results of math\.Sincos\(x\) as its arguments: assign them to variables first`,
+				`^p\.go:12:51: cannot differentiate return polar\(x\*k, y\*k\), which returns the 2 results of a call at once: assign them to variables and return those$`,
+				`^p\.go:16:11: the call scaled\(x, y, 2\) cannot be differentiated: see the errors in scaled$`,
+				`^p\.go:25:3: cannot differentiate w = w\[1:\] in a parallel assignment: .*assign w in a statement of its own$`,
+				`^p\.go:34:9: cannot differentiate v, a variable the range over the active w assigns and the function uses elsewhere: range with a variable of the loop's own`,
+			},
+		},
+		{
 			// Forward mode takes what reverse mode takes, except a
 			// pullback rule (it has no partials to multiply by tangents)
 			// and a post statement it cannot write in one statement when

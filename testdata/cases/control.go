@@ -431,3 +431,37 @@ func PiecewisePost(x float64) float64 {
 	}
 	return s
 }
+
+// SmoothPostContinue advances an active counter through a smooth function
+// in a loop with continue: forward mode writes value and tangent in the
+// post statement, the call's partial read again.
+//
+//gradgen:grad
+//gradgen:jvp
+func SmoothPostContinue(x float64) float64 {
+	s := 0.0
+	for t := x; t < 10; t = t + math.Sin(t) + 2 {
+		if t < 2 {
+			continue
+		}
+		s += t * t
+	}
+	return s
+}
+
+// SwapPostContinue swaps two active values in a loop's post statement.
+//
+//gradgen:grad
+//gradgen:jvp
+func SwapPostContinue(x, y float64) float64 {
+	s := 0.0
+	a, b := x, y
+	for i := 0; i < 6; a, b = b, a {
+		i++
+		if i == 2 {
+			continue
+		}
+		s += a * b * b
+	}
+	return s
+}

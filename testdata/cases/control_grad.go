@@ -1961,3 +1961,175 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 	}
 	return s, ds
 }
+
+// SmoothPostContinueGrad returns SmoothPostContinue(x) and its partial derivatives with respect to x.
+func SmoothPostContinueGrad(x float64) (float64, float64) {
+	var sin, t1, t2, t3, t4 float64
+	var doneTape, tTape []float64
+	var trips int
+	s := 0.0
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	doneTape = tapeArray1[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			sin = math.Sin(t)
+			t1 = t + sin
+			t2 = t1 + 2
+			t = t2
+		}
+		if !(t < 10) {
+			break
+		}
+		trips++
+		doneTape = append(doneTape, 0)
+		if t < 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t3 = t * t
+		t4 = s + t3
+		s = t4
+	}
+	smoothPostContinue := s
+
+	var ds, dt, dt2, dt4, dx float64
+	// return s
+	ds = 1
+	// for t < 10
+	for ; trips > 0; trips-- {
+		// t = t + math.Sin(t) + 2
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		dt2 = dt
+		dt = (1 + math.Cos(t)) * dt2
+		if done {
+			// s += t * t
+			dt4 = ds
+			dt += 2 * t * dt4
+		}
+	}
+	// t := x
+	dx += dt
+	return smoothPostContinue, dx
+}
+
+// SmoothPostContinueJVP returns SmoothPostContinue(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SmoothPostContinueJVP(x, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	{
+		dt := dx
+		t := x
+		for ; t < 10; t, dt = t+math.Sin(t)+2, dt+math.Cos(t)*dt {
+			if t < 2 {
+				continue
+			}
+			dt1 := t*dt + t*dt
+			t1 := t * t
+			ds += dt1
+			s += t1
+		}
+	}
+	return s, ds
+}
+
+// SwapPostContinueGrad returns SwapPostContinue(x, y) and its partial derivatives with respect to x, y.
+func SwapPostContinueGrad(x, y float64) (float64, float64, float64) {
+	var t, t1, t2, t3, t4 float64
+	var doneTape, aTape, bTape []float64
+	var trips int
+	s := 0.0
+	a := x
+	b := y
+	i := 0
+	var tapeArray [64]float64
+	aTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	bTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	doneTape = tapeArray2[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			aTape = append(aTape, a)
+			bTape = append(bTape, b)
+			t = b
+			t1 = a
+			a = t
+			b = t1
+		}
+		if !(i < 6) {
+			break
+		}
+		trips++
+		i++
+		doneTape = append(doneTape, 0)
+		if i == 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t2 = a * b
+		t3 = t2 * b
+		t4 = s + t3
+		s = t4
+	}
+	swapPostContinue := s
+
+	var ds, db, dt1, da, dt, dt4, dy, dx float64
+	// return s
+	ds = 1
+	// for i < 6
+	for ; trips > 0; trips-- {
+		// a, b = b, a
+		dt1 = db
+		db = 0
+		b = bTape[len(bTape)-1]
+		bTape = bTape[:len(bTape)-1]
+		dt = da
+		da = 0
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		da = dt1
+		db = dt
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += a * b * b
+			t2 = a * b
+			dt4 = ds
+			db += (t2 + a*b) * dt4
+			da += b * b * dt4
+		}
+	}
+	// a, b := x, y
+	dy += db
+	dx += da
+	return swapPostContinue, dx, dy
+}
+
+// SwapPostContinueJVP returns SwapPostContinue(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func SwapPostContinueJVP(x, y, dx, dy float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	a, b, da, db := x, y, dx, dy
+	for i := 0; i < 6; a, b, da, db = b, a, db, da {
+		i++
+		if i == 2 {
+			continue
+		}
+		dt := b*da + a*db
+		t := a * b
+		dt1 := b*dt + t*db
+		t1 := t * b
+		ds += dt1
+		s += t1
+	}
+	return s, ds
+}

@@ -507,3 +507,53 @@ func PairProduct(m *Pair) float64 {
 	a, b := m.split(2)
 	return a * b
 }
+
+// Tally has a float field and an int one.
+type Tally struct {
+	Sum   float64
+	Count int
+}
+
+// TallyMean writes an int field of an active struct parameter (a new
+// user's trial: refused before, as if it were a float).
+//
+//gradgen:grad
+//gradgen:jvp
+func TallyMean(a Tally, x float64) float64 {
+	a.Sum += x * x
+	a.Count += 1
+	a.Count = a.Count * 2
+	return a.Sum / float64(a.Count)
+}
+
+// Oscillator is a by-value state.
+type Oscillator struct{ X, V float64 }
+
+// OscillatorNotWrt writes active values into a by-value struct parameter
+// that is not differentiated against: its tangent starts at zero (forward
+// mode refused it before).
+//
+//gradgen:grad wrt=k
+//gradgen:jvp wrt=k
+func OscillatorNotWrt(s Oscillator, k float64) float64 {
+	for range 10 {
+		s.V -= 0.1 * k * s.X
+		s.X += 0.1 * s.V
+	}
+	return s.X
+}
+
+// RangeAssignNoKey ranges with = and no key: forward mode reads the
+// tangent at an index of its own. (Reading v after the loop is refused:
+// the backward sweep of an enclosing loop would not know its index.)
+//
+//gradgen:grad
+//gradgen:jvp
+func RangeAssignNoKey(xs []float64) float64 {
+	var v float64
+	s := 0.0
+	for _, v = range xs {
+		s += v * v
+	}
+	return s
+}

@@ -1976,6 +1976,160 @@ func PairProductJVP(m, dm *Pair) (float64, float64) {
 	return t, dt
 }
 
+// TallyMeanGrad returns TallyMean(a, x) and its partial derivatives with respect to a, x.
+func TallyMeanGrad(a Tally, x float64) (float64, Tally, float64) {
+	t := x * x
+	a.Sum += t
+	a.Count += 1
+	a.Count = a.Count * 2
+	tallyMean := a.Sum / float64(a.Count)
+
+	var da Tally
+	// return a.Sum / float64(a.Count)
+	da.Sum += 1 / float64(a.Count)
+	// a.Sum += x * x
+	dt := da.Sum
+	dx := 2 * x * dt
+	return tallyMean, da, dx
+}
+
+// TallyMeanJVP returns TallyMean(a, x) and its directional derivative: the sum of its partial derivatives with respect to a, x times the tangents da, dx.
+func TallyMeanJVP(a Tally, x float64, da Tally, dx float64) (float64, float64) {
+	dt := x*dx + x*dx
+	t := x * x
+	da.Sum += dt
+	a.Sum += t
+	a.Count += 1
+	a.Count = a.Count * 2
+	dt1 := da.Sum / float64(a.Count)
+	t1 := a.Sum / float64(a.Count)
+	return t1, dt1
+}
+
+// OscillatorNotWrtGrad returns OscillatorNotWrt(s, k) and its partial derivatives with respect to k.
+func OscillatorNotWrtGrad(s Oscillator, k float64) (float64, float64) {
+	var t, t1, t2 float64
+	var iters, trips int
+	var sElemTape []float64
+	iters = max(0, 10)
+	if iters+iters <= 64 {
+		var tapeArray [64]float64
+		sElemTape = tapeArray[: 0 : iters+iters]
+	} else if iters+iters <= 1024 {
+		var tapeArray1 [1024]float64
+		sElemTape = tapeArray1[: 0 : iters+iters]
+	} else {
+		sElemTape = make([]float64, 0, iters+iters)
+	}
+	trips = 0
+	for range 10 {
+		trips++
+		sElemTape = append(sElemTape, s.V)
+		t = 0.1 * k
+		t1 = t * s.X
+		s.V -= t1
+		sElemTape = append(sElemTape, s.X)
+		t2 = 0.1 * s.V
+		s.X += t2
+	}
+	oscillatorNotWrt := s.X
+
+	var ds Oscillator
+	var dt2, dt1, dt, dk float64
+	// return s.X
+	ds.X += 1
+	// for range 10
+	for ; trips > 0; trips-- {
+		// s.X += 0.1 * s.V
+		dt2 = ds.X
+		s.X = sElemTape[len(sElemTape)-1]
+		sElemTape = sElemTape[:len(sElemTape)-1]
+		ds.V += 0.1 * dt2
+		// s.V -= 0.1 * k * s.X
+		dt1 = -ds.V
+		s.V = sElemTape[len(sElemTape)-1]
+		sElemTape = sElemTape[:len(sElemTape)-1]
+		t = 0.1 * k
+		dt = s.X * dt1
+		ds.X += t * dt1
+		dk += 0.1 * dt
+	}
+	return oscillatorNotWrt, dk
+}
+
+// OscillatorNotWrtJVP returns OscillatorNotWrt(s, k) and its directional derivative: the sum of its partial derivatives with respect to k times the tangents dk.
+func OscillatorNotWrtJVP(s Oscillator, k, dk float64) (float64, float64) {
+	var ds Oscillator
+	for range 10 {
+		dt := 0.1 * dk
+		t := 0.1 * k
+		dt1 := s.X*dt + t*ds.X
+		t1 := t * s.X
+		ds.V -= dt1
+		s.V -= t1
+		dt2 := 0.1 * ds.V
+		t2 := 0.1 * s.V
+		ds.X += dt2
+		s.X += t2
+	}
+	return s.X, ds.X
+}
+
+// RangeAssignNoKeyGrad returns RangeAssignNoKey(xs) and its partial derivatives with respect to xs.
+func RangeAssignNoKeyGrad(xs, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("RangeAssignNoKeyGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t, t1 float64
+	var i, trips int
+	var v float64
+	s := 0.0
+	trips = 0
+	for i, v = range xs {
+		trips++
+		t = v * v
+		t1 = s + t
+		s = t1
+	}
+	rangeAssignNoKey := s
+
+	var ds, dt1, dt float64
+	// return s
+	ds = 1
+	// for _, v = range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = xs[i]
+		// s += v * v
+		dt1 = ds
+		dt = dt1
+		dxs[i] += 2 * v * dt
+	}
+	return rangeAssignNoKey
+}
+
+// RangeAssignNoKeyJVP returns RangeAssignNoKey(xs) and its directional derivative: the sum of its partial derivatives with respect to xs times the tangents dxs.
+func RangeAssignNoKeyJVP(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("RangeAssignNoKeyJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var v float64
+	var dv float64
+	var ds float64
+	s := 0.0
+	{
+		var i int
+		for i, v = range xs {
+			dv = dxs[i]
+			dt := v*dv + v*dv
+			t := v * v
+			ds += dt
+			s += t
+		}
+	}
+	return s, ds
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

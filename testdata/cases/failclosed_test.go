@@ -171,6 +171,31 @@ func failClosedCases() []gradCase {
 				return v, []float64{d.A, d.B}
 			},
 			at: pts(p(1.5, 2), p(-0.3, 0.7))},
+		{name: "TallyMean",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return TallyMeanJVP(Tally{Sum: x[0], Count: 3}, x[1], Tally{Sum: v[0]}, v[1])
+			}),
+			f: func(x []float64) float64 { return TallyMean(Tally{Sum: x[0], Count: 3}, x[1]) },
+			grad: func(x []float64) (float64, []float64) {
+				v, da, dx := TallyMeanGrad(Tally{Sum: x[0], Count: 3}, x[1])
+				return v, []float64{da.Sum, dx}
+			},
+			at: pts(p(1.5, 2), p(-0.3, 0.7))},
+		{name: "OscillatorNotWrt", wrt: []int{1},
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return OscillatorNotWrtJVP(Oscillator{X: x[0], V: 0.5}, x[1], v[0])
+			}),
+			f: func(x []float64) float64 { return OscillatorNotWrt(Oscillator{X: x[0], V: 0.5}, x[1]) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dk := OscillatorNotWrtGrad(Oscillator{X: x[0], V: 0.5}, x[1])
+				return v, []float64{dk}
+			},
+			at: pts(p(1, 2), p(-0.3, 0.7))},
+		{name: "RangeAssignNoKey",
+			jvp:  flatJVP(func(x, v []float64) (float64, float64) { return RangeAssignNoKeyJVP(x, v) }),
+			f:    RangeAssignNoKey,
+			grad: func(x []float64) (float64, []float64) { d := make([]float64, 3); return RangeAssignNoKeyGrad(x, d), d },
+			at:   pts(p(1, 2, -0.5))},
 		{name: "UnitsLoss",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
 				return (&Units{U: Unit{x[0], x[1]}, Us: []Unit{{x[2], x[3]}, {x[4], x[5]}}}).LossJVP(1.3, &Units{U: Unit{v[0], v[1]}, Us: []Unit{{v[2], v[3]}, {v[4], v[5]}}})

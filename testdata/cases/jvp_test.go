@@ -17,6 +17,8 @@ import (
 // structs give theirs as gradCase.jvp.
 var jvps = map[string]any{
 	"Fahrenheit":            Celsius.FahrenheitJVP,
+	"SmoothPostContinue":    SmoothPostContinueJVP,
+	"SwapPostContinue":      SwapPostContinueJVP,
 	"PiecewisePost":         PiecewisePostJVP,
 	"Renamed":               RenamedJVP,
 	"Abs":                   AbsJVP,
