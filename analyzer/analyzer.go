@@ -248,7 +248,7 @@ func (p *pkgContext) checkNameClashes(res *Result, report func(token.Pos, string
 				continue
 			}
 			if obj := p.pkg.Scope().Lookup(f.Grad.Name); obj != nil && !IsOutputPath(p.fset.Position(obj.Pos()).Filename) {
-				report(f.Pos, "%s is already declared at %s: choose another name for the gradient with name=", f.Grad.Name, p.fset.Position(obj.Pos()))
+				report(f.Pos, "%s is already declared at %s: choose another name for the generated function with name=", f.Grad.Name, p.fset.Position(obj.Pos()))
 			}
 		}
 	}

@@ -123,7 +123,14 @@ func (f *fwdLowerer) forwardDoc(g *gradFunc) string {
 	if g.helper {
 		return g.name + " is the pushforward of " + g.decl.Name.Name + ": its results, then their tangents along " + joinNames(tans) + "."
 	}
-	return g.name + " returns " + g.decl.Name.Name + "(" + joinNames(f.sourceParams(g)) + ") and its directional derivative: the sum of its partial derivatives with respect to " + joinNames(names) + " times the tangents " + joinNames(tans) + "."
+	call := g.decl.Name.Name + "(" + joinNames(f.sourceParams(g)) + ")"
+	if g.recv != nil {
+		call = f.paramName(g.recv) + "." + call
+	}
+	if len(names) == 0 {
+		return g.name + " returns " + call + " and a zero directional derivative: it depends on no differentiable parameter."
+	}
+	return g.name + " returns " + call + " and its directional derivative: the sum of its partial derivatives with respect to " + joinNames(names) + " times the tangents " + joinNames(tans) + "."
 }
 
 func (f *fwdLowerer) sourceParams(g *gradFunc) []string {

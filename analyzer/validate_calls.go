@@ -50,6 +50,11 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			// int(x): piecewise constant, derivative 0 almost everywhere;
 			// only calls inside matter.
 			l.validateCond(call.Args[0])
+		case isDifferentiable(t):
+			// Arr(a), Q2(p), [2]float64(a): a whole array or struct (or a
+			// slice or pointer) under another type name, whose adjoint the
+			// lowering does not follow through the conversion.
+			l.errorf(call.Pos(), "cannot differentiate the conversion %s of %s, which depends on the parameters: gradgen follows floats through conversions, not whole arrays, structs, slices or pointers; declare the new variable and assign its float elements or fields one by one", l.source(call), article(l.kindWord(l.info.TypeOf(call.Args[0]))))
 		default:
 			l.validateExpr(call.Args[0])
 		}

@@ -760,6 +760,36 @@ func Last(w []float64) float64 {
 			},
 		},
 		{
+			// Conversions of whole arrays and structs lost the gradient
+			// (b := Arr(a)) or crashed gradgen (Arr(a)[0]).
+			name: "conversions of aggregates",
+			src: `package p
+
+type Arr [2]float64
+
+type P2 struct{ X, Y float64 }
+
+type Q2 P2
+
+//gradgen:grad
+func T(a [2]float64) float64 {
+	b := Arr(a)
+	return b[0]
+}
+
+//gradgen:jvp
+func D(a [2]float64) float64 { return Arr(a)[0] }
+
+//gradgen:grad
+func S(p P2) float64 { return Q2(p).X * p.Y }
+`,
+			want: []string{
+				`^p\.go:11:7: cannot differentiate the conversion Arr\(a\) of an array \(\[2\]float64\), which depends on the parameters: .*assign its float elements or fields one by one$`,
+				`^p\.go:16:39: cannot differentiate the conversion Arr\(a\) of an array`,
+				`^p\.go:19:31: cannot differentiate the conversion Q2\(p\) of a struct \(P2\)`,
+			},
+		},
+		{
 			// Forward mode takes what reverse mode takes, except a
 			// pullback rule (it has no partials to multiply by tangents)
 			// and a post statement it cannot write in one statement when

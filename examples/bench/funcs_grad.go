@@ -205,7 +205,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 	return loss1
 }
 
-// LossJVP returns Loss(batch) and its directional derivative: the sum of its partial derivatives with respect to m times the tangents dm.
+// LossJVP returns m.Loss(batch) and its directional derivative: the sum of its partial derivatives with respect to m times the tangents dm.
 func (m *Model) LossJVP(batch []Sample, dm *Model) (float64, float64) {
 	if len(dm.W1) < len(m.W1) {
 		panic(fmt.Sprintf("LossJVP: len(dm.W1) = %d is shorter than len(m.W1) = %d", len(dm.W1), len(m.W1)))

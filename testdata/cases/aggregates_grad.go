@@ -448,7 +448,7 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 	return eval, dx
 }
 
-// EvalJVP returns Eval(x) and its directional derivative: the sum of its partial derivatives with respect to p, x times the tangents dp, dx.
+// EvalJVP returns p.Eval(x) and its directional derivative: the sum of its partial derivatives with respect to p, x times the tangents dp, dx.
 func (p *Poly) EvalJVP(x float64, dp *Poly, dx float64) (float64, float64) {
 	if len(dp.C) < len(p.C) {
 		panic(fmt.Sprintf("EvalJVP: len(dp.C) = %d is shorter than len(p.C) = %d", len(dp.C), len(p.C)))

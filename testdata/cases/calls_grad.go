@@ -213,7 +213,7 @@ func (n *Net) LossGrad(x float64, dn *Net) float64 {
 	return loss
 }
 
-// LossJVP returns Loss(x) and its directional derivative: the sum of its partial derivatives with respect to n times the tangents dn.
+// LossJVP returns n.Loss(x) and its directional derivative: the sum of its partial derivatives with respect to n times the tangents dn.
 func (n *Net) LossJVP(x float64, dn *Net) (float64, float64) {
 	if len(dn.W) < len(n.W) {
 		panic(fmt.Sprintf("LossJVP: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))

@@ -496,7 +496,7 @@ func (c Celsius) FahrenheitGrad(scale float64) (float64, Celsius, float64) {
 	return fahrenheit, dc, t3
 }
 
-// FahrenheitJVP returns Fahrenheit(scale) and its directional derivative: the sum of its partial derivatives with respect to c, scale times the tangents dc, dscale.
+// FahrenheitJVP returns c.Fahrenheit(scale) and its directional derivative: the sum of its partial derivatives with respect to c, scale times the tangents dc, dscale.
 func (c Celsius) FahrenheitJVP(scale float64, dc Celsius, dscale float64) (float64, float64) {
 	dt := float64(dc)
 	t := float64(c)

@@ -1868,7 +1868,7 @@ func (n *Units) LossGrad(x float64, dn *Units) float64 {
 	return loss
 }
 
-// LossJVP returns Loss(x) and its directional derivative: the sum of its partial derivatives with respect to n times the tangents dn.
+// LossJVP returns n.Loss(x) and its directional derivative: the sum of its partial derivatives with respect to n times the tangents dn.
 func (n *Units) LossJVP(x float64, dn *Units) (float64, float64) {
 	if len(dn.Us) < len(n.Us) {
 		panic(fmt.Sprintf("LossJVP: len(dn.Us) = %d is shorter than len(n.Us) = %d", len(dn.Us), len(n.Us)))
