@@ -125,46 +125,7 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 			if !ok || len(dirs) == 0 {
 				continue
 			}
-			if fn.Body == nil {
-				report(fn.Name.Pos(), "%s has no body (assembly?): gradgen cannot see into it; supply its derivative with //gradgen:rule", fn.Name.Name)
-				continue
-			}
-			name := fn.Name.Name
-			gradOK := false
-			var graph *adjoint.Graph
-			for _, dir := range dirs {
-				g := p.checkSignature(fn, dir, report)
-				if g == nil {
-					continue
-				}
-				g.options = opts
-				var made *adjoint.Func
-				var diags []Diagnostic
-				switch dir.kind {
-				case "grad":
-					made, graph, diags = p.lowerFunction(g, file)
-					gradOK = len(diags) == 0
-				case "jvp":
-					if !gradOK {
-						// Forward mode takes what reverse mode takes: the
-						// reverse lowering is its validation, and its
-						// adjoint graph serves -graph.
-						graph, diags = p.validateByReverse(g, file)
-					}
-					if len(diags) == 0 {
-						made, diags = p.forwardFunction(g, file)
-					}
-				}
-				if len(diags) > 0 {
-					res.Diagnostics = append(res.Diagnostics, diags...)
-					continue
-				}
-				if g.recv != nil {
-					name = recvTypeName(g.recv) + "." + fn.Name.Name
-				}
-				out.File.Funcs = append(out.File.Funcs, made)
-				out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph})
-			}
+			p.generateFunction(fn, dirs, file, out, opts, res, report)
 		}
 		outputs[file] = out
 	}
@@ -202,6 +163,51 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	}
 	res.Diagnostics = kept
 	return res
+}
+
+// generateFunction writes what each directive on fn asks for into out, or
+// reports why it cannot.
+func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file *ast.File, out *Output, opts Options, res *Result, report func(token.Pos, string, ...any)) {
+	if fn.Body == nil {
+		report(fn.Name.Pos(), "%s has no body (assembly?): gradgen cannot see into it; supply its derivative with //gradgen:rule", fn.Name.Name)
+		return
+	}
+	name := fn.Name.Name
+	gradOK := false
+	var graph *adjoint.Graph
+	for _, dir := range dirs {
+		g := p.checkSignature(fn, dir, report)
+		if g == nil {
+			continue
+		}
+		g.options = opts
+		var made *adjoint.Func
+		var diags []Diagnostic
+		switch dir.kind {
+		case "grad":
+			made, graph, diags = p.lowerFunction(g, file)
+			gradOK = len(diags) == 0
+		case "jvp":
+			if !gradOK {
+				// Forward mode takes what reverse mode takes: the reverse
+				// lowering is its validation, and its adjoint graph serves
+				// -graph.
+				graph, diags = p.validateByReverse(g, file)
+			}
+			if len(diags) == 0 {
+				made, diags = p.forwardFunction(g, file)
+			}
+		}
+		if len(diags) > 0 {
+			res.Diagnostics = append(res.Diagnostics, diags...)
+			continue
+		}
+		if g.recv != nil {
+			name = recvTypeName(g.recv) + "." + fn.Name.Name
+		}
+		out.File.Funcs = append(out.File.Funcs, made)
+		out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph})
+	}
 }
 
 // validateByReverse lowers g in reverse mode only to learn whether it can

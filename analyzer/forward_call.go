@@ -87,38 +87,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 		params = append(params, sig.Params().At(i))
 		exprs = append(exprs, call.Args[i])
 	}
-	vals := make([]adjoint.Expr, len(exprs))
-	tans := make([]adjoint.Expr, len(exprs))
-	mask := make([]byte, len(exprs))
-	active := false
-	for i, e := range exprs {
-		pt := params[i].Type()
-		mask[i] = '0'
-		switch {
-		case !isDifferentiable(pt) || !f.exprVaried(e):
-			if i == 0 && recvExpr != nil {
-				vals[i] = f.conv(e) // a method's receiver, which may be addressed
-			} else {
-				vals[i] = f.passiveVal(e)
-			}
-		case isFloat(pt):
-			vals[i], tans[i] = f.expr(e, nil)
-		default:
-			vals[i] = f.conv(e)
-			tans[i] = f.adjPathOf(e)
-			if tans[i] != nil {
-				if _, ptr := pt.Underlying().(*types.Pointer); ptr {
-					if _, argPtr := f.info.TypeOf(e).Underlying().(*types.Pointer); !argPtr {
-						tans[i] = adjoint.Unary{Op: "&", X: tans[i]}
-					}
-				}
-			}
-		}
-		if tans[i] != nil {
-			mask[i] = '1'
-			active = true
-		}
-	}
+	vals, tans, mask, active := f.callArgs(params, exprs, recvExpr != nil)
 	resTypes := sig.Results()
 	if !active {
 		out := make([]adjoint.Expr, resTypes.Len())
@@ -167,6 +136,45 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	}
 	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{callExpr}})
 	return resVals, resTans, true
+}
+
+// callArgs writes a call's arguments (the receiver first, when hasRecv)
+// and returns their values, their tangents (nil for none), which
+// parameters carry one ('1') and whether any does.
+func (f *fwdLowerer) callArgs(params []*types.Var, exprs []ast.Expr, hasRecv bool) ([]adjoint.Expr, []adjoint.Expr, []byte, bool) {
+	vals := make([]adjoint.Expr, len(exprs))
+	tans := make([]adjoint.Expr, len(exprs))
+	mask := make([]byte, len(exprs))
+	active := false
+	for i, e := range exprs {
+		pt := params[i].Type()
+		mask[i] = '0'
+		switch {
+		case !isDifferentiable(pt) || !f.exprVaried(e):
+			if i == 0 && hasRecv {
+				vals[i] = f.conv(e) // a method's receiver, which may be addressed
+			} else {
+				vals[i] = f.passiveVal(e)
+			}
+		case isFloat(pt):
+			vals[i], tans[i] = f.expr(e, nil)
+		default:
+			vals[i] = f.conv(e)
+			tans[i] = f.adjPathOf(e)
+			if tans[i] != nil {
+				if _, ptr := pt.Underlying().(*types.Pointer); ptr {
+					if _, argPtr := f.info.TypeOf(e).Underlying().(*types.Pointer); !argPtr {
+						tans[i] = adjoint.Unary{Op: "&", X: tans[i]}
+					}
+				}
+			}
+		}
+		if tans[i] != nil {
+			mask[i] = '1'
+			active = true
+		}
+	}
+	return vals, tans, mask, active
 }
 
 // ruleCall writes a call through a //gradgen:rule function that returns

@@ -181,6 +181,10 @@ func stmts(ss []adjoint.Stmt) []jen.Code {
 	return out
 }
 
+// stmt turns one statement into jennifer code.
+//
+// It is long by design: one case per kind of statement of the IR, a table
+// that reads best in one place.
 func stmt(s adjoint.Stmt) jen.Code {
 	switch s := s.(type) {
 	case adjoint.Assign:

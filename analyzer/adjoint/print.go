@@ -43,6 +43,10 @@ func writeType(b *strings.Builder, t Type) {
 	}
 }
 
+// writeExpr prints one expression as Go source.
+//
+// It is long by design: one case per kind of expression of the IR, a table
+// that reads best in one place.
 func writeExpr(b *strings.Builder, e Expr) {
 	switch e := e.(type) {
 	case Ident:
@@ -157,6 +161,10 @@ func simpleStmt(s Stmt) string {
 	return strings.TrimSpace(StmtString(s))
 }
 
+// writeStmt prints one statement as Go source.
+//
+// It is long by design: one case per kind of statement of the IR, a table
+// that reads best in one place.
 func writeStmt(b *strings.Builder, s Stmt, depth int) {
 	ind := strings.Repeat("\t", depth)
 	line := func(format string, args ...any) {

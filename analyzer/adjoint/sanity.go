@@ -218,6 +218,9 @@ func (untyped) isType() {}
 
 // expr checks the names e reads and returns its type, or nil when the
 // program does not say.
+//
+// It is long by design: one case per kind of expression of the IR, a table
+// that reads best in one place.
 func (c *checker) expr(e Expr) Type {
 	switch e := e.(type) {
 	case nil:

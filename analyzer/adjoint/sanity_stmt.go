@@ -67,6 +67,10 @@ func (c *checker) block(list []Stmt) {
 	c.close()
 }
 
+// stmt checks one statement.
+//
+// It is long by design: one case per kind of statement of the IR, a table
+// that reads best in one place.
 func (c *checker) stmt(s Stmt) {
 	prev := c.where
 	c.where = s
