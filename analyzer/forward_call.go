@@ -90,12 +90,18 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	vals, tans, mask, active := f.callArgs(params, exprs, recvExpr != nil)
 	resTypes := sig.Results()
 	if !active {
-		out := make([]adjoint.Expr, resTypes.Len())
-		if resTypes.Len() == 1 {
-			out[0] = f.passiveVal(call)
-			return out, make([]adjoint.Expr, 1), true
+		// No argument carries a tangent (Copysign(c, y) passes none): the
+		// call is passive, made once with the arguments already written.
+		args := vals
+		if recvExpr != nil {
+			args = vals[1:]
 		}
-		return fail("forward mode (//gradgen:jvp) cannot yet call %s here: assign its results to variables", f.source(call))
+		var lhs []adjoint.Expr
+		for i := range resTypes.Len() {
+			lhs = append(lhs, adjoint.Id(f.newTemp(lowerFirst(fn.Name()), resTypes.At(i).Type()).name))
+		}
+		f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.conv(call.Fun), Args: args}}})
+		return lhs, make([]adjoint.Expr, len(lhs)), true
 	}
 	if ruleF != nil {
 		return f.ruleCall(call, fn, ruleF, params, vals, tans)

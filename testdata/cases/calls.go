@@ -209,3 +209,18 @@ func InlinedElementInLoop(y float64, w []float64) float64 {
 	}
 	return y + h[0]
 }
+
+// halves has two results.
+func halves(a, b float64) (float64, float64) { return a / 2, a*b + b }
+
+// ZeroTangentArgs calls helpers whose arguments depend on x only through
+// Copysign's sign, which carries no derivative: forward mode calls them
+// once, as passive calls (a random program, seed 22, was refused).
+//
+//gradgen:grad
+//gradgen:jvp
+func ZeroTangentArgs(x float64) float64 {
+	a, b := halves(0.5, math.Copysign(1.3, x))
+	c := softsign(math.Copysign(0.7, x))
+	return a*b + c + x*x
+}

@@ -703,6 +703,53 @@ func InlinedElementInLoopJVP(y float64, w []float64, dy float64, dw []float64) (
 	return t2, dt2
 }
 
+// ZeroTangentArgsGrad returns ZeroTangentArgs(x) and its partial derivatives with respect to x.
+func ZeroTangentArgsGrad(x float64) (float64, float64) {
+	copysign := math.Copysign(1.3, x)
+	halves1, halves2 := halves(0.5, math.Copysign(1.3, x))
+	a := halves1
+	b := halves2
+	copysign1 := math.Copysign(0.7, x)
+	abs := math.Abs(copysign1)
+	t := 1 + abs
+	c := copysign1 / t
+	t1 := a * b
+	t2 := t1 + c
+	t3 := x * x
+	zeroTangentArgs := t2 + t3
+
+	var dt2, dt3 float64
+	// return a*b + c + x*x
+	dt2 = 1
+	dt3 = 1
+	dx := 2 * x * dt3
+	da := b * dt2
+	db := a * dt2
+	// a, b := halves(0.5, math.Copysign(1.3, x))
+	pullbackOfHalvesWrtB(0.5, copysign, da, db)
+	return zeroTangentArgs, dx
+}
+
+// ZeroTangentArgsJVP returns ZeroTangentArgs(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ZeroTangentArgsJVP(x, dx float64) (float64, float64) {
+	copysign := math.Copysign(1.3, x)
+	halves1, halves2 := halves(0.5, copysign)
+	a, b, da, db := halves1, halves2, float64(0), float64(0)
+	copysign1 := math.Copysign(0.7, x)
+	softsign1 := softsign(copysign1)
+	var dc float64
+	c := softsign1
+	dt := b*da + a*db
+	t := a * b
+	dt1 := dt + dc
+	t1 := t + c
+	dt2 := x*dx + x*dx
+	t2 := x * x
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	return t3, dt3
+}
+
 // jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
 func jvpOfSigmoid(z, dz float64) (float64, float64) {
 	t := -z
@@ -996,6 +1043,18 @@ func jvpOfSoftsign(x, dx float64) (float64, float64) {
 	t1 := x / t
 	dt1 := (dx - t1*dabs) / t
 	return t1, dt1
+}
+
+// pullbackOfHalvesWrtB returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
+func pullbackOfHalvesWrtB(a, b, dres, dres1 float64) (float64, float64, float64) {
+	var halves1 float64 = a / 2
+	t := a * b
+	halves2 := t + b
+
+	// return a / 2, a*b + b
+	db := dres1
+	db += a * dres1
+	return halves1, halves2, db
 }
 
 // gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.

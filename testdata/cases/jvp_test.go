@@ -17,6 +17,7 @@ import (
 // structs give theirs as gradCase.jvp.
 var jvps = map[string]any{
 	"Fahrenheit":            Celsius.FahrenheitJVP,
+	"ZeroTangentArgs":       ZeroTangentArgsJVP,
 	"SmoothPostContinue":    SmoothPostContinueJVP,
 	"SwapPostContinue":      SwapPostContinueJVP,
 	"PiecewisePost":         PiecewisePostJVP,
