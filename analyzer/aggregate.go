@@ -362,9 +362,12 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		lenOf := func(e adjoint.Expr) adjoint.Expr {
 			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}}
 		}
-		msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
-			adjoint.Literal(`"` + l.fnName + `: len(` + adjoint.ExprString(buf) + `) = %d is shorter than len(` + adjoint.ExprString(prim) + `) = %d"`),
-			lenOf(buf), lenOf(prim)}}
+		// A row of a [][]float64 names its index: len(dA[1]), not len(dA[i]).
+		bufText, bufIdx := indexedText(buf)
+		primText, primIdx := indexedText(prim)
+		args := []adjoint.Expr{adjoint.Literal(`"` + l.fnName + `: len(` + bufText + `) = %d is shorter than len(` + primText + `) = %d"`)}
+		args = append(append(append(append(args, bufIdx...), lenOf(buf)), primIdx...), lenOf(prim))
+		msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: args}
 		out := []adjoint.Stmt{adjoint.If{Cond: adjoint.Bin("<", lenOf(buf), lenOf(prim)),
 			Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}}}
 		if hasSlices(u.Elem()) {
@@ -394,6 +397,23 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		return out
 	}
 	return nil
+}
+
+// indexedText prints e for a length check's message with %d for each
+// index variable, and returns those variables in order.
+func indexedText(e adjoint.Expr) (string, []adjoint.Expr) {
+	switch x := e.(type) {
+	case adjoint.Index:
+		text, idx := indexedText(x.X)
+		if id, ok := x.Index.(adjoint.Ident); ok {
+			return text + "[%d]", append(idx, id)
+		}
+		return text + "[" + adjoint.ExprString(x.Index) + "]", idx
+	case adjoint.Selector:
+		text, idx := indexedText(x.X)
+		return text + "." + x.Sel, idx
+	}
+	return adjoint.ExprString(e), nil
 }
 
 // hasSlices reports whether values of t hold slices, whose buffers need

@@ -471,7 +471,7 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 	}
 	for i2 := range batch {
 		if len(dbatch[i2].X) < len(batch[i2].X) {
-			panic(fmt.Sprintf("ResidualsGrad: len(dbatch[i2].X) = %d is shorter than len(batch[i2].X) = %d", len(dbatch[i2].X), len(batch[i2].X)))
+			panic(fmt.Sprintf("ResidualsGrad: len(dbatch[%d].X) = %d is shorter than len(batch[%d].X) = %d", i2, len(dbatch[i2].X), i2, len(batch[i2].X)))
 		}
 	}
 	var t, t1 float64
@@ -518,7 +518,7 @@ func ResidualsJVP(w []float64, batch, dbatch []Sample) (float64, float64) {
 	}
 	for i1 := range batch {
 		if len(dbatch[i1].X) < len(batch[i1].X) {
-			panic(fmt.Sprintf("ResidualsJVP: len(dbatch[i1].X) = %d is shorter than len(batch[i1].X) = %d", len(dbatch[i1].X), len(batch[i1].X)))
+			panic(fmt.Sprintf("ResidualsJVP: len(dbatch[%d].X) = %d is shorter than len(batch[%d].X) = %d", i1, len(dbatch[i1].X), i1, len(batch[i1].X)))
 		}
 	}
 	var ds float64
@@ -684,7 +684,7 @@ func MatrixGrad(m, dm [][]float64) float64 {
 	}
 	for i1 := range m {
 		if len(dm[i1]) < len(m[i1]) {
-			panic(fmt.Sprintf("MatrixGrad: len(dm[i1]) = %d is shorter than len(m[i1]) = %d", len(dm[i1]), len(m[i1])))
+			panic(fmt.Sprintf("MatrixGrad: len(dm[%d]) = %d is shorter than len(m[%d]) = %d", i1, len(dm[i1]), i1, len(m[i1])))
 		}
 	}
 	var t, t1 float64
@@ -741,7 +741,7 @@ func MatrixJVP(m, dm [][]float64) (float64, float64) {
 	}
 	for i1 := range m {
 		if len(dm[i1]) < len(m[i1]) {
-			panic(fmt.Sprintf("MatrixJVP: len(dm[i1]) = %d is shorter than len(m[i1]) = %d", len(dm[i1]), len(m[i1])))
+			panic(fmt.Sprintf("MatrixJVP: len(dm[%d]) = %d is shorter than len(m[%d]) = %d", i1, len(dm[i1]), i1, len(m[i1])))
 		}
 	}
 	var ds float64

@@ -153,6 +153,30 @@ func TestShortBuffer(t *testing.T) {
 	DotGrad([]float64{1, 2}, []float64{3, 4}, make([]float64, 1), make([]float64, 2))
 }
 
+// TestShortRow: a row of a [][]float64 buffer or tangent shorter than the
+// parameter's names the row.
+func TestShortRow(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		call func()
+		want string
+	}{
+		{"grad", func() { MatrixGrad([][]float64{{1, 2}, {3, 4}}, [][]float64{{0, 0}, {0}}) },
+			"MatrixGrad: len(dm[1]) = 1 is shorter than len(m[1]) = 2"},
+		{"jvp", func() { MatrixJVP([][]float64{{1, 2}, {3, 4}}, [][]float64{{0}, {0, 0}}) },
+			"MatrixJVP: len(dm[0]) = 1 is shorter than len(m[0]) = 2"},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != c.want {
+					t.Errorf("%s: panic %v, want %q", c.name, r, c.want)
+				}
+			}()
+			c.call()
+		}()
+	}
+}
+
 func regressionCases() []gradCase {
 	return []gradCase{
 		{name: "SelfAssign",
