@@ -50,6 +50,25 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 		return false
 	}
 	inside := func(obj types.Object) bool { return obj.Pos() >= s.Pos() && obj.Pos() < s.End() }
+	// Slices made on each trip are the trip's own; a slice or pointer
+	// declared in the body otherwise views memory that outlives the trip
+	// (w := buf[0:1]), and writes through it carry values from trip to
+	// trip: the loop is not a sum.
+	made := map[types.Object]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if as, isAssign := n.(*ast.AssignStmt); isAssign && as.Tok == token.DEFINE && len(as.Lhs) == len(as.Rhs) {
+			for i, x := range as.Lhs {
+				if call, isCall := ast.Unparen(as.Rhs[i]).(*ast.CallExpr); isCall {
+					if b, isBuiltin := l.info.Uses[identOf(call.Fun)].(*types.Builtin); isBuiltin && b.Name() == "make" {
+						if id, isID := x.(*ast.Ident); isID {
+							made[l.info.Defs[id]] = true
+						}
+					}
+				}
+			}
+		}
+		return true
+	})
 	ok := true
 	accs := map[types.Object]bool{}
 	written := l.assignedIn(s)
@@ -62,6 +81,9 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
 				v := l.rootVar(x)
+				if _, whole := ast.Unparen(x).(*ast.Ident); v != nil && inside(v) && !whole && refVar(v.Type()) && !made[v] {
+					ok = false
+				}
 				if v == nil || inside(v) || !l.varied[v] {
 					continue
 				}

@@ -138,7 +138,9 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	// when its reversal runs: later writes to it must restore it. Its own
 	// write on a later trip of a loop need not, when each trip writes
 	// another element (h[j] with j the loop's index).
-	if indexedBy(readBack, rec.loopIndex) {
+	// Only in a loop of its own: inside an outer loop the next outer trip
+	// writes the same elements again (an RNN's new-state buffer).
+	if indexedBy(readBack, rec.loopIndex) && len(rec.loops) == 1 {
 		l.noteReaders(rec, readBack, true)
 	} else {
 		l.noteReaders(rec, readBack, false)

@@ -234,6 +234,16 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 }
 
 // validateAssign checks an assignment or a declaration with values.
+// anyVaried reports whether any of es may depend on the parameters.
+func (l *lowerer) anyVaried(es []ast.Expr) bool {
+	for _, e := range es {
+		if l.mentionsVaried(e) {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 	for _, x := range lhs {
 		l.validateTarget(x)
@@ -251,7 +261,29 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 		}
 		return
 	}
-	if len(lhs) > 1 {
+	if len(lhs) > 1 && len(lhs) == len(rhs) {
+		// i, h[i] = 1, x: Go finds h[i]'s place before assigning i, and
+		// the lowering assigns left to right (h[n], n = v, n+1 is fine).
+		assigned := map[types.Object]bool{}
+		for _, x := range lhs {
+			if id, whole := ast.Unparen(x).(*ast.Ident); whole {
+				if obj := l.info.ObjectOf(id); obj != nil {
+					assigned[obj] = true
+				}
+				continue
+			}
+			var reads bool
+			ast.Inspect(x, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && assigned[l.info.Uses[id]] {
+					reads = true
+				}
+				return !reads
+			})
+			if reads && l.mentionsVaried(x) || reads && l.anyVaried(rhs) {
+				l.errorf(x.Pos(), "cannot differentiate the parallel assignment to %s, whose place depends on a variable the same statement assigns: Go finds the place before assigning; split it into statements in the order you mean", l.source(x))
+				return
+			}
+		}
 		for i, x := range lhs {
 			// Swaps of variables (a, b = b, a) get the memory checks'
 			// more specific words.

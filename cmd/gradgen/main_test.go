@@ -781,12 +781,21 @@ func T(a [2]float64) float64 {
 func D(a [2]float64) float64 { return Arr(a)[0] }
 
 //gradgen:grad
+func Place(x float64) float64 {
+	var h [2]float64
+	i := 0
+	i, h[i] = 1, x
+	return h[0] + 2*h[1]
+}
+
+//gradgen:grad
 func S(p P2) float64 { return Q2(p).X * p.Y }
 `,
 			want: []string{
 				`^p\.go:11:7: cannot differentiate the conversion Arr\(a\) of an array \(\[2\]float64\), which depends on the parameters: .*assign its float elements or fields one by one$`,
 				`^p\.go:16:39: cannot differentiate the conversion Arr\(a\) of an array`,
-				`^p\.go:19:31: cannot differentiate the conversion Q2\(p\) of a struct \(P2\)`,
+				`^p\.go:22:5: cannot differentiate the parallel assignment to h\[i\], whose place depends on a variable the same statement assigns`,
+				`^p\.go:27:31: cannot differentiate the conversion Q2\(p\) of a struct \(P2\)`,
 			},
 		},
 		{

@@ -465,3 +465,38 @@ func SwapPostContinue(x, y float64) float64 {
 	}
 	return s
 }
+
+// NewStateBuffer writes a new state into a buffer in an inner loop and
+// copies it back, as an RNN does: the backward sweep read the buffer back
+// after the next outer trip had overwritten it (a new user's trial).
+//
+//gradgen:grad
+//gradgen:jvp
+func NewStateBuffer(x []float64) float64 {
+	nh := make([]float64, 1)
+	h := 0.0
+	for t := 0; t < len(x); t++ {
+		for j := 0; j < 1; j++ {
+			nh[j] = math.Tanh(x[t] + h)
+		}
+		h = nh[0]
+	}
+	return h
+}
+
+// ViewCarry sums through a view taken on every trip of memory that
+// outlives the trip, which carries a value from trip to trip: not a sum
+// loop (fusing it gave a wrong value and gradient; a new user's trial).
+//
+//gradgen:grad
+//gradgen:jvp
+func ViewCarry(x []float64, a float64) float64 {
+	buf := make([]float64, 1)
+	loss := 0.0
+	for _, v := range x {
+		w := buf[0:1]
+		w[0] = w[0]*a + v
+		loss += w[0]
+	}
+	return loss
+}

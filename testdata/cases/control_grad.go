@@ -2133,3 +2133,194 @@ func SwapPostContinueJVP(x, y, dx, dy float64) (float64, float64) {
 	}
 	return s, ds
 }
+
+// NewStateBufferGrad returns NewStateBuffer(x) and its partial derivatives with respect to x.
+func NewStateBufferGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NewStateBufferGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var j, iters, iters1, tapeLen, trips int
+	var t1, tanh float64
+	var tapes, tripsTape, jTape, nhElemTape []float64
+	dnh := make([]float64, 1)
+	nh := make([]float64, 1)
+	h := 0.0
+	t := 0
+	iters = max(0, len(x))
+	iters1 = max(0, 1)
+	tapeLen = iters + iters*iters1 + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	nhElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips = 0
+	for ; t < len(x); t++ {
+		trips++
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		for ; j < 1; j++ {
+			tripsTape[len(tripsTape)-1]++
+			nhElemTape = append(nhElemTape, nh[j])
+			t1 = x[t] + h
+			tanh = math.Tanh(t1)
+			nh[j] = tanh
+		}
+		h = nh[0]
+	}
+	newStateBuffer := h
+
+	var dh, dtanh, dt1 float64
+	// return h
+	dh = 1
+	// for t < len(x)
+	for ; trips > 0; trips-- {
+		// t++
+		t--
+		// h = nh[0]
+		dnh[0] += dh
+		dh = 0
+		// for j < 1
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// j++
+			j--
+			// nh[j] = math.Tanh(x[t] + h)
+			tanh = nh[j]
+			dtanh = dnh[j]
+			dnh[j] = 0
+			nh[j] = nhElemTape[len(nhElemTape)-1]
+			nhElemTape = nhElemTape[:len(nhElemTape)-1]
+			dt1 = (1 - tanh*tanh) * dtanh
+			dx[t] += dt1
+			dh += dt1
+		}
+		// j := 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	return newStateBuffer
+}
+
+// NewStateBufferJVP returns NewStateBuffer(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NewStateBufferJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NewStateBufferJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	nh := make([]float64, 1)
+	dnh := make([]float64, 1)
+	var dh float64
+	h := 0.0
+	for t := 0; t < len(x); t++ {
+		for j := 0; j < 1; j++ {
+			dt1 := dx[t] + dh
+			t1 := x[t] + h
+			nh[j] = math.Tanh(t1)
+			dnh[j] = (1 - nh[j]*nh[j]) * dt1
+		}
+		dh = dnh[0]
+		h = nh[0]
+	}
+	return h, dh
+}
+
+// ViewCarryGrad returns ViewCarry(x, a) and its partial derivatives with respect to x, a.
+func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ViewCarryGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var dw, w, wElemTape []float64
+	var t, t1, t2, v float64
+	var i, iters, tapeLen, trips int
+	var tapes, wTape, dwTape [][]float64
+	dbuf := make([]float64, 1)
+	buf := make([]float64, 1)
+	loss := 0.0
+	iters = len(x)
+	tapeLen = iters + iters
+	tapes = make([][]float64, tapeLen)
+	wTape, tapes = tapes[:0:iters], tapes[iters:]
+	dwTape, tapes = tapes[:0:iters], tapes[iters:]
+	if iters <= 64 {
+		var tapeArray [64]float64
+		wElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		wElemTape = tapeArray1[:0:iters]
+	} else {
+		wElemTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range x {
+		trips++
+		wTape = append(wTape, w)
+		dwTape = append(dwTape, dw)
+		dw = dbuf[0:1]
+		w = buf[0:1]
+		wElemTape = append(wElemTape, w[0])
+		t = w[0] * a
+		t1 = t + v
+		w[0] = t1
+		t2 = loss + w[0]
+		loss = t2
+	}
+	viewCarry := loss
+
+	var dloss, dt2, dt1, dt, da float64
+	// return loss
+	dloss = 1
+	// for _, v := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// loss += w[0]
+		dt2 = dloss
+		dw[0] += dt2
+		// w[0] = w[0]*a + v
+		dt1 = dw[0]
+		dw[0] = 0
+		w[0] = wElemTape[len(wElemTape)-1]
+		wElemTape = wElemTape[:len(wElemTape)-1]
+		dt = dt1
+		dx[i] += dt1
+		dw[0] += a * dt
+		da += w[0] * dt
+		// w := buf[0:1]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+	}
+	return viewCarry, da
+}
+
+// ViewCarryJVP returns ViewCarry(x, a) and its directional derivative: the sum of its partial derivatives with respect to x, a times the tangents dx, da.
+func ViewCarryJVP(x []float64, a float64, dx []float64, da float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ViewCarryJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	buf := make([]float64, 1)
+	dbuf := make([]float64, 1)
+	var dloss float64
+	loss := 0.0
+	for i, v := range x {
+		dv := dx[i]
+		dw := dbuf[0:1]
+		w := buf[0:1]
+		dt := a*dw[0] + w[0]*da
+		t := w[0] * a
+		dw[0] = dt + dv
+		w[0] = t + v
+		dloss += dw[0]
+		loss += w[0]
+	}
+	return loss, dloss
+}
