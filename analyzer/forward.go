@@ -416,7 +416,7 @@ func (f *fwdLowerer) parallelPost(as *ast.AssignStmt) (adjoint.Stmt, bool) {
 	var lhs, vals, tanLhs, tans []adjoint.Expr
 	for i, x := range as.Lhs {
 		val, tan, ok := f.inlineExpr(as.Rhs[i])
-		if !ok || !isDifferentiable(f.info.TypeOf(x)) {
+		if !ok {
 			return nil, false
 		}
 		lhs, vals = append(lhs, f.conv(x)), append(vals, val)

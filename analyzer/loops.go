@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -380,7 +381,11 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 				if as, ok := m.(*ast.AssignStmt); ok {
 					for _, lhs := range as.Lhs {
 						if l.rootVar(lhs) == l.info.ObjectOf(id) {
-							l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; assign the new value to a new variable (%s2 := ...)", id.Name, id.Name)
+							way := fmt.Sprintf("assign the new value to a new variable (%s2 := ...)", id.Name)
+							if !isFloat(l.info.TypeOf(id)) {
+								way = "copy the float fields or elements you change into local variables"
+							}
+							l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; %s", l.source(lhs), way)
 						}
 					}
 				}
