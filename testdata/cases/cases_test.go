@@ -111,6 +111,7 @@ func allCases() []gradCase {
 		{name: "unexported", f: unexported, grad: unexportedGrad, at: pts(p(1.5), p(-0.5))},
 		{name: "Wrt", f: Wrt, grad: WrtGrad, wrt: []int{0, 2}, at: pts(p(1.5, 2, 3), p(-0.5, 3, 1))},
 		{name: "ZeroTangentArgs", f: ZeroTangentArgs, grad: ZeroTangentArgsGrad, at: pts(p(0.3), p(-1.5))},
+		{name: "SqrtPostCounter", f: SqrtPostCounter, grad: SqrtPostCounterGrad, at: pts(p(0.3), p(2.5))},
 		{name: "SmoothPostContinue", f: SmoothPostContinue, grad: SmoothPostContinueGrad, at: pts(p(0.3), p(2.5))},
 		{name: "SwapPostContinue", f: SwapPostContinue, grad: SwapPostContinueGrad, at: pts(p(0.3, 0.7), p(1.5, -2))},
 		{name: "PiecewisePost", f: PiecewisePost, grad: PiecewisePostGrad, at: pts(p(0.3), p(0.7), p(1.5))},

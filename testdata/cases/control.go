@@ -500,3 +500,20 @@ func ViewCarry(x []float64, a float64) float64 {
 	}
 	return loss
 }
+
+// SqrtPostCounter updates an active value and an int counter in one post
+// statement, with a continue in the body.
+//
+//gradgen:grad
+//gradgen:jvp
+func SqrtPostCounter(x float64) float64 {
+	s := 0.0
+	i := 0
+	for t := x; i < 6; t, i = math.Sqrt(t+1), i+1 {
+		if i == 2 {
+			continue
+		}
+		s += t * t
+	}
+	return s
+}

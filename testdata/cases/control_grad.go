@@ -2324,3 +2324,89 @@ func ViewCarryJVP(x []float64, a float64, dx []float64, da float64) (float64, fl
 	}
 	return loss, dloss
 }
+
+// SqrtPostCounterGrad returns SqrtPostCounter(x) and its partial derivatives with respect to x.
+func SqrtPostCounterGrad(x float64) (float64, float64) {
+	var t1, sqrt, t3, t4 float64
+	var t2, trips int
+	var doneTape, tTape, sqrtTape []float64
+	s := 0.0
+	i := 0
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sqrtTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	doneTape = tapeArray2[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			t1 = t + 1
+			sqrt = math.Sqrt(t1)
+			sqrtTape = append(sqrtTape, sqrt)
+			t2 = i + 1
+			t = sqrt
+			i = t2
+		}
+		if !(i < 6) {
+			break
+		}
+		trips++
+		doneTape = append(doneTape, 0)
+		if i == 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t3 = t * t
+		t4 = s + t3
+		s = t4
+	}
+	sqrtPostCounter := s
+
+	var ds, dt, dsqrt, dt4, dx float64
+	// return s
+	ds = 1
+	// for i < 6
+	for ; trips > 0; trips-- {
+		// t, i = math.Sqrt(t+1), i+1
+		sqrt = sqrtTape[len(sqrtTape)-1]
+		sqrtTape = sqrtTape[:len(sqrtTape)-1]
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		dsqrt = dt
+		dt = 0.5 / sqrt * dsqrt
+		if done {
+			// s += t * t
+			dt4 = ds
+			dt += 2 * t * dt4
+		}
+	}
+	// t := x
+	dx += dt
+	return sqrtPostCounter, dx
+}
+
+// SqrtPostCounterJVP returns SqrtPostCounter(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SqrtPostCounterJVP(x, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	i := 0
+	{
+		dt := dx
+		t := x
+		for ; i < 6; t, i, dt = math.Sqrt(t+1), i+1, 0.5/math.Sqrt(t+1)*dt {
+			if i == 2 {
+				continue
+			}
+			dt1 := t*dt + t*dt
+			t1 := t * t
+			ds += dt1
+			s += t1
+		}
+	}
+	return s, ds
+}

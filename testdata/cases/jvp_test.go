@@ -18,6 +18,7 @@ import (
 var jvps = map[string]any{
 	"Fahrenheit":            Celsius.FahrenheitJVP,
 	"ZeroTangentArgs":       ZeroTangentArgsJVP,
+	"SqrtPostCounter":       SqrtPostCounterJVP,
 	"SmoothPostContinue":    SmoothPostContinueJVP,
 	"SwapPostContinue":      SwapPostContinueJVP,
 	"PiecewisePost":         PiecewisePostJVP,
