@@ -99,6 +99,19 @@ func init() {
 			}
 			g.sc.sls = append(g.sc.sls, val{name: r, n: hi - lo, prod: "views", local: true, ro: s.ro})
 		}},
+		{name: "statebuf", weight: 1, ok: func(g *progGen, d int) bool { return d > 0 && len(g.loops) == 0 }, stmt: func(g *progGen, d int) {
+			// A new-state buffer written by an inner loop on every outer
+			// trip and read after it, as an RNN does: the backward sweep
+			// needs each trip's elements, which the next trip overwrites.
+			nb, t, j := g.fresh("nb"), g.fresh("t"), g.fresh("j")
+			g.line("%s := make([]float64, 2)", nb)
+			g.line("for %s := range 2 {", t)
+			g.line("\tfor %s := range 2 {", j)
+			g.line("\t\t%s[%s] = math.Tanh(%s + 0.5*y + float64(%s))", nb, j, g.squash(g.expr(1)), t)
+			g.line("\t}")
+			g.line("\ty += 0.25 * (%s[0] + 0.5*%s[1])", nb, nb)
+			g.line("}")
+		}},
 		{name: "loopviews", weight: 1, ok: func(g *progGen, d int) bool { return loopOK(g, d) && g.sc.sls[0].n == 6 }, stmt: func(g *progGen, d int) {
 			// A view of the parameter, read, and one of a local, written,
 			// taken anew on every trip.

@@ -69,7 +69,7 @@ var readmeCoverage = map[string][]string{
 	"pointers to them":        {"pointers", "recvptr"},
 	"slices of structs":       {"structslice"},
 	"indexing":                {"slices"},
-	"element updates":         {"elemupdate"},
+	"element updates":         {"elemupdate", "statebuf"},
 	"`len`":                   {"len"},
 	"`make`":                  {"make"},
 	"local fixed-size arrays": {"localarray"},
