@@ -87,6 +87,14 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 		if !g.options.SaveAll {
 			next.readers = readers
 		}
+		// Which variables view which memory, for the saves of writes
+		// through one view read through another taken later.
+		next.viewRoots = map[string]string{}
+		for name, v := range prev.byName {
+			if v.viewOf != nil {
+				next.viewRoots[name] = v.viewOf.name
+			}
+		}
 		fn, graph := next.lowerFunc(g)
 		if !grown || round == 4 || len(next.diags) > 0 {
 			return fn, graph, next.diags

@@ -143,6 +143,7 @@ type lowerer struct {
 	fusedAccs    map[types.Object]bool // the sum loop's accumulators
 	revCode      []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
 	readers      map[string][]reader   // from the first lowering: whose backward code reads each variable
+	viewRoots    map[string]string     // from the previous lowering: the variable each view views
 	readersOut   map[string][]reader   // collected by this lowering
 	seedNames    []string              // a pullback's parameters holding the results' adjoints
 	final        ast.Stmt              // the last statement of the body

@@ -132,7 +132,7 @@ func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 
 // aliases are the variables that may share v's memory: the slice it is a
 // view of, and the other views of that slice.
-func (l *lowerer) aliases(v *variable) []*variable {
+func (l *lowerer) aliases(v *variable) []string {
 	if !isRef(v.typ) {
 		return nil
 	}
@@ -140,10 +140,29 @@ func (l *lowerer) aliases(v *variable) []*variable {
 	if v.viewOf != nil {
 		root = v.viewOf
 	}
-	var out []*variable
+	seen := map[string]bool{v.name: true}
+	var out []string
+	add := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
 	for _, u := range l.vars {
-		if u != v && (u == root || u.viewOf == root) {
-			out = append(out, u)
+		if u == root || u.viewOf == root {
+			add(u.name)
+		}
+	}
+	// Views taken later in the body (t := r after r[0] += c) are known
+	// from the previous lowering.
+	rootName := root.name
+	if r, ok := l.viewRoots[v.name]; ok {
+		rootName = r
+	}
+	add(rootName)
+	for name, r := range l.viewRoots {
+		if r == rootName {
+			add(name)
 		}
 	}
 	return out
@@ -153,7 +172,7 @@ func (l *lowerer) aliases(v *variable) []*variable {
 // another name.
 func (l *lowerer) aliasNeeded(v *variable) bool {
 	for _, u := range l.aliases(v) {
-		if l.needed[u.name] {
+		if l.needed[u] {
 			return true
 		}
 	}
@@ -162,7 +181,7 @@ func (l *lowerer) aliasNeeded(v *variable) bool {
 
 func (l *lowerer) aliasReadBefore(v *variable, rec *lowered, lv adjoint.Expr) bool {
 	for _, u := range l.aliases(v) {
-		if l.readBefore(u.name, rec, lv) {
+		if l.readBefore(u, rec, lv) {
 			return true
 		}
 	}

@@ -517,3 +517,28 @@ func SqrtPostCounter(x float64) float64 {
 	}
 	return s
 }
+
+// ViewUpdateReadLater updates an element through one view of a buffer on
+// every trip, and reads it through another view taken after the update,
+// whose reader the backward sweep reaches after later trips' updates: the
+// update is undone going back (random programs, seed 24: it was not).
+//
+//gradgen:grad
+//gradgen:jvp
+func ViewUpdateReadLater(w []float64, p float64) float64 {
+	h := make([]float64, 3)
+	for i := range h {
+		h[i] = w[i] * 0.5
+	}
+	y := 0.0
+	for k := 0; k < 3; k++ {
+		r := h[:2]
+		r[0] += 0.25 * math.Sin(p)
+		t := r
+		for len(t) > 1 {
+			y += t[0] * math.Erf(p*float64(k+1)/4)
+			t = t[1:]
+		}
+	}
+	return y
+}

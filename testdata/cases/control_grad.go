@@ -2410,3 +2410,171 @@ func SqrtPostCounterJVP(x, dx float64) (float64, float64) {
 	}
 	return s, ds
 }
+
+// ViewUpdateReadLaterGrad returns ViewUpdateReadLater(w, p) and its partial derivatives with respect to w, p.
+func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ViewUpdateReadLaterGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var t1, sin, t2, t3, t4, erf, t5, t6 float64
+	var i, iters, tapeLen, tapeLen1, trips, trips1 int
+	var dr, r, dt, t, tapes1, tripsTape, rElemTape []float64
+	var tapes, rTape, drTape, tTape, dtTape [][]float64
+	dh := make([]float64, 3)
+	h := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		t1 = w[i] * 0.5
+		h[i] = t1
+	}
+	y := 0.0
+	k := 0
+	iters = max(0, 3)
+	tapeLen = iters + iters
+	tapes = make([][]float64, tapeLen)
+	rTape, tapes = tapes[:0:iters], tapes[iters:]
+	drTape, tapes = tapes[:0:iters], tapes[iters:]
+	tapeLen1 = iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tripsTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	trips1 = 0
+	for ; k < 3; k++ {
+		trips1++
+		rTape = append(rTape, r)
+		drTape = append(drTape, dr)
+		dr = dh[:2]
+		r = h[:2]
+		rElemTape = append(rElemTape, r[0])
+		sin = math.Sin(p)
+		t2 = 0.25 * sin
+		r[0] += t2
+		tTape = append(tTape, t)
+		dtTape = append(dtTape, dt)
+		dt = dr
+		t = r
+		tripsTape = append(tripsTape, 0)
+		for len(t) > 1 {
+			tripsTape[len(tripsTape)-1]++
+			t3 = p * float64(k+1)
+			t4 = t3 / 4
+			erf = math.Erf(t4)
+			t5 = t[0] * erf
+			t6 = y + t5
+			y = t6
+			tTape = append(tTape, t)
+			dtTape = append(dtTape, dt)
+			dt = dt[1:]
+			t = t[1:]
+		}
+	}
+	viewUpdateReadLater := y
+
+	var dy, dt6, dt5, derf, dt4, dt3, dp, dt2, dsin, dt1 float64
+	// return y
+	dy = 1
+	// for k < 3
+	for ; trips1 > 0; trips1-- {
+		// k++
+		k--
+		// for len(t) > 1
+		trips2 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips2 > 0; trips2-- {
+			// t = t[1:]
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			// y += t[0] * math.Erf(p*float64(k+1)/4)
+			dt6 = dy
+			dy = 0
+			t3 = p * float64(k+1)
+			t4 = t3 / 4
+			erf = math.Erf(t4)
+			dy = dt6
+			dt5 = dt6
+			dt[0] += erf * dt5
+			derf = t[0] * dt5
+			dt4 = 2 / math.SqrtPi * math.Exp(-t4*t4) * derf
+			dt3 = dt4 / 4
+			dp += float64(k+1) * dt3
+		}
+		// t := r
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		// r[0] += 0.25 * math.Sin(p)
+		dt2 = dr[0]
+		r[0] = rElemTape[len(rElemTape)-1]
+		rElemTape = rElemTape[:len(rElemTape)-1]
+		dsin = 0.25 * dt2
+		dp += math.Cos(p) * dsin
+		// r := h[:2]
+		dr = drTape[len(drTape)-1]
+		drTape = drTape[:len(drTape)-1]
+		r = rTape[len(rTape)-1]
+		rTape = rTape[:len(rTape)-1]
+	}
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * 0.5
+		dt1 = dh[i]
+		dh[i] = 0
+		dw[i] += 0.5 * dt1
+	}
+	return viewUpdateReadLater, dp
+}
+
+// ViewUpdateReadLaterJVP returns ViewUpdateReadLater(w, p) and its directional derivative: the sum of its partial derivatives with respect to w, p times the tangents dw, dp.
+func ViewUpdateReadLaterJVP(w []float64, p float64, dw []float64, dp float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ViewUpdateReadLaterJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	h := make([]float64, 3)
+	dh := make([]float64, 3)
+	for i := range h {
+		dh[i] = 0.5 * dw[i]
+		h[i] = w[i] * 0.5
+	}
+	var dy float64
+	y := 0.0
+	for k := 0; k < 3; k++ {
+		dr := dh[:2]
+		r := h[:2]
+		dsin := math.Cos(p) * dp
+		sin := math.Sin(p)
+		dt1 := 0.25 * dsin
+		t1 := 0.25 * sin
+		dr[0] += dt1
+		r[0] += t1
+		dt := dr
+		t := r
+		for len(t) > 1 {
+			dt2 := float64(k+1) * dp
+			t2 := p * float64(k+1)
+			dt3 := dt2 / 4
+			t3 := t2 / 4
+			derf := 2 / math.SqrtPi * math.Exp(-t3*t3) * dt3
+			erf := math.Erf(t3)
+			dt4 := erf*dt[0] + t[0]*derf
+			t4 := t[0] * erf
+			dy += dt4
+			y += t4
+			dt = dt[1:]
+			t = t[1:]
+		}
+	}
+	return y, dy
+}

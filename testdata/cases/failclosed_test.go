@@ -210,6 +210,15 @@ func failClosedCases() []gradCase {
 				return v, append(d, da)
 			},
 			at: pts(p(1, 2, 3, 0.5), p(-0.4, 0.3, 1.1, -0.8))},
+		{name: "ViewUpdateReadLater",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ViewUpdateReadLaterJVP(x[:3], x[3], v[:3], v[3]) }),
+			f:   func(x []float64) float64 { return ViewUpdateReadLater(x[:3], x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				d := make([]float64, 3)
+				v, dp := ViewUpdateReadLaterGrad(x[:3], x[3], d)
+				return v, append(d, dp)
+			},
+			at: pts(p(0.5, -1, 2, 0.7), p(1.5, 0.3, -0.2, -1.1))},
 		{name: "UnitsLoss",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
 				return (&Units{U: Unit{x[0], x[1]}, Us: []Unit{{x[2], x[3]}, {x[4], x[5]}}}).LossJVP(1.3, &Units{U: Unit{v[0], v[1]}, Us: []Unit{{v[2], v[3]}, {v[4], v[5]}}})
