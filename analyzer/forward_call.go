@@ -15,6 +15,21 @@ import (
 func (f *fwdLowerer) call(call *ast.CallExpr, into *dest) (adjoint.Expr, adjoint.Expr) {
 	t := f.info.TypeOf(call)
 	if tv, ok := f.info.Types[call.Fun]; ok && tv.IsType() {
+		if inner, ok := f.roundTrip(call); ok {
+			// float64(float32(y)): the value rounded, the tangent not.
+			yv, ty := f.expr(inner, nil)
+			mid := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+			rounded := adjoint.Call{Fun: f.conv(mid.Fun), Args: []adjoint.Expr{yv}}
+			d := into
+			if d == nil {
+				d = f.tempDest("t", t)
+			}
+			f.writeDest(d, adjoint.Call{Fun: f.conv(call.Fun), Args: []adjoint.Expr{rounded}}, ty)
+			if ty == nil {
+				return d.val, nil
+			}
+			return d.val, d.tan
+		}
 		x, tx := f.expr(call.Args[0], nil)
 		if types.Identical(f.info.TypeOf(call.Args[0]), t) {
 			return f.store(into, x, tx)

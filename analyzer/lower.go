@@ -485,6 +485,16 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 	t := l.info.TypeOf(call)
 	if tv, ok := l.info.Types[call.Fun]; ok && tv.IsType() {
+		if inner, ok := l.roundTrip(call); ok {
+			// float64(float32(y)): the value is rounded, the derivative
+			// is 1 and is not (y - float64(float32(y)) has derivative 0,
+			// not a rounding residual that a later Frexp would magnify).
+			x := l.lowerExpr(inner, nil)
+			mid := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+			rounded := adjoint.Call{Fun: l.conv(mid.Fun), Args: []adjoint.Expr{x.val}}
+			return l.emitOp(rules.Operators["copy"], l.source(call.Fun), []operand{x},
+				adjoint.Call{Fun: l.conv(call.Fun), Args: []adjoint.Expr{rounded}}, t, "t", into)
+		}
 		x := l.lowerExpr(call.Args[0], nil)
 		if types.Identical(x.typ, t) {
 			return x
@@ -524,6 +534,23 @@ func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 	fwd := adjoint.Call{Fun: l.conv(call.Fun), Args: vals}
 	base := strings.ToLower(name[strings.LastIndex(name, ".")+1:])
 	return l.emitOp(r, name, args, fwd, t, base, into)
+}
+
+// roundTrip reports whether call converts a float to another float type
+// and back (float64(float32(y))), and returns y.
+func (l *lowerer) roundTrip(call *ast.CallExpr) (ast.Expr, bool) {
+	inner, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+	if !ok || len(inner.Args) != 1 {
+		return nil, false
+	}
+	if tv, ok := l.info.Types[inner.Fun]; !ok || !tv.IsType() {
+		return nil, false
+	}
+	y := inner.Args[0]
+	if t, mid := l.info.TypeOf(call), l.info.TypeOf(inner); !isFloat(t) || !isFloat(mid) || !types.Identical(l.info.TypeOf(y), t) {
+		return nil, false
+	}
+	return y, true
 }
 
 // emitOp records one operation and writes its forward statement.

@@ -282,3 +282,15 @@ func Min2(x, y float64) float64 { return min(x, y) }
 //gradgen:grad
 //gradgen:jvp
 func Min3(x, y, z float64) float64 { return min(x, y, z) }
+
+// RoundingResidual takes Frexp of a float32 rounding residual: by the
+// convention that a float32 round trip has derivative 1, the residual's
+// derivative is 0, exactly, in both modes (it was float32's rounding of
+// the derivative, magnified 2^26 by Frexp: random programs, seed 24).
+//
+//gradgen:grad
+//gradgen:jvp
+func RoundingResidual(x float64) float64 {
+	frac, _ := math.Frexp(x - float64(float32(x)))
+	return x*x + 0.3*frac
+}

@@ -1388,3 +1388,46 @@ func Min3JVP(x, y, z, dx, dy, dz float64) (float64, float64) {
 	}
 	return min1, dmin1
 }
+
+// RoundingResidualGrad returns RoundingResidual(x) and its partial derivatives with respect to x.
+func RoundingResidualGrad(x float64) (float64, float64) {
+	t := float64(float32(x))
+	t1 := x - t
+	t2, t3 := math.Frexp(t1)
+	frac := t2
+	_ = t3
+	t4 := x * x
+	t5 := 0.3 * frac
+	roundingResidual := t4 + t5
+
+	var dt4, dt5 float64
+	// return x*x + 0.3*frac
+	dt4 = 1
+	dt5 = 1
+	dfrac := 0.3 * dt5
+	dx := 2 * x * dt4
+	// frac, _ := math.Frexp(x - float64(float32(x)))
+	dt1 := math.Ldexp(dfrac, -t3)
+	dx += dt1
+	dt := -dt1
+	dx += dt
+	return roundingResidual, dx
+}
+
+// RoundingResidualJVP returns RoundingResidual(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RoundingResidualJVP(x, dx float64) (float64, float64) {
+	dt := dx
+	t := float64(float32(x))
+	dt1 := dx - dt
+	t1 := x - t
+	r, r1 := math.Frexp(t1)
+	dr := math.Ldexp(dt1, -r1)
+	frac, _, dfrac := r, r1, dr
+	dt2 := x*dx + x*dx
+	t2 := x * x
+	dt3 := 0.3 * dfrac
+	t3 := 0.3 * frac
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	return t4, dt4
+}
