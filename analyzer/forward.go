@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
 // Forward mode (//gradgen:jvp) writes each value's tangent beside it: the
@@ -106,7 +107,7 @@ func (f *fwdLowerer) lowerForward(g *gradFunc) *adjoint.Func {
 	out.Body = append(out.Body, f.block(g.decl.Body.List)...)
 	// Tangents of values that never reach a result go: Go rejects a
 	// variable that is set and never read.
-	out.Body = dropUnused(out.Body, nil)
+	out.Body = opt.DropUnused(out.Body, nil)
 	return out
 }
 

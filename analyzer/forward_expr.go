@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -213,7 +214,7 @@ func (f *fwdLowerer) writeTan(d *dest, tan adjoint.Expr) {
 		}
 		tan = f.zeroValue(nil, d.typ)
 	}
-	if !d.define && sameExpr(tan, d.tan) {
+	if !d.define && opt.SameExpr(tan, d.tan) {
 		return // x += 1 leaves dx as it is
 	}
 	if d.define && d.declType != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
 // gradFunc is what the analyzer knows about one annotated function.
@@ -213,15 +214,10 @@ func (l *lowerer) lowerFunc(g *gradFunc) (*adjoint.Func, *adjoint.Graph) {
 	body := g.decl.Body.List
 	l.planExits(g, body)
 	sw := l.lowerSweeps(g, body)
-	l.checkSweeps("lowering", sw.fwd, sw.bwd, sw.final)
-	for _, p := range backwardPasses {
-		if p.speedOnly && (g.options.NoActivity || g.options.SaveAll) {
-			continue
-		}
-		p.run(l, sw)
-		l.checkBackward(p.name, sw.bwd, sw.final)
-	}
-	l.bwdCode = sw.bwd
+	l.checkSweeps("lowering", sw.Fwd, sw.Bwd, sw.Final)
+	optimise := !g.options.NoActivity && !g.options.SaveAll
+	opt.Run(l.backwardPasses(), sw, optimise, func(pass string, sw *opt.Sweeps) { l.checkBackward(pass, sw.Bwd, sw.Final) })
+	l.bwdCode = sw.Bwd
 	return l.assemble(g, sw), l.graph
 }
 
@@ -309,7 +305,7 @@ func (l *lowerer) planExits(g *gradFunc, body []ast.Stmt) {
 
 // lowerSweeps lowers the body into the forward sweep and writes the backward
 // sweep that reverses it, with the return that ends the gradient.
-func (l *lowerer) lowerSweeps(g *gradFunc, body []ast.Stmt) *sweeps {
+func (l *lowerer) lowerSweeps(g *gradFunc, body []ast.Stmt) *opt.Sweeps {
 	recs := l.lowerBlock(body)
 	if l.fused != nil {
 		// The sum loop and the return move after the forward sweep: the
@@ -354,13 +350,13 @@ func (l *lowerer) lowerSweeps(g *gradFunc, body []ast.Stmt) *sweeps {
 			results = append(results, l.adjOf(l.variableOf(v)))
 		}
 	}
-	return &sweeps{fwd: fwd, bwd: bwd, final: adjoint.Return{Results: results}}
+	return &opt.Sweeps{Fwd: fwd, Bwd: bwd, Final: adjoint.Return{Results: results}}
 }
 
 // assemble writes the generated function: signature, buffer checks,
 // declarations, the two sweeps, and the return; names nothing reads go.
-func (l *lowerer) assemble(g *gradFunc, sw *sweeps) *adjoint.Func {
-	fwd, bwd, final := sw.fwd, sw.bwd, sw.final
+func (l *lowerer) assemble(g *gradFunc, sw *opt.Sweeps) *adjoint.Func {
+	fwd, bwd, final := sw.Fwd, sw.Bwd, sw.Final
 	out := l.signature()
 	out.Doc = l.doc(g)
 	out.Body = append(out.Body, l.bufferChecks()...)
@@ -381,7 +377,7 @@ func (l *lowerer) assemble(g *gradFunc, sw *sweeps) *adjoint.Func {
 	if out.Recv != nil {
 		keep[out.Recv.Name] = true
 	}
-	out.Body = dropUnused(out.Body, keep)
+	out.Body = opt.DropUnused(out.Body, keep)
 	l.checkFunc("dropUnused", out)
 	return out
 }

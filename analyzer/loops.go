@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
 // Loops: lowering for and range statements, their trip counts and the
@@ -121,7 +122,7 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 			// Nothing goes back through the loop: whether it was left
 			// early is recorded nowhere, and set nowhere.
 			set := adjoint.StmtString(ctx.broke.set(adjoint.Literal("true")))
-			body, _ = removeStmts(body, func(s adjoint.Stmt) bool { return adjoint.StmtString(s) == set })
+			body, _ = opt.RemoveStmts(body, func(s adjoint.Stmt) bool { return adjoint.StmtString(s) == set })
 		}
 		return []adjoint.Stmt{build(body)}
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -154,7 +155,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 func (l *lowerer) readsPrimal(code []adjoint.Stmt) bool {
 	found := false
 	for _, s := range code {
-		walkReads(s, func(e adjoint.Expr) {
+		opt.WalkReads(s, func(e adjoint.Expr) {
 			adjoint.WalkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok && l.byName[id.Name] != nil {
 					found = true
@@ -237,7 +238,7 @@ func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) 
 	}
 	seen := map[string]bool{}
 	for _, s := range code {
-		walkReads(s, func(e adjoint.Expr) {
+		opt.WalkReads(s, func(e adjoint.Expr) {
 			adjoint.WalkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok && !seen[id.Name] && l.byName[id.Name] != nil {
 					seen[id.Name] = true
@@ -561,7 +562,7 @@ func readsWhole(args []operand, v *variable) bool {
 		}
 		// A passive operand computed from v (x = q.energy(math.Ceil(2*x)))
 		// reads the old value too when backward code recomputes it.
-		if a.v == nil && a.bval != nil && mentionsExpr(a.bval, v.name) {
+		if a.v == nil && a.bval != nil && opt.MentionsExpr(a.bval, v.name) {
 			return true
 		}
 	}

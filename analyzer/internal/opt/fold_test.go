@@ -1,4 +1,4 @@
-package analyzer
+package opt
 
 import (
 	"strings"
@@ -53,7 +53,7 @@ func TestFoldElementUpdates(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, s := range foldElementUpdates(tt.in) {
+			for _, s := range FoldElementUpdates(tt.in) {
 				got = append(got, strings.TrimSpace(adjoint.StmtString(s)))
 			}
 			if g := strings.Join(got, "; "); g != tt.want {

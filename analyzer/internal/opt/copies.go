@@ -1,10 +1,10 @@
-package analyzer
+package opt
 
 import (
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
-// peephole tidies backward code without changing what it computes:
+// Peephole tidies backward code without changing what it computes:
 //
 //	x = 0; x = e      →  x = e        (e does not read x)
 //	t = x; x = t      →  t = x        (the copy back is a no-op)
@@ -12,10 +12,10 @@ import (
 // The first pair comes from resetting an adjoint that the next statement
 // sets anyway; the second from reversing x = x + t, whose adjoint passes
 // through unchanged.
-func peephole(list []adjoint.Stmt) []adjoint.Stmt {
+func Peephole(list []adjoint.Stmt) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, s := range list {
-		s = adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return peephole(body) })
+		s = adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return Peephole(body) })
 		out = merge(out, s)
 	}
 	return out
@@ -33,16 +33,17 @@ func merge(out []adjoint.Stmt, s adjoint.Stmt) []adjoint.Stmt {
 	if ok1 && ok2 && len(prev.Lhs) == 1 && len(cur.Lhs) == 1 && cur.Op == "=" {
 		px, cx := prev.Lhs[0], cur.Lhs[0]
 		switch {
-		case prev.Op == "=" && adjoint.IsLit(prev.Rhs[0], "0") && sameExpr(px, cx) && !readsExpr(cur.Rhs[0], cx):
+		case prev.Op == "=" && adjoint.IsLit(prev.Rhs[0], "0") && SameExpr(px, cx) && !readsExpr(cur.Rhs[0], cx):
 			return merge(out[:n-1], s)
-		case (prev.Op == "=" || prev.Op == ":=") && sameExpr(prev.Rhs[0], cx) && sameExpr(cur.Rhs[0], px):
+		case (prev.Op == "=" || prev.Op == ":=") && SameExpr(prev.Rhs[0], cx) && SameExpr(cur.Rhs[0], px):
 			return out
 		}
 	}
 	return append(out, s)
 }
 
-func sameExpr(a, b adjoint.Expr) bool { return adjoint.ExprString(a) == adjoint.ExprString(b) }
+// SameExpr reports whether a and b are the same expression, as printed.
+func SameExpr(a, b adjoint.Expr) bool { return adjoint.ExprString(a) == adjoint.ExprString(b) }
 
 // readsExpr reports whether e mentions the variable target names.
 func readsExpr(e, target adjoint.Expr) bool {
@@ -59,12 +60,12 @@ func readsExpr(e, target adjoint.Expr) bool {
 	return found
 }
 
-// propagateCopies removes the copies "a := b" among names (adjoints and
+// PropagateCopies removes the copies "a := b" among names (adjoints and
 // temporaries of the backward sweep): a is replaced by b where it is read,
 // when a is assigned nowhere else in the block and b is not assigned after
 // the copy. The code computes the same; it is shorter, reads better, and
 // fits the Go compiler's inlining budget more often.
-func propagateCopies(list []adjoint.Stmt, names map[string]bool) []adjoint.Stmt {
+func PropagateCopies(list []adjoint.Stmt, names map[string]bool) []adjoint.Stmt {
 	assigned := func(stmts []adjoint.Stmt, name string) int {
 		n := 0
 		for _, s := range stmts {
@@ -110,7 +111,7 @@ func propagateCopies(list []adjoint.Stmt, names map[string]bool) []adjoint.Stmt 
 		i--
 	}
 	for i, s := range list {
-		list[i] = adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return propagateCopies(body, names) })
+		list[i] = adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return PropagateCopies(body, names) })
 	}
 	return list
 }
@@ -194,17 +195,17 @@ func renameExpr(e adjoint.Expr, from, to string) adjoint.Expr {
 	return e
 }
 
-// dropUnused removes variables a function declares but never reads, with
+// DropUnused removes variables a function declares but never reads, with
 // the assignments to them, until none is left: Go rejects such variables,
 // and the passes before may leave some (an adjoint whose every reader was
 // pruned, a branch record whose reversal came out empty). An assignment
 // whose value has a call in it keeps the call.
-func dropUnused(body []adjoint.Stmt, keep map[string]bool) []adjoint.Stmt {
+func DropUnused(body []adjoint.Stmt, keep map[string]bool) []adjoint.Stmt {
 	for {
 		reads := map[string]int{}
 		declared := map[string]bool{}
 		for _, s := range body {
-			walkReads(s, func(e adjoint.Expr) {
+			WalkReads(s, func(e adjoint.Expr) {
 				adjoint.WalkExpr(e, func(x adjoint.Expr) {
 					if id, ok := x.(adjoint.Ident); ok {
 						reads[id.Name]++

@@ -1,4 +1,4 @@
-package analyzer
+package opt
 
 import (
 	"strings"
@@ -80,12 +80,12 @@ func TestFactorSeeds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reads := countReads(tt.in)
+			reads := CountReads(tt.in)
 			if tt.extra != "" {
 				reads[tt.extra]++
 			}
 			var got []string
-			for _, s := range factorSeeds(tt.in, adj, reads, tt.inLoop) {
+			for _, s := range FactorSeeds(tt.in, adj, reads, tt.inLoop) {
 				got = append(got, strings.TrimSpace(adjoint.StmtString(s)))
 			}
 			if g := strings.Join(got, "; "); g != tt.want {

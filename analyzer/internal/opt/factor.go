@@ -1,4 +1,4 @@
-package analyzer
+package opt
 
 import "github.com/gradgen/gradgen/analyzer/adjoint"
 
@@ -45,9 +45,9 @@ import "github.com/gradgen/gradgen/analyzer/adjoint"
 // the chain it shortens.
 const maxCoefficientOps = 12
 
-// factorSeeds applies seed factoring to the loops in list. adj names the
+// FactorSeeds applies seed factoring to the loops in list. adj names the
 // adjoint variables; reads counts every name's reads in the whole function.
-func factorSeeds(list []adjoint.Stmt, adj map[string]bool, reads map[string]int, inLoop bool) []adjoint.Stmt {
+func FactorSeeds(list []adjoint.Stmt, adj map[string]bool, reads map[string]int, inLoop bool) []adjoint.Stmt {
 	out := make([]adjoint.Stmt, 0, len(list))
 	flush := func(seg []adjoint.Stmt) {
 		if inLoop {
@@ -66,7 +66,7 @@ func factorSeeds(list []adjoint.Stmt, adj map[string]bool, reads map[string]int,
 		flush(seg)
 		seg = nil
 		s = adjoint.MapBodies(s, func(body []adjoint.Stmt, loop bool) []adjoint.Stmt {
-			return factorSeeds(body, adj, reads, inLoop || loop)
+			return FactorSeeds(body, adj, reads, inLoop || loop)
 		})
 		out = append(out, s)
 	}
@@ -363,9 +363,9 @@ func countOps(e adjoint.Expr) int {
 	return n
 }
 
-// countReads counts how often each name is read in list: every mention but
+// CountReads counts how often each name is read in list: every mention but
 // the plain left-hand side of = and :=.
-func countReads(list []adjoint.Stmt) map[string]int {
+func CountReads(list []adjoint.Stmt) map[string]int {
 	reads := map[string]int{}
 	for _, s := range list {
 		adjoint.WalkStmtExprs(s, func(x adjoint.Expr) {
