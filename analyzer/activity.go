@@ -264,6 +264,8 @@ type liveCtx struct {
 	contLive  liveSet
 }
 
+// liveStmt is long by design: one case per kind of statement, each the
+// backward dataflow equation of that kind, which read best side by side.
 func (l *lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
 	switch s := s.(type) {
 	case *ast.ReturnStmt:

@@ -33,7 +33,10 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 }
 
 // validateCall checks one call. inValue is false when only the call's
-// effects matter (its result decides a path).
+// effects matter (its result decides a path). It is long by design: the
+// kinds of callee (conversion, builtin, function literal, method,
+// interface, math, package function, rule) in the order their checks
+// take precedence, each ending the check with its own error or approval.
 func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	if !l.mentionsVaried(call) {
 		return

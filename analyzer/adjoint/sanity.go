@@ -330,6 +330,9 @@ func (c *checker) expr(e Expr) Type {
 	return nil
 }
 
+// call types a call: conversions, builtins, the math package and
+// package functions each have their own rules. It is long by design, a
+// table of the callees the adjoint program may contain.
 func (c *checker) call(e Call) Type {
 	args := func(from int) []Type {
 		var ts []Type

@@ -85,234 +85,31 @@ type linearForm struct {
 // factorSegment rewrites one statement's reversal, or reports that it
 // cannot be rewritten safely or usefully.
 func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int) ([]adjoint.Stmt, bool) {
-	mentionsAdj := func(e adjoint.Expr) bool {
-		found := false
-		adjoint.WalkExpr(e, func(x adjoint.Expr) {
-			if id, ok := x.(adjoint.Ident); ok && adj[id.Name] {
-				found = true
-			}
-		})
-		return found
-	}
-	// Split into primal and adjoint statements.
-	var primal, adjStmts []adjoint.Assign
-	var adjAt []int                  // each adjoint statement's position
-	assignedAt := map[string][]int{} // positions of the primal writes to each name
-	for i, s := range seg {
-		a := s.(adjoint.Assign)
-		lhsAdj := false
-		for _, x := range a.Lhs {
-			lhsAdj = lhsAdj || mentionsAdj(x)
-		}
-		if !lhsAdj {
-			for _, x := range a.Rhs {
-				if mentionsAdj(x) {
-					return nil, false
-				}
-			}
-			primal = append(primal, a)
-			for _, x := range a.Lhs {
-				if name := writtenName(x); name != "" {
-					assignedAt[name] = append(assignedAt[name], i)
-				} else {
-					return nil, false
-				}
-			}
-			continue
-		}
-		if len(a.Lhs) != 1 || len(a.Rhs) != 1 || (a.Op != "=" && a.Op != "+=" && a.Op != "-=") {
-			return nil, false
-		}
-		if _, ok := a.Lhs[0].(adjoint.Ident); !ok || hasImpureCall(a.Rhs[0]) {
-			return nil, false
-		}
-		adjStmts = append(adjStmts, a)
-		adjAt = append(adjAt, i)
-	}
-	if len(adjStmts) < 2 {
+	f := &factoring{adj: adj}
+	primal, adjStmts, ok := f.split(seg)
+	if !ok || len(adjStmts) < 2 {
 		return nil, false
-	}
-	// The primal statements move first: no adjoint statement may read a
-	// name that a later primal statement writes.
-	for k, a := range adjStmts {
-		bad := false
-		adjoint.WalkExpr(a.Rhs[0], func(x adjoint.Expr) {
-			if id, ok := x.(adjoint.Ident); ok && !adj[id.Name] {
-				for _, at := range assignedAt[id.Name] {
-					if at > adjAt[k] {
-						bad = true
-					}
-				}
-			}
-		})
-		if bad {
-			return nil, false
-		}
 	}
 	// The first adjoint statement copies the seed: X = S.
 	first := adjStmts[0]
-	holder := first.Lhs[0].(adjoint.Ident).Name
+	f.holder = first.Lhs[0].(adjoint.Ident).Name
 	seedID, ok := first.Rhs[0].(adjoint.Ident)
-	if first.Op != "=" || !ok || !adj[seedID.Name] || seedID.Name == holder {
+	if first.Op != "=" || !ok || !adj[seedID.Name] || seedID.Name == f.holder {
 		return nil, false
 	}
-	seed := seedID.Name
-
-	forms := map[string]linearForm{holder: {coef: adjoint.One}}
-	// current is an adjoint's form at this point of the segment: the seed
-	// and X are 1·S until written; another adjoint keeps its own value.
-	current := func(name string) linearForm {
-		if f, ok := forms[name]; ok {
-			return f
-		}
-		if name == seed {
-			return linearForm{coef: adjoint.One}
-		}
-		return linearForm{keep: true}
-	}
-	var linear func(e adjoint.Expr) (adjoint.Expr, bool)
-	linear = func(e adjoint.Expr) (adjoint.Expr, bool) {
-		if !mentionsAdj(e) {
-			// A primal term makes the value affine, not linear.
-			return nil, adjoint.IsLit(e, "0")
-		}
-		switch e := e.(type) {
-		case adjoint.Ident:
-			f := current(e.Name)
-			if f.keep {
-				return nil, false // a second seed
-			}
-			return f.coef, true
-		case adjoint.Paren:
-			return linear(e.X)
-		case adjoint.Unary:
-			if e.Op != "-" {
-				return nil, false
-			}
-			c, ok := linear(e.X)
-			if !ok || c == nil {
-				return nil, ok
-			}
-			return adjoint.Neg(c), true
-		case adjoint.Binary:
-			switch e.Op {
-			case "+", "-":
-				x, ok1 := linear(e.X)
-				y, ok2 := linear(e.Y)
-				if !ok1 || !ok2 {
-					return nil, false
-				}
-				if e.Op == "-" && y != nil {
-					y = adjoint.Neg(y)
-				}
-				return plus(x, y), true
-			case "*":
-				if mentionsAdj(e.X) && mentionsAdj(e.Y) {
-					return nil, false
-				}
-				if mentionsAdj(e.Y) {
-					c, ok := linear(e.Y)
-					if !ok || c == nil {
-						return nil, ok
-					}
-					return times(e.X, c), true
-				}
-				c, ok := linear(e.X)
-				if !ok || c == nil {
-					return nil, ok
-				}
-				return times(c, e.Y), true
-			case "/":
-				if mentionsAdj(e.Y) {
-					return nil, false
-				}
-				c, ok := linear(e.X)
-				if !ok || c == nil {
-					return nil, ok
-				}
-				return adjoint.Div(c, e.Y), true
-			}
-		}
+	f.seed = seedID.Name
+	f.forms = map[string]linearForm{f.holder: {coef: adjoint.One}}
+	if !f.accumulate(adjStmts[1:]) {
 		return nil, false
 	}
-
-	var order []string // adjoints in order of first write
-	readFirst := map[string]bool{}
-	written := map[string]bool{}
-	segReads := map[string]int{}
-	for _, a := range adjStmts[1:] {
-		name := a.Lhs[0].(adjoint.Ident).Name
-		adjoint.WalkExpr(a.Rhs[0], func(x adjoint.Expr) {
-			if id, ok := x.(adjoint.Ident); ok && adj[id.Name] {
-				segReads[id.Name]++
-				if !written[id.Name] {
-					readFirst[id.Name] = true
-				}
-			}
-		})
-		if a.Op != "=" {
-			segReads[name]++
-			if !written[name] {
-				readFirst[name] = true
-			}
-		}
-		if name == holder {
-			return nil, false // the seed's copy must last the segment
-		}
-		c, ok := linear(a.Rhs[0])
-		if !ok {
-			return nil, false
-		}
-		f := current(name)
-		switch a.Op {
-		case "=":
-			f = linearForm{coef: c}
-		case "+=":
-			f.coef = plus(f.coef, c)
-		case "-=":
-			if c != nil {
-				f.coef = plus(f.coef, adjoint.Neg(c))
-			}
-		}
-		forms[name] = f
-		if !written[name] {
-			order = append(order, name)
-			written[name] = true
-		}
-	}
-	segReads[seed]++ // read by X = S, before anything writes it
-	readFirst[seed] = true
 	out := make([]adjoint.Stmt, 0, len(seg))
 	for _, a := range primal {
 		out = append(out, a)
 	}
 	out = append(out, first)
-	for _, name := range order {
-		// A temporary adjoint of this statement, written before it is read
-		// and read nowhere else, has done its work inside the coefficients.
-		if !readFirst[name] && reads[name] == segReads[name] {
-			continue
-		}
-		f := forms[name]
-		if name == seed && !f.keep && f.coef == adjoint.One {
-			continue // the statement passes its adjoint through: x += ...
-		}
-		if f.coef != nil && countOps(f.coef) > maxCoefficientOps {
-			return nil, false
-		}
-		switch {
-		case !f.keep && f.coef == nil:
-			out = append(out, adjoint.Set(adjoint.Id(name), "=", adjoint.Literal("0")))
-		case !f.keep:
-			out = append(out, adjoint.Set(adjoint.Id(name), "=", adjoint.Mul(f.coef, adjoint.Id(holder))))
-		case f.coef == nil:
-		default:
-			if m, ok := adjoint.Negated(f.coef); ok {
-				out = append(out, adjoint.Set(adjoint.Id(name), "-=", adjoint.Mul(m, adjoint.Id(holder))))
-			} else {
-				out = append(out, adjoint.Set(adjoint.Id(name), "+=", adjoint.Mul(f.coef, adjoint.Id(holder))))
-			}
-		}
+	out, ok = f.emit(out, reads)
+	if !ok {
+		return nil, false
 	}
 	// Only fewer adjoint statements make it worth rewriting; and a call
 	// that two coefficients now share would run twice (the compiler merges
@@ -323,6 +120,253 @@ func factorSegment(seg []adjoint.Stmt, adj map[string]bool, reads map[string]int
 	}
 	if len(out)-len(primal) >= len(adjStmts) || countCalls(out[len(primal):]) > countCalls(before) {
 		return nil, false
+	}
+	return out, true
+}
+
+// factoring is the state of one segment's rewrite: which names are
+// adjoints, the seed S and its copy X (the holder), and each adjoint's
+// linear form in S as the segment's statements are followed.
+type factoring struct {
+	adj          map[string]bool
+	seed, holder string
+	forms        map[string]linearForm
+	order        []string        // adjoints in order of first write
+	readFirst    map[string]bool // adjoints read before the segment writes them
+	segReads     map[string]int  // reads of each adjoint inside the segment
+}
+
+func (f *factoring) mentionsAdj(e adjoint.Expr) bool {
+	found := false
+	adjoint.WalkExpr(e, func(x adjoint.Expr) {
+		if id, ok := x.(adjoint.Ident); ok && f.adj[id.Name] {
+			found = true
+		}
+	})
+	return found
+}
+
+// split separates the segment into its primal and adjoint statements, and
+// reports whether the primal ones may move first: no adjoint statement may
+// read a name that a later primal statement writes, and every statement
+// must be of a form the rewrite understands.
+func (f *factoring) split(seg []adjoint.Stmt) (primal, adjStmts []adjoint.Assign, ok bool) {
+	var adjAt []int                  // each adjoint statement's position
+	assignedAt := map[string][]int{} // positions of the primal writes to each name
+	for i, s := range seg {
+		a := s.(adjoint.Assign)
+		lhsAdj := false
+		for _, x := range a.Lhs {
+			lhsAdj = lhsAdj || f.mentionsAdj(x)
+		}
+		if !lhsAdj {
+			for _, x := range a.Rhs {
+				if f.mentionsAdj(x) {
+					return nil, nil, false
+				}
+			}
+			primal = append(primal, a)
+			for _, x := range a.Lhs {
+				name := writtenName(x)
+				if name == "" {
+					return nil, nil, false
+				}
+				assignedAt[name] = append(assignedAt[name], i)
+			}
+			continue
+		}
+		if len(a.Lhs) != 1 || len(a.Rhs) != 1 || (a.Op != "=" && a.Op != "+=" && a.Op != "-=") {
+			return nil, nil, false
+		}
+		if _, ok := a.Lhs[0].(adjoint.Ident); !ok || hasImpureCall(a.Rhs[0]) {
+			return nil, nil, false
+		}
+		adjStmts = append(adjStmts, a)
+		adjAt = append(adjAt, i)
+	}
+	for k, a := range adjStmts {
+		bad := false
+		adjoint.WalkExpr(a.Rhs[0], func(x adjoint.Expr) {
+			if id, ok := x.(adjoint.Ident); ok && !f.adj[id.Name] {
+				for _, at := range assignedAt[id.Name] {
+					if at > adjAt[k] {
+						bad = true
+					}
+				}
+			}
+		})
+		if bad {
+			return nil, nil, false
+		}
+	}
+	return primal, adjStmts, true
+}
+
+// current is an adjoint's form at this point of the segment: the seed
+// and X are 1·S until written; another adjoint keeps its own value.
+func (f *factoring) current(name string) linearForm {
+	if form, ok := f.forms[name]; ok {
+		return form
+	}
+	if name == f.seed {
+		return linearForm{coef: adjoint.One}
+	}
+	return linearForm{keep: true}
+}
+
+// linear is e's coefficient of S (nil for zero), or false when e is not
+// linear in S: a primal term, a product of two adjoints, a second seed.
+func (f *factoring) linear(e adjoint.Expr) (adjoint.Expr, bool) {
+	if !f.mentionsAdj(e) {
+		// A primal term makes the value affine, not linear.
+		return nil, adjoint.IsLit(e, "0")
+	}
+	switch e := e.(type) {
+	case adjoint.Ident:
+		form := f.current(e.Name)
+		if form.keep {
+			return nil, false // a second seed
+		}
+		return form.coef, true
+	case adjoint.Paren:
+		return f.linear(e.X)
+	case adjoint.Unary:
+		if e.Op != "-" {
+			return nil, false
+		}
+		c, ok := f.linear(e.X)
+		if !ok || c == nil {
+			return nil, ok
+		}
+		return adjoint.Neg(c), true
+	case adjoint.Binary:
+		return f.linearBinary(e)
+	}
+	return nil, false
+}
+
+func (f *factoring) linearBinary(e adjoint.Binary) (adjoint.Expr, bool) {
+	switch e.Op {
+	case "+", "-":
+		x, ok1 := f.linear(e.X)
+		y, ok2 := f.linear(e.Y)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		if e.Op == "-" && y != nil {
+			y = adjoint.Neg(y)
+		}
+		return plus(x, y), true
+	case "*":
+		if f.mentionsAdj(e.X) && f.mentionsAdj(e.Y) {
+			return nil, false
+		}
+		if f.mentionsAdj(e.Y) {
+			c, ok := f.linear(e.Y)
+			if !ok || c == nil {
+				return nil, ok
+			}
+			return times(e.X, c), true
+		}
+		c, ok := f.linear(e.X)
+		if !ok || c == nil {
+			return nil, ok
+		}
+		return times(c, e.Y), true
+	case "/":
+		if f.mentionsAdj(e.Y) {
+			return nil, false
+		}
+		c, ok := f.linear(e.X)
+		if !ok || c == nil {
+			return nil, ok
+		}
+		return adjoint.Div(c, e.Y), true
+	}
+	return nil, false
+}
+
+// accumulate follows the adjoint statements after X = S, giving each
+// adjoint they write its linear form in S and counting the reads.
+func (f *factoring) accumulate(adjStmts []adjoint.Assign) bool {
+	f.readFirst, f.segReads = map[string]bool{}, map[string]int{}
+	written := map[string]bool{}
+	for _, a := range adjStmts {
+		name := a.Lhs[0].(adjoint.Ident).Name
+		adjoint.WalkExpr(a.Rhs[0], func(x adjoint.Expr) {
+			if id, ok := x.(adjoint.Ident); ok && f.adj[id.Name] {
+				f.segReads[id.Name]++
+				if !written[id.Name] {
+					f.readFirst[id.Name] = true
+				}
+			}
+		})
+		if a.Op != "=" {
+			f.segReads[name]++
+			if !written[name] {
+				f.readFirst[name] = true
+			}
+		}
+		if name == f.holder {
+			return false // the seed's copy must last the segment
+		}
+		c, ok := f.linear(a.Rhs[0])
+		if !ok {
+			return false
+		}
+		form := f.current(name)
+		switch a.Op {
+		case "=":
+			form = linearForm{coef: c}
+		case "+=":
+			form.coef = plus(form.coef, c)
+		case "-=":
+			if c != nil {
+				form.coef = plus(form.coef, adjoint.Neg(c))
+			}
+		}
+		f.forms[name] = form
+		if !written[name] {
+			f.order = append(f.order, name)
+			written[name] = true
+		}
+	}
+	f.segReads[f.seed]++ // read by X = S, before anything writes it
+	f.readFirst[f.seed] = true
+	return true
+}
+
+// emit appends to out each adjoint's final value as a multiple of X,
+// leaving out the temporaries whose work the coefficients did; it reports
+// false when a coefficient grows too long to be worth it.
+func (f *factoring) emit(out []adjoint.Stmt, reads map[string]int) ([]adjoint.Stmt, bool) {
+	for _, name := range f.order {
+		// A temporary adjoint of this statement, written before it is read
+		// and read nowhere else, has done its work inside the coefficients.
+		if !f.readFirst[name] && reads[name] == f.segReads[name] {
+			continue
+		}
+		form := f.forms[name]
+		if name == f.seed && !form.keep && form.coef == adjoint.One {
+			continue // the statement passes its adjoint through: x += ...
+		}
+		if form.coef != nil && countOps(form.coef) > maxCoefficientOps {
+			return nil, false
+		}
+		x := adjoint.Id(f.holder)
+		switch {
+		case !form.keep && form.coef == nil:
+			out = append(out, adjoint.Set(adjoint.Id(name), "=", adjoint.Literal("0")))
+		case !form.keep:
+			out = append(out, adjoint.Set(adjoint.Id(name), "=", adjoint.Mul(form.coef, x)))
+		case form.coef == nil:
+		default:
+			if m, ok := adjoint.Negated(form.coef); ok {
+				out = append(out, adjoint.Set(adjoint.Id(name), "-=", adjoint.Mul(m, x)))
+			} else {
+				out = append(out, adjoint.Set(adjoint.Id(name), "+=", adjoint.Mul(form.coef, x)))
+			}
+		}
 	}
 	return out, true
 }
