@@ -19,6 +19,10 @@ type change struct {
 	path    string
 	content []byte // nil: remove the file
 	old     []byte // current content; nil when the file does not exist
+	// pkg is the removed file's package clause; inBuild says the package
+	// as loaded includes the file (go generate lists such files).
+	pkg     string
+	inBuild bool
 }
 
 func (c *config) run() int {
@@ -110,7 +114,7 @@ func (c *config) generate(p *loaded) ([]change, []string) {
 	sort.Strings(orphans)
 	for _, path := range orphans {
 		old, _ := os.ReadFile(path)
-		changes = append(changes, change{path: path, old: old})
+		changes = append(changes, change{path: path, old: old, pkg: p.pkg.Name, inBuild: loadedFiles[path]})
 	}
 	if len(diags) > 0 {
 		return nil, diags
@@ -122,6 +126,11 @@ func (c *config) generate(p *loaded) ([]change, []string) {
 func (c *config) apply(changes []change) error {
 	for _, ch := range changes {
 		switch {
+		case ch.content == nil && ch.inBuild && goGenerateReadsLater(ch.path):
+			if err := writeAtomic(ch.path, tombstone(ch.pkg)); err != nil {
+				return err
+			}
+			c.say("emptied %s (its source has no annotated functions): go generate removes it when it reaches it", relPos(ch.path))
 		case ch.content == nil:
 			if err := os.Remove(ch.path); err != nil {
 				return err
