@@ -68,6 +68,9 @@ type Output struct {
 type Result struct {
 	Outputs     []*Output
 	Diagnostics []Diagnostic // when not empty, nothing may be written
+	// Warnings do not stop anything being written: comments that look
+	// meant as directives but are not, and so are ignored.
+	Warnings []Diagnostic
 }
 
 // OutputPath is the generated file's path for a source file: foo.go →
@@ -101,6 +104,14 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	res := &Result{}
 	report := func(pos token.Pos, format string, args ...any) {
 		res.Diagnostics = append(res.Diagnostics, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	}
+	warn := func(pos token.Pos, format string, args ...any) {
+		res.Warnings = append(res.Warnings, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	}
+	for _, file := range files {
+		if !IsOutputPath(fset.Position(file.Package).Filename) {
+			misspelledDirectives(file, warn)
+		}
 	}
 	p.indexDecls(files)
 	p.collectRules(files, report)

@@ -44,6 +44,9 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	res := Generate(pass.Fset, files, pass.Pkg, pass.TypesInfo, Options{})
+	for _, w := range res.Warnings {
+		pass.Report(analysis.Diagnostic{Pos: w.Pos, Message: w.Message})
+	}
 	broken := map[string]bool{} // files whose generated code would be incomplete
 	for _, d := range res.Diagnostics {
 		pass.Report(analysis.Diagnostic{Pos: d.Pos, Message: d.Message})

@@ -67,6 +67,9 @@ func (c *config) generate(p *loaded) ([]change, []string) {
 	for _, d := range res.Diagnostics {
 		diags = append(diags, position(p.pkg.Fset, d.Pos)+": "+d.Message)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(c.stderr, "%s: warning: %s\n", position(p.pkg.Fset, w.Pos), w.Message)
+	}
 	if c.verbose {
 		fmt.Fprintf(c.stderr, "gradgen: read %s (%d files, %d with annotated functions)\n", p.pkg.PkgPath, len(p.pkg.Syntax), len(res.Outputs))
 	}

@@ -83,3 +83,18 @@ func TestGoGenerateRemovesOrphan(t *testing.T) {
 		})
 	}
 }
+
+// TestMisspelledDirective: a comment that looks meant as a directive but
+// is not one gets a warning at its position; nothing else changes (exit
+// 0, the package's real directives are served).
+func TestMisspelledDirective(t *testing.T) {
+	dir := newPackage(t, square+"\n// gradgen:grad\nfunc Cube(x float64) float64 { return x * x * x }\n")
+	code, _, stderr := gradgen(t, dir)
+	want := `p.go:6:1: warning: "// gradgen:grad" is not a gradgen directive, and is ignored: write "//gradgen:grad"`
+	if code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr\n%s\nwant it to contain\n%s", code, stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p_grad.go")); err != nil {
+		t.Errorf("Square's gradient was not written: %v", err)
+	}
+}
