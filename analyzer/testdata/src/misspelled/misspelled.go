@@ -3,13 +3,13 @@ package misspelled
 // gradgen:grad // want `"// gradgen:grad // want .*" is not a gradgen directive, and is ignored: write "//gradgen:grad`
 func A(x float64) float64 { return x * x }
 
-//gradgen: grad wrt=x // want `is not a gradgen directive, and is ignored: write "//gradgen:grad wrt=x`
+// gradgen: grad wrt=x // want `is not a gradgen directive, and is ignored: write "//gradgen:grad wrt=x`
 func B(x float64) float64 { return x * x }
 
-//gradgen jvp // want `"//gradgen jvp .*" is not a gradgen directive, and is ignored: write "//gradgen:jvp`
+// gradgen jvp // want `"// gradgen jvp .*" is not a gradgen directive, and is ignored: write "//gradgen:jvp`
 func C(x float64) float64 { return x * x }
 
-//Gradgen:grad // want `write "//gradgen:grad`
+// Gradgen:grad // want `write "//gradgen:grad`
 func D(x float64) float64 { return x * x }
 
 //go:gradgen grad // want `write "//gradgen:grad`
