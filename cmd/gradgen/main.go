@@ -24,7 +24,7 @@
 //
 //	gradgen [flags] [packages]
 //	gradgen vet [packages]
-//	go vet -vettool=$(command -v gradgen) [packages]
+//	go vet -vettool=$(go tool -n gradgen) [packages]
 //
 // With no packages, gradgen processes the package in the current directory.
 // Packages are go/packages patterns, such as ./...
@@ -73,7 +73,7 @@ func main() {
 		os.Args = append([]string{"gradgen vet"}, args[1:]...)
 		singlechecker.Main(analyzer.Analyzer)
 	case invokedByGoVet(args):
-		// go vet -vettool=$(command -v gradgen)
+		// go vet -vettool=$(go tool -n gradgen)
 		unitchecker.Main(analyzer.Analyzer)
 	}
 	os.Exit(run(args, os.Stdout, os.Stderr))

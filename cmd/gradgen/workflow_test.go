@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,5 +97,76 @@ func TestMisspelledDirective(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "p_grad.go")); err != nil {
 		t.Errorf("Square's gradient was not written: %v", err)
+	}
+}
+
+// TestToolModule follows the README's set-up as a user's module would:
+// gradgen as a module tool (go get -tool, pointed at this checkout), go
+// tool gradgen to generate, and the analyzer recipe
+// go vet -vettool=$(go tool -n gradgen). The tool's module must bring
+// nothing but what the tool needs into the user's go.mod (no gonum).
+func TestToolModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gradgen as a module tool")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := newPackage(t, square)
+	sh := func(script string) (int, string) {
+		t.Helper()
+		cmd := exec.Command("sh", "-c", script)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	// The README's go get -tool, pinned to the replaced version; GOPROXY=off
+	// since this checkout is not published (every module it needs is in
+	// the module cache: building this package's tests put it there).
+	setup := "go mod edit -replace=github.com/gradgen/gradgen=" + root +
+		" && GOPROXY=off go get -tool github.com/gradgen/gradgen/cmd/gradgen@v0.0.0"
+	if code, out := sh(setup); code != 0 {
+		t.Fatalf("%s: exit %d\n%s", setup, code, out)
+	}
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(gomod), "gonum") {
+		t.Errorf("the user's go.mod requires gonum through gradgen's module:\n%s", gomod)
+	}
+	// The tool's own module requires what the tool needs and no more:
+	// examples with heavier dependencies live in modules of their own.
+	cmd := exec.Command("go", "mod", "edit", "-json")
+	cmd.Dir = root
+	js, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mod struct{ Require []struct{ Path string } }
+	if err := json.Unmarshal(js, &mod); err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string]bool{"golang.org/x/tools": true, "github.com/dave/jennifer": true, "golang.org/x/mod": true, "golang.org/x/sync": true}
+	for _, r := range mod.Require {
+		if !allowed[r.Path] {
+			t.Errorf("gradgen's go.mod requires %s, which the tool does not need", r.Path)
+		}
+	}
+	const vet = "go vet -vettool=$(go tool -n gradgen) ./..."
+	if code, out := sh(vet); code == 0 || !strings.Contains(out, "Square: p_grad.go is missing: run go generate") {
+		t.Errorf("%s before generating: exit %d\n%s", vet, code, out)
+	}
+	if code, out := sh("go tool gradgen"); code != 0 {
+		t.Fatalf("go tool gradgen: exit %d\n%s", code, out)
+	}
+	if code, out := sh(vet); code != 0 {
+		t.Errorf("%s after generating: exit %d\n%s", vet, code, out)
 	}
 }

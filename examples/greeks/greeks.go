@@ -3,7 +3,7 @@
 // (rho) and ∂/∂σ (vega) — from one call to the generated gradient, beside
 // the closed forms.
 //
-//	go run ./examples/greeks
+//	cd examples && go run ./greeks
 package main
 
 import (

@@ -5,7 +5,7 @@
 // maximum-likelihood logistic regression of versicolor against virginica
 // on Fisher's Iris data.
 //
-//	go run ./examples/optimize
+//	cd examples && go run ./optimize
 package main
 
 import (
@@ -73,7 +73,7 @@ func rosenbrockStart(n int) []float64 {
 func main() {
 	f, err := os.Open("testdata/iris.csv")
 	if err != nil {
-		f, err = os.Open("examples/optimize/testdata/iris.csv")
+		f, err = os.Open("optimize/testdata/iris.csv")
 	}
 	if err != nil {
 		log.Fatal(err)

@@ -4,7 +4,7 @@
 // launch velocity, and gonum's L-BFGS finds the velocity that hits the
 // target — beside the same search with finite-difference gradients.
 //
-//	go run ./examples/physics
+//	cd examples && go run ./physics
 package main
 
 import "math"
