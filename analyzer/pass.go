@@ -68,6 +68,12 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		case err != nil:
 			return nil, err
+		case !bytes.HasPrefix(old, []byte(emit.Header+"\n")) && !bytes.HasPrefix(old, []byte(emit.Header+"\r\n")):
+			// go generate would refuse to overwrite it: say so, not "stale".
+			for _, f := range out.Functions {
+				pass.Reportf(f.Pos, "%s: %s exists and was not written by gradgen (its first line is not %q): gradgen will not overwrite it; rename it, or rename %s",
+					f.Name, filepath.Base(out.Path), emit.Header, filepath.Base(out.Source))
+			}
 		case !bytes.Equal(old, content):
 			// Say which functions changed when that can be told; else
 			// every function of the file is suspect.

@@ -65,7 +65,7 @@ func (c *config) load() ([]*loaded, error) {
 		dirs[p.ID] = gen
 	}
 	cfg.Mode = packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes |
-		packages.NeedTypesInfo | packages.NeedImports | packages.NeedDeps
+		packages.NeedTypesInfo | packages.NeedImports | packages.NeedDeps | packages.NeedTypesSizes | packages.NeedModule
 	cfg.Overlay = overlay
 	cfg.Fset = token.NewFileSet()
 	list, err = packages.Load(cfg, c.patterns...)

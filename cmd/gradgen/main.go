@@ -41,7 +41,8 @@
 // gradgen vet runs the gradgen analyzer (package analyzer), which writes
 // nothing: it reports bad directives, constructs that cannot be
 // differentiated, and missing or stale generated code, at the annotated
-// functions; it exits 3 when it reports anything.
+// functions, with paths relative to the working directory, each once; it
+// exits 3 when it reports anything.
 //
 // Exit status: 0 on success; 1 when the code has a problem (a construct
 // that cannot be differentiated, a malformed directive, a stale file under
@@ -58,7 +59,6 @@ import (
 	"os"
 	"strings"
 
-	"golang.org/x/tools/go/analysis/singlechecker"
 	"golang.org/x/tools/go/analysis/unitchecker"
 
 	"github.com/gradgen/gradgen/analyzer"
@@ -67,11 +67,6 @@ import (
 func main() {
 	args := os.Args[1:]
 	switch {
-	case len(args) > 0 && args[0] == "vet":
-		// gradgen vet [packages]: the analyzer under x/tools's checker,
-		// with its flags (-json, -c, ...). Exit status 3 when it reports.
-		os.Args = append([]string{"gradgen vet"}, args[1:]...)
-		singlechecker.Main(analyzer.Analyzer)
 	case invokedByGoVet(args):
 		// go vet -vettool=$(go tool -n gradgen)
 		unitchecker.Main(analyzer.Analyzer)
@@ -91,6 +86,7 @@ func invokedByGoVet(args []string) bool {
 // config is the parsed command line.
 type config struct {
 	check   bool
+	vet     bool // gradgen vet: run the analyzer, write nothing
 	tags    string
 	graph   string
 	verbose bool
@@ -106,6 +102,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gradgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := &config{stdout: stdout, stderr: stderr}
+	if len(args) > 0 && args[0] == "vet" {
+		c.vet, args = true, args[1:]
+	}
 	fs.BoolVar(&c.check, "check", false, "write nothing; exit 1 naming every generated file that is missing, stale or orphaned")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build tags for loading packages")
 	fs.StringVar(&c.graph, "graph", "", "print the adjoint graph of function `NAME` as Graphviz DOT, and write nothing")
@@ -114,7 +113,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.saveAll, "internal.saveall", false, "(for tests) save every overwritten value")
 	fs.BoolVar(&c.sanity, "internal.sanity", false, "(for tests) check the adjoint program after every pass")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: gradgen [-check] [-tags list] [-graph NAME] [-v] [packages]")
+		fmt.Fprintln(stderr, "usage: gradgen [-check] [-tags list] [-graph NAME] [-v] [packages]\n       gradgen vet [-tags list] [packages]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

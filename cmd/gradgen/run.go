@@ -34,6 +34,9 @@ func (c *config) run() int {
 	if c.graph != "" {
 		return c.printGraph(pkgs)
 	}
+	if c.vet {
+		return c.runVet(pkgs)
+	}
 	status := 0
 	for _, p := range pkgs {
 		changes, diags := c.generate(p)

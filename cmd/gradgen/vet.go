@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/gradgen/gradgen/analyzer"
+)
+
+// runVet runs the analyzer over the loaded packages and prints its
+// diagnostics as the go command prints errors: file:line:col relative to
+// the working directory, each once, in order. It exits 3 when there is
+// any, as go/analysis drivers do.
+//
+// It loads packages the way gradgen does (its own generated files blanked
+// out), so that a generated file that does not compile is reported once,
+// by the analyzer, as stale — regenerating it is the way out — rather than
+// by the type checker and again by the build, at every use.
+func (c *config) runVet(pkgs []*loaded) int {
+	var roots []*packages.Package
+	for _, p := range pkgs {
+		roots = append(roots, p.pkg)
+	}
+	graph, err := checker.Analyze([]*analysis.Analyzer{analyzer.Analyzer}, roots, nil)
+	if err != nil {
+		fmt.Fprintln(c.stderr, "gradgen:", err)
+		return 2
+	}
+	var lines []string
+	seen := map[string]bool{}
+	status := 0
+	for _, act := range graph.Roots {
+		if act.Err != nil {
+			fmt.Fprintf(c.stderr, "gradgen: %s: %v\n", act.Package.PkgPath, act.Err)
+			status = 2
+			continue
+		}
+		for _, d := range act.Diagnostics {
+			line := position(act.Package.Fset, d.Pos) + ": " + d.Message
+			if !seen[line] {
+				seen[line] = true
+				lines = append(lines, line)
+			}
+		}
+	}
+	sort.Strings(lines)
+	for _, l := range lines {
+		fmt.Fprintln(c.stderr, l)
+	}
+	if len(lines) > 0 && status == 0 {
+		status = 3
+	}
+	return status
+}
