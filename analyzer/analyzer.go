@@ -74,13 +74,28 @@ type Result struct {
 }
 
 // OutputPath is the generated file's path for a source file: foo.go →
-// foo_grad.go, in the same directory.
+// foo_grad.go, and foo_test.go → foo_grad_test.go (a test file too), in
+// the same directory.
 func OutputPath(source string) string {
+	if base, ok := strings.CutSuffix(source, "_test.go"); ok {
+		return base + "_grad_test.go"
+	}
 	return strings.TrimSuffix(source, ".go") + "_grad.go"
 }
 
+// SourcePath is the source file whose generated file is at path: the
+// inverse of OutputPath.
+func SourcePath(path string) string {
+	if base, ok := strings.CutSuffix(path, "_grad_test.go"); ok {
+		return base + "_test.go"
+	}
+	return strings.TrimSuffix(path, "_grad.go") + ".go"
+}
+
 // IsOutputPath reports whether path is named like a generated file.
-func IsOutputPath(path string) bool { return strings.HasSuffix(path, "_grad.go") }
+func IsOutputPath(path string) bool {
+	return strings.HasSuffix(path, "_grad.go") || strings.HasSuffix(path, "_grad_test.go")
+}
 
 type pkgContext struct {
 	fset *token.FileSet
@@ -118,7 +133,7 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	outputs := map[*ast.File]*Output{}
 	for _, file := range files {
 		name := fset.Position(file.Package).Filename
-		if IsOutputPath(name) || strings.HasSuffix(name, "_test.go") {
+		if IsOutputPath(name) {
 			continue
 		}
 		out := &Output{Source: name, Path: OutputPath(name), File: &adjoint.File{

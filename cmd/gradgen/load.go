@@ -30,9 +30,12 @@ type loaded struct {
 // outside annotated functions are tolerated for the same reason (other
 // files may already call FooGrad); errors inside them are load errors.
 func (c *config) load() ([]*loaded, error) {
+	// Tests: an annotated function in foo_test.go gets foo_grad_test.go,
+	// so each package is loaded with its test files (its test variant).
 	cfg := &packages.Config{
-		Mode: packages.NeedName | packages.NeedFiles,
-		Dir:  c.dir,
+		Mode:  packages.NeedName | packages.NeedFiles,
+		Dir:   c.dir,
+		Tests: true,
 	}
 	if c.tags != "" {
 		cfg.BuildFlags = []string{"-tags=" + c.tags}
@@ -56,8 +59,11 @@ func (c *config) load() ([]*loaded, error) {
 		dir := filepath.Dir(files[0])
 		gen := map[string]bool{}
 		matches, _ := filepath.Glob(filepath.Join(dir, "*_grad.go"))
-		for _, m := range matches {
-			if hasHeader(m) {
+		tests, _ := filepath.Glob(filepath.Join(dir, "*_grad_test.go"))
+		for _, m := range append(matches, tests...) {
+			// A directory may hold two packages, p and its external
+			// tests p_test: each owns the generated files of its clause.
+			if hasHeader(m) && packageClause(m) == p.Name {
 				gen[m] = true
 				overlay[m] = []byte("package " + packageClause(m) + "\n")
 			}
@@ -74,7 +80,7 @@ func (c *config) load() ([]*loaded, error) {
 	}
 	var out []*loaded
 	var problems []string
-	for _, p := range list {
+	for _, p := range withTests(list) {
 		if len(p.GoFiles) == 0 && len(p.IgnoredFiles) == 0 {
 			continue
 		}
@@ -170,4 +176,27 @@ func relPos(pos string) string {
 func position(fset *token.FileSet, pos token.Pos) string {
 	p := fset.Position(pos)
 	return fmt.Sprintf("%s:%d:%d", relPos(p.Filename), p.Line, p.Column)
+}
+
+// withTests keeps, of each package loaded with Tests, the variant with
+// its test files when there is one (it holds every file of the plain
+// package too), and its external test package; it drops the generated
+// test mains.
+func withTests(list []*packages.Package) []*packages.Package {
+	variant := map[string]bool{} // package paths that have a test variant
+	for _, p := range list {
+		if p.ID != p.PkgPath && !strings.HasSuffix(p.PkgPath, "_test") {
+			variant[p.PkgPath] = true
+		}
+	}
+	var out []*packages.Package
+	for _, p := range list {
+		switch {
+		case strings.HasSuffix(p.ID, ".test"): // the test main
+		case p.ID == p.PkgPath && variant[p.PkgPath]:
+		default:
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -111,7 +111,7 @@ func (c *config) generate(p *loaded) ([]change, []string) {
 		if written[path] {
 			continue
 		}
-		source := strings.TrimSuffix(path, "_grad.go") + ".go"
+		source := analyzer.SourcePath(path)
 		if _, err := os.Stat(source); err == nil && !loadedFiles[source] {
 			continue
 		}

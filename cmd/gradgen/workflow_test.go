@@ -198,3 +198,76 @@ func TestVetMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestTestFiles: an annotated function in a _test.go file, of the package
+// or of its external test package, gets foo_grad_test.go beside it, which
+// its tests can call; removing the annotation removes that file only.
+func TestTestFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test")
+	}
+	dir := newPackage(t, square+"\nfunc cube(x float64) float64 { return x * x * x }\n\nconst Two = 2.0\n")
+	inPkg := `package p
+
+import (
+	"math"
+	"testing"
+)
+
+//gradgen:grad
+func loss(x float64) float64 { return math.Sin(x) * cube(x) }
+
+func TestLoss(t *testing.T) {
+	v, d := lossGrad(0.5)
+	want := math.Cos(0.5)*0.125 + math.Sin(0.5)*3*0.25
+	if v != loss(0.5) || math.Abs(d-want) > 1e-12 {
+		t.Fatal(v, d, want)
+	}
+}
+`
+	writeFile(t, filepath.Join(dir, "p_test.go"), inPkg)
+	writeFile(t, filepath.Join(dir, "x_test.go"), `package p_test
+
+import (
+	"testing"
+
+	"example.com/p"
+)
+
+//gradgen:grad
+func twice(x float64) float64 { return p.Two * x * x }
+
+func TestTwice(t *testing.T) {
+	if _, d := twiceGrad(3); d != 12 {
+		t.Fatal(d)
+	}
+}
+`)
+	if code, _, stderr := gradgen(t, dir); code != 0 {
+		t.Fatalf("gradgen: exit %d\n%s", code, stderr)
+	}
+	for _, name := range []string{"p_grad.go", "p_grad_test.go", "x_grad_test.go"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s was not written: %v", name, err)
+		}
+	}
+	if code, out := goTool(t, dir, "test", "."); code != 0 {
+		t.Errorf("go test: exit %d\n%s", code, out)
+	}
+	if code, _, stderr := gradgen(t, dir, "-check"); code != 0 {
+		t.Errorf("gradgen -check: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := gradgen(t, dir, "vet"); code != 0 {
+		t.Errorf("gradgen vet: exit %d\n%s", code, stderr)
+	}
+	writeFile(t, filepath.Join(dir, "p_test.go"), strings.Replace(strings.Replace(inPkg, "//gradgen:grad\n", "", 1), "lossGrad(0.5)", "loss(0.5), 0.0", 1))
+	if code, _, stderr := gradgen(t, dir); code != 0 {
+		t.Fatalf("gradgen after removing the annotation: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p_grad_test.go")); err == nil {
+		t.Error("p_grad_test.go, orphaned, was not removed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x_grad_test.go")); err != nil {
+		t.Errorf("x_grad_test.go was removed: %v", err)
+	}
+}

@@ -941,9 +941,9 @@ func ParallelUntakenJVP(x, y float64, n int, dx, dy float64) (float64, float64) 
 		t := y * sin1
 		return t, dt
 	}
-	p := math.Round(x)
-	dt1 := p * dy
-	t1 := y * p
+	p1 := math.Round(x)
+	dt1 := p1 * dy
+	t1 := y * p1
 	return t1, dt1
 }
 
@@ -1089,9 +1089,9 @@ func RangeArrayPerTripJVP(x, y float64, n int, dx, dy float64) (float64, float64
 			t2 := t1 * float64(i+1)
 			dy += dt2
 			y += t2
-			p := math.Tanh(0.1 * float64(j+1))
+			p1 := math.Tanh(0.1 * float64(j+1))
 			dx = 0
-			x = p
+			x = p1
 			if n > 0 {
 				datan1 := dv / (1 + v*v)
 				atan1 := math.Atan(v)
@@ -1408,9 +1408,9 @@ func ParallelDeadInLoopJVP(x, y float64, w, dw []float64) (float64, float64) {
 			dsin := math.Cos(t2) * dt2
 			sin := math.Sin(t2)
 			x, y, dx, dy = tanh, sin, dtanh, dsin
-			p := math.Sin(1.04)
+			p1 := math.Sin(1.04)
 			dx = 0
-			x = p
+			x = p1
 		}
 	}
 	dt3 := 0.5 * dy
@@ -1522,8 +1522,8 @@ func PassiveSelfArgJVP(x float64, s *Spring, dx float64, ds *Spring) (float64, f
 	if len(ds.W) < len(s.W) {
 		panic(fmt.Sprintf("PassiveSelfArgJVP: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
 	}
-	p := math.Ceil(2 * x)
-	pull1, dPull := s.jvpOfPullWrtS(p, ds)
+	p1 := math.Ceil(2 * x)
+	pull1, dPull := s.jvpOfPullWrtS(p1, ds)
 	dx = dPull
 	x = pull1
 	dt := x*dx + x*dx

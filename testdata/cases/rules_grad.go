@@ -283,9 +283,9 @@ func CeilGrad(x float64) (float64, float64) {
 
 // CeilJVP returns Ceil(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func CeilJVP(x, dx float64) (float64, float64) {
-	p := math.Ceil(x)
-	dt := p * dx
-	t := p * x
+	p1 := math.Ceil(x)
+	dt := p1 * dx
+	t := p1 * x
 	return t, dt
 }
 
@@ -511,8 +511,8 @@ func FloorGrad(x float64) (float64, float64) {
 
 // FloorJVP returns Floor(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func FloorJVP(x, dx float64) (float64, float64) {
-	p := math.Floor(x)
-	t := p + x
+	p1 := math.Floor(x)
+	t := p1 + x
 	return t, dx
 }
 
@@ -744,9 +744,9 @@ func LogbGrad(x float64) (float64, float64) {
 
 // LogbJVP returns Logb(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func LogbJVP(x, dx float64) (float64, float64) {
-	p := math.Logb(x)
-	dt := p * dx
-	t := p * x
+	p1 := math.Logb(x)
+	dt := p1 * dx
+	t := p1 * x
 	return t, dt
 }
 
@@ -969,9 +969,9 @@ func RoundGrad(x float64) (float64, float64) {
 
 // RoundJVP returns Round(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func RoundJVP(x, dx float64) (float64, float64) {
-	p := math.Round(x)
-	dt := p * dx
-	t := p * x
+	p1 := math.Round(x)
+	dt := p1 * dx
+	t := p1 * x
 	return t, dt
 }
 
@@ -986,9 +986,9 @@ func RoundToEvenGrad(x float64) (float64, float64) {
 
 // RoundToEvenJVP returns RoundToEven(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func RoundToEvenJVP(x, dx float64) (float64, float64) {
-	p := math.RoundToEven(x)
-	dt := p * dx
-	t := p * x
+	p1 := math.RoundToEven(x)
+	dt := p1 * dx
+	t := p1 * x
 	return t, dt
 }
 
@@ -1111,9 +1111,9 @@ func TruncGrad(x float64) (float64, float64) {
 
 // TruncJVP returns Trunc(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func TruncJVP(x, dx float64) (float64, float64) {
-	p := math.Trunc(x)
-	dt := p * dx
-	t := p * x
+	p1 := math.Trunc(x)
+	dt := p1 * dx
+	t := p1 * x
 	return t, dt
 }
 
