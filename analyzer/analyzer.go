@@ -41,6 +41,9 @@ type Options struct {
 	// loops, seed factoring), so that tests can compare against code
 	// without them.
 	SaveAll bool
+	// Linear prints each function's linear form into its Graph.Linear
+	// (for the golden tests of analyzer/testdata/linear).
+	Linear bool
 	// Sanity checks the adjoint program after lowering and after every
 	// rewrite (adjoint.Check), and reports a program that breaks its
 	// invariants as an internal error naming the pass. For tests: it
@@ -321,11 +324,37 @@ func buildConstraint(file *ast.File) string {
 	return ""
 }
 
-// graphOp adds one operation to the function's adjoint graph.
+// graphOp adds one operation to the function's adjoint graph, and notes
+// its forward expression for the linear form.
 func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 	for _, r := range o.results {
 		l.addNode(adjoint.GraphNode{Name: r.name, Expr: adjoint.ExprString(fwd)})
 	}
+	l.opExprs[o] = fwd
+	for _, a := range o.args {
+		if a.v != nil {
+			l.addNode(adjoint.GraphNode{Name: a.v.name})
+		}
+	}
+	for _, p := range l.partialsOf(o, false) {
+		l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: p.arg.name, To: p.res.name, Partial: adjoint.ExprString(p.partial)})
+	}
+}
+
+// A partial is one entry of an op's Jacobian as data: ∂res/∂arg, as the
+// rule table gives it, in terms of the op's operands and results.
+type partial struct {
+	res, arg *variable
+	operand  adjoint.Expr // the element or field of arg read, or nil for arg itself
+	partial  adjoint.Expr
+}
+
+// partialsOf gives o's partial derivatives, one per result and active
+// operand variable (x*x has one, 2 * x: both shares summed), or with
+// byElement one per element or field read (v[0]*v[1] has two). A piecewise
+// rule's partial is written as a piecewise function ("1 if x > 0; else
+// 0") where it has that notation, else as ∂name.
+func (l *lowerer) partialsOf(o *op, byElement bool) []partial {
 	c := &rules.Ctx{T: mustIR(o.resType), Fresh: func(b string) string { return b }}
 	for _, a := range o.args {
 		c.A = append(c.A, a.bval)
@@ -334,14 +363,15 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 		c.R = append(c.R, adjoint.Id(r.name))
 		c.D = append(c.D, nil)
 	}
+	var out []partial
+	operands := map[string]adjoint.Expr{} // element paths' values: dv[0] → v[0]
 	for j, r := range o.results {
 		var parts []contribution
 		for i, a := range o.args {
 			if a.v == nil {
 				continue
 			}
-			l.addNode(adjoint.GraphNode{Name: a.v.name})
-			var partial adjoint.Expr = adjoint.Ident{Name: "∂" + o.name}
+			var p adjoint.Expr = adjoint.Ident{Name: "∂" + o.name}
 			if o.rule.Piecewise != nil {
 				for k := range c.D {
 					c.D[k] = nil
@@ -355,7 +385,7 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 					return adjoint.ExprStmt{X: e}
 				}
 				if label, ok := piecewiseLabel(o.rule.Piecewise(c)); ok {
-					partial = adjoint.Ident{Name: label}
+					p = adjoint.Ident{Name: label}
 				}
 			} else if i < len(o.rule.VJP) && o.rule.VJP[i] != nil {
 				for k := range c.D {
@@ -365,17 +395,26 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 				if o.rule == rules.Conversion {
 					c.T = mustIR(a.typ)
 				}
-				if partial = o.rule.VJP[i](c); partial == nil {
+				if p = o.rule.VJP[i](c); p == nil {
 					continue
 				}
 			}
-			parts = append(parts, contribution{a.v, nil, partial})
+			var path adjoint.Expr
+			if byElement && a.path != nil {
+				path = a.path
+				operands[adjoint.ExprString(a.path)] = a.val
+			}
+			parts = append(parts, contribution{a.v, path, p})
 		}
-		// x*x has one edge to x, with both shares: 2 * x.
-		for _, p := range sumContributions(parts) {
-			l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: p.to.name, To: r.name, Partial: adjoint.ExprString(p.e)})
+		for _, sum := range sumContributions(parts) {
+			var operand adjoint.Expr
+			if sum.path != nil {
+				operand = operands[adjoint.ExprString(sum.path)]
+			}
+			out = append(out, partial{res: r, arg: sum.to, operand: operand, partial: sum.e})
 		}
 	}
+	return out
 }
 
 // piecewiseLabel writes a piecewise rule's partial, as its statements give

@@ -21,6 +21,7 @@ type branchRec struct {
 	branches [][]*lowered
 	record   *recorder // nil when no branch has backward code
 	isSwitch bool
+	clauses  []*ast.CaseClause // a switch's clauses, one per branch
 }
 
 // A loopRec is a for or range loop.
@@ -223,9 +224,11 @@ func (l *lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 	l.switches = append(l.switches, s)
 	var bodies [][]*lowered
 	var lists [][]adjoint.Expr
+	var clauses []*ast.CaseClause
 	hasDefault := false
 	for _, c := range s.Body.List {
 		cc := c.(*ast.CaseClause)
+		clauses = append(clauses, cc)
 		if cc.List == nil {
 			hasDefault = true
 		}
@@ -240,7 +243,7 @@ func (l *lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 	l.switches = l.switches[:len(l.switches)-1]
 	l.depth--
 	rec := &lowered{src: &ast.SwitchStmt{Switch: s.Switch, Tag: s.Tag, Body: &ast.BlockStmt{}}, inLoop: inLoop,
-		branch: &branchRec{branches: bodies, isSwitch: true}}
+		branch: &branchRec{branches: bodies, isSwitch: true, clauses: clauses}}
 	for _, b := range bodies {
 		rec.exits = rec.exits || exitsAny(b)
 	}

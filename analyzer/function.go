@@ -183,6 +183,7 @@ func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]b
 		seed:        map[*variable]adjoint.Expr{},
 		defining:    map[*variable]bool{},
 		graph:       &adjoint.Graph{Name: g.decl.Name.Name},
+		opExprs:     map[*op]adjoint.Expr{},
 		exitLabel:   exitLabel(g.decl),
 	}
 	return l
@@ -307,6 +308,9 @@ func (l *lowerer) planExits(g *gradFunc, body []ast.Stmt) {
 // sweep that reverses it, with the return that ends the gradient.
 func (l *lowerer) lowerSweeps(g *gradFunc, body []ast.Stmt) *opt.Sweeps {
 	recs := l.lowerBlock(body)
+	if g.options.Linear {
+		l.graph.Linear = l.linearForm(recs)
+	}
 	if l.fused != nil {
 		// The sum loop and the return move after the forward sweep: the
 		// return's backward code seeds the accumulators' adjoints, the loop

@@ -102,6 +102,7 @@ type lowerer struct {
 	defining map[*variable]bool         // variables the statement declares
 	seed     map[*variable]adjoint.Expr // the result's adjoint, ∂R/∂R = 1
 	graph    *adjoint.Graph
+	opExprs  map[*op]adjoint.Expr // each op's forward expression, for the linear form
 	diags    []Diagnostic
 	bwdCode  []adjoint.Stmt // the backward sweep, once lowered
 

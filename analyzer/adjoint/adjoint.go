@@ -235,6 +235,9 @@ type Graph struct {
 	Name  string
 	Nodes []GraphNode
 	Edges []GraphEdge
+	// Linear is the lowering's linear form of the function, printed,
+	// when the analyzer was asked for it (analyzer.Options.Linear).
+	Linear string
 }
 
 // A GraphNode is one value of the forward sweep.
