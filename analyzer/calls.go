@@ -1,8 +1,10 @@
 package analyzer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/types"
+	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
@@ -91,8 +93,11 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		return l.passive(call), true
 	}
 	sig := fn.Type().(*types.Signature)
-	if call.Ellipsis.IsValid() || sig.Variadic() {
-		l.errorf(call.Pos(), "cannot differentiate the variadic call %s", l.source(call))
+	if sig.Variadic() && !call.Ellipsis.IsValid() {
+		// With xs... the variadic parameter is the slice passed, and the
+		// call is like any other; separate values would need a slice
+		// built for them, which the caller can write.
+		l.errorf(call.Pos(), "cannot differentiate the call %s, which passes separate values to a variadic parameter: pass them as a slice, %s", l.source(call), variadicAdvice(l.source, l.pkg, call, sig))
 		return l.passive(call), true
 	}
 	// Parameters, receiver first, with the expressions passed to them.
@@ -408,4 +413,22 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 type inlineFrame struct {
 	fn   *types.Func
 	args map[types.Object]operand
+}
+
+// variadicAdvice writes a call that passes separate values to a variadic
+// parameter as gradgen can differentiate it: the values set into a local
+// slice, passed with ... (Norm(a, b) → xs := make([]float64, 2); xs[0] =
+// a; xs[1] = b; Norm(xs...)).
+func variadicAdvice(source func(ast.Node) string, pkg *types.Package, call *ast.CallExpr, sig *types.Signature) string {
+	n := sig.Params().Len() - 1
+	elem := sig.Params().At(n).Type().(*types.Slice).Elem()
+	var fixed, sets []string
+	for i, a := range call.Args {
+		if i < n {
+			fixed = append(fixed, source(a)+", ")
+		} else {
+			sets = append(sets, fmt.Sprintf("xs[%d] = %s", i-n, source(a)))
+		}
+	}
+	return fmt.Sprintf("xs := make([]%s, %d); %s; then %s(%sxs...)", types.TypeString(elem, types.RelativeTo(pkg)), len(sets), strings.Join(sets, "; "), source(call.Fun), strings.Join(fixed, ""))
 }

@@ -89,8 +89,8 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 		return fail("cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s", f.source(call), fn.FullName(), fn.Name())
 	}
 	sig := fn.Type().(*types.Signature)
-	if call.Ellipsis.IsValid() || sig.Variadic() {
-		return fail("cannot differentiate the variadic call %s", f.source(call))
+	if sig.Variadic() && !call.Ellipsis.IsValid() {
+		return fail("cannot differentiate the call %s, which passes separate values to a variadic parameter: pass them as a slice, %s", f.source(call), variadicAdvice(f.source, f.pkg, call, sig))
 	}
 	var params []*types.Var
 	var exprs []ast.Expr

@@ -38,10 +38,6 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 			ok = false
 		}
 	}
-	if sig.Variadic() {
-		report(fn.Type.Params.Pos(), "%s is variadic: gradgen cannot differentiate a variadic function; take a slice instead", fn.Name.Name)
-		ok = false
-	}
 	for i := range sig.Params().Len() {
 		g.params = append(g.params, sig.Params().At(i))
 	}

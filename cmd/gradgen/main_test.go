@@ -799,6 +799,26 @@ func S(p P2) float64 { return Q2(p).X * p.Y }
 			},
 		},
 		{
+			// A variadic function is differentiated (its slice is the
+			// parameter); a call passing it separate active values is
+			// refused with a way out that works (case VarScaled).
+			name: "variadic calls",
+			src: `package p
+
+func norm(xs ...float64) float64 { return xs[0] * xs[1] }
+
+//gradgen:grad
+func Pair(a, b float64) float64 { return norm(a, b) }
+
+//gradgen:jvp
+func Three(k, a float64) float64 { return norm(k, a, 2) }
+`,
+			want: []string{
+				`^p\.go:6:42: cannot differentiate the call norm\(a, b\), which passes separate values to a variadic parameter: pass them as a slice, xs := make\(\[\]float64, 2\); xs\[0\] = a; xs\[1\] = b; then norm\(xs\.\.\.\)$`,
+				`^p\.go:9:43: cannot differentiate the call norm\(k, a, 2\), which passes separate values to a variadic parameter: pass them as a slice, xs := make\(\[\]float64, 3\); xs\[0\] = k; xs\[1\] = a; xs\[2\] = 2; then norm\(xs\.\.\.\)$`,
+			},
+		},
+		{
 			// Forward mode takes what reverse mode takes, except a
 			// pullback rule (it has no partials to multiply by tangents)
 			// and a post statement it cannot write in one statement when

@@ -61,6 +61,15 @@ func smooth3(x float64) float64 {
 	return y
 }
 
+// vmean is variadic: calls pass it a slice with ....
+func vmean(k float64, xs ...float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return k * s / float64(len(xs)+1)
+}
+
 // A helper with a slice parameter.
 func dot3(w []float64, k float64) float64 {
 	s := 0.0
@@ -408,6 +417,9 @@ func casesSource(fns []funcInfo) string {
 	for _, fi := range fns {
 		unpack := adapterUnpack(fi)
 		args := strings.Join(fi.params, ", ")
+		if fi.variadic {
+			args += "..." // w, last
+		}
 		call := fi.name
 		if fi.recv != "" {
 			call = fi.recv + "." + fi.name

@@ -42,6 +42,14 @@ func (g *progGen) function(name string) funcInfo {
 		}
 	}
 	params = append(params, "n")
+	variadic := false
+	if g.params["w"] && g.wantParam("variadic") {
+		// w ...float64, last: the gradient takes it as a slice, with its
+		// buffer after it.
+		variadic = true
+		g.mark("variadic")
+		params = append(slices.DeleteFunc(params, func(p string) bool { return p == "w" }), "w")
+	}
 	switch recv {
 	case "p":
 		g.params["p"] = true
@@ -70,6 +78,9 @@ func (g *progGen) function(name string) funcInfo {
 	}
 
 	decl := map[string]string{"a": "a [3]float64", "p": "p Pt", "w": "w []float64", "q": "q *Body", "ps": "ps []Pt", "m": "m [][]float64", "n": "n int"}
+	if variadic {
+		decl["w"] = "w ...float64"
+	}
 	var list []string
 	for _, p := range params[2:] {
 		list = append(list, decl[p])
@@ -142,7 +153,7 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("}")
 	g.line("")
 
-	fi := funcInfo{name: name, recv: recv, params: params, f32: g.f32, src: g.b.String()[start:], jvp: true}
+	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true}
 	if strings.Contains(fi.src, "scaledSumsq(") {
 		// A pullback rule serves reverse mode only.
 		fi.jvp = false

@@ -88,11 +88,13 @@ type progGen struct {
 type funcInfo struct {
 	name   string
 	recv   string   // "", "p" (value receiver Pt) or "q" (pointer receiver *Body)
-	params []string // x, y, a, p, w, q, ps, m, n in this order, those present
-	prods  []string
-	f32    bool
-	src    string
-	at     []float64 // the point where it is checked, laid out as the check's in
+	params []string // x, y, a, p, w, q, ps, m, n in this order, those present (w last when variadic)
+	// variadic marks a function whose w is its last, variadic, parameter.
+	variadic bool
+	prods    []string
+	f32      bool
+	src      string
+	at       []float64 // the point where it is checked, laid out as the check's in
 	// jvp marks a function that also asks for its JVP: every one but
 	// those calling a pullback rule, which serves reverse mode only.
 	jvp bool

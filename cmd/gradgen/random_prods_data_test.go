@@ -176,6 +176,7 @@ func init() {
 			g.sc.ints = append(g.sc.ints, k)
 		}},
 		{name: "byvaluearr", fn: true},
+		{name: "variadic", fn: true},
 		{name: "byvaluestruct", fn: true},
 		{name: "pointers", fn: true},
 		{name: "structslice", fn: true},
@@ -216,6 +217,14 @@ func init() {
 			s := pick(g, g.sc.sls)
 			g.mark(s.prod)
 			return fmt.Sprintf("dot3(%s, %s)", s.name, g.expr(d))
+		}},
+		{name: "helpervariadic", weight: 1, expr: func(g *progGen, d int) string {
+			s := pick(g, g.sc.sls)
+			g.mark(s.prod)
+			if g.chance(0.5) {
+				return fmt.Sprintf("vmean(%s, %s[1:]...)", g.expr(d), s.name)
+			}
+			return fmt.Sprintf("vmean(%s, %s...)", g.expr(d), s.name)
 		}},
 		{name: "helper2", weight: 1, stmt: func(g *progGen, d int) {
 			r, t := g.fresh("r"), g.fresh("t")

@@ -89,6 +89,8 @@ var readmeCoverage = map[string][]string{
 	"Calls to any function or method of the same package": {"helper1", "helperN", "helperslice", "helper2",
 		"methodptr", "method2", "negreturn"},
 	"to any function with a custom rule": {"rule", "rulemath"},
+	"variadic ones passed a slice":       {"helpervariadic"},
+	"variadic float parameters":          {"variadic"},
 }
 
 // TestRandomCoversReadme checks that every construct the README claims has

@@ -224,3 +224,25 @@ func ZeroTangentArgs(x float64) float64 {
 	c := softsign(math.Copysign(0.7, x))
 	return a*b + c + x*x
 }
+
+// VarNorm is variadic: its gradient takes the values as a slice, with
+// their buffer after it.
+//
+//gradgen:grad
+//gradgen:jvp
+func VarNorm(xs ...float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x * x
+	}
+	return math.Sqrt(s)
+}
+
+// VarScaled has a fixed parameter before the variadic one, and passes
+// the variadic slice on with ... to a variadic helper.
+//
+//gradgen:grad
+//gradgen:jvp
+func VarScaled(k float64, ws ...float64) float64 {
+	return k * VarNorm(ws...) * VarNorm(ws[1:]...)
+}

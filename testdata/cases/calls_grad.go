@@ -750,6 +750,89 @@ func ZeroTangentArgsJVP(x, dx float64) (float64, float64) {
 	return t3, dt3
 }
 
+// VarNormGrad returns VarNorm(xs) and its partial derivatives with respect to xs.
+func VarNormGrad(xs, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("VarNormGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t, t1, x float64
+	var i, trips int
+	s := 0.0
+	trips = 0
+	for i, x = range xs {
+		trips++
+		t = x * x
+		t1 = s + t
+		s = t1
+	}
+	varNorm := math.Sqrt(s)
+
+	var dt1, dt float64
+	// return math.Sqrt(s)
+	ds := 0.5 / varNorm
+	// for _, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += x * x
+		dt1 = ds
+		dt = dt1
+		dxs[i] += 2 * x * dt
+	}
+	return varNorm
+}
+
+// VarNormJVP returns VarNorm(xs) and its directional derivative: the sum of its partial derivatives with respect to xs times the tangents dxs.
+func VarNormJVP(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("VarNormJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	sqrt := math.Sqrt(s)
+	dsqrt := 0.5 / sqrt * ds
+	return sqrt, dsqrt
+}
+
+// VarScaledGrad returns VarScaled(k, ws) and its partial derivatives with respect to k, ws.
+func VarScaledGrad(k float64, ws, dws []float64) (float64, float64) {
+	if len(dws) < len(ws) {
+		panic(fmt.Sprintf("VarScaledGrad: len(dws) = %d is shorter than len(ws) = %d", len(dws), len(ws)))
+	}
+	varNorm := VarNorm(ws...)
+	t := k * varNorm
+	varNorm1 := VarNorm(ws[1:]...)
+	varScaled := t * varNorm1
+
+	// return k * VarNorm(ws...) * VarNorm(ws[1:]...)
+	pullbackOfVarNorm(ws[1:], t, dws[1:])
+	dk := varNorm * varNorm1
+	dvarNorm := k * varNorm1
+	pullbackOfVarNorm(ws, dvarNorm, dws)
+	return varScaled, dk
+}
+
+// VarScaledJVP returns VarScaled(k, ws) and its directional derivative: the sum of its partial derivatives with respect to k, ws times the tangents dk, dws.
+func VarScaledJVP(k float64, ws []float64, dk float64, dws []float64) (float64, float64) {
+	if len(dws) < len(ws) {
+		panic(fmt.Sprintf("VarScaledJVP: len(dws) = %d is shorter than len(ws) = %d", len(dws), len(ws)))
+	}
+	varNorm, dVarNorm := jvpOfVarNorm(ws, dws)
+	dt := varNorm*dk + k*dVarNorm
+	t := k * varNorm
+	varNorm1, dVarNorm1 := jvpOfVarNorm(ws[1:], dws[1:])
+	dt1 := varNorm1*dt + t*dVarNorm1
+	t1 := t * varNorm1
+	return t1, dt1
+}
+
 // jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
 func jvpOfSigmoid(z, dz float64) (float64, float64) {
 	t := -z
@@ -1055,6 +1138,57 @@ func pullbackOfHalvesWrtB(a, b, dres, dres1 float64) (float64, float64, float64)
 	db := dres1
 	db += a * dres1
 	return halves1, halves2, db
+}
+
+// pullbackOfVarNorm returns VarNorm's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to VarNorm in gradients.
+func pullbackOfVarNorm(xs []float64, dres float64, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("pullbackOfVarNorm: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t, t1, x float64
+	var i, trips int
+	s := 0.0
+	trips = 0
+	for i, x = range xs {
+		trips++
+		t = x * x
+		t1 = s + t
+		s = t1
+	}
+	varNorm := math.Sqrt(s)
+
+	var dt1, dt float64
+	// return math.Sqrt(s)
+	ds := 0.5 / varNorm * dres
+	// for _, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += x * x
+		dt1 = ds
+		dt = dt1
+		dxs[i] += 2 * x * dt
+	}
+	return varNorm
+}
+
+// jvpOfVarNorm is the pushforward of VarNorm: its results, then their tangents along dxs.
+func jvpOfVarNorm(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarNorm: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	sqrt := math.Sqrt(s)
+	dsqrt := 0.5 / sqrt * ds
+	return sqrt, dsqrt
 }
 
 // gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.

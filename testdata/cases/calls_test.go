@@ -54,5 +54,22 @@ func callCases() []gradCase {
 				return v, append([]float64{dy}, dw...)
 			},
 			at: pts(p(0.8, 0.5, 1.1), p(-0.4, -1, 0.3))},
+		{name: "VarNorm",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return VarNormJVP(x, v) }),
+			f:   func(x []float64) float64 { return VarNorm(x...) },
+			grad: func(x []float64) (float64, []float64) {
+				dx := make([]float64, len(x))
+				return VarNormGrad(x, dx), dx
+			},
+			at: pts(p(3, 4, 1), p(-0.5, 0.25, 2))},
+		{name: "VarScaled",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return VarScaledJVP(x[0], x[1:], v[0], v[1:]) }),
+			f:   func(x []float64) float64 { return VarScaled(x[0], x[1:]...) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, len(x)-1)
+				v, dk := VarScaledGrad(x[0], x[1:], dw)
+				return v, append([]float64{dk}, dw...)
+			},
+			at: pts(p(1.5, 3, 4, -1), p(-0.5, 0.25, 2, 0.7))},
 	}
 }
