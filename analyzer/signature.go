@@ -17,7 +17,11 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 		return nil
 	}
 	sig := obj.Type().(*types.Signature)
-	g := &gradFunc{decl: fn, dir: dir, recv: sig.Recv(), wrtSet: map[*types.Var]bool{}}
+	decl := fn
+	if site, ok := p.decls[obj]; ok {
+		decl = site.decl // named results written as locals
+	}
+	g := &gradFunc{decl: decl, dir: dir, recv: sig.Recv(), wrtSet: map[*types.Var]bool{}}
 	ok = true
 	if sig.TypeParams().Len() > 0 || (sig.Recv() != nil && sig.RecvTypeParams().Len() > 0) {
 		report(fn.Name.Pos(), "%s is generic: gradgen differentiates functions with concrete float types; write a non-generic wrapper and annotate it", fn.Name.Name)
@@ -33,10 +37,6 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	} else {
 		g.result = sig.Results().At(0).Type()
 		g.results = []types.Type{g.result}
-		if name := sig.Results().At(0).Name(); name != "" && name != "_" {
-			report(fn.Type.Results.Pos(), "%s has a named result (%s): gradgen does not differentiate named results yet; declare %s as a local variable and return it", fn.Name.Name, name, name)
-			ok = false
-		}
 	}
 	for i := range sig.Params().Len() {
 		g.params = append(g.params, sig.Params().At(i))

@@ -167,12 +167,6 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				}
 			}
 		}
-		for i := range sig.Results().Len() {
-			if name := sig.Results().At(i).Name(); name != "" && name != "_" {
-				l.errorf(call.Pos(), "cannot differentiate the call %s: %s has named results, which gradgen does not differentiate yet; declare them as local variables and return them", l.source(call), fn.Name())
-				return
-			}
-		}
 		res := sig.Results()
 		for i := range res.Len() {
 			if t := res.At(i).Type(); !isFloat(t) && isDifferentiable(t) {

@@ -85,15 +85,22 @@ func (g *progGen) function(name string) funcInfo {
 	for _, p := range params[2:] {
 		list = append(list, decl[p])
 	}
+	// A named result, set and returned bare (namedresult).
+	named := g.wantParam("namedresult")
+	result := "float64"
+	if named {
+		g.mark("namedresult")
+		result = "(res float64)"
+	}
 	g.line("//gradgen:grad")
 	g.line("//gradgen:jvp")
 	switch recv {
 	case "p":
-		g.line("func (p Pt) %s(x, y float64, %s) float64 {", name, strings.Join(list, ", "))
+		g.line("func (p Pt) %s(x, y float64, %s) %s {", name, strings.Join(list, ", "), result)
 	case "q":
-		g.line("func (q *Body) %s(x, y float64, %s) float64 {", name, strings.Join(list, ", "))
+		g.line("func (q *Body) %s(x, y float64, %s) %s {", name, strings.Join(list, ", "), result)
 	default:
-		g.line("func %s(x, y float64, %s) float64 {", name, strings.Join(list, ", "))
+		g.line("func %s(x, y float64, %s) %s {", name, strings.Join(list, ", "), result)
 	}
 	g.indent = "\t"
 	if g.wantParam("nanpath") {
@@ -120,6 +127,13 @@ func (g *progGen) function(name string) funcInfo {
 	for range 2 + g.intn(4) {
 		g.stmt(2)
 	}
+	if named && g.chance(0.5) {
+		// An early bare return of the named result.
+		g.line("if %s {", g.cond())
+		g.line("\tres = %s", g.result())
+		g.line("\treturn")
+		g.line("}")
+	}
 	// The parameters reach the result, so that their gradients are tested.
 	if g.params["a"] {
 		g.line("y += 0.25 * a[%d]", g.intn(3))
@@ -144,6 +158,12 @@ func (g *progGen) function(name string) funcInfo {
 	}
 	if g.on["sumbranch"] {
 		returns = append(returns, g.sumBranch)
+	}
+	if named {
+		returns = append(returns, func() {
+			g.line("res = %s", g.result())
+			g.line("return")
+		})
 	}
 	if g.focus != nil && len(returns) > 1 {
 		returns = returns[1:]

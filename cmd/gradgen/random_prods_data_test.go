@@ -177,6 +177,7 @@ func init() {
 		}},
 		{name: "byvaluearr", fn: true},
 		{name: "variadic", fn: true},
+		{name: "namedresult", fn: true},
 		{name: "byvaluestruct", fn: true},
 		{name: "pointers", fn: true},
 		{name: "structslice", fn: true},

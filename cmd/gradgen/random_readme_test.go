@@ -60,6 +60,7 @@ var readmeCoverage = map[string][]string{
 	"`break` and `continue`":    {"break", "continue", "labeled"},
 	"`return` anywhere":         {"earlyreturn", "nanpath"},
 	"early returns from inside loops and branches included": {"earlyreturn"},
+	"named results with bare `return`":                      {"namedresult"},
 	// Data.
 	"parameters": {"slices", "byvaluearr", "byvaluestruct", "pointers", "structslice", "matrix"},
 	"receivers and locals of type `[]float64`/`[]float32`": {"recvvalue", "recvptr", "make", "conv32"},

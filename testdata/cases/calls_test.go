@@ -71,5 +71,7 @@ func callCases() []gradCase {
 				return v, append([]float64{dk}, dw...)
 			},
 			at: pts(p(1.5, 3, 4, -1), p(-0.5, 0.25, 2, 0.7))},
+		{name: "NamedResult", f: NamedResult, grad: NamedResultGrad, at: pts(p(0.3, 0.5), p(1.5, 2), p(0.9, 0.2), p(-0.5, 0.4))},
+		{name: "NamedHelper", f: NamedHelper, grad: NamedHelperGrad, at: pts(p(0.3), p(3.5), p(-6))},
 	}
 }

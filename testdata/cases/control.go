@@ -542,3 +542,47 @@ func ViewUpdateReadLater(w []float64, p float64) float64 {
 	}
 	return y
 }
+
+// NamedResult has a named result, set and returned by bare returns in a
+// branch and in a loop, and returned with a value at the end.
+//
+//gradgen:grad
+//gradgen:jvp
+func NamedResult(x, y float64) (r float64) {
+	r = x * y
+	if r > 1 {
+		r = math.Log(r)
+		return
+	}
+	for i := 0; i < 3; i++ {
+		r += x * x
+		if r > 2 {
+			return
+		}
+	}
+	return r * 2
+}
+
+// splitNamed is a helper with two named results and bare returns.
+func splitNamed(x float64) (s, c float64) {
+	s, c = math.Sincos(x)
+	if x > 3 {
+		return
+	}
+	s *= 2
+	return
+}
+
+// NamedHelper calls a helper with named results, and returns its own
+// named result bare; the result is zero on one path.
+//
+//gradgen:grad
+//gradgen:jvp
+func NamedHelper(x float64) (out float64) {
+	if x < -5 {
+		return
+	}
+	a, b := splitNamed(x)
+	out = a * b
+	return
+}

@@ -2578,3 +2578,246 @@ func ViewUpdateReadLaterJVP(w []float64, p float64, dw []float64, dp float64) (f
 	}
 	return y, dy
 }
+
+// NamedResultGrad returns NamedResult(x, y) and its partial derivatives with respect to x, y.
+func NamedResultGrad(x, y float64) (float64, float64, float64) {
+	var namedResult, r, rPrev, t, t1 float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, rTape []float64
+	var cond, broke, done, done1 bool
+	r = 0
+	r = x * y
+	done = false
+	if r > 1 {
+		cond = true
+		rPrev = r
+		r = math.Log(r)
+		namedResult = r
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	done1 = false
+	i = 0
+	iters = max(0, 3)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	rTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	trips = 0
+	broke = false
+	for ; i < 3; i++ {
+		trips++
+		rTape = append(rTape, r)
+		t = x * x
+		t1 = r + t
+		r = t1
+		if r > 2 {
+			condTape = append(condTape, 1)
+			namedResult = r
+			broke = true
+			goto reverse
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	done1 = true
+	namedResult = r * 2
+reverse:
+	var dr, dt1, dx, dy float64
+	if done {
+		if done1 {
+			// return r * 2
+			dr = 2
+		}
+		// for i < 3
+		for ; trips > 0; trips-- {
+			if broke {
+				broke = false
+			}
+			// if r > 2
+			cond1 := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond1 {
+				// return r
+				dr += 1
+			}
+			// r += x * x
+			r = rTape[len(rTape)-1]
+			rTape = rTape[:len(rTape)-1]
+			dt1 = dr
+			dx += 2 * x * dt1
+		}
+	}
+	// if r > 1
+	if cond {
+		// return r
+		dr += 1
+		// r = math.Log(r)
+		r = rPrev
+		dr = dr / r
+	}
+	// r = x * y
+	if dr != 0 {
+		dx += y * dr
+		dy += x * dr
+		dr = 0
+	}
+	return namedResult, dx, dy
+}
+
+// NamedResultJVP returns NamedResult(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func NamedResultJVP(x, y, dx, dy float64) (float64, float64) {
+	var r float64
+	var dr float64
+	dr = y*dx + x*dy
+	r = x * y
+	if r > 1 {
+		dr = dr / r
+		r = math.Log(r)
+		return r, dr
+	}
+	for i := 0; i < 3; i++ {
+		dt := x*dx + x*dx
+		t := x * x
+		dr += dt
+		r += t
+		if r > 2 {
+			return r, dr
+		}
+	}
+	dt1 := 2 * dr
+	t1 := r * 2
+	return t1, dt1
+}
+
+// NamedHelperGrad returns NamedHelper(x) and its partial derivatives with respect to x.
+func NamedHelperGrad(x float64) (float64, float64) {
+	var namedHelper, out, splitNamed1, splitNamed2, a, b float64
+	var cond, done bool
+	out = 0
+	done = false
+	if x < -5 {
+		cond = true
+		namedHelper = out
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	splitNamed1, splitNamed2 = splitNamed(x)
+	a = splitNamed1
+	b = splitNamed2
+	out = a * b
+	namedHelper = out
+reverse:
+	var dout, da, db, dsplitNamed2, dsplitNamed1, dx float64
+	if done {
+		// return out
+		dout = 1
+		// out = a * b
+		da = b * dout
+		db = a * dout
+		dout = 0
+		// a, b := splitNamed(x)
+		dsplitNamed2 = db
+		dsplitNamed1 = da
+		_, _, dSplitNamedDx := pullbackOfSplitNamed(x, dsplitNamed1, dsplitNamed2)
+		dx += dSplitNamedDx
+	}
+	// if x < -5
+	if cond {
+		// return out
+		dout += 1
+	}
+	return namedHelper, dx
+}
+
+// NamedHelperJVP returns NamedHelper(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NamedHelperJVP(x, dx float64) (float64, float64) {
+	var out float64
+	var dout float64
+	if x < -5 {
+		return out, dout
+	}
+	splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1 := jvpOfSplitNamed(x, dx)
+	a, b, da, db := splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1
+	dout = b*da + a*db
+	out = a * b
+	return out, dout
+}
+
+// pullbackOfSplitNamed returns splitNamed's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to splitNamed in gradients.
+func pullbackOfSplitNamed(x, dres, dres1 float64) (float64, float64, float64) {
+	var splitNamed1, splitNamed2, s, c, t, t1 float64
+	var cond, done bool
+	s = 0
+	c = 0
+	t, t1 = math.Sincos(x)
+	s = t
+	c = t1
+	done = false
+	if x > 3 {
+		cond = true
+		splitNamed1 = s
+		splitNamed2 = c
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	s *= 2
+	splitNamed1 = s
+	splitNamed2 = c
+reverse:
+	var dc, ds, dt1, dt, dx float64
+	if done {
+		// return s, c
+		dc = dres1
+		ds = dres
+		// s *= 2
+		ds = 2 * ds
+	}
+	// if x > 3
+	if cond {
+		// return s, c
+		dc += dres1
+		ds += dres
+	}
+	// s, c = math.Sincos(x)
+	if ds != 0 || dc != 0 {
+		dt1 = dc
+		dc = 0
+		dt = ds
+		ds = 0
+		dx += t1*dt - t*dt1
+	}
+	return splitNamed1, splitNamed2, dx
+}
+
+// jvpOfSplitNamed is the pushforward of splitNamed: its results, then their tangents along dx.
+func jvpOfSplitNamed(x, dx float64) (float64, float64, float64, float64) {
+	var s float64
+	var ds float64
+	var c float64
+	var dc float64
+	r, r1 := math.Sincos(x)
+	dr := r1 * dx
+	dr1 := -r * dx
+	s, c, ds, dc = r, r1, dr, dr1
+	if x > 3 {
+		return s, c, ds, dc
+	}
+	ds = 2 * ds
+	s *= 2
+	return s, c, ds, dc
+}
