@@ -105,6 +105,9 @@ func (f *fwdLowerer) lowerForward(g *gradFunc) *adjoint.Func {
 		}
 	}
 	out.Body = append(out.Body, f.block(g.decl.Body.List)...)
+	if !g.options.NoActivity && !g.options.SaveAll {
+		out.Body = opt.DropDeadStores(out.Body, nil, f.pureHelpers())
+	}
 	// Tangents of values that never reach a result go: Go rejects a
 	// variable that is set and never read.
 	out.Body = opt.DropUnused(out.Body, nil)

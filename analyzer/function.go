@@ -381,6 +381,23 @@ func (l *lowerer) assemble(g *gradFunc, sw *opt.Sweeps) *adjoint.Func {
 	if out.Recv != nil {
 		keep[out.Recv.Name] = true
 	}
+	if !g.options.NoActivity && !g.options.SaveAll {
+		tapes := map[string]bool{}
+		for _, t := range l.tapes {
+			tapes[t.name] = true
+		}
+		for _, r := range l.recorders {
+			if r.tape {
+				tapes[r.name] = true
+			}
+		}
+		// Dropping an unused variable can leave its call's value unread,
+		// and a dead store's removal a variable unused: twice is enough
+		// for what the lowering writes.
+		out.Body = opt.DropDeadStores(out.Body, tapes, l.pureHelpers())
+		out.Body = opt.DropUnused(out.Body, keep)
+		out.Body = opt.DropDeadStores(out.Body, tapes, l.pureHelpers())
+	}
 	out.Body = opt.DropUnused(out.Body, keep)
 	l.checkFunc("dropUnused", out)
 	return out
@@ -595,4 +612,26 @@ func (l *lowerer) doc(g *gradFunc) string {
 		return g.name + " returns " + call + "; it depends on no differentiable parameter."
 	}
 	return g.name + " returns " + call + " and its partial derivatives with respect to " + strings.Join(wrt, ", ") + "."
+}
+
+// pureHelpers names the generated helpers that only compute values: no
+// parameter through which they could write (a slice, pointer or map).
+func (p *pkgContext) pureHelpers() map[string]bool {
+	pure := map[string]bool{}
+	for _, funcs := range p.helperFuncs {
+		for _, f := range funcs {
+			if f.Recv != nil {
+				continue
+			}
+			ok := true
+			for _, prm := range f.Params {
+				switch prm.Type.(type) {
+				case adjoint.Slice, adjoint.Pointer, adjoint.Map, adjoint.Opaque:
+					ok = false
+				}
+			}
+			pure[f.Name] = ok
+		}
+	}
+	return pure
 }

@@ -23,7 +23,7 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 	}
 	speedTape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters], tapes[iters:]
-	vyTape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape = tapes[:0:iters]
 	trips = 0
 	for range steps {
 		trips++

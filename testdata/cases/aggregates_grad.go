@@ -71,7 +71,7 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	tapeLen = iters + iters
 	tapes = make([][]float64, tapeLen)
 	rowTape, tapes = tapes[:0:iters], tapes[iters:]
-	drowTape, tapes = tapes[:0:iters], tapes[iters:]
+	drowTape = tapes[:0:iters]
 	if iters <= 64 {
 		var tapeArray [64]float64
 		tripsTape = tapeArray[:0:iters]
@@ -437,7 +437,6 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 		i++
 		// y = y*x + p.C[i]
 		dt1 = dy
-		dy = 0
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
 		dt = dt1
@@ -918,7 +917,6 @@ func SumAfterUseGrad(x, y float64) (float64, float64, float64) {
 	var dx, dy float64
 	// return x
 	dx = 1
-	xBefore := x
 	// for i := 0; i < 4; i++ (forward and backward in one pass: a sum)
 	for i := 0; i < 4; i++ {
 		t1 := y * float64(i)
@@ -928,7 +926,6 @@ func SumAfterUseGrad(x, y float64) (float64, float64, float64) {
 		dy += float64(i) * dt1
 	}
 	sumAfterUse := x
-	x = xBefore
 	// x *= z
 	x = xPrev
 	dz := x * dx

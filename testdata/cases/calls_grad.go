@@ -81,12 +81,12 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
-	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
 	trips = 0
 	for i = range n {
 		trips++
 		sTape = append(sTape, s)
-		neuron1, dNeuron1Dw = gradOfNeuronWrtW(w, 0.1, float64(i))
+		neuron1, _ = gradOfNeuronWrtW(w, 0.1, float64(i))
 		t = neuron1 * float64(i%3)
 		t1 = s + t
 		s = t1
@@ -127,9 +127,8 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 			ds = (t4 + exp*(t4*(s/t3))) * dt5
 		}
 		// s += neuron(w, 0.1, float64(i)) * float64(i%3)
-		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
-		neuron1, dNeuron1Dw = gradOfNeuronWrtW(w, 0.1, float64(i))
+		_, dNeuron1Dw = gradOfNeuronWrtW(w, 0.1, float64(i))
 		dt1 = ds
 		dw += dNeuron1Dw * float64(i%3) * dt1
 	}
@@ -321,7 +320,7 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
-	yTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
 	trips1 = 0
 	for ; i1 < 2; i1++ {
 		trips1++
@@ -535,7 +534,7 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	for ; i < 3; i++ {
 		trips++
 		yTape = append(yTape, y)
-		bell3, dBell3Dx, dBell3Ds = gradOfBell(y, s)
+		bell3, _, _ = gradOfBell(y, s)
 		t1 = y + bell3
 		y = t1
 	}
@@ -549,7 +548,7 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 		// y += bell(y, s)
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
-		bell3, dBell3Dx, dBell3Ds = gradOfBell(y, s)
+		_, dBell3Dx, dBell3Ds = gradOfBell(y, s)
 		dt1 = dy
 		dy = (1 + dBell3Dx) * dt1
 		ds += dBell3Ds * dt1
@@ -606,7 +605,7 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	}
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	yTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
 	trips = 0
 	for ; i < 3; i++ {
 		trips++
@@ -705,7 +704,6 @@ func InlinedElementInLoopJVP(y float64, w []float64, dy float64, dw []float64) (
 
 // ZeroTangentArgsGrad returns ZeroTangentArgs(x) and its partial derivatives with respect to x.
 func ZeroTangentArgsGrad(x float64) (float64, float64) {
-	copysign := math.Copysign(1.3, x)
 	halves1, halves2 := halves(0.5, math.Copysign(1.3, x))
 	a := halves1
 	b := halves2
@@ -718,15 +716,11 @@ func ZeroTangentArgsGrad(x float64) (float64, float64) {
 	t3 := x * x
 	zeroTangentArgs := t2 + t3
 
-	var dt2, dt3 float64
+	var dt3 float64
 	// return a*b + c + x*x
-	dt2 = 1
 	dt3 = 1
 	dx := 2 * x * dt3
-	da := b * dt2
-	db := a * dt2
 	// a, b := halves(0.5, math.Copysign(1.3, x))
-	pullbackOfHalvesWrtB(0.5, copysign, da, db)
 	return zeroTangentArgs, dx
 }
 

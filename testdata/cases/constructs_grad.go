@@ -136,7 +136,6 @@ func OpAssignGrad(x, y float64) (float64, float64, float64) {
 	s -= y
 	sPrev := s
 	s *= s
-	sPrev1 := s
 	t1 := y + 3
 	t2 := s / t1
 	s = t2
@@ -147,8 +146,6 @@ func OpAssignGrad(x, y float64) (float64, float64, float64) {
 	ds = 1
 	// s /= y + 3
 	dt2 := ds
-	ds = 0
-	s = sPrev1
 	ds = dt2 / t1
 	dt1 := -t2 * (dt2 / t1)
 	dy := dt1
@@ -236,10 +233,8 @@ func SwapGrad(x, y float64) (float64, float64, float64) {
 	db := 3 * dt4
 	// a, b = a*b, a+b
 	dt3 := db
-	db = 0
 	b = bPrev
 	dt2 := da
-	da = 0
 	a = aPrev
 	da = dt3
 	db = dt3
@@ -247,7 +242,6 @@ func SwapGrad(x, y float64) (float64, float64, float64) {
 	db += a * dt2
 	// a, b = b, a
 	dt1 := db
-	db = 0
 	dt := da
 	da = dt1
 	db = dt
@@ -287,7 +281,6 @@ func ShadowGrad(x float64) (float64, float64) {
 	dy := x
 	// y = x + 1
 	dx1 := dy
-	dy = 0
 	y = yPrev
 	// x := y * y
 	dy = 2 * y * dx1
@@ -623,7 +616,8 @@ func DeadNaNGrad(x float64) (float64, float64) {
 // DeadNaNJVP returns DeadNaN(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func DeadNaNJVP(x, dx float64) (float64, float64) {
 	t := 1000 * x
-	math.Exp(t)
+	unused := math.Exp(t)
+	_ = unused
 	dlog := dx / x
 	log := math.Log(x)
 	dy := 0 * dlog

@@ -9,7 +9,7 @@ import (
 
 // IfElseGrad returns IfElse(x, y) and its partial derivatives with respect to x, y.
 func IfElseGrad(x, y float64) (float64, float64, float64) {
-	var xPrev, yPrev, sin, xPrev1, yPrev1, t, t1 float64
+	var xPrev, yPrev, sin, xPrev1, t, t1 float64
 	var cond, cond1 bool
 	d := x - y
 	if d > 1 {
@@ -26,7 +26,6 @@ func IfElseGrad(x, y float64) (float64, float64, float64) {
 		} else {
 			cond = false
 			xPrev1 = x
-			yPrev1 = y
 			t = y
 			t1 = x * x
 			x = t
@@ -51,16 +50,12 @@ func IfElseGrad(x, y float64) (float64, float64, float64) {
 			// y = math.Sin(y) * d
 			dsin = d * dy
 			dd += sin * dy
-			dy = 0
 			y = yPrev
 			dy = math.Cos(y) * dsin
 		} else {
 			// x, y = y, x*x
 			dt1 = dy
-			dy = 0
-			y = yPrev1
 			dt = dx
-			dx = 0
 			x = xPrev1
 			dx = 2 * x * dt1
 			dy = dt
@@ -190,7 +185,7 @@ func RestoredAfterBranchJVP(x, y, dx, dy float64) (float64, float64) {
 
 // SwitchTaggedGrad returns SwitchTagged(x) and its partial derivatives with respect to x.
 func SwitchTaggedGrad(x float64) (float64, float64) {
-	var switchTagged, xPrev, sqrt, xPrev1 float64
+	var switchTagged, sqrt float64
 	var k, taken int
 	var done bool
 	k = int(math.Floor(x))
@@ -202,12 +197,10 @@ func SwitchTaggedGrad(x float64) (float64, float64) {
 		goto reverse
 	case 2:
 		taken = 1
-		xPrev = x
 		sqrt = math.Sqrt(x)
 		x = sqrt
 	default:
 		taken = 2
-		xPrev1 = x
 		x = -x
 	}
 	done = true
@@ -226,12 +219,9 @@ reverse:
 	case 1:
 		// x = math.Sqrt(x)
 		dsqrt = dx
-		dx = 0
-		x = xPrev
 		dx = 0.5 / sqrt * dsqrt
 	case 2:
 		// x = -x
-		x = xPrev1
 		dx = -dx
 	}
 	return switchTagged, dx
@@ -263,7 +253,6 @@ func SwitchTaggedJVP(x, dx float64) (float64, float64) {
 
 // SwitchTaglessGrad returns SwitchTagless(x, y) and its partial derivatives with respect to x, y.
 func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
-	var rPrev float64
 	var taken int
 	var r float64
 	switch {
@@ -272,7 +261,6 @@ func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
 		r = x * y
 	case x < y:
 		taken = 1
-		rPrev = r
 		r = x / y
 	default:
 		taken = -1
@@ -289,13 +277,10 @@ func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
 		// r = x * y
 		dx += y * dr
 		dy += x * dr
-		dr = 0
 	case 1:
 		// r = x / y
 		dx += dr / y
 		dy -= r * (dr / y)
-		dr = 0
-		r = rPrev
 	}
 	return switchTagless, dx, dy
 }
@@ -505,7 +490,7 @@ func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
-	doneTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape = tapes[:0:iters]
 	trips = 0
 	broke = false
 	for ; i < n; i++ {
@@ -623,7 +608,6 @@ reverse:
 		dy = 1
 		// y = math.Exp(y)
 		dexp = dy
-		dy = 0
 		y = yPrev
 		dy = exp * dexp
 	}
@@ -636,7 +620,6 @@ reverse:
 	// y := x * x
 	if dy != 0 {
 		dx += 2 * x * dy
-		dy = 0
 	}
 	return returnInBranch, dx
 }
@@ -675,7 +658,7 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 		tapes = make([]float64, tapeLen)
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
 	trips = 0
 	for i = range n {
 		trips++
@@ -706,7 +689,6 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// s += x * float64(i)
-			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
 			dt1 = ds
 			dx += float64(i) * dt1
@@ -820,7 +802,7 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 		tapes = make([]float64, tapeLen)
 	}
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	doneTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape = tapes[:0:iters]
 	trips = 0
 	for ; i < n; i++ {
 		trips++
@@ -931,7 +913,6 @@ func BreakGrad(x float64, n int) (float64, float64) {
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += 1
-			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
 		}
 		// s = s * x
@@ -985,7 +966,7 @@ func LabeledGrad(x float64, n int) (float64, float64) {
 	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
 	doneTape1, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
-	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
 	trips = 0
 	broke = false
 outer:
@@ -1108,7 +1089,7 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 		tapes = make([]float64, tapeLen)
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
 	trips = 0
 	for ; i < n; i++ {
 		trips++
@@ -1143,7 +1124,6 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 			dx += s * dt
 		} else {
 			// s = s + x
-			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
 			dt1 = ds
 			dx += dt1
@@ -1487,7 +1467,6 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 		for ; trips > 0; trips-- {
 			// p *= x
 			dt = dp
-			dp = 0
 			p = pTape[len(pTape)-1]
 			pTape = pTape[:len(pTape)-1]
 			dp = x * dt
@@ -1547,7 +1526,7 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 		}
 		tapes = tapeBlock[:tapeLen]
 		pTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-		condTape, tapes = tapes[:0:iters], tapes[iters:]
+		condTape = tapes[:0:iters]
 		trips = 0
 		for j := range n {
 			trips++
@@ -1578,7 +1557,6 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 			if cond {
 				// p *= x
 				dt = dp
-				dp = 0
 				p = pTape[len(pTape)-1]
 				pTape = pTape[:len(pTape)-1]
 				dp = x * dt
@@ -1586,7 +1564,6 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 			} else {
 				// p = p*0.5 + math.Sin(p*x)
 				dt3 = dp
-				dp = 0
 				p = pTape[len(pTape)-1]
 				pTape = pTape[:len(pTape)-1]
 				t2 = p * x
@@ -1748,7 +1725,6 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 		for ; trips > 0; trips-- {
 			// p *= x
 			dt = dp
-			dp = 0
 			p = pTape[len(pTape)-1]
 			pTape = pTape[:len(pTape)-1]
 			dp = x * dt
@@ -1798,7 +1774,7 @@ func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float6
 		tapes = make([]float64, tapeLen)
 	}
 	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	takenTape, tapes = tapes[:0:iters], tapes[iters:]
+	takenTape = tapes[:0:iters]
 	trips = 0
 	for ; i < steps; i++ {
 		trips++
@@ -1839,7 +1815,6 @@ func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float6
 			dr += x * t1 * dt2
 		case 1:
 			// x = x * 0.5
-			x = xTape[len(xTape)-1]
 			xTape = xTape[:len(xTape)-1]
 			dt3 = dx
 			dx = 0.5 * dt3
@@ -1901,7 +1876,6 @@ func PiecewisePostGrad(x float64) (float64, float64) {
 	for ; trips > 0; trips-- {
 		// t = math.Max(t*2, t+1)
 		dmax1 = dt
-		dt = 0
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
 		t1 = t * 2
@@ -2089,11 +2063,9 @@ func SwapPostContinueGrad(x, y float64) (float64, float64, float64) {
 	for ; trips > 0; trips-- {
 		// a, b = b, a
 		dt1 = db
-		db = 0
 		b = bTape[len(bTape)-1]
 		bTape = bTape[:len(bTape)-1]
 		dt = da
-		da = 0
 		a = aTape[len(aTape)-1]
 		aTape = aTape[:len(aTape)-1]
 		da = dt1
@@ -2160,7 +2132,7 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	nhElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
 	trips = 0
 	for ; t < len(x); t++ {
 		trips++
@@ -2249,7 +2221,7 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	tapeLen = iters + iters
 	tapes = make([][]float64, tapeLen)
 	wTape, tapes = tapes[:0:iters], tapes[iters:]
-	dwTape, tapes = tapes[:0:iters], tapes[iters:]
+	dwTape = tapes[:0:iters]
 	if iters <= 64 {
 		var tapeArray [64]float64
 		wElemTape = tapeArray[:0:iters]
@@ -2434,7 +2406,7 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	tapeLen = iters + iters
 	tapes = make([][]float64, tapeLen)
 	rTape, tapes = tapes[:0:iters], tapes[iters:]
-	drTape, tapes = tapes[:0:iters], tapes[iters:]
+	drTape = tapes[:0:iters]
 	tapeLen1 = iters + iters
 	if tapeLen1 <= 64 {
 		var tapeArray [64]float64
@@ -2446,7 +2418,7 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		tapes1 = make([]float64, tapeLen1)
 	}
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	tripsTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tripsTape = tapes1[:0:iters]
 	trips1 = 0
 	for ; k < 3; k++ {
 		trips1++
@@ -2497,7 +2469,6 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 			tTape = tTape[:len(tTape)-1]
 			// y += t[0] * math.Erf(p*float64(k+1)/4)
 			dt6 = dy
-			dy = 0
 			t3 = p * float64(k+1)
 			t4 = t3 / 4
 			erf = math.Erf(t4)
@@ -2510,9 +2481,7 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 			dp += float64(k+1) * dt3
 		}
 		// t := r
-		dt = dtTape[len(dtTape)-1]
 		dtTape = dtTape[:len(dtTape)-1]
-		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
 		// r[0] += 0.25 * math.Sin(p)
 		dt2 = dr[0]
@@ -2585,7 +2554,6 @@ func NamedResultGrad(x, y float64) (float64, float64, float64) {
 	var i, iters, tapeLen, trips int
 	var tapes, condTape, rTape []float64
 	var cond, broke, done, done1 bool
-	r = 0
 	r = x * y
 	done = false
 	if r > 1 {
@@ -2612,7 +2580,7 @@ func NamedResultGrad(x, y float64) (float64, float64, float64) {
 		tapes = make([]float64, tapeLen)
 	}
 	rTape, tapes = tapes[:0:iters], tapes[iters:]
-	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
 	trips = 0
 	broke = false
 	for ; i < 3; i++ {
@@ -2652,7 +2620,6 @@ reverse:
 				dr += 1
 			}
 			// r += x * x
-			r = rTape[len(rTape)-1]
 			rTape = rTape[:len(rTape)-1]
 			dt1 = dr
 			dx += 2 * x * dt1
@@ -2670,7 +2637,6 @@ reverse:
 	if dr != 0 {
 		dx += y * dr
 		dy += x * dr
-		dr = 0
 	}
 	return namedResult, dx, dy
 }
@@ -2727,7 +2693,6 @@ reverse:
 		// out = a * b
 		da = b * dout
 		db = a * dout
-		dout = 0
 		// a, b := splitNamed(x)
 		dsplitNamed2 = db
 		dsplitNamed1 = da
@@ -2737,7 +2702,6 @@ reverse:
 	// if x < -5
 	if cond {
 		// return out
-		dout += 1
 	}
 	return namedHelper, dx
 }
@@ -2760,8 +2724,6 @@ func NamedHelperJVP(x, dx float64) (float64, float64) {
 func pullbackOfSplitNamed(x, dres, dres1 float64) (float64, float64, float64) {
 	var splitNamed1, splitNamed2, s, c, t, t1 float64
 	var cond, done bool
-	s = 0
-	c = 0
 	t, t1 = math.Sincos(x)
 	s = t
 	c = t1
@@ -2796,9 +2758,7 @@ reverse:
 	// s, c = math.Sincos(x)
 	if ds != 0 || dc != 0 {
 		dt1 = dc
-		dc = 0
 		dt = ds
-		ds = 0
 		dx += t1*dt - t*dt1
 	}
 	return splitNamed1, splitNamed2, dx

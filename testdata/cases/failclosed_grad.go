@@ -484,7 +484,7 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 	}
 	cTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	pTape, tapes = tapes[:0:iters], tapes[iters:]
-	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
 	trips = 0
 	for ; i < 5; i++ {
 		trips++
@@ -526,8 +526,6 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 		if cond {
 			// c = x * float64(i)
 			dt = dc
-			dc = 0
-			c = cTape[len(cTape)-1]
 			cTape = cTape[:len(cTape)-1]
 			dx += float64(i) * dt
 		}
@@ -721,7 +719,7 @@ func TwoResultsAfterEarlyReturnGrad(x, y float64, n int) (float64, float64, floa
 	}
 	exTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape = tapes[:0:iters]
 	trips = 0
 	for ; k < 3; k++ {
 		trips++
@@ -759,7 +757,7 @@ reverse:
 			exTape = exTape[:len(exTape)-1]
 			dt5 = dfr
 			dfr = 0
-			t5, t6 = math.Frexp(y)
+			_, t6 = math.Frexp(y)
 			dy += math.Ldexp(dt5, -t6)
 		}
 		// if n == 2
@@ -849,9 +847,7 @@ func ParallelPassiveGrad(x, y float64) (float64, float64, float64) {
 	dy := x
 	dx := y
 	// x, y = 0.5, x+y
-	dx = 0
 	dt1 := dy
-	dy = 0
 	dx = dt1
 	dy = dt1
 	return parallelPassive, dx, dy
@@ -907,7 +903,6 @@ reverse:
 		dy = 0
 		y = yPrev
 		dmin1 = dx
-		dx = 0
 		x = xPrev
 		dx = math.Cos(x) * dsin
 		if 0.94 == y {
@@ -915,9 +910,6 @@ reverse:
 		} else if !(0.94 == min1) {
 			dy += dmin1
 		}
-	} else {
-		y = yPrev
-		x = xPrev
 	}
 	return parallelUntaken, dx, dy
 }
@@ -968,7 +960,7 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	}
 	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
-	condTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	condTape = tapes[: 0 : iters*3]
 	trips = 0
 	for j := range 2 {
 		trips++
@@ -1183,7 +1175,7 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	}
 	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	yTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape = tapes[:0:iters]
 	trips = 0
 	for ; i < 3; i++ {
 		trips++
@@ -1194,7 +1186,7 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 		xTape = append(xTape, x)
 		yTape = append(yTape, y)
 		t1 = 0.25
-		bell1, dBell1Dx = gradOfBellWrtX(x, 1.5)
+		bell1, _ = gradOfBellWrtX(x, 1.5)
 		tanh = math.Tanh(bell1)
 		tanhTape = append(tanhTape, tanh)
 		x = t1
@@ -1212,23 +1204,19 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	// for i < 3
 	for ; trips > 0; trips-- {
 		// y += 0.125 * float64(i)
-		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
 		// x, y = 0.25, math.Tanh(bell(x, 1.5))
-		dx = 0
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
 		tanh = tanhTape[len(tanhTape)-1]
 		tanhTape = tanhTape[:len(tanhTape)-1]
 		dtanh = dy
-		dy = 0
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
-		bell1, dBell1Dx = gradOfBellWrtX(x, 1.5)
+		_, dBell1Dx = gradOfBellWrtX(x, 1.5)
 		dbell1 = (1 - tanh*tanh) * dtanh
 		dx = dBell1Dx * dbell1
 		// x = math.Atan(y + 0.5)
-		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
 		t = y + 0.5
 		datan = dx
@@ -1370,12 +1358,10 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
 			// x = math.Sin(1.04)
-			x = xTape[len(xTape)-1]
 			xTape = xTape[:len(xTape)-1]
 			// x, y = math.Tanh(v/2), math.Sin(x-w[0])
 			x = xTape[len(xTape)-1]
 			xTape = xTape[:len(xTape)-1]
-			tanh = tanhTape[len(tanhTape)-1]
 			tanhTape = tanhTape[:len(tanhTape)-1]
 			dsin = dy
 			dy = 0
@@ -1394,20 +1380,15 @@ func ParallelDeadInLoopJVP(x, y float64, w, dw []float64) (float64, float64) {
 	}
 	var dx float64
 	var dy float64
-	for i, v := range w {
-		dv := dw[i]
+	for range w {
 		t := 0.0
 		for t < 1 {
 			t += 0.35
-			dt1 := dv / 2
-			t1 := v / 2
-			tanh := math.Tanh(t1)
-			dtanh := (1 - tanh*tanh) * dt1
 			dt2 := dx - dw[0]
 			t2 := x - w[0]
 			dsin := math.Cos(t2) * dt2
 			sin := math.Sin(t2)
-			x, y, dx, dy = tanh, sin, dtanh, dsin
+			y, dy = sin, dsin
 			p1 := math.Sin(1.04)
 			dx = 0
 			x = p1
@@ -1561,7 +1542,7 @@ func VarSliceLaterJVP(a []float64, flip bool, da []float64) (float64, float64) {
 		panic(fmt.Sprintf("VarSliceLaterJVP: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	var src []float64
-	dsrc := make([]float64, len(src))
+	var dsrc []float64
 	if flip {
 		dsrc = da[1:]
 		src = a[1:]
@@ -1618,7 +1599,6 @@ func LinkSumGrad(c, dc *Link) float64 {
 		pTape = pTape[:len(pTape)-1]
 		// s += p.V * p.V * p.W[0]
 		dt2 = ds
-		ds = 0
 		t = p.V * p.V
 		ds = dt2
 		dt1 = dt2
@@ -1722,7 +1702,7 @@ func LabelReverseGrad(xs []float64, a float64, dxs []float64) (float64, float64)
 		tapes = make([]float64, tapeLen)
 	}
 	sTape, tapes = tapes[:0:iters], tapes[iters:]
-	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
 	trips = 0
 	broke = false
 	for i1, v = range xs {
@@ -1754,7 +1734,7 @@ func LabelReverseGrad(xs []float64, a float64, dxs []float64) (float64, float64)
 		tapes1 = make([]float64, tapeLen1)
 	}
 	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
-	doneTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	doneTape = tapes1[:0:iters1]
 	trips1 = 0
 reverse:
 	for ; i < 3; i++ {
@@ -1803,7 +1783,6 @@ reverse1:
 		}
 		// s = s*v + a
 		dt1 = ds
-		ds = 0
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
 		dt = dt1

@@ -543,7 +543,7 @@ func FrexpSubnormalGrad(x, y float64) (float64, float64, float64) {
 func FrexpSubnormalJVP(x, y, dx, dy float64) (float64, float64) {
 	r, r1 := math.Frexp(x)
 	dr := math.Ldexp(dx, -r1)
-	frac, _, dfrac := r, r1, dr
+	frac, dfrac := r, dr
 	dt := y*dy + y*dy
 	t := y * y
 	dt1 := dy - dy
@@ -1422,7 +1422,7 @@ func RoundingResidualJVP(x, dx float64) (float64, float64) {
 	t1 := x - t
 	r, r1 := math.Frexp(t1)
 	dr := math.Ldexp(dt1, -r1)
-	frac, _, dfrac := r, r1, dr
+	frac, dfrac := r, dr
 	dt2 := x*dx + x*dx
 	t2 := x * x
 	dt3 := 0.3 * dfrac

@@ -248,8 +248,23 @@ func DropUnused(body []adjoint.Stmt, keep map[string]bool) []adjoint.Stmt {
 		if len(unused) == 0 {
 			return body
 		}
-		body = dropNames(body, unused)
+		before := StmtsString(body) // dropNames may change body's nested lists in place
+		next := dropNames(body, unused)
+		if StmtsString(next) == before {
+			return next // what is left is not the passes' to remove (a declaration in an if's init)
+		}
+		body = next
 	}
+}
+
+// StmtsString prints a statement list, to tell whether a rewrite changed it.
+func StmtsString(list []adjoint.Stmt) string {
+	var b []byte
+	for _, s := range list {
+		b = append(b, adjoint.StmtString(s)...)
+		b = append(b, '\n')
+	}
+	return string(b)
 }
 
 // hasCall reports whether e calls a function (a conversion is no call).
@@ -278,10 +293,49 @@ func callsOtherThan(e adjoint.Expr, allowed func(adjoint.Call) bool) bool {
 	return found
 }
 
+// isConversion reports whether c converts to a predeclared type
+// (float64(x)): a value, no call, and no statement on its own.
+func isConversion(c adjoint.Call) bool {
+	if _, ok := c.Fun.(adjoint.TypeExpr); ok {
+		return true
+	}
+	id, ok := c.Fun.(adjoint.Ident)
+	if !ok {
+		return false
+	}
+	switch id.Name {
+	case "float64", "float32", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune", "bool", "string", "complex64", "complex128":
+		return true
+	}
+	return false
+}
+
+// isBuiltin reports whether c calls one of Go's builtin functions that
+// return a value (which cannot stand as a statement).
+func isBuiltin(c adjoint.Call) bool {
+	id, ok := c.Fun.(adjoint.Ident)
+	if !ok {
+		return false
+	}
+	switch id.Name {
+	case "append", "cap", "complex", "imag", "len", "make", "max", "min", "new", "real":
+		return true
+	}
+	return false
+}
+
 // isPureBuiltin reports whether c calls a builtin that only computes a
 // value (make, new, len, cap, min, max), whose result may be discarded
 // with the call.
 func isPureBuiltin(c adjoint.Call) bool {
+	if isConversion(c) {
+		for _, a := range c.Args {
+			if hasCall(a) && !func() bool { ac, ok := a.(adjoint.Call); return ok && isPureBuiltin(ac) }() {
+				return false
+			}
+		}
+		return true
+	}
 	if id, ok := c.Fun.(adjoint.Ident); ok {
 		switch id.Name {
 		case "make", "new", "len", "cap", "min", "max":
@@ -301,7 +355,17 @@ func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 	for _, s := range list {
 		switch x := s.(type) {
 		case adjoint.VarDecl:
-			if x.Const || len(x.Values) > 0 {
+			if x.Const {
+				break
+			}
+			if len(x.Values) > 0 {
+				// var v T = e: with v unused, e stays for its effects.
+				if len(x.Names) == 1 && unused[x.Names[0]] {
+					if len(x.Values) == 1 && hasCall(x.Values[0]) {
+						out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: x.Values})
+					}
+					continue
+				}
 				break
 			}
 			var names []string
@@ -337,7 +401,8 @@ func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 					continue
 				}
 				if len(x.Rhs) == 1 && hasCall(x.Rhs[0]) {
-					if c, ok := x.Rhs[0].(adjoint.Call); ok {
+					// A builtin or a conversion is no statement: _ = max(...).
+					if c, ok := x.Rhs[0].(adjoint.Call); ok && !isConversion(c) && !isBuiltin(c) {
 						out = append(out, adjoint.ExprStmt{X: c})
 					} else {
 						out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: x.Rhs})

@@ -1,0 +1,530 @@
+package opt
+
+import "github.com/gradgen/gradgen/analyzer/adjoint"
+
+// Dead stores: assignments whose value nothing reads. The lowering writes
+// some as a matter of course — a value restored from a tape that the
+// statement's reversal turns out not to need, an adjoint accumulated
+// after its last reader, the carving of tape storage whose last piece
+// leaves the rest unused — and staticcheck rightly flags them in
+// generated code as it would in hand-written code (SA4006).
+//
+// DropDeadStores removes them with a liveness analysis over the
+// structured program: backward through statement lists, both ways
+// through branches, to a fixed point around loops, break and continue to
+// their targets, goto to its label (the only jumps gradgen writes go
+// forward to one label; a backward jump makes the pass leave the program
+// alone). A store is removed when it is a plain or op-assignment (or ++,
+// --) to a local variable that no path reads before the next write, and
+// its right side has no effect beyond its value (arithmetic, math calls,
+// pure builtins, indexing). Declarations (:=, var) stay, as do stores
+// into memory (elements and fields) and to the names in keep (tapes,
+// whose pushes and pops must balance). In a parallel assignment only the
+// dead targets go, with their values; of a call's several results, the
+// dead ones are blanked. A declaration none of whose variables is read
+// again goes (keeping its calls), one whose value alone is dead keeps
+// only its declaration when the value shows its type (x := make([]T, n)
+// becomes var x []T), and a call statement to one of pureFuncs (generated
+// helpers that only return values) whose results are dropped goes.
+// Variables left unread are then dropped by DropUnused.
+func DropDeadStores(body []adjoint.Stmt, keep, pureFuncs map[string]bool) []adjoint.Stmt {
+	// A variable whose address is taken may be read through the pointer.
+	keep = liveSet(keep).clone()
+	for _, s := range body {
+		adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
+			if u, ok := e.(adjoint.Unary); ok && u.Op == "&" {
+				if id, ok := u.X.(adjoint.Ident); ok {
+					keep[id.Name] = true
+				}
+			}
+		})
+	}
+	d := &deadStores{keep: keep, pureFuncs: pureFuncs, labels: map[string]liveSet{}}
+
+	out, _ := d.list(body, liveSet{}, true)
+	if d.backwardJump {
+		return body
+	}
+	return out
+}
+
+type liveSet map[string]bool
+
+func (s liveSet) clone() liveSet {
+	c := make(liveSet, len(s))
+	for k := range s {
+		c[k] = true
+	}
+	return c
+}
+
+func (s liveSet) union(o liveSet) liveSet {
+	c := s.clone()
+	for k := range o {
+		c[k] = true
+	}
+	return c
+}
+
+func (s liveSet) equal(o liveSet) bool {
+	if len(s) != len(o) {
+		return false
+	}
+	for k := range s {
+		if !o[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// reads adds the names e reads.
+func (s liveSet) reads(es ...adjoint.Expr) liveSet {
+	c := s.clone()
+	for _, e := range es {
+		if e == nil {
+			continue
+		}
+		adjoint.WalkExpr(e, func(x adjoint.Expr) {
+			if id, ok := x.(adjoint.Ident); ok {
+				c[id.Name] = true
+			}
+		})
+	}
+	return c
+}
+
+// A target is where break and continue inside a loop or switch go.
+type target struct {
+	label          string
+	loop           bool
+	brk, continue_ liveSet
+}
+
+type deadStores struct {
+	keep         map[string]bool
+	pureFuncs    map[string]bool    // functions called for their value alone
+	labels       map[string]liveSet // live sets at labels, as the backward walk meets them
+	targets      []target
+	backwardJump bool
+}
+
+// list computes the live set before list given the one after it; with
+// rewrite it also drops the dead stores (only once the sets of the
+// enclosing loops are settled).
+func (d *deadStores) list(list []adjoint.Stmt, out liveSet, rewrite bool) ([]adjoint.Stmt, liveSet) {
+	live := out
+	kept := make([]adjoint.Stmt, len(list))
+	for i := len(list) - 1; i >= 0; i-- {
+		if rewrite {
+			if s, ok := d.deadDefine(list[i], live, kept[i+1:]); ok {
+				kept[i] = s // live is unchanged: the value was dead, its reads (if any) go with it
+				if s != nil {
+					_, live = d.stmt(s, live, false)
+				}
+				continue
+			}
+		}
+		s, in := d.stmt(list[i], live, rewrite)
+		live = in
+		kept[i] = s
+	}
+	var res []adjoint.Stmt
+	for _, s := range kept {
+		if s != nil {
+			res = append(res, s)
+		}
+	}
+	return res, live
+}
+
+// deadDefine rewrites a declaration (x := e) none of whose variables is
+// read: when nothing later in its block mentions them, it goes (or keeps
+// only e's calls, for their effects); the pass must do it, since removing
+// the stores that read a variable can leave it unused, which Go rejects.
+// It reports false when it leaves s to the other rules.
+func (d *deadStores) deadDefine(s adjoint.Stmt, out liveSet, later []adjoint.Stmt) (adjoint.Stmt, bool) {
+	if v, ok := s.(adjoint.VarDecl); ok && !v.Const && len(v.Values) > 0 {
+		// var a, b = e1, e2: as a, b := e1, e2, the names blanked rather
+		// than dropped, so that the type stays written.
+		var names []adjoint.Expr
+		for _, n := range v.Names {
+			names = append(names, adjoint.Id(n))
+		}
+		rs, ok := d.deadDefine(adjoint.Assign{Lhs: names, Op: ":=", Rhs: v.Values}, out, later)
+		if !ok {
+			return nil, false
+		}
+		if a, isAssign := rs.(adjoint.Assign); isAssign && a.Op == ":=" {
+			v.Names, v.Values = nil, a.Rhs
+			for _, x := range a.Lhs {
+				v.Names = append(v.Names, x.(adjoint.Ident).Name)
+			}
+			return v, true
+		}
+		return rs, true
+	}
+	a, ok := s.(adjoint.Assign)
+	if !ok || a.Op != ":=" {
+		return nil, false
+	}
+	dead := func(x adjoint.Expr) bool {
+		id, ok := x.(adjoint.Ident)
+		if !ok || id.Name == "_" {
+			return ok
+		}
+		if out[id.Name] || d.keep[id.Name] {
+			return false
+		}
+		for _, next := range later {
+			if next != nil && Mentions(next, id.Name) {
+				return false
+			}
+		}
+		return true
+	}
+	alive := 0
+	lhs := make([]adjoint.Expr, len(a.Lhs))
+	for i, x := range a.Lhs {
+		lhs[i] = x
+		if dead(x) {
+			lhs[i] = adjoint.Id("_")
+		} else {
+			alive++
+		}
+	}
+	if alive > 0 {
+		if alive == len(lhs) || len(a.Lhs) != len(a.Rhs) {
+			if alive < len(lhs) {
+				a.Lhs = lhs // v, _ := f(): the call stays
+				return a, true
+			}
+			return nil, false
+		}
+		// v3, v4 := e3, e4 with v3 dead: v4 := e4, if e3 is pure.
+		var keptL, keptR []adjoint.Expr
+		for i, x := range lhs {
+			if id, ok := x.(adjoint.Ident); ok && id.Name == "_" && d.isPure(a.Rhs[i]) {
+				continue
+			}
+			keptL, keptR = append(keptL, x), append(keptR, a.Rhs[i])
+		}
+		a.Lhs, a.Rhs = keptL, keptR
+		return a, true
+	}
+	pure := true
+	for _, r := range a.Rhs {
+		pure = pure && d.isPure(r)
+	}
+	if pure {
+		return nil, true
+	}
+	// _ = e, not e alone: e may be a conversion, which is no statement.
+	// Of several values only those with effects stay.
+	rhs := a.Rhs
+	if len(a.Rhs) == len(a.Lhs) {
+		rhs = nil
+		for _, r := range a.Rhs {
+			if !d.isPure(r) {
+				rhs = append(rhs, r)
+			}
+		}
+	}
+	n := len(rhs)
+	if len(a.Rhs) == 1 && len(a.Lhs) > 1 {
+		n = len(a.Lhs) // one call's several results
+	}
+	var blanks []adjoint.Expr
+	for range n {
+		blanks = append(blanks, adjoint.Id("_"))
+	}
+	return adjoint.Assign{Lhs: blanks, Op: "=", Rhs: rhs}, true
+}
+
+// stmt returns s rewritten (nil when it goes) and the live set before it.
+func (d *deadStores) stmt(s adjoint.Stmt, out liveSet, rewrite bool) (adjoint.Stmt, liveSet) {
+	switch s := s.(type) {
+	case adjoint.Assign:
+		return d.assign(s, out, rewrite)
+	case adjoint.IncDec:
+		if id, ok := s.X.(adjoint.Ident); ok {
+			if !out[id.Name] && !d.keep[id.Name] && rewrite {
+				return nil, out
+			}
+			return s, out.reads(s.X)
+		}
+		return s, out.reads(s.X)
+	case adjoint.VarDecl:
+		in := out.clone()
+		for _, n := range s.Names {
+			delete(in, n)
+		}
+		return s, in.reads(s.Values...)
+	case adjoint.ExprStmt:
+		if rewrite && d.isPure(s.X) {
+			return nil, out // a value computed for nothing
+		}
+		return s, out.reads(s.X)
+	case adjoint.Return:
+		return s, liveSet{}.reads(s.Results...)
+	case adjoint.Block:
+		body, in := d.list(s.Body, out, rewrite)
+		s.Body = body
+		return s, in
+	case adjoint.If:
+		then, in1 := d.list(s.Then, out, rewrite)
+		els, in2 := d.list(s.Else, out, rewrite)
+		s.Then, s.Else = then, els
+		in := in1.union(in2).reads(s.Cond)
+		if s.Init != nil {
+			var init adjoint.Stmt
+			init, in = d.stmt(s.Init, in, false)
+			s.Init = init
+		}
+		return s, in
+	case adjoint.Switch:
+		return d.switchStmt(s, out, rewrite)
+	case adjoint.For:
+		return d.forStmt(s, out, rewrite)
+	case adjoint.Range:
+		return d.rangeStmt(s, out, rewrite)
+	case adjoint.Branch:
+		t := d.targetOf(s)
+		if t == nil {
+			d.backwardJump = true // a jump this pass does not model
+			return s, out
+		}
+		if s.Tok == "continue" {
+			return s, t.continue_
+		}
+		return s, t.brk
+	case adjoint.Labeled:
+		d.labels[s.Label] = out
+		return s, out
+	case adjoint.Goto:
+		live, ok := d.labels[s.Label]
+		if !ok {
+			d.backwardJump = true
+			return s, out
+		}
+		return s, live
+	}
+	return s, out // comments, blank lines
+}
+
+func (d *deadStores) targetOf(b adjoint.Branch) *target {
+	for i := len(d.targets) - 1; i >= 0; i-- {
+		t := &d.targets[i]
+		switch {
+		case b.Label != "" && t.label != b.Label:
+		case b.Tok == "continue" && !t.loop:
+		case b.Tok == "break" || b.Tok == "continue":
+			return t
+		}
+	}
+	return nil
+}
+
+func (d *deadStores) assign(s adjoint.Assign, out liveSet, rewrite bool) (adjoint.Stmt, liveSet) {
+	if s.Op == ":=" {
+		// A declaration whose value nothing reads keeps only its
+		// declaration, when the value shows its type (make([]T, n)).
+		if id, ok := s.Lhs[0].(adjoint.Ident); rewrite && ok && len(s.Lhs) == 1 && len(s.Rhs) == 1 && !out[id.Name] && !d.keep[id.Name] && isPure(s.Rhs[0]) {
+			if t := evidentType(s.Rhs[0]); t != nil {
+				return adjoint.VarDecl{Names: []string{id.Name}, Type: t}, d.assignLive(adjoint.Assign{Lhs: s.Lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}}, out)
+			}
+		}
+		return s, d.assignLive(s, out)
+	}
+	if len(s.Lhs) != len(s.Rhs) {
+		// The results of one call: the call stays, its dead targets are
+		// blanked (_, dw = grad(w)), unless every one is dead and the
+		// call is pure.
+		if rewrite {
+			lhs := append([]adjoint.Expr(nil), s.Lhs...)
+			dead := 0
+			for i, x := range lhs {
+				if id, ok := x.(adjoint.Ident); ok && (id.Name == "_" || !out[id.Name] && !d.keep[id.Name]) {
+					lhs[i] = adjoint.Id("_")
+					dead++
+				}
+			}
+			if dead == len(lhs) && d.isPure(s.Rhs[0]) {
+				return nil, out
+			}
+			if dead < len(lhs) {
+				s.Lhs = lhs
+			}
+		}
+		return s, d.assignLive(s, out)
+	}
+	pure := true
+	for _, r := range s.Rhs {
+		pure = pure && isPure(r)
+	}
+	if rewrite && pure {
+		var lhs, rhs []adjoint.Expr
+		for i, x := range s.Lhs {
+			id, ok := x.(adjoint.Ident)
+			if ok && id.Name != "_" && !out[id.Name] && !d.keep[id.Name] {
+				continue // dead: the target and its value go
+			}
+			lhs = append(lhs, x)
+			if s.Op == "=" {
+				rhs = append(rhs, s.Rhs[i])
+			}
+		}
+		if len(lhs) == 0 {
+			return nil, out
+		}
+		if len(lhs) < len(s.Lhs) {
+			s.Lhs = lhs
+			if s.Op == "=" {
+				s.Rhs = rhs
+			}
+		}
+	}
+	return s, d.assignLive(s, out)
+}
+
+// assignLive is the live set before an assignment.
+func (d *deadStores) assignLive(s adjoint.Assign, out liveSet) liveSet {
+	in := out.clone()
+	if s.Op == "=" || s.Op == ":=" {
+		for _, x := range s.Lhs {
+			if id, ok := x.(adjoint.Ident); ok {
+				delete(in, id.Name)
+			}
+		}
+	}
+	for _, x := range s.Lhs {
+		if _, ok := x.(adjoint.Ident); !ok || s.Op != "=" && s.Op != ":=" {
+			in = in.reads(x) // an element's index and base, or an op-assignment's old value
+		}
+	}
+	return in.reads(s.Rhs...)
+}
+
+func (d *deadStores) switchStmt(s adjoint.Switch, out liveSet, rewrite bool) (adjoint.Stmt, liveSet) {
+	d.targets = append(d.targets, target{label: s.Label, brk: out})
+	in := liveSet{}
+	hasDefault := false
+	for i, c := range s.Cases {
+		body, cin := d.list(c.Body, out, rewrite)
+		s.Cases[i].Body = body
+		in = in.union(cin).reads(c.List...)
+		hasDefault = hasDefault || len(c.List) == 0
+	}
+	d.targets = d.targets[:len(d.targets)-1]
+	if !hasDefault {
+		in = in.union(out)
+	}
+	in = in.reads(s.Tag)
+	if s.Init != nil {
+		_, in = d.stmt(s.Init, in, false)
+	}
+	return s, in
+}
+
+func (d *deadStores) forStmt(s adjoint.For, out liveSet, rewrite bool) (adjoint.Stmt, liveSet) {
+	// head is live at the condition: after the loop, or another trip.
+	head := out.reads(s.Cond)
+	var post adjoint.Stmt
+	for range 100 {
+		postIn := head
+		if s.Post != nil {
+			_, postIn = d.stmt(s.Post, head, false)
+		}
+		d.targets = append(d.targets, target{label: s.Label, loop: true, brk: out, continue_: postIn})
+		_, bodyIn := d.list(s.Body, postIn, false)
+		d.targets = d.targets[:len(d.targets)-1]
+		next := out.union(bodyIn).reads(s.Cond)
+		if next.equal(head) {
+			break
+		}
+		head = next
+	}
+	postIn := head
+	if s.Post != nil {
+		post, postIn = d.stmt(s.Post, head, false)
+		s.Post = post
+	}
+	d.targets = append(d.targets, target{label: s.Label, loop: true, brk: out, continue_: postIn})
+	body, _ := d.list(s.Body, postIn, rewrite)
+	d.targets = d.targets[:len(d.targets)-1]
+	s.Body = body
+	in := head
+	if s.Init != nil {
+		_, in = d.stmt(s.Init, in, false)
+	}
+	return s, in
+}
+
+func (d *deadStores) rangeStmt(s adjoint.Range, out liveSet, rewrite bool) (adjoint.Stmt, liveSet) {
+	// head is live before each trip's key and value are assigned.
+	kill := func(l liveSet) liveSet {
+		c := l.clone()
+		for _, x := range []adjoint.Expr{s.Key, s.Value} {
+			if id, ok := x.(adjoint.Ident); ok {
+				delete(c, id.Name)
+			} else if x != nil {
+				c = c.reads(x)
+			}
+		}
+		return c
+	}
+	head := out
+	for range 100 {
+		d.targets = append(d.targets, target{label: s.Label, loop: true, brk: out, continue_: head})
+		_, bodyIn := d.list(s.Body, head, false)
+		d.targets = d.targets[:len(d.targets)-1]
+		next := out.union(kill(bodyIn))
+		if next.equal(head) {
+			break
+		}
+		head = next
+	}
+	d.targets = append(d.targets, target{label: s.Label, loop: true, brk: out, continue_: head})
+	body, _ := d.list(s.Body, head, rewrite)
+	d.targets = d.targets[:len(d.targets)-1]
+	s.Body = body
+	return s, head.reads(s.X)
+}
+
+// isPure reports whether evaluating e has no effect beyond its value: no
+// call but to package math and the pure builtins.
+func isPure(e adjoint.Expr) bool {
+	return !callsOtherThan(e, func(c adjoint.Call) bool {
+		q, ok := c.Fun.(adjoint.Qual)
+		return ok && q.Path == "math" || isPureBuiltin(c)
+	})
+}
+
+// isPure is isPure, with calls to d.pureFuncs pure too.
+func (d *deadStores) isPure(e adjoint.Expr) bool {
+	return !callsOtherThan(e, func(c adjoint.Call) bool {
+		switch fun := c.Fun.(type) {
+		case adjoint.Qual:
+			return fun.Path == "math" || d.pureFuncs[fun.Name] // a function of the package is qualified
+		case adjoint.Ident:
+			return d.pureFuncs[fun.Name]
+		}
+		return isPureBuiltin(c)
+	})
+}
+
+// evidentType is the type a value shows on its face: make's, or a
+// composite literal's; nil otherwise.
+func evidentType(e adjoint.Expr) adjoint.Type {
+	switch e := e.(type) {
+	case adjoint.Call:
+		if id, ok := e.Fun.(adjoint.Ident); ok && id.Name == "make" && len(e.Args) > 0 {
+			if t, ok := e.Args[0].(adjoint.TypeExpr); ok {
+				return t.Type
+			}
+		}
+	case adjoint.Composite:
+		return e.Type
+	}
+	return nil
+}
