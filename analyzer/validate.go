@@ -423,7 +423,7 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 	case *ast.CallExpr:
 		l.validateCall(e, true)
 	case *ast.CompositeLit:
-		l.errorf(e.Pos(), "cannot differentiate the composite literal %s: its elements depend on the parameters; declare the variable (var p T) and assign its elements or fields one by one", l.source(e))
+		l.errorf(e.Pos(), "cannot differentiate the composite literal %s here: its elements depend on the parameters, and gradgen follows such a literal only as the value a declaration gives its variable; declare one (v := %s) and use v, or assign its elements or fields one by one", l.source(e), l.source(e))
 	case *ast.FuncLit:
 		l.errorf(e.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
 	case *ast.TypeAssertExpr:

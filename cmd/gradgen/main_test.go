@@ -366,8 +366,8 @@ var scale = func(x float64) float64 { return 2 * x }
 
 //gradgen:grad
 func A(x, y float64) float64 {
-	p := Point{X: x, Y: y}
-	return p.X
+	p := 0.5 * Point{X: x, Y: y}.X
+	return p
 }
 
 //gradgen:grad
@@ -410,7 +410,7 @@ func G(x float64, m map[string]float64) float64 {
 }
 `,
 			want: []string{
-				`^p\.go:30:7: cannot differentiate the composite literal Point\{X: x, Y: y\}: .*assign its elements or fields one by one$`,
+				`^p\.go:30:13: cannot differentiate the composite literal Point\{X: x, Y: y\} here: .*declare one \(v := Point\{X: x, Y: y\}\) and use v, or assign its elements or fields one by one$`,
 				`^p\.go:36:7: cannot differentiate the copy of the whole struct \(Point\) p: .*one by one$`,
 				`^p\.go:37:15: cannot differentiate the call mid\(p\.X, 1\): mid returns a struct \(Point\), .*several results$`,
 				`^p\.go:41:36: cannot differentiate the call sq\(x\) of a generic function: `,

@@ -102,6 +102,27 @@ func init() {
 			g.line("%s.A[%d] = %s", pt, g.intn(2), g.expr(1))
 			g.sc.pts = append(g.sc.pts, val{name: pt, prod: "structs", local: true})
 		}}, // also a leaf: fields of the structs in scope
+		{name: "complit", weight: 1, stmt: func(g *progGen, d int) {
+			// Composite literals whose elements depend on the parameters.
+			switch g.intn(3) {
+			case 0:
+				pt := g.fresh("pt")
+				if g.chance(0.5) {
+					g.line("%s := Pt{X: %s, A: [2]float64{%s, 1}}", pt, g.expr(1), g.expr(1))
+				} else {
+					g.line("var %s = Pt{%s, %s, [2]float64{0.5, %s}}", pt, g.expr(1), g.expr(1), g.expr(1))
+				}
+				g.sc.pts = append(g.sc.pts, val{name: pt, prod: "complit", local: true})
+			case 1:
+				cl := g.fresh("cl")
+				g.line("%s := []float64{%s, 0.25, %s}", cl, g.expr(1), g.expr(1))
+				g.sc.sls = append(g.sc.sls, val{name: cl, n: 3, prod: "complit", local: true})
+			default:
+				ca := g.fresh("ca")
+				g.line("%s := [3]float64{%s, 2: %s}", ca, g.expr(1), g.expr(1))
+				g.sc.arrs = append(g.sc.arrs, val{name: ca, n: 3, prod: "complit", local: true})
+			}
+		}},
 
 		// Statements.
 		{name: "define", weight: 4, stmt: func(g *progGen, d int) {

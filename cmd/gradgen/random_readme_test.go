@@ -64,8 +64,9 @@ var readmeCoverage = map[string][]string{
 	// Data.
 	"parameters": {"slices", "byvaluearr", "byvaluestruct", "pointers", "structslice", "matrix"},
 	"receivers and locals of type `[]float64`/`[]float32`": {"recvvalue", "recvptr", "make", "conv32"},
-	"`[N]float64`":            {"byvaluearr", "localarray"},
-	"`[][]float64`":           {"matrix"},
+	"`[N]float64`":  {"byvaluearr", "localarray"},
+	"`[][]float64`": {"matrix"},
+	"composite literals declaring a variable": {"complit"},
 	"structs":                 {"structs", "byvaluestruct"},
 	"pointers to them":        {"pointers", "recvptr"},
 	"slices of structs":       {"structslice"},

@@ -244,3 +244,23 @@ func Chain(x []float64) float64 {
 	}
 	return s
 }
+
+// CompositeLits declares a slice, an array and structs with composite
+// literals whose elements depend on the parameters (keyed, positional,
+// nested, with gaps and constants): each becomes an empty declaration and
+// element writes.
+//
+//gradgen:grad
+//gradgen:jvp
+func CompositeLits(a, b float64) float64 {
+	xs := []float64{a, b * b, 3: 2}
+	ar := [3]float64{a, 0, math.Sin(b)}
+	var p = Point{X: a * b, Y: 1}
+	q := Point{b, a, "q"}
+	rows := [2][2]float64{{a, 1}, {0, b}}
+	s := 0.0
+	for _, x := range xs {
+		s += x * x
+	}
+	return s + ar[0]*ar[2] + p.X*p.Y + q.Y*q.X*rows[0][0]*rows[1][1]
+}

@@ -1019,3 +1019,177 @@ func ChainJVP(x, dx []float64) (float64, float64) {
 	}
 	return s, ds
 }
+
+// CompositeLitsGrad returns CompositeLits(a, b) and its partial derivatives with respect to a, b.
+func CompositeLitsGrad(a, b float64) (float64, float64, float64) {
+	var t2, t3, x float64
+	var i, trips int
+	dxs := make([]float64, 4)
+	xs := make([]float64, 4)
+	xs[0] = a
+	t := b * b
+	xs[1] = t
+	xs[3] = 2
+	var ar [3]float64
+	ar[0] = a
+	sin := math.Sin(b)
+	ar[2] = sin
+	var p Point
+	t1 := a * b
+	p.X = t1
+	p.Y = 1
+	var q Point
+	q.X = b
+	q.Y = a
+	q.Label = "q"
+	var rows [2][2]float64
+	rows[0][0] = a
+	rows[0][1] = 1
+	rows[1][1] = b
+	s := 0.0
+	trips = 0
+	for i, x = range xs {
+		trips++
+		t2 = x * x
+		t3 = s + t2
+		s = t3
+	}
+	t4 := ar[0] * ar[2]
+	t5 := s + t4
+	t6 := p.X * p.Y
+	t7 := t5 + t6
+	t8 := q.Y * q.X
+	t9 := t8 * rows[0][0]
+	t10 := t9 * rows[1][1]
+	compositeLits := t7 + t10
+
+	var dar [3]float64
+	var dp, dq Point
+	var drows [2][2]float64
+	var dt7, dt10, dt3, dt2 float64
+	// return s + ar[0]*ar[2] + p.X*p.Y + q.Y*q.X*rows[0][0]*rows[1][1]
+	dt7 = 1
+	dt10 = 1
+	dt9 := rows[1][1] * dt10
+	drows[1][1] += t9 * dt10
+	dt8 := rows[0][0] * dt9
+	drows[0][0] += t8 * dt9
+	dq.Y += q.X * dt8
+	dq.X += q.Y * dt8
+	dp.X += p.Y * dt7
+	dp.Y += p.X * dt7
+	dar[0] += ar[2] * dt7
+	dar[2] += ar[0] * dt7
+	// for _, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += x * x
+		dt3 = dt7
+		dt2 = dt3
+		dxs[i] += 2 * x * dt2
+	}
+	// rows[1][1] = b
+	db := drows[1][1]
+	drows[1][1] = 0
+	// rows[0][1] = 1
+	drows[0][1] = 0
+	// rows[0][0] = a
+	da := drows[0][0]
+	drows[0][0] = 0
+	// q.Y = a
+	da += dq.Y
+	dq.Y = 0
+	// q.X = b
+	db += dq.X
+	dq.X = 0
+	// p.Y = 1
+	dp.Y = 0
+	// p.X = a * b
+	dt1 := dp.X
+	dp.X = 0
+	da += b * dt1
+	db += a * dt1
+	// ar[2] = math.Sin(b)
+	dsin := dar[2]
+	dar[2] = 0
+	db += math.Cos(b) * dsin
+	// ar[0] = a
+	da += dar[0]
+	dar[0] = 0
+	// xs[3] = 2
+	dxs[3] = 0
+	// xs[1] = b * b
+	dt := dxs[1]
+	dxs[1] = 0
+	db += 2 * b * dt
+	// xs[0] = a
+	da += dxs[0]
+	dxs[0] = 0
+	return compositeLits, da, db
+}
+
+// CompositeLitsJVP returns CompositeLits(a, b) and its directional derivative: the sum of its partial derivatives with respect to a, b times the tangents da, db.
+func CompositeLitsJVP(a, b, da, db float64) (float64, float64) {
+	xs := make([]float64, 4)
+	dxs := make([]float64, 4)
+	dxs[0] = da
+	xs[0] = a
+	dxs[1] = b*db + b*db
+	xs[1] = b * b
+	dxs[3] = 0
+	xs[3] = 2
+	var ar [3]float64
+	var dar [3]float64
+	dar[0] = da
+	ar[0] = a
+	dar[2] = math.Cos(b) * db
+	ar[2] = math.Sin(b)
+	var p Point
+	var dp Point
+	dp.X = b*da + a*db
+	p.X = a * b
+	dp.Y = 0
+	p.Y = 1
+	var q Point
+	var dq Point
+	dq.X = db
+	q.X = b
+	dq.Y = da
+	q.Y = a
+	q.Label = "q"
+	var rows [2][2]float64
+	var drows [2][2]float64
+	drows[0][0] = da
+	rows[0][0] = a
+	drows[0][1] = 0
+	rows[0][1] = 1
+	drows[1][1] = db
+	rows[1][1] = b
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	dt1 := ar[2]*dar[0] + ar[0]*dar[2]
+	t1 := ar[0] * ar[2]
+	dt2 := ds + dt1
+	t2 := s + t1
+	dt3 := p.Y*dp.X + p.X*dp.Y
+	t3 := p.X * p.Y
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	dt5 := q.X*dq.Y + q.Y*dq.X
+	t5 := q.Y * q.X
+	dt6 := rows[0][0]*dt5 + t5*drows[0][0]
+	t6 := t5 * rows[0][0]
+	dt7 := rows[1][1]*dt6 + t6*drows[1][1]
+	t7 := t6 * rows[1][1]
+	dt8 := dt4 + dt7
+	t8 := t4 + t7
+	return t8, dt8
+}

@@ -7,6 +7,7 @@ import "testing"
 // start at zero; TestBuffersAccumulate checks they are added into.
 func aggregateCases() []gradCase {
 	return []gradCase{
+		{name: "CompositeLits", f: CompositeLits, grad: CompositeLitsGrad, at: pts(p(0.3, -0.7), p(1.5, 2))},
 		{name: "Dot",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return DotJVP(x[:3], x[3:], v[:3], v[3:]) }),
 			f:   func(x []float64) float64 { return Dot(x[:3], x[3:]) },
