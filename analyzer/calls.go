@@ -416,19 +416,19 @@ type inlineFrame struct {
 }
 
 // variadicAdvice writes a call that passes separate values to a variadic
-// parameter as gradgen can differentiate it: the values set into a local
-// slice, passed with ... (Norm(a, b) → xs := make([]float64, 2); xs[0] =
-// a; xs[1] = b; Norm(xs...)).
+// parameter as gradgen can differentiate it: the values declared as a
+// slice, passed with ... (Norm(a, b) → xs := []float64{a, b}; then
+// Norm(xs...)).
 func variadicAdvice(source func(ast.Node) string, pkg *types.Package, call *ast.CallExpr, sig *types.Signature) string {
 	n := sig.Params().Len() - 1
 	elem := sig.Params().At(n).Type().(*types.Slice).Elem()
-	var fixed, sets []string
+	var fixed, rest []string
 	for i, a := range call.Args {
 		if i < n {
 			fixed = append(fixed, source(a)+", ")
 		} else {
-			sets = append(sets, fmt.Sprintf("xs[%d] = %s", i-n, source(a)))
+			rest = append(rest, source(a))
 		}
 	}
-	return fmt.Sprintf("xs := make([]%s, %d); %s; then %s(%sxs...)", types.TypeString(elem, types.RelativeTo(pkg)), len(sets), strings.Join(sets, "; "), source(call.Fun), strings.Join(fixed, ""))
+	return fmt.Sprintf("xs := []%s{%s}; then %s(%sxs...)", types.TypeString(elem, types.RelativeTo(pkg)), strings.Join(rest, ", "), source(call.Fun), strings.Join(fixed, ""))
 }

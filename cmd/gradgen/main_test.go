@@ -814,8 +814,8 @@ func Pair(a, b float64) float64 { return norm(a, b) }
 func Three(k, a float64) float64 { return norm(k, a, 2) }
 `,
 			want: []string{
-				`^p\.go:6:42: cannot differentiate the call norm\(a, b\), which passes separate values to a variadic parameter: pass them as a slice, xs := make\(\[\]float64, 2\); xs\[0\] = a; xs\[1\] = b; then norm\(xs\.\.\.\)$`,
-				`^p\.go:9:43: cannot differentiate the call norm\(k, a, 2\), which passes separate values to a variadic parameter: pass them as a slice, xs := make\(\[\]float64, 3\); xs\[0\] = k; xs\[1\] = a; xs\[2\] = 2; then norm\(xs\.\.\.\)$`,
+				`^p\.go:6:42: cannot differentiate the call norm\(a, b\), which passes separate values to a variadic parameter: pass them as a slice, xs := \[\]float64\{a, b\}; then norm\(xs\.\.\.\)$`,
+				`^p\.go:9:43: cannot differentiate the call norm\(k, a, 2\), which passes separate values to a variadic parameter: pass them as a slice, xs := \[\]float64\{k, a, 2\}; then norm\(xs\.\.\.\)$`,
 			},
 		},
 		{
