@@ -117,6 +117,11 @@ type pkgContext struct {
 // builds their gradients. Files named like generated files are skipped:
 // they are gradgen's output, never its input.
 func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
+	// gradgen records the types of the few nodes it writes itself (bare
+	// returns naming named results, element writes of composite
+	// literals) in a copy: a driver may share info between analyzers
+	// running at the same time.
+	info = cloneInfo(info)
 	p := &pkgContext{fset: fset, info: info, pkg: pkg,
 		helpers: map[helperKey]*helper{}, helperNames: map[string]bool{}, helperFuncs: map[*ast.File][]*adjoint.Func{}}
 	res := &Result{}
@@ -471,4 +476,19 @@ func (l *lowerer) addNode(n adjoint.GraphNode) {
 		}
 	}
 	l.graph.Nodes = append(l.graph.Nodes, n)
+}
+
+// cloneInfo copies info's maps, so that writes into the copy are gradgen's
+// alone.
+func cloneInfo(info *types.Info) *types.Info {
+	c := *info
+	c.Types = maps.Clone(info.Types)
+	c.Defs = maps.Clone(info.Defs)
+	c.Uses = maps.Clone(info.Uses)
+	c.Implicits = maps.Clone(info.Implicits)
+	c.Selections = maps.Clone(info.Selections)
+	c.Scopes = maps.Clone(info.Scopes)
+	c.Instances = maps.Clone(info.Instances)
+	c.FileVersions = maps.Clone(info.FileVersions)
+	return &c
 }
