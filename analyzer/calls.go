@@ -304,7 +304,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 	}
 	site, ok := l.decls[fn]
 	sig := fn.Type().(*types.Signature)
-	if !ok || site.decl.Body == nil || sig.Variadic() || sig.Results().Len() != len(lhs) {
+	if !ok || site.decl.Body == nil || sig.Variadic() && !call.Ellipsis.IsValid() || sig.Results().Len() != len(lhs) {
 		return false
 	}
 	for i := range sig.Results().Len() {

@@ -42,6 +42,22 @@ func (p *pkgContext) withoutCompositeLiterals(decl *ast.FuncDecl) (out *ast.Func
 type composites struct {
 	p       *pkgContext
 	changed bool
+	temps   int // locals made for package data
+}
+
+// readsPackageVar reports whether e reads a variable declared at package
+// level.
+func (c *composites) readsPackageVar(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := c.p.info.Uses[id].(*types.Var); ok && v.Parent() == c.p.pkg.Scope() {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 func (c *composites) block(b *ast.BlockStmt) *ast.BlockStmt {
@@ -220,6 +236,18 @@ func (c *composites) elements(lit *ast.CompositeLit, t types.Type, base func() a
 		target := place()
 		if types.CheckExpr(c.p.fset, c.p.pkg, pos, target, c.p.info) != nil {
 			return false
+		}
+		if c.readsPackageVar(value) {
+			// Package data goes through a local first (e := coef[i];
+			// v[0] = e), as a source statement would take it.
+			c.temps++
+			obj := types.NewVar(value.Pos(), c.p.pkg, fmt.Sprintf("elem%d", c.temps), c.p.info.TypeOf(value))
+			def, use := &ast.Ident{NamePos: value.Pos(), Name: obj.Name()}, &ast.Ident{NamePos: value.Pos(), Name: obj.Name()}
+			c.p.info.Defs[def] = obj
+			c.p.info.Uses[use] = obj
+			c.p.info.Types[use] = c.p.info.Types[value]
+			*sets = append(*sets, &ast.AssignStmt{Lhs: []ast.Expr{def}, TokPos: value.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{value}})
+			value = use
 		}
 		*sets = append(*sets, &ast.AssignStmt{Lhs: []ast.Expr{target}, TokPos: value.Pos(), Tok: token.ASSIGN, Rhs: []ast.Expr{value}})
 	}

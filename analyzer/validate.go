@@ -200,6 +200,11 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 		ast.Inspect(l.fn.Body, func(n ast.Node) bool {
 			if a, ok := n.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
 				for i, x := range a.Lhs {
+					// Only a reference stored makes a view (r := xs[0:2],
+					// m[0] = xs); a float copied out of it (h[0] = xs[0]) does not.
+					if t := l.info.TypeOf(a.Rhs[i]); t == nil || !isRef(t) {
+						continue
+					}
 					if v := l.rootVar(x); v != nil && !same[v] && isRef(v.Type()) && same[l.rootVar(a.Rhs[i])] {
 						same[v] = true
 						changed = true

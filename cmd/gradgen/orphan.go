@@ -27,8 +27,8 @@ import (
 
 // goGenerateReadsLater reports whether go generate, running the directive
 // that ran gradgen, has still to read path. Within the directive's own
-// directory it reads non-test files, then test files, each by name; a
-// file in another directory may belong to a package still to come.
+// directory it reads the files by name; a file in another directory may
+// belong to a package still to come.
 func goGenerateReadsLater(path string) bool {
 	gofile := os.Getenv("GOFILE")
 	if gofile == "" {
@@ -41,13 +41,11 @@ func goGenerateReadsLater(path string) bool {
 	if filepath.Dir(path) != wd {
 		return true
 	}
-	rank := func(name string) string {
-		if strings.HasSuffix(name, "_test.go") {
-			return "1" + name
-		}
-		return "0" + name
-	}
-	return rank(filepath.Base(path)) > rank(gofile)
+	// go generate reads a package's files and its in-package test files
+	// as one list sorted by name (an external test package's come after,
+	// and are the rarer case: such an orphan that sorts before GOFILE
+	// keeps its tombstone until the next run).
+	return filepath.Base(path) > gofile
 }
 
 // tombstone is the content that stands for a removed generated file until

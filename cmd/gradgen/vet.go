@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"go/token"
 	"sort"
 
 	"golang.org/x/tools/go/analysis"
@@ -30,7 +31,11 @@ func (c *config) runVet(pkgs []*loaded) int {
 		fmt.Fprintln(c.stderr, "gradgen:", err)
 		return 2
 	}
-	var lines []string
+	type line struct {
+		pos  token.Position
+		text string
+	}
+	var lines []line
 	seen := map[string]bool{}
 	status := 0
 	for _, act := range graph.Roots {
@@ -40,16 +45,26 @@ func (c *config) runVet(pkgs []*loaded) int {
 			continue
 		}
 		for _, d := range act.Diagnostics {
-			line := position(act.Package.Fset, d.Pos) + ": " + d.Message
-			if !seen[line] {
-				seen[line] = true
-				lines = append(lines, line)
+			text := position(act.Package.Fset, d.Pos) + ": " + d.Message
+			if !seen[text] {
+				seen[text] = true
+				lines = append(lines, line{act.Package.Fset.Position(d.Pos), text})
 			}
 		}
 	}
-	sort.Strings(lines)
+	// By file, then line and column (not as text: line 12 before 7).
+	sort.SliceStable(lines, func(i, j int) bool {
+		a, b := lines[i].pos, lines[j].pos
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
 	for _, l := range lines {
-		fmt.Fprintln(c.stderr, l)
+		fmt.Fprintln(c.stderr, l.text)
 	}
 	if len(lines) > 0 && status == 0 {
 		status = 3
