@@ -97,7 +97,11 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		// With xs... the variadic parameter is the slice passed, and the
 		// call is like any other; separate values would need a slice
 		// built for them, which the caller can write.
-		l.errorf(call.Pos(), "cannot differentiate the call %s, which passes separate values to a variadic parameter: pass them as a slice, %s", l.source(call), variadicAdvice(l.source, l.pkg, call, sig))
+		what := "passes separate values to a variadic parameter: pass them as a slice"
+		if len(call.Args) < sig.Params().Len() {
+			what = "passes no values to its variadic parameter: pass an empty slice"
+		}
+		l.errorf(call.Pos(), "cannot differentiate the call %s, which %s, %s", l.source(call), what, variadicAdvice(l.source, l.pkg, call, sig))
 		return l.passive(call), true
 	}
 	// Parameters, receiver first, with the expressions passed to them.
