@@ -134,7 +134,9 @@ func (l *lowerer) computeVaried() {
 						// A view shares its memory with what it views: an
 						// active value written through it makes the viewed
 						// slice active too.
-						if v := l.rootVar(n.Lhs[i]); v != nil && l.varied[v] && isRef(v.Type()) {
+						// Only a reference stored shares memory; a float
+						// copied out of a slice (cl[0] = coef[i]) does not.
+						if v := l.rootVar(n.Lhs[i]); v != nil && l.varied[v] && isRef(v.Type()) && isRef(l.info.TypeOf(n.Rhs[i])) {
 							if r := l.rootVar(n.Rhs[i]); r != nil && r != v && isRef(r.Type()) {
 								mark(n.Rhs[i], true)
 							}

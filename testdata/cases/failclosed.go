@@ -557,3 +557,16 @@ func RangeAssignNoKey(xs []float64) float64 {
 	}
 	return s
 }
+
+// PackageDataStore copies package data into an active slice element:
+// the float copied makes no view of the package's slice, which keeps no
+// adjoint (gradgen named a variable it never declared, weights1).
+//
+//gradgen:grad
+//gradgen:jvp
+func PackageDataStore(x float64, n int) float64 {
+	h := make([]float64, 2)
+	h[0] = weights[n%4]
+	h[1] = x
+	return h[0] * h[1] * h[1]
+}

@@ -2109,6 +2109,43 @@ func RangeAssignNoKeyJVP(xs, dxs []float64) (float64, float64) {
 	return s, ds
 }
 
+// PackageDataStoreGrad returns PackageDataStore(x, n) and its partial derivatives with respect to x.
+func PackageDataStoreGrad(x float64, n int) (float64, float64) {
+	dh := make([]float64, 2)
+	h := make([]float64, 2)
+	h[0] = weights[n%4]
+	h[1] = x
+	t := h[0] * h[1]
+	packageDataStore := t * h[1]
+
+	// return h[0] * h[1] * h[1]
+	dt := h[1]
+	dh[1] += t
+	dh[0] += h[1] * dt
+	dh[1] += h[0] * dt
+	// h[1] = x
+	dx := dh[1]
+	dh[1] = 0
+	// h[0] = weights[n%4]
+	dh[0] = 0
+	return packageDataStore, dx
+}
+
+// PackageDataStoreJVP returns PackageDataStore(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PackageDataStoreJVP(x float64, n int, dx float64) (float64, float64) {
+	h := make([]float64, 2)
+	dh := make([]float64, 2)
+	dh[0] = 0
+	h[0] = weights[n%4]
+	dh[1] = dx
+	h[1] = x
+	dt := h[1]*dh[0] + h[0]*dh[1]
+	t := h[0] * h[1]
+	dt1 := h[1]*dt + t*dh[1]
+	t1 := t * h[1]
+	return t1, dt1
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

@@ -7,6 +7,7 @@ import (
 
 func failClosedCases() []gradCase {
 	return []gradCase{
+		{name: "PackageDataStore", f: PackageDataStore, grad: PackageDataStoreGrad, wrt: []int{0}, at: pts(p(0.3, 1), p(-1.5, 2))},
 		{name: "NegSinReturn", f: NegSinReturn, grad: NegSinReturnGrad, at: pts(p(0.7), p(-2))},
 		{name: "NegAbsReturn", f: NegAbsReturn, grad: NegAbsReturnGrad, at: pts(p(0.7), p(-2))},
 		{name: "NegHelperReturn", f: NegHelperReturn, grad: NegHelperReturnGrad, at: pts(p(0.7), p(-2))},

@@ -16,6 +16,7 @@ import (
 // function takes floats, by case name. Cases over slices, arrays and
 // structs give theirs as gradCase.jvp.
 var jvps = map[string]any{
+	"PackageDataStore":      PackageDataStoreJVP,
 	"CompositeLits":         CompositeLitsJVP,
 	"NamedResult":           NamedResultJVP,
 	"NamedHelper":           NamedHelperJVP,
