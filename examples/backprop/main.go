@@ -4,7 +4,7 @@
 // backward pass carries along every edge, computed by gradgen's generated
 // functions, beside the value worked out by hand with the chain rule.
 //
-//	cd examples && go generate ./backprop && go run ./backprop
+//	go generate ./examples/backprop && go run ./examples/backprop
 package main
 
 import (

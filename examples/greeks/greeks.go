@@ -3,7 +3,7 @@
 // (rho) and ∂/∂σ (vega) — from one call to the generated gradient, beside
 // the closed forms.
 //
-//	cd examples && go run ./greeks
+//	go run ./examples/greeks
 package main
 
 import (

@@ -2,7 +2,7 @@
 // (1936: 150 flowers, 4 measurements, 3 species) by backpropagation, with
 // the gradient that gradgen generates from Model.Loss.
 //
-//	cd examples && go run ./mlp [-epochs 300] [-lr 0.01] [-seed 1]
+//	go run ./examples/mlp [-epochs 300] [-lr 0.01] [-seed 1]
 //
 // It trains with Adam on the whole data set from a fixed seed, printing
 // epoch, loss and training accuracy as it goes.
@@ -23,8 +23,8 @@ func main() {
 
 	f, err := os.Open("testdata/iris.csv")
 	if err != nil {
-		// Run from the examples module: go run ./mlp.
-		f, err = os.Open("mlp/testdata/iris.csv")
+		// Run from the repository root: go run ./examples/mlp.
+		f, err = os.Open("examples/mlp/testdata/iris.csv")
 	}
 	if err != nil {
 		log.Fatal(err)

@@ -4,7 +4,7 @@
 // launch velocity, and gonum's L-BFGS finds the velocity that hits the
 // target — beside the same search with finite-difference gradients.
 //
-//	cd examples && go run ./physics
+//	cd examples/gonum && go run ./physics
 package main
 
 import "math"

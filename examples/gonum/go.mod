@@ -1,4 +1,4 @@
-module github.com/gradgen/gradgen/examples
+module github.com/gradgen/gradgen/examples/gonum
 
 go 1.26.0
 
@@ -12,6 +12,6 @@ require (
 	golang.org/x/tools v0.52.0 // indirect
 )
 
-replace github.com/gradgen/gradgen => ../
+replace github.com/gradgen/gradgen => ../..
 
 tool github.com/gradgen/gradgen/cmd/gradgen

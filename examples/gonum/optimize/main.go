@@ -5,7 +5,7 @@
 // maximum-likelihood logistic regression of versicolor against virginica
 // on Fisher's Iris data.
 //
-//	cd examples && go run ./optimize
+//	cd examples/gonum && go run ./optimize
 package main
 
 import (
