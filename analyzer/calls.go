@@ -97,11 +97,7 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		// With xs... the variadic parameter is the slice passed, and the
 		// call is like any other; separate values would need a slice
 		// built for them, which the caller can write.
-		what := "passes separate values to a variadic parameter: pass them as a slice"
-		if len(call.Args) < sig.Params().Len() {
-			what = "passes no values to its variadic parameter: pass an empty slice"
-		}
-		l.errorf(call.Pos(), "cannot differentiate the call %s, which %s, %s", l.source(call), what, variadicAdvice(l.source, l.pkg, call, sig))
+		l.errorf(call.Pos(), "cannot differentiate the call %s, which %s", l.source(call), variadicAdvice(l.source, l.pkg, call, sig))
 		return l.passive(call), true
 	}
 	// Parameters, receiver first, with the expressions passed to them.
@@ -419,10 +415,10 @@ type inlineFrame struct {
 	args map[types.Object]operand
 }
 
-// variadicAdvice writes a call that passes separate values to a variadic
-// parameter as gradgen can differentiate it: the values declared as a
-// slice, passed with ... (Norm(a, b) → xs := []float64{a, b}; then
-// Norm(xs...)).
+// variadicAdvice says what a call that passes separate values (or none)
+// to a variadic parameter does, and writes it as gradgen can
+// differentiate it: the values declared as a slice, passed with ...
+// (Norm(a, b) → xs := []float64{a, b}; then Norm(xs...)).
 func variadicAdvice(source func(ast.Node) string, pkg *types.Package, call *ast.CallExpr, sig *types.Signature) string {
 	n := sig.Params().Len() - 1
 	elem := sig.Params().At(n).Type().(*types.Slice).Elem()
@@ -434,5 +430,9 @@ func variadicAdvice(source func(ast.Node) string, pkg *types.Package, call *ast.
 			rest = append(rest, source(a))
 		}
 	}
-	return fmt.Sprintf("xs := []%s{%s}; then %s(%sxs...)", types.TypeString(elem, types.RelativeTo(pkg)), strings.Join(rest, ", "), source(call.Fun), strings.Join(fixed, ""))
+	what := "passes separate values to a variadic parameter: pass them as a slice"
+	if len(rest) == 0 {
+		what = "passes no values to its variadic parameter: pass an empty slice"
+	}
+	return fmt.Sprintf("%s, xs := []%s{%s}; then %s(%sxs...)", what, types.TypeString(elem, types.RelativeTo(pkg)), strings.Join(rest, ", "), source(call.Fun), strings.Join(fixed, ""))
 }

@@ -14,7 +14,7 @@ import (
 // function: the variable declared empty (make for a slice, var for an
 // array or struct), then its elements and fields set one by one, in the
 // literal's order, nested literals flattened (p.A[0] = x). As for named
-// results, the rewrite is a copy of the statement lists, new identifiers
+// results, the rewrite is a copy (rewriteBody), new identifiers
 // type-checked where they stand; a literal that reads a variable of the
 // name it declares (x := []float64{x[1], 0}, the outer x) is left as it
 // is, and refused.
@@ -30,8 +30,13 @@ func (p *pkgContext) withoutCompositeLiterals(decl *ast.FuncDecl) (out *ast.Func
 		}
 	}()
 	c := &composites{p: p}
-	body := c.block(decl.Body)
-	if !c.changed {
+	changed := false
+	body := rewriteBody(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+		stmts, ok := c.declaration(s)
+		changed = changed || ok
+		return stmts, ok
+	})
+	if !changed {
 		return decl
 	}
 	rewritten := *decl
@@ -39,81 +44,7 @@ func (p *pkgContext) withoutCompositeLiterals(decl *ast.FuncDecl) (out *ast.Func
 	return &rewritten
 }
 
-type composites struct {
-	p       *pkgContext
-	changed bool
-	temps   int // locals made for package data
-}
-
-// readsPackageVar reports whether e reads a variable declared at package
-// level.
-func (c *composites) readsPackageVar(e ast.Expr) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := c.p.info.Uses[id].(*types.Var); ok && v.Parent() == c.p.pkg.Scope() {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-func (c *composites) block(b *ast.BlockStmt) *ast.BlockStmt {
-	out := *b
-	out.List = c.list(b.List)
-	return &out
-}
-
-func (c *composites) list(list []ast.Stmt) []ast.Stmt {
-	var out []ast.Stmt
-	for _, s := range list {
-		if rewritten, ok := c.declaration(s); ok {
-			out = append(out, rewritten...)
-			c.changed = true
-			continue
-		}
-		out = append(out, c.stmt(s))
-	}
-	return out
-}
-
-// stmt copies the statement lists inside s.
-func (c *composites) stmt(s ast.Stmt) ast.Stmt {
-	switch s := s.(type) {
-	case *ast.BlockStmt:
-		return c.block(s)
-	case *ast.LabeledStmt:
-		out := *s
-		out.Stmt = c.stmt(s.Stmt)
-		return &out
-	case *ast.IfStmt:
-		out := *s
-		out.Body = c.block(s.Body)
-		if s.Else != nil {
-			out.Else = c.stmt(s.Else)
-		}
-		return &out
-	case *ast.ForStmt:
-		out := *s
-		out.Body = c.block(s.Body)
-		return &out
-	case *ast.RangeStmt:
-		out := *s
-		out.Body = c.block(s.Body)
-		return &out
-	case *ast.SwitchStmt:
-		out := *s
-		out.Body = c.block(s.Body)
-		return &out
-	case *ast.CaseClause:
-		out := *s
-		out.Body = c.list(s.Body)
-		return &out
-	}
-	return s
-}
+type composites struct{ p *pkgContext }
 
 // declaration rewrites v := T{...} or var v = T{...}, or reports false.
 func (c *composites) declaration(s ast.Stmt) ([]ast.Stmt, bool) {
@@ -236,18 +167,6 @@ func (c *composites) elements(lit *ast.CompositeLit, t types.Type, base func() a
 		target := place()
 		if types.CheckExpr(c.p.fset, c.p.pkg, pos, target, c.p.info) != nil {
 			return false
-		}
-		if c.readsPackageVar(value) {
-			// Package data goes through a local first (e := coef[i];
-			// v[0] = e), as a source statement would take it.
-			c.temps++
-			obj := types.NewVar(value.Pos(), c.p.pkg, fmt.Sprintf("elem%d", c.temps), c.p.info.TypeOf(value))
-			def, use := &ast.Ident{NamePos: value.Pos(), Name: obj.Name()}, &ast.Ident{NamePos: value.Pos(), Name: obj.Name()}
-			c.p.info.Defs[def] = obj
-			c.p.info.Uses[use] = obj
-			c.p.info.Types[use] = c.p.info.Types[value]
-			*sets = append(*sets, &ast.AssignStmt{Lhs: []ast.Expr{def}, TokPos: value.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{value}})
-			value = use
 		}
 		*sets = append(*sets, &ast.AssignStmt{Lhs: []ast.Expr{target}, TokPos: value.Pos(), Tok: token.ASSIGN, Rhs: []ast.Expr{value}})
 	}

@@ -90,11 +90,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	}
 	sig := fn.Type().(*types.Signature)
 	if sig.Variadic() && !call.Ellipsis.IsValid() {
-		what := "passes separate values to a variadic parameter: pass them as a slice"
-		if len(call.Args) < sig.Params().Len() {
-			what = "passes no values to its variadic parameter: pass an empty slice"
-		}
-		return fail("cannot differentiate the call %s, which %s, %s", f.source(call), what, variadicAdvice(f.source, f.pkg, call, sig))
+		return fail("cannot differentiate the call %s, which %s", f.source(call), variadicAdvice(f.source, f.pkg, call, sig))
 	}
 	var params []*types.Var
 	var exprs []ast.Expr

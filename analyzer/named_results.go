@@ -13,12 +13,11 @@ import (
 // gradgen refuses defer, a return with values (return e) already means
 // what it does without the names.
 //
-// The rewrite is a copy and leaves the package's syntax trees alone (an
-// analysis driver shares them between analyzers): the statements on the
-// path to each bare return are new, everything else is shared. The new
-// identifiers are type-checked where they stand (types.CheckExpr), so they
-// resolve to the results as the source's own uses do; the declarations'
-// names are recorded as defining the results' objects.
+// The rewrite is a copy (rewriteBody) and leaves the package's syntax
+// trees alone. The new identifiers are type-checked where they stand
+// (types.CheckExpr), so they resolve to the results as the source's own
+// uses do; the declarations' names are recorded as defining the results'
+// objects.
 
 // withoutNamedResults returns decl rewritten as above, or decl itself when
 // its results are unnamed (or all blank, which no statement can name).
@@ -38,7 +37,12 @@ func (p *pkgContext) withoutNamedResults(decl *ast.FuncDecl) *ast.FuncDecl {
 		return decl
 	}
 	d := &namedResults{p: p, results: results}
-	body := d.block(decl.Body)
+	body := rewriteBody(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+		if ret, ok := s.(*ast.ReturnStmt); ok && len(ret.Results) == 0 {
+			return []ast.Stmt{d.bareReturn(ret)}, true
+		}
+		return nil, false
+	})
 	if d.failed {
 		return decl // the refusal stays where the lowering reports it
 	}
@@ -66,66 +70,6 @@ type namedResults struct {
 	failed  bool
 }
 
-func (d *namedResults) block(b *ast.BlockStmt) *ast.BlockStmt {
-	out := *b
-	out.List = make([]ast.Stmt, len(b.List))
-	for i, s := range b.List {
-		out.List[i] = d.stmt(s)
-	}
-	return &out
-}
-
-// stmt copies s when a bare return lies inside it, else returns s.
-func (d *namedResults) stmt(s ast.Stmt) ast.Stmt {
-	if !hasBareReturn(s) {
-		return s
-	}
-	switch s := s.(type) {
-	case *ast.ReturnStmt:
-		return d.bareReturn(s)
-	case *ast.BlockStmt:
-		return d.block(s)
-	case *ast.LabeledStmt:
-		out := *s
-		out.Stmt = d.stmt(s.Stmt)
-		return &out
-	case *ast.IfStmt:
-		out := *s
-		out.Body = d.block(s.Body)
-		if s.Else != nil {
-			out.Else = d.stmt(s.Else)
-		}
-		return &out
-	case *ast.ForStmt:
-		out := *s
-		out.Body = d.block(s.Body)
-		return &out
-	case *ast.RangeStmt:
-		out := *s
-		out.Body = d.block(s.Body)
-		return &out
-	case *ast.SwitchStmt:
-		out := *s
-		out.Body = d.block(s.Body)
-		return &out
-	case *ast.TypeSwitchStmt:
-		out := *s
-		out.Body = d.block(s.Body)
-		return &out
-	case *ast.CaseClause:
-		out := *s
-		out.Body = make([]ast.Stmt, len(s.Body))
-		for i, c := range s.Body {
-			out.Body[i] = d.stmt(c)
-		}
-		return &out
-	}
-	// A bare return where gradgen refuses the statement anyway (select,
-	// a function literal): leave the function as it is.
-	d.failed = true
-	return s
-}
-
 // bareReturn is return r1, r2, ... in place of return.
 func (d *namedResults) bareReturn(ret *ast.ReturnStmt) ast.Stmt {
 	out := *ret
@@ -143,22 +87,4 @@ func (d *namedResults) bareReturn(ret *ast.ReturnStmt) ast.Stmt {
 		out.Results = append(out.Results, id)
 	}
 	return &out
-}
-
-// hasBareReturn reports whether a return without values lies in s,
-// outside function literals (whose returns are their own).
-func hasBareReturn(s ast.Stmt) bool {
-	found := false
-	ast.Inspect(s, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.ReturnStmt:
-			if len(n.Results) == 0 {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
 }

@@ -812,10 +812,16 @@ func Pair(a, b float64) float64 { return norm(a, b) }
 
 //gradgen:jvp
 func Three(k, a float64) float64 { return norm(k, a, 2) }
+
+func scale(k float64, xs ...float64) float64 { return k * float64(len(xs)+1) }
+
+//gradgen:grad
+func None(k float64) float64 { return scale(k) }
 `,
 			want: []string{
 				`^p\.go:6:42: cannot differentiate the call norm\(a, b\), which passes separate values to a variadic parameter: pass them as a slice, xs := \[\]float64\{a, b\}; then norm\(xs\.\.\.\)$`,
 				`^p\.go:9:43: cannot differentiate the call norm\(k, a, 2\), which passes separate values to a variadic parameter: pass them as a slice, xs := \[\]float64\{k, a, 2\}; then norm\(xs\.\.\.\)$`,
+				`^p\.go:14:39: cannot differentiate the call scale\(k\), which passes no values to its variadic parameter: pass an empty slice, xs := \[\]float64\{\}; then scale\(k, xs\.\.\.\)$`,
 			},
 		},
 		{

@@ -70,6 +70,16 @@ func vmean(k float64, xs ...float64) float64 {
 	return k * s / float64(len(xs)+1)
 }
 
+// vstats is variadic with two results: the mean and the mean square.
+func vstats(xs ...float64) (m, q float64) {
+	for _, x := range xs {
+		m += x
+		q += x * x
+	}
+	n := float64(len(xs) + 1)
+	return m / n, q / n
+}
+
 // A helper with a slice parameter.
 func dot3(w []float64, k float64) float64 {
 	s := 0.0

@@ -226,6 +226,13 @@ func init() {
 				return fmt.Sprintf("vmean(%s, %s[1:]...)", g.expr(d), s.name)
 			}
 			return fmt.Sprintf("vmean(%s, %s...)", g.expr(d), s.name)
+		}, stmt: func(g *progGen, d int) {
+			// Several results from a variadic helper.
+			s := pick(g, g.sc.sls)
+			g.mark(s.prod)
+			m, q := g.fresh("m"), g.fresh("q")
+			g.line("%s, %s := vstats(%s...)", m, q, s.name)
+			g.sc.vars = append(g.sc.vars, m, q)
 		}},
 		{name: "helper2", weight: 1, stmt: func(g *progGen, d int) {
 			r, t := g.fresh("r"), g.fresh("t")

@@ -246,3 +246,21 @@ func VarNorm(xs ...float64) float64 {
 func VarScaled(k float64, ws ...float64) float64 {
 	return k * VarNorm(ws...) * VarNorm(ws[1:]...)
 }
+
+// varStats is variadic with two results.
+func varStats(xs ...float64) (m, s float64) {
+	for _, x := range xs {
+		m += x
+		s += x * x
+	}
+	return
+}
+
+// VarPair takes a variadic helper's two results, passing it a slice.
+//
+//gradgen:grad
+//gradgen:jvp
+func VarPair(w []float64) float64 {
+	m, s := varStats(w...)
+	return m * s
+}

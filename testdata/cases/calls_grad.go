@@ -827,6 +827,34 @@ func VarScaledJVP(k float64, ws []float64, dk float64, dws []float64) (float64, 
 	return t1, dt1
 }
 
+// VarPairGrad returns VarPair(w) and its partial derivatives with respect to w.
+func VarPairGrad(w, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("VarPairGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	varStats1, varStats2 := varStats(w...)
+	m := varStats1
+	s := varStats2
+	varPair := m * s
+
+	// return m * s
+	// m, s := varStats(w...)
+	pullbackOfVarStats(w, s, m, dw)
+	return varPair
+}
+
+// VarPairJVP returns VarPair(w) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func VarPairJVP(w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("VarPairJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	varStats1, varStats2, dVarStats, dVarStats1 := jvpOfVarStats(w, dw)
+	m, s, dm, ds := varStats1, varStats2, dVarStats, dVarStats1
+	dt := s*dm + m*ds
+	t := m * s
+	return t, dt
+}
+
 // jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
 func jvpOfSigmoid(z, dz float64) (float64, float64) {
 	t := -z
@@ -1183,6 +1211,65 @@ func jvpOfVarNorm(xs, dxs []float64) (float64, float64) {
 	sqrt := math.Sqrt(s)
 	dsqrt := 0.5 / sqrt * ds
 	return sqrt, dsqrt
+}
+
+// pullbackOfVarStats returns varStats's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to varStats in gradients.
+func pullbackOfVarStats(xs []float64, dres, dres1 float64, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("pullbackOfVarStats: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t, t1, t2, x float64
+	var i, trips int
+	var m float64
+	var s float64
+	trips = 0
+	for i, x = range xs {
+		trips++
+		t = m + x
+		m = t
+		t1 = x * x
+		t2 = s + t1
+		s = t2
+	}
+	varStats1 := m
+	varStats2 := s
+
+	var dt2, dt1, dt float64
+	// return m, s
+	// for _, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += x * x
+		dt2 = dres1
+		dt1 = dt2
+		dxs[i] += 2 * x * dt1
+		// m += x
+		dt = dres
+		dxs[i] += dt
+	}
+	return varStats1, varStats2
+}
+
+// jvpOfVarStats is the pushforward of varStats: its results, then their tangents along dxs.
+func jvpOfVarStats(xs, dxs []float64) (float64, float64, float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarStats: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var m float64
+	var dm float64
+	var s float64
+	var ds float64
+	for i, x := range xs {
+		dx := dxs[i]
+		dm += dx
+		m += x
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	return m, s, dm, ds
 }
 
 // gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.

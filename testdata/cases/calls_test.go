@@ -73,5 +73,13 @@ func callCases() []gradCase {
 			at: pts(p(1.5, 3, 4, -1), p(-0.5, 0.25, 2, 0.7))},
 		{name: "NamedResult", f: NamedResult, grad: NamedResultGrad, at: pts(p(0.3, 0.5), p(1.5, 2), p(0.9, 0.2), p(-0.5, 0.4))},
 		{name: "NamedHelper", f: NamedHelper, grad: NamedHelperGrad, at: pts(p(0.3), p(3.5), p(-6))},
+		{name: "VarPair",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return VarPairJVP(x, v) }),
+			f:   func(x []float64) float64 { return VarPair(x) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, len(x))
+				return VarPairGrad(x, dw), dw
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.7))},
 	}
 }

@@ -570,3 +570,20 @@ func PackageDataStore(x float64, n int) float64 {
 	h[1] = x
 	return h[0] * h[1] * h[1]
 }
+
+// RangeElemCopy copies an element of the slice it ranges over into a
+// local slice: a float copied out makes no view, so the range value keeps
+// its element's adjoint (the copy was taken for a write into w, and the
+// range refused).
+//
+//gradgen:grad
+//gradgen:jvp
+func RangeElemCopy(w []float64) float64 {
+	h := make([]float64, 1)
+	s := 0.0
+	for _, v := range w {
+		h[0] = w[0]
+		s += v * h[0]
+	}
+	return s
+}

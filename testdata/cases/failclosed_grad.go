@@ -2146,6 +2146,81 @@ func PackageDataStoreJVP(x float64, n int, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// RangeElemCopyGrad returns RangeElemCopy(w) and its partial derivatives with respect to w.
+func RangeElemCopyGrad(w, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("RangeElemCopyGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var t, t1, v float64
+	var i, iters, trips int
+	var hElemTape []float64
+	dh := make([]float64, 1)
+	h := make([]float64, 1)
+	s := 0.0
+	iters = len(w)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		hElemTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range w {
+		trips++
+		hElemTape = append(hElemTape, h[0])
+		h[0] = w[0]
+		t = v * h[0]
+		t1 = s + t
+		s = t1
+	}
+	rangeElemCopy := s
+
+	var ds, dt1, dt float64
+	// return s
+	ds = 1
+	// for _, v := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = w[i]
+		// s += v * h[0]
+		dt1 = ds
+		dt = dt1
+		dw[i] += h[0] * dt
+		dh[0] += v * dt
+		// h[0] = w[0]
+		dElem := dh[0]
+		dh[0] = 0
+		dw[0] += dElem
+		h[0] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+	}
+	return rangeElemCopy
+}
+
+// RangeElemCopyJVP returns RangeElemCopy(w) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func RangeElemCopyJVP(w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("RangeElemCopyJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	h := make([]float64, 1)
+	dh := make([]float64, 1)
+	var ds float64
+	s := 0.0
+	for i, v := range w {
+		dv := dw[i]
+		dh[0] = dw[0]
+		h[0] = w[0]
+		dt := h[0]*dv + v*dh[0]
+		t := v * h[0]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)

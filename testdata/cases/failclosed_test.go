@@ -7,6 +7,14 @@ import (
 
 func failClosedCases() []gradCase {
 	return []gradCase{
+		{name: "RangeElemCopy",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RangeElemCopyJVP(x, v) }),
+			f:   func(x []float64) float64 { return RangeElemCopy(x) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, len(x))
+				return RangeElemCopyGrad(x, dw), dw
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.7))},
 		{name: "PackageDataStore", f: PackageDataStore, grad: PackageDataStoreGrad, wrt: []int{0}, at: pts(p(0.3, 1), p(-1.5, 2))},
 		{name: "NegSinReturn", f: NegSinReturn, grad: NegSinReturnGrad, at: pts(p(0.7), p(-2))},
 		{name: "NegAbsReturn", f: NegAbsReturn, grad: NegAbsReturnGrad, at: pts(p(0.7), p(-2))},

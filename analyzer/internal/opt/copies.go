@@ -248,17 +248,17 @@ func DropUnused(body []adjoint.Stmt, keep map[string]bool) []adjoint.Stmt {
 		if len(unused) == 0 {
 			return body
 		}
-		before := StmtsString(body) // dropNames may change body's nested lists in place
+		before := stmtsString(body) // dropNames may change body's nested lists in place
 		next := dropNames(body, unused)
-		if StmtsString(next) == before {
+		if stmtsString(next) == before {
 			return next // what is left is not the passes' to remove (a declaration in an if's init)
 		}
 		body = next
 	}
 }
 
-// StmtsString prints a statement list, to tell whether a rewrite changed it.
-func StmtsString(list []adjoint.Stmt) string {
+// stmtsString prints a statement list, to tell whether a rewrite changed it.
+func stmtsString(list []adjoint.Stmt) string {
 	var b []byte
 	for _, s := range list {
 		b = append(b, adjoint.StmtString(s)...)
@@ -325,29 +325,23 @@ func isBuiltin(c adjoint.Call) bool {
 }
 
 // isPureBuiltin reports whether c calls a builtin that only computes a
-// value (make, new, len, cap, min, max), whose result may be discarded
+// value (make, new, len, cap, min, max) or converts to a predeclared type,
+// with arguments of the same kind, so that its result may be discarded
 // with the call.
 func isPureBuiltin(c adjoint.Call) bool {
-	if isConversion(c) {
-		for _, a := range c.Args {
-			if hasCall(a) && !func() bool { ac, ok := a.(adjoint.Call); return ok && isPureBuiltin(ac) }() {
-				return false
-			}
-		}
-		return true
-	}
+	pure := isConversion(c)
 	if id, ok := c.Fun.(adjoint.Ident); ok {
 		switch id.Name {
 		case "make", "new", "len", "cap", "min", "max":
-			for _, a := range c.Args {
-				if hasCall(a) && !func() bool { ac, ok := a.(adjoint.Call); return ok && isPureBuiltin(ac) }() {
-					return false
-				}
-			}
-			return true
+			pure = true
 		}
 	}
-	return false
+	for _, a := range c.Args {
+		if ac, ok := a.(adjoint.Call); hasCall(a) && !(ok && isPureBuiltin(ac)) {
+			return false
+		}
+	}
+	return pure
 }
 
 func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {

@@ -329,7 +329,7 @@ func (d *deadStores) assign(s adjoint.Assign, out liveSet, rewrite bool) (adjoin
 	if s.Op == ":=" {
 		// A declaration whose value nothing reads keeps only its
 		// declaration, when the value shows its type (make([]T, n)).
-		if id, ok := s.Lhs[0].(adjoint.Ident); rewrite && ok && len(s.Lhs) == 1 && len(s.Rhs) == 1 && !out[id.Name] && !d.keep[id.Name] && isPure(s.Rhs[0]) {
+		if id, ok := s.Lhs[0].(adjoint.Ident); rewrite && ok && len(s.Lhs) == 1 && len(s.Rhs) == 1 && !out[id.Name] && !d.keep[id.Name] && d.isPure(s.Rhs[0]) {
 			if t := evidentType(s.Rhs[0]); t != nil {
 				return adjoint.VarDecl{Names: []string{id.Name}, Type: t}, d.assignLive(adjoint.Assign{Lhs: s.Lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}}, out)
 			}
@@ -360,7 +360,7 @@ func (d *deadStores) assign(s adjoint.Assign, out liveSet, rewrite bool) (adjoin
 	}
 	pure := true
 	for _, r := range s.Rhs {
-		pure = pure && isPure(r)
+		pure = pure && d.isPure(r)
 	}
 	if rewrite && pure {
 		var lhs, rhs []adjoint.Expr
@@ -492,22 +492,14 @@ func (d *deadStores) rangeStmt(s adjoint.Range, out liveSet, rewrite bool) (adjo
 }
 
 // isPure reports whether evaluating e has no effect beyond its value: no
-// call but to package math and the pure builtins.
-func isPure(e adjoint.Expr) bool {
-	return !callsOtherThan(e, func(c adjoint.Call) bool {
-		q, ok := c.Fun.(adjoint.Qual)
-		return ok && q.Path == "math" || isPureBuiltin(c)
-	})
-}
-
-// isPure is isPure, with calls to d.pureFuncs pure too.
+// call but to package math, the pure builtins and d.pureFuncs.
 func (d *deadStores) isPure(e adjoint.Expr) bool {
 	return !callsOtherThan(e, func(c adjoint.Call) bool {
 		switch fun := c.Fun.(type) {
 		case adjoint.Qual:
 			return fun.Path == "math" || d.pureFuncs[fun.Name] // a function of the package is qualified
 		case adjoint.Ident:
-			return d.pureFuncs[fun.Name]
+			return d.pureFuncs[fun.Name] || isPureBuiltin(c)
 		}
 		return isPureBuiltin(c)
 	})
