@@ -203,6 +203,22 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 // the variable's adjoint view is set alongside it.
 func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	defining := l.defining[v]
+	if holdsFloatsByValue(v.typ) {
+		// The adjoint of a copy is a view for the slices it holds, but its
+		// own floats' adjoints would stay in the copy: refused, not lost.
+		field := "Field"
+		if st, ok := v.typ.Underlying().(*types.Struct); ok {
+			for f := range st.Fields() {
+				if isFloat(f.Type()) {
+					field = f.Name()
+					break
+				}
+			}
+		}
+		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of the copy %s: %s holds floats by value beside slices or pointers, and the copy's floats would lose their derivatives; read the fields you need into variables (%s := %s.%s), or range over the slice the value comes from", l.source(rhs), types.TypeString(v.typ, types.RelativeTo(l.pkg)), lowerFirst(field), l.source(rhs), field)
+		l.writeForward(v, l.conv(rhs))
+		return
+	}
 	primal := l.conv(rhs)
 	// The shadow first: a view of v itself (W = W[:n]) is a view of the
 	// shadow, whatever name the shadow takes.
@@ -441,6 +457,32 @@ func hasSlicesSeen(t types.Type, seen map[types.Type]bool) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// holdsFloatsByValue reports whether a struct or array of type t holds
+// floats of its own (not behind a slice or pointer) as well as references.
+func holdsFloatsByValue(t types.Type) bool {
+	var direct func(t types.Type) bool
+	direct = func(t types.Type) bool {
+		switch u := t.Underlying().(type) {
+		case *types.Basic:
+			return isFloat(u)
+		case *types.Array:
+			return direct(u.Elem())
+		case *types.Struct:
+			for i := range u.NumFields() {
+				if direct(u.Field(i).Type()) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	switch t.Underlying().(type) {
+	case *types.Struct, *types.Array:
+		return direct(t) && isRef(t)
 	}
 	return false
 }

@@ -104,6 +104,9 @@ type pkgContext struct {
 	fset *token.FileSet
 	info *types.Info
 	pkg  *types.Package
+	// files are the package's files, generated ones included, for the
+	// second derivatives' synthetic package.
+	files []*ast.File
 
 	decls       map[*types.Func]declSite
 	rules       map[*types.Func]*ruleFunc
@@ -122,7 +125,7 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	// literals) in a copy: a driver may share info between analyzers
 	// running at the same time.
 	info = cloneInfo(info)
-	p := &pkgContext{fset: fset, info: info, pkg: pkg,
+	p := &pkgContext{fset: fset, info: info, pkg: pkg, files: files,
 		helpers: map[helperKey]*helper{}, helperNames: map[string]bool{}, helperFuncs: map[*ast.File][]*adjoint.Func{}}
 	res := &Result{}
 	report := func(pos token.Pos, format string, args ...any) {
@@ -230,6 +233,18 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 			}
 			if len(diags) == 0 {
 				made, diags = p.forwardFunction(g, file)
+			}
+		case "hvp", "hessian":
+			if !gradOK && graph == nil {
+				graph, diags = p.validateByReverse(g, file)
+			}
+			if len(diags) == 0 && dir.kind == "hvp" {
+				made, diags = p.innerHVP(g, file, g.name, true)
+				if made != nil {
+					made.Doc = hvpDoc(g)
+				}
+			} else if len(diags) == 0 {
+				made, diags = p.hessianFunction(g, file)
 			}
 		}
 		if len(diags) > 0 {

@@ -18,7 +18,7 @@ type directive struct {
 
 // derivativeKinds are the directives that ask for a generated function,
 // in the order their functions are written.
-var derivativeKinds = []string{"grad", "jvp"}
+var derivativeKinds = []string{"grad", "jvp", "hvp", "hessian"}
 
 func isDerivativeKind(name string) bool { return slices.Contains(derivativeKinds, name) }
 
@@ -43,7 +43,7 @@ func findDirectives(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) ([
 		case d.Name == "rule":
 			continue // custom rules are read elsewhere
 		default:
-			report(d.Slash, "unknown directive //gradgen:%s: gradgen knows //gradgen:grad, //gradgen:jvp and //gradgen:rule", d.Name)
+			report(d.Slash, "unknown directive //gradgen:%s: gradgen knows //gradgen:grad, //gradgen:jvp, //gradgen:hvp, //gradgen:hessian and //gradgen:rule", d.Name)
 			ok = false
 			continue
 		}
@@ -125,8 +125,13 @@ func gradName(fn string) string { return fn + "Grad" }
 // derivativeName is the default name of the function a directive of kind
 // asks for: FGrad, FJVP.
 func derivativeName(fn, kind string) string {
-	if kind == "jvp" {
+	switch kind {
+	case "jvp":
 		return fn + "JVP"
+	case "hvp":
+		return fn + "HVP"
+	case "hessian":
+		return fn + "Hessian"
 	}
 	return gradName(fn)
 }

@@ -27,6 +27,18 @@ type gradFunc struct {
 	// helper marks a callee's helper; pullback, one that takes the result's
 	// adjoint as a parameter and returns no value.
 	helper, pullback bool
+	// seeded, when not nil, says which results are differentiated (their
+	// seed is 1); the others are only returned. The Hessian-vector product
+	// differentiates its inner JVP's tangent, not its value.
+	seeded []bool
+	// adjNames are the names wanted for some parameters' adjoints (or
+	// tangents), in place of dx for x.
+	adjNames map[*types.Var]string
+	// lengthOf names, for a buffer, the parameter its length is checked
+	// against when that is not the one it is the derivative of: FHVP's
+	// gradient buffers, adjoints of the directions, are as long as the
+	// point.
+	lengthOf map[*types.Var]*types.Var
 }
 
 // lowerFunction builds the gradient function of g. It lowers the body
@@ -146,7 +158,11 @@ func (l *lowerer) bufferChecks() []adjoint.Stmt {
 	for _, v := range l.gradFunc.wrt {
 		if byReference(v.Type()) {
 			pv := l.variableOf(v)
-			out = append(out, l.lengthChecks(adjoint.Id(pv.name), adjoint.Id(pv.adj), v.Type(), 0)...)
+			against := pv.name
+			if other, ok := l.gradFunc.lengthOf[v]; ok {
+				against = l.variableOf(other).name
+			}
+			out = append(out, l.lengthChecks(adjoint.Id(against), adjoint.Id(pv.adj), v.Type(), 0)...)
 		}
 	}
 	return out
@@ -261,7 +277,7 @@ func (l *lowerer) analyze(g *gradFunc) bool {
 	for _, v := range g.wrt {
 		if byReference(v.Type()) {
 			pv := l.variableOf(v)
-			pv.adj = l.names.fresh(adjointName(pv.name))
+			pv.adj = l.names.fresh(l.adjointBase(pv))
 		}
 	}
 	return true
@@ -288,7 +304,9 @@ func (l *lowerer) planExits(g *gradFunc, body []ast.Stmt) {
 		for k, t := range g.results {
 			v := l.newTemp(lowerFirst(g.decl.Name.Name), t)
 			l.hoist(v)
-			l.seed[v] = l.seedValue(k)
+			if seed := l.seedValue(k); seed != nil {
+				l.seed[v] = seed
+			}
 			l.resultVars = append(l.resultVars, v)
 		}
 	}

@@ -234,7 +234,7 @@ func (l *lowerer) newTemp(base string, t types.Type) *variable {
 // adjOf returns the adjoint of v, naming it on first use.
 func (l *lowerer) adjOf(v *variable) adjoint.Expr {
 	if v.adj == "" {
-		v.adj = l.names.fresh(adjointName(v.name))
+		v.adj = l.names.fresh(l.adjointBase(v))
 		l.adjOrd = append(l.adjOrd, v)
 	}
 	return adjoint.Id(v.adj)
@@ -613,4 +613,16 @@ func (l *lowerer) writeForward(v *variable, e adjoint.Expr) {
 		return
 	}
 	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), "=", e))
+}
+
+// adjointBase is the name v's adjoint would like: dx for x, or the name
+// the generated function gives a parameter's derivative (FHVP names the
+// tangent of its inner JVP v and its adjoint, the gradient, dx).
+func (l *lowerer) adjointBase(v *variable) string {
+	if pv, ok := v.obj.(*types.Var); ok {
+		if name, ok := l.gradFunc.adjNames[pv]; ok {
+			return name
+		}
+	}
+	return adjointName(v.name)
 }

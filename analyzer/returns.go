@@ -32,7 +32,9 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 		// seeded with its adjoint.
 		for k, e := range ret.Results {
 			res := l.newTemp(lowerFirst(g.decl.Name.Name), g.results[k])
-			l.seed[res] = l.seedValue(k)
+			if seed := l.seedValue(k); seed != nil {
+				l.seed[res] = seed
+			}
 			if l.exprVaried(e) {
 				l.intoResult(e, res)
 			} else {
@@ -107,8 +109,12 @@ func (l *lowerer) markOutput(v *variable) {
 	}
 }
 
-// seedValue is ∂R/∂R: 1, or for a pullback the adjoint its caller passes.
+// seedValue is ∂R/∂R: 1, or for a pullback the adjoint its caller passes;
+// nil for a result that is not differentiated.
 func (l *lowerer) seedValue(k int) adjoint.Expr {
+	if s := l.gradFunc.seeded; s != nil && !s[k] {
+		return nil
+	}
 	if k < len(l.seedNames) {
 		return adjoint.Id(l.seedNames[k])
 	}

@@ -424,8 +424,11 @@ func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 		return
 	}
 	if v == nil {
-		if obj := l.rootVar(lhs); obj != nil {
-			l.writeForward(l.variableOf(obj), o.val)
+		// A passive variable written whole goes through writeForward (its
+		// saves, its hoisted declaration); an element or field of one is a
+		// plain store (d[0] in h[0], d[0] = x[0], v[0]).
+		if id, whole := ast.Unparen(lhs).(*ast.Ident); whole && l.rootVar(id) != nil {
+			l.writeForward(l.variableOf(l.rootVar(id)), o.val)
 		} else {
 			l.fwd = append(l.fwd, adjoint.Set(l.conv(lhs), "=", o.val))
 		}

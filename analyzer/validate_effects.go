@@ -3,6 +3,7 @@ package analyzer
 import (
 	"go/ast"
 	"go/types"
+	"strings"
 )
 
 // Effects: which calls may write what they are passed or package-level
@@ -42,9 +43,11 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 	if tv, ok := l.info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
 		if id := identOf(call.Fun); id != nil {
 			switch id.Name {
-			case "copy", "clear", "append", "panic", "print", "println":
+			case "copy", "clear", "append", "print", "println":
 				return false
 			}
+			// panic is no effect here: code run again with the same values
+			// panics again only where it already did, the first time.
 		}
 		return true
 	}
@@ -52,7 +55,7 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 	if fn == nil {
 		return false
 	}
-	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" || l.formatsBasics(fn, call) {
 		return true
 	}
 	site, ok := l.decls[fn]
@@ -192,6 +195,7 @@ func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) boo
 			case callee == nil:
 				writes = true
 			case callee.Pkg() != nil && callee.Pkg().Path() == "math":
+			case p.formatsBasics(callee, n):
 			case p.mayWrite(callee, visiting):
 				writes = true
 			}
@@ -229,4 +233,19 @@ func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
 		return calleeFunc(info, &ast.CallExpr{Fun: fun.X})
 	}
 	return nil
+}
+
+// formatsBasics reports whether call formats values of basic types only
+// (fmt.Sprintf("...", len(a), len(da)), as gradgen's length checks do):
+// such a call reads its arguments and has no String method to run.
+func (p *pkgContext) formatsBasics(callee *types.Func, call *ast.CallExpr) bool {
+	if callee.Pkg() == nil || callee.Pkg().Path() != "fmt" || !strings.HasPrefix(callee.Name(), "Sprint") || call.Ellipsis.IsValid() {
+		return false
+	}
+	for _, a := range call.Args {
+		if _, ok := p.info.TypeOf(a).Underlying().(*types.Basic); !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -890,6 +890,52 @@ func Stray(x float64) float64 {
 				`^p\.go:46:2: //gradgen:jvp must be in the doc comment of a function`,
 			},
 		},
+		{
+			name: "second derivatives",
+			src: `package p
+
+type Sample struct {
+	X []float64
+	Y float64
+}
+
+//gradgen:grad
+func Copy(b []Sample) float64 {
+	s := 0.0
+	for i := range b {
+		c := b[i]
+		s += c.Y * c.X[0]
+	}
+	return s
+}
+
+type Link struct {
+	V    float64
+	Next *Link
+}
+
+//gradgen:hessian
+func Linked(l *Link) float64 { return l.V * l.V }
+
+//gradgen:hvp
+//gradgen:hessian
+//gradgen:hessian
+func Twice(x float64) float64 { return x * x }
+
+//gradgen:hvp bogus=1
+func Bogus(x float64) float64 { return x }
+
+//gradgen:hvp
+func Wrong(x float64) int { return int(x) }
+`,
+			want: []string{
+				`^p\.go:12:8: gradgen cannot follow the adjoint of the copy b\[i\]: Sample holds floats by value beside slices or pointers, and the copy's floats would lose their derivatives; read the fields you need into variables \(y := b\[i\]\.Y\)`,
+				`^p\.go:23:1: LinkedHessian cannot number the components of Link, which contains itself: the Hessian of a linked structure has no fixed size; differentiate it with //gradgen:hvp$`,
+				`^p\.go:28:1: duplicate //gradgen:hessian directive on Twice`,
+				`^p\.go:31:15: unknown option "bogus" in //gradgen:hvp`,
+				`^p\.go:35:23: Wrong must return a single float`,
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

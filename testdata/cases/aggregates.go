@@ -9,6 +9,8 @@ import "math"
 // Dot is the dot product of two slices.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Dot(w, x []float64) float64 {
 	s := 0.0
@@ -22,6 +24,8 @@ func Dot(w, x []float64) float64 {
 // by row through views.
 //
 //gradgen:grad wrt=W,x
+//gradgen:hvp wrt=W,x
+//gradgen:hessian wrt=W,x
 //gradgen:jvp wrt=W,x
 func MatVec(W, x []float64, n int) float64 {
 	m := len(x)
@@ -43,6 +47,8 @@ func MatVec(W, x []float64, n int) float64 {
 // computed stably.
 //
 //gradgen:grad wrt=z
+//gradgen:hvp wrt=z
+//gradgen:hessian wrt=z
 //gradgen:jvp wrt=z
 func SoftmaxCE(z []float64, c int) float64 {
 	zmax := z[0]
@@ -66,6 +72,8 @@ type Point struct {
 // gradients are returned as Points.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Dist(p, q Point) float64 {
 	dx := p.X - q.X
@@ -85,6 +93,8 @@ type Layer struct {
 // Apply is a neuron with weights W, bias B and output scale.
 //
 //gradgen:grad wrt=l
+//gradgen:hvp wrt=l
+//gradgen:hessian wrt=l
 //gradgen:jvp wrt=l
 func Apply(l Layer, x []float64) float64 {
 	z := l.B
@@ -102,6 +112,8 @@ type Poly struct {
 // Eval is a method on a pointer receiver, evaluated by Horner's rule.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func (p *Poly) Eval(x float64) float64 {
 	y := 0.0
@@ -137,6 +149,8 @@ func Residuals(w []float64, batch []Sample) float64 {
 // ResidualsW is Residuals with respect to the weights.
 //
 //gradgen:grad wrt=w
+//gradgen:hvp wrt=w
+//gradgen:hessian wrt=w
 //gradgen:jvp wrt=w
 func ResidualsW(w []float64, batch []Sample) float64 {
 	s := 0.0
@@ -154,6 +168,8 @@ func ResidualsW(w []float64, batch []Sample) float64 {
 // it uses a local fixed-size array.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Array(a [3]float64, k float64) float64 {
 	var h [3]float64
@@ -168,6 +184,8 @@ func Array(a [3]float64, k float64) float64 {
 // Matrix takes a slice of slices.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Matrix(m [][]float64) float64 {
 	s := 0.0
@@ -183,6 +201,8 @@ func Matrix(m [][]float64) float64 {
 // back: old values must be restored for the backward sweep.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Scaled(w []float64) float64 {
 	h := make([]float64, len(w))
@@ -202,6 +222,8 @@ func Scaled(w []float64) float64 {
 // before passing it on.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func SelfAssign(w []float64) float64 {
 	h := make([]float64, 3)
@@ -219,6 +241,8 @@ func SelfAssign(w []float64) float64 {
 // in one pass restored the accumulator inside each trip.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func SumAfterUse(x, y float64) float64 {
 	z := math.Sin(x * y)
@@ -234,6 +258,8 @@ func SumAfterUse(x, y float64) float64 {
 // hand-written gradient would.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Chain(x []float64) float64 {
 	s := 0.0
@@ -251,6 +277,8 @@ func Chain(x []float64) float64 {
 // element writes.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func CompositeLits(a, b float64) float64 {
 	xs := []float64{a, b * b, 3: 2}

@@ -51,6 +51,144 @@ func DotJVP(w, x, dw, dx []float64) (float64, float64) {
 	return s, ds
 }
 
+// DotHVP returns Dot's value, its gradient as DotGrad gives it, and the product of its Hessian with the direction vw, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func DotHVP(w, x, vw, vx, dw, dx, hvw, hvx []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("DotHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("DotHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("DotHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("DotHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("DotHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("DotHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range w {
+		trips++
+		t1 = x[i] * vw[i]
+		t2 = w[i] * vx[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = w[i] * x[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	dotHVP := s
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := w[i] * x[i]
+		dt4 = dt1
+		dt1 = 0
+		hvw[i] += x[i] * dt4
+		hvx[i] += w[i] * dt4
+		// dt := x[i]*vw[i] + w[i]*vx[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hvw[i] += vx[i] * dt2
+		dx[i] += w[i] * dt2
+		hvx[i] += vw[i] * dt11
+		dw[i] += x[i] * dt11
+	}
+	return dotHVP
+}
+
+// DotHessian returns Dot's value and its gradient with respect to w, x (added into dw, dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DotHessian(w, x, dw, dx, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("DotHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("DotHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := 0
+	for range w {
+		n++
+	}
+	for range x {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DotHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	vw := make([]float64, len(w))
+	hvw := make([]float64, len(w))
+	vx := make([]float64, len(x))
+	hvx := make([]float64, len(x))
+	var dot1 float64
+	j := 0
+	for i3 := range w {
+		vw[i3] = 1
+		r, t := hvpOfDot(w, x, vw, vx, hvw, hvx)
+		dot1 = r
+		dw[i3] += t
+		k := j * n
+		for i4 := range w {
+			hess[k] += hvw[i4]
+			k++
+			hvw[i4] = 0
+		}
+		for i5 := range x {
+			hess[k] += hvx[i5]
+			k++
+			hvx[i5] = 0
+		}
+		vw[i3] = 0
+		j++
+	}
+	for i6 := range x {
+		vx[i6] = 1
+		r1, t1 := hvpOfDot(w, x, vw, vx, hvw, hvx)
+		dot1 = r1
+		dx[i6] += t1
+		k1 := j * n
+		for i7 := range w {
+			hess[k1] += hvw[i7]
+			k1++
+			hvw[i7] = 0
+		}
+		for i8 := range x {
+			hess[k1] += hvx[i8]
+			k1++
+			hvx[i8] = 0
+		}
+		vx[i6] = 0
+		j++
+	}
+	if n == 0 {
+		dot1 = Dot(w, x)
+	}
+	return dot1
+}
+
 // MatVecGrad returns MatVec(W, x, n) and its partial derivatives with respect to W, x.
 func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dW) < len(W) {
@@ -164,6 +302,260 @@ func MatVecJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
 		s += t1
 	}
 	return s, ds
+}
+
+// MatVecHVP returns MatVec's value, its gradient as MatVecGrad gives it, and the product of its Hessian with the direction vW, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("MatVecHVP: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("MatVecHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvW) < len(W) {
+		panic(fmt.Sprintf("MatVecHVP: len(hvW) = %d is shorter than len(W) = %d", len(hvW), len(W)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("MatVecHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var ddrow, drow, drow1, row, tapes1, tripsTape, dxkTape, dyjTape []float64
+	var dxk, t2, t3, t4, dt, t5, t, xk, dyj, t6, t7, t8, dt1, t9, t1, t10, t11, yj float64
+	var k, iters, iters1, tapeLen, tapeLen1, i, iters2, trips, trips1 int
+	var tapes, drowTape, ddrowTape, rowTape, drow1Tape [][]float64
+	if len(vW) < len(W) {
+		panic(fmt.Sprintf("MatVecHVP: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("MatVecHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	m := len(x)
+	dy1 := make([]float64, n)
+	y := make([]float64, n)
+	ddy := make([]float64, n)
+	dy := make([]float64, n)
+	j := 0
+	iters = max(0, n)
+	iters1 = len(x)
+	tapeLen = iters + iters + iters + iters
+	tapes = make([][]float64, tapeLen)
+	drowTape, tapes = tapes[:0:iters], tapes[iters:]
+	ddrowTape, tapes = tapes[:0:iters], tapes[iters:]
+	rowTape, tapes = tapes[:0:iters], tapes[iters:]
+	drow1Tape = tapes[:0:iters]
+	tapeLen1 = iters*iters1 + iters
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dxkTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
+	tripsTape = tapes1[:0:iters]
+	trips = 0
+	for ; j < n; j++ {
+		trips++
+		drowTape = append(drowTape, drow)
+		ddrowTape = append(ddrowTape, ddrow)
+		ddrow = dW[j*m : j*m+m]
+		drow = vW[j*m : j*m+m]
+		rowTape = append(rowTape, row)
+		drow1Tape = append(drow1Tape, drow1)
+		drow1 = hvW[j*m : j*m+m]
+		row = W[j*m : j*m+m]
+		tripsTape = append(tripsTape, 0)
+		for k, xk = range x {
+			tripsTape[len(tripsTape)-1]++
+			dxkTape = append(dxkTape, dxk)
+			dxk = vx[k]
+			t2 = xk * drow[k]
+			t3 = row[k] * dxk
+			t4 = t2 + t3
+			dt = t4
+			t5 = row[k] * xk
+			t = t5
+			dy[j] += dt
+			y[j] += t
+		}
+	}
+	var ds float64
+	s := 0.0
+	iters2 = len(y)
+	if iters2 <= 64 {
+		var tapeArray2 [64]float64
+		dyjTape = tapeArray2[:0:iters2]
+	} else if iters2 <= 1024 {
+		var tapeArray3 [1024]float64
+		dyjTape = tapeArray3[:0:iters2]
+	} else {
+		dyjTape = make([]float64, 0, iters2)
+	}
+	trips1 = 0
+	for i, yj = range y {
+		trips1++
+		dyjTape = append(dyjTape, dyj)
+		dyj = dy[i]
+		t6 = yj * dyj
+		t7 = yj * dyj
+		t8 = t6 + t7
+		dt1 = t8
+		t9 = yj * yj
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
+	}
+	matVecHVP := s
+
+	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, dt6, dt7, ddyj, dt2, ddt, dt5, dt4, dt21, dt3, ddxk float64
+	// return s, ds
+	dds = 1
+	// for i, yj := range y
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		yj = y[i]
+		// s += t1
+		dt11 = ds1
+		dt12 += dt11
+		// ds += dt1
+		dt10 = dds
+		ddt1 += dt10
+		// t1 := yj * yj
+		dt9 = dt12
+		dt12 = 0
+		dy1[i] += 2 * yj * dt9
+		// dt1 := yj*dyj + yj*dyj
+		dt8 = ddt1
+		ddt1 = 0
+		dt6 = dt8
+		dt7 = dt8
+		dy1[i] += dyj * dt7
+		ddyj += yj * dt7
+		dy1[i] += dyj * dt6
+		ddyj += yj * dt6
+		// dyj := dy[i]
+		ddy[i] += ddyj
+		ddyj = 0
+		dyj = dyjTape[len(dyjTape)-1]
+		dyjTape = dyjTape[:len(dyjTape)-1]
+	}
+	// for j < n
+	for ; trips > 0; trips-- {
+		// j++
+		j--
+		// for k, xk := range x
+		trips2 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips2 > 0; trips2-- {
+			k = trips2 - 1
+			xk = x[k]
+			// y[j] += t
+			dt2 += dy1[j]
+			// dy[j] += dt
+			ddt += ddy[j]
+			// t := row[k] * xk
+			dt5 = dt2
+			dt2 = 0
+			drow1[k] += xk * dt5
+			hvx[k] += row[k] * dt5
+			// dt := xk*drow[k] + row[k]*dxk
+			dt4 = ddt
+			ddt = 0
+			dt21 = dt4
+			dt3 = dt4
+			drow1[k] += dxk * dt3
+			ddxk += row[k] * dt3
+			hvx[k] += drow[k] * dt21
+			ddrow[k] += xk * dt21
+			// dxk := vx[k]
+			dx[k] += ddxk
+			ddxk = 0
+			dxk = dxkTape[len(dxkTape)-1]
+			dxkTape = dxkTape[:len(dxkTape)-1]
+		}
+		// row := W[j*m : j*m+m]
+		drow1 = drow1Tape[len(drow1Tape)-1]
+		drow1Tape = drow1Tape[:len(drow1Tape)-1]
+		row = rowTape[len(rowTape)-1]
+		rowTape = rowTape[:len(rowTape)-1]
+		// drow := vW[j*m : j*m+m]
+		ddrow = ddrowTape[len(ddrowTape)-1]
+		ddrowTape = ddrowTape[:len(ddrowTape)-1]
+		drow = drowTape[len(drowTape)-1]
+		drowTape = drowTape[:len(drowTape)-1]
+	}
+	return matVecHVP
+}
+
+// MatVecHessian returns MatVec's value and its gradient with respect to W, x (added into dW, dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("MatVecHessian: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("MatVecHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n1 := 0
+	for range W {
+		n1++
+	}
+	for range x {
+		n1++
+	}
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("MatVecHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	vW := make([]float64, len(W))
+	hvW := make([]float64, len(W))
+	vx := make([]float64, len(x))
+	hvx := make([]float64, len(x))
+	var matVec float64
+	j1 := 0
+	for i2 := range W {
+		vW[i2] = 1
+		r, t := hvpOfMatVec(W, x, n, vW, vx, hvW, hvx)
+		matVec = r
+		dW[i2] += t
+		k1 := j1 * n1
+		for i3 := range W {
+			hess[k1] += hvW[i3]
+			k1++
+			hvW[i3] = 0
+		}
+		for i4 := range x {
+			hess[k1] += hvx[i4]
+			k1++
+			hvx[i4] = 0
+		}
+		vW[i2] = 0
+		j1++
+	}
+	for i5 := range x {
+		vx[i5] = 1
+		r1, t1 := hvpOfMatVec(W, x, n, vW, vx, hvW, hvx)
+		matVec = r1
+		dx[i5] += t1
+		k2 := j1 * n1
+		for i6 := range W {
+			hess[k2] += hvW[i6]
+			k2++
+			hvW[i6] = 0
+		}
+		for i7 := range x {
+			hess[k2] += hvx[i7]
+			k2++
+			hvx[i7] = 0
+		}
+		vx[i5] = 0
+		j1++
+	}
+	if n1 == 0 {
+		matVec = MatVec(W, x, n)
+	}
+	return matVec
 }
 
 // SoftmaxCEGrad returns SoftmaxCE(z, c) and its partial derivatives with respect to z.
@@ -301,6 +693,274 @@ func SoftmaxCEJVP(z []float64, c int, dz []float64) (float64, float64) {
 	return t2, dt2
 }
 
+// SoftmaxCEHVP returns SoftmaxCE's value, its gradient as SoftmaxCEGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
+	if len(dz) < len(z) {
+		panic(fmt.Sprintf("SoftmaxCEHVP: len(dz) = %d is shorter than len(z) = %d", len(dz), len(z)))
+	}
+	if len(hv) < len(z) {
+		panic(fmt.Sprintf("SoftmaxCEHVP: len(hv) = %d is shorter than len(z) = %d", len(hv), len(z)))
+	}
+	var dv, max2, max1, dmax1, t3, t4, t5, t6, t7, t8, v, t9, dt, t10, t, exp1, exp, t11, dexp, t12, t13 float64
+	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
+	var tapes, tapes1, condTape, condTape1, condTape2, condTape3, zmaxTape, dtTape, expTape, exp1Tape []float64
+	if len(v1) < len(z) {
+		panic(fmt.Sprintf("SoftmaxCEHVP: len(v1) = %d is shorter than len(z) = %d", len(v1), len(z)))
+	}
+	dzmax := v1[0]
+	zmax := z[0]
+	iters = len(z[1:])
+	tapeLen = iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	zmaxTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape1, tapes = tapes[:0:iters], tapes[iters:]
+	condTape2, tapes = tapes[:0:iters], tapes[iters:]
+	condTape3 = tapes[:0:iters]
+	trips = 0
+	for i1, v = range z[1:] {
+		trips++
+		dv = v1[1:][i1]
+		max2 = max(zmax, v)
+		max1 = max2
+		dmax1 = 0
+		if zmax == v {
+			condTape1 = append(condTape1, 1)
+			t3 = dzmax / 2
+			t4 = dmax1 + t3
+			dmax1 = t4
+		} else {
+			condTape1 = append(condTape1, 0)
+			if zmax == max1 {
+				condTape = append(condTape, 1)
+				t5 = dmax1 + dzmax
+				dmax1 = t5
+			} else {
+				condTape = append(condTape, 0)
+			}
+		}
+		if zmax == v {
+			condTape3 = append(condTape3, 1)
+			t6 = dv / 2
+			t7 = dmax1 + t6
+			dmax1 = t7
+		} else {
+			condTape3 = append(condTape3, 0)
+			if !(zmax == max1) {
+				condTape2 = append(condTape2, 1)
+				t8 = dmax1 + dv
+				dmax1 = t8
+			} else {
+				condTape2 = append(condTape2, 0)
+			}
+		}
+		dzmax = dmax1
+		zmaxTape = append(zmaxTape, zmax)
+		zmax = max1
+	}
+	var dsum float64
+	sum := 0.0
+	iters1 = len(z)
+	tapeLen1 = iters1 + iters1 + iters1
+	if tapeLen1 <= 64 {
+		var tapeArray2 [64]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes1 = tapeArray3[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dtTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	expTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	exp1Tape = tapes1[:0:iters1]
+	trips1 = 0
+	for i = range z {
+		trips1++
+		dtTape = append(dtTape, dt)
+		t9 = v1[i] - dzmax
+		dt = t9
+		t10 = z[i] - zmax
+		t = t10
+		expTape = append(expTape, exp)
+		exp1 = math.Exp(t)
+		exp1Tape = append(exp1Tape, exp1)
+		exp = exp1
+		t11 = exp * dt
+		dexp = t11
+		t12 = dsum + dexp
+		dsum = t12
+		t13 = sum + exp
+		sum = t13
+	}
+	dlog := dsum / sum
+	log := math.Log(sum)
+	t1 := log + zmax
+	t2 := t1 - z[c]
+	softmaxCEHVP := t2
+
+	var ddt2, dt13, dexp1, dt12, ddexp, dt11, ddt, dexp11, dt3, dt10, dzmax1, dt9, dmax11, ddmax1, dt7, ddv, dt8, dt4, dt5, dmax2 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := dt1 - v1[c]
+	dz[c] -= ddt2
+	// dt1 := dlog + dzmax
+	ddzmax := ddt2
+	// dlog := dsum / sum
+	ddsum := ddt2 / sum
+	dsum1 := -dlog * (ddt2 / sum)
+	// for i := range z
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// sum += exp
+		dt13 = dsum1
+		dexp1 += dt13
+		// dsum += dexp
+		dt12 = ddsum
+		ddexp += dt12
+		// dexp := exp * dt
+		dt11 = ddexp
+		ddexp = 0
+		dexp1 += dt * dt11
+		ddt += exp * dt11
+		// exp := math.Exp(t)
+		exp1 = exp1Tape[len(exp1Tape)-1]
+		exp1Tape = exp1Tape[:len(exp1Tape)-1]
+		dexp11 = dexp1
+		dexp1 = 0
+		exp = expTape[len(expTape)-1]
+		expTape = expTape[:len(expTape)-1]
+		dt3 += exp1 * dexp11
+		// t := z[i] - zmax
+		dt10 = dt3
+		dt3 = 0
+		hv[i] += dt10
+		dzmax1 -= dt10
+		// dt := v1[i] - dzmax
+		dt9 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dz[i] += dt9
+		ddzmax -= dt9
+	}
+	// for i1, v := range z[1:]
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		v = z[1:][i1]
+		// zmax = max1
+		dmax11 += dzmax1
+		dzmax1 = 0
+		zmax = zmaxTape[len(zmaxTape)-1]
+		zmaxTape = zmaxTape[:len(zmaxTape)-1]
+		// dzmax = dmax1
+		ddmax1 += ddzmax
+		ddzmax = 0
+		// if zmax == v
+		condT := condTape3[len(condTape3)-1] != 0
+		condTape3 = condTape3[:len(condTape3)-1]
+		if condT {
+			// dmax1 += dv / 2
+			dt7 = ddmax1
+			ddv += dt7 / 2
+		} else {
+			// if !(zmax == max1)
+			condT1 := condTape2[len(condTape2)-1] != 0
+			condTape2 = condTape2[:len(condTape2)-1]
+			if condT1 {
+				// dmax1 += dv
+				dt8 = ddmax1
+				ddv += dt8
+			}
+		}
+		// if zmax == v
+		condT2 := condTape1[len(condTape1)-1] != 0
+		condTape1 = condTape1[:len(condTape1)-1]
+		if condT2 {
+			// dmax1 += dzmax / 2
+			dt4 = ddmax1
+			ddzmax += dt4 / 2
+		} else {
+			// if zmax == max1
+			cond := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond {
+				// dmax1 += dzmax
+				dt5 = ddmax1
+				ddzmax += dt5
+			}
+		}
+		// var dmax1 float64
+		ddmax1 = 0
+		// max1 := max(zmax, v)
+		dmax2 = dmax11
+		dmax11 = 0
+		max2 = max(zmax, v)
+		if zmax == v {
+			dzmax1 += dmax2 / 2
+			hv[1:][i1] += dmax2 / 2
+		} else if zmax == max2 {
+			dzmax1 += dmax2
+		} else {
+			hv[1:][i1] += dmax2
+		}
+		// dv := v1[1:][i1]
+		if ddv != 0 {
+			dz[1:][i1] += ddv
+			ddv = 0
+		}
+	}
+	// zmax := z[0]
+	hv[0] += dzmax1
+	// dzmax := v1[0]
+	dz[0] += ddzmax
+	return softmaxCEHVP
+}
+
+// SoftmaxCEHessian returns SoftmaxCE's value and its gradient with respect to z (added into dz), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
+	if len(dz) < len(z) {
+		panic(fmt.Sprintf("SoftmaxCEHessian: len(dz) = %d is shorter than len(z) = %d", len(dz), len(z)))
+	}
+	n := 0
+	for range z {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SoftmaxCEHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v1 := make([]float64, len(z))
+	hv := make([]float64, len(z))
+	var softmaxCE float64
+	j := 0
+	for i2 := range z {
+		v1[i2] = 1
+		r, t := hvpOfSoftmaxCE(z, c, v1, hv)
+		softmaxCE = r
+		dz[i2] += t
+		k := j * n
+		for i3 := range z {
+			hess[k] += hv[i3]
+			k++
+			hv[i3] = 0
+		}
+		v1[i2] = 0
+		j++
+	}
+	if n == 0 {
+		softmaxCE = SoftmaxCE(z, c)
+	}
+	return softmaxCE
+}
+
 // DistGrad returns Dist(p, q) and its partial derivatives with respect to p, q.
 func DistGrad(p, q Point) (float64, Point, Point) {
 	dx := p.X - q.X
@@ -339,6 +999,149 @@ func DistJVP(p, q, dp, dq Point) (float64, float64) {
 	sqrt := math.Sqrt(t2)
 	dsqrt := 0.5 / sqrt * dt2
 	return sqrt, dsqrt
+}
+
+// DistHVP returns Dist's value, its gradient as DistGrad gives it, and the product of its Hessian with the direction vp, vq in the same form (added into buffers for slices and pointers, returned for the rest).
+func DistHVP(p, q, vp, vq Point) (float64, Point, Point, Point, Point) {
+	ddx := vp.X - vq.X
+	dx := p.X - q.X
+	ddy := vp.Y - vq.Y
+	dy := p.Y - q.Y
+	t3 := dx * ddx
+	t4 := dx * ddx
+	dt := t3 + t4
+	t := dx * dx
+	t5 := dy * ddy
+	t6 := dy * ddy
+	dt1 := t5 + t6
+	t1 := dy * dy
+	dt2 := dt + dt1
+	t2 := t + t1
+	sqrt := math.Sqrt(t2)
+	t7 := 0.5 / sqrt
+	distHVP := sqrt
+
+	var dp, dq, hvp, hvq Point
+	var ddsqrt float64
+	// return sqrt, dsqrt
+	ddsqrt = 1
+	// dsqrt := 0.5 / sqrt * dt2
+	dt7 := dt2 * ddsqrt
+	ddt2 := t7 * ddsqrt
+	dsqrt1 := -t7 * (dt7 / sqrt)
+	// sqrt := math.Sqrt(t2)
+	dt21 := 0.5 / sqrt * dsqrt1
+	// t2 := t + t1
+	// dt2 := dt + dt1
+	// t1 := dy * dy
+	ddy1 := 2 * dy * dt21
+	// dt1 := dy*ddy + dy*ddy
+	ddy1 += ddy * ddt2
+	dddy := dy * ddt2
+	ddy1 += ddy * ddt2
+	dddy += dy * ddt2
+	// t := dx * dx
+	ddx1 := 2 * dx * dt21
+	// dt := dx*ddx + dx*ddx
+	ddx1 += ddx * ddt2
+	dddx := dx * ddt2
+	ddx1 += ddx * ddt2
+	dddx += dx * ddt2
+	// dy := p.Y - q.Y
+	hvp.Y += ddy1
+	hvq.Y -= ddy1
+	// ddy := vp.Y - vq.Y
+	dp.Y += dddy
+	dq.Y -= dddy
+	// dx := p.X - q.X
+	hvp.X += ddx1
+	hvq.X -= ddx1
+	// ddx := vp.X - vq.X
+	dp.X += dddx
+	dq.X -= dddx
+	return distHVP, dp, dq, hvp, hvq
+}
+
+// DistHessian returns Dist's value and its gradient with respect to p, q, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DistHessian(p, q Point, hess []float64) (float64, Point, Point) {
+	n := 0
+	n++
+	n++
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DistHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vp Point
+	var dp Point
+	var vq Point
+	var dq Point
+	var dist float64
+	j := 0
+	vp.X = 1
+	r, t, hvp, hvq := hvpOfDist(p, q, vp, vq)
+	dist = r
+	dp.X += t
+	k := j * n
+	hess[k] += hvp.X
+	k++
+	hess[k] += hvp.Y
+	k++
+	hess[k] += hvq.X
+	k++
+	hess[k] += hvq.Y
+	k++
+	vp.X = 0
+	j++
+	vp.Y = 1
+	r1, t1, hvp, hvq := hvpOfDist(p, q, vp, vq)
+	dist = r1
+	dp.Y += t1
+	k1 := j * n
+	hess[k1] += hvp.X
+	k1++
+	hess[k1] += hvp.Y
+	k1++
+	hess[k1] += hvq.X
+	k1++
+	hess[k1] += hvq.Y
+	k1++
+	vp.Y = 0
+	j++
+	vq.X = 1
+	r2, t2, hvp, hvq := hvpOfDist(p, q, vp, vq)
+	dist = r2
+	dq.X += t2
+	k2 := j * n
+	hess[k2] += hvp.X
+	k2++
+	hess[k2] += hvp.Y
+	k2++
+	hess[k2] += hvq.X
+	k2++
+	hess[k2] += hvq.Y
+	k2++
+	vq.X = 0
+	j++
+	vq.Y = 1
+	r3, t3, hvp, hvq := hvpOfDist(p, q, vp, vq)
+	dist = r3
+	dq.Y += t3
+	k3 := j * n
+	hess[k3] += hvp.X
+	k3++
+	hess[k3] += hvp.Y
+	k3++
+	hess[k3] += hvq.X
+	k3++
+	hess[k3] += hvq.Y
+	k3++
+	vq.Y = 0
+	j++
+	if n == 0 {
+		dist = Dist(p, q)
+	}
+	return dist, dp, dq
 }
 
 // ApplyGrad returns Apply(l, x) and its partial derivatives with respect to l.
@@ -396,6 +1199,163 @@ func ApplyJVP(l Layer, x []float64, dl Layer) (float64, float64) {
 	dt1 := tanh*dl.Scale + l.Scale*dtanh
 	t1 := l.Scale * tanh
 	return t1, dt1
+}
+
+// ApplyHVP returns Apply's value, its gradient as ApplyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ApplyHVP(l Layer, x []float64, v Layer, dl, hv *Layer) float64 {
+	if len(dl.W) < len(l.W) {
+		panic(fmt.Sprintf("ApplyHVP: len(dl.W) = %d is shorter than len(l.W) = %d", len(dl.W), len(l.W)))
+	}
+	if len(hv.W) < len(l.W) {
+		panic(fmt.Sprintf("ApplyHVP: len(hv.W) = %d is shorter than len(l.W) = %d", len(hv.W), len(l.W)))
+	}
+	var t2, dt, t3, t, t4, t5, xi float64
+	var i, trips int
+	if len(v.W) < len(l.W) {
+		panic(fmt.Sprintf("ApplyHVP: len(v.W) = %d is shorter than len(l.W) = %d", len(v.W), len(l.W)))
+	}
+	dz := v.B
+	z := l.B
+	trips = 0
+	for i, xi = range x {
+		trips++
+		t2 = xi * v.W[i]
+		dt = t2
+		t3 = l.W[i] * xi
+		t = t3
+		t4 = dz + dt
+		dz = t4
+		t5 = z + t
+		z = t5
+	}
+	tanh := math.Tanh(z)
+	t6 := tanh * tanh
+	t7 := 1 - t6
+	dtanh := t7 * dz
+	t1 := l.Scale * tanh
+	applyHVP := t1
+
+	var ddt1, dt5, dt2, dt4, ddt, dt3, dt21 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := tanh*v.Scale + l.Scale*dtanh
+	hv.Scale += dtanh * ddt1
+	ddtanh := l.Scale * ddt1
+	dtanh1 := v.Scale * ddt1
+	dl.Scale += tanh * ddt1
+	// dtanh := (1 - tanh*tanh) * dz
+	dt7 := dz * ddtanh
+	ddz := t7 * ddtanh
+	dt6 := -dt7
+	dtanh1 += 2 * tanh * dt6
+	// tanh := math.Tanh(z)
+	dz1 := (1 - tanh*tanh) * dtanh1
+	// for i, xi := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		xi = x[i]
+		// z += t
+		dt5 = dz1
+		dt2 += dt5
+		// dz += dt
+		dt4 = ddz
+		ddt += dt4
+		// t := l.W[i] * xi
+		dt3 = dt2
+		dt2 = 0
+		hv.W[i] += xi * dt3
+		// dt := xi * v.W[i]
+		dt21 = ddt
+		ddt = 0
+		dl.W[i] += xi * dt21
+	}
+	// z := l.B
+	hv.B += dz1
+	// dz := v.B
+	dl.B += ddz
+	return applyHVP
+}
+
+// ApplyHessian returns Apply's value and its gradient with respect to l (added into dl), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ApplyHessian(l Layer, x []float64, dl *Layer, hess []float64) float64 {
+	if len(dl.W) < len(l.W) {
+		panic(fmt.Sprintf("ApplyHessian: len(dl.W) = %d is shorter than len(l.W) = %d", len(dl.W), len(l.W)))
+	}
+	n := 0
+	for range l.W {
+		n++
+	}
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ApplyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v Layer
+	v.W = make([]float64, len(l.W))
+	hv := new(Layer)
+	hv.W = make([]float64, len(l.W))
+	var apply float64
+	j := 0
+	for i2 := range l.W {
+		v.W[i2] = 1
+		r, t := hvpOfApply(l, x, v, hv)
+		apply = r
+		dl.W[i2] += t
+		k := j * n
+		for i3 := range l.W {
+			hess[k] += hv.W[i3]
+			k++
+			hv.W[i3] = 0
+		}
+		hess[k] += hv.B
+		k++
+		hv.B = 0
+		hess[k] += hv.Scale
+		k++
+		hv.Scale = 0
+		v.W[i2] = 0
+		j++
+	}
+	v.B = 1
+	r1, t1 := hvpOfApply(l, x, v, hv)
+	apply = r1
+	dl.B += t1
+	k1 := j * n
+	for i4 := range l.W {
+		hess[k1] += hv.W[i4]
+		k1++
+		hv.W[i4] = 0
+	}
+	hess[k1] += hv.B
+	k1++
+	hv.B = 0
+	hess[k1] += hv.Scale
+	k1++
+	hv.Scale = 0
+	v.B = 0
+	j++
+	v.Scale = 1
+	r2, t2 := hvpOfApply(l, x, v, hv)
+	apply = r2
+	dl.Scale += t2
+	k2 := j * n
+	for i5 := range l.W {
+		hess[k2] += hv.W[i5]
+		k2++
+		hv.W[i5] = 0
+	}
+	hess[k2] += hv.B
+	k2++
+	hv.B = 0
+	hess[k2] += hv.Scale
+	k2++
+	hv.Scale = 0
+	v.Scale = 0
+	j++
+	if n == 0 {
+		apply = Apply(l, x)
+	}
+	return apply
 }
 
 // EvalGrad returns p.Eval(x) and its partial derivatives with respect to p, x.
@@ -461,6 +1421,146 @@ func (p *Poly) EvalJVP(x float64, dp *Poly, dx float64) (float64, float64) {
 		y = t + p.C[i]
 	}
 	return y, dy
+}
+
+// EvalHVP returns Eval's value, its gradient as EvalGrad gives it, and the product of its Hessian with the direction vp, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64, float64, float64) {
+	if len(dp.C) < len(p.C) {
+		panic(fmt.Sprintf("EvalHVP: len(dp.C) = %d is shorter than len(p.C) = %d", len(dp.C), len(p.C)))
+	}
+	if len(hvp.C) < len(p.C) {
+		panic(fmt.Sprintf("EvalHVP: len(hvp.C) = %d is shorter than len(p.C) = %d", len(hvp.C), len(p.C)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var iters, tapeLen, trips int
+	var tapes, dyTape, yTape []float64
+	if len(vp.C) < len(p.C) {
+		panic(fmt.Sprintf("EvalHVP: len(vp.C) = %d is shorter than len(p.C) = %d", len(vp.C), len(p.C)))
+	}
+	var dy float64
+	y := 0.0
+	i := len(p.C) - 1
+	iters = max(0, len(p.C)-1+1)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; i >= 0; i-- {
+		trips++
+		t1 = x * dy
+		t2 = y * vx
+		t3 = t1 + t2
+		dt = t3
+		t4 = y * x
+		t = t4
+		dyTape = append(dyTape, dy)
+		t5 = dt + vp.C[i]
+		dy = t5
+		yTape = append(yTape, y)
+		t6 = t + p.C[i]
+		y = t6
+	}
+	evalHVP := y
+
+	var ddy, dy1, dt6, dt1, dt5, ddt, dt4, hvx, dt3, dx float64
+	// return y, dy
+	ddy = 1
+	// for i >= 0
+	for ; trips > 0; trips-- {
+		// i--
+		i++
+		// y = t + p.C[i]
+		dt6 = dy1
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt1 += dt6
+		hvp.C[i] += dt6
+		// dy = dt + vp.C[i]
+		dt5 = ddy
+		dy = dyTape[len(dyTape)-1]
+		dyTape = dyTape[:len(dyTape)-1]
+		ddt += dt5
+		dp.C[i] += dt5
+		// t := y * x
+		dt4 = dt1
+		dt1 = 0
+		dy1 = x * dt4
+		hvx += y * dt4
+		// dt := x*dy + y*vx
+		dt3 = ddt
+		ddt = 0
+		dy1 += vx * dt3
+		dx += y * dt3
+		hvx += dy * dt3
+		ddy = x * dt3
+	}
+	return evalHVP, dx, hvx
+}
+
+// EvalHessian returns Eval's value and its gradient with respect to p, x (added into dp), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func (p *Poly) EvalHessian(x float64, dp *Poly, hess []float64) (float64, float64) {
+	if len(dp.C) < len(p.C) {
+		panic(fmt.Sprintf("EvalHessian: len(dp.C) = %d is shorter than len(p.C) = %d", len(dp.C), len(p.C)))
+	}
+	n := 0
+	for range p.C {
+		n++
+	}
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("EvalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	vp := new(Poly)
+	vp.C = make([]float64, len(p.C))
+	hvp := new(Poly)
+	hvp.C = make([]float64, len(p.C))
+	var vx float64
+	var dx float64
+	var eval float64
+	j := 0
+	for i2 := range p.C {
+		vp.C[i2] = 1
+		r, t, hvx := p.hvpOfEval(x, vp, vx, hvp)
+		eval = r
+		dp.C[i2] += t
+		k := j * n
+		for i3 := range p.C {
+			hess[k] += hvp.C[i3]
+			k++
+			hvp.C[i3] = 0
+		}
+		hess[k] += hvx
+		k++
+		vp.C[i2] = 0
+		j++
+	}
+	vx = 1
+	r1, t1, hvx := p.hvpOfEval(x, vp, vx, hvp)
+	eval = r1
+	dx += t1
+	k1 := j * n
+	for i4 := range p.C {
+		hess[k1] += hvp.C[i4]
+		k1++
+		hvp.C[i4] = 0
+	}
+	hess[k1] += hvx
+	k1++
+	vx = 0
+	j++
+	if n == 0 {
+		eval = p.Eval(x)
+	}
+	return eval, dx
 }
 
 // ResidualsGrad returns Residuals(w, batch) and its partial derivatives with respect to batch.
@@ -605,6 +1705,168 @@ func ResidualsWJVP(w []float64, batch []Sample, dw []float64) (float64, float64)
 	return t2, dt2
 }
 
+// ResidualsWHVP returns ResidualsW's value, its gradient as ResidualsWGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ResidualsWHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("ResidualsWHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var dr, r, t3, dt, t4, t, t5, t6, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var i, i1, iters, iters1, tapeLen, trips int
+	var smp Sample
+	var tapes, tripsTape, drTape, rTape []float64
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("ResidualsWHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(batch)
+	iters1 = len(w)
+	tapeLen = iters + iters*iters1 + (iters + iters*iters1) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	drTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+	rTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for i1, smp = range batch {
+		trips++
+		drTape = append(drTape, dr)
+		dr = 0
+		rTape = append(rTape, r)
+		r = -smp.Y
+		tripsTape = append(tripsTape, 0)
+		for i = range w {
+			tripsTape[len(tripsTape)-1]++
+			t3 = smp.X[i] * v[i]
+			dt = t3
+			t4 = w[i] * smp.X[i]
+			t = t4
+			drTape = append(drTape, dr)
+			t5 = dr + dt
+			dr = t5
+			rTape = append(rTape, r)
+			t6 = r + t
+			r = t6
+		}
+		t7 = r * dr
+		t8 = r * dr
+		t9 = t7 + t8
+		dt1 = t9
+		t10 = r * r
+		t1 = t10
+		t11 = ds + dt1
+		ds = t11
+		t12 = s + t1
+		s = t12
+	}
+	_ = ds / float64(len(batch))
+	t2 := s / float64(len(batch))
+	residualsWHVP := t2
+
+	var ddt2, ds1, dt12, dt11, dt111, ddt1, dt10, dr1, dt9, ddr, dt6, dt3, dt5, ddt, dt4, dt31 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := ds / float64(len(batch))
+	dds := ddt2 / float64(len(batch))
+	// for _, smp := range batch
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		smp = batch[i1]
+		// s += t1
+		dt12 = ds1
+		dt11 += dt12
+		// ds += dt1
+		dt111 = dds
+		ddt1 += dt111
+		// t1 := r * r
+		dt10 = dt11
+		dt11 = 0
+		dr1 += 2 * r * dt10
+		// dt1 := r*dr + r*dr
+		dt9 = ddt1
+		ddt1 = 0
+		dr1 += (dr + dr) * dt9
+		ddr += (r + r) * dt9
+		// for i := range w
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			i = trips1 - 1
+			// r += t
+			rTape = rTape[:len(rTape)-1]
+			dt6 = dr1
+			dt3 += dt6
+			// dr += dt
+			drTape = drTape[:len(drTape)-1]
+			dt5 = ddr
+			ddt += dt5
+			// t := w[i] * smp.X[i]
+			dt4 = dt3
+			dt3 = 0
+			hv[i] += smp.X[i] * dt4
+			// dt := smp.X[i] * v[i]
+			dt31 = ddt
+			ddt = 0
+			dw[i] += smp.X[i] * dt31
+		}
+		// r := -smp.Y
+		dr1 = 0
+		r = rTape[len(rTape)-1]
+		rTape = rTape[:len(rTape)-1]
+		// var dr float64
+		ddr = 0
+		dr = drTape[len(drTape)-1]
+		drTape = drTape[:len(drTape)-1]
+	}
+	return residualsWHVP
+}
+
+// ResidualsWHessian returns ResidualsW's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ResidualsWHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	for range w {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ResidualsWHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var residualsW float64
+	j := 0
+	for i2 := range w {
+		v[i2] = 1
+		r1, t := hvpOfResidualsW(w, batch, v, hv)
+		residualsW = r1
+		dw[i2] += t
+		k := j * n
+		for i3 := range w {
+			hess[k] += hv[i3]
+			k++
+			hv[i3] = 0
+		}
+		v[i2] = 0
+		j++
+	}
+	if n == 0 {
+		residualsW = ResidualsW(w, batch)
+	}
+	return residualsW
+}
+
 // ArrayGrad returns Array(a, k) and its partial derivatives with respect to a, k.
 func ArrayGrad(a [3]float64, k float64) (float64, [3]float64, float64) {
 	var t, sin float64
@@ -674,6 +1936,178 @@ func ArrayJVP(a [3]float64, k float64, da [3]float64, dk float64) (float64, floa
 	dt2 := dh[0] + dt1
 	t2 := h[0] + t1
 	return t2, dt2
+}
+
+// ArrayHVP returns Array's value, its gradient as ArrayGrad gives it, and the product of its Hessian with the direction va, vk in the same form (added into buffers for slices and pointers, returned for the rest).
+func ArrayHVP(a [3]float64, k float64, va [3]float64, vk float64) (float64, [3]float64, float64, [3]float64, float64) {
+	var t3, t4, t5, dt, t6, t, cos, t7, sin float64
+	var i int
+	var tapeArray [6]float64
+	var dtTape, tTape []float64
+	var h [3]float64
+	var dh [3]float64
+	dtTape = tapeArray[:0:3]
+	tTape = tapeArray[3:3:6]
+	for i = range h {
+		dtTape = append(dtTape, dt)
+		t3 = k * va[i]
+		t4 = a[i] * vk
+		t5 = t3 + t4
+		dt = t5
+		tTape = append(tTape, t)
+		t6 = a[i] * k
+		t = t6
+		cos = math.Cos(t)
+		t7 = cos * dt
+		dh[i] = t7
+		sin = math.Sin(t)
+		h[i] = sin
+	}
+	dhElemPrev := dh[1]
+	t8 := h[0] * dh[1]
+	t9 := h[1] * dh[0]
+	t10 := t8 + t9
+	dh[1] = t10
+	hElemPrev := h[1]
+	t11 := h[1] * h[0]
+	h[1] = t11
+	dhElemPrev1 := dh[2]
+	dh[2] -= vk
+	hElemPrev1 := h[2]
+	h[2] -= k
+	t1 := h[1] * h[2]
+	t2 := h[0] + t1
+	arrayHVP := t2
+
+	var da, hva, ddh, dh1 [3]float64
+	var ddt2, dsin, dt3, dt7, dcos, ddt, dt6, dt5, dt31, dt4 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := dh[0] + dt1
+	ddh[0] += ddt2
+	// dt1 := h[2]*dh[1] + h[1]*dh[2]
+	dh1[1] += dh[2] * ddt2
+	ddh[2] += h[1] * ddt2
+	dh1[2] += dh[1] * ddt2
+	ddh[1] += h[2] * ddt2
+	// h[2] -= k
+	hvk := -dh1[2]
+	h[2] = hElemPrev1
+	// dh[2] -= vk
+	dk := -ddh[2]
+	dh[2] = dhElemPrev1
+	// h[1] *= h[0]
+	dt11 := dh1[1]
+	dh1[1] = 0
+	h[1] = hElemPrev
+	dh1[1] += h[0] * dt11
+	dh1[0] += h[1] * dt11
+	// dh[1] = h[0]*dh[1] + h[1]*dh[0]
+	dt10 := ddh[1]
+	ddh[1] = 0
+	dh[1] = dhElemPrev
+	dh1[1] += dh[0] * dt10
+	ddh[0] += h[1] * dt10
+	dh1[0] += dh[1] * dt10
+	ddh[1] += h[0] * dt10
+	// for i := range h
+	for trip := 3; trip > 0; trip-- {
+		i = trip - 1
+		// h[i] = math.Sin(t)
+		if dh1[i] != 0 {
+			dsin = dh1[i]
+			dh1[i] = 0
+			dt3 += math.Cos(t) * dsin
+		}
+		// dh[i] = math.Cos(t) * dt
+		if ddh[i] != 0 {
+			dt7 = ddh[i]
+			ddh[i] = 0
+			cos = math.Cos(t)
+			dcos = dt * dt7
+			ddt += cos * dt7
+			dt3 -= math.Sin(t) * dcos
+		}
+		// t := a[i] * k
+		if dt3 != 0 {
+			dt6 = dt3
+			dt3 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hva[i] += k * dt6
+			hvk += a[i] * dt6
+		} else {
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+		}
+		// dt := k*va[i] + a[i]*vk
+		if ddt != 0 {
+			dt5 = ddt
+			ddt = 0
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dt31 = dt5
+			dt4 = dt5
+			hva[i] += vk * dt4
+			dk += a[i] * dt4
+			hvk += va[i] * dt31
+			da[i] += k * dt31
+		} else {
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+		}
+	}
+	return arrayHVP, da, dk, hva, hvk
+}
+
+// ArrayHessian returns Array's value and its gradient with respect to a, k, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64, float64) {
+	n := 0
+	for range a {
+		n++
+	}
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ArrayHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var va [3]float64
+	var da [3]float64
+	var vk float64
+	var dk float64
+	var array float64
+	j := 0
+	for i2 := range a {
+		va[i2] = 1
+		r, t, hva, hvk := hvpOfArray(a, k, va, vk)
+		array = r
+		da[i2] += t
+		k1 := j * n
+		for i3 := range a {
+			hess[k1] += hva[i3]
+			k1++
+		}
+		hess[k1] += hvk
+		k1++
+		va[i2] = 0
+		j++
+	}
+	vk = 1
+	r1, t1, hva, hvk := hvpOfArray(a, k, va, vk)
+	array = r1
+	dk += t1
+	k2 := j * n
+	for i4 := range a {
+		hess[k2] += hva[i4]
+		k2++
+	}
+	hess[k2] += hvk
+	k2++
+	vk = 0
+	j++
+	if n == 0 {
+		array = Array(a, k)
+	}
+	return array, da, dk
 }
 
 // MatrixGrad returns Matrix(m) and its partial derivatives with respect to m.
@@ -758,6 +2192,154 @@ func MatrixJVP(m, dm [][]float64) (float64, float64) {
 	return t1, dt1
 }
 
+// MatrixHVP returns Matrix's value, its gradient as MatrixGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func MatrixHVP(m, v, dm, hv [][]float64) float64 {
+	if len(dm) < len(m) {
+		panic(fmt.Sprintf("MatrixHVP: len(dm) = %d is shorter than len(m) = %d", len(dm), len(m)))
+	}
+	for i2 := range m {
+		if len(dm[i2]) < len(m[i2]) {
+			panic(fmt.Sprintf("MatrixHVP: len(dm[%d]) = %d is shorter than len(m[%d]) = %d", i2, len(dm[i2]), i2, len(m[i2])))
+		}
+	}
+	if len(hv) < len(m) {
+		panic(fmt.Sprintf("MatrixHVP: len(hv) = %d is shorter than len(m) = %d", len(hv), len(m)))
+	}
+	for i3 := range m {
+		if len(hv[i3]) < len(m[i3]) {
+			panic(fmt.Sprintf("MatrixHVP: len(hv[%d]) = %d is shorter than len(m[%d]) = %d", i3, len(hv[i3]), i3, len(m[i3])))
+		}
+	}
+	var t2, dt, t3, t, t4, t5 float64
+	var j, i, iters, trips int
+	var tripsTape []float64
+	if len(v) < len(m) {
+		panic(fmt.Sprintf("MatrixHVP: len(v) = %d is shorter than len(m) = %d", len(v), len(m)))
+	}
+	for i1 := range m {
+		if len(v[i1]) < len(m[i1]) {
+			panic(fmt.Sprintf("MatrixHVP: len(v[%d]) = %d is shorter than len(m[%d]) = %d", i1, len(v[i1]), i1, len(m[i1])))
+		}
+	}
+	var ds float64
+	s := 0.0
+	iters = len(m)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		tripsTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		tripsTape = tapeArray1[:0:iters]
+	} else {
+		tripsTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i = range m {
+		trips++
+		tripsTape = append(tripsTape, 0)
+		for j = range m[i] {
+			tripsTape[len(tripsTape)-1]++
+			t2 = float64(i+j+1) * v[i][j]
+			dt = t2
+			t3 = m[i][j] * float64(i+j+1)
+			t = t3
+			t4 = ds + dt
+			ds = t4
+			t5 = s + t
+			s = t5
+		}
+	}
+	t1 := s * s
+	matrixHVP := t1
+
+	var ddt1, dt5, dt2, dt4, ddt, dt3, dt21 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := s*ds + s*ds
+	ds1 := ds * ddt1
+	dds := s * ddt1
+	ds1 += ds * ddt1
+	dds += s * ddt1
+	// for i := range m
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// for j := range m[i]
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			j = trips1 - 1
+			// s += t
+			dt5 = ds1
+			dt2 += dt5
+			// ds += dt
+			dt4 = dds
+			ddt += dt4
+			// t := m[i][j] * float64(i+j+1)
+			dt3 = dt2
+			dt2 = 0
+			hv[i][j] += float64(i+j+1) * dt3
+			// dt := float64(i+j+1) * v[i][j]
+			dt21 = ddt
+			ddt = 0
+			dm[i][j] += float64(i+j+1) * dt21
+		}
+	}
+	return matrixHVP
+}
+
+// MatrixHessian returns Matrix's value and its gradient with respect to m (added into dm), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func MatrixHessian(m, dm [][]float64, hess []float64) float64 {
+	if len(dm) < len(m) {
+		panic(fmt.Sprintf("MatrixHessian: len(dm) = %d is shorter than len(m) = %d", len(dm), len(m)))
+	}
+	for i1 := range m {
+		if len(dm[i1]) < len(m[i1]) {
+			panic(fmt.Sprintf("MatrixHessian: len(dm[%d]) = %d is shorter than len(m[%d]) = %d", i1, len(dm[i1]), i1, len(m[i1])))
+		}
+	}
+	n := 0
+	for i2 := range m {
+		for range m[i2] {
+			n++
+		}
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("MatrixHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([][]float64, len(m))
+	for i4 := range m {
+		v[i4] = make([]float64, len(m[i4]))
+	}
+	hv := make([][]float64, len(m))
+	for i5 := range m {
+		hv[i5] = make([]float64, len(m[i5]))
+	}
+	var matrix float64
+	j1 := 0
+	for i6 := range m {
+		for i7 := range m[i6] {
+			v[i6][i7] = 1
+			r, t := hvpOfMatrix(m, v, hv)
+			matrix = r
+			dm[i6][i7] += t
+			k := j1 * n
+			for i8 := range m {
+				for i9 := range m[i8] {
+					hess[k] += hv[i8][i9]
+					k++
+					hv[i8][i9] = 0
+				}
+			}
+			v[i6][i7] = 0
+			j1++
+		}
+	}
+	if n == 0 {
+		matrix = Matrix(m)
+	}
+	return matrix
+}
+
 // ScaledGrad returns Scaled(w) and its partial derivatives with respect to w.
 func ScaledGrad(w, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -829,6 +2411,175 @@ func ScaledJVP(w, dw []float64) (float64, float64) {
 		s += t1
 	}
 	return s, ds
+}
+
+// ScaledHVP returns Scaled's value, its gradient as ScaledGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ScaledHVP(w, v, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ScaledHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("ScaledHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var t2, t3, t4, t5, t6, t, exp, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var i, iters, tapeLen, i1, trips, trips1 int
+	var tapes, dhElemTape, hElemTape []float64
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("ScaledHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	dh1 := make([]float64, len(w))
+	h := make([]float64, len(w))
+	ddh := make([]float64, len(w))
+	dh := make([]float64, len(w))
+	iters = len(w)
+	tapeLen = iters + iters + (iters + iters)
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dhElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	hElemTape = tapes[: 0 : iters+iters]
+	trips = 0
+	for i = range w {
+		trips++
+		dhElemTape = append(dhElemTape, dh[i])
+		t2 = w[i] * v[i]
+		t3 = w[i] * v[i]
+		t4 = t2 + t3
+		dh[i] = t4
+		hElemTape = append(hElemTape, h[i])
+		t5 = w[i] * w[i]
+		h[i] = t5
+		t6 = -h[i]
+		t = t6
+		hElemTape = append(hElemTape, h[i])
+		exp = math.Exp(t)
+		h[i] = exp
+		dhElemTape = append(dhElemTape, dh[i])
+		t7 = -dh[i]
+		t8 = h[i] * t7
+		dh[i] = t8
+	}
+	var ds float64
+	s := 0.0
+	trips1 = 0
+	for i1 = range h {
+		trips1++
+		t9 = float64(i1+1) * dh[i1]
+		dt1 = t9
+		t10 = h[i1] * float64(i1+1)
+		t1 = t10
+		t11 = ds + dt1
+		ds = t11
+		t12 = s + t1
+		s = t12
+	}
+	scaledHVP := s
+
+	var dds, ds1, dt12, dt11, dt111, ddt1, dt10, dt9, dt8, dt7, dexp, dt, dt6, dt5, dt4, dt2, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i1 := range h
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// s += t1
+		dt12 = ds1
+		dt11 += dt12
+		// ds += dt1
+		dt111 = dds
+		ddt1 += dt111
+		// t1 := h[i1] * float64(i1+1)
+		dt10 = dt11
+		dt11 = 0
+		dh1[i1] += float64(i1+1) * dt10
+		// dt1 := float64(i1+1) * dh[i1]
+		dt9 = ddt1
+		ddt1 = 0
+		ddh[i1] += float64(i1+1) * dt9
+	}
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// dh[i] = h[i] * -dh[i]
+		dt8 = ddh[i]
+		ddh[i] = 0
+		dh[i] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		t7 = -dh[i]
+		dh1[i] += t7 * dt8
+		dt7 = h[i] * dt8
+		ddh[i] -= dt7
+		// h[i] = math.Exp(t)
+		exp = h[i]
+		dexp = dh1[i]
+		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dt += exp * dexp
+		// t := -h[i]
+		dt6 = dt
+		dt = 0
+		dh1[i] -= dt6
+		// h[i] = w[i] * w[i]
+		dt5 = dh1[i]
+		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		hv[i] += 2 * w[i] * dt5
+		// dh[i] = w[i]*v[i] + w[i]*v[i]
+		dt4 = ddh[i]
+		ddh[i] = 0
+		dh[i] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		dt2 = dt4
+		dt3 = dt4
+		hv[i] += v[i] * dt3
+		dw[i] += w[i] * dt3
+		hv[i] += v[i] * dt2
+		dw[i] += w[i] * dt2
+	}
+	return scaledHVP
+}
+
+// ScaledHessian returns Scaled's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ScaledHessian(w, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ScaledHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	for range w {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ScaledHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var scaled float64
+	j := 0
+	for i3 := range w {
+		v[i3] = 1
+		r, t := hvpOfScaled(w, v, hv)
+		scaled = r
+		dw[i3] += t
+		k := j * n
+		for i4 := range w {
+			hess[k] += hv[i4]
+			k++
+			hv[i4] = 0
+		}
+		v[i3] = 0
+		j++
+	}
+	if n == 0 {
+		scaled = Scaled(w)
+	}
+	return scaled
 }
 
 // SelfAssignGrad returns SelfAssign(w) and its partial derivatives with respect to w.
@@ -907,6 +2658,126 @@ func SelfAssignJVP(w, dw []float64) (float64, float64) {
 	return t3, dt3
 }
 
+// SelfAssignHVP returns SelfAssign's value, its gradient as SelfAssignGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SelfAssignHVP(w, v, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SelfAssignHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("SelfAssignHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var t4, t5, t6, t7 float64
+	var i, trips int
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("SelfAssignHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		t4 = w[i] * v[i]
+		t5 = w[i] * v[i]
+		t6 = t4 + t5
+		dh[i] = t6
+		t7 = w[i] * w[i]
+		h[i] = t7
+	}
+	j := 0
+	dh[j] = dh[0]
+	h[j] = h[0]
+	dh[1] = dh[2]
+	h[1] = h[2]
+	t := 3 * h[1]
+	t1 := h[0] + t
+	t2 := 5 * h[2]
+	t3 := t1 + t2
+	selfAssignHVP := t3
+
+	var ddt3, dt7, dt6, dt4, dt5 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dt2
+	// dt2 := 5 * dh[2]
+	ddh[2] += 5 * ddt3
+	// dt1 := dh[0] + dt
+	ddh[0] += ddt3
+	// dt := 3 * dh[1]
+	ddh[1] += 3 * ddt3
+	// h[1] = h[2]
+	dElem := dh1[1]
+	dh1[1] = 0
+	dh1[2] += dElem
+	// dh[1] = dh[2]
+	dElem1 := ddh[1]
+	ddh[1] = 0
+	ddh[2] += dElem1
+	// h[j] = h[0]
+	dElem2 := dh1[j]
+	dh1[j] = 0
+	dh1[0] += dElem2
+	// dh[j] = dh[0]
+	dElem3 := ddh[j]
+	ddh[j] = 0
+	ddh[0] += dElem3
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * w[i]
+		dt7 = dh1[i]
+		dh1[i] = 0
+		hv[i] += 2 * w[i] * dt7
+		// dh[i] = w[i]*v[i] + w[i]*v[i]
+		dt6 = ddh[i]
+		ddh[i] = 0
+		dt4 = dt6
+		dt5 = dt6
+		hv[i] += v[i] * dt5
+		dw[i] += w[i] * dt5
+		hv[i] += v[i] * dt4
+		dw[i] += w[i] * dt4
+	}
+	return selfAssignHVP
+}
+
+// SelfAssignHessian returns SelfAssign's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SelfAssignHessian(w, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SelfAssignHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	for range w {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SelfAssignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var selfAssign float64
+	j1 := 0
+	for i2 := range w {
+		v[i2] = 1
+		r, t := hvpOfSelfAssign(w, v, hv)
+		selfAssign = r
+		dw[i2] += t
+		k := j1 * n
+		for i3 := range w {
+			hess[k] += hv[i3]
+			k++
+			hv[i3] = 0
+		}
+		v[i2] = 0
+		j1++
+	}
+	if n == 0 {
+		selfAssign = SelfAssign(w)
+	}
+	return selfAssign
+}
+
 // SumAfterUseGrad returns SumAfterUse(x, y) and its partial derivatives with respect to x, y.
 func SumAfterUseGrad(x, y float64) (float64, float64, float64) {
 	t := x * y
@@ -952,6 +2823,153 @@ func SumAfterUseJVP(x, y, dx, dy float64) (float64, float64) {
 		x -= t1
 	}
 	return x, dx
+}
+
+// SumAfterUseHVP returns SumAfterUse's value, its gradient as SumAfterUseGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func SumAfterUseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t6, dt1, t7, t1, t8, t9 float64
+	var iters, tapeLen, trips int
+	var tapes, vxTape, xTape []float64
+	t2 := y * vx
+	t3 := x * vy
+	dt := t2 + t3
+	t := x * y
+	cos := math.Cos(t)
+	dz := cos * dt
+	z := math.Sin(t)
+	vxPrev := vx
+	t4 := z * vx
+	t5 := x * dz
+	vx = t4 + t5
+	xPrev := x
+	x *= z
+	i := 0
+	iters = max(0, 4)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	vxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 4; i++ {
+		trips++
+		t6 = float64(i) * vy
+		dt1 = t6
+		t7 = y * float64(i)
+		t1 = t7
+		vxTape = append(vxTape, vx)
+		t8 = vx - dt1
+		vx = t8
+		xTape = append(xTape, x)
+		t9 = x - t1
+		x = t9
+	}
+	sumAfterUseHVP := x
+
+	var dx, hvx, dt9, dt11, dt8, ddt1, dt7, hvy, dt6, dy, dz1 float64
+	// return x, vx
+	dx = 1
+	// for i < 4
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// x -= t1
+		xTape = xTape[:len(xTape)-1]
+		dt9 = hvx
+		dt11 -= dt9
+		// vx -= dt1
+		vxTape = vxTape[:len(vxTape)-1]
+		dt8 = dx
+		ddt1 -= dt8
+		// t1 := y * float64(i)
+		dt7 = dt11
+		dt11 = 0
+		hvy += float64(i) * dt7
+		// dt1 := float64(i) * vy
+		dt6 = ddt1
+		ddt1 = 0
+		dy += float64(i) * dt6
+	}
+	// x *= z
+	if hvx != 0 {
+		x = xPrev
+		dz1 += x * hvx
+		hvx = z * hvx
+	} else {
+		x = xPrev
+	}
+	// vx = z*vx + x*dz
+	dt4 := dx
+	dt5 := dx
+	vx = vxPrev
+	hvx += dz * dt5
+	ddz := x * dt5
+	dz1 += vx * dt4
+	dx = z * dt4
+	// z := math.Sin(t)
+	dt2 := math.Cos(t) * dz1
+	// dz := math.Cos(t) * dt
+	dcos := dt * ddz
+	ddt := cos * ddz
+	dt2 -= math.Sin(t) * dcos
+	// t := x * y
+	hvx += y * dt2
+	hvy += x * dt2
+	// dt := y*vx + x*vy
+	hvx += vy * ddt
+	dy += x * ddt
+	hvy += vx * ddt
+	dx += y * ddt
+	return sumAfterUseHVP, dx, dy, hvx, hvy
+}
+
+// SumAfterUseHessian returns SumAfterUse's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SumAfterUseHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SumAfterUseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var sumAfterUse float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfSumAfterUse(x, y, vx, vy)
+	sumAfterUse = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfSumAfterUse(x, y, vx, vy)
+	sumAfterUse = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		sumAfterUse = SumAfterUse(x, y)
+	}
+	return sumAfterUse, dx, dy
 }
 
 // ChainGrad returns Chain(x) and its partial derivatives with respect to x.
@@ -1018,6 +3036,254 @@ func ChainJVP(x, dx []float64) (float64, float64) {
 		s += t4
 	}
 	return s, ds
+}
+
+// ChainHVP returns Chain's value, its gradient as ChainGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ChainHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ChainHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("ChainHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t5, t6, t7, dt, t8, t, t9, da, t10, a, cos, t11, dsin, sin1, sin, t12, t13, t14, db, t15, b, t16, t17, t18, dt1, t19, t1, t20, t21, t22, dt2, t23, t2, t24, dt3, t25, t3, t26, dt4, t27, t4, t28, t29 float64
+	var iters, tapeLen, trips int
+	var tapes, daTape, aTape, dsinTape, sinTape, dbTape, bTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("ChainHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	i := 1
+	iters = max(0, len(x)-1-1)
+	tapeLen = iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	daTape, tapes = tapes[:0:iters], tapes[iters:]
+	aTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsinTape, tapes = tapes[:0:iters], tapes[iters:]
+	sinTape, tapes = tapes[:0:iters], tapes[iters:]
+	dbTape, tapes = tapes[:0:iters], tapes[iters:]
+	bTape = tapes[:0:iters]
+	trips = 0
+	for ; i < len(x)-1; i++ {
+		trips++
+		t5 = x[i-1] * v[i]
+		t6 = x[i] * v[i-1]
+		t7 = t5 + t6
+		dt = t7
+		t8 = x[i] * x[i-1]
+		t = t8
+		daTape = append(daTape, da)
+		t9 = v[i+1] - dt
+		da = t9
+		aTape = append(aTape, a)
+		t10 = x[i+1] - t
+		a = t10
+		dsinTape = append(dsinTape, dsin)
+		cos = math.Cos(x[i])
+		t11 = cos * v[i]
+		dsin = t11
+		sinTape = append(sinTape, sin)
+		sin1 = math.Sin(x[i])
+		sin = sin1
+		dbTape = append(dbTape, db)
+		t12 = x[i-1] * dsin
+		t13 = sin * v[i-1]
+		t14 = t12 + t13
+		db = t14
+		bTape = append(bTape, b)
+		t15 = sin * x[i-1]
+		b = t15
+		t16 = a * da
+		t17 = a * da
+		t18 = t16 + t17
+		dt1 = t18
+		t19 = a * a
+		t1 = t19
+		t20 = x[i+1] * db
+		t21 = b * v[i+1]
+		t22 = t20 + t21
+		dt2 = t22
+		t23 = b * x[i+1]
+		t2 = t23
+		t24 = dt1 + dt2
+		dt3 = t24
+		t25 = t1 + t2
+		t3 = t25
+		t26 = dt3 - v[i]
+		dt4 = t26
+		t27 = t3 - x[i]
+		t4 = t27
+		t28 = ds + dt4
+		ds = t28
+		t29 = s + t4
+		s = t29
+	}
+	chainHVP := s
+
+	var dds, ds1, dt29, dt41, dt28, ddt4, dt27, dt31, dt26, ddt3, dt25, dt11, dt21, dt24, ddt1, ddt2, dt23, db1, dt22, dt20, dt211, ddb, dt19, da1, dt18, dda, dt15, dsin1, dt14, dt12, dt13, ddsin, dsin11, dt111, dcos, dt10, dt5, dt9, ddt, dt8, dt7, dt51, dt6 float64
+	// return s, ds
+	dds = 1
+	// for i < len(x)-1
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s += t4
+		dt29 = ds1
+		dt41 += dt29
+		// ds += dt4
+		dt28 = dds
+		ddt4 += dt28
+		// t4 := t3 - x[i]
+		dt27 = dt41
+		dt41 = 0
+		dt31 += dt27
+		hv[i] -= dt27
+		// dt4 := dt3 - v[i]
+		dt26 = ddt4
+		ddt4 = 0
+		ddt3 += dt26
+		dx[i] -= dt26
+		// t3 := t1 + t2
+		dt25 = dt31
+		dt31 = 0
+		dt11 += dt25
+		dt21 += dt25
+		// dt3 := dt1 + dt2
+		dt24 = ddt3
+		ddt3 = 0
+		ddt1 += dt24
+		ddt2 += dt24
+		// t2 := b * x[i+1]
+		dt23 = dt21
+		dt21 = 0
+		db1 += x[i+1] * dt23
+		hv[i+1] += b * dt23
+		// dt2 := x[i+1]*db + b*v[i+1]
+		dt22 = ddt2
+		ddt2 = 0
+		dt20 = dt22
+		dt211 = dt22
+		db1 += v[i+1] * dt211
+		dx[i+1] += b * dt211
+		hv[i+1] += db * dt20
+		ddb += x[i+1] * dt20
+		// t1 := a * a
+		dt19 = dt11
+		dt11 = 0
+		da1 += 2 * a * dt19
+		// dt1 := a*da + a*da
+		dt18 = ddt1
+		ddt1 = 0
+		da1 += (da + da) * dt18
+		dda += (a + a) * dt18
+		// b := sin * x[i-1]
+		dt15 = db1
+		db1 = 0
+		b = bTape[len(bTape)-1]
+		bTape = bTape[:len(bTape)-1]
+		dsin1 += x[i-1] * dt15
+		hv[i-1] += sin * dt15
+		// db := x[i-1]*dsin + sin*v[i-1]
+		dt14 = ddb
+		ddb = 0
+		db = dbTape[len(dbTape)-1]
+		dbTape = dbTape[:len(dbTape)-1]
+		dt12 = dt14
+		dt13 = dt14
+		dsin1 += v[i-1] * dt13
+		dx[i-1] += sin * dt13
+		hv[i-1] += dsin * dt12
+		ddsin += x[i-1] * dt12
+		// sin := math.Sin(x[i])
+		dsin11 = dsin1
+		dsin1 = 0
+		sin = sinTape[len(sinTape)-1]
+		sinTape = sinTape[:len(sinTape)-1]
+		hv[i] += math.Cos(x[i]) * dsin11
+		// dsin := math.Cos(x[i]) * v[i]
+		dt111 = ddsin
+		ddsin = 0
+		dsin = dsinTape[len(dsinTape)-1]
+		dsinTape = dsinTape[:len(dsinTape)-1]
+		cos = math.Cos(x[i])
+		dcos = v[i] * dt111
+		dx[i] += cos * dt111
+		hv[i] -= math.Sin(x[i]) * dcos
+		// a := x[i+1] - t
+		dt10 = da1
+		da1 = 0
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		hv[i+1] += dt10
+		dt5 -= dt10
+		// da := v[i+1] - dt
+		dt9 = dda
+		dda = 0
+		da = daTape[len(daTape)-1]
+		daTape = daTape[:len(daTape)-1]
+		dx[i+1] += dt9
+		ddt -= dt9
+		// t := x[i] * x[i-1]
+		dt8 = dt5
+		dt5 = 0
+		hv[i] += x[i-1] * dt8
+		hv[i-1] += x[i] * dt8
+		// dt := x[i-1]*v[i] + x[i]*v[i-1]
+		dt7 = ddt
+		ddt = 0
+		dt51 = dt7
+		dt6 = dt7
+		hv[i] += v[i-1] * dt6
+		dx[i-1] += x[i] * dt6
+		hv[i-1] += v[i] * dt51
+		dx[i] += x[i-1] * dt51
+	}
+	return chainHVP
+}
+
+// ChainHessian returns Chain's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ChainHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ChainHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := 0
+	for range x {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ChainHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(x))
+	hv := make([]float64, len(x))
+	var chain float64
+	j := 0
+	for i2 := range x {
+		v[i2] = 1
+		r, t := hvpOfChain(x, v, hv)
+		chain = r
+		dx[i2] += t
+		k := j * n
+		for i3 := range x {
+			hess[k] += hv[i3]
+			k++
+			hv[i3] = 0
+		}
+		v[i2] = 0
+		j++
+	}
+	if n == 0 {
+		chain = Chain(x)
+	}
+	return chain
 }
 
 // CompositeLitsGrad returns CompositeLits(a, b) and its partial derivatives with respect to a, b.
@@ -1192,4 +3458,1941 @@ func CompositeLitsJVP(a, b, da, db float64) (float64, float64) {
 	dt8 := dt4 + dt7
 	t8 := t4 + t7
 	return t8, dt8
+}
+
+// CompositeLitsHVP returns CompositeLits's value, its gradient as CompositeLitsGrad gives it, and the product of its Hessian with the direction va, vb in the same form (added into buffers for slices and pointers, returned for the rest).
+func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64, float64) {
+	var dx, t18, t19, t20, dt, t21, t, t22, t23, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	dxs1 := make([]float64, 4)
+	xs := make([]float64, 4)
+	ddxs := make([]float64, 4)
+	dxs := make([]float64, 4)
+	dxs[0] = va
+	xs[0] = a
+	t9 := b * vb
+	t10 := b * vb
+	t11 := t9 + t10
+	dxs[1] = t11
+	t12 := b * b
+	xs[1] = t12
+	dxs[3] = 0
+	xs[3] = 2
+	var ar [3]float64
+	var dar [3]float64
+	dar[0] = va
+	ar[0] = a
+	cos := math.Cos(b)
+	t13 := cos * vb
+	dar[2] = t13
+	sin := math.Sin(b)
+	ar[2] = sin
+	var p Point
+	var dp Point
+	t14 := b * va
+	t15 := a * vb
+	t16 := t14 + t15
+	dp.X = t16
+	t17 := a * b
+	p.X = t17
+	dp.Y = 0
+	p.Y = 1
+	var q Point
+	var dq Point
+	dq.X = vb
+	q.X = b
+	dq.Y = va
+	q.Y = a
+	q.Label = "q"
+	var rows [2][2]float64
+	var drows [2][2]float64
+	drows[0][0] = va
+	rows[0][0] = a
+	drows[0][1] = 0
+	rows[0][1] = 1
+	drows[1][1] = vb
+	rows[1][1] = b
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = dxs[i]
+		t18 = x * dx
+		t19 = x * dx
+		t20 = t18 + t19
+		dt = t20
+		t21 = x * x
+		t = t21
+		t22 = ds + dt
+		ds = t22
+		t23 = s + t
+		s = t23
+	}
+	t1 := ar[0] * ar[2]
+	t2 := s + t1
+	t3 := p.X * p.Y
+	t4 := t2 + t3
+	t28 := q.X * dq.Y
+	t29 := q.Y * dq.X
+	dt5 := t28 + t29
+	t5 := q.Y * q.X
+	t30 := rows[0][0] * dt5
+	t31 := t5 * drows[0][0]
+	dt6 := t30 + t31
+	t6 := t5 * rows[0][0]
+	t7 := t6 * rows[1][1]
+	t8 := t4 + t7
+	compositeLitsHVP := t8
+
+	var ddar, dar1 [3]float64
+	var ddp, dp1, ddq, dq1 Point
+	var ddrows, drows1 [2][2]float64
+	var ddt8, ds1, dt23, dt9, dt22, ddt, dt21, dt20, dt18, dt19, ddx float64
+	// return t8, dt8
+	ddt8 = 1
+	// dt8 := dt4 + dt7
+	// dt7 := rows[1][1]*dt6 + t6*drows[1][1]
+	dt61 := drows[1][1] * ddt8
+	ddrows[1][1] += t6 * ddt8
+	drows1[1][1] += dt6 * ddt8
+	ddt6 := rows[1][1] * ddt8
+	// t6 := t5 * rows[0][0]
+	dt51 := rows[0][0] * dt61
+	drows1[0][0] += t5 * dt61
+	// dt6 := rows[0][0]*dt5 + t5*drows[0][0]
+	dt51 += drows[0][0] * ddt6
+	ddrows[0][0] += t5 * ddt6
+	drows1[0][0] += dt5 * ddt6
+	ddt5 := rows[0][0] * ddt6
+	// t5 := q.Y * q.X
+	dq1.Y += q.X * dt51
+	dq1.X += q.Y * dt51
+	// dt5 := q.X*dq.Y + q.Y*dq.X
+	dq1.Y += dq.X * ddt5
+	ddq.X += q.Y * ddt5
+	dq1.X += dq.Y * ddt5
+	ddq.Y += q.X * ddt5
+	// dt4 := dt2 + dt3
+	// dt3 := p.Y*dp.X + p.X*dp.Y
+	dp1.X += dp.Y * ddt8
+	ddp.Y += p.X * ddt8
+	dp1.Y += dp.X * ddt8
+	ddp.X += p.Y * ddt8
+	// dt2 := ds + dt1
+	// dt1 := ar[2]*dar[0] + ar[0]*dar[2]
+	dar1[0] += dar[2] * ddt8
+	ddar[2] += ar[0] * ddt8
+	dar1[2] += dar[0] * ddt8
+	ddar[0] += ar[2] * ddt8
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt23 = ds1
+		dt9 += dt23
+		// ds += dt
+		dt22 = ddt8
+		ddt += dt22
+		// t := x * x
+		dt21 = dt9
+		dt9 = 0
+		dxs1[i] += 2 * x * dt21
+		// dt := x*dx + x*dx
+		dt20 = ddt
+		ddt = 0
+		dt18 = dt20
+		dt19 = dt20
+		dxs1[i] += dx * dt19
+		ddx += x * dt19
+		dxs1[i] += dx * dt18
+		ddx += x * dt18
+		// dx := dxs[i]
+		ddxs[i] += ddx
+		ddx = 0
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	// rows[1][1] = b
+	hvb := drows1[1][1]
+	drows1[1][1] = 0
+	// drows[1][1] = vb
+	db := ddrows[1][1]
+	ddrows[1][1] = 0
+	// rows[0][1] = 1
+	drows1[0][1] = 0
+	// drows[0][1] = 0
+	ddrows[0][1] = 0
+	// rows[0][0] = a
+	hva := drows1[0][0]
+	drows1[0][0] = 0
+	// drows[0][0] = va
+	da := ddrows[0][0]
+	ddrows[0][0] = 0
+	// q.Y = a
+	hva += dq1.Y
+	dq1.Y = 0
+	// dq.Y = va
+	da += ddq.Y
+	ddq.Y = 0
+	// q.X = b
+	hvb += dq1.X
+	dq1.X = 0
+	// dq.X = vb
+	db += ddq.X
+	ddq.X = 0
+	// p.Y = 1
+	dp1.Y = 0
+	// dp.Y = 0
+	ddp.Y = 0
+	// p.X = a * b
+	dt17 := dp1.X
+	dp1.X = 0
+	hva += b * dt17
+	hvb += a * dt17
+	// dp.X = b*va + a*vb
+	dt16 := ddp.X
+	ddp.X = 0
+	hva += vb * dt16
+	db += a * dt16
+	hvb += va * dt16
+	da += b * dt16
+	// ar[2] = math.Sin(b)
+	dsin := dar1[2]
+	dar1[2] = 0
+	hvb += math.Cos(b) * dsin
+	// dar[2] = math.Cos(b) * vb
+	dt13 := ddar[2]
+	ddar[2] = 0
+	dcos := vb * dt13
+	db += cos * dt13
+	hvb -= math.Sin(b) * dcos
+	// ar[0] = a
+	hva += dar1[0]
+	dar1[0] = 0
+	// dar[0] = va
+	da += ddar[0]
+	ddar[0] = 0
+	// xs[3] = 2
+	dxs1[3] = 0
+	// dxs[3] = 0
+	ddxs[3] = 0
+	// xs[1] = b * b
+	dt12 := dxs1[1]
+	dxs1[1] = 0
+	hvb += 2 * b * dt12
+	// dxs[1] = b*vb + b*vb
+	dt11 := ddxs[1]
+	ddxs[1] = 0
+	hvb += vb * dt11
+	db += b * dt11
+	hvb += vb * dt11
+	db += b * dt11
+	// xs[0] = a
+	hva += dxs1[0]
+	dxs1[0] = 0
+	// dxs[0] = va
+	da += ddxs[0]
+	ddxs[0] = 0
+	return compositeLitsHVP, da, db, hva, hvb
+}
+
+// CompositeLitsHessian returns CompositeLits's value and its gradient with respect to a, b, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func CompositeLitsHessian(a, b float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("CompositeLitsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var va float64
+	var da float64
+	var vb float64
+	var db float64
+	var compositeLits float64
+	j := 0
+	va = 1
+	r, t, hva, hvb := hvpOfCompositeLits(a, b, va, vb)
+	compositeLits = r
+	da += t
+	k := j * n
+	hess[k] += hva
+	k++
+	hess[k] += hvb
+	k++
+	va = 0
+	j++
+	vb = 1
+	r1, t1, hva, hvb := hvpOfCompositeLits(a, b, va, vb)
+	compositeLits = r1
+	db += t1
+	k1 := j * n
+	hess[k1] += hva
+	k1++
+	hess[k1] += hvb
+	k1++
+	vb = 0
+	j++
+	if n == 0 {
+		compositeLits = CompositeLits(a, b)
+	}
+	return compositeLits, da, db
+}
+
+// hvpOfDot returns Dot's value, its directional derivative along the directions and their Hessian-vector product: a row of DotHessian.
+func hvpOfDot(w, x, vw, vx, hvw, hvx []float64) (float64, float64) {
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("hvpOfDot: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfDot: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("hvpOfDot: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfDot: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range w {
+		trips++
+		t1 = x[i] * vw[i]
+		t2 = w[i] * vx[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = w[i] * x[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	hvpOfDot1 := s
+	hvpOfDot2 := ds
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := w[i] * x[i]
+		dt4 = dt1
+		dt1 = 0
+		hvw[i] += x[i] * dt4
+		hvx[i] += w[i] * dt4
+		// dt := x[i]*vw[i] + w[i]*vx[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hvw[i] += vx[i] * dt2
+		hvx[i] += vw[i] * dt11
+	}
+	return hvpOfDot1, hvpOfDot2
+}
+
+// hvpOfMatVec returns MatVec's value, its directional derivative along the directions and their Hessian-vector product: a row of MatVecHessian.
+func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, float64) {
+	if len(hvW) < len(W) {
+		panic(fmt.Sprintf("hvpOfMatVec: len(hvW) = %d is shorter than len(W) = %d", len(hvW), len(W)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfMatVec: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var drow, drow1, row, tapes1, tripsTape, dxkTape, dyjTape []float64
+	var dxk, t2, t3, t4, dt, t5, t, xk, dyj, t6, t7, t8, dt1, t9, t1, t10, t11, yj float64
+	var k, iters, iters1, tapeLen, tapeLen1, i, iters2, trips, trips1 int
+	var tapes, drowTape, rowTape, drow1Tape [][]float64
+	if len(vW) < len(W) {
+		panic(fmt.Sprintf("hvpOfMatVec: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfMatVec: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	m := len(x)
+	dy1 := make([]float64, n)
+	y := make([]float64, n)
+	ddy := make([]float64, n)
+	dy := make([]float64, n)
+	j := 0
+	iters = max(0, n)
+	iters1 = len(x)
+	tapeLen = iters + iters + iters
+	tapes = make([][]float64, tapeLen)
+	drowTape, tapes = tapes[:0:iters], tapes[iters:]
+	rowTape, tapes = tapes[:0:iters], tapes[iters:]
+	drow1Tape = tapes[:0:iters]
+	tapeLen1 = iters*iters1 + iters
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dxkTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
+	tripsTape = tapes1[:0:iters]
+	trips = 0
+	for ; j < n; j++ {
+		trips++
+		drowTape = append(drowTape, drow)
+		drow = vW[j*m : j*m+m]
+		rowTape = append(rowTape, row)
+		drow1Tape = append(drow1Tape, drow1)
+		drow1 = hvW[j*m : j*m+m]
+		row = W[j*m : j*m+m]
+		tripsTape = append(tripsTape, 0)
+		for k, xk = range x {
+			tripsTape[len(tripsTape)-1]++
+			dxkTape = append(dxkTape, dxk)
+			dxk = vx[k]
+			t2 = xk * drow[k]
+			t3 = row[k] * dxk
+			t4 = t2 + t3
+			dt = t4
+			t5 = row[k] * xk
+			t = t5
+			dy[j] += dt
+			y[j] += t
+		}
+	}
+	var ds float64
+	s := 0.0
+	iters2 = len(y)
+	if iters2 <= 64 {
+		var tapeArray2 [64]float64
+		dyjTape = tapeArray2[:0:iters2]
+	} else if iters2 <= 1024 {
+		var tapeArray3 [1024]float64
+		dyjTape = tapeArray3[:0:iters2]
+	} else {
+		dyjTape = make([]float64, 0, iters2)
+	}
+	trips1 = 0
+	for i, yj = range y {
+		trips1++
+		dyjTape = append(dyjTape, dyj)
+		dyj = dy[i]
+		t6 = yj * dyj
+		t7 = yj * dyj
+		t8 = t6 + t7
+		dt1 = t8
+		t9 = yj * yj
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
+	}
+	hvpOfMatVec1 := s
+	hvpOfMatVec2 := ds
+
+	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, dt6, dt7, ddyj, dt2, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i, yj := range y
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		yj = y[i]
+		// s += t1
+		dt11 = ds1
+		dt12 += dt11
+		// ds += dt1
+		dt10 = dds
+		ddt1 += dt10
+		// t1 := yj * yj
+		dt9 = dt12
+		dt12 = 0
+		dy1[i] += 2 * yj * dt9
+		// dt1 := yj*dyj + yj*dyj
+		dt8 = ddt1
+		ddt1 = 0
+		dt6 = dt8
+		dt7 = dt8
+		dy1[i] += dyj * dt7
+		ddyj += yj * dt7
+		dy1[i] += dyj * dt6
+		ddyj += yj * dt6
+		// dyj := dy[i]
+		ddy[i] += ddyj
+		ddyj = 0
+		dyj = dyjTape[len(dyjTape)-1]
+		dyjTape = dyjTape[:len(dyjTape)-1]
+	}
+	// for j < n
+	for ; trips > 0; trips-- {
+		// j++
+		j--
+		// for k, xk := range x
+		trips2 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips2 > 0; trips2-- {
+			k = trips2 - 1
+			xk = x[k]
+			// y[j] += t
+			dt2 += dy1[j]
+			// dy[j] += dt
+			ddt += ddy[j]
+			// t := row[k] * xk
+			dt5 = dt2
+			dt2 = 0
+			drow1[k] += xk * dt5
+			hvx[k] += row[k] * dt5
+			// dt := xk*drow[k] + row[k]*dxk
+			dt4 = ddt
+			ddt = 0
+			dt21 = dt4
+			dt3 = dt4
+			drow1[k] += dxk * dt3
+			hvx[k] += drow[k] * dt21
+			// dxk := vx[k]
+			dxk = dxkTape[len(dxkTape)-1]
+			dxkTape = dxkTape[:len(dxkTape)-1]
+		}
+		// row := W[j*m : j*m+m]
+		drow1 = drow1Tape[len(drow1Tape)-1]
+		drow1Tape = drow1Tape[:len(drow1Tape)-1]
+		row = rowTape[len(rowTape)-1]
+		rowTape = rowTape[:len(rowTape)-1]
+		// drow := vW[j*m : j*m+m]
+		drow = drowTape[len(drowTape)-1]
+		drowTape = drowTape[:len(drowTape)-1]
+	}
+	return hvpOfMatVec1, hvpOfMatVec2
+}
+
+// hvpOfSoftmaxCE returns SoftmaxCE's value, its directional derivative along the directions and their Hessian-vector product: a row of SoftmaxCEHessian.
+func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
+	if len(hv) < len(z) {
+		panic(fmt.Sprintf("hvpOfSoftmaxCE: len(hv) = %d is shorter than len(z) = %d", len(hv), len(z)))
+	}
+	var dv, max2, max1, dmax1, v, dt, t3, t, exp1, exp, t4, dexp, t5, t6 float64
+	var i1, iters, i, iters1, tapeLen, trips, trips1 int
+	var tapes, zmaxTape, dtTape, exp1Tape []float64
+	if len(v1) < len(z) {
+		panic(fmt.Sprintf("hvpOfSoftmaxCE: len(v1) = %d is shorter than len(z) = %d", len(v1), len(z)))
+	}
+	dzmax := v1[0]
+	zmax := z[0]
+	iters = len(z[1:])
+	if iters <= 64 {
+		var tapeArray [64]float64
+		zmaxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		zmaxTape = tapeArray1[:0:iters]
+	} else {
+		zmaxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i1, v = range z[1:] {
+		trips++
+		dv = v1[1:][i1]
+		max2 = max(zmax, v)
+		max1 = max2
+		dmax1 = 0
+		if zmax == v {
+			dmax1 += dzmax / 2
+		} else if zmax == max1 {
+			dmax1 += dzmax
+		}
+		if zmax == v {
+			dmax1 += dv / 2
+		} else if !(zmax == max1) {
+			dmax1 += dv
+		}
+		dzmax = dmax1
+		zmaxTape = append(zmaxTape, zmax)
+		zmax = max1
+	}
+	var dsum float64
+	sum := 0.0
+	iters1 = len(z)
+	tapeLen = iters1 + iters1
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	exp1Tape = tapes[:0:iters1]
+	trips1 = 0
+	for i = range z {
+		trips1++
+		dtTape = append(dtTape, dt)
+		dt = v1[i] - dzmax
+		t3 = z[i] - zmax
+		t = t3
+		exp1 = math.Exp(t)
+		exp1Tape = append(exp1Tape, exp1)
+		exp = exp1
+		t4 = exp * dt
+		dexp = t4
+		t5 = dsum + dexp
+		dsum = t5
+		t6 = sum + exp
+		sum = t6
+	}
+	dlog := dsum / sum
+	log := math.Log(sum)
+	dt1 := dlog + dzmax
+	t1 := log + zmax
+	dt2 := dt1 - v1[c]
+	t2 := t1 - z[c]
+	hvpOfSoftmaxCE1 := t2
+	hvpOfSoftmaxCE2 := dt2
+
+	var ddt2, dt6, dexp1, dt5, ddexp, dt4, dexp11, dt3, dt31, dzmax1, dmax11, dmax2 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := dt1 - v1[c]
+	// dt1 := dlog + dzmax
+	// dlog := dsum / sum
+	ddsum := ddt2 / sum
+	dsum1 := -dlog * (ddt2 / sum)
+	// for i := range z
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// sum += exp
+		dt6 = dsum1
+		dexp1 += dt6
+		// dsum += dexp
+		dt5 = ddsum
+		ddexp += dt5
+		// dexp := exp * dt
+		dt4 = ddexp
+		ddexp = 0
+		dexp1 += dt * dt4
+		// exp := math.Exp(t)
+		exp1 = exp1Tape[len(exp1Tape)-1]
+		exp1Tape = exp1Tape[:len(exp1Tape)-1]
+		dexp11 = dexp1
+		dexp1 = 0
+		dt3 += exp1 * dexp11
+		// t := z[i] - zmax
+		dt31 = dt3
+		dt3 = 0
+		hv[i] += dt31
+		dzmax1 -= dt31
+		// dt := v1[i] - dzmax
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+	}
+	// for i1, v := range z[1:]
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		v = z[1:][i1]
+		// zmax = max1
+		dmax11 += dzmax1
+		dzmax1 = 0
+		zmax = zmaxTape[len(zmaxTape)-1]
+		zmaxTape = zmaxTape[:len(zmaxTape)-1]
+		// max1 := max(zmax, v)
+		dmax2 = dmax11
+		dmax11 = 0
+		max2 = max(zmax, v)
+		if zmax == v {
+			dzmax1 += dmax2 / 2
+			hv[1:][i1] += dmax2 / 2
+		} else if zmax == max2 {
+			dzmax1 += dmax2
+		} else {
+			hv[1:][i1] += dmax2
+		}
+	}
+	// zmax := z[0]
+	hv[0] += dzmax1
+	return hvpOfSoftmaxCE1, hvpOfSoftmaxCE2
+}
+
+// hvpOfDist returns Dist's value, its directional derivative along the directions and their Hessian-vector product: a row of DistHessian.
+func hvpOfDist(p, q, vp, vq Point) (float64, float64, Point, Point) {
+	ddx := vp.X - vq.X
+	dx := p.X - q.X
+	ddy := vp.Y - vq.Y
+	dy := p.Y - q.Y
+	t3 := dx * ddx
+	t4 := dx * ddx
+	dt := t3 + t4
+	t := dx * dx
+	t5 := dy * ddy
+	t6 := dy * ddy
+	dt1 := t5 + t6
+	t1 := dy * dy
+	dt2 := dt + dt1
+	t2 := t + t1
+	sqrt := math.Sqrt(t2)
+	t7 := 0.5 / sqrt
+	dsqrt := t7 * dt2
+	hvpOfDist1 := sqrt
+	hvpOfDist2 := dsqrt
+
+	var hvp, hvq Point
+	var ddsqrt float64
+	// return sqrt, dsqrt
+	ddsqrt = 1
+	// dsqrt := 0.5 / sqrt * dt2
+	dt7 := dt2 * ddsqrt
+	ddt2 := t7 * ddsqrt
+	dsqrt1 := -t7 * (dt7 / sqrt)
+	// sqrt := math.Sqrt(t2)
+	dt21 := 0.5 / sqrt * dsqrt1
+	// t2 := t + t1
+	// dt2 := dt + dt1
+	// t1 := dy * dy
+	ddy1 := 2 * dy * dt21
+	// dt1 := dy*ddy + dy*ddy
+	ddy1 += ddy * ddt2
+	ddy1 += ddy * ddt2
+	// t := dx * dx
+	ddx1 := 2 * dx * dt21
+	// dt := dx*ddx + dx*ddx
+	ddx1 += ddx * ddt2
+	ddx1 += ddx * ddt2
+	// dy := p.Y - q.Y
+	hvp.Y += ddy1
+	hvq.Y -= ddy1
+	// dx := p.X - q.X
+	hvp.X += ddx1
+	hvq.X -= ddx1
+	return hvpOfDist1, hvpOfDist2, hvp, hvq
+}
+
+// hvpOfApply returns Apply's value, its directional derivative along the directions and their Hessian-vector product: a row of ApplyHessian.
+func hvpOfApply(l Layer, x []float64, v Layer, hv *Layer) (float64, float64) {
+	if len(hv.W) < len(l.W) {
+		panic(fmt.Sprintf("hvpOfApply: len(hv.W) = %d is shorter than len(l.W) = %d", len(hv.W), len(l.W)))
+	}
+	var dt, t2, t, t3, xi float64
+	var i, trips int
+	if len(v.W) < len(l.W) {
+		panic(fmt.Sprintf("hvpOfApply: len(v.W) = %d is shorter than len(l.W) = %d", len(v.W), len(l.W)))
+	}
+	dz := v.B
+	z := l.B
+	trips = 0
+	for i, xi = range x {
+		trips++
+		dt = xi * v.W[i]
+		t2 = l.W[i] * xi
+		t = t2
+		dz += dt
+		t3 = z + t
+		z = t3
+	}
+	tanh := math.Tanh(z)
+	t4 := tanh * tanh
+	t5 := 1 - t4
+	dtanh := t5 * dz
+	t6 := tanh * v.Scale
+	t7 := l.Scale * dtanh
+	dt1 := t6 + t7
+	t1 := l.Scale * tanh
+	hvpOfApply1 := t1
+	hvpOfApply2 := dt1
+
+	var ddt1, dt3, dt2, dt21 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := tanh*v.Scale + l.Scale*dtanh
+	hv.Scale += dtanh * ddt1
+	ddtanh := l.Scale * ddt1
+	dtanh1 := v.Scale * ddt1
+	// dtanh := (1 - tanh*tanh) * dz
+	dt5 := dz * ddtanh
+	dt4 := -dt5
+	dtanh1 += 2 * tanh * dt4
+	// tanh := math.Tanh(z)
+	dz1 := (1 - tanh*tanh) * dtanh1
+	// for i, xi := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		xi = x[i]
+		// z += t
+		dt3 = dz1
+		dt2 += dt3
+		// t := l.W[i] * xi
+		dt21 = dt2
+		dt2 = 0
+		hv.W[i] += xi * dt21
+	}
+	// z := l.B
+	hv.B += dz1
+	return hvpOfApply1, hvpOfApply2
+}
+
+// hvpOfEval returns Eval's value, its directional derivative along the directions and their Hessian-vector product: a row of EvalHessian.
+func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, float64, float64) {
+	if len(hvp.C) < len(p.C) {
+		panic(fmt.Sprintf("hvpOfEval: len(hvp.C) = %d is shorter than len(p.C) = %d", len(hvp.C), len(p.C)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var iters, tapeLen, trips int
+	var tapes, dyTape, yTape []float64
+	if len(vp.C) < len(p.C) {
+		panic(fmt.Sprintf("hvpOfEval: len(vp.C) = %d is shorter than len(p.C) = %d", len(vp.C), len(p.C)))
+	}
+	var dy float64
+	y := 0.0
+	i := len(p.C) - 1
+	iters = max(0, len(p.C)-1+1)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; i >= 0; i-- {
+		trips++
+		t1 = x * dy
+		t2 = y * vx
+		t3 = t1 + t2
+		dt = t3
+		t4 = y * x
+		t = t4
+		dyTape = append(dyTape, dy)
+		t5 = dt + vp.C[i]
+		dy = t5
+		yTape = append(yTape, y)
+		t6 = t + p.C[i]
+		y = t6
+	}
+	hvpOfEval1 := y
+	hvpOfEval2 := dy
+
+	var ddy, dy1, dt6, dt1, dt5, ddt, dt4, hvx, dt3 float64
+	// return y, dy
+	ddy = 1
+	// for i >= 0
+	for ; trips > 0; trips-- {
+		// i--
+		i++
+		// y = t + p.C[i]
+		dt6 = dy1
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt1 += dt6
+		hvp.C[i] += dt6
+		// dy = dt + vp.C[i]
+		dt5 = ddy
+		dy = dyTape[len(dyTape)-1]
+		dyTape = dyTape[:len(dyTape)-1]
+		ddt += dt5
+		// t := y * x
+		dt4 = dt1
+		dt1 = 0
+		dy1 = x * dt4
+		hvx += y * dt4
+		// dt := x*dy + y*vx
+		dt3 = ddt
+		ddt = 0
+		dy1 += vx * dt3
+		hvx += dy * dt3
+		ddy = x * dt3
+	}
+	return hvpOfEval1, hvpOfEval2, hvx
+}
+
+// hvpOfResidualsW returns ResidualsW's value, its directional derivative along the directions and their Hessian-vector product: a row of ResidualsWHessian.
+func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfResidualsW: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var dr, r, dt, t3, t, t4, t5, t6, t7, dt1, t8, t1, t9, t10 float64
+	var i, i1, iters, iters1, tapeLen, trips int
+	var smp Sample
+	var tapes, tripsTape, drTape, rTape []float64
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfResidualsW: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(batch)
+	iters1 = len(w)
+	tapeLen = iters + iters*iters1 + (iters + iters*iters1) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	drTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+	rTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for i1, smp = range batch {
+		trips++
+		drTape = append(drTape, dr)
+		dr = 0
+		rTape = append(rTape, r)
+		r = -smp.Y
+		tripsTape = append(tripsTape, 0)
+		for i = range w {
+			tripsTape[len(tripsTape)-1]++
+			dt = smp.X[i] * v[i]
+			t3 = w[i] * smp.X[i]
+			t = t3
+			drTape = append(drTape, dr)
+			dr += dt
+			rTape = append(rTape, r)
+			t4 = r + t
+			r = t4
+		}
+		t5 = r * dr
+		t6 = r * dr
+		t7 = t5 + t6
+		dt1 = t7
+		t8 = r * r
+		t1 = t8
+		t9 = ds + dt1
+		ds = t9
+		t10 = s + t1
+		s = t10
+	}
+	dt2 := ds / float64(len(batch))
+	t2 := s / float64(len(batch))
+	hvpOfResidualsW1 := t2
+	hvpOfResidualsW2 := dt2
+
+	var ddt2, ds1, dt10, dt11, dt9, ddt1, dt8, dr1, dt7, dt4, dt3, dt31 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := ds / float64(len(batch))
+	dds := ddt2 / float64(len(batch))
+	// for _, smp := range batch
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		smp = batch[i1]
+		// s += t1
+		dt10 = ds1
+		dt11 += dt10
+		// ds += dt1
+		dt9 = dds
+		ddt1 += dt9
+		// t1 := r * r
+		dt8 = dt11
+		dt11 = 0
+		dr1 += 2 * r * dt8
+		// dt1 := r*dr + r*dr
+		dt7 = ddt1
+		ddt1 = 0
+		dr1 += (dr + dr) * dt7
+		// for i := range w
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			i = trips1 - 1
+			// r += t
+			rTape = rTape[:len(rTape)-1]
+			dt4 = dr1
+			dt3 += dt4
+			// dr += dt
+			drTape = drTape[:len(drTape)-1]
+			// t := w[i] * smp.X[i]
+			dt31 = dt3
+			dt3 = 0
+			hv[i] += smp.X[i] * dt31
+		}
+		// r := -smp.Y
+		dr1 = 0
+		r = rTape[len(rTape)-1]
+		rTape = rTape[:len(rTape)-1]
+		// var dr float64
+		dr = drTape[len(drTape)-1]
+		drTape = drTape[:len(drTape)-1]
+	}
+	return hvpOfResidualsW1, hvpOfResidualsW2
+}
+
+// hvpOfArray returns Array's value, its directional derivative along the directions and their Hessian-vector product: a row of ArrayHessian.
+func hvpOfArray(a [3]float64, k float64, va [3]float64, vk float64) (float64, float64, [3]float64, float64) {
+	var t3, t4, t5, dt, t6, t, cos, t7, sin float64
+	var i int
+	var tapeArray [6]float64
+	var dtTape, tTape []float64
+	var h [3]float64
+	var dh [3]float64
+	dtTape = tapeArray[:0:3]
+	tTape = tapeArray[3:3:6]
+	for i = range h {
+		dtTape = append(dtTape, dt)
+		t3 = k * va[i]
+		t4 = a[i] * vk
+		t5 = t3 + t4
+		dt = t5
+		tTape = append(tTape, t)
+		t6 = a[i] * k
+		t = t6
+		cos = math.Cos(t)
+		t7 = cos * dt
+		dh[i] = t7
+		sin = math.Sin(t)
+		h[i] = sin
+	}
+	dhElemPrev := dh[1]
+	t8 := h[0] * dh[1]
+	t9 := h[1] * dh[0]
+	t10 := t8 + t9
+	dh[1] = t10
+	hElemPrev := h[1]
+	t11 := h[1] * h[0]
+	h[1] = t11
+	dhElemPrev1 := dh[2]
+	dh[2] -= vk
+	hElemPrev1 := h[2]
+	h[2] -= k
+	t12 := h[2] * dh[1]
+	t13 := h[1] * dh[2]
+	dt1 := t12 + t13
+	t1 := h[1] * h[2]
+	dt2 := dh[0] + dt1
+	t2 := h[0] + t1
+	hvpOfArray1 := t2
+	hvpOfArray2 := dt2
+
+	var hva, ddh, dh1 [3]float64
+	var ddt2, dsin, dt3, dt7, dcos, ddt, dt6, dt5, dt31, dt4 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := dh[0] + dt1
+	ddh[0] += ddt2
+	// dt1 := h[2]*dh[1] + h[1]*dh[2]
+	dh1[1] += dh[2] * ddt2
+	ddh[2] += h[1] * ddt2
+	dh1[2] += dh[1] * ddt2
+	ddh[1] += h[2] * ddt2
+	// h[2] -= k
+	hvk := -dh1[2]
+	h[2] = hElemPrev1
+	// dh[2] -= vk
+	dh[2] = dhElemPrev1
+	// h[1] *= h[0]
+	dt11 := dh1[1]
+	dh1[1] = 0
+	h[1] = hElemPrev
+	dh1[1] += h[0] * dt11
+	dh1[0] += h[1] * dt11
+	// dh[1] = h[0]*dh[1] + h[1]*dh[0]
+	dt10 := ddh[1]
+	ddh[1] = 0
+	dh[1] = dhElemPrev
+	dh1[1] += dh[0] * dt10
+	ddh[0] += h[1] * dt10
+	dh1[0] += dh[1] * dt10
+	ddh[1] += h[0] * dt10
+	// for i := range h
+	for trip := 3; trip > 0; trip-- {
+		i = trip - 1
+		// h[i] = math.Sin(t)
+		if dh1[i] != 0 {
+			dsin = dh1[i]
+			dh1[i] = 0
+			dt3 += math.Cos(t) * dsin
+		}
+		// dh[i] = math.Cos(t) * dt
+		if ddh[i] != 0 {
+			dt7 = ddh[i]
+			ddh[i] = 0
+			cos = math.Cos(t)
+			dcos = dt * dt7
+			ddt += cos * dt7
+			dt3 -= math.Sin(t) * dcos
+		}
+		// t := a[i] * k
+		if dt3 != 0 {
+			dt6 = dt3
+			dt3 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hva[i] += k * dt6
+			hvk += a[i] * dt6
+		} else {
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+		}
+		// dt := k*va[i] + a[i]*vk
+		if ddt != 0 {
+			dt5 = ddt
+			ddt = 0
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dt31 = dt5
+			dt4 = dt5
+			hva[i] += vk * dt4
+			hvk += va[i] * dt31
+		} else {
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+		}
+	}
+	return hvpOfArray1, hvpOfArray2, hva, hvk
+}
+
+// hvpOfMatrix returns Matrix's value, its directional derivative along the directions and their Hessian-vector product: a row of MatrixHessian.
+func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
+	if len(hv) < len(m) {
+		panic(fmt.Sprintf("hvpOfMatrix: len(hv) = %d is shorter than len(m) = %d", len(hv), len(m)))
+	}
+	for i2 := range m {
+		if len(hv[i2]) < len(m[i2]) {
+			panic(fmt.Sprintf("hvpOfMatrix: len(hv[%d]) = %d is shorter than len(m[%d]) = %d", i2, len(hv[i2]), i2, len(m[i2])))
+		}
+	}
+	var dt, t2, t, t3 float64
+	var j, i, iters, trips int
+	var tripsTape []float64
+	if len(v) < len(m) {
+		panic(fmt.Sprintf("hvpOfMatrix: len(v) = %d is shorter than len(m) = %d", len(v), len(m)))
+	}
+	for i1 := range m {
+		if len(v[i1]) < len(m[i1]) {
+			panic(fmt.Sprintf("hvpOfMatrix: len(v[%d]) = %d is shorter than len(m[%d]) = %d", i1, len(v[i1]), i1, len(m[i1])))
+		}
+	}
+	var ds float64
+	s := 0.0
+	iters = len(m)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		tripsTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		tripsTape = tapeArray1[:0:iters]
+	} else {
+		tripsTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i = range m {
+		trips++
+		tripsTape = append(tripsTape, 0)
+		for j = range m[i] {
+			tripsTape[len(tripsTape)-1]++
+			dt = float64(i+j+1) * v[i][j]
+			t2 = m[i][j] * float64(i+j+1)
+			t = t2
+			ds += dt
+			t3 = s + t
+			s = t3
+		}
+	}
+	t4 := s * ds
+	t5 := s * ds
+	dt1 := t4 + t5
+	t1 := s * s
+	hvpOfMatrix1 := t1
+	hvpOfMatrix2 := dt1
+
+	var ddt1, dt3, dt2, dt21 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := s*ds + s*ds
+	ds1 := ds * ddt1
+	ds1 += ds * ddt1
+	// for i := range m
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// for j := range m[i]
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			j = trips1 - 1
+			// s += t
+			dt3 = ds1
+			dt2 += dt3
+			// t := m[i][j] * float64(i+j+1)
+			dt21 = dt2
+			dt2 = 0
+			hv[i][j] += float64(i+j+1) * dt21
+		}
+	}
+	return hvpOfMatrix1, hvpOfMatrix2
+}
+
+// hvpOfScaled returns Scaled's value, its directional derivative along the directions and their Hessian-vector product: a row of ScaledHessian.
+func hvpOfScaled(w, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfScaled: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var t2, t3, t4, t5, t6, t, exp, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var i, iters, tapeLen, i1, trips, trips1 int
+	var tapes, dhElemTape, hElemTape []float64
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfScaled: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	dh1 := make([]float64, len(w))
+	h := make([]float64, len(w))
+	ddh := make([]float64, len(w))
+	dh := make([]float64, len(w))
+	iters = len(w)
+	tapeLen = iters + iters + (iters + iters)
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dhElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	hElemTape = tapes[: 0 : iters+iters]
+	trips = 0
+	for i = range w {
+		trips++
+		dhElemTape = append(dhElemTape, dh[i])
+		t2 = w[i] * v[i]
+		t3 = w[i] * v[i]
+		t4 = t2 + t3
+		dh[i] = t4
+		hElemTape = append(hElemTape, h[i])
+		t5 = w[i] * w[i]
+		h[i] = t5
+		t6 = -h[i]
+		t = t6
+		hElemTape = append(hElemTape, h[i])
+		exp = math.Exp(t)
+		h[i] = exp
+		dhElemTape = append(dhElemTape, dh[i])
+		t7 = -dh[i]
+		t8 = h[i] * t7
+		dh[i] = t8
+	}
+	var ds float64
+	s := 0.0
+	trips1 = 0
+	for i1 = range h {
+		trips1++
+		t9 = float64(i1+1) * dh[i1]
+		dt1 = t9
+		t10 = h[i1] * float64(i1+1)
+		t1 = t10
+		t11 = ds + dt1
+		ds = t11
+		t12 = s + t1
+		s = t12
+	}
+	hvpOfScaled1 := s
+	hvpOfScaled2 := ds
+
+	var dds, ds1, dt12, dt11, dt111, ddt1, dt10, dt9, dt8, dt7, dexp, dt, dt6, dt5, dt4, dt2, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i1 := range h
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// s += t1
+		dt12 = ds1
+		dt11 += dt12
+		// ds += dt1
+		dt111 = dds
+		ddt1 += dt111
+		// t1 := h[i1] * float64(i1+1)
+		dt10 = dt11
+		dt11 = 0
+		dh1[i1] += float64(i1+1) * dt10
+		// dt1 := float64(i1+1) * dh[i1]
+		dt9 = ddt1
+		ddt1 = 0
+		ddh[i1] += float64(i1+1) * dt9
+	}
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// dh[i] = h[i] * -dh[i]
+		dt8 = ddh[i]
+		ddh[i] = 0
+		dh[i] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		t7 = -dh[i]
+		dh1[i] += t7 * dt8
+		dt7 = h[i] * dt8
+		ddh[i] -= dt7
+		// h[i] = math.Exp(t)
+		exp = h[i]
+		dexp = dh1[i]
+		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dt += exp * dexp
+		// t := -h[i]
+		dt6 = dt
+		dt = 0
+		dh1[i] -= dt6
+		// h[i] = w[i] * w[i]
+		dt5 = dh1[i]
+		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		hv[i] += 2 * w[i] * dt5
+		// dh[i] = w[i]*v[i] + w[i]*v[i]
+		dt4 = ddh[i]
+		ddh[i] = 0
+		dh[i] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		dt2 = dt4
+		dt3 = dt4
+		hv[i] += v[i] * dt3
+		hv[i] += v[i] * dt2
+	}
+	return hvpOfScaled1, hvpOfScaled2
+}
+
+// hvpOfSelfAssign returns SelfAssign's value, its directional derivative along the directions and their Hessian-vector product: a row of SelfAssignHessian.
+func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfSelfAssign: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var t4, t5, t6, t7 float64
+	var i, trips int
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfSelfAssign: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		t4 = w[i] * v[i]
+		t5 = w[i] * v[i]
+		t6 = t4 + t5
+		dh[i] = t6
+		t7 = w[i] * w[i]
+		h[i] = t7
+	}
+	j := 0
+	dh[j] = dh[0]
+	h[j] = h[0]
+	dh[1] = dh[2]
+	h[1] = h[2]
+	dt := 3 * dh[1]
+	t := 3 * h[1]
+	dt1 := dh[0] + dt
+	t1 := h[0] + t
+	dt2 := 5 * dh[2]
+	t2 := 5 * h[2]
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	hvpOfSelfAssign1 := t3
+	hvpOfSelfAssign2 := dt3
+
+	var ddt3, dt7, dt6, dt4, dt5 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dt2
+	// dt2 := 5 * dh[2]
+	ddh[2] += 5 * ddt3
+	// dt1 := dh[0] + dt
+	ddh[0] += ddt3
+	// dt := 3 * dh[1]
+	ddh[1] += 3 * ddt3
+	// h[1] = h[2]
+	dElem := dh1[1]
+	dh1[1] = 0
+	dh1[2] += dElem
+	// dh[1] = dh[2]
+	dElem1 := ddh[1]
+	ddh[1] = 0
+	ddh[2] += dElem1
+	// h[j] = h[0]
+	dElem2 := dh1[j]
+	dh1[j] = 0
+	dh1[0] += dElem2
+	// dh[j] = dh[0]
+	dElem3 := ddh[j]
+	ddh[j] = 0
+	ddh[0] += dElem3
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * w[i]
+		dt7 = dh1[i]
+		dh1[i] = 0
+		hv[i] += 2 * w[i] * dt7
+		// dh[i] = w[i]*v[i] + w[i]*v[i]
+		dt6 = ddh[i]
+		ddh[i] = 0
+		dt4 = dt6
+		dt5 = dt6
+		hv[i] += v[i] * dt5
+		hv[i] += v[i] * dt4
+	}
+	return hvpOfSelfAssign1, hvpOfSelfAssign2
+}
+
+// hvpOfSumAfterUse returns SumAfterUse's value, its directional derivative along the directions and their Hessian-vector product: a row of SumAfterUseHessian.
+func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var dt1, t6, t1, t7, t8 float64
+	var iters, tapeLen, trips int
+	var tapes, vxTape, xTape []float64
+	t2 := y * vx
+	t3 := x * vy
+	dt := t2 + t3
+	t := x * y
+	cos := math.Cos(t)
+	dz := cos * dt
+	z := math.Sin(t)
+	vxPrev := vx
+	t4 := z * vx
+	t5 := x * dz
+	vx = t4 + t5
+	xPrev := x
+	x *= z
+	i := 0
+	iters = max(0, 4)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	vxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 4; i++ {
+		trips++
+		dt1 = float64(i) * vy
+		t6 = y * float64(i)
+		t1 = t6
+		vxTape = append(vxTape, vx)
+		t7 = vx - dt1
+		vx = t7
+		xTape = append(xTape, x)
+		t8 = x - t1
+		x = t8
+	}
+	hvpOfSumAfterUse1 := x
+	hvpOfSumAfterUse2 := vx
+
+	var dvx, hvx, dt8, dt11, dt6, hvy, dz1 float64
+	// return x, vx
+	dvx = 1
+	// for i < 4
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// x -= t1
+		xTape = xTape[:len(xTape)-1]
+		dt8 = hvx
+		dt11 -= dt8
+		// vx -= dt1
+		vxTape = vxTape[:len(vxTape)-1]
+		// t1 := y * float64(i)
+		dt6 = dt11
+		dt11 = 0
+		hvy += float64(i) * dt6
+	}
+	// x *= z
+	if hvx != 0 {
+		x = xPrev
+		dz1 += x * hvx
+		hvx = z * hvx
+	} else {
+		x = xPrev
+	}
+	// vx = z*vx + x*dz
+	dt4 := dvx
+	dt5 := dvx
+	vx = vxPrev
+	hvx += dz * dt5
+	ddz := x * dt5
+	dz1 += vx * dt4
+	// z := math.Sin(t)
+	dt2 := math.Cos(t) * dz1
+	// dz := math.Cos(t) * dt
+	dcos := dt * ddz
+	ddt := cos * ddz
+	dt2 -= math.Sin(t) * dcos
+	// t := x * y
+	hvx += y * dt2
+	hvy += x * dt2
+	// dt := y*vx + x*vy
+	hvx += vy * ddt
+	hvy += vx * ddt
+	return hvpOfSumAfterUse1, hvpOfSumAfterUse2, hvx, hvy
+}
+
+// hvpOfChain returns Chain's value, its directional derivative along the directions and their Hessian-vector product: a row of ChainHessian.
+func hvpOfChain(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfChain: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t5, t6, t7, dt, t8, t, t9, da, t10, a, cos, t11, dsin, sin1, sin, t12, t13, t14, db, t15, b, t16, t17, t18, dt1, t19, t1, t20, t21, t22, dt2, t23, t2, t24, dt3, t25, t3, t26, dt4, t27, t4, t28, t29 float64
+	var iters, tapeLen, trips int
+	var tapes, daTape, aTape, dsinTape, sinTape, dbTape, bTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfChain: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	i := 1
+	iters = max(0, len(x)-1-1)
+	tapeLen = iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	daTape, tapes = tapes[:0:iters], tapes[iters:]
+	aTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsinTape, tapes = tapes[:0:iters], tapes[iters:]
+	sinTape, tapes = tapes[:0:iters], tapes[iters:]
+	dbTape, tapes = tapes[:0:iters], tapes[iters:]
+	bTape = tapes[:0:iters]
+	trips = 0
+	for ; i < len(x)-1; i++ {
+		trips++
+		t5 = x[i-1] * v[i]
+		t6 = x[i] * v[i-1]
+		t7 = t5 + t6
+		dt = t7
+		t8 = x[i] * x[i-1]
+		t = t8
+		daTape = append(daTape, da)
+		t9 = v[i+1] - dt
+		da = t9
+		aTape = append(aTape, a)
+		t10 = x[i+1] - t
+		a = t10
+		dsinTape = append(dsinTape, dsin)
+		cos = math.Cos(x[i])
+		t11 = cos * v[i]
+		dsin = t11
+		sinTape = append(sinTape, sin)
+		sin1 = math.Sin(x[i])
+		sin = sin1
+		dbTape = append(dbTape, db)
+		t12 = x[i-1] * dsin
+		t13 = sin * v[i-1]
+		t14 = t12 + t13
+		db = t14
+		bTape = append(bTape, b)
+		t15 = sin * x[i-1]
+		b = t15
+		t16 = a * da
+		t17 = a * da
+		t18 = t16 + t17
+		dt1 = t18
+		t19 = a * a
+		t1 = t19
+		t20 = x[i+1] * db
+		t21 = b * v[i+1]
+		t22 = t20 + t21
+		dt2 = t22
+		t23 = b * x[i+1]
+		t2 = t23
+		t24 = dt1 + dt2
+		dt3 = t24
+		t25 = t1 + t2
+		t3 = t25
+		t26 = dt3 - v[i]
+		dt4 = t26
+		t27 = t3 - x[i]
+		t4 = t27
+		t28 = ds + dt4
+		ds = t28
+		t29 = s + t4
+		s = t29
+	}
+	hvpOfChain1 := s
+	hvpOfChain2 := ds
+
+	var dds, ds1, dt29, dt41, dt28, ddt4, dt27, dt31, dt26, ddt3, dt25, dt11, dt21, dt24, ddt1, ddt2, dt23, db1, dt22, dt20, dt211, ddb, dt19, da1, dt18, dda, dt15, dsin1, dt14, dt12, dt13, ddsin, dsin11, dt111, dcos, dt10, dt5, dt9, ddt, dt8, dt7, dt51, dt6 float64
+	// return s, ds
+	dds = 1
+	// for i < len(x)-1
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s += t4
+		dt29 = ds1
+		dt41 += dt29
+		// ds += dt4
+		dt28 = dds
+		ddt4 += dt28
+		// t4 := t3 - x[i]
+		dt27 = dt41
+		dt41 = 0
+		dt31 += dt27
+		hv[i] -= dt27
+		// dt4 := dt3 - v[i]
+		dt26 = ddt4
+		ddt4 = 0
+		ddt3 += dt26
+		// t3 := t1 + t2
+		dt25 = dt31
+		dt31 = 0
+		dt11 += dt25
+		dt21 += dt25
+		// dt3 := dt1 + dt2
+		dt24 = ddt3
+		ddt3 = 0
+		ddt1 += dt24
+		ddt2 += dt24
+		// t2 := b * x[i+1]
+		dt23 = dt21
+		dt21 = 0
+		db1 += x[i+1] * dt23
+		hv[i+1] += b * dt23
+		// dt2 := x[i+1]*db + b*v[i+1]
+		dt22 = ddt2
+		ddt2 = 0
+		dt20 = dt22
+		dt211 = dt22
+		db1 += v[i+1] * dt211
+		hv[i+1] += db * dt20
+		ddb += x[i+1] * dt20
+		// t1 := a * a
+		dt19 = dt11
+		dt11 = 0
+		da1 += 2 * a * dt19
+		// dt1 := a*da + a*da
+		dt18 = ddt1
+		ddt1 = 0
+		da1 += (da + da) * dt18
+		dda += (a + a) * dt18
+		// b := sin * x[i-1]
+		dt15 = db1
+		db1 = 0
+		b = bTape[len(bTape)-1]
+		bTape = bTape[:len(bTape)-1]
+		dsin1 += x[i-1] * dt15
+		hv[i-1] += sin * dt15
+		// db := x[i-1]*dsin + sin*v[i-1]
+		dt14 = ddb
+		ddb = 0
+		db = dbTape[len(dbTape)-1]
+		dbTape = dbTape[:len(dbTape)-1]
+		dt12 = dt14
+		dt13 = dt14
+		dsin1 += v[i-1] * dt13
+		hv[i-1] += dsin * dt12
+		ddsin += x[i-1] * dt12
+		// sin := math.Sin(x[i])
+		dsin11 = dsin1
+		dsin1 = 0
+		sin = sinTape[len(sinTape)-1]
+		sinTape = sinTape[:len(sinTape)-1]
+		hv[i] += math.Cos(x[i]) * dsin11
+		// dsin := math.Cos(x[i]) * v[i]
+		dt111 = ddsin
+		ddsin = 0
+		dsin = dsinTape[len(dsinTape)-1]
+		dsinTape = dsinTape[:len(dsinTape)-1]
+		dcos = v[i] * dt111
+		hv[i] -= math.Sin(x[i]) * dcos
+		// a := x[i+1] - t
+		dt10 = da1
+		da1 = 0
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		hv[i+1] += dt10
+		dt5 -= dt10
+		// da := v[i+1] - dt
+		dt9 = dda
+		dda = 0
+		da = daTape[len(daTape)-1]
+		daTape = daTape[:len(daTape)-1]
+		ddt -= dt9
+		// t := x[i] * x[i-1]
+		dt8 = dt5
+		dt5 = 0
+		hv[i] += x[i-1] * dt8
+		hv[i-1] += x[i] * dt8
+		// dt := x[i-1]*v[i] + x[i]*v[i-1]
+		dt7 = ddt
+		ddt = 0
+		dt51 = dt7
+		dt6 = dt7
+		hv[i] += v[i-1] * dt6
+		hv[i-1] += v[i] * dt51
+	}
+	return hvpOfChain1, hvpOfChain2
+}
+
+// hvpOfCompositeLits returns CompositeLits's value, its directional derivative along the directions and their Hessian-vector product: a row of CompositeLitsHessian.
+func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float64) {
+	var dx, t18, t19, t20, dt, t21, t, t22, t23, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	dxs1 := make([]float64, 4)
+	xs := make([]float64, 4)
+	ddxs := make([]float64, 4)
+	dxs := make([]float64, 4)
+	dxs[0] = va
+	xs[0] = a
+	t9 := b * vb
+	t10 := b * vb
+	t11 := t9 + t10
+	dxs[1] = t11
+	t12 := b * b
+	xs[1] = t12
+	dxs[3] = 0
+	xs[3] = 2
+	var ar [3]float64
+	var dar [3]float64
+	dar[0] = va
+	ar[0] = a
+	cos := math.Cos(b)
+	t13 := cos * vb
+	dar[2] = t13
+	sin := math.Sin(b)
+	ar[2] = sin
+	var p Point
+	var dp Point
+	t14 := b * va
+	t15 := a * vb
+	t16 := t14 + t15
+	dp.X = t16
+	t17 := a * b
+	p.X = t17
+	dp.Y = 0
+	p.Y = 1
+	var q Point
+	var dq Point
+	dq.X = vb
+	q.X = b
+	dq.Y = va
+	q.Y = a
+	q.Label = "q"
+	var rows [2][2]float64
+	var drows [2][2]float64
+	drows[0][0] = va
+	rows[0][0] = a
+	drows[0][1] = 0
+	rows[0][1] = 1
+	drows[1][1] = vb
+	rows[1][1] = b
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = dxs[i]
+		t18 = x * dx
+		t19 = x * dx
+		t20 = t18 + t19
+		dt = t20
+		t21 = x * x
+		t = t21
+		t22 = ds + dt
+		ds = t22
+		t23 = s + t
+		s = t23
+	}
+	t24 := ar[2] * dar[0]
+	t25 := ar[0] * dar[2]
+	dt1 := t24 + t25
+	t1 := ar[0] * ar[2]
+	dt2 := ds + dt1
+	t2 := s + t1
+	t26 := p.Y * dp.X
+	t27 := p.X * dp.Y
+	dt3 := t26 + t27
+	t3 := p.X * p.Y
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	t28 := q.X * dq.Y
+	t29 := q.Y * dq.X
+	dt5 := t28 + t29
+	t5 := q.Y * q.X
+	t30 := rows[0][0] * dt5
+	t31 := t5 * drows[0][0]
+	dt6 := t30 + t31
+	t6 := t5 * rows[0][0]
+	t32 := rows[1][1] * dt6
+	t33 := t6 * drows[1][1]
+	dt7 := t32 + t33
+	t7 := t6 * rows[1][1]
+	dt8 := dt4 + dt7
+	t8 := t4 + t7
+	hvpOfCompositeLits1 := t8
+	hvpOfCompositeLits2 := dt8
+
+	var ddar, dar1 [3]float64
+	var ddp, dp1, dq1 Point
+	var drows1 [2][2]float64
+	var ddt8, ds1, dt23, dt9, dt22, ddt, dt21, dt20, dt18, dt19, ddx float64
+	// return t8, dt8
+	ddt8 = 1
+	// dt8 := dt4 + dt7
+	// dt7 := rows[1][1]*dt6 + t6*drows[1][1]
+	dt61 := drows[1][1] * ddt8
+	drows1[1][1] += dt6 * ddt8
+	ddt6 := rows[1][1] * ddt8
+	// t6 := t5 * rows[0][0]
+	dt51 := rows[0][0] * dt61
+	drows1[0][0] += t5 * dt61
+	// dt6 := rows[0][0]*dt5 + t5*drows[0][0]
+	dt51 += drows[0][0] * ddt6
+	drows1[0][0] += dt5 * ddt6
+	ddt5 := rows[0][0] * ddt6
+	// t5 := q.Y * q.X
+	dq1.Y += q.X * dt51
+	dq1.X += q.Y * dt51
+	// dt5 := q.X*dq.Y + q.Y*dq.X
+	dq1.Y += dq.X * ddt5
+	dq1.X += dq.Y * ddt5
+	// dt4 := dt2 + dt3
+	// dt3 := p.Y*dp.X + p.X*dp.Y
+	dp1.X += dp.Y * ddt8
+	ddp.Y += p.X * ddt8
+	dp1.Y += dp.X * ddt8
+	ddp.X += p.Y * ddt8
+	// dt2 := ds + dt1
+	// dt1 := ar[2]*dar[0] + ar[0]*dar[2]
+	dar1[0] += dar[2] * ddt8
+	ddar[2] += ar[0] * ddt8
+	dar1[2] += dar[0] * ddt8
+	ddar[0] += ar[2] * ddt8
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt23 = ds1
+		dt9 += dt23
+		// ds += dt
+		dt22 = ddt8
+		ddt += dt22
+		// t := x * x
+		dt21 = dt9
+		dt9 = 0
+		dxs1[i] += 2 * x * dt21
+		// dt := x*dx + x*dx
+		dt20 = ddt
+		ddt = 0
+		dt18 = dt20
+		dt19 = dt20
+		dxs1[i] += dx * dt19
+		ddx += x * dt19
+		dxs1[i] += dx * dt18
+		ddx += x * dt18
+		// dx := dxs[i]
+		ddxs[i] += ddx
+		ddx = 0
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	// rows[1][1] = b
+	hvb := drows1[1][1]
+	drows1[1][1] = 0
+	// rows[0][1] = 1
+	drows1[0][1] = 0
+	// rows[0][0] = a
+	hva := drows1[0][0]
+	drows1[0][0] = 0
+	// q.Y = a
+	hva += dq1.Y
+	dq1.Y = 0
+	// q.X = b
+	hvb += dq1.X
+	dq1.X = 0
+	// p.Y = 1
+	dp1.Y = 0
+	// dp.Y = 0
+	ddp.Y = 0
+	// p.X = a * b
+	dt17 := dp1.X
+	dp1.X = 0
+	hva += b * dt17
+	hvb += a * dt17
+	// dp.X = b*va + a*vb
+	dt16 := ddp.X
+	ddp.X = 0
+	hva += vb * dt16
+	hvb += va * dt16
+	// ar[2] = math.Sin(b)
+	dsin := dar1[2]
+	dar1[2] = 0
+	hvb += math.Cos(b) * dsin
+	// dar[2] = math.Cos(b) * vb
+	dt13 := ddar[2]
+	ddar[2] = 0
+	dcos := vb * dt13
+	hvb -= math.Sin(b) * dcos
+	// ar[0] = a
+	hva += dar1[0]
+	dar1[0] = 0
+	// dar[0] = va
+	ddar[0] = 0
+	// xs[3] = 2
+	dxs1[3] = 0
+	// dxs[3] = 0
+	ddxs[3] = 0
+	// xs[1] = b * b
+	dt12 := dxs1[1]
+	dxs1[1] = 0
+	hvb += 2 * b * dt12
+	// dxs[1] = b*vb + b*vb
+	dt11 := ddxs[1]
+	ddxs[1] = 0
+	hvb += vb * dt11
+	hvb += vb * dt11
+	// xs[0] = a
+	hva += dxs1[0]
+	dxs1[0] = 0
+	// dxs[0] = va
+	ddxs[0] = 0
+	return hvpOfCompositeLits1, hvpOfCompositeLits2, hva, hvb
 }

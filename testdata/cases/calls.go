@@ -14,6 +14,8 @@ func neuron(w, b, x float64) float64 { return sigmoid(w*x + b) }
 // Nested calls helpers two deep.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Nested2(w, b float64) float64 {
 	return neuron(w, b, 0.5)*neuron(b, w, -1) + sigmoid(w)
@@ -22,6 +24,8 @@ func Nested2(w, b float64) float64 {
 // HelperInLoop calls a helper on every trip.
 //
 //gradgen:grad wrt=w
+//gradgen:hvp wrt=w
+//gradgen:hessian wrt=w
 //gradgen:jvp wrt=w
 func HelperInLoop(w float64, n int) float64 {
 	s := 0.0
@@ -46,6 +50,8 @@ func dot(a, b []float64) float64 {
 // SliceHelper calls dot with views of its parameter.
 //
 //gradgen:grad wrt=w
+//gradgen:hvp wrt=w
+//gradgen:hessian wrt=w
 //gradgen:jvp wrt=w
 func SliceHelper(w, x []float64) float64 {
 	n := len(x)
@@ -63,6 +69,8 @@ func (n *Net) unit(x, k float64) float64 { return math.Tanh(n.W[0]*x+n.W[1]*k) +
 // Loss is a method calling a method on the same receiver.
 //
 //gradgen:grad wrt=n
+//gradgen:hvp wrt=n
+//gradgen:hessian wrt=n
 //gradgen:jvp wrt=n
 func (n *Net) Loss(x float64) float64 {
 	a := n.unit(x, 1)
@@ -88,6 +96,8 @@ func softplusRule(x float64) (float64, float64) {
 // WithRule uses a function with a custom rule.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func WithRule(x float64) float64 { return softplus(2*x) * x }
 
@@ -111,6 +121,8 @@ func gammaRule(x float64) (float64, float64) {
 // OtherPackage calls a function of another package through its rule.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func OtherPackage(x float64) float64 { return math.Gamma(x) * x }
 
@@ -137,6 +149,8 @@ func SliceRule(w []float64, k float64) float64 { return scaleInto(w, k*k) + k }
 // stored value back but kept the previous trip's partial from the same call.
 //
 //gradgen:grad wrt=y,w
+//gradgen:hvp wrt=y,w
+//gradgen:hessian wrt=y,w
 //gradgen:jvp wrt=y,w
 func StoredHelperInLoop(y float64, w []float64) float64 {
 	h := make([]float64, 3)
@@ -160,6 +174,8 @@ func polar(x, y float64) (float64, float64) {
 // TwoResults calls a helper with two results, in a loop too.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func TwoResults(x, y float64) float64 {
 	r, a := polar(x, y)
@@ -181,6 +197,8 @@ func bell(x, s float64) float64 {
 // ScalarHelper calls a multi-statement scalar helper, twice, and in a loop.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ScalarHelper(x, s float64) float64 {
 	y := bell(x, s) * bell(s, x+2)
@@ -198,6 +216,8 @@ func softsign(x float64) float64 { return x / (1 + math.Abs(x)) }
 // it was when the helper read it.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func InlinedElementInLoop(y float64, w []float64) float64 {
 	h := make([]float64, 2)
@@ -218,6 +238,8 @@ func halves(a, b float64) (float64, float64) { return a / 2, a*b + b }
 // once, as passive calls (a random program, seed 22, was refused).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ZeroTangentArgs(x float64) float64 {
 	a, b := halves(0.5, math.Copysign(1.3, x))
@@ -229,6 +251,8 @@ func ZeroTangentArgs(x float64) float64 {
 // their buffer after it.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func VarNorm(xs ...float64) float64 {
 	s := 0.0
@@ -242,6 +266,8 @@ func VarNorm(xs ...float64) float64 {
 // the variadic slice on with ... to a variadic helper.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func VarScaled(k float64, ws ...float64) float64 {
 	return k * VarNorm(ws...) * VarNorm(ws[1:]...)
@@ -259,6 +285,8 @@ func varStats(xs ...float64) (m, s float64) {
 // VarPair takes a variadic helper's two results, passing it a slice.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func VarPair(w []float64) float64 {
 	m, s := varStats(w...)

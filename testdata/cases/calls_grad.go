@@ -62,6 +62,90 @@ func Nested2JVP(w, b, dw, db float64) (float64, float64) {
 	return t1, dt1
 }
 
+// Nested2HVP returns Nested2's value, its gradient as Nested2Grad gives it, and the product of its Hessian with the direction vw, vb in the same form (added into buffers for slices and pointers, returned for the rest).
+func Nested2HVP(w, b, vw, vb float64) (float64, float64, float64, float64, float64) {
+	jvpOfNeuronWrtWB11, jvpOfNeuronWrtWB12 := jvpOfNeuronWrtWB1(w, b, 0.5, vw, vb)
+	neuron1 := jvpOfNeuronWrtWB11
+	dNeuron := jvpOfNeuronWrtWB12
+	jvpOfNeuronWrtWB13, jvpOfNeuronWrtWB14 := jvpOfNeuronWrtWB1(b, w, -1, vb, vw)
+	neuron2 := jvpOfNeuronWrtWB13
+	dNeuron1 := jvpOfNeuronWrtWB14
+	t := neuron1 * neuron2
+	jvpOfSigmoid11, _ := jvpOfSigmoid1(w, vw)
+	sigmoid1 := jvpOfSigmoid11
+	t1 := t + sigmoid1
+	nested2HVP := t1
+
+	var ddt1, hvw, dw, hvb, db float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dt + dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid1(w, vw)
+	_, _, dJvpOfSigmoid1Dz, dJvpOfSigmoid1Ddz := pullbackOfJvpOfSigmoid1(w, vw, 0, ddt1)
+	hvw += dJvpOfSigmoid1Dz
+	dw += dJvpOfSigmoid1Ddz
+	// dt := neuron2*dNeuron + neuron1*dNeuron1
+	dneuron1 := dNeuron1 * ddt1
+	ddNeuron1 := neuron1 * ddt1
+	dneuron2 := dNeuron * ddt1
+	ddNeuron := neuron2 * ddt1
+	// neuron2, dNeuron1 := jvpOfNeuronWrtWB1(b, w, -1, vb, vw)
+	_, _, dJvpOfNeuronWrtWB1Dw, dJvpOfNeuronWrtWB1Db, dJvpOfNeuronWrtWB1Ddw, dJvpOfNeuronWrtWB1Ddb := pullbackOfJvpOfNeuronWrtWB1WrtWBDwDb(b, w, -1, vb, vw, dneuron2, ddNeuron1)
+	hvb += dJvpOfNeuronWrtWB1Dw
+	hvw += dJvpOfNeuronWrtWB1Db
+	db += dJvpOfNeuronWrtWB1Ddw
+	dw += dJvpOfNeuronWrtWB1Ddb
+	// neuron1, dNeuron := jvpOfNeuronWrtWB1(w, b, 0.5, vw, vb)
+	_, _, dJvpOfNeuronWrtWB1Dw1, dJvpOfNeuronWrtWB1Db1, dJvpOfNeuronWrtWB1Ddw1, dJvpOfNeuronWrtWB1Ddb1 := pullbackOfJvpOfNeuronWrtWB1WrtWBDwDb(w, b, 0.5, vw, vb, dneuron1, ddNeuron)
+	hvw += dJvpOfNeuronWrtWB1Dw1
+	hvb += dJvpOfNeuronWrtWB1Db1
+	dw += dJvpOfNeuronWrtWB1Ddw1
+	db += dJvpOfNeuronWrtWB1Ddb1
+	return nested2HVP, dw, db, hvw, hvb
+}
+
+// Nested2Hessian returns Nested2's value and its gradient with respect to w, b, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Nested2Hessian(w, b float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Nested2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vw float64
+	var dw float64
+	var vb float64
+	var db float64
+	var nested2 float64
+	j := 0
+	vw = 1
+	r, t, hvw, hvb := hvpOfNested2(w, b, vw, vb)
+	nested2 = r
+	dw += t
+	k := j * n
+	hess[k] += hvw
+	k++
+	hess[k] += hvb
+	k++
+	vw = 0
+	j++
+	vb = 1
+	r1, t1, hvw, hvb := hvpOfNested2(w, b, vw, vb)
+	nested2 = r1
+	db += t1
+	k1 := j * n
+	hess[k1] += hvw
+	k1++
+	hess[k1] += hvb
+	k1++
+	vb = 0
+	j++
+	if n == 0 {
+		nested2 = Nested2(w, b)
+	}
+	return nested2, dw, db
+}
+
 // HelperInLoopGrad returns HelperInLoop(w, n) and its partial derivatives with respect to w.
 func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	var neuron1, dNeuron1Dw, t, t1, t2, exp, t3, t4, t5 float64
@@ -154,6 +238,159 @@ func HelperInLoopJVP(w float64, n int, dw float64) (float64, float64) {
 	return s, ds
 }
 
+// HelperInLoopHVP returns HelperInLoop's value, its gradient as HelperInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
+	var jvpOfNeuronWrtW11, jvpOfNeuronWrtW12, neuron1, dNeuron, t1, dt, t2, t, t3, t4, jvpOfSigmoid31, jvpOfSigmoid32, sigmoid1, dSigmoid, t5, t6, t7, t8 float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, dsTape, sTape, sigmoid1Tape, dSigmoidTape []float64
+	var ds float64
+	s := 0.0
+	iters = max(0, n)
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sigmoid1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dSigmoidTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for i = range n {
+		trips++
+		jvpOfNeuronWrtW11, jvpOfNeuronWrtW12 = jvpOfNeuronWrtW1(w, 0.1, float64(i), v)
+		neuron1 = jvpOfNeuronWrtW11
+		dNeuron = jvpOfNeuronWrtW12
+		t1 = float64(i%3) * dNeuron
+		dt = t1
+		t2 = neuron1 * float64(i%3)
+		t = t2
+		dsTape = append(dsTape, ds)
+		t3 = ds + dt
+		ds = t3
+		sTape = append(sTape, s)
+		t4 = s + t
+		s = t4
+		if i == 4 {
+			condTape = append(condTape, 1)
+			sigmoid1Tape = append(sigmoid1Tape, sigmoid1)
+			dSigmoidTape = append(dSigmoidTape, dSigmoid)
+			jvpOfSigmoid31, jvpOfSigmoid32 = jvpOfSigmoid3(s, ds)
+			sigmoid1 = jvpOfSigmoid31
+			dSigmoid = jvpOfSigmoid32
+			dsTape = append(dsTape, ds)
+			t5 = sigmoid1 * ds
+			t6 = s * dSigmoid
+			t7 = t5 + t6
+			ds = t7
+			sTape = append(sTape, s)
+			t8 = s * sigmoid1
+			s = t8
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	helperInLoopHVP := s
+
+	var dds, ds1, dt8, dsigmoid1, dt7, ddSigmoid, djvpOfSigmoid32, djvpOfSigmoid31, dt4, dt1, dt3, ddt, dt2, dneuron1, dt11, ddNeuron, djvpOfNeuronWrtW12, djvpOfNeuronWrtW11, hv, dw float64
+	// return s, ds
+	dds = 1
+	// for i := range n
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// if i == 4
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// s *= sigmoid1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt8 = ds1
+			ds1 = sigmoid1 * dt8
+			dsigmoid1 += s * dt8
+			// ds = sigmoid1*ds + s*dSigmoid
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt7 = dds
+			dds = sigmoid1 * dt7
+			ds1 += dSigmoid * dt7
+			ddSigmoid += s * dt7
+			dsigmoid1 += ds * dt7
+			// sigmoid1, dSigmoid := jvpOfSigmoid3(s, ds)
+			djvpOfSigmoid32 = ddSigmoid
+			ddSigmoid = 0
+			dSigmoid = dSigmoidTape[len(dSigmoidTape)-1]
+			dSigmoidTape = dSigmoidTape[:len(dSigmoidTape)-1]
+			djvpOfSigmoid31 = dsigmoid1
+			dsigmoid1 = 0
+			sigmoid1 = sigmoid1Tape[len(sigmoid1Tape)-1]
+			sigmoid1Tape = sigmoid1Tape[:len(sigmoid1Tape)-1]
+			_, _, dJvpOfSigmoid3Dz, dJvpOfSigmoid3Ddz := pullbackOfJvpOfSigmoid3(s, ds, djvpOfSigmoid31, djvpOfSigmoid32)
+			ds1 += dJvpOfSigmoid3Dz
+			dds += dJvpOfSigmoid3Ddz
+		}
+		// s += t
+		sTape = sTape[:len(sTape)-1]
+		dt4 = ds1
+		dt1 += dt4
+		// ds += dt
+		dsTape = dsTape[:len(dsTape)-1]
+		dt3 = dds
+		ddt += dt3
+		// t := neuron1 * float64(i%3)
+		if dt1 != 0 {
+			dt2 = dt1
+			dt1 = 0
+			dneuron1 += float64(i%3) * dt2
+		}
+		// dt := float64(i%3) * dNeuron
+		dt11 = ddt
+		ddt = 0
+		ddNeuron += float64(i%3) * dt11
+		// neuron1, dNeuron := jvpOfNeuronWrtW1(w, 0.1, float64(i), v)
+		djvpOfNeuronWrtW12 = ddNeuron
+		ddNeuron = 0
+		djvpOfNeuronWrtW11 = dneuron1
+		dneuron1 = 0
+		_, _, dJvpOfNeuronWrtW1Dw, dJvpOfNeuronWrtW1Ddw := pullbackOfJvpOfNeuronWrtW1WrtWDw(w, 0.1, float64(i), v, djvpOfNeuronWrtW11, djvpOfNeuronWrtW12)
+		hv += dJvpOfNeuronWrtW1Dw
+		dw += dJvpOfNeuronWrtW1Ddw
+	}
+	return helperInLoopHVP, dw, hv
+}
+
+// HelperInLoopHessian returns HelperInLoop's value and its gradient with respect to w, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func HelperInLoopHessian(w float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("HelperInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dw float64
+	var helperInLoop float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfHelperInLoop(w, n, v)
+	helperInLoop = r
+	dw += t
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		helperInLoop = HelperInLoop(w, n)
+	}
+	return helperInLoop, dw
+}
+
 // SliceHelperGrad returns SliceHelper(w, x) and its partial derivatives with respect to w.
 func SliceHelperGrad(w, x, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -194,6 +431,84 @@ func SliceHelperJVP(w, x, dw []float64) (float64, float64) {
 	return t1, dt1
 }
 
+// SliceHelperHVP returns SliceHelper's value, its gradient as SliceHelperGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SliceHelperHVP(w, x, v, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SliceHelperHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("SliceHelperHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("SliceHelperHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	n := len(x)
+	jvpOfDotWrtA11, jvpOfDotWrtA12 := jvpOfDotWrtA1(w[:n], x, v[:n])
+	dot1 := jvpOfDotWrtA11
+	dDot := jvpOfDotWrtA12
+	jvpOfDotWrtA13, jvpOfDotWrtA14 := jvpOfDotWrtA1(w[n:], x, v[n:])
+	dot2 := jvpOfDotWrtA13
+	dDot1 := jvpOfDotWrtA14
+	t := dot1 * dot2
+	jvpOfDot11, _ := jvpOfDot1(w[:n], w[:n], v[:n], v[:n])
+	dot3 := jvpOfDot11
+	t1 := t + dot3
+	sliceHelperHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dt + dDot2
+	// dot3, dDot2 := jvpOfDot1(w[:n], w[:n], v[:n], v[:n])
+	pullbackOfJvpOfDot1(w[:n], w[:n], v[:n], v[:n], 0, ddt1, hv[:n], hv[:n], dw[:n], dw[:n])
+	// dt := dot2*dDot + dot1*dDot1
+	ddot1 := dDot1 * ddt1
+	ddDot1 := dot1 * ddt1
+	ddot2 := dDot * ddt1
+	ddDot := dot2 * ddt1
+	// dot2, dDot1 := jvpOfDotWrtA1(w[n:], x, v[n:])
+	pullbackOfJvpOfDotWrtA1WrtADa(w[n:], x, v[n:], ddot2, ddDot1, hv[n:], dw[n:])
+	// dot1, dDot := jvpOfDotWrtA1(w[:n], x, v[:n])
+	pullbackOfJvpOfDotWrtA1WrtADa(w[:n], x, v[:n], ddot1, ddDot, hv[:n], dw[:n])
+	return sliceHelperHVP
+}
+
+// SliceHelperHessian returns SliceHelper's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SliceHelperHessian(w, x, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("SliceHelperHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n1 := 0
+	for range w {
+		n1++
+	}
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("SliceHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	v := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var sliceHelper float64
+	j := 0
+	for i1 := range w {
+		v[i1] = 1
+		r, t := hvpOfSliceHelper(w, x, v, hv)
+		sliceHelper = r
+		dw[i1] += t
+		k := j * n1
+		for i2 := range w {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v[i1] = 0
+		j++
+	}
+	if n1 == 0 {
+		sliceHelper = SliceHelper(w, x)
+	}
+	return sliceHelper
+}
+
 // LossGrad returns n.Loss(x) and its partial derivatives with respect to n.
 func (n *Net) LossGrad(x float64, dn *Net) float64 {
 	if len(dn.W) < len(n.W) {
@@ -226,6 +541,104 @@ func (n *Net) LossJVP(x float64, dn *Net) (float64, float64) {
 	return t, dt
 }
 
+// LossHVP returns Loss's value, its gradient as LossGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func (n *Net) LossHVP(x float64, v, dn, hv *Net) float64 {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("LossHVP: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	if len(hv.W) < len(n.W) {
+		panic(fmt.Sprintf("LossHVP: len(hv.W) = %d is shorter than len(n.W) = %d", len(hv.W), len(n.W)))
+	}
+	if len(v.W) < len(n.W) {
+		panic(fmt.Sprintf("LossHVP: len(v.W) = %d is shorter than len(n.W) = %d", len(v.W), len(n.W)))
+	}
+	jvpOfUnitWrtN11, jvpOfUnitWrtN12 := n.jvpOfUnitWrtN1(x, 1, v)
+	unit1 := jvpOfUnitWrtN11
+	dUnit := jvpOfUnitWrtN12
+	da := dUnit
+	a := unit1
+	jvpOfUnitWrtNX11, jvpOfUnitWrtNX12 := n.jvpOfUnitWrtNX1(a, -1, v, da)
+	unit2 := jvpOfUnitWrtNX11
+	dUnit1 := jvpOfUnitWrtNX12
+	t := a * unit2
+	lossHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := unit2*da + a*dUnit1
+	da1 := dUnit1 * ddt
+	ddUnit1 := a * ddt
+	dunit2 := da * ddt
+	dda := unit2 * ddt
+	// unit2, dUnit1 := n.jvpOfUnitWrtNX1(a, -1, v, da)
+	_, _, dJvpOfUnitWrtNX1Dx, dJvpOfUnitWrtNX1Ddx := n.pullbackOfJvpOfUnitWrtNX1WrtNXDnDx(a, -1, v, da, dunit2, ddUnit1, hv, dn)
+	da1 += dJvpOfUnitWrtNX1Dx
+	dda += dJvpOfUnitWrtNX1Ddx
+	// a := unit1
+	// da := dUnit
+	// unit1, dUnit := n.jvpOfUnitWrtN1(x, 1, v)
+	n.pullbackOfJvpOfUnitWrtN1WrtNDn(x, 1, v, da1, dda, hv, dn)
+	return lossHVP
+}
+
+// LossHessian returns Loss's value and its gradient with respect to n (added into dn), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func (n *Net) LossHessian(x float64, dn *Net, hess []float64) float64 {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("LossHessian: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	n1 := 0
+	for range n.W {
+		n1++
+	}
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("LossHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	v := new(Net)
+	v.W = make([]float64, len(n.W))
+	hv := new(Net)
+	hv.W = make([]float64, len(n.W))
+	var loss float64
+	j := 0
+	for i1 := range n.W {
+		v.W[i1] = 1
+		r, t := n.hvpOfLoss(x, v, hv)
+		loss = r
+		dn.W[i1] += t
+		k := j * n1
+		for i2 := range n.W {
+			hess[k] += hv.W[i2]
+			k++
+			hv.W[i2] = 0
+		}
+		hess[k] += hv.B
+		k++
+		hv.B = 0
+		v.W[i1] = 0
+		j++
+	}
+	v.B = 1
+	r1, t1 := n.hvpOfLoss(x, v, hv)
+	loss = r1
+	dn.B += t1
+	k1 := j * n1
+	for i3 := range n.W {
+		hess[k1] += hv.W[i3]
+		k1++
+		hv.W[i3] = 0
+	}
+	hess[k1] += hv.B
+	k1++
+	hv.B = 0
+	v.B = 0
+	j++
+	if n1 == 0 {
+		loss = n.Loss(x)
+	}
+	return loss
+}
+
 // WithRuleGrad returns WithRule(x) and its partial derivatives with respect to x.
 func WithRuleGrad(x float64) (float64, float64) {
 	t := 2 * x
@@ -250,6 +663,64 @@ func WithRuleJVP(x, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// WithRuleHVP returns WithRule's value, its gradient as WithRuleGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func WithRuleHVP(x, v float64) (float64, float64, float64) {
+	dt := 2 * v
+	t := 2 * x
+	softplusRule1, softplusRule2 := softplusRule(t)
+	softplus1 := softplusRule1
+	dSoftplus1Dx := softplusRule2
+	dSoftplus1 := dSoftplus1Dx * dt
+	t1 := softplus1 * x
+	withRuleHVP := t1
+
+	var ddt1, dt4 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*dSoftplus1 + softplus1*v
+	dsoftplus1 := v * ddt1
+	dx := softplus1 * ddt1
+	hv := dSoftplus1 * ddt1
+	ddSoftplus1 := x * ddt1
+	// dSoftplus1 := dSoftplus1Dx * dt
+	ddSoftplus1Dx := dt * ddSoftplus1
+	ddt := dSoftplus1Dx * ddSoftplus1
+	// softplus1, dSoftplus1Dx := softplusRule(t)
+	_, _, dSoftplusRuleDx := pullbackOfSoftplusRule(t, dsoftplus1, ddSoftplus1Dx)
+	dt4 += dSoftplusRuleDx
+	// t := 2 * x
+	hv += 2 * dt4
+	// dt := 2 * v
+	dx += 2 * ddt
+	return withRuleHVP, dx, hv
+}
+
+// WithRuleHessian returns WithRule's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func WithRuleHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("WithRuleHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var withRule float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfWithRule(x, v)
+	withRule = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		withRule = WithRule(x)
+	}
+	return withRule, dx
+}
+
 // OtherPackageGrad returns OtherPackage(x) and its partial derivatives with respect to x.
 func OtherPackageGrad(x float64) (float64, float64) {
 	gamma, dGammaDx := gammaRule(x)
@@ -268,6 +739,58 @@ func OtherPackageJVP(x, dx float64) (float64, float64) {
 	dt := x*dGamma + gamma*dx
 	t := gamma * x
 	return t, dt
+}
+
+// OtherPackageHVP returns OtherPackage's value, its gradient as OtherPackageGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func OtherPackageHVP(x, v float64) (float64, float64, float64) {
+	gammaRule1, gammaRule2 := gammaRule(x)
+	gamma := gammaRule1
+	dGammaDx := gammaRule2
+	dGamma := dGammaDx * v
+	t := gamma * x
+	otherPackageHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := x*dGamma + gamma*v
+	dgamma := v * ddt
+	dx := gamma * ddt
+	hv := dGamma * ddt
+	ddGamma := x * ddt
+	// dGamma := dGammaDx * v
+	ddGammaDx := v * ddGamma
+	dx += dGammaDx * ddGamma
+	// gamma, dGammaDx := gammaRule(x)
+	_, _, dGammaRuleDx := pullbackOfGammaRule(x, dgamma, ddGammaDx)
+	hv += dGammaRuleDx
+	return otherPackageHVP, dx, hv
+}
+
+// OtherPackageHessian returns OtherPackage's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func OtherPackageHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("OtherPackageHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var otherPackage float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfOtherPackage(x, v)
+	otherPackage = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		otherPackage = OtherPackage(x)
+	}
+	return otherPackage, dx
 }
 
 // SliceRuleGrad returns SliceRule(w, k) and its partial derivatives with respect to w, k.
@@ -426,6 +949,273 @@ func StoredHelperInLoopJVP(y float64, w []float64, dy float64, dw []float64) (fl
 	return h[1], dh[1]
 }
 
+// StoredHelperInLoopHVP returns StoredHelperInLoop's value, its gradient as StoredHelperInLoopGrad gives it, and the product of its Hessian with the direction vy, vw in the same form (added into buffers for slices and pointers, returned for the rest).
+func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []float64) (float64, float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("StoredHelperInLoopHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("StoredHelperInLoopHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var t3, t4, jvpOfDot31, jvpOfDot32, dot1, dDot, t5, dv, t6, v, cos, t7, dsin, sin1, sin, t8, t, t9, t1, t10, t11, t12, dt1, jvpOfSigmoid51, jvpOfSigmoid52, sigmoid1, dSigmoid, t13, dt2, t14, t2, t15, t16 float64
+	var i, iters, tapeLen, trips, trips1 int
+	var tapes, dvTape, vTape, dsinTape, tTape, t1Tape, dt1Tape, dhElemTape, hElemTape, vyTape, yTape []float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("StoredHelperInLoopHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		t3 = 1.5 * vw[i]
+		dh[i] = t3
+		t4 = w[i] * 1.5
+		h[i] = t4
+	}
+	i1 := 0
+	iters = max(0, 2)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsinTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips1 = 0
+	for ; i1 < 2; i1++ {
+		trips1++
+		jvpOfDot31, jvpOfDot32 = jvpOfDot3(h, h, dh, dh)
+		dot1 = jvpOfDot31
+		dDot = jvpOfDot32
+		dvTape = append(dvTape, dv)
+		t5 = dDot + vy
+		dv = t5
+		vTape = append(vTape, v)
+		t6 = dot1 + y
+		v = t6
+		dsinTape = append(dsinTape, dsin)
+		cos = math.Cos(v)
+		t7 = cos * dv
+		dsin = t7
+		sin1 = math.Sin(v)
+		sin = sin1
+		tTape = append(tTape, t)
+		t8 = 2 + sin
+		t = t8
+		t1Tape = append(t1Tape, t1)
+		t9 = y / t
+		t1 = t9
+		dt1Tape = append(dt1Tape, dt1)
+		t10 = t1 * dsin
+		t11 = vy - t10
+		t12 = t11 / t
+		dt1 = t12
+		jvpOfSigmoid51, jvpOfSigmoid52 = jvpOfSigmoid5(t1, dt1)
+		sigmoid1 = jvpOfSigmoid51
+		dSigmoid = jvpOfSigmoid52
+		dhElemTape = append(dhElemTape, dh[1])
+		dh[1] = dSigmoid
+		hElemTape = append(hElemTape, h[1])
+		h[1] = sigmoid1
+		t13 = 0.25 * dv
+		dt2 = t13
+		t14 = 0.25 * v
+		t2 = t14
+		vyTape = append(vyTape, vy)
+		t15 = vy + dt2
+		vy = t15
+		yTape = append(yTape, y)
+		t16 = y + t2
+		y = t16
+	}
+	storedHelperInLoopHVP := h[1]
+
+	var hvy, dt16, dt21, dy, dt15, ddt2, dt14, dv1, dt13, ddv, dsigmoid1, ddSigmoid, djvpOfSigmoid52, djvpOfSigmoid51, dt11, ddt1, dt12, dt, ddsin, dt9, dt8, dsin1, dsin11, dt7, dt6, ddot1, dt5, ddDot, djvpOfDot32, djvpOfDot31, dt4, dt3 float64
+	// return h[1], dh[1]
+	ddh[1] += 1
+	// for i1 < 2
+	for ; trips1 > 0; trips1-- {
+		// y += t2
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt16 = hvy
+		dt21 += dt16
+		// vy += dt2
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		dt15 = dy
+		ddt2 += dt15
+		// t2 := 0.25 * v
+		dt14 = dt21
+		dt21 = 0
+		dv1 += 0.25 * dt14
+		// dt2 := 0.25 * dv
+		dt13 = ddt2
+		ddt2 = 0
+		ddv += 0.25 * dt13
+		// h[1] = sigmoid1
+		dsigmoid1 += dh1[1]
+		dh1[1] = 0
+		h[1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		// dh[1] = dSigmoid
+		ddSigmoid += ddh[1]
+		ddh[1] = 0
+		dh[1] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		// sigmoid1, dSigmoid := jvpOfSigmoid5(t1, dt1)
+		djvpOfSigmoid52 = ddSigmoid
+		ddSigmoid = 0
+		djvpOfSigmoid51 = dsigmoid1
+		dsigmoid1 = 0
+		_, _, dJvpOfSigmoid5Dz, dJvpOfSigmoid5Ddz := pullbackOfJvpOfSigmoid5(t1, dt1, djvpOfSigmoid51, djvpOfSigmoid52)
+		dt11 += dJvpOfSigmoid5Dz
+		ddt1 += dJvpOfSigmoid5Ddz
+		// dt1 := (vy - t1*dsin) / t
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		t10 = t1 * dsin
+		t11 = vy - t10
+		t12 = t11 / t
+		dt12 = ddt1
+		ddt1 = 0
+		dt -= t12 * (1 / t) * dt12
+		dy += dt12 / t
+		dt11 -= dsin * (1 / t) * dt12
+		ddsin -= t1 * (1 / t) * dt12
+		// t1 := y / t
+		dt9 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		t9 = y / t
+		hvy += dt9 / t
+		dt -= t9 * (dt9 / t)
+		// t := 2 + sin
+		dt8 = dt
+		dt = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dsin1 += dt8
+		// sin := math.Sin(v)
+		dsin11 = dsin1
+		dsin1 = 0
+		dv1 += math.Cos(v) * dsin11
+		// dsin := math.Cos(v) * dv
+		dsin = dsinTape[len(dsinTape)-1]
+		dsinTape = dsinTape[:len(dsinTape)-1]
+		cos = math.Cos(v)
+		dt7 = ddsin
+		ddsin = 0
+		ddv += cos * dt7
+		dv1 -= math.Sin(v) * dv * dt7
+		// v := dot1 + y
+		dt6 = dv1
+		dv1 = 0
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		ddot1 += dt6
+		hvy += dt6
+		// dv := dDot + vy
+		dt5 = ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		ddDot += dt5
+		dy += dt5
+		// dot1, dDot := jvpOfDot3(h, h, dh, dh)
+		djvpOfDot32 = ddDot
+		ddDot = 0
+		djvpOfDot31 = ddot1
+		ddot1 = 0
+		pullbackOfJvpOfDot3(h, h, dh, dh, djvpOfDot31, djvpOfDot32, dh1, dh1, ddh, ddh)
+	}
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * 1.5
+		dt4 = dh1[i]
+		dh1[i] = 0
+		hvw[i] += 1.5 * dt4
+		// dh[i] = 1.5 * vw[i]
+		dt3 = ddh[i]
+		ddh[i] = 0
+		dw[i] += 1.5 * dt3
+	}
+	return storedHelperInLoopHVP, dy, hvy
+}
+
+// StoredHelperInLoopHessian returns StoredHelperInLoop's value and its gradient with respect to y, w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("StoredHelperInLoopHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	n++
+	for range w {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("StoredHelperInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vy float64
+	var dy float64
+	vw := make([]float64, len(w))
+	hvw := make([]float64, len(w))
+	var storedHelperInLoop float64
+	j := 0
+	vy = 1
+	r, t, hvy := hvpOfStoredHelperInLoop(y, w, vy, vw, hvw)
+	storedHelperInLoop = r
+	dy += t
+	k := j * n
+	hess[k] += hvy
+	k++
+	for i3 := range w {
+		hess[k] += hvw[i3]
+		k++
+		hvw[i3] = 0
+	}
+	vy = 0
+	j++
+	for i4 := range w {
+		vw[i4] = 1
+		r1, t1, hvy := hvpOfStoredHelperInLoop(y, w, vy, vw, hvw)
+		storedHelperInLoop = r1
+		dw[i4] += t1
+		k1 := j * n
+		hess[k1] += hvy
+		k1++
+		for i5 := range w {
+			hess[k1] += hvw[i5]
+			k1++
+			hvw[i5] = 0
+		}
+		vw[i4] = 0
+		j++
+	}
+	if n == 0 {
+		storedHelperInLoop = StoredHelperInLoop(y, w)
+	}
+	return storedHelperInLoop, dy
+}
+
 // TwoResultsGrad returns TwoResults(x, y) and its partial derivatives with respect to x, y.
 func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	var polar3, polar4, p, q, t, t1 float64
@@ -510,6 +1300,180 @@ func TwoResultsJVP(x, y, dx, dy float64) (float64, float64) {
 	return t1, dt1
 }
 
+// TwoResultsHVP returns TwoResults's value, its gradient as TwoResultsGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var jvpOfPolar15, jvpOfPolar16, jvpOfPolar17, jvpOfPolar18, polar3, polar4, dPolar2, dPolar3, p, q, dp, dq, t4, dt, t5, t, t6, t7 float64
+	var iters, tapeLen, trips int
+	var tapes, dsTape, sTape []float64
+	jvpOfPolar11, jvpOfPolar12, jvpOfPolar13, jvpOfPolar14 := jvpOfPolar1(x, y, vx, vy)
+	polar1 := jvpOfPolar11
+	polar2 := jvpOfPolar12
+	dPolar := jvpOfPolar13
+	dPolar1 := jvpOfPolar14
+	r := polar1
+	a := polar2
+	dr := dPolar
+	da := dPolar1
+	t2 := a * dr
+	t3 := r * da
+	ds := t2 + t3
+	s := r * a
+	i := 0
+	iters = max(0, 2)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 2; i++ {
+		trips++
+		jvpOfPolar15, jvpOfPolar16, jvpOfPolar17, jvpOfPolar18 = jvpOfPolar1(s, x, ds, vx)
+		polar3 = jvpOfPolar15
+		polar4 = jvpOfPolar16
+		dPolar2 = jvpOfPolar17
+		dPolar3 = jvpOfPolar18
+		p = polar3
+		q = polar4
+		dp = dPolar2
+		dq = dPolar3
+		t4 = 0.5 * dq
+		dt = t4
+		t5 = q * 0.5
+		t = t5
+		dsTape = append(dsTape, ds)
+		t6 = dp + dt
+		ds = t6
+		sTape = append(sTape, s)
+		t7 = p + t
+		s = t7
+	}
+	t1 := s + a
+	twoResultsHVP := t1
+
+	var ddt1, ds1, dt7, dp1, dt2, dt6, ddp, ddt, dt5, dq1, dt4, ddq, ddPolar3, ddPolar2, dpolar4, dpolar3, djvpOfPolar18, djvpOfPolar17, djvpOfPolar16, djvpOfPolar15, hvx, dx, dr1, da1, hvy, dy float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := ds + da
+	dds := ddt1
+	dda := ddt1
+	// for i < 2
+	for ; trips > 0; trips-- {
+		// s = p + t
+		dt7 = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dp1 += dt7
+		dt2 += dt7
+		// ds = dp + dt
+		dt6 = dds
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		ddp += dt6
+		ddt += dt6
+		// t := q * 0.5
+		dt5 = dt2
+		dt2 = 0
+		dq1 += 0.5 * dt5
+		// dt := 0.5 * dq
+		dt4 = ddt
+		ddt = 0
+		ddq += 0.5 * dt4
+		// p, q, dp, dq := polar3, polar4, dPolar2, dPolar3
+		ddPolar3 += ddq
+		ddq = 0
+		ddPolar2 += ddp
+		ddp = 0
+		dpolar4 += dq1
+		dq1 = 0
+		dpolar3 += dp1
+		dp1 = 0
+		// polar3, polar4, dPolar2, dPolar3 := jvpOfPolar1(s, x, ds, vx)
+		djvpOfPolar18 = ddPolar3
+		ddPolar3 = 0
+		djvpOfPolar17 = ddPolar2
+		ddPolar2 = 0
+		djvpOfPolar16 = dpolar4
+		dpolar4 = 0
+		djvpOfPolar15 = dpolar3
+		dpolar3 = 0
+		_, _, _, _, dJvpOfPolar1Dx, dJvpOfPolar1Dy, dJvpOfPolar1Ddx, dJvpOfPolar1Ddy := pullbackOfJvpOfPolar1(s, x, ds, vx, djvpOfPolar15, djvpOfPolar16, djvpOfPolar17, djvpOfPolar18)
+		ds1 += dJvpOfPolar1Dx
+		hvx += dJvpOfPolar1Dy
+		dds += dJvpOfPolar1Ddx
+		dx += dJvpOfPolar1Ddy
+	}
+	// s := r * a
+	if ds1 != 0 {
+		dr1 += a * ds1
+		da1 += r * ds1
+	}
+	// ds := a*dr + r*da
+	dr1 += da * dds
+	dda += r * dds
+	da1 += dr * dds
+	ddr := a * dds
+	// r, a, dr, da := polar1, polar2, dPolar, dPolar1
+	// polar1, polar2, dPolar, dPolar1 := jvpOfPolar1(x, y, vx, vy)
+	_, _, _, _, dJvpOfPolar1Dx1, dJvpOfPolar1Dy1, dJvpOfPolar1Ddx1, dJvpOfPolar1Ddy1 := pullbackOfJvpOfPolar1(x, y, vx, vy, dr1, da1, ddr, dda)
+	hvx += dJvpOfPolar1Dx1
+	hvy += dJvpOfPolar1Dy1
+	dx += dJvpOfPolar1Ddx1
+	dy += dJvpOfPolar1Ddy1
+	return twoResultsHVP, dx, dy, hvx, hvy
+}
+
+// TwoResultsHessian returns TwoResults's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func TwoResultsHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("TwoResultsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var twoResults float64
+	j := 0
+	vx = 1
+	r1, t, hvx, hvy := hvpOfTwoResults(x, y, vx, vy)
+	twoResults = r1
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r2, t1, hvx, hvy := hvpOfTwoResults(x, y, vx, vy)
+	twoResults = r2
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		twoResults = TwoResults(x, y)
+	}
+	return twoResults, dx, dy
+}
+
 // ScalarHelperGrad returns ScalarHelper(x, s) and its partial derivatives with respect to x, s.
 func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	var bell3, dBell3Dx, dBell3Ds, t1 float64
@@ -577,6 +1541,146 @@ func ScalarHelperJVP(x, s, dx, ds float64) (float64, float64) {
 		y += bell3
 	}
 	return y, dy
+}
+
+// ScalarHelperHVP returns ScalarHelper's value, its gradient as ScalarHelperGrad gives it, and the product of its Hessian with the direction vx, vs in the same form (added into buffers for slices and pointers, returned for the rest).
+func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, float64) {
+	var jvpOfBell15, jvpOfBell16, bell3, dBell2, t3, t4 float64
+	var iters, tapeLen, trips int
+	var tapes, dyTape, yTape []float64
+	jvpOfBell11, jvpOfBell12 := jvpOfBell1(x, s, vx, vs)
+	bell1 := jvpOfBell11
+	dBell := jvpOfBell12
+	t := x + 2
+	jvpOfBell13, jvpOfBell14 := jvpOfBell1(s, t, vs, vx)
+	bell2 := jvpOfBell13
+	dBell1 := jvpOfBell14
+	t1 := bell2 * dBell
+	t2 := bell1 * dBell1
+	dy := t1 + t2
+	y := bell1 * bell2
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		jvpOfBell15, jvpOfBell16 = jvpOfBell1(y, s, dy, vs)
+		bell3 = jvpOfBell15
+		dBell2 = jvpOfBell16
+		dyTape = append(dyTape, dy)
+		t3 = dy + dBell2
+		dy = t3
+		yTape = append(yTape, y)
+		t4 = y + bell3
+		y = t4
+	}
+	scalarHelperHVP := y
+
+	var ddy, dy1, dt4, dbell3, dt3, ddBell2, djvpOfBell16, djvpOfBell15, hvs, ds, dbell1, dbell2, dt, dx float64
+	// return y, dy
+	ddy = 1
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += bell3
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt4 = dy1
+		dbell3 += dt4
+		// dy += dBell2
+		dy = dyTape[len(dyTape)-1]
+		dyTape = dyTape[:len(dyTape)-1]
+		dt3 = ddy
+		ddBell2 += dt3
+		// bell3, dBell2 := jvpOfBell1(y, s, dy, vs)
+		djvpOfBell16 = ddBell2
+		ddBell2 = 0
+		djvpOfBell15 = dbell3
+		dbell3 = 0
+		_, _, dJvpOfBell1Dx, dJvpOfBell1Ds, dJvpOfBell1Ddx, dJvpOfBell1Dds := pullbackOfJvpOfBell1(y, s, dy, vs, djvpOfBell15, djvpOfBell16)
+		dy1 += dJvpOfBell1Dx
+		hvs += dJvpOfBell1Ds
+		ddy += dJvpOfBell1Ddx
+		ds += dJvpOfBell1Dds
+	}
+	// y := bell1 * bell2
+	if dy1 != 0 {
+		dbell1 += bell2 * dy1
+		dbell2 += bell1 * dy1
+	}
+	// dy := bell2*dBell + bell1*dBell1
+	dbell1 += dBell1 * ddy
+	ddBell1 := bell1 * ddy
+	dbell2 += dBell * ddy
+	ddBell := bell2 * ddy
+	// bell2, dBell1 := jvpOfBell1(s, t, vs, vx)
+	_, _, dJvpOfBell1Dx1, dJvpOfBell1Ds1, dJvpOfBell1Ddx1, dJvpOfBell1Dds1 := pullbackOfJvpOfBell1(s, t, vs, vx, dbell2, ddBell1)
+	hvs += dJvpOfBell1Dx1
+	dt += dJvpOfBell1Ds1
+	ds += dJvpOfBell1Ddx1
+	dx += dJvpOfBell1Dds1
+	// t := x + 2
+	hvx := dt
+	// bell1, dBell := jvpOfBell1(x, s, vx, vs)
+	_, _, dJvpOfBell1Dx2, dJvpOfBell1Ds2, dJvpOfBell1Ddx2, dJvpOfBell1Dds2 := pullbackOfJvpOfBell1(x, s, vx, vs, dbell1, ddBell)
+	hvx += dJvpOfBell1Dx2
+	hvs += dJvpOfBell1Ds2
+	dx += dJvpOfBell1Ddx2
+	ds += dJvpOfBell1Dds2
+	return scalarHelperHVP, dx, ds, hvx, hvs
+}
+
+// ScalarHelperHessian returns ScalarHelper's value and its gradient with respect to x, s, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ScalarHelperHessian(x, s float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ScalarHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vs float64
+	var ds float64
+	var scalarHelper float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvs := hvpOfScalarHelper(x, s, vx, vs)
+	scalarHelper = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvs
+	k++
+	vx = 0
+	j++
+	vs = 1
+	r1, t1, hvx, hvs := hvpOfScalarHelper(x, s, vx, vs)
+	scalarHelper = r1
+	ds += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvs
+	k1++
+	vs = 0
+	j++
+	if n == 0 {
+		scalarHelper = ScalarHelper(x, s)
+	}
+	return scalarHelper, dx, ds
 }
 
 // InlinedElementInLoopGrad returns InlinedElementInLoop(y, w) and its partial derivatives with respect to y, w.
@@ -702,6 +1806,252 @@ func InlinedElementInLoopJVP(y float64, w []float64, dy float64, dw []float64) (
 	return t2, dt2
 }
 
+// InlinedElementInLoopHVP returns InlinedElementInLoop's value, its gradient as InlinedElementInLoopGrad gives it, and the product of its Hessian with the direction vy, vw in the same form (added into buffers for slices and pointers, returned for the rest).
+func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []float64) (float64, float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("InlinedElementInLoopHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("InlinedElementInLoopHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var jvpOfSoftsign11, jvpOfSoftsign12, softsign1, dSoftsign, t3, t4, t5, dv, t6, v, t7, t8, t9, dt, t10, t, cos, t11, sin, t12, dt1, t13, t1, t14, t15 float64
+	var iters, tapeLen, trips int
+	var tapes, softsign1Tape, dSoftsignTape, dvTape, vTape, dtTape, tTape, dhElemTape, hElemTape, vyTape, yTape []float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("InlinedElementInLoopHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	dh1 := make([]float64, 2)
+	h := make([]float64, 2)
+	ddh := make([]float64, 2)
+	dh := make([]float64, 2)
+	h[0] = w[0]
+	h[1] = w[1]
+	dh[0] = vw[0]
+	dh[1] = vw[1]
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	softsign1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dSoftsignTape, tapes = tapes[:0:iters], tapes[iters:]
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		softsign1Tape = append(softsign1Tape, softsign1)
+		dSoftsignTape = append(dSoftsignTape, dSoftsign)
+		jvpOfSoftsign11, jvpOfSoftsign12 = jvpOfSoftsign1(h[0], dh[0])
+		softsign1 = jvpOfSoftsign11
+		dSoftsign = jvpOfSoftsign12
+		dvTape = append(dvTape, dv)
+		t3 = y * dSoftsign
+		t4 = softsign1 * vy
+		t5 = t3 + t4
+		dv = t5
+		vTape = append(vTape, v)
+		t6 = softsign1 * y
+		v = t6
+		dtTape = append(dtTape, dt)
+		t7 = v * vy
+		t8 = y * dv
+		t9 = t7 + t8
+		dt = t9
+		tTape = append(tTape, t)
+		t10 = y * v
+		t = t10
+		dhElemTape = append(dhElemTape, dh[0])
+		cos = math.Cos(t)
+		t11 = cos * dt
+		dh[0] = t11
+		hElemTape = append(hElemTape, h[0])
+		sin = math.Sin(t)
+		h[0] = sin
+		t12 = 0.5 * dv
+		dt1 = t12
+		t13 = 0.5 * v
+		t1 = t13
+		vyTape = append(vyTape, vy)
+		t14 = vy + dt1
+		vy = t14
+		yTape = append(yTape, y)
+		t15 = y + t1
+		y = t15
+	}
+	t2 := y + h[0]
+	inlinedElementInLoopHVP := t2
+
+	var ddt2, hvy, dt15, dt11, dt14, ddt1, dt13, dv1, dt12, ddv, dsin, dt3, dt111, dcos, ddt, dt10, dt9, dt6, dsoftsign1, dt5, ddSoftsign, djvpOfSoftsign12, djvpOfSoftsign11 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := vy + dh[0]
+	dy := ddt2
+	ddh[0] += ddt2
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += t1
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt15 = hvy
+		dt11 += dt15
+		// vy += dt1
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		dt14 = dy
+		ddt1 += dt14
+		// t1 := 0.5 * v
+		dt13 = dt11
+		dt11 = 0
+		dv1 += 0.5 * dt13
+		// dt1 := 0.5 * dv
+		dt12 = ddt1
+		ddt1 = 0
+		ddv += 0.5 * dt12
+		// h[0] = math.Sin(t)
+		dsin = dh1[0]
+		dh1[0] = 0
+		h[0] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dt3 += math.Cos(t) * dsin
+		// dh[0] = math.Cos(t) * dt
+		dt111 = ddh[0]
+		ddh[0] = 0
+		dh[0] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		cos = math.Cos(t)
+		dcos = dt * dt111
+		ddt += cos * dt111
+		dt3 -= math.Sin(t) * dcos
+		// t := y * v
+		dt10 = dt3
+		dt3 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvy += v * dt10
+		dv1 += y * dt10
+		// dt := v*vy + y*dv
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt9 = ddt
+		ddt = 0
+		hvy += dv * dt9
+		ddv += y * dt9
+		dv1 += vy * dt9
+		dy += v * dt9
+		// v := softsign1 * y
+		dt6 = dv1
+		dv1 = 0
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		dsoftsign1 += y * dt6
+		hvy += softsign1 * dt6
+		// dv := y*dSoftsign + softsign1*vy
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		dt5 = ddv
+		ddv = 0
+		dsoftsign1 += vy * dt5
+		dy += softsign1 * dt5
+		hvy += dSoftsign * dt5
+		ddSoftsign += y * dt5
+		// softsign1, dSoftsign := jvpOfSoftsign1(h[0], dh[0])
+		djvpOfSoftsign12 = ddSoftsign
+		ddSoftsign = 0
+		dSoftsign = dSoftsignTape[len(dSoftsignTape)-1]
+		dSoftsignTape = dSoftsignTape[:len(dSoftsignTape)-1]
+		djvpOfSoftsign11 = dsoftsign1
+		dsoftsign1 = 0
+		softsign1 = softsign1Tape[len(softsign1Tape)-1]
+		softsign1Tape = softsign1Tape[:len(softsign1Tape)-1]
+		_, _, dJvpOfSoftsign1Dx, dJvpOfSoftsign1Ddx := pullbackOfJvpOfSoftsign1(h[0], dh[0], djvpOfSoftsign11, djvpOfSoftsign12)
+		dh1[0] += dJvpOfSoftsign1Dx
+		ddh[0] += dJvpOfSoftsign1Ddx
+	}
+	// h[0], h[1], dh[0], dh[1] = w[0], w[1], vw[0], vw[1]
+	dElem := ddh[1]
+	ddh[1] = 0
+	dw[1] += dElem
+	dElem1 := ddh[0]
+	ddh[0] = 0
+	dw[0] += dElem1
+	dElem2 := dh1[1]
+	dh1[1] = 0
+	hvw[1] += dElem2
+	dElem3 := dh1[0]
+	dh1[0] = 0
+	hvw[0] += dElem3
+	return inlinedElementInLoopHVP, dy, hvy
+}
+
+// InlinedElementInLoopHessian returns InlinedElementInLoop's value and its gradient with respect to y, w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("InlinedElementInLoopHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	n++
+	for range w {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("InlinedElementInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vy float64
+	var dy float64
+	vw := make([]float64, len(w))
+	hvw := make([]float64, len(w))
+	var inlinedElementInLoop float64
+	j := 0
+	vy = 1
+	r, t, hvy := hvpOfInlinedElementInLoop(y, w, vy, vw, hvw)
+	inlinedElementInLoop = r
+	dy += t
+	k := j * n
+	hess[k] += hvy
+	k++
+	for i2 := range w {
+		hess[k] += hvw[i2]
+		k++
+		hvw[i2] = 0
+	}
+	vy = 0
+	j++
+	for i3 := range w {
+		vw[i3] = 1
+		r1, t1, hvy := hvpOfInlinedElementInLoop(y, w, vy, vw, hvw)
+		inlinedElementInLoop = r1
+		dw[i3] += t1
+		k1 := j * n
+		hess[k1] += hvy
+		k1++
+		for i4 := range w {
+			hess[k1] += hvw[i4]
+			k1++
+			hvw[i4] = 0
+		}
+		vw[i3] = 0
+		j++
+	}
+	if n == 0 {
+		inlinedElementInLoop = InlinedElementInLoop(y, w)
+	}
+	return inlinedElementInLoop, dy
+}
+
 // ZeroTangentArgsGrad returns ZeroTangentArgs(x) and its partial derivatives with respect to x.
 func ZeroTangentArgsGrad(x float64) (float64, float64) {
 	halves1, halves2 := halves(0.5, math.Copysign(1.3, x))
@@ -742,6 +2092,67 @@ func ZeroTangentArgsJVP(x, dx float64) (float64, float64) {
 	dt3 := dt1 + dt2
 	t3 := t1 + t2
 	return t3, dt3
+}
+
+// ZeroTangentArgsHVP returns ZeroTangentArgs's value, its gradient as ZeroTangentArgsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ZeroTangentArgsHVP(x, v float64) (float64, float64, float64) {
+	copysign := math.Copysign(1.3, x)
+	halves3, halves4 := halves(0.5, copysign)
+	halves1 := halves3
+	halves2 := halves4
+	a := halves1
+	b := halves2
+	copysign1 := math.Copysign(0.7, x)
+	abs := math.Abs(copysign1)
+	t4 := 1 + abs
+	softsign1 := copysign1 / t4
+	c := softsign1
+	t := a * b
+	t1 := t + c
+	t2 := x * x
+	t3 := t1 + t2
+	zeroTangentArgsHVP := t3
+
+	var ddt3 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dt2
+	// dt2 := x*v + x*v
+	hv := v * ddt3
+	dx := x * ddt3
+	hv += v * ddt3
+	dx += x * ddt3
+	// dt1 := dt + dc
+	// dt := b*da + a*db
+	// a, b, da, db := halves1, halves2, float64(0), float64(0)
+	// halves1, halves2 := halves(0.5, copysign)
+	return zeroTangentArgsHVP, dx, hv
+}
+
+// ZeroTangentArgsHessian returns ZeroTangentArgs's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ZeroTangentArgsHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ZeroTangentArgsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var zeroTangentArgs float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfZeroTangentArgs(x, v)
+	zeroTangentArgs = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		zeroTangentArgs = ZeroTangentArgs(x)
+	}
+	return zeroTangentArgs, dx
 }
 
 // VarNormGrad returns VarNorm(xs) and its partial derivatives with respect to xs.
@@ -795,6 +2206,129 @@ func VarNormJVP(xs, dxs []float64) (float64, float64) {
 	return sqrt, dsqrt
 }
 
+// VarNormHVP returns VarNorm's value, its gradient as VarNormGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func VarNormHVP(xs, v, dxs, hv []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("VarNormHVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("VarNormHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("VarNormHVP: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		t1 = x * dx
+		t2 = x * dx
+		t3 = t1 + t2
+		dt = t3
+		t4 = x * x
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	sqrt := math.Sqrt(s)
+	t7 := 0.5 / sqrt
+	varNormHVP := sqrt
+
+	var ddsqrt, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddx float64
+	// return sqrt, dsqrt
+	ddsqrt = 1
+	// dsqrt := 0.5 / sqrt * ds
+	dt7 := ds * ddsqrt
+	dds := t7 * ddsqrt
+	dsqrt1 := -t7 * (dt7 / sqrt)
+	// sqrt := math.Sqrt(s)
+	ds1 := 0.5 / sqrt * dsqrt1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := x * x
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += 2 * x * dt4
+		// dt := x*dx + x*dx
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dx * dt2
+		ddx += x * dt2
+		hv[i] += dx * dt11
+		ddx += x * dt11
+		// dx := v[i]
+		dxs[i] += ddx
+		ddx = 0
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return varNormHVP
+}
+
+// VarNormHessian returns VarNorm's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func VarNormHessian(xs, dxs, hess []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("VarNormHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	n := 0
+	for range xs {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("VarNormHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(xs))
+	hv := make([]float64, len(xs))
+	var varNorm float64
+	j := 0
+	for i1 := range xs {
+		v[i1] = 1
+		r, t := hvpOfVarNorm(xs, v, hv)
+		varNorm = r
+		dxs[i1] += t
+		k := j * n
+		for i2 := range xs {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v[i1] = 0
+		j++
+	}
+	if n == 0 {
+		varNorm = VarNorm(xs...)
+	}
+	return varNorm
+}
+
 // VarScaledGrad returns VarScaled(k, ws) and its partial derivatives with respect to k, ws.
 func VarScaledGrad(k float64, ws, dws []float64) (float64, float64) {
 	if len(dws) < len(ws) {
@@ -827,6 +2361,108 @@ func VarScaledJVP(k float64, ws []float64, dk float64, dws []float64) (float64, 
 	return t1, dt1
 }
 
+// VarScaledHVP returns VarScaled's value, its gradient as VarScaledGrad gives it, and the product of its Hessian with the direction vk, vws in the same form (added into buffers for slices and pointers, returned for the rest).
+func VarScaledHVP(k float64, ws []float64, vk float64, vws, dws, hvws []float64) (float64, float64, float64) {
+	if len(dws) < len(ws) {
+		panic(fmt.Sprintf("VarScaledHVP: len(dws) = %d is shorter than len(ws) = %d", len(dws), len(ws)))
+	}
+	if len(hvws) < len(ws) {
+		panic(fmt.Sprintf("VarScaledHVP: len(hvws) = %d is shorter than len(ws) = %d", len(hvws), len(ws)))
+	}
+	if len(vws) < len(ws) {
+		panic(fmt.Sprintf("VarScaledHVP: len(vws) = %d is shorter than len(ws) = %d", len(vws), len(ws)))
+	}
+	jvpOfVarNorm11, jvpOfVarNorm12 := jvpOfVarNorm1(ws, vws)
+	varNorm := jvpOfVarNorm11
+	dVarNorm := jvpOfVarNorm12
+	t2 := varNorm * vk
+	t3 := k * dVarNorm
+	dt := t2 + t3
+	t := k * varNorm
+	jvpOfVarNorm13, jvpOfVarNorm14 := jvpOfVarNorm1(ws[1:], vws[1:])
+	varNorm1 := jvpOfVarNorm13
+	dVarNorm1 := jvpOfVarNorm14
+	t1 := t * varNorm1
+	varScaledHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := varNorm1*dt + t*dVarNorm1
+	dt2 := dVarNorm1 * ddt1
+	ddVarNorm1 := t * ddt1
+	dvarNorm1 := dt * ddt1
+	ddt := varNorm1 * ddt1
+	// varNorm1, dVarNorm1 := jvpOfVarNorm1(ws[1:], vws[1:])
+	pullbackOfJvpOfVarNorm1(ws[1:], vws[1:], dvarNorm1, ddVarNorm1, hvws[1:], dws[1:])
+	// t := k * varNorm
+	hvk := varNorm * dt2
+	dvarNorm := k * dt2
+	// dt := varNorm*vk + k*dVarNorm
+	hvk += dVarNorm * ddt
+	ddVarNorm := k * ddt
+	dvarNorm += vk * ddt
+	dk := varNorm * ddt
+	// varNorm, dVarNorm := jvpOfVarNorm1(ws, vws)
+	pullbackOfJvpOfVarNorm1(ws, vws, dvarNorm, ddVarNorm, hvws, dws)
+	return varScaledHVP, dk, hvk
+}
+
+// VarScaledHessian returns VarScaled's value and its gradient with respect to k, ws (added into dws), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
+	if len(dws) < len(ws) {
+		panic(fmt.Sprintf("VarScaledHessian: len(dws) = %d is shorter than len(ws) = %d", len(dws), len(ws)))
+	}
+	n := 0
+	n++
+	for range ws {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("VarScaledHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vk float64
+	var dk float64
+	vws := make([]float64, len(ws))
+	hvws := make([]float64, len(ws))
+	var varScaled float64
+	j := 0
+	vk = 1
+	r, t, hvk := hvpOfVarScaled(k, ws, vk, vws, hvws)
+	varScaled = r
+	dk += t
+	k1 := j * n
+	hess[k1] += hvk
+	k1++
+	for i1 := range ws {
+		hess[k1] += hvws[i1]
+		k1++
+		hvws[i1] = 0
+	}
+	vk = 0
+	j++
+	for i2 := range ws {
+		vws[i2] = 1
+		r1, t1, hvk := hvpOfVarScaled(k, ws, vk, vws, hvws)
+		varScaled = r1
+		dws[i2] += t1
+		k2 := j * n
+		hess[k2] += hvk
+		k2++
+		for i3 := range ws {
+			hess[k2] += hvws[i3]
+			k2++
+			hvws[i3] = 0
+		}
+		vws[i2] = 0
+		j++
+	}
+	if n == 0 {
+		varScaled = VarScaled(k, ws...)
+	}
+	return varScaled, dk
+}
+
 // VarPairGrad returns VarPair(w) and its partial derivatives with respect to w.
 func VarPairGrad(w, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -855,6 +2491,79 @@ func VarPairJVP(w, dw []float64) (float64, float64) {
 	return t, dt
 }
 
+// VarPairHVP returns VarPair's value, its gradient as VarPairGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func VarPairHVP(w, v, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("VarPairHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("VarPairHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("VarPairHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	jvpOfVarStats11, jvpOfVarStats12, jvpOfVarStats13, jvpOfVarStats14 := jvpOfVarStats1(w, v)
+	varStats1 := jvpOfVarStats11
+	varStats2 := jvpOfVarStats12
+	dVarStats := jvpOfVarStats13
+	dVarStats1 := jvpOfVarStats14
+	m := varStats1
+	s := varStats2
+	dm := dVarStats
+	ds := dVarStats1
+	t := m * s
+	varPairHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := s*dm + m*ds
+	dm1 := ds * ddt
+	dds := m * ddt
+	ds1 := dm * ddt
+	ddm := s * ddt
+	// m, s, dm, ds := varStats1, varStats2, dVarStats, dVarStats1
+	// varStats1, varStats2, dVarStats, dVarStats1 := jvpOfVarStats1(w, v)
+	pullbackOfJvpOfVarStats1(w, v, dm1, ds1, ddm, dds, hv, dw)
+	return varPairHVP
+}
+
+// VarPairHessian returns VarPair's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func VarPairHessian(w, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("VarPairHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	for range w {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("VarPairHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var varPair float64
+	j := 0
+	for i1 := range w {
+		v[i1] = 1
+		r, t := hvpOfVarPair(w, v, hv)
+		varPair = r
+		dw[i1] += t
+		k := j * n
+		for i2 := range w {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v[i1] = 0
+		j++
+	}
+	if n == 0 {
+		varPair = VarPair(w)
+	}
+	return varPair
+}
+
 // jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
 func jvpOfSigmoid(z, dz float64) (float64, float64) {
 	t := -z
@@ -874,6 +2583,212 @@ func jvpOfNeuronWrtWB(w, b, x, dw, db float64) (float64, float64) {
 	t1 := t + b
 	sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt1)
 	return sigmoid1, dSigmoid
+}
+
+// pullbackOfJvpOfSigmoid1 returns jvpOfSigmoid1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid1 in gradients.
+func pullbackOfJvpOfSigmoid1(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid11 := t2
+	jvpOfSigmoid12 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid11, jvpOfSigmoid12, dz1, ddz
+}
+
+// pullbackOfJvpOfNeuronWrtWB1WrtWBDwDb returns jvpOfNeuronWrtWB1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtWB1 in gradients.
+func pullbackOfJvpOfNeuronWrtWB1WrtWBDwDb(w, b, x, dw, db, dres, dres1 float64) (float64, float64, float64, float64, float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	jvpOfSigmoid11, jvpOfSigmoid12 := jvpOfSigmoid1(t1, dt1)
+	sigmoid1 := jvpOfSigmoid11
+	dSigmoid := jvpOfSigmoid12
+	jvpOfNeuronWrtWB11 := sigmoid1
+	jvpOfNeuronWrtWB12 := dSigmoid
+
+	var dt11, ddt1 float64
+	// return sigmoid1, dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid1(t1, dt1)
+	_, _, dJvpOfSigmoid1Dz, dJvpOfSigmoid1Ddz := pullbackOfJvpOfSigmoid1(t1, dt1, dres, dres1)
+	dt11 += dJvpOfSigmoid1Dz
+	ddt1 += dJvpOfSigmoid1Ddz
+	// t1 := t + b
+	// dt1 := dt + db
+	// t := w * x
+	dw1 := x * dt11
+	// dt := x * dw
+	ddw := x * ddt1
+	return jvpOfNeuronWrtWB11, jvpOfNeuronWrtWB12, dw1, dt11, ddw, ddt1
+}
+
+// jvpOfNeuronWrtWB1 is the pushforward of neuron: its results, then their tangents along dw, db.
+func jvpOfNeuronWrtWB1(w, b, x, dw, db float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid1(t1, dt1)
+	return sigmoid1, dSigmoid
+}
+
+// jvpOfSigmoid1 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid1(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// pullbackOfJvpOfSigmoid2WrtZ returns jvpOfSigmoid2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid2 in gradients.
+func pullbackOfJvpOfSigmoid2WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t3 := -t2
+	t4 := t3 * dexp
+	dt2 := t4 / t1
+	jvpOfSigmoid21 := t2
+	jvpOfSigmoid22 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt4 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt3 := dexp * dt4
+	ddexp := t3 * dt4
+	dt21 -= dt3
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 -= dz * ddexp
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid21, jvpOfSigmoid22, dz1
+}
+
+// pullbackOfJvpOfNeuronWrtWB2WrtWB returns jvpOfNeuronWrtWB2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtWB2 in gradients.
+func pullbackOfJvpOfNeuronWrtWB2WrtWB(w, b, x, dw, db, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	jvpOfSigmoid21, jvpOfSigmoid22 := jvpOfSigmoid2(t1, dt1)
+	sigmoid1 := jvpOfSigmoid21
+	dSigmoid := jvpOfSigmoid22
+	jvpOfNeuronWrtWB21 := sigmoid1
+	jvpOfNeuronWrtWB22 := dSigmoid
+
+	var dt11 float64
+	// return sigmoid1, dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid2(t1, dt1)
+	_, _, dJvpOfSigmoid2Dz := pullbackOfJvpOfSigmoid2WrtZ(t1, dt1, dres, dres1)
+	dt11 += dJvpOfSigmoid2Dz
+	// t1 := t + b
+	// t := w * x
+	dw1 := x * dt11
+	return jvpOfNeuronWrtWB21, jvpOfNeuronWrtWB22, dw1, dt11
+}
+
+// jvpOfNeuronWrtWB2 is the pushforward of neuron: its results, then their tangents along dw, db.
+func jvpOfNeuronWrtWB2(w, b, x, dw, db float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid2(t1, dt1)
+	return sigmoid1, dSigmoid
+}
+
+// jvpOfSigmoid2 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid2(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// hvpOfNested2 returns Nested2's value, its directional derivative along the directions and their Hessian-vector product: a row of Nested2Hessian.
+func hvpOfNested2(w, b, vw, vb float64) (float64, float64, float64, float64) {
+	jvpOfNeuronWrtWB21, jvpOfNeuronWrtWB22 := jvpOfNeuronWrtWB2(w, b, 0.5, vw, vb)
+	neuron1 := jvpOfNeuronWrtWB21
+	dNeuron := jvpOfNeuronWrtWB22
+	jvpOfNeuronWrtWB23, jvpOfNeuronWrtWB24 := jvpOfNeuronWrtWB2(b, w, -1, vb, vw)
+	neuron2 := jvpOfNeuronWrtWB23
+	dNeuron1 := jvpOfNeuronWrtWB24
+	t2 := neuron2 * dNeuron
+	t3 := neuron1 * dNeuron1
+	dt := t2 + t3
+	t := neuron1 * neuron2
+	jvpOfSigmoid21, jvpOfSigmoid22 := jvpOfSigmoid2(w, vw)
+	sigmoid1 := jvpOfSigmoid21
+	dSigmoid := jvpOfSigmoid22
+	dt1 := dt + dSigmoid
+	t1 := t + sigmoid1
+	hvpOfNested21 := t1
+	hvpOfNested22 := dt1
+
+	var ddt1, hvw, hvb float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dt + dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid2(w, vw)
+	_, _, dJvpOfSigmoid2Dz := pullbackOfJvpOfSigmoid2WrtZ(w, vw, 0, ddt1)
+	hvw += dJvpOfSigmoid2Dz
+	// dt := neuron2*dNeuron + neuron1*dNeuron1
+	dneuron1 := dNeuron1 * ddt1
+	ddNeuron1 := neuron1 * ddt1
+	dneuron2 := dNeuron * ddt1
+	ddNeuron := neuron2 * ddt1
+	// neuron2, dNeuron1 := jvpOfNeuronWrtWB2(b, w, -1, vb, vw)
+	_, _, dJvpOfNeuronWrtWB2Dw, dJvpOfNeuronWrtWB2Db := pullbackOfJvpOfNeuronWrtWB2WrtWB(b, w, -1, vb, vw, dneuron2, ddNeuron1)
+	hvb += dJvpOfNeuronWrtWB2Dw
+	hvw += dJvpOfNeuronWrtWB2Db
+	// neuron1, dNeuron := jvpOfNeuronWrtWB2(w, b, 0.5, vw, vb)
+	_, _, dJvpOfNeuronWrtWB2Dw1, dJvpOfNeuronWrtWB2Db1 := pullbackOfJvpOfNeuronWrtWB2WrtWB(w, b, 0.5, vw, vb, dneuron1, ddNeuron)
+	hvw += dJvpOfNeuronWrtWB2Dw1
+	hvb += dJvpOfNeuronWrtWB2Db1
+	return hvpOfNested21, hvpOfNested22, hvw, hvb
 }
 
 // gradOfNeuronWrtW returns neuron and its partial derivatives, for the gradients of its callers.
@@ -900,6 +2815,328 @@ func jvpOfNeuronWrtW(w, b, x, dw float64) (float64, float64) {
 	t1 := t + b
 	sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt)
 	return sigmoid1, dSigmoid
+}
+
+// pullbackOfJvpOfSigmoid3 returns jvpOfSigmoid3's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid3 in gradients.
+func pullbackOfJvpOfSigmoid3(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid31 := t2
+	jvpOfSigmoid32 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid31, jvpOfSigmoid32, dz1, ddz
+}
+
+// pullbackOfJvpOfNeuronWrtW1WrtWDw returns jvpOfNeuronWrtW1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtW1 in gradients.
+func pullbackOfJvpOfNeuronWrtW1WrtWDw(w, b, x, dw, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt := x * dw
+	t := w * x
+	t1 := t + b
+	jvpOfSigmoid31, jvpOfSigmoid32 := jvpOfSigmoid3(t1, dt)
+	sigmoid1 := jvpOfSigmoid31
+	dSigmoid := jvpOfSigmoid32
+	jvpOfNeuronWrtW11 := sigmoid1
+	jvpOfNeuronWrtW12 := dSigmoid
+
+	var dt1, ddt float64
+	// return sigmoid1, dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid3(t1, dt)
+	_, _, dJvpOfSigmoid3Dz, dJvpOfSigmoid3Ddz := pullbackOfJvpOfSigmoid3(t1, dt, dres, dres1)
+	dt1 += dJvpOfSigmoid3Dz
+	ddt += dJvpOfSigmoid3Ddz
+	// t1 := t + b
+	// t := w * x
+	dw1 := x * dt1
+	// dt := x * dw
+	ddw := x * ddt
+	return jvpOfNeuronWrtW11, jvpOfNeuronWrtW12, dw1, ddw
+}
+
+// jvpOfNeuronWrtW1 is the pushforward of neuron: its results, then their tangents along dw.
+func jvpOfNeuronWrtW1(w, b, x, dw float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid3(t1, dt)
+	return sigmoid1, dSigmoid
+}
+
+// jvpOfSigmoid3 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid3(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// pullbackOfJvpOfSigmoid4WrtZ returns jvpOfSigmoid4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid4 in gradients.
+func pullbackOfJvpOfSigmoid4WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t3 := -t2
+	t4 := t3 * dexp
+	dt2 := t4 / t1
+	jvpOfSigmoid41 := t2
+	jvpOfSigmoid42 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt4 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt3 := dexp * dt4
+	ddexp := t3 * dt4
+	dt21 -= dt3
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 -= dz * ddexp
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid41, jvpOfSigmoid42, dz1
+}
+
+// pullbackOfJvpOfNeuronWrtW2WrtW returns jvpOfNeuronWrtW2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtW2 in gradients.
+func pullbackOfJvpOfNeuronWrtW2WrtW(w, b, x, dw, dres, dres1 float64) (float64, float64, float64) {
+	dt := x * dw
+	t := w * x
+	t1 := t + b
+	jvpOfSigmoid41, jvpOfSigmoid42 := jvpOfSigmoid4(t1, dt)
+	sigmoid1 := jvpOfSigmoid41
+	dSigmoid := jvpOfSigmoid42
+	jvpOfNeuronWrtW21 := sigmoid1
+	jvpOfNeuronWrtW22 := dSigmoid
+
+	var dt1 float64
+	// return sigmoid1, dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid4(t1, dt)
+	_, _, dJvpOfSigmoid4Dz := pullbackOfJvpOfSigmoid4WrtZ(t1, dt, dres, dres1)
+	dt1 += dJvpOfSigmoid4Dz
+	// t1 := t + b
+	// t := w * x
+	dw1 := x * dt1
+	return jvpOfNeuronWrtW21, jvpOfNeuronWrtW22, dw1
+}
+
+// pullbackOfJvpOfSigmoid4 returns jvpOfSigmoid4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid4 in gradients.
+func pullbackOfJvpOfSigmoid4(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid41 := t2
+	jvpOfSigmoid42 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid41, jvpOfSigmoid42, dz1, ddz
+}
+
+// jvpOfNeuronWrtW2 is the pushforward of neuron: its results, then their tangents along dw.
+func jvpOfNeuronWrtW2(w, b, x, dw float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid4(t1, dt)
+	return sigmoid1, dSigmoid
+}
+
+// jvpOfSigmoid4 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid4(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// hvpOfHelperInLoop returns HelperInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of HelperInLoopHessian.
+func hvpOfHelperInLoop(w float64, n int, v float64) (float64, float64, float64) {
+	var jvpOfNeuronWrtW21, jvpOfNeuronWrtW22, neuron1, dNeuron, t1, dt, t2, t, t3, t4, jvpOfSigmoid41, jvpOfSigmoid42, sigmoid1, dSigmoid, t5, t6, t7, t8 float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, dsTape, sTape, sigmoid1Tape, dSigmoidTape []float64
+	var ds float64
+	s := 0.0
+	iters = max(0, n)
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sigmoid1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dSigmoidTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for i = range n {
+		trips++
+		jvpOfNeuronWrtW21, jvpOfNeuronWrtW22 = jvpOfNeuronWrtW2(w, 0.1, float64(i), v)
+		neuron1 = jvpOfNeuronWrtW21
+		dNeuron = jvpOfNeuronWrtW22
+		t1 = float64(i%3) * dNeuron
+		dt = t1
+		t2 = neuron1 * float64(i%3)
+		t = t2
+		dsTape = append(dsTape, ds)
+		t3 = ds + dt
+		ds = t3
+		sTape = append(sTape, s)
+		t4 = s + t
+		s = t4
+		if i == 4 {
+			condTape = append(condTape, 1)
+			sigmoid1Tape = append(sigmoid1Tape, sigmoid1)
+			dSigmoidTape = append(dSigmoidTape, dSigmoid)
+			jvpOfSigmoid41, jvpOfSigmoid42 = jvpOfSigmoid4(s, ds)
+			sigmoid1 = jvpOfSigmoid41
+			dSigmoid = jvpOfSigmoid42
+			dsTape = append(dsTape, ds)
+			t5 = sigmoid1 * ds
+			t6 = s * dSigmoid
+			t7 = t5 + t6
+			ds = t7
+			sTape = append(sTape, s)
+			t8 = s * sigmoid1
+			s = t8
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	hvpOfHelperInLoop1 := s
+	hvpOfHelperInLoop2 := ds
+
+	var dds, ds1, dt8, dsigmoid1, dt7, ddSigmoid, djvpOfSigmoid42, djvpOfSigmoid41, dt4, dt1, dt3, ddt, dt2, dneuron1, dt11, ddNeuron, djvpOfNeuronWrtW22, djvpOfNeuronWrtW21, hv float64
+	// return s, ds
+	dds = 1
+	// for i := range n
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// if i == 4
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// s *= sigmoid1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt8 = ds1
+			ds1 = sigmoid1 * dt8
+			dsigmoid1 += s * dt8
+			// ds = sigmoid1*ds + s*dSigmoid
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt7 = dds
+			dds = sigmoid1 * dt7
+			ds1 += dSigmoid * dt7
+			ddSigmoid += s * dt7
+			dsigmoid1 += ds * dt7
+			// sigmoid1, dSigmoid := jvpOfSigmoid4(s, ds)
+			djvpOfSigmoid42 = ddSigmoid
+			ddSigmoid = 0
+			dSigmoid = dSigmoidTape[len(dSigmoidTape)-1]
+			dSigmoidTape = dSigmoidTape[:len(dSigmoidTape)-1]
+			djvpOfSigmoid41 = dsigmoid1
+			dsigmoid1 = 0
+			sigmoid1 = sigmoid1Tape[len(sigmoid1Tape)-1]
+			sigmoid1Tape = sigmoid1Tape[:len(sigmoid1Tape)-1]
+			_, _, dJvpOfSigmoid4Dz, dJvpOfSigmoid4Ddz := pullbackOfJvpOfSigmoid4(s, ds, djvpOfSigmoid41, djvpOfSigmoid42)
+			ds1 += dJvpOfSigmoid4Dz
+			dds += dJvpOfSigmoid4Ddz
+		}
+		// s += t
+		sTape = sTape[:len(sTape)-1]
+		dt4 = ds1
+		dt1 += dt4
+		// ds += dt
+		dsTape = dsTape[:len(dsTape)-1]
+		dt3 = dds
+		ddt += dt3
+		// t := neuron1 * float64(i%3)
+		if dt1 != 0 {
+			dt2 = dt1
+			dt1 = 0
+			dneuron1 += float64(i%3) * dt2
+		}
+		// dt := float64(i%3) * dNeuron
+		dt11 = ddt
+		ddt = 0
+		ddNeuron += float64(i%3) * dt11
+		// neuron1, dNeuron := jvpOfNeuronWrtW2(w, 0.1, float64(i), v)
+		djvpOfNeuronWrtW22 = ddNeuron
+		ddNeuron = 0
+		djvpOfNeuronWrtW21 = dneuron1
+		dneuron1 = 0
+		_, _, dJvpOfNeuronWrtW2Dw := pullbackOfJvpOfNeuronWrtW2WrtW(w, 0.1, float64(i), v, djvpOfNeuronWrtW21, djvpOfNeuronWrtW22)
+		hv += dJvpOfNeuronWrtW2Dw
+	}
+	return hvpOfHelperInLoop1, hvpOfHelperInLoop2, hv
 }
 
 // pullbackOfDotWrtA returns dot's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to dot in gradients.
@@ -979,6 +3216,347 @@ func jvpOfDot(a, b, da, db []float64) (float64, float64) {
 	return s, ds
 }
 
+// pullbackOfJvpOfDotWrtA1WrtADa returns jvpOfDotWrtA1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotWrtA1 in gradients.
+func pullbackOfJvpOfDotWrtA1WrtADa(a, b, da []float64, dres, dres1 float64, da1, dda []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA1WrtADa: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA1WrtADa: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	var t1, dt, t2, t, t3, t4 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		dt = t1
+		t2 = a[i] * b[i]
+		t = t2
+		t3 = ds + dt
+		ds = t3
+		t4 = s + t
+		s = t4
+	}
+	jvpOfDotWrtA11 := s
+	jvpOfDotWrtA12 := ds
+
+	var dt4, dt1, dt3, ddt, dt2, dt11 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt4 = dres
+		dt1 += dt4
+		// ds += dt
+		dt3 = dres1
+		ddt += dt3
+		// t := a[i] * b[i]
+		dt2 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt2
+		// dt := b[i] * da[i]
+		dt11 = ddt
+		ddt = 0
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDotWrtA11, jvpOfDotWrtA12
+}
+
+// pullbackOfJvpOfDot1 returns jvpOfDot1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot1 in gradients.
+func pullbackOfJvpOfDot1(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot11 := s
+	jvpOfDot12 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot11, jvpOfDot12
+}
+
+// jvpOfDot1 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot1(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDotWrtA1 is the pushforward of dot: its results, then their tangents along da.
+func jvpOfDotWrtA1(a, b, da []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i] * da[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// pullbackOfJvpOfDotWrtA2WrtA returns jvpOfDotWrtA2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotWrtA2 in gradients.
+func pullbackOfJvpOfDotWrtA2WrtA(a, b, da []float64, dres, dres1 float64, da1 []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA2WrtA: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	var dt, t1, t, t2 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		dt = b[i] * da[i]
+		t1 = a[i] * b[i]
+		t = t1
+		ds += dt
+		t2 = s + t
+		s = t2
+	}
+	jvpOfDotWrtA21 := s
+	var jvpOfDotWrtA22 float64 = ds
+
+	var dt2, dt1, dt11 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt2 = dres
+		dt1 += dt2
+		// t := a[i] * b[i]
+		dt11 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt11
+	}
+	return jvpOfDotWrtA21, jvpOfDotWrtA22
+}
+
+// pullbackOfJvpOfDot2WrtAB returns jvpOfDot2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot2 in gradients.
+func pullbackOfJvpOfDot2WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, db1 []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot2WrtAB: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot2WrtAB: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot21 := s
+	jvpOfDot22 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		db1[i] += da[i] * dt11
+	}
+	return jvpOfDot21, jvpOfDot22
+}
+
+// jvpOfDot2 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot2(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDotWrtA2 is the pushforward of dot: its results, then their tangents along da.
+func jvpOfDotWrtA2(a, b, da []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i] * da[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// hvpOfSliceHelper returns SliceHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of SliceHelperHessian.
+func hvpOfSliceHelper(w, x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfSliceHelper: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfSliceHelper: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	n := len(x)
+	jvpOfDotWrtA21, jvpOfDotWrtA22 := jvpOfDotWrtA2(w[:n], x, v[:n])
+	dot1 := jvpOfDotWrtA21
+	dDot := jvpOfDotWrtA22
+	jvpOfDotWrtA23, jvpOfDotWrtA24 := jvpOfDotWrtA2(w[n:], x, v[n:])
+	dot2 := jvpOfDotWrtA23
+	dDot1 := jvpOfDotWrtA24
+	t2 := dot2 * dDot
+	t3 := dot1 * dDot1
+	dt := t2 + t3
+	t := dot1 * dot2
+	jvpOfDot21, jvpOfDot22 := jvpOfDot2(w[:n], w[:n], v[:n], v[:n])
+	dot3 := jvpOfDot21
+	dDot2 := jvpOfDot22
+	dt1 := dt + dDot2
+	t1 := t + dot3
+	hvpOfSliceHelper1 := t1
+	hvpOfSliceHelper2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dt + dDot2
+	// dot3, dDot2 := jvpOfDot2(w[:n], w[:n], v[:n], v[:n])
+	pullbackOfJvpOfDot2WrtAB(w[:n], w[:n], v[:n], v[:n], 0, ddt1, hv[:n], hv[:n])
+	// dt := dot2*dDot + dot1*dDot1
+	ddot1 := dDot1 * ddt1
+	ddDot1 := dot1 * ddt1
+	ddot2 := dDot * ddt1
+	ddDot := dot2 * ddt1
+	// dot2, dDot1 := jvpOfDotWrtA2(w[n:], x, v[n:])
+	pullbackOfJvpOfDotWrtA2WrtA(w[n:], x, v[n:], ddot2, ddDot1, hv[n:])
+	// dot1, dDot := jvpOfDotWrtA2(w[:n], x, v[:n])
+	pullbackOfJvpOfDotWrtA2WrtA(w[:n], x, v[:n], ddot1, ddDot, hv[:n])
+	return hvpOfSliceHelper1, hvpOfSliceHelper2
+}
+
 // pullbackOfUnitWrtN returns unit's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to unit in gradients.
 func (n *Net) pullbackOfUnitWrtN(x, k, dres float64, dn *Net) float64 {
 	if len(dn.W) < len(n.W) {
@@ -1054,6 +3632,1104 @@ func (n *Net) jvpOfUnitWrtNX(x, k float64, dn *Net, dx float64) (float64, float6
 	return t3, dt3
 }
 
+// pullbackOfJvpOfUnitWrtN1WrtNDn returns jvpOfUnitWrtN1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtN1 in gradients.
+func (n *Net) pullbackOfJvpOfUnitWrtN1WrtNDn(x, k float64, dn *Net, dres, dres1 float64, dn1, ddn *Net) (float64, float64) {
+	if len(dn1.W) < len(n.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN1WrtNDn: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
+	}
+	if len(ddn.W) < len(dn.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN1WrtNDn: len(ddn.W) = %d is shorter than len(dn.W) = %d", len(ddn.W), len(dn.W)))
+	}
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	t4 := tanh * tanh
+	t5 := 1 - t4
+	dtanh := t5 * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	jvpOfUnitWrtN11 := t3
+	jvpOfUnitWrtN12 := dt3
+
+	// return t3, dt3
+	// t3 := tanh + n.B
+	dtanh1 := dres
+	dn1.B += dres
+	// dt3 := dtanh + dn.B
+	ddn.B += dres1
+	// dtanh := (1 - tanh*tanh) * dt2
+	dt5 := dt2 * dres1
+	ddt2 := t5 * dres1
+	dt4 := -dt5
+	dtanh1 += 2 * tanh * dt4
+	// tanh := math.Tanh(t2)
+	dt21 := (1 - tanh*tanh) * dtanh1
+	// t2 := t + t1
+	// dt2 := dt + dt1
+	// t1 := n.W[1] * k
+	dn1.W[1] += k * dt21
+	// dt1 := k * dn.W[1]
+	ddn.W[1] += k * ddt2
+	// t := n.W[0] * x
+	dn1.W[0] += x * dt21
+	// dt := x * dn.W[0]
+	ddn.W[0] += x * ddt2
+	return jvpOfUnitWrtN11, jvpOfUnitWrtN12
+}
+
+// pullbackOfJvpOfUnitWrtNX1WrtNXDnDx returns jvpOfUnitWrtNX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtNX1 in gradients.
+func (n *Net) pullbackOfJvpOfUnitWrtNX1WrtNXDnDx(x, k float64, dn *Net, dx, dres, dres1 float64, dn1, ddn *Net) (float64, float64, float64, float64) {
+	if len(dn1.W) < len(n.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX1WrtNXDnDx: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
+	}
+	if len(ddn.W) < len(dn.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX1WrtNXDnDx: len(ddn.W) = %d is shorter than len(dn.W) = %d", len(ddn.W), len(dn.W)))
+	}
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	t4 := x * dn.W[0]
+	t5 := n.W[0] * dx
+	dt := t4 + t5
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	t6 := tanh * tanh
+	t7 := 1 - t6
+	dtanh := t7 * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	jvpOfUnitWrtNX11 := t3
+	jvpOfUnitWrtNX12 := dt3
+
+	// return t3, dt3
+	// t3 := tanh + n.B
+	dtanh1 := dres
+	dn1.B += dres
+	// dt3 := dtanh + dn.B
+	ddn.B += dres1
+	// dtanh := (1 - tanh*tanh) * dt2
+	dt7 := dt2 * dres1
+	ddt2 := t7 * dres1
+	dt6 := -dt7
+	dtanh1 += 2 * tanh * dt6
+	// tanh := math.Tanh(t2)
+	dt21 := (1 - tanh*tanh) * dtanh1
+	// t2 := t + t1
+	// dt2 := dt + dt1
+	// t1 := n.W[1] * k
+	dn1.W[1] += k * dt21
+	// dt1 := k * dn.W[1]
+	ddn.W[1] += k * ddt2
+	// t := n.W[0] * x
+	dn1.W[0] += x * dt21
+	dx1 := n.W[0] * dt21
+	// dt := x*dn.W[0] + n.W[0]*dx
+	dn1.W[0] += dx * ddt2
+	ddx := n.W[0] * ddt2
+	dx1 += dn.W[0] * ddt2
+	ddn.W[0] += x * ddt2
+	return jvpOfUnitWrtNX11, jvpOfUnitWrtNX12, dx1, ddx
+}
+
+// jvpOfUnitWrtN1 is the pushforward of unit: its results, then their tangents along dn.
+func (n *Net) jvpOfUnitWrtN1(x, k float64, dn *Net) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// jvpOfUnitWrtNX1 is the pushforward of unit: its results, then their tangents along dn, dx.
+func (n *Net) jvpOfUnitWrtNX1(x, k float64, dn *Net, dx float64) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x*dn.W[0] + n.W[0]*dx
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// pullbackOfJvpOfUnitWrtN2WrtN returns jvpOfUnitWrtN2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtN2 in gradients.
+func (n *Net) pullbackOfJvpOfUnitWrtN2WrtN(x, k float64, dn *Net, dres, dres1 float64, dn1 *Net) (float64, float64) {
+	if len(dn1.W) < len(n.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN2WrtN: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
+	}
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	t4 := tanh * tanh
+	t5 := 1 - t4
+	dtanh := t5 * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	jvpOfUnitWrtN21 := t3
+	jvpOfUnitWrtN22 := dt3
+
+	// return t3, dt3
+	// t3 := tanh + n.B
+	dtanh1 := dres
+	dn1.B += dres
+	// dt3 := dtanh + dn.B
+	// dtanh := (1 - tanh*tanh) * dt2
+	dt5 := dt2 * dres1
+	dt4 := -dt5
+	dtanh1 += 2 * tanh * dt4
+	// tanh := math.Tanh(t2)
+	dt21 := (1 - tanh*tanh) * dtanh1
+	// t2 := t + t1
+	// t1 := n.W[1] * k
+	dn1.W[1] += k * dt21
+	// t := n.W[0] * x
+	dn1.W[0] += x * dt21
+	return jvpOfUnitWrtN21, jvpOfUnitWrtN22
+}
+
+// pullbackOfJvpOfUnitWrtNX2WrtNXDx returns jvpOfUnitWrtNX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtNX2 in gradients.
+func (n *Net) pullbackOfJvpOfUnitWrtNX2WrtNXDx(x, k float64, dn *Net, dx, dres, dres1 float64, dn1 *Net) (float64, float64, float64, float64) {
+	if len(dn1.W) < len(n.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX2WrtNXDx: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
+	}
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	t4 := x * dn.W[0]
+	t5 := n.W[0] * dx
+	dt := t4 + t5
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	t6 := tanh * tanh
+	t7 := 1 - t6
+	dtanh := t7 * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	jvpOfUnitWrtNX21 := t3
+	jvpOfUnitWrtNX22 := dt3
+
+	// return t3, dt3
+	// t3 := tanh + n.B
+	dtanh1 := dres
+	dn1.B += dres
+	// dt3 := dtanh + dn.B
+	// dtanh := (1 - tanh*tanh) * dt2
+	dt7 := dt2 * dres1
+	ddt2 := t7 * dres1
+	dt6 := -dt7
+	dtanh1 += 2 * tanh * dt6
+	// tanh := math.Tanh(t2)
+	dt21 := (1 - tanh*tanh) * dtanh1
+	// t2 := t + t1
+	// dt2 := dt + dt1
+	// t1 := n.W[1] * k
+	dn1.W[1] += k * dt21
+	// t := n.W[0] * x
+	dn1.W[0] += x * dt21
+	dx1 := n.W[0] * dt21
+	// dt := x*dn.W[0] + n.W[0]*dx
+	dn1.W[0] += dx * ddt2
+	ddx := n.W[0] * ddt2
+	dx1 += dn.W[0] * ddt2
+	return jvpOfUnitWrtNX21, jvpOfUnitWrtNX22, dx1, ddx
+}
+
+// jvpOfUnitWrtN2 is the pushforward of unit: its results, then their tangents along dn.
+func (n *Net) jvpOfUnitWrtN2(x, k float64, dn *Net) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// jvpOfUnitWrtNX2 is the pushforward of unit: its results, then their tangents along dn, dx.
+func (n *Net) jvpOfUnitWrtNX2(x, k float64, dn *Net, dx float64) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x*dn.W[0] + n.W[0]*dx
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// hvpOfLoss returns Loss's value, its directional derivative along the directions and their Hessian-vector product: a row of LossHessian.
+func (n *Net) hvpOfLoss(x float64, v, hv *Net) (float64, float64) {
+	if len(hv.W) < len(n.W) {
+		panic(fmt.Sprintf("hvpOfLoss: len(hv.W) = %d is shorter than len(n.W) = %d", len(hv.W), len(n.W)))
+	}
+	if len(v.W) < len(n.W) {
+		panic(fmt.Sprintf("hvpOfLoss: len(v.W) = %d is shorter than len(n.W) = %d", len(v.W), len(n.W)))
+	}
+	jvpOfUnitWrtN21, jvpOfUnitWrtN22 := n.jvpOfUnitWrtN2(x, 1, v)
+	unit1 := jvpOfUnitWrtN21
+	dUnit := jvpOfUnitWrtN22
+	da := dUnit
+	a := unit1
+	jvpOfUnitWrtNX21, jvpOfUnitWrtNX22 := n.jvpOfUnitWrtNX2(a, -1, v, da)
+	unit2 := jvpOfUnitWrtNX21
+	dUnit1 := jvpOfUnitWrtNX22
+	t1 := unit2 * da
+	t2 := a * dUnit1
+	dt := t1 + t2
+	t := a * unit2
+	hvpOfLoss1 := t
+	hvpOfLoss2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := unit2*da + a*dUnit1
+	da1 := dUnit1 * ddt
+	ddUnit1 := a * ddt
+	dunit2 := da * ddt
+	dda := unit2 * ddt
+	// unit2, dUnit1 := n.jvpOfUnitWrtNX2(a, -1, v, da)
+	_, _, dJvpOfUnitWrtNX2Dx, dJvpOfUnitWrtNX2Ddx := n.pullbackOfJvpOfUnitWrtNX2WrtNXDx(a, -1, v, da, dunit2, ddUnit1, hv)
+	da1 += dJvpOfUnitWrtNX2Dx
+	dda += dJvpOfUnitWrtNX2Ddx
+	// a := unit1
+	// da := dUnit
+	// unit1, dUnit := n.jvpOfUnitWrtN2(x, 1, v)
+	n.pullbackOfJvpOfUnitWrtN2WrtN(x, 1, v, da1, dda, hv)
+	return hvpOfLoss1, hvpOfLoss2
+}
+
+// pullbackOfSoftplusRule returns softplusRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to softplusRule in gradients.
+func pullbackOfSoftplusRule(x, dres, dres1 float64) (float64, float64, float64) {
+	var softplusRule1, softplusRule2, e, t float64
+	var cond, done bool
+	done = false
+	if x > 30 {
+		cond = true
+		softplusRule1 = x
+		softplusRule2 = 1
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	e = math.Exp(x)
+	softplusRule1 = math.Log1p(e)
+	t = 1 + e
+	softplusRule2 = e / t
+reverse:
+	var de, dt, dx float64
+	if done {
+		// return math.Log1p(e), e / (1 + e)
+		de = dres1 / t
+		dt = -softplusRule2 * (dres1 / t)
+		de += dt
+		de += dres / (1 + e)
+		// e := math.Exp(x)
+		dx = e * de
+	}
+	// if x > 30
+	if cond {
+		// return x, 1
+		dx += dres
+	}
+	return softplusRule1, softplusRule2, dx
+}
+
+// pullbackOfSoftplusRule1 returns softplusRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to softplusRule in gradients.
+func pullbackOfSoftplusRule1(x, dres, dres1 float64) (float64, float64, float64) {
+	var softplusRule1, softplusRule2, e, t float64
+	var cond, done bool
+	done = false
+	if x > 30 {
+		cond = true
+		softplusRule1 = x
+		softplusRule2 = 1
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	e = math.Exp(x)
+	softplusRule1 = math.Log1p(e)
+	t = 1 + e
+	softplusRule2 = e / t
+reverse:
+	var de, dt, dx float64
+	if done {
+		// return math.Log1p(e), e / (1 + e)
+		de = dres1 / t
+		dt = -softplusRule2 * (dres1 / t)
+		de += dt
+		de += dres / (1 + e)
+		// e := math.Exp(x)
+		dx = e * de
+	}
+	// if x > 30
+	if cond {
+		// return x, 1
+		dx += dres
+	}
+	return softplusRule1, softplusRule2, dx
+}
+
+// hvpOfWithRule returns WithRule's value, its directional derivative along the directions and their Hessian-vector product: a row of WithRuleHessian.
+func hvpOfWithRule(x, v float64) (float64, float64, float64) {
+	dt := 2 * v
+	t := 2 * x
+	softplusRule1, softplusRule2 := softplusRule(t)
+	softplus1 := softplusRule1
+	dSoftplus1Dx := softplusRule2
+	dSoftplus1 := dSoftplus1Dx * dt
+	t2 := x * dSoftplus1
+	t3 := softplus1 * v
+	dt1 := t2 + t3
+	t1 := softplus1 * x
+	hvpOfWithRule1 := t1
+	hvpOfWithRule2 := dt1
+
+	var ddt1, dt4 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*dSoftplus1 + softplus1*v
+	dsoftplus1 := v * ddt1
+	hv := dSoftplus1 * ddt1
+	ddSoftplus1 := x * ddt1
+	// dSoftplus1 := dSoftplus1Dx * dt
+	ddSoftplus1Dx := dt * ddSoftplus1
+	// softplus1, dSoftplus1Dx := softplusRule(t)
+	_, _, dSoftplusRuleDx := pullbackOfSoftplusRule1(t, dsoftplus1, ddSoftplus1Dx)
+	dt4 += dSoftplusRuleDx
+	// t := 2 * x
+	hv += 2 * dt4
+	return hvpOfWithRule1, hvpOfWithRule2, hv
+}
+
+// pullbackOfGammaRule returns gammaRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to gammaRule in gradients.
+func pullbackOfGammaRule(x, dres, dres1 float64) (float64, float64, float64) {
+	var t, t1, t2 float64
+	var trips int
+	var xTape []float64
+	gamma, dGammaDx := gammaRule(x)
+	g := gamma
+	psi := 0.0
+	var tapeArray [64]float64
+	xTape = tapeArray[:0]
+	trips = 0
+	for x < 6 {
+		trips++
+		t = 1 / x
+		t1 = psi - t
+		psi = t1
+		xTape = append(xTape, x)
+		t2 = x + 1
+		x = t2
+	}
+	t3 := x * x
+	f := 1 / t3
+	log := math.Log(x)
+	t4 := 2 * x
+	t5 := 1 / t4
+	t6 := log - t5
+	t7 := f / 132
+	t8 := 1.0/240 - t7
+	t9 := f * t8
+	t10 := 1.0/252 - t9
+	t11 := f * t10
+	t12 := 1.0/120 - t11
+	t13 := f * t12
+	t14 := 1.0/12 - t13
+	t15 := f * t14
+	t16 := t6 - t15
+	psi += t16
+	gammaRule1 := g
+	gammaRule2 := g * psi
+
+	var dt1 float64
+	// return g, g * psi
+	dg := psi * dres1
+	dpsi := g * dres1
+	dg += dres
+	// psi += math.Log(x) - 1/(2*x) - f*(1.0/12-f*(1.0/120-f*(1.0/252-f*(1.0/240-f/132))))
+	dt16 := dpsi
+	dt15 := -dt16
+	df := t14 * dt15
+	dt14 := f * dt15
+	dt13 := -dt14
+	df += t12 * dt13
+	dt12 := f * dt13
+	dt11 := -dt12
+	df += t10 * dt11
+	dt10 := f * dt11
+	dt9 := -dt10
+	df += t8 * dt9
+	dt8 := f * dt9
+	dt7 := -dt8
+	df += dt7 * 0.007575757575757576
+	dt5 := -dt16
+	dt4 := -t5 * (dt5 / t4)
+	dx := 2 * dt4
+	dx += dt16 / x
+	// f := 1 / (x * x)
+	dt3 := -f * (df / t3)
+	dx += 2 * x * dt3
+	// for x < 6
+	for ; trips > 0; trips-- {
+		// x++
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		// psi -= 1 / x
+		t = 1 / x
+		dt1 = dpsi
+		dx += t * (1 / x) * dt1
+	}
+	// g := math.Gamma(x)
+	dx += dGammaDx * dg
+	return gammaRule1, gammaRule2, dx
+}
+
+// pullbackOfGammaRule1 returns gammaRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to gammaRule in gradients.
+func pullbackOfGammaRule1(x, dres, dres1 float64) (float64, float64, float64) {
+	var t, t1, t2 float64
+	var trips int
+	var xTape []float64
+	gamma, dGammaDx := gammaRule(x)
+	g := gamma
+	psi := 0.0
+	var tapeArray [64]float64
+	xTape = tapeArray[:0]
+	trips = 0
+	for x < 6 {
+		trips++
+		t = 1 / x
+		t1 = psi - t
+		psi = t1
+		xTape = append(xTape, x)
+		t2 = x + 1
+		x = t2
+	}
+	t3 := x * x
+	f := 1 / t3
+	log := math.Log(x)
+	t4 := 2 * x
+	t5 := 1 / t4
+	t6 := log - t5
+	t7 := f / 132
+	t8 := 1.0/240 - t7
+	t9 := f * t8
+	t10 := 1.0/252 - t9
+	t11 := f * t10
+	t12 := 1.0/120 - t11
+	t13 := f * t12
+	t14 := 1.0/12 - t13
+	t15 := f * t14
+	t16 := t6 - t15
+	psi += t16
+	gammaRule1 := g
+	gammaRule2 := g * psi
+
+	var dt1 float64
+	// return g, g * psi
+	dg := psi * dres1
+	dpsi := g * dres1
+	dg += dres
+	// psi += math.Log(x) - 1/(2*x) - f*(1.0/12-f*(1.0/120-f*(1.0/252-f*(1.0/240-f/132))))
+	dt16 := dpsi
+	dt15 := -dt16
+	df := t14 * dt15
+	dt14 := f * dt15
+	dt13 := -dt14
+	df += t12 * dt13
+	dt12 := f * dt13
+	dt11 := -dt12
+	df += t10 * dt11
+	dt10 := f * dt11
+	dt9 := -dt10
+	df += t8 * dt9
+	dt8 := f * dt9
+	dt7 := -dt8
+	df += dt7 * 0.007575757575757576
+	dt5 := -dt16
+	dt4 := -t5 * (dt5 / t4)
+	dx := 2 * dt4
+	dx += dt16 / x
+	// f := 1 / (x * x)
+	dt3 := -f * (df / t3)
+	dx += 2 * x * dt3
+	// for x < 6
+	for ; trips > 0; trips-- {
+		// x++
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		// psi -= 1 / x
+		t = 1 / x
+		dt1 = dpsi
+		dx += t * (1 / x) * dt1
+	}
+	// g := math.Gamma(x)
+	dx += dGammaDx * dg
+	return gammaRule1, gammaRule2, dx
+}
+
+// hvpOfOtherPackage returns OtherPackage's value, its directional derivative along the directions and their Hessian-vector product: a row of OtherPackageHessian.
+func hvpOfOtherPackage(x, v float64) (float64, float64, float64) {
+	gammaRule1, gammaRule2 := gammaRule(x)
+	gamma := gammaRule1
+	dGammaDx := gammaRule2
+	dGamma := dGammaDx * v
+	t1 := x * dGamma
+	t2 := gamma * v
+	dt := t1 + t2
+	t := gamma * x
+	hvpOfOtherPackage1 := t
+	hvpOfOtherPackage2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := x*dGamma + gamma*v
+	dgamma := v * ddt
+	hv := dGamma * ddt
+	ddGamma := x * ddt
+	// dGamma := dGammaDx * v
+	ddGammaDx := v * ddGamma
+	// gamma, dGammaDx := gammaRule(x)
+	_, _, dGammaRuleDx := pullbackOfGammaRule1(x, dgamma, ddGammaDx)
+	hv += dGammaRuleDx
+	return hvpOfOtherPackage1, hvpOfOtherPackage2, hv
+}
+
+// pullbackOfJvpOfDot3 returns jvpOfDot3's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot3 in gradients.
+func pullbackOfJvpOfDot3(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot3: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot31 := s
+	jvpOfDot32 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot31, jvpOfDot32
+}
+
+// pullbackOfJvpOfSigmoid5 returns jvpOfSigmoid5's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid5 in gradients.
+func pullbackOfJvpOfSigmoid5(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid51 := t2
+	jvpOfSigmoid52 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid51, jvpOfSigmoid52, dz1, ddz
+}
+
+// jvpOfDot3 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot3(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot3: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfSigmoid5 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid5(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// pullbackOfJvpOfDot4 returns jvpOfDot4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot4 in gradients.
+func pullbackOfJvpOfDot4(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot4: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot41 := s
+	jvpOfDot42 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot41, jvpOfDot42
+}
+
+// pullbackOfJvpOfSigmoid6 returns jvpOfSigmoid6's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid6 in gradients.
+func pullbackOfJvpOfSigmoid6(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid61 := t2
+	jvpOfSigmoid62 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid61, jvpOfSigmoid62, dz1, ddz
+}
+
+// jvpOfDot4 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot4(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot4: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfSigmoid6 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid6(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// hvpOfStoredHelperInLoop returns StoredHelperInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of StoredHelperInLoopHessian.
+func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float64) (float64, float64, float64) {
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("hvpOfStoredHelperInLoop: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var t3, jvpOfDot41, jvpOfDot42, dot1, dDot, t4, dv, t5, v, cos, t6, dsin, sin1, sin, t7, t, t8, t1, t9, t10, t11, dt1, jvpOfSigmoid61, jvpOfSigmoid62, sigmoid1, dSigmoid, t12, dt2, t13, t2, t14, t15 float64
+	var i, iters, tapeLen, trips, trips1 int
+	var tapes, dvTape, vTape, dsinTape, tTape, t1Tape, dt1Tape, dhElemTape, hElemTape, vyTape, yTape []float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("hvpOfStoredHelperInLoop: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		dh[i] = 1.5 * vw[i]
+		t3 = w[i] * 1.5
+		h[i] = t3
+	}
+	i1 := 0
+	iters = max(0, 2)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsinTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips1 = 0
+	for ; i1 < 2; i1++ {
+		trips1++
+		jvpOfDot41, jvpOfDot42 = jvpOfDot4(h, h, dh, dh)
+		dot1 = jvpOfDot41
+		dDot = jvpOfDot42
+		dvTape = append(dvTape, dv)
+		t4 = dDot + vy
+		dv = t4
+		vTape = append(vTape, v)
+		t5 = dot1 + y
+		v = t5
+		dsinTape = append(dsinTape, dsin)
+		cos = math.Cos(v)
+		t6 = cos * dv
+		dsin = t6
+		sin1 = math.Sin(v)
+		sin = sin1
+		tTape = append(tTape, t)
+		t7 = 2 + sin
+		t = t7
+		t1Tape = append(t1Tape, t1)
+		t8 = y / t
+		t1 = t8
+		dt1Tape = append(dt1Tape, dt1)
+		t9 = t1 * dsin
+		t10 = vy - t9
+		t11 = t10 / t
+		dt1 = t11
+		jvpOfSigmoid61, jvpOfSigmoid62 = jvpOfSigmoid6(t1, dt1)
+		sigmoid1 = jvpOfSigmoid61
+		dSigmoid = jvpOfSigmoid62
+		dhElemTape = append(dhElemTape, dh[1])
+		dh[1] = dSigmoid
+		hElemTape = append(hElemTape, h[1])
+		h[1] = sigmoid1
+		t12 = 0.25 * dv
+		dt2 = t12
+		t13 = 0.25 * v
+		t2 = t13
+		vyTape = append(vyTape, vy)
+		t14 = vy + dt2
+		vy = t14
+		yTape = append(yTape, y)
+		t15 = y + t2
+		y = t15
+	}
+	hvpOfStoredHelperInLoop1 := h[1]
+	hvpOfStoredHelperInLoop2 := dh[1]
+
+	var hvy, dt15, dt21, dvy, dt14, ddt2, dt13, dv1, dt12, ddv, dsigmoid1, ddSigmoid, djvpOfSigmoid62, djvpOfSigmoid61, dt11, ddt1, dt111, dt, ddsin, dt8, dt7, dsin1, dsin11, dt6, dt5, ddot1, dt4, ddDot, djvpOfDot42, djvpOfDot41, dt3 float64
+	// return h[1], dh[1]
+	ddh[1] += 1
+	// for i1 < 2
+	for ; trips1 > 0; trips1-- {
+		// y += t2
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt15 = hvy
+		dt21 += dt15
+		// vy += dt2
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		dt14 = dvy
+		ddt2 += dt14
+		// t2 := 0.25 * v
+		dt13 = dt21
+		dt21 = 0
+		dv1 += 0.25 * dt13
+		// dt2 := 0.25 * dv
+		dt12 = ddt2
+		ddt2 = 0
+		ddv += 0.25 * dt12
+		// h[1] = sigmoid1
+		dsigmoid1 += dh1[1]
+		dh1[1] = 0
+		h[1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		// dh[1] = dSigmoid
+		ddSigmoid += ddh[1]
+		ddh[1] = 0
+		dh[1] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		// sigmoid1, dSigmoid := jvpOfSigmoid6(t1, dt1)
+		djvpOfSigmoid62 = ddSigmoid
+		ddSigmoid = 0
+		djvpOfSigmoid61 = dsigmoid1
+		dsigmoid1 = 0
+		_, _, dJvpOfSigmoid6Dz, dJvpOfSigmoid6Ddz := pullbackOfJvpOfSigmoid6(t1, dt1, djvpOfSigmoid61, djvpOfSigmoid62)
+		dt11 += dJvpOfSigmoid6Dz
+		ddt1 += dJvpOfSigmoid6Ddz
+		// dt1 := (vy - t1*dsin) / t
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		t9 = t1 * dsin
+		t10 = vy - t9
+		t11 = t10 / t
+		dt111 = ddt1
+		ddt1 = 0
+		dt -= t11 * (1 / t) * dt111
+		dvy += dt111 / t
+		dt11 -= dsin * (1 / t) * dt111
+		ddsin -= t1 * (1 / t) * dt111
+		// t1 := y / t
+		dt8 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		t8 = y / t
+		hvy += dt8 / t
+		dt -= t8 * (dt8 / t)
+		// t := 2 + sin
+		dt7 = dt
+		dt = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dsin1 += dt7
+		// sin := math.Sin(v)
+		dsin11 = dsin1
+		dsin1 = 0
+		dv1 += math.Cos(v) * dsin11
+		// dsin := math.Cos(v) * dv
+		dsin = dsinTape[len(dsinTape)-1]
+		dsinTape = dsinTape[:len(dsinTape)-1]
+		cos = math.Cos(v)
+		dt6 = ddsin
+		ddsin = 0
+		ddv += cos * dt6
+		dv1 -= math.Sin(v) * dv * dt6
+		// v := dot1 + y
+		dt5 = dv1
+		dv1 = 0
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		ddot1 += dt5
+		hvy += dt5
+		// dv := dDot + vy
+		dt4 = ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		ddDot += dt4
+		dvy += dt4
+		// dot1, dDot := jvpOfDot4(h, h, dh, dh)
+		djvpOfDot42 = ddDot
+		ddDot = 0
+		djvpOfDot41 = ddot1
+		ddot1 = 0
+		pullbackOfJvpOfDot4(h, h, dh, dh, djvpOfDot41, djvpOfDot42, dh1, dh1, ddh, ddh)
+	}
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * 1.5
+		dt3 = dh1[i]
+		dh1[i] = 0
+		hvw[i] += 1.5 * dt3
+		// dh[i] = 1.5 * vw[i]
+		ddh[i] = 0
+	}
+	return hvpOfStoredHelperInLoop1, hvpOfStoredHelperInLoop2, hvy
+}
+
 // pullbackOfPolar returns polar's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to polar in gradients.
 func pullbackOfPolar(x, y, dres, dres1 float64) (float64, float64, float64, float64) {
 	r := math.Hypot(x, y)
@@ -1106,6 +4782,599 @@ func jvpOfPolar(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	return r, t, dr, dt
 }
 
+// pullbackOfJvpOfPolar1 returns jvpOfPolar1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPolar1 in gradients.
+func pullbackOfJvpOfPolar1(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64, float64) {
+	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10 float64
+	var cond, cond1, cond2, cond3 bool
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		cond = true
+		t1 = x / hypot
+		t2 = t1 * dx
+		dhypot += t2
+	} else {
+		cond = false
+	}
+	if hypot != 0 {
+		cond1 = true
+		t3 = y / hypot
+		t4 = t3 * dy
+		dhypot += t4
+	} else {
+		cond1 = false
+	}
+	dr := dhypot
+	r := hypot
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		cond2 = true
+		t5 = x / h
+		t6 = t5 / h
+		t7 = t6 * dy
+		datan2 += t7
+	} else {
+		cond2 = false
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		cond3 = true
+		t8 = y / h1
+		t9 = t8 / h1
+		t10 = t9 * dx
+		datan2 -= t10
+	} else {
+		cond3 = false
+	}
+	t11 := r * datan2
+	t12 := atan2 * dr
+	dt := t11 + t12
+	t := atan2 * r
+	jvpOfPolar11 := r
+	jvpOfPolar12 := t
+	jvpOfPolar13 := dr
+	jvpOfPolar14 := dt
+
+	var dt10, dt9, ddx, dt8, dh1, dy1, dx1, dt7, dt6, ddy, dt5, dh, dt4, dt3, dt2, dt13 float64
+	// return r, t, dr, dt
+	ddr := dres2
+	dr1 := dres
+	// t := atan2 * r
+	datan21 := r * dres1
+	dr1 += atan2 * dres1
+	// dt := r*datan2 + atan2*dr
+	datan21 += dr * dres3
+	ddr += atan2 * dres3
+	dr1 += datan2 * dres3
+	ddatan2 := r * dres3
+	// if h1 != 0
+	if cond3 {
+		// datan2 -= y / h1 / h1 * dx
+		dt10 = -ddatan2
+		dt9 = dx * dt10
+		ddx += t9 * dt10
+		dt8 = dt9 / h1
+		dh1 -= t9 * (dt9 / h1)
+		dy1 += dt8 / h1
+		dh1 -= t8 * (dt8 / h1)
+	}
+	// h1 := math.Hypot(y, x)
+	if dh1 != 0 {
+		if h1 != 0 {
+			dy1 += y / h1 * dh1
+			dx1 += x / h1 * dh1
+		}
+	}
+	// if h != 0
+	if cond2 {
+		// datan2 += x / h / h * dy
+		dt7 = ddatan2
+		dt6 = dy * dt7
+		ddy += t6 * dt7
+		dt5 = dt6 / h
+		dh -= t6 * (dt6 / h)
+		dx1 += dt5 / h
+		dh -= t5 * (dt5 / h)
+	}
+	// h := math.Hypot(y, x)
+	if dh != 0 {
+		if h != 0 {
+			dy1 += y / h * dh
+			dx1 += x / h * dh
+		}
+	}
+	// atan2 := math.Atan2(y, x)
+	h2 := math.Hypot(y, x)
+	if h2 != 0 {
+		dy1 += x / h2 / h2 * datan21
+		dx1 -= y / h2 / h2 * datan21
+	}
+	// r := hypot
+	dhypot1 := dr1
+	// dr := dhypot
+	// if hypot != 0
+	if cond1 {
+		// dhypot += y / hypot * dy
+		dt4 = ddr
+		dt3 = dy * dt4
+		ddy += t3 * dt4
+		dy1 += dt3 / hypot
+		dhypot1 -= t3 * (dt3 / hypot)
+	}
+	// if hypot != 0
+	if cond {
+		// dhypot += x / hypot * dx
+		dt2 = ddr
+		dt13 = dx * dt2
+		ddx += t1 * dt2
+		dx1 += dt13 / hypot
+		dhypot1 -= t1 * (dt13 / hypot)
+	}
+	// hypot := math.Hypot(x, y)
+	if hypot != 0 {
+		dx1 += x / hypot * dhypot1
+		dy1 += y / hypot * dhypot1
+	}
+	return jvpOfPolar11, jvpOfPolar12, jvpOfPolar13, jvpOfPolar14, dx1, dy1, ddx, ddy
+}
+
+// jvpOfPolar1 is the pushforward of polar: its results, then their tangents along dx, dy.
+func jvpOfPolar1(x, y, dx, dy float64) (float64, float64, float64, float64) {
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		dhypot += x / hypot * dx
+	}
+	if hypot != 0 {
+		dhypot += y / hypot * dy
+	}
+	dr := dhypot
+	r := hypot
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		datan2 += x / h / h * dy
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		datan2 -= y / h1 / h1 * dx
+	}
+	dt := r*datan2 + atan2*dr
+	t := atan2 * r
+	return r, t, dr, dt
+}
+
+// pullbackOfJvpOfPolar2WrtXY returns jvpOfPolar2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPolar2 in gradients.
+func pullbackOfJvpOfPolar2WrtXY(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64) {
+	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10 float64
+	var cond, cond1, cond2, cond3 bool
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		cond = true
+		t1 = x / hypot
+		t2 = t1 * dx
+		dhypot += t2
+	} else {
+		cond = false
+	}
+	if hypot != 0 {
+		cond1 = true
+		t3 = y / hypot
+		t4 = t3 * dy
+		dhypot += t4
+	} else {
+		cond1 = false
+	}
+	dr := dhypot
+	r := hypot
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		cond2 = true
+		t5 = x / h
+		t6 = t5 / h
+		t7 = t6 * dy
+		datan2 += t7
+	} else {
+		cond2 = false
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		cond3 = true
+		t8 = y / h1
+		t9 = t8 / h1
+		t10 = t9 * dx
+		datan2 -= t10
+	} else {
+		cond3 = false
+	}
+	t11 := r * datan2
+	t12 := atan2 * dr
+	dt := t11 + t12
+	t := atan2 * r
+	jvpOfPolar21 := r
+	jvpOfPolar22 := t
+	jvpOfPolar23 := dr
+	jvpOfPolar24 := dt
+
+	var dt10, dt9, dt8, dh1, dy1, dx1, dt7, dt6, dt5, dh, dt4, dt3, dt2, dt13 float64
+	// return r, t, dr, dt
+	ddr := dres2
+	dr1 := dres
+	// t := atan2 * r
+	datan21 := r * dres1
+	dr1 += atan2 * dres1
+	// dt := r*datan2 + atan2*dr
+	datan21 += dr * dres3
+	ddr += atan2 * dres3
+	dr1 += datan2 * dres3
+	ddatan2 := r * dres3
+	// if h1 != 0
+	if cond3 {
+		// datan2 -= y / h1 / h1 * dx
+		dt10 = -ddatan2
+		dt9 = dx * dt10
+		dt8 = dt9 / h1
+		dh1 -= t9 * (dt9 / h1)
+		dy1 += dt8 / h1
+		dh1 -= t8 * (dt8 / h1)
+	}
+	// h1 := math.Hypot(y, x)
+	if dh1 != 0 {
+		if h1 != 0 {
+			dy1 += y / h1 * dh1
+			dx1 += x / h1 * dh1
+		}
+	}
+	// if h != 0
+	if cond2 {
+		// datan2 += x / h / h * dy
+		dt7 = ddatan2
+		dt6 = dy * dt7
+		dt5 = dt6 / h
+		dh -= t6 * (dt6 / h)
+		dx1 += dt5 / h
+		dh -= t5 * (dt5 / h)
+	}
+	// h := math.Hypot(y, x)
+	if dh != 0 {
+		if h != 0 {
+			dy1 += y / h * dh
+			dx1 += x / h * dh
+		}
+	}
+	// atan2 := math.Atan2(y, x)
+	h2 := math.Hypot(y, x)
+	if h2 != 0 {
+		dy1 += x / h2 / h2 * datan21
+		dx1 -= y / h2 / h2 * datan21
+	}
+	// r := hypot
+	dhypot1 := dr1
+	// dr := dhypot
+	// if hypot != 0
+	if cond1 {
+		// dhypot += y / hypot * dy
+		dt4 = ddr
+		dt3 = dy * dt4
+		dy1 += dt3 / hypot
+		dhypot1 -= t3 * (dt3 / hypot)
+	}
+	// if hypot != 0
+	if cond {
+		// dhypot += x / hypot * dx
+		dt2 = ddr
+		dt13 = dx * dt2
+		dx1 += dt13 / hypot
+		dhypot1 -= t1 * (dt13 / hypot)
+	}
+	// hypot := math.Hypot(x, y)
+	if hypot != 0 {
+		dx1 += x / hypot * dhypot1
+		dy1 += y / hypot * dhypot1
+	}
+	return jvpOfPolar21, jvpOfPolar22, jvpOfPolar23, jvpOfPolar24, dx1, dy1
+}
+
+// pullbackOfJvpOfPolar2WrtXYDx returns jvpOfPolar2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPolar2 in gradients.
+func pullbackOfJvpOfPolar2WrtXYDx(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64) {
+	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10 float64
+	var cond, cond1, cond2, cond3 bool
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		cond = true
+		t1 = x / hypot
+		t2 = t1 * dx
+		dhypot += t2
+	} else {
+		cond = false
+	}
+	if hypot != 0 {
+		cond1 = true
+		t3 = y / hypot
+		t4 = t3 * dy
+		dhypot += t4
+	} else {
+		cond1 = false
+	}
+	dr := dhypot
+	r := hypot
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		cond2 = true
+		t5 = x / h
+		t6 = t5 / h
+		t7 = t6 * dy
+		datan2 += t7
+	} else {
+		cond2 = false
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		cond3 = true
+		t8 = y / h1
+		t9 = t8 / h1
+		t10 = t9 * dx
+		datan2 -= t10
+	} else {
+		cond3 = false
+	}
+	t11 := r * datan2
+	t12 := atan2 * dr
+	dt := t11 + t12
+	t := atan2 * r
+	jvpOfPolar21 := r
+	jvpOfPolar22 := t
+	jvpOfPolar23 := dr
+	jvpOfPolar24 := dt
+
+	var dt10, dt9, ddx, dt8, dh1, dy1, dx1, dt7, dt6, dt5, dh, dt4, dt3, dt2, dt13 float64
+	// return r, t, dr, dt
+	ddr := dres2
+	dr1 := dres
+	// t := atan2 * r
+	datan21 := r * dres1
+	dr1 += atan2 * dres1
+	// dt := r*datan2 + atan2*dr
+	datan21 += dr * dres3
+	ddr += atan2 * dres3
+	dr1 += datan2 * dres3
+	ddatan2 := r * dres3
+	// if h1 != 0
+	if cond3 {
+		// datan2 -= y / h1 / h1 * dx
+		dt10 = -ddatan2
+		dt9 = dx * dt10
+		ddx += t9 * dt10
+		dt8 = dt9 / h1
+		dh1 -= t9 * (dt9 / h1)
+		dy1 += dt8 / h1
+		dh1 -= t8 * (dt8 / h1)
+	}
+	// h1 := math.Hypot(y, x)
+	if dh1 != 0 {
+		if h1 != 0 {
+			dy1 += y / h1 * dh1
+			dx1 += x / h1 * dh1
+		}
+	}
+	// if h != 0
+	if cond2 {
+		// datan2 += x / h / h * dy
+		dt7 = ddatan2
+		dt6 = dy * dt7
+		dt5 = dt6 / h
+		dh -= t6 * (dt6 / h)
+		dx1 += dt5 / h
+		dh -= t5 * (dt5 / h)
+	}
+	// h := math.Hypot(y, x)
+	if dh != 0 {
+		if h != 0 {
+			dy1 += y / h * dh
+			dx1 += x / h * dh
+		}
+	}
+	// atan2 := math.Atan2(y, x)
+	h2 := math.Hypot(y, x)
+	if h2 != 0 {
+		dy1 += x / h2 / h2 * datan21
+		dx1 -= y / h2 / h2 * datan21
+	}
+	// r := hypot
+	dhypot1 := dr1
+	// dr := dhypot
+	// if hypot != 0
+	if cond1 {
+		// dhypot += y / hypot * dy
+		dt4 = ddr
+		dt3 = dy * dt4
+		dy1 += dt3 / hypot
+		dhypot1 -= t3 * (dt3 / hypot)
+	}
+	// if hypot != 0
+	if cond {
+		// dhypot += x / hypot * dx
+		dt2 = ddr
+		dt13 = dx * dt2
+		ddx += t1 * dt2
+		dx1 += dt13 / hypot
+		dhypot1 -= t1 * (dt13 / hypot)
+	}
+	// hypot := math.Hypot(x, y)
+	if hypot != 0 {
+		dx1 += x / hypot * dhypot1
+		dy1 += y / hypot * dhypot1
+	}
+	return jvpOfPolar21, jvpOfPolar22, jvpOfPolar23, jvpOfPolar24, dx1, dy1, ddx
+}
+
+// jvpOfPolar2 is the pushforward of polar: its results, then their tangents along dx, dy.
+func jvpOfPolar2(x, y, dx, dy float64) (float64, float64, float64, float64) {
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		dhypot += x / hypot * dx
+	}
+	if hypot != 0 {
+		dhypot += y / hypot * dy
+	}
+	dr := dhypot
+	r := hypot
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		datan2 += x / h / h * dy
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		datan2 -= y / h1 / h1 * dx
+	}
+	dt := r*datan2 + atan2*dr
+	t := atan2 * r
+	return r, t, dr, dt
+}
+
+// hvpOfTwoResults returns TwoResults's value, its directional derivative along the directions and their Hessian-vector product: a row of TwoResultsHessian.
+func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28, polar3, polar4, dPolar2, dPolar3, p, q, dp, dq, t4, dt, t5, t, t6, t7 float64
+	var iters, tapeLen, trips int
+	var tapes, dsTape, sTape []float64
+	jvpOfPolar21, jvpOfPolar22, jvpOfPolar23, jvpOfPolar24 := jvpOfPolar2(x, y, vx, vy)
+	polar1 := jvpOfPolar21
+	polar2 := jvpOfPolar22
+	dPolar := jvpOfPolar23
+	dPolar1 := jvpOfPolar24
+	r := polar1
+	a := polar2
+	dr := dPolar
+	da := dPolar1
+	t2 := a * dr
+	t3 := r * da
+	ds := t2 + t3
+	s := r * a
+	i := 0
+	iters = max(0, 2)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 2; i++ {
+		trips++
+		jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28 = jvpOfPolar2(s, x, ds, vx)
+		polar3 = jvpOfPolar25
+		polar4 = jvpOfPolar26
+		dPolar2 = jvpOfPolar27
+		dPolar3 = jvpOfPolar28
+		p = polar3
+		q = polar4
+		dp = dPolar2
+		dq = dPolar3
+		t4 = 0.5 * dq
+		dt = t4
+		t5 = q * 0.5
+		t = t5
+		dsTape = append(dsTape, ds)
+		t6 = dp + dt
+		ds = t6
+		sTape = append(sTape, s)
+		t7 = p + t
+		s = t7
+	}
+	dt1 := ds + da
+	t1 := s + a
+	hvpOfTwoResults1 := t1
+	hvpOfTwoResults2 := dt1
+
+	var ddt1, ds1, dt7, dp1, dt2, dt6, ddp, ddt, dt5, dq1, dt4, ddq, ddPolar3, ddPolar2, dpolar4, dpolar3, djvpOfPolar28, djvpOfPolar27, djvpOfPolar26, djvpOfPolar25, hvx, dr1, da1, hvy float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := ds + da
+	dds := ddt1
+	dda := ddt1
+	// for i < 2
+	for ; trips > 0; trips-- {
+		// s = p + t
+		dt7 = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dp1 += dt7
+		dt2 += dt7
+		// ds = dp + dt
+		dt6 = dds
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		ddp += dt6
+		ddt += dt6
+		// t := q * 0.5
+		dt5 = dt2
+		dt2 = 0
+		dq1 += 0.5 * dt5
+		// dt := 0.5 * dq
+		dt4 = ddt
+		ddt = 0
+		ddq += 0.5 * dt4
+		// p, q, dp, dq := polar3, polar4, dPolar2, dPolar3
+		ddPolar3 += ddq
+		ddq = 0
+		ddPolar2 += ddp
+		ddp = 0
+		dpolar4 += dq1
+		dq1 = 0
+		dpolar3 += dp1
+		dp1 = 0
+		// polar3, polar4, dPolar2, dPolar3 := jvpOfPolar2(s, x, ds, vx)
+		djvpOfPolar28 = ddPolar3
+		ddPolar3 = 0
+		djvpOfPolar27 = ddPolar2
+		ddPolar2 = 0
+		djvpOfPolar26 = dpolar4
+		dpolar4 = 0
+		djvpOfPolar25 = dpolar3
+		dpolar3 = 0
+		_, _, _, _, dJvpOfPolar2Dx, dJvpOfPolar2Dy, dJvpOfPolar2Ddx := pullbackOfJvpOfPolar2WrtXYDx(s, x, ds, vx, djvpOfPolar25, djvpOfPolar26, djvpOfPolar27, djvpOfPolar28)
+		ds1 += dJvpOfPolar2Dx
+		hvx += dJvpOfPolar2Dy
+		dds += dJvpOfPolar2Ddx
+	}
+	// s := r * a
+	if ds1 != 0 {
+		dr1 += a * ds1
+		da1 += r * ds1
+	}
+	// ds := a*dr + r*da
+	dr1 += da * dds
+	dda += r * dds
+	da1 += dr * dds
+	ddr := a * dds
+	// r, a, dr, da := polar1, polar2, dPolar, dPolar1
+	// polar1, polar2, dPolar, dPolar1 := jvpOfPolar2(x, y, vx, vy)
+	_, _, _, _, dJvpOfPolar2Dx1, dJvpOfPolar2Dy1 := pullbackOfJvpOfPolar2WrtXY(x, y, vx, vy, dr1, da1, ddr, dda)
+	hvx += dJvpOfPolar2Dx1
+	hvy += dJvpOfPolar2Dy1
+	return hvpOfTwoResults1, hvpOfTwoResults2, hvx, hvy
+}
+
 // gradOfBell returns bell and its partial derivatives, for the gradients of its callers.
 func gradOfBell(x, s float64) (float64, float64, float64) {
 	t := x / s
@@ -1135,6 +5404,263 @@ func jvpOfBell(x, s, dx, ds float64) (float64, float64) {
 	return exp, dexp
 }
 
+// pullbackOfJvpOfBell1 returns jvpOfBell1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBell1 in gradients.
+func pullbackOfJvpOfBell1(x, s, dx, ds, dres, dres1 float64) (float64, float64, float64, float64, float64, float64) {
+	t := x / s
+	t3 := t * ds
+	t4 := dx - t3
+	dt := t4 / s
+	t1 := -t
+	t5 := -dt
+	t6 := t * t5
+	t7 := t1 * dt
+	dt2 := t6 + t7
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	jvpOfBell11 := exp
+	jvpOfBell12 := dexp
+
+	// return exp, dexp
+	dexp1 := dres
+	// dexp := exp * dt2
+	dexp1 += dt2 * dres1
+	ddt2 := exp * dres1
+	// exp := math.Exp(t2)
+	dt21 := exp * dexp1
+	// t2 := t1 * t
+	dt1 := t * dt21
+	dt3 := t1 * dt21
+	// dt2 := t*-dt + t1*dt
+	dt1 += dt * ddt2
+	ddt := t1 * ddt2
+	dt3 += t5 * ddt2
+	dt5 := t * ddt2
+	ddt -= dt5
+	// t1 := -t
+	dt3 -= dt1
+	// dt := (dx - t*ds) / s
+	dt4 := ddt / s
+	ds1 := -dt * (ddt / s)
+	dt31 := -dt4
+	dt3 += ds * dt31
+	dds := t * dt31
+	// t := x / s
+	dx1 := dt3 / s
+	ds1 -= t * (dt3 / s)
+	return jvpOfBell11, jvpOfBell12, dx1, ds1, dt4, dds
+}
+
+// jvpOfBell1 is the pushforward of bell: its results, then their tangents along dx, ds.
+func jvpOfBell1(x, s, dx, ds float64) (float64, float64) {
+	t := x / s
+	dt := (dx - t*ds) / s
+	t1 := -t
+	dt2 := t*-dt + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// pullbackOfJvpOfBell2WrtXS returns jvpOfBell2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBell2 in gradients.
+func pullbackOfJvpOfBell2WrtXS(x, s, dx, ds, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := x / s
+	t3 := t * ds
+	t4 := dx - t3
+	dt := t4 / s
+	t1 := -t
+	t5 := -dt
+	t6 := t * t5
+	t7 := t1 * dt
+	dt2 := t6 + t7
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	jvpOfBell21 := exp
+	jvpOfBell22 := dexp
+
+	// return exp, dexp
+	dexp1 := dres
+	// dexp := exp * dt2
+	dexp1 += dt2 * dres1
+	ddt2 := exp * dres1
+	// exp := math.Exp(t2)
+	dt21 := exp * dexp1
+	// t2 := t1 * t
+	dt1 := t * dt21
+	dt3 := t1 * dt21
+	// dt2 := t*-dt + t1*dt
+	dt1 += dt * ddt2
+	ddt := t1 * ddt2
+	dt3 += t5 * ddt2
+	dt5 := t * ddt2
+	ddt -= dt5
+	// t1 := -t
+	dt3 -= dt1
+	// dt := (dx - t*ds) / s
+	dt4 := ddt / s
+	ds1 := -dt * (ddt / s)
+	dt31 := -dt4
+	dt3 += ds * dt31
+	// t := x / s
+	dx1 := dt3 / s
+	ds1 -= t * (dt3 / s)
+	return jvpOfBell21, jvpOfBell22, dx1, ds1
+}
+
+// pullbackOfJvpOfBell2WrtXSDx returns jvpOfBell2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBell2 in gradients.
+func pullbackOfJvpOfBell2WrtXSDx(x, s, dx, ds, dres, dres1 float64) (float64, float64, float64, float64, float64) {
+	t := x / s
+	t3 := t * ds
+	t4 := dx - t3
+	dt := t4 / s
+	t1 := -t
+	t5 := -dt
+	t6 := t * t5
+	t7 := t1 * dt
+	dt2 := t6 + t7
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	jvpOfBell21 := exp
+	jvpOfBell22 := dexp
+
+	// return exp, dexp
+	dexp1 := dres
+	// dexp := exp * dt2
+	dexp1 += dt2 * dres1
+	ddt2 := exp * dres1
+	// exp := math.Exp(t2)
+	dt21 := exp * dexp1
+	// t2 := t1 * t
+	dt1 := t * dt21
+	dt3 := t1 * dt21
+	// dt2 := t*-dt + t1*dt
+	dt1 += dt * ddt2
+	ddt := t1 * ddt2
+	dt3 += t5 * ddt2
+	dt5 := t * ddt2
+	ddt -= dt5
+	// t1 := -t
+	dt3 -= dt1
+	// dt := (dx - t*ds) / s
+	dt4 := ddt / s
+	ds1 := -dt * (ddt / s)
+	dt31 := -dt4
+	dt3 += ds * dt31
+	// t := x / s
+	dx1 := dt3 / s
+	ds1 -= t * (dt3 / s)
+	return jvpOfBell21, jvpOfBell22, dx1, ds1, dt4
+}
+
+// jvpOfBell2 is the pushforward of bell: its results, then their tangents along dx, ds.
+func jvpOfBell2(x, s, dx, ds float64) (float64, float64) {
+	t := x / s
+	dt := (dx - t*ds) / s
+	t1 := -t
+	dt2 := t*-dt + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// hvpOfScalarHelper returns ScalarHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of ScalarHelperHessian.
+func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64) {
+	var jvpOfBell25, jvpOfBell26, bell3, dBell2, t3, t4 float64
+	var iters, tapeLen, trips int
+	var tapes, dyTape, yTape []float64
+	jvpOfBell21, jvpOfBell22 := jvpOfBell2(x, s, vx, vs)
+	bell1 := jvpOfBell21
+	dBell := jvpOfBell22
+	t := x + 2
+	jvpOfBell23, jvpOfBell24 := jvpOfBell2(s, t, vs, vx)
+	bell2 := jvpOfBell23
+	dBell1 := jvpOfBell24
+	t1 := bell2 * dBell
+	t2 := bell1 * dBell1
+	dy := t1 + t2
+	y := bell1 * bell2
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		jvpOfBell25, jvpOfBell26 = jvpOfBell2(y, s, dy, vs)
+		bell3 = jvpOfBell25
+		dBell2 = jvpOfBell26
+		dyTape = append(dyTape, dy)
+		t3 = dy + dBell2
+		dy = t3
+		yTape = append(yTape, y)
+		t4 = y + bell3
+		y = t4
+	}
+	hvpOfScalarHelper1 := y
+	hvpOfScalarHelper2 := dy
+
+	var ddy, dy1, dt4, dbell3, dt3, ddBell2, djvpOfBell26, djvpOfBell25, hvs, dbell1, dbell2, dt float64
+	// return y, dy
+	ddy = 1
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += bell3
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt4 = dy1
+		dbell3 += dt4
+		// dy += dBell2
+		dy = dyTape[len(dyTape)-1]
+		dyTape = dyTape[:len(dyTape)-1]
+		dt3 = ddy
+		ddBell2 += dt3
+		// bell3, dBell2 := jvpOfBell2(y, s, dy, vs)
+		djvpOfBell26 = ddBell2
+		ddBell2 = 0
+		djvpOfBell25 = dbell3
+		dbell3 = 0
+		_, _, dJvpOfBell2Dx, dJvpOfBell2Ds, dJvpOfBell2Ddx := pullbackOfJvpOfBell2WrtXSDx(y, s, dy, vs, djvpOfBell25, djvpOfBell26)
+		dy1 += dJvpOfBell2Dx
+		hvs += dJvpOfBell2Ds
+		ddy += dJvpOfBell2Ddx
+	}
+	// y := bell1 * bell2
+	if dy1 != 0 {
+		dbell1 += bell2 * dy1
+		dbell2 += bell1 * dy1
+	}
+	// dy := bell2*dBell + bell1*dBell1
+	dbell1 += dBell1 * ddy
+	ddBell1 := bell1 * ddy
+	dbell2 += dBell * ddy
+	ddBell := bell2 * ddy
+	// bell2, dBell1 := jvpOfBell2(s, t, vs, vx)
+	_, _, dJvpOfBell2Dx1, dJvpOfBell2Ds1 := pullbackOfJvpOfBell2WrtXS(s, t, vs, vx, dbell2, ddBell1)
+	hvs += dJvpOfBell2Dx1
+	dt += dJvpOfBell2Ds1
+	// t := x + 2
+	hvx := dt
+	// bell1, dBell := jvpOfBell2(x, s, vx, vs)
+	_, _, dJvpOfBell2Dx2, dJvpOfBell2Ds2 := pullbackOfJvpOfBell2WrtXS(x, s, vx, vs, dbell1, ddBell)
+	hvx += dJvpOfBell2Dx2
+	hvs += dJvpOfBell2Ds2
+	return hvpOfScalarHelper1, hvpOfScalarHelper2, hvx, hvs
+}
+
 // jvpOfSoftsign is the pushforward of softsign: its results, then their tangents along dx.
 func jvpOfSoftsign(x, dx float64) (float64, float64) {
 	abs := math.Abs(x)
@@ -1150,6 +5676,338 @@ func jvpOfSoftsign(x, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// pullbackOfJvpOfSoftsign1 returns jvpOfSoftsign1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSoftsign1 in gradients.
+func pullbackOfJvpOfSoftsign1(x, dx, dres, dres1 float64) (float64, float64, float64, float64) {
+	var cond, cond1 bool
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		cond1 = true
+		dabs += dx
+	} else {
+		cond1 = false
+		if x < 0 {
+			cond = true
+			dabs -= dx
+		} else {
+			cond = false
+		}
+	}
+	t := 1 + abs
+	t1 := x / t
+	t2 := t1 * dabs
+	t3 := dx - t2
+	dt1 := t3 / t
+	jvpOfSoftsign11 := t1
+	jvpOfSoftsign12 := dt1
+
+	// return t1, dt1
+	dt11 := dres
+	// dt1 := (dx - t1*dabs) / t
+	dt3 := dres1 / t
+	dt := -dt1 * (dres1 / t)
+	ddx := dt3
+	dt2 := -dt3
+	dt11 += dabs * dt2
+	ddabs := t1 * dt2
+	// t1 := x / t
+	dx1 := dt11 / t
+	dt -= t1 * (dt11 / t)
+	// t := 1 + abs
+	// if x > 0
+	if cond1 {
+		// dabs += dx
+		ddx += ddabs
+	} else {
+		// if x < 0
+		if cond {
+			// dabs -= dx
+			ddx -= ddabs
+		}
+	}
+	// abs := math.Abs(x)
+	if x > 0 {
+		dx1 += dt
+	} else if x < 0 {
+		dx1 -= dt
+	}
+	return jvpOfSoftsign11, jvpOfSoftsign12, dx1, ddx
+}
+
+// jvpOfSoftsign1 is the pushforward of softsign: its results, then their tangents along dx.
+func jvpOfSoftsign1(x, dx float64) (float64, float64) {
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		dabs += dx
+	} else if x < 0 {
+		dabs -= dx
+	}
+	t := 1 + abs
+	t1 := x / t
+	dt1 := (dx - t1*dabs) / t
+	return t1, dt1
+}
+
+// pullbackOfJvpOfSoftsign2 returns jvpOfSoftsign2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSoftsign2 in gradients.
+func pullbackOfJvpOfSoftsign2(x, dx, dres, dres1 float64) (float64, float64, float64, float64) {
+	var cond, cond1 bool
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		cond1 = true
+		dabs += dx
+	} else {
+		cond1 = false
+		if x < 0 {
+			cond = true
+			dabs -= dx
+		} else {
+			cond = false
+		}
+	}
+	t := 1 + abs
+	t1 := x / t
+	t2 := t1 * dabs
+	t3 := dx - t2
+	dt1 := t3 / t
+	jvpOfSoftsign21 := t1
+	jvpOfSoftsign22 := dt1
+
+	// return t1, dt1
+	dt11 := dres
+	// dt1 := (dx - t1*dabs) / t
+	dt3 := dres1 / t
+	dt := -dt1 * (dres1 / t)
+	ddx := dt3
+	dt2 := -dt3
+	dt11 += dabs * dt2
+	ddabs := t1 * dt2
+	// t1 := x / t
+	dx1 := dt11 / t
+	dt -= t1 * (dt11 / t)
+	// t := 1 + abs
+	// if x > 0
+	if cond1 {
+		// dabs += dx
+		ddx += ddabs
+	} else {
+		// if x < 0
+		if cond {
+			// dabs -= dx
+			ddx -= ddabs
+		}
+	}
+	// abs := math.Abs(x)
+	if x > 0 {
+		dx1 += dt
+	} else if x < 0 {
+		dx1 -= dt
+	}
+	return jvpOfSoftsign21, jvpOfSoftsign22, dx1, ddx
+}
+
+// jvpOfSoftsign2 is the pushforward of softsign: its results, then their tangents along dx.
+func jvpOfSoftsign2(x, dx float64) (float64, float64) {
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		dabs += dx
+	} else if x < 0 {
+		dabs -= dx
+	}
+	t := 1 + abs
+	t1 := x / t
+	dt1 := (dx - t1*dabs) / t
+	return t1, dt1
+}
+
+// hvpOfInlinedElementInLoop returns InlinedElementInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of InlinedElementInLoopHessian.
+func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []float64) (float64, float64, float64) {
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("hvpOfInlinedElementInLoop: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var jvpOfSoftsign21, jvpOfSoftsign22, softsign1, dSoftsign, t3, t4, t5, dv, t6, v, t7, t8, t9, dt, t10, t, cos, t11, sin, t12, dt1, t13, t1, t14, t15 float64
+	var iters, tapeLen, trips int
+	var tapes, softsign1Tape, dSoftsignTape, dvTape, vTape, dtTape, tTape, dhElemTape, hElemTape, vyTape, yTape []float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("hvpOfInlinedElementInLoop: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	dh1 := make([]float64, 2)
+	h := make([]float64, 2)
+	ddh := make([]float64, 2)
+	dh := make([]float64, 2)
+	h[0] = w[0]
+	h[1] = w[1]
+	dh[0] = vw[0]
+	dh[1] = vw[1]
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	softsign1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dSoftsignTape, tapes = tapes[:0:iters], tapes[iters:]
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		softsign1Tape = append(softsign1Tape, softsign1)
+		dSoftsignTape = append(dSoftsignTape, dSoftsign)
+		jvpOfSoftsign21, jvpOfSoftsign22 = jvpOfSoftsign2(h[0], dh[0])
+		softsign1 = jvpOfSoftsign21
+		dSoftsign = jvpOfSoftsign22
+		dvTape = append(dvTape, dv)
+		t3 = y * dSoftsign
+		t4 = softsign1 * vy
+		t5 = t3 + t4
+		dv = t5
+		vTape = append(vTape, v)
+		t6 = softsign1 * y
+		v = t6
+		dtTape = append(dtTape, dt)
+		t7 = v * vy
+		t8 = y * dv
+		t9 = t7 + t8
+		dt = t9
+		tTape = append(tTape, t)
+		t10 = y * v
+		t = t10
+		dhElemTape = append(dhElemTape, dh[0])
+		cos = math.Cos(t)
+		t11 = cos * dt
+		dh[0] = t11
+		hElemTape = append(hElemTape, h[0])
+		sin = math.Sin(t)
+		h[0] = sin
+		t12 = 0.5 * dv
+		dt1 = t12
+		t13 = 0.5 * v
+		t1 = t13
+		vyTape = append(vyTape, vy)
+		t14 = vy + dt1
+		vy = t14
+		yTape = append(yTape, y)
+		t15 = y + t1
+		y = t15
+	}
+	dt2 := vy + dh[0]
+	t2 := y + h[0]
+	hvpOfInlinedElementInLoop1 := t2
+	hvpOfInlinedElementInLoop2 := dt2
+
+	var ddt2, hvy, dt15, dt11, dt14, ddt1, dt13, dv1, dt12, ddv, dsin, dt3, dt111, dcos, ddt, dt10, dt9, dt6, dsoftsign1, dt5, ddSoftsign, djvpOfSoftsign22, djvpOfSoftsign21 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := vy + dh[0]
+	dvy := ddt2
+	ddh[0] += ddt2
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += t1
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt15 = hvy
+		dt11 += dt15
+		// vy += dt1
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		dt14 = dvy
+		ddt1 += dt14
+		// t1 := 0.5 * v
+		dt13 = dt11
+		dt11 = 0
+		dv1 += 0.5 * dt13
+		// dt1 := 0.5 * dv
+		dt12 = ddt1
+		ddt1 = 0
+		ddv += 0.5 * dt12
+		// h[0] = math.Sin(t)
+		dsin = dh1[0]
+		dh1[0] = 0
+		h[0] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dt3 += math.Cos(t) * dsin
+		// dh[0] = math.Cos(t) * dt
+		dt111 = ddh[0]
+		ddh[0] = 0
+		dh[0] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		cos = math.Cos(t)
+		dcos = dt * dt111
+		ddt += cos * dt111
+		dt3 -= math.Sin(t) * dcos
+		// t := y * v
+		dt10 = dt3
+		dt3 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvy += v * dt10
+		dv1 += y * dt10
+		// dt := v*vy + y*dv
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt9 = ddt
+		ddt = 0
+		hvy += dv * dt9
+		ddv += y * dt9
+		dv1 += vy * dt9
+		dvy += v * dt9
+		// v := softsign1 * y
+		dt6 = dv1
+		dv1 = 0
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		dsoftsign1 += y * dt6
+		hvy += softsign1 * dt6
+		// dv := y*dSoftsign + softsign1*vy
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		dt5 = ddv
+		ddv = 0
+		dsoftsign1 += vy * dt5
+		dvy += softsign1 * dt5
+		hvy += dSoftsign * dt5
+		ddSoftsign += y * dt5
+		// softsign1, dSoftsign := jvpOfSoftsign2(h[0], dh[0])
+		djvpOfSoftsign22 = ddSoftsign
+		ddSoftsign = 0
+		dSoftsign = dSoftsignTape[len(dSoftsignTape)-1]
+		dSoftsignTape = dSoftsignTape[:len(dSoftsignTape)-1]
+		djvpOfSoftsign21 = dsoftsign1
+		dsoftsign1 = 0
+		softsign1 = softsign1Tape[len(softsign1Tape)-1]
+		softsign1Tape = softsign1Tape[:len(softsign1Tape)-1]
+		_, _, dJvpOfSoftsign2Dx, dJvpOfSoftsign2Ddx := pullbackOfJvpOfSoftsign2(h[0], dh[0], djvpOfSoftsign21, djvpOfSoftsign22)
+		dh1[0] += dJvpOfSoftsign2Dx
+		ddh[0] += dJvpOfSoftsign2Ddx
+	}
+	// h[0], h[1], dh[0], dh[1] = w[0], w[1], vw[0], vw[1]
+	ddh[1] = 0
+	ddh[0] = 0
+	dElem := dh1[1]
+	dh1[1] = 0
+	hvw[1] += dElem
+	dElem1 := dh1[0]
+	dh1[0] = 0
+	hvw[0] += dElem1
+	return hvpOfInlinedElementInLoop1, hvpOfInlinedElementInLoop2, hvy
+}
+
 // pullbackOfHalvesWrtB returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
 func pullbackOfHalvesWrtB(a, b, dres, dres1 float64) (float64, float64, float64) {
 	var halves1 float64 = a / 2
@@ -1160,6 +6018,157 @@ func pullbackOfHalvesWrtB(a, b, dres, dres1 float64) (float64, float64, float64)
 	db := dres1
 	db += a * dres1
 	return halves1, halves2, db
+}
+
+// pullbackOfHalvesWrtB1 returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
+func pullbackOfHalvesWrtB1(a, b, dres, dres1 float64) (float64, float64, float64) {
+	var halves1 float64 = a / 2
+	t := a * b
+	halves2 := t + b
+
+	// return a / 2, a*b + b
+	db := dres1
+	db += a * dres1
+	return halves1, halves2, db
+}
+
+// pullbackOfHalvesWrtB2 returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
+func pullbackOfHalvesWrtB2(a, b, dres, dres1 float64) (float64, float64, float64) {
+	var halves1 float64 = a / 2
+	t := a * b
+	halves2 := t + b
+
+	// return a / 2, a*b + b
+	db := dres1
+	db += a * dres1
+	return halves1, halves2, db
+}
+
+// hvpOfZeroTangentArgs returns ZeroTangentArgs's value, its directional derivative along the directions and their Hessian-vector product: a row of ZeroTangentArgsHessian.
+func hvpOfZeroTangentArgs(x, v float64) (float64, float64, float64) {
+	copysign := math.Copysign(1.3, x)
+	halves3, halves4 := halves(0.5, copysign)
+	halves1 := halves3
+	halves2 := halves4
+	a := halves1
+	b := halves2
+	da := float64(0)
+	db := float64(0)
+	copysign1 := math.Copysign(0.7, x)
+	abs := math.Abs(copysign1)
+	t4 := 1 + abs
+	softsign1 := copysign1 / t4
+	var dc float64
+	c := softsign1
+	t5 := b * da
+	t6 := a * db
+	dt := t5 + t6
+	t := a * b
+	dt1 := dt + dc
+	t1 := t + c
+	t7 := x * v
+	t8 := x * v
+	dt2 := t7 + t8
+	t2 := x * x
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	hvpOfZeroTangentArgs1 := t3
+	hvpOfZeroTangentArgs2 := dt3
+
+	var ddt3 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dt2
+	// dt2 := x*v + x*v
+	hv := v * ddt3
+	hv += v * ddt3
+	// dt1 := dt + dc
+	// dt := b*da + a*db
+	// a, b, da, db := halves1, halves2, float64(0), float64(0)
+	// halves1, halves2 := halves(0.5, copysign)
+	return hvpOfZeroTangentArgs1, hvpOfZeroTangentArgs2, hv
+}
+
+// hvpOfVarNorm returns VarNorm's value, its directional derivative along the directions and their Hessian-vector product: a row of VarNormHessian.
+func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("hvpOfVarNorm: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("hvpOfVarNorm: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		t1 = x * dx
+		t2 = x * dx
+		t3 = t1 + t2
+		dt = t3
+		t4 = x * x
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	sqrt := math.Sqrt(s)
+	t7 := 0.5 / sqrt
+	dsqrt := t7 * ds
+	hvpOfVarNorm1 := sqrt
+	hvpOfVarNorm2 := dsqrt
+
+	var ddsqrt, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return sqrt, dsqrt
+	ddsqrt = 1
+	// dsqrt := 0.5 / sqrt * ds
+	dt7 := ds * ddsqrt
+	dds := t7 * ddsqrt
+	dsqrt1 := -t7 * (dt7 / sqrt)
+	// sqrt := math.Sqrt(s)
+	ds1 := 0.5 / sqrt * dsqrt1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := x * x
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += 2 * x * dt4
+		// dt := x*dx + x*dx
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dx * dt2
+		hv[i] += dx * dt11
+		// dx := v[i]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return hvpOfVarNorm1, hvpOfVarNorm2
 }
 
 // pullbackOfVarNorm returns VarNorm's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to VarNorm in gradients.
@@ -1211,6 +6220,262 @@ func jvpOfVarNorm(xs, dxs []float64) (float64, float64) {
 	sqrt := math.Sqrt(s)
 	dsqrt := 0.5 / sqrt * ds
 	return sqrt, dsqrt
+}
+
+// pullbackOfJvpOfVarNorm1 returns jvpOfVarNorm1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarNorm1 in gradients.
+func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs []float64) (float64, float64) {
+	if len(dxs1) < len(xs) {
+		panic(fmt.Sprintf("pullbackOfJvpOfVarNorm1: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
+	}
+	if len(ddxs) < len(dxs) {
+		panic(fmt.Sprintf("pullbackOfJvpOfVarNorm1: len(ddxs) = %d is shorter than len(dxs) = %d", len(ddxs), len(dxs)))
+	}
+	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarNorm1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = dxs[i]
+		t1 = x * dx
+		t2 = x * dx
+		t3 = t1 + t2
+		dt = t3
+		t4 = x * x
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	sqrt := math.Sqrt(s)
+	t7 := 0.5 / sqrt
+	dsqrt := t7 * ds
+	jvpOfVarNorm11 := sqrt
+	jvpOfVarNorm12 := dsqrt
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddx float64
+	// return sqrt, dsqrt
+	dsqrt1 := dres
+	// dsqrt := 0.5 / sqrt * ds
+	dt7 := ds * dres1
+	dds := t7 * dres1
+	dsqrt1 -= t7 * (dt7 / sqrt)
+	// sqrt := math.Sqrt(s)
+	ds1 := 0.5 / sqrt * dsqrt1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := x * x
+		dt4 = dt1
+		dt1 = 0
+		dxs1[i] += 2 * x * dt4
+		// dt := x*dx + x*dx
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		dxs1[i] += dx * dt2
+		ddx += x * dt2
+		dxs1[i] += dx * dt11
+		ddx += x * dt11
+		// dx := dxs[i]
+		ddxs[i] += ddx
+		ddx = 0
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return jvpOfVarNorm11, jvpOfVarNorm12
+}
+
+// jvpOfVarNorm1 is the pushforward of VarNorm: its results, then their tangents along dxs.
+func jvpOfVarNorm1(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarNorm1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	sqrt := math.Sqrt(s)
+	dsqrt := 0.5 / sqrt * ds
+	return sqrt, dsqrt
+}
+
+// pullbackOfJvpOfVarNorm2WrtXs returns jvpOfVarNorm2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarNorm2 in gradients.
+func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 []float64) (float64, float64) {
+	if len(dxs1) < len(xs) {
+		panic(fmt.Sprintf("pullbackOfJvpOfVarNorm2WrtXs: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
+	}
+	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarNorm2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = dxs[i]
+		t1 = x * dx
+		t2 = x * dx
+		t3 = t1 + t2
+		dt = t3
+		t4 = x * x
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	sqrt := math.Sqrt(s)
+	t7 := 0.5 / sqrt
+	dsqrt := t7 * ds
+	jvpOfVarNorm21 := sqrt
+	jvpOfVarNorm22 := dsqrt
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return sqrt, dsqrt
+	dsqrt1 := dres
+	// dsqrt := 0.5 / sqrt * ds
+	dt7 := ds * dres1
+	dds := t7 * dres1
+	dsqrt1 -= t7 * (dt7 / sqrt)
+	// sqrt := math.Sqrt(s)
+	ds1 := 0.5 / sqrt * dsqrt1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := x * x
+		dt4 = dt1
+		dt1 = 0
+		dxs1[i] += 2 * x * dt4
+		// dt := x*dx + x*dx
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		dxs1[i] += dx * dt2
+		dxs1[i] += dx * dt11
+		// dx := dxs[i]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return jvpOfVarNorm21, jvpOfVarNorm22
+}
+
+// jvpOfVarNorm2 is the pushforward of VarNorm: its results, then their tangents along dxs.
+func jvpOfVarNorm2(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarNorm2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	sqrt := math.Sqrt(s)
+	dsqrt := 0.5 / sqrt * ds
+	return sqrt, dsqrt
+}
+
+// hvpOfVarScaled returns VarScaled's value, its directional derivative along the directions and their Hessian-vector product: a row of VarScaledHessian.
+func hvpOfVarScaled(k float64, ws []float64, vk float64, vws, hvws []float64) (float64, float64, float64) {
+	if len(hvws) < len(ws) {
+		panic(fmt.Sprintf("hvpOfVarScaled: len(hvws) = %d is shorter than len(ws) = %d", len(hvws), len(ws)))
+	}
+	if len(vws) < len(ws) {
+		panic(fmt.Sprintf("hvpOfVarScaled: len(vws) = %d is shorter than len(ws) = %d", len(vws), len(ws)))
+	}
+	jvpOfVarNorm21, jvpOfVarNorm22 := jvpOfVarNorm2(ws, vws)
+	varNorm := jvpOfVarNorm21
+	dVarNorm := jvpOfVarNorm22
+	t2 := varNorm * vk
+	t3 := k * dVarNorm
+	dt := t2 + t3
+	t := k * varNorm
+	jvpOfVarNorm23, jvpOfVarNorm24 := jvpOfVarNorm2(ws[1:], vws[1:])
+	varNorm1 := jvpOfVarNorm23
+	dVarNorm1 := jvpOfVarNorm24
+	t4 := varNorm1 * dt
+	t5 := t * dVarNorm1
+	dt1 := t4 + t5
+	t1 := t * varNorm1
+	hvpOfVarScaled1 := t1
+	hvpOfVarScaled2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := varNorm1*dt + t*dVarNorm1
+	dt2 := dVarNorm1 * ddt1
+	ddVarNorm1 := t * ddt1
+	dvarNorm1 := dt * ddt1
+	ddt := varNorm1 * ddt1
+	// varNorm1, dVarNorm1 := jvpOfVarNorm2(ws[1:], vws[1:])
+	pullbackOfJvpOfVarNorm2WrtXs(ws[1:], vws[1:], dvarNorm1, ddVarNorm1, hvws[1:])
+	// t := k * varNorm
+	hvk := varNorm * dt2
+	dvarNorm := k * dt2
+	// dt := varNorm*vk + k*dVarNorm
+	hvk += dVarNorm * ddt
+	ddVarNorm := k * ddt
+	dvarNorm += vk * ddt
+	// varNorm, dVarNorm := jvpOfVarNorm2(ws, vws)
+	pullbackOfJvpOfVarNorm2WrtXs(ws, vws, dvarNorm, ddVarNorm, hvws)
+	return hvpOfVarScaled1, hvpOfVarScaled2, hvk
 }
 
 // pullbackOfVarStats returns varStats's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to varStats in gradients.
@@ -1272,6 +6537,321 @@ func jvpOfVarStats(xs, dxs []float64) (float64, float64, float64, float64) {
 	return m, s, dm, ds
 }
 
+// pullbackOfJvpOfVarStats1 returns jvpOfVarStats1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarStats1 in gradients.
+func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float64, dxs1, ddxs []float64) (float64, float64, float64, float64) {
+	if len(dxs1) < len(xs) {
+		panic(fmt.Sprintf("pullbackOfJvpOfVarStats1: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
+	}
+	if len(ddxs) < len(dxs) {
+		panic(fmt.Sprintf("pullbackOfJvpOfVarStats1: len(ddxs) = %d is shorter than len(dxs) = %d", len(ddxs), len(dxs)))
+	}
+	var dx, t1, t2, t3, t4, t5, dt, t6, t, t7, t8, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarStats1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var m float64
+	var dm float64
+	var s float64
+	var ds float64
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = dxs[i]
+		t1 = dm + dx
+		dm = t1
+		t2 = m + x
+		m = t2
+		t3 = x * dx
+		t4 = x * dx
+		t5 = t3 + t4
+		dt = t5
+		t6 = x * x
+		t = t6
+		t7 = ds + dt
+		ds = t7
+		t8 = s + t
+		s = t8
+	}
+	jvpOfVarStats11 := m
+	jvpOfVarStats12 := s
+	jvpOfVarStats13 := dm
+	jvpOfVarStats14 := ds
+
+	var dt8, dt1, dt7, ddt, dt6, dt5, dt3, dt4, ddx, dt2, dt11 float64
+	// return m, s, dm, ds
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt8 = dres1
+		dt1 += dt8
+		// ds += dt
+		dt7 = dres3
+		ddt += dt7
+		// t := x * x
+		dt6 = dt1
+		dt1 = 0
+		dxs1[i] += 2 * x * dt6
+		// dt := x*dx + x*dx
+		dt5 = ddt
+		ddt = 0
+		dt3 = dt5
+		dt4 = dt5
+		dxs1[i] += dx * dt4
+		ddx += x * dt4
+		dxs1[i] += dx * dt3
+		ddx += x * dt3
+		// m += x
+		dt2 = dres
+		dxs1[i] += dt2
+		// dm += dx
+		dt11 = dres2
+		ddx += dt11
+		// dx := dxs[i]
+		ddxs[i] += ddx
+		ddx = 0
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return jvpOfVarStats11, jvpOfVarStats12, jvpOfVarStats13, jvpOfVarStats14
+}
+
+// jvpOfVarStats1 is the pushforward of varStats: its results, then their tangents along dxs.
+func jvpOfVarStats1(xs, dxs []float64) (float64, float64, float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarStats1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var m float64
+	var dm float64
+	var s float64
+	var ds float64
+	for i, x := range xs {
+		dx := dxs[i]
+		dm += dx
+		m += x
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	return m, s, dm, ds
+}
+
+// pullbackOfJvpOfVarStats2WrtXs returns jvpOfVarStats2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarStats2 in gradients.
+func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 float64, dxs1 []float64) (float64, float64, float64, float64) {
+	if len(dxs1) < len(xs) {
+		panic(fmt.Sprintf("pullbackOfJvpOfVarStats2WrtXs: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
+	}
+	var dx, t1, t2, t3, t4, dt, t5, t, t6, t7, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarStats2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var m float64
+	var dm float64
+	var s float64
+	var ds float64
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = dxs[i]
+		dm += dx
+		t1 = m + x
+		m = t1
+		t2 = x * dx
+		t3 = x * dx
+		t4 = t2 + t3
+		dt = t4
+		t5 = x * x
+		t = t5
+		t6 = ds + dt
+		ds = t6
+		t7 = s + t
+		s = t7
+	}
+	jvpOfVarStats21 := m
+	jvpOfVarStats22 := s
+	var jvpOfVarStats23 float64 = dm
+	jvpOfVarStats24 := ds
+
+	var dt7, dt1, dt6, ddt, dt5, dt4, dt2, dt3, dt11 float64
+	// return m, s, dm, ds
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt7 = dres1
+		dt1 += dt7
+		// ds += dt
+		dt6 = dres3
+		ddt += dt6
+		// t := x * x
+		dt5 = dt1
+		dt1 = 0
+		dxs1[i] += 2 * x * dt5
+		// dt := x*dx + x*dx
+		dt4 = ddt
+		ddt = 0
+		dt2 = dt4
+		dt3 = dt4
+		dxs1[i] += dx * dt3
+		dxs1[i] += dx * dt2
+		// m += x
+		dt11 = dres
+		dxs1[i] += dt11
+		// dx := dxs[i]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return jvpOfVarStats21, jvpOfVarStats22, jvpOfVarStats23, jvpOfVarStats24
+}
+
+// jvpOfVarStats2 is the pushforward of varStats: its results, then their tangents along dxs.
+func jvpOfVarStats2(xs, dxs []float64) (float64, float64, float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarStats2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var m float64
+	var dm float64
+	var s float64
+	var ds float64
+	for i, x := range xs {
+		dx := dxs[i]
+		dm += dx
+		m += x
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	return m, s, dm, ds
+}
+
+// hvpOfVarPair returns VarPair's value, its directional derivative along the directions and their Hessian-vector product: a row of VarPairHessian.
+func hvpOfVarPair(w, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfVarPair: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfVarPair: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	jvpOfVarStats21, jvpOfVarStats22, jvpOfVarStats23, jvpOfVarStats24 := jvpOfVarStats2(w, v)
+	varStats1 := jvpOfVarStats21
+	varStats2 := jvpOfVarStats22
+	dVarStats := jvpOfVarStats23
+	dVarStats1 := jvpOfVarStats24
+	m := varStats1
+	s := varStats2
+	dm := dVarStats
+	ds := dVarStats1
+	t1 := s * dm
+	t2 := m * ds
+	dt := t1 + t2
+	t := m * s
+	hvpOfVarPair1 := t
+	hvpOfVarPair2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := s*dm + m*ds
+	dm1 := ds * ddt
+	dds := m * ddt
+	ds1 := dm * ddt
+	ddm := s * ddt
+	// m, s, dm, ds := varStats1, varStats2, dVarStats, dVarStats1
+	// varStats1, varStats2, dVarStats, dVarStats1 := jvpOfVarStats2(w, v)
+	pullbackOfJvpOfVarStats2WrtXs(w, v, dm1, ds1, ddm, dds, hv)
+	return hvpOfVarPair1, hvpOfVarPair2
+}
+
+// jvpOfSigmoid7 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid7(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// jvpOfSigmoid8 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid8(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// jvpOfDot5 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot5(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot5: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDot6 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot6(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot6: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
 // gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.
 func gradOfBellWrtX(x, s float64) (float64, float64) {
 	t := x / s
@@ -1290,6 +6870,30 @@ func gradOfBellWrtX(x, s float64) (float64, float64) {
 
 // jvpOfBellWrtX is the pushforward of bell: its results, then their tangents along dx.
 func jvpOfBellWrtX(x, s, dx float64) (float64, float64) {
+	dt := dx / s
+	t := x / s
+	t1 := -t
+	dt2 := t*-dt + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// jvpOfBellWrtX1 is the pushforward of bell: its results, then their tangents along dx.
+func jvpOfBellWrtX1(x, s, dx float64) (float64, float64) {
+	dt := dx / s
+	t := x / s
+	t1 := -t
+	dt2 := t*-dt + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// jvpOfBellWrtX2 is the pushforward of bell: its results, then their tangents along dx.
+func jvpOfBellWrtX2(x, s, dx float64) (float64, float64) {
 	dt := dx / s
 	t := x / s
 	t1 := -t

@@ -10,6 +10,8 @@ import (
 // Define uses := and reads each variable more than once.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Define(x, y float64) float64 {
 	a := x * y
@@ -21,6 +23,8 @@ func Define(x, y float64) float64 {
 // VarDecl declares with var, with and without values and types.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func VarDecl(x float64) float64 {
 	var a float64
@@ -34,6 +38,8 @@ func VarDecl(x float64) float64 {
 // Reassign overwrites variables whose old values the backward sweep needs.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Reassign(x, y float64) float64 {
 	a := x * y
@@ -46,6 +52,8 @@ func Reassign(x, y float64) float64 {
 // OpAssign uses every arithmetic assignment operator.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func OpAssign(x, y float64) float64 {
 	s := x
@@ -59,6 +67,8 @@ func OpAssign(x, y float64) float64 {
 // IncDec counts with ++ and -- on floats.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func IncDec(x float64) float64 {
 	t := x * x
@@ -71,6 +81,8 @@ func IncDec(x float64) float64 {
 // Swap assigns in parallel: every right side is read before any change.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Swap(x, y float64) float64 {
 	a, b := x, y*2
@@ -82,6 +94,8 @@ func Swap(x, y float64) float64 {
 // Shadow declares a variable that shadows a parameter, in a block.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Shadow(x float64) float64 {
 	y := x * 2
@@ -96,6 +110,8 @@ func Shadow(x float64) float64 {
 // local constants with the variables.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Constants(x float64) float64 {
 	const third = 1.0 / 3
@@ -109,6 +125,8 @@ func Constants(x float64) float64 {
 // Conversions converts between float types and from integers.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Conversions(x float64, n int) float64 {
 	f := float32(x) * 3
@@ -123,6 +141,8 @@ type Celsius float64
 // Named computes in a named float type.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Named(c Celsius, k Celsius) Celsius {
 	f := c*9/5 + 32
@@ -132,6 +152,8 @@ func Named(c Celsius, k Celsius) Celsius {
 // Float32 computes in float32 throughout.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Float32(x, y float32) float32 {
 	t := x*y + 1
@@ -141,6 +163,8 @@ func Float32(x, y float32) float32 {
 // Fahrenheit is a method with a value receiver of a named float type.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func (c Celsius) Fahrenheit(scale float64) float64 {
 	return (float64(c)*9/5 + 32) * scale
@@ -149,6 +173,8 @@ func (c Celsius) Fahrenheit(scale float64) float64 {
 // unexported is an unexported function: its gradient is unexportedGrad.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func unexported(x float64) float64 { return x * x * x }
 
@@ -158,6 +184,8 @@ func Unexported(x float64) float64 { return unexported(x) }
 // Wrt differentiates only with respect to w and b.
 //
 //gradgen:grad wrt=w,b
+//gradgen:hvp wrt=w,b
+//gradgen:hessian wrt=w,b
 //gradgen:jvp wrt=w,b
 func Wrt(w, x, b float64) float64 {
 	z := w*x + b
@@ -167,6 +195,8 @@ func Wrt(w, x, b float64) float64 {
 // Renamed has its gradient generated under another name.
 //
 //gradgen:grad name=RenamedGradient
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Renamed(x float64) float64 { return math.Exp(-x * x) }
 
@@ -174,6 +204,8 @@ func Renamed(x float64) float64 { return math.Exp(-x * x) }
 // of it is differentiated.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Passive(x float64, n int, name string) float64 {
 	k := n * 2
@@ -190,6 +222,8 @@ func Passive(x float64, n int, name string) float64 {
 // into the gradient.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func DeadNaN(x float64) float64 {
 	unused := math.Exp(1000 * x)
@@ -203,6 +237,8 @@ func DeadNaN(x float64) float64 {
 // computed at all.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func PassiveExponent(x, p float64) float64 {
 	return math.Pow(x, p) + math.Pow(2, p)
@@ -211,6 +247,8 @@ func PassiveExponent(x, p float64) float64 {
 // ReturnParam returns a parameter as it is.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ReturnParam(x, y float64) float64 {
 	_ = y
@@ -220,6 +258,8 @@ func ReturnParam(x, y float64) float64 {
 // Unused does not depend on its parameter at all.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Unused(x float64) float64 {
 	_ = x
@@ -229,6 +269,8 @@ func Unused(x float64) float64 {
 // Parens keeps the source's grouping, which decides the value bit for bit.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Parens(x, y, z float64) float64 {
 	return (x + y) + z - (x - (y - z)) + x*(y+z)

@@ -3,6 +3,7 @@
 package cases
 
 import (
+	"fmt"
 	"math"
 	"strings"
 )
@@ -40,6 +41,103 @@ func DefineJVP(x, y, dx, dy float64) (float64, float64) {
 	t := c / y
 	dt := (dc - t*dy) / y
 	return t, dt
+}
+
+// DefineHVP returns Define's value, its gradient as DefineGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func DefineHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	t1 := y * vx
+	t2 := x * vy
+	da := t1 + t2
+	a := x * y
+	db := da + vx
+	b := a + x
+	t3 := a * db
+	t4 := b * da
+	dc := t3 + t4
+	c := b * a
+	t := c / y
+	t5 := t * vy
+	t6 := dc - t5
+	dt := t6 / y
+	defineHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := (dc - t*vy) / y
+	dt6 := ddt / y
+	hvy := -dt * (ddt / y)
+	dt5 := -dt6
+	dt1 := vy * dt5
+	dy := t * dt5
+	// t := c / y
+	dc1 := dt1 / y
+	hvy -= t * (dt1 / y)
+	// c := b * a
+	db1 := a * dc1
+	da1 := b * dc1
+	// dc := a*db + b*da
+	db1 += da * dt6
+	dda := b * dt6
+	da1 += db * dt6
+	ddb := a * dt6
+	// b := a + x
+	da1 += db1
+	hvx := db1
+	// db := da + vx
+	dda += ddb
+	dx := ddb
+	// a := x * y
+	hvx += y * da1
+	hvy += x * da1
+	// da := y*vx + x*vy
+	hvx += vy * dda
+	dy += x * dda
+	hvy += vx * dda
+	dx += y * dda
+	return defineHVP, dx, dy, hvx, hvy
+}
+
+// DefineHessian returns Define's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DefineHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DefineHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var define float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfDefine(x, y, vx, vy)
+	define = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfDefine(x, y, vx, vy)
+	define = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		define = Define(x, y)
+	}
+	return define, dx, dy
 }
 
 // VarDeclGrad returns VarDecl(x) and its partial derivatives with respect to x.
@@ -80,6 +178,66 @@ func VarDeclJVP(x, dx float64) (float64, float64) {
 	da = dd - de
 	a = d - e
 	return a, da
+}
+
+// VarDeclHVP returns VarDecl's value, its gradient as VarDeclGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func VarDeclHVP(x, v float64) (float64, float64, float64) {
+	var a float64
+	db := 2 * v
+	b := x * 2
+	dc := db
+	c := b + 1
+	t := c * c
+	d := t
+	e := x
+	a = d - e
+	varDeclHVP := a
+
+	var dda float64
+	// return a, da
+	dda = 1
+	// da = dd - de
+	dde := -dda
+	// d, e, dd, de := t, x, dt, v
+	dx := dde
+	// dt := c*dc + c*dc
+	dc1 := dc * dda
+	ddc := c * dda
+	dc1 += dc * dda
+	ddc += c * dda
+	// var c float64 = b + 1
+	// var dc float64 = db
+	// b := x * 2
+	hv := 2 * dc1
+	// db := 2 * v
+	dx += 2 * ddc
+	return varDeclHVP, dx, hv
+}
+
+// VarDeclHessian returns VarDecl's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func VarDeclHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("VarDeclHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var varDecl float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfVarDecl(x, v)
+	varDecl = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		varDecl = VarDecl(x)
+	}
+	return varDecl, dx
 }
 
 // ReassignGrad returns Reassign(x, y) and its partial derivatives with respect to x, y.
@@ -126,6 +284,120 @@ func ReassignJVP(x, y, dx, dy float64) (float64, float64) {
 	dt := da + dx
 	t := a + x
 	return t, dt
+}
+
+// ReassignHVP returns Reassign's value, its gradient as ReassignGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReassignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	t1 := y * vx
+	t2 := x * vy
+	da := t1 + t2
+	a := x * y
+	daPrev := da
+	t3 := a * da
+	t4 := a * da
+	da = t3 + t4
+	aPrev := a
+	a *= a
+	vxPrev := vx
+	cos := math.Cos(x)
+	vx = cos * vx
+	xPrev := x
+	x = math.Sin(x)
+	daPrev1 := da
+	t5 := x * da
+	t6 := a * vx
+	da = t5 + t6
+	aPrev1 := a
+	a *= x
+	t := a + x
+	reassignHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := da + vx
+	dda := ddt
+	dx := ddt
+	// a *= x
+	a = aPrev1
+	// da = x*da + a*vx
+	dt5 := dda
+	dt6 := dda
+	da = daPrev1
+	da1 := vx * dt6
+	dx += a * dt6
+	hvx := da * dt5
+	dda = x * dt5
+	// x = math.Sin(x)
+	x = xPrev
+	hvx = math.Cos(x) * hvx
+	// vx = math.Cos(x) * vx
+	vx = vxPrev
+	dcos := vx * dx
+	dx = cos * dx
+	hvx -= math.Sin(x) * dcos
+	// a *= a
+	a = aPrev
+	da1 = 2 * a * da1
+	// da = a*da + a*da
+	dt3 := dda
+	dt4 := dda
+	da = daPrev
+	da1 += da * dt4
+	dda = a * dt4
+	da1 += da * dt3
+	dda += a * dt3
+	// a := x * y
+	hvx += y * da1
+	hvy := x * da1
+	// da := y*vx + x*vy
+	hvx += vy * dda
+	dy := x * dda
+	hvy += vx * dda
+	dx += y * dda
+	return reassignHVP, dx, dy, hvx, hvy
+}
+
+// ReassignHessian returns Reassign's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReassignHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ReassignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var reassign float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfReassign(x, y, vx, vy)
+	reassign = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfReassign(x, y, vx, vy)
+	reassign = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		reassign = Reassign(x, y)
+	}
+	return reassign, dx, dy
 }
 
 // OpAssignGrad returns OpAssign(x, y) and its partial derivatives with respect to x, y.
@@ -182,6 +454,125 @@ func OpAssignJVP(x, y, dx, dy float64) (float64, float64) {
 	return s, ds
 }
 
+// OpAssignHVP returns OpAssign's value, its gradient as OpAssignGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func OpAssignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	ds := vx
+	s := x
+	t3 := x * vy
+	t4 := y * vx
+	dt := t3 + t4
+	t := y * x
+	ds += dt
+	s += t
+	ds -= vy
+	s -= y
+	dsPrev := ds
+	t5 := s * ds
+	t6 := s * ds
+	ds = t5 + t6
+	sPrev := s
+	s *= s
+	t1 := y + 3
+	t2 := s / t1
+	t7 := t2 * vy
+	t8 := ds - t7
+	dt2 := t8 / t1
+	ds = dt2
+	s = t2
+	opAssignHVP := s
+
+	var dds float64
+	// return s, ds
+	dds = 1
+	// s = t2
+	// ds = dt2
+	ddt2 := dds
+	// dt2 := (ds - t2*vy) / t1
+	dt8 := ddt2 / t1
+	dt1 := -dt2 * (ddt2 / t1)
+	dds = dt8
+	dt7 := -dt8
+	dt21 := vy * dt7
+	dy := t2 * dt7
+	// t2 := s / t1
+	ds1 := dt21 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := y + 3
+	hvy := dt1
+	// s *= s
+	s = sPrev
+	ds1 = 2 * s * ds1
+	// ds = s*ds + s*ds
+	dt5 := dds
+	dt6 := dds
+	ds = dsPrev
+	ds1 += ds * dt6
+	dds = s * dt6
+	ds1 += ds * dt5
+	dds += s * dt5
+	// s -= y
+	hvy -= ds1
+	// ds -= vy
+	dy -= dds
+	// s += t
+	// ds += dt
+	// t := y * x
+	hvy += x * ds1
+	hvx := y * ds1
+	// dt := x*vy + y*vx
+	hvy += vx * dds
+	dx := y * dds
+	hvx += vy * dds
+	dy += x * dds
+	// s := x
+	hvx += ds1
+	// ds := vx
+	dx += dds
+	return opAssignHVP, dx, dy, hvx, hvy
+}
+
+// OpAssignHessian returns OpAssign's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func OpAssignHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("OpAssignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var opAssign float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfOpAssign(x, y, vx, vy)
+	opAssign = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfOpAssign(x, y, vx, vy)
+	opAssign = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		opAssign = OpAssign(x, y)
+	}
+	return opAssign, dx, dy
+}
+
 // IncDecGrad returns IncDec(x) and its partial derivatives with respect to x.
 func IncDecGrad(x float64) (float64, float64) {
 	t := x * x
@@ -207,6 +598,62 @@ func IncDecJVP(x, dx float64) (float64, float64) {
 	dt1 := x*dt + t*dx
 	t1 := t * x
 	return t1, dt1
+}
+
+// IncDecHVP returns IncDec's value, its gradient as IncDecGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func IncDecHVP(x, v float64) (float64, float64, float64) {
+	t2 := x * v
+	t3 := x * v
+	dt := t2 + t3
+	t := x * x
+	t++
+	t--
+	t++
+	t1 := t * x
+	incDecHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*dt + t*v
+	dt2 := v * ddt1
+	dx := t * ddt1
+	hv := dt * ddt1
+	ddt := x * ddt1
+	// t := x * x
+	hv += 2 * x * dt2
+	// dt := x*v + x*v
+	hv += v * ddt
+	dx += x * ddt
+	hv += v * ddt
+	dx += x * ddt
+	return incDecHVP, dx, hv
+}
+
+// IncDecHessian returns IncDec's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func IncDecHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("IncDecHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var incDec float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfIncDec(x, v)
+	incDec = r
+	dx += t1
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		incDec = IncDec(x)
+	}
+	return incDec, dx
 }
 
 // SwapGrad returns Swap(x, y) and its partial derivatives with respect to x, y.
@@ -268,6 +715,122 @@ func SwapJVP(x, y, dx, dy float64) (float64, float64) {
 	return t4, dt4
 }
 
+// SwapHVP returns Swap's value, its gradient as SwapGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func SwapHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	dt := 2 * vy
+	t := y * 2
+	a := x
+	b := t
+	da := vx
+	db := dt
+	t5 := b
+	t6 := a
+	t7 := db
+	t8 := da
+	a = t5
+	b = t6
+	da = t7
+	db = t8
+	t9 := b * da
+	t10 := a * db
+	dt1 := t9 + t10
+	t1 := a * b
+	dt2 := da + db
+	t2 := a + b
+	aPrev := a
+	bPrev := b
+	daPrev := da
+	dbPrev := db
+	a = t1
+	b = t2
+	da = dt1
+	db = dt2
+	t3 := 3 * b
+	t4 := a - t3
+	swapHVP := t4
+
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := da - dt3
+	dda := ddt4
+	ddt3 := -ddt4
+	// dt3 := 3 * db
+	ddb := 3 * ddt3
+	// a, b, da, db = t1, t2, dt1, dt2
+	ddt2 := ddb
+	db = dbPrev
+	ddt1 := dda
+	da = daPrev
+	b = bPrev
+	a = aPrev
+	// dt2 := da + db
+	dda = ddt2
+	ddb = ddt2
+	// dt1 := b*da + a*db
+	da1 := db * ddt1
+	ddb += a * ddt1
+	db1 := da * ddt1
+	dda += b * ddt1
+	// a, b, da, db = b, a, db, da
+	dt8 := ddb
+	dt7 := dda
+	dt6 := db1
+	dt5 := da1
+	dda = dt8
+	ddb = dt7
+	da1 = dt6
+	db1 = dt5
+	// a, b, da, db := x, t, vx, dt
+	// t := y * 2
+	hvy := 2 * db1
+	// dt := 2 * vy
+	dy := 2 * ddb
+	return swapHVP, dda, dy, da1, hvy
+}
+
+// SwapHessian returns Swap's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SwapHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SwapHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var swap float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfSwap(x, y, vx, vy)
+	swap = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfSwap(x, y, vx, vy)
+	swap = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		swap = Swap(x, y)
+	}
+	return swap, dx, dy
+}
+
 // ShadowGrad returns Shadow(x) and its partial derivatives with respect to x.
 func ShadowGrad(x float64) (float64, float64) {
 	y := x * 2
@@ -302,6 +865,75 @@ func ShadowJVP(x, dx float64) (float64, float64) {
 	dt := y*dx + x*dy
 	t := x * y
 	return t, dt
+}
+
+// ShadowHVP returns Shadow's value, its gradient as ShadowGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ShadowHVP(x, v float64) (float64, float64, float64) {
+	dy := 2 * v
+	y := x * 2
+	t1 := y * dy
+	t2 := y * dy
+	dx1 := t1 + t2
+	x1 := y * y
+	dyPrev := dy
+	dy = dx1
+	yPrev := y
+	y = x1 + 1
+	t := x * y
+	shadowHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := y*v + x*dy
+	hv := dy * ddt
+	ddy := x * ddt
+	dy1 := v * ddt
+	dx := y * ddt
+	// y = x1 + 1
+	dx11 := dy1
+	y = yPrev
+	// dy = dx1
+	ddx1 := ddy
+	dy = dyPrev
+	// x1 := y * y
+	dy1 = 2 * y * dx11
+	// dx1 := y*dy + y*dy
+	dy1 += dy * ddx1
+	ddy = y * ddx1
+	dy1 += dy * ddx1
+	ddy += y * ddx1
+	// y := x * 2
+	hv += 2 * dy1
+	// dy := 2 * v
+	dx += 2 * ddy
+	return shadowHVP, dx, hv
+}
+
+// ShadowHessian returns Shadow's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ShadowHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ShadowHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var shadow float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfShadow(x, v)
+	shadow = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		shadow = Shadow(x)
+	}
+	return shadow, dx
 }
 
 // ConstantsGrad returns Constants(x) and its partial derivatives with respect to x.
@@ -359,6 +991,68 @@ func ConstantsJVP(x, dx float64) (float64, float64) {
 	return t5, dt5
 }
 
+// ConstantsHVP returns Constants's value, its gradient as ConstantsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ConstantsHVP(x, v float64) (float64, float64, float64) {
+	const third = 1.0 / 3
+	const k float64 = 2
+	a := x / 3
+	b := 0 * x
+	t := x * 0.3333333333333333
+	c := t * 3.141592653589793
+	t1 := a + b
+	t2 := t1 + c
+	t3 := 2 * x
+	t4 := t3 / 16
+	t5 := t2 + t4
+	constantsHVP := t5
+
+	var ddt5, hv float64
+	// return t5, dt5
+	ddt5 = 1
+	// dt5 := dt2 + dt4
+	// dt4 := dt3 / 16
+	ddt3 := ddt5 / 16
+	// dt3 := 2 * v
+	dx := 2 * ddt3
+	// dt2 := dt1 + dc
+	// dt1 := da + db
+	// dc := 3.141592653589793 * dt
+	ddt := 3.141592653589793 * ddt5
+	// dt := 0.3333333333333333 * v
+	dx += 0.3333333333333333 * ddt
+	// db := 0 * v
+	dx += 0 * ddt5
+	// da := v / 3
+	dx += ddt5 * 0.3333333333333333
+	return constantsHVP, dx, hv
+}
+
+// ConstantsHessian returns Constants's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ConstantsHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ConstantsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var constants float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfConstants(x, v)
+	constants = r
+	dx += t
+	k1 := j * n
+	hess[k1] += hv
+	k1++
+	v = 0
+	j++
+	if n == 0 {
+		constants = Constants(x)
+	}
+	return constants, dx
+}
+
 // ConversionsGrad returns Conversions(x, n) and its partial derivatives with respect to x.
 func ConversionsGrad(x float64, n int) (float64, float64) {
 	t := float32(x)
@@ -410,6 +1104,96 @@ func ConversionsJVP(x float64, n int, dx float64) (float64, float64) {
 	return t5, dt5
 }
 
+// ConversionsHVP returns Conversions's value, its gradient as ConversionsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ConversionsHVP(x float64, n int, v float64) (float64, float64, float64) {
+	dt := float32(v)
+	t := float32(x)
+	df := 3 * dt
+	f := t * 3
+	t6 := f * df
+	t7 := f * df
+	dt1 := t6 + t7
+	t1 := f * f
+	dt2 := float64(dt1)
+	t2 := float64(t1)
+	dg := dt2
+	g := t2 + float64(n)
+	dc := Celsius(dg)
+	c := Celsius(g)
+	dt3 := float64(dc)
+	t3 := float64(c)
+	t4 := t3 * x
+	t5 := t4 / float64(n+1)
+	conversionsHVP := t5
+
+	var ddt5 float64
+	// return t5, dt5
+	ddt5 = 1
+	// dt5 := dt4 / float64(n+1)
+	ddt4 := ddt5 / float64(n+1)
+	// dt4 := x*dt3 + t3*v
+	dt31 := v * ddt4
+	dx := t3 * ddt4
+	hv := dt3 * ddt4
+	ddt3 := x * ddt4
+	// t3 := float64(c)
+	dc1 := Celsius(dt31)
+	// dt3 := float64(dc)
+	ddc := Celsius(ddt3)
+	// var c Celsius = Celsius(g)
+	dg1 := float64(dc1)
+	// var dc Celsius = Celsius(dg)
+	ddg := float64(ddc)
+	// g := t2 + float64(n)
+	// dg := dt2
+	// t2 := float64(t1)
+	dt11 := float32(dg1)
+	// dt2 := float64(dt1)
+	ddt1 := float32(ddg)
+	// t1 := f * f
+	df1 := 2 * f * dt11
+	// dt1 := f*df + f*df
+	df1 += df * ddt1
+	ddf := f * ddt1
+	df1 += df * ddt1
+	ddf += f * ddt1
+	// f := t * 3
+	dt10 := 3 * df1
+	// df := 3 * dt
+	ddt := 3 * ddf
+	// t := float32(x)
+	hv += float64(dt10)
+	// dt := float32(v)
+	dx += float64(ddt)
+	return conversionsHVP, dx, hv
+}
+
+// ConversionsHessian returns Conversions's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ConversionsHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("ConversionsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var conversions float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfConversions(x, n, v)
+	conversions = r
+	dx += t
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		conversions = Conversions(x, n)
+	}
+	return conversions, dx
+}
+
 // NamedGrad returns Named(c, k) and its partial derivatives with respect to c, k.
 func NamedGrad(c, k Celsius) (Celsius, Celsius, Celsius) {
 	t := c * 9
@@ -435,6 +1219,80 @@ func NamedJVP(c, k, dc, dk Celsius) (Celsius, Celsius) {
 	dt2 := k*df + f*dk
 	t2 := f * k
 	return t2, dt2
+}
+
+// NamedHVP returns Named's value, its gradient as NamedGrad gives it, and the product of its Hessian with the direction vc, vk in the same form (added into buffers for slices and pointers, returned for the rest).
+func NamedHVP(c, k, vc, vk Celsius) (Celsius, Celsius, Celsius, Celsius, Celsius) {
+	dt := 9 * vc
+	t := c * 9
+	dt1 := dt / 5
+	t1 := t / 5
+	df := dt1
+	f := t1 + 32
+	t2 := f * k
+	namedHVP := t2
+
+	var ddt2 Celsius
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := k*df + f*vk
+	df1 := vk * ddt2
+	dk := f * ddt2
+	hvk := df * ddt2
+	ddf := k * ddt2
+	// f := t1 + 32
+	// df := dt1
+	// t1 := t / 5
+	dt5 := df1 * 0.2
+	// dt1 := dt / 5
+	ddt := ddf * 0.2
+	// t := c * 9
+	hvc := 9 * dt5
+	// dt := 9 * vc
+	dc := 9 * ddt
+	return namedHVP, dc, dk, hvc, hvk
+}
+
+// NamedHessian returns Named's value and its gradient with respect to c, k, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NamedHessian(c, k Celsius, hess []float64) (Celsius, Celsius, Celsius) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NamedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vc Celsius
+	var dc Celsius
+	var vk Celsius
+	var dk Celsius
+	var named Celsius
+	j := 0
+	vc = 1
+	r, t, hvc, hvk := hvpOfNamed(c, k, vc, vk)
+	named = r
+	dc += t
+	k1 := j * n
+	hess[k1] += float64(hvc)
+	k1++
+	hess[k1] += float64(hvk)
+	k1++
+	vc = 0
+	j++
+	vk = 1
+	r1, t1, hvc, hvk := hvpOfNamed(c, k, vc, vk)
+	named = r1
+	dk += t1
+	k2 := j * n
+	hess[k2] += float64(hvc)
+	k2++
+	hess[k2] += float64(hvk)
+	k2++
+	vk = 0
+	j++
+	if n == 0 {
+		named = Named(c, k)
+	}
+	return named, dc, dk
 }
 
 // Float32Grad returns Float32(x, y) and its partial derivatives with respect to x, y.
@@ -474,6 +1332,101 @@ func Float32JVP(x, y, dx, dy float32) (float32, float32) {
 	return t4, dt4
 }
 
+// Float32HVP returns Float32's value, its gradient as Float32Grad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func Float32HVP(x, y, vx, vy float32) (float32, float32, float32, float32, float32) {
+	t5 := y * vx
+	t6 := x * vy
+	dt1 := t5 + t6
+	t1 := x * y
+	dt := dt1
+	t := t1 + 1
+	dt2 := float64(dt)
+	t2 := float64(t)
+	cos := math.Cos(t2)
+	dsin := cos * dt2
+	sin := math.Sin(t2)
+	dt3 := float32(dsin)
+	t3 := float32(sin)
+	t4 := t * t3
+	float32HVP := t4
+
+	var ddt4 float32
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := t3*dt + t*dt3
+	dt5 := dt3 * ddt4
+	ddt3 := t * ddt4
+	dt31 := dt * ddt4
+	ddt := t3 * ddt4
+	// t3 := float32(sin)
+	dsin1 := float64(dt31)
+	// dt3 := float32(dsin)
+	ddsin := float64(ddt3)
+	// sin := math.Sin(t2)
+	dt21 := math.Cos(t2) * dsin1
+	// dsin := math.Cos(t2) * dt2
+	dcos := dt2 * ddsin
+	ddt2 := cos * ddsin
+	dt21 -= math.Sin(t2) * dcos
+	// t2 := float64(t)
+	dt5 += float32(dt21)
+	// dt2 := float64(dt)
+	ddt += float32(ddt2)
+	// t := t1 + 1
+	// dt := dt1
+	// t1 := x * y
+	hvx := y * dt5
+	hvy := x * dt5
+	// dt1 := y*vx + x*vy
+	hvx += vy * ddt
+	dy := x * ddt
+	hvy += vx * ddt
+	dx := y * ddt
+	return float32HVP, dx, dy, hvx, hvy
+}
+
+// Float32Hessian returns Float32's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Float32Hessian(x, y float32, hess []float32) (float32, float32, float32) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Float32Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float32
+	var dx float32
+	var vy float32
+	var dy float32
+	var float321 float32
+	j := 0
+	vx = 1
+	r, t1, hvx, hvy := hvpOfFloat32(x, y, vx, vy)
+	float321 = r
+	dx += t1
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t2, hvx, hvy := hvpOfFloat32(x, y, vx, vy)
+	float321 = r1
+	dy += t2
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		float321 = Float32(x, y)
+	}
+	return float321, dx, dy
+}
+
 // FahrenheitGrad returns c.Fahrenheit(scale) and its partial derivatives with respect to c, scale.
 func (c Celsius) FahrenheitGrad(scale float64) (float64, Celsius, float64) {
 	t := float64(c)
@@ -503,6 +1456,84 @@ func (c Celsius) FahrenheitJVP(scale float64, dc Celsius, dscale float64) (float
 	return t4, dt4
 }
 
+// FahrenheitHVP returns Fahrenheit's value, its gradient as FahrenheitGrad gives it, and the product of its Hessian with the direction vc, vscale in the same form (added into buffers for slices and pointers, returned for the rest).
+func (c Celsius) FahrenheitHVP(scale float64, vc Celsius, vscale float64) (float64, Celsius, float64, Celsius, float64) {
+	dt := float64(vc)
+	t := float64(c)
+	dt1 := 9 * dt
+	t1 := t * 9
+	dt2 := dt1 / 5
+	t2 := t1 / 5
+	t3 := t2 + 32
+	t4 := t3 * scale
+	fahrenheitHVP := t4
+
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := scale*dt2 + t3*vscale
+	dt3 := vscale * ddt4
+	dscale := t3 * ddt4
+	hvscale := dt2 * ddt4
+	ddt2 := scale * ddt4
+	// t3 := t2 + 32
+	// t2 := t1 / 5
+	dt11 := dt3 * 0.2
+	// dt2 := dt1 / 5
+	ddt1 := ddt2 * 0.2
+	// t1 := t * 9
+	dt7 := 9 * dt11
+	// dt1 := 9 * dt
+	ddt := 9 * ddt1
+	// t := float64(c)
+	hvc := Celsius(dt7)
+	// dt := float64(vc)
+	dc := Celsius(ddt)
+	return fahrenheitHVP, dc, dscale, hvc, hvscale
+}
+
+// FahrenheitHessian returns Fahrenheit's value and its gradient with respect to c, scale, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func (c Celsius) FahrenheitHessian(scale float64, hess []float64) (float64, Celsius, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FahrenheitHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vc Celsius
+	var dc Celsius
+	var vscale float64
+	var dscale float64
+	var fahrenheit float64
+	j := 0
+	vc = 1
+	r, t, hvc, hvscale := c.hvpOfFahrenheit(scale, vc, vscale)
+	fahrenheit = r
+	dc += Celsius(t)
+	k := j * n
+	hess[k] += float64(hvc)
+	k++
+	hess[k] += hvscale
+	k++
+	vc = 0
+	j++
+	vscale = 1
+	r1, t1, hvc, hvscale := c.hvpOfFahrenheit(scale, vc, vscale)
+	fahrenheit = r1
+	dscale += t1
+	k1 := j * n
+	hess[k1] += float64(hvc)
+	k1++
+	hess[k1] += hvscale
+	k1++
+	vscale = 0
+	j++
+	if n == 0 {
+		fahrenheit = c.Fahrenheit(scale)
+	}
+	return fahrenheit, dc, dscale
+}
+
 // unexportedGrad returns unexported(x) and its partial derivatives with respect to x.
 func unexportedGrad(x float64) (float64, float64) {
 	t := x * x
@@ -521,6 +1552,59 @@ func unexportedJVP(x, dx float64) (float64, float64) {
 	dt1 := x*dt + t*dx
 	t1 := t * x
 	return t1, dt1
+}
+
+// unexportedHVP returns unexported's value, its gradient as unexportedGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func unexportedHVP(x, v float64) (float64, float64, float64) {
+	t2 := x * v
+	t3 := x * v
+	dt := t2 + t3
+	t := x * x
+	t1 := t * x
+	unexportedHVP1 := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*dt + t*v
+	dt2 := v * ddt1
+	dx := t * ddt1
+	hv := dt * ddt1
+	ddt := x * ddt1
+	// t := x * x
+	hv += 2 * x * dt2
+	// dt := x*v + x*v
+	hv += v * ddt
+	dx += x * ddt
+	hv += v * ddt
+	dx += x * ddt
+	return unexportedHVP1, dx, hv
+}
+
+// unexportedHessian returns unexported's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func unexportedHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("unexportedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var unexported1 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfUnexported(x, v)
+	unexported1 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		unexported1 = unexported(x)
+	}
+	return unexported1, dx
 }
 
 // WrtGrad returns Wrt(w, x, b) and its partial derivatives with respect to w, b.
@@ -547,6 +1631,74 @@ func WrtJVP(w, x, b, dw, db float64) (float64, float64) {
 	return t1, dt1
 }
 
+// WrtHVP returns Wrt's value, its gradient as WrtGrad gives it, and the product of its Hessian with the direction vw, vb in the same form (added into buffers for slices and pointers, returned for the rest).
+func WrtHVP(w, x, b, vw, vb float64) (float64, float64, float64, float64, float64) {
+	dt := x * vw
+	t := w * x
+	dz := dt + vb
+	z := t + b
+	t1 := z * z
+	wrtHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := z*dz + z*dz
+	dz1 := dz * ddt1
+	ddz := z * ddt1
+	dz1 += dz * ddt1
+	ddz += z * ddt1
+	// z := t + b
+	// dz := dt + vb
+	// t := w * x
+	hvw := x * dz1
+	// dt := x * vw
+	dw := x * ddz
+	return wrtHVP, dw, ddz, hvw, dz1
+}
+
+// WrtHessian returns Wrt's value and its gradient with respect to w, b, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func WrtHessian(w, x, b float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("WrtHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vw float64
+	var dw float64
+	var vb float64
+	var db float64
+	var wrt float64
+	j := 0
+	vw = 1
+	r, t, hvw, hvb := hvpOfWrt(w, x, b, vw, vb)
+	wrt = r
+	dw += t
+	k := j * n
+	hess[k] += hvw
+	k++
+	hess[k] += hvb
+	k++
+	vw = 0
+	j++
+	vb = 1
+	r1, t1, hvw, hvb := hvpOfWrt(w, x, b, vw, vb)
+	wrt = r1
+	db += t1
+	k1 := j * n
+	hess[k1] += hvw
+	k1++
+	hess[k1] += hvb
+	k1++
+	vb = 0
+	j++
+	if n == 0 {
+		wrt = Wrt(w, x, b)
+	}
+	return wrt, dw, db
+}
+
 // RenamedGradient returns Renamed(x) and its partial derivatives with respect to x.
 func RenamedGradient(x float64) (float64, float64) {
 	t := -x
@@ -568,6 +1720,65 @@ func RenamedJVP(x, dx float64) (float64, float64) {
 	exp := math.Exp(t1)
 	dexp := exp * dt1
 	return exp, dexp
+}
+
+// RenamedHVP returns Renamed's value, its gradient as RenamedGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RenamedHVP(x, v float64) (float64, float64, float64) {
+	t := -x
+	t2 := -v
+	t3 := x * t2
+	t4 := t * v
+	dt1 := t3 + t4
+	t1 := t * x
+	exp := math.Exp(t1)
+	renamedHVP := exp
+
+	var ddexp float64
+	// return exp, dexp
+	ddexp = 1
+	// dexp := exp * dt1
+	dexp1 := dt1 * ddexp
+	ddt1 := exp * ddexp
+	// exp := math.Exp(t1)
+	dt11 := exp * dexp1
+	// t1 := t * x
+	dt := x * dt11
+	hv := t * dt11
+	// dt1 := x*-v + t*v
+	dt += v * ddt1
+	dx := t * ddt1
+	hv += t2 * ddt1
+	dt2 := x * ddt1
+	dx -= dt2
+	// t := -x
+	hv -= dt
+	return renamedHVP, dx, hv
+}
+
+// RenamedHessian returns Renamed's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RenamedHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RenamedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var renamed float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfRenamed(x, v)
+	renamed = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		renamed = Renamed(x)
+	}
+	return renamed, dx
 }
 
 // PassiveGrad returns Passive(x, n, name) and its partial derivatives with respect to x.
@@ -595,6 +1806,49 @@ func PassiveJVP(x float64, n int, name string, dx float64) (float64, float64) {
 	dt := scale * dx
 	t := x * scale
 	return t, dt
+}
+
+// PassiveHVP returns Passive's value, its gradient as PassiveGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PassiveHVP(x float64, n int, name string, v float64) (float64, float64, float64) {
+	k := n * 2
+	k++
+	label := strings.ToUpper(name)
+	scale := float64(len(label) + k)
+	t := x * scale
+	passiveHVP := t
+
+	var ddt, hv float64
+	// return t, dt
+	ddt = 1
+	// dt := scale * v
+	dx := scale * ddt
+	return passiveHVP, dx, hv
+}
+
+// PassiveHessian returns Passive's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PassiveHessian(x float64, n int, name string, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("PassiveHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var passive float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfPassive(x, n, name, v)
+	passive = r
+	dx += t
+	k1 := j * n1
+	hess[k1] += hv
+	k1++
+	v = 0
+	j++
+	if n1 == 0 {
+		passive = Passive(x, n, name)
+	}
+	return passive, dx
 }
 
 // DeadNaNGrad returns DeadNaN(x) and its partial derivatives with respect to x.
@@ -627,6 +1881,49 @@ func DeadNaNJVP(x, dx float64) (float64, float64) {
 	return y, dy
 }
 
+// DeadNaNHVP returns DeadNaN's value, its gradient as DeadNaNGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func DeadNaNHVP(x, v float64) (float64, float64, float64) {
+	t := 1000 * x
+	math.Exp(t)
+	log := math.Log(x)
+	y := log * 0
+	y = x * 2
+	deadNaNHVP := y
+
+	var ddy, hv float64
+	// return y, dy
+	ddy = 1
+	// dy = 2 * v
+	dx := 2 * ddy
+	return deadNaNHVP, dx, hv
+}
+
+// DeadNaNHessian returns DeadNaN's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DeadNaNHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DeadNaNHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var deadNaN float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfDeadNaN(x, v)
+	deadNaN = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		deadNaN = DeadNaN(x)
+	}
+	return deadNaN, dx
+}
+
 // PassiveExponentGrad returns PassiveExponent(x, p) and its partial derivatives with respect to x.
 func PassiveExponentGrad(x, p float64) (float64, float64) {
 	pow := math.Pow(x, p)
@@ -653,6 +1950,65 @@ func PassiveExponentJVP(x, p, dx float64) (float64, float64) {
 	return t, dpow
 }
 
+// PassiveExponentHVP returns PassiveExponent's value, its gradient as PassiveExponentGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PassiveExponentHVP(x, p, v float64) (float64, float64, float64) {
+	var pow1, t1 float64
+	var cond bool
+	pow := math.Pow(x, p)
+	if p != 0 {
+		cond = true
+		pow1 = math.Pow(x, p-1)
+		t1 = p * pow1
+	} else {
+		cond = false
+	}
+	p1 := math.Pow(2, p)
+	t := pow + p1
+	passiveExponentHVP := t
+
+	var ddpow, dt2, dt1, dx, dpow1, hv float64
+	// return t, dpow
+	ddpow = 1
+	// if p != 0
+	if cond {
+		// dpow += p * math.Pow(x, p-1) * v
+		dt2 = ddpow
+		dt1 = v * dt2
+		dx += t1 * dt2
+		dpow1 = p * dt1
+		if p-1 != 0 {
+			hv += (p - 1) * math.Pow(x, p-1-1) * dpow1
+		}
+	}
+	return passiveExponentHVP, dx, hv
+}
+
+// PassiveExponentHessian returns PassiveExponent's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PassiveExponentHessian(x, p float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PassiveExponentHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var passiveExponent float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfPassiveExponent(x, p, v)
+	passiveExponent = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		passiveExponent = PassiveExponent(x, p)
+	}
+	return passiveExponent, dx
+}
+
 // ReturnParamGrad returns ReturnParam(x, y) and its partial derivatives with respect to x, y.
 func ReturnParamGrad(x, y float64) (float64, float64, float64) {
 	_ = y
@@ -669,6 +2025,58 @@ func ReturnParamJVP(x, y, dx, dy float64) (float64, float64) {
 	return x, dx
 }
 
+// ReturnParamHVP returns ReturnParam's value, its gradient as ReturnParamGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReturnParamHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	returnParamHVP := x
+
+	var dx, dy, hvx, hvy float64
+	// return x, vx
+	dx = 1
+	return returnParamHVP, dx, dy, hvx, hvy
+}
+
+// ReturnParamHessian returns ReturnParam's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReturnParamHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ReturnParamHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var returnParam float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfReturnParam(x, y, vx, vy)
+	returnParam = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfReturnParam(x, y, vx, vy)
+	returnParam = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		returnParam = ReturnParam(x, y)
+	}
+	return returnParam, dx, dy
+}
+
 // UnusedGrad returns Unused(x) and its partial derivatives with respect to x.
 func UnusedGrad(x float64) (float64, float64) {
 	_ = x
@@ -682,6 +2090,40 @@ func UnusedGrad(x float64) (float64, float64) {
 func UnusedJVP(x, dx float64) (float64, float64) {
 	_ = x
 	return 42, 0
+}
+
+// UnusedHVP returns Unused's value, its gradient as UnusedGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func UnusedHVP(x, v float64) (float64, float64, float64) {
+	var unusedHVP float64 = 42
+
+	var dx, hv float64
+	return unusedHVP, dx, hv
+}
+
+// UnusedHessian returns Unused's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func UnusedHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("UnusedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var unused float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfUnused(x, v)
+	unused = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		unused = Unused(x)
+	}
+	return unused, dx
 }
 
 // ParensGrad returns Parens(x, y, z) and its partial derivatives with respect to x, y, z.
@@ -733,4 +2175,886 @@ func ParensJVP(x, y, z, dx, dy, dz float64) (float64, float64) {
 	dt7 := dt4 + dt6
 	t7 := t4 + t6
 	return t7, dt7
+}
+
+// ParensHVP returns Parens's value, its gradient as ParensGrad gives it, and the product of its Hessian with the direction vx, vy, vz in the same form (added into buffers for slices and pointers, returned for the rest).
+func ParensHVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64, float64, float64) {
+	t := x + y
+	t1 := t + z
+	t2 := y - z
+	t3 := x - t2
+	t4 := t1 - t3
+	dt5 := vy + vz
+	t5 := y + z
+	t6 := x * t5
+	t7 := t4 + t6
+	parensHVP := t7
+
+	var ddt7 float64
+	// return t7, dt7
+	ddt7 = 1
+	// dt7 := dt4 + dt6
+	// dt6 := t5*vx + x*dt5
+	hvx := dt5 * ddt7
+	ddt5 := x * ddt7
+	dt51 := vx * ddt7
+	dx := t5 * ddt7
+	// t5 := y + z
+	// dt5 := vy + vz
+	dy := ddt5
+	dz := ddt5
+	// dt4 := dt1 - dt3
+	ddt3 := -ddt7
+	// dt3 := vx - dt2
+	dx += ddt3
+	ddt2 := -ddt3
+	// dt2 := vy - vz
+	dy += ddt2
+	dz -= ddt2
+	// dt1 := dt + vz
+	dz += ddt7
+	// dt := vx + vy
+	dx += ddt7
+	dy += ddt7
+	return parensHVP, dx, dy, dz, hvx, dt51, dt51
+}
+
+// ParensHessian returns Parens's value and its gradient with respect to x, y, z, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ParensHessian(x, y, z float64, hess []float64) (float64, float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ParensHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var vz float64
+	var dz float64
+	var parens float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy, hvz := hvpOfParens(x, y, z, vx, vy, vz)
+	parens = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	hess[k] += hvz
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy, hvz := hvpOfParens(x, y, z, vx, vy, vz)
+	parens = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	hess[k1] += hvz
+	k1++
+	vy = 0
+	j++
+	vz = 1
+	r2, t2, hvx, hvy, hvz := hvpOfParens(x, y, z, vx, vy, vz)
+	parens = r2
+	dz += t2
+	k2 := j * n
+	hess[k2] += hvx
+	k2++
+	hess[k2] += hvy
+	k2++
+	hess[k2] += hvz
+	k2++
+	vz = 0
+	j++
+	if n == 0 {
+		parens = Parens(x, y, z)
+	}
+	return parens, dx, dy, dz
+}
+
+// hvpOfDefine returns Define's value, its directional derivative along the directions and their Hessian-vector product: a row of DefineHessian.
+func hvpOfDefine(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	t1 := y * vx
+	t2 := x * vy
+	da := t1 + t2
+	a := x * y
+	db := da + vx
+	b := a + x
+	t3 := a * db
+	t4 := b * da
+	dc := t3 + t4
+	c := b * a
+	t := c / y
+	t5 := t * vy
+	t6 := dc - t5
+	dt := t6 / y
+	hvpOfDefine1 := t
+	hvpOfDefine2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := (dc - t*vy) / y
+	dt6 := ddt / y
+	hvy := -dt * (ddt / y)
+	dt5 := -dt6
+	dt1 := vy * dt5
+	// t := c / y
+	dc1 := dt1 / y
+	hvy -= t * (dt1 / y)
+	// c := b * a
+	db1 := a * dc1
+	da1 := b * dc1
+	// dc := a*db + b*da
+	db1 += da * dt6
+	dda := b * dt6
+	da1 += db * dt6
+	ddb := a * dt6
+	// b := a + x
+	da1 += db1
+	hvx := db1
+	// db := da + vx
+	dda += ddb
+	// a := x * y
+	hvx += y * da1
+	hvy += x * da1
+	// da := y*vx + x*vy
+	hvx += vy * dda
+	hvy += vx * dda
+	return hvpOfDefine1, hvpOfDefine2, hvx, hvy
+}
+
+// hvpOfVarDecl returns VarDecl's value, its directional derivative along the directions and their Hessian-vector product: a row of VarDeclHessian.
+func hvpOfVarDecl(x, v float64) (float64, float64, float64) {
+	var a float64
+	var da float64
+	db := 2 * v
+	b := x * 2
+	var dc float64 = db
+	c := b + 1
+	t1 := c * dc
+	t2 := c * dc
+	dt := t1 + t2
+	t := c * c
+	d := t
+	e := x
+	dd := dt
+	de := v
+	da = dd - de
+	a = d - e
+	hvpOfVarDecl1 := a
+	hvpOfVarDecl2 := da
+
+	var dda float64
+	// return a, da
+	dda = 1
+	// da = dd - de
+	// d, e, dd, de := t, x, dt, v
+	// dt := c*dc + c*dc
+	dc1 := dc * dda
+	dc1 += dc * dda
+	// var c float64 = b + 1
+	// b := x * 2
+	hv := 2 * dc1
+	return hvpOfVarDecl1, hvpOfVarDecl2, hv
+}
+
+// hvpOfReassign returns Reassign's value, its directional derivative along the directions and their Hessian-vector product: a row of ReassignHessian.
+func hvpOfReassign(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	t1 := y * vx
+	t2 := x * vy
+	da := t1 + t2
+	a := x * y
+	daPrev := da
+	t3 := a * da
+	t4 := a * da
+	da = t3 + t4
+	aPrev := a
+	a *= a
+	vxPrev := vx
+	cos := math.Cos(x)
+	vx = cos * vx
+	xPrev := x
+	x = math.Sin(x)
+	daPrev1 := da
+	t5 := x * da
+	t6 := a * vx
+	da = t5 + t6
+	aPrev1 := a
+	a *= x
+	dt := da + vx
+	t := a + x
+	hvpOfReassign1 := t
+	hvpOfReassign2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := da + vx
+	dda := ddt
+	dvx := ddt
+	// a *= x
+	a = aPrev1
+	// da = x*da + a*vx
+	dt5 := dda
+	dt6 := dda
+	da = daPrev1
+	da1 := vx * dt6
+	dvx += a * dt6
+	hvx := da * dt5
+	dda = x * dt5
+	// x = math.Sin(x)
+	x = xPrev
+	hvx = math.Cos(x) * hvx
+	// vx = math.Cos(x) * vx
+	vx = vxPrev
+	dcos := vx * dvx
+	hvx -= math.Sin(x) * dcos
+	// a *= a
+	a = aPrev
+	da1 = 2 * a * da1
+	// da = a*da + a*da
+	dt3 := dda
+	dt4 := dda
+	da = daPrev
+	da1 += da * dt4
+	dda = a * dt4
+	da1 += da * dt3
+	dda += a * dt3
+	// a := x * y
+	hvx += y * da1
+	hvy := x * da1
+	// da := y*vx + x*vy
+	hvx += vy * dda
+	hvy += vx * dda
+	return hvpOfReassign1, hvpOfReassign2, hvx, hvy
+}
+
+// hvpOfOpAssign returns OpAssign's value, its directional derivative along the directions and their Hessian-vector product: a row of OpAssignHessian.
+func hvpOfOpAssign(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	ds := vx
+	s := x
+	t3 := x * vy
+	t4 := y * vx
+	dt := t3 + t4
+	t := y * x
+	ds += dt
+	s += t
+	ds -= vy
+	s -= y
+	dsPrev := ds
+	t5 := s * ds
+	t6 := s * ds
+	ds = t5 + t6
+	sPrev := s
+	s *= s
+	t1 := y + 3
+	t2 := s / t1
+	t7 := t2 * vy
+	t8 := ds - t7
+	dt2 := t8 / t1
+	ds = dt2
+	s = t2
+	hvpOfOpAssign1 := s
+	hvpOfOpAssign2 := ds
+
+	var dds float64
+	// return s, ds
+	dds = 1
+	// s = t2
+	// ds = dt2
+	ddt2 := dds
+	// dt2 := (ds - t2*vy) / t1
+	dt8 := ddt2 / t1
+	dt1 := -dt2 * (ddt2 / t1)
+	dds = dt8
+	dt7 := -dt8
+	dt21 := vy * dt7
+	// t2 := s / t1
+	ds1 := dt21 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := y + 3
+	hvy := dt1
+	// s *= s
+	s = sPrev
+	ds1 = 2 * s * ds1
+	// ds = s*ds + s*ds
+	dt5 := dds
+	dt6 := dds
+	ds = dsPrev
+	ds1 += ds * dt6
+	dds = s * dt6
+	ds1 += ds * dt5
+	dds += s * dt5
+	// s -= y
+	hvy -= ds1
+	// s += t
+	// ds += dt
+	// t := y * x
+	hvy += x * ds1
+	hvx := y * ds1
+	// dt := x*vy + y*vx
+	hvy += vx * dds
+	hvx += vy * dds
+	// s := x
+	hvx += ds1
+	return hvpOfOpAssign1, hvpOfOpAssign2, hvx, hvy
+}
+
+// hvpOfIncDec returns IncDec's value, its directional derivative along the directions and their Hessian-vector product: a row of IncDecHessian.
+func hvpOfIncDec(x, v float64) (float64, float64, float64) {
+	t2 := x * v
+	t3 := x * v
+	dt := t2 + t3
+	t := x * x
+	t++
+	t--
+	t++
+	t4 := x * dt
+	t5 := t * v
+	dt1 := t4 + t5
+	t1 := t * x
+	hvpOfIncDec1 := t1
+	hvpOfIncDec2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*dt + t*v
+	dt2 := v * ddt1
+	hv := dt * ddt1
+	ddt := x * ddt1
+	// t := x * x
+	hv += 2 * x * dt2
+	// dt := x*v + x*v
+	hv += v * ddt
+	hv += v * ddt
+	return hvpOfIncDec1, hvpOfIncDec2, hv
+}
+
+// hvpOfSwap returns Swap's value, its directional derivative along the directions and their Hessian-vector product: a row of SwapHessian.
+func hvpOfSwap(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	dt := 2 * vy
+	t := y * 2
+	a := x
+	b := t
+	da := vx
+	db := dt
+	t5 := b
+	t6 := a
+	t7 := db
+	t8 := da
+	a = t5
+	b = t6
+	da = t7
+	db = t8
+	t9 := b * da
+	t10 := a * db
+	dt1 := t9 + t10
+	t1 := a * b
+	dt2 := da + db
+	t2 := a + b
+	daPrev := da
+	dbPrev := db
+	a = t1
+	b = t2
+	da = dt1
+	db = dt2
+	dt3 := 3 * db
+	t3 := 3 * b
+	dt4 := da - dt3
+	t4 := a - t3
+	hvpOfSwap1 := t4
+	hvpOfSwap2 := dt4
+
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := da - dt3
+	dda := ddt4
+	// dt3 := 3 * db
+	// a, b, da, db = t1, t2, dt1, dt2
+	db = dbPrev
+	ddt1 := dda
+	da = daPrev
+	// dt2 := da + db
+	// dt1 := b*da + a*db
+	da1 := db * ddt1
+	db1 := da * ddt1
+	// a, b, da, db = b, a, db, da
+	dt6 := db1
+	dt5 := da1
+	da1 = dt6
+	db1 = dt5
+	// a, b, da, db := x, t, vx, dt
+	// t := y * 2
+	hvy := 2 * db1
+	return hvpOfSwap1, hvpOfSwap2, da1, hvy
+}
+
+// hvpOfShadow returns Shadow's value, its directional derivative along the directions and their Hessian-vector product: a row of ShadowHessian.
+func hvpOfShadow(x, v float64) (float64, float64, float64) {
+	dy := 2 * v
+	y := x * 2
+	t1 := y * dy
+	t2 := y * dy
+	dx1 := t1 + t2
+	x1 := y * y
+	dyPrev := dy
+	dy = dx1
+	yPrev := y
+	y = x1 + 1
+	t3 := y * v
+	t4 := x * dy
+	dt := t3 + t4
+	t := x * y
+	hvpOfShadow1 := t
+	hvpOfShadow2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := y*v + x*dy
+	hv := dy * ddt
+	ddy := x * ddt
+	dy1 := v * ddt
+	// y = x1 + 1
+	dx11 := dy1
+	y = yPrev
+	// dy = dx1
+	ddx1 := ddy
+	dy = dyPrev
+	// x1 := y * y
+	dy1 = 2 * y * dx11
+	// dx1 := y*dy + y*dy
+	dy1 += dy * ddx1
+	dy1 += dy * ddx1
+	// y := x * 2
+	hv += 2 * dy1
+	return hvpOfShadow1, hvpOfShadow2, hv
+}
+
+// hvpOfConstants returns Constants's value, its directional derivative along the directions and their Hessian-vector product: a row of ConstantsHessian.
+func hvpOfConstants(x, v float64) (float64, float64, float64) {
+	const third = 1.0 / 3
+	const k float64 = 2
+	da := v / 3
+	a := x / 3
+	db := 0 * v
+	b := 0 * x
+	dt := 0.3333333333333333 * v
+	t := x * 0.3333333333333333
+	dc := 3.141592653589793 * dt
+	c := t * 3.141592653589793
+	dt1 := da + db
+	t1 := a + b
+	dt2 := dt1 + dc
+	t2 := t1 + c
+	dt3 := 2 * v
+	t3 := 2 * x
+	dt4 := dt3 / 16
+	t4 := t3 / 16
+	dt5 := dt2 + dt4
+	t5 := t2 + t4
+	hvpOfConstants1 := t5
+	var hvpOfConstants2 float64 = dt5
+
+	var hv float64
+	return hvpOfConstants1, hvpOfConstants2, hv
+}
+
+// hvpOfConversions returns Conversions's value, its directional derivative along the directions and their Hessian-vector product: a row of ConversionsHessian.
+func hvpOfConversions(x float64, n int, v float64) (float64, float64, float64) {
+	dt := float32(v)
+	t := float32(x)
+	df := 3 * dt
+	f := t * 3
+	t6 := f * df
+	t7 := f * df
+	dt1 := t6 + t7
+	t1 := f * f
+	dt2 := float64(dt1)
+	t2 := float64(t1)
+	dg := dt2
+	g := t2 + float64(n)
+	dc := Celsius(dg)
+	c := Celsius(g)
+	dt3 := float64(dc)
+	t3 := float64(c)
+	t8 := x * dt3
+	t9 := t3 * v
+	dt4 := t8 + t9
+	t4 := t3 * x
+	dt5 := dt4 / float64(n+1)
+	t5 := t4 / float64(n+1)
+	hvpOfConversions1 := t5
+	hvpOfConversions2 := dt5
+
+	var ddt5 float64
+	// return t5, dt5
+	ddt5 = 1
+	// dt5 := dt4 / float64(n+1)
+	ddt4 := ddt5 / float64(n+1)
+	// dt4 := x*dt3 + t3*v
+	dt31 := v * ddt4
+	hv := dt3 * ddt4
+	ddt3 := x * ddt4
+	// t3 := float64(c)
+	dc1 := Celsius(dt31)
+	// dt3 := float64(dc)
+	ddc := Celsius(ddt3)
+	// var c Celsius = Celsius(g)
+	dg1 := float64(dc1)
+	// var dc Celsius = Celsius(dg)
+	ddg := float64(ddc)
+	// g := t2 + float64(n)
+	// dg := dt2
+	// t2 := float64(t1)
+	dt11 := float32(dg1)
+	// dt2 := float64(dt1)
+	ddt1 := float32(ddg)
+	// t1 := f * f
+	df1 := 2 * f * dt11
+	// dt1 := f*df + f*df
+	df1 += df * ddt1
+	df1 += df * ddt1
+	// f := t * 3
+	dt10 := 3 * df1
+	// t := float32(x)
+	hv += float64(dt10)
+	return hvpOfConversions1, hvpOfConversions2, hv
+}
+
+// hvpOfNamed returns Named's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedHessian.
+func hvpOfNamed(c, k, vc, vk Celsius) (Celsius, Celsius, Celsius, Celsius) {
+	dt := 9 * vc
+	t := c * 9
+	dt1 := dt / 5
+	t1 := t / 5
+	df := dt1
+	f := t1 + 32
+	t3 := k * df
+	t4 := f * vk
+	dt2 := t3 + t4
+	t2 := f * k
+	hvpOfNamed1 := t2
+	hvpOfNamed2 := dt2
+
+	var ddt2 Celsius
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := k*df + f*vk
+	df1 := vk * ddt2
+	hvk := df * ddt2
+	// f := t1 + 32
+	// t1 := t / 5
+	dt5 := df1 * 0.2
+	// t := c * 9
+	hvc := 9 * dt5
+	return hvpOfNamed1, hvpOfNamed2, hvc, hvk
+}
+
+// hvpOfFloat32 returns Float32's value, its directional derivative along the directions and their Hessian-vector product: a row of Float32Hessian.
+func hvpOfFloat32(x, y, vx, vy float32) (float32, float32, float32, float32) {
+	t5 := y * vx
+	t6 := x * vy
+	dt1 := t5 + t6
+	t1 := x * y
+	dt := dt1
+	t := t1 + 1
+	dt2 := float64(dt)
+	t2 := float64(t)
+	cos := math.Cos(t2)
+	dsin := cos * dt2
+	sin := math.Sin(t2)
+	dt3 := float32(dsin)
+	t3 := float32(sin)
+	t7 := t3 * dt
+	t8 := t * dt3
+	dt4 := t7 + t8
+	t4 := t * t3
+	hvpOfFloat321 := t4
+	hvpOfFloat322 := dt4
+
+	var ddt4 float32
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := t3*dt + t*dt3
+	dt5 := dt3 * ddt4
+	ddt3 := t * ddt4
+	dt31 := dt * ddt4
+	ddt := t3 * ddt4
+	// t3 := float32(sin)
+	dsin1 := float64(dt31)
+	// dt3 := float32(dsin)
+	ddsin := float64(ddt3)
+	// sin := math.Sin(t2)
+	dt21 := math.Cos(t2) * dsin1
+	// dsin := math.Cos(t2) * dt2
+	dcos := dt2 * ddsin
+	ddt2 := cos * ddsin
+	dt21 -= math.Sin(t2) * dcos
+	// t2 := float64(t)
+	dt5 += float32(dt21)
+	// dt2 := float64(dt)
+	ddt += float32(ddt2)
+	// t := t1 + 1
+	// dt := dt1
+	// t1 := x * y
+	hvx := y * dt5
+	hvy := x * dt5
+	// dt1 := y*vx + x*vy
+	hvx += vy * ddt
+	hvy += vx * ddt
+	return hvpOfFloat321, hvpOfFloat322, hvx, hvy
+}
+
+// hvpOfFahrenheit returns Fahrenheit's value, its directional derivative along the directions and their Hessian-vector product: a row of FahrenheitHessian.
+func (c Celsius) hvpOfFahrenheit(scale float64, vc Celsius, vscale float64) (float64, float64, Celsius, float64) {
+	dt := float64(vc)
+	t := float64(c)
+	dt1 := 9 * dt
+	t1 := t * 9
+	dt2 := dt1 / 5
+	t2 := t1 / 5
+	t3 := t2 + 32
+	t5 := scale * dt2
+	t6 := t3 * vscale
+	dt4 := t5 + t6
+	t4 := t3 * scale
+	hvpOfFahrenheit1 := t4
+	hvpOfFahrenheit2 := dt4
+
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := scale*dt2 + t3*vscale
+	dt3 := vscale * ddt4
+	hvscale := dt2 * ddt4
+	// t3 := t2 + 32
+	// t2 := t1 / 5
+	dt11 := dt3 * 0.2
+	// t1 := t * 9
+	dt7 := 9 * dt11
+	// t := float64(c)
+	hvc := Celsius(dt7)
+	return hvpOfFahrenheit1, hvpOfFahrenheit2, hvc, hvscale
+}
+
+// hvpOfUnexported returns unexported's value, its directional derivative along the directions and their Hessian-vector product: a row of unexportedHessian.
+func hvpOfUnexported(x, v float64) (float64, float64, float64) {
+	t2 := x * v
+	t3 := x * v
+	dt := t2 + t3
+	t := x * x
+	t4 := x * dt
+	t5 := t * v
+	dt1 := t4 + t5
+	t1 := t * x
+	hvpOfUnexported1 := t1
+	hvpOfUnexported2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*dt + t*v
+	dt2 := v * ddt1
+	hv := dt * ddt1
+	ddt := x * ddt1
+	// t := x * x
+	hv += 2 * x * dt2
+	// dt := x*v + x*v
+	hv += v * ddt
+	hv += v * ddt
+	return hvpOfUnexported1, hvpOfUnexported2, hv
+}
+
+// hvpOfWrt returns Wrt's value, its directional derivative along the directions and their Hessian-vector product: a row of WrtHessian.
+func hvpOfWrt(w, x, b, vw, vb float64) (float64, float64, float64, float64) {
+	dt := x * vw
+	t := w * x
+	dz := dt + vb
+	z := t + b
+	t2 := z * dz
+	t3 := z * dz
+	dt1 := t2 + t3
+	t1 := z * z
+	hvpOfWrt1 := t1
+	hvpOfWrt2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := z*dz + z*dz
+	dz1 := dz * ddt1
+	dz1 += dz * ddt1
+	// z := t + b
+	// t := w * x
+	hvw := x * dz1
+	return hvpOfWrt1, hvpOfWrt2, hvw, dz1
+}
+
+// hvpOfRenamed returns Renamed's value, its directional derivative along the directions and their Hessian-vector product: a row of RenamedHessian.
+func hvpOfRenamed(x, v float64) (float64, float64, float64) {
+	t := -x
+	t2 := x * -v
+	t3 := t * v
+	dt1 := t2 + t3
+	t1 := t * x
+	exp := math.Exp(t1)
+	dexp := exp * dt1
+	hvpOfRenamed1 := exp
+	hvpOfRenamed2 := dexp
+
+	var ddexp float64
+	// return exp, dexp
+	ddexp = 1
+	// dexp := exp * dt1
+	dexp1 := dt1 * ddexp
+	ddt1 := exp * ddexp
+	// exp := math.Exp(t1)
+	dt11 := exp * dexp1
+	// t1 := t * x
+	dt := x * dt11
+	hv := t * dt11
+	// dt1 := x*-v + t*v
+	dt += v * ddt1
+	hv -= v * ddt1
+	// t := -x
+	hv -= dt
+	return hvpOfRenamed1, hvpOfRenamed2, hv
+}
+
+// hvpOfPassive returns Passive's value, its directional derivative along the directions and their Hessian-vector product: a row of PassiveHessian.
+func hvpOfPassive(x float64, n int, name string, v float64) (float64, float64, float64) {
+	k := n * 2
+	k++
+	ok := x > 0 && k > 3
+	label := strings.ToUpper(name)
+	scale := float64(len(label) + k)
+	_ = ok
+	dt := scale * v
+	t := x * scale
+	hvpOfPassive1 := t
+	var hvpOfPassive2 float64 = dt
+
+	var hv float64
+	return hvpOfPassive1, hvpOfPassive2, hv
+}
+
+// hvpOfDeadNaN returns DeadNaN's value, its directional derivative along the directions and their Hessian-vector product: a row of DeadNaNHessian.
+func hvpOfDeadNaN(x, v float64) (float64, float64, float64) {
+	t := 1000 * x
+	unused := math.Exp(t)
+	_ = unused
+	dlog := v / x
+	log := math.Log(x)
+	dy := 0 * dlog
+	y := log * 0
+	dy = 2 * v
+	y = x * 2
+	hvpOfDeadNaN1 := y
+	hvpOfDeadNaN2 := dy
+
+	var hv float64
+	return hvpOfDeadNaN1, hvpOfDeadNaN2, hv
+}
+
+// hvpOfPassiveExponent returns PassiveExponent's value, its directional derivative along the directions and their Hessian-vector product: a row of PassiveExponentHessian.
+func hvpOfPassiveExponent(x, p, v float64) (float64, float64, float64) {
+	var pow1, t1, t2 float64
+	var cond bool
+	pow := math.Pow(x, p)
+	var dpow float64
+	if p != 0 {
+		cond = true
+		pow1 = math.Pow(x, p-1)
+		t1 = p * pow1
+		t2 = t1 * v
+		dpow += t2
+	} else {
+		cond = false
+	}
+	p1 := math.Pow(2, p)
+	t := pow + p1
+	hvpOfPassiveExponent1 := t
+	hvpOfPassiveExponent2 := dpow
+
+	var ddpow, dt2, dt1, dpow1, hv float64
+	// return t, dpow
+	ddpow = 1
+	// if p != 0
+	if cond {
+		// dpow += p * math.Pow(x, p-1) * v
+		dt2 = ddpow
+		dt1 = v * dt2
+		dpow1 = p * dt1
+		if p-1 != 0 {
+			hv += (p - 1) * math.Pow(x, p-1-1) * dpow1
+		}
+	}
+	return hvpOfPassiveExponent1, hvpOfPassiveExponent2, hv
+}
+
+// hvpOfReturnParam returns ReturnParam's value, its directional derivative along the directions and their Hessian-vector product: a row of ReturnParamHessian.
+func hvpOfReturnParam(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	_ = y
+	hvpOfReturnParam1 := x
+	var hvpOfReturnParam2 float64 = vx
+
+	var hvx, hvy float64
+	return hvpOfReturnParam1, hvpOfReturnParam2, hvx, hvy
+}
+
+// hvpOfUnused returns Unused's value, its directional derivative along the directions and their Hessian-vector product: a row of UnusedHessian.
+func hvpOfUnused(x, v float64) (float64, float64, float64) {
+	_ = x
+	var hvpOfUnused1 float64 = 42
+	var hvpOfUnused2 float64 = 0
+
+	var hv float64
+	return hvpOfUnused1, hvpOfUnused2, hv
+}
+
+// hvpOfParens returns Parens's value, its directional derivative along the directions and their Hessian-vector product: a row of ParensHessian.
+func hvpOfParens(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64) {
+	dt := vx + vy
+	t := x + y
+	dt1 := dt + vz
+	t1 := t + z
+	dt2 := vy - vz
+	t2 := y - z
+	dt3 := vx - dt2
+	t3 := x - t2
+	dt4 := dt1 - dt3
+	t4 := t1 - t3
+	dt5 := vy + vz
+	t5 := y + z
+	t8 := t5 * vx
+	t9 := x * dt5
+	dt6 := t8 + t9
+	t6 := x * t5
+	dt7 := dt4 + dt6
+	t7 := t4 + t6
+	hvpOfParens1 := t7
+	hvpOfParens2 := dt7
+
+	var ddt7 float64
+	// return t7, dt7
+	ddt7 = 1
+	// dt7 := dt4 + dt6
+	// dt6 := t5*vx + x*dt5
+	hvx := dt5 * ddt7
+	dt51 := vx * ddt7
+	// t5 := y + z
+	return hvpOfParens1, hvpOfParens2, hvx, dt51, dt51
 }

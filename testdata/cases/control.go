@@ -8,6 +8,8 @@ import "math"
 // IfElse branches three ways, with an init statement.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func IfElse(x, y float64) float64 {
 	if d := x - y; d > 1 {
@@ -23,6 +25,8 @@ func IfElse(x, y float64) float64 {
 // IfNoElse changes a value on one path only.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func IfNoElse(x float64) float64 {
 	y := x * x
@@ -36,6 +40,8 @@ func IfNoElse(x float64) float64 {
 // sweep reads before the branch.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func RestoredAfterBranch(x, y float64) float64 {
 	a := x * y
@@ -49,6 +55,8 @@ func RestoredAfterBranch(x, y float64) float64 {
 // SwitchTagged switches on an integer derived from the input.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func SwitchTagged(x float64) float64 {
 	switch k := int(math.Floor(x)); k {
@@ -65,6 +73,8 @@ func SwitchTagged(x float64) float64 {
 // SwitchTagless is an if-else chain written as a switch.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func SwitchTagless(x, y float64) float64 {
 	var r float64
@@ -80,6 +90,8 @@ func SwitchTagless(x, y float64) float64 {
 // Power multiplies repeatedly: t *= x needs a tape.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func Power(x float64, n int) float64 {
 	t := 1.0
@@ -92,6 +104,8 @@ func Power(x float64, n int) float64 {
 // CountDown is a while loop counting down.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func CountDown(x float64, n int) float64 {
 	s := 0.0
@@ -105,6 +119,8 @@ func CountDown(x float64, n int) float64 {
 // Nested loops, the inner bound depending on the outer index.
 //
 //gradgen:grad wrt=x,y
+//gradgen:hvp wrt=x,y
+//gradgen:hessian wrt=x,y
 //gradgen:jvp wrt=x,y
 func Nested(x, y float64, n int) float64 {
 	s := 0.0
@@ -119,6 +135,8 @@ func Nested(x, y float64, n int) float64 {
 // ReturnInLoop returns from the middle of a loop.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func ReturnInLoop(x float64, n int) float64 {
 	s := x
@@ -135,6 +153,8 @@ func ReturnInLoop(x float64, n int) float64 {
 // ReturnInBranch returns early from a branch.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ReturnInBranch(x float64) float64 {
 	y := x * x
@@ -148,6 +168,8 @@ func ReturnInBranch(x float64) float64 {
 // BranchInLoop takes a different path on each trip.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func BranchInLoop(x float64, n int) float64 {
 	s := 0.0
@@ -164,6 +186,8 @@ func BranchInLoop(x float64, n int) float64 {
 // Halvings runs for a number of trips that depends on the float input.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Halvings(x float64) float64 {
 	p := 1.0
@@ -178,6 +202,8 @@ func Halvings(x float64) float64 {
 // same statements.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func Continue(x float64, n int) float64 {
 	s := 0.0
@@ -195,6 +221,8 @@ func Continue(x float64, n int) float64 {
 // of the last trip.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func Break(x float64, n int) float64 {
 	s := 1.0
@@ -212,6 +240,8 @@ func Break(x float64, n int) float64 {
 // Labeled breaks and continues outer loops by label.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func Labeled(x float64, n int) float64 {
 	s := 0.0
@@ -240,6 +270,8 @@ func bump(k *int) bool {
 // SideEffectCondition branches on a condition with a side effect.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func SideEffectCondition(x float64, n int) float64 {
 	k := 0
@@ -257,6 +289,8 @@ func SideEffectCondition(x float64, n int) float64 {
 // Divisor recomputes a divisor inside the loop from the input.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Divisor(x, y float64) float64 {
 	s := 0.0
@@ -270,6 +304,8 @@ func Divisor(x, y float64) float64 {
 // BoundFromInput takes its trip count from the float parameter.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func BoundFromInput(x float64) float64 {
 	s := 0.0
@@ -282,6 +318,8 @@ func BoundFromInput(x float64) float64 {
 // Logistic iterates the logistic map x ← r·x·(1−x).
 //
 //gradgen:grad wrt=r,x
+//gradgen:hvp wrt=r,x
+//gradgen:hessian wrt=r,x
 //gradgen:jvp wrt=r,x
 func Logistic(r, x float64, steps int) float64 {
 	for range steps {
@@ -296,6 +334,8 @@ var weights = []float64{0.5, -1.25, 2, 0.75}
 // RangeData ranges over a package-level slice with index and value.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func RangeData(x float64) float64 {
 	s := 0.0
@@ -311,6 +351,8 @@ func RangeData(x float64) float64 {
 // FloatCounter counts with a float: its old values go on a tape.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func FloatCounter(x float64) float64 {
 	s := 0.0
@@ -323,6 +365,8 @@ func FloatCounter(x float64) float64 {
 // EndsInIf has no final return: both branches return.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func EndsInIf(x float64) float64 {
 	if x > 0 {
@@ -336,6 +380,8 @@ func EndsInIf(x float64) float64 {
 // empties it again, so all trips share its storage.
 //
 //gradgen:grad wrt=xs
+//gradgen:hvp wrt=xs
+//gradgen:hessian wrt=xs
 //gradgen:jvp wrt=xs
 func SumOfPowers(xs []float64, n int) float64 {
 	s := 0.0
@@ -353,6 +399,8 @@ func SumOfPowers(xs []float64, n int) float64 {
 // values and the branches taken) share one block, kept from trip to trip.
 //
 //gradgen:grad wrt=xs
+//gradgen:hvp wrt=xs
+//gradgen:hessian wrt=xs
 //gradgen:jvp wrt=xs
 func SumOfBranches(xs []float64, n int) float64 {
 	s := 0.0
@@ -374,6 +422,8 @@ func SumOfBranches(xs []float64, n int) float64 {
 // the other one reads, so both adjoints are carried from trip to trip.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Pendulum(theta, omega float64, steps int) float64 {
 	h := 0.01
@@ -388,6 +438,8 @@ func Pendulum(theta, omega float64, steps int) float64 {
 // the outer index: its tape's storage grows with it, a few times per call.
 //
 //gradgen:grad wrt=xs
+//gradgen:hvp wrt=xs
+//gradgen:hessian wrt=xs
 //gradgen:jvp wrt=xs
 func SumOfTriangle(xs []float64) float64 {
 	s := 0.0
@@ -405,6 +457,8 @@ func SumOfTriangle(xs []float64) float64 {
 // code is factored as it is under an if.
 //
 //gradgen:grad wrt=r,x
+//gradgen:hvp wrt=r,x
+//gradgen:hessian wrt=r,x
 //gradgen:jvp wrt=r,x
 func LogisticSwitch(r, x float64, steps, mode int) float64 {
 	for i := 0; i < steps; i++ {
@@ -423,6 +477,8 @@ func LogisticSwitch(r, x float64, steps, mode int) float64 {
 // since its tangent takes statements of its own.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PiecewisePost(x float64) float64 {
 	s := 0.0
@@ -437,6 +493,8 @@ func PiecewisePost(x float64) float64 {
 // post statement, the call's partial read again.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func SmoothPostContinue(x float64) float64 {
 	s := 0.0
@@ -452,6 +510,8 @@ func SmoothPostContinue(x float64) float64 {
 // SwapPostContinue swaps two active values in a loop's post statement.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func SwapPostContinue(x, y float64) float64 {
 	s := 0.0
@@ -471,6 +531,8 @@ func SwapPostContinue(x, y float64) float64 {
 // after the next outer trip had overwritten it (a new user's trial).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func NewStateBuffer(x []float64) float64 {
 	nh := make([]float64, 1)
@@ -489,6 +551,8 @@ func NewStateBuffer(x []float64) float64 {
 // loop (fusing it gave a wrong value and gradient; a new user's trial).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ViewCarry(x []float64, a float64) float64 {
 	buf := make([]float64, 1)
@@ -505,6 +569,8 @@ func ViewCarry(x []float64, a float64) float64 {
 // statement, with a continue in the body.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func SqrtPostCounter(x float64) float64 {
 	s := 0.0
@@ -524,6 +590,8 @@ func SqrtPostCounter(x float64) float64 {
 // update is undone going back (random programs, seed 24: it was not).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ViewUpdateReadLater(w []float64, p float64) float64 {
 	h := make([]float64, 3)
@@ -547,6 +615,8 @@ func ViewUpdateReadLater(w []float64, p float64) float64 {
 // branch and in a loop, and returned with a value at the end.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func NamedResult(x, y float64) (r float64) {
 	r = x * y
@@ -577,6 +647,8 @@ func splitNamed(x float64) (s, c float64) {
 // named result bare; the result is zero on one path.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func NamedHelper(x float64) (out float64) {
 	if x < -5 {

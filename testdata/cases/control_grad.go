@@ -91,6 +91,171 @@ func IfElseJVP(x, y, dx, dy float64) (float64, float64) {
 	return t1, dt1
 }
 
+// IfElseHVP returns IfElse's value, its gradient as IfElseGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func IfElseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, t7, dt, t, xPrev1, vxPrev1, t8, t9, t10, t11 float64
+	var cond, cond1 bool
+	dd := vx - vy
+	d := x - y
+	if d > 1 {
+		cond1 = true
+		vxPrev = vx
+		t2 = d * vx
+		t3 = x * dd
+		vx = t2 + t3
+		xPrev = x
+		x *= d
+	} else {
+		cond1 = false
+		if d < -1 {
+			cond = true
+			cos = math.Cos(y)
+			dsin = cos * vy
+			sin = math.Sin(y)
+			vyPrev = vy
+			t4 = d * dsin
+			t5 = sin * dd
+			vy = t4 + t5
+			yPrev = y
+			y = sin * d
+		} else {
+			cond = false
+			t6 = x * vx
+			t7 = x * vx
+			dt = t6 + t7
+			t = x * x
+			xPrev1 = x
+			vxPrev1 = vx
+			t8 = y
+			t9 = t
+			t10 = vy
+			t11 = dt
+			x = t8
+			y = t9
+			vx = t10
+			vy = t11
+		}
+	}
+	t1 := x * y
+	ifElseHVP := t1
+
+	var ddt1, dd1, dt2, dt3, ddd, dsin1, dt4, dt5, ddsin, dcos, dt11, dt10, dt9, dt8, ddt, dt6, dt61, dt7 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := y*vx + x*vy
+	hvx := vy * ddt1
+	dy := x * ddt1
+	hvy := vx * ddt1
+	dx := y * ddt1
+	// if d > 1
+	if cond1 {
+		// x *= d
+		x = xPrev
+		dd1 += x * hvx
+		hvx = d * hvx
+		// vx = d*vx + x*dd
+		dt2 = dx
+		dt3 = dx
+		vx = vxPrev
+		hvx += dd * dt3
+		ddd += x * dt3
+		dd1 += vx * dt2
+		dx = d * dt2
+	} else {
+		// if d < -1
+		if cond {
+			// y = sin * d
+			dsin1 += d * hvy
+			dd1 += sin * hvy
+			y = yPrev
+			// vy = d*dsin + sin*dd
+			dt4 = dy
+			dt5 = dy
+			vy = vyPrev
+			dsin1 += dd * dt5
+			ddd += sin * dt5
+			dd1 += dsin * dt4
+			ddsin += d * dt4
+			// sin := math.Sin(y)
+			hvy = math.Cos(y) * dsin1
+			// dsin := math.Cos(y) * vy
+			dcos = vy * ddsin
+			dy = cos * ddsin
+			hvy -= math.Sin(y) * dcos
+		} else {
+			// x, y, vx, vy = y, t, vy, dt
+			dt11 = dy
+			dt10 = dx
+			vx = vxPrev1
+			dt9 = hvy
+			dt8 = hvx
+			x = xPrev1
+			ddt += dt11
+			dy = dt10
+			dt6 += dt9
+			hvy = dt8
+			// t := x * x
+			hvx = 2 * x * dt6
+			// dt := x*vx + x*vx
+			dt61 = ddt
+			dt7 = ddt
+			hvx += vx * dt7
+			dx = x * dt7
+			hvx += vx * dt61
+			dx += x * dt61
+		}
+	}
+	// d := x - y
+	hvx += dd1
+	hvy -= dd1
+	// dd := vx - vy
+	dx += ddd
+	dy -= ddd
+	return ifElseHVP, dx, dy, hvx, hvy
+}
+
+// IfElseHessian returns IfElse's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func IfElseHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("IfElseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var ifElse float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfIfElse(x, y, vx, vy)
+	ifElse = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfIfElse(x, y, vx, vy)
+	ifElse = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		ifElse = IfElse(x, y)
+	}
+	return ifElse, dx, dy
+}
+
 // IfNoElseGrad returns IfNoElse(x) and its partial derivatives with respect to x.
 func IfNoElseGrad(x float64) (float64, float64) {
 	var yPrev float64
@@ -132,6 +297,87 @@ func IfNoElseJVP(x, dx float64) (float64, float64) {
 	dt := dy + dx
 	t := y + x
 	return t, dt
+}
+
+// IfNoElseHVP returns IfNoElse's value, its gradient as IfNoElseGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func IfNoElseHVP(x, v float64) (float64, float64, float64) {
+	var dyPrev, t3, t4, yPrev float64
+	var cond bool
+	t1 := x * v
+	t2 := x * v
+	dy := t1 + t2
+	y := x * x
+	if x > 0 {
+		cond = true
+		dyPrev = dy
+		t3 = x * dy
+		t4 = y * v
+		dy = t3 + t4
+		yPrev = y
+		y *= x
+	} else {
+		cond = false
+	}
+	t := y + x
+	ifNoElseHVP := t
+
+	var ddt, dy1, hv, dt3, dt4 float64
+	// return t, dt
+	ddt = 1
+	// dt := dy + v
+	ddy := ddt
+	dx := ddt
+	// if x > 0
+	if cond {
+		// y *= x
+		y = yPrev
+		hv += y * dy1
+		dy1 = x * dy1
+		// dy = x*dy + y*v
+		dt3 = ddy
+		dt4 = ddy
+		dy = dyPrev
+		dy1 += v * dt4
+		dx += y * dt4
+		hv += dy * dt3
+		ddy = x * dt3
+	}
+	// y := x * x
+	if dy1 != 0 {
+		hv += 2 * x * dy1
+	}
+	// dy := x*v + x*v
+	hv += v * ddy
+	dx += x * ddy
+	hv += v * ddy
+	dx += x * ddy
+	return ifNoElseHVP, dx, hv
+}
+
+// IfNoElseHessian returns IfNoElse's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func IfNoElseHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("IfNoElseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var ifNoElse float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfIfNoElse(x, v)
+	ifNoElse = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		ifNoElse = IfNoElse(x)
+	}
+	return ifNoElse, dx
 }
 
 // RestoredAfterBranchGrad returns RestoredAfterBranch(x, y) and its partial derivatives with respect to x, y.
@@ -181,6 +427,102 @@ func RestoredAfterBranchJVP(x, y, dx, dy float64) (float64, float64) {
 	dt := da + db
 	t := a + b
 	return t, dt
+}
+
+// RestoredAfterBranchHVP returns RestoredAfterBranch's value, its gradient as RestoredAfterBranchGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func RestoredAfterBranchHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var aPrev, daPrev float64
+	var cond bool
+	t1 := y * vx
+	t2 := x * vy
+	da := t1 + t2
+	a := x * y
+	b := a * a
+	if y > 0 {
+		cond = true
+		aPrev = a
+		a = math.Exp(x)
+		daPrev = da
+		da = a * vx
+	} else {
+		cond = false
+	}
+	t := a + b
+	restoredAfterBranchHVP := t
+
+	var ddt, da1, dx, hvx float64
+	// return t, dt
+	ddt = 1
+	// dt := da + db
+	dda := ddt
+	// if y > 0
+	if cond {
+		// da = a * vx
+		da1 += vx * dda
+		dx += a * dda
+		dda = 0
+		da = daPrev
+		// a = math.Exp(x)
+		hvx += a * da1
+		da1 = 0
+		a = aPrev
+	}
+	// db := a*da + a*da
+	da1 += da * ddt
+	dda += a * ddt
+	da1 += da * ddt
+	dda += a * ddt
+	// a := x * y
+	hvx += y * da1
+	hvy := x * da1
+	// da := y*vx + x*vy
+	hvx += vy * dda
+	dy := x * dda
+	hvy += vx * dda
+	dx += y * dda
+	return restoredAfterBranchHVP, dx, dy, hvx, hvy
+}
+
+// RestoredAfterBranchHessian returns RestoredAfterBranch's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RestoredAfterBranchHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RestoredAfterBranchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var restoredAfterBranch float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfRestoredAfterBranch(x, y, vx, vy)
+	restoredAfterBranch = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfRestoredAfterBranch(x, y, vx, vy)
+	restoredAfterBranch = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		restoredAfterBranch = RestoredAfterBranch(x, y)
+	}
+	return restoredAfterBranch, dx, dy
 }
 
 // SwitchTaggedGrad returns SwitchTagged(x) and its partial derivatives with respect to x.
@@ -251,6 +593,104 @@ func SwitchTaggedJVP(x, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// SwitchTaggedHVP returns SwitchTagged's value, its gradient as SwitchTaggedGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SwitchTaggedHVP(x, v float64) (float64, float64, float64) {
+	var switchTaggedHVP, t, sqrt, t4, dsqrt, vPrev, t1 float64
+	var k, taken int
+	var done bool
+	k = int(math.Floor(x))
+	done = false
+	switch k {
+	case 0, 1:
+		taken = 0
+		t = x * x
+		switchTaggedHVP = t
+		goto reverse
+	case 2:
+		taken = 1
+		sqrt = math.Sqrt(x)
+		t4 = 0.5 / sqrt
+		dsqrt = t4 * v
+		vPrev = v
+		v = dsqrt
+		x = sqrt
+	default:
+		taken = 2
+		v = -v
+		x = -x
+	}
+	done = true
+	t1 = x * 3
+	switchTaggedHVP = t1
+reverse:
+	var ddt1, dx, ddt, dt2, hv, dt21, dt3, dsqrt1, ddsqrt, dt4 float64
+	if done {
+		// return t1, dt1
+		ddt1 = 1
+		// dt1 := 3 * v
+		dx = 3 * ddt1
+	}
+	// switch k
+	switch taken {
+	case 0:
+		// return t, dt
+		ddt += 1
+		// t := x * x
+		hv += 2 * x * dt2
+		// dt := x*v + x*v
+		dt21 = ddt
+		dt3 = ddt
+		hv += v * dt3
+		dx += x * dt3
+		hv += v * dt21
+		dx += x * dt21
+	case 1:
+		// x = sqrt
+		dsqrt1 += hv
+		// v = dsqrt
+		ddsqrt += dx
+		v = vPrev
+		// dsqrt := 0.5 / sqrt * v
+		dt4 = v * ddsqrt
+		dx = t4 * ddsqrt
+		dsqrt1 -= t4 * (dt4 / sqrt)
+		// sqrt := math.Sqrt(x)
+		hv = 0.5 / sqrt * dsqrt1
+	case 2:
+		// x = -x
+		hv = -hv
+		// v = -v
+		dx = -dx
+	}
+	return switchTaggedHVP, dx, hv
+}
+
+// SwitchTaggedHessian returns SwitchTagged's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SwitchTaggedHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SwitchTaggedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var switchTagged float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfSwitchTagged(x, v)
+	switchTagged = r
+	dx += t
+	k1 := j * n
+	hess[k1] += hv
+	k1++
+	v = 0
+	j++
+	if n == 0 {
+		switchTagged = SwitchTagged(x)
+	}
+	return switchTagged, dx
+}
+
 // SwitchTaglessGrad returns SwitchTagless(x, y) and its partial derivatives with respect to x, y.
 func SwitchTaglessGrad(x, y float64) (float64, float64, float64) {
 	var taken int
@@ -300,6 +740,107 @@ func SwitchTaglessJVP(x, y, dx, dy float64) (float64, float64) {
 	dt := dr + dx
 	t := r + x
 	return t, dt
+}
+
+// SwitchTaglessHVP returns SwitchTagless's value, its gradient as SwitchTaglessGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func SwitchTaglessHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t1, t2, t3, t4 float64
+	var taken int
+	var r float64
+	var dr float64
+	switch {
+	case x > y:
+		taken = 0
+		t1 = y * vx
+		t2 = x * vy
+		dr = t1 + t2
+		r = x * y
+	case x < y:
+		taken = 1
+		r = x / y
+		t3 = r * vy
+		t4 = vx - t3
+		dr = t4 / y
+	default:
+		taken = -1
+	}
+	t := r + x
+	switchTaglessHVP := t
+
+	var ddt, dr1, hvx, hvy, dt1, dt2, dy, dt4, dt3 float64
+	// return t, dt
+	ddt = 1
+	// dt := dr + vx
+	ddr := ddt
+	dx := ddt
+	// switch
+	switch taken {
+	case 0:
+		// r = x * y
+		hvx += y * dr1
+		hvy += x * dr1
+		// dr = y*vx + x*vy
+		dt1 = ddr
+		dt2 = ddr
+		hvx += vy * dt2
+		dy += x * dt2
+		hvy += vx * dt1
+		dx += y * dt1
+	case 1:
+		// dr = (vx - r*vy) / y
+		dt4 = ddr / y
+		hvy -= dr * (ddr / y)
+		dx += dt4
+		dt3 = -dt4
+		dr1 += vy * dt3
+		dy += r * dt3
+		// r = x / y
+		hvx += dr1 / y
+		hvy -= r * (dr1 / y)
+	}
+	return switchTaglessHVP, dx, dy, hvx, hvy
+}
+
+// SwitchTaglessHessian returns SwitchTagless's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SwitchTaglessHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SwitchTaglessHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var switchTagless float64
+	j := 0
+	vx = 1
+	r1, t, hvx, hvy := hvpOfSwitchTagless(x, y, vx, vy)
+	switchTagless = r1
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r2, t1, hvx, hvy := hvpOfSwitchTagless(x, y, vx, vy)
+	switchTagless = r2
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		switchTagless = SwitchTagless(x, y)
+	}
+	return switchTagless, dx, dy
 }
 
 // PowerGrad returns Power(x, n) and its partial derivatives with respect to x.
@@ -354,6 +895,90 @@ func PowerJVP(x float64, n int, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// PowerHVP returns Power's value, its gradient as PowerGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, t2, t3, t4 float64
+	var iters, tapeLen, trips int
+	var tapes, dtTape, tTape []float64
+	var dt float64
+	t := 1.0
+	i := 0
+	iters = max(0, n)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape = tapes[:0:iters]
+	trips = 0
+	for ; i < n; i++ {
+		trips++
+		dtTape = append(dtTape, dt)
+		t1 = x * dt
+		t2 = t * v
+		t3 = t1 + t2
+		dt = t3
+		tTape = append(tTape, t)
+		t4 = t * x
+		t = t4
+	}
+	powerHVP := t
+
+	var ddt, dt1, dt4, hv, dt3, dx float64
+	// return t, dt
+	ddt = 1
+	// for i < n
+	for ; trips > 0; trips-- {
+		// t *= x
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dt4 = dt1
+		dt1 = x * dt4
+		hv += t * dt4
+		// dt = x*dt + t*v
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt3 = ddt
+		ddt = x * dt3
+		dt1 += v * dt3
+		dx += t * dt3
+		hv += dt * dt3
+	}
+	return powerHVP, dx, hv
+}
+
+// PowerHessian returns Power's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PowerHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("PowerHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var power float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfPower(x, n, v)
+	power = r
+	dx += t1
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		power = Power(x, n)
+	}
+	return power, dx
+}
+
 // CountDownGrad returns CountDown(x, n) and its partial derivatives with respect to x.
 func CountDownGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
@@ -400,6 +1025,91 @@ func CountDownJVP(x float64, n int, dx float64) (float64, float64) {
 		n--
 	}
 	return s, ds
+}
+
+// CountDownHVP returns CountDown's value, its gradient as CountDownGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func CountDownHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, t2, t3, dt, t4, t, t5 float64
+	var trips int
+	var dsTape, sTape []float64
+	var ds float64
+	s := 0.0
+	var tapeArray [64]float64
+	dsTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	trips = 0
+	for n > 0 {
+		trips++
+		t1 = x * ds
+		t2 = s * v
+		t3 = t1 + t2
+		dt = t3
+		t4 = s * x
+		t = t4
+		dsTape = append(dsTape, ds)
+		ds = dt
+		sTape = append(sTape, s)
+		t5 = t + float64(n)
+		s = t5
+		n--
+	}
+	countDownHVP := s
+
+	var dds, ds1, dt5, dt1, ddt, dt4, hv, dt3, dx float64
+	// return s, ds
+	dds = 1
+	// for n > 0
+	for ; trips > 0; trips-- {
+		// s = t + float64(n)
+		dt5 = ds1
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt1 += dt5
+		// ds = dt
+		ddt += dds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// t := s * x
+		dt4 = dt1
+		dt1 = 0
+		ds1 = x * dt4
+		hv += s * dt4
+		// dt := x*ds + s*v
+		dt3 = ddt
+		ddt = 0
+		ds1 += v * dt3
+		dx += s * dt3
+		hv += ds * dt3
+		dds = x * dt3
+	}
+	return countDownHVP, dx, hv
+}
+
+// CountDownHessian returns CountDown's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func CountDownHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("CountDownHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var countDown float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfCountDown(x, n, v)
+	countDown = r
+	dx += t
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		countDown = CountDown(x, n)
+	}
+	return countDown, dx
 }
 
 // NestedGrad returns Nested(x, y, n) and its partial derivatives with respect to x, y.
@@ -465,6 +1175,226 @@ func NestedJVP(x, y float64, n int, dx, dy float64) (float64, float64) {
 		}
 	}
 	return s, ds
+}
+
+// NestedHVP returns Nested's value, its gradient as NestedGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var j, iters, tapeLen, trips int
+	var t3, dt, t4, t, cos1, t5, dsin, sin1, sin, t6, dt1, t7, t1, sin2, t8, t9, dcos, cos2, cos, t10, t11, t12, dt2, t13, t2, t14, t15 float64
+	var tapes, tripsTape, jTape, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
+	var ds float64
+	s := 0.0
+	i := 0
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dsinTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sinTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	dt1Tape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	t1Tape = tapeArray5[:0]
+	var tapeArray6 [64]float64
+	dcosTape = tapeArray6[:0]
+	var tapeArray7 [64]float64
+	cosTape = tapeArray7[:0]
+	iters = max(0, n)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray8 [64]float64
+		tapes = tapeArray8[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray9 [1024]float64
+		tapes = tapeArray9[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for ; i < n; i++ {
+		trips++
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		for ; j <= i; j++ {
+			tripsTape[len(tripsTape)-1]++
+			dtTape = append(dtTape, dt)
+			t3 = float64(i) * vx
+			dt = t3
+			tTape = append(tTape, t)
+			t4 = x * float64(i)
+			t = t4
+			dsinTape = append(dsinTape, dsin)
+			cos1 = math.Cos(t)
+			t5 = cos1 * dt
+			dsin = t5
+			sinTape = append(sinTape, sin)
+			sin1 = math.Sin(t)
+			sin = sin1
+			dt1Tape = append(dt1Tape, dt1)
+			t6 = float64(j) * vy
+			dt1 = t6
+			t1Tape = append(t1Tape, t1)
+			t7 = y * float64(j)
+			t1 = t7
+			dcosTape = append(dcosTape, dcos)
+			sin2 = math.Sin(t1)
+			t8 = -sin2
+			t9 = t8 * dt1
+			dcos = t9
+			cosTape = append(cosTape, cos)
+			cos2 = math.Cos(t1)
+			cos = cos2
+			t10 = cos * dsin
+			t11 = sin * dcos
+			t12 = t10 + t11
+			dt2 = t12
+			t13 = sin * cos
+			t2 = t13
+			t14 = ds + dt2
+			ds = t14
+			t15 = s + t2
+			s = t15
+		}
+	}
+	nestedHVP := s
+
+	var dds, ds1, dt15, dt21, dt14, ddt2, dt13, dsin1, dcos1, dt12, ddcos, ddsin, dcos2, dt16, dt9, ddt1, dt7, hvy, dt6, dy, dsin11, dt3, dt5, ddt, dt4, hvx, dt31, dx float64
+	// return s, ds
+	dds = 1
+	// for i < n
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// for j <= i
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// j++
+			j--
+			// s += t2
+			dt15 = ds1
+			dt21 += dt15
+			// ds += dt2
+			dt14 = dds
+			ddt2 += dt14
+			// t2 := sin * cos
+			dt13 = dt21
+			dt21 = 0
+			dsin1 += cos * dt13
+			dcos1 += sin * dt13
+			// dt2 := cos*dsin + sin*dcos
+			dt12 = ddt2
+			ddt2 = 0
+			dsin1 += dcos * dt12
+			ddcos += sin * dt12
+			dcos1 += dsin * dt12
+			ddsin += cos * dt12
+			// cos := math.Cos(t1)
+			dcos2 = dcos1
+			dcos1 = 0
+			cos = cosTape[len(cosTape)-1]
+			cosTape = cosTape[:len(cosTape)-1]
+			dt16 -= math.Sin(t1) * dcos2
+			// dcos := -math.Sin(t1) * dt1
+			dcos = dcosTape[len(dcosTape)-1]
+			dcosTape = dcosTape[:len(dcosTape)-1]
+			sin2 = math.Sin(t1)
+			t8 = -sin2
+			dt9 = ddcos
+			ddcos = 0
+			ddt1 += t8 * dt9
+			dt16 -= math.Cos(t1) * dt1 * dt9
+			// t1 := y * float64(j)
+			dt7 = dt16
+			dt16 = 0
+			t1 = t1Tape[len(t1Tape)-1]
+			t1Tape = t1Tape[:len(t1Tape)-1]
+			hvy += float64(j) * dt7
+			// dt1 := float64(j) * vy
+			dt6 = ddt1
+			ddt1 = 0
+			dt1 = dt1Tape[len(dt1Tape)-1]
+			dt1Tape = dt1Tape[:len(dt1Tape)-1]
+			dy += float64(j) * dt6
+			// sin := math.Sin(t)
+			dsin11 = dsin1
+			dsin1 = 0
+			sin = sinTape[len(sinTape)-1]
+			sinTape = sinTape[:len(sinTape)-1]
+			dt3 += math.Cos(t) * dsin11
+			// dsin := math.Cos(t) * dt
+			dsin = dsinTape[len(dsinTape)-1]
+			dsinTape = dsinTape[:len(dsinTape)-1]
+			cos1 = math.Cos(t)
+			dt5 = ddsin
+			ddsin = 0
+			ddt += cos1 * dt5
+			dt3 -= math.Sin(t) * dt * dt5
+			// t := x * float64(i)
+			dt4 = dt3
+			dt3 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hvx += float64(i) * dt4
+			// dt := float64(i) * vx
+			dt31 = ddt
+			ddt = 0
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dx += float64(i) * dt31
+		}
+		// j := 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	return nestedHVP, dx, dy, hvx, hvy
+}
+
+// NestedHessian returns Nested's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NestedHessian(x, y float64, n int, hess []float64) (float64, float64, float64) {
+	n1 := 0
+	n1++
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("NestedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var nested float64
+	j1 := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfNested(x, y, n, vx, vy)
+	nested = r
+	dx += t
+	k := j1 * n1
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j1++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfNested(x, y, n, vx, vy)
+	nested = r1
+	dy += t1
+	k1 := j1 * n1
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j1++
+	if n1 == 0 {
+		nested = Nested(x, y, n)
+	}
+	return nested, dx, dy
 }
 
 // ReturnInLoopGrad returns ReturnInLoop(x, n) and its partial derivatives with respect to x.
@@ -583,6 +1513,199 @@ func ReturnInLoopJVP(x float64, n int, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// ReturnInLoopHVP returns ReturnInLoop's value, its gradient as ReturnInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReturnInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var returnInLoopHVP, ds, s, t2, t3, t4, dt, t5, t, t6, t7, t1, t8, t9, t10, sqrt1, sqrt, t11, t12, dsqrt float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, doneTape, dsTape, sTape, t1Tape, sqrtTape, sqrt1Tape []float64
+	var broke, done bool
+	ds = v
+	s = x
+	done = false
+	i = 0
+	iters = max(0, n)
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
+	sqrt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape = tapes[:0:iters]
+	trips = 0
+	broke = false
+	for ; i < n; i++ {
+		trips++
+		t2 = x * ds
+		t3 = s * v
+		t4 = t2 + t3
+		dt = t4
+		t5 = s * x
+		t = t5
+		dsTape = append(dsTape, ds)
+		ds = dt
+		sTape = append(sTape, s)
+		t6 = t + 1
+		s = t6
+		doneTape = append(doneTape, 0)
+		if s > 100 {
+			condTape = append(condTape, 1)
+			t1Tape = append(t1Tape, t1)
+			t7 = s / x
+			t1 = t7
+			t8 = t1 * v
+			t9 = ds - t8
+			t10 = t9 / x
+			returnInLoopHVP = t1
+			broke = true
+			goto reverse
+		} else {
+			condTape = append(condTape, 0)
+		}
+		doneTape[len(doneTape)-1] = 1
+		sqrtTape = append(sqrtTape, sqrt)
+		sqrt1 = math.Sqrt(s)
+		sqrt1Tape = append(sqrt1Tape, sqrt1)
+		sqrt = sqrt1
+		t11 = 0.5 / sqrt
+		t12 = t11 * ds
+		dsqrt = t12
+		dsTape = append(dsTape, ds)
+		ds = dsqrt
+		sTape = append(sTape, s)
+		s = sqrt
+	}
+	done = true
+	returnInLoopHVP = s
+reverse:
+	var dds, ds1, dsqrt1, ddsqrt, dt12, dsqrt11, ddt1, dt10, hv, dt13, dx, dt7, dt6, dt2, ddt, dt5, dt4 float64
+	if done {
+		// return s, ds
+		dds = 1
+	}
+	// for i < n
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		}
+		done1 := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done1 {
+			// s = sqrt
+			dsqrt1 += ds1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			// ds = dsqrt
+			ddsqrt += dds
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			// dsqrt := 0.5 / sqrt * ds
+			t11 = 0.5 / sqrt
+			dt12 = ddsqrt
+			ddsqrt = 0
+			dds = t11 * dt12
+			dsqrt1 -= t11 * (ds / sqrt) * dt12
+			// sqrt := math.Sqrt(s)
+			sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
+			sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
+			dsqrt11 = dsqrt1
+			dsqrt1 = 0
+			sqrt = sqrtTape[len(sqrtTape)-1]
+			sqrtTape = sqrtTape[:len(sqrtTape)-1]
+			ds1 = 0.5 / sqrt1 * dsqrt11
+		}
+		// if s > 100
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// return t1, dt1
+			ddt1 += 1
+			// dt1 := (ds - t1*v) / x
+			t8 = t1 * v
+			t9 = ds - t8
+			t10 = t9 / x
+			dt10 = ddt1
+			ddt1 = 0
+			hv -= t10 * (1 / x) * dt10
+			dds += dt10 / x
+			dt13 -= v * (1 / x) * dt10
+			dx -= t1 * (1 / x) * dt10
+			// t1 := s / x
+			dt7 = dt13
+			dt13 = 0
+			t1 = t1Tape[len(t1Tape)-1]
+			t1Tape = t1Tape[:len(t1Tape)-1]
+			t7 = s / x
+			ds1 += dt7 / x
+			hv -= t7 * (dt7 / x)
+		}
+		// s = t + 1
+		dt6 = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt2 += dt6
+		// ds = dt
+		ddt += dds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// t := s * x
+		if dt2 != 0 {
+			dt5 = dt2
+			dt2 = 0
+			ds1 = x * dt5
+			hv += s * dt5
+		}
+		// dt := x*ds + s*v
+		dt4 = ddt
+		ddt = 0
+		ds1 += v * dt4
+		dx += s * dt4
+		hv += ds * dt4
+		dds = x * dt4
+	}
+	// s := x
+	hv += ds1
+	// ds := v
+	dx += dds
+	return returnInLoopHVP, dx, hv
+}
+
+// ReturnInLoopHessian returns ReturnInLoop's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReturnInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("ReturnInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var returnInLoop float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfReturnInLoop(x, n, v)
+	returnInLoop = r
+	dx += t
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		returnInLoop = ReturnInLoop(x, n)
+	}
+	return returnInLoop, dx
+}
+
 // ReturnInBranchGrad returns ReturnInBranch(x) and its partial derivatives with respect to x.
 func ReturnInBranchGrad(x float64) (float64, float64) {
 	var returnInBranch, y, yPrev, exp float64
@@ -638,6 +1761,104 @@ func ReturnInBranchJVP(x, dx float64) (float64, float64) {
 	dy = dexp
 	y = exp
 	return y, dy
+}
+
+// ReturnInBranchHVP returns ReturnInBranch's value, its gradient as ReturnInBranchGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReturnInBranchHVP(x, v float64) (float64, float64, float64) {
+	var returnInBranchHVP, t1, t2, dy, y, t, exp, dexp, dyPrev, yPrev float64
+	var cond, done bool
+	t1 = x * v
+	t2 = x * v
+	dy = t1 + t2
+	y = x * x
+	done = false
+	if y > 4 {
+		cond = true
+		t = y * x
+		returnInBranchHVP = t
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	exp = math.Exp(y)
+	dexp = exp * dy
+	dyPrev = dy
+	dy = dexp
+	yPrev = y
+	y = exp
+	returnInBranchHVP = y
+reverse:
+	var ddy, ddexp, dexp1, dy1, ddt, dt1, hv, dt3, dt4, dx, dt11, dt2 float64
+	if done {
+		// return y, dy
+		ddy = 1
+		// y = exp
+		y = yPrev
+		// dy = dexp
+		ddexp = ddy
+		dy = dyPrev
+		// dexp := exp * dy
+		dexp1 = dy * ddexp
+		ddy = exp * ddexp
+		// exp := math.Exp(y)
+		dy1 = exp * dexp1
+	}
+	// if y > 4
+	if cond {
+		// return t, dt
+		ddt += 1
+		// t := y * x
+		dy1 += x * dt1
+		hv += y * dt1
+		// dt := x*dy + y*v
+		dt3 = ddt
+		dt4 = ddt
+		dy1 += v * dt4
+		dx += y * dt4
+		hv += dy * dt3
+		ddy += x * dt3
+	}
+	// y := x * x
+	if dy1 != 0 {
+		hv += 2 * x * dy1
+	}
+	// dy := x*v + x*v
+	if ddy != 0 {
+		dt11 = ddy
+		dt2 = ddy
+		hv += v * dt2
+		dx += x * dt2
+		hv += v * dt11
+		dx += x * dt11
+	}
+	return returnInBranchHVP, dx, hv
+}
+
+// ReturnInBranchHessian returns ReturnInBranch's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReturnInBranchHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ReturnInBranchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var returnInBranch float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfReturnInBranch(x, v)
+	returnInBranch = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		returnInBranch = ReturnInBranch(x)
+	}
+	return returnInBranch, dx
 }
 
 // BranchInLoopGrad returns BranchInLoop(x, n) and its partial derivatives with respect to x.
@@ -725,6 +1946,153 @@ func BranchInLoopJVP(x float64, n int, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// BranchInLoopHVP returns BranchInLoop's value, its gradient as BranchInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, dt, t2, t, t3, t4, sin, t5, t6, dcos, cos1, cos, t7, t8, t9, t10 float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, dsTape, sTape, dcosTape, cosTape []float64
+	var ds float64
+	s := 0.0
+	iters = max(0, n)
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dcosTape, tapes = tapes[:0:iters], tapes[iters:]
+	cosTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for i = range n {
+		trips++
+		if i%2 == 0 {
+			condTape = append(condTape, 1)
+			t1 = float64(i) * v
+			dt = t1
+			t2 = x * float64(i)
+			t = t2
+			dsTape = append(dsTape, ds)
+			t3 = ds + dt
+			ds = t3
+			sTape = append(sTape, s)
+			t4 = s + t
+			s = t4
+		} else {
+			condTape = append(condTape, 0)
+			dcosTape = append(dcosTape, dcos)
+			sin = math.Sin(x)
+			t5 = -sin
+			t6 = t5 * v
+			dcos = t6
+			cosTape = append(cosTape, cos)
+			cos1 = math.Cos(x)
+			cos = cos1
+			dsTape = append(dsTape, ds)
+			t7 = cos * ds
+			t8 = s * dcos
+			t9 = t7 + t8
+			ds = t9
+			sTape = append(sTape, s)
+			t10 = s * cos
+			s = t10
+		}
+	}
+	branchInLoopHVP := s
+
+	var dds, ds1, dt4, dt1, dt3, ddt, dt2, hv, dt11, dx, dt10, dcos1, dt9, ddcos, dcos11, dt6 float64
+	// return s, ds
+	dds = 1
+	// for i := range n
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// if i%2 == 0
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// s += t
+			sTape = sTape[:len(sTape)-1]
+			dt4 = ds1
+			dt1 += dt4
+			// ds += dt
+			dsTape = dsTape[:len(dsTape)-1]
+			dt3 = dds
+			ddt += dt3
+			// t := x * float64(i)
+			dt2 = dt1
+			dt1 = 0
+			hv += float64(i) * dt2
+			// dt := float64(i) * v
+			dt11 = ddt
+			ddt = 0
+			dx += float64(i) * dt11
+		} else {
+			// s *= cos
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt10 = ds1
+			ds1 = cos * dt10
+			dcos1 += s * dt10
+			// ds = cos*ds + s*dcos
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt9 = dds
+			dds = cos * dt9
+			ds1 += dcos * dt9
+			ddcos += s * dt9
+			dcos1 += ds * dt9
+			// cos := math.Cos(x)
+			dcos11 = dcos1
+			dcos1 = 0
+			cos = cosTape[len(cosTape)-1]
+			cosTape = cosTape[:len(cosTape)-1]
+			hv -= math.Sin(x) * dcos11
+			// dcos := -math.Sin(x) * v
+			dcos = dcosTape[len(dcosTape)-1]
+			dcosTape = dcosTape[:len(dcosTape)-1]
+			sin = math.Sin(x)
+			t5 = -sin
+			dt6 = ddcos
+			ddcos = 0
+			dx += t5 * dt6
+			hv -= math.Cos(x) * v * dt6
+		}
+	}
+	return branchInLoopHVP, dx, hv
+}
+
+// BranchInLoopHessian returns BranchInLoop's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func BranchInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("BranchInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var branchInLoop float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfBranchInLoop(x, n, v)
+	branchInLoop = r
+	dx += t
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		branchInLoop = BranchInLoop(x, n)
+	}
+	return branchInLoop, dx
+}
+
 // HalvingsGrad returns Halvings(x) and its partial derivatives with respect to x.
 func HalvingsGrad(x float64) (float64, float64) {
 	var t, t1 float64
@@ -781,6 +2149,104 @@ func HalvingsJVP(x, dx float64) (float64, float64) {
 	dt := dp + dx
 	t := p + x
 	return t, dt
+}
+
+// HalvingsHVP returns Halvings's value, its gradient as HalvingsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func HalvingsHVP(x, v float64) (float64, float64, float64) {
+	var t1, t2, t3, t4, t5, t6 float64
+	var trips int
+	var vTape, xTape, dpTape, pTape []float64
+	var dp float64
+	p := 1.0
+	var tapeArray [64]float64
+	vTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	xTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dpTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	pTape = tapeArray3[:0]
+	trips = 0
+	for x > 1 {
+		trips++
+		vTape = append(vTape, v)
+		t1 = v / 2
+		v = t1
+		xTape = append(xTape, x)
+		t2 = x / 2
+		x = t2
+		dpTape = append(dpTape, dp)
+		t3 = x * dp
+		t4 = p * v
+		t5 = t3 + t4
+		dp = t5
+		pTape = append(pTape, p)
+		t6 = p * x
+		p = t6
+	}
+	t := p + x
+	halvingsHVP := t
+
+	var ddt, dp1, dt6, hv, dt5, dt2, dt1 float64
+	// return t, dt
+	ddt = 1
+	// dt := dp + v
+	ddp := ddt
+	dx := ddt
+	// for x > 1
+	for ; trips > 0; trips-- {
+		// p *= x
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dt6 = dp1
+		dp1 = x * dt6
+		hv += p * dt6
+		// dp = x*dp + p*v
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		dt5 = ddp
+		ddp = x * dt5
+		dp1 += v * dt5
+		dx += p * dt5
+		hv += dp * dt5
+		// x /= 2
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		dt2 = hv
+		hv = dt2 / 2
+		// v = v / 2
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		dt1 = dx
+		dx = dt1 / 2
+	}
+	return halvingsHVP, dx, hv
+}
+
+// HalvingsHessian returns Halvings's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func HalvingsHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("HalvingsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var halvings float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfHalvings(x, v)
+	halvings = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		halvings = Halvings(x)
+	}
+	return halvings, dx
 }
 
 // ContinueGrad returns Continue(x, n) and its partial derivatives with respect to x.
@@ -867,6 +2333,133 @@ func ContinueJVP(x float64, n int, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// ContinueHVP returns Continue's value, its gradient as ContinueGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var t2, dt, t3, t, t4, t5, t6, dt1, t7, t1, t8, t9 float64
+	var iters, tapeLen, trips int
+	var tapes, doneTape, dtTape, tTape []float64
+	var ds float64
+	s := 0.0
+	i := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape = tapes[:0:iters]
+	trips = 0
+	for ; i < n; i++ {
+		trips++
+		dtTape = append(dtTape, dt)
+		t2 = float64(i+1) * v
+		dt = t2
+		tTape = append(tTape, t)
+		t3 = x * float64(i+1)
+		t = t3
+		doneTape = append(doneTape, 0)
+		if i%3 == 1 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t4 = t * dt
+		t5 = t * dt
+		t6 = t4 + t5
+		dt1 = t6
+		t7 = t * t
+		t1 = t7
+		t8 = ds + dt1
+		ds = t8
+		t9 = s + t1
+		s = t9
+	}
+	continueHVP := s
+
+	var dds, ds1, dt9, dt11, dt8, ddt1, dt7, dt2, dt6, ddt, dt3, hv, dt21, dx float64
+	// return s, ds
+	dds = 1
+	// for i < n
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += t1
+			dt9 = ds1
+			dt11 += dt9
+			// ds += dt1
+			dt8 = dds
+			ddt1 += dt8
+			// t1 := t * t
+			dt7 = dt11
+			dt11 = 0
+			dt2 += 2 * t * dt7
+			// dt1 := t*dt + t*dt
+			dt6 = ddt1
+			ddt1 = 0
+			dt2 += (dt + dt) * dt6
+			ddt += (t + t) * dt6
+		}
+		// t := x * float64(i+1)
+		if dt2 != 0 {
+			dt3 = dt2
+			dt2 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hv += float64(i+1) * dt3
+		} else {
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+		}
+		// dt := float64(i+1) * v
+		if ddt != 0 {
+			dt21 = ddt
+			ddt = 0
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dx += float64(i+1) * dt21
+		} else {
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+		}
+	}
+	return continueHVP, dx, hv
+}
+
+// ContinueHessian returns Continue's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ContinueHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("ContinueHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var continue1 float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfContinue(x, n, v)
+	continue1 = r
+	dx += t1
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		continue1 = Continue(x, n)
+	}
+	return continue1, dx
+}
+
 // BreakGrad returns Break(x, n) and its partial derivatives with respect to x.
 func BreakGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
@@ -941,6 +2534,114 @@ func BreakJVP(x float64, n int, dx float64) (float64, float64) {
 	dt := float64(i+1) * ds
 	t := s * float64(i+1)
 	return t, dt
+}
+
+// BreakHVP returns Break's value, its gradient as BreakGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func BreakHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, t2, t3, t4, t5 float64
+	var broke bool
+	var doneTape, dsTape, sTape []float64
+	var trips int
+	var ds float64
+	s := 1.0
+	i := 0
+	var tapeArray [64]float64
+	dsTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	doneTape = tapeArray2[:0]
+	trips = 0
+	broke = false
+	for ; i < n; i++ {
+		trips++
+		dsTape = append(dsTape, ds)
+		t1 = x * ds
+		t2 = s * v
+		t3 = t1 + t2
+		ds = t3
+		sTape = append(sTape, s)
+		t4 = s * x
+		s = t4
+		doneTape = append(doneTape, 0)
+		if s > 50 {
+			broke = true
+			break
+		}
+		doneTape[len(doneTape)-1] = 1
+		sTape = append(sTape, s)
+		t5 = s + 1
+		s = t5
+	}
+	t := s * float64(i+1)
+	breakHVP := t
+
+	var ddt, ds1, dt4, hv, dt3, dx float64
+	// return t, dt
+	ddt = 1
+	// dt := float64(i+1) * ds
+	dds := float64(i+1) * ddt
+	// for i < n
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		} else {
+			// i++
+			i--
+		}
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += 1
+			sTape = sTape[:len(sTape)-1]
+		}
+		// s *= x
+		if ds1 != 0 {
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt4 = ds1
+			ds1 = x * dt4
+			hv += s * dt4
+		} else {
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+		}
+		// ds = x*ds + s*v
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		dt3 = dds
+		dds = x * dt3
+		ds1 += v * dt3
+		dx += s * dt3
+		hv += ds * dt3
+	}
+	return breakHVP, dx, hv
+}
+
+// BreakHessian returns Break's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func BreakHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("BreakHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var break1 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfBreak(x, n, v)
+	break1 = r
+	dx += t
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		break1 = Break(x, n)
+	}
+	return break1, dx
 }
 
 // LabeledGrad returns Labeled(x, n) and its partial derivatives with respect to x.
@@ -1069,6 +2770,156 @@ outer:
 	return s, ds
 }
 
+// LabeledHVP returns Labeled's value, its gradient as LabeledGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func LabeledHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var j, iters, tapeLen, trips int
+	var t1, dt, t2, t, t3, t4, t5, t6 float64
+	var tapes, brokeTape, doneTape, doneTape1, tripsTape, jTape []float64
+	var broke bool
+	var ds float64
+	s := 0.0
+	i := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + iters*iters + iters*iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	doneTape1, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	broke = false
+outer:
+	for ; i < n; i++ {
+		trips++
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		brokeTape = append(brokeTape, 0)
+		for ; j < n; j++ {
+			tripsTape[len(tripsTape)-1]++
+			doneTape = append(doneTape, 0)
+			if j > i {
+				brokeTape[len(brokeTape)-1] = 1
+				continue outer
+			}
+			doneTape[len(doneTape)-1] = 1
+			doneTape1 = append(doneTape1, 0)
+			if s > 20 {
+				brokeTape[len(brokeTape)-1] = 1
+				broke = true
+				break outer
+			}
+			doneTape1[len(doneTape1)-1] = 1
+			t1 = float64(i-j+1) * v
+			dt = t1
+			t2 = x * float64(i-j+1)
+			t = t2
+			t3 = ds + dt
+			ds = t3
+			t4 = s + t
+			s = t4
+			t5 = 1.1 * ds
+			ds = t5
+			t6 = s * 1.1
+			s = t6
+		}
+	}
+	labeledHVP := s
+
+	var dds, ds1, dt6, dt5, dt4, dt1, dt3, ddt, dt2, hv, dt11, dx float64
+	// return s, ds
+	dds = 1
+	// for i < n
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		} else {
+			// i++
+			i--
+		}
+		// for j < n
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		broke1 := brokeTape[len(brokeTape)-1] != 0
+		brokeTape = brokeTape[:len(brokeTape)-1]
+		for ; trips1 > 0; trips1-- {
+			if broke1 {
+				broke1 = false
+			} else {
+				// j++
+				j--
+			}
+			done := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done {
+				doneT := doneTape1[len(doneTape1)-1] != 0
+				doneTape1 = doneTape1[:len(doneTape1)-1]
+				if doneT {
+					// s *= 1.1
+					dt6 = ds1
+					ds1 = 1.1 * dt6
+					// ds = 1.1 * ds
+					dt5 = dds
+					dds = 1.1 * dt5
+					// s += t
+					dt4 = ds1
+					dt1 += dt4
+					// ds += dt
+					dt3 = dds
+					ddt += dt3
+					// t := x * float64(i-j+1)
+					dt2 = dt1
+					dt1 = 0
+					hv += float64(i-j+1) * dt2
+					// dt := float64(i-j+1) * v
+					dt11 = ddt
+					ddt = 0
+					dx += float64(i-j+1) * dt11
+				}
+			}
+		}
+		// j := 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	return labeledHVP, dx, hv
+}
+
+// LabeledHessian returns Labeled's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LabeledHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("LabeledHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var labeled float64
+	j1 := 0
+	v = 1
+	r, t, hv := hvpOfLabeled(x, n, v)
+	labeled = r
+	dx += t
+	k := j1 * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j1++
+	if n1 == 0 {
+		labeled = Labeled(x, n)
+	}
+	return labeled, dx
+}
+
 // SideEffectConditionGrad returns SideEffectCondition(x, n) and its partial derivatives with respect to x.
 func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
@@ -1153,6 +3004,124 @@ func SideEffectConditionJVP(x float64, n int, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// SideEffectConditionHVP returns SideEffectCondition's value, its gradient as SideEffectConditionGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, t2, t3, t4, t5, t6 float64
+	var iters, tapeLen, trips int
+	var tapes, condTape, dsTape, sTape []float64
+	k := 0
+	ds := v
+	s := x
+	i := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + (iters + iters) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for ; i < n; i++ {
+		trips++
+		if bump(&k) {
+			condTape = append(condTape, 1)
+			dsTape = append(dsTape, ds)
+			t1 = x * ds
+			t2 = s * v
+			t3 = t1 + t2
+			ds = t3
+			sTape = append(sTape, s)
+			t4 = s * x
+			s = t4
+		} else {
+			condTape = append(condTape, 0)
+			dsTape = append(dsTape, ds)
+			t5 = ds + v
+			ds = t5
+			sTape = append(sTape, s)
+			t6 = s + x
+			s = t6
+		}
+	}
+	t := s * float64(k)
+	sideEffectConditionHVP := t
+
+	var ddt, ds1, dt4, hv, dt3, dx, dt6, dt5 float64
+	// return t, dt
+	ddt = 1
+	// dt := float64(k) * ds
+	dds := float64(k) * ddt
+	// for i < n
+	for ; trips > 0; trips-- {
+		// if bump(&k)
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// s *= x
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt4 = ds1
+			ds1 = x * dt4
+			hv += s * dt4
+			// ds = x*ds + s*v
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt3 = dds
+			dds = x * dt3
+			ds1 += v * dt3
+			dx += s * dt3
+			hv += ds * dt3
+		} else {
+			// s += x
+			sTape = sTape[:len(sTape)-1]
+			dt6 = ds1
+			hv += dt6
+			// ds += v
+			dsTape = dsTape[:len(dsTape)-1]
+			dt5 = dds
+			dx += dt5
+		}
+	}
+	// s := x
+	hv += ds1
+	// ds := v
+	dx += dds
+	return sideEffectConditionHVP, dx, hv
+}
+
+// SideEffectConditionHessian returns SideEffectCondition's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SideEffectConditionHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("SideEffectConditionHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var sideEffectCondition float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfSideEffectCondition(x, n, v)
+	sideEffectCondition = r
+	dx += t
+	k1 := j * n1
+	hess[k1] += hv
+	k1++
+	v = 0
+	j++
+	if n1 == 0 {
+		sideEffectCondition = SideEffectCondition(x, n)
+	}
+	return sideEffectCondition, dx
+}
+
 // DivisorGrad returns Divisor(x, y) and its partial derivatives with respect to x, y.
 func DivisorGrad(x, y float64) (float64, float64, float64) {
 	s := 0.0
@@ -1193,6 +3162,150 @@ func DivisorJVP(x, y, dx, dy float64) (float64, float64) {
 	return s, ds
 }
 
+// DivisorHVP returns Divisor's value, its gradient as DivisorGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func DivisorHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t2, dt, t3, t, dd, t4, d, t5, t1, t6, t7, t8, dt1, t9, t10 float64
+	var iters, tapeLen, trips int
+	var tapes, ddTape, dTape, t1Tape []float64
+	var ds float64
+	s := 0.0
+	i := 1
+	iters = max(0, 5-1+1)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	ddTape, tapes = tapes[:0:iters], tapes[iters:]
+	dTape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape = tapes[:0:iters]
+	trips = 0
+	for ; i <= 5; i++ {
+		trips++
+		t2 = float64(i) * vx
+		dt = t2
+		t3 = x * float64(i)
+		t = t3
+		ddTape = append(ddTape, dd)
+		dd = dt
+		dTape = append(dTape, d)
+		t4 = t + 1
+		d = t4
+		t1Tape = append(t1Tape, t1)
+		t5 = y / d
+		t1 = t5
+		t6 = t1 * dd
+		t7 = vy - t6
+		t8 = t7 / d
+		dt1 = t8
+		t9 = ds + dt1
+		ds = t9
+		t10 = s + t1
+		s = t10
+	}
+	divisorHVP := s
+
+	var dds, ds1, dt10, dt11, dt9, ddt1, dt8, dd1, dy, ddd, dt5, hvy, dt4, dt2, ddt, dt3, hvx, dt21, dx float64
+	// return s, ds
+	dds = 1
+	// for i <= 5
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s += t1
+		dt10 = ds1
+		dt11 += dt10
+		// ds += dt1
+		dt9 = dds
+		ddt1 += dt9
+		// dt1 := (vy - t1*dd) / d
+		t6 = t1 * dd
+		t7 = vy - t6
+		t8 = t7 / d
+		dt8 = ddt1
+		ddt1 = 0
+		dd1 -= t8 * (1 / d) * dt8
+		dy += dt8 / d
+		dt11 -= dd * (1 / d) * dt8
+		ddd -= t1 * (1 / d) * dt8
+		// t1 := y / d
+		dt5 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		t5 = y / d
+		hvy += dt5 / d
+		dd1 -= t5 * (dt5 / d)
+		// d := t + 1
+		dt4 = dd1
+		dd1 = 0
+		d = dTape[len(dTape)-1]
+		dTape = dTape[:len(dTape)-1]
+		dt2 += dt4
+		// dd := dt
+		ddt += ddd
+		ddd = 0
+		dd = ddTape[len(ddTape)-1]
+		ddTape = ddTape[:len(ddTape)-1]
+		// t := x * float64(i)
+		dt3 = dt2
+		dt2 = 0
+		hvx += float64(i) * dt3
+		// dt := float64(i) * vx
+		dt21 = ddt
+		ddt = 0
+		dx += float64(i) * dt21
+	}
+	return divisorHVP, dx, dy, hvx, hvy
+}
+
+// DivisorHessian returns Divisor's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DivisorHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DivisorHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var divisor float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfDivisor(x, y, vx, vy)
+	divisor = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfDivisor(x, y, vx, vy)
+	divisor = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		divisor = Divisor(x, y)
+	}
+	return divisor, dx, dy
+}
+
 // BoundFromInputGrad returns BoundFromInput(x) and its partial derivatives with respect to x.
 func BoundFromInputGrad(x float64) (float64, float64) {
 	s := 0.0
@@ -1225,6 +3338,105 @@ func BoundFromInputJVP(x, dx float64) (float64, float64) {
 		s += sqrt
 	}
 	return s, ds
+}
+
+// BoundFromInputHVP returns BoundFromInput's value, its gradient as BoundFromInputGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func BoundFromInputHVP(x, v float64) (float64, float64, float64) {
+	var t1, t, sqrt1, sqrt, t2, t3, dsqrt, t4, t5 float64
+	var iters, tapeLen, trips int
+	var tapes, sqrtTape, sqrt1Tape []float64
+	var ds float64
+	s := 0.0
+	i := 0
+	iters = max(0, int(x))
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
+	sqrt1Tape = tapes[:0:iters]
+	trips = 0
+	for ; i < int(x); i++ {
+		trips++
+		t1 = x + float64(i)
+		t = t1
+		sqrtTape = append(sqrtTape, sqrt)
+		sqrt1 = math.Sqrt(t)
+		sqrt1Tape = append(sqrt1Tape, sqrt1)
+		sqrt = sqrt1
+		t2 = 0.5 / sqrt
+		t3 = t2 * v
+		dsqrt = t3
+		t4 = ds + dsqrt
+		ds = t4
+		t5 = s + sqrt
+		s = t5
+	}
+	boundFromInputHVP := s
+
+	var dds, ds1, dt5, dsqrt1, dt4, ddsqrt, dt3, dx, dsqrt11, dt, dt1, hv float64
+	// return s, ds
+	dds = 1
+	// for i < int(x)
+	for ; trips > 0; trips-- {
+		// s += sqrt
+		dt5 = ds1
+		dsqrt1 += dt5
+		// ds += dsqrt
+		dt4 = dds
+		ddsqrt += dt4
+		// dsqrt := 0.5 / sqrt * v
+		t2 = 0.5 / sqrt
+		dt3 = ddsqrt
+		ddsqrt = 0
+		dx += t2 * dt3
+		dsqrt1 -= t2 * (v / sqrt) * dt3
+		// sqrt := math.Sqrt(t)
+		sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
+		sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
+		dsqrt11 = dsqrt1
+		dsqrt1 = 0
+		sqrt = sqrtTape[len(sqrtTape)-1]
+		sqrtTape = sqrtTape[:len(sqrtTape)-1]
+		dt += 0.5 / sqrt1 * dsqrt11
+		// t := x + float64(i)
+		dt1 = dt
+		dt = 0
+		hv += dt1
+	}
+	return boundFromInputHVP, dx, hv
+}
+
+// BoundFromInputHessian returns BoundFromInput's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("BoundFromInputHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var boundFromInput float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfBoundFromInput(x, v)
+	boundFromInput = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		boundFromInput = BoundFromInput(x)
+	}
+	return boundFromInput, dx
 }
 
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
@@ -1280,6 +3492,141 @@ func LogisticJVP(r, x float64, steps int, dr, dx float64) (float64, float64) {
 		x = t * t1
 	}
 	return x, dx
+}
+
+// LogisticHVP returns Logistic's value, its gradient as LogisticGrad gives it, and the product of its Hessian with the direction vr, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, float64, float64, float64) {
+	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11 float64
+	var iters, tapeLen, trips int
+	var tapes, dtTape, tTape, t1Tape, vxTape, xTape []float64
+	iters = max(0, steps)
+	tapeLen = iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape = tapes[:0:iters]
+	trips = 0
+	for range steps {
+		trips++
+		dtTape = append(dtTape, dt)
+		t2 = x * vr
+		t3 = r * vx
+		t4 = t2 + t3
+		dt = t4
+		tTape = append(tTape, t)
+		t5 = r * x
+		t = t5
+		t1Tape = append(t1Tape, t1)
+		t6 = 1 - x
+		t1 = t6
+		vxTape = append(vxTape, vx)
+		t7 = t1 * dt
+		t8 = -vx
+		t9 = t * t8
+		t10 = t7 + t9
+		vx = t10
+		xTape = append(xTape, x)
+		t11 = t * t1
+		x = t11
+	}
+	logisticHVP := x
+
+	var dx, hvx, dt11, dt1, dt12, dt10, ddt, dt6, dt5, hvr, dt4, dr float64
+	// return x, vx
+	dx = 1
+	// for range steps
+	for ; trips > 0; trips-- {
+		// x = t * t1
+		dt11 = hvx
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		dt1 += t1 * dt11
+		dt12 += t * dt11
+		// vx = t1*dt + t*-vx
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		t8 = -vx
+		dt10 = dx
+		dx = -t * dt10
+		dt1 += t8 * dt10
+		dt12 += dt * dt10
+		ddt += t1 * dt10
+		// t1 := 1 - x
+		dt6 = dt12
+		dt12 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		hvx = -dt6
+		// t := r * x
+		dt5 = dt1
+		dt1 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvr += x * dt5
+		hvx += r * dt5
+		// dt := x*vr + r*vx
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt4 = ddt
+		ddt = 0
+		hvr += vx * dt4
+		dx += r * dt4
+		hvx += vr * dt4
+		dr += x * dt4
+	}
+	return logisticHVP, dr, dx, hvr, hvx
+}
+
+// LogisticHessian returns Logistic's value and its gradient with respect to r, x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LogisticHessian(r, x float64, steps int, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LogisticHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vr float64
+	var dr float64
+	var vx float64
+	var dx float64
+	var logistic float64
+	j := 0
+	vr = 1
+	r1, t, hvr, hvx := hvpOfLogistic(r, x, steps, vr, vx)
+	logistic = r1
+	dr += t
+	k := j * n
+	hess[k] += hvr
+	k++
+	hess[k] += hvx
+	k++
+	vr = 0
+	j++
+	vx = 1
+	r2, t1, hvr, hvx := hvpOfLogistic(r, x, steps, vr, vx)
+	logistic = r2
+	dx += t1
+	k1 := j * n
+	hess[k1] += hvr
+	k1++
+	hess[k1] += hvx
+	k1++
+	vx = 0
+	j++
+	if n == 0 {
+		logistic = Logistic(r, x, steps)
+	}
+	return logistic, dr, dx
 }
 
 // RangeDataGrad returns RangeData(x) and its partial derivatives with respect to x.
@@ -1352,6 +3699,154 @@ func RangeDataJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// RangeDataHVP returns RangeData's value, its gradient as RangeDataGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RangeDataHVP(x, v float64) (float64, float64, float64) {
+	var pow1, pow, dpow, pow2, t2, t3, t4, t5, dt, t6, t, t7, t8, w, t9, dt1, t10, t1, t11, t12, w1 float64
+	var i, iters, i1, trips int
+	var condTape []float64
+	var ds float64
+	s := 0.0
+	iters = len(weights)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		condTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		condTape = tapeArray1[:0:iters]
+	} else {
+		condTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, w = range weights {
+		trips++
+		pow1 = math.Pow(x, float64(i))
+		pow = pow1
+		dpow = 0
+		if float64(i) != 0 {
+			condTape = append(condTape, 1)
+			pow2 = math.Pow(x, float64(i)-1)
+			t2 = float64(i) * pow2
+			t3 = t2 * v
+			t4 = dpow + t3
+			dpow = t4
+		} else {
+			condTape = append(condTape, 0)
+		}
+		t5 = w * dpow
+		dt = t5
+		t6 = w * pow
+		t = t6
+		t7 = ds + dt
+		ds = t7
+		t8 = s + t
+		s = t8
+	}
+	for i1, w1 = range [3]float64{1, 2, 3} {
+		t9 = w1 * ds
+		dt1 = t9
+		t10 = s * w1
+		t1 = t10
+		t11 = dt1 + v
+		ds = t11
+		t12 = t1 + x
+		s = t12
+	}
+	rangeDataHVP := s
+
+	var dds, ds1, dt12, dt11, hv, dt111, ddt1, dx, dt10, dt9, dt8, dt2, dt7, ddt, dt6, dpow1, dt5, ddpow, dt4, dpow2, dpow11 float64
+	// return s, ds
+	dds = 1
+	// for _, w1 := range [3]float64
+	for trip := 3; trip > 0; trip-- {
+		i1 = trip - 1
+		w1 = [3]float64{1, 2, 3}[i1]
+		// s = t1 + x
+		dt12 = ds1
+		dt11 += dt12
+		hv += dt12
+		// ds = dt1 + v
+		dt111 = dds
+		ddt1 += dt111
+		dx += dt111
+		// t1 := s * w1
+		dt10 = dt11
+		dt11 = 0
+		ds1 = w1 * dt10
+		// dt1 := w1 * ds
+		dt9 = ddt1
+		ddt1 = 0
+		dds = w1 * dt9
+	}
+	// for i, w := range weights
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		w = weights[i]
+		// s += t
+		dt8 = ds1
+		dt2 += dt8
+		// ds += dt
+		dt7 = dds
+		ddt += dt7
+		// t := w * pow
+		dt6 = dt2
+		dt2 = 0
+		dpow1 += w * dt6
+		// dt := w * dpow
+		dt5 = ddt
+		ddt = 0
+		ddpow += w * dt5
+		// if float64(i) != 0
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// dpow += float64(i) * math.Pow(x, float64(i)-1) * v
+			pow2 = math.Pow(x, float64(i)-1)
+			t2 = float64(i) * pow2
+			dt4 = ddpow
+			dx += t2 * dt4
+			dpow2 = float64(i) * v * dt4
+			if float64(i)-1 != 0 {
+				hv += (float64(i) - 1) * math.Pow(x, float64(i)-1-1) * dpow2
+			}
+		}
+		// var dpow float64
+		ddpow = 0
+		// pow := math.Pow(x, float64(i))
+		dpow11 = dpow1
+		dpow1 = 0
+		if float64(i) != 0 {
+			hv += float64(i) * math.Pow(x, float64(i)-1) * dpow11
+		}
+	}
+	return rangeDataHVP, dx, hv
+}
+
+// RangeDataHessian returns RangeData's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RangeDataHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RangeDataHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var rangeData float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfRangeData(x, v)
+	rangeData = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		rangeData = RangeData(x)
+	}
+	return rangeData, dx
+}
+
 // FloatCounterGrad returns FloatCounter(x) and its partial derivatives with respect to x.
 func FloatCounterGrad(x float64) (float64, float64) {
 	s := 0.0
@@ -1385,6 +3880,107 @@ func FloatCounterJVP(x, dx float64) (float64, float64) {
 		s += sin
 	}
 	return s, ds
+}
+
+// FloatCounterHVP returns FloatCounter's value, its gradient as FloatCounterGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func FloatCounterHVP(x, v float64) (float64, float64, float64) {
+	var t2, dt1, t3, t1, cos, t4, dsin, sin1, sin, t5, t6 float64
+	var trips int
+	var tTape, dt1Tape, t1Tape []float64
+	var ds float64
+	s := 0.0
+	t := 0.0
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dt1Tape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	t1Tape = tapeArray2[:0]
+	trips = 0
+	for ; t < 1; tTape, t = append(tTape, t), t+(0.25) {
+		trips++
+		dt1Tape = append(dt1Tape, dt1)
+		t2 = t * v
+		dt1 = t2
+		t1Tape = append(t1Tape, t1)
+		t3 = x * t
+		t1 = t3
+		cos = math.Cos(t1)
+		t4 = cos * dt1
+		dsin = t4
+		sin1 = math.Sin(t1)
+		sin = sin1
+		t5 = ds + dsin
+		ds = t5
+		t6 = s + sin
+		s = t6
+	}
+	floatCounterHVP := s
+
+	var dds, ds1, dt6, dsin1, dt5, ddsin, dsin11, dt11, dt4, ddt1, dt3, hv, dt2, dx float64
+	// return s, ds
+	dds = 1
+	// for t < 1
+	for ; trips > 0; trips-- {
+		// t += 0.25
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		// s += sin
+		dt6 = ds1
+		dsin1 += dt6
+		// ds += dsin
+		dt5 = dds
+		ddsin += dt5
+		// sin := math.Sin(t1)
+		dsin11 = dsin1
+		dsin1 = 0
+		dt11 += math.Cos(t1) * dsin11
+		// dsin := math.Cos(t1) * dt1
+		cos = math.Cos(t1)
+		dt4 = ddsin
+		ddsin = 0
+		ddt1 += cos * dt4
+		dt11 -= math.Sin(t1) * dt1 * dt4
+		// t1 := x * t
+		dt3 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		hv += t * dt3
+		// dt1 := t * v
+		dt2 = ddt1
+		ddt1 = 0
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		dx += t * dt2
+	}
+	return floatCounterHVP, dx, hv
+}
+
+// FloatCounterHessian returns FloatCounter's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FloatCounterHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FloatCounterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var floatCounter float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfFloatCounter(x, v)
+	floatCounter = r
+	dx += t1
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		floatCounter = FloatCounter(x)
+	}
+	return floatCounter, dx
 }
 
 // EndsInIfGrad returns EndsInIf(x) and its partial derivatives with respect to x.
@@ -1424,6 +4020,75 @@ func EndsInIfJVP(x, dx float64) (float64, float64) {
 		t := x * x
 		return t, dt
 	}
+}
+
+// EndsInIfHVP returns EndsInIf's value, its gradient as EndsInIfGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func EndsInIfHVP(x, v float64) (float64, float64, float64) {
+	var endsInIfHVP, dlog, log, t float64
+	var cond bool
+	if x > 0 {
+		cond = true
+		dlog = v / x
+		log = math.Log(x)
+		endsInIfHVP = log
+		goto reverse
+	} else {
+		cond = false
+		t = x * x
+		endsInIfHVP = t
+		goto reverse
+	}
+reverse:
+	var ddlog, dlog1, hv, dx, ddt, dt1, dt11, dt2 float64
+	// if x > 0
+	if cond {
+		// return log, dlog
+		ddlog += 1
+		// log := math.Log(x)
+		hv += dlog1 / x
+		// dlog := v / x
+		dx += ddlog / x
+		hv -= dlog * (ddlog / x)
+	} else {
+		// return t, dt
+		ddt += 1
+		// t := x * x
+		hv += 2 * x * dt1
+		// dt := x*v + x*v
+		dt11 = ddt
+		dt2 = ddt
+		hv += v * dt2
+		dx += x * dt2
+		hv += v * dt11
+		dx += x * dt11
+	}
+	return endsInIfHVP, dx, hv
+}
+
+// EndsInIfHessian returns EndsInIf's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func EndsInIfHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("EndsInIfHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var endsInIf float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfEndsInIf(x, v)
+	endsInIf = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		endsInIf = EndsInIf(x)
+	}
+	return endsInIf, dx
 }
 
 // SumOfPowersGrad returns SumOfPowers(xs, n) and its partial derivatives with respect to xs.
@@ -1496,6 +4161,156 @@ func SumOfPowersJVP(xs []float64, n int, dxs []float64) (float64, float64) {
 		s += p
 	}
 	return s, ds
+}
+
+// SumOfPowersHVP returns SumOfPowers's value, its gradient as SumOfPowersGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfPowersHVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("SumOfPowersHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, dp, p, t, t1, t2, t3, t4, t5, x float64
+	var i, iters, iters1, tapeLen, trips int
+	var tapes, tripsTape, dxTape, dpTape, pTape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("SumOfPowersHVP: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	iters1 = max(0, n)
+	tapeLen = iters + (iters + iters*iters1) + (iters + iters*iters1) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	dpTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+	pTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		dpTape = append(dpTape, dp)
+		dp = 0
+		pTape = append(pTape, p)
+		p = 1.0
+		tripsTape = append(tripsTape, 0)
+		for range n {
+			tripsTape[len(tripsTape)-1]++
+			dpTape = append(dpTape, dp)
+			t = x * dp
+			t1 = p * dx
+			t2 = t + t1
+			dp = t2
+			pTape = append(pTape, p)
+			t3 = p * x
+			p = t3
+		}
+		t4 = ds + dp
+		ds = t4
+		t5 = s + p
+		s = t5
+	}
+	sumOfPowersHVP := s
+
+	var dds, ds1, dt5, dp1, dt4, ddp, dt3, dt2, dt, dt1, ddx float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += p
+		dt5 = ds1
+		dp1 += dt5
+		// ds += dp
+		dt4 = dds
+		ddp += dt4
+		// for range n
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// p *= x
+			dt3 = dp1
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp1 = x * dt3
+			hv[i] += p * dt3
+			// dp = x*dp + p*dx
+			dt2 = ddp
+			dp = dpTape[len(dpTape)-1]
+			dpTape = dpTape[:len(dpTape)-1]
+			dt = dt2
+			dt1 = dt2
+			dp1 += dx * dt1
+			ddx += p * dt1
+			hv[i] += dp * dt
+			ddp = x * dt
+		}
+		// p := 1.0
+		dp1 = 0
+		pTape = pTape[:len(pTape)-1]
+		// var dp float64
+		ddp = 0
+		dpTape = dpTape[:len(dpTape)-1]
+		// dx := v[i]
+		if ddx != 0 {
+			dxs[i] += ddx
+			ddx = 0
+			dx = dxTape[len(dxTape)-1]
+			dxTape = dxTape[:len(dxTape)-1]
+		} else {
+			dx = dxTape[len(dxTape)-1]
+			dxTape = dxTape[:len(dxTape)-1]
+		}
+	}
+	return sumOfPowersHVP
+}
+
+// SumOfPowersHessian returns SumOfPowers's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfPowersHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	n1 := 0
+	for range xs {
+		n1++
+	}
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("SumOfPowersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	v := make([]float64, len(xs))
+	hv := make([]float64, len(xs))
+	var sumOfPowers float64
+	j := 0
+	for i1 := range xs {
+		v[i1] = 1
+		r, t := hvpOfSumOfPowers(xs, n, v, hv)
+		sumOfPowers = r
+		dxs[i1] += t
+		k := j * n1
+		for i2 := range xs {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v[i1] = 0
+		j++
+	}
+	if n1 == 0 {
+		sumOfPowers = SumOfPowers(xs, n)
+	}
+	return sumOfPowers
 }
 
 // SumOfBranchesGrad returns SumOfBranches(xs, n) and its partial derivatives with respect to xs.
@@ -1612,6 +4427,241 @@ func SumOfBranchesJVP(xs []float64, n int, dxs []float64) (float64, float64) {
 	return s, ds
 }
 
+// SumOfBranchesHVP returns SumOfBranches's value, its gradient as SumOfBranchesGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfBranchesHVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("SumOfBranchesHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, dp, p, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14, t15, t16, x float64
+	var i, iters, iters1, tapeLen, trips int
+	var tapes, condTape, tripsTape, dxTape, dpTape, pTape, dt1Tape, t1Tape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("SumOfBranchesHVP: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	iters1 = max(0, n)
+	tapeLen = iters + (iters + iters*iters1 + iters*iters1) + (iters + iters*iters1 + iters*iters1) + iters*iters1 + iters*iters1 + iters*iters1 + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	dpTape, tapes = tapes[:0:iters+iters*iters1+iters*iters1], tapes[iters+iters*iters1+iters*iters1:]
+	pTape, tapes = tapes[:0:iters+iters*iters1+iters*iters1], tapes[iters+iters*iters1+iters*iters1:]
+	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	t1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	condTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		dpTape = append(dpTape, dp)
+		dp = 0
+		pTape = append(pTape, p)
+		p = 1.0
+		tripsTape = append(tripsTape, 0)
+		for j := range n {
+			tripsTape[len(tripsTape)-1]++
+			if j%2 == 0 {
+				condTape = append(condTape, 1)
+				dpTape = append(dpTape, dp)
+				t2 = x * dp
+				t3 = p * dx
+				t4 = t2 + t3
+				dp = t4
+				pTape = append(pTape, p)
+				t5 = p * x
+				p = t5
+			} else {
+				condTape = append(condTape, 0)
+				t6 = 0.5 * dp
+				dt = t6
+				t7 = p * 0.5
+				t = t7
+				dt1Tape = append(dt1Tape, dt1)
+				t8 = x * dp
+				t9 = p * dx
+				t10 = t8 + t9
+				dt1 = t10
+				t1Tape = append(t1Tape, t1)
+				t11 = p * x
+				t1 = t11
+				cos = math.Cos(t1)
+				t12 = cos * dt1
+				dsin = t12
+				sin1 = math.Sin(t1)
+				sin = sin1
+				dpTape = append(dpTape, dp)
+				t13 = dt + dsin
+				dp = t13
+				pTape = append(pTape, p)
+				t14 = t + sin
+				p = t14
+			}
+		}
+		t15 = ds + dp
+		ds = t15
+		t16 = s + p
+		s = t16
+	}
+	sumOfBranchesHVP := s
+
+	var dds, ds1, dt16, dp1, dt15, ddp, dt5, dt4, dt2, dt3, ddx, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += p
+		dt16 = ds1
+		dp1 += dt16
+		// ds += dp
+		dt15 = dds
+		ddp += dt15
+		// for j := range n
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// if j%2 == 0
+			cond := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond {
+				// p *= x
+				dt5 = dp1
+				p = pTape[len(pTape)-1]
+				pTape = pTape[:len(pTape)-1]
+				dp1 = x * dt5
+				hv[i] += p * dt5
+				// dp = x*dp + p*dx
+				dt4 = ddp
+				dp = dpTape[len(dpTape)-1]
+				dpTape = dpTape[:len(dpTape)-1]
+				dt2 = dt4
+				dt3 = dt4
+				dp1 += dx * dt3
+				ddx += p * dt3
+				hv[i] += dp * dt2
+				ddp = x * dt2
+			} else {
+				// p = t + sin
+				dt14 = dp1
+				p = pTape[len(pTape)-1]
+				pTape = pTape[:len(pTape)-1]
+				dt6 += dt14
+				dsin1 += dt14
+				// dp = dt + dsin
+				dt13 = ddp
+				dp = dpTape[len(dpTape)-1]
+				dpTape = dpTape[:len(dpTape)-1]
+				ddt += dt13
+				ddsin += dt13
+				// sin := math.Sin(t1)
+				dsin11 = dsin1
+				dsin1 = 0
+				dt11 += math.Cos(t1) * dsin11
+				// dsin := math.Cos(t1) * dt1
+				cos = math.Cos(t1)
+				dt12 = ddsin
+				ddsin = 0
+				ddt1 += cos * dt12
+				dt11 -= math.Sin(t1) * dt1 * dt12
+				// t1 := p * x
+				dt111 = dt11
+				dt11 = 0
+				t1 = t1Tape[len(t1Tape)-1]
+				t1Tape = t1Tape[:len(t1Tape)-1]
+				dp1 = x * dt111
+				hv[i] += p * dt111
+				// dt1 := x*dp + p*dx
+				dt10 = ddt1
+				ddt1 = 0
+				dt1 = dt1Tape[len(dt1Tape)-1]
+				dt1Tape = dt1Tape[:len(dt1Tape)-1]
+				dt8 = dt10
+				dt9 = dt10
+				dp1 += dx * dt9
+				ddx += p * dt9
+				hv[i] += dp * dt8
+				ddp = x * dt8
+				// t := p * 0.5
+				dt7 = dt6
+				dt6 = 0
+				dp1 += 0.5 * dt7
+				// dt := 0.5 * dp
+				dt61 = ddt
+				ddt = 0
+				ddp += 0.5 * dt61
+			}
+		}
+		// p := 1.0
+		dp1 = 0
+		pTape = pTape[:len(pTape)-1]
+		// var dp float64
+		ddp = 0
+		dpTape = dpTape[:len(dpTape)-1]
+		// dx := v[i]
+		if ddx != 0 {
+			dxs[i] += ddx
+			ddx = 0
+			dx = dxTape[len(dxTape)-1]
+			dxTape = dxTape[:len(dxTape)-1]
+		} else {
+			dx = dxTape[len(dxTape)-1]
+			dxTape = dxTape[:len(dxTape)-1]
+		}
+	}
+	return sumOfBranchesHVP
+}
+
+// SumOfBranchesHessian returns SumOfBranches's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfBranchesHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	n1 := 0
+	for range xs {
+		n1++
+	}
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("SumOfBranchesHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	v := make([]float64, len(xs))
+	hv := make([]float64, len(xs))
+	var sumOfBranches float64
+	j1 := 0
+	for i1 := range xs {
+		v[i1] = 1
+		r, t := hvpOfSumOfBranches(xs, n, v, hv)
+		sumOfBranches = r
+		dxs[i1] += t
+		k := j1 * n1
+		for i2 := range xs {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v[i1] = 0
+		j1++
+	}
+	if n1 == 0 {
+		sumOfBranches = SumOfBranches(xs, n)
+	}
+	return sumOfBranches
+}
+
 // PendulumGrad returns Pendulum(theta, omega, steps) and its partial derivatives with respect to theta, omega.
 func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 	var sin, t, t1, t2, t3 float64
@@ -1684,6 +4734,156 @@ func PendulumJVP(theta, omega float64, steps int, dtheta, domega float64) (float
 	return t3, dt3
 }
 
+// PendulumHVP returns Pendulum's value, its gradient as PendulumGrad gives it, and the product of its Hessian with the direction vtheta, vomega in the same form (added into buffers for slices and pointers, returned for the rest).
+func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float64, float64, float64, float64, float64) {
+	var cos, t4, dsin, sin1, sin, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var iters, tapeLen, trips int
+	var tapes, vthetaTape, thetaTape []float64
+	h := 0.01
+	iters = max(0, steps)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	vthetaTape, tapes = tapes[:0:iters], tapes[iters:]
+	thetaTape = tapes[:0:iters]
+	trips = 0
+	for range steps {
+		trips++
+		cos = math.Cos(theta)
+		t4 = cos * vtheta
+		dsin = t4
+		sin1 = math.Sin(theta)
+		sin = sin1
+		t5 = h * dsin
+		dt = t5
+		t6 = h * sin
+		t = t6
+		t7 = vomega - dt
+		vomega = t7
+		t8 = omega - t
+		omega = t8
+		t9 = h * vomega
+		dt1 = t9
+		t10 = h * omega
+		t1 = t10
+		vthetaTape = append(vthetaTape, vtheta)
+		t11 = vtheta + dt1
+		vtheta = t11
+		thetaTape = append(thetaTape, theta)
+		t12 = theta + t1
+		theta = t12
+	}
+	t2 := theta * theta
+	t3 := t2 + omega
+	pendulumHVP := t3
+
+	var ddt3, dt12, dt11, dt111, ddt1, dt10, hvomega, dt9, dt8, dt4, dt7, ddt, dt6, dsin1, dt5, ddsin, dsin11, dt41 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt2 + vomega
+	domega := ddt3
+	// dt2 := theta*vtheta + theta*vtheta
+	hvtheta := vtheta * ddt3
+	dtheta := theta * ddt3
+	hvtheta += vtheta * ddt3
+	dtheta += theta * ddt3
+	// for range steps
+	for ; trips > 0; trips-- {
+		// theta += t1
+		theta = thetaTape[len(thetaTape)-1]
+		thetaTape = thetaTape[:len(thetaTape)-1]
+		dt12 = hvtheta
+		dt11 += dt12
+		// vtheta += dt1
+		vtheta = vthetaTape[len(vthetaTape)-1]
+		vthetaTape = vthetaTape[:len(vthetaTape)-1]
+		dt111 = dtheta
+		ddt1 += dt111
+		// t1 := h * omega
+		dt10 = dt11
+		dt11 = 0
+		hvomega += h * dt10
+		// dt1 := h * vomega
+		dt9 = ddt1
+		ddt1 = 0
+		domega += h * dt9
+		// omega -= t
+		dt8 = hvomega
+		dt4 -= dt8
+		// vomega -= dt
+		dt7 = domega
+		ddt -= dt7
+		// t := h * sin
+		dt6 = dt4
+		dt4 = 0
+		dsin1 += h * dt6
+		// dt := h * dsin
+		dt5 = ddt
+		ddt = 0
+		ddsin += h * dt5
+		// sin := math.Sin(theta)
+		dsin11 = dsin1
+		dsin1 = 0
+		hvtheta += math.Cos(theta) * dsin11
+		// dsin := math.Cos(theta) * vtheta
+		cos = math.Cos(theta)
+		dt41 = ddsin
+		ddsin = 0
+		dtheta += cos * dt41
+		hvtheta -= math.Sin(theta) * vtheta * dt41
+	}
+	return pendulumHVP, dtheta, domega, hvtheta, hvomega
+}
+
+// PendulumHessian returns Pendulum's value and its gradient with respect to theta, omega, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PendulumHessian(theta, omega float64, steps int, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PendulumHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vtheta float64
+	var dtheta float64
+	var vomega float64
+	var domega float64
+	var pendulum float64
+	j := 0
+	vtheta = 1
+	r, t, hvtheta, hvomega := hvpOfPendulum(theta, omega, steps, vtheta, vomega)
+	pendulum = r
+	dtheta += t
+	k := j * n
+	hess[k] += hvtheta
+	k++
+	hess[k] += hvomega
+	k++
+	vtheta = 0
+	j++
+	vomega = 1
+	r1, t1, hvtheta, hvomega := hvpOfPendulum(theta, omega, steps, vtheta, vomega)
+	pendulum = r1
+	domega += t1
+	k1 := j * n
+	hess[k1] += hvtheta
+	k1++
+	hess[k1] += hvomega
+	k1++
+	vomega = 0
+	j++
+	if n == 0 {
+		pendulum = Pendulum(theta, omega, steps)
+	}
+	return pendulum, dtheta, domega
+}
+
 // SumOfTriangleGrad returns SumOfTriangle(xs) and its partial derivatives with respect to xs.
 func SumOfTriangleGrad(xs, dxs []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -1754,6 +4954,157 @@ func SumOfTriangleJVP(xs, dxs []float64) (float64, float64) {
 		s += p
 	}
 	return s, ds
+}
+
+// SumOfTriangleHVP returns SumOfTriangle's value, its gradient as SumOfTriangleGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfTriangleHVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("SumOfTriangleHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, dp, p, t, t1, t2, t3, t4, t5, x float64
+	var i, iters, tapeLen, trips int
+	var tapes, tripsTape, dxTape, dpTape, pTape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("SumOfTriangleHVP: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	var tapeArray [64]float64
+	dpTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	pTape = tapeArray1[:0]
+	iters = len(xs)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		dpTape = append(dpTape, dp)
+		dp = 0
+		pTape = append(pTape, p)
+		p = 1.0
+		tripsTape = append(tripsTape, 0)
+		for range i {
+			tripsTape[len(tripsTape)-1]++
+			dpTape = append(dpTape, dp)
+			t = x * dp
+			t1 = p * dx
+			t2 = t + t1
+			dp = t2
+			pTape = append(pTape, p)
+			t3 = p * x
+			p = t3
+		}
+		t4 = ds + dp
+		ds = t4
+		t5 = s + p
+		s = t5
+	}
+	sumOfTriangleHVP := s
+
+	var dds, ds1, dt5, dp1, dt4, ddp, dt3, dt2, dt, dt1, ddx float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += p
+		dt5 = ds1
+		dp1 += dt5
+		// ds += dp
+		dt4 = dds
+		ddp += dt4
+		// for range i
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// p *= x
+			dt3 = dp1
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp1 = x * dt3
+			hv[i] += p * dt3
+			// dp = x*dp + p*dx
+			dt2 = ddp
+			dp = dpTape[len(dpTape)-1]
+			dpTape = dpTape[:len(dpTape)-1]
+			dt = dt2
+			dt1 = dt2
+			dp1 += dx * dt1
+			ddx += p * dt1
+			hv[i] += dp * dt
+			ddp = x * dt
+		}
+		// p := 1.0
+		dp1 = 0
+		pTape = pTape[:len(pTape)-1]
+		// var dp float64
+		ddp = 0
+		dpTape = dpTape[:len(dpTape)-1]
+		// dx := v[i]
+		if ddx != 0 {
+			dxs[i] += ddx
+			ddx = 0
+			dx = dxTape[len(dxTape)-1]
+			dxTape = dxTape[:len(dxTape)-1]
+		} else {
+			dx = dxTape[len(dxTape)-1]
+			dxTape = dxTape[:len(dxTape)-1]
+		}
+	}
+	return sumOfTriangleHVP
+}
+
+// SumOfTriangleHessian returns SumOfTriangle's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfTriangleHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	n := 0
+	for range xs {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SumOfTriangleHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(xs))
+	hv := make([]float64, len(xs))
+	var sumOfTriangle float64
+	j := 0
+	for i2 := range xs {
+		v[i2] = 1
+		r, t := hvpOfSumOfTriangle(xs, v, hv)
+		sumOfTriangle = r
+		dxs[i2] += t
+		k := j * n
+		for i3 := range xs {
+			hess[k] += hv[i3]
+			k++
+			hv[i3] = 0
+		}
+		v[i2] = 0
+		j++
+	}
+	if n == 0 {
+		sumOfTriangle = SumOfTriangle(xs)
+	}
+	return sumOfTriangle
 }
 
 // LogisticSwitchGrad returns LogisticSwitch(r, x, steps, mode) and its partial derivatives with respect to r, x.
@@ -1839,6 +5190,170 @@ func LogisticSwitchJVP(r, x float64, steps, mode int, dr, dx float64) (float64, 
 		}
 	}
 	return x, dx
+}
+
+// LogisticSwitchHVP returns LogisticSwitch's value, its gradient as LogisticSwitchGrad gives it, and the product of its Hessian with the direction vr, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, float64, float64, float64, float64) {
+	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11, t12, t13 float64
+	var iters, tapeLen, trips int
+	var tapes, takenTape, dtTape, tTape, t1Tape, vxTape, xTape []float64
+	i := 0
+	iters = max(0, steps)
+	tapeLen = iters + iters + iters + (iters + iters) + (iters + iters) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	takenTape = tapes[:0:iters]
+	trips = 0
+	for ; i < steps; i++ {
+		trips++
+		switch mode {
+		case 1:
+			takenTape = append(takenTape, 0)
+			dtTape = append(dtTape, dt)
+			t2 = x * vr
+			t3 = r * vx
+			t4 = t2 + t3
+			dt = t4
+			tTape = append(tTape, t)
+			t5 = r * x
+			t = t5
+			t1Tape = append(t1Tape, t1)
+			t6 = 1 - x
+			t1 = t6
+			vxTape = append(vxTape, vx)
+			t7 = t1 * dt
+			t8 = -vx
+			t9 = t * t8
+			t10 = t7 + t9
+			vx = t10
+			xTape = append(xTape, x)
+			t11 = t * t1
+			x = t11
+		default:
+			takenTape = append(takenTape, 1)
+			vxTape = append(vxTape, vx)
+			t12 = 0.5 * vx
+			vx = t12
+			xTape = append(xTape, x)
+			t13 = x * 0.5
+			x = t13
+		}
+	}
+	logisticSwitchHVP := x
+
+	var dx, hvx, dt11, dt1, dt12, dt10, ddt, dt6, dt5, hvr, dt4, dr, dt13, dt121 float64
+	// return x, vx
+	dx = 1
+	// for i < steps
+	for ; trips > 0; trips-- {
+		// switch mode
+		taken := int(takenTape[len(takenTape)-1])
+		takenTape = takenTape[:len(takenTape)-1]
+		switch taken {
+		case 0:
+			// x = t * t1
+			dt11 = hvx
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			dt1 += t1 * dt11
+			dt12 += t * dt11
+			// vx = t1*dt + t*-vx
+			vx = vxTape[len(vxTape)-1]
+			vxTape = vxTape[:len(vxTape)-1]
+			t8 = -vx
+			dt10 = dx
+			dx = -t * dt10
+			dt1 += t8 * dt10
+			dt12 += dt * dt10
+			ddt += t1 * dt10
+			// t1 := 1 - x
+			dt6 = dt12
+			dt12 = 0
+			t1 = t1Tape[len(t1Tape)-1]
+			t1Tape = t1Tape[:len(t1Tape)-1]
+			hvx = -dt6
+			// t := r * x
+			dt5 = dt1
+			dt1 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hvr += x * dt5
+			hvx += r * dt5
+			// dt := x*vr + r*vx
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dt4 = ddt
+			ddt = 0
+			hvr += vx * dt4
+			dx += r * dt4
+			hvx += vr * dt4
+			dr += x * dt4
+		case 1:
+			// x *= 0.5
+			xTape = xTape[:len(xTape)-1]
+			dt13 = hvx
+			hvx = 0.5 * dt13
+			// vx = 0.5 * vx
+			vxTape = vxTape[:len(vxTape)-1]
+			dt121 = dx
+			dx = 0.5 * dt121
+		}
+	}
+	return logisticSwitchHVP, dr, dx, hvr, hvx
+}
+
+// LogisticSwitchHessian returns LogisticSwitch's value and its gradient with respect to r, x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LogisticSwitchHessian(r, x float64, steps, mode int, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LogisticSwitchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vr float64
+	var dr float64
+	var vx float64
+	var dx float64
+	var logisticSwitch float64
+	j := 0
+	vr = 1
+	r1, t, hvr, hvx := hvpOfLogisticSwitch(r, x, steps, mode, vr, vx)
+	logisticSwitch = r1
+	dr += t
+	k := j * n
+	hess[k] += hvr
+	k++
+	hess[k] += hvx
+	k++
+	vr = 0
+	j++
+	vx = 1
+	r2, t1, hvr, hvx := hvpOfLogisticSwitch(r, x, steps, mode, vr, vx)
+	logisticSwitch = r2
+	dx += t1
+	k1 := j * n
+	hess[k1] += hvr
+	k1++
+	hess[k1] += hvx
+	k1++
+	vx = 0
+	j++
+	if n == 0 {
+		logisticSwitch = LogisticSwitch(r, x, steps, mode)
+	}
+	return logisticSwitch, dr, dx
 }
 
 // PiecewisePostGrad returns PiecewisePost(x) and its partial derivatives with respect to x.
@@ -1936,6 +5451,219 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// PiecewisePostHVP returns PiecewisePost's value, its gradient as PiecewisePostGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
+	var t4, t5, t6, dt3, t7, t3, t8, t9, t10, dt1, t11, t1, t12, t2, max2, max1, dmax1, t13, t14, t15, t16, t17, t18 float64
+	var condTape, condTape1, condTape2, condTape3, t1Tape, t2Tape, dtTape, tTape []float64
+	var trips int
+	var ds float64
+	s := 0.0
+	dt := v
+	t := x
+	var tapeArray [64]float64
+	t1Tape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	t2Tape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dtTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	tTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	condTape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	condTape1 = tapeArray5[:0]
+	var tapeArray6 [64]float64
+	condTape2 = tapeArray6[:0]
+	var tapeArray7 [64]float64
+	condTape3 = tapeArray7[:0]
+	trips = 0
+	for t < 4 {
+		trips++
+		t4 = t * dt
+		t5 = t * dt
+		t6 = t4 + t5
+		dt3 = t6
+		t7 = t * t
+		t3 = t7
+		t8 = ds + dt3
+		ds = t8
+		t9 = s + t3
+		s = t9
+		t10 = 2 * dt
+		dt1 = t10
+		t1Tape = append(t1Tape, t1)
+		t11 = t * 2
+		t1 = t11
+		t2Tape = append(t2Tape, t2)
+		t12 = t + 1
+		t2 = t12
+		max2 = math.Max(t1, t2)
+		max1 = max2
+		dmax1 = 0
+		if t1 == t2 {
+			condTape1 = append(condTape1, 1)
+			t13 = dt1 / 2
+			t14 = dmax1 + t13
+			dmax1 = t14
+		} else {
+			condTape1 = append(condTape1, 0)
+			if t1 == max1 {
+				condTape = append(condTape, 1)
+				t15 = dmax1 + dt1
+				dmax1 = t15
+			} else {
+				condTape = append(condTape, 0)
+			}
+		}
+		if t1 == t2 {
+			condTape3 = append(condTape3, 1)
+			t16 = dt / 2
+			t17 = dmax1 + t16
+			dmax1 = t17
+		} else {
+			condTape3 = append(condTape3, 0)
+			if !(t1 == max1) {
+				condTape2 = append(condTape2, 1)
+				t18 = dmax1 + dt
+				dmax1 = t18
+			} else {
+				condTape2 = append(condTape2, 0)
+			}
+		}
+		dtTape = append(dtTape, dt)
+		dt = dmax1
+		tTape = append(tTape, t)
+		t = max1
+	}
+	piecewisePostHVP := s
+
+	var dds, dt2, dmax11, ddt, ddmax1, dt17, dt18, dt14, ddt1, dt15, dmax2, dt11, dt21, dt12, dt111, dt10, ds1, dt9, dt31, dt8, ddt3, dt7, dt6, hv, dx float64
+	// return s, ds
+	dds = 1
+	// for t < 4
+	for ; trips > 0; trips-- {
+		// t = max1
+		dmax11 += dt2
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		// dt = dmax1
+		ddmax1 += ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		// if t1 == t2
+		condT := condTape3[len(condTape3)-1] != 0
+		condTape3 = condTape3[:len(condTape3)-1]
+		if condT {
+			// dmax1 += dt / 2
+			dt17 = ddmax1
+			ddt += dt17 / 2
+		} else {
+			// if !(t1 == max1)
+			condT1 := condTape2[len(condTape2)-1] != 0
+			condTape2 = condTape2[:len(condTape2)-1]
+			if condT1 {
+				// dmax1 += dt
+				dt18 = ddmax1
+				ddt += dt18
+			}
+		}
+		// if t1 == t2
+		condT2 := condTape1[len(condTape1)-1] != 0
+		condTape1 = condTape1[:len(condTape1)-1]
+		if condT2 {
+			// dmax1 += dt1 / 2
+			dt14 = ddmax1
+			ddt1 += dt14 / 2
+		} else {
+			// if t1 == max1
+			cond := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond {
+				// dmax1 += dt1
+				dt15 = ddmax1
+				ddt1 += dt15
+			}
+		}
+		// var dmax1 float64
+		ddmax1 = 0
+		// max1 := math.Max(t1, t2)
+		dmax2 = dmax11
+		dmax11 = 0
+		max2 = math.Max(t1, t2)
+		if t1 == t2 {
+			dt11 += dmax2 / 2
+			dt21 += dmax2 / 2
+		} else if t1 == max2 {
+			dt11 += dmax2
+		} else {
+			dt21 += dmax2
+		}
+		// t2 := t + 1
+		dt12 = dt21
+		dt21 = 0
+		t2 = t2Tape[len(t2Tape)-1]
+		t2Tape = t2Tape[:len(t2Tape)-1]
+		dt2 = dt12
+		// t1 := t * 2
+		dt111 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		dt2 += 2 * dt111
+		// dt1 := 2 * dt
+		dt10 = ddt1
+		ddt1 = 0
+		ddt += 2 * dt10
+		// s += t3
+		dt9 = ds1
+		dt31 += dt9
+		// ds += dt3
+		dt8 = dds
+		ddt3 += dt8
+		// t3 := t * t
+		dt7 = dt31
+		dt31 = 0
+		dt2 += 2 * t * dt7
+		// dt3 := t*dt + t*dt
+		dt6 = ddt3
+		ddt3 = 0
+		dt2 += (dt + dt) * dt6
+		ddt += (t + t) * dt6
+	}
+	// t := x
+	hv += dt2
+	// dt := v
+	dx += ddt
+	return piecewisePostHVP, dx, hv
+}
+
+// PiecewisePostHessian returns PiecewisePost's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PiecewisePostHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PiecewisePostHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var piecewisePost float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfPiecewisePost(x, v)
+	piecewisePost = r
+	dx += t1
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		piecewisePost = PiecewisePost(x)
+	}
+	return piecewisePost, dx
+}
+
 // SmoothPostContinueGrad returns SmoothPostContinue(x) and its partial derivatives with respect to x.
 func SmoothPostContinueGrad(x float64) (float64, float64) {
 	var sin, t1, t2, t3, t4 float64
@@ -2012,6 +5740,132 @@ func SmoothPostContinueJVP(x, dx float64) (float64, float64) {
 		}
 	}
 	return s, ds
+}
+
+// SmoothPostContinueHVP returns SmoothPostContinue's value, its gradient as SmoothPostContinueGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
+	var sin, t2, t3, cos, t4, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
+	var doneTape, tTape, dtTape []float64
+	var trips int
+	var ds float64
+	s := 0.0
+	dt := v
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dtTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	doneTape = tapeArray2[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			dtTape = append(dtTape, dt)
+			sin = math.Sin(t)
+			t2 = t + sin
+			t3 = t2 + 2
+			cos = math.Cos(t)
+			t4 = cos * dt
+			t5 = dt + t4
+			t = t3
+			dt = t5
+		}
+		if !(t < 10) {
+			break
+		}
+		trips++
+		doneTape = append(doneTape, 0)
+		if t < 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t6 = t * dt
+		t7 = t * dt
+		t8 = t6 + t7
+		dt1 = t8
+		t9 = t * t
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
+	}
+	smoothPostContinueHVP := s
+
+	var dds, ddt, dt5, dt2, dt3, dt4, dcos, dt21, dsin, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, hv, dx float64
+	// return s, ds
+	dds = 1
+	// for t < 10
+	for ; trips > 0; trips-- {
+		// t, dt = t+math.Sin(t)+2, dt+math.Cos(t)*dt
+		dt5 = ddt
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt3 = dt2
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		cos = math.Cos(t)
+		ddt = dt5
+		dt4 = dt5
+		dcos = dt * dt4
+		ddt += cos * dt4
+		dt2 = -math.Sin(t) * dcos
+		dt21 = dt3
+		dt2 += dt21
+		dsin = dt21
+		dt2 += math.Cos(t) * dsin
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += t1
+			dt11 = ds1
+			dt12 += dt11
+			// ds += dt1
+			dt10 = dds
+			ddt1 += dt10
+			// t1 := t * t
+			dt9 = dt12
+			dt12 = 0
+			dt2 += 2 * t * dt9
+			// dt1 := t*dt + t*dt
+			dt8 = ddt1
+			ddt1 = 0
+			dt2 += (dt + dt) * dt8
+			ddt += (t + t) * dt8
+		}
+	}
+	// t := x
+	hv += dt2
+	// dt := v
+	dx += ddt
+	return smoothPostContinueHVP, dx, hv
+}
+
+// SmoothPostContinueHessian returns SmoothPostContinue's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SmoothPostContinueHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SmoothPostContinueHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var smoothPostContinue float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfSmoothPostContinue(x, v)
+	smoothPostContinue = r
+	dx += t1
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		smoothPostContinue = SmoothPostContinue(x)
+	}
+	return smoothPostContinue, dx
 }
 
 // SwapPostContinueGrad returns SwapPostContinue(x, y) and its partial derivatives with respect to x, y.
@@ -2104,6 +5958,190 @@ func SwapPostContinueJVP(x, y, dx, dy float64) (float64, float64) {
 		s += t1
 	}
 	return s, ds
+}
+
+// SwapPostContinueHVP returns SwapPostContinue's value, its gradient as SwapPostContinueGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func SwapPostContinueHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t2, t3, t4, t5, t6, t7, t8, dt, t9, t, t10, t11, t12, dt1, t13, t1, t14, t15 float64
+	var doneTape, aTape, bTape, daTape, dbTape, dtTape, tTape []float64
+	var trips int
+	var ds float64
+	s := 0.0
+	a := x
+	b := y
+	da := vx
+	db := vy
+	i := 0
+	var tapeArray [64]float64
+	aTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	bTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	daTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	dbTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	dtTape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	tTape = tapeArray5[:0]
+	var tapeArray6 [64]float64
+	doneTape = tapeArray6[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			aTape = append(aTape, a)
+			bTape = append(bTape, b)
+			daTape = append(daTape, da)
+			dbTape = append(dbTape, db)
+			t2 = b
+			t3 = a
+			t4 = db
+			t5 = da
+			a = t2
+			b = t3
+			da = t4
+			db = t5
+		}
+		if !(i < 6) {
+			break
+		}
+		trips++
+		i++
+		doneTape = append(doneTape, 0)
+		if i == 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		dtTape = append(dtTape, dt)
+		t6 = b * da
+		t7 = a * db
+		t8 = t6 + t7
+		dt = t8
+		tTape = append(tTape, t)
+		t9 = a * b
+		t = t9
+		t10 = b * dt
+		t11 = t * db
+		t12 = t10 + t11
+		dt1 = t12
+		t13 = t * b
+		t1 = t13
+		t14 = ds + dt1
+		ds = t14
+		t15 = s + t1
+		s = t15
+	}
+	swapPostContinueHVP := s
+
+	var dds, ddb, dt5, dda, dt4, db1, dt3, da1, dt2, ds1, dt15, dt11, dt14, ddt1, dt13, dt6, dt12, ddt, dt9, dt8, dy, dx, hvy, hvx float64
+	// return s, ds
+	dds = 1
+	// for i < 6
+	for ; trips > 0; trips-- {
+		// a, b, da, db = b, a, db, da
+		dt5 = ddb
+		db = dbTape[len(dbTape)-1]
+		dbTape = dbTape[:len(dbTape)-1]
+		dt4 = dda
+		da = daTape[len(daTape)-1]
+		daTape = daTape[:len(daTape)-1]
+		dt3 = db1
+		b = bTape[len(bTape)-1]
+		bTape = bTape[:len(bTape)-1]
+		dt2 = da1
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		dda = dt5
+		ddb = dt4
+		da1 = dt3
+		db1 = dt2
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += t1
+			dt15 = ds1
+			dt11 += dt15
+			// ds += dt1
+			dt14 = dds
+			ddt1 += dt14
+			// t1 := t * b
+			dt13 = dt11
+			dt11 = 0
+			dt6 += b * dt13
+			db1 += t * dt13
+			// dt1 := b*dt + t*db
+			dt12 = ddt1
+			ddt1 = 0
+			dt6 += db * dt12
+			ddb += t * dt12
+			db1 += dt * dt12
+			ddt += b * dt12
+			// t := a * b
+			dt9 = dt6
+			dt6 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			da1 += b * dt9
+			db1 += a * dt9
+			// dt := b*da + a*db
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dt8 = ddt
+			ddt = 0
+			da1 += db * dt8
+			ddb += a * dt8
+			db1 += da * dt8
+			dda += b * dt8
+		}
+	}
+	// a, b, da, db := x, y, vx, vy
+	dy += ddb
+	dx += dda
+	hvy += db1
+	hvx += da1
+	return swapPostContinueHVP, dx, dy, hvx, hvy
+}
+
+// SwapPostContinueHessian returns SwapPostContinue's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SwapPostContinueHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SwapPostContinueHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var swapPostContinue float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfSwapPostContinue(x, y, vx, vy)
+	swapPostContinue = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfSwapPostContinue(x, y, vx, vy)
+	swapPostContinue = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		swapPostContinue = SwapPostContinue(x, y)
+	}
+	return swapPostContinue, dx, dy
 }
 
 // NewStateBufferGrad returns NewStateBuffer(x) and its partial derivatives with respect to x.
@@ -2205,6 +6243,160 @@ func NewStateBufferJVP(x, dx []float64) (float64, float64) {
 	return h, dh
 }
 
+// NewStateBufferHVP returns NewStateBuffer's value, its gradient as NewStateBufferGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NewStateBufferHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("NewStateBufferHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var j, iters, iters1, tapeLen, trips int
+	var t2, dt1, t3, t1, tanh, t4, t5, t6 float64
+	var tapes, tripsTape, jTape, dt1Tape, nhElemTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("NewStateBufferHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	dnh1 := make([]float64, 1)
+	nh := make([]float64, 1)
+	ddnh := make([]float64, 1)
+	dnh := make([]float64, 1)
+	var dh float64
+	h := 0.0
+	t := 0
+	iters = max(0, len(x))
+	iters1 = max(0, 1)
+	tapeLen = iters + iters*iters1 + iters*iters1 + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	nhElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for ; t < len(x); t++ {
+		trips++
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		for ; j < 1; j++ {
+			tripsTape[len(tripsTape)-1]++
+			dt1Tape = append(dt1Tape, dt1)
+			t2 = v[t] + dh
+			dt1 = t2
+			t3 = x[t] + h
+			t1 = t3
+			nhElemTape = append(nhElemTape, nh[j])
+			tanh = math.Tanh(t1)
+			nh[j] = tanh
+			t4 = nh[j] * nh[j]
+			t5 = 1 - t4
+			t6 = t5 * dt1
+			dnh[j] = t6
+		}
+		dh = dnh[0]
+		h = nh[0]
+	}
+	newStateBufferHVP := h
+
+	var ddh, dh1, dt6, dt5, ddt1, dt4, dtanh, dt11, dt3, dt2 float64
+	// return h, dh
+	ddh = 1
+	// for t < len(x)
+	for ; trips > 0; trips-- {
+		// t++
+		t--
+		// h = nh[0]
+		dnh1[0] += dh1
+		dh1 = 0
+		// dh = dnh[0]
+		ddnh[0] += ddh
+		ddh = 0
+		// for j < 1
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// j++
+			j--
+			// dnh[j] = (1 - nh[j]*nh[j]) * dt1
+			dt6 = ddnh[j]
+			ddnh[j] = 0
+			t4 = nh[j] * nh[j]
+			t5 = 1 - t4
+			dt5 = dt1 * dt6
+			ddt1 += t5 * dt6
+			dt4 = -dt5
+			dnh1[j] += 2 * nh[j] * dt4
+			// nh[j] = math.Tanh(t1)
+			tanh = nh[j]
+			dtanh = dnh1[j]
+			dnh1[j] = 0
+			nh[j] = nhElemTape[len(nhElemTape)-1]
+			nhElemTape = nhElemTape[:len(nhElemTape)-1]
+			dt11 += (1 - tanh*tanh) * dtanh
+			// t1 := x[t] + h
+			dt3 = dt11
+			dt11 = 0
+			hv[t] += dt3
+			dh1 += dt3
+			// dt1 := v[t] + dh
+			dt2 = ddt1
+			ddt1 = 0
+			dt1 = dt1Tape[len(dt1Tape)-1]
+			dt1Tape = dt1Tape[:len(dt1Tape)-1]
+			dx[t] += dt2
+			ddh += dt2
+		}
+		// j := 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	return newStateBufferHVP
+}
+
+// NewStateBufferHessian returns NewStateBuffer's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NewStateBufferHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NewStateBufferHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := 0
+	for range x {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NewStateBufferHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(x))
+	hv := make([]float64, len(x))
+	var newStateBuffer float64
+	j1 := 0
+	for i1 := range x {
+		v[i1] = 1
+		r, t1 := hvpOfNewStateBuffer(x, v, hv)
+		newStateBuffer = r
+		dx[i1] += t1
+		k := j1 * n
+		for i2 := range x {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v[i1] = 0
+		j1++
+	}
+	if n == 0 {
+		newStateBuffer = NewStateBuffer(x)
+	}
+	return newStateBuffer
+}
+
 // ViewCarryGrad returns ViewCarry(x, a) and its partial derivatives with respect to x, a.
 func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
@@ -2297,6 +6489,189 @@ func ViewCarryJVP(x []float64, a float64, dx []float64, da float64) (float64, fl
 	return loss, dloss
 }
 
+// ViewCarryHVP returns ViewCarry's value, its gradient as ViewCarryGrad gives it, and the product of its Hessian with the direction vx, va in the same form (added into buffers for slices and pointers, returned for the rest).
+func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []float64) (float64, float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ViewCarryHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("ViewCarryHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dv, t1, t2, t3, dt, t4, t, t5, t6, t7, t8, v float64
+	var ddw, dw, dw1, w, tapes1, dwElemTape, wElemTape []float64
+	var i, iters, tapeLen, tapeLen1, trips int
+	var tapes, dwTape, ddwTape, wTape, dw1Tape [][]float64
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("ViewCarryHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	dbuf1 := make([]float64, 1)
+	buf := make([]float64, 1)
+	ddbuf := make([]float64, 1)
+	dbuf := make([]float64, 1)
+	var dloss float64
+	loss := 0.0
+	iters = len(x)
+	tapeLen = iters + iters + iters + iters
+	tapes = make([][]float64, tapeLen)
+	dwTape, tapes = tapes[:0:iters], tapes[iters:]
+	ddwTape, tapes = tapes[:0:iters], tapes[iters:]
+	wTape, tapes = tapes[:0:iters], tapes[iters:]
+	dw1Tape = tapes[:0:iters]
+	tapeLen1 = iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	wElemTape = tapes1[:0:iters]
+	trips = 0
+	for i, v = range x {
+		trips++
+		dv = vx[i]
+		dwTape = append(dwTape, dw)
+		ddwTape = append(ddwTape, ddw)
+		ddw = ddbuf[0:1]
+		dw = dbuf[0:1]
+		wTape = append(wTape, w)
+		dw1Tape = append(dw1Tape, dw1)
+		dw1 = dbuf1[0:1]
+		w = buf[0:1]
+		t1 = a * dw[0]
+		t2 = w[0] * va
+		t3 = t1 + t2
+		dt = t3
+		t4 = w[0] * a
+		t = t4
+		dwElemTape = append(dwElemTape, dw[0])
+		t5 = dt + dv
+		dw[0] = t5
+		wElemTape = append(wElemTape, w[0])
+		t6 = t + v
+		w[0] = t6
+		t7 = dloss + dw[0]
+		dloss = t7
+		t8 = loss + w[0]
+		loss = t8
+	}
+	viewCarryHVP := loss
+
+	var ddloss, dloss1, dt8, dt7, dt6, dt1, dt5, ddt, ddv, dt4, hva, dt3, dt11, dt2, da float64
+	// return loss, dloss
+	ddloss = 1
+	// for i, v := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// loss += w[0]
+		dt8 = dloss1
+		dw1[0] += dt8
+		// dloss += dw[0]
+		dt7 = ddloss
+		ddw[0] += dt7
+		// w[0] = t + v
+		dt6 = dw1[0]
+		dw1[0] = 0
+		w[0] = wElemTape[len(wElemTape)-1]
+		wElemTape = wElemTape[:len(wElemTape)-1]
+		dt1 += dt6
+		hvx[i] += dt6
+		// dw[0] = dt + dv
+		dt5 = ddw[0]
+		ddw[0] = 0
+		dw[0] = dwElemTape[len(dwElemTape)-1]
+		dwElemTape = dwElemTape[:len(dwElemTape)-1]
+		ddt += dt5
+		ddv += dt5
+		// t := w[0] * a
+		dt4 = dt1
+		dt1 = 0
+		dw1[0] += a * dt4
+		hva += w[0] * dt4
+		// dt := a*dw[0] + w[0]*va
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		dw1[0] += va * dt2
+		da += w[0] * dt2
+		hva += dw[0] * dt11
+		ddw[0] += a * dt11
+		// w := buf[0:1]
+		dw1 = dw1Tape[len(dw1Tape)-1]
+		dw1Tape = dw1Tape[:len(dw1Tape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+		// dw := dbuf[0:1]
+		ddw = ddwTape[len(ddwTape)-1]
+		ddwTape = ddwTape[:len(ddwTape)-1]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+		// dv := vx[i]
+		dx[i] += ddv
+		ddv = 0
+	}
+	return viewCarryHVP, da, hva
+}
+
+// ViewCarryHessian returns ViewCarry's value and its gradient with respect to x, a (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ViewCarryHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := 0
+	for range x {
+		n++
+	}
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ViewCarryHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	vx := make([]float64, len(x))
+	hvx := make([]float64, len(x))
+	var va float64
+	var da float64
+	var viewCarry float64
+	j := 0
+	for i1 := range x {
+		vx[i1] = 1
+		r, t, hva := hvpOfViewCarry(x, a, vx, va, hvx)
+		viewCarry = r
+		dx[i1] += t
+		k := j * n
+		for i2 := range x {
+			hess[k] += hvx[i2]
+			k++
+			hvx[i2] = 0
+		}
+		hess[k] += hva
+		k++
+		vx[i1] = 0
+		j++
+	}
+	va = 1
+	r1, t1, hva := hvpOfViewCarry(x, a, vx, va, hvx)
+	viewCarry = r1
+	da += t1
+	k1 := j * n
+	for i3 := range x {
+		hess[k1] += hvx[i3]
+		k1++
+		hvx[i3] = 0
+	}
+	hess[k1] += hva
+	k1++
+	va = 0
+	j++
+	if n == 0 {
+		viewCarry = ViewCarry(x, a)
+	}
+	return viewCarry, da
+}
+
 // SqrtPostCounterGrad returns SqrtPostCounter(x) and its partial derivatives with respect to x.
 func SqrtPostCounterGrad(x float64) (float64, float64) {
 	var t1, sqrt, t3, t4 float64
@@ -2381,6 +6756,143 @@ func SqrtPostCounterJVP(x, dx float64) (float64, float64) {
 		}
 	}
 	return s, ds
+}
+
+// SqrtPostCounterHVP returns SqrtPostCounter's value, its gradient as SqrtPostCounterGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
+	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var t3, trips int
+	var doneTape, tTape, dtTape, sqrt1Tape, sqrtTape []float64
+	var ds float64
+	s := 0.0
+	i := 0
+	dt := v
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dtTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	sqrt1Tape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sqrtTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	doneTape = tapeArray4[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			dtTape = append(dtTape, dt)
+			t2 = t + 1
+			sqrt = math.Sqrt(t2)
+			sqrtTape = append(sqrtTape, sqrt)
+			t3 = i + 1
+			t4 = t + 1
+			sqrt1 = math.Sqrt(t4)
+			sqrt1Tape = append(sqrt1Tape, sqrt1)
+			t5 = 0.5 / sqrt1
+			t6 = t5 * dt
+			t = sqrt
+			i = t3
+			dt = t6
+		}
+		if !(i < 6) {
+			break
+		}
+		trips++
+		doneTape = append(doneTape, 0)
+		if i == 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t7 = t * dt
+		t8 = t * dt
+		t9 = t7 + t8
+		dt1 = t9
+		t10 = t * t
+		t1 = t10
+		t11 = ds + dt1
+		ds = t11
+		t12 = s + t1
+		s = t12
+	}
+	sqrtPostCounterHVP := s
+
+	var dds, ddt, dt6, dt2, dsqrt, dt5, dsqrt1, dt4, dt21, ds1, dt12, dt11, dt111, ddt1, dt10, dt9, hv, dx float64
+	// return s, ds
+	dds = 1
+	// for i < 6
+	for ; trips > 0; trips-- {
+		// t, i, dt = math.Sqrt(t+1), i+1, 0.5/math.Sqrt(t+1)*dt
+		sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
+		sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
+		sqrt = sqrtTape[len(sqrtTape)-1]
+		sqrtTape = sqrtTape[:len(sqrtTape)-1]
+		dt6 = ddt
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dsqrt = dt2
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		t5 = 0.5 / sqrt1
+		dt5 = dt * dt6
+		ddt = t5 * dt6
+		dsqrt1 = -t5 * (dt5 / sqrt1)
+		dt4 = 0.5 / sqrt1 * dsqrt1
+		dt2 = dt4
+		dt21 = 0.5 / sqrt * dsqrt
+		dt2 += dt21
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += t1
+			dt12 = ds1
+			dt11 += dt12
+			// ds += dt1
+			dt111 = dds
+			ddt1 += dt111
+			// t1 := t * t
+			dt10 = dt11
+			dt11 = 0
+			dt2 += 2 * t * dt10
+			// dt1 := t*dt + t*dt
+			dt9 = ddt1
+			ddt1 = 0
+			dt2 += (dt + dt) * dt9
+			ddt += (t + t) * dt9
+		}
+	}
+	// t := x
+	hv += dt2
+	// dt := v
+	dx += ddt
+	return sqrtPostCounterHVP, dx, hv
+}
+
+// SqrtPostCounterHessian returns SqrtPostCounter's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SqrtPostCounterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var sqrtPostCounter float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfSqrtPostCounter(x, v)
+	sqrtPostCounter = r
+	dx += t1
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		sqrtPostCounter = SqrtPostCounter(x)
+	}
+	return sqrtPostCounter, dx
 }
 
 // ViewUpdateReadLaterGrad returns ViewUpdateReadLater(w, p) and its partial derivatives with respect to w, p.
@@ -2548,6 +7060,336 @@ func ViewUpdateReadLaterJVP(w []float64, p float64, dw []float64, dp float64) (f
 	return y, dy
 }
 
+// ViewUpdateReadLaterHVP returns ViewUpdateReadLater's value, its gradient as ViewUpdateReadLaterGrad gives it, and the product of its Hessian with the direction vw, vp in the same form (added into buffers for slices and pointers, returned for the rest).
+func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw, hvw []float64) (float64, float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ViewUpdateReadLaterHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("ViewUpdateReadLaterHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var t5, t6, cos, t7, dsin, sin1, sin, t8, dt1, t9, t1, t10, dt2, t11, t2, t12, dt3, t13, t3, t14, t15, exp, t16, t17, derf, erf1, erf, t18, t19, t20, dt4, t21, t4, t22, t23 float64
+	var i, iters, tapeLen, tapeLen1, trips, trips1 int
+	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes1, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
+	var tapes, drTape, ddrTape, rTape, dr1Tape, dtTape, ddtTape, tTape, dt5Tape [][]float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("ViewUpdateReadLaterHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		t5 = 0.5 * vw[i]
+		dh[i] = t5
+		t6 = w[i] * 0.5
+		h[i] = t6
+	}
+	var dy float64
+	y := 0.0
+	k := 0
+	var tapeArray [64]float64
+	dt3Tape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	t3Tape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	derfTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	expTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	erfTape = tapeArray4[:0]
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters
+	tapes = make([][]float64, tapeLen)
+	drTape, tapes = tapes[:0:iters], tapes[iters:]
+	ddrTape, tapes = tapes[:0:iters], tapes[iters:]
+	rTape, tapes = tapes[:0:iters], tapes[iters:]
+	dr1Tape = tapes[:0:iters]
+	tapeLen1 = iters + iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray5 [64]float64
+		tapes1 = tapeArray5[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray6 [1024]float64
+		tapes1 = tapeArray6[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tripsTape = tapes1[:0:iters]
+	trips1 = 0
+	for ; k < 3; k++ {
+		trips1++
+		drTape = append(drTape, dr)
+		ddrTape = append(ddrTape, ddr)
+		ddr = ddh[:2]
+		dr = dh[:2]
+		rTape = append(rTape, r)
+		dr1Tape = append(dr1Tape, dr1)
+		dr1 = dh1[:2]
+		r = h[:2]
+		cos = math.Cos(p)
+		t7 = cos * vp
+		dsin = t7
+		sin1 = math.Sin(p)
+		sin = sin1
+		t8 = 0.25 * dsin
+		dt1 = t8
+		t9 = 0.25 * sin
+		t1 = t9
+		drElemTape = append(drElemTape, dr[0])
+		dr[0] += dt1
+		rElemTape = append(rElemTape, r[0])
+		r[0] += t1
+		dtTape = append(dtTape, dt)
+		ddtTape = append(ddtTape, ddt)
+		ddt = ddr
+		dt = dr
+		tTape = append(tTape, t)
+		dt5Tape = append(dt5Tape, dt5)
+		dt5 = dr1
+		t = r
+		tripsTape = append(tripsTape, 0)
+		for len(t) > 1 {
+			tripsTape[len(tripsTape)-1]++
+			t10 = float64(k+1) * vp
+			dt2 = t10
+			t11 = p * float64(k+1)
+			t2 = t11
+			dt3Tape = append(dt3Tape, dt3)
+			t12 = dt2 / 4
+			dt3 = t12
+			t3Tape = append(t3Tape, t3)
+			t13 = t2 / 4
+			t3 = t13
+			derfTape = append(derfTape, derf)
+			t14 = -t3
+			t15 = t14 * t3
+			exp = math.Exp(t15)
+			expTape = append(expTape, exp)
+			t16 = 2 / math.SqrtPi * exp
+			t17 = t16 * dt3
+			derf = t17
+			erfTape = append(erfTape, erf)
+			erf1 = math.Erf(t3)
+			erf = erf1
+			t18 = erf * dt[0]
+			t19 = t[0] * derf
+			t20 = t18 + t19
+			dt4 = t20
+			t21 = t[0] * erf
+			t4 = t21
+			t22 = dy + dt4
+			dy = t22
+			t23 = y + t4
+			y = t23
+			dtTape = append(dtTape, dt)
+			ddtTape = append(ddtTape, ddt)
+			ddt = ddt[1:]
+			dt = dt[1:]
+			tTape = append(tTape, t)
+			dt5Tape = append(dt5Tape, dt5)
+			dt5 = dt5[1:]
+			t = t[1:]
+		}
+	}
+	viewUpdateReadLaterHVP := y
+
+	var ddy, dy1, dt23, dt41, dt22, ddt4, dt21, derf1, dt20, dt18, dt19, dderf, derf11, dt31, dt17, ddt3, dt13, dt24, dt12, ddt2, dt11, hvp, dt10, dp, dt110, ddt1, dt9, dsin1, dt8, ddsin, dsin11, dt7, dt6, dt51 float64
+	// return y, dy
+	ddy = 1
+	// for k < 3
+	for ; trips1 > 0; trips1-- {
+		// k++
+		k--
+		// for len(t) > 1
+		trips2 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips2 > 0; trips2-- {
+			// t = t[1:]
+			dt5 = dt5Tape[len(dt5Tape)-1]
+			dt5Tape = dt5Tape[:len(dt5Tape)-1]
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			// dt = dt[1:]
+			ddt = ddtTape[len(ddtTape)-1]
+			ddtTape = ddtTape[:len(ddtTape)-1]
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			// y += t4
+			dt23 = dy1
+			dt41 += dt23
+			// dy += dt4
+			dt22 = ddy
+			ddt4 += dt22
+			// t4 := t[0] * erf
+			dt21 = dt41
+			dt41 = 0
+			dt5[0] += erf * dt21
+			derf1 += t[0] * dt21
+			// dt4 := erf*dt[0] + t[0]*derf
+			dt20 = ddt4
+			ddt4 = 0
+			dt18 = dt20
+			dt19 = dt20
+			dt5[0] += derf * dt19
+			dderf += t[0] * dt19
+			derf1 += dt[0] * dt18
+			ddt[0] += erf * dt18
+			// erf := math.Erf(t3)
+			derf11 = derf1
+			derf1 = 0
+			erf = erfTape[len(erfTape)-1]
+			erfTape = erfTape[:len(erfTape)-1]
+			dt31 += 2 / math.SqrtPi * math.Exp(-t3*t3) * derf11
+			// derf := 2 / math.SqrtPi * math.Exp(-t3*t3) * dt3
+			exp = expTape[len(expTape)-1]
+			expTape = expTape[:len(expTape)-1]
+			derf = derfTape[len(derfTape)-1]
+			derfTape = derfTape[:len(derfTape)-1]
+			t14 = -t3
+			t16 = 2 / math.SqrtPi * exp
+			dt17 = dderf
+			dderf = 0
+			ddt3 += t16 * dt17
+			dt31 += (t14*(exp*(1.1283791670955126*dt3)) - t3*(exp*(1.1283791670955126*dt3))) * dt17
+			// t3 := t2 / 4
+			dt13 = dt31
+			dt31 = 0
+			t3 = t3Tape[len(t3Tape)-1]
+			t3Tape = t3Tape[:len(t3Tape)-1]
+			dt24 += dt13 / 4
+			// dt3 := dt2 / 4
+			dt12 = ddt3
+			ddt3 = 0
+			dt3 = dt3Tape[len(dt3Tape)-1]
+			dt3Tape = dt3Tape[:len(dt3Tape)-1]
+			ddt2 += dt12 / 4
+			// t2 := p * float64(k+1)
+			dt11 = dt24
+			dt24 = 0
+			hvp += float64(k+1) * dt11
+			// dt2 := float64(k+1) * vp
+			dt10 = ddt2
+			ddt2 = 0
+			dp += float64(k+1) * dt10
+		}
+		// t := r
+		dt5Tape = dt5Tape[:len(dt5Tape)-1]
+		tTape = tTape[:len(tTape)-1]
+		// dt := dr
+		ddtTape = ddtTape[:len(ddtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		// r[0] += t1
+		dt110 += dr1[0]
+		r[0] = rElemTape[len(rElemTape)-1]
+		rElemTape = rElemTape[:len(rElemTape)-1]
+		// dr[0] += dt1
+		ddt1 += ddr[0]
+		dr[0] = drElemTape[len(drElemTape)-1]
+		drElemTape = drElemTape[:len(drElemTape)-1]
+		// t1 := 0.25 * sin
+		dt9 = dt110
+		dt110 = 0
+		dsin1 += 0.25 * dt9
+		// dt1 := 0.25 * dsin
+		dt8 = ddt1
+		ddt1 = 0
+		ddsin += 0.25 * dt8
+		// sin := math.Sin(p)
+		dsin11 = dsin1
+		dsin1 = 0
+		hvp += math.Cos(p) * dsin11
+		// dsin := math.Cos(p) * vp
+		cos = math.Cos(p)
+		dt7 = ddsin
+		ddsin = 0
+		dp += cos * dt7
+		hvp -= math.Sin(p) * vp * dt7
+		// r := h[:2]
+		dr1 = dr1Tape[len(dr1Tape)-1]
+		dr1Tape = dr1Tape[:len(dr1Tape)-1]
+		r = rTape[len(rTape)-1]
+		rTape = rTape[:len(rTape)-1]
+		// dr := dh[:2]
+		ddr = ddrTape[len(ddrTape)-1]
+		ddrTape = ddrTape[:len(ddrTape)-1]
+		dr = drTape[len(drTape)-1]
+		drTape = drTape[:len(drTape)-1]
+	}
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * 0.5
+		dt6 = dh1[i]
+		dh1[i] = 0
+		hvw[i] += 0.5 * dt6
+		// dh[i] = 0.5 * vw[i]
+		dt51 = ddh[i]
+		ddh[i] = 0
+		dw[i] += 0.5 * dt51
+	}
+	return viewUpdateReadLaterHVP, dp, hvp
+}
+
+// ViewUpdateReadLaterHessian returns ViewUpdateReadLater's value and its gradient with respect to w, p (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ViewUpdateReadLaterHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	for range w {
+		n++
+	}
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ViewUpdateReadLaterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	vw := make([]float64, len(w))
+	hvw := make([]float64, len(w))
+	var vp float64
+	var dp float64
+	var viewUpdateReadLater float64
+	j := 0
+	for i2 := range w {
+		vw[i2] = 1
+		r1, t1, hvp := hvpOfViewUpdateReadLater(w, p, vw, vp, hvw)
+		viewUpdateReadLater = r1
+		dw[i2] += t1
+		k1 := j * n
+		for i3 := range w {
+			hess[k1] += hvw[i3]
+			k1++
+			hvw[i3] = 0
+		}
+		hess[k1] += hvp
+		k1++
+		vw[i2] = 0
+		j++
+	}
+	vp = 1
+	r2, t2, hvp := hvpOfViewUpdateReadLater(w, p, vw, vp, hvw)
+	viewUpdateReadLater = r2
+	dp += t2
+	k2 := j * n
+	for i4 := range w {
+		hess[k2] += hvw[i4]
+		k2++
+		hvw[i4] = 0
+	}
+	hess[k2] += hvp
+	k2++
+	vp = 0
+	j++
+	if n == 0 {
+		viewUpdateReadLater = ViewUpdateReadLater(w, p)
+	}
+	return viewUpdateReadLater, dp
+}
+
 // NamedResultGrad returns NamedResult(x, y) and its partial derivatives with respect to x, y.
 func NamedResultGrad(x, y float64) (float64, float64, float64) {
 	var namedResult, r, rPrev, t, t1 float64
@@ -2666,6 +7508,185 @@ func NamedResultJVP(x, y, dx, dy float64) (float64, float64) {
 	return t1, dt1
 }
 
+// NamedResultHVP returns NamedResult's value, its gradient as NamedResultGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func NamedResultHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var namedResultHVP, r, dr, t2, t3, t4, rPrev, t5, t6, t7, dt, t8, t, t9, t10, t1 float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, rTape []float64
+	var cond, broke, done, done1 bool
+	t2 = y * vx
+	t3 = x * vy
+	dr = t2 + t3
+	r = x * y
+	done = false
+	if r > 1 {
+		cond = true
+		t4 = dr / r
+		dr = t4
+		rPrev = r
+		r = math.Log(r)
+		namedResultHVP = r
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	done1 = false
+	i = 0
+	iters = max(0, 3)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	rTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	broke = false
+	for ; i < 3; i++ {
+		trips++
+		t5 = x * vx
+		t6 = x * vx
+		t7 = t5 + t6
+		dt = t7
+		t8 = x * x
+		t = t8
+		t9 = dr + dt
+		dr = t9
+		rTape = append(rTape, r)
+		t10 = r + t
+		r = t10
+		if r > 2 {
+			condTape = append(condTape, 1)
+			namedResultHVP = r
+			broke = true
+			goto reverse
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	done1 = true
+	t1 = r * 2
+	namedResultHVP = t1
+reverse:
+	var ddt1, ddr, dr1, dt10, dt2, dt9, ddt, dt8, hvx, dt7, dx, dt4, hvy, dt21, dt3, dy float64
+	if done {
+		if done1 {
+			// return t1, dt1
+			ddt1 = 1
+			// dt1 := 2 * dr
+			ddr = 2 * ddt1
+		}
+		// for i < 3
+		for ; trips > 0; trips-- {
+			if broke {
+				broke = false
+			}
+			// if r > 2
+			cond1 := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond1 {
+				// return r, dr
+				ddr += 1
+			}
+			// r += t
+			rTape = rTape[:len(rTape)-1]
+			dt10 = dr1
+			dt2 += dt10
+			// dr += dt
+			dt9 = ddr
+			ddt += dt9
+			// t := x * x
+			dt8 = dt2
+			dt2 = 0
+			hvx += 2 * x * dt8
+			// dt := x*vx + x*vx
+			dt7 = ddt
+			ddt = 0
+			hvx += (vx + vx) * dt7
+			dx += (x + x) * dt7
+		}
+	}
+	// if r > 1
+	if cond {
+		// return r, dr
+		ddr += 1
+		// r = math.Log(r)
+		if dr1 != 0 {
+			r = rPrev
+			dr1 = dr1 / r
+		} else {
+			r = rPrev
+		}
+		// dr = dr / r
+		dt4 = ddr
+		ddr = dt4 / r
+		dr1 -= t4 * (dt4 / r)
+	}
+	// r = x * y
+	if dr1 != 0 {
+		hvx += y * dr1
+		hvy += x * dr1
+	}
+	// dr = y*vx + x*vy
+	if ddr != 0 {
+		dt21 = ddr
+		dt3 = ddr
+		hvx += vy * dt3
+		dy += x * dt3
+		hvy += vx * dt21
+		dx += y * dt21
+	}
+	return namedResultHVP, dx, dy, hvx, hvy
+}
+
+// NamedResultHessian returns NamedResult's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NamedResultHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NamedResultHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var namedResult float64
+	j := 0
+	vx = 1
+	r1, t, hvx, hvy := hvpOfNamedResult(x, y, vx, vy)
+	namedResult = r1
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r2, t1, hvx, hvy := hvpOfNamedResult(x, y, vx, vy)
+	namedResult = r2
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		namedResult = NamedResult(x, y)
+	}
+	return namedResult, dx, dy
+}
+
 // NamedHelperGrad returns NamedHelper(x) and its partial derivatives with respect to x.
 func NamedHelperGrad(x float64) (float64, float64) {
 	var namedHelper, out, splitNamed1, splitNamed2, a, b float64
@@ -2718,6 +7739,3737 @@ func NamedHelperJVP(x, dx float64) (float64, float64) {
 	dout = b*da + a*db
 	out = a * b
 	return out, dout
+}
+
+// NamedHelperHVP returns NamedHelper's value, its gradient as NamedHelperGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NamedHelperHVP(x, v float64) (float64, float64, float64) {
+	var namedHelperHVP, out, jvpOfSplitNamed11, jvpOfSplitNamed12, jvpOfSplitNamed13, jvpOfSplitNamed14, splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1, a, b, da, db float64
+	var cond, done bool
+	out = 0
+	done = false
+	if x < -5 {
+		cond = true
+		namedHelperHVP = out
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	jvpOfSplitNamed11, jvpOfSplitNamed12, jvpOfSplitNamed13, jvpOfSplitNamed14 = jvpOfSplitNamed1(x, v)
+	splitNamed1 = jvpOfSplitNamed11
+	splitNamed2 = jvpOfSplitNamed12
+	dSplitNamed = jvpOfSplitNamed13
+	dSplitNamed1 = jvpOfSplitNamed14
+	a = splitNamed1
+	b = splitNamed2
+	da = dSplitNamed
+	db = dSplitNamed1
+	out = a * b
+	namedHelperHVP = out
+reverse:
+	var ddout, dt, dt1, da1, ddb, db1, dda, ddSplitNamed1, ddSplitNamed, dsplitNamed2, dsplitNamed1, djvpOfSplitNamed14, djvpOfSplitNamed13, djvpOfSplitNamed12, djvpOfSplitNamed11, hv, dx float64
+	if done {
+		// return out, dout
+		ddout = 1
+		// dout = b*da + a*db
+		dt = ddout
+		dt1 = ddout
+		da1 = db * dt1
+		ddb = a * dt1
+		db1 = da * dt
+		dda = b * dt
+		// a, b, da, db := splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1
+		ddSplitNamed1 = ddb
+		ddSplitNamed = dda
+		dsplitNamed2 = db1
+		dsplitNamed1 = da1
+		// splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1 := jvpOfSplitNamed1(x, v)
+		djvpOfSplitNamed14 = ddSplitNamed1
+		djvpOfSplitNamed13 = ddSplitNamed
+		djvpOfSplitNamed12 = dsplitNamed2
+		djvpOfSplitNamed11 = dsplitNamed1
+		_, _, _, _, dJvpOfSplitNamed1Dx, dJvpOfSplitNamed1Ddx := pullbackOfJvpOfSplitNamed1(x, v, djvpOfSplitNamed11, djvpOfSplitNamed12, djvpOfSplitNamed13, djvpOfSplitNamed14)
+		hv += dJvpOfSplitNamed1Dx
+		dx += dJvpOfSplitNamed1Ddx
+	}
+	// if x < -5
+	if cond {
+		// return out, dout
+	}
+	return namedHelperHVP, dx, hv
+}
+
+// NamedHelperHessian returns NamedHelper's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NamedHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var namedHelper float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfNamedHelper(x, v)
+	namedHelper = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		namedHelper = NamedHelper(x)
+	}
+	return namedHelper, dx
+}
+
+// hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
+func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, t7, dt, t, xPrev1, vxPrev1, t8, t9, t10, t11 float64
+	var cond, cond1 bool
+	dd := vx - vy
+	d := x - y
+	if d > 1 {
+		cond1 = true
+		vxPrev = vx
+		t2 = d * vx
+		t3 = x * dd
+		vx = t2 + t3
+		xPrev = x
+		x *= d
+	} else {
+		cond1 = false
+		if d < -1 {
+			cond = true
+			cos = math.Cos(y)
+			dsin = cos * vy
+			sin = math.Sin(y)
+			vyPrev = vy
+			t4 = d * dsin
+			t5 = sin * dd
+			vy = t4 + t5
+			yPrev = y
+			y = sin * d
+		} else {
+			cond = false
+			t6 = x * vx
+			t7 = x * vx
+			dt = t6 + t7
+			t = x * x
+			xPrev1 = x
+			vxPrev1 = vx
+			t8 = y
+			t9 = t
+			t10 = vy
+			t11 = dt
+			x = t8
+			y = t9
+			vx = t10
+			vy = t11
+		}
+	}
+	t12 := y * vx
+	t13 := x * vy
+	dt1 := t12 + t13
+	t1 := x * y
+	hvpOfIfElse1 := t1
+	hvpOfIfElse2 := dt1
+
+	var ddt1, dd1, dt2, dt3, dsin1, dt4, dt5, ddsin, dcos, dt11, dt9, dt8, ddt, dt6, dt61, dt7 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := y*vx + x*vy
+	hvx := vy * ddt1
+	dvy := x * ddt1
+	hvy := vx * ddt1
+	dvx := y * ddt1
+	// if d > 1
+	if cond1 {
+		// x *= d
+		x = xPrev
+		dd1 += x * hvx
+		hvx = d * hvx
+		// vx = d*vx + x*dd
+		dt2 = dvx
+		dt3 = dvx
+		vx = vxPrev
+		hvx += dd * dt3
+		dd1 += vx * dt2
+	} else {
+		// if d < -1
+		if cond {
+			// y = sin * d
+			dsin1 += d * hvy
+			dd1 += sin * hvy
+			y = yPrev
+			// vy = d*dsin + sin*dd
+			dt4 = dvy
+			dt5 = dvy
+			vy = vyPrev
+			dsin1 += dd * dt5
+			dd1 += dsin * dt4
+			ddsin += d * dt4
+			// sin := math.Sin(y)
+			hvy = math.Cos(y) * dsin1
+			// dsin := math.Cos(y) * vy
+			dcos = vy * ddsin
+			hvy -= math.Sin(y) * dcos
+		} else {
+			// x, y, vx, vy = y, t, vy, dt
+			dt11 = dvy
+			vx = vxPrev1
+			dt9 = hvy
+			dt8 = hvx
+			x = xPrev1
+			ddt += dt11
+			dt6 += dt9
+			hvy = dt8
+			// t := x * x
+			hvx = 2 * x * dt6
+			// dt := x*vx + x*vx
+			dt61 = ddt
+			dt7 = ddt
+			hvx += vx * dt7
+			hvx += vx * dt61
+		}
+	}
+	// d := x - y
+	hvx += dd1
+	hvy -= dd1
+	// dd := vx - vy
+	return hvpOfIfElse1, hvpOfIfElse2, hvx, hvy
+}
+
+// hvpOfIfNoElse returns IfNoElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfNoElseHessian.
+func hvpOfIfNoElse(x, v float64) (float64, float64, float64) {
+	var dyPrev, t3, t4, yPrev float64
+	var cond bool
+	t1 := x * v
+	t2 := x * v
+	dy := t1 + t2
+	y := x * x
+	if x > 0 {
+		cond = true
+		dyPrev = dy
+		t3 = x * dy
+		t4 = y * v
+		dy = t3 + t4
+		yPrev = y
+		y *= x
+	} else {
+		cond = false
+	}
+	dt := dy + v
+	t := y + x
+	hvpOfIfNoElse1 := t
+	hvpOfIfNoElse2 := dt
+
+	var ddt, dy1, hv, dt3, dt4 float64
+	// return t, dt
+	ddt = 1
+	// dt := dy + v
+	ddy := ddt
+	// if x > 0
+	if cond {
+		// y *= x
+		y = yPrev
+		hv += y * dy1
+		dy1 = x * dy1
+		// dy = x*dy + y*v
+		dt3 = ddy
+		dt4 = ddy
+		dy = dyPrev
+		dy1 += v * dt4
+		hv += dy * dt3
+		ddy = x * dt3
+	}
+	// y := x * x
+	if dy1 != 0 {
+		hv += 2 * x * dy1
+	}
+	// dy := x*v + x*v
+	hv += v * ddy
+	hv += v * ddy
+	return hvpOfIfNoElse1, hvpOfIfNoElse2, hv
+}
+
+// hvpOfRestoredAfterBranch returns RestoredAfterBranch's value, its directional derivative along the directions and their Hessian-vector product: a row of RestoredAfterBranchHessian.
+func hvpOfRestoredAfterBranch(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var aPrev, daPrev float64
+	var cond bool
+	t1 := y * vx
+	t2 := x * vy
+	da := t1 + t2
+	a := x * y
+	t3 := a * da
+	t4 := a * da
+	db := t3 + t4
+	b := a * a
+	if y > 0 {
+		cond = true
+		aPrev = a
+		a = math.Exp(x)
+		daPrev = da
+		da = a * vx
+	} else {
+		cond = false
+	}
+	dt := da + db
+	t := a + b
+	hvpOfRestoredAfterBranch1 := t
+	hvpOfRestoredAfterBranch2 := dt
+
+	var ddt, da1, hvx float64
+	// return t, dt
+	ddt = 1
+	// dt := da + db
+	dda := ddt
+	// if y > 0
+	if cond {
+		// da = a * vx
+		da1 += vx * dda
+		dda = 0
+		da = daPrev
+		// a = math.Exp(x)
+		hvx += a * da1
+		da1 = 0
+		a = aPrev
+	}
+	// db := a*da + a*da
+	da1 += da * ddt
+	dda += a * ddt
+	da1 += da * ddt
+	dda += a * ddt
+	// a := x * y
+	hvx += y * da1
+	hvy := x * da1
+	// da := y*vx + x*vy
+	hvx += vy * dda
+	hvy += vx * dda
+	return hvpOfRestoredAfterBranch1, hvpOfRestoredAfterBranch2, hvx, hvy
+}
+
+// hvpOfSwitchTagged returns SwitchTagged's value, its directional derivative along the directions and their Hessian-vector product: a row of SwitchTaggedHessian.
+func hvpOfSwitchTagged(x, v float64) (float64, float64, float64) {
+	var hvpOfSwitchTagged1, hvpOfSwitchTagged2, t2, t3, dt, t, sqrt, t4, dsqrt, vPrev, dt1, t1 float64
+	var k, taken int
+	var done bool
+	k = int(math.Floor(x))
+	done = false
+	switch k {
+	case 0, 1:
+		taken = 0
+		t2 = x * v
+		t3 = x * v
+		dt = t2 + t3
+		t = x * x
+		hvpOfSwitchTagged1 = t
+		hvpOfSwitchTagged2 = dt
+		goto reverse
+	case 2:
+		taken = 1
+		sqrt = math.Sqrt(x)
+		t4 = 0.5 / sqrt
+		dsqrt = t4 * v
+		vPrev = v
+		v = dsqrt
+		x = sqrt
+	default:
+		taken = 2
+		v = -v
+		x = -x
+	}
+	done = true
+	dt1 = 3 * v
+	t1 = x * 3
+	hvpOfSwitchTagged1 = t1
+	hvpOfSwitchTagged2 = dt1
+reverse:
+	var ddt1, dv, ddt, dt2, hv, dt21, dt3, dsqrt1, ddsqrt, dt4 float64
+	if done {
+		// return t1, dt1
+		ddt1 = 1
+		// dt1 := 3 * v
+		dv = 3 * ddt1
+	}
+	// switch k
+	switch taken {
+	case 0:
+		// return t, dt
+		ddt += 1
+		// t := x * x
+		hv += 2 * x * dt2
+		// dt := x*v + x*v
+		dt21 = ddt
+		dt3 = ddt
+		hv += v * dt3
+		hv += v * dt21
+	case 1:
+		// x = sqrt
+		dsqrt1 += hv
+		// v = dsqrt
+		ddsqrt += dv
+		v = vPrev
+		// dsqrt := 0.5 / sqrt * v
+		dt4 = v * ddsqrt
+		dsqrt1 -= t4 * (dt4 / sqrt)
+		// sqrt := math.Sqrt(x)
+		hv = 0.5 / sqrt * dsqrt1
+	case 2:
+		// x = -x
+		hv = -hv
+		// v = -v
+	}
+	return hvpOfSwitchTagged1, hvpOfSwitchTagged2, hv
+}
+
+// hvpOfSwitchTagless returns SwitchTagless's value, its directional derivative along the directions and their Hessian-vector product: a row of SwitchTaglessHessian.
+func hvpOfSwitchTagless(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t1, t2, t3, t4 float64
+	var taken int
+	var r float64
+	var dr float64
+	switch {
+	case x > y:
+		taken = 0
+		t1 = y * vx
+		t2 = x * vy
+		dr = t1 + t2
+		r = x * y
+	case x < y:
+		taken = 1
+		r = x / y
+		t3 = r * vy
+		t4 = vx - t3
+		dr = t4 / y
+	default:
+		taken = -1
+	}
+	dt := dr + vx
+	t := r + x
+	hvpOfSwitchTagless1 := t
+	hvpOfSwitchTagless2 := dt
+
+	var ddt, dr1, hvx, hvy, dt1, dt2, dt4, dt3 float64
+	// return t, dt
+	ddt = 1
+	// dt := dr + vx
+	ddr := ddt
+	// switch
+	switch taken {
+	case 0:
+		// r = x * y
+		hvx += y * dr1
+		hvy += x * dr1
+		// dr = y*vx + x*vy
+		dt1 = ddr
+		dt2 = ddr
+		hvx += vy * dt2
+		hvy += vx * dt1
+	case 1:
+		// dr = (vx - r*vy) / y
+		dt4 = ddr / y
+		hvy -= dr * (ddr / y)
+		dt3 = -dt4
+		dr1 += vy * dt3
+		// r = x / y
+		hvx += dr1 / y
+		hvy -= r * (dr1 / y)
+	}
+	return hvpOfSwitchTagless1, hvpOfSwitchTagless2, hvx, hvy
+}
+
+// hvpOfPower returns Power's value, its directional derivative along the directions and their Hessian-vector product: a row of PowerHessian.
+func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, t2, t3, t4 float64
+	var iters, tapeLen, trips int
+	var tapes, dtTape, tTape []float64
+	var dt float64
+	t := 1.0
+	i := 0
+	iters = max(0, n)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape = tapes[:0:iters]
+	trips = 0
+	for ; i < n; i++ {
+		trips++
+		dtTape = append(dtTape, dt)
+		t1 = x * dt
+		t2 = t * v
+		t3 = t1 + t2
+		dt = t3
+		tTape = append(tTape, t)
+		t4 = t * x
+		t = t4
+	}
+	hvpOfPower1 := t
+	hvpOfPower2 := dt
+
+	var ddt, dt1, dt4, hv, dt3 float64
+	// return t, dt
+	ddt = 1
+	// for i < n
+	for ; trips > 0; trips-- {
+		// t *= x
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dt4 = dt1
+		dt1 = x * dt4
+		hv += t * dt4
+		// dt = x*dt + t*v
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt3 = ddt
+		ddt = x * dt3
+		dt1 += v * dt3
+		hv += dt * dt3
+	}
+	return hvpOfPower1, hvpOfPower2, hv
+}
+
+// hvpOfCountDown returns CountDown's value, its directional derivative along the directions and their Hessian-vector product: a row of CountDownHessian.
+func hvpOfCountDown(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, t2, t3, dt, t4, t, t5 float64
+	var trips int
+	var dsTape, sTape []float64
+	var ds float64
+	s := 0.0
+	var tapeArray [64]float64
+	dsTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	trips = 0
+	for n > 0 {
+		trips++
+		t1 = x * ds
+		t2 = s * v
+		t3 = t1 + t2
+		dt = t3
+		t4 = s * x
+		t = t4
+		dsTape = append(dsTape, ds)
+		ds = dt
+		sTape = append(sTape, s)
+		t5 = t + float64(n)
+		s = t5
+		n--
+	}
+	hvpOfCountDown1 := s
+	hvpOfCountDown2 := ds
+
+	var dds, ds1, dt5, dt1, ddt, dt4, hv, dt3 float64
+	// return s, ds
+	dds = 1
+	// for n > 0
+	for ; trips > 0; trips-- {
+		// s = t + float64(n)
+		dt5 = ds1
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt1 += dt5
+		// ds = dt
+		ddt += dds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// t := s * x
+		dt4 = dt1
+		dt1 = 0
+		ds1 = x * dt4
+		hv += s * dt4
+		// dt := x*ds + s*v
+		dt3 = ddt
+		ddt = 0
+		ds1 += v * dt3
+		hv += ds * dt3
+		dds = x * dt3
+	}
+	return hvpOfCountDown1, hvpOfCountDown2, hv
+}
+
+// hvpOfNested returns Nested's value, its directional derivative along the directions and their Hessian-vector product: a row of NestedHessian.
+func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
+	var j, iters, tapeLen, trips int
+	var dt, t3, t, cos1, t4, dsin, sin1, sin, dt1, t5, t1, sin2, t6, t7, dcos, cos2, cos, t8, t9, t10, dt2, t11, t2, t12, t13 float64
+	var tapes, tripsTape, jTape, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
+	var ds float64
+	s := 0.0
+	i := 0
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dsinTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sinTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	dt1Tape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	t1Tape = tapeArray5[:0]
+	var tapeArray6 [64]float64
+	dcosTape = tapeArray6[:0]
+	var tapeArray7 [64]float64
+	cosTape = tapeArray7[:0]
+	iters = max(0, n)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray8 [64]float64
+		tapes = tapeArray8[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray9 [1024]float64
+		tapes = tapeArray9[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for ; i < n; i++ {
+		trips++
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		for ; j <= i; j++ {
+			tripsTape[len(tripsTape)-1]++
+			dtTape = append(dtTape, dt)
+			dt = float64(i) * vx
+			tTape = append(tTape, t)
+			t3 = x * float64(i)
+			t = t3
+			dsinTape = append(dsinTape, dsin)
+			cos1 = math.Cos(t)
+			t4 = cos1 * dt
+			dsin = t4
+			sinTape = append(sinTape, sin)
+			sin1 = math.Sin(t)
+			sin = sin1
+			dt1Tape = append(dt1Tape, dt1)
+			dt1 = float64(j) * vy
+			t1Tape = append(t1Tape, t1)
+			t5 = y * float64(j)
+			t1 = t5
+			dcosTape = append(dcosTape, dcos)
+			sin2 = math.Sin(t1)
+			t6 = -sin2
+			t7 = t6 * dt1
+			dcos = t7
+			cosTape = append(cosTape, cos)
+			cos2 = math.Cos(t1)
+			cos = cos2
+			t8 = cos * dsin
+			t9 = sin * dcos
+			t10 = t8 + t9
+			dt2 = t10
+			t11 = sin * cos
+			t2 = t11
+			t12 = ds + dt2
+			ds = t12
+			t13 = s + t2
+			s = t13
+		}
+	}
+	hvpOfNested1 := s
+	hvpOfNested2 := ds
+
+	var dds, ds1, dt13, dt21, dt12, ddt2, dt11, dsin1, dcos1, dt10, ddcos, ddsin, dcos2, dt14, dt7, dt5, hvy, dsin11, dt3, dt4, dt31, hvx float64
+	// return s, ds
+	dds = 1
+	// for i < n
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// for j <= i
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// j++
+			j--
+			// s += t2
+			dt13 = ds1
+			dt21 += dt13
+			// ds += dt2
+			dt12 = dds
+			ddt2 += dt12
+			// t2 := sin * cos
+			dt11 = dt21
+			dt21 = 0
+			dsin1 += cos * dt11
+			dcos1 += sin * dt11
+			// dt2 := cos*dsin + sin*dcos
+			dt10 = ddt2
+			ddt2 = 0
+			dsin1 += dcos * dt10
+			ddcos += sin * dt10
+			dcos1 += dsin * dt10
+			ddsin += cos * dt10
+			// cos := math.Cos(t1)
+			dcos2 = dcos1
+			dcos1 = 0
+			cos = cosTape[len(cosTape)-1]
+			cosTape = cosTape[:len(cosTape)-1]
+			dt14 -= math.Sin(t1) * dcos2
+			// dcos := -math.Sin(t1) * dt1
+			dcos = dcosTape[len(dcosTape)-1]
+			dcosTape = dcosTape[:len(dcosTape)-1]
+			dt7 = ddcos
+			ddcos = 0
+			dt14 -= math.Cos(t1) * dt1 * dt7
+			// t1 := y * float64(j)
+			dt5 = dt14
+			dt14 = 0
+			t1 = t1Tape[len(t1Tape)-1]
+			t1Tape = t1Tape[:len(t1Tape)-1]
+			hvy += float64(j) * dt5
+			// dt1 := float64(j) * vy
+			dt1 = dt1Tape[len(dt1Tape)-1]
+			dt1Tape = dt1Tape[:len(dt1Tape)-1]
+			// sin := math.Sin(t)
+			dsin11 = dsin1
+			dsin1 = 0
+			sin = sinTape[len(sinTape)-1]
+			sinTape = sinTape[:len(sinTape)-1]
+			dt3 += math.Cos(t) * dsin11
+			// dsin := math.Cos(t) * dt
+			dsin = dsinTape[len(dsinTape)-1]
+			dsinTape = dsinTape[:len(dsinTape)-1]
+			dt4 = ddsin
+			ddsin = 0
+			dt3 -= math.Sin(t) * dt * dt4
+			// t := x * float64(i)
+			dt31 = dt3
+			dt3 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hvx += float64(i) * dt31
+			// dt := float64(i) * vx
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+		}
+		// j := 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	return hvpOfNested1, hvpOfNested2, hvx, hvy
+}
+
+// hvpOfReturnInLoop returns ReturnInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ReturnInLoopHessian.
+func hvpOfReturnInLoop(x float64, n int, v float64) (float64, float64, float64) {
+	var hvpOfReturnInLoop1, hvpOfReturnInLoop2, ds, s, t2, t3, t4, dt, t5, t, t6, t7, t1, t8, t9, t10, dt1, sqrt1, sqrt, t11, t12, dsqrt float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, doneTape, dsTape, sTape, t1Tape, sqrtTape, sqrt1Tape []float64
+	var broke, done bool
+	ds = v
+	s = x
+	done = false
+	i = 0
+	iters = max(0, n)
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
+	sqrt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape = tapes[:0:iters]
+	trips = 0
+	broke = false
+	for ; i < n; i++ {
+		trips++
+		t2 = x * ds
+		t3 = s * v
+		t4 = t2 + t3
+		dt = t4
+		t5 = s * x
+		t = t5
+		dsTape = append(dsTape, ds)
+		ds = dt
+		sTape = append(sTape, s)
+		t6 = t + 1
+		s = t6
+		doneTape = append(doneTape, 0)
+		if s > 100 {
+			condTape = append(condTape, 1)
+			t1Tape = append(t1Tape, t1)
+			t7 = s / x
+			t1 = t7
+			t8 = t1 * v
+			t9 = ds - t8
+			t10 = t9 / x
+			dt1 = t10
+			hvpOfReturnInLoop1 = t1
+			hvpOfReturnInLoop2 = dt1
+			broke = true
+			goto reverse
+		} else {
+			condTape = append(condTape, 0)
+		}
+		doneTape[len(doneTape)-1] = 1
+		sqrtTape = append(sqrtTape, sqrt)
+		sqrt1 = math.Sqrt(s)
+		sqrt1Tape = append(sqrt1Tape, sqrt1)
+		sqrt = sqrt1
+		t11 = 0.5 / sqrt
+		t12 = t11 * ds
+		dsqrt = t12
+		dsTape = append(dsTape, ds)
+		ds = dsqrt
+		sTape = append(sTape, s)
+		s = sqrt
+	}
+	done = true
+	hvpOfReturnInLoop1 = s
+	hvpOfReturnInLoop2 = ds
+reverse:
+	var dds, ds1, dsqrt1, ddsqrt, dt12, dsqrt11, ddt1, dt10, hv, dt13, dt7, dt6, dt2, ddt, dt5, dt4 float64
+	if done {
+		// return s, ds
+		dds = 1
+	}
+	// for i < n
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		}
+		done1 := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done1 {
+			// s = sqrt
+			dsqrt1 += ds1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			// ds = dsqrt
+			ddsqrt += dds
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			// dsqrt := 0.5 / sqrt * ds
+			t11 = 0.5 / sqrt
+			dt12 = ddsqrt
+			ddsqrt = 0
+			dds = t11 * dt12
+			dsqrt1 -= t11 * (ds / sqrt) * dt12
+			// sqrt := math.Sqrt(s)
+			sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
+			sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
+			dsqrt11 = dsqrt1
+			dsqrt1 = 0
+			sqrt = sqrtTape[len(sqrtTape)-1]
+			sqrtTape = sqrtTape[:len(sqrtTape)-1]
+			ds1 = 0.5 / sqrt1 * dsqrt11
+		}
+		// if s > 100
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// return t1, dt1
+			ddt1 += 1
+			// dt1 := (ds - t1*v) / x
+			t8 = t1 * v
+			t9 = ds - t8
+			t10 = t9 / x
+			dt10 = ddt1
+			ddt1 = 0
+			hv -= t10 * (1 / x) * dt10
+			dds += dt10 / x
+			dt13 -= v * (1 / x) * dt10
+			// t1 := s / x
+			dt7 = dt13
+			dt13 = 0
+			t1 = t1Tape[len(t1Tape)-1]
+			t1Tape = t1Tape[:len(t1Tape)-1]
+			t7 = s / x
+			ds1 += dt7 / x
+			hv -= t7 * (dt7 / x)
+		}
+		// s = t + 1
+		dt6 = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt2 += dt6
+		// ds = dt
+		ddt += dds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// t := s * x
+		if dt2 != 0 {
+			dt5 = dt2
+			dt2 = 0
+			ds1 = x * dt5
+			hv += s * dt5
+		}
+		// dt := x*ds + s*v
+		dt4 = ddt
+		ddt = 0
+		ds1 += v * dt4
+		hv += ds * dt4
+		dds = x * dt4
+	}
+	// s := x
+	hv += ds1
+	return hvpOfReturnInLoop1, hvpOfReturnInLoop2, hv
+}
+
+// hvpOfReturnInBranch returns ReturnInBranch's value, its directional derivative along the directions and their Hessian-vector product: a row of ReturnInBranchHessian.
+func hvpOfReturnInBranch(x, v float64) (float64, float64, float64) {
+	var hvpOfReturnInBranch1, hvpOfReturnInBranch2, t1, t2, dy, y, t3, t4, dt, t, exp, dexp, dyPrev, yPrev float64
+	var cond, done bool
+	t1 = x * v
+	t2 = x * v
+	dy = t1 + t2
+	y = x * x
+	done = false
+	if y > 4 {
+		cond = true
+		t3 = x * dy
+		t4 = y * v
+		dt = t3 + t4
+		t = y * x
+		hvpOfReturnInBranch1 = t
+		hvpOfReturnInBranch2 = dt
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	exp = math.Exp(y)
+	dexp = exp * dy
+	dyPrev = dy
+	dy = dexp
+	yPrev = y
+	y = exp
+	hvpOfReturnInBranch1 = y
+	hvpOfReturnInBranch2 = dy
+reverse:
+	var ddy, ddexp, dexp1, dy1, ddt, dt1, hv, dt3, dt4, dt11, dt2 float64
+	if done {
+		// return y, dy
+		ddy = 1
+		// y = exp
+		y = yPrev
+		// dy = dexp
+		ddexp = ddy
+		dy = dyPrev
+		// dexp := exp * dy
+		dexp1 = dy * ddexp
+		ddy = exp * ddexp
+		// exp := math.Exp(y)
+		dy1 = exp * dexp1
+	}
+	// if y > 4
+	if cond {
+		// return t, dt
+		ddt += 1
+		// t := y * x
+		dy1 += x * dt1
+		hv += y * dt1
+		// dt := x*dy + y*v
+		dt3 = ddt
+		dt4 = ddt
+		dy1 += v * dt4
+		hv += dy * dt3
+		ddy += x * dt3
+	}
+	// y := x * x
+	if dy1 != 0 {
+		hv += 2 * x * dy1
+	}
+	// dy := x*v + x*v
+	if ddy != 0 {
+		dt11 = ddy
+		dt2 = ddy
+		hv += v * dt2
+		hv += v * dt11
+	}
+	return hvpOfReturnInBranch1, hvpOfReturnInBranch2, hv
+}
+
+// hvpOfBranchInLoop returns BranchInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of BranchInLoopHessian.
+func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) {
+	var dt, t1, t, t2, t3, sin, t4, t5, dcos, cos1, cos, t6, t7, t8, t9 float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, dsTape, sTape, dcosTape, cosTape []float64
+	var ds float64
+	s := 0.0
+	iters = max(0, n)
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dcosTape, tapes = tapes[:0:iters], tapes[iters:]
+	cosTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for i = range n {
+		trips++
+		if i%2 == 0 {
+			condTape = append(condTape, 1)
+			dt = float64(i) * v
+			t1 = x * float64(i)
+			t = t1
+			dsTape = append(dsTape, ds)
+			t2 = ds + dt
+			ds = t2
+			sTape = append(sTape, s)
+			t3 = s + t
+			s = t3
+		} else {
+			condTape = append(condTape, 0)
+			dcosTape = append(dcosTape, dcos)
+			sin = math.Sin(x)
+			t4 = -sin
+			t5 = t4 * v
+			dcos = t5
+			cosTape = append(cosTape, cos)
+			cos1 = math.Cos(x)
+			cos = cos1
+			dsTape = append(dsTape, ds)
+			t6 = cos * ds
+			t7 = s * dcos
+			t8 = t6 + t7
+			ds = t8
+			sTape = append(sTape, s)
+			t9 = s * cos
+			s = t9
+		}
+	}
+	hvpOfBranchInLoop1 := s
+	hvpOfBranchInLoop2 := ds
+
+	var dds, ds1, dt3, dt1, dt11, hv, dt9, dcos1, dt8, ddcos, dcos11, dt5 float64
+	// return s, ds
+	dds = 1
+	// for i := range n
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// if i%2 == 0
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// s += t
+			sTape = sTape[:len(sTape)-1]
+			dt3 = ds1
+			dt1 += dt3
+			// ds += dt
+			dsTape = dsTape[:len(dsTape)-1]
+			// t := x * float64(i)
+			dt11 = dt1
+			dt1 = 0
+			hv += float64(i) * dt11
+		} else {
+			// s *= cos
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt9 = ds1
+			ds1 = cos * dt9
+			dcos1 += s * dt9
+			// ds = cos*ds + s*dcos
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt8 = dds
+			dds = cos * dt8
+			ds1 += dcos * dt8
+			ddcos += s * dt8
+			dcos1 += ds * dt8
+			// cos := math.Cos(x)
+			dcos11 = dcos1
+			dcos1 = 0
+			cos = cosTape[len(cosTape)-1]
+			cosTape = cosTape[:len(cosTape)-1]
+			hv -= math.Sin(x) * dcos11
+			// dcos := -math.Sin(x) * v
+			dcos = dcosTape[len(dcosTape)-1]
+			dcosTape = dcosTape[:len(dcosTape)-1]
+			dt5 = ddcos
+			ddcos = 0
+			hv -= math.Cos(x) * v * dt5
+		}
+	}
+	return hvpOfBranchInLoop1, hvpOfBranchInLoop2, hv
+}
+
+// hvpOfHalvings returns Halvings's value, its directional derivative along the directions and their Hessian-vector product: a row of HalvingsHessian.
+func hvpOfHalvings(x, v float64) (float64, float64, float64) {
+	var t1, t2, t3, t4, t5 float64
+	var trips int
+	var vTape, xTape, dpTape, pTape []float64
+	var dp float64
+	p := 1.0
+	var tapeArray [64]float64
+	vTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	xTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dpTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	pTape = tapeArray3[:0]
+	trips = 0
+	for x > 1 {
+		trips++
+		vTape = append(vTape, v)
+		v = v / 2
+		xTape = append(xTape, x)
+		t1 = x / 2
+		x = t1
+		dpTape = append(dpTape, dp)
+		t2 = x * dp
+		t3 = p * v
+		t4 = t2 + t3
+		dp = t4
+		pTape = append(pTape, p)
+		t5 = p * x
+		p = t5
+	}
+	dt := dp + v
+	t := p + x
+	hvpOfHalvings1 := t
+	hvpOfHalvings2 := dt
+
+	var ddt, dp1, dt5, hv, dt4, dt1 float64
+	// return t, dt
+	ddt = 1
+	// dt := dp + v
+	ddp := ddt
+	// for x > 1
+	for ; trips > 0; trips-- {
+		// p *= x
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dt5 = dp1
+		dp1 = x * dt5
+		hv += p * dt5
+		// dp = x*dp + p*v
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		dt4 = ddp
+		ddp = x * dt4
+		dp1 += v * dt4
+		hv += dp * dt4
+		// x /= 2
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		dt1 = hv
+		hv = dt1 / 2
+		// v = v / 2
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+	}
+	return hvpOfHalvings1, hvpOfHalvings2, hv
+}
+
+// hvpOfContinue returns Continue's value, its directional derivative along the directions and their Hessian-vector product: a row of ContinueHessian.
+func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
+	var dt, t2, t, t3, t4, t5, dt1, t6, t1, t7, t8 float64
+	var iters, tapeLen, trips int
+	var tapes, doneTape, dtTape, tTape []float64
+	var ds float64
+	s := 0.0
+	i := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape = tapes[:0:iters]
+	trips = 0
+	for ; i < n; i++ {
+		trips++
+		dtTape = append(dtTape, dt)
+		dt = float64(i+1) * v
+		tTape = append(tTape, t)
+		t2 = x * float64(i+1)
+		t = t2
+		doneTape = append(doneTape, 0)
+		if i%3 == 1 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t3 = t * dt
+		t4 = t * dt
+		t5 = t3 + t4
+		dt1 = t5
+		t6 = t * t
+		t1 = t6
+		t7 = ds + dt1
+		ds = t7
+		t8 = s + t1
+		s = t8
+	}
+	hvpOfContinue1 := s
+	hvpOfContinue2 := ds
+
+	var dds, ds1, dt8, dt11, dt7, ddt1, dt6, dt2, dt5, dt21, hv float64
+	// return s, ds
+	dds = 1
+	// for i < n
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += t1
+			dt8 = ds1
+			dt11 += dt8
+			// ds += dt1
+			dt7 = dds
+			ddt1 += dt7
+			// t1 := t * t
+			dt6 = dt11
+			dt11 = 0
+			dt2 += 2 * t * dt6
+			// dt1 := t*dt + t*dt
+			dt5 = ddt1
+			ddt1 = 0
+			dt2 += (dt + dt) * dt5
+		}
+		// t := x * float64(i+1)
+		if dt2 != 0 {
+			dt21 = dt2
+			dt2 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hv += float64(i+1) * dt21
+		} else {
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+		}
+		// dt := float64(i+1) * v
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+	}
+	return hvpOfContinue1, hvpOfContinue2, hv
+}
+
+// hvpOfBreak returns Break's value, its directional derivative along the directions and their Hessian-vector product: a row of BreakHessian.
+func hvpOfBreak(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, t2, t3, t4, t5 float64
+	var broke bool
+	var doneTape, dsTape, sTape []float64
+	var trips int
+	var ds float64
+	s := 1.0
+	i := 0
+	var tapeArray [64]float64
+	dsTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	doneTape = tapeArray2[:0]
+	trips = 0
+	broke = false
+	for ; i < n; i++ {
+		trips++
+		dsTape = append(dsTape, ds)
+		t1 = x * ds
+		t2 = s * v
+		t3 = t1 + t2
+		ds = t3
+		sTape = append(sTape, s)
+		t4 = s * x
+		s = t4
+		doneTape = append(doneTape, 0)
+		if s > 50 {
+			broke = true
+			break
+		}
+		doneTape[len(doneTape)-1] = 1
+		sTape = append(sTape, s)
+		t5 = s + 1
+		s = t5
+	}
+	dt := float64(i+1) * ds
+	t := s * float64(i+1)
+	hvpOfBreak1 := t
+	hvpOfBreak2 := dt
+
+	var ddt, ds1, dt4, hv, dt3 float64
+	// return t, dt
+	ddt = 1
+	// dt := float64(i+1) * ds
+	dds := float64(i+1) * ddt
+	// for i < n
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		} else {
+			// i++
+			i--
+		}
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += 1
+			sTape = sTape[:len(sTape)-1]
+		}
+		// s *= x
+		if ds1 != 0 {
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt4 = ds1
+			ds1 = x * dt4
+			hv += s * dt4
+		} else {
+			sTape = sTape[:len(sTape)-1]
+		}
+		// ds = x*ds + s*v
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		dt3 = dds
+		dds = x * dt3
+		ds1 += v * dt3
+		hv += ds * dt3
+	}
+	return hvpOfBreak1, hvpOfBreak2, hv
+}
+
+// hvpOfLabeled returns Labeled's value, its directional derivative along the directions and their Hessian-vector product: a row of LabeledHessian.
+func hvpOfLabeled(x float64, n int, v float64) (float64, float64, float64) {
+	var j, iters, tapeLen, trips int
+	var dt, t1, t, t2, t3 float64
+	var tapes, brokeTape, doneTape, doneTape1, tripsTape, jTape []float64
+	var broke bool
+	var ds float64
+	s := 0.0
+	i := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + iters*iters + iters*iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	doneTape1, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	broke = false
+outer:
+	for ; i < n; i++ {
+		trips++
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		brokeTape = append(brokeTape, 0)
+		for ; j < n; j++ {
+			tripsTape[len(tripsTape)-1]++
+			doneTape = append(doneTape, 0)
+			if j > i {
+				brokeTape[len(brokeTape)-1] = 1
+				continue outer
+			}
+			doneTape[len(doneTape)-1] = 1
+			doneTape1 = append(doneTape1, 0)
+			if s > 20 {
+				brokeTape[len(brokeTape)-1] = 1
+				broke = true
+				break outer
+			}
+			doneTape1[len(doneTape1)-1] = 1
+			dt = float64(i-j+1) * v
+			t1 = x * float64(i-j+1)
+			t = t1
+			ds += dt
+			t2 = s + t
+			s = t2
+			ds = 1.1 * ds
+			t3 = s * 1.1
+			s = t3
+		}
+	}
+	hvpOfLabeled1 := s
+	var hvpOfLabeled2 float64 = ds
+
+	var ds1, dt3, dt2, dt1, dt11, hv float64
+	// for i < n
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		} else {
+			// i++
+			i--
+		}
+		// for j < n
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		broke1 := brokeTape[len(brokeTape)-1] != 0
+		brokeTape = brokeTape[:len(brokeTape)-1]
+		for ; trips1 > 0; trips1-- {
+			if broke1 {
+				broke1 = false
+			} else {
+				// j++
+				j--
+			}
+			done := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done {
+				doneT := doneTape1[len(doneTape1)-1] != 0
+				doneTape1 = doneTape1[:len(doneTape1)-1]
+				if doneT {
+					// s *= 1.1
+					dt3 = ds1
+					ds1 = 1.1 * dt3
+					// s += t
+					dt2 = ds1
+					dt1 += dt2
+					// t := x * float64(i-j+1)
+					dt11 = dt1
+					dt1 = 0
+					hv += float64(i-j+1) * dt11
+				}
+			}
+		}
+		// j := 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	return hvpOfLabeled1, hvpOfLabeled2, hv
+}
+
+// hvpOfSideEffectCondition returns SideEffectCondition's value, its directional derivative along the directions and their Hessian-vector product: a row of SideEffectConditionHessian.
+func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, float64) {
+	var t1, t2, t3, t4, t5, t6 float64
+	var iters, tapeLen, trips int
+	var tapes, condTape, dsTape, sTape []float64
+	k := 0
+	ds := v
+	s := x
+	i := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + (iters + iters) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for ; i < n; i++ {
+		trips++
+		if bump(&k) {
+			condTape = append(condTape, 1)
+			dsTape = append(dsTape, ds)
+			t1 = x * ds
+			t2 = s * v
+			t3 = t1 + t2
+			ds = t3
+			sTape = append(sTape, s)
+			t4 = s * x
+			s = t4
+		} else {
+			condTape = append(condTape, 0)
+			dsTape = append(dsTape, ds)
+			t5 = ds + v
+			ds = t5
+			sTape = append(sTape, s)
+			t6 = s + x
+			s = t6
+		}
+	}
+	dt := float64(k) * ds
+	t := s * float64(k)
+	hvpOfSideEffectCondition1 := t
+	hvpOfSideEffectCondition2 := dt
+
+	var ddt, ds1, dt4, hv, dt3, dt6 float64
+	// return t, dt
+	ddt = 1
+	// dt := float64(k) * ds
+	dds := float64(k) * ddt
+	// for i < n
+	for ; trips > 0; trips-- {
+		// if bump(&k)
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// s *= x
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt4 = ds1
+			ds1 = x * dt4
+			hv += s * dt4
+			// ds = x*ds + s*v
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt3 = dds
+			dds = x * dt3
+			ds1 += v * dt3
+			hv += ds * dt3
+		} else {
+			// s += x
+			sTape = sTape[:len(sTape)-1]
+			dt6 = ds1
+			hv += dt6
+			// ds += v
+			dsTape = dsTape[:len(dsTape)-1]
+		}
+	}
+	// s := x
+	hv += ds1
+	return hvpOfSideEffectCondition1, hvpOfSideEffectCondition2, hv
+}
+
+// hvpOfDivisor returns Divisor's value, its directional derivative along the directions and their Hessian-vector product: a row of DivisorHessian.
+func hvpOfDivisor(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var dt, t2, t, dd, t3, d, t4, t1, t5, t6, t7, dt1, t8, t9 float64
+	var iters, tapeLen, trips int
+	var tapes, ddTape, dTape, t1Tape []float64
+	var ds float64
+	s := 0.0
+	i := 1
+	iters = max(0, 5-1+1)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	ddTape, tapes = tapes[:0:iters], tapes[iters:]
+	dTape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape = tapes[:0:iters]
+	trips = 0
+	for ; i <= 5; i++ {
+		trips++
+		dt = float64(i) * vx
+		t2 = x * float64(i)
+		t = t2
+		ddTape = append(ddTape, dd)
+		dd = dt
+		dTape = append(dTape, d)
+		t3 = t + 1
+		d = t3
+		t1Tape = append(t1Tape, t1)
+		t4 = y / d
+		t1 = t4
+		t5 = t1 * dd
+		t6 = vy - t5
+		t7 = t6 / d
+		dt1 = t7
+		t8 = ds + dt1
+		ds = t8
+		t9 = s + t1
+		s = t9
+	}
+	hvpOfDivisor1 := s
+	hvpOfDivisor2 := ds
+
+	var dds, ds1, dt9, dt11, dt8, ddt1, dt7, dd1, dt4, hvy, dt3, dt2, dt21, hvx float64
+	// return s, ds
+	dds = 1
+	// for i <= 5
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s += t1
+		dt9 = ds1
+		dt11 += dt9
+		// ds += dt1
+		dt8 = dds
+		ddt1 += dt8
+		// dt1 := (vy - t1*dd) / d
+		t5 = t1 * dd
+		t6 = vy - t5
+		t7 = t6 / d
+		dt7 = ddt1
+		ddt1 = 0
+		dd1 -= t7 * (1 / d) * dt7
+		dt11 -= dd * (1 / d) * dt7
+		// t1 := y / d
+		dt4 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		t4 = y / d
+		hvy += dt4 / d
+		dd1 -= t4 * (dt4 / d)
+		// d := t + 1
+		dt3 = dd1
+		dd1 = 0
+		d = dTape[len(dTape)-1]
+		dTape = dTape[:len(dTape)-1]
+		dt2 += dt3
+		// dd := dt
+		dd = ddTape[len(ddTape)-1]
+		ddTape = ddTape[:len(ddTape)-1]
+		// t := x * float64(i)
+		dt21 = dt2
+		dt2 = 0
+		hvx += float64(i) * dt21
+	}
+	return hvpOfDivisor1, hvpOfDivisor2, hvx, hvy
+}
+
+// hvpOfBoundFromInput returns BoundFromInput's value, its directional derivative along the directions and their Hessian-vector product: a row of BoundFromInputHessian.
+func hvpOfBoundFromInput(x, v float64) (float64, float64, float64) {
+	var t1, t, sqrt1, sqrt, t2, t3, dsqrt, t4, t5 float64
+	var iters, tapeLen, trips int
+	var tapes, sqrtTape, sqrt1Tape []float64
+	var ds float64
+	s := 0.0
+	i := 0
+	iters = max(0, int(x))
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
+	sqrt1Tape = tapes[:0:iters]
+	trips = 0
+	for ; i < int(x); i++ {
+		trips++
+		t1 = x + float64(i)
+		t = t1
+		sqrtTape = append(sqrtTape, sqrt)
+		sqrt1 = math.Sqrt(t)
+		sqrt1Tape = append(sqrt1Tape, sqrt1)
+		sqrt = sqrt1
+		t2 = 0.5 / sqrt
+		t3 = t2 * v
+		dsqrt = t3
+		t4 = ds + dsqrt
+		ds = t4
+		t5 = s + sqrt
+		s = t5
+	}
+	hvpOfBoundFromInput1 := s
+	hvpOfBoundFromInput2 := ds
+
+	var dds, ds1, dt5, dsqrt1, dt4, ddsqrt, dt3, dsqrt11, dt, dt1, hv float64
+	// return s, ds
+	dds = 1
+	// for i < int(x)
+	for ; trips > 0; trips-- {
+		// s += sqrt
+		dt5 = ds1
+		dsqrt1 += dt5
+		// ds += dsqrt
+		dt4 = dds
+		ddsqrt += dt4
+		// dsqrt := 0.5 / sqrt * v
+		t2 = 0.5 / sqrt
+		dt3 = ddsqrt
+		ddsqrt = 0
+		dsqrt1 -= t2 * (v / sqrt) * dt3
+		// sqrt := math.Sqrt(t)
+		sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
+		sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
+		dsqrt11 = dsqrt1
+		dsqrt1 = 0
+		sqrt = sqrtTape[len(sqrtTape)-1]
+		sqrtTape = sqrtTape[:len(sqrtTape)-1]
+		dt += 0.5 / sqrt1 * dsqrt11
+		// t := x + float64(i)
+		dt1 = dt
+		dt = 0
+		hv += dt1
+	}
+	return hvpOfBoundFromInput1, hvpOfBoundFromInput2, hv
+}
+
+// hvpOfLogistic returns Logistic's value, its directional derivative along the directions and their Hessian-vector product: a row of LogisticHessian.
+func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, float64, float64) {
+	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11 float64
+	var iters, tapeLen, trips int
+	var tapes, dtTape, tTape, t1Tape, vxTape, xTape []float64
+	iters = max(0, steps)
+	tapeLen = iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape = tapes[:0:iters]
+	trips = 0
+	for range steps {
+		trips++
+		dtTape = append(dtTape, dt)
+		t2 = x * vr
+		t3 = r * vx
+		t4 = t2 + t3
+		dt = t4
+		tTape = append(tTape, t)
+		t5 = r * x
+		t = t5
+		t1Tape = append(t1Tape, t1)
+		t6 = 1 - x
+		t1 = t6
+		vxTape = append(vxTape, vx)
+		t7 = t1 * dt
+		t8 = -vx
+		t9 = t * t8
+		t10 = t7 + t9
+		vx = t10
+		xTape = append(xTape, x)
+		t11 = t * t1
+		x = t11
+	}
+	hvpOfLogistic1 := x
+	hvpOfLogistic2 := vx
+
+	var dvx, hvx, dt11, dt1, dt12, dt10, ddt, dt6, dt5, hvr, dt4 float64
+	// return x, vx
+	dvx = 1
+	// for range steps
+	for ; trips > 0; trips-- {
+		// x = t * t1
+		dt11 = hvx
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		dt1 += t1 * dt11
+		dt12 += t * dt11
+		// vx = t1*dt + t*-vx
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		t8 = -vx
+		dt10 = dvx
+		dvx = -t * dt10
+		dt1 += t8 * dt10
+		dt12 += dt * dt10
+		ddt += t1 * dt10
+		// t1 := 1 - x
+		dt6 = dt12
+		dt12 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		hvx = -dt6
+		// t := r * x
+		dt5 = dt1
+		dt1 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvr += x * dt5
+		hvx += r * dt5
+		// dt := x*vr + r*vx
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt4 = ddt
+		ddt = 0
+		hvr += vx * dt4
+		dvx += r * dt4
+		hvx += vr * dt4
+	}
+	return hvpOfLogistic1, hvpOfLogistic2, hvr, hvx
+}
+
+// hvpOfRangeData returns RangeData's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeDataHessian.
+func hvpOfRangeData(x, v float64) (float64, float64, float64) {
+	var pow1, pow, dpow, pow2, t2, t3, t4, t5, dt, t6, t, t7, t8, w, t9, dt1, t10, t1, t11, t12, w1 float64
+	var i, iters, i1, trips int
+	var condTape []float64
+	var ds float64
+	s := 0.0
+	iters = len(weights)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		condTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		condTape = tapeArray1[:0:iters]
+	} else {
+		condTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, w = range weights {
+		trips++
+		pow1 = math.Pow(x, float64(i))
+		pow = pow1
+		dpow = 0
+		if float64(i) != 0 {
+			condTape = append(condTape, 1)
+			pow2 = math.Pow(x, float64(i)-1)
+			t2 = float64(i) * pow2
+			t3 = t2 * v
+			t4 = dpow + t3
+			dpow = t4
+		} else {
+			condTape = append(condTape, 0)
+		}
+		t5 = w * dpow
+		dt = t5
+		t6 = w * pow
+		t = t6
+		t7 = ds + dt
+		ds = t7
+		t8 = s + t
+		s = t8
+	}
+	for i1, w1 = range [3]float64{1, 2, 3} {
+		t9 = w1 * ds
+		dt1 = t9
+		t10 = s * w1
+		t1 = t10
+		t11 = dt1 + v
+		ds = t11
+		t12 = t1 + x
+		s = t12
+	}
+	hvpOfRangeData1 := s
+	hvpOfRangeData2 := ds
+
+	var dds, ds1, dt12, dt11, hv, dt111, ddt1, dt10, dt9, dt8, dt2, dt7, ddt, dt6, dpow1, dt5, ddpow, dt4, dpow2, dpow11 float64
+	// return s, ds
+	dds = 1
+	// for _, w1 := range [3]float64
+	for trip := 3; trip > 0; trip-- {
+		i1 = trip - 1
+		w1 = [3]float64{1, 2, 3}[i1]
+		// s = t1 + x
+		dt12 = ds1
+		dt11 += dt12
+		hv += dt12
+		// ds = dt1 + v
+		dt111 = dds
+		ddt1 += dt111
+		// t1 := s * w1
+		dt10 = dt11
+		dt11 = 0
+		ds1 = w1 * dt10
+		// dt1 := w1 * ds
+		dt9 = ddt1
+		ddt1 = 0
+		dds = w1 * dt9
+	}
+	// for i, w := range weights
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		w = weights[i]
+		// s += t
+		dt8 = ds1
+		dt2 += dt8
+		// ds += dt
+		dt7 = dds
+		ddt += dt7
+		// t := w * pow
+		dt6 = dt2
+		dt2 = 0
+		dpow1 += w * dt6
+		// dt := w * dpow
+		dt5 = ddt
+		ddt = 0
+		ddpow += w * dt5
+		// if float64(i) != 0
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// dpow += float64(i) * math.Pow(x, float64(i)-1) * v
+			dt4 = ddpow
+			dpow2 = float64(i) * v * dt4
+			if float64(i)-1 != 0 {
+				hv += (float64(i) - 1) * math.Pow(x, float64(i)-1-1) * dpow2
+			}
+		}
+		// var dpow float64
+		ddpow = 0
+		// pow := math.Pow(x, float64(i))
+		dpow11 = dpow1
+		dpow1 = 0
+		if float64(i) != 0 {
+			hv += float64(i) * math.Pow(x, float64(i)-1) * dpow11
+		}
+	}
+	return hvpOfRangeData1, hvpOfRangeData2, hv
+}
+
+// hvpOfFloatCounter returns FloatCounter's value, its directional derivative along the directions and their Hessian-vector product: a row of FloatCounterHessian.
+func hvpOfFloatCounter(x, v float64) (float64, float64, float64) {
+	var dt1, t2, t1, cos, t3, dsin, sin1, sin, t4, t5 float64
+	var trips int
+	var tTape, dt1Tape, t1Tape []float64
+	var ds float64
+	s := 0.0
+	t := 0.0
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dt1Tape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	t1Tape = tapeArray2[:0]
+	trips = 0
+	for ; t < 1; tTape, t = append(tTape, t), t+(0.25) {
+		trips++
+		dt1Tape = append(dt1Tape, dt1)
+		dt1 = t * v
+		t1Tape = append(t1Tape, t1)
+		t2 = x * t
+		t1 = t2
+		cos = math.Cos(t1)
+		t3 = cos * dt1
+		dsin = t3
+		sin1 = math.Sin(t1)
+		sin = sin1
+		t4 = ds + dsin
+		ds = t4
+		t5 = s + sin
+		s = t5
+	}
+	hvpOfFloatCounter1 := s
+	hvpOfFloatCounter2 := ds
+
+	var dds, ds1, dt5, dsin1, dt4, ddsin, dsin11, dt11, dt3, dt2, hv float64
+	// return s, ds
+	dds = 1
+	// for t < 1
+	for ; trips > 0; trips-- {
+		// t += 0.25
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		// s += sin
+		dt5 = ds1
+		dsin1 += dt5
+		// ds += dsin
+		dt4 = dds
+		ddsin += dt4
+		// sin := math.Sin(t1)
+		dsin11 = dsin1
+		dsin1 = 0
+		dt11 += math.Cos(t1) * dsin11
+		// dsin := math.Cos(t1) * dt1
+		dt3 = ddsin
+		ddsin = 0
+		dt11 -= math.Sin(t1) * dt1 * dt3
+		// t1 := x * t
+		dt2 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		hv += t * dt2
+		// dt1 := t * v
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+	}
+	return hvpOfFloatCounter1, hvpOfFloatCounter2, hv
+}
+
+// hvpOfEndsInIf returns EndsInIf's value, its directional derivative along the directions and their Hessian-vector product: a row of EndsInIfHessian.
+func hvpOfEndsInIf(x, v float64) (float64, float64, float64) {
+	var hvpOfEndsInIf1, hvpOfEndsInIf2, dlog, log, t1, t2, dt, t float64
+	var cond bool
+	if x > 0 {
+		cond = true
+		dlog = v / x
+		log = math.Log(x)
+		hvpOfEndsInIf1 = log
+		hvpOfEndsInIf2 = dlog
+		goto reverse
+	} else {
+		cond = false
+		t1 = x * v
+		t2 = x * v
+		dt = t1 + t2
+		t = x * x
+		hvpOfEndsInIf1 = t
+		hvpOfEndsInIf2 = dt
+		goto reverse
+	}
+reverse:
+	var ddlog, dlog1, hv, ddt, dt1, dt11, dt2 float64
+	// if x > 0
+	if cond {
+		// return log, dlog
+		ddlog += 1
+		// log := math.Log(x)
+		hv += dlog1 / x
+		// dlog := v / x
+		hv -= dlog * (ddlog / x)
+	} else {
+		// return t, dt
+		ddt += 1
+		// t := x * x
+		hv += 2 * x * dt1
+		// dt := x*v + x*v
+		dt11 = ddt
+		dt2 = ddt
+		hv += v * dt2
+		hv += v * dt11
+	}
+	return hvpOfEndsInIf1, hvpOfEndsInIf2, hv
+}
+
+// hvpOfSumOfPowers returns SumOfPowers's value, its directional derivative along the directions and their Hessian-vector product: a row of SumOfPowersHessian.
+func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("hvpOfSumOfPowers: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, dp, p, t, t1, t2, t3, t4, t5, x float64
+	var i, iters, iters1, tapeLen, trips int
+	var tapes, tripsTape, dxTape, dpTape, pTape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("hvpOfSumOfPowers: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	iters1 = max(0, n)
+	tapeLen = iters + (iters + iters*iters1) + (iters + iters*iters1) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	dpTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+	pTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		dpTape = append(dpTape, dp)
+		dp = 0
+		pTape = append(pTape, p)
+		p = 1.0
+		tripsTape = append(tripsTape, 0)
+		for range n {
+			tripsTape[len(tripsTape)-1]++
+			dpTape = append(dpTape, dp)
+			t = x * dp
+			t1 = p * dx
+			t2 = t + t1
+			dp = t2
+			pTape = append(pTape, p)
+			t3 = p * x
+			p = t3
+		}
+		t4 = ds + dp
+		ds = t4
+		t5 = s + p
+		s = t5
+	}
+	hvpOfSumOfPowers1 := s
+	hvpOfSumOfPowers2 := ds
+
+	var dds, ds1, dt5, dp1, dt4, ddp, dt3, dt2, dt, dt1 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += p
+		dt5 = ds1
+		dp1 += dt5
+		// ds += dp
+		dt4 = dds
+		ddp += dt4
+		// for range n
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// p *= x
+			dt3 = dp1
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp1 = x * dt3
+			hv[i] += p * dt3
+			// dp = x*dp + p*dx
+			dt2 = ddp
+			dp = dpTape[len(dpTape)-1]
+			dpTape = dpTape[:len(dpTape)-1]
+			dt = dt2
+			dt1 = dt2
+			dp1 += dx * dt1
+			hv[i] += dp * dt
+			ddp = x * dt
+		}
+		// p := 1.0
+		dp1 = 0
+		pTape = pTape[:len(pTape)-1]
+		// var dp float64
+		ddp = 0
+		dpTape = dpTape[:len(dpTape)-1]
+		// dx := v[i]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return hvpOfSumOfPowers1, hvpOfSumOfPowers2
+}
+
+// hvpOfSumOfBranches returns SumOfBranches's value, its directional derivative along the directions and their Hessian-vector product: a row of SumOfBranchesHessian.
+func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64) {
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("hvpOfSumOfBranches: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, dp, p, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14, t15, t16, x float64
+	var i, iters, iters1, tapeLen, trips int
+	var tapes, condTape, tripsTape, dxTape, dpTape, pTape, dt1Tape, t1Tape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("hvpOfSumOfBranches: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	iters1 = max(0, n)
+	tapeLen = iters + (iters + iters*iters1 + iters*iters1) + (iters + iters*iters1 + iters*iters1) + iters*iters1 + iters*iters1 + iters*iters1 + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	dpTape, tapes = tapes[:0:iters+iters*iters1+iters*iters1], tapes[iters+iters*iters1+iters*iters1:]
+	pTape, tapes = tapes[:0:iters+iters*iters1+iters*iters1], tapes[iters+iters*iters1+iters*iters1:]
+	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	t1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	condTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		dpTape = append(dpTape, dp)
+		dp = 0
+		pTape = append(pTape, p)
+		p = 1.0
+		tripsTape = append(tripsTape, 0)
+		for j := range n {
+			tripsTape[len(tripsTape)-1]++
+			if j%2 == 0 {
+				condTape = append(condTape, 1)
+				dpTape = append(dpTape, dp)
+				t2 = x * dp
+				t3 = p * dx
+				t4 = t2 + t3
+				dp = t4
+				pTape = append(pTape, p)
+				t5 = p * x
+				p = t5
+			} else {
+				condTape = append(condTape, 0)
+				t6 = 0.5 * dp
+				dt = t6
+				t7 = p * 0.5
+				t = t7
+				dt1Tape = append(dt1Tape, dt1)
+				t8 = x * dp
+				t9 = p * dx
+				t10 = t8 + t9
+				dt1 = t10
+				t1Tape = append(t1Tape, t1)
+				t11 = p * x
+				t1 = t11
+				cos = math.Cos(t1)
+				t12 = cos * dt1
+				dsin = t12
+				sin1 = math.Sin(t1)
+				sin = sin1
+				dpTape = append(dpTape, dp)
+				t13 = dt + dsin
+				dp = t13
+				pTape = append(pTape, p)
+				t14 = t + sin
+				p = t14
+			}
+		}
+		t15 = ds + dp
+		ds = t15
+		t16 = s + p
+		s = t16
+	}
+	hvpOfSumOfBranches1 := s
+	hvpOfSumOfBranches2 := ds
+
+	var dds, ds1, dt16, dp1, dt15, ddp, dt5, dt4, dt2, dt3, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += p
+		dt16 = ds1
+		dp1 += dt16
+		// ds += dp
+		dt15 = dds
+		ddp += dt15
+		// for j := range n
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// if j%2 == 0
+			cond := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond {
+				// p *= x
+				dt5 = dp1
+				p = pTape[len(pTape)-1]
+				pTape = pTape[:len(pTape)-1]
+				dp1 = x * dt5
+				hv[i] += p * dt5
+				// dp = x*dp + p*dx
+				dt4 = ddp
+				dp = dpTape[len(dpTape)-1]
+				dpTape = dpTape[:len(dpTape)-1]
+				dt2 = dt4
+				dt3 = dt4
+				dp1 += dx * dt3
+				hv[i] += dp * dt2
+				ddp = x * dt2
+			} else {
+				// p = t + sin
+				dt14 = dp1
+				p = pTape[len(pTape)-1]
+				pTape = pTape[:len(pTape)-1]
+				dt6 += dt14
+				dsin1 += dt14
+				// dp = dt + dsin
+				dt13 = ddp
+				dp = dpTape[len(dpTape)-1]
+				dpTape = dpTape[:len(dpTape)-1]
+				ddt += dt13
+				ddsin += dt13
+				// sin := math.Sin(t1)
+				dsin11 = dsin1
+				dsin1 = 0
+				dt11 += math.Cos(t1) * dsin11
+				// dsin := math.Cos(t1) * dt1
+				cos = math.Cos(t1)
+				dt12 = ddsin
+				ddsin = 0
+				ddt1 += cos * dt12
+				dt11 -= math.Sin(t1) * dt1 * dt12
+				// t1 := p * x
+				dt111 = dt11
+				dt11 = 0
+				t1 = t1Tape[len(t1Tape)-1]
+				t1Tape = t1Tape[:len(t1Tape)-1]
+				dp1 = x * dt111
+				hv[i] += p * dt111
+				// dt1 := x*dp + p*dx
+				dt10 = ddt1
+				ddt1 = 0
+				dt1 = dt1Tape[len(dt1Tape)-1]
+				dt1Tape = dt1Tape[:len(dt1Tape)-1]
+				dt8 = dt10
+				dt9 = dt10
+				dp1 += dx * dt9
+				hv[i] += dp * dt8
+				ddp = x * dt8
+				// t := p * 0.5
+				dt7 = dt6
+				dt6 = 0
+				dp1 += 0.5 * dt7
+				// dt := 0.5 * dp
+				dt61 = ddt
+				ddt = 0
+				ddp += 0.5 * dt61
+			}
+		}
+		// p := 1.0
+		dp1 = 0
+		pTape = pTape[:len(pTape)-1]
+		// var dp float64
+		ddp = 0
+		dpTape = dpTape[:len(dpTape)-1]
+		// dx := v[i]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return hvpOfSumOfBranches1, hvpOfSumOfBranches2
+}
+
+// hvpOfPendulum returns Pendulum's value, its directional derivative along the directions and their Hessian-vector product: a row of PendulumHessian.
+func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (float64, float64, float64, float64) {
+	var cos, t4, dsin, sin1, sin, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var iters, tapeLen, trips int
+	var tapes, vthetaTape, thetaTape []float64
+	h := 0.01
+	iters = max(0, steps)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	vthetaTape, tapes = tapes[:0:iters], tapes[iters:]
+	thetaTape = tapes[:0:iters]
+	trips = 0
+	for range steps {
+		trips++
+		cos = math.Cos(theta)
+		t4 = cos * vtheta
+		dsin = t4
+		sin1 = math.Sin(theta)
+		sin = sin1
+		t5 = h * dsin
+		dt = t5
+		t6 = h * sin
+		t = t6
+		t7 = vomega - dt
+		vomega = t7
+		t8 = omega - t
+		omega = t8
+		t9 = h * vomega
+		dt1 = t9
+		t10 = h * omega
+		t1 = t10
+		vthetaTape = append(vthetaTape, vtheta)
+		t11 = vtheta + dt1
+		vtheta = t11
+		thetaTape = append(thetaTape, theta)
+		t12 = theta + t1
+		theta = t12
+	}
+	t13 := theta * vtheta
+	t14 := theta * vtheta
+	dt2 := t13 + t14
+	t2 := theta * theta
+	dt3 := dt2 + vomega
+	t3 := t2 + omega
+	hvpOfPendulum1 := t3
+	hvpOfPendulum2 := dt3
+
+	var ddt3, dt12, dt11, dt111, ddt1, dt10, hvomega, dt9, dt8, dt4, dt7, ddt, dt6, dsin1, dt5, ddsin, dsin11, dt41 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt2 + vomega
+	dvomega := ddt3
+	// dt2 := theta*vtheta + theta*vtheta
+	hvtheta := vtheta * ddt3
+	dvtheta := theta * ddt3
+	hvtheta += vtheta * ddt3
+	dvtheta += theta * ddt3
+	// for range steps
+	for ; trips > 0; trips-- {
+		// theta += t1
+		theta = thetaTape[len(thetaTape)-1]
+		thetaTape = thetaTape[:len(thetaTape)-1]
+		dt12 = hvtheta
+		dt11 += dt12
+		// vtheta += dt1
+		vtheta = vthetaTape[len(vthetaTape)-1]
+		vthetaTape = vthetaTape[:len(vthetaTape)-1]
+		dt111 = dvtheta
+		ddt1 += dt111
+		// t1 := h * omega
+		dt10 = dt11
+		dt11 = 0
+		hvomega += h * dt10
+		// dt1 := h * vomega
+		dt9 = ddt1
+		ddt1 = 0
+		dvomega += h * dt9
+		// omega -= t
+		dt8 = hvomega
+		dt4 -= dt8
+		// vomega -= dt
+		dt7 = dvomega
+		ddt -= dt7
+		// t := h * sin
+		dt6 = dt4
+		dt4 = 0
+		dsin1 += h * dt6
+		// dt := h * dsin
+		dt5 = ddt
+		ddt = 0
+		ddsin += h * dt5
+		// sin := math.Sin(theta)
+		dsin11 = dsin1
+		dsin1 = 0
+		hvtheta += math.Cos(theta) * dsin11
+		// dsin := math.Cos(theta) * vtheta
+		cos = math.Cos(theta)
+		dt41 = ddsin
+		ddsin = 0
+		dvtheta += cos * dt41
+		hvtheta -= math.Sin(theta) * vtheta * dt41
+	}
+	return hvpOfPendulum1, hvpOfPendulum2, hvtheta, hvomega
+}
+
+// hvpOfSumOfTriangle returns SumOfTriangle's value, its directional derivative along the directions and their Hessian-vector product: a row of SumOfTriangleHessian.
+func hvpOfSumOfTriangle(xs, v, hv []float64) (float64, float64) {
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, dp, p, t, t1, t2, t3, t4, t5, x float64
+	var i, iters, tapeLen, trips int
+	var tapes, tripsTape, dxTape, dpTape, pTape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	var tapeArray [64]float64
+	dpTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	pTape = tapeArray1[:0]
+	iters = len(xs)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		dpTape = append(dpTape, dp)
+		dp = 0
+		pTape = append(pTape, p)
+		p = 1.0
+		tripsTape = append(tripsTape, 0)
+		for range i {
+			tripsTape[len(tripsTape)-1]++
+			dpTape = append(dpTape, dp)
+			t = x * dp
+			t1 = p * dx
+			t2 = t + t1
+			dp = t2
+			pTape = append(pTape, p)
+			t3 = p * x
+			p = t3
+		}
+		t4 = ds + dp
+		ds = t4
+		t5 = s + p
+		s = t5
+	}
+	hvpOfSumOfTriangle1 := s
+	hvpOfSumOfTriangle2 := ds
+
+	var dds, ds1, dt5, dp1, dt4, ddp, dt3, dt2, dt, dt1 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += p
+		dt5 = ds1
+		dp1 += dt5
+		// ds += dp
+		dt4 = dds
+		ddp += dt4
+		// for range i
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// p *= x
+			dt3 = dp1
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp1 = x * dt3
+			hv[i] += p * dt3
+			// dp = x*dp + p*dx
+			dt2 = ddp
+			dp = dpTape[len(dpTape)-1]
+			dpTape = dpTape[:len(dpTape)-1]
+			dt = dt2
+			dt1 = dt2
+			dp1 += dx * dt1
+			hv[i] += dp * dt
+			ddp = x * dt
+		}
+		// p := 1.0
+		dp1 = 0
+		pTape = pTape[:len(pTape)-1]
+		// var dp float64
+		ddp = 0
+		dpTape = dpTape[:len(dpTape)-1]
+		// dx := v[i]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return hvpOfSumOfTriangle1, hvpOfSumOfTriangle2
+}
+
+// hvpOfLogisticSwitch returns LogisticSwitch's value, its directional derivative along the directions and their Hessian-vector product: a row of LogisticSwitchHessian.
+func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64, float64, float64, float64) {
+	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11, t12, t13 float64
+	var iters, tapeLen, trips int
+	var tapes, takenTape, dtTape, tTape, t1Tape, vxTape, xTape []float64
+	i := 0
+	iters = max(0, steps)
+	tapeLen = iters + iters + iters + (iters + iters) + (iters + iters) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	takenTape = tapes[:0:iters]
+	trips = 0
+	for ; i < steps; i++ {
+		trips++
+		switch mode {
+		case 1:
+			takenTape = append(takenTape, 0)
+			dtTape = append(dtTape, dt)
+			t2 = x * vr
+			t3 = r * vx
+			t4 = t2 + t3
+			dt = t4
+			tTape = append(tTape, t)
+			t5 = r * x
+			t = t5
+			t1Tape = append(t1Tape, t1)
+			t6 = 1 - x
+			t1 = t6
+			vxTape = append(vxTape, vx)
+			t7 = t1 * dt
+			t8 = -vx
+			t9 = t * t8
+			t10 = t7 + t9
+			vx = t10
+			xTape = append(xTape, x)
+			t11 = t * t1
+			x = t11
+		default:
+			takenTape = append(takenTape, 1)
+			vxTape = append(vxTape, vx)
+			t12 = 0.5 * vx
+			vx = t12
+			xTape = append(xTape, x)
+			t13 = x * 0.5
+			x = t13
+		}
+	}
+	hvpOfLogisticSwitch1 := x
+	hvpOfLogisticSwitch2 := vx
+
+	var dvx, hvx, dt11, dt1, dt12, dt10, ddt, dt6, dt5, hvr, dt4, dt13, dt121 float64
+	// return x, vx
+	dvx = 1
+	// for i < steps
+	for ; trips > 0; trips-- {
+		// switch mode
+		taken := int(takenTape[len(takenTape)-1])
+		takenTape = takenTape[:len(takenTape)-1]
+		switch taken {
+		case 0:
+			// x = t * t1
+			dt11 = hvx
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			dt1 += t1 * dt11
+			dt12 += t * dt11
+			// vx = t1*dt + t*-vx
+			vx = vxTape[len(vxTape)-1]
+			vxTape = vxTape[:len(vxTape)-1]
+			t8 = -vx
+			dt10 = dvx
+			dvx = -t * dt10
+			dt1 += t8 * dt10
+			dt12 += dt * dt10
+			ddt += t1 * dt10
+			// t1 := 1 - x
+			dt6 = dt12
+			dt12 = 0
+			t1 = t1Tape[len(t1Tape)-1]
+			t1Tape = t1Tape[:len(t1Tape)-1]
+			hvx = -dt6
+			// t := r * x
+			dt5 = dt1
+			dt1 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hvr += x * dt5
+			hvx += r * dt5
+			// dt := x*vr + r*vx
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dt4 = ddt
+			ddt = 0
+			hvr += vx * dt4
+			dvx += r * dt4
+			hvx += vr * dt4
+		case 1:
+			// x *= 0.5
+			xTape = xTape[:len(xTape)-1]
+			dt13 = hvx
+			hvx = 0.5 * dt13
+			// vx = 0.5 * vx
+			vxTape = vxTape[:len(vxTape)-1]
+			dt121 = dvx
+			dvx = 0.5 * dt121
+		}
+	}
+	return hvpOfLogisticSwitch1, hvpOfLogisticSwitch2, hvr, hvx
+}
+
+// hvpOfPiecewisePost returns PiecewisePost's value, its directional derivative along the directions and their Hessian-vector product: a row of PiecewisePostHessian.
+func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
+	var t4, t5, t6, dt3, t7, t3, t8, t9, dt1, t10, t1, t11, t2, max2, max1, dmax1 float64
+	var trips int
+	var t1Tape, t2Tape, dtTape, tTape []float64
+	var ds float64
+	s := 0.0
+	dt := v
+	t := x
+	var tapeArray [64]float64
+	t1Tape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	t2Tape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dtTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	tTape = tapeArray3[:0]
+	trips = 0
+	for t < 4 {
+		trips++
+		t4 = t * dt
+		t5 = t * dt
+		t6 = t4 + t5
+		dt3 = t6
+		t7 = t * t
+		t3 = t7
+		t8 = ds + dt3
+		ds = t8
+		t9 = s + t3
+		s = t9
+		dt1 = 2 * dt
+		t1Tape = append(t1Tape, t1)
+		t10 = t * 2
+		t1 = t10
+		t2Tape = append(t2Tape, t2)
+		t11 = t + 1
+		t2 = t11
+		max2 = math.Max(t1, t2)
+		max1 = max2
+		dmax1 = 0
+		if t1 == t2 {
+			dmax1 += dt1 / 2
+		} else if t1 == max1 {
+			dmax1 += dt1
+		}
+		if t1 == t2 {
+			dmax1 += dt / 2
+		} else if !(t1 == max1) {
+			dmax1 += dt
+		}
+		dtTape = append(dtTape, dt)
+		dt = dmax1
+		tTape = append(tTape, t)
+		t = max1
+	}
+	hvpOfPiecewisePost1 := s
+	hvpOfPiecewisePost2 := ds
+
+	var dds, dt2, dmax11, dmax2, dt11, dt21, dt111, dt10, ds1, dt9, dt31, dt8, ddt3, dt7, dt6, hv float64
+	// return s, ds
+	dds = 1
+	// for t < 4
+	for ; trips > 0; trips-- {
+		// t = max1
+		dmax11 += dt2
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		// dt = dmax1
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		// max1 := math.Max(t1, t2)
+		dmax2 = dmax11
+		dmax11 = 0
+		max2 = math.Max(t1, t2)
+		if t1 == t2 {
+			dt11 += dmax2 / 2
+			dt21 += dmax2 / 2
+		} else if t1 == max2 {
+			dt11 += dmax2
+		} else {
+			dt21 += dmax2
+		}
+		// t2 := t + 1
+		dt111 = dt21
+		dt21 = 0
+		t2 = t2Tape[len(t2Tape)-1]
+		t2Tape = t2Tape[:len(t2Tape)-1]
+		dt2 = dt111
+		// t1 := t * 2
+		dt10 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		dt2 += 2 * dt10
+		// s += t3
+		dt9 = ds1
+		dt31 += dt9
+		// ds += dt3
+		dt8 = dds
+		ddt3 += dt8
+		// t3 := t * t
+		dt7 = dt31
+		dt31 = 0
+		dt2 += 2 * t * dt7
+		// dt3 := t*dt + t*dt
+		dt6 = ddt3
+		ddt3 = 0
+		dt2 += (dt + dt) * dt6
+	}
+	// t := x
+	hv += dt2
+	return hvpOfPiecewisePost1, hvpOfPiecewisePost2, hv
+}
+
+// hvpOfSmoothPostContinue returns SmoothPostContinue's value, its directional derivative along the directions and their Hessian-vector product: a row of SmoothPostContinueHessian.
+func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
+	var sin, t2, t3, cos, t4, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
+	var doneTape, tTape, dtTape []float64
+	var trips int
+	var ds float64
+	s := 0.0
+	dt := v
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dtTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	doneTape = tapeArray2[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			dtTape = append(dtTape, dt)
+			sin = math.Sin(t)
+			t2 = t + sin
+			t3 = t2 + 2
+			cos = math.Cos(t)
+			t4 = cos * dt
+			t5 = dt + t4
+			t = t3
+			dt = t5
+		}
+		if !(t < 10) {
+			break
+		}
+		trips++
+		doneTape = append(doneTape, 0)
+		if t < 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t6 = t * dt
+		t7 = t * dt
+		t8 = t6 + t7
+		dt1 = t8
+		t9 = t * t
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
+	}
+	hvpOfSmoothPostContinue1 := s
+	hvpOfSmoothPostContinue2 := ds
+
+	var dds, ddt, dt5, dt2, dt3, dt4, dcos, dt21, dsin, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, hv float64
+	// return s, ds
+	dds = 1
+	// for t < 10
+	for ; trips > 0; trips-- {
+		// t, dt = t+math.Sin(t)+2, dt+math.Cos(t)*dt
+		dt5 = ddt
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt3 = dt2
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		cos = math.Cos(t)
+		ddt = dt5
+		dt4 = dt5
+		dcos = dt * dt4
+		ddt += cos * dt4
+		dt2 = -math.Sin(t) * dcos
+		dt21 = dt3
+		dt2 += dt21
+		dsin = dt21
+		dt2 += math.Cos(t) * dsin
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += t1
+			dt11 = ds1
+			dt12 += dt11
+			// ds += dt1
+			dt10 = dds
+			ddt1 += dt10
+			// t1 := t * t
+			dt9 = dt12
+			dt12 = 0
+			dt2 += 2 * t * dt9
+			// dt1 := t*dt + t*dt
+			dt8 = ddt1
+			ddt1 = 0
+			dt2 += (dt + dt) * dt8
+			ddt += (t + t) * dt8
+		}
+	}
+	// t := x
+	hv += dt2
+	return hvpOfSmoothPostContinue1, hvpOfSmoothPostContinue2, hv
+}
+
+// hvpOfSwapPostContinue returns SwapPostContinue's value, its directional derivative along the directions and their Hessian-vector product: a row of SwapPostContinueHessian.
+func hvpOfSwapPostContinue(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t2, t3, t4, t5, t6, t7, t8, dt, t9, t, t10, t11, t12, dt1, t13, t1, t14, t15 float64
+	var doneTape, aTape, bTape, daTape, dbTape, dtTape, tTape []float64
+	var trips int
+	var ds float64
+	s := 0.0
+	a := x
+	b := y
+	da := vx
+	db := vy
+	i := 0
+	var tapeArray [64]float64
+	aTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	bTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	daTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	dbTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	dtTape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	tTape = tapeArray5[:0]
+	var tapeArray6 [64]float64
+	doneTape = tapeArray6[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			aTape = append(aTape, a)
+			bTape = append(bTape, b)
+			daTape = append(daTape, da)
+			dbTape = append(dbTape, db)
+			t2 = b
+			t3 = a
+			t4 = db
+			t5 = da
+			a = t2
+			b = t3
+			da = t4
+			db = t5
+		}
+		if !(i < 6) {
+			break
+		}
+		trips++
+		i++
+		doneTape = append(doneTape, 0)
+		if i == 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		dtTape = append(dtTape, dt)
+		t6 = b * da
+		t7 = a * db
+		t8 = t6 + t7
+		dt = t8
+		tTape = append(tTape, t)
+		t9 = a * b
+		t = t9
+		t10 = b * dt
+		t11 = t * db
+		t12 = t10 + t11
+		dt1 = t12
+		t13 = t * b
+		t1 = t13
+		t14 = ds + dt1
+		ds = t14
+		t15 = s + t1
+		s = t15
+	}
+	hvpOfSwapPostContinue1 := s
+	hvpOfSwapPostContinue2 := ds
+
+	var dds, db1, dt3, da1, dt2, ds1, dt15, dt11, dt14, ddt1, dt13, dt4, dt12, ddt, dt9, dt8, hvy, hvx float64
+	// return s, ds
+	dds = 1
+	// for i < 6
+	for ; trips > 0; trips-- {
+		// a, b, da, db = b, a, db, da
+		da = daTape[len(daTape)-1]
+		daTape = daTape[:len(daTape)-1]
+		db = dbTape[len(dbTape)-1]
+		dbTape = dbTape[:len(dbTape)-1]
+		dt3 = db1
+		b = bTape[len(bTape)-1]
+		bTape = bTape[:len(bTape)-1]
+		dt2 = da1
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		da1 = dt3
+		db1 = dt2
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += t1
+			dt15 = ds1
+			dt11 += dt15
+			// ds += dt1
+			dt14 = dds
+			ddt1 += dt14
+			// t1 := t * b
+			dt13 = dt11
+			dt11 = 0
+			dt4 += b * dt13
+			db1 += t * dt13
+			// dt1 := b*dt + t*db
+			dt12 = ddt1
+			ddt1 = 0
+			dt4 += db * dt12
+			db1 += dt * dt12
+			ddt += b * dt12
+			// t := a * b
+			dt9 = dt4
+			dt4 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			da1 += b * dt9
+			db1 += a * dt9
+			// dt := b*da + a*db
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dt8 = ddt
+			ddt = 0
+			da1 += db * dt8
+			db1 += da * dt8
+		}
+	}
+	// a, b, da, db := x, y, vx, vy
+	hvy += db1
+	hvx += da1
+	return hvpOfSwapPostContinue1, hvpOfSwapPostContinue2, hvx, hvy
+}
+
+// hvpOfNewStateBuffer returns NewStateBuffer's value, its directional derivative along the directions and their Hessian-vector product: a row of NewStateBufferHessian.
+func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfNewStateBuffer: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var j, iters, iters1, tapeLen, trips int
+	var t2, dt1, t3, t1, tanh, t4, t5, t6 float64
+	var tapes, tripsTape, jTape, dt1Tape, nhElemTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfNewStateBuffer: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	dnh1 := make([]float64, 1)
+	nh := make([]float64, 1)
+	ddnh := make([]float64, 1)
+	dnh := make([]float64, 1)
+	var dh float64
+	h := 0.0
+	t := 0
+	iters = max(0, len(x))
+	iters1 = max(0, 1)
+	tapeLen = iters + iters*iters1 + iters*iters1 + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	nhElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for ; t < len(x); t++ {
+		trips++
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		for ; j < 1; j++ {
+			tripsTape[len(tripsTape)-1]++
+			dt1Tape = append(dt1Tape, dt1)
+			t2 = v[t] + dh
+			dt1 = t2
+			t3 = x[t] + h
+			t1 = t3
+			nhElemTape = append(nhElemTape, nh[j])
+			tanh = math.Tanh(t1)
+			nh[j] = tanh
+			t4 = nh[j] * nh[j]
+			t5 = 1 - t4
+			t6 = t5 * dt1
+			dnh[j] = t6
+		}
+		dh = dnh[0]
+		h = nh[0]
+	}
+	hvpOfNewStateBuffer1 := h
+	hvpOfNewStateBuffer2 := dh
+
+	var ddh, dh1, dt6, dt5, ddt1, dt4, dtanh, dt11, dt3, dt2 float64
+	// return h, dh
+	ddh = 1
+	// for t < len(x)
+	for ; trips > 0; trips-- {
+		// t++
+		t--
+		// h = nh[0]
+		dnh1[0] += dh1
+		dh1 = 0
+		// dh = dnh[0]
+		ddnh[0] += ddh
+		ddh = 0
+		// for j < 1
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// j++
+			j--
+			// dnh[j] = (1 - nh[j]*nh[j]) * dt1
+			dt6 = ddnh[j]
+			ddnh[j] = 0
+			t4 = nh[j] * nh[j]
+			t5 = 1 - t4
+			dt5 = dt1 * dt6
+			ddt1 += t5 * dt6
+			dt4 = -dt5
+			dnh1[j] += 2 * nh[j] * dt4
+			// nh[j] = math.Tanh(t1)
+			tanh = nh[j]
+			dtanh = dnh1[j]
+			dnh1[j] = 0
+			nh[j] = nhElemTape[len(nhElemTape)-1]
+			nhElemTape = nhElemTape[:len(nhElemTape)-1]
+			dt11 += (1 - tanh*tanh) * dtanh
+			// t1 := x[t] + h
+			dt3 = dt11
+			dt11 = 0
+			hv[t] += dt3
+			dh1 += dt3
+			// dt1 := v[t] + dh
+			dt2 = ddt1
+			ddt1 = 0
+			dt1 = dt1Tape[len(dt1Tape)-1]
+			dt1Tape = dt1Tape[:len(dt1Tape)-1]
+			ddh += dt2
+		}
+		// j := 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	return hvpOfNewStateBuffer1, hvpOfNewStateBuffer2
+}
+
+// hvpOfViewCarry returns ViewCarry's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewCarryHessian.
+func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []float64) (float64, float64, float64) {
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfViewCarry: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dv, t1, t2, t3, dt, t4, t, t5, t6, t7, t8, v float64
+	var ddw, dw, dw1, w, tapes1, dwElemTape, wElemTape []float64
+	var i, iters, tapeLen, tapeLen1, trips int
+	var tapes, dwTape, ddwTape, wTape, dw1Tape [][]float64
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfViewCarry: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	dbuf1 := make([]float64, 1)
+	buf := make([]float64, 1)
+	ddbuf := make([]float64, 1)
+	dbuf := make([]float64, 1)
+	var dloss float64
+	loss := 0.0
+	iters = len(x)
+	tapeLen = iters + iters + iters + iters
+	tapes = make([][]float64, tapeLen)
+	dwTape, tapes = tapes[:0:iters], tapes[iters:]
+	ddwTape, tapes = tapes[:0:iters], tapes[iters:]
+	wTape, tapes = tapes[:0:iters], tapes[iters:]
+	dw1Tape = tapes[:0:iters]
+	tapeLen1 = iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	wElemTape = tapes1[:0:iters]
+	trips = 0
+	for i, v = range x {
+		trips++
+		dv = vx[i]
+		dwTape = append(dwTape, dw)
+		ddwTape = append(ddwTape, ddw)
+		ddw = ddbuf[0:1]
+		dw = dbuf[0:1]
+		wTape = append(wTape, w)
+		dw1Tape = append(dw1Tape, dw1)
+		dw1 = dbuf1[0:1]
+		w = buf[0:1]
+		t1 = a * dw[0]
+		t2 = w[0] * va
+		t3 = t1 + t2
+		dt = t3
+		t4 = w[0] * a
+		t = t4
+		dwElemTape = append(dwElemTape, dw[0])
+		t5 = dt + dv
+		dw[0] = t5
+		wElemTape = append(wElemTape, w[0])
+		t6 = t + v
+		w[0] = t6
+		t7 = dloss + dw[0]
+		dloss = t7
+		t8 = loss + w[0]
+		loss = t8
+	}
+	hvpOfViewCarry1 := loss
+	hvpOfViewCarry2 := dloss
+
+	var ddloss, dloss1, dt8, dt7, dt6, dt1, dt5, ddt, dt4, hva, dt3, dt11, dt2 float64
+	// return loss, dloss
+	ddloss = 1
+	// for i, v := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// loss += w[0]
+		dt8 = dloss1
+		dw1[0] += dt8
+		// dloss += dw[0]
+		dt7 = ddloss
+		ddw[0] += dt7
+		// w[0] = t + v
+		dt6 = dw1[0]
+		dw1[0] = 0
+		w[0] = wElemTape[len(wElemTape)-1]
+		wElemTape = wElemTape[:len(wElemTape)-1]
+		dt1 += dt6
+		hvx[i] += dt6
+		// dw[0] = dt + dv
+		dt5 = ddw[0]
+		ddw[0] = 0
+		dw[0] = dwElemTape[len(dwElemTape)-1]
+		dwElemTape = dwElemTape[:len(dwElemTape)-1]
+		ddt += dt5
+		// t := w[0] * a
+		dt4 = dt1
+		dt1 = 0
+		dw1[0] += a * dt4
+		hva += w[0] * dt4
+		// dt := a*dw[0] + w[0]*va
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		dw1[0] += va * dt2
+		hva += dw[0] * dt11
+		ddw[0] += a * dt11
+		// w := buf[0:1]
+		dw1 = dw1Tape[len(dw1Tape)-1]
+		dw1Tape = dw1Tape[:len(dw1Tape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+		// dw := dbuf[0:1]
+		ddw = ddwTape[len(ddwTape)-1]
+		ddwTape = ddwTape[:len(ddwTape)-1]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+	}
+	return hvpOfViewCarry1, hvpOfViewCarry2, hva
+}
+
+// hvpOfSqrtPostCounter returns SqrtPostCounter's value, its directional derivative along the directions and their Hessian-vector product: a row of SqrtPostCounterHessian.
+func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
+	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var t3, trips int
+	var doneTape, tTape, dtTape, sqrt1Tape, sqrtTape []float64
+	var ds float64
+	s := 0.0
+	i := 0
+	dt := v
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dtTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	sqrt1Tape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sqrtTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	doneTape = tapeArray4[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			dtTape = append(dtTape, dt)
+			t2 = t + 1
+			sqrt = math.Sqrt(t2)
+			sqrtTape = append(sqrtTape, sqrt)
+			t3 = i + 1
+			t4 = t + 1
+			sqrt1 = math.Sqrt(t4)
+			sqrt1Tape = append(sqrt1Tape, sqrt1)
+			t5 = 0.5 / sqrt1
+			t6 = t5 * dt
+			t = sqrt
+			i = t3
+			dt = t6
+		}
+		if !(i < 6) {
+			break
+		}
+		trips++
+		doneTape = append(doneTape, 0)
+		if i == 2 {
+			continue
+		}
+		doneTape[len(doneTape)-1] = 1
+		t7 = t * dt
+		t8 = t * dt
+		t9 = t7 + t8
+		dt1 = t9
+		t10 = t * t
+		t1 = t10
+		t11 = ds + dt1
+		ds = t11
+		t12 = s + t1
+		s = t12
+	}
+	hvpOfSqrtPostCounter1 := s
+	hvpOfSqrtPostCounter2 := ds
+
+	var dds, ddt, dt6, dt2, dsqrt, dt5, dsqrt1, dt4, dt21, ds1, dt12, dt11, dt111, ddt1, dt10, dt9, hv float64
+	// return s, ds
+	dds = 1
+	// for i < 6
+	for ; trips > 0; trips-- {
+		// t, i, dt = math.Sqrt(t+1), i+1, 0.5/math.Sqrt(t+1)*dt
+		sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
+		sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
+		sqrt = sqrtTape[len(sqrtTape)-1]
+		sqrtTape = sqrtTape[:len(sqrtTape)-1]
+		dt6 = ddt
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dsqrt = dt2
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		t5 = 0.5 / sqrt1
+		dt5 = dt * dt6
+		ddt = t5 * dt6
+		dsqrt1 = -t5 * (dt5 / sqrt1)
+		dt4 = 0.5 / sqrt1 * dsqrt1
+		dt2 = dt4
+		dt21 = 0.5 / sqrt * dsqrt
+		dt2 += dt21
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s += t1
+			dt12 = ds1
+			dt11 += dt12
+			// ds += dt1
+			dt111 = dds
+			ddt1 += dt111
+			// t1 := t * t
+			dt10 = dt11
+			dt11 = 0
+			dt2 += 2 * t * dt10
+			// dt1 := t*dt + t*dt
+			dt9 = ddt1
+			ddt1 = 0
+			dt2 += (dt + dt) * dt9
+			ddt += (t + t) * dt9
+		}
+	}
+	// t := x
+	hv += dt2
+	return hvpOfSqrtPostCounter1, hvpOfSqrtPostCounter2, hv
+}
+
+// hvpOfViewUpdateReadLater returns ViewUpdateReadLater's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewUpdateReadLaterHessian.
+func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, hvw []float64) (float64, float64, float64) {
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("hvpOfViewUpdateReadLater: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var t5, cos, t6, dsin, sin1, sin, t7, dt1, t8, t1, dt2, t9, t2, dt3, t10, t3, t11, t12, exp, t13, t14, derf, erf1, erf, t15, t16, t17, dt4, t18, t4, t19, t20 float64
+	var i, iters, tapeLen, tapeLen1, trips, trips1 int
+	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes1, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
+	var tapes, drTape, ddrTape, rTape, dr1Tape, dtTape, ddtTape, tTape, dt5Tape [][]float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("hvpOfViewUpdateReadLater: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	trips = 0
+	for i = range h {
+		trips++
+		dh[i] = 0.5 * vw[i]
+		t5 = w[i] * 0.5
+		h[i] = t5
+	}
+	var dy float64
+	y := 0.0
+	k := 0
+	var tapeArray [64]float64
+	dt3Tape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	t3Tape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	derfTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	expTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	erfTape = tapeArray4[:0]
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters
+	tapes = make([][]float64, tapeLen)
+	drTape, tapes = tapes[:0:iters], tapes[iters:]
+	ddrTape, tapes = tapes[:0:iters], tapes[iters:]
+	rTape, tapes = tapes[:0:iters], tapes[iters:]
+	dr1Tape = tapes[:0:iters]
+	tapeLen1 = iters + iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray5 [64]float64
+		tapes1 = tapeArray5[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray6 [1024]float64
+		tapes1 = tapeArray6[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tripsTape = tapes1[:0:iters]
+	trips1 = 0
+	for ; k < 3; k++ {
+		trips1++
+		drTape = append(drTape, dr)
+		ddrTape = append(ddrTape, ddr)
+		ddr = ddh[:2]
+		dr = dh[:2]
+		rTape = append(rTape, r)
+		dr1Tape = append(dr1Tape, dr1)
+		dr1 = dh1[:2]
+		r = h[:2]
+		cos = math.Cos(p)
+		t6 = cos * vp
+		dsin = t6
+		sin1 = math.Sin(p)
+		sin = sin1
+		t7 = 0.25 * dsin
+		dt1 = t7
+		t8 = 0.25 * sin
+		t1 = t8
+		drElemTape = append(drElemTape, dr[0])
+		dr[0] += dt1
+		rElemTape = append(rElemTape, r[0])
+		r[0] += t1
+		dtTape = append(dtTape, dt)
+		ddtTape = append(ddtTape, ddt)
+		ddt = ddr
+		dt = dr
+		tTape = append(tTape, t)
+		dt5Tape = append(dt5Tape, dt5)
+		dt5 = dr1
+		t = r
+		tripsTape = append(tripsTape, 0)
+		for len(t) > 1 {
+			tripsTape[len(tripsTape)-1]++
+			dt2 = float64(k+1) * vp
+			t9 = p * float64(k+1)
+			t2 = t9
+			dt3Tape = append(dt3Tape, dt3)
+			dt3 = dt2 / 4
+			t3Tape = append(t3Tape, t3)
+			t10 = t2 / 4
+			t3 = t10
+			derfTape = append(derfTape, derf)
+			t11 = -t3
+			t12 = t11 * t3
+			exp = math.Exp(t12)
+			expTape = append(expTape, exp)
+			t13 = 2 / math.SqrtPi * exp
+			t14 = t13 * dt3
+			derf = t14
+			erfTape = append(erfTape, erf)
+			erf1 = math.Erf(t3)
+			erf = erf1
+			t15 = erf * dt[0]
+			t16 = t[0] * derf
+			t17 = t15 + t16
+			dt4 = t17
+			t18 = t[0] * erf
+			t4 = t18
+			t19 = dy + dt4
+			dy = t19
+			t20 = y + t4
+			y = t20
+			dtTape = append(dtTape, dt)
+			ddtTape = append(ddtTape, ddt)
+			ddt = ddt[1:]
+			dt = dt[1:]
+			tTape = append(tTape, t)
+			dt5Tape = append(dt5Tape, dt5)
+			dt5 = dt5[1:]
+			t = t[1:]
+		}
+	}
+	hvpOfViewUpdateReadLater1 := y
+	hvpOfViewUpdateReadLater2 := dy
+
+	var ddy, dy1, dt20, dt41, dt19, ddt4, dt18, derf1, dt17, dt15, dt16, dderf, derf11, dt31, dt14, dt10, dt21, dt9, hvp, dt110, ddt1, dt8, dsin1, dt7, ddsin, dsin11, dt6, dt51 float64
+	// return y, dy
+	ddy = 1
+	// for k < 3
+	for ; trips1 > 0; trips1-- {
+		// k++
+		k--
+		// for len(t) > 1
+		trips2 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips2 > 0; trips2-- {
+			// t = t[1:]
+			dt5 = dt5Tape[len(dt5Tape)-1]
+			dt5Tape = dt5Tape[:len(dt5Tape)-1]
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			// dt = dt[1:]
+			ddt = ddtTape[len(ddtTape)-1]
+			ddtTape = ddtTape[:len(ddtTape)-1]
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			// y += t4
+			dt20 = dy1
+			dt41 += dt20
+			// dy += dt4
+			dt19 = ddy
+			ddt4 += dt19
+			// t4 := t[0] * erf
+			dt18 = dt41
+			dt41 = 0
+			dt5[0] += erf * dt18
+			derf1 += t[0] * dt18
+			// dt4 := erf*dt[0] + t[0]*derf
+			dt17 = ddt4
+			ddt4 = 0
+			dt15 = dt17
+			dt16 = dt17
+			dt5[0] += derf * dt16
+			dderf += t[0] * dt16
+			derf1 += dt[0] * dt15
+			ddt[0] += erf * dt15
+			// erf := math.Erf(t3)
+			derf11 = derf1
+			derf1 = 0
+			erf = erfTape[len(erfTape)-1]
+			erfTape = erfTape[:len(erfTape)-1]
+			dt31 += 2 / math.SqrtPi * math.Exp(-t3*t3) * derf11
+			// derf := 2 / math.SqrtPi * math.Exp(-t3*t3) * dt3
+			exp = expTape[len(expTape)-1]
+			expTape = expTape[:len(expTape)-1]
+			derf = derfTape[len(derfTape)-1]
+			derfTape = derfTape[:len(derfTape)-1]
+			t11 = -t3
+			dt14 = dderf
+			dderf = 0
+			dt31 += (t11*(exp*(1.1283791670955126*dt3)) - t3*(exp*(1.1283791670955126*dt3))) * dt14
+			// t3 := t2 / 4
+			dt10 = dt31
+			dt31 = 0
+			t3 = t3Tape[len(t3Tape)-1]
+			t3Tape = t3Tape[:len(t3Tape)-1]
+			dt21 += dt10 / 4
+			// dt3 := dt2 / 4
+			dt3 = dt3Tape[len(dt3Tape)-1]
+			dt3Tape = dt3Tape[:len(dt3Tape)-1]
+			// t2 := p * float64(k+1)
+			dt9 = dt21
+			dt21 = 0
+			hvp += float64(k+1) * dt9
+		}
+		// t := r
+		dt5Tape = dt5Tape[:len(dt5Tape)-1]
+		tTape = tTape[:len(tTape)-1]
+		// dt := dr
+		ddtTape = ddtTape[:len(ddtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		// r[0] += t1
+		dt110 += dr1[0]
+		r[0] = rElemTape[len(rElemTape)-1]
+		rElemTape = rElemTape[:len(rElemTape)-1]
+		// dr[0] += dt1
+		ddt1 += ddr[0]
+		dr[0] = drElemTape[len(drElemTape)-1]
+		drElemTape = drElemTape[:len(drElemTape)-1]
+		// t1 := 0.25 * sin
+		dt8 = dt110
+		dt110 = 0
+		dsin1 += 0.25 * dt8
+		// dt1 := 0.25 * dsin
+		dt7 = ddt1
+		ddt1 = 0
+		ddsin += 0.25 * dt7
+		// sin := math.Sin(p)
+		dsin11 = dsin1
+		dsin1 = 0
+		hvp += math.Cos(p) * dsin11
+		// dsin := math.Cos(p) * vp
+		dt6 = ddsin
+		ddsin = 0
+		hvp -= math.Sin(p) * vp * dt6
+		// r := h[:2]
+		dr1 = dr1Tape[len(dr1Tape)-1]
+		dr1Tape = dr1Tape[:len(dr1Tape)-1]
+		r = rTape[len(rTape)-1]
+		rTape = rTape[:len(rTape)-1]
+		// dr := dh[:2]
+		ddr = ddrTape[len(ddrTape)-1]
+		ddrTape = ddrTape[:len(ddrTape)-1]
+		dr = drTape[len(drTape)-1]
+		drTape = drTape[:len(drTape)-1]
+	}
+	// for i := range h
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = w[i] * 0.5
+		dt51 = dh1[i]
+		dh1[i] = 0
+		hvw[i] += 0.5 * dt51
+		// dh[i] = 0.5 * vw[i]
+		ddh[i] = 0
+	}
+	return hvpOfViewUpdateReadLater1, hvpOfViewUpdateReadLater2, hvp
+}
+
+// hvpOfNamedResult returns NamedResult's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedResultHessian.
+func hvpOfNamedResult(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var hvpOfNamedResult1, hvpOfNamedResult2, r, dr, t2, t3, t4, rPrev, t5, t6, t7, dt, t8, t, t9, t10, dt1, t1 float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, rTape []float64
+	var cond, broke, done, done1 bool
+	t2 = y * vx
+	t3 = x * vy
+	dr = t2 + t3
+	r = x * y
+	done = false
+	if r > 1 {
+		cond = true
+		t4 = dr / r
+		dr = t4
+		rPrev = r
+		r = math.Log(r)
+		hvpOfNamedResult1 = r
+		hvpOfNamedResult2 = dr
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	done1 = false
+	i = 0
+	iters = max(0, 3)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	rTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	broke = false
+	for ; i < 3; i++ {
+		trips++
+		t5 = x * vx
+		t6 = x * vx
+		t7 = t5 + t6
+		dt = t7
+		t8 = x * x
+		t = t8
+		t9 = dr + dt
+		dr = t9
+		rTape = append(rTape, r)
+		t10 = r + t
+		r = t10
+		if r > 2 {
+			condTape = append(condTape, 1)
+			hvpOfNamedResult1 = r
+			hvpOfNamedResult2 = dr
+			broke = true
+			goto reverse
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	done1 = true
+	dt1 = 2 * dr
+	t1 = r * 2
+	hvpOfNamedResult1 = t1
+	hvpOfNamedResult2 = dt1
+reverse:
+	var ddt1, ddr, dr1, dt10, dt2, dt9, ddt, dt8, hvx, dt7, dt4, hvy, dt21, dt3 float64
+	if done {
+		if done1 {
+			// return t1, dt1
+			ddt1 = 1
+			// dt1 := 2 * dr
+			ddr = 2 * ddt1
+		}
+		// for i < 3
+		for ; trips > 0; trips-- {
+			if broke {
+				broke = false
+			}
+			// if r > 2
+			cond1 := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond1 {
+				// return r, dr
+				ddr += 1
+			}
+			// r += t
+			rTape = rTape[:len(rTape)-1]
+			dt10 = dr1
+			dt2 += dt10
+			// dr += dt
+			dt9 = ddr
+			ddt += dt9
+			// t := x * x
+			dt8 = dt2
+			dt2 = 0
+			hvx += 2 * x * dt8
+			// dt := x*vx + x*vx
+			dt7 = ddt
+			ddt = 0
+			hvx += (vx + vx) * dt7
+		}
+	}
+	// if r > 1
+	if cond {
+		// return r, dr
+		ddr += 1
+		// r = math.Log(r)
+		if dr1 != 0 {
+			r = rPrev
+			dr1 = dr1 / r
+		} else {
+			r = rPrev
+		}
+		// dr = dr / r
+		dt4 = ddr
+		ddr = dt4 / r
+		dr1 -= t4 * (dt4 / r)
+	}
+	// r = x * y
+	if dr1 != 0 {
+		hvx += y * dr1
+		hvy += x * dr1
+	}
+	// dr = y*vx + x*vy
+	if ddr != 0 {
+		dt21 = ddr
+		dt3 = ddr
+		hvx += vy * dt3
+		hvy += vx * dt21
+	}
+	return hvpOfNamedResult1, hvpOfNamedResult2, hvx, hvy
 }
 
 // pullbackOfSplitNamed returns splitNamed's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to splitNamed in gradients.
@@ -2780,4 +11532,249 @@ func jvpOfSplitNamed(x, dx float64) (float64, float64, float64, float64) {
 	ds = 2 * ds
 	s *= 2
 	return s, c, ds, dc
+}
+
+// pullbackOfJvpOfSplitNamed1 returns jvpOfSplitNamed1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed1 in gradients.
+func pullbackOfJvpOfSplitNamed1(x, dx, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64) {
+	var jvpOfSplitNamed11, jvpOfSplitNamed12, jvpOfSplitNamed13, jvpOfSplitNamed14, s, ds, c, dc, r, r1, dr, t, dr1 float64
+	var cond, done bool
+	r, r1 = math.Sincos(x)
+	dr = r1 * dx
+	t = -r
+	dr1 = t * dx
+	s = r
+	c = r1
+	ds = dr
+	dc = dr1
+	done = false
+	if x > 3 {
+		cond = true
+		jvpOfSplitNamed11 = s
+		jvpOfSplitNamed12 = c
+		jvpOfSplitNamed13 = ds
+		jvpOfSplitNamed14 = dc
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	ds = 2 * ds
+	s *= 2
+	jvpOfSplitNamed11 = s
+	jvpOfSplitNamed12 = c
+	jvpOfSplitNamed13 = ds
+	jvpOfSplitNamed14 = dc
+reverse:
+	var ddc, dds, dc1, ds1, ddr1, ddr, dr11, dr2, dt, ddx, dx1 float64
+	if done {
+		// return s, c, ds, dc
+		ddc = dres3
+		dds = dres2
+		dc1 = dres1
+		ds1 = dres
+		// s *= 2
+		ds1 = 2 * ds1
+		// ds = 2 * ds
+		dds = 2 * dds
+	}
+	// if x > 3
+	if cond {
+		// return s, c, ds, dc
+		ddc += dres3
+		dds += dres2
+		dc1 += dres1
+		ds1 += dres
+	}
+	// s, c, ds, dc = r, r1, dr, dr1
+	ddr1 += ddc
+	ddr += dds
+	dr11 += dc1
+	dr2 += ds1
+	// dr1 := -r * dx
+	if ddr1 != 0 {
+		dt = dx * ddr1
+		ddx += t * ddr1
+		dr2 -= dt
+	}
+	// dr := r1 * dx
+	if ddr != 0 {
+		dr11 += dx * ddr
+		ddx += r1 * ddr
+	}
+	// r, r1 := math.Sincos(x)
+	if dr2 != 0 || dr11 != 0 {
+		dx1 += r1*dr2 - r*dr11
+	}
+	return jvpOfSplitNamed11, jvpOfSplitNamed12, jvpOfSplitNamed13, jvpOfSplitNamed14, dx1, ddx
+}
+
+// jvpOfSplitNamed1 is the pushforward of splitNamed: its results, then their tangents along dx.
+func jvpOfSplitNamed1(x, dx float64) (float64, float64, float64, float64) {
+	var s float64
+	var ds float64
+	var c float64
+	var dc float64
+	r, r1 := math.Sincos(x)
+	dr := r1 * dx
+	dr1 := -r * dx
+	s, c, ds, dc = r, r1, dr, dr1
+	if x > 3 {
+		return s, c, ds, dc
+	}
+	ds = 2 * ds
+	s *= 2
+	return s, c, ds, dc
+}
+
+// pullbackOfJvpOfSplitNamed2WrtX returns jvpOfSplitNamed2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed2 in gradients.
+func pullbackOfJvpOfSplitNamed2WrtX(x, dx, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64) {
+	var jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, s, ds, c, dc, r, r1, dr, t, dr1 float64
+	var cond, done bool
+	r, r1 = math.Sincos(x)
+	dr = r1 * dx
+	t = -r
+	dr1 = t * dx
+	s = r
+	c = r1
+	ds = dr
+	dc = dr1
+	done = false
+	if x > 3 {
+		cond = true
+		jvpOfSplitNamed21 = s
+		jvpOfSplitNamed22 = c
+		jvpOfSplitNamed23 = ds
+		jvpOfSplitNamed24 = dc
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	ds = 2 * ds
+	s *= 2
+	jvpOfSplitNamed21 = s
+	jvpOfSplitNamed22 = c
+	jvpOfSplitNamed23 = ds
+	jvpOfSplitNamed24 = dc
+reverse:
+	var ddc, dds, dc1, ds1, ddr1, ddr, dr11, dr2, dt, dx1 float64
+	if done {
+		// return s, c, ds, dc
+		ddc = dres3
+		dds = dres2
+		dc1 = dres1
+		ds1 = dres
+		// s *= 2
+		ds1 = 2 * ds1
+		// ds = 2 * ds
+		dds = 2 * dds
+	}
+	// if x > 3
+	if cond {
+		// return s, c, ds, dc
+		ddc += dres3
+		dds += dres2
+		dc1 += dres1
+		ds1 += dres
+	}
+	// s, c, ds, dc = r, r1, dr, dr1
+	ddr1 += ddc
+	ddr += dds
+	dr11 += dc1
+	dr2 += ds1
+	// dr1 := -r * dx
+	if ddr1 != 0 {
+		dt = dx * ddr1
+		dr2 -= dt
+	}
+	// dr := r1 * dx
+	if ddr != 0 {
+		dr11 += dx * ddr
+	}
+	// r, r1 := math.Sincos(x)
+	if dr2 != 0 || dr11 != 0 {
+		dx1 += r1*dr2 - r*dr11
+	}
+	return jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, dx1
+}
+
+// jvpOfSplitNamed2 is the pushforward of splitNamed: its results, then their tangents along dx.
+func jvpOfSplitNamed2(x, dx float64) (float64, float64, float64, float64) {
+	var s float64
+	var ds float64
+	var c float64
+	var dc float64
+	r, r1 := math.Sincos(x)
+	dr := r1 * dx
+	dr1 := -r * dx
+	s, c, ds, dc = r, r1, dr, dr1
+	if x > 3 {
+		return s, c, ds, dc
+	}
+	ds = 2 * ds
+	s *= 2
+	return s, c, ds, dc
+}
+
+// hvpOfNamedHelper returns NamedHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedHelperHessian.
+func hvpOfNamedHelper(x, v float64) (float64, float64, float64) {
+	var hvpOfNamedHelper1, hvpOfNamedHelper2, out, dout, jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1, a, b, da, db, t, t1 float64
+	var cond, done bool
+	out = 0
+	dout = 0
+	done = false
+	if x < -5 {
+		cond = true
+		hvpOfNamedHelper1 = out
+		hvpOfNamedHelper2 = dout
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24 = jvpOfSplitNamed2(x, v)
+	splitNamed1 = jvpOfSplitNamed21
+	splitNamed2 = jvpOfSplitNamed22
+	dSplitNamed = jvpOfSplitNamed23
+	dSplitNamed1 = jvpOfSplitNamed24
+	a = splitNamed1
+	b = splitNamed2
+	da = dSplitNamed
+	db = dSplitNamed1
+	t = b * da
+	t1 = a * db
+	dout = t + t1
+	out = a * b
+	hvpOfNamedHelper1 = out
+	hvpOfNamedHelper2 = dout
+reverse:
+	var ddout, dt, dt1, da1, ddb, db1, dda, ddSplitNamed1, ddSplitNamed, dsplitNamed2, dsplitNamed1, djvpOfSplitNamed24, djvpOfSplitNamed23, djvpOfSplitNamed22, djvpOfSplitNamed21, hv float64
+	if done {
+		// return out, dout
+		ddout = 1
+		// dout = b*da + a*db
+		dt = ddout
+		dt1 = ddout
+		da1 = db * dt1
+		ddb = a * dt1
+		db1 = da * dt
+		dda = b * dt
+		// a, b, da, db := splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1
+		ddSplitNamed1 = ddb
+		ddSplitNamed = dda
+		dsplitNamed2 = db1
+		dsplitNamed1 = da1
+		// splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1 := jvpOfSplitNamed2(x, v)
+		djvpOfSplitNamed24 = ddSplitNamed1
+		djvpOfSplitNamed23 = ddSplitNamed
+		djvpOfSplitNamed22 = dsplitNamed2
+		djvpOfSplitNamed21 = dsplitNamed1
+		_, _, _, _, dJvpOfSplitNamed2Dx := pullbackOfJvpOfSplitNamed2WrtX(x, v, djvpOfSplitNamed21, djvpOfSplitNamed22, djvpOfSplitNamed23, djvpOfSplitNamed24)
+		hv += dJvpOfSplitNamed2Dx
+	}
+	// if x < -5
+	if cond {
+		// return out, dout
+	}
+	return hvpOfNamedHelper1, hvpOfNamedHelper2, hv
 }

@@ -9,12 +9,16 @@ import "math"
 // its own result.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func NegSinReturn(x float64) float64 { return -math.Sin(x) }
 
 // NegAbsReturn negates a piecewise rule's result in the return.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func NegAbsReturn(x float64) float64 {
 	t := x * 2
@@ -24,6 +28,8 @@ func NegAbsReturn(x float64) float64 {
 // NegHelperReturn negates an expanded helper in the return.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func NegHelperReturn(x float64) float64 { return -sigmoid(x) }
 
@@ -31,6 +37,8 @@ func NegHelperReturn(x float64) float64 { return -sigmoid(x) }
 // trip to trip, so the loop is not a sum loop.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func FloatCounterSum(x float64) float64 {
 	s := 0.0
@@ -44,6 +52,8 @@ func FloatCounterSum(x float64) float64 {
 // not take: its Inf must not reach the gradient as Inf·0.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func UntakenOverflow(x float64) float64 {
 	a := math.Exp(1000 * x)
@@ -57,6 +67,8 @@ func UntakenOverflow(x float64) float64 {
 // and used only when x > 3.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func UntakenLog(x float64) float64 {
 	a := math.Log(x - 3)
@@ -70,6 +82,8 @@ func UntakenLog(x float64) float64 {
 // PowZeroExponent is 1 everywhere: its derivative is 0, also at x = 0.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PowZeroExponent(x, y float64) float64 { return math.Pow(x, y*0) + math.Pow(x, 0) }
 
@@ -85,6 +99,8 @@ func doubled(m Meters) float64 {
 // statements: its partial is a Meters.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func NamedFloatHelper(x float64) float64 { return doubled(Meters(x)) }
 
@@ -92,6 +108,8 @@ func NamedFloatHelper(x float64) float64 { return doubled(Meters(x)) }
 // code calls.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func LocalNamedMath(x float64) float64 {
 	y := math.Sin(x)
@@ -102,6 +120,8 @@ func LocalNamedMath(x float64) float64 {
 // ReslicedParam reslices its parameter in place, the bounds-check idiom.
 //
 //gradgen:grad wrt=w
+//gradgen:hvp wrt=w
+//gradgen:hessian wrt=w
 //gradgen:jvp wrt=w
 func ReslicedParam(w []float64, n int) float64 {
 	w = w[:n]
@@ -116,6 +136,8 @@ func ReslicedParam(w []float64, n int) float64 {
 // length.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PopLocal(x []float64) float64 {
 	h := make([]float64, 3)
@@ -127,6 +149,8 @@ func PopLocal(x []float64) float64 {
 // ByValueWrite writes into a field of a struct parameter, which is a copy.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ByValueWrite(p Vec2) float64 {
 	p.Y *= 2
@@ -139,6 +163,8 @@ type Vec2 struct{ X, Y float64 }
 // MapData reads passive data from a map parameter.
 //
 //gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
 //gradgen:jvp wrt=x
 func MapData(x float64, m map[string]float64) float64 { return x * m["a"] }
 
@@ -146,6 +172,8 @@ func MapData(x float64, m map[string]float64) float64 { return x * m["a"] }
 // some trips only: the declaration zeroes it, and its adjoint, each trip.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func VarInLoopCarry(x float64) float64 {
 	p := 1.0
@@ -162,6 +190,8 @@ func VarInLoopCarry(x float64) float64 {
 // ReslicedRange reslices its parameter and ranges over the view.
 //
 //gradgen:grad wrt=w
+//gradgen:hvp wrt=w
+//gradgen:hessian wrt=w
 //gradgen:jvp wrt=w
 func ReslicedRange(w []float64, n int) float64 {
 	w = w[:n]
@@ -177,6 +207,8 @@ func ReslicedRange(w []float64, n int) float64 {
 // full adjoint view back.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PopBeforeSum(x []float64) float64 {
 	h := make([]float64, len(x))
@@ -196,6 +228,8 @@ func PopBeforeSum(x []float64) float64 {
 // sweep and the backward code outside the branch can see them.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func TwoResultsAfterEarlyReturn(x, y float64, n int) float64 {
 	if x > 100 {
@@ -218,6 +252,8 @@ func TwoResultsAfterEarlyReturn(x, y float64, n int) float64 {
 // other side reads x: the reset of x's adjoint comes before that read.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ParallelPassive(x, y float64) float64 {
 	x, y = 0.5, x+y
@@ -228,6 +264,8 @@ func ParallelPassive(x, y float64) float64 {
 // only a path the call may not take adds into.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ParallelUntaken(x, y float64, n int) float64 {
 	x, y = math.Min(0.94, y), math.Sin(x)
@@ -242,6 +280,8 @@ func ParallelUntaken(x, y float64, n int) float64 {
 // are read again.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func RangeArrayPerTrip(x, y float64, n int) float64 {
 	for j := range 2 {
@@ -266,6 +306,8 @@ func RangeArrayPerTrip(x, y float64, n int) float64 {
 // comes back before the helper's backward code reads it.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func WriteThroughView(x, y float64) float64 {
 	h := make([]float64, 3)
@@ -280,6 +322,8 @@ func WriteThroughView(x, y float64) float64 {
 // x is restored before the helper's partial is recomputed.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ParallelPassiveInLoop(x, y float64) float64 {
 	for i := 0; i < 3; i++ {
@@ -295,6 +339,8 @@ func ParallelPassiveInLoop(x, y float64) float64 {
 // statement that wrote both must see both.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PiecewiseUnconditional(x float64, n int) float64 {
 	s, c := math.Sincos(x)
@@ -310,6 +356,8 @@ func PiecewiseUnconditional(x float64, n int) float64 {
 // going back, x's old value is back before that side is recomputed.
 //
 //gradgen:grad wrt=w
+//gradgen:hvp wrt=w
+//gradgen:hessian wrt=w
 //gradgen:jvp wrt=w
 func ParallelDeadInLoop(x, y float64, w []float64) float64 {
 	for _, v := range w {
@@ -327,6 +375,8 @@ func ParallelDeadInLoop(x, y float64, w []float64) float64 {
 // back, and a value that backward code needs: the key comes back too.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func RangeValueUnreadKey(x float64) float64 {
 	a := [3]float64{0.5, -1, 2}
@@ -345,6 +395,8 @@ func RangeValueUnreadKey(x float64) float64 {
 // so the old x is back first.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PassiveSelfArg(x float64, s *Spring) float64 {
 	x = s.pull(math.Ceil(2 * x))
@@ -370,6 +422,8 @@ func (s *Spring) pull(h float64) float64 {
 // two views of its parameter later: its adjoint view is declared with it.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func VarSliceLater(a []float64, flip bool) float64 {
 	var src []float64
@@ -404,6 +458,8 @@ func LinkSum(c *Link) float64 {
 // early return reads: at x > 0 it is NaN, and stays out of the gradient.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func UntakenAfterReturn(x float64) float64 {
 	b := math.Sqrt(-x)
@@ -417,6 +473,8 @@ func UntakenAfterReturn(x float64) float64 {
 // is named, and returns early, so both labels are needed.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func LabelReverse(xs []float64, a float64) float64 {
 	s := 0.0
@@ -473,6 +531,8 @@ func (n *Units) Loss(x float64) float64 {
 // guards its backward code.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func ElemUntaken(x float64) float64 {
 	var a [2]float64
@@ -502,6 +562,8 @@ func (m *Pair) split(x float64) (float64, float64) {
 // as an argument of a call with several results, and both modes gave 0.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PairProduct(m *Pair) float64 {
 	a, b := m.split(2)
@@ -518,6 +580,8 @@ type Tally struct {
 // user's trial: refused before, as if it were a float).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func TallyMean(a Tally, x float64) float64 {
 	a.Sum += x * x
@@ -534,6 +598,8 @@ type Oscillator struct{ X, V float64 }
 // mode refused it before).
 //
 //gradgen:grad wrt=k
+//gradgen:hvp wrt=k
+//gradgen:hessian wrt=k
 //gradgen:jvp wrt=k
 func OscillatorNotWrt(s Oscillator, k float64) float64 {
 	for range 10 {
@@ -548,6 +614,8 @@ func OscillatorNotWrt(s Oscillator, k float64) float64 {
 // the backward sweep of an enclosing loop would not know its index.)
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func RangeAssignNoKey(xs []float64) float64 {
 	var v float64
@@ -563,6 +631,8 @@ func RangeAssignNoKey(xs []float64) float64 {
 // adjoint (gradgen named a variable it never declared, weights1).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PackageDataStore(x float64, n int) float64 {
 	h := make([]float64, 2)
@@ -577,6 +647,8 @@ func PackageDataStore(x float64, n int) float64 {
 // range refused).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func RangeElemCopy(w []float64) float64 {
 	h := make([]float64, 1)
@@ -586,4 +658,21 @@ func RangeElemCopy(w []float64) float64 {
 		s += v * h[0]
 	}
 	return s
+}
+
+// ParallelPassiveElems stores passive values into elements of a passive
+// slice in the parallel assignment that stores active ones (the JVP of
+// PopLocal, differentiated again for its Hessian, does this): gradgen
+// assigned the element's value to the whole slice (d = v[1]), which did
+// not compile.
+//
+//gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
+//gradgen:jvp wrt=x
+func ParallelPassiveElems(x, v []float64) float64 {
+	h := make([]float64, 2)
+	d := make([]float64, 2)
+	h[0], h[1], d[0], d[1] = x[0], x[1]*2, v[0], v[1]
+	return h[0]*d[1] + h[1]*h[1]*d[0]
 }

@@ -27,6 +27,49 @@ func NegSinReturnJVP(x, dx float64) (float64, float64) {
 	return t, -dsin
 }
 
+// NegSinReturnHVP returns NegSinReturn's value, its gradient as NegSinReturnGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NegSinReturnHVP(x, v float64) (float64, float64, float64) {
+	cos := math.Cos(x)
+	sin := math.Sin(x)
+	t := -sin
+	negSinReturnHVP := t
+
+	var ddsin float64
+	// return t, -dsin
+	ddsin = -1
+	// dsin := math.Cos(x) * v
+	dcos := v * ddsin
+	dx := cos * ddsin
+	hv := -math.Sin(x) * dcos
+	return negSinReturnHVP, dx, hv
+}
+
+// NegSinReturnHessian returns NegSinReturn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NegSinReturnHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NegSinReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var negSinReturn float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfNegSinReturn(x, v)
+	negSinReturn = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		negSinReturn = NegSinReturn(x)
+	}
+	return negSinReturn, dx
+}
+
 // NegAbsReturnGrad returns NegAbsReturn(x) and its partial derivatives with respect to x.
 func NegAbsReturnGrad(x float64) (float64, float64) {
 	t := x * 2
@@ -61,6 +104,69 @@ func NegAbsReturnJVP(x, dx float64) (float64, float64) {
 	return t1, -dabs
 }
 
+// NegAbsReturnHVP returns NegAbsReturn's value, its gradient as NegAbsReturnGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NegAbsReturnHVP(x, v float64) (float64, float64, float64) {
+	var cond, cond1 bool
+	t := x * 2
+	abs := math.Abs(t)
+	if t > 0 {
+		cond1 = true
+	} else {
+		cond1 = false
+		if t < 0 {
+			cond = true
+		} else {
+			cond = false
+		}
+	}
+	t1 := -abs
+	negAbsReturnHVP := t1
+
+	var ddabs, ddt, dx, hv float64
+	// return t1, -dabs
+	ddabs = -1
+	// if t > 0
+	if cond1 {
+		// dabs += dt
+		ddt += ddabs
+	} else {
+		// if t < 0
+		if cond {
+			// dabs -= dt
+			ddt -= ddabs
+		}
+	}
+	// dt := 2 * v
+	dx += 2 * ddt
+	return negAbsReturnHVP, dx, hv
+}
+
+// NegAbsReturnHessian returns NegAbsReturn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NegAbsReturnHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NegAbsReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var negAbsReturn float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfNegAbsReturn(x, v)
+	negAbsReturn = r
+	dx += t1
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		negAbsReturn = NegAbsReturn(x)
+	}
+	return negAbsReturn, dx
+}
+
 // NegHelperReturnGrad returns NegHelperReturn(x) and its partial derivatives with respect to x.
 func NegHelperReturnGrad(x float64) (float64, float64) {
 	t := -x
@@ -83,6 +189,49 @@ func NegHelperReturnJVP(x, dx float64) (float64, float64) {
 	sigmoid1, dSigmoid := jvpOfSigmoid(x, dx)
 	t := -sigmoid1
 	return t, -dSigmoid
+}
+
+// NegHelperReturnHVP returns NegHelperReturn's value, its gradient as NegHelperReturnGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NegHelperReturnHVP(x, v float64) (float64, float64, float64) {
+	jvpOfSigmoid71, _ := jvpOfSigmoid7(x, v)
+	sigmoid1 := jvpOfSigmoid71
+	t := -sigmoid1
+	negHelperReturnHVP := t
+
+	var ddSigmoid, hv, dx float64
+	// return t, -dSigmoid
+	ddSigmoid = -1
+	// sigmoid1, dSigmoid := jvpOfSigmoid7(x, v)
+	_, _, dJvpOfSigmoid7Dz, dJvpOfSigmoid7Ddz := pullbackOfJvpOfSigmoid7(x, v, 0, ddSigmoid)
+	hv += dJvpOfSigmoid7Dz
+	dx += dJvpOfSigmoid7Ddz
+	return negHelperReturnHVP, dx, hv
+}
+
+// NegHelperReturnHessian returns NegHelperReturn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NegHelperReturnHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NegHelperReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var negHelperReturn float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfNegHelperReturn(x, v)
+	negHelperReturn = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		negHelperReturn = NegHelperReturn(x)
+	}
+	return negHelperReturn, dx
 }
 
 // FloatCounterSumGrad returns FloatCounterSum(x) and its partial derivatives with respect to x.
@@ -147,6 +296,111 @@ func FloatCounterSumJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// FloatCounterSumHVP returns FloatCounterSum's value, its gradient as FloatCounterSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
+	var t2, t3, t4, t5, t6, dt1, t7, t1, t8, t9 float64
+	var trips int
+	var tTape, dtTape []float64
+	var ds float64
+	s := 0.0
+	dt := v
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dtTape = tapeArray1[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			dtTape = append(dtTape, dt)
+			t2 = t + x
+			t3 = dt + v
+			t = t2
+			dt = t3
+		}
+		if !(t < 4) {
+			break
+		}
+		trips++
+		t4 = t * dt
+		t5 = t * dt
+		t6 = t4 + t5
+		dt1 = t6
+		t7 = t * t
+		t1 = t7
+		t8 = ds + dt1
+		ds = t8
+		t9 = s + t1
+		s = t9
+	}
+	floatCounterSumHVP := s
+
+	var dds, ddt, dt3, dt2, dt21, dx, hv, ds1, dt9, dt11, dt8, ddt1, dt7, dt6 float64
+	// return s, ds
+	dds = 1
+	// for t < 4
+	for ; trips > 0; trips-- {
+		// t, dt = t+x, dt+v
+		dt3 = ddt
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt21 = dt2
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		ddt = dt3
+		dx += dt3
+		dt2 = dt21
+		hv += dt21
+		// s += t1
+		dt9 = ds1
+		dt11 += dt9
+		// ds += dt1
+		dt8 = dds
+		ddt1 += dt8
+		// t1 := t * t
+		dt7 = dt11
+		dt11 = 0
+		dt2 += 2 * t * dt7
+		// dt1 := t*dt + t*dt
+		dt6 = ddt1
+		ddt1 = 0
+		dt2 += (dt + dt) * dt6
+		ddt += (t + t) * dt6
+	}
+	// t := x
+	hv += dt2
+	// dt := v
+	dx += ddt
+	return floatCounterSumHVP, dx, hv
+}
+
+// FloatCounterSumHessian returns FloatCounterSum's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FloatCounterSumHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FloatCounterSumHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var floatCounterSum float64
+	j := 0
+	v = 1
+	r, t1, hv := hvpOfFloatCounterSum(x, v)
+	floatCounterSum = r
+	dx += t1
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		floatCounterSum = FloatCounterSum(x)
+	}
+	return floatCounterSum, dx
+}
+
 // UntakenOverflowGrad returns UntakenOverflow(x) and its partial derivatives with respect to x.
 func UntakenOverflowGrad(x float64) (float64, float64) {
 	var untakenOverflow, t, a float64
@@ -199,6 +453,91 @@ func UntakenOverflowJVP(x, dx float64) (float64, float64) {
 	return t2, dt2
 }
 
+// UntakenOverflowHVP returns UntakenOverflow's value, its gradient as UntakenOverflowGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func UntakenOverflowHVP(x, v float64) (float64, float64, float64) {
+	var untakenOverflowHVP, dt, t, a, t1, t2 float64
+	var cond, done bool
+	dt = 1000 * v
+	t = 1000 * x
+	a = math.Exp(t)
+	done = false
+	if x < 0 {
+		cond = true
+		t1 = a + x
+		untakenOverflowHVP = t1
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	t2 = x * x
+	untakenOverflowHVP = t2
+reverse:
+	var ddt2, dt3, dt4, hv, dx, ddt1, dt11, da1, dda, ddt, dt5 float64
+	if done {
+		// return t2, dt2
+		ddt2 = 1
+		// dt2 := x*v + x*v
+		dt3 = ddt2
+		dt4 = ddt2
+		hv = v * dt4
+		dx = x * dt4
+		hv += v * dt3
+		dx += x * dt3
+	}
+	// if x < 0
+	if cond {
+		// return t1, dt1
+		ddt1 += 1
+		// t1 := a + x
+		da1 += dt11
+		hv += dt11
+		// dt1 := da + v
+		dda += ddt1
+		dx += ddt1
+	}
+	// da := a * dt
+	if dda != 0 {
+		da1 += dt * dda
+		ddt += a * dda
+	}
+	// a := math.Exp(t)
+	if da1 != 0 {
+		dt5 += a * da1
+	}
+	// t := 1000 * x
+	hv += 1000 * dt5
+	// dt := 1000 * v
+	dx += 1000 * ddt
+	return untakenOverflowHVP, dx, hv
+}
+
+// UntakenOverflowHessian returns UntakenOverflow's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func UntakenOverflowHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("UntakenOverflowHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var untakenOverflow float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfUntakenOverflow(x, v)
+	untakenOverflow = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		untakenOverflow = UntakenOverflow(x)
+	}
+	return untakenOverflow, dx
+}
+
 // UntakenLogGrad returns UntakenLog(x) and its partial derivatives with respect to x.
 func UntakenLogGrad(x float64) (float64, float64) {
 	var cond bool
@@ -245,6 +584,80 @@ func UntakenLogJVP(x, dx float64) (float64, float64) {
 	return r, dr
 }
 
+// UntakenLogHVP returns UntakenLog's value, its gradient as UntakenLogGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func UntakenLogHVP(x, v float64) (float64, float64, float64) {
+	var cond bool
+	t := x - 3
+	da := v / t
+	a := math.Log(t)
+	r := x * x
+	if x > 3 {
+		cond = true
+		r += a
+	} else {
+		cond = false
+	}
+	untakenLogHVP := r
+
+	var ddr, dr1, da1, dda, hv, dt float64
+	// return r, dr
+	ddr = 1
+	// if x > 3
+	if cond {
+		// r += a
+		da1 += dr1
+		// dr += da
+		dda += ddr
+	}
+	// r := x * x
+	if dr1 != 0 {
+		hv += 2 * x * dr1
+	}
+	// dr := x*v + x*v
+	hv += v * ddr
+	dx := x * ddr
+	hv += v * ddr
+	dx += x * ddr
+	// a := math.Log(t)
+	if da1 != 0 {
+		dt += da1 / t
+	}
+	// da := v / t
+	if dda != 0 {
+		dx += dda / t
+		dt -= da * (dda / t)
+	}
+	// t := x - 3
+	hv += dt
+	return untakenLogHVP, dx, hv
+}
+
+// UntakenLogHessian returns UntakenLog's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func UntakenLogHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("UntakenLogHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var untakenLog float64
+	j := 0
+	v = 1
+	r1, t, hv := hvpOfUntakenLog(x, v)
+	untakenLog = r1
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		untakenLog = UntakenLog(x)
+	}
+	return untakenLog, dx
+}
+
 // PowZeroExponentGrad returns PowZeroExponent(x, y) and its partial derivatives with respect to x, y.
 func PowZeroExponentGrad(x, y float64) (float64, float64, float64) {
 	t := y * 0
@@ -284,6 +697,121 @@ func PowZeroExponentJVP(x, y, dx, dy float64) (float64, float64) {
 	return t1, dt1
 }
 
+// PowZeroExponentHVP returns PowZeroExponent's value, its gradient as PowZeroExponentGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func PowZeroExponentHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t2, pow2, t3, log, t5 float64
+	var cond, cond1 bool
+	dt := 0 * vy
+	t := y * 0
+	pow := math.Pow(x, t)
+	if t != 0 {
+		cond = true
+		t2 = t - 1
+		pow2 = math.Pow(x, t2)
+		t3 = t * pow2
+	} else {
+		cond = false
+	}
+	if x != 0 {
+		cond1 = true
+		log = math.Log(x)
+		t5 = pow * log
+	} else {
+		cond1 = false
+	}
+	pow1 := math.Pow(x, 0)
+	t1 := pow + pow1
+	powZeroExponentHVP := t1
+
+	var ddt1, dt6, dt5, ddt, dpow2, dlog, hvx, dt4, dt3, dx, dt2, dpow21, dt21, hvy, dy float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dpow + dpow1
+	// if x != 0
+	if cond1 {
+		// dpow += pow * math.Log(x) * dt
+		dt6 = ddt1
+		dt5 = dt * dt6
+		ddt += t5 * dt6
+		dpow2 += log * dt5
+		dlog = pow * dt5
+		hvx += dlog / x
+	}
+	// if t != 0
+	if cond {
+		// dpow += t * math.Pow(x, t-1) * vx
+		dt4 = ddt1
+		dt3 = vx * dt4
+		dx += t3 * dt4
+		dt2 += pow2 * dt3
+		dpow21 = t * dt3
+		dt21 = 0
+		if t2 != 0 {
+			hvx += t2 * math.Pow(x, t2-1) * dpow21
+		}
+		if x != 0 {
+			dt21 += pow2 * math.Log(x) * dpow21
+		}
+		dt2 += dt21
+	}
+	// pow := math.Pow(x, t)
+	if dpow2 != 0 {
+		if t != 0 {
+			hvx += t * math.Pow(x, t-1) * dpow2
+		}
+		if x != 0 {
+			dt2 += pow * math.Log(x) * dpow2
+		}
+	}
+	// t := y * 0
+	hvy += 0 * dt2
+	// dt := 0 * vy
+	dy += 0 * ddt
+	return powZeroExponentHVP, dx, dy, hvx, hvy
+}
+
+// PowZeroExponentHessian returns PowZeroExponent's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PowZeroExponentHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PowZeroExponentHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var powZeroExponent float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfPowZeroExponent(x, y, vx, vy)
+	powZeroExponent = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfPowZeroExponent(x, y, vx, vy)
+	powZeroExponent = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		powZeroExponent = PowZeroExponent(x, y)
+	}
+	return powZeroExponent, dx, dy
+}
+
 // NamedFloatHelperGrad returns NamedFloatHelper(x) and its partial derivatives with respect to x.
 func NamedFloatHelperGrad(x float64) (float64, float64) {
 	t := Meters(x)
@@ -304,6 +832,55 @@ func NamedFloatHelperJVP(x, dx float64) (float64, float64) {
 	t := Meters(x)
 	doubled1, dDoubled := jvpOfDoubled(t, dt)
 	return doubled1, dDoubled
+}
+
+// NamedFloatHelperHVP returns NamedFloatHelper's value, its gradient as NamedFloatHelperGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NamedFloatHelperHVP(x, v float64) (float64, float64, float64) {
+	dt := Meters(v)
+	t := Meters(x)
+	jvpOfDoubled11, _ := jvpOfDoubled1(t, dt)
+	doubled1 := jvpOfDoubled11
+	namedFloatHelperHVP := doubled1
+
+	var ddDoubled float64
+	var dt1, ddt Meters
+	// return doubled1, dDoubled
+	ddDoubled = 1
+	// doubled1, dDoubled := jvpOfDoubled1(t, dt)
+	_, _, dJvpOfDoubled1Dm, dJvpOfDoubled1Ddm := pullbackOfJvpOfDoubled1(t, dt, 0, ddDoubled)
+	dt1 += dJvpOfDoubled1Dm
+	ddt += dJvpOfDoubled1Ddm
+	// t := Meters(x)
+	hv := float64(dt1)
+	// dt := Meters(v)
+	dx := float64(ddt)
+	return namedFloatHelperHVP, dx, hv
+}
+
+// NamedFloatHelperHessian returns NamedFloatHelper's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NamedFloatHelperHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NamedFloatHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var namedFloatHelper float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfNamedFloatHelper(x, v)
+	namedFloatHelper = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		namedFloatHelper = NamedFloatHelper(x)
+	}
+	return namedFloatHelper, dx
 }
 
 // LocalNamedMathGrad returns LocalNamedMath(x) and its partial derivatives with respect to x.
@@ -328,6 +905,51 @@ func LocalNamedMathJVP(x, dx float64) (float64, float64) {
 	dmath1 := 2 * dy
 	math1 := y * 2
 	return math1, dmath1
+}
+
+// LocalNamedMathHVP returns LocalNamedMath's value, its gradient as LocalNamedMathGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func LocalNamedMathHVP(x, v float64) (float64, float64, float64) {
+	cos := math.Cos(x)
+	y := math.Sin(x)
+	math1 := y * 2
+	localNamedMathHVP := math1
+
+	var ddmath1 float64
+	// return math1, dmath1
+	ddmath1 = 1
+	// dmath1 := 2 * dy
+	ddy := 2 * ddmath1
+	// dy := math.Cos(x) * v
+	dcos := v * ddy
+	dx := cos * ddy
+	hv := -math.Sin(x) * dcos
+	return localNamedMathHVP, dx, hv
+}
+
+// LocalNamedMathHessian returns LocalNamedMath's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LocalNamedMathHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LocalNamedMathHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var localNamedMath float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfLocalNamedMath(x, v)
+	localNamedMath = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		localNamedMath = LocalNamedMath(x)
+	}
+	return localNamedMath, dx
 }
 
 // ReslicedParamGrad returns ReslicedParam(w, n) and its partial derivatives with respect to w.
@@ -369,6 +991,106 @@ func ReslicedParamJVP(w []float64, n int, dw []float64) (float64, float64) {
 		s += t
 	}
 	return s, ds
+}
+
+// ReslicedParamHVP returns ReslicedParam's value, its gradient as ReslicedParamGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReslicedParamHVP(w []float64, n int, v, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ReslicedParamHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("ReslicedParamHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("ReslicedParamHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	dw = dw[:n]
+	v = v[:n]
+	hv = hv[:n]
+	w = w[:n]
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range w {
+		trips++
+		t1 = w[i] * v[i]
+		t2 = w[i] * v[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = w[i] * w[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	reslicedParamHVP := s
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := w[i] * w[i]
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += 2 * w[i] * dt4
+		// dt := w[i]*v[i] + w[i]*v[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += v[i] * dt2
+		dw[i] += w[i] * dt2
+		hv[i] += v[i] * dt11
+		dw[i] += w[i] * dt11
+	}
+	return reslicedParamHVP
+}
+
+// ReslicedParamHessian returns ReslicedParam's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ReslicedParamHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n1 := 0
+	for range w {
+		n1++
+	}
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("ReslicedParamHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	v := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var reslicedParam float64
+	j := 0
+	for i2 := range w {
+		v[i2] = 1
+		r, t := hvpOfReslicedParam(w, n, v, hv)
+		reslicedParam = r
+		dw[i2] += t
+		k := j * n1
+		for i3 := range w {
+			hess[k] += hv[i3]
+			k++
+			hv[i3] = 0
+		}
+		v[i2] = 0
+		j++
+	}
+	if n1 == 0 {
+		reslicedParam = ReslicedParam(w, n)
+	}
+	return reslicedParam
 }
 
 // PopLocalGrad returns PopLocal(x) and its partial derivatives with respect to x.
@@ -422,6 +1144,110 @@ func PopLocalJVP(x, dx []float64) (float64, float64) {
 	return t1, dt1
 }
 
+// PopLocalHVP returns PopLocal's value, its gradient as PopLocalGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PopLocalHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PopLocalHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("PopLocalHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("PopLocalHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	dt := 2 * v[1]
+	t := x[1] * 2
+	h[0] = x[0]
+	h[1] = t
+	h[2] = x[2]
+	dh[0] = v[0]
+	dh[1] = dt
+	dh[2] = v[2]
+	ddhPrev := ddh
+	ddh = ddh[:len(h)-1]
+	dh = dh[:len(h)-1]
+	dh1Prev := dh1
+	dh1 = dh1[:len(h)-1]
+	h = h[:len(h)-1]
+	t1 := h[0] * h[1]
+	popLocalHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := h[1]*dh[0] + h[0]*dh[1]
+	dh1[0] += dh[1] * ddt1
+	ddh[1] += h[0] * ddt1
+	dh1[1] += dh[0] * ddt1
+	ddh[0] += h[1] * ddt1
+	// h = h[:len(h)-1]
+	dh1 = dh1Prev
+	// dh = dh[:len(h)-1]
+	ddh = ddhPrev
+	// h[0], h[1], h[2], dh[0], dh[1], dh[2] = x[0], t, x[2], v[0], dt, v[2]
+	dElem := ddh[2]
+	ddh[2] = 0
+	dx[2] += dElem
+	ddt := ddh[1]
+	ddh[1] = 0
+	dElem1 := ddh[0]
+	ddh[0] = 0
+	dx[0] += dElem1
+	dElem2 := dh1[2]
+	dh1[2] = 0
+	hv[2] += dElem2
+	dt4 := dh1[1]
+	dh1[1] = 0
+	dElem3 := dh1[0]
+	dh1[0] = 0
+	hv[0] += dElem3
+	// t := x[1] * 2
+	hv[1] += 2 * dt4
+	// dt := 2 * v[1]
+	dx[1] += 2 * ddt
+	return popLocalHVP
+}
+
+// PopLocalHessian returns PopLocal's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PopLocalHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PopLocalHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := 0
+	for range x {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PopLocalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(x))
+	hv := make([]float64, len(x))
+	var popLocal float64
+	j := 0
+	for i1 := range x {
+		v[i1] = 1
+		r, t := hvpOfPopLocal(x, v, hv)
+		popLocal = r
+		dx[i1] += t
+		k := j * n
+		for i2 := range x {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v[i1] = 0
+		j++
+	}
+	if n == 0 {
+		popLocal = PopLocal(x)
+	}
+	return popLocal
+}
+
 // ByValueWriteGrad returns ByValueWrite(p) and its partial derivatives with respect to p.
 func ByValueWriteGrad(p Vec2) (float64, Vec2) {
 	t := p.Y * 2
@@ -448,6 +1274,75 @@ func ByValueWriteJVP(p, dp Vec2) (float64, float64) {
 	return t, dt
 }
 
+// ByValueWriteHVP returns ByValueWrite's value, its gradient as ByValueWriteGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ByValueWriteHVP(p, v Vec2) (float64, Vec2, Vec2) {
+	t1 := 2 * v.Y
+	v.Y = t1
+	t2 := p.Y * 2
+	p.Y = t2
+	t := p.X * p.Y
+	byValueWriteHVP := t
+
+	var dp, hv Vec2
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := p.Y*v.X + p.X*v.Y
+	hv.X += v.Y * ddt
+	dp.Y += p.X * ddt
+	hv.Y += v.X * ddt
+	dp.X += p.Y * ddt
+	// p.Y *= 2
+	dt2 := hv.Y
+	hv.Y = 0
+	hv.Y += 2 * dt2
+	// v.Y = 2 * v.Y
+	dt1 := dp.Y
+	dp.Y = 0
+	dp.Y += 2 * dt1
+	return byValueWriteHVP, dp, hv
+}
+
+// ByValueWriteHessian returns ByValueWrite's value and its gradient with respect to p, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ByValueWriteHessian(p Vec2, hess []float64) (float64, Vec2) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ByValueWriteHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v Vec2
+	var dp Vec2
+	var byValueWrite float64
+	j := 0
+	v.X = 1
+	r, t, hv := hvpOfByValueWrite(p, v)
+	byValueWrite = r
+	dp.X += t
+	k := j * n
+	hess[k] += hv.X
+	k++
+	hess[k] += hv.Y
+	k++
+	v.X = 0
+	j++
+	v.Y = 1
+	r1, t1, hv := hvpOfByValueWrite(p, v)
+	byValueWrite = r1
+	dp.Y += t1
+	k1 := j * n
+	hess[k1] += hv.X
+	k1++
+	hess[k1] += hv.Y
+	k1++
+	v.Y = 0
+	j++
+	if n == 0 {
+		byValueWrite = ByValueWrite(p)
+	}
+	return byValueWrite, dp
+}
+
 // MapDataGrad returns MapData(x, m) and its partial derivatives with respect to x.
 func MapDataGrad(x float64, m map[string]float64) (float64, float64) {
 	mapData := x * m["a"]
@@ -462,6 +1357,45 @@ func MapDataJVP(x float64, m map[string]float64, dx float64) (float64, float64) 
 	dt := m["a"] * dx
 	t := x * m["a"]
 	return t, dt
+}
+
+// MapDataHVP returns MapData's value, its gradient as MapDataGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func MapDataHVP(x float64, m map[string]float64, v float64) (float64, float64, float64) {
+	t := x * m["a"]
+	mapDataHVP := t
+
+	var ddt, hv float64
+	// return t, dt
+	ddt = 1
+	// dt := m["a"] * v
+	dx := m["a"] * ddt
+	return mapDataHVP, dx, hv
+}
+
+// MapDataHessian returns MapData's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func MapDataHessian(x float64, m map[string]float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("MapDataHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var mapData float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfMapData(x, m, v)
+	mapData = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		mapData = MapData(x, m)
+	}
+	return mapData, dx
 }
 
 // VarInLoopCarryGrad returns VarInLoopCarry(x) and its partial derivatives with respect to x.
@@ -558,6 +1492,160 @@ func VarInLoopCarryJVP(x, dx float64) (float64, float64) {
 	return p, dp
 }
 
+// VarInLoopCarryHVP returns VarInLoopCarry's value, its gradient as VarInLoopCarryGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
+	var c, dc, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, t12, t13 float64
+	var iters, tapeLen, trips int
+	var tapes, condTape, cTape, dcTape, dpTape, pTape []float64
+	var dp float64
+	p := 1.0
+	i := 0
+	iters = max(0, 5)
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	cTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dcTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dpTape, tapes = tapes[:0:iters], tapes[iters:]
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 5; i++ {
+		trips++
+		cTape = append(cTape, c)
+		c = 0
+		dcTape = append(dcTape, dc)
+		dc = 0
+		if i%2 == 1 {
+			condTape = append(condTape, 1)
+			dcTape = append(dcTape, dc)
+			t2 = float64(i) * v
+			dc = t2
+			cTape = append(cTape, c)
+			t3 = x * float64(i)
+			c = t3
+		} else {
+			condTape = append(condTape, 0)
+		}
+		t4 = x * dp
+		t5 = p * v
+		t6 = t4 + t5
+		dt = t6
+		t7 = p * x
+		t = t7
+		t8 = c * dc
+		t9 = c * dc
+		t10 = t8 + t9
+		dt1 = t10
+		t11 = c * c
+		t1 = t11
+		dpTape = append(dpTape, dp)
+		t12 = dt + dt1
+		dp = t12
+		pTape = append(pTape, p)
+		t13 = t + t1
+		p = t13
+	}
+	varInLoopCarryHVP := p
+
+	var ddp, dp1, dt13, dt2, dt11, dt12, ddt, ddt1, dt111, dc1, dt10, ddc, dt7, hv, dt6, dx, dt3, dt21 float64
+	// return p, dp
+	ddp = 1
+	// for i < 5
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// p = t + t1
+		dt13 = dp1
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dt2 += dt13
+		dt11 += dt13
+		// dp = dt + dt1
+		dt12 = ddp
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		ddt += dt12
+		ddt1 += dt12
+		// t1 := c * c
+		dt111 = dt11
+		dt11 = 0
+		dc1 += 2 * c * dt111
+		// dt1 := c*dc + c*dc
+		dt10 = ddt1
+		ddt1 = 0
+		dc1 += (dc + dc) * dt10
+		ddc += (c + c) * dt10
+		// t := p * x
+		dt7 = dt2
+		dt2 = 0
+		dp1 = x * dt7
+		hv += p * dt7
+		// dt := x*dp + p*v
+		dt6 = ddt
+		ddt = 0
+		dp1 += v * dt6
+		dx += p * dt6
+		hv += dp * dt6
+		ddp = x * dt6
+		// if i%2 == 1
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// c = x * float64(i)
+			dt3 = dc1
+			cTape = cTape[:len(cTape)-1]
+			hv += float64(i) * dt3
+			// dc = float64(i) * v
+			dt21 = ddc
+			dcTape = dcTape[:len(dcTape)-1]
+			dx += float64(i) * dt21
+		}
+		// var dc float64
+		ddc = 0
+		dc = dcTape[len(dcTape)-1]
+		dcTape = dcTape[:len(dcTape)-1]
+		// var c float64
+		dc1 = 0
+		c = cTape[len(cTape)-1]
+		cTape = cTape[:len(cTape)-1]
+	}
+	return varInLoopCarryHVP, dx, hv
+}
+
+// VarInLoopCarryHessian returns VarInLoopCarry's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func VarInLoopCarryHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("VarInLoopCarryHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var varInLoopCarry float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfVarInLoopCarry(x, v)
+	varInLoopCarry = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		varInLoopCarry = VarInLoopCarry(x)
+	}
+	return varInLoopCarry, dx
+}
+
 // ReslicedRangeGrad returns ReslicedRange(w, n) and its partial derivatives with respect to w.
 func ReslicedRangeGrad(w []float64, n int, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -602,6 +1690,155 @@ func ReslicedRangeJVP(w []float64, n int, dw []float64) (float64, float64) {
 		s += t1
 	}
 	return s, ds
+}
+
+// ReslicedRangeHVP returns ReslicedRange's value, its gradient as ReslicedRangeGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReslicedRangeHVP(w []float64, n int, v1, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ReslicedRangeHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("ReslicedRangeHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var dv, t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, t10, t11, v float64
+	var i, iters, tapeLen, trips int
+	var tapes, dvTape, dtTape, tTape []float64
+	if len(v1) < len(w) {
+		panic(fmt.Sprintf("ReslicedRangeHVP: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
+	}
+	dw = dw[:n]
+	v1 = v1[:n]
+	hv = hv[:n]
+	w = w[:n]
+	var ds float64
+	s := 0.0
+	iters = len(w)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape = tapes[:0:iters]
+	trips = 0
+	for i, v = range w {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = v1[i]
+		dtTape = append(dtTape, dt)
+		t2 = v * dv
+		t3 = v * dv
+		t4 = t2 + t3
+		dt = t4
+		tTape = append(tTape, t)
+		t5 = v * v
+		t = t5
+		t6 = v * dt
+		t7 = t * dv
+		t8 = t6 + t7
+		dt1 = t8
+		t9 = t * v
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
+	}
+	reslicedRangeHVP := s
+
+	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt2, dt8, dt6, dt7, ddv, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i, v := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = w[i]
+		// s += t1
+		dt11 = ds1
+		dt12 += dt11
+		// ds += dt1
+		dt10 = dds
+		ddt1 += dt10
+		// t1 := t * v
+		dt9 = dt12
+		dt12 = 0
+		dt2 += v * dt9
+		hv[i] += t * dt9
+		// dt1 := v*dt + t*dv
+		dt8 = ddt1
+		ddt1 = 0
+		dt6 = dt8
+		dt7 = dt8
+		dt2 += dv * dt7
+		ddv += t * dt7
+		hv[i] += dt * dt6
+		ddt += v * dt6
+		// t := v * v
+		dt5 = dt2
+		dt2 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hv[i] += 2 * v * dt5
+		// dt := v*dv + v*dv
+		dt4 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt21 = dt4
+		dt3 = dt4
+		hv[i] += dv * dt3
+		ddv += v * dt3
+		hv[i] += dv * dt21
+		ddv += v * dt21
+		// dv := v1[i]
+		dw[i] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return reslicedRangeHVP
+}
+
+// ReslicedRangeHessian returns ReslicedRange's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ReslicedRangeHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n1 := 0
+	for range w {
+		n1++
+	}
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("ReslicedRangeHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	v1 := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var reslicedRange float64
+	j := 0
+	for i1 := range w {
+		v1[i1] = 1
+		r, t := hvpOfReslicedRange(w, n, v1, hv)
+		reslicedRange = r
+		dw[i1] += t
+		k := j * n1
+		for i2 := range w {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v1[i1] = 0
+		j++
+	}
+	if n1 == 0 {
+		reslicedRange = ReslicedRange(w, n)
+	}
+	return reslicedRange
 }
 
 // PopBeforeSumGrad returns PopBeforeSum(x) and its partial derivatives with respect to x.
@@ -674,6 +1911,181 @@ func PopBeforeSumJVP(x, dx []float64) (float64, float64) {
 		s += t
 	}
 	return s, ds
+}
+
+// PopBeforeSumHVP returns PopBeforeSum's value, its gradient as PopBeforeSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PopBeforeSumHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("PopBeforeSumHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dv, t1, t2, t3, t4, v, dv1, t5, t6, t7, dt, t8, t, t9, t10, v1 float64
+	var i, iters, i1, iters1, trips, trips1 int
+	var dvTape, dv1Tape []float64
+	if len(v2) < len(x) {
+		panic(fmt.Sprintf("PopBeforeSumHVP: len(v2) = %d is shorter than len(x) = %d", len(v2), len(x)))
+	}
+	dh1 := make([]float64, len(x))
+	h := make([]float64, len(x))
+	ddh := make([]float64, len(x))
+	dh := make([]float64, len(x))
+	iters = len(x)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dvTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dvTape = tapeArray1[:0:iters]
+	} else {
+		dvTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range x {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = v2[i]
+		t1 = v * dv
+		t2 = v * dv
+		t3 = t1 + t2
+		dh[i] = t3
+		t4 = v * v
+		h[i] = t4
+	}
+	ddhPrev := ddh
+	ddh = ddh[:len(h)-1]
+	dh = dh[:len(h)-1]
+	dh1Prev := dh1
+	dh1 = dh1[:len(h)-1]
+	h = h[:len(h)-1]
+	var ds float64
+	s := 0.0
+	iters1 = len(h)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		dv1Tape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		dv1Tape = tapeArray3[:0:iters1]
+	} else {
+		dv1Tape = make([]float64, 0, iters1)
+	}
+	trips1 = 0
+	for i1, v1 = range h {
+		trips1++
+		dv1Tape = append(dv1Tape, dv1)
+		dv1 = dh[i1]
+		t5 = x[0] * dv1
+		t6 = v1 * v2[0]
+		t7 = t5 + t6
+		dt = t7
+		t8 = v1 * x[0]
+		t = t8
+		t9 = ds + dt
+		ds = t9
+		t10 = s + t
+		s = t10
+	}
+	popBeforeSumHVP := s
+
+	var dds, ds1, dt10, dt1, dt9, ddt, dt8, dt7, dt5, dt6, ddv1, dt4, dt3, dt11, dt2, ddv float64
+	// return s, ds
+	dds = 1
+	// for i1, v1 := range h
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		v1 = h[i1]
+		// s += t
+		dt10 = ds1
+		dt1 += dt10
+		// ds += dt
+		dt9 = dds
+		ddt += dt9
+		// t := v1 * x[0]
+		dt8 = dt1
+		dt1 = 0
+		dh1[i1] += x[0] * dt8
+		hv[0] += v1 * dt8
+		// dt := x[0]*dv1 + v1*v2[0]
+		dt7 = ddt
+		ddt = 0
+		dt5 = dt7
+		dt6 = dt7
+		dh1[i1] += v2[0] * dt6
+		dx[0] += v1 * dt6
+		hv[0] += dv1 * dt5
+		ddv1 += x[0] * dt5
+		// dv1 := dh[i1]
+		ddh[i1] += ddv1
+		ddv1 = 0
+		dv1 = dv1Tape[len(dv1Tape)-1]
+		dv1Tape = dv1Tape[:len(dv1Tape)-1]
+	}
+	// h = h[:len(h)-1]
+	dh1 = dh1Prev
+	// dh = dh[:len(h)-1]
+	ddh = ddhPrev
+	// for i, v := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = x[i]
+		// h[i] = v * v
+		dt4 = dh1[i]
+		dh1[i] = 0
+		hv[i] += 2 * v * dt4
+		// dh[i] = v*dv + v*dv
+		dt3 = ddh[i]
+		ddh[i] = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dv * dt2
+		ddv += v * dt2
+		hv[i] += dv * dt11
+		ddv += v * dt11
+		// dv := v2[i]
+		dx[i] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return popBeforeSumHVP
+}
+
+// PopBeforeSumHessian returns PopBeforeSum's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PopBeforeSumHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PopBeforeSumHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := 0
+	for range x {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PopBeforeSumHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v2 := make([]float64, len(x))
+	hv := make([]float64, len(x))
+	var popBeforeSum float64
+	j := 0
+	for i2 := range x {
+		v2[i2] = 1
+		r, t := hvpOfPopBeforeSum(x, v2, hv)
+		popBeforeSum = r
+		dx[i2] += t
+		k := j * n
+		for i3 := range x {
+			hess[k] += hv[i3]
+			k++
+			hv[i3] = 0
+		}
+		v2[i2] = 0
+		j++
+	}
+	if n == 0 {
+		popBeforeSum = PopBeforeSum(x)
+	}
+	return popBeforeSum
 }
 
 // TwoResultsAfterEarlyReturnGrad returns TwoResultsAfterEarlyReturn(x, y, n) and its partial derivatives with respect to x, y.
@@ -835,6 +2247,321 @@ func TwoResultsAfterEarlyReturnJVP(x, y float64, n int, dx, dy float64) (float64
 	return t8, dt8
 }
 
+// TwoResultsAfterEarlyReturnHVP returns TwoResultsAfterEarlyReturn's value, its gradient as TwoResultsAfterEarlyReturnGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var twoResultsAfterEarlyReturnHVP, r, r1, dr, t9, dr1, s, c, ds, dc, dt, t, t10, t11, dt1, t1, dt2, t2, vyPrev, dt3, t3, r2, r3, dr2, i, f, di, df, t12, t13, dt4, t4, t14, r4, ldexp, dr3, fr, dfr, t16, dt5, t17, t5, t18, dt6, t19, t6, tanh1, tanh, t20, t21, t22, dtanh, t23, dt7, t24, t7, t25, t26, t8 float64
+	var k, t15, r5, ex, iters, tapeLen, trips int
+	var tapes, r5Tape, exTape, dfrTape, tanhTape, tanh1Tape, vyTape, yTape []float64
+	var cond, cond1, done bool
+	done = false
+	if x > 100 {
+		cond = true
+		twoResultsAfterEarlyReturnHVP = x
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	r, r1 = math.Sincos(y)
+	dr = r1 * vy
+	t9 = -r
+	dr1 = t9 * vy
+	s = r
+	c = r1
+	ds = dr
+	dc = dr1
+	dt = 0.25 * ds
+	t = 0.25 * s
+	t10 = x * dc
+	t11 = c * vx
+	dt1 = t10 + t11
+	t1 = c * x
+	dt2 = dt + dt1
+	t2 = t + t1
+	vyPrev = vy
+	vy += dt2
+	y += t2
+	if n == 2 {
+		cond1 = true
+		dt3 = 3.5 * vx
+		t3 = x * 3.5
+		r2, r3 = math.Modf(t3)
+		dr2 = dt3
+		i = r2
+		f = r3
+		di = float64(0)
+		df = dr2
+		t12 = f * di
+		t13 = i * df
+		dt4 = t12 + t13
+		t4 = i * f
+		vy += dt4
+		y += t4
+	} else {
+		cond1 = false
+	}
+	k = 0
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	r5Tape, tapes = tapes[:0:iters], tapes[iters:]
+	exTape, tapes = tapes[:0:iters], tapes[iters:]
+	dfrTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; k < 3; k++ {
+		trips++
+		r5Tape = append(r5Tape, float64(r5))
+		t14, t15 = math.Frexp(y)
+		r4 = t14
+		r5 = t15
+		ldexp = math.Ldexp(vy, -r5)
+		dr3 = ldexp
+		exTape = append(exTape, float64(ex))
+		dfrTape = append(dfrTape, dfr)
+		fr = r4
+		ex = r5
+		dfr = dr3
+		t16 = 0.25 * dfr
+		dt5 = t16
+		t17 = 0.25 * fr
+		t5 = t17
+		t18 = float64(ex) * dt5
+		dt6 = t18
+		t19 = t5 * float64(ex)
+		t6 = t19
+		tanhTape = append(tanhTape, tanh)
+		tanh1 = math.Tanh(fr)
+		tanh1Tape = append(tanh1Tape, tanh1)
+		tanh = tanh1
+		t20 = tanh * tanh
+		t21 = 1 - t20
+		t22 = t21 * dfr
+		dtanh = t22
+		t23 = dt6 + dtanh
+		dt7 = t23
+		t24 = t6 + tanh
+		t7 = t24
+		vyTape = append(vyTape, vy)
+		t25 = vy + dt7
+		vy = t25
+		yTape = append(yTape, y)
+		t26 = y + t7
+		y = t26
+	}
+	t8 = y * x
+	twoResultsAfterEarlyReturnHVP = t8
+reverse:
+	var ddt8, dt27, dt28, hvy, dx, hvx, dy, dt26, dt71, dt25, ddt7, dt24, dt61, dtanh1, dt23, ddt6, ddtanh, dt22, ddfr, dtanh11, dfr1, dt19, dt51, dt18, ddt5, dt17, dt16, ddr3, dr4, dldexp, dt14, dt41, ddt4, df1, dt12, dt13, ddf, ddr2, dr31, ddt3, dt31, dt29, ddt2, dt9, dt11, ddt, ddt1, dc1, dt10, dt111, ddc, ds1, dds, ddr1, ddr, dr11, dr5, dt91 float64
+	if done {
+		// return t8, dt8
+		ddt8 = 1
+		// dt8 := x*vy + y*vx
+		dt27 = ddt8
+		dt28 = ddt8
+		hvy = vx * dt28
+		dx = y * dt28
+		hvx = vy * dt27
+		dy = x * dt27
+		// for k < 3
+		for ; trips > 0; trips-- {
+			// y += t7
+			y = yTape[len(yTape)-1]
+			yTape = yTape[:len(yTape)-1]
+			dt26 = hvy
+			dt71 += dt26
+			// vy += dt7
+			vyTape = vyTape[:len(vyTape)-1]
+			dt25 = dy
+			ddt7 += dt25
+			// t7 := t6 + tanh
+			dt24 = dt71
+			dt71 = 0
+			dt61 += dt24
+			dtanh1 += dt24
+			// dt7 := dt6 + dtanh
+			dt23 = ddt7
+			ddt7 = 0
+			ddt6 += dt23
+			ddtanh += dt23
+			// dtanh := (1 - tanh*tanh) * dfr
+			t20 = tanh * tanh
+			t21 = 1 - t20
+			dt22 = ddtanh
+			ddtanh = 0
+			ddfr += t21 * dt22
+			dtanh1 -= 2 * tanh * dfr * dt22
+			// tanh := math.Tanh(fr)
+			tanh1 = tanh1Tape[len(tanh1Tape)-1]
+			tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
+			dtanh11 = dtanh1
+			dtanh1 = 0
+			tanh = tanhTape[len(tanhTape)-1]
+			tanhTape = tanhTape[:len(tanhTape)-1]
+			dfr1 += (1 - tanh1*tanh1) * dtanh11
+			// t6 := t5 * float64(ex)
+			dt19 = dt61
+			dt61 = 0
+			dt51 += float64(ex) * dt19
+			// dt6 := float64(ex) * dt5
+			dt18 = ddt6
+			ddt6 = 0
+			ddt5 += float64(ex) * dt18
+			// t5 := 0.25 * fr
+			dt17 = dt51
+			dt51 = 0
+			dfr1 += 0.25 * dt17
+			// dt5 := 0.25 * dfr
+			dt16 = ddt5
+			ddt5 = 0
+			ddfr += 0.25 * dt16
+			// fr, ex, dfr := r4, r5, dr3
+			ex = int(exTape[len(exTape)-1])
+			exTape = exTape[:len(exTape)-1]
+			ddr3 += ddfr
+			ddfr = 0
+			dfr = dfrTape[len(dfrTape)-1]
+			dfrTape = dfrTape[:len(dfrTape)-1]
+			dr4 += dfr1
+			dfr1 = 0
+			// dr3 := math.Ldexp(vy, -r5)
+			dldexp = ddr3
+			ddr3 = 0
+			dy += math.Ldexp(dldexp, -r5)
+			// r4, r5 := math.Frexp(y)
+			r5 = int(r5Tape[len(r5Tape)-1])
+			r5Tape = r5Tape[:len(r5Tape)-1]
+			dt14 = dr4
+			dr4 = 0
+			_, t15 = math.Frexp(y)
+			hvy += math.Ldexp(dt14, -t15)
+		}
+		// if n == 2
+		if cond1 {
+			// y += t4
+			dt41 += hvy
+			// vy += dt4
+			ddt4 += dy
+			// t4 := i * f
+			df1 += i * dt41
+			// dt4 := f*di + i*df
+			dt12 = ddt4
+			dt13 = ddt4
+			ddf += i * dt13
+			df1 += di * dt12
+			// i, f, di, df := r2, r3, float64(0), dr2
+			ddr2 += ddf
+			dr31 += df1
+			// dr2 := dt3
+			ddt3 += ddr2
+			// r2, r3 := math.Modf(t3)
+			dt31 += dr31
+			// t3 := x * 3.5
+			hvx += 3.5 * dt31
+			// dt3 := 3.5 * vx
+			dx += 3.5 * ddt3
+		}
+		// y += t2
+		dt29 = hvy
+		// vy += dt2
+		vy = vyPrev
+		ddt2 = dy
+		// t2 := t + t1
+		dt9 = dt29
+		dt11 = dt29
+		// dt2 := dt + dt1
+		ddt = ddt2
+		ddt1 = ddt2
+		// t1 := c * x
+		dc1 = x * dt11
+		hvx += c * dt11
+		// dt1 := x*dc + c*vx
+		dt10 = ddt1
+		dt111 = ddt1
+		dc1 += vx * dt111
+		dx += c * dt111
+		hvx += dc * dt10
+		ddc = x * dt10
+		// t := 0.25 * s
+		ds1 = 0.25 * dt9
+		// dt := 0.25 * ds
+		dds = 0.25 * ddt
+		// s, c, ds, dc := r, r1, dr, dr1
+		ddr1 = ddc
+		ddr = dds
+		dr11 = dc1
+		dr5 = ds1
+		// dr1 := -r * vy
+		dt91 = vy * ddr1
+		dy += t9 * ddr1
+		dr5 -= dt91
+		// dr := r1 * vy
+		dr11 += vy * ddr
+		dy += r1 * ddr
+		// r, r1 := math.Sincos(y)
+		hvy += r1*dr5 - r*dr11
+	}
+	// if x > 100
+	if cond {
+		// return x, vx
+		dx += 1
+	}
+	return twoResultsAfterEarlyReturnHVP, dx, dy, hvx, hvy
+}
+
+// TwoResultsAfterEarlyReturnHessian returns TwoResultsAfterEarlyReturn's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func TwoResultsAfterEarlyReturnHessian(x, y float64, n int, hess []float64) (float64, float64, float64) {
+	n1 := 0
+	n1++
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("TwoResultsAfterEarlyReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var twoResultsAfterEarlyReturn float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfTwoResultsAfterEarlyReturn(x, y, n, vx, vy)
+	twoResultsAfterEarlyReturn = r
+	dx += t
+	k1 := j * n1
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfTwoResultsAfterEarlyReturn(x, y, n, vx, vy)
+	twoResultsAfterEarlyReturn = r1
+	dy += t1
+	k2 := j * n1
+	hess[k2] += hvx
+	k2++
+	hess[k2] += hvy
+	k2++
+	vy = 0
+	j++
+	if n1 == 0 {
+		twoResultsAfterEarlyReturn = TwoResultsAfterEarlyReturn(x, y, n)
+	}
+	return twoResultsAfterEarlyReturn, dx, dy
+}
+
 // ParallelPassiveGrad returns ParallelPassive(x, y) and its partial derivatives with respect to x, y.
 func ParallelPassiveGrad(x, y float64) (float64, float64, float64) {
 	t := 0.5
@@ -861,6 +2588,79 @@ func ParallelPassiveJVP(x, y, dx, dy float64) (float64, float64) {
 	dt1 := x*dy + y*dx
 	t1 := y * x
 	return t1, dt1
+}
+
+// ParallelPassiveHVP returns ParallelPassive's value, its gradient as ParallelPassiveGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func ParallelPassiveHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	dt := vx + vy
+	t := x + y
+	x = float64(0.5)
+	y = t
+	vx = float64(0)
+	vy = dt
+	t1 := y * x
+	parallelPassiveHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*vy + y*vx
+	hvy := vx * ddt1
+	dx := y * ddt1
+	hvx := vy * ddt1
+	dy := x * ddt1
+	// x, y, vx, vy = float64(0.5), t, float64(0), dt
+	ddt := dy
+	dt4 := hvy
+	// t := x + y
+	hvx = dt4
+	hvy = dt4
+	// dt := vx + vy
+	dx = ddt
+	dy = ddt
+	return parallelPassiveHVP, dx, dy, hvx, hvy
+}
+
+// ParallelPassiveHessian returns ParallelPassive's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ParallelPassiveHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ParallelPassiveHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var parallelPassive float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfParallelPassive(x, y, vx, vy)
+	parallelPassive = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfParallelPassive(x, y, vx, vy)
+	parallelPassive = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		parallelPassive = ParallelPassive(x, y)
+	}
+	return parallelPassive, dx, dy
 }
 
 // ParallelUntakenGrad returns ParallelUntaken(x, y, n) and its partial derivatives with respect to x, y.
@@ -937,6 +2737,167 @@ func ParallelUntakenJVP(x, y float64, n int, dx, dy float64) (float64, float64) 
 	dt1 := p1 * dy
 	t1 := y * p1
 	return t1, dt1
+}
+
+// ParallelUntakenHVP returns ParallelUntaken's value, its gradient as ParallelUntakenGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func ParallelUntakenHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var parallelUntakenHVP, min1, dmin1, t2, cos, dsin, sin, xPrev, yPrev, vxPrev, cos1, dsin1, sin1, t, p1, t1 float64
+	var cond, cond1, cond2, done bool
+	min1 = math.Min(0.94, y)
+	dmin1 = 0
+	if 0.94 == y {
+		cond1 = true
+		t2 = vy / 2
+		dmin1 += t2
+	} else {
+		cond1 = false
+		if !(0.94 == min1) {
+			cond = true
+			dmin1 += vy
+		} else {
+			cond = false
+		}
+	}
+	cos = math.Cos(x)
+	dsin = cos * vx
+	sin = math.Sin(x)
+	xPrev = x
+	yPrev = y
+	vxPrev = vx
+	x = min1
+	y = sin
+	vx = dmin1
+	vy = dsin
+	done = false
+	if n%2 == 0 {
+		cond2 = true
+		cos1 = math.Cos(x)
+		dsin1 = cos1 * vx
+		sin1 = math.Sin(x)
+		t = y * sin1
+		parallelUntakenHVP = t
+		goto reverse
+	} else {
+		cond2 = false
+	}
+	done = true
+	p1 = math.Round(x)
+	t1 = y * p1
+	parallelUntakenHVP = t1
+reverse:
+	var ddt1, dy, ddt, dt2, hvy, dsin11, dt3, dt4, ddsin1, hvx, dcos1, dx, ddsin, ddmin1, dsin2, dmin11, dcos, dt21 float64
+	if done {
+		// return t1, dt1
+		ddt1 = 1
+		// dt1 := p1 * vy
+		dy = p1 * ddt1
+	}
+	// if n%2 == 0
+	if cond2 {
+		// return t, dt
+		ddt += 1
+		// t := y * sin1
+		hvy += sin1 * dt2
+		dsin11 += y * dt2
+		// dt := sin1*vy + y*dsin1
+		dt3 = ddt
+		dt4 = ddt
+		hvy += dsin1 * dt4
+		ddsin1 += y * dt4
+		dsin11 += vy * dt3
+		dy += sin1 * dt3
+		// sin1 := math.Sin(x)
+		hvx += math.Cos(x) * dsin11
+		// dsin1 := math.Cos(x) * vx
+		dcos1 = vx * ddsin1
+		dx += cos1 * ddsin1
+		hvx -= math.Sin(x) * dcos1
+	}
+	// x, y, vx, vy = min1, sin, dmin1, dsin
+	ddsin += dy
+	dy = 0
+	ddmin1 += dx
+	dx = 0
+	vx = vxPrev
+	dsin2 += hvy
+	hvy = 0
+	y = yPrev
+	dmin11 += hvx
+	hvx = 0
+	x = xPrev
+	// sin := math.Sin(x)
+	if dsin2 != 0 {
+		hvx = math.Cos(x) * dsin2
+	}
+	// dsin := math.Cos(x) * vx
+	if ddsin != 0 {
+		dcos = vx * ddsin
+		dx = cos * ddsin
+		hvx -= math.Sin(x) * dcos
+	}
+	// if 0.94 == y
+	if cond1 {
+		// dmin1 += vy / 2
+		dt21 = ddmin1
+		dy += dt21 / 2
+	} else {
+		// if !(0.94 == min1)
+		if cond {
+			// dmin1 += vy
+			dy += ddmin1
+		}
+	}
+	// min1 := math.Min(0.94, y)
+	if dmin11 != 0 {
+		if 0.94 == y {
+			hvy += dmin11 / 2
+		} else if !(0.94 == min1) {
+			hvy += dmin11
+		}
+	}
+	return parallelUntakenHVP, dx, dy, hvx, hvy
+}
+
+// ParallelUntakenHessian returns ParallelUntaken's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ParallelUntakenHessian(x, y float64, n int, hess []float64) (float64, float64, float64) {
+	n1 := 0
+	n1++
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("ParallelUntakenHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var parallelUntaken float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfParallelUntaken(x, y, n, vx, vy)
+	parallelUntaken = r
+	dx += t
+	k := j * n1
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfParallelUntaken(x, y, n, vx, vy)
+	parallelUntaken = r1
+	dy += t1
+	k1 := j * n1
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n1 == 0 {
+		parallelUntaken = ParallelUntaken(x, y, n)
+	}
+	return parallelUntaken, dx, dy
 }
 
 // RangeArrayPerTripGrad returns RangeArrayPerTrip(x, y, n) and its partial derivatives with respect to x, y.
@@ -1101,6 +3062,301 @@ func RangeArrayPerTripJVP(x, y float64, n int, dx, dy float64) (float64, float64
 	return y, dy
 }
 
+// RangeArrayPerTripHVP returns RangeArrayPerTrip's value, its gradient as RangeArrayPerTripGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t5, t6, t7, datan, atan2, atan, t8, dt, t9, t, t10, t11, t12, t13, dv, t14, dt1, t15, t1, t16, dt2, t17, t2, t18, t19, p1, t20, t21, t22, datan1, atan3, atan1, t23, dt3, t24, t3, t25, t26, v, t27, dt4, t28, t4, t29, t30 float64
+	var a, da [3]float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, aElemTape, dvTape, vxTape, xTape []float64
+	var aTape [][3]float64
+	iters = max(0, 2)
+	aTape = make([][3]float64, 0, iters)
+	tapeLen = iters + iters + iters*3 + iters*3 + iters*3 + iters*3
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dvTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	vxTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	condTape = tapes[: 0 : iters*3]
+	trips = 0
+	for j := range 2 {
+		trips++
+		t5 = x * x
+		t6 = 1 + t5
+		t7 = vx / t6
+		datan = t7
+		atan2 = math.Atan(x)
+		atan = atan2
+		t8 = 0.3 * datan
+		dt = t8
+		t9 = 0.3 * atan
+		t = t9
+		t10 = vy + dt
+		vy = t10
+		t11 = y + t
+		y = t11
+		aTape = append(aTape, a)
+		a = [3]float64{}
+		da = [3]float64{}
+		da[0] = 0
+		aElemTape = append(aElemTape, a[0])
+		a[0] = 0.5
+		t12 = -vx
+		da[2] = t12
+		aElemTape = append(aElemTape, a[2])
+		t13 = 0.7 - x
+		a[2] = t13
+		for i, v = range a {
+			dvTape = append(dvTape, dv)
+			dv = da[i]
+			t14 = 0.25 * dv
+			dt1 = t14
+			t15 = 0.25 * v
+			t1 = t15
+			t16 = float64(i+1) * dt1
+			dt2 = t16
+			t17 = t1 * float64(i+1)
+			t2 = t17
+			t18 = vy + dt2
+			vy = t18
+			t19 = y + t2
+			y = t19
+			p1 = math.Tanh(0.1 * float64(j+1))
+			vxTape = append(vxTape, vx)
+			vx = 0
+			xTape = append(xTape, x)
+			x = p1
+			if n > 0 {
+				condTape = append(condTape, 1)
+				t20 = v * v
+				t21 = 1 + t20
+				t22 = dv / t21
+				datan1 = t22
+				atan3 = math.Atan(v)
+				atan1 = atan3
+				t23 = 0.5 * datan1
+				dt3 = t23
+				t24 = 0.5 * atan1
+				t3 = t24
+				t25 = vy + dt3
+				vy = t25
+				t26 = y + t3
+				y = t26
+			} else {
+				condTape = append(condTape, 0)
+			}
+		}
+		t27 = 0.25 * da[2]
+		dt4 = t27
+		t28 = 0.25 * a[2]
+		t4 = t28
+		t29 = vy + dt4
+		vy = t29
+		t30 = y + t4
+		y = t30
+	}
+	rangeArrayPerTripHVP := y
+
+	var dda, da1 [3]float64
+	var dy, hvy, dt30, dt41, dt29, ddt4, dt28, dt27, dt26, dt31, dt25, ddt3, dt24, datan11, dt23, ddatan1, datan3, dt22, ddv, dt21, dt20, hvx, dx, dt19, dt210, dt18, ddt2, dt17, dt11, dt16, ddt1, dt15, dt14, dt13, dt12, dt111, dt5, dt10, ddt, dt9, datan2, dt8, ddatan, datan21, dt7 float64
+	// return y, vy
+	dy = 1
+	// for j := range 2
+	for ; trips > 0; trips-- {
+		// y += t4
+		dt30 = hvy
+		dt41 += dt30
+		// vy += dt4
+		dt29 = dy
+		ddt4 += dt29
+		// t4 := 0.25 * a[2]
+		dt28 = dt41
+		dt41 = 0
+		da1[2] += 0.25 * dt28
+		// dt4 := 0.25 * da[2]
+		dt27 = ddt4
+		ddt4 = 0
+		dda[2] += 0.25 * dt27
+		// for i, v := range a
+		for trip := 3; trip > 0; trip-- {
+			i = trip - 1
+			v = a[i]
+			// if n > 0
+			cond := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond {
+				// y += t3
+				dt26 = hvy
+				dt31 += dt26
+				// vy += dt3
+				dt25 = dy
+				ddt3 += dt25
+				// t3 := 0.5 * atan1
+				dt24 = dt31
+				dt31 = 0
+				datan11 += 0.5 * dt24
+				// dt3 := 0.5 * datan1
+				dt23 = ddt3
+				ddt3 = 0
+				ddatan1 += 0.5 * dt23
+				// atan1 := math.Atan(v)
+				datan3 = datan11
+				datan11 = 0
+				da1[i] += datan3 / (1 + v*v)
+				// datan1 := dv / (1 + v*v)
+				dt22 = ddatan1
+				ddatan1 = 0
+				t20 = v * v
+				t21 = 1 + t20
+				t22 = dv / t21
+				ddv += dt22 / t21
+				dt21 = -t22 * (dt22 / t21)
+				dt20 = dt21
+				da1[i] += 2 * v * dt20
+			}
+			// x = p1
+			hvx = 0
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			// vx = 0
+			dx = 0
+			vx = vxTape[len(vxTape)-1]
+			vxTape = vxTape[:len(vxTape)-1]
+			// y += t2
+			dt19 = hvy
+			dt210 += dt19
+			// vy += dt2
+			dt18 = dy
+			ddt2 += dt18
+			// t2 := t1 * float64(i+1)
+			dt17 = dt210
+			dt210 = 0
+			dt11 += float64(i+1) * dt17
+			// dt2 := float64(i+1) * dt1
+			dt16 = ddt2
+			ddt2 = 0
+			ddt1 += float64(i+1) * dt16
+			// t1 := 0.25 * v
+			dt15 = dt11
+			dt11 = 0
+			da1[i] += 0.25 * dt15
+			// dt1 := 0.25 * dv
+			dt14 = ddt1
+			ddt1 = 0
+			ddv += 0.25 * dt14
+			// dv := da[i]
+			dda[i] += ddv
+			ddv = 0
+			dv = dvTape[len(dvTape)-1]
+			dvTape = dvTape[:len(dvTape)-1]
+		}
+		// a[2] = 0.7 - x
+		dt13 = da1[2]
+		da1[2] = 0
+		a[2] = aElemTape[len(aElemTape)-1]
+		aElemTape = aElemTape[:len(aElemTape)-1]
+		hvx -= dt13
+		// da[2] = -vx
+		dt12 = dda[2]
+		dda[2] = 0
+		dx -= dt12
+		// a[0] = 0.5
+		if da1[0] != 0 {
+			da1[0] = 0
+			a[0] = aElemTape[len(aElemTape)-1]
+			aElemTape = aElemTape[:len(aElemTape)-1]
+		} else {
+			a[0] = aElemTape[len(aElemTape)-1]
+			aElemTape = aElemTape[:len(aElemTape)-1]
+		}
+		// da[0] = 0
+		dda[0] = 0
+		// var da [3]float64
+		dda = [3]float64{}
+		// var a [3]float64
+		da1 = [3]float64{}
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		// y += t
+		dt111 = hvy
+		dt5 += dt111
+		// vy += dt
+		dt10 = dy
+		ddt += dt10
+		// t := 0.3 * atan
+		dt9 = dt5
+		dt5 = 0
+		datan2 += 0.3 * dt9
+		// dt := 0.3 * datan
+		dt8 = ddt
+		ddt = 0
+		ddatan += 0.3 * dt8
+		// atan := math.Atan(x)
+		datan21 = datan2
+		datan2 = 0
+		hvx += datan21 / (1 + x*x)
+		// datan := vx / (1 + x*x)
+		t5 = x * x
+		t6 = 1 + t5
+		t7 = vx / t6
+		dt7 = ddatan
+		ddatan = 0
+		dx += dt7 / t6
+		hvx -= 2 * x * (t7 * (1 / t6)) * dt7
+	}
+	return rangeArrayPerTripHVP, dx, dy, hvx, hvy
+}
+
+// RangeArrayPerTripHessian returns RangeArrayPerTrip's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RangeArrayPerTripHessian(x, y float64, n int, hess []float64) (float64, float64, float64) {
+	n1 := 0
+	n1++
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("RangeArrayPerTripHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var rangeArrayPerTrip float64
+	j1 := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfRangeArrayPerTrip(x, y, n, vx, vy)
+	rangeArrayPerTrip = r
+	dx += t
+	k := j1 * n1
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j1++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfRangeArrayPerTrip(x, y, n, vx, vy)
+	rangeArrayPerTrip = r1
+	dy += t1
+	k1 := j1 * n1
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j1++
+	if n1 == 0 {
+		rangeArrayPerTrip = RangeArrayPerTrip(x, y, n)
+	}
+	return rangeArrayPerTrip, dx, dy
+}
+
 // WriteThroughViewGrad returns WriteThroughView(x, y) and its partial derivatives with respect to x, y.
 func WriteThroughViewGrad(x, y float64) (float64, float64, float64) {
 	dh := make([]float64, 3)
@@ -1154,6 +3410,122 @@ func WriteThroughViewJVP(x, y, dx, dy float64) (float64, float64) {
 	dt2 := dr[0] + dh[1]
 	t2 := r[0] + h[1]
 	return t2, dt2
+}
+
+// WriteThroughViewHVP returns WriteThroughView's value, its gradient as WriteThroughViewGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func WriteThroughViewHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	t3 := y * vx
+	t4 := x * vy
+	dt := t3 + t4
+	t := x * y
+	h[0] = x
+	h[1] = y
+	h[2] = t
+	dh[0] = vx
+	dh[1] = vy
+	dh[2] = dt
+	ddr := ddh[0:]
+	dr := dh[0:]
+	dr1 := dh1[0:]
+	r := h[0:]
+	jvpOfDot51, jvpOfDot52 := jvpOfDot5(h, h, dh, dh)
+	dot1 := jvpOfDot51
+	dDot := jvpOfDot52
+	dt1 := 0.5 * dDot
+	t1 := 0.5 * dot1
+	drElemPrev := dr[0]
+	dr[0] += dt1
+	rElemPrev := r[0]
+	r[0] += t1
+	t2 := r[0] + h[1]
+	writeThroughViewHVP := t2
+
+	var ddt2 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := dr[0] + dh[1]
+	ddr[0] += ddt2
+	ddh[1] += ddt2
+	// r[0] += t1
+	dt11 := dr1[0]
+	r[0] = rElemPrev
+	// dr[0] += dt1
+	ddt1 := ddr[0]
+	dr[0] = drElemPrev
+	// t1 := 0.5 * dot1
+	ddot1 := 0.5 * dt11
+	// dt1 := 0.5 * dDot
+	ddDot := 0.5 * ddt1
+	// dot1, dDot := jvpOfDot5(h, h, dh, dh)
+	pullbackOfJvpOfDot5(h, h, dh, dh, ddot1, ddDot, dh1, dh1, ddh, ddh)
+	// h[0], h[1], h[2], dh[0], dh[1], dh[2] = x, y, t, vx, vy, dt
+	ddt := ddh[2]
+	ddh[2] = 0
+	dy := ddh[1]
+	ddh[1] = 0
+	dx := ddh[0]
+	ddh[0] = 0
+	dt3 := dh1[2]
+	dh1[2] = 0
+	hvy := dh1[1]
+	dh1[1] = 0
+	hvx := dh1[0]
+	dh1[0] = 0
+	// t := x * y
+	hvx += y * dt3
+	hvy += x * dt3
+	// dt := y*vx + x*vy
+	hvx += vy * ddt
+	dy += x * ddt
+	hvy += vx * ddt
+	dx += y * ddt
+	return writeThroughViewHVP, dx, dy, hvx, hvy
+}
+
+// WriteThroughViewHessian returns WriteThroughView's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func WriteThroughViewHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("WriteThroughViewHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var writeThroughView float64
+	j := 0
+	vx = 1
+	r1, t, hvx, hvy := hvpOfWriteThroughView(x, y, vx, vy)
+	writeThroughView = r1
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r2, t1, hvx, hvy := hvpOfWriteThroughView(x, y, vx, vy)
+	writeThroughView = r2
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		writeThroughView = WriteThroughView(x, y)
+	}
+	return writeThroughView, dx, dy
 }
 
 // ParallelPassiveInLoopGrad returns ParallelPassiveInLoop(x, y) and its partial derivatives with respect to x, y.
@@ -1243,6 +3615,182 @@ func ParallelPassiveInLoopJVP(x, y, dx, dy float64) (float64, float64) {
 	return t1, dt1
 }
 
+// ParallelPassiveInLoopHVP returns ParallelPassiveInLoop's value, its gradient as ParallelPassiveInLoopGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t2, t, t3, t4, t5, atan, jvpOfBellWrtX11, jvpOfBellWrtX12, bell1, dBell, tanh1, tanh, t6, t7, t8, dtanh, t9 float64
+	var iters, tapeLen, trips int
+	var tapes, tTape, vxTape, xTape, dBellTape, tanhTape, tanh1Tape, vyTape []float64
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + (iters + iters) + (iters + iters) + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dBellTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		tTape = append(tTape, t)
+		t2 = y + 0.5
+		t = t2
+		vxTape = append(vxTape, vx)
+		t3 = t * t
+		t4 = 1 + t3
+		t5 = vy / t4
+		vx = t5
+		xTape = append(xTape, x)
+		atan = math.Atan(t)
+		x = atan
+		dBellTape = append(dBellTape, dBell)
+		jvpOfBellWrtX11, jvpOfBellWrtX12 = jvpOfBellWrtX1(x, 1.5, vx)
+		bell1 = jvpOfBellWrtX11
+		dBell = jvpOfBellWrtX12
+		tanhTape = append(tanhTape, tanh)
+		tanh1 = math.Tanh(bell1)
+		tanh1Tape = append(tanh1Tape, tanh1)
+		tanh = tanh1
+		t6 = tanh * tanh
+		t7 = 1 - t6
+		t8 = t7 * dBell
+		dtanh = t8
+		xTape = append(xTape, x)
+		vxTape = append(vxTape, vx)
+		vyTape = append(vyTape, vy)
+		x = float64(0.25)
+		y = tanh
+		vx = float64(0)
+		vy = dtanh
+		t9 = y + 0.125*float64(i)
+		y = t9
+	}
+	t1 := y * x
+	parallelPassiveInLoopHVP := t1
+
+	var ddt1, ddtanh, dtanh1, dt8, ddBell, dtanh11, dbell1, djvpOfBellWrtX12, djvpOfBellWrtX11, datan, dt, dt5, dt2 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*vy + y*vx
+	hvy := vx * ddt1
+	dx := y * ddt1
+	hvx := vy * ddt1
+	dy := x * ddt1
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += 0.125 * float64(i)
+		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
+		hvx = 0
+		dx = 0
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		ddtanh += dy
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		dtanh1 += hvy
+		// dtanh := (1 - tanh*tanh) * dBell
+		t6 = tanh * tanh
+		t7 = 1 - t6
+		dt8 = ddtanh
+		ddtanh = 0
+		ddBell += t7 * dt8
+		dtanh1 -= 2 * tanh * dBell * dt8
+		// tanh := math.Tanh(bell1)
+		tanh1 = tanh1Tape[len(tanh1Tape)-1]
+		tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
+		dtanh11 = dtanh1
+		dtanh1 = 0
+		tanh = tanhTape[len(tanhTape)-1]
+		tanhTape = tanhTape[:len(tanhTape)-1]
+		dbell1 += (1 - tanh1*tanh1) * dtanh11
+		// bell1, dBell := jvpOfBellWrtX1(x, 1.5, vx)
+		djvpOfBellWrtX12 = ddBell
+		ddBell = 0
+		dBell = dBellTape[len(dBellTape)-1]
+		dBellTape = dBellTape[:len(dBellTape)-1]
+		djvpOfBellWrtX11 = dbell1
+		dbell1 = 0
+		_, _, dJvpOfBellWrtX1Dx, dJvpOfBellWrtX1Ddx := pullbackOfJvpOfBellWrtX1WrtXDx(x, 1.5, vx, djvpOfBellWrtX11, djvpOfBellWrtX12)
+		hvx += dJvpOfBellWrtX1Dx
+		dx += dJvpOfBellWrtX1Ddx
+		// x = math.Atan(t)
+		datan = hvx
+		hvx = 0
+		xTape = xTape[:len(xTape)-1]
+		dt += datan / (1 + t*t)
+		// vx = vy / (1 + t*t)
+		vxTape = vxTape[:len(vxTape)-1]
+		t3 = t * t
+		t4 = 1 + t3
+		t5 = vy / t4
+		dt5 = dx
+		dx = 0
+		dy = dt5 / t4
+		dt -= 2 * t * (t5 * (1 / t4)) * dt5
+		// t := y + 0.5
+		dt2 = dt
+		dt = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvy = dt2
+	}
+	return parallelPassiveInLoopHVP, dx, dy, hvx, hvy
+}
+
+// ParallelPassiveInLoopHessian returns ParallelPassiveInLoop's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ParallelPassiveInLoopHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ParallelPassiveInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var parallelPassiveInLoop float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfParallelPassiveInLoop(x, y, vx, vy)
+	parallelPassiveInLoop = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfParallelPassiveInLoop(x, y, vx, vy)
+	parallelPassiveInLoop = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		parallelPassiveInLoop = ParallelPassiveInLoop(x, y)
+	}
+	return parallelPassiveInLoop, dx, dy
+}
+
 // PiecewiseUnconditionalGrad returns PiecewiseUnconditional(x, n) and its partial derivatives with respect to x.
 func PiecewiseUnconditionalGrad(x float64, n int) (float64, float64) {
 	var t float64
@@ -1300,6 +3848,120 @@ func PiecewiseUnconditionalJVP(x float64, n int, dx float64) (float64, float64) 
 		r += t
 	}
 	return r, dr2
+}
+
+// PiecewiseUnconditionalHVP returns PiecewiseUnconditional's value, its gradient as PiecewiseUnconditionalGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PiecewiseUnconditionalHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var t float64
+	var cond, cond1, cond2 bool
+	r1, r2 := math.Sincos(x)
+	t1 := -r1
+	s := r1
+	c := r2
+	abs := math.Abs(c)
+	if c > 0 {
+		cond1 = true
+	} else {
+		cond1 = false
+		if c < 0 {
+			cond = true
+		} else {
+			cond = false
+		}
+	}
+	r := abs
+	if n > 0 {
+		cond2 = true
+		t = s * 2
+		r += t
+	} else {
+		cond2 = false
+	}
+	piecewiseUnconditionalHVP := r
+
+	var ddr2, dr3, dt1, ddt, ds1, dds, dabs1, ddc, dc1, ddr1, ddr, dr21, dr11, dt11, dx, hv float64
+	// return r, dr2
+	ddr2 = 1
+	// if n > 0
+	if cond2 {
+		// r += t
+		dt1 += dr3
+		// dr2 += dt
+		ddt += ddr2
+		// t := s * 2
+		ds1 += 2 * dt1
+		// dt := 2 * ds
+		dds += 2 * ddt
+	}
+	// r := abs
+	dabs1 += dr3
+	// dr2 := dabs
+	// if c > 0
+	if cond1 {
+		// dabs += dc
+		ddc += ddr2
+	} else {
+		// if c < 0
+		if cond {
+			// dabs -= dc
+			ddc -= ddr2
+		}
+	}
+	// abs := math.Abs(c)
+	if dabs1 != 0 {
+		if c > 0 {
+			dc1 += dabs1
+		} else if c < 0 {
+			dc1 -= dabs1
+		}
+	}
+	// s, c, ds, dc := r1, r2, dr, dr1
+	ddr1 += ddc
+	ddr += dds
+	dr21 += dc1
+	dr11 += ds1
+	// dr1 := -r1 * v
+	if ddr1 != 0 {
+		dt11 = v * ddr1
+		dx += t1 * ddr1
+		dr11 -= dt11
+	}
+	// dr := r2 * v
+	if ddr != 0 {
+		dr21 += v * ddr
+		dx += r2 * ddr
+	}
+	// r1, r2 := math.Sincos(x)
+	if dr11 != 0 || dr21 != 0 {
+		hv += r2*dr11 - r1*dr21
+	}
+	return piecewiseUnconditionalHVP, dx, hv
+}
+
+// PiecewiseUnconditionalHessian returns PiecewiseUnconditional's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PiecewiseUnconditionalHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("PiecewiseUnconditionalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var piecewiseUnconditional float64
+	j := 0
+	v = 1
+	r1, t, hv := hvpOfPiecewiseUnconditional(x, n, v)
+	piecewiseUnconditional = r1
+	dx += t
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		piecewiseUnconditional = PiecewiseUnconditional(x, n)
+	}
+	return piecewiseUnconditional, dx
 }
 
 // ParallelDeadInLoopGrad returns ParallelDeadInLoop(x, y, w) and its partial derivatives with respect to w.
@@ -1401,6 +4063,142 @@ func ParallelDeadInLoopJVP(x, y float64, w, dw []float64) (float64, float64) {
 	return t4, dt4
 }
 
+// ParallelDeadInLoopHVP returns ParallelDeadInLoop's value, its gradient as ParallelDeadInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ParallelDeadInLoopHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("ParallelDeadInLoopHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var t, t1, dt2, t5, t2, cos, sin1, sin, p1 float64
+	var iters, trips int
+	var tripsTape, dt2Tape, t2Tape []float64
+	if len(v1) < len(w) {
+		panic(fmt.Sprintf("ParallelDeadInLoopHVP: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
+	}
+	var dx float64
+	var tapeArray [64]float64
+	dt2Tape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	t2Tape = tapeArray1[:0]
+	iters = len(w)
+	if iters <= 64 {
+		var tapeArray2 [64]float64
+		tripsTape = tapeArray2[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray3 [1024]float64
+		tripsTape = tapeArray3[:0:iters]
+	} else {
+		tripsTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for range w {
+		trips++
+		t = 0.0
+		tripsTape = append(tripsTape, 0)
+		for t < 1 {
+			tripsTape[len(tripsTape)-1]++
+			t += 0.35
+			dt2Tape = append(dt2Tape, dt2)
+			t1 = dx - v1[0]
+			dt2 = t1
+			t2Tape = append(t2Tape, t2)
+			t5 = x - w[0]
+			t2 = t5
+			cos = math.Cos(t2)
+			sin1 = math.Sin(t2)
+			sin = sin1
+			y = sin
+			p1 = math.Sin(1.04)
+			dx = 0
+			x = p1
+		}
+	}
+	t3 := 0.5 * y
+	t4 := t3 + x
+	parallelDeadInLoopHVP := t4
+
+	var ddt4, ddsin, dy1, dsin1, dsin11, dt21, dt6, ddt2, dt5, dt1 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt3 + dx
+	// dt3 := 0.5 * dy
+	ddy := 0.5 * ddt4
+	// for range w
+	for ; trips > 0; trips-- {
+		// for t < 1
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// y, dy = sin, dsin
+			ddsin += ddy
+			ddy = 0
+			dsin1 += dy1
+			dy1 = 0
+			// sin := math.Sin(t2)
+			dsin11 = dsin1
+			dsin1 = 0
+			dt21 += math.Cos(t2) * dsin11
+			// dsin := math.Cos(t2) * dt2
+			cos = math.Cos(t2)
+			dt6 = ddsin
+			ddsin = 0
+			ddt2 += cos * dt6
+			dt21 -= math.Sin(t2) * dt2 * dt6
+			// t2 := x - w[0]
+			dt5 = dt21
+			dt21 = 0
+			t2 = t2Tape[len(t2Tape)-1]
+			t2Tape = t2Tape[:len(t2Tape)-1]
+			hv[0] -= dt5
+			// dt2 := dx - v1[0]
+			dt1 = ddt2
+			ddt2 = 0
+			dt2 = dt2Tape[len(dt2Tape)-1]
+			dt2Tape = dt2Tape[:len(dt2Tape)-1]
+			dw[0] -= dt1
+		}
+	}
+	return parallelDeadInLoopHVP
+}
+
+// ParallelDeadInLoopHessian returns ParallelDeadInLoop's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ParallelDeadInLoopHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	for range w {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ParallelDeadInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v1 := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var parallelDeadInLoop float64
+	j := 0
+	for i1 := range w {
+		v1[i1] = 1
+		r, t1 := hvpOfParallelDeadInLoop(x, y, w, v1, hv)
+		parallelDeadInLoop = r
+		dw[i1] += t1
+		k := j * n
+		for i2 := range w {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v1[i1] = 0
+		j++
+	}
+	if n == 0 {
+		parallelDeadInLoop = ParallelDeadInLoop(x, y, w)
+	}
+	return parallelDeadInLoop
+}
+
 // RangeValueUnreadKeyGrad returns RangeValueUnreadKey(x) and its partial derivatives with respect to x.
 func RangeValueUnreadKeyGrad(x float64) (float64, float64) {
 	var t, sin, t1, t2, v float64
@@ -1478,6 +4276,151 @@ func RangeValueUnreadKeyJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// RangeValueUnreadKeyHVP returns RangeValueUnreadKey's value, its gradient as RangeValueUnreadKeyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RangeValueUnreadKeyHVP(x, v1 float64) (float64, float64, float64) {
+	var t2, dt, t3, t, cos, t4, dsin, sin1, sin, t5, t6, t7, dt1, t8, t1, t9, v float64
+	var i, trips int
+	var tapeArray [21]float64
+	var broke bool
+	var doneTape, dtTape, tTape, dsinTape, sinTape, dsTape, sTape []float64
+	a := [3]float64{0.5, -1, 2}
+	var ds float64
+	s := 0.0
+	dtTape = tapeArray[:0:3]
+	tTape = tapeArray[3:3:6]
+	dsinTape = tapeArray[6:6:9]
+	sinTape = tapeArray[9:9:12]
+	dsTape = tapeArray[12:12:15]
+	sTape = tapeArray[15:15:18]
+	doneTape = tapeArray[18:18:21]
+	trips = 0
+	broke = false
+	for i, v = range a {
+		trips++
+		doneTape = append(doneTape, 0)
+		if i > 5 {
+			broke = true
+			break
+		}
+		doneTape[len(doneTape)-1] = 1
+		dtTape = append(dtTape, dt)
+		t2 = v * v1
+		dt = t2
+		tTape = append(tTape, t)
+		t3 = v * x
+		t = t3
+		dsinTape = append(dsinTape, dsin)
+		cos = math.Cos(t)
+		t4 = cos * dt
+		dsin = t4
+		sinTape = append(sinTape, sin)
+		sin1 = math.Sin(t)
+		sin = sin1
+		t5 = sin * ds
+		t6 = s * dsin
+		t7 = t5 + t6
+		dt1 = t7
+		t8 = s * sin
+		t1 = t8
+		dsTape = append(dsTape, ds)
+		ds = dt1
+		sTape = append(sTape, s)
+		t9 = t1 + v
+		s = t9
+	}
+	rangeValueUnreadKeyHVP := s
+
+	var dds, ds1, dt9, dt11, ddt1, dt8, dsin1, dt7, ddsin, dsin11, dt2, dt4, ddt, dt3, hv, dt21, dx float64
+	// return s, ds
+	dds = 1
+	// for i, v := range a
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		}
+		i = trips - 1
+		v = a[i]
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s = t1 + v
+			dt9 = ds1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt11 += dt9
+			// ds = dt1
+			ddt1 += dds
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			// t1 := s * sin
+			dt8 = dt11
+			dt11 = 0
+			ds1 = sin * dt8
+			dsin1 += s * dt8
+			// dt1 := sin*ds + s*dsin
+			dt7 = ddt1
+			ddt1 = 0
+			ds1 += dsin * dt7
+			ddsin += s * dt7
+			dsin1 += ds * dt7
+			dds = sin * dt7
+			// sin := math.Sin(t)
+			dsin11 = dsin1
+			dsin1 = 0
+			sin = sinTape[len(sinTape)-1]
+			sinTape = sinTape[:len(sinTape)-1]
+			dt2 += math.Cos(t) * dsin11
+			// dsin := math.Cos(t) * dt
+			dsin = dsinTape[len(dsinTape)-1]
+			dsinTape = dsinTape[:len(dsinTape)-1]
+			cos = math.Cos(t)
+			dt4 = ddsin
+			ddsin = 0
+			ddt += cos * dt4
+			dt2 -= math.Sin(t) * dt * dt4
+			// t := v * x
+			dt3 = dt2
+			dt2 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hv += v * dt3
+			// dt := v * v1
+			dt21 = ddt
+			ddt = 0
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dx += v * dt21
+		}
+	}
+	return rangeValueUnreadKeyHVP, dx, hv
+}
+
+// RangeValueUnreadKeyHessian returns RangeValueUnreadKey's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RangeValueUnreadKeyHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RangeValueUnreadKeyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v1 float64
+	var dx float64
+	var rangeValueUnreadKey float64
+	j := 0
+	v1 = 1
+	r, t, hv := hvpOfRangeValueUnreadKey(x, v1)
+	rangeValueUnreadKey = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v1 = 0
+	j++
+	if n == 0 {
+		rangeValueUnreadKey = RangeValueUnreadKey(x)
+	}
+	return rangeValueUnreadKey, dx
+}
+
 // PassiveSelfArgGrad returns PassiveSelfArg(x, s) and its partial derivatives with respect to x, s.
 func PassiveSelfArgGrad(x float64, s, ds *Spring) (float64, float64) {
 	if len(ds.W) < len(s.W) {
@@ -1510,6 +4453,126 @@ func PassiveSelfArgJVP(x float64, s *Spring, dx float64, ds *Spring) (float64, f
 	dt := x*dx + x*dx
 	t := x * x
 	return t, dt
+}
+
+// PassiveSelfArgHVP returns PassiveSelfArg's value, its gradient as PassiveSelfArgGrad gives it, and the product of its Hessian with the direction vx, vs in the same form (added into buffers for slices and pointers, returned for the rest).
+func PassiveSelfArgHVP(x float64, s *Spring, vx float64, vs, ds, hvs *Spring) (float64, float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("PassiveSelfArgHVP: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	if len(hvs.W) < len(s.W) {
+		panic(fmt.Sprintf("PassiveSelfArgHVP: len(hvs.W) = %d is shorter than len(s.W) = %d", len(hvs.W), len(s.W)))
+	}
+	if len(vs.W) < len(s.W) {
+		panic(fmt.Sprintf("PassiveSelfArgHVP: len(vs.W) = %d is shorter than len(s.W) = %d", len(vs.W), len(s.W)))
+	}
+	p1 := math.Ceil(2 * x)
+	jvpOfPullWrtS11, jvpOfPullWrtS12 := s.jvpOfPullWrtS1(p1, vs)
+	pull1 := jvpOfPullWrtS11
+	dPull := jvpOfPullWrtS12
+	vx = dPull
+	x = pull1
+	t := x * x
+	passiveSelfArgHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := x*vx + x*vx
+	hvx := vx * ddt
+	dx := x * ddt
+	hvx += vx * ddt
+	dx += x * ddt
+	// x = pull1
+	dpull1 := hvx
+	hvx = 0
+	// vx = dPull
+	ddPull := dx
+	dx = 0
+	// pull1, dPull := s.jvpOfPullWrtS1(p1, vs)
+	s.pullbackOfJvpOfPullWrtS1WrtSDs(p1, vs, dpull1, ddPull, hvs, ds)
+	return passiveSelfArgHVP, dx, hvx
+}
+
+// PassiveSelfArgHessian returns PassiveSelfArg's value and its gradient with respect to x, s (added into ds), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("PassiveSelfArgHessian: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	n := 0
+	n++
+	n++
+	for range s.W {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PassiveSelfArgHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	vs := new(Spring)
+	vs.W = make([]float64, len(s.W))
+	hvs := new(Spring)
+	hvs.W = make([]float64, len(s.W))
+	var passiveSelfArg float64
+	j := 0
+	vx = 1
+	r, t, hvx := hvpOfPassiveSelfArg(x, s, vx, vs, hvs)
+	passiveSelfArg = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvs.K
+	k++
+	hvs.K = 0
+	for i1 := range s.W {
+		hess[k] += hvs.W[i1]
+		k++
+		hvs.W[i1] = 0
+	}
+	vx = 0
+	j++
+	vs.K = 1
+	r1, t1, hvx := hvpOfPassiveSelfArg(x, s, vx, vs, hvs)
+	passiveSelfArg = r1
+	ds.K += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvs.K
+	k1++
+	hvs.K = 0
+	for i2 := range s.W {
+		hess[k1] += hvs.W[i2]
+		k1++
+		hvs.W[i2] = 0
+	}
+	vs.K = 0
+	j++
+	for i3 := range s.W {
+		vs.W[i3] = 1
+		r2, t2, hvx := hvpOfPassiveSelfArg(x, s, vx, vs, hvs)
+		passiveSelfArg = r2
+		ds.W[i3] += t2
+		k2 := j * n
+		hess[k2] += hvx
+		k2++
+		hess[k2] += hvs.K
+		k2++
+		hvs.K = 0
+		for i4 := range s.W {
+			hess[k2] += hvs.W[i4]
+			k2++
+			hvs.W[i4] = 0
+		}
+		vs.W[i3] = 0
+		j++
+	}
+	if n == 0 {
+		passiveSelfArg = PassiveSelfArg(x, s)
+	}
+	return passiveSelfArg, dx
 }
 
 // VarSliceLaterGrad returns VarSliceLater(a, flip) and its partial derivatives with respect to a.
@@ -1555,6 +4618,93 @@ func VarSliceLaterJVP(a []float64, flip bool, da []float64) (float64, float64) {
 	dt1 := a[2]*dt + t*da[2]
 	t1 := t * a[2]
 	return t1, dt1
+}
+
+// VarSliceLaterHVP returns VarSliceLater's value, its gradient as VarSliceLaterGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func VarSliceLaterHVP(a []float64, flip bool, v, da, hv []float64) float64 {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("VarSliceLaterHVP: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(hv) < len(a) {
+		panic(fmt.Sprintf("VarSliceLaterHVP: len(hv) = %d is shorter than len(a) = %d", len(hv), len(a)))
+	}
+	if len(v) < len(a) {
+		panic(fmt.Sprintf("VarSliceLaterHVP: len(v) = %d is shorter than len(a) = %d", len(v), len(a)))
+	}
+	var src []float64
+	var dsrc1 []float64
+	var dsrc []float64
+	var ddsrc []float64
+	if flip {
+		ddsrc = da[1:]
+		dsrc = v[1:]
+		dsrc1 = hv[1:]
+		src = a[1:]
+	} else {
+		ddsrc = da
+		dsrc = v
+		dsrc1 = hv
+		src = a
+	}
+	t2 := src[0] * dsrc[0]
+	t3 := src[0] * dsrc[0]
+	dt := t2 + t3
+	t := src[0] * src[0]
+	t1 := t * a[2]
+	varSliceLaterHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := a[2]*dt + t*v[2]
+	dt2 := v[2] * ddt1
+	da[2] += t * ddt1
+	hv[2] += dt * ddt1
+	ddt := a[2] * ddt1
+	// t := src[0] * src[0]
+	dsrc1[0] += 2 * src[0] * dt2
+	// dt := src[0]*dsrc[0] + src[0]*dsrc[0]
+	dsrc1[0] += dsrc[0] * ddt
+	ddsrc[0] += src[0] * ddt
+	dsrc1[0] += dsrc[0] * ddt
+	ddsrc[0] += src[0] * ddt
+	return varSliceLaterHVP
+}
+
+// VarSliceLaterHessian returns VarSliceLater's value and its gradient with respect to a (added into da), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("VarSliceLaterHessian: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	n := 0
+	for range a {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("VarSliceLaterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]float64, len(a))
+	hv := make([]float64, len(a))
+	var varSliceLater float64
+	j := 0
+	for i1 := range a {
+		v[i1] = 1
+		r, t := hvpOfVarSliceLater(a, flip, v, hv)
+		varSliceLater = r
+		da[i1] += t
+		k := j * n
+		for i2 := range a {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v[i1] = 0
+		j++
+	}
+	if n == 0 {
+		varSliceLater = VarSliceLater(a, flip)
+	}
+	return varSliceLater
 }
 
 // LinkSumGrad returns LinkSum(c) and its partial derivatives with respect to c.
@@ -1677,6 +4827,87 @@ func UntakenAfterReturnJVP(x, dx float64) (float64, float64) {
 		return t1, dt1
 	}
 	return b, db
+}
+
+// UntakenAfterReturnHVP returns UntakenAfterReturn's value, its gradient as UntakenAfterReturnGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func UntakenAfterReturnHVP(x, v float64) (float64, float64, float64) {
+	var untakenAfterReturnHVP, t, b, t2, t3, t1 float64
+	var cond, done bool
+	t = -x
+	b = math.Sqrt(t)
+	t2 = 0.5 / b
+	t3 = -v
+	done = false
+	if x > 0 {
+		cond = true
+		t1 = x * x
+		untakenAfterReturnHVP = t1
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	untakenAfterReturnHVP = b
+reverse:
+	var ddb, ddt1, dt11, hv, dt4, dt5, dx, dt2, dt3, db1, dt float64
+	if done {
+		// return b, db
+		ddb = 1
+	}
+	// if x > 0
+	if cond {
+		// return t1, dt1
+		ddt1 += 1
+		// t1 := x * x
+		hv += 2 * x * dt11
+		// dt1 := x*v + x*v
+		dt4 = ddt1
+		dt5 = ddt1
+		hv += v * dt5
+		dx += x * dt5
+		hv += v * dt4
+		dx += x * dt4
+	}
+	// db := 0.5 / b * -v
+	if ddb != 0 {
+		dt2 = t3 * ddb
+		dt3 = t2 * ddb
+		dx -= dt3
+		db1 -= t2 * (dt2 / b)
+	}
+	// b := math.Sqrt(t)
+	if db1 != 0 {
+		dt += 0.5 / b * db1
+	}
+	// t := -x
+	hv -= dt
+	return untakenAfterReturnHVP, dx, hv
+}
+
+// UntakenAfterReturnHessian returns UntakenAfterReturn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func UntakenAfterReturnHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("UntakenAfterReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var untakenAfterReturn float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfUntakenAfterReturn(x, v)
+	untakenAfterReturn = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		untakenAfterReturn = UntakenAfterReturn(x)
+	}
+	return untakenAfterReturn, dx
 }
 
 // LabelReverseGrad returns LabelReverse(xs, a) and its partial derivatives with respect to xs, a.
@@ -1821,6 +5052,232 @@ reverse:
 	return s, ds
 }
 
+// LabelReverseHVP returns LabelReverse's value, its gradient as LabelReverseGrad gives it, and the product of its Hessian with the direction vxs, va in the same form (added into buffers for slices and pointers, returned for the rest).
+func LabelReverseHVP(xs []float64, a float64, vxs []float64, va float64, dxs, hvxs []float64) (float64, float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("LabelReverseHVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(hvxs) < len(xs) {
+		panic(fmt.Sprintf("LabelReverseHVP: len(hvxs) = %d is shorter than len(xs) = %d", len(hvxs), len(xs)))
+	}
+	var labelReverseHVP, ds, s, dv, t1, t2, t3, dt, t4, t, t5, t6, v, t7, t8, t9, t10 float64
+	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
+	var tapes, tapes1, condTape, doneTape, dvTape, dsTape, sTape, dsTape1, sTape1 []float64
+	var broke, done bool
+	if len(vxs) < len(xs) {
+		panic(fmt.Sprintf("LabelReverseHVP: len(vxs) = %d is shorter than len(xs) = %d", len(vxs), len(xs)))
+	}
+	ds = 0
+	s = 0.0
+	done = false
+	iters = len(xs)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	broke = false
+	for i1, v = range xs {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = vxs[i1]
+		t1 = v * ds
+		t2 = s * dv
+		t3 = t1 + t2
+		dt = t3
+		t4 = s * v
+		t = t4
+		dsTape = append(dsTape, ds)
+		t5 = dt + va
+		ds = t5
+		sTape = append(sTape, s)
+		t6 = t + a
+		s = t6
+		if s > 10 {
+			condTape = append(condTape, 1)
+			labelReverseHVP = s
+			broke = true
+			goto reverse1
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	done = true
+	i = 0
+	iters1 = max(0, 3)
+	tapeLen1 = iters1 + iters1 + iters1
+	if tapeLen1 <= 64 {
+		var tapeArray2 [64]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes1 = tapeArray3[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dsTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	doneTape = tapes1[:0:iters1]
+	trips1 = 0
+reverse:
+	for ; i < 3; i++ {
+		trips1++
+		doneTape = append(doneTape, 0)
+		if i == 1 {
+			continue reverse
+		}
+		doneTape[len(doneTape)-1] = 1
+		dsTape1 = append(dsTape1, ds)
+		t7 = s * ds
+		t8 = s * ds
+		t9 = t7 + t8
+		ds = t9
+		sTape1 = append(sTape1, s)
+		t10 = s * s
+		s = t10
+	}
+	labelReverseHVP = s
+reverse1:
+	var dds, ds1, dt10, dt9, dt6, dt1, hva, dt5, ddt, da, dt4, dt3, dt11, dt2, ddv float64
+	if done {
+		// return s, ds
+		dds = 1
+		// for i < 3
+		for ; trips1 > 0; trips1-- {
+			done1 := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done1 {
+				// s *= s
+				s = sTape1[len(sTape1)-1]
+				sTape1 = sTape1[:len(sTape1)-1]
+				dt10 = ds1
+				ds1 = 2 * s * dt10
+				// ds = s*ds + s*ds
+				ds = dsTape1[len(dsTape1)-1]
+				dsTape1 = dsTape1[:len(dsTape1)-1]
+				dt9 = dds
+				dds = (s + s) * dt9
+				ds1 += (ds + ds) * dt9
+			}
+		}
+	}
+	// for i1, v := range xs
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		}
+		i1 = trips - 1
+		v = xs[i1]
+		// if s > 10
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// return s, ds
+			dds += 1
+		}
+		// s = t + a
+		dt6 = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt1 += dt6
+		hva += dt6
+		// ds = dt + va
+		dt5 = dds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		ddt += dt5
+		da += dt5
+		// t := s * v
+		if dt1 != 0 {
+			dt4 = dt1
+			dt1 = 0
+			ds1 = v * dt4
+			hvxs[i1] += s * dt4
+		}
+		// dt := v*ds + s*dv
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		ds1 += dv * dt2
+		ddv += s * dt2
+		hvxs[i1] += ds * dt11
+		dds = v * dt11
+		// dv := vxs[i1]
+		dxs[i1] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return labelReverseHVP, da, hva
+}
+
+// LabelReverseHessian returns LabelReverse's value and its gradient with respect to xs, a (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("LabelReverseHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	n := 0
+	for range xs {
+		n++
+	}
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LabelReverseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	vxs := make([]float64, len(xs))
+	hvxs := make([]float64, len(xs))
+	var va float64
+	var da float64
+	var labelReverse float64
+	j := 0
+	for i2 := range xs {
+		vxs[i2] = 1
+		r, t, hva := hvpOfLabelReverse(xs, a, vxs, va, hvxs)
+		labelReverse = r
+		dxs[i2] += t
+		k := j * n
+		for i3 := range xs {
+			hess[k] += hvxs[i3]
+			k++
+			hvxs[i3] = 0
+		}
+		hess[k] += hva
+		k++
+		vxs[i2] = 0
+		j++
+	}
+	va = 1
+	r1, t1, hva := hvpOfLabelReverse(xs, a, vxs, va, hvxs)
+	labelReverse = r1
+	da += t1
+	k1 := j * n
+	for i4 := range xs {
+		hess[k1] += hvxs[i4]
+		k1++
+		hvxs[i4] = 0
+	}
+	hess[k1] += hva
+	k1++
+	va = 0
+	j++
+	if n == 0 {
+		labelReverse = LabelReverse(xs, a)
+	}
+	return labelReverse, da
+}
+
 // LossGrad returns n.Loss(x) and its partial derivatives with respect to n.
 func (n *Units) LossGrad(x float64, dn *Units) float64 {
 	if len(dn.Us) < len(n.Us) {
@@ -1933,6 +5390,107 @@ func ElemUntakenJVP(x, dx float64) (float64, float64) {
 	return a[k], da[k]
 }
 
+// ElemUntakenHVP returns ElemUntaken's value, its gradient as ElemUntakenGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ElemUntakenHVP(x, v float64) (float64, float64, float64) {
+	var elemUntakenHVP, sqrt, t1, t2, aElemPrev, t float64
+	var a, da [2]float64
+	var k int
+	var cond, done bool
+	a = [2]float64{}
+	da = [2]float64{}
+	sqrt = math.Sqrt(x)
+	a[0] = sqrt
+	t1 = 0.5 / a[0]
+	t2 = t1 * v
+	da[0] = t2
+	da[1] = v
+	aElemPrev = a[1]
+	a[1] = x
+	k = 1
+	if x > 0 {
+		k = 0
+	}
+	done = false
+	if x > 5 {
+		cond = true
+		t = a[0] * 2
+		elemUntakenHVP = t
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	elemUntakenHVP = a[k]
+reverse:
+	var da1, dda [2]float64
+	var ddt, dt1, hv, dx, dt2, dt11, dsqrt float64
+	if done {
+		// return a[k], da[k]
+		dda[k] += 1
+	}
+	// if x > 5
+	if cond {
+		// return t, dt
+		ddt += 1
+		// t := a[0] * 2
+		da1[0] += 2 * dt1
+		// dt := 2 * da[0]
+		dda[0] += 2 * ddt
+	}
+	// a[1] = x
+	if da1[1] != 0 {
+		hv += da1[1]
+		da1[1] = 0
+		a[1] = aElemPrev
+	} else {
+		a[1] = aElemPrev
+	}
+	// da[1] = v
+	dx += dda[1]
+	dda[1] = 0
+	// da[0] = 0.5 / a[0] * v
+	if dda[0] != 0 {
+		dt2 = dda[0]
+		dda[0] = 0
+		dt11 = v * dt2
+		dx += t1 * dt2
+		da1[0] -= t1 * (dt11 / a[0])
+	}
+	// a[0] = math.Sqrt(x)
+	if da1[0] != 0 {
+		dsqrt = da1[0]
+		da1[0] = 0
+		hv += 0.5 / sqrt * dsqrt
+	}
+	return elemUntakenHVP, dx, hv
+}
+
+// ElemUntakenHessian returns ElemUntaken's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ElemUntakenHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ElemUntakenHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var elemUntaken float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfElemUntaken(x, v)
+	elemUntaken = r
+	dx += t
+	k1 := j * n
+	hess[k1] += hv
+	k1++
+	v = 0
+	j++
+	if n == 0 {
+		elemUntaken = ElemUntaken(x)
+	}
+	return elemUntaken, dx
+}
+
 // PairProductGrad returns PairProduct(m) and its partial derivatives with respect to m.
 func PairProductGrad(m, dm *Pair) float64 {
 	split1, split2 := m.split(2)
@@ -1953,6 +5511,78 @@ func PairProductJVP(m, dm *Pair) (float64, float64) {
 	dt := b*da + a*db
 	t := a * b
 	return t, dt
+}
+
+// PairProductHVP returns PairProduct's value, its gradient as PairProductGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PairProductHVP(m, v, dm, hv *Pair) float64 {
+	jvpOfSplitWrtM11, jvpOfSplitWrtM12, jvpOfSplitWrtM13, jvpOfSplitWrtM14 := m.jvpOfSplitWrtM1(2, v)
+	split1 := jvpOfSplitWrtM11
+	split2 := jvpOfSplitWrtM12
+	dSplit := jvpOfSplitWrtM13
+	dSplit1 := jvpOfSplitWrtM14
+	a := split1
+	b := split2
+	da := dSplit
+	db := dSplit1
+	t := a * b
+	pairProductHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := b*da + a*db
+	da1 := db * ddt
+	ddb := a * ddt
+	db1 := da * ddt
+	dda := b * ddt
+	// a, b, da, db := split1, split2, dSplit, dSplit1
+	// split1, split2, dSplit, dSplit1 := m.jvpOfSplitWrtM1(2, v)
+	m.pullbackOfJvpOfSplitWrtM1WrtMDm(2, v, da1, db1, dda, ddb, hv, dm)
+	return pairProductHVP
+}
+
+// PairProductHessian returns PairProduct's value and its gradient with respect to m (added into dm), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PairProductHessian(m, dm *Pair, hess []float64) float64 {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PairProductHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := new(Pair)
+	hv := new(Pair)
+	var pairProduct float64
+	j := 0
+	v.A = 1
+	r, t := hvpOfPairProduct(m, v, hv)
+	pairProduct = r
+	dm.A += t
+	k := j * n
+	hess[k] += hv.A
+	k++
+	hv.A = 0
+	hess[k] += hv.B
+	k++
+	hv.B = 0
+	v.A = 0
+	j++
+	v.B = 1
+	r1, t1 := hvpOfPairProduct(m, v, hv)
+	pairProduct = r1
+	dm.B += t1
+	k1 := j * n
+	hess[k1] += hv.A
+	k1++
+	hv.A = 0
+	hess[k1] += hv.B
+	k1++
+	hv.B = 0
+	v.B = 0
+	j++
+	if n == 0 {
+		pairProduct = PairProduct(m)
+	}
+	return pairProduct
 }
 
 // TallyMeanGrad returns TallyMean(a, x) and its partial derivatives with respect to a, x.
@@ -1983,6 +5613,83 @@ func TallyMeanJVP(a Tally, x float64, da Tally, dx float64) (float64, float64) {
 	dt1 := da.Sum / float64(a.Count)
 	t1 := a.Sum / float64(a.Count)
 	return t1, dt1
+}
+
+// TallyMeanHVP returns TallyMean's value, its gradient as TallyMeanGrad gives it, and the product of its Hessian with the direction va, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func TallyMeanHVP(a Tally, x float64, va Tally, vx float64) (float64, Tally, float64, Tally, float64) {
+	t2 := x * vx
+	t3 := x * vx
+	dt := t2 + t3
+	t := x * x
+	va.Sum += dt
+	a.Sum += t
+	a.Count += 1
+	a.Count = a.Count * 2
+	t1 := a.Sum / float64(a.Count)
+	tallyMeanHVP := t1
+
+	var da, hva Tally
+	var ddt1, dt2, hvx float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := va.Sum / float64(a.Count)
+	da.Sum += ddt1 / float64(a.Count)
+	// a.Sum += t
+	dt2 += hva.Sum
+	// va.Sum += dt
+	ddt := da.Sum
+	// t := x * x
+	if dt2 != 0 {
+		hvx += 2 * x * dt2
+	}
+	// dt := x*vx + x*vx
+	hvx += vx * ddt
+	dx := x * ddt
+	hvx += vx * ddt
+	dx += x * ddt
+	return tallyMeanHVP, da, dx, hva, hvx
+}
+
+// TallyMeanHessian returns TallyMean's value and its gradient with respect to a, x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func TallyMeanHessian(a Tally, x float64, hess []float64) (float64, Tally, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("TallyMeanHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var va Tally
+	var da Tally
+	var vx float64
+	var dx float64
+	var tallyMean float64
+	j := 0
+	va.Sum = 1
+	r, t, hva, hvx := hvpOfTallyMean(a, x, va, vx)
+	tallyMean = r
+	da.Sum += t
+	k := j * n
+	hess[k] += hva.Sum
+	k++
+	hess[k] += hvx
+	k++
+	va.Sum = 0
+	j++
+	vx = 1
+	r1, t1, hva, hvx := hvpOfTallyMean(a, x, va, vx)
+	tallyMean = r1
+	dx += t1
+	k1 := j * n
+	hess[k1] += hva.Sum
+	k1++
+	hess[k1] += hvx
+	k1++
+	vx = 0
+	j++
+	if n == 0 {
+		tallyMean = TallyMean(a, x)
+	}
+	return tallyMean, da, dx
 }
 
 // OscillatorNotWrtGrad returns OscillatorNotWrt(s, k) and its partial derivatives with respect to k.
@@ -2054,6 +5761,155 @@ func OscillatorNotWrtJVP(s Oscillator, k, dk float64) (float64, float64) {
 	return s.X, ds.X
 }
 
+// OscillatorNotWrtHVP returns OscillatorNotWrt's value, its gradient as OscillatorNotWrtGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64) {
+	var t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, dt2, t10, t2 float64
+	var iters, tapeLen, trips int
+	var tapes, dtTape, tTape, dsElemTape, sElemTape []float64
+	var ds Oscillator
+	iters = max(0, 10)
+	tapeLen = iters + iters + (iters + iters) + (iters + iters)
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sElemTape = tapes[: 0 : iters+iters]
+	trips = 0
+	for range 10 {
+		trips++
+		dtTape = append(dtTape, dt)
+		t3 = 0.1 * v
+		dt = t3
+		tTape = append(tTape, t)
+		t4 = 0.1 * k
+		t = t4
+		t5 = s.X * dt
+		t6 = t * ds.X
+		t7 = t5 + t6
+		dt1 = t7
+		t8 = t * s.X
+		t1 = t8
+		dsElemTape = append(dsElemTape, ds.V)
+		ds.V -= dt1
+		sElemTape = append(sElemTape, s.V)
+		s.V -= t1
+		t9 = 0.1 * ds.V
+		dt2 = t9
+		t10 = 0.1 * s.V
+		t2 = t10
+		dsElemTape = append(dsElemTape, ds.X)
+		ds.X += dt2
+		sElemTape = append(sElemTape, s.X)
+		s.X += t2
+	}
+	oscillatorNotWrtHVP := s.X
+
+	var ds1, dds Oscillator
+	var dt21, ddt2, dt10, dt9, dt11, ddt1, dt8, dt3, dt7, dt5, dt6, ddt, dt4, hv, dt31, dk float64
+	// return s.X, ds.X
+	dds.X += 1
+	// for range 10
+	for ; trips > 0; trips-- {
+		// s.X += t2
+		if ds1.X != 0 {
+			dt21 += ds1.X
+			s.X = sElemTape[len(sElemTape)-1]
+			sElemTape = sElemTape[:len(sElemTape)-1]
+		} else {
+			s.X = sElemTape[len(sElemTape)-1]
+			sElemTape = sElemTape[:len(sElemTape)-1]
+		}
+		// ds.X += dt2
+		ddt2 += dds.X
+		ds.X = dsElemTape[len(dsElemTape)-1]
+		dsElemTape = dsElemTape[:len(dsElemTape)-1]
+		// t2 := 0.1 * s.V
+		dt10 = dt21
+		dt21 = 0
+		ds1.V += 0.1 * dt10
+		// dt2 := 0.1 * ds.V
+		dt9 = ddt2
+		ddt2 = 0
+		dds.V += 0.1 * dt9
+		// s.V -= t1
+		if ds1.V != 0 {
+			dt11 -= ds1.V
+			s.V = sElemTape[len(sElemTape)-1]
+			sElemTape = sElemTape[:len(sElemTape)-1]
+		} else {
+			s.V = sElemTape[len(sElemTape)-1]
+			sElemTape = sElemTape[:len(sElemTape)-1]
+		}
+		// ds.V -= dt1
+		ddt1 -= dds.V
+		ds.V = dsElemTape[len(dsElemTape)-1]
+		dsElemTape = dsElemTape[:len(dsElemTape)-1]
+		// t1 := t * s.X
+		if dt11 != 0 {
+			dt8 = dt11
+			dt11 = 0
+			dt3 += s.X * dt8
+			ds1.X += t * dt8
+		}
+		// dt1 := s.X*dt + t*ds.X
+		dt7 = ddt1
+		ddt1 = 0
+		dt5 = dt7
+		dt6 = dt7
+		dt3 += ds.X * dt6
+		dds.X += t * dt6
+		ds1.X += dt * dt5
+		ddt += s.X * dt5
+		// t := 0.1 * k
+		dt4 = dt3
+		dt3 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hv += 0.1 * dt4
+		// dt := 0.1 * v
+		dt31 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dk += 0.1 * dt31
+	}
+	return oscillatorNotWrtHVP, dk, hv
+}
+
+// OscillatorNotWrtHessian returns OscillatorNotWrt's value and its gradient with respect to k, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func OscillatorNotWrtHessian(s Oscillator, k float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("OscillatorNotWrtHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dk float64
+	var oscillatorNotWrt float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfOscillatorNotWrt(s, k, v)
+	oscillatorNotWrt = r
+	dk += t
+	k1 := j * n
+	hess[k1] += hv
+	k1++
+	v = 0
+	j++
+	if n == 0 {
+		oscillatorNotWrt = OscillatorNotWrt(s, k)
+	}
+	return oscillatorNotWrt, dk
+}
+
 // RangeAssignNoKeyGrad returns RangeAssignNoKey(xs) and its partial derivatives with respect to xs.
 func RangeAssignNoKeyGrad(xs, dxs []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -2109,6 +5965,124 @@ func RangeAssignNoKeyJVP(xs, dxs []float64) (float64, float64) {
 	return s, ds
 }
 
+// RangeAssignNoKeyHVP returns RangeAssignNoKey's value, its gradient as RangeAssignNoKeyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("RangeAssignNoKeyHVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("RangeAssignNoKeyHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var iters, trips int
+	var dvTape []float64
+	if len(v1) < len(xs) {
+		panic(fmt.Sprintf("RangeAssignNoKeyHVP: len(v1) = %d is shorter than len(xs) = %d", len(v1), len(xs)))
+	}
+	var v float64
+	var dv float64
+	var ds float64
+	s := 0.0
+	var i int
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dvTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dvTape = tapeArray1[:0:iters]
+	} else {
+		dvTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range xs {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = v1[i]
+		t1 = v * dv
+		t2 = v * dv
+		t3 = t1 + t2
+		dt = t3
+		t4 = v * v
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	rangeAssignNoKeyHVP := s
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddv float64
+	// return s, ds
+	dds = 1
+	// for i, v = range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = xs[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := v * v
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += 2 * v * dt4
+		// dt := v*dv + v*dv
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dv * dt2
+		ddv += v * dt2
+		hv[i] += dv * dt11
+		ddv += v * dt11
+		// dv = v1[i]
+		dxs[i] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return rangeAssignNoKeyHVP
+}
+
+// RangeAssignNoKeyHessian returns RangeAssignNoKey's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("RangeAssignNoKeyHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	n := 0
+	for range xs {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RangeAssignNoKeyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v1 := make([]float64, len(xs))
+	hv := make([]float64, len(xs))
+	var rangeAssignNoKey float64
+	j := 0
+	for i1 := range xs {
+		v1[i1] = 1
+		r, t := hvpOfRangeAssignNoKey(xs, v1, hv)
+		rangeAssignNoKey = r
+		dxs[i1] += t
+		k := j * n
+		for i2 := range xs {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v1[i1] = 0
+		j++
+	}
+	if n == 0 {
+		rangeAssignNoKey = RangeAssignNoKey(xs)
+	}
+	return rangeAssignNoKey
+}
+
 // PackageDataStoreGrad returns PackageDataStore(x, n) and its partial derivatives with respect to x.
 func PackageDataStoreGrad(x float64, n int) (float64, float64) {
 	dh := make([]float64, 2)
@@ -2144,6 +6118,78 @@ func PackageDataStoreJVP(x float64, n int, dx float64) (float64, float64) {
 	dt1 := h[1]*dt + t*dh[1]
 	t1 := t * h[1]
 	return t1, dt1
+}
+
+// PackageDataStoreHVP returns PackageDataStore's value, its gradient as PackageDataStoreGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PackageDataStoreHVP(x float64, n int, v float64) (float64, float64, float64) {
+	dh1 := make([]float64, 2)
+	h := make([]float64, 2)
+	ddh := make([]float64, 2)
+	dh := make([]float64, 2)
+	dh[0] = 0
+	h[0] = weights[n%4]
+	dh[1] = v
+	h[1] = x
+	t2 := h[1] * dh[0]
+	t3 := h[0] * dh[1]
+	dt := t2 + t3
+	t := h[0] * h[1]
+	t1 := t * h[1]
+	packageDataStoreHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := h[1]*dt + t*dh[1]
+	dt2 := dh[1] * ddt1
+	ddh[1] += t * ddt1
+	dh1[1] += dt * ddt1
+	ddt := h[1] * ddt1
+	// t := h[0] * h[1]
+	dh1[0] += h[1] * dt2
+	dh1[1] += h[0] * dt2
+	// dt := h[1]*dh[0] + h[0]*dh[1]
+	dh1[0] += dh[1] * ddt
+	ddh[1] += h[0] * ddt
+	dh1[1] += dh[0] * ddt
+	ddh[0] += h[1] * ddt
+	// h[1] = x
+	hv := dh1[1]
+	dh1[1] = 0
+	// dh[1] = v
+	dx := ddh[1]
+	ddh[1] = 0
+	// h[0] = weights[n%4]
+	dh1[0] = 0
+	// dh[0] = 0
+	ddh[0] = 0
+	return packageDataStoreHVP, dx, hv
+}
+
+// PackageDataStoreHessian returns PackageDataStore's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PackageDataStoreHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 0
+	n1++
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("PackageDataStoreHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var packageDataStore float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfPackageDataStore(x, n, v)
+	packageDataStore = r
+	dx += t
+	k := j * n1
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n1 == 0 {
+		packageDataStore = PackageDataStore(x, n)
+	}
+	return packageDataStore, dx
 }
 
 // RangeElemCopyGrad returns RangeElemCopy(w) and its partial derivatives with respect to w.
@@ -2221,6 +6267,686 @@ func RangeElemCopyJVP(w, dw []float64) (float64, float64) {
 	return s, ds
 }
 
+// RangeElemCopyHVP returns RangeElemCopy's value, its gradient as RangeElemCopyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("RangeElemCopyHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("RangeElemCopyHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
+	var i, iters, tapeLen, trips int
+	var tapes, dvTape, dhElemTape, hElemTape []float64
+	if len(v1) < len(w) {
+		panic(fmt.Sprintf("RangeElemCopyHVP: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
+	}
+	dh1 := make([]float64, 1)
+	h := make([]float64, 1)
+	ddh := make([]float64, 1)
+	dh := make([]float64, 1)
+	var ds float64
+	s := 0.0
+	iters = len(w)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape = tapes[:0:iters]
+	trips = 0
+	for i, v = range w {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = v1[i]
+		dhElemTape = append(dhElemTape, dh[0])
+		dh[0] = v1[0]
+		hElemTape = append(hElemTape, h[0])
+		h[0] = w[0]
+		t1 = h[0] * dv
+		t2 = v * dh[0]
+		t3 = t1 + t2
+		dt = t3
+		t4 = v * h[0]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	rangeElemCopyHVP := s
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddv float64
+	// return s, ds
+	dds = 1
+	// for i, v := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = w[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := v * h[0]
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += h[0] * dt4
+		dh1[0] += v * dt4
+		// dt := h[0]*dv + v*dh[0]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dh[0] * dt2
+		ddh[0] += v * dt2
+		dh1[0] += dv * dt11
+		ddv += h[0] * dt11
+		// h[0] = w[0]
+		dElem := dh1[0]
+		dh1[0] = 0
+		hv[0] += dElem
+		h[0] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		// dh[0] = v1[0]
+		dElem1 := ddh[0]
+		ddh[0] = 0
+		dw[0] += dElem1
+		dh[0] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		// dv := v1[i]
+		dw[i] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return rangeElemCopyHVP
+}
+
+// RangeElemCopyHessian returns RangeElemCopy's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RangeElemCopyHessian(w, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("RangeElemCopyHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := 0
+	for range w {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RangeElemCopyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v1 := make([]float64, len(w))
+	hv := make([]float64, len(w))
+	var rangeElemCopy float64
+	j := 0
+	for i1 := range w {
+		v1[i1] = 1
+		r, t := hvpOfRangeElemCopy(w, v1, hv)
+		rangeElemCopy = r
+		dw[i1] += t
+		k := j * n
+		for i2 := range w {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v1[i1] = 0
+		j++
+	}
+	if n == 0 {
+		rangeElemCopy = RangeElemCopy(w)
+	}
+	return rangeElemCopy
+}
+
+// ParallelPassiveElemsGrad returns ParallelPassiveElems(x, v) and its partial derivatives with respect to x.
+func ParallelPassiveElemsGrad(x, v, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ParallelPassiveElemsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	dh := make([]float64, 2)
+	h := make([]float64, 2)
+	d := make([]float64, 2)
+	h[0] = x[0]
+	t := x[1] * 2
+	h[1] = t
+	d[0] = v[0]
+	d[1] = v[1]
+	t1 := h[0] * d[1]
+	t2 := h[1] * h[1]
+	t3 := t2 * d[0]
+	parallelPassiveElems := t1 + t3
+
+	var dt1, dt3 float64
+	// return h[0]*d[1] + h[1]*h[1]*d[0]
+	dt1 = 1
+	dt3 = 1
+	dt2 := d[0] * dt3
+	dh[1] += 2 * h[1] * dt2
+	dh[0] += d[1] * dt1
+	// h[0], h[1], d[0], d[1] = x[0], x[1]*2, v[0], v[1]
+	dt := dh[1]
+	dh[1] = 0
+	dx[1] += 2 * dt
+	dElem := dh[0]
+	dh[0] = 0
+	dx[0] += dElem
+	return parallelPassiveElems
+}
+
+// ParallelPassiveElemsJVP returns ParallelPassiveElems(x, v) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ParallelPassiveElemsJVP(x, v, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ParallelPassiveElemsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	h := make([]float64, 2)
+	dh := make([]float64, 2)
+	d := make([]float64, 2)
+	dt := 2 * dx[1]
+	t := x[1] * 2
+	h[0], h[1], d[0], d[1], dh[0], dh[1] = x[0], t, v[0], v[1], dx[0], dt
+	dt1 := d[1] * dh[0]
+	t1 := h[0] * d[1]
+	dt2 := h[1]*dh[1] + h[1]*dh[1]
+	t2 := h[1] * h[1]
+	dt3 := d[0] * dt2
+	t3 := t2 * d[0]
+	dt4 := dt1 + dt3
+	t4 := t1 + t3
+	return t4, dt4
+}
+
+// ParallelPassiveElemsHVP returns ParallelPassiveElems's value, its gradient as ParallelPassiveElemsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ParallelPassiveElemsHVP(x, v, v1, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ParallelPassiveElemsHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("ParallelPassiveElemsHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	if len(v1) < len(x) {
+		panic(fmt.Sprintf("ParallelPassiveElemsHVP: len(v1) = %d is shorter than len(x) = %d", len(v1), len(x)))
+	}
+	dh1 := make([]float64, 2)
+	h := make([]float64, 2)
+	ddh := make([]float64, 2)
+	dh := make([]float64, 2)
+	d := make([]float64, 2)
+	dt := 2 * v1[1]
+	t := x[1] * 2
+	h[0] = x[0]
+	h[1] = t
+	d[0] = v[0]
+	d[1] = v[1]
+	dh[0] = v1[0]
+	dh[1] = dt
+	t1 := h[0] * d[1]
+	t2 := h[1] * h[1]
+	t3 := t2 * d[0]
+	t4 := t1 + t3
+	parallelPassiveElemsHVP := t4
+
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt1 + dt3
+	// dt3 := d[0] * dt2
+	ddt2 := d[0] * ddt4
+	// dt2 := h[1]*dh[1] + h[1]*dh[1]
+	dh1[1] += dh[1] * ddt2
+	ddh[1] += h[1] * ddt2
+	dh1[1] += dh[1] * ddt2
+	ddh[1] += h[1] * ddt2
+	// dt1 := d[1] * dh[0]
+	ddh[0] += d[1] * ddt4
+	// h[0], h[1], d[0], d[1], dh[0], dh[1] = x[0], t, v[0], v[1], v1[0], dt
+	ddt := ddh[1]
+	ddh[1] = 0
+	dElem := ddh[0]
+	ddh[0] = 0
+	dx[0] += dElem
+	dt7 := dh1[1]
+	dh1[1] = 0
+	dElem1 := dh1[0]
+	dh1[0] = 0
+	hv[0] += dElem1
+	// t := x[1] * 2
+	hv[1] += 2 * dt7
+	// dt := 2 * v1[1]
+	dx[1] += 2 * ddt
+	return parallelPassiveElemsHVP
+}
+
+// ParallelPassiveElemsHessian returns ParallelPassiveElems's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ParallelPassiveElemsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := 0
+	for range x {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ParallelPassiveElemsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v1 := make([]float64, len(x))
+	hv := make([]float64, len(x))
+	var parallelPassiveElems float64
+	j := 0
+	for i1 := range x {
+		v1[i1] = 1
+		r, t := hvpOfParallelPassiveElems(x, v, v1, hv)
+		parallelPassiveElems = r
+		dx[i1] += t
+		k := j * n
+		for i2 := range x {
+			hess[k] += hv[i2]
+			k++
+			hv[i2] = 0
+		}
+		v1[i1] = 0
+		j++
+	}
+	if n == 0 {
+		parallelPassiveElems = ParallelPassiveElems(x, v)
+	}
+	return parallelPassiveElems
+}
+
+// hvpOfNegSinReturn returns NegSinReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of NegSinReturnHessian.
+func hvpOfNegSinReturn(x, v float64) (float64, float64, float64) {
+	cos := math.Cos(x)
+	dsin := cos * v
+	sin := math.Sin(x)
+	t := -sin
+	hvpOfNegSinReturn1 := t
+	hvpOfNegSinReturn2 := -dsin
+
+	var ddsin float64
+	// return t, -dsin
+	ddsin = -1
+	// dsin := math.Cos(x) * v
+	dcos := v * ddsin
+	hv := -math.Sin(x) * dcos
+	return hvpOfNegSinReturn1, hvpOfNegSinReturn2, hv
+}
+
+// hvpOfNegAbsReturn returns NegAbsReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of NegAbsReturnHessian.
+func hvpOfNegAbsReturn(x, v float64) (float64, float64, float64) {
+	dt := 2 * v
+	t := x * 2
+	abs := math.Abs(t)
+	var dabs float64
+	if t > 0 {
+		dabs += dt
+	} else if t < 0 {
+		dabs -= dt
+	}
+	t1 := -abs
+	hvpOfNegAbsReturn1 := t1
+	var hvpOfNegAbsReturn2 float64 = -dabs
+
+	var hv float64
+	return hvpOfNegAbsReturn1, hvpOfNegAbsReturn2, hv
+}
+
+// pullbackOfJvpOfSigmoid7 returns jvpOfSigmoid7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid7 in gradients.
+func pullbackOfJvpOfSigmoid7(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid71 := t2
+	jvpOfSigmoid72 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid71, jvpOfSigmoid72, dz1, ddz
+}
+
+// pullbackOfJvpOfSigmoid8WrtZ returns jvpOfSigmoid8's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid8 in gradients.
+func pullbackOfJvpOfSigmoid8WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t3 := -t2
+	t4 := t3 * dexp
+	dt2 := t4 / t1
+	jvpOfSigmoid81 := t2
+	jvpOfSigmoid82 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt4 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt3 := dexp * dt4
+	ddexp := t3 * dt4
+	dt21 -= dt3
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 -= dz * ddexp
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid81, jvpOfSigmoid82, dz1
+}
+
+// hvpOfNegHelperReturn returns NegHelperReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of NegHelperReturnHessian.
+func hvpOfNegHelperReturn(x, v float64) (float64, float64, float64) {
+	jvpOfSigmoid81, jvpOfSigmoid82 := jvpOfSigmoid8(x, v)
+	sigmoid1 := jvpOfSigmoid81
+	dSigmoid := jvpOfSigmoid82
+	t := -sigmoid1
+	hvpOfNegHelperReturn1 := t
+	hvpOfNegHelperReturn2 := -dSigmoid
+
+	var ddSigmoid, hv float64
+	// return t, -dSigmoid
+	ddSigmoid = -1
+	// sigmoid1, dSigmoid := jvpOfSigmoid8(x, v)
+	_, _, dJvpOfSigmoid8Dz := pullbackOfJvpOfSigmoid8WrtZ(x, v, 0, ddSigmoid)
+	hv += dJvpOfSigmoid8Dz
+	return hvpOfNegHelperReturn1, hvpOfNegHelperReturn2, hv
+}
+
+// hvpOfFloatCounterSum returns FloatCounterSum's value, its directional derivative along the directions and their Hessian-vector product: a row of FloatCounterSumHessian.
+func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
+	var t2, t3, t4, t5, t6, dt1, t7, t1, t8, t9 float64
+	var trips int
+	var tTape, dtTape []float64
+	var ds float64
+	s := 0.0
+	dt := v
+	t := x
+	var tapeArray [64]float64
+	tTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dtTape = tapeArray1[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			tTape = append(tTape, t)
+			dtTape = append(dtTape, dt)
+			t2 = t + x
+			t3 = dt + v
+			t = t2
+			dt = t3
+		}
+		if !(t < 4) {
+			break
+		}
+		trips++
+		t4 = t * dt
+		t5 = t * dt
+		t6 = t4 + t5
+		dt1 = t6
+		t7 = t * t
+		t1 = t7
+		t8 = ds + dt1
+		ds = t8
+		t9 = s + t1
+		s = t9
+	}
+	hvpOfFloatCounterSum1 := s
+	hvpOfFloatCounterSum2 := ds
+
+	var dds, dt2, dt21, hv, ds1, dt9, dt11, dt8, ddt1, dt7, dt6 float64
+	// return s, ds
+	dds = 1
+	// for t < 4
+	for ; trips > 0; trips-- {
+		// t, dt = t+x, dt+v
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dt21 = dt2
+		hv += dt21
+		// s += t1
+		dt9 = ds1
+		dt11 += dt9
+		// ds += dt1
+		dt8 = dds
+		ddt1 += dt8
+		// t1 := t * t
+		dt7 = dt11
+		dt11 = 0
+		dt2 += 2 * t * dt7
+		// dt1 := t*dt + t*dt
+		dt6 = ddt1
+		ddt1 = 0
+		dt2 += (dt + dt) * dt6
+	}
+	// t := x
+	hv += dt2
+	return hvpOfFloatCounterSum1, hvpOfFloatCounterSum2, hv
+}
+
+// hvpOfUntakenOverflow returns UntakenOverflow's value, its directional derivative along the directions and their Hessian-vector product: a row of UntakenOverflowHessian.
+func hvpOfUntakenOverflow(x, v float64) (float64, float64, float64) {
+	var hvpOfUntakenOverflow1, hvpOfUntakenOverflow2, dt, t, a, da, dt1, t1, t3, t4, dt2, t2 float64
+	var cond, done bool
+	dt = 1000 * v
+	t = 1000 * x
+	a = math.Exp(t)
+	da = a * dt
+	done = false
+	if x < 0 {
+		cond = true
+		dt1 = da + v
+		t1 = a + x
+		hvpOfUntakenOverflow1 = t1
+		hvpOfUntakenOverflow2 = dt1
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	t3 = x * v
+	t4 = x * v
+	dt2 = t3 + t4
+	t2 = x * x
+	hvpOfUntakenOverflow1 = t2
+	hvpOfUntakenOverflow2 = dt2
+reverse:
+	var ddt2, dt3, dt4, hv, ddt1, dt11, da1, dda, dt5 float64
+	if done {
+		// return t2, dt2
+		ddt2 = 1
+		// dt2 := x*v + x*v
+		dt3 = ddt2
+		dt4 = ddt2
+		hv = v * dt4
+		hv += v * dt3
+	}
+	// if x < 0
+	if cond {
+		// return t1, dt1
+		ddt1 += 1
+		// t1 := a + x
+		da1 += dt11
+		hv += dt11
+		// dt1 := da + v
+		dda += ddt1
+	}
+	// da := a * dt
+	if dda != 0 {
+		da1 += dt * dda
+	}
+	// a := math.Exp(t)
+	if da1 != 0 {
+		dt5 += a * da1
+	}
+	// t := 1000 * x
+	hv += 1000 * dt5
+	return hvpOfUntakenOverflow1, hvpOfUntakenOverflow2, hv
+}
+
+// hvpOfUntakenLog returns UntakenLog's value, its directional derivative along the directions and their Hessian-vector product: a row of UntakenLogHessian.
+func hvpOfUntakenLog(x, v float64) (float64, float64, float64) {
+	var cond bool
+	t := x - 3
+	da := v / t
+	a := math.Log(t)
+	t1 := x * v
+	t2 := x * v
+	dr := t1 + t2
+	r := x * x
+	if x > 3 {
+		cond = true
+		dr += da
+		r += a
+	} else {
+		cond = false
+	}
+	hvpOfUntakenLog1 := r
+	hvpOfUntakenLog2 := dr
+
+	var ddr, dr1, da1, dda, hv, dt float64
+	// return r, dr
+	ddr = 1
+	// if x > 3
+	if cond {
+		// r += a
+		da1 += dr1
+		// dr += da
+		dda += ddr
+	}
+	// r := x * x
+	if dr1 != 0 {
+		hv += 2 * x * dr1
+	}
+	// dr := x*v + x*v
+	hv += v * ddr
+	hv += v * ddr
+	// a := math.Log(t)
+	if da1 != 0 {
+		dt += da1 / t
+	}
+	// da := v / t
+	if dda != 0 {
+		dt -= da * (dda / t)
+	}
+	// t := x - 3
+	hv += dt
+	return hvpOfUntakenLog1, hvpOfUntakenLog2, hv
+}
+
+// hvpOfPowZeroExponent returns PowZeroExponent's value, its directional derivative along the directions and their Hessian-vector product: a row of PowZeroExponentHessian.
+func hvpOfPowZeroExponent(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t2, pow2, t3, t4, log, t5, t6 float64
+	var cond, cond1 bool
+	dt := 0 * vy
+	t := y * 0
+	pow := math.Pow(x, t)
+	var dpow float64
+	if t != 0 {
+		cond = true
+		t2 = t - 1
+		pow2 = math.Pow(x, t2)
+		t3 = t * pow2
+		t4 = t3 * vx
+		dpow += t4
+	} else {
+		cond = false
+	}
+	if x != 0 {
+		cond1 = true
+		log = math.Log(x)
+		t5 = pow * log
+		t6 = t5 * dt
+		dpow += t6
+	} else {
+		cond1 = false
+	}
+	pow1 := math.Pow(x, 0)
+	var dpow1 float64
+	dt1 := dpow + dpow1
+	t1 := pow + pow1
+	hvpOfPowZeroExponent1 := t1
+	hvpOfPowZeroExponent2 := dt1
+
+	var ddt1, dt6, dt5, dpow2, dlog, hvx, dt4, dt3, dt2, dpow21, dt21, hvy float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dpow + dpow1
+	// if x != 0
+	if cond1 {
+		// dpow += pow * math.Log(x) * dt
+		dt6 = ddt1
+		dt5 = dt * dt6
+		dpow2 += log * dt5
+		dlog = pow * dt5
+		hvx += dlog / x
+	}
+	// if t != 0
+	if cond {
+		// dpow += t * math.Pow(x, t-1) * vx
+		dt4 = ddt1
+		dt3 = vx * dt4
+		dt2 += pow2 * dt3
+		dpow21 = t * dt3
+		dt21 = 0
+		if t2 != 0 {
+			hvx += t2 * math.Pow(x, t2-1) * dpow21
+		}
+		if x != 0 {
+			dt21 += pow2 * math.Log(x) * dpow21
+		}
+		dt2 += dt21
+	}
+	// pow := math.Pow(x, t)
+	if dpow2 != 0 {
+		if t != 0 {
+			hvx += t * math.Pow(x, t-1) * dpow2
+		}
+		if x != 0 {
+			dt2 += pow * math.Log(x) * dpow2
+		}
+	}
+	// t := y * 0
+	hvy += 0 * dt2
+	return hvpOfPowZeroExponent1, hvpOfPowZeroExponent2, hvx, hvy
+}
+
 // gradOfDoubled returns doubled and its partial derivatives, for the gradients of its callers.
 func gradOfDoubled(m Meters) (float64, Meters) {
 	t1 := float64(m)
@@ -2250,6 +6976,2013 @@ func jvpOfDoubled(m, dm Meters) (float64, float64) {
 	dt2 := dt + dsin
 	t2 := t + sin
 	return t2, dt2
+}
+
+// pullbackOfJvpOfDoubled1 returns jvpOfDoubled1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDoubled1 in gradients.
+func pullbackOfJvpOfDoubled1(m, dm Meters, dres, dres1 float64) (float64, float64, Meters, Meters) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	cos := math.Cos(t)
+	dsin := cos * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	jvpOfDoubled11 := t2
+	jvpOfDoubled12 := dt2
+
+	// return t2, dt2
+	// t2 := t + sin
+	dt3 := dres
+	// dt2 := dt + dsin
+	ddt := dres1
+	// sin := math.Sin(t)
+	dt3 += math.Cos(t) * dres
+	// dsin := math.Cos(t) * dt
+	dcos := dt * dres1
+	ddt += cos * dres1
+	dt3 -= math.Sin(t) * dcos
+	// t := t1 * 2
+	dt11 := 2 * dt3
+	// dt := 2 * dt1
+	ddt1 := 2 * ddt
+	// t1 := float64(m)
+	dm1 := Meters(dt11)
+	// dt1 := float64(dm)
+	ddm := Meters(ddt1)
+	return jvpOfDoubled11, jvpOfDoubled12, dm1, ddm
+}
+
+// jvpOfDoubled1 is the pushforward of doubled: its results, then their tangents along dm.
+func jvpOfDoubled1(m, dm Meters) (float64, float64) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	dsin := math.Cos(t) * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	return t2, dt2
+}
+
+// pullbackOfJvpOfDoubled2WrtM returns jvpOfDoubled2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDoubled2 in gradients.
+func pullbackOfJvpOfDoubled2WrtM(m, dm Meters, dres, dres1 float64) (float64, float64, Meters) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	cos := math.Cos(t)
+	dsin := cos * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	jvpOfDoubled21 := t2
+	jvpOfDoubled22 := dt2
+
+	// return t2, dt2
+	// t2 := t + sin
+	dt3 := dres
+	// dt2 := dt + dsin
+	// sin := math.Sin(t)
+	dt3 += math.Cos(t) * dres
+	// dsin := math.Cos(t) * dt
+	dcos := dt * dres1
+	dt3 -= math.Sin(t) * dcos
+	// t := t1 * 2
+	dt11 := 2 * dt3
+	// t1 := float64(m)
+	dm1 := Meters(dt11)
+	return jvpOfDoubled21, jvpOfDoubled22, dm1
+}
+
+// jvpOfDoubled2 is the pushforward of doubled: its results, then their tangents along dm.
+func jvpOfDoubled2(m, dm Meters) (float64, float64) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	dsin := math.Cos(t) * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	return t2, dt2
+}
+
+// hvpOfNamedFloatHelper returns NamedFloatHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedFloatHelperHessian.
+func hvpOfNamedFloatHelper(x, v float64) (float64, float64, float64) {
+	dt := Meters(v)
+	t := Meters(x)
+	jvpOfDoubled21, jvpOfDoubled22 := jvpOfDoubled2(t, dt)
+	doubled1 := jvpOfDoubled21
+	dDoubled := jvpOfDoubled22
+	hvpOfNamedFloatHelper1 := doubled1
+	hvpOfNamedFloatHelper2 := dDoubled
+
+	var ddDoubled float64
+	var dt1 Meters
+	// return doubled1, dDoubled
+	ddDoubled = 1
+	// doubled1, dDoubled := jvpOfDoubled2(t, dt)
+	_, _, dJvpOfDoubled2Dm := pullbackOfJvpOfDoubled2WrtM(t, dt, 0, ddDoubled)
+	dt1 += dJvpOfDoubled2Dm
+	// t := Meters(x)
+	hv := float64(dt1)
+	return hvpOfNamedFloatHelper1, hvpOfNamedFloatHelper2, hv
+}
+
+// hvpOfLocalNamedMath returns LocalNamedMath's value, its directional derivative along the directions and their Hessian-vector product: a row of LocalNamedMathHessian.
+func hvpOfLocalNamedMath(x, v float64) (float64, float64, float64) {
+	cos := math.Cos(x)
+	dy := cos * v
+	y := math.Sin(x)
+	dmath1 := 2 * dy
+	math1 := y * 2
+	hvpOfLocalNamedMath1 := math1
+	hvpOfLocalNamedMath2 := dmath1
+
+	var ddmath1 float64
+	// return math1, dmath1
+	ddmath1 = 1
+	// dmath1 := 2 * dy
+	ddy := 2 * ddmath1
+	// dy := math.Cos(x) * v
+	dcos := v * ddy
+	hv := -math.Sin(x) * dcos
+	return hvpOfLocalNamedMath1, hvpOfLocalNamedMath2, hv
+}
+
+// hvpOfReslicedParam returns ReslicedParam's value, its directional derivative along the directions and their Hessian-vector product: a row of ReslicedParamHessian.
+func hvpOfReslicedParam(w []float64, n int, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfReslicedParam: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfReslicedParam: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	v = v[:n]
+	hv = hv[:n]
+	w = w[:n]
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range w {
+		trips++
+		t1 = w[i] * v[i]
+		t2 = w[i] * v[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = w[i] * w[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	hvpOfReslicedParam1 := s
+	hvpOfReslicedParam2 := ds
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := w[i] * w[i]
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += 2 * w[i] * dt4
+		// dt := w[i]*v[i] + w[i]*v[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += v[i] * dt2
+		hv[i] += v[i] * dt11
+	}
+	return hvpOfReslicedParam1, hvpOfReslicedParam2
+}
+
+// hvpOfPopLocal returns PopLocal's value, its directional derivative along the directions and their Hessian-vector product: a row of PopLocalHessian.
+func hvpOfPopLocal(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfPopLocal: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfPopLocal: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	dh := make([]float64, 3)
+	dt := 2 * v[1]
+	t := x[1] * 2
+	h[0] = x[0]
+	h[1] = t
+	h[2] = x[2]
+	dh[0] = v[0]
+	dh[1] = dt
+	dh[2] = v[2]
+	dh = dh[:len(h)-1]
+	dh1Prev := dh1
+	dh1 = dh1[:len(h)-1]
+	h = h[:len(h)-1]
+	t2 := h[1] * dh[0]
+	t3 := h[0] * dh[1]
+	dt1 := t2 + t3
+	t1 := h[0] * h[1]
+	hvpOfPopLocal1 := t1
+	hvpOfPopLocal2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := h[1]*dh[0] + h[0]*dh[1]
+	dh1[0] += dh[1] * ddt1
+	dh1[1] += dh[0] * ddt1
+	// h = h[:len(h)-1]
+	dh1 = dh1Prev
+	// h[0], h[1], h[2], dh[0], dh[1], dh[2] = x[0], t, x[2], v[0], dt, v[2]
+	dElem := dh1[2]
+	dh1[2] = 0
+	hv[2] += dElem
+	dt4 := dh1[1]
+	dh1[1] = 0
+	dElem1 := dh1[0]
+	dh1[0] = 0
+	hv[0] += dElem1
+	// t := x[1] * 2
+	hv[1] += 2 * dt4
+	return hvpOfPopLocal1, hvpOfPopLocal2
+}
+
+// hvpOfByValueWrite returns ByValueWrite's value, its directional derivative along the directions and their Hessian-vector product: a row of ByValueWriteHessian.
+func hvpOfByValueWrite(p, v Vec2) (float64, float64, Vec2) {
+	v.Y = 2 * v.Y
+	t1 := p.Y * 2
+	p.Y = t1
+	t2 := p.Y * v.X
+	t3 := p.X * v.Y
+	dt := t2 + t3
+	t := p.X * p.Y
+	hvpOfByValueWrite1 := t
+	hvpOfByValueWrite2 := dt
+
+	var hv Vec2
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := p.Y*v.X + p.X*v.Y
+	hv.X += v.Y * ddt
+	hv.Y += v.X * ddt
+	// p.Y *= 2
+	dt1 := hv.Y
+	hv.Y = 0
+	hv.Y += 2 * dt1
+	return hvpOfByValueWrite1, hvpOfByValueWrite2, hv
+}
+
+// hvpOfMapData returns MapData's value, its directional derivative along the directions and their Hessian-vector product: a row of MapDataHessian.
+func hvpOfMapData(x float64, m map[string]float64, v float64) (float64, float64, float64) {
+	dt := m["a"] * v
+	t := x * m["a"]
+	hvpOfMapData1 := t
+	var hvpOfMapData2 float64 = dt
+
+	var hv float64
+	return hvpOfMapData1, hvpOfMapData2, hv
+}
+
+// hvpOfVarInLoopCarry returns VarInLoopCarry's value, its directional derivative along the directions and their Hessian-vector product: a row of VarInLoopCarryHessian.
+func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
+	var c, dc, t2, t3, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var iters, tapeLen, trips int
+	var tapes, condTape, cTape, dcTape, dpTape, pTape []float64
+	var dp float64
+	p := 1.0
+	i := 0
+	iters = max(0, 5)
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	cTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dcTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dpTape, tapes = tapes[:0:iters], tapes[iters:]
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 5; i++ {
+		trips++
+		cTape = append(cTape, c)
+		c = 0
+		dcTape = append(dcTape, dc)
+		dc = 0
+		if i%2 == 1 {
+			condTape = append(condTape, 1)
+			dcTape = append(dcTape, dc)
+			dc = float64(i) * v
+			cTape = append(cTape, c)
+			t2 = x * float64(i)
+			c = t2
+		} else {
+			condTape = append(condTape, 0)
+		}
+		t3 = x * dp
+		t4 = p * v
+		t5 = t3 + t4
+		dt = t5
+		t6 = p * x
+		t = t6
+		t7 = c * dc
+		t8 = c * dc
+		t9 = t7 + t8
+		dt1 = t9
+		t10 = c * c
+		t1 = t10
+		dpTape = append(dpTape, dp)
+		t11 = dt + dt1
+		dp = t11
+		pTape = append(pTape, p)
+		t12 = t + t1
+		p = t12
+	}
+	hvpOfVarInLoopCarry1 := p
+	hvpOfVarInLoopCarry2 := dp
+
+	var ddp, dp1, dt12, dt2, dt11, dt111, ddt, ddt1, dt10, dc1, dt9, dt6, hv, dt5, dt21 float64
+	// return p, dp
+	ddp = 1
+	// for i < 5
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// p = t + t1
+		dt12 = dp1
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dt2 += dt12
+		dt11 += dt12
+		// dp = dt + dt1
+		dt111 = ddp
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		ddt += dt111
+		ddt1 += dt111
+		// t1 := c * c
+		dt10 = dt11
+		dt11 = 0
+		dc1 += 2 * c * dt10
+		// dt1 := c*dc + c*dc
+		dt9 = ddt1
+		ddt1 = 0
+		dc1 += (dc + dc) * dt9
+		// t := p * x
+		dt6 = dt2
+		dt2 = 0
+		dp1 = x * dt6
+		hv += p * dt6
+		// dt := x*dp + p*v
+		dt5 = ddt
+		ddt = 0
+		dp1 += v * dt5
+		hv += dp * dt5
+		ddp = x * dt5
+		// if i%2 == 1
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// c = x * float64(i)
+			dt21 = dc1
+			cTape = cTape[:len(cTape)-1]
+			hv += float64(i) * dt21
+			// dc = float64(i) * v
+			dcTape = dcTape[:len(dcTape)-1]
+		}
+		// var dc float64
+		dc = dcTape[len(dcTape)-1]
+		dcTape = dcTape[:len(dcTape)-1]
+		// var c float64
+		dc1 = 0
+		c = cTape[len(cTape)-1]
+		cTape = cTape[:len(cTape)-1]
+	}
+	return hvpOfVarInLoopCarry1, hvpOfVarInLoopCarry2, hv
+}
+
+// hvpOfReslicedRange returns ReslicedRange's value, its directional derivative along the directions and their Hessian-vector product: a row of ReslicedRangeHessian.
+func hvpOfReslicedRange(w []float64, n int, v1, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfReslicedRange: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var dv, t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, t10, t11, v float64
+	var i, iters, tapeLen, trips int
+	var tapes, dvTape, dtTape, tTape []float64
+	if len(v1) < len(w) {
+		panic(fmt.Sprintf("hvpOfReslicedRange: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
+	}
+	v1 = v1[:n]
+	hv = hv[:n]
+	w = w[:n]
+	var ds float64
+	s := 0.0
+	iters = len(w)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape = tapes[:0:iters]
+	trips = 0
+	for i, v = range w {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = v1[i]
+		dtTape = append(dtTape, dt)
+		t2 = v * dv
+		t3 = v * dv
+		t4 = t2 + t3
+		dt = t4
+		tTape = append(tTape, t)
+		t5 = v * v
+		t = t5
+		t6 = v * dt
+		t7 = t * dv
+		t8 = t6 + t7
+		dt1 = t8
+		t9 = t * v
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
+	}
+	hvpOfReslicedRange1 := s
+	hvpOfReslicedRange2 := ds
+
+	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt2, dt8, dt6, dt7, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i, v := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = w[i]
+		// s += t1
+		dt11 = ds1
+		dt12 += dt11
+		// ds += dt1
+		dt10 = dds
+		ddt1 += dt10
+		// t1 := t * v
+		dt9 = dt12
+		dt12 = 0
+		dt2 += v * dt9
+		hv[i] += t * dt9
+		// dt1 := v*dt + t*dv
+		dt8 = ddt1
+		ddt1 = 0
+		dt6 = dt8
+		dt7 = dt8
+		dt2 += dv * dt7
+		hv[i] += dt * dt6
+		ddt += v * dt6
+		// t := v * v
+		dt5 = dt2
+		dt2 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hv[i] += 2 * v * dt5
+		// dt := v*dv + v*dv
+		dt4 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt21 = dt4
+		dt3 = dt4
+		hv[i] += dv * dt3
+		hv[i] += dv * dt21
+		// dv := v1[i]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return hvpOfReslicedRange1, hvpOfReslicedRange2
+}
+
+// hvpOfPopBeforeSum returns PopBeforeSum's value, its directional derivative along the directions and their Hessian-vector product: a row of PopBeforeSumHessian.
+func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dv, t1, t2, t3, t4, v, dv1, t5, t6, t7, dt, t8, t, t9, t10, v1 float64
+	var i, iters, i1, iters1, trips, trips1 int
+	var dvTape, dv1Tape []float64
+	if len(v2) < len(x) {
+		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(v2) = %d is shorter than len(x) = %d", len(v2), len(x)))
+	}
+	dh1 := make([]float64, len(x))
+	h := make([]float64, len(x))
+	ddh := make([]float64, len(x))
+	dh := make([]float64, len(x))
+	iters = len(x)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dvTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dvTape = tapeArray1[:0:iters]
+	} else {
+		dvTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range x {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = v2[i]
+		t1 = v * dv
+		t2 = v * dv
+		t3 = t1 + t2
+		dh[i] = t3
+		t4 = v * v
+		h[i] = t4
+	}
+	ddhPrev := ddh
+	ddh = ddh[:len(h)-1]
+	dh = dh[:len(h)-1]
+	dh1Prev := dh1
+	dh1 = dh1[:len(h)-1]
+	h = h[:len(h)-1]
+	var ds float64
+	s := 0.0
+	iters1 = len(h)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		dv1Tape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		dv1Tape = tapeArray3[:0:iters1]
+	} else {
+		dv1Tape = make([]float64, 0, iters1)
+	}
+	trips1 = 0
+	for i1, v1 = range h {
+		trips1++
+		dv1Tape = append(dv1Tape, dv1)
+		dv1 = dh[i1]
+		t5 = x[0] * dv1
+		t6 = v1 * v2[0]
+		t7 = t5 + t6
+		dt = t7
+		t8 = v1 * x[0]
+		t = t8
+		t9 = ds + dt
+		ds = t9
+		t10 = s + t
+		s = t10
+	}
+	hvpOfPopBeforeSum1 := s
+	hvpOfPopBeforeSum2 := ds
+
+	var dds, ds1, dt10, dt1, dt9, ddt, dt8, dt7, dt5, dt6, ddv1, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i1, v1 := range h
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		v1 = h[i1]
+		// s += t
+		dt10 = ds1
+		dt1 += dt10
+		// ds += dt
+		dt9 = dds
+		ddt += dt9
+		// t := v1 * x[0]
+		dt8 = dt1
+		dt1 = 0
+		dh1[i1] += x[0] * dt8
+		hv[0] += v1 * dt8
+		// dt := x[0]*dv1 + v1*v2[0]
+		dt7 = ddt
+		ddt = 0
+		dt5 = dt7
+		dt6 = dt7
+		dh1[i1] += v2[0] * dt6
+		hv[0] += dv1 * dt5
+		ddv1 += x[0] * dt5
+		// dv1 := dh[i1]
+		ddh[i1] += ddv1
+		ddv1 = 0
+		dv1 = dv1Tape[len(dv1Tape)-1]
+		dv1Tape = dv1Tape[:len(dv1Tape)-1]
+	}
+	// h = h[:len(h)-1]
+	dh1 = dh1Prev
+	// dh = dh[:len(h)-1]
+	ddh = ddhPrev
+	// for i, v := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = x[i]
+		// h[i] = v * v
+		dt4 = dh1[i]
+		dh1[i] = 0
+		hv[i] += 2 * v * dt4
+		// dh[i] = v*dv + v*dv
+		dt3 = ddh[i]
+		ddh[i] = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dv * dt2
+		hv[i] += dv * dt11
+		// dv := v2[i]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return hvpOfPopBeforeSum1, hvpOfPopBeforeSum2
+}
+
+// hvpOfTwoResultsAfterEarlyReturn returns TwoResultsAfterEarlyReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of TwoResultsAfterEarlyReturnHessian.
+func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
+	var hvpOfTwoResultsAfterEarlyReturn1, hvpOfTwoResultsAfterEarlyReturn2, r, r1, dr, t9, dr1, s, c, ds, dc, dt, t, t10, t11, dt1, t1, dt2, t2, vyPrev, dt3, t3, r2, r3, dr2, i, f, di, df, t12, t13, dt4, t4, t14, r4, ldexp, dr3, fr, dfr, t16, dt5, t17, t5, t18, dt6, t19, t6, tanh1, tanh, t20, t21, t22, dtanh, t23, dt7, t24, t7, t25, t26, t27, t28, dt8, t8 float64
+	var k, t15, r5, ex, iters, tapeLen, trips int
+	var tapes, r5Tape, exTape, dfrTape, tanhTape, tanh1Tape, vyTape, yTape []float64
+	var cond1, done bool
+	done = false
+	if x > 100 {
+		hvpOfTwoResultsAfterEarlyReturn1 = x
+		hvpOfTwoResultsAfterEarlyReturn2 = vx
+		goto reverse
+	}
+	done = true
+	r, r1 = math.Sincos(y)
+	dr = r1 * vy
+	t9 = -r
+	dr1 = t9 * vy
+	s = r
+	c = r1
+	ds = dr
+	dc = dr1
+	dt = 0.25 * ds
+	t = 0.25 * s
+	t10 = x * dc
+	t11 = c * vx
+	dt1 = t10 + t11
+	t1 = c * x
+	dt2 = dt + dt1
+	t2 = t + t1
+	vyPrev = vy
+	vy += dt2
+	y += t2
+	if n == 2 {
+		cond1 = true
+		dt3 = 3.5 * vx
+		t3 = x * 3.5
+		r2, r3 = math.Modf(t3)
+		dr2 = dt3
+		i = r2
+		f = r3
+		di = float64(0)
+		df = dr2
+		t12 = f * di
+		t13 = i * df
+		dt4 = t12 + t13
+		t4 = i * f
+		vy += dt4
+		y += t4
+	} else {
+		cond1 = false
+	}
+	k = 0
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	r5Tape, tapes = tapes[:0:iters], tapes[iters:]
+	exTape, tapes = tapes[:0:iters], tapes[iters:]
+	dfrTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; k < 3; k++ {
+		trips++
+		r5Tape = append(r5Tape, float64(r5))
+		t14, t15 = math.Frexp(y)
+		r4 = t14
+		r5 = t15
+		ldexp = math.Ldexp(vy, -r5)
+		dr3 = ldexp
+		exTape = append(exTape, float64(ex))
+		dfrTape = append(dfrTape, dfr)
+		fr = r4
+		ex = r5
+		dfr = dr3
+		t16 = 0.25 * dfr
+		dt5 = t16
+		t17 = 0.25 * fr
+		t5 = t17
+		t18 = float64(ex) * dt5
+		dt6 = t18
+		t19 = t5 * float64(ex)
+		t6 = t19
+		tanhTape = append(tanhTape, tanh)
+		tanh1 = math.Tanh(fr)
+		tanh1Tape = append(tanh1Tape, tanh1)
+		tanh = tanh1
+		t20 = tanh * tanh
+		t21 = 1 - t20
+		t22 = t21 * dfr
+		dtanh = t22
+		t23 = dt6 + dtanh
+		dt7 = t23
+		t24 = t6 + tanh
+		t7 = t24
+		vyTape = append(vyTape, vy)
+		t25 = vy + dt7
+		vy = t25
+		yTape = append(yTape, y)
+		t26 = y + t7
+		y = t26
+	}
+	t27 = x * vy
+	t28 = y * vx
+	dt8 = t27 + t28
+	t8 = y * x
+	hvpOfTwoResultsAfterEarlyReturn1 = t8
+	hvpOfTwoResultsAfterEarlyReturn2 = dt8
+reverse:
+	var ddt8, dt27, dt28, hvy, hvx, dvy, dt26, dt71, dt25, ddt7, dt24, dt61, dtanh1, dt23, ddt6, ddtanh, dt22, ddfr, dtanh11, dfr1, dt19, dt51, dt18, ddt5, dt17, dt16, ddr3, dr4, dldexp, dt14, dt41, ddt4, df1, dt12, dr31, dt31, dt29, ddt2, dt9, dt11, ddt, ddt1, dc1, dt10, dt111, ddc, ds1, dds, ddr1, ddr, dr11, dr5, dt91 float64
+	if done {
+		// return t8, dt8
+		ddt8 = 1
+		// dt8 := x*vy + y*vx
+		dt27 = ddt8
+		dt28 = ddt8
+		hvy = vx * dt28
+		hvx = vy * dt27
+		dvy = x * dt27
+		// for k < 3
+		for ; trips > 0; trips-- {
+			// y += t7
+			y = yTape[len(yTape)-1]
+			yTape = yTape[:len(yTape)-1]
+			dt26 = hvy
+			dt71 += dt26
+			// vy += dt7
+			vyTape = vyTape[:len(vyTape)-1]
+			dt25 = dvy
+			ddt7 += dt25
+			// t7 := t6 + tanh
+			dt24 = dt71
+			dt71 = 0
+			dt61 += dt24
+			dtanh1 += dt24
+			// dt7 := dt6 + dtanh
+			dt23 = ddt7
+			ddt7 = 0
+			ddt6 += dt23
+			ddtanh += dt23
+			// dtanh := (1 - tanh*tanh) * dfr
+			t20 = tanh * tanh
+			t21 = 1 - t20
+			dt22 = ddtanh
+			ddtanh = 0
+			ddfr += t21 * dt22
+			dtanh1 -= 2 * tanh * dfr * dt22
+			// tanh := math.Tanh(fr)
+			tanh1 = tanh1Tape[len(tanh1Tape)-1]
+			tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
+			dtanh11 = dtanh1
+			dtanh1 = 0
+			tanh = tanhTape[len(tanhTape)-1]
+			tanhTape = tanhTape[:len(tanhTape)-1]
+			dfr1 += (1 - tanh1*tanh1) * dtanh11
+			// t6 := t5 * float64(ex)
+			dt19 = dt61
+			dt61 = 0
+			dt51 += float64(ex) * dt19
+			// dt6 := float64(ex) * dt5
+			dt18 = ddt6
+			ddt6 = 0
+			ddt5 += float64(ex) * dt18
+			// t5 := 0.25 * fr
+			dt17 = dt51
+			dt51 = 0
+			dfr1 += 0.25 * dt17
+			// dt5 := 0.25 * dfr
+			dt16 = ddt5
+			ddt5 = 0
+			ddfr += 0.25 * dt16
+			// fr, ex, dfr := r4, r5, dr3
+			ex = int(exTape[len(exTape)-1])
+			exTape = exTape[:len(exTape)-1]
+			ddr3 += ddfr
+			ddfr = 0
+			dfr = dfrTape[len(dfrTape)-1]
+			dfrTape = dfrTape[:len(dfrTape)-1]
+			dr4 += dfr1
+			dfr1 = 0
+			// dr3 := math.Ldexp(vy, -r5)
+			dldexp = ddr3
+			ddr3 = 0
+			dvy += math.Ldexp(dldexp, -r5)
+			// r4, r5 := math.Frexp(y)
+			r5 = int(r5Tape[len(r5Tape)-1])
+			r5Tape = r5Tape[:len(r5Tape)-1]
+			dt14 = dr4
+			dr4 = 0
+			_, t15 = math.Frexp(y)
+			hvy += math.Ldexp(dt14, -t15)
+		}
+		// if n == 2
+		if cond1 {
+			// y += t4
+			dt41 += hvy
+			// vy += dt4
+			ddt4 += dvy
+			// t4 := i * f
+			df1 += i * dt41
+			// dt4 := f*di + i*df
+			dt12 = ddt4
+			df1 += di * dt12
+			// i, f, di, df := r2, r3, float64(0), dr2
+			dr31 += df1
+			// r2, r3 := math.Modf(t3)
+			dt31 += dr31
+			// t3 := x * 3.5
+			hvx += 3.5 * dt31
+		}
+		// y += t2
+		dt29 = hvy
+		// vy += dt2
+		vy = vyPrev
+		ddt2 = dvy
+		// t2 := t + t1
+		dt9 = dt29
+		dt11 = dt29
+		// dt2 := dt + dt1
+		ddt = ddt2
+		ddt1 = ddt2
+		// t1 := c * x
+		dc1 = x * dt11
+		hvx += c * dt11
+		// dt1 := x*dc + c*vx
+		dt10 = ddt1
+		dt111 = ddt1
+		dc1 += vx * dt111
+		hvx += dc * dt10
+		ddc = x * dt10
+		// t := 0.25 * s
+		ds1 = 0.25 * dt9
+		// dt := 0.25 * ds
+		dds = 0.25 * ddt
+		// s, c, ds, dc := r, r1, dr, dr1
+		ddr1 = ddc
+		ddr = dds
+		dr11 = dc1
+		dr5 = ds1
+		// dr1 := -r * vy
+		dt91 = vy * ddr1
+		dr5 -= dt91
+		// dr := r1 * vy
+		dr11 += vy * ddr
+		// r, r1 := math.Sincos(y)
+		hvy += r1*dr5 - r*dr11
+	}
+	return hvpOfTwoResultsAfterEarlyReturn1, hvpOfTwoResultsAfterEarlyReturn2, hvx, hvy
+}
+
+// hvpOfParallelPassive returns ParallelPassive's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelPassiveHessian.
+func hvpOfParallelPassive(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	dt := vx + vy
+	t := x + y
+	x = float64(0.5)
+	y = t
+	vx = float64(0)
+	vy = dt
+	t2 := x * vy
+	t3 := y * vx
+	dt1 := t2 + t3
+	t1 := y * x
+	hvpOfParallelPassive1 := t1
+	hvpOfParallelPassive2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*vy + y*vx
+	hvy := vx * ddt1
+	hvx := vy * ddt1
+	// x, y, vx, vy = float64(0.5), t, float64(0), dt
+	dt4 := hvy
+	// t := x + y
+	hvx = dt4
+	hvy = dt4
+	return hvpOfParallelPassive1, hvpOfParallelPassive2, hvx, hvy
+}
+
+// hvpOfParallelUntaken returns ParallelUntaken's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelUntakenHessian.
+func hvpOfParallelUntaken(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
+	var hvpOfParallelUntaken1, hvpOfParallelUntaken2, min1, dmin1, t2, cos, dsin, sin, xPrev, yPrev, vxPrev, cos1, dsin1, sin1, t3, t4, dt, t, p1, dt1, t1 float64
+	var cond, cond1, cond2, done bool
+	min1 = math.Min(0.94, y)
+	dmin1 = 0
+	if 0.94 == y {
+		cond1 = true
+		t2 = vy / 2
+		dmin1 += t2
+	} else {
+		cond1 = false
+		if !(0.94 == min1) {
+			cond = true
+			dmin1 += vy
+		} else {
+			cond = false
+		}
+	}
+	cos = math.Cos(x)
+	dsin = cos * vx
+	sin = math.Sin(x)
+	xPrev = x
+	yPrev = y
+	vxPrev = vx
+	x = min1
+	y = sin
+	vx = dmin1
+	vy = dsin
+	done = false
+	if n%2 == 0 {
+		cond2 = true
+		cos1 = math.Cos(x)
+		dsin1 = cos1 * vx
+		sin1 = math.Sin(x)
+		t3 = sin1 * vy
+		t4 = y * dsin1
+		dt = t3 + t4
+		t = y * sin1
+		hvpOfParallelUntaken1 = t
+		hvpOfParallelUntaken2 = dt
+		goto reverse
+	} else {
+		cond2 = false
+	}
+	done = true
+	p1 = math.Round(x)
+	dt1 = p1 * vy
+	t1 = y * p1
+	hvpOfParallelUntaken1 = t1
+	hvpOfParallelUntaken2 = dt1
+reverse:
+	var ddt1, dvy, ddt, dt2, hvy, dsin11, dt3, dt4, ddsin1, hvx, dcos1, ddsin, dsin2, dmin11, dcos float64
+	if done {
+		// return t1, dt1
+		ddt1 = 1
+		// dt1 := p1 * vy
+		dvy = p1 * ddt1
+	}
+	// if n%2 == 0
+	if cond2 {
+		// return t, dt
+		ddt += 1
+		// t := y * sin1
+		hvy += sin1 * dt2
+		dsin11 += y * dt2
+		// dt := sin1*vy + y*dsin1
+		dt3 = ddt
+		dt4 = ddt
+		hvy += dsin1 * dt4
+		ddsin1 += y * dt4
+		dsin11 += vy * dt3
+		dvy += sin1 * dt3
+		// sin1 := math.Sin(x)
+		hvx += math.Cos(x) * dsin11
+		// dsin1 := math.Cos(x) * vx
+		dcos1 = vx * ddsin1
+		hvx -= math.Sin(x) * dcos1
+	}
+	// x, y, vx, vy = min1, sin, dmin1, dsin
+	ddsin += dvy
+	vx = vxPrev
+	dsin2 += hvy
+	hvy = 0
+	y = yPrev
+	dmin11 += hvx
+	hvx = 0
+	x = xPrev
+	// sin := math.Sin(x)
+	if dsin2 != 0 {
+		hvx = math.Cos(x) * dsin2
+	}
+	// dsin := math.Cos(x) * vx
+	if ddsin != 0 {
+		dcos = vx * ddsin
+		hvx -= math.Sin(x) * dcos
+	}
+	// if 0.94 == y
+	if cond1 {
+		// dmin1 += vy / 2
+	} else {
+		// if !(0.94 == min1)
+		if cond {
+			// dmin1 += vy
+		}
+	}
+	// min1 := math.Min(0.94, y)
+	if dmin11 != 0 {
+		if 0.94 == y {
+			hvy += dmin11 / 2
+		} else if !(0.94 == min1) {
+			hvy += dmin11
+		}
+	}
+	return hvpOfParallelUntaken1, hvpOfParallelUntaken2, hvx, hvy
+}
+
+// hvpOfRangeArrayPerTrip returns RangeArrayPerTrip's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeArrayPerTripHessian.
+func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
+	var t5, t6, t7, datan, atan2, atan, t8, dt, t9, t, t10, t11, t12, dv, dt1, t13, t1, dt2, t14, t2, t15, t16, p1, t17, t18, t19, datan1, atan3, atan1, t20, dt3, t21, t3, t22, t23, v, dt4, t24, t4, t25, t26 float64
+	var a, da [3]float64
+	var i, iters, tapeLen, trips int
+	var tapes, condTape, aElemTape, dvTape, vxTape, xTape []float64
+	var aTape [][3]float64
+	iters = max(0, 2)
+	aTape = make([][3]float64, 0, iters)
+	tapeLen = iters + iters + iters*3 + iters*3 + iters*3 + iters*3
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dvTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	vxTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
+	condTape = tapes[: 0 : iters*3]
+	trips = 0
+	for j := range 2 {
+		trips++
+		t5 = x * x
+		t6 = 1 + t5
+		t7 = vx / t6
+		datan = t7
+		atan2 = math.Atan(x)
+		atan = atan2
+		t8 = 0.3 * datan
+		dt = t8
+		t9 = 0.3 * atan
+		t = t9
+		t10 = vy + dt
+		vy = t10
+		t11 = y + t
+		y = t11
+		aTape = append(aTape, a)
+		a = [3]float64{}
+		da = [3]float64{}
+		da[0] = 0
+		aElemTape = append(aElemTape, a[0])
+		a[0] = 0.5
+		da[2] = -vx
+		aElemTape = append(aElemTape, a[2])
+		t12 = 0.7 - x
+		a[2] = t12
+		for i, v = range a {
+			dvTape = append(dvTape, dv)
+			dv = da[i]
+			dt1 = 0.25 * dv
+			t13 = 0.25 * v
+			t1 = t13
+			dt2 = float64(i+1) * dt1
+			t14 = t1 * float64(i+1)
+			t2 = t14
+			t15 = vy + dt2
+			vy = t15
+			t16 = y + t2
+			y = t16
+			p1 = math.Tanh(0.1 * float64(j+1))
+			vxTape = append(vxTape, vx)
+			vx = 0
+			xTape = append(xTape, x)
+			x = p1
+			if n > 0 {
+				condTape = append(condTape, 1)
+				t17 = v * v
+				t18 = 1 + t17
+				t19 = dv / t18
+				datan1 = t19
+				atan3 = math.Atan(v)
+				atan1 = atan3
+				t20 = 0.5 * datan1
+				dt3 = t20
+				t21 = 0.5 * atan1
+				t3 = t21
+				t22 = vy + dt3
+				vy = t22
+				t23 = y + t3
+				y = t23
+			} else {
+				condTape = append(condTape, 0)
+			}
+		}
+		dt4 = 0.25 * da[2]
+		t24 = 0.25 * a[2]
+		t4 = t24
+		t25 = vy + dt4
+		vy = t25
+		t26 = y + t4
+		y = t26
+	}
+	hvpOfRangeArrayPerTrip1 := y
+	hvpOfRangeArrayPerTrip2 := vy
+
+	var da1 [3]float64
+	var dvy, hvy, dt26, dt41, dt24, dt23, dt31, dt22, ddt3, dt21, datan11, dt20, ddatan1, datan3, dt19, dt18, dt17, hvx, dt16, dt27, dt14, dt11, dt13, dt12, dt111, dt5, dt10, ddt, dt9, datan2, dt8, ddatan, datan21, dt7 float64
+	// return y, vy
+	dvy = 1
+	// for j := range 2
+	for ; trips > 0; trips-- {
+		// y += t4
+		dt26 = hvy
+		dt41 += dt26
+		// vy += dt4
+		// t4 := 0.25 * a[2]
+		dt24 = dt41
+		dt41 = 0
+		da1[2] += 0.25 * dt24
+		// for i, v := range a
+		for trip := 3; trip > 0; trip-- {
+			i = trip - 1
+			v = a[i]
+			// if n > 0
+			cond := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond {
+				// y += t3
+				dt23 = hvy
+				dt31 += dt23
+				// vy += dt3
+				dt22 = dvy
+				ddt3 += dt22
+				// t3 := 0.5 * atan1
+				dt21 = dt31
+				dt31 = 0
+				datan11 += 0.5 * dt21
+				// dt3 := 0.5 * datan1
+				dt20 = ddt3
+				ddt3 = 0
+				ddatan1 += 0.5 * dt20
+				// atan1 := math.Atan(v)
+				datan3 = datan11
+				datan11 = 0
+				da1[i] += datan3 / (1 + v*v)
+				// datan1 := dv / (1 + v*v)
+				dt19 = ddatan1
+				ddatan1 = 0
+				t17 = v * v
+				t18 = 1 + t17
+				t19 = dv / t18
+				dt18 = -t19 * (dt19 / t18)
+				dt17 = dt18
+				da1[i] += 2 * v * dt17
+			}
+			// x = p1
+			hvx = 0
+			x = xTape[len(xTape)-1]
+			xTape = xTape[:len(xTape)-1]
+			// vx = 0
+			vx = vxTape[len(vxTape)-1]
+			vxTape = vxTape[:len(vxTape)-1]
+			// y += t2
+			dt16 = hvy
+			dt27 += dt16
+			// vy += dt2
+			// t2 := t1 * float64(i+1)
+			dt14 = dt27
+			dt27 = 0
+			dt11 += float64(i+1) * dt14
+			// t1 := 0.25 * v
+			dt13 = dt11
+			dt11 = 0
+			da1[i] += 0.25 * dt13
+			// dv := da[i]
+			dv = dvTape[len(dvTape)-1]
+			dvTape = dvTape[:len(dvTape)-1]
+		}
+		// a[2] = 0.7 - x
+		dt12 = da1[2]
+		da1[2] = 0
+		a[2] = aElemTape[len(aElemTape)-1]
+		aElemTape = aElemTape[:len(aElemTape)-1]
+		hvx -= dt12
+		// a[0] = 0.5
+		if da1[0] != 0 {
+			da1[0] = 0
+			a[0] = aElemTape[len(aElemTape)-1]
+			aElemTape = aElemTape[:len(aElemTape)-1]
+		} else {
+			a[0] = aElemTape[len(aElemTape)-1]
+			aElemTape = aElemTape[:len(aElemTape)-1]
+		}
+		// var a [3]float64
+		da1 = [3]float64{}
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		// y += t
+		dt111 = hvy
+		dt5 += dt111
+		// vy += dt
+		dt10 = dvy
+		ddt += dt10
+		// t := 0.3 * atan
+		dt9 = dt5
+		dt5 = 0
+		datan2 += 0.3 * dt9
+		// dt := 0.3 * datan
+		dt8 = ddt
+		ddt = 0
+		ddatan += 0.3 * dt8
+		// atan := math.Atan(x)
+		datan21 = datan2
+		datan2 = 0
+		hvx += datan21 / (1 + x*x)
+		// datan := vx / (1 + x*x)
+		t5 = x * x
+		t6 = 1 + t5
+		t7 = vx / t6
+		dt7 = ddatan
+		ddatan = 0
+		hvx -= 2 * x * (t7 * (1 / t6)) * dt7
+	}
+	return hvpOfRangeArrayPerTrip1, hvpOfRangeArrayPerTrip2, hvx, hvy
+}
+
+// pullbackOfJvpOfDot5 returns jvpOfDot5's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot5 in gradients.
+func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot5: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot51 := s
+	jvpOfDot52 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot51, jvpOfDot52
+}
+
+// pullbackOfJvpOfDot6 returns jvpOfDot6's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot6 in gradients.
+func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot6: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot61 := s
+	jvpOfDot62 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot61, jvpOfDot62
+}
+
+// hvpOfWriteThroughView returns WriteThroughView's value, its directional derivative along the directions and their Hessian-vector product: a row of WriteThroughViewHessian.
+func hvpOfWriteThroughView(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	dh1 := make([]float64, 3)
+	h := make([]float64, 3)
+	ddh := make([]float64, 3)
+	dh := make([]float64, 3)
+	t3 := y * vx
+	t4 := x * vy
+	dt := t3 + t4
+	t := x * y
+	h[0] = x
+	h[1] = y
+	h[2] = t
+	dh[0] = vx
+	dh[1] = vy
+	dh[2] = dt
+	ddr := ddh[0:]
+	dr := dh[0:]
+	dr1 := dh1[0:]
+	r := h[0:]
+	jvpOfDot61, jvpOfDot62 := jvpOfDot6(h, h, dh, dh)
+	dot1 := jvpOfDot61
+	dDot := jvpOfDot62
+	dt1 := 0.5 * dDot
+	t1 := 0.5 * dot1
+	drElemPrev := dr[0]
+	dr[0] += dt1
+	rElemPrev := r[0]
+	r[0] += t1
+	dt2 := dr[0] + dh[1]
+	t2 := r[0] + h[1]
+	hvpOfWriteThroughView1 := t2
+	hvpOfWriteThroughView2 := dt2
+
+	var ddt2 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := dr[0] + dh[1]
+	ddr[0] += ddt2
+	ddh[1] += ddt2
+	// r[0] += t1
+	dt11 := dr1[0]
+	r[0] = rElemPrev
+	// dr[0] += dt1
+	ddt1 := ddr[0]
+	dr[0] = drElemPrev
+	// t1 := 0.5 * dot1
+	ddot1 := 0.5 * dt11
+	// dt1 := 0.5 * dDot
+	ddDot := 0.5 * ddt1
+	// dot1, dDot := jvpOfDot6(h, h, dh, dh)
+	pullbackOfJvpOfDot6(h, h, dh, dh, ddot1, ddDot, dh1, dh1, ddh, ddh)
+	// h[0], h[1], h[2], dh[0], dh[1], dh[2] = x, y, t, vx, vy, dt
+	ddt := ddh[2]
+	ddh[2] = 0
+	ddh[1] = 0
+	ddh[0] = 0
+	dt3 := dh1[2]
+	dh1[2] = 0
+	hvy := dh1[1]
+	dh1[1] = 0
+	hvx := dh1[0]
+	dh1[0] = 0
+	// t := x * y
+	hvx += y * dt3
+	hvy += x * dt3
+	// dt := y*vx + x*vy
+	hvx += vy * ddt
+	hvy += vx * ddt
+	return hvpOfWriteThroughView1, hvpOfWriteThroughView2, hvx, hvy
+}
+
+// pullbackOfJvpOfBellWrtX1WrtXDx returns jvpOfBellWrtX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBellWrtX1 in gradients.
+func pullbackOfJvpOfBellWrtX1WrtXDx(x, s, dx, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt := dx / s
+	t := x / s
+	t1 := -t
+	t3 := -dt
+	t4 := t * t3
+	t5 := t1 * dt
+	dt2 := t4 + t5
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	jvpOfBellWrtX11 := exp
+	jvpOfBellWrtX12 := dexp
+
+	// return exp, dexp
+	dexp1 := dres
+	// dexp := exp * dt2
+	dexp1 += dt2 * dres1
+	ddt2 := exp * dres1
+	// exp := math.Exp(t2)
+	dt21 := exp * dexp1
+	// t2 := t1 * t
+	dt1 := t * dt21
+	dt3 := t1 * dt21
+	// dt2 := t*-dt + t1*dt
+	dt1 += dt * ddt2
+	ddt := t1 * ddt2
+	dt3 += t3 * ddt2
+	dt31 := t * ddt2
+	ddt -= dt31
+	// t1 := -t
+	dt3 -= dt1
+	// t := x / s
+	dx1 := dt3 / s
+	// dt := dx / s
+	ddx := ddt / s
+	return jvpOfBellWrtX11, jvpOfBellWrtX12, dx1, ddx
+}
+
+// pullbackOfJvpOfBellWrtX2WrtXDx returns jvpOfBellWrtX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBellWrtX2 in gradients.
+func pullbackOfJvpOfBellWrtX2WrtXDx(x, s, dx, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt := dx / s
+	t := x / s
+	t1 := -t
+	t3 := -dt
+	t4 := t * t3
+	t5 := t1 * dt
+	dt2 := t4 + t5
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	jvpOfBellWrtX21 := exp
+	jvpOfBellWrtX22 := dexp
+
+	// return exp, dexp
+	dexp1 := dres
+	// dexp := exp * dt2
+	dexp1 += dt2 * dres1
+	ddt2 := exp * dres1
+	// exp := math.Exp(t2)
+	dt21 := exp * dexp1
+	// t2 := t1 * t
+	dt1 := t * dt21
+	dt3 := t1 * dt21
+	// dt2 := t*-dt + t1*dt
+	dt1 += dt * ddt2
+	ddt := t1 * ddt2
+	dt3 += t3 * ddt2
+	dt31 := t * ddt2
+	ddt -= dt31
+	// t1 := -t
+	dt3 -= dt1
+	// t := x / s
+	dx1 := dt3 / s
+	// dt := dx / s
+	ddx := ddt / s
+	return jvpOfBellWrtX21, jvpOfBellWrtX22, dx1, ddx
+}
+
+// hvpOfParallelPassiveInLoop returns ParallelPassiveInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelPassiveInLoopHessian.
+func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t2, t, t3, t4, t5, atan, jvpOfBellWrtX21, jvpOfBellWrtX22, bell1, dBell, tanh1, tanh, t6, t7, t8, dtanh, t9 float64
+	var iters, tapeLen, trips int
+	var tapes, tTape, vxTape, xTape, dBellTape, tanhTape, tanh1Tape, vyTape []float64
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + (iters + iters) + (iters + iters) + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	dBellTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		tTape = append(tTape, t)
+		t2 = y + 0.5
+		t = t2
+		vxTape = append(vxTape, vx)
+		t3 = t * t
+		t4 = 1 + t3
+		t5 = vy / t4
+		vx = t5
+		xTape = append(xTape, x)
+		atan = math.Atan(t)
+		x = atan
+		dBellTape = append(dBellTape, dBell)
+		jvpOfBellWrtX21, jvpOfBellWrtX22 = jvpOfBellWrtX2(x, 1.5, vx)
+		bell1 = jvpOfBellWrtX21
+		dBell = jvpOfBellWrtX22
+		tanhTape = append(tanhTape, tanh)
+		tanh1 = math.Tanh(bell1)
+		tanh1Tape = append(tanh1Tape, tanh1)
+		tanh = tanh1
+		t6 = tanh * tanh
+		t7 = 1 - t6
+		t8 = t7 * dBell
+		dtanh = t8
+		xTape = append(xTape, x)
+		vxTape = append(vxTape, vx)
+		vyTape = append(vyTape, vy)
+		x = float64(0.25)
+		y = tanh
+		vx = float64(0)
+		vy = dtanh
+		t9 = y + 0.125*float64(i)
+		y = t9
+	}
+	t10 := x * vy
+	t11 := y * vx
+	dt1 := t10 + t11
+	t1 := y * x
+	hvpOfParallelPassiveInLoop1 := t1
+	hvpOfParallelPassiveInLoop2 := dt1
+
+	var ddt1, ddtanh, dtanh1, dt8, ddBell, dtanh11, dbell1, djvpOfBellWrtX22, djvpOfBellWrtX21, datan, dt, dt5, dt2 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := x*vy + y*vx
+	hvy := vx * ddt1
+	dvx := y * ddt1
+	hvx := vy * ddt1
+	dvy := x * ddt1
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += 0.125 * float64(i)
+		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
+		hvx = 0
+		dvx = 0
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		ddtanh += dvy
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		dtanh1 += hvy
+		// dtanh := (1 - tanh*tanh) * dBell
+		t6 = tanh * tanh
+		t7 = 1 - t6
+		dt8 = ddtanh
+		ddtanh = 0
+		ddBell += t7 * dt8
+		dtanh1 -= 2 * tanh * dBell * dt8
+		// tanh := math.Tanh(bell1)
+		tanh1 = tanh1Tape[len(tanh1Tape)-1]
+		tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
+		dtanh11 = dtanh1
+		dtanh1 = 0
+		tanh = tanhTape[len(tanhTape)-1]
+		tanhTape = tanhTape[:len(tanhTape)-1]
+		dbell1 += (1 - tanh1*tanh1) * dtanh11
+		// bell1, dBell := jvpOfBellWrtX2(x, 1.5, vx)
+		djvpOfBellWrtX22 = ddBell
+		ddBell = 0
+		dBell = dBellTape[len(dBellTape)-1]
+		dBellTape = dBellTape[:len(dBellTape)-1]
+		djvpOfBellWrtX21 = dbell1
+		dbell1 = 0
+		_, _, dJvpOfBellWrtX2Dx, dJvpOfBellWrtX2Ddx := pullbackOfJvpOfBellWrtX2WrtXDx(x, 1.5, vx, djvpOfBellWrtX21, djvpOfBellWrtX22)
+		hvx += dJvpOfBellWrtX2Dx
+		dvx += dJvpOfBellWrtX2Ddx
+		// x = math.Atan(t)
+		datan = hvx
+		hvx = 0
+		xTape = xTape[:len(xTape)-1]
+		dt += datan / (1 + t*t)
+		// vx = vy / (1 + t*t)
+		vxTape = vxTape[:len(vxTape)-1]
+		t3 = t * t
+		t4 = 1 + t3
+		t5 = vy / t4
+		dt5 = dvx
+		dvy = dt5 / t4
+		dt -= 2 * t * (t5 * (1 / t4)) * dt5
+		// t := y + 0.5
+		dt2 = dt
+		dt = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvy = dt2
+	}
+	return hvpOfParallelPassiveInLoop1, hvpOfParallelPassiveInLoop2, hvx, hvy
+}
+
+// hvpOfPiecewiseUnconditional returns PiecewiseUnconditional's value, its directional derivative along the directions and their Hessian-vector product: a row of PiecewiseUnconditionalHessian.
+func hvpOfPiecewiseUnconditional(x float64, n int, v float64) (float64, float64, float64) {
+	var dt, t float64
+	var cond, cond1, cond2 bool
+	r1, r2 := math.Sincos(x)
+	dr := r2 * v
+	t1 := -r1
+	dr1 := t1 * v
+	s := r1
+	c := r2
+	ds := dr
+	dc := dr1
+	abs := math.Abs(c)
+	var dabs float64
+	if c > 0 {
+		cond1 = true
+		dabs += dc
+	} else {
+		cond1 = false
+		if c < 0 {
+			cond = true
+			dabs -= dc
+		} else {
+			cond = false
+		}
+	}
+	dr2 := dabs
+	r := abs
+	if n > 0 {
+		cond2 = true
+		dt = 2 * ds
+		t = s * 2
+		dr2 += dt
+		r += t
+	} else {
+		cond2 = false
+	}
+	hvpOfPiecewiseUnconditional1 := r
+	hvpOfPiecewiseUnconditional2 := dr2
+
+	var ddr2, dr3, dt1, ddt, ds1, dds, dabs1, ddc, dc1, ddr1, ddr, dr21, dr11, dt11, hv float64
+	// return r, dr2
+	ddr2 = 1
+	// if n > 0
+	if cond2 {
+		// r += t
+		dt1 += dr3
+		// dr2 += dt
+		ddt += ddr2
+		// t := s * 2
+		ds1 += 2 * dt1
+		// dt := 2 * ds
+		dds += 2 * ddt
+	}
+	// r := abs
+	dabs1 += dr3
+	// dr2 := dabs
+	// if c > 0
+	if cond1 {
+		// dabs += dc
+		ddc += ddr2
+	} else {
+		// if c < 0
+		if cond {
+			// dabs -= dc
+			ddc -= ddr2
+		}
+	}
+	// abs := math.Abs(c)
+	if dabs1 != 0 {
+		if c > 0 {
+			dc1 += dabs1
+		} else if c < 0 {
+			dc1 -= dabs1
+		}
+	}
+	// s, c, ds, dc := r1, r2, dr, dr1
+	ddr1 += ddc
+	ddr += dds
+	dr21 += dc1
+	dr11 += ds1
+	// dr1 := -r1 * v
+	if ddr1 != 0 {
+		dt11 = v * ddr1
+		dr11 -= dt11
+	}
+	// dr := r2 * v
+	if ddr != 0 {
+		dr21 += v * ddr
+	}
+	// r1, r2 := math.Sincos(x)
+	if dr11 != 0 || dr21 != 0 {
+		hv += r2*dr11 - r1*dr21
+	}
+	return hvpOfPiecewiseUnconditional1, hvpOfPiecewiseUnconditional2, hv
+}
+
+// hvpOfParallelDeadInLoop returns ParallelDeadInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelDeadInLoopHessian.
+func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfParallelDeadInLoop: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var t, dt2, t1, t2, cos, t5, dsin, sin1, sin, p1 float64
+	var iters, trips int
+	var tripsTape, dt2Tape, t2Tape []float64
+	if len(v1) < len(w) {
+		panic(fmt.Sprintf("hvpOfParallelDeadInLoop: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
+	}
+	var dx float64
+	var dy float64
+	var tapeArray [64]float64
+	dt2Tape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	t2Tape = tapeArray1[:0]
+	iters = len(w)
+	if iters <= 64 {
+		var tapeArray2 [64]float64
+		tripsTape = tapeArray2[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray3 [1024]float64
+		tripsTape = tapeArray3[:0:iters]
+	} else {
+		tripsTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for range w {
+		trips++
+		t = 0.0
+		tripsTape = append(tripsTape, 0)
+		for t < 1 {
+			tripsTape[len(tripsTape)-1]++
+			t += 0.35
+			dt2Tape = append(dt2Tape, dt2)
+			dt2 = dx - v1[0]
+			t2Tape = append(t2Tape, t2)
+			t1 = x - w[0]
+			t2 = t1
+			cos = math.Cos(t2)
+			t5 = cos * dt2
+			dsin = t5
+			sin1 = math.Sin(t2)
+			sin = sin1
+			y = sin
+			dy = dsin
+			p1 = math.Sin(1.04)
+			dx = 0
+			x = p1
+		}
+	}
+	dt3 := 0.5 * dy
+	t3 := 0.5 * y
+	dt4 := dt3 + dx
+	t4 := t3 + x
+	hvpOfParallelDeadInLoop1 := t4
+	hvpOfParallelDeadInLoop2 := dt4
+
+	var ddt4, ddsin, dy1, dsin1, dsin11, dt21, dt5, dt1 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt3 + dx
+	// dt3 := 0.5 * dy
+	ddy := 0.5 * ddt4
+	// for range w
+	for ; trips > 0; trips-- {
+		// for t < 1
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			// y, dy = sin, dsin
+			ddsin += ddy
+			ddy = 0
+			dsin1 += dy1
+			dy1 = 0
+			// sin := math.Sin(t2)
+			dsin11 = dsin1
+			dsin1 = 0
+			dt21 += math.Cos(t2) * dsin11
+			// dsin := math.Cos(t2) * dt2
+			dt5 = ddsin
+			ddsin = 0
+			dt21 -= math.Sin(t2) * dt2 * dt5
+			// t2 := x - w[0]
+			dt1 = dt21
+			dt21 = 0
+			t2 = t2Tape[len(t2Tape)-1]
+			t2Tape = t2Tape[:len(t2Tape)-1]
+			hv[0] -= dt1
+			// dt2 := dx - v1[0]
+			dt2 = dt2Tape[len(dt2Tape)-1]
+			dt2Tape = dt2Tape[:len(dt2Tape)-1]
+		}
+	}
+	return hvpOfParallelDeadInLoop1, hvpOfParallelDeadInLoop2
+}
+
+// hvpOfRangeValueUnreadKey returns RangeValueUnreadKey's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeValueUnreadKeyHessian.
+func hvpOfRangeValueUnreadKey(x, v1 float64) (float64, float64, float64) {
+	var dt, t2, t, cos, t3, dsin, sin1, sin, t4, t5, t6, dt1, t7, t1, t8, v float64
+	var i, trips int
+	var tapeArray [21]float64
+	var broke bool
+	var doneTape, dtTape, tTape, dsinTape, sinTape, dsTape, sTape []float64
+	a := [3]float64{0.5, -1, 2}
+	var ds float64
+	s := 0.0
+	dtTape = tapeArray[:0:3]
+	tTape = tapeArray[3:3:6]
+	dsinTape = tapeArray[6:6:9]
+	sinTape = tapeArray[9:9:12]
+	dsTape = tapeArray[12:12:15]
+	sTape = tapeArray[15:15:18]
+	doneTape = tapeArray[18:18:21]
+	trips = 0
+	broke = false
+	for i, v = range a {
+		trips++
+		doneTape = append(doneTape, 0)
+		if i > 5 {
+			broke = true
+			break
+		}
+		doneTape[len(doneTape)-1] = 1
+		dtTape = append(dtTape, dt)
+		dt = v * v1
+		tTape = append(tTape, t)
+		t2 = v * x
+		t = t2
+		dsinTape = append(dsinTape, dsin)
+		cos = math.Cos(t)
+		t3 = cos * dt
+		dsin = t3
+		sinTape = append(sinTape, sin)
+		sin1 = math.Sin(t)
+		sin = sin1
+		t4 = sin * ds
+		t5 = s * dsin
+		t6 = t4 + t5
+		dt1 = t6
+		t7 = s * sin
+		t1 = t7
+		dsTape = append(dsTape, ds)
+		ds = dt1
+		sTape = append(sTape, s)
+		t8 = t1 + v
+		s = t8
+	}
+	hvpOfRangeValueUnreadKey1 := s
+	hvpOfRangeValueUnreadKey2 := ds
+
+	var dds, ds1, dt8, dt11, ddt1, dt7, dsin1, dt6, ddsin, dsin11, dt2, dt3, dt21, hv float64
+	// return s, ds
+	dds = 1
+	// for i, v := range a
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		}
+		i = trips - 1
+		v = a[i]
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
+		if done {
+			// s = t1 + v
+			dt8 = ds1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt11 += dt8
+			// ds = dt1
+			ddt1 += dds
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			// t1 := s * sin
+			dt7 = dt11
+			dt11 = 0
+			ds1 = sin * dt7
+			dsin1 += s * dt7
+			// dt1 := sin*ds + s*dsin
+			dt6 = ddt1
+			ddt1 = 0
+			ds1 += dsin * dt6
+			ddsin += s * dt6
+			dsin1 += ds * dt6
+			dds = sin * dt6
+			// sin := math.Sin(t)
+			dsin11 = dsin1
+			dsin1 = 0
+			sin = sinTape[len(sinTape)-1]
+			sinTape = sinTape[:len(sinTape)-1]
+			dt2 += math.Cos(t) * dsin11
+			// dsin := math.Cos(t) * dt
+			dsin = dsinTape[len(dsinTape)-1]
+			dsinTape = dsinTape[:len(dsinTape)-1]
+			dt3 = ddsin
+			ddsin = 0
+			dt2 -= math.Sin(t) * dt * dt3
+			// t := v * x
+			dt21 = dt2
+			dt2 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			hv += v * dt21
+			// dt := v * v1
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+		}
+	}
+	return hvpOfRangeValueUnreadKey1, hvpOfRangeValueUnreadKey2, hv
 }
 
 // pullbackOfPullWrtS returns pull's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to pull in gradients.
@@ -2290,6 +9023,503 @@ func (s *Spring) jvpOfPullWrtS(h float64, ds *Spring) (float64, float64) {
 	return e, de
 }
 
+// pullbackOfJvpOfPullWrtS1WrtSDs returns jvpOfPullWrtS1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS1 in gradients.
+func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dres1 float64, ds1, dds *Spring) (float64, float64) {
+	if len(ds1.W) < len(s.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
+	}
+	if len(dds.W) < len(ds.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(dds.W) = %d is shorter than len(ds.W) = %d", len(dds.W), len(ds.W)))
+	}
+	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
+	var i, iters, trips int
+	var dvTape []float64
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	iters = len(s.W)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dvTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dvTape = tapeArray1[:0:iters]
+	} else {
+		dvTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range s.W {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = ds.W[i]
+		t1 = v * dv
+		t2 = v * dv
+		t3 = t1 + t2
+		dt = t3
+		t4 = v * v
+		t = t4
+		t5 = de + dt
+		de = t5
+		t6 = e + t
+		e = t6
+	}
+	jvpOfPullWrtS11 := e
+	jvpOfPullWrtS12 := de
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddv float64
+	// return e, de
+	// for i, v := range s.W
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = s.W[i]
+		// e += t
+		dt6 = dres
+		dt1 += dt6
+		// de += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := v * v
+		dt4 = dt1
+		dt1 = 0
+		ds1.W[i] += 2 * v * dt4
+		// dt := v*dv + v*dv
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		ds1.W[i] += dv * dt2
+		ddv += v * dt2
+		ds1.W[i] += dv * dt11
+		ddv += v * dt11
+		// dv := ds.W[i]
+		dds.W[i] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	// e := h * s.K
+	ds1.K += h * dres
+	// de := h * ds.K
+	dds.K += h * dres1
+	return jvpOfPullWrtS11, jvpOfPullWrtS12
+}
+
+// jvpOfPullWrtS1 is the pushforward of pull: its results, then their tangents along ds.
+func (s *Spring) jvpOfPullWrtS1(h float64, ds *Spring) (float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	for i, v := range s.W {
+		dv := ds.W[i]
+		dt := v*dv + v*dv
+		t := v * v
+		de += dt
+		e += t
+	}
+	return e, de
+}
+
+// pullbackOfJvpOfPullWrtS2WrtS returns jvpOfPullWrtS2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS2 in gradients.
+func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1 float64, ds1 *Spring) (float64, float64) {
+	if len(ds1.W) < len(s.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS2WrtS: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
+	}
+	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
+	var i, iters, trips int
+	var dvTape []float64
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	iters = len(s.W)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dvTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dvTape = tapeArray1[:0:iters]
+	} else {
+		dvTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range s.W {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = ds.W[i]
+		t1 = v * dv
+		t2 = v * dv
+		t3 = t1 + t2
+		dt = t3
+		t4 = v * v
+		t = t4
+		t5 = de + dt
+		de = t5
+		t6 = e + t
+		e = t6
+	}
+	jvpOfPullWrtS21 := e
+	jvpOfPullWrtS22 := de
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return e, de
+	// for i, v := range s.W
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = s.W[i]
+		// e += t
+		dt6 = dres
+		dt1 += dt6
+		// de += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := v * v
+		dt4 = dt1
+		dt1 = 0
+		ds1.W[i] += 2 * v * dt4
+		// dt := v*dv + v*dv
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		ds1.W[i] += dv * dt2
+		ds1.W[i] += dv * dt11
+		// dv := ds.W[i]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	// e := h * s.K
+	ds1.K += h * dres
+	return jvpOfPullWrtS21, jvpOfPullWrtS22
+}
+
+// jvpOfPullWrtS2 is the pushforward of pull: its results, then their tangents along ds.
+func (s *Spring) jvpOfPullWrtS2(h float64, ds *Spring) (float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	for i, v := range s.W {
+		dv := ds.W[i]
+		dt := v*dv + v*dv
+		t := v * v
+		de += dt
+		e += t
+	}
+	return e, de
+}
+
+// hvpOfPassiveSelfArg returns PassiveSelfArg's value, its directional derivative along the directions and their Hessian-vector product: a row of PassiveSelfArgHessian.
+func hvpOfPassiveSelfArg(x float64, s *Spring, vx float64, vs, hvs *Spring) (float64, float64, float64) {
+	if len(hvs.W) < len(s.W) {
+		panic(fmt.Sprintf("hvpOfPassiveSelfArg: len(hvs.W) = %d is shorter than len(s.W) = %d", len(hvs.W), len(s.W)))
+	}
+	if len(vs.W) < len(s.W) {
+		panic(fmt.Sprintf("hvpOfPassiveSelfArg: len(vs.W) = %d is shorter than len(s.W) = %d", len(vs.W), len(s.W)))
+	}
+	p1 := math.Ceil(2 * x)
+	jvpOfPullWrtS21, jvpOfPullWrtS22 := s.jvpOfPullWrtS2(p1, vs)
+	pull1 := jvpOfPullWrtS21
+	dPull := jvpOfPullWrtS22
+	vx = dPull
+	x = pull1
+	t1 := x * vx
+	t2 := x * vx
+	dt := t1 + t2
+	t := x * x
+	hvpOfPassiveSelfArg1 := t
+	hvpOfPassiveSelfArg2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := x*vx + x*vx
+	hvx := vx * ddt
+	dvx := x * ddt
+	hvx += vx * ddt
+	dvx += x * ddt
+	// x = pull1
+	dpull1 := hvx
+	hvx = 0
+	// vx = dPull
+	// pull1, dPull := s.jvpOfPullWrtS2(p1, vs)
+	s.pullbackOfJvpOfPullWrtS2WrtS(p1, vs, dpull1, dvx, hvs)
+	return hvpOfPassiveSelfArg1, hvpOfPassiveSelfArg2, hvx
+}
+
+// hvpOfVarSliceLater returns VarSliceLater's value, its directional derivative along the directions and their Hessian-vector product: a row of VarSliceLaterHessian.
+func hvpOfVarSliceLater(a []float64, flip bool, v, hv []float64) (float64, float64) {
+	if len(hv) < len(a) {
+		panic(fmt.Sprintf("hvpOfVarSliceLater: len(hv) = %d is shorter than len(a) = %d", len(hv), len(a)))
+	}
+	if len(v) < len(a) {
+		panic(fmt.Sprintf("hvpOfVarSliceLater: len(v) = %d is shorter than len(a) = %d", len(v), len(a)))
+	}
+	var src []float64
+	var dsrc1 []float64
+	var dsrc []float64
+	if flip {
+		dsrc = v[1:]
+		dsrc1 = hv[1:]
+		src = a[1:]
+	} else {
+		dsrc = v
+		dsrc1 = hv
+		src = a
+	}
+	t2 := src[0] * dsrc[0]
+	t3 := src[0] * dsrc[0]
+	dt := t2 + t3
+	t := src[0] * src[0]
+	t4 := a[2] * dt
+	t5 := t * v[2]
+	dt1 := t4 + t5
+	t1 := t * a[2]
+	hvpOfVarSliceLater1 := t1
+	hvpOfVarSliceLater2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := a[2]*dt + t*v[2]
+	dt2 := v[2] * ddt1
+	hv[2] += dt * ddt1
+	ddt := a[2] * ddt1
+	// t := src[0] * src[0]
+	dsrc1[0] += 2 * src[0] * dt2
+	// dt := src[0]*dsrc[0] + src[0]*dsrc[0]
+	dsrc1[0] += dsrc[0] * ddt
+	dsrc1[0] += dsrc[0] * ddt
+	return hvpOfVarSliceLater1, hvpOfVarSliceLater2
+}
+
+// hvpOfUntakenAfterReturn returns UntakenAfterReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of UntakenAfterReturnHessian.
+func hvpOfUntakenAfterReturn(x, v float64) (float64, float64, float64) {
+	var hvpOfUntakenAfterReturn1, hvpOfUntakenAfterReturn2, t, b, t2, db, t3, t4, dt1, t1 float64
+	var cond, done bool
+	t = -x
+	b = math.Sqrt(t)
+	t2 = 0.5 / b
+	db = t2 * -v
+	done = false
+	if x > 0 {
+		cond = true
+		t3 = x * v
+		t4 = x * v
+		dt1 = t3 + t4
+		t1 = x * x
+		hvpOfUntakenAfterReturn1 = t1
+		hvpOfUntakenAfterReturn2 = dt1
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	hvpOfUntakenAfterReturn1 = b
+	hvpOfUntakenAfterReturn2 = db
+reverse:
+	var ddb, ddt1, dt11, hv, dt3, dt4, dt2, db1, dt float64
+	if done {
+		// return b, db
+		ddb = 1
+	}
+	// if x > 0
+	if cond {
+		// return t1, dt1
+		ddt1 += 1
+		// t1 := x * x
+		hv += 2 * x * dt11
+		// dt1 := x*v + x*v
+		dt3 = ddt1
+		dt4 = ddt1
+		hv += v * dt4
+		hv += v * dt3
+	}
+	// db := 0.5 / b * -v
+	if ddb != 0 {
+		dt2 = -v * ddb
+		db1 -= t2 * (dt2 / b)
+	}
+	// b := math.Sqrt(t)
+	if db1 != 0 {
+		dt += 0.5 / b * db1
+	}
+	// t := -x
+	hv -= dt
+	return hvpOfUntakenAfterReturn1, hvpOfUntakenAfterReturn2, hv
+}
+
+// hvpOfLabelReverse returns LabelReverse's value, its directional derivative along the directions and their Hessian-vector product: a row of LabelReverseHessian.
+func hvpOfLabelReverse(xs []float64, a float64, vxs []float64, va float64, hvxs []float64) (float64, float64, float64) {
+	if len(hvxs) < len(xs) {
+		panic(fmt.Sprintf("hvpOfLabelReverse: len(hvxs) = %d is shorter than len(xs) = %d", len(hvxs), len(xs)))
+	}
+	var hvpOfLabelReverse1, hvpOfLabelReverse2, ds, s, dv, t1, t2, t3, dt, t4, t, t5, t6, v, t7, t8, t9, t10 float64
+	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
+	var tapes, tapes1, condTape, doneTape, dvTape, dsTape, sTape, dsTape1, sTape1 []float64
+	var broke, done bool
+	if len(vxs) < len(xs) {
+		panic(fmt.Sprintf("hvpOfLabelReverse: len(vxs) = %d is shorter than len(xs) = %d", len(vxs), len(xs)))
+	}
+	ds = 0
+	s = 0.0
+	done = false
+	iters = len(xs)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	broke = false
+	for i1, v = range xs {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = vxs[i1]
+		t1 = v * ds
+		t2 = s * dv
+		t3 = t1 + t2
+		dt = t3
+		t4 = s * v
+		t = t4
+		dsTape = append(dsTape, ds)
+		t5 = dt + va
+		ds = t5
+		sTape = append(sTape, s)
+		t6 = t + a
+		s = t6
+		if s > 10 {
+			condTape = append(condTape, 1)
+			hvpOfLabelReverse1 = s
+			hvpOfLabelReverse2 = ds
+			broke = true
+			goto reverse1
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	done = true
+	i = 0
+	iters1 = max(0, 3)
+	tapeLen1 = iters1 + iters1 + iters1
+	if tapeLen1 <= 64 {
+		var tapeArray2 [64]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes1 = tapeArray3[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dsTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	doneTape = tapes1[:0:iters1]
+	trips1 = 0
+reverse:
+	for ; i < 3; i++ {
+		trips1++
+		doneTape = append(doneTape, 0)
+		if i == 1 {
+			continue reverse
+		}
+		doneTape[len(doneTape)-1] = 1
+		dsTape1 = append(dsTape1, ds)
+		t7 = s * ds
+		t8 = s * ds
+		t9 = t7 + t8
+		ds = t9
+		sTape1 = append(sTape1, s)
+		t10 = s * s
+		s = t10
+	}
+	hvpOfLabelReverse1 = s
+	hvpOfLabelReverse2 = ds
+reverse1:
+	var dds, ds1, dt10, dt9, dt6, dt1, hva, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	if done {
+		// return s, ds
+		dds = 1
+		// for i < 3
+		for ; trips1 > 0; trips1-- {
+			done1 := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done1 {
+				// s *= s
+				s = sTape1[len(sTape1)-1]
+				sTape1 = sTape1[:len(sTape1)-1]
+				dt10 = ds1
+				ds1 = 2 * s * dt10
+				// ds = s*ds + s*ds
+				ds = dsTape1[len(dsTape1)-1]
+				dsTape1 = dsTape1[:len(dsTape1)-1]
+				dt9 = dds
+				dds = (s + s) * dt9
+				ds1 += (ds + ds) * dt9
+			}
+		}
+	}
+	// for i1, v := range xs
+	for ; trips > 0; trips-- {
+		if broke {
+			broke = false
+		}
+		i1 = trips - 1
+		v = xs[i1]
+		// if s > 10
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// return s, ds
+			dds += 1
+		}
+		// s = t + a
+		dt6 = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt1 += dt6
+		hva += dt6
+		// ds = dt + va
+		dt5 = dds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		ddt += dt5
+		// t := s * v
+		if dt1 != 0 {
+			dt4 = dt1
+			dt1 = 0
+			ds1 = v * dt4
+			hvxs[i1] += s * dt4
+		}
+		// dt := v*ds + s*dv
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		ds1 += dv * dt2
+		hvxs[i1] += ds * dt11
+		dds = v * dt11
+		// dv := vxs[i1]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return hvpOfLabelReverse1, hvpOfLabelReverse2, hva
+}
+
 // pullbackOfOutWrtU returns out's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to out in gradients.
 func (u *Unit) pullbackOfOutWrtU(x, dres float64, du *Unit) float64 {
 	s := 0.0
@@ -2326,6 +9556,82 @@ func (u *Unit) jvpOfOutWrtU(x float64, du *Unit) (float64, float64) {
 	return s, ds
 }
 
+// hvpOfElemUntaken returns ElemUntaken's value, its directional derivative along the directions and their Hessian-vector product: a row of ElemUntakenHessian.
+func hvpOfElemUntaken(x, v float64) (float64, float64, float64) {
+	var hvpOfElemUntaken1, hvpOfElemUntaken2, sqrt, t1, t2, aElemPrev, dt, t float64
+	var a, da [2]float64
+	var k int
+	var cond, done bool
+	a = [2]float64{}
+	da = [2]float64{}
+	sqrt = math.Sqrt(x)
+	a[0] = sqrt
+	t1 = 0.5 / a[0]
+	t2 = t1 * v
+	da[0] = t2
+	da[1] = v
+	aElemPrev = a[1]
+	a[1] = x
+	k = 1
+	if x > 0 {
+		k = 0
+	}
+	done = false
+	if x > 5 {
+		cond = true
+		dt = 2 * da[0]
+		t = a[0] * 2
+		hvpOfElemUntaken1 = t
+		hvpOfElemUntaken2 = dt
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	hvpOfElemUntaken1 = a[k]
+	hvpOfElemUntaken2 = da[k]
+reverse:
+	var da1, dda [2]float64
+	var ddt, dt1, hv, dt2, dt11, dsqrt float64
+	if done {
+		// return a[k], da[k]
+		dda[k] += 1
+	}
+	// if x > 5
+	if cond {
+		// return t, dt
+		ddt += 1
+		// t := a[0] * 2
+		da1[0] += 2 * dt1
+		// dt := 2 * da[0]
+		dda[0] += 2 * ddt
+	}
+	// a[1] = x
+	if da1[1] != 0 {
+		hv += da1[1]
+		da1[1] = 0
+		a[1] = aElemPrev
+	} else {
+		a[1] = aElemPrev
+	}
+	// da[1] = v
+	dda[1] = 0
+	// da[0] = 0.5 / a[0] * v
+	if dda[0] != 0 {
+		dt2 = dda[0]
+		dda[0] = 0
+		dt11 = v * dt2
+		da1[0] -= t1 * (dt11 / a[0])
+	}
+	// a[0] = math.Sqrt(x)
+	if da1[0] != 0 {
+		dsqrt = da1[0]
+		da1[0] = 0
+		hv += 0.5 / sqrt * dsqrt
+	}
+	return hvpOfElemUntaken1, hvpOfElemUntaken2, hv
+}
+
 // pullbackOfSplitWrtM returns split's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to split in gradients.
 func (m *Pair) pullbackOfSplitWrtM(x, dres, dres1 float64, dm *Pair) (float64, float64) {
 	y := m.A * x
@@ -2344,4 +9650,503 @@ func (m *Pair) jvpOfSplitWrtM(x float64, dm *Pair) (float64, float64, float64, f
 	dy := x * dm.A
 	y := m.A * x
 	return y, m.B, dy, dm.B
+}
+
+// pullbackOfJvpOfSplitWrtM1WrtMDm returns jvpOfSplitWrtM1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitWrtM1 in gradients.
+func (m *Pair) pullbackOfJvpOfSplitWrtM1WrtMDm(x float64, dm *Pair, dres, dres1, dres2, dres3 float64, dm1, ddm *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	jvpOfSplitWrtM11 := y
+	jvpOfSplitWrtM12 := m.B
+	jvpOfSplitWrtM13 := dy
+	jvpOfSplitWrtM14 := dm.B
+
+	// return y, m.B, dy, dm.B
+	ddm.B += dres3
+	dm1.B += dres1
+	// y := m.A * x
+	dm1.A += x * dres
+	// dy := x * dm.A
+	ddm.A += x * dres2
+	return jvpOfSplitWrtM11, jvpOfSplitWrtM12, jvpOfSplitWrtM13, jvpOfSplitWrtM14
+}
+
+// jvpOfSplitWrtM1 is the pushforward of split: its results, then their tangents along dm.
+func (m *Pair) jvpOfSplitWrtM1(x float64, dm *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	return y, m.B, dy, dm.B
+}
+
+// pullbackOfJvpOfSplitWrtM2WrtM returns jvpOfSplitWrtM2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitWrtM2 in gradients.
+func (m *Pair) pullbackOfJvpOfSplitWrtM2WrtM(x float64, dm *Pair, dres, dres1, dres2, dres3 float64, dm1 *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	jvpOfSplitWrtM21 := y
+	jvpOfSplitWrtM22 := m.B
+	var jvpOfSplitWrtM23 float64 = dy
+	var jvpOfSplitWrtM24 float64 = dm.B
+
+	// return y, m.B, dy, dm.B
+	dm1.B += dres1
+	// y := m.A * x
+	dm1.A += x * dres
+	return jvpOfSplitWrtM21, jvpOfSplitWrtM22, jvpOfSplitWrtM23, jvpOfSplitWrtM24
+}
+
+// jvpOfSplitWrtM2 is the pushforward of split: its results, then their tangents along dm.
+func (m *Pair) jvpOfSplitWrtM2(x float64, dm *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	return y, m.B, dy, dm.B
+}
+
+// hvpOfPairProduct returns PairProduct's value, its directional derivative along the directions and their Hessian-vector product: a row of PairProductHessian.
+func hvpOfPairProduct(m, v, hv *Pair) (float64, float64) {
+	jvpOfSplitWrtM21, jvpOfSplitWrtM22, jvpOfSplitWrtM23, jvpOfSplitWrtM24 := m.jvpOfSplitWrtM2(2, v)
+	split1 := jvpOfSplitWrtM21
+	split2 := jvpOfSplitWrtM22
+	dSplit := jvpOfSplitWrtM23
+	dSplit1 := jvpOfSplitWrtM24
+	a := split1
+	b := split2
+	da := dSplit
+	db := dSplit1
+	t1 := b * da
+	t2 := a * db
+	dt := t1 + t2
+	t := a * b
+	hvpOfPairProduct1 := t
+	hvpOfPairProduct2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := b*da + a*db
+	da1 := db * ddt
+	ddb := a * ddt
+	db1 := da * ddt
+	dda := b * ddt
+	// a, b, da, db := split1, split2, dSplit, dSplit1
+	// split1, split2, dSplit, dSplit1 := m.jvpOfSplitWrtM2(2, v)
+	m.pullbackOfJvpOfSplitWrtM2WrtM(2, v, da1, db1, dda, ddb, hv)
+	return hvpOfPairProduct1, hvpOfPairProduct2
+}
+
+// hvpOfTallyMean returns TallyMean's value, its directional derivative along the directions and their Hessian-vector product: a row of TallyMeanHessian.
+func hvpOfTallyMean(a Tally, x float64, va Tally, vx float64) (float64, float64, Tally, float64) {
+	t2 := x * vx
+	t3 := x * vx
+	dt := t2 + t3
+	t := x * x
+	va.Sum += dt
+	a.Sum += t
+	a.Count += 1
+	a.Count = a.Count * 2
+	dt1 := va.Sum / float64(a.Count)
+	t1 := a.Sum / float64(a.Count)
+	hvpOfTallyMean1 := t1
+	hvpOfTallyMean2 := dt1
+
+	var dva, hva Tally
+	var ddt1, dt2, hvx float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := va.Sum / float64(a.Count)
+	dva.Sum += ddt1 / float64(a.Count)
+	// a.Sum += t
+	dt2 += hva.Sum
+	// va.Sum += dt
+	ddt := dva.Sum
+	// t := x * x
+	if dt2 != 0 {
+		hvx += 2 * x * dt2
+	}
+	// dt := x*vx + x*vx
+	hvx += vx * ddt
+	hvx += vx * ddt
+	return hvpOfTallyMean1, hvpOfTallyMean2, hva, hvx
+}
+
+// hvpOfOscillatorNotWrt returns OscillatorNotWrt's value, its directional derivative along the directions and their Hessian-vector product: a row of OscillatorNotWrtHessian.
+func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float64) {
+	var dt, t3, t, t4, t5, t6, dt1, t7, t1, t8, dt2, t9, t2 float64
+	var iters, tapeLen, trips int
+	var tapes, dtTape, tTape, dsElemTape, sElemTape []float64
+	var ds Oscillator
+	iters = max(0, 10)
+	tapeLen = iters + iters + (iters + iters) + (iters + iters)
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sElemTape = tapes[: 0 : iters+iters]
+	trips = 0
+	for range 10 {
+		trips++
+		dtTape = append(dtTape, dt)
+		dt = 0.1 * v
+		tTape = append(tTape, t)
+		t3 = 0.1 * k
+		t = t3
+		t4 = s.X * dt
+		t5 = t * ds.X
+		t6 = t4 + t5
+		dt1 = t6
+		t7 = t * s.X
+		t1 = t7
+		dsElemTape = append(dsElemTape, ds.V)
+		ds.V -= dt1
+		sElemTape = append(sElemTape, s.V)
+		s.V -= t1
+		t8 = 0.1 * ds.V
+		dt2 = t8
+		t9 = 0.1 * s.V
+		t2 = t9
+		dsElemTape = append(dsElemTape, ds.X)
+		ds.X += dt2
+		sElemTape = append(sElemTape, s.X)
+		s.X += t2
+	}
+	hvpOfOscillatorNotWrt1 := s.X
+	hvpOfOscillatorNotWrt2 := ds.X
+
+	var ds1, dds Oscillator
+	var dt21, ddt2, dt9, dt8, dt11, ddt1, dt7, dt3, dt6, dt4, dt5, dt31, hv float64
+	// return s.X, ds.X
+	dds.X += 1
+	// for range 10
+	for ; trips > 0; trips-- {
+		// s.X += t2
+		if ds1.X != 0 {
+			dt21 += ds1.X
+			s.X = sElemTape[len(sElemTape)-1]
+			sElemTape = sElemTape[:len(sElemTape)-1]
+		} else {
+			s.X = sElemTape[len(sElemTape)-1]
+			sElemTape = sElemTape[:len(sElemTape)-1]
+		}
+		// ds.X += dt2
+		ddt2 += dds.X
+		ds.X = dsElemTape[len(dsElemTape)-1]
+		dsElemTape = dsElemTape[:len(dsElemTape)-1]
+		// t2 := 0.1 * s.V
+		dt9 = dt21
+		dt21 = 0
+		ds1.V += 0.1 * dt9
+		// dt2 := 0.1 * ds.V
+		dt8 = ddt2
+		ddt2 = 0
+		dds.V += 0.1 * dt8
+		// s.V -= t1
+		if ds1.V != 0 {
+			dt11 -= ds1.V
+			s.V = sElemTape[len(sElemTape)-1]
+			sElemTape = sElemTape[:len(sElemTape)-1]
+		} else {
+			s.V = sElemTape[len(sElemTape)-1]
+			sElemTape = sElemTape[:len(sElemTape)-1]
+		}
+		// ds.V -= dt1
+		ddt1 -= dds.V
+		ds.V = dsElemTape[len(dsElemTape)-1]
+		dsElemTape = dsElemTape[:len(dsElemTape)-1]
+		// t1 := t * s.X
+		if dt11 != 0 {
+			dt7 = dt11
+			dt11 = 0
+			dt3 += s.X * dt7
+			ds1.X += t * dt7
+		}
+		// dt1 := s.X*dt + t*ds.X
+		dt6 = ddt1
+		ddt1 = 0
+		dt4 = dt6
+		dt5 = dt6
+		dt3 += ds.X * dt5
+		dds.X += t * dt5
+		ds1.X += dt * dt4
+		// t := 0.1 * k
+		dt31 = dt3
+		dt3 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hv += 0.1 * dt31
+		// dt := 0.1 * v
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+	}
+	return hvpOfOscillatorNotWrt1, hvpOfOscillatorNotWrt2, hv
+}
+
+// hvpOfRangeAssignNoKey returns RangeAssignNoKey's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeAssignNoKeyHessian.
+func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("hvpOfRangeAssignNoKey: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var iters, trips int
+	var dvTape []float64
+	if len(v1) < len(xs) {
+		panic(fmt.Sprintf("hvpOfRangeAssignNoKey: len(v1) = %d is shorter than len(xs) = %d", len(v1), len(xs)))
+	}
+	var v float64
+	var dv float64
+	var ds float64
+	s := 0.0
+	var i int
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dvTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dvTape = tapeArray1[:0:iters]
+	} else {
+		dvTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range xs {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = v1[i]
+		t1 = v * dv
+		t2 = v * dv
+		t3 = t1 + t2
+		dt = t3
+		t4 = v * v
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	hvpOfRangeAssignNoKey1 := s
+	hvpOfRangeAssignNoKey2 := ds
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i, v = range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = xs[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := v * v
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += 2 * v * dt4
+		// dt := v*dv + v*dv
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dv * dt2
+		hv[i] += dv * dt11
+		// dv = v1[i]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return hvpOfRangeAssignNoKey1, hvpOfRangeAssignNoKey2
+}
+
+// hvpOfPackageDataStore returns PackageDataStore's value, its directional derivative along the directions and their Hessian-vector product: a row of PackageDataStoreHessian.
+func hvpOfPackageDataStore(x float64, n int, v float64) (float64, float64, float64) {
+	dh1 := make([]float64, 2)
+	h := make([]float64, 2)
+	dh := make([]float64, 2)
+	dh[0] = 0
+	h[0] = weights[n%4]
+	dh[1] = v
+	h[1] = x
+	t2 := h[1] * dh[0]
+	t3 := h[0] * dh[1]
+	dt := t2 + t3
+	t := h[0] * h[1]
+	t4 := h[1] * dt
+	t5 := t * dh[1]
+	dt1 := t4 + t5
+	t1 := t * h[1]
+	hvpOfPackageDataStore1 := t1
+	hvpOfPackageDataStore2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := h[1]*dt + t*dh[1]
+	dt2 := dh[1] * ddt1
+	dh1[1] += dt * ddt1
+	ddt := h[1] * ddt1
+	// t := h[0] * h[1]
+	dh1[0] += h[1] * dt2
+	dh1[1] += h[0] * dt2
+	// dt := h[1]*dh[0] + h[0]*dh[1]
+	dh1[0] += dh[1] * ddt
+	dh1[1] += dh[0] * ddt
+	// h[1] = x
+	hv := dh1[1]
+	dh1[1] = 0
+	// h[0] = weights[n%4]
+	dh1[0] = 0
+	return hvpOfPackageDataStore1, hvpOfPackageDataStore2, hv
+}
+
+// hvpOfRangeElemCopy returns RangeElemCopy's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeElemCopyHessian.
+func hvpOfRangeElemCopy(w, v1, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfRangeElemCopy: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
+	var i, iters, tapeLen, trips int
+	var tapes, dvTape, dhElemTape, hElemTape []float64
+	if len(v1) < len(w) {
+		panic(fmt.Sprintf("hvpOfRangeElemCopy: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
+	}
+	dh1 := make([]float64, 1)
+	h := make([]float64, 1)
+	dh := make([]float64, 1)
+	var ds float64
+	s := 0.0
+	iters = len(w)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape = tapes[:0:iters]
+	trips = 0
+	for i, v = range w {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = v1[i]
+		dhElemTape = append(dhElemTape, dh[0])
+		dh[0] = v1[0]
+		hElemTape = append(hElemTape, h[0])
+		h[0] = w[0]
+		t1 = h[0] * dv
+		t2 = v * dh[0]
+		t3 = t1 + t2
+		dt = t3
+		t4 = v * h[0]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	hvpOfRangeElemCopy1 := s
+	hvpOfRangeElemCopy2 := ds
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i, v := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = w[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := v * h[0]
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += h[0] * dt4
+		dh1[0] += v * dt4
+		// dt := h[0]*dv + v*dh[0]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dh[0] * dt2
+		dh1[0] += dv * dt11
+		// h[0] = w[0]
+		dElem := dh1[0]
+		dh1[0] = 0
+		hv[0] += dElem
+		h[0] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		// dh[0] = v1[0]
+		dh[0] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		// dv := v1[i]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	return hvpOfRangeElemCopy1, hvpOfRangeElemCopy2
+}
+
+// hvpOfParallelPassiveElems returns ParallelPassiveElems's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelPassiveElemsHessian.
+func hvpOfParallelPassiveElems(x, v, v1, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfParallelPassiveElems: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	if len(v1) < len(x) {
+		panic(fmt.Sprintf("hvpOfParallelPassiveElems: len(v1) = %d is shorter than len(x) = %d", len(v1), len(x)))
+	}
+	dh1 := make([]float64, 2)
+	h := make([]float64, 2)
+	dh := make([]float64, 2)
+	d := make([]float64, 2)
+	dt := 2 * v1[1]
+	t := x[1] * 2
+	h[0] = x[0]
+	h[1] = t
+	d[0] = v[0]
+	d[1] = v[1]
+	dh[0] = v1[0]
+	dh[1] = dt
+	dt1 := d[1] * dh[0]
+	t1 := h[0] * d[1]
+	t5 := h[1] * dh[1]
+	t6 := h[1] * dh[1]
+	dt2 := t5 + t6
+	t2 := h[1] * h[1]
+	dt3 := d[0] * dt2
+	t3 := t2 * d[0]
+	dt4 := dt1 + dt3
+	t4 := t1 + t3
+	hvpOfParallelPassiveElems1 := t4
+	hvpOfParallelPassiveElems2 := dt4
+
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt1 + dt3
+	// dt3 := d[0] * dt2
+	ddt2 := d[0] * ddt4
+	// dt2 := h[1]*dh[1] + h[1]*dh[1]
+	dh1[1] += dh[1] * ddt2
+	dh1[1] += dh[1] * ddt2
+	// h[0], h[1], d[0], d[1], dh[0], dh[1] = x[0], t, v[0], v[1], v1[0], dt
+	dt7 := dh1[1]
+	dh1[1] = 0
+	dElem := dh1[0]
+	dh1[0] = 0
+	hv[0] += dElem
+	// t := x[1] * 2
+	hv[1] += 2 * dt7
+	return hvpOfParallelPassiveElems1, hvpOfParallelPassiveElems2
 }

@@ -242,6 +242,14 @@ func failClosedCases() []gradCase {
 			},
 			at: pts(p(0.5, 1.5, -1, 2, 0.3, 0.7), p(-0.2, 0.4, 1.1, -0.6, 0.9, 0.1))},
 		{name: "ElemUntaken", f: ElemUntaken, grad: ElemUntakenGrad, at: pts(p(-1), p(-0.3), p(2), p(7))},
+		{name: "ParallelPassiveElems",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ParallelPassiveElemsJVP(x, []float64{0.5, -2}, v) }),
+			f:   func(x []float64) float64 { return ParallelPassiveElems(x, []float64{0.5, -2}) },
+			grad: func(x []float64) (float64, []float64) {
+				d := make([]float64, 2)
+				return ParallelPassiveElemsGrad(x, []float64{0.5, -2}, d), d
+			},
+			at: pts(p(0.3, 0.7), p(-1.2, 2))},
 		{name: "MapData",
 			jvp:  func(x, dx float64) (float64, float64) { return MapDataJVP(x, map[string]float64{"a": 3}, dx) },
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },

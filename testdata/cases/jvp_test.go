@@ -232,6 +232,13 @@ func TestRoundingResidual(t *testing.T) {
 		if math.Abs(g-2*x) > 1e-6*2*x {
 			t.Errorf("RoundingResidualGrad(%v) = %v, want %v to 1e-6", x, g, 2*x)
 		}
+		hess := make([]float64, 1)
+		if v, g2 := RoundingResidualHessian(x, hess); v != RoundingResidual(x) || math.Abs(g2-2*x) > 1e-6*2*x || math.Abs(hess[0]-2) > 1e-6 {
+			t.Errorf("RoundingResidualHessian(%v) = %v, %v, %v; want %v, %v, 2", x, v, g2, hess, RoundingResidual(x), 2*x)
+		}
+		if v, g2, hv := RoundingResidualHVP(x, 0.5); v != RoundingResidual(x) || math.Abs(g2-2*x) > 1e-6*2*x || math.Abs(hv-1) > 1e-6 {
+			t.Errorf("RoundingResidualHVP(%v, 0.5) = %v, %v, %v; want %v, %v, 1", x, v, g2, hv, RoundingResidual(x), 2*x)
+		}
 	}
 }
 

@@ -8,114 +8,170 @@ import "math"
 // chain rule do some work.
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Add(x, y float64) float64 { return x + y }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Sub(x, y float64) float64 { return x - y }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Mul(x, y float64) float64 { return x * y }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Div(x, y float64) float64 { return x / y }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Neg(x float64) float64 { return -x * (-x + 1) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Abs(x float64) float64 { return math.Abs(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Acos(x float64) float64 { return math.Acos(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Acosh(x float64) float64 { return math.Acosh(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Asin(x float64) float64 { return math.Asin(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Asinh(x float64) float64 { return math.Asinh(2*x + 1) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Atan(x float64) float64 { return math.Atan(x * x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Atan2(y, x float64) float64 { return math.Atan2(y, x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Atanh(x float64) float64 { return math.Atanh(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Cbrt(x float64) float64 { return math.Cbrt(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Ceil(x float64) float64 { return math.Ceil(x) * x }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Copysign(x, y float64) float64 { return math.Copysign(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Cos(x float64) float64 { return math.Cos(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Cosh(x float64) float64 { return math.Cosh(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Dim(x, y float64) float64 { return math.Dim(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Erf(x float64) float64 { return math.Erf(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Erfc(x float64) float64 { return math.Erfc(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Erfinv(x float64) float64 { return math.Erfinv(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Erfcinv(x float64) float64 { return math.Erfcinv(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Exp(x float64) float64 { return math.Exp(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Exp2(x float64) float64 { return math.Exp2(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Expm1(x float64) float64 { return math.Expm1(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func FMA(x, y, z float64) float64 { return math.FMA(x, y, z) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Floor(x float64) float64 { return math.Floor(x) + x }
 
@@ -124,6 +180,8 @@ func Floor(x float64) float64 { return math.Floor(x) + x }
 // 0, not Inf·0 = NaN.
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func FrexpSubnormal(x, y float64) float64 {
 	frac, _ := math.Frexp(x)
@@ -131,6 +189,8 @@ func FrexpSubnormal(x, y float64) float64 {
 }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Frexp(x float64) float64 {
 	frac, exp := math.Frexp(x)
@@ -138,58 +198,86 @@ func Frexp(x float64) float64 {
 }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Hypot(x, y float64) float64 { return math.Hypot(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func J0(x float64) float64 { return math.J0(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func J1(x float64) float64 { return math.J1(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Jn(x float64) float64 { return math.Jn(3, x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Ldexp(x float64) float64 { return math.Ldexp(x, 3) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Log(x float64) float64 { return math.Log(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Log10(x float64) float64 { return math.Log10(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Log1p(x float64) float64 { return math.Log1p(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Log2(x float64) float64 { return math.Log2(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Logb(x float64) float64 { return math.Logb(x) * x }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Max(x, y float64) float64 { return math.Max(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Min(x, y float64) float64 { return math.Min(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Mod(x, y float64) float64 { return math.Mod(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Modf(x float64) float64 {
 	whole, frac := math.Modf(x)
@@ -197,38 +285,56 @@ func Modf(x float64) float64 {
 }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Nextafter(x, y float64) float64 { return math.Nextafter(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Nextafter32(x, y float32) float32 { return math.Nextafter32(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Pow(x, y float64) float64 { return math.Pow(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func PowConst(x float64) float64 { return math.Pow(x, 2.5) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Remainder(x, y float64) float64 { return math.Remainder(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Round(x float64) float64 { return math.Round(x) * x }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func RoundToEven(x float64) float64 { return math.RoundToEven(x) * x }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Sin(x float64) float64 { return math.Sin(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Sincos(x float64) float64 {
 	s, c := math.Sincos(x)
@@ -236,50 +342,74 @@ func Sincos(x float64) float64 {
 }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Sinh(x float64) float64 { return math.Sinh(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Sqrt(x float64) float64 { return math.Sqrt(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Tan(x float64) float64 { return math.Tan(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Tanh(x float64) float64 { return math.Tanh(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Trunc(x float64) float64 { return math.Trunc(x) * x }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Y0(x float64) float64 { return math.Y0(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Y1(x float64) float64 { return math.Y1(x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Yn(x float64) float64 { return math.Yn(2, x) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Max2(x, y float64) float64 { return max(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Max3(x, y, z float64) float64 { return max(x, y, z) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Min2(x, y float64) float64 { return min(x, y) }
 
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func Min3(x, y, z float64) float64 { return min(x, y, z) }
 
@@ -289,6 +419,8 @@ func Min3(x, y, z float64) float64 { return min(x, y, z) }
 // the derivative, magnified 2^26 by Frexp: random programs, seed 24).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func RoundingResidual(x float64) float64 {
 	frac, _ := math.Frexp(x - float64(float32(x)))

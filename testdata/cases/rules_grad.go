@@ -2,7 +2,10 @@
 
 package cases
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // AddGrad returns Add(x, y) and its partial derivatives with respect to x, y.
 func AddGrad(x, y float64) (float64, float64, float64) {
@@ -20,6 +23,60 @@ func AddJVP(x, y, dx, dy float64) (float64, float64) {
 	dt := dx + dy
 	t := x + y
 	return t, dt
+}
+
+// AddHVP returns Add's value, its gradient as AddGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func AddHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	t := x + y
+	addHVP := t
+
+	var ddt, hvx, hvy float64
+	// return t, dt
+	ddt = 1
+	// dt := vx + vy
+	return addHVP, ddt, ddt, hvx, hvy
+}
+
+// AddHessian returns Add's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AddHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AddHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var add float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfAdd(x, y, vx, vy)
+	add = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfAdd(x, y, vx, vy)
+	add = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		add = Add(x, y)
+	}
+	return add, dx, dy
 }
 
 // SubGrad returns Sub(x, y) and its partial derivatives with respect to x, y.
@@ -40,6 +97,61 @@ func SubJVP(x, y, dx, dy float64) (float64, float64) {
 	return t, dt
 }
 
+// SubHVP returns Sub's value, its gradient as SubGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func SubHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	t := x - y
+	subHVP := t
+
+	var ddt, hvx, hvy float64
+	// return t, dt
+	ddt = 1
+	// dt := vx - vy
+	dy := -ddt
+	return subHVP, ddt, dy, hvx, hvy
+}
+
+// SubHessian returns Sub's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SubHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SubHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var sub float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfSub(x, y, vx, vy)
+	sub = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfSub(x, y, vx, vy)
+	sub = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		sub = Sub(x, y)
+	}
+	return sub, dx, dy
+}
+
 // MulGrad returns Mul(x, y) and its partial derivatives with respect to x, y.
 func MulGrad(x, y float64) (float64, float64, float64) {
 	mul := x * y
@@ -53,6 +165,64 @@ func MulJVP(x, y, dx, dy float64) (float64, float64) {
 	dt := y*dx + x*dy
 	t := x * y
 	return t, dt
+}
+
+// MulHVP returns Mul's value, its gradient as MulGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func MulHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	t := x * y
+	mulHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := y*vx + x*vy
+	hvx := vy * ddt
+	dy := x * ddt
+	hvy := vx * ddt
+	dx := y * ddt
+	return mulHVP, dx, dy, hvx, hvy
+}
+
+// MulHessian returns Mul's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func MulHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("MulHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var mul float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfMul(x, y, vx, vy)
+	mul = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfMul(x, y, vx, vy)
+	mul = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		mul = Mul(x, y)
+	}
+	return mul, dx, dy
 }
 
 // DivGrad returns Div(x, y) and its partial derivatives with respect to x, y.
@@ -70,6 +240,71 @@ func DivJVP(x, y, dx, dy float64) (float64, float64) {
 	t := x / y
 	dt := (dx - t*dy) / y
 	return t, dt
+}
+
+// DivHVP returns Div's value, its gradient as DivGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func DivHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	t := x / y
+	t1 := t * vy
+	t2 := vx - t1
+	dt := t2 / y
+	divHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := (vx - t*vy) / y
+	dt2 := ddt / y
+	hvy := -dt * (ddt / y)
+	dt1 := -dt2
+	dt3 := vy * dt1
+	dy := t * dt1
+	// t := x / y
+	hvx := dt3 / y
+	hvy -= t * (dt3 / y)
+	return divHVP, dt2, dy, hvx, hvy
+}
+
+// DivHessian returns Div's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DivHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DivHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var div float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfDiv(x, y, vx, vy)
+	div = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfDiv(x, y, vx, vy)
+	div = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		div = Div(x, y)
+	}
+	return div, dx, dy
 }
 
 // NegGrad returns Neg(x) and its partial derivatives with respect to x.
@@ -93,6 +328,60 @@ func NegJVP(x, dx float64) (float64, float64) {
 	dt3 := t2*-dx + t*-dx
 	t3 := t * t2
 	return t3, dt3
+}
+
+// NegHVP returns Neg's value, its gradient as NegGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NegHVP(x, v float64) (float64, float64, float64) {
+	t := -x
+	t1 := -x
+	t2 := t1 + 1
+	t4 := -v
+	t6 := -v
+	t3 := t * t2
+	negHVP := t3
+
+	var ddt3 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := t2*-v + t*-v
+	dt := t6 * ddt3
+	dt6 := t * ddt3
+	dx := -dt6
+	dt2 := t4 * ddt3
+	dt4 := t2 * ddt3
+	dx -= dt4
+	// t2 := t1 + 1
+	// t1 := -x
+	hv := -dt2
+	// t := -x
+	hv -= dt
+	return negHVP, dx, hv
+}
+
+// NegHessian returns Neg's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NegHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NegHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var neg float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfNeg(x, v)
+	neg = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		neg = Neg(x)
+	}
+	return neg, dx
 }
 
 // AbsGrad returns Abs(x) and its partial derivatives with respect to x.
@@ -121,6 +410,65 @@ func AbsJVP(x, dx float64) (float64, float64) {
 	return abs, dabs
 }
 
+// AbsHVP returns Abs's value, its gradient as AbsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func AbsHVP(x, v float64) (float64, float64, float64) {
+	var cond, cond1 bool
+	abs := math.Abs(x)
+	if x > 0 {
+		cond1 = true
+	} else {
+		cond1 = false
+		if x < 0 {
+			cond = true
+		} else {
+			cond = false
+		}
+	}
+	absHVP := abs
+
+	var ddabs, dx, hv float64
+	// return abs, dabs
+	ddabs = 1
+	// if x > 0
+	if cond1 {
+		// dabs += v
+		dx += ddabs
+	} else {
+		// if x < 0
+		if cond {
+			// dabs -= v
+			dx -= ddabs
+		}
+	}
+	return absHVP, dx, hv
+}
+
+// AbsHessian returns Abs's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AbsHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AbsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var abs float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfAbs(x, v)
+	abs = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		abs = Abs(x)
+	}
+	return abs, dx
+}
+
 // AcosGrad returns Acos(x) and its partial derivatives with respect to x.
 func AcosGrad(x float64) (float64, float64) {
 	acos := math.Acos(x)
@@ -135,6 +483,54 @@ func AcosJVP(x, dx float64) (float64, float64) {
 	dacos := -1 / math.Sqrt(1-x*x) * dx
 	acos := math.Acos(x)
 	return acos, dacos
+}
+
+// AcosHVP returns Acos's value, its gradient as AcosGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func AcosHVP(x, v float64) (float64, float64, float64) {
+	t := x * x
+	t1 := 1 - t
+	sqrt := math.Sqrt(t1)
+	t2 := -1 / sqrt
+	acos := math.Acos(x)
+	acosHVP := acos
+
+	var ddacos float64
+	// return acos, dacos
+	ddacos = 1
+	// dacos := -1 / math.Sqrt(1-x*x) * v
+	dt2 := v * ddacos
+	dx := t2 * ddacos
+	dsqrt := -t2 * (dt2 / sqrt)
+	dt1 := 0.5 / sqrt * dsqrt
+	dt := -dt1
+	hv := 2 * x * dt
+	return acosHVP, dx, hv
+}
+
+// AcosHessian returns Acos's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AcosHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AcosHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var acos float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfAcos(x, v)
+	acos = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		acos = Acos(x)
+	}
+	return acos, dx
 }
 
 // AcoshGrad returns Acosh(x) and its partial derivatives with respect to x.
@@ -153,6 +549,52 @@ func AcoshJVP(x, dx float64) (float64, float64) {
 	return acosh, dacosh
 }
 
+// AcoshHVP returns Acosh's value, its gradient as AcoshGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func AcoshHVP(x, v float64) (float64, float64, float64) {
+	t := x * x
+	t1 := t - 1
+	sqrt := math.Sqrt(t1)
+	dacosh := v / sqrt
+	acosh := math.Acosh(x)
+	acoshHVP := acosh
+
+	var ddacosh float64
+	// return acosh, dacosh
+	ddacosh = 1
+	// dacosh := v / math.Sqrt(x*x-1)
+	dx := ddacosh / sqrt
+	dsqrt := -dacosh * (ddacosh / sqrt)
+	dt1 := 0.5 / sqrt * dsqrt
+	hv := 2 * x * dt1
+	return acoshHVP, dx, hv
+}
+
+// AcoshHessian returns Acosh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AcoshHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AcoshHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var acosh float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfAcosh(x, v)
+	acosh = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		acosh = Acosh(x)
+	}
+	return acosh, dx
+}
+
 // AsinGrad returns Asin(x) and its partial derivatives with respect to x.
 func AsinGrad(x float64) (float64, float64) {
 	asin := math.Asin(x)
@@ -167,6 +609,53 @@ func AsinJVP(x, dx float64) (float64, float64) {
 	dasin := dx / math.Sqrt(1-x*x)
 	asin := math.Asin(x)
 	return asin, dasin
+}
+
+// AsinHVP returns Asin's value, its gradient as AsinGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func AsinHVP(x, v float64) (float64, float64, float64) {
+	t := x * x
+	t1 := 1 - t
+	sqrt := math.Sqrt(t1)
+	dasin := v / sqrt
+	asin := math.Asin(x)
+	asinHVP := asin
+
+	var ddasin float64
+	// return asin, dasin
+	ddasin = 1
+	// dasin := v / math.Sqrt(1-x*x)
+	dx := ddasin / sqrt
+	dsqrt := -dasin * (ddasin / sqrt)
+	dt1 := 0.5 / sqrt * dsqrt
+	dt := -dt1
+	hv := 2 * x * dt
+	return asinHVP, dx, hv
+}
+
+// AsinHessian returns Asin's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AsinHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AsinHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var asin float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfAsin(x, v)
+	asin = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		asin = Asin(x)
+	}
+	return asin, dx
 }
 
 // AsinhGrad returns Asinh(x) and its partial derivatives with respect to x.
@@ -191,6 +680,60 @@ func AsinhJVP(x, dx float64) (float64, float64) {
 	return asinh, dasinh
 }
 
+// AsinhHVP returns Asinh's value, its gradient as AsinhGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func AsinhHVP(x, v float64) (float64, float64, float64) {
+	dt := 2 * v
+	t := 2 * x
+	t1 := t + 1
+	t2 := t1 * t1
+	t3 := t2 + 1
+	sqrt := math.Sqrt(t3)
+	dasinh := dt / sqrt
+	asinh := math.Asinh(t1)
+	asinhHVP := asinh
+
+	var ddasinh float64
+	// return asinh, dasinh
+	ddasinh = 1
+	// dasinh := dt / math.Sqrt(t1*t1+1)
+	ddt := ddasinh / sqrt
+	dsqrt := -dasinh * (ddasinh / sqrt)
+	dt3 := 0.5 / sqrt * dsqrt
+	dt1 := 2 * t1 * dt3
+	// t1 := t + 1
+	// t := 2 * x
+	hv := 2 * dt1
+	// dt := 2 * v
+	dx := 2 * ddt
+	return asinhHVP, dx, hv
+}
+
+// AsinhHessian returns Asinh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AsinhHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AsinhHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var asinh float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfAsinh(x, v)
+	asinh = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		asinh = Asinh(x)
+	}
+	return asinh, dx
+}
+
 // AtanGrad returns Atan(x) and its partial derivatives with respect to x.
 func AtanGrad(x float64) (float64, float64) {
 	t := x * x
@@ -209,6 +752,61 @@ func AtanJVP(x, dx float64) (float64, float64) {
 	datan := dt / (1 + t*t)
 	atan := math.Atan(t)
 	return atan, datan
+}
+
+// AtanHVP returns Atan's value, its gradient as AtanGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func AtanHVP(x, v float64) (float64, float64, float64) {
+	t1 := x * v
+	t2 := x * v
+	dt := t1 + t2
+	t := x * x
+	t3 := t * t
+	t4 := 1 + t3
+	datan := dt / t4
+	atan := math.Atan(t)
+	atanHVP := atan
+
+	var ddatan float64
+	// return atan, datan
+	ddatan = 1
+	// datan := dt / (1 + t*t)
+	ddt := ddatan / t4
+	dt4 := -datan * (ddatan / t4)
+	dt1 := 2 * t * dt4
+	// t := x * x
+	hv := 2 * x * dt1
+	// dt := x*v + x*v
+	hv += v * ddt
+	dx := x * ddt
+	hv += v * ddt
+	dx += x * ddt
+	return atanHVP, dx, hv
+}
+
+// AtanHessian returns Atan's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AtanHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AtanHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var atan float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfAtan(x, v)
+	atan = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		atan = Atan(x)
+	}
+	return atan, dx
 }
 
 // Atan2Grad returns Atan2(y, x) and its partial derivatives with respect to y, x.
@@ -240,6 +838,113 @@ func Atan2JVP(y, x, dy, dx float64) (float64, float64) {
 	return atan2, datan2
 }
 
+// Atan2HVP returns Atan2's value, its gradient as Atan2Grad gives it, and the product of its Hessian with the direction vy, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func Atan2HVP(y, x, vy, vx float64) (float64, float64, float64, float64, float64) {
+	var t, t1, t3, t4 float64
+	var cond, cond1 bool
+	atan2 := math.Atan2(y, x)
+	h := math.Hypot(y, x)
+	if h != 0 {
+		cond = true
+		t = x / h
+		t1 = t / h
+	} else {
+		cond = false
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		cond1 = true
+		t3 = y / h1
+		t4 = t3 / h1
+	} else {
+		cond1 = false
+	}
+	atan2HVP := atan2
+
+	var ddatan2, dt5, dt4, dx, dt3, dh1, hvy, hvx, dt2, dt1, dy, dt, dh float64
+	// return atan2, datan2
+	ddatan2 = 1
+	// if h1 != 0
+	if cond1 {
+		// datan2 -= y / h1 / h1 * vx
+		dt5 = -ddatan2
+		dt4 = vx * dt5
+		dx += t4 * dt5
+		dt3 = dt4 / h1
+		dh1 -= t4 * (dt4 / h1)
+		hvy += dt3 / h1
+		dh1 -= t3 * (dt3 / h1)
+	}
+	// h1 := math.Hypot(y, x)
+	if dh1 != 0 {
+		if h1 != 0 {
+			hvy += y / h1 * dh1
+			hvx += x / h1 * dh1
+		}
+	}
+	// if h != 0
+	if cond {
+		// datan2 += x / h / h * vy
+		dt2 = ddatan2
+		dt1 = vy * dt2
+		dy += t1 * dt2
+		dt = dt1 / h
+		dh -= t1 * (dt1 / h)
+		hvx += dt / h
+		dh -= t * (dt / h)
+	}
+	// h := math.Hypot(y, x)
+	if dh != 0 {
+		if h != 0 {
+			hvy += y / h * dh
+			hvx += x / h * dh
+		}
+	}
+	return atan2HVP, dy, dx, hvy, hvx
+}
+
+// Atan2Hessian returns Atan2's value and its gradient with respect to y, x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Atan2Hessian(y, x float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Atan2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vy float64
+	var dy float64
+	var vx float64
+	var dx float64
+	var atan2 float64
+	j := 0
+	vy = 1
+	r, t, hvy, hvx := hvpOfAtan2(y, x, vy, vx)
+	atan2 = r
+	dy += t
+	k := j * n
+	hess[k] += hvy
+	k++
+	hess[k] += hvx
+	k++
+	vy = 0
+	j++
+	vx = 1
+	r1, t1, hvy, hvx := hvpOfAtan2(y, x, vy, vx)
+	atan2 = r1
+	dx += t1
+	k1 := j * n
+	hess[k1] += hvy
+	k1++
+	hess[k1] += hvx
+	k1++
+	vx = 0
+	j++
+	if n == 0 {
+		atan2 = Atan2(y, x)
+	}
+	return atan2, dy, dx
+}
+
 // AtanhGrad returns Atanh(x) and its partial derivatives with respect to x.
 func AtanhGrad(x float64) (float64, float64) {
 	atanh := math.Atanh(x)
@@ -256,6 +961,51 @@ func AtanhJVP(x, dx float64) (float64, float64) {
 	return atanh, datanh
 }
 
+// AtanhHVP returns Atanh's value, its gradient as AtanhGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func AtanhHVP(x, v float64) (float64, float64, float64) {
+	t := x * x
+	t1 := 1 - t
+	datanh := v / t1
+	atanh := math.Atanh(x)
+	atanhHVP := atanh
+
+	var ddatanh float64
+	// return atanh, datanh
+	ddatanh = 1
+	// datanh := v / (1 - x*x)
+	dx := ddatanh / t1
+	dt1 := -datanh * (ddatanh / t1)
+	dt := -dt1
+	hv := 2 * x * dt
+	return atanhHVP, dx, hv
+}
+
+// AtanhHessian returns Atanh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AtanhHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AtanhHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var atanh float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfAtanh(x, v)
+	atanh = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		atanh = Atanh(x)
+	}
+	return atanh, dx
+}
+
 // CbrtGrad returns Cbrt(x) and its partial derivatives with respect to x.
 func CbrtGrad(x float64) (float64, float64) {
 	cbrt := math.Cbrt(x)
@@ -270,6 +1020,53 @@ func CbrtJVP(x, dx float64) (float64, float64) {
 	cbrt := math.Cbrt(x)
 	dcbrt := dx / (3 * (cbrt * cbrt))
 	return cbrt, dcbrt
+}
+
+// CbrtHVP returns Cbrt's value, its gradient as CbrtGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func CbrtHVP(x, v float64) (float64, float64, float64) {
+	cbrt := math.Cbrt(x)
+	t := cbrt * cbrt
+	t1 := 3 * t
+	dcbrt := v / t1
+	cbrtHVP := cbrt
+
+	var ddcbrt float64
+	// return cbrt, dcbrt
+	ddcbrt = 1
+	// dcbrt := v / (3 * (cbrt * cbrt))
+	dx := ddcbrt / t1
+	dt1 := -dcbrt * (ddcbrt / t1)
+	dt := 3 * dt1
+	dcbrt1 := 2 * cbrt * dt
+	// cbrt := math.Cbrt(x)
+	hv := dcbrt1 / (3 * (cbrt * cbrt))
+	return cbrtHVP, dx, hv
+}
+
+// CbrtHessian returns Cbrt's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func CbrtHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("CbrtHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var cbrt float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfCbrt(x, v)
+	cbrt = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		cbrt = Cbrt(x)
+	}
+	return cbrt, dx
 }
 
 // CeilGrad returns Ceil(x) and its partial derivatives with respect to x.
@@ -289,6 +1086,46 @@ func CeilJVP(x, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// CeilHVP returns Ceil's value, its gradient as CeilGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func CeilHVP(x, v float64) (float64, float64, float64) {
+	p1 := math.Ceil(x)
+	t := p1 * x
+	ceilHVP := t
+
+	var ddt, hv float64
+	// return t, dt
+	ddt = 1
+	// dt := p1 * v
+	dx := p1 * ddt
+	return ceilHVP, dx, hv
+}
+
+// CeilHessian returns Ceil's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func CeilHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("CeilHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var ceil float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfCeil(x, v)
+	ceil = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		ceil = Ceil(x)
+	}
+	return ceil, dx
+}
+
 // CopysignGrad returns Copysign(x, y) and its partial derivatives with respect to x, y.
 func CopysignGrad(x, y float64) (float64, float64, float64) {
 	copysign := math.Copysign(x, y)
@@ -304,6 +1141,64 @@ func CopysignJVP(x, y, dx, dy float64) (float64, float64) {
 	dcopysign := math.Copysign(1, x) * math.Copysign(1, y) * dx
 	copysign := math.Copysign(x, y)
 	return copysign, dcopysign
+}
+
+// CopysignHVP returns Copysign's value, its gradient as CopysignGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func CopysignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	copysign1 := math.Copysign(1, x)
+	copysign2 := math.Copysign(1, y)
+	t := copysign1 * copysign2
+	copysign := math.Copysign(x, y)
+	copysignHVP := copysign
+
+	var ddcopysign, dy, hvx, hvy float64
+	// return copysign, dcopysign
+	ddcopysign = 1
+	// dcopysign := math.Copysign(1, x) * math.Copysign(1, y) * vx
+	dx := t * ddcopysign
+	return copysignHVP, dx, dy, hvx, hvy
+}
+
+// CopysignHessian returns Copysign's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func CopysignHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("CopysignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var copysign float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfCopysign(x, y, vx, vy)
+	copysign = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfCopysign(x, y, vx, vy)
+	copysign = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		copysign = Copysign(x, y)
+	}
+	return copysign, dx, dy
 }
 
 // CosGrad returns Cos(x) and its partial derivatives with respect to x.
@@ -322,6 +1217,50 @@ func CosJVP(x, dx float64) (float64, float64) {
 	return cos, dcos
 }
 
+// CosHVP returns Cos's value, its gradient as CosGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func CosHVP(x, v float64) (float64, float64, float64) {
+	sin := math.Sin(x)
+	t := -sin
+	cos := math.Cos(x)
+	cosHVP := cos
+
+	var ddcos float64
+	// return cos, dcos
+	ddcos = 1
+	// dcos := -math.Sin(x) * v
+	dt := v * ddcos
+	dx := t * ddcos
+	dsin := -dt
+	hv := math.Cos(x) * dsin
+	return cosHVP, dx, hv
+}
+
+// CosHessian returns Cos's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func CosHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("CosHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var cos float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfCos(x, v)
+	cos = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		cos = Cos(x)
+	}
+	return cos, dx
+}
+
 // CoshGrad returns Cosh(x) and its partial derivatives with respect to x.
 func CoshGrad(x float64) (float64, float64) {
 	cosh := math.Cosh(x)
@@ -336,6 +1275,48 @@ func CoshJVP(x, dx float64) (float64, float64) {
 	dcosh := math.Sinh(x) * dx
 	cosh := math.Cosh(x)
 	return cosh, dcosh
+}
+
+// CoshHVP returns Cosh's value, its gradient as CoshGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func CoshHVP(x, v float64) (float64, float64, float64) {
+	sinh := math.Sinh(x)
+	cosh := math.Cosh(x)
+	coshHVP := cosh
+
+	var ddcosh float64
+	// return cosh, dcosh
+	ddcosh = 1
+	// dcosh := math.Sinh(x) * v
+	dsinh := v * ddcosh
+	dx := sinh * ddcosh
+	hv := math.Cosh(x) * dsinh
+	return coshHVP, dx, hv
+}
+
+// CoshHessian returns Cosh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func CoshHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("CoshHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var cosh float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfCosh(x, v)
+	cosh = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		cosh = Cosh(x)
+	}
+	return cosh, dx
 }
 
 // DimGrad returns Dim(x, y) and its partial derivatives with respect to x, y.
@@ -371,6 +1352,104 @@ func DimJVP(x, y, dx, dy float64) (float64, float64) {
 	return dim, ddim
 }
 
+// DimHVP returns Dim's value, its gradient as DimGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func DimHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var cond, cond1, cond2, cond3 bool
+	dim := math.Dim(x, y)
+	if x > y {
+		cond1 = true
+	} else {
+		cond1 = false
+		if x == y {
+			cond = true
+		} else {
+			cond = false
+		}
+	}
+	if x > y {
+		cond3 = true
+	} else {
+		cond3 = false
+		if x == y {
+			cond2 = true
+		} else {
+			cond2 = false
+		}
+	}
+	dimHVP := dim
+
+	var dddim, dy, dt1, dx, dt, hvx, hvy float64
+	// return dim, ddim
+	dddim = 1
+	// if x > y
+	if cond3 {
+		// ddim -= vy
+		dy -= dddim
+	} else {
+		// if x == y
+		if cond2 {
+			// ddim -= vy / 2
+			dt1 = -dddim
+			dy += dt1 / 2
+		}
+	}
+	// if x > y
+	if cond1 {
+		// ddim += vx
+		dx += dddim
+	} else {
+		// if x == y
+		if cond {
+			// ddim += vx / 2
+			dt = dddim
+			dx += dt / 2
+		}
+	}
+	return dimHVP, dx, dy, hvx, hvy
+}
+
+// DimHessian returns Dim's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DimHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DimHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var dim float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfDim(x, y, vx, vy)
+	dim = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfDim(x, y, vx, vy)
+	dim = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		dim = Dim(x, y)
+	}
+	return dim, dx, dy
+}
+
 // ErfGrad returns Erf(x) and its partial derivatives with respect to x.
 func ErfGrad(x float64) (float64, float64) {
 	erf := math.Erf(x)
@@ -385,6 +1464,55 @@ func ErfJVP(x, dx float64) (float64, float64) {
 	derf := 2 / math.SqrtPi * math.Exp(-x*x) * dx
 	erf := math.Erf(x)
 	return erf, derf
+}
+
+// ErfHVP returns Erf's value, its gradient as ErfGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ErfHVP(x, v float64) (float64, float64, float64) {
+	t := -x
+	t1 := t * x
+	exp := math.Exp(t1)
+	t2 := 2 / math.SqrtPi * exp
+	erf := math.Erf(x)
+	erfHVP := erf
+
+	var dderf float64
+	// return erf, derf
+	dderf = 1
+	// derf := 2 / math.SqrtPi * math.Exp(-x*x) * v
+	dt2 := v * dderf
+	dx := t2 * dderf
+	dexp := 1.1283791670955126 * dt2
+	dt1 := exp * dexp
+	dt := x * dt1
+	hv := t * dt1
+	hv -= dt
+	return erfHVP, dx, hv
+}
+
+// ErfHessian returns Erf's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ErfHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ErfHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var erf float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfErf(x, v)
+	erf = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		erf = Erf(x)
+	}
+	return erf, dx
 }
 
 // ErfcGrad returns Erfc(x) and its partial derivatives with respect to x.
@@ -403,6 +1531,55 @@ func ErfcJVP(x, dx float64) (float64, float64) {
 	return erfc, derfc
 }
 
+// ErfcHVP returns Erfc's value, its gradient as ErfcGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ErfcHVP(x, v float64) (float64, float64, float64) {
+	t := -x
+	t1 := t * x
+	exp := math.Exp(t1)
+	t2 := -2 / math.SqrtPi * exp
+	erfc := math.Erfc(x)
+	erfcHVP := erfc
+
+	var dderfc float64
+	// return erfc, derfc
+	dderfc = 1
+	// derfc := -2 / math.SqrtPi * math.Exp(-x*x) * v
+	dt2 := v * dderfc
+	dx := t2 * dderfc
+	dexp := -1.1283791670955126 * dt2
+	dt1 := exp * dexp
+	dt := x * dt1
+	hv := t * dt1
+	hv -= dt
+	return erfcHVP, dx, hv
+}
+
+// ErfcHessian returns Erfc's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ErfcHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ErfcHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var erfc float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfErfc(x, v)
+	erfc = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		erfc = Erfc(x)
+	}
+	return erfc, dx
+}
+
 // ErfinvGrad returns Erfinv(x) and its partial derivatives with respect to x.
 func ErfinvGrad(x float64) (float64, float64) {
 	erfinv := math.Erfinv(x)
@@ -417,6 +1594,54 @@ func ErfinvJVP(x, dx float64) (float64, float64) {
 	erfinv := math.Erfinv(x)
 	derfinv := math.SqrtPi / 2 * math.Exp(erfinv*erfinv) * dx
 	return erfinv, derfinv
+}
+
+// ErfinvHVP returns Erfinv's value, its gradient as ErfinvGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ErfinvHVP(x, v float64) (float64, float64, float64) {
+	erfinv := math.Erfinv(x)
+	t := erfinv * erfinv
+	exp := math.Exp(t)
+	t1 := math.SqrtPi / 2 * exp
+	erfinvHVP := erfinv
+
+	var dderfinv float64
+	// return erfinv, derfinv
+	dderfinv = 1
+	// derfinv := math.SqrtPi / 2 * math.Exp(erfinv*erfinv) * v
+	dt1 := v * dderfinv
+	dx := t1 * dderfinv
+	dexp := 0.886226925452758 * dt1
+	dt := exp * dexp
+	derfinv1 := 2 * erfinv * dt
+	// erfinv := math.Erfinv(x)
+	hv := math.SqrtPi / 2 * math.Exp(erfinv*erfinv) * derfinv1
+	return erfinvHVP, dx, hv
+}
+
+// ErfinvHessian returns Erfinv's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ErfinvHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ErfinvHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var erfinv float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfErfinv(x, v)
+	erfinv = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		erfinv = Erfinv(x)
+	}
+	return erfinv, dx
 }
 
 // ErfcinvGrad returns Erfcinv(x) and its partial derivatives with respect to x.
@@ -435,6 +1660,54 @@ func ErfcinvJVP(x, dx float64) (float64, float64) {
 	return erfcinv, derfcinv
 }
 
+// ErfcinvHVP returns Erfcinv's value, its gradient as ErfcinvGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ErfcinvHVP(x, v float64) (float64, float64, float64) {
+	erfcinv := math.Erfcinv(x)
+	t := erfcinv * erfcinv
+	exp := math.Exp(t)
+	t1 := math.SqrtPi / -2 * exp
+	erfcinvHVP := erfcinv
+
+	var dderfcinv float64
+	// return erfcinv, derfcinv
+	dderfcinv = 1
+	// derfcinv := math.SqrtPi / -2 * math.Exp(erfcinv*erfcinv) * v
+	dt1 := v * dderfcinv
+	dx := t1 * dderfcinv
+	dexp := -0.886226925452758 * dt1
+	dt := exp * dexp
+	derfcinv1 := 2 * erfcinv * dt
+	// erfcinv := math.Erfcinv(x)
+	hv := math.SqrtPi / -2 * math.Exp(erfcinv*erfcinv) * derfcinv1
+	return erfcinvHVP, dx, hv
+}
+
+// ErfcinvHessian returns Erfcinv's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ErfcinvHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ErfcinvHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var erfcinv float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfErfcinv(x, v)
+	erfcinv = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		erfcinv = Erfcinv(x)
+	}
+	return erfcinv, dx
+}
+
 // ExpGrad returns Exp(x) and its partial derivatives with respect to x.
 func ExpGrad(x float64) (float64, float64) {
 	exp := math.Exp(x)
@@ -448,6 +1721,48 @@ func ExpJVP(x, dx float64) (float64, float64) {
 	exp := math.Exp(x)
 	dexp := exp * dx
 	return exp, dexp
+}
+
+// ExpHVP returns Exp's value, its gradient as ExpGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ExpHVP(x, v float64) (float64, float64, float64) {
+	exp := math.Exp(x)
+	expHVP := exp
+
+	var ddexp float64
+	// return exp, dexp
+	ddexp = 1
+	// dexp := exp * v
+	dexp1 := v * ddexp
+	dx := exp * ddexp
+	// exp := math.Exp(x)
+	hv := exp * dexp1
+	return expHVP, dx, hv
+}
+
+// ExpHessian returns Exp's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ExpHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ExpHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var exp float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfExp(x, v)
+	exp = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		exp = Exp(x)
+	}
+	return exp, dx
 }
 
 // Exp2Grad returns Exp2(x) and its partial derivatives with respect to x.
@@ -466,6 +1781,50 @@ func Exp2JVP(x, dx float64) (float64, float64) {
 	return exp2, dexp2
 }
 
+// Exp2HVP returns Exp2's value, its gradient as Exp2Grad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func Exp2HVP(x, v float64) (float64, float64, float64) {
+	exp2 := math.Exp2(x)
+	t := exp2 * math.Ln2
+	exp2HVP := exp2
+
+	var ddexp2 float64
+	// return exp2, dexp2
+	ddexp2 = 1
+	// dexp2 := exp2 * math.Ln2 * v
+	dt := v * ddexp2
+	dx := t * ddexp2
+	dexp21 := 0.6931471805599453 * dt
+	// exp2 := math.Exp2(x)
+	hv := exp2 * math.Ln2 * dexp21
+	return exp2HVP, dx, hv
+}
+
+// Exp2Hessian returns Exp2's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Exp2Hessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Exp2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var exp2 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfExp2(x, v)
+	exp2 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		exp2 = Exp2(x)
+	}
+	return exp2, dx
+}
+
 // Expm1Grad returns Expm1(x) and its partial derivatives with respect to x.
 func Expm1Grad(x float64) (float64, float64) {
 	expm1 := math.Expm1(x)
@@ -480,6 +1839,49 @@ func Expm1JVP(x, dx float64) (float64, float64) {
 	expm1 := math.Expm1(x)
 	dexpm1 := (expm1 + 1) * dx
 	return expm1, dexpm1
+}
+
+// Expm1HVP returns Expm1's value, its gradient as Expm1Grad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func Expm1HVP(x, v float64) (float64, float64, float64) {
+	expm1 := math.Expm1(x)
+	t := expm1 + 1
+	expm1HVP := expm1
+
+	var ddexpm1 float64
+	// return expm1, dexpm1
+	ddexpm1 = 1
+	// dexpm1 := (expm1 + 1) * v
+	dt := v * ddexpm1
+	dx := t * ddexpm1
+	// expm1 := math.Expm1(x)
+	hv := (expm1 + 1) * dt
+	return expm1HVP, dx, hv
+}
+
+// Expm1Hessian returns Expm1's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Expm1Hessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Expm1Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var expm1 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfExpm1(x, v)
+	expm1 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		expm1 = Expm1(x)
+	}
+	return expm1, dx
 }
 
 // FMAGrad returns FMA(x, y, z) and its partial derivatives with respect to x, y, z.
@@ -499,6 +1901,84 @@ func FMAJVP(x, y, z, dx, dy, dz float64) (float64, float64) {
 	return fma, dfma
 }
 
+// FMAHVP returns FMA's value, its gradient as FMAGrad gives it, and the product of its Hessian with the direction vx, vy, vz in the same form (added into buffers for slices and pointers, returned for the rest).
+func FMAHVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64, float64, float64) {
+	fma := math.FMA(x, y, z)
+	fMAHVP := fma
+
+	var ddfma, hvz float64
+	// return fma, dfma
+	ddfma = 1
+	// dfma := y*vx + x*vy + vz
+	hvx := vy * ddfma
+	dy := x * ddfma
+	hvy := vx * ddfma
+	dx := y * ddfma
+	return fMAHVP, dx, dy, ddfma, hvx, hvy, hvz
+}
+
+// FMAHessian returns FMA's value and its gradient with respect to x, y, z, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FMAHessian(x, y, z float64, hess []float64) (float64, float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FMAHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var vz float64
+	var dz float64
+	var fMA float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy, hvz := hvpOfFMA(x, y, z, vx, vy, vz)
+	fMA = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	hess[k] += hvz
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy, hvz := hvpOfFMA(x, y, z, vx, vy, vz)
+	fMA = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	hess[k1] += hvz
+	k1++
+	vy = 0
+	j++
+	vz = 1
+	r2, t2, hvx, hvy, hvz := hvpOfFMA(x, y, z, vx, vy, vz)
+	fMA = r2
+	dz += t2
+	k2 := j * n
+	hess[k2] += hvx
+	k2++
+	hess[k2] += hvy
+	k2++
+	hess[k2] += hvz
+	k2++
+	vz = 0
+	j++
+	if n == 0 {
+		fMA = FMA(x, y, z)
+	}
+	return fMA, dx, dy, dz
+}
+
 // FloorGrad returns Floor(x) and its partial derivatives with respect to x.
 func FloorGrad(x float64) (float64, float64) {
 	floor := math.Floor(x) + x
@@ -514,6 +1994,44 @@ func FloorJVP(x, dx float64) (float64, float64) {
 	p1 := math.Floor(x)
 	t := p1 + x
 	return t, dx
+}
+
+// FloorHVP returns Floor's value, its gradient as FloorGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func FloorHVP(x, v float64) (float64, float64, float64) {
+	p1 := math.Floor(x)
+	t := p1 + x
+	floorHVP := t
+
+	var dx, hv float64
+	// return t, v
+	dx = 1
+	return floorHVP, dx, hv
+}
+
+// FloorHessian returns Floor's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FloorHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FloorHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var floor float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfFloor(x, v)
+	floor = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		floor = Floor(x)
+	}
+	return floor, dx
 }
 
 // FrexpSubnormalGrad returns FrexpSubnormal(x, y) and its partial derivatives with respect to x, y.
@@ -555,6 +2073,89 @@ func FrexpSubnormalJVP(x, y, dx, dy float64) (float64, float64) {
 	return t3, dt3
 }
 
+// FrexpSubnormalHVP returns FrexpSubnormal's value, its gradient as FrexpSubnormalGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func FrexpSubnormalHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	t4, t5 := math.Frexp(x)
+	r := t4
+	r1 := t5
+	dr := math.Ldexp(vx, -r1)
+	frac := r
+	dfrac := dr
+	t := y * y
+	dt1 := vy - vy
+	t1 := y - y
+	t2 := t1 * frac
+	t3 := t + t2
+	frexpSubnormalHVP := t3
+
+	var ddt3 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt + dt2
+	// dt2 := frac*dt1 + t1*dfrac
+	dt11 := dfrac * ddt3
+	ddfrac := t1 * ddt3
+	dfrac1 := dt1 * ddt3
+	ddt1 := frac * ddt3
+	// t1 := y - y
+	hvy := dt11 - dt11
+	// dt1 := vy - vy
+	dy := ddt1 - ddt1
+	// dt := y*vy + y*vy
+	hvy += vy * ddt3
+	dy += y * ddt3
+	hvy += vy * ddt3
+	dy += y * ddt3
+	// frac, dfrac := r, dr
+	// dr := math.Ldexp(vx, -r1)
+	dx := math.Ldexp(ddfrac, -r1)
+	// r, r1 := math.Frexp(x)
+	hvx := math.Ldexp(dfrac1, -t5)
+	return frexpSubnormalHVP, dx, dy, hvx, hvy
+}
+
+// FrexpSubnormalHessian returns FrexpSubnormal's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FrexpSubnormalHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FrexpSubnormalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var frexpSubnormal float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfFrexpSubnormal(x, y, vx, vy)
+	frexpSubnormal = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfFrexpSubnormal(x, y, vx, vy)
+	frexpSubnormal = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		frexpSubnormal = FrexpSubnormal(x, y)
+	}
+	return frexpSubnormal, dx, dy
+}
+
 // FrexpGrad returns Frexp(x) and its partial derivatives with respect to x.
 func FrexpGrad(x float64) (float64, float64) {
 	t, t1 := math.Frexp(x)
@@ -577,6 +2178,54 @@ func FrexpJVP(x, dx float64) (float64, float64) {
 	dt := float64(exp) * dfrac
 	t := frac * float64(exp)
 	return t, dt
+}
+
+// FrexpHVP returns Frexp's value, its gradient as FrexpGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func FrexpHVP(x, v float64) (float64, float64, float64) {
+	t1, t2 := math.Frexp(x)
+	r := t1
+	r1 := t2
+	math.Ldexp(v, -r1)
+	frac := r
+	exp := r1
+	t := frac * float64(exp)
+	frexpHVP := t
+
+	var ddt, hv float64
+	// return t, dt
+	ddt = 1
+	// dt := float64(exp) * dfrac
+	ddfrac := float64(exp) * ddt
+	// frac, exp, dfrac := r, r1, dr
+	// dr := math.Ldexp(v, -r1)
+	dx := math.Ldexp(ddfrac, -r1)
+	return frexpHVP, dx, hv
+}
+
+// FrexpHessian returns Frexp's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FrexpHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FrexpHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var frexp float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfFrexp(x, v)
+	frexp = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		frexp = Frexp(x)
+	}
+	return frexp, dx
 }
 
 // HypotGrad returns Hypot(x, y) and its partial derivatives with respect to x, y.
@@ -605,6 +2254,98 @@ func HypotJVP(x, y, dx, dy float64) (float64, float64) {
 	return hypot, dhypot
 }
 
+// HypotHVP returns Hypot's value, its gradient as HypotGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func HypotHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t, t2 float64
+	var cond, cond1 bool
+	hypot := math.Hypot(x, y)
+	if hypot != 0 {
+		cond = true
+		t = x / hypot
+	} else {
+		cond = false
+	}
+	if hypot != 0 {
+		cond1 = true
+		t2 = y / hypot
+	} else {
+		cond1 = false
+	}
+	hypotHVP := hypot
+
+	var ddhypot, dt3, dt2, dy, hvy, dhypot1, dt1, dt, dx, hvx float64
+	// return hypot, dhypot
+	ddhypot = 1
+	// if hypot != 0
+	if cond1 {
+		// dhypot += y / hypot * vy
+		dt3 = ddhypot
+		dt2 = vy * dt3
+		dy += t2 * dt3
+		hvy += dt2 / hypot
+		dhypot1 -= t2 * (dt2 / hypot)
+	}
+	// if hypot != 0
+	if cond {
+		// dhypot += x / hypot * vx
+		dt1 = ddhypot
+		dt = vx * dt1
+		dx += t * dt1
+		hvx += dt / hypot
+		dhypot1 -= t * (dt / hypot)
+	}
+	// hypot := math.Hypot(x, y)
+	if dhypot1 != 0 {
+		if hypot != 0 {
+			hvx += x / hypot * dhypot1
+			hvy += y / hypot * dhypot1
+		}
+	}
+	return hypotHVP, dx, dy, hvx, hvy
+}
+
+// HypotHessian returns Hypot's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func HypotHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("HypotHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var hypot float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfHypot(x, y, vx, vy)
+	hypot = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfHypot(x, y, vx, vy)
+	hypot = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		hypot = Hypot(x, y)
+	}
+	return hypot, dx, dy
+}
+
 // J0Grad returns J0(x) and its partial derivatives with respect to x.
 func J0Grad(x float64) (float64, float64) {
 	j0 := math.J0(x)
@@ -619,6 +2360,50 @@ func J0JVP(x, dx float64) (float64, float64) {
 	dj0 := -math.J1(x) * dx
 	j0 := math.J0(x)
 	return j0, dj0
+}
+
+// J0HVP returns J0's value, its gradient as J0Grad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func J0HVP(x, v float64) (float64, float64, float64) {
+	j1 := math.J1(x)
+	t := -j1
+	j0 := math.J0(x)
+	j0HVP := j0
+
+	var ddj0 float64
+	// return j0, dj0
+	ddj0 = 1
+	// dj0 := -math.J1(x) * v
+	dt := v * ddj0
+	dx := t * ddj0
+	dj1 := -dt
+	hv := (math.J0(x) - math.Jn(2, x)) / 2 * dj1
+	return j0HVP, dx, hv
+}
+
+// J0Hessian returns J0's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func J0Hessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("J0Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var j0 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfJ0(x, v)
+	j0 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		j0 = J0(x)
+	}
+	return j0, dx
 }
 
 // J1Grad returns J1(x) and its partial derivatives with respect to x.
@@ -637,6 +2422,54 @@ func J1JVP(x, dx float64) (float64, float64) {
 	return j1, dj1
 }
 
+// J1HVP returns J1's value, its gradient as J1Grad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func J1HVP(x, v float64) (float64, float64, float64) {
+	j0 := math.J0(x)
+	jn := math.Jn(2, x)
+	t := j0 - jn
+	t1 := t / 2
+	j1 := math.J1(x)
+	j1HVP := j1
+
+	var ddj1 float64
+	// return j1, dj1
+	ddj1 = 1
+	// dj1 := (math.J0(x) - math.Jn(2, x)) / 2 * v
+	dt1 := v * ddj1
+	dx := t1 * ddj1
+	dt := dt1 / 2
+	djn := -dt
+	hv := (math.Jn(2-1, x) - math.Jn(2+1, x)) / 2 * djn
+	hv -= math.J1(x) * dt
+	return j1HVP, dx, hv
+}
+
+// J1Hessian returns J1's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func J1Hessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("J1Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var j1 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfJ1(x, v)
+	j1 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		j1 = J1(x)
+	}
+	return j1, dx
+}
+
 // JnGrad returns Jn(x) and its partial derivatives with respect to x.
 func JnGrad(x float64) (float64, float64) {
 	jn := math.Jn(3, x)
@@ -651,6 +2484,54 @@ func JnJVP(x, dx float64) (float64, float64) {
 	djn := (math.Jn(3-1, x) - math.Jn(3+1, x)) / 2 * dx
 	jn := math.Jn(3, x)
 	return jn, djn
+}
+
+// JnHVP returns Jn's value, its gradient as JnGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func JnHVP(x, v float64) (float64, float64, float64) {
+	jn1 := math.Jn(3-1, x)
+	jn2 := math.Jn(3+1, x)
+	t := jn1 - jn2
+	t1 := t / 2
+	jn := math.Jn(3, x)
+	jnHVP := jn
+
+	var ddjn float64
+	// return jn, djn
+	ddjn = 1
+	// djn := (math.Jn(3-1, x) - math.Jn(3+1, x)) / 2 * v
+	dt1 := v * ddjn
+	dx := t1 * ddjn
+	dt := dt1 / 2
+	djn2 := -dt
+	hv := (math.Jn(3+1-1, x) - math.Jn(3+1+1, x)) / 2 * djn2
+	hv += (math.Jn(3-1-1, x) - math.Jn(3-1+1, x)) / 2 * dt
+	return jnHVP, dx, hv
+}
+
+// JnHessian returns Jn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func JnHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("JnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var jn float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfJn(x, v)
+	jn = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		jn = Jn(x)
+	}
+	return jn, dx
 }
 
 // LdexpGrad returns Ldexp(x) and its partial derivatives with respect to x.
@@ -669,6 +2550,46 @@ func LdexpJVP(x, dx float64) (float64, float64) {
 	return ldexp, dldexp
 }
 
+// LdexpHVP returns Ldexp's value, its gradient as LdexpGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func LdexpHVP(x, v float64) (float64, float64, float64) {
+	math.Ldexp(v, 3)
+	ldexp := math.Ldexp(x, 3)
+	ldexpHVP := ldexp
+
+	var ddldexp, hv float64
+	// return ldexp, dldexp
+	ddldexp = 1
+	// dldexp := math.Ldexp(v, 3)
+	dx := math.Ldexp(ddldexp, 3)
+	return ldexpHVP, dx, hv
+}
+
+// LdexpHessian returns Ldexp's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LdexpHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LdexpHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var ldexp float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfLdexp(x, v)
+	ldexp = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		ldexp = Ldexp(x)
+	}
+	return ldexp, dx
+}
+
 // LogGrad returns Log(x) and its partial derivatives with respect to x.
 func LogGrad(x float64) (float64, float64) {
 	log := math.Log(x)
@@ -683,6 +2604,47 @@ func LogJVP(x, dx float64) (float64, float64) {
 	dlog := dx / x
 	log := math.Log(x)
 	return log, dlog
+}
+
+// LogHVP returns Log's value, its gradient as LogGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func LogHVP(x, v float64) (float64, float64, float64) {
+	dlog := v / x
+	log := math.Log(x)
+	logHVP := log
+
+	var ddlog float64
+	// return log, dlog
+	ddlog = 1
+	// dlog := v / x
+	dx := ddlog / x
+	hv := -dlog * (ddlog / x)
+	return logHVP, dx, hv
+}
+
+// LogHessian returns Log's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LogHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LogHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var log float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfLog(x, v)
+	log = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		log = Log(x)
+	}
+	return log, dx
 }
 
 // Log10Grad returns Log10(x) and its partial derivatives with respect to x.
@@ -701,6 +2663,49 @@ func Log10JVP(x, dx float64) (float64, float64) {
 	return log10, dlog10
 }
 
+// Log10HVP returns Log10's value, its gradient as Log10Grad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func Log10HVP(x, v float64) (float64, float64, float64) {
+	t := x * math.Ln10
+	dlog10 := v / t
+	log10 := math.Log10(x)
+	log10HVP := log10
+
+	var ddlog10 float64
+	// return log10, dlog10
+	ddlog10 = 1
+	// dlog10 := v / (x * math.Ln10)
+	dx := ddlog10 / t
+	dt := -dlog10 * (ddlog10 / t)
+	hv := 2.302585092994046 * dt
+	return log10HVP, dx, hv
+}
+
+// Log10Hessian returns Log10's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Log10Hessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Log10Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var log10 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfLog10(x, v)
+	log10 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		log10 = Log10(x)
+	}
+	return log10, dx
+}
+
 // Log1pGrad returns Log1p(x) and its partial derivatives with respect to x.
 func Log1pGrad(x float64) (float64, float64) {
 	log1p := math.Log1p(x)
@@ -715,6 +2720,48 @@ func Log1pJVP(x, dx float64) (float64, float64) {
 	dlog1p := dx / (1 + x)
 	log1p := math.Log1p(x)
 	return log1p, dlog1p
+}
+
+// Log1pHVP returns Log1p's value, its gradient as Log1pGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func Log1pHVP(x, v float64) (float64, float64, float64) {
+	t := 1 + x
+	dlog1p := v / t
+	log1p := math.Log1p(x)
+	log1pHVP := log1p
+
+	var ddlog1p float64
+	// return log1p, dlog1p
+	ddlog1p = 1
+	// dlog1p := v / (1 + x)
+	dx := ddlog1p / t
+	dt := -dlog1p * (ddlog1p / t)
+	return log1pHVP, dx, dt
+}
+
+// Log1pHessian returns Log1p's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Log1pHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Log1pHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var log1p float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfLog1p(x, v)
+	log1p = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		log1p = Log1p(x)
+	}
+	return log1p, dx
 }
 
 // Log2Grad returns Log2(x) and its partial derivatives with respect to x.
@@ -733,6 +2780,49 @@ func Log2JVP(x, dx float64) (float64, float64) {
 	return log2, dlog2
 }
 
+// Log2HVP returns Log2's value, its gradient as Log2Grad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func Log2HVP(x, v float64) (float64, float64, float64) {
+	t := x * math.Ln2
+	dlog2 := v / t
+	log2 := math.Log2(x)
+	log2HVP := log2
+
+	var ddlog2 float64
+	// return log2, dlog2
+	ddlog2 = 1
+	// dlog2 := v / (x * math.Ln2)
+	dx := ddlog2 / t
+	dt := -dlog2 * (ddlog2 / t)
+	hv := 0.6931471805599453 * dt
+	return log2HVP, dx, hv
+}
+
+// Log2Hessian returns Log2's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Log2Hessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Log2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var log2 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfLog2(x, v)
+	log2 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		log2 = Log2(x)
+	}
+	return log2, dx
+}
+
 // LogbGrad returns Logb(x) and its partial derivatives with respect to x.
 func LogbGrad(x float64) (float64, float64) {
 	logb := math.Logb(x) * x
@@ -748,6 +2838,46 @@ func LogbJVP(x, dx float64) (float64, float64) {
 	dt := p1 * dx
 	t := p1 * x
 	return t, dt
+}
+
+// LogbHVP returns Logb's value, its gradient as LogbGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func LogbHVP(x, v float64) (float64, float64, float64) {
+	p1 := math.Logb(x)
+	t := p1 * x
+	logbHVP := t
+
+	var ddt, hv float64
+	// return t, dt
+	ddt = 1
+	// dt := p1 * v
+	dx := p1 * ddt
+	return logbHVP, dx, hv
+}
+
+// LogbHessian returns Logb's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LogbHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LogbHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var logb float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfLogb(x, v)
+	logb = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		logb = Logb(x)
+	}
+	return logb, dx
 }
 
 // MaxGrad returns Max(x, y) and its partial derivatives with respect to x, y.
@@ -784,6 +2914,104 @@ func MaxJVP(x, y, dx, dy float64) (float64, float64) {
 	return max1, dmax1
 }
 
+// MaxHVP returns Max's value, its gradient as MaxGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func MaxHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var cond, cond1, cond2, cond3 bool
+	max1 := math.Max(x, y)
+	if x == y {
+		cond1 = true
+	} else {
+		cond1 = false
+		if x == max1 {
+			cond = true
+		} else {
+			cond = false
+		}
+	}
+	if x == y {
+		cond3 = true
+	} else {
+		cond3 = false
+		if !(x == max1) {
+			cond2 = true
+		} else {
+			cond2 = false
+		}
+	}
+	maxHVP := max1
+
+	var ddmax1, dt1, dy, dt, dx, hvx, hvy float64
+	// return max1, dmax1
+	ddmax1 = 1
+	// if x == y
+	if cond3 {
+		// dmax1 += vy / 2
+		dt1 = ddmax1
+		dy += dt1 / 2
+	} else {
+		// if !(x == max1)
+		if cond2 {
+			// dmax1 += vy
+			dy += ddmax1
+		}
+	}
+	// if x == y
+	if cond1 {
+		// dmax1 += vx / 2
+		dt = ddmax1
+		dx += dt / 2
+	} else {
+		// if x == max1
+		if cond {
+			// dmax1 += vx
+			dx += ddmax1
+		}
+	}
+	return maxHVP, dx, dy, hvx, hvy
+}
+
+// MaxHessian returns Max's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func MaxHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("MaxHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var max1 float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfMax(x, y, vx, vy)
+	max1 = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfMax(x, y, vx, vy)
+	max1 = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		max1 = Max(x, y)
+	}
+	return max1, dx, dy
+}
+
 // MinGrad returns Min(x, y) and its partial derivatives with respect to x, y.
 func MinGrad(x, y float64) (float64, float64, float64) {
 	min1 := math.Min(x, y)
@@ -818,6 +3046,104 @@ func MinJVP(x, y, dx, dy float64) (float64, float64) {
 	return min1, dmin1
 }
 
+// MinHVP returns Min's value, its gradient as MinGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func MinHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var cond, cond1, cond2, cond3 bool
+	min1 := math.Min(x, y)
+	if x == y {
+		cond1 = true
+	} else {
+		cond1 = false
+		if x == min1 {
+			cond = true
+		} else {
+			cond = false
+		}
+	}
+	if x == y {
+		cond3 = true
+	} else {
+		cond3 = false
+		if !(x == min1) {
+			cond2 = true
+		} else {
+			cond2 = false
+		}
+	}
+	minHVP := min1
+
+	var ddmin1, dt1, dy, dt, dx, hvx, hvy float64
+	// return min1, dmin1
+	ddmin1 = 1
+	// if x == y
+	if cond3 {
+		// dmin1 += vy / 2
+		dt1 = ddmin1
+		dy += dt1 / 2
+	} else {
+		// if !(x == min1)
+		if cond2 {
+			// dmin1 += vy
+			dy += ddmin1
+		}
+	}
+	// if x == y
+	if cond1 {
+		// dmin1 += vx / 2
+		dt = ddmin1
+		dx += dt / 2
+	} else {
+		// if x == min1
+		if cond {
+			// dmin1 += vx
+			dx += ddmin1
+		}
+	}
+	return minHVP, dx, dy, hvx, hvy
+}
+
+// MinHessian returns Min's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func MinHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("MinHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var min1 float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfMin(x, y, vx, vy)
+	min1 = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfMin(x, y, vx, vy)
+	min1 = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		min1 = Min(x, y)
+	}
+	return min1, dx, dy
+}
+
 // ModGrad returns Mod(x, y) and its partial derivatives with respect to x, y.
 func ModGrad(x, y float64) (float64, float64, float64) {
 	mod := math.Mod(x, y)
@@ -834,6 +3160,63 @@ func ModJVP(x, y, dx, dy float64) (float64, float64) {
 	dmod := dx - math.Trunc(x/y)*dy
 	mod := math.Mod(x, y)
 	return mod, dmod
+}
+
+// ModHVP returns Mod's value, its gradient as ModGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func ModHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	_ = math.Trunc(x/y) * vy
+	mod := math.Mod(x, y)
+	modHVP := mod
+
+	var ddmod, hvx, hvy float64
+	// return mod, dmod
+	ddmod = 1
+	// dmod := vx - math.Trunc(x/y)*vy
+	dt := -ddmod
+	dy := math.Trunc(x/y) * dt
+	return modHVP, ddmod, dy, hvx, hvy
+}
+
+// ModHessian returns Mod's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ModHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ModHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var mod float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfMod(x, y, vx, vy)
+	mod = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfMod(x, y, vx, vy)
+	mod = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		mod = Mod(x, y)
+	}
+	return mod, dx, dy
 }
 
 // ModfGrad returns Modf(x) and its partial derivatives with respect to x.
@@ -862,6 +3245,52 @@ func ModfJVP(x, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// ModfHVP returns Modf's value, its gradient as ModfGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ModfHVP(x, v float64) (float64, float64, float64) {
+	r, r1 := math.Modf(x)
+	whole := r
+	frac := r1
+	t := 3 * frac
+	t1 := whole + t
+	modfHVP := t1
+
+	var ddt1, hv float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dwhole + dt
+	// dt := 3 * dfrac
+	ddfrac := 3 * ddt1
+	// whole, frac, dwhole, dfrac := r, r1, float64(0), dr
+	// dr := v
+	return modfHVP, ddfrac, hv
+}
+
+// ModfHessian returns Modf's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ModfHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ModfHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var modf float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfModf(x, v)
+	modf = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		modf = Modf(x)
+	}
+	return modf, dx
+}
+
 // NextafterGrad returns Nextafter(x, y) and its partial derivatives with respect to x, y.
 func NextafterGrad(x, y float64) (float64, float64, float64) {
 	nextafter := math.Nextafter(x, y)
@@ -878,6 +3307,59 @@ func NextafterJVP(x, y, dx, dy float64) (float64, float64) {
 	return nextafter, dx
 }
 
+// NextafterHVP returns Nextafter's value, its gradient as NextafterGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func NextafterHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	nextafter := math.Nextafter(x, y)
+	nextafterHVP := nextafter
+
+	var dx, dy, hvx, hvy float64
+	// return nextafter, vx
+	dx = 1
+	return nextafterHVP, dx, dy, hvx, hvy
+}
+
+// NextafterHessian returns Nextafter's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NextafterHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NextafterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var nextafter float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfNextafter(x, y, vx, vy)
+	nextafter = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfNextafter(x, y, vx, vy)
+	nextafter = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		nextafter = Nextafter(x, y)
+	}
+	return nextafter, dx, dy
+}
+
 // Nextafter32Grad returns Nextafter32(x, y) and its partial derivatives with respect to x, y.
 func Nextafter32Grad(x, y float32) (float32, float32, float32) {
 	nextafter32 := math.Nextafter32(x, y)
@@ -892,6 +3374,59 @@ func Nextafter32Grad(x, y float32) (float32, float32, float32) {
 func Nextafter32JVP(x, y, dx, dy float32) (float32, float32) {
 	nextafter32 := math.Nextafter32(x, y)
 	return nextafter32, dx
+}
+
+// Nextafter32HVP returns Nextafter32's value, its gradient as Nextafter32Grad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func Nextafter32HVP(x, y, vx, vy float32) (float32, float32, float32, float32, float32) {
+	nextafter32 := math.Nextafter32(x, y)
+	nextafter32HVP := nextafter32
+
+	var dx, dy, hvx, hvy float32
+	// return nextafter32, vx
+	dx = 1
+	return nextafter32HVP, dx, dy, hvx, hvy
+}
+
+// Nextafter32Hessian returns Nextafter32's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Nextafter32Hessian(x, y float32, hess []float32) (float32, float32, float32) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Nextafter32Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float32
+	var dx float32
+	var vy float32
+	var dy float32
+	var nextafter32 float32
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfNextafter32(x, y, vx, vy)
+	nextafter32 = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfNextafter32(x, y, vx, vy)
+	nextafter32 = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		nextafter32 = Nextafter32(x, y)
+	}
+	return nextafter32, dx, dy
 }
 
 // PowGrad returns Pow(x, y) and its partial derivatives with respect to x, y.
@@ -922,6 +3457,112 @@ func PowJVP(x, y, dx, dy float64) (float64, float64) {
 	return pow, dpow
 }
 
+// PowHVP returns Pow's value, its gradient as PowGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func PowHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t, pow1, t1, log, t3 float64
+	var cond, cond1 bool
+	pow := math.Pow(x, y)
+	if y != 0 {
+		cond = true
+		t = y - 1
+		pow1 = math.Pow(x, t)
+		t1 = y * pow1
+	} else {
+		cond = false
+	}
+	if x != 0 {
+		cond1 = true
+		log = math.Log(x)
+		t3 = pow * log
+	} else {
+		cond1 = false
+	}
+	powHVP := pow
+
+	var ddpow, dt4, dt3, dy, dpow1, dlog, hvx, dt2, dt1, dx, hvy, dpow11, dt float64
+	// return pow, dpow
+	ddpow = 1
+	// if x != 0
+	if cond1 {
+		// dpow += pow * math.Log(x) * vy
+		dt4 = ddpow
+		dt3 = vy * dt4
+		dy += t3 * dt4
+		dpow1 += log * dt3
+		dlog = pow * dt3
+		hvx += dlog / x
+	}
+	// if y != 0
+	if cond {
+		// dpow += y * math.Pow(x, y-1) * vx
+		dt2 = ddpow
+		dt1 = vx * dt2
+		dx += t1 * dt2
+		hvy += pow1 * dt1
+		dpow11 = y * dt1
+		dt = 0
+		if t != 0 {
+			hvx += t * math.Pow(x, t-1) * dpow11
+		}
+		if x != 0 {
+			dt += pow1 * math.Log(x) * dpow11
+		}
+		hvy += dt
+	}
+	// pow := math.Pow(x, y)
+	if dpow1 != 0 {
+		if y != 0 {
+			hvx += y * math.Pow(x, y-1) * dpow1
+		}
+		if x != 0 {
+			hvy += pow * math.Log(x) * dpow1
+		}
+	}
+	return powHVP, dx, dy, hvx, hvy
+}
+
+// PowHessian returns Pow's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PowHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PowHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var pow float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfPow(x, y, vx, vy)
+	pow = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfPow(x, y, vx, vy)
+	pow = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		pow = Pow(x, y)
+	}
+	return pow, dx, dy
+}
+
 // PowConstGrad returns PowConst(x) and its partial derivatives with respect to x.
 func PowConstGrad(x float64) (float64, float64) {
 	powConst := math.Pow(x, 2.5)
@@ -938,6 +3579,50 @@ func PowConstJVP(x, dx float64) (float64, float64) {
 	var dpow float64
 	dpow += 2.5 * math.Pow(x, 2.5-1) * dx
 	return pow, dpow
+}
+
+// PowConstHVP returns PowConst's value, its gradient as PowConstGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PowConstHVP(x, v float64) (float64, float64, float64) {
+	pow := math.Pow(x, 2.5)
+	pow1 := math.Pow(x, 2.5-1)
+	t := 2.5 * pow1
+	powConstHVP := pow
+
+	var ddpow, hv float64
+	// return pow, dpow
+	ddpow = 1
+	// dpow += 2.5 * math.Pow(x, 2.5-1) * v
+	dt := v * ddpow
+	dx := t * ddpow
+	dpow1 := 2.5 * dt
+	hv += 1.5 * math.Pow(x, 1.5-1) * dpow1
+	return powConstHVP, dx, hv
+}
+
+// PowConstHessian returns PowConst's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PowConstHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PowConstHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var powConst float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfPowConst(x, v)
+	powConst = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		powConst = PowConst(x)
+	}
+	return powConst, dx
 }
 
 // RemainderGrad returns Remainder(x, y) and its partial derivatives with respect to x, y.
@@ -958,6 +3643,63 @@ func RemainderJVP(x, y, dx, dy float64) (float64, float64) {
 	return remainder, dremainder
 }
 
+// RemainderHVP returns Remainder's value, its gradient as RemainderGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func RemainderHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	remainder := math.Remainder(x, y)
+	_ = math.RoundToEven((x-remainder)/y) * vy
+	remainderHVP := remainder
+
+	var ddremainder, hvx, hvy float64
+	// return remainder, dremainder
+	ddremainder = 1
+	// dremainder := vx - math.RoundToEven((x-remainder)/y)*vy
+	dt := -ddremainder
+	dy := math.RoundToEven((x-remainder)/y) * dt
+	return remainderHVP, ddremainder, dy, hvx, hvy
+}
+
+// RemainderHessian returns Remainder's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RemainderHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RemainderHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var remainder float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfRemainder(x, y, vx, vy)
+	remainder = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfRemainder(x, y, vx, vy)
+	remainder = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		remainder = Remainder(x, y)
+	}
+	return remainder, dx, dy
+}
+
 // RoundGrad returns Round(x) and its partial derivatives with respect to x.
 func RoundGrad(x float64) (float64, float64) {
 	round := math.Round(x) * x
@@ -973,6 +3715,46 @@ func RoundJVP(x, dx float64) (float64, float64) {
 	dt := p1 * dx
 	t := p1 * x
 	return t, dt
+}
+
+// RoundHVP returns Round's value, its gradient as RoundGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RoundHVP(x, v float64) (float64, float64, float64) {
+	p1 := math.Round(x)
+	t := p1 * x
+	roundHVP := t
+
+	var ddt, hv float64
+	// return t, dt
+	ddt = 1
+	// dt := p1 * v
+	dx := p1 * ddt
+	return roundHVP, dx, hv
+}
+
+// RoundHessian returns Round's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RoundHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RoundHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var round float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfRound(x, v)
+	round = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		round = Round(x)
+	}
+	return round, dx
 }
 
 // RoundToEvenGrad returns RoundToEven(x) and its partial derivatives with respect to x.
@@ -992,6 +3774,46 @@ func RoundToEvenJVP(x, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// RoundToEvenHVP returns RoundToEven's value, its gradient as RoundToEvenGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RoundToEvenHVP(x, v float64) (float64, float64, float64) {
+	p1 := math.RoundToEven(x)
+	t := p1 * x
+	roundToEvenHVP := t
+
+	var ddt, hv float64
+	// return t, dt
+	ddt = 1
+	// dt := p1 * v
+	dx := p1 * ddt
+	return roundToEvenHVP, dx, hv
+}
+
+// RoundToEvenHessian returns RoundToEven's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RoundToEvenHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RoundToEvenHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var roundToEven float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfRoundToEven(x, v)
+	roundToEven = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		roundToEven = RoundToEven(x)
+	}
+	return roundToEven, dx
+}
+
 // SinGrad returns Sin(x) and its partial derivatives with respect to x.
 func SinGrad(x float64) (float64, float64) {
 	sin := math.Sin(x)
@@ -1006,6 +3828,48 @@ func SinJVP(x, dx float64) (float64, float64) {
 	dsin := math.Cos(x) * dx
 	sin := math.Sin(x)
 	return sin, dsin
+}
+
+// SinHVP returns Sin's value, its gradient as SinGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SinHVP(x, v float64) (float64, float64, float64) {
+	cos := math.Cos(x)
+	sin := math.Sin(x)
+	sinHVP := sin
+
+	var ddsin float64
+	// return sin, dsin
+	ddsin = 1
+	// dsin := math.Cos(x) * v
+	dcos := v * ddsin
+	dx := cos * ddsin
+	hv := -math.Sin(x) * dcos
+	return sinHVP, dx, hv
+}
+
+// SinHessian returns Sin's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SinHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SinHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var sin float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfSin(x, v)
+	sin = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		sin = Sin(x)
+	}
+	return sin, dx
 }
 
 // SincosGrad returns Sincos(x) and its partial derivatives with respect to x.
@@ -1036,6 +3900,80 @@ func SincosJVP(x, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// SincosHVP returns Sincos's value, its gradient as SincosGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SincosHVP(x, v float64) (float64, float64, float64) {
+	r, r1 := math.Sincos(x)
+	dr := r1 * v
+	t2 := -r
+	dr1 := t2 * v
+	s := r
+	c := r1
+	ds := dr
+	dc := dr1
+	t3 := c * ds
+	t4 := s * dc
+	dt := t3 + t4
+	t := s * c
+	t1 := t * c
+	sincosHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := c*dt + t*dc
+	dt2 := dc * ddt1
+	ddc := t * ddt1
+	dc1 := dt * ddt1
+	ddt := c * ddt1
+	// t := s * c
+	ds1 := c * dt2
+	dc1 += s * dt2
+	// dt := c*ds + s*dc
+	ds1 += dc * ddt
+	ddc += s * ddt
+	dc1 += ds * ddt
+	dds := c * ddt
+	// s, c, ds, dc := r, r1, dr, dr1
+	dr11 := dc1
+	dr2 := ds1
+	// dr1 := -r * v
+	dt21 := v * ddc
+	dx := t2 * ddc
+	dr2 -= dt21
+	// dr := r1 * v
+	dr11 += v * dds
+	dx += r1 * dds
+	// r, r1 := math.Sincos(x)
+	hv := r1*dr2 - r*dr11
+	return sincosHVP, dx, hv
+}
+
+// SincosHessian returns Sincos's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SincosHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SincosHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var sincos float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfSincos(x, v)
+	sincos = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		sincos = Sincos(x)
+	}
+	return sincos, dx
+}
+
 // SinhGrad returns Sinh(x) and its partial derivatives with respect to x.
 func SinhGrad(x float64) (float64, float64) {
 	sinh := math.Sinh(x)
@@ -1050,6 +3988,48 @@ func SinhJVP(x, dx float64) (float64, float64) {
 	dsinh := math.Cosh(x) * dx
 	sinh := math.Sinh(x)
 	return sinh, dsinh
+}
+
+// SinhHVP returns Sinh's value, its gradient as SinhGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SinhHVP(x, v float64) (float64, float64, float64) {
+	cosh := math.Cosh(x)
+	sinh := math.Sinh(x)
+	sinhHVP := sinh
+
+	var ddsinh float64
+	// return sinh, dsinh
+	ddsinh = 1
+	// dsinh := math.Cosh(x) * v
+	dcosh := v * ddsinh
+	dx := cosh * ddsinh
+	hv := math.Sinh(x) * dcosh
+	return sinhHVP, dx, hv
+}
+
+// SinhHessian returns Sinh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SinhHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SinhHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var sinh float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfSinh(x, v)
+	sinh = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		sinh = Sinh(x)
+	}
+	return sinh, dx
 }
 
 // SqrtGrad returns Sqrt(x) and its partial derivatives with respect to x.
@@ -1068,6 +4048,50 @@ func SqrtJVP(x, dx float64) (float64, float64) {
 	return sqrt, dsqrt
 }
 
+// SqrtHVP returns Sqrt's value, its gradient as SqrtGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SqrtHVP(x, v float64) (float64, float64, float64) {
+	sqrt := math.Sqrt(x)
+	t := 0.5 / sqrt
+	sqrtHVP := sqrt
+
+	var ddsqrt float64
+	// return sqrt, dsqrt
+	ddsqrt = 1
+	// dsqrt := 0.5 / sqrt * v
+	dt := v * ddsqrt
+	dx := t * ddsqrt
+	dsqrt1 := -t * (dt / sqrt)
+	// sqrt := math.Sqrt(x)
+	hv := 0.5 / sqrt * dsqrt1
+	return sqrtHVP, dx, hv
+}
+
+// SqrtHessian returns Sqrt's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SqrtHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SqrtHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var sqrt float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfSqrt(x, v)
+	sqrt = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		sqrt = Sqrt(x)
+	}
+	return sqrt, dx
+}
+
 // TanGrad returns Tan(x) and its partial derivatives with respect to x.
 func TanGrad(x float64) (float64, float64) {
 	tan := math.Tan(x)
@@ -1084,6 +4108,51 @@ func TanJVP(x, dx float64) (float64, float64) {
 	return tan, dtan
 }
 
+// TanHVP returns Tan's value, its gradient as TanGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func TanHVP(x, v float64) (float64, float64, float64) {
+	tan := math.Tan(x)
+	t := tan * tan
+	t1 := 1 + t
+	tanHVP := tan
+
+	var ddtan float64
+	// return tan, dtan
+	ddtan = 1
+	// dtan := (1 + tan*tan) * v
+	dt1 := v * ddtan
+	dx := t1 * ddtan
+	dtan1 := 2 * tan * dt1
+	// tan := math.Tan(x)
+	hv := (1 + tan*tan) * dtan1
+	return tanHVP, dx, hv
+}
+
+// TanHessian returns Tan's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func TanHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("TanHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var tan float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfTan(x, v)
+	tan = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		tan = Tan(x)
+	}
+	return tan, dx
+}
+
 // TanhGrad returns Tanh(x) and its partial derivatives with respect to x.
 func TanhGrad(x float64) (float64, float64) {
 	tanh := math.Tanh(x)
@@ -1098,6 +4167,52 @@ func TanhJVP(x, dx float64) (float64, float64) {
 	tanh := math.Tanh(x)
 	dtanh := (1 - tanh*tanh) * dx
 	return tanh, dtanh
+}
+
+// TanhHVP returns Tanh's value, its gradient as TanhGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func TanhHVP(x, v float64) (float64, float64, float64) {
+	tanh := math.Tanh(x)
+	t := tanh * tanh
+	t1 := 1 - t
+	tanhHVP := tanh
+
+	var ddtanh float64
+	// return tanh, dtanh
+	ddtanh = 1
+	// dtanh := (1 - tanh*tanh) * v
+	dt1 := v * ddtanh
+	dx := t1 * ddtanh
+	dt := -dt1
+	dtanh1 := 2 * tanh * dt
+	// tanh := math.Tanh(x)
+	hv := (1 - tanh*tanh) * dtanh1
+	return tanhHVP, dx, hv
+}
+
+// TanhHessian returns Tanh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func TanhHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("TanhHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var tanh float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfTanh(x, v)
+	tanh = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		tanh = Tanh(x)
+	}
+	return tanh, dx
 }
 
 // TruncGrad returns Trunc(x) and its partial derivatives with respect to x.
@@ -1117,6 +4232,46 @@ func TruncJVP(x, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// TruncHVP returns Trunc's value, its gradient as TruncGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func TruncHVP(x, v float64) (float64, float64, float64) {
+	p1 := math.Trunc(x)
+	t := p1 * x
+	truncHVP := t
+
+	var ddt, hv float64
+	// return t, dt
+	ddt = 1
+	// dt := p1 * v
+	dx := p1 * ddt
+	return truncHVP, dx, hv
+}
+
+// TruncHessian returns Trunc's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func TruncHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("TruncHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var trunc float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfTrunc(x, v)
+	trunc = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		trunc = Trunc(x)
+	}
+	return trunc, dx
+}
+
 // Y0Grad returns Y0(x) and its partial derivatives with respect to x.
 func Y0Grad(x float64) (float64, float64) {
 	y0 := math.Y0(x)
@@ -1131,6 +4286,50 @@ func Y0JVP(x, dx float64) (float64, float64) {
 	dy0 := -math.Y1(x) * dx
 	y0 := math.Y0(x)
 	return y0, dy0
+}
+
+// Y0HVP returns Y0's value, its gradient as Y0Grad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func Y0HVP(x, v float64) (float64, float64, float64) {
+	y1 := math.Y1(x)
+	t := -y1
+	y0 := math.Y0(x)
+	y0HVP := y0
+
+	var ddy0 float64
+	// return y0, dy0
+	ddy0 = 1
+	// dy0 := -math.Y1(x) * v
+	dt := v * ddy0
+	dx := t * ddy0
+	dy1 := -dt
+	hv := (math.Y0(x) - math.Yn(2, x)) / 2 * dy1
+	return y0HVP, dx, hv
+}
+
+// Y0Hessian returns Y0's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Y0Hessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Y0Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var y0 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfY0(x, v)
+	y0 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		y0 = Y0(x)
+	}
+	return y0, dx
 }
 
 // Y1Grad returns Y1(x) and its partial derivatives with respect to x.
@@ -1149,6 +4348,54 @@ func Y1JVP(x, dx float64) (float64, float64) {
 	return y1, dy1
 }
 
+// Y1HVP returns Y1's value, its gradient as Y1Grad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func Y1HVP(x, v float64) (float64, float64, float64) {
+	y0 := math.Y0(x)
+	yn := math.Yn(2, x)
+	t := y0 - yn
+	t1 := t / 2
+	y1 := math.Y1(x)
+	y1HVP := y1
+
+	var ddy1 float64
+	// return y1, dy1
+	ddy1 = 1
+	// dy1 := (math.Y0(x) - math.Yn(2, x)) / 2 * v
+	dt1 := v * ddy1
+	dx := t1 * ddy1
+	dt := dt1 / 2
+	dyn := -dt
+	hv := (math.Yn(2-1, x) - math.Yn(2+1, x)) / 2 * dyn
+	hv -= math.Y1(x) * dt
+	return y1HVP, dx, hv
+}
+
+// Y1Hessian returns Y1's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Y1Hessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Y1Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var y1 float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfY1(x, v)
+	y1 = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		y1 = Y1(x)
+	}
+	return y1, dx
+}
+
 // YnGrad returns Yn(x) and its partial derivatives with respect to x.
 func YnGrad(x float64) (float64, float64) {
 	yn := math.Yn(2, x)
@@ -1163,6 +4410,54 @@ func YnJVP(x, dx float64) (float64, float64) {
 	dyn := (math.Yn(2-1, x) - math.Yn(2+1, x)) / 2 * dx
 	yn := math.Yn(2, x)
 	return yn, dyn
+}
+
+// YnHVP returns Yn's value, its gradient as YnGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func YnHVP(x, v float64) (float64, float64, float64) {
+	yn1 := math.Yn(2-1, x)
+	yn2 := math.Yn(2+1, x)
+	t := yn1 - yn2
+	t1 := t / 2
+	yn := math.Yn(2, x)
+	ynHVP := yn
+
+	var ddyn float64
+	// return yn, dyn
+	ddyn = 1
+	// dyn := (math.Yn(2-1, x) - math.Yn(2+1, x)) / 2 * v
+	dt1 := v * ddyn
+	dx := t1 * ddyn
+	dt := dt1 / 2
+	dyn2 := -dt
+	hv := (math.Yn(2+1-1, x) - math.Yn(2+1+1, x)) / 2 * dyn2
+	hv += (math.Yn(2-1-1, x) - math.Yn(2-1+1, x)) / 2 * dt
+	return ynHVP, dx, hv
+}
+
+// YnHessian returns Yn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func YnHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("YnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var yn float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfYn(x, v)
+	yn = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		yn = Yn(x)
+	}
+	return yn, dx
 }
 
 // Max2Grad returns Max2(x, y) and its partial derivatives with respect to x, y.
@@ -1197,6 +4492,104 @@ func Max2JVP(x, y, dx, dy float64) (float64, float64) {
 		dmax1 += dy
 	}
 	return max1, dmax1
+}
+
+// Max2HVP returns Max2's value, its gradient as Max2Grad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func Max2HVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var cond, cond1, cond2, cond3 bool
+	max1 := max(x, y)
+	if x == y {
+		cond1 = true
+	} else {
+		cond1 = false
+		if x == max1 {
+			cond = true
+		} else {
+			cond = false
+		}
+	}
+	if x == y {
+		cond3 = true
+	} else {
+		cond3 = false
+		if !(x == max1) {
+			cond2 = true
+		} else {
+			cond2 = false
+		}
+	}
+	max2HVP := max1
+
+	var ddmax1, dt1, dy, dt, dx, hvx, hvy float64
+	// return max1, dmax1
+	ddmax1 = 1
+	// if x == y
+	if cond3 {
+		// dmax1 += vy / 2
+		dt1 = ddmax1
+		dy += dt1 / 2
+	} else {
+		// if !(x == max1)
+		if cond2 {
+			// dmax1 += vy
+			dy += ddmax1
+		}
+	}
+	// if x == y
+	if cond1 {
+		// dmax1 += vx / 2
+		dt = ddmax1
+		dx += dt / 2
+	} else {
+		// if x == max1
+		if cond {
+			// dmax1 += vx
+			dx += ddmax1
+		}
+	}
+	return max2HVP, dx, dy, hvx, hvy
+}
+
+// Max2Hessian returns Max2's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Max2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Max2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var max2 float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfMax2(x, y, vx, vy)
+	max2 = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfMax2(x, y, vx, vy)
+	max2 = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		max2 = Max2(x, y)
+	}
+	return max2, dx, dy
 }
 
 // Max3Grad returns Max3(x, y, z) and its partial derivatives with respect to x, y, z.
@@ -1277,6 +4670,215 @@ func Max3JVP(x, y, z, dx, dy, dz float64) (float64, float64) {
 	return max1, dmax1
 }
 
+// Max3HVP returns Max3's value, its gradient as Max3Grad gives it, and the product of its Hessian with the direction vx, vy, vz in the same form (added into buffers for slices and pointers, returned for the rest).
+func Max3HVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64, float64, float64) {
+	var cond, cond1, cond2, cond3, cond4, cond5, cond6, cond7, cond8, cond9, cond10, cond11 bool
+	max1 := max(x, y, z)
+	ties := 0
+	if x == max1 {
+		cond = true
+		ties++
+	} else {
+		cond = false
+	}
+	if y == max1 {
+		cond1 = true
+		ties++
+	} else {
+		cond1 = false
+	}
+	if z == max1 {
+		cond2 = true
+		ties++
+	} else {
+		cond2 = false
+	}
+	if x == max1 {
+		cond3 = true
+	} else {
+		cond3 = false
+	}
+	ties1 := 0
+	if x == max1 {
+		cond4 = true
+		ties1++
+	} else {
+		cond4 = false
+	}
+	if y == max1 {
+		cond5 = true
+		ties1++
+	} else {
+		cond5 = false
+	}
+	if z == max1 {
+		cond6 = true
+		ties1++
+	} else {
+		cond6 = false
+	}
+	if y == max1 {
+		cond7 = true
+	} else {
+		cond7 = false
+	}
+	ties2 := 0
+	if x == max1 {
+		cond8 = true
+		ties2++
+	} else {
+		cond8 = false
+	}
+	if y == max1 {
+		cond9 = true
+		ties2++
+	} else {
+		cond9 = false
+	}
+	if z == max1 {
+		cond10 = true
+		ties2++
+	} else {
+		cond10 = false
+	}
+	if z == max1 {
+		cond11 = true
+	} else {
+		cond11 = false
+	}
+	max3HVP := max1
+
+	var ddmax1, dshare2, dz, dshare1, dy, dshare, dx, hvx, hvy, hvz float64
+	// return max1, dmax1
+	ddmax1 = 1
+	// if z == max1
+	if cond11 {
+		// dmax1 += share2
+		dshare2 += ddmax1
+	}
+	// share2 := vz / float64(ties2)
+	if dshare2 != 0 {
+		dz += dshare2 / float64(ties2)
+	}
+	// if z == max1
+	if cond10 {
+		// ties2++
+	}
+	// if y == max1
+	if cond9 {
+		// ties2++
+	}
+	// if x == max1
+	if cond8 {
+		// ties2++
+	}
+	// if y == max1
+	if cond7 {
+		// dmax1 += share1
+		dshare1 += ddmax1
+	}
+	// share1 := vy / float64(ties1)
+	if dshare1 != 0 {
+		dy += dshare1 / float64(ties1)
+	}
+	// if z == max1
+	if cond6 {
+		// ties1++
+	}
+	// if y == max1
+	if cond5 {
+		// ties1++
+	}
+	// if x == max1
+	if cond4 {
+		// ties1++
+	}
+	// if x == max1
+	if cond3 {
+		// dmax1 += share
+		dshare += ddmax1
+	}
+	// share := vx / float64(ties)
+	if dshare != 0 {
+		dx += dshare / float64(ties)
+	}
+	// if z == max1
+	if cond2 {
+		// ties++
+	}
+	// if y == max1
+	if cond1 {
+		// ties++
+	}
+	// if x == max1
+	if cond {
+		// ties++
+	}
+	return max3HVP, dx, dy, dz, hvx, hvy, hvz
+}
+
+// Max3Hessian returns Max3's value and its gradient with respect to x, y, z, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Max3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Max3Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var vz float64
+	var dz float64
+	var max3 float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy, hvz := hvpOfMax3(x, y, z, vx, vy, vz)
+	max3 = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	hess[k] += hvz
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy, hvz := hvpOfMax3(x, y, z, vx, vy, vz)
+	max3 = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	hess[k1] += hvz
+	k1++
+	vy = 0
+	j++
+	vz = 1
+	r2, t2, hvx, hvy, hvz := hvpOfMax3(x, y, z, vx, vy, vz)
+	max3 = r2
+	dz += t2
+	k2 := j * n
+	hess[k2] += hvx
+	k2++
+	hess[k2] += hvy
+	k2++
+	hess[k2] += hvz
+	k2++
+	vz = 0
+	j++
+	if n == 0 {
+		max3 = Max3(x, y, z)
+	}
+	return max3, dx, dy, dz
+}
+
 // Min2Grad returns Min2(x, y) and its partial derivatives with respect to x, y.
 func Min2Grad(x, y float64) (float64, float64, float64) {
 	min2 := min(x, y)
@@ -1309,6 +4911,104 @@ func Min2JVP(x, y, dx, dy float64) (float64, float64) {
 		dmin1 += dy
 	}
 	return min1, dmin1
+}
+
+// Min2HVP returns Min2's value, its gradient as Min2Grad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func Min2HVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var cond, cond1, cond2, cond3 bool
+	min1 := min(x, y)
+	if x == y {
+		cond1 = true
+	} else {
+		cond1 = false
+		if x == min1 {
+			cond = true
+		} else {
+			cond = false
+		}
+	}
+	if x == y {
+		cond3 = true
+	} else {
+		cond3 = false
+		if !(x == min1) {
+			cond2 = true
+		} else {
+			cond2 = false
+		}
+	}
+	min2HVP := min1
+
+	var ddmin1, dt1, dy, dt, dx, hvx, hvy float64
+	// return min1, dmin1
+	ddmin1 = 1
+	// if x == y
+	if cond3 {
+		// dmin1 += vy / 2
+		dt1 = ddmin1
+		dy += dt1 / 2
+	} else {
+		// if !(x == min1)
+		if cond2 {
+			// dmin1 += vy
+			dy += ddmin1
+		}
+	}
+	// if x == y
+	if cond1 {
+		// dmin1 += vx / 2
+		dt = ddmin1
+		dx += dt / 2
+	} else {
+		// if x == min1
+		if cond {
+			// dmin1 += vx
+			dx += ddmin1
+		}
+	}
+	return min2HVP, dx, dy, hvx, hvy
+}
+
+// Min2Hessian returns Min2's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Min2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Min2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var min2 float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy := hvpOfMin2(x, y, vx, vy)
+	min2 = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy := hvpOfMin2(x, y, vx, vy)
+	min2 = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	vy = 0
+	j++
+	if n == 0 {
+		min2 = Min2(x, y)
+	}
+	return min2, dx, dy
 }
 
 // Min3Grad returns Min3(x, y, z) and its partial derivatives with respect to x, y, z.
@@ -1389,6 +5089,215 @@ func Min3JVP(x, y, z, dx, dy, dz float64) (float64, float64) {
 	return min1, dmin1
 }
 
+// Min3HVP returns Min3's value, its gradient as Min3Grad gives it, and the product of its Hessian with the direction vx, vy, vz in the same form (added into buffers for slices and pointers, returned for the rest).
+func Min3HVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64, float64, float64) {
+	var cond, cond1, cond2, cond3, cond4, cond5, cond6, cond7, cond8, cond9, cond10, cond11 bool
+	min1 := min(x, y, z)
+	ties := 0
+	if x == min1 {
+		cond = true
+		ties++
+	} else {
+		cond = false
+	}
+	if y == min1 {
+		cond1 = true
+		ties++
+	} else {
+		cond1 = false
+	}
+	if z == min1 {
+		cond2 = true
+		ties++
+	} else {
+		cond2 = false
+	}
+	if x == min1 {
+		cond3 = true
+	} else {
+		cond3 = false
+	}
+	ties1 := 0
+	if x == min1 {
+		cond4 = true
+		ties1++
+	} else {
+		cond4 = false
+	}
+	if y == min1 {
+		cond5 = true
+		ties1++
+	} else {
+		cond5 = false
+	}
+	if z == min1 {
+		cond6 = true
+		ties1++
+	} else {
+		cond6 = false
+	}
+	if y == min1 {
+		cond7 = true
+	} else {
+		cond7 = false
+	}
+	ties2 := 0
+	if x == min1 {
+		cond8 = true
+		ties2++
+	} else {
+		cond8 = false
+	}
+	if y == min1 {
+		cond9 = true
+		ties2++
+	} else {
+		cond9 = false
+	}
+	if z == min1 {
+		cond10 = true
+		ties2++
+	} else {
+		cond10 = false
+	}
+	if z == min1 {
+		cond11 = true
+	} else {
+		cond11 = false
+	}
+	min3HVP := min1
+
+	var ddmin1, dshare2, dz, dshare1, dy, dshare, dx, hvx, hvy, hvz float64
+	// return min1, dmin1
+	ddmin1 = 1
+	// if z == min1
+	if cond11 {
+		// dmin1 += share2
+		dshare2 += ddmin1
+	}
+	// share2 := vz / float64(ties2)
+	if dshare2 != 0 {
+		dz += dshare2 / float64(ties2)
+	}
+	// if z == min1
+	if cond10 {
+		// ties2++
+	}
+	// if y == min1
+	if cond9 {
+		// ties2++
+	}
+	// if x == min1
+	if cond8 {
+		// ties2++
+	}
+	// if y == min1
+	if cond7 {
+		// dmin1 += share1
+		dshare1 += ddmin1
+	}
+	// share1 := vy / float64(ties1)
+	if dshare1 != 0 {
+		dy += dshare1 / float64(ties1)
+	}
+	// if z == min1
+	if cond6 {
+		// ties1++
+	}
+	// if y == min1
+	if cond5 {
+		// ties1++
+	}
+	// if x == min1
+	if cond4 {
+		// ties1++
+	}
+	// if x == min1
+	if cond3 {
+		// dmin1 += share
+		dshare += ddmin1
+	}
+	// share := vx / float64(ties)
+	if dshare != 0 {
+		dx += dshare / float64(ties)
+	}
+	// if z == min1
+	if cond2 {
+		// ties++
+	}
+	// if y == min1
+	if cond1 {
+		// ties++
+	}
+	// if x == min1
+	if cond {
+		// ties++
+	}
+	return min3HVP, dx, dy, dz, hvx, hvy, hvz
+}
+
+// Min3Hessian returns Min3's value and its gradient with respect to x, y, z, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func Min3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, float64) {
+	n := 0
+	n++
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("Min3Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var vz float64
+	var dz float64
+	var min3 float64
+	j := 0
+	vx = 1
+	r, t, hvx, hvy, hvz := hvpOfMin3(x, y, z, vx, vy, vz)
+	min3 = r
+	dx += t
+	k := j * n
+	hess[k] += hvx
+	k++
+	hess[k] += hvy
+	k++
+	hess[k] += hvz
+	k++
+	vx = 0
+	j++
+	vy = 1
+	r1, t1, hvx, hvy, hvz := hvpOfMin3(x, y, z, vx, vy, vz)
+	min3 = r1
+	dy += t1
+	k1 := j * n
+	hess[k1] += hvx
+	k1++
+	hess[k1] += hvy
+	k1++
+	hess[k1] += hvz
+	k1++
+	vy = 0
+	j++
+	vz = 1
+	r2, t2, hvx, hvy, hvz := hvpOfMin3(x, y, z, vx, vy, vz)
+	min3 = r2
+	dz += t2
+	k2 := j * n
+	hess[k2] += hvx
+	k2++
+	hess[k2] += hvy
+	k2++
+	hess[k2] += hvz
+	k2++
+	vz = 0
+	j++
+	if n == 0 {
+		min3 = Min3(x, y, z)
+	}
+	return min3, dx, dy, dz
+}
+
 // RoundingResidualGrad returns RoundingResidual(x) and its partial derivatives with respect to x.
 func RoundingResidualGrad(x float64) (float64, float64) {
 	t := float64(float32(x))
@@ -1430,4 +5339,1545 @@ func RoundingResidualJVP(x, dx float64) (float64, float64) {
 	dt4 := dt2 + dt3
 	t4 := t2 + t3
 	return t4, dt4
+}
+
+// RoundingResidualHVP returns RoundingResidual's value, its gradient as RoundingResidualGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RoundingResidualHVP(x, v float64) (float64, float64, float64) {
+	dt := v
+	t := float64(float32(x))
+	dt1 := v - dt
+	t1 := x - t
+	t5, t6 := math.Frexp(t1)
+	r := t5
+	r1 := t6
+	math.Ldexp(dt1, -r1)
+	frac := r
+	t2 := x * x
+	t3 := 0.3 * frac
+	t4 := t2 + t3
+	roundingResidualHVP := t4
+
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt2 + dt3
+	// dt3 := 0.3 * dfrac
+	ddfrac := 0.3 * ddt4
+	// dt2 := x*v + x*v
+	hv := v * ddt4
+	dx := x * ddt4
+	hv += v * ddt4
+	dx += x * ddt4
+	// frac, dfrac := r, dr
+	// dr := math.Ldexp(dt1, -r1)
+	ddt1 := math.Ldexp(ddfrac, -r1)
+	// dt1 := v - dt
+	dx += ddt1
+	ddt := -ddt1
+	// dt := v
+	dx += ddt
+	return roundingResidualHVP, dx, hv
+}
+
+// RoundingResidualHessian returns RoundingResidual's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RoundingResidualHessian(x float64, hess []float64) (float64, float64) {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RoundingResidualHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var roundingResidual float64
+	j := 0
+	v = 1
+	r, t, hv := hvpOfRoundingResidual(x, v)
+	roundingResidual = r
+	dx += t
+	k := j * n
+	hess[k] += hv
+	k++
+	v = 0
+	j++
+	if n == 0 {
+		roundingResidual = RoundingResidual(x)
+	}
+	return roundingResidual, dx
+}
+
+// hvpOfAdd returns Add's value, its directional derivative along the directions and their Hessian-vector product: a row of AddHessian.
+func hvpOfAdd(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	dt := vx + vy
+	t := x + y
+	hvpOfAdd1 := t
+	var hvpOfAdd2 float64 = dt
+
+	var hvx, hvy float64
+	return hvpOfAdd1, hvpOfAdd2, hvx, hvy
+}
+
+// hvpOfSub returns Sub's value, its directional derivative along the directions and their Hessian-vector product: a row of SubHessian.
+func hvpOfSub(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	dt := vx - vy
+	t := x - y
+	hvpOfSub1 := t
+	var hvpOfSub2 float64 = dt
+
+	var hvx, hvy float64
+	return hvpOfSub1, hvpOfSub2, hvx, hvy
+}
+
+// hvpOfMul returns Mul's value, its directional derivative along the directions and their Hessian-vector product: a row of MulHessian.
+func hvpOfMul(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	t1 := y * vx
+	t2 := x * vy
+	dt := t1 + t2
+	t := x * y
+	hvpOfMul1 := t
+	hvpOfMul2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := y*vx + x*vy
+	hvx := vy * ddt
+	hvy := vx * ddt
+	return hvpOfMul1, hvpOfMul2, hvx, hvy
+}
+
+// hvpOfDiv returns Div's value, its directional derivative along the directions and their Hessian-vector product: a row of DivHessian.
+func hvpOfDiv(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	t := x / y
+	t1 := t * vy
+	t2 := vx - t1
+	dt := t2 / y
+	hvpOfDiv1 := t
+	hvpOfDiv2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := (vx - t*vy) / y
+	dt2 := ddt / y
+	hvy := -dt * (ddt / y)
+	dt1 := -dt2
+	dt3 := vy * dt1
+	// t := x / y
+	hvx := dt3 / y
+	hvy -= t * (dt3 / y)
+	return hvpOfDiv1, hvpOfDiv2, hvx, hvy
+}
+
+// hvpOfNeg returns Neg's value, its directional derivative along the directions and their Hessian-vector product: a row of NegHessian.
+func hvpOfNeg(x, v float64) (float64, float64, float64) {
+	t := -x
+	t1 := -x
+	t2 := t1 + 1
+	t4 := t2 * -v
+	t5 := t * -v
+	dt3 := t4 + t5
+	t3 := t * t2
+	hvpOfNeg1 := t3
+	hvpOfNeg2 := dt3
+
+	var ddt3 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := t2*-v + t*-v
+	dt := -v * ddt3
+	dt2 := -v * ddt3
+	// t2 := t1 + 1
+	// t1 := -x
+	hv := -dt2
+	// t := -x
+	hv -= dt
+	return hvpOfNeg1, hvpOfNeg2, hv
+}
+
+// hvpOfAbs returns Abs's value, its directional derivative along the directions and their Hessian-vector product: a row of AbsHessian.
+func hvpOfAbs(x, v float64) (float64, float64, float64) {
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		dabs += v
+	} else if x < 0 {
+		dabs -= v
+	}
+	hvpOfAbs1 := abs
+	var hvpOfAbs2 float64 = dabs
+
+	var hv float64
+	return hvpOfAbs1, hvpOfAbs2, hv
+}
+
+// hvpOfAcos returns Acos's value, its directional derivative along the directions and their Hessian-vector product: a row of AcosHessian.
+func hvpOfAcos(x, v float64) (float64, float64, float64) {
+	t := x * x
+	t1 := 1 - t
+	sqrt := math.Sqrt(t1)
+	t2 := -1 / sqrt
+	dacos := t2 * v
+	acos := math.Acos(x)
+	hvpOfAcos1 := acos
+	hvpOfAcos2 := dacos
+
+	var ddacos float64
+	// return acos, dacos
+	ddacos = 1
+	// dacos := -1 / math.Sqrt(1-x*x) * v
+	dt2 := v * ddacos
+	dsqrt := -t2 * (dt2 / sqrt)
+	dt1 := 0.5 / sqrt * dsqrt
+	dt := -dt1
+	hv := 2 * x * dt
+	return hvpOfAcos1, hvpOfAcos2, hv
+}
+
+// hvpOfAcosh returns Acosh's value, its directional derivative along the directions and their Hessian-vector product: a row of AcoshHessian.
+func hvpOfAcosh(x, v float64) (float64, float64, float64) {
+	t := x * x
+	t1 := t - 1
+	sqrt := math.Sqrt(t1)
+	dacosh := v / sqrt
+	acosh := math.Acosh(x)
+	hvpOfAcosh1 := acosh
+	hvpOfAcosh2 := dacosh
+
+	var ddacosh float64
+	// return acosh, dacosh
+	ddacosh = 1
+	// dacosh := v / math.Sqrt(x*x-1)
+	dsqrt := -dacosh * (ddacosh / sqrt)
+	dt1 := 0.5 / sqrt * dsqrt
+	hv := 2 * x * dt1
+	return hvpOfAcosh1, hvpOfAcosh2, hv
+}
+
+// hvpOfAsin returns Asin's value, its directional derivative along the directions and their Hessian-vector product: a row of AsinHessian.
+func hvpOfAsin(x, v float64) (float64, float64, float64) {
+	t := x * x
+	t1 := 1 - t
+	sqrt := math.Sqrt(t1)
+	dasin := v / sqrt
+	asin := math.Asin(x)
+	hvpOfAsin1 := asin
+	hvpOfAsin2 := dasin
+
+	var ddasin float64
+	// return asin, dasin
+	ddasin = 1
+	// dasin := v / math.Sqrt(1-x*x)
+	dsqrt := -dasin * (ddasin / sqrt)
+	dt1 := 0.5 / sqrt * dsqrt
+	dt := -dt1
+	hv := 2 * x * dt
+	return hvpOfAsin1, hvpOfAsin2, hv
+}
+
+// hvpOfAsinh returns Asinh's value, its directional derivative along the directions and their Hessian-vector product: a row of AsinhHessian.
+func hvpOfAsinh(x, v float64) (float64, float64, float64) {
+	dt := 2 * v
+	t := 2 * x
+	t1 := t + 1
+	t2 := t1 * t1
+	t3 := t2 + 1
+	sqrt := math.Sqrt(t3)
+	dasinh := dt / sqrt
+	asinh := math.Asinh(t1)
+	hvpOfAsinh1 := asinh
+	hvpOfAsinh2 := dasinh
+
+	var ddasinh float64
+	// return asinh, dasinh
+	ddasinh = 1
+	// dasinh := dt / math.Sqrt(t1*t1+1)
+	dsqrt := -dasinh * (ddasinh / sqrt)
+	dt3 := 0.5 / sqrt * dsqrt
+	dt1 := 2 * t1 * dt3
+	// t1 := t + 1
+	// t := 2 * x
+	hv := 2 * dt1
+	return hvpOfAsinh1, hvpOfAsinh2, hv
+}
+
+// hvpOfAtan returns Atan's value, its directional derivative along the directions and their Hessian-vector product: a row of AtanHessian.
+func hvpOfAtan(x, v float64) (float64, float64, float64) {
+	t1 := x * v
+	t2 := x * v
+	dt := t1 + t2
+	t := x * x
+	t3 := t * t
+	t4 := 1 + t3
+	datan := dt / t4
+	atan := math.Atan(t)
+	hvpOfAtan1 := atan
+	hvpOfAtan2 := datan
+
+	var ddatan float64
+	// return atan, datan
+	ddatan = 1
+	// datan := dt / (1 + t*t)
+	ddt := ddatan / t4
+	dt4 := -datan * (ddatan / t4)
+	dt1 := 2 * t * dt4
+	// t := x * x
+	hv := 2 * x * dt1
+	// dt := x*v + x*v
+	hv += v * ddt
+	hv += v * ddt
+	return hvpOfAtan1, hvpOfAtan2, hv
+}
+
+// hvpOfAtan2 returns Atan2's value, its directional derivative along the directions and their Hessian-vector product: a row of Atan2Hessian.
+func hvpOfAtan2(y, x, vy, vx float64) (float64, float64, float64, float64) {
+	var t, t1, t2, t3, t4, t5 float64
+	var cond, cond1 bool
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		cond = true
+		t = x / h
+		t1 = t / h
+		t2 = t1 * vy
+		datan2 += t2
+	} else {
+		cond = false
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		cond1 = true
+		t3 = y / h1
+		t4 = t3 / h1
+		t5 = t4 * vx
+		datan2 -= t5
+	} else {
+		cond1 = false
+	}
+	hvpOfAtan21 := atan2
+	hvpOfAtan22 := datan2
+
+	var ddatan2, dt5, dt4, dt3, dh1, hvy, hvx, dt2, dt1, dt, dh float64
+	// return atan2, datan2
+	ddatan2 = 1
+	// if h1 != 0
+	if cond1 {
+		// datan2 -= y / h1 / h1 * vx
+		dt5 = -ddatan2
+		dt4 = vx * dt5
+		dt3 = dt4 / h1
+		dh1 -= t4 * (dt4 / h1)
+		hvy += dt3 / h1
+		dh1 -= t3 * (dt3 / h1)
+	}
+	// h1 := math.Hypot(y, x)
+	if dh1 != 0 {
+		if h1 != 0 {
+			hvy += y / h1 * dh1
+			hvx += x / h1 * dh1
+		}
+	}
+	// if h != 0
+	if cond {
+		// datan2 += x / h / h * vy
+		dt2 = ddatan2
+		dt1 = vy * dt2
+		dt = dt1 / h
+		dh -= t1 * (dt1 / h)
+		hvx += dt / h
+		dh -= t * (dt / h)
+	}
+	// h := math.Hypot(y, x)
+	if dh != 0 {
+		if h != 0 {
+			hvy += y / h * dh
+			hvx += x / h * dh
+		}
+	}
+	return hvpOfAtan21, hvpOfAtan22, hvy, hvx
+}
+
+// hvpOfAtanh returns Atanh's value, its directional derivative along the directions and their Hessian-vector product: a row of AtanhHessian.
+func hvpOfAtanh(x, v float64) (float64, float64, float64) {
+	t := x * x
+	t1 := 1 - t
+	datanh := v / t1
+	atanh := math.Atanh(x)
+	hvpOfAtanh1 := atanh
+	hvpOfAtanh2 := datanh
+
+	var ddatanh float64
+	// return atanh, datanh
+	ddatanh = 1
+	// datanh := v / (1 - x*x)
+	dt1 := -datanh * (ddatanh / t1)
+	dt := -dt1
+	hv := 2 * x * dt
+	return hvpOfAtanh1, hvpOfAtanh2, hv
+}
+
+// hvpOfCbrt returns Cbrt's value, its directional derivative along the directions and their Hessian-vector product: a row of CbrtHessian.
+func hvpOfCbrt(x, v float64) (float64, float64, float64) {
+	cbrt := math.Cbrt(x)
+	t := cbrt * cbrt
+	t1 := 3 * t
+	dcbrt := v / t1
+	hvpOfCbrt1 := cbrt
+	hvpOfCbrt2 := dcbrt
+
+	var ddcbrt float64
+	// return cbrt, dcbrt
+	ddcbrt = 1
+	// dcbrt := v / (3 * (cbrt * cbrt))
+	dt1 := -dcbrt * (ddcbrt / t1)
+	dt := 3 * dt1
+	dcbrt1 := 2 * cbrt * dt
+	// cbrt := math.Cbrt(x)
+	hv := dcbrt1 / (3 * (cbrt * cbrt))
+	return hvpOfCbrt1, hvpOfCbrt2, hv
+}
+
+// hvpOfCeil returns Ceil's value, its directional derivative along the directions and their Hessian-vector product: a row of CeilHessian.
+func hvpOfCeil(x, v float64) (float64, float64, float64) {
+	p1 := math.Ceil(x)
+	dt := p1 * v
+	t := p1 * x
+	hvpOfCeil1 := t
+	var hvpOfCeil2 float64 = dt
+
+	var hv float64
+	return hvpOfCeil1, hvpOfCeil2, hv
+}
+
+// hvpOfCopysign returns Copysign's value, its directional derivative along the directions and their Hessian-vector product: a row of CopysignHessian.
+func hvpOfCopysign(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	copysign1 := math.Copysign(1, x)
+	copysign2 := math.Copysign(1, y)
+	t := copysign1 * copysign2
+	dcopysign := t * vx
+	copysign := math.Copysign(x, y)
+	hvpOfCopysign1 := copysign
+	hvpOfCopysign2 := dcopysign
+
+	var hvx, hvy float64
+	return hvpOfCopysign1, hvpOfCopysign2, hvx, hvy
+}
+
+// hvpOfCos returns Cos's value, its directional derivative along the directions and their Hessian-vector product: a row of CosHessian.
+func hvpOfCos(x, v float64) (float64, float64, float64) {
+	sin := math.Sin(x)
+	t := -sin
+	dcos := t * v
+	cos := math.Cos(x)
+	hvpOfCos1 := cos
+	hvpOfCos2 := dcos
+
+	var ddcos float64
+	// return cos, dcos
+	ddcos = 1
+	// dcos := -math.Sin(x) * v
+	dt := v * ddcos
+	dsin := -dt
+	hv := math.Cos(x) * dsin
+	return hvpOfCos1, hvpOfCos2, hv
+}
+
+// hvpOfCosh returns Cosh's value, its directional derivative along the directions and their Hessian-vector product: a row of CoshHessian.
+func hvpOfCosh(x, v float64) (float64, float64, float64) {
+	sinh := math.Sinh(x)
+	dcosh := sinh * v
+	cosh := math.Cosh(x)
+	hvpOfCosh1 := cosh
+	hvpOfCosh2 := dcosh
+
+	var ddcosh float64
+	// return cosh, dcosh
+	ddcosh = 1
+	// dcosh := math.Sinh(x) * v
+	dsinh := v * ddcosh
+	hv := math.Cosh(x) * dsinh
+	return hvpOfCosh1, hvpOfCosh2, hv
+}
+
+// hvpOfDim returns Dim's value, its directional derivative along the directions and their Hessian-vector product: a row of DimHessian.
+func hvpOfDim(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	dim := math.Dim(x, y)
+	var ddim float64
+	if x > y {
+		ddim += vx
+	} else if x == y {
+		ddim += vx / 2
+	}
+	if x > y {
+		ddim -= vy
+	} else if x == y {
+		ddim -= vy / 2
+	}
+	hvpOfDim1 := dim
+	var hvpOfDim2 float64 = ddim
+
+	var hvx, hvy float64
+	return hvpOfDim1, hvpOfDim2, hvx, hvy
+}
+
+// hvpOfErf returns Erf's value, its directional derivative along the directions and their Hessian-vector product: a row of ErfHessian.
+func hvpOfErf(x, v float64) (float64, float64, float64) {
+	t := -x
+	t1 := t * x
+	exp := math.Exp(t1)
+	t2 := 2 / math.SqrtPi * exp
+	derf := t2 * v
+	erf := math.Erf(x)
+	hvpOfErf1 := erf
+	hvpOfErf2 := derf
+
+	var dderf float64
+	// return erf, derf
+	dderf = 1
+	// derf := 2 / math.SqrtPi * math.Exp(-x*x) * v
+	dt2 := v * dderf
+	dexp := 1.1283791670955126 * dt2
+	dt1 := exp * dexp
+	dt := x * dt1
+	hv := t * dt1
+	hv -= dt
+	return hvpOfErf1, hvpOfErf2, hv
+}
+
+// hvpOfErfc returns Erfc's value, its directional derivative along the directions and their Hessian-vector product: a row of ErfcHessian.
+func hvpOfErfc(x, v float64) (float64, float64, float64) {
+	t := -x
+	t1 := t * x
+	exp := math.Exp(t1)
+	t2 := -2 / math.SqrtPi * exp
+	derfc := t2 * v
+	erfc := math.Erfc(x)
+	hvpOfErfc1 := erfc
+	hvpOfErfc2 := derfc
+
+	var dderfc float64
+	// return erfc, derfc
+	dderfc = 1
+	// derfc := -2 / math.SqrtPi * math.Exp(-x*x) * v
+	dt2 := v * dderfc
+	dexp := -1.1283791670955126 * dt2
+	dt1 := exp * dexp
+	dt := x * dt1
+	hv := t * dt1
+	hv -= dt
+	return hvpOfErfc1, hvpOfErfc2, hv
+}
+
+// hvpOfErfinv returns Erfinv's value, its directional derivative along the directions and their Hessian-vector product: a row of ErfinvHessian.
+func hvpOfErfinv(x, v float64) (float64, float64, float64) {
+	erfinv := math.Erfinv(x)
+	t := erfinv * erfinv
+	exp := math.Exp(t)
+	t1 := math.SqrtPi / 2 * exp
+	derfinv := t1 * v
+	hvpOfErfinv1 := erfinv
+	hvpOfErfinv2 := derfinv
+
+	var dderfinv float64
+	// return erfinv, derfinv
+	dderfinv = 1
+	// derfinv := math.SqrtPi / 2 * math.Exp(erfinv*erfinv) * v
+	dt1 := v * dderfinv
+	dexp := 0.886226925452758 * dt1
+	dt := exp * dexp
+	derfinv1 := 2 * erfinv * dt
+	// erfinv := math.Erfinv(x)
+	hv := math.SqrtPi / 2 * math.Exp(erfinv*erfinv) * derfinv1
+	return hvpOfErfinv1, hvpOfErfinv2, hv
+}
+
+// hvpOfErfcinv returns Erfcinv's value, its directional derivative along the directions and their Hessian-vector product: a row of ErfcinvHessian.
+func hvpOfErfcinv(x, v float64) (float64, float64, float64) {
+	erfcinv := math.Erfcinv(x)
+	t := erfcinv * erfcinv
+	exp := math.Exp(t)
+	t1 := math.SqrtPi / -2 * exp
+	derfcinv := t1 * v
+	hvpOfErfcinv1 := erfcinv
+	hvpOfErfcinv2 := derfcinv
+
+	var dderfcinv float64
+	// return erfcinv, derfcinv
+	dderfcinv = 1
+	// derfcinv := math.SqrtPi / -2 * math.Exp(erfcinv*erfcinv) * v
+	dt1 := v * dderfcinv
+	dexp := -0.886226925452758 * dt1
+	dt := exp * dexp
+	derfcinv1 := 2 * erfcinv * dt
+	// erfcinv := math.Erfcinv(x)
+	hv := math.SqrtPi / -2 * math.Exp(erfcinv*erfcinv) * derfcinv1
+	return hvpOfErfcinv1, hvpOfErfcinv2, hv
+}
+
+// hvpOfExp returns Exp's value, its directional derivative along the directions and their Hessian-vector product: a row of ExpHessian.
+func hvpOfExp(x, v float64) (float64, float64, float64) {
+	exp := math.Exp(x)
+	dexp := exp * v
+	hvpOfExp1 := exp
+	hvpOfExp2 := dexp
+
+	var ddexp float64
+	// return exp, dexp
+	ddexp = 1
+	// dexp := exp * v
+	dexp1 := v * ddexp
+	// exp := math.Exp(x)
+	hv := exp * dexp1
+	return hvpOfExp1, hvpOfExp2, hv
+}
+
+// hvpOfExp2 returns Exp2's value, its directional derivative along the directions and their Hessian-vector product: a row of Exp2Hessian.
+func hvpOfExp2(x, v float64) (float64, float64, float64) {
+	exp2 := math.Exp2(x)
+	t := exp2 * math.Ln2
+	dexp2 := t * v
+	hvpOfExp21 := exp2
+	hvpOfExp22 := dexp2
+
+	var ddexp2 float64
+	// return exp2, dexp2
+	ddexp2 = 1
+	// dexp2 := exp2 * math.Ln2 * v
+	dt := v * ddexp2
+	dexp21 := 0.6931471805599453 * dt
+	// exp2 := math.Exp2(x)
+	hv := exp2 * math.Ln2 * dexp21
+	return hvpOfExp21, hvpOfExp22, hv
+}
+
+// hvpOfExpm1 returns Expm1's value, its directional derivative along the directions and their Hessian-vector product: a row of Expm1Hessian.
+func hvpOfExpm1(x, v float64) (float64, float64, float64) {
+	expm1 := math.Expm1(x)
+	t := expm1 + 1
+	dexpm1 := t * v
+	hvpOfExpm11 := expm1
+	hvpOfExpm12 := dexpm1
+
+	var ddexpm1 float64
+	// return expm1, dexpm1
+	ddexpm1 = 1
+	// dexpm1 := (expm1 + 1) * v
+	dt := v * ddexpm1
+	// expm1 := math.Expm1(x)
+	hv := (expm1 + 1) * dt
+	return hvpOfExpm11, hvpOfExpm12, hv
+}
+
+// hvpOfFMA returns FMA's value, its directional derivative along the directions and their Hessian-vector product: a row of FMAHessian.
+func hvpOfFMA(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64) {
+	t := y * vx
+	t1 := x * vy
+	t2 := t + t1
+	dfma := t2 + vz
+	fma := math.FMA(x, y, z)
+	hvpOfFMA1 := fma
+	hvpOfFMA2 := dfma
+
+	var ddfma, hvz float64
+	// return fma, dfma
+	ddfma = 1
+	// dfma := y*vx + x*vy + vz
+	hvx := vy * ddfma
+	hvy := vx * ddfma
+	return hvpOfFMA1, hvpOfFMA2, hvx, hvy, hvz
+}
+
+// hvpOfFloor returns Floor's value, its directional derivative along the directions and their Hessian-vector product: a row of FloorHessian.
+func hvpOfFloor(x, v float64) (float64, float64, float64) {
+	p1 := math.Floor(x)
+	t := p1 + x
+	hvpOfFloor1 := t
+	var hvpOfFloor2 float64 = v
+
+	var hv float64
+	return hvpOfFloor1, hvpOfFloor2, hv
+}
+
+// hvpOfFrexpSubnormal returns FrexpSubnormal's value, its directional derivative along the directions and their Hessian-vector product: a row of FrexpSubnormalHessian.
+func hvpOfFrexpSubnormal(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	t4, t5 := math.Frexp(x)
+	r := t4
+	r1 := t5
+	dr := math.Ldexp(vx, -r1)
+	frac := r
+	dfrac := dr
+	t6 := y * vy
+	t7 := y * vy
+	dt := t6 + t7
+	t := y * y
+	dt1 := vy - vy
+	t1 := y - y
+	t8 := frac * dt1
+	t9 := t1 * dfrac
+	dt2 := t8 + t9
+	t2 := t1 * frac
+	dt3 := dt + dt2
+	t3 := t + t2
+	hvpOfFrexpSubnormal1 := t3
+	hvpOfFrexpSubnormal2 := dt3
+
+	var ddt3 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt + dt2
+	// dt2 := frac*dt1 + t1*dfrac
+	dt11 := dfrac * ddt3
+	dfrac1 := dt1 * ddt3
+	// t1 := y - y
+	hvy := dt11 - dt11
+	// dt := y*vy + y*vy
+	hvy += vy * ddt3
+	hvy += vy * ddt3
+	// frac, dfrac := r, dr
+	// r, r1 := math.Frexp(x)
+	hvx := math.Ldexp(dfrac1, -t5)
+	return hvpOfFrexpSubnormal1, hvpOfFrexpSubnormal2, hvx, hvy
+}
+
+// hvpOfFrexp returns Frexp's value, its directional derivative along the directions and their Hessian-vector product: a row of FrexpHessian.
+func hvpOfFrexp(x, v float64) (float64, float64, float64) {
+	t1, t2 := math.Frexp(x)
+	r := t1
+	r1 := t2
+	dr := math.Ldexp(v, -r1)
+	frac := r
+	exp := r1
+	dfrac := dr
+	dt := float64(exp) * dfrac
+	t := frac * float64(exp)
+	hvpOfFrexp1 := t
+	var hvpOfFrexp2 float64 = dt
+
+	var hv float64
+	return hvpOfFrexp1, hvpOfFrexp2, hv
+}
+
+// hvpOfHypot returns Hypot's value, its directional derivative along the directions and their Hessian-vector product: a row of HypotHessian.
+func hvpOfHypot(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t, t1, t2, t3 float64
+	var cond, cond1 bool
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		cond = true
+		t = x / hypot
+		t1 = t * vx
+		dhypot += t1
+	} else {
+		cond = false
+	}
+	if hypot != 0 {
+		cond1 = true
+		t2 = y / hypot
+		t3 = t2 * vy
+		dhypot += t3
+	} else {
+		cond1 = false
+	}
+	hvpOfHypot1 := hypot
+	hvpOfHypot2 := dhypot
+
+	var ddhypot, dt3, dt2, hvy, dhypot1, dt1, dt, hvx float64
+	// return hypot, dhypot
+	ddhypot = 1
+	// if hypot != 0
+	if cond1 {
+		// dhypot += y / hypot * vy
+		dt3 = ddhypot
+		dt2 = vy * dt3
+		hvy += dt2 / hypot
+		dhypot1 -= t2 * (dt2 / hypot)
+	}
+	// if hypot != 0
+	if cond {
+		// dhypot += x / hypot * vx
+		dt1 = ddhypot
+		dt = vx * dt1
+		hvx += dt / hypot
+		dhypot1 -= t * (dt / hypot)
+	}
+	// hypot := math.Hypot(x, y)
+	if dhypot1 != 0 {
+		if hypot != 0 {
+			hvx += x / hypot * dhypot1
+			hvy += y / hypot * dhypot1
+		}
+	}
+	return hvpOfHypot1, hvpOfHypot2, hvx, hvy
+}
+
+// hvpOfJ0 returns J0's value, its directional derivative along the directions and their Hessian-vector product: a row of J0Hessian.
+func hvpOfJ0(x, v float64) (float64, float64, float64) {
+	j1 := math.J1(x)
+	t := -j1
+	dj0 := t * v
+	j0 := math.J0(x)
+	hvpOfJ01 := j0
+	hvpOfJ02 := dj0
+
+	var ddj0 float64
+	// return j0, dj0
+	ddj0 = 1
+	// dj0 := -math.J1(x) * v
+	dt := v * ddj0
+	dj1 := -dt
+	hv := (math.J0(x) - math.Jn(2, x)) / 2 * dj1
+	return hvpOfJ01, hvpOfJ02, hv
+}
+
+// hvpOfJ1 returns J1's value, its directional derivative along the directions and their Hessian-vector product: a row of J1Hessian.
+func hvpOfJ1(x, v float64) (float64, float64, float64) {
+	j0 := math.J0(x)
+	jn := math.Jn(2, x)
+	t := j0 - jn
+	t1 := t / 2
+	dj1 := t1 * v
+	j1 := math.J1(x)
+	hvpOfJ11 := j1
+	hvpOfJ12 := dj1
+
+	var ddj1 float64
+	// return j1, dj1
+	ddj1 = 1
+	// dj1 := (math.J0(x) - math.Jn(2, x)) / 2 * v
+	dt1 := v * ddj1
+	dt := dt1 / 2
+	djn := -dt
+	hv := (math.Jn(2-1, x) - math.Jn(2+1, x)) / 2 * djn
+	hv -= math.J1(x) * dt
+	return hvpOfJ11, hvpOfJ12, hv
+}
+
+// hvpOfJn returns Jn's value, its directional derivative along the directions and their Hessian-vector product: a row of JnHessian.
+func hvpOfJn(x, v float64) (float64, float64, float64) {
+	jn1 := math.Jn(3-1, x)
+	jn2 := math.Jn(3+1, x)
+	t := jn1 - jn2
+	t1 := t / 2
+	djn := t1 * v
+	jn := math.Jn(3, x)
+	hvpOfJn1 := jn
+	hvpOfJn2 := djn
+
+	var ddjn float64
+	// return jn, djn
+	ddjn = 1
+	// djn := (math.Jn(3-1, x) - math.Jn(3+1, x)) / 2 * v
+	dt1 := v * ddjn
+	dt := dt1 / 2
+	djn2 := -dt
+	hv := (math.Jn(3+1-1, x) - math.Jn(3+1+1, x)) / 2 * djn2
+	hv += (math.Jn(3-1-1, x) - math.Jn(3-1+1, x)) / 2 * dt
+	return hvpOfJn1, hvpOfJn2, hv
+}
+
+// hvpOfLdexp returns Ldexp's value, its directional derivative along the directions and their Hessian-vector product: a row of LdexpHessian.
+func hvpOfLdexp(x, v float64) (float64, float64, float64) {
+	dldexp := math.Ldexp(v, 3)
+	ldexp := math.Ldexp(x, 3)
+	hvpOfLdexp1 := ldexp
+	var hvpOfLdexp2 float64 = dldexp
+
+	var hv float64
+	return hvpOfLdexp1, hvpOfLdexp2, hv
+}
+
+// hvpOfLog returns Log's value, its directional derivative along the directions and their Hessian-vector product: a row of LogHessian.
+func hvpOfLog(x, v float64) (float64, float64, float64) {
+	dlog := v / x
+	log := math.Log(x)
+	hvpOfLog1 := log
+	hvpOfLog2 := dlog
+
+	var ddlog float64
+	// return log, dlog
+	ddlog = 1
+	// dlog := v / x
+	hv := -dlog * (ddlog / x)
+	return hvpOfLog1, hvpOfLog2, hv
+}
+
+// hvpOfLog10 returns Log10's value, its directional derivative along the directions and their Hessian-vector product: a row of Log10Hessian.
+func hvpOfLog10(x, v float64) (float64, float64, float64) {
+	t := x * math.Ln10
+	dlog10 := v / t
+	log10 := math.Log10(x)
+	hvpOfLog101 := log10
+	hvpOfLog102 := dlog10
+
+	var ddlog10 float64
+	// return log10, dlog10
+	ddlog10 = 1
+	// dlog10 := v / (x * math.Ln10)
+	dt := -dlog10 * (ddlog10 / t)
+	hv := 2.302585092994046 * dt
+	return hvpOfLog101, hvpOfLog102, hv
+}
+
+// hvpOfLog1p returns Log1p's value, its directional derivative along the directions and their Hessian-vector product: a row of Log1pHessian.
+func hvpOfLog1p(x, v float64) (float64, float64, float64) {
+	t := 1 + x
+	dlog1p := v / t
+	log1p := math.Log1p(x)
+	hvpOfLog1p1 := log1p
+	hvpOfLog1p2 := dlog1p
+
+	var ddlog1p float64
+	// return log1p, dlog1p
+	ddlog1p = 1
+	// dlog1p := v / (1 + x)
+	dt := -dlog1p * (ddlog1p / t)
+	return hvpOfLog1p1, hvpOfLog1p2, dt
+}
+
+// hvpOfLog2 returns Log2's value, its directional derivative along the directions and their Hessian-vector product: a row of Log2Hessian.
+func hvpOfLog2(x, v float64) (float64, float64, float64) {
+	t := x * math.Ln2
+	dlog2 := v / t
+	log2 := math.Log2(x)
+	hvpOfLog21 := log2
+	hvpOfLog22 := dlog2
+
+	var ddlog2 float64
+	// return log2, dlog2
+	ddlog2 = 1
+	// dlog2 := v / (x * math.Ln2)
+	dt := -dlog2 * (ddlog2 / t)
+	hv := 0.6931471805599453 * dt
+	return hvpOfLog21, hvpOfLog22, hv
+}
+
+// hvpOfLogb returns Logb's value, its directional derivative along the directions and their Hessian-vector product: a row of LogbHessian.
+func hvpOfLogb(x, v float64) (float64, float64, float64) {
+	p1 := math.Logb(x)
+	dt := p1 * v
+	t := p1 * x
+	hvpOfLogb1 := t
+	var hvpOfLogb2 float64 = dt
+
+	var hv float64
+	return hvpOfLogb1, hvpOfLogb2, hv
+}
+
+// hvpOfMax returns Max's value, its directional derivative along the directions and their Hessian-vector product: a row of MaxHessian.
+func hvpOfMax(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	max1 := math.Max(x, y)
+	var dmax1 float64
+	if x == y {
+		dmax1 += vx / 2
+	} else if x == max1 {
+		dmax1 += vx
+	}
+	if x == y {
+		dmax1 += vy / 2
+	} else if !(x == max1) {
+		dmax1 += vy
+	}
+	hvpOfMax1 := max1
+	var hvpOfMax2 float64 = dmax1
+
+	var hvx, hvy float64
+	return hvpOfMax1, hvpOfMax2, hvx, hvy
+}
+
+// hvpOfMin returns Min's value, its directional derivative along the directions and their Hessian-vector product: a row of MinHessian.
+func hvpOfMin(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	min1 := math.Min(x, y)
+	var dmin1 float64
+	if x == y {
+		dmin1 += vx / 2
+	} else if x == min1 {
+		dmin1 += vx
+	}
+	if x == y {
+		dmin1 += vy / 2
+	} else if !(x == min1) {
+		dmin1 += vy
+	}
+	hvpOfMin1 := min1
+	var hvpOfMin2 float64 = dmin1
+
+	var hvx, hvy float64
+	return hvpOfMin1, hvpOfMin2, hvx, hvy
+}
+
+// hvpOfMod returns Mod's value, its directional derivative along the directions and their Hessian-vector product: a row of ModHessian.
+func hvpOfMod(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	dmod := vx - math.Trunc(x/y)*vy
+	mod := math.Mod(x, y)
+	hvpOfMod1 := mod
+	var hvpOfMod2 float64 = dmod
+
+	var hvx, hvy float64
+	return hvpOfMod1, hvpOfMod2, hvx, hvy
+}
+
+// hvpOfModf returns Modf's value, its directional derivative along the directions and their Hessian-vector product: a row of ModfHessian.
+func hvpOfModf(x, v float64) (float64, float64, float64) {
+	r, r1 := math.Modf(x)
+	dr := v
+	whole := r
+	frac := r1
+	dwhole := float64(0)
+	dfrac := dr
+	dt := 3 * dfrac
+	t := 3 * frac
+	dt1 := dwhole + dt
+	t1 := whole + t
+	hvpOfModf1 := t1
+	var hvpOfModf2 float64 = dt1
+
+	var hv float64
+	return hvpOfModf1, hvpOfModf2, hv
+}
+
+// hvpOfNextafter returns Nextafter's value, its directional derivative along the directions and their Hessian-vector product: a row of NextafterHessian.
+func hvpOfNextafter(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	nextafter := math.Nextafter(x, y)
+	hvpOfNextafter1 := nextafter
+	var hvpOfNextafter2 float64 = vx
+
+	var hvx, hvy float64
+	return hvpOfNextafter1, hvpOfNextafter2, hvx, hvy
+}
+
+// hvpOfNextafter32 returns Nextafter32's value, its directional derivative along the directions and their Hessian-vector product: a row of Nextafter32Hessian.
+func hvpOfNextafter32(x, y, vx, vy float32) (float32, float32, float32, float32) {
+	nextafter32 := math.Nextafter32(x, y)
+	hvpOfNextafter321 := nextafter32
+	var hvpOfNextafter322 float32 = vx
+
+	var hvx, hvy float32
+	return hvpOfNextafter321, hvpOfNextafter322, hvx, hvy
+}
+
+// hvpOfPow returns Pow's value, its directional derivative along the directions and their Hessian-vector product: a row of PowHessian.
+func hvpOfPow(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t, pow1, t1, t2, log, t3, t4 float64
+	var cond, cond1 bool
+	pow := math.Pow(x, y)
+	var dpow float64
+	if y != 0 {
+		cond = true
+		t = y - 1
+		pow1 = math.Pow(x, t)
+		t1 = y * pow1
+		t2 = t1 * vx
+		dpow += t2
+	} else {
+		cond = false
+	}
+	if x != 0 {
+		cond1 = true
+		log = math.Log(x)
+		t3 = pow * log
+		t4 = t3 * vy
+		dpow += t4
+	} else {
+		cond1 = false
+	}
+	hvpOfPow1 := pow
+	hvpOfPow2 := dpow
+
+	var ddpow, dt4, dt3, dpow1, dlog, hvx, dt2, dt1, hvy, dpow11, dt float64
+	// return pow, dpow
+	ddpow = 1
+	// if x != 0
+	if cond1 {
+		// dpow += pow * math.Log(x) * vy
+		dt4 = ddpow
+		dt3 = vy * dt4
+		dpow1 += log * dt3
+		dlog = pow * dt3
+		hvx += dlog / x
+	}
+	// if y != 0
+	if cond {
+		// dpow += y * math.Pow(x, y-1) * vx
+		dt2 = ddpow
+		dt1 = vx * dt2
+		hvy += pow1 * dt1
+		dpow11 = y * dt1
+		dt = 0
+		if t != 0 {
+			hvx += t * math.Pow(x, t-1) * dpow11
+		}
+		if x != 0 {
+			dt += pow1 * math.Log(x) * dpow11
+		}
+		hvy += dt
+	}
+	// pow := math.Pow(x, y)
+	if dpow1 != 0 {
+		if y != 0 {
+			hvx += y * math.Pow(x, y-1) * dpow1
+		}
+		if x != 0 {
+			hvy += pow * math.Log(x) * dpow1
+		}
+	}
+	return hvpOfPow1, hvpOfPow2, hvx, hvy
+}
+
+// hvpOfPowConst returns PowConst's value, its directional derivative along the directions and their Hessian-vector product: a row of PowConstHessian.
+func hvpOfPowConst(x, v float64) (float64, float64, float64) {
+	pow := math.Pow(x, 2.5)
+	var dpow float64
+	pow1 := math.Pow(x, 2.5-1)
+	t := 2.5 * pow1
+	t1 := t * v
+	dpow += t1
+	hvpOfPowConst1 := pow
+	hvpOfPowConst2 := dpow
+
+	var ddpow, hv float64
+	// return pow, dpow
+	ddpow = 1
+	// dpow += 2.5 * math.Pow(x, 2.5-1) * v
+	dt := v * ddpow
+	dpow1 := 2.5 * dt
+	hv += 1.5 * math.Pow(x, 1.5-1) * dpow1
+	return hvpOfPowConst1, hvpOfPowConst2, hv
+}
+
+// hvpOfRemainder returns Remainder's value, its directional derivative along the directions and their Hessian-vector product: a row of RemainderHessian.
+func hvpOfRemainder(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	remainder := math.Remainder(x, y)
+	dremainder := vx - math.RoundToEven((x-remainder)/y)*vy
+	hvpOfRemainder1 := remainder
+	var hvpOfRemainder2 float64 = dremainder
+
+	var hvx, hvy float64
+	return hvpOfRemainder1, hvpOfRemainder2, hvx, hvy
+}
+
+// hvpOfRound returns Round's value, its directional derivative along the directions and their Hessian-vector product: a row of RoundHessian.
+func hvpOfRound(x, v float64) (float64, float64, float64) {
+	p1 := math.Round(x)
+	dt := p1 * v
+	t := p1 * x
+	hvpOfRound1 := t
+	var hvpOfRound2 float64 = dt
+
+	var hv float64
+	return hvpOfRound1, hvpOfRound2, hv
+}
+
+// hvpOfRoundToEven returns RoundToEven's value, its directional derivative along the directions and their Hessian-vector product: a row of RoundToEvenHessian.
+func hvpOfRoundToEven(x, v float64) (float64, float64, float64) {
+	p1 := math.RoundToEven(x)
+	dt := p1 * v
+	t := p1 * x
+	hvpOfRoundToEven1 := t
+	var hvpOfRoundToEven2 float64 = dt
+
+	var hv float64
+	return hvpOfRoundToEven1, hvpOfRoundToEven2, hv
+}
+
+// hvpOfSin returns Sin's value, its directional derivative along the directions and their Hessian-vector product: a row of SinHessian.
+func hvpOfSin(x, v float64) (float64, float64, float64) {
+	cos := math.Cos(x)
+	dsin := cos * v
+	sin := math.Sin(x)
+	hvpOfSin1 := sin
+	hvpOfSin2 := dsin
+
+	var ddsin float64
+	// return sin, dsin
+	ddsin = 1
+	// dsin := math.Cos(x) * v
+	dcos := v * ddsin
+	hv := -math.Sin(x) * dcos
+	return hvpOfSin1, hvpOfSin2, hv
+}
+
+// hvpOfSincos returns Sincos's value, its directional derivative along the directions and their Hessian-vector product: a row of SincosHessian.
+func hvpOfSincos(x, v float64) (float64, float64, float64) {
+	r, r1 := math.Sincos(x)
+	dr := r1 * v
+	t2 := -r
+	dr1 := t2 * v
+	s := r
+	c := r1
+	ds := dr
+	dc := dr1
+	t3 := c * ds
+	t4 := s * dc
+	dt := t3 + t4
+	t := s * c
+	t5 := c * dt
+	t6 := t * dc
+	dt1 := t5 + t6
+	t1 := t * c
+	hvpOfSincos1 := t1
+	hvpOfSincos2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := c*dt + t*dc
+	dt2 := dc * ddt1
+	ddc := t * ddt1
+	dc1 := dt * ddt1
+	ddt := c * ddt1
+	// t := s * c
+	ds1 := c * dt2
+	dc1 += s * dt2
+	// dt := c*ds + s*dc
+	ds1 += dc * ddt
+	ddc += s * ddt
+	dc1 += ds * ddt
+	dds := c * ddt
+	// s, c, ds, dc := r, r1, dr, dr1
+	dr11 := dc1
+	dr2 := ds1
+	// dr1 := -r * v
+	dt21 := v * ddc
+	dr2 -= dt21
+	// dr := r1 * v
+	dr11 += v * dds
+	// r, r1 := math.Sincos(x)
+	hv := r1*dr2 - r*dr11
+	return hvpOfSincos1, hvpOfSincos2, hv
+}
+
+// hvpOfSinh returns Sinh's value, its directional derivative along the directions and their Hessian-vector product: a row of SinhHessian.
+func hvpOfSinh(x, v float64) (float64, float64, float64) {
+	cosh := math.Cosh(x)
+	dsinh := cosh * v
+	sinh := math.Sinh(x)
+	hvpOfSinh1 := sinh
+	hvpOfSinh2 := dsinh
+
+	var ddsinh float64
+	// return sinh, dsinh
+	ddsinh = 1
+	// dsinh := math.Cosh(x) * v
+	dcosh := v * ddsinh
+	hv := math.Sinh(x) * dcosh
+	return hvpOfSinh1, hvpOfSinh2, hv
+}
+
+// hvpOfSqrt returns Sqrt's value, its directional derivative along the directions and their Hessian-vector product: a row of SqrtHessian.
+func hvpOfSqrt(x, v float64) (float64, float64, float64) {
+	sqrt := math.Sqrt(x)
+	t := 0.5 / sqrt
+	dsqrt := t * v
+	hvpOfSqrt1 := sqrt
+	hvpOfSqrt2 := dsqrt
+
+	var ddsqrt float64
+	// return sqrt, dsqrt
+	ddsqrt = 1
+	// dsqrt := 0.5 / sqrt * v
+	dt := v * ddsqrt
+	dsqrt1 := -t * (dt / sqrt)
+	// sqrt := math.Sqrt(x)
+	hv := 0.5 / sqrt * dsqrt1
+	return hvpOfSqrt1, hvpOfSqrt2, hv
+}
+
+// hvpOfTan returns Tan's value, its directional derivative along the directions and their Hessian-vector product: a row of TanHessian.
+func hvpOfTan(x, v float64) (float64, float64, float64) {
+	tan := math.Tan(x)
+	t := tan * tan
+	t1 := 1 + t
+	dtan := t1 * v
+	hvpOfTan1 := tan
+	hvpOfTan2 := dtan
+
+	var ddtan float64
+	// return tan, dtan
+	ddtan = 1
+	// dtan := (1 + tan*tan) * v
+	dt1 := v * ddtan
+	dtan1 := 2 * tan * dt1
+	// tan := math.Tan(x)
+	hv := (1 + tan*tan) * dtan1
+	return hvpOfTan1, hvpOfTan2, hv
+}
+
+// hvpOfTanh returns Tanh's value, its directional derivative along the directions and their Hessian-vector product: a row of TanhHessian.
+func hvpOfTanh(x, v float64) (float64, float64, float64) {
+	tanh := math.Tanh(x)
+	t := tanh * tanh
+	t1 := 1 - t
+	dtanh := t1 * v
+	hvpOfTanh1 := tanh
+	hvpOfTanh2 := dtanh
+
+	var ddtanh float64
+	// return tanh, dtanh
+	ddtanh = 1
+	// dtanh := (1 - tanh*tanh) * v
+	dt1 := v * ddtanh
+	dt := -dt1
+	dtanh1 := 2 * tanh * dt
+	// tanh := math.Tanh(x)
+	hv := (1 - tanh*tanh) * dtanh1
+	return hvpOfTanh1, hvpOfTanh2, hv
+}
+
+// hvpOfTrunc returns Trunc's value, its directional derivative along the directions and their Hessian-vector product: a row of TruncHessian.
+func hvpOfTrunc(x, v float64) (float64, float64, float64) {
+	p1 := math.Trunc(x)
+	dt := p1 * v
+	t := p1 * x
+	hvpOfTrunc1 := t
+	var hvpOfTrunc2 float64 = dt
+
+	var hv float64
+	return hvpOfTrunc1, hvpOfTrunc2, hv
+}
+
+// hvpOfY0 returns Y0's value, its directional derivative along the directions and their Hessian-vector product: a row of Y0Hessian.
+func hvpOfY0(x, v float64) (float64, float64, float64) {
+	y1 := math.Y1(x)
+	t := -y1
+	dy0 := t * v
+	y0 := math.Y0(x)
+	hvpOfY01 := y0
+	hvpOfY02 := dy0
+
+	var ddy0 float64
+	// return y0, dy0
+	ddy0 = 1
+	// dy0 := -math.Y1(x) * v
+	dt := v * ddy0
+	dy1 := -dt
+	hv := (math.Y0(x) - math.Yn(2, x)) / 2 * dy1
+	return hvpOfY01, hvpOfY02, hv
+}
+
+// hvpOfY1 returns Y1's value, its directional derivative along the directions and their Hessian-vector product: a row of Y1Hessian.
+func hvpOfY1(x, v float64) (float64, float64, float64) {
+	y0 := math.Y0(x)
+	yn := math.Yn(2, x)
+	t := y0 - yn
+	t1 := t / 2
+	dy1 := t1 * v
+	y1 := math.Y1(x)
+	hvpOfY11 := y1
+	hvpOfY12 := dy1
+
+	var ddy1 float64
+	// return y1, dy1
+	ddy1 = 1
+	// dy1 := (math.Y0(x) - math.Yn(2, x)) / 2 * v
+	dt1 := v * ddy1
+	dt := dt1 / 2
+	dyn := -dt
+	hv := (math.Yn(2-1, x) - math.Yn(2+1, x)) / 2 * dyn
+	hv -= math.Y1(x) * dt
+	return hvpOfY11, hvpOfY12, hv
+}
+
+// hvpOfYn returns Yn's value, its directional derivative along the directions and their Hessian-vector product: a row of YnHessian.
+func hvpOfYn(x, v float64) (float64, float64, float64) {
+	yn1 := math.Yn(2-1, x)
+	yn2 := math.Yn(2+1, x)
+	t := yn1 - yn2
+	t1 := t / 2
+	dyn := t1 * v
+	yn := math.Yn(2, x)
+	hvpOfYn1 := yn
+	hvpOfYn2 := dyn
+
+	var ddyn float64
+	// return yn, dyn
+	ddyn = 1
+	// dyn := (math.Yn(2-1, x) - math.Yn(2+1, x)) / 2 * v
+	dt1 := v * ddyn
+	dt := dt1 / 2
+	dyn2 := -dt
+	hv := (math.Yn(2+1-1, x) - math.Yn(2+1+1, x)) / 2 * dyn2
+	hv += (math.Yn(2-1-1, x) - math.Yn(2-1+1, x)) / 2 * dt
+	return hvpOfYn1, hvpOfYn2, hv
+}
+
+// hvpOfMax2 returns Max2's value, its directional derivative along the directions and their Hessian-vector product: a row of Max2Hessian.
+func hvpOfMax2(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	max1 := max(x, y)
+	var dmax1 float64
+	if x == y {
+		dmax1 += vx / 2
+	} else if x == max1 {
+		dmax1 += vx
+	}
+	if x == y {
+		dmax1 += vy / 2
+	} else if !(x == max1) {
+		dmax1 += vy
+	}
+	hvpOfMax21 := max1
+	var hvpOfMax22 float64 = dmax1
+
+	var hvx, hvy float64
+	return hvpOfMax21, hvpOfMax22, hvx, hvy
+}
+
+// hvpOfMax3 returns Max3's value, its directional derivative along the directions and their Hessian-vector product: a row of Max3Hessian.
+func hvpOfMax3(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64) {
+	max1 := max(x, y, z)
+	var dmax1 float64
+	ties := 0
+	if x == max1 {
+		ties++
+	}
+	if y == max1 {
+		ties++
+	}
+	if z == max1 {
+		ties++
+	}
+	share := vx / float64(ties)
+	if x == max1 {
+		dmax1 += share
+	}
+	ties1 := 0
+	if x == max1 {
+		ties1++
+	}
+	if y == max1 {
+		ties1++
+	}
+	if z == max1 {
+		ties1++
+	}
+	share1 := vy / float64(ties1)
+	if y == max1 {
+		dmax1 += share1
+	}
+	ties2 := 0
+	if x == max1 {
+		ties2++
+	}
+	if y == max1 {
+		ties2++
+	}
+	if z == max1 {
+		ties2++
+	}
+	share2 := vz / float64(ties2)
+	if z == max1 {
+		dmax1 += share2
+	}
+	hvpOfMax31 := max1
+	var hvpOfMax32 float64 = dmax1
+
+	var hvx, hvy, hvz float64
+	return hvpOfMax31, hvpOfMax32, hvx, hvy, hvz
+}
+
+// hvpOfMin2 returns Min2's value, its directional derivative along the directions and their Hessian-vector product: a row of Min2Hessian.
+func hvpOfMin2(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	min1 := min(x, y)
+	var dmin1 float64
+	if x == y {
+		dmin1 += vx / 2
+	} else if x == min1 {
+		dmin1 += vx
+	}
+	if x == y {
+		dmin1 += vy / 2
+	} else if !(x == min1) {
+		dmin1 += vy
+	}
+	hvpOfMin21 := min1
+	var hvpOfMin22 float64 = dmin1
+
+	var hvx, hvy float64
+	return hvpOfMin21, hvpOfMin22, hvx, hvy
+}
+
+// hvpOfMin3 returns Min3's value, its directional derivative along the directions and their Hessian-vector product: a row of Min3Hessian.
+func hvpOfMin3(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64) {
+	min1 := min(x, y, z)
+	var dmin1 float64
+	ties := 0
+	if x == min1 {
+		ties++
+	}
+	if y == min1 {
+		ties++
+	}
+	if z == min1 {
+		ties++
+	}
+	share := vx / float64(ties)
+	if x == min1 {
+		dmin1 += share
+	}
+	ties1 := 0
+	if x == min1 {
+		ties1++
+	}
+	if y == min1 {
+		ties1++
+	}
+	if z == min1 {
+		ties1++
+	}
+	share1 := vy / float64(ties1)
+	if y == min1 {
+		dmin1 += share1
+	}
+	ties2 := 0
+	if x == min1 {
+		ties2++
+	}
+	if y == min1 {
+		ties2++
+	}
+	if z == min1 {
+		ties2++
+	}
+	share2 := vz / float64(ties2)
+	if z == min1 {
+		dmin1 += share2
+	}
+	hvpOfMin31 := min1
+	var hvpOfMin32 float64 = dmin1
+
+	var hvx, hvy, hvz float64
+	return hvpOfMin31, hvpOfMin32, hvx, hvy, hvz
+}
+
+// hvpOfRoundingResidual returns RoundingResidual's value, its directional derivative along the directions and their Hessian-vector product: a row of RoundingResidualHessian.
+func hvpOfRoundingResidual(x, v float64) (float64, float64, float64) {
+	dt := v
+	t := float64(float32(x))
+	dt1 := v - dt
+	t1 := x - t
+	t5, t6 := math.Frexp(t1)
+	r := t5
+	r1 := t6
+	dr := math.Ldexp(dt1, -r1)
+	frac := r
+	dfrac := dr
+	t7 := x * v
+	t8 := x * v
+	dt2 := t7 + t8
+	t2 := x * x
+	dt3 := 0.3 * dfrac
+	t3 := 0.3 * frac
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	hvpOfRoundingResidual1 := t4
+	hvpOfRoundingResidual2 := dt4
+
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt2 + dt3
+	// dt2 := x*v + x*v
+	hv := v * ddt4
+	hv += v * ddt4
+	return hvpOfRoundingResidual1, hvpOfRoundingResidual2, hv
 }

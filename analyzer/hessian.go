@@ -1,0 +1,479 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"slices"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
+)
+
+// The dense Hessian is n Hessian-vector products along the unit
+// directions e₀ … eₙ₋₁ of the wrt inputs' scalar components (numbered as
+// SPEC §7 says: receiver first, parameters in order, a slice or array in
+// index order, a struct's float fields in declaration order, a pointer
+// what it points to). H·eⱼ is row j; the product's directional derivative
+// ⟨∇F, eⱼ⟩ is the gradient's component j, so the gradient costs nothing
+// more.
+
+// hessianFunction builds FHessian: F's value, the gradient as FGrad gives
+// it, and the n×n Hessian added into hess.
+func (p *pkgContext) hessianFunction(g *gradFunc, file *ast.File) (*adjoint.Func, []Diagnostic) {
+	innerName := p.freshHelperName("hvpOf" + upperFirst(g.decl.Name.Name))
+	inner, diags := p.innerHVP(g, file, innerName, false)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	inner.Doc = innerName + " returns " + g.decl.Name.Name + "'s value, its directional derivative along the directions and their Hessian-vector product: a row of " + g.name + "."
+	p.helperFuncs[file] = append(p.helperFuncs[file], inner)
+	h := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: innerName}
+	h.declareSourceNames(g)
+	fn, err := h.write()
+	if err != nil {
+		return nil, []Diagnostic{{Pos: g.dir.pos, Message: err.Error()}}
+	}
+	return fn, nil
+}
+
+// freshHelperName returns base, or base1, base2, ..., free in the package
+// and among the helpers, and takes it.
+func (p *pkgContext) freshHelperName(base string) string {
+	name := base
+	for i := 1; ; i++ {
+		obj := p.pkg.Scope().Lookup(name)
+		if (obj == nil || IsOutputPath(p.fset.Position(obj.Pos()).Filename)) && !p.helperNames[name] {
+			break
+		}
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	p.helperNames[name] = true
+	return name
+}
+
+// hessianWriter writes one FHessian.
+type hessianWriter struct {
+	*lowerer
+	g     *gradFunc
+	inner string // the Hessian-vector product it calls, once per row
+}
+
+// An input is one wrt parameter with the local names of its parts.
+type hessianInput struct {
+	v        *types.Var
+	name     string // the parameter
+	dir      string // its direction
+	hv       string // its H·v: a scratch buffer, or the inner call's by-value result
+	grad     string // its gradient: the caller's buffer, or a by-value result
+	floatTyp adjoint.Type
+}
+
+func (h *hessianWriter) write() (*adjoint.Func, error) {
+	g := h.g
+	hessElem := "float64"
+	if b, ok := g.result.Underlying().(*types.Basic); ok && b.Kind() == types.Float32 {
+		hessElem = "float32"
+	}
+	out := &adjoint.Func{Name: g.name}
+	if g.recv != nil {
+		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: mustIR(g.recv.Type())}
+	}
+	for _, prm := range g.params {
+		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: mustIR(prm.Type())})
+	}
+	out.Results = append(out.Results, adjoint.Param{Type: mustIR(g.result)})
+	var inputs []*hessianInput
+	for _, v := range g.wrt {
+		in := &hessianInput{v: v, name: h.paramName(v)}
+		in.dir = h.names.fresh(directionName(g, v))
+		in.hv = h.names.fresh(hvName(g, v))
+		in.grad = h.names.fresh(adjointName(in.name))
+		if byReference(v.Type()) {
+			out.Params = append(out.Params, adjoint.Param{Name: in.grad, Type: mustIR(bufferType(v.Type()))})
+		} else {
+			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+		}
+		inputs = append(inputs, in)
+	}
+	hess := h.names.fresh("hess")
+	out.Params = append(out.Params, adjoint.Param{Name: hess, Type: adjoint.Slice{Elem: adjoint.Named{Name: hessElem}}})
+	out.Doc = h.doc(inputs, hess)
+
+	var body []adjoint.Stmt
+	for _, in := range inputs {
+		if byReference(in.v.Type()) {
+			body = append(body, h.lengthChecks(adjoint.Id(in.name), adjoint.Id(in.grad), in.v.Type(), 0)...)
+		}
+	}
+	// n, the number of components.
+	n := h.names.fresh("n")
+	body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(n)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}})
+	for _, in := range inputs {
+		count, err := h.components(in.v.Type(), adjoint.Id(in.name), func(adjoint.Expr, types.Type) []adjoint.Stmt {
+			return []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(n), Inc: true}}
+		})
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, count...)
+	}
+	nn := adjoint.Bin("*", adjoint.Id(n), adjoint.Id(n))
+	lenHess := adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(hess)}}
+	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
+		adjoint.Literal(`"` + g.name + `: len(` + hess + `) = %d is shorter than n*n = %d (n = %d)"`), lenHess, nn, adjoint.Id(n)}}
+	body = append(body, adjoint.If{Cond: adjoint.Bin("<", lenHess, nn),
+		Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}})
+	// Scratch: a direction per input, and an H·v buffer per reference
+	// input (by-value ones come back as results).
+	for _, in := range inputs {
+		s, err := h.scratch(in.dir, in.v.Type(), adjoint.Id(in.name))
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, s...)
+		if byReference(in.v.Type()) {
+			s, err := h.scratch(in.hv, bufferType(in.v.Type()), adjoint.Id(in.name))
+			if err != nil {
+				return nil, err
+			}
+			body = append(body, s...)
+		} else {
+			body = append(body, adjoint.VarDecl{Names: []string{in.grad}, Type: mustIR(in.v.Type())})
+		}
+	}
+	value := h.names.fresh(lowerFirst(g.decl.Name.Name))
+	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: mustIR(g.result)})
+	j := h.names.fresh("j")
+	body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(j)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}})
+	// Row j for each component j.
+	for _, in := range inputs {
+		rows, err := h.components(in.v.Type(), adjoint.Id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+			return h.row(inputs, in, at, t, value, hess, n, j)
+		})
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, rows...)
+	}
+	// Without components no row ran: the value is F's.
+	call := adjoint.Call{Fun: adjoint.Id(g.decl.Name.Name)}
+	if g.recv != nil {
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.recv)), Sel: g.decl.Name.Name}
+	}
+	for _, prm := range g.params {
+		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+	}
+	call.Ellipsis = g.decl.Type.Params != nil && len(g.params) > 0 && isVariadic(h.info, g.decl)
+	body = append(body, adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(n), adjoint.Literal("0")),
+		Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(value), "=", call)}})
+	ret := adjoint.Return{Results: []adjoint.Expr{adjoint.Id(value)}}
+	for _, in := range inputs {
+		if !byReference(in.v.Type()) {
+			ret.Results = append(ret.Results, adjoint.Id(in.grad))
+		}
+	}
+	out.Body = append(body, ret)
+	return out, nil
+}
+
+// row is the code of row j: the product along the unit direction at,
+// whose component t of the input in is at (as a path into in's value),
+// scattered into the gradient and into hess[j*n:].
+func (h *hessianWriter) row(inputs []*hessianInput, in *hessianInput, at adjoint.Expr, t types.Type, value, hess, n, j string) []adjoint.Stmt {
+	dirAt := rebase(at, in.name, in.dir)
+	one := adjoint.Set(dirAt, "=", adjoint.Literal("1"))
+	call := adjoint.Call{Fun: adjoint.Id(h.inner)}
+	if h.g.recv != nil {
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(h.g.recv)), Sel: h.inner}
+	}
+	for _, prm := range h.g.params {
+		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+	}
+	for _, o := range inputs {
+		call.Args = append(call.Args, adjoint.Id(o.dir))
+	}
+	for _, o := range inputs {
+		if byReference(o.v.Type()) {
+			call.Args = append(call.Args, adjoint.Id(o.hv))
+		}
+	}
+	r, tan := h.names.fresh("r"), h.names.fresh("t")
+	lhs := []adjoint.Expr{adjoint.Id(r), adjoint.Id(tan)}
+	for _, o := range inputs {
+		if !byReference(o.v.Type()) {
+			lhs = append(lhs, adjoint.Id(o.hv))
+		}
+	}
+	out := []adjoint.Stmt{one, adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{call}}}
+	out = append(out, adjoint.Set(adjoint.Id(value), "=", adjoint.Id(r)))
+	// ⟨∇F, eⱼ⟩ is the gradient's component j.
+	gradAt := rebase(at, in.name, in.grad)
+	out = append(out, adjoint.Set(gradAt, "+=", convertTo(adjoint.Id(tan), h.g.result, t)))
+	k := h.names.fresh("k")
+	out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(k)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Bin("*", adjoint.Id(j), adjoint.Id(n))}})
+	hessElem := h.g.result
+	if b, ok := hessElem.Underlying().(*types.Basic); ok {
+		hessElem = b
+	}
+	for _, o := range inputs {
+		scatter, err := h.components(o.v.Type(), adjoint.Id(o.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+			hvAt := rebase(at, o.name, o.hv)
+			s := []adjoint.Stmt{
+				adjoint.Set(adjoint.Index{X: adjoint.Id(hess), Index: adjoint.Id(k)}, "+=", convertTo(hvAt, t, hessElem)),
+				adjoint.IncDec{X: adjoint.Id(k), Inc: true},
+			}
+			if byReference(o.v.Type()) {
+				s = append(s, adjoint.Set(hvAt, "=", adjoint.Literal("0")))
+			}
+			return s
+		})
+		if err != nil {
+			panic(err) // components numbered this input's type already
+		}
+		out = append(out, scatter...)
+	}
+	return append(out, adjoint.Set(dirAt, "=", adjoint.Literal("0")), adjoint.IncDec{X: adjoint.Id(j), Inc: true})
+}
+
+// components writes code that visits every scalar component of a value of
+// type t at e, in SPEC §7's order, handing each to visit as a path from e
+// (e[i].X) with its float type.
+func (h *hessianWriter) components(t types.Type, e adjoint.Expr, visit func(at adjoint.Expr, t types.Type) []adjoint.Stmt) ([]adjoint.Stmt, error) {
+	return h.componentsIn(t, e, visit, map[*types.Named]bool{})
+}
+
+// componentsIn is components inside the named types in seen.
+func (h *hessianWriter) componentsIn(t types.Type, e adjoint.Expr, visit func(at adjoint.Expr, t types.Type) []adjoint.Stmt, seen map[*types.Named]bool) ([]adjoint.Stmt, error) {
+	if named, ok := t.(*types.Named); ok {
+		if seen[named] {
+			return nil, fmt.Errorf("%s cannot number the components of %s, which contains itself: the Hessian of a linked structure has no fixed size; differentiate it with //gradgen:hvp", h.g.name, named.Obj().Name())
+		}
+		seen[named] = true
+		defer delete(seen, named)
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		if isFloat(u) {
+			return visit(e, t), nil
+		}
+		return nil, nil
+	case *types.Pointer:
+		if isFloat(u.Elem()) {
+			return visit(adjoint.Paren{X: adjoint.Unary{Op: "*", X: e}}, u.Elem()), nil
+		}
+		return h.componentsIn(u.Elem(), e, visit, seen)
+	case *types.Slice, *types.Array:
+		var elem types.Type
+		if s, ok := u.(*types.Slice); ok {
+			elem = s.Elem()
+		} else {
+			elem = u.(*types.Array).Elem()
+		}
+		if !isDifferentiable(elem) {
+			return nil, nil
+		}
+		i := h.names.fresh("i")
+		body, err := h.componentsIn(elem, adjoint.Index{X: e, Index: adjoint.Id(i)}, visit, seen)
+		if err != nil || len(body) == 0 {
+			return nil, err
+		}
+		loop := adjoint.Range{Key: adjoint.Id(i), Define: true, X: e, Body: body}
+		if !slices.ContainsFunc(body, func(s adjoint.Stmt) bool { return opt.Mentions(s, i) }) {
+			loop.Key, loop.Define = nil, false // counting: for range x { n++ }
+		}
+		return []adjoint.Stmt{loop}, nil
+	case *types.Struct:
+		var out []adjoint.Stmt
+		for f := range u.Fields() {
+			if !isDifferentiable(f.Type()) || f.Name() == "_" {
+				continue
+			}
+			s, err := h.componentsIn(f.Type(), adjoint.Selector{X: e, Sel: f.Name()}, visit, seen)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s...)
+		}
+		return out, nil
+	}
+	if isDifferentiable(t) {
+		return nil, fmt.Errorf("%s cannot number the components of %s: use floats, and slices, arrays, structs and pointers of them", h.g.name, t)
+	}
+	return nil, nil
+}
+
+// scratch declares name as a zero value of type t shaped like the value at
+// like: slices as long as like's, pointers to fresh zero values.
+func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([]adjoint.Stmt, error) {
+	if !hasReferences(t) {
+		return []adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)}}, nil
+	}
+	init, err := h.shape(adjoint.Id(name), t, like, true, map[*types.Named]bool{})
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := t.Underlying().(*types.Struct); ok {
+		return append([]adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)}}, init...), nil
+	}
+	return init, nil
+}
+
+// shape allocates what target of type t needs to mirror like: define says
+// target is declared by the first statement.
+func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Expr, define bool, seen map[*types.Named]bool) ([]adjoint.Stmt, error) {
+	if named, ok := t.(*types.Named); ok {
+		if seen[named] {
+			return nil, fmt.Errorf("%s cannot build scratch space shaped like %s, which contains itself", h.g.name, named.Obj().Name())
+		}
+		seen[named] = true
+		defer delete(seen, named)
+	}
+	op := "="
+	if define {
+		op = ":="
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{target}, Op: op, Rhs: []adjoint.Expr{
+			adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{like}}}}}}}
+		if hasReferences(u.Elem()) {
+			i := h.names.fresh("i")
+			inner, err := h.shape(adjoint.Index{X: target, Index: adjoint.Id(i)}, u.Elem(), adjoint.Index{X: like, Index: adjoint.Id(i)}, false, seen)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, adjoint.Range{Key: adjoint.Id(i), Define: true, X: like, Body: inner})
+		}
+		return out, nil
+	case *types.Pointer:
+		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{target}, Op: op, Rhs: []adjoint.Expr{
+			adjoint.Call{Fun: adjoint.Id("new"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(u.Elem())}}}}}}
+		if hasReferences(u.Elem()) {
+			// Selectors and indexes reach through a pointer to a struct or
+			// an array by themselves; like may be the struct itself (the
+			// buffer of a struct held by value is a pointer).
+			elemTarget, elemLike := target, like
+			switch u.Elem().Underlying().(type) {
+			case *types.Struct, *types.Array:
+			default:
+				elemTarget = adjoint.Paren{X: adjoint.Unary{Op: "*", X: target}}
+				elemLike = adjoint.Paren{X: adjoint.Unary{Op: "*", X: like}}
+			}
+			inner, err := h.shape(elemTarget, u.Elem(), elemLike, false, seen)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, inner...)
+		}
+		return out, nil
+	case *types.Array:
+		i := h.names.fresh("i")
+		inner, err := h.shape(adjoint.Index{X: target, Index: adjoint.Id(i)}, u.Elem(), adjoint.Index{X: like, Index: adjoint.Id(i)}, false, seen)
+		if err != nil || len(inner) == 0 {
+			return nil, err
+		}
+		return []adjoint.Stmt{adjoint.Range{Key: adjoint.Id(i), Define: true, X: like, Body: inner}}, nil
+	case *types.Struct:
+		var out []adjoint.Stmt
+		for f := range u.Fields() {
+			if !hasReferences(f.Type()) || !isDifferentiable(f.Type()) {
+				continue
+			}
+			inner, err := h.shape(adjoint.Selector{X: target, Sel: f.Name()}, f.Type(), adjoint.Selector{X: like, Sel: f.Name()}, false, seen)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, inner...)
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// hasReferences reports whether a zero value of t lacks memory a value
+// shaped like another would have: it holds a slice or a pointer.
+func hasReferences(t types.Type) bool {
+	return hasRefsSeen(t, map[types.Type]bool{})
+}
+
+func hasRefsSeen(t types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch u := t.Underlying().(type) {
+	case *types.Slice, *types.Pointer:
+		return true
+	case *types.Array:
+		return hasRefsSeen(u.Elem(), seen)
+	case *types.Struct:
+		for f := range u.Fields() {
+			if isDifferentiable(f.Type()) && hasRefsSeen(f.Type(), seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rebase replaces the root identifier from of path by to: x[i].A → dx[i].A.
+func rebase(path adjoint.Expr, from, to string) adjoint.Expr {
+	switch e := path.(type) {
+	case adjoint.Ident:
+		if e.Name == from {
+			return adjoint.Id(to)
+		}
+		return e
+	case adjoint.Index:
+		return adjoint.Index{X: rebase(e.X, from, to), Index: e.Index}
+	case adjoint.Selector:
+		return adjoint.Selector{X: rebase(e.X, from, to), Sel: e.Sel}
+	case adjoint.Paren:
+		return adjoint.Paren{X: rebase(e.X, from, to)}
+	case adjoint.Unary:
+		return adjoint.Unary{Op: e.Op, X: rebase(e.X, from, to)}
+	}
+	return path
+}
+
+// convertTo converts e of type from to type to, when they differ.
+func convertTo(e adjoint.Expr, from, to types.Type) adjoint.Expr {
+	if types.Identical(from, to) {
+		return e
+	}
+	return adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(to)}, Args: []adjoint.Expr{e}}
+}
+
+// isVariadic reports whether fn's last parameter is variadic.
+func isVariadic(info *types.Info, fn *ast.FuncDecl) bool {
+	if obj, ok := info.Defs[fn.Name].(*types.Func); ok {
+		return obj.Type().(*types.Signature).Variadic()
+	}
+	return false
+}
+
+// doc is FHessian's doc comment.
+func (h *hessianWriter) doc(inputs []*hessianInput, hess string) string {
+	var names, grads []string
+	for _, in := range inputs {
+		names = append(names, in.name)
+		if byReference(in.v.Type()) {
+			grads = append(grads, in.grad)
+		}
+	}
+	s := h.g.name + " returns " + h.g.decl.Name.Name + "'s value and its gradient with respect to " + joinNames(names)
+	if len(grads) > 0 {
+		s += " (added into " + joinNames(grads) + ")"
+	}
+	return s + ", and adds its Hessian into " + hess + ", row-major: " + hess + "[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order" + "."
+}
+
+// hvpDoc is FHVP's doc comment.
+func hvpDoc(g *gradFunc) string {
+	var dirs []string
+	for _, v := range g.wrt {
+		dirs = append(dirs, directionName(g, v))
+	}
+	return g.name + " returns " + g.decl.Name.Name + "'s value, its gradient as " + gradName(g.decl.Name.Name) + " gives it, and the product of its Hessian with the direction " + joinNames(dirs) + " in the same form (added into buffers for slices and pointers, returned for the rest)."
+}

@@ -1,0 +1,337 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
+	"github.com/gradgen/gradgen/emit"
+)
+
+// Second derivatives. A Hessian-vector product H·v is the gradient of the
+// directional derivative ⟨∇F(x), v⟩: reverse mode over F's JVP. The JVP
+// is written out first (plain Go: F's control flow copied, a tangent
+// beside each value, no tape), type-checked beside the package, and
+// differentiated in reverse with respect to the point and the direction
+// at once. Its adjoint at the point is H·v; at the direction it is ∇F,
+// since the JVP is linear in v; so one sweep gives both, and the JVP's
+// value is F's, bit for bit.
+//
+// SPEC §7 calls this forward over reverse; the product is the same
+// (H is symmetric) and so is the cost, a small multiple of F. Reverse over
+// forward is chosen because it needs nothing new of either mode: forward
+// mode over the reverse sweep would have to follow tapes, jumps and the
+// gradient's tuple of results, while reverse mode over a JVP sees only
+// what the user wrote and tangent arithmetic. Both modes refuse the same
+// code, so the second derivatives fail closed where the first do.
+
+// innerHVP is what the second derivatives are built from: F's JVP,
+// differentiated in reverse. The function it returns is named name and
+// takes F's parameters, then one direction per wrt input; with
+// withGradient, then the gradient buffers, then the H·v buffers, and it
+// returns F's value, the by-value gradients and the by-value H·v (FHVP's
+// form); without, then the H·v buffers, and it returns F's value, the
+// directional derivative ⟨∇F, v⟩ and the by-value H·v (the Hessian's
+// building block, whose gradient comes from unit directions).
+func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGradient bool) (*adjoint.Func, []Diagnostic) {
+	dirNames := map[*types.Var]string{}
+	for _, v := range g.wrt {
+		dirNames[v] = directionName(g, v)
+	}
+	// F's JVP, its directions named v (or vx, vy, ... for several inputs).
+	// The pushforward helpers it makes are the synthetic file's only: the
+	// helpers a //gradgen:jvp of F would get keep their own state.
+	savedHelpers := p.helpers
+	p.helpers = map[helperKey]*helper{}
+	savedFuncs := map[*ast.File]int{}
+	for f, fs := range p.helperFuncs {
+		savedFuncs[f] = len(fs)
+	}
+	jg := *g
+	jg.name = name
+	jg.adjNames = dirNames
+	// The test switches (no activity analysis, save everything) apply to
+	// the reverse sweep below; the JVP is written as users get it, since
+	// the switched-off JVP is only more code for the same values.
+	jg.options = Options{Sanity: g.options.Sanity}
+	jvp, diags := p.forwardFunction(&jg, file)
+	var jvpHelpers []*adjoint.Func
+	jvpHelperFile := map[*adjoint.Func]*ast.File{}
+	for f, fs := range p.helperFuncs {
+		for _, h := range fs[savedFuncs[f]:] {
+			jvpHelpers = append(jvpHelpers, h)
+			jvpHelperFile[h] = f
+		}
+		p.helperFuncs[f] = fs[:savedFuncs[f]]
+	}
+	p.helpers = savedHelpers
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	slices.SortFunc(jvpHelpers, func(a, b *adjoint.Func) int { return strings.Compare(a.Name, b.Name) })
+	inner, err := p.checkSynthetic(file, name, append([]*adjoint.Func{jvp}, jvpHelpers...))
+	if err != nil {
+		return nil, []Diagnostic{{Pos: g.dir.pos, Message: fmt.Sprintf("internal error writing the second derivatives of %s: %v; please report it with this function", g.decl.Name.Name, err)}}
+	}
+	decl := inner.decl(name)
+	obj := inner.info.Defs[decl.Name].(*types.Func)
+	sig := obj.Type().(*types.Signature)
+	site := inner.decls[obj]
+	ig := &gradFunc{decl: site.decl, dir: &directive{pos: g.dir.pos, kind: "grad"}, name: name, recv: sig.Recv(),
+		wrtSet: map[*types.Var]bool{}, options: g.options, seeded: []bool{false, true},
+		adjNames: map[*types.Var]string{}, lengthOf: map[*types.Var]*types.Var{}}
+	for i := range sig.Params().Len() {
+		ig.params = append(ig.params, sig.Params().At(i))
+	}
+	for i := range sig.Results().Len() {
+		ig.results = append(ig.results, sig.Results().At(i).Type())
+	}
+	ig.result = ig.results[0]
+	// The inner function's parameters in the outer function's terms.
+	outerOf := map[*types.Var]*types.Var{}
+	if g.recv != nil {
+		outerOf[sig.Recv()] = g.recv
+	}
+	for i, v := range g.params {
+		outerOf[ig.params[i]] = v
+	}
+	var points []*types.Var
+	for _, v := range append([]*types.Var{sig.Recv()}, ig.params[:len(g.params)]...) {
+		if v != nil && g.wrtSet[outerOf[v]] {
+			points = append(points, v)
+		}
+	}
+	// The gradient (the directions' adjoints) comes before H·v (the
+	// point's), in the buffers and in the results.
+	if withGradient {
+		for k, v := range g.wrt {
+			dir := ig.params[len(g.params)+k]
+			ig.wrt = append(ig.wrt, dir)
+			ig.adjNames[dir] = adjointName(v.Name())
+			ig.lengthOf[dir] = points[k]
+		}
+	}
+	for k, v := range points {
+		ig.wrt = append(ig.wrt, v)
+		ig.adjNames[v] = hvName(g, g.wrt[k])
+	}
+	for _, v := range ig.wrt {
+		ig.wrtSet[v] = true
+	}
+	fn, _, diags := inner.lowerFunction(ig, site.file)
+	if len(diags) > 0 {
+		var out []Diagnostic
+		for _, d := range diags {
+			out = append(out, Diagnostic{Pos: g.dir.pos, Message: fmt.Sprintf("gradgen cannot differentiate the JVP of %s again for its second derivatives: %s", g.decl.Name.Name, d.Message)})
+		}
+		return nil, out
+	}
+	if withGradient {
+		// The directional derivative was only differentiated: FHVP
+		// returns the value, the gradient and H·v.
+		dropResult(fn, 1)
+	}
+	// Helpers the reverse sweep made go with the files of their callees;
+	// the JVP's own helpers, only where something still calls them.
+	for f, fs := range inner.helperFuncs {
+		if f == inner.file {
+			f = file
+		}
+		p.helperFuncs[f] = append(p.helperFuncs[f], fs...)
+	}
+	for n := range inner.helperNames {
+		p.helperNames[n] = true
+	}
+	p.keepCalledHelpers(fn, jvpHelpers, jvpHelperFile)
+	return fn, nil
+}
+
+// keepCalledHelpers files the JVP helpers that fn or a helper of it still
+// calls (a call none of whose arguments vary stays a call).
+func (p *pkgContext) keepCalledHelpers(fn *adjoint.Func, candidates []*adjoint.Func, fileOf map[*adjoint.Func]*ast.File) {
+	called := map[string]bool{}
+	var visit func(body []adjoint.Stmt)
+	visit = func(body []adjoint.Stmt) {
+		for _, s := range body {
+			adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
+				if c, ok := e.(adjoint.Call); ok {
+					switch fun := c.Fun.(type) {
+					case adjoint.Ident:
+						called[fun.Name] = true
+					case adjoint.Selector: // a helper method: n.jvpOfUnit(...)
+						called[fun.Sel] = true
+					}
+				}
+			})
+		}
+	}
+	visit(fn.Body)
+	for _, fs := range p.helperFuncs {
+		for _, h := range fs {
+			visit(h.Body)
+		}
+	}
+	for kept := true; kept; {
+		kept = false
+		for i, h := range candidates {
+			if h != nil && called[h.Name] {
+				p.helperFuncs[fileOf[h]] = append(p.helperFuncs[fileOf[h]], h)
+				visit(h.Body)
+				candidates[i] = nil
+				kept = true
+			}
+		}
+	}
+}
+
+// dropResult removes fn's k-th result, and the variable that held it when
+// nothing else reads it.
+func dropResult(fn *adjoint.Func, k int) {
+	fn.Results = slices.Delete(fn.Results, k, k+1)
+	var drop func(body []adjoint.Stmt) []adjoint.Stmt
+	drop = func(body []adjoint.Stmt) []adjoint.Stmt {
+		for i, s := range body {
+			if r, ok := s.(adjoint.Return); ok && len(r.Results) > k {
+				body[i] = adjoint.Return{Results: slices.Delete(slices.Clone(r.Results), k, k+1)}
+				continue
+			}
+			body[i] = adjoint.MapBodies(s, func(b []adjoint.Stmt, _ bool) []adjoint.Stmt { return drop(b) })
+		}
+		return body
+	}
+	fn.Body = opt.DropUnused(drop(fn.Body), nil)
+}
+
+// directionName is the name of the direction for wrt input v: v for a
+// function of one input, else vx, vy, ...
+func directionName(g *gradFunc, v *types.Var) string {
+	if len(g.wrt) == 1 {
+		return "v"
+	}
+	return "v" + v.Name()
+}
+
+// hvName is the name of H·v's part for wrt input v: hv, or hvx, hvy, ...
+func hvName(g *gradFunc, v *types.Var) string {
+	if len(g.wrt) == 1 {
+		return "hv"
+	}
+	return "hv" + v.Name()
+}
+
+// A synthetic package is the user's package with functions gradgen wrote
+// added to it, type-checked again, so that gradgen can differentiate code
+// it wrote: the JVP whose reverse gives the second derivatives.
+type synthetic struct {
+	*pkgContext
+	file *ast.File // the file of gradgen's functions
+}
+
+func (s *synthetic) decl(name string) *ast.FuncDecl {
+	for _, d := range s.file.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name {
+			return fd
+		}
+	}
+	panic("no function " + name + " in the synthetic file")
+}
+
+// checkSynthetic prints funcs into a file of the package next to file,
+// parses it and type-checks the package with it. The package's generated
+// files are left out: they may hold older versions of the same functions.
+// Errors in the user's files (a call of a generated function the check
+// leaves out) do not matter; an error in gradgen's file is a bug.
+func (p *pkgContext) checkSynthetic(file *ast.File, name string, funcs []*adjoint.Func) (*synthetic, error) {
+	src, err := emit.File(&adjoint.File{Package: file.Name.Name, Path: p.pkg.Path(), Funcs: funcs})
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(filepath.Dir(p.fset.Position(file.Package).Filename), "gradgen_synthetic_"+name+".go")
+	f, err := parser.ParseFile(p.fset, path, src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var files []*ast.File
+	for _, uf := range p.files {
+		if !IsOutputPath(p.fset.Position(uf.Package).Filename) {
+			files = append(files, uf)
+		}
+	}
+	files = append(files, f)
+	info := &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		FileVersions: map[*ast.File]string{},
+	}
+	var firstErr error
+	conf := types.Config{
+		Importer:  newPackageImporter(p.pkg),
+		GoVersion: p.pkg.GoVersion(),
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok && firstErr == nil && te.Fset.Position(te.Pos).Filename == path {
+				firstErr = err
+			}
+		},
+	}
+	pkg, _ := conf.Check(p.pkg.Path(), p.fset, files, info)
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	inner := &pkgContext{fset: p.fset, info: info, pkg: pkg, files: files,
+		helpers: map[helperKey]*helper{}, helperNames: maps.Clone(p.helperNames), helperFuncs: map[*ast.File][]*adjoint.Func{}}
+	inner.indexDecls(files)
+	inner.collectRules(files, func(token.Pos, string, ...any) {})
+	return &synthetic{pkgContext: inner, file: f}, nil
+}
+
+// A packageImporter gives the packages the user's package imports, as
+// they were loaded, so that types from them are the same objects; others
+// (fmt, for length checks' messages) come from export data.
+type packageImporter struct {
+	known    map[string]*types.Package
+	fallback types.Importer
+}
+
+func newPackageImporter(pkg *types.Package) *packageImporter {
+	imp := &packageImporter{known: map[string]*types.Package{}}
+	var add func(*types.Package)
+	add = func(p *types.Package) {
+		for _, q := range p.Imports() {
+			if _, ok := imp.known[q.Path()]; !ok {
+				imp.known[q.Path()] = q
+				add(q)
+			}
+		}
+	}
+	add(pkg)
+	return imp
+}
+
+// Import returns the package at path.
+func (imp *packageImporter) Import(path string) (*types.Package, error) {
+	if p, ok := imp.known[path]; ok && p.Complete() {
+		return p, nil
+	}
+	if imp.fallback == nil {
+		imp.fallback = importer.Default()
+	}
+	p, err := imp.fallback.Import(path)
+	if err == nil {
+		imp.known[path] = p
+	}
+	return p, err
+}
