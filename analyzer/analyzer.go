@@ -14,6 +14,7 @@ import (
 	"go/token"
 	"go/types"
 	"maps"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -107,6 +108,10 @@ type pkgContext struct {
 	// files are the package's files, generated ones included, for the
 	// second derivatives' synthetic package.
 	files []*ast.File
+	// imports serves the synthetic package's type check; synth is the
+	// work waiting for it.
+	imports *packageImporter
+	synth   *syntheticBatch
 
 	decls       map[*types.Func]declSite
 	rules       map[*types.Func]*ruleFunc
@@ -125,7 +130,7 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	// literals) in a copy: a driver may share info between analyzers
 	// running at the same time.
 	info = cloneInfo(info)
-	p := &pkgContext{fset: fset, info: info, pkg: pkg, files: files,
+	p := &pkgContext{fset: fset, info: info, pkg: pkg, files: files, synth: newSyntheticBatch(),
 		helpers: map[helperKey]*helper{}, helperNames: map[string]bool{}, helperFuncs: map[*ast.File][]*adjoint.Func{}}
 	res := &Result{}
 	report := func(pos token.Pos, format string, args ...any) {
@@ -166,6 +171,7 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 		}
 		outputs[file] = out
 	}
+	res.Diagnostics = append(res.Diagnostics, p.runSynthetic()...)
 	// Files get their functions' helpers, even files without annotated
 	// functions of their own.
 	for _, file := range files {
@@ -203,8 +209,17 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 }
 
 // generateFunction writes what each directive on fn asks for into out, or
-// reports why it cannot.
+// reports why it cannot. No input may crash gradgen: a bug becomes an
+// error at the function, and nothing is written.
 func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file *ast.File, out *Output, opts Options, res *Result, report func(token.Pos, string, ...any)) {
+	defer func() {
+		if r := recover(); r != nil {
+			if os.Getenv("GRADGEN_PANIC") != "" {
+				panic(r)
+			}
+			report(fn.Name.Pos(), "internal error differentiating %s: %v; please report it with this function", fn.Name.Name, r)
+		}
+	}()
 	if fn.Body == nil {
 		report(fn.Name.Pos(), "%s has no body (assembly?): gradgen cannot see into it; supply its derivative with //gradgen:rule", fn.Name.Name)
 		return
@@ -225,6 +240,10 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 			made, graph, diags = p.lowerFunction(g, file)
 			gradOK = len(diags) == 0
 		case "jvp":
+			if g.out != nil || len(g.results) > 1 {
+				made, diags = p.vectorJVP(g, file, fn)
+				break
+			}
 			if !gradOK {
 				// Forward mode takes what reverse mode takes: the reverse
 				// lowering is its validation, and its adjoint graph serves
@@ -234,6 +253,10 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 			if len(diags) == 0 {
 				made, diags = p.forwardFunction(g, file)
 			}
+		case "vjp":
+			made, diags = p.vectorVJP(g, file, fn)
+		case "jacobian":
+			made, diags = p.jacobianFunction(g, file, fn)
 		case "hvp", "hessian":
 			if !gradOK && graph == nil {
 				graph, diags = p.validateByReverse(g, file)

@@ -14,11 +14,13 @@ type directive struct {
 	name  string    // name= option, "" for the default
 	wrt   []string  // wrt= option, nil for the default
 	wrtAt token.Pos // position of the wrt= option, for errors about its names
+	out   string    // out= option: the output parameter of a vector-valued function
+	outAt token.Pos
 }
 
 // derivativeKinds are the directives that ask for a generated function,
 // in the order their functions are written.
-var derivativeKinds = []string{"grad", "jvp", "hvp", "hessian"}
+var derivativeKinds = []string{"grad", "jvp", "vjp", "hvp", "hessian", "jacobian"}
 
 func isDerivativeKind(name string) bool { return slices.Contains(derivativeKinds, name) }
 
@@ -43,7 +45,7 @@ func findDirectives(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) ([
 		case d.Name == "rule":
 			continue // custom rules are read elsewhere
 		default:
-			report(d.Slash, "unknown directive //gradgen:%s: gradgen knows //gradgen:grad, //gradgen:jvp, //gradgen:hvp, //gradgen:hessian and //gradgen:rule", d.Name)
+			report(d.Slash, "unknown directive //gradgen:%s: gradgen knows //gradgen:grad, jvp, vjp, hvp, hessian, jacobian and rule", d.Name)
 			ok = false
 			continue
 		}
@@ -64,7 +66,7 @@ func findDirectives(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) ([
 		for _, a := range args {
 			key, value, hasEq := strings.Cut(a.Arg, "=")
 			if !hasEq || value == "" {
-				report(a.Pos, "malformed option %q in //gradgen:%s: options are wrt=a,b and name=Other", a.Arg, d.Name)
+				report(a.Pos, "malformed option %q in //gradgen:%s: options are wrt=a,b, name=Other and out=y", a.Arg, d.Name)
 				ok = false
 				continue
 			}
@@ -84,6 +86,12 @@ func findDirectives(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) ([
 						ok = false
 					}
 				}
+			case "out":
+				if !token.IsIdentifier(value) {
+					report(a.Pos, "out=%s: not a parameter name", value)
+					ok = false
+				}
+				dir.out, dir.outAt = value, a.Pos
 			case "name":
 				if !token.IsIdentifier(value) {
 					report(a.Pos, "name=%s: not a valid Go identifier", value)
@@ -91,7 +99,7 @@ func findDirectives(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) ([
 				}
 				dir.name = value
 			default:
-				report(a.Pos, "unknown option %q in //gradgen:%s: options are wrt=a,b and name=Other", key, d.Name)
+				report(a.Pos, "unknown option %q in //gradgen:%s: options are wrt=a,b, name=Other and out=y", key, d.Name)
 				ok = false
 			}
 		}
@@ -132,6 +140,10 @@ func derivativeName(fn, kind string) string {
 		return fn + "HVP"
 	case "hessian":
 		return fn + "Hessian"
+	case "vjp":
+		return fn + "VJP"
+	case "jacobian":
+		return fn + "Jacobian"
 	}
 	return gradName(fn)
 }

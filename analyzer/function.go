@@ -23,6 +23,7 @@ type gradFunc struct {
 	results []types.Type // every result: one, but several for a helper
 	wrt     []*types.Var // receiver and parameters differentiated against, in order
 	wrtSet  map[*types.Var]bool
+	out     *types.Var // the output parameter of a vector-valued function (out=y), or nil
 	options Options
 	// helper marks a callee's helper; pullback, one that takes the result's
 	// adjoint as a parameter and returns no value.
@@ -34,6 +35,8 @@ type gradFunc struct {
 	// adjNames are the names wanted for some parameters' adjoints (or
 	// tangents), in place of dx for x.
 	adjNames map[*types.Var]string
+	// seedBases name a pullback's result adjoints (dr1, dr2 for FVJP).
+	seedBases []string
 	// lengthOf names, for a buffer, the parameter its length is checked
 	// against when that is not the one it is the derivative of: FHVP's
 	// gradient buffers, adjoints of the directions, are as long as the
@@ -269,8 +272,12 @@ func (l *lowerer) analyze(g *gradFunc) bool {
 	}
 	l.countDefs()
 	if g.pullback {
-		for range g.results {
-			l.seedNames = append(l.seedNames, l.names.fresh("dres"))
+		for k := range g.results {
+			base := "dres"
+			if k < len(g.seedBases) {
+				base = g.seedBases[k]
+			}
+			l.seedNames = append(l.seedNames, l.names.fresh(base))
 		}
 	}
 	// By-reference parameters get caller buffers, named after them.

@@ -42,6 +42,9 @@ import (
 // form); without, then the H·v buffers, and it returns F's value, the
 // directional derivative ⟨∇F, v⟩ and the by-value H·v (the Hessian's
 // building block, whose gradient comes from unit directions).
+//
+// The JVP is written now; the function returned is a placeholder that
+// runSynthetic fills once every JVP of the package is type-checked.
 func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGradient bool) (*adjoint.Func, []Diagnostic) {
 	dirNames := map[*types.Var]string{}
 	for _, v := range g.wrt {
@@ -57,7 +60,7 @@ func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGrad
 		savedFuncs[f] = len(fs)
 	}
 	jg := *g
-	jg.name = name
+	jg.name = name // length checks name the generated function
 	jg.adjNames = dirNames
 	// The test switches (no activity analysis, save everything) apply to
 	// the reverse sweep below; the JVP is written as users get it, since
@@ -65,11 +68,10 @@ func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGrad
 	jg.options = Options{Sanity: g.options.Sanity}
 	jvp, diags := p.forwardFunction(&jg, file)
 	var jvpHelpers []*adjoint.Func
-	jvpHelperFile := map[*adjoint.Func]*ast.File{}
 	for f, fs := range p.helperFuncs {
 		for _, h := range fs[savedFuncs[f]:] {
 			jvpHelpers = append(jvpHelpers, h)
-			jvpHelperFile[h] = f
+			p.synth.jvpHelperFile[h] = f
 		}
 		p.helperFuncs[f] = fs[:savedFuncs[f]]
 	}
@@ -78,11 +80,31 @@ func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGrad
 		return nil, diags
 	}
 	slices.SortFunc(jvpHelpers, func(a, b *adjoint.Func) int { return strings.Compare(a.Name, b.Name) })
-	inner, err := p.checkSynthetic(file, name, append([]*adjoint.Func{jvp}, jvpHelpers...))
-	if err != nil {
-		return nil, []Diagnostic{{Pos: g.dir.pos, Message: fmt.Sprintf("internal error writing the second derivatives of %s: %v; please report it with this function", g.decl.Name.Name, err)}}
+	p.synth.jvpHelpers = append(p.synth.jvpHelpers, jvpHelpers...)
+	p.synth.funcs[file] = append(p.synth.funcs[file], append([]*adjoint.Func{jvp}, jvpHelpers...)...)
+	placeholder := &adjoint.Func{Name: name}
+	if g.recv != nil {
+		placeholder.Recv = &adjoint.Param{Name: g.recv.Name(), Type: mustIR(g.recv.Type())}
 	}
-	decl := inner.decl(name)
+	p.synth.jobs = append(p.synth.jobs, func(inner *synthetic) []Diagnostic {
+		fn, diags := inner.reverseOverJVP(g, jg.name, name, withGradient)
+		if len(diags) > 0 {
+			return diags
+		}
+		doc := placeholder.Doc // written while the function waited
+		*placeholder = *fn
+		p.synth.made = append(p.synth.made, placeholder)
+		if doc != "" {
+			placeholder.Doc = doc
+		}
+		return nil
+	})
+	return placeholder, nil
+}
+
+// reverseOverJVP differentiates the JVP named jvp in reverse (see innerHVP).
+func (inner *synthetic) reverseOverJVP(g *gradFunc, jvp, name string, withGradient bool) (*adjoint.Func, []Diagnostic) {
+	decl := inner.decl(jvp)
 	obj := inner.info.Defs[decl.Name].(*types.Func)
 	sig := obj.Type().(*types.Signature)
 	site := inner.decls[obj]
@@ -140,27 +162,14 @@ func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGrad
 		// returns the value, the gradient and H·v.
 		dropResult(fn, 1)
 	}
-	// Helpers the reverse sweep made go with the files of their callees;
-	// the JVP's own helpers, only where something still calls them.
-	for f, fs := range inner.helperFuncs {
-		if f == inner.file {
-			f = file
-		}
-		p.helperFuncs[f] = append(p.helperFuncs[f], fs...)
-	}
-	for n := range inner.helperNames {
-		p.helperNames[n] = true
-	}
-	p.keepCalledHelpers(fn, jvpHelpers, jvpHelperFile)
 	return fn, nil
 }
 
-// keepCalledHelpers files the JVP helpers that fn or a helper of it still
-// calls (a call none of whose arguments vary stays a call).
-func (p *pkgContext) keepCalledHelpers(fn *adjoint.Func, candidates []*adjoint.Func, fileOf map[*adjoint.Func]*ast.File) {
+// keepCalledHelpers files the JVP helpers that generated code still calls
+// (a call none of whose arguments vary stays a call); the others go.
+func (p *pkgContext) keepCalledHelpers(candidates []*adjoint.Func, fileOf map[*adjoint.Func]*ast.File) {
 	called := map[string]bool{}
-	var visit func(body []adjoint.Stmt)
-	visit = func(body []adjoint.Stmt) {
+	visit := func(body []adjoint.Stmt) {
 		for _, s := range body {
 			adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
 				if c, ok := e.(adjoint.Call); ok {
@@ -174,11 +183,13 @@ func (p *pkgContext) keepCalledHelpers(fn *adjoint.Func, candidates []*adjoint.F
 			})
 		}
 	}
-	visit(fn.Body)
 	for _, fs := range p.helperFuncs {
 		for _, h := range fs {
 			visit(h.Body)
 		}
+	}
+	for _, fn := range p.synth.made {
+		visit(fn.Body)
 	}
 	for kept := true; kept; {
 		kept = false
@@ -230,43 +241,132 @@ func hvName(g *gradFunc, v *types.Var) string {
 
 // A synthetic package is the user's package with functions gradgen wrote
 // added to it, type-checked again, so that gradgen can differentiate code
-// it wrote: the JVP whose reverse gives the second derivatives.
+// it wrote: the JVPs whose reverse gives the second derivatives, and the
+// scalar functions behind the VJPs of functions with outputs. The
+// package's synthetic functions are collected while its directives are
+// read and checked together once (runSynthetic): a check costs as much as
+// type-checking the package.
 type synthetic struct {
 	*pkgContext
-	file *ast.File // the file of gradgen's functions
+	userFile map[*ast.File]*ast.File // a synthetic file → the user's file its functions came from
+}
+
+// A syntheticBatch is the work waiting for the synthetic package.
+type syntheticBatch struct {
+	funcs   map[*ast.File][]*adjoint.Func // functions to add, by the user's file they came from
+	sources []syntheticSource             // functions written as source
+	jobs    []func(*synthetic) []Diagnostic
+	// jvpHelpers are the pushforward helpers of the JVPs, kept in the
+	// output only where generated code calls them.
+	jvpHelpers    []*adjoint.Func
+	jvpHelperFile map[*adjoint.Func]*ast.File
+	made          []*adjoint.Func // the functions the jobs filled in
+}
+
+type syntheticSource struct {
+	file *ast.File
+	src  []byte
+}
+
+func newSyntheticBatch() *syntheticBatch {
+	return &syntheticBatch{funcs: map[*ast.File][]*adjoint.Func{}, jvpHelperFile: map[*adjoint.Func]*ast.File{}}
 }
 
 func (s *synthetic) decl(name string) *ast.FuncDecl {
-	for _, d := range s.file.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name {
-			return fd
+	for f := range s.userFile {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name {
+				return fd
+			}
 		}
 	}
-	panic("no function " + name + " in the synthetic file")
+	panic("no function " + name + " in the synthetic files")
 }
 
-// checkSynthetic prints funcs into a file of the package next to file,
-// parses it and type-checks the package with it. The package's generated
-// files are left out: they may hold older versions of the same functions.
-// Errors in the user's files (a call of a generated function the check
-// leaves out) do not matter; an error in gradgen's file is a bug.
-func (p *pkgContext) checkSynthetic(file *ast.File, name string, funcs []*adjoint.Func) (*synthetic, error) {
-	src, err := emit.File(&adjoint.File{Package: file.Name.Name, Path: p.pkg.Path(), Funcs: funcs})
-	if err != nil {
-		return nil, err
+// runSynthetic type-checks the synthetic package once and runs the work
+// waiting for it, in the order it was asked for.
+func (p *pkgContext) runSynthetic() []Diagnostic {
+	b := p.synth
+	if len(b.jobs) == 0 {
+		return nil
 	}
-	path := filepath.Join(filepath.Dir(p.fset.Position(file.Package).Filename), "gradgen_synthetic_"+name+".go")
-	f, err := parser.ParseFile(p.fset, path, src, parser.ParseComments|parser.SkipObjectResolution)
+	inner, err := p.checkSynthetic()
 	if err != nil {
-		return nil, err
+		var pos token.Pos
+		if len(p.files) > 0 {
+			pos = p.files[0].Package
+		}
+		return []Diagnostic{{Pos: pos, Message: fmt.Sprintf("internal error writing second derivatives or Jacobians: %v; please report it", err)}}
 	}
+	var diags []Diagnostic
+	for _, job := range b.jobs {
+		diags = append(diags, job(inner)...)
+	}
+	// Helpers the reverse sweeps made go with the files of their callees.
+	// In the order of the files' names: map order would change the output
+	// from run to run.
+	from := slices.Collect(maps.Keys(inner.helperFuncs))
+	slices.SortFunc(from, func(a, b *ast.File) int {
+		return strings.Compare(p.fset.Position(a.Package).Filename, p.fset.Position(b.Package).Filename)
+	})
+	for _, f := range from {
+		to := f
+		if u, ok := inner.userFile[f]; ok {
+			to = u
+		}
+		p.helperFuncs[to] = append(p.helperFuncs[to], inner.helperFuncs[f]...)
+	}
+	for n := range inner.helperNames {
+		p.helperNames[n] = true
+	}
+	p.keepCalledHelpers(b.jvpHelpers, b.jvpHelperFile)
+	return diags
+}
+
+// checkSynthetic prints the batch's functions into files of the package
+// next to the files they came from, parses them and type-checks the
+// package with them. The package's generated files are left out: they may
+// hold older versions of the same functions. Errors in the user's files (a
+// call of a generated function the check leaves out) do not matter, nor
+// soft ones (an import a synthetic file does not use); any other error in
+// gradgen's files is a bug.
+func (p *pkgContext) checkSynthetic() (*synthetic, error) {
 	var files []*ast.File
 	for _, uf := range p.files {
 		if !IsOutputPath(p.fset.Position(uf.Package).Filename) {
 			files = append(files, uf)
 		}
 	}
-	files = append(files, f)
+	userFile := map[*ast.File]*ast.File{}
+	paths := map[string]bool{}
+	add := func(from *ast.File, src []byte) error {
+		dir := filepath.Dir(p.fset.Position(from.Package).Filename)
+		path := filepath.Join(dir, fmt.Sprintf("gradgen_synthetic_%d.go", len(userFile)))
+		f, err := parser.ParseFile(p.fset, path, src, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		userFile[f] = from
+		paths[path] = true
+		files = append(files, f)
+		return nil
+	}
+	for _, uf := range p.files {
+		if fs := p.synth.funcs[uf]; len(fs) > 0 {
+			src, err := emit.File(&adjoint.File{Package: uf.Name.Name, Path: p.pkg.Path(), Funcs: fs})
+			if err != nil {
+				return nil, err
+			}
+			if err := add(uf, src); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, s := range p.synth.sources {
+		if err := add(s.file, s.src); err != nil {
+			return nil, err
+		}
+	}
 	info := &types.Info{
 		Types:        map[ast.Expr]types.TypeAndValue{},
 		Defs:         map[*ast.Ident]types.Object{},
@@ -279,10 +379,10 @@ func (p *pkgContext) checkSynthetic(file *ast.File, name string, funcs []*adjoin
 	}
 	var firstErr error
 	conf := types.Config{
-		Importer:  newPackageImporter(p.pkg),
+		Importer:  p.importer(),
 		GoVersion: p.pkg.GoVersion(),
 		Error: func(err error) {
-			if te, ok := err.(types.Error); ok && firstErr == nil && te.Fset.Position(te.Pos).Filename == path {
+			if te, ok := err.(types.Error); ok && firstErr == nil && !te.Soft && paths[te.Fset.Position(te.Pos).Filename] {
 				firstErr = err
 			}
 		},
@@ -291,11 +391,20 @@ func (p *pkgContext) checkSynthetic(file *ast.File, name string, funcs []*adjoin
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	inner := &pkgContext{fset: p.fset, info: info, pkg: pkg, files: files,
+	inner := &pkgContext{fset: p.fset, info: info, pkg: pkg, files: files, imports: p.importer(),
 		helpers: map[helperKey]*helper{}, helperNames: maps.Clone(p.helperNames), helperFuncs: map[*ast.File][]*adjoint.Func{}}
 	inner.indexDecls(files)
 	inner.collectRules(files, func(token.Pos, string, ...any) {})
-	return &synthetic{pkgContext: inner, file: f}, nil
+	return &synthetic{pkgContext: inner, userFile: userFile}, nil
+}
+
+// importer is the package's importer for synthetic files, made once: its
+// fallback reads export data, which is slow to find.
+func (p *pkgContext) importer() *packageImporter {
+	if p.imports == nil {
+		p.imports = newPackageImporter(p.pkg)
+	}
+	return p.imports
 }
 
 // A packageImporter gives the packages the user's package imports, as

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 )
 
@@ -27,19 +28,11 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 		report(fn.Name.Pos(), "%s is generic: gradgen differentiates functions with concrete float types; write a non-generic wrapper and annotate it", fn.Name.Name)
 		ok = false
 	}
-	if sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) {
-		pos := fn.Type.Func
-		if fn.Type.Results != nil {
-			pos = fn.Type.Results.Pos()
-		}
-		report(pos, "%s must return a single float (float64, float32 or a named float type) to have a gradient; it returns %s", fn.Name.Name, resultsString(sig.Results()))
-		ok = false
-	} else {
-		g.result = sig.Results().At(0).Type()
-		g.results = []types.Type{g.result}
-	}
 	for i := range sig.Params().Len() {
 		g.params = append(g.params, sig.Params().At(i))
+	}
+	if !p.checkOutputs(fn, dir, sig, g, report) {
+		ok = false
 	}
 	g.name = derivativeName(fn.Name.Name, dir.kind)
 	if dir.name != "" {
@@ -51,7 +44,7 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	}
 	if dir.wrt == nil {
 		for _, v := range all {
-			if isDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" {
+			if isDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" && v != g.out {
 				g.wrt = append(g.wrt, v)
 			}
 		}
@@ -71,6 +64,9 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 				ok = false
 			case g.wrtSet[v]:
 				report(dir.wrtAt, "wrt=%s: %s is named twice", strings.Join(dir.wrt, ","), name)
+				ok = false
+			case v == g.out:
+				report(dir.wrtAt, "wrt=%s: %s is the output (out=%s), not an input: leave it out of wrt=", strings.Join(dir.wrt, ","), name, name)
 				ok = false
 			default:
 				g.wrtSet[v] = true
@@ -104,6 +100,83 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 
 // containsMap reports whether t holds a map, whose adjoint gradgen does
 // not build.
+// vectorKinds are the directives that take vector-valued functions: an
+// output parameter (out=y) or several float results.
+var vectorKinds = []string{"jvp", "vjp", "jacobian"}
+
+// checkOutputs validates what fn computes against what the directive
+// needs: one float result for a gradient or second derivatives; for the
+// vector directives also an output parameter named by out= (and no
+// result), or float results only. It fills g.out, g.result and g.results.
+func (p *pkgContext) checkOutputs(fn *ast.FuncDecl, dir *directive, sig *types.Signature, g *gradFunc, report func(token.Pos, string, ...any)) bool {
+	resultsPos := fn.Type.Func
+	if fn.Type.Results != nil {
+		resultsPos = fn.Type.Results.Pos()
+	}
+	vector := slices.Contains(vectorKinds, dir.kind)
+	if dir.out != "" {
+		if !vector {
+			report(dir.outAt, "out=%s: //gradgen:%s takes a function with one float result; for a vector-valued function use //gradgen:vjp or //gradgen:jacobian (or //gradgen:jvp)", dir.out, dir.kind)
+			return false
+		}
+		for _, v := range g.params {
+			if v.Name() == dir.out {
+				g.out = v
+			}
+		}
+		switch {
+		case g.out == nil:
+			report(dir.outAt, "out=%s: %s has no parameter named %s (parameters: %s)", dir.out, fn.Name.Name, dir.out, paramNames(g.params))
+			return false
+		case !isFloatSlice(g.out.Type()):
+			report(dir.outAt, "out=%s: the output parameter must be a float slice ([]float64, []float32); %s has type %s (array and struct pointers as outputs are not supported yet)", dir.out, dir.out, types.TypeString(g.out.Type(), types.RelativeTo(p.pkg)))
+			return false
+		case sig.Results().Len() > 0:
+			report(resultsPos, "%s has the output parameter %s (out=%s) and returns %s too: with out=, the function fills its output and returns nothing", fn.Name.Name, dir.out, dir.out, resultsString(sig.Results()))
+			return false
+		}
+		return true
+	}
+	floats := sig.Results().Len() > 0
+	for i := range sig.Results().Len() {
+		if !isFloat(sig.Results().At(i).Type()) {
+			floats = false
+		}
+	}
+	switch {
+	case floats && (sig.Results().Len() == 1 || vector):
+		g.result = sig.Results().At(0).Type()
+		for i := range sig.Results().Len() {
+			g.results = append(g.results, sig.Results().At(i).Type())
+		}
+		return true
+	case vector && sig.Results().Len() == 0:
+		report(resultsPos, "%s returns nothing: name the output parameter it fills with out= (//gradgen:%s out=y)", fn.Name.Name, dir.kind)
+	case vector:
+		report(resultsPos, "%s must return floats (float64, float32 or named float types) or fill an output parameter (out=y) to have a %s; it returns %s", fn.Name.Name, strings.ToUpper(dir.kind[:1])+dir.kind[1:], resultsString(sig.Results()))
+	default:
+		report(resultsPos, "%s must return a single float (float64, float32 or a named float type) to have a %s; it returns %s: for a vector-valued function use //gradgen:vjp or //gradgen:jacobian (with out=y for an output parameter it fills)", fn.Name.Name, kindNoun(dir.kind), resultsString(sig.Results()))
+	}
+	return false
+}
+
+// kindNoun names what a directive generates, for messages.
+func kindNoun(kind string) string {
+	switch kind {
+	case "hvp":
+		return "Hessian-vector product"
+	case "hessian":
+		return "Hessian"
+	}
+	return "gradient"
+}
+
+// isFloatSlice reports whether t is a slice of floats.
+func isFloatSlice(t types.Type) bool {
+	s, ok := t.Underlying().(*types.Slice)
+	return ok && isFloat(s.Elem())
+}
+
 func containsMap(t types.Type) bool {
 	switch u := t.Underlying().(type) {
 	case *types.Map:

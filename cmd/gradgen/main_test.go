@@ -189,6 +189,17 @@ func TestGraph(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, `∂f/∂x = math.Cos(x)`) {
 		t.Errorf("-graph of a forward-mode function: exit %d, %s%s", code, stdout, stderr)
 	}
+	// A vector-valued function has none (it crashed -graph), and is named
+	// once in the list of functions whatever its directives.
+	writeFile(t, filepath.Join(dir, "p.go"), "package p\n\n//gradgen:jacobian out=y\n//gradgen:jvp out=y\nfunc V(y, x []float64) { y[0] = x[0] * x[1] }\n")
+	code, _, stderr = gradgen(t, dir, "-graph", "V", ".")
+	if code != 2 || !strings.Contains(stderr, "V is vector-valued") {
+		t.Errorf("-graph of a vector-valued function: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = gradgen(t, dir, "-graph", "W", ".")
+	if code != 2 || !strings.Contains(stderr, "(annotated: V)\n") {
+		t.Errorf("-graph of an unknown function: exit %d, %s", code, stderr)
+	}
 }
 
 // TestErrors feeds bad input and checks that every error is reported at
@@ -228,7 +239,7 @@ func L(x float64) float64 {
 			want: []string{
 				`^p\.go:7:9: cannot differentiate math\.Gamma\(x\): math\.Gamma has no elementary derivative .*//gradgen:rule`,
 				`^p\.go:10:16: wrt=y: G has no parameter named y \(parameters: x\)$`,
-				`^p\.go:14:19: H must return a single float .* it returns \(int\)$`,
+				`^p\.go:14:19: H must return a single float .* it returns \(int\): for a vector-valued function use //gradgen:vjp or //gradgen:jacobian \(with out=y for an output parameter it fills\)$`,
 				`^p\.go:16:16: unknown option "bogus" in //gradgen:grad`,
 				`^p\.go:21:2: cannot differentiate a go statement: .*start goroutines outside it$`,
 			},
@@ -886,8 +897,53 @@ func Stray(x float64) float64 {
 				`^p\.go:26:21: forward mode \(//gradgen:jvp\) cannot write the tangent of this loop's post statement \(t = math\.Max\(t\*2, t\+1\)\) in one statement, and continue statements skip to it: declare a variable before the loop`,
 				`^p\.go:35:15: wrt=z: Wrt has no parameter named z \(parameters: x\)$`,
 				`^p\.go:39:1: duplicate //gradgen:jvp directive on Twice`,
-				`^p\.go:42:15: unknown option "bogus" in //gradgen:jvp: options are wrt=a,b and name=Other$`,
+				`^p\.go:42:15: unknown option "bogus" in //gradgen:jvp: options are wrt=a,b, name=Other and out=y$`,
 				`^p\.go:46:2: //gradgen:jvp must be in the doc comment of a function`,
+			},
+		},
+		{
+			name: "vector-valued functions",
+			src: `package p
+
+//gradgen:grad out=y
+func Grad(y, x []float64) { y[0] = x[0] }
+
+//gradgen:jacobian out=z
+func NoSuch(y, x []float64) { y[0] = x[0] }
+
+//gradgen:jacobian out=y
+func Both(y, x []float64) float64 { y[0] = x[0]; return x[0] }
+
+//gradgen:vjp out=y wrt=x,y
+func InWrt(y, x []float64) { y[0] = x[0] }
+
+//gradgen:jvp out=k
+func NotSlice(k int, x []float64) {}
+
+//gradgen:jacobian
+func Nothing(y, x []float64) { y[0] = x[0] }
+
+//gradgen:vjp out=y
+func Early(y, x []float64) {
+	y[0] = x[0]
+	if x[0] > 0 {
+		return
+	}
+	y[1] = x[1]
+}
+
+//gradgen:grad
+func Two(x float64) (float64, float64) { return x, x }
+`,
+			want: []string{
+				`^p\.go:3:16: out=y: //gradgen:grad takes a function with one float result; for a vector-valued function use //gradgen:vjp or //gradgen:jacobian`,
+				`^p\.go:6:20: out=z: NoSuch has no parameter named z \(parameters: y, x\)$`,
+				`^p\.go:10:27: Both has the output parameter y \(out=y\) and returns \(float64\) too`,
+				`^p\.go:12:21: wrt=x,y: y is the output \(out=y\), not an input`,
+				`^p\.go:15:15: out=k: the output parameter must be a float slice`,
+				`^p\.go:19:1: Nothing returns nothing: name the output parameter it fills with out= \(//gradgen:jacobian out=y\)$`,
+				`^p\.go:25:3: gradgen cannot yet differentiate Early, which fills its output y, past an early return`,
+				`^p\.go:31:21: Two must return a single float .* it returns \(float64, float64\): for a vector-valued function use //gradgen:vjp or //gradgen:jacobian`,
 			},
 		},
 		{

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -204,25 +205,35 @@ func reportStale(w interface{ Write([]byte) (int, error) }, changes []change) bo
 // printGraph prints the adjoint graph of the function named c.graph.
 func (c *config) printGraph(pkgs []*loaded) int {
 	var names []string
+	graphless := ""
 	for _, p := range pkgs {
 		res := analyzer.Generate(p.pkg.Fset, p.pkg.Syntax, p.pkg.Types, p.pkg.TypesInfo, analyzer.Options{})
 		for _, out := range res.Outputs {
 			for _, f := range out.Functions {
 				short := f.Name[strings.LastIndex(f.Name, ".")+1:]
 				if f.Name == c.graph || short == c.graph {
+					if f.Graph == nil {
+						graphless = f.Name
+						continue
+					}
 					fmt.Fprint(c.stdout, emit.DOT(f.Graph))
 					return 0
 				}
-				names = append(names, f.Name)
+				if !slices.Contains(names, f.Name) {
+					names = append(names, f.Name)
+				}
 			}
 		}
 		for _, d := range res.Diagnostics {
 			fmt.Fprintln(c.stderr, position(p.pkg.Fset, d.Pos)+": "+d.Message)
 		}
 	}
-	if len(names) == 0 {
+	switch {
+	case graphless != "":
+		fmt.Fprintf(c.stderr, "gradgen: -graph %s: %s is vector-valued (out= or several results), and gradgen draws the adjoint graphs of functions with one float result only\n", c.graph, graphless)
+	case len(names) == 0:
 		fmt.Fprintf(c.stderr, "gradgen: -graph %s: no annotated function found\n", c.graph)
-	} else {
+	default:
 		fmt.Fprintf(c.stderr, "gradgen: -graph %s: no such annotated function (annotated: %s)\n", c.graph, strings.Join(names, ", "))
 	}
 	return 2

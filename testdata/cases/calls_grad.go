@@ -2585,169 +2585,6 @@ func jvpOfNeuronWrtWB(w, b, x, dw, db float64) (float64, float64) {
 	return sigmoid1, dSigmoid
 }
 
-// pullbackOfJvpOfSigmoid1 returns jvpOfSigmoid1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid1 in gradients.
-func pullbackOfJvpOfSigmoid1(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	t3 := -dz
-	dexp := exp * t3
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t4 := -t2
-	t5 := t4 * dexp
-	dt2 := t5 / t1
-	jvpOfSigmoid11 := t2
-	jvpOfSigmoid12 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt5 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt4 := dexp * dt5
-	ddexp := t4 * dt5
-	dt21 -= dt4
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 += t3 * ddexp
-	dt3 := exp * ddexp
-	ddz := -dt3
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid11, jvpOfSigmoid12, dz1, ddz
-}
-
-// pullbackOfJvpOfNeuronWrtWB1WrtWBDwDb returns jvpOfNeuronWrtWB1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtWB1 in gradients.
-func pullbackOfJvpOfNeuronWrtWB1WrtWBDwDb(w, b, x, dw, db, dres, dres1 float64) (float64, float64, float64, float64, float64, float64) {
-	dt := x * dw
-	t := w * x
-	dt1 := dt + db
-	t1 := t + b
-	jvpOfSigmoid11, jvpOfSigmoid12 := jvpOfSigmoid1(t1, dt1)
-	sigmoid1 := jvpOfSigmoid11
-	dSigmoid := jvpOfSigmoid12
-	jvpOfNeuronWrtWB11 := sigmoid1
-	jvpOfNeuronWrtWB12 := dSigmoid
-
-	var dt11, ddt1 float64
-	// return sigmoid1, dSigmoid
-	// sigmoid1, dSigmoid := jvpOfSigmoid1(t1, dt1)
-	_, _, dJvpOfSigmoid1Dz, dJvpOfSigmoid1Ddz := pullbackOfJvpOfSigmoid1(t1, dt1, dres, dres1)
-	dt11 += dJvpOfSigmoid1Dz
-	ddt1 += dJvpOfSigmoid1Ddz
-	// t1 := t + b
-	// dt1 := dt + db
-	// t := w * x
-	dw1 := x * dt11
-	// dt := x * dw
-	ddw := x * ddt1
-	return jvpOfNeuronWrtWB11, jvpOfNeuronWrtWB12, dw1, dt11, ddw, ddt1
-}
-
-// jvpOfNeuronWrtWB1 is the pushforward of neuron: its results, then their tangents along dw, db.
-func jvpOfNeuronWrtWB1(w, b, x, dw, db float64) (float64, float64) {
-	dt := x * dw
-	t := w * x
-	dt1 := dt + db
-	t1 := t + b
-	sigmoid1, dSigmoid := jvpOfSigmoid1(t1, dt1)
-	return sigmoid1, dSigmoid
-}
-
-// jvpOfSigmoid1 is the pushforward of sigmoid: its results, then their tangents along dz.
-func jvpOfSigmoid1(z, dz float64) (float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	dt2 := -t2 * dexp / t1
-	return t2, dt2
-}
-
-// pullbackOfJvpOfSigmoid2WrtZ returns jvpOfSigmoid2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid2 in gradients.
-func pullbackOfJvpOfSigmoid2WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t3 := -t2
-	t4 := t3 * dexp
-	dt2 := t4 / t1
-	jvpOfSigmoid21 := t2
-	jvpOfSigmoid22 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt4 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt3 := dexp * dt4
-	ddexp := t3 * dt4
-	dt21 -= dt3
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 -= dz * ddexp
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid21, jvpOfSigmoid22, dz1
-}
-
-// pullbackOfJvpOfNeuronWrtWB2WrtWB returns jvpOfNeuronWrtWB2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtWB2 in gradients.
-func pullbackOfJvpOfNeuronWrtWB2WrtWB(w, b, x, dw, db, dres, dres1 float64) (float64, float64, float64, float64) {
-	dt := x * dw
-	t := w * x
-	dt1 := dt + db
-	t1 := t + b
-	jvpOfSigmoid21, jvpOfSigmoid22 := jvpOfSigmoid2(t1, dt1)
-	sigmoid1 := jvpOfSigmoid21
-	dSigmoid := jvpOfSigmoid22
-	jvpOfNeuronWrtWB21 := sigmoid1
-	jvpOfNeuronWrtWB22 := dSigmoid
-
-	var dt11 float64
-	// return sigmoid1, dSigmoid
-	// sigmoid1, dSigmoid := jvpOfSigmoid2(t1, dt1)
-	_, _, dJvpOfSigmoid2Dz := pullbackOfJvpOfSigmoid2WrtZ(t1, dt1, dres, dres1)
-	dt11 += dJvpOfSigmoid2Dz
-	// t1 := t + b
-	// t := w * x
-	dw1 := x * dt11
-	return jvpOfNeuronWrtWB21, jvpOfNeuronWrtWB22, dw1, dt11
-}
-
-// jvpOfNeuronWrtWB2 is the pushforward of neuron: its results, then their tangents along dw, db.
-func jvpOfNeuronWrtWB2(w, b, x, dw, db float64) (float64, float64) {
-	dt := x * dw
-	t := w * x
-	dt1 := dt + db
-	t1 := t + b
-	sigmoid1, dSigmoid := jvpOfSigmoid2(t1, dt1)
-	return sigmoid1, dSigmoid
-}
-
-// jvpOfSigmoid2 is the pushforward of sigmoid: its results, then their tangents along dz.
-func jvpOfSigmoid2(z, dz float64) (float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	dt2 := -t2 * dexp / t1
-	return t2, dt2
-}
-
 // hvpOfNested2 returns Nested2's value, its directional derivative along the directions and their Hessian-vector product: a row of Nested2Hessian.
 func hvpOfNested2(w, b, vw, vb float64) (float64, float64, float64, float64) {
 	jvpOfNeuronWrtWB21, jvpOfNeuronWrtWB22 := jvpOfNeuronWrtWB2(w, b, 0.5, vw, vb)
@@ -2815,201 +2652,6 @@ func jvpOfNeuronWrtW(w, b, x, dw float64) (float64, float64) {
 	t1 := t + b
 	sigmoid1, dSigmoid := jvpOfSigmoid(t1, dt)
 	return sigmoid1, dSigmoid
-}
-
-// pullbackOfJvpOfSigmoid3 returns jvpOfSigmoid3's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid3 in gradients.
-func pullbackOfJvpOfSigmoid3(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	t3 := -dz
-	dexp := exp * t3
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t4 := -t2
-	t5 := t4 * dexp
-	dt2 := t5 / t1
-	jvpOfSigmoid31 := t2
-	jvpOfSigmoid32 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt5 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt4 := dexp * dt5
-	ddexp := t4 * dt5
-	dt21 -= dt4
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 += t3 * ddexp
-	dt3 := exp * ddexp
-	ddz := -dt3
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid31, jvpOfSigmoid32, dz1, ddz
-}
-
-// pullbackOfJvpOfNeuronWrtW1WrtWDw returns jvpOfNeuronWrtW1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtW1 in gradients.
-func pullbackOfJvpOfNeuronWrtW1WrtWDw(w, b, x, dw, dres, dres1 float64) (float64, float64, float64, float64) {
-	dt := x * dw
-	t := w * x
-	t1 := t + b
-	jvpOfSigmoid31, jvpOfSigmoid32 := jvpOfSigmoid3(t1, dt)
-	sigmoid1 := jvpOfSigmoid31
-	dSigmoid := jvpOfSigmoid32
-	jvpOfNeuronWrtW11 := sigmoid1
-	jvpOfNeuronWrtW12 := dSigmoid
-
-	var dt1, ddt float64
-	// return sigmoid1, dSigmoid
-	// sigmoid1, dSigmoid := jvpOfSigmoid3(t1, dt)
-	_, _, dJvpOfSigmoid3Dz, dJvpOfSigmoid3Ddz := pullbackOfJvpOfSigmoid3(t1, dt, dres, dres1)
-	dt1 += dJvpOfSigmoid3Dz
-	ddt += dJvpOfSigmoid3Ddz
-	// t1 := t + b
-	// t := w * x
-	dw1 := x * dt1
-	// dt := x * dw
-	ddw := x * ddt
-	return jvpOfNeuronWrtW11, jvpOfNeuronWrtW12, dw1, ddw
-}
-
-// jvpOfNeuronWrtW1 is the pushforward of neuron: its results, then their tangents along dw.
-func jvpOfNeuronWrtW1(w, b, x, dw float64) (float64, float64) {
-	dt := x * dw
-	t := w * x
-	t1 := t + b
-	sigmoid1, dSigmoid := jvpOfSigmoid3(t1, dt)
-	return sigmoid1, dSigmoid
-}
-
-// jvpOfSigmoid3 is the pushforward of sigmoid: its results, then their tangents along dz.
-func jvpOfSigmoid3(z, dz float64) (float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	dt2 := -t2 * dexp / t1
-	return t2, dt2
-}
-
-// pullbackOfJvpOfSigmoid4WrtZ returns jvpOfSigmoid4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid4 in gradients.
-func pullbackOfJvpOfSigmoid4WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t3 := -t2
-	t4 := t3 * dexp
-	dt2 := t4 / t1
-	jvpOfSigmoid41 := t2
-	jvpOfSigmoid42 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt4 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt3 := dexp * dt4
-	ddexp := t3 * dt4
-	dt21 -= dt3
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 -= dz * ddexp
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid41, jvpOfSigmoid42, dz1
-}
-
-// pullbackOfJvpOfNeuronWrtW2WrtW returns jvpOfNeuronWrtW2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtW2 in gradients.
-func pullbackOfJvpOfNeuronWrtW2WrtW(w, b, x, dw, dres, dres1 float64) (float64, float64, float64) {
-	dt := x * dw
-	t := w * x
-	t1 := t + b
-	jvpOfSigmoid41, jvpOfSigmoid42 := jvpOfSigmoid4(t1, dt)
-	sigmoid1 := jvpOfSigmoid41
-	dSigmoid := jvpOfSigmoid42
-	jvpOfNeuronWrtW21 := sigmoid1
-	jvpOfNeuronWrtW22 := dSigmoid
-
-	var dt1 float64
-	// return sigmoid1, dSigmoid
-	// sigmoid1, dSigmoid := jvpOfSigmoid4(t1, dt)
-	_, _, dJvpOfSigmoid4Dz := pullbackOfJvpOfSigmoid4WrtZ(t1, dt, dres, dres1)
-	dt1 += dJvpOfSigmoid4Dz
-	// t1 := t + b
-	// t := w * x
-	dw1 := x * dt1
-	return jvpOfNeuronWrtW21, jvpOfNeuronWrtW22, dw1
-}
-
-// pullbackOfJvpOfSigmoid4 returns jvpOfSigmoid4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid4 in gradients.
-func pullbackOfJvpOfSigmoid4(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	t3 := -dz
-	dexp := exp * t3
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t4 := -t2
-	t5 := t4 * dexp
-	dt2 := t5 / t1
-	jvpOfSigmoid41 := t2
-	jvpOfSigmoid42 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt5 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt4 := dexp * dt5
-	ddexp := t4 * dt5
-	dt21 -= dt4
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 += t3 * ddexp
-	dt3 := exp * ddexp
-	ddz := -dt3
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid41, jvpOfSigmoid42, dz1, ddz
-}
-
-// jvpOfNeuronWrtW2 is the pushforward of neuron: its results, then their tangents along dw.
-func jvpOfNeuronWrtW2(w, b, x, dw float64) (float64, float64) {
-	dt := x * dw
-	t := w * x
-	t1 := t + b
-	sigmoid1, dSigmoid := jvpOfSigmoid4(t1, dt)
-	return sigmoid1, dSigmoid
-}
-
-// jvpOfSigmoid4 is the pushforward of sigmoid: its results, then their tangents along dz.
-func jvpOfSigmoid4(z, dz float64) (float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	dt2 := -t2 * dexp / t1
-	return t2, dt2
 }
 
 // hvpOfHelperInLoop returns HelperInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of HelperInLoopHessian.
@@ -3216,302 +2858,6 @@ func jvpOfDot(a, b, da, db []float64) (float64, float64) {
 	return s, ds
 }
 
-// pullbackOfJvpOfDotWrtA1WrtADa returns jvpOfDotWrtA1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotWrtA1 in gradients.
-func pullbackOfJvpOfDotWrtA1WrtADa(a, b, da []float64, dres, dres1 float64, da1, dda []float64) (float64, float64) {
-	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA1WrtADa: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
-	}
-	if len(dda) < len(da) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA1WrtADa: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
-	}
-	var t1, dt, t2, t, t3, t4 float64
-	var i, trips int
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDotWrtA1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	var ds float64
-	s := 0.0
-	trips = 0
-	for i = range a {
-		trips++
-		t1 = b[i] * da[i]
-		dt = t1
-		t2 = a[i] * b[i]
-		t = t2
-		t3 = ds + dt
-		ds = t3
-		t4 = s + t
-		s = t4
-	}
-	jvpOfDotWrtA11 := s
-	jvpOfDotWrtA12 := ds
-
-	var dt4, dt1, dt3, ddt, dt2, dt11 float64
-	// return s, ds
-	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt4 = dres
-		dt1 += dt4
-		// ds += dt
-		dt3 = dres1
-		ddt += dt3
-		// t := a[i] * b[i]
-		dt2 = dt1
-		dt1 = 0
-		da1[i] += b[i] * dt2
-		// dt := b[i] * da[i]
-		dt11 = ddt
-		ddt = 0
-		dda[i] += b[i] * dt11
-	}
-	return jvpOfDotWrtA11, jvpOfDotWrtA12
-}
-
-// pullbackOfJvpOfDot1 returns jvpOfDot1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot1 in gradients.
-func pullbackOfJvpOfDot1(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
-	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
-	}
-	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
-	}
-	if len(dda) < len(da) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
-	}
-	if len(ddb) < len(db) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
-	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	trips = 0
-	for i = range a {
-		trips++
-		t1 = b[i] * da[i]
-		t2 = a[i] * db[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = a[i] * b[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	jvpOfDot11 := s
-	jvpOfDot12 := ds
-
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt6 = dres
-		dt1 += dt6
-		// ds += dt
-		dt5 = dres1
-		ddt += dt5
-		// t := a[i] * b[i]
-		dt4 = dt1
-		dt1 = 0
-		da1[i] += b[i] * dt4
-		db1[i] += a[i] * dt4
-		// dt := b[i]*da[i] + a[i]*db[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		da1[i] += db[i] * dt2
-		ddb[i] += a[i] * dt2
-		db1[i] += da[i] * dt11
-		dda[i] += b[i] * dt11
-	}
-	return jvpOfDot11, jvpOfDot12
-}
-
-// jvpOfDot1 is the pushforward of dot: its results, then their tangents along da, db.
-func jvpOfDot1(a, b, da, db []float64) (float64, float64) {
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	for i := range a {
-		dt := b[i]*da[i] + a[i]*db[i]
-		t := a[i] * b[i]
-		ds += dt
-		s += t
-	}
-	return s, ds
-}
-
-// jvpOfDotWrtA1 is the pushforward of dot: its results, then their tangents along da.
-func jvpOfDotWrtA1(a, b, da []float64) (float64, float64) {
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDotWrtA1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	var ds float64
-	s := 0.0
-	for i := range a {
-		dt := b[i] * da[i]
-		t := a[i] * b[i]
-		ds += dt
-		s += t
-	}
-	return s, ds
-}
-
-// pullbackOfJvpOfDotWrtA2WrtA returns jvpOfDotWrtA2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotWrtA2 in gradients.
-func pullbackOfJvpOfDotWrtA2WrtA(a, b, da []float64, dres, dres1 float64, da1 []float64) (float64, float64) {
-	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA2WrtA: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
-	}
-	var dt, t1, t, t2 float64
-	var i, trips int
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDotWrtA2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	var ds float64
-	s := 0.0
-	trips = 0
-	for i = range a {
-		trips++
-		dt = b[i] * da[i]
-		t1 = a[i] * b[i]
-		t = t1
-		ds += dt
-		t2 = s + t
-		s = t2
-	}
-	jvpOfDotWrtA21 := s
-	var jvpOfDotWrtA22 float64 = ds
-
-	var dt2, dt1, dt11 float64
-	// return s, ds
-	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt2 = dres
-		dt1 += dt2
-		// t := a[i] * b[i]
-		dt11 = dt1
-		dt1 = 0
-		da1[i] += b[i] * dt11
-	}
-	return jvpOfDotWrtA21, jvpOfDotWrtA22
-}
-
-// pullbackOfJvpOfDot2WrtAB returns jvpOfDot2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot2 in gradients.
-func pullbackOfJvpOfDot2WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, db1 []float64) (float64, float64) {
-	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot2WrtAB: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
-	}
-	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot2WrtAB: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
-	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	trips = 0
-	for i = range a {
-		trips++
-		t1 = b[i] * da[i]
-		t2 = a[i] * db[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = a[i] * b[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	jvpOfDot21 := s
-	jvpOfDot22 := ds
-
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt6 = dres
-		dt1 += dt6
-		// ds += dt
-		dt5 = dres1
-		ddt += dt5
-		// t := a[i] * b[i]
-		dt4 = dt1
-		dt1 = 0
-		da1[i] += b[i] * dt4
-		db1[i] += a[i] * dt4
-		// dt := b[i]*da[i] + a[i]*db[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		da1[i] += db[i] * dt2
-		db1[i] += da[i] * dt11
-	}
-	return jvpOfDot21, jvpOfDot22
-}
-
-// jvpOfDot2 is the pushforward of dot: its results, then their tangents along da, db.
-func jvpOfDot2(a, b, da, db []float64) (float64, float64) {
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	for i := range a {
-		dt := b[i]*da[i] + a[i]*db[i]
-		t := a[i] * b[i]
-		ds += dt
-		s += t
-	}
-	return s, ds
-}
-
-// jvpOfDotWrtA2 is the pushforward of dot: its results, then their tangents along da.
-func jvpOfDotWrtA2(a, b, da []float64) (float64, float64) {
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDotWrtA2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	var ds float64
-	s := 0.0
-	for i := range a {
-		dt := b[i] * da[i]
-		t := a[i] * b[i]
-		ds += dt
-		s += t
-	}
-	return s, ds
-}
-
 // hvpOfSliceHelper returns SliceHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of SliceHelperHessian.
 func hvpOfSliceHelper(w, x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
@@ -3632,281 +2978,6 @@ func (n *Net) jvpOfUnitWrtNX(x, k float64, dn *Net, dx float64) (float64, float6
 	return t3, dt3
 }
 
-// pullbackOfJvpOfUnitWrtN1WrtNDn returns jvpOfUnitWrtN1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtN1 in gradients.
-func (n *Net) pullbackOfJvpOfUnitWrtN1WrtNDn(x, k float64, dn *Net, dres, dres1 float64, dn1, ddn *Net) (float64, float64) {
-	if len(dn1.W) < len(n.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN1WrtNDn: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
-	}
-	if len(ddn.W) < len(dn.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN1WrtNDn: len(ddn.W) = %d is shorter than len(dn.W) = %d", len(ddn.W), len(dn.W)))
-	}
-	if len(dn.W) < len(n.W) {
-		panic(fmt.Sprintf("jvpOfUnitWrtN1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
-	}
-	dt := x * dn.W[0]
-	t := n.W[0] * x
-	dt1 := k * dn.W[1]
-	t1 := n.W[1] * k
-	dt2 := dt + dt1
-	t2 := t + t1
-	tanh := math.Tanh(t2)
-	t4 := tanh * tanh
-	t5 := 1 - t4
-	dtanh := t5 * dt2
-	dt3 := dtanh + dn.B
-	t3 := tanh + n.B
-	jvpOfUnitWrtN11 := t3
-	jvpOfUnitWrtN12 := dt3
-
-	// return t3, dt3
-	// t3 := tanh + n.B
-	dtanh1 := dres
-	dn1.B += dres
-	// dt3 := dtanh + dn.B
-	ddn.B += dres1
-	// dtanh := (1 - tanh*tanh) * dt2
-	dt5 := dt2 * dres1
-	ddt2 := t5 * dres1
-	dt4 := -dt5
-	dtanh1 += 2 * tanh * dt4
-	// tanh := math.Tanh(t2)
-	dt21 := (1 - tanh*tanh) * dtanh1
-	// t2 := t + t1
-	// dt2 := dt + dt1
-	// t1 := n.W[1] * k
-	dn1.W[1] += k * dt21
-	// dt1 := k * dn.W[1]
-	ddn.W[1] += k * ddt2
-	// t := n.W[0] * x
-	dn1.W[0] += x * dt21
-	// dt := x * dn.W[0]
-	ddn.W[0] += x * ddt2
-	return jvpOfUnitWrtN11, jvpOfUnitWrtN12
-}
-
-// pullbackOfJvpOfUnitWrtNX1WrtNXDnDx returns jvpOfUnitWrtNX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtNX1 in gradients.
-func (n *Net) pullbackOfJvpOfUnitWrtNX1WrtNXDnDx(x, k float64, dn *Net, dx, dres, dres1 float64, dn1, ddn *Net) (float64, float64, float64, float64) {
-	if len(dn1.W) < len(n.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX1WrtNXDnDx: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
-	}
-	if len(ddn.W) < len(dn.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX1WrtNXDnDx: len(ddn.W) = %d is shorter than len(dn.W) = %d", len(ddn.W), len(dn.W)))
-	}
-	if len(dn.W) < len(n.W) {
-		panic(fmt.Sprintf("jvpOfUnitWrtNX1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
-	}
-	t4 := x * dn.W[0]
-	t5 := n.W[0] * dx
-	dt := t4 + t5
-	t := n.W[0] * x
-	dt1 := k * dn.W[1]
-	t1 := n.W[1] * k
-	dt2 := dt + dt1
-	t2 := t + t1
-	tanh := math.Tanh(t2)
-	t6 := tanh * tanh
-	t7 := 1 - t6
-	dtanh := t7 * dt2
-	dt3 := dtanh + dn.B
-	t3 := tanh + n.B
-	jvpOfUnitWrtNX11 := t3
-	jvpOfUnitWrtNX12 := dt3
-
-	// return t3, dt3
-	// t3 := tanh + n.B
-	dtanh1 := dres
-	dn1.B += dres
-	// dt3 := dtanh + dn.B
-	ddn.B += dres1
-	// dtanh := (1 - tanh*tanh) * dt2
-	dt7 := dt2 * dres1
-	ddt2 := t7 * dres1
-	dt6 := -dt7
-	dtanh1 += 2 * tanh * dt6
-	// tanh := math.Tanh(t2)
-	dt21 := (1 - tanh*tanh) * dtanh1
-	// t2 := t + t1
-	// dt2 := dt + dt1
-	// t1 := n.W[1] * k
-	dn1.W[1] += k * dt21
-	// dt1 := k * dn.W[1]
-	ddn.W[1] += k * ddt2
-	// t := n.W[0] * x
-	dn1.W[0] += x * dt21
-	dx1 := n.W[0] * dt21
-	// dt := x*dn.W[0] + n.W[0]*dx
-	dn1.W[0] += dx * ddt2
-	ddx := n.W[0] * ddt2
-	dx1 += dn.W[0] * ddt2
-	ddn.W[0] += x * ddt2
-	return jvpOfUnitWrtNX11, jvpOfUnitWrtNX12, dx1, ddx
-}
-
-// jvpOfUnitWrtN1 is the pushforward of unit: its results, then their tangents along dn.
-func (n *Net) jvpOfUnitWrtN1(x, k float64, dn *Net) (float64, float64) {
-	if len(dn.W) < len(n.W) {
-		panic(fmt.Sprintf("jvpOfUnitWrtN1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
-	}
-	dt := x * dn.W[0]
-	t := n.W[0] * x
-	dt1 := k * dn.W[1]
-	t1 := n.W[1] * k
-	dt2 := dt + dt1
-	t2 := t + t1
-	tanh := math.Tanh(t2)
-	dtanh := (1 - tanh*tanh) * dt2
-	dt3 := dtanh + dn.B
-	t3 := tanh + n.B
-	return t3, dt3
-}
-
-// jvpOfUnitWrtNX1 is the pushforward of unit: its results, then their tangents along dn, dx.
-func (n *Net) jvpOfUnitWrtNX1(x, k float64, dn *Net, dx float64) (float64, float64) {
-	if len(dn.W) < len(n.W) {
-		panic(fmt.Sprintf("jvpOfUnitWrtNX1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
-	}
-	dt := x*dn.W[0] + n.W[0]*dx
-	t := n.W[0] * x
-	dt1 := k * dn.W[1]
-	t1 := n.W[1] * k
-	dt2 := dt + dt1
-	t2 := t + t1
-	tanh := math.Tanh(t2)
-	dtanh := (1 - tanh*tanh) * dt2
-	dt3 := dtanh + dn.B
-	t3 := tanh + n.B
-	return t3, dt3
-}
-
-// pullbackOfJvpOfUnitWrtN2WrtN returns jvpOfUnitWrtN2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtN2 in gradients.
-func (n *Net) pullbackOfJvpOfUnitWrtN2WrtN(x, k float64, dn *Net, dres, dres1 float64, dn1 *Net) (float64, float64) {
-	if len(dn1.W) < len(n.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN2WrtN: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
-	}
-	if len(dn.W) < len(n.W) {
-		panic(fmt.Sprintf("jvpOfUnitWrtN2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
-	}
-	dt := x * dn.W[0]
-	t := n.W[0] * x
-	dt1 := k * dn.W[1]
-	t1 := n.W[1] * k
-	dt2 := dt + dt1
-	t2 := t + t1
-	tanh := math.Tanh(t2)
-	t4 := tanh * tanh
-	t5 := 1 - t4
-	dtanh := t5 * dt2
-	dt3 := dtanh + dn.B
-	t3 := tanh + n.B
-	jvpOfUnitWrtN21 := t3
-	jvpOfUnitWrtN22 := dt3
-
-	// return t3, dt3
-	// t3 := tanh + n.B
-	dtanh1 := dres
-	dn1.B += dres
-	// dt3 := dtanh + dn.B
-	// dtanh := (1 - tanh*tanh) * dt2
-	dt5 := dt2 * dres1
-	dt4 := -dt5
-	dtanh1 += 2 * tanh * dt4
-	// tanh := math.Tanh(t2)
-	dt21 := (1 - tanh*tanh) * dtanh1
-	// t2 := t + t1
-	// t1 := n.W[1] * k
-	dn1.W[1] += k * dt21
-	// t := n.W[0] * x
-	dn1.W[0] += x * dt21
-	return jvpOfUnitWrtN21, jvpOfUnitWrtN22
-}
-
-// pullbackOfJvpOfUnitWrtNX2WrtNXDx returns jvpOfUnitWrtNX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtNX2 in gradients.
-func (n *Net) pullbackOfJvpOfUnitWrtNX2WrtNXDx(x, k float64, dn *Net, dx, dres, dres1 float64, dn1 *Net) (float64, float64, float64, float64) {
-	if len(dn1.W) < len(n.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX2WrtNXDx: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
-	}
-	if len(dn.W) < len(n.W) {
-		panic(fmt.Sprintf("jvpOfUnitWrtNX2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
-	}
-	t4 := x * dn.W[0]
-	t5 := n.W[0] * dx
-	dt := t4 + t5
-	t := n.W[0] * x
-	dt1 := k * dn.W[1]
-	t1 := n.W[1] * k
-	dt2 := dt + dt1
-	t2 := t + t1
-	tanh := math.Tanh(t2)
-	t6 := tanh * tanh
-	t7 := 1 - t6
-	dtanh := t7 * dt2
-	dt3 := dtanh + dn.B
-	t3 := tanh + n.B
-	jvpOfUnitWrtNX21 := t3
-	jvpOfUnitWrtNX22 := dt3
-
-	// return t3, dt3
-	// t3 := tanh + n.B
-	dtanh1 := dres
-	dn1.B += dres
-	// dt3 := dtanh + dn.B
-	// dtanh := (1 - tanh*tanh) * dt2
-	dt7 := dt2 * dres1
-	ddt2 := t7 * dres1
-	dt6 := -dt7
-	dtanh1 += 2 * tanh * dt6
-	// tanh := math.Tanh(t2)
-	dt21 := (1 - tanh*tanh) * dtanh1
-	// t2 := t + t1
-	// dt2 := dt + dt1
-	// t1 := n.W[1] * k
-	dn1.W[1] += k * dt21
-	// t := n.W[0] * x
-	dn1.W[0] += x * dt21
-	dx1 := n.W[0] * dt21
-	// dt := x*dn.W[0] + n.W[0]*dx
-	dn1.W[0] += dx * ddt2
-	ddx := n.W[0] * ddt2
-	dx1 += dn.W[0] * ddt2
-	return jvpOfUnitWrtNX21, jvpOfUnitWrtNX22, dx1, ddx
-}
-
-// jvpOfUnitWrtN2 is the pushforward of unit: its results, then their tangents along dn.
-func (n *Net) jvpOfUnitWrtN2(x, k float64, dn *Net) (float64, float64) {
-	if len(dn.W) < len(n.W) {
-		panic(fmt.Sprintf("jvpOfUnitWrtN2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
-	}
-	dt := x * dn.W[0]
-	t := n.W[0] * x
-	dt1 := k * dn.W[1]
-	t1 := n.W[1] * k
-	dt2 := dt + dt1
-	t2 := t + t1
-	tanh := math.Tanh(t2)
-	dtanh := (1 - tanh*tanh) * dt2
-	dt3 := dtanh + dn.B
-	t3 := tanh + n.B
-	return t3, dt3
-}
-
-// jvpOfUnitWrtNX2 is the pushforward of unit: its results, then their tangents along dn, dx.
-func (n *Net) jvpOfUnitWrtNX2(x, k float64, dn *Net, dx float64) (float64, float64) {
-	if len(dn.W) < len(n.W) {
-		panic(fmt.Sprintf("jvpOfUnitWrtNX2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
-	}
-	dt := x*dn.W[0] + n.W[0]*dx
-	t := n.W[0] * x
-	dt1 := k * dn.W[1]
-	t1 := n.W[1] * k
-	dt2 := dt + dt1
-	t2 := t + t1
-	tanh := math.Tanh(t2)
-	dtanh := (1 - tanh*tanh) * dt2
-	dt3 := dtanh + dn.B
-	t3 := tanh + n.B
-	return t3, dt3
-}
-
 // hvpOfLoss returns Loss's value, its directional derivative along the directions and their Hessian-vector product: a row of LossHessian.
 func (n *Net) hvpOfLoss(x float64, v, hv *Net) (float64, float64) {
 	if len(hv.W) < len(n.W) {
@@ -3949,80 +3020,6 @@ func (n *Net) hvpOfLoss(x float64, v, hv *Net) (float64, float64) {
 	return hvpOfLoss1, hvpOfLoss2
 }
 
-// pullbackOfSoftplusRule returns softplusRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to softplusRule in gradients.
-func pullbackOfSoftplusRule(x, dres, dres1 float64) (float64, float64, float64) {
-	var softplusRule1, softplusRule2, e, t float64
-	var cond, done bool
-	done = false
-	if x > 30 {
-		cond = true
-		softplusRule1 = x
-		softplusRule2 = 1
-		goto reverse
-	} else {
-		cond = false
-	}
-	done = true
-	e = math.Exp(x)
-	softplusRule1 = math.Log1p(e)
-	t = 1 + e
-	softplusRule2 = e / t
-reverse:
-	var de, dt, dx float64
-	if done {
-		// return math.Log1p(e), e / (1 + e)
-		de = dres1 / t
-		dt = -softplusRule2 * (dres1 / t)
-		de += dt
-		de += dres / (1 + e)
-		// e := math.Exp(x)
-		dx = e * de
-	}
-	// if x > 30
-	if cond {
-		// return x, 1
-		dx += dres
-	}
-	return softplusRule1, softplusRule2, dx
-}
-
-// pullbackOfSoftplusRule1 returns softplusRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to softplusRule in gradients.
-func pullbackOfSoftplusRule1(x, dres, dres1 float64) (float64, float64, float64) {
-	var softplusRule1, softplusRule2, e, t float64
-	var cond, done bool
-	done = false
-	if x > 30 {
-		cond = true
-		softplusRule1 = x
-		softplusRule2 = 1
-		goto reverse
-	} else {
-		cond = false
-	}
-	done = true
-	e = math.Exp(x)
-	softplusRule1 = math.Log1p(e)
-	t = 1 + e
-	softplusRule2 = e / t
-reverse:
-	var de, dt, dx float64
-	if done {
-		// return math.Log1p(e), e / (1 + e)
-		de = dres1 / t
-		dt = -softplusRule2 * (dres1 / t)
-		de += dt
-		de += dres / (1 + e)
-		// e := math.Exp(x)
-		dx = e * de
-	}
-	// if x > 30
-	if cond {
-		// return x, 1
-		dx += dres
-	}
-	return softplusRule1, softplusRule2, dx
-}
-
 // hvpOfWithRule returns WithRule's value, its directional derivative along the directions and their Hessian-vector product: a row of WithRuleHessian.
 func hvpOfWithRule(x, v float64) (float64, float64, float64) {
 	dt := 2 * v
@@ -4048,177 +3045,11 @@ func hvpOfWithRule(x, v float64) (float64, float64, float64) {
 	// dSoftplus1 := dSoftplus1Dx * dt
 	ddSoftplus1Dx := dt * ddSoftplus1
 	// softplus1, dSoftplus1Dx := softplusRule(t)
-	_, _, dSoftplusRuleDx := pullbackOfSoftplusRule1(t, dsoftplus1, ddSoftplus1Dx)
+	_, _, dSoftplusRuleDx := pullbackOfSoftplusRule(t, dsoftplus1, ddSoftplus1Dx)
 	dt4 += dSoftplusRuleDx
 	// t := 2 * x
 	hv += 2 * dt4
 	return hvpOfWithRule1, hvpOfWithRule2, hv
-}
-
-// pullbackOfGammaRule returns gammaRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to gammaRule in gradients.
-func pullbackOfGammaRule(x, dres, dres1 float64) (float64, float64, float64) {
-	var t, t1, t2 float64
-	var trips int
-	var xTape []float64
-	gamma, dGammaDx := gammaRule(x)
-	g := gamma
-	psi := 0.0
-	var tapeArray [64]float64
-	xTape = tapeArray[:0]
-	trips = 0
-	for x < 6 {
-		trips++
-		t = 1 / x
-		t1 = psi - t
-		psi = t1
-		xTape = append(xTape, x)
-		t2 = x + 1
-		x = t2
-	}
-	t3 := x * x
-	f := 1 / t3
-	log := math.Log(x)
-	t4 := 2 * x
-	t5 := 1 / t4
-	t6 := log - t5
-	t7 := f / 132
-	t8 := 1.0/240 - t7
-	t9 := f * t8
-	t10 := 1.0/252 - t9
-	t11 := f * t10
-	t12 := 1.0/120 - t11
-	t13 := f * t12
-	t14 := 1.0/12 - t13
-	t15 := f * t14
-	t16 := t6 - t15
-	psi += t16
-	gammaRule1 := g
-	gammaRule2 := g * psi
-
-	var dt1 float64
-	// return g, g * psi
-	dg := psi * dres1
-	dpsi := g * dres1
-	dg += dres
-	// psi += math.Log(x) - 1/(2*x) - f*(1.0/12-f*(1.0/120-f*(1.0/252-f*(1.0/240-f/132))))
-	dt16 := dpsi
-	dt15 := -dt16
-	df := t14 * dt15
-	dt14 := f * dt15
-	dt13 := -dt14
-	df += t12 * dt13
-	dt12 := f * dt13
-	dt11 := -dt12
-	df += t10 * dt11
-	dt10 := f * dt11
-	dt9 := -dt10
-	df += t8 * dt9
-	dt8 := f * dt9
-	dt7 := -dt8
-	df += dt7 * 0.007575757575757576
-	dt5 := -dt16
-	dt4 := -t5 * (dt5 / t4)
-	dx := 2 * dt4
-	dx += dt16 / x
-	// f := 1 / (x * x)
-	dt3 := -f * (df / t3)
-	dx += 2 * x * dt3
-	// for x < 6
-	for ; trips > 0; trips-- {
-		// x++
-		x = xTape[len(xTape)-1]
-		xTape = xTape[:len(xTape)-1]
-		// psi -= 1 / x
-		t = 1 / x
-		dt1 = dpsi
-		dx += t * (1 / x) * dt1
-	}
-	// g := math.Gamma(x)
-	dx += dGammaDx * dg
-	return gammaRule1, gammaRule2, dx
-}
-
-// pullbackOfGammaRule1 returns gammaRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to gammaRule in gradients.
-func pullbackOfGammaRule1(x, dres, dres1 float64) (float64, float64, float64) {
-	var t, t1, t2 float64
-	var trips int
-	var xTape []float64
-	gamma, dGammaDx := gammaRule(x)
-	g := gamma
-	psi := 0.0
-	var tapeArray [64]float64
-	xTape = tapeArray[:0]
-	trips = 0
-	for x < 6 {
-		trips++
-		t = 1 / x
-		t1 = psi - t
-		psi = t1
-		xTape = append(xTape, x)
-		t2 = x + 1
-		x = t2
-	}
-	t3 := x * x
-	f := 1 / t3
-	log := math.Log(x)
-	t4 := 2 * x
-	t5 := 1 / t4
-	t6 := log - t5
-	t7 := f / 132
-	t8 := 1.0/240 - t7
-	t9 := f * t8
-	t10 := 1.0/252 - t9
-	t11 := f * t10
-	t12 := 1.0/120 - t11
-	t13 := f * t12
-	t14 := 1.0/12 - t13
-	t15 := f * t14
-	t16 := t6 - t15
-	psi += t16
-	gammaRule1 := g
-	gammaRule2 := g * psi
-
-	var dt1 float64
-	// return g, g * psi
-	dg := psi * dres1
-	dpsi := g * dres1
-	dg += dres
-	// psi += math.Log(x) - 1/(2*x) - f*(1.0/12-f*(1.0/120-f*(1.0/252-f*(1.0/240-f/132))))
-	dt16 := dpsi
-	dt15 := -dt16
-	df := t14 * dt15
-	dt14 := f * dt15
-	dt13 := -dt14
-	df += t12 * dt13
-	dt12 := f * dt13
-	dt11 := -dt12
-	df += t10 * dt11
-	dt10 := f * dt11
-	dt9 := -dt10
-	df += t8 * dt9
-	dt8 := f * dt9
-	dt7 := -dt8
-	df += dt7 * 0.007575757575757576
-	dt5 := -dt16
-	dt4 := -t5 * (dt5 / t4)
-	dx := 2 * dt4
-	dx += dt16 / x
-	// f := 1 / (x * x)
-	dt3 := -f * (df / t3)
-	dx += 2 * x * dt3
-	// for x < 6
-	for ; trips > 0; trips-- {
-		// x++
-		x = xTape[len(xTape)-1]
-		xTape = xTape[:len(xTape)-1]
-		// psi -= 1 / x
-		t = 1 / x
-		dt1 = dpsi
-		dx += t * (1 / x) * dt1
-	}
-	// g := math.Gamma(x)
-	dx += dGammaDx * dg
-	return gammaRule1, gammaRule2, dx
 }
 
 // hvpOfOtherPackage returns OtherPackage's value, its directional derivative along the directions and their Hessian-vector product: a row of OtherPackageHessian.
@@ -4244,283 +3075,9 @@ func hvpOfOtherPackage(x, v float64) (float64, float64, float64) {
 	// dGamma := dGammaDx * v
 	ddGammaDx := v * ddGamma
 	// gamma, dGammaDx := gammaRule(x)
-	_, _, dGammaRuleDx := pullbackOfGammaRule1(x, dgamma, ddGammaDx)
+	_, _, dGammaRuleDx := pullbackOfGammaRule(x, dgamma, ddGammaDx)
 	hv += dGammaRuleDx
 	return hvpOfOtherPackage1, hvpOfOtherPackage2, hv
-}
-
-// pullbackOfJvpOfDot3 returns jvpOfDot3's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot3 in gradients.
-func pullbackOfJvpOfDot3(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
-	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
-	}
-	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
-	}
-	if len(dda) < len(da) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
-	}
-	if len(ddb) < len(db) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
-	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot3: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	trips = 0
-	for i = range a {
-		trips++
-		t1 = b[i] * da[i]
-		t2 = a[i] * db[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = a[i] * b[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	jvpOfDot31 := s
-	jvpOfDot32 := ds
-
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt6 = dres
-		dt1 += dt6
-		// ds += dt
-		dt5 = dres1
-		ddt += dt5
-		// t := a[i] * b[i]
-		dt4 = dt1
-		dt1 = 0
-		da1[i] += b[i] * dt4
-		db1[i] += a[i] * dt4
-		// dt := b[i]*da[i] + a[i]*db[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		da1[i] += db[i] * dt2
-		ddb[i] += a[i] * dt2
-		db1[i] += da[i] * dt11
-		dda[i] += b[i] * dt11
-	}
-	return jvpOfDot31, jvpOfDot32
-}
-
-// pullbackOfJvpOfSigmoid5 returns jvpOfSigmoid5's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid5 in gradients.
-func pullbackOfJvpOfSigmoid5(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	t3 := -dz
-	dexp := exp * t3
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t4 := -t2
-	t5 := t4 * dexp
-	dt2 := t5 / t1
-	jvpOfSigmoid51 := t2
-	jvpOfSigmoid52 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt5 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt4 := dexp * dt5
-	ddexp := t4 * dt5
-	dt21 -= dt4
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 += t3 * ddexp
-	dt3 := exp * ddexp
-	ddz := -dt3
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid51, jvpOfSigmoid52, dz1, ddz
-}
-
-// jvpOfDot3 is the pushforward of dot: its results, then their tangents along da, db.
-func jvpOfDot3(a, b, da, db []float64) (float64, float64) {
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot3: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	for i := range a {
-		dt := b[i]*da[i] + a[i]*db[i]
-		t := a[i] * b[i]
-		ds += dt
-		s += t
-	}
-	return s, ds
-}
-
-// jvpOfSigmoid5 is the pushforward of sigmoid: its results, then their tangents along dz.
-func jvpOfSigmoid5(z, dz float64) (float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	dt2 := -t2 * dexp / t1
-	return t2, dt2
-}
-
-// pullbackOfJvpOfDot4 returns jvpOfDot4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot4 in gradients.
-func pullbackOfJvpOfDot4(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
-	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
-	}
-	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
-	}
-	if len(dda) < len(da) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
-	}
-	if len(ddb) < len(db) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
-	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot4: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	trips = 0
-	for i = range a {
-		trips++
-		t1 = b[i] * da[i]
-		t2 = a[i] * db[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = a[i] * b[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	jvpOfDot41 := s
-	jvpOfDot42 := ds
-
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt6 = dres
-		dt1 += dt6
-		// ds += dt
-		dt5 = dres1
-		ddt += dt5
-		// t := a[i] * b[i]
-		dt4 = dt1
-		dt1 = 0
-		da1[i] += b[i] * dt4
-		db1[i] += a[i] * dt4
-		// dt := b[i]*da[i] + a[i]*db[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		da1[i] += db[i] * dt2
-		ddb[i] += a[i] * dt2
-		db1[i] += da[i] * dt11
-		dda[i] += b[i] * dt11
-	}
-	return jvpOfDot41, jvpOfDot42
-}
-
-// pullbackOfJvpOfSigmoid6 returns jvpOfSigmoid6's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid6 in gradients.
-func pullbackOfJvpOfSigmoid6(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	t3 := -dz
-	dexp := exp * t3
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t4 := -t2
-	t5 := t4 * dexp
-	dt2 := t5 / t1
-	jvpOfSigmoid61 := t2
-	jvpOfSigmoid62 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt5 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt4 := dexp * dt5
-	ddexp := t4 * dt5
-	dt21 -= dt4
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 += t3 * ddexp
-	dt3 := exp * ddexp
-	ddz := -dt3
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid61, jvpOfSigmoid62, dz1, ddz
-}
-
-// jvpOfDot4 is the pushforward of dot: its results, then their tangents along da, db.
-func jvpOfDot4(a, b, da, db []float64) (float64, float64) {
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot4: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	for i := range a {
-		dt := b[i]*da[i] + a[i]*db[i]
-		t := a[i] * b[i]
-		ds += dt
-		s += t
-	}
-	return s, ds
-}
-
-// jvpOfSigmoid6 is the pushforward of sigmoid: its results, then their tangents along dz.
-func jvpOfSigmoid6(z, dz float64) (float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	dt2 := -t2 * dexp / t1
-	return t2, dt2
 }
 
 // hvpOfStoredHelperInLoop returns StoredHelperInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of StoredHelperInLoopHessian.
@@ -4782,6 +3339,1874 @@ func jvpOfPolar(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	return r, t, dr, dt
 }
 
+// hvpOfTwoResults returns TwoResults's value, its directional derivative along the directions and their Hessian-vector product: a row of TwoResultsHessian.
+func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28, polar3, polar4, dPolar2, dPolar3, p, q, dp, dq, t4, dt, t5, t, t6, t7 float64
+	var iters, tapeLen, trips int
+	var tapes, dsTape, sTape []float64
+	jvpOfPolar21, jvpOfPolar22, jvpOfPolar23, jvpOfPolar24 := jvpOfPolar2(x, y, vx, vy)
+	polar1 := jvpOfPolar21
+	polar2 := jvpOfPolar22
+	dPolar := jvpOfPolar23
+	dPolar1 := jvpOfPolar24
+	r := polar1
+	a := polar2
+	dr := dPolar
+	da := dPolar1
+	t2 := a * dr
+	t3 := r * da
+	ds := t2 + t3
+	s := r * a
+	i := 0
+	iters = max(0, 2)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 2; i++ {
+		trips++
+		jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28 = jvpOfPolar2(s, x, ds, vx)
+		polar3 = jvpOfPolar25
+		polar4 = jvpOfPolar26
+		dPolar2 = jvpOfPolar27
+		dPolar3 = jvpOfPolar28
+		p = polar3
+		q = polar4
+		dp = dPolar2
+		dq = dPolar3
+		t4 = 0.5 * dq
+		dt = t4
+		t5 = q * 0.5
+		t = t5
+		dsTape = append(dsTape, ds)
+		t6 = dp + dt
+		ds = t6
+		sTape = append(sTape, s)
+		t7 = p + t
+		s = t7
+	}
+	dt1 := ds + da
+	t1 := s + a
+	hvpOfTwoResults1 := t1
+	hvpOfTwoResults2 := dt1
+
+	var ddt1, ds1, dt7, dp1, dt2, dt6, ddp, ddt, dt5, dq1, dt4, ddq, ddPolar3, ddPolar2, dpolar4, dpolar3, djvpOfPolar28, djvpOfPolar27, djvpOfPolar26, djvpOfPolar25, hvx, dr1, da1, hvy float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := ds + da
+	dds := ddt1
+	dda := ddt1
+	// for i < 2
+	for ; trips > 0; trips-- {
+		// s = p + t
+		dt7 = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dp1 += dt7
+		dt2 += dt7
+		// ds = dp + dt
+		dt6 = dds
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		ddp += dt6
+		ddt += dt6
+		// t := q * 0.5
+		dt5 = dt2
+		dt2 = 0
+		dq1 += 0.5 * dt5
+		// dt := 0.5 * dq
+		dt4 = ddt
+		ddt = 0
+		ddq += 0.5 * dt4
+		// p, q, dp, dq := polar3, polar4, dPolar2, dPolar3
+		ddPolar3 += ddq
+		ddq = 0
+		ddPolar2 += ddp
+		ddp = 0
+		dpolar4 += dq1
+		dq1 = 0
+		dpolar3 += dp1
+		dp1 = 0
+		// polar3, polar4, dPolar2, dPolar3 := jvpOfPolar2(s, x, ds, vx)
+		djvpOfPolar28 = ddPolar3
+		ddPolar3 = 0
+		djvpOfPolar27 = ddPolar2
+		ddPolar2 = 0
+		djvpOfPolar26 = dpolar4
+		dpolar4 = 0
+		djvpOfPolar25 = dpolar3
+		dpolar3 = 0
+		_, _, _, _, dJvpOfPolar2Dx, dJvpOfPolar2Dy, dJvpOfPolar2Ddx := pullbackOfJvpOfPolar2WrtXYDx(s, x, ds, vx, djvpOfPolar25, djvpOfPolar26, djvpOfPolar27, djvpOfPolar28)
+		ds1 += dJvpOfPolar2Dx
+		hvx += dJvpOfPolar2Dy
+		dds += dJvpOfPolar2Ddx
+	}
+	// s := r * a
+	if ds1 != 0 {
+		dr1 += a * ds1
+		da1 += r * ds1
+	}
+	// ds := a*dr + r*da
+	dr1 += da * dds
+	dda += r * dds
+	da1 += dr * dds
+	ddr := a * dds
+	// r, a, dr, da := polar1, polar2, dPolar, dPolar1
+	// polar1, polar2, dPolar, dPolar1 := jvpOfPolar2(x, y, vx, vy)
+	_, _, _, _, dJvpOfPolar2Dx1, dJvpOfPolar2Dy1 := pullbackOfJvpOfPolar2WrtXY(x, y, vx, vy, dr1, da1, ddr, dda)
+	hvx += dJvpOfPolar2Dx1
+	hvy += dJvpOfPolar2Dy1
+	return hvpOfTwoResults1, hvpOfTwoResults2, hvx, hvy
+}
+
+// gradOfBell returns bell and its partial derivatives, for the gradients of its callers.
+func gradOfBell(x, s float64) (float64, float64, float64) {
+	t := x / s
+	t1 := -t
+	t2 := t1 * t
+	bell1 := math.Exp(t2)
+
+	// return math.Exp(-t * t)
+	dt1 := t * bell1
+	dt := t1 * bell1
+	dt -= dt1
+	// t := x / s
+	dx := dt / s
+	ds := -t * (dt / s)
+	return bell1, dx, ds
+}
+
+// jvpOfBell is the pushforward of bell: its results, then their tangents along dx, ds.
+func jvpOfBell(x, s, dx, ds float64) (float64, float64) {
+	t := x / s
+	dt := (dx - t*ds) / s
+	t1 := -t
+	dt2 := t*-dt + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// hvpOfScalarHelper returns ScalarHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of ScalarHelperHessian.
+func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64) {
+	var jvpOfBell25, jvpOfBell26, bell3, dBell2, t3, t4 float64
+	var iters, tapeLen, trips int
+	var tapes, dyTape, yTape []float64
+	jvpOfBell21, jvpOfBell22 := jvpOfBell2(x, s, vx, vs)
+	bell1 := jvpOfBell21
+	dBell := jvpOfBell22
+	t := x + 2
+	jvpOfBell23, jvpOfBell24 := jvpOfBell2(s, t, vs, vx)
+	bell2 := jvpOfBell23
+	dBell1 := jvpOfBell24
+	t1 := bell2 * dBell
+	t2 := bell1 * dBell1
+	dy := t1 + t2
+	y := bell1 * bell2
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		jvpOfBell25, jvpOfBell26 = jvpOfBell2(y, s, dy, vs)
+		bell3 = jvpOfBell25
+		dBell2 = jvpOfBell26
+		dyTape = append(dyTape, dy)
+		t3 = dy + dBell2
+		dy = t3
+		yTape = append(yTape, y)
+		t4 = y + bell3
+		y = t4
+	}
+	hvpOfScalarHelper1 := y
+	hvpOfScalarHelper2 := dy
+
+	var ddy, dy1, dt4, dbell3, dt3, ddBell2, djvpOfBell26, djvpOfBell25, hvs, dbell1, dbell2, dt float64
+	// return y, dy
+	ddy = 1
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += bell3
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt4 = dy1
+		dbell3 += dt4
+		// dy += dBell2
+		dy = dyTape[len(dyTape)-1]
+		dyTape = dyTape[:len(dyTape)-1]
+		dt3 = ddy
+		ddBell2 += dt3
+		// bell3, dBell2 := jvpOfBell2(y, s, dy, vs)
+		djvpOfBell26 = ddBell2
+		ddBell2 = 0
+		djvpOfBell25 = dbell3
+		dbell3 = 0
+		_, _, dJvpOfBell2Dx, dJvpOfBell2Ds, dJvpOfBell2Ddx := pullbackOfJvpOfBell2WrtXSDx(y, s, dy, vs, djvpOfBell25, djvpOfBell26)
+		dy1 += dJvpOfBell2Dx
+		hvs += dJvpOfBell2Ds
+		ddy += dJvpOfBell2Ddx
+	}
+	// y := bell1 * bell2
+	if dy1 != 0 {
+		dbell1 += bell2 * dy1
+		dbell2 += bell1 * dy1
+	}
+	// dy := bell2*dBell + bell1*dBell1
+	dbell1 += dBell1 * ddy
+	ddBell1 := bell1 * ddy
+	dbell2 += dBell * ddy
+	ddBell := bell2 * ddy
+	// bell2, dBell1 := jvpOfBell2(s, t, vs, vx)
+	_, _, dJvpOfBell2Dx1, dJvpOfBell2Ds1 := pullbackOfJvpOfBell2WrtXS(s, t, vs, vx, dbell2, ddBell1)
+	hvs += dJvpOfBell2Dx1
+	dt += dJvpOfBell2Ds1
+	// t := x + 2
+	hvx := dt
+	// bell1, dBell := jvpOfBell2(x, s, vx, vs)
+	_, _, dJvpOfBell2Dx2, dJvpOfBell2Ds2 := pullbackOfJvpOfBell2WrtXS(x, s, vx, vs, dbell1, ddBell)
+	hvx += dJvpOfBell2Dx2
+	hvs += dJvpOfBell2Ds2
+	return hvpOfScalarHelper1, hvpOfScalarHelper2, hvx, hvs
+}
+
+// jvpOfSoftsign is the pushforward of softsign: its results, then their tangents along dx.
+func jvpOfSoftsign(x, dx float64) (float64, float64) {
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		dabs += dx
+	} else if x < 0 {
+		dabs -= dx
+	}
+	t := 1 + abs
+	t1 := x / t
+	dt1 := (dx - t1*dabs) / t
+	return t1, dt1
+}
+
+// hvpOfInlinedElementInLoop returns InlinedElementInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of InlinedElementInLoopHessian.
+func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []float64) (float64, float64, float64) {
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("hvpOfInlinedElementInLoop: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var jvpOfSoftsign21, jvpOfSoftsign22, softsign1, dSoftsign, t3, t4, t5, dv, t6, v, t7, t8, t9, dt, t10, t, cos, t11, sin, t12, dt1, t13, t1, t14, t15 float64
+	var iters, tapeLen, trips int
+	var tapes, softsign1Tape, dSoftsignTape, dvTape, vTape, dtTape, tTape, dhElemTape, hElemTape, vyTape, yTape []float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("hvpOfInlinedElementInLoop: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	dh1 := make([]float64, 2)
+	h := make([]float64, 2)
+	ddh := make([]float64, 2)
+	dh := make([]float64, 2)
+	h[0] = w[0]
+	h[1] = w[1]
+	dh[0] = vw[0]
+	dh[1] = vw[1]
+	i := 0
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	softsign1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dSoftsignTape, tapes = tapes[:0:iters], tapes[iters:]
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	vyTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
+	trips = 0
+	for ; i < 3; i++ {
+		trips++
+		softsign1Tape = append(softsign1Tape, softsign1)
+		dSoftsignTape = append(dSoftsignTape, dSoftsign)
+		jvpOfSoftsign21, jvpOfSoftsign22 = jvpOfSoftsign2(h[0], dh[0])
+		softsign1 = jvpOfSoftsign21
+		dSoftsign = jvpOfSoftsign22
+		dvTape = append(dvTape, dv)
+		t3 = y * dSoftsign
+		t4 = softsign1 * vy
+		t5 = t3 + t4
+		dv = t5
+		vTape = append(vTape, v)
+		t6 = softsign1 * y
+		v = t6
+		dtTape = append(dtTape, dt)
+		t7 = v * vy
+		t8 = y * dv
+		t9 = t7 + t8
+		dt = t9
+		tTape = append(tTape, t)
+		t10 = y * v
+		t = t10
+		dhElemTape = append(dhElemTape, dh[0])
+		cos = math.Cos(t)
+		t11 = cos * dt
+		dh[0] = t11
+		hElemTape = append(hElemTape, h[0])
+		sin = math.Sin(t)
+		h[0] = sin
+		t12 = 0.5 * dv
+		dt1 = t12
+		t13 = 0.5 * v
+		t1 = t13
+		vyTape = append(vyTape, vy)
+		t14 = vy + dt1
+		vy = t14
+		yTape = append(yTape, y)
+		t15 = y + t1
+		y = t15
+	}
+	dt2 := vy + dh[0]
+	t2 := y + h[0]
+	hvpOfInlinedElementInLoop1 := t2
+	hvpOfInlinedElementInLoop2 := dt2
+
+	var ddt2, hvy, dt15, dt11, dt14, ddt1, dt13, dv1, dt12, ddv, dsin, dt3, dt111, dcos, ddt, dt10, dt9, dt6, dsoftsign1, dt5, ddSoftsign, djvpOfSoftsign22, djvpOfSoftsign21 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := vy + dh[0]
+	dvy := ddt2
+	ddh[0] += ddt2
+	// for i < 3
+	for ; trips > 0; trips-- {
+		// y += t1
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dt15 = hvy
+		dt11 += dt15
+		// vy += dt1
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		dt14 = dvy
+		ddt1 += dt14
+		// t1 := 0.5 * v
+		dt13 = dt11
+		dt11 = 0
+		dv1 += 0.5 * dt13
+		// dt1 := 0.5 * dv
+		dt12 = ddt1
+		ddt1 = 0
+		ddv += 0.5 * dt12
+		// h[0] = math.Sin(t)
+		dsin = dh1[0]
+		dh1[0] = 0
+		h[0] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dt3 += math.Cos(t) * dsin
+		// dh[0] = math.Cos(t) * dt
+		dt111 = ddh[0]
+		ddh[0] = 0
+		dh[0] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		cos = math.Cos(t)
+		dcos = dt * dt111
+		ddt += cos * dt111
+		dt3 -= math.Sin(t) * dcos
+		// t := y * v
+		dt10 = dt3
+		dt3 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvy += v * dt10
+		dv1 += y * dt10
+		// dt := v*vy + y*dv
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt9 = ddt
+		ddt = 0
+		hvy += dv * dt9
+		ddv += y * dt9
+		dv1 += vy * dt9
+		dvy += v * dt9
+		// v := softsign1 * y
+		dt6 = dv1
+		dv1 = 0
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		dsoftsign1 += y * dt6
+		hvy += softsign1 * dt6
+		// dv := y*dSoftsign + softsign1*vy
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		dt5 = ddv
+		ddv = 0
+		dsoftsign1 += vy * dt5
+		dvy += softsign1 * dt5
+		hvy += dSoftsign * dt5
+		ddSoftsign += y * dt5
+		// softsign1, dSoftsign := jvpOfSoftsign2(h[0], dh[0])
+		djvpOfSoftsign22 = ddSoftsign
+		ddSoftsign = 0
+		dSoftsign = dSoftsignTape[len(dSoftsignTape)-1]
+		dSoftsignTape = dSoftsignTape[:len(dSoftsignTape)-1]
+		djvpOfSoftsign21 = dsoftsign1
+		dsoftsign1 = 0
+		softsign1 = softsign1Tape[len(softsign1Tape)-1]
+		softsign1Tape = softsign1Tape[:len(softsign1Tape)-1]
+		_, _, dJvpOfSoftsign2Dx, dJvpOfSoftsign2Ddx := pullbackOfJvpOfSoftsign2(h[0], dh[0], djvpOfSoftsign21, djvpOfSoftsign22)
+		dh1[0] += dJvpOfSoftsign2Dx
+		ddh[0] += dJvpOfSoftsign2Ddx
+	}
+	// h[0], h[1], dh[0], dh[1] = w[0], w[1], vw[0], vw[1]
+	ddh[1] = 0
+	ddh[0] = 0
+	dElem := dh1[1]
+	dh1[1] = 0
+	hvw[1] += dElem
+	dElem1 := dh1[0]
+	dh1[0] = 0
+	hvw[0] += dElem1
+	return hvpOfInlinedElementInLoop1, hvpOfInlinedElementInLoop2, hvy
+}
+
+// pullbackOfHalvesWrtB returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
+func pullbackOfHalvesWrtB(a, b, dres, dres1 float64) (float64, float64, float64) {
+	var halves1 float64 = a / 2
+	t := a * b
+	halves2 := t + b
+
+	// return a / 2, a*b + b
+	db := dres1
+	db += a * dres1
+	return halves1, halves2, db
+}
+
+// hvpOfZeroTangentArgs returns ZeroTangentArgs's value, its directional derivative along the directions and their Hessian-vector product: a row of ZeroTangentArgsHessian.
+func hvpOfZeroTangentArgs(x, v float64) (float64, float64, float64) {
+	copysign := math.Copysign(1.3, x)
+	halves3, halves4 := halves(0.5, copysign)
+	halves1 := halves3
+	halves2 := halves4
+	a := halves1
+	b := halves2
+	da := float64(0)
+	db := float64(0)
+	copysign1 := math.Copysign(0.7, x)
+	abs := math.Abs(copysign1)
+	t4 := 1 + abs
+	softsign1 := copysign1 / t4
+	var dc float64
+	c := softsign1
+	t5 := b * da
+	t6 := a * db
+	dt := t5 + t6
+	t := a * b
+	dt1 := dt + dc
+	t1 := t + c
+	t7 := x * v
+	t8 := x * v
+	dt2 := t7 + t8
+	t2 := x * x
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	hvpOfZeroTangentArgs1 := t3
+	hvpOfZeroTangentArgs2 := dt3
+
+	var ddt3 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dt2
+	// dt2 := x*v + x*v
+	hv := v * ddt3
+	hv += v * ddt3
+	// dt1 := dt + dc
+	// dt := b*da + a*db
+	// a, b, da, db := halves1, halves2, float64(0), float64(0)
+	// halves1, halves2 := halves(0.5, copysign)
+	return hvpOfZeroTangentArgs1, hvpOfZeroTangentArgs2, hv
+}
+
+// hvpOfVarNorm returns VarNorm's value, its directional derivative along the directions and their Hessian-vector product: a row of VarNormHessian.
+func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
+	if len(hv) < len(xs) {
+		panic(fmt.Sprintf("hvpOfVarNorm: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
+	}
+	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var i, iters, trips int
+	var dxTape []float64
+	if len(v) < len(xs) {
+		panic(fmt.Sprintf("hvpOfVarNorm: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	iters = len(xs)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dxTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dxTape = tapeArray1[:0:iters]
+	} else {
+		dxTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, x = range xs {
+		trips++
+		dxTape = append(dxTape, dx)
+		dx = v[i]
+		t1 = x * dx
+		t2 = x * dx
+		t3 = t1 + t2
+		dt = t3
+		t4 = x * x
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	sqrt := math.Sqrt(s)
+	t7 := 0.5 / sqrt
+	dsqrt := t7 * ds
+	hvpOfVarNorm1 := sqrt
+	hvpOfVarNorm2 := dsqrt
+
+	var ddsqrt, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return sqrt, dsqrt
+	ddsqrt = 1
+	// dsqrt := 0.5 / sqrt * ds
+	dt7 := ds * ddsqrt
+	dds := t7 * ddsqrt
+	dsqrt1 := -t7 * (dt7 / sqrt)
+	// sqrt := math.Sqrt(s)
+	ds1 := 0.5 / sqrt * dsqrt1
+	// for i, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := x * x
+		dt4 = dt1
+		dt1 = 0
+		hv[i] += 2 * x * dt4
+		// dt := x*dx + x*dx
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[i] += dx * dt2
+		hv[i] += dx * dt11
+		// dx := v[i]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+	}
+	return hvpOfVarNorm1, hvpOfVarNorm2
+}
+
+// pullbackOfVarNorm returns VarNorm's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to VarNorm in gradients.
+func pullbackOfVarNorm(xs []float64, dres float64, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("pullbackOfVarNorm: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t, t1, x float64
+	var i, trips int
+	s := 0.0
+	trips = 0
+	for i, x = range xs {
+		trips++
+		t = x * x
+		t1 = s + t
+		s = t1
+	}
+	varNorm := math.Sqrt(s)
+
+	var dt1, dt float64
+	// return math.Sqrt(s)
+	ds := 0.5 / varNorm * dres
+	// for _, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += x * x
+		dt1 = ds
+		dt = dt1
+		dxs[i] += 2 * x * dt
+	}
+	return varNorm
+}
+
+// jvpOfVarNorm is the pushforward of VarNorm: its results, then their tangents along dxs.
+func jvpOfVarNorm(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarNorm: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	sqrt := math.Sqrt(s)
+	dsqrt := 0.5 / sqrt * ds
+	return sqrt, dsqrt
+}
+
+// hvpOfVarScaled returns VarScaled's value, its directional derivative along the directions and their Hessian-vector product: a row of VarScaledHessian.
+func hvpOfVarScaled(k float64, ws []float64, vk float64, vws, hvws []float64) (float64, float64, float64) {
+	if len(hvws) < len(ws) {
+		panic(fmt.Sprintf("hvpOfVarScaled: len(hvws) = %d is shorter than len(ws) = %d", len(hvws), len(ws)))
+	}
+	if len(vws) < len(ws) {
+		panic(fmt.Sprintf("hvpOfVarScaled: len(vws) = %d is shorter than len(ws) = %d", len(vws), len(ws)))
+	}
+	jvpOfVarNorm21, jvpOfVarNorm22 := jvpOfVarNorm2(ws, vws)
+	varNorm := jvpOfVarNorm21
+	dVarNorm := jvpOfVarNorm22
+	t2 := varNorm * vk
+	t3 := k * dVarNorm
+	dt := t2 + t3
+	t := k * varNorm
+	jvpOfVarNorm23, jvpOfVarNorm24 := jvpOfVarNorm2(ws[1:], vws[1:])
+	varNorm1 := jvpOfVarNorm23
+	dVarNorm1 := jvpOfVarNorm24
+	t4 := varNorm1 * dt
+	t5 := t * dVarNorm1
+	dt1 := t4 + t5
+	t1 := t * varNorm1
+	hvpOfVarScaled1 := t1
+	hvpOfVarScaled2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := varNorm1*dt + t*dVarNorm1
+	dt2 := dVarNorm1 * ddt1
+	ddVarNorm1 := t * ddt1
+	dvarNorm1 := dt * ddt1
+	ddt := varNorm1 * ddt1
+	// varNorm1, dVarNorm1 := jvpOfVarNorm2(ws[1:], vws[1:])
+	pullbackOfJvpOfVarNorm2WrtXs(ws[1:], vws[1:], dvarNorm1, ddVarNorm1, hvws[1:])
+	// t := k * varNorm
+	hvk := varNorm * dt2
+	dvarNorm := k * dt2
+	// dt := varNorm*vk + k*dVarNorm
+	hvk += dVarNorm * ddt
+	ddVarNorm := k * ddt
+	dvarNorm += vk * ddt
+	// varNorm, dVarNorm := jvpOfVarNorm2(ws, vws)
+	pullbackOfJvpOfVarNorm2WrtXs(ws, vws, dvarNorm, ddVarNorm, hvws)
+	return hvpOfVarScaled1, hvpOfVarScaled2, hvk
+}
+
+// pullbackOfVarStats returns varStats's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to varStats in gradients.
+func pullbackOfVarStats(xs []float64, dres, dres1 float64, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("pullbackOfVarStats: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var t, t1, t2, x float64
+	var i, trips int
+	var m float64
+	var s float64
+	trips = 0
+	for i, x = range xs {
+		trips++
+		t = m + x
+		m = t
+		t1 = x * x
+		t2 = s + t1
+		s = t2
+	}
+	varStats1 := m
+	varStats2 := s
+
+	var dt2, dt1, dt float64
+	// return m, s
+	// for _, x := range xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = xs[i]
+		// s += x * x
+		dt2 = dres1
+		dt1 = dt2
+		dxs[i] += 2 * x * dt1
+		// m += x
+		dt = dres
+		dxs[i] += dt
+	}
+	return varStats1, varStats2
+}
+
+// jvpOfVarStats is the pushforward of varStats: its results, then their tangents along dxs.
+func jvpOfVarStats(xs, dxs []float64) (float64, float64, float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarStats: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var m float64
+	var dm float64
+	var s float64
+	var ds float64
+	for i, x := range xs {
+		dx := dxs[i]
+		dm += dx
+		m += x
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	return m, s, dm, ds
+}
+
+// hvpOfVarPair returns VarPair's value, its directional derivative along the directions and their Hessian-vector product: a row of VarPairHessian.
+func hvpOfVarPair(w, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfVarPair: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfVarPair: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	jvpOfVarStats21, jvpOfVarStats22, jvpOfVarStats23, jvpOfVarStats24 := jvpOfVarStats2(w, v)
+	varStats1 := jvpOfVarStats21
+	varStats2 := jvpOfVarStats22
+	dVarStats := jvpOfVarStats23
+	dVarStats1 := jvpOfVarStats24
+	m := varStats1
+	s := varStats2
+	dm := dVarStats
+	ds := dVarStats1
+	t1 := s * dm
+	t2 := m * ds
+	dt := t1 + t2
+	t := m * s
+	hvpOfVarPair1 := t
+	hvpOfVarPair2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := s*dm + m*ds
+	dm1 := ds * ddt
+	dds := m * ddt
+	ds1 := dm * ddt
+	ddm := s * ddt
+	// m, s, dm, ds := varStats1, varStats2, dVarStats, dVarStats1
+	// varStats1, varStats2, dVarStats, dVarStats1 := jvpOfVarStats2(w, v)
+	pullbackOfJvpOfVarStats2WrtXs(w, v, dm1, ds1, ddm, dds, hv)
+	return hvpOfVarPair1, hvpOfVarPair2
+}
+
+// gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.
+func gradOfBellWrtX(x, s float64) (float64, float64) {
+	t := x / s
+	t1 := -t
+	t2 := t1 * t
+	bell1 := math.Exp(t2)
+
+	// return math.Exp(-t * t)
+	dt1 := t * bell1
+	dt := t1 * bell1
+	dt -= dt1
+	// t := x / s
+	dx := dt / s
+	return bell1, dx
+}
+
+// jvpOfBellWrtX is the pushforward of bell: its results, then their tangents along dx.
+func jvpOfBellWrtX(x, s, dx float64) (float64, float64) {
+	dt := dx / s
+	t := x / s
+	t1 := -t
+	dt2 := t*-dt + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// pullbackOfSoftplusRule returns softplusRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to softplusRule in gradients.
+func pullbackOfSoftplusRule(x, dres, dres1 float64) (float64, float64, float64) {
+	var softplusRule1, softplusRule2, e, t float64
+	var cond, done bool
+	done = false
+	if x > 30 {
+		cond = true
+		softplusRule1 = x
+		softplusRule2 = 1
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	e = math.Exp(x)
+	softplusRule1 = math.Log1p(e)
+	t = 1 + e
+	softplusRule2 = e / t
+reverse:
+	var de, dt, dx float64
+	if done {
+		// return math.Log1p(e), e / (1 + e)
+		de = dres1 / t
+		dt = -softplusRule2 * (dres1 / t)
+		de += dt
+		de += dres / (1 + e)
+		// e := math.Exp(x)
+		dx = e * de
+	}
+	// if x > 30
+	if cond {
+		// return x, 1
+		dx += dres
+	}
+	return softplusRule1, softplusRule2, dx
+}
+
+// pullbackOfGammaRule returns gammaRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to gammaRule in gradients.
+func pullbackOfGammaRule(x, dres, dres1 float64) (float64, float64, float64) {
+	var t, t1, t2 float64
+	var trips int
+	var xTape []float64
+	gamma, dGammaDx := gammaRule(x)
+	g := gamma
+	psi := 0.0
+	var tapeArray [64]float64
+	xTape = tapeArray[:0]
+	trips = 0
+	for x < 6 {
+		trips++
+		t = 1 / x
+		t1 = psi - t
+		psi = t1
+		xTape = append(xTape, x)
+		t2 = x + 1
+		x = t2
+	}
+	t3 := x * x
+	f := 1 / t3
+	log := math.Log(x)
+	t4 := 2 * x
+	t5 := 1 / t4
+	t6 := log - t5
+	t7 := f / 132
+	t8 := 1.0/240 - t7
+	t9 := f * t8
+	t10 := 1.0/252 - t9
+	t11 := f * t10
+	t12 := 1.0/120 - t11
+	t13 := f * t12
+	t14 := 1.0/12 - t13
+	t15 := f * t14
+	t16 := t6 - t15
+	psi += t16
+	gammaRule1 := g
+	gammaRule2 := g * psi
+
+	var dt1 float64
+	// return g, g * psi
+	dg := psi * dres1
+	dpsi := g * dres1
+	dg += dres
+	// psi += math.Log(x) - 1/(2*x) - f*(1.0/12-f*(1.0/120-f*(1.0/252-f*(1.0/240-f/132))))
+	dt16 := dpsi
+	dt15 := -dt16
+	df := t14 * dt15
+	dt14 := f * dt15
+	dt13 := -dt14
+	df += t12 * dt13
+	dt12 := f * dt13
+	dt11 := -dt12
+	df += t10 * dt11
+	dt10 := f * dt11
+	dt9 := -dt10
+	df += t8 * dt9
+	dt8 := f * dt9
+	dt7 := -dt8
+	df += dt7 * 0.007575757575757576
+	dt5 := -dt16
+	dt4 := -t5 * (dt5 / t4)
+	dx := 2 * dt4
+	dx += dt16 / x
+	// f := 1 / (x * x)
+	dt3 := -f * (df / t3)
+	dx += 2 * x * dt3
+	// for x < 6
+	for ; trips > 0; trips-- {
+		// x++
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		// psi -= 1 / x
+		t = 1 / x
+		dt1 = dpsi
+		dx += t * (1 / x) * dt1
+	}
+	// g := math.Gamma(x)
+	dx += dGammaDx * dg
+	return gammaRule1, gammaRule2, dx
+}
+
+// pullbackOfHalvesWrtB1 returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
+func pullbackOfHalvesWrtB1(a, b, dres, dres1 float64) (float64, float64, float64) {
+	var halves1 float64 = a / 2
+	t := a * b
+	halves2 := t + b
+
+	// return a / 2, a*b + b
+	db := dres1
+	db += a * dres1
+	return halves1, halves2, db
+}
+
+// pullbackOfJvpOfSigmoid1 returns jvpOfSigmoid1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid1 in gradients.
+func pullbackOfJvpOfSigmoid1(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid11 := t2
+	jvpOfSigmoid12 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid11, jvpOfSigmoid12, dz1, ddz
+}
+
+// pullbackOfJvpOfNeuronWrtWB1WrtWBDwDb returns jvpOfNeuronWrtWB1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtWB1 in gradients.
+func pullbackOfJvpOfNeuronWrtWB1WrtWBDwDb(w, b, x, dw, db, dres, dres1 float64) (float64, float64, float64, float64, float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	jvpOfSigmoid11, jvpOfSigmoid12 := jvpOfSigmoid1(t1, dt1)
+	sigmoid1 := jvpOfSigmoid11
+	dSigmoid := jvpOfSigmoid12
+	jvpOfNeuronWrtWB11 := sigmoid1
+	jvpOfNeuronWrtWB12 := dSigmoid
+
+	var dt11, ddt1 float64
+	// return sigmoid1, dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid1(t1, dt1)
+	_, _, dJvpOfSigmoid1Dz, dJvpOfSigmoid1Ddz := pullbackOfJvpOfSigmoid1(t1, dt1, dres, dres1)
+	dt11 += dJvpOfSigmoid1Dz
+	ddt1 += dJvpOfSigmoid1Ddz
+	// t1 := t + b
+	// dt1 := dt + db
+	// t := w * x
+	dw1 := x * dt11
+	// dt := x * dw
+	ddw := x * ddt1
+	return jvpOfNeuronWrtWB11, jvpOfNeuronWrtWB12, dw1, dt11, ddw, ddt1
+}
+
+// pullbackOfJvpOfSigmoid2WrtZ returns jvpOfSigmoid2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid2 in gradients.
+func pullbackOfJvpOfSigmoid2WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t3 := -t2
+	t4 := t3 * dexp
+	dt2 := t4 / t1
+	jvpOfSigmoid21 := t2
+	jvpOfSigmoid22 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt4 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt3 := dexp * dt4
+	ddexp := t3 * dt4
+	dt21 -= dt3
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 -= dz * ddexp
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid21, jvpOfSigmoid22, dz1
+}
+
+// pullbackOfJvpOfNeuronWrtWB2WrtWB returns jvpOfNeuronWrtWB2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtWB2 in gradients.
+func pullbackOfJvpOfNeuronWrtWB2WrtWB(w, b, x, dw, db, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	jvpOfSigmoid21, jvpOfSigmoid22 := jvpOfSigmoid2(t1, dt1)
+	sigmoid1 := jvpOfSigmoid21
+	dSigmoid := jvpOfSigmoid22
+	jvpOfNeuronWrtWB21 := sigmoid1
+	jvpOfNeuronWrtWB22 := dSigmoid
+
+	var dt11 float64
+	// return sigmoid1, dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid2(t1, dt1)
+	_, _, dJvpOfSigmoid2Dz := pullbackOfJvpOfSigmoid2WrtZ(t1, dt1, dres, dres1)
+	dt11 += dJvpOfSigmoid2Dz
+	// t1 := t + b
+	// t := w * x
+	dw1 := x * dt11
+	return jvpOfNeuronWrtWB21, jvpOfNeuronWrtWB22, dw1, dt11
+}
+
+// pullbackOfJvpOfSigmoid3 returns jvpOfSigmoid3's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid3 in gradients.
+func pullbackOfJvpOfSigmoid3(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid31 := t2
+	jvpOfSigmoid32 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid31, jvpOfSigmoid32, dz1, ddz
+}
+
+// pullbackOfJvpOfNeuronWrtW1WrtWDw returns jvpOfNeuronWrtW1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtW1 in gradients.
+func pullbackOfJvpOfNeuronWrtW1WrtWDw(w, b, x, dw, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt := x * dw
+	t := w * x
+	t1 := t + b
+	jvpOfSigmoid31, jvpOfSigmoid32 := jvpOfSigmoid3(t1, dt)
+	sigmoid1 := jvpOfSigmoid31
+	dSigmoid := jvpOfSigmoid32
+	jvpOfNeuronWrtW11 := sigmoid1
+	jvpOfNeuronWrtW12 := dSigmoid
+
+	var dt1, ddt float64
+	// return sigmoid1, dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid3(t1, dt)
+	_, _, dJvpOfSigmoid3Dz, dJvpOfSigmoid3Ddz := pullbackOfJvpOfSigmoid3(t1, dt, dres, dres1)
+	dt1 += dJvpOfSigmoid3Dz
+	ddt += dJvpOfSigmoid3Ddz
+	// t1 := t + b
+	// t := w * x
+	dw1 := x * dt1
+	// dt := x * dw
+	ddw := x * ddt
+	return jvpOfNeuronWrtW11, jvpOfNeuronWrtW12, dw1, ddw
+}
+
+// pullbackOfJvpOfSigmoid4WrtZ returns jvpOfSigmoid4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid4 in gradients.
+func pullbackOfJvpOfSigmoid4WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t3 := -t2
+	t4 := t3 * dexp
+	dt2 := t4 / t1
+	jvpOfSigmoid41 := t2
+	jvpOfSigmoid42 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt4 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt3 := dexp * dt4
+	ddexp := t3 * dt4
+	dt21 -= dt3
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 -= dz * ddexp
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid41, jvpOfSigmoid42, dz1
+}
+
+// pullbackOfJvpOfNeuronWrtW2WrtW returns jvpOfNeuronWrtW2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfNeuronWrtW2 in gradients.
+func pullbackOfJvpOfNeuronWrtW2WrtW(w, b, x, dw, dres, dres1 float64) (float64, float64, float64) {
+	dt := x * dw
+	t := w * x
+	t1 := t + b
+	jvpOfSigmoid41, jvpOfSigmoid42 := jvpOfSigmoid4(t1, dt)
+	sigmoid1 := jvpOfSigmoid41
+	dSigmoid := jvpOfSigmoid42
+	jvpOfNeuronWrtW21 := sigmoid1
+	jvpOfNeuronWrtW22 := dSigmoid
+
+	var dt1 float64
+	// return sigmoid1, dSigmoid
+	// sigmoid1, dSigmoid := jvpOfSigmoid4(t1, dt)
+	_, _, dJvpOfSigmoid4Dz := pullbackOfJvpOfSigmoid4WrtZ(t1, dt, dres, dres1)
+	dt1 += dJvpOfSigmoid4Dz
+	// t1 := t + b
+	// t := w * x
+	dw1 := x * dt1
+	return jvpOfNeuronWrtW21, jvpOfNeuronWrtW22, dw1
+}
+
+// pullbackOfJvpOfSigmoid4 returns jvpOfSigmoid4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid4 in gradients.
+func pullbackOfJvpOfSigmoid4(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid41 := t2
+	jvpOfSigmoid42 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid41, jvpOfSigmoid42, dz1, ddz
+}
+
+// pullbackOfJvpOfDotWrtA1WrtADa returns jvpOfDotWrtA1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotWrtA1 in gradients.
+func pullbackOfJvpOfDotWrtA1WrtADa(a, b, da []float64, dres, dres1 float64, da1, dda []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA1WrtADa: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA1WrtADa: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	var t1, dt, t2, t, t3, t4 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		dt = t1
+		t2 = a[i] * b[i]
+		t = t2
+		t3 = ds + dt
+		ds = t3
+		t4 = s + t
+		s = t4
+	}
+	jvpOfDotWrtA11 := s
+	jvpOfDotWrtA12 := ds
+
+	var dt4, dt1, dt3, ddt, dt2, dt11 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt4 = dres
+		dt1 += dt4
+		// ds += dt
+		dt3 = dres1
+		ddt += dt3
+		// t := a[i] * b[i]
+		dt2 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt2
+		// dt := b[i] * da[i]
+		dt11 = ddt
+		ddt = 0
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDotWrtA11, jvpOfDotWrtA12
+}
+
+// pullbackOfJvpOfDot1 returns jvpOfDot1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot1 in gradients.
+func pullbackOfJvpOfDot1(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot11 := s
+	jvpOfDot12 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot11, jvpOfDot12
+}
+
+// pullbackOfJvpOfDotWrtA2WrtA returns jvpOfDotWrtA2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotWrtA2 in gradients.
+func pullbackOfJvpOfDotWrtA2WrtA(a, b, da []float64, dres, dres1 float64, da1 []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA2WrtA: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	var dt, t1, t, t2 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		dt = b[i] * da[i]
+		t1 = a[i] * b[i]
+		t = t1
+		ds += dt
+		t2 = s + t
+		s = t2
+	}
+	jvpOfDotWrtA21 := s
+	var jvpOfDotWrtA22 float64 = ds
+
+	var dt2, dt1, dt11 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt2 = dres
+		dt1 += dt2
+		// t := a[i] * b[i]
+		dt11 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt11
+	}
+	return jvpOfDotWrtA21, jvpOfDotWrtA22
+}
+
+// pullbackOfJvpOfDot2WrtAB returns jvpOfDot2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot2 in gradients.
+func pullbackOfJvpOfDot2WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, db1 []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot2WrtAB: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot2WrtAB: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot21 := s
+	jvpOfDot22 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		db1[i] += da[i] * dt11
+	}
+	return jvpOfDot21, jvpOfDot22
+}
+
+// pullbackOfJvpOfUnitWrtN1WrtNDn returns jvpOfUnitWrtN1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtN1 in gradients.
+func (n *Net) pullbackOfJvpOfUnitWrtN1WrtNDn(x, k float64, dn *Net, dres, dres1 float64, dn1, ddn *Net) (float64, float64) {
+	if len(dn1.W) < len(n.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN1WrtNDn: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
+	}
+	if len(ddn.W) < len(dn.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN1WrtNDn: len(ddn.W) = %d is shorter than len(dn.W) = %d", len(ddn.W), len(dn.W)))
+	}
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	t4 := tanh * tanh
+	t5 := 1 - t4
+	dtanh := t5 * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	jvpOfUnitWrtN11 := t3
+	jvpOfUnitWrtN12 := dt3
+
+	// return t3, dt3
+	// t3 := tanh + n.B
+	dtanh1 := dres
+	dn1.B += dres
+	// dt3 := dtanh + dn.B
+	ddn.B += dres1
+	// dtanh := (1 - tanh*tanh) * dt2
+	dt5 := dt2 * dres1
+	ddt2 := t5 * dres1
+	dt4 := -dt5
+	dtanh1 += 2 * tanh * dt4
+	// tanh := math.Tanh(t2)
+	dt21 := (1 - tanh*tanh) * dtanh1
+	// t2 := t + t1
+	// dt2 := dt + dt1
+	// t1 := n.W[1] * k
+	dn1.W[1] += k * dt21
+	// dt1 := k * dn.W[1]
+	ddn.W[1] += k * ddt2
+	// t := n.W[0] * x
+	dn1.W[0] += x * dt21
+	// dt := x * dn.W[0]
+	ddn.W[0] += x * ddt2
+	return jvpOfUnitWrtN11, jvpOfUnitWrtN12
+}
+
+// pullbackOfJvpOfUnitWrtNX1WrtNXDnDx returns jvpOfUnitWrtNX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtNX1 in gradients.
+func (n *Net) pullbackOfJvpOfUnitWrtNX1WrtNXDnDx(x, k float64, dn *Net, dx, dres, dres1 float64, dn1, ddn *Net) (float64, float64, float64, float64) {
+	if len(dn1.W) < len(n.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX1WrtNXDnDx: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
+	}
+	if len(ddn.W) < len(dn.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX1WrtNXDnDx: len(ddn.W) = %d is shorter than len(dn.W) = %d", len(ddn.W), len(dn.W)))
+	}
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	t4 := x * dn.W[0]
+	t5 := n.W[0] * dx
+	dt := t4 + t5
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	t6 := tanh * tanh
+	t7 := 1 - t6
+	dtanh := t7 * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	jvpOfUnitWrtNX11 := t3
+	jvpOfUnitWrtNX12 := dt3
+
+	// return t3, dt3
+	// t3 := tanh + n.B
+	dtanh1 := dres
+	dn1.B += dres
+	// dt3 := dtanh + dn.B
+	ddn.B += dres1
+	// dtanh := (1 - tanh*tanh) * dt2
+	dt7 := dt2 * dres1
+	ddt2 := t7 * dres1
+	dt6 := -dt7
+	dtanh1 += 2 * tanh * dt6
+	// tanh := math.Tanh(t2)
+	dt21 := (1 - tanh*tanh) * dtanh1
+	// t2 := t + t1
+	// dt2 := dt + dt1
+	// t1 := n.W[1] * k
+	dn1.W[1] += k * dt21
+	// dt1 := k * dn.W[1]
+	ddn.W[1] += k * ddt2
+	// t := n.W[0] * x
+	dn1.W[0] += x * dt21
+	dx1 := n.W[0] * dt21
+	// dt := x*dn.W[0] + n.W[0]*dx
+	dn1.W[0] += dx * ddt2
+	ddx := n.W[0] * ddt2
+	dx1 += dn.W[0] * ddt2
+	ddn.W[0] += x * ddt2
+	return jvpOfUnitWrtNX11, jvpOfUnitWrtNX12, dx1, ddx
+}
+
+// pullbackOfJvpOfUnitWrtN2WrtN returns jvpOfUnitWrtN2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtN2 in gradients.
+func (n *Net) pullbackOfJvpOfUnitWrtN2WrtN(x, k float64, dn *Net, dres, dres1 float64, dn1 *Net) (float64, float64) {
+	if len(dn1.W) < len(n.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtN2WrtN: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
+	}
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	t4 := tanh * tanh
+	t5 := 1 - t4
+	dtanh := t5 * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	jvpOfUnitWrtN21 := t3
+	jvpOfUnitWrtN22 := dt3
+
+	// return t3, dt3
+	// t3 := tanh + n.B
+	dtanh1 := dres
+	dn1.B += dres
+	// dt3 := dtanh + dn.B
+	// dtanh := (1 - tanh*tanh) * dt2
+	dt5 := dt2 * dres1
+	dt4 := -dt5
+	dtanh1 += 2 * tanh * dt4
+	// tanh := math.Tanh(t2)
+	dt21 := (1 - tanh*tanh) * dtanh1
+	// t2 := t + t1
+	// t1 := n.W[1] * k
+	dn1.W[1] += k * dt21
+	// t := n.W[0] * x
+	dn1.W[0] += x * dt21
+	return jvpOfUnitWrtN21, jvpOfUnitWrtN22
+}
+
+// pullbackOfJvpOfUnitWrtNX2WrtNXDx returns jvpOfUnitWrtNX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfUnitWrtNX2 in gradients.
+func (n *Net) pullbackOfJvpOfUnitWrtNX2WrtNXDx(x, k float64, dn *Net, dx, dres, dres1 float64, dn1 *Net) (float64, float64, float64, float64) {
+	if len(dn1.W) < len(n.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfUnitWrtNX2WrtNXDx: len(dn1.W) = %d is shorter than len(n.W) = %d", len(dn1.W), len(n.W)))
+	}
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	t4 := x * dn.W[0]
+	t5 := n.W[0] * dx
+	dt := t4 + t5
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	t6 := tanh * tanh
+	t7 := 1 - t6
+	dtanh := t7 * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	jvpOfUnitWrtNX21 := t3
+	jvpOfUnitWrtNX22 := dt3
+
+	// return t3, dt3
+	// t3 := tanh + n.B
+	dtanh1 := dres
+	dn1.B += dres
+	// dt3 := dtanh + dn.B
+	// dtanh := (1 - tanh*tanh) * dt2
+	dt7 := dt2 * dres1
+	ddt2 := t7 * dres1
+	dt6 := -dt7
+	dtanh1 += 2 * tanh * dt6
+	// tanh := math.Tanh(t2)
+	dt21 := (1 - tanh*tanh) * dtanh1
+	// t2 := t + t1
+	// dt2 := dt + dt1
+	// t1 := n.W[1] * k
+	dn1.W[1] += k * dt21
+	// t := n.W[0] * x
+	dn1.W[0] += x * dt21
+	dx1 := n.W[0] * dt21
+	// dt := x*dn.W[0] + n.W[0]*dx
+	dn1.W[0] += dx * ddt2
+	ddx := n.W[0] * ddt2
+	dx1 += dn.W[0] * ddt2
+	return jvpOfUnitWrtNX21, jvpOfUnitWrtNX22, dx1, ddx
+}
+
+// pullbackOfJvpOfDot3 returns jvpOfDot3's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot3 in gradients.
+func pullbackOfJvpOfDot3(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot3: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot31 := s
+	jvpOfDot32 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot31, jvpOfDot32
+}
+
+// pullbackOfJvpOfSigmoid5 returns jvpOfSigmoid5's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid5 in gradients.
+func pullbackOfJvpOfSigmoid5(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid51 := t2
+	jvpOfSigmoid52 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid51, jvpOfSigmoid52, dz1, ddz
+}
+
+// pullbackOfJvpOfDot4 returns jvpOfDot4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot4 in gradients.
+func pullbackOfJvpOfDot4(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot4: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot41 := s
+	jvpOfDot42 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot41, jvpOfDot42
+}
+
+// pullbackOfJvpOfSigmoid6 returns jvpOfSigmoid6's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid6 in gradients.
+func pullbackOfJvpOfSigmoid6(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid61 := t2
+	jvpOfSigmoid62 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid61, jvpOfSigmoid62, dz1, ddz
+}
+
 // pullbackOfJvpOfPolar1 returns jvpOfPolar1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPolar1 in gradients.
 func pullbackOfJvpOfPolar1(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64, float64) {
 	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10 float64
@@ -4918,33 +5343,6 @@ func pullbackOfJvpOfPolar1(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (flo
 		dy1 += y / hypot * dhypot1
 	}
 	return jvpOfPolar11, jvpOfPolar12, jvpOfPolar13, jvpOfPolar14, dx1, dy1, ddx, ddy
-}
-
-// jvpOfPolar1 is the pushforward of polar: its results, then their tangents along dx, dy.
-func jvpOfPolar1(x, y, dx, dy float64) (float64, float64, float64, float64) {
-	hypot := math.Hypot(x, y)
-	var dhypot float64
-	if hypot != 0 {
-		dhypot += x / hypot * dx
-	}
-	if hypot != 0 {
-		dhypot += y / hypot * dy
-	}
-	dr := dhypot
-	r := hypot
-	atan2 := math.Atan2(y, x)
-	var datan2 float64
-	h := math.Hypot(y, x)
-	if h != 0 {
-		datan2 += x / h / h * dy
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		datan2 -= y / h1 / h1 * dx
-	}
-	dt := r*datan2 + atan2*dr
-	t := atan2 * r
-	return r, t, dr, dt
 }
 
 // pullbackOfJvpOfPolar2WrtXY returns jvpOfPolar2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPolar2 in gradients.
@@ -5217,193 +5615,6 @@ func pullbackOfJvpOfPolar2WrtXYDx(x, y, dx, dy, dres, dres1, dres2, dres3 float6
 	return jvpOfPolar21, jvpOfPolar22, jvpOfPolar23, jvpOfPolar24, dx1, dy1, ddx
 }
 
-// jvpOfPolar2 is the pushforward of polar: its results, then their tangents along dx, dy.
-func jvpOfPolar2(x, y, dx, dy float64) (float64, float64, float64, float64) {
-	hypot := math.Hypot(x, y)
-	var dhypot float64
-	if hypot != 0 {
-		dhypot += x / hypot * dx
-	}
-	if hypot != 0 {
-		dhypot += y / hypot * dy
-	}
-	dr := dhypot
-	r := hypot
-	atan2 := math.Atan2(y, x)
-	var datan2 float64
-	h := math.Hypot(y, x)
-	if h != 0 {
-		datan2 += x / h / h * dy
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		datan2 -= y / h1 / h1 * dx
-	}
-	dt := r*datan2 + atan2*dr
-	t := atan2 * r
-	return r, t, dr, dt
-}
-
-// hvpOfTwoResults returns TwoResults's value, its directional derivative along the directions and their Hessian-vector product: a row of TwoResultsHessian.
-func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) {
-	var jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28, polar3, polar4, dPolar2, dPolar3, p, q, dp, dq, t4, dt, t5, t, t6, t7 float64
-	var iters, tapeLen, trips int
-	var tapes, dsTape, sTape []float64
-	jvpOfPolar21, jvpOfPolar22, jvpOfPolar23, jvpOfPolar24 := jvpOfPolar2(x, y, vx, vy)
-	polar1 := jvpOfPolar21
-	polar2 := jvpOfPolar22
-	dPolar := jvpOfPolar23
-	dPolar1 := jvpOfPolar24
-	r := polar1
-	a := polar2
-	dr := dPolar
-	da := dPolar1
-	t2 := a * dr
-	t3 := r * da
-	ds := t2 + t3
-	s := r * a
-	i := 0
-	iters = max(0, 2)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dsTape, tapes = tapes[:0:iters], tapes[iters:]
-	sTape = tapes[:0:iters]
-	trips = 0
-	for ; i < 2; i++ {
-		trips++
-		jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28 = jvpOfPolar2(s, x, ds, vx)
-		polar3 = jvpOfPolar25
-		polar4 = jvpOfPolar26
-		dPolar2 = jvpOfPolar27
-		dPolar3 = jvpOfPolar28
-		p = polar3
-		q = polar4
-		dp = dPolar2
-		dq = dPolar3
-		t4 = 0.5 * dq
-		dt = t4
-		t5 = q * 0.5
-		t = t5
-		dsTape = append(dsTape, ds)
-		t6 = dp + dt
-		ds = t6
-		sTape = append(sTape, s)
-		t7 = p + t
-		s = t7
-	}
-	dt1 := ds + da
-	t1 := s + a
-	hvpOfTwoResults1 := t1
-	hvpOfTwoResults2 := dt1
-
-	var ddt1, ds1, dt7, dp1, dt2, dt6, ddp, ddt, dt5, dq1, dt4, ddq, ddPolar3, ddPolar2, dpolar4, dpolar3, djvpOfPolar28, djvpOfPolar27, djvpOfPolar26, djvpOfPolar25, hvx, dr1, da1, hvy float64
-	// return t1, dt1
-	ddt1 = 1
-	// dt1 := ds + da
-	dds := ddt1
-	dda := ddt1
-	// for i < 2
-	for ; trips > 0; trips-- {
-		// s = p + t
-		dt7 = ds1
-		ds1 = 0
-		s = sTape[len(sTape)-1]
-		sTape = sTape[:len(sTape)-1]
-		dp1 += dt7
-		dt2 += dt7
-		// ds = dp + dt
-		dt6 = dds
-		dds = 0
-		ds = dsTape[len(dsTape)-1]
-		dsTape = dsTape[:len(dsTape)-1]
-		ddp += dt6
-		ddt += dt6
-		// t := q * 0.5
-		dt5 = dt2
-		dt2 = 0
-		dq1 += 0.5 * dt5
-		// dt := 0.5 * dq
-		dt4 = ddt
-		ddt = 0
-		ddq += 0.5 * dt4
-		// p, q, dp, dq := polar3, polar4, dPolar2, dPolar3
-		ddPolar3 += ddq
-		ddq = 0
-		ddPolar2 += ddp
-		ddp = 0
-		dpolar4 += dq1
-		dq1 = 0
-		dpolar3 += dp1
-		dp1 = 0
-		// polar3, polar4, dPolar2, dPolar3 := jvpOfPolar2(s, x, ds, vx)
-		djvpOfPolar28 = ddPolar3
-		ddPolar3 = 0
-		djvpOfPolar27 = ddPolar2
-		ddPolar2 = 0
-		djvpOfPolar26 = dpolar4
-		dpolar4 = 0
-		djvpOfPolar25 = dpolar3
-		dpolar3 = 0
-		_, _, _, _, dJvpOfPolar2Dx, dJvpOfPolar2Dy, dJvpOfPolar2Ddx := pullbackOfJvpOfPolar2WrtXYDx(s, x, ds, vx, djvpOfPolar25, djvpOfPolar26, djvpOfPolar27, djvpOfPolar28)
-		ds1 += dJvpOfPolar2Dx
-		hvx += dJvpOfPolar2Dy
-		dds += dJvpOfPolar2Ddx
-	}
-	// s := r * a
-	if ds1 != 0 {
-		dr1 += a * ds1
-		da1 += r * ds1
-	}
-	// ds := a*dr + r*da
-	dr1 += da * dds
-	dda += r * dds
-	da1 += dr * dds
-	ddr := a * dds
-	// r, a, dr, da := polar1, polar2, dPolar, dPolar1
-	// polar1, polar2, dPolar, dPolar1 := jvpOfPolar2(x, y, vx, vy)
-	_, _, _, _, dJvpOfPolar2Dx1, dJvpOfPolar2Dy1 := pullbackOfJvpOfPolar2WrtXY(x, y, vx, vy, dr1, da1, ddr, dda)
-	hvx += dJvpOfPolar2Dx1
-	hvy += dJvpOfPolar2Dy1
-	return hvpOfTwoResults1, hvpOfTwoResults2, hvx, hvy
-}
-
-// gradOfBell returns bell and its partial derivatives, for the gradients of its callers.
-func gradOfBell(x, s float64) (float64, float64, float64) {
-	t := x / s
-	t1 := -t
-	t2 := t1 * t
-	bell1 := math.Exp(t2)
-
-	// return math.Exp(-t * t)
-	dt1 := t * bell1
-	dt := t1 * bell1
-	dt -= dt1
-	// t := x / s
-	dx := dt / s
-	ds := -t * (dt / s)
-	return bell1, dx, ds
-}
-
-// jvpOfBell is the pushforward of bell: its results, then their tangents along dx, ds.
-func jvpOfBell(x, s, dx, ds float64) (float64, float64) {
-	t := x / s
-	dt := (dx - t*ds) / s
-	t1 := -t
-	dt2 := t*-dt + t1*dt
-	t2 := t1 * t
-	exp := math.Exp(t2)
-	dexp := exp * dt2
-	return exp, dexp
-}
-
 // pullbackOfJvpOfBell1 returns jvpOfBell1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBell1 in gradients.
 func pullbackOfJvpOfBell1(x, s, dx, ds, dres, dres1 float64) (float64, float64, float64, float64, float64, float64) {
 	t := x / s
@@ -5449,18 +5660,6 @@ func pullbackOfJvpOfBell1(x, s, dx, ds, dres, dres1 float64) (float64, float64, 
 	dx1 := dt3 / s
 	ds1 -= t * (dt3 / s)
 	return jvpOfBell11, jvpOfBell12, dx1, ds1, dt4, dds
-}
-
-// jvpOfBell1 is the pushforward of bell: its results, then their tangents along dx, ds.
-func jvpOfBell1(x, s, dx, ds float64) (float64, float64) {
-	t := x / s
-	dt := (dx - t*ds) / s
-	t1 := -t
-	dt2 := t*-dt + t1*dt
-	t2 := t1 * t
-	exp := math.Exp(t2)
-	dexp := exp * dt2
-	return exp, dexp
 }
 
 // pullbackOfJvpOfBell2WrtXS returns jvpOfBell2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBell2 in gradients.
@@ -5555,127 +5754,6 @@ func pullbackOfJvpOfBell2WrtXSDx(x, s, dx, ds, dres, dres1 float64) (float64, fl
 	return jvpOfBell21, jvpOfBell22, dx1, ds1, dt4
 }
 
-// jvpOfBell2 is the pushforward of bell: its results, then their tangents along dx, ds.
-func jvpOfBell2(x, s, dx, ds float64) (float64, float64) {
-	t := x / s
-	dt := (dx - t*ds) / s
-	t1 := -t
-	dt2 := t*-dt + t1*dt
-	t2 := t1 * t
-	exp := math.Exp(t2)
-	dexp := exp * dt2
-	return exp, dexp
-}
-
-// hvpOfScalarHelper returns ScalarHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of ScalarHelperHessian.
-func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64) {
-	var jvpOfBell25, jvpOfBell26, bell3, dBell2, t3, t4 float64
-	var iters, tapeLen, trips int
-	var tapes, dyTape, yTape []float64
-	jvpOfBell21, jvpOfBell22 := jvpOfBell2(x, s, vx, vs)
-	bell1 := jvpOfBell21
-	dBell := jvpOfBell22
-	t := x + 2
-	jvpOfBell23, jvpOfBell24 := jvpOfBell2(s, t, vs, vx)
-	bell2 := jvpOfBell23
-	dBell1 := jvpOfBell24
-	t1 := bell2 * dBell
-	t2 := bell1 * dBell1
-	dy := t1 + t2
-	y := bell1 * bell2
-	i := 0
-	iters = max(0, 3)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dyTape, tapes = tapes[:0:iters], tapes[iters:]
-	yTape = tapes[:0:iters]
-	trips = 0
-	for ; i < 3; i++ {
-		trips++
-		jvpOfBell25, jvpOfBell26 = jvpOfBell2(y, s, dy, vs)
-		bell3 = jvpOfBell25
-		dBell2 = jvpOfBell26
-		dyTape = append(dyTape, dy)
-		t3 = dy + dBell2
-		dy = t3
-		yTape = append(yTape, y)
-		t4 = y + bell3
-		y = t4
-	}
-	hvpOfScalarHelper1 := y
-	hvpOfScalarHelper2 := dy
-
-	var ddy, dy1, dt4, dbell3, dt3, ddBell2, djvpOfBell26, djvpOfBell25, hvs, dbell1, dbell2, dt float64
-	// return y, dy
-	ddy = 1
-	// for i < 3
-	for ; trips > 0; trips-- {
-		// y += bell3
-		y = yTape[len(yTape)-1]
-		yTape = yTape[:len(yTape)-1]
-		dt4 = dy1
-		dbell3 += dt4
-		// dy += dBell2
-		dy = dyTape[len(dyTape)-1]
-		dyTape = dyTape[:len(dyTape)-1]
-		dt3 = ddy
-		ddBell2 += dt3
-		// bell3, dBell2 := jvpOfBell2(y, s, dy, vs)
-		djvpOfBell26 = ddBell2
-		ddBell2 = 0
-		djvpOfBell25 = dbell3
-		dbell3 = 0
-		_, _, dJvpOfBell2Dx, dJvpOfBell2Ds, dJvpOfBell2Ddx := pullbackOfJvpOfBell2WrtXSDx(y, s, dy, vs, djvpOfBell25, djvpOfBell26)
-		dy1 += dJvpOfBell2Dx
-		hvs += dJvpOfBell2Ds
-		ddy += dJvpOfBell2Ddx
-	}
-	// y := bell1 * bell2
-	if dy1 != 0 {
-		dbell1 += bell2 * dy1
-		dbell2 += bell1 * dy1
-	}
-	// dy := bell2*dBell + bell1*dBell1
-	dbell1 += dBell1 * ddy
-	ddBell1 := bell1 * ddy
-	dbell2 += dBell * ddy
-	ddBell := bell2 * ddy
-	// bell2, dBell1 := jvpOfBell2(s, t, vs, vx)
-	_, _, dJvpOfBell2Dx1, dJvpOfBell2Ds1 := pullbackOfJvpOfBell2WrtXS(s, t, vs, vx, dbell2, ddBell1)
-	hvs += dJvpOfBell2Dx1
-	dt += dJvpOfBell2Ds1
-	// t := x + 2
-	hvx := dt
-	// bell1, dBell := jvpOfBell2(x, s, vx, vs)
-	_, _, dJvpOfBell2Dx2, dJvpOfBell2Ds2 := pullbackOfJvpOfBell2WrtXS(x, s, vx, vs, dbell1, ddBell)
-	hvx += dJvpOfBell2Dx2
-	hvs += dJvpOfBell2Ds2
-	return hvpOfScalarHelper1, hvpOfScalarHelper2, hvx, hvs
-}
-
-// jvpOfSoftsign is the pushforward of softsign: its results, then their tangents along dx.
-func jvpOfSoftsign(x, dx float64) (float64, float64) {
-	abs := math.Abs(x)
-	var dabs float64
-	if x > 0 {
-		dabs += dx
-	} else if x < 0 {
-		dabs -= dx
-	}
-	t := 1 + abs
-	t1 := x / t
-	dt1 := (dx - t1*dabs) / t
-	return t1, dt1
-}
-
 // pullbackOfJvpOfSoftsign1 returns jvpOfSoftsign1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSoftsign1 in gradients.
 func pullbackOfJvpOfSoftsign1(x, dx, dres, dres1 float64) (float64, float64, float64, float64) {
 	var cond, cond1 bool
@@ -5734,21 +5812,6 @@ func pullbackOfJvpOfSoftsign1(x, dx, dres, dres1 float64) (float64, float64, flo
 	return jvpOfSoftsign11, jvpOfSoftsign12, dx1, ddx
 }
 
-// jvpOfSoftsign1 is the pushforward of softsign: its results, then their tangents along dx.
-func jvpOfSoftsign1(x, dx float64) (float64, float64) {
-	abs := math.Abs(x)
-	var dabs float64
-	if x > 0 {
-		dabs += dx
-	} else if x < 0 {
-		dabs -= dx
-	}
-	t := 1 + abs
-	t1 := x / t
-	dt1 := (dx - t1*dabs) / t
-	return t1, dt1
-}
-
 // pullbackOfJvpOfSoftsign2 returns jvpOfSoftsign2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSoftsign2 in gradients.
 func pullbackOfJvpOfSoftsign2(x, dx, dres, dres1 float64) (float64, float64, float64, float64) {
 	var cond, cond1 bool
@@ -5805,421 +5868,6 @@ func pullbackOfJvpOfSoftsign2(x, dx, dres, dres1 float64) (float64, float64, flo
 		dx1 -= dt
 	}
 	return jvpOfSoftsign21, jvpOfSoftsign22, dx1, ddx
-}
-
-// jvpOfSoftsign2 is the pushforward of softsign: its results, then their tangents along dx.
-func jvpOfSoftsign2(x, dx float64) (float64, float64) {
-	abs := math.Abs(x)
-	var dabs float64
-	if x > 0 {
-		dabs += dx
-	} else if x < 0 {
-		dabs -= dx
-	}
-	t := 1 + abs
-	t1 := x / t
-	dt1 := (dx - t1*dabs) / t
-	return t1, dt1
-}
-
-// hvpOfInlinedElementInLoop returns InlinedElementInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of InlinedElementInLoopHessian.
-func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []float64) (float64, float64, float64) {
-	if len(hvw) < len(w) {
-		panic(fmt.Sprintf("hvpOfInlinedElementInLoop: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
-	}
-	var jvpOfSoftsign21, jvpOfSoftsign22, softsign1, dSoftsign, t3, t4, t5, dv, t6, v, t7, t8, t9, dt, t10, t, cos, t11, sin, t12, dt1, t13, t1, t14, t15 float64
-	var iters, tapeLen, trips int
-	var tapes, softsign1Tape, dSoftsignTape, dvTape, vTape, dtTape, tTape, dhElemTape, hElemTape, vyTape, yTape []float64
-	if len(vw) < len(w) {
-		panic(fmt.Sprintf("hvpOfInlinedElementInLoop: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
-	}
-	dh1 := make([]float64, 2)
-	h := make([]float64, 2)
-	ddh := make([]float64, 2)
-	dh := make([]float64, 2)
-	h[0] = w[0]
-	h[1] = w[1]
-	dh[0] = vw[0]
-	dh[1] = vw[1]
-	i := 0
-	iters = max(0, 3)
-	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	softsign1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	dSoftsignTape, tapes = tapes[:0:iters], tapes[iters:]
-	dvTape, tapes = tapes[:0:iters], tapes[iters:]
-	vTape, tapes = tapes[:0:iters], tapes[iters:]
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	vyTape, tapes = tapes[:0:iters], tapes[iters:]
-	yTape = tapes[:0:iters]
-	trips = 0
-	for ; i < 3; i++ {
-		trips++
-		softsign1Tape = append(softsign1Tape, softsign1)
-		dSoftsignTape = append(dSoftsignTape, dSoftsign)
-		jvpOfSoftsign21, jvpOfSoftsign22 = jvpOfSoftsign2(h[0], dh[0])
-		softsign1 = jvpOfSoftsign21
-		dSoftsign = jvpOfSoftsign22
-		dvTape = append(dvTape, dv)
-		t3 = y * dSoftsign
-		t4 = softsign1 * vy
-		t5 = t3 + t4
-		dv = t5
-		vTape = append(vTape, v)
-		t6 = softsign1 * y
-		v = t6
-		dtTape = append(dtTape, dt)
-		t7 = v * vy
-		t8 = y * dv
-		t9 = t7 + t8
-		dt = t9
-		tTape = append(tTape, t)
-		t10 = y * v
-		t = t10
-		dhElemTape = append(dhElemTape, dh[0])
-		cos = math.Cos(t)
-		t11 = cos * dt
-		dh[0] = t11
-		hElemTape = append(hElemTape, h[0])
-		sin = math.Sin(t)
-		h[0] = sin
-		t12 = 0.5 * dv
-		dt1 = t12
-		t13 = 0.5 * v
-		t1 = t13
-		vyTape = append(vyTape, vy)
-		t14 = vy + dt1
-		vy = t14
-		yTape = append(yTape, y)
-		t15 = y + t1
-		y = t15
-	}
-	dt2 := vy + dh[0]
-	t2 := y + h[0]
-	hvpOfInlinedElementInLoop1 := t2
-	hvpOfInlinedElementInLoop2 := dt2
-
-	var ddt2, hvy, dt15, dt11, dt14, ddt1, dt13, dv1, dt12, ddv, dsin, dt3, dt111, dcos, ddt, dt10, dt9, dt6, dsoftsign1, dt5, ddSoftsign, djvpOfSoftsign22, djvpOfSoftsign21 float64
-	// return t2, dt2
-	ddt2 = 1
-	// dt2 := vy + dh[0]
-	dvy := ddt2
-	ddh[0] += ddt2
-	// for i < 3
-	for ; trips > 0; trips-- {
-		// y += t1
-		y = yTape[len(yTape)-1]
-		yTape = yTape[:len(yTape)-1]
-		dt15 = hvy
-		dt11 += dt15
-		// vy += dt1
-		vy = vyTape[len(vyTape)-1]
-		vyTape = vyTape[:len(vyTape)-1]
-		dt14 = dvy
-		ddt1 += dt14
-		// t1 := 0.5 * v
-		dt13 = dt11
-		dt11 = 0
-		dv1 += 0.5 * dt13
-		// dt1 := 0.5 * dv
-		dt12 = ddt1
-		ddt1 = 0
-		ddv += 0.5 * dt12
-		// h[0] = math.Sin(t)
-		dsin = dh1[0]
-		dh1[0] = 0
-		h[0] = hElemTape[len(hElemTape)-1]
-		hElemTape = hElemTape[:len(hElemTape)-1]
-		dt3 += math.Cos(t) * dsin
-		// dh[0] = math.Cos(t) * dt
-		dt111 = ddh[0]
-		ddh[0] = 0
-		dh[0] = dhElemTape[len(dhElemTape)-1]
-		dhElemTape = dhElemTape[:len(dhElemTape)-1]
-		cos = math.Cos(t)
-		dcos = dt * dt111
-		ddt += cos * dt111
-		dt3 -= math.Sin(t) * dcos
-		// t := y * v
-		dt10 = dt3
-		dt3 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
-		hvy += v * dt10
-		dv1 += y * dt10
-		// dt := v*vy + y*dv
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
-		dt9 = ddt
-		ddt = 0
-		hvy += dv * dt9
-		ddv += y * dt9
-		dv1 += vy * dt9
-		dvy += v * dt9
-		// v := softsign1 * y
-		dt6 = dv1
-		dv1 = 0
-		v = vTape[len(vTape)-1]
-		vTape = vTape[:len(vTape)-1]
-		dsoftsign1 += y * dt6
-		hvy += softsign1 * dt6
-		// dv := y*dSoftsign + softsign1*vy
-		dv = dvTape[len(dvTape)-1]
-		dvTape = dvTape[:len(dvTape)-1]
-		dt5 = ddv
-		ddv = 0
-		dsoftsign1 += vy * dt5
-		dvy += softsign1 * dt5
-		hvy += dSoftsign * dt5
-		ddSoftsign += y * dt5
-		// softsign1, dSoftsign := jvpOfSoftsign2(h[0], dh[0])
-		djvpOfSoftsign22 = ddSoftsign
-		ddSoftsign = 0
-		dSoftsign = dSoftsignTape[len(dSoftsignTape)-1]
-		dSoftsignTape = dSoftsignTape[:len(dSoftsignTape)-1]
-		djvpOfSoftsign21 = dsoftsign1
-		dsoftsign1 = 0
-		softsign1 = softsign1Tape[len(softsign1Tape)-1]
-		softsign1Tape = softsign1Tape[:len(softsign1Tape)-1]
-		_, _, dJvpOfSoftsign2Dx, dJvpOfSoftsign2Ddx := pullbackOfJvpOfSoftsign2(h[0], dh[0], djvpOfSoftsign21, djvpOfSoftsign22)
-		dh1[0] += dJvpOfSoftsign2Dx
-		ddh[0] += dJvpOfSoftsign2Ddx
-	}
-	// h[0], h[1], dh[0], dh[1] = w[0], w[1], vw[0], vw[1]
-	ddh[1] = 0
-	ddh[0] = 0
-	dElem := dh1[1]
-	dh1[1] = 0
-	hvw[1] += dElem
-	dElem1 := dh1[0]
-	dh1[0] = 0
-	hvw[0] += dElem1
-	return hvpOfInlinedElementInLoop1, hvpOfInlinedElementInLoop2, hvy
-}
-
-// pullbackOfHalvesWrtB returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
-func pullbackOfHalvesWrtB(a, b, dres, dres1 float64) (float64, float64, float64) {
-	var halves1 float64 = a / 2
-	t := a * b
-	halves2 := t + b
-
-	// return a / 2, a*b + b
-	db := dres1
-	db += a * dres1
-	return halves1, halves2, db
-}
-
-// pullbackOfHalvesWrtB1 returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
-func pullbackOfHalvesWrtB1(a, b, dres, dres1 float64) (float64, float64, float64) {
-	var halves1 float64 = a / 2
-	t := a * b
-	halves2 := t + b
-
-	// return a / 2, a*b + b
-	db := dres1
-	db += a * dres1
-	return halves1, halves2, db
-}
-
-// pullbackOfHalvesWrtB2 returns halves's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to halves in gradients.
-func pullbackOfHalvesWrtB2(a, b, dres, dres1 float64) (float64, float64, float64) {
-	var halves1 float64 = a / 2
-	t := a * b
-	halves2 := t + b
-
-	// return a / 2, a*b + b
-	db := dres1
-	db += a * dres1
-	return halves1, halves2, db
-}
-
-// hvpOfZeroTangentArgs returns ZeroTangentArgs's value, its directional derivative along the directions and their Hessian-vector product: a row of ZeroTangentArgsHessian.
-func hvpOfZeroTangentArgs(x, v float64) (float64, float64, float64) {
-	copysign := math.Copysign(1.3, x)
-	halves3, halves4 := halves(0.5, copysign)
-	halves1 := halves3
-	halves2 := halves4
-	a := halves1
-	b := halves2
-	da := float64(0)
-	db := float64(0)
-	copysign1 := math.Copysign(0.7, x)
-	abs := math.Abs(copysign1)
-	t4 := 1 + abs
-	softsign1 := copysign1 / t4
-	var dc float64
-	c := softsign1
-	t5 := b * da
-	t6 := a * db
-	dt := t5 + t6
-	t := a * b
-	dt1 := dt + dc
-	t1 := t + c
-	t7 := x * v
-	t8 := x * v
-	dt2 := t7 + t8
-	t2 := x * x
-	dt3 := dt1 + dt2
-	t3 := t1 + t2
-	hvpOfZeroTangentArgs1 := t3
-	hvpOfZeroTangentArgs2 := dt3
-
-	var ddt3 float64
-	// return t3, dt3
-	ddt3 = 1
-	// dt3 := dt1 + dt2
-	// dt2 := x*v + x*v
-	hv := v * ddt3
-	hv += v * ddt3
-	// dt1 := dt + dc
-	// dt := b*da + a*db
-	// a, b, da, db := halves1, halves2, float64(0), float64(0)
-	// halves1, halves2 := halves(0.5, copysign)
-	return hvpOfZeroTangentArgs1, hvpOfZeroTangentArgs2, hv
-}
-
-// hvpOfVarNorm returns VarNorm's value, its directional derivative along the directions and their Hessian-vector product: a row of VarNormHessian.
-func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
-	if len(hv) < len(xs) {
-		panic(fmt.Sprintf("hvpOfVarNorm: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
-	}
-	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
-	var i, iters, trips int
-	var dxTape []float64
-	if len(v) < len(xs) {
-		panic(fmt.Sprintf("hvpOfVarNorm: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
-	}
-	var ds float64
-	s := 0.0
-	iters = len(xs)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dxTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dxTape = tapeArray1[:0:iters]
-	} else {
-		dxTape = make([]float64, 0, iters)
-	}
-	trips = 0
-	for i, x = range xs {
-		trips++
-		dxTape = append(dxTape, dx)
-		dx = v[i]
-		t1 = x * dx
-		t2 = x * dx
-		t3 = t1 + t2
-		dt = t3
-		t4 = x * x
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	sqrt := math.Sqrt(s)
-	t7 := 0.5 / sqrt
-	dsqrt := t7 * ds
-	hvpOfVarNorm1 := sqrt
-	hvpOfVarNorm2 := dsqrt
-
-	var ddsqrt, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return sqrt, dsqrt
-	ddsqrt = 1
-	// dsqrt := 0.5 / sqrt * ds
-	dt7 := ds * ddsqrt
-	dds := t7 * ddsqrt
-	dsqrt1 := -t7 * (dt7 / sqrt)
-	// sqrt := math.Sqrt(s)
-	ds1 := 0.5 / sqrt * dsqrt1
-	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
-		// s += t
-		dt6 = ds1
-		dt1 += dt6
-		// ds += dt
-		dt5 = dds
-		ddt += dt5
-		// t := x * x
-		dt4 = dt1
-		dt1 = 0
-		hv[i] += 2 * x * dt4
-		// dt := x*dx + x*dx
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += dx * dt2
-		hv[i] += dx * dt11
-		// dx := v[i]
-		dx = dxTape[len(dxTape)-1]
-		dxTape = dxTape[:len(dxTape)-1]
-	}
-	return hvpOfVarNorm1, hvpOfVarNorm2
-}
-
-// pullbackOfVarNorm returns VarNorm's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to VarNorm in gradients.
-func pullbackOfVarNorm(xs []float64, dres float64, dxs []float64) float64 {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("pullbackOfVarNorm: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	var t, t1, x float64
-	var i, trips int
-	s := 0.0
-	trips = 0
-	for i, x = range xs {
-		trips++
-		t = x * x
-		t1 = s + t
-		s = t1
-	}
-	varNorm := math.Sqrt(s)
-
-	var dt1, dt float64
-	// return math.Sqrt(s)
-	ds := 0.5 / varNorm * dres
-	// for _, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
-		// s += x * x
-		dt1 = ds
-		dt = dt1
-		dxs[i] += 2 * x * dt
-	}
-	return varNorm
-}
-
-// jvpOfVarNorm is the pushforward of VarNorm: its results, then their tangents along dxs.
-func jvpOfVarNorm(xs, dxs []float64) (float64, float64) {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("jvpOfVarNorm: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	var ds float64
-	s := 0.0
-	for i, x := range xs {
-		dx := dxs[i]
-		dt := x*dx + x*dx
-		t := x * x
-		ds += dt
-		s += t
-	}
-	sqrt := math.Sqrt(s)
-	dsqrt := 0.5 / sqrt * ds
-	return sqrt, dsqrt
 }
 
 // pullbackOfJvpOfVarNorm1 returns jvpOfVarNorm1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarNorm1 in gradients.
@@ -6311,25 +5959,6 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 	return jvpOfVarNorm11, jvpOfVarNorm12
 }
 
-// jvpOfVarNorm1 is the pushforward of VarNorm: its results, then their tangents along dxs.
-func jvpOfVarNorm1(xs, dxs []float64) (float64, float64) {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("jvpOfVarNorm1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	var ds float64
-	s := 0.0
-	for i, x := range xs {
-		dx := dxs[i]
-		dt := x*dx + x*dx
-		t := x * x
-		ds += dt
-		s += t
-	}
-	sqrt := math.Sqrt(s)
-	dsqrt := 0.5 / sqrt * ds
-	return sqrt, dsqrt
-}
-
 // pullbackOfJvpOfVarNorm2WrtXs returns jvpOfVarNorm2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarNorm2 in gradients.
 func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 []float64) (float64, float64) {
 	if len(dxs1) < len(xs) {
@@ -6410,131 +6039,6 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 		dxTape = dxTape[:len(dxTape)-1]
 	}
 	return jvpOfVarNorm21, jvpOfVarNorm22
-}
-
-// jvpOfVarNorm2 is the pushforward of VarNorm: its results, then their tangents along dxs.
-func jvpOfVarNorm2(xs, dxs []float64) (float64, float64) {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("jvpOfVarNorm2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	var ds float64
-	s := 0.0
-	for i, x := range xs {
-		dx := dxs[i]
-		dt := x*dx + x*dx
-		t := x * x
-		ds += dt
-		s += t
-	}
-	sqrt := math.Sqrt(s)
-	dsqrt := 0.5 / sqrt * ds
-	return sqrt, dsqrt
-}
-
-// hvpOfVarScaled returns VarScaled's value, its directional derivative along the directions and their Hessian-vector product: a row of VarScaledHessian.
-func hvpOfVarScaled(k float64, ws []float64, vk float64, vws, hvws []float64) (float64, float64, float64) {
-	if len(hvws) < len(ws) {
-		panic(fmt.Sprintf("hvpOfVarScaled: len(hvws) = %d is shorter than len(ws) = %d", len(hvws), len(ws)))
-	}
-	if len(vws) < len(ws) {
-		panic(fmt.Sprintf("hvpOfVarScaled: len(vws) = %d is shorter than len(ws) = %d", len(vws), len(ws)))
-	}
-	jvpOfVarNorm21, jvpOfVarNorm22 := jvpOfVarNorm2(ws, vws)
-	varNorm := jvpOfVarNorm21
-	dVarNorm := jvpOfVarNorm22
-	t2 := varNorm * vk
-	t3 := k * dVarNorm
-	dt := t2 + t3
-	t := k * varNorm
-	jvpOfVarNorm23, jvpOfVarNorm24 := jvpOfVarNorm2(ws[1:], vws[1:])
-	varNorm1 := jvpOfVarNorm23
-	dVarNorm1 := jvpOfVarNorm24
-	t4 := varNorm1 * dt
-	t5 := t * dVarNorm1
-	dt1 := t4 + t5
-	t1 := t * varNorm1
-	hvpOfVarScaled1 := t1
-	hvpOfVarScaled2 := dt1
-
-	var ddt1 float64
-	// return t1, dt1
-	ddt1 = 1
-	// dt1 := varNorm1*dt + t*dVarNorm1
-	dt2 := dVarNorm1 * ddt1
-	ddVarNorm1 := t * ddt1
-	dvarNorm1 := dt * ddt1
-	ddt := varNorm1 * ddt1
-	// varNorm1, dVarNorm1 := jvpOfVarNorm2(ws[1:], vws[1:])
-	pullbackOfJvpOfVarNorm2WrtXs(ws[1:], vws[1:], dvarNorm1, ddVarNorm1, hvws[1:])
-	// t := k * varNorm
-	hvk := varNorm * dt2
-	dvarNorm := k * dt2
-	// dt := varNorm*vk + k*dVarNorm
-	hvk += dVarNorm * ddt
-	ddVarNorm := k * ddt
-	dvarNorm += vk * ddt
-	// varNorm, dVarNorm := jvpOfVarNorm2(ws, vws)
-	pullbackOfJvpOfVarNorm2WrtXs(ws, vws, dvarNorm, ddVarNorm, hvws)
-	return hvpOfVarScaled1, hvpOfVarScaled2, hvk
-}
-
-// pullbackOfVarStats returns varStats's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to varStats in gradients.
-func pullbackOfVarStats(xs []float64, dres, dres1 float64, dxs []float64) (float64, float64) {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("pullbackOfVarStats: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	var t, t1, t2, x float64
-	var i, trips int
-	var m float64
-	var s float64
-	trips = 0
-	for i, x = range xs {
-		trips++
-		t = m + x
-		m = t
-		t1 = x * x
-		t2 = s + t1
-		s = t2
-	}
-	varStats1 := m
-	varStats2 := s
-
-	var dt2, dt1, dt float64
-	// return m, s
-	// for _, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
-		// s += x * x
-		dt2 = dres1
-		dt1 = dt2
-		dxs[i] += 2 * x * dt1
-		// m += x
-		dt = dres
-		dxs[i] += dt
-	}
-	return varStats1, varStats2
-}
-
-// jvpOfVarStats is the pushforward of varStats: its results, then their tangents along dxs.
-func jvpOfVarStats(xs, dxs []float64) (float64, float64, float64, float64) {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("jvpOfVarStats: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	var m float64
-	var dm float64
-	var s float64
-	var ds float64
-	for i, x := range xs {
-		dx := dxs[i]
-		dm += dx
-		m += x
-		dt := x*dx + x*dx
-		t := x * x
-		ds += dt
-		s += t
-	}
-	return m, s, dm, ds
 }
 
 // pullbackOfJvpOfVarStats1 returns jvpOfVarStats1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarStats1 in gradients.
@@ -6630,27 +6134,6 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 	return jvpOfVarStats11, jvpOfVarStats12, jvpOfVarStats13, jvpOfVarStats14
 }
 
-// jvpOfVarStats1 is the pushforward of varStats: its results, then their tangents along dxs.
-func jvpOfVarStats1(xs, dxs []float64) (float64, float64, float64, float64) {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("jvpOfVarStats1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	var m float64
-	var dm float64
-	var s float64
-	var ds float64
-	for i, x := range xs {
-		dx := dxs[i]
-		dm += dx
-		m += x
-		dt := x*dx + x*dx
-		t := x * x
-		ds += dt
-		s += t
-	}
-	return m, s, dm, ds
-}
-
 // pullbackOfJvpOfVarStats2WrtXs returns jvpOfVarStats2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarStats2 in gradients.
 func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 float64, dxs1 []float64) (float64, float64, float64, float64) {
 	if len(dxs1) < len(xs) {
@@ -6733,6 +6216,457 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 	return jvpOfVarStats21, jvpOfVarStats22, jvpOfVarStats23, jvpOfVarStats24
 }
 
+// jvpOfNeuronWrtWB1 is the pushforward of neuron: its results, then their tangents along dw, db.
+func jvpOfNeuronWrtWB1(w, b, x, dw, db float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid1(t1, dt1)
+	return sigmoid1, dSigmoid
+}
+
+// jvpOfSigmoid1 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid1(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// jvpOfNeuronWrtWB2 is the pushforward of neuron: its results, then their tangents along dw, db.
+func jvpOfNeuronWrtWB2(w, b, x, dw, db float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	dt1 := dt + db
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid2(t1, dt1)
+	return sigmoid1, dSigmoid
+}
+
+// jvpOfSigmoid2 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid2(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// jvpOfNeuronWrtW1 is the pushforward of neuron: its results, then their tangents along dw.
+func jvpOfNeuronWrtW1(w, b, x, dw float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid3(t1, dt)
+	return sigmoid1, dSigmoid
+}
+
+// jvpOfSigmoid3 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid3(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// jvpOfNeuronWrtW2 is the pushforward of neuron: its results, then their tangents along dw.
+func jvpOfNeuronWrtW2(w, b, x, dw float64) (float64, float64) {
+	dt := x * dw
+	t := w * x
+	t1 := t + b
+	sigmoid1, dSigmoid := jvpOfSigmoid4(t1, dt)
+	return sigmoid1, dSigmoid
+}
+
+// jvpOfSigmoid4 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid4(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// jvpOfDot1 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot1(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDotWrtA1 is the pushforward of dot: its results, then their tangents along da.
+func jvpOfDotWrtA1(a, b, da []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i] * da[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDot2 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot2(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDotWrtA2 is the pushforward of dot: its results, then their tangents along da.
+func jvpOfDotWrtA2(a, b, da []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i] * da[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfUnitWrtN1 is the pushforward of unit: its results, then their tangents along dn.
+func (n *Net) jvpOfUnitWrtN1(x, k float64, dn *Net) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// jvpOfUnitWrtNX1 is the pushforward of unit: its results, then their tangents along dn, dx.
+func (n *Net) jvpOfUnitWrtNX1(x, k float64, dn *Net, dx float64) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX1: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x*dn.W[0] + n.W[0]*dx
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// jvpOfUnitWrtN2 is the pushforward of unit: its results, then their tangents along dn.
+func (n *Net) jvpOfUnitWrtN2(x, k float64, dn *Net) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtN2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x * dn.W[0]
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// jvpOfUnitWrtNX2 is the pushforward of unit: its results, then their tangents along dn, dx.
+func (n *Net) jvpOfUnitWrtNX2(x, k float64, dn *Net, dx float64) (float64, float64) {
+	if len(dn.W) < len(n.W) {
+		panic(fmt.Sprintf("jvpOfUnitWrtNX2: len(dn.W) = %d is shorter than len(n.W) = %d", len(dn.W), len(n.W)))
+	}
+	dt := x*dn.W[0] + n.W[0]*dx
+	t := n.W[0] * x
+	dt1 := k * dn.W[1]
+	t1 := n.W[1] * k
+	dt2 := dt + dt1
+	t2 := t + t1
+	tanh := math.Tanh(t2)
+	dtanh := (1 - tanh*tanh) * dt2
+	dt3 := dtanh + dn.B
+	t3 := tanh + n.B
+	return t3, dt3
+}
+
+// jvpOfDot3 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot3(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot3: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfSigmoid5 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid5(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// jvpOfDot4 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot4(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot4: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfSigmoid6 is the pushforward of sigmoid: its results, then their tangents along dz.
+func jvpOfSigmoid6(z, dz float64) (float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	dt2 := -t2 * dexp / t1
+	return t2, dt2
+}
+
+// jvpOfPolar1 is the pushforward of polar: its results, then their tangents along dx, dy.
+func jvpOfPolar1(x, y, dx, dy float64) (float64, float64, float64, float64) {
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		dhypot += x / hypot * dx
+	}
+	if hypot != 0 {
+		dhypot += y / hypot * dy
+	}
+	dr := dhypot
+	r := hypot
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		datan2 += x / h / h * dy
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		datan2 -= y / h1 / h1 * dx
+	}
+	dt := r*datan2 + atan2*dr
+	t := atan2 * r
+	return r, t, dr, dt
+}
+
+// jvpOfPolar2 is the pushforward of polar: its results, then their tangents along dx, dy.
+func jvpOfPolar2(x, y, dx, dy float64) (float64, float64, float64, float64) {
+	hypot := math.Hypot(x, y)
+	var dhypot float64
+	if hypot != 0 {
+		dhypot += x / hypot * dx
+	}
+	if hypot != 0 {
+		dhypot += y / hypot * dy
+	}
+	dr := dhypot
+	r := hypot
+	atan2 := math.Atan2(y, x)
+	var datan2 float64
+	h := math.Hypot(y, x)
+	if h != 0 {
+		datan2 += x / h / h * dy
+	}
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		datan2 -= y / h1 / h1 * dx
+	}
+	dt := r*datan2 + atan2*dr
+	t := atan2 * r
+	return r, t, dr, dt
+}
+
+// jvpOfBell1 is the pushforward of bell: its results, then their tangents along dx, ds.
+func jvpOfBell1(x, s, dx, ds float64) (float64, float64) {
+	t := x / s
+	dt := (dx - t*ds) / s
+	t1 := -t
+	dt2 := t*-dt + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// jvpOfBell2 is the pushforward of bell: its results, then their tangents along dx, ds.
+func jvpOfBell2(x, s, dx, ds float64) (float64, float64) {
+	t := x / s
+	dt := (dx - t*ds) / s
+	t1 := -t
+	dt2 := t*-dt + t1*dt
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	return exp, dexp
+}
+
+// jvpOfSoftsign1 is the pushforward of softsign: its results, then their tangents along dx.
+func jvpOfSoftsign1(x, dx float64) (float64, float64) {
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		dabs += dx
+	} else if x < 0 {
+		dabs -= dx
+	}
+	t := 1 + abs
+	t1 := x / t
+	dt1 := (dx - t1*dabs) / t
+	return t1, dt1
+}
+
+// jvpOfSoftsign2 is the pushforward of softsign: its results, then their tangents along dx.
+func jvpOfSoftsign2(x, dx float64) (float64, float64) {
+	abs := math.Abs(x)
+	var dabs float64
+	if x > 0 {
+		dabs += dx
+	} else if x < 0 {
+		dabs -= dx
+	}
+	t := 1 + abs
+	t1 := x / t
+	dt1 := (dx - t1*dabs) / t
+	return t1, dt1
+}
+
+// jvpOfVarNorm1 is the pushforward of VarNorm: its results, then their tangents along dxs.
+func jvpOfVarNorm1(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarNorm1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	sqrt := math.Sqrt(s)
+	dsqrt := 0.5 / sqrt * ds
+	return sqrt, dsqrt
+}
+
+// jvpOfVarNorm2 is the pushforward of VarNorm: its results, then their tangents along dxs.
+func jvpOfVarNorm2(xs, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarNorm2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i, x := range xs {
+		dx := dxs[i]
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	sqrt := math.Sqrt(s)
+	dsqrt := 0.5 / sqrt * ds
+	return sqrt, dsqrt
+}
+
+// jvpOfVarStats1 is the pushforward of varStats: its results, then their tangents along dxs.
+func jvpOfVarStats1(xs, dxs []float64) (float64, float64, float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOfVarStats1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var m float64
+	var dm float64
+	var s float64
+	var ds float64
+	for i, x := range xs {
+		dx := dxs[i]
+		dm += dx
+		m += x
+		dt := x*dx + x*dx
+		t := x * x
+		ds += dt
+		s += t
+	}
+	return m, s, dm, ds
+}
+
 // jvpOfVarStats2 is the pushforward of varStats: its results, then their tangents along dxs.
 func jvpOfVarStats2(xs, dxs []float64) (float64, float64, float64, float64) {
 	if len(dxs) < len(xs) {
@@ -6752,44 +6686,6 @@ func jvpOfVarStats2(xs, dxs []float64) (float64, float64, float64, float64) {
 		s += t
 	}
 	return m, s, dm, ds
-}
-
-// hvpOfVarPair returns VarPair's value, its directional derivative along the directions and their Hessian-vector product: a row of VarPairHessian.
-func hvpOfVarPair(w, v, hv []float64) (float64, float64) {
-	if len(hv) < len(w) {
-		panic(fmt.Sprintf("hvpOfVarPair: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
-	}
-	if len(v) < len(w) {
-		panic(fmt.Sprintf("hvpOfVarPair: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
-	}
-	jvpOfVarStats21, jvpOfVarStats22, jvpOfVarStats23, jvpOfVarStats24 := jvpOfVarStats2(w, v)
-	varStats1 := jvpOfVarStats21
-	varStats2 := jvpOfVarStats22
-	dVarStats := jvpOfVarStats23
-	dVarStats1 := jvpOfVarStats24
-	m := varStats1
-	s := varStats2
-	dm := dVarStats
-	ds := dVarStats1
-	t1 := s * dm
-	t2 := m * ds
-	dt := t1 + t2
-	t := m * s
-	hvpOfVarPair1 := t
-	hvpOfVarPair2 := dt
-
-	var ddt float64
-	// return t, dt
-	ddt = 1
-	// dt := s*dm + m*ds
-	dm1 := ds * ddt
-	dds := m * ddt
-	ds1 := dm * ddt
-	ddm := s * ddt
-	// m, s, dm, ds := varStats1, varStats2, dVarStats, dVarStats1
-	// varStats1, varStats2, dVarStats, dVarStats1 := jvpOfVarStats2(w, v)
-	pullbackOfJvpOfVarStats2WrtXs(w, v, dm1, ds1, ddm, dds, hv)
-	return hvpOfVarPair1, hvpOfVarPair2
 }
 
 // jvpOfSigmoid7 is the pushforward of sigmoid: its results, then their tangents along dz.
@@ -6850,34 +6746,6 @@ func jvpOfDot6(a, b, da, db []float64) (float64, float64) {
 		s += t
 	}
 	return s, ds
-}
-
-// gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.
-func gradOfBellWrtX(x, s float64) (float64, float64) {
-	t := x / s
-	t1 := -t
-	t2 := t1 * t
-	bell1 := math.Exp(t2)
-
-	// return math.Exp(-t * t)
-	dt1 := t * bell1
-	dt := t1 * bell1
-	dt -= dt1
-	// t := x / s
-	dx := dt / s
-	return bell1, dx
-}
-
-// jvpOfBellWrtX is the pushforward of bell: its results, then their tangents along dx.
-func jvpOfBellWrtX(x, s, dx float64) (float64, float64) {
-	dt := dx / s
-	t := x / s
-	t1 := -t
-	dt2 := t*-dt + t1*dt
-	t2 := t1 * t
-	exp := math.Exp(t2)
-	dexp := exp * dt2
-	return exp, dexp
 }
 
 // jvpOfBellWrtX1 is the pushforward of bell: its results, then their tangents along dx.

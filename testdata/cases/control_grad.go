@@ -8381,7 +8381,7 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 		}
 	}
 	hvpOfNested1 := s
-	hvpOfNested2 := ds
+	hvpOfNested3 := ds
 
 	var dds, ds1, dt13, dt21, dt12, ddt2, dt11, dsin1, dcos1, dt10, ddcos, ddsin, dcos2, dt14, dt7, dt5, hvy, dsin11, dt3, dt4, dt31, hvx float64
 	// return s, ds
@@ -8461,7 +8461,7 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 		j = int(jTape[len(jTape)-1])
 		jTape = jTape[:len(jTape)-1]
 	}
-	return hvpOfNested1, hvpOfNested2, hvx, hvy
+	return hvpOfNested1, hvpOfNested3, hvx, hvy
 }
 
 // hvpOfReturnInLoop returns ReturnInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ReturnInLoopHessian.
@@ -11534,6 +11534,69 @@ func jvpOfSplitNamed(x, dx float64) (float64, float64, float64, float64) {
 	return s, c, ds, dc
 }
 
+// hvpOfNamedHelper returns NamedHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedHelperHessian.
+func hvpOfNamedHelper(x, v float64) (float64, float64, float64) {
+	var hvpOfNamedHelper1, hvpOfNamedHelper2, out, dout, jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1, a, b, da, db, t, t1 float64
+	var cond, done bool
+	out = 0
+	dout = 0
+	done = false
+	if x < -5 {
+		cond = true
+		hvpOfNamedHelper1 = out
+		hvpOfNamedHelper2 = dout
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24 = jvpOfSplitNamed2(x, v)
+	splitNamed1 = jvpOfSplitNamed21
+	splitNamed2 = jvpOfSplitNamed22
+	dSplitNamed = jvpOfSplitNamed23
+	dSplitNamed1 = jvpOfSplitNamed24
+	a = splitNamed1
+	b = splitNamed2
+	da = dSplitNamed
+	db = dSplitNamed1
+	t = b * da
+	t1 = a * db
+	dout = t + t1
+	out = a * b
+	hvpOfNamedHelper1 = out
+	hvpOfNamedHelper2 = dout
+reverse:
+	var ddout, dt, dt1, da1, ddb, db1, dda, ddSplitNamed1, ddSplitNamed, dsplitNamed2, dsplitNamed1, djvpOfSplitNamed24, djvpOfSplitNamed23, djvpOfSplitNamed22, djvpOfSplitNamed21, hv float64
+	if done {
+		// return out, dout
+		ddout = 1
+		// dout = b*da + a*db
+		dt = ddout
+		dt1 = ddout
+		da1 = db * dt1
+		ddb = a * dt1
+		db1 = da * dt
+		dda = b * dt
+		// a, b, da, db := splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1
+		ddSplitNamed1 = ddb
+		ddSplitNamed = dda
+		dsplitNamed2 = db1
+		dsplitNamed1 = da1
+		// splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1 := jvpOfSplitNamed2(x, v)
+		djvpOfSplitNamed24 = ddSplitNamed1
+		djvpOfSplitNamed23 = ddSplitNamed
+		djvpOfSplitNamed22 = dsplitNamed2
+		djvpOfSplitNamed21 = dsplitNamed1
+		_, _, _, _, dJvpOfSplitNamed2Dx := pullbackOfJvpOfSplitNamed2WrtX(x, v, djvpOfSplitNamed21, djvpOfSplitNamed22, djvpOfSplitNamed23, djvpOfSplitNamed24)
+		hv += dJvpOfSplitNamed2Dx
+	}
+	// if x < -5
+	if cond {
+		// return out, dout
+	}
+	return hvpOfNamedHelper1, hvpOfNamedHelper2, hv
+}
+
 // pullbackOfJvpOfSplitNamed1 returns jvpOfSplitNamed1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed1 in gradients.
 func pullbackOfJvpOfSplitNamed1(x, dx, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64) {
 	var jvpOfSplitNamed11, jvpOfSplitNamed12, jvpOfSplitNamed13, jvpOfSplitNamed14, s, ds, c, dc, r, r1, dr, t, dr1 float64
@@ -11608,24 +11671,6 @@ reverse:
 	return jvpOfSplitNamed11, jvpOfSplitNamed12, jvpOfSplitNamed13, jvpOfSplitNamed14, dx1, ddx
 }
 
-// jvpOfSplitNamed1 is the pushforward of splitNamed: its results, then their tangents along dx.
-func jvpOfSplitNamed1(x, dx float64) (float64, float64, float64, float64) {
-	var s float64
-	var ds float64
-	var c float64
-	var dc float64
-	r, r1 := math.Sincos(x)
-	dr := r1 * dx
-	dr1 := -r * dx
-	s, c, ds, dc = r, r1, dr, dr1
-	if x > 3 {
-		return s, c, ds, dc
-	}
-	ds = 2 * ds
-	s *= 2
-	return s, c, ds, dc
-}
-
 // pullbackOfJvpOfSplitNamed2WrtX returns jvpOfSplitNamed2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed2 in gradients.
 func pullbackOfJvpOfSplitNamed2WrtX(x, dx, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64) {
 	var jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, s, ds, c, dc, r, r1, dr, t, dr1 float64
@@ -11698,8 +11743,8 @@ reverse:
 	return jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, dx1
 }
 
-// jvpOfSplitNamed2 is the pushforward of splitNamed: its results, then their tangents along dx.
-func jvpOfSplitNamed2(x, dx float64) (float64, float64, float64, float64) {
+// jvpOfSplitNamed1 is the pushforward of splitNamed: its results, then their tangents along dx.
+func jvpOfSplitNamed1(x, dx float64) (float64, float64, float64, float64) {
 	var s float64
 	var ds float64
 	var c float64
@@ -11716,65 +11761,20 @@ func jvpOfSplitNamed2(x, dx float64) (float64, float64, float64, float64) {
 	return s, c, ds, dc
 }
 
-// hvpOfNamedHelper returns NamedHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedHelperHessian.
-func hvpOfNamedHelper(x, v float64) (float64, float64, float64) {
-	var hvpOfNamedHelper1, hvpOfNamedHelper2, out, dout, jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1, a, b, da, db, t, t1 float64
-	var cond, done bool
-	out = 0
-	dout = 0
-	done = false
-	if x < -5 {
-		cond = true
-		hvpOfNamedHelper1 = out
-		hvpOfNamedHelper2 = dout
-		goto reverse
-	} else {
-		cond = false
+// jvpOfSplitNamed2 is the pushforward of splitNamed: its results, then their tangents along dx.
+func jvpOfSplitNamed2(x, dx float64) (float64, float64, float64, float64) {
+	var s float64
+	var ds float64
+	var c float64
+	var dc float64
+	r, r1 := math.Sincos(x)
+	dr := r1 * dx
+	dr1 := -r * dx
+	s, c, ds, dc = r, r1, dr, dr1
+	if x > 3 {
+		return s, c, ds, dc
 	}
-	done = true
-	jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24 = jvpOfSplitNamed2(x, v)
-	splitNamed1 = jvpOfSplitNamed21
-	splitNamed2 = jvpOfSplitNamed22
-	dSplitNamed = jvpOfSplitNamed23
-	dSplitNamed1 = jvpOfSplitNamed24
-	a = splitNamed1
-	b = splitNamed2
-	da = dSplitNamed
-	db = dSplitNamed1
-	t = b * da
-	t1 = a * db
-	dout = t + t1
-	out = a * b
-	hvpOfNamedHelper1 = out
-	hvpOfNamedHelper2 = dout
-reverse:
-	var ddout, dt, dt1, da1, ddb, db1, dda, ddSplitNamed1, ddSplitNamed, dsplitNamed2, dsplitNamed1, djvpOfSplitNamed24, djvpOfSplitNamed23, djvpOfSplitNamed22, djvpOfSplitNamed21, hv float64
-	if done {
-		// return out, dout
-		ddout = 1
-		// dout = b*da + a*db
-		dt = ddout
-		dt1 = ddout
-		da1 = db * dt1
-		ddb = a * dt1
-		db1 = da * dt
-		dda = b * dt
-		// a, b, da, db := splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1
-		ddSplitNamed1 = ddb
-		ddSplitNamed = dda
-		dsplitNamed2 = db1
-		dsplitNamed1 = da1
-		// splitNamed1, splitNamed2, dSplitNamed, dSplitNamed1 := jvpOfSplitNamed2(x, v)
-		djvpOfSplitNamed24 = ddSplitNamed1
-		djvpOfSplitNamed23 = ddSplitNamed
-		djvpOfSplitNamed22 = dsplitNamed2
-		djvpOfSplitNamed21 = dsplitNamed1
-		_, _, _, _, dJvpOfSplitNamed2Dx := pullbackOfJvpOfSplitNamed2WrtX(x, v, djvpOfSplitNamed21, djvpOfSplitNamed22, djvpOfSplitNamed23, djvpOfSplitNamed24)
-		hv += dJvpOfSplitNamed2Dx
-	}
-	// if x < -5
-	if cond {
-		// return out, dout
-	}
-	return hvpOfNamedHelper1, hvpOfNamedHelper2, hv
+	ds = 2 * ds
+	s *= 2
+	return s, c, ds, dc
 }

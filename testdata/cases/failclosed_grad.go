@@ -6598,77 +6598,6 @@ func hvpOfNegAbsReturn(x, v float64) (float64, float64, float64) {
 	return hvpOfNegAbsReturn1, hvpOfNegAbsReturn2, hv
 }
 
-// pullbackOfJvpOfSigmoid7 returns jvpOfSigmoid7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid7 in gradients.
-func pullbackOfJvpOfSigmoid7(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	t3 := -dz
-	dexp := exp * t3
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t4 := -t2
-	t5 := t4 * dexp
-	dt2 := t5 / t1
-	jvpOfSigmoid71 := t2
-	jvpOfSigmoid72 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt5 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt4 := dexp * dt5
-	ddexp := t4 * dt5
-	dt21 -= dt4
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 += t3 * ddexp
-	dt3 := exp * ddexp
-	ddz := -dt3
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid71, jvpOfSigmoid72, dz1, ddz
-}
-
-// pullbackOfJvpOfSigmoid8WrtZ returns jvpOfSigmoid8's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid8 in gradients.
-func pullbackOfJvpOfSigmoid8WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
-	t := -z
-	exp := math.Exp(t)
-	dexp := exp * -dz
-	t1 := 1 + exp
-	t2 := 1 / t1
-	t3 := -t2
-	t4 := t3 * dexp
-	dt2 := t4 / t1
-	jvpOfSigmoid81 := t2
-	jvpOfSigmoid82 := dt2
-
-	// return t2, dt2
-	dt21 := dres
-	// dt2 := -t2 * dexp / t1
-	dt4 := dres1 / t1
-	dt1 := -dt2 * (dres1 / t1)
-	dt3 := dexp * dt4
-	ddexp := t3 * dt4
-	dt21 -= dt3
-	// t2 := 1 / t1
-	dt1 -= t2 * (dt21 / t1)
-	// t1 := 1 + exp
-	dexp1 := dt1
-	// dexp := exp * -dz
-	dexp1 -= dz * ddexp
-	// exp := math.Exp(t)
-	dt := exp * dexp1
-	// t := -z
-	dz1 := -dt
-	return jvpOfSigmoid81, jvpOfSigmoid82, dz1
-}
-
 // hvpOfNegHelperReturn returns NegHelperReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of NegHelperReturnHessian.
 func hvpOfNegHelperReturn(x, v float64) (float64, float64, float64) {
 	jvpOfSigmoid81, jvpOfSigmoid82 := jvpOfSigmoid8(x, v)
@@ -6967,98 +6896,6 @@ func gradOfDoubled(m Meters) (float64, Meters) {
 
 // jvpOfDoubled is the pushforward of doubled: its results, then their tangents along dm.
 func jvpOfDoubled(m, dm Meters) (float64, float64) {
-	dt1 := float64(dm)
-	t1 := float64(m)
-	dt := 2 * dt1
-	t := t1 * 2
-	dsin := math.Cos(t) * dt
-	sin := math.Sin(t)
-	dt2 := dt + dsin
-	t2 := t + sin
-	return t2, dt2
-}
-
-// pullbackOfJvpOfDoubled1 returns jvpOfDoubled1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDoubled1 in gradients.
-func pullbackOfJvpOfDoubled1(m, dm Meters, dres, dres1 float64) (float64, float64, Meters, Meters) {
-	dt1 := float64(dm)
-	t1 := float64(m)
-	dt := 2 * dt1
-	t := t1 * 2
-	cos := math.Cos(t)
-	dsin := cos * dt
-	sin := math.Sin(t)
-	dt2 := dt + dsin
-	t2 := t + sin
-	jvpOfDoubled11 := t2
-	jvpOfDoubled12 := dt2
-
-	// return t2, dt2
-	// t2 := t + sin
-	dt3 := dres
-	// dt2 := dt + dsin
-	ddt := dres1
-	// sin := math.Sin(t)
-	dt3 += math.Cos(t) * dres
-	// dsin := math.Cos(t) * dt
-	dcos := dt * dres1
-	ddt += cos * dres1
-	dt3 -= math.Sin(t) * dcos
-	// t := t1 * 2
-	dt11 := 2 * dt3
-	// dt := 2 * dt1
-	ddt1 := 2 * ddt
-	// t1 := float64(m)
-	dm1 := Meters(dt11)
-	// dt1 := float64(dm)
-	ddm := Meters(ddt1)
-	return jvpOfDoubled11, jvpOfDoubled12, dm1, ddm
-}
-
-// jvpOfDoubled1 is the pushforward of doubled: its results, then their tangents along dm.
-func jvpOfDoubled1(m, dm Meters) (float64, float64) {
-	dt1 := float64(dm)
-	t1 := float64(m)
-	dt := 2 * dt1
-	t := t1 * 2
-	dsin := math.Cos(t) * dt
-	sin := math.Sin(t)
-	dt2 := dt + dsin
-	t2 := t + sin
-	return t2, dt2
-}
-
-// pullbackOfJvpOfDoubled2WrtM returns jvpOfDoubled2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDoubled2 in gradients.
-func pullbackOfJvpOfDoubled2WrtM(m, dm Meters, dres, dres1 float64) (float64, float64, Meters) {
-	dt1 := float64(dm)
-	t1 := float64(m)
-	dt := 2 * dt1
-	t := t1 * 2
-	cos := math.Cos(t)
-	dsin := cos * dt
-	sin := math.Sin(t)
-	dt2 := dt + dsin
-	t2 := t + sin
-	jvpOfDoubled21 := t2
-	jvpOfDoubled22 := dt2
-
-	// return t2, dt2
-	// t2 := t + sin
-	dt3 := dres
-	// dt2 := dt + dsin
-	// sin := math.Sin(t)
-	dt3 += math.Cos(t) * dres
-	// dsin := math.Cos(t) * dt
-	dcos := dt * dres1
-	dt3 -= math.Sin(t) * dcos
-	// t := t1 * 2
-	dt11 := 2 * dt3
-	// t1 := float64(m)
-	dm1 := Meters(dt11)
-	return jvpOfDoubled21, jvpOfDoubled22, dm1
-}
-
-// jvpOfDoubled2 is the pushforward of doubled: its results, then their tangents along dm.
-func jvpOfDoubled2(m, dm Meters) (float64, float64) {
 	dt1 := float64(dm)
 	t1 := float64(m)
 	dt := 2 * dt1
@@ -8247,146 +8084,6 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 	return hvpOfRangeArrayPerTrip1, hvpOfRangeArrayPerTrip2, hvx, hvy
 }
 
-// pullbackOfJvpOfDot5 returns jvpOfDot5's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot5 in gradients.
-func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
-	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
-	}
-	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
-	}
-	if len(dda) < len(da) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
-	}
-	if len(ddb) < len(db) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
-	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot5: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	trips = 0
-	for i = range a {
-		trips++
-		t1 = b[i] * da[i]
-		t2 = a[i] * db[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = a[i] * b[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	jvpOfDot51 := s
-	jvpOfDot52 := ds
-
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt6 = dres
-		dt1 += dt6
-		// ds += dt
-		dt5 = dres1
-		ddt += dt5
-		// t := a[i] * b[i]
-		dt4 = dt1
-		dt1 = 0
-		da1[i] += b[i] * dt4
-		db1[i] += a[i] * dt4
-		// dt := b[i]*da[i] + a[i]*db[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		da1[i] += db[i] * dt2
-		ddb[i] += a[i] * dt2
-		db1[i] += da[i] * dt11
-		dda[i] += b[i] * dt11
-	}
-	return jvpOfDot51, jvpOfDot52
-}
-
-// pullbackOfJvpOfDot6 returns jvpOfDot6's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot6 in gradients.
-func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
-	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
-	}
-	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
-	}
-	if len(dda) < len(da) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
-	}
-	if len(ddb) < len(db) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
-	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
-	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
-	}
-	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot6: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
-	}
-	var ds float64
-	s := 0.0
-	trips = 0
-	for i = range a {
-		trips++
-		t1 = b[i] * da[i]
-		t2 = a[i] * db[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = a[i] * b[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	jvpOfDot61 := s
-	jvpOfDot62 := ds
-
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt6 = dres
-		dt1 += dt6
-		// ds += dt
-		dt5 = dres1
-		ddt += dt5
-		// t := a[i] * b[i]
-		dt4 = dt1
-		dt1 = 0
-		da1[i] += b[i] * dt4
-		db1[i] += a[i] * dt4
-		// dt := b[i]*da[i] + a[i]*db[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		da1[i] += db[i] * dt2
-		ddb[i] += a[i] * dt2
-		db1[i] += da[i] * dt11
-		dda[i] += b[i] * dt11
-	}
-	return jvpOfDot61, jvpOfDot62
-}
-
 // hvpOfWriteThroughView returns WriteThroughView's value, its directional derivative along the directions and their Hessian-vector product: a row of WriteThroughViewHessian.
 func hvpOfWriteThroughView(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	dh1 := make([]float64, 3)
@@ -8457,86 +8154,6 @@ func hvpOfWriteThroughView(x, y, vx, vy float64) (float64, float64, float64, flo
 	hvx += vy * ddt
 	hvy += vx * ddt
 	return hvpOfWriteThroughView1, hvpOfWriteThroughView2, hvx, hvy
-}
-
-// pullbackOfJvpOfBellWrtX1WrtXDx returns jvpOfBellWrtX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBellWrtX1 in gradients.
-func pullbackOfJvpOfBellWrtX1WrtXDx(x, s, dx, dres, dres1 float64) (float64, float64, float64, float64) {
-	dt := dx / s
-	t := x / s
-	t1 := -t
-	t3 := -dt
-	t4 := t * t3
-	t5 := t1 * dt
-	dt2 := t4 + t5
-	t2 := t1 * t
-	exp := math.Exp(t2)
-	dexp := exp * dt2
-	jvpOfBellWrtX11 := exp
-	jvpOfBellWrtX12 := dexp
-
-	// return exp, dexp
-	dexp1 := dres
-	// dexp := exp * dt2
-	dexp1 += dt2 * dres1
-	ddt2 := exp * dres1
-	// exp := math.Exp(t2)
-	dt21 := exp * dexp1
-	// t2 := t1 * t
-	dt1 := t * dt21
-	dt3 := t1 * dt21
-	// dt2 := t*-dt + t1*dt
-	dt1 += dt * ddt2
-	ddt := t1 * ddt2
-	dt3 += t3 * ddt2
-	dt31 := t * ddt2
-	ddt -= dt31
-	// t1 := -t
-	dt3 -= dt1
-	// t := x / s
-	dx1 := dt3 / s
-	// dt := dx / s
-	ddx := ddt / s
-	return jvpOfBellWrtX11, jvpOfBellWrtX12, dx1, ddx
-}
-
-// pullbackOfJvpOfBellWrtX2WrtXDx returns jvpOfBellWrtX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBellWrtX2 in gradients.
-func pullbackOfJvpOfBellWrtX2WrtXDx(x, s, dx, dres, dres1 float64) (float64, float64, float64, float64) {
-	dt := dx / s
-	t := x / s
-	t1 := -t
-	t3 := -dt
-	t4 := t * t3
-	t5 := t1 * dt
-	dt2 := t4 + t5
-	t2 := t1 * t
-	exp := math.Exp(t2)
-	dexp := exp * dt2
-	jvpOfBellWrtX21 := exp
-	jvpOfBellWrtX22 := dexp
-
-	// return exp, dexp
-	dexp1 := dres
-	// dexp := exp * dt2
-	dexp1 += dt2 * dres1
-	ddt2 := exp * dres1
-	// exp := math.Exp(t2)
-	dt21 := exp * dexp1
-	// t2 := t1 * t
-	dt1 := t * dt21
-	dt3 := t1 * dt21
-	// dt2 := t*-dt + t1*dt
-	dt1 += dt * ddt2
-	ddt := t1 * ddt2
-	dt3 += t3 * ddt2
-	dt31 := t * ddt2
-	ddt -= dt31
-	// t1 := -t
-	dt3 -= dt1
-	// t := x / s
-	dx1 := dt3 / s
-	// dt := dx / s
-	ddx := ddt / s
-	return jvpOfBellWrtX21, jvpOfBellWrtX22, dx1, ddx
 }
 
 // hvpOfParallelPassiveInLoop returns ParallelPassiveInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelPassiveInLoopHessian.
@@ -9023,197 +8640,6 @@ func (s *Spring) jvpOfPullWrtS(h float64, ds *Spring) (float64, float64) {
 	return e, de
 }
 
-// pullbackOfJvpOfPullWrtS1WrtSDs returns jvpOfPullWrtS1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS1 in gradients.
-func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dres1 float64, ds1, dds *Spring) (float64, float64) {
-	if len(ds1.W) < len(s.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
-	}
-	if len(dds.W) < len(ds.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(dds.W) = %d is shorter than len(ds.W) = %d", len(dds.W), len(ds.W)))
-	}
-	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
-	var i, iters, trips int
-	var dvTape []float64
-	if len(ds.W) < len(s.W) {
-		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
-	}
-	de := h * ds.K
-	e := h * s.K
-	iters = len(s.W)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dvTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dvTape = tapeArray1[:0:iters]
-	} else {
-		dvTape = make([]float64, 0, iters)
-	}
-	trips = 0
-	for i, v = range s.W {
-		trips++
-		dvTape = append(dvTape, dv)
-		dv = ds.W[i]
-		t1 = v * dv
-		t2 = v * dv
-		t3 = t1 + t2
-		dt = t3
-		t4 = v * v
-		t = t4
-		t5 = de + dt
-		de = t5
-		t6 = e + t
-		e = t6
-	}
-	jvpOfPullWrtS11 := e
-	jvpOfPullWrtS12 := de
-
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddv float64
-	// return e, de
-	// for i, v := range s.W
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		v = s.W[i]
-		// e += t
-		dt6 = dres
-		dt1 += dt6
-		// de += dt
-		dt5 = dres1
-		ddt += dt5
-		// t := v * v
-		dt4 = dt1
-		dt1 = 0
-		ds1.W[i] += 2 * v * dt4
-		// dt := v*dv + v*dv
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		ds1.W[i] += dv * dt2
-		ddv += v * dt2
-		ds1.W[i] += dv * dt11
-		ddv += v * dt11
-		// dv := ds.W[i]
-		dds.W[i] += ddv
-		ddv = 0
-		dv = dvTape[len(dvTape)-1]
-		dvTape = dvTape[:len(dvTape)-1]
-	}
-	// e := h * s.K
-	ds1.K += h * dres
-	// de := h * ds.K
-	dds.K += h * dres1
-	return jvpOfPullWrtS11, jvpOfPullWrtS12
-}
-
-// jvpOfPullWrtS1 is the pushforward of pull: its results, then their tangents along ds.
-func (s *Spring) jvpOfPullWrtS1(h float64, ds *Spring) (float64, float64) {
-	if len(ds.W) < len(s.W) {
-		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
-	}
-	de := h * ds.K
-	e := h * s.K
-	for i, v := range s.W {
-		dv := ds.W[i]
-		dt := v*dv + v*dv
-		t := v * v
-		de += dt
-		e += t
-	}
-	return e, de
-}
-
-// pullbackOfJvpOfPullWrtS2WrtS returns jvpOfPullWrtS2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS2 in gradients.
-func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1 float64, ds1 *Spring) (float64, float64) {
-	if len(ds1.W) < len(s.W) {
-		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS2WrtS: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
-	}
-	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
-	var i, iters, trips int
-	var dvTape []float64
-	if len(ds.W) < len(s.W) {
-		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
-	}
-	de := h * ds.K
-	e := h * s.K
-	iters = len(s.W)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dvTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dvTape = tapeArray1[:0:iters]
-	} else {
-		dvTape = make([]float64, 0, iters)
-	}
-	trips = 0
-	for i, v = range s.W {
-		trips++
-		dvTape = append(dvTape, dv)
-		dv = ds.W[i]
-		t1 = v * dv
-		t2 = v * dv
-		t3 = t1 + t2
-		dt = t3
-		t4 = v * v
-		t = t4
-		t5 = de + dt
-		de = t5
-		t6 = e + t
-		e = t6
-	}
-	jvpOfPullWrtS21 := e
-	jvpOfPullWrtS22 := de
-
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return e, de
-	// for i, v := range s.W
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		v = s.W[i]
-		// e += t
-		dt6 = dres
-		dt1 += dt6
-		// de += dt
-		dt5 = dres1
-		ddt += dt5
-		// t := v * v
-		dt4 = dt1
-		dt1 = 0
-		ds1.W[i] += 2 * v * dt4
-		// dt := v*dv + v*dv
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		ds1.W[i] += dv * dt2
-		ds1.W[i] += dv * dt11
-		// dv := ds.W[i]
-		dv = dvTape[len(dvTape)-1]
-		dvTape = dvTape[:len(dvTape)-1]
-	}
-	// e := h * s.K
-	ds1.K += h * dres
-	return jvpOfPullWrtS21, jvpOfPullWrtS22
-}
-
-// jvpOfPullWrtS2 is the pushforward of pull: its results, then their tangents along ds.
-func (s *Spring) jvpOfPullWrtS2(h float64, ds *Spring) (float64, float64) {
-	if len(ds.W) < len(s.W) {
-		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
-	}
-	de := h * ds.K
-	e := h * s.K
-	for i, v := range s.W {
-		dv := ds.W[i]
-		dt := v*dv + v*dv
-		t := v * v
-		de += dt
-		e += t
-	}
-	return e, de
-}
-
 // hvpOfPassiveSelfArg returns PassiveSelfArg's value, its directional derivative along the directions and their Hessian-vector product: a row of PassiveSelfArgHessian.
 func hvpOfPassiveSelfArg(x float64, s *Spring, vx float64, vs, hvs *Spring) (float64, float64, float64) {
 	if len(hvs.W) < len(s.W) {
@@ -9647,55 +9073,6 @@ func (m *Pair) pullbackOfSplitWrtM(x, dres, dres1 float64, dm *Pair) (float64, f
 
 // jvpOfSplitWrtM is the pushforward of split: its results, then their tangents along dm.
 func (m *Pair) jvpOfSplitWrtM(x float64, dm *Pair) (float64, float64, float64, float64) {
-	dy := x * dm.A
-	y := m.A * x
-	return y, m.B, dy, dm.B
-}
-
-// pullbackOfJvpOfSplitWrtM1WrtMDm returns jvpOfSplitWrtM1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitWrtM1 in gradients.
-func (m *Pair) pullbackOfJvpOfSplitWrtM1WrtMDm(x float64, dm *Pair, dres, dres1, dres2, dres3 float64, dm1, ddm *Pair) (float64, float64, float64, float64) {
-	dy := x * dm.A
-	y := m.A * x
-	jvpOfSplitWrtM11 := y
-	jvpOfSplitWrtM12 := m.B
-	jvpOfSplitWrtM13 := dy
-	jvpOfSplitWrtM14 := dm.B
-
-	// return y, m.B, dy, dm.B
-	ddm.B += dres3
-	dm1.B += dres1
-	// y := m.A * x
-	dm1.A += x * dres
-	// dy := x * dm.A
-	ddm.A += x * dres2
-	return jvpOfSplitWrtM11, jvpOfSplitWrtM12, jvpOfSplitWrtM13, jvpOfSplitWrtM14
-}
-
-// jvpOfSplitWrtM1 is the pushforward of split: its results, then their tangents along dm.
-func (m *Pair) jvpOfSplitWrtM1(x float64, dm *Pair) (float64, float64, float64, float64) {
-	dy := x * dm.A
-	y := m.A * x
-	return y, m.B, dy, dm.B
-}
-
-// pullbackOfJvpOfSplitWrtM2WrtM returns jvpOfSplitWrtM2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitWrtM2 in gradients.
-func (m *Pair) pullbackOfJvpOfSplitWrtM2WrtM(x float64, dm *Pair, dres, dres1, dres2, dres3 float64, dm1 *Pair) (float64, float64, float64, float64) {
-	dy := x * dm.A
-	y := m.A * x
-	jvpOfSplitWrtM21 := y
-	jvpOfSplitWrtM22 := m.B
-	var jvpOfSplitWrtM23 float64 = dy
-	var jvpOfSplitWrtM24 float64 = dm.B
-
-	// return y, m.B, dy, dm.B
-	dm1.B += dres1
-	// y := m.A * x
-	dm1.A += x * dres
-	return jvpOfSplitWrtM21, jvpOfSplitWrtM22, jvpOfSplitWrtM23, jvpOfSplitWrtM24
-}
-
-// jvpOfSplitWrtM2 is the pushforward of split: its results, then their tangents along dm.
-func (m *Pair) jvpOfSplitWrtM2(x float64, dm *Pair) (float64, float64, float64, float64) {
 	dy := x * dm.A
 	y := m.A * x
 	return y, m.B, dy, dm.B
@@ -10149,4 +9526,627 @@ func hvpOfParallelPassiveElems(x, v, v1, hv []float64) (float64, float64) {
 	// t := x[1] * 2
 	hv[1] += 2 * dt7
 	return hvpOfParallelPassiveElems1, hvpOfParallelPassiveElems2
+}
+
+// pullbackOfJvpOfSigmoid7 returns jvpOfSigmoid7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid7 in gradients.
+func pullbackOfJvpOfSigmoid7(z, dz, dres, dres1 float64) (float64, float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	t3 := -dz
+	dexp := exp * t3
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t4 := -t2
+	t5 := t4 * dexp
+	dt2 := t5 / t1
+	jvpOfSigmoid71 := t2
+	jvpOfSigmoid72 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt5 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt4 := dexp * dt5
+	ddexp := t4 * dt5
+	dt21 -= dt4
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 += t3 * ddexp
+	dt3 := exp * ddexp
+	ddz := -dt3
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid71, jvpOfSigmoid72, dz1, ddz
+}
+
+// pullbackOfJvpOfSigmoid8WrtZ returns jvpOfSigmoid8's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid8 in gradients.
+func pullbackOfJvpOfSigmoid8WrtZ(z, dz, dres, dres1 float64) (float64, float64, float64) {
+	t := -z
+	exp := math.Exp(t)
+	dexp := exp * -dz
+	t1 := 1 + exp
+	t2 := 1 / t1
+	t3 := -t2
+	t4 := t3 * dexp
+	dt2 := t4 / t1
+	jvpOfSigmoid81 := t2
+	jvpOfSigmoid82 := dt2
+
+	// return t2, dt2
+	dt21 := dres
+	// dt2 := -t2 * dexp / t1
+	dt4 := dres1 / t1
+	dt1 := -dt2 * (dres1 / t1)
+	dt3 := dexp * dt4
+	ddexp := t3 * dt4
+	dt21 -= dt3
+	// t2 := 1 / t1
+	dt1 -= t2 * (dt21 / t1)
+	// t1 := 1 + exp
+	dexp1 := dt1
+	// dexp := exp * -dz
+	dexp1 -= dz * ddexp
+	// exp := math.Exp(t)
+	dt := exp * dexp1
+	// t := -z
+	dz1 := -dt
+	return jvpOfSigmoid81, jvpOfSigmoid82, dz1
+}
+
+// pullbackOfJvpOfDoubled1 returns jvpOfDoubled1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDoubled1 in gradients.
+func pullbackOfJvpOfDoubled1(m, dm Meters, dres, dres1 float64) (float64, float64, Meters, Meters) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	cos := math.Cos(t)
+	dsin := cos * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	jvpOfDoubled11 := t2
+	jvpOfDoubled12 := dt2
+
+	// return t2, dt2
+	// t2 := t + sin
+	dt3 := dres
+	// dt2 := dt + dsin
+	ddt := dres1
+	// sin := math.Sin(t)
+	dt3 += math.Cos(t) * dres
+	// dsin := math.Cos(t) * dt
+	dcos := dt * dres1
+	ddt += cos * dres1
+	dt3 -= math.Sin(t) * dcos
+	// t := t1 * 2
+	dt11 := 2 * dt3
+	// dt := 2 * dt1
+	ddt1 := 2 * ddt
+	// t1 := float64(m)
+	dm1 := Meters(dt11)
+	// dt1 := float64(dm)
+	ddm := Meters(ddt1)
+	return jvpOfDoubled11, jvpOfDoubled12, dm1, ddm
+}
+
+// pullbackOfJvpOfDoubled2WrtM returns jvpOfDoubled2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDoubled2 in gradients.
+func pullbackOfJvpOfDoubled2WrtM(m, dm Meters, dres, dres1 float64) (float64, float64, Meters) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	cos := math.Cos(t)
+	dsin := cos * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	jvpOfDoubled21 := t2
+	jvpOfDoubled22 := dt2
+
+	// return t2, dt2
+	// t2 := t + sin
+	dt3 := dres
+	// dt2 := dt + dsin
+	// sin := math.Sin(t)
+	dt3 += math.Cos(t) * dres
+	// dsin := math.Cos(t) * dt
+	dcos := dt * dres1
+	dt3 -= math.Sin(t) * dcos
+	// t := t1 * 2
+	dt11 := 2 * dt3
+	// t1 := float64(m)
+	dm1 := Meters(dt11)
+	return jvpOfDoubled21, jvpOfDoubled22, dm1
+}
+
+// pullbackOfJvpOfDot5 returns jvpOfDot5's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot5 in gradients.
+func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot5: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot51 := s
+	jvpOfDot52 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot51, jvpOfDot52
+}
+
+// pullbackOfJvpOfDot6 returns jvpOfDot6's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot6 in gradients.
+func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot6: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot61 := s
+	jvpOfDot62 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot61, jvpOfDot62
+}
+
+// pullbackOfJvpOfBellWrtX1WrtXDx returns jvpOfBellWrtX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBellWrtX1 in gradients.
+func pullbackOfJvpOfBellWrtX1WrtXDx(x, s, dx, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt := dx / s
+	t := x / s
+	t1 := -t
+	t3 := -dt
+	t4 := t * t3
+	t5 := t1 * dt
+	dt2 := t4 + t5
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	jvpOfBellWrtX11 := exp
+	jvpOfBellWrtX12 := dexp
+
+	// return exp, dexp
+	dexp1 := dres
+	// dexp := exp * dt2
+	dexp1 += dt2 * dres1
+	ddt2 := exp * dres1
+	// exp := math.Exp(t2)
+	dt21 := exp * dexp1
+	// t2 := t1 * t
+	dt1 := t * dt21
+	dt3 := t1 * dt21
+	// dt2 := t*-dt + t1*dt
+	dt1 += dt * ddt2
+	ddt := t1 * ddt2
+	dt3 += t3 * ddt2
+	dt31 := t * ddt2
+	ddt -= dt31
+	// t1 := -t
+	dt3 -= dt1
+	// t := x / s
+	dx1 := dt3 / s
+	// dt := dx / s
+	ddx := ddt / s
+	return jvpOfBellWrtX11, jvpOfBellWrtX12, dx1, ddx
+}
+
+// pullbackOfJvpOfBellWrtX2WrtXDx returns jvpOfBellWrtX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBellWrtX2 in gradients.
+func pullbackOfJvpOfBellWrtX2WrtXDx(x, s, dx, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt := dx / s
+	t := x / s
+	t1 := -t
+	t3 := -dt
+	t4 := t * t3
+	t5 := t1 * dt
+	dt2 := t4 + t5
+	t2 := t1 * t
+	exp := math.Exp(t2)
+	dexp := exp * dt2
+	jvpOfBellWrtX21 := exp
+	jvpOfBellWrtX22 := dexp
+
+	// return exp, dexp
+	dexp1 := dres
+	// dexp := exp * dt2
+	dexp1 += dt2 * dres1
+	ddt2 := exp * dres1
+	// exp := math.Exp(t2)
+	dt21 := exp * dexp1
+	// t2 := t1 * t
+	dt1 := t * dt21
+	dt3 := t1 * dt21
+	// dt2 := t*-dt + t1*dt
+	dt1 += dt * ddt2
+	ddt := t1 * ddt2
+	dt3 += t3 * ddt2
+	dt31 := t * ddt2
+	ddt -= dt31
+	// t1 := -t
+	dt3 -= dt1
+	// t := x / s
+	dx1 := dt3 / s
+	// dt := dx / s
+	ddx := ddt / s
+	return jvpOfBellWrtX21, jvpOfBellWrtX22, dx1, ddx
+}
+
+// pullbackOfJvpOfPullWrtS1WrtSDs returns jvpOfPullWrtS1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS1 in gradients.
+func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dres1 float64, ds1, dds *Spring) (float64, float64) {
+	if len(ds1.W) < len(s.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
+	}
+	if len(dds.W) < len(ds.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(dds.W) = %d is shorter than len(ds.W) = %d", len(dds.W), len(ds.W)))
+	}
+	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
+	var i, iters, trips int
+	var dvTape []float64
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	iters = len(s.W)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dvTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dvTape = tapeArray1[:0:iters]
+	} else {
+		dvTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range s.W {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = ds.W[i]
+		t1 = v * dv
+		t2 = v * dv
+		t3 = t1 + t2
+		dt = t3
+		t4 = v * v
+		t = t4
+		t5 = de + dt
+		de = t5
+		t6 = e + t
+		e = t6
+	}
+	jvpOfPullWrtS11 := e
+	jvpOfPullWrtS12 := de
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddv float64
+	// return e, de
+	// for i, v := range s.W
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = s.W[i]
+		// e += t
+		dt6 = dres
+		dt1 += dt6
+		// de += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := v * v
+		dt4 = dt1
+		dt1 = 0
+		ds1.W[i] += 2 * v * dt4
+		// dt := v*dv + v*dv
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		ds1.W[i] += dv * dt2
+		ddv += v * dt2
+		ds1.W[i] += dv * dt11
+		ddv += v * dt11
+		// dv := ds.W[i]
+		dds.W[i] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	// e := h * s.K
+	ds1.K += h * dres
+	// de := h * ds.K
+	dds.K += h * dres1
+	return jvpOfPullWrtS11, jvpOfPullWrtS12
+}
+
+// pullbackOfJvpOfPullWrtS2WrtS returns jvpOfPullWrtS2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS2 in gradients.
+func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1 float64, ds1 *Spring) (float64, float64) {
+	if len(ds1.W) < len(s.W) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS2WrtS: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
+	}
+	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
+	var i, iters, trips int
+	var dvTape []float64
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	iters = len(s.W)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		dvTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dvTape = tapeArray1[:0:iters]
+	} else {
+		dvTape = make([]float64, 0, iters)
+	}
+	trips = 0
+	for i, v = range s.W {
+		trips++
+		dvTape = append(dvTape, dv)
+		dv = ds.W[i]
+		t1 = v * dv
+		t2 = v * dv
+		t3 = t1 + t2
+		dt = t3
+		t4 = v * v
+		t = t4
+		t5 = de + dt
+		de = t5
+		t6 = e + t
+		e = t6
+	}
+	jvpOfPullWrtS21 := e
+	jvpOfPullWrtS22 := de
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return e, de
+	// for i, v := range s.W
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		v = s.W[i]
+		// e += t
+		dt6 = dres
+		dt1 += dt6
+		// de += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := v * v
+		dt4 = dt1
+		dt1 = 0
+		ds1.W[i] += 2 * v * dt4
+		// dt := v*dv + v*dv
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		ds1.W[i] += dv * dt2
+		ds1.W[i] += dv * dt11
+		// dv := ds.W[i]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	// e := h * s.K
+	ds1.K += h * dres
+	return jvpOfPullWrtS21, jvpOfPullWrtS22
+}
+
+// pullbackOfJvpOfSplitWrtM1WrtMDm returns jvpOfSplitWrtM1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitWrtM1 in gradients.
+func (m *Pair) pullbackOfJvpOfSplitWrtM1WrtMDm(x float64, dm *Pair, dres, dres1, dres2, dres3 float64, dm1, ddm *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	jvpOfSplitWrtM11 := y
+	jvpOfSplitWrtM12 := m.B
+	jvpOfSplitWrtM13 := dy
+	jvpOfSplitWrtM14 := dm.B
+
+	// return y, m.B, dy, dm.B
+	ddm.B += dres3
+	dm1.B += dres1
+	// y := m.A * x
+	dm1.A += x * dres
+	// dy := x * dm.A
+	ddm.A += x * dres2
+	return jvpOfSplitWrtM11, jvpOfSplitWrtM12, jvpOfSplitWrtM13, jvpOfSplitWrtM14
+}
+
+// pullbackOfJvpOfSplitWrtM2WrtM returns jvpOfSplitWrtM2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitWrtM2 in gradients.
+func (m *Pair) pullbackOfJvpOfSplitWrtM2WrtM(x float64, dm *Pair, dres, dres1, dres2, dres3 float64, dm1 *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	jvpOfSplitWrtM21 := y
+	jvpOfSplitWrtM22 := m.B
+	var jvpOfSplitWrtM23 float64 = dy
+	var jvpOfSplitWrtM24 float64 = dm.B
+
+	// return y, m.B, dy, dm.B
+	dm1.B += dres1
+	// y := m.A * x
+	dm1.A += x * dres
+	return jvpOfSplitWrtM21, jvpOfSplitWrtM22, jvpOfSplitWrtM23, jvpOfSplitWrtM24
+}
+
+// jvpOfDoubled1 is the pushforward of doubled: its results, then their tangents along dm.
+func jvpOfDoubled1(m, dm Meters) (float64, float64) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	dsin := math.Cos(t) * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	return t2, dt2
+}
+
+// jvpOfDoubled2 is the pushforward of doubled: its results, then their tangents along dm.
+func jvpOfDoubled2(m, dm Meters) (float64, float64) {
+	dt1 := float64(dm)
+	t1 := float64(m)
+	dt := 2 * dt1
+	t := t1 * 2
+	dsin := math.Cos(t) * dt
+	sin := math.Sin(t)
+	dt2 := dt + dsin
+	t2 := t + sin
+	return t2, dt2
+}
+
+// jvpOfPullWrtS1 is the pushforward of pull: its results, then their tangents along ds.
+func (s *Spring) jvpOfPullWrtS1(h float64, ds *Spring) (float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	for i, v := range s.W {
+		dv := ds.W[i]
+		dt := v*dv + v*dv
+		t := v * v
+		de += dt
+		e += t
+	}
+	return e, de
+}
+
+// jvpOfPullWrtS2 is the pushforward of pull: its results, then their tangents along ds.
+func (s *Spring) jvpOfPullWrtS2(h float64, ds *Spring) (float64, float64) {
+	if len(ds.W) < len(s.W) {
+		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
+	}
+	de := h * ds.K
+	e := h * s.K
+	for i, v := range s.W {
+		dv := ds.W[i]
+		dt := v*dv + v*dv
+		t := v * v
+		de += dt
+		e += t
+	}
+	return e, de
+}
+
+// jvpOfSplitWrtM1 is the pushforward of split: its results, then their tangents along dm.
+func (m *Pair) jvpOfSplitWrtM1(x float64, dm *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	return y, m.B, dy, dm.B
+}
+
+// jvpOfSplitWrtM2 is the pushforward of split: its results, then their tangents along dm.
+func (m *Pair) jvpOfSplitWrtM2(x float64, dm *Pair) (float64, float64, float64, float64) {
+	dy := x * dm.A
+	y := m.A * x
+	return y, m.B, dy, dm.B
 }

@@ -204,6 +204,11 @@ func TestJVPDotProduct(t *testing.T) {
 			}
 		})
 	}
+	// Vector-valued functions' JVPs are checked against their Jacobians.
+	for _, c := range vectorCases() {
+		checked[c.name] = true
+	}
+	checked["Squares32"] = true // TestJacobianFloat32
 	// Every function that asks for a JVP is checked: a case without one
 	// would let a wrong tangent pass unseen.
 	for _, name := range jvpFunctions(t) {

@@ -5611,7 +5611,7 @@ func hvpOfAtan(x, v float64) (float64, float64, float64) {
 	datan := dt / t4
 	atan := math.Atan(t)
 	hvpOfAtan1 := atan
-	hvpOfAtan2 := datan
+	hvpOfAtan3 := datan
 
 	var ddatan float64
 	// return atan, datan
@@ -5625,7 +5625,7 @@ func hvpOfAtan(x, v float64) (float64, float64, float64) {
 	// dt := x*v + x*v
 	hv += v * ddt
 	hv += v * ddt
-	return hvpOfAtan1, hvpOfAtan2, hv
+	return hvpOfAtan1, hvpOfAtan3, hv
 }
 
 // hvpOfAtan2 returns Atan2's value, its directional derivative along the directions and their Hessian-vector product: a row of Atan2Hessian.
@@ -5919,7 +5919,7 @@ func hvpOfExp(x, v float64) (float64, float64, float64) {
 	exp := math.Exp(x)
 	dexp := exp * v
 	hvpOfExp1 := exp
-	hvpOfExp2 := dexp
+	hvpOfExp3 := dexp
 
 	var ddexp float64
 	// return exp, dexp
@@ -5928,7 +5928,7 @@ func hvpOfExp(x, v float64) (float64, float64, float64) {
 	dexp1 := v * ddexp
 	// exp := math.Exp(x)
 	hv := exp * dexp1
-	return hvpOfExp1, hvpOfExp2, hv
+	return hvpOfExp1, hvpOfExp3, hv
 }
 
 // hvpOfExp2 returns Exp2's value, its directional derivative along the directions and their Hessian-vector product: a row of Exp2Hessian.
@@ -6192,14 +6192,14 @@ func hvpOfLog(x, v float64) (float64, float64, float64) {
 	dlog := v / x
 	log := math.Log(x)
 	hvpOfLog1 := log
-	hvpOfLog2 := dlog
+	hvpOfLog3 := dlog
 
 	var ddlog float64
 	// return log, dlog
 	ddlog = 1
 	// dlog := v / x
 	hv := -dlog * (ddlog / x)
-	return hvpOfLog1, hvpOfLog2, hv
+	return hvpOfLog1, hvpOfLog3, hv
 }
 
 // hvpOfLog10 returns Log10's value, its directional derivative along the directions and their Hessian-vector product: a row of Log10Hessian.
@@ -6279,10 +6279,10 @@ func hvpOfMax(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		dmax1 += vy
 	}
 	hvpOfMax1 := max1
-	var hvpOfMax2 float64 = dmax1
+	var hvpOfMax4 float64 = dmax1
 
 	var hvx, hvy float64
-	return hvpOfMax1, hvpOfMax2, hvx, hvy
+	return hvpOfMax1, hvpOfMax4, hvx, hvy
 }
 
 // hvpOfMin returns Min's value, its directional derivative along the directions and their Hessian-vector product: a row of MinHessian.
@@ -6300,10 +6300,10 @@ func hvpOfMin(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		dmin1 += vy
 	}
 	hvpOfMin1 := min1
-	var hvpOfMin2 float64 = dmin1
+	var hvpOfMin4 float64 = dmin1
 
 	var hvx, hvy float64
-	return hvpOfMin1, hvpOfMin2, hvx, hvy
+	return hvpOfMin1, hvpOfMin4, hvx, hvy
 }
 
 // hvpOfMod returns Mod's value, its directional derivative along the directions and their Hessian-vector product: a row of ModHessian.

@@ -1,0 +1,728 @@
+package analyzer
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/printer"
+	"go/types"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Vector-valued functions (SPEC §7): an output parameter the function
+// fills (out=y, gonum's func(y, x []float64)), or several float results.
+//
+// Forward mode carries the output like an input: its tangent ty is written
+// beside y, and zeroed first, since y's incoming contents are passive.
+// Reverse mode needs one scalar: for several results, the pullback with
+// one cotangent per result (dr1, dr2, ...); for an output parameter, a
+// function gradgen writes — F's body on a local copy of y, then
+// Σ dy[i]·y[i] — type-checked beside the package and differentiated like
+// any other. Its y is local, so FVJP calls F first to fill the caller's y.
+
+// vectorJVP builds FJVP of a vector-valued function.
+func (p *pkgContext) vectorJVP(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []Diagnostic) {
+	if g.out == nil {
+		// Several results: forward mode returns them, then their tangents.
+		return p.forwardFunction(g, file)
+	}
+	// Reverse mode's verdict first, through the function FVJP would
+	// differentiate: both modes refuse the same code.
+	if _, diags := p.outputVJP(g, file, fn, p.freshHelperName("validateVJPOf"+upperFirst(g.decl.Name.Name)), false); len(diags) > 0 {
+		return nil, diags
+	}
+	return p.forwardOut(g, file)
+}
+
+// forwardOut is forward mode over F with its output parameter carried as
+// the last thing differentiated: FJVP(params..., tangents..., ty).
+func (p *pkgContext) forwardOut(g *gradFunc, file *ast.File) (*adjoint.Func, []Diagnostic) {
+	fg := *g
+	fg.wrt = append(slices.Clone(g.wrt), g.out)
+	fg.wrtSet = maps.Clone(g.wrtSet)
+	fg.wrtSet[g.out] = true
+	fg.adjNames = map[*types.Var]string{g.out: "t" + g.out.Name()}
+	fn, diags := p.forwardFunction(&fg, file)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	// The output's incoming tangent is zero: its incoming value is passive.
+	ty := fn.Params[len(fn.Params)-1].Name
+	i := "i"
+	for taken := funcNames(fn); taken[i]; {
+		i += "1"
+	}
+	zero := adjoint.Range{Key: adjoint.Id(i), Define: true, X: adjoint.Id(p.paramIdent(g.out)),
+		Body: []adjoint.Stmt{adjoint.Set(adjoint.Index{X: adjoint.Id(ty), Index: adjoint.Id(i)}, "=", adjoint.Literal("0"))}}
+	checks := 0
+	for checks < len(fn.Body) {
+		if _, ok := fn.Body[checks].(adjoint.If); !ok {
+			break
+		}
+		checks++
+	}
+	fn.Body = slices.Insert(fn.Body, checks, adjoint.Stmt(zero))
+	fn.Doc = g.name + " calls " + g.decl.Name.Name + ", which fills " + g.out.Name() + ", and writes into " + ty + " the derivative of " + g.out.Name() + " along the tangents of its inputs."
+	return fn, nil
+}
+
+// paramIdent is the name a parameter keeps in generated code.
+func (p *pkgContext) paramIdent(v *types.Var) string { return v.Name() }
+
+// funcNames lists every identifier a generated function uses.
+func funcNames(fn *adjoint.Func) map[string]bool {
+	names := map[string]bool{}
+	for _, prm := range fn.Params {
+		names[prm.Name] = true
+	}
+	for _, s := range fn.Body {
+		adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
+			if id, ok := e.(adjoint.Ident); ok {
+				names[id.Name] = true
+			}
+		})
+		adjoint.WalkStmt(s, func(s adjoint.Stmt) {
+			switch s := s.(type) {
+			case adjoint.VarDecl:
+				for _, n := range s.Names {
+					names[n] = true
+				}
+			}
+		})
+	}
+	return names
+}
+
+// discarding runs build and forgets the helpers it generated: for
+// validation only.
+func (p *pkgContext) discarding(build func() (*adjoint.Func, []Diagnostic)) (*adjoint.Func, []Diagnostic) {
+	helpers, names, funcs := maps.Clone(p.helpers), maps.Clone(p.helperNames), map[*ast.File][]*adjoint.Func{}
+	for f, fs := range p.helperFuncs {
+		funcs[f] = slices.Clone(fs)
+	}
+	fn, diags := build()
+	p.helpers, p.helperNames, p.helperFuncs = helpers, names, funcs
+	return fn, diags
+}
+
+// vectorVJP builds FVJP.
+func (p *pkgContext) vectorVJP(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []Diagnostic) {
+	if g.out == nil {
+		return p.resultsVJP(g, file, g.name)
+	}
+	inner := p.freshHelperName("vjpOf" + upperFirst(g.decl.Name.Name))
+	innerFn, diags := p.outputVJP(g, file, fn, inner, true)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	p.helperFuncs[file] = append(p.helperFuncs[file], innerFn)
+	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: inner}
+	w.declareSourceNames(g)
+	return w.writeVJP(), nil
+}
+
+// resultsVJP is the pullback of a function with float results: its
+// cotangents dr1, dr2, ... after the parameters.
+func (p *pkgContext) resultsVJP(g *gradFunc, file *ast.File, name string) (*adjoint.Func, []Diagnostic) {
+	vg := *g
+	vg.name = name
+	vg.pullback = true
+	for k := range g.results {
+		vg.seedBases = append(vg.seedBases, fmt.Sprintf("dr%d", k+1))
+	}
+	fn, _, diags := p.lowerFunction(&vg, file)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	var seeds []string
+	for _, prm := range fn.Params[len(g.params) : len(g.params)+len(g.results)] {
+		seeds = append(seeds, prm.Name)
+	}
+	fn.Doc = name + " returns " + g.decl.Name.Name + "'s results and adds the cotangents " + joinNames(seeds) + " times its Jacobian into the gradients of its inputs: buffers for slices and pointers, results for the rest."
+	return fn, nil
+}
+
+// outputVJP writes the scalar function whose gradient is the VJP of a
+// function with an output parameter, F's body on a local y then
+// Σ dy[i]·y[i], for the synthetic package, and returns a placeholder
+// that runSynthetic fills with its gradient: name(params..., dy,
+// buffers...) (Σ dy·y, by-value gradients...). It leaves the caller's y
+// alone. Without keep, the gradient only validates F: the function and
+// its helpers are dropped.
+func (p *pkgContext) outputVJP(g *gradFunc, file *ast.File, fn *ast.FuncDecl, name string, keep bool) (*adjoint.Func, []Diagnostic) {
+	src, diags := p.outputScalarSource(g, file, fn, name)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	p.synth.sources = append(p.synth.sources, syntheticSource{file: file, src: src})
+	placeholder := &adjoint.Func{Name: name}
+	if g.recv != nil {
+		placeholder.Recv = &adjoint.Param{Name: g.recv.Name(), Type: mustIR(g.recv.Type())}
+	}
+	p.synth.jobs = append(p.synth.jobs, func(inner *synthetic) []Diagnostic {
+		run := func() (*adjoint.Func, []Diagnostic) { return inner.reverseOutput(g, fn, name) }
+		var made *adjoint.Func
+		if keep {
+			made, diags = run()
+		} else {
+			made, diags = inner.discarding(run)
+		}
+		if len(diags) > 0 {
+			return p.mapSyntheticDiags(g, fn, diags)
+		}
+		if keep {
+			doc := placeholder.Doc // written while the function waited
+			*placeholder = *made
+			p.synth.made = append(p.synth.made, placeholder)
+			if doc != "" {
+				placeholder.Doc = doc
+			}
+		}
+		return nil
+	})
+	return placeholder, nil
+}
+
+// reverseOutput differentiates the scalar function outputVJP wrote.
+func (inner *synthetic) reverseOutput(g *gradFunc, fn *ast.FuncDecl, name string) (*adjoint.Func, []Diagnostic) {
+	decl := inner.decl(name)
+	obj := inner.info.Defs[decl.Name].(*types.Func)
+	sig := obj.Type().(*types.Signature)
+	site := inner.decls[obj]
+	ig := &gradFunc{decl: site.decl, dir: &directive{pos: g.dir.pos, kind: "grad"}, name: name, recv: sig.Recv(),
+		wrtSet: map[*types.Var]bool{}, options: g.options, helper: true}
+	for i := range sig.Params().Len() {
+		ig.params = append(ig.params, sig.Params().At(i))
+	}
+	ig.result = sig.Results().At(0).Type()
+	ig.results = []types.Type{ig.result}
+	if g.recv != nil && g.wrtSet[g.recv] {
+		ig.wrt = append(ig.wrt, sig.Recv())
+	}
+	for i, v := range g.params {
+		if g.wrtSet[v] {
+			ig.wrt = append(ig.wrt, ig.params[i])
+		}
+	}
+	for _, v := range ig.wrt {
+		ig.wrtSet[v] = true
+	}
+	out, _, diags := inner.lowerFunction(ig, site.file)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	out.Doc = name + " returns the sum of d" + g.out.Name() + " times " + g.decl.Name.Name + "'s output " + g.out.Name() + " computed on a copy, and its gradient: the vector-Jacobian product behind " + g.decl.Name.Name + "'s VJP and Jacobian."
+	return out, nil
+}
+
+// mapSyntheticDiags reports errors in the function gradgen wrote at the
+// user's source: a statement of F's body keeps its text, so errors point
+// at the directive with the message, which names the code.
+func (p *pkgContext) mapSyntheticDiags(g *gradFunc, fn *ast.FuncDecl, diags []Diagnostic) []Diagnostic {
+	var out []Diagnostic
+	for _, d := range diags {
+		out = append(out, Diagnostic{Pos: g.dir.pos, Message: fmt.Sprintf("in %s: %s", fn.Name.Name, d.Message)})
+	}
+	return out
+}
+
+// outputScalarSource is the Go source of the scalar function outputVJP
+// differentiates.
+func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.FuncDecl, name string) ([]byte, []Diagnostic) {
+	var diags []Diagnostic
+	body := fn.Body.List
+	if n := len(body); n > 0 {
+		if r, ok := body[n-1].(*ast.ReturnStmt); ok && len(r.Results) == 0 {
+			body = body[:n-1]
+		}
+	}
+	for _, s := range body {
+		ast.Inspect(s, func(n ast.Node) bool {
+			if r, ok := n.(*ast.ReturnStmt); ok {
+				diags = append(diags, Diagnostic{Pos: r.Pos(), Message: fmt.Sprintf("gradgen cannot yet differentiate %s, which fills its output %s, past an early return: let the body run to its end (an if/else around the rest)", fn.Name.Name, g.out.Name())})
+			}
+			_, lit := n.(*ast.FuncLit)
+			return !lit
+		})
+	}
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	taken := map[string]bool{}
+	ast.Inspect(fn, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			taken[id.Name] = true
+		}
+		return true
+	})
+	for _, n := range p.pkg.Scope().Names() {
+		taken[n] = true
+	}
+	fresh := func(base string) string {
+		name := base
+		for i := 1; taken[name]; i++ {
+			name = fmt.Sprintf("%s%d", base, i)
+		}
+		taken[name] = true
+		return name
+	}
+	y := g.out.Name()
+	outName, dy, r, i := fresh(y+"Out"), fresh("d"+y), fresh("r"), fresh("i")
+	qual := func(pkg *types.Package) string {
+		if pkg == p.pkg {
+			return ""
+		}
+		for _, imp := range file.Imports {
+			if pn := p.info.PkgNameOf(imp); pn != nil && pn.Imported() == pkg {
+				return pn.Name()
+			}
+		}
+		return pkg.Name()
+	}
+	yType := types.TypeString(g.out.Type(), qual)
+	elem := types.TypeString(g.out.Type().Underlying().(*types.Slice).Elem(), qual)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "package %s\n\n", file.Name.Name)
+	for _, imp := range file.Imports {
+		b.WriteString("import " + p.nodeString(imp) + "\n")
+	}
+	b.WriteString("\nfunc ")
+	if fn.Recv != nil {
+		recv := fn.Recv.List[0]
+		name := "_"
+		if len(recv.Names) > 0 {
+			name = recv.Names[0].Name
+		}
+		b.WriteString("(" + name + " " + p.nodeString(recv.Type) + ") ")
+	}
+	var params []string
+	for _, field := range fn.Type.Params.List {
+		var names []string
+		for _, n := range field.Names {
+			if n.Name == y {
+				names = append(names, outName)
+			} else {
+				names = append(names, n.Name)
+			}
+		}
+		params = append(params, strings.Join(names, ", ")+" "+p.nodeString(field.Type))
+	}
+	params = append(params, dy+" "+yType)
+	fmt.Fprintf(&b, "%s(%s) %s {\n", name, strings.Join(params, ", "), elem)
+	fmt.Fprintf(&b, "%s := make(%s, len(%s))\n", y, yType, outName)
+	fmt.Fprintf(&b, "for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
+	for _, s := range body {
+		b.WriteString(p.nodeString(s) + "\n")
+	}
+	fmt.Fprintf(&b, "var %s %s\n", r, elem)
+	fmt.Fprintf(&b, "for %s := range %s {\n%s += %s[%s] * %s[%s]\n}\n", i, y, r, dy, i, y, i)
+	fmt.Fprintf(&b, "return %s\n}\n", r)
+	return b.Bytes(), nil
+}
+
+// nodeString prints a node of the user's source.
+func (p *pkgContext) nodeString(n ast.Node) string {
+	var b bytes.Buffer
+	if err := printer.Fprint(&b, p.fset, n); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+// writeVJP writes FVJP for a function with an output parameter: F fills
+// y, then the inner function adds dyᵀ·J into the gradients.
+func (h *hessianWriter) writeVJP() *adjoint.Func {
+	g := h.g
+	out := &adjoint.Func{Name: g.name}
+	call := h.sourceCall()
+	inner := adjoint.Call{Fun: adjoint.Id(h.inner)}
+	if g.recv != nil {
+		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: mustIR(g.recv.Type())}
+		inner.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.recv)), Sel: h.inner}
+	}
+	for _, prm := range g.params {
+		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: mustIR(prm.Type())})
+		inner.Args = append(inner.Args, adjoint.Id(h.paramName(prm)))
+	}
+	y := h.paramName(g.out)
+	dy := h.names.fresh(adjointName(y))
+	out.Params = append(out.Params, adjoint.Param{Name: dy, Type: mustIR(g.out.Type())})
+	inner.Args = append(inner.Args, adjoint.Id(dy))
+	var body []adjoint.Stmt
+	body = append(body, h.lengthChecks(adjoint.Id(y), adjoint.Id(dy), g.out.Type(), 0)...)
+	lhs := []adjoint.Expr{adjoint.Id("_")}
+	var rets []adjoint.Expr
+	var grads []string
+	for _, v := range g.wrt {
+		grad := h.names.fresh(adjointName(h.paramName(v)))
+		if byReference(v.Type()) {
+			out.Params = append(out.Params, adjoint.Param{Name: grad, Type: mustIR(bufferType(v.Type()))})
+			inner.Args = append(inner.Args, adjoint.Id(grad))
+			body = append(body, h.lengthChecks(adjoint.Id(h.paramName(v)), adjoint.Id(grad), v.Type(), 0)...)
+			grads = append(grads, grad)
+		} else {
+			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+			lhs = append(lhs, adjoint.Id(grad))
+			rets = append(rets, adjoint.Id(grad))
+		}
+	}
+	body = append(body, adjoint.ExprStmt{X: call})
+	if len(rets) == 0 {
+		body = append(body, adjoint.ExprStmt{X: inner})
+		body[len(body)-1] = adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: []adjoint.Expr{inner}}
+	} else {
+		body = append(body, adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{inner}}, adjoint.Return{Results: rets})
+	}
+	out.Body = body
+	var names []string
+	for _, v := range g.wrt {
+		names = append(names, h.paramName(v))
+	}
+	out.Doc = g.name + " calls " + g.decl.Name.Name + ", which fills " + y + ", and adds " + dy + " times the Jacobian of " + y + " into the gradients with respect to " + joinNames(names) + ": buffers for slices and pointers, results for the rest."
+	return out
+}
+
+// sourceCall is the call of the source function with the generated
+// function's parameters.
+func (h *hessianWriter) sourceCall() adjoint.Call {
+	g := h.g
+	call := adjoint.Call{Fun: adjoint.Id(g.decl.Name.Name)}
+	if g.recv != nil {
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.recv)), Sel: g.decl.Name.Name}
+	}
+	for _, prm := range g.params {
+		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+	}
+	call.Ellipsis = isVariadic(h.info, g.decl)
+	return call
+}
+
+// jacobianFunction builds FJacobian: one JVP per input component when the
+// inputs are fewer than the outputs, else one VJP per output component,
+// decided at run time when the sizes are only known then.
+func (p *pkgContext) jacobianFunction(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []Diagnostic) {
+	base := upperFirst(g.decl.Name.Name)
+	vjpName := p.freshHelperName("vjpOf" + base)
+	var vjp *adjoint.Func
+	var diags []Diagnostic
+	if g.out != nil {
+		vjp, diags = p.outputVJP(g, file, fn, vjpName, true)
+	} else {
+		vjp, diags = p.resultsVJP(g, file, vjpName)
+		if vjp != nil {
+			vjp.Doc = vjpName + " is the pullback of " + g.decl.Name.Name + ": its results, then the gradients of the sum of the cotangents times the results; the rows of " + g.name + "."
+		}
+	}
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	jg := *g
+	jg.name = p.freshHelperName("jvpOut" + base)
+	var jvp *adjoint.Func
+	if g.out != nil {
+		jvp, diags = p.forwardOut(&jg, file)
+	} else {
+		jvp, diags = p.forwardFunction(&jg, file)
+	}
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	jvp.Doc = jg.name + " returns the derivative of " + g.decl.Name.Name + "'s outputs along the tangents of its inputs: the columns of " + g.name + "."
+	p.helperFuncs[file] = append(p.helperFuncs[file], jvp, vjp)
+	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g}
+	w.declareSourceNames(g)
+	out, err := w.writeJacobian(jg.name, vjpName)
+	if err != nil {
+		return nil, []Diagnostic{{Pos: g.dir.pos, Message: err.Error()}}
+	}
+	return out, nil
+}
+
+// writeJacobian writes FJacobian over the column function jvp and the row
+// function vjp.
+func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
+	g := h.g
+	var elemType types.Type
+	if g.out != nil {
+		elemType = g.out.Type().Underlying().(*types.Slice).Elem()
+	} else {
+		elemType = g.results[0]
+	}
+	jacElem := "float64"
+	if b, ok := elemType.Underlying().(*types.Basic); ok && b.Kind() == types.Float32 {
+		jacElem = "float32"
+	}
+	jacType := types.Typ[types.Float64]
+	if jacElem == "float32" {
+		jacType = types.Typ[types.Float32]
+	}
+	out := &adjoint.Func{Name: g.name}
+	if g.recv != nil {
+		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: mustIR(g.recv.Type())}
+	}
+	for _, prm := range g.params {
+		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: mustIR(prm.Type())})
+	}
+	jac := h.names.fresh("jac")
+	out.Params = append(out.Params, adjoint.Param{Name: jac, Type: adjoint.Slice{Elem: adjoint.Named{Name: jacElem}}})
+	var results []string
+	for _, t := range g.results {
+		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
+		results = append(results, h.names.fresh("r"))
+	}
+	var inputs []*hessianInput
+	var names []string
+	for _, v := range g.wrt {
+		in := &hessianInput{v: v, name: h.paramName(v)}
+		in.dir = h.names.fresh(directionName(g, v))
+		in.grad = h.names.fresh(adjointName(in.name))
+		inputs = append(inputs, in)
+		names = append(names, in.name)
+	}
+	what := g.decl.Name.Name + "'s results, which it returns,"
+	if g.out != nil {
+		what = h.paramName(g.out) + " (filled as " + g.decl.Name.Name + " fills it)"
+	}
+	out.Doc = g.name + " writes into " + jac + " the Jacobian of " + what + " with respect to " + joinNames(names) + ", row-major: " + jac + "[i*n+j] is the derivative of output component i with respect to input component j."
+	id, lit := adjoint.Id, adjoint.Literal
+	set := adjoint.Set
+	var body []adjoint.Stmt
+	if len(results) > 0 {
+		body = append(body, adjoint.VarDecl{Names: results, Type: mustIR(g.results[0])})
+		if !allSame(g.results) {
+			body = body[:0]
+			for k, r := range results {
+				body = append(body, adjoint.VarDecl{Names: []string{r}, Type: mustIR(g.results[k])})
+			}
+		}
+	}
+	n, m := h.names.fresh("n"), h.names.fresh("m")
+	body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(n)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}})
+	for _, in := range inputs {
+		count, err := h.components(in.v.Type(), id(in.name), func(adjoint.Expr, types.Type) []adjoint.Stmt {
+			return []adjoint.Stmt{adjoint.IncDec{X: id(n), Inc: true}}
+		})
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, count...)
+	}
+	var y string
+	if g.out != nil {
+		y = h.paramName(g.out)
+		body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(m)}, Op: ":=", Rhs: []adjoint.Expr{lenExpr(id(y))}})
+	} else {
+		body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(m)}, Op: ":=", Rhs: []adjoint.Expr{lit(fmt.Sprint(len(results)))}})
+	}
+	mn := adjoint.Bin("*", id(m), id(n))
+	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
+		lit(`"` + g.name + `: len(` + jac + `) = %d is shorter than m*n = %d (m = %d, n = %d)"`), lenExpr(id(jac)), mn, id(m), id(n)}}
+	body = append(body, adjoint.If{Cond: adjoint.Bin("<", lenExpr(id(jac)), mn),
+		Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: id("panic"), Args: []adjoint.Expr{msg}}}}})
+
+	// Columns: one JVP per input component.
+	var cols []adjoint.Stmt
+	for _, in := range inputs {
+		s, err := h.scratch(in.dir, in.v.Type(), id(in.name))
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, s...)
+	}
+	ty := h.names.fresh("t" + y)
+	var tans []string
+	if g.out != nil {
+		cols = append(cols, adjoint.Assign{Lhs: []adjoint.Expr{id(ty)}, Op: ":=", Rhs: []adjoint.Expr{
+			adjoint.Call{Fun: id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(g.out.Type())}, lenExpr(id(y))}}}})
+	} else {
+		for range results {
+			tans = append(tans, h.names.fresh("t"))
+		}
+		cols = append(cols, adjoint.VarDecl{Names: tans, Type: mustIR(g.results[0])})
+		if !allSame(g.results) {
+			cols = cols[:len(cols)-1]
+			for k, t := range tans {
+				cols = append(cols, adjoint.VarDecl{Names: []string{t}, Type: mustIR(g.results[k])})
+			}
+		}
+	}
+	j := h.names.fresh("j")
+	cols = append(cols, adjoint.Assign{Lhs: []adjoint.Expr{id(j)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}})
+	for _, in := range inputs {
+		loop, err := h.components(in.v.Type(), id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+			dirAt := rebase(at, in.name, in.dir)
+			call := h.innerCall(jvp)
+			for _, o := range inputs {
+				call.Args = append(call.Args, id(o.dir))
+			}
+			s := []adjoint.Stmt{set(dirAt, "=", lit("1"))}
+			if g.out != nil {
+				call.Args = append(call.Args, id(ty))
+				i := h.names.fresh("i")
+				s = append(s, adjoint.ExprStmt{X: call}, adjoint.Range{Key: id(i), Define: true, X: id(y), Body: []adjoint.Stmt{
+					set(adjoint.Index{X: id(jac), Index: adjoint.Bin("+", adjoint.Bin("*", id(i), id(n)), id(j))}, "=", convertTo(adjoint.Index{X: id(ty), Index: id(i)}, elemType, jacType)),
+				}})
+			} else {
+				var lhs []adjoint.Expr
+				for _, r := range results {
+					lhs = append(lhs, id(r))
+				}
+				for _, t := range tans {
+					lhs = append(lhs, id(t))
+				}
+				s = append(s, adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{call}})
+				for k, t := range tans {
+					s = append(s, set(adjoint.Index{X: id(jac), Index: adjoint.Bin("+", rowStart(k, n), id(j))}, "=", convertTo(id(t), g.results[k], jacType)))
+				}
+			}
+			return append(s, set(dirAt, "=", lit("0")), adjoint.IncDec{X: id(j), Inc: true})
+		})
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, loop...)
+	}
+	cols = append(cols, adjoint.If{Cond: adjoint.Bin("==", id(n), lit("0")), Then: []adjoint.Stmt{h.fill(results)}})
+
+	// Rows: one VJP per output component.
+	var rows []adjoint.Stmt
+	rows = append(rows, h.fill(results))
+	for _, in := range inputs {
+		if byReference(in.v.Type()) {
+			s, err := h.scratch(in.grad, bufferType(in.v.Type()), id(in.name))
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows, s...)
+		}
+	}
+	row := func(seed func(call *adjoint.Call), k adjoint.Expr, lhs []adjoint.Expr) []adjoint.Stmt {
+		call := h.innerCall(vjp)
+		seed(&call)
+		var byVal []string
+		var s []adjoint.Stmt
+		for _, in := range inputs {
+			if byReference(in.v.Type()) {
+				call.Args = append(call.Args, id(in.grad))
+			} else {
+				g := h.names.fresh(in.grad)
+				byVal = append(byVal, g)
+				lhs = append(lhs, id(g))
+				s = append(s, adjoint.VarDecl{Names: []string{g}, Type: mustIR(in.v.Type())})
+			}
+		}
+		s = append(s, adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{call}})
+		col := h.names.fresh("c")
+		s = append(s, adjoint.Assign{Lhs: []adjoint.Expr{id(col)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Bin("*", k, id(n))}})
+		b := 0
+		for _, in := range inputs {
+			src := in.grad
+			if !byReference(in.v.Type()) {
+				src = byVal[b]
+				b++
+			}
+			scatter, _ := h.components(in.v.Type(), id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+				gAt := rebase(at, in.name, src)
+				st := []adjoint.Stmt{set(adjoint.Index{X: id(jac), Index: id(col)}, "=", convertTo(gAt, t, jacType)), adjoint.IncDec{X: id(col), Inc: true}}
+				if byReference(in.v.Type()) {
+					st = append(st, set(gAt, "=", lit("0")))
+				}
+				return st
+			})
+			s = append(s, scatter...)
+		}
+		return s
+	}
+	if g.out != nil {
+		dy := h.names.fresh("d" + y)
+		i := h.names.fresh("i")
+		rows = append(rows, adjoint.Assign{Lhs: []adjoint.Expr{id(dy)}, Op: ":=", Rhs: []adjoint.Expr{
+			adjoint.Call{Fun: id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(g.out.Type())}, lenExpr(id(y))}}}})
+		loop := []adjoint.Stmt{set(adjoint.Index{X: id(dy), Index: id(i)}, "=", lit("1"))}
+		loop = append(loop, row(func(c *adjoint.Call) { c.Args = append(c.Args, id(dy)) }, id(i), []adjoint.Expr{id("_")})...)
+		loop = append(loop, set(adjoint.Index{X: id(dy), Index: id(i)}, "=", lit("0")))
+		rows = append(rows, adjoint.Range{Key: id(i), Define: true, X: id(y), Body: loop})
+	} else {
+		for k := range results {
+			var lhs []adjoint.Expr
+			for _, r := range results {
+				lhs = append(lhs, id(r))
+			}
+			rows = append(rows, adjoint.Block{Body: row(func(c *adjoint.Call) {
+				for kk := range results {
+					if kk == k {
+						c.Args = append(c.Args, lit("1"))
+					} else {
+						c.Args = append(c.Args, lit("0"))
+					}
+				}
+			}, lit(fmt.Sprint(k)), lhs)})
+		}
+	}
+	body = append(body, adjoint.If{Cond: adjoint.Bin("<=", id(n), id(m)), Then: cols, Else: rows})
+	out.Body = body
+	if len(results) > 0 {
+		ret := adjoint.Return{}
+		for _, r := range results {
+			ret.Results = append(ret.Results, id(r))
+		}
+		out.Body = append(body, ret)
+	}
+	return out, nil
+}
+
+// innerCall is a call of one of the generated function's helpers with the
+// source function's arguments.
+func (h *hessianWriter) innerCall(name string) adjoint.Call {
+	call := adjoint.Call{Fun: adjoint.Id(name)}
+	if h.g.recv != nil {
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(h.g.recv)), Sel: name}
+	}
+	for _, prm := range h.g.params {
+		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+	}
+	return call
+}
+
+// fill is the call of the source function that fills its output or sets
+// the results.
+func (h *hessianWriter) fill(results []string) adjoint.Stmt {
+	call := h.sourceCall()
+	if len(results) == 0 {
+		return adjoint.ExprStmt{X: call}
+	}
+	var lhs []adjoint.Expr
+	for _, r := range results {
+		lhs = append(lhs, adjoint.Id(r))
+	}
+	return adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{call}}
+}
+
+// rowStart is k*n, or n or 0 written simply.
+func rowStart(k int, n string) adjoint.Expr {
+	switch k {
+	case 0:
+		return adjoint.Literal("0")
+	case 1:
+		return adjoint.Id(n)
+	}
+	return adjoint.Bin("*", adjoint.Literal(fmt.Sprint(k)), adjoint.Id(n))
+}
+
+func lenExpr(e adjoint.Expr) adjoint.Expr {
+	return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}}
+}
+
+// allSame reports whether every type in ts is identical to the first.
+func allSame(ts []types.Type) bool {
+	for _, t := range ts[1:] {
+		if !types.Identical(t, ts[0]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,110 @@
+package cases
+
+import "math"
+
+// Vector-valued functions: an output parameter (out=) or several float
+// results, with their JVPs, VJPs and Jacobians.
+
+// Robertson is the right-hand side of the Robertson chemical kinetics
+// problem, gonum's func(dy, y []float64) shape. n = m: the Jacobian takes
+// the forward sweeps.
+//
+//gradgen:jvp out=dy
+//gradgen:vjp out=dy
+//gradgen:jacobian out=dy
+func Robertson(dy, y []float64) {
+	dy[0] = -0.04*y[0] + 1e4*y[1]*y[2]
+	dy[2] = 3e7 * y[1] * y[1]
+	dy[1] = -dy[0] - dy[2]
+}
+
+// Arm is the forward kinematics of a planar arm: 2 outputs, 2n inputs, so
+// the Jacobian takes the reverse sweeps.
+//
+//gradgen:jvp out=p
+//gradgen:vjp out=p
+//gradgen:jacobian out=p
+func Arm(p, theta, lens []float64) {
+	x, y, a := 0.0, 0.0, 0.0
+	for i := range theta {
+		a += theta[i]
+		x += lens[i] * math.Cos(a)
+		y += lens[i] * math.Sin(a)
+	}
+	p[0] = x
+	p[1] = y
+}
+
+// Expand has more outputs than inputs, decided by y's length at run time.
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func Expand(y []float64, a, b float64) {
+	for i := range y {
+		y[i] = math.Sin(a*float64(i)) * b
+	}
+}
+
+// Cumsum reads elements of its output it wrote before (y[i-1]), and
+// branches on them.
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func Cumsum(y, x []float64) {
+	y[0] = x[0]
+	for i := 1; i < len(y); i++ {
+		if y[i-1] > 0 {
+			y[i] = y[i-1] + x[i]*x[i]
+		} else {
+			y[i] = y[i-1] * x[i]
+		}
+	}
+}
+
+// PolarPair returns two results.
+//
+//gradgen:jvp
+//gradgen:vjp
+//gradgen:jacobian
+func PolarPair(x, y float64) (float64, float64) {
+	return math.Hypot(x, y), math.Atan2(y, x)
+}
+
+// Decay is a model whose residuals a fit minimises: the data are in the
+// receiver, the parameters differentiated.
+type Decay struct{ T, Y []float64 }
+
+// Residuals fills r with the model's misfit at theta.
+//
+//gradgen:jvp out=r wrt=theta
+//gradgen:vjp out=r wrt=theta
+//gradgen:jacobian out=r wrt=theta
+func (d *Decay) Residuals(r, theta []float64) {
+	for i := range r {
+		r[i] = theta[0]*math.Exp(-theta[1]*d.T[i]) - d.Y[i]
+	}
+}
+
+// Force takes a struct by value and a float.
+//
+//gradgen:jvp out=f
+//gradgen:vjp out=f
+//gradgen:jacobian out=f
+func Force(f []float64, p Point, k float64) {
+	f[0] = -k * p.X * p.X
+	f[1] = -k * p.Y
+	f[2] = p.X * p.Y
+}
+
+// Squares32 is float32 code: its Jacobian buffer is a []float32.
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func Squares32(y, x []float32) {
+	for i := range y {
+		y[i] = x[i] * x[i] * float32(i+1)
+	}
+}
