@@ -144,18 +144,19 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	}
 	value := h.names.fresh(lowerFirst(g.decl.Name.Name))
 	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: mustIR(g.result)})
+	// Row j for each component j: one loop, its component walks written
+	// once each, so that the code grows with the inputs, not their square.
 	j := h.names.fresh("j")
-	body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(j)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}})
-	// Row j for each component j.
-	for _, in := range inputs {
-		rows, err := h.components(in.v.Type(), adjoint.Id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
-			return h.row(inputs, in, at, t, value, hess, n, j)
-		})
-		if err != nil {
-			return nil, err
-		}
-		body = append(body, rows...)
+	rows, err := h.rows(inputs, value, hess, n, j)
+	if err != nil {
+		return nil, err
 	}
+	body = append(body, adjoint.For{
+		Init: adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(j)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}},
+		Cond: adjoint.Bin("<", adjoint.Id(j), adjoint.Id(n)),
+		Post: adjoint.IncDec{X: adjoint.Id(j), Inc: true},
+		Body: rows,
+	})
 	// Without components no row ran: the value is F's.
 	call := adjoint.Call{Fun: adjoint.Id(g.decl.Name.Name)}
 	if g.recv != nil {
@@ -177,63 +178,87 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	return out, nil
 }
 
-// row is the code of row j: the product along the unit direction at,
-// whose component t of the input in is at (as a path into in's value),
-// scattered into the gradient and into hess[j*n:].
-func (h *hessianWriter) row(inputs []*hessianInput, in *hessianInput, at adjoint.Expr, t types.Type, value, hess, n, j string) []adjoint.Stmt {
-	dirAt := rebase(at, in.name, in.dir)
-	one := adjoint.Set(dirAt, "=", adjoint.Literal("1"))
-	call := adjoint.Call{Fun: adjoint.Id(h.inner)}
+// rows is the body of the loop over j: the product along the unit
+// direction eⱼ, scattered into the gradient's component j and into
+// hess[j*n:].
+func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) ([]adjoint.Stmt, error) {
+	id, lit := adjoint.Id, adjoint.Literal
+	k := h.names.fresh("k")
+	// walk visits every component of every input, with k its number.
+	walk := func(visit func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt) ([]adjoint.Stmt, error) {
+		out := []adjoint.Stmt{adjoint.Set(id(k), "=", lit("0"))}
+		for _, in := range inputs {
+			s, err := h.components(in.v.Type(), id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+				return append(visit(in, at, t), adjoint.IncDec{X: id(k), Inc: true})
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s...)
+		}
+		return out, nil
+	}
+	atJ := func(ss ...adjoint.Stmt) []adjoint.Stmt {
+		return []adjoint.Stmt{adjoint.If{Cond: adjoint.Bin("==", id(k), id(j)), Then: ss}}
+	}
+	out := []adjoint.Stmt{adjoint.VarDecl{Names: []string{k}, Type: adjoint.Named{Name: "int"}}}
+	set, err := walk(func(in *hessianInput, at adjoint.Expr, _ types.Type) []adjoint.Stmt {
+		return atJ(adjoint.Set(rebase(at, in.name, in.dir), "=", lit("1")))
+	})
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, set...)
+	call := adjoint.Call{Fun: id(h.inner)}
 	if h.g.recv != nil {
-		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(h.g.recv)), Sel: h.inner}
+		call.Fun = adjoint.Selector{X: id(h.paramName(h.g.recv)), Sel: h.inner}
 	}
 	for _, prm := range h.g.params {
-		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+		call.Args = append(call.Args, id(h.paramName(prm)))
 	}
 	for _, o := range inputs {
-		call.Args = append(call.Args, adjoint.Id(o.dir))
+		call.Args = append(call.Args, id(o.dir))
 	}
 	for _, o := range inputs {
 		if byReference(o.v.Type()) {
-			call.Args = append(call.Args, adjoint.Id(o.hv))
+			call.Args = append(call.Args, id(o.hv))
 		}
 	}
 	r, tan := h.names.fresh("r"), h.names.fresh("t")
-	lhs := []adjoint.Expr{adjoint.Id(r), adjoint.Id(tan)}
+	lhs := []adjoint.Expr{id(r), id(tan)}
 	for _, o := range inputs {
 		if !byReference(o.v.Type()) {
-			lhs = append(lhs, adjoint.Id(o.hv))
+			lhs = append(lhs, id(o.hv))
 		}
 	}
-	out := []adjoint.Stmt{one, adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{call}}}
-	out = append(out, adjoint.Set(adjoint.Id(value), "=", adjoint.Id(r)))
-	// ⟨∇F, eⱼ⟩ is the gradient's component j.
-	gradAt := rebase(at, in.name, in.grad)
-	out = append(out, adjoint.Set(gradAt, "+=", convertTo(adjoint.Id(tan), h.g.result, t)))
-	k := h.names.fresh("k")
-	out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(k)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Bin("*", adjoint.Id(j), adjoint.Id(n))}})
+	out = append(out, adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{call}}, adjoint.Set(id(value), "=", id(r)))
+	// ⟨∇F, eⱼ⟩ is the gradient's component j; the direction goes back to 0.
+	grad, err := walk(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
+		return atJ(
+			adjoint.Set(rebase(at, in.name, in.grad), "+=", convertTo(id(tan), h.g.result, t)),
+			adjoint.Set(rebase(at, in.name, in.dir), "=", lit("0")),
+		)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, grad...)
 	hessElem := h.g.result
 	if b, ok := hessElem.Underlying().(*types.Basic); ok {
 		hessElem = b
 	}
-	for _, o := range inputs {
-		scatter, err := h.components(o.v.Type(), adjoint.Id(o.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
-			hvAt := rebase(at, o.name, o.hv)
-			s := []adjoint.Stmt{
-				adjoint.Set(adjoint.Index{X: adjoint.Id(hess), Index: adjoint.Id(k)}, "+=", convertTo(hvAt, t, hessElem)),
-				adjoint.IncDec{X: adjoint.Id(k), Inc: true},
-			}
-			if byReference(o.v.Type()) {
-				s = append(s, adjoint.Set(hvAt, "=", adjoint.Literal("0")))
-			}
-			return s
-		})
-		if err != nil {
-			panic(err) // components numbered this input's type already
+	scatter, err := walk(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
+		hvAt := rebase(at, in.name, in.hv)
+		s := []adjoint.Stmt{adjoint.Set(adjoint.Index{X: id(hess), Index: adjoint.Bin("+", adjoint.Bin("*", id(j), id(n)), id(k))}, "+=", convertTo(hvAt, t, hessElem))}
+		if byReference(in.v.Type()) {
+			s = append(s, adjoint.Set(hvAt, "=", lit("0")))
 		}
-		out = append(out, scatter...)
+		return s
+	})
+	if err != nil {
+		return nil, err
 	}
-	return append(out, adjoint.Set(dirAt, "=", adjoint.Literal("0")), adjoint.IncDec{X: adjoint.Id(j), Inc: true})
+	return append(out, scatter...), nil
 }
 
 // components writes code that visits every scalar component of a value of

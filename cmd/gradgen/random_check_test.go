@@ -211,6 +211,8 @@ type rcase struct {
 	f           func(in []float64, n int) float64
 	g           func(in []float64, n int) (float64, []float64)
 	j           func(in, v []float64, n int) (float64, float64) // the JVP, or nil
+	// h is the Hessian, or nil: the value, the gradient and the n×n matrix.
+	h func(in []float64, n int) (float64, []float64, []float64)
 	// f64 is the function's shadow, float64 for float32 (float32
 	// programs only): the rounding-free function, whose derivative the
 	// gradient is by convention.
@@ -266,6 +268,9 @@ func check(out *os.File, c rcase) (judged, skipped int) {
 		}
 		if c.j != nil {
 			checkJVP(c, n, want, grad, fail)
+		}
+		if c.h != nil {
+			checkHessian(c, n, want, grad, fail)
 		}
 		if math.IsNaN(want) || math.IsInf(want, 0) || math.Abs(want) > 1e12 {
 			skipped += len(c.at)
@@ -341,6 +346,55 @@ func checkJVP(c rcase, n int, want float64, grad []float64, fail func(string, ..
 	}
 	if !(math.Abs(tangent-dot) <= tol*scale+1e-300) {
 		fail("n=%d: JVP tangent %.17g, but ⟨∇F, v⟩ = %.17g (dot-product test)", n, tangent, dot)
+	}
+}
+
+// checkHessian checks the Hessian: its value bit for bit, its gradient
+// against the gradient's, its columns against Richardson differences of
+// the gradient where two step sizes agree, and its symmetry.
+func checkHessian(c rcase, n int, want float64, grad []float64, fail func(string, ...any)) {
+	value, hg, hess := c.h(clone(c.at), n)
+	if math.Float64bits(value) != math.Float64bits(want) && !(math.IsNaN(value) && math.IsNaN(want)) {
+		fail("n=%d: Hessian's value %v, want %v bit for bit", n, value, want)
+	}
+	for k := range grad {
+		if !(math.Abs(hg[k]-grad[k]) <= 1e-9*math.Max(1, math.Abs(grad[k]))) && !(math.IsNaN(hg[k]) && math.IsNaN(grad[k])) {
+			fail("n=%d: Hessian's gradient[%d] = %.17g, the gradient's %.17g", n, k, hg[k], grad[k])
+		}
+	}
+	if math.IsNaN(want) || math.IsInf(want, 0) || math.Abs(want) > 1e8 {
+		return
+	}
+	dim := len(c.at)
+	diff := func(j int, h float64) []float64 {
+		at := func(d float64) []float64 {
+			in := clone(c.at)
+			in[j] += d
+			_, g := c.g(in, n)
+			return g
+		}
+		p, m, p2, m2 := at(h), at(-h), at(h/2), at(-h/2)
+		out := make([]float64, dim)
+		for i := range out {
+			out[i] = (4*(p2[i]-m2[i])/h - (p[i]-m[i])/(2*h)) / 3
+		}
+		return out
+	}
+	for j := range dim {
+		h := 1e-3 * math.Max(1, math.Abs(c.at[j]))
+		r1, r2 := diff(j, h), diff(j, h/7.3)
+		for i := range dim {
+			got := hess[i*dim+j]
+			if math.IsNaN(got) || !(math.Abs(r1[i]-r2[i]) <= 1e-6*math.Max(1, math.Abs(r1[i]))) {
+				continue // a kink or a loop bound nearby: the differences disagree
+			}
+			if !(math.Abs(got-r2[i]) <= 1e-4*math.Max(1, math.Abs(r2[i]))) {
+				fail("n=%d: H[%d,%d] = %.12g, differences of the gradient %.12g", n, i, j, got, r2[i])
+			}
+			if other := hess[j*dim+i]; !(math.Abs(got-other) <= 1e-8*math.Max(1, math.Abs(got))) {
+				fail("n=%d: H[%d,%d] = %.17g but H[%d,%d] = %.17g", n, i, j, got, j, i, other)
+			}
+		}
 	}
 }
 
@@ -500,6 +554,11 @@ func casesSource(fns []funcInfo) string {
 			jargs := append(append([]string(nil), fi.params...), tans...)
 			fmt.Fprintf(&b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\treturn %sJVP(%s)\n\t\t},\n",
 				unpack, unpackFrom(fi, "v", "t"), call, strings.Join(jargs, ", "))
+		}
+		if fi.hessian {
+			hargs := append(append([]string(nil), gargs...), "hess")
+			fmt.Fprintf(&b, "\t\th: func(in []float64, n int) (float64, []float64, []float64) {\n%s%s\t\t\thess := make([]float64, len(in)*len(in))\n\t\t\t%s := %sHessian(%s)\n\t\t\tvar out []float64\n%s\t\t\treturn v, out, hess\n\t\t},\n",
+				unpack, alloc.String(), strings.Join(results, ", "), call, strings.Join(hargs, ", "), pack.String())
 		}
 		b.WriteString("\t},\n")
 	}

@@ -94,6 +94,14 @@ func (g *progGen) function(name string) funcInfo {
 	}
 	g.line("//gradgen:grad")
 	g.line("//gradgen:jvp")
+	// Half the functions ask for their Hessian too (those without float32
+	// on the way; see below): its reverse sweep over the JVP is the
+	// largest code gradgen writes, and the random run must stay a couple
+	// of minutes long.
+	hessian := !g.f32 && g.chance(0.5)
+	if hessian {
+		g.line("//gradgen:hessian")
+	}
 	switch recv {
 	case "p":
 		g.line("func (p Pt) %s(x, y float64, %s) %s {", name, strings.Join(list, ", "), result)
@@ -173,11 +181,21 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("}")
 	g.line("")
 
-	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true}
+	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian}
+	if fi.hessian && strings.Contains(fi.src, "float32") {
+		// Values rounded to float32 on the way make the differences of
+		// the gradient too coarse to judge second derivatives by.
+		fi.hessian = false
+		fi.src = strings.Replace(fi.src, "//gradgen:hessian\n", "", 1)
+		all := g.b.String()
+		g.b.Reset()
+		g.b.WriteString(all[:start] + fi.src)
+	}
 	if strings.Contains(fi.src, "scaledSumsq(") {
 		// A pullback rule serves reverse mode only.
-		fi.jvp = false
+		fi.jvp, fi.hessian = false, false
 		fi.src = strings.Replace(fi.src, "//gradgen:jvp\n", "", 1)
+		fi.src = strings.Replace(fi.src, "//gradgen:hessian\n", "", 1)
 		all := g.b.String()
 		g.b.Reset()
 		g.b.WriteString(all[:start] + fi.src)

@@ -98,6 +98,10 @@ type funcInfo struct {
 	// jvp marks a function that also asks for its JVP: every one but
 	// those calling a pullback rule, which serves reverse mode only.
 	jvp bool
+	// hessian marks a function that also asks for its Hessian: the JVP's
+	// functions but float32 ones, whose differences of a float32 gradient
+	// say little about second derivatives.
+	hessian bool
 }
 
 func (g *progGen) intn(n int) int { return g.rng.IntN(n) }

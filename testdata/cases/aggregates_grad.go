@@ -144,44 +144,49 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	vx := make([]float64, len(x))
 	hvx := make([]float64, len(x))
 	var dot1 float64
-	j := 0
-	for i3 := range w {
-		vw[i3] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i3 := range w {
+			if k == j {
+				vw[i3] = 1
+			}
+			k++
+		}
+		for i4 := range x {
+			if k == j {
+				vx[i4] = 1
+			}
+			k++
+		}
 		r, t := hvpOfDot(w, x, vw, vx, hvw, hvx)
 		dot1 = r
-		dw[i3] += t
-		k := j * n
-		for i4 := range w {
-			hess[k] += hvw[i4]
+		k = 0
+		for i5 := range w {
+			if k == j {
+				dw[i5] += t
+				vw[i5] = 0
+			}
 			k++
-			hvw[i4] = 0
 		}
-		for i5 := range x {
-			hess[k] += hvx[i5]
+		for i6 := range x {
+			if k == j {
+				dx[i6] += t
+				vx[i6] = 0
+			}
 			k++
-			hvx[i5] = 0
 		}
-		vw[i3] = 0
-		j++
-	}
-	for i6 := range x {
-		vx[i6] = 1
-		r1, t1 := hvpOfDot(w, x, vw, vx, hvw, hvx)
-		dot1 = r1
-		dx[i6] += t1
-		k1 := j * n
+		k = 0
 		for i7 := range w {
-			hess[k1] += hvw[i7]
-			k1++
+			hess[j*n+k] += hvw[i7]
 			hvw[i7] = 0
+			k++
 		}
 		for i8 := range x {
-			hess[k1] += hvx[i8]
-			k1++
+			hess[j*n+k] += hvx[i8]
 			hvx[i8] = 0
+			k++
 		}
-		vx[i6] = 0
-		j++
 	}
 	if n == 0 {
 		dot1 = Dot(w, x)
@@ -513,44 +518,49 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	vx := make([]float64, len(x))
 	hvx := make([]float64, len(x))
 	var matVec float64
-	j1 := 0
-	for i2 := range W {
-		vW[i2] = 1
+	for j1 := 0; j1 < n1; j1++ {
+		var k1 int
+		k1 = 0
+		for i2 := range W {
+			if k1 == j1 {
+				vW[i2] = 1
+			}
+			k1++
+		}
+		for i3 := range x {
+			if k1 == j1 {
+				vx[i3] = 1
+			}
+			k1++
+		}
 		r, t := hvpOfMatVec(W, x, n, vW, vx, hvW, hvx)
 		matVec = r
-		dW[i2] += t
-		k1 := j1 * n1
-		for i3 := range W {
-			hess[k1] += hvW[i3]
+		k1 = 0
+		for i4 := range W {
+			if k1 == j1 {
+				dW[i4] += t
+				vW[i4] = 0
+			}
 			k1++
-			hvW[i3] = 0
 		}
-		for i4 := range x {
-			hess[k1] += hvx[i4]
+		for i5 := range x {
+			if k1 == j1 {
+				dx[i5] += t
+				vx[i5] = 0
+			}
 			k1++
-			hvx[i4] = 0
 		}
-		vW[i2] = 0
-		j1++
-	}
-	for i5 := range x {
-		vx[i5] = 1
-		r1, t1 := hvpOfMatVec(W, x, n, vW, vx, hvW, hvx)
-		matVec = r1
-		dx[i5] += t1
-		k2 := j1 * n1
+		k1 = 0
 		for i6 := range W {
-			hess[k2] += hvW[i6]
-			k2++
+			hess[j1*n1+k1] += hvW[i6]
 			hvW[i6] = 0
+			k1++
 		}
 		for i7 := range x {
-			hess[k2] += hvx[i7]
-			k2++
+			hess[j1*n1+k1] += hvx[i7]
 			hvx[i7] = 0
+			k1++
 		}
-		vx[i5] = 0
-		j1++
 	}
 	if n1 == 0 {
 		matVec = MatVec(W, x, n)
@@ -940,20 +950,31 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 	v1 := make([]float64, len(z))
 	hv := make([]float64, len(z))
 	var softmaxCE float64
-	j := 0
-	for i2 := range z {
-		v1[i2] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i2 := range z {
+			if k == j {
+				v1[i2] = 1
+			}
+			k++
+		}
 		r, t := hvpOfSoftmaxCE(z, c, v1, hv)
 		softmaxCE = r
-		dz[i2] += t
-		k := j * n
+		k = 0
 		for i3 := range z {
-			hess[k] += hv[i3]
+			if k == j {
+				dz[i3] += t
+				v1[i3] = 0
+			}
 			k++
-			hv[i3] = 0
 		}
-		v1[i2] = 0
-		j++
+		k = 0
+		for i4 := range z {
+			hess[j*n+k] += hv[i4]
+			hv[i4] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		softmaxCE = SoftmaxCE(z, c)
@@ -1077,67 +1098,58 @@ func DistHessian(p, q Point, hess []float64) (float64, Point, Point) {
 	var vq Point
 	var dq Point
 	var dist float64
-	j := 0
-	vp.X = 1
-	r, t, hvp, hvq := hvpOfDist(p, q, vp, vq)
-	dist = r
-	dp.X += t
-	k := j * n
-	hess[k] += hvp.X
-	k++
-	hess[k] += hvp.Y
-	k++
-	hess[k] += hvq.X
-	k++
-	hess[k] += hvq.Y
-	k++
-	vp.X = 0
-	j++
-	vp.Y = 1
-	r1, t1, hvp, hvq := hvpOfDist(p, q, vp, vq)
-	dist = r1
-	dp.Y += t1
-	k1 := j * n
-	hess[k1] += hvp.X
-	k1++
-	hess[k1] += hvp.Y
-	k1++
-	hess[k1] += hvq.X
-	k1++
-	hess[k1] += hvq.Y
-	k1++
-	vp.Y = 0
-	j++
-	vq.X = 1
-	r2, t2, hvp, hvq := hvpOfDist(p, q, vp, vq)
-	dist = r2
-	dq.X += t2
-	k2 := j * n
-	hess[k2] += hvp.X
-	k2++
-	hess[k2] += hvp.Y
-	k2++
-	hess[k2] += hvq.X
-	k2++
-	hess[k2] += hvq.Y
-	k2++
-	vq.X = 0
-	j++
-	vq.Y = 1
-	r3, t3, hvp, hvq := hvpOfDist(p, q, vp, vq)
-	dist = r3
-	dq.Y += t3
-	k3 := j * n
-	hess[k3] += hvp.X
-	k3++
-	hess[k3] += hvp.Y
-	k3++
-	hess[k3] += hvq.X
-	k3++
-	hess[k3] += hvq.Y
-	k3++
-	vq.Y = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vp.X = 1
+		}
+		k++
+		if k == j {
+			vp.Y = 1
+		}
+		k++
+		if k == j {
+			vq.X = 1
+		}
+		k++
+		if k == j {
+			vq.Y = 1
+		}
+		k++
+		r, t, hvp, hvq := hvpOfDist(p, q, vp, vq)
+		dist = r
+		k = 0
+		if k == j {
+			dp.X += t
+			vp.X = 0
+		}
+		k++
+		if k == j {
+			dp.Y += t
+			vp.Y = 0
+		}
+		k++
+		if k == j {
+			dq.X += t
+			vq.X = 0
+		}
+		k++
+		if k == j {
+			dq.Y += t
+			vq.Y = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvp.X
+		k++
+		hess[j*n+k] += hvp.Y
+		k++
+		hess[j*n+k] += hvq.X
+		k++
+		hess[j*n+k] += hvq.Y
+		k++
+	}
 	if n == 0 {
 		dist = Dist(p, q)
 	}
@@ -1295,63 +1307,56 @@ func ApplyHessian(l Layer, x []float64, dl *Layer, hess []float64) float64 {
 	hv := new(Layer)
 	hv.W = make([]float64, len(l.W))
 	var apply float64
-	j := 0
-	for i2 := range l.W {
-		v.W[i2] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i2 := range l.W {
+			if k == j {
+				v.W[i2] = 1
+			}
+			k++
+		}
+		if k == j {
+			v.B = 1
+		}
+		k++
+		if k == j {
+			v.Scale = 1
+		}
+		k++
 		r, t := hvpOfApply(l, x, v, hv)
 		apply = r
-		dl.W[i2] += t
-		k := j * n
+		k = 0
 		for i3 := range l.W {
-			hess[k] += hv.W[i3]
+			if k == j {
+				dl.W[i3] += t
+				v.W[i3] = 0
+			}
 			k++
-			hv.W[i3] = 0
 		}
-		hess[k] += hv.B
+		if k == j {
+			dl.B += t
+			v.B = 0
+		}
 		k++
+		if k == j {
+			dl.Scale += t
+			v.Scale = 0
+		}
+		k++
+		k = 0
+		for i4 := range l.W {
+			hess[j*n+k] += hv.W[i4]
+			hv.W[i4] = 0
+			k++
+		}
+		hess[j*n+k] += hv.B
 		hv.B = 0
-		hess[k] += hv.Scale
 		k++
+		hess[j*n+k] += hv.Scale
 		hv.Scale = 0
-		v.W[i2] = 0
-		j++
+		k++
 	}
-	v.B = 1
-	r1, t1 := hvpOfApply(l, x, v, hv)
-	apply = r1
-	dl.B += t1
-	k1 := j * n
-	for i4 := range l.W {
-		hess[k1] += hv.W[i4]
-		k1++
-		hv.W[i4] = 0
-	}
-	hess[k1] += hv.B
-	k1++
-	hv.B = 0
-	hess[k1] += hv.Scale
-	k1++
-	hv.Scale = 0
-	v.B = 0
-	j++
-	v.Scale = 1
-	r2, t2 := hvpOfApply(l, x, v, hv)
-	apply = r2
-	dl.Scale += t2
-	k2 := j * n
-	for i5 := range l.W {
-		hess[k2] += hv.W[i5]
-		k2++
-		hv.W[i5] = 0
-	}
-	hess[k2] += hv.B
-	k2++
-	hv.B = 0
-	hess[k2] += hv.Scale
-	k2++
-	hv.Scale = 0
-	v.Scale = 0
-	j++
 	if n == 0 {
 		apply = Apply(l, x)
 	}
@@ -1526,37 +1531,43 @@ func (p *Poly) EvalHessian(x float64, dp *Poly, hess []float64) (float64, float6
 	var vx float64
 	var dx float64
 	var eval float64
-	j := 0
-	for i2 := range p.C {
-		vp.C[i2] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i2 := range p.C {
+			if k == j {
+				vp.C[i2] = 1
+			}
+			k++
+		}
+		if k == j {
+			vx = 1
+		}
+		k++
 		r, t, hvx := p.hvpOfEval(x, vp, vx, hvp)
 		eval = r
-		dp.C[i2] += t
-		k := j * n
+		k = 0
 		for i3 := range p.C {
-			hess[k] += hvp.C[i3]
+			if k == j {
+				dp.C[i3] += t
+				vp.C[i3] = 0
+			}
 			k++
-			hvp.C[i3] = 0
 		}
-		hess[k] += hvx
+		if k == j {
+			dx += t
+			vx = 0
+		}
 		k++
-		vp.C[i2] = 0
-		j++
+		k = 0
+		for i4 := range p.C {
+			hess[j*n+k] += hvp.C[i4]
+			hvp.C[i4] = 0
+			k++
+		}
+		hess[j*n+k] += hvx
+		k++
 	}
-	vx = 1
-	r1, t1, hvx := p.hvpOfEval(x, vp, vx, hvp)
-	eval = r1
-	dx += t1
-	k1 := j * n
-	for i4 := range p.C {
-		hess[k1] += hvp.C[i4]
-		k1++
-		hvp.C[i4] = 0
-	}
-	hess[k1] += hvx
-	k1++
-	vx = 0
-	j++
 	if n == 0 {
 		eval = p.Eval(x)
 	}
@@ -1846,20 +1857,31 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 	v := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var residualsW float64
-	j := 0
-	for i2 := range w {
-		v[i2] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i2 := range w {
+			if k == j {
+				v[i2] = 1
+			}
+			k++
+		}
 		r1, t := hvpOfResidualsW(w, batch, v, hv)
 		residualsW = r1
-		dw[i2] += t
-		k := j * n
+		k = 0
 		for i3 := range w {
-			hess[k] += hv[i3]
+			if k == j {
+				dw[i3] += t
+				v[i3] = 0
+			}
 			k++
-			hv[i3] = 0
 		}
-		v[i2] = 0
-		j++
+		k = 0
+		for i4 := range w {
+			hess[j*n+k] += hv[i4]
+			hv[i4] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		residualsW = ResidualsW(w, batch)
@@ -2075,35 +2097,42 @@ func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64,
 	var vk float64
 	var dk float64
 	var array float64
-	j := 0
-	for i2 := range a {
-		va[i2] = 1
-		r, t, hva, hvk := hvpOfArray(a, k, va, vk)
-		array = r
-		da[i2] += t
-		k1 := j * n
-		for i3 := range a {
-			hess[k1] += hva[i3]
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		for i2 := range a {
+			if k1 == j {
+				va[i2] = 1
+			}
 			k1++
 		}
-		hess[k1] += hvk
+		if k1 == j {
+			vk = 1
+		}
 		k1++
-		va[i2] = 0
-		j++
+		r, t, hva, hvk := hvpOfArray(a, k, va, vk)
+		array = r
+		k1 = 0
+		for i3 := range a {
+			if k1 == j {
+				da[i3] += t
+				va[i3] = 0
+			}
+			k1++
+		}
+		if k1 == j {
+			dk += t
+			vk = 0
+		}
+		k1++
+		k1 = 0
+		for i4 := range a {
+			hess[j*n+k1] += hva[i4]
+			k1++
+		}
+		hess[j*n+k1] += hvk
+		k1++
 	}
-	vk = 1
-	r1, t1, hva, hvk := hvpOfArray(a, k, va, vk)
-	array = r1
-	dk += t1
-	k2 := j * n
-	for i4 := range a {
-		hess[k2] += hva[i4]
-		k2++
-	}
-	hess[k2] += hvk
-	k2++
-	vk = 0
-	j++
 	if n == 0 {
 		array = Array(a, k)
 	}
@@ -2315,23 +2344,36 @@ func MatrixHessian(m, dm [][]float64, hess []float64) float64 {
 		hv[i5] = make([]float64, len(m[i5]))
 	}
 	var matrix float64
-	j1 := 0
-	for i6 := range m {
-		for i7 := range m[i6] {
-			v[i6][i7] = 1
-			r, t := hvpOfMatrix(m, v, hv)
-			matrix = r
-			dm[i6][i7] += t
-			k := j1 * n
-			for i8 := range m {
-				for i9 := range m[i8] {
-					hess[k] += hv[i8][i9]
-					k++
-					hv[i8][i9] = 0
+	for j1 := 0; j1 < n; j1++ {
+		var k int
+		k = 0
+		for i6 := range m {
+			for i7 := range m[i6] {
+				if k == j1 {
+					v[i6][i7] = 1
 				}
+				k++
 			}
-			v[i6][i7] = 0
-			j1++
+		}
+		r, t := hvpOfMatrix(m, v, hv)
+		matrix = r
+		k = 0
+		for i8 := range m {
+			for i9 := range m[i8] {
+				if k == j1 {
+					dm[i8][i9] += t
+					v[i8][i9] = 0
+				}
+				k++
+			}
+		}
+		k = 0
+		for i10 := range m {
+			for i11 := range m[i10] {
+				hess[j1*n+k] += hv[i10][i11]
+				hv[i10][i11] = 0
+				k++
+			}
 		}
 	}
 	if n == 0 {
@@ -2561,20 +2603,31 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 	v := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var scaled float64
-	j := 0
-	for i3 := range w {
-		v[i3] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i3 := range w {
+			if k == j {
+				v[i3] = 1
+			}
+			k++
+		}
 		r, t := hvpOfScaled(w, v, hv)
 		scaled = r
-		dw[i3] += t
-		k := j * n
+		k = 0
 		for i4 := range w {
-			hess[k] += hv[i4]
+			if k == j {
+				dw[i4] += t
+				v[i4] = 0
+			}
 			k++
-			hv[i4] = 0
 		}
-		v[i3] = 0
-		j++
+		k = 0
+		for i5 := range w {
+			hess[j*n+k] += hv[i5]
+			hv[i5] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		scaled = Scaled(w)
@@ -2757,20 +2810,31 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 	v := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var selfAssign float64
-	j1 := 0
-	for i2 := range w {
-		v[i2] = 1
+	for j1 := 0; j1 < n; j1++ {
+		var k int
+		k = 0
+		for i2 := range w {
+			if k == j1 {
+				v[i2] = 1
+			}
+			k++
+		}
 		r, t := hvpOfSelfAssign(w, v, hv)
 		selfAssign = r
-		dw[i2] += t
-		k := j1 * n
+		k = 0
 		for i3 := range w {
-			hess[k] += hv[i3]
+			if k == j1 {
+				dw[i3] += t
+				v[i3] = 0
+			}
 			k++
-			hv[i3] = 0
 		}
-		v[i2] = 0
-		j1++
+		k = 0
+		for i4 := range w {
+			hess[j1*n+k] += hv[i4]
+			hv[i4] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		selfAssign = SelfAssign(w)
@@ -2943,29 +3007,36 @@ func SumAfterUseHessian(x, y float64, hess []float64) (float64, float64, float64
 	var vy float64
 	var dy float64
 	var sumAfterUse float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfSumAfterUse(x, y, vx, vy)
-	sumAfterUse = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfSumAfterUse(x, y, vx, vy)
-	sumAfterUse = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfSumAfterUse(x, y, vx, vy)
+		sumAfterUse = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		sumAfterUse = SumAfterUse(x, y)
 	}
@@ -3265,20 +3336,31 @@ func ChainHessian(x, dx, hess []float64) float64 {
 	v := make([]float64, len(x))
 	hv := make([]float64, len(x))
 	var chain float64
-	j := 0
-	for i2 := range x {
-		v[i2] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i2 := range x {
+			if k == j {
+				v[i2] = 1
+			}
+			k++
+		}
 		r, t := hvpOfChain(x, v, hv)
 		chain = r
-		dx[i2] += t
-		k := j * n
+		k = 0
 		for i3 := range x {
-			hess[k] += hv[i3]
+			if k == j {
+				dx[i3] += t
+				v[i3] = 0
+			}
 			k++
-			hv[i3] = 0
 		}
-		v[i2] = 0
-		j++
+		k = 0
+		for i4 := range x {
+			hess[j*n+k] += hv[i4]
+			hv[i4] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		chain = Chain(x)
@@ -3723,29 +3805,36 @@ func CompositeLitsHessian(a, b float64, hess []float64) (float64, float64, float
 	var vb float64
 	var db float64
 	var compositeLits float64
-	j := 0
-	va = 1
-	r, t, hva, hvb := hvpOfCompositeLits(a, b, va, vb)
-	compositeLits = r
-	da += t
-	k := j * n
-	hess[k] += hva
-	k++
-	hess[k] += hvb
-	k++
-	va = 0
-	j++
-	vb = 1
-	r1, t1, hva, hvb := hvpOfCompositeLits(a, b, va, vb)
-	compositeLits = r1
-	db += t1
-	k1 := j * n
-	hess[k1] += hva
-	k1++
-	hess[k1] += hvb
-	k1++
-	vb = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			va = 1
+		}
+		k++
+		if k == j {
+			vb = 1
+		}
+		k++
+		r, t, hva, hvb := hvpOfCompositeLits(a, b, va, vb)
+		compositeLits = r
+		k = 0
+		if k == j {
+			da += t
+			va = 0
+		}
+		k++
+		if k == j {
+			db += t
+			vb = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hva
+		k++
+		hess[j*n+k] += hvb
+		k++
+	}
 	if n == 0 {
 		compositeLits = CompositeLits(a, b)
 	}

@@ -117,29 +117,36 @@ func Nested2Hessian(w, b float64, hess []float64) (float64, float64, float64) {
 	var vb float64
 	var db float64
 	var nested2 float64
-	j := 0
-	vw = 1
-	r, t, hvw, hvb := hvpOfNested2(w, b, vw, vb)
-	nested2 = r
-	dw += t
-	k := j * n
-	hess[k] += hvw
-	k++
-	hess[k] += hvb
-	k++
-	vw = 0
-	j++
-	vb = 1
-	r1, t1, hvw, hvb := hvpOfNested2(w, b, vw, vb)
-	nested2 = r1
-	db += t1
-	k1 := j * n
-	hess[k1] += hvw
-	k1++
-	hess[k1] += hvb
-	k1++
-	vb = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vw = 1
+		}
+		k++
+		if k == j {
+			vb = 1
+		}
+		k++
+		r, t, hvw, hvb := hvpOfNested2(w, b, vw, vb)
+		nested2 = r
+		k = 0
+		if k == j {
+			dw += t
+			vw = 0
+		}
+		k++
+		if k == j {
+			db += t
+			vb = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvw
+		k++
+		hess[j*n+k] += hvb
+		k++
+	}
 	if n == 0 {
 		nested2 = Nested2(w, b)
 	}
@@ -375,16 +382,25 @@ func HelperInLoopHessian(w float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dw float64
 	var helperInLoop float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfHelperInLoop(w, n, v)
-	helperInLoop = r
-	dw += t
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfHelperInLoop(w, n, v)
+		helperInLoop = r
+		k = 0
+		if k == j {
+			dw += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		helperInLoop = HelperInLoop(w, n)
 	}
@@ -488,20 +504,31 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 	v := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var sliceHelper float64
-	j := 0
-	for i1 := range w {
-		v[i1] = 1
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		for i1 := range w {
+			if k == j {
+				v[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfSliceHelper(w, x, v, hv)
 		sliceHelper = r
-		dw[i1] += t
-		k := j * n1
+		k = 0
 		for i2 := range w {
-			hess[k] += hv[i2]
+			if k == j {
+				dw[i2] += t
+				v[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v[i1] = 0
-		j++
+		k = 0
+		for i3 := range w {
+			hess[j*n1+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n1 == 0 {
 		sliceHelper = SliceHelper(w, x)
@@ -600,39 +627,44 @@ func (n *Net) LossHessian(x float64, dn *Net, hess []float64) float64 {
 	hv := new(Net)
 	hv.W = make([]float64, len(n.W))
 	var loss float64
-	j := 0
-	for i1 := range n.W {
-		v.W[i1] = 1
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		for i1 := range n.W {
+			if k == j {
+				v.W[i1] = 1
+			}
+			k++
+		}
+		if k == j {
+			v.B = 1
+		}
+		k++
 		r, t := n.hvpOfLoss(x, v, hv)
 		loss = r
-		dn.W[i1] += t
-		k := j * n1
+		k = 0
 		for i2 := range n.W {
-			hess[k] += hv.W[i2]
+			if k == j {
+				dn.W[i2] += t
+				v.W[i2] = 0
+			}
 			k++
-			hv.W[i2] = 0
 		}
-		hess[k] += hv.B
+		if k == j {
+			dn.B += t
+			v.B = 0
+		}
 		k++
+		k = 0
+		for i3 := range n.W {
+			hess[j*n1+k] += hv.W[i3]
+			hv.W[i3] = 0
+			k++
+		}
+		hess[j*n1+k] += hv.B
 		hv.B = 0
-		v.W[i1] = 0
-		j++
+		k++
 	}
-	v.B = 1
-	r1, t1 := n.hvpOfLoss(x, v, hv)
-	loss = r1
-	dn.B += t1
-	k1 := j * n1
-	for i3 := range n.W {
-		hess[k1] += hv.W[i3]
-		k1++
-		hv.W[i3] = 0
-	}
-	hess[k1] += hv.B
-	k1++
-	hv.B = 0
-	v.B = 0
-	j++
 	if n1 == 0 {
 		loss = n.Loss(x)
 	}
@@ -705,16 +737,25 @@ func WithRuleHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var withRule float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfWithRule(x, v)
-	withRule = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfWithRule(x, v)
+		withRule = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		withRule = WithRule(x)
 	}
@@ -777,16 +818,25 @@ func OtherPackageHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var otherPackage float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfOtherPackage(x, v)
-	otherPackage = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfOtherPackage(x, v)
+		otherPackage = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		otherPackage = OtherPackage(x)
 	}
@@ -1179,36 +1229,42 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 	vw := make([]float64, len(w))
 	hvw := make([]float64, len(w))
 	var storedHelperInLoop float64
-	j := 0
-	vy = 1
-	r, t, hvy := hvpOfStoredHelperInLoop(y, w, vy, vw, hvw)
-	storedHelperInLoop = r
-	dy += t
-	k := j * n
-	hess[k] += hvy
-	k++
-	for i3 := range w {
-		hess[k] += hvw[i3]
-		k++
-		hvw[i3] = 0
-	}
-	vy = 0
-	j++
-	for i4 := range w {
-		vw[i4] = 1
-		r1, t1, hvy := hvpOfStoredHelperInLoop(y, w, vy, vw, hvw)
-		storedHelperInLoop = r1
-		dw[i4] += t1
-		k1 := j * n
-		hess[k1] += hvy
-		k1++
-		for i5 := range w {
-			hess[k1] += hvw[i5]
-			k1++
-			hvw[i5] = 0
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vy = 1
 		}
-		vw[i4] = 0
-		j++
+		k++
+		for i3 := range w {
+			if k == j {
+				vw[i3] = 1
+			}
+			k++
+		}
+		r, t, hvy := hvpOfStoredHelperInLoop(y, w, vy, vw, hvw)
+		storedHelperInLoop = r
+		k = 0
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		for i4 := range w {
+			if k == j {
+				dw[i4] += t
+				vw[i4] = 0
+			}
+			k++
+		}
+		k = 0
+		hess[j*n+k] += hvy
+		k++
+		for i5 := range w {
+			hess[j*n+k] += hvw[i5]
+			hvw[i5] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		storedHelperInLoop = StoredHelperInLoop(y, w)
@@ -1445,29 +1501,36 @@ func TwoResultsHessian(x, y float64, hess []float64) (float64, float64, float64)
 	var vy float64
 	var dy float64
 	var twoResults float64
-	j := 0
-	vx = 1
-	r1, t, hvx, hvy := hvpOfTwoResults(x, y, vx, vy)
-	twoResults = r1
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r2, t1, hvx, hvy := hvpOfTwoResults(x, y, vx, vy)
-	twoResults = r2
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r1, t, hvx, hvy := hvpOfTwoResults(x, y, vx, vy)
+		twoResults = r1
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		twoResults = TwoResults(x, y)
 	}
@@ -1654,29 +1717,36 @@ func ScalarHelperHessian(x, s float64, hess []float64) (float64, float64, float6
 	var vs float64
 	var ds float64
 	var scalarHelper float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvs := hvpOfScalarHelper(x, s, vx, vs)
-	scalarHelper = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvs
-	k++
-	vx = 0
-	j++
-	vs = 1
-	r1, t1, hvx, hvs := hvpOfScalarHelper(x, s, vx, vs)
-	scalarHelper = r1
-	ds += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvs
-	k1++
-	vs = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vs = 1
+		}
+		k++
+		r, t, hvx, hvs := hvpOfScalarHelper(x, s, vx, vs)
+		scalarHelper = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			ds += t
+			vs = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvs
+		k++
+	}
 	if n == 0 {
 		scalarHelper = ScalarHelper(x, s)
 	}
@@ -2015,36 +2085,42 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 	vw := make([]float64, len(w))
 	hvw := make([]float64, len(w))
 	var inlinedElementInLoop float64
-	j := 0
-	vy = 1
-	r, t, hvy := hvpOfInlinedElementInLoop(y, w, vy, vw, hvw)
-	inlinedElementInLoop = r
-	dy += t
-	k := j * n
-	hess[k] += hvy
-	k++
-	for i2 := range w {
-		hess[k] += hvw[i2]
-		k++
-		hvw[i2] = 0
-	}
-	vy = 0
-	j++
-	for i3 := range w {
-		vw[i3] = 1
-		r1, t1, hvy := hvpOfInlinedElementInLoop(y, w, vy, vw, hvw)
-		inlinedElementInLoop = r1
-		dw[i3] += t1
-		k1 := j * n
-		hess[k1] += hvy
-		k1++
-		for i4 := range w {
-			hess[k1] += hvw[i4]
-			k1++
-			hvw[i4] = 0
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vy = 1
 		}
-		vw[i3] = 0
-		j++
+		k++
+		for i2 := range w {
+			if k == j {
+				vw[i2] = 1
+			}
+			k++
+		}
+		r, t, hvy := hvpOfInlinedElementInLoop(y, w, vy, vw, hvw)
+		inlinedElementInLoop = r
+		k = 0
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		for i3 := range w {
+			if k == j {
+				dw[i3] += t
+				vw[i3] = 0
+			}
+			k++
+		}
+		k = 0
+		hess[j*n+k] += hvy
+		k++
+		for i4 := range w {
+			hess[j*n+k] += hvw[i4]
+			hvw[i4] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		inlinedElementInLoop = InlinedElementInLoop(y, w)
@@ -2139,16 +2215,25 @@ func ZeroTangentArgsHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var zeroTangentArgs float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfZeroTangentArgs(x, v)
-	zeroTangentArgs = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfZeroTangentArgs(x, v)
+		zeroTangentArgs = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		zeroTangentArgs = ZeroTangentArgs(x)
 	}
@@ -2308,20 +2393,31 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 	v := make([]float64, len(xs))
 	hv := make([]float64, len(xs))
 	var varNorm float64
-	j := 0
-	for i1 := range xs {
-		v[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range xs {
+			if k == j {
+				v[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfVarNorm(xs, v, hv)
 		varNorm = r
-		dxs[i1] += t
-		k := j * n
+		k = 0
 		for i2 := range xs {
-			hess[k] += hv[i2]
+			if k == j {
+				dxs[i2] += t
+				v[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v[i1] = 0
-		j++
+		k = 0
+		for i3 := range xs {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		varNorm = VarNorm(xs...)
@@ -2426,36 +2522,42 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 	vws := make([]float64, len(ws))
 	hvws := make([]float64, len(ws))
 	var varScaled float64
-	j := 0
-	vk = 1
-	r, t, hvk := hvpOfVarScaled(k, ws, vk, vws, hvws)
-	varScaled = r
-	dk += t
-	k1 := j * n
-	hess[k1] += hvk
-	k1++
-	for i1 := range ws {
-		hess[k1] += hvws[i1]
-		k1++
-		hvws[i1] = 0
-	}
-	vk = 0
-	j++
-	for i2 := range ws {
-		vws[i2] = 1
-		r1, t1, hvk := hvpOfVarScaled(k, ws, vk, vws, hvws)
-		varScaled = r1
-		dws[i2] += t1
-		k2 := j * n
-		hess[k2] += hvk
-		k2++
-		for i3 := range ws {
-			hess[k2] += hvws[i3]
-			k2++
-			hvws[i3] = 0
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			vk = 1
 		}
-		vws[i2] = 0
-		j++
+		k1++
+		for i1 := range ws {
+			if k1 == j {
+				vws[i1] = 1
+			}
+			k1++
+		}
+		r, t, hvk := hvpOfVarScaled(k, ws, vk, vws, hvws)
+		varScaled = r
+		k1 = 0
+		if k1 == j {
+			dk += t
+			vk = 0
+		}
+		k1++
+		for i2 := range ws {
+			if k1 == j {
+				dws[i2] += t
+				vws[i2] = 0
+			}
+			k1++
+		}
+		k1 = 0
+		hess[j*n+k1] += hvk
+		k1++
+		for i3 := range ws {
+			hess[j*n+k1] += hvws[i3]
+			hvws[i3] = 0
+			k1++
+		}
 	}
 	if n == 0 {
 		varScaled = VarScaled(k, ws...)
@@ -2543,20 +2645,31 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 	v := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var varPair float64
-	j := 0
-	for i1 := range w {
-		v[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range w {
+			if k == j {
+				v[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfVarPair(w, v, hv)
 		varPair = r
-		dw[i1] += t
-		k := j * n
+		k = 0
 		for i2 := range w {
-			hess[k] += hv[i2]
+			if k == j {
+				dw[i2] += t
+				v[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v[i1] = 0
-		j++
+		k = 0
+		for i3 := range w {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		varPair = VarPair(w)

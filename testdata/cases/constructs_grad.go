@@ -111,29 +111,36 @@ func DefineHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var define float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfDefine(x, y, vx, vy)
-	define = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfDefine(x, y, vx, vy)
-	define = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfDefine(x, y, vx, vy)
+		define = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		define = Define(x, y)
 	}
@@ -224,16 +231,25 @@ func VarDeclHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var varDecl float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfVarDecl(x, v)
-	varDecl = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfVarDecl(x, v)
+		varDecl = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		varDecl = VarDecl(x)
 	}
@@ -371,29 +387,36 @@ func ReassignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var reassign float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfReassign(x, y, vx, vy)
-	reassign = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfReassign(x, y, vx, vy)
-	reassign = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfReassign(x, y, vx, vy)
+		reassign = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		reassign = Reassign(x, y)
 	}
@@ -544,29 +567,36 @@ func OpAssignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var opAssign float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfOpAssign(x, y, vx, vy)
-	opAssign = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfOpAssign(x, y, vx, vy)
-	opAssign = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfOpAssign(x, y, vx, vy)
+		opAssign = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		opAssign = OpAssign(x, y)
 	}
@@ -640,16 +670,25 @@ func IncDecHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var incDec float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfIncDec(x, v)
-	incDec = r
-	dx += t1
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfIncDec(x, v)
+		incDec = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		incDec = IncDec(x)
 	}
@@ -802,29 +841,36 @@ func SwapHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var swap float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfSwap(x, y, vx, vy)
-	swap = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfSwap(x, y, vx, vy)
-	swap = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfSwap(x, y, vx, vy)
+		swap = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		swap = Swap(x, y)
 	}
@@ -920,16 +966,25 @@ func ShadowHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var shadow float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfShadow(x, v)
-	shadow = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfShadow(x, v)
+		shadow = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		shadow = Shadow(x)
 	}
@@ -1037,16 +1092,25 @@ func ConstantsHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var constants float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfConstants(x, v)
-	constants = r
-	dx += t
-	k1 := j * n
-	hess[k1] += hv
-	k1++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			v = 1
+		}
+		k1++
+		r, t, hv := hvpOfConstants(x, v)
+		constants = r
+		k1 = 0
+		if k1 == j {
+			dx += t
+			v = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n+k1] += hv
+		k1++
+	}
 	if n == 0 {
 		constants = Constants(x)
 	}
@@ -1178,16 +1242,25 @@ func ConversionsHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var conversions float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfConversions(x, n, v)
-	conversions = r
-	dx += t
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfConversions(x, n, v)
+		conversions = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		conversions = Conversions(x, n)
 	}
@@ -1266,29 +1339,36 @@ func NamedHessian(c, k Celsius, hess []float64) (Celsius, Celsius, Celsius) {
 	var vk Celsius
 	var dk Celsius
 	var named Celsius
-	j := 0
-	vc = 1
-	r, t, hvc, hvk := hvpOfNamed(c, k, vc, vk)
-	named = r
-	dc += t
-	k1 := j * n
-	hess[k1] += float64(hvc)
-	k1++
-	hess[k1] += float64(hvk)
-	k1++
-	vc = 0
-	j++
-	vk = 1
-	r1, t1, hvc, hvk := hvpOfNamed(c, k, vc, vk)
-	named = r1
-	dk += t1
-	k2 := j * n
-	hess[k2] += float64(hvc)
-	k2++
-	hess[k2] += float64(hvk)
-	k2++
-	vk = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			vc = 1
+		}
+		k1++
+		if k1 == j {
+			vk = 1
+		}
+		k1++
+		r, t, hvc, hvk := hvpOfNamed(c, k, vc, vk)
+		named = r
+		k1 = 0
+		if k1 == j {
+			dc += t
+			vc = 0
+		}
+		k1++
+		if k1 == j {
+			dk += t
+			vk = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n+k1] += float64(hvc)
+		k1++
+		hess[j*n+k1] += float64(hvk)
+		k1++
+	}
 	if n == 0 {
 		named = Named(c, k)
 	}
@@ -1398,29 +1478,36 @@ func Float32Hessian(x, y float32, hess []float32) (float32, float32, float32) {
 	var vy float32
 	var dy float32
 	var float321 float32
-	j := 0
-	vx = 1
-	r, t1, hvx, hvy := hvpOfFloat32(x, y, vx, vy)
-	float321 = r
-	dx += t1
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t2, hvx, hvy := hvpOfFloat32(x, y, vx, vy)
-	float321 = r1
-	dy += t2
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t1, hvx, hvy := hvpOfFloat32(x, y, vx, vy)
+		float321 = r
+		k = 0
+		if k == j {
+			dx += t1
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t1
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		float321 = Float32(x, y)
 	}
@@ -1505,29 +1592,36 @@ func (c Celsius) FahrenheitHessian(scale float64, hess []float64) (float64, Cels
 	var vscale float64
 	var dscale float64
 	var fahrenheit float64
-	j := 0
-	vc = 1
-	r, t, hvc, hvscale := c.hvpOfFahrenheit(scale, vc, vscale)
-	fahrenheit = r
-	dc += Celsius(t)
-	k := j * n
-	hess[k] += float64(hvc)
-	k++
-	hess[k] += hvscale
-	k++
-	vc = 0
-	j++
-	vscale = 1
-	r1, t1, hvc, hvscale := c.hvpOfFahrenheit(scale, vc, vscale)
-	fahrenheit = r1
-	dscale += t1
-	k1 := j * n
-	hess[k1] += float64(hvc)
-	k1++
-	hess[k1] += hvscale
-	k1++
-	vscale = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vc = 1
+		}
+		k++
+		if k == j {
+			vscale = 1
+		}
+		k++
+		r, t, hvc, hvscale := c.hvpOfFahrenheit(scale, vc, vscale)
+		fahrenheit = r
+		k = 0
+		if k == j {
+			dc += Celsius(t)
+			vc = 0
+		}
+		k++
+		if k == j {
+			dscale += t
+			vscale = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += float64(hvc)
+		k++
+		hess[j*n+k] += hvscale
+		k++
+	}
 	if n == 0 {
 		fahrenheit = c.Fahrenheit(scale)
 	}
@@ -1591,16 +1685,25 @@ func unexportedHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var unexported1 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfUnexported(x, v)
-	unexported1 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfUnexported(x, v)
+		unexported1 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		unexported1 = unexported(x)
 	}
@@ -1670,29 +1773,36 @@ func WrtHessian(w, x, b float64, hess []float64) (float64, float64, float64) {
 	var vb float64
 	var db float64
 	var wrt float64
-	j := 0
-	vw = 1
-	r, t, hvw, hvb := hvpOfWrt(w, x, b, vw, vb)
-	wrt = r
-	dw += t
-	k := j * n
-	hess[k] += hvw
-	k++
-	hess[k] += hvb
-	k++
-	vw = 0
-	j++
-	vb = 1
-	r1, t1, hvw, hvb := hvpOfWrt(w, x, b, vw, vb)
-	wrt = r1
-	db += t1
-	k1 := j * n
-	hess[k1] += hvw
-	k1++
-	hess[k1] += hvb
-	k1++
-	vb = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vw = 1
+		}
+		k++
+		if k == j {
+			vb = 1
+		}
+		k++
+		r, t, hvw, hvb := hvpOfWrt(w, x, b, vw, vb)
+		wrt = r
+		k = 0
+		if k == j {
+			dw += t
+			vw = 0
+		}
+		k++
+		if k == j {
+			db += t
+			vb = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvw
+		k++
+		hess[j*n+k] += hvb
+		k++
+	}
 	if n == 0 {
 		wrt = Wrt(w, x, b)
 	}
@@ -1765,16 +1875,25 @@ func RenamedHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var renamed float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfRenamed(x, v)
-	renamed = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfRenamed(x, v)
+		renamed = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		renamed = Renamed(x)
 	}
@@ -1835,16 +1954,25 @@ func PassiveHessian(x float64, n int, name string, hess []float64) (float64, flo
 	var v float64
 	var dx float64
 	var passive float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfPassive(x, n, name, v)
-	passive = r
-	dx += t
-	k1 := j * n1
-	hess[k1] += hv
-	k1++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			v = 1
+		}
+		k1++
+		r, t, hv := hvpOfPassive(x, n, name, v)
+		passive = r
+		k1 = 0
+		if k1 == j {
+			dx += t
+			v = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n1+k1] += hv
+		k1++
+	}
 	if n1 == 0 {
 		passive = Passive(x, n, name)
 	}
@@ -1908,16 +2036,25 @@ func DeadNaNHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var deadNaN float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfDeadNaN(x, v)
-	deadNaN = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfDeadNaN(x, v)
+		deadNaN = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		deadNaN = DeadNaN(x)
 	}
@@ -1993,16 +2130,25 @@ func PassiveExponentHessian(x, p float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var passiveExponent float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfPassiveExponent(x, p, v)
-	passiveExponent = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfPassiveExponent(x, p, v)
+		passiveExponent = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		passiveExponent = PassiveExponent(x, p)
 	}
@@ -2048,29 +2194,36 @@ func ReturnParamHessian(x, y float64, hess []float64) (float64, float64, float64
 	var vy float64
 	var dy float64
 	var returnParam float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfReturnParam(x, y, vx, vy)
-	returnParam = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfReturnParam(x, y, vx, vy)
-	returnParam = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfReturnParam(x, y, vx, vy)
+		returnParam = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		returnParam = ReturnParam(x, y)
 	}
@@ -2110,16 +2263,25 @@ func UnusedHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var unused float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfUnused(x, v)
-	unused = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfUnused(x, v)
+		unused = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		unused = Unused(x)
 	}
@@ -2235,46 +2397,47 @@ func ParensHessian(x, y, z float64, hess []float64) (float64, float64, float64, 
 	var vz float64
 	var dz float64
 	var parens float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy, hvz := hvpOfParens(x, y, z, vx, vy, vz)
-	parens = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	hess[k] += hvz
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy, hvz := hvpOfParens(x, y, z, vx, vy, vz)
-	parens = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	hess[k1] += hvz
-	k1++
-	vy = 0
-	j++
-	vz = 1
-	r2, t2, hvx, hvy, hvz := hvpOfParens(x, y, z, vx, vy, vz)
-	parens = r2
-	dz += t2
-	k2 := j * n
-	hess[k2] += hvx
-	k2++
-	hess[k2] += hvy
-	k2++
-	hess[k2] += hvz
-	k2++
-	vz = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		if k == j {
+			vz = 1
+		}
+		k++
+		r, t, hvx, hvy, hvz := hvpOfParens(x, y, z, vx, vy, vz)
+		parens = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		if k == j {
+			dz += t
+			vz = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+		hess[j*n+k] += hvz
+		k++
+	}
 	if n == 0 {
 		parens = Parens(x, y, z)
 	}

@@ -227,29 +227,36 @@ func IfElseHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var ifElse float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfIfElse(x, y, vx, vy)
-	ifElse = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfIfElse(x, y, vx, vy)
-	ifElse = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfIfElse(x, y, vx, vy)
+		ifElse = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		ifElse = IfElse(x, y)
 	}
@@ -364,16 +371,25 @@ func IfNoElseHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var ifNoElse float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfIfNoElse(x, v)
-	ifNoElse = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfIfNoElse(x, v)
+		ifNoElse = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		ifNoElse = IfNoElse(x)
 	}
@@ -496,29 +512,36 @@ func RestoredAfterBranchHessian(x, y float64, hess []float64) (float64, float64,
 	var vy float64
 	var dy float64
 	var restoredAfterBranch float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfRestoredAfterBranch(x, y, vx, vy)
-	restoredAfterBranch = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfRestoredAfterBranch(x, y, vx, vy)
-	restoredAfterBranch = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfRestoredAfterBranch(x, y, vx, vy)
+		restoredAfterBranch = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		restoredAfterBranch = RestoredAfterBranch(x, y)
 	}
@@ -675,16 +698,25 @@ func SwitchTaggedHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var switchTagged float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfSwitchTagged(x, v)
-	switchTagged = r
-	dx += t
-	k1 := j * n
-	hess[k1] += hv
-	k1++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			v = 1
+		}
+		k1++
+		r, t, hv := hvpOfSwitchTagged(x, v)
+		switchTagged = r
+		k1 = 0
+		if k1 == j {
+			dx += t
+			v = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n+k1] += hv
+		k1++
+	}
 	if n == 0 {
 		switchTagged = SwitchTagged(x)
 	}
@@ -814,29 +846,36 @@ func SwitchTaglessHessian(x, y float64, hess []float64) (float64, float64, float
 	var vy float64
 	var dy float64
 	var switchTagless float64
-	j := 0
-	vx = 1
-	r1, t, hvx, hvy := hvpOfSwitchTagless(x, y, vx, vy)
-	switchTagless = r1
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r2, t1, hvx, hvy := hvpOfSwitchTagless(x, y, vx, vy)
-	switchTagless = r2
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r1, t, hvx, hvy := hvpOfSwitchTagless(x, y, vx, vy)
+		switchTagless = r1
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		switchTagless = SwitchTagless(x, y)
 	}
@@ -963,16 +1002,25 @@ func PowerHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var power float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfPower(x, n, v)
-	power = r
-	dx += t1
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfPower(x, n, v)
+		power = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		power = Power(x, n)
 	}
@@ -1096,16 +1144,25 @@ func CountDownHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var countDown float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfCountDown(x, n, v)
-	countDown = r
-	dx += t
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfCountDown(x, n, v)
+		countDown = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		countDown = CountDown(x, n)
 	}
@@ -1368,29 +1425,36 @@ func NestedHessian(x, y float64, n int, hess []float64) (float64, float64, float
 	var vy float64
 	var dy float64
 	var nested float64
-	j1 := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfNested(x, y, n, vx, vy)
-	nested = r
-	dx += t
-	k := j1 * n1
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j1++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfNested(x, y, n, vx, vy)
-	nested = r1
-	dy += t1
-	k1 := j1 * n1
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j1++
+	for j1 := 0; j1 < n1; j1++ {
+		var k int
+		k = 0
+		if k == j1 {
+			vx = 1
+		}
+		k++
+		if k == j1 {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfNested(x, y, n, vx, vy)
+		nested = r
+		k = 0
+		if k == j1 {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j1 {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j1*n1+k] += hvx
+		k++
+		hess[j1*n1+k] += hvy
+		k++
+	}
 	if n1 == 0 {
 		nested = Nested(x, y, n)
 	}
@@ -1690,16 +1754,25 @@ func ReturnInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var returnInLoop float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfReturnInLoop(x, n, v)
-	returnInLoop = r
-	dx += t
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfReturnInLoop(x, n, v)
+		returnInLoop = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		returnInLoop = ReturnInLoop(x, n)
 	}
@@ -1845,16 +1918,25 @@ func ReturnInBranchHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var returnInBranch float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfReturnInBranch(x, v)
-	returnInBranch = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfReturnInBranch(x, v)
+		returnInBranch = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		returnInBranch = ReturnInBranch(x)
 	}
@@ -2077,16 +2159,25 @@ func BranchInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var branchInLoop float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfBranchInLoop(x, n, v)
-	branchInLoop = r
-	dx += t
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfBranchInLoop(x, n, v)
+		branchInLoop = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		branchInLoop = BranchInLoop(x, n)
 	}
@@ -2233,16 +2324,25 @@ func HalvingsHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var halvings float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfHalvings(x, v)
-	halvings = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfHalvings(x, v)
+		halvings = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		halvings = Halvings(x)
 	}
@@ -2444,16 +2544,25 @@ func ContinueHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var continue1 float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfContinue(x, n, v)
-	continue1 = r
-	dx += t1
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfContinue(x, n, v)
+		continue1 = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		continue1 = Continue(x, n)
 	}
@@ -2628,16 +2737,25 @@ func BreakHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var break1 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfBreak(x, n, v)
-	break1 = r
-	dx += t
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfBreak(x, n, v)
+		break1 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		break1 = Break(x, n)
 	}
@@ -2904,16 +3022,25 @@ func LabeledHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var labeled float64
-	j1 := 0
-	v = 1
-	r, t, hv := hvpOfLabeled(x, n, v)
-	labeled = r
-	dx += t
-	k := j1 * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j1++
+	for j1 := 0; j1 < n1; j1++ {
+		var k int
+		k = 0
+		if k == j1 {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfLabeled(x, n, v)
+		labeled = r
+		k = 0
+		if k == j1 {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j1*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		labeled = Labeled(x, n)
 	}
@@ -3106,16 +3233,25 @@ func SideEffectConditionHessian(x float64, n int, hess []float64) (float64, floa
 	var v float64
 	var dx float64
 	var sideEffectCondition float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfSideEffectCondition(x, n, v)
-	sideEffectCondition = r
-	dx += t
-	k1 := j * n1
-	hess[k1] += hv
-	k1++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			v = 1
+		}
+		k1++
+		r, t, hv := hvpOfSideEffectCondition(x, n, v)
+		sideEffectCondition = r
+		k1 = 0
+		if k1 == j {
+			dx += t
+			v = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n1+k1] += hv
+		k1++
+	}
 	if n1 == 0 {
 		sideEffectCondition = SideEffectCondition(x, n)
 	}
@@ -3277,29 +3413,36 @@ func DivisorHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var divisor float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfDivisor(x, y, vx, vy)
-	divisor = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfDivisor(x, y, vx, vy)
-	divisor = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfDivisor(x, y, vx, vy)
+		divisor = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		divisor = Divisor(x, y)
 	}
@@ -3423,16 +3566,25 @@ func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var boundFromInput float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfBoundFromInput(x, v)
-	boundFromInput = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfBoundFromInput(x, v)
+		boundFromInput = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		boundFromInput = BoundFromInput(x)
 	}
@@ -3600,29 +3752,36 @@ func LogisticHessian(r, x float64, steps int, hess []float64) (float64, float64,
 	var vx float64
 	var dx float64
 	var logistic float64
-	j := 0
-	vr = 1
-	r1, t, hvr, hvx := hvpOfLogistic(r, x, steps, vr, vx)
-	logistic = r1
-	dr += t
-	k := j * n
-	hess[k] += hvr
-	k++
-	hess[k] += hvx
-	k++
-	vr = 0
-	j++
-	vx = 1
-	r2, t1, hvr, hvx := hvpOfLogistic(r, x, steps, vr, vx)
-	logistic = r2
-	dx += t1
-	k1 := j * n
-	hess[k1] += hvr
-	k1++
-	hess[k1] += hvx
-	k1++
-	vx = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vr = 1
+		}
+		k++
+		if k == j {
+			vx = 1
+		}
+		k++
+		r1, t, hvr, hvx := hvpOfLogistic(r, x, steps, vr, vx)
+		logistic = r1
+		k = 0
+		if k == j {
+			dr += t
+			vr = 0
+		}
+		k++
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvr
+		k++
+		hess[j*n+k] += hvx
+		k++
+	}
 	if n == 0 {
 		logistic = Logistic(r, x, steps)
 	}
@@ -3831,16 +3990,25 @@ func RangeDataHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var rangeData float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfRangeData(x, v)
-	rangeData = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfRangeData(x, v)
+		rangeData = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		rangeData = RangeData(x)
 	}
@@ -3967,16 +4135,25 @@ func FloatCounterHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var floatCounter float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfFloatCounter(x, v)
-	floatCounter = r
-	dx += t1
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfFloatCounter(x, v)
+		floatCounter = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		floatCounter = FloatCounter(x)
 	}
@@ -4075,16 +4252,25 @@ func EndsInIfHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var endsInIf float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfEndsInIf(x, v)
-	endsInIf = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfEndsInIf(x, v)
+		endsInIf = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		endsInIf = EndsInIf(x)
 	}
@@ -4292,20 +4478,31 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	v := make([]float64, len(xs))
 	hv := make([]float64, len(xs))
 	var sumOfPowers float64
-	j := 0
-	for i1 := range xs {
-		v[i1] = 1
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		for i1 := range xs {
+			if k == j {
+				v[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfSumOfPowers(xs, n, v, hv)
 		sumOfPowers = r
-		dxs[i1] += t
-		k := j * n1
+		k = 0
 		for i2 := range xs {
-			hess[k] += hv[i2]
+			if k == j {
+				dxs[i2] += t
+				v[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v[i1] = 0
-		j++
+		k = 0
+		for i3 := range xs {
+			hess[j*n1+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n1 == 0 {
 		sumOfPowers = SumOfPowers(xs, n)
@@ -4641,20 +4838,31 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	v := make([]float64, len(xs))
 	hv := make([]float64, len(xs))
 	var sumOfBranches float64
-	j1 := 0
-	for i1 := range xs {
-		v[i1] = 1
+	for j1 := 0; j1 < n1; j1++ {
+		var k int
+		k = 0
+		for i1 := range xs {
+			if k == j1 {
+				v[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfSumOfBranches(xs, n, v, hv)
 		sumOfBranches = r
-		dxs[i1] += t
-		k := j1 * n1
+		k = 0
 		for i2 := range xs {
-			hess[k] += hv[i2]
+			if k == j1 {
+				dxs[i2] += t
+				v[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v[i1] = 0
-		j1++
+		k = 0
+		for i3 := range xs {
+			hess[j1*n1+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n1 == 0 {
 		sumOfBranches = SumOfBranches(xs, n)
@@ -4855,29 +5063,36 @@ func PendulumHessian(theta, omega float64, steps int, hess []float64) (float64, 
 	var vomega float64
 	var domega float64
 	var pendulum float64
-	j := 0
-	vtheta = 1
-	r, t, hvtheta, hvomega := hvpOfPendulum(theta, omega, steps, vtheta, vomega)
-	pendulum = r
-	dtheta += t
-	k := j * n
-	hess[k] += hvtheta
-	k++
-	hess[k] += hvomega
-	k++
-	vtheta = 0
-	j++
-	vomega = 1
-	r1, t1, hvtheta, hvomega := hvpOfPendulum(theta, omega, steps, vtheta, vomega)
-	pendulum = r1
-	domega += t1
-	k1 := j * n
-	hess[k1] += hvtheta
-	k1++
-	hess[k1] += hvomega
-	k1++
-	vomega = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vtheta = 1
+		}
+		k++
+		if k == j {
+			vomega = 1
+		}
+		k++
+		r, t, hvtheta, hvomega := hvpOfPendulum(theta, omega, steps, vtheta, vomega)
+		pendulum = r
+		k = 0
+		if k == j {
+			dtheta += t
+			vtheta = 0
+		}
+		k++
+		if k == j {
+			domega += t
+			vomega = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvtheta
+		k++
+		hess[j*n+k] += hvomega
+		k++
+	}
 	if n == 0 {
 		pendulum = Pendulum(theta, omega, steps)
 	}
@@ -5086,20 +5301,31 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	v := make([]float64, len(xs))
 	hv := make([]float64, len(xs))
 	var sumOfTriangle float64
-	j := 0
-	for i2 := range xs {
-		v[i2] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i2 := range xs {
+			if k == j {
+				v[i2] = 1
+			}
+			k++
+		}
 		r, t := hvpOfSumOfTriangle(xs, v, hv)
 		sumOfTriangle = r
-		dxs[i2] += t
-		k := j * n
+		k = 0
 		for i3 := range xs {
-			hess[k] += hv[i3]
+			if k == j {
+				dxs[i3] += t
+				v[i3] = 0
+			}
 			k++
-			hv[i3] = 0
 		}
-		v[i2] = 0
-		j++
+		k = 0
+		for i4 := range xs {
+			hess[j*n+k] += hv[i4]
+			hv[i4] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		sumOfTriangle = SumOfTriangle(xs)
@@ -5327,29 +5553,36 @@ func LogisticSwitchHessian(r, x float64, steps, mode int, hess []float64) (float
 	var vx float64
 	var dx float64
 	var logisticSwitch float64
-	j := 0
-	vr = 1
-	r1, t, hvr, hvx := hvpOfLogisticSwitch(r, x, steps, mode, vr, vx)
-	logisticSwitch = r1
-	dr += t
-	k := j * n
-	hess[k] += hvr
-	k++
-	hess[k] += hvx
-	k++
-	vr = 0
-	j++
-	vx = 1
-	r2, t1, hvr, hvx := hvpOfLogisticSwitch(r, x, steps, mode, vr, vx)
-	logisticSwitch = r2
-	dx += t1
-	k1 := j * n
-	hess[k1] += hvr
-	k1++
-	hess[k1] += hvx
-	k1++
-	vx = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vr = 1
+		}
+		k++
+		if k == j {
+			vx = 1
+		}
+		k++
+		r1, t, hvr, hvx := hvpOfLogisticSwitch(r, x, steps, mode, vr, vx)
+		logisticSwitch = r1
+		k = 0
+		if k == j {
+			dr += t
+			vr = 0
+		}
+		k++
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvr
+		k++
+		hess[j*n+k] += hvx
+		k++
+	}
 	if n == 0 {
 		logisticSwitch = LogisticSwitch(r, x, steps, mode)
 	}
@@ -5648,16 +5881,25 @@ func PiecewisePostHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var piecewisePost float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfPiecewisePost(x, v)
-	piecewisePost = r
-	dx += t1
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfPiecewisePost(x, v)
+		piecewisePost = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		piecewisePost = PiecewisePost(x)
 	}
@@ -5852,16 +6094,25 @@ func SmoothPostContinueHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var smoothPostContinue float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfSmoothPostContinue(x, v)
-	smoothPostContinue = r
-	dx += t1
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfSmoothPostContinue(x, v)
+		smoothPostContinue = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		smoothPostContinue = SmoothPostContinue(x)
 	}
@@ -6115,29 +6366,36 @@ func SwapPostContinueHessian(x, y float64, hess []float64) (float64, float64, fl
 	var vy float64
 	var dy float64
 	var swapPostContinue float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfSwapPostContinue(x, y, vx, vy)
-	swapPostContinue = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfSwapPostContinue(x, y, vx, vy)
-	swapPostContinue = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfSwapPostContinue(x, y, vx, vy)
+		swapPostContinue = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		swapPostContinue = SwapPostContinue(x, y)
 	}
@@ -6376,20 +6634,31 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 	v := make([]float64, len(x))
 	hv := make([]float64, len(x))
 	var newStateBuffer float64
-	j1 := 0
-	for i1 := range x {
-		v[i1] = 1
+	for j1 := 0; j1 < n; j1++ {
+		var k int
+		k = 0
+		for i1 := range x {
+			if k == j1 {
+				v[i1] = 1
+			}
+			k++
+		}
 		r, t1 := hvpOfNewStateBuffer(x, v, hv)
 		newStateBuffer = r
-		dx[i1] += t1
-		k := j1 * n
+		k = 0
 		for i2 := range x {
-			hess[k] += hv[i2]
+			if k == j1 {
+				dx[i2] += t1
+				v[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v[i1] = 0
-		j1++
+		k = 0
+		for i3 := range x {
+			hess[j1*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		newStateBuffer = NewStateBuffer(x)
@@ -6635,37 +6904,43 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 	var va float64
 	var da float64
 	var viewCarry float64
-	j := 0
-	for i1 := range x {
-		vx[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range x {
+			if k == j {
+				vx[i1] = 1
+			}
+			k++
+		}
+		if k == j {
+			va = 1
+		}
+		k++
 		r, t, hva := hvpOfViewCarry(x, a, vx, va, hvx)
 		viewCarry = r
-		dx[i1] += t
-		k := j * n
+		k = 0
 		for i2 := range x {
-			hess[k] += hvx[i2]
+			if k == j {
+				dx[i2] += t
+				vx[i2] = 0
+			}
 			k++
-			hvx[i2] = 0
 		}
-		hess[k] += hva
+		if k == j {
+			da += t
+			va = 0
+		}
 		k++
-		vx[i1] = 0
-		j++
+		k = 0
+		for i3 := range x {
+			hess[j*n+k] += hvx[i3]
+			hvx[i3] = 0
+			k++
+		}
+		hess[j*n+k] += hva
+		k++
 	}
-	va = 1
-	r1, t1, hva := hvpOfViewCarry(x, a, vx, va, hvx)
-	viewCarry = r1
-	da += t1
-	k1 := j * n
-	for i3 := range x {
-		hess[k1] += hvx[i3]
-		k1++
-		hvx[i3] = 0
-	}
-	hess[k1] += hva
-	k1++
-	va = 0
-	j++
 	if n == 0 {
 		viewCarry = ViewCarry(x, a)
 	}
@@ -6879,16 +7154,25 @@ func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sqrtPostCounter float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfSqrtPostCounter(x, v)
-	sqrtPostCounter = r
-	dx += t1
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfSqrtPostCounter(x, v)
+		sqrtPostCounter = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		sqrtPostCounter = SqrtPostCounter(x)
 	}
@@ -7353,37 +7637,43 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 	var vp float64
 	var dp float64
 	var viewUpdateReadLater float64
-	j := 0
-	for i2 := range w {
-		vw[i2] = 1
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		for i2 := range w {
+			if k1 == j {
+				vw[i2] = 1
+			}
+			k1++
+		}
+		if k1 == j {
+			vp = 1
+		}
+		k1++
 		r1, t1, hvp := hvpOfViewUpdateReadLater(w, p, vw, vp, hvw)
 		viewUpdateReadLater = r1
-		dw[i2] += t1
-		k1 := j * n
+		k1 = 0
 		for i3 := range w {
-			hess[k1] += hvw[i3]
+			if k1 == j {
+				dw[i3] += t1
+				vw[i3] = 0
+			}
 			k1++
-			hvw[i3] = 0
 		}
-		hess[k1] += hvp
+		if k1 == j {
+			dp += t1
+			vp = 0
+		}
 		k1++
-		vw[i2] = 0
-		j++
+		k1 = 0
+		for i4 := range w {
+			hess[j*n+k1] += hvw[i4]
+			hvw[i4] = 0
+			k1++
+		}
+		hess[j*n+k1] += hvp
+		k1++
 	}
-	vp = 1
-	r2, t2, hvp := hvpOfViewUpdateReadLater(w, p, vw, vp, hvw)
-	viewUpdateReadLater = r2
-	dp += t2
-	k2 := j * n
-	for i4 := range w {
-		hess[k2] += hvw[i4]
-		k2++
-		hvw[i4] = 0
-	}
-	hess[k2] += hvp
-	k2++
-	vp = 0
-	j++
 	if n == 0 {
 		viewUpdateReadLater = ViewUpdateReadLater(w, p)
 	}
@@ -7658,29 +7948,36 @@ func NamedResultHessian(x, y float64, hess []float64) (float64, float64, float64
 	var vy float64
 	var dy float64
 	var namedResult float64
-	j := 0
-	vx = 1
-	r1, t, hvx, hvy := hvpOfNamedResult(x, y, vx, vy)
-	namedResult = r1
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r2, t1, hvx, hvy := hvpOfNamedResult(x, y, vx, vy)
-	namedResult = r2
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r1, t, hvx, hvy := hvpOfNamedResult(x, y, vx, vy)
+		namedResult = r1
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		namedResult = NamedResult(x, y)
 	}
@@ -7809,16 +8106,25 @@ func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var namedHelper float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfNamedHelper(x, v)
-	namedHelper = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfNamedHelper(x, v)
+		namedHelper = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		namedHelper = NamedHelper(x)
 	}

@@ -54,16 +54,25 @@ func NegSinReturnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var negSinReturn float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfNegSinReturn(x, v)
-	negSinReturn = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfNegSinReturn(x, v)
+		negSinReturn = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		negSinReturn = NegSinReturn(x)
 	}
@@ -151,16 +160,25 @@ func NegAbsReturnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var negAbsReturn float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfNegAbsReturn(x, v)
-	negAbsReturn = r
-	dx += t1
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfNegAbsReturn(x, v)
+		negAbsReturn = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		negAbsReturn = NegAbsReturn(x)
 	}
@@ -218,16 +236,25 @@ func NegHelperReturnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var negHelperReturn float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfNegHelperReturn(x, v)
-	negHelperReturn = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfNegHelperReturn(x, v)
+		negHelperReturn = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		negHelperReturn = NegHelperReturn(x)
 	}
@@ -385,16 +412,25 @@ func FloatCounterSumHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var floatCounterSum float64
-	j := 0
-	v = 1
-	r, t1, hv := hvpOfFloatCounterSum(x, v)
-	floatCounterSum = r
-	dx += t1
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t1, hv := hvpOfFloatCounterSum(x, v)
+		floatCounterSum = r
+		k = 0
+		if k == j {
+			dx += t1
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		floatCounterSum = FloatCounterSum(x)
 	}
@@ -522,16 +558,25 @@ func UntakenOverflowHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var untakenOverflow float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfUntakenOverflow(x, v)
-	untakenOverflow = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfUntakenOverflow(x, v)
+		untakenOverflow = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		untakenOverflow = UntakenOverflow(x)
 	}
@@ -642,16 +687,25 @@ func UntakenLogHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var untakenLog float64
-	j := 0
-	v = 1
-	r1, t, hv := hvpOfUntakenLog(x, v)
-	untakenLog = r1
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r1, t, hv := hvpOfUntakenLog(x, v)
+		untakenLog = r1
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		untakenLog = UntakenLog(x)
 	}
@@ -783,29 +837,36 @@ func PowZeroExponentHessian(x, y float64, hess []float64) (float64, float64, flo
 	var vy float64
 	var dy float64
 	var powZeroExponent float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfPowZeroExponent(x, y, vx, vy)
-	powZeroExponent = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfPowZeroExponent(x, y, vx, vy)
-	powZeroExponent = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfPowZeroExponent(x, y, vx, vy)
+		powZeroExponent = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		powZeroExponent = PowZeroExponent(x, y)
 	}
@@ -867,16 +928,25 @@ func NamedFloatHelperHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var namedFloatHelper float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfNamedFloatHelper(x, v)
-	namedFloatHelper = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfNamedFloatHelper(x, v)
+		namedFloatHelper = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		namedFloatHelper = NamedFloatHelper(x)
 	}
@@ -936,16 +1006,25 @@ func LocalNamedMathHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var localNamedMath float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfLocalNamedMath(x, v)
-	localNamedMath = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfLocalNamedMath(x, v)
+		localNamedMath = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		localNamedMath = LocalNamedMath(x)
 	}
@@ -1072,20 +1151,31 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 	v := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var reslicedParam float64
-	j := 0
-	for i2 := range w {
-		v[i2] = 1
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		for i2 := range w {
+			if k == j {
+				v[i2] = 1
+			}
+			k++
+		}
 		r, t := hvpOfReslicedParam(w, n, v, hv)
 		reslicedParam = r
-		dw[i2] += t
-		k := j * n1
+		k = 0
 		for i3 := range w {
-			hess[k] += hv[i3]
+			if k == j {
+				dw[i3] += t
+				v[i3] = 0
+			}
 			k++
-			hv[i3] = 0
 		}
-		v[i2] = 0
-		j++
+		k = 0
+		for i4 := range w {
+			hess[j*n1+k] += hv[i4]
+			hv[i4] = 0
+			k++
+		}
 	}
 	if n1 == 0 {
 		reslicedParam = ReslicedParam(w, n)
@@ -1227,20 +1317,31 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 	v := make([]float64, len(x))
 	hv := make([]float64, len(x))
 	var popLocal float64
-	j := 0
-	for i1 := range x {
-		v[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range x {
+			if k == j {
+				v[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfPopLocal(x, v, hv)
 		popLocal = r
-		dx[i1] += t
-		k := j * n
+		k = 0
 		for i2 := range x {
-			hess[k] += hv[i2]
+			if k == j {
+				dx[i2] += t
+				v[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v[i1] = 0
-		j++
+		k = 0
+		for i3 := range x {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		popLocal = PopLocal(x)
@@ -1314,29 +1415,36 @@ func ByValueWriteHessian(p Vec2, hess []float64) (float64, Vec2) {
 	var v Vec2
 	var dp Vec2
 	var byValueWrite float64
-	j := 0
-	v.X = 1
-	r, t, hv := hvpOfByValueWrite(p, v)
-	byValueWrite = r
-	dp.X += t
-	k := j * n
-	hess[k] += hv.X
-	k++
-	hess[k] += hv.Y
-	k++
-	v.X = 0
-	j++
-	v.Y = 1
-	r1, t1, hv := hvpOfByValueWrite(p, v)
-	byValueWrite = r1
-	dp.Y += t1
-	k1 := j * n
-	hess[k1] += hv.X
-	k1++
-	hess[k1] += hv.Y
-	k1++
-	v.Y = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v.X = 1
+		}
+		k++
+		if k == j {
+			v.Y = 1
+		}
+		k++
+		r, t, hv := hvpOfByValueWrite(p, v)
+		byValueWrite = r
+		k = 0
+		if k == j {
+			dp.X += t
+			v.X = 0
+		}
+		k++
+		if k == j {
+			dp.Y += t
+			v.Y = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv.X
+		k++
+		hess[j*n+k] += hv.Y
+		k++
+	}
 	if n == 0 {
 		byValueWrite = ByValueWrite(p)
 	}
@@ -1382,16 +1490,25 @@ func MapDataHessian(x float64, m map[string]float64, hess []float64) (float64, f
 	var v float64
 	var dx float64
 	var mapData float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfMapData(x, m, v)
-	mapData = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfMapData(x, m, v)
+		mapData = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		mapData = MapData(x, m)
 	}
@@ -1630,16 +1747,25 @@ func VarInLoopCarryHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var varInLoopCarry float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfVarInLoopCarry(x, v)
-	varInLoopCarry = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfVarInLoopCarry(x, v)
+		varInLoopCarry = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		varInLoopCarry = VarInLoopCarry(x)
 	}
@@ -1820,20 +1946,31 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 	v1 := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var reslicedRange float64
-	j := 0
-	for i1 := range w {
-		v1[i1] = 1
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		for i1 := range w {
+			if k == j {
+				v1[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfReslicedRange(w, n, v1, hv)
 		reslicedRange = r
-		dw[i1] += t
-		k := j * n1
+		k = 0
 		for i2 := range w {
-			hess[k] += hv[i2]
+			if k == j {
+				dw[i2] += t
+				v1[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v1[i1] = 0
-		j++
+		k = 0
+		for i3 := range w {
+			hess[j*n1+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n1 == 0 {
 		reslicedRange = ReslicedRange(w, n)
@@ -2067,20 +2204,31 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 	v2 := make([]float64, len(x))
 	hv := make([]float64, len(x))
 	var popBeforeSum float64
-	j := 0
-	for i2 := range x {
-		v2[i2] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i2 := range x {
+			if k == j {
+				v2[i2] = 1
+			}
+			k++
+		}
 		r, t := hvpOfPopBeforeSum(x, v2, hv)
 		popBeforeSum = r
-		dx[i2] += t
-		k := j * n
+		k = 0
 		for i3 := range x {
-			hess[k] += hv[i3]
+			if k == j {
+				dx[i3] += t
+				v2[i3] = 0
+			}
 			k++
-			hv[i3] = 0
 		}
-		v2[i2] = 0
-		j++
+		k = 0
+		for i4 := range x {
+			hess[j*n+k] += hv[i4]
+			hv[i4] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		popBeforeSum = PopBeforeSum(x)
@@ -2533,29 +2681,36 @@ func TwoResultsAfterEarlyReturnHessian(x, y float64, n int, hess []float64) (flo
 	var vy float64
 	var dy float64
 	var twoResultsAfterEarlyReturn float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfTwoResultsAfterEarlyReturn(x, y, n, vx, vy)
-	twoResultsAfterEarlyReturn = r
-	dx += t
-	k1 := j * n1
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfTwoResultsAfterEarlyReturn(x, y, n, vx, vy)
-	twoResultsAfterEarlyReturn = r1
-	dy += t1
-	k2 := j * n1
-	hess[k2] += hvx
-	k2++
-	hess[k2] += hvy
-	k2++
-	vy = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			vx = 1
+		}
+		k1++
+		if k1 == j {
+			vy = 1
+		}
+		k1++
+		r, t, hvx, hvy := hvpOfTwoResultsAfterEarlyReturn(x, y, n, vx, vy)
+		twoResultsAfterEarlyReturn = r
+		k1 = 0
+		if k1 == j {
+			dx += t
+			vx = 0
+		}
+		k1++
+		if k1 == j {
+			dy += t
+			vy = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n1+k1] += hvx
+		k1++
+		hess[j*n1+k1] += hvy
+		k1++
+	}
 	if n1 == 0 {
 		twoResultsAfterEarlyReturn = TwoResultsAfterEarlyReturn(x, y, n)
 	}
@@ -2634,29 +2789,36 @@ func ParallelPassiveHessian(x, y float64, hess []float64) (float64, float64, flo
 	var vy float64
 	var dy float64
 	var parallelPassive float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfParallelPassive(x, y, vx, vy)
-	parallelPassive = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfParallelPassive(x, y, vx, vy)
-	parallelPassive = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfParallelPassive(x, y, vx, vy)
+		parallelPassive = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		parallelPassive = ParallelPassive(x, y)
 	}
@@ -2871,29 +3033,36 @@ func ParallelUntakenHessian(x, y float64, n int, hess []float64) (float64, float
 	var vy float64
 	var dy float64
 	var parallelUntaken float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfParallelUntaken(x, y, n, vx, vy)
-	parallelUntaken = r
-	dx += t
-	k := j * n1
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfParallelUntaken(x, y, n, vx, vy)
-	parallelUntaken = r1
-	dy += t1
-	k1 := j * n1
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfParallelUntaken(x, y, n, vx, vy)
+		parallelUntaken = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hvx
+		k++
+		hess[j*n1+k] += hvy
+		k++
+	}
 	if n1 == 0 {
 		parallelUntaken = ParallelUntaken(x, y, n)
 	}
@@ -3328,29 +3497,36 @@ func RangeArrayPerTripHessian(x, y float64, n int, hess []float64) (float64, flo
 	var vy float64
 	var dy float64
 	var rangeArrayPerTrip float64
-	j1 := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfRangeArrayPerTrip(x, y, n, vx, vy)
-	rangeArrayPerTrip = r
-	dx += t
-	k := j1 * n1
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j1++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfRangeArrayPerTrip(x, y, n, vx, vy)
-	rangeArrayPerTrip = r1
-	dy += t1
-	k1 := j1 * n1
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j1++
+	for j1 := 0; j1 < n1; j1++ {
+		var k int
+		k = 0
+		if k == j1 {
+			vx = 1
+		}
+		k++
+		if k == j1 {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfRangeArrayPerTrip(x, y, n, vx, vy)
+		rangeArrayPerTrip = r
+		k = 0
+		if k == j1 {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j1 {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j1*n1+k] += hvx
+		k++
+		hess[j1*n1+k] += hvy
+		k++
+	}
 	if n1 == 0 {
 		rangeArrayPerTrip = RangeArrayPerTrip(x, y, n)
 	}
@@ -3499,29 +3675,36 @@ func WriteThroughViewHessian(x, y float64, hess []float64) (float64, float64, fl
 	var vy float64
 	var dy float64
 	var writeThroughView float64
-	j := 0
-	vx = 1
-	r1, t, hvx, hvy := hvpOfWriteThroughView(x, y, vx, vy)
-	writeThroughView = r1
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r2, t1, hvx, hvy := hvpOfWriteThroughView(x, y, vx, vy)
-	writeThroughView = r2
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r1, t, hvx, hvy := hvpOfWriteThroughView(x, y, vx, vy)
+		writeThroughView = r1
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		writeThroughView = WriteThroughView(x, y)
 	}
@@ -3762,29 +3945,36 @@ func ParallelPassiveInLoopHessian(x, y float64, hess []float64) (float64, float6
 	var vy float64
 	var dy float64
 	var parallelPassiveInLoop float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfParallelPassiveInLoop(x, y, vx, vy)
-	parallelPassiveInLoop = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfParallelPassiveInLoop(x, y, vx, vy)
-	parallelPassiveInLoop = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfParallelPassiveInLoop(x, y, vx, vy)
+		parallelPassiveInLoop = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		parallelPassiveInLoop = ParallelPassiveInLoop(x, y)
 	}
@@ -3948,16 +4138,25 @@ func PiecewiseUnconditionalHessian(x float64, n int, hess []float64) (float64, f
 	var v float64
 	var dx float64
 	var piecewiseUnconditional float64
-	j := 0
-	v = 1
-	r1, t, hv := hvpOfPiecewiseUnconditional(x, n, v)
-	piecewiseUnconditional = r1
-	dx += t
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r1, t, hv := hvpOfPiecewiseUnconditional(x, n, v)
+		piecewiseUnconditional = r1
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		piecewiseUnconditional = PiecewiseUnconditional(x, n)
 	}
@@ -4178,20 +4377,31 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 	v1 := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var parallelDeadInLoop float64
-	j := 0
-	for i1 := range w {
-		v1[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range w {
+			if k == j {
+				v1[i1] = 1
+			}
+			k++
+		}
 		r, t1 := hvpOfParallelDeadInLoop(x, y, w, v1, hv)
 		parallelDeadInLoop = r
-		dw[i1] += t1
-		k := j * n
+		k = 0
 		for i2 := range w {
-			hess[k] += hv[i2]
+			if k == j {
+				dw[i2] += t1
+				v1[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v1[i1] = 0
-		j++
+		k = 0
+		for i3 := range w {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		parallelDeadInLoop = ParallelDeadInLoop(x, y, w)
@@ -4405,16 +4615,25 @@ func RangeValueUnreadKeyHessian(x float64, hess []float64) (float64, float64) {
 	var v1 float64
 	var dx float64
 	var rangeValueUnreadKey float64
-	j := 0
-	v1 = 1
-	r, t, hv := hvpOfRangeValueUnreadKey(x, v1)
-	rangeValueUnreadKey = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v1 = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v1 = 1
+		}
+		k++
+		r, t, hv := hvpOfRangeValueUnreadKey(x, v1)
+		rangeValueUnreadKey = r
+		k = 0
+		if k == j {
+			dx += t
+			v1 = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		rangeValueUnreadKey = RangeValueUnreadKey(x)
 	}
@@ -4515,59 +4734,54 @@ func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, f
 	hvs := new(Spring)
 	hvs.W = make([]float64, len(s.W))
 	var passiveSelfArg float64
-	j := 0
-	vx = 1
-	r, t, hvx := hvpOfPassiveSelfArg(x, s, vx, vs, hvs)
-	passiveSelfArg = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvs.K
-	k++
-	hvs.K = 0
-	for i1 := range s.W {
-		hess[k] += hvs.W[i1]
-		k++
-		hvs.W[i1] = 0
-	}
-	vx = 0
-	j++
-	vs.K = 1
-	r1, t1, hvx := hvpOfPassiveSelfArg(x, s, vx, vs, hvs)
-	passiveSelfArg = r1
-	ds.K += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvs.K
-	k1++
-	hvs.K = 0
-	for i2 := range s.W {
-		hess[k1] += hvs.W[i2]
-		k1++
-		hvs.W[i2] = 0
-	}
-	vs.K = 0
-	j++
-	for i3 := range s.W {
-		vs.W[i3] = 1
-		r2, t2, hvx := hvpOfPassiveSelfArg(x, s, vx, vs, hvs)
-		passiveSelfArg = r2
-		ds.W[i3] += t2
-		k2 := j * n
-		hess[k2] += hvx
-		k2++
-		hess[k2] += hvs.K
-		k2++
-		hvs.K = 0
-		for i4 := range s.W {
-			hess[k2] += hvs.W[i4]
-			k2++
-			hvs.W[i4] = 0
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
 		}
-		vs.W[i3] = 0
-		j++
+		k++
+		if k == j {
+			vs.K = 1
+		}
+		k++
+		for i1 := range s.W {
+			if k == j {
+				vs.W[i1] = 1
+			}
+			k++
+		}
+		r, t, hvx := hvpOfPassiveSelfArg(x, s, vx, vs, hvs)
+		passiveSelfArg = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			ds.K += t
+			vs.K = 0
+		}
+		k++
+		for i2 := range s.W {
+			if k == j {
+				ds.W[i2] += t
+				vs.W[i2] = 0
+			}
+			k++
+		}
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvs.K
+		hvs.K = 0
+		k++
+		for i3 := range s.W {
+			hess[j*n+k] += hvs.W[i3]
+			hvs.W[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		passiveSelfArg = PassiveSelfArg(x, s)
@@ -4686,20 +4900,31 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 	v := make([]float64, len(a))
 	hv := make([]float64, len(a))
 	var varSliceLater float64
-	j := 0
-	for i1 := range a {
-		v[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range a {
+			if k == j {
+				v[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfVarSliceLater(a, flip, v, hv)
 		varSliceLater = r
-		da[i1] += t
-		k := j * n
+		k = 0
 		for i2 := range a {
-			hess[k] += hv[i2]
+			if k == j {
+				da[i2] += t
+				v[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v[i1] = 0
-		j++
+		k = 0
+		for i3 := range a {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		varSliceLater = VarSliceLater(a, flip)
@@ -4894,16 +5119,25 @@ func UntakenAfterReturnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var untakenAfterReturn float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfUntakenAfterReturn(x, v)
-	untakenAfterReturn = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfUntakenAfterReturn(x, v)
+		untakenAfterReturn = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		untakenAfterReturn = UntakenAfterReturn(x)
 	}
@@ -5241,37 +5475,43 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 	var va float64
 	var da float64
 	var labelReverse float64
-	j := 0
-	for i2 := range xs {
-		vxs[i2] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i2 := range xs {
+			if k == j {
+				vxs[i2] = 1
+			}
+			k++
+		}
+		if k == j {
+			va = 1
+		}
+		k++
 		r, t, hva := hvpOfLabelReverse(xs, a, vxs, va, hvxs)
 		labelReverse = r
-		dxs[i2] += t
-		k := j * n
+		k = 0
 		for i3 := range xs {
-			hess[k] += hvxs[i3]
+			if k == j {
+				dxs[i3] += t
+				vxs[i3] = 0
+			}
 			k++
-			hvxs[i3] = 0
 		}
-		hess[k] += hva
+		if k == j {
+			da += t
+			va = 0
+		}
 		k++
-		vxs[i2] = 0
-		j++
+		k = 0
+		for i4 := range xs {
+			hess[j*n+k] += hvxs[i4]
+			hvxs[i4] = 0
+			k++
+		}
+		hess[j*n+k] += hva
+		k++
 	}
-	va = 1
-	r1, t1, hva := hvpOfLabelReverse(xs, a, vxs, va, hvxs)
-	labelReverse = r1
-	da += t1
-	k1 := j * n
-	for i4 := range xs {
-		hess[k1] += hvxs[i4]
-		k1++
-		hvxs[i4] = 0
-	}
-	hess[k1] += hva
-	k1++
-	va = 0
-	j++
 	if n == 0 {
 		labelReverse = LabelReverse(xs, a)
 	}
@@ -5475,16 +5715,25 @@ func ElemUntakenHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var elemUntaken float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfElemUntaken(x, v)
-	elemUntaken = r
-	dx += t
-	k1 := j * n
-	hess[k1] += hv
-	k1++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			v = 1
+		}
+		k1++
+		r, t, hv := hvpOfElemUntaken(x, v)
+		elemUntaken = r
+		k1 = 0
+		if k1 == j {
+			dx += t
+			v = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n+k1] += hv
+		k1++
+	}
 	if n == 0 {
 		elemUntaken = ElemUntaken(x)
 	}
@@ -5552,33 +5801,38 @@ func PairProductHessian(m, dm *Pair, hess []float64) float64 {
 	v := new(Pair)
 	hv := new(Pair)
 	var pairProduct float64
-	j := 0
-	v.A = 1
-	r, t := hvpOfPairProduct(m, v, hv)
-	pairProduct = r
-	dm.A += t
-	k := j * n
-	hess[k] += hv.A
-	k++
-	hv.A = 0
-	hess[k] += hv.B
-	k++
-	hv.B = 0
-	v.A = 0
-	j++
-	v.B = 1
-	r1, t1 := hvpOfPairProduct(m, v, hv)
-	pairProduct = r1
-	dm.B += t1
-	k1 := j * n
-	hess[k1] += hv.A
-	k1++
-	hv.A = 0
-	hess[k1] += hv.B
-	k1++
-	hv.B = 0
-	v.B = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v.A = 1
+		}
+		k++
+		if k == j {
+			v.B = 1
+		}
+		k++
+		r, t := hvpOfPairProduct(m, v, hv)
+		pairProduct = r
+		k = 0
+		if k == j {
+			dm.A += t
+			v.A = 0
+		}
+		k++
+		if k == j {
+			dm.B += t
+			v.B = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv.A
+		hv.A = 0
+		k++
+		hess[j*n+k] += hv.B
+		hv.B = 0
+		k++
+	}
 	if n == 0 {
 		pairProduct = PairProduct(m)
 	}
@@ -5663,29 +5917,36 @@ func TallyMeanHessian(a Tally, x float64, hess []float64) (float64, Tally, float
 	var vx float64
 	var dx float64
 	var tallyMean float64
-	j := 0
-	va.Sum = 1
-	r, t, hva, hvx := hvpOfTallyMean(a, x, va, vx)
-	tallyMean = r
-	da.Sum += t
-	k := j * n
-	hess[k] += hva.Sum
-	k++
-	hess[k] += hvx
-	k++
-	va.Sum = 0
-	j++
-	vx = 1
-	r1, t1, hva, hvx := hvpOfTallyMean(a, x, va, vx)
-	tallyMean = r1
-	dx += t1
-	k1 := j * n
-	hess[k1] += hva.Sum
-	k1++
-	hess[k1] += hvx
-	k1++
-	vx = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			va.Sum = 1
+		}
+		k++
+		if k == j {
+			vx = 1
+		}
+		k++
+		r, t, hva, hvx := hvpOfTallyMean(a, x, va, vx)
+		tallyMean = r
+		k = 0
+		if k == j {
+			da.Sum += t
+			va.Sum = 0
+		}
+		k++
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hva.Sum
+		k++
+		hess[j*n+k] += hvx
+		k++
+	}
 	if n == 0 {
 		tallyMean = TallyMean(a, x)
 	}
@@ -5894,16 +6155,25 @@ func OscillatorNotWrtHessian(s Oscillator, k float64, hess []float64) (float64, 
 	var v float64
 	var dk float64
 	var oscillatorNotWrt float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfOscillatorNotWrt(s, k, v)
-	oscillatorNotWrt = r
-	dk += t
-	k1 := j * n
-	hess[k1] += hv
-	k1++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			v = 1
+		}
+		k1++
+		r, t, hv := hvpOfOscillatorNotWrt(s, k, v)
+		oscillatorNotWrt = r
+		k1 = 0
+		if k1 == j {
+			dk += t
+			v = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n+k1] += hv
+		k1++
+	}
 	if n == 0 {
 		oscillatorNotWrt = OscillatorNotWrt(s, k)
 	}
@@ -6062,20 +6332,31 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 	v1 := make([]float64, len(xs))
 	hv := make([]float64, len(xs))
 	var rangeAssignNoKey float64
-	j := 0
-	for i1 := range xs {
-		v1[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range xs {
+			if k == j {
+				v1[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfRangeAssignNoKey(xs, v1, hv)
 		rangeAssignNoKey = r
-		dxs[i1] += t
-		k := j * n
+		k = 0
 		for i2 := range xs {
-			hess[k] += hv[i2]
+			if k == j {
+				dxs[i2] += t
+				v1[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v1[i1] = 0
-		j++
+		k = 0
+		for i3 := range xs {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		rangeAssignNoKey = RangeAssignNoKey(xs)
@@ -6176,16 +6457,25 @@ func PackageDataStoreHessian(x float64, n int, hess []float64) (float64, float64
 	var v float64
 	var dx float64
 	var packageDataStore float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfPackageDataStore(x, n, v)
-	packageDataStore = r
-	dx += t
-	k := j * n1
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfPackageDataStore(x, n, v)
+		packageDataStore = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hv
+		k++
+	}
 	if n1 == 0 {
 		packageDataStore = PackageDataStore(x, n)
 	}
@@ -6386,20 +6676,31 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 	v1 := make([]float64, len(w))
 	hv := make([]float64, len(w))
 	var rangeElemCopy float64
-	j := 0
-	for i1 := range w {
-		v1[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range w {
+			if k == j {
+				v1[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfRangeElemCopy(w, v1, hv)
 		rangeElemCopy = r
-		dw[i1] += t
-		k := j * n
+		k = 0
 		for i2 := range w {
-			hess[k] += hv[i2]
+			if k == j {
+				dw[i2] += t
+				v1[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v1[i1] = 0
-		j++
+		k = 0
+		for i3 := range w {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		rangeElemCopy = RangeElemCopy(w)
@@ -6540,20 +6841,31 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 	v1 := make([]float64, len(x))
 	hv := make([]float64, len(x))
 	var parallelPassiveElems float64
-	j := 0
-	for i1 := range x {
-		v1[i1] = 1
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i1 := range x {
+			if k == j {
+				v1[i1] = 1
+			}
+			k++
+		}
 		r, t := hvpOfParallelPassiveElems(x, v, v1, hv)
 		parallelPassiveElems = r
-		dx[i1] += t
-		k := j * n
+		k = 0
 		for i2 := range x {
-			hess[k] += hv[i2]
+			if k == j {
+				dx[i2] += t
+				v1[i2] = 0
+			}
 			k++
-			hv[i2] = 0
 		}
-		v1[i1] = 0
-		j++
+		k = 0
+		for i3 := range x {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
 	}
 	if n == 0 {
 		parallelPassiveElems = ParallelPassiveElems(x, v)

@@ -50,29 +50,36 @@ func AddHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var add float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfAdd(x, y, vx, vy)
-	add = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfAdd(x, y, vx, vy)
-	add = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfAdd(x, y, vx, vy)
+		add = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		add = Add(x, y)
 	}
@@ -123,29 +130,36 @@ func SubHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var sub float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfSub(x, y, vx, vy)
-	sub = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfSub(x, y, vx, vy)
-	sub = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfSub(x, y, vx, vy)
+		sub = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		sub = Sub(x, y)
 	}
@@ -196,29 +210,36 @@ func MulHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var mul float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfMul(x, y, vx, vy)
-	mul = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfMul(x, y, vx, vy)
-	mul = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfMul(x, y, vx, vy)
+		mul = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		mul = Mul(x, y)
 	}
@@ -278,29 +299,36 @@ func DivHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var div float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfDiv(x, y, vx, vy)
-	div = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfDiv(x, y, vx, vy)
-	div = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfDiv(x, y, vx, vy)
+		div = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		div = Div(x, y)
 	}
@@ -368,16 +396,25 @@ func NegHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var neg float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfNeg(x, v)
-	neg = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfNeg(x, v)
+		neg = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		neg = Neg(x)
 	}
@@ -453,16 +490,25 @@ func AbsHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var abs float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfAbs(x, v)
-	abs = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfAbs(x, v)
+		abs = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		abs = Abs(x)
 	}
@@ -517,16 +563,25 @@ func AcosHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var acos float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfAcos(x, v)
-	acos = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfAcos(x, v)
+		acos = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		acos = Acos(x)
 	}
@@ -579,16 +634,25 @@ func AcoshHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var acosh float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfAcosh(x, v)
-	acosh = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfAcosh(x, v)
+		acosh = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		acosh = Acosh(x)
 	}
@@ -642,16 +706,25 @@ func AsinHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var asin float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfAsin(x, v)
-	asin = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfAsin(x, v)
+		asin = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		asin = Asin(x)
 	}
@@ -718,16 +791,25 @@ func AsinhHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var asinh float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfAsinh(x, v)
-	asinh = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfAsinh(x, v)
+		asinh = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		asinh = Asinh(x)
 	}
@@ -793,16 +875,25 @@ func AtanHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var atan float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfAtan(x, v)
-	atan = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfAtan(x, v)
+		atan = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		atan = Atan(x)
 	}
@@ -916,29 +1007,36 @@ func Atan2Hessian(y, x float64, hess []float64) (float64, float64, float64) {
 	var vx float64
 	var dx float64
 	var atan2 float64
-	j := 0
-	vy = 1
-	r, t, hvy, hvx := hvpOfAtan2(y, x, vy, vx)
-	atan2 = r
-	dy += t
-	k := j * n
-	hess[k] += hvy
-	k++
-	hess[k] += hvx
-	k++
-	vy = 0
-	j++
-	vx = 1
-	r1, t1, hvy, hvx := hvpOfAtan2(y, x, vy, vx)
-	atan2 = r1
-	dx += t1
-	k1 := j * n
-	hess[k1] += hvy
-	k1++
-	hess[k1] += hvx
-	k1++
-	vx = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vy = 1
+		}
+		k++
+		if k == j {
+			vx = 1
+		}
+		k++
+		r, t, hvy, hvx := hvpOfAtan2(y, x, vy, vx)
+		atan2 = r
+		k = 0
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvy
+		k++
+		hess[j*n+k] += hvx
+		k++
+	}
 	if n == 0 {
 		atan2 = Atan2(y, x)
 	}
@@ -990,16 +1088,25 @@ func AtanhHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var atanh float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfAtanh(x, v)
-	atanh = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfAtanh(x, v)
+		atanh = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		atanh = Atanh(x)
 	}
@@ -1053,16 +1160,25 @@ func CbrtHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var cbrt float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfCbrt(x, v)
-	cbrt = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfCbrt(x, v)
+		cbrt = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		cbrt = Cbrt(x)
 	}
@@ -1110,16 +1226,25 @@ func CeilHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var ceil float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfCeil(x, v)
-	ceil = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfCeil(x, v)
+		ceil = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		ceil = Ceil(x)
 	}
@@ -1172,29 +1297,36 @@ func CopysignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var copysign float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfCopysign(x, y, vx, vy)
-	copysign = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfCopysign(x, y, vx, vy)
-	copysign = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfCopysign(x, y, vx, vy)
+		copysign = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		copysign = Copysign(x, y)
 	}
@@ -1245,16 +1377,25 @@ func CosHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var cos float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfCos(x, v)
-	cos = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfCos(x, v)
+		cos = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		cos = Cos(x)
 	}
@@ -1303,16 +1444,25 @@ func CoshHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var cosh float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfCosh(x, v)
-	cosh = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfCosh(x, v)
+		cosh = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		cosh = Cosh(x)
 	}
@@ -1421,29 +1571,36 @@ func DimHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var dim float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfDim(x, y, vx, vy)
-	dim = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfDim(x, y, vx, vy)
-	dim = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfDim(x, y, vx, vy)
+		dim = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		dim = Dim(x, y)
 	}
@@ -1499,16 +1656,25 @@ func ErfHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var erf float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfErf(x, v)
-	erf = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfErf(x, v)
+		erf = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		erf = Erf(x)
 	}
@@ -1564,16 +1730,25 @@ func ErfcHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var erfc float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfErfc(x, v)
-	erfc = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfErfc(x, v)
+		erfc = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		erfc = Erfc(x)
 	}
@@ -1628,16 +1803,25 @@ func ErfinvHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var erfinv float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfErfinv(x, v)
-	erfinv = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfErfinv(x, v)
+		erfinv = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		erfinv = Erfinv(x)
 	}
@@ -1692,16 +1876,25 @@ func ErfcinvHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var erfcinv float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfErfcinv(x, v)
-	erfcinv = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfErfcinv(x, v)
+		erfcinv = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		erfcinv = Erfcinv(x)
 	}
@@ -1749,16 +1942,25 @@ func ExpHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var exp float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfExp(x, v)
-	exp = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfExp(x, v)
+		exp = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		exp = Exp(x)
 	}
@@ -1809,16 +2011,25 @@ func Exp2Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var exp2 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfExp2(x, v)
-	exp2 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfExp2(x, v)
+		exp2 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		exp2 = Exp2(x)
 	}
@@ -1868,16 +2079,25 @@ func Expm1Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var expm1 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfExpm1(x, v)
-	expm1 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfExpm1(x, v)
+		expm1 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		expm1 = Expm1(x)
 	}
@@ -1933,46 +2153,47 @@ func FMAHessian(x, y, z float64, hess []float64) (float64, float64, float64, flo
 	var vz float64
 	var dz float64
 	var fMA float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy, hvz := hvpOfFMA(x, y, z, vx, vy, vz)
-	fMA = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	hess[k] += hvz
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy, hvz := hvpOfFMA(x, y, z, vx, vy, vz)
-	fMA = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	hess[k1] += hvz
-	k1++
-	vy = 0
-	j++
-	vz = 1
-	r2, t2, hvx, hvy, hvz := hvpOfFMA(x, y, z, vx, vy, vz)
-	fMA = r2
-	dz += t2
-	k2 := j * n
-	hess[k2] += hvx
-	k2++
-	hess[k2] += hvy
-	k2++
-	hess[k2] += hvz
-	k2++
-	vz = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		if k == j {
+			vz = 1
+		}
+		k++
+		r, t, hvx, hvy, hvz := hvpOfFMA(x, y, z, vx, vy, vz)
+		fMA = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		if k == j {
+			dz += t
+			vz = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+		hess[j*n+k] += hvz
+		k++
+	}
 	if n == 0 {
 		fMA = FMA(x, y, z)
 	}
@@ -2018,16 +2239,25 @@ func FloorHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var floor float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfFloor(x, v)
-	floor = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfFloor(x, v)
+		floor = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		floor = Floor(x)
 	}
@@ -2127,29 +2357,36 @@ func FrexpSubnormalHessian(x, y float64, hess []float64) (float64, float64, floa
 	var vy float64
 	var dy float64
 	var frexpSubnormal float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfFrexpSubnormal(x, y, vx, vy)
-	frexpSubnormal = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfFrexpSubnormal(x, y, vx, vy)
-	frexpSubnormal = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfFrexpSubnormal(x, y, vx, vy)
+		frexpSubnormal = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		frexpSubnormal = FrexpSubnormal(x, y)
 	}
@@ -2212,16 +2449,25 @@ func FrexpHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var frexp float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfFrexp(x, v)
-	frexp = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfFrexp(x, v)
+		frexp = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		frexp = Frexp(x)
 	}
@@ -2317,29 +2563,36 @@ func HypotHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var hypot float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfHypot(x, y, vx, vy)
-	hypot = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfHypot(x, y, vx, vy)
-	hypot = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfHypot(x, y, vx, vy)
+		hypot = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		hypot = Hypot(x, y)
 	}
@@ -2390,16 +2643,25 @@ func J0Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var j0 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfJ0(x, v)
-	j0 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfJ0(x, v)
+		j0 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		j0 = J0(x)
 	}
@@ -2454,16 +2716,25 @@ func J1Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var j1 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfJ1(x, v)
-	j1 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfJ1(x, v)
+		j1 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		j1 = J1(x)
 	}
@@ -2518,16 +2789,25 @@ func JnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var jn float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfJn(x, v)
-	jn = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfJn(x, v)
+		jn = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		jn = Jn(x)
 	}
@@ -2574,16 +2854,25 @@ func LdexpHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var ldexp float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfLdexp(x, v)
-	ldexp = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfLdexp(x, v)
+		ldexp = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		ldexp = Ldexp(x)
 	}
@@ -2631,16 +2920,25 @@ func LogHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var log float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfLog(x, v)
-	log = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfLog(x, v)
+		log = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		log = Log(x)
 	}
@@ -2690,16 +2988,25 @@ func Log10Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var log10 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfLog10(x, v)
-	log10 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfLog10(x, v)
+		log10 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		log10 = Log10(x)
 	}
@@ -2748,16 +3055,25 @@ func Log1pHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var log1p float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfLog1p(x, v)
-	log1p = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfLog1p(x, v)
+		log1p = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		log1p = Log1p(x)
 	}
@@ -2807,16 +3123,25 @@ func Log2Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var log2 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfLog2(x, v)
-	log2 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfLog2(x, v)
+		log2 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		log2 = Log2(x)
 	}
@@ -2864,16 +3189,25 @@ func LogbHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var logb float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfLogb(x, v)
-	logb = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfLogb(x, v)
+		logb = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		logb = Logb(x)
 	}
@@ -2983,29 +3317,36 @@ func MaxHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var max1 float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfMax(x, y, vx, vy)
-	max1 = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfMax(x, y, vx, vy)
-	max1 = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfMax(x, y, vx, vy)
+		max1 = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		max1 = Max(x, y)
 	}
@@ -3115,29 +3456,36 @@ func MinHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var min1 float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfMin(x, y, vx, vy)
-	min1 = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfMin(x, y, vx, vy)
-	min1 = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfMin(x, y, vx, vy)
+		min1 = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		min1 = Min(x, y)
 	}
@@ -3190,29 +3538,36 @@ func ModHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var mod float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfMod(x, y, vx, vy)
-	mod = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfMod(x, y, vx, vy)
-	mod = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfMod(x, y, vx, vy)
+		mod = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		mod = Mod(x, y)
 	}
@@ -3275,16 +3630,25 @@ func ModfHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var modf float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfModf(x, v)
-	modf = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfModf(x, v)
+		modf = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		modf = Modf(x)
 	}
@@ -3331,29 +3695,36 @@ func NextafterHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	var vy float64
 	var dy float64
 	var nextafter float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfNextafter(x, y, vx, vy)
-	nextafter = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfNextafter(x, y, vx, vy)
-	nextafter = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfNextafter(x, y, vx, vy)
+		nextafter = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		nextafter = Nextafter(x, y)
 	}
@@ -3400,29 +3771,36 @@ func Nextafter32Hessian(x, y float32, hess []float32) (float32, float32, float32
 	var vy float32
 	var dy float32
 	var nextafter32 float32
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfNextafter32(x, y, vx, vy)
-	nextafter32 = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfNextafter32(x, y, vx, vy)
-	nextafter32 = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfNextafter32(x, y, vx, vy)
+		nextafter32 = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		nextafter32 = Nextafter32(x, y)
 	}
@@ -3534,29 +3912,36 @@ func PowHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var pow float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfPow(x, y, vx, vy)
-	pow = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfPow(x, y, vx, vy)
-	pow = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfPow(x, y, vx, vy)
+		pow = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		pow = Pow(x, y)
 	}
@@ -3609,16 +3994,25 @@ func PowConstHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var powConst float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfPowConst(x, v)
-	powConst = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfPowConst(x, v)
+		powConst = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		powConst = PowConst(x)
 	}
@@ -3671,29 +4065,36 @@ func RemainderHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	var vy float64
 	var dy float64
 	var remainder float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfRemainder(x, y, vx, vy)
-	remainder = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfRemainder(x, y, vx, vy)
-	remainder = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfRemainder(x, y, vx, vy)
+		remainder = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		remainder = Remainder(x, y)
 	}
@@ -3741,16 +4142,25 @@ func RoundHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var round float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfRound(x, v)
-	round = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfRound(x, v)
+		round = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		round = Round(x)
 	}
@@ -3798,16 +4208,25 @@ func RoundToEvenHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var roundToEven float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfRoundToEven(x, v)
-	roundToEven = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfRoundToEven(x, v)
+		roundToEven = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		roundToEven = RoundToEven(x)
 	}
@@ -3856,16 +4275,25 @@ func SinHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sin float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfSin(x, v)
-	sin = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfSin(x, v)
+		sin = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		sin = Sin(x)
 	}
@@ -3958,16 +4386,25 @@ func SincosHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sincos float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfSincos(x, v)
-	sincos = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfSincos(x, v)
+		sincos = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		sincos = Sincos(x)
 	}
@@ -4016,16 +4453,25 @@ func SinhHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sinh float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfSinh(x, v)
-	sinh = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfSinh(x, v)
+		sinh = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		sinh = Sinh(x)
 	}
@@ -4076,16 +4522,25 @@ func SqrtHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sqrt float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfSqrt(x, v)
-	sqrt = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfSqrt(x, v)
+		sqrt = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		sqrt = Sqrt(x)
 	}
@@ -4137,16 +4592,25 @@ func TanHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var tan float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfTan(x, v)
-	tan = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfTan(x, v)
+		tan = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		tan = Tan(x)
 	}
@@ -4199,16 +4663,25 @@ func TanhHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var tanh float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfTanh(x, v)
-	tanh = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfTanh(x, v)
+		tanh = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		tanh = Tanh(x)
 	}
@@ -4256,16 +4729,25 @@ func TruncHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var trunc float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfTrunc(x, v)
-	trunc = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfTrunc(x, v)
+		trunc = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		trunc = Trunc(x)
 	}
@@ -4316,16 +4798,25 @@ func Y0Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var y0 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfY0(x, v)
-	y0 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfY0(x, v)
+		y0 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		y0 = Y0(x)
 	}
@@ -4380,16 +4871,25 @@ func Y1Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var y1 float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfY1(x, v)
-	y1 = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfY1(x, v)
+		y1 = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		y1 = Y1(x)
 	}
@@ -4444,16 +4944,25 @@ func YnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var yn float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfYn(x, v)
-	yn = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfYn(x, v)
+		yn = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		yn = Yn(x)
 	}
@@ -4563,29 +5072,36 @@ func Max2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var max2 float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfMax2(x, y, vx, vy)
-	max2 = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfMax2(x, y, vx, vy)
-	max2 = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfMax2(x, y, vx, vy)
+		max2 = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		max2 = Max2(x, y)
 	}
@@ -4833,46 +5349,47 @@ func Max3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, fl
 	var vz float64
 	var dz float64
 	var max3 float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy, hvz := hvpOfMax3(x, y, z, vx, vy, vz)
-	max3 = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	hess[k] += hvz
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy, hvz := hvpOfMax3(x, y, z, vx, vy, vz)
-	max3 = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	hess[k1] += hvz
-	k1++
-	vy = 0
-	j++
-	vz = 1
-	r2, t2, hvx, hvy, hvz := hvpOfMax3(x, y, z, vx, vy, vz)
-	max3 = r2
-	dz += t2
-	k2 := j * n
-	hess[k2] += hvx
-	k2++
-	hess[k2] += hvy
-	k2++
-	hess[k2] += hvz
-	k2++
-	vz = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		if k == j {
+			vz = 1
+		}
+		k++
+		r, t, hvx, hvy, hvz := hvpOfMax3(x, y, z, vx, vy, vz)
+		max3 = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		if k == j {
+			dz += t
+			vz = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+		hess[j*n+k] += hvz
+		k++
+	}
 	if n == 0 {
 		max3 = Max3(x, y, z)
 	}
@@ -4982,29 +5499,36 @@ func Min2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var min2 float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy := hvpOfMin2(x, y, vx, vy)
-	min2 = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy := hvpOfMin2(x, y, vx, vy)
-	min2 = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	vy = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfMin2(x, y, vx, vy)
+		min2 = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
 	if n == 0 {
 		min2 = Min2(x, y)
 	}
@@ -5252,46 +5776,47 @@ func Min3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, fl
 	var vz float64
 	var dz float64
 	var min3 float64
-	j := 0
-	vx = 1
-	r, t, hvx, hvy, hvz := hvpOfMin3(x, y, z, vx, vy, vz)
-	min3 = r
-	dx += t
-	k := j * n
-	hess[k] += hvx
-	k++
-	hess[k] += hvy
-	k++
-	hess[k] += hvz
-	k++
-	vx = 0
-	j++
-	vy = 1
-	r1, t1, hvx, hvy, hvz := hvpOfMin3(x, y, z, vx, vy, vz)
-	min3 = r1
-	dy += t1
-	k1 := j * n
-	hess[k1] += hvx
-	k1++
-	hess[k1] += hvy
-	k1++
-	hess[k1] += hvz
-	k1++
-	vy = 0
-	j++
-	vz = 1
-	r2, t2, hvx, hvy, hvz := hvpOfMin3(x, y, z, vx, vy, vz)
-	min3 = r2
-	dz += t2
-	k2 := j * n
-	hess[k2] += hvx
-	k2++
-	hess[k2] += hvy
-	k2++
-	hess[k2] += hvz
-	k2++
-	vz = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		if k == j {
+			vz = 1
+		}
+		k++
+		r, t, hvx, hvy, hvz := hvpOfMin3(x, y, z, vx, vy, vz)
+		min3 = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		if k == j {
+			dz += t
+			vz = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+		hess[j*n+k] += hvz
+		k++
+	}
 	if n == 0 {
 		min3 = Min3(x, y, z)
 	}
@@ -5389,16 +5914,25 @@ func RoundingResidualHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var roundingResidual float64
-	j := 0
-	v = 1
-	r, t, hv := hvpOfRoundingResidual(x, v)
-	roundingResidual = r
-	dx += t
-	k := j * n
-	hess[k] += hv
-	k++
-	v = 0
-	j++
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfRoundingResidual(x, v)
+		roundingResidual = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
 	if n == 0 {
 		roundingResidual = RoundingResidual(x)
 	}

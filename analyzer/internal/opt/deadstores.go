@@ -1,6 +1,11 @@
 package opt
 
-import "github.com/gradgen/gradgen/analyzer/adjoint"
+import (
+	"maps"
+	"slices"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
 
 // Dead stores: assignments whose value nothing reads. The lowering writes
 // some as a matter of course — a value restored from a tape that the
@@ -29,7 +34,10 @@ import "github.com/gradgen/gradgen/analyzer/adjoint"
 // Variables left unread are then dropped by DropUnused.
 func DropDeadStores(body []adjoint.Stmt, keep, pureFuncs map[string]bool) []adjoint.Stmt {
 	// A variable whose address is taken may be read through the pointer.
-	keep = liveSet(keep).clone()
+	keep = maps.Clone(keep)
+	if keep == nil {
+		keep = map[string]bool{}
+	}
 	for _, s := range body {
 		adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
 			if u, ok := e.(adjoint.Unary); ok && u.Op == "&" {
@@ -39,59 +47,107 @@ func DropDeadStores(body []adjoint.Stmt, keep, pureFuncs map[string]bool) []adjo
 			}
 		})
 	}
-	d := &deadStores{keep: keep, pureFuncs: pureFuncs, labels: map[string]liveSet{}}
+	d := &deadStores{keep: keep, pureFuncs: pureFuncs, labels: map[string]liveSet{}, ids: &nameIDs{ids: map[string]int{}}}
 
-	out, _ := d.list(body, liveSet{}, true)
+	out, _ := d.list(body, d.empty(), true)
 	if d.backwardJump {
 		return body
 	}
 	return out
 }
 
-type liveSet map[string]bool
+// A liveSet is a set of variable names, a bit per name: the analysis
+// copies a set at every statement, which a map makes quadratic in the
+// size of big functions (the second derivatives' reverse sweeps).
+type liveSet struct {
+	ids  *nameIDs
+	bits []uint64
+}
+
+// nameIDs numbers the names one analysis meets.
+type nameIDs struct{ ids map[string]int }
+
+func (n *nameIDs) id(name string) int {
+	i, ok := n.ids[name]
+	if !ok {
+		i = len(n.ids)
+		n.ids[name] = i
+	}
+	return i
+}
+
+func (d *deadStores) empty() liveSet { return liveSet{ids: d.ids} }
+
+// has reports whether name is live.
+func (s liveSet) has(name string) bool {
+	i, ok := s.ids.ids[name]
+	return ok && i/64 < len(s.bits) && s.bits[i/64]&(1<<(i%64)) != 0
+}
+
+func (s *liveSet) add(name string) {
+	i := s.ids.id(name)
+	for i/64 >= len(s.bits) {
+		s.bits = append(s.bits, 0)
+	}
+	s.bits[i/64] |= 1 << (i % 64)
+}
+
+func (s *liveSet) del(name string) {
+	if i, ok := s.ids.ids[name]; ok && i/64 < len(s.bits) {
+		s.bits[i/64] &^= 1 << (i % 64)
+	}
+}
 
 func (s liveSet) clone() liveSet {
-	c := make(liveSet, len(s))
-	for k := range s {
-		c[k] = true
-	}
-	return c
+	return liveSet{ids: s.ids, bits: slices.Clone(s.bits)}
 }
 
 func (s liveSet) union(o liveSet) liveSet {
 	c := s.clone()
-	for k := range o {
-		c[k] = true
+	for len(c.bits) < len(o.bits) {
+		c.bits = append(c.bits, 0)
+	}
+	for i, w := range o.bits {
+		c.bits[i] |= w
 	}
 	return c
 }
 
 func (s liveSet) equal(o liveSet) bool {
-	if len(s) != len(o) {
-		return false
-	}
-	for k := range s {
-		if !o[k] {
+	for i := range max(len(s.bits), len(o.bits)) {
+		var a, b uint64
+		if i < len(s.bits) {
+			a = s.bits[i]
+		}
+		if i < len(o.bits) {
+			b = o.bits[i]
+		}
+		if a != b {
 			return false
 		}
 	}
 	return true
 }
 
-// reads adds the names e reads.
+// reads adds the names e reads, in a copy.
 func (s liveSet) reads(es ...adjoint.Expr) liveSet {
 	c := s.clone()
+	c.addReads(es...)
+	return c
+}
+
+// addReads adds the names e reads to s itself: for a set just copied.
+func (s *liveSet) addReads(es ...adjoint.Expr) {
 	for _, e := range es {
 		if e == nil {
 			continue
 		}
 		adjoint.WalkExpr(e, func(x adjoint.Expr) {
 			if id, ok := x.(adjoint.Ident); ok {
-				c[id.Name] = true
+				s.add(id.Name)
 			}
 		})
 	}
-	return c
 }
 
 // A target is where break and continue inside a loop or switch go.
@@ -102,6 +158,7 @@ type target struct {
 }
 
 type deadStores struct {
+	ids          *nameIDs
 	keep         map[string]bool
 	pureFuncs    map[string]bool    // functions called for their value alone
 	labels       map[string]liveSet // live sets at labels, as the backward walk meets them
@@ -173,7 +230,7 @@ func (d *deadStores) deadDefine(s adjoint.Stmt, out liveSet, later []adjoint.Stm
 		if !ok || id.Name == "_" {
 			return ok
 		}
-		if out[id.Name] || d.keep[id.Name] {
+		if out.has(id.Name) || d.keep[id.Name] {
 			return false
 		}
 		for _, next := range later {
@@ -248,7 +305,7 @@ func (d *deadStores) stmt(s adjoint.Stmt, out liveSet, rewrite bool) (adjoint.St
 		return d.assign(s, out, rewrite)
 	case adjoint.IncDec:
 		if id, ok := s.X.(adjoint.Ident); ok {
-			if !out[id.Name] && !d.keep[id.Name] && rewrite {
+			if !out.has(id.Name) && !d.keep[id.Name] && rewrite {
 				return nil, out
 			}
 			return s, out.reads(s.X)
@@ -257,7 +314,7 @@ func (d *deadStores) stmt(s adjoint.Stmt, out liveSet, rewrite bool) (adjoint.St
 	case adjoint.VarDecl:
 		in := out.clone()
 		for _, n := range s.Names {
-			delete(in, n)
+			in.del(n)
 		}
 		return s, in.reads(s.Values...)
 	case adjoint.ExprStmt:
@@ -266,7 +323,7 @@ func (d *deadStores) stmt(s adjoint.Stmt, out liveSet, rewrite bool) (adjoint.St
 		}
 		return s, out.reads(s.X)
 	case adjoint.Return:
-		return s, liveSet{}.reads(s.Results...)
+		return s, d.empty().reads(s.Results...)
 	case adjoint.Block:
 		body, in := d.list(s.Body, out, rewrite)
 		s.Body = body
@@ -329,7 +386,7 @@ func (d *deadStores) assign(s adjoint.Assign, out liveSet, rewrite bool) (adjoin
 	if s.Op == ":=" {
 		// A declaration whose value nothing reads keeps only its
 		// declaration, when the value shows its type (make([]T, n)).
-		if id, ok := s.Lhs[0].(adjoint.Ident); rewrite && ok && len(s.Lhs) == 1 && len(s.Rhs) == 1 && !out[id.Name] && !d.keep[id.Name] && d.isPure(s.Rhs[0]) {
+		if id, ok := s.Lhs[0].(adjoint.Ident); rewrite && ok && len(s.Lhs) == 1 && len(s.Rhs) == 1 && !out.has(id.Name) && !d.keep[id.Name] && d.isPure(s.Rhs[0]) {
 			if t := evidentType(s.Rhs[0]); t != nil {
 				return adjoint.VarDecl{Names: []string{id.Name}, Type: t}, d.assignLive(adjoint.Assign{Lhs: s.Lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}}, out)
 			}
@@ -344,7 +401,7 @@ func (d *deadStores) assign(s adjoint.Assign, out liveSet, rewrite bool) (adjoin
 			lhs := append([]adjoint.Expr(nil), s.Lhs...)
 			dead := 0
 			for i, x := range lhs {
-				if id, ok := x.(adjoint.Ident); ok && (id.Name == "_" || !out[id.Name] && !d.keep[id.Name]) {
+				if id, ok := x.(adjoint.Ident); ok && (id.Name == "_" || !out.has(id.Name) && !d.keep[id.Name]) {
 					lhs[i] = adjoint.Id("_")
 					dead++
 				}
@@ -366,7 +423,7 @@ func (d *deadStores) assign(s adjoint.Assign, out liveSet, rewrite bool) (adjoin
 		var lhs, rhs []adjoint.Expr
 		for i, x := range s.Lhs {
 			id, ok := x.(adjoint.Ident)
-			if ok && id.Name != "_" && !out[id.Name] && !d.keep[id.Name] {
+			if ok && id.Name != "_" && !out.has(id.Name) && !d.keep[id.Name] {
 				continue // dead: the target and its value go
 			}
 			lhs = append(lhs, x)
@@ -393,21 +450,22 @@ func (d *deadStores) assignLive(s adjoint.Assign, out liveSet) liveSet {
 	if s.Op == "=" || s.Op == ":=" {
 		for _, x := range s.Lhs {
 			if id, ok := x.(adjoint.Ident); ok {
-				delete(in, id.Name)
+				in.del(id.Name)
 			}
 		}
 	}
 	for _, x := range s.Lhs {
 		if _, ok := x.(adjoint.Ident); !ok || s.Op != "=" && s.Op != ":=" {
-			in = in.reads(x) // an element's index and base, or an op-assignment's old value
+			in.addReads(x) // an element's index and base, or an op-assignment's old value
 		}
 	}
-	return in.reads(s.Rhs...)
+	in.addReads(s.Rhs...)
+	return in
 }
 
 func (d *deadStores) switchStmt(s adjoint.Switch, out liveSet, rewrite bool) (adjoint.Stmt, liveSet) {
 	d.targets = append(d.targets, target{label: s.Label, brk: out})
-	in := liveSet{}
+	in := d.empty()
 	hasDefault := false
 	for i, c := range s.Cases {
 		body, cin := d.list(c.Body, out, rewrite)
@@ -466,7 +524,7 @@ func (d *deadStores) rangeStmt(s adjoint.Range, out liveSet, rewrite bool) (adjo
 		c := l.clone()
 		for _, x := range []adjoint.Expr{s.Key, s.Value} {
 			if id, ok := x.(adjoint.Ident); ok {
-				delete(c, id.Name)
+				c.del(id.Name)
 			} else if x != nil {
 				c = c.reads(x)
 			}
