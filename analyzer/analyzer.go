@@ -157,13 +157,13 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 			Path:       pkg.Path(),
 			Constraint: buildConstraint(file),
 		}}
-		p.strayDirectives(file, report)
+		p.strayDirectives(file, warn)
 		for _, decl := range file.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
 			if !ok {
 				continue
 			}
-			dirs, ok := findDirectives(fn, report)
+			dirs, ok := findDirectives(fn, report, warn)
 			if !ok || len(dirs) == 0 {
 				continue
 			}
@@ -234,8 +234,14 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 		}
 		g.options = opts
 		var made *adjoint.Func
-		var diags []Diagnostic
-		switch dir.kind {
+		// A directive that runs the body more than once refuses effects
+		// first; the others see them in their own checks.
+		diags := p.checkRepeatable(g, file)
+		kind := dir.kind
+		if len(diags) > 0 {
+			kind = ""
+		}
+		switch kind {
 		case "grad":
 			made, graph, diags = p.lowerFunction(g, file)
 			gradOK = len(diags) == 0
@@ -332,8 +338,8 @@ func (p *pkgContext) checkNameClashes(res *Result, report func(token.Pos, string
 	}
 }
 
-// strayDirectives reports //gradgen:grad lines that are not in a
-// function's doc comment, where they would silently do nothing.
+// strayDirectives warns at //gradgen:grad lines that are not in a
+// function's doc comment, where they do nothing (SPEC §5: a warning).
 func (p *pkgContext) strayDirectives(file *ast.File, report func(token.Pos, string, ...any)) {
 	attached := map[*ast.Comment]bool{}
 	for _, decl := range file.Decls {
@@ -346,7 +352,7 @@ func (p *pkgContext) strayDirectives(file *ast.File, report func(token.Pos, stri
 	for _, g := range file.Comments {
 		for _, c := range g.List {
 			if d, ok := ast.ParseDirective(c.Slash, c.Text); ok && d.Tool == "gradgen" && isDerivativeKind(d.Name) && !attached[c] {
-				report(c.Slash, "//gradgen:%s must be in the doc comment of a function: put it on the line right above func", d.Name)
+				report(c.Slash, "//gradgen:%s is ignored here: it must be in the doc comment of a function, on the line right above func", d.Name)
 			}
 		}
 	}

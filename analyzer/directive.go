@@ -27,8 +27,9 @@ func isDerivativeKind(name string) bool { return slices.Contains(derivativeKinds
 // findDirectives returns the derivative directives in fn's doc comment
 // (//gradgen:grad, //gradgen:jvp), at most one of each kind. Directive
 // lines are dropped by CommentGroup.Text, so it scans the raw comment list.
-// Every problem with a line is reported through report.
-func findDirectives(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) ([]*directive, bool) {
+// Every problem with a line is reported through report; an unknown
+// directive name, which is ignored, through warn.
+func findDirectives(fn *ast.FuncDecl, report, warn func(token.Pos, string, ...any)) ([]*directive, bool) {
 	if fn.Doc == nil {
 		return nil, true
 	}
@@ -45,8 +46,9 @@ func findDirectives(fn *ast.FuncDecl, report func(token.Pos, string, ...any)) ([
 		case d.Name == "rule":
 			continue // custom rules are read elsewhere
 		default:
-			report(d.Slash, "unknown directive //gradgen:%s: gradgen knows //gradgen:grad, jvp, vjp, hvp, hessian, jacobian and rule", d.Name)
-			ok = false
+			// Misspelled: ignored, with a warning (SPEC §5), as a spaced
+			// directive is.
+			warn(d.Slash, "unknown directive //gradgen:%s is ignored: gradgen knows //gradgen:grad, jvp, vjp, hvp, hessian, jacobian and rule", d.Name)
 			continue
 		}
 		if seenKind[d.Name] {

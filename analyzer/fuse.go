@@ -22,7 +22,15 @@ import (
 // sumLoop reports whether the loop s, followed by the final return ret,
 // can be fused.
 func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
-	if len(ret.Results) != 1 {
+	// The results differentiated (all but those a second derivative's
+	// inner function only returns, such as its JVP's value).
+	var seeded []ast.Expr
+	for k, r := range ret.Results {
+		if l.seedValue(k) != nil {
+			seeded = append(seeded, r)
+		}
+	}
+	if len(seeded) != 1 || len(ret.Results) != len(l.gradFunc.results) {
 		return false
 	}
 	var body *ast.BlockStmt
@@ -121,7 +129,7 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 		}
 		return true
 	})
-	if ok && l.linearIn(ret.Results[0], accs, written) {
+	if ok && l.linearIn(seeded[0], accs, written) {
 		l.fusedAccs = accs
 		return true
 	}

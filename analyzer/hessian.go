@@ -201,9 +201,33 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 	atJ := func(ss ...adjoint.Stmt) []adjoint.Stmt {
 		return []adjoint.Stmt{adjoint.If{Cond: adjoint.Bin("==", id(k), id(j)), Then: ss}}
 	}
+	// walkJ visits component j only: a slice or array of floats is
+	// indexed directly (x[j-k]) rather than walked, which would make every
+	// row cost n more steps.
+	walkJ := func(visit func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt) ([]adjoint.Stmt, error) {
+		out := []adjoint.Stmt{adjoint.Set(id(k), "=", lit("0"))}
+		for _, in := range inputs {
+			if elem, ok := floatSequence(in.v.Type()); ok {
+				end := adjoint.Bin("+", id(k), lenExpr(id(in.name)))
+				at := adjoint.Index{X: id(in.name), Index: adjoint.Bin("-", id(j), id(k))}
+				out = append(out,
+					adjoint.If{Cond: adjoint.Bin("&&", adjoint.Bin(">=", id(j), id(k)), adjoint.Bin("<", id(j), end)), Then: visit(in, at, elem)},
+					adjoint.Set(id(k), "+=", lenExpr(id(in.name))))
+				continue
+			}
+			s, err := h.components(in.v.Type(), id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+				return append(atJ(visit(in, at, t)...), adjoint.IncDec{X: id(k), Inc: true})
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s...)
+		}
+		return out, nil
+	}
 	out := []adjoint.Stmt{adjoint.VarDecl{Names: []string{k}, Type: adjoint.Named{Name: "int"}}}
-	set, err := walk(func(in *hessianInput, at adjoint.Expr, _ types.Type) []adjoint.Stmt {
-		return atJ(adjoint.Set(rebase(at, in.name, in.dir), "=", lit("1")))
+	set, err := walkJ(func(in *hessianInput, at adjoint.Expr, _ types.Type) []adjoint.Stmt {
+		return []adjoint.Stmt{adjoint.Set(rebase(at, in.name, in.dir), "=", lit("1"))}
 	})
 	if err != nil {
 		return nil, err
@@ -233,11 +257,11 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 	}
 	out = append(out, adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{call}}, adjoint.Set(id(value), "=", id(r)))
 	// ⟨∇F, eⱼ⟩ is the gradient's component j; the direction goes back to 0.
-	grad, err := walk(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
-		return atJ(
+	grad, err := walkJ(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
+		return []adjoint.Stmt{
 			adjoint.Set(rebase(at, in.name, in.grad), "+=", convertTo(id(tan), h.g.result, t)),
 			adjoint.Set(rebase(at, in.name, in.dir), "=", lit("0")),
-		)
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -501,4 +525,23 @@ func hvpDoc(g *gradFunc) string {
 		dirs = append(dirs, directionName(g, v))
 	}
 	return g.name + " returns " + g.decl.Name.Name + "'s value, its gradient as " + gradName(g.decl.Name.Name) + " gives it, and the product of its Hessian with the direction " + joinNames(dirs) + " in the same form (added into buffers for slices and pointers, returned for the rest)."
+}
+
+// floatSequence reports whether t is a slice or array of floats (or a
+// pointer to such an array), and its element type.
+func floatSequence(t types.Type) (types.Type, bool) {
+	u := t.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		if a, ok := p.Elem().Underlying().(*types.Array); ok && isFloat(a.Elem()) {
+			return a.Elem(), true
+		}
+		return nil, false
+	}
+	switch u := u.(type) {
+	case *types.Slice:
+		return u.Elem(), isFloat(u.Elem())
+	case *types.Array:
+		return u.Elem(), isFloat(u.Elem())
+	}
+	return nil, false
 }

@@ -116,7 +116,7 @@ func (p *pkgContext) checkOutputs(fn *ast.FuncDecl, dir *directive, sig *types.S
 	vector := slices.Contains(vectorKinds, dir.kind)
 	if dir.out != "" {
 		if !vector {
-			report(dir.outAt, "out=%s: //gradgen:%s takes a function with one float result; for a vector-valued function use //gradgen:vjp or //gradgen:jacobian (or //gradgen:jvp)", dir.out, dir.kind)
+			report(dir.outAt, "out=%s: out= names the output of a vector-valued function, for //gradgen:jvp, vjp and jacobian; //gradgen:%s differentiates a function's single float result", dir.out, dir.kind)
 			return false
 		}
 		for _, v := range g.params {
@@ -125,11 +125,18 @@ func (p *pkgContext) checkOutputs(fn *ast.FuncDecl, dir *directive, sig *types.S
 			}
 		}
 		switch {
+		case g.out == nil && sig.Recv() != nil && sig.Recv().Name() == dir.out:
+			report(dir.outAt, "out=%s: %s is the receiver; the output must be a float slice parameter the function fills", dir.out, dir.out)
+			return false
 		case g.out == nil:
 			report(dir.outAt, "out=%s: %s has no parameter named %s (parameters: %s)", dir.out, fn.Name.Name, dir.out, paramNames(g.params))
 			return false
 		case !isFloatSlice(g.out.Type()):
-			report(dir.outAt, "out=%s: the output parameter must be a float slice ([]float64, []float32); %s has type %s (array and struct pointers as outputs are not supported yet)", dir.out, dir.out, types.TypeString(g.out.Type(), types.RelativeTo(p.pkg)))
+			yet := ""
+			if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok && isDifferentiable(ptr.Elem()) {
+				yet = " (array and struct pointers as outputs are not supported yet: fill a float slice)"
+			}
+			report(dir.outAt, "out=%s: the output parameter must be a float slice ([]float64, []float32); %s has type %s%s", dir.out, dir.out, types.TypeString(g.out.Type(), types.RelativeTo(p.pkg)), yet)
 			return false
 		case sig.Results().Len() > 0:
 			report(resultsPos, "%s has the output parameter %s (out=%s) and returns %s too: with out=, the function fills its output and returns nothing", fn.Name.Name, dir.out, dir.out, resultsString(sig.Results()))

@@ -309,7 +309,12 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 				names = append(names, n.Name)
 			}
 		}
-		params = append(params, strings.Join(names, ", ")+" "+p.nodeString(field.Type))
+		typ := p.nodeString(field.Type)
+		if e, ok := field.Type.(*ast.Ellipsis); ok {
+			// The cotangent comes after: a variadic parameter is a slice here.
+			typ = "[]" + p.nodeString(e.Elt)
+		}
+		params = append(params, strings.Join(names, ", ")+" "+typ)
 	}
 	params = append(params, dy+" "+yType)
 	fmt.Fprintf(&b, "%s(%s) %s {\n", name, strings.Join(params, ", "), elem)

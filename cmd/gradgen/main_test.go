@@ -891,6 +891,7 @@ func Stray(x float64) float64 {
 }
 `,
 			want: []string{
+				`^p\.go:46:2: warning: //gradgen:jvp is ignored here: it must be in the doc comment of a function`,
 				`^p\.go:16:52: forward mode \(//gradgen:jvp\) cannot use the //gradgen:rule scaleRule of scale: it is a pullback .*serves reverse mode only`,
 				`^p\.go:18:53: forward mode \(//gradgen:jvp\) cannot use the //gradgen:rule scaleRule of scale`,
 				`^p\.go:21:57: the call inner\(w, k\) cannot be differentiated: see the errors in inner$`,
@@ -898,7 +899,6 @@ func Stray(x float64) float64 {
 				`^p\.go:35:15: wrt=z: Wrt has no parameter named z \(parameters: x\)$`,
 				`^p\.go:39:1: duplicate //gradgen:jvp directive on Twice`,
 				`^p\.go:42:15: unknown option "bogus" in //gradgen:jvp: options are wrt=a,b, name=Other and out=y$`,
-				`^p\.go:46:2: //gradgen:jvp must be in the doc comment of a function`,
 			},
 		},
 		{
@@ -936,7 +936,7 @@ func Early(y, x []float64) {
 func Two(x float64) (float64, float64) { return x, x }
 `,
 			want: []string{
-				`^p\.go:3:16: out=y: //gradgen:grad takes a function with one float result; for a vector-valued function use //gradgen:vjp or //gradgen:jacobian`,
+				`^p\.go:3:16: out=y: out= names the output of a vector-valued function, for //gradgen:jvp, vjp and jacobian; //gradgen:grad differentiates a function.s single float result$`,
 				`^p\.go:6:20: out=z: NoSuch has no parameter named z \(parameters: y, x\)$`,
 				`^p\.go:10:27: Both has the output parameter y \(out=y\) and returns \(float64\) too`,
 				`^p\.go:12:21: wrt=x,y: y is the output \(out=y\), not an input`,
@@ -944,6 +944,42 @@ func Two(x float64) (float64, float64) { return x, x }
 				`^p\.go:19:1: Nothing returns nothing: name the output parameter it fills with out= \(//gradgen:jacobian out=y\)$`,
 				`^p\.go:25:3: gradgen cannot yet differentiate Early, which fills its output y, past an early return`,
 				`^p\.go:31:21: Two must return a single float .* it returns \(float64, float64\): for a vector-valued function use //gradgen:vjp or //gradgen:jacobian`,
+			},
+		},
+		{
+			name: "effects run again",
+			src: `package p
+
+import "math/rand"
+
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func Noisy(y, x []float64, r *rand.Rand) {
+	for i := range x {
+		e := r.Float64()
+		y[i] = x[i] * x[i] * (1 + e)
+	}
+}
+
+//gradgen:hessian
+//gradgen:hvp
+func Count(x []float64, evals *int) float64 {
+	*evals++
+	return x[0] * x[1]
+}
+
+var calls int
+
+//gradgen:hessian
+func Pkg(x float64) float64 {
+	calls++
+	return x * x
+}
+`,
+			want: []string{
+				`^p\.go:9:8: //gradgen:vjp runs Noisy's body twice \(to fill y, then for its vector-Jacobian product\), and the call r\.Float64\(\), which has effects or writes memory it is passed, would happen each time: keep effects out of the function \(pass the values in\), or use //gradgen:jvp, which runs it once$`,
+				`^p\.go:17:2: //gradgen:hessian runs Count's body once per input component, and the write into \*evals would happen each time: .* or use //gradgen:hvp, which runs it once$`,
+				`^p\.go:25:2: //gradgen:hessian runs Pkg's body once per input component, and the write into calls would happen each time`,
 			},
 		},
 		{

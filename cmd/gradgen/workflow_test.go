@@ -106,6 +106,22 @@ func TestMisspelledDirective(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "p_grad.go")); err != nil {
 		t.Errorf("Square's gradient was not written: %v", err)
 	}
+	// An unknown name after //gradgen: and a directive where gradgen does
+	// not look are warnings too (SPEC §5): they were errors that stopped
+	// the package.
+	dir = newPackage(t, square+"\n//gradgen:hesian\nfunc Cube(x float64) float64 {\n\t//gradgen:grad\n\treturn x * x * x\n}\n")
+	code, _, stderr = gradgen(t, dir)
+	for _, want := range []string{
+		"p.go:6:1: warning: unknown directive //gradgen:hesian is ignored",
+		"p.go:8:2: warning: //gradgen:grad is ignored here: it must be in the doc comment of a function",
+	} {
+		if code != 0 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr\n%s\nwant it to contain\n%s", code, stderr, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p_grad.go")); err != nil {
+		t.Errorf("Square's gradient was not written: %v", err)
+	}
 }
 
 // TestToolModule follows the README's set-up as a user's module would:

@@ -65,59 +65,30 @@ func DotHVP(w, x, vw, vx, dw, dx, hvw, hvx []float64) float64 {
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("DotHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("DotHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("DotHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
 	}
-	var ds float64
 	s := 0.0
-	trips = 0
-	for i = range w {
-		trips++
-		t1 = x[i] * vw[i]
-		t2 = w[i] * vx[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = w[i] * x[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	dotHVP := s
 
-	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	var dds, ds1 float64
 	// return s, ds
 	dds = 1
-	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	// for i := range w (forward and backward in one pass: a sum)
+	for i := range w {
+		t := w[i] * x[i]
+		s += t
 		// s += t
-		dt6 = ds1
-		dt1 += dt6
 		// ds += dt
-		dt5 = dds
-		ddt += dt5
-		// t := w[i] * x[i]
-		dt4 = dt1
-		dt1 = 0
-		hvw[i] += x[i] * dt4
-		hvx[i] += w[i] * dt4
 		// dt := x[i]*vw[i] + w[i]*vx[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hvw[i] += vx[i] * dt2
-		dx[i] += w[i] * dt2
-		hvx[i] += vw[i] * dt11
-		dw[i] += x[i] * dt11
+		hvw[i] += vx[i]*dds + x[i]*ds1
+		dx[i] += w[i] * dds
+		hvx[i] += vw[i]*dds + w[i]*ds1
+		dw[i] += x[i] * dds
 	}
+	dotHVP := s
 	return dotHVP
 }
 
@@ -147,44 +118,36 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i3 := range w {
-			if k == j {
-				vw[i3] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			vw[j-k] = 1
 		}
-		for i4 := range x {
-			if k == j {
-				vx[i4] = 1
-			}
-			k++
+		k += len(w)
+		if j >= k && j < k+len(x) {
+			vx[j-k] = 1
 		}
+		k += len(x)
 		r, t := hvpOfDot(w, x, vw, vx, hvw, hvx)
 		dot1 = r
 		k = 0
-		for i5 := range w {
-			if k == j {
-				dw[i5] += t
-				vw[i5] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			vw[j-k] = 0
 		}
-		for i6 := range x {
-			if k == j {
-				dx[i6] += t
-				vx[i6] = 0
-			}
-			k++
+		k += len(w)
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			vx[j-k] = 0
 		}
+		k += len(x)
 		k = 0
-		for i7 := range w {
-			hess[j*n+k] += hvw[i7]
-			hvw[i7] = 0
+		for i3 := range w {
+			hess[j*n+k] += hvw[i3]
+			hvw[i3] = 0
 			k++
 		}
-		for i8 := range x {
-			hess[j*n+k] += hvx[i8]
-			hvx[i8] = 0
+		for i4 := range x {
+			hess[j*n+k] += hvx[i4]
+			hvx[i4] = 0
 			k++
 		}
 	}
@@ -323,9 +286,9 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("MatVecHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var ddrow, drow, drow1, row, tapes1, tripsTape, dxkTape, dyjTape []float64
-	var dxk, t2, t3, t4, dt, t5, t, xk, dyj, t6, t7, t8, dt1, t9, t1, t10, t11, yj float64
-	var k, iters, iters1, tapeLen, tapeLen1, i, iters2, trips, trips1 int
+	var ddrow, drow, drow1, row, tapes1, tripsTape, dxkTape []float64
+	var dxk, t2, t3, t4, dt, t5, t, xk float64
+	var k, iters, iters1, tapeLen, tapeLen1, trips int
 	var tapes, drowTape, ddrowTape, rowTape, drow1Tape [][]float64
 	if len(vW) < len(W) {
 		panic(fmt.Sprintf("MatVecHVP: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
@@ -385,77 +348,35 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 			y[j] += t
 		}
 	}
-	var ds float64
 	s := 0.0
-	iters2 = len(y)
-	if iters2 <= 64 {
-		var tapeArray2 [64]float64
-		dyjTape = tapeArray2[:0:iters2]
-	} else if iters2 <= 1024 {
-		var tapeArray3 [1024]float64
-		dyjTape = tapeArray3[:0:iters2]
-	} else {
-		dyjTape = make([]float64, 0, iters2)
-	}
-	trips1 = 0
-	for i, yj = range y {
-		trips1++
-		dyjTape = append(dyjTape, dyj)
-		dyj = dy[i]
-		t6 = yj * dyj
-		t7 = yj * dyj
-		t8 = t6 + t7
-		dt1 = t8
-		t9 = yj * yj
-		t1 = t9
-		t10 = ds + dt1
-		ds = t10
-		t11 = s + t1
-		s = t11
-	}
-	matVecHVP := s
 
-	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, dt6, dt7, ddyj, dt2, ddt, dt5, dt4, dt21, dt3, ddxk float64
+	var dds, ds1, dt2, ddt, dt5, dt4, dt21, dt3, ddxk float64
 	// return s, ds
 	dds = 1
-	// for i, yj := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		yj = y[i]
+	// for i, yj := range y (forward and backward in one pass: a sum)
+	for i, yj := range y {
+		dyj := dy[i]
+		t1 := yj * yj
+		s += t1
 		// s += t1
-		dt11 = ds1
-		dt12 += dt11
 		// ds += dt1
-		dt10 = dds
-		ddt1 += dt10
-		// t1 := yj * yj
-		dt9 = dt12
-		dt12 = 0
-		dy1[i] += 2 * yj * dt9
 		// dt1 := yj*dyj + yj*dyj
-		dt8 = ddt1
-		ddt1 = 0
-		dt6 = dt8
-		dt7 = dt8
-		dy1[i] += dyj * dt7
-		ddyj += yj * dt7
-		dy1[i] += dyj * dt6
-		ddyj += yj * dt6
+		ddyj := yj * dds
+		dy1[i] += dyj*dds + (dyj*dds + 2*yj*ds1)
+		ddyj += yj * dds
 		// dyj := dy[i]
 		ddy[i] += ddyj
-		ddyj = 0
-		dyj = dyjTape[len(dyjTape)-1]
-		dyjTape = dyjTape[:len(dyjTape)-1]
 	}
+	matVecHVP := s
 	// for j < n
 	for ; trips > 0; trips-- {
 		// j++
 		j--
 		// for k, xk := range x
-		trips2 := int(tripsTape[len(tripsTape)-1])
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips2 > 0; trips2-- {
-			k = trips2 - 1
+		for ; trips1 > 0; trips1-- {
+			k = trips1 - 1
 			xk = x[k]
 			// y[j] += t
 			dt2 += dy1[j]
@@ -521,44 +442,36 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	for j1 := 0; j1 < n1; j1++ {
 		var k1 int
 		k1 = 0
-		for i2 := range W {
-			if k1 == j1 {
-				vW[i2] = 1
-			}
-			k1++
+		if j1 >= k1 && j1 < k1+len(W) {
+			vW[j1-k1] = 1
 		}
-		for i3 := range x {
-			if k1 == j1 {
-				vx[i3] = 1
-			}
-			k1++
+		k1 += len(W)
+		if j1 >= k1 && j1 < k1+len(x) {
+			vx[j1-k1] = 1
 		}
+		k1 += len(x)
 		r, t := hvpOfMatVec(W, x, n, vW, vx, hvW, hvx)
 		matVec = r
 		k1 = 0
-		for i4 := range W {
-			if k1 == j1 {
-				dW[i4] += t
-				vW[i4] = 0
-			}
-			k1++
+		if j1 >= k1 && j1 < k1+len(W) {
+			dW[j1-k1] += t
+			vW[j1-k1] = 0
 		}
-		for i5 := range x {
-			if k1 == j1 {
-				dx[i5] += t
-				vx[i5] = 0
-			}
-			k1++
+		k1 += len(W)
+		if j1 >= k1 && j1 < k1+len(x) {
+			dx[j1-k1] += t
+			vx[j1-k1] = 0
 		}
+		k1 += len(x)
 		k1 = 0
-		for i6 := range W {
-			hess[j1*n1+k1] += hvW[i6]
-			hvW[i6] = 0
+		for i2 := range W {
+			hess[j1*n1+k1] += hvW[i2]
+			hvW[i2] = 0
 			k1++
 		}
-		for i7 := range x {
-			hess[j1*n1+k1] += hvx[i7]
-			hvx[i7] = 0
+		for i3 := range x {
+			hess[j1*n1+k1] += hvx[i3]
+			hvx[i3] = 0
 			k1++
 		}
 	}
@@ -953,26 +866,22 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i2 := range z {
-			if k == j {
-				v1[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(z) {
+			v1[j-k] = 1
 		}
+		k += len(z)
 		r, t := hvpOfSoftmaxCE(z, c, v1, hv)
 		softmaxCE = r
 		k = 0
-		for i3 := range z {
-			if k == j {
-				dz[i3] += t
-				v1[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(z) {
+			dz[j-k] += t
+			v1[j-k] = 0
 		}
+		k += len(z)
 		k = 0
-		for i4 := range z {
-			hess[j*n+k] += hv[i4]
-			hv[i4] = 0
+		for i2 := range z {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -1860,26 +1769,22 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i2 := range w {
-			if k == j {
-				v[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			v[j-k] = 1
 		}
+		k += len(w)
 		r1, t := hvpOfResidualsW(w, batch, v, hv)
 		residualsW = r1
 		k = 0
-		for i3 := range w {
-			if k == j {
-				dw[i3] += t
-				v[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i4 := range w {
-			hess[j*n+k] += hv[i4]
-			hv[i4] = 0
+		for i2 := range w {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -2100,12 +2005,10 @@ func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64,
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
-		for i2 := range a {
-			if k1 == j {
-				va[i2] = 1
-			}
-			k1++
+		if j >= k1 && j < k1+len(a) {
+			va[j-k1] = 1
 		}
+		k1 += len(a)
 		if k1 == j {
 			vk = 1
 		}
@@ -2113,21 +2016,19 @@ func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64,
 		r, t, hva, hvk := hvpOfArray(a, k, va, vk)
 		array = r
 		k1 = 0
-		for i3 := range a {
-			if k1 == j {
-				da[i3] += t
-				va[i3] = 0
-			}
-			k1++
+		if j >= k1 && j < k1+len(a) {
+			da[j-k1] += t
+			va[j-k1] = 0
 		}
+		k1 += len(a)
 		if k1 == j {
 			dk += t
 			vk = 0
 		}
 		k1++
 		k1 = 0
-		for i4 := range a {
-			hess[j*n+k1] += hva[i4]
+		for i2 := range a {
+			hess[j*n+k1] += hva[i2]
 			k1++
 		}
 		hess[j*n+k1] += hvk
@@ -2463,8 +2364,8 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("ScaledHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var t2, t3, t4, t5, t6, t, exp, t7, t8, t9, dt1, t10, t1, t11, t12 float64
-	var i, iters, tapeLen, i1, trips, trips1 int
+	var t2, t3, t4, t5, t6, t, exp, t7, t8 float64
+	var i, iters, tapeLen, trips int
 	var tapes, dhElemTape, hElemTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("ScaledHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
@@ -2507,43 +2408,23 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 		t8 = h[i] * t7
 		dh[i] = t8
 	}
-	var ds float64
 	s := 0.0
-	trips1 = 0
-	for i1 = range h {
-		trips1++
-		t9 = float64(i1+1) * dh[i1]
-		dt1 = t9
-		t10 = h[i1] * float64(i1+1)
-		t1 = t10
-		t11 = ds + dt1
-		ds = t11
-		t12 = s + t1
-		s = t12
-	}
-	scaledHVP := s
 
-	var dds, ds1, dt12, dt11, dt111, ddt1, dt10, dt9, dt8, dt7, dexp, dt, dt6, dt5, dt4, dt2, dt3 float64
+	var dds, ds1, dt8, dt7, dexp, dt, dt6, dt5, dt4, dt2, dt3 float64
 	// return s, ds
 	dds = 1
-	// for i1 := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	// for i1 := range h (forward and backward in one pass: a sum)
+	for i1 := range h {
+		t1 := h[i1] * float64(i1+1)
+		s += t1
 		// s += t1
-		dt12 = ds1
-		dt11 += dt12
 		// ds += dt1
-		dt111 = dds
-		ddt1 += dt111
 		// t1 := h[i1] * float64(i1+1)
-		dt10 = dt11
-		dt11 = 0
-		dh1[i1] += float64(i1+1) * dt10
+		dh1[i1] += float64(i1+1) * ds1
 		// dt1 := float64(i1+1) * dh[i1]
-		dt9 = ddt1
-		ddt1 = 0
-		ddh[i1] += float64(i1+1) * dt9
+		ddh[i1] += float64(i1+1) * dds
 	}
+	scaledHVP := s
 	// for i := range w
 	for ; trips > 0; trips-- {
 		i = trips - 1
@@ -2606,26 +2487,22 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i3 := range w {
-			if k == j {
-				v[i3] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			v[j-k] = 1
 		}
+		k += len(w)
 		r, t := hvpOfScaled(w, v, hv)
 		scaled = r
 		k = 0
-		for i4 := range w {
-			if k == j {
-				dw[i4] += t
-				v[i4] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i5 := range w {
-			hess[j*n+k] += hv[i5]
-			hv[i5] = 0
+		for i3 := range w {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
 			k++
 		}
 	}
@@ -2813,26 +2690,22 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 	for j1 := 0; j1 < n; j1++ {
 		var k int
 		k = 0
-		for i2 := range w {
-			if k == j1 {
-				v[i2] = 1
-			}
-			k++
+		if j1 >= k && j1 < k+len(w) {
+			v[j1-k] = 1
 		}
+		k += len(w)
 		r, t := hvpOfSelfAssign(w, v, hv)
 		selfAssign = r
 		k = 0
-		for i3 := range w {
-			if k == j1 {
-				dw[i3] += t
-				v[i3] = 0
-			}
-			k++
+		if j1 >= k && j1 < k+len(w) {
+			dw[j1-k] += t
+			v[j1-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i4 := range w {
-			hess[j1*n+k] += hv[i4]
-			hv[i4] = 0
+		for i2 := range w {
+			hess[j1*n+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -2891,9 +2764,6 @@ func SumAfterUseJVP(x, y, dx, dy float64) (float64, float64) {
 
 // SumAfterUseHVP returns SumAfterUse's value, its gradient as SumAfterUseGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func SumAfterUseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var t6, dt1, t7, t1, t8, t9 float64
-	var iters, tapeLen, trips int
-	var tapes, vxTape, xTape []float64
 	t2 := y * vx
 	t3 := x * vy
 	dt := t2 + t3
@@ -2907,68 +2777,30 @@ func SumAfterUseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 	vx = t4 + t5
 	xPrev := x
 	x *= z
-	i := 0
-	iters = max(0, 4)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	vxTape, tapes = tapes[:0:iters], tapes[iters:]
-	xTape = tapes[:0:iters]
-	trips = 0
-	for ; i < 4; i++ {
-		trips++
-		t6 = float64(i) * vy
-		dt1 = t6
-		t7 = y * float64(i)
-		t1 = t7
-		vxTape = append(vxTape, vx)
-		t8 = vx - dt1
-		vx = t8
-		xTape = append(xTape, x)
-		t9 = x - t1
-		x = t9
-	}
-	sumAfterUseHVP := x
 
-	var dx, hvx, dt9, dt11, dt8, ddt1, dt7, hvy, dt6, dy, dz1 float64
+	var dx, hvx, hvy, dy float64
 	// return x, vx
 	dx = 1
-	// for i < 4
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+	// for i := 0; i < 4; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < 4; i++ {
+		dt1 := float64(i) * vy
+		t1 := y * float64(i)
+		vx -= dt1
+		x -= t1
 		// x -= t1
-		xTape = xTape[:len(xTape)-1]
-		dt9 = hvx
-		dt11 -= dt9
+		dt11 := -hvx
 		// vx -= dt1
-		vxTape = vxTape[:len(vxTape)-1]
-		dt8 = dx
-		ddt1 -= dt8
+		ddt1 := -dx
 		// t1 := y * float64(i)
-		dt7 = dt11
-		dt11 = 0
-		hvy += float64(i) * dt7
+		hvy += float64(i) * dt11
 		// dt1 := float64(i) * vy
-		dt6 = ddt1
-		ddt1 = 0
-		dy += float64(i) * dt6
+		dy += float64(i) * ddt1
 	}
+	sumAfterUseHVP := x
 	// x *= z
-	if hvx != 0 {
-		x = xPrev
-		dz1 += x * hvx
-		hvx = z * hvx
-	} else {
-		x = xPrev
-	}
+	x = xPrev
+	dz1 := x * hvx
+	hvx = z * hvx
 	// vx = z*vx + x*dz
 	dt4 := dx
 	dt5 := dx
@@ -3117,207 +2949,72 @@ func ChainHVP(x, v, dx, hv []float64) float64 {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("ChainHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var t5, t6, t7, dt, t8, t, t9, da, t10, a, cos, t11, dsin, sin1, sin, t12, t13, t14, db, t15, b, t16, t17, t18, dt1, t19, t1, t20, t21, t22, dt2, t23, t2, t24, dt3, t25, t3, t26, dt4, t27, t4, t28, t29 float64
-	var iters, tapeLen, trips int
-	var tapes, daTape, aTape, dsinTape, sinTape, dbTape, bTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("ChainHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
-	var ds float64
 	s := 0.0
-	i := 1
-	iters = max(0, len(x)-1-1)
-	tapeLen = iters + iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	daTape, tapes = tapes[:0:iters], tapes[iters:]
-	aTape, tapes = tapes[:0:iters], tapes[iters:]
-	dsinTape, tapes = tapes[:0:iters], tapes[iters:]
-	sinTape, tapes = tapes[:0:iters], tapes[iters:]
-	dbTape, tapes = tapes[:0:iters], tapes[iters:]
-	bTape = tapes[:0:iters]
-	trips = 0
-	for ; i < len(x)-1; i++ {
-		trips++
-		t5 = x[i-1] * v[i]
-		t6 = x[i] * v[i-1]
-		t7 = t5 + t6
-		dt = t7
-		t8 = x[i] * x[i-1]
-		t = t8
-		daTape = append(daTape, da)
-		t9 = v[i+1] - dt
-		da = t9
-		aTape = append(aTape, a)
-		t10 = x[i+1] - t
-		a = t10
-		dsinTape = append(dsinTape, dsin)
-		cos = math.Cos(x[i])
-		t11 = cos * v[i]
-		dsin = t11
-		sinTape = append(sinTape, sin)
-		sin1 = math.Sin(x[i])
-		sin = sin1
-		dbTape = append(dbTape, db)
-		t12 = x[i-1] * dsin
-		t13 = sin * v[i-1]
-		t14 = t12 + t13
-		db = t14
-		bTape = append(bTape, b)
-		t15 = sin * x[i-1]
-		b = t15
-		t16 = a * da
-		t17 = a * da
-		t18 = t16 + t17
-		dt1 = t18
-		t19 = a * a
-		t1 = t19
-		t20 = x[i+1] * db
-		t21 = b * v[i+1]
-		t22 = t20 + t21
-		dt2 = t22
-		t23 = b * x[i+1]
-		t2 = t23
-		t24 = dt1 + dt2
-		dt3 = t24
-		t25 = t1 + t2
-		t3 = t25
-		t26 = dt3 - v[i]
-		dt4 = t26
-		t27 = t3 - x[i]
-		t4 = t27
-		t28 = ds + dt4
-		ds = t28
-		t29 = s + t4
-		s = t29
-	}
-	chainHVP := s
 
-	var dds, ds1, dt29, dt41, dt28, ddt4, dt27, dt31, dt26, ddt3, dt25, dt11, dt21, dt24, ddt1, ddt2, dt23, db1, dt22, dt20, dt211, ddb, dt19, da1, dt18, dda, dt15, dsin1, dt14, dt12, dt13, ddsin, dsin11, dt111, dcos, dt10, dt5, dt9, ddt, dt8, dt7, dt51, dt6 float64
+	var dds, ds1 float64
 	// return s, ds
 	dds = 1
-	// for i < len(x)-1
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+	// for i := 1; i < len(x)-1; i++ (forward and backward in one pass: a sum)
+	for i := 1; i < len(x)-1; i++ {
+		t5 := x[i-1] * v[i]
+		t6 := x[i] * v[i-1]
+		dt := t5 + t6
+		t := x[i] * x[i-1]
+		da := v[i+1] - dt
+		a := x[i+1] - t
+		cos := math.Cos(x[i])
+		dsin := cos * v[i]
+		sin := math.Sin(x[i])
+		t7 := x[i-1] * dsin
+		t8 := sin * v[i-1]
+		db := t7 + t8
+		b := sin * x[i-1]
+		t1 := a * a
+		t2 := b * x[i+1]
+		t3 := t1 + t2
+		t4 := t3 - x[i]
+		s += t4
 		// s += t4
-		dt29 = ds1
-		dt41 += dt29
 		// ds += dt4
-		dt28 = dds
-		ddt4 += dt28
 		// t4 := t3 - x[i]
-		dt27 = dt41
-		dt41 = 0
-		dt31 += dt27
-		hv[i] -= dt27
 		// dt4 := dt3 - v[i]
-		dt26 = ddt4
-		ddt4 = 0
-		ddt3 += dt26
-		dx[i] -= dt26
 		// t3 := t1 + t2
-		dt25 = dt31
-		dt31 = 0
-		dt11 += dt25
-		dt21 += dt25
 		// dt3 := dt1 + dt2
-		dt24 = ddt3
-		ddt3 = 0
-		ddt1 += dt24
-		ddt2 += dt24
 		// t2 := b * x[i+1]
-		dt23 = dt21
-		dt21 = 0
-		db1 += x[i+1] * dt23
-		hv[i+1] += b * dt23
+		db1 := x[i+1] * ds1
 		// dt2 := x[i+1]*db + b*v[i+1]
-		dt22 = ddt2
-		ddt2 = 0
-		dt20 = dt22
-		dt211 = dt22
-		db1 += v[i+1] * dt211
-		dx[i+1] += b * dt211
-		hv[i+1] += db * dt20
-		ddb += x[i+1] * dt20
+		db1 += v[i+1] * dds
+		ddb := x[i+1] * dds
 		// t1 := a * a
-		dt19 = dt11
-		dt11 = 0
-		da1 += 2 * a * dt19
+		da1 := 2 * a * ds1
 		// dt1 := a*da + a*da
-		dt18 = ddt1
-		ddt1 = 0
-		da1 += (da + da) * dt18
-		dda += (a + a) * dt18
+		da1 += da * dds
+		dda := a * dds
+		da1 += da * dds
+		dda += a * dds
 		// b := sin * x[i-1]
-		dt15 = db1
-		db1 = 0
-		b = bTape[len(bTape)-1]
-		bTape = bTape[:len(bTape)-1]
-		dsin1 += x[i-1] * dt15
-		hv[i-1] += sin * dt15
+		dsin1 := x[i-1] * db1
 		// db := x[i-1]*dsin + sin*v[i-1]
-		dt14 = ddb
-		ddb = 0
-		db = dbTape[len(dbTape)-1]
-		dbTape = dbTape[:len(dbTape)-1]
-		dt12 = dt14
-		dt13 = dt14
-		dsin1 += v[i-1] * dt13
-		dx[i-1] += sin * dt13
-		hv[i-1] += dsin * dt12
-		ddsin += x[i-1] * dt12
-		// sin := math.Sin(x[i])
-		dsin11 = dsin1
-		dsin1 = 0
-		sin = sinTape[len(sinTape)-1]
-		sinTape = sinTape[:len(sinTape)-1]
-		hv[i] += math.Cos(x[i]) * dsin11
+		dsin1 += v[i-1] * ddb
+		ddsin := x[i-1] * ddb
 		// dsin := math.Cos(x[i]) * v[i]
-		dt111 = ddsin
-		ddsin = 0
-		dsin = dsinTape[len(dsinTape)-1]
-		dsinTape = dsinTape[:len(dsinTape)-1]
-		cos = math.Cos(x[i])
-		dcos = v[i] * dt111
-		dx[i] += cos * dt111
-		hv[i] -= math.Sin(x[i]) * dcos
+		dcos := v[i] * ddsin
 		// a := x[i+1] - t
-		dt10 = da1
-		da1 = 0
-		a = aTape[len(aTape)-1]
-		aTape = aTape[:len(aTape)-1]
-		hv[i+1] += dt10
-		dt5 -= dt10
+		hv[i+1] += da1 + (db*dds + b*ds1)
+		dt5 := -da1
 		// da := v[i+1] - dt
-		dt9 = dda
-		dda = 0
-		da = daTape[len(daTape)-1]
-		daTape = daTape[:len(daTape)-1]
-		dx[i+1] += dt9
-		ddt -= dt9
-		// t := x[i] * x[i-1]
-		dt8 = dt5
-		dt5 = 0
-		hv[i] += x[i-1] * dt8
-		hv[i-1] += x[i] * dt8
+		dx[i+1] += dda + b*dds
+		ddt := -dda
 		// dt := x[i-1]*v[i] + x[i]*v[i-1]
-		dt7 = ddt
-		ddt = 0
-		dt51 = dt7
-		dt6 = dt7
-		hv[i] += v[i-1] * dt6
-		dx[i-1] += x[i] * dt6
-		hv[i-1] += v[i] * dt51
-		dx[i] += x[i-1] * dt51
+		hv[i] += v[i-1]*ddt + (x[i-1]*dt5 + (-math.Sin(x[i])*dcos + (math.Cos(x[i])*dsin1 - ds1)))
+		dx[i-1] += x[i]*ddt + sin*ddb
+		hv[i-1] += v[i]*ddt + (x[i]*dt5 + (dsin*ddb + sin*db1))
+		dx[i] += x[i-1]*ddt + (cos*ddsin - dds)
 	}
+	chainHVP := s
 	return chainHVP
 }
 
@@ -3339,26 +3036,22 @@ func ChainHessian(x, dx, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i2 := range x {
-			if k == j {
-				v[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
 		}
+		k += len(x)
 		r, t := hvpOfChain(x, v, hv)
 		chain = r
 		k = 0
-		for i3 := range x {
-			if k == j {
-				dx[i3] += t
-				v[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(x)
 		k = 0
-		for i4 := range x {
-			hess[j*n+k] += hv[i4]
-			hv[i4] = 0
+		for i2 := range x {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -3849,8 +3542,6 @@ func hvpOfDot(w, x, vw, vx, hvw, hvx []float64) (float64, float64) {
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("hvpOfDot: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfDot: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -3859,48 +3550,26 @@ func hvpOfDot(w, x, vw, vx, hvw, hvx []float64) (float64, float64) {
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
-	for i = range w {
-		trips++
-		t1 = x[i] * vw[i]
-		t2 = w[i] * vx[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = w[i] * x[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i := range w (forward and backward in one pass: a sum)
+	for i := range w {
+		t1 := x[i] * vw[i]
+		t2 := w[i] * vx[i]
+		dt := t1 + t2
+		t := w[i] * x[i]
+		ds += dt
+		s += t
+		// s += t
+		// ds += dt
+		// dt := x[i]*vw[i] + w[i]*vx[i]
+		hvw[i] += vx[i]*dds + x[i]*ds1
+		hvx[i] += vw[i]*dds + w[i]*ds1
 	}
 	hvpOfDot1 := s
 	hvpOfDot2 := ds
-
-	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	dds = 1
-	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt6 = ds1
-		dt1 += dt6
-		// ds += dt
-		dt5 = dds
-		ddt += dt5
-		// t := w[i] * x[i]
-		dt4 = dt1
-		dt1 = 0
-		hvw[i] += x[i] * dt4
-		hvx[i] += w[i] * dt4
-		// dt := x[i]*vw[i] + w[i]*vx[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hvw[i] += vx[i] * dt2
-		hvx[i] += vw[i] * dt11
-	}
 	return hvpOfDot1, hvpOfDot2
 }
 
@@ -3912,9 +3581,9 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("hvpOfMatVec: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var drow, drow1, row, tapes1, tripsTape, dxkTape, dyjTape []float64
-	var dxk, t2, t3, t4, dt, t5, t, xk, dyj, t6, t7, t8, dt1, t9, t1, t10, t11, yj float64
-	var k, iters, iters1, tapeLen, tapeLen1, i, iters2, trips, trips1 int
+	var drow, drow1, row, tapes1, tripsTape, dxkTape []float64
+	var dxk, t2, t3, t4, dt, t5, t, xk float64
+	var k, iters, iters1, tapeLen, tapeLen1, trips int
 	var tapes, drowTape, rowTape, drow1Tape [][]float64
 	if len(vW) < len(W) {
 		panic(fmt.Sprintf("hvpOfMatVec: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
@@ -3973,76 +3642,39 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	}
 	var ds float64
 	s := 0.0
-	iters2 = len(y)
-	if iters2 <= 64 {
-		var tapeArray2 [64]float64
-		dyjTape = tapeArray2[:0:iters2]
-	} else if iters2 <= 1024 {
-		var tapeArray3 [1024]float64
-		dyjTape = tapeArray3[:0:iters2]
-	} else {
-		dyjTape = make([]float64, 0, iters2)
-	}
-	trips1 = 0
-	for i, yj = range y {
-		trips1++
-		dyjTape = append(dyjTape, dyj)
-		dyj = dy[i]
-		t6 = yj * dyj
-		t7 = yj * dyj
-		t8 = t6 + t7
-		dt1 = t8
-		t9 = yj * yj
-		t1 = t9
-		t10 = ds + dt1
-		ds = t10
-		t11 = s + t1
-		s = t11
+
+	var dds, ds1, dt2, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i, yj := range y (forward and backward in one pass: a sum)
+	for i, yj := range y {
+		dyj := dy[i]
+		t6 := yj * dyj
+		t7 := yj * dyj
+		dt1 := t6 + t7
+		t1 := yj * yj
+		ds += dt1
+		s += t1
+		// s += t1
+		// ds += dt1
+		// dt1 := yj*dyj + yj*dyj
+		ddyj := yj * dds
+		dy1[i] += dyj*dds + (dyj*dds + 2*yj*ds1)
+		ddyj += yj * dds
+		// dyj := dy[i]
+		ddy[i] += ddyj
 	}
 	hvpOfMatVec1 := s
 	hvpOfMatVec2 := ds
-
-	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, dt6, dt7, ddyj, dt2, ddt, dt5, dt4, dt21, dt3 float64
-	// return s, ds
-	dds = 1
-	// for i, yj := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		yj = y[i]
-		// s += t1
-		dt11 = ds1
-		dt12 += dt11
-		// ds += dt1
-		dt10 = dds
-		ddt1 += dt10
-		// t1 := yj * yj
-		dt9 = dt12
-		dt12 = 0
-		dy1[i] += 2 * yj * dt9
-		// dt1 := yj*dyj + yj*dyj
-		dt8 = ddt1
-		ddt1 = 0
-		dt6 = dt8
-		dt7 = dt8
-		dy1[i] += dyj * dt7
-		ddyj += yj * dt7
-		dy1[i] += dyj * dt6
-		ddyj += yj * dt6
-		// dyj := dy[i]
-		ddy[i] += ddyj
-		ddyj = 0
-		dyj = dyjTape[len(dyjTape)-1]
-		dyjTape = dyjTape[:len(dyjTape)-1]
-	}
 	// for j < n
 	for ; trips > 0; trips-- {
 		// j++
 		j--
 		// for k, xk := range x
-		trips2 := int(tripsTape[len(tripsTape)-1])
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips2 > 0; trips2-- {
-			k = trips2 - 1
+		for ; trips1 > 0; trips1-- {
+			k = trips1 - 1
 			xk = x[k]
 			// y[j] += t
 			dt2 += dy1[j]
@@ -4742,8 +4374,8 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfScaled: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var t2, t3, t4, t5, t6, t, exp, t7, t8, t9, dt1, t10, t1, t11, t12 float64
-	var i, iters, tapeLen, i1, trips, trips1 int
+	var t2, t3, t4, t5, t6, t, exp, t7, t8 float64
+	var i, iters, tapeLen, trips int
 	var tapes, dhElemTape, hElemTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("hvpOfScaled: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
@@ -4788,42 +4420,25 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	}
 	var ds float64
 	s := 0.0
-	trips1 = 0
-	for i1 = range h {
-		trips1++
-		t9 = float64(i1+1) * dh[i1]
-		dt1 = t9
-		t10 = h[i1] * float64(i1+1)
-		t1 = t10
-		t11 = ds + dt1
-		ds = t11
-		t12 = s + t1
-		s = t12
+
+	var dds, ds1, dt8, dt7, dexp, dt, dt6, dt5, dt4, dt2, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i1 := range h (forward and backward in one pass: a sum)
+	for i1 := range h {
+		dt1 := float64(i1+1) * dh[i1]
+		t1 := h[i1] * float64(i1+1)
+		ds += dt1
+		s += t1
+		// s += t1
+		// ds += dt1
+		// t1 := h[i1] * float64(i1+1)
+		dh1[i1] += float64(i1+1) * ds1
+		// dt1 := float64(i1+1) * dh[i1]
+		ddh[i1] += float64(i1+1) * dds
 	}
 	hvpOfScaled1 := s
 	hvpOfScaled2 := ds
-
-	var dds, ds1, dt12, dt11, dt111, ddt1, dt10, dt9, dt8, dt7, dexp, dt, dt6, dt5, dt4, dt2, dt3 float64
-	// return s, ds
-	dds = 1
-	// for i1 := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
-		// s += t1
-		dt12 = ds1
-		dt11 += dt12
-		// ds += dt1
-		dt111 = dds
-		ddt1 += dt111
-		// t1 := h[i1] * float64(i1+1)
-		dt10 = dt11
-		dt11 = 0
-		dh1[i1] += float64(i1+1) * dt10
-		// dt1 := float64(i1+1) * dh[i1]
-		dt9 = ddt1
-		ddt1 = 0
-		ddh[i1] += float64(i1+1) * dt9
-	}
 	// for i := range w
 	for ; trips > 0; trips-- {
 		i = trips - 1
@@ -4952,9 +4567,6 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 
 // hvpOfSumAfterUse returns SumAfterUse's value, its directional derivative along the directions and their Hessian-vector product: a row of SumAfterUseHessian.
 func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64) {
-	var dt1, t6, t1, t7, t8 float64
-	var iters, tapeLen, trips int
-	var tapes, vxTape, xTape []float64
 	t2 := y * vx
 	t3 := x * vy
 	dt := t2 + t3
@@ -4968,62 +4580,27 @@ func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64)
 	vx = t4 + t5
 	xPrev := x
 	x *= z
-	i := 0
-	iters = max(0, 4)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	vxTape, tapes = tapes[:0:iters], tapes[iters:]
-	xTape = tapes[:0:iters]
-	trips = 0
-	for ; i < 4; i++ {
-		trips++
-		dt1 = float64(i) * vy
-		t6 = y * float64(i)
-		t1 = t6
-		vxTape = append(vxTape, vx)
-		t7 = vx - dt1
-		vx = t7
-		xTape = append(xTape, x)
-		t8 = x - t1
-		x = t8
+
+	var dvx, hvx, hvy float64
+	// return x, vx
+	dvx = 1
+	// for i := 0; i < 4; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < 4; i++ {
+		dt1 := float64(i) * vy
+		t1 := y * float64(i)
+		vx -= dt1
+		x -= t1
+		// x -= t1
+		dt11 := -hvx
+		// t1 := y * float64(i)
+		hvy += float64(i) * dt11
 	}
 	hvpOfSumAfterUse1 := x
 	hvpOfSumAfterUse2 := vx
-
-	var dvx, hvx, dt8, dt11, dt6, hvy, dz1 float64
-	// return x, vx
-	dvx = 1
-	// for i < 4
-	for ; trips > 0; trips-- {
-		// i++
-		i--
-		// x -= t1
-		xTape = xTape[:len(xTape)-1]
-		dt8 = hvx
-		dt11 -= dt8
-		// vx -= dt1
-		vxTape = vxTape[:len(vxTape)-1]
-		// t1 := y * float64(i)
-		dt6 = dt11
-		dt11 = 0
-		hvy += float64(i) * dt6
-	}
 	// x *= z
-	if hvx != 0 {
-		x = xPrev
-		dz1 += x * hvx
-		hvx = z * hvx
-	} else {
-		x = xPrev
-	}
+	x = xPrev
+	dz1 := x * hvx
+	hvx = z * hvx
 	// vx = z*vx + x*dz
 	dt4 := dvx
 	dt5 := dvx
@@ -5051,200 +4628,80 @@ func hvpOfChain(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfChain: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var t5, t6, t7, dt, t8, t, t9, da, t10, a, cos, t11, dsin, sin1, sin, t12, t13, t14, db, t15, b, t16, t17, t18, dt1, t19, t1, t20, t21, t22, dt2, t23, t2, t24, dt3, t25, t3, t26, dt4, t27, t4, t28, t29 float64
-	var iters, tapeLen, trips int
-	var tapes, daTape, aTape, dsinTape, sinTape, dbTape, bTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfChain: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
 	var ds float64
 	s := 0.0
-	i := 1
-	iters = max(0, len(x)-1-1)
-	tapeLen = iters + iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	daTape, tapes = tapes[:0:iters], tapes[iters:]
-	aTape, tapes = tapes[:0:iters], tapes[iters:]
-	dsinTape, tapes = tapes[:0:iters], tapes[iters:]
-	sinTape, tapes = tapes[:0:iters], tapes[iters:]
-	dbTape, tapes = tapes[:0:iters], tapes[iters:]
-	bTape = tapes[:0:iters]
-	trips = 0
-	for ; i < len(x)-1; i++ {
-		trips++
-		t5 = x[i-1] * v[i]
-		t6 = x[i] * v[i-1]
-		t7 = t5 + t6
-		dt = t7
-		t8 = x[i] * x[i-1]
-		t = t8
-		daTape = append(daTape, da)
-		t9 = v[i+1] - dt
-		da = t9
-		aTape = append(aTape, a)
-		t10 = x[i+1] - t
-		a = t10
-		dsinTape = append(dsinTape, dsin)
-		cos = math.Cos(x[i])
-		t11 = cos * v[i]
-		dsin = t11
-		sinTape = append(sinTape, sin)
-		sin1 = math.Sin(x[i])
-		sin = sin1
-		dbTape = append(dbTape, db)
-		t12 = x[i-1] * dsin
-		t13 = sin * v[i-1]
-		t14 = t12 + t13
-		db = t14
-		bTape = append(bTape, b)
-		t15 = sin * x[i-1]
-		b = t15
-		t16 = a * da
-		t17 = a * da
-		t18 = t16 + t17
-		dt1 = t18
-		t19 = a * a
-		t1 = t19
-		t20 = x[i+1] * db
-		t21 = b * v[i+1]
-		t22 = t20 + t21
-		dt2 = t22
-		t23 = b * x[i+1]
-		t2 = t23
-		t24 = dt1 + dt2
-		dt3 = t24
-		t25 = t1 + t2
-		t3 = t25
-		t26 = dt3 - v[i]
-		dt4 = t26
-		t27 = t3 - x[i]
-		t4 = t27
-		t28 = ds + dt4
-		ds = t28
-		t29 = s + t4
-		s = t29
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i := 1; i < len(x)-1; i++ (forward and backward in one pass: a sum)
+	for i := 1; i < len(x)-1; i++ {
+		t5 := x[i-1] * v[i]
+		t6 := x[i] * v[i-1]
+		dt := t5 + t6
+		t := x[i] * x[i-1]
+		da := v[i+1] - dt
+		a := x[i+1] - t
+		cos := math.Cos(x[i])
+		dsin := cos * v[i]
+		sin := math.Sin(x[i])
+		t7 := x[i-1] * dsin
+		t8 := sin * v[i-1]
+		db := t7 + t8
+		b := sin * x[i-1]
+		t9 := a * da
+		t10 := a * da
+		dt1 := t9 + t10
+		t1 := a * a
+		t11 := x[i+1] * db
+		t12 := b * v[i+1]
+		dt2 := t11 + t12
+		t2 := b * x[i+1]
+		dt3 := dt1 + dt2
+		t3 := t1 + t2
+		dt4 := dt3 - v[i]
+		t4 := t3 - x[i]
+		ds += dt4
+		s += t4
+		// s += t4
+		// ds += dt4
+		// t4 := t3 - x[i]
+		// dt4 := dt3 - v[i]
+		// t3 := t1 + t2
+		// dt3 := dt1 + dt2
+		// t2 := b * x[i+1]
+		db1 := x[i+1] * ds1
+		// dt2 := x[i+1]*db + b*v[i+1]
+		db1 += v[i+1] * dds
+		ddb := x[i+1] * dds
+		// t1 := a * a
+		da1 := 2 * a * ds1
+		// dt1 := a*da + a*da
+		da1 += da * dds
+		dda := a * dds
+		da1 += da * dds
+		dda += a * dds
+		// b := sin * x[i-1]
+		dsin1 := x[i-1] * db1
+		// db := x[i-1]*dsin + sin*v[i-1]
+		dsin1 += v[i-1] * ddb
+		ddsin := x[i-1] * ddb
+		// dsin := math.Cos(x[i]) * v[i]
+		dcos := v[i] * ddsin
+		// a := x[i+1] - t
+		hv[i+1] += da1 + (db*dds + b*ds1)
+		dt5 := -da1
+		// da := v[i+1] - dt
+		ddt := -dda
+		// dt := x[i-1]*v[i] + x[i]*v[i-1]
+		hv[i] += v[i-1]*ddt + (x[i-1]*dt5 + (-math.Sin(x[i])*dcos + (math.Cos(x[i])*dsin1 - ds1)))
+		hv[i-1] += v[i]*ddt + (x[i]*dt5 + (dsin*ddb + sin*db1))
 	}
 	hvpOfChain1 := s
 	hvpOfChain2 := ds
-
-	var dds, ds1, dt29, dt41, dt28, ddt4, dt27, dt31, dt26, ddt3, dt25, dt11, dt21, dt24, ddt1, ddt2, dt23, db1, dt22, dt20, dt211, ddb, dt19, da1, dt18, dda, dt15, dsin1, dt14, dt12, dt13, ddsin, dsin11, dt111, dcos, dt10, dt5, dt9, ddt, dt8, dt7, dt51, dt6 float64
-	// return s, ds
-	dds = 1
-	// for i < len(x)-1
-	for ; trips > 0; trips-- {
-		// i++
-		i--
-		// s += t4
-		dt29 = ds1
-		dt41 += dt29
-		// ds += dt4
-		dt28 = dds
-		ddt4 += dt28
-		// t4 := t3 - x[i]
-		dt27 = dt41
-		dt41 = 0
-		dt31 += dt27
-		hv[i] -= dt27
-		// dt4 := dt3 - v[i]
-		dt26 = ddt4
-		ddt4 = 0
-		ddt3 += dt26
-		// t3 := t1 + t2
-		dt25 = dt31
-		dt31 = 0
-		dt11 += dt25
-		dt21 += dt25
-		// dt3 := dt1 + dt2
-		dt24 = ddt3
-		ddt3 = 0
-		ddt1 += dt24
-		ddt2 += dt24
-		// t2 := b * x[i+1]
-		dt23 = dt21
-		dt21 = 0
-		db1 += x[i+1] * dt23
-		hv[i+1] += b * dt23
-		// dt2 := x[i+1]*db + b*v[i+1]
-		dt22 = ddt2
-		ddt2 = 0
-		dt20 = dt22
-		dt211 = dt22
-		db1 += v[i+1] * dt211
-		hv[i+1] += db * dt20
-		ddb += x[i+1] * dt20
-		// t1 := a * a
-		dt19 = dt11
-		dt11 = 0
-		da1 += 2 * a * dt19
-		// dt1 := a*da + a*da
-		dt18 = ddt1
-		ddt1 = 0
-		da1 += (da + da) * dt18
-		dda += (a + a) * dt18
-		// b := sin * x[i-1]
-		dt15 = db1
-		db1 = 0
-		b = bTape[len(bTape)-1]
-		bTape = bTape[:len(bTape)-1]
-		dsin1 += x[i-1] * dt15
-		hv[i-1] += sin * dt15
-		// db := x[i-1]*dsin + sin*v[i-1]
-		dt14 = ddb
-		ddb = 0
-		db = dbTape[len(dbTape)-1]
-		dbTape = dbTape[:len(dbTape)-1]
-		dt12 = dt14
-		dt13 = dt14
-		dsin1 += v[i-1] * dt13
-		hv[i-1] += dsin * dt12
-		ddsin += x[i-1] * dt12
-		// sin := math.Sin(x[i])
-		dsin11 = dsin1
-		dsin1 = 0
-		sin = sinTape[len(sinTape)-1]
-		sinTape = sinTape[:len(sinTape)-1]
-		hv[i] += math.Cos(x[i]) * dsin11
-		// dsin := math.Cos(x[i]) * v[i]
-		dt111 = ddsin
-		ddsin = 0
-		dsin = dsinTape[len(dsinTape)-1]
-		dsinTape = dsinTape[:len(dsinTape)-1]
-		dcos = v[i] * dt111
-		hv[i] -= math.Sin(x[i]) * dcos
-		// a := x[i+1] - t
-		dt10 = da1
-		da1 = 0
-		a = aTape[len(aTape)-1]
-		aTape = aTape[:len(aTape)-1]
-		hv[i+1] += dt10
-		dt5 -= dt10
-		// da := v[i+1] - dt
-		dt9 = dda
-		dda = 0
-		da = daTape[len(daTape)-1]
-		daTape = daTape[:len(daTape)-1]
-		ddt -= dt9
-		// t := x[i] * x[i-1]
-		dt8 = dt5
-		dt5 = 0
-		hv[i] += x[i-1] * dt8
-		hv[i-1] += x[i] * dt8
-		// dt := x[i-1]*v[i] + x[i]*v[i-1]
-		dt7 = ddt
-		ddt = 0
-		dt51 = dt7
-		dt6 = dt7
-		hv[i] += v[i-1] * dt6
-		hv[i-1] += v[i] * dt51
-	}
 	return hvpOfChain1, hvpOfChain2
 }
 

@@ -507,26 +507,22 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
-		for i1 := range w {
-			if k == j {
-				v[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			v[j-k] = 1
 		}
+		k += len(w)
 		r, t := hvpOfSliceHelper(w, x, v, hv)
 		sliceHelper = r
 		k = 0
-		for i2 := range w {
-			if k == j {
-				dw[i2] += t
-				v[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i3 := range w {
-			hess[j*n1+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range w {
+			hess[j*n1+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -1236,12 +1232,10 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 			vy = 1
 		}
 		k++
-		for i3 := range w {
-			if k == j {
-				vw[i3] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			vw[j-k] = 1
 		}
+		k += len(w)
 		r, t, hvy := hvpOfStoredHelperInLoop(y, w, vy, vw, hvw)
 		storedHelperInLoop = r
 		k = 0
@@ -1250,19 +1244,17 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 			vy = 0
 		}
 		k++
-		for i4 := range w {
-			if k == j {
-				dw[i4] += t
-				vw[i4] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			vw[j-k] = 0
 		}
+		k += len(w)
 		k = 0
 		hess[j*n+k] += hvy
 		k++
-		for i5 := range w {
-			hess[j*n+k] += hvw[i5]
-			hvw[i5] = 0
+		for i3 := range w {
+			hess[j*n+k] += hvw[i3]
+			hvw[i3] = 0
 			k++
 		}
 	}
@@ -2092,12 +2084,10 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 			vy = 1
 		}
 		k++
-		for i2 := range w {
-			if k == j {
-				vw[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			vw[j-k] = 1
 		}
+		k += len(w)
 		r, t, hvy := hvpOfInlinedElementInLoop(y, w, vy, vw, hvw)
 		inlinedElementInLoop = r
 		k = 0
@@ -2106,19 +2096,17 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 			vy = 0
 		}
 		k++
-		for i3 := range w {
-			if k == j {
-				dw[i3] += t
-				vw[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			vw[j-k] = 0
 		}
+		k += len(w)
 		k = 0
 		hess[j*n+k] += hvy
 		k++
-		for i4 := range w {
-			hess[j*n+k] += hvw[i4]
-			hvw[i4] = 0
+		for i2 := range w {
+			hess[j*n+k] += hvw[i2]
+			hvw[i2] = 0
 			k++
 		}
 	}
@@ -2396,26 +2384,22 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range xs {
-			if k == j {
-				v[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			v[j-k] = 1
 		}
+		k += len(xs)
 		r, t := hvpOfVarNorm(xs, v, hv)
 		varNorm = r
 		k = 0
-		for i2 := range xs {
-			if k == j {
-				dxs[i2] += t
-				v[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			dxs[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(xs)
 		k = 0
-		for i3 := range xs {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range xs {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -2529,12 +2513,10 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 			vk = 1
 		}
 		k1++
-		for i1 := range ws {
-			if k1 == j {
-				vws[i1] = 1
-			}
-			k1++
+		if j >= k1 && j < k1+len(ws) {
+			vws[j-k1] = 1
 		}
+		k1 += len(ws)
 		r, t, hvk := hvpOfVarScaled(k, ws, vk, vws, hvws)
 		varScaled = r
 		k1 = 0
@@ -2543,19 +2525,17 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 			vk = 0
 		}
 		k1++
-		for i2 := range ws {
-			if k1 == j {
-				dws[i2] += t
-				vws[i2] = 0
-			}
-			k1++
+		if j >= k1 && j < k1+len(ws) {
+			dws[j-k1] += t
+			vws[j-k1] = 0
 		}
+		k1 += len(ws)
 		k1 = 0
 		hess[j*n+k1] += hvk
 		k1++
-		for i3 := range ws {
-			hess[j*n+k1] += hvws[i3]
-			hvws[i3] = 0
+		for i1 := range ws {
+			hess[j*n+k1] += hvws[i1]
+			hvws[i1] = 0
 			k1++
 		}
 	}
@@ -2648,26 +2628,22 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range w {
-			if k == j {
-				v[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			v[j-k] = 1
 		}
+		k += len(w)
 		r, t := hvpOfVarPair(w, v, hv)
 		varPair = r
 		k = 0
-		for i2 := range w {
-			if k == j {
-				dw[i2] += t
-				v[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i3 := range w {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range w {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}

@@ -1236,49 +1236,40 @@ func NestedJVP(x, y float64, n int, dx, dy float64) (float64, float64) {
 
 // NestedHVP returns Nested's value, its gradient as NestedGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var j, iters, tapeLen, trips int
 	var t3, dt, t4, t, cos1, t5, dsin, sin1, sin, t6, dt1, t7, t1, sin2, t8, t9, dcos, cos2, cos, t10, t11, t12, dt2, t13, t2, t14, t15 float64
-	var tapes, tripsTape, jTape, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
+	var tapeArray [64]float64
 	var ds float64
 	s := 0.0
-	i := 0
-	var tapeArray [64]float64
-	dtTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	tTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	dsinTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	sinTape = tapeArray3[:0]
-	var tapeArray4 [64]float64
-	dt1Tape = tapeArray4[:0]
-	var tapeArray5 [64]float64
-	t1Tape = tapeArray5[:0]
-	var tapeArray6 [64]float64
-	dcosTape = tapeArray6[:0]
-	var tapeArray7 [64]float64
-	cosTape = tapeArray7[:0]
-	iters = max(0, n)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray8 [64]float64
-		tapes = tapeArray8[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray9 [1024]float64
-		tapes = tapeArray9[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	jTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
-	for ; i < n; i++ {
-		trips++
-		jTape = append(jTape, float64(j))
-		j = 0
-		tripsTape = append(tripsTape, 0)
+
+	var dds, ds1, hvy, dy, hvx, dx float64
+	// return s, ds
+	dds = 1
+	// for i := 0; i < n; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < n; i++ {
+		j := 0
+		iters = max(0, i+1)
+		tapeLen = iters + iters + iters + iters + iters + iters + iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dtTape, tapes = tapes[:0:iters], tapes[iters:]
+		tTape, tapes = tapes[:0:iters], tapes[iters:]
+		dsinTape, tapes = tapes[:0:iters], tapes[iters:]
+		sinTape, tapes = tapes[:0:iters], tapes[iters:]
+		dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+		t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+		dcosTape, tapes = tapes[:0:iters], tapes[iters:]
+		cosTape = tapes[:0:iters]
+		trips = 0
 		for ; j <= i; j++ {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			dtTape = append(dtTape, dt)
 			t3 = float64(i) * vx
 			dt = t3
@@ -1317,20 +1308,9 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 			t15 = s + t2
 			s = t15
 		}
-	}
-	nestedHVP := s
-
-	var dds, ds1, dt15, dt21, dt14, ddt2, dt13, dsin1, dcos1, dt12, ddcos, ddsin, dcos2, dt16, dt9, ddt1, dt7, hvy, dt6, dy, dsin11, dt3, dt5, ddt, dt4, hvx, dt31, dx float64
-	// return s, ds
-	dds = 1
-	// for i < n
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+		var dt15, dt21, dt14, ddt2, dt13, dsin1, dcos1, dt12, ddcos, ddsin, dcos2, dt16, dt9, ddt1, dt7, dt6, dsin11, dt3, dt5, ddt, dt4, dt31 float64
 		// for j <= i
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// j++
 			j--
 			// s += t2
@@ -1405,10 +1385,8 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 			dtTape = dtTape[:len(dtTape)-1]
 			dx += float64(i) * dt31
 		}
-		// j := 0
-		j = int(jTape[len(jTape)-1])
-		jTape = jTape[:len(jTape)-1]
 	}
+	nestedHVP := s
 	return nestedHVP, dx, dy, hvx, hvy
 }
 
@@ -3300,103 +3278,43 @@ func DivisorJVP(x, y, dx, dy float64) (float64, float64) {
 
 // DivisorHVP returns Divisor's value, its gradient as DivisorGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func DivisorHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var t2, dt, t3, t, dd, t4, d, t5, t1, t6, t7, t8, dt1, t9, t10 float64
-	var iters, tapeLen, trips int
-	var tapes, ddTape, dTape, t1Tape []float64
-	var ds float64
 	s := 0.0
-	i := 1
-	iters = max(0, 5-1+1)
-	tapeLen = iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	ddTape, tapes = tapes[:0:iters], tapes[iters:]
-	dTape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape = tapes[:0:iters]
-	trips = 0
-	for ; i <= 5; i++ {
-		trips++
-		t2 = float64(i) * vx
-		dt = t2
-		t3 = x * float64(i)
-		t = t3
-		ddTape = append(ddTape, dd)
-		dd = dt
-		dTape = append(dTape, d)
-		t4 = t + 1
-		d = t4
-		t1Tape = append(t1Tape, t1)
-		t5 = y / d
-		t1 = t5
-		t6 = t1 * dd
-		t7 = vy - t6
-		t8 = t7 / d
-		dt1 = t8
-		t9 = ds + dt1
-		ds = t9
-		t10 = s + t1
-		s = t10
-	}
-	divisorHVP := s
 
-	var dds, ds1, dt10, dt11, dt9, ddt1, dt8, dd1, dy, ddd, dt5, hvy, dt4, dt2, ddt, dt3, hvx, dt21, dx float64
+	var dds, ds1, dy, hvy, hvx, dx float64
 	// return s, ds
 	dds = 1
-	// for i <= 5
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+	// for i := 1; i <= 5; i++ (forward and backward in one pass: a sum)
+	for i := 1; i <= 5; i++ {
+		dt := float64(i) * vx
+		t := x * float64(i)
+		dd := dt
+		d := t + 1
+		t1 := y / d
+		t2 := t1 * dd
+		t3 := vy - t2
+		dt1 := t3 / d
+		s += t1
 		// s += t1
-		dt10 = ds1
-		dt11 += dt10
+		dt11 := ds1
 		// ds += dt1
-		dt9 = dds
-		ddt1 += dt9
 		// dt1 := (vy - t1*dd) / d
-		t6 = t1 * dd
-		t7 = vy - t6
-		t8 = t7 / d
-		dt8 = ddt1
-		ddt1 = 0
-		dd1 -= t8 * (1 / d) * dt8
-		dy += dt8 / d
-		dt11 -= dd * (1 / d) * dt8
-		ddd -= t1 * (1 / d) * dt8
+		dt3 := dds / d
+		dd1 := -dt1 * (dds / d)
+		dy += dt3
+		dt2 := -dt3
+		dt11 += dd * dt2
+		ddd := t1 * dt2
 		// t1 := y / d
-		dt5 = dt11
-		dt11 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
-		t5 = y / d
-		hvy += dt5 / d
-		dd1 -= t5 * (dt5 / d)
+		hvy += dt11 / d
+		dd1 -= t1 * (dt11 / d)
 		// d := t + 1
-		dt4 = dd1
-		dd1 = 0
-		d = dTape[len(dTape)-1]
-		dTape = dTape[:len(dTape)-1]
-		dt2 += dt4
 		// dd := dt
-		ddt += ddd
-		ddd = 0
-		dd = ddTape[len(ddTape)-1]
-		ddTape = ddTape[:len(ddTape)-1]
 		// t := x * float64(i)
-		dt3 = dt2
-		dt2 = 0
-		hvx += float64(i) * dt3
+		hvx += float64(i) * dd1
 		// dt := float64(i) * vx
-		dt21 = ddt
-		ddt = 0
-		dx += float64(i) * dt21
+		dx += float64(i) * ddd
 	}
+	divisorHVP := s
 	return divisorHVP, dx, dy, hvx, hvy
 }
 
@@ -3485,74 +3403,30 @@ func BoundFromInputJVP(x, dx float64) (float64, float64) {
 
 // BoundFromInputHVP returns BoundFromInput's value, its gradient as BoundFromInputGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func BoundFromInputHVP(x, v float64) (float64, float64, float64) {
-	var t1, t, sqrt1, sqrt, t2, t3, dsqrt, t4, t5 float64
-	var iters, tapeLen, trips int
-	var tapes, sqrtTape, sqrt1Tape []float64
-	var ds float64
 	s := 0.0
-	i := 0
-	iters = max(0, int(x))
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
-	sqrt1Tape = tapes[:0:iters]
-	trips = 0
-	for ; i < int(x); i++ {
-		trips++
-		t1 = x + float64(i)
-		t = t1
-		sqrtTape = append(sqrtTape, sqrt)
-		sqrt1 = math.Sqrt(t)
-		sqrt1Tape = append(sqrt1Tape, sqrt1)
-		sqrt = sqrt1
-		t2 = 0.5 / sqrt
-		t3 = t2 * v
-		dsqrt = t3
-		t4 = ds + dsqrt
-		ds = t4
-		t5 = s + sqrt
-		s = t5
-	}
-	boundFromInputHVP := s
 
-	var dds, ds1, dt5, dsqrt1, dt4, ddsqrt, dt3, dx, dsqrt11, dt, dt1, hv float64
+	var dds, ds1, dx, hv float64
 	// return s, ds
 	dds = 1
-	// for i < int(x)
-	for ; trips > 0; trips-- {
+	// for i := 0; i < int(x); i++ (forward and backward in one pass: a sum)
+	for i := 0; i < int(x); i++ {
+		t := x + float64(i)
+		sqrt := math.Sqrt(t)
+		t1 := 0.5 / sqrt
+		s += sqrt
 		// s += sqrt
-		dt5 = ds1
-		dsqrt1 += dt5
+		dsqrt1 := ds1
 		// ds += dsqrt
-		dt4 = dds
-		ddsqrt += dt4
 		// dsqrt := 0.5 / sqrt * v
-		t2 = 0.5 / sqrt
-		dt3 = ddsqrt
-		ddsqrt = 0
-		dx += t2 * dt3
-		dsqrt1 -= t2 * (v / sqrt) * dt3
+		dt1 := v * dds
+		dx += t1 * dds
+		dsqrt1 -= t1 * (dt1 / sqrt)
 		// sqrt := math.Sqrt(t)
-		sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
-		sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
-		dsqrt11 = dsqrt1
-		dsqrt1 = 0
-		sqrt = sqrtTape[len(sqrtTape)-1]
-		sqrtTape = sqrtTape[:len(sqrtTape)-1]
-		dt += 0.5 / sqrt1 * dsqrt11
+		dt := 0.5 / sqrt * dsqrt1
 		// t := x + float64(i)
-		dt1 = dt
-		dt = 0
-		hv += dt1
+		hv += dt
 	}
+	boundFromInputHVP := s
 	return boundFromInputHVP, dx, hv
 }
 
@@ -4052,76 +3926,32 @@ func FloatCounterJVP(x, dx float64) (float64, float64) {
 
 // FloatCounterHVP returns FloatCounter's value, its gradient as FloatCounterGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func FloatCounterHVP(x, v float64) (float64, float64, float64) {
-	var t2, dt1, t3, t1, cos, t4, dsin, sin1, sin, t5, t6 float64
-	var trips int
-	var tTape, dt1Tape, t1Tape []float64
-	var ds float64
 	s := 0.0
-	t := 0.0
-	var tapeArray [64]float64
-	tTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	dt1Tape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	t1Tape = tapeArray2[:0]
-	trips = 0
-	for ; t < 1; tTape, t = append(tTape, t), t+(0.25) {
-		trips++
-		dt1Tape = append(dt1Tape, dt1)
-		t2 = t * v
-		dt1 = t2
-		t1Tape = append(t1Tape, t1)
-		t3 = x * t
-		t1 = t3
-		cos = math.Cos(t1)
-		t4 = cos * dt1
-		dsin = t4
-		sin1 = math.Sin(t1)
-		sin = sin1
-		t5 = ds + dsin
-		ds = t5
-		t6 = s + sin
-		s = t6
-	}
-	floatCounterHVP := s
 
-	var dds, ds1, dt6, dsin1, dt5, ddsin, dsin11, dt11, dt4, ddt1, dt3, hv, dt2, dx float64
+	var dds, ds1, hv, dx float64
 	// return s, ds
 	dds = 1
-	// for t < 1
-	for ; trips > 0; trips-- {
-		// t += 0.25
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
+	// for t := 0.0; t < 1; t += 0.25 (forward and backward in one pass: a sum)
+	for t := 0.0; t < 1; t += 0.25 {
+		dt1 := t * v
+		t1 := x * t
+		cos := math.Cos(t1)
+		sin := math.Sin(t1)
+		s += sin
 		// s += sin
-		dt6 = ds1
-		dsin1 += dt6
 		// ds += dsin
-		dt5 = dds
-		ddsin += dt5
 		// sin := math.Sin(t1)
-		dsin11 = dsin1
-		dsin1 = 0
-		dt11 += math.Cos(t1) * dsin11
+		dt11 := math.Cos(t1) * ds1
 		// dsin := math.Cos(t1) * dt1
-		cos = math.Cos(t1)
-		dt4 = ddsin
-		ddsin = 0
-		ddt1 += cos * dt4
-		dt11 -= math.Sin(t1) * dt1 * dt4
+		dcos := dt1 * dds
+		ddt1 := cos * dds
+		dt11 -= math.Sin(t1) * dcos
 		// t1 := x * t
-		dt3 = dt11
-		dt11 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
-		hv += t * dt3
+		hv += t * dt11
 		// dt1 := t * v
-		dt2 = ddt1
-		ddt1 = 0
-		dt1 = dt1Tape[len(dt1Tape)-1]
-		dt1Tape = dt1Tape[:len(dt1Tape)-1]
-		dx += t * dt2
+		dx += t * ddt1
 	}
+	floatCounterHVP := s
 	return floatCounterHVP, dx, hv
 }
 
@@ -4357,42 +4187,38 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("SumOfPowersHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var dx, dp, p, t, t1, t2, t3, t4, t5, x float64
-	var i, iters, iters1, tapeLen, trips int
-	var tapes, tripsTape, dxTape, dpTape, pTape []float64
+	var t, t1, t2, t3 float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, dpTape, pTape []float64
+	var tapeArray [64]float64
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("SumOfPowersHVP: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
 	}
-	var ds float64
 	s := 0.0
-	iters = len(xs)
-	iters1 = max(0, n)
-	tapeLen = iters + (iters + iters*iters1) + (iters + iters*iters1) + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dxTape, tapes = tapes[:0:iters], tapes[iters:]
-	dpTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	pTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
-	for i, x = range xs {
-		trips++
-		dxTape = append(dxTape, dx)
-		dx = v[i]
-		dpTape = append(dpTape, dp)
-		dp = 0
-		pTape = append(pTape, p)
-		p = 1.0
-		tripsTape = append(tripsTape, 0)
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		dx := v[i]
+		var dp float64
+		p := 1.0
+		iters = max(0, n)
+		tapeLen = iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dpTape, tapes = tapes[:0:iters], tapes[iters:]
+		pTape = tapes[:0:iters]
+		trips = 0
 		for range n {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			dpTape = append(dpTape, dp)
 			t = x * dp
 			t1 = p * dx
@@ -4402,30 +4228,14 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 			t3 = p * x
 			p = t3
 		}
-		t4 = ds + dp
-		ds = t4
-		t5 = s + p
-		s = t5
-	}
-	sumOfPowersHVP := s
-
-	var dds, ds1, dt5, dp1, dt4, ddp, dt3, dt2, dt, dt1, ddx float64
-	// return s, ds
-	dds = 1
-	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
+		s += p
+		var dt3, dt2, dt, dt1, ddx float64
 		// s += p
-		dt5 = ds1
-		dp1 += dt5
+		dp1 := ds1
 		// ds += dp
-		dt4 = dds
-		ddp += dt4
+		ddp := dds
 		// for range n
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -4443,23 +4253,10 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 			hv[i] += dp * dt
 			ddp = x * dt
 		}
-		// p := 1.0
-		dp1 = 0
-		pTape = pTape[:len(pTape)-1]
-		// var dp float64
-		ddp = 0
-		dpTape = dpTape[:len(dpTape)-1]
 		// dx := v[i]
-		if ddx != 0 {
-			dxs[i] += ddx
-			ddx = 0
-			dx = dxTape[len(dxTape)-1]
-			dxTape = dxTape[:len(dxTape)-1]
-		} else {
-			dx = dxTape[len(dxTape)-1]
-			dxTape = dxTape[:len(dxTape)-1]
-		}
+		dxs[i] += ddx
 	}
+	sumOfPowersHVP := s
 	return sumOfPowersHVP
 }
 
@@ -4481,26 +4278,22 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
-		for i1 := range xs {
-			if k == j {
-				v[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			v[j-k] = 1
 		}
+		k += len(xs)
 		r, t := hvpOfSumOfPowers(xs, n, v, hv)
 		sumOfPowers = r
 		k = 0
-		for i2 := range xs {
-			if k == j {
-				dxs[i2] += t
-				v[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			dxs[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(xs)
 		k = 0
-		for i3 := range xs {
-			hess[j*n1+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range xs {
+			hess[j*n1+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -4632,45 +4425,41 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("SumOfBranchesHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var dx, dp, p, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14, t15, t16, x float64
-	var i, iters, iters1, tapeLen, trips int
-	var tapes, condTape, tripsTape, dxTape, dpTape, pTape, dt1Tape, t1Tape []float64
+	var t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14 float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, condTape, dpTape, pTape, dt1Tape, t1Tape []float64
+	var tapeArray [64]float64
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("SumOfBranchesHVP: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
 	}
-	var ds float64
 	s := 0.0
-	iters = len(xs)
-	iters1 = max(0, n)
-	tapeLen = iters + (iters + iters*iters1 + iters*iters1) + (iters + iters*iters1 + iters*iters1) + iters*iters1 + iters*iters1 + iters*iters1 + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dxTape, tapes = tapes[:0:iters], tapes[iters:]
-	dpTape, tapes = tapes[:0:iters+iters*iters1+iters*iters1], tapes[iters+iters*iters1+iters*iters1:]
-	pTape, tapes = tapes[:0:iters+iters*iters1+iters*iters1], tapes[iters+iters*iters1+iters*iters1:]
-	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	t1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	condTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
-	for i, x = range xs {
-		trips++
-		dxTape = append(dxTape, dx)
-		dx = v[i]
-		dpTape = append(dpTape, dp)
-		dp = 0
-		pTape = append(pTape, p)
-		p = 1.0
-		tripsTape = append(tripsTape, 0)
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		dx := v[i]
+		var dp float64
+		p := 1.0
+		iters = max(0, n)
+		tapeLen = iters + iters + (iters + iters) + iters + iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dpTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+		pTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+		dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+		t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+		condTape = tapes[:0:iters]
+		trips = 0
 		for j := range n {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			if j%2 == 0 {
 				condTape = append(condTape, 1)
 				dpTape = append(dpTape, dp)
@@ -4708,30 +4497,14 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 				p = t14
 			}
 		}
-		t15 = ds + dp
-		ds = t15
-		t16 = s + p
-		s = t16
-	}
-	sumOfBranchesHVP := s
-
-	var dds, ds1, dt16, dp1, dt15, ddp, dt5, dt4, dt2, dt3, ddx, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
-	// return s, ds
-	dds = 1
-	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
+		s += p
+		var dt5, dt4, dt2, dt3, ddx, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
 		// s += p
-		dt16 = ds1
-		dp1 += dt16
+		dp1 := ds1
 		// ds += dp
-		dt15 = dds
-		ddp += dt15
+		ddp := dds
 		// for j := range n
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -4803,23 +4576,10 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 				ddp += 0.5 * dt61
 			}
 		}
-		// p := 1.0
-		dp1 = 0
-		pTape = pTape[:len(pTape)-1]
-		// var dp float64
-		ddp = 0
-		dpTape = dpTape[:len(dpTape)-1]
 		// dx := v[i]
-		if ddx != 0 {
-			dxs[i] += ddx
-			ddx = 0
-			dx = dxTape[len(dxTape)-1]
-			dxTape = dxTape[:len(dxTape)-1]
-		} else {
-			dx = dxTape[len(dxTape)-1]
-			dxTape = dxTape[:len(dxTape)-1]
-		}
+		dxs[i] += ddx
 	}
+	sumOfBranchesHVP := s
 	return sumOfBranchesHVP
 }
 
@@ -4841,26 +4601,22 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
-		for i1 := range xs {
-			if k == j1 {
-				v[i1] = 1
-			}
-			k++
+		if j1 >= k && j1 < k+len(xs) {
+			v[j1-k] = 1
 		}
+		k += len(xs)
 		r, t := hvpOfSumOfBranches(xs, n, v, hv)
 		sumOfBranches = r
 		k = 0
-		for i2 := range xs {
-			if k == j1 {
-				dxs[i2] += t
-				v[i2] = 0
-			}
-			k++
+		if j1 >= k && j1 < k+len(xs) {
+			dxs[j1-k] += t
+			v[j1-k] = 0
 		}
+		k += len(xs)
 		k = 0
-		for i3 := range xs {
-			hess[j1*n1+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range xs {
+			hess[j1*n1+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -5179,43 +4935,38 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("SumOfTriangleHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var dx, dp, p, t, t1, t2, t3, t4, t5, x float64
-	var i, iters, tapeLen, trips int
-	var tapes, tripsTape, dxTape, dpTape, pTape []float64
+	var t, t1, t2, t3 float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, dpTape, pTape []float64
+	var tapeArray [64]float64
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("SumOfTriangleHVP: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
 	}
-	var ds float64
 	s := 0.0
-	var tapeArray [64]float64
-	dpTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	pTape = tapeArray1[:0]
-	iters = len(xs)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray2 [64]float64
-		tapes = tapeArray2[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray3 [1024]float64
-		tapes = tapeArray3[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dxTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
-	for i, x = range xs {
-		trips++
-		dxTape = append(dxTape, dx)
-		dx = v[i]
-		dpTape = append(dpTape, dp)
-		dp = 0
-		pTape = append(pTape, p)
-		p = 1.0
-		tripsTape = append(tripsTape, 0)
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		dx := v[i]
+		var dp float64
+		p := 1.0
+		iters = max(0, i)
+		tapeLen = iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dpTape, tapes = tapes[:0:iters], tapes[iters:]
+		pTape = tapes[:0:iters]
+		trips = 0
 		for range i {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			dpTape = append(dpTape, dp)
 			t = x * dp
 			t1 = p * dx
@@ -5225,30 +4976,14 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 			t3 = p * x
 			p = t3
 		}
-		t4 = ds + dp
-		ds = t4
-		t5 = s + p
-		s = t5
-	}
-	sumOfTriangleHVP := s
-
-	var dds, ds1, dt5, dp1, dt4, ddp, dt3, dt2, dt, dt1, ddx float64
-	// return s, ds
-	dds = 1
-	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
+		s += p
+		var dt3, dt2, dt, dt1, ddx float64
 		// s += p
-		dt5 = ds1
-		dp1 += dt5
+		dp1 := ds1
 		// ds += dp
-		dt4 = dds
-		ddp += dt4
+		ddp := dds
 		// for range i
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -5266,23 +5001,10 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 			hv[i] += dp * dt
 			ddp = x * dt
 		}
-		// p := 1.0
-		dp1 = 0
-		pTape = pTape[:len(pTape)-1]
-		// var dp float64
-		ddp = 0
-		dpTape = dpTape[:len(dpTape)-1]
 		// dx := v[i]
-		if ddx != 0 {
-			dxs[i] += ddx
-			ddx = 0
-			dx = dxTape[len(dxTape)-1]
-			dxTape = dxTape[:len(dxTape)-1]
-		} else {
-			dx = dxTape[len(dxTape)-1]
-			dxTape = dxTape[:len(dxTape)-1]
-		}
+		dxs[i] += ddx
 	}
+	sumOfTriangleHVP := s
 	return sumOfTriangleHVP
 }
 
@@ -5304,26 +5026,22 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i2 := range xs {
-			if k == j {
-				v[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			v[j-k] = 1
 		}
+		k += len(xs)
 		r, t := hvpOfSumOfTriangle(xs, v, hv)
 		sumOfTriangle = r
 		k = 0
-		for i3 := range xs {
-			if k == j {
-				dxs[i3] += t
-				v[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			dxs[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(xs)
 		k = 0
-		for i4 := range xs {
-			hess[j*n+k] += hv[i4]
-			hv[i4] = 0
+		for i2 := range xs {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -6637,26 +6355,22 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 	for j1 := 0; j1 < n; j1++ {
 		var k int
 		k = 0
-		for i1 := range x {
-			if k == j1 {
-				v[i1] = 1
-			}
-			k++
+		if j1 >= k && j1 < k+len(x) {
+			v[j1-k] = 1
 		}
+		k += len(x)
 		r, t1 := hvpOfNewStateBuffer(x, v, hv)
 		newStateBuffer = r
 		k = 0
-		for i2 := range x {
-			if k == j1 {
-				dx[i2] += t1
-				v[i2] = 0
-			}
-			k++
+		if j1 >= k && j1 < k+len(x) {
+			dx[j1-k] += t1
+			v[j1-k] = 0
 		}
+		k += len(x)
 		k = 0
-		for i3 := range x {
-			hess[j1*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range x {
+			hess[j1*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -6907,12 +6621,10 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range x {
-			if k == j {
-				vx[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			vx[j-k] = 1
 		}
+		k += len(x)
 		if k == j {
 			va = 1
 		}
@@ -6920,22 +6632,20 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 		r, t, hva := hvpOfViewCarry(x, a, vx, va, hvx)
 		viewCarry = r
 		k = 0
-		for i2 := range x {
-			if k == j {
-				dx[i2] += t
-				vx[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			vx[j-k] = 0
 		}
+		k += len(x)
 		if k == j {
 			da += t
 			va = 0
 		}
 		k++
 		k = 0
-		for i3 := range x {
-			hess[j*n+k] += hvx[i3]
-			hvx[i3] = 0
+		for i1 := range x {
+			hess[j*n+k] += hvx[i1]
+			hvx[i1] = 0
 			k++
 		}
 		hess[j*n+k] += hva
@@ -7640,12 +7350,10 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
-		for i2 := range w {
-			if k1 == j {
-				vw[i2] = 1
-			}
-			k1++
+		if j >= k1 && j < k1+len(w) {
+			vw[j-k1] = 1
 		}
+		k1 += len(w)
 		if k1 == j {
 			vp = 1
 		}
@@ -7653,22 +7361,20 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 		r1, t1, hvp := hvpOfViewUpdateReadLater(w, p, vw, vp, hvw)
 		viewUpdateReadLater = r1
 		k1 = 0
-		for i3 := range w {
-			if k1 == j {
-				dw[i3] += t1
-				vw[i3] = 0
-			}
-			k1++
+		if j >= k1 && j < k1+len(w) {
+			dw[j-k1] += t1
+			vw[j-k1] = 0
 		}
+		k1 += len(w)
 		if k1 == j {
 			dp += t1
 			vp = 0
 		}
 		k1++
 		k1 = 0
-		for i4 := range w {
-			hess[j*n+k1] += hvw[i4]
-			hvw[i4] = 0
+		for i2 := range w {
+			hess[j*n+k1] += hvw[i2]
+			hvw[i2] = 0
 			k1++
 		}
 		hess[j*n+k1] += hvp
@@ -8606,49 +8312,40 @@ func hvpOfCountDown(x float64, n int, v float64) (float64, float64, float64) {
 
 // hvpOfNested returns Nested's value, its directional derivative along the directions and their Hessian-vector product: a row of NestedHessian.
 func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
-	var j, iters, tapeLen, trips int
 	var dt, t3, t, cos1, t4, dsin, sin1, sin, dt1, t5, t1, sin2, t6, t7, dcos, cos2, cos, t8, t9, t10, dt2, t11, t2, t12, t13 float64
-	var tapes, tripsTape, jTape, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
+	var tapeArray [64]float64
 	var ds float64
 	s := 0.0
-	i := 0
-	var tapeArray [64]float64
-	dtTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	tTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	dsinTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	sinTape = tapeArray3[:0]
-	var tapeArray4 [64]float64
-	dt1Tape = tapeArray4[:0]
-	var tapeArray5 [64]float64
-	t1Tape = tapeArray5[:0]
-	var tapeArray6 [64]float64
-	dcosTape = tapeArray6[:0]
-	var tapeArray7 [64]float64
-	cosTape = tapeArray7[:0]
-	iters = max(0, n)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray8 [64]float64
-		tapes = tapeArray8[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray9 [1024]float64
-		tapes = tapeArray9[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	jTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
-	for ; i < n; i++ {
-		trips++
-		jTape = append(jTape, float64(j))
-		j = 0
-		tripsTape = append(tripsTape, 0)
+
+	var dds, ds1, hvy, hvx float64
+	// return s, ds
+	dds = 1
+	// for i := 0; i < n; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < n; i++ {
+		j := 0
+		iters = max(0, i+1)
+		tapeLen = iters + iters + iters + iters + iters + iters + iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dtTape, tapes = tapes[:0:iters], tapes[iters:]
+		tTape, tapes = tapes[:0:iters], tapes[iters:]
+		dsinTape, tapes = tapes[:0:iters], tapes[iters:]
+		sinTape, tapes = tapes[:0:iters], tapes[iters:]
+		dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+		t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+		dcosTape, tapes = tapes[:0:iters], tapes[iters:]
+		cosTape = tapes[:0:iters]
+		trips = 0
 		for ; j <= i; j++ {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			dtTape = append(dtTape, dt)
 			dt = float64(i) * vx
 			tTape = append(tTape, t)
@@ -8685,21 +8382,9 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 			t13 = s + t2
 			s = t13
 		}
-	}
-	hvpOfNested1 := s
-	hvpOfNested3 := ds
-
-	var dds, ds1, dt13, dt21, dt12, ddt2, dt11, dsin1, dcos1, dt10, ddcos, ddsin, dcos2, dt14, dt7, dt5, hvy, dsin11, dt3, dt4, dt31, hvx float64
-	// return s, ds
-	dds = 1
-	// for i < n
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+		var dt13, dt21, dt12, ddt2, dt11, dsin1, dcos1, dt10, ddcos, ddsin, dcos2, dt14, dt7, dt5, dsin11, dt3, dt4, dt31 float64
 		// for j <= i
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// j++
 			j--
 			// s += t2
@@ -8763,10 +8448,9 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 			dt = dtTape[len(dtTape)-1]
 			dtTape = dtTape[:len(dtTape)-1]
 		}
-		// j := 0
-		j = int(jTape[len(jTape)-1])
-		jTape = jTape[:len(jTape)-1]
 	}
+	hvpOfNested1 := s
+	hvpOfNested3 := ds
 	return hvpOfNested1, hvpOfNested3, hvx, hvy
 }
 
@@ -9566,168 +9250,73 @@ func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, fl
 
 // hvpOfDivisor returns Divisor's value, its directional derivative along the directions and their Hessian-vector product: a row of DivisorHessian.
 func hvpOfDivisor(x, y, vx, vy float64) (float64, float64, float64, float64) {
-	var dt, t2, t, dd, t3, d, t4, t1, t5, t6, t7, dt1, t8, t9 float64
-	var iters, tapeLen, trips int
-	var tapes, ddTape, dTape, t1Tape []float64
 	var ds float64
 	s := 0.0
-	i := 1
-	iters = max(0, 5-1+1)
-	tapeLen = iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	ddTape, tapes = tapes[:0:iters], tapes[iters:]
-	dTape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape = tapes[:0:iters]
-	trips = 0
-	for ; i <= 5; i++ {
-		trips++
-		dt = float64(i) * vx
-		t2 = x * float64(i)
-		t = t2
-		ddTape = append(ddTape, dd)
-		dd = dt
-		dTape = append(dTape, d)
-		t3 = t + 1
-		d = t3
-		t1Tape = append(t1Tape, t1)
-		t4 = y / d
-		t1 = t4
-		t5 = t1 * dd
-		t6 = vy - t5
-		t7 = t6 / d
-		dt1 = t7
-		t8 = ds + dt1
-		ds = t8
-		t9 = s + t1
-		s = t9
+
+	var dds, ds1, hvy, hvx float64
+	// return s, ds
+	dds = 1
+	// for i := 1; i <= 5; i++ (forward and backward in one pass: a sum)
+	for i := 1; i <= 5; i++ {
+		dt := float64(i) * vx
+		t := x * float64(i)
+		dd := dt
+		d := t + 1
+		t1 := y / d
+		t2 := t1 * dd
+		t3 := vy - t2
+		dt1 := t3 / d
+		ds += dt1
+		s += t1
+		// s += t1
+		dt11 := ds1
+		// ds += dt1
+		// dt1 := (vy - t1*dd) / d
+		dt3 := dds / d
+		dd1 := -dt1 * (dds / d)
+		dt2 := -dt3
+		dt11 += dd * dt2
+		// t1 := y / d
+		hvy += dt11 / d
+		dd1 -= t1 * (dt11 / d)
+		// d := t + 1
+		// t := x * float64(i)
+		hvx += float64(i) * dd1
 	}
 	hvpOfDivisor1 := s
 	hvpOfDivisor2 := ds
-
-	var dds, ds1, dt9, dt11, dt8, ddt1, dt7, dd1, dt4, hvy, dt3, dt2, dt21, hvx float64
-	// return s, ds
-	dds = 1
-	// for i <= 5
-	for ; trips > 0; trips-- {
-		// i++
-		i--
-		// s += t1
-		dt9 = ds1
-		dt11 += dt9
-		// ds += dt1
-		dt8 = dds
-		ddt1 += dt8
-		// dt1 := (vy - t1*dd) / d
-		t5 = t1 * dd
-		t6 = vy - t5
-		t7 = t6 / d
-		dt7 = ddt1
-		ddt1 = 0
-		dd1 -= t7 * (1 / d) * dt7
-		dt11 -= dd * (1 / d) * dt7
-		// t1 := y / d
-		dt4 = dt11
-		dt11 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
-		t4 = y / d
-		hvy += dt4 / d
-		dd1 -= t4 * (dt4 / d)
-		// d := t + 1
-		dt3 = dd1
-		dd1 = 0
-		d = dTape[len(dTape)-1]
-		dTape = dTape[:len(dTape)-1]
-		dt2 += dt3
-		// dd := dt
-		dd = ddTape[len(ddTape)-1]
-		ddTape = ddTape[:len(ddTape)-1]
-		// t := x * float64(i)
-		dt21 = dt2
-		dt2 = 0
-		hvx += float64(i) * dt21
-	}
 	return hvpOfDivisor1, hvpOfDivisor2, hvx, hvy
 }
 
 // hvpOfBoundFromInput returns BoundFromInput's value, its directional derivative along the directions and their Hessian-vector product: a row of BoundFromInputHessian.
 func hvpOfBoundFromInput(x, v float64) (float64, float64, float64) {
-	var t1, t, sqrt1, sqrt, t2, t3, dsqrt, t4, t5 float64
-	var iters, tapeLen, trips int
-	var tapes, sqrtTape, sqrt1Tape []float64
 	var ds float64
 	s := 0.0
-	i := 0
-	iters = max(0, int(x))
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
-	sqrt1Tape = tapes[:0:iters]
-	trips = 0
-	for ; i < int(x); i++ {
-		trips++
-		t1 = x + float64(i)
-		t = t1
-		sqrtTape = append(sqrtTape, sqrt)
-		sqrt1 = math.Sqrt(t)
-		sqrt1Tape = append(sqrt1Tape, sqrt1)
-		sqrt = sqrt1
-		t2 = 0.5 / sqrt
-		t3 = t2 * v
-		dsqrt = t3
-		t4 = ds + dsqrt
-		ds = t4
-		t5 = s + sqrt
-		s = t5
+
+	var dds, ds1, hv float64
+	// return s, ds
+	dds = 1
+	// for i := 0; i < int(x); i++ (forward and backward in one pass: a sum)
+	for i := 0; i < int(x); i++ {
+		t := x + float64(i)
+		sqrt := math.Sqrt(t)
+		t1 := 0.5 / sqrt
+		dsqrt := t1 * v
+		ds += dsqrt
+		s += sqrt
+		// s += sqrt
+		dsqrt1 := ds1
+		// ds += dsqrt
+		// dsqrt := 0.5 / sqrt * v
+		dt1 := v * dds
+		dsqrt1 -= t1 * (dt1 / sqrt)
+		// sqrt := math.Sqrt(t)
+		dt := 0.5 / sqrt * dsqrt1
+		// t := x + float64(i)
+		hv += dt
 	}
 	hvpOfBoundFromInput1 := s
 	hvpOfBoundFromInput2 := ds
-
-	var dds, ds1, dt5, dsqrt1, dt4, ddsqrt, dt3, dsqrt11, dt, dt1, hv float64
-	// return s, ds
-	dds = 1
-	// for i < int(x)
-	for ; trips > 0; trips-- {
-		// s += sqrt
-		dt5 = ds1
-		dsqrt1 += dt5
-		// ds += dsqrt
-		dt4 = dds
-		ddsqrt += dt4
-		// dsqrt := 0.5 / sqrt * v
-		t2 = 0.5 / sqrt
-		dt3 = ddsqrt
-		ddsqrt = 0
-		dsqrt1 -= t2 * (v / sqrt) * dt3
-		// sqrt := math.Sqrt(t)
-		sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
-		sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
-		dsqrt11 = dsqrt1
-		dsqrt1 = 0
-		sqrt = sqrtTape[len(sqrtTape)-1]
-		sqrtTape = sqrtTape[:len(sqrtTape)-1]
-		dt += 0.5 / sqrt1 * dsqrt11
-		// t := x + float64(i)
-		dt1 = dt
-		dt = 0
-		hv += dt1
-	}
 	return hvpOfBoundFromInput1, hvpOfBoundFromInput2, hv
 }
 
@@ -9945,71 +9534,33 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 
 // hvpOfFloatCounter returns FloatCounter's value, its directional derivative along the directions and their Hessian-vector product: a row of FloatCounterHessian.
 func hvpOfFloatCounter(x, v float64) (float64, float64, float64) {
-	var dt1, t2, t1, cos, t3, dsin, sin1, sin, t4, t5 float64
-	var trips int
-	var tTape, dt1Tape, t1Tape []float64
 	var ds float64
 	s := 0.0
-	t := 0.0
-	var tapeArray [64]float64
-	tTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	dt1Tape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	t1Tape = tapeArray2[:0]
-	trips = 0
-	for ; t < 1; tTape, t = append(tTape, t), t+(0.25) {
-		trips++
-		dt1Tape = append(dt1Tape, dt1)
-		dt1 = t * v
-		t1Tape = append(t1Tape, t1)
-		t2 = x * t
-		t1 = t2
-		cos = math.Cos(t1)
-		t3 = cos * dt1
-		dsin = t3
-		sin1 = math.Sin(t1)
-		sin = sin1
-		t4 = ds + dsin
-		ds = t4
-		t5 = s + sin
-		s = t5
+
+	var dds, ds1, hv float64
+	// return s, ds
+	dds = 1
+	// for t := 0.0; t < 1; t += 0.25 (forward and backward in one pass: a sum)
+	for t := 0.0; t < 1; t += 0.25 {
+		dt1 := t * v
+		t1 := x * t
+		cos := math.Cos(t1)
+		dsin := cos * dt1
+		sin := math.Sin(t1)
+		ds += dsin
+		s += sin
+		// s += sin
+		// ds += dsin
+		// sin := math.Sin(t1)
+		dt11 := math.Cos(t1) * ds1
+		// dsin := math.Cos(t1) * dt1
+		dcos := dt1 * dds
+		dt11 -= math.Sin(t1) * dcos
+		// t1 := x * t
+		hv += t * dt11
 	}
 	hvpOfFloatCounter1 := s
 	hvpOfFloatCounter2 := ds
-
-	var dds, ds1, dt5, dsin1, dt4, ddsin, dsin11, dt11, dt3, dt2, hv float64
-	// return s, ds
-	dds = 1
-	// for t < 1
-	for ; trips > 0; trips-- {
-		// t += 0.25
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
-		// s += sin
-		dt5 = ds1
-		dsin1 += dt5
-		// ds += dsin
-		dt4 = dds
-		ddsin += dt4
-		// sin := math.Sin(t1)
-		dsin11 = dsin1
-		dsin1 = 0
-		dt11 += math.Cos(t1) * dsin11
-		// dsin := math.Cos(t1) * dt1
-		dt3 = ddsin
-		ddsin = 0
-		dt11 -= math.Sin(t1) * dt1 * dt3
-		// t1 := x * t
-		dt2 = dt11
-		dt11 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
-		hv += t * dt2
-		// dt1 := t * v
-		dt1 = dt1Tape[len(dt1Tape)-1]
-		dt1Tape = dt1Tape[:len(dt1Tape)-1]
-	}
 	return hvpOfFloatCounter1, hvpOfFloatCounter2, hv
 }
 
@@ -10063,42 +9614,39 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfPowers: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var dx, dp, p, t, t1, t2, t3, t4, t5, x float64
-	var i, iters, iters1, tapeLen, trips int
-	var tapes, tripsTape, dxTape, dpTape, pTape []float64
+	var t, t1, t2, t3 float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, dpTape, pTape []float64
+	var tapeArray [64]float64
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfPowers: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
 	}
 	var ds float64
 	s := 0.0
-	iters = len(xs)
-	iters1 = max(0, n)
-	tapeLen = iters + (iters + iters*iters1) + (iters + iters*iters1) + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dxTape, tapes = tapes[:0:iters], tapes[iters:]
-	dpTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	pTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
-	for i, x = range xs {
-		trips++
-		dxTape = append(dxTape, dx)
-		dx = v[i]
-		dpTape = append(dpTape, dp)
-		dp = 0
-		pTape = append(pTape, p)
-		p = 1.0
-		tripsTape = append(tripsTape, 0)
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		dx := v[i]
+		var dp float64
+		p := 1.0
+		iters = max(0, n)
+		tapeLen = iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dpTape, tapes = tapes[:0:iters], tapes[iters:]
+		pTape = tapes[:0:iters]
+		trips = 0
 		for range n {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			dpTape = append(dpTape, dp)
 			t = x * dp
 			t1 = p * dx
@@ -10108,31 +9656,15 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 			t3 = p * x
 			p = t3
 		}
-		t4 = ds + dp
-		ds = t4
-		t5 = s + p
-		s = t5
-	}
-	hvpOfSumOfPowers1 := s
-	hvpOfSumOfPowers2 := ds
-
-	var dds, ds1, dt5, dp1, dt4, ddp, dt3, dt2, dt, dt1 float64
-	// return s, ds
-	dds = 1
-	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
+		ds += dp
+		s += p
+		var dt3, dt2, dt, dt1 float64
 		// s += p
-		dt5 = ds1
-		dp1 += dt5
+		dp1 := ds1
 		// ds += dp
-		dt4 = dds
-		ddp += dt4
+		ddp := dds
 		// for range n
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -10149,16 +9681,9 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 			hv[i] += dp * dt
 			ddp = x * dt
 		}
-		// p := 1.0
-		dp1 = 0
-		pTape = pTape[:len(pTape)-1]
-		// var dp float64
-		ddp = 0
-		dpTape = dpTape[:len(dpTape)-1]
-		// dx := v[i]
-		dx = dxTape[len(dxTape)-1]
-		dxTape = dxTape[:len(dxTape)-1]
 	}
+	hvpOfSumOfPowers1 := s
+	hvpOfSumOfPowers2 := ds
 	return hvpOfSumOfPowers1, hvpOfSumOfPowers2
 }
 
@@ -10167,45 +9692,42 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfBranches: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var dx, dp, p, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14, t15, t16, x float64
-	var i, iters, iters1, tapeLen, trips int
-	var tapes, condTape, tripsTape, dxTape, dpTape, pTape, dt1Tape, t1Tape []float64
+	var t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14 float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, condTape, dpTape, pTape, dt1Tape, t1Tape []float64
+	var tapeArray [64]float64
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfBranches: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
 	}
 	var ds float64
 	s := 0.0
-	iters = len(xs)
-	iters1 = max(0, n)
-	tapeLen = iters + (iters + iters*iters1 + iters*iters1) + (iters + iters*iters1 + iters*iters1) + iters*iters1 + iters*iters1 + iters*iters1 + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dxTape, tapes = tapes[:0:iters], tapes[iters:]
-	dpTape, tapes = tapes[:0:iters+iters*iters1+iters*iters1], tapes[iters+iters*iters1+iters*iters1:]
-	pTape, tapes = tapes[:0:iters+iters*iters1+iters*iters1], tapes[iters+iters*iters1+iters*iters1:]
-	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	t1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	condTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
-	for i, x = range xs {
-		trips++
-		dxTape = append(dxTape, dx)
-		dx = v[i]
-		dpTape = append(dpTape, dp)
-		dp = 0
-		pTape = append(pTape, p)
-		p = 1.0
-		tripsTape = append(tripsTape, 0)
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		dx := v[i]
+		var dp float64
+		p := 1.0
+		iters = max(0, n)
+		tapeLen = iters + iters + (iters + iters) + iters + iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dpTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+		pTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+		dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+		t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+		condTape = tapes[:0:iters]
+		trips = 0
 		for j := range n {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			if j%2 == 0 {
 				condTape = append(condTape, 1)
 				dpTape = append(dpTape, dp)
@@ -10243,31 +9765,15 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 				p = t14
 			}
 		}
-		t15 = ds + dp
-		ds = t15
-		t16 = s + p
-		s = t16
-	}
-	hvpOfSumOfBranches1 := s
-	hvpOfSumOfBranches2 := ds
-
-	var dds, ds1, dt16, dp1, dt15, ddp, dt5, dt4, dt2, dt3, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
-	// return s, ds
-	dds = 1
-	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
+		ds += dp
+		s += p
+		var dt5, dt4, dt2, dt3, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
 		// s += p
-		dt16 = ds1
-		dp1 += dt16
+		dp1 := ds1
 		// ds += dp
-		dt15 = dds
-		ddp += dt15
+		ddp := dds
 		// for j := range n
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -10337,16 +9843,9 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 				ddp += 0.5 * dt61
 			}
 		}
-		// p := 1.0
-		dp1 = 0
-		pTape = pTape[:len(pTape)-1]
-		// var dp float64
-		ddp = 0
-		dpTape = dpTape[:len(dpTape)-1]
-		// dx := v[i]
-		dx = dxTape[len(dxTape)-1]
-		dxTape = dxTape[:len(dxTape)-1]
 	}
+	hvpOfSumOfBranches1 := s
+	hvpOfSumOfBranches2 := ds
 	return hvpOfSumOfBranches1, hvpOfSumOfBranches2
 }
 
@@ -10468,43 +9967,39 @@ func hvpOfSumOfTriangle(xs, v, hv []float64) (float64, float64) {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var dx, dp, p, t, t1, t2, t3, t4, t5, x float64
-	var i, iters, tapeLen, trips int
-	var tapes, tripsTape, dxTape, dpTape, pTape []float64
+	var t, t1, t2, t3 float64
+	var iters, tapeLen, trips int
+	var tapes, tapeBlock, dpTape, pTape []float64
+	var tapeArray [64]float64
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
 	}
 	var ds float64
 	s := 0.0
-	var tapeArray [64]float64
-	dpTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	pTape = tapeArray1[:0]
-	iters = len(xs)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray2 [64]float64
-		tapes = tapeArray2[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray3 [1024]float64
-		tapes = tapeArray3[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dxTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
-	for i, x = range xs {
-		trips++
-		dxTape = append(dxTape, dx)
-		dx = v[i]
-		dpTape = append(dpTape, dp)
-		dp = 0
-		pTape = append(pTape, p)
-		p = 1.0
-		tripsTape = append(tripsTape, 0)
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i, x := range xs (forward and backward in one pass: a sum)
+	for i, x := range xs {
+		dx := v[i]
+		var dp float64
+		p := 1.0
+		iters = max(0, i)
+		tapeLen = iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dpTape, tapes = tapes[:0:iters], tapes[iters:]
+		pTape = tapes[:0:iters]
+		trips = 0
 		for range i {
-			tripsTape[len(tripsTape)-1]++
+			trips++
 			dpTape = append(dpTape, dp)
 			t = x * dp
 			t1 = p * dx
@@ -10514,31 +10009,15 @@ func hvpOfSumOfTriangle(xs, v, hv []float64) (float64, float64) {
 			t3 = p * x
 			p = t3
 		}
-		t4 = ds + dp
-		ds = t4
-		t5 = s + p
-		s = t5
-	}
-	hvpOfSumOfTriangle1 := s
-	hvpOfSumOfTriangle2 := ds
-
-	var dds, ds1, dt5, dp1, dt4, ddp, dt3, dt2, dt, dt1 float64
-	// return s, ds
-	dds = 1
-	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		x = xs[i]
+		ds += dp
+		s += p
+		var dt3, dt2, dt, dt1 float64
 		// s += p
-		dt5 = ds1
-		dp1 += dt5
+		dp1 := ds1
 		// ds += dp
-		dt4 = dds
-		ddp += dt4
+		ddp := dds
 		// for range i
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -10555,16 +10034,9 @@ func hvpOfSumOfTriangle(xs, v, hv []float64) (float64, float64) {
 			hv[i] += dp * dt
 			ddp = x * dt
 		}
-		// p := 1.0
-		dp1 = 0
-		pTape = pTape[:len(pTape)-1]
-		// var dp float64
-		ddp = 0
-		dpTape = dpTape[:len(dpTape)-1]
-		// dx := v[i]
-		dx = dxTape[len(dxTape)-1]
-		dxTape = dxTape[:len(dxTape)-1]
 	}
+	hvpOfSumOfTriangle1 := s
+	hvpOfSumOfTriangle2 := ds
 	return hvpOfSumOfTriangle1, hvpOfSumOfTriangle2
 }
 

@@ -1080,8 +1080,6 @@ func ReslicedParamHVP(w []float64, n int, v, dw, hv []float64) float64 {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("ReslicedParamHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("ReslicedParamHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
@@ -1089,50 +1087,22 @@ func ReslicedParamHVP(w []float64, n int, v, dw, hv []float64) float64 {
 	v = v[:n]
 	hv = hv[:n]
 	w = w[:n]
-	var ds float64
 	s := 0.0
-	trips = 0
-	for i = range w {
-		trips++
-		t1 = w[i] * v[i]
-		t2 = w[i] * v[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = w[i] * w[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
-	}
-	reslicedParamHVP := s
 
-	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	var dds, ds1 float64
 	// return s, ds
 	dds = 1
-	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	// for i := range w (forward and backward in one pass: a sum)
+	for i := range w {
+		t := w[i] * w[i]
+		s += t
 		// s += t
-		dt6 = ds1
-		dt1 += dt6
 		// ds += dt
-		dt5 = dds
-		ddt += dt5
-		// t := w[i] * w[i]
-		dt4 = dt1
-		dt1 = 0
-		hv[i] += 2 * w[i] * dt4
 		// dt := w[i]*v[i] + w[i]*v[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += v[i] * dt2
-		dw[i] += w[i] * dt2
-		hv[i] += v[i] * dt11
-		dw[i] += w[i] * dt11
+		hv[i] += v[i]*dds + (v[i]*dds + 2*w[i]*ds1)
+		dw[i] += w[i]*dds + w[i]*dds
 	}
+	reslicedParamHVP := s
 	return reslicedParamHVP
 }
 
@@ -1154,26 +1124,22 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
-		for i2 := range w {
-			if k == j {
-				v[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			v[j-k] = 1
 		}
+		k += len(w)
 		r, t := hvpOfReslicedParam(w, n, v, hv)
 		reslicedParam = r
 		k = 0
-		for i3 := range w {
-			if k == j {
-				dw[i3] += t
-				v[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i4 := range w {
-			hess[j*n1+k] += hv[i4]
-			hv[i4] = 0
+		for i2 := range w {
+			hess[j*n1+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -1320,26 +1286,22 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range x {
-			if k == j {
-				v[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
 		}
+		k += len(x)
 		r, t := hvpOfPopLocal(x, v, hv)
 		popLocal = r
 		k = 0
-		for i2 := range x {
-			if k == j {
-				dx[i2] += t
-				v[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(x)
 		k = 0
-		for i3 := range x {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -1826,9 +1788,6 @@ func ReslicedRangeHVP(w []float64, n int, v1, dw, hv []float64) float64 {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("ReslicedRangeHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var dv, t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, t10, t11, v float64
-	var i, iters, tapeLen, trips int
-	var tapes, dvTape, dtTape, tTape []float64
 	if len(v1) < len(w) {
 		panic(fmt.Sprintf("ReslicedRangeHVP: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
 	}
@@ -1836,98 +1795,36 @@ func ReslicedRangeHVP(w []float64, n int, v1, dw, hv []float64) float64 {
 	v1 = v1[:n]
 	hv = hv[:n]
 	w = w[:n]
-	var ds float64
 	s := 0.0
-	iters = len(w)
-	tapeLen = iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dvTape, tapes = tapes[:0:iters], tapes[iters:]
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape = tapes[:0:iters]
-	trips = 0
-	for i, v = range w {
-		trips++
-		dvTape = append(dvTape, dv)
-		dv = v1[i]
-		dtTape = append(dtTape, dt)
-		t2 = v * dv
-		t3 = v * dv
-		t4 = t2 + t3
-		dt = t4
-		tTape = append(tTape, t)
-		t5 = v * v
-		t = t5
-		t6 = v * dt
-		t7 = t * dv
-		t8 = t6 + t7
-		dt1 = t8
-		t9 = t * v
-		t1 = t9
-		t10 = ds + dt1
-		ds = t10
-		t11 = s + t1
-		s = t11
-	}
-	reslicedRangeHVP := s
 
-	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt2, dt8, dt6, dt7, ddv, ddt, dt5, dt4, dt21, dt3 float64
+	var dds, ds1 float64
 	// return s, ds
 	dds = 1
-	// for i, v := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		v = w[i]
+	// for i, v := range w (forward and backward in one pass: a sum)
+	for i, v := range w {
+		dv := v1[i]
+		t2 := v * dv
+		t3 := v * dv
+		dt := t2 + t3
+		t := v * v
+		t1 := t * v
+		s += t1
 		// s += t1
-		dt11 = ds1
-		dt12 += dt11
 		// ds += dt1
-		dt10 = dds
-		ddt1 += dt10
 		// t1 := t * v
-		dt9 = dt12
-		dt12 = 0
-		dt2 += v * dt9
-		hv[i] += t * dt9
+		dt2 := v * ds1
 		// dt1 := v*dt + t*dv
-		dt8 = ddt1
-		ddt1 = 0
-		dt6 = dt8
-		dt7 = dt8
-		dt2 += dv * dt7
-		ddv += t * dt7
-		hv[i] += dt * dt6
-		ddt += v * dt6
-		// t := v * v
-		dt5 = dt2
-		dt2 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
-		hv[i] += 2 * v * dt5
+		dt2 += dv * dds
+		ddv := t * dds
+		ddt := v * dds
 		// dt := v*dv + v*dv
-		dt4 = ddt
-		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
-		dt21 = dt4
-		dt3 = dt4
-		hv[i] += dv * dt3
-		ddv += v * dt3
-		hv[i] += dv * dt21
-		ddv += v * dt21
+		ddv += v * ddt
+		hv[i] += dv*ddt + (dv*ddt + (2*v*dt2 + (dt*dds + t*ds1)))
+		ddv += v * ddt
 		// dv := v1[i]
 		dw[i] += ddv
-		ddv = 0
-		dv = dvTape[len(dvTape)-1]
-		dvTape = dvTape[:len(dvTape)-1]
 	}
+	reslicedRangeHVP := s
 	return reslicedRangeHVP
 }
 
@@ -1949,26 +1846,22 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
-		for i1 := range w {
-			if k == j {
-				v1[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			v1[j-k] = 1
 		}
+		k += len(w)
 		r, t := hvpOfReslicedRange(w, n, v1, hv)
 		reslicedRange = r
 		k = 0
-		for i2 := range w {
-			if k == j {
-				dw[i2] += t
-				v1[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			v1[j-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i3 := range w {
-			hess[j*n1+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range w {
+			hess[j*n1+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -2058,9 +1951,9 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var dv, t1, t2, t3, t4, v, dv1, t5, t6, t7, dt, t8, t, t9, t10, v1 float64
-	var i, iters, i1, iters1, trips, trips1 int
-	var dvTape, dv1Tape []float64
+	var dv, t1, t2, t3, t4, v float64
+	var i, iters, trips int
+	var dvTape []float64
 	if len(v2) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumHVP: len(v2) = %d is shorter than len(x) = %d", len(v2), len(x)))
 	}
@@ -2096,69 +1989,27 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	dh1Prev := dh1
 	dh1 = dh1[:len(h)-1]
 	h = h[:len(h)-1]
-	var ds float64
 	s := 0.0
-	iters1 = len(h)
-	if iters1 <= 64 {
-		var tapeArray2 [64]float64
-		dv1Tape = tapeArray2[:0:iters1]
-	} else if iters1 <= 1024 {
-		var tapeArray3 [1024]float64
-		dv1Tape = tapeArray3[:0:iters1]
-	} else {
-		dv1Tape = make([]float64, 0, iters1)
-	}
-	trips1 = 0
-	for i1, v1 = range h {
-		trips1++
-		dv1Tape = append(dv1Tape, dv1)
-		dv1 = dh[i1]
-		t5 = x[0] * dv1
-		t6 = v1 * v2[0]
-		t7 = t5 + t6
-		dt = t7
-		t8 = v1 * x[0]
-		t = t8
-		t9 = ds + dt
-		ds = t9
-		t10 = s + t
-		s = t10
-	}
-	popBeforeSumHVP := s
 
-	var dds, ds1, dt10, dt1, dt9, ddt, dt8, dt7, dt5, dt6, ddv1, dt4, dt3, dt11, dt2, ddv float64
+	var dds, ds1, dt4, dt3, dt11, dt2, ddv float64
 	// return s, ds
 	dds = 1
-	// for i1, v1 := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
-		v1 = h[i1]
+	// for i1, v1 := range h (forward and backward in one pass: a sum)
+	for i1, v1 := range h {
+		dv1 := dh[i1]
+		t := v1 * x[0]
+		s += t
 		// s += t
-		dt10 = ds1
-		dt1 += dt10
 		// ds += dt
-		dt9 = dds
-		ddt += dt9
-		// t := v1 * x[0]
-		dt8 = dt1
-		dt1 = 0
-		dh1[i1] += x[0] * dt8
-		hv[0] += v1 * dt8
 		// dt := x[0]*dv1 + v1*v2[0]
-		dt7 = ddt
-		ddt = 0
-		dt5 = dt7
-		dt6 = dt7
-		dh1[i1] += v2[0] * dt6
-		dx[0] += v1 * dt6
-		hv[0] += dv1 * dt5
-		ddv1 += x[0] * dt5
+		dh1[i1] += v2[0]*dds + x[0]*ds1
+		dx[0] += v1 * dds
+		hv[0] += dv1*dds + v1*ds1
+		ddv1 := x[0] * dds
 		// dv1 := dh[i1]
 		ddh[i1] += ddv1
-		ddv1 = 0
-		dv1 = dv1Tape[len(dv1Tape)-1]
-		dv1Tape = dv1Tape[:len(dv1Tape)-1]
 	}
+	popBeforeSumHVP := s
 	// h = h[:len(h)-1]
 	dh1 = dh1Prev
 	// dh = dh[:len(h)-1]
@@ -2207,26 +2058,22 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i2 := range x {
-			if k == j {
-				v2[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			v2[j-k] = 1
 		}
+		k += len(x)
 		r, t := hvpOfPopBeforeSum(x, v2, hv)
 		popBeforeSum = r
 		k = 0
-		for i3 := range x {
-			if k == j {
-				dx[i3] += t
-				v2[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v2[j-k] = 0
 		}
+		k += len(x)
 		k = 0
-		for i4 := range x {
-			hess[j*n+k] += hv[i4]
-			hv[i4] = 0
+		for i2 := range x {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -4380,26 +4227,22 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range w {
-			if k == j {
-				v1[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			v1[j-k] = 1
 		}
+		k += len(w)
 		r, t1 := hvpOfParallelDeadInLoop(x, y, w, v1, hv)
 		parallelDeadInLoop = r
 		k = 0
-		for i2 := range w {
-			if k == j {
-				dw[i2] += t1
-				v1[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t1
+			v1[j-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i3 := range w {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range w {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -4903,26 +4746,22 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range a {
-			if k == j {
-				v[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(a) {
+			v[j-k] = 1
 		}
+		k += len(a)
 		r, t := hvpOfVarSliceLater(a, flip, v, hv)
 		varSliceLater = r
 		k = 0
-		for i2 := range a {
-			if k == j {
-				da[i2] += t
-				v[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(a) {
+			da[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(a)
 		k = 0
-		for i3 := range a {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range a {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -5478,12 +5317,10 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i2 := range xs {
-			if k == j {
-				vxs[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			vxs[j-k] = 1
 		}
+		k += len(xs)
 		if k == j {
 			va = 1
 		}
@@ -5491,22 +5328,20 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 		r, t, hva := hvpOfLabelReverse(xs, a, vxs, va, hvxs)
 		labelReverse = r
 		k = 0
-		for i3 := range xs {
-			if k == j {
-				dxs[i3] += t
-				vxs[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			dxs[j-k] += t
+			vxs[j-k] = 0
 		}
+		k += len(xs)
 		if k == j {
 			da += t
 			va = 0
 		}
 		k++
 		k = 0
-		for i4 := range xs {
-			hess[j*n+k] += hvxs[i4]
-			hvxs[i4] = 0
+		for i2 := range xs {
+			hess[j*n+k] += hvxs[i2]
+			hvxs[i2] = 0
 			k++
 		}
 		hess[j*n+k] += hva
@@ -6335,26 +6170,22 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range xs {
-			if k == j {
-				v1[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			v1[j-k] = 1
 		}
+		k += len(xs)
 		r, t := hvpOfRangeAssignNoKey(xs, v1, hv)
 		rangeAssignNoKey = r
 		k = 0
-		for i2 := range xs {
-			if k == j {
-				dxs[i2] += t
-				v1[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(xs) {
+			dxs[j-k] += t
+			v1[j-k] = 0
 		}
+		k += len(xs)
 		k = 0
-		for i3 := range xs {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range xs {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -6679,26 +6510,22 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range w {
-			if k == j {
-				v1[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			v1[j-k] = 1
 		}
+		k += len(w)
 		r, t := hvpOfRangeElemCopy(w, v1, hv)
 		rangeElemCopy = r
 		k = 0
-		for i2 := range w {
-			if k == j {
-				dw[i2] += t
-				v1[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			v1[j-k] = 0
 		}
+		k += len(w)
 		k = 0
-		for i3 := range w {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range w {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -6844,26 +6671,22 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i1 := range x {
-			if k == j {
-				v1[i1] = 1
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			v1[j-k] = 1
 		}
+		k += len(x)
 		r, t := hvpOfParallelPassiveElems(x, v, v1, hv)
 		parallelPassiveElems = r
 		k = 0
-		for i2 := range x {
-			if k == j {
-				dx[i2] += t
-				v1[i2] = 0
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v1[j-k] = 0
 		}
+		k += len(x)
 		k = 0
-		for i3 := range x {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -7267,8 +7090,6 @@ func hvpOfReslicedParam(w []float64, n int, v, hv []float64) (float64, float64) 
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfReslicedParam: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("hvpOfReslicedParam: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
@@ -7277,47 +7098,25 @@ func hvpOfReslicedParam(w []float64, n int, v, hv []float64) (float64, float64) 
 	w = w[:n]
 	var ds float64
 	s := 0.0
-	trips = 0
-	for i = range w {
-		trips++
-		t1 = w[i] * v[i]
-		t2 = w[i] * v[i]
-		t3 = t1 + t2
-		dt = t3
-		t4 = w[i] * w[i]
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i := range w (forward and backward in one pass: a sum)
+	for i := range w {
+		t1 := w[i] * v[i]
+		t2 := w[i] * v[i]
+		dt := t1 + t2
+		t := w[i] * w[i]
+		ds += dt
+		s += t
+		// s += t
+		// ds += dt
+		// dt := w[i]*v[i] + w[i]*v[i]
+		hv[i] += v[i]*dds + (v[i]*dds + 2*w[i]*ds1)
 	}
 	hvpOfReslicedParam1 := s
 	hvpOfReslicedParam2 := ds
-
-	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	dds = 1
-	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// s += t
-		dt6 = ds1
-		dt1 += dt6
-		// ds += dt
-		dt5 = dds
-		ddt += dt5
-		// t := w[i] * w[i]
-		dt4 = dt1
-		dt1 = 0
-		hv[i] += 2 * w[i] * dt4
-		// dt := w[i]*v[i] + w[i]*v[i]
-		dt3 = ddt
-		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += v[i] * dt2
-		hv[i] += v[i] * dt11
-	}
 	return hvpOfReslicedParam1, hvpOfReslicedParam2
 }
 
@@ -7538,9 +7337,6 @@ func hvpOfReslicedRange(w []float64, n int, v1, hv []float64) (float64, float64)
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfReslicedRange: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var dv, t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, t10, t11, v float64
-	var i, iters, tapeLen, trips int
-	var tapes, dvTape, dtTape, tTape []float64
 	if len(v1) < len(w) {
 		panic(fmt.Sprintf("hvpOfReslicedRange: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
 	}
@@ -7549,92 +7345,35 @@ func hvpOfReslicedRange(w []float64, n int, v1, hv []float64) (float64, float64)
 	w = w[:n]
 	var ds float64
 	s := 0.0
-	iters = len(w)
-	tapeLen = iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	dvTape, tapes = tapes[:0:iters], tapes[iters:]
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape = tapes[:0:iters]
-	trips = 0
-	for i, v = range w {
-		trips++
-		dvTape = append(dvTape, dv)
-		dv = v1[i]
-		dtTape = append(dtTape, dt)
-		t2 = v * dv
-		t3 = v * dv
-		t4 = t2 + t3
-		dt = t4
-		tTape = append(tTape, t)
-		t5 = v * v
-		t = t5
-		t6 = v * dt
-		t7 = t * dv
-		t8 = t6 + t7
-		dt1 = t8
-		t9 = t * v
-		t1 = t9
-		t10 = ds + dt1
-		ds = t10
-		t11 = s + t1
-		s = t11
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i, v := range w (forward and backward in one pass: a sum)
+	for i, v := range w {
+		dv := v1[i]
+		t2 := v * dv
+		t3 := v * dv
+		dt := t2 + t3
+		t := v * v
+		t4 := v * dt
+		t5 := t * dv
+		dt1 := t4 + t5
+		t1 := t * v
+		ds += dt1
+		s += t1
+		// s += t1
+		// ds += dt1
+		// t1 := t * v
+		dt2 := v * ds1
+		// dt1 := v*dt + t*dv
+		dt2 += dv * dds
+		ddt := v * dds
+		// dt := v*dv + v*dv
+		hv[i] += dv*ddt + (dv*ddt + (2*v*dt2 + (dt*dds + t*ds1)))
 	}
 	hvpOfReslicedRange1 := s
 	hvpOfReslicedRange2 := ds
-
-	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt2, dt8, dt6, dt7, ddt, dt5, dt4, dt21, dt3 float64
-	// return s, ds
-	dds = 1
-	// for i, v := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		v = w[i]
-		// s += t1
-		dt11 = ds1
-		dt12 += dt11
-		// ds += dt1
-		dt10 = dds
-		ddt1 += dt10
-		// t1 := t * v
-		dt9 = dt12
-		dt12 = 0
-		dt2 += v * dt9
-		hv[i] += t * dt9
-		// dt1 := v*dt + t*dv
-		dt8 = ddt1
-		ddt1 = 0
-		dt6 = dt8
-		dt7 = dt8
-		dt2 += dv * dt7
-		hv[i] += dt * dt6
-		ddt += v * dt6
-		// t := v * v
-		dt5 = dt2
-		dt2 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
-		hv[i] += 2 * v * dt5
-		// dt := v*dv + v*dv
-		dt4 = ddt
-		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
-		dt21 = dt4
-		dt3 = dt4
-		hv[i] += dv * dt3
-		hv[i] += dv * dt21
-		// dv := v1[i]
-		dv = dvTape[len(dvTape)-1]
-		dvTape = dvTape[:len(dvTape)-1]
-	}
 	return hvpOfReslicedRange1, hvpOfReslicedRange2
 }
 
@@ -7643,9 +7382,9 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var dv, t1, t2, t3, t4, v, dv1, t5, t6, t7, dt, t8, t, t9, t10, v1 float64
-	var i, iters, i1, iters1, trips, trips1 int
-	var dvTape, dv1Tape []float64
+	var dv, t1, t2, t3, t4, v float64
+	var i, iters, trips int
+	var dvTape []float64
 	if len(v2) < len(x) {
 		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(v2) = %d is shorter than len(x) = %d", len(v2), len(x)))
 	}
@@ -7683,67 +7422,30 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	h = h[:len(h)-1]
 	var ds float64
 	s := 0.0
-	iters1 = len(h)
-	if iters1 <= 64 {
-		var tapeArray2 [64]float64
-		dv1Tape = tapeArray2[:0:iters1]
-	} else if iters1 <= 1024 {
-		var tapeArray3 [1024]float64
-		dv1Tape = tapeArray3[:0:iters1]
-	} else {
-		dv1Tape = make([]float64, 0, iters1)
-	}
-	trips1 = 0
-	for i1, v1 = range h {
-		trips1++
-		dv1Tape = append(dv1Tape, dv1)
-		dv1 = dh[i1]
-		t5 = x[0] * dv1
-		t6 = v1 * v2[0]
-		t7 = t5 + t6
-		dt = t7
-		t8 = v1 * x[0]
-		t = t8
-		t9 = ds + dt
-		ds = t9
-		t10 = s + t
-		s = t10
+
+	var dds, ds1, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i1, v1 := range h (forward and backward in one pass: a sum)
+	for i1, v1 := range h {
+		dv1 := dh[i1]
+		t5 := x[0] * dv1
+		t6 := v1 * v2[0]
+		dt := t5 + t6
+		t := v1 * x[0]
+		ds += dt
+		s += t
+		// s += t
+		// ds += dt
+		// dt := x[0]*dv1 + v1*v2[0]
+		dh1[i1] += v2[0]*dds + x[0]*ds1
+		hv[0] += dv1*dds + v1*ds1
+		ddv1 := x[0] * dds
+		// dv1 := dh[i1]
+		ddh[i1] += ddv1
 	}
 	hvpOfPopBeforeSum1 := s
 	hvpOfPopBeforeSum2 := ds
-
-	var dds, ds1, dt10, dt1, dt9, ddt, dt8, dt7, dt5, dt6, ddv1, dt4, dt3, dt11, dt2 float64
-	// return s, ds
-	dds = 1
-	// for i1, v1 := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
-		v1 = h[i1]
-		// s += t
-		dt10 = ds1
-		dt1 += dt10
-		// ds += dt
-		dt9 = dds
-		ddt += dt9
-		// t := v1 * x[0]
-		dt8 = dt1
-		dt1 = 0
-		dh1[i1] += x[0] * dt8
-		hv[0] += v1 * dt8
-		// dt := x[0]*dv1 + v1*v2[0]
-		dt7 = ddt
-		ddt = 0
-		dt5 = dt7
-		dt6 = dt7
-		dh1[i1] += v2[0] * dt6
-		hv[0] += dv1 * dt5
-		ddv1 += x[0] * dt5
-		// dv1 := dh[i1]
-		ddh[i1] += ddv1
-		ddv1 = 0
-		dv1 = dv1Tape[len(dv1Tape)-1]
-		dv1Tape = dv1Tape[:len(dv1Tape)-1]
-	}
 	// h = h[:len(h)-1]
 	dh1 = dh1Prev
 	// dh = dh[:len(h)-1]

@@ -108,3 +108,16 @@ func Squares32(y, x []float32) {
 		y[i] = x[i] * x[i] * float32(i+1)
 	}
 }
+
+// Spread fills its output from a variadic parameter (the VJP's synthetic
+// function had the cotangent after the variadic parameter: it did not
+// type-check).
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func Spread(y []float64, xs ...float64) {
+	for i := range y {
+		y[i] = xs[i%len(xs)] * xs[0]
+	}
+}

@@ -707,6 +707,79 @@ func Squares32Jacobian(y, x, jac []float32) {
 	}
 }
 
+// SpreadJVP calls Spread, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func SpreadJVP(y, xs, dxs, ty []float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SpreadJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("SpreadJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	for i := range y {
+		ty[i] = xs[0]*dxs[i%len(xs)] + xs[i%len(xs)]*dxs[0]
+		y[i] = xs[i%len(xs)] * xs[0]
+	}
+}
+
+// SpreadVJP calls Spread, which fills y, and adds dy times the Jacobian of y into the gradients with respect to xs: buffers for slices and pointers, results for the rest.
+func SpreadVJP(y, xs, dy, dxs []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("SpreadVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SpreadVJP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	Spread(y, xs...)
+	_ = vjpOfSpread(y, xs, dy, dxs)
+}
+
+// SpreadJacobian writes into jac the Jacobian of y (filled as Spread fills it) with respect to xs, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func SpreadJacobian(y, xs, jac []float64) {
+	n := 0
+	for range xs {
+		n++
+	}
+	m := len(y)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("SpreadJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	if n <= m {
+		v := make([]float64, len(xs))
+		ty := make([]float64, len(y))
+		j := 0
+		for i2 := range xs {
+			v[i2] = 1
+			jvpOutSpread(y, xs, v, ty)
+			for i3 := range y {
+				jac[i3*n+j] = ty[i3]
+			}
+			v[i2] = 0
+			j++
+		}
+		if n == 0 {
+			Spread(y, xs...)
+		}
+	} else {
+		Spread(y, xs...)
+		dxs := make([]float64, len(xs))
+		dy := make([]float64, len(y))
+		for i4 := range y {
+			dy[i4] = 1
+			_ = vjpOfSpread1(y, xs, dy, dxs)
+			c := i4 * n
+			for i5 := range xs {
+				jac[c] = dxs[i5]
+				c++
+				dxs[i5] = 0
+			}
+			dy[i4] = 0
+		}
+	}
+}
+
 // vjpOfRobertson returns the sum of ddy times Robertson's output dy computed on a copy, and its gradient: the vector-Jacobian product behind Robertson's VJP and Jacobian.
 func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	if len(dy1) < len(y) {
@@ -1889,4 +1962,123 @@ func vjpOfSquares321(yOut, x, dy, dx []float32) float32 {
 		dy1[i1] = 0
 	}
 	return vjpOfSquares3211
+}
+
+// vjpOfSpread returns the sum of dy times Spread's output y computed on a copy, and its gradient: the vector-Jacobian product behind Spread's VJP and Jacobian.
+func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("vjpOfSpread: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var i1, i, trips, trips1 int
+	var t float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	trips1 = 0
+	for i = range y {
+		trips1++
+		t = xs[i%len(xs)] * xs[0]
+		y[i] = t
+	}
+	var r float64
+
+	var dr, dt float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t1 := dy[i11] * y[i11]
+		r += t1
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfSpread2 := r
+	// for i := range y
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// y[i] = xs[i%len(xs)] * xs[0]
+		dt = dy1[i]
+		dy1[i] = 0
+		dxs[i%len(xs)] += xs[0] * dt
+		dxs[0] += xs[i%len(xs)] * dt
+	}
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfSpread2
+}
+
+// jvpOutSpread returns the derivative of Spread's outputs along the tangents of its inputs: the columns of SpreadJacobian.
+func jvpOutSpread(y, xs, dxs, ty []float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("jvpOutSpread: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("jvpOutSpread: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	for i := range y {
+		ty[i] = xs[0]*dxs[i%len(xs)] + xs[i%len(xs)]*dxs[0]
+		y[i] = xs[i%len(xs)] * xs[0]
+	}
+}
+
+// vjpOfSpread1 returns the sum of dy times Spread's output y computed on a copy, and its gradient: the vector-Jacobian product behind Spread's VJP and Jacobian.
+func vjpOfSpread1(yOut, xs, dy, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("vjpOfSpread1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var i1, i, trips, trips1 int
+	var t float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	trips1 = 0
+	for i = range y {
+		trips1++
+		t = xs[i%len(xs)] * xs[0]
+		y[i] = t
+	}
+	var r float64
+
+	var dr, dt float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t1 := dy[i11] * y[i11]
+		r += t1
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfSpread11 := r
+	// for i := range y
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// y[i] = xs[i%len(xs)] * xs[0]
+		dt = dy1[i]
+		dy1[i] = 0
+		dxs[i%len(xs)] += xs[0] * dt
+		dxs[0] += xs[i%len(xs)] * dt
+	}
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfSpread11
 }

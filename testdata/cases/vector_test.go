@@ -111,6 +111,15 @@ func vectorCases() []vectorCase {
 				return y, ty
 			},
 			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 4); decay().ResidualsVJP(y, x, w, g); return y }},
+		{name: "Spread", m: 4, at: pts(p(0.5, -1.5, 2), p(-0.7, 0.3, 1.1)),
+			f:   func(x []float64) []float64 { y := make([]float64, 4); Spread(y, x...); return y },
+			jac: func(x, jac []float64) []float64 { y := make([]float64, 4); SpreadJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := make([]float64, 4), garbage(4)
+				SpreadJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 4); SpreadVJP(y, x, w, g); return y }},
 		{name: "Force", m: 3, at: pts(p(0.5, -1, 2), p(1.5, 0.3, -0.7)),
 			f: func(x []float64) []float64 {
 				y := make([]float64, 3)

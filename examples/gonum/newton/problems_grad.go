@@ -49,178 +49,64 @@ func RosenbrockHVP(x, v, dx, hv []float64) float64 {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("RosenbrockHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var t5, t6, t7, dt, t8, t, t9, da, t10, a, t11, db, t12, b, t13, dt1, t14, t1, t15, t16, t17, dt2, t18, t2, t19, t20, t21, dt3, t22, t3, t23, dt4, t24, t4, t25, t26 float64
-	var iters, tapeLen, trips int
-	var tapes, daTape, aTape, dbTape, bTape, dt1Tape, t1Tape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("RosenbrockHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
-	var ds float64
 	s := 0.0
-	i := 0
-	iters = max(0, len(x)-1)
-	tapeLen = iters + iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	daTape, tapes = tapes[:0:iters], tapes[iters:]
-	aTape, tapes = tapes[:0:iters], tapes[iters:]
-	dbTape, tapes = tapes[:0:iters], tapes[iters:]
-	bTape, tapes = tapes[:0:iters], tapes[iters:]
-	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape = tapes[:0:iters]
-	trips = 0
-	for ; i < len(x)-1; i++ {
-		trips++
-		t5 = x[i] * v[i]
-		t6 = x[i] * v[i]
-		t7 = t5 + t6
-		dt = t7
-		t8 = x[i] * x[i]
-		t = t8
-		daTape = append(daTape, da)
-		t9 = v[i+1] - dt
-		da = t9
-		aTape = append(aTape, a)
-		t10 = x[i+1] - t
-		a = t10
-		dbTape = append(dbTape, db)
-		t11 = -v[i]
-		db = t11
-		bTape = append(bTape, b)
-		t12 = 1 - x[i]
-		b = t12
-		dt1Tape = append(dt1Tape, dt1)
-		t13 = 100 * da
-		dt1 = t13
-		t1Tape = append(t1Tape, t1)
-		t14 = 100 * a
-		t1 = t14
-		t15 = a * dt1
-		t16 = t1 * da
-		t17 = t15 + t16
-		dt2 = t17
-		t18 = t1 * a
-		t2 = t18
-		t19 = b * db
-		t20 = b * db
-		t21 = t19 + t20
-		dt3 = t21
-		t22 = b * b
-		t3 = t22
-		t23 = dt2 + dt3
-		dt4 = t23
-		t24 = t2 + t3
-		t4 = t24
-		t25 = ds + dt4
-		ds = t25
-		t26 = s + t4
-		s = t26
-	}
-	rosenbrockHVP := s
 
-	var dds, ds1, dt26, dt41, dt25, ddt4, dt24, dt21, dt31, dt23, ddt2, ddt3, dt22, db1, dt211, ddb, dt18, dt11, da1, dt17, dda, ddt1, dt14, dt13, dt12, dt111, dt10, dt5, dt9, ddt, dt8, dt7, dt51, dt6 float64
+	var dds, ds1 float64
 	// return s, ds
 	dds = 1
-	// for i < len(x)-1
-	for ; trips > 0; trips-- {
-		// i++
-		i--
+	// for i := 0; i < len(x)-1; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < len(x)-1; i++ {
+		t5 := x[i] * v[i]
+		t6 := x[i] * v[i]
+		dt := t5 + t6
+		t := x[i] * x[i]
+		da := v[i+1] - dt
+		a := x[i+1] - t
+		db := -v[i]
+		b := 1 - x[i]
+		dt1 := 100 * da
+		t1 := 100 * a
+		t2 := t1 * a
+		t3 := b * b
+		t4 := t2 + t3
+		s += t4
 		// s += t4
-		dt26 = ds1
-		dt41 += dt26
 		// ds += dt4
-		dt25 = dds
-		ddt4 += dt25
 		// t4 := t2 + t3
-		dt24 = dt41
-		dt41 = 0
-		dt21 += dt24
-		dt31 += dt24
 		// dt4 := dt2 + dt3
-		dt23 = ddt4
-		ddt4 = 0
-		ddt2 += dt23
-		ddt3 += dt23
 		// t3 := b * b
-		dt22 = dt31
-		dt31 = 0
-		db1 += 2 * b * dt22
+		db1 := 2 * b * ds1
 		// dt3 := b*db + b*db
-		dt211 = ddt3
-		ddt3 = 0
-		db1 += (db + db) * dt211
-		ddb += (b + b) * dt211
+		db1 += db * dds
+		ddb := b * dds
+		db1 += db * dds
+		ddb += b * dds
 		// t2 := t1 * a
-		dt18 = dt21
-		dt21 = 0
-		dt11 += a * dt18
-		da1 += t1 * dt18
+		dt11 := a * ds1
+		da1 := t1 * ds1
 		// dt2 := a*dt1 + t1*da
-		dt17 = ddt2
-		ddt2 = 0
-		dt11 += da * dt17
-		dda += t1 * dt17
-		da1 += dt1 * dt17
-		ddt1 += a * dt17
+		dt11 += da * dds
+		dda := t1 * dds
+		da1 += dt1 * dds
+		ddt1 := a * dds
 		// t1 := 100 * a
-		dt14 = dt11
-		dt11 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
-		da1 += 100 * dt14
+		da1 += 100 * dt11
 		// dt1 := 100 * da
-		dt13 = ddt1
-		ddt1 = 0
-		dt1 = dt1Tape[len(dt1Tape)-1]
-		dt1Tape = dt1Tape[:len(dt1Tape)-1]
-		dda += 100 * dt13
-		// b := 1 - x[i]
-		dt12 = db1
-		db1 = 0
-		b = bTape[len(bTape)-1]
-		bTape = bTape[:len(bTape)-1]
-		hv[i] -= dt12
-		// db := -v[i]
-		dt111 = ddb
-		ddb = 0
-		db = dbTape[len(dbTape)-1]
-		dbTape = dbTape[:len(dbTape)-1]
-		dx[i] -= dt111
+		dda += 100 * ddt1
 		// a := x[i+1] - t
-		dt10 = da1
-		da1 = 0
-		a = aTape[len(aTape)-1]
-		aTape = aTape[:len(aTape)-1]
-		hv[i+1] += dt10
-		dt5 -= dt10
+		hv[i+1] += da1
+		dt5 := -da1
 		// da := v[i+1] - dt
-		dt9 = dda
-		dda = 0
-		da = daTape[len(daTape)-1]
-		daTape = daTape[:len(daTape)-1]
-		dx[i+1] += dt9
-		ddt -= dt9
-		// t := x[i] * x[i]
-		dt8 = dt5
-		dt5 = 0
-		hv[i] += 2 * x[i] * dt8
+		dx[i+1] += dda
+		ddt := -dda
 		// dt := x[i]*v[i] + x[i]*v[i]
-		dt7 = ddt
-		ddt = 0
-		dt51 = dt7
-		dt6 = dt7
-		hv[i] += v[i] * dt6
-		dx[i] += x[i] * dt6
-		hv[i] += v[i] * dt51
-		dx[i] += x[i] * dt51
+		hv[i] += v[i]*ddt + (v[i]*ddt + (2*x[i]*dt5 - db1))
+		dx[i] += x[i]*ddt + (x[i]*ddt - ddb)
 	}
+	rosenbrockHVP := s
 	return rosenbrockHVP
 }
 
@@ -242,26 +128,22 @@ func RosenbrockHessian(x, dx, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i2 := range x {
-			if k == j {
-				v[i2] = 1
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
 		}
+		k += len(x)
 		r, t := hvpOfRosenbrock(x, v, hv)
 		rosenbrock = r
 		k = 0
-		for i3 := range x {
-			if k == j {
-				dx[i3] += t
-				v[i3] = 0
-			}
-			k++
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
 		}
+		k += len(x)
 		k = 0
-		for i4 := range x {
-			hess[j*n+k] += hv[i4]
-			hv[i4] = 0
+		for i2 := range x {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -350,26 +232,22 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
-		for i1 := range w {
-			if k1 == j {
-				v[i1] = 1
-			}
-			k1++
+		if j >= k1 && j < k1+len(w) {
+			v[j-k1] = 1
 		}
+		k1 += len(w)
 		r, t := hvpOfNLL(w, data, v, hv)
 		nLL = r
 		k1 = 0
-		for i2 := range w {
-			if k1 == j {
-				dw[i2] += t
-				v[i2] = 0
-			}
-			k1++
+		if j >= k1 && j < k1+len(w) {
+			dw[j-k1] += t
+			v[j-k1] = 0
 		}
+		k1 += len(w)
 		k1 = 0
-		for i3 := range w {
-			hess[j*n+k1] += hv[i3]
-			hv[i3] = 0
+		for i1 := range w {
+			hess[j*n+k1] += hv[i1]
+			hv[i1] = 0
 			k1++
 		}
 	}
@@ -384,171 +262,70 @@ func hvpOfRosenbrock(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfRosenbrock: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var t5, t6, t7, dt, t8, t, t9, da, t10, a, db, t11, b, t12, dt1, t13, t1, t14, t15, t16, dt2, t17, t2, t18, t19, t20, dt3, t21, t3, t22, dt4, t23, t4, t24, t25 float64
-	var iters, tapeLen, trips int
-	var tapes, daTape, aTape, dbTape, bTape, dt1Tape, t1Tape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfRosenbrock: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
 	var ds float64
 	s := 0.0
-	i := 0
-	iters = max(0, len(x)-1)
-	tapeLen = iters + iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	daTape, tapes = tapes[:0:iters], tapes[iters:]
-	aTape, tapes = tapes[:0:iters], tapes[iters:]
-	dbTape, tapes = tapes[:0:iters], tapes[iters:]
-	bTape, tapes = tapes[:0:iters], tapes[iters:]
-	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape = tapes[:0:iters]
-	trips = 0
-	for ; i < len(x)-1; i++ {
-		trips++
-		t5 = x[i] * v[i]
-		t6 = x[i] * v[i]
-		t7 = t5 + t6
-		dt = t7
-		t8 = x[i] * x[i]
-		t = t8
-		daTape = append(daTape, da)
-		t9 = v[i+1] - dt
-		da = t9
-		aTape = append(aTape, a)
-		t10 = x[i+1] - t
-		a = t10
-		dbTape = append(dbTape, db)
-		db = -v[i]
-		bTape = append(bTape, b)
-		t11 = 1 - x[i]
-		b = t11
-		dt1Tape = append(dt1Tape, dt1)
-		t12 = 100 * da
-		dt1 = t12
-		t1Tape = append(t1Tape, t1)
-		t13 = 100 * a
-		t1 = t13
-		t14 = a * dt1
-		t15 = t1 * da
-		t16 = t14 + t15
-		dt2 = t16
-		t17 = t1 * a
-		t2 = t17
-		t18 = b * db
-		t19 = b * db
-		t20 = t18 + t19
-		dt3 = t20
-		t21 = b * b
-		t3 = t21
-		t22 = dt2 + dt3
-		dt4 = t22
-		t23 = t2 + t3
-		t4 = t23
-		t24 = ds + dt4
-		ds = t24
-		t25 = s + t4
-		s = t25
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i := 0; i < len(x)-1; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < len(x)-1; i++ {
+		t5 := x[i] * v[i]
+		t6 := x[i] * v[i]
+		dt := t5 + t6
+		t := x[i] * x[i]
+		da := v[i+1] - dt
+		a := x[i+1] - t
+		db := -v[i]
+		b := 1 - x[i]
+		dt1 := 100 * da
+		t1 := 100 * a
+		t7 := a * dt1
+		t8 := t1 * da
+		dt2 := t7 + t8
+		t2 := t1 * a
+		t9 := b * db
+		t10 := b * db
+		dt3 := t9 + t10
+		t3 := b * b
+		dt4 := dt2 + dt3
+		t4 := t2 + t3
+		ds += dt4
+		s += t4
+		// s += t4
+		// ds += dt4
+		// t4 := t2 + t3
+		// dt4 := dt2 + dt3
+		// t3 := b * b
+		db1 := 2 * b * ds1
+		// dt3 := b*db + b*db
+		db1 += db * dds
+		db1 += db * dds
+		// t2 := t1 * a
+		dt11 := a * ds1
+		da1 := t1 * ds1
+		// dt2 := a*dt1 + t1*da
+		dt11 += da * dds
+		dda := t1 * dds
+		da1 += dt1 * dds
+		ddt1 := a * dds
+		// t1 := 100 * a
+		da1 += 100 * dt11
+		// dt1 := 100 * da
+		dda += 100 * ddt1
+		// a := x[i+1] - t
+		hv[i+1] += da1
+		dt5 := -da1
+		// da := v[i+1] - dt
+		ddt := -dda
+		// dt := x[i]*v[i] + x[i]*v[i]
+		hv[i] += v[i]*ddt + (v[i]*ddt + (2*x[i]*dt5 - db1))
 	}
 	hvpOfRosenbrock1 := s
 	hvpOfRosenbrock2 := ds
-
-	var dds, ds1, dt25, dt41, dt24, ddt4, dt23, dt21, dt31, dt22, ddt2, ddt3, dt211, db1, dt20, dt17, dt11, da1, dt16, dda, ddt1, dt13, dt12, dt111, dt10, dt5, dt9, ddt, dt8, dt7, dt51, dt6 float64
-	// return s, ds
-	dds = 1
-	// for i < len(x)-1
-	for ; trips > 0; trips-- {
-		// i++
-		i--
-		// s += t4
-		dt25 = ds1
-		dt41 += dt25
-		// ds += dt4
-		dt24 = dds
-		ddt4 += dt24
-		// t4 := t2 + t3
-		dt23 = dt41
-		dt41 = 0
-		dt21 += dt23
-		dt31 += dt23
-		// dt4 := dt2 + dt3
-		dt22 = ddt4
-		ddt4 = 0
-		ddt2 += dt22
-		ddt3 += dt22
-		// t3 := b * b
-		dt211 = dt31
-		dt31 = 0
-		db1 += 2 * b * dt211
-		// dt3 := b*db + b*db
-		dt20 = ddt3
-		ddt3 = 0
-		db1 += (db + db) * dt20
-		// t2 := t1 * a
-		dt17 = dt21
-		dt21 = 0
-		dt11 += a * dt17
-		da1 += t1 * dt17
-		// dt2 := a*dt1 + t1*da
-		dt16 = ddt2
-		ddt2 = 0
-		dt11 += da * dt16
-		dda += t1 * dt16
-		da1 += dt1 * dt16
-		ddt1 += a * dt16
-		// t1 := 100 * a
-		dt13 = dt11
-		dt11 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
-		da1 += 100 * dt13
-		// dt1 := 100 * da
-		dt12 = ddt1
-		ddt1 = 0
-		dt1 = dt1Tape[len(dt1Tape)-1]
-		dt1Tape = dt1Tape[:len(dt1Tape)-1]
-		dda += 100 * dt12
-		// b := 1 - x[i]
-		dt111 = db1
-		db1 = 0
-		b = bTape[len(bTape)-1]
-		bTape = bTape[:len(bTape)-1]
-		hv[i] -= dt111
-		// db := -v[i]
-		db = dbTape[len(dbTape)-1]
-		dbTape = dbTape[:len(dbTape)-1]
-		// a := x[i+1] - t
-		dt10 = da1
-		da1 = 0
-		a = aTape[len(aTape)-1]
-		aTape = aTape[:len(aTape)-1]
-		hv[i+1] += dt10
-		dt5 -= dt10
-		// da := v[i+1] - dt
-		dt9 = dda
-		dda = 0
-		da = daTape[len(daTape)-1]
-		daTape = daTape[:len(daTape)-1]
-		ddt -= dt9
-		// t := x[i] * x[i]
-		dt8 = dt5
-		dt5 = 0
-		hv[i] += 2 * x[i] * dt8
-		// dt := x[i]*v[i] + x[i]*v[i]
-		dt7 = ddt
-		ddt = 0
-		dt51 = dt7
-		dt6 = dt7
-		hv[i] += v[i] * dt6
-		hv[i] += v[i] * dt51
-	}
 	return hvpOfRosenbrock1, hvpOfRosenbrock2
 }
 
@@ -557,211 +334,95 @@ func hvpOfNLL(w []float64, data []Obs, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfNLL: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var dz, z, dt, t5, t, t6, max2, max1, dmax1, abs1, abs, dabs, t7, t1, exp1, exp, t8, dexp, t9, t10, dlog1p, log1p1, log1p, t11, dt2, t12, t2, dt3, t13, t3, t14, dt4, t15, t4, t16, t17 float64
-	var k, i, iters, tapeLen, trips int
-	var o Obs
-	var tapes, condTape, condTape1, zTape, dabsTape, expTape, exp1Tape, dexpTape []float64
+	var dt, t5, t, t6 float64
+	var k int
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("hvpOfNLL: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
 	var ds float64
 	s := 0.0
-	iters = len(data)
-	tapeLen = iters + iters*4 + (iters + iters + iters) + iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	zTape, tapes = tapes[:0:iters+iters*4], tapes[iters+iters*4:]
-	dabsTape, tapes = tapes[:0:iters+iters+iters], tapes[iters+iters+iters:]
-	expTape, tapes = tapes[:0:iters], tapes[iters:]
-	exp1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	dexpTape, tapes = tapes[:0:iters], tapes[iters:]
-	condTape, tapes = tapes[:0:iters], tapes[iters:]
-	condTape1 = tapes[:0:iters]
-	trips = 0
-	for i, o = range data {
-		trips++
-		dz = v[4]
-		zTape = append(zTape, z)
-		z = w[4]
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for _, o := range data (forward and backward in one pass: a sum)
+	for _, o := range data {
+		dz := v[4]
+		z := w[4]
 		for k = range o.X {
 			dt = o.X[k] * v[k]
 			t5 = w[k] * o.X[k]
 			t = t5
 			dz += dt
-			zTape = append(zTape, z)
 			t6 = z + t
 			z = t6
 		}
-		max2 = max(z, 0)
-		max1 = max2
-		dmax1 = 0
+		max1 := max(z, 0)
+		var dmax1 float64
 		if z == 0 {
 			dmax1 += dz / 2
 		} else if z == max1 {
 			dmax1 += dz
 		}
-		abs1 = math.Abs(z)
-		abs = abs1
-		dabsTape = append(dabsTape, dabs)
-		dabs = 0
+		abs := math.Abs(z)
+		var dabs float64
 		if z > 0 {
-			condTape1 = append(condTape1, 1)
-			dabsTape = append(dabsTape, dabs)
 			dabs += dz
-		} else {
-			condTape1 = append(condTape1, 0)
-			if z < 0 {
-				condTape = append(condTape, 1)
-				dabsTape = append(dabsTape, dabs)
-				dabs -= dz
-			} else {
-				condTape = append(condTape, 0)
-			}
-		}
-		t7 = -abs
-		t1 = t7
-		expTape = append(expTape, exp)
-		exp1 = math.Exp(t1)
-		exp1Tape = append(exp1Tape, exp1)
-		exp = exp1
-		dexpTape = append(dexpTape, dexp)
-		t8 = exp * -dabs
-		dexp = t8
-		t9 = 1 + exp
-		t10 = dexp / t9
-		dlog1p = t10
-		log1p1 = math.Log1p(exp)
-		log1p = log1p1
-		t11 = dmax1 + dlog1p
-		dt2 = t11
-		t12 = max1 + log1p
-		t2 = t12
-		dt3 = o.Y * dz
-		t13 = o.Y * z
-		t3 = t13
-		t14 = dt2 - dt3
-		dt4 = t14
-		t15 = t2 - t3
-		t4 = t15
-		t16 = ds + dt4
-		ds = t16
-		t17 = s + t4
-		s = t17
-	}
-	hvpOfNLL1 := s
-	hvpOfNLL2 := ds
-
-	var dds, ds1, dt17, dt41, dt16, ddt4, dt15, dt21, dt31, dt14, ddt2, dt13, dz1, dt12, dmax11, dlog1p1, dt11, ddlog1p, dlog1p11, dexp1, dt10, ddexp, dt8, dexp11, dt1, dt7, dabs1, dabs11, dmax2, dt6, dt5, dt51 float64
-	// return s, ds
-	dds = 1
-	// for _, o := range data
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		o = data[i]
-		// s += t4
-		dt17 = ds1
-		dt41 += dt17
-		// ds += dt4
-		dt16 = dds
-		ddt4 += dt16
-		// t4 := t2 - t3
-		dt15 = dt41
-		dt41 = 0
-		dt21 += dt15
-		dt31 -= dt15
-		// dt4 := dt2 - dt3
-		dt14 = ddt4
-		ddt4 = 0
-		ddt2 += dt14
-		// t3 := o.Y * z
-		dt13 = dt31
-		dt31 = 0
-		dz1 += o.Y * dt13
-		// t2 := max1 + log1p
-		dt12 = dt21
-		dt21 = 0
-		dmax11 += dt12
-		dlog1p1 += dt12
-		// dt2 := dmax1 + dlog1p
-		dt11 = ddt2
-		ddt2 = 0
-		ddlog1p += dt11
-		// log1p := math.Log1p(exp)
-		dlog1p11 = dlog1p1
-		dlog1p1 = 0
-		dexp1 += dlog1p11 / (1 + exp)
-		// dlog1p := dexp / (1 + exp)
-		t9 = 1 + exp
-		t10 = dexp / t9
-		dt10 = ddlog1p
-		ddlog1p = 0
-		ddexp += dt10 / t9
-		dexp1 -= t10 * (1 / t9) * dt10
-		// dexp := exp * -dabs
-		dt8 = ddexp
-		ddexp = 0
-		dexp = dexpTape[len(dexpTape)-1]
-		dexpTape = dexpTape[:len(dexpTape)-1]
-		dexp1 -= dabs * dt8
-		// exp := math.Exp(t1)
-		exp1 = exp1Tape[len(exp1Tape)-1]
-		exp1Tape = exp1Tape[:len(exp1Tape)-1]
-		dexp11 = dexp1
-		dexp1 = 0
-		exp = expTape[len(expTape)-1]
-		expTape = expTape[:len(expTape)-1]
-		dt1 += exp1 * dexp11
-		// t1 := -abs
-		dt7 = dt1
-		dt1 = 0
-		dabs1 -= dt7
-		// if z > 0
-		condT := condTape1[len(condTape1)-1] != 0
-		condTape1 = condTape1[:len(condTape1)-1]
-		if condT {
-			// dabs += dz
-			dabsTape = dabsTape[:len(dabsTape)-1]
-		} else {
-			// if z < 0
-			cond := condTape[len(condTape)-1] != 0
-			condTape = condTape[:len(condTape)-1]
-			if cond {
-				// dabs -= dz
-				dabsTape = dabsTape[:len(dabsTape)-1]
-			}
-		}
-		// var dabs float64
-		dabs = dabsTape[len(dabsTape)-1]
-		dabsTape = dabsTape[:len(dabsTape)-1]
-		// abs := math.Abs(z)
-		dabs11 = dabs1
-		dabs1 = 0
-		if z > 0 {
-			dz1 += dabs11
 		} else if z < 0 {
-			dz1 -= dabs11
+			dabs -= dz
+		}
+		t1 := -abs
+		exp := math.Exp(t1)
+		dexp := exp * -dabs
+		t7 := 1 + exp
+		dlog1p := dexp / t7
+		log1p := math.Log1p(exp)
+		dt2 := dmax1 + dlog1p
+		t2 := max1 + log1p
+		dt3 := o.Y * dz
+		t3 := o.Y * z
+		dt4 := dt2 - dt3
+		t4 := t2 - t3
+		ds += dt4
+		s += t4
+		var dt6, dt5, dt51 float64
+		// s += t4
+		// ds += dt4
+		// t4 := t2 - t3
+		dt31 := -ds1
+		// dt4 := dt2 - dt3
+		// t3 := o.Y * z
+		dz1 := o.Y * dt31
+		// t2 := max1 + log1p
+		// dt2 := dmax1 + dlog1p
+		// log1p := math.Log1p(exp)
+		dexp1 := ds1 / (1 + exp)
+		// dlog1p := dexp / (1 + exp)
+		ddexp := dds / t7
+		dt7 := -dlog1p * (dds / t7)
+		dexp1 += dt7
+		// dexp := exp * -dabs
+		dexp1 -= dabs * ddexp
+		// exp := math.Exp(t1)
+		dt1 := exp * dexp1
+		// t1 := -abs
+		dabs1 := -dt1
+		// abs := math.Abs(z)
+		if z > 0 {
+			dz1 += dabs1
+		} else if z < 0 {
+			dz1 -= dabs1
 		}
 		// max1 := max(z, 0)
-		dmax2 = dmax11
-		dmax11 = 0
-		max2 = max(z, 0)
 		if z == 0 {
-			dz1 += dmax2 / 2
-		} else if z == max2 {
-			dz1 += dmax2
+			dz1 += ds1 / 2
+		} else if z == max1 {
+			dz1 += ds1
 		}
 		// for k := range o.X
 		for trip := 4; trip > 0; trip-- {
 			k = trip - 1
 			// z += t
-			zTape = zTape[:len(zTape)-1]
 			dt6 = dz1
 			dt5 += dt6
 			// t := w[k] * o.X[k]
@@ -771,9 +432,8 @@ func hvpOfNLL(w []float64, data []Obs, v, hv []float64) (float64, float64) {
 		}
 		// z := w[4]
 		hv[4] += dz1
-		dz1 = 0
-		z = zTape[len(zTape)-1]
-		zTape = zTape[:len(zTape)-1]
 	}
+	hvpOfNLL1 := s
+	hvpOfNLL2 := ds
 	return hvpOfNLL1, hvpOfNLL2
 }

@@ -1,0 +1,152 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Directives that run the function's body more than once per call:
+// FHessian (once per input component), FJacobian (once per input or
+// output component), FVJP of a function with an output (F fills y, then
+// the VJP runs the body on a copy). A call with effects (a random number,
+// a counter) or a write to memory the function does not own would then
+// happen more often than in the source, and values, outputs and
+// derivatives would belong to different draws: refused, at the effect.
+
+// repeatedRuns says how often a directive runs F's body, for messages, or
+// "" when it runs it once.
+func repeatedRuns(g *gradFunc) string {
+	switch {
+	case g.dir.kind == "hessian":
+		return "once per input component"
+	case g.dir.kind == "jacobian":
+		return "once per input or output component"
+	case g.dir.kind == "vjp" && g.out != nil:
+		return "twice (to fill " + g.out.Name() + ", then for its vector-Jacobian product)"
+	}
+	return ""
+}
+
+// checkRepeatable reports the effects in fn's body that a directive
+// running the body more than once would repeat.
+func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
+	runs := repeatedRuns(g)
+	if runs == "" {
+		return nil
+	}
+	l := p.newLowerer(g, file, nil)
+	var diags []Diagnostic
+	report := func(pos token.Pos, what string) {
+		diags = append(diags, Diagnostic{Pos: pos, Message: "//gradgen:" + g.dir.kind + " runs " + g.decl.Name.Name + "'s body " + runs + ", and " + what + " would happen each time: keep effects out of the function (pass the values in), or use " + onceInstead(g)})
+	}
+	// The memory the function may write: its own locals, the output,
+	// parameters passed by value.
+	owned := func(obj types.Object) bool {
+		v, ok := obj.(*types.Var)
+		if !ok {
+			return false
+		}
+		if v == g.out || v.Parent() != nil && v.Parent() != p.pkg.Scope() && !isParam(g, v) {
+			return true
+		}
+		return isParam(g, v) && !byReference(v.Type())
+	}
+	// A write is an effect when it reaches memory the function does not
+	// own: a parameter variable itself (w = w[:n]) is a copy.
+	write := func(x ast.Expr) {
+		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
+			if obj := l.rootVar(id); id.Name == "_" || obj == nil || isParam(g, obj) || owned(obj) {
+				return
+			}
+		}
+		if obj := l.rootVar(x); obj != nil && !owned(obj) {
+			report(x.Pos(), "the write into "+l.source(x))
+		}
+	}
+	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if !l.repeatableCall(n, owned) {
+				report(n.Pos(), "the call "+l.source(n)+", which has effects or writes memory it is passed,")
+				return false
+			}
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				write(x)
+			}
+		case *ast.IncDecStmt:
+			write(n.X)
+		}
+		return true
+	})
+	return diags
+}
+
+// pureStdlib are standard packages whose functions (not methods) only
+// compute values from their arguments.
+var pureStdlib = map[string]bool{"math": true, "math/bits": true, "strings": true, "strconv": true, "unicode": true, "unicode/utf8": true}
+
+// repeatableCall reports whether call may run more often than in the
+// source: it has no effects, or writes only memory the function owns
+// (bump(&k) for a local k) through a function of this package that has no
+// other effects.
+func (l *lowerer) repeatableCall(call *ast.CallExpr, owned func(types.Object) bool) bool {
+	if l.pureCall(call, map[*types.Func]bool{}) {
+		return true
+	}
+	fn := calleeFunc(l.info, call)
+	if fn == nil {
+		return false
+	}
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() == nil && fn.Pkg() != nil && pureStdlib[fn.Pkg().Path()] {
+		return true
+	}
+	if _, ok := l.decls[fn]; !ok || fn.Pkg() != l.pkg {
+		return false
+	}
+	for _, a := range call.Args {
+		if t := l.info.TypeOf(a); t != nil && isRef(t) {
+			root := l.rootVar(ast.Unparen(a))
+			if u, ok := ast.Unparen(a).(*ast.UnaryExpr); ok && u.Op == token.AND {
+				root = l.rootVar(u.X)
+			}
+			if root == nil || !owned(root) {
+				return false
+			}
+		}
+	}
+	// Its writes go to owned memory; its other effects must be none.
+	if l.writers == nil {
+		l.writers = map[*types.Func]bool{}
+	}
+	was, known := l.writers[fn]
+	l.writers[fn] = false
+	pure := l.pureCall(call, map[*types.Func]bool{})
+	if known {
+		l.writers[fn] = was
+	} else {
+		delete(l.writers, fn)
+	}
+	return pure
+}
+
+func isParam(g *gradFunc, v *types.Var) bool {
+	if v == g.recv {
+		return true
+	}
+	for _, p := range g.params {
+		if p == v {
+			return true
+		}
+	}
+	return false
+}
+
+// onceInstead names the directives that run the body once.
+func onceInstead(g *gradFunc) string {
+	if g.dir.kind == "hessian" {
+		return "//gradgen:hvp, which runs it once"
+	}
+	return "//gradgen:jvp, which runs it once"
+}
