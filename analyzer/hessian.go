@@ -108,16 +108,11 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	}
 	// n, the number of components.
 	n := h.names.fresh("n")
-	body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(n)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}})
-	for _, in := range inputs {
-		count, err := h.components(in.v.Type(), adjoint.Id(in.name), func(adjoint.Expr, types.Type) []adjoint.Stmt {
-			return []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(n), Inc: true}}
-		})
-		if err != nil {
-			return nil, err
-		}
-		body = append(body, count...)
+	count, err := h.count(n, inputs)
+	if err != nil {
+		return nil, err
 	}
+	body = append(body, count...)
 	nn := adjoint.Bin("*", adjoint.Id(n), adjoint.Id(n))
 	lenHess := adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(hess)}}
 	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
@@ -544,4 +539,39 @@ func floatSequence(t types.Type) (types.Type, bool) {
 		return u.Elem(), isFloat(u.Elem())
 	}
 	return nil, false
+}
+
+// count declares n, the number of the inputs' components: a float slice
+// or array counts its length, anything else is walked.
+func (h *hessianWriter) count(n string, inputs []*hessianInput) ([]adjoint.Stmt, error) {
+	var sum adjoint.Expr
+	add := func(e adjoint.Expr) {
+		if sum == nil {
+			sum = e
+		} else {
+			sum = adjoint.Bin("+", sum, e)
+		}
+	}
+	floats := 0
+	var walks []adjoint.Stmt
+	for _, in := range inputs {
+		switch _, seq := floatSequence(in.v.Type()); {
+		case seq:
+			add(lenExpr(adjoint.Id(in.name)))
+		case isFloat(in.v.Type()):
+			floats++
+		default:
+			w, err := h.components(in.v.Type(), adjoint.Id(in.name), func(adjoint.Expr, types.Type) []adjoint.Stmt {
+				return []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(n), Inc: true}}
+			})
+			if err != nil {
+				return nil, err
+			}
+			walks = append(walks, w...)
+		}
+	}
+	if floats > 0 || sum == nil {
+		add(adjoint.Literal(fmt.Sprint(floats)))
+	}
+	return append([]adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(n)}, Op: ":=", Rhs: []adjoint.Expr{sum}}}, walks...), nil
 }

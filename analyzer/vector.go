@@ -425,19 +425,30 @@ func (p *pkgContext) jacobianFunction(g *gradFunc, file *ast.File, fn *ast.FuncD
 	if len(diags) > 0 {
 		return nil, diags
 	}
+	// The columns' JVP, when forward mode takes the function: what only
+	// reverse mode differentiates (a pullback rule) gets a Jacobian of rows
+	// alone.
 	jg := *g
 	jg.name = p.freshHelperName("jvpOut" + base)
 	var jvp *adjoint.Func
-	if g.out != nil {
-		jvp, diags = p.forwardOut(&jg, file)
+	_, forwardDiags := p.discarding(func() (*adjoint.Func, []Diagnostic) {
+		if g.out != nil {
+			return p.forwardOut(&jg, file)
+		}
+		return p.forwardFunction(&jg, file)
+	})
+	if len(forwardDiags) == 0 {
+		if g.out != nil {
+			jvp, _ = p.forwardOut(&jg, file)
+		} else {
+			jvp, _ = p.forwardFunction(&jg, file)
+		}
+		jvp.Doc = jg.name + " returns the derivative of " + g.decl.Name.Name + "'s outputs along the tangents of its inputs: the columns of " + g.name + "."
+		p.helperFuncs[file] = append(p.helperFuncs[file], jvp)
 	} else {
-		jvp, diags = p.forwardFunction(&jg, file)
+		jg.name = ""
 	}
-	if len(diags) > 0 {
-		return nil, diags
-	}
-	jvp.Doc = jg.name + " returns the derivative of " + g.decl.Name.Name + "'s outputs along the tangents of its inputs: the columns of " + g.name + "."
-	p.helperFuncs[file] = append(p.helperFuncs[file], jvp, vjp)
+	p.helperFuncs[file] = append(p.helperFuncs[file], vjp)
 	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g}
 	w.declareSourceNames(g)
 	out, err := w.writeJacobian(jg.name, vjpName)
@@ -506,16 +517,11 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
 		}
 	}
 	n, m := h.names.fresh("n"), h.names.fresh("m")
-	body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(n)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}})
-	for _, in := range inputs {
-		count, err := h.components(in.v.Type(), id(in.name), func(adjoint.Expr, types.Type) []adjoint.Stmt {
-			return []adjoint.Stmt{adjoint.IncDec{X: id(n), Inc: true}}
-		})
-		if err != nil {
-			return nil, err
-		}
-		body = append(body, count...)
+	count, err := h.count(n, inputs)
+	if err != nil {
+		return nil, err
 	}
+	body = append(body, count...)
 	var y string
 	if g.out != nil {
 		y = h.paramName(g.out)
@@ -668,7 +674,11 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
 			}, lit(fmt.Sprint(k)), lhs)})
 		}
 	}
-	body = append(body, adjoint.If{Cond: adjoint.Bin("<=", id(n), id(m)), Then: cols, Else: rows})
+	if jvp == "" {
+		body = append(body, rows...) // forward mode does not take the function
+	} else {
+		body = append(body, adjoint.If{Cond: adjoint.Bin("<=", id(n), id(m)), Then: cols, Else: rows})
+	}
 	out.Body = body
 	if len(results) > 0 {
 		ret := adjoint.Return{}

@@ -100,13 +100,7 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("DotHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
-	for range x {
-		n++
-	}
+	n := len(w) + len(x)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("DotHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -140,14 +134,14 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 		}
 		k += len(x)
 		k = 0
-		for i3 := range w {
-			hess[j*n+k] += hvw[i3]
-			hvw[i3] = 0
+		for i1 := range w {
+			hess[j*n+k] += hvw[i1]
+			hvw[i1] = 0
 			k++
 		}
-		for i4 := range x {
-			hess[j*n+k] += hvx[i4]
-			hvx[i4] = 0
+		for i2 := range x {
+			hess[j*n+k] += hvx[i2]
+			hvx[i2] = 0
 			k++
 		}
 	}
@@ -424,13 +418,7 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("MatVecHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n1 := 0
-	for range W {
-		n1++
-	}
-	for range x {
-		n1++
-	}
+	n1 := len(W) + len(x)
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("MatVecHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -464,14 +452,14 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		}
 		k1 += len(x)
 		k1 = 0
-		for i2 := range W {
-			hess[j1*n1+k1] += hvW[i2]
-			hvW[i2] = 0
+		for i := range W {
+			hess[j1*n1+k1] += hvW[i]
+			hvW[i] = 0
 			k1++
 		}
-		for i3 := range x {
-			hess[j1*n1+k1] += hvx[i3]
-			hvx[i3] = 0
+		for i1 := range x {
+			hess[j1*n1+k1] += hvx[i1]
+			hvx[i1] = 0
 			k1++
 		}
 	}
@@ -853,10 +841,7 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 	if len(dz) < len(z) {
 		panic(fmt.Sprintf("SoftmaxCEHessian: len(dz) = %d is shorter than len(z) = %d", len(dz), len(z)))
 	}
-	n := 0
-	for range z {
-		n++
-	}
+	n := len(z)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SoftmaxCEHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -879,9 +864,9 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 		}
 		k += len(z)
 		k = 0
-		for i2 := range z {
-			hess[j*n+k] += hv[i2]
-			hv[i2] = 0
+		for i1 := range z {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -1425,11 +1410,10 @@ func (p *Poly) EvalHessian(x float64, dp *Poly, hess []float64) (float64, float6
 	if len(dp.C) < len(p.C) {
 		panic(fmt.Sprintf("EvalHessian: len(dp.C) = %d is shorter than len(p.C) = %d", len(dp.C), len(p.C)))
 	}
-	n := 0
+	n := 1
 	for range p.C {
 		n++
 	}
-	n++
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("EvalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1756,10 +1740,7 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ResidualsWHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
+	n := len(w)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ResidualsWHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1782,9 +1763,9 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 		}
 		k += len(w)
 		k = 0
-		for i2 := range w {
-			hess[j*n+k] += hv[i2]
-			hv[i2] = 0
+		for i1 := range w {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -1989,11 +1970,7 @@ func ArrayHVP(a [3]float64, k float64, va [3]float64, vk float64) (float64, [3]f
 
 // ArrayHessian returns Array's value and its gradient with respect to a, k, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64, float64) {
-	n := 0
-	for range a {
-		n++
-	}
-	n++
+	n := len(a) + 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ArrayHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2027,8 +2004,8 @@ func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64,
 		}
 		k1++
 		k1 = 0
-		for i2 := range a {
-			hess[j*n+k1] += hva[i2]
+		for i1 := range a {
+			hess[j*n+k1] += hva[i1]
 			k1++
 		}
 		hess[j*n+k1] += hvk
@@ -2474,10 +2451,7 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ScaledHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
+	n := len(w)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ScaledHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2500,9 +2474,9 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 		}
 		k += len(w)
 		k = 0
-		for i3 := range w {
-			hess[j*n+k] += hv[i3]
-			hv[i3] = 0
+		for i2 := range w {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
 			k++
 		}
 	}
@@ -2677,10 +2651,7 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("SelfAssignHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
+	n := len(w)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SelfAssignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2703,9 +2674,9 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 		}
 		k += len(w)
 		k = 0
-		for i2 := range w {
-			hess[j1*n+k] += hv[i2]
-			hv[i2] = 0
+		for i1 := range w {
+			hess[j1*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -2828,9 +2799,7 @@ func SumAfterUseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 
 // SumAfterUseHessian returns SumAfterUse's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SumAfterUseHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SumAfterUseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3023,10 +2992,7 @@ func ChainHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("ChainHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n := 0
-	for range x {
-		n++
-	}
+	n := len(x)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ChainHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3049,9 +3015,9 @@ func ChainHessian(x, dx, hess []float64) float64 {
 		}
 		k += len(x)
 		k = 0
-		for i2 := range x {
-			hess[j*n+k] += hv[i2]
-			hv[i2] = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -3487,9 +3453,7 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 
 // CompositeLitsHessian returns CompositeLits's value and its gradient with respect to a, b, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func CompositeLitsHessian(a, b float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("CompositeLitsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}

@@ -106,9 +106,7 @@ func Nested2HVP(w, b, vw, vb float64) (float64, float64, float64, float64, float
 
 // Nested2Hessian returns Nested2's value and its gradient with respect to w, b, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Nested2Hessian(w, b float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Nested2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -374,8 +372,7 @@ func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
 
 // HelperInLoopHessian returns HelperInLoop's value and its gradient with respect to w, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func HelperInLoopHessian(w float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("HelperInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -494,10 +491,7 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("SliceHelperHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n1 := 0
-	for range w {
-		n1++
-	}
+	n1 := len(w)
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("SliceHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -520,9 +514,9 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 		}
 		k += len(w)
 		k = 0
-		for i1 := range w {
-			hess[j*n1+k] += hv[i1]
-			hv[i1] = 0
+		for i := range w {
+			hess[j*n1+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -725,8 +719,7 @@ func WithRuleHVP(x, v float64) (float64, float64, float64) {
 
 // WithRuleHessian returns WithRule's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func WithRuleHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("WithRuleHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -806,8 +799,7 @@ func OtherPackageHVP(x, v float64) (float64, float64, float64) {
 
 // OtherPackageHessian returns OtherPackage's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func OtherPackageHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("OtherPackageHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1212,11 +1204,7 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("StoredHelperInLoopHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	n++
-	for range w {
-		n++
-	}
+	n := len(w) + 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("StoredHelperInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1252,9 +1240,9 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 		k = 0
 		hess[j*n+k] += hvy
 		k++
-		for i3 := range w {
-			hess[j*n+k] += hvw[i3]
-			hvw[i3] = 0
+		for i2 := range w {
+			hess[j*n+k] += hvw[i2]
+			hvw[i2] = 0
 			k++
 		}
 	}
@@ -1482,9 +1470,7 @@ func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, fl
 
 // TwoResultsHessian returns TwoResults's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func TwoResultsHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("TwoResultsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1698,9 +1684,7 @@ func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, 
 
 // ScalarHelperHessian returns ScalarHelper's value and its gradient with respect to x, s, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ScalarHelperHessian(x, s float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ScalarHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2064,11 +2048,7 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("InlinedElementInLoopHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	n++
-	for range w {
-		n++
-	}
+	n := len(w) + 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("InlinedElementInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2104,9 +2084,9 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 		k = 0
 		hess[j*n+k] += hvy
 		k++
-		for i2 := range w {
-			hess[j*n+k] += hvw[i2]
-			hvw[i2] = 0
+		for i1 := range w {
+			hess[j*n+k] += hvw[i1]
+			hvw[i1] = 0
 			k++
 		}
 	}
@@ -2195,8 +2175,7 @@ func ZeroTangentArgsHVP(x, v float64) (float64, float64, float64) {
 
 // ZeroTangentArgsHessian returns ZeroTangentArgs's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ZeroTangentArgsHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ZeroTangentArgsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2371,10 +2350,7 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("VarNormHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
-	n := 0
-	for range xs {
-		n++
-	}
+	n := len(xs)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarNormHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2397,9 +2373,9 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 		}
 		k += len(xs)
 		k = 0
-		for i1 := range xs {
-			hess[j*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range xs {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -2493,11 +2469,7 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 	if len(dws) < len(ws) {
 		panic(fmt.Sprintf("VarScaledHessian: len(dws) = %d is shorter than len(ws) = %d", len(dws), len(ws)))
 	}
-	n := 0
-	n++
-	for range ws {
-		n++
-	}
+	n := len(ws) + 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarScaledHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2533,9 +2505,9 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 		k1 = 0
 		hess[j*n+k1] += hvk
 		k1++
-		for i1 := range ws {
-			hess[j*n+k1] += hvws[i1]
-			hvws[i1] = 0
+		for i := range ws {
+			hess[j*n+k1] += hvws[i]
+			hvws[i] = 0
 			k1++
 		}
 	}
@@ -2615,10 +2587,7 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("VarPairHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
+	n := len(w)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarPairHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2641,9 +2610,9 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 		}
 		k += len(w)
 		k = 0
-		for i1 := range w {
-			hess[j*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range w {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}

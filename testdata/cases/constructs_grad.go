@@ -100,9 +100,7 @@ func DefineHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float6
 
 // DefineHessian returns Define's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func DefineHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("DefineHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -223,8 +221,7 @@ func VarDeclHVP(x, v float64) (float64, float64, float64) {
 
 // VarDeclHessian returns VarDecl's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func VarDeclHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarDeclHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -376,9 +373,7 @@ func ReassignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 
 // ReassignHessian returns Reassign's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ReassignHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ReassignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -556,9 +551,7 @@ func OpAssignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 
 // OpAssignHessian returns OpAssign's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func OpAssignHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("OpAssignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -662,8 +655,7 @@ func IncDecHVP(x, v float64) (float64, float64, float64) {
 
 // IncDecHessian returns IncDec's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func IncDecHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("IncDecHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -830,9 +822,7 @@ func SwapHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64)
 
 // SwapHessian returns Swap's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SwapHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SwapHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -958,8 +948,7 @@ func ShadowHVP(x, v float64) (float64, float64, float64) {
 
 // ShadowHessian returns Shadow's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ShadowHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ShadowHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1084,8 +1073,7 @@ func ConstantsHVP(x, v float64) (float64, float64, float64) {
 
 // ConstantsHessian returns Constants's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ConstantsHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ConstantsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1234,8 +1222,7 @@ func ConversionsHVP(x float64, n int, v float64) (float64, float64, float64) {
 
 // ConversionsHessian returns Conversions's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ConversionsHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("ConversionsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -1328,9 +1315,7 @@ func NamedHVP(c, k, vc, vk Celsius) (Celsius, Celsius, Celsius, Celsius, Celsius
 
 // NamedHessian returns Named's value and its gradient with respect to c, k, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NamedHessian(c, k Celsius, hess []float64) (Celsius, Celsius, Celsius) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NamedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1467,9 +1452,7 @@ func Float32HVP(x, y, vx, vy float32) (float32, float32, float32, float32, float
 
 // Float32Hessian returns Float32's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Float32Hessian(x, y float32, hess []float32) (float32, float32, float32) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Float32Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1581,9 +1564,7 @@ func (c Celsius) FahrenheitHVP(scale float64, vc Celsius, vscale float64) (float
 
 // FahrenheitHessian returns Fahrenheit's value and its gradient with respect to c, scale, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func (c Celsius) FahrenheitHessian(scale float64, hess []float64) (float64, Celsius, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("FahrenheitHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1677,8 +1658,7 @@ func unexportedHVP(x, v float64) (float64, float64, float64) {
 
 // unexportedHessian returns unexported's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func unexportedHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("unexportedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1762,9 +1742,7 @@ func WrtHVP(w, x, b, vw, vb float64) (float64, float64, float64, float64, float6
 
 // WrtHessian returns Wrt's value and its gradient with respect to w, b, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func WrtHessian(w, x, b float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("WrtHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1867,8 +1845,7 @@ func RenamedHVP(x, v float64) (float64, float64, float64) {
 
 // RenamedHessian returns Renamed's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RenamedHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RenamedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1946,8 +1923,7 @@ func PassiveHVP(x float64, n int, name string, v float64) (float64, float64, flo
 
 // PassiveHessian returns Passive's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PassiveHessian(x float64, n int, name string, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("PassiveHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -2028,8 +2004,7 @@ func DeadNaNHVP(x, v float64) (float64, float64, float64) {
 
 // DeadNaNHessian returns DeadNaN's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func DeadNaNHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("DeadNaNHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2122,8 +2097,7 @@ func PassiveExponentHVP(x, p, v float64) (float64, float64, float64) {
 
 // PassiveExponentHessian returns PassiveExponent's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PassiveExponentHessian(x, p float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PassiveExponentHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2183,9 +2157,7 @@ func ReturnParamHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 
 // ReturnParamHessian returns ReturnParam's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ReturnParamHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ReturnParamHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2255,8 +2227,7 @@ func UnusedHVP(x, v float64) (float64, float64, float64) {
 
 // UnusedHessian returns Unused's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func UnusedHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("UnusedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2383,10 +2354,7 @@ func ParensHVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64,
 
 // ParensHessian returns Parens's value and its gradient with respect to x, y, z, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ParensHessian(x, y, z float64, hess []float64) (float64, float64, float64, float64) {
-	n := 0
-	n++
-	n++
-	n++
+	n := 3
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ParensHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}

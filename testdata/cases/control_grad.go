@@ -216,9 +216,7 @@ func IfElseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float6
 
 // IfElseHessian returns IfElse's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func IfElseHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("IfElseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -363,8 +361,7 @@ func IfNoElseHVP(x, v float64) (float64, float64, float64) {
 
 // IfNoElseHessian returns IfNoElse's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func IfNoElseHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("IfNoElseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -501,9 +498,7 @@ func RestoredAfterBranchHVP(x, y, vx, vy float64) (float64, float64, float64, fl
 
 // RestoredAfterBranchHessian returns RestoredAfterBranch's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RestoredAfterBranchHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RestoredAfterBranchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -690,8 +685,7 @@ reverse:
 
 // SwitchTaggedHessian returns SwitchTagged's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SwitchTaggedHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SwitchTaggedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -835,9 +829,7 @@ func SwitchTaglessHVP(x, y, vx, vy float64) (float64, float64, float64, float64,
 
 // SwitchTaglessHessian returns SwitchTagless's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SwitchTaglessHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SwitchTaglessHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -994,8 +986,7 @@ func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
 
 // PowerHessian returns Power's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PowerHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("PowerHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -1136,8 +1127,7 @@ func CountDownHVP(x float64, n int, v float64) (float64, float64, float64) {
 
 // CountDownHessian returns CountDown's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func CountDownHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("CountDownHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -1392,9 +1382,7 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 
 // NestedHessian returns Nested's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NestedHessian(x, y float64, n int, hess []float64) (float64, float64, float64) {
-	n1 := 0
-	n1++
-	n1++
+	n1 := 2
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("NestedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -1724,8 +1712,7 @@ reverse:
 
 // ReturnInLoopHessian returns ReturnInLoop's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ReturnInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("ReturnInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -1888,8 +1875,7 @@ reverse:
 
 // ReturnInBranchHessian returns ReturnInBranch's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ReturnInBranchHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ReturnInBranchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2129,8 +2115,7 @@ func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 
 // BranchInLoopHessian returns BranchInLoop's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func BranchInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("BranchInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -2294,8 +2279,7 @@ func HalvingsHVP(x, v float64) (float64, float64, float64) {
 
 // HalvingsHessian returns Halvings's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func HalvingsHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("HalvingsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2514,8 +2498,7 @@ func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 
 // ContinueHessian returns Continue's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ContinueHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("ContinueHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -2707,8 +2690,7 @@ func BreakHVP(x float64, n int, v float64) (float64, float64, float64) {
 
 // BreakHessian returns Break's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func BreakHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("BreakHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -2992,8 +2974,7 @@ outer:
 
 // LabeledHessian returns Labeled's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LabeledHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("LabeledHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -3203,8 +3184,7 @@ func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, floa
 
 // SideEffectConditionHessian returns SideEffectCondition's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SideEffectConditionHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("SideEffectConditionHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -3320,9 +3300,7 @@ func DivisorHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float
 
 // DivisorHessian returns Divisor's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func DivisorHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("DivisorHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3432,8 +3410,7 @@ func BoundFromInputHVP(x, v float64) (float64, float64, float64) {
 
 // BoundFromInputHessian returns BoundFromInput's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("BoundFromInputHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3615,9 +3592,7 @@ func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, flo
 
 // LogisticHessian returns Logistic's value and its gradient with respect to r, x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LogisticHessian(r, x float64, steps int, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("LogisticHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3856,8 +3831,7 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 
 // RangeDataHessian returns RangeData's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RangeDataHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RangeDataHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3957,8 +3931,7 @@ func FloatCounterHVP(x, v float64) (float64, float64, float64) {
 
 // FloatCounterHessian returns FloatCounter's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func FloatCounterHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("FloatCounterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4074,8 +4047,7 @@ reverse:
 
 // EndsInIfHessian returns EndsInIf's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func EndsInIfHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("EndsInIfHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4265,10 +4237,7 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("SumOfPowersHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
-	n1 := 0
-	for range xs {
-		n1++
-	}
+	n1 := len(xs)
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("SumOfPowersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -4291,9 +4260,9 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 		}
 		k += len(xs)
 		k = 0
-		for i1 := range xs {
-			hess[j*n1+k] += hv[i1]
-			hv[i1] = 0
+		for i := range xs {
+			hess[j*n1+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -4588,10 +4557,7 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("SumOfBranchesHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
-	n1 := 0
-	for range xs {
-		n1++
-	}
+	n1 := len(xs)
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("SumOfBranchesHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -4614,9 +4580,9 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 		}
 		k += len(xs)
 		k = 0
-		for i1 := range xs {
-			hess[j1*n1+k] += hv[i1]
-			hv[i1] = 0
+		for i := range xs {
+			hess[j1*n1+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -4808,9 +4774,7 @@ func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float
 
 // PendulumHessian returns Pendulum's value and its gradient with respect to theta, omega, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PendulumHessian(theta, omega float64, steps int, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PendulumHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5013,10 +4977,7 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("SumOfTriangleHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
-	n := 0
-	for range xs {
-		n++
-	}
+	n := len(xs)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SumOfTriangleHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5039,9 +5000,9 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 		}
 		k += len(xs)
 		k = 0
-		for i2 := range xs {
-			hess[j*n+k] += hv[i2]
-			hv[i2] = 0
+		for i1 := range xs {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -5260,9 +5221,7 @@ func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, 
 
 // LogisticSwitchHessian returns LogisticSwitch's value and its gradient with respect to r, x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LogisticSwitchHessian(r, x float64, steps, mode int, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("LogisticSwitchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5591,8 +5550,7 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 
 // PiecewisePostHessian returns PiecewisePost's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PiecewisePostHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PiecewisePostHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5804,8 +5762,7 @@ func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
 
 // SmoothPostContinueHessian returns SmoothPostContinue's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SmoothPostContinueHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SmoothPostContinueHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -6073,9 +6030,7 @@ func SwapPostContinueHVP(x, y, vx, vy float64) (float64, float64, float64, float
 
 // SwapPostContinueHessian returns SwapPostContinue's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SwapPostContinueHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SwapPostContinueHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -6342,10 +6297,7 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("NewStateBufferHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n := 0
-	for range x {
-		n++
-	}
+	n := len(x)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NewStateBufferHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -6368,9 +6320,9 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 		}
 		k += len(x)
 		k = 0
-		for i1 := range x {
-			hess[j1*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range x {
+			hess[j1*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -6605,11 +6557,7 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("ViewCarryHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n := 0
-	for range x {
-		n++
-	}
-	n++
+	n := len(x) + 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ViewCarryHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -6643,9 +6591,9 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 		}
 		k++
 		k = 0
-		for i1 := range x {
-			hess[j*n+k] += hvx[i1]
-			hvx[i1] = 0
+		for i := range x {
+			hess[j*n+k] += hvx[i]
+			hvx[i] = 0
 			k++
 		}
 		hess[j*n+k] += hva
@@ -6856,8 +6804,7 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 
 // SqrtPostCounterHessian returns SqrtPostCounter's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SqrtPostCounterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -7334,11 +7281,7 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ViewUpdateReadLaterHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
-	n++
+	n := len(w) + 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ViewUpdateReadLaterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -7372,9 +7315,9 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 		}
 		k1++
 		k1 = 0
-		for i2 := range w {
-			hess[j*n+k1] += hvw[i2]
-			hvw[i2] = 0
+		for i1 := range w {
+			hess[j*n+k1] += hvw[i1]
+			hvw[i1] = 0
 			k1++
 		}
 		hess[j*n+k1] += hvp
@@ -7643,9 +7586,7 @@ reverse:
 
 // NamedResultHessian returns NamedResult's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NamedResultHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NamedResultHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -7804,8 +7745,7 @@ reverse:
 
 // NamedHelperHessian returns NamedHelper's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NamedHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}

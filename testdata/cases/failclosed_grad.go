@@ -46,8 +46,7 @@ func NegSinReturnHVP(x, v float64) (float64, float64, float64) {
 
 // NegSinReturnHessian returns NegSinReturn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NegSinReturnHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NegSinReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -152,8 +151,7 @@ func NegAbsReturnHVP(x, v float64) (float64, float64, float64) {
 
 // NegAbsReturnHessian returns NegAbsReturn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NegAbsReturnHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NegAbsReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -228,8 +226,7 @@ func NegHelperReturnHVP(x, v float64) (float64, float64, float64) {
 
 // NegHelperReturnHessian returns NegHelperReturn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NegHelperReturnHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NegHelperReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -404,8 +401,7 @@ func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
 
 // FloatCounterSumHessian returns FloatCounterSum's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func FloatCounterSumHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("FloatCounterSumHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -550,8 +546,7 @@ reverse:
 
 // UntakenOverflowHessian returns UntakenOverflow's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func UntakenOverflowHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("UntakenOverflowHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -679,8 +674,7 @@ func UntakenLogHVP(x, v float64) (float64, float64, float64) {
 
 // UntakenLogHessian returns UntakenLog's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func UntakenLogHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("UntakenLogHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -826,9 +820,7 @@ func PowZeroExponentHVP(x, y, vx, vy float64) (float64, float64, float64, float6
 
 // PowZeroExponentHessian returns PowZeroExponent's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PowZeroExponentHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PowZeroExponentHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -920,8 +912,7 @@ func NamedFloatHelperHVP(x, v float64) (float64, float64, float64) {
 
 // NamedFloatHelperHessian returns NamedFloatHelper's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NamedFloatHelperHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NamedFloatHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -998,8 +989,7 @@ func LocalNamedMathHVP(x, v float64) (float64, float64, float64) {
 
 // LocalNamedMathHessian returns LocalNamedMath's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LocalNamedMathHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("LocalNamedMathHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1111,10 +1101,7 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ReslicedParamHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n1 := 0
-	for range w {
-		n1++
-	}
+	n1 := len(w)
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("ReslicedParamHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -1137,9 +1124,9 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 		}
 		k += len(w)
 		k = 0
-		for i2 := range w {
-			hess[j*n1+k] += hv[i2]
-			hv[i2] = 0
+		for i1 := range w {
+			hess[j*n1+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -1273,10 +1260,7 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PopLocalHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n := 0
-	for range x {
-		n++
-	}
+	n := len(x)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PopLocalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1299,9 +1283,9 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 		}
 		k += len(x)
 		k = 0
-		for i1 := range x {
-			hess[j*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range x {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -1444,8 +1428,7 @@ func MapDataHVP(x float64, m map[string]float64, v float64) (float64, float64, f
 
 // MapDataHessian returns MapData's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func MapDataHessian(x float64, m map[string]float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("MapDataHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1701,8 +1684,7 @@ func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 
 // VarInLoopCarryHessian returns VarInLoopCarry's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func VarInLoopCarryHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarInLoopCarryHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1833,10 +1815,7 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ReslicedRangeHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n1 := 0
-	for range w {
-		n1++
-	}
+	n1 := len(w)
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("ReslicedRangeHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -1859,9 +1838,9 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 		}
 		k += len(w)
 		k = 0
-		for i1 := range w {
-			hess[j*n1+k] += hv[i1]
-			hv[i1] = 0
+		for i := range w {
+			hess[j*n1+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -2045,10 +2024,7 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n := 0
-	for range x {
-		n++
-	}
+	n := len(x)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PopBeforeSumHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2071,9 +2047,9 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 		}
 		k += len(x)
 		k = 0
-		for i2 := range x {
-			hess[j*n+k] += hv[i2]
-			hv[i2] = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -2517,9 +2493,7 @@ reverse:
 
 // TwoResultsAfterEarlyReturnHessian returns TwoResultsAfterEarlyReturn's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func TwoResultsAfterEarlyReturnHessian(x, y float64, n int, hess []float64) (float64, float64, float64) {
-	n1 := 0
-	n1++
-	n1++
+	n1 := 2
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("TwoResultsAfterEarlyReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -2625,9 +2599,7 @@ func ParallelPassiveHVP(x, y, vx, vy float64) (float64, float64, float64, float6
 
 // ParallelPassiveHessian returns ParallelPassive's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ParallelPassiveHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ParallelPassiveHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2869,9 +2841,7 @@ reverse:
 
 // ParallelUntakenHessian returns ParallelUntaken's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ParallelUntakenHessian(x, y float64, n int, hess []float64) (float64, float64, float64) {
-	n1 := 0
-	n1++
-	n1++
+	n1 := 2
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("ParallelUntakenHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -3333,9 +3303,7 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 
 // RangeArrayPerTripHessian returns RangeArrayPerTrip's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RangeArrayPerTripHessian(x, y float64, n int, hess []float64) (float64, float64, float64) {
-	n1 := 0
-	n1++
-	n1++
+	n1 := 2
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("RangeArrayPerTripHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -3511,9 +3479,7 @@ func WriteThroughViewHVP(x, y, vx, vy float64) (float64, float64, float64, float
 
 // WriteThroughViewHessian returns WriteThroughView's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func WriteThroughViewHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("WriteThroughViewHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3781,9 +3747,7 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 
 // ParallelPassiveInLoopHessian returns ParallelPassiveInLoop's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ParallelPassiveInLoopHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ParallelPassiveInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3977,8 +3941,7 @@ func PiecewiseUnconditionalHVP(x float64, n int, v float64) (float64, float64, f
 
 // PiecewiseUnconditionalHessian returns PiecewiseUnconditional's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PiecewiseUnconditionalHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("PiecewiseUnconditionalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -4214,10 +4177,7 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ParallelDeadInLoopHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
+	n := len(w)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ParallelDeadInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4240,9 +4200,9 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 		}
 		k += len(w)
 		k = 0
-		for i1 := range w {
-			hess[j*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range w {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -4450,8 +4410,7 @@ func RangeValueUnreadKeyHVP(x, v1 float64) (float64, float64, float64) {
 
 // RangeValueUnreadKeyHessian returns RangeValueUnreadKey's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RangeValueUnreadKeyHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RangeValueUnreadKeyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4561,8 +4520,7 @@ func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, f
 	if len(ds.W) < len(s.W) {
 		panic(fmt.Sprintf("PassiveSelfArgHessian: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
 	}
-	n := 0
-	n++
+	n := 1
 	n++
 	for range s.W {
 		n++
@@ -4733,10 +4691,7 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("VarSliceLaterHessian: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
-	n := 0
-	for range a {
-		n++
-	}
+	n := len(a)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarSliceLaterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4759,9 +4714,9 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 		}
 		k += len(a)
 		k = 0
-		for i1 := range a {
-			hess[j*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range a {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -4950,8 +4905,7 @@ reverse:
 
 // UntakenAfterReturnHessian returns UntakenAfterReturn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func UntakenAfterReturnHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("UntakenAfterReturnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5301,11 +5255,7 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("LabelReverseHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
-	n := 0
-	for range xs {
-		n++
-	}
-	n++
+	n := len(xs) + 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("LabelReverseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5339,9 +5289,9 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 		}
 		k++
 		k = 0
-		for i2 := range xs {
-			hess[j*n+k] += hvxs[i2]
-			hvxs[i2] = 0
+		for i1 := range xs {
+			hess[j*n+k] += hvxs[i1]
+			hvxs[i1] = 0
 			k++
 		}
 		hess[j*n+k] += hva
@@ -5542,8 +5492,7 @@ reverse:
 
 // ElemUntakenHessian returns ElemUntaken's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ElemUntakenHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ElemUntakenHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5741,8 +5690,7 @@ func TallyMeanHVP(a Tally, x float64, va Tally, vx float64) (float64, Tally, flo
 
 // TallyMeanHessian returns TallyMean's value and its gradient with respect to a, x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func TallyMeanHessian(a Tally, x float64, hess []float64) (float64, Tally, float64) {
-	n := 0
-	n++
+	n := 1
 	n++
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("TallyMeanHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
@@ -5982,8 +5930,7 @@ func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64)
 
 // OscillatorNotWrtHessian returns OscillatorNotWrt's value and its gradient with respect to k, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func OscillatorNotWrtHessian(s Oscillator, k float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("OscillatorNotWrtHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -6157,10 +6104,7 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("RangeAssignNoKeyHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
-	n := 0
-	for range xs {
-		n++
-	}
+	n := len(xs)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RangeAssignNoKeyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -6183,9 +6127,9 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 		}
 		k += len(xs)
 		k = 0
-		for i1 := range xs {
-			hess[j*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range xs {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -6280,8 +6224,7 @@ func PackageDataStoreHVP(x float64, n int, v float64) (float64, float64, float64
 
 // PackageDataStoreHessian returns PackageDataStore's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PackageDataStoreHessian(x float64, n int, hess []float64) (float64, float64) {
-	n1 := 0
-	n1++
+	n1 := 1
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("PackageDataStoreHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
@@ -6497,10 +6440,7 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("RangeElemCopyHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
+	n := len(w)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RangeElemCopyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -6523,9 +6463,9 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 		}
 		k += len(w)
 		k = 0
-		for i1 := range w {
-			hess[j*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range w {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}
@@ -6658,10 +6598,7 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("ParallelPassiveElemsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n := 0
-	for range x {
-		n++
-	}
+	n := len(x)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ParallelPassiveElemsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -6684,9 +6621,9 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 		}
 		k += len(x)
 		k = 0
-		for i1 := range x {
-			hess[j*n+k] += hv[i1]
-			hv[i1] = 0
+		for i := range x {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
 			k++
 		}
 	}

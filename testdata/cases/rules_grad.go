@@ -39,9 +39,7 @@ func AddHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // AddHessian returns Add's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AddHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("AddHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -119,9 +117,7 @@ func SubHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // SubHessian returns Sub's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SubHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SubHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -199,9 +195,7 @@ func MulHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // MulHessian returns Mul's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func MulHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("MulHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -288,9 +282,7 @@ func DivHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // DivHessian returns Div's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func DivHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("DivHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -388,8 +380,7 @@ func NegHVP(x, v float64) (float64, float64, float64) {
 
 // NegHessian returns Neg's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NegHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NegHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -482,8 +473,7 @@ func AbsHVP(x, v float64) (float64, float64, float64) {
 
 // AbsHessian returns Abs's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AbsHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("AbsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -555,8 +545,7 @@ func AcosHVP(x, v float64) (float64, float64, float64) {
 
 // AcosHessian returns Acos's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AcosHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("AcosHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -626,8 +615,7 @@ func AcoshHVP(x, v float64) (float64, float64, float64) {
 
 // AcoshHessian returns Acosh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AcoshHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("AcoshHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -698,8 +686,7 @@ func AsinHVP(x, v float64) (float64, float64, float64) {
 
 // AsinHessian returns Asin's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AsinHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("AsinHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -783,8 +770,7 @@ func AsinhHVP(x, v float64) (float64, float64, float64) {
 
 // AsinhHessian returns Asinh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AsinhHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("AsinhHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -867,8 +853,7 @@ func AtanHVP(x, v float64) (float64, float64, float64) {
 
 // AtanHessian returns Atan's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AtanHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("AtanHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -996,9 +981,7 @@ func Atan2HVP(y, x, vy, vx float64) (float64, float64, float64, float64, float64
 
 // Atan2Hessian returns Atan2's value and its gradient with respect to y, x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Atan2Hessian(y, x float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Atan2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1080,8 +1063,7 @@ func AtanhHVP(x, v float64) (float64, float64, float64) {
 
 // AtanhHessian returns Atanh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AtanhHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("AtanhHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1152,8 +1134,7 @@ func CbrtHVP(x, v float64) (float64, float64, float64) {
 
 // CbrtHessian returns Cbrt's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func CbrtHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("CbrtHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1218,8 +1199,7 @@ func CeilHVP(x, v float64) (float64, float64, float64) {
 
 // CeilHessian returns Ceil's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func CeilHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("CeilHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1286,9 +1266,7 @@ func CopysignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 
 // CopysignHessian returns Copysign's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func CopysignHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("CopysignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1369,8 +1347,7 @@ func CosHVP(x, v float64) (float64, float64, float64) {
 
 // CosHessian returns Cos's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func CosHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("CosHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1436,8 +1413,7 @@ func CoshHVP(x, v float64) (float64, float64, float64) {
 
 // CoshHessian returns Cosh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func CoshHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("CoshHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1560,9 +1536,7 @@ func DimHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // DimHessian returns Dim's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func DimHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("DimHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1648,8 +1622,7 @@ func ErfHVP(x, v float64) (float64, float64, float64) {
 
 // ErfHessian returns Erf's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ErfHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ErfHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1722,8 +1695,7 @@ func ErfcHVP(x, v float64) (float64, float64, float64) {
 
 // ErfcHessian returns Erfc's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ErfcHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ErfcHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1795,8 +1767,7 @@ func ErfinvHVP(x, v float64) (float64, float64, float64) {
 
 // ErfinvHessian returns Erfinv's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ErfinvHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ErfinvHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1868,8 +1839,7 @@ func ErfcinvHVP(x, v float64) (float64, float64, float64) {
 
 // ErfcinvHessian returns Erfcinv's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ErfcinvHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ErfcinvHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -1934,8 +1904,7 @@ func ExpHVP(x, v float64) (float64, float64, float64) {
 
 // ExpHessian returns Exp's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ExpHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ExpHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2003,8 +1972,7 @@ func Exp2HVP(x, v float64) (float64, float64, float64) {
 
 // Exp2Hessian returns Exp2's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Exp2Hessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Exp2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2071,8 +2039,7 @@ func Expm1HVP(x, v float64) (float64, float64, float64) {
 
 // Expm1Hessian returns Expm1's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Expm1Hessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Expm1Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2139,10 +2106,7 @@ func FMAHVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, fl
 
 // FMAHessian returns FMA's value and its gradient with respect to x, y, z, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func FMAHessian(x, y, z float64, hess []float64) (float64, float64, float64, float64) {
-	n := 0
-	n++
-	n++
-	n++
+	n := 3
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("FMAHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2231,8 +2195,7 @@ func FloorHVP(x, v float64) (float64, float64, float64) {
 
 // FloorHessian returns Floor's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func FloorHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("FloorHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2346,9 +2309,7 @@ func FrexpSubnormalHVP(x, y, vx, vy float64) (float64, float64, float64, float64
 
 // FrexpSubnormalHessian returns FrexpSubnormal's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func FrexpSubnormalHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("FrexpSubnormalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2441,8 +2402,7 @@ func FrexpHVP(x, v float64) (float64, float64, float64) {
 
 // FrexpHessian returns Frexp's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func FrexpHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("FrexpHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2552,9 +2512,7 @@ func HypotHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64
 
 // HypotHessian returns Hypot's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func HypotHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("HypotHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2635,8 +2593,7 @@ func J0HVP(x, v float64) (float64, float64, float64) {
 
 // J0Hessian returns J0's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func J0Hessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("J0Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2708,8 +2665,7 @@ func J1HVP(x, v float64) (float64, float64, float64) {
 
 // J1Hessian returns J1's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func J1Hessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("J1Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2781,8 +2737,7 @@ func JnHVP(x, v float64) (float64, float64, float64) {
 
 // JnHessian returns Jn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func JnHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("JnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2846,8 +2801,7 @@ func LdexpHVP(x, v float64) (float64, float64, float64) {
 
 // LdexpHessian returns Ldexp's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LdexpHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("LdexpHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2912,8 +2866,7 @@ func LogHVP(x, v float64) (float64, float64, float64) {
 
 // LogHessian returns Log's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LogHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("LogHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -2980,8 +2933,7 @@ func Log10HVP(x, v float64) (float64, float64, float64) {
 
 // Log10Hessian returns Log10's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Log10Hessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Log10Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3047,8 +2999,7 @@ func Log1pHVP(x, v float64) (float64, float64, float64) {
 
 // Log1pHessian returns Log1p's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Log1pHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Log1pHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3115,8 +3066,7 @@ func Log2HVP(x, v float64) (float64, float64, float64) {
 
 // Log2Hessian returns Log2's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Log2Hessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Log2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3181,8 +3131,7 @@ func LogbHVP(x, v float64) (float64, float64, float64) {
 
 // LogbHessian returns Logb's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LogbHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("LogbHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3306,9 +3255,7 @@ func MaxHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // MaxHessian returns Max's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func MaxHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("MaxHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3445,9 +3392,7 @@ func MinHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // MinHessian returns Min's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func MinHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("MinHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3527,9 +3472,7 @@ func ModHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // ModHessian returns Mod's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ModHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ModHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3622,8 +3565,7 @@ func ModfHVP(x, v float64) (float64, float64, float64) {
 
 // ModfHessian returns Modf's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ModfHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ModfHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3684,9 +3626,7 @@ func NextafterHVP(x, y, vx, vy float64) (float64, float64, float64, float64, flo
 
 // NextafterHessian returns Nextafter's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NextafterHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NextafterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3760,9 +3700,7 @@ func Nextafter32HVP(x, y, vx, vy float32) (float32, float32, float32, float32, f
 
 // Nextafter32Hessian returns Nextafter32's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Nextafter32Hessian(x, y float32, hess []float32) (float32, float32, float32) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Nextafter32Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3901,9 +3839,7 @@ func PowHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 
 // PowHessian returns Pow's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PowHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PowHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -3986,8 +3922,7 @@ func PowConstHVP(x, v float64) (float64, float64, float64) {
 
 // PowConstHessian returns PowConst's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PowConstHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PowConstHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4054,9 +3989,7 @@ func RemainderHVP(x, y, vx, vy float64) (float64, float64, float64, float64, flo
 
 // RemainderHessian returns Remainder's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RemainderHessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RemainderHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4134,8 +4067,7 @@ func RoundHVP(x, v float64) (float64, float64, float64) {
 
 // RoundHessian returns Round's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RoundHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RoundHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4200,8 +4132,7 @@ func RoundToEvenHVP(x, v float64) (float64, float64, float64) {
 
 // RoundToEvenHessian returns RoundToEven's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RoundToEvenHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RoundToEvenHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4267,8 +4198,7 @@ func SinHVP(x, v float64) (float64, float64, float64) {
 
 // SinHessian returns Sin's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SinHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SinHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4378,8 +4308,7 @@ func SincosHVP(x, v float64) (float64, float64, float64) {
 
 // SincosHessian returns Sincos's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SincosHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SincosHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4445,8 +4374,7 @@ func SinhHVP(x, v float64) (float64, float64, float64) {
 
 // SinhHessian returns Sinh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SinhHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SinhHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4514,8 +4442,7 @@ func SqrtHVP(x, v float64) (float64, float64, float64) {
 
 // SqrtHessian returns Sqrt's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SqrtHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SqrtHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4584,8 +4511,7 @@ func TanHVP(x, v float64) (float64, float64, float64) {
 
 // TanHessian returns Tan's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func TanHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("TanHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4655,8 +4581,7 @@ func TanhHVP(x, v float64) (float64, float64, float64) {
 
 // TanhHessian returns Tanh's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func TanhHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("TanhHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4721,8 +4646,7 @@ func TruncHVP(x, v float64) (float64, float64, float64) {
 
 // TruncHessian returns Trunc's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func TruncHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("TruncHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4790,8 +4714,7 @@ func Y0HVP(x, v float64) (float64, float64, float64) {
 
 // Y0Hessian returns Y0's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Y0Hessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Y0Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4863,8 +4786,7 @@ func Y1HVP(x, v float64) (float64, float64, float64) {
 
 // Y1Hessian returns Y1's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Y1Hessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Y1Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -4936,8 +4858,7 @@ func YnHVP(x, v float64) (float64, float64, float64) {
 
 // YnHessian returns Yn's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func YnHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("YnHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5061,9 +4982,7 @@ func Max2HVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64)
 
 // Max2Hessian returns Max2's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Max2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Max2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5335,10 +5254,7 @@ func Max3HVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, f
 
 // Max3Hessian returns Max3's value and its gradient with respect to x, y, z, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Max3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, float64) {
-	n := 0
-	n++
-	n++
-	n++
+	n := 3
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Max3Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5488,9 +5404,7 @@ func Min2HVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64)
 
 // Min2Hessian returns Min2's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Min2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Min2Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5762,10 +5676,7 @@ func Min3HVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, f
 
 // Min3Hessian returns Min3's value and its gradient with respect to x, y, z, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func Min3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, float64) {
-	n := 0
-	n++
-	n++
-	n++
+	n := 3
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("Min3Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -5906,8 +5817,7 @@ func RoundingResidualHVP(x, v float64) (float64, float64, float64) {
 
 // RoundingResidualHessian returns RoundingResidual's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RoundingResidualHessian(x float64, hess []float64) (float64, float64) {
-	n := 0
-	n++
+	n := 1
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RoundingResidualHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}

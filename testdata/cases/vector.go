@@ -121,3 +121,13 @@ func Spread(y []float64, xs ...float64) {
 		y[i] = xs[i%len(xs)] * xs[0]
 	}
 }
+
+// ScaledPair calls a function whose rule is a pullback, which forward mode
+// cannot use: its Jacobian is made of reverse sweeps alone.
+//
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func ScaledPair(y, w []float64) {
+	y[0] = scaleInto(w, 2)
+	y[1] = w[0] * w[1]
+}

@@ -49,10 +49,7 @@ func RobertsonVJP(dy, y, ddy, dy1 []float64) {
 
 // RobertsonJacobian writes into jac the Jacobian of dy (filled as Robertson fills it) with respect to y, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func RobertsonJacobian(dy, y, jac []float64) {
-	n := 0
-	for range y {
-		n++
-	}
+	n := len(y)
 	m := len(dy)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("RobertsonJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -61,13 +58,13 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		v := make([]float64, len(y))
 		tdy := make([]float64, len(dy))
 		j := 0
-		for i1 := range y {
-			v[i1] = 1
+		for i := range y {
+			v[i] = 1
 			jvpOutRobertson(dy, y, v, tdy)
-			for i2 := range dy {
-				jac[i2*n+j] = tdy[i2]
+			for i1 := range dy {
+				jac[i1*n+j] = tdy[i1]
 			}
-			v[i1] = 0
+			v[i] = 0
 			j++
 		}
 		if n == 0 {
@@ -77,16 +74,16 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		Robertson(dy, y)
 		dy1 := make([]float64, len(y))
 		ddy := make([]float64, len(dy))
-		for i3 := range dy {
-			ddy[i3] = 1
+		for i2 := range dy {
+			ddy[i2] = 1
 			_ = vjpOfRobertson1(dy, y, ddy, dy1)
-			c := i3 * n
-			for i4 := range y {
-				jac[c] = dy1[i4]
+			c := i2 * n
+			for i3 := range y {
+				jac[c] = dy1[i3]
 				c++
-				dy1[i4] = 0
+				dy1[i3] = 0
 			}
-			ddy[i3] = 0
+			ddy[i2] = 0
 		}
 	}
 }
@@ -145,13 +142,7 @@ func ArmVJP(p, theta, lens, dp, dtheta, dlens []float64) {
 
 // ArmJacobian writes into jac the Jacobian of p (filled as Arm fills it) with respect to theta, lens, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func ArmJacobian(p, theta, lens, jac []float64) {
-	n := 0
-	for range theta {
-		n++
-	}
-	for range lens {
-		n++
-	}
+	n := len(theta) + len(lens)
 	m := len(p)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("ArmJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -161,22 +152,22 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		vlens := make([]float64, len(lens))
 		tp := make([]float64, len(p))
 		j := 0
-		for i3 := range theta {
-			vtheta[i3] = 1
+		for i1 := range theta {
+			vtheta[i1] = 1
+			jvpOutArm(p, theta, lens, vtheta, vlens, tp)
+			for i2 := range p {
+				jac[i2*n+j] = tp[i2]
+			}
+			vtheta[i1] = 0
+			j++
+		}
+		for i3 := range lens {
+			vlens[i3] = 1
 			jvpOutArm(p, theta, lens, vtheta, vlens, tp)
 			for i4 := range p {
 				jac[i4*n+j] = tp[i4]
 			}
-			vtheta[i3] = 0
-			j++
-		}
-		for i5 := range lens {
-			vlens[i5] = 1
-			jvpOutArm(p, theta, lens, vtheta, vlens, tp)
-			for i6 := range p {
-				jac[i6*n+j] = tp[i6]
-			}
-			vlens[i5] = 0
+			vlens[i3] = 0
 			j++
 		}
 		if n == 0 {
@@ -187,21 +178,21 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		dtheta := make([]float64, len(theta))
 		dlens := make([]float64, len(lens))
 		dp := make([]float64, len(p))
-		for i7 := range p {
-			dp[i7] = 1
+		for i5 := range p {
+			dp[i5] = 1
 			_ = vjpOfArm1(p, theta, lens, dp, dtheta, dlens)
-			c := i7 * n
-			for i8 := range theta {
-				jac[c] = dtheta[i8]
+			c := i5 * n
+			for i6 := range theta {
+				jac[c] = dtheta[i6]
 				c++
-				dtheta[i8] = 0
+				dtheta[i6] = 0
 			}
-			for i9 := range lens {
-				jac[c] = dlens[i9]
+			for i7 := range lens {
+				jac[c] = dlens[i7]
 				c++
-				dlens[i9] = 0
+				dlens[i7] = 0
 			}
-			dp[i7] = 0
+			dp[i5] = 0
 		}
 	}
 }
@@ -236,9 +227,7 @@ func ExpandVJP(y []float64, a, b float64, dy []float64) (float64, float64) {
 
 // ExpandJacobian writes into jac the Jacobian of y (filled as Expand fills it) with respect to a, b, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func ExpandJacobian(y []float64, a, b float64, jac []float64) {
-	n := 0
-	n++
-	n++
+	n := 2
 	m := len(y)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("ExpandJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -323,10 +312,7 @@ func CumsumVJP(y, x, dy, dx []float64) {
 
 // CumsumJacobian writes into jac the Jacobian of y (filled as Cumsum fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func CumsumJacobian(y, x, jac []float64) {
-	n := 0
-	for range x {
-		n++
-	}
+	n := len(x)
 	m := len(y)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("CumsumJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -335,13 +321,13 @@ func CumsumJacobian(y, x, jac []float64) {
 		v := make([]float64, len(x))
 		ty := make([]float64, len(y))
 		j := 0
-		for i2 := range x {
-			v[i2] = 1
+		for i1 := range x {
+			v[i1] = 1
 			jvpOutCumsum(y, x, v, ty)
-			for i3 := range y {
-				jac[i3*n+j] = ty[i3]
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
 			}
-			v[i2] = 0
+			v[i1] = 0
 			j++
 		}
 		if n == 0 {
@@ -351,16 +337,16 @@ func CumsumJacobian(y, x, jac []float64) {
 		Cumsum(y, x)
 		dx := make([]float64, len(x))
 		dy := make([]float64, len(y))
-		for i4 := range y {
-			dy[i4] = 1
+		for i3 := range y {
+			dy[i3] = 1
 			_ = vjpOfCumsum1(y, x, dy, dx)
-			c := i4 * n
-			for i5 := range x {
-				jac[c] = dx[i5]
+			c := i3 * n
+			for i4 := range x {
+				jac[c] = dx[i4]
 				c++
-				dx[i5] = 0
+				dx[i4] = 0
 			}
-			dy[i4] = 0
+			dy[i3] = 0
 		}
 	}
 }
@@ -410,9 +396,7 @@ func PolarPairVJP(x, y, dr1, dr2 float64) (float64, float64, float64, float64) {
 // PolarPairJacobian writes into jac the Jacobian of PolarPair's results, which it returns, with respect to x, y, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func PolarPairJacobian(x, y float64, jac []float64) (float64, float64) {
 	var r, r1 float64
-	n := 0
-	n++
-	n++
+	n := 2
 	m := 2
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("PolarPairJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -501,10 +485,7 @@ func (d *Decay) ResidualsVJP(r, theta, dr, dtheta []float64) {
 
 // ResidualsJacobian writes into jac the Jacobian of r (filled as Residuals fills it) with respect to theta, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
-	n := 0
-	for range theta {
-		n++
-	}
+	n := len(theta)
 	m := len(r)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("ResidualsJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -513,13 +494,13 @@ func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 		v := make([]float64, len(theta))
 		tr := make([]float64, len(r))
 		j := 0
-		for i2 := range theta {
-			v[i2] = 1
+		for i1 := range theta {
+			v[i1] = 1
 			d.jvpOutResiduals(r, theta, v, tr)
-			for i3 := range r {
-				jac[i3*n+j] = tr[i3]
+			for i2 := range r {
+				jac[i2*n+j] = tr[i2]
 			}
-			v[i2] = 0
+			v[i1] = 0
 			j++
 		}
 		if n == 0 {
@@ -529,16 +510,16 @@ func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 		d.Residuals(r, theta)
 		dtheta := make([]float64, len(theta))
 		dr := make([]float64, len(r))
-		for i4 := range r {
-			dr[i4] = 1
+		for i3 := range r {
+			dr[i3] = 1
 			_ = d.vjpOfResiduals1(r, theta, dr, dtheta)
-			c := i4 * n
-			for i5 := range theta {
-				jac[c] = dtheta[i5]
+			c := i3 * n
+			for i4 := range theta {
+				jac[c] = dtheta[i4]
 				c++
-				dtheta[i5] = 0
+				dtheta[i4] = 0
 			}
-			dr[i4] = 0
+			dr[i3] = 0
 		}
 	}
 }
@@ -575,8 +556,7 @@ func ForceVJP(f []float64, p Point, k float64, df []float64) (Point, float64) {
 
 // ForceJacobian writes into jac the Jacobian of f (filled as Force fills it) with respect to p, k, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func ForceJacobian(f []float64, p Point, k float64, jac []float64) {
-	n := 0
-	n++
+	n := 1
 	n++
 	n++
 	m := len(f)
@@ -665,10 +645,7 @@ func Squares32VJP(y, x, dy, dx []float32) {
 
 // Squares32Jacobian writes into jac the Jacobian of y (filled as Squares32 fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func Squares32Jacobian(y, x, jac []float32) {
-	n := 0
-	for range x {
-		n++
-	}
+	n := len(x)
 	m := len(y)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("Squares32Jacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -677,13 +654,13 @@ func Squares32Jacobian(y, x, jac []float32) {
 		v := make([]float32, len(x))
 		ty := make([]float32, len(y))
 		j := 0
-		for i2 := range x {
-			v[i2] = 1
+		for i1 := range x {
+			v[i1] = 1
 			jvpOutSquares32(y, x, v, ty)
-			for i3 := range y {
-				jac[i3*n+j] = ty[i3]
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
 			}
-			v[i2] = 0
+			v[i1] = 0
 			j++
 		}
 		if n == 0 {
@@ -693,16 +670,16 @@ func Squares32Jacobian(y, x, jac []float32) {
 		Squares32(y, x)
 		dx := make([]float32, len(x))
 		dy := make([]float32, len(y))
-		for i4 := range y {
-			dy[i4] = 1
+		for i3 := range y {
+			dy[i3] = 1
 			_ = vjpOfSquares321(y, x, dy, dx)
-			c := i4 * n
-			for i5 := range x {
-				jac[c] = dx[i5]
+			c := i3 * n
+			for i4 := range x {
+				jac[c] = dx[i4]
 				c++
-				dx[i5] = 0
+				dx[i4] = 0
 			}
-			dy[i4] = 0
+			dy[i3] = 0
 		}
 	}
 }
@@ -738,10 +715,7 @@ func SpreadVJP(y, xs, dy, dxs []float64) {
 
 // SpreadJacobian writes into jac the Jacobian of y (filled as Spread fills it) with respect to xs, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func SpreadJacobian(y, xs, jac []float64) {
-	n := 0
-	for range xs {
-		n++
-	}
+	n := len(xs)
 	m := len(y)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("SpreadJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -750,13 +724,13 @@ func SpreadJacobian(y, xs, jac []float64) {
 		v := make([]float64, len(xs))
 		ty := make([]float64, len(y))
 		j := 0
-		for i2 := range xs {
-			v[i2] = 1
+		for i1 := range xs {
+			v[i1] = 1
 			jvpOutSpread(y, xs, v, ty)
-			for i3 := range y {
-				jac[i3*n+j] = ty[i3]
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
 			}
-			v[i2] = 0
+			v[i1] = 0
 			j++
 		}
 		if n == 0 {
@@ -766,17 +740,52 @@ func SpreadJacobian(y, xs, jac []float64) {
 		Spread(y, xs...)
 		dxs := make([]float64, len(xs))
 		dy := make([]float64, len(y))
-		for i4 := range y {
-			dy[i4] = 1
+		for i3 := range y {
+			dy[i3] = 1
 			_ = vjpOfSpread1(y, xs, dy, dxs)
-			c := i4 * n
-			for i5 := range xs {
-				jac[c] = dxs[i5]
+			c := i3 * n
+			for i4 := range xs {
+				jac[c] = dxs[i4]
 				c++
-				dxs[i5] = 0
+				dxs[i4] = 0
 			}
-			dy[i4] = 0
+			dy[i3] = 0
 		}
+	}
+}
+
+// ScaledPairVJP calls ScaledPair, which fills y, and adds dy times the Jacobian of y into the gradients with respect to w: buffers for slices and pointers, results for the rest.
+func ScaledPairVJP(y, w, dy, dw []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("ScaledPairVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("ScaledPairVJP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	ScaledPair(y, w)
+	_ = vjpOfScaledPair(y, w, dy, dw)
+}
+
+// ScaledPairJacobian writes into jac the Jacobian of y (filled as ScaledPair fills it) with respect to w, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func ScaledPairJacobian(y, w, jac []float64) {
+	n := len(w)
+	m := len(y)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("ScaledPairJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	ScaledPair(y, w)
+	dw := make([]float64, len(w))
+	dy := make([]float64, len(y))
+	for i2 := range y {
+		dy[i2] = 1
+		_ = vjpOfScaledPair1(y, w, dy, dw)
+		c := i2 * n
+		for i3 := range w {
+			jac[c] = dw[i3]
+			c++
+			dw[i3] = 0
+		}
+		dy[i2] = 0
 	}
 }
 
@@ -2081,4 +2090,100 @@ func vjpOfSpread1(yOut, xs, dy, dxs []float64) float64 {
 		dy1[i1] = 0
 	}
 	return vjpOfSpread11
+}
+
+// vjpOfScaledPair returns the sum of dy times ScaledPair's output y computed on a copy, and its gradient: the vector-Jacobian product behind ScaledPair's VJP and Jacobian.
+func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("vjpOfScaledPair: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var i, trips int
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i = range yOut {
+		trips++
+		y[i] = yOut[i]
+	}
+	scaleInto1 := scaleInto(w, 2)
+	y[0] = scaleInto1
+	t := w[0] * w[1]
+	y[1] = t
+	var r float64
+
+	var dr float64
+	// return r
+	dr = 1
+	// for i := range y (forward and backward in one pass: a sum)
+	for i1 := range y {
+		t1 := dy[i1] * y[i1]
+		r += t1
+		// r += dy[i] * y[i]
+		dy1[i1] += dy[i1] * dr
+	}
+	vjpOfScaledPair2 := r
+	// y[1] = w[0] * w[1]
+	dt := dy1[1]
+	dy1[1] = 0
+	dw[0] += w[1] * dt
+	dw[1] += w[0] * dt
+	// y[0] = scaleInto(w, 2)
+	dscaleInto1 := dy1[0]
+	dy1[0] = 0
+	_, _ = scaleIntoRule(w, 2, dscaleInto1, dw)
+	// for i := range yOut
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// y[i] = yOut[i]
+		dy1[i] = 0
+	}
+	return vjpOfScaledPair2
+}
+
+// vjpOfScaledPair1 returns the sum of dy times ScaledPair's output y computed on a copy, and its gradient: the vector-Jacobian product behind ScaledPair's VJP and Jacobian.
+func vjpOfScaledPair1(yOut, w, dy, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("vjpOfScaledPair1: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var i, trips int
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i = range yOut {
+		trips++
+		y[i] = yOut[i]
+	}
+	scaleInto1 := scaleInto(w, 2)
+	y[0] = scaleInto1
+	t := w[0] * w[1]
+	y[1] = t
+	var r float64
+
+	var dr float64
+	// return r
+	dr = 1
+	// for i := range y (forward and backward in one pass: a sum)
+	for i1 := range y {
+		t1 := dy[i1] * y[i1]
+		r += t1
+		// r += dy[i] * y[i]
+		dy1[i1] += dy[i1] * dr
+	}
+	vjpOfScaledPair11 := r
+	// y[1] = w[0] * w[1]
+	dt := dy1[1]
+	dy1[1] = 0
+	dw[0] += w[1] * dt
+	dw[1] += w[0] * dt
+	// y[0] = scaleInto(w, 2)
+	dscaleInto1 := dy1[0]
+	dy1[0] = 0
+	_, _ = scaleIntoRule(w, 2, dscaleInto1, dw)
+	// for i := range yOut
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// y[i] = yOut[i]
+		dy1[i] = 0
+	}
+	return vjpOfScaledPair11
 }

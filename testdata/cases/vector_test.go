@@ -120,6 +120,10 @@ func vectorCases() []vectorCase {
 				return y, ty
 			},
 			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 4); SpreadVJP(y, x, w, g); return y }},
+		{name: "ScaledPair", m: 2, at: pts(p(0.5, -1.5, 2), p(-0.7, 0.3, 1.1)),
+			f:   func(x []float64) []float64 { y := make([]float64, 2); ScaledPair(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := make([]float64, 2); ScaledPairJacobian(y, x, jac); return y },
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 2); ScaledPairVJP(y, x, w, g); return y }},
 		{name: "Force", m: 3, at: pts(p(0.5, -1, 2), p(1.5, 0.3, -0.7)),
 			f: func(x []float64) []float64 {
 				y := make([]float64, 3)
@@ -181,9 +185,15 @@ func TestJacobians(t *testing.T) {
 					}
 				}
 				v := direction(n)
-				y, ty := c.jvp(append([]float64(nil), x...), v)
+				if c.jvp == nil { // forward mode does not take the function
+					v = nil
+				}
+				var ty []float64
+				if v != nil {
+					y, ty = c.jvp(append([]float64(nil), x...), v)
+				}
 				sameOutputs(t, c.name+" JVP", x, y, want)
-				for i := range m {
+				for i := range m * min(len(v), 1) {
 					jv, scale := 0.0, 0.0
 					for j := range n {
 						jv += jac[i*n+j] * v[j]

@@ -115,10 +115,7 @@ func RosenbrockHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RosenbrockHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	n := 0
-	for range x {
-		n++
-	}
+	n := len(x)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RosenbrockHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -141,9 +138,9 @@ func RosenbrockHessian(x, dx, hess []float64) float64 {
 		}
 		k += len(x)
 		k = 0
-		for i2 := range x {
-			hess[j*n+k] += hv[i2]
-			hv[i2] = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
 			k++
 		}
 	}
@@ -219,10 +216,7 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("NLLHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	n := 0
-	for range w {
-		n++
-	}
+	n := len(w)
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NLLHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
@@ -245,9 +239,9 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 		}
 		k1 += len(w)
 		k1 = 0
-		for i1 := range w {
-			hess[j*n+k1] += hv[i1]
-			hv[i1] = 0
+		for i := range w {
+			hess[j*n+k1] += hv[i]
+			hv[i] = 0
 			k1++
 		}
 	}

@@ -9,10 +9,7 @@ import (
 
 // ReachJacobian writes into jac the Jacobian of p (filled as Reach fills it) with respect to theta, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func (a *Arm) ReachJacobian(p, theta, jac []float64) {
-	n := 0
-	for range theta {
-		n++
-	}
+	n := len(theta)
 	m := len(p)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("ReachJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -21,13 +18,13 @@ func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 		v := make([]float64, len(theta))
 		tp := make([]float64, len(p))
 		j := 0
-		for i2 := range theta {
-			v[i2] = 1
+		for i1 := range theta {
+			v[i1] = 1
 			a.jvpOutReach(p, theta, v, tp)
-			for i3 := range p {
-				jac[i3*n+j] = tp[i3]
+			for i2 := range p {
+				jac[i2*n+j] = tp[i2]
 			}
-			v[i2] = 0
+			v[i1] = 0
 			j++
 		}
 		if n == 0 {
@@ -37,16 +34,16 @@ func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 		a.Reach(p, theta)
 		dtheta := make([]float64, len(theta))
 		dp := make([]float64, len(p))
-		for i4 := range p {
-			dp[i4] = 1
+		for i3 := range p {
+			dp[i3] = 1
 			_ = a.vjpOfReach(p, theta, dp, dtheta)
-			c := i4 * n
-			for i5 := range theta {
-				jac[c] = dtheta[i5]
+			c := i3 * n
+			for i4 := range theta {
+				jac[c] = dtheta[i4]
 				c++
-				dtheta[i5] = 0
+				dtheta[i4] = 0
 			}
-			dp[i4] = 0
+			dp[i3] = 0
 		}
 	}
 }

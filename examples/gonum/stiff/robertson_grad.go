@@ -6,10 +6,7 @@ import "fmt"
 
 // RobertsonJacobian writes into jac the Jacobian of dy (filled as Robertson fills it) with respect to y, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func RobertsonJacobian(dy, y, jac []float64) {
-	n := 0
-	for range y {
-		n++
-	}
+	n := len(y)
 	m := len(dy)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("RobertsonJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
@@ -18,13 +15,13 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		v := make([]float64, len(y))
 		tdy := make([]float64, len(dy))
 		j := 0
-		for i1 := range y {
-			v[i1] = 1
+		for i := range y {
+			v[i] = 1
 			jvpOutRobertson(dy, y, v, tdy)
-			for i2 := range dy {
-				jac[i2*n+j] = tdy[i2]
+			for i1 := range dy {
+				jac[i1*n+j] = tdy[i1]
 			}
-			v[i1] = 0
+			v[i] = 0
 			j++
 		}
 		if n == 0 {
@@ -34,16 +31,16 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		Robertson(dy, y)
 		dy1 := make([]float64, len(y))
 		ddy := make([]float64, len(dy))
-		for i3 := range dy {
-			ddy[i3] = 1
+		for i2 := range dy {
+			ddy[i2] = 1
 			_ = vjpOfRobertson(dy, y, ddy, dy1)
-			c := i3 * n
-			for i4 := range y {
-				jac[c] = dy1[i4]
+			c := i2 * n
+			for i3 := range y {
+				jac[c] = dy1[i3]
 				c++
-				dy1[i4] = 0
+				dy1[i3] = 0
 			}
-			ddy[i3] = 0
+			ddy[i2] = 0
 		}
 	}
 }
