@@ -21,6 +21,18 @@ import (
 // hessianFunction builds FHessian: F's value, the gradient as FGrad gives
 // it, and the n×n Hessian added into hess.
 func (p *pkgContext) hessianFunction(g *gradFunc, file *ast.File) (*adjoint.Func, []Diagnostic) {
+	if b, ok := p.hessianBand(g, file); ok && !g.options.NoActivity && !g.options.SaveAll {
+		innerName := p.freshHelperName("hvpOf" + upperFirst(g.decl.Name.Name))
+		inner, diags := p.innerHVP(g, file, innerName, true)
+		if len(diags) > 0 {
+			return nil, diags
+		}
+		inner.Doc = innerName + " returns " + g.decl.Name.Name + "'s value, adds its gradient and its Hessian's product with the direction into the buffers: " + g.name + "'s compressed products."
+		p.helperFuncs[file] = append(p.helperFuncs[file], inner)
+		h := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: innerName}
+		h.declareSourceNames(g)
+		return h.writeBanded(b), nil
+	}
 	innerName := p.freshHelperName("hvpOf" + upperFirst(g.decl.Name.Name))
 	inner, diags := p.innerHVP(g, file, innerName, false)
 	if len(diags) > 0 {

@@ -7,11 +7,15 @@ cd "$(dirname "$0")"
 rounds=${ROUNDS:-7}
 go generate ./...
 go test -run TestAgreement -count=1 .
+(cd ../gonum && go generate ./... && go test -count=1 ./newton ./stiff ./robot)
 out=$(mktemp)
+second=$(mktemp)
 for i in $(seq "$rounds"); do
 	echo "round $i of $rounds" >&2
 	go test -run '^$' -bench . -benchmem -benchtime 300ms -count 1 . >>"$out"
+	# Second derivatives and Jacobians: the gonum examples' benchmarks.
+	(cd ../gonum && go test -run '^$' -bench . -benchmem -benchtime 300ms -count 1 ./newton ./stiff ./robot) >>"$second"
 done
-go run ./report <"$out" >BENCHMARKS.md
-rm -f "$out"
+go run ./report "$second" <"$out" >BENCHMARKS.md
+rm -f "$out" "$second"
 cat BENCHMARKS.md

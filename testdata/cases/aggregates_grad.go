@@ -2987,7 +2987,7 @@ func ChainHVP(x, v, dx, hv []float64) float64 {
 	return chainHVP
 }
 
-// ChainHessian returns Chain's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+// ChainHessian returns Chain's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to x[i] and x[j]. The Hessian is banded (|i-j| <= 2, read from the code): 5 Hessian-vector products along compressed directions give it.
 func ChainHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("ChainHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
@@ -2996,29 +2996,31 @@ func ChainHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ChainHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(x))
-	hv := make([]float64, len(x))
+	v := make([]float64, n)
+	hv := make([]float64, n)
+	gradScratch := make([]float64, n)
 	var chain float64
-	for j := 0; j < n; j++ {
-		var k int
-		k = 0
-		if j >= k && j < k+len(x) {
-			v[j-k] = 1
+	for c := 0; c < 5 && c < n; c++ {
+		for j := c; j < n; j += 5 {
+			v[j] = 1
 		}
-		k += len(x)
-		r, t := hvpOfChain(x, v, hv)
-		chain = r
-		k = 0
-		if j >= k && j < k+len(x) {
-			dx[j-k] += t
-			v[j-k] = 0
+		grad := gradScratch
+		if c == 0 {
+			grad = dx
 		}
-		k += len(x)
-		k = 0
-		for i1 := range x {
-			hess[j*n+k] += hv[i1]
+		chain = hvpOfChain(x, v, grad, hv)
+		for i1 := 0; i1 < n; i1++ {
+			d := ((c-i1)%5 + 5) % 5
+			if d > 2 {
+				d -= 5
+			}
+			if i1+d >= 0 && i1+d < n {
+				hess[i1*n+(i1+d)] += hv[i1]
+			}
 			hv[i1] = 0
-			k++
+		}
+		for j := c; j < n; j += 5 {
+			v[j] = 0
 		}
 	}
 	if n == 0 {
@@ -4587,15 +4589,17 @@ func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64)
 	return hvpOfSumAfterUse1, hvpOfSumAfterUse2, hvx, hvy
 }
 
-// hvpOfChain returns Chain's value, its directional derivative along the directions and their Hessian-vector product: a row of ChainHessian.
-func hvpOfChain(x, v, hv []float64) (float64, float64) {
+// hvpOfChain returns Chain's value, adds its gradient and its Hessian's product with the direction into the buffers: ChainHessian's compressed products.
+func hvpOfChain(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("hvpOfChain: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfChain: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfChain: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
-	var ds float64
 	s := 0.0
 
 	var dds, ds1 float64
@@ -4616,19 +4620,10 @@ func hvpOfChain(x, v, hv []float64) (float64, float64) {
 		t8 := sin * v[i-1]
 		db := t7 + t8
 		b := sin * x[i-1]
-		t9 := a * da
-		t10 := a * da
-		dt1 := t9 + t10
 		t1 := a * a
-		t11 := x[i+1] * db
-		t12 := b * v[i+1]
-		dt2 := t11 + t12
 		t2 := b * x[i+1]
-		dt3 := dt1 + dt2
 		t3 := t1 + t2
-		dt4 := dt3 - v[i]
 		t4 := t3 - x[i]
-		ds += dt4
 		s += t4
 		// s += t4
 		// ds += dt4
@@ -4659,14 +4654,16 @@ func hvpOfChain(x, v, hv []float64) (float64, float64) {
 		hv[i+1] += da1 + (db*dds + b*ds1)
 		dt5 := -da1
 		// da := v[i+1] - dt
+		dx[i+1] += dda + b*dds
 		ddt := -dda
 		// dt := x[i-1]*v[i] + x[i]*v[i-1]
 		hv[i] += v[i-1]*ddt + (x[i-1]*dt5 + (-math.Sin(x[i])*dcos + (math.Cos(x[i])*dsin1 - ds1)))
+		dx[i-1] += x[i]*ddt + sin*ddb
 		hv[i-1] += v[i]*ddt + (x[i]*dt5 + (dsin*ddb + sin*db1))
+		dx[i] += x[i-1]*ddt + (cos*ddsin - dds)
 	}
 	hvpOfChain1 := s
-	hvpOfChain2 := ds
-	return hvpOfChain1, hvpOfChain2
+	return hvpOfChain1
 }
 
 // hvpOfCompositeLits returns CompositeLits's value, its directional derivative along the directions and their Hessian-vector product: a row of CompositeLitsHessian.

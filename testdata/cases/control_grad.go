@@ -4972,7 +4972,7 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 	return sumOfTriangleHVP
 }
 
-// SumOfTriangleHessian returns SumOfTriangle's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+// SumOfTriangleHessian returns SumOfTriangle's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to xs[i] and xs[j]. The Hessian is banded (|i-j| <= 0, read from the code): 1 Hessian-vector products along compressed directions give it.
 func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("SumOfTriangleHessian: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
@@ -4981,29 +4981,31 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SumOfTriangleHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(xs))
-	hv := make([]float64, len(xs))
+	v := make([]float64, n)
+	hv := make([]float64, n)
+	gradScratch := make([]float64, n)
 	var sumOfTriangle float64
-	for j := 0; j < n; j++ {
-		var k int
-		k = 0
-		if j >= k && j < k+len(xs) {
-			v[j-k] = 1
+	for c := 0; c < 1 && c < n; c++ {
+		for j := c; j < n; j += 1 {
+			v[j] = 1
 		}
-		k += len(xs)
-		r, t := hvpOfSumOfTriangle(xs, v, hv)
-		sumOfTriangle = r
-		k = 0
-		if j >= k && j < k+len(xs) {
-			dxs[j-k] += t
-			v[j-k] = 0
+		grad := gradScratch
+		if c == 0 {
+			grad = dxs
 		}
-		k += len(xs)
-		k = 0
-		for i1 := range xs {
-			hess[j*n+k] += hv[i1]
+		sumOfTriangle = hvpOfSumOfTriangle(xs, v, grad, hv)
+		for i1 := 0; i1 < n; i1++ {
+			d := ((c-i1)%1 + 1) % 1
+			if d > 0 {
+				d -= 1
+			}
+			if i1+d >= 0 && i1+d < n {
+				hess[i1*n+(i1+d)] += hv[i1]
+			}
 			hv[i1] = 0
-			k++
+		}
+		for j := c; j < n; j += 1 {
+			v[j] = 0
 		}
 	}
 	if n == 0 {
@@ -9902,8 +9904,11 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 	return hvpOfPendulum1, hvpOfPendulum2, hvtheta, hvomega
 }
 
-// hvpOfSumOfTriangle returns SumOfTriangle's value, its directional derivative along the directions and their Hessian-vector product: a row of SumOfTriangleHessian.
-func hvpOfSumOfTriangle(xs, v, hv []float64) (float64, float64) {
+// hvpOfSumOfTriangle returns SumOfTriangle's value, adds its gradient and its Hessian's product with the direction into the buffers: SumOfTriangleHessian's compressed products.
+func hvpOfSumOfTriangle(xs, v, dxs, hv []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
@@ -9914,7 +9919,6 @@ func hvpOfSumOfTriangle(xs, v, hv []float64) (float64, float64) {
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
 	}
-	var ds float64
 	s := 0.0
 
 	var dds, ds1 float64
@@ -9949,9 +9953,8 @@ func hvpOfSumOfTriangle(xs, v, hv []float64) (float64, float64) {
 			t3 = p * x
 			p = t3
 		}
-		ds += dp
 		s += p
-		var dt3, dt2, dt, dt1 float64
+		var dt3, dt2, dt, dt1, ddx float64
 		// s += p
 		dp1 := ds1
 		// ds += dp
@@ -9971,13 +9974,15 @@ func hvpOfSumOfTriangle(xs, v, hv []float64) (float64, float64) {
 			dt = dt2
 			dt1 = dt2
 			dp1 += dx * dt1
+			ddx += p * dt1
 			hv[i] += dp * dt
 			ddp = x * dt
 		}
+		// dx := v[i]
+		dxs[i] += ddx
 	}
 	hvpOfSumOfTriangle1 := s
-	hvpOfSumOfTriangle2 := ds
-	return hvpOfSumOfTriangle1, hvpOfSumOfTriangle2
+	return hvpOfSumOfTriangle1
 }
 
 // hvpOfLogisticSwitch returns LogisticSwitch's value, its directional derivative along the directions and their Hessian-vector product: a row of LogisticSwitchHessian.

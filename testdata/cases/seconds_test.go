@@ -196,4 +196,8 @@ var seconds = map[string]secondCase{
 	"SumOfBranches/40":     {hvp: SumOfBranchesHVP, hessian: SumOfBranchesHessian, grad: SumOfBranchesGrad, args: func(x []float64) []any { return []any{x, 40} }, wrt: []int{0}},
 	"SumOfTriangle":        {hvp: SumOfTriangleHVP, hessian: SumOfTriangleHessian, grad: SumOfTriangleGrad, args: func(x []float64) []any { return []any{x} }},
 	"ParallelPassiveElems": {hvp: ParallelPassiveElemsHVP, hessian: ParallelPassiveElemsHessian, grad: ParallelPassiveElemsGrad, args: func(x []float64) []any { return []any{x, []float64{0.5, -2}} }, wrt: []int{0}},
+	"BandThree":            {hessian: BandThreeHessian, grad: BandThreeGrad, args: func(x []float64) []any { return []any{x} }},
+	"BandRange":            {hessian: BandRangeHessian, grad: BandRangeGrad, args: func(x []float64) []any { return []any{x} }},
+	"BandAnchored":         {hessian: BandAnchoredHessian, grad: BandAnchoredGrad, args: func(x []float64) []any { return []any{x} }},
+	"BandCarried":          {hessian: BandCarriedHessian, grad: BandCarriedGrad, args: func(x []float64) []any { return []any{x} }},
 }

@@ -104,6 +104,68 @@ func main() {
 	}
 	fmt.Printf("\nMedian of generated/hand-written over the %d functions: %.2f.\n", len(ratios), medianOf(ratios))
 	fmt.Printf("Median of jvp/f (one forward-mode direction against the function alone): %.2f.\n", medianOf(jvpRatios))
+	if len(os.Args) > 1 {
+		secondDerivatives(os.Args[1])
+	}
+}
+
+// secondDerivatives writes the section on Hessians and Jacobians from the
+// benchmarks of examples/gonum's newton, stiff and robot (a file of the
+// same interleaved rounds), named package/benchmark.
+func secondDerivatives(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ns := map[string][]float64{}
+	allocs := map[string]string{}
+	pkg := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "pkg: "); ok {
+			pkg = rest[strings.LastIndex(rest, "/")+1:]
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || f[3] != "ns/op" {
+			continue
+		}
+		name := strings.TrimPrefix(f[0], "Benchmark")
+		name = pkg + "/" + name[:strings.LastIndex(name, "-")]
+		v, _ := strconv.ParseFloat(f[2], 64)
+		ns[name] = append(ns[name], v)
+		for i := range f {
+			if f[i] == "allocs/op" {
+				allocs[name] = f[i-1]
+			}
+		}
+	}
+	m := func(name string) float64 { return medianOf(ns[name]) }
+	fmt.Println()
+	fmt.Println("## Second derivatives and Jacobians")
+	fmt.Println()
+	fmt.Println("The benchmarks of `examples/gonum` (newton, stiff, robot) in the same interleaved rounds,")
+	fmt.Println("medians of ns/op. Rosenbrock is the extended Rosenbrock function in 100 dimensions: its")
+	fmt.Println("dense Hessian is 100 Hessian-vector products (no sparsity compression yet).")
+	fmt.Println()
+	fmt.Println("| benchmark | median | allocs/op |")
+	fmt.Println("| --- | --- | --- |")
+	names := make([]string, 0, len(ns))
+	for name := range ns {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Printf("| %s | %s | %s |\n", name, fmtNs(m(name)), allocs[name])
+	}
+	fmt.Println()
+	fmt.Printf("- Rosenbrock HVP/f: %.2f; HVP/gradient: %.2f; gradient/f: %.2f.\n",
+		m("newton/HVP")/m("newton/F"), m("newton/HVP")/m("newton/Gradient"), m("newton/Gradient")/m("newton/F"))
+	fmt.Printf("- Rosenbrock Hessian/(n × gradient), n = 100: %.2f; fd.Hessian/FHessian: %.1f.\n",
+		m("newton/Hessian")/(100*m("newton/Gradient")), m("newton/FDHessian")/m("newton/Hessian"))
+	fmt.Printf("- Robertson (3×3) fd.Jacobian/FJacobian: %.1f; planar arm (2×4): %.1f.\n",
+		m("stiff/FDJacobian")/m("stiff/Jacobian"), m("robot/FDJacobian")/m("robot/Jacobian"))
+	fmt.Printf("- Robertson integrated to t = 40 by implicit Euler: %s with FJacobian, %s with fd.Jacobian.\n",
+		fmtNs(m("stiff/Integrate")), fmtNs(m("stiff/IntegrateFD")))
 }
 
 // medianOf is the median of v.

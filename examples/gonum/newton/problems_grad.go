@@ -110,7 +110,7 @@ func RosenbrockHVP(x, v, dx, hv []float64) float64 {
 	return rosenbrockHVP
 }
 
-// RosenbrockHessian returns Rosenbrock's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+// RosenbrockHessian returns Rosenbrock's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to x[i] and x[j]. The Hessian is banded (|i-j| <= 1, read from the code): 3 Hessian-vector products along compressed directions give it.
 func RosenbrockHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RosenbrockHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
@@ -119,29 +119,31 @@ func RosenbrockHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RosenbrockHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(x))
-	hv := make([]float64, len(x))
+	v := make([]float64, n)
+	hv := make([]float64, n)
+	gradScratch := make([]float64, n)
 	var rosenbrock float64
-	for j := 0; j < n; j++ {
-		var k int
-		k = 0
-		if j >= k && j < k+len(x) {
-			v[j-k] = 1
+	for c := 0; c < 3 && c < n; c++ {
+		for j := c; j < n; j += 3 {
+			v[j] = 1
 		}
-		k += len(x)
-		r, t := hvpOfRosenbrock(x, v, hv)
-		rosenbrock = r
-		k = 0
-		if j >= k && j < k+len(x) {
-			dx[j-k] += t
-			v[j-k] = 0
+		grad := gradScratch
+		if c == 0 {
+			grad = dx
 		}
-		k += len(x)
-		k = 0
-		for i1 := range x {
-			hess[j*n+k] += hv[i1]
+		rosenbrock = hvpOfRosenbrock(x, v, grad, hv)
+		for i1 := 0; i1 < n; i1++ {
+			d := ((c-i1)%3 + 3) % 3
+			if d > 1 {
+				d -= 3
+			}
+			if i1+d >= 0 && i1+d < n {
+				hess[i1*n+(i1+d)] += hv[i1]
+			}
 			hv[i1] = 0
-			k++
+		}
+		for j := c; j < n; j += 3 {
+			v[j] = 0
 		}
 	}
 	if n == 0 {
@@ -251,15 +253,17 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 	return nLL
 }
 
-// hvpOfRosenbrock returns Rosenbrock's value, its directional derivative along the directions and their Hessian-vector product: a row of RosenbrockHessian.
-func hvpOfRosenbrock(x, v, hv []float64) (float64, float64) {
+// hvpOfRosenbrock returns Rosenbrock's value, adds its gradient and its Hessian's product with the direction into the buffers: RosenbrockHessian's compressed products.
+func hvpOfRosenbrock(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("hvpOfRosenbrock: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfRosenbrock: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfRosenbrock: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
-	var ds float64
 	s := 0.0
 
 	var dds, ds1 float64
@@ -277,17 +281,9 @@ func hvpOfRosenbrock(x, v, hv []float64) (float64, float64) {
 		b := 1 - x[i]
 		dt1 := 100 * da
 		t1 := 100 * a
-		t7 := a * dt1
-		t8 := t1 * da
-		dt2 := t7 + t8
 		t2 := t1 * a
-		t9 := b * db
-		t10 := b * db
-		dt3 := t9 + t10
 		t3 := b * b
-		dt4 := dt2 + dt3
 		t4 := t2 + t3
-		ds += dt4
 		s += t4
 		// s += t4
 		// ds += dt4
@@ -297,7 +293,9 @@ func hvpOfRosenbrock(x, v, hv []float64) (float64, float64) {
 		db1 := 2 * b * ds1
 		// dt3 := b*db + b*db
 		db1 += db * dds
+		ddb := b * dds
 		db1 += db * dds
+		ddb += b * dds
 		// t2 := t1 * a
 		dt11 := a * ds1
 		da1 := t1 * ds1
@@ -314,13 +312,14 @@ func hvpOfRosenbrock(x, v, hv []float64) (float64, float64) {
 		hv[i+1] += da1
 		dt5 := -da1
 		// da := v[i+1] - dt
+		dx[i+1] += dda
 		ddt := -dda
 		// dt := x[i]*v[i] + x[i]*v[i]
 		hv[i] += v[i]*ddt + (v[i]*ddt + (2*x[i]*dt5 - db1))
+		dx[i] += x[i]*ddt + (x[i]*ddt - ddb)
 	}
 	hvpOfRosenbrock1 := s
-	hvpOfRosenbrock2 := ds
-	return hvpOfRosenbrock1, hvpOfRosenbrock2
+	return hvpOfRosenbrock1
 }
 
 // hvpOfNLL returns NLL's value, its directional derivative along the directions and their Hessian-vector product: a row of NLLHessian.

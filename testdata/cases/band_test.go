@@ -1,0 +1,49 @@
+package cases
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// bandCases are the banded-Hessian cases and their dense lookalikes.
+func bandCases() []gradCase {
+	slice := func(name string, f func([]float64) float64, grad func(x, dx []float64) float64, at ...[]float64) gradCase {
+		return gradCase{name: name, f: f, at: at, grad: func(x []float64) (float64, []float64) {
+			g := make([]float64, len(x))
+			return grad(x, g), g
+		}}
+	}
+	return []gradCase{
+		slice("BandThree", BandThree, BandThreeGrad, p(0.3, -0.7, 1.1, 0.4, 2, -1.3, 0.8)),
+		slice("BandRange", BandRange, BandRangeGrad, p(0.3, -0.7, 1.1, 0.4, 2, -1.3, 0.8), p(1, 2, 3, 4, 5, 6, -0.5)),
+		slice("BandAnchored", BandAnchored, BandAnchoredGrad, p(0.3, -0.7, 1.1, 0.4, 2)),
+		slice("BandCarried", BandCarried, BandCarriedGrad, p(0.3, -0.7, 1.1, 0.4, 2)),
+	}
+}
+
+// TestBandDetected: the banded functions' Hessians are compressed, the
+// lookalikes' are not (a lookalike compressed would be wrong, which
+// TestHessians would catch; a band not found would only be slow).
+func TestBandDetected(t *testing.T) {
+	src := readGenerated(t, "band_grad.go")
+	for name, banded := range map[string]bool{"BandThree": true, "BandRange": true, "BandAnchored": false, "BandCarried": false} {
+		i := strings.Index(src, "// "+name+"Hessian returns")
+		if i < 0 {
+			t.Fatalf("no %sHessian in band_grad.go", name)
+		}
+		doc, _, _ := strings.Cut(src[i:], "\n")
+		if got := strings.Contains(doc, "The Hessian is banded"); got != banded {
+			t.Errorf("%sHessian banded: %v, want %v (%s)", name, got, banded, doc)
+		}
+	}
+}
+
+func readGenerated(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
