@@ -245,11 +245,9 @@ func (h *hessianWriter) writeBanded(b int) *adjoint.Func {
 	body = append(body, adjoint.If{Cond: adjoint.Bin("<", lenExpr(id(hess)), nn),
 		Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: id("panic"), Args: []adjoint.Expr{msg}}}}})
 	v, hv, gs := h.names.fresh("v"), h.names.fresh("hv"), h.names.fresh("gradScratch")
-	mk := func(name string) adjoint.Stmt {
-		return adjoint.Assign{Lhs: []adjoint.Expr{id(name)}, Op: ":=", Rhs: []adjoint.Expr{
-			adjoint.Call{Fun: id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(g.wrt[0].Type())}, id(n)}}}}
+	for _, name := range []string{v, hv, gs} {
+		body = append(body, h.stackOrMake(name, g.wrt[0].Type(), id(n))...)
 	}
-	body = append(body, mk(v), mk(hv), mk(gs))
 	value := h.names.fresh(lowerFirst(g.decl.Name.Name))
 	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: mustIR(g.result)})
 	colours := fmt.Sprint(2*b + 1)

@@ -365,6 +365,9 @@ func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([
 	if !hasReferences(t) {
 		return []adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)}}, nil
 	}
+	if s, ok := t.Underlying().(*types.Slice); ok && isFloat(s.Elem()) {
+		return h.stackOrMake(name, t, lenExpr(like)), nil
+	}
 	init, err := h.shape(adjoint.Id(name), t, like, true, map[*types.Named]bool{})
 	if err != nil {
 		return nil, err
@@ -586,4 +589,22 @@ func (h *hessianWriter) count(n string, inputs []*hessianInput) ([]adjoint.Stmt,
 		add(adjoint.Literal(fmt.Sprint(floats)))
 	}
 	return append([]adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(n)}, Op: ":=", Rhs: []adjoint.Expr{sum}}}, walks...), nil
+}
+
+// stackScratch is the length up to which a float slice of scratch lives
+// in an array on the stack, as tapes do: small problems allocate nothing.
+const stackScratch = 64
+
+// stackOrMake declares name, a float slice of type t and length n, in an
+// array on the stack when it fits, else made.
+func (h *hessianWriter) stackOrMake(name string, t types.Type, n adjoint.Expr) []adjoint.Stmt {
+	elem := t.Underlying().(*types.Slice).Elem()
+	arr := h.names.fresh(name + "Array")
+	return []adjoint.Stmt{
+		adjoint.VarDecl{Names: []string{arr}, Type: adjoint.Array{Len: stackScratch, Elem: mustIR(elem)}},
+		adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)},
+		adjoint.If{Cond: adjoint.Bin("<=", n, adjoint.Literal(fmt.Sprint(stackScratch))),
+			Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(arr), Hi: n})},
+			Else: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, n}})}},
+	}
 }

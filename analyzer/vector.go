@@ -547,8 +547,7 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
 	ty := h.names.fresh("t" + y)
 	var tans []string
 	if g.out != nil {
-		cols = append(cols, adjoint.Assign{Lhs: []adjoint.Expr{id(ty)}, Op: ":=", Rhs: []adjoint.Expr{
-			adjoint.Call{Fun: id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(g.out.Type())}, lenExpr(id(y))}}}})
+		cols = append(cols, h.stackOrMake(ty, g.out.Type(), lenExpr(id(y)))...)
 	} else {
 		for range results {
 			tans = append(tans, h.names.fresh("t"))
@@ -651,8 +650,7 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
 	if g.out != nil {
 		dy := h.names.fresh("d" + y)
 		i := h.names.fresh("i")
-		rows = append(rows, adjoint.Assign{Lhs: []adjoint.Expr{id(dy)}, Op: ":=", Rhs: []adjoint.Expr{
-			adjoint.Call{Fun: id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(g.out.Type())}, lenExpr(id(y))}}}})
+		rows = append(rows, h.stackOrMake(dy, g.out.Type(), lenExpr(id(y)))...)
 		loop := []adjoint.Stmt{set(adjoint.Index{X: id(dy), Index: id(i)}, "=", lit("1"))}
 		loop = append(loop, row(func(c *adjoint.Call) { c.Args = append(c.Args, id(dy)) }, id(i), []adjoint.Expr{id("_")})...)
 		loop = append(loop, set(adjoint.Index{X: id(dy), Index: id(i)}, "=", lit("0")))

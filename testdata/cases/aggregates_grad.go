@@ -104,10 +104,34 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("DotHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	vw := make([]float64, len(w))
-	hvw := make([]float64, len(w))
-	vx := make([]float64, len(x))
-	hvx := make([]float64, len(x))
+	var vwArray [64]float64
+	var vw []float64
+	if len(w) <= 64 {
+		vw = vwArray[:len(w)]
+	} else {
+		vw = make([]float64, len(w))
+	}
+	var hvwArray [64]float64
+	var hvw []float64
+	if len(w) <= 64 {
+		hvw = hvwArray[:len(w)]
+	} else {
+		hvw = make([]float64, len(w))
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		vx = make([]float64, len(x))
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		hvx = make([]float64, len(x))
+	}
 	var dot1 float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -422,10 +446,34 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("MatVecHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
-	vW := make([]float64, len(W))
-	hvW := make([]float64, len(W))
-	vx := make([]float64, len(x))
-	hvx := make([]float64, len(x))
+	var vWArray [64]float64
+	var vW []float64
+	if len(W) <= 64 {
+		vW = vWArray[:len(W)]
+	} else {
+		vW = make([]float64, len(W))
+	}
+	var hvWArray [64]float64
+	var hvW []float64
+	if len(W) <= 64 {
+		hvW = hvWArray[:len(W)]
+	} else {
+		hvW = make([]float64, len(W))
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		vx = make([]float64, len(x))
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		hvx = make([]float64, len(x))
+	}
 	var matVec float64
 	for j1 := 0; j1 < n1; j1++ {
 		var k1 int
@@ -845,8 +893,20 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SoftmaxCEHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v1 := make([]float64, len(z))
-	hv := make([]float64, len(z))
+	var v1Array [64]float64
+	var v1 []float64
+	if len(z) <= 64 {
+		v1 = v1Array[:len(z)]
+	} else {
+		v1 = make([]float64, len(z))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(z) <= 64 {
+		hv = hvArray[:len(z)]
+	} else {
+		hv = make([]float64, len(z))
+	}
 	var softmaxCE float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -1744,8 +1804,20 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ResidualsWHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		v = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var residualsW float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -2455,8 +2527,20 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ScaledHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		v = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var scaled float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -2655,8 +2739,20 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SelfAssignHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		v = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var selfAssign float64
 	for j1 := 0; j1 < n; j1++ {
 		var k int
@@ -2996,9 +3092,27 @@ func ChainHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ChainHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, n)
-	hv := make([]float64, n)
-	gradScratch := make([]float64, n)
+	var vArray [64]float64
+	var v []float64
+	if n <= 64 {
+		v = vArray[:n]
+	} else {
+		v = make([]float64, n)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if n <= 64 {
+		hv = hvArray[:n]
+	} else {
+		hv = make([]float64, n)
+	}
+	var gradScratchArray [64]float64
+	var gradScratch []float64
+	if n <= 64 {
+		gradScratch = gradScratchArray[:n]
+	} else {
+		gradScratch = make([]float64, n)
+	}
 	var chain float64
 	for c := 0; c < 5 && c < n; c++ {
 		for j := c; j < n; j += 5 {

@@ -43,9 +43,27 @@ func BandThreeHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("BandThreeHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, n)
-	hv := make([]float64, n)
-	gradScratch := make([]float64, n)
+	var vArray [64]float64
+	var v []float64
+	if n <= 64 {
+		v = vArray[:n]
+	} else {
+		v = make([]float64, n)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if n <= 64 {
+		hv = hvArray[:n]
+	} else {
+		hv = make([]float64, n)
+	}
+	var gradScratchArray [64]float64
+	var gradScratch []float64
+	if n <= 64 {
+		gradScratch = gradScratchArray[:n]
+	} else {
+		gradScratch = make([]float64, n)
+	}
 	var bandThree float64
 	for c := 0; c < 5 && c < n; c++ {
 		for j := c; j < n; j += 5 {
@@ -130,9 +148,27 @@ func BandRangeHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("BandRangeHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v1 := make([]float64, n)
-	hv := make([]float64, n)
-	gradScratch := make([]float64, n)
+	var v1Array [64]float64
+	var v1 []float64
+	if n <= 64 {
+		v1 = v1Array[:n]
+	} else {
+		v1 = make([]float64, n)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if n <= 64 {
+		hv = hvArray[:n]
+	} else {
+		hv = make([]float64, n)
+	}
+	var gradScratchArray [64]float64
+	var gradScratch []float64
+	if n <= 64 {
+		gradScratch = gradScratchArray[:n]
+	} else {
+		gradScratch = make([]float64, n)
+	}
 	var bandRange float64
 	for c := 0; c < 5 && c < n; c++ {
 		for j := c; j < n; j += 5 {
@@ -196,8 +232,20 @@ func BandAnchoredHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("BandAnchoredHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(x))
-	hv := make([]float64, len(x))
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
 	var bandAnchored float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -291,8 +339,20 @@ func BandCarriedHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("BandCarriedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(x))
-	hv := make([]float64, len(x))
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
 	var bandCarried float64
 	for j := 0; j < n; j++ {
 		var k int

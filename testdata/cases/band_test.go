@@ -47,3 +47,24 @@ func readGenerated(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+// TestSecondDerivativeAllocations: Hessians, HVPs and Jacobians of small
+// problems keep their scratch on the stack and allocate nothing.
+func TestSecondDerivativeAllocations(t *testing.T) {
+	x := []float64{0.3, -0.7, 1.1, 0.4, 2, -1.3, 0.8}
+	g, hess := make([]float64, 7), make([]float64, 49)
+	v, hv := direction(7), make([]float64, 7)
+	y, jac := make([]float64, 3), make([]float64, 9)
+	theta, lens, p2, jac2 := []float64{0.3, -0.5, 1.1}, []float64{1, 0.7, 0.4}, make([]float64, 2), make([]float64, 12)
+	for name, f := range map[string]func(){
+		"BandThreeHessian (banded)":   func() { BandThreeHessian(x, g, hess) },
+		"BandAnchoredHessian (dense)": func() { BandAnchoredHessian(x[:5], g, hess) },
+		"DotHVP":                      func() { DotHVP(x[:3], x[3:6], v[:3], v[3:6], g[:3], g[3:6], hv[:3], hv[3:6]) },
+		"RobertsonJacobian (columns)": func() { RobertsonJacobian(y, x[:3], jac) },
+		"ArmJacobian (rows)":          func() { ArmJacobian(p2, theta, lens, jac2) },
+	} {
+		if n := testing.AllocsPerRun(20, f); n != 0 {
+			t.Errorf("%s: %v allocations per call, want 0", name, n)
+		}
+	}
+}

@@ -495,8 +495,20 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("SliceHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
-	v := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		v = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var sliceHelper float64
 	for j := 0; j < n1; j++ {
 		var k int
@@ -1210,8 +1222,20 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 	}
 	var vy float64
 	var dy float64
-	vw := make([]float64, len(w))
-	hvw := make([]float64, len(w))
+	var vwArray [64]float64
+	var vw []float64
+	if len(w) <= 64 {
+		vw = vwArray[:len(w)]
+	} else {
+		vw = make([]float64, len(w))
+	}
+	var hvwArray [64]float64
+	var hvw []float64
+	if len(w) <= 64 {
+		hvw = hvwArray[:len(w)]
+	} else {
+		hvw = make([]float64, len(w))
+	}
 	var storedHelperInLoop float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -2054,8 +2078,20 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 	}
 	var vy float64
 	var dy float64
-	vw := make([]float64, len(w))
-	hvw := make([]float64, len(w))
+	var vwArray [64]float64
+	var vw []float64
+	if len(w) <= 64 {
+		vw = vwArray[:len(w)]
+	} else {
+		vw = make([]float64, len(w))
+	}
+	var hvwArray [64]float64
+	var hvw []float64
+	if len(w) <= 64 {
+		hvw = hvwArray[:len(w)]
+	} else {
+		hvw = make([]float64, len(w))
+	}
 	var inlinedElementInLoop float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -2354,8 +2390,20 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarNormHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(xs))
-	hv := make([]float64, len(xs))
+	var vArray [64]float64
+	var v []float64
+	if len(xs) <= 64 {
+		v = vArray[:len(xs)]
+	} else {
+		v = make([]float64, len(xs))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(xs) <= 64 {
+		hv = hvArray[:len(xs)]
+	} else {
+		hv = make([]float64, len(xs))
+	}
 	var varNorm float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -2475,8 +2523,20 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 	}
 	var vk float64
 	var dk float64
-	vws := make([]float64, len(ws))
-	hvws := make([]float64, len(ws))
+	var vwsArray [64]float64
+	var vws []float64
+	if len(ws) <= 64 {
+		vws = vwsArray[:len(ws)]
+	} else {
+		vws = make([]float64, len(ws))
+	}
+	var hvwsArray [64]float64
+	var hvws []float64
+	if len(ws) <= 64 {
+		hvws = hvwsArray[:len(ws)]
+	} else {
+		hvws = make([]float64, len(ws))
+	}
 	var varScaled float64
 	for j := 0; j < n; j++ {
 		var k1 int
@@ -2591,8 +2651,20 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarPairHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		v = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var varPair float64
 	for j := 0; j < n; j++ {
 		var k int

@@ -4241,8 +4241,20 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("SumOfPowersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
-	v := make([]float64, len(xs))
-	hv := make([]float64, len(xs))
+	var vArray [64]float64
+	var v []float64
+	if len(xs) <= 64 {
+		v = vArray[:len(xs)]
+	} else {
+		v = make([]float64, len(xs))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(xs) <= 64 {
+		hv = hvArray[:len(xs)]
+	} else {
+		hv = make([]float64, len(xs))
+	}
 	var sumOfPowers float64
 	for j := 0; j < n1; j++ {
 		var k int
@@ -4561,8 +4573,20 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("SumOfBranchesHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
-	v := make([]float64, len(xs))
-	hv := make([]float64, len(xs))
+	var vArray [64]float64
+	var v []float64
+	if len(xs) <= 64 {
+		v = vArray[:len(xs)]
+	} else {
+		v = make([]float64, len(xs))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(xs) <= 64 {
+		hv = hvArray[:len(xs)]
+	} else {
+		hv = make([]float64, len(xs))
+	}
 	var sumOfBranches float64
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
@@ -4981,9 +5005,27 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("SumOfTriangleHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, n)
-	hv := make([]float64, n)
-	gradScratch := make([]float64, n)
+	var vArray [64]float64
+	var v []float64
+	if n <= 64 {
+		v = vArray[:n]
+	} else {
+		v = make([]float64, n)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if n <= 64 {
+		hv = hvArray[:n]
+	} else {
+		hv = make([]float64, n)
+	}
+	var gradScratchArray [64]float64
+	var gradScratch []float64
+	if n <= 64 {
+		gradScratch = gradScratchArray[:n]
+	} else {
+		gradScratch = make([]float64, n)
+	}
 	var sumOfTriangle float64
 	for c := 0; c < 1 && c < n; c++ {
 		for j := c; j < n; j += 1 {
@@ -6303,8 +6345,20 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NewStateBufferHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(x))
-	hv := make([]float64, len(x))
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
 	var newStateBuffer float64
 	for j1 := 0; j1 < n; j1++ {
 		var k int
@@ -6563,8 +6617,20 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ViewCarryHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	vx := make([]float64, len(x))
-	hvx := make([]float64, len(x))
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		vx = make([]float64, len(x))
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		hvx = make([]float64, len(x))
+	}
 	var va float64
 	var da float64
 	var viewCarry float64
@@ -7287,8 +7353,20 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ViewUpdateReadLaterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	vw := make([]float64, len(w))
-	hvw := make([]float64, len(w))
+	var vwArray [64]float64
+	var vw []float64
+	if len(w) <= 64 {
+		vw = vwArray[:len(w)]
+	} else {
+		vw = make([]float64, len(w))
+	}
+	var hvwArray [64]float64
+	var hvw []float64
+	if len(w) <= 64 {
+		hvw = hvwArray[:len(w)]
+	} else {
+		hvw = make([]float64, len(w))
+	}
 	var vp float64
 	var dp float64
 	var viewUpdateReadLater float64

@@ -1105,8 +1105,20 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("ReslicedParamHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
-	v := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		v = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var reslicedParam float64
 	for j := 0; j < n1; j++ {
 		var k int
@@ -1264,8 +1276,20 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PopLocalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(x))
-	hv := make([]float64, len(x))
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
 	var popLocal float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -1819,8 +1843,20 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 	if len(hess) < n1*n1 {
 		panic(fmt.Sprintf("ReslicedRangeHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
-	v1 := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var v1Array [64]float64
+	var v1 []float64
+	if len(w) <= 64 {
+		v1 = v1Array[:len(w)]
+	} else {
+		v1 = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var reslicedRange float64
 	for j := 0; j < n1; j++ {
 		var k int
@@ -2028,8 +2064,20 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("PopBeforeSumHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v2 := make([]float64, len(x))
-	hv := make([]float64, len(x))
+	var v2Array [64]float64
+	var v2 []float64
+	if len(x) <= 64 {
+		v2 = v2Array[:len(x)]
+	} else {
+		v2 = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
 	var popBeforeSum float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -4181,8 +4229,20 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ParallelDeadInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v1 := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var v1Array [64]float64
+	var v1 []float64
+	if len(w) <= 64 {
+		v1 = v1Array[:len(w)]
+	} else {
+		v1 = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var parallelDeadInLoop float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -4695,8 +4755,20 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("VarSliceLaterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(a))
-	hv := make([]float64, len(a))
+	var vArray [64]float64
+	var v []float64
+	if len(a) <= 64 {
+		v = vArray[:len(a)]
+	} else {
+		v = make([]float64, len(a))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(a) <= 64 {
+		hv = hvArray[:len(a)]
+	} else {
+		hv = make([]float64, len(a))
+	}
 	var varSliceLater float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -5259,8 +5331,20 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("LabelReverseHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	vxs := make([]float64, len(xs))
-	hvxs := make([]float64, len(xs))
+	var vxsArray [64]float64
+	var vxs []float64
+	if len(xs) <= 64 {
+		vxs = vxsArray[:len(xs)]
+	} else {
+		vxs = make([]float64, len(xs))
+	}
+	var hvxsArray [64]float64
+	var hvxs []float64
+	if len(xs) <= 64 {
+		hvxs = hvxsArray[:len(xs)]
+	} else {
+		hvxs = make([]float64, len(xs))
+	}
 	var va float64
 	var da float64
 	var labelReverse float64
@@ -6108,8 +6192,20 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RangeAssignNoKeyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v1 := make([]float64, len(xs))
-	hv := make([]float64, len(xs))
+	var v1Array [64]float64
+	var v1 []float64
+	if len(xs) <= 64 {
+		v1 = v1Array[:len(xs)]
+	} else {
+		v1 = make([]float64, len(xs))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(xs) <= 64 {
+		hv = hvArray[:len(xs)]
+	} else {
+		hv = make([]float64, len(xs))
+	}
 	var rangeAssignNoKey float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -6444,8 +6540,20 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RangeElemCopyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v1 := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var v1Array [64]float64
+	var v1 []float64
+	if len(w) <= 64 {
+		v1 = v1Array[:len(w)]
+	} else {
+		v1 = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var rangeElemCopy float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -6602,8 +6710,20 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("ParallelPassiveElemsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v1 := make([]float64, len(x))
-	hv := make([]float64, len(x))
+	var v1Array [64]float64
+	var v1 []float64
+	if len(x) <= 64 {
+		v1 = v1Array[:len(x)]
+	} else {
+		v1 = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
 	var parallelPassiveElems float64
 	for j := 0; j < n; j++ {
 		var k int

@@ -55,8 +55,20 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		panic(fmt.Sprintf("RobertsonJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	if n <= m {
-		v := make([]float64, len(y))
-		tdy := make([]float64, len(dy))
+		var vArray [64]float64
+		var v []float64
+		if len(y) <= 64 {
+			v = vArray[:len(y)]
+		} else {
+			v = make([]float64, len(y))
+		}
+		var tdyArray [64]float64
+		var tdy []float64
+		if len(dy) <= 64 {
+			tdy = tdyArray[:len(dy)]
+		} else {
+			tdy = make([]float64, len(dy))
+		}
 		j := 0
 		for i := range y {
 			v[i] = 1
@@ -72,8 +84,20 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		}
 	} else {
 		Robertson(dy, y)
-		dy1 := make([]float64, len(y))
-		ddy := make([]float64, len(dy))
+		var dy1Array [64]float64
+		var dy1 []float64
+		if len(y) <= 64 {
+			dy1 = dy1Array[:len(y)]
+		} else {
+			dy1 = make([]float64, len(y))
+		}
+		var ddyArray [64]float64
+		var ddy []float64
+		if len(dy) <= 64 {
+			ddy = ddyArray[:len(dy)]
+		} else {
+			ddy = make([]float64, len(dy))
+		}
 		for i2 := range dy {
 			ddy[i2] = 1
 			_ = vjpOfRobertson1(dy, y, ddy, dy1)
@@ -148,9 +172,27 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		panic(fmt.Sprintf("ArmJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	if n <= m {
-		vtheta := make([]float64, len(theta))
-		vlens := make([]float64, len(lens))
-		tp := make([]float64, len(p))
+		var vthetaArray [64]float64
+		var vtheta []float64
+		if len(theta) <= 64 {
+			vtheta = vthetaArray[:len(theta)]
+		} else {
+			vtheta = make([]float64, len(theta))
+		}
+		var vlensArray [64]float64
+		var vlens []float64
+		if len(lens) <= 64 {
+			vlens = vlensArray[:len(lens)]
+		} else {
+			vlens = make([]float64, len(lens))
+		}
+		var tpArray [64]float64
+		var tp []float64
+		if len(p) <= 64 {
+			tp = tpArray[:len(p)]
+		} else {
+			tp = make([]float64, len(p))
+		}
 		j := 0
 		for i1 := range theta {
 			vtheta[i1] = 1
@@ -175,9 +217,27 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		}
 	} else {
 		Arm(p, theta, lens)
-		dtheta := make([]float64, len(theta))
-		dlens := make([]float64, len(lens))
-		dp := make([]float64, len(p))
+		var dthetaArray [64]float64
+		var dtheta []float64
+		if len(theta) <= 64 {
+			dtheta = dthetaArray[:len(theta)]
+		} else {
+			dtheta = make([]float64, len(theta))
+		}
+		var dlensArray [64]float64
+		var dlens []float64
+		if len(lens) <= 64 {
+			dlens = dlensArray[:len(lens)]
+		} else {
+			dlens = make([]float64, len(lens))
+		}
+		var dpArray [64]float64
+		var dp []float64
+		if len(p) <= 64 {
+			dp = dpArray[:len(p)]
+		} else {
+			dp = make([]float64, len(p))
+		}
 		for i5 := range p {
 			dp[i5] = 1
 			_ = vjpOfArm1(p, theta, lens, dp, dtheta, dlens)
@@ -235,7 +295,13 @@ func ExpandJacobian(y []float64, a, b float64, jac []float64) {
 	if n <= m {
 		var va float64
 		var vb float64
-		ty := make([]float64, len(y))
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
 		j := 0
 		va = 1
 		jvpOutExpand(y, a, b, va, vb, ty)
@@ -256,7 +322,13 @@ func ExpandJacobian(y []float64, a, b float64, jac []float64) {
 		}
 	} else {
 		Expand(y, a, b)
-		dy := make([]float64, len(y))
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
 		for i3 := range y {
 			dy[i3] = 1
 			var da1 float64
@@ -318,8 +390,20 @@ func CumsumJacobian(y, x, jac []float64) {
 		panic(fmt.Sprintf("CumsumJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	if n <= m {
-		v := make([]float64, len(x))
-		ty := make([]float64, len(y))
+		var vArray [64]float64
+		var v []float64
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float64, len(x))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
 		j := 0
 		for i1 := range x {
 			v[i1] = 1
@@ -335,8 +419,20 @@ func CumsumJacobian(y, x, jac []float64) {
 		}
 	} else {
 		Cumsum(y, x)
-		dx := make([]float64, len(x))
-		dy := make([]float64, len(y))
+		var dxArray [64]float64
+		var dx []float64
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float64, len(x))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
 		for i3 := range y {
 			dy[i3] = 1
 			_ = vjpOfCumsum1(y, x, dy, dx)
@@ -491,8 +587,20 @@ func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 		panic(fmt.Sprintf("ResidualsJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	if n <= m {
-		v := make([]float64, len(theta))
-		tr := make([]float64, len(r))
+		var vArray [64]float64
+		var v []float64
+		if len(theta) <= 64 {
+			v = vArray[:len(theta)]
+		} else {
+			v = make([]float64, len(theta))
+		}
+		var trArray [64]float64
+		var tr []float64
+		if len(r) <= 64 {
+			tr = trArray[:len(r)]
+		} else {
+			tr = make([]float64, len(r))
+		}
 		j := 0
 		for i1 := range theta {
 			v[i1] = 1
@@ -508,8 +616,20 @@ func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 		}
 	} else {
 		d.Residuals(r, theta)
-		dtheta := make([]float64, len(theta))
-		dr := make([]float64, len(r))
+		var dthetaArray [64]float64
+		var dtheta []float64
+		if len(theta) <= 64 {
+			dtheta = dthetaArray[:len(theta)]
+		} else {
+			dtheta = make([]float64, len(theta))
+		}
+		var drArray [64]float64
+		var dr []float64
+		if len(r) <= 64 {
+			dr = drArray[:len(r)]
+		} else {
+			dr = make([]float64, len(r))
+		}
 		for i3 := range r {
 			dr[i3] = 1
 			_ = d.vjpOfResiduals1(r, theta, dr, dtheta)
@@ -566,7 +686,13 @@ func ForceJacobian(f []float64, p Point, k float64, jac []float64) {
 	if n <= m {
 		var vp Point
 		var vk float64
-		tf := make([]float64, len(f))
+		var tfArray [64]float64
+		var tf []float64
+		if len(f) <= 64 {
+			tf = tfArray[:len(f)]
+		} else {
+			tf = make([]float64, len(f))
+		}
 		j := 0
 		vp.X = 1
 		jvpOutForce(f, p, k, vp, vk, tf)
@@ -594,7 +720,13 @@ func ForceJacobian(f []float64, p Point, k float64, jac []float64) {
 		}
 	} else {
 		Force(f, p, k)
-		df := make([]float64, len(f))
+		var dfArray [64]float64
+		var df []float64
+		if len(f) <= 64 {
+			df = dfArray[:len(f)]
+		} else {
+			df = make([]float64, len(f))
+		}
 		for i3 := range f {
 			df[i3] = 1
 			var dp1 Point
@@ -651,8 +783,20 @@ func Squares32Jacobian(y, x, jac []float32) {
 		panic(fmt.Sprintf("Squares32Jacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	if n <= m {
-		v := make([]float32, len(x))
-		ty := make([]float32, len(y))
+		var vArray [64]float32
+		var v []float32
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float32, len(x))
+		}
+		var tyArray [64]float32
+		var ty []float32
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float32, len(y))
+		}
 		j := 0
 		for i1 := range x {
 			v[i1] = 1
@@ -668,8 +812,20 @@ func Squares32Jacobian(y, x, jac []float32) {
 		}
 	} else {
 		Squares32(y, x)
-		dx := make([]float32, len(x))
-		dy := make([]float32, len(y))
+		var dxArray [64]float32
+		var dx []float32
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float32, len(x))
+		}
+		var dyArray [64]float32
+		var dy []float32
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float32, len(y))
+		}
 		for i3 := range y {
 			dy[i3] = 1
 			_ = vjpOfSquares321(y, x, dy, dx)
@@ -721,8 +877,20 @@ func SpreadJacobian(y, xs, jac []float64) {
 		panic(fmt.Sprintf("SpreadJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	if n <= m {
-		v := make([]float64, len(xs))
-		ty := make([]float64, len(y))
+		var vArray [64]float64
+		var v []float64
+		if len(xs) <= 64 {
+			v = vArray[:len(xs)]
+		} else {
+			v = make([]float64, len(xs))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
 		j := 0
 		for i1 := range xs {
 			v[i1] = 1
@@ -738,8 +906,20 @@ func SpreadJacobian(y, xs, jac []float64) {
 		}
 	} else {
 		Spread(y, xs...)
-		dxs := make([]float64, len(xs))
-		dy := make([]float64, len(y))
+		var dxsArray [64]float64
+		var dxs []float64
+		if len(xs) <= 64 {
+			dxs = dxsArray[:len(xs)]
+		} else {
+			dxs = make([]float64, len(xs))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
 		for i3 := range y {
 			dy[i3] = 1
 			_ = vjpOfSpread1(y, xs, dy, dxs)
@@ -774,8 +954,20 @@ func ScaledPairJacobian(y, w, jac []float64) {
 		panic(fmt.Sprintf("ScaledPairJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	ScaledPair(y, w)
-	dw := make([]float64, len(w))
-	dy := make([]float64, len(y))
+	var dwArray [64]float64
+	var dw []float64
+	if len(w) <= 64 {
+		dw = dwArray[:len(w)]
+	} else {
+		dw = make([]float64, len(w))
+	}
+	var dyArray [64]float64
+	var dy []float64
+	if len(y) <= 64 {
+		dy = dyArray[:len(y)]
+	} else {
+		dy = make([]float64, len(y))
+	}
 	for i2 := range y {
 		dy[i2] = 1
 		_ = vjpOfScaledPair1(y, w, dy, dw)

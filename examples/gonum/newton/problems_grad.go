@@ -119,9 +119,27 @@ func RosenbrockHessian(x, dx, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("RosenbrockHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, n)
-	hv := make([]float64, n)
-	gradScratch := make([]float64, n)
+	var vArray [64]float64
+	var v []float64
+	if n <= 64 {
+		v = vArray[:n]
+	} else {
+		v = make([]float64, n)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if n <= 64 {
+		hv = hvArray[:n]
+	} else {
+		hv = make([]float64, n)
+	}
+	var gradScratchArray [64]float64
+	var gradScratch []float64
+	if n <= 64 {
+		gradScratch = gradScratchArray[:n]
+	} else {
+		gradScratch = make([]float64, n)
+	}
 	var rosenbrock float64
 	for c := 0; c < 3 && c < n; c++ {
 		for j := c; j < n; j += 3 {
@@ -222,8 +240,20 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("NLLHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([]float64, len(w))
-	hv := make([]float64, len(w))
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		v = make([]float64, len(w))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		hv = make([]float64, len(w))
+	}
 	var nLL float64
 	for j := 0; j < n; j++ {
 		var k1 int

@@ -15,8 +15,20 @@ func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 		panic(fmt.Sprintf("ReachJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	if n <= m {
-		v := make([]float64, len(theta))
-		tp := make([]float64, len(p))
+		var vArray [64]float64
+		var v []float64
+		if len(theta) <= 64 {
+			v = vArray[:len(theta)]
+		} else {
+			v = make([]float64, len(theta))
+		}
+		var tpArray [64]float64
+		var tp []float64
+		if len(p) <= 64 {
+			tp = tpArray[:len(p)]
+		} else {
+			tp = make([]float64, len(p))
+		}
 		j := 0
 		for i1 := range theta {
 			v[i1] = 1
@@ -32,8 +44,20 @@ func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 		}
 	} else {
 		a.Reach(p, theta)
-		dtheta := make([]float64, len(theta))
-		dp := make([]float64, len(p))
+		var dthetaArray [64]float64
+		var dtheta []float64
+		if len(theta) <= 64 {
+			dtheta = dthetaArray[:len(theta)]
+		} else {
+			dtheta = make([]float64, len(theta))
+		}
+		var dpArray [64]float64
+		var dp []float64
+		if len(p) <= 64 {
+			dp = dpArray[:len(p)]
+		} else {
+			dp = make([]float64, len(p))
+		}
 		for i3 := range p {
 			dp[i3] = 1
 			_ = a.vjpOfReach(p, theta, dp, dtheta)

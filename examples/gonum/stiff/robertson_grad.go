@@ -12,8 +12,20 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		panic(fmt.Sprintf("RobertsonJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
 	if n <= m {
-		v := make([]float64, len(y))
-		tdy := make([]float64, len(dy))
+		var vArray [64]float64
+		var v []float64
+		if len(y) <= 64 {
+			v = vArray[:len(y)]
+		} else {
+			v = make([]float64, len(y))
+		}
+		var tdyArray [64]float64
+		var tdy []float64
+		if len(dy) <= 64 {
+			tdy = tdyArray[:len(dy)]
+		} else {
+			tdy = make([]float64, len(dy))
+		}
 		j := 0
 		for i := range y {
 			v[i] = 1
@@ -29,8 +41,20 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		}
 	} else {
 		Robertson(dy, y)
-		dy1 := make([]float64, len(y))
-		ddy := make([]float64, len(dy))
+		var dy1Array [64]float64
+		var dy1 []float64
+		if len(y) <= 64 {
+			dy1 = dy1Array[:len(y)]
+		} else {
+			dy1 = make([]float64, len(y))
+		}
+		var ddyArray [64]float64
+		var ddy []float64
+		if len(dy) <= 64 {
+			ddy = ddyArray[:len(dy)]
+		} else {
+			ddy = make([]float64, len(dy))
+		}
 		for i2 := range dy {
 			ddy[i2] = 1
 			_ = vjpOfRobertson(dy, y, ddy, dy1)
