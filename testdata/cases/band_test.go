@@ -62,6 +62,7 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 		"DotHVP":                      func() { DotHVP(x[:3], x[3:6], v[:3], v[3:6], g[:3], g[3:6], hv[:3], hv[3:6]) },
 		"RobertsonJacobian (columns)": func() { RobertsonJacobian(y, x[:3], jac) },
 		"ArmJacobian (rows)":          func() { ArmJacobian(p2, theta, lens, jac2) },
+		"RobertsonVJP (escape analysis keeps its copy of y on the stack)": func() { RobertsonVJP(y, x[:3], v[:3], g[:3]) },
 	} {
 		if n := testing.AllocsPerRun(20, f); n != 0 {
 			t.Errorf("%s: %v allocations per call, want 0", name, n)
