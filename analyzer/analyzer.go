@@ -119,6 +119,9 @@ type pkgContext struct {
 	helperNames map[string]bool
 	helperFuncs map[*ast.File][]*adjoint.Func
 	writers     map[*types.Func]bool // functions that may write into what they are passed
+	// readOnlyHelpers are the generated helpers that only read their
+	// slices and pointers (pushforwards), whatever their parameters.
+	readOnlyHelpers map[string]bool
 }
 
 // Generate finds the annotated functions of a type-checked package and

@@ -312,5 +312,9 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 		return "", false
 	}
 	f.helperFuncs[site.file] = append(f.helperFuncs[site.file], out)
+	if f.readOnlyHelpers == nil {
+		f.readOnlyHelpers = map[string]bool{}
+	}
+	f.readOnlyHelpers[name] = true // a pushforward only reads what it is passed
 	return name, true
 }

@@ -655,7 +655,15 @@ func (p *pkgContext) pureHelpers() map[string]bool {
 					ok = false
 				}
 			}
-			pure[f.Name] = ok
+			pure[f.Name] = ok || p.readOnlyHelpers[f.Name]
+		}
+	}
+	// Rules whose functions compute values only: their calls go when
+	// nothing reads the results (a JVP's dead tangent).
+	l := &lowerer{pkgContext: p}
+	for _, r := range p.rules {
+		if l.pureFunc(r.fn, map[*types.Func]bool{}) {
+			pure[r.fn.Name()] = true
 		}
 	}
 	return pure

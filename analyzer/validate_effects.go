@@ -55,7 +55,17 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 	if fn == nil {
 		return false
 	}
-	if fn.Pkg() != nil && fn.Pkg().Path() == "math" || l.formatsBasics(fn, call) {
+	if l.formatsBasics(fn, call) {
+		return true
+	}
+	return l.pureFunc(fn, visiting)
+}
+
+// pureFunc reports whether calls to fn have no effect beyond their
+// value: package math, or a function of this package that writes nothing
+// it is passed and calls only such functions.
+func (l *lowerer) pureFunc(fn *types.Func, visiting map[*types.Func]bool) bool {
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
 		return true
 	}
 	site, ok := l.decls[fn]

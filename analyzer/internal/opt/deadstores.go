@@ -47,7 +47,7 @@ func DropDeadStores(body []adjoint.Stmt, keep, pureFuncs map[string]bool) []adjo
 			}
 		})
 	}
-	d := &deadStores{keep: keep, pureFuncs: pureFuncs, labels: map[string]liveSet{}, ids: &nameIDs{ids: map[string]int{}}}
+	d := &deadStores{keep: keep, pureFuncs: pureFuncs, labels: map[string]liveSet{}, ids: &nameIDs{ids: map[string]int{}}, heads: map[*adjoint.Stmt]liveSet{}}
 
 	out, _ := d.list(body, d.empty(), true)
 	if d.backwardJump {
@@ -158,7 +158,12 @@ type target struct {
 }
 
 type deadStores struct {
-	ids          *nameIDs
+	ids *nameIDs
+	// heads are the live sets at loop heads found so far, by the loop's
+	// first statement: an enclosing loop's next round starts an inner
+	// loop's iteration from them instead of from nothing, so nested loops
+	// cost the sum of their rounds, not the product.
+	heads        map[*adjoint.Stmt]liveSet
 	keep         map[string]bool
 	pureFuncs    map[string]bool    // functions called for their value alone
 	labels       map[string]liveSet // live sets at labels, as the backward walk meets them
@@ -486,7 +491,7 @@ func (d *deadStores) switchStmt(s adjoint.Switch, out liveSet, rewrite bool) (ad
 
 func (d *deadStores) forStmt(s adjoint.For, out liveSet, rewrite bool) (adjoint.Stmt, liveSet) {
 	// head is live at the condition: after the loop, or another trip.
-	head := out.reads(s.Cond)
+	head := d.seed(s.Body, out.reads(s.Cond))
 	var post adjoint.Stmt
 	for range 100 {
 		postIn := head
@@ -496,12 +501,13 @@ func (d *deadStores) forStmt(s adjoint.For, out liveSet, rewrite bool) (adjoint.
 		d.targets = append(d.targets, target{label: s.Label, loop: true, brk: out, continue_: postIn})
 		_, bodyIn := d.list(s.Body, postIn, false)
 		d.targets = d.targets[:len(d.targets)-1]
-		next := out.union(bodyIn).reads(s.Cond)
+		next := out.union(bodyIn).reads(s.Cond).union(head)
 		if next.equal(head) {
 			break
 		}
 		head = next
 	}
+	d.remember(s.Body, head)
 	postIn := head
 	if s.Post != nil {
 		post, postIn = d.stmt(s.Post, head, false)
@@ -531,17 +537,18 @@ func (d *deadStores) rangeStmt(s adjoint.Range, out liveSet, rewrite bool) (adjo
 		}
 		return c
 	}
-	head := out
+	head := d.seed(s.Body, out)
 	for range 100 {
 		d.targets = append(d.targets, target{label: s.Label, loop: true, brk: out, continue_: head})
 		_, bodyIn := d.list(s.Body, head, false)
 		d.targets = d.targets[:len(d.targets)-1]
-		next := out.union(kill(bodyIn))
+		next := out.union(kill(bodyIn)).union(head)
 		if next.equal(head) {
 			break
 		}
 		head = next
 	}
+	d.remember(s.Body, head)
 	d.targets = append(d.targets, target{label: s.Label, loop: true, brk: out, continue_: head})
 	body, _ := d.list(s.Body, head, rewrite)
 	d.targets = d.targets[:len(d.targets)-1]
@@ -577,4 +584,23 @@ func evidentType(e adjoint.Expr) adjoint.Type {
 		return e.Type
 	}
 	return nil
+}
+
+// seed is where a loop's iteration starts: from set, and from what the
+// loop's head held the last time (liveness only grows as an enclosing
+// loop iterates, so that is still below the fixed point).
+func (d *deadStores) seed(body []adjoint.Stmt, set liveSet) liveSet {
+	if len(body) > 0 {
+		if prev, ok := d.heads[&body[0]]; ok {
+			return set.union(prev)
+		}
+	}
+	return set
+}
+
+// remember notes a loop head's live set for the next round.
+func (d *deadStores) remember(body []adjoint.Stmt, set liveSet) {
+	if len(body) > 0 {
+		d.heads[&body[0]] = set
+	}
 }
