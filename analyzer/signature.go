@@ -131,12 +131,12 @@ func (p *pkgContext) checkOutputs(fn *ast.FuncDecl, dir *directive, sig *types.S
 		case g.out == nil:
 			report(dir.outAt, "out=%s: %s has no parameter named %s (parameters: %s)", dir.out, fn.Name.Name, dir.out, paramNames(g.params))
 			return false
-		case !isFloatSlice(g.out.Type()):
+		case !isFloatSlice(g.out.Type()) && !isFloatArrayPointer(g.out.Type()):
 			yet := ""
 			if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok && isDifferentiable(ptr.Elem()) {
-				yet = " (array and struct pointers as outputs are not supported yet: fill a float slice)"
+				yet = " (struct pointers as outputs are not supported yet: fill a float slice or array)"
 			}
-			report(dir.outAt, "out=%s: the output parameter must be a float slice ([]float64, []float32); %s has type %s%s", dir.out, dir.out, types.TypeString(g.out.Type(), types.RelativeTo(p.pkg)), yet)
+			report(dir.outAt, "out=%s: the output parameter must be a float slice or a pointer to a float array ([]float64, *[3]float64); %s has type %s%s", dir.out, dir.out, types.TypeString(g.out.Type(), types.RelativeTo(p.pkg)), yet)
 			return false
 		case sig.Results().Len() > 0:
 			report(resultsPos, "%s has the output parameter %s (out=%s) and returns %s too: with out=, the function fills its output and returns nothing", fn.Name.Name, dir.out, dir.out, resultsString(sig.Results()))
@@ -176,6 +176,25 @@ func kindNoun(kind string) string {
 		return "Hessian"
 	}
 	return "gradient"
+}
+
+// isFloatArrayPointer reports whether t is a pointer to an array of
+// floats.
+func isFloatArrayPointer(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	a, ok := p.Elem().Underlying().(*types.Array)
+	return ok && isFloat(a.Elem())
+}
+
+// outputElem is the float type of an output's elements.
+func outputElem(t types.Type) types.Type {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return p.Elem().Underlying().(*types.Array).Elem()
+	}
+	return t.Underlying().(*types.Slice).Elem()
 }
 
 // isFloatSlice reports whether t is a slice of floats.

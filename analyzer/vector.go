@@ -284,7 +284,7 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 		return pkg.Name()
 	}
 	yType := types.TypeString(g.out.Type(), qual)
-	elem := types.TypeString(g.out.Type().Underlying().(*types.Slice).Elem(), qual)
+	elem := types.TypeString(outputElem(g.out.Type()), qual)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "package %s\n\n", file.Name.Name)
 	for _, imp := range file.Imports {
@@ -318,7 +318,13 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 	}
 	params = append(params, dy+" "+yType)
 	fmt.Fprintf(&b, "%s(%s) %s {\n", name, strings.Join(params, ", "), elem)
-	fmt.Fprintf(&b, "%s := make(%s, len(%s))\n", y, yType, outName)
+	if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok {
+		// An array, not a pointer: y[i] reads the same, and reverse mode
+		// follows a local array.
+		fmt.Fprintf(&b, "var %s %s\n", y, types.TypeString(ptr.Elem(), qual))
+	} else {
+		fmt.Fprintf(&b, "%s := make(%s, len(%s))\n", y, yType, outName)
+	}
 	fmt.Fprintf(&b, "for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
 	for _, s := range body {
 		b.WriteString(p.nodeString(s) + "\n")
@@ -464,7 +470,7 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
 	g := h.g
 	var elemType types.Type
 	if g.out != nil {
-		elemType = g.out.Type().Underlying().(*types.Slice).Elem()
+		elemType = outputElem(g.out.Type())
 	} else {
 		elemType = g.results[0]
 	}
@@ -547,7 +553,7 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
 	ty := h.names.fresh("t" + y)
 	var tans []string
 	if g.out != nil {
-		cols = append(cols, h.stackOrMake(ty, g.out.Type(), lenExpr(id(y)))...)
+		cols = append(cols, h.outputScratch(ty, g.out.Type(), lenExpr(id(y)))...)
 	} else {
 		for range results {
 			tans = append(tans, h.names.fresh("t"))
@@ -650,7 +656,7 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
 	if g.out != nil {
 		dy := h.names.fresh("d" + y)
 		i := h.names.fresh("i")
-		rows = append(rows, h.stackOrMake(dy, g.out.Type(), lenExpr(id(y)))...)
+		rows = append(rows, h.outputScratch(dy, g.out.Type(), lenExpr(id(y)))...)
 		loop := []adjoint.Stmt{set(adjoint.Index{X: id(dy), Index: id(i)}, "=", lit("1"))}
 		loop = append(loop, row(func(c *adjoint.Call) { c.Args = append(c.Args, id(dy)) }, id(i), []adjoint.Expr{id("_")})...)
 		loop = append(loop, set(adjoint.Index{X: id(dy), Index: id(i)}, "=", lit("0")))
@@ -738,4 +744,17 @@ func allSame(ts []types.Type) bool {
 		}
 	}
 	return true
+}
+
+// outputScratch declares name, scratch of the output's type: a slice on
+// the stack or made, or a pointer to an array on the stack.
+func (h *hessianWriter) outputScratch(name string, t types.Type, n adjoint.Expr) []adjoint.Stmt {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		arr := h.names.fresh(name + "Array")
+		return []adjoint.Stmt{
+			adjoint.VarDecl{Names: []string{arr}, Type: mustIR(p.Elem())},
+			adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(name)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Unary{Op: "&", X: adjoint.Id(arr)}}},
+		}
+	}
+	return h.stackOrMake(name, t, n)
 }

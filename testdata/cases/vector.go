@@ -131,3 +131,19 @@ func ScaledPair(y, w []float64) {
 	y[0] = scaleInto(w, 2)
 	y[1] = w[0] * w[1]
 }
+
+// Tip fills an output held in an array through a pointer.
+//
+//gradgen:jvp out=tip
+//gradgen:vjp out=tip
+//gradgen:jacobian out=tip
+func Tip(tip *[2]float64, theta []float64) {
+	x, y, a := 0.0, 0.0, 0.0
+	for i := range theta {
+		a += theta[i]
+		x += math.Cos(a)
+		y += math.Sin(a)
+	}
+	tip[0] = x
+	tip[1] = y
+}

@@ -981,6 +981,97 @@ func ScaledPairJacobian(y, w, jac []float64) {
 	}
 }
 
+// TipJVP calls Tip, which fills tip, and writes into ttip the derivative of tip along the tangents of its inputs.
+func TipJVP(tip *[2]float64, theta, dtheta []float64, ttip *[2]float64) {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("TipJVP: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	for i1 := range tip {
+		ttip[i1] = 0
+	}
+	x, y, a, dx, dy, da := float64(0.0), float64(0.0), float64(0.0), float64(0), float64(0), float64(0)
+	for i := range theta {
+		da += dtheta[i]
+		a += theta[i]
+		dcos := -math.Sin(a) * da
+		cos := math.Cos(a)
+		dx += dcos
+		x += cos
+		dsin := math.Cos(a) * da
+		sin := math.Sin(a)
+		dy += dsin
+		y += sin
+	}
+	ttip[0] = dx
+	tip[0] = x
+	ttip[1] = dy
+	tip[1] = y
+}
+
+// TipVJP calls Tip, which fills tip, and adds dtip times the Jacobian of tip into the gradients with respect to theta: buffers for slices and pointers, results for the rest.
+func TipVJP(tip *[2]float64, theta []float64, dtip *[2]float64, dtheta []float64) {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("TipVJP: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	Tip(tip, theta)
+	_ = vjpOfTip(tip, theta, dtip, dtheta)
+}
+
+// TipJacobian writes into jac the Jacobian of tip (filled as Tip fills it) with respect to theta, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func TipJacobian(tip *[2]float64, theta, jac []float64) {
+	n := len(theta)
+	m := len(tip)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("TipJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	if n <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(theta) <= 64 {
+			v = vArray[:len(theta)]
+		} else {
+			v = make([]float64, len(theta))
+		}
+		var ttipArray [2]float64
+		ttip := &ttipArray
+		j := 0
+		for i1 := range theta {
+			v[i1] = 1
+			jvpOutTip(tip, theta, v, ttip)
+			for i2 := range tip {
+				jac[i2*n+j] = ttip[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n == 0 {
+			Tip(tip, theta)
+		}
+	} else {
+		Tip(tip, theta)
+		var dthetaArray [64]float64
+		var dtheta []float64
+		if len(theta) <= 64 {
+			dtheta = dthetaArray[:len(theta)]
+		} else {
+			dtheta = make([]float64, len(theta))
+		}
+		var dtipArray [2]float64
+		dtip := &dtipArray
+		for i3 := range tip {
+			dtip[i3] = 1
+			_ = vjpOfTip1(tip, theta, dtip, dtheta)
+			c := i3 * n
+			for i4 := range theta {
+				jac[c] = dtheta[i4]
+				c++
+				dtheta[i4] = 0
+			}
+			dtip[i3] = 0
+		}
+	}
+}
+
 // vjpOfRobertson returns the sum of ddy times Robertson's output dy computed on a copy, and its gradient: the vector-Jacobian product behind Robertson's VJP and Jacobian.
 func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	if len(dy1) < len(y) {
@@ -2378,4 +2469,205 @@ func vjpOfScaledPair1(yOut, w, dy, dw []float64) float64 {
 		dy1[i] = 0
 	}
 	return vjpOfScaledPair11
+}
+
+// vjpOfTip returns the sum of dtip times Tip's output tip computed on a copy, and its gradient: the vector-Jacobian product behind Tip's VJP and Jacobian.
+func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []float64) float64 {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("vjpOfTip: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	var i1, i, iters, trips, trips1 int
+	var t, cos, t1, sin, t2 float64
+	var aTape []float64
+	var tip [2]float64
+	trips = 0
+	for i1 = range tipOut {
+		trips++
+		tip[i1] = tipOut[i1]
+	}
+	x, y, a := 0.0, 0.0, 0.0
+	iters = len(theta)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		aTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		aTape = tapeArray1[:0:iters]
+	} else {
+		aTape = make([]float64, 0, iters)
+	}
+	trips1 = 0
+	for i = range theta {
+		trips1++
+		aTape = append(aTape, a)
+		t = a + theta[i]
+		a = t
+		cos = math.Cos(a)
+		t1 = x + cos
+		x = t1
+		sin = math.Sin(a)
+		t2 = y + sin
+		y = t2
+	}
+	tip[0] = x
+	tip[1] = y
+	var r float64
+
+	var dtip1 [2]float64
+	var dr, dy, dx, dt2, da, dt1, dt float64
+	// return r
+	dr = 1
+	// for i1 := range tip (forward and backward in one pass: a sum)
+	for i11 := range tip {
+		t3 := dtip[i11] * tip[i11]
+		r += t3
+		// r += dtip[i1] * tip[i1]
+		dtip1[i11] += dtip[i11] * dr
+	}
+	vjpOfTip2 := r
+	// tip[1] = y
+	dy += dtip1[1]
+	dtip1[1] = 0
+	// tip[0] = x
+	dx += dtip1[0]
+	dtip1[0] = 0
+	// for i := range theta
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// y += math.Sin(a)
+		dt2 = dy
+		da += math.Cos(a) * dt2
+		// x += math.Cos(a)
+		dt1 = dx
+		da -= math.Sin(a) * dt1
+		// a += theta[i]
+		dt = da
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		da = dt
+		dtheta[i] += dt
+	}
+	// for i1 := range tipOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// tip[i1] = tipOut[i1]
+		if dtip1[i1] != 0 {
+			dtip1[i1] = 0
+		}
+	}
+	return vjpOfTip2
+}
+
+// jvpOutTip returns the derivative of Tip's outputs along the tangents of its inputs: the columns of TipJacobian.
+func jvpOutTip(tip *[2]float64, theta, dtheta []float64, ttip *[2]float64) {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("jvpOutTip: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	for i1 := range tip {
+		ttip[i1] = 0
+	}
+	x, y, a, dx, dy, da := float64(0.0), float64(0.0), float64(0.0), float64(0), float64(0), float64(0)
+	for i := range theta {
+		da += dtheta[i]
+		a += theta[i]
+		dcos := -math.Sin(a) * da
+		cos := math.Cos(a)
+		dx += dcos
+		x += cos
+		dsin := math.Cos(a) * da
+		sin := math.Sin(a)
+		dy += dsin
+		y += sin
+	}
+	ttip[0] = dx
+	tip[0] = x
+	ttip[1] = dy
+	tip[1] = y
+}
+
+// vjpOfTip1 returns the sum of dtip times Tip's output tip computed on a copy, and its gradient: the vector-Jacobian product behind Tip's VJP and Jacobian.
+func vjpOfTip1(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []float64) float64 {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("vjpOfTip1: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	var i1, i, iters, trips, trips1 int
+	var t, cos, t1, sin, t2 float64
+	var aTape []float64
+	var tip [2]float64
+	trips = 0
+	for i1 = range tipOut {
+		trips++
+		tip[i1] = tipOut[i1]
+	}
+	x, y, a := 0.0, 0.0, 0.0
+	iters = len(theta)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		aTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		aTape = tapeArray1[:0:iters]
+	} else {
+		aTape = make([]float64, 0, iters)
+	}
+	trips1 = 0
+	for i = range theta {
+		trips1++
+		aTape = append(aTape, a)
+		t = a + theta[i]
+		a = t
+		cos = math.Cos(a)
+		t1 = x + cos
+		x = t1
+		sin = math.Sin(a)
+		t2 = y + sin
+		y = t2
+	}
+	tip[0] = x
+	tip[1] = y
+	var r float64
+
+	var dtip1 [2]float64
+	var dr, dy, dx, dt2, da, dt1, dt float64
+	// return r
+	dr = 1
+	// for i1 := range tip (forward and backward in one pass: a sum)
+	for i11 := range tip {
+		t3 := dtip[i11] * tip[i11]
+		r += t3
+		// r += dtip[i1] * tip[i1]
+		dtip1[i11] += dtip[i11] * dr
+	}
+	vjpOfTip11 := r
+	// tip[1] = y
+	dy += dtip1[1]
+	dtip1[1] = 0
+	// tip[0] = x
+	dx += dtip1[0]
+	dtip1[0] = 0
+	// for i := range theta
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// y += math.Sin(a)
+		dt2 = dy
+		da += math.Cos(a) * dt2
+		// x += math.Cos(a)
+		dt1 = dx
+		da -= math.Sin(a) * dt1
+		// a += theta[i]
+		dt = da
+		a = aTape[len(aTape)-1]
+		aTape = aTape[:len(aTape)-1]
+		da = dt
+		dtheta[i] += dt
+	}
+	// for i1 := range tipOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// tip[i1] = tipOut[i1]
+		if dtip1[i1] != 0 {
+			dtip1[i1] = 0
+		}
+	}
+	return vjpOfTip11
 }

@@ -124,6 +124,19 @@ func vectorCases() []vectorCase {
 			f:   func(x []float64) []float64 { y := make([]float64, 2); ScaledPair(y, x); return y },
 			jac: func(x, jac []float64) []float64 { y := make([]float64, 2); ScaledPairJacobian(y, x, jac); return y },
 			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 2); ScaledPairVJP(y, x, w, g); return y }},
+		{name: "Tip", m: 2, at: pts(p(0.3, -0.5, 1.1), p(1.2, 0.4, -0.9)),
+			f:   func(x []float64) []float64 { var y [2]float64; Tip(&y, x); return y[:] },
+			jac: func(x, jac []float64) []float64 { var y [2]float64; TipJacobian(&y, x, jac); return y[:] },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := [2]float64{}, [2]float64{1e300, 1e300}
+				TipJVP(&y, x, v, &ty)
+				return y[:], ty[:]
+			},
+			vjp: func(x, w, g []float64) []float64 {
+				var y [2]float64
+				TipVJP(&y, x, (*[2]float64)(w), g)
+				return y[:]
+			}},
 		{name: "Force", m: 3, at: pts(p(0.5, -1, 2), p(1.5, 0.3, -0.7)),
 			f: func(x []float64) []float64 {
 				y := make([]float64, 3)
