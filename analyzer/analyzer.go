@@ -15,6 +15,7 @@ import (
 	"go/types"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -328,7 +329,11 @@ func (p *pkgContext) checkNameClashes(res *Result, report func(token.Pos, string
 				key = adjoint.TypeString(f.Grad.Recv.Type) + "." + key
 			}
 			if prev, dup := generated[key]; dup {
-				report(f.Pos, "%s would be generated twice (also for the function at %s): give one of them another name with name=", f.Grad.Name, p.fset.Position(prev))
+				where := "also for the function at " + relativePosition(p.fset.Position(prev))
+				if prev == f.Pos {
+					where = "by two directives of " + f.Name
+				}
+				report(f.Pos, "%s would be generated twice (%s): give one of them another name with name=", f.Grad.Name, where)
 			}
 			generated[key] = f.Pos
 			if f.Grad.Recv != nil {
@@ -538,4 +543,15 @@ func cloneInfo(info *types.Info) *types.Info {
 	c.Instances = maps.Clone(info.Instances)
 	c.FileVersions = maps.Clone(info.FileVersions)
 	return &c
+}
+
+// relativePosition writes a position with its file relative to the
+// working directory when it lies below it, as the command prints them.
+func relativePosition(pos token.Position) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, pos.Filename); err == nil && !strings.HasPrefix(rel, "..") {
+			pos.Filename = rel
+		}
+	}
+	return pos.String()
 }

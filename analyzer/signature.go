@@ -26,7 +26,7 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	ok = true
 	if sig.TypeParams().Len() > 0 || (sig.Recv() != nil && sig.RecvTypeParams().Len() > 0) {
 		report(fn.Name.Pos(), "%s is generic: gradgen differentiates functions with concrete float types; write a non-generic wrapper and annotate it", fn.Name.Name)
-		ok = false
+		return nil // its type parameters would only cause more errors
 	}
 	for i := range sig.Params().Len() {
 		g.params = append(g.params, sig.Params().At(i))

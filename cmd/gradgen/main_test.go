@@ -947,6 +947,22 @@ func Two(x float64) (float64, float64) { return x, x }
 			},
 		},
 		{
+			name: "one error each",
+			src: `package p
+
+//gradgen:grad name=Same
+//gradgen:jvp name=Same
+func Dup(x float64) float64 { return x * x }
+
+//gradgen:grad
+func Gen[T ~float64](x T) T { return x * x }
+`,
+			want: []string{
+				`^p\.go:5:1: Same would be generated twice \(by two directives of Dup\): give one of them another name with name=$`,
+				`^p\.go:8:6: Gen is generic: gradgen differentiates functions with concrete float types; write a non-generic wrapper and annotate it$`,
+			},
+		},
+		{
 			name: "effects run again",
 			src: `package p
 
