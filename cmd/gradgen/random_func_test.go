@@ -182,9 +182,11 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("")
 
 	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian}
-	if fi.hessian && strings.Contains(fi.src, "float32") {
+	if fi.hessian && (strings.Contains(fi.src, "float32") || g.used["siderand"]) {
 		// Values rounded to float32 on the way make the differences of
-		// the gradient too coarse to judge second derivatives by.
+		// the gradient too coarse to judge second derivatives by; a random
+		// draw would run once per component, which FHessian refuses
+		// (TestErrors "effects run again").
 		fi.hessian = false
 		fi.src = strings.Replace(fi.src, "//gradgen:hessian\n", "", 1)
 		all := g.b.String()
