@@ -130,3 +130,31 @@ func BenchmarkF(b *testing.B) {
 		Rosenbrock(x)
 	}
 }
+
+// The regression's Hessian is dense (every weight meets every other in
+// each term): n = 5 products.
+func BenchmarkDenseHessian(b *testing.B) {
+	p, err := logistic()
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := []float64{0.5, -1, 2, 0.3, -4}
+	g, hess := make([]float64, 5), make([]float64, 25)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.hessian(w, g, hess)
+	}
+}
+
+func BenchmarkDenseGradient(b *testing.B) {
+	p, err := logistic()
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := []float64{0.5, -1, 2, 0.3, -4}
+	g := make([]float64, 5)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.grad(w, g)
+	}
+}
