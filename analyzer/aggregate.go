@@ -203,6 +203,13 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 // the variable's adjoint view is set alongside it.
 func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	defining := l.defining[v]
+	if holdsFloatsByValue(v.typ) && defining && l.elementAlias(v, rhs) {
+		// A copy of an element that nothing changes while it lives: the
+		// element's adjoint is the copy's.
+		v.alias = l.adjPath(rhs)
+		l.writeForward(v, l.conv(rhs))
+		return
+	}
 	if holdsFloatsByValue(v.typ) {
 		// The adjoint of a copy is a view for the slices it holds, but its
 		// own floats' adjoints would stay in the copy: refused, not lost.

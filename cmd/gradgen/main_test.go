@@ -1008,13 +1008,10 @@ type Sample struct {
 }
 
 //gradgen:grad
-func Copy(b []Sample) float64 {
-	s := 0.0
-	for i := range b {
-		c := b[i]
-		s += c.Y * c.X[0]
-	}
-	return s
+func Copy(b []Sample, k int) float64 {
+	c := b[k]
+	k++
+	return c.Y * c.X[0] * float64(k)
 }
 
 type Link struct {
@@ -1037,11 +1034,11 @@ func Bogus(x float64) float64 { return x }
 func Wrong(x float64) int { return int(x) }
 `,
 			want: []string{
-				`^p\.go:12:8: gradgen cannot follow the adjoint of the copy b\[i\]: Sample holds floats by value beside slices or pointers, and the copy's floats would lose their derivatives; read the fields you need into variables \(y := b\[i\]\.Y\)`,
-				`^p\.go:23:1: LinkedHessian cannot number the components of Link, which contains itself: the Hessian of a linked structure has no fixed size; differentiate it with //gradgen:hvp$`,
-				`^p\.go:28:1: duplicate //gradgen:hessian directive on Twice`,
-				`^p\.go:31:15: unknown option "bogus" in //gradgen:hvp`,
-				`^p\.go:35:23: Wrong must return a single float`,
+				`^p\.go:10:7: gradgen cannot follow the adjoint of the copy b\[k\]: Sample holds floats by value beside slices or pointers, and the copy's floats would lose their derivatives; read the fields you need into variables \(y := b\[k\]\.Y\)`,
+				`^p\.go:20:1: LinkedHessian cannot number the components of Link, which contains itself: the Hessian of a linked structure has no fixed size; differentiate it with //gradgen:hvp$`,
+				`^p\.go:25:1: duplicate //gradgen:hessian directive on Twice`,
+				`^p\.go:28:15: unknown option "bogus" in //gradgen:hvp`,
+				`^p\.go:32:23: Wrong must return a single float`,
 			},
 		},
 	} {

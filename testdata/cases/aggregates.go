@@ -133,6 +133,8 @@ type Sample struct {
 // structs, differentiated with respect to the samples themselves.
 //
 //gradgen:grad wrt=batch
+//gradgen:hvp wrt=batch
+//gradgen:hessian wrt=batch
 //gradgen:jvp wrt=batch
 func Residuals(w []float64, batch []Sample) float64 {
 	s := 0.0

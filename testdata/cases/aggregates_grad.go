@@ -1604,6 +1604,174 @@ func ResidualsJVP(w []float64, batch, dbatch []Sample) (float64, float64) {
 	return s, ds
 }
 
+// ResidualsHVP returns Residuals's value, its gradient as ResidualsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ResidualsHVP(w []float64, batch, v, dbatch, hv []Sample) float64 {
+	if len(dbatch) < len(batch) {
+		panic(fmt.Sprintf("ResidualsHVP: len(dbatch) = %d is shorter than len(batch) = %d", len(dbatch), len(batch)))
+	}
+	for i3 := range batch {
+		if len(dbatch[i3].X) < len(batch[i3].X) {
+			panic(fmt.Sprintf("ResidualsHVP: len(dbatch[%d].X) = %d is shorter than len(batch[%d].X) = %d", i3, len(dbatch[i3].X), i3, len(batch[i3].X)))
+		}
+	}
+	if len(hv) < len(batch) {
+		panic(fmt.Sprintf("ResidualsHVP: len(hv) = %d is shorter than len(batch) = %d", len(hv), len(batch)))
+	}
+	for i4 := range batch {
+		if len(hv[i4].X) < len(batch[i4].X) {
+			panic(fmt.Sprintf("ResidualsHVP: len(hv[%d].X) = %d is shorter than len(batch[%d].X) = %d", i4, len(hv[i4].X), i4, len(batch[i4].X)))
+		}
+	}
+	var t2, dt, t3, t, t4, t5 float64
+	var i, trips int
+	if len(v) < len(batch) {
+		panic(fmt.Sprintf("ResidualsHVP: len(v) = %d is shorter than len(batch) = %d", len(v), len(batch)))
+	}
+	for i1 := range batch {
+		if len(v[i1].X) < len(batch[i1].X) {
+			panic(fmt.Sprintf("ResidualsHVP: len(v[%d].X) = %d is shorter than len(batch[%d].X) = %d", i1, len(v[i1].X), i1, len(batch[i1].X)))
+		}
+	}
+	s := 0.0
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i2, smp := range batch (forward and backward in one pass: a sum)
+	for i2, smp := range batch {
+		dsmp := v[i2]
+		dr := -dsmp.Y
+		r := -smp.Y
+		trips = 0
+		for i = range w {
+			trips++
+			t2 = w[i] * dsmp.X[i]
+			dt = t2
+			t3 = w[i] * smp.X[i]
+			t = t3
+			t4 = dr + dt
+			dr = t4
+			t5 = r + t
+			r = t5
+		}
+		t1 := r * r
+		s += t1
+		var dt5, dt2, dt4, ddt, dt3, dt21 float64
+		// s += t1
+		// ds += dt1
+		// t1 := r * r
+		dr1 := 2 * r * ds1
+		// dt1 := r*dr + r*dr
+		dr1 += dr * dds
+		ddr := r * dds
+		dr1 += dr * dds
+		ddr += r * dds
+		// for i := range w
+		for ; trips > 0; trips-- {
+			i = trips - 1
+			// r += t
+			dt5 = dr1
+			dt2 += dt5
+			// dr += dt
+			dt4 = ddr
+			ddt += dt4
+			// t := w[i] * smp.X[i]
+			dt3 = dt2
+			dt2 = 0
+			hv[i2].X[i] += w[i] * dt3
+			// dt := w[i] * dsmp.X[i]
+			dt21 = ddt
+			ddt = 0
+			dbatch[i2].X[i] += w[i] * dt21
+		}
+		// r := -smp.Y
+		hv[i2].Y -= dr1
+		// dr := -dsmp.Y
+		dbatch[i2].Y -= ddr
+	}
+	residualsHVP := s
+	return residualsHVP
+}
+
+// ResidualsHessian returns Residuals's value and its gradient with respect to batch (added into dbatch), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ResidualsHessian(w []float64, batch, dbatch []Sample, hess []float64) float64 {
+	if len(dbatch) < len(batch) {
+		panic(fmt.Sprintf("ResidualsHessian: len(dbatch) = %d is shorter than len(batch) = %d", len(dbatch), len(batch)))
+	}
+	for i1 := range batch {
+		if len(dbatch[i1].X) < len(batch[i1].X) {
+			panic(fmt.Sprintf("ResidualsHessian: len(dbatch[%d].X) = %d is shorter than len(batch[%d].X) = %d", i1, len(dbatch[i1].X), i1, len(batch[i1].X)))
+		}
+	}
+	n := 0
+	for i2 := range batch {
+		for range batch[i2].X {
+			n++
+		}
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ResidualsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]Sample, len(batch))
+	for i4 := range batch {
+		v[i4].X = make([]float64, len(batch[i4].X))
+	}
+	hv := make([]Sample, len(batch))
+	for i5 := range batch {
+		hv[i5].X = make([]float64, len(batch[i5].X))
+	}
+	var residuals float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i6 := range batch {
+			for i7 := range batch[i6].X {
+				if k == j {
+					v[i6].X[i7] = 1
+				}
+				k++
+			}
+			if k == j {
+				v[i6].Y = 1
+			}
+			k++
+		}
+		r1, t := hvpOfResiduals(w, batch, v, hv)
+		residuals = r1
+		k = 0
+		for i8 := range batch {
+			for i9 := range batch[i8].X {
+				if k == j {
+					dbatch[i8].X[i9] += t
+					v[i8].X[i9] = 0
+				}
+				k++
+			}
+			if k == j {
+				dbatch[i8].Y += t
+				v[i8].Y = 0
+			}
+			k++
+		}
+		k = 0
+		for i10 := range batch {
+			for i11 := range batch[i10].X {
+				hess[j*n+k] += hv[i10].X[i11]
+				hv[i10].X[i11] = 0
+				k++
+			}
+			hess[j*n+k] += hv[i10].Y
+			hv[i10].Y = 0
+			k++
+		}
+	}
+	if n == 0 {
+		residuals = Residuals(w, batch)
+	}
+	return residuals
+}
+
 // ResidualsWGrad returns ResidualsW(w, batch) and its partial derivatives with respect to w.
 func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -4129,6 +4297,80 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 		ddy = x * dt3
 	}
 	return hvpOfEval1, hvpOfEval2, hvx
+}
+
+// hvpOfResiduals returns Residuals's value, its directional derivative along the directions and their Hessian-vector product: a row of ResidualsHessian.
+func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
+	if len(hv) < len(batch) {
+		panic(fmt.Sprintf("hvpOfResiduals: len(hv) = %d is shorter than len(batch) = %d", len(hv), len(batch)))
+	}
+	for i3 := range batch {
+		if len(hv[i3].X) < len(batch[i3].X) {
+			panic(fmt.Sprintf("hvpOfResiduals: len(hv[%d].X) = %d is shorter than len(batch[%d].X) = %d", i3, len(hv[i3].X), i3, len(batch[i3].X)))
+		}
+	}
+	var dt, t2, t, t3 float64
+	var i, trips int
+	if len(v) < len(batch) {
+		panic(fmt.Sprintf("hvpOfResiduals: len(v) = %d is shorter than len(batch) = %d", len(v), len(batch)))
+	}
+	for i1 := range batch {
+		if len(v[i1].X) < len(batch[i1].X) {
+			panic(fmt.Sprintf("hvpOfResiduals: len(v[%d].X) = %d is shorter than len(batch[%d].X) = %d", i1, len(v[i1].X), i1, len(batch[i1].X)))
+		}
+	}
+	var ds float64
+	s := 0.0
+
+	var dds, ds1 float64
+	// return s, ds
+	dds = 1
+	// for i2, smp := range batch (forward and backward in one pass: a sum)
+	for i2, smp := range batch {
+		dsmp := v[i2]
+		dr := -dsmp.Y
+		r := -smp.Y
+		trips = 0
+		for i = range w {
+			trips++
+			dt = w[i] * dsmp.X[i]
+			t2 = w[i] * smp.X[i]
+			t = t2
+			dr += dt
+			t3 = r + t
+			r = t3
+		}
+		t4 := r * dr
+		t5 := r * dr
+		dt1 := t4 + t5
+		t1 := r * r
+		ds += dt1
+		s += t1
+		var dt3, dt2, dt21 float64
+		// s += t1
+		// ds += dt1
+		// t1 := r * r
+		dr1 := 2 * r * ds1
+		// dt1 := r*dr + r*dr
+		dr1 += dr * dds
+		dr1 += dr * dds
+		// for i := range w
+		for ; trips > 0; trips-- {
+			i = trips - 1
+			// r += t
+			dt3 = dr1
+			dt2 += dt3
+			// t := w[i] * smp.X[i]
+			dt21 = dt2
+			dt2 = 0
+			hv[i2].X[i] += w[i] * dt21
+		}
+		// r := -smp.Y
+		hv[i2].Y -= dr1
+	}
+	hvpOfResiduals1 := s
+	hvpOfResiduals2 := ds
+	return hvpOfResiduals1, hvpOfResiduals2
 }
 
 // hvpOfResidualsW returns ResidualsW's value, its directional derivative along the directions and their Hessian-vector product: a row of ResidualsWHessian.

@@ -676,3 +676,30 @@ func ParallelPassiveElems(x, v []float64) float64 {
 	h[0], h[1], d[0], d[1] = x[0], x[1]*2, v[0], v[1]
 	return h[0]*d[1] + h[1]*h[1]*d[0]
 }
+
+// Sample2 holds a float beside a slice.
+type Sample2 struct {
+	X []float64
+	Y float64
+}
+
+// ElemCopy copies elements that hold a float beside a slice (c := b[i]):
+// the copy's float adjoint was lost (a wrong gradient), then refused; a
+// copy nothing changes while it lives takes the element's adjoint.
+//
+//gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
+//gradgen:jvp
+func ElemCopy(b []Sample2) float64 {
+	s := 0.0
+	for i := range b {
+		c := b[i]
+		s += c.Y * c.X[0] * c.Y
+	}
+	for i := 0; i < len(b); i++ {
+		d := b[len(b)-1-i]
+		s += math.Sin(d.Y) * d.X[0]
+	}
+	return s
+}

@@ -6753,6 +6753,344 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 	return parallelPassiveElems
 }
 
+// ElemCopyGrad returns ElemCopy(b) and its partial derivatives with respect to b.
+func ElemCopyGrad(b, db []Sample2) float64 {
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("ElemCopyGrad: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	for i2 := range b {
+		if len(db[i2].X) < len(b[i2].X) {
+			panic(fmt.Sprintf("ElemCopyGrad: len(db[%d].X) = %d is shorter than len(b[%d].X) = %d", i2, len(db[i2].X), i2, len(b[i2].X)))
+		}
+	}
+	var c Sample2
+	var t, t1, t2 float64
+	var i, iters, trips int
+	var cTape []Sample2
+	s := 0.0
+	iters = len(b)
+	cTape = make([]Sample2, 0, iters)
+	trips = 0
+	for i = range b {
+		trips++
+		cTape = append(cTape, c)
+		c = b[i]
+		t = c.Y * c.X[0]
+		t1 = t * c.Y
+		t2 = s + t1
+		s = t2
+	}
+
+	var ds, dt2, dt1, dt float64
+	// return s
+	ds = 1
+	// for i := 0; i < len(b); i++ (forward and backward in one pass: a sum)
+	for i1 := 0; i1 < len(b); i1++ {
+		d := b[len(b)-1-i1]
+		sin := math.Sin(d.Y)
+		t3 := sin * d.X[0]
+		s += t3
+		// s += math.Sin(d.Y) * d.X[0]
+		dsin := d.X[0] * ds
+		db[len(b)-1-i1].X[0] += sin * ds
+		db[len(b)-1-i1].Y += math.Cos(d.Y) * dsin
+	}
+	elemCopy := s
+	// for i := range b
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += c.Y * c.X[0] * c.Y
+		dt2 = ds
+		t = c.Y * c.X[0]
+		ds = dt2
+		dt1 = dt2
+		dt = c.Y * dt1
+		db[i].Y += t * dt1
+		db[i].Y += c.X[0] * dt
+		db[i].X[0] += c.Y * dt
+		// c := b[i]
+		c = cTape[len(cTape)-1]
+		cTape = cTape[:len(cTape)-1]
+	}
+	return elemCopy
+}
+
+// ElemCopyJVP returns ElemCopy(b) and its directional derivative: the sum of its partial derivatives with respect to b times the tangents db.
+func ElemCopyJVP(b, db []Sample2) (float64, float64) {
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("ElemCopyJVP: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	for i2 := range b {
+		if len(db[i2].X) < len(b[i2].X) {
+			panic(fmt.Sprintf("ElemCopyJVP: len(db[%d].X) = %d is shorter than len(b[%d].X) = %d", i2, len(db[i2].X), i2, len(b[i2].X)))
+		}
+	}
+	var ds float64
+	s := 0.0
+	for i := range b {
+		dc := db[i]
+		c := b[i]
+		dt := c.X[0]*dc.Y + c.Y*dc.X[0]
+		t := c.Y * c.X[0]
+		dt1 := c.Y*dt + t*dc.Y
+		t1 := t * c.Y
+		ds += dt1
+		s += t1
+	}
+	for i1 := 0; i1 < len(b); i1++ {
+		dd := db[len(b)-1-i1]
+		d := b[len(b)-1-i1]
+		dsin := math.Cos(d.Y) * dd.Y
+		sin := math.Sin(d.Y)
+		dt2 := d.X[0]*dsin + sin*dd.X[0]
+		t2 := sin * d.X[0]
+		ds += dt2
+		s += t2
+	}
+	return s, ds
+}
+
+// ElemCopyHVP returns ElemCopy's value, its gradient as ElemCopyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("ElemCopyHVP: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	for i3 := range b {
+		if len(db[i3].X) < len(b[i3].X) {
+			panic(fmt.Sprintf("ElemCopyHVP: len(db[%d].X) = %d is shorter than len(b[%d].X) = %d", i3, len(db[i3].X), i3, len(b[i3].X)))
+		}
+	}
+	if len(hv) < len(b) {
+		panic(fmt.Sprintf("ElemCopyHVP: len(hv) = %d is shorter than len(b) = %d", len(hv), len(b)))
+	}
+	for i4 := range b {
+		if len(hv[i4].X) < len(b[i4].X) {
+			panic(fmt.Sprintf("ElemCopyHVP: len(hv[%d].X) = %d is shorter than len(b[%d].X) = %d", i4, len(hv[i4].X), i4, len(b[i4].X)))
+		}
+	}
+	var dc, c Sample2
+	var t3, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var i, iters, tapeLen, tapeLen1, trips int
+	var tapes, dcTape, cTape []Sample2
+	var tapes1, dtTape, tTape []float64
+	if len(v) < len(b) {
+		panic(fmt.Sprintf("ElemCopyHVP: len(v) = %d is shorter than len(b) = %d", len(v), len(b)))
+	}
+	for i2 := range b {
+		if len(v[i2].X) < len(b[i2].X) {
+			panic(fmt.Sprintf("ElemCopyHVP: len(v[%d].X) = %d is shorter than len(b[%d].X) = %d", i2, len(v[i2].X), i2, len(b[i2].X)))
+		}
+	}
+	var ds float64
+	s := 0.0
+	iters = len(b)
+	tapeLen = iters + iters
+	tapes = make([]Sample2, tapeLen)
+	dcTape, tapes = tapes[:0:iters], tapes[iters:]
+	cTape = tapes[:0:iters]
+	tapeLen1 = iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dtTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tTape = tapes1[:0:iters]
+	trips = 0
+	for i = range b {
+		trips++
+		dcTape = append(dcTape, dc)
+		dc = v[i]
+		cTape = append(cTape, c)
+		c = b[i]
+		dtTape = append(dtTape, dt)
+		t3 = c.X[0] * dc.Y
+		t4 = c.Y * dc.X[0]
+		t5 = t3 + t4
+		dt = t5
+		tTape = append(tTape, t)
+		t6 = c.Y * c.X[0]
+		t = t6
+		t7 = c.Y * dt
+		t8 = t * dc.Y
+		t9 = t7 + t8
+		dt1 = t9
+		t10 = t * c.Y
+		t1 = t10
+		t11 = ds + dt1
+		ds = t11
+		t12 = s + t1
+		s = t12
+	}
+
+	var dds, ds1, dt12, dt11, dt111, ddt1, dt10, dt3, dt9, dt7, dt8, ddt, dt6, dt5, dt31, dt4 float64
+	// return s, ds
+	dds = 1
+	// for i1 := 0; i1 < len(b); i1++ (forward and backward in one pass: a sum)
+	for i1 := 0; i1 < len(b); i1++ {
+		dd := v[len(b)-1-i1]
+		d := b[len(b)-1-i1]
+		cos := math.Cos(d.Y)
+		dsin := cos * dd.Y
+		sin := math.Sin(d.Y)
+		t13 := d.X[0] * dsin
+		t14 := sin * dd.X[0]
+		dt2 := t13 + t14
+		t2 := sin * d.X[0]
+		ds += dt2
+		s += t2
+		// s += t2
+		// ds += dt2
+		// t2 := sin * d.X[0]
+		dsin1 := d.X[0] * ds1
+		hv[len(b)-1-i1].X[0] += sin * ds1
+		// dt2 := d.X[0]*dsin + sin*dd.X[0]
+		dsin1 += dd.X[0] * dds
+		db[len(b)-1-i1].X[0] += sin * dds
+		hv[len(b)-1-i1].X[0] += dsin * dds
+		ddsin := d.X[0] * dds
+		// sin := math.Sin(d.Y)
+		hv[len(b)-1-i1].Y += math.Cos(d.Y) * dsin1
+		// dsin := math.Cos(d.Y) * dd.Y
+		dcos := dd.Y * ddsin
+		db[len(b)-1-i1].Y += cos * ddsin
+		hv[len(b)-1-i1].Y -= math.Sin(d.Y) * dcos
+	}
+	elemCopyHVP := s
+	// for i := range b
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t1
+		dt12 = ds1
+		dt11 += dt12
+		// ds += dt1
+		dt111 = dds
+		ddt1 += dt111
+		// t1 := t * c.Y
+		dt10 = dt11
+		dt11 = 0
+		dt3 += c.Y * dt10
+		hv[i].Y += t * dt10
+		// dt1 := c.Y*dt + t*dc.Y
+		dt9 = ddt1
+		ddt1 = 0
+		dt7 = dt9
+		dt8 = dt9
+		dt3 += dc.Y * dt8
+		db[i].Y += t * dt8
+		hv[i].Y += dt * dt7
+		ddt += c.Y * dt7
+		// t := c.Y * c.X[0]
+		dt6 = dt3
+		dt3 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hv[i].Y += c.X[0] * dt6
+		hv[i].X[0] += c.Y * dt6
+		// dt := c.X[0]*dc.Y + c.Y*dc.X[0]
+		dt5 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt31 = dt5
+		dt4 = dt5
+		hv[i].Y += dc.X[0] * dt4
+		db[i].X[0] += c.Y * dt4
+		hv[i].X[0] += dc.Y * dt31
+		db[i].Y += c.X[0] * dt31
+		// c := b[i]
+		c = cTape[len(cTape)-1]
+		cTape = cTape[:len(cTape)-1]
+		// dc := v[i]
+		dc = dcTape[len(dcTape)-1]
+		dcTape = dcTape[:len(dcTape)-1]
+	}
+	return elemCopyHVP
+}
+
+// ElemCopyHessian returns ElemCopy's value and its gradient with respect to b (added into db), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ElemCopyHessian(b, db []Sample2, hess []float64) float64 {
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("ElemCopyHessian: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	for i2 := range b {
+		if len(db[i2].X) < len(b[i2].X) {
+			panic(fmt.Sprintf("ElemCopyHessian: len(db[%d].X) = %d is shorter than len(b[%d].X) = %d", i2, len(db[i2].X), i2, len(b[i2].X)))
+		}
+	}
+	n := 0
+	for i3 := range b {
+		for range b[i3].X {
+			n++
+		}
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ElemCopyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	v := make([]Sample2, len(b))
+	for i5 := range b {
+		v[i5].X = make([]float64, len(b[i5].X))
+	}
+	hv := make([]Sample2, len(b))
+	for i6 := range b {
+		hv[i6].X = make([]float64, len(b[i6].X))
+	}
+	var elemCopy float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i7 := range b {
+			for i8 := range b[i7].X {
+				if k == j {
+					v[i7].X[i8] = 1
+				}
+				k++
+			}
+			if k == j {
+				v[i7].Y = 1
+			}
+			k++
+		}
+		r, t := hvpOfElemCopy(b, v, hv)
+		elemCopy = r
+		k = 0
+		for i9 := range b {
+			for i10 := range b[i9].X {
+				if k == j {
+					db[i9].X[i10] += t
+					v[i9].X[i10] = 0
+				}
+				k++
+			}
+			if k == j {
+				db[i9].Y += t
+				v[i9].Y = 0
+			}
+			k++
+		}
+		k = 0
+		for i11 := range b {
+			for i12 := range b[i11].X {
+				hess[j*n+k] += hv[i11].X[i12]
+				hv[i11].X[i12] = 0
+				k++
+			}
+			hess[j*n+k] += hv[i11].Y
+			hv[i11].Y = 0
+			k++
+		}
+	}
+	if n == 0 {
+		elemCopy = ElemCopy(b)
+	}
+	return elemCopy
+}
+
 // hvpOfNegSinReturn returns NegSinReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of NegSinReturnHessian.
 func hvpOfNegSinReturn(x, v float64) (float64, float64, float64) {
 	cos := math.Cos(x)
@@ -9597,6 +9935,156 @@ func hvpOfParallelPassiveElems(x, v, v1, hv []float64) (float64, float64) {
 	// t := x[1] * 2
 	hv[1] += 2 * dt7
 	return hvpOfParallelPassiveElems1, hvpOfParallelPassiveElems2
+}
+
+// hvpOfElemCopy returns ElemCopy's value, its directional derivative along the directions and their Hessian-vector product: a row of ElemCopyHessian.
+func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
+	if len(hv) < len(b) {
+		panic(fmt.Sprintf("hvpOfElemCopy: len(hv) = %d is shorter than len(b) = %d", len(hv), len(b)))
+	}
+	for i3 := range b {
+		if len(hv[i3].X) < len(b[i3].X) {
+			panic(fmt.Sprintf("hvpOfElemCopy: len(hv[%d].X) = %d is shorter than len(b[%d].X) = %d", i3, len(hv[i3].X), i3, len(b[i3].X)))
+		}
+	}
+	var dc, c Sample2
+	var t3, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var i, iters, tapeLen, tapeLen1, trips int
+	var tapes, dcTape, cTape []Sample2
+	var tapes1, dtTape, tTape []float64
+	if len(v) < len(b) {
+		panic(fmt.Sprintf("hvpOfElemCopy: len(v) = %d is shorter than len(b) = %d", len(v), len(b)))
+	}
+	for i2 := range b {
+		if len(v[i2].X) < len(b[i2].X) {
+			panic(fmt.Sprintf("hvpOfElemCopy: len(v[%d].X) = %d is shorter than len(b[%d].X) = %d", i2, len(v[i2].X), i2, len(b[i2].X)))
+		}
+	}
+	var ds float64
+	s := 0.0
+	iters = len(b)
+	tapeLen = iters + iters
+	tapes = make([]Sample2, tapeLen)
+	dcTape, tapes = tapes[:0:iters], tapes[iters:]
+	cTape = tapes[:0:iters]
+	tapeLen1 = iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapes1 = make([]float64, tapeLen1)
+	}
+	dtTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tTape = tapes1[:0:iters]
+	trips = 0
+	for i = range b {
+		trips++
+		dcTape = append(dcTape, dc)
+		dc = v[i]
+		cTape = append(cTape, c)
+		c = b[i]
+		dtTape = append(dtTape, dt)
+		t3 = c.X[0] * dc.Y
+		t4 = c.Y * dc.X[0]
+		t5 = t3 + t4
+		dt = t5
+		tTape = append(tTape, t)
+		t6 = c.Y * c.X[0]
+		t = t6
+		t7 = c.Y * dt
+		t8 = t * dc.Y
+		t9 = t7 + t8
+		dt1 = t9
+		t10 = t * c.Y
+		t1 = t10
+		t11 = ds + dt1
+		ds = t11
+		t12 = s + t1
+		s = t12
+	}
+
+	var dds, ds1, dt12, dt11, dt111, ddt1, dt10, dt3, dt9, dt7, dt8, ddt, dt6, dt5, dt31, dt4 float64
+	// return s, ds
+	dds = 1
+	// for i1 := 0; i1 < len(b); i1++ (forward and backward in one pass: a sum)
+	for i1 := 0; i1 < len(b); i1++ {
+		dd := v[len(b)-1-i1]
+		d := b[len(b)-1-i1]
+		cos := math.Cos(d.Y)
+		dsin := cos * dd.Y
+		sin := math.Sin(d.Y)
+		t13 := d.X[0] * dsin
+		t14 := sin * dd.X[0]
+		dt2 := t13 + t14
+		t2 := sin * d.X[0]
+		ds += dt2
+		s += t2
+		// s += t2
+		// ds += dt2
+		// t2 := sin * d.X[0]
+		dsin1 := d.X[0] * ds1
+		hv[len(b)-1-i1].X[0] += sin * ds1
+		// dt2 := d.X[0]*dsin + sin*dd.X[0]
+		dsin1 += dd.X[0] * dds
+		hv[len(b)-1-i1].X[0] += dsin * dds
+		ddsin := d.X[0] * dds
+		// sin := math.Sin(d.Y)
+		hv[len(b)-1-i1].Y += math.Cos(d.Y) * dsin1
+		// dsin := math.Cos(d.Y) * dd.Y
+		dcos := dd.Y * ddsin
+		hv[len(b)-1-i1].Y -= math.Sin(d.Y) * dcos
+	}
+	hvpOfElemCopy1 := s
+	hvpOfElemCopy2 := ds
+	// for i := range b
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t1
+		dt12 = ds1
+		dt11 += dt12
+		// ds += dt1
+		dt111 = dds
+		ddt1 += dt111
+		// t1 := t * c.Y
+		dt10 = dt11
+		dt11 = 0
+		dt3 += c.Y * dt10
+		hv[i].Y += t * dt10
+		// dt1 := c.Y*dt + t*dc.Y
+		dt9 = ddt1
+		ddt1 = 0
+		dt7 = dt9
+		dt8 = dt9
+		dt3 += dc.Y * dt8
+		hv[i].Y += dt * dt7
+		ddt += c.Y * dt7
+		// t := c.Y * c.X[0]
+		dt6 = dt3
+		dt3 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hv[i].Y += c.X[0] * dt6
+		hv[i].X[0] += c.Y * dt6
+		// dt := c.X[0]*dc.Y + c.Y*dc.X[0]
+		dt5 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt31 = dt5
+		dt4 = dt5
+		hv[i].Y += dc.X[0] * dt4
+		hv[i].X[0] += dc.Y * dt31
+		// c := b[i]
+		c = cTape[len(cTape)-1]
+		cTape = cTape[:len(cTape)-1]
+		// dc := v[i]
+		dc = dcTape[len(dcTape)-1]
+		dcTape = dcTape[:len(dcTape)-1]
+	}
+	return hvpOfElemCopy1, hvpOfElemCopy2
 }
 
 // pullbackOfJvpOfSigmoid7 returns jvpOfSigmoid7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid7 in gradients.

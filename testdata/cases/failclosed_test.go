@@ -250,6 +250,15 @@ func failClosedCases() []gradCase {
 				return ParallelPassiveElemsGrad(x, []float64{0.5, -2}, d), d
 			},
 			at: pts(p(0.3, 0.7), p(-1.2, 2))},
+		{name: "ElemCopy",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ElemCopyJVP(samples2(x), samples2(v)) }),
+			f:   func(x []float64) float64 { return ElemCopy(samples2(x)) },
+			grad: func(x []float64) (float64, []float64) {
+				d := []Sample2{{X: make([]float64, 1)}, {X: make([]float64, 1)}}
+				v := ElemCopyGrad(samples2(x), d)
+				return v, []float64{d[0].X[0], d[0].Y, d[1].X[0], d[1].Y}
+			},
+			at: pts(p(0.3, 1.2, -0.7, 0.5), p(1.5, -0.4, 2, 0.9))},
 		{name: "MapData",
 			jvp:  func(x, dx float64) (float64, float64) { return MapDataJVP(x, map[string]float64{"a": 3}, dx) },
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },
@@ -285,4 +294,8 @@ func TestFrexpSubnormal(t *testing.T) {
 	if _, tan := FrexpSubnormalJVP(5e-324, 2, 0, 1); tan != 4 {
 		t.Errorf("FrexpSubnormalJVP along y = %g, want 4", tan)
 	}
+}
+
+func samples2(x []float64) []Sample2 {
+	return []Sample2{{X: []float64{x[0]}, Y: x[1]}, {X: []float64{x[2]}, Y: x[3]}}
 }

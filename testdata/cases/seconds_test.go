@@ -200,4 +200,6 @@ var seconds = map[string]secondCase{
 	"BandRange":            {hessian: BandRangeHessian, grad: BandRangeGrad, args: func(x []float64) []any { return []any{x} }},
 	"BandAnchored":         {hessian: BandAnchoredHessian, grad: BandAnchoredGrad, args: func(x []float64) []any { return []any{x} }},
 	"BandCarried":          {hessian: BandCarriedHessian, grad: BandCarriedGrad, args: func(x []float64) []any { return []any{x} }},
+	"ElemCopy":             {hvp: ElemCopyHVP, hessian: ElemCopyHessian, grad: ElemCopyGrad, args: func(x []float64) []any { return []any{samples2(x)} }},
+	"Residuals":            {hvp: ResidualsHVP, hessian: ResidualsHessian, grad: ResidualsGrad, args: func(x []float64) []any { return []any{[]float64{0.5, -2}, samples(x)} }, wrt: []int{1}},
 }

@@ -1,0 +1,138 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Copies of elements that hold floats beside slices (c := b[i], with b a
+// []Sample{X []float64; Y float64}). The copy's slices share memory with
+// the element, its floats do not; an adjoint view of the copy would carry
+// the slices' adjoints and lose the floats'. When nothing changes the copy
+// or the element while the copy lives, the copy is the element in all but
+// name, and its adjoint is the element's — an alias, as the value of a
+// range over the slice has (db[i] for c). Anything else is refused.
+
+// elementAlias reports whether v := rhs may take the element's adjoint:
+// v is written nowhere but its definition, rhs is x[i] (or a field of it)
+// with x a parameter written nowhere in the function, and every variable in the index
+// holds its value wherever v is used (a constant, a range key or for-loop
+// counter that only its loop header assigns, or a variable assigned once).
+func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
+	idx, ok := ast.Unparen(rhs).(*ast.IndexExpr)
+	if !ok || v.obj == nil {
+		return false
+	}
+	root := l.rootVar(idx.X)
+	if root == nil {
+		return false
+	}
+	body := l.fn.Body
+	defs := map[types.Object]int{} // assignments, definitions included
+	escapes := map[types.Object]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				if r := l.rootVar(x); r != nil {
+					defs[r]++
+				}
+			}
+		case *ast.IncDecStmt:
+			if r := l.rootVar(n.X); r != nil {
+				defs[r]++
+			}
+		case *ast.RangeStmt:
+			for _, x := range []ast.Expr{n.Key, n.Value} {
+				if x != nil {
+					if r := l.rootVar(x); r != nil {
+						defs[r]++
+					}
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				if r := l.rootVar(n.X); r != nil {
+					escapes[r] = true
+				}
+			}
+		case *ast.CallExpr:
+			if id := identOf(n.Fun); id != nil && id.Name == "len" {
+				return false
+			}
+			for _, a := range n.Args {
+				if t := l.info.TypeOf(a); t != nil && isRef(t) {
+					if r := l.rootVar(a); r != nil {
+						escapes[r] = true // a callee could write through it
+					}
+				}
+			}
+		}
+		return true
+	})
+	// The copy is assigned once, the slice never (a parameter, or a
+	// local set once and written nowhere), and neither escapes.
+	if defs[v.obj] != 1 || escapes[v.obj] || escapes[root] || defs[root] != 0 || !isParam(l.gradFunc, root) {
+		return false
+	}
+	// The loops around the definition.
+	var loops []ast.Stmt
+	var stack []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		stack = append(stack, n)
+		if n == ast.Node(rhs) {
+			for _, m := range stack {
+				switch m := m.(type) {
+				case *ast.ForStmt:
+					loops = append(loops, m)
+				case *ast.RangeStmt:
+					loops = append(loops, m)
+				}
+			}
+		}
+		return true
+	})
+	headerOnly := func(obj *types.Var) bool {
+		for _, loop := range loops {
+			switch loop := loop.(type) {
+			case *ast.RangeStmt:
+				if id, ok := loop.Key.(*ast.Ident); ok && loop.Tok == token.DEFINE && l.info.Defs[id] == obj && defs[obj] == 1 {
+					return true
+				}
+			case *ast.ForStmt:
+				init, ok := loop.Init.(*ast.AssignStmt)
+				if !ok || init.Tok != token.DEFINE || len(init.Lhs) != 1 {
+					continue
+				}
+				id, ok := init.Lhs[0].(*ast.Ident)
+				if ok && l.info.Defs[id] == obj && loop.Post != nil && defs[obj] == 2 && l.assignedIn(loop.Post)[obj] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	stable := true
+	ast.Inspect(idx.Index, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || !stable {
+			return stable
+		}
+		obj, ok := l.info.Uses[id].(*types.Var)
+		if !ok {
+			return true // a constant, a function
+		}
+		// A parameter never assigned, a local assigned only where it is
+		// defined, or a loop's own counter.
+		once := defs[obj] == 0 && (isParam(l.gradFunc, obj) || obj.Parent() == l.pkg.Scope()) ||
+			defs[obj] == 1 && !isParam(l.gradFunc, obj) && obj.Parent() != l.pkg.Scope()
+		stable = once && !escapes[obj] || headerOnly(obj)
+		return stable
+	})
+	return stable
+}
