@@ -307,6 +307,11 @@ func (f *fwdLowerer) tangentExpr(r *rules.Rule, a, ta []adjoint.Expr, res adjoin
 	if r == rules.Conversion {
 		return nil // handled by the caller
 	}
+	if name == "*" && ta[0] != nil && ta[1] != nil && adjoint.ExprString(a[0]) == adjoint.ExprString(a[1]) && adjoint.ExprString(ta[0]) == adjoint.ExprString(ta[1]) {
+		// d(x·x) = 2·x·dx, one product where the rule's two shares would
+		// write two (and a second derivative differentiate both).
+		return adjoint.Mul(adjoint.Mul(adjoint.Literal("2"), a[0]), ta[0])
+	}
 	var sum adjoint.Expr
 	for i, t := range ta {
 		if t == nil || len(r.Jac) == 0 || i >= len(r.Jac[0]) || r.Jac[0][i] == nil {

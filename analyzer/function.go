@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/types"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -354,6 +355,14 @@ func (l *lowerer) lowerSweeps(g *gradFunc, body []ast.Stmt) *opt.Sweeps {
 		seeds := l.reverse(tail[1])
 		bwd = append(bwd, seeds...)
 		l.revCode = append(l.revCode, seeds...)
+		// An accumulator the return does not seed (a result that is only
+		// returned, as a second derivative's JVP value is) keeps a zero
+		// adjoint through the loop: its shares are not written.
+		for _, v := range l.sortedAccs() {
+			if v.adj == "" || !slices.ContainsFunc(seeds, func(s adjoint.Stmt) bool { return opt.Mentions(s, v.adj) }) {
+				l.logicalZero[v] = true
+			}
+		}
 		// The backward code of the statements before the loop reads the
 		// accumulators as they were before it.
 		var saves, restores []adjoint.Stmt

@@ -23,9 +23,9 @@ func HypotGrad(x, y float64) (float64, float64, float64) {
 
 // HypotJVP returns Hypot(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
 func HypotJVP(x, y, dx, dy float64) (float64, float64) {
-	dt := x*dx + x*dx
+	dt := 2 * x * dx
 	t := x * x
-	dt1 := y*dy + y*dy
+	dt1 := 2 * y * dy
 	t1 := y * y
 	dt2 := dt + dt1
 	t2 := t + t1
@@ -76,7 +76,7 @@ func RosenbrockJVP(x, dx []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 	for i := 0; i < len(x)-1; i++ {
-		dt := x[i]*dx[i] + x[i]*dx[i]
+		dt := 2 * x[i] * dx[i]
 		t := x[i] * x[i]
 		da := dx[i+1] - dt
 		a := x[i+1] - t
@@ -86,7 +86,7 @@ func RosenbrockJVP(x, dx []float64) (float64, float64) {
 		t1 := 100 * a
 		dt2 := a*dt1 + t1*da
 		t2 := t1 * a
-		dt3 := b*db + b*db
+		dt3 := 2 * b * db
 		t3 := b * b
 		dt4 := dt2 + dt3
 		t4 := t2 + t3
@@ -350,7 +350,7 @@ func CallJVP(S, K, T, r, sigma, dS, dK, dT, dr, dsigma float64) (float64, float6
 	dt := (dS - t*dK) / K
 	dlog := dt / t
 	log := math.Log(t)
-	dt1 := sigma*dsigma + sigma*dsigma
+	dt1 := 2 * sigma * dsigma
 	t1 := sigma * sigma
 	dt2 := dt1 / 2
 	t2 := t1 / 2

@@ -73,19 +73,18 @@ func DotHVP(w, x, vw, vx, dw, dx, hvw, hvx []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := range w (forward and backward in one pass: a sum)
 	for i := range w {
 		t := w[i] * x[i]
 		s += t
-		// s += t
 		// ds += dt
 		// dt := x[i]*vw[i] + w[i]*vx[i]
-		hvw[i] += vx[i]*dds + x[i]*ds1
+		hvw[i] += vx[i] * dds
 		dx[i] += w[i] * dds
-		hvx[i] += vw[i]*dds + w[i]*ds1
+		hvx[i] += vw[i] * dds
 		dw[i] += x[i] * dds
 	}
 	dotHVP := s
@@ -282,7 +281,7 @@ func MatVecJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
 	s := 0.0
 	for i, yj := range y {
 		dyj := dy[i]
-		dt1 := yj*dyj + yj*dyj
+		dt1 := 2 * yj * dyj
 		t1 := yj * yj
 		ds += dt1
 		s += t1
@@ -368,20 +367,20 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	}
 	s := 0.0
 
-	var dds, ds1, dt2, ddt, dt5, dt4, dt21, dt3, ddxk float64
+	var dds, dt2, ddt, dt5, dt4, dt21, dt3, ddxk float64
 	// return s, ds
 	dds = 1
 	// for i, yj := range y (forward and backward in one pass: a sum)
 	for i, yj := range y {
 		dyj := dy[i]
+		t6 := 2 * yj
 		t1 := yj * yj
 		s += t1
-		// s += t1
 		// ds += dt1
-		// dt1 := yj*dyj + yj*dyj
-		ddyj := yj * dds
-		dy1[i] += dyj*dds + (dyj*dds + 2*yj*ds1)
-		ddyj += yj * dds
+		// dt1 := 2 * yj * dyj
+		dt6 := dyj * dds
+		ddyj := t6 * dds
+		dy1[i] += 2 * dt6
 		// dyj := dy[i]
 		ddy[i] += ddyj
 	}
@@ -965,9 +964,9 @@ func DistJVP(p, q, dp, dq Point) (float64, float64) {
 	dx := p.X - q.X
 	ddy := dp.Y - dq.Y
 	dy := p.Y - q.Y
-	dt := dx*ddx + dx*ddx
+	dt := 2 * dx * ddx
 	t := dx * dx
-	dt1 := dy*ddy + dy*ddy
+	dt1 := 2 * dy * ddy
 	t1 := dy * dy
 	dt2 := dt + dt1
 	t2 := t + t1
@@ -982,18 +981,16 @@ func DistHVP(p, q, vp, vq Point) (float64, Point, Point, Point, Point) {
 	dx := p.X - q.X
 	ddy := vp.Y - vq.Y
 	dy := p.Y - q.Y
-	t3 := dx * ddx
-	t4 := dx * ddx
-	dt := t3 + t4
+	t3 := 2 * dx
+	dt := t3 * ddx
 	t := dx * dx
-	t5 := dy * ddy
-	t6 := dy * ddy
-	dt1 := t5 + t6
+	t4 := 2 * dy
+	dt1 := t4 * ddy
 	t1 := dy * dy
 	dt2 := dt + dt1
 	t2 := t + t1
 	sqrt := math.Sqrt(t2)
-	t7 := 0.5 / sqrt
+	t5 := 0.5 / sqrt
 	distHVP := sqrt
 
 	var dp, dq, hvp, hvq Point
@@ -1001,27 +998,25 @@ func DistHVP(p, q, vp, vq Point) (float64, Point, Point, Point, Point) {
 	// return sqrt, dsqrt
 	ddsqrt = 1
 	// dsqrt := 0.5 / sqrt * dt2
-	dt7 := dt2 * ddsqrt
-	ddt2 := t7 * ddsqrt
-	dsqrt1 := -t7 * (dt7 / sqrt)
+	dt5 := dt2 * ddsqrt
+	ddt2 := t5 * ddsqrt
+	dsqrt1 := -t5 * (dt5 / sqrt)
 	// sqrt := math.Sqrt(t2)
 	dt21 := 0.5 / sqrt * dsqrt1
 	// t2 := t + t1
 	// dt2 := dt + dt1
 	// t1 := dy * dy
 	ddy1 := 2 * dy * dt21
-	// dt1 := dy*ddy + dy*ddy
-	ddy1 += ddy * ddt2
-	dddy := dy * ddt2
-	ddy1 += ddy * ddt2
-	dddy += dy * ddt2
+	// dt1 := 2 * dy * ddy
+	dt4 := ddy * ddt2
+	dddy := t4 * ddt2
+	ddy1 += 2 * dt4
 	// t := dx * dx
 	ddx1 := 2 * dx * dt21
-	// dt := dx*ddx + dx*ddx
-	ddx1 += ddx * ddt2
-	dddx := dx * ddt2
-	ddx1 += ddx * ddt2
-	dddx += dx * ddt2
+	// dt := 2 * dx * ddx
+	dt31 := ddx * ddt2
+	dddx := t3 * ddt2
+	ddx1 += 2 * dt31
 	// dy := p.Y - q.Y
 	hvp.Y += ddy1
 	hvq.Y -= ddy1
@@ -1596,7 +1591,7 @@ func ResidualsJVP(w []float64, batch, dbatch []Sample) (float64, float64) {
 			dr += dt
 			r += t
 		}
-		dt1 := r*dr + r*dr
+		dt1 := 2 * r * dr
 		t1 := r * r
 		ds += dt1
 		s += t1
@@ -1634,7 +1629,7 @@ func ResidualsHVP(w []float64, batch, v, dbatch, hv []Sample) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i2, smp := range batch (forward and backward in one pass: a sum)
@@ -1654,18 +1649,15 @@ func ResidualsHVP(w []float64, batch, v, dbatch, hv []Sample) float64 {
 			t5 = r + t
 			r = t5
 		}
+		t6 := 2 * r
 		t1 := r * r
 		s += t1
 		var dt5, dt2, dt4, ddt, dt3, dt21 float64
-		// s += t1
 		// ds += dt1
-		// t1 := r * r
-		dr1 := 2 * r * ds1
-		// dt1 := r*dr + r*dr
-		dr1 += dr * dds
-		ddr := r * dds
-		dr1 += dr * dds
-		ddr += r * dds
+		// dt1 := 2 * r * dr
+		dt6 := dr * dds
+		ddr := t6 * dds
+		dr1 := 2 * dt6
 		// for i := range w
 		for ; trips > 0; trips-- {
 			i = trips - 1
@@ -1827,7 +1819,7 @@ func ResidualsWJVP(w []float64, batch []Sample, dw []float64) (float64, float64)
 			dr += dt
 			r += t
 		}
-		dt1 := r*dr + r*dr
+		dt1 := 2 * r * dr
 		t1 := r * r
 		ds += dt1
 		s += t1
@@ -1845,7 +1837,7 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("ResidualsWHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var dr, r, t3, dt, t4, t, t5, t6, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var dr, r, t3, dt, t4, t, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
 	var i, i1, iters, iters1, tapeLen, trips int
 	var smp Sample
 	var tapes, tripsTape, drTape, rTape []float64
@@ -1890,22 +1882,21 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 			t6 = r + t
 			r = t6
 		}
-		t7 = r * dr
-		t8 = r * dr
-		t9 = t7 + t8
-		dt1 = t9
-		t10 = r * r
-		t1 = t10
-		t11 = ds + dt1
-		ds = t11
-		t12 = s + t1
-		s = t12
+		t7 = 2 * r
+		t8 = t7 * dr
+		dt1 = t8
+		t9 = r * r
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
 	}
 	_ = ds / float64(len(batch))
 	t2 := s / float64(len(batch))
 	residualsWHVP := t2
 
-	var ddt2, ds1, dt12, dt11, dt111, ddt1, dt10, dr1, dt9, ddr, dt6, dt3, dt5, ddt, dt4, dt31 float64
+	var ddt2, ds1, dt11, dt12, dt10, ddt1, dt9, dr1, dt8, ddr, dt6, dt3, dt5, ddt, dt4, dt31 float64
 	// return t2, dt2
 	ddt2 = 1
 	// dt2 := ds / float64(len(batch))
@@ -1915,20 +1906,21 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		i1 = trips - 1
 		smp = batch[i1]
 		// s += t1
-		dt12 = ds1
-		dt11 += dt12
+		dt11 = ds1
+		dt12 += dt11
 		// ds += dt1
-		dt111 = dds
-		ddt1 += dt111
+		dt10 = dds
+		ddt1 += dt10
 		// t1 := r * r
-		dt10 = dt11
-		dt11 = 0
-		dr1 += 2 * r * dt10
-		// dt1 := r*dr + r*dr
-		dt9 = ddt1
+		dt9 = dt12
+		dt12 = 0
+		dr1 += 2 * r * dt9
+		// dt1 := 2 * r * dr
+		t7 = 2 * r
+		dt8 = ddt1
 		ddt1 = 0
-		dr1 += (dr + dr) * dt9
-		ddr += (r + r) * dt9
+		ddr += t7 * dt8
+		dr1 += 2 * dr * dt8
 		// for i := range w
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -2334,7 +2326,7 @@ func MatrixJVP(m, dm [][]float64) (float64, float64) {
 			s += t
 		}
 	}
-	dt1 := s*ds + s*ds
+	dt1 := 2 * s * ds
 	t1 := s * s
 	return t1, dt1
 }
@@ -2396,17 +2388,17 @@ func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 			s = t5
 		}
 	}
+	t6 := 2 * s
 	t1 := s * s
 	matrixHVP := t1
 
 	var ddt1, dt5, dt2, dt4, ddt, dt3, dt21 float64
 	// return t1, dt1
 	ddt1 = 1
-	// dt1 := s*ds + s*ds
-	ds1 := ds * ddt1
-	dds := s * ddt1
-	ds1 += ds * ddt1
-	dds += s * ddt1
+	// dt1 := 2 * s * ds
+	dt6 := ds * ddt1
+	dds := t6 * ddt1
+	ds1 := 2 * dt6
 	// for i := range m
 	for ; trips > 0; trips-- {
 		i = trips - 1
@@ -2556,7 +2548,7 @@ func ScaledJVP(w, dw []float64) (float64, float64) {
 	h := make([]float64, len(w))
 	dh := make([]float64, len(w))
 	for i := range w {
-		dh[i] = w[i]*dw[i] + w[i]*dw[i]
+		dh[i] = 2 * w[i] * dw[i]
 		h[i] = w[i] * w[i]
 		t := -h[i]
 		h[i] = math.Exp(t)
@@ -2581,7 +2573,7 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("ScaledHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var t2, t3, t4, t5, t6, t, exp, t7, t8 float64
+	var t2, t3, t4, t5, t, exp, t6, t7 float64
 	var i, iters, tapeLen, trips int
 	var tapes, dhElemTape, hElemTape []float64
 	if len(v) < len(w) {
@@ -2608,36 +2600,32 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	for i = range w {
 		trips++
 		dhElemTape = append(dhElemTape, dh[i])
-		t2 = w[i] * v[i]
-		t3 = w[i] * v[i]
-		t4 = t2 + t3
-		dh[i] = t4
+		t2 = 2 * w[i]
+		t3 = t2 * v[i]
+		dh[i] = t3
 		hElemTape = append(hElemTape, h[i])
-		t5 = w[i] * w[i]
-		h[i] = t5
-		t6 = -h[i]
-		t = t6
+		t4 = w[i] * w[i]
+		h[i] = t4
+		t5 = -h[i]
+		t = t5
 		hElemTape = append(hElemTape, h[i])
 		exp = math.Exp(t)
 		h[i] = exp
 		dhElemTape = append(dhElemTape, dh[i])
-		t7 = -dh[i]
-		t8 = h[i] * t7
-		dh[i] = t8
+		t6 = -dh[i]
+		t7 = h[i] * t6
+		dh[i] = t7
 	}
 	s := 0.0
 
-	var dds, ds1, dt8, dt7, dexp, dt, dt6, dt5, dt4, dt2, dt3 float64
+	var dds, dt7, dt6, dexp, dt, dt5, dt4, dt3, dt2 float64
 	// return s, ds
 	dds = 1
 	// for i1 := range h (forward and backward in one pass: a sum)
 	for i1 := range h {
 		t1 := h[i1] * float64(i1+1)
 		s += t1
-		// s += t1
 		// ds += dt1
-		// t1 := h[i1] * float64(i1+1)
-		dh1[i1] += float64(i1+1) * ds1
 		// dt1 := float64(i1+1) * dh[i1]
 		ddh[i1] += float64(i1+1) * dds
 	}
@@ -2646,14 +2634,14 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		// dh[i] = h[i] * -dh[i]
-		dt8 = ddh[i]
+		dt7 = ddh[i]
 		ddh[i] = 0
 		dh[i] = dhElemTape[len(dhElemTape)-1]
 		dhElemTape = dhElemTape[:len(dhElemTape)-1]
-		t7 = -dh[i]
-		dh1[i] += t7 * dt8
-		dt7 = h[i] * dt8
-		ddh[i] -= dt7
+		t6 = -dh[i]
+		dh1[i] += t6 * dt7
+		dt6 = h[i] * dt7
+		ddh[i] -= dt6
 		// h[i] = math.Exp(t)
 		exp = h[i]
 		dexp = dh1[i]
@@ -2662,26 +2650,24 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 		hElemTape = hElemTape[:len(hElemTape)-1]
 		dt += exp * dexp
 		// t := -h[i]
-		dt6 = dt
+		dt5 = dt
 		dt = 0
-		dh1[i] -= dt6
+		dh1[i] -= dt5
 		// h[i] = w[i] * w[i]
-		dt5 = dh1[i]
+		dt4 = dh1[i]
 		dh1[i] = 0
 		h[i] = hElemTape[len(hElemTape)-1]
 		hElemTape = hElemTape[:len(hElemTape)-1]
-		hv[i] += 2 * w[i] * dt5
-		// dh[i] = w[i]*v[i] + w[i]*v[i]
-		dt4 = ddh[i]
+		hv[i] += 2 * w[i] * dt4
+		// dh[i] = 2 * w[i] * v[i]
+		dt3 = ddh[i]
 		ddh[i] = 0
 		dh[i] = dhElemTape[len(dhElemTape)-1]
 		dhElemTape = dhElemTape[:len(dhElemTape)-1]
-		dt2 = dt4
-		dt3 = dt4
-		hv[i] += v[i] * dt3
-		dw[i] += w[i] * dt3
-		hv[i] += v[i] * dt2
-		dw[i] += w[i] * dt2
+		t2 = 2 * w[i]
+		dt2 = v[i] * dt3
+		dw[i] += t2 * dt3
+		hv[i] += 2 * dt2
 	}
 	return scaledHVP
 }
@@ -2795,7 +2781,7 @@ func SelfAssignJVP(w, dw []float64) (float64, float64) {
 	h := make([]float64, 3)
 	dh := make([]float64, 3)
 	for i := range h {
-		dh[i] = w[i]*dw[i] + w[i]*dw[i]
+		dh[i] = 2 * w[i] * dw[i]
 		h[i] = w[i] * w[i]
 	}
 	j := 0
@@ -2822,7 +2808,7 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("SelfAssignHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var t4, t5, t6, t7 float64
+	var t4, t5, t6 float64
 	var i, trips int
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("SelfAssignHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
@@ -2834,12 +2820,11 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	trips = 0
 	for i = range h {
 		trips++
-		t4 = w[i] * v[i]
-		t5 = w[i] * v[i]
-		t6 = t4 + t5
-		dh[i] = t6
-		t7 = w[i] * w[i]
-		h[i] = t7
+		t4 = 2 * w[i]
+		t5 = t4 * v[i]
+		dh[i] = t5
+		t6 = w[i] * w[i]
+		h[i] = t6
 	}
 	j := 0
 	dh[j] = dh[0]
@@ -2852,7 +2837,7 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	t3 := t1 + t2
 	selfAssignHVP := t3
 
-	var ddt3, dt7, dt6, dt4, dt5 float64
+	var ddt3, dt6, dt5, dt4 float64
 	// return t3, dt3
 	ddt3 = 1
 	// dt3 := dt1 + dt2
@@ -2882,18 +2867,16 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		// h[i] = w[i] * w[i]
-		dt7 = dh1[i]
+		dt6 = dh1[i]
 		dh1[i] = 0
-		hv[i] += 2 * w[i] * dt7
-		// dh[i] = w[i]*v[i] + w[i]*v[i]
-		dt6 = ddh[i]
+		hv[i] += 2 * w[i] * dt6
+		// dh[i] = 2 * w[i] * v[i]
+		dt5 = ddh[i]
 		ddh[i] = 0
-		dt4 = dt6
-		dt5 = dt6
-		hv[i] += v[i] * dt5
-		dw[i] += w[i] * dt5
-		hv[i] += v[i] * dt4
-		dw[i] += w[i] * dt4
+		t4 = 2 * w[i]
+		dt4 = v[i] * dt5
+		dw[i] += t4 * dt5
+		hv[i] += 2 * dt4
 	}
 	return selfAssignHVP
 }
@@ -3013,7 +2996,7 @@ func SumAfterUseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 	xPrev := x
 	x *= z
 
-	var dx, hvx, hvy, dy float64
+	var dx, dy float64
 	// return x, vx
 	dx = 1
 	// for i := 0; i < 4; i++ (forward and backward in one pass: a sum)
@@ -3022,27 +3005,21 @@ func SumAfterUseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 		t1 := y * float64(i)
 		vx -= dt1
 		x -= t1
-		// x -= t1
-		dt11 := -hvx
 		// vx -= dt1
 		ddt1 := -dx
-		// t1 := y * float64(i)
-		hvy += float64(i) * dt11
 		// dt1 := float64(i) * vy
 		dy += float64(i) * ddt1
 	}
 	sumAfterUseHVP := x
 	// x *= z
 	x = xPrev
-	dz1 := x * hvx
-	hvx = z * hvx
 	// vx = z*vx + x*dz
 	dt4 := dx
 	dt5 := dx
 	vx = vxPrev
-	hvx += dz * dt5
+	hvx := dz * dt5
 	ddz := x * dt5
-	dz1 += vx * dt4
+	dz1 := vx * dt4
 	dx = z * dt4
 	// z := math.Sin(t)
 	dt2 := math.Cos(t) * dz1
@@ -3052,7 +3029,7 @@ func SumAfterUseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 	dt2 -= math.Sin(t) * dcos
 	// t := x * y
 	hvx += y * dt2
-	hvy += x * dt2
+	hvy := x * dt2
 	// dt := y*vx + x*vy
 	hvx += vy * ddt
 	dy += x * ddt
@@ -3160,7 +3137,7 @@ func ChainJVP(x, dx []float64) (float64, float64) {
 		sin := math.Sin(x[i])
 		db := x[i-1]*dsin + sin*dx[i-1]
 		b := sin * x[i-1]
-		dt1 := a*da + a*da
+		dt1 := 2 * a * da
 		t1 := a * a
 		dt2 := x[i+1]*db + b*dx[i+1]
 		t2 := b * x[i+1]
@@ -3187,7 +3164,7 @@ func ChainHVP(x, v, dx, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := 1; i < len(x)-1; i++ (forward and backward in one pass: a sum)
@@ -3205,29 +3182,22 @@ func ChainHVP(x, v, dx, hv []float64) float64 {
 		t8 := sin * v[i-1]
 		db := t7 + t8
 		b := sin * x[i-1]
+		t9 := 2 * a
 		t1 := a * a
 		t2 := b * x[i+1]
 		t3 := t1 + t2
 		t4 := t3 - x[i]
 		s += t4
-		// s += t4
 		// ds += dt4
-		// t4 := t3 - x[i]
 		// dt4 := dt3 - v[i]
-		// t3 := t1 + t2
 		// dt3 := dt1 + dt2
-		// t2 := b * x[i+1]
-		db1 := x[i+1] * ds1
 		// dt2 := x[i+1]*db + b*v[i+1]
-		db1 += v[i+1] * dds
+		db1 := v[i+1] * dds
 		ddb := x[i+1] * dds
-		// t1 := a * a
-		da1 := 2 * a * ds1
-		// dt1 := a*da + a*da
-		da1 += da * dds
-		dda := a * dds
-		da1 += da * dds
-		dda += a * dds
+		// dt1 := 2 * a * da
+		dt9 := da * dds
+		dda := t9 * dds
+		da1 := 2 * dt9
 		// b := sin * x[i-1]
 		dsin1 := x[i-1] * db1
 		// db := x[i-1]*dsin + sin*v[i-1]
@@ -3236,13 +3206,13 @@ func ChainHVP(x, v, dx, hv []float64) float64 {
 		// dsin := math.Cos(x[i]) * v[i]
 		dcos := v[i] * ddsin
 		// a := x[i+1] - t
-		hv[i+1] += da1 + (db*dds + b*ds1)
+		hv[i+1] += da1 + db*dds
 		dt5 := -da1
 		// da := v[i+1] - dt
 		dx[i+1] += dda + b*dds
 		ddt := -dda
 		// dt := x[i-1]*v[i] + x[i]*v[i-1]
-		hv[i] += v[i-1]*ddt + (x[i-1]*dt5 + (-math.Sin(x[i])*dcos + (math.Cos(x[i])*dsin1 - ds1)))
+		hv[i] += v[i-1]*ddt + (x[i-1]*dt5 + (-math.Sin(x[i])*dcos + math.Cos(x[i])*dsin1))
 		dx[i-1] += x[i]*ddt + sin*ddb
 		hv[i-1] += v[i]*ddt + (x[i]*dt5 + (dsin*ddb + sin*db1))
 		dx[i] += x[i-1]*ddt + (cos*ddsin - dds)
@@ -3426,7 +3396,7 @@ func CompositeLitsJVP(a, b, da, db float64) (float64, float64) {
 	dxs := make([]float64, 4)
 	dxs[0] = da
 	xs[0] = a
-	dxs[1] = b*db + b*db
+	dxs[1] = 2 * b * db
 	xs[1] = b * b
 	dxs[3] = 0
 	xs[3] = 2
@@ -3461,7 +3431,7 @@ func CompositeLitsJVP(a, b, da, db float64) (float64, float64) {
 	s := 0.0
 	for i, x := range xs {
 		dx := dxs[i]
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		ds += dt
 		s += t
@@ -3487,7 +3457,7 @@ func CompositeLitsJVP(a, b, da, db float64) (float64, float64) {
 
 // CompositeLitsHVP returns CompositeLits's value, its gradient as CompositeLitsGrad gives it, and the product of its Hessian with the direction va, vb in the same form (added into buffers for slices and pointers, returned for the rest).
 func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64, float64) {
-	var dx, t18, t19, t20, dt, t21, t, t22, t23, x float64
+	var dx, t17, t18, dt, t19, t, t20, t21, x float64
 	var i, iters, trips int
 	var dxTape []float64
 	dxs1 := make([]float64, 4)
@@ -3496,12 +3466,11 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	dxs := make([]float64, 4)
 	dxs[0] = va
 	xs[0] = a
-	t9 := b * vb
-	t10 := b * vb
-	t11 := t9 + t10
-	dxs[1] = t11
-	t12 := b * b
-	xs[1] = t12
+	t9 := 2 * b
+	t10 := t9 * vb
+	dxs[1] = t10
+	t11 := b * b
+	xs[1] = t11
 	dxs[3] = 0
 	xs[3] = 2
 	var ar [3]float64
@@ -3509,18 +3478,18 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	dar[0] = va
 	ar[0] = a
 	cos := math.Cos(b)
-	t13 := cos * vb
-	dar[2] = t13
+	t12 := cos * vb
+	dar[2] = t12
 	sin := math.Sin(b)
 	ar[2] = sin
 	var p Point
 	var dp Point
-	t14 := b * va
-	t15 := a * vb
-	t16 := t14 + t15
-	dp.X = t16
-	t17 := a * b
-	p.X = t17
+	t13 := b * va
+	t14 := a * vb
+	t15 := t13 + t14
+	dp.X = t15
+	t16 := a * b
+	p.X = t16
 	dp.Y = 0
 	p.Y = 1
 	var q Point
@@ -3555,28 +3524,27 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
-		t18 = x * dx
-		t19 = x * dx
-		t20 = t18 + t19
-		dt = t20
-		t21 = x * x
-		t = t21
-		t22 = ds + dt
-		ds = t22
-		t23 = s + t
-		s = t23
+		t17 = 2 * x
+		t18 = t17 * dx
+		dt = t18
+		t19 = x * x
+		t = t19
+		t20 = ds + dt
+		ds = t20
+		t21 = s + t
+		s = t21
 	}
 	t1 := ar[0] * ar[2]
 	t2 := s + t1
 	t3 := p.X * p.Y
 	t4 := t2 + t3
-	t28 := q.X * dq.Y
-	t29 := q.Y * dq.X
-	dt5 := t28 + t29
+	t26 := q.X * dq.Y
+	t27 := q.Y * dq.X
+	dt5 := t26 + t27
 	t5 := q.Y * q.X
-	t30 := rows[0][0] * dt5
-	t31 := t5 * drows[0][0]
-	dt6 := t30 + t31
+	t28 := rows[0][0] * dt5
+	t29 := t5 * drows[0][0]
+	dt6 := t28 + t29
 	t6 := t5 * rows[0][0]
 	t7 := t6 * rows[1][1]
 	t8 := t4 + t7
@@ -3585,7 +3553,7 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	var ddar, dar1 [3]float64
 	var ddp, dp1, ddq, dq1 Point
 	var ddrows, drows1 [2][2]float64
-	var ddt8, ds1, dt23, dt9, dt22, ddt, dt21, dt20, dt18, dt19, ddx float64
+	var ddt8, ds1, dt21, dt9, dt20, ddt, dt19, dt18, dt17, ddx float64
 	// return t8, dt8
 	ddt8 = 1
 	// dt8 := dt4 + dt7
@@ -3627,24 +3595,22 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 		i = trips - 1
 		x = xs[i]
 		// s += t
-		dt23 = ds1
-		dt9 += dt23
+		dt21 = ds1
+		dt9 += dt21
 		// ds += dt
-		dt22 = ddt8
-		ddt += dt22
+		dt20 = ddt8
+		ddt += dt20
 		// t := x * x
-		dt21 = dt9
+		dt19 = dt9
 		dt9 = 0
-		dxs1[i] += 2 * x * dt21
-		// dt := x*dx + x*dx
-		dt20 = ddt
+		dxs1[i] += 2 * x * dt19
+		// dt := 2 * x * dx
+		dt18 = ddt
 		ddt = 0
-		dt18 = dt20
-		dt19 = dt20
-		dxs1[i] += dx * dt19
-		ddx += x * dt19
-		dxs1[i] += dx * dt18
-		ddx += x * dt18
+		t17 = 2 * x
+		dt17 = dx * dt18
+		ddx += t17 * dt18
+		dxs1[i] += 2 * dt17
 		// dx := dxs[i]
 		ddxs[i] += ddx
 		ddx = 0
@@ -3684,26 +3650,26 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	// dp.Y = 0
 	ddp.Y = 0
 	// p.X = a * b
-	dt17 := dp1.X
+	dt16 := dp1.X
 	dp1.X = 0
-	hva += b * dt17
-	hvb += a * dt17
+	hva += b * dt16
+	hvb += a * dt16
 	// dp.X = b*va + a*vb
-	dt16 := ddp.X
+	dt15 := ddp.X
 	ddp.X = 0
-	hva += vb * dt16
-	db += a * dt16
-	hvb += va * dt16
-	da += b * dt16
+	hva += vb * dt15
+	db += a * dt15
+	hvb += va * dt15
+	da += b * dt15
 	// ar[2] = math.Sin(b)
 	dsin := dar1[2]
 	dar1[2] = 0
 	hvb += math.Cos(b) * dsin
 	// dar[2] = math.Cos(b) * vb
-	dt13 := ddar[2]
+	dt12 := ddar[2]
 	ddar[2] = 0
-	dcos := vb * dt13
-	db += cos * dt13
+	dcos := vb * dt12
+	db += cos * dt12
 	hvb -= math.Sin(b) * dcos
 	// ar[0] = a
 	hva += dar1[0]
@@ -3716,16 +3682,15 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	// dxs[3] = 0
 	ddxs[3] = 0
 	// xs[1] = b * b
-	dt12 := dxs1[1]
+	dt11 := dxs1[1]
 	dxs1[1] = 0
-	hvb += 2 * b * dt12
-	// dxs[1] = b*vb + b*vb
-	dt11 := ddxs[1]
+	hvb += 2 * b * dt11
+	// dxs[1] = 2 * b * vb
+	dt10 := ddxs[1]
 	ddxs[1] = 0
-	hvb += vb * dt11
-	db += b * dt11
-	hvb += vb * dt11
-	db += b * dt11
+	dt91 := vb * dt10
+	db += t9 * dt10
+	hvb += 2 * dt91
 	// xs[0] = a
 	hva += dxs1[0]
 	dxs1[0] = 0
@@ -3799,7 +3764,7 @@ func hvpOfDot(w, x, vw, vx, hvw, hvx []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := range w (forward and backward in one pass: a sum)
@@ -3810,11 +3775,10 @@ func hvpOfDot(w, x, vw, vx, hvw, hvx []float64) (float64, float64) {
 		t := w[i] * x[i]
 		ds += dt
 		s += t
-		// s += t
 		// ds += dt
 		// dt := x[i]*vw[i] + w[i]*vx[i]
-		hvw[i] += vx[i]*dds + x[i]*ds1
-		hvx[i] += vw[i]*dds + w[i]*ds1
+		hvw[i] += vx[i] * dds
+		hvx[i] += vw[i] * dds
 	}
 	hvpOfDot1 := s
 	hvpOfDot2 := ds
@@ -3891,24 +3855,22 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	var ds float64
 	s := 0.0
 
-	var dds, ds1, dt2, ddt, dt5, dt4, dt21, dt3 float64
+	var dds, dt2, ddt, dt5, dt4, dt21, dt3 float64
 	// return s, ds
 	dds = 1
 	// for i, yj := range y (forward and backward in one pass: a sum)
 	for i, yj := range y {
 		dyj := dy[i]
-		t6 := yj * dyj
-		t7 := yj * dyj
-		dt1 := t6 + t7
+		t6 := 2 * yj
+		dt1 := t6 * dyj
 		t1 := yj * yj
 		ds += dt1
 		s += t1
-		// s += t1
 		// ds += dt1
-		// dt1 := yj*dyj + yj*dyj
-		ddyj := yj * dds
-		dy1[i] += dyj*dds + (dyj*dds + 2*yj*ds1)
-		ddyj += yj * dds
+		// dt1 := 2 * yj * dyj
+		dt6 := dyj * dds
+		ddyj := t6 * dds
+		dy1[i] += 2 * dt6
 		// dyj := dy[i]
 		ddy[i] += ddyj
 	}
@@ -4110,19 +4072,17 @@ func hvpOfDist(p, q, vp, vq Point) (float64, float64, Point, Point) {
 	dx := p.X - q.X
 	ddy := vp.Y - vq.Y
 	dy := p.Y - q.Y
-	t3 := dx * ddx
-	t4 := dx * ddx
-	dt := t3 + t4
+	t3 := 2 * dx
+	dt := t3 * ddx
 	t := dx * dx
-	t5 := dy * ddy
-	t6 := dy * ddy
-	dt1 := t5 + t6
+	t4 := 2 * dy
+	dt1 := t4 * ddy
 	t1 := dy * dy
 	dt2 := dt + dt1
 	t2 := t + t1
 	sqrt := math.Sqrt(t2)
-	t7 := 0.5 / sqrt
-	dsqrt := t7 * dt2
+	t5 := 0.5 / sqrt
+	dsqrt := t5 * dt2
 	hvpOfDist1 := sqrt
 	hvpOfDist2 := dsqrt
 
@@ -4131,23 +4091,23 @@ func hvpOfDist(p, q, vp, vq Point) (float64, float64, Point, Point) {
 	// return sqrt, dsqrt
 	ddsqrt = 1
 	// dsqrt := 0.5 / sqrt * dt2
-	dt7 := dt2 * ddsqrt
-	ddt2 := t7 * ddsqrt
-	dsqrt1 := -t7 * (dt7 / sqrt)
+	dt5 := dt2 * ddsqrt
+	ddt2 := t5 * ddsqrt
+	dsqrt1 := -t5 * (dt5 / sqrt)
 	// sqrt := math.Sqrt(t2)
 	dt21 := 0.5 / sqrt * dsqrt1
 	// t2 := t + t1
 	// dt2 := dt + dt1
 	// t1 := dy * dy
 	ddy1 := 2 * dy * dt21
-	// dt1 := dy*ddy + dy*ddy
-	ddy1 += ddy * ddt2
-	ddy1 += ddy * ddt2
+	// dt1 := 2 * dy * ddy
+	dt4 := ddy * ddt2
+	ddy1 += 2 * dt4
 	// t := dx * dx
 	ddx1 := 2 * dx * dt21
-	// dt := dx*ddx + dx*ddx
-	ddx1 += ddx * ddt2
-	ddx1 += ddx * ddt2
+	// dt := 2 * dx * ddx
+	dt31 := ddx * ddt2
+	ddx1 += 2 * dt31
 	// dy := p.Y - q.Y
 	hvp.Y += ddy1
 	hvq.Y -= ddy1
@@ -4322,7 +4282,7 @@ func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i2, smp := range batch (forward and backward in one pass: a sum)
@@ -4340,20 +4300,16 @@ func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
 			t3 = r + t
 			r = t3
 		}
-		t4 := r * dr
-		t5 := r * dr
-		dt1 := t4 + t5
+		t4 := 2 * r
+		dt1 := t4 * dr
 		t1 := r * r
 		ds += dt1
 		s += t1
 		var dt3, dt2, dt21 float64
-		// s += t1
 		// ds += dt1
-		// t1 := r * r
-		dr1 := 2 * r * ds1
-		// dt1 := r*dr + r*dr
-		dr1 += dr * dds
-		dr1 += dr * dds
+		// dt1 := 2 * r * dr
+		dt4 := dr * dds
+		dr1 := 2 * dt4
 		// for i := range w
 		for ; trips > 0; trips-- {
 			i = trips - 1
@@ -4378,7 +4334,7 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfResidualsW: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var dr, r, dt, t3, t, t4, t5, t6, t7, dt1, t8, t1, t9, t10 float64
+	var dr, r, dt, t3, t, t4, t5, t6, dt1, t7, t1, t8, t9 float64
 	var i, i1, iters, iters1, tapeLen, trips int
 	var smp Sample
 	var tapes, tripsTape, drTape, rTape []float64
@@ -4421,23 +4377,22 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 			t4 = r + t
 			r = t4
 		}
-		t5 = r * dr
-		t6 = r * dr
-		t7 = t5 + t6
-		dt1 = t7
-		t8 = r * r
-		t1 = t8
-		t9 = ds + dt1
-		ds = t9
-		t10 = s + t1
-		s = t10
+		t5 = 2 * r
+		t6 = t5 * dr
+		dt1 = t6
+		t7 = r * r
+		t1 = t7
+		t8 = ds + dt1
+		ds = t8
+		t9 = s + t1
+		s = t9
 	}
 	dt2 := ds / float64(len(batch))
 	t2 := s / float64(len(batch))
 	hvpOfResidualsW1 := t2
 	hvpOfResidualsW2 := dt2
 
-	var ddt2, ds1, dt10, dt11, dt9, ddt1, dt8, dr1, dt7, dt4, dt3, dt31 float64
+	var ddt2, ds1, dt9, dt11, dt8, ddt1, dt7, dr1, dt6, dt4, dt3, dt31 float64
 	// return t2, dt2
 	ddt2 = 1
 	// dt2 := ds / float64(len(batch))
@@ -4447,19 +4402,19 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		i1 = trips - 1
 		smp = batch[i1]
 		// s += t1
-		dt10 = ds1
-		dt11 += dt10
+		dt9 = ds1
+		dt11 += dt9
 		// ds += dt1
-		dt9 = dds
-		ddt1 += dt9
+		dt8 = dds
+		ddt1 += dt8
 		// t1 := r * r
-		dt8 = dt11
+		dt7 = dt11
 		dt11 = 0
-		dr1 += 2 * r * dt8
-		// dt1 := r*dr + r*dr
-		dt7 = ddt1
+		dr1 += 2 * r * dt7
+		// dt1 := 2 * r * dr
+		dt6 = ddt1
 		ddt1 = 0
-		dr1 += (dr + dr) * dt7
+		dr1 += 2 * dr * dt6
 		// for i := range w
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -4658,9 +4613,8 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 			s = t3
 		}
 	}
-	t4 := s * ds
-	t5 := s * ds
-	dt1 := t4 + t5
+	t4 := 2 * s
+	dt1 := t4 * ds
 	t1 := s * s
 	hvpOfMatrix1 := t1
 	hvpOfMatrix2 := dt1
@@ -4668,9 +4622,9 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 	var ddt1, dt3, dt2, dt21 float64
 	// return t1, dt1
 	ddt1 = 1
-	// dt1 := s*ds + s*ds
-	ds1 := ds * ddt1
-	ds1 += ds * ddt1
+	// dt1 := 2 * s * ds
+	dt4 := ds * ddt1
+	ds1 := 2 * dt4
 	// for i := range m
 	for ; trips > 0; trips-- {
 		i = trips - 1
@@ -4696,7 +4650,7 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfScaled: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var t2, t3, t4, t5, t6, t, exp, t7, t8 float64
+	var t2, t3, t4, t5, t, exp, t6, t7 float64
 	var i, iters, tapeLen, trips int
 	var tapes, dhElemTape, hElemTape []float64
 	if len(v) < len(w) {
@@ -4723,27 +4677,26 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	for i = range w {
 		trips++
 		dhElemTape = append(dhElemTape, dh[i])
-		t2 = w[i] * v[i]
-		t3 = w[i] * v[i]
-		t4 = t2 + t3
-		dh[i] = t4
+		t2 = 2 * w[i]
+		t3 = t2 * v[i]
+		dh[i] = t3
 		hElemTape = append(hElemTape, h[i])
-		t5 = w[i] * w[i]
-		h[i] = t5
-		t6 = -h[i]
-		t = t6
+		t4 = w[i] * w[i]
+		h[i] = t4
+		t5 = -h[i]
+		t = t5
 		hElemTape = append(hElemTape, h[i])
 		exp = math.Exp(t)
 		h[i] = exp
 		dhElemTape = append(dhElemTape, dh[i])
-		t7 = -dh[i]
-		t8 = h[i] * t7
-		dh[i] = t8
+		t6 = -dh[i]
+		t7 = h[i] * t6
+		dh[i] = t7
 	}
 	var ds float64
 	s := 0.0
 
-	var dds, ds1, dt8, dt7, dexp, dt, dt6, dt5, dt4, dt2, dt3 float64
+	var dds, dt7, dt6, dexp, dt, dt5, dt4, dt3, dt2 float64
 	// return s, ds
 	dds = 1
 	// for i1 := range h (forward and backward in one pass: a sum)
@@ -4752,10 +4705,7 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 		t1 := h[i1] * float64(i1+1)
 		ds += dt1
 		s += t1
-		// s += t1
 		// ds += dt1
-		// t1 := h[i1] * float64(i1+1)
-		dh1[i1] += float64(i1+1) * ds1
 		// dt1 := float64(i1+1) * dh[i1]
 		ddh[i1] += float64(i1+1) * dds
 	}
@@ -4765,14 +4715,14 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		// dh[i] = h[i] * -dh[i]
-		dt8 = ddh[i]
+		dt7 = ddh[i]
 		ddh[i] = 0
 		dh[i] = dhElemTape[len(dhElemTape)-1]
 		dhElemTape = dhElemTape[:len(dhElemTape)-1]
-		t7 = -dh[i]
-		dh1[i] += t7 * dt8
-		dt7 = h[i] * dt8
-		ddh[i] -= dt7
+		t6 = -dh[i]
+		dh1[i] += t6 * dt7
+		dt6 = h[i] * dt7
+		ddh[i] -= dt6
 		// h[i] = math.Exp(t)
 		exp = h[i]
 		dexp = dh1[i]
@@ -4781,24 +4731,22 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 		hElemTape = hElemTape[:len(hElemTape)-1]
 		dt += exp * dexp
 		// t := -h[i]
-		dt6 = dt
+		dt5 = dt
 		dt = 0
-		dh1[i] -= dt6
+		dh1[i] -= dt5
 		// h[i] = w[i] * w[i]
-		dt5 = dh1[i]
+		dt4 = dh1[i]
 		dh1[i] = 0
 		h[i] = hElemTape[len(hElemTape)-1]
 		hElemTape = hElemTape[:len(hElemTape)-1]
-		hv[i] += 2 * w[i] * dt5
-		// dh[i] = w[i]*v[i] + w[i]*v[i]
-		dt4 = ddh[i]
+		hv[i] += 2 * w[i] * dt4
+		// dh[i] = 2 * w[i] * v[i]
+		dt3 = ddh[i]
 		ddh[i] = 0
 		dh[i] = dhElemTape[len(dhElemTape)-1]
 		dhElemTape = dhElemTape[:len(dhElemTape)-1]
-		dt2 = dt4
-		dt3 = dt4
-		hv[i] += v[i] * dt3
-		hv[i] += v[i] * dt2
+		dt2 = v[i] * dt3
+		hv[i] += 2 * dt2
 	}
 	return hvpOfScaled1, hvpOfScaled2
 }
@@ -4808,7 +4756,7 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfSelfAssign: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
-	var t4, t5, t6, t7 float64
+	var t4, t5, t6 float64
 	var i, trips int
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("hvpOfSelfAssign: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
@@ -4820,12 +4768,11 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	trips = 0
 	for i = range h {
 		trips++
-		t4 = w[i] * v[i]
-		t5 = w[i] * v[i]
-		t6 = t4 + t5
-		dh[i] = t6
-		t7 = w[i] * w[i]
-		h[i] = t7
+		t4 = 2 * w[i]
+		t5 = t4 * v[i]
+		dh[i] = t5
+		t6 = w[i] * w[i]
+		h[i] = t6
 	}
 	j := 0
 	dh[j] = dh[0]
@@ -4843,7 +4790,7 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	hvpOfSelfAssign1 := t3
 	hvpOfSelfAssign2 := dt3
 
-	var ddt3, dt7, dt6, dt4, dt5 float64
+	var ddt3, dt6, dt5, dt4 float64
 	// return t3, dt3
 	ddt3 = 1
 	// dt3 := dt1 + dt2
@@ -4873,16 +4820,14 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		// h[i] = w[i] * w[i]
-		dt7 = dh1[i]
+		dt6 = dh1[i]
 		dh1[i] = 0
-		hv[i] += 2 * w[i] * dt7
-		// dh[i] = w[i]*v[i] + w[i]*v[i]
-		dt6 = ddh[i]
+		hv[i] += 2 * w[i] * dt6
+		// dh[i] = 2 * w[i] * v[i]
+		dt5 = ddh[i]
 		ddh[i] = 0
-		dt4 = dt6
-		dt5 = dt6
-		hv[i] += v[i] * dt5
-		hv[i] += v[i] * dt4
+		dt4 = v[i] * dt5
+		hv[i] += 2 * dt4
 	}
 	return hvpOfSelfAssign1, hvpOfSelfAssign2
 }
@@ -4903,7 +4848,7 @@ func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64)
 	xPrev := x
 	x *= z
 
-	var dvx, hvx, hvy float64
+	var dvx float64
 	// return x, vx
 	dvx = 1
 	// for i := 0; i < 4; i++ (forward and backward in one pass: a sum)
@@ -4912,24 +4857,18 @@ func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64)
 		t1 := y * float64(i)
 		vx -= dt1
 		x -= t1
-		// x -= t1
-		dt11 := -hvx
-		// t1 := y * float64(i)
-		hvy += float64(i) * dt11
 	}
 	hvpOfSumAfterUse1 := x
 	hvpOfSumAfterUse2 := vx
 	// x *= z
 	x = xPrev
-	dz1 := x * hvx
-	hvx = z * hvx
 	// vx = z*vx + x*dz
 	dt4 := dvx
 	dt5 := dvx
 	vx = vxPrev
-	hvx += dz * dt5
+	hvx := dz * dt5
 	ddz := x * dt5
-	dz1 += vx * dt4
+	dz1 := vx * dt4
 	// z := math.Sin(t)
 	dt2 := math.Cos(t) * dz1
 	// dz := math.Cos(t) * dt
@@ -4938,7 +4877,7 @@ func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64)
 	dt2 -= math.Sin(t) * dcos
 	// t := x * y
 	hvx += y * dt2
-	hvy += x * dt2
+	hvy := x * dt2
 	// dt := y*vx + x*vy
 	hvx += vy * ddt
 	hvy += vx * ddt
@@ -4958,7 +4897,7 @@ func hvpOfChain(x, v, dx, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := 1; i < len(x)-1; i++ (forward and backward in one pass: a sum)
@@ -4976,29 +4915,22 @@ func hvpOfChain(x, v, dx, hv []float64) float64 {
 		t8 := sin * v[i-1]
 		db := t7 + t8
 		b := sin * x[i-1]
+		t9 := 2 * a
 		t1 := a * a
 		t2 := b * x[i+1]
 		t3 := t1 + t2
 		t4 := t3 - x[i]
 		s += t4
-		// s += t4
 		// ds += dt4
-		// t4 := t3 - x[i]
 		// dt4 := dt3 - v[i]
-		// t3 := t1 + t2
 		// dt3 := dt1 + dt2
-		// t2 := b * x[i+1]
-		db1 := x[i+1] * ds1
 		// dt2 := x[i+1]*db + b*v[i+1]
-		db1 += v[i+1] * dds
+		db1 := v[i+1] * dds
 		ddb := x[i+1] * dds
-		// t1 := a * a
-		da1 := 2 * a * ds1
-		// dt1 := a*da + a*da
-		da1 += da * dds
-		dda := a * dds
-		da1 += da * dds
-		dda += a * dds
+		// dt1 := 2 * a * da
+		dt9 := da * dds
+		dda := t9 * dds
+		da1 := 2 * dt9
 		// b := sin * x[i-1]
 		dsin1 := x[i-1] * db1
 		// db := x[i-1]*dsin + sin*v[i-1]
@@ -5007,13 +4939,13 @@ func hvpOfChain(x, v, dx, hv []float64) float64 {
 		// dsin := math.Cos(x[i]) * v[i]
 		dcos := v[i] * ddsin
 		// a := x[i+1] - t
-		hv[i+1] += da1 + (db*dds + b*ds1)
+		hv[i+1] += da1 + db*dds
 		dt5 := -da1
 		// da := v[i+1] - dt
 		dx[i+1] += dda + b*dds
 		ddt := -dda
 		// dt := x[i-1]*v[i] + x[i]*v[i-1]
-		hv[i] += v[i-1]*ddt + (x[i-1]*dt5 + (-math.Sin(x[i])*dcos + (math.Cos(x[i])*dsin1 - ds1)))
+		hv[i] += v[i-1]*ddt + (x[i-1]*dt5 + (-math.Sin(x[i])*dcos + math.Cos(x[i])*dsin1))
 		dx[i-1] += x[i]*ddt + sin*ddb
 		hv[i-1] += v[i]*ddt + (x[i]*dt5 + (dsin*ddb + sin*db1))
 		dx[i] += x[i-1]*ddt + (cos*ddsin - dds)
@@ -5024,7 +4956,7 @@ func hvpOfChain(x, v, dx, hv []float64) float64 {
 
 // hvpOfCompositeLits returns CompositeLits's value, its directional derivative along the directions and their Hessian-vector product: a row of CompositeLitsHessian.
 func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float64) {
-	var dx, t18, t19, t20, dt, t21, t, t22, t23, x float64
+	var dx, t17, t18, dt, t19, t, t20, t21, x float64
 	var i, iters, trips int
 	var dxTape []float64
 	dxs1 := make([]float64, 4)
@@ -5033,12 +4965,11 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	dxs := make([]float64, 4)
 	dxs[0] = va
 	xs[0] = a
-	t9 := b * vb
-	t10 := b * vb
-	t11 := t9 + t10
-	dxs[1] = t11
-	t12 := b * b
-	xs[1] = t12
+	t9 := 2 * b
+	t10 := t9 * vb
+	dxs[1] = t10
+	t11 := b * b
+	xs[1] = t11
 	dxs[3] = 0
 	xs[3] = 2
 	var ar [3]float64
@@ -5046,18 +4977,18 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	dar[0] = va
 	ar[0] = a
 	cos := math.Cos(b)
-	t13 := cos * vb
-	dar[2] = t13
+	t12 := cos * vb
+	dar[2] = t12
 	sin := math.Sin(b)
 	ar[2] = sin
 	var p Point
 	var dp Point
-	t14 := b * va
-	t15 := a * vb
-	t16 := t14 + t15
-	dp.X = t16
-	t17 := a * b
-	p.X = t17
+	t13 := b * va
+	t14 := a * vb
+	t15 := t13 + t14
+	dp.X = t15
+	t16 := a * b
+	p.X = t16
 	dp.Y = 0
 	p.Y = 1
 	var q Point
@@ -5092,40 +5023,39 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
-		t18 = x * dx
-		t19 = x * dx
-		t20 = t18 + t19
-		dt = t20
-		t21 = x * x
-		t = t21
-		t22 = ds + dt
-		ds = t22
-		t23 = s + t
-		s = t23
+		t17 = 2 * x
+		t18 = t17 * dx
+		dt = t18
+		t19 = x * x
+		t = t19
+		t20 = ds + dt
+		ds = t20
+		t21 = s + t
+		s = t21
 	}
-	t24 := ar[2] * dar[0]
-	t25 := ar[0] * dar[2]
-	dt1 := t24 + t25
+	t22 := ar[2] * dar[0]
+	t23 := ar[0] * dar[2]
+	dt1 := t22 + t23
 	t1 := ar[0] * ar[2]
 	dt2 := ds + dt1
 	t2 := s + t1
-	t26 := p.Y * dp.X
-	t27 := p.X * dp.Y
-	dt3 := t26 + t27
+	t24 := p.Y * dp.X
+	t25 := p.X * dp.Y
+	dt3 := t24 + t25
 	t3 := p.X * p.Y
 	dt4 := dt2 + dt3
 	t4 := t2 + t3
-	t28 := q.X * dq.Y
-	t29 := q.Y * dq.X
-	dt5 := t28 + t29
+	t26 := q.X * dq.Y
+	t27 := q.Y * dq.X
+	dt5 := t26 + t27
 	t5 := q.Y * q.X
-	t30 := rows[0][0] * dt5
-	t31 := t5 * drows[0][0]
-	dt6 := t30 + t31
+	t28 := rows[0][0] * dt5
+	t29 := t5 * drows[0][0]
+	dt6 := t28 + t29
 	t6 := t5 * rows[0][0]
-	t32 := rows[1][1] * dt6
-	t33 := t6 * drows[1][1]
-	dt7 := t32 + t33
+	t30 := rows[1][1] * dt6
+	t31 := t6 * drows[1][1]
+	dt7 := t30 + t31
 	t7 := t6 * rows[1][1]
 	dt8 := dt4 + dt7
 	t8 := t4 + t7
@@ -5135,7 +5065,7 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	var ddar, dar1 [3]float64
 	var ddp, dp1, dq1 Point
 	var drows1 [2][2]float64
-	var ddt8, ds1, dt23, dt9, dt22, ddt, dt21, dt20, dt18, dt19, ddx float64
+	var ddt8, ds1, dt21, dt9, dt20, ddt, dt19, dt18, dt17, ddx float64
 	// return t8, dt8
 	ddt8 = 1
 	// dt8 := dt4 + dt7
@@ -5173,24 +5103,22 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 		i = trips - 1
 		x = xs[i]
 		// s += t
-		dt23 = ds1
-		dt9 += dt23
+		dt21 = ds1
+		dt9 += dt21
 		// ds += dt
-		dt22 = ddt8
-		ddt += dt22
+		dt20 = ddt8
+		ddt += dt20
 		// t := x * x
-		dt21 = dt9
+		dt19 = dt9
 		dt9 = 0
-		dxs1[i] += 2 * x * dt21
-		// dt := x*dx + x*dx
-		dt20 = ddt
+		dxs1[i] += 2 * x * dt19
+		// dt := 2 * x * dx
+		dt18 = ddt
 		ddt = 0
-		dt18 = dt20
-		dt19 = dt20
-		dxs1[i] += dx * dt19
-		ddx += x * dt19
-		dxs1[i] += dx * dt18
-		ddx += x * dt18
+		t17 = 2 * x
+		dt17 = dx * dt18
+		ddx += t17 * dt18
+		dxs1[i] += 2 * dt17
 		// dx := dxs[i]
 		ddxs[i] += ddx
 		ddx = 0
@@ -5216,23 +5144,23 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	// dp.Y = 0
 	ddp.Y = 0
 	// p.X = a * b
-	dt17 := dp1.X
+	dt16 := dp1.X
 	dp1.X = 0
-	hva += b * dt17
-	hvb += a * dt17
+	hva += b * dt16
+	hvb += a * dt16
 	// dp.X = b*va + a*vb
-	dt16 := ddp.X
+	dt15 := ddp.X
 	ddp.X = 0
-	hva += vb * dt16
-	hvb += va * dt16
+	hva += vb * dt15
+	hvb += va * dt15
 	// ar[2] = math.Sin(b)
 	dsin := dar1[2]
 	dar1[2] = 0
 	hvb += math.Cos(b) * dsin
 	// dar[2] = math.Cos(b) * vb
-	dt13 := ddar[2]
+	dt12 := ddar[2]
 	ddar[2] = 0
-	dcos := vb * dt13
+	dcos := vb * dt12
 	hvb -= math.Sin(b) * dcos
 	// ar[0] = a
 	hva += dar1[0]
@@ -5244,14 +5172,14 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	// dxs[3] = 0
 	ddxs[3] = 0
 	// xs[1] = b * b
-	dt12 := dxs1[1]
+	dt11 := dxs1[1]
 	dxs1[1] = 0
-	hvb += 2 * b * dt12
-	// dxs[1] = b*vb + b*vb
-	dt11 := ddxs[1]
+	hvb += 2 * b * dt11
+	// dxs[1] = 2 * b * vb
+	dt10 := ddxs[1]
 	ddxs[1] = 0
-	hvb += vb * dt11
-	hvb += vb * dt11
+	dt91 := vb * dt10
+	hvb += 2 * dt91
 	// xs[0] = a
 	hva += dxs1[0]
 	dxs1[0] = 0

@@ -395,7 +395,7 @@ func hvpOfBandThree(x, v, dx, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := 1; i+1 < len(x); i++ (forward and backward in one pass: a sum)
@@ -409,15 +409,11 @@ func hvpOfBandThree(x, v, dx, hv []float64) float64 {
 		sin := math.Sin(x[i+1])
 		t1 := t * sin
 		s += t1
-		// s += t1
 		// ds += dt1
-		// t1 := t * sin
-		dt2 := sin * ds1
-		dsin1 := t * ds1
 		// dt1 := sin*dt + t*dsin
-		dt2 += dsin * dds
+		dt2 := dsin * dds
 		ddsin := t * dds
-		dsin1 += dt * dds
+		dsin1 := dt * dds
 		ddt := sin * dds
 		// dsin := math.Cos(x[i+1]) * v[i+1]
 		dcos := v[i+1] * ddsin
@@ -442,7 +438,7 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 		panic(fmt.Sprintf("hvpOfBandRange: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	const k = 2
-	var dv, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, t12, t13, t14, dt2, t15, t2, exp1, exp, t16, dexp, t17, t18, v float64
+	var dv, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12, t13, dt2, t14, t2, exp1, exp, t15, dexp, t16, t17, v float64
 	var i, iters, tapeLen, trips int
 	var tapes, condTape, dvTape, dtTape, tTape, dt2Tape, expTape, exp1Tape []float64
 	if len(v1) < len(x) {
@@ -476,46 +472,45 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 		if i+k < len(x) && v > 0 {
 			condTape = append(condTape, 1)
 			dtTape = append(dtTape, dt)
-			t4 = v * dv
-			t5 = v * dv
-			t6 = t4 + t5
-			dt = t6
+			t4 = 2 * v
+			t5 = t4 * dv
+			dt = t5
 			tTape = append(tTape, t)
-			t7 = v * v
-			t = t7
-			t8 = x[i+k] * dt
-			t9 = t * v1[i+k]
-			t10 = t8 + t9
-			dt1 = t10
-			t11 = t * x[i+k]
-			t1 = t11
-			t12 = ds + dt1
-			ds = t12
-			t13 = s + t1
-			s = t13
+			t6 = v * v
+			t = t6
+			t7 = x[i+k] * dt
+			t8 = t * v1[i+k]
+			t9 = t7 + t8
+			dt1 = t9
+			t10 = t * x[i+k]
+			t1 = t10
+			t11 = ds + dt1
+			ds = t11
+			t12 = s + t1
+			s = t12
 		} else {
 			condTape = append(condTape, 0)
 			dt2Tape = append(dt2Tape, dt2)
-			t14 = 0.1 * dv
-			dt2 = t14
-			t15 = 0.1 * v
-			t2 = t15
+			t13 = 0.1 * dv
+			dt2 = t13
+			t14 = 0.1 * v
+			t2 = t14
 			expTape = append(expTape, exp)
 			exp1 = math.Exp(t2)
 			exp1Tape = append(exp1Tape, exp1)
 			exp = exp1
-			t16 = exp * dt2
-			dexp = t16
-			t17 = ds + dexp
-			ds = t17
-			t18 = s + exp
-			s = t18
+			t15 = exp * dt2
+			dexp = t15
+			t16 = ds + dexp
+			ds = t16
+			t17 = s + exp
+			s = t17
 		}
 	}
 	t3 := s / 2
 	hvpOfBandRange1 := t3
 
-	var ddt3, ds1, dt13, dt11, dt12, ddt1, dt111, dt4, dt10, dt8, dt9, ddt, dt7, dt6, dt41, dt5, ddv, dt18, dexp1, dt17, ddexp, dt16, ddt2, dexp11, dt21, dt15, dt14 float64
+	var ddt3, ds1, dt12, dt11, dt111, ddt1, dt10, dt4, dt9, dt7, dt8, ddt, dt6, dt5, dt41, ddv, dt17, dexp1, dt16, ddexp, dt15, ddt2, dexp11, dt21, dt14, dt13 float64
 	// return t3, dt3
 	ddt3 = 1
 	// dt3 := ds / 2
@@ -529,54 +524,52 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// s += t1
-			dt13 = ds1
-			dt11 += dt13
+			dt12 = ds1
+			dt11 += dt12
 			// ds += dt1
-			dt12 = dds
-			ddt1 += dt12
+			dt111 = dds
+			ddt1 += dt111
 			// t1 := t * x[i+k]
-			dt111 = dt11
+			dt10 = dt11
 			dt11 = 0
-			dt4 += x[i+k] * dt111
-			hv[i+k] += t * dt111
+			dt4 += x[i+k] * dt10
+			hv[i+k] += t * dt10
 			// dt1 := x[i+k]*dt + t*v1[i+k]
-			dt10 = ddt1
+			dt9 = ddt1
 			ddt1 = 0
-			dt8 = dt10
-			dt9 = dt10
-			dt4 += v1[i+k] * dt9
-			dx[i+k] += t * dt9
-			hv[i+k] += dt * dt8
-			ddt += x[i+k] * dt8
+			dt7 = dt9
+			dt8 = dt9
+			dt4 += v1[i+k] * dt8
+			dx[i+k] += t * dt8
+			hv[i+k] += dt * dt7
+			ddt += x[i+k] * dt7
 			// t := v * v
-			dt7 = dt4
+			dt6 = dt4
 			dt4 = 0
 			t = tTape[len(tTape)-1]
 			tTape = tTape[:len(tTape)-1]
-			hv[i] += 2 * v * dt7
-			// dt := v*dv + v*dv
-			dt6 = ddt
+			hv[i] += 2 * v * dt6
+			// dt := 2 * v * dv
+			dt5 = ddt
 			ddt = 0
 			dt = dtTape[len(dtTape)-1]
 			dtTape = dtTape[:len(dtTape)-1]
-			dt41 = dt6
-			dt5 = dt6
-			hv[i] += dv * dt5
-			ddv += v * dt5
-			hv[i] += dv * dt41
-			ddv += v * dt41
+			t4 = 2 * v
+			dt41 = dv * dt5
+			ddv += t4 * dt5
+			hv[i] += 2 * dt41
 		} else {
 			// s += exp
-			dt18 = ds1
-			dexp1 += dt18
+			dt17 = ds1
+			dexp1 += dt17
 			// ds += dexp
-			dt17 = dds
-			ddexp += dt17
+			dt16 = dds
+			ddexp += dt16
 			// dexp := exp * dt2
-			dt16 = ddexp
+			dt15 = ddexp
 			ddexp = 0
-			dexp1 += dt2 * dt16
-			ddt2 += exp * dt16
+			dexp1 += dt2 * dt15
+			ddt2 += exp * dt15
 			// exp := math.Exp(t2)
 			exp1 = exp1Tape[len(exp1Tape)-1]
 			exp1Tape = exp1Tape[:len(exp1Tape)-1]
@@ -586,15 +579,15 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 			expTape = expTape[:len(expTape)-1]
 			dt21 += exp1 * dexp11
 			// t2 := 0.1 * v
-			dt15 = dt21
+			dt14 = dt21
 			dt21 = 0
-			hv[i] += 0.1 * dt15
+			hv[i] += 0.1 * dt14
 			// dt2 := 0.1 * dv
-			dt14 = ddt2
+			dt13 = ddt2
 			ddt2 = 0
 			dt2 = dt2Tape[len(dt2Tape)-1]
 			dt2Tape = dt2Tape[:len(dt2Tape)-1]
-			ddv += 0.1 * dt14
+			ddv += 0.1 * dt13
 		}
 		// dv := v1[i]
 		if ddv != 0 {
@@ -621,31 +614,28 @@ func hvpOfBandAnchored(x, v, hv []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := 1; i < len(x); i++ (forward and backward in one pass: a sum)
 	for i := 1; i < len(x); i++ {
-		t2 := x[i] * v[i]
-		t3 := x[i] * v[i]
-		dt := t2 + t3
+		t2 := 2 * x[i]
+		dt := t2 * v[i]
 		t := x[i] * x[i]
-		t4 := x[0] * dt
-		t5 := t * v[0]
-		dt1 := t4 + t5
+		t3 := x[0] * dt
+		t4 := t * v[0]
+		dt1 := t3 + t4
 		t1 := t * x[0]
 		ds += dt1
 		s += t1
-		// s += t1
 		// ds += dt1
-		// t1 := t * x[0]
-		dt2 := x[0] * ds1
 		// dt1 := x[0]*dt + t*v[0]
-		dt2 += v[0] * dds
-		hv[0] += dt*dds + t*ds1
+		dt2 := v[0] * dds
+		hv[0] += dt * dds
 		ddt := x[0] * dds
-		// dt := x[i]*v[i] + x[i]*v[i]
-		hv[i] += v[i]*ddt + (v[i]*ddt + 2*x[i]*dt2)
+		// dt := 2 * x[i] * v[i]
+		dt21 := v[i] * ddt
+		hv[i] += 2*dt21 + 2*x[i]*dt2
 	}
 	hvpOfBandAnchored1 := s
 	hvpOfBandAnchored2 := ds

@@ -2167,7 +2167,7 @@ func ZeroTangentArgsJVP(x, dx float64) (float64, float64) {
 	t := a * b
 	dt1 := dt + dc
 	t1 := t + c
-	dt2 := x*dx + x*dx
+	dt2 := 2 * x * dx
 	t2 := x * x
 	dt3 := dt1 + dt2
 	t3 := t1 + t2
@@ -2189,6 +2189,7 @@ func ZeroTangentArgsHVP(x, v float64) (float64, float64, float64) {
 	c := softsign1
 	t := a * b
 	t1 := t + c
+	t7 := 2 * x
 	t2 := x * x
 	t3 := t1 + t2
 	zeroTangentArgsHVP := t3
@@ -2197,11 +2198,10 @@ func ZeroTangentArgsHVP(x, v float64) (float64, float64, float64) {
 	// return t3, dt3
 	ddt3 = 1
 	// dt3 := dt1 + dt2
-	// dt2 := x*v + x*v
-	hv := v * ddt3
-	dx := x * ddt3
-	hv += v * ddt3
-	dx += x * ddt3
+	// dt2 := 2 * x * v
+	dt7 := v * ddt3
+	dx := t7 * ddt3
+	hv := 2 * dt7
 	// dt1 := dt + dc
 	// dt := b*da + a*db
 	// a, b, da, db := halves1, halves2, float64(0), float64(0)
@@ -2284,7 +2284,7 @@ func VarNormJVP(xs, dxs []float64) (float64, float64) {
 	s := 0.0
 	for i, x := range xs {
 		dx := dxs[i]
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		ds += dt
 		s += t
@@ -2302,7 +2302,7 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("VarNormHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var dx, t1, t2, dt, t3, t, t4, t5, x float64
 	var i, iters, trips int
 	var dxTape []float64
 	if len(v) < len(xs) {
@@ -2325,28 +2325,27 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 		trips++
 		dxTape = append(dxTape, dx)
 		dx = v[i]
-		t1 = x * dx
-		t2 = x * dx
-		t3 = t1 + t2
-		dt = t3
-		t4 = x * x
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
+		t1 = 2 * x
+		t2 = t1 * dx
+		dt = t2
+		t3 = x * x
+		t = t3
+		t4 = ds + dt
+		ds = t4
+		t5 = s + t
+		s = t5
 	}
 	sqrt := math.Sqrt(s)
-	t7 := 0.5 / sqrt
+	t6 := 0.5 / sqrt
 	varNormHVP := sqrt
 
-	var ddsqrt, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddx float64
+	var ddsqrt, dt5, dt1, dt4, ddt, dt3, dt2, dt11, ddx float64
 	// return sqrt, dsqrt
 	ddsqrt = 1
 	// dsqrt := 0.5 / sqrt * ds
-	dt7 := ds * ddsqrt
-	dds := t7 * ddsqrt
-	dsqrt1 := -t7 * (dt7 / sqrt)
+	dt6 := ds * ddsqrt
+	dds := t6 * ddsqrt
+	dsqrt1 := -t6 * (dt6 / sqrt)
 	// sqrt := math.Sqrt(s)
 	ds1 := 0.5 / sqrt * dsqrt1
 	// for i, x := range xs
@@ -2354,24 +2353,22 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 		i = trips - 1
 		x = xs[i]
 		// s += t
-		dt6 = ds1
-		dt1 += dt6
+		dt5 = ds1
+		dt1 += dt5
 		// ds += dt
-		dt5 = dds
-		ddt += dt5
+		dt4 = dds
+		ddt += dt4
 		// t := x * x
-		dt4 = dt1
+		dt3 = dt1
 		dt1 = 0
-		hv[i] += 2 * x * dt4
-		// dt := x*dx + x*dx
-		dt3 = ddt
+		hv[i] += 2 * x * dt3
+		// dt := 2 * x * dx
+		dt2 = ddt
 		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += dx * dt2
-		ddx += x * dt2
-		hv[i] += dx * dt11
-		ddx += x * dt11
+		t1 = 2 * x
+		dt11 = dx * dt2
+		ddx += t1 * dt2
+		hv[i] += 2 * dt11
 		// dx := v[i]
 		dxs[i] += ddx
 		ddx = 0
@@ -3958,9 +3955,8 @@ func hvpOfZeroTangentArgs(x, v float64) (float64, float64, float64) {
 	t := a * b
 	dt1 := dt + dc
 	t1 := t + c
-	t7 := x * v
-	t8 := x * v
-	dt2 := t7 + t8
+	t7 := 2 * x
+	dt2 := t7 * v
 	t2 := x * x
 	dt3 := dt1 + dt2
 	t3 := t1 + t2
@@ -3971,9 +3967,9 @@ func hvpOfZeroTangentArgs(x, v float64) (float64, float64, float64) {
 	// return t3, dt3
 	ddt3 = 1
 	// dt3 := dt1 + dt2
-	// dt2 := x*v + x*v
-	hv := v * ddt3
-	hv += v * ddt3
+	// dt2 := 2 * x * v
+	dt7 := v * ddt3
+	hv := 2 * dt7
 	// dt1 := dt + dc
 	// dt := b*da + a*db
 	// a, b, da, db := halves1, halves2, float64(0), float64(0)
@@ -3986,7 +3982,7 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("hvpOfVarNorm: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var dx, t1, t2, dt, t3, t, t4, t5, x float64
 	var i, iters, trips int
 	var dxTape []float64
 	if len(v) < len(xs) {
@@ -4009,30 +4005,29 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 		trips++
 		dxTape = append(dxTape, dx)
 		dx = v[i]
-		t1 = x * dx
-		t2 = x * dx
-		t3 = t1 + t2
-		dt = t3
-		t4 = x * x
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
+		t1 = 2 * x
+		t2 = t1 * dx
+		dt = t2
+		t3 = x * x
+		t = t3
+		t4 = ds + dt
+		ds = t4
+		t5 = s + t
+		s = t5
 	}
 	sqrt := math.Sqrt(s)
-	t7 := 0.5 / sqrt
-	dsqrt := t7 * ds
+	t6 := 0.5 / sqrt
+	dsqrt := t6 * ds
 	hvpOfVarNorm1 := sqrt
 	hvpOfVarNorm2 := dsqrt
 
-	var ddsqrt, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	var ddsqrt, dt5, dt1, dt4, ddt, dt3, dt2, dt11 float64
 	// return sqrt, dsqrt
 	ddsqrt = 1
 	// dsqrt := 0.5 / sqrt * ds
-	dt7 := ds * ddsqrt
-	dds := t7 * ddsqrt
-	dsqrt1 := -t7 * (dt7 / sqrt)
+	dt6 := ds * ddsqrt
+	dds := t6 * ddsqrt
+	dsqrt1 := -t6 * (dt6 / sqrt)
 	// sqrt := math.Sqrt(s)
 	ds1 := 0.5 / sqrt * dsqrt1
 	// for i, x := range xs
@@ -4040,22 +4035,20 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 		i = trips - 1
 		x = xs[i]
 		// s += t
-		dt6 = ds1
-		dt1 += dt6
+		dt5 = ds1
+		dt1 += dt5
 		// ds += dt
-		dt5 = dds
-		ddt += dt5
+		dt4 = dds
+		ddt += dt4
 		// t := x * x
-		dt4 = dt1
+		dt3 = dt1
 		dt1 = 0
-		hv[i] += 2 * x * dt4
-		// dt := x*dx + x*dx
-		dt3 = ddt
+		hv[i] += 2 * x * dt3
+		// dt := 2 * x * dx
+		dt2 = ddt
 		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += dx * dt2
-		hv[i] += dx * dt11
+		dt11 = dx * dt2
+		hv[i] += 2 * dt11
 		// dx := v[i]
 		dx = dxTape[len(dxTape)-1]
 		dxTape = dxTape[:len(dxTape)-1]
@@ -4104,7 +4097,7 @@ func jvpOfVarNorm(xs, dxs []float64) (float64, float64) {
 	s := 0.0
 	for i, x := range xs {
 		dx := dxs[i]
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		ds += dt
 		s += t
@@ -4212,7 +4205,7 @@ func jvpOfVarStats(xs, dxs []float64) (float64, float64, float64, float64) {
 		dx := dxs[i]
 		dm += dx
 		m += x
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		ds += dt
 		s += t
@@ -6008,7 +6001,7 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 	if len(ddxs) < len(dxs) {
 		panic(fmt.Sprintf("pullbackOfJvpOfVarNorm1: len(ddxs) = %d is shorter than len(dxs) = %d", len(ddxs), len(dxs)))
 	}
-	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var dx, t1, t2, dt, t3, t, t4, t5, x float64
 	var i, iters, trips int
 	var dxTape []float64
 	if len(dxs) < len(xs) {
@@ -6031,30 +6024,29 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
-		t1 = x * dx
-		t2 = x * dx
-		t3 = t1 + t2
-		dt = t3
-		t4 = x * x
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
+		t1 = 2 * x
+		t2 = t1 * dx
+		dt = t2
+		t3 = x * x
+		t = t3
+		t4 = ds + dt
+		ds = t4
+		t5 = s + t
+		s = t5
 	}
 	sqrt := math.Sqrt(s)
-	t7 := 0.5 / sqrt
-	dsqrt := t7 * ds
+	t6 := 0.5 / sqrt
+	dsqrt := t6 * ds
 	jvpOfVarNorm11 := sqrt
 	jvpOfVarNorm12 := dsqrt
 
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddx float64
+	var dt5, dt1, dt4, ddt, dt3, dt2, dt11, ddx float64
 	// return sqrt, dsqrt
 	dsqrt1 := dres
 	// dsqrt := 0.5 / sqrt * ds
-	dt7 := ds * dres1
-	dds := t7 * dres1
-	dsqrt1 -= t7 * (dt7 / sqrt)
+	dt6 := ds * dres1
+	dds := t6 * dres1
+	dsqrt1 -= t6 * (dt6 / sqrt)
 	// sqrt := math.Sqrt(s)
 	ds1 := 0.5 / sqrt * dsqrt1
 	// for i, x := range xs
@@ -6062,24 +6054,22 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 		i = trips - 1
 		x = xs[i]
 		// s += t
-		dt6 = ds1
-		dt1 += dt6
+		dt5 = ds1
+		dt1 += dt5
 		// ds += dt
-		dt5 = dds
-		ddt += dt5
+		dt4 = dds
+		ddt += dt4
 		// t := x * x
-		dt4 = dt1
+		dt3 = dt1
 		dt1 = 0
-		dxs1[i] += 2 * x * dt4
-		// dt := x*dx + x*dx
-		dt3 = ddt
+		dxs1[i] += 2 * x * dt3
+		// dt := 2 * x * dx
+		dt2 = ddt
 		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		dxs1[i] += dx * dt2
-		ddx += x * dt2
-		dxs1[i] += dx * dt11
-		ddx += x * dt11
+		t1 = 2 * x
+		dt11 = dx * dt2
+		ddx += t1 * dt2
+		dxs1[i] += 2 * dt11
 		// dx := dxs[i]
 		ddxs[i] += ddx
 		ddx = 0
@@ -6094,7 +6084,7 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 	if len(dxs1) < len(xs) {
 		panic(fmt.Sprintf("pullbackOfJvpOfVarNorm2WrtXs: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
 	}
-	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
+	var dx, t1, t2, dt, t3, t, t4, t5, x float64
 	var i, iters, trips int
 	var dxTape []float64
 	if len(dxs) < len(xs) {
@@ -6117,30 +6107,29 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
-		t1 = x * dx
-		t2 = x * dx
-		t3 = t1 + t2
-		dt = t3
-		t4 = x * x
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
+		t1 = 2 * x
+		t2 = t1 * dx
+		dt = t2
+		t3 = x * x
+		t = t3
+		t4 = ds + dt
+		ds = t4
+		t5 = s + t
+		s = t5
 	}
 	sqrt := math.Sqrt(s)
-	t7 := 0.5 / sqrt
-	dsqrt := t7 * ds
+	t6 := 0.5 / sqrt
+	dsqrt := t6 * ds
 	jvpOfVarNorm21 := sqrt
 	jvpOfVarNorm22 := dsqrt
 
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	var dt5, dt1, dt4, ddt, dt3, dt2, dt11 float64
 	// return sqrt, dsqrt
 	dsqrt1 := dres
 	// dsqrt := 0.5 / sqrt * ds
-	dt7 := ds * dres1
-	dds := t7 * dres1
-	dsqrt1 -= t7 * (dt7 / sqrt)
+	dt6 := ds * dres1
+	dds := t6 * dres1
+	dsqrt1 -= t6 * (dt6 / sqrt)
 	// sqrt := math.Sqrt(s)
 	ds1 := 0.5 / sqrt * dsqrt1
 	// for i, x := range xs
@@ -6148,22 +6137,20 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 		i = trips - 1
 		x = xs[i]
 		// s += t
-		dt6 = ds1
-		dt1 += dt6
+		dt5 = ds1
+		dt1 += dt5
 		// ds += dt
-		dt5 = dds
-		ddt += dt5
+		dt4 = dds
+		ddt += dt4
 		// t := x * x
-		dt4 = dt1
+		dt3 = dt1
 		dt1 = 0
-		dxs1[i] += 2 * x * dt4
-		// dt := x*dx + x*dx
-		dt3 = ddt
+		dxs1[i] += 2 * x * dt3
+		// dt := 2 * x * dx
+		dt2 = ddt
 		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		dxs1[i] += dx * dt2
-		dxs1[i] += dx * dt11
+		dt11 = dx * dt2
+		dxs1[i] += 2 * dt11
 		// dx := dxs[i]
 		dx = dxTape[len(dxTape)-1]
 		dxTape = dxTape[:len(dxTape)-1]
@@ -6179,7 +6166,7 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 	if len(ddxs) < len(dxs) {
 		panic(fmt.Sprintf("pullbackOfJvpOfVarStats1: len(ddxs) = %d is shorter than len(dxs) = %d", len(ddxs), len(dxs)))
 	}
-	var dx, t1, t2, t3, t4, t5, dt, t6, t, t7, t8, x float64
+	var dx, t1, t2, t3, t4, dt, t5, t, t6, t7, x float64
 	var i, iters, trips int
 	var dxTape []float64
 	if len(dxs) < len(xs) {
@@ -6208,47 +6195,44 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 		dm = t1
 		t2 = m + x
 		m = t2
-		t3 = x * dx
-		t4 = x * dx
-		t5 = t3 + t4
-		dt = t5
-		t6 = x * x
-		t = t6
-		t7 = ds + dt
-		ds = t7
-		t8 = s + t
-		s = t8
+		t3 = 2 * x
+		t4 = t3 * dx
+		dt = t4
+		t5 = x * x
+		t = t5
+		t6 = ds + dt
+		ds = t6
+		t7 = s + t
+		s = t7
 	}
 	jvpOfVarStats11 := m
 	jvpOfVarStats12 := s
 	jvpOfVarStats13 := dm
 	jvpOfVarStats14 := ds
 
-	var dt8, dt1, dt7, ddt, dt6, dt5, dt3, dt4, ddx, dt2, dt11 float64
+	var dt7, dt1, dt6, ddt, dt5, dt4, dt3, ddx, dt2, dt11 float64
 	// return m, s, dm, ds
 	// for i, x := range xs
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		x = xs[i]
 		// s += t
-		dt8 = dres1
-		dt1 += dt8
+		dt7 = dres1
+		dt1 += dt7
 		// ds += dt
-		dt7 = dres3
-		ddt += dt7
+		dt6 = dres3
+		ddt += dt6
 		// t := x * x
-		dt6 = dt1
+		dt5 = dt1
 		dt1 = 0
-		dxs1[i] += 2 * x * dt6
-		// dt := x*dx + x*dx
-		dt5 = ddt
+		dxs1[i] += 2 * x * dt5
+		// dt := 2 * x * dx
+		dt4 = ddt
 		ddt = 0
-		dt3 = dt5
-		dt4 = dt5
-		dxs1[i] += dx * dt4
-		ddx += x * dt4
-		dxs1[i] += dx * dt3
-		ddx += x * dt3
+		t3 = 2 * x
+		dt3 = dx * dt4
+		ddx += t3 * dt4
+		dxs1[i] += 2 * dt3
 		// m += x
 		dt2 = dres
 		dxs1[i] += dt2
@@ -6269,7 +6253,7 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 	if len(dxs1) < len(xs) {
 		panic(fmt.Sprintf("pullbackOfJvpOfVarStats2WrtXs: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
 	}
-	var dx, t1, t2, t3, t4, dt, t5, t, t6, t7, x float64
+	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
 	var i, iters, trips int
 	var dxTape []float64
 	if len(dxs) < len(xs) {
@@ -6297,45 +6281,42 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 		dm += dx
 		t1 = m + x
 		m = t1
-		t2 = x * dx
-		t3 = x * dx
-		t4 = t2 + t3
-		dt = t4
-		t5 = x * x
-		t = t5
-		t6 = ds + dt
-		ds = t6
-		t7 = s + t
-		s = t7
+		t2 = 2 * x
+		t3 = t2 * dx
+		dt = t3
+		t4 = x * x
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
 	}
 	jvpOfVarStats21 := m
 	jvpOfVarStats22 := s
 	var jvpOfVarStats23 float64 = dm
 	jvpOfVarStats24 := ds
 
-	var dt7, dt1, dt6, ddt, dt5, dt4, dt2, dt3, dt11 float64
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt2, dt11 float64
 	// return m, s, dm, ds
 	// for i, x := range xs
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		x = xs[i]
 		// s += t
-		dt7 = dres1
-		dt1 += dt7
+		dt6 = dres1
+		dt1 += dt6
 		// ds += dt
-		dt6 = dres3
-		ddt += dt6
+		dt5 = dres3
+		ddt += dt5
 		// t := x * x
-		dt5 = dt1
+		dt4 = dt1
 		dt1 = 0
-		dxs1[i] += 2 * x * dt5
-		// dt := x*dx + x*dx
-		dt4 = ddt
+		dxs1[i] += 2 * x * dt4
+		// dt := 2 * x * dx
+		dt3 = ddt
 		ddt = 0
-		dt2 = dt4
-		dt3 = dt4
-		dxs1[i] += dx * dt3
-		dxs1[i] += dx * dt2
+		dt2 = dx * dt3
+		dxs1[i] += 2 * dt2
 		// m += x
 		dt11 = dres
 		dxs1[i] += dt11
@@ -6747,7 +6728,7 @@ func jvpOfVarNorm1(xs, dxs []float64) (float64, float64) {
 	s := 0.0
 	for i, x := range xs {
 		dx := dxs[i]
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		ds += dt
 		s += t
@@ -6766,7 +6747,7 @@ func jvpOfVarNorm2(xs, dxs []float64) (float64, float64) {
 	s := 0.0
 	for i, x := range xs {
 		dx := dxs[i]
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		ds += dt
 		s += t
@@ -6789,7 +6770,7 @@ func jvpOfVarStats1(xs, dxs []float64) (float64, float64, float64, float64) {
 		dx := dxs[i]
 		dm += dx
 		m += x
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		ds += dt
 		s += t
@@ -6810,7 +6791,7 @@ func jvpOfVarStats2(xs, dxs []float64) (float64, float64, float64, float64) {
 		dx := dxs[i]
 		dm += dx
 		m += x
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		ds += dt
 		s += t

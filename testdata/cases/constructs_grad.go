@@ -177,7 +177,7 @@ func VarDeclJVP(x, dx float64) (float64, float64) {
 	b := x * 2
 	var dc float64 = db
 	var c float64 = b + 1
-	dt := c*dc + c*dc
+	dt := 2 * c * dc
 	t := c * c
 	d, e, dd, de := t, x, dt, dx
 	da = dd - de
@@ -192,6 +192,7 @@ func VarDeclHVP(x, v float64) (float64, float64, float64) {
 	b := x * 2
 	dc := db
 	c := b + 1
+	t1 := 2 * c
 	t := c * c
 	d := t
 	e := x
@@ -205,11 +206,10 @@ func VarDeclHVP(x, v float64) (float64, float64, float64) {
 	dde := -dda
 	// d, e, dd, de := t, x, dt, v
 	dx := dde
-	// dt := c*dc + c*dc
-	dc1 := dc * dda
-	ddc := c * dda
-	dc1 += dc * dda
-	ddc += c * dda
+	// dt := 2 * c * dc
+	dt1 := dc * dda
+	ddc := t1 * dda
+	dc1 := 2 * dt1
 	// var c float64 = b + 1
 	// var dc float64 = db
 	// b := x * 2
@@ -288,7 +288,7 @@ func ReassignGrad(x, y float64) (float64, float64, float64) {
 func ReassignJVP(x, y, dx, dy float64) (float64, float64) {
 	da := y*dx + x*dy
 	a := x * y
-	da = a*da + a*da
+	da = 2 * a * da
 	a *= a
 	dx = math.Cos(x) * dx
 	x = math.Sin(x)
@@ -306,9 +306,8 @@ func ReassignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 	da := t1 + t2
 	a := x * y
 	daPrev := da
-	t3 := a * da
-	t4 := a * da
-	da = t3 + t4
+	t3 := 2 * a
+	da = t3 * da
 	aPrev := a
 	a *= a
 	vxPrev := vx
@@ -317,9 +316,9 @@ func ReassignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 	xPrev := x
 	x = math.Sin(x)
 	daPrev1 := da
-	t5 := x * da
-	t6 := a * vx
-	da = t5 + t6
+	t4 := x * da
+	t5 := a * vx
+	da = t4 + t5
 	aPrev1 := a
 	a *= x
 	t := a + x
@@ -334,13 +333,13 @@ func ReassignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 	// a *= x
 	a = aPrev1
 	// da = x*da + a*vx
+	dt4 := dda
 	dt5 := dda
-	dt6 := dda
 	da = daPrev1
-	da1 := vx * dt6
-	dx += a * dt6
-	hvx := da * dt5
-	dda = x * dt5
+	da1 := vx * dt5
+	dx += a * dt5
+	hvx := da * dt4
+	dda = x * dt4
 	// x = math.Sin(x)
 	x = xPrev
 	hvx = math.Cos(x) * hvx
@@ -352,14 +351,11 @@ func ReassignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 	// a *= a
 	a = aPrev
 	da1 = 2 * a * da1
-	// da = a*da + a*da
-	dt3 := dda
-	dt4 := dda
+	// da = 2 * a * da
 	da = daPrev
-	da1 += da * dt4
-	dda = a * dt4
-	da1 += da * dt3
-	dda += a * dt3
+	dt3 := da * dda
+	dda = t3 * dda
+	da1 += 2 * dt3
 	// a := x * y
 	hvx += y * da1
 	hvy := x * da1
@@ -462,7 +458,7 @@ func OpAssignJVP(x, y, dx, dy float64) (float64, float64) {
 	s += t
 	ds -= dy
 	s -= y
-	ds = s*ds + s*ds
+	ds = 2 * s * ds
 	s *= s
 	t1 := y + 3
 	t2 := s / t1
@@ -485,16 +481,15 @@ func OpAssignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 	ds -= vy
 	s -= y
 	dsPrev := ds
-	t5 := s * ds
-	t6 := s * ds
-	ds = t5 + t6
+	t5 := 2 * s
+	ds = t5 * ds
 	sPrev := s
 	s *= s
 	t1 := y + 3
 	t2 := s / t1
-	t7 := t2 * vy
-	t8 := ds - t7
-	dt2 := t8 / t1
+	t6 := t2 * vy
+	t7 := ds - t6
+	dt2 := t7 / t1
 	ds = dt2
 	s = t2
 	opAssignHVP := s
@@ -506,12 +501,12 @@ func OpAssignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 	// ds = dt2
 	ddt2 := dds
 	// dt2 := (ds - t2*vy) / t1
-	dt8 := ddt2 / t1
+	dt7 := ddt2 / t1
 	dt1 := -dt2 * (ddt2 / t1)
-	dds = dt8
-	dt7 := -dt8
-	dt21 := vy * dt7
-	dy := t2 * dt7
+	dds = dt7
+	dt6 := -dt7
+	dt21 := vy * dt6
+	dy := t2 * dt6
 	// t2 := s / t1
 	ds1 := dt21 / t1
 	dt1 -= t2 * (dt21 / t1)
@@ -520,14 +515,11 @@ func OpAssignHVP(x, y, vx, vy float64) (float64, float64, float64, float64, floa
 	// s *= s
 	s = sPrev
 	ds1 = 2 * s * ds1
-	// ds = s*ds + s*ds
-	dt5 := dds
-	dt6 := dds
+	// ds = 2 * s * ds
 	ds = dsPrev
-	ds1 += ds * dt6
-	dds = s * dt6
-	ds1 += ds * dt5
-	dds += s * dt5
+	dt5 := ds * dds
+	dds = t5 * dds
+	ds1 += 2 * dt5
 	// s -= y
 	hvy -= ds1
 	// ds -= vy
@@ -613,7 +605,7 @@ func IncDecGrad(x float64) (float64, float64) {
 
 // IncDecJVP returns IncDec(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func IncDecJVP(x, dx float64) (float64, float64) {
-	dt := x*dx + x*dx
+	dt := 2 * x * dx
 	t := x * x
 	t++
 	t--
@@ -625,9 +617,8 @@ func IncDecJVP(x, dx float64) (float64, float64) {
 
 // IncDecHVP returns IncDec's value, its gradient as IncDecGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func IncDecHVP(x, v float64) (float64, float64, float64) {
-	t2 := x * v
-	t3 := x * v
-	dt := t2 + t3
+	t2 := 2 * x
+	dt := t2 * v
 	t := x * x
 	t++
 	t--
@@ -645,11 +636,10 @@ func IncDecHVP(x, v float64) (float64, float64, float64) {
 	ddt := x * ddt1
 	// t := x * x
 	hv += 2 * x * dt2
-	// dt := x*v + x*v
-	hv += v * ddt
-	dx += x * ddt
-	hv += v * ddt
-	dx += x * ddt
+	// dt := 2 * x * v
+	dt21 := v * ddt
+	dx += t2 * ddt
+	hv += 2 * dt21
 	return incDecHVP, dx, hv
 }
 
@@ -893,7 +883,7 @@ func ShadowJVP(x, dx float64) (float64, float64) {
 	dy := 2 * dx
 	y := x * 2
 	{
-		dx1 := y*dy + y*dy
+		dx1 := 2 * y * dy
 		x1 := y * y
 		dy = dx1
 		y = x1 + 1
@@ -907,9 +897,8 @@ func ShadowJVP(x, dx float64) (float64, float64) {
 func ShadowHVP(x, v float64) (float64, float64, float64) {
 	dy := 2 * v
 	y := x * 2
-	t1 := y * dy
-	t2 := y * dy
-	dx1 := t1 + t2
+	t1 := 2 * y
+	dx1 := t1 * dy
 	x1 := y * y
 	dyPrev := dy
 	dy = dx1
@@ -934,11 +923,10 @@ func ShadowHVP(x, v float64) (float64, float64, float64) {
 	dy = dyPrev
 	// x1 := y * y
 	dy1 = 2 * y * dx11
-	// dx1 := y*dy + y*dy
-	dy1 += dy * ddx1
-	ddy = y * ddx1
-	dy1 += dy * ddx1
-	ddy += y * ddx1
+	// dx1 := 2 * y * dy
+	dt1 := dy * ddx1
+	ddy = t1 * ddx1
+	dy1 += 2 * dt1
 	// y := x * 2
 	hv += 2 * dy1
 	// dy := 2 * v
@@ -1139,7 +1127,7 @@ func ConversionsJVP(x float64, n int, dx float64) (float64, float64) {
 	t := float32(x)
 	df := 3 * dt
 	f := t * 3
-	dt1 := f*df + f*df
+	dt1 := 2 * f * df
 	t1 := f * f
 	dt2 := float64(dt1)
 	t2 := float64(t1)
@@ -1162,9 +1150,8 @@ func ConversionsHVP(x float64, n int, v float64) (float64, float64, float64) {
 	t := float32(x)
 	df := 3 * dt
 	f := t * 3
-	t6 := f * df
-	t7 := f * df
-	dt1 := t6 + t7
+	t6 := 2 * f
+	dt1 := t6 * df
 	t1 := f * f
 	dt2 := float64(dt1)
 	t2 := float64(t1)
@@ -1204,17 +1191,16 @@ func ConversionsHVP(x float64, n int, v float64) (float64, float64, float64) {
 	ddt1 := float32(ddg)
 	// t1 := f * f
 	df1 := 2 * f * dt11
-	// dt1 := f*df + f*df
-	df1 += df * ddt1
-	ddf := f * ddt1
-	df1 += df * ddt1
-	ddf += f * ddt1
+	// dt1 := 2 * f * df
+	dt6 := df * ddt1
+	ddf := t6 * ddt1
+	df1 += 2 * dt6
 	// f := t * 3
-	dt10 := 3 * df1
+	dt9 := 3 * df1
 	// df := 3 * dt
 	ddt := 3 * ddf
 	// t := float32(x)
-	hv += float64(dt10)
+	hv += float64(dt9)
 	// dt := float32(v)
 	dx += float64(ddt)
 	return conversionsHVP, dx, hv
@@ -1622,7 +1608,7 @@ func unexportedGrad(x float64) (float64, float64) {
 
 // unexportedJVP returns unexported(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func unexportedJVP(x, dx float64) (float64, float64) {
-	dt := x*dx + x*dx
+	dt := 2 * x * dx
 	t := x * x
 	dt1 := x*dt + t*dx
 	t1 := t * x
@@ -1631,9 +1617,8 @@ func unexportedJVP(x, dx float64) (float64, float64) {
 
 // unexportedHVP returns unexported's value, its gradient as unexportedGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func unexportedHVP(x, v float64) (float64, float64, float64) {
-	t2 := x * v
-	t3 := x * v
-	dt := t2 + t3
+	t2 := 2 * x
+	dt := t2 * v
 	t := x * x
 	t1 := t * x
 	unexportedHVP1 := t1
@@ -1648,11 +1633,10 @@ func unexportedHVP(x, v float64) (float64, float64, float64) {
 	ddt := x * ddt1
 	// t := x * x
 	hv += 2 * x * dt2
-	// dt := x*v + x*v
-	hv += v * ddt
-	dx += x * ddt
-	hv += v * ddt
-	dx += x * ddt
+	// dt := 2 * x * v
+	dt21 := v * ddt
+	dx += t2 * ddt
+	hv += 2 * dt21
 	return unexportedHVP1, dx, hv
 }
 
@@ -1709,7 +1693,7 @@ func WrtJVP(w, x, b, dw, db float64) (float64, float64) {
 	t := w * x
 	dz := dt + db
 	z := t + b
-	dt1 := z*dz + z*dz
+	dt1 := 2 * z * dz
 	t1 := z * z
 	return t1, dt1
 }
@@ -1720,17 +1704,17 @@ func WrtHVP(w, x, b, vw, vb float64) (float64, float64, float64, float64, float6
 	t := w * x
 	dz := dt + vb
 	z := t + b
+	t2 := 2 * z
 	t1 := z * z
 	wrtHVP := t1
 
 	var ddt1 float64
 	// return t1, dt1
 	ddt1 = 1
-	// dt1 := z*dz + z*dz
-	dz1 := dz * ddt1
-	ddz := z * ddt1
-	dz1 += dz * ddt1
-	ddz += z * ddt1
+	// dt1 := 2 * z * dz
+	dt2 := dz * ddt1
+	ddz := t2 * ddt1
+	dz1 := 2 * dt2
 	// z := t + b
 	// dz := dt + vb
 	// t := w * x
@@ -2472,9 +2456,8 @@ func hvpOfVarDecl(x, v float64) (float64, float64, float64) {
 	b := x * 2
 	var dc float64 = db
 	c := b + 1
-	t1 := c * dc
-	t2 := c * dc
-	dt := t1 + t2
+	t1 := 2 * c
+	dt := t1 * dc
 	t := c * c
 	d := t
 	e := x
@@ -2490,9 +2473,9 @@ func hvpOfVarDecl(x, v float64) (float64, float64, float64) {
 	dda = 1
 	// da = dd - de
 	// d, e, dd, de := t, x, dt, v
-	// dt := c*dc + c*dc
-	dc1 := dc * dda
-	dc1 += dc * dda
+	// dt := 2 * c * dc
+	dt1 := dc * dda
+	dc1 := 2 * dt1
 	// var c float64 = b + 1
 	// b := x * 2
 	hv := 2 * dc1
@@ -2506,9 +2489,8 @@ func hvpOfReassign(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	da := t1 + t2
 	a := x * y
 	daPrev := da
-	t3 := a * da
-	t4 := a * da
-	da = t3 + t4
+	t3 := 2 * a
+	da = t3 * da
 	aPrev := a
 	a *= a
 	vxPrev := vx
@@ -2517,9 +2499,9 @@ func hvpOfReassign(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	xPrev := x
 	x = math.Sin(x)
 	daPrev1 := da
-	t5 := x * da
-	t6 := a * vx
-	da = t5 + t6
+	t4 := x * da
+	t5 := a * vx
+	da = t4 + t5
 	aPrev1 := a
 	a *= x
 	dt := da + vx
@@ -2536,13 +2518,13 @@ func hvpOfReassign(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	// a *= x
 	a = aPrev1
 	// da = x*da + a*vx
+	dt4 := dda
 	dt5 := dda
-	dt6 := dda
 	da = daPrev1
-	da1 := vx * dt6
-	dvx += a * dt6
-	hvx := da * dt5
-	dda = x * dt5
+	da1 := vx * dt5
+	dvx += a * dt5
+	hvx := da * dt4
+	dda = x * dt4
 	// x = math.Sin(x)
 	x = xPrev
 	hvx = math.Cos(x) * hvx
@@ -2553,14 +2535,11 @@ func hvpOfReassign(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	// a *= a
 	a = aPrev
 	da1 = 2 * a * da1
-	// da = a*da + a*da
-	dt3 := dda
-	dt4 := dda
+	// da = 2 * a * da
 	da = daPrev
-	da1 += da * dt4
-	dda = a * dt4
-	da1 += da * dt3
-	dda += a * dt3
+	dt3 := da * dda
+	dda = t3 * dda
+	da1 += 2 * dt3
 	// a := x * y
 	hvx += y * da1
 	hvy := x * da1
@@ -2583,16 +2562,15 @@ func hvpOfOpAssign(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	ds -= vy
 	s -= y
 	dsPrev := ds
-	t5 := s * ds
-	t6 := s * ds
-	ds = t5 + t6
+	t5 := 2 * s
+	ds = t5 * ds
 	sPrev := s
 	s *= s
 	t1 := y + 3
 	t2 := s / t1
-	t7 := t2 * vy
-	t8 := ds - t7
-	dt2 := t8 / t1
+	t6 := t2 * vy
+	t7 := ds - t6
+	dt2 := t7 / t1
 	ds = dt2
 	s = t2
 	hvpOfOpAssign1 := s
@@ -2605,11 +2583,11 @@ func hvpOfOpAssign(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	// ds = dt2
 	ddt2 := dds
 	// dt2 := (ds - t2*vy) / t1
-	dt8 := ddt2 / t1
+	dt7 := ddt2 / t1
 	dt1 := -dt2 * (ddt2 / t1)
-	dds = dt8
-	dt7 := -dt8
-	dt21 := vy * dt7
+	dds = dt7
+	dt6 := -dt7
+	dt21 := vy * dt6
 	// t2 := s / t1
 	ds1 := dt21 / t1
 	dt1 -= t2 * (dt21 / t1)
@@ -2618,14 +2596,11 @@ func hvpOfOpAssign(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	// s *= s
 	s = sPrev
 	ds1 = 2 * s * ds1
-	// ds = s*ds + s*ds
-	dt5 := dds
-	dt6 := dds
+	// ds = 2 * s * ds
 	ds = dsPrev
-	ds1 += ds * dt6
-	dds = s * dt6
-	ds1 += ds * dt5
-	dds += s * dt5
+	dt5 := ds * dds
+	dds = t5 * dds
+	ds1 += 2 * dt5
 	// s -= y
 	hvy -= ds1
 	// s += t
@@ -2643,16 +2618,15 @@ func hvpOfOpAssign(x, y, vx, vy float64) (float64, float64, float64, float64) {
 
 // hvpOfIncDec returns IncDec's value, its directional derivative along the directions and their Hessian-vector product: a row of IncDecHessian.
 func hvpOfIncDec(x, v float64) (float64, float64, float64) {
-	t2 := x * v
-	t3 := x * v
-	dt := t2 + t3
+	t2 := 2 * x
+	dt := t2 * v
 	t := x * x
 	t++
 	t--
 	t++
-	t4 := x * dt
-	t5 := t * v
-	dt1 := t4 + t5
+	t3 := x * dt
+	t4 := t * v
+	dt1 := t3 + t4
 	t1 := t * x
 	hvpOfIncDec1 := t1
 	hvpOfIncDec2 := dt1
@@ -2666,9 +2640,9 @@ func hvpOfIncDec(x, v float64) (float64, float64, float64) {
 	ddt := x * ddt1
 	// t := x * x
 	hv += 2 * x * dt2
-	// dt := x*v + x*v
-	hv += v * ddt
-	hv += v * ddt
+	// dt := 2 * x * v
+	dt21 := v * ddt
+	hv += 2 * dt21
 	return hvpOfIncDec1, hvpOfIncDec2, hv
 }
 
@@ -2736,17 +2710,16 @@ func hvpOfSwap(x, y, vx, vy float64) (float64, float64, float64, float64) {
 func hvpOfShadow(x, v float64) (float64, float64, float64) {
 	dy := 2 * v
 	y := x * 2
-	t1 := y * dy
-	t2 := y * dy
-	dx1 := t1 + t2
+	t1 := 2 * y
+	dx1 := t1 * dy
 	x1 := y * y
 	dyPrev := dy
 	dy = dx1
 	yPrev := y
 	y = x1 + 1
-	t3 := y * v
-	t4 := x * dy
-	dt := t3 + t4
+	t2 := y * v
+	t3 := x * dy
+	dt := t2 + t3
 	t := x * y
 	hvpOfShadow1 := t
 	hvpOfShadow2 := dt
@@ -2766,9 +2739,9 @@ func hvpOfShadow(x, v float64) (float64, float64, float64) {
 	dy = dyPrev
 	// x1 := y * y
 	dy1 = 2 * y * dx11
-	// dx1 := y*dy + y*dy
-	dy1 += dy * ddx1
-	dy1 += dy * ddx1
+	// dx1 := 2 * y * dy
+	dt1 := dy * ddx1
+	dy1 += 2 * dt1
 	// y := x * 2
 	hv += 2 * dy1
 	return hvpOfShadow1, hvpOfShadow2, hv
@@ -2809,9 +2782,8 @@ func hvpOfConversions(x float64, n int, v float64) (float64, float64, float64) {
 	t := float32(x)
 	df := 3 * dt
 	f := t * 3
-	t6 := f * df
-	t7 := f * df
-	dt1 := t6 + t7
+	t6 := 2 * f
+	dt1 := t6 * df
 	t1 := f * f
 	dt2 := float64(dt1)
 	t2 := float64(t1)
@@ -2821,9 +2793,9 @@ func hvpOfConversions(x float64, n int, v float64) (float64, float64, float64) {
 	c := Celsius(g)
 	dt3 := float64(dc)
 	t3 := float64(c)
-	t8 := x * dt3
-	t9 := t3 * v
-	dt4 := t8 + t9
+	t7 := x * dt3
+	t8 := t3 * v
+	dt4 := t7 + t8
 	t4 := t3 * x
 	dt5 := dt4 / float64(n+1)
 	t5 := t4 / float64(n+1)
@@ -2855,13 +2827,13 @@ func hvpOfConversions(x float64, n int, v float64) (float64, float64, float64) {
 	ddt1 := float32(ddg)
 	// t1 := f * f
 	df1 := 2 * f * dt11
-	// dt1 := f*df + f*df
-	df1 += df * ddt1
-	df1 += df * ddt1
+	// dt1 := 2 * f * df
+	dt6 := df * ddt1
+	df1 += 2 * dt6
 	// f := t * 3
-	dt10 := 3 * df1
+	dt9 := 3 * df1
 	// t := float32(x)
-	hv += float64(dt10)
+	hv += float64(dt9)
 	return hvpOfConversions1, hvpOfConversions2, hv
 }
 
@@ -2983,13 +2955,12 @@ func (c Celsius) hvpOfFahrenheit(scale float64, vc Celsius, vscale float64) (flo
 
 // hvpOfUnexported returns unexported's value, its directional derivative along the directions and their Hessian-vector product: a row of unexportedHessian.
 func hvpOfUnexported(x, v float64) (float64, float64, float64) {
-	t2 := x * v
-	t3 := x * v
-	dt := t2 + t3
+	t2 := 2 * x
+	dt := t2 * v
 	t := x * x
-	t4 := x * dt
-	t5 := t * v
-	dt1 := t4 + t5
+	t3 := x * dt
+	t4 := t * v
+	dt1 := t3 + t4
 	t1 := t * x
 	hvpOfUnexported1 := t1
 	hvpOfUnexported2 := dt1
@@ -3003,9 +2974,9 @@ func hvpOfUnexported(x, v float64) (float64, float64, float64) {
 	ddt := x * ddt1
 	// t := x * x
 	hv += 2 * x * dt2
-	// dt := x*v + x*v
-	hv += v * ddt
-	hv += v * ddt
+	// dt := 2 * x * v
+	dt21 := v * ddt
+	hv += 2 * dt21
 	return hvpOfUnexported1, hvpOfUnexported2, hv
 }
 
@@ -3015,9 +2986,8 @@ func hvpOfWrt(w, x, b, vw, vb float64) (float64, float64, float64, float64) {
 	t := w * x
 	dz := dt + vb
 	z := t + b
-	t2 := z * dz
-	t3 := z * dz
-	dt1 := t2 + t3
+	t2 := 2 * z
+	dt1 := t2 * dz
 	t1 := z * z
 	hvpOfWrt1 := t1
 	hvpOfWrt2 := dt1
@@ -3025,9 +2995,9 @@ func hvpOfWrt(w, x, b, vw, vb float64) (float64, float64, float64, float64) {
 	var ddt1 float64
 	// return t1, dt1
 	ddt1 = 1
-	// dt1 := z*dz + z*dz
-	dz1 := dz * ddt1
-	dz1 += dz * ddt1
+	// dt1 := 2 * z * dz
+	dt2 := dz * ddt1
+	dz1 := 2 * dt2
 	// z := t + b
 	// t := w * x
 	hvw := x * dz1

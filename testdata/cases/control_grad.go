@@ -81,7 +81,7 @@ func IfElseJVP(x, y, dx, dy float64) (float64, float64) {
 			dy = d*dsin + sin*dd
 			y = sin * d
 		} else {
-			dt := x*dx + x*dx
+			dt := 2 * x * dx
 			t := x * x
 			x, y, dx, dy = y, t, dy, dt
 		}
@@ -93,7 +93,7 @@ func IfElseJVP(x, y, dx, dy float64) (float64, float64) {
 
 // IfElseHVP returns IfElse's value, its gradient as IfElseGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func IfElseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, t7, dt, t, xPrev1, vxPrev1, t8, t9, t10, t11 float64
+	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, dt, t, xPrev1, vxPrev1, t7, t8, t9, t10 float64
 	var cond, cond1 bool
 	dd := vx - vy
 	d := x - y
@@ -120,26 +120,25 @@ func IfElseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float6
 			y = sin * d
 		} else {
 			cond = false
-			t6 = x * vx
-			t7 = x * vx
-			dt = t6 + t7
+			t6 = 2 * x
+			dt = t6 * vx
 			t = x * x
 			xPrev1 = x
 			vxPrev1 = vx
-			t8 = y
-			t9 = t
-			t10 = vy
-			t11 = dt
-			x = t8
-			y = t9
-			vx = t10
-			vy = t11
+			t7 = y
+			t8 = t
+			t9 = vy
+			t10 = dt
+			x = t7
+			y = t8
+			vx = t9
+			vy = t10
 		}
 	}
 	t1 := x * y
 	ifElseHVP := t1
 
-	var ddt1, dd1, dt2, dt3, ddd, dsin1, dt4, dt5, ddsin, dcos, dt11, dt10, dt9, dt8, ddt, dt6, dt61, dt7 float64
+	var ddt1, dd1, dt2, dt3, ddd, dsin1, dt4, dt5, ddsin, dcos, dt10, dt9, dt8, dt7, ddt, dt6, dt61 float64
 	// return t1, dt1
 	ddt1 = 1
 	// dt1 := y*vx + x*vy
@@ -184,25 +183,22 @@ func IfElseHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float6
 			hvy -= math.Sin(y) * dcos
 		} else {
 			// x, y, vx, vy = y, t, vy, dt
-			dt11 = dy
-			dt10 = dx
+			dt10 = dy
+			dt9 = dx
 			vx = vxPrev1
-			dt9 = hvy
-			dt8 = hvx
+			dt8 = hvy
+			dt7 = hvx
 			x = xPrev1
-			ddt += dt11
-			dy = dt10
-			dt6 += dt9
-			hvy = dt8
+			ddt += dt10
+			dy = dt9
+			dt6 += dt8
+			hvy = dt7
 			// t := x * x
 			hvx = 2 * x * dt6
-			// dt := x*vx + x*vx
-			dt61 = ddt
-			dt7 = ddt
-			hvx += vx * dt7
-			dx = x * dt7
-			hvx += vx * dt61
-			dx += x * dt61
+			// dt := 2 * x * vx
+			dt61 = vx * ddt
+			dx = t6 * ddt
+			hvx += 2 * dt61
 		}
 	}
 	// d := x - y
@@ -293,7 +289,7 @@ func IfNoElseGrad(x float64) (float64, float64) {
 
 // IfNoElseJVP returns IfNoElse(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func IfNoElseJVP(x, dx float64) (float64, float64) {
-	dy := x*dx + x*dx
+	dy := 2 * x * dx
 	y := x * x
 	if x > 0 {
 		dy = x*dy + y*dx
@@ -306,18 +302,17 @@ func IfNoElseJVP(x, dx float64) (float64, float64) {
 
 // IfNoElseHVP returns IfNoElse's value, its gradient as IfNoElseGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func IfNoElseHVP(x, v float64) (float64, float64, float64) {
-	var dyPrev, t3, t4, yPrev float64
+	var dyPrev, t2, t3, yPrev float64
 	var cond bool
-	t1 := x * v
-	t2 := x * v
-	dy := t1 + t2
+	t1 := 2 * x
+	dy := t1 * v
 	y := x * x
 	if x > 0 {
 		cond = true
 		dyPrev = dy
-		t3 = x * dy
-		t4 = y * v
-		dy = t3 + t4
+		t2 = x * dy
+		t3 = y * v
+		dy = t2 + t3
 		yPrev = y
 		y *= x
 	} else {
@@ -326,7 +321,7 @@ func IfNoElseHVP(x, v float64) (float64, float64, float64) {
 	t := y + x
 	ifNoElseHVP := t
 
-	var ddt, dy1, hv, dt3, dt4 float64
+	var ddt, dy1, hv, dt2, dt3 float64
 	// return t, dt
 	ddt = 1
 	// dt := dy + v
@@ -339,23 +334,22 @@ func IfNoElseHVP(x, v float64) (float64, float64, float64) {
 		hv += y * dy1
 		dy1 = x * dy1
 		// dy = x*dy + y*v
+		dt2 = ddy
 		dt3 = ddy
-		dt4 = ddy
 		dy = dyPrev
-		dy1 += v * dt4
-		dx += y * dt4
-		hv += dy * dt3
-		ddy = x * dt3
+		dy1 += v * dt3
+		dx += y * dt3
+		hv += dy * dt2
+		ddy = x * dt2
 	}
 	// y := x * x
 	if dy1 != 0 {
 		hv += 2 * x * dy1
 	}
-	// dy := x*v + x*v
-	hv += v * ddy
-	dx += x * ddy
-	hv += v * ddy
-	dx += x * ddy
+	// dy := 2 * x * v
+	dt1 := v * ddy
+	dx += t1 * ddy
+	hv += 2 * dt1
 	return ifNoElseHVP, dx, hv
 }
 
@@ -431,7 +425,7 @@ func RestoredAfterBranchGrad(x, y float64) (float64, float64, float64) {
 func RestoredAfterBranchJVP(x, y, dx, dy float64) (float64, float64) {
 	da := y*dx + x*dy
 	a := x * y
-	db := a*da + a*da
+	db := 2 * a * da
 	b := a * a
 	if y > 0 {
 		a = math.Exp(x)
@@ -444,16 +438,16 @@ func RestoredAfterBranchJVP(x, y, dx, dy float64) (float64, float64) {
 
 // RestoredAfterBranchHVP returns RestoredAfterBranch's value, its gradient as RestoredAfterBranchGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func RestoredAfterBranchHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var aPrev, daPrev float64
+	var daPrev float64
 	var cond bool
 	t1 := y * vx
 	t2 := x * vy
 	da := t1 + t2
 	a := x * y
+	t3 := 2 * a
 	b := a * a
 	if y > 0 {
 		cond = true
-		aPrev = a
 		a = math.Exp(x)
 		daPrev = da
 		da = a * vx
@@ -478,13 +472,11 @@ func RestoredAfterBranchHVP(x, y, vx, vy float64) (float64, float64, float64, fl
 		// a = math.Exp(x)
 		hvx += a * da1
 		da1 = 0
-		a = aPrev
 	}
-	// db := a*da + a*da
-	da1 += da * ddt
-	dda += a * ddt
-	da1 += da * ddt
-	dda += a * ddt
+	// db := 2 * a * da
+	dt3 := da * ddt
+	dda += t3 * ddt
+	da1 += 2 * dt3
 	// a := x * y
 	hvx += y * da1
 	hvy := x * da1
@@ -593,7 +585,7 @@ func SwitchTaggedJVP(x, dx float64) (float64, float64) {
 		k := int(math.Floor(x))
 		switch k {
 		case 0, 1:
-			dt := x*dx + x*dx
+			dt := 2 * x * dx
 			t := x * x
 			return t, dt
 		case 2:
@@ -613,7 +605,7 @@ func SwitchTaggedJVP(x, dx float64) (float64, float64) {
 
 // SwitchTaggedHVP returns SwitchTagged's value, its gradient as SwitchTaggedGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SwitchTaggedHVP(x, v float64) (float64, float64, float64) {
-	var switchTaggedHVP, t, sqrt, t4, dsqrt, vPrev, t1 float64
+	var switchTaggedHVP, t2, t, sqrt, t3, dsqrt, vPrev, t1 float64
 	var k, taken int
 	var done bool
 	k = int(math.Floor(x))
@@ -621,14 +613,15 @@ func SwitchTaggedHVP(x, v float64) (float64, float64, float64) {
 	switch k {
 	case 0, 1:
 		taken = 0
+		t2 = 2 * x
 		t = x * x
 		switchTaggedHVP = t
 		goto reverse
 	case 2:
 		taken = 1
 		sqrt = math.Sqrt(x)
-		t4 = 0.5 / sqrt
-		dsqrt = t4 * v
+		t3 = 0.5 / sqrt
+		dsqrt = t3 * v
 		vPrev = v
 		v = dsqrt
 		x = sqrt
@@ -641,7 +634,7 @@ func SwitchTaggedHVP(x, v float64) (float64, float64, float64) {
 	t1 = x * 3
 	switchTaggedHVP = t1
 reverse:
-	var ddt1, dx, ddt, dt2, hv, dt21, dt3, dsqrt1, ddsqrt, dt4 float64
+	var ddt1, dx, ddt, dt2, hv, dt21, dsqrt1, ddsqrt, dt3 float64
 	if done {
 		// return t1, dt1
 		ddt1 = 1
@@ -655,13 +648,10 @@ reverse:
 		ddt += 1
 		// t := x * x
 		hv += 2 * x * dt2
-		// dt := x*v + x*v
-		dt21 = ddt
-		dt3 = ddt
-		hv += v * dt3
-		dx += x * dt3
-		hv += v * dt21
-		dx += x * dt21
+		// dt := 2 * x * v
+		dt21 = v * ddt
+		dx += t2 * ddt
+		hv += 2 * dt21
 	case 1:
 		// x = sqrt
 		dsqrt1 += hv
@@ -669,9 +659,9 @@ reverse:
 		ddsqrt += dx
 		v = vPrev
 		// dsqrt := 0.5 / sqrt * v
-		dt4 = v * ddsqrt
-		dx = t4 * ddsqrt
-		dsqrt1 -= t4 * (dt4 / sqrt)
+		dt3 = v * ddsqrt
+		dx = t3 * ddsqrt
+		dsqrt1 -= t3 * (dt3 / sqrt)
 		// sqrt := math.Sqrt(x)
 		hv = 0.5 / sqrt * dsqrt1
 	case 2:
@@ -1233,7 +1223,7 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 	var ds float64
 	s := 0.0
 
-	var dds, ds1, hvy, dy, hvx, dx float64
+	var dds, hvy, dy, hvx, dx float64
 	// return s, ds
 	dds = 1
 	// for i := 0; i < n; i++ (forward and backward in one pass: a sum)
@@ -1298,14 +1288,11 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 			t15 = s + t2
 			s = t15
 		}
-		var dt15, dt21, dt14, ddt2, dt13, dsin1, dcos1, dt12, ddcos, ddsin, dcos2, dt16, dt9, ddt1, dt7, dt6, dsin11, dt3, dt5, ddt, dt4, dt31 float64
+		var dt14, ddt2, dt21, dt13, dsin1, dcos1, dt12, ddcos, ddsin, dcos2, dt15, dt9, ddt1, dt7, dt6, dsin11, dt3, dt5, ddt, dt4, dt31 float64
 		// for j <= i
 		for ; trips > 0; trips-- {
 			// j++
 			j--
-			// s += t2
-			dt15 = ds1
-			dt21 += dt15
 			// ds += dt2
 			dt14 = dds
 			ddt2 += dt14
@@ -1326,7 +1313,7 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 			dcos1 = 0
 			cos = cosTape[len(cosTape)-1]
 			cosTape = cosTape[:len(cosTape)-1]
-			dt16 -= math.Sin(t1) * dcos2
+			dt15 -= math.Sin(t1) * dcos2
 			// dcos := -math.Sin(t1) * dt1
 			dcos = dcosTape[len(dcosTape)-1]
 			dcosTape = dcosTape[:len(dcosTape)-1]
@@ -1335,10 +1322,10 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 			dt9 = ddcos
 			ddcos = 0
 			ddt1 += t8 * dt9
-			dt16 -= math.Cos(t1) * dt1 * dt9
+			dt15 -= math.Cos(t1) * dt1 * dt9
 			// t1 := y * float64(j)
-			dt7 = dt16
-			dt16 = 0
+			dt7 = dt15
+			dt15 = 0
 			t1 = t1Tape[len(t1Tape)-1]
 			t1Tape = t1Tape[:len(t1Tape)-1]
 			hvy += float64(j) * dt7
@@ -1787,7 +1774,7 @@ reverse:
 
 // ReturnInBranchJVP returns ReturnInBranch(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func ReturnInBranchJVP(x, dx float64) (float64, float64) {
-	dy := x*dx + x*dx
+	dy := 2 * x * dx
 	y := x * x
 	if y > 4 {
 		dt := x*dy + y*dx
@@ -1803,11 +1790,10 @@ func ReturnInBranchJVP(x, dx float64) (float64, float64) {
 
 // ReturnInBranchHVP returns ReturnInBranch's value, its gradient as ReturnInBranchGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ReturnInBranchHVP(x, v float64) (float64, float64, float64) {
-	var returnInBranchHVP, t1, t2, dy, y, t, exp, dexp, dyPrev, yPrev float64
+	var returnInBranchHVP, t1, dy, y, t, exp, dexp, dyPrev, yPrev float64
 	var cond, done bool
-	t1 = x * v
-	t2 = x * v
-	dy = t1 + t2
+	t1 = 2 * x
+	dy = t1 * v
 	y = x * x
 	done = false
 	if y > 4 {
@@ -1827,7 +1813,7 @@ func ReturnInBranchHVP(x, v float64) (float64, float64, float64) {
 	y = exp
 	returnInBranchHVP = y
 reverse:
-	var ddy, ddexp, dexp1, dy1, ddt, dt1, hv, dt3, dt4, dx, dt11, dt2 float64
+	var ddy, ddexp, dexp1, dy1, ddt, dt1, hv, dt2, dt3, dx, dt11 float64
 	if done {
 		// return y, dy
 		ddy = 1
@@ -1850,25 +1836,22 @@ reverse:
 		dy1 += x * dt1
 		hv += y * dt1
 		// dt := x*dy + y*v
+		dt2 = ddt
 		dt3 = ddt
-		dt4 = ddt
-		dy1 += v * dt4
-		dx += y * dt4
-		hv += dy * dt3
-		ddy += x * dt3
+		dy1 += v * dt3
+		dx += y * dt3
+		hv += dy * dt2
+		ddy += x * dt2
 	}
 	// y := x * x
 	if dy1 != 0 {
 		hv += 2 * x * dy1
 	}
-	// dy := x*v + x*v
+	// dy := 2 * x * v
 	if ddy != 0 {
-		dt11 = ddy
-		dt2 = ddy
-		hv += v * dt2
-		dx += x * dt2
-		hv += v * dt11
-		dx += x * dt11
+		dt11 = v * ddy
+		dx += t1 * ddy
+		hv += 2 * dt11
 	}
 	return returnInBranchHVP, dx, hv
 }
@@ -2387,7 +2370,7 @@ func ContinueJVP(x float64, n int, dx float64) (float64, float64) {
 		if i%3 == 1 {
 			continue
 		}
-		dt1 := t*dt + t*dt
+		dt1 := 2 * t * dt
 		t1 := t * t
 		ds += dt1
 		s += t1
@@ -2397,7 +2380,7 @@ func ContinueJVP(x float64, n int, dx float64) (float64, float64) {
 
 // ContinueHVP returns Continue's value, its gradient as ContinueGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
-	var t2, dt, t3, t, t4, t5, t6, dt1, t7, t1, t8, t9 float64
+	var t2, dt, t3, t, t4, t5, dt1, t6, t1, t7, t8 float64
 	var iters, tapeLen, trips int
 	var tapes, doneTape, dtTape, tTape []float64
 	var ds float64
@@ -2431,20 +2414,19 @@ func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 			continue
 		}
 		doneTape[len(doneTape)-1] = 1
-		t4 = t * dt
-		t5 = t * dt
-		t6 = t4 + t5
-		dt1 = t6
-		t7 = t * t
-		t1 = t7
-		t8 = ds + dt1
-		ds = t8
-		t9 = s + t1
-		s = t9
+		t4 = 2 * t
+		t5 = t4 * dt
+		dt1 = t5
+		t6 = t * t
+		t1 = t6
+		t7 = ds + dt1
+		ds = t7
+		t8 = s + t1
+		s = t8
 	}
 	continueHVP := s
 
-	var dds, ds1, dt9, dt11, dt8, ddt1, dt7, dt2, dt6, ddt, dt3, hv, dt21, dx float64
+	var dds, ds1, dt8, dt11, dt7, ddt1, dt6, dt2, dt5, ddt, dt3, hv, dt21, dx float64
 	// return s, ds
 	dds = 1
 	// for i < n
@@ -2455,20 +2437,21 @@ func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t1
-			dt9 = ds1
-			dt11 += dt9
+			dt8 = ds1
+			dt11 += dt8
 			// ds += dt1
-			dt8 = dds
-			ddt1 += dt8
+			dt7 = dds
+			ddt1 += dt7
 			// t1 := t * t
-			dt7 = dt11
+			dt6 = dt11
 			dt11 = 0
-			dt2 += 2 * t * dt7
-			// dt1 := t*dt + t*dt
-			dt6 = ddt1
+			dt2 += 2 * t * dt6
+			// dt1 := 2 * t * dt
+			t4 = 2 * t
+			dt5 = ddt1
 			ddt1 = 0
-			dt2 += (dt + dt) * dt6
-			ddt += (t + t) * dt6
+			ddt += t4 * dt5
+			dt2 += 2 * dt * dt5
 		}
 		// t := x * float64(i+1)
 		if dt2 != 0 {
@@ -3260,7 +3243,7 @@ func DivisorJVP(x, y, dx, dy float64) (float64, float64) {
 func DivisorHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
 	s := 0.0
 
-	var dds, ds1, dy, hvy, hvx, dx float64
+	var dds, dy, hvy, hvx, dx float64
 	// return s, ds
 	dds = 1
 	// for i := 1; i <= 5; i++ (forward and backward in one pass: a sum)
@@ -3274,15 +3257,13 @@ func DivisorHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float
 		t3 := vy - t2
 		dt1 := t3 / d
 		s += t1
-		// s += t1
-		dt11 := ds1
 		// ds += dt1
 		// dt1 := (vy - t1*dd) / d
 		dt3 := dds / d
 		dd1 := -dt1 * (dds / d)
 		dy += dt3
 		dt2 := -dt3
-		dt11 += dd * dt2
+		dt11 := dd * dt2
 		ddd := t1 * dt2
 		// t1 := y / d
 		hvy += dt11 / d
@@ -3383,7 +3364,7 @@ func BoundFromInputJVP(x, dx float64) (float64, float64) {
 func BoundFromInputHVP(x, v float64) (float64, float64, float64) {
 	s := 0.0
 
-	var dds, ds1, dx, hv float64
+	var dds, dx, hv float64
 	// return s, ds
 	dds = 1
 	// for i := 0; i < int(x); i++ (forward and backward in one pass: a sum)
@@ -3392,13 +3373,11 @@ func BoundFromInputHVP(x, v float64) (float64, float64, float64) {
 		sqrt := math.Sqrt(t)
 		t1 := 0.5 / sqrt
 		s += sqrt
-		// s += sqrt
-		dsqrt1 := ds1
 		// ds += dsqrt
 		// dsqrt := 0.5 / sqrt * v
 		dt1 := v * dds
 		dx += t1 * dds
-		dsqrt1 -= t1 * (dt1 / sqrt)
+		dsqrt1 := -t1 * (dt1 / sqrt)
 		// sqrt := math.Sqrt(t)
 		dt := 0.5 / sqrt * dsqrt1
 		// t := x + float64(i)
@@ -3902,7 +3881,7 @@ func FloatCounterJVP(x, dx float64) (float64, float64) {
 func FloatCounterHVP(x, v float64) (float64, float64, float64) {
 	s := 0.0
 
-	var dds, ds1, hv, dx float64
+	var dds, hv, dx float64
 	// return s, ds
 	dds = 1
 	// for t := 0.0; t < 1; t += 0.25 (forward and backward in one pass: a sum)
@@ -3912,14 +3891,11 @@ func FloatCounterHVP(x, v float64) (float64, float64, float64) {
 		cos := math.Cos(t1)
 		sin := math.Sin(t1)
 		s += sin
-		// s += sin
 		// ds += dsin
-		// sin := math.Sin(t1)
-		dt11 := math.Cos(t1) * ds1
 		// dsin := math.Cos(t1) * dt1
 		dcos := dt1 * dds
 		ddt1 := cos * dds
-		dt11 -= math.Sin(t1) * dcos
+		dt11 := -math.Sin(t1) * dcos
 		// t1 := x * t
 		hv += t * dt11
 		// dt1 := t * v
@@ -3996,7 +3972,7 @@ func EndsInIfJVP(x, dx float64) (float64, float64) {
 		log := math.Log(x)
 		return log, dlog
 	} else {
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		return t, dt
 	}
@@ -4004,7 +3980,7 @@ func EndsInIfJVP(x, dx float64) (float64, float64) {
 
 // EndsInIfHVP returns EndsInIf's value, its gradient as EndsInIfGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func EndsInIfHVP(x, v float64) (float64, float64, float64) {
-	var endsInIfHVP, dlog, log, t float64
+	var endsInIfHVP, dlog, log, t1, t float64
 	var cond bool
 	if x > 0 {
 		cond = true
@@ -4014,12 +3990,13 @@ func EndsInIfHVP(x, v float64) (float64, float64, float64) {
 		goto reverse
 	} else {
 		cond = false
+		t1 = 2 * x
 		t = x * x
 		endsInIfHVP = t
 		goto reverse
 	}
 reverse:
-	var ddlog, dlog1, hv, dx, ddt, dt1, dt11, dt2 float64
+	var ddlog, dlog1, hv, dx, ddt, dt1, dt11 float64
 	// if x > 0
 	if cond {
 		// return log, dlog
@@ -4034,13 +4011,10 @@ reverse:
 		ddt += 1
 		// t := x * x
 		hv += 2 * x * dt1
-		// dt := x*v + x*v
-		dt11 = ddt
-		dt2 = ddt
-		hv += v * dt2
-		dx += x * dt2
-		hv += v * dt11
-		dx += x * dt11
+		// dt := 2 * x * v
+		dt11 = v * ddt
+		dx += t1 * ddt
+		hv += 2 * dt11
 	}
 	return endsInIfHVP, dx, hv
 }
@@ -4168,7 +4142,7 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i, x := range xs (forward and backward in one pass: a sum)
@@ -4201,9 +4175,7 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 			p = t3
 		}
 		s += p
-		var dt3, dt2, dt, dt1, ddx float64
-		// s += p
-		dp1 := ds1
+		var dp1, dt3, dt2, dt, dt1, ddx float64
 		// ds += dp
 		ddp := dds
 		// for range n
@@ -4415,7 +4387,7 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i, x := range xs (forward and backward in one pass: a sum)
@@ -4479,9 +4451,7 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 			}
 		}
 		s += p
-		var dt5, dt4, dt2, dt3, ddx, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
-		// s += p
-		dp1 := ds1
+		var dp1, dt5, dt4, dt2, dt3, ddx, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
 		// ds += dp
 		ddp := dds
 		// for j := range n
@@ -4681,7 +4651,7 @@ func PendulumJVP(theta, omega float64, steps int, dtheta, domega float64) (float
 		dtheta += dt1
 		theta += t1
 	}
-	dt2 := theta*dtheta + theta*dtheta
+	dt2 := 2 * theta * dtheta
 	t2 := theta * theta
 	dt3 := dt2 + domega
 	t3 := t2 + omega
@@ -4734,6 +4704,7 @@ func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float
 		t12 = theta + t1
 		theta = t12
 	}
+	t13 := 2 * theta
 	t2 := theta * theta
 	t3 := t2 + omega
 	pendulumHVP := t3
@@ -4743,11 +4714,10 @@ func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float
 	ddt3 = 1
 	// dt3 := dt2 + vomega
 	domega := ddt3
-	// dt2 := theta*vtheta + theta*vtheta
-	hvtheta := vtheta * ddt3
-	dtheta := theta * ddt3
-	hvtheta += vtheta * ddt3
-	dtheta += theta * ddt3
+	// dt2 := 2 * theta * vtheta
+	dt13 := vtheta * ddt3
+	dtheta := t13 * ddt3
+	hvtheta := 2 * dt13
 	// for range steps
 	for ; trips > 0; trips-- {
 		// theta += t1
@@ -4932,7 +4902,7 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i, x := range xs (forward and backward in one pass: a sum)
@@ -4965,9 +4935,7 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 			p = t3
 		}
 		s += p
-		var dt3, dt2, dt, dt1, ddx float64
-		// s += p
-		dp1 := ds1
+		var dp1, dt3, dt2, dt, dt1, ddx float64
 		// ds += dp
 		ddp := dds
 		// for range i
@@ -5379,7 +5347,7 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 		dt := dx
 		t := x
 		for t < 4 {
-			dt3 := t*dt + t*dt
+			dt3 := 2 * t * dt
 			t3 := t * t
 			ds += dt3
 			s += t3
@@ -5407,7 +5375,7 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 
 // PiecewisePostHVP returns PiecewisePost's value, its gradient as PiecewisePostGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
-	var t4, t5, t6, dt3, t7, t3, t8, t9, t10, dt1, t11, t1, t12, t2, max2, max1, dmax1, t13, t14, t15, t16, t17, t18 float64
+	var t4, t5, dt3, t6, t3, t7, t8, t9, dt1, t10, t1, t11, t2, max2, max1, dmax1, t12, t13, t14, t15, t16, t17 float64
 	var condTape, condTape1, condTape2, condTape3, t1Tape, t2Tape, dtTape, tTape []float64
 	var trips int
 	var ds float64
@@ -5433,53 +5401,52 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	trips = 0
 	for t < 4 {
 		trips++
-		t4 = t * dt
-		t5 = t * dt
-		t6 = t4 + t5
-		dt3 = t6
-		t7 = t * t
-		t3 = t7
-		t8 = ds + dt3
-		ds = t8
-		t9 = s + t3
-		s = t9
-		t10 = 2 * dt
-		dt1 = t10
+		t4 = 2 * t
+		t5 = t4 * dt
+		dt3 = t5
+		t6 = t * t
+		t3 = t6
+		t7 = ds + dt3
+		ds = t7
+		t8 = s + t3
+		s = t8
+		t9 = 2 * dt
+		dt1 = t9
 		t1Tape = append(t1Tape, t1)
-		t11 = t * 2
-		t1 = t11
+		t10 = t * 2
+		t1 = t10
 		t2Tape = append(t2Tape, t2)
-		t12 = t + 1
-		t2 = t12
+		t11 = t + 1
+		t2 = t11
 		max2 = math.Max(t1, t2)
 		max1 = max2
 		dmax1 = 0
 		if t1 == t2 {
 			condTape1 = append(condTape1, 1)
-			t13 = dt1 / 2
-			t14 = dmax1 + t13
-			dmax1 = t14
+			t12 = dt1 / 2
+			t13 = dmax1 + t12
+			dmax1 = t13
 		} else {
 			condTape1 = append(condTape1, 0)
 			if t1 == max1 {
 				condTape = append(condTape, 1)
-				t15 = dmax1 + dt1
-				dmax1 = t15
+				t14 = dmax1 + dt1
+				dmax1 = t14
 			} else {
 				condTape = append(condTape, 0)
 			}
 		}
 		if t1 == t2 {
 			condTape3 = append(condTape3, 1)
-			t16 = dt / 2
-			t17 = dmax1 + t16
-			dmax1 = t17
+			t15 = dt / 2
+			t16 = dmax1 + t15
+			dmax1 = t16
 		} else {
 			condTape3 = append(condTape3, 0)
 			if !(t1 == max1) {
 				condTape2 = append(condTape2, 1)
-				t18 = dmax1 + dt
-				dmax1 = t18
+				t17 = dmax1 + dt
+				dmax1 = t17
 			} else {
 				condTape2 = append(condTape2, 0)
 			}
@@ -5491,7 +5458,7 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	}
 	piecewisePostHVP := s
 
-	var dds, dt2, dmax11, ddt, ddmax1, dt17, dt18, dt14, ddt1, dt15, dmax2, dt11, dt21, dt12, dt111, dt10, ds1, dt9, dt31, dt8, ddt3, dt7, dt6, hv, dx float64
+	var dds, dt2, dmax11, ddt, ddmax1, dt16, dt17, dt13, ddt1, dt14, dmax2, dt11, dt21, dt111, dt10, dt9, ds1, dt8, dt31, dt7, ddt3, dt6, dt5, hv, dx float64
 	// return s, ds
 	dds = 1
 	// for t < 4
@@ -5510,16 +5477,16 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 		condTape3 = condTape3[:len(condTape3)-1]
 		if condT {
 			// dmax1 += dt / 2
-			dt17 = ddmax1
-			ddt += dt17 / 2
+			dt16 = ddmax1
+			ddt += dt16 / 2
 		} else {
 			// if !(t1 == max1)
 			condT1 := condTape2[len(condTape2)-1] != 0
 			condTape2 = condTape2[:len(condTape2)-1]
 			if condT1 {
 				// dmax1 += dt
-				dt18 = ddmax1
-				ddt += dt18
+				dt17 = ddmax1
+				ddt += dt17
 			}
 		}
 		// if t1 == t2
@@ -5527,16 +5494,16 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 		condTape1 = condTape1[:len(condTape1)-1]
 		if condT2 {
 			// dmax1 += dt1 / 2
-			dt14 = ddmax1
-			ddt1 += dt14 / 2
+			dt13 = ddmax1
+			ddt1 += dt13 / 2
 		} else {
 			// if t1 == max1
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
 			if cond {
 				// dmax1 += dt1
-				dt15 = ddmax1
-				ddt1 += dt15
+				dt14 = ddmax1
+				ddt1 += dt14
 			}
 		}
 		// var dmax1 float64
@@ -5554,36 +5521,37 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 			dt21 += dmax2
 		}
 		// t2 := t + 1
-		dt12 = dt21
+		dt111 = dt21
 		dt21 = 0
 		t2 = t2Tape[len(t2Tape)-1]
 		t2Tape = t2Tape[:len(t2Tape)-1]
-		dt2 = dt12
+		dt2 = dt111
 		// t1 := t * 2
-		dt111 = dt11
+		dt10 = dt11
 		dt11 = 0
 		t1 = t1Tape[len(t1Tape)-1]
 		t1Tape = t1Tape[:len(t1Tape)-1]
-		dt2 += 2 * dt111
+		dt2 += 2 * dt10
 		// dt1 := 2 * dt
-		dt10 = ddt1
+		dt9 = ddt1
 		ddt1 = 0
-		ddt += 2 * dt10
+		ddt += 2 * dt9
 		// s += t3
-		dt9 = ds1
-		dt31 += dt9
+		dt8 = ds1
+		dt31 += dt8
 		// ds += dt3
-		dt8 = dds
-		ddt3 += dt8
+		dt7 = dds
+		ddt3 += dt7
 		// t3 := t * t
-		dt7 = dt31
+		dt6 = dt31
 		dt31 = 0
-		dt2 += 2 * t * dt7
-		// dt3 := t*dt + t*dt
-		dt6 = ddt3
+		dt2 += 2 * t * dt6
+		// dt3 := 2 * t * dt
+		t4 = 2 * t
+		dt5 = ddt3
 		ddt3 = 0
-		dt2 += (dt + dt) * dt6
-		ddt += (t + t) * dt6
+		ddt += t4 * dt5
+		dt2 += 2 * dt * dt5
 	}
 	// t := x
 	hv += dt2
@@ -5695,7 +5663,7 @@ func SmoothPostContinueJVP(x, dx float64) (float64, float64) {
 			if t < 2 {
 				continue
 			}
-			dt1 := t*dt + t*dt
+			dt1 := 2 * t * dt
 			t1 := t * t
 			ds += dt1
 			s += t1
@@ -5706,7 +5674,7 @@ func SmoothPostContinueJVP(x, dx float64) (float64, float64) {
 
 // SmoothPostContinueHVP returns SmoothPostContinue's value, its gradient as SmoothPostContinueGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
-	var sin, t2, t3, cos, t4, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
+	var sin, t2, t3, cos, t4, t5, t6, t7, dt1, t8, t1, t9, t10 float64
 	var doneTape, tTape, dtTape []float64
 	var trips int
 	var ds float64
@@ -5742,20 +5710,19 @@ func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
 			continue
 		}
 		doneTape[len(doneTape)-1] = 1
-		t6 = t * dt
-		t7 = t * dt
-		t8 = t6 + t7
-		dt1 = t8
-		t9 = t * t
-		t1 = t9
-		t10 = ds + dt1
-		ds = t10
-		t11 = s + t1
-		s = t11
+		t6 = 2 * t
+		t7 = t6 * dt
+		dt1 = t7
+		t8 = t * t
+		t1 = t8
+		t9 = ds + dt1
+		ds = t9
+		t10 = s + t1
+		s = t10
 	}
 	smoothPostContinueHVP := s
 
-	var dds, ddt, dt5, dt2, dt3, dt4, dcos, dt21, dsin, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, hv, dx float64
+	var dds, ddt, dt5, dt2, dt3, dt4, dcos, dt21, dsin, ds1, dt10, dt11, dt9, ddt1, dt8, dt7, hv, dx float64
 	// return s, ds
 	dds = 1
 	// for t < 10
@@ -5781,20 +5748,21 @@ func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t1
-			dt11 = ds1
-			dt12 += dt11
+			dt10 = ds1
+			dt11 += dt10
 			// ds += dt1
-			dt10 = dds
-			ddt1 += dt10
+			dt9 = dds
+			ddt1 += dt9
 			// t1 := t * t
-			dt9 = dt12
-			dt12 = 0
-			dt2 += 2 * t * dt9
-			// dt1 := t*dt + t*dt
-			dt8 = ddt1
+			dt8 = dt11
+			dt11 = 0
+			dt2 += 2 * t * dt8
+			// dt1 := 2 * t * dt
+			t6 = 2 * t
+			dt7 = ddt1
 			ddt1 = 0
-			dt2 += (dt + dt) * dt8
-			ddt += (t + t) * dt8
+			ddt += t6 * dt7
+			dt2 += 2 * dt * dt7
 		}
 	}
 	// t := x
@@ -6750,7 +6718,7 @@ func SqrtPostCounterJVP(x, dx float64) (float64, float64) {
 			if i == 2 {
 				continue
 			}
-			dt1 := t*dt + t*dt
+			dt1 := 2 * t * dt
 			t1 := t * t
 			ds += dt1
 			s += t1
@@ -6761,7 +6729,7 @@ func SqrtPostCounterJVP(x, dx float64) (float64, float64) {
 
 // SqrtPostCounterHVP returns SqrtPostCounter's value, its gradient as SqrtPostCounterGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
-	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
 	var t3, trips int
 	var doneTape, tTape, dtTape, sqrt1Tape, sqrtTape []float64
 	var ds float64
@@ -6806,20 +6774,19 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 			continue
 		}
 		doneTape[len(doneTape)-1] = 1
-		t7 = t * dt
-		t8 = t * dt
-		t9 = t7 + t8
-		dt1 = t9
-		t10 = t * t
-		t1 = t10
-		t11 = ds + dt1
-		ds = t11
-		t12 = s + t1
-		s = t12
+		t7 = 2 * t
+		t8 = t7 * dt
+		dt1 = t8
+		t9 = t * t
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
 	}
 	sqrtPostCounterHVP := s
 
-	var dds, ddt, dt6, dt2, dsqrt, dt5, dsqrt1, dt4, dt21, ds1, dt12, dt11, dt111, ddt1, dt10, dt9, hv, dx float64
+	var dds, ddt, dt6, dt2, dsqrt, dt5, dsqrt1, dt4, dt21, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, hv, dx float64
 	// return s, ds
 	dds = 1
 	// for i < 6
@@ -6847,20 +6814,21 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t1
-			dt12 = ds1
-			dt11 += dt12
+			dt11 = ds1
+			dt12 += dt11
 			// ds += dt1
-			dt111 = dds
-			ddt1 += dt111
+			dt10 = dds
+			ddt1 += dt10
 			// t1 := t * t
-			dt10 = dt11
-			dt11 = 0
-			dt2 += 2 * t * dt10
-			// dt1 := t*dt + t*dt
-			dt9 = ddt1
+			dt9 = dt12
+			dt12 = 0
+			dt2 += 2 * t * dt9
+			// dt1 := 2 * t * dt
+			t7 = 2 * t
+			dt8 = ddt1
 			ddt1 = 0
-			dt2 += (dt + dt) * dt9
-			ddt += (t + t) * dt9
+			ddt += t7 * dt8
+			dt2 += 2 * dt * dt8
 		}
 	}
 	// t := x
@@ -7514,7 +7482,7 @@ func NamedResultJVP(x, y, dx, dy float64) (float64, float64) {
 		return r, dr
 	}
 	for i := 0; i < 3; i++ {
-		dt := x*dx + x*dx
+		dt := 2 * x * dx
 		t := x * x
 		dr += dt
 		r += t
@@ -7529,7 +7497,7 @@ func NamedResultJVP(x, y, dx, dy float64) (float64, float64) {
 
 // NamedResultHVP returns NamedResult's value, its gradient as NamedResultGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func NamedResultHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var namedResultHVP, r, dr, t2, t3, t4, rPrev, t5, t6, t7, dt, t8, t, t9, t10, t1 float64
+	var namedResultHVP, r, dr, t2, t3, t4, rPrev, t5, t6, dt, t7, t, t8, t9, t1 float64
 	var i, iters, tapeLen, trips int
 	var tapes, condTape, rTape []float64
 	var cond, broke, done, done1 bool
@@ -7569,17 +7537,16 @@ func NamedResultHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 	broke = false
 	for ; i < 3; i++ {
 		trips++
-		t5 = x * vx
-		t6 = x * vx
-		t7 = t5 + t6
-		dt = t7
-		t8 = x * x
-		t = t8
-		t9 = dr + dt
-		dr = t9
+		t5 = 2 * x
+		t6 = t5 * vx
+		dt = t6
+		t7 = x * x
+		t = t7
+		t8 = dr + dt
+		dr = t8
 		rTape = append(rTape, r)
-		t10 = r + t
-		r = t10
+		t9 = r + t
+		r = t9
 		if r > 2 {
 			condTape = append(condTape, 1)
 			namedResultHVP = r
@@ -7593,7 +7560,7 @@ func NamedResultHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 	t1 = r * 2
 	namedResultHVP = t1
 reverse:
-	var ddt1, ddr, dr1, dt10, dt2, dt9, ddt, dt8, hvx, dt7, dx, dt4, hvy, dt21, dt3, dy float64
+	var ddt1, ddr, dr1, dt9, dt2, dt8, ddt, dt7, hvx, dt6, dx, dt4, hvy, dt21, dt3, dy float64
 	if done {
 		if done1 {
 			// return t1, dt1
@@ -7615,20 +7582,21 @@ reverse:
 			}
 			// r += t
 			rTape = rTape[:len(rTape)-1]
-			dt10 = dr1
-			dt2 += dt10
+			dt9 = dr1
+			dt2 += dt9
 			// dr += dt
-			dt9 = ddr
-			ddt += dt9
+			dt8 = ddr
+			ddt += dt8
 			// t := x * x
-			dt8 = dt2
+			dt7 = dt2
 			dt2 = 0
-			hvx += 2 * x * dt8
-			// dt := x*vx + x*vx
-			dt7 = ddt
+			hvx += 2 * x * dt7
+			// dt := 2 * x * vx
+			t5 = 2 * x
+			dt6 = ddt
 			ddt = 0
-			hvx += (vx + vx) * dt7
-			dx += (x + x) * dt7
+			dx += t5 * dt6
+			hvx += 2 * vx * dt6
 		}
 	}
 	// if r > 1
@@ -7859,7 +7827,7 @@ func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
 
 // hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
 func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
-	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, t7, dt, t, xPrev1, vxPrev1, t8, t9, t10, t11 float64
+	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, dt, t, xPrev1, vxPrev1, t7, t8, t9, t10 float64
 	var cond, cond1 bool
 	dd := vx - vy
 	d := x - y
@@ -7886,30 +7854,29 @@ func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
 			y = sin * d
 		} else {
 			cond = false
-			t6 = x * vx
-			t7 = x * vx
-			dt = t6 + t7
+			t6 = 2 * x
+			dt = t6 * vx
 			t = x * x
 			xPrev1 = x
 			vxPrev1 = vx
-			t8 = y
-			t9 = t
-			t10 = vy
-			t11 = dt
-			x = t8
-			y = t9
-			vx = t10
-			vy = t11
+			t7 = y
+			t8 = t
+			t9 = vy
+			t10 = dt
+			x = t7
+			y = t8
+			vx = t9
+			vy = t10
 		}
 	}
-	t12 := y * vx
-	t13 := x * vy
-	dt1 := t12 + t13
+	t11 := y * vx
+	t12 := x * vy
+	dt1 := t11 + t12
 	t1 := x * y
 	hvpOfIfElse1 := t1
 	hvpOfIfElse2 := dt1
 
-	var ddt1, dd1, dt2, dt3, dsin1, dt4, dt5, ddsin, dcos, dt11, dt9, dt8, ddt, dt6, dt61, dt7 float64
+	var ddt1, dd1, dt2, dt3, dsin1, dt4, dt5, ddsin, dcos, dt10, dt8, dt7, ddt, dt6, dt61 float64
 	// return t1, dt1
 	ddt1 = 1
 	// dt1 := y*vx + x*vy
@@ -7950,21 +7917,19 @@ func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
 			hvy -= math.Sin(y) * dcos
 		} else {
 			// x, y, vx, vy = y, t, vy, dt
-			dt11 = dvy
+			dt10 = dvy
 			vx = vxPrev1
-			dt9 = hvy
-			dt8 = hvx
+			dt8 = hvy
+			dt7 = hvx
 			x = xPrev1
-			ddt += dt11
-			dt6 += dt9
-			hvy = dt8
+			ddt += dt10
+			dt6 += dt8
+			hvy = dt7
 			// t := x * x
 			hvx = 2 * x * dt6
-			// dt := x*vx + x*vx
-			dt61 = ddt
-			dt7 = ddt
-			hvx += vx * dt7
-			hvx += vx * dt61
+			// dt := 2 * x * vx
+			dt61 = vx * ddt
+			hvx += 2 * dt61
 		}
 	}
 	// d := x - y
@@ -7976,18 +7941,17 @@ func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
 
 // hvpOfIfNoElse returns IfNoElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfNoElseHessian.
 func hvpOfIfNoElse(x, v float64) (float64, float64, float64) {
-	var dyPrev, t3, t4, yPrev float64
+	var dyPrev, t2, t3, yPrev float64
 	var cond bool
-	t1 := x * v
-	t2 := x * v
-	dy := t1 + t2
+	t1 := 2 * x
+	dy := t1 * v
 	y := x * x
 	if x > 0 {
 		cond = true
 		dyPrev = dy
-		t3 = x * dy
-		t4 = y * v
-		dy = t3 + t4
+		t2 = x * dy
+		t3 = y * v
+		dy = t2 + t3
 		yPrev = y
 		y *= x
 	} else {
@@ -7998,7 +7962,7 @@ func hvpOfIfNoElse(x, v float64) (float64, float64, float64) {
 	hvpOfIfNoElse1 := t
 	hvpOfIfNoElse2 := dt
 
-	var ddt, dy1, hv, dt3, dt4 float64
+	var ddt, dy1, hv, dt2, dt3 float64
 	// return t, dt
 	ddt = 1
 	// dt := dy + v
@@ -8010,38 +7974,36 @@ func hvpOfIfNoElse(x, v float64) (float64, float64, float64) {
 		hv += y * dy1
 		dy1 = x * dy1
 		// dy = x*dy + y*v
+		dt2 = ddy
 		dt3 = ddy
-		dt4 = ddy
 		dy = dyPrev
-		dy1 += v * dt4
-		hv += dy * dt3
-		ddy = x * dt3
+		dy1 += v * dt3
+		hv += dy * dt2
+		ddy = x * dt2
 	}
 	// y := x * x
 	if dy1 != 0 {
 		hv += 2 * x * dy1
 	}
-	// dy := x*v + x*v
-	hv += v * ddy
-	hv += v * ddy
+	// dy := 2 * x * v
+	dt1 := v * ddy
+	hv += 2 * dt1
 	return hvpOfIfNoElse1, hvpOfIfNoElse2, hv
 }
 
 // hvpOfRestoredAfterBranch returns RestoredAfterBranch's value, its directional derivative along the directions and their Hessian-vector product: a row of RestoredAfterBranchHessian.
 func hvpOfRestoredAfterBranch(x, y, vx, vy float64) (float64, float64, float64, float64) {
-	var aPrev, daPrev float64
+	var daPrev float64
 	var cond bool
 	t1 := y * vx
 	t2 := x * vy
 	da := t1 + t2
 	a := x * y
-	t3 := a * da
-	t4 := a * da
-	db := t3 + t4
+	t3 := 2 * a
+	db := t3 * da
 	b := a * a
 	if y > 0 {
 		cond = true
-		aPrev = a
 		a = math.Exp(x)
 		daPrev = da
 		da = a * vx
@@ -8067,13 +8029,11 @@ func hvpOfRestoredAfterBranch(x, y, vx, vy float64) (float64, float64, float64, 
 		// a = math.Exp(x)
 		hvx += a * da1
 		da1 = 0
-		a = aPrev
 	}
-	// db := a*da + a*da
-	da1 += da * ddt
-	dda += a * ddt
-	da1 += da * ddt
-	dda += a * ddt
+	// db := 2 * a * da
+	dt3 := da * ddt
+	dda += t3 * ddt
+	da1 += 2 * dt3
 	// a := x * y
 	hvx += y * da1
 	hvy := x * da1
@@ -8085,7 +8045,7 @@ func hvpOfRestoredAfterBranch(x, y, vx, vy float64) (float64, float64, float64, 
 
 // hvpOfSwitchTagged returns SwitchTagged's value, its directional derivative along the directions and their Hessian-vector product: a row of SwitchTaggedHessian.
 func hvpOfSwitchTagged(x, v float64) (float64, float64, float64) {
-	var hvpOfSwitchTagged1, hvpOfSwitchTagged2, t2, t3, dt, t, sqrt, t4, dsqrt, vPrev, dt1, t1 float64
+	var hvpOfSwitchTagged1, hvpOfSwitchTagged2, t2, dt, t, sqrt, t3, dsqrt, vPrev, dt1, t1 float64
 	var k, taken int
 	var done bool
 	k = int(math.Floor(x))
@@ -8093,9 +8053,8 @@ func hvpOfSwitchTagged(x, v float64) (float64, float64, float64) {
 	switch k {
 	case 0, 1:
 		taken = 0
-		t2 = x * v
-		t3 = x * v
-		dt = t2 + t3
+		t2 = 2 * x
+		dt = t2 * v
 		t = x * x
 		hvpOfSwitchTagged1 = t
 		hvpOfSwitchTagged2 = dt
@@ -8103,8 +8062,8 @@ func hvpOfSwitchTagged(x, v float64) (float64, float64, float64) {
 	case 2:
 		taken = 1
 		sqrt = math.Sqrt(x)
-		t4 = 0.5 / sqrt
-		dsqrt = t4 * v
+		t3 = 0.5 / sqrt
+		dsqrt = t3 * v
 		vPrev = v
 		v = dsqrt
 		x = sqrt
@@ -8119,7 +8078,7 @@ func hvpOfSwitchTagged(x, v float64) (float64, float64, float64) {
 	hvpOfSwitchTagged1 = t1
 	hvpOfSwitchTagged2 = dt1
 reverse:
-	var ddt1, dv, ddt, dt2, hv, dt21, dt3, dsqrt1, ddsqrt, dt4 float64
+	var ddt1, dv, ddt, dt2, hv, dt21, dsqrt1, ddsqrt, dt3 float64
 	if done {
 		// return t1, dt1
 		ddt1 = 1
@@ -8133,11 +8092,9 @@ reverse:
 		ddt += 1
 		// t := x * x
 		hv += 2 * x * dt2
-		// dt := x*v + x*v
-		dt21 = ddt
-		dt3 = ddt
-		hv += v * dt3
-		hv += v * dt21
+		// dt := 2 * x * v
+		dt21 = v * ddt
+		hv += 2 * dt21
 	case 1:
 		// x = sqrt
 		dsqrt1 += hv
@@ -8145,8 +8102,8 @@ reverse:
 		ddsqrt += dv
 		v = vPrev
 		// dsqrt := 0.5 / sqrt * v
-		dt4 = v * ddsqrt
-		dsqrt1 -= t4 * (dt4 / sqrt)
+		dt3 = v * ddsqrt
+		dsqrt1 -= t3 * (dt3 / sqrt)
 		// sqrt := math.Sqrt(x)
 		hv = 0.5 / sqrt * dsqrt1
 	case 2:
@@ -8339,7 +8296,7 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 	var ds float64
 	s := 0.0
 
-	var dds, ds1, hvy, hvx float64
+	var dds, hvy, hvx float64
 	// return s, ds
 	dds = 1
 	// for i := 0; i < n; i++ (forward and backward in one pass: a sum)
@@ -8402,14 +8359,11 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 			t13 = s + t2
 			s = t13
 		}
-		var dt13, dt21, dt12, ddt2, dt11, dsin1, dcos1, dt10, ddcos, ddsin, dcos2, dt14, dt7, dt5, dsin11, dt3, dt4, dt31 float64
+		var dt12, ddt2, dt21, dt11, dsin1, dcos1, dt10, ddcos, ddsin, dcos2, dt13, dt7, dt5, dsin11, dt3, dt4, dt31 float64
 		// for j <= i
 		for ; trips > 0; trips-- {
 			// j++
 			j--
-			// s += t2
-			dt13 = ds1
-			dt21 += dt13
 			// ds += dt2
 			dt12 = dds
 			ddt2 += dt12
@@ -8430,16 +8384,16 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 			dcos1 = 0
 			cos = cosTape[len(cosTape)-1]
 			cosTape = cosTape[:len(cosTape)-1]
-			dt14 -= math.Sin(t1) * dcos2
+			dt13 -= math.Sin(t1) * dcos2
 			// dcos := -math.Sin(t1) * dt1
 			dcos = dcosTape[len(dcosTape)-1]
 			dcosTape = dcosTape[:len(dcosTape)-1]
 			dt7 = ddcos
 			ddcos = 0
-			dt14 -= math.Cos(t1) * dt1 * dt7
+			dt13 -= math.Cos(t1) * dt1 * dt7
 			// t1 := y * float64(j)
-			dt5 = dt14
-			dt14 = 0
+			dt5 = dt13
+			dt13 = 0
 			t1 = t1Tape[len(t1Tape)-1]
 			t1Tape = t1Tape[:len(t1Tape)-1]
 			hvy += float64(j) * dt5
@@ -8642,18 +8596,17 @@ reverse:
 
 // hvpOfReturnInBranch returns ReturnInBranch's value, its directional derivative along the directions and their Hessian-vector product: a row of ReturnInBranchHessian.
 func hvpOfReturnInBranch(x, v float64) (float64, float64, float64) {
-	var hvpOfReturnInBranch1, hvpOfReturnInBranch2, t1, t2, dy, y, t3, t4, dt, t, exp, dexp, dyPrev, yPrev float64
+	var hvpOfReturnInBranch1, hvpOfReturnInBranch2, t1, dy, y, t2, t3, dt, t, exp, dexp, dyPrev, yPrev float64
 	var cond, done bool
-	t1 = x * v
-	t2 = x * v
-	dy = t1 + t2
+	t1 = 2 * x
+	dy = t1 * v
 	y = x * x
 	done = false
 	if y > 4 {
 		cond = true
-		t3 = x * dy
-		t4 = y * v
-		dt = t3 + t4
+		t2 = x * dy
+		t3 = y * v
+		dt = t2 + t3
 		t = y * x
 		hvpOfReturnInBranch1 = t
 		hvpOfReturnInBranch2 = dt
@@ -8671,7 +8624,7 @@ func hvpOfReturnInBranch(x, v float64) (float64, float64, float64) {
 	hvpOfReturnInBranch1 = y
 	hvpOfReturnInBranch2 = dy
 reverse:
-	var ddy, ddexp, dexp1, dy1, ddt, dt1, hv, dt3, dt4, dt11, dt2 float64
+	var ddy, ddexp, dexp1, dy1, ddt, dt1, hv, dt2, dt3, dt11 float64
 	if done {
 		// return y, dy
 		ddy = 1
@@ -8694,22 +8647,20 @@ reverse:
 		dy1 += x * dt1
 		hv += y * dt1
 		// dt := x*dy + y*v
+		dt2 = ddt
 		dt3 = ddt
-		dt4 = ddt
-		dy1 += v * dt4
-		hv += dy * dt3
-		ddy += x * dt3
+		dy1 += v * dt3
+		hv += dy * dt2
+		ddy += x * dt2
 	}
 	// y := x * x
 	if dy1 != 0 {
 		hv += 2 * x * dy1
 	}
-	// dy := x*v + x*v
+	// dy := 2 * x * v
 	if ddy != 0 {
-		dt11 = ddy
-		dt2 = ddy
-		hv += v * dt2
-		hv += v * dt11
+		dt11 = v * ddy
+		hv += 2 * dt11
 	}
 	return hvpOfReturnInBranch1, hvpOfReturnInBranch2, hv
 }
@@ -8897,7 +8848,7 @@ func hvpOfHalvings(x, v float64) (float64, float64, float64) {
 
 // hvpOfContinue returns Continue's value, its directional derivative along the directions and their Hessian-vector product: a row of ContinueHessian.
 func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
-	var dt, t2, t, t3, t4, t5, dt1, t6, t1, t7, t8 float64
+	var dt, t2, t, t3, t4, dt1, t5, t1, t6, t7 float64
 	var iters, tapeLen, trips int
 	var tapes, doneTape, dtTape, tTape []float64
 	var ds float64
@@ -8930,21 +8881,20 @@ func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 			continue
 		}
 		doneTape[len(doneTape)-1] = 1
-		t3 = t * dt
-		t4 = t * dt
-		t5 = t3 + t4
-		dt1 = t5
-		t6 = t * t
-		t1 = t6
-		t7 = ds + dt1
-		ds = t7
-		t8 = s + t1
-		s = t8
+		t3 = 2 * t
+		t4 = t3 * dt
+		dt1 = t4
+		t5 = t * t
+		t1 = t5
+		t6 = ds + dt1
+		ds = t6
+		t7 = s + t1
+		s = t7
 	}
 	hvpOfContinue1 := s
 	hvpOfContinue2 := ds
 
-	var dds, ds1, dt8, dt11, dt7, ddt1, dt6, dt2, dt5, dt21, hv float64
+	var dds, ds1, dt7, dt11, dt6, ddt1, dt5, dt2, dt4, dt21, hv float64
 	// return s, ds
 	dds = 1
 	// for i < n
@@ -8955,19 +8905,19 @@ func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t1
-			dt8 = ds1
-			dt11 += dt8
+			dt7 = ds1
+			dt11 += dt7
 			// ds += dt1
-			dt7 = dds
-			ddt1 += dt7
+			dt6 = dds
+			ddt1 += dt6
 			// t1 := t * t
-			dt6 = dt11
+			dt5 = dt11
 			dt11 = 0
-			dt2 += 2 * t * dt6
-			// dt1 := t*dt + t*dt
-			dt5 = ddt1
+			dt2 += 2 * t * dt5
+			// dt1 := 2 * t * dt
+			dt4 = ddt1
 			ddt1 = 0
-			dt2 += (dt + dt) * dt5
+			dt2 += 2 * dt * dt4
 		}
 		// t := x * float64(i+1)
 		if dt2 != 0 {
@@ -9273,7 +9223,7 @@ func hvpOfDivisor(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1, hvy, hvx float64
+	var dds, hvy, hvx float64
 	// return s, ds
 	dds = 1
 	// for i := 1; i <= 5; i++ (forward and backward in one pass: a sum)
@@ -9288,14 +9238,12 @@ func hvpOfDivisor(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		dt1 := t3 / d
 		ds += dt1
 		s += t1
-		// s += t1
-		dt11 := ds1
 		// ds += dt1
 		// dt1 := (vy - t1*dd) / d
 		dt3 := dds / d
 		dd1 := -dt1 * (dds / d)
 		dt2 := -dt3
-		dt11 += dd * dt2
+		dt11 := dd * dt2
 		// t1 := y / d
 		hvy += dt11 / d
 		dd1 -= t1 * (dt11 / d)
@@ -9313,7 +9261,7 @@ func hvpOfBoundFromInput(x, v float64) (float64, float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1, hv float64
+	var dds, hv float64
 	// return s, ds
 	dds = 1
 	// for i := 0; i < int(x); i++ (forward and backward in one pass: a sum)
@@ -9324,12 +9272,10 @@ func hvpOfBoundFromInput(x, v float64) (float64, float64, float64) {
 		dsqrt := t1 * v
 		ds += dsqrt
 		s += sqrt
-		// s += sqrt
-		dsqrt1 := ds1
 		// ds += dsqrt
 		// dsqrt := 0.5 / sqrt * v
 		dt1 := v * dds
-		dsqrt1 -= t1 * (dt1 / sqrt)
+		dsqrt1 := -t1 * (dt1 / sqrt)
 		// sqrt := math.Sqrt(t)
 		dt := 0.5 / sqrt * dsqrt1
 		// t := x + float64(i)
@@ -9557,7 +9503,7 @@ func hvpOfFloatCounter(x, v float64) (float64, float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1, hv float64
+	var dds, hv float64
 	// return s, ds
 	dds = 1
 	// for t := 0.0; t < 1; t += 0.25 (forward and backward in one pass: a sum)
@@ -9569,13 +9515,10 @@ func hvpOfFloatCounter(x, v float64) (float64, float64, float64) {
 		sin := math.Sin(t1)
 		ds += dsin
 		s += sin
-		// s += sin
 		// ds += dsin
-		// sin := math.Sin(t1)
-		dt11 := math.Cos(t1) * ds1
 		// dsin := math.Cos(t1) * dt1
 		dcos := dt1 * dds
-		dt11 -= math.Sin(t1) * dcos
+		dt11 := -math.Sin(t1) * dcos
 		// t1 := x * t
 		hv += t * dt11
 	}
@@ -9586,7 +9529,7 @@ func hvpOfFloatCounter(x, v float64) (float64, float64, float64) {
 
 // hvpOfEndsInIf returns EndsInIf's value, its directional derivative along the directions and their Hessian-vector product: a row of EndsInIfHessian.
 func hvpOfEndsInIf(x, v float64) (float64, float64, float64) {
-	var hvpOfEndsInIf1, hvpOfEndsInIf2, dlog, log, t1, t2, dt, t float64
+	var hvpOfEndsInIf1, hvpOfEndsInIf2, dlog, log, t1, dt, t float64
 	var cond bool
 	if x > 0 {
 		cond = true
@@ -9597,16 +9540,15 @@ func hvpOfEndsInIf(x, v float64) (float64, float64, float64) {
 		goto reverse
 	} else {
 		cond = false
-		t1 = x * v
-		t2 = x * v
-		dt = t1 + t2
+		t1 = 2 * x
+		dt = t1 * v
 		t = x * x
 		hvpOfEndsInIf1 = t
 		hvpOfEndsInIf2 = dt
 		goto reverse
 	}
 reverse:
-	var ddlog, dlog1, hv, ddt, dt1, dt11, dt2 float64
+	var ddlog, dlog1, hv, ddt, dt1, dt11 float64
 	// if x > 0
 	if cond {
 		// return log, dlog
@@ -9620,11 +9562,9 @@ reverse:
 		ddt += 1
 		// t := x * x
 		hv += 2 * x * dt1
-		// dt := x*v + x*v
-		dt11 = ddt
-		dt2 = ddt
-		hv += v * dt2
-		hv += v * dt11
+		// dt := 2 * x * v
+		dt11 = v * ddt
+		hv += 2 * dt11
 	}
 	return hvpOfEndsInIf1, hvpOfEndsInIf2, hv
 }
@@ -9644,7 +9584,7 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i, x := range xs (forward and backward in one pass: a sum)
@@ -9678,9 +9618,7 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 		}
 		ds += dp
 		s += p
-		var dt3, dt2, dt, dt1 float64
-		// s += p
-		dp1 := ds1
+		var dp1, dt3, dt2, dt, dt1 float64
 		// ds += dp
 		ddp := dds
 		// for range n
@@ -9722,7 +9660,7 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 	var ds float64
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i, x := range xs (forward and backward in one pass: a sum)
@@ -9787,9 +9725,7 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 		}
 		ds += dp
 		s += p
-		var dt5, dt4, dt2, dt3, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
-		// s += p
-		dp1 := ds1
+		var dp1, dt5, dt4, dt2, dt3, dt14, dt6, dsin1, dt13, ddt, ddsin, dsin11, dt11, dt12, ddt1, dt111, dt10, dt8, dt9, dt7, dt61 float64
 		// ds += dp
 		ddp := dds
 		// for j := range n
@@ -9915,9 +9851,8 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 		t12 = theta + t1
 		theta = t12
 	}
-	t13 := theta * vtheta
-	t14 := theta * vtheta
-	dt2 := t13 + t14
+	t13 := 2 * theta
+	dt2 := t13 * vtheta
 	t2 := theta * theta
 	dt3 := dt2 + vomega
 	t3 := t2 + omega
@@ -9929,11 +9864,10 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 	ddt3 = 1
 	// dt3 := dt2 + vomega
 	dvomega := ddt3
-	// dt2 := theta*vtheta + theta*vtheta
-	hvtheta := vtheta * ddt3
-	dvtheta := theta * ddt3
-	hvtheta += vtheta * ddt3
-	dvtheta += theta * ddt3
+	// dt2 := 2 * theta * vtheta
+	dt13 := vtheta * ddt3
+	dvtheta := t13 * ddt3
+	hvtheta := 2 * dt13
 	// for range steps
 	for ; trips > 0; trips-- {
 		// theta += t1
@@ -9999,7 +9933,7 @@ func hvpOfSumOfTriangle(xs, v, dxs, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i, x := range xs (forward and backward in one pass: a sum)
@@ -10032,9 +9966,7 @@ func hvpOfSumOfTriangle(xs, v, dxs, hv []float64) float64 {
 			p = t3
 		}
 		s += p
-		var dt3, dt2, dt, dt1, ddx float64
-		// s += p
-		dp1 := ds1
+		var dp1, dt3, dt2, dt, dt1, ddx float64
 		// ds += dp
 		ddp := dds
 		// for range i
@@ -10187,7 +10119,7 @@ func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64
 
 // hvpOfPiecewisePost returns PiecewisePost's value, its directional derivative along the directions and their Hessian-vector product: a row of PiecewisePostHessian.
 func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
-	var t4, t5, t6, dt3, t7, t3, t8, t9, dt1, t10, t1, t11, t2, max2, max1, dmax1 float64
+	var t4, t5, dt3, t6, t3, t7, t8, dt1, t9, t1, t10, t2, max2, max1, dmax1 float64
 	var trips int
 	var t1Tape, t2Tape, dtTape, tTape []float64
 	var ds float64
@@ -10205,23 +10137,22 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 	trips = 0
 	for t < 4 {
 		trips++
-		t4 = t * dt
-		t5 = t * dt
-		t6 = t4 + t5
-		dt3 = t6
-		t7 = t * t
-		t3 = t7
-		t8 = ds + dt3
-		ds = t8
-		t9 = s + t3
-		s = t9
+		t4 = 2 * t
+		t5 = t4 * dt
+		dt3 = t5
+		t6 = t * t
+		t3 = t6
+		t7 = ds + dt3
+		ds = t7
+		t8 = s + t3
+		s = t8
 		dt1 = 2 * dt
 		t1Tape = append(t1Tape, t1)
-		t10 = t * 2
-		t1 = t10
+		t9 = t * 2
+		t1 = t9
 		t2Tape = append(t2Tape, t2)
-		t11 = t + 1
-		t2 = t11
+		t10 = t + 1
+		t2 = t10
 		max2 = math.Max(t1, t2)
 		max1 = max2
 		dmax1 = 0
@@ -10243,7 +10174,7 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 	hvpOfPiecewisePost1 := s
 	hvpOfPiecewisePost2 := ds
 
-	var dds, dt2, dmax11, dmax2, dt11, dt21, dt111, dt10, ds1, dt9, dt31, dt8, ddt3, dt7, dt6, hv float64
+	var dds, dt2, dmax11, dmax2, dt11, dt21, dt10, dt9, ds1, dt8, dt31, dt7, ddt3, dt6, dt5, hv float64
 	// return s, ds
 	dds = 1
 	// for t < 4
@@ -10268,31 +10199,31 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 			dt21 += dmax2
 		}
 		// t2 := t + 1
-		dt111 = dt21
+		dt10 = dt21
 		dt21 = 0
 		t2 = t2Tape[len(t2Tape)-1]
 		t2Tape = t2Tape[:len(t2Tape)-1]
-		dt2 = dt111
+		dt2 = dt10
 		// t1 := t * 2
-		dt10 = dt11
+		dt9 = dt11
 		dt11 = 0
 		t1 = t1Tape[len(t1Tape)-1]
 		t1Tape = t1Tape[:len(t1Tape)-1]
-		dt2 += 2 * dt10
+		dt2 += 2 * dt9
 		// s += t3
-		dt9 = ds1
-		dt31 += dt9
+		dt8 = ds1
+		dt31 += dt8
 		// ds += dt3
-		dt8 = dds
-		ddt3 += dt8
+		dt7 = dds
+		ddt3 += dt7
 		// t3 := t * t
-		dt7 = dt31
+		dt6 = dt31
 		dt31 = 0
-		dt2 += 2 * t * dt7
-		// dt3 := t*dt + t*dt
-		dt6 = ddt3
+		dt2 += 2 * t * dt6
+		// dt3 := 2 * t * dt
+		dt5 = ddt3
 		ddt3 = 0
-		dt2 += (dt + dt) * dt6
+		dt2 += 2 * dt * dt5
 	}
 	// t := x
 	hv += dt2
@@ -10301,7 +10232,7 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 
 // hvpOfSmoothPostContinue returns SmoothPostContinue's value, its directional derivative along the directions and their Hessian-vector product: a row of SmoothPostContinueHessian.
 func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
-	var sin, t2, t3, cos, t4, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
+	var sin, t2, t3, cos, t4, t5, t6, t7, dt1, t8, t1, t9, t10 float64
 	var doneTape, tTape, dtTape []float64
 	var trips int
 	var ds float64
@@ -10337,21 +10268,20 @@ func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
 			continue
 		}
 		doneTape[len(doneTape)-1] = 1
-		t6 = t * dt
-		t7 = t * dt
-		t8 = t6 + t7
-		dt1 = t8
-		t9 = t * t
-		t1 = t9
-		t10 = ds + dt1
-		ds = t10
-		t11 = s + t1
-		s = t11
+		t6 = 2 * t
+		t7 = t6 * dt
+		dt1 = t7
+		t8 = t * t
+		t1 = t8
+		t9 = ds + dt1
+		ds = t9
+		t10 = s + t1
+		s = t10
 	}
 	hvpOfSmoothPostContinue1 := s
 	hvpOfSmoothPostContinue2 := ds
 
-	var dds, ddt, dt5, dt2, dt3, dt4, dcos, dt21, dsin, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, hv float64
+	var dds, ddt, dt5, dt2, dt3, dt4, dcos, dt21, dsin, ds1, dt10, dt11, dt9, ddt1, dt8, dt7, hv float64
 	// return s, ds
 	dds = 1
 	// for t < 10
@@ -10377,20 +10307,21 @@ func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t1
-			dt11 = ds1
-			dt12 += dt11
+			dt10 = ds1
+			dt11 += dt10
 			// ds += dt1
-			dt10 = dds
-			ddt1 += dt10
+			dt9 = dds
+			ddt1 += dt9
 			// t1 := t * t
-			dt9 = dt12
-			dt12 = 0
-			dt2 += 2 * t * dt9
-			// dt1 := t*dt + t*dt
-			dt8 = ddt1
+			dt8 = dt11
+			dt11 = 0
+			dt2 += 2 * t * dt8
+			// dt1 := 2 * t * dt
+			t6 = 2 * t
+			dt7 = ddt1
 			ddt1 = 0
-			dt2 += (dt + dt) * dt8
-			ddt += (t + t) * dt8
+			ddt += t6 * dt7
+			dt2 += 2 * dt * dt7
 		}
 	}
 	// t := x
@@ -10770,7 +10701,7 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 
 // hvpOfSqrtPostCounter returns SqrtPostCounter's value, its directional derivative along the directions and their Hessian-vector product: a row of SqrtPostCounterHessian.
 func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
-	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
 	var t3, trips int
 	var doneTape, tTape, dtTape, sqrt1Tape, sqrtTape []float64
 	var ds float64
@@ -10815,21 +10746,20 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 			continue
 		}
 		doneTape[len(doneTape)-1] = 1
-		t7 = t * dt
-		t8 = t * dt
-		t9 = t7 + t8
-		dt1 = t9
-		t10 = t * t
-		t1 = t10
-		t11 = ds + dt1
-		ds = t11
-		t12 = s + t1
-		s = t12
+		t7 = 2 * t
+		t8 = t7 * dt
+		dt1 = t8
+		t9 = t * t
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
 	}
 	hvpOfSqrtPostCounter1 := s
 	hvpOfSqrtPostCounter2 := ds
 
-	var dds, ddt, dt6, dt2, dsqrt, dt5, dsqrt1, dt4, dt21, ds1, dt12, dt11, dt111, ddt1, dt10, dt9, hv float64
+	var dds, ddt, dt6, dt2, dsqrt, dt5, dsqrt1, dt4, dt21, ds1, dt11, dt12, dt10, ddt1, dt9, dt8, hv float64
 	// return s, ds
 	dds = 1
 	// for i < 6
@@ -10857,20 +10787,21 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t1
-			dt12 = ds1
-			dt11 += dt12
+			dt11 = ds1
+			dt12 += dt11
 			// ds += dt1
-			dt111 = dds
-			ddt1 += dt111
+			dt10 = dds
+			ddt1 += dt10
 			// t1 := t * t
-			dt10 = dt11
-			dt11 = 0
-			dt2 += 2 * t * dt10
-			// dt1 := t*dt + t*dt
-			dt9 = ddt1
+			dt9 = dt12
+			dt12 = 0
+			dt2 += 2 * t * dt9
+			// dt1 := 2 * t * dt
+			t7 = 2 * t
+			dt8 = ddt1
 			ddt1 = 0
-			dt2 += (dt + dt) * dt9
-			ddt += (t + t) * dt9
+			ddt += t7 * dt8
+			dt2 += 2 * dt * dt8
 		}
 	}
 	// t := x
@@ -11137,7 +11068,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 
 // hvpOfNamedResult returns NamedResult's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedResultHessian.
 func hvpOfNamedResult(x, y, vx, vy float64) (float64, float64, float64, float64) {
-	var hvpOfNamedResult1, hvpOfNamedResult2, r, dr, t2, t3, t4, rPrev, t5, t6, t7, dt, t8, t, t9, t10, dt1, t1 float64
+	var hvpOfNamedResult1, hvpOfNamedResult2, r, dr, t2, t3, t4, rPrev, t5, t6, dt, t7, t, t8, t9, dt1, t1 float64
 	var i, iters, tapeLen, trips int
 	var tapes, condTape, rTape []float64
 	var cond, broke, done, done1 bool
@@ -11178,17 +11109,16 @@ func hvpOfNamedResult(x, y, vx, vy float64) (float64, float64, float64, float64)
 	broke = false
 	for ; i < 3; i++ {
 		trips++
-		t5 = x * vx
-		t6 = x * vx
-		t7 = t5 + t6
-		dt = t7
-		t8 = x * x
-		t = t8
-		t9 = dr + dt
-		dr = t9
+		t5 = 2 * x
+		t6 = t5 * vx
+		dt = t6
+		t7 = x * x
+		t = t7
+		t8 = dr + dt
+		dr = t8
 		rTape = append(rTape, r)
-		t10 = r + t
-		r = t10
+		t9 = r + t
+		r = t9
 		if r > 2 {
 			condTape = append(condTape, 1)
 			hvpOfNamedResult1 = r
@@ -11205,7 +11135,7 @@ func hvpOfNamedResult(x, y, vx, vy float64) (float64, float64, float64, float64)
 	hvpOfNamedResult1 = t1
 	hvpOfNamedResult2 = dt1
 reverse:
-	var ddt1, ddr, dr1, dt10, dt2, dt9, ddt, dt8, hvx, dt7, dt4, hvy, dt21, dt3 float64
+	var ddt1, ddr, dr1, dt9, dt2, dt8, ddt, dt7, hvx, dt6, dt4, hvy, dt21, dt3 float64
 	if done {
 		if done1 {
 			// return t1, dt1
@@ -11227,19 +11157,19 @@ reverse:
 			}
 			// r += t
 			rTape = rTape[:len(rTape)-1]
-			dt10 = dr1
-			dt2 += dt10
+			dt9 = dr1
+			dt2 += dt9
 			// dr += dt
-			dt9 = ddr
-			ddt += dt9
+			dt8 = ddr
+			ddt += dt8
 			// t := x * x
-			dt8 = dt2
+			dt7 = dt2
 			dt2 = 0
-			hvx += 2 * x * dt8
-			// dt := x*vx + x*vx
-			dt7 = ddt
+			hvx += 2 * x * dt7
+			// dt := 2 * x * vx
+			dt6 = ddt
 			ddt = 0
-			hvx += (vx + vx) * dt7
+			hvx += 2 * vx * dt6
 		}
 	}
 	// if r > 1

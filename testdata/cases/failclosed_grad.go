@@ -311,7 +311,7 @@ func FloatCounterSumJVP(x, dx float64) (float64, float64) {
 		dt := dx
 		t := x
 		for ; t < 4; t, dt = t+x, dt+dx {
-			dt1 := t*dt + t*dt
+			dt1 := 2 * t * dt
 			t1 := t * t
 			ds += dt1
 			s += t1
@@ -322,7 +322,7 @@ func FloatCounterSumJVP(x, dx float64) (float64, float64) {
 
 // FloatCounterSumHVP returns FloatCounterSum's value, its gradient as FloatCounterSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
-	var t2, t3, t4, t5, t6, dt1, t7, t1, t8, t9 float64
+	var t2, t3, t4, t5, dt1, t6, t1, t7, t8 float64
 	var trips int
 	var tTape, dtTape []float64
 	var ds float64
@@ -347,20 +347,19 @@ func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
 			break
 		}
 		trips++
-		t4 = t * dt
-		t5 = t * dt
-		t6 = t4 + t5
-		dt1 = t6
-		t7 = t * t
-		t1 = t7
-		t8 = ds + dt1
-		ds = t8
-		t9 = s + t1
-		s = t9
+		t4 = 2 * t
+		t5 = t4 * dt
+		dt1 = t5
+		t6 = t * t
+		t1 = t6
+		t7 = ds + dt1
+		ds = t7
+		t8 = s + t1
+		s = t8
 	}
 	floatCounterSumHVP := s
 
-	var dds, ddt, dt3, dt2, dt21, dx, hv, ds1, dt9, dt11, dt8, ddt1, dt7, dt6 float64
+	var dds, ddt, dt3, dt2, dt21, dx, hv, ds1, dt8, dt11, dt7, ddt1, dt6, dt5 float64
 	// return s, ds
 	dds = 1
 	// for t < 4
@@ -377,20 +376,21 @@ func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
 		dt2 = dt21
 		hv += dt21
 		// s += t1
-		dt9 = ds1
-		dt11 += dt9
+		dt8 = ds1
+		dt11 += dt8
 		// ds += dt1
-		dt8 = dds
-		ddt1 += dt8
+		dt7 = dds
+		ddt1 += dt7
 		// t1 := t * t
-		dt7 = dt11
+		dt6 = dt11
 		dt11 = 0
-		dt2 += 2 * t * dt7
-		// dt1 := t*dt + t*dt
-		dt6 = ddt1
+		dt2 += 2 * t * dt6
+		// dt1 := 2 * t * dt
+		t4 = 2 * t
+		dt5 = ddt1
 		ddt1 = 0
-		dt2 += (dt + dt) * dt6
-		ddt += (t + t) * dt6
+		ddt += t4 * dt5
+		dt2 += 2 * dt * dt5
 	}
 	// t := x
 	hv += dt2
@@ -480,14 +480,14 @@ func UntakenOverflowJVP(x, dx float64) (float64, float64) {
 		t1 := a + x
 		return t1, dt1
 	}
-	dt2 := x*dx + x*dx
+	dt2 := 2 * x * dx
 	t2 := x * x
 	return t2, dt2
 }
 
 // UntakenOverflowHVP returns UntakenOverflow's value, its gradient as UntakenOverflowGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func UntakenOverflowHVP(x, v float64) (float64, float64, float64) {
-	var untakenOverflowHVP, dt, t, a, t1, t2 float64
+	var untakenOverflowHVP, dt, t, a, t1, t3, t2 float64
 	var cond, done bool
 	dt = 1000 * v
 	t = 1000 * x
@@ -502,20 +502,18 @@ func UntakenOverflowHVP(x, v float64) (float64, float64, float64) {
 		cond = false
 	}
 	done = true
+	t3 = 2 * x
 	t2 = x * x
 	untakenOverflowHVP = t2
 reverse:
-	var ddt2, dt3, dt4, hv, dx, ddt1, dt11, da1, dda, ddt, dt5 float64
+	var ddt2, dt3, dx, hv, ddt1, dt11, da1, dda, ddt, dt4 float64
 	if done {
 		// return t2, dt2
 		ddt2 = 1
-		// dt2 := x*v + x*v
-		dt3 = ddt2
-		dt4 = ddt2
-		hv = v * dt4
-		dx = x * dt4
-		hv += v * dt3
-		dx += x * dt3
+		// dt2 := 2 * x * v
+		dt3 = v * ddt2
+		dx = t3 * ddt2
+		hv = 2 * dt3
 	}
 	// if x < 0
 	if cond {
@@ -535,10 +533,10 @@ reverse:
 	}
 	// a := math.Exp(t)
 	if da1 != 0 {
-		dt5 += a * da1
+		dt4 += a * da1
 	}
 	// t := 1000 * x
-	hv += 1000 * dt5
+	hv += 1000 * dt4
 	// dt := 1000 * v
 	dx += 1000 * ddt
 	return untakenOverflowHVP, dx, hv
@@ -615,7 +613,7 @@ func UntakenLogJVP(x, dx float64) (float64, float64) {
 	t := x - 3
 	da := dx / t
 	a := math.Log(t)
-	dr := x*dx + x*dx
+	dr := 2 * x * dx
 	r := x * x
 	if x > 3 {
 		dr += da
@@ -630,6 +628,7 @@ func UntakenLogHVP(x, v float64) (float64, float64, float64) {
 	t := x - 3
 	da := v / t
 	a := math.Log(t)
+	t1 := 2 * x
 	r := x * x
 	if x > 3 {
 		cond = true
@@ -653,11 +652,10 @@ func UntakenLogHVP(x, v float64) (float64, float64, float64) {
 	if dr1 != 0 {
 		hv += 2 * x * dr1
 	}
-	// dr := x*v + x*v
-	hv += v * ddr
-	dx := x * ddr
-	hv += v * ddr
-	dx += x * ddr
+	// dr := 2 * x * v
+	dt1 := v * ddr
+	dx := t1 * ddr
+	hv += 2 * dt1
 	// a := math.Log(t)
 	if da1 != 0 {
 		dt += da1 / t
@@ -1054,7 +1052,7 @@ func ReslicedParamJVP(w []float64, n int, dw []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 	for i := range w {
-		dt := w[i]*dw[i] + w[i]*dw[i]
+		dt := 2 * w[i] * dw[i]
 		t := w[i] * w[i]
 		ds += dt
 		s += t
@@ -1079,18 +1077,19 @@ func ReslicedParamHVP(w []float64, n int, v, dw, hv []float64) float64 {
 	w = w[:n]
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := range w (forward and backward in one pass: a sum)
 	for i := range w {
+		t1 := 2 * w[i]
 		t := w[i] * w[i]
 		s += t
-		// s += t
 		// ds += dt
-		// dt := w[i]*v[i] + w[i]*v[i]
-		hv[i] += v[i]*dds + (v[i]*dds + 2*w[i]*ds1)
-		dw[i] += w[i]*dds + w[i]*dds
+		// dt := 2 * w[i] * v[i]
+		dt1 := v[i] * dds
+		dw[i] += t1 * dds
+		hv[i] += 2 * dt1
 	}
 	reslicedParamHVP := s
 	return reslicedParamHVP
@@ -1570,7 +1569,7 @@ func VarInLoopCarryJVP(x, dx float64) (float64, float64) {
 		}
 		dt := x*dp + p*dx
 		t := p * x
-		dt1 := c*dc + c*dc
+		dt1 := 2 * c * dc
 		t1 := c * c
 		dp = dt + dt1
 		p = t + t1
@@ -1580,7 +1579,7 @@ func VarInLoopCarryJVP(x, dx float64) (float64, float64) {
 
 // VarInLoopCarryHVP returns VarInLoopCarry's value, its gradient as VarInLoopCarryGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
-	var c, dc, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, t12, t13 float64
+	var c, dc, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, dt1, t10, t1, t11, t12 float64
 	var iters, tapeLen, trips int
 	var tapes, condTape, cTape, dcTape, dpTape, pTape []float64
 	var dp float64
@@ -1626,22 +1625,21 @@ func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 		dt = t6
 		t7 = p * x
 		t = t7
-		t8 = c * dc
-		t9 = c * dc
-		t10 = t8 + t9
-		dt1 = t10
-		t11 = c * c
-		t1 = t11
+		t8 = 2 * c
+		t9 = t8 * dc
+		dt1 = t9
+		t10 = c * c
+		t1 = t10
 		dpTape = append(dpTape, dp)
-		t12 = dt + dt1
-		dp = t12
+		t11 = dt + dt1
+		dp = t11
 		pTape = append(pTape, p)
-		t13 = t + t1
-		p = t13
+		t12 = t + t1
+		p = t12
 	}
 	varInLoopCarryHVP := p
 
-	var ddp, dp1, dt13, dt2, dt11, dt12, ddt, ddt1, dt111, dc1, dt10, ddc, dt7, hv, dt6, dx, dt3, dt21 float64
+	var ddp, dp1, dt12, dt2, dt11, dt111, ddt, ddt1, dt10, dc1, dt9, ddc, dt7, hv, dt6, dx, dt3, dt21 float64
 	// return p, dp
 	ddp = 1
 	// for i < 5
@@ -1649,26 +1647,27 @@ func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 		// i++
 		i--
 		// p = t + t1
-		dt13 = dp1
+		dt12 = dp1
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
-		dt2 += dt13
-		dt11 += dt13
+		dt2 += dt12
+		dt11 += dt12
 		// dp = dt + dt1
-		dt12 = ddp
+		dt111 = ddp
 		dp = dpTape[len(dpTape)-1]
 		dpTape = dpTape[:len(dpTape)-1]
-		ddt += dt12
-		ddt1 += dt12
+		ddt += dt111
+		ddt1 += dt111
 		// t1 := c * c
-		dt111 = dt11
+		dt10 = dt11
 		dt11 = 0
-		dc1 += 2 * c * dt111
-		// dt1 := c*dc + c*dc
-		dt10 = ddt1
+		dc1 += 2 * c * dt10
+		// dt1 := 2 * c * dc
+		t8 = 2 * c
+		dt9 = ddt1
 		ddt1 = 0
-		dc1 += (dc + dc) * dt10
-		ddc += (c + c) * dt10
+		ddc += t8 * dt9
+		dc1 += 2 * dc * dt9
 		// t := p * x
 		dt7 = dt2
 		dt2 = 0
@@ -1776,7 +1775,7 @@ func ReslicedRangeJVP(w []float64, n int, dw []float64) (float64, float64) {
 	s := 0.0
 	for i, v := range w {
 		dv := dw[i]
-		dt := v*dv + v*dv
+		dt := 2 * v * dv
 		t := v * v
 		dt1 := v*dt + t*dv
 		t1 := t * v
@@ -1803,30 +1802,26 @@ func ReslicedRangeHVP(w []float64, n int, v1, dw, hv []float64) float64 {
 	w = w[:n]
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i, v := range w (forward and backward in one pass: a sum)
 	for i, v := range w {
 		dv := v1[i]
-		t2 := v * dv
-		t3 := v * dv
-		dt := t2 + t3
+		t2 := 2 * v
+		dt := t2 * dv
 		t := v * v
 		t1 := t * v
 		s += t1
-		// s += t1
 		// ds += dt1
-		// t1 := t * v
-		dt2 := v * ds1
 		// dt1 := v*dt + t*dv
-		dt2 += dv * dds
+		dt2 := dv * dds
 		ddv := t * dds
 		ddt := v * dds
-		// dt := v*dv + v*dv
-		ddv += v * ddt
-		hv[i] += dv*ddt + (dv*ddt + (2*v*dt2 + (dt*dds + t*ds1)))
-		ddv += v * ddt
+		// dt := 2 * v * dv
+		dt21 := dv * ddt
+		ddv += t2 * ddt
+		hv[i] += 2*dt21 + (2*v*dt2 + dt*dds)
 		// dv := v1[i]
 		dw[i] += ddv
 	}
@@ -1941,7 +1936,7 @@ func PopBeforeSumJVP(x, dx []float64) (float64, float64) {
 	dh := make([]float64, len(x))
 	for i, v := range x {
 		dv := dx[i]
-		dh[i] = v*dv + v*dv
+		dh[i] = 2 * v * dv
 		h[i] = v * v
 	}
 	dh = dh[:len(h)-1]
@@ -1966,7 +1961,7 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var dv, t1, t2, t3, t4, v float64
+	var dv, t1, t2, t3, v float64
 	var i, iters, trips int
 	var dvTape []float64
 	if len(v2) < len(x) {
@@ -1991,12 +1986,11 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 		trips++
 		dvTape = append(dvTape, dv)
 		dv = v2[i]
-		t1 = v * dv
-		t2 = v * dv
-		t3 = t1 + t2
-		dh[i] = t3
-		t4 = v * v
-		h[i] = t4
+		t1 = 2 * v
+		t2 = t1 * dv
+		dh[i] = t2
+		t3 = v * v
+		h[i] = t3
 	}
 	ddhPrev := ddh
 	ddh = ddh[:len(h)-1]
@@ -2006,7 +2000,7 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	h = h[:len(h)-1]
 	s := 0.0
 
-	var dds, ds1, dt4, dt3, dt11, dt2, ddv float64
+	var dds, dt3, dt2, dt1, ddv float64
 	// return s, ds
 	dds = 1
 	// for i1, v1 := range h (forward and backward in one pass: a sum)
@@ -2014,12 +2008,11 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 		dv1 := dh[i1]
 		t := v1 * x[0]
 		s += t
-		// s += t
 		// ds += dt
 		// dt := x[0]*dv1 + v1*v2[0]
-		dh1[i1] += v2[0]*dds + x[0]*ds1
+		dh1[i1] += v2[0] * dds
 		dx[0] += v1 * dds
-		hv[0] += dv1*dds + v1*ds1
+		hv[0] += dv1 * dds
 		ddv1 := x[0] * dds
 		// dv1 := dh[i1]
 		ddh[i1] += ddv1
@@ -2034,18 +2027,16 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 		i = trips - 1
 		v = x[i]
 		// h[i] = v * v
-		dt4 = dh1[i]
+		dt3 = dh1[i]
 		dh1[i] = 0
-		hv[i] += 2 * v * dt4
-		// dh[i] = v*dv + v*dv
-		dt3 = ddh[i]
+		hv[i] += 2 * v * dt3
+		// dh[i] = 2 * v * dv
+		dt2 = ddh[i]
 		ddh[i] = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += dv * dt2
-		ddv += v * dt2
-		hv[i] += dv * dt11
-		ddv += v * dt11
+		t1 = 2 * v
+		dt1 = dv * dt2
+		ddv += t1 * dt2
+		hv[i] += 2 * dt1
 		// dv := v2[i]
 		dx[i] += ddv
 		ddv = 0
@@ -4531,7 +4522,7 @@ func PassiveSelfArgJVP(x float64, s *Spring, dx float64, ds *Spring) (float64, f
 	pull1, dPull := s.jvpOfPullWrtS(p1, ds)
 	dx = dPull
 	x = pull1
-	dt := x*dx + x*dx
+	dt := 2 * x * dx
 	t := x * x
 	return t, dt
 }
@@ -4553,17 +4544,17 @@ func PassiveSelfArgHVP(x float64, s *Spring, vx float64, vs, ds, hvs *Spring) (f
 	dPull := jvpOfPullWrtS12
 	vx = dPull
 	x = pull1
+	t1 := 2 * x
 	t := x * x
 	passiveSelfArgHVP := t
 
 	var ddt float64
 	// return t, dt
 	ddt = 1
-	// dt := x*vx + x*vx
-	hvx := vx * ddt
-	dx := x * ddt
-	hvx += vx * ddt
-	dx += x * ddt
+	// dt := 2 * x * vx
+	dt1 := vx * ddt
+	dx := t1 * ddt
+	hvx := 2 * dt1
 	// x = pull1
 	dpull1 := hvx
 	hvx = 0
@@ -4688,7 +4679,7 @@ func VarSliceLaterJVP(a []float64, flip bool, da []float64) (float64, float64) {
 		dsrc = da
 		src = a
 	}
-	dt := src[0]*dsrc[0] + src[0]*dsrc[0]
+	dt := 2 * src[0] * dsrc[0]
 	t := src[0] * src[0]
 	dt1 := a[2]*dt + t*da[2]
 	t1 := t * a[2]
@@ -4721,9 +4712,8 @@ func VarSliceLaterHVP(a []float64, flip bool, v, da, hv []float64) float64 {
 		dsrc1 = hv
 		src = a
 	}
-	t2 := src[0] * dsrc[0]
-	t3 := src[0] * dsrc[0]
-	dt := t2 + t3
+	t2 := 2 * src[0]
+	dt := t2 * dsrc[0]
 	t := src[0] * src[0]
 	t1 := t * a[2]
 	varSliceLaterHVP := t1
@@ -4738,11 +4728,10 @@ func VarSliceLaterHVP(a []float64, flip bool, v, da, hv []float64) float64 {
 	ddt := a[2] * ddt1
 	// t := src[0] * src[0]
 	dsrc1[0] += 2 * src[0] * dt2
-	// dt := src[0]*dsrc[0] + src[0]*dsrc[0]
-	dsrc1[0] += dsrc[0] * ddt
-	ddsrc[0] += src[0] * ddt
-	dsrc1[0] += dsrc[0] * ddt
-	ddsrc[0] += src[0] * ddt
+	// dt := 2 * src[0] * dsrc[0]
+	dt21 := dsrc[0] * ddt
+	ddsrc[0] += t2 * ddt
+	dsrc1[0] += 2 * dt21
 	return varSliceLaterHVP
 }
 
@@ -4861,7 +4850,7 @@ func LinkSumJVP(c, dc *Link) (float64, float64) {
 		dp := dc
 		p := c
 		for ; p != nil; p, dp = p.Next, dp.Next {
-			dt := p.V*dp.V + p.V*dp.V
+			dt := 2 * p.V * dp.V
 			t := p.V * p.V
 			dt1 := p.W[0]*dt + t*dp.W[0]
 			t1 := t * p.W[0]
@@ -4913,7 +4902,7 @@ func UntakenAfterReturnJVP(x, dx float64) (float64, float64) {
 	b := math.Sqrt(t)
 	db := 0.5 / b * -dx
 	if x > 0 {
-		dt1 := x*dx + x*dx
+		dt1 := 2 * x * dx
 		t1 := x * x
 		return t1, dt1
 	}
@@ -4922,7 +4911,7 @@ func UntakenAfterReturnJVP(x, dx float64) (float64, float64) {
 
 // UntakenAfterReturnHVP returns UntakenAfterReturn's value, its gradient as UntakenAfterReturnGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func UntakenAfterReturnHVP(x, v float64) (float64, float64, float64) {
-	var untakenAfterReturnHVP, t, b, t2, t3, t1 float64
+	var untakenAfterReturnHVP, t, b, t2, t3, t4, t1 float64
 	var cond, done bool
 	t = -x
 	b = math.Sqrt(t)
@@ -4931,6 +4920,7 @@ func UntakenAfterReturnHVP(x, v float64) (float64, float64, float64) {
 	done = false
 	if x > 0 {
 		cond = true
+		t4 = 2 * x
 		t1 = x * x
 		untakenAfterReturnHVP = t1
 		goto reverse
@@ -4940,7 +4930,7 @@ func UntakenAfterReturnHVP(x, v float64) (float64, float64, float64) {
 	done = true
 	untakenAfterReturnHVP = b
 reverse:
-	var ddb, ddt1, dt11, hv, dt4, dt5, dx, dt2, dt3, db1, dt float64
+	var ddb, ddt1, dt11, hv, dt4, dx, dt2, dt3, db1, dt float64
 	if done {
 		// return b, db
 		ddb = 1
@@ -4951,13 +4941,10 @@ reverse:
 		ddt1 += 1
 		// t1 := x * x
 		hv += 2 * x * dt11
-		// dt1 := x*v + x*v
-		dt4 = ddt1
-		dt5 = ddt1
-		hv += v * dt5
-		dx += x * dt5
-		hv += v * dt4
-		dx += x * dt4
+		// dt1 := 2 * x * v
+		dt4 = v * ddt1
+		dx += t4 * ddt1
+		hv += 2 * dt4
 	}
 	// db := 0.5 / b * -v
 	if ddb != 0 {
@@ -5145,7 +5132,7 @@ reverse:
 		if i == 1 {
 			continue reverse
 		}
-		ds = s*ds + s*ds
+		ds = 2 * s * ds
 		s *= s
 	}
 	return s, ds
@@ -5159,7 +5146,7 @@ func LabelReverseHVP(xs []float64, a float64, vxs []float64, va float64, dxs, hv
 	if len(hvxs) < len(xs) {
 		panic(fmt.Sprintf("LabelReverseHVP: len(hvxs) = %d is shorter than len(xs) = %d", len(hvxs), len(xs)))
 	}
-	var labelReverseHVP, ds, s, dv, t1, t2, t3, dt, t4, t, t5, t6, v, t7, t8, t9, t10 float64
+	var labelReverseHVP, ds, s, dv, t1, t2, t3, dt, t4, t, t5, t6, v, t7, t8, t9 float64
 	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
 	var tapes, tapes1, condTape, doneTape, dvTape, dsTape, sTape, dsTape1, sTape1 []float64
 	var broke, done bool
@@ -5237,17 +5224,16 @@ reverse:
 		}
 		doneTape[len(doneTape)-1] = 1
 		dsTape1 = append(dsTape1, ds)
-		t7 = s * ds
-		t8 = s * ds
-		t9 = t7 + t8
-		ds = t9
+		t7 = 2 * s
+		t8 = t7 * ds
+		ds = t8
 		sTape1 = append(sTape1, s)
-		t10 = s * s
-		s = t10
+		t9 = s * s
+		s = t9
 	}
 	labelReverseHVP = s
 reverse1:
-	var dds, ds1, dt10, dt9, dt6, dt1, hva, dt5, ddt, da, dt4, dt3, dt11, dt2, ddv float64
+	var dds, ds1, dt9, dt8, dt6, dt1, hva, dt5, ddt, da, dt4, dt3, dt11, dt2, ddv float64
 	if done {
 		// return s, ds
 		dds = 1
@@ -5259,14 +5245,15 @@ reverse1:
 				// s *= s
 				s = sTape1[len(sTape1)-1]
 				sTape1 = sTape1[:len(sTape1)-1]
-				dt10 = ds1
-				ds1 = 2 * s * dt10
-				// ds = s*ds + s*ds
+				dt9 = ds1
+				ds1 = 2 * s * dt9
+				// ds = 2 * s * ds
 				ds = dsTape1[len(dsTape1)-1]
 				dsTape1 = dsTape1[:len(dsTape1)-1]
-				dt9 = dds
-				dds = (s + s) * dt9
-				ds1 += (ds + ds) * dt9
+				t7 = 2 * s
+				dt8 = dds
+				dds = t7 * dt8
+				ds1 += 2 * ds * dt8
 			}
 		}
 	}
@@ -5726,7 +5713,7 @@ func TallyMeanGrad(a Tally, x float64) (float64, Tally, float64) {
 
 // TallyMeanJVP returns TallyMean(a, x) and its directional derivative: the sum of its partial derivatives with respect to a, x times the tangents da, dx.
 func TallyMeanJVP(a Tally, x float64, da Tally, dx float64) (float64, float64) {
-	dt := x*dx + x*dx
+	dt := 2 * x * dx
 	t := x * x
 	da.Sum += dt
 	a.Sum += t
@@ -5739,9 +5726,8 @@ func TallyMeanJVP(a Tally, x float64, da Tally, dx float64) (float64, float64) {
 
 // TallyMeanHVP returns TallyMean's value, its gradient as TallyMeanGrad gives it, and the product of its Hessian with the direction va, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func TallyMeanHVP(a Tally, x float64, va Tally, vx float64) (float64, Tally, float64, Tally, float64) {
-	t2 := x * vx
-	t3 := x * vx
-	dt := t2 + t3
+	t2 := 2 * x
+	dt := t2 * vx
 	t := x * x
 	va.Sum += dt
 	a.Sum += t
@@ -5764,11 +5750,10 @@ func TallyMeanHVP(a Tally, x float64, va Tally, vx float64) (float64, Tally, flo
 	if dt2 != 0 {
 		hvx += 2 * x * dt2
 	}
-	// dt := x*vx + x*vx
-	hvx += vx * ddt
-	dx := x * ddt
-	hvx += vx * ddt
-	dx += x * ddt
+	// dt := 2 * x * vx
+	dt21 := vx * ddt
+	dx := t2 * ddt
+	hvx += 2 * dt21
 	return tallyMeanHVP, da, dx, hva, hvx
 }
 
@@ -6092,7 +6077,7 @@ func RangeAssignNoKeyJVP(xs, dxs []float64) (float64, float64) {
 		var i int
 		for i, v = range xs {
 			dv = dxs[i]
-			dt := v*dv + v*dv
+			dt := 2 * v * dv
 			t := v * v
 			ds += dt
 			s += t
@@ -6109,7 +6094,7 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("RangeAssignNoKeyHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var t1, t2, dt, t3, t, t4, t5 float64
 	var iters, trips int
 	var dvTape []float64
 	if len(v1) < len(xs) {
@@ -6135,20 +6120,19 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 		trips++
 		dvTape = append(dvTape, dv)
 		dv = v1[i]
-		t1 = v * dv
-		t2 = v * dv
-		t3 = t1 + t2
-		dt = t3
-		t4 = v * v
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
+		t1 = 2 * v
+		t2 = t1 * dv
+		dt = t2
+		t3 = v * v
+		t = t3
+		t4 = ds + dt
+		ds = t4
+		t5 = s + t
+		s = t5
 	}
 	rangeAssignNoKeyHVP := s
 
-	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddv float64
+	var dds, ds1, dt5, dt1, dt4, ddt, dt3, dt2, dt11, ddv float64
 	// return s, ds
 	dds = 1
 	// for i, v = range xs
@@ -6156,24 +6140,22 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 		i = trips - 1
 		v = xs[i]
 		// s += t
-		dt6 = ds1
-		dt1 += dt6
+		dt5 = ds1
+		dt1 += dt5
 		// ds += dt
-		dt5 = dds
-		ddt += dt5
+		dt4 = dds
+		ddt += dt4
 		// t := v * v
-		dt4 = dt1
+		dt3 = dt1
 		dt1 = 0
-		hv[i] += 2 * v * dt4
-		// dt := v*dv + v*dv
-		dt3 = ddt
+		hv[i] += 2 * v * dt3
+		// dt := 2 * v * dv
+		dt2 = ddt
 		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += dv * dt2
-		ddv += v * dt2
-		hv[i] += dv * dt11
-		ddv += v * dt11
+		t1 = 2 * v
+		dt11 = dv * dt2
+		ddv += t1 * dt2
+		hv[i] += 2 * dt11
 		// dv = v1[i]
 		dxs[i] += ddv
 		ddv = 0
@@ -6631,7 +6613,7 @@ func ParallelPassiveElemsJVP(x, v, dx []float64) (float64, float64) {
 	h[0], h[1], d[0], d[1], dh[0], dh[1] = x[0], t, v[0], v[1], dx[0], dt
 	dt1 := d[1] * dh[0]
 	t1 := h[0] * d[1]
-	dt2 := h[1]*dh[1] + h[1]*dh[1]
+	dt2 := 2 * h[1] * dh[1]
 	t2 := h[1] * h[1]
 	dt3 := d[0] * dt2
 	t3 := t2 * d[0]
@@ -6665,6 +6647,7 @@ func ParallelPassiveElemsHVP(x, v, v1, dx, hv []float64) float64 {
 	dh[0] = v1[0]
 	dh[1] = dt
 	t1 := h[0] * d[1]
+	t5 := 2 * h[1]
 	t2 := h[1] * h[1]
 	t3 := t2 * d[0]
 	t4 := t1 + t3
@@ -6676,11 +6659,10 @@ func ParallelPassiveElemsHVP(x, v, v1, dx, hv []float64) float64 {
 	// dt4 := dt1 + dt3
 	// dt3 := d[0] * dt2
 	ddt2 := d[0] * ddt4
-	// dt2 := h[1]*dh[1] + h[1]*dh[1]
-	dh1[1] += dh[1] * ddt2
-	ddh[1] += h[1] * ddt2
-	dh1[1] += dh[1] * ddt2
-	ddh[1] += h[1] * ddt2
+	// dt2 := 2 * h[1] * dh[1]
+	dt5 := dh[1] * ddt2
+	ddh[1] += t5 * ddt2
+	dh1[1] += 2 * dt5
 	// dt1 := d[1] * dh[0]
 	ddh[0] += d[1] * ddt4
 	// h[0], h[1], d[0], d[1], dh[0], dh[1] = x[0], t, v[0], v[1], v1[0], dt
@@ -6689,13 +6671,13 @@ func ParallelPassiveElemsHVP(x, v, v1, dx, hv []float64) float64 {
 	dElem := ddh[0]
 	ddh[0] = 0
 	dx[0] += dElem
-	dt7 := dh1[1]
+	dt6 := dh1[1]
 	dh1[1] = 0
 	dElem1 := dh1[0]
 	dh1[0] = 0
 	hv[0] += dElem1
 	// t := x[1] * 2
-	hv[1] += 2 * dt7
+	hv[1] += 2 * dt6
 	// dt := 2 * v1[1]
 	dx[1] += 2 * ddt
 	return parallelPassiveElemsHVP
@@ -6943,13 +6925,9 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 		t2 := sin * d.X[0]
 		ds += dt2
 		s += t2
-		// s += t2
 		// ds += dt2
-		// t2 := sin * d.X[0]
-		dsin1 := d.X[0] * ds1
-		hv[len(b)-1-i1].X[0] += sin * ds1
 		// dt2 := d.X[0]*dsin + sin*dd.X[0]
-		dsin1 += dd.X[0] * dds
+		dsin1 := dd.X[0] * dds
 		db[len(b)-1-i1].X[0] += sin * dds
 		hv[len(b)-1-i1].X[0] += dsin * dds
 		ddsin := d.X[0] * dds
@@ -7148,7 +7126,7 @@ func hvpOfNegHelperReturn(x, v float64) (float64, float64, float64) {
 
 // hvpOfFloatCounterSum returns FloatCounterSum's value, its directional derivative along the directions and their Hessian-vector product: a row of FloatCounterSumHessian.
 func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
-	var t2, t3, t4, t5, t6, dt1, t7, t1, t8, t9 float64
+	var t2, t3, t4, t5, dt1, t6, t1, t7, t8 float64
 	var trips int
 	var tTape, dtTape []float64
 	var ds float64
@@ -7173,21 +7151,20 @@ func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
 			break
 		}
 		trips++
-		t4 = t * dt
-		t5 = t * dt
-		t6 = t4 + t5
-		dt1 = t6
-		t7 = t * t
-		t1 = t7
-		t8 = ds + dt1
-		ds = t8
-		t9 = s + t1
-		s = t9
+		t4 = 2 * t
+		t5 = t4 * dt
+		dt1 = t5
+		t6 = t * t
+		t1 = t6
+		t7 = ds + dt1
+		ds = t7
+		t8 = s + t1
+		s = t8
 	}
 	hvpOfFloatCounterSum1 := s
 	hvpOfFloatCounterSum2 := ds
 
-	var dds, dt2, dt21, hv, ds1, dt9, dt11, dt8, ddt1, dt7, dt6 float64
+	var dds, dt2, dt21, hv, ds1, dt8, dt11, dt7, ddt1, dt6, dt5 float64
 	// return s, ds
 	dds = 1
 	// for t < 4
@@ -7200,19 +7177,19 @@ func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
 		dt21 = dt2
 		hv += dt21
 		// s += t1
-		dt9 = ds1
-		dt11 += dt9
+		dt8 = ds1
+		dt11 += dt8
 		// ds += dt1
-		dt8 = dds
-		ddt1 += dt8
+		dt7 = dds
+		ddt1 += dt7
 		// t1 := t * t
-		dt7 = dt11
+		dt6 = dt11
 		dt11 = 0
-		dt2 += 2 * t * dt7
-		// dt1 := t*dt + t*dt
-		dt6 = ddt1
+		dt2 += 2 * t * dt6
+		// dt1 := 2 * t * dt
+		dt5 = ddt1
 		ddt1 = 0
-		dt2 += (dt + dt) * dt6
+		dt2 += 2 * dt * dt5
 	}
 	// t := x
 	hv += dt2
@@ -7221,7 +7198,7 @@ func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
 
 // hvpOfUntakenOverflow returns UntakenOverflow's value, its directional derivative along the directions and their Hessian-vector product: a row of UntakenOverflowHessian.
 func hvpOfUntakenOverflow(x, v float64) (float64, float64, float64) {
-	var hvpOfUntakenOverflow1, hvpOfUntakenOverflow2, dt, t, a, da, dt1, t1, t3, t4, dt2, t2 float64
+	var hvpOfUntakenOverflow1, hvpOfUntakenOverflow2, dt, t, a, da, dt1, t1, t3, dt2, t2 float64
 	var cond, done bool
 	dt = 1000 * v
 	t = 1000 * x
@@ -7239,22 +7216,19 @@ func hvpOfUntakenOverflow(x, v float64) (float64, float64, float64) {
 		cond = false
 	}
 	done = true
-	t3 = x * v
-	t4 = x * v
-	dt2 = t3 + t4
+	t3 = 2 * x
+	dt2 = t3 * v
 	t2 = x * x
 	hvpOfUntakenOverflow1 = t2
 	hvpOfUntakenOverflow2 = dt2
 reverse:
-	var ddt2, dt3, dt4, hv, ddt1, dt11, da1, dda, dt5 float64
+	var ddt2, dt3, hv, ddt1, dt11, da1, dda, dt4 float64
 	if done {
 		// return t2, dt2
 		ddt2 = 1
-		// dt2 := x*v + x*v
-		dt3 = ddt2
-		dt4 = ddt2
-		hv = v * dt4
-		hv += v * dt3
+		// dt2 := 2 * x * v
+		dt3 = v * ddt2
+		hv = 2 * dt3
 	}
 	// if x < 0
 	if cond {
@@ -7272,10 +7246,10 @@ reverse:
 	}
 	// a := math.Exp(t)
 	if da1 != 0 {
-		dt5 += a * da1
+		dt4 += a * da1
 	}
 	// t := 1000 * x
-	hv += 1000 * dt5
+	hv += 1000 * dt4
 	return hvpOfUntakenOverflow1, hvpOfUntakenOverflow2, hv
 }
 
@@ -7285,9 +7259,8 @@ func hvpOfUntakenLog(x, v float64) (float64, float64, float64) {
 	t := x - 3
 	da := v / t
 	a := math.Log(t)
-	t1 := x * v
-	t2 := x * v
-	dr := t1 + t2
+	t1 := 2 * x
+	dr := t1 * v
 	r := x * x
 	if x > 3 {
 		cond = true
@@ -7313,9 +7286,9 @@ func hvpOfUntakenLog(x, v float64) (float64, float64, float64) {
 	if dr1 != 0 {
 		hv += 2 * x * dr1
 	}
-	// dr := x*v + x*v
-	hv += v * ddr
-	hv += v * ddr
+	// dr := 2 * x * v
+	dt1 := v * ddr
+	hv += 2 * dt1
 	// a := math.Log(t)
 	if da1 != 0 {
 		dt += da1 / t
@@ -7494,21 +7467,20 @@ func hvpOfReslicedParam(w []float64, n int, v, hv []float64) (float64, float64) 
 	var ds float64
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := range w (forward and backward in one pass: a sum)
 	for i := range w {
-		t1 := w[i] * v[i]
-		t2 := w[i] * v[i]
-		dt := t1 + t2
+		t1 := 2 * w[i]
+		dt := t1 * v[i]
 		t := w[i] * w[i]
 		ds += dt
 		s += t
-		// s += t
 		// ds += dt
-		// dt := w[i]*v[i] + w[i]*v[i]
-		hv[i] += v[i]*dds + (v[i]*dds + 2*w[i]*ds1)
+		// dt := 2 * w[i] * v[i]
+		dt1 := v[i] * dds
+		hv[i] += 2 * dt1
 	}
 	hvpOfReslicedParam1 := s
 	hvpOfReslicedParam2 := ds
@@ -7606,7 +7578,7 @@ func hvpOfMapData(x float64, m map[string]float64, v float64) (float64, float64,
 
 // hvpOfVarInLoopCarry returns VarInLoopCarry's value, its directional derivative along the directions and their Hessian-vector product: a row of VarInLoopCarryHessian.
 func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
-	var c, dc, t2, t3, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
+	var c, dc, t2, t3, t4, t5, dt, t6, t, t7, t8, dt1, t9, t1, t10, t11 float64
 	var iters, tapeLen, trips int
 	var tapes, condTape, cTape, dcTape, dpTape, pTape []float64
 	var dp float64
@@ -7651,23 +7623,22 @@ func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 		dt = t5
 		t6 = p * x
 		t = t6
-		t7 = c * dc
-		t8 = c * dc
-		t9 = t7 + t8
-		dt1 = t9
-		t10 = c * c
-		t1 = t10
+		t7 = 2 * c
+		t8 = t7 * dc
+		dt1 = t8
+		t9 = c * c
+		t1 = t9
 		dpTape = append(dpTape, dp)
-		t11 = dt + dt1
-		dp = t11
+		t10 = dt + dt1
+		dp = t10
 		pTape = append(pTape, p)
-		t12 = t + t1
-		p = t12
+		t11 = t + t1
+		p = t11
 	}
 	hvpOfVarInLoopCarry1 := p
 	hvpOfVarInLoopCarry2 := dp
 
-	var ddp, dp1, dt12, dt2, dt11, dt111, ddt, ddt1, dt10, dc1, dt9, dt6, hv, dt5, dt21 float64
+	var ddp, dp1, dt11, dt2, dt12, dt10, ddt, ddt1, dt9, dc1, dt8, dt6, hv, dt5, dt21 float64
 	// return p, dp
 	ddp = 1
 	// for i < 5
@@ -7675,25 +7646,25 @@ func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 		// i++
 		i--
 		// p = t + t1
-		dt12 = dp1
+		dt11 = dp1
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
-		dt2 += dt12
-		dt11 += dt12
+		dt2 += dt11
+		dt12 += dt11
 		// dp = dt + dt1
-		dt111 = ddp
+		dt10 = ddp
 		dp = dpTape[len(dpTape)-1]
 		dpTape = dpTape[:len(dpTape)-1]
-		ddt += dt111
-		ddt1 += dt111
+		ddt += dt10
+		ddt1 += dt10
 		// t1 := c * c
-		dt10 = dt11
-		dt11 = 0
-		dc1 += 2 * c * dt10
-		// dt1 := c*dc + c*dc
-		dt9 = ddt1
+		dt9 = dt12
+		dt12 = 0
+		dc1 += 2 * c * dt9
+		// dt1 := 2 * c * dc
+		dt8 = ddt1
 		ddt1 = 0
-		dc1 += (dc + dc) * dt9
+		dc1 += 2 * dc * dt8
 		// t := p * x
 		dt6 = dt2
 		dt2 = 0
@@ -7741,31 +7712,28 @@ func hvpOfReslicedRange(w []float64, n int, v1, hv []float64) (float64, float64)
 	var ds float64
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i, v := range w (forward and backward in one pass: a sum)
 	for i, v := range w {
 		dv := v1[i]
-		t2 := v * dv
-		t3 := v * dv
-		dt := t2 + t3
+		t2 := 2 * v
+		dt := t2 * dv
 		t := v * v
-		t4 := v * dt
-		t5 := t * dv
-		dt1 := t4 + t5
+		t3 := v * dt
+		t4 := t * dv
+		dt1 := t3 + t4
 		t1 := t * v
 		ds += dt1
 		s += t1
-		// s += t1
 		// ds += dt1
-		// t1 := t * v
-		dt2 := v * ds1
 		// dt1 := v*dt + t*dv
-		dt2 += dv * dds
+		dt2 := dv * dds
 		ddt := v * dds
-		// dt := v*dv + v*dv
-		hv[i] += dv*ddt + (dv*ddt + (2*v*dt2 + (dt*dds + t*ds1)))
+		// dt := 2 * v * dv
+		dt21 := dv * ddt
+		hv[i] += 2*dt21 + (2*v*dt2 + dt*dds)
 	}
 	hvpOfReslicedRange1 := s
 	hvpOfReslicedRange2 := ds
@@ -7777,7 +7745,7 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var dv, t1, t2, t3, t4, v float64
+	var dv, t1, t2, t3, v float64
 	var i, iters, trips int
 	var dvTape []float64
 	if len(v2) < len(x) {
@@ -7802,12 +7770,11 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 		trips++
 		dvTape = append(dvTape, dv)
 		dv = v2[i]
-		t1 = v * dv
-		t2 = v * dv
-		t3 = t1 + t2
-		dh[i] = t3
-		t4 = v * v
-		h[i] = t4
+		t1 = 2 * v
+		t2 = t1 * dv
+		dh[i] = t2
+		t3 = v * v
+		h[i] = t3
 	}
 	ddhPrev := ddh
 	ddh = ddh[:len(h)-1]
@@ -7818,23 +7785,22 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1, dt4, dt3, dt11, dt2 float64
+	var dds, dt3, dt2, dt1 float64
 	// return s, ds
 	dds = 1
 	// for i1, v1 := range h (forward and backward in one pass: a sum)
 	for i1, v1 := range h {
 		dv1 := dh[i1]
-		t5 := x[0] * dv1
-		t6 := v1 * v2[0]
-		dt := t5 + t6
+		t4 := x[0] * dv1
+		t5 := v1 * v2[0]
+		dt := t4 + t5
 		t := v1 * x[0]
 		ds += dt
 		s += t
-		// s += t
 		// ds += dt
 		// dt := x[0]*dv1 + v1*v2[0]
-		dh1[i1] += v2[0]*dds + x[0]*ds1
-		hv[0] += dv1*dds + v1*ds1
+		dh1[i1] += v2[0] * dds
+		hv[0] += dv1 * dds
 		ddv1 := x[0] * dds
 		// dv1 := dh[i1]
 		ddh[i1] += ddv1
@@ -7850,16 +7816,14 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 		i = trips - 1
 		v = x[i]
 		// h[i] = v * v
-		dt4 = dh1[i]
+		dt3 = dh1[i]
 		dh1[i] = 0
-		hv[i] += 2 * v * dt4
-		// dh[i] = v*dv + v*dv
-		dt3 = ddh[i]
+		hv[i] += 2 * v * dt3
+		// dh[i] = 2 * v * dv
+		dt2 = ddh[i]
 		ddh[i] = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += dv * dt2
-		hv[i] += dv * dt11
+		dt1 = dv * dt2
+		hv[i] += 2 * dt1
 		// dv := v2[i]
 		dv = dvTape[len(dvTape)-1]
 		dvTape = dvTape[:len(dvTape)-1]
@@ -9041,7 +9005,7 @@ func (s *Spring) jvpOfPullWrtS(h float64, ds *Spring) (float64, float64) {
 	e := h * s.K
 	for i, v := range s.W {
 		dv := ds.W[i]
-		dt := v*dv + v*dv
+		dt := 2 * v * dv
 		t := v * v
 		de += dt
 		e += t
@@ -9063,9 +9027,8 @@ func hvpOfPassiveSelfArg(x float64, s *Spring, vx float64, vs, hvs *Spring) (flo
 	dPull := jvpOfPullWrtS22
 	vx = dPull
 	x = pull1
-	t1 := x * vx
-	t2 := x * vx
-	dt := t1 + t2
+	t1 := 2 * x
+	dt := t1 * vx
 	t := x * x
 	hvpOfPassiveSelfArg1 := t
 	hvpOfPassiveSelfArg2 := dt
@@ -9073,11 +9036,10 @@ func hvpOfPassiveSelfArg(x float64, s *Spring, vx float64, vs, hvs *Spring) (flo
 	var ddt float64
 	// return t, dt
 	ddt = 1
-	// dt := x*vx + x*vx
-	hvx := vx * ddt
-	dvx := x * ddt
-	hvx += vx * ddt
-	dvx += x * ddt
+	// dt := 2 * x * vx
+	dt1 := vx * ddt
+	dvx := t1 * ddt
+	hvx := 2 * dt1
 	// x = pull1
 	dpull1 := hvx
 	hvx = 0
@@ -9107,13 +9069,12 @@ func hvpOfVarSliceLater(a []float64, flip bool, v, hv []float64) (float64, float
 		dsrc1 = hv
 		src = a
 	}
-	t2 := src[0] * dsrc[0]
-	t3 := src[0] * dsrc[0]
-	dt := t2 + t3
+	t2 := 2 * src[0]
+	dt := t2 * dsrc[0]
 	t := src[0] * src[0]
-	t4 := a[2] * dt
-	t5 := t * v[2]
-	dt1 := t4 + t5
+	t3 := a[2] * dt
+	t4 := t * v[2]
+	dt1 := t3 + t4
 	t1 := t * a[2]
 	hvpOfVarSliceLater1 := t1
 	hvpOfVarSliceLater2 := dt1
@@ -9127,15 +9088,15 @@ func hvpOfVarSliceLater(a []float64, flip bool, v, hv []float64) (float64, float
 	ddt := a[2] * ddt1
 	// t := src[0] * src[0]
 	dsrc1[0] += 2 * src[0] * dt2
-	// dt := src[0]*dsrc[0] + src[0]*dsrc[0]
-	dsrc1[0] += dsrc[0] * ddt
-	dsrc1[0] += dsrc[0] * ddt
+	// dt := 2 * src[0] * dsrc[0]
+	dt21 := dsrc[0] * ddt
+	dsrc1[0] += 2 * dt21
 	return hvpOfVarSliceLater1, hvpOfVarSliceLater2
 }
 
 // hvpOfUntakenAfterReturn returns UntakenAfterReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of UntakenAfterReturnHessian.
 func hvpOfUntakenAfterReturn(x, v float64) (float64, float64, float64) {
-	var hvpOfUntakenAfterReturn1, hvpOfUntakenAfterReturn2, t, b, t2, db, t3, t4, dt1, t1 float64
+	var hvpOfUntakenAfterReturn1, hvpOfUntakenAfterReturn2, t, b, t2, db, t3, dt1, t1 float64
 	var cond, done bool
 	t = -x
 	b = math.Sqrt(t)
@@ -9144,9 +9105,8 @@ func hvpOfUntakenAfterReturn(x, v float64) (float64, float64, float64) {
 	done = false
 	if x > 0 {
 		cond = true
-		t3 = x * v
-		t4 = x * v
-		dt1 = t3 + t4
+		t3 = 2 * x
+		dt1 = t3 * v
 		t1 = x * x
 		hvpOfUntakenAfterReturn1 = t1
 		hvpOfUntakenAfterReturn2 = dt1
@@ -9158,7 +9118,7 @@ func hvpOfUntakenAfterReturn(x, v float64) (float64, float64, float64) {
 	hvpOfUntakenAfterReturn1 = b
 	hvpOfUntakenAfterReturn2 = db
 reverse:
-	var ddb, ddt1, dt11, hv, dt3, dt4, dt2, db1, dt float64
+	var ddb, ddt1, dt11, hv, dt3, dt2, db1, dt float64
 	if done {
 		// return b, db
 		ddb = 1
@@ -9169,11 +9129,9 @@ reverse:
 		ddt1 += 1
 		// t1 := x * x
 		hv += 2 * x * dt11
-		// dt1 := x*v + x*v
-		dt3 = ddt1
-		dt4 = ddt1
-		hv += v * dt4
-		hv += v * dt3
+		// dt1 := 2 * x * v
+		dt3 = v * ddt1
+		hv += 2 * dt3
 	}
 	// db := 0.5 / b * -v
 	if ddb != 0 {
@@ -9194,7 +9152,7 @@ func hvpOfLabelReverse(xs []float64, a float64, vxs []float64, va float64, hvxs 
 	if len(hvxs) < len(xs) {
 		panic(fmt.Sprintf("hvpOfLabelReverse: len(hvxs) = %d is shorter than len(xs) = %d", len(hvxs), len(xs)))
 	}
-	var hvpOfLabelReverse1, hvpOfLabelReverse2, ds, s, dv, t1, t2, t3, dt, t4, t, t5, t6, v, t7, t8, t9, t10 float64
+	var hvpOfLabelReverse1, hvpOfLabelReverse2, ds, s, dv, t1, t2, t3, dt, t4, t, t5, t6, v, t7, t8, t9 float64
 	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
 	var tapes, tapes1, condTape, doneTape, dvTape, dsTape, sTape, dsTape1, sTape1 []float64
 	var broke, done bool
@@ -9273,18 +9231,17 @@ reverse:
 		}
 		doneTape[len(doneTape)-1] = 1
 		dsTape1 = append(dsTape1, ds)
-		t7 = s * ds
-		t8 = s * ds
-		t9 = t7 + t8
-		ds = t9
+		t7 = 2 * s
+		t8 = t7 * ds
+		ds = t8
 		sTape1 = append(sTape1, s)
-		t10 = s * s
-		s = t10
+		t9 = s * s
+		s = t9
 	}
 	hvpOfLabelReverse1 = s
 	hvpOfLabelReverse2 = ds
 reverse1:
-	var dds, ds1, dt10, dt9, dt6, dt1, hva, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	var dds, ds1, dt9, dt8, dt6, dt1, hva, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	if done {
 		// return s, ds
 		dds = 1
@@ -9296,14 +9253,15 @@ reverse1:
 				// s *= s
 				s = sTape1[len(sTape1)-1]
 				sTape1 = sTape1[:len(sTape1)-1]
-				dt10 = ds1
-				ds1 = 2 * s * dt10
-				// ds = s*ds + s*ds
+				dt9 = ds1
+				ds1 = 2 * s * dt9
+				// ds = 2 * s * ds
 				ds = dsTape1[len(dsTape1)-1]
 				dsTape1 = dsTape1[:len(dsTape1)-1]
-				dt9 = dds
-				dds = (s + s) * dt9
-				ds1 += (ds + ds) * dt9
+				t7 = 2 * s
+				dt8 = dds
+				dds = t7 * dt8
+				ds1 += 2 * ds * dt8
 			}
 		}
 	}
@@ -9521,9 +9479,8 @@ func hvpOfPairProduct(m, v, hv *Pair) (float64, float64) {
 
 // hvpOfTallyMean returns TallyMean's value, its directional derivative along the directions and their Hessian-vector product: a row of TallyMeanHessian.
 func hvpOfTallyMean(a Tally, x float64, va Tally, vx float64) (float64, float64, Tally, float64) {
-	t2 := x * vx
-	t3 := x * vx
-	dt := t2 + t3
+	t2 := 2 * x
+	dt := t2 * vx
 	t := x * x
 	va.Sum += dt
 	a.Sum += t
@@ -9548,9 +9505,9 @@ func hvpOfTallyMean(a Tally, x float64, va Tally, vx float64) (float64, float64,
 	if dt2 != 0 {
 		hvx += 2 * x * dt2
 	}
-	// dt := x*vx + x*vx
-	hvx += vx * ddt
-	hvx += vx * ddt
+	// dt := 2 * x * vx
+	dt21 := vx * ddt
+	hvx += 2 * dt21
 	return hvpOfTallyMean1, hvpOfTallyMean2, hva, hvx
 }
 
@@ -9678,7 +9635,7 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("hvpOfRangeAssignNoKey: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
-	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var t1, t2, dt, t3, t, t4, t5 float64
 	var iters, trips int
 	var dvTape []float64
 	if len(v1) < len(xs) {
@@ -9704,21 +9661,20 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 		trips++
 		dvTape = append(dvTape, dv)
 		dv = v1[i]
-		t1 = v * dv
-		t2 = v * dv
-		t3 = t1 + t2
-		dt = t3
-		t4 = v * v
-		t = t4
-		t5 = ds + dt
-		ds = t5
-		t6 = s + t
-		s = t6
+		t1 = 2 * v
+		t2 = t1 * dv
+		dt = t2
+		t3 = v * v
+		t = t3
+		t4 = ds + dt
+		ds = t4
+		t5 = s + t
+		s = t5
 	}
 	hvpOfRangeAssignNoKey1 := s
 	hvpOfRangeAssignNoKey2 := ds
 
-	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	var dds, ds1, dt5, dt1, dt4, ddt, dt3, dt2, dt11 float64
 	// return s, ds
 	dds = 1
 	// for i, v = range xs
@@ -9726,22 +9682,20 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 		i = trips - 1
 		v = xs[i]
 		// s += t
-		dt6 = ds1
-		dt1 += dt6
+		dt5 = ds1
+		dt1 += dt5
 		// ds += dt
-		dt5 = dds
-		ddt += dt5
+		dt4 = dds
+		ddt += dt4
 		// t := v * v
-		dt4 = dt1
+		dt3 = dt1
 		dt1 = 0
-		hv[i] += 2 * v * dt4
-		// dt := v*dv + v*dv
-		dt3 = ddt
+		hv[i] += 2 * v * dt3
+		// dt := 2 * v * dv
+		dt2 = ddt
 		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		hv[i] += dv * dt2
-		hv[i] += dv * dt11
+		dt11 = dv * dt2
+		hv[i] += 2 * dt11
 		// dv = v1[i]
 		dv = dvTape[len(dvTape)-1]
 		dvTape = dvTape[:len(dvTape)-1]
@@ -9906,9 +9860,8 @@ func hvpOfParallelPassiveElems(x, v, v1, hv []float64) (float64, float64) {
 	dh[1] = dt
 	dt1 := d[1] * dh[0]
 	t1 := h[0] * d[1]
-	t5 := h[1] * dh[1]
-	t6 := h[1] * dh[1]
-	dt2 := t5 + t6
+	t5 := 2 * h[1]
+	dt2 := t5 * dh[1]
 	t2 := h[1] * h[1]
 	dt3 := d[0] * dt2
 	t3 := t2 * d[0]
@@ -9923,17 +9876,17 @@ func hvpOfParallelPassiveElems(x, v, v1, hv []float64) (float64, float64) {
 	// dt4 := dt1 + dt3
 	// dt3 := d[0] * dt2
 	ddt2 := d[0] * ddt4
-	// dt2 := h[1]*dh[1] + h[1]*dh[1]
-	dh1[1] += dh[1] * ddt2
-	dh1[1] += dh[1] * ddt2
+	// dt2 := 2 * h[1] * dh[1]
+	dt5 := dh[1] * ddt2
+	dh1[1] += 2 * dt5
 	// h[0], h[1], d[0], d[1], dh[0], dh[1] = x[0], t, v[0], v[1], v1[0], dt
-	dt7 := dh1[1]
+	dt6 := dh1[1]
 	dh1[1] = 0
 	dElem := dh1[0]
 	dh1[0] = 0
 	hv[0] += dElem
 	// t := x[1] * 2
-	hv[1] += 2 * dt7
+	hv[1] += 2 * dt6
 	return hvpOfParallelPassiveElems1, hvpOfParallelPassiveElems2
 }
 
@@ -10022,13 +9975,9 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 		t2 := sin * d.X[0]
 		ds += dt2
 		s += t2
-		// s += t2
 		// ds += dt2
-		// t2 := sin * d.X[0]
-		dsin1 := d.X[0] * ds1
-		hv[len(b)-1-i1].X[0] += sin * ds1
 		// dt2 := d.X[0]*dsin + sin*dd.X[0]
-		dsin1 += dd.X[0] * dds
+		dsin1 := dd.X[0] * dds
 		hv[len(b)-1-i1].X[0] += dsin * dds
 		ddsin := d.X[0] * dds
 		// sin := math.Sin(d.Y)
@@ -10452,7 +10401,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 	if len(dds.W) < len(ds.W) {
 		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(dds.W) = %d is shorter than len(ds.W) = %d", len(dds.W), len(ds.W)))
 	}
-	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
+	var dv, t1, t2, dt, t3, t, t4, t5, v float64
 	var i, iters, trips int
 	var dvTape []float64
 	if len(ds.W) < len(s.W) {
@@ -10475,45 +10424,42 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 		trips++
 		dvTape = append(dvTape, dv)
 		dv = ds.W[i]
-		t1 = v * dv
-		t2 = v * dv
-		t3 = t1 + t2
-		dt = t3
-		t4 = v * v
-		t = t4
-		t5 = de + dt
-		de = t5
-		t6 = e + t
-		e = t6
+		t1 = 2 * v
+		t2 = t1 * dv
+		dt = t2
+		t3 = v * v
+		t = t3
+		t4 = de + dt
+		de = t4
+		t5 = e + t
+		e = t5
 	}
 	jvpOfPullWrtS11 := e
 	jvpOfPullWrtS12 := de
 
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2, ddv float64
+	var dt5, dt1, dt4, ddt, dt3, dt2, dt11, ddv float64
 	// return e, de
 	// for i, v := range s.W
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		v = s.W[i]
 		// e += t
-		dt6 = dres
-		dt1 += dt6
+		dt5 = dres
+		dt1 += dt5
 		// de += dt
-		dt5 = dres1
-		ddt += dt5
+		dt4 = dres1
+		ddt += dt4
 		// t := v * v
-		dt4 = dt1
+		dt3 = dt1
 		dt1 = 0
-		ds1.W[i] += 2 * v * dt4
-		// dt := v*dv + v*dv
-		dt3 = ddt
+		ds1.W[i] += 2 * v * dt3
+		// dt := 2 * v * dv
+		dt2 = ddt
 		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		ds1.W[i] += dv * dt2
-		ddv += v * dt2
-		ds1.W[i] += dv * dt11
-		ddv += v * dt11
+		t1 = 2 * v
+		dt11 = dv * dt2
+		ddv += t1 * dt2
+		ds1.W[i] += 2 * dt11
 		// dv := ds.W[i]
 		dds.W[i] += ddv
 		ddv = 0
@@ -10532,7 +10478,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 	if len(ds1.W) < len(s.W) {
 		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS2WrtS: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
 	}
-	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
+	var dv, t1, t2, dt, t3, t, t4, t5, v float64
 	var i, iters, trips int
 	var dvTape []float64
 	if len(ds.W) < len(s.W) {
@@ -10555,43 +10501,40 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 		trips++
 		dvTape = append(dvTape, dv)
 		dv = ds.W[i]
-		t1 = v * dv
-		t2 = v * dv
-		t3 = t1 + t2
-		dt = t3
-		t4 = v * v
-		t = t4
-		t5 = de + dt
-		de = t5
-		t6 = e + t
-		e = t6
+		t1 = 2 * v
+		t2 = t1 * dv
+		dt = t2
+		t3 = v * v
+		t = t3
+		t4 = de + dt
+		de = t4
+		t5 = e + t
+		e = t5
 	}
 	jvpOfPullWrtS21 := e
 	jvpOfPullWrtS22 := de
 
-	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	var dt5, dt1, dt4, ddt, dt3, dt2, dt11 float64
 	// return e, de
 	// for i, v := range s.W
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		v = s.W[i]
 		// e += t
-		dt6 = dres
-		dt1 += dt6
+		dt5 = dres
+		dt1 += dt5
 		// de += dt
-		dt5 = dres1
-		ddt += dt5
+		dt4 = dres1
+		ddt += dt4
 		// t := v * v
-		dt4 = dt1
+		dt3 = dt1
 		dt1 = 0
-		ds1.W[i] += 2 * v * dt4
-		// dt := v*dv + v*dv
-		dt3 = ddt
+		ds1.W[i] += 2 * v * dt3
+		// dt := 2 * v * dv
+		dt2 = ddt
 		ddt = 0
-		dt11 = dt3
-		dt2 = dt3
-		ds1.W[i] += dv * dt2
-		ds1.W[i] += dv * dt11
+		dt11 = dv * dt2
+		ds1.W[i] += 2 * dt11
 		// dv := ds.W[i]
 		dv = dvTape[len(dvTape)-1]
 		dvTape = dvTape[:len(dvTape)-1]
@@ -10671,7 +10614,7 @@ func (s *Spring) jvpOfPullWrtS1(h float64, ds *Spring) (float64, float64) {
 	e := h * s.K
 	for i, v := range s.W {
 		dv := ds.W[i]
-		dt := v*dv + v*dv
+		dt := 2 * v * dv
 		t := v * v
 		de += dt
 		e += t
@@ -10688,7 +10631,7 @@ func (s *Spring) jvpOfPullWrtS2(h float64, ds *Spring) (float64, float64) {
 	e := h * s.K
 	for i, v := range s.W {
 		dv := ds.W[i]
-		dt := v*dv + v*dv
+		dt := 2 * v * dv
 		t := v * v
 		de += dt
 		e += t

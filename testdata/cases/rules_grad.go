@@ -815,7 +815,7 @@ func AtanGrad(x float64) (float64, float64) {
 
 // AtanJVP returns Atan(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func AtanJVP(x, dx float64) (float64, float64) {
-	dt := x*dx + x*dx
+	dt := 2 * x * dx
 	t := x * x
 	datan := dt / (1 + t*t)
 	atan := math.Atan(t)
@@ -824,13 +824,12 @@ func AtanJVP(x, dx float64) (float64, float64) {
 
 // AtanHVP returns Atan's value, its gradient as AtanGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func AtanHVP(x, v float64) (float64, float64, float64) {
-	t1 := x * v
-	t2 := x * v
-	dt := t1 + t2
+	t1 := 2 * x
+	dt := t1 * v
 	t := x * x
-	t3 := t * t
-	t4 := 1 + t3
-	datan := dt / t4
+	t2 := t * t
+	t3 := 1 + t2
+	datan := dt / t3
 	atan := math.Atan(t)
 	atanHVP := atan
 
@@ -838,16 +837,15 @@ func AtanHVP(x, v float64) (float64, float64, float64) {
 	// return atan, datan
 	ddatan = 1
 	// datan := dt / (1 + t*t)
-	ddt := ddatan / t4
-	dt4 := -datan * (ddatan / t4)
-	dt1 := 2 * t * dt4
+	ddt := ddatan / t3
+	dt3 := -datan * (ddatan / t3)
+	dt1 := 2 * t * dt3
 	// t := x * x
 	hv := 2 * x * dt1
-	// dt := x*v + x*v
-	hv += v * ddt
-	dx := x * ddt
-	hv += v * ddt
-	dx += x * ddt
+	// dt := 2 * x * v
+	dt11 := v * ddt
+	dx := t1 * ddt
+	hv += 2 * dt11
 	return atanHVP, dx, hv
 }
 
@@ -2255,7 +2253,7 @@ func FrexpSubnormalJVP(x, y, dx, dy float64) (float64, float64) {
 	r, r1 := math.Frexp(x)
 	dr := math.Ldexp(dx, -r1)
 	frac, dfrac := r, dr
-	dt := y*dy + y*dy
+	dt := 2 * y * dy
 	t := y * y
 	dt1 := dy - dy
 	t1 := y - y
@@ -2274,6 +2272,7 @@ func FrexpSubnormalHVP(x, y, vx, vy float64) (float64, float64, float64, float64
 	dr := math.Ldexp(vx, -r1)
 	frac := r
 	dfrac := dr
+	t6 := 2 * y
 	t := y * y
 	dt1 := vy - vy
 	t1 := y - y
@@ -2294,11 +2293,10 @@ func FrexpSubnormalHVP(x, y, vx, vy float64) (float64, float64, float64, float64
 	hvy := dt11 - dt11
 	// dt1 := vy - vy
 	dy := ddt1 - ddt1
-	// dt := y*vy + y*vy
-	hvy += vy * ddt3
-	dy += y * ddt3
-	hvy += vy * ddt3
-	dy += y * ddt3
+	// dt := 2 * y * vy
+	dt6 := vy * ddt3
+	dy += t6 * ddt3
+	hvy += 2 * dt6
 	// frac, dfrac := r, dr
 	// dr := math.Ldexp(vx, -r1)
 	dx := math.Ldexp(ddfrac, -r1)
@@ -5768,7 +5766,7 @@ func RoundingResidualJVP(x, dx float64) (float64, float64) {
 	r, r1 := math.Frexp(t1)
 	dr := math.Ldexp(dt1, -r1)
 	frac, dfrac := r, dr
-	dt2 := x*dx + x*dx
+	dt2 := 2 * x * dx
 	t2 := x * x
 	dt3 := 0.3 * dfrac
 	t3 := 0.3 * frac
@@ -5788,6 +5786,7 @@ func RoundingResidualHVP(x, v float64) (float64, float64, float64) {
 	r1 := t6
 	math.Ldexp(dt1, -r1)
 	frac := r
+	t7 := 2 * x
 	t2 := x * x
 	t3 := 0.3 * frac
 	t4 := t2 + t3
@@ -5799,11 +5798,10 @@ func RoundingResidualHVP(x, v float64) (float64, float64, float64) {
 	// dt4 := dt2 + dt3
 	// dt3 := 0.3 * dfrac
 	ddfrac := 0.3 * ddt4
-	// dt2 := x*v + x*v
-	hv := v * ddt4
-	dx := x * ddt4
-	hv += v * ddt4
-	dx += x * ddt4
+	// dt2 := 2 * x * v
+	dt7 := v * ddt4
+	dx := t7 * ddt4
+	hv := 2 * dt7
 	// frac, dfrac := r, dr
 	// dr := math.Ldexp(dt1, -r1)
 	ddt1 := math.Ldexp(ddfrac, -r1)
@@ -6046,13 +6044,12 @@ func hvpOfAsinh(x, v float64) (float64, float64, float64) {
 
 // hvpOfAtan returns Atan's value, its directional derivative along the directions and their Hessian-vector product: a row of AtanHessian.
 func hvpOfAtan(x, v float64) (float64, float64, float64) {
-	t1 := x * v
-	t2 := x * v
-	dt := t1 + t2
+	t1 := 2 * x
+	dt := t1 * v
 	t := x * x
-	t3 := t * t
-	t4 := 1 + t3
-	datan := dt / t4
+	t2 := t * t
+	t3 := 1 + t2
+	datan := dt / t3
 	atan := math.Atan(t)
 	hvpOfAtan1 := atan
 	hvpOfAtan3 := datan
@@ -6061,14 +6058,14 @@ func hvpOfAtan(x, v float64) (float64, float64, float64) {
 	// return atan, datan
 	ddatan = 1
 	// datan := dt / (1 + t*t)
-	ddt := ddatan / t4
-	dt4 := -datan * (ddatan / t4)
-	dt1 := 2 * t * dt4
+	ddt := ddatan / t3
+	dt3 := -datan * (ddatan / t3)
+	dt1 := 2 * t * dt3
 	// t := x * x
 	hv := 2 * x * dt1
-	// dt := x*v + x*v
-	hv += v * ddt
-	hv += v * ddt
+	// dt := 2 * x * v
+	dt11 := v * ddt
+	hv += 2 * dt11
 	return hvpOfAtan1, hvpOfAtan3, hv
 }
 
@@ -6450,15 +6447,14 @@ func hvpOfFrexpSubnormal(x, y, vx, vy float64) (float64, float64, float64, float
 	dr := math.Ldexp(vx, -r1)
 	frac := r
 	dfrac := dr
-	t6 := y * vy
-	t7 := y * vy
-	dt := t6 + t7
+	t6 := 2 * y
+	dt := t6 * vy
 	t := y * y
 	dt1 := vy - vy
 	t1 := y - y
-	t8 := frac * dt1
-	t9 := t1 * dfrac
-	dt2 := t8 + t9
+	t7 := frac * dt1
+	t8 := t1 * dfrac
+	dt2 := t7 + t8
 	t2 := t1 * frac
 	dt3 := dt + dt2
 	t3 := t + t2
@@ -6474,9 +6470,9 @@ func hvpOfFrexpSubnormal(x, y, vx, vy float64) (float64, float64, float64, float
 	dfrac1 := dt1 * ddt3
 	// t1 := y - y
 	hvy := dt11 - dt11
-	// dt := y*vy + y*vy
-	hvy += vy * ddt3
-	hvy += vy * ddt3
+	// dt := 2 * y * vy
+	dt6 := vy * ddt3
+	hvy += 2 * dt6
 	// frac, dfrac := r, dr
 	// r, r1 := math.Frexp(x)
 	hvx := math.Ldexp(dfrac1, -t5)
@@ -7305,9 +7301,8 @@ func hvpOfRoundingResidual(x, v float64) (float64, float64, float64) {
 	dr := math.Ldexp(dt1, -r1)
 	frac := r
 	dfrac := dr
-	t7 := x * v
-	t8 := x * v
-	dt2 := t7 + t8
+	t7 := 2 * x
+	dt2 := t7 * v
 	t2 := x * x
 	dt3 := 0.3 * dfrac
 	t3 := 0.3 * frac
@@ -7320,8 +7315,8 @@ func hvpOfRoundingResidual(x, v float64) (float64, float64, float64) {
 	// return t4, dt4
 	ddt4 = 1
 	// dt4 := dt2 + dt3
-	// dt2 := x*v + x*v
-	hv := v * ddt4
-	hv += v * ddt4
+	// dt2 := 2 * x * v
+	dt7 := v * ddt4
+	hv := 2 * dt7
 	return hvpOfRoundingResidual1, hvpOfRoundingResidual2, hv
 }

@@ -359,7 +359,7 @@ func CumsumJVP(y, x, dx, ty []float64) {
 	y[0] = x[0]
 	for i := 1; i < len(y); i++ {
 		if y[i-1] > 0 {
-			dt := x[i]*dx[i] + x[i]*dx[i]
+			dt := 2 * x[i] * dx[i]
 			t := x[i] * x[i]
 			ty[i] = ty[i-1] + dt
 			y[i] = y[i-1] + t
@@ -756,7 +756,7 @@ func Squares32JVP(y, x, dx, ty []float32) {
 		ty[i1] = 0
 	}
 	for i := range y {
-		dt := x[i]*dx[i] + x[i]*dx[i]
+		dt := 2 * x[i] * dx[i]
 		t := x[i] * x[i]
 		ty[i] = float32(i+1) * dt
 		y[i] = t * float32(i+1)
@@ -1695,7 +1695,7 @@ func jvpOutCumsum(y, x, dx, ty []float64) {
 	y[0] = x[0]
 	for i := 1; i < len(y); i++ {
 		if y[i-1] > 0 {
-			dt := x[i]*dx[i] + x[i]*dx[i]
+			dt := 2 * x[i] * dx[i]
 			t := x[i] * x[i]
 			ty[i] = ty[i-1] + dt
 			y[i] = y[i-1] + t
@@ -2197,7 +2197,7 @@ func jvpOutSquares32(y, x, dx, ty []float32) {
 		ty[i1] = 0
 	}
 	for i := range y {
-		dt := x[i]*dx[i] + x[i]*dx[i]
+		dt := 2 * x[i] * dx[i]
 		t := x[i] * x[i]
 		ty[i] = float32(i+1) * dt
 		y[i] = t * float32(i+1)

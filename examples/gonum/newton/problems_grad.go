@@ -54,14 +54,13 @@ func RosenbrockHVP(x, v, dx, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := 0; i < len(x)-1; i++ (forward and backward in one pass: a sum)
 	for i := 0; i < len(x)-1; i++ {
-		t5 := x[i] * v[i]
-		t6 := x[i] * v[i]
-		dt := t5 + t6
+		t5 := 2 * x[i]
+		dt := t5 * v[i]
 		t := x[i] * x[i]
 		da := v[i+1] - dt
 		a := x[i+1] - t
@@ -70,27 +69,20 @@ func RosenbrockHVP(x, v, dx, hv []float64) float64 {
 		dt1 := 100 * da
 		t1 := 100 * a
 		t2 := t1 * a
+		t8 := 2 * b
 		t3 := b * b
 		t4 := t2 + t3
 		s += t4
-		// s += t4
 		// ds += dt4
-		// t4 := t2 + t3
 		// dt4 := dt2 + dt3
-		// t3 := b * b
-		db1 := 2 * b * ds1
-		// dt3 := b*db + b*db
-		db1 += db * dds
-		ddb := b * dds
-		db1 += db * dds
-		ddb += b * dds
-		// t2 := t1 * a
-		dt11 := a * ds1
-		da1 := t1 * ds1
+		// dt3 := 2 * b * db
+		dt8 := db * dds
+		ddb := t8 * dds
+		db1 := 2 * dt8
 		// dt2 := a*dt1 + t1*da
-		dt11 += da * dds
+		dt11 := da * dds
 		dda := t1 * dds
-		da1 += dt1 * dds
+		da1 := dt1 * dds
 		ddt1 := a * dds
 		// t1 := 100 * a
 		da1 += 100 * dt11
@@ -102,9 +94,10 @@ func RosenbrockHVP(x, v, dx, hv []float64) float64 {
 		// da := v[i+1] - dt
 		dx[i+1] += dda
 		ddt := -dda
-		// dt := x[i]*v[i] + x[i]*v[i]
-		hv[i] += v[i]*ddt + (v[i]*ddt + (2*x[i]*dt5 - db1))
-		dx[i] += x[i]*ddt + (x[i]*ddt - ddb)
+		// dt := 2 * x[i] * v[i]
+		dt51 := v[i] * ddt
+		dx[i] += t5*ddt - ddb
+		hv[i] += 2*dt51 + (2*x[i]*dt5 - db1)
 	}
 	rosenbrockHVP := s
 	return rosenbrockHVP
@@ -296,14 +289,13 @@ func hvpOfRosenbrock(x, v, dx, hv []float64) float64 {
 	}
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for i := 0; i < len(x)-1; i++ (forward and backward in one pass: a sum)
 	for i := 0; i < len(x)-1; i++ {
-		t5 := x[i] * v[i]
-		t6 := x[i] * v[i]
-		dt := t5 + t6
+		t5 := 2 * x[i]
+		dt := t5 * v[i]
 		t := x[i] * x[i]
 		da := v[i+1] - dt
 		a := x[i+1] - t
@@ -312,27 +304,20 @@ func hvpOfRosenbrock(x, v, dx, hv []float64) float64 {
 		dt1 := 100 * da
 		t1 := 100 * a
 		t2 := t1 * a
+		t8 := 2 * b
 		t3 := b * b
 		t4 := t2 + t3
 		s += t4
-		// s += t4
 		// ds += dt4
-		// t4 := t2 + t3
 		// dt4 := dt2 + dt3
-		// t3 := b * b
-		db1 := 2 * b * ds1
-		// dt3 := b*db + b*db
-		db1 += db * dds
-		ddb := b * dds
-		db1 += db * dds
-		ddb += b * dds
-		// t2 := t1 * a
-		dt11 := a * ds1
-		da1 := t1 * ds1
+		// dt3 := 2 * b * db
+		dt8 := db * dds
+		ddb := t8 * dds
+		db1 := 2 * dt8
 		// dt2 := a*dt1 + t1*da
-		dt11 += da * dds
+		dt11 := da * dds
 		dda := t1 * dds
-		da1 += dt1 * dds
+		da1 := dt1 * dds
 		ddt1 := a * dds
 		// t1 := 100 * a
 		da1 += 100 * dt11
@@ -344,9 +329,10 @@ func hvpOfRosenbrock(x, v, dx, hv []float64) float64 {
 		// da := v[i+1] - dt
 		dx[i+1] += dda
 		ddt := -dda
-		// dt := x[i]*v[i] + x[i]*v[i]
-		hv[i] += v[i]*ddt + (v[i]*ddt + (2*x[i]*dt5 - db1))
-		dx[i] += x[i]*ddt + (x[i]*ddt - ddb)
+		// dt := 2 * x[i] * v[i]
+		dt51 := v[i] * ddt
+		dx[i] += t5*ddt - ddb
+		hv[i] += 2*dt51 + (2*x[i]*dt5 - db1)
 	}
 	hvpOfRosenbrock1 := s
 	return hvpOfRosenbrock1
@@ -365,7 +351,7 @@ func hvpOfNLL(w []float64, data []Obs, v, hv []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 
-	var dds, ds1 float64
+	var dds float64
 	// return s, ds
 	dds = 1
 	// for _, o := range data (forward and backward in one pass: a sum)
@@ -408,22 +394,14 @@ func hvpOfNLL(w []float64, data []Obs, v, hv []float64) (float64, float64) {
 		t4 := t2 - t3
 		ds += dt4
 		s += t4
-		var dt6, dt5, dt51 float64
-		// s += t4
+		var dz1, dt6, dt5, dt51 float64
 		// ds += dt4
-		// t4 := t2 - t3
-		dt31 := -ds1
 		// dt4 := dt2 - dt3
-		// t3 := o.Y * z
-		dz1 := o.Y * dt31
-		// t2 := max1 + log1p
 		// dt2 := dmax1 + dlog1p
-		// log1p := math.Log1p(exp)
-		dexp1 := ds1 / (1 + exp)
 		// dlog1p := dexp / (1 + exp)
 		ddexp := dds / t7
 		dt7 := -dlog1p * (dds / t7)
-		dexp1 += dt7
+		dexp1 := dt7
 		// dexp := exp * -dabs
 		dexp1 -= dabs * ddexp
 		// exp := math.Exp(t1)
@@ -435,12 +413,6 @@ func hvpOfNLL(w []float64, data []Obs, v, hv []float64) (float64, float64) {
 			dz1 += dabs1
 		} else if z < 0 {
 			dz1 -= dabs1
-		}
-		// max1 := max(z, 0)
-		if z == 0 {
-			dz1 += ds1 / 2
-		} else if z == max1 {
-			dz1 += ds1
 		}
 		// for k := range o.X
 		for trip := 4; trip > 0; trip-- {
