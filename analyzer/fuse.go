@@ -80,6 +80,31 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 	ok := true
 	accs := map[types.Object]bool{}
 	written := l.assignedIn(s)
+	// The loop's own variables (its counter, a range's key and value) are
+	// set by its header alone, and no variable from outside but the
+	// accumulators changes in the body: the fused trip runs backward code
+	// right after forward code, and that code would undo the change
+	// (j += 2 then j -= 2) before the next trip reads it.
+	own := map[types.Object]bool{}
+	switch s := s.(type) {
+	case *ast.ForStmt:
+		if s.Init != nil {
+			for obj := range l.assignedIn(s.Init) {
+				own[obj] = true
+			}
+		}
+	case *ast.RangeStmt:
+		for _, x := range []ast.Expr{s.Key, s.Value} {
+			if id, isID := x.(*ast.Ident); isID && l.info.Defs[id] != nil {
+				own[l.info.Defs[id]] = true
+			}
+		}
+	}
+	for obj := range l.assignedIn(body) {
+		if own[obj] || !inside(obj) && !l.varied[obj] {
+			return false
+		}
+	}
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.BranchStmt:

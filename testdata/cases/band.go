@@ -62,3 +62,49 @@ func BandCarried(x []float64) float64 {
 	}
 	return s
 }
+
+// SumOuterCounter moves a counter declared before its loop on every trip
+// (j--): the loop is not a sum that runs forward and backward trip by trip,
+// since backward code would undo j-- before the next trip reads j (the
+// gradient came out wrong, value included).
+//
+//gradgen:grad
+//gradgen:hessian
+func SumOuterCounter(x []float64) float64 {
+	s := 0.0
+	j := len(x) - 1
+	for i := range len(x) {
+		s += x[j] * x[i]
+		j--
+	}
+	return s
+}
+
+// SumCounterInBody steps its own counter in the body too (i++ twice a
+// trip): not a sum either, and not a band.
+//
+//gradgen:grad
+//gradgen:hessian
+func SumCounterInBody(x []float64) float64 {
+	s := 0.0
+	for i := 0; i+1 < len(x); i++ {
+		s += x[i] * x[i+1] * x[i+1]
+		i++
+	}
+	return s
+}
+
+// SumWhile counts in the body of a loop with a condition only (the fused
+// loop ran i++ then i-- and never ended).
+//
+//gradgen:grad
+//gradgen:hessian
+func SumWhile(x []float64) float64 {
+	s := 0.0
+	i := 0
+	for i < len(x) {
+		s += x[i] * x[i] * x[i]
+		i++
+	}
+	return s
+}

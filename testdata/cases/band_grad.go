@@ -382,6 +382,279 @@ func BandCarriedHessian(x, dx, hess []float64) float64 {
 	return bandCarried
 }
 
+// SumOuterCounterGrad returns SumOuterCounter(x) and its partial derivatives with respect to x.
+func SumOuterCounterGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SumOuterCounterGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, t1 float64
+	var i, trips int
+	s := 0.0
+	j := len(x) - 1
+	trips = 0
+	for i = range len(x) {
+		trips++
+		t = x[j] * x[i]
+		t1 = s + t
+		s = t1
+		j--
+	}
+	sumOuterCounter := s
+
+	var ds, dt1, dt float64
+	// return s
+	ds = 1
+	// for i := range len(x)
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// j--
+		j++
+		// s += x[j] * x[i]
+		dt1 = ds
+		dt = dt1
+		dx[j] += x[i] * dt
+		dx[i] += x[j] * dt
+	}
+	return sumOuterCounter
+}
+
+// SumOuterCounterHessian returns SumOuterCounter's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SumOuterCounterHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SumOuterCounterHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SumOuterCounterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var sumOuterCounter float64
+	for j1 := 0; j1 < n; j1++ {
+		var k int
+		k = 0
+		if j1 >= k && j1 < k+len(x) {
+			v[j1-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfSumOuterCounter(x, v, hv)
+		sumOuterCounter = r
+		k = 0
+		if j1 >= k && j1 < k+len(x) {
+			dx[j1-k] += t
+			v[j1-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j1*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		sumOuterCounter = SumOuterCounter(x)
+	}
+	return sumOuterCounter
+}
+
+// SumCounterInBodyGrad returns SumCounterInBody(x) and its partial derivatives with respect to x.
+func SumCounterInBodyGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SumCounterInBodyGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, t1, t2 float64
+	var trips int
+	s := 0.0
+	i := 0
+	trips = 0
+	for ; i+1 < len(x); i++ {
+		trips++
+		t = x[i] * x[i+1]
+		t1 = t * x[i+1]
+		t2 = s + t1
+		s = t2
+		i++
+	}
+	sumCounterInBody := s
+
+	var ds, dt2, dt1, dt float64
+	// return s
+	ds = 1
+	// for i+1 < len(x)
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// i++
+		i--
+		// s += x[i] * x[i+1] * x[i+1]
+		dt2 = ds
+		t = x[i] * x[i+1]
+		ds = dt2
+		dt1 = dt2
+		dt = x[i+1] * dt1
+		dx[i+1] += t * dt1
+		dx[i] += x[i+1] * dt
+		dx[i+1] += x[i] * dt
+	}
+	return sumCounterInBody
+}
+
+// SumCounterInBodyHessian returns SumCounterInBody's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SumCounterInBodyHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SumCounterInBodyHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SumCounterInBodyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var sumCounterInBody float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfSumCounterInBody(x, v, hv)
+		sumCounterInBody = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		sumCounterInBody = SumCounterInBody(x)
+	}
+	return sumCounterInBody
+}
+
+// SumWhileGrad returns SumWhile(x) and its partial derivatives with respect to x.
+func SumWhileGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SumWhileGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, t1, t2 float64
+	var trips int
+	s := 0.0
+	i := 0
+	trips = 0
+	for i < len(x) {
+		trips++
+		t = x[i] * x[i]
+		t1 = t * x[i]
+		t2 = s + t1
+		s = t2
+		i++
+	}
+	sumWhile := s
+
+	var ds, dt2, dt1, dt float64
+	// return s
+	ds = 1
+	// for i < len(x)
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s += x[i] * x[i] * x[i]
+		dt2 = ds
+		t = x[i] * x[i]
+		ds = dt2
+		dt1 = dt2
+		dt = x[i] * dt1
+		dx[i] += t * dt1
+		dx[i] += 2 * x[i] * dt
+	}
+	return sumWhile
+}
+
+// SumWhileHessian returns SumWhile's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SumWhileHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SumWhileHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SumWhileHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var sumWhile float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfSumWhile(x, v, hv)
+		sumWhile = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		sumWhile = SumWhile(x)
+	}
+	return sumWhile
+}
+
 // hvpOfBandThree returns BandThree's value, adds its gradient and its Hessian's product with the direction into the buffers: BandThreeHessian's compressed products.
 func hvpOfBandThree(x, v, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
@@ -735,4 +1008,243 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 		dtTape = dtTape[:len(dtTape)-1]
 	}
 	return hvpOfBandCarried1, hvpOfBandCarried2
+}
+
+// hvpOfSumOuterCounter returns SumOuterCounter's value, its directional derivative along the directions and their Hessian-vector product: a row of SumOuterCounterHessian.
+func hvpOfSumOuterCounter(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfSumOuterCounter: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i, trips int
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfSumOuterCounter: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	j := len(x) - 1
+	trips = 0
+	for i = range len(x) {
+		trips++
+		t1 = x[i] * v[j]
+		t2 = x[j] * v[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = x[j] * x[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+		j--
+	}
+	hvpOfSumOuterCounter1 := s
+	hvpOfSumOuterCounter2 := ds
+
+	var dds, ds1, dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i := range len(x)
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// j--
+		j++
+		// s += t
+		dt6 = ds1
+		dt1 += dt6
+		// ds += dt
+		dt5 = dds
+		ddt += dt5
+		// t := x[j] * x[i]
+		dt4 = dt1
+		dt1 = 0
+		hv[j] += x[i] * dt4
+		hv[i] += x[j] * dt4
+		// dt := x[i]*v[j] + x[j]*v[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		hv[j] += v[i] * dt2
+		hv[i] += v[j] * dt11
+	}
+	return hvpOfSumOuterCounter1, hvpOfSumOuterCounter2
+}
+
+// hvpOfSumCounterInBody returns SumCounterInBody's value, its directional derivative along the directions and their Hessian-vector product: a row of SumCounterInBodyHessian.
+func hvpOfSumCounterInBody(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfSumCounterInBody: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, t10, t11 float64
+	var trips int
+	var dtTape, tTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfSumCounterInBody: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	i := 0
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	trips = 0
+	for ; i+1 < len(x); i++ {
+		trips++
+		dtTape = append(dtTape, dt)
+		t2 = x[i+1] * v[i]
+		t3 = x[i] * v[i+1]
+		t4 = t2 + t3
+		dt = t4
+		tTape = append(tTape, t)
+		t5 = x[i] * x[i+1]
+		t = t5
+		t6 = x[i+1] * dt
+		t7 = t * v[i+1]
+		t8 = t6 + t7
+		dt1 = t8
+		t9 = t * x[i+1]
+		t1 = t9
+		t10 = ds + dt1
+		ds = t10
+		t11 = s + t1
+		s = t11
+		i++
+	}
+	hvpOfSumCounterInBody1 := s
+	hvpOfSumCounterInBody2 := ds
+
+	var dds, ds1, dt11, dt12, dt10, ddt1, dt9, dt2, dt8, dt6, dt7, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i+1 < len(x)
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// i++
+		i--
+		// s += t1
+		dt11 = ds1
+		dt12 += dt11
+		// ds += dt1
+		dt10 = dds
+		ddt1 += dt10
+		// t1 := t * x[i+1]
+		dt9 = dt12
+		dt12 = 0
+		dt2 += x[i+1] * dt9
+		hv[i+1] += t * dt9
+		// dt1 := x[i+1]*dt + t*v[i+1]
+		dt8 = ddt1
+		ddt1 = 0
+		dt6 = dt8
+		dt7 = dt8
+		dt2 += v[i+1] * dt7
+		hv[i+1] += dt * dt6
+		ddt += x[i+1] * dt6
+		// t := x[i] * x[i+1]
+		dt5 = dt2
+		dt2 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hv[i] += x[i+1] * dt5
+		hv[i+1] += x[i] * dt5
+		// dt := x[i+1]*v[i] + x[i]*v[i+1]
+		dt4 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt21 = dt4
+		dt3 = dt4
+		hv[i] += v[i+1] * dt3
+		hv[i+1] += v[i] * dt21
+	}
+	return hvpOfSumCounterInBody1, hvpOfSumCounterInBody2
+}
+
+// hvpOfSumWhile returns SumWhile's value, its directional derivative along the directions and their Hessian-vector product: a row of SumWhileHessian.
+func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfSumWhile: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t2, t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, t10 float64
+	var trips int
+	var dtTape, tTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfSumWhile: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	i := 0
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	trips = 0
+	for i < len(x) {
+		trips++
+		dtTape = append(dtTape, dt)
+		t2 = 2 * x[i]
+		t3 = t2 * v[i]
+		dt = t3
+		tTape = append(tTape, t)
+		t4 = x[i] * x[i]
+		t = t4
+		t5 = x[i] * dt
+		t6 = t * v[i]
+		t7 = t5 + t6
+		dt1 = t7
+		t8 = t * x[i]
+		t1 = t8
+		t9 = ds + dt1
+		ds = t9
+		t10 = s + t1
+		s = t10
+		i++
+	}
+	hvpOfSumWhile1 := s
+	hvpOfSumWhile2 := ds
+
+	var dds, ds1, dt10, dt11, dt9, ddt1, dt8, dt2, dt7, dt5, dt6, ddt, dt4, dt3, dt21 float64
+	// return s, ds
+	dds = 1
+	// for i < len(x)
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s += t1
+		dt10 = ds1
+		dt11 += dt10
+		// ds += dt1
+		dt9 = dds
+		ddt1 += dt9
+		// t1 := t * x[i]
+		dt8 = dt11
+		dt11 = 0
+		dt2 += x[i] * dt8
+		hv[i] += t * dt8
+		// dt1 := x[i]*dt + t*v[i]
+		dt7 = ddt1
+		ddt1 = 0
+		dt5 = dt7
+		dt6 = dt7
+		dt2 += v[i] * dt6
+		hv[i] += dt * dt5
+		ddt += x[i] * dt5
+		// t := x[i] * x[i]
+		dt4 = dt2
+		dt2 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hv[i] += 2 * x[i] * dt4
+		// dt := 2 * x[i] * v[i]
+		dt3 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt21 = v[i] * dt3
+		hv[i] += 2 * dt21
+	}
+	return hvpOfSumWhile1, hvpOfSumWhile2
 }

@@ -19,6 +19,9 @@ func bandCases() []gradCase {
 		slice("BandRange", BandRange, BandRangeGrad, p(0.3, -0.7, 1.1, 0.4, 2, -1.3, 0.8), p(1, 2, 3, 4, 5, 6, -0.5)),
 		slice("BandAnchored", BandAnchored, BandAnchoredGrad, p(0.3, -0.7, 1.1, 0.4, 2)),
 		slice("BandCarried", BandCarried, BandCarriedGrad, p(0.3, -0.7, 1.1, 0.4, 2)),
+		slice("SumOuterCounter", SumOuterCounter, SumOuterCounterGrad, p(1, 2, 3, 4, 0.5), p(0.3, -0.7, 1.1, 0.4, 2)),
+		slice("SumCounterInBody", SumCounterInBody, SumCounterInBodyGrad, p(1, 2, 3, 4, 0.5, 1.5), p(0.3, -0.7, 1.1, 0.4, 2, 0.6)),
+		slice("SumWhile", SumWhile, SumWhileGrad, p(1, 2, 3, 4, 0.5, 1.5), p(0.3, -0.7, 1.1, 0.4, 2, 0.6)),
 	}
 }
 

@@ -202,4 +202,7 @@ var seconds = map[string]secondCase{
 	"BandCarried":          {hessian: BandCarriedHessian, grad: BandCarriedGrad, args: func(x []float64) []any { return []any{x} }},
 	"ElemCopy":             {hvp: ElemCopyHVP, hessian: ElemCopyHessian, grad: ElemCopyGrad, args: func(x []float64) []any { return []any{samples2(x)} }},
 	"Residuals":            {hvp: ResidualsHVP, hessian: ResidualsHessian, grad: ResidualsGrad, args: func(x []float64) []any { return []any{[]float64{0.5, -2}, samples(x)} }, wrt: []int{1}},
+	"SumOuterCounter":      {hessian: SumOuterCounterHessian, grad: SumOuterCounterGrad, args: func(x []float64) []any { return []any{x} }},
+	"SumCounterInBody":     {hessian: SumCounterInBodyHessian, grad: SumCounterInBodyGrad, args: func(x []float64) []any { return []any{x} }},
+	"SumWhile":             {hessian: SumWhileHessian, grad: SumWhileGrad, args: func(x []float64) []any { return []any{x} }},
 }
