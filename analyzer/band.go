@@ -96,7 +96,9 @@ func (p *pkgContext) hessianBand(g *gradFunc, file *ast.File) (int, bool) {
 			return 0, false
 		}
 	}
-	if counter == nil || l.assignedIn(loopBody)[counter.(*types.Var)] {
+	// An int counter: a narrower one wraps (i-1 at i = 0 is 255 for a
+	// uint8), and the offsets would not be distances.
+	if counter == nil || l.assignedIn(loopBody)[counter.(*types.Var)] || !types.Identical(counter.Type(), types.Typ[types.Int]) {
 		return 0, false
 	}
 	// Every read of x in the body is x[i+c].

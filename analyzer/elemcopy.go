@@ -43,6 +43,12 @@ func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 			if r := l.rootVar(n.X); r != nil {
 				defs[r]++
 			}
+		case *ast.ValueSpec:
+			for _, id := range n.Names {
+				if obj, ok := l.info.Defs[id].(*types.Var); ok {
+					defs[obj]++ // var k int: a definition, then k = 1 a second
+				}
+			}
 		case *ast.RangeStmt:
 			for _, x := range []ast.Expr{n.Key, n.Value} {
 				if x != nil {
@@ -118,21 +124,63 @@ func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 		return false
 	}
 	stable := true
-	ast.Inspect(idx.Index, func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if !ok || !stable {
+	// Every index on the way to the element (o[k].Items[0]: k and 0) is
+	// arithmetic on variables and constants: nothing read through a slice
+	// or a pointer, which another variable could change unseen.
+	var indexes []ast.Expr
+	for e := ast.Expr(idx); ; {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.IndexExpr:
+			indexes = append(indexes, x.Index)
+			e = x.X
+			continue
+		case *ast.SelectorExpr:
+			e = x.X
+			continue
+		}
+		break
+	}
+	for _, ix := range indexes {
+		ast.Inspect(ix, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if id := identOf(n.Fun); id == nil || id.Name != "len" || l.info.Uses[id] != types.Universe.Lookup("len") {
+					stable = false // len(b) is fine: b's own stability is checked below
+				}
+			case *ast.IndexExpr, *ast.StarExpr, *ast.SelectorExpr, *ast.SliceExpr:
+				stable = false
+			}
 			return stable
+		})
+	}
+	for _, ix := range indexes {
+		ast.Inspect(ix, func(n ast.Node) bool {
+			return l.stableIdent(n, &stable, defs, escapes, headerOnly)
+		})
+	}
+	return stable
+}
+
+// stableIdent clears stable when n is a variable whose value may change
+// while an element copy indexed by it lives.
+func (l *lowerer) stableIdent(n ast.Node, stable *bool, defs map[types.Object]int, escapes map[types.Object]bool, headerOnly func(*types.Var) bool) bool {
+	if !*stable {
+		return false
+	}
+	{
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
 		}
 		obj, ok := l.info.Uses[id].(*types.Var)
 		if !ok {
 			return true // a constant, a function
 		}
 		// A parameter never assigned, a local assigned only where it is
-		// defined, or a loop's own counter.
-		once := defs[obj] == 0 && (isParam(l.gradFunc, obj) || obj.Parent() == l.pkg.Scope()) ||
+		// defined, or a loop's own counter; none whose address is taken.
+		once := defs[obj] == 0 && isParam(l.gradFunc, obj) ||
 			defs[obj] == 1 && !isParam(l.gradFunc, obj) && obj.Parent() != l.pkg.Scope()
-		stable = once && !escapes[obj] || headerOnly(obj)
-		return stable
-	})
-	return stable
+		*stable = !escapes[obj] && (once || headerOnly(obj))
+		return *stable
+	}
 }

@@ -150,3 +150,31 @@ func onceInstead(g *gradFunc) string {
 	}
 	return "//gradgen:jvp, which runs it once"
 }
+
+// checkOutputWrites refuses reading an output's element before writing it
+// with an op-assignment (y[0] += x[0]): an output's incoming contents are
+// passive (SPEC §7), and FJacobian runs the body once per sweep on the
+// same y.
+func (p *pkgContext) checkOutputWrites(g *gradFunc, file *ast.File) []Diagnostic {
+	if g.out == nil {
+		return nil
+	}
+	l := p.newLowerer(g, file, nil)
+	var diags []Diagnostic
+	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
+		var x ast.Expr
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok != token.ASSIGN && n.Tok != token.DEFINE {
+				x = n.Lhs[0]
+			}
+		case *ast.IncDecStmt:
+			x = n.X
+		}
+		if x != nil && l.rootVar(x) == g.out {
+			diags = append(diags, Diagnostic{Pos: x.Pos(), Message: "//gradgen:" + g.dir.kind + " out=" + g.out.Name() + ": " + l.source(x) + " is read before it is written (an op-assignment), but an output's incoming contents are passive and the Jacobian runs the body once per sweep: compute the value in a local variable and write it with ="})
+		}
+		return true
+	})
+	return diags
+}

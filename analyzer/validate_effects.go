@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 )
@@ -258,4 +259,70 @@ func (p *pkgContext) formatsBasics(callee *types.Func, call *ast.CallExpr) bool 
 		}
 	}
 	return true
+}
+
+// checkAddressedIndexes refuses taking the address of an integer variable
+// that indexes memory or counts a loop (p := &i; *p += 1, bump(&i)): the
+// backward sweep restores such variables from the statements that set
+// them, and a write through a pointer is not one of those, so backward
+// code would read the wrong element.
+func (l *lowerer) checkAddressedIndexes(body *ast.BlockStmt) {
+	indexing := map[types.Object]bool{}
+	mark := func(e ast.Expr) {
+		if e == nil {
+			return
+		}
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if obj, ok := l.info.Uses[id].(*types.Var); ok {
+					indexing[obj] = true
+				}
+			}
+			return true
+		})
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.IndexExpr:
+			mark(n.Index)
+		case *ast.SliceExpr:
+			mark(n.Low)
+			mark(n.High)
+			mark(n.Max)
+		case *ast.ForStmt:
+			if n.Init != nil {
+				for obj := range l.assignedIn(n.Init) {
+					indexing[obj] = true
+				}
+			}
+			mark(n.Cond)
+		case *ast.RangeStmt:
+			for _, x := range []ast.Expr{n.Key, n.Value} {
+				if id, ok := x.(*ast.Ident); ok {
+					if obj := l.info.ObjectOf(id); obj != nil {
+						indexing[obj] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	ast.Inspect(body, func(n ast.Node) bool {
+		u, ok := n.(*ast.UnaryExpr)
+		if !ok || u.Op != token.AND {
+			return true
+		}
+		id, ok := ast.Unparen(u.X).(*ast.Ident)
+		if !ok {
+			return true
+		}
+		obj, ok := l.info.Uses[id].(*types.Var)
+		if !ok || !indexing[obj] {
+			return true
+		}
+		if b, ok := obj.Type().Underlying().(*types.Basic); ok && b.Info()&types.IsInteger != 0 {
+			l.errorf(u.Pos(), "cannot differentiate through &%s: %s indexes memory or counts a loop, and a write through the pointer would not be undone where the backward sweep needs %s's value; pass %s itself and assign what the callee computes (%s = f(%s))", id.Name, id.Name, id.Name, id.Name, id.Name, id.Name)
+		}
+		return true
+	})
 }

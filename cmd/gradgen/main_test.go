@@ -947,6 +947,55 @@ func Two(x float64) (float64, float64) { return x, x }
 			},
 		},
 		{
+			name: "adversarial trial",
+			src: `package p
+
+type S struct {
+	X []float64
+	Y float64
+}
+
+//gradgen:grad
+func Addressed(x []float64) float64 {
+	s := 0.0
+	for i := 0; i+1 < len(x); i++ {
+		p := &i
+		*p += 1
+		s += x[i]
+		*p -= 1
+	}
+	return s
+}
+
+//gradgen:grad
+func VarIndex(b []S) float64 {
+	var k int
+	c := b[k]
+	k = 1
+	return c.Y * c.Y * float64(k)
+}
+
+//gradgen:grad
+func SliceIndex(b []S) float64 {
+	idx := []int{0}
+	c := b[idx[0]]
+	return c.Y * c.Y
+}
+
+//gradgen:jacobian out=y
+func ReadOutput(y, x []float64) {
+	y[0] += x[0]
+	y[1] = y[0] * x[1]
+}
+`,
+			want: []string{
+				`^p\.go:12:8: cannot differentiate through &i: i indexes memory or counts a loop`,
+				`^p\.go:23:7: gradgen cannot follow the adjoint of the copy b\[k\]`,
+				`^p\.go:31:7: gradgen cannot follow the adjoint of the copy b\[idx\[0\]\]`,
+				`^p\.go:37:2: //gradgen:jacobian out=y: y\[0\] is read before it is written`,
+			},
+		},
+		{
 			name: "one error each",
 			src: `package p
 

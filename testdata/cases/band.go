@@ -108,3 +108,16 @@ func SumWhile(x []float64) float64 {
 	}
 	return s
 }
+
+// BandUint8 counts with a uint8, whose i-1 wraps to 255 at 0: offsets are
+// not distances for a counter narrower than int, so its Hessian is dense.
+//
+//gradgen:grad
+//gradgen:hessian
+func BandUint8(x []float64) float64 {
+	s := 0.0
+	for i := uint8(1); int(i) < len(x); i++ {
+		s += x[i] * x[i-1] * x[i]
+	}
+	return s
+}

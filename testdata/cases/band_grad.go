@@ -655,6 +655,82 @@ func SumWhileHessian(x, dx, hess []float64) float64 {
 	return sumWhile
 }
 
+// BandUint8Grad returns BandUint8(x) and its partial derivatives with respect to x.
+func BandUint8Grad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandUint8Grad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i := uint8(1); int(i) < len(x); i++ (forward and backward in one pass: a sum)
+	for i := uint8(1); int(i) < len(x); i++ {
+		t := x[i] * x[i-1]
+		t1 := t * x[i]
+		s += t1
+		// s += x[i] * x[i-1] * x[i]
+		dt := x[i] * ds
+		dx[i] += x[i-1]*dt + t*ds
+		dx[i-1] += x[i] * dt
+	}
+	bandUint8 := s
+	return bandUint8
+}
+
+// BandUint8Hessian returns BandUint8's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func BandUint8Hessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandUint8Hessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("BandUint8Hessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var bandUint8 float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfBandUint8(x, v, hv)
+		bandUint8 = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		bandUint8 = BandUint8(x)
+	}
+	return bandUint8
+}
+
 // hvpOfBandThree returns BandThree's value, adds its gradient and its Hessian's product with the direction into the buffers: BandThreeHessian's compressed products.
 func hvpOfBandThree(x, v, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
@@ -1247,4 +1323,43 @@ func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
 		hv[i] += 2 * dt21
 	}
 	return hvpOfSumWhile1, hvpOfSumWhile2
+}
+
+// hvpOfBandUint8 returns BandUint8's value, its directional derivative along the directions and their Hessian-vector product: a row of BandUint8Hessian.
+func hvpOfBandUint8(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfBandUint8: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfBandUint8: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.0
+
+	var dds float64
+	// return s, ds
+	dds = 1
+	// for i := uint8(1); int(i) < len(x); i++ (forward and backward in one pass: a sum)
+	for i := uint8(1); int(i) < len(x); i++ {
+		t2 := x[i-1] * v[i]
+		t3 := x[i] * v[i-1]
+		dt := t2 + t3
+		t := x[i] * x[i-1]
+		t4 := x[i] * dt
+		t5 := t * v[i]
+		dt1 := t4 + t5
+		t1 := t * x[i]
+		ds += dt1
+		s += t1
+		// ds += dt1
+		// dt1 := x[i]*dt + t*v[i]
+		dt2 := v[i] * dds
+		ddt := x[i] * dds
+		// dt := x[i-1]*v[i] + x[i]*v[i-1]
+		hv[i] += v[i-1]*ddt + (x[i-1]*dt2 + dt*dds)
+		hv[i-1] += v[i]*ddt + x[i]*dt2
+	}
+	hvpOfBandUint81 := s
+	hvpOfBandUint82 := ds
+	return hvpOfBandUint81, hvpOfBandUint82
 }

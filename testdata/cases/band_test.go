@@ -19,6 +19,7 @@ func bandCases() []gradCase {
 		slice("BandRange", BandRange, BandRangeGrad, p(0.3, -0.7, 1.1, 0.4, 2, -1.3, 0.8), p(1, 2, 3, 4, 5, 6, -0.5)),
 		slice("BandAnchored", BandAnchored, BandAnchoredGrad, p(0.3, -0.7, 1.1, 0.4, 2)),
 		slice("BandCarried", BandCarried, BandCarriedGrad, p(0.3, -0.7, 1.1, 0.4, 2)),
+		slice("BandUint8", BandUint8, BandUint8Grad, p(0.3, -0.7, 1.1, 0.4, 2)),
 		slice("SumOuterCounter", SumOuterCounter, SumOuterCounterGrad, p(1, 2, 3, 4, 0.5), p(0.3, -0.7, 1.1, 0.4, 2)),
 		slice("SumCounterInBody", SumCounterInBody, SumCounterInBodyGrad, p(1, 2, 3, 4, 0.5, 1.5), p(0.3, -0.7, 1.1, 0.4, 2, 0.6)),
 		slice("SumWhile", SumWhile, SumWhileGrad, p(1, 2, 3, 4, 0.5, 1.5), p(0.3, -0.7, 1.1, 0.4, 2, 0.6)),
@@ -33,7 +34,7 @@ func TestBandDetected(t *testing.T) {
 		t.Skip("the switches that turn gradgen's optimizations off turn compression off too")
 	}
 	src := readGenerated(t, "band_grad.go")
-	for name, banded := range map[string]bool{"BandThree": true, "BandRange": true, "BandAnchored": false, "BandCarried": false} {
+	for name, banded := range map[string]bool{"BandThree": true, "BandRange": true, "BandAnchored": false, "BandCarried": false, "BandUint8": false} {
 		i := strings.Index(src, "// "+name+"Hessian returns")
 		if i < 0 {
 			t.Fatalf("no %sHessian in band_grad.go", name)

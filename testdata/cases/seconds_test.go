@@ -205,4 +205,5 @@ var seconds = map[string]secondCase{
 	"SumOuterCounter":      {hessian: SumOuterCounterHessian, grad: SumOuterCounterGrad, args: func(x []float64) []any { return []any{x} }},
 	"SumCounterInBody":     {hessian: SumCounterInBodyHessian, grad: SumCounterInBodyGrad, args: func(x []float64) []any { return []any{x} }},
 	"SumWhile":             {hessian: SumWhileHessian, grad: SumWhileGrad, args: func(x []float64) []any { return []any{x} }},
+	"BandUint8":            {hessian: BandUint8Hessian, grad: BandUint8Grad, args: func(x []float64) []any { return []any{x} }},
 }
