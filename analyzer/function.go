@@ -656,6 +656,11 @@ func (p *pkgContext) pureHelpers() map[string]bool {
 	for _, funcs := range p.helperFuncs {
 		for _, f := range funcs {
 			if f.Recv != nil {
+				// Methods by ".name": a pushforward only reads its
+				// receiver and arguments.
+				if p.readOnlyHelpers[f.Name] {
+					pure["."+f.Name] = true
+				}
 				continue
 			}
 			ok := true

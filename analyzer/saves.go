@@ -81,8 +81,10 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 			l.saveValue(rec, v, l.conv(x), l.info.TypeOf(x))
 			continue
 		}
-		if whole && isRef(v.typ) && l.varied[obj] {
-			// The adjoint view may be needed though the value is not.
+		if whole && isRef(v.typ) && l.varied[obj] && !holdsFloatsByValue(v.typ) {
+			// The adjoint view may be needed though the value is not. (A
+			// copy holding floats beside slices has no view: it aliases
+			// its element's adjoint, or is refused.)
 			l.ensureShadow(v)
 		}
 		if !l.needed[v.name] && !(whole && v.shadow != nil && l.needed[v.shadow.name]) {

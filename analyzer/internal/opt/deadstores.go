@@ -565,6 +565,8 @@ func (d *deadStores) isPure(e adjoint.Expr) bool {
 			return fun.Path == "math" || d.pureFuncs[fun.Name] // a function of the package is qualified
 		case adjoint.Ident:
 			return d.pureFuncs[fun.Name] || isPureBuiltin(c)
+		case adjoint.Selector:
+			return d.pureFuncs["."+fun.Sel] // a pure method: q.jvpOfSplit(...)
 		}
 		return isPureBuiltin(c)
 	})
