@@ -14,6 +14,10 @@ import (
 // a clash. Nothing it returns can capture a name the function refers to.
 type namer struct {
 	taken map[string]bool
+	// next is, per base, the number to try first: names are never given
+	// back, so the smallest free one is past the last handed out (the
+	// search from 1 each time was quadratic in big functions).
+	next map[string]int
 }
 
 func newNamer(reserved ...map[string]bool) *namer {
@@ -33,8 +37,16 @@ func newNamer(reserved ...map[string]bool) *namer {
 // fresh returns base if it is free, else base1, base2, ...; and takes it.
 func (n *namer) fresh(base string) string {
 	name := base
-	for i := 1; n.taken[name] || token.IsKeyword(name); i++ {
-		name = base + strconv.Itoa(i)
+	i := 1
+	if n.taken[name] || token.IsKeyword(name) {
+		if n.next == nil {
+			n.next = map[string]int{}
+		}
+		i = max(n.next[base], 1)
+		for name = base + strconv.Itoa(i); n.taken[name]; i++ {
+			name = base + strconv.Itoa(i+1)
+		}
+		n.next[base] = i + 1
 	}
 	n.taken[name] = true
 	return name
