@@ -1,12 +1,7 @@
 package cases
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -211,7 +206,7 @@ func TestJVPDotProduct(t *testing.T) {
 	checked["Squares32"] = true // TestJacobianFloat32
 	// Every function that asks for a JVP is checked: a case without one
 	// would let a wrong tangent pass unseen.
-	for _, name := range jvpFunctions(t) {
+	for _, name := range directiveFunctions(t, "jvp") {
 		if !checked[name] && checkedElsewhere[name] == "" {
 			t.Errorf("%s has //gradgen:jvp but no case checks its JVP: add it to jvps or give its case a jvp", name)
 		}
@@ -278,48 +273,4 @@ func (c gradCase) callJVP(t *testing.T, jvp any, x, v []float64) (float64, float
 	}
 	out := jv.Call(in)
 	return toFloat(out[0]), toFloat(out[1])
-}
-
-// jvpFunctions lists the functions of this package's source marked
-// //gradgen:jvp, methods as Type.Method.
-func jvpFunctions(t *testing.T) []string {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, "_grad.go") {
-			continue
-		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range f.Decls {
-			fn, ok := d.(*ast.FuncDecl)
-			if !ok || fn.Doc == nil {
-				continue
-			}
-			for _, c := range fn.Doc.List {
-				if strings.HasPrefix(c.Text, "//gradgen:jvp") {
-					name := fn.Name.Name
-					if fn.Recv != nil {
-						t := fn.Recv.List[0].Type
-						if s, ok := t.(*ast.StarExpr); ok {
-							t = s.X
-						}
-						name = t.(*ast.Ident).Name + "." + name
-					}
-					names = append(names, name)
-				}
-			}
-		}
-	}
-	return names
 }
