@@ -348,6 +348,8 @@ func (l *lowerer) packageVarWritten(x ast.Expr) (ast.Expr, bool) {
 			x = e.X
 		case *ast.StarExpr:
 			x = e.X
+		case *ast.SliceExpr:
+			x = e.X
 		case *ast.SelectorExpr:
 			if _, pkg := l.info.Uses[identOf(e.X)].(*types.PkgName); pkg {
 				return e, true

@@ -18,7 +18,8 @@ import (
 // make(...)) and views of one other variable; a parameter only views of
 // itself.
 func (l *lowerer) validateRefs() {
-	roots := map[*types.Var]*types.Var{} // a variable's memory, by the variable it first viewed
+	roots := map[*types.Var]*types.Var{}  // a variable's memory, by the variable it first viewed
+	pkgViews := map[*types.Var]ast.Expr{} // variables viewing package-level memory, and the package variable
 	var visit func(lhs, rhs ast.Expr)
 	visit = func(lhs, rhs ast.Expr) {
 		id := identOf(lhs)
@@ -47,6 +48,19 @@ func (l *lowerer) validateRefs() {
 			root = l.rootVar(r)
 			for root != nil && roots[root] != nil && roots[root] != root {
 				root = roots[root]
+			}
+		}
+		if at, ok := l.packageVarWritten(rhs); ok || pkgViews[l.rootVar(rhs)] != nil {
+			// Writes through v would be writes to package memory, which
+			// has no adjoint (checkPackageWrite refuses them made
+			// directly).
+			if !ok {
+				at = pkgViews[l.rootVar(rhs)]
+			}
+			pkgViews[v] = at
+			if l.varied[v] {
+				l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s would refer to the memory of the package-level variable %s, and writing active values into package variables is not differentiated; make a local slice (%s := make(...)) instead", l.source(lhs), l.source(rhs), v.Name(), l.source(at), v.Name())
+				return
 			}
 		}
 		if fresh && roots[v] != nil && roots[v] != v && l.varied[v] {
