@@ -123,6 +123,9 @@ type pkgContext struct {
 	// readOnlyHelpers are the generated helpers that only read their
 	// slices and pointers (pushforwards), whatever their parameters.
 	readOnlyHelpers map[string]bool
+	// purePackageFuncs names the package's functions (and rules' functions)
+	// that only compute values, filled on first use by pureHelpers.
+	purePackageFuncs map[string]bool
 }
 
 // Generate finds the annotated functions of a type-checked package and

@@ -673,13 +673,27 @@ func (p *pkgContext) pureHelpers() map[string]bool {
 			pure[f.Name] = ok || p.readOnlyHelpers[f.Name]
 		}
 	}
-	// Rules whose functions compute values only: their calls go when
-	// nothing reads the results (a JVP's dead tangent).
-	l := &lowerer{pkgContext: p}
-	for _, r := range p.rules {
-		if l.pureFunc(r.fn, map[*types.Func]bool{}) {
-			pure[r.fn.Name()] = true
+	// Rules whose functions compute values only, and the package's own
+	// functions that do: their calls go when nothing reads the results (a
+	// JVP's dead tangent, a primal value only its tangent used). A bare
+	// call left behind would also be refused when the JVP is
+	// differentiated again for second derivatives.
+	if p.purePackageFuncs == nil {
+		p.purePackageFuncs = map[string]bool{}
+		l := &lowerer{pkgContext: p}
+		for fn := range p.decls {
+			if fn.Signature().Recv() == nil && l.pureFunc(fn, map[*types.Func]bool{}) {
+				p.purePackageFuncs[fn.Name()] = true
+			}
 		}
+		for _, r := range p.rules {
+			if l.pureFunc(r.fn, map[*types.Func]bool{}) {
+				p.purePackageFuncs[r.fn.Name()] = true
+			}
+		}
+	}
+	for name := range p.purePackageFuncs {
+		pure[name] = true
 	}
 	return pure
 }

@@ -94,11 +94,11 @@ func (g *progGen) function(name string) funcInfo {
 	}
 	g.line("//gradgen:grad")
 	g.line("//gradgen:jvp")
-	// A fifth of the functions ask for their Hessian too (those without float32
+	// A third of the functions ask for their Hessian too (those without float32
 	// on the way; see below): its reverse sweep over the JVP is the
 	// largest code gradgen writes, and the random run must stay a couple
 	// of minutes long.
-	hessian := !g.f32 && g.chance(0.2)
+	hessian := !g.f32 && g.chance(0.35)
 	if hessian {
 		g.line("//gradgen:hessian")
 	}

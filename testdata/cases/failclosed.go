@@ -703,3 +703,35 @@ func ElemCopy(b []Sample2) float64 {
 	}
 	return s
 }
+
+// weightedSines reads w and computes a value: a pure function with a slice
+// parameter.
+func weightedSines(w []float64, k float64) float64 {
+	s := 0.0
+	for i := range w {
+		s += w[i] * math.Sin(k+float64(i))
+	}
+	return s
+}
+
+// DeadPureCall calls a pure function of the package whose value the result
+// does not need (random program R180 of seed 721342601): the JVP kept the
+// bare call weightedSines(w, y) (of a parallel declaration), which the Hessian, differentiating the
+// JVP again, refused as a call made for its effects.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func DeadPureCall(x, y float64, w []float64) float64 {
+	var v, u = weightedSines(w, y), x
+	y += 0.25 * v * u
+	s := 0.0
+	buf := make([]float64, 1)
+	for i := range w {
+		view := buf[0:1]
+		view[0] = view[0]*0.5 + w[i]*x
+		s += 0.25 * view[0]
+	}
+	return 2*s - 1
+}

@@ -7069,6 +7069,296 @@ func ElemCopyHessian(b, db []Sample2, hess []float64) float64 {
 	return elemCopy
 }
 
+// DeadPureCallGrad returns DeadPureCall(x, y, w) and its partial derivatives with respect to x, y, w.
+func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("DeadPureCallGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var dview, view []float64
+	var t, t1, t2, t3, t4 float64
+	var i, iters, trips int
+	var dviewTape [][]float64
+	s := 0.0
+	dbuf := make([]float64, 1)
+	buf := make([]float64, 1)
+	iters = len(w)
+	dviewTape = make([][]float64, 0, iters)
+	trips = 0
+	for i = range w {
+		trips++
+		dviewTape = append(dviewTape, dview)
+		dview = dbuf[0:1]
+		view = buf[0:1]
+		t = view[0] * 0.5
+		t1 = w[i] * x
+		t2 = t + t1
+		view[0] = t2
+		t3 = 0.25 * view[0]
+		t4 = s + t3
+		s = t4
+	}
+	t5 := 2 * s
+	deadPureCall := t5 - 1
+
+	var dt5, dt4, dt3, dt2, dt, dt1, dx, dy float64
+	// return 2*s - 1
+	dt5 = 1
+	ds := 2 * dt5
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += 0.25 * view[0]
+		dt4 = ds
+		dt3 = dt4
+		dview[0] += 0.25 * dt3
+		// view[0] = view[0]*0.5 + w[i]*x
+		dt2 = dview[0]
+		dview[0] = 0
+		dt = dt2
+		dt1 = dt2
+		dw[i] += x * dt1
+		dx += w[i] * dt1
+		dview[0] += 0.5 * dt
+		// view := buf[0:1]
+		dview = dviewTape[len(dviewTape)-1]
+		dviewTape = dviewTape[:len(dviewTape)-1]
+	}
+	return deadPureCall, dx, dy
+}
+
+// DeadPureCallJVP returns DeadPureCall(x, y, w) and its directional derivative: the sum of its partial derivatives with respect to x, y, w times the tangents dx, dy, dw.
+func DeadPureCallJVP(x, y float64, w []float64, dx, dy float64, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("DeadPureCallJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var ds float64
+	s := 0.0
+	buf := make([]float64, 1)
+	dbuf := make([]float64, 1)
+	for i := range w {
+		dview := dbuf[0:1]
+		view := buf[0:1]
+		dt2 := 0.5 * dview[0]
+		t2 := view[0] * 0.5
+		dt3 := x*dw[i] + w[i]*dx
+		t3 := w[i] * x
+		dview[0] = dt2 + dt3
+		view[0] = t2 + t3
+		dt4 := 0.25 * dview[0]
+		t4 := 0.25 * view[0]
+		ds += dt4
+		s += t4
+	}
+	dt5 := 2 * ds
+	t5 := 2 * s
+	t6 := t5 - 1
+	return t6, dt5
+}
+
+// DeadPureCallHVP returns DeadPureCall's value, its gradient as DeadPureCallGrad gives it, and the product of its Hessian with the direction vx, vy, vw in the same form (added into buffers for slices and pointers, returned for the rest).
+func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []float64) (float64, float64, float64, float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("DeadPureCallHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("DeadPureCallHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var ddview, dview, dview1, view []float64
+	var t, dt2, t1, t2, t7, t8, t9, dt3, t10, t3, t11, t12, t13, dt4, t14, t4, t15, t16 float64
+	var i, iters, tapeLen, trips int
+	var tapes, ddviewTape, dview1Tape [][]float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("DeadPureCallHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	var ds float64
+	s := 0.0
+	dbuf1 := make([]float64, 1)
+	buf := make([]float64, 1)
+	ddbuf := make([]float64, 1)
+	dbuf := make([]float64, 1)
+	iters = len(w)
+	tapeLen = iters + iters
+	tapes = make([][]float64, tapeLen)
+	ddviewTape, tapes = tapes[:0:iters], tapes[iters:]
+	dview1Tape = tapes[:0:iters]
+	trips = 0
+	for i = range w {
+		trips++
+		ddviewTape = append(ddviewTape, ddview)
+		ddview = ddbuf[0:1]
+		dview = dbuf[0:1]
+		dview1Tape = append(dview1Tape, dview1)
+		dview1 = dbuf1[0:1]
+		view = buf[0:1]
+		t = 0.5 * dview[0]
+		dt2 = t
+		t1 = view[0] * 0.5
+		t2 = t1
+		t7 = x * vw[i]
+		t8 = w[i] * vx
+		t9 = t7 + t8
+		dt3 = t9
+		t10 = w[i] * x
+		t3 = t10
+		t11 = dt2 + dt3
+		dview[0] = t11
+		t12 = t2 + t3
+		view[0] = t12
+		t13 = 0.25 * dview[0]
+		dt4 = t13
+		t14 = 0.25 * view[0]
+		t4 = t14
+		t15 = ds + dt4
+		ds = t15
+		t16 = s + t4
+		s = t16
+	}
+	t5 := 2 * s
+	t6 := t5 - 1
+	deadPureCallHVP := t6
+
+	var ddt5, ds1, dt16, dt41, dt15, ddt4, dt14, dt13, dt12, dt21, dt31, dt11, ddt2, ddt3, dt10, hvx, dt9, dt7, dt8, dx, dt1, dt, dy, hvy float64
+	// return t6, dt5
+	ddt5 = 1
+	// dt5 := 2 * ds
+	dds := 2 * ddt5
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t4
+		dt16 = ds1
+		dt41 += dt16
+		// ds += dt4
+		dt15 = dds
+		ddt4 += dt15
+		// t4 := 0.25 * view[0]
+		dt14 = dt41
+		dt41 = 0
+		dview1[0] += 0.25 * dt14
+		// dt4 := 0.25 * dview[0]
+		dt13 = ddt4
+		ddt4 = 0
+		ddview[0] += 0.25 * dt13
+		// view[0] = t2 + t3
+		dt12 = dview1[0]
+		dview1[0] = 0
+		dt21 += dt12
+		dt31 += dt12
+		// dview[0] = dt2 + dt3
+		dt11 = ddview[0]
+		ddview[0] = 0
+		ddt2 += dt11
+		ddt3 += dt11
+		// t3 := w[i] * x
+		dt10 = dt31
+		dt31 = 0
+		hvw[i] += x * dt10
+		hvx += w[i] * dt10
+		// dt3 := x*vw[i] + w[i]*vx
+		dt9 = ddt3
+		ddt3 = 0
+		dt7 = dt9
+		dt8 = dt9
+		hvw[i] += vx * dt8
+		dx += w[i] * dt8
+		hvx += vw[i] * dt7
+		dw[i] += x * dt7
+		// t2 := view[0] * 0.5
+		dt1 = dt21
+		dt21 = 0
+		dview1[0] += 0.5 * dt1
+		// dt2 := 0.5 * dview[0]
+		dt = ddt2
+		ddt2 = 0
+		ddview[0] += 0.5 * dt
+		// view := buf[0:1]
+		dview1 = dview1Tape[len(dview1Tape)-1]
+		dview1Tape = dview1Tape[:len(dview1Tape)-1]
+		// dview := dbuf[0:1]
+		ddview = ddviewTape[len(ddviewTape)-1]
+		ddviewTape = ddviewTape[:len(ddviewTape)-1]
+	}
+	return deadPureCallHVP, dx, dy, hvx, hvy
+}
+
+// DeadPureCallHessian returns DeadPureCall's value and its gradient with respect to x, y, w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DeadPureCallHessian(x, y float64, w, dw, hess []float64) (float64, float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("DeadPureCallHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := len(w) + 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DeadPureCallHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var vwArray [64]float64
+	var vw []float64
+	if len(w) <= 64 {
+		vw = vwArray[:len(w)]
+	} else {
+		vw = make([]float64, len(w))
+	}
+	var hvwArray [64]float64
+	var hvw []float64
+	if len(w) <= 64 {
+		hvw = hvwArray[:len(w)]
+	} else {
+		hvw = make([]float64, len(w))
+	}
+	var deadPureCall float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		if j >= k && j < k+len(w) {
+			vw[j-k] = 1
+		}
+		k += len(w)
+		r, t, hvx, hvy := hvpOfDeadPureCall(x, y, w, vx, vy, vw, hvw)
+		deadPureCall = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		if j >= k && j < k+len(w) {
+			dw[j-k] += t
+			vw[j-k] = 0
+		}
+		k += len(w)
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+		for i1 := range w {
+			hess[j*n+k] += hvw[i1]
+			hvw[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		deadPureCall = DeadPureCall(x, y, w)
+	}
+	return deadPureCall, dx, dy
+}
+
 // hvpOfNegSinReturn returns NegSinReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of NegSinReturnHessian.
 func hvpOfNegSinReturn(x, v float64) (float64, float64, float64) {
 	cos := math.Cos(x)
@@ -10034,6 +10324,129 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 		dcTape = dcTape[:len(dcTape)-1]
 	}
 	return hvpOfElemCopy1, hvpOfElemCopy2
+}
+
+// hvpOfDeadPureCall returns DeadPureCall's value, its directional derivative along the directions and their Hessian-vector product: a row of DeadPureCallHessian.
+func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []float64) (float64, float64, float64, float64) {
+	if len(hvw) < len(w) {
+		panic(fmt.Sprintf("hvpOfDeadPureCall: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
+	}
+	var ddview, dview, dview1, view []float64
+	var t, dt2, t1, t2, t7, t8, t9, dt3, t10, t3, t11, t12, t13, dt4, t14, t4, t15, t16 float64
+	var i, iters, tapeLen, trips int
+	var tapes, ddviewTape, dview1Tape [][]float64
+	if len(vw) < len(w) {
+		panic(fmt.Sprintf("hvpOfDeadPureCall: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
+	}
+	var ds float64
+	s := 0.0
+	dbuf1 := make([]float64, 1)
+	buf := make([]float64, 1)
+	ddbuf := make([]float64, 1)
+	dbuf := make([]float64, 1)
+	iters = len(w)
+	tapeLen = iters + iters
+	tapes = make([][]float64, tapeLen)
+	ddviewTape, tapes = tapes[:0:iters], tapes[iters:]
+	dview1Tape = tapes[:0:iters]
+	trips = 0
+	for i = range w {
+		trips++
+		ddviewTape = append(ddviewTape, ddview)
+		ddview = ddbuf[0:1]
+		dview = dbuf[0:1]
+		dview1Tape = append(dview1Tape, dview1)
+		dview1 = dbuf1[0:1]
+		view = buf[0:1]
+		t = 0.5 * dview[0]
+		dt2 = t
+		t1 = view[0] * 0.5
+		t2 = t1
+		t7 = x * vw[i]
+		t8 = w[i] * vx
+		t9 = t7 + t8
+		dt3 = t9
+		t10 = w[i] * x
+		t3 = t10
+		t11 = dt2 + dt3
+		dview[0] = t11
+		t12 = t2 + t3
+		view[0] = t12
+		t13 = 0.25 * dview[0]
+		dt4 = t13
+		t14 = 0.25 * view[0]
+		t4 = t14
+		t15 = ds + dt4
+		ds = t15
+		t16 = s + t4
+		s = t16
+	}
+	dt5 := 2 * ds
+	t5 := 2 * s
+	t6 := t5 - 1
+	hvpOfDeadPureCall1 := t6
+	hvpOfDeadPureCall2 := dt5
+
+	var ddt5, ds1, dt16, dt41, dt15, ddt4, dt14, dt13, dt12, dt21, dt31, dt11, ddt2, ddt3, dt10, hvx, dt9, dt7, dt8, dt1, dt, hvy float64
+	// return t6, dt5
+	ddt5 = 1
+	// dt5 := 2 * ds
+	dds := 2 * ddt5
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t4
+		dt16 = ds1
+		dt41 += dt16
+		// ds += dt4
+		dt15 = dds
+		ddt4 += dt15
+		// t4 := 0.25 * view[0]
+		dt14 = dt41
+		dt41 = 0
+		dview1[0] += 0.25 * dt14
+		// dt4 := 0.25 * dview[0]
+		dt13 = ddt4
+		ddt4 = 0
+		ddview[0] += 0.25 * dt13
+		// view[0] = t2 + t3
+		dt12 = dview1[0]
+		dview1[0] = 0
+		dt21 += dt12
+		dt31 += dt12
+		// dview[0] = dt2 + dt3
+		dt11 = ddview[0]
+		ddview[0] = 0
+		ddt2 += dt11
+		ddt3 += dt11
+		// t3 := w[i] * x
+		dt10 = dt31
+		dt31 = 0
+		hvw[i] += x * dt10
+		hvx += w[i] * dt10
+		// dt3 := x*vw[i] + w[i]*vx
+		dt9 = ddt3
+		ddt3 = 0
+		dt7 = dt9
+		dt8 = dt9
+		hvw[i] += vx * dt8
+		hvx += vw[i] * dt7
+		// t2 := view[0] * 0.5
+		dt1 = dt21
+		dt21 = 0
+		dview1[0] += 0.5 * dt1
+		// dt2 := 0.5 * dview[0]
+		dt = ddt2
+		ddt2 = 0
+		ddview[0] += 0.5 * dt
+		// view := buf[0:1]
+		dview1 = dview1Tape[len(dview1Tape)-1]
+		dview1Tape = dview1Tape[:len(dview1Tape)-1]
+		// dview := dbuf[0:1]
+		ddview = ddviewTape[len(ddviewTape)-1]
+		ddviewTape = ddviewTape[:len(ddviewTape)-1]
+	}
+	return hvpOfDeadPureCall1, hvpOfDeadPureCall2, hvx, hvy
 }
 
 // pullbackOfJvpOfSigmoid7 returns jvpOfSigmoid7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSigmoid7 in gradients.

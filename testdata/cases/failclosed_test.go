@@ -259,6 +259,16 @@ func failClosedCases() []gradCase {
 				return v, []float64{d[0].X[0], d[0].Y, d[1].X[0], d[1].Y}
 			},
 			at: pts(p(0.3, 1.2, -0.7, 0.5), p(1.5, -0.4, 2, 0.9))},
+		{name: "DeadPureCall",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return DeadPureCallJVP(x[0], x[1], x[2:], v[0], v[1], v[2:]) }),
+			f:   func(x []float64) float64 { return DeadPureCall(x[0], x[1], x[2:]) },
+			grad: func(x []float64) (float64, []float64) {
+				d := make([]float64, len(x))
+				v, dx, dy := DeadPureCallGrad(x[0], x[1], x[2:], d[2:])
+				d[0], d[1] = dx, dy
+				return v, d
+			},
+			at: pts(p(0.3, 1.2, -0.7, 0.5), p(1.5, -0.4, 2, 0.9))},
 		{name: "MapData",
 			jvp:  func(x, dx float64) (float64, float64) { return MapDataJVP(x, map[string]float64{"a": 3}, dx) },
 			f:    func(x float64) float64 { return MapData(x, map[string]float64{"a": 3}) },

@@ -206,4 +206,5 @@ var seconds = map[string]secondCase{
 	"SumCounterInBody":     {hessian: SumCounterInBodyHessian, grad: SumCounterInBodyGrad, args: func(x []float64) []any { return []any{x} }},
 	"SumWhile":             {hessian: SumWhileHessian, grad: SumWhileGrad, args: func(x []float64) []any { return []any{x} }},
 	"BandUint8":            {hessian: BandUint8Hessian, grad: BandUint8Grad, args: func(x []float64) []any { return []any{x} }},
+	"DeadPureCall":         {hvp: DeadPureCallHVP, hessian: DeadPureCallHessian, grad: DeadPureCallGrad, args: func(x []float64) []any { return []any{x[0], x[1], x[2:]} }},
 }
