@@ -1,14 +1,11 @@
 package analyzer
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
-	"go/printer"
 	"go/types"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
@@ -228,120 +225,6 @@ func (p *pkgContext) mapSyntheticDiags(g *gradFunc, fn *ast.FuncDecl, diags []Di
 		out = append(out, Diagnostic{Pos: g.dir.pos, Message: fmt.Sprintf("in %s: %s", fn.Name.Name, d.Message)})
 	}
 	return out
-}
-
-// outputScalarSource is the Go source of the scalar function outputVJP
-// differentiates.
-func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.FuncDecl, name string) ([]byte, []Diagnostic) {
-	var diags []Diagnostic
-	body := fn.Body.List
-	if n := len(body); n > 0 {
-		if r, ok := body[n-1].(*ast.ReturnStmt); ok && len(r.Results) == 0 {
-			body = body[:n-1]
-		}
-	}
-	for _, s := range body {
-		ast.Inspect(s, func(n ast.Node) bool {
-			if r, ok := n.(*ast.ReturnStmt); ok {
-				diags = append(diags, Diagnostic{Pos: r.Pos(), Message: fmt.Sprintf("gradgen cannot yet differentiate %s, which fills its output %s, past an early return: let the body run to its end (an if/else around the rest)", fn.Name.Name, g.out.Name())})
-			}
-			_, lit := n.(*ast.FuncLit)
-			return !lit
-		})
-	}
-	if len(diags) > 0 {
-		return nil, diags
-	}
-	taken := map[string]bool{}
-	ast.Inspect(fn, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			taken[id.Name] = true
-		}
-		return true
-	})
-	for _, n := range p.pkg.Scope().Names() {
-		taken[n] = true
-	}
-	fresh := func(base string) string {
-		name := base
-		for i := 1; taken[name]; i++ {
-			name = fmt.Sprintf("%s%d", base, i)
-		}
-		taken[name] = true
-		return name
-	}
-	y := g.out.Name()
-	outName, dy, r, i := fresh(y+"Out"), fresh("d"+y), fresh("r"), fresh("i")
-	qual := func(pkg *types.Package) string {
-		if pkg == p.pkg {
-			return ""
-		}
-		for _, imp := range file.Imports {
-			if pn := p.info.PkgNameOf(imp); pn != nil && pn.Imported() == pkg {
-				return pn.Name()
-			}
-		}
-		return pkg.Name()
-	}
-	yType := types.TypeString(g.out.Type(), qual)
-	elem := types.TypeString(outputElem(g.out.Type()), qual)
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "package %s\n\n", file.Name.Name)
-	for _, imp := range file.Imports {
-		b.WriteString("import " + p.nodeString(imp) + "\n")
-	}
-	b.WriteString("\nfunc ")
-	if fn.Recv != nil {
-		recv := fn.Recv.List[0]
-		name := "_"
-		if len(recv.Names) > 0 {
-			name = recv.Names[0].Name
-		}
-		b.WriteString("(" + name + " " + p.nodeString(recv.Type) + ") ")
-	}
-	var params []string
-	for _, field := range fn.Type.Params.List {
-		var names []string
-		for _, n := range field.Names {
-			if n.Name == y {
-				names = append(names, outName)
-			} else {
-				names = append(names, n.Name)
-			}
-		}
-		typ := p.nodeString(field.Type)
-		if e, ok := field.Type.(*ast.Ellipsis); ok {
-			// The cotangent comes after: a variadic parameter is a slice here.
-			typ = "[]" + p.nodeString(e.Elt)
-		}
-		params = append(params, strings.Join(names, ", ")+" "+typ)
-	}
-	params = append(params, dy+" "+yType)
-	fmt.Fprintf(&b, "%s(%s) %s {\n", name, strings.Join(params, ", "), elem)
-	if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok {
-		// An array, not a pointer: y[i] reads the same, and reverse mode
-		// follows a local array.
-		fmt.Fprintf(&b, "var %s %s\n", y, types.TypeString(ptr.Elem(), qual))
-	} else {
-		fmt.Fprintf(&b, "%s := make(%s, len(%s))\n", y, yType, outName)
-	}
-	fmt.Fprintf(&b, "for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
-	for _, s := range body {
-		b.WriteString(p.nodeString(s) + "\n")
-	}
-	fmt.Fprintf(&b, "var %s %s\n", r, elem)
-	fmt.Fprintf(&b, "for %s := range %s {\n%s += %s[%s] * %s[%s]\n}\n", i, y, r, dy, i, y, i)
-	fmt.Fprintf(&b, "return %s\n}\n", r)
-	return b.Bytes(), nil
-}
-
-// nodeString prints a node of the user's source.
-func (p *pkgContext) nodeString(n ast.Node) string {
-	var b bytes.Buffer
-	if err := printer.Fprint(&b, p.fset, n); err != nil {
-		panic(err)
-	}
-	return b.String()
 }
 
 // writeVJP writes FVJP for a function with an output parameter: F fills

@@ -46,6 +46,32 @@ func Expand(y []float64, a, b float64) {
 	}
 }
 
+// EarlyOut returns early from a branch and from inside a loop: the VJP's
+// scalar function returns Σ dy·y at each return.
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func EarlyOut(y, x []float64) {
+	y[0] = x[0] * x[1]
+	if x[0] > 1 {
+		y[1] = math.Sin(x[1])
+		y[2] = x[2] * y[1]
+		return
+	}
+	acc := 0.0
+	for i := range x {
+		if x[i] < -1 {
+			y[1] = x[i] * x[i]
+			y[2] = acc / x[i]
+			return
+		}
+		acc += x[i] * y[0]
+	}
+	y[1] = math.Exp(x[0]) * x[1]
+	y[2] = acc
+}
+
 // Cumsum reads elements of its output it wrote before (y[i-1]), and
 // branches on them.
 //

@@ -344,6 +344,126 @@ func ExpandJacobian(y []float64, a, b float64, jac []float64) {
 	}
 }
 
+// EarlyOutJVP calls EarlyOut, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func EarlyOutJVP(y, x, dx, ty []float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyOutJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("EarlyOutJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	ty[0] = x[1]*dx[0] + x[0]*dx[1]
+	y[0] = x[0] * x[1]
+	if x[0] > 1 {
+		ty[1] = math.Cos(x[1]) * dx[1]
+		y[1] = math.Sin(x[1])
+		ty[2] = y[1]*dx[2] + x[2]*ty[1]
+		y[2] = x[2] * y[1]
+		return
+	}
+	var dacc float64
+	acc := 0.0
+	for i := range x {
+		if x[i] < -1 {
+			ty[1] = 2 * x[i] * dx[i]
+			y[1] = x[i] * x[i]
+			y[2] = acc / x[i]
+			ty[2] = (dacc - y[2]*dx[i]) / x[i]
+			return
+		}
+		dt := y[0]*dx[i] + x[i]*ty[0]
+		t := x[i] * y[0]
+		dacc += dt
+		acc += t
+	}
+	exp := math.Exp(x[0])
+	dexp := exp * dx[0]
+	ty[1] = x[1]*dexp + exp*dx[1]
+	y[1] = exp * x[1]
+	ty[2] = dacc
+	y[2] = acc
+}
+
+// EarlyOutVJP calls EarlyOut, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
+func EarlyOutVJP(y, x, dy, dx []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("EarlyOutVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyOutVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	EarlyOut(y, x)
+	_ = vjpOfEarlyOut(y, x, dy, dx)
+}
+
+// EarlyOutJacobian writes into jac the Jacobian of y (filled as EarlyOut fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func EarlyOutJacobian(y, x, jac []float64) {
+	n := len(x)
+	m := len(y)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("EarlyOutJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	if n <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float64, len(x))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
+		j := 0
+		for i1 := range x {
+			v[i1] = 1
+			jvpOutEarlyOut(y, x, v, ty)
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n == 0 {
+			EarlyOut(y, x)
+		}
+	} else {
+		EarlyOut(y, x)
+		var dxArray [64]float64
+		var dx []float64
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float64, len(x))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
+		for i3 := range y {
+			dy[i3] = 1
+			_ = vjpOfEarlyOut1(y, x, dy, dx)
+			c := i3 * n
+			for i4 := range x {
+				jac[c] = dx[i4]
+				c++
+				dx[i4] = 0
+			}
+			dy[i3] = 0
+		}
+	}
+}
+
 // CumsumJVP calls Cumsum, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
 func CumsumJVP(y, x, dx, ty []float64) {
 	if len(dx) < len(x) {
@@ -1589,6 +1709,485 @@ func vjpOfExpand1(yOut []float64, a, b float64, dy []float64) (float64, float64,
 		dy1[i1] = 0
 	}
 	return vjpOfExpand11, da, db
+}
+
+// vjpOfEarlyOut returns the sum of dy times EarlyOut's output y computed on a copy, and its gradient: the vector-Jacobian product behind EarlyOut's VJP and Jacobian.
+func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("vjpOfEarlyOut: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var vjpOfEarlyOut2, t, sin, yElemPrev, t1, r, t2, t3, acc, t4, t5, r1, t6, t7, t8, t9, yElemPrev1, exp, t10, yElemPrev2, r2, t11, t12 float64
+	var dy1, y, tapes, tripsTape, condTape, doneTape, yElemTape []float64
+	var i1, i11, i12, i, iters, tapeLen, i13, trips, trips1, trips2, trips3 int
+	var cond, broke, done, done1 bool
+	dy1 = make([]float64, len(yOut))
+	y = make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	t = x[0] * x[1]
+	y[0] = t
+	done = false
+	if x[0] > 1 {
+		cond = true
+		sin = math.Sin(x[1])
+		y[1] = sin
+		yElemPrev = y[2]
+		t1 = x[2] * y[1]
+		y[2] = t1
+		r = 0
+		trips1 = 0
+		for i11 = range y {
+			trips1++
+			t2 = dy[i11] * y[i11]
+			t3 = r + t2
+			r = t3
+		}
+		vjpOfEarlyOut2 = r
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	acc = 0.0
+	done1 = false
+	iters = len(x)
+	tapeLen = iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	yElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape = tapes[:0:iters]
+	trips2 = 0
+	broke = false
+	for i = range x {
+		trips2++
+		doneTape = append(doneTape, 0)
+		if x[i] < -1 {
+			condTape = append(condTape, 1)
+			yElemTape = append(yElemTape, y[1])
+			t4 = x[i] * x[i]
+			y[1] = t4
+			yElemTape = append(yElemTape, y[2])
+			t5 = acc / x[i]
+			y[2] = t5
+			r1 = 0
+			tripsTape = append(tripsTape, 0)
+			for i12 = range y {
+				tripsTape[len(tripsTape)-1]++
+				t6 = dy[i12] * y[i12]
+				t7 = r1 + t6
+				r1 = t7
+			}
+			vjpOfEarlyOut2 = r1
+			broke = true
+			goto reverse
+		} else {
+			condTape = append(condTape, 0)
+		}
+		doneTape[len(doneTape)-1] = 1
+		t8 = x[i] * y[0]
+		t9 = acc + t8
+		acc = t9
+	}
+	done1 = true
+	yElemPrev1 = y[1]
+	exp = math.Exp(x[0])
+	t10 = exp * x[1]
+	y[1] = t10
+	yElemPrev2 = y[2]
+	y[2] = acc
+	r2 = 0
+	trips3 = 0
+	for i13 = range y {
+		trips3++
+		t11 = dy[i13] * y[i13]
+		t12 = r2 + t11
+		r2 = t12
+	}
+	vjpOfEarlyOut2 = r2
+reverse:
+	var dr2, dt12, dt11, dacc, dt10, dexp, dt9, dt8, dr1, dt7, dt6, dt5, dt4, dr, dt3, dt2, dt1, dsin float64
+	if done {
+		if done1 {
+			// return r
+			dr2 = 1
+			// for i1 := range y
+			for ; trips3 > 0; trips3-- {
+				i13 = trips3 - 1
+				// r += dy[i1] * y[i1]
+				dt12 = dr2
+				dt11 = dt12
+				dy1[i13] += dy[i13] * dt11
+			}
+			// y[2] = acc
+			dacc = dy1[2]
+			dy1[2] = 0
+			y[2] = yElemPrev2
+			// y[1] = math.Exp(x[0]) * x[1]
+			dt10 = dy1[1]
+			dy1[1] = 0
+			y[1] = yElemPrev1
+			dexp = x[1] * dt10
+			dx[1] += exp * dt10
+			dx[0] += exp * dexp
+		}
+		// for i := range x
+		for ; trips2 > 0; trips2-- {
+			if broke {
+				broke = false
+			}
+			i = trips2 - 1
+			done2 := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done2 {
+				// acc += x[i] * y[0]
+				dt9 = dacc
+				dt8 = dt9
+				dx[i] += y[0] * dt8
+				dy1[0] += x[i] * dt8
+			}
+			// if x[i] < -1
+			cond1 := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond1 {
+				// return r
+				dr1 += 1
+				// for i1 := range y
+				trips4 := int(tripsTape[len(tripsTape)-1])
+				tripsTape = tripsTape[:len(tripsTape)-1]
+				for ; trips4 > 0; trips4-- {
+					i12 = trips4 - 1
+					// r += dy[i1] * y[i1]
+					dt7 = dr1
+					dt6 = dt7
+					dy1[i12] += dy[i12] * dt6
+				}
+				// var r float64
+				dr1 = 0
+				// y[2] = acc / x[i]
+				t5 = y[2]
+				dt5 = dy1[2]
+				dy1[2] = 0
+				y[2] = yElemTape[len(yElemTape)-1]
+				yElemTape = yElemTape[:len(yElemTape)-1]
+				dacc += dt5 / x[i]
+				dx[i] -= t5 * (dt5 / x[i])
+				// y[1] = x[i] * x[i]
+				dt4 = dy1[1]
+				dy1[1] = 0
+				y[1] = yElemTape[len(yElemTape)-1]
+				yElemTape = yElemTape[:len(yElemTape)-1]
+				dx[i] += 2 * x[i] * dt4
+			}
+		}
+	}
+	// if x[0] > 1
+	if cond {
+		// return r
+		dr += 1
+		// for i1 := range y
+		for ; trips1 > 0; trips1-- {
+			i11 = trips1 - 1
+			// r += dy[i1] * y[i1]
+			dt3 = dr
+			dt2 = dt3
+			dy1[i11] += dy[i11] * dt2
+		}
+		// y[2] = x[2] * y[1]
+		dt1 = dy1[2]
+		dy1[2] = 0
+		y[2] = yElemPrev
+		dx[2] += y[1] * dt1
+		dy1[1] += x[2] * dt1
+		// y[1] = math.Sin(x[1])
+		dsin = dy1[1]
+		dy1[1] = 0
+		dx[1] += math.Cos(x[1]) * dsin
+	}
+	// y[0] = x[0] * x[1]
+	dt := dy1[0]
+	dy1[0] = 0
+	dx[0] += x[1] * dt
+	dx[1] += x[0] * dt
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfEarlyOut2
+}
+
+// jvpOutEarlyOut returns the derivative of EarlyOut's outputs along the tangents of its inputs: the columns of EarlyOutJacobian.
+func jvpOutEarlyOut(y, x, dx, ty []float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("jvpOutEarlyOut: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("jvpOutEarlyOut: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	ty[0] = x[1]*dx[0] + x[0]*dx[1]
+	y[0] = x[0] * x[1]
+	if x[0] > 1 {
+		ty[1] = math.Cos(x[1]) * dx[1]
+		y[1] = math.Sin(x[1])
+		ty[2] = y[1]*dx[2] + x[2]*ty[1]
+		y[2] = x[2] * y[1]
+		return
+	}
+	var dacc float64
+	acc := 0.0
+	for i := range x {
+		if x[i] < -1 {
+			ty[1] = 2 * x[i] * dx[i]
+			y[1] = x[i] * x[i]
+			y[2] = acc / x[i]
+			ty[2] = (dacc - y[2]*dx[i]) / x[i]
+			return
+		}
+		dt := y[0]*dx[i] + x[i]*ty[0]
+		t := x[i] * y[0]
+		dacc += dt
+		acc += t
+	}
+	exp := math.Exp(x[0])
+	dexp := exp * dx[0]
+	ty[1] = x[1]*dexp + exp*dx[1]
+	y[1] = exp * x[1]
+	ty[2] = dacc
+	y[2] = acc
+}
+
+// vjpOfEarlyOut1 returns the sum of dy times EarlyOut's output y computed on a copy, and its gradient: the vector-Jacobian product behind EarlyOut's VJP and Jacobian.
+func vjpOfEarlyOut1(yOut, x, dy, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("vjpOfEarlyOut1: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var vjpOfEarlyOut11, t, sin, yElemPrev, t1, r, t2, t3, acc, t4, t5, r1, t6, t7, t8, t9, yElemPrev1, exp, t10, yElemPrev2, r2, t11, t12 float64
+	var dy1, y, tapes, tripsTape, condTape, doneTape, yElemTape []float64
+	var i1, i11, i12, i, iters, tapeLen, i13, trips, trips1, trips2, trips3 int
+	var cond, broke, done, done1 bool
+	dy1 = make([]float64, len(yOut))
+	y = make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	t = x[0] * x[1]
+	y[0] = t
+	done = false
+	if x[0] > 1 {
+		cond = true
+		sin = math.Sin(x[1])
+		y[1] = sin
+		yElemPrev = y[2]
+		t1 = x[2] * y[1]
+		y[2] = t1
+		r = 0
+		trips1 = 0
+		for i11 = range y {
+			trips1++
+			t2 = dy[i11] * y[i11]
+			t3 = r + t2
+			r = t3
+		}
+		vjpOfEarlyOut11 = r
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	acc = 0.0
+	done1 = false
+	iters = len(x)
+	tapeLen = iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	yElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape = tapes[:0:iters]
+	trips2 = 0
+	broke = false
+	for i = range x {
+		trips2++
+		doneTape = append(doneTape, 0)
+		if x[i] < -1 {
+			condTape = append(condTape, 1)
+			yElemTape = append(yElemTape, y[1])
+			t4 = x[i] * x[i]
+			y[1] = t4
+			yElemTape = append(yElemTape, y[2])
+			t5 = acc / x[i]
+			y[2] = t5
+			r1 = 0
+			tripsTape = append(tripsTape, 0)
+			for i12 = range y {
+				tripsTape[len(tripsTape)-1]++
+				t6 = dy[i12] * y[i12]
+				t7 = r1 + t6
+				r1 = t7
+			}
+			vjpOfEarlyOut11 = r1
+			broke = true
+			goto reverse
+		} else {
+			condTape = append(condTape, 0)
+		}
+		doneTape[len(doneTape)-1] = 1
+		t8 = x[i] * y[0]
+		t9 = acc + t8
+		acc = t9
+	}
+	done1 = true
+	yElemPrev1 = y[1]
+	exp = math.Exp(x[0])
+	t10 = exp * x[1]
+	y[1] = t10
+	yElemPrev2 = y[2]
+	y[2] = acc
+	r2 = 0
+	trips3 = 0
+	for i13 = range y {
+		trips3++
+		t11 = dy[i13] * y[i13]
+		t12 = r2 + t11
+		r2 = t12
+	}
+	vjpOfEarlyOut11 = r2
+reverse:
+	var dr2, dt12, dt11, dacc, dt10, dexp, dt9, dt8, dr1, dt7, dt6, dt5, dt4, dr, dt3, dt2, dt1, dsin float64
+	if done {
+		if done1 {
+			// return r
+			dr2 = 1
+			// for i1 := range y
+			for ; trips3 > 0; trips3-- {
+				i13 = trips3 - 1
+				// r += dy[i1] * y[i1]
+				dt12 = dr2
+				dt11 = dt12
+				dy1[i13] += dy[i13] * dt11
+			}
+			// y[2] = acc
+			dacc = dy1[2]
+			dy1[2] = 0
+			y[2] = yElemPrev2
+			// y[1] = math.Exp(x[0]) * x[1]
+			dt10 = dy1[1]
+			dy1[1] = 0
+			y[1] = yElemPrev1
+			dexp = x[1] * dt10
+			dx[1] += exp * dt10
+			dx[0] += exp * dexp
+		}
+		// for i := range x
+		for ; trips2 > 0; trips2-- {
+			if broke {
+				broke = false
+			}
+			i = trips2 - 1
+			done2 := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done2 {
+				// acc += x[i] * y[0]
+				dt9 = dacc
+				dt8 = dt9
+				dx[i] += y[0] * dt8
+				dy1[0] += x[i] * dt8
+			}
+			// if x[i] < -1
+			cond1 := condTape[len(condTape)-1] != 0
+			condTape = condTape[:len(condTape)-1]
+			if cond1 {
+				// return r
+				dr1 += 1
+				// for i1 := range y
+				trips4 := int(tripsTape[len(tripsTape)-1])
+				tripsTape = tripsTape[:len(tripsTape)-1]
+				for ; trips4 > 0; trips4-- {
+					i12 = trips4 - 1
+					// r += dy[i1] * y[i1]
+					dt7 = dr1
+					dt6 = dt7
+					dy1[i12] += dy[i12] * dt6
+				}
+				// var r float64
+				dr1 = 0
+				// y[2] = acc / x[i]
+				t5 = y[2]
+				dt5 = dy1[2]
+				dy1[2] = 0
+				y[2] = yElemTape[len(yElemTape)-1]
+				yElemTape = yElemTape[:len(yElemTape)-1]
+				dacc += dt5 / x[i]
+				dx[i] -= t5 * (dt5 / x[i])
+				// y[1] = x[i] * x[i]
+				dt4 = dy1[1]
+				dy1[1] = 0
+				y[1] = yElemTape[len(yElemTape)-1]
+				yElemTape = yElemTape[:len(yElemTape)-1]
+				dx[i] += 2 * x[i] * dt4
+			}
+		}
+	}
+	// if x[0] > 1
+	if cond {
+		// return r
+		dr += 1
+		// for i1 := range y
+		for ; trips1 > 0; trips1-- {
+			i11 = trips1 - 1
+			// r += dy[i1] * y[i1]
+			dt3 = dr
+			dt2 = dt3
+			dy1[i11] += dy[i11] * dt2
+		}
+		// y[2] = x[2] * y[1]
+		dt1 = dy1[2]
+		dy1[2] = 0
+		y[2] = yElemPrev
+		dx[2] += y[1] * dt1
+		dy1[1] += x[2] * dt1
+		// y[1] = math.Sin(x[1])
+		dsin = dy1[1]
+		dy1[1] = 0
+		dx[1] += math.Cos(x[1]) * dsin
+	}
+	// y[0] = x[0] * x[1]
+	dt := dy1[0]
+	dy1[0] = 0
+	dx[0] += x[1] * dt
+	dx[1] += x[0] * dt
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfEarlyOut11
 }
 
 // vjpOfCumsum returns the sum of dy times Cumsum's output y computed on a copy, and its gradient: the vector-Jacobian product behind Cumsum's VJP and Jacobian.

@@ -78,6 +78,15 @@ func vectorCases() []vectorCase {
 				return y, ty
 			},
 			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 4); CumsumVJP(y, x, w, g); return y }},
+		{name: "EarlyOut", m: 3, at: pts(p(1.5, -0.3, 0.7), p(0.5, -2, 0.7), p(0.5, 0.2, 0.7)),
+			f:   func(x []float64) []float64 { y := make([]float64, 3); EarlyOut(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := garbage(3); EarlyOutJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := garbage(3), garbage(3)
+				EarlyOutJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 3); EarlyOutVJP(y, x, w, g); return y }},
 		{name: "PolarPair", m: 2, at: pts(p(1.2, -0.4), p(-3, 2)),
 			f: func(x []float64) []float64 { a, b := PolarPair(x[0], x[1]); return []float64{a, b} },
 			jac: func(x, jac []float64) []float64 {

@@ -1,0 +1,157 @@
+package analyzer
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
+	"go/types"
+	"regexp"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+)
+
+// outputScalarSource is the Go source of the scalar function outputVJP
+// differentiates: F's parameters with y renamed (yOut) and the cotangent
+// dy after them; F's body on a local copy y of the output; and, wherever
+// F returns (early returns included), Σ dy[i]·y[i] returned instead.
+func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.FuncDecl, name string) ([]byte, []Diagnostic) {
+	body := fn.Body.List
+	if n := len(body); n > 0 {
+		if r, ok := body[n-1].(*ast.ReturnStmt); ok && len(r.Results) == 0 {
+			body = body[:n-1]
+		}
+	}
+	taken := map[string]bool{}
+	ast.Inspect(fn, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			taken[id.Name] = true
+		}
+		return true
+	})
+	for _, n := range p.pkg.Scope().Names() {
+		taken[n] = true
+	}
+	fresh := func(base string) string {
+		name := base
+		for i := 1; taken[name]; i++ {
+			name = fmt.Sprintf("%s%d", base, i)
+		}
+		taken[name] = true
+		return name
+	}
+	y := g.out.Name()
+	outName, dy, r, i, mark := fresh(y+"Out"), fresh("d"+y), fresh("r"), fresh("i"), fresh("gradgenReturn")
+	qual := func(pkg *types.Package) string {
+		if pkg == p.pkg {
+			return ""
+		}
+		for _, imp := range file.Imports {
+			if pn := p.info.PkgNameOf(imp); pn != nil && pn.Imported() == pkg {
+				return pn.Name()
+			}
+		}
+		return pkg.Name()
+	}
+	yType := types.TypeString(g.out.Type(), qual)
+	elem := types.TypeString(outputElem(g.out.Type()), qual)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "package %s\n\n", file.Name.Name)
+	for _, imp := range file.Imports {
+		b.WriteString("import " + p.nodeString(imp) + "\n")
+	}
+	b.WriteString("\nfunc ")
+	if fn.Recv != nil {
+		recv := fn.Recv.List[0]
+		name := "_"
+		if len(recv.Names) > 0 {
+			name = recv.Names[0].Name
+		}
+		b.WriteString("(" + name + " " + p.nodeString(recv.Type) + ") ")
+	}
+	var params []string
+	for _, field := range fn.Type.Params.List {
+		var names []string
+		for _, n := range field.Names {
+			if n.Name == y {
+				names = append(names, outName)
+			} else {
+				names = append(names, n.Name)
+			}
+		}
+		typ := p.nodeString(field.Type)
+		if e, ok := field.Type.(*ast.Ellipsis); ok {
+			// The cotangent comes after: a variadic parameter is a slice here.
+			typ = "[]" + p.nodeString(e.Elt)
+		}
+		params = append(params, strings.Join(names, ", ")+" "+typ)
+	}
+	params = append(params, dy+" "+yType)
+	fmt.Fprintf(&b, "%s(%s) %s {\n", name, strings.Join(params, ", "), elem)
+	if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok {
+		// An array, not a pointer: y[i] reads the same, and reverse mode
+		// follows a local array.
+		fmt.Fprintf(&b, "var %s %s\n", y, types.TypeString(ptr.Elem(), qual))
+	} else {
+		fmt.Fprintf(&b, "%s := make(%s, len(%s))\n", y, yType, outName)
+	}
+	fmt.Fprintf(&b, "for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
+	ret := fmt.Sprintf("var %s %s\nfor %s := range %s {\n%s += %s[%s] * %s[%s]\n}\nreturn %s\n", r, elem, i, y, r, dy, i, y, i, r)
+	text, err := p.returnsReplaced(body, mark, "{\n"+ret+"}")
+	if err != nil {
+		// The body printed by go/printer parses; failing here is a bug.
+		return nil, []Diagnostic{{Pos: fn.Name.Pos(), Message: fmt.Sprintf("internal error writing the VJP of %s: %v; please report it with this function", fn.Name.Name, err)}}
+	}
+	b.WriteString(text)
+	b.WriteString(ret + "}\n")
+	return b.Bytes(), nil
+}
+
+// returnsReplaced prints stmts with each return statement (outside
+// function literals) replaced by the statement text with: the body is
+// printed, parsed again as a fresh tree, its returns replaced by the
+// marker identifier, printed, and the markers replaced by with. The
+// user's tree is left as it is.
+func (p *pkgContext) returnsReplaced(stmts []ast.Stmt, marker, with string) (string, error) {
+	var src strings.Builder
+	src.WriteString("package p\nfunc _() {\n")
+	for _, s := range stmts {
+		src.WriteString(p.nodeString(s) + "\n")
+	}
+	src.WriteString("}\n")
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src.String(), 0)
+	if err != nil {
+		return "", err
+	}
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	astutil.Apply(body, func(c *astutil.Cursor) bool {
+		switch c.Node().(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			c.Replace(&ast.ExprStmt{X: ast.NewIdent(marker)})
+		}
+		return true
+	}, nil)
+	var out bytes.Buffer
+	for _, s := range body.List {
+		if err := printer.Fprint(&out, fset, s); err != nil {
+			return "", err
+		}
+		out.WriteString("\n")
+	}
+	return regexp.MustCompile(`\b`+marker+`\b`).ReplaceAllLiteralString(out.String(), with), nil
+}
+
+// nodeString prints a node of the user's source.
+func (p *pkgContext) nodeString(n ast.Node) string {
+	var b bytes.Buffer
+	if err := printer.Fprint(&b, p.fset, n); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
