@@ -217,6 +217,10 @@ type rcase struct {
 	// programs only): the rounding-free function, whose derivative the
 	// gradient is by convention.
 	f64 func(in []float64, n int) float64
+	// out is the output component a vector-valued function's case checks;
+	// jac returns it and its row of the Jacobian (nil for scalar ones).
+	out int
+	jac func(in []float64, n int) (float64, []float64)
 }
 
 func TestRandom(t *testing.T) {
@@ -271,6 +275,9 @@ func check(out *os.File, c rcase) (judged, skipped int) {
 		}
 		if c.h != nil {
 			checkHessian(c, n, want, grad, fail)
+		}
+		if c.jac != nil {
+			checkJacobianRow(c, n, want, grad, fail)
 		}
 		if math.IsNaN(want) || math.IsInf(want, 0) || math.Abs(want) > 1e12 {
 			skipped += len(c.at)
@@ -346,6 +353,29 @@ func checkJVP(c rcase, n int, want float64, grad []float64, fail func(string, ..
 	}
 	if !(math.Abs(tangent-dot) <= tol*scale+1e-300) {
 		fail("n=%d: JVP tangent %.17g, but ⟨∇F, v⟩ = %.17g (dot-product test)", n, tangent, dot)
+	}
+}
+
+// checkJacobianRow checks a vector-valued function's Jacobian against its
+// VJP: the output component bit for bit, and the row (from reverse sweeps
+// or, when the inputs are fewer, forward ones) equal to the VJP's
+// gradient to rounding, relative to the row's largest entry.
+func checkJacobianRow(c rcase, n int, want float64, grad []float64, fail func(string, ...any)) {
+	value, row := c.jac(clone(c.at), n)
+	if math.Float64bits(value) != math.Float64bits(want) && !(math.IsNaN(value) && math.IsNaN(want)) {
+		fail("n=%d: out[%d] from the Jacobian %v, want %v bit for bit", n, c.out, value, want)
+	}
+	scale := 0.0
+	for _, g := range grad {
+		scale = max(scale, math.Abs(g))
+	}
+	if math.IsNaN(scale) || math.IsInf(scale, 0) || scale > 1e12 {
+		return // the gradient overflows: nothing to compare
+	}
+	for k := range grad {
+		if !(math.Abs(row[k]-grad[k]) <= 1e-10*max(1, scale)) {
+			fail("n=%d: Jacobian[%d, %d] = %.17g, but the VJP's gradient[%d] = %.17g", n, c.out, k, row[k], k, grad[k])
+		}
 	}
 }
 
@@ -501,8 +531,10 @@ func casesSource(fns []funcInfo) string {
 		if fi.recv != "" {
 			call = fi.recv + "." + fi.name
 		}
-		fmt.Fprintf(&b, "\t{name: %q, prods: %q, f32: %v, at: %#v,\n", fi.name, strings.Join(fi.prods, ","), fi.f32, fi.at)
-		fmt.Fprintf(&b, "\t\tf: func(in []float64, n int) float64 {\n%s\t\t\treturn %s(%s)\n\t\t},\n", unpack, call, args)
+		if fi.outs == 0 {
+			fmt.Fprintf(&b, "\t{name: %q, prods: %q, f32: %v, at: %#v,\n", fi.name, strings.Join(fi.prods, ","), fi.f32, fi.at)
+			fmt.Fprintf(&b, "\t\tf: func(in []float64, n int) float64 {\n%s\t\t\treturn %s(%s)\n\t\t},\n", unpack, call, args)
+		}
 		if fi.f32 {
 			fmt.Fprintf(&b, "\t\tf64: func(in []float64, n int) float64 {\n%s\t\t\treturn %sShadow(%s)\n\t\t},\n", unpack, call, args)
 		}
@@ -544,6 +576,10 @@ func casesSource(fns []funcInfo) string {
 		}
 		gargs := fi.params
 		gargs = append(append([]string(nil), gargs...), buffers...)
+		if fi.outs > 0 {
+			vectorCases(&b, fi, call, args, unpack, alloc.String(), pack.String(), results[1:], buffers)
+			continue
+		}
 		fmt.Fprintf(&b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\t%s := %sGrad(%s)\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t},\n",
 			unpack, alloc.String(), strings.Join(results, ", "), call, strings.Join(gargs, ", "), pack.String())
 		if fi.jvp {
@@ -564,6 +600,35 @@ func casesSource(fns []funcInfo) string {
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// vectorCases writes the cases of a vector-valued function, one per
+// output component i, each a scalar case: f is out[i] as the function
+// fills it; g its gradient from the VJP along the i-th unit cotangent, so
+// that finite differences judge the VJP row by row; j out[i] and its
+// tangent from the JVP, for the dot-product test against that row; jac
+// out[i] and the i-th row of the Jacobian, which must equal the VJP's.
+func vectorCases(b *strings.Builder, fi funcInfo, call, args, unpack, alloc, pack string, byValue, buffers []string) {
+	m := fi.outs
+	for i := range m {
+		fmt.Fprintf(b, "\t{name: %q, prods: %q, out: %d, at: %#v,\n", fi.name, strings.Join(fi.prods, ","), i, fi.at)
+		fmt.Fprintf(b, "\t\tf: func(in []float64, n int) float64 {\n%s\t\t\tyout := make([]float64, %d)\n\t\t\t%s(yout, %s)\n\t\t\treturn yout[%d]\n\t\t},\n",
+			unpack, m, call, args, i)
+		vargs := append(append(append([]string{"yout"}, fi.params...), "wout"), buffers...)
+		fmt.Fprintf(b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\tyout, wout := make([]float64, %d), make([]float64, %d)\n\t\t\twout[%d] = 1\n\t\t\t%s := %sVJP(%s)\n\t\t\tv := yout[%d]\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t},\n",
+			unpack, alloc, m, m, i, strings.Join(byValue, ", "), call, strings.Join(vargs, ", "), i, pack)
+		var tans []string
+		for _, p := range layout(fi) {
+			tans = append(tans, "t"+p)
+		}
+		jargs := append(append(append([]string{"yout"}, fi.params...), tans...), "tout")
+		fmt.Fprintf(b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\tyout, tout := make([]float64, %d), make([]float64, %d)\n\t\t\t%sJVP(%s)\n\t\t\treturn yout[%d], tout[%d]\n\t\t},\n",
+			unpack, unpackFrom(fi, "v", "t"), m, m, call, strings.Join(jargs, ", "), i, i)
+		cargs := append(append([]string{"yout"}, fi.params...), "jm")
+		fmt.Fprintf(b, "\t\tjac: func(in []float64, n int) (float64, []float64) {\n%s\t\t\tyout, jm := make([]float64, %d), make([]float64, %d*len(in))\n\t\t\t%sJacobian(%s)\n\t\t\treturn yout[%d], jm[%d*len(in) : %d*len(in)]\n\t\t},\n",
+			unpack, m, m, call, strings.Join(cargs, ", "), i, i, i+1)
+		b.WriteString("\t},\n")
+	}
 }
 
 // adapterUnpack declares a function's parameters from the flat vector.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -85,30 +86,51 @@ func (g *progGen) function(name string) funcInfo {
 	for _, p := range params[2:] {
 		list = append(list, decl[p])
 	}
+	// A vector-valued function (vecout) fills out[0:outs] where a scalar
+	// one returns: gradgen writes its JVP, VJP and Jacobian.
+	g.outs = 0
+	if !g.noVector && g.wantParam("vecout") {
+		g.mark("vecout")
+		g.outs = 2 + g.intn(2)
+	}
 	// A named result, set and returned bare (namedresult).
-	named := g.wantParam("namedresult")
+	named := g.outs == 0 && g.wantParam("namedresult")
 	result := "float64"
 	if named {
 		g.mark("namedresult")
 		result = "(res float64)"
 	}
-	g.line("//gradgen:grad")
-	g.line("//gradgen:jvp")
+	if g.outs > 0 {
+		result = ""
+		g.line("//gradgen:jvp out=out")
+		g.line("//gradgen:vjp out=out")
+		g.line("//gradgen:jacobian out=out")
+	} else {
+		g.line("//gradgen:grad")
+		g.line("//gradgen:jvp")
+	}
 	// A third of the functions ask for their Hessian too (those without float32
 	// on the way; see below): its reverse sweep over the JVP is the
 	// largest code gradgen writes, and the random run must stay a couple
 	// of minutes long.
-	hessian := !g.f32 && g.chance(0.35)
+	hessian := g.outs == 0 && !g.f32 && g.chance(0.35)
 	if hessian {
 		g.line("//gradgen:hessian")
 	}
+	sig := "x, y float64, " + strings.Join(list, ", ")
+	if g.outs > 0 {
+		sig = "out []float64, " + sig
+	}
+	if result != "" {
+		result = " " + result
+	}
 	switch recv {
 	case "p":
-		g.line("func (p Pt) %s(x, y float64, %s) %s {", name, strings.Join(list, ", "), result)
+		g.line("func (p Pt) %s(%s)%s {", name, sig, result)
 	case "q":
-		g.line("func (q *Body) %s(x, y float64, %s) %s {", name, strings.Join(list, ", "), result)
+		g.line("func (q *Body) %s(%s)%s {", name, sig, result)
 	default:
-		g.line("func %s(x, y float64, %s) %s {", name, strings.Join(list, ", "), result)
+		g.line("func %s(%s)%s {", name, sig, result)
 	}
 	g.indent = "\t"
 	if g.wantParam("nanpath") {
@@ -160,7 +182,7 @@ func (g *progGen) function(name string) funcInfo {
 	}
 	g.use(saved, start2)
 	var returns []func()
-	returns = append(returns, func() { g.line("return %s", g.result()) })
+	returns = append(returns, func() { g.ret("", g.result()) })
 	if g.on["negreturn"] {
 		returns = append(returns, g.negReturn)
 	}
@@ -181,7 +203,19 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("}")
 	g.line("")
 
-	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian}
+	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian, outs: g.outs}
+	if fi.outs > 0 && (g.f32 || g.used["siderand"] || strings.Contains(fi.src, "scaledSumsq(")) {
+		// The Jacobian runs the body once per sweep (a random draw is an
+		// effect it refuses), a pullback rule serves reverse mode only,
+		// and float32 rounding makes differences too coarse to judge a
+		// Jacobian's rows: write a scalar function instead.
+		all := g.b.String()
+		g.b.Reset()
+		g.b.WriteString(all[:start])
+		g.noVector = true
+		defer func() { g.noVector = false }()
+		return g.function(name)
+	}
 	if fi.hessian && (strings.Contains(fi.src, "float32") || g.used["siderand"]) {
 		// Values rounded to float32 on the way make the differences of
 		// the gradient too coarse to judge second derivatives by; a random
@@ -245,7 +279,7 @@ func (g *progGen) nanPath() {
 	case 0:
 		g.line("%s := math.Log(x - 100)", v)
 		g.line("if x > 100 {")
-		g.line("\treturn %s", v)
+		g.ret("\t", v)
 		g.line("}")
 	case 1:
 		g.line("%s := math.Sqrt(y - 50)", v)
@@ -272,7 +306,7 @@ func (g *progGen) negReturn() {
 	}
 	form := pick(g, []string{"-sq(%s)", "-math.Sin(%s)", "-math.Exp(math.Tanh(%s))", "-softsign(%s)",
 		"-sigmoid(%s)", "-bell(%s, 1.5)", "-dot3(w, %s)", "+sq(%s)", "-(-sq(%s))", "-smooth3(%s)", "-softplus(%s)"})
-	g.line("return "+form, arg)
+	g.ret("", fmt.Sprintf(form, arg))
 }
 
 // sumBranch ends the function with a sum loop whose body branches, and
@@ -287,6 +321,9 @@ func (g *progGen) sumBranch() {
 	}
 	sl := pick(g, g.sc.sls)
 	g.mark(sl.prod)
+	// The loop's index and value leave scope with it (a vector-valued
+	// function's other outputs are written after it).
+	ints, vars := len(g.sc.ints), len(g.sc.vars)
 	g.sc.ints = append(g.sc.ints, i)
 	// Sometimes a value is carried from trip to trip through a view of
 	// memory that outlives the trip: then the loop is no sum.
@@ -329,7 +366,8 @@ func (g *progGen) sumBranch() {
 		g.line("\t%s += 0.125 * %s", s, s+"v")
 	}
 	g.line("}")
-	g.line("return %s", pick(g, []string{
+	g.sc.ints, g.sc.vars = g.sc.ints[:ints], g.sc.vars[:vars]
+	g.ret("", pick(g, []string{
 		"2*" + s + " - 1", s + " / float64(len(" + sl.name + "))", "0.5*" + s + " + 3", s,
 	}))
 }

@@ -82,6 +82,12 @@ type progGen struct {
 	top    bool // at the function's top level: reslicing is allowed
 	uniq   int
 	ro     map[string]bool // float variables never assigned: range values
+	// outs is the number of outputs of a vector-valued function (vecout),
+	// which fills out[0:outs] where others return; 0 for a scalar one.
+	outs int
+	// noVector keeps the function being written scalar: its vector-valued
+	// draft used a production its directives refuse.
+	noVector bool
 }
 
 // funcInfo describes a generated function for the check table.
@@ -102,6 +108,10 @@ type funcInfo struct {
 	// functions but float32 ones, whose differences of a float32 gradient
 	// say little about second derivatives.
 	hessian bool
+	// outs is the number of outputs of a vector-valued function: it
+	// fills out (its first parameter) and asks for its JVP, VJP and
+	// Jacobian (//gradgen:jvp, vjp, jacobian out=out); 0 for a scalar one.
+	outs int
 }
 
 func (g *progGen) intn(n int) int { return g.rng.IntN(n) }
@@ -121,6 +131,21 @@ func (g *progGen) fresh(prefix string) string {
 
 func (g *progGen) line(format string, args ...any) {
 	fmt.Fprintf(&g.b, g.indent+format+"\n", args...)
+}
+
+// ret writes a return of expr, indented by indent within the current
+// indentation: for a vector-valued function, expr and further results
+// into the output's elements, then a bare return.
+func (g *progGen) ret(indent, expr string) {
+	if g.outs == 0 {
+		g.line("%sreturn %s", indent, expr)
+		return
+	}
+	g.line("%sout[0] = %s", indent, expr)
+	for k := 1; k < g.outs; k++ {
+		g.line("%sout[%d] = %s", indent, k, g.result())
+	}
+	g.line("%sreturn", indent)
 }
 
 func pick[T any](g *progGen, xs []T) T { return xs[g.intn(len(xs))] }

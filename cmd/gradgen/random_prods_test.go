@@ -430,7 +430,7 @@ func init() {
 		}},
 		{name: "earlyreturn", weight: 1, stmt: func(g *progGen, d int) {
 			g.line("if %s {", g.cond())
-			g.line("\treturn %s", g.result())
+			g.ret("\t", g.result())
 			g.line("}")
 		}},
 	}...)

@@ -93,6 +93,8 @@ var readmeCoverage = map[string][]string{
 	"to any function with a custom rule": {"rule", "rulemath"},
 	"variadic ones passed a slice":       {"helpervariadic"},
 	"variadic float parameters":          {"variadic"},
+	// Vector-valued functions.
+	"Vector-valued functions: output parameters filled with `=`": {"vecout"},
 }
 
 // TestRandomCoversReadme checks that every construct the README claims has

@@ -320,7 +320,7 @@ func (r *randomResults) blame(t *testing.T, dir string, pkgs [][]funcInfo, outpu
 		}
 		fn := enclosingFunc(string(data), line)
 		var culprits []string
-		if name := strings.TrimSuffix(fn, "Grad"); r.byName[name] != nil && regexp.MustCompile(`^R\d+$`).MatchString(name) {
+		if name := r.programOf(fn); name != "" {
 			culprits = []string{name}
 		} else {
 			// A prelude function, or a generated helper named after one
@@ -352,6 +352,21 @@ func (r *randomResults) blame(t *testing.T, dir string, pkgs [][]funcInfo, outpu
 	}
 	slices.Sort(list)
 	return list
+}
+
+// programOf is the program a function of the generated code belongs to:
+// R12 for R12, R12Grad, R12Jacobian, vjpOfR12 or vjpOfR121 (a second
+// inner function of R12, or one of R121: the longest program name that
+// exists wins); "" for the prelude's helpers and their gradients.
+func (r *randomResults) programOf(fn string) string {
+	for _, m := range regexp.MustCompile(`(?:^|[a-z])R(\d+)`).FindAllStringSubmatch(fn, -1) {
+		for d := m[1]; d != ""; d = d[:len(d)-1] {
+			if r.byName["R"+d] != nil {
+				return "R" + d
+			}
+		}
+	}
+	return ""
 }
 
 // enclosingFunc is the name of the top-level function declaration that
