@@ -126,6 +126,8 @@ type pkgContext struct {
 	// purePackageFuncs names the package's functions (and rules' functions)
 	// that only compute values, filled on first use by pureHelpers.
 	purePackageFuncs map[string]bool
+	// outputVJPs names the inner VJPs written, shared by FVJP and FJacobian.
+	outputVJPs map[outputVJPKey]string
 }
 
 // Generate finds the annotated functions of a type-checked package and
@@ -234,12 +236,18 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 	name := fn.Name.Name
 	gradOK := false
 	var graph *adjoint.Graph
+	var gs []*gradFunc
 	for _, dir := range dirs {
-		g := p.checkSignature(fn, dir, report)
-		if g == nil {
-			continue
+		if g := p.checkSignature(fn, dir, report); g != nil {
+			g.options = opts
+			gs = append(gs, g)
 		}
-		g.options = opts
+	}
+	for _, g := range gs {
+		g.siblings = gs
+	}
+	for _, g := range gs {
+		dir := g.dir
 		var made *adjoint.Func
 		// A directive that runs the body more than once refuses effects
 		// first; the others see them in their own checks.

@@ -43,6 +43,21 @@ type gradFunc struct {
 	// gradient buffers, adjoints of the directions, are as long as the
 	// point.
 	lengthOf map[*types.Var]*types.Var
+	// siblings are the functions the other directives on the same
+	// declaration generate: FHessian calls FHVP, FJacobian FVJP and FJVP,
+	// when they exist, rather than a copy of them.
+	siblings []*gradFunc
+}
+
+// sibling is the function another directive of kind on the same
+// declaration generates with the same inputs and output, or nil.
+func (g *gradFunc) sibling(kind string) *gradFunc {
+	for _, s := range g.siblings {
+		if s != g && s.dir.kind == kind && s.out == g.out && s.dir.out == g.dir.out && slices.Equal(s.wrt, g.wrt) {
+			return s
+		}
+	}
+	return nil
 }
 
 // lowerFunction builds the gradient function of g. It lowers the body

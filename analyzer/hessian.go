@@ -22,13 +22,20 @@ import (
 // it, and the n×n Hessian added into hess.
 func (p *pkgContext) hessianFunction(g *gradFunc, file *ast.File) (*adjoint.Func, []Diagnostic) {
 	if b, ok := p.hessianBand(g, file); ok && !g.options.NoActivity && !g.options.SaveAll {
-		innerName := p.freshHelperName("hvpOf" + upperFirst(g.decl.Name.Name))
-		inner, diags := p.innerHVP(g, file, innerName, true)
-		if len(diags) > 0 {
-			return nil, diags
+		// The compressed products are FHVP's: called when //gradgen:hvp
+		// writes it too, else written as a helper.
+		var innerName string
+		if s := g.sibling("hvp"); s != nil {
+			innerName = s.name
+		} else {
+			innerName = p.freshHelperName("hvpOf" + upperFirst(g.decl.Name.Name))
+			inner, diags := p.innerHVP(g, file, innerName, true)
+			if len(diags) > 0 {
+				return nil, diags
+			}
+			inner.Doc = innerName + " returns " + g.decl.Name.Name + "'s value, adds its gradient and its Hessian's product with the direction into the buffers: " + g.name + "'s compressed products."
+			p.helperFuncs[file] = append(p.helperFuncs[file], inner)
 		}
-		inner.Doc = innerName + " returns " + g.decl.Name.Name + "'s value, adds its gradient and its Hessian's product with the direction into the buffers: " + g.name + "'s compressed products."
-		p.helperFuncs[file] = append(p.helperFuncs[file], inner)
 		h := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: innerName}
 		h.declareSourceNames(g)
 		return h.writeBanded(b), nil

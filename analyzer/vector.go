@@ -111,15 +111,39 @@ func (p *pkgContext) vectorVJP(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (*
 	if g.out == nil {
 		return p.resultsVJP(g, file, g.name)
 	}
-	inner := p.freshHelperName("vjpOf" + upperFirst(g.decl.Name.Name))
-	innerFn, diags := p.outputVJP(g, file, fn, inner, true)
+	inner, diags := p.sharedOutputVJP(g, file, fn)
 	if len(diags) > 0 {
 		return nil, diags
 	}
-	p.helperFuncs[file] = append(p.helperFuncs[file], innerFn)
 	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: inner}
 	w.declareSourceNames(g)
 	return w.writeVJP(), nil
+}
+
+// sharedOutputVJP names the inner VJP of a function with an output
+// parameter, written once for FVJP and FJacobian with the same inputs.
+func (p *pkgContext) sharedOutputVJP(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (string, []Diagnostic) {
+	key := outputVJPKey{decl: g.decl, wrt: fmt.Sprint(g.wrt)}
+	if name, ok := p.outputVJPs[key]; ok {
+		return name, nil
+	}
+	name := p.freshHelperName("vjpOf" + upperFirst(g.decl.Name.Name))
+	innerFn, diags := p.outputVJP(g, file, fn, name, true)
+	if len(diags) > 0 {
+		return "", diags
+	}
+	p.helperFuncs[file] = append(p.helperFuncs[file], innerFn)
+	if p.outputVJPs == nil {
+		p.outputVJPs = map[outputVJPKey]string{}
+	}
+	p.outputVJPs[key] = name
+	return name, nil
+}
+
+// outputVJPKey identifies an inner VJP: the function and its inputs.
+type outputVJPKey struct {
+	decl *ast.FuncDecl
+	wrt  string
 }
 
 // resultsVJP is the pullback of a function with float results: its
@@ -299,52 +323,63 @@ func (h *hessianWriter) sourceCall() adjoint.Call {
 // inputs are fewer than the outputs, else one VJP per output component,
 // decided at run time when the sizes are only known then.
 func (p *pkgContext) jacobianFunction(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []Diagnostic) {
-	base := upperFirst(g.decl.Name.Name)
-	vjpName := p.freshHelperName("vjpOf" + base)
-	var vjp *adjoint.Func
-	var diags []Diagnostic
-	if g.out != nil {
-		vjp, diags = p.outputVJP(g, file, fn, vjpName, true)
-	} else {
-		vjp, diags = p.resultsVJP(g, file, vjpName)
-		if vjp != nil {
-			vjp.Doc = vjpName + " is the pullback of " + g.decl.Name.Name + ": its results, then the gradients of the sum of the cotangents times the results; the rows of " + g.name + "."
-		}
-	}
+	vjpName, diags := p.jacobianRows(g, file, fn)
 	if len(diags) > 0 {
 		return nil, diags
 	}
-	// The columns' JVP, when forward mode takes the function: what only
-	// reverse mode differentiates (a pullback rule) gets a Jacobian of rows
-	// alone.
-	jg := *g
-	jg.name = p.freshHelperName("jvpOut" + base)
-	var jvp *adjoint.Func
-	_, forwardDiags := p.discarding(func() (*adjoint.Func, []Diagnostic) {
-		if g.out != nil {
-			return p.forwardOut(&jg, file)
-		}
-		return p.forwardFunction(&jg, file)
-	})
-	if len(forwardDiags) == 0 {
-		if g.out != nil {
-			jvp, _ = p.forwardOut(&jg, file)
-		} else {
-			jvp, _ = p.forwardFunction(&jg, file)
-		}
-		jvp.Doc = jg.name + " returns the derivative of " + g.decl.Name.Name + "'s outputs along the tangents of its inputs: the columns of " + g.name + "."
-		p.helperFuncs[file] = append(p.helperFuncs[file], jvp)
-	} else {
-		jg.name = ""
-	}
-	p.helperFuncs[file] = append(p.helperFuncs[file], vjp)
+	jvpName := p.jacobianColumns(g, file)
 	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g}
 	w.declareSourceNames(g)
-	out, err := w.writeJacobian(jg.name, vjpName)
+	out, err := w.writeJacobian(jvpName, vjpName)
 	if err != nil {
 		return nil, []Diagnostic{{Pos: g.dir.pos, Message: err.Error()}}
 	}
 	return out, nil
+}
+
+// jacobianRows names the pullback FJacobian's rows come from: FVJP's
+// inner function for an output parameter; for float results, FVJP when
+// //gradgen:vjp writes it, else a pullback of its own.
+func (p *pkgContext) jacobianRows(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (string, []Diagnostic) {
+	if g.out != nil {
+		return p.sharedOutputVJP(g, file, fn)
+	}
+	if s := g.sibling("vjp"); s != nil {
+		return s.name, nil
+	}
+	name := p.freshHelperName("vjpOf" + upperFirst(g.decl.Name.Name))
+	vjp, diags := p.resultsVJP(g, file, name)
+	if len(diags) > 0 {
+		return "", diags
+	}
+	vjp.Doc = name + " is the pullback of " + g.decl.Name.Name + ": its results, then the gradients of the sum of the cotangents times the results; the rows of " + g.name + "."
+	p.helperFuncs[file] = append(p.helperFuncs[file], vjp)
+	return name, nil
+}
+
+// jacobianColumns names the JVP FJacobian's columns come from — FJVP when
+// //gradgen:jvp writes it, else one of its own — or "" when forward mode
+// does not take the function (a pullback rule): its Jacobian is made of
+// rows alone.
+func (p *pkgContext) jacobianColumns(g *gradFunc, file *ast.File) string {
+	if s := g.sibling("jvp"); s != nil {
+		return s.name
+	}
+	jg := *g
+	jg.name = p.freshHelperName("jvpOut" + upperFirst(g.decl.Name.Name))
+	forward := func() (*adjoint.Func, []Diagnostic) {
+		if g.out != nil {
+			return p.forwardOut(&jg, file)
+		}
+		return p.forwardFunction(&jg, file)
+	}
+	if _, diags := p.discarding(forward); len(diags) > 0 {
+		return ""
+	}
+	jvp, _ := forward()
+	jvp.Doc = jg.name + " returns the derivative of " + g.decl.Name.Name + "'s outputs along the tangents of its inputs: the columns of " + g.name + "."
+	p.helperFuncs[file] = append(p.helperFuncs[file], jvp)
+	return jg.name
 }
 
 // writeJacobian writes FJacobian over the column function jvp and the row

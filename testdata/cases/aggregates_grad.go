@@ -3260,7 +3260,7 @@ func ChainHessian(x, dx, hess []float64) float64 {
 		if c == 0 {
 			grad = dx
 		}
-		chain = hvpOfChain(x, v, grad, hv)
+		chain = ChainHVP(x, v, grad, hv)
 		for i1 := 0; i1 < n; i1++ {
 			d := ((c-i1)%5 + 5) % 5
 			if d > 2 {
@@ -4882,76 +4882,6 @@ func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64)
 	hvx += vy * ddt
 	hvy += vx * ddt
 	return hvpOfSumAfterUse1, hvpOfSumAfterUse2, hvx, hvy
-}
-
-// hvpOfChain returns Chain's value, adds its gradient and its Hessian's product with the direction into the buffers: ChainHessian's compressed products.
-func hvpOfChain(x, v, dx, hv []float64) float64 {
-	if len(dx) < len(x) {
-		panic(fmt.Sprintf("hvpOfChain: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
-	}
-	if len(hv) < len(x) {
-		panic(fmt.Sprintf("hvpOfChain: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
-	}
-	if len(v) < len(x) {
-		panic(fmt.Sprintf("hvpOfChain: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
-	}
-	s := 0.0
-
-	var dds float64
-	// return s, ds
-	dds = 1
-	// for i := 1; i < len(x)-1; i++ (forward and backward in one pass: a sum)
-	for i := 1; i < len(x)-1; i++ {
-		t5 := x[i-1] * v[i]
-		t6 := x[i] * v[i-1]
-		dt := t5 + t6
-		t := x[i] * x[i-1]
-		da := v[i+1] - dt
-		a := x[i+1] - t
-		cos := math.Cos(x[i])
-		dsin := cos * v[i]
-		sin := math.Sin(x[i])
-		t7 := x[i-1] * dsin
-		t8 := sin * v[i-1]
-		db := t7 + t8
-		b := sin * x[i-1]
-		t9 := 2 * a
-		t1 := a * a
-		t2 := b * x[i+1]
-		t3 := t1 + t2
-		t4 := t3 - x[i]
-		s += t4
-		// ds += dt4
-		// dt4 := dt3 - v[i]
-		// dt3 := dt1 + dt2
-		// dt2 := x[i+1]*db + b*v[i+1]
-		db1 := v[i+1] * dds
-		ddb := x[i+1] * dds
-		// dt1 := 2 * a * da
-		dt9 := da * dds
-		dda := t9 * dds
-		da1 := 2 * dt9
-		// b := sin * x[i-1]
-		dsin1 := x[i-1] * db1
-		// db := x[i-1]*dsin + sin*v[i-1]
-		dsin1 += v[i-1] * ddb
-		ddsin := x[i-1] * ddb
-		// dsin := math.Cos(x[i]) * v[i]
-		dcos := v[i] * ddsin
-		// a := x[i+1] - t
-		hv[i+1] += da1 + db*dds
-		dt5 := -da1
-		// da := v[i+1] - dt
-		dx[i+1] += dda + b*dds
-		ddt := -dda
-		// dt := x[i-1]*v[i] + x[i]*v[i-1]
-		hv[i] += v[i-1]*ddt + (x[i-1]*dt5 + (-math.Sin(x[i])*dcos + math.Cos(x[i])*dsin1))
-		dx[i-1] += x[i]*ddt + sin*ddb
-		hv[i-1] += v[i]*ddt + (x[i]*dt5 + (dsin*ddb + sin*db1))
-		dx[i] += x[i-1]*ddt + (cos*ddsin - dds)
-	}
-	hvpOfChain1 := s
-	return hvpOfChain1
 }
 
 // hvpOfCompositeLits returns CompositeLits's value, its directional derivative along the directions and their Hessian-vector product: a row of CompositeLitsHessian.

@@ -5003,7 +5003,7 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 		if c == 0 {
 			grad = dxs
 		}
-		sumOfTriangle = hvpOfSumOfTriangle(xs, v, grad, hv)
+		sumOfTriangle = SumOfTriangleHVP(xs, v, grad, hv)
 		for i1 := 0; i1 < n; i1++ {
 			d := ((c-i1)%1 + 1) % 1
 			if d > 0 {
@@ -9914,85 +9914,6 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 		hvtheta -= math.Sin(theta) * vtheta * dt41
 	}
 	return hvpOfPendulum1, hvpOfPendulum2, hvtheta, hvomega
-}
-
-// hvpOfSumOfTriangle returns SumOfTriangle's value, adds its gradient and its Hessian's product with the direction into the buffers: SumOfTriangleHessian's compressed products.
-func hvpOfSumOfTriangle(xs, v, dxs, hv []float64) float64 {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	if len(hv) < len(xs) {
-		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
-	}
-	var t, t1, t2, t3 float64
-	var iters, tapeLen, trips int
-	var tapes, tapeBlock, dpTape, pTape []float64
-	var tapeArray [64]float64
-	if len(v) < len(xs) {
-		panic(fmt.Sprintf("hvpOfSumOfTriangle: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
-	}
-	s := 0.0
-
-	var dds float64
-	// return s, ds
-	dds = 1
-	// for i, x := range xs (forward and backward in one pass: a sum)
-	for i, x := range xs {
-		dx := v[i]
-		var dp float64
-		p := 1.0
-		iters = max(0, i)
-		tapeLen = iters + iters
-		if cap(tapeBlock) < tapeLen {
-			if tapeLen <= 64 {
-				tapeBlock = tapeArray[:]
-			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
-			}
-		}
-		tapes = tapeBlock[:tapeLen]
-		dpTape, tapes = tapes[:0:iters], tapes[iters:]
-		pTape = tapes[:0:iters]
-		trips = 0
-		for range i {
-			trips++
-			dpTape = append(dpTape, dp)
-			t = x * dp
-			t1 = p * dx
-			t2 = t + t1
-			dp = t2
-			pTape = append(pTape, p)
-			t3 = p * x
-			p = t3
-		}
-		s += p
-		var dp1, dt3, dt2, dt, dt1, ddx float64
-		// ds += dp
-		ddp := dds
-		// for range i
-		for ; trips > 0; trips-- {
-			// p *= x
-			dt3 = dp1
-			p = pTape[len(pTape)-1]
-			pTape = pTape[:len(pTape)-1]
-			dp1 = x * dt3
-			hv[i] += p * dt3
-			// dp = x*dp + p*dx
-			dt2 = ddp
-			dp = dpTape[len(dpTape)-1]
-			dpTape = dpTape[:len(dpTape)-1]
-			dt = dt2
-			dt1 = dt2
-			dp1 += dx * dt1
-			ddx += p * dt1
-			hv[i] += dp * dt
-			ddp = x * dt
-		}
-		// dx := v[i]
-		dxs[i] += ddx
-	}
-	hvpOfSumOfTriangle1 := s
-	return hvpOfSumOfTriangle1
 }
 
 // hvpOfLogisticSwitch returns LogisticSwitch's value, its directional derivative along the directions and their Hessian-vector product: a row of LogisticSwitchHessian.

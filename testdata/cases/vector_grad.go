@@ -72,7 +72,7 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		j := 0
 		for i := range y {
 			v[i] = 1
-			jvpOutRobertson(dy, y, v, tdy)
+			RobertsonJVP(dy, y, v, tdy)
 			for i1 := range dy {
 				jac[i1*n+j] = tdy[i1]
 			}
@@ -100,7 +100,7 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		}
 		for i2 := range dy {
 			ddy[i2] = 1
-			_ = vjpOfRobertson1(dy, y, ddy, dy1)
+			_ = vjpOfRobertson(dy, y, ddy, dy1)
 			c := i2 * n
 			for i3 := range y {
 				jac[c] = dy1[i3]
@@ -196,7 +196,7 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		j := 0
 		for i1 := range theta {
 			vtheta[i1] = 1
-			jvpOutArm(p, theta, lens, vtheta, vlens, tp)
+			ArmJVP(p, theta, lens, vtheta, vlens, tp)
 			for i2 := range p {
 				jac[i2*n+j] = tp[i2]
 			}
@@ -205,7 +205,7 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		}
 		for i3 := range lens {
 			vlens[i3] = 1
-			jvpOutArm(p, theta, lens, vtheta, vlens, tp)
+			ArmJVP(p, theta, lens, vtheta, vlens, tp)
 			for i4 := range p {
 				jac[i4*n+j] = tp[i4]
 			}
@@ -240,7 +240,7 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		}
 		for i5 := range p {
 			dp[i5] = 1
-			_ = vjpOfArm1(p, theta, lens, dp, dtheta, dlens)
+			_ = vjpOfArm(p, theta, lens, dp, dtheta, dlens)
 			c := i5 * n
 			for i6 := range theta {
 				jac[c] = dtheta[i6]
@@ -304,14 +304,14 @@ func ExpandJacobian(y []float64, a, b float64, jac []float64) {
 		}
 		j := 0
 		va = 1
-		jvpOutExpand(y, a, b, va, vb, ty)
+		ExpandJVP(y, a, b, va, vb, ty)
 		for i1 := range y {
 			jac[i1*n+j] = ty[i1]
 		}
 		va = 0
 		j++
 		vb = 1
-		jvpOutExpand(y, a, b, va, vb, ty)
+		ExpandJVP(y, a, b, va, vb, ty)
 		for i2 := range y {
 			jac[i2*n+j] = ty[i2]
 		}
@@ -333,7 +333,7 @@ func ExpandJacobian(y []float64, a, b float64, jac []float64) {
 			dy[i3] = 1
 			var da1 float64
 			var db1 float64
-			_, da1, db1 = vjpOfExpand1(y, a, b, dy)
+			_, da1, db1 = vjpOfExpand(y, a, b, dy)
 			c := i3 * n
 			jac[c] = da1
 			c++
@@ -424,7 +424,7 @@ func EarlyOutJacobian(y, x, jac []float64) {
 		j := 0
 		for i1 := range x {
 			v[i1] = 1
-			jvpOutEarlyOut(y, x, v, ty)
+			EarlyOutJVP(y, x, v, ty)
 			for i2 := range y {
 				jac[i2*n+j] = ty[i2]
 			}
@@ -452,7 +452,7 @@ func EarlyOutJacobian(y, x, jac []float64) {
 		}
 		for i3 := range y {
 			dy[i3] = 1
-			_ = vjpOfEarlyOut1(y, x, dy, dx)
+			_ = vjpOfEarlyOut(y, x, dy, dx)
 			c := i3 * n
 			for i4 := range x {
 				jac[c] = dx[i4]
@@ -527,7 +527,7 @@ func CumsumJacobian(y, x, jac []float64) {
 		j := 0
 		for i1 := range x {
 			v[i1] = 1
-			jvpOutCumsum(y, x, v, ty)
+			CumsumJVP(y, x, v, ty)
 			for i2 := range y {
 				jac[i2*n+j] = ty[i2]
 			}
@@ -555,7 +555,7 @@ func CumsumJacobian(y, x, jac []float64) {
 		}
 		for i3 := range y {
 			dy[i3] = 1
-			_ = vjpOfCumsum1(y, x, dy, dx)
+			_ = vjpOfCumsum(y, x, dy, dx)
 			c := i3 * n
 			for i4 := range x {
 				jac[c] = dx[i4]
@@ -623,13 +623,13 @@ func PolarPairJacobian(x, y float64, jac []float64) (float64, float64) {
 		var t1, t2 float64
 		j := 0
 		vx = 1
-		r, r1, t1, t2 = jvpOutPolarPair(x, y, vx, vy)
+		r, r1, t1, t2 = PolarPairJVP(x, y, vx, vy)
 		jac[0+j] = t1
 		jac[n+j] = t2
 		vx = 0
 		j++
 		vy = 1
-		r, r1, t1, t2 = jvpOutPolarPair(x, y, vx, vy)
+		r, r1, t1, t2 = PolarPairJVP(x, y, vx, vy)
 		jac[0+j] = t1
 		jac[n+j] = t2
 		vy = 0
@@ -642,7 +642,7 @@ func PolarPairJacobian(x, y float64, jac []float64) (float64, float64) {
 		{
 			var dx1 float64
 			var dy1 float64
-			r, r1, dx1, dy1 = vjpOfPolarPair(x, y, 1, 0)
+			r, r1, dx1, dy1 = PolarPairVJP(x, y, 1, 0)
 			c := 0 * n
 			jac[c] = dx1
 			c++
@@ -652,7 +652,7 @@ func PolarPairJacobian(x, y float64, jac []float64) (float64, float64) {
 		{
 			var dx2 float64
 			var dy2 float64
-			r, r1, dx2, dy2 = vjpOfPolarPair(x, y, 0, 1)
+			r, r1, dx2, dy2 = PolarPairVJP(x, y, 0, 1)
 			c1 := 1 * n
 			jac[c1] = dx2
 			c1++
@@ -724,7 +724,7 @@ func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 		j := 0
 		for i1 := range theta {
 			v[i1] = 1
-			d.jvpOutResiduals(r, theta, v, tr)
+			d.ResidualsJVP(r, theta, v, tr)
 			for i2 := range r {
 				jac[i2*n+j] = tr[i2]
 			}
@@ -752,7 +752,7 @@ func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 		}
 		for i3 := range r {
 			dr[i3] = 1
-			_ = d.vjpOfResiduals1(r, theta, dr, dtheta)
+			_ = d.vjpOfResiduals(r, theta, dr, dtheta)
 			c := i3 * n
 			for i4 := range theta {
 				jac[c] = dtheta[i4]
@@ -815,21 +815,21 @@ func ForceJacobian(f []float64, p Point, k float64, jac []float64) {
 		}
 		j := 0
 		vp.X = 1
-		jvpOutForce(f, p, k, vp, vk, tf)
+		ForceJVP(f, p, k, vp, vk, tf)
 		for i := range f {
 			jac[i*n+j] = tf[i]
 		}
 		vp.X = 0
 		j++
 		vp.Y = 1
-		jvpOutForce(f, p, k, vp, vk, tf)
+		ForceJVP(f, p, k, vp, vk, tf)
 		for i1 := range f {
 			jac[i1*n+j] = tf[i1]
 		}
 		vp.Y = 0
 		j++
 		vk = 1
-		jvpOutForce(f, p, k, vp, vk, tf)
+		ForceJVP(f, p, k, vp, vk, tf)
 		for i2 := range f {
 			jac[i2*n+j] = tf[i2]
 		}
@@ -851,7 +851,7 @@ func ForceJacobian(f []float64, p Point, k float64, jac []float64) {
 			df[i3] = 1
 			var dp1 Point
 			var dk1 float64
-			_, dp1, dk1 = vjpOfForce1(f, p, k, df)
+			_, dp1, dk1 = vjpOfForce(f, p, k, df)
 			c := i3 * n
 			jac[c] = dp1.X
 			c++
@@ -920,7 +920,7 @@ func Squares32Jacobian(y, x, jac []float32) {
 		j := 0
 		for i1 := range x {
 			v[i1] = 1
-			jvpOutSquares32(y, x, v, ty)
+			Squares32JVP(y, x, v, ty)
 			for i2 := range y {
 				jac[i2*n+j] = ty[i2]
 			}
@@ -948,7 +948,7 @@ func Squares32Jacobian(y, x, jac []float32) {
 		}
 		for i3 := range y {
 			dy[i3] = 1
-			_ = vjpOfSquares321(y, x, dy, dx)
+			_ = vjpOfSquares32(y, x, dy, dx)
 			c := i3 * n
 			for i4 := range x {
 				jac[c] = dx[i4]
@@ -1014,7 +1014,7 @@ func SpreadJacobian(y, xs, jac []float64) {
 		j := 0
 		for i1 := range xs {
 			v[i1] = 1
-			jvpOutSpread(y, xs, v, ty)
+			SpreadJVP(y, xs, v, ty)
 			for i2 := range y {
 				jac[i2*n+j] = ty[i2]
 			}
@@ -1042,7 +1042,7 @@ func SpreadJacobian(y, xs, jac []float64) {
 		}
 		for i3 := range y {
 			dy[i3] = 1
-			_ = vjpOfSpread1(y, xs, dy, dxs)
+			_ = vjpOfSpread(y, xs, dy, dxs)
 			c := i3 * n
 			for i4 := range xs {
 				jac[c] = dxs[i4]
@@ -1090,7 +1090,7 @@ func ScaledPairJacobian(y, w, jac []float64) {
 	}
 	for i2 := range y {
 		dy[i2] = 1
-		_ = vjpOfScaledPair1(y, w, dy, dw)
+		_ = vjpOfScaledPair(y, w, dy, dw)
 		c := i2 * n
 		for i3 := range w {
 			jac[c] = dw[i3]
@@ -1157,7 +1157,7 @@ func TipJacobian(tip *[2]float64, theta, jac []float64) {
 		j := 0
 		for i1 := range theta {
 			v[i1] = 1
-			jvpOutTip(tip, theta, v, ttip)
+			TipJVP(tip, theta, v, ttip)
 			for i2 := range tip {
 				jac[i2*n+j] = ttip[i2]
 			}
@@ -1180,7 +1180,7 @@ func TipJacobian(tip *[2]float64, theta, jac []float64) {
 		dtip := &dtipArray
 		for i3 := range tip {
 			dtip[i3] = 1
-			_ = vjpOfTip1(tip, theta, dtip, dtheta)
+			_ = vjpOfTip(tip, theta, dtip, dtheta)
 			c := i3 * n
 			for i4 := range theta {
 				jac[c] = dtheta[i4]
@@ -1228,7 +1228,7 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 		// r += ddy[i] * dy[i]
 		ddy1[i1] += ddy[i1] * dr
 	}
-	vjpOfRobertson2 := r
+	vjpOfRobertson1 := r
 	// dy[1] = -dy[0] - dy[2]
 	dt7 := ddy1[1]
 	ddy1[1] = 0
@@ -1253,99 +1253,7 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 		// dy[i] = dyOut[i]
 		ddy1[i] = 0
 	}
-	return vjpOfRobertson2
-}
-
-// jvpOutRobertson returns the derivative of Robertson's outputs along the tangents of its inputs: the columns of RobertsonJacobian.
-func jvpOutRobertson(dy, y, dy1, tdy []float64) {
-	if len(dy1) < len(y) {
-		panic(fmt.Sprintf("jvpOutRobertson: len(dy1) = %d is shorter than len(y) = %d", len(dy1), len(y)))
-	}
-	if len(tdy) < len(dy) {
-		panic(fmt.Sprintf("jvpOutRobertson: len(tdy) = %d is shorter than len(dy) = %d", len(tdy), len(dy)))
-	}
-	for i := range dy {
-		tdy[i] = 0
-	}
-	dt := -0.04 * dy1[0]
-	t := -0.04 * y[0]
-	dt1 := 10000 * dy1[1]
-	t1 := 10000 * y[1]
-	dt2 := y[2]*dt1 + t1*dy1[2]
-	t2 := t1 * y[2]
-	tdy[0] = dt + dt2
-	dy[0] = t + t2
-	dt3 := 30000000 * dy1[1]
-	t3 := 30000000 * y[1]
-	tdy[2] = y[1]*dt3 + t3*dy1[1]
-	dy[2] = t3 * y[1]
-	t4 := -dy[0]
-	tdy[1] = -tdy[0] - tdy[2]
-	dy[1] = t4 - dy[2]
-}
-
-// vjpOfRobertson1 returns the sum of ddy times Robertson's output dy computed on a copy, and its gradient: the vector-Jacobian product behind Robertson's VJP and Jacobian.
-func vjpOfRobertson1(dyOut, y, ddy, dy1 []float64) float64 {
-	if len(dy1) < len(y) {
-		panic(fmt.Sprintf("vjpOfRobertson1: len(dy1) = %d is shorter than len(y) = %d", len(dy1), len(y)))
-	}
-	var i, trips int
-	ddy1 := make([]float64, len(dyOut))
-	dy := make([]float64, len(dyOut))
-	trips = 0
-	for i = range dyOut {
-		trips++
-		dy[i] = dyOut[i]
-	}
-	t := -0.04 * y[0]
-	t1 := 1e4 * y[1]
-	t2 := t1 * y[2]
-	t3 := t + t2
-	dy[0] = t3
-	t4 := 3e7 * y[1]
-	t5 := t4 * y[1]
-	dy[2] = t5
-	t6 := -dy[0]
-	t7 := t6 - dy[2]
-	dy[1] = t7
-	var r float64
-
-	var dr float64
-	// return r
-	dr = 1
-	// for i := range dy (forward and backward in one pass: a sum)
-	for i1 := range dy {
-		t8 := ddy[i1] * dy[i1]
-		r += t8
-		// r += ddy[i] * dy[i]
-		ddy1[i1] += ddy[i1] * dr
-	}
-	vjpOfRobertson11 := r
-	// dy[1] = -dy[0] - dy[2]
-	dt7 := ddy1[1]
-	ddy1[1] = 0
-	ddy1[2] -= dt7
-	ddy1[0] -= dt7
-	// dy[2] = 3e7 * y[1] * y[1]
-	dt5 := ddy1[2]
-	ddy1[2] = 0
-	dt4 := y[1] * dt5
-	dy1[1] += t4 * dt5
-	dy1[1] += 30000000 * dt4
-	// dy[0] = -0.04*y[0] + 1e4*y[1]*y[2]
-	dt3 := ddy1[0]
-	ddy1[0] = 0
-	dt1 := y[2] * dt3
-	dy1[2] += t1 * dt3
-	dy1[1] += 10000 * dt1
-	dy1[0] -= 0.04 * dt3
-	// for i := range dyOut
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// dy[i] = dyOut[i]
-		ddy1[i] = 0
-	}
-	return vjpOfRobertson11
+	return vjpOfRobertson1
 }
 
 // vjpOfArm returns the sum of dp times Arm's output p computed on a copy, and its gradient: the vector-Jacobian product behind Arm's VJP and Jacobian.
@@ -1406,7 +1314,7 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 		// r += dp[i1] * p[i1]
 		dp1[i11] += dp[i11] * dr
 	}
-	vjpOfArm2 := r
+	vjpOfArm1 := r
 	// p[1] = y
 	dy := dp1[1]
 	dp1[1] = 0
@@ -1445,144 +1353,7 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 		// p[i1] = pOut[i1]
 		dp1[i1] = 0
 	}
-	return vjpOfArm2
-}
-
-// jvpOutArm returns the derivative of Arm's outputs along the tangents of its inputs: the columns of ArmJacobian.
-func jvpOutArm(p, theta, lens, dtheta, dlens, tp []float64) {
-	if len(dtheta) < len(theta) {
-		panic(fmt.Sprintf("jvpOutArm: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
-	}
-	if len(dlens) < len(lens) {
-		panic(fmt.Sprintf("jvpOutArm: len(dlens) = %d is shorter than len(lens) = %d", len(dlens), len(lens)))
-	}
-	if len(tp) < len(p) {
-		panic(fmt.Sprintf("jvpOutArm: len(tp) = %d is shorter than len(p) = %d", len(tp), len(p)))
-	}
-	for i1 := range p {
-		tp[i1] = 0
-	}
-	x, y, a, dx, dy, da := float64(0.0), float64(0.0), float64(0.0), float64(0), float64(0), float64(0)
-	for i := range theta {
-		da += dtheta[i]
-		a += theta[i]
-		dcos := -math.Sin(a) * da
-		cos := math.Cos(a)
-		dt := cos*dlens[i] + lens[i]*dcos
-		t := lens[i] * cos
-		dx += dt
-		x += t
-		dsin := math.Cos(a) * da
-		sin := math.Sin(a)
-		dt1 := sin*dlens[i] + lens[i]*dsin
-		t1 := lens[i] * sin
-		dy += dt1
-		y += t1
-	}
-	tp[0] = dx
-	p[0] = x
-	tp[1] = dy
-	p[1] = y
-}
-
-// vjpOfArm1 returns the sum of dp times Arm's output p computed on a copy, and its gradient: the vector-Jacobian product behind Arm's VJP and Jacobian.
-func vjpOfArm1(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
-	if len(dtheta) < len(theta) {
-		panic(fmt.Sprintf("vjpOfArm1: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
-	}
-	if len(dlens) < len(lens) {
-		panic(fmt.Sprintf("vjpOfArm1: len(dlens) = %d is shorter than len(lens) = %d", len(dlens), len(lens)))
-	}
-	var i1, i, iters, trips, trips1 int
-	var t, cos, t1, t2, sin, t3, t4 float64
-	var aTape []float64
-	dp1 := make([]float64, len(pOut))
-	p := make([]float64, len(pOut))
-	trips = 0
-	for i1 = range pOut {
-		trips++
-		p[i1] = pOut[i1]
-	}
-	x, y, a := 0.0, 0.0, 0.0
-	iters = len(theta)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		aTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		aTape = tapeArray1[:0:iters]
-	} else {
-		aTape = make([]float64, 0, iters)
-	}
-	trips1 = 0
-	for i = range theta {
-		trips1++
-		aTape = append(aTape, a)
-		t = a + theta[i]
-		a = t
-		cos = math.Cos(a)
-		t1 = lens[i] * cos
-		t2 = x + t1
-		x = t2
-		sin = math.Sin(a)
-		t3 = lens[i] * sin
-		t4 = y + t3
-		y = t4
-	}
-	p[0] = x
-	p[1] = y
-	var r float64
-
-	var dr, dt4, dt3, dsin, da, dt2, dt1, dcos, dt float64
-	// return r
-	dr = 1
-	// for i1 := range p (forward and backward in one pass: a sum)
-	for i11 := range p {
-		t5 := dp[i11] * p[i11]
-		r += t5
-		// r += dp[i1] * p[i1]
-		dp1[i11] += dp[i11] * dr
-	}
-	vjpOfArm11 := r
-	// p[1] = y
-	dy := dp1[1]
-	dp1[1] = 0
-	// p[0] = x
-	dx := dp1[0]
-	dp1[0] = 0
-	// for i := range theta
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		// y += lens[i] * math.Sin(a)
-		dt4 = dy
-		sin = math.Sin(a)
-		dy = dt4
-		dt3 = dt4
-		dlens[i] += sin * dt3
-		dsin = lens[i] * dt3
-		da += math.Cos(a) * dsin
-		// x += lens[i] * math.Cos(a)
-		dt2 = dx
-		cos = math.Cos(a)
-		dx = dt2
-		dt1 = dt2
-		dlens[i] += cos * dt1
-		dcos = lens[i] * dt1
-		da -= math.Sin(a) * dcos
-		// a += theta[i]
-		dt = da
-		a = aTape[len(aTape)-1]
-		aTape = aTape[:len(aTape)-1]
-		da = dt
-		dtheta[i] += dt
-	}
-	// for i1 := range pOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		// p[i1] = pOut[i1]
-		dp1[i1] = 0
-	}
-	return vjpOfArm11
+	return vjpOfArm1
 }
 
 // vjpOfExpand returns the sum of dy times Expand's output y computed on a copy, and its gradient: the vector-Jacobian product behind Expand's VJP and Jacobian.
@@ -1616,7 +1387,7 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 		// r += dy[i1] * y[i1]
 		dy1[i11] += dy[i11] * dr
 	}
-	vjpOfExpand2 := r
+	vjpOfExpand1 := r
 	// for i := range y
 	for ; trips1 > 0; trips1-- {
 		i = trips1 - 1
@@ -1636,79 +1407,7 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
-	return vjpOfExpand2, da, db
-}
-
-// jvpOutExpand returns the derivative of Expand's outputs along the tangents of its inputs: the columns of ExpandJacobian.
-func jvpOutExpand(y []float64, a, b, da, db float64, ty []float64) {
-	if len(ty) < len(y) {
-		panic(fmt.Sprintf("jvpOutExpand: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
-	}
-	for i1 := range y {
-		ty[i1] = 0
-	}
-	for i := range y {
-		dt := float64(i) * da
-		t := a * float64(i)
-		dsin := math.Cos(t) * dt
-		sin := math.Sin(t)
-		ty[i] = b*dsin + sin*db
-		y[i] = sin * b
-	}
-}
-
-// vjpOfExpand1 returns the sum of dy times Expand's output y computed on a copy, and its gradient: the vector-Jacobian product behind Expand's VJP and Jacobian.
-func vjpOfExpand1(yOut []float64, a, b float64, dy []float64) (float64, float64, float64) {
-	var i1, i, trips, trips1 int
-	var t, sin, t1 float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
-	trips = 0
-	for i1 = range yOut {
-		trips++
-		y[i1] = yOut[i1]
-	}
-	trips1 = 0
-	for i = range y {
-		trips1++
-		t = a * float64(i)
-		sin = math.Sin(t)
-		t1 = sin * b
-		y[i] = t1
-	}
-	var r float64
-
-	var dr, dt1, dsin, db, dt, da float64
-	// return r
-	dr = 1
-	// for i1 := range y (forward and backward in one pass: a sum)
-	for i11 := range y {
-		t2 := dy[i11] * y[i11]
-		r += t2
-		// r += dy[i1] * y[i1]
-		dy1[i11] += dy[i11] * dr
-	}
-	vjpOfExpand11 := r
-	// for i := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		// y[i] = math.Sin(a*float64(i)) * b
-		dt1 = dy1[i]
-		dy1[i] = 0
-		t = a * float64(i)
-		sin = math.Sin(t)
-		dsin = b * dt1
-		db += sin * dt1
-		dt = math.Cos(t) * dsin
-		da += float64(i) * dt
-	}
-	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		// y[i1] = yOut[i1]
-		dy1[i1] = 0
-	}
-	return vjpOfExpand11, da, db
+	return vjpOfExpand1, da, db
 }
 
 // vjpOfEarlyOut returns the sum of dy times EarlyOut's output y computed on a copy, and its gradient: the vector-Jacobian product behind EarlyOut's VJP and Jacobian.
@@ -1716,7 +1415,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfEarlyOut: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var vjpOfEarlyOut2, t, sin, yElemPrev, t1, r, t2, t3, acc, t4, t5, r1, t6, t7, t8, t9, yElemPrev1, exp, t10, yElemPrev2, r2, t11, t12 float64
+	var vjpOfEarlyOut1, t, sin, yElemPrev, t1, r, t2, t3, acc, t4, t5, r1, t6, t7, t8, t9, yElemPrev1, exp, t10, yElemPrev2, r2, t11, t12 float64
 	var dy1, y, tapes, tripsTape, condTape, doneTape, yElemTape []float64
 	var i1, i11, i12, i, iters, tapeLen, i13, trips, trips1, trips2, trips3 int
 	var cond, broke, done, done1 bool
@@ -1745,7 +1444,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 			t3 = r + t2
 			r = t3
 		}
-		vjpOfEarlyOut2 = r
+		vjpOfEarlyOut1 = r
 		goto reverse
 	} else {
 		cond = false
@@ -1789,7 +1488,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 				t7 = r1 + t6
 				r1 = t7
 			}
-			vjpOfEarlyOut2 = r1
+			vjpOfEarlyOut1 = r1
 			broke = true
 			goto reverse
 		} else {
@@ -1815,7 +1514,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 		t12 = r2 + t11
 		r2 = t12
 	}
-	vjpOfEarlyOut2 = r2
+	vjpOfEarlyOut1 = r2
 reverse:
 	var dr2, dt12, dt11, dacc, dt10, dexp, dt9, dt8, dr1, dt7, dt6, dt5, dt4, dr, dt3, dt2, dt1, dsin float64
 	if done {
@@ -1926,268 +1625,7 @@ reverse:
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
-	return vjpOfEarlyOut2
-}
-
-// jvpOutEarlyOut returns the derivative of EarlyOut's outputs along the tangents of its inputs: the columns of EarlyOutJacobian.
-func jvpOutEarlyOut(y, x, dx, ty []float64) {
-	if len(dx) < len(x) {
-		panic(fmt.Sprintf("jvpOutEarlyOut: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
-	}
-	if len(ty) < len(y) {
-		panic(fmt.Sprintf("jvpOutEarlyOut: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
-	}
-	for i1 := range y {
-		ty[i1] = 0
-	}
-	ty[0] = x[1]*dx[0] + x[0]*dx[1]
-	y[0] = x[0] * x[1]
-	if x[0] > 1 {
-		ty[1] = math.Cos(x[1]) * dx[1]
-		y[1] = math.Sin(x[1])
-		ty[2] = y[1]*dx[2] + x[2]*ty[1]
-		y[2] = x[2] * y[1]
-		return
-	}
-	var dacc float64
-	acc := 0.0
-	for i := range x {
-		if x[i] < -1 {
-			ty[1] = 2 * x[i] * dx[i]
-			y[1] = x[i] * x[i]
-			y[2] = acc / x[i]
-			ty[2] = (dacc - y[2]*dx[i]) / x[i]
-			return
-		}
-		dt := y[0]*dx[i] + x[i]*ty[0]
-		t := x[i] * y[0]
-		dacc += dt
-		acc += t
-	}
-	exp := math.Exp(x[0])
-	dexp := exp * dx[0]
-	ty[1] = x[1]*dexp + exp*dx[1]
-	y[1] = exp * x[1]
-	ty[2] = dacc
-	y[2] = acc
-}
-
-// vjpOfEarlyOut1 returns the sum of dy times EarlyOut's output y computed on a copy, and its gradient: the vector-Jacobian product behind EarlyOut's VJP and Jacobian.
-func vjpOfEarlyOut1(yOut, x, dy, dx []float64) float64 {
-	if len(dx) < len(x) {
-		panic(fmt.Sprintf("vjpOfEarlyOut1: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
-	}
-	var vjpOfEarlyOut11, t, sin, yElemPrev, t1, r, t2, t3, acc, t4, t5, r1, t6, t7, t8, t9, yElemPrev1, exp, t10, yElemPrev2, r2, t11, t12 float64
-	var dy1, y, tapes, tripsTape, condTape, doneTape, yElemTape []float64
-	var i1, i11, i12, i, iters, tapeLen, i13, trips, trips1, trips2, trips3 int
-	var cond, broke, done, done1 bool
-	dy1 = make([]float64, len(yOut))
-	y = make([]float64, len(yOut))
-	trips = 0
-	for i1 = range yOut {
-		trips++
-		y[i1] = yOut[i1]
-	}
-	t = x[0] * x[1]
-	y[0] = t
-	done = false
-	if x[0] > 1 {
-		cond = true
-		sin = math.Sin(x[1])
-		y[1] = sin
-		yElemPrev = y[2]
-		t1 = x[2] * y[1]
-		y[2] = t1
-		r = 0
-		trips1 = 0
-		for i11 = range y {
-			trips1++
-			t2 = dy[i11] * y[i11]
-			t3 = r + t2
-			r = t3
-		}
-		vjpOfEarlyOut11 = r
-		goto reverse
-	} else {
-		cond = false
-	}
-	done = true
-	acc = 0.0
-	done1 = false
-	iters = len(x)
-	tapeLen = iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapes = make([]float64, tapeLen)
-	}
-	yElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
-	condTape, tapes = tapes[:0:iters], tapes[iters:]
-	doneTape = tapes[:0:iters]
-	trips2 = 0
-	broke = false
-	for i = range x {
-		trips2++
-		doneTape = append(doneTape, 0)
-		if x[i] < -1 {
-			condTape = append(condTape, 1)
-			yElemTape = append(yElemTape, y[1])
-			t4 = x[i] * x[i]
-			y[1] = t4
-			yElemTape = append(yElemTape, y[2])
-			t5 = acc / x[i]
-			y[2] = t5
-			r1 = 0
-			tripsTape = append(tripsTape, 0)
-			for i12 = range y {
-				tripsTape[len(tripsTape)-1]++
-				t6 = dy[i12] * y[i12]
-				t7 = r1 + t6
-				r1 = t7
-			}
-			vjpOfEarlyOut11 = r1
-			broke = true
-			goto reverse
-		} else {
-			condTape = append(condTape, 0)
-		}
-		doneTape[len(doneTape)-1] = 1
-		t8 = x[i] * y[0]
-		t9 = acc + t8
-		acc = t9
-	}
-	done1 = true
-	yElemPrev1 = y[1]
-	exp = math.Exp(x[0])
-	t10 = exp * x[1]
-	y[1] = t10
-	yElemPrev2 = y[2]
-	y[2] = acc
-	r2 = 0
-	trips3 = 0
-	for i13 = range y {
-		trips3++
-		t11 = dy[i13] * y[i13]
-		t12 = r2 + t11
-		r2 = t12
-	}
-	vjpOfEarlyOut11 = r2
-reverse:
-	var dr2, dt12, dt11, dacc, dt10, dexp, dt9, dt8, dr1, dt7, dt6, dt5, dt4, dr, dt3, dt2, dt1, dsin float64
-	if done {
-		if done1 {
-			// return r
-			dr2 = 1
-			// for i1 := range y
-			for ; trips3 > 0; trips3-- {
-				i13 = trips3 - 1
-				// r += dy[i1] * y[i1]
-				dt12 = dr2
-				dt11 = dt12
-				dy1[i13] += dy[i13] * dt11
-			}
-			// y[2] = acc
-			dacc = dy1[2]
-			dy1[2] = 0
-			y[2] = yElemPrev2
-			// y[1] = math.Exp(x[0]) * x[1]
-			dt10 = dy1[1]
-			dy1[1] = 0
-			y[1] = yElemPrev1
-			dexp = x[1] * dt10
-			dx[1] += exp * dt10
-			dx[0] += exp * dexp
-		}
-		// for i := range x
-		for ; trips2 > 0; trips2-- {
-			if broke {
-				broke = false
-			}
-			i = trips2 - 1
-			done2 := doneTape[len(doneTape)-1] != 0
-			doneTape = doneTape[:len(doneTape)-1]
-			if done2 {
-				// acc += x[i] * y[0]
-				dt9 = dacc
-				dt8 = dt9
-				dx[i] += y[0] * dt8
-				dy1[0] += x[i] * dt8
-			}
-			// if x[i] < -1
-			cond1 := condTape[len(condTape)-1] != 0
-			condTape = condTape[:len(condTape)-1]
-			if cond1 {
-				// return r
-				dr1 += 1
-				// for i1 := range y
-				trips4 := int(tripsTape[len(tripsTape)-1])
-				tripsTape = tripsTape[:len(tripsTape)-1]
-				for ; trips4 > 0; trips4-- {
-					i12 = trips4 - 1
-					// r += dy[i1] * y[i1]
-					dt7 = dr1
-					dt6 = dt7
-					dy1[i12] += dy[i12] * dt6
-				}
-				// var r float64
-				dr1 = 0
-				// y[2] = acc / x[i]
-				t5 = y[2]
-				dt5 = dy1[2]
-				dy1[2] = 0
-				y[2] = yElemTape[len(yElemTape)-1]
-				yElemTape = yElemTape[:len(yElemTape)-1]
-				dacc += dt5 / x[i]
-				dx[i] -= t5 * (dt5 / x[i])
-				// y[1] = x[i] * x[i]
-				dt4 = dy1[1]
-				dy1[1] = 0
-				y[1] = yElemTape[len(yElemTape)-1]
-				yElemTape = yElemTape[:len(yElemTape)-1]
-				dx[i] += 2 * x[i] * dt4
-			}
-		}
-	}
-	// if x[0] > 1
-	if cond {
-		// return r
-		dr += 1
-		// for i1 := range y
-		for ; trips1 > 0; trips1-- {
-			i11 = trips1 - 1
-			// r += dy[i1] * y[i1]
-			dt3 = dr
-			dt2 = dt3
-			dy1[i11] += dy[i11] * dt2
-		}
-		// y[2] = x[2] * y[1]
-		dt1 = dy1[2]
-		dy1[2] = 0
-		y[2] = yElemPrev
-		dx[2] += y[1] * dt1
-		dy1[1] += x[2] * dt1
-		// y[1] = math.Sin(x[1])
-		dsin = dy1[1]
-		dy1[1] = 0
-		dx[1] += math.Cos(x[1]) * dsin
-	}
-	// y[0] = x[0] * x[1]
-	dt := dy1[0]
-	dy1[0] = 0
-	dx[0] += x[1] * dt
-	dx[1] += x[0] * dt
-	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		// y[i1] = yOut[i1]
-		dy1[i1] = 0
-	}
-	return vjpOfEarlyOut11
+	return vjpOfEarlyOut1
 }
 
 // vjpOfCumsum returns the sum of dy times Cumsum's output y computed on a copy, and its gradient: the vector-Jacobian product behind Cumsum's VJP and Jacobian.
@@ -2239,7 +1677,7 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 		// r += dy[i1] * y[i1]
 		dy1[i11] += dy[i11] * dr
 	}
-	vjpOfCumsum2 := r
+	vjpOfCumsum1 := r
 	// for i < len(y)
 	for ; trips1 > 0; trips1-- {
 		// i++
@@ -2276,164 +1714,7 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
-	return vjpOfCumsum2
-}
-
-// jvpOutCumsum returns the derivative of Cumsum's outputs along the tangents of its inputs: the columns of CumsumJacobian.
-func jvpOutCumsum(y, x, dx, ty []float64) {
-	if len(dx) < len(x) {
-		panic(fmt.Sprintf("jvpOutCumsum: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
-	}
-	if len(ty) < len(y) {
-		panic(fmt.Sprintf("jvpOutCumsum: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
-	}
-	for i1 := range y {
-		ty[i1] = 0
-	}
-	ty[0] = dx[0]
-	y[0] = x[0]
-	for i := 1; i < len(y); i++ {
-		if y[i-1] > 0 {
-			dt := 2 * x[i] * dx[i]
-			t := x[i] * x[i]
-			ty[i] = ty[i-1] + dt
-			y[i] = y[i-1] + t
-		} else {
-			ty[i] = x[i]*ty[i-1] + y[i-1]*dx[i]
-			y[i] = y[i-1] * x[i]
-		}
-	}
-}
-
-// vjpOfCumsum1 returns the sum of dy times Cumsum's output y computed on a copy, and its gradient: the vector-Jacobian product behind Cumsum's VJP and Jacobian.
-func vjpOfCumsum1(yOut, x, dy, dx []float64) float64 {
-	if len(dx) < len(x) {
-		panic(fmt.Sprintf("vjpOfCumsum1: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
-	}
-	var i1, trips, trips1 int
-	var t, t1, t2 float64
-	var condTape, yElemTape []float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
-	trips = 0
-	for i1 = range yOut {
-		trips++
-		y[i1] = yOut[i1]
-	}
-	y[0] = x[0]
-	i := 1
-	var tapeArray [64]float64
-	yElemTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	condTape = tapeArray1[:0]
-	trips1 = 0
-	for ; i < len(y); i++ {
-		trips1++
-		if y[i-1] > 0 {
-			condTape = append(condTape, 1)
-			yElemTape = append(yElemTape, y[i])
-			t = x[i] * x[i]
-			t1 = y[i-1] + t
-			y[i] = t1
-		} else {
-			condTape = append(condTape, 0)
-			yElemTape = append(yElemTape, y[i])
-			t2 = y[i-1] * x[i]
-			y[i] = t2
-		}
-	}
-	var r float64
-
-	var dr, dt1, dt, dt2 float64
-	// return r
-	dr = 1
-	// for i1 := range y (forward and backward in one pass: a sum)
-	for i11 := range y {
-		t3 := dy[i11] * y[i11]
-		r += t3
-		// r += dy[i1] * y[i1]
-		dy1[i11] += dy[i11] * dr
-	}
-	vjpOfCumsum11 := r
-	// for i < len(y)
-	for ; trips1 > 0; trips1-- {
-		// i++
-		i--
-		// if y[i-1] > 0
-		cond := condTape[len(condTape)-1] != 0
-		condTape = condTape[:len(condTape)-1]
-		if cond {
-			// y[i] = y[i-1] + x[i]*x[i]
-			dt1 = dy1[i]
-			dy1[i] = 0
-			y[i] = yElemTape[len(yElemTape)-1]
-			yElemTape = yElemTape[:len(yElemTape)-1]
-			dy1[i-1] += dt1
-			dt = dt1
-			dx[i] += 2 * x[i] * dt
-		} else {
-			// y[i] = y[i-1] * x[i]
-			dt2 = dy1[i]
-			dy1[i] = 0
-			y[i] = yElemTape[len(yElemTape)-1]
-			yElemTape = yElemTape[:len(yElemTape)-1]
-			dy1[i-1] += x[i] * dt2
-			dx[i] += y[i-1] * dt2
-		}
-	}
-	// y[0] = x[0]
-	dElem := dy1[0]
-	dy1[0] = 0
-	dx[0] += dElem
-	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		// y[i1] = yOut[i1]
-		dy1[i1] = 0
-	}
-	return vjpOfCumsum11
-}
-
-// jvpOutPolarPair returns the derivative of PolarPair's outputs along the tangents of its inputs: the columns of PolarPairJacobian.
-func jvpOutPolarPair(x, y, dx, dy float64) (float64, float64, float64, float64) {
-	hypot := math.Hypot(x, y)
-	var dhypot float64
-	if hypot != 0 {
-		dhypot += x / hypot * dx
-	}
-	if hypot != 0 {
-		dhypot += y / hypot * dy
-	}
-	atan2 := math.Atan2(y, x)
-	var datan2 float64
-	h := math.Hypot(y, x)
-	if h != 0 {
-		datan2 += x / h / h * dy
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		datan2 -= y / h1 / h1 * dx
-	}
-	return hypot, atan2, dhypot, datan2
-}
-
-// vjpOfPolarPair is the pullback of PolarPair: its results, then the gradients of the sum of the cotangents times the results; the rows of PolarPairJacobian.
-func vjpOfPolarPair(x, y, dr1, dr2 float64) (float64, float64, float64, float64) {
-	polarPair := math.Hypot(x, y)
-	polarPair1 := math.Atan2(y, x)
-
-	var dy, dx float64
-	// return math.Hypot(x, y), math.Atan2(y, x)
-	h := math.Hypot(y, x)
-	if h != 0 {
-		dy += x / h / h * dr2
-		dx -= y / h / h * dr2
-	}
-	if polarPair != 0 {
-		dx += x / polarPair * dr1
-		dy += y / polarPair * dr1
-	}
-	return polarPair, polarPair1, dx, dy
+	return vjpOfCumsum1
 }
 
 // vjpOfResiduals returns the sum of dr times Residuals's output r computed on a copy, and its gradient: the vector-Jacobian product behind Residuals's VJP and Jacobian.
@@ -2501,95 +1782,6 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	return vjpOfResiduals1
 }
 
-// jvpOutResiduals returns the derivative of Residuals's outputs along the tangents of its inputs: the columns of ResidualsJacobian.
-func (d *Decay) jvpOutResiduals(r, theta, dtheta, tr []float64) {
-	if len(dtheta) < len(theta) {
-		panic(fmt.Sprintf("jvpOutResiduals: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
-	}
-	if len(tr) < len(r) {
-		panic(fmt.Sprintf("jvpOutResiduals: len(tr) = %d is shorter than len(r) = %d", len(tr), len(r)))
-	}
-	for i1 := range r {
-		tr[i1] = 0
-	}
-	for i := range r {
-		t := -theta[1]
-		dt1 := d.T[i] * -dtheta[1]
-		t1 := t * d.T[i]
-		exp := math.Exp(t1)
-		dexp := exp * dt1
-		dt2 := exp*dtheta[0] + theta[0]*dexp
-		t2 := theta[0] * exp
-		tr[i] = dt2
-		r[i] = t2 - d.Y[i]
-	}
-}
-
-// vjpOfResiduals1 returns the sum of dr times Residuals's output r computed on a copy, and its gradient: the vector-Jacobian product behind Residuals's VJP and Jacobian.
-func (d *Decay) vjpOfResiduals1(rOut, theta, dr, dtheta []float64) float64 {
-	if len(dtheta) < len(theta) {
-		panic(fmt.Sprintf("vjpOfResiduals1: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
-	}
-	var i1, i, trips, trips1 int
-	var t, t1, exp, t2, t3 float64
-	var expTape []float64
-	dr1 := make([]float64, len(rOut))
-	r := make([]float64, len(rOut))
-	trips = 0
-	for i1 = range rOut {
-		trips++
-		r[i1] = rOut[i1]
-	}
-	var tapeArray [64]float64
-	expTape = tapeArray[:0]
-	trips1 = 0
-	for i = range r {
-		trips1++
-		t = -theta[1]
-		t1 = t * d.T[i]
-		exp = math.Exp(t1)
-		expTape = append(expTape, exp)
-		t2 = theta[0] * exp
-		t3 = t2 - d.Y[i]
-		r[i] = t3
-	}
-	var r1 float64
-
-	var dr11, dt3, dt2, dexp, dt1, dt float64
-	// return r1
-	dr11 = 1
-	// for i1 := range r (forward and backward in one pass: a sum)
-	for i11 := range r {
-		t4 := dr[i11] * r[i11]
-		r1 += t4
-		// r1 += dr[i1] * r[i1]
-		dr1[i11] += dr[i11] * dr11
-	}
-	vjpOfResiduals11 := r1
-	// for i := range r
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		// r[i] = theta[0]*math.Exp(-theta[1]*d.T[i]) - d.Y[i]
-		exp = expTape[len(expTape)-1]
-		expTape = expTape[:len(expTape)-1]
-		dt3 = dr1[i]
-		dr1[i] = 0
-		dt2 = dt3
-		dtheta[0] += exp * dt2
-		dexp = theta[0] * dt2
-		dt1 = exp * dexp
-		dt = d.T[i] * dt1
-		dtheta[1] -= dt
-	}
-	// for i1 := range rOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		// r[i1] = rOut[i1]
-		dr1[i1] = 0
-	}
-	return vjpOfResiduals11
-}
-
 // vjpOfForce returns the sum of df times Force's output f computed on a copy, and its gradient: the vector-Jacobian product behind Force's VJP and Jacobian.
 func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Point, float64) {
 	var i, trips int
@@ -2622,7 +1814,7 @@ func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Poin
 		// r += df[i] * f[i]
 		df1[i1] += df[i1] * dr
 	}
-	vjpOfForce2 := r
+	vjpOfForce1 := r
 	// f[2] = p.X * p.Y
 	dt5 := df1[2]
 	df1[2] = 0
@@ -2648,88 +1840,7 @@ func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Poin
 		// f[i] = fOut[i]
 		df1[i] = 0
 	}
-	return vjpOfForce2, dp, dk
-}
-
-// jvpOutForce returns the derivative of Force's outputs along the tangents of its inputs: the columns of ForceJacobian.
-func jvpOutForce(f []float64, p Point, k float64, dp Point, dk float64, tf []float64) {
-	if len(tf) < len(f) {
-		panic(fmt.Sprintf("jvpOutForce: len(tf) = %d is shorter than len(f) = %d", len(tf), len(f)))
-	}
-	for i := range f {
-		tf[i] = 0
-	}
-	t := -k
-	dt1 := p.X*-dk + t*dp.X
-	t1 := t * p.X
-	tf[0] = p.X*dt1 + t1*dp.X
-	f[0] = t1 * p.X
-	t2 := -k
-	tf[1] = p.Y*-dk + t2*dp.Y
-	f[1] = t2 * p.Y
-	tf[2] = p.Y*dp.X + p.X*dp.Y
-	f[2] = p.X * p.Y
-}
-
-// vjpOfForce1 returns the sum of df times Force's output f computed on a copy, and its gradient: the vector-Jacobian product behind Force's VJP and Jacobian.
-func vjpOfForce1(fOut []float64, p Point, k float64, df []float64) (float64, Point, float64) {
-	var i, trips int
-	df1 := make([]float64, len(fOut))
-	f := make([]float64, len(fOut))
-	trips = 0
-	for i = range fOut {
-		trips++
-		f[i] = fOut[i]
-	}
-	t := -k
-	t1 := t * p.X
-	t2 := t1 * p.X
-	f[0] = t2
-	t3 := -k
-	t4 := t3 * p.Y
-	f[1] = t4
-	t5 := p.X * p.Y
-	f[2] = t5
-	var r float64
-
-	var dp Point
-	var dr float64
-	// return r
-	dr = 1
-	// for i := range f (forward and backward in one pass: a sum)
-	for i1 := range f {
-		t6 := df[i1] * f[i1]
-		r += t6
-		// r += df[i] * f[i]
-		df1[i1] += df[i1] * dr
-	}
-	vjpOfForce11 := r
-	// f[2] = p.X * p.Y
-	dt5 := df1[2]
-	df1[2] = 0
-	dp.X += p.Y * dt5
-	dp.Y += p.X * dt5
-	// f[1] = -k * p.Y
-	dt4 := df1[1]
-	df1[1] = 0
-	dt3 := p.Y * dt4
-	dp.Y += t3 * dt4
-	dk := -dt3
-	// f[0] = -k * p.X * p.X
-	dt2 := df1[0]
-	df1[0] = 0
-	dt1 := p.X * dt2
-	dp.X += t1 * dt2
-	dt := p.X * dt1
-	dp.X += t * dt1
-	dk -= dt
-	// for i := range fOut
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// f[i] = fOut[i]
-		df1[i] = 0
-	}
-	return vjpOfForce11, dp, dk
+	return vjpOfForce1, dp, dk
 }
 
 // vjpOfSquares32 returns the sum of dy times Squares32's output y computed on a copy, and its gradient: the vector-Jacobian product behind Squares32's VJP and Jacobian.
@@ -2765,7 +1876,7 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 		// r += dy[i1] * y[i1]
 		dy1[i11] += dy[i11] * dr
 	}
-	vjpOfSquares322 := r
+	vjpOfSquares321 := r
 	// for i := range y
 	for ; trips1 > 0; trips1-- {
 		i = trips1 - 1
@@ -2781,78 +1892,7 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
-	return vjpOfSquares322
-}
-
-// jvpOutSquares32 returns the derivative of Squares32's outputs along the tangents of its inputs: the columns of Squares32Jacobian.
-func jvpOutSquares32(y, x, dx, ty []float32) {
-	if len(dx) < len(x) {
-		panic(fmt.Sprintf("jvpOutSquares32: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
-	}
-	if len(ty) < len(y) {
-		panic(fmt.Sprintf("jvpOutSquares32: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
-	}
-	for i1 := range y {
-		ty[i1] = 0
-	}
-	for i := range y {
-		dt := 2 * x[i] * dx[i]
-		t := x[i] * x[i]
-		ty[i] = float32(i+1) * dt
-		y[i] = t * float32(i+1)
-	}
-}
-
-// vjpOfSquares321 returns the sum of dy times Squares32's output y computed on a copy, and its gradient: the vector-Jacobian product behind Squares32's VJP and Jacobian.
-func vjpOfSquares321(yOut, x, dy, dx []float32) float32 {
-	if len(dx) < len(x) {
-		panic(fmt.Sprintf("vjpOfSquares321: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
-	}
-	var i1, i, trips, trips1 int
-	var t, t1 float32
-	dy1 := make([]float32, len(yOut))
-	y := make([]float32, len(yOut))
-	trips = 0
-	for i1 = range yOut {
-		trips++
-		y[i1] = yOut[i1]
-	}
-	trips1 = 0
-	for i = range y {
-		trips1++
-		t = x[i] * x[i]
-		t1 = t * float32(i+1)
-		y[i] = t1
-	}
-	var r float32
-
-	var dr, dt1, dt float32
-	// return r
-	dr = 1
-	// for i1 := range y (forward and backward in one pass: a sum)
-	for i11 := range y {
-		t2 := dy[i11] * y[i11]
-		r += t2
-		// r += dy[i1] * y[i1]
-		dy1[i11] += dy[i11] * dr
-	}
-	vjpOfSquares3211 := r
-	// for i := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		// y[i] = x[i] * x[i] * float32(i+1)
-		dt1 = dy1[i]
-		dy1[i] = 0
-		dt = float32(i+1) * dt1
-		dx[i] += 2 * x[i] * dt
-	}
-	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		// y[i1] = yOut[i1]
-		dy1[i1] = 0
-	}
-	return vjpOfSquares3211
+	return vjpOfSquares321
 }
 
 // vjpOfSpread returns the sum of dy times Spread's output y computed on a copy, and its gradient: the vector-Jacobian product behind Spread's VJP and Jacobian.
@@ -2887,7 +1927,7 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 		// r += dy[i1] * y[i1]
 		dy1[i11] += dy[i11] * dr
 	}
-	vjpOfSpread2 := r
+	vjpOfSpread1 := r
 	// for i := range y
 	for ; trips1 > 0; trips1-- {
 		i = trips1 - 1
@@ -2903,75 +1943,7 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
-	return vjpOfSpread2
-}
-
-// jvpOutSpread returns the derivative of Spread's outputs along the tangents of its inputs: the columns of SpreadJacobian.
-func jvpOutSpread(y, xs, dxs, ty []float64) {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("jvpOutSpread: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	if len(ty) < len(y) {
-		panic(fmt.Sprintf("jvpOutSpread: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
-	}
-	for i1 := range y {
-		ty[i1] = 0
-	}
-	for i := range y {
-		ty[i] = xs[0]*dxs[i%len(xs)] + xs[i%len(xs)]*dxs[0]
-		y[i] = xs[i%len(xs)] * xs[0]
-	}
-}
-
-// vjpOfSpread1 returns the sum of dy times Spread's output y computed on a copy, and its gradient: the vector-Jacobian product behind Spread's VJP and Jacobian.
-func vjpOfSpread1(yOut, xs, dy, dxs []float64) float64 {
-	if len(dxs) < len(xs) {
-		panic(fmt.Sprintf("vjpOfSpread1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
-	}
-	var i1, i, trips, trips1 int
-	var t float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
-	trips = 0
-	for i1 = range yOut {
-		trips++
-		y[i1] = yOut[i1]
-	}
-	trips1 = 0
-	for i = range y {
-		trips1++
-		t = xs[i%len(xs)] * xs[0]
-		y[i] = t
-	}
-	var r float64
-
-	var dr, dt float64
-	// return r
-	dr = 1
-	// for i1 := range y (forward and backward in one pass: a sum)
-	for i11 := range y {
-		t1 := dy[i11] * y[i11]
-		r += t1
-		// r += dy[i1] * y[i1]
-		dy1[i11] += dy[i11] * dr
-	}
-	vjpOfSpread11 := r
-	// for i := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		// y[i] = xs[i%len(xs)] * xs[0]
-		dt = dy1[i]
-		dy1[i] = 0
-		dxs[i%len(xs)] += xs[0] * dt
-		dxs[0] += xs[i%len(xs)] * dt
-	}
-	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		// y[i1] = yOut[i1]
-		dy1[i1] = 0
-	}
-	return vjpOfSpread11
+	return vjpOfSpread1
 }
 
 // vjpOfScaledPair returns the sum of dy times ScaledPair's output y computed on a copy, and its gradient: the vector-Jacobian product behind ScaledPair's VJP and Jacobian.
@@ -3003,7 +1975,7 @@ func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 		// r += dy[i] * y[i]
 		dy1[i1] += dy[i1] * dr
 	}
-	vjpOfScaledPair2 := r
+	vjpOfScaledPair1 := r
 	// y[1] = w[0] * w[1]
 	dt := dy1[1]
 	dy1[1] = 0
@@ -3019,55 +1991,7 @@ func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 		// y[i] = yOut[i]
 		dy1[i] = 0
 	}
-	return vjpOfScaledPair2
-}
-
-// vjpOfScaledPair1 returns the sum of dy times ScaledPair's output y computed on a copy, and its gradient: the vector-Jacobian product behind ScaledPair's VJP and Jacobian.
-func vjpOfScaledPair1(yOut, w, dy, dw []float64) float64 {
-	if len(dw) < len(w) {
-		panic(fmt.Sprintf("vjpOfScaledPair1: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
-	}
-	var i, trips int
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
-	trips = 0
-	for i = range yOut {
-		trips++
-		y[i] = yOut[i]
-	}
-	scaleInto1 := scaleInto(w, 2)
-	y[0] = scaleInto1
-	t := w[0] * w[1]
-	y[1] = t
-	var r float64
-
-	var dr float64
-	// return r
-	dr = 1
-	// for i := range y (forward and backward in one pass: a sum)
-	for i1 := range y {
-		t1 := dy[i1] * y[i1]
-		r += t1
-		// r += dy[i] * y[i]
-		dy1[i1] += dy[i1] * dr
-	}
-	vjpOfScaledPair11 := r
-	// y[1] = w[0] * w[1]
-	dt := dy1[1]
-	dy1[1] = 0
-	dw[0] += w[1] * dt
-	dw[1] += w[0] * dt
-	// y[0] = scaleInto(w, 2)
-	dscaleInto1 := dy1[0]
-	dy1[0] = 0
-	_, _ = scaleIntoRule(w, 2, dscaleInto1, dw)
-	// for i := range yOut
-	for ; trips > 0; trips-- {
-		i = trips - 1
-		// y[i] = yOut[i]
-		dy1[i] = 0
-	}
-	return vjpOfScaledPair11
+	return vjpOfScaledPair1
 }
 
 // vjpOfTip returns the sum of dtip times Tip's output tip computed on a copy, and its gradient: the vector-Jacobian product behind Tip's VJP and Jacobian.
@@ -3123,7 +2047,7 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 		// r += dtip[i1] * tip[i1]
 		dtip1[i11] += dtip[i11] * dr
 	}
-	vjpOfTip2 := r
+	vjpOfTip1 := r
 	// tip[1] = y
 	dy += dtip1[1]
 	dtip1[1] = 0
@@ -3154,119 +2078,5 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 			dtip1[i1] = 0
 		}
 	}
-	return vjpOfTip2
-}
-
-// jvpOutTip returns the derivative of Tip's outputs along the tangents of its inputs: the columns of TipJacobian.
-func jvpOutTip(tip *[2]float64, theta, dtheta []float64, ttip *[2]float64) {
-	if len(dtheta) < len(theta) {
-		panic(fmt.Sprintf("jvpOutTip: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
-	}
-	for i1 := range tip {
-		ttip[i1] = 0
-	}
-	x, y, a, dx, dy, da := float64(0.0), float64(0.0), float64(0.0), float64(0), float64(0), float64(0)
-	for i := range theta {
-		da += dtheta[i]
-		a += theta[i]
-		dcos := -math.Sin(a) * da
-		cos := math.Cos(a)
-		dx += dcos
-		x += cos
-		dsin := math.Cos(a) * da
-		sin := math.Sin(a)
-		dy += dsin
-		y += sin
-	}
-	ttip[0] = dx
-	tip[0] = x
-	ttip[1] = dy
-	tip[1] = y
-}
-
-// vjpOfTip1 returns the sum of dtip times Tip's output tip computed on a copy, and its gradient: the vector-Jacobian product behind Tip's VJP and Jacobian.
-func vjpOfTip1(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []float64) float64 {
-	if len(dtheta) < len(theta) {
-		panic(fmt.Sprintf("vjpOfTip1: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
-	}
-	var i1, i, iters, trips, trips1 int
-	var t, cos, t1, sin, t2 float64
-	var aTape []float64
-	var tip [2]float64
-	trips = 0
-	for i1 = range tipOut {
-		trips++
-		tip[i1] = tipOut[i1]
-	}
-	x, y, a := 0.0, 0.0, 0.0
-	iters = len(theta)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		aTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		aTape = tapeArray1[:0:iters]
-	} else {
-		aTape = make([]float64, 0, iters)
-	}
-	trips1 = 0
-	for i = range theta {
-		trips1++
-		aTape = append(aTape, a)
-		t = a + theta[i]
-		a = t
-		cos = math.Cos(a)
-		t1 = x + cos
-		x = t1
-		sin = math.Sin(a)
-		t2 = y + sin
-		y = t2
-	}
-	tip[0] = x
-	tip[1] = y
-	var r float64
-
-	var dtip1 [2]float64
-	var dr, dy, dx, dt2, da, dt1, dt float64
-	// return r
-	dr = 1
-	// for i1 := range tip (forward and backward in one pass: a sum)
-	for i11 := range tip {
-		t3 := dtip[i11] * tip[i11]
-		r += t3
-		// r += dtip[i1] * tip[i1]
-		dtip1[i11] += dtip[i11] * dr
-	}
-	vjpOfTip11 := r
-	// tip[1] = y
-	dy += dtip1[1]
-	dtip1[1] = 0
-	// tip[0] = x
-	dx += dtip1[0]
-	dtip1[0] = 0
-	// for i := range theta
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
-		// y += math.Sin(a)
-		dt2 = dy
-		da += math.Cos(a) * dt2
-		// x += math.Cos(a)
-		dt1 = dx
-		da -= math.Sin(a) * dt1
-		// a += theta[i]
-		dt = da
-		a = aTape[len(aTape)-1]
-		aTape = aTape[:len(aTape)-1]
-		da = dt
-		dtheta[i] += dt
-	}
-	// for i1 := range tipOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
-		// tip[i1] = tipOut[i1]
-		if dtip1[i1] != 0 {
-			dtip1[i1] = 0
-		}
-	}
-	return vjpOfTip11
+	return vjpOfTip1
 }

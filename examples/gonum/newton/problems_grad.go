@@ -142,7 +142,7 @@ func RosenbrockHessian(x, dx, hess []float64) float64 {
 		if c == 0 {
 			grad = dx
 		}
-		rosenbrock = hvpOfRosenbrock(x, v, grad, hv)
+		rosenbrock = RosenbrockHVP(x, v, grad, hv)
 		for i1 := 0; i1 < n; i1++ {
 			d := ((c-i1)%3 + 3) % 3
 			if d > 1 {
@@ -274,68 +274,6 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 		nLL = NLL(w, data)
 	}
 	return nLL
-}
-
-// hvpOfRosenbrock returns Rosenbrock's value, adds its gradient and its Hessian's product with the direction into the buffers: RosenbrockHessian's compressed products.
-func hvpOfRosenbrock(x, v, dx, hv []float64) float64 {
-	if len(dx) < len(x) {
-		panic(fmt.Sprintf("hvpOfRosenbrock: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
-	}
-	if len(hv) < len(x) {
-		panic(fmt.Sprintf("hvpOfRosenbrock: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
-	}
-	if len(v) < len(x) {
-		panic(fmt.Sprintf("hvpOfRosenbrock: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
-	}
-	s := 0.0
-
-	var dds float64
-	// return s, ds
-	dds = 1
-	// for i := 0; i < len(x)-1; i++ (forward and backward in one pass: a sum)
-	for i := 0; i < len(x)-1; i++ {
-		t5 := 2 * x[i]
-		dt := t5 * v[i]
-		t := x[i] * x[i]
-		da := v[i+1] - dt
-		a := x[i+1] - t
-		db := -v[i]
-		b := 1 - x[i]
-		dt1 := 100 * da
-		t1 := 100 * a
-		t2 := t1 * a
-		t8 := 2 * b
-		t3 := b * b
-		t4 := t2 + t3
-		s += t4
-		// ds += dt4
-		// dt4 := dt2 + dt3
-		// dt3 := 2 * b * db
-		dt8 := db * dds
-		ddb := t8 * dds
-		db1 := 2 * dt8
-		// dt2 := a*dt1 + t1*da
-		dt11 := da * dds
-		dda := t1 * dds
-		da1 := dt1 * dds
-		ddt1 := a * dds
-		// t1 := 100 * a
-		da1 += 100 * dt11
-		// dt1 := 100 * da
-		dda += 100 * ddt1
-		// a := x[i+1] - t
-		hv[i+1] += da1
-		dt5 := -da1
-		// da := v[i+1] - dt
-		dx[i+1] += dda
-		ddt := -dda
-		// dt := 2 * x[i] * v[i]
-		dt51 := v[i] * ddt
-		dx[i] += t5*ddt - ddb
-		hv[i] += 2*dt51 + (2*x[i]*dt5 - db1)
-	}
-	hvpOfRosenbrock1 := s
-	return hvpOfRosenbrock1
 }
 
 // hvpOfNLL returns NLL's value, its directional derivative along the directions and their Hessian-vector product: a row of NLLHessian.

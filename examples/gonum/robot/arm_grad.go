@@ -72,40 +72,6 @@ func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 	}
 }
 
-// jvpOutReach returns the derivative of Reach's outputs along the tangents of its inputs: the columns of ReachJacobian.
-func (a *Arm) jvpOutReach(p, theta, dtheta, tp []float64) {
-	if len(dtheta) < len(theta) {
-		panic(fmt.Sprintf("jvpOutReach: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
-	}
-	if len(tp) < len(p) {
-		panic(fmt.Sprintf("jvpOutReach: len(tp) = %d is shorter than len(p) = %d", len(tp), len(p)))
-	}
-	for i1 := range p {
-		tp[i1] = 0
-	}
-	x, y, angle, dx, dy, dangle := float64(0.0), float64(0.0), float64(0.0), float64(0), float64(0), float64(0)
-	for i, l := range a.Lengths {
-		dangle += dtheta[i]
-		angle += theta[i]
-		dcos := -math.Sin(angle) * dangle
-		cos := math.Cos(angle)
-		dt := l * dcos
-		t := l * cos
-		dx += dt
-		x += t
-		dsin := math.Cos(angle) * dangle
-		sin := math.Sin(angle)
-		dt1 := l * dsin
-		t1 := l * sin
-		dy += dt1
-		y += t1
-	}
-	tp[0] = dx
-	p[0] = x
-	tp[1] = dy
-	p[1] = y
-}
-
 // vjpOfReach returns the sum of dp times Reach's output p computed on a copy, and its gradient: the vector-Jacobian product behind Reach's VJP and Jacobian.
 func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
@@ -192,4 +158,38 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 		dp1[i1] = 0
 	}
 	return vjpOfReach1
+}
+
+// jvpOutReach returns the derivative of Reach's outputs along the tangents of its inputs: the columns of ReachJacobian.
+func (a *Arm) jvpOutReach(p, theta, dtheta, tp []float64) {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("jvpOutReach: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	if len(tp) < len(p) {
+		panic(fmt.Sprintf("jvpOutReach: len(tp) = %d is shorter than len(p) = %d", len(tp), len(p)))
+	}
+	for i1 := range p {
+		tp[i1] = 0
+	}
+	x, y, angle, dx, dy, dangle := float64(0.0), float64(0.0), float64(0.0), float64(0), float64(0), float64(0)
+	for i, l := range a.Lengths {
+		dangle += dtheta[i]
+		angle += theta[i]
+		dcos := -math.Sin(angle) * dangle
+		cos := math.Cos(angle)
+		dt := l * dcos
+		t := l * cos
+		dx += dt
+		x += t
+		dsin := math.Cos(angle) * dangle
+		sin := math.Sin(angle)
+		dt1 := l * dsin
+		t1 := l * sin
+		dy += dt1
+		y += t1
+	}
+	tp[0] = dx
+	p[0] = x
+	tp[1] = dy
+	p[1] = y
 }

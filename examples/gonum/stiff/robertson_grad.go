@@ -69,34 +69,6 @@ func RobertsonJacobian(dy, y, jac []float64) {
 	}
 }
 
-// jvpOutRobertson returns the derivative of Robertson's outputs along the tangents of its inputs: the columns of RobertsonJacobian.
-func jvpOutRobertson(dy, y, dy1, tdy []float64) {
-	if len(dy1) < len(y) {
-		panic(fmt.Sprintf("jvpOutRobertson: len(dy1) = %d is shorter than len(y) = %d", len(dy1), len(y)))
-	}
-	if len(tdy) < len(dy) {
-		panic(fmt.Sprintf("jvpOutRobertson: len(tdy) = %d is shorter than len(dy) = %d", len(tdy), len(dy)))
-	}
-	for i := range dy {
-		tdy[i] = 0
-	}
-	dt := -0.04 * dy1[0]
-	t := -0.04 * y[0]
-	dt1 := 10000 * dy1[1]
-	t1 := 10000 * y[1]
-	dt2 := y[2]*dt1 + t1*dy1[2]
-	t2 := t1 * y[2]
-	tdy[0] = dt + dt2
-	dy[0] = t + t2
-	dt3 := 30000000 * dy1[1]
-	t3 := 30000000 * y[1]
-	tdy[2] = y[1]*dt3 + t3*dy1[1]
-	dy[2] = t3 * y[1]
-	t4 := -dy[0]
-	tdy[1] = -tdy[0] - tdy[2]
-	dy[1] = t4 - dy[2]
-}
-
 // vjpOfRobertson returns the sum of ddy times Robertson's output dy computed on a copy, and its gradient: the vector-Jacobian product behind Robertson's VJP and Jacobian.
 func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	if len(dy1) < len(y) {
@@ -159,4 +131,32 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 		ddy1[i] = 0
 	}
 	return vjpOfRobertson1
+}
+
+// jvpOutRobertson returns the derivative of Robertson's outputs along the tangents of its inputs: the columns of RobertsonJacobian.
+func jvpOutRobertson(dy, y, dy1, tdy []float64) {
+	if len(dy1) < len(y) {
+		panic(fmt.Sprintf("jvpOutRobertson: len(dy1) = %d is shorter than len(y) = %d", len(dy1), len(y)))
+	}
+	if len(tdy) < len(dy) {
+		panic(fmt.Sprintf("jvpOutRobertson: len(tdy) = %d is shorter than len(dy) = %d", len(tdy), len(dy)))
+	}
+	for i := range dy {
+		tdy[i] = 0
+	}
+	dt := -0.04 * dy1[0]
+	t := -0.04 * y[0]
+	dt1 := 10000 * dy1[1]
+	t1 := 10000 * y[1]
+	dt2 := y[2]*dt1 + t1*dy1[2]
+	t2 := t1 * y[2]
+	tdy[0] = dt + dt2
+	dy[0] = t + t2
+	dt3 := 30000000 * dy1[1]
+	t3 := 30000000 * y[1]
+	tdy[2] = y[1]*dt3 + t3*dy1[1]
+	dy[2] = t3 * y[1]
+	t4 := -dy[0]
+	tdy[1] = -tdy[0] - tdy[2]
+	dy[1] = t4 - dy[2]
 }
