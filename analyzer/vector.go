@@ -330,7 +330,11 @@ func (p *pkgContext) jacobianFunction(g *gradFunc, file *ast.File, fn *ast.FuncD
 	jvpName := p.jacobianColumns(g, file)
 	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g}
 	w.declareSourceNames(g)
-	out, err := w.writeJacobian(jvpName, vjpName)
+	var band *jacBand
+	if b, ok := p.jacobianBand(g); ok && jvpName != "" && !g.options.NoActivity && !g.options.SaveAll {
+		band = &b
+	}
+	out, err := w.writeJacobian(jvpName, vjpName, band)
 	if err != nil {
 		return nil, []Diagnostic{{Pos: g.dir.pos, Message: err.Error()}}
 	}
@@ -384,7 +388,7 @@ func (p *pkgContext) jacobianColumns(g *gradFunc, file *ast.File) string {
 
 // writeJacobian writes FJacobian over the column function jvp and the row
 // function vjp.
-func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
+func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.Func, error) {
 	g := h.g
 	var elemType types.Type
 	if g.out != nil {
@@ -596,9 +600,22 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string) (*adjoint.Func, error) {
 			}, lit(fmt.Sprint(k)), lhs)})
 		}
 	}
-	if jvp == "" {
+	switch {
+	case jvp == "":
 		body = append(body, rows...) // forward mode does not take the function
-	} else {
+	case band != nil:
+		banded, err := h.bandedColumns(*band, jvp, inputs[0], y, jac, n, m, elemType, jacType)
+		if err != nil {
+			return nil, err
+		}
+		body = append(body, adjoint.If{Cond: bandedCondition(*band, n, m), Then: banded,
+			Else: []adjoint.Stmt{adjoint.If{Cond: adjoint.Bin("<=", id(n), id(m)), Then: cols, Else: rows}}})
+		lengths := ""
+		if band.sameLen {
+			lengths = ", when len(" + y + ") == len(" + inputs[0].name + ")"
+		}
+		out.Doc += fmt.Sprintf(" The Jacobian is banded (%d <= j-i <= %d, read from the code): %d JVPs along compressed directions give it%s.", band.lo, band.hi, band.width(), lengths)
+	default:
 		body = append(body, adjoint.If{Cond: adjoint.Bin("<=", id(n), id(m)), Then: cols, Else: rows})
 	}
 	out.Body = body

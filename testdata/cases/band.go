@@ -121,3 +121,88 @@ func BandUint8(x []float64) float64 {
 	}
 	return s
 }
+
+// HeatResidual is a discretised heat equation's residual with a source
+// term: a three-point stencil inside, boundary rows at both ends (the
+// last through n := len(u)). Its Jacobian is tridiagonal: 3 JVPs.
+//
+//gradgen:jvp out=r
+//gradgen:vjp out=r
+//gradgen:jacobian out=r
+func HeatResidual(r, u []float64) {
+	n := len(u)
+	h := 1 / float64(n-1)
+	r[0] = u[0] - 1
+	for i := 1; i < n-1; i++ {
+		lap := (u[i-1] - 2*u[i] + u[i+1]) / (h * h)
+		r[i] = lap + math.Exp(u[i])*0.1
+	}
+	r[n-1] = u[n-1] + 0.5*u[n-2]*u[n-1]
+}
+
+// StencilShift writes row i-1 from x[i-1] and x[i]: the band is above
+// the diagonal (0 <= j-i <= 1), 2 JVPs.
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func StencilShift(y, x []float64) {
+	for i := 1; i < len(x); i++ {
+		y[i-1] = x[i]*x[i] - math.Sin(x[i-1])
+	}
+	y[len(y)-1] = x[len(x)-1]
+}
+
+// BandRows counts its last row from len(y) and its column from len(x):
+// banded only when the lengths are equal, which FBandRowsJacobian checks
+// at run time.
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func BandRows(y, x []float64) {
+	m := len(y)
+	for i := range x {
+		if i < m-1 {
+			y[i] = x[i] * math.Cos(x[i])
+		}
+	}
+	y[m-1] = x[len(x)-1] * x[len(x)-2]
+}
+
+// Lookalikes, dense: a periodic boundary (row 0 reads the last column),
+// a sum carried from trip to trip, and a value carried in memory declared
+// outside the loop.
+
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func BandPeriodic(y, x []float64) {
+	n := len(x)
+	y[0] = x[0] - x[n-1]
+	for i := 1; i < n; i++ {
+		y[i] = x[i] - x[i-1]
+	}
+}
+
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func BandCarriedSum(y, x []float64) {
+	s := 0.0
+	for i := range x {
+		s += x[i] * x[i]
+		y[i] = s
+	}
+}
+
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func BandCarriedMemory(y, x []float64) {
+	prev := make([]float64, 1)
+	for i := range x {
+		y[i] = x[i] + prev[0]*prev[0]
+		prev[0] = x[i]
+	}
+}

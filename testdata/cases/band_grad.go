@@ -731,6 +731,719 @@ func BandUint8Hessian(x, dx, hess []float64) float64 {
 	return bandUint8
 }
 
+// HeatResidualJVP calls HeatResidual, which fills r, and writes into tr the derivative of r along the tangents of its inputs.
+func HeatResidualJVP(r, u, du, tr []float64) {
+	if len(du) < len(u) {
+		panic(fmt.Sprintf("HeatResidualJVP: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
+	}
+	if len(tr) < len(r) {
+		panic(fmt.Sprintf("HeatResidualJVP: len(tr) = %d is shorter than len(r) = %d", len(tr), len(r)))
+	}
+	for i1 := range r {
+		tr[i1] = 0
+	}
+	n := len(u)
+	h := 1 / float64(n-1)
+	tr[0] = du[0]
+	r[0] = u[0] - 1
+	for i := 1; i < n-1; i++ {
+		dt := 2 * du[i]
+		t := 2 * u[i]
+		dt1 := du[i-1] - dt
+		t1 := u[i-1] - t
+		dt2 := dt1 + du[i+1]
+		t2 := t1 + u[i+1]
+		dlap := dt2 / (h * h)
+		lap := t2 / (h * h)
+		exp := math.Exp(u[i])
+		dexp := exp * du[i]
+		dt3 := 0.1 * dexp
+		t3 := exp * 0.1
+		tr[i] = dlap + dt3
+		r[i] = lap + t3
+	}
+	dt4 := 0.5 * du[n-2]
+	t4 := 0.5 * u[n-2]
+	dt5 := u[n-1]*dt4 + t4*du[n-1]
+	t5 := t4 * u[n-1]
+	tr[n-1] = du[n-1] + dt5
+	r[n-1] = u[n-1] + t5
+}
+
+// HeatResidualVJP calls HeatResidual, which fills r, and adds dr times the Jacobian of r into the gradients with respect to u: buffers for slices and pointers, results for the rest.
+func HeatResidualVJP(r, u, dr, du []float64) {
+	if len(dr) < len(r) {
+		panic(fmt.Sprintf("HeatResidualVJP: len(dr) = %d is shorter than len(r) = %d", len(dr), len(r)))
+	}
+	if len(du) < len(u) {
+		panic(fmt.Sprintf("HeatResidualVJP: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
+	}
+	HeatResidual(r, u)
+	_ = vjpOfHeatResidual(r, u, dr, du)
+}
+
+// HeatResidualJacobian writes into jac the Jacobian of r (filled as HeatResidual fills it) with respect to u, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (-1 <= j-i <= 1, read from the code): 3 JVPs along compressed directions give it.
+func HeatResidualJacobian(r, u, jac []float64) {
+	n1 := len(u)
+	m := len(r)
+	if len(jac) < m*n1 {
+		panic(fmt.Sprintf("HeatResidualJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n1, m, n1))
+	}
+	if 3 < n1 && 3 < m {
+		var v1Array [64]float64
+		var v1 []float64
+		if len(u) <= 64 {
+			v1 = v1Array[:len(u)]
+		} else {
+			v1 = make([]float64, len(u))
+		}
+		var tr1Array [64]float64
+		var tr1 []float64
+		if len(r) <= 64 {
+			tr1 = tr1Array[:len(r)]
+		} else {
+			tr1 = make([]float64, len(r))
+		}
+		for k := range jac[:m*n1] {
+			jac[k] = 0
+		}
+		for c1 := 0; c1 < 3; c1++ {
+			for j1 := c1; j1 < n1; j1 += 3 {
+				v1[j1] = 1
+			}
+			HeatResidualJVP(r, u, v1, tr1)
+			for i5 := 0; i5 < m; i5++ {
+				j1 := i5 - 1 + ((c1-i5+1)%3+3)%3
+				if j1 >= 0 && j1 < n1 {
+					jac[i5*n1+j1] = tr1[i5]
+				}
+			}
+			for j1 := c1; j1 < n1; j1 += 3 {
+				v1[j1] = 0
+			}
+		}
+	} else if n1 <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(u) <= 64 {
+			v = vArray[:len(u)]
+		} else {
+			v = make([]float64, len(u))
+		}
+		var trArray [64]float64
+		var tr []float64
+		if len(r) <= 64 {
+			tr = trArray[:len(r)]
+		} else {
+			tr = make([]float64, len(r))
+		}
+		j := 0
+		for i1 := range u {
+			v[i1] = 1
+			HeatResidualJVP(r, u, v, tr)
+			for i2 := range r {
+				jac[i2*n1+j] = tr[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n1 == 0 {
+			HeatResidual(r, u)
+		}
+	} else {
+		HeatResidual(r, u)
+		var duArray [64]float64
+		var du []float64
+		if len(u) <= 64 {
+			du = duArray[:len(u)]
+		} else {
+			du = make([]float64, len(u))
+		}
+		var drArray [64]float64
+		var dr []float64
+		if len(r) <= 64 {
+			dr = drArray[:len(r)]
+		} else {
+			dr = make([]float64, len(r))
+		}
+		for i3 := range r {
+			dr[i3] = 1
+			_ = vjpOfHeatResidual(r, u, dr, du)
+			c := i3 * n1
+			for i4 := range u {
+				jac[c] = du[i4]
+				c++
+				du[i4] = 0
+			}
+			dr[i3] = 0
+		}
+	}
+}
+
+// StencilShiftJVP calls StencilShift, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func StencilShiftJVP(y, x, dx, ty []float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("StencilShiftJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("StencilShiftJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	for i := 1; i < len(x); i++ {
+		dt := 2 * x[i] * dx[i]
+		t := x[i] * x[i]
+		dsin := math.Cos(x[i-1]) * dx[i-1]
+		sin := math.Sin(x[i-1])
+		ty[i-1] = dt - dsin
+		y[i-1] = t - sin
+	}
+	ty[len(y)-1] = dx[len(x)-1]
+	y[len(y)-1] = x[len(x)-1]
+}
+
+// StencilShiftVJP calls StencilShift, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
+func StencilShiftVJP(y, x, dy, dx []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("StencilShiftVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("StencilShiftVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	StencilShift(y, x)
+	_ = vjpOfStencilShift(y, x, dy, dx)
+}
+
+// StencilShiftJacobian writes into jac the Jacobian of y (filled as StencilShift fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (0 <= j-i <= 1, read from the code): 2 JVPs along compressed directions give it, when len(y) == len(x).
+func StencilShiftJacobian(y, x, jac []float64) {
+	n := len(x)
+	m := len(y)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("StencilShiftJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	if 2 < n && 2 < m && m == n {
+		var v1Array [64]float64
+		var v1 []float64
+		if len(x) <= 64 {
+			v1 = v1Array[:len(x)]
+		} else {
+			v1 = make([]float64, len(x))
+		}
+		var ty1Array [64]float64
+		var ty1 []float64
+		if len(y) <= 64 {
+			ty1 = ty1Array[:len(y)]
+		} else {
+			ty1 = make([]float64, len(y))
+		}
+		for k := range jac[:m*n] {
+			jac[k] = 0
+		}
+		for c1 := 0; c1 < 2; c1++ {
+			for j1 := c1; j1 < n; j1 += 2 {
+				v1[j1] = 1
+			}
+			StencilShiftJVP(y, x, v1, ty1)
+			for i5 := 0; i5 < m; i5++ {
+				j1 := i5 + ((c1-i5)%2+2)%2
+				if j1 >= 0 && j1 < n {
+					jac[i5*n+j1] = ty1[i5]
+				}
+			}
+			for j1 := c1; j1 < n; j1 += 2 {
+				v1[j1] = 0
+			}
+		}
+	} else if n <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float64, len(x))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
+		j := 0
+		for i1 := range x {
+			v[i1] = 1
+			StencilShiftJVP(y, x, v, ty)
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n == 0 {
+			StencilShift(y, x)
+		}
+	} else {
+		StencilShift(y, x)
+		var dxArray [64]float64
+		var dx []float64
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float64, len(x))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
+		for i3 := range y {
+			dy[i3] = 1
+			_ = vjpOfStencilShift(y, x, dy, dx)
+			c := i3 * n
+			for i4 := range x {
+				jac[c] = dx[i4]
+				c++
+				dx[i4] = 0
+			}
+			dy[i3] = 0
+		}
+	}
+}
+
+// BandRowsJVP calls BandRows, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func BandRowsJVP(y, x, dx, ty []float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandRowsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("BandRowsJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	m := len(y)
+	for i := range x {
+		if i < m-1 {
+			dcos := -math.Sin(x[i]) * dx[i]
+			cos := math.Cos(x[i])
+			ty[i] = cos*dx[i] + x[i]*dcos
+			y[i] = x[i] * cos
+		}
+	}
+	ty[m-1] = x[len(x)-2]*dx[len(x)-1] + x[len(x)-1]*dx[len(x)-2]
+	y[m-1] = x[len(x)-1] * x[len(x)-2]
+}
+
+// BandRowsVJP calls BandRows, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
+func BandRowsVJP(y, x, dy, dx []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("BandRowsVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandRowsVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	BandRows(y, x)
+	_ = vjpOfBandRows(y, x, dy, dx)
+}
+
+// BandRowsJacobian writes into jac the Jacobian of y (filled as BandRows fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (-1 <= j-i <= 0, read from the code): 2 JVPs along compressed directions give it, when len(y) == len(x).
+func BandRowsJacobian(y, x, jac []float64) {
+	n := len(x)
+	m1 := len(y)
+	if len(jac) < m1*n {
+		panic(fmt.Sprintf("BandRowsJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m1*n, m1, n))
+	}
+	if 2 < n && 2 < m1 && m1 == n {
+		var v1Array [64]float64
+		var v1 []float64
+		if len(x) <= 64 {
+			v1 = v1Array[:len(x)]
+		} else {
+			v1 = make([]float64, len(x))
+		}
+		var ty1Array [64]float64
+		var ty1 []float64
+		if len(y) <= 64 {
+			ty1 = ty1Array[:len(y)]
+		} else {
+			ty1 = make([]float64, len(y))
+		}
+		for k := range jac[:m1*n] {
+			jac[k] = 0
+		}
+		for c1 := 0; c1 < 2; c1++ {
+			for j1 := c1; j1 < n; j1 += 2 {
+				v1[j1] = 1
+			}
+			BandRowsJVP(y, x, v1, ty1)
+			for i5 := 0; i5 < m1; i5++ {
+				j1 := i5 - 1 + ((c1-i5+1)%2+2)%2
+				if j1 >= 0 && j1 < n {
+					jac[i5*n+j1] = ty1[i5]
+				}
+			}
+			for j1 := c1; j1 < n; j1 += 2 {
+				v1[j1] = 0
+			}
+		}
+	} else if n <= m1 {
+		var vArray [64]float64
+		var v []float64
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float64, len(x))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
+		j := 0
+		for i1 := range x {
+			v[i1] = 1
+			BandRowsJVP(y, x, v, ty)
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n == 0 {
+			BandRows(y, x)
+		}
+	} else {
+		BandRows(y, x)
+		var dxArray [64]float64
+		var dx []float64
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float64, len(x))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
+		for i3 := range y {
+			dy[i3] = 1
+			_ = vjpOfBandRows(y, x, dy, dx)
+			c := i3 * n
+			for i4 := range x {
+				jac[c] = dx[i4]
+				c++
+				dx[i4] = 0
+			}
+			dy[i3] = 0
+		}
+	}
+}
+
+// BandPeriodicJVP calls BandPeriodic, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func BandPeriodicJVP(y, x, dx, ty []float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandPeriodicJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("BandPeriodicJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	n := len(x)
+	ty[0] = dx[0] - dx[n-1]
+	y[0] = x[0] - x[n-1]
+	for i := 1; i < n; i++ {
+		ty[i] = dx[i] - dx[i-1]
+		y[i] = x[i] - x[i-1]
+	}
+}
+
+// BandPeriodicVJP calls BandPeriodic, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
+func BandPeriodicVJP(y, x, dy, dx []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("BandPeriodicVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandPeriodicVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	BandPeriodic(y, x)
+	_ = vjpOfBandPeriodic(y, x, dy, dx)
+}
+
+// BandPeriodicJacobian writes into jac the Jacobian of y (filled as BandPeriodic fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func BandPeriodicJacobian(y, x, jac []float64) {
+	n1 := len(x)
+	m := len(y)
+	if len(jac) < m*n1 {
+		panic(fmt.Sprintf("BandPeriodicJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n1, m, n1))
+	}
+	if n1 <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float64, len(x))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
+		j := 0
+		for i1 := range x {
+			v[i1] = 1
+			BandPeriodicJVP(y, x, v, ty)
+			for i2 := range y {
+				jac[i2*n1+j] = ty[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n1 == 0 {
+			BandPeriodic(y, x)
+		}
+	} else {
+		BandPeriodic(y, x)
+		var dxArray [64]float64
+		var dx []float64
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float64, len(x))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
+		for i3 := range y {
+			dy[i3] = 1
+			_ = vjpOfBandPeriodic(y, x, dy, dx)
+			c := i3 * n1
+			for i4 := range x {
+				jac[c] = dx[i4]
+				c++
+				dx[i4] = 0
+			}
+			dy[i3] = 0
+		}
+	}
+}
+
+// BandCarriedSumJVP calls BandCarriedSum, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func BandCarriedSumJVP(y, x, dx, ty []float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandCarriedSumJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("BandCarriedSumJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	var ds float64
+	s := 0.0
+	for i := range x {
+		dt := 2 * x[i] * dx[i]
+		t := x[i] * x[i]
+		ds += dt
+		s += t
+		ty[i] = ds
+		y[i] = s
+	}
+}
+
+// BandCarriedSumVJP calls BandCarriedSum, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
+func BandCarriedSumVJP(y, x, dy, dx []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("BandCarriedSumVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandCarriedSumVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	BandCarriedSum(y, x)
+	_ = vjpOfBandCarriedSum(y, x, dy, dx)
+}
+
+// BandCarriedSumJacobian writes into jac the Jacobian of y (filled as BandCarriedSum fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func BandCarriedSumJacobian(y, x, jac []float64) {
+	n := len(x)
+	m := len(y)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("BandCarriedSumJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	if n <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float64, len(x))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
+		j := 0
+		for i1 := range x {
+			v[i1] = 1
+			BandCarriedSumJVP(y, x, v, ty)
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n == 0 {
+			BandCarriedSum(y, x)
+		}
+	} else {
+		BandCarriedSum(y, x)
+		var dxArray [64]float64
+		var dx []float64
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float64, len(x))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
+		for i3 := range y {
+			dy[i3] = 1
+			_ = vjpOfBandCarriedSum(y, x, dy, dx)
+			c := i3 * n
+			for i4 := range x {
+				jac[c] = dx[i4]
+				c++
+				dx[i4] = 0
+			}
+			dy[i3] = 0
+		}
+	}
+}
+
+// BandCarriedMemoryJVP calls BandCarriedMemory, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func BandCarriedMemoryJVP(y, x, dx, ty []float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandCarriedMemoryJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("BandCarriedMemoryJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	prev := make([]float64, 1)
+	dprev := make([]float64, 1)
+	for i := range x {
+		dt := 2 * prev[0] * dprev[0]
+		t := prev[0] * prev[0]
+		ty[i] = dx[i] + dt
+		y[i] = x[i] + t
+		dprev[0] = dx[i]
+		prev[0] = x[i]
+	}
+}
+
+// BandCarriedMemoryVJP calls BandCarriedMemory, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
+func BandCarriedMemoryVJP(y, x, dy, dx []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("BandCarriedMemoryVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BandCarriedMemoryVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	BandCarriedMemory(y, x)
+	_ = vjpOfBandCarriedMemory(y, x, dy, dx)
+}
+
+// BandCarriedMemoryJacobian writes into jac the Jacobian of y (filled as BandCarriedMemory fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func BandCarriedMemoryJacobian(y, x, jac []float64) {
+	n := len(x)
+	m := len(y)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("BandCarriedMemoryJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	if n <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float64, len(x))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
+		j := 0
+		for i1 := range x {
+			v[i1] = 1
+			BandCarriedMemoryJVP(y, x, v, ty)
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n == 0 {
+			BandCarriedMemory(y, x)
+		}
+	} else {
+		BandCarriedMemory(y, x)
+		var dxArray [64]float64
+		var dx []float64
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float64, len(x))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
+		for i3 := range y {
+			dy[i3] = 1
+			_ = vjpOfBandCarriedMemory(y, x, dy, dx)
+			c := i3 * n
+			for i4 := range x {
+				jac[c] = dx[i4]
+				c++
+				dx[i4] = 0
+			}
+			dy[i3] = 0
+		}
+	}
+}
+
 // hvpOfBandThree returns BandThree's value, adds its gradient and its Hessian's product with the direction into the buffers: BandThreeHessian's compressed products.
 func hvpOfBandThree(x, v, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
@@ -1362,4 +2075,446 @@ func hvpOfBandUint8(x, v, hv []float64) (float64, float64) {
 	hvpOfBandUint81 := s
 	hvpOfBandUint82 := ds
 	return hvpOfBandUint81, hvpOfBandUint82
+}
+
+// vjpOfHeatResidual returns the sum of dr times HeatResidual's output r computed on a copy, and its gradient: the vector-Jacobian product behind HeatResidual's VJP and Jacobian.
+func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
+	if len(du) < len(u) {
+		panic(fmt.Sprintf("vjpOfHeatResidual: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
+	}
+	var i1, iters, trips, trips1 int
+	var t1, t2, t3, t4, lap, exp, t5, t6 float64
+	var expTape []float64
+	dr1 := make([]float64, len(rOut))
+	r := make([]float64, len(rOut))
+	trips = 0
+	for i1 = range rOut {
+		trips++
+		r[i1] = rOut[i1]
+	}
+	n := len(u)
+	h := 1 / float64(n-1)
+	t := u[0] - 1
+	r[0] = t
+	i := 1
+	iters = max(0, n-1-1)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		expTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		expTape = tapeArray1[:0:iters]
+	} else {
+		expTape = make([]float64, 0, iters)
+	}
+	trips1 = 0
+	for ; i < n-1; i++ {
+		trips1++
+		t1 = 2 * u[i]
+		t2 = u[i-1] - t1
+		t3 = t2 + u[i+1]
+		t4 = t3 / (h * h)
+		lap = t4
+		exp = math.Exp(u[i])
+		expTape = append(expTape, exp)
+		t5 = exp * 0.1
+		t6 = lap + t5
+		r[i] = t6
+	}
+	t7 := 0.5 * u[n-2]
+	t8 := t7 * u[n-1]
+	t9 := u[n-1] + t8
+	r[n-1] = t9
+	var r1 float64
+
+	var dr11, dt6, dlap, dt5, dexp, dt4, dt3, dt2, dt1 float64
+	// return r1
+	dr11 = 1
+	// for i1 := range r (forward and backward in one pass: a sum)
+	for i11 := range r {
+		t10 := dr[i11] * r[i11]
+		r1 += t10
+		// r1 += dr[i1] * r[i1]
+		dr1[i11] += dr[i11] * dr11
+	}
+	vjpOfHeatResidual1 := r1
+	// r[n-1] = u[n-1] + 0.5*u[n-2]*u[n-1]
+	dt9 := dr1[n-1]
+	dr1[n-1] = 0
+	du[n-1] += dt9
+	dt7 := u[n-1] * dt9
+	du[n-1] += t7 * dt9
+	du[n-2] += 0.5 * dt7
+	// for i < n-1
+	for ; trips1 > 0; trips1-- {
+		// i++
+		i--
+		// r[i] = lap + math.Exp(u[i])*0.1
+		exp = expTape[len(expTape)-1]
+		expTape = expTape[:len(expTape)-1]
+		dt6 = dr1[i]
+		dr1[i] = 0
+		dlap += dt6
+		dt5 = dt6
+		dexp = 0.1 * dt5
+		du[i] += exp * dexp
+		// lap := (u[i-1] - 2*u[i] + u[i+1]) / (h * h)
+		dt4 = dlap
+		dlap = 0
+		dt3 = dt4 / (h * h)
+		dt2 = dt3
+		du[i+1] += dt3
+		du[i-1] += dt2
+		dt1 = -dt2
+		du[i] += 2 * dt1
+	}
+	// r[0] = u[0] - 1
+	dt := dr1[0]
+	dr1[0] = 0
+	du[0] += dt
+	// for i1 := range rOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// r[i1] = rOut[i1]
+		dr1[i1] = 0
+	}
+	return vjpOfHeatResidual1
+}
+
+// vjpOfStencilShift returns the sum of dy times StencilShift's output y computed on a copy, and its gradient: the vector-Jacobian product behind StencilShift's VJP and Jacobian.
+func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("vjpOfStencilShift: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var i1, trips, trips1 int
+	var t, sin, t1 float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	i := 1
+	trips1 = 0
+	for ; i < len(x); i++ {
+		trips1++
+		t = x[i] * x[i]
+		sin = math.Sin(x[i-1])
+		t1 = t - sin
+		y[i-1] = t1
+	}
+	yElemPrev := y[len(y)-1]
+	y[len(y)-1] = x[len(x)-1]
+	var r float64
+
+	var dr, dt1, dt, dsin float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t2 := dy[i11] * y[i11]
+		r += t2
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfStencilShift1 := r
+	// y[len(y)-1] = x[len(x)-1]
+	dElem := dy1[len(y)-1]
+	dy1[len(y)-1] = 0
+	dx[len(x)-1] += dElem
+	y[len(y)-1] = yElemPrev
+	// for i < len(x)
+	for ; trips1 > 0; trips1-- {
+		// i++
+		i--
+		// y[i-1] = x[i]*x[i] - math.Sin(x[i-1])
+		dt1 = dy1[i-1]
+		dy1[i-1] = 0
+		dt = dt1
+		dsin = -dt1
+		dx[i-1] += math.Cos(x[i-1]) * dsin
+		dx[i] += 2 * x[i] * dt
+	}
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfStencilShift1
+}
+
+// vjpOfBandRows returns the sum of dy times BandRows's output y computed on a copy, and its gradient: the vector-Jacobian product behind BandRows's VJP and Jacobian.
+func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("vjpOfBandRows: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var i1, i, iters, trips, trips1 int
+	var cos, t float64
+	var condTape []float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	m := len(y)
+	iters = len(x)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		condTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		condTape = tapeArray1[:0:iters]
+	} else {
+		condTape = make([]float64, 0, iters)
+	}
+	trips1 = 0
+	for i = range x {
+		trips1++
+		if i < m-1 {
+			condTape = append(condTape, 1)
+			cos = math.Cos(x[i])
+			t = x[i] * cos
+			y[i] = t
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	t1 := x[len(x)-1] * x[len(x)-2]
+	y[m-1] = t1
+	var r float64
+
+	var dr, dt, dcos float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t2 := dy[i11] * y[i11]
+		r += t2
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfBandRows1 := r
+	// y[m-1] = x[len(x)-1] * x[len(x)-2]
+	dt1 := dy1[m-1]
+	dy1[m-1] = 0
+	dx[len(x)-1] += x[len(x)-2] * dt1
+	dx[len(x)-2] += x[len(x)-1] * dt1
+	// for i := range x
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// if i < m-1
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// y[i] = x[i] * math.Cos(x[i])
+			dt = dy1[i]
+			dy1[i] = 0
+			cos = math.Cos(x[i])
+			dx[i] += cos * dt
+			dcos = x[i] * dt
+			dx[i] -= math.Sin(x[i]) * dcos
+		}
+	}
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfBandRows1
+}
+
+// vjpOfBandPeriodic returns the sum of dy times BandPeriodic's output y computed on a copy, and its gradient: the vector-Jacobian product behind BandPeriodic's VJP and Jacobian.
+func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("vjpOfBandPeriodic: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var i1, trips, trips1 int
+	var t1 float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	n := len(x)
+	t := x[0] - x[n-1]
+	y[0] = t
+	i := 1
+	trips1 = 0
+	for ; i < n; i++ {
+		trips1++
+		t1 = x[i] - x[i-1]
+		y[i] = t1
+	}
+	var r float64
+
+	var dr, dt1 float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t2 := dy[i11] * y[i11]
+		r += t2
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfBandPeriodic1 := r
+	// for i < n
+	for ; trips1 > 0; trips1-- {
+		// i++
+		i--
+		// y[i] = x[i] - x[i-1]
+		dt1 = dy1[i]
+		dy1[i] = 0
+		dx[i] += dt1
+		dx[i-1] -= dt1
+	}
+	// y[0] = x[0] - x[n-1]
+	dt := dy1[0]
+	dy1[0] = 0
+	dx[0] += dt
+	dx[n-1] -= dt
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfBandPeriodic1
+}
+
+// vjpOfBandCarriedSum returns the sum of dy times BandCarriedSum's output y computed on a copy, and its gradient: the vector-Jacobian product behind BandCarriedSum's VJP and Jacobian.
+func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("vjpOfBandCarriedSum: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var i1, i, trips, trips1 int
+	var t, t1 float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	s := 0.0
+	trips1 = 0
+	for i = range x {
+		trips1++
+		t = x[i] * x[i]
+		t1 = s + t
+		s = t1
+		y[i] = s
+	}
+	var r float64
+
+	var dr, ds, dt1, dt float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t2 := dy[i11] * y[i11]
+		r += t2
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfBandCarriedSum1 := r
+	// for i := range x
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// y[i] = s
+		ds += dy1[i]
+		dy1[i] = 0
+		// s += x[i] * x[i]
+		dt1 = ds
+		dt = dt1
+		dx[i] += 2 * x[i] * dt
+	}
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfBandCarriedSum1
+}
+
+// vjpOfBandCarriedMemory returns the sum of dy times BandCarriedMemory's output y computed on a copy, and its gradient: the vector-Jacobian product behind BandCarriedMemory's VJP and Jacobian.
+func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("vjpOfBandCarriedMemory: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var i1, i, iters, trips, trips1 int
+	var t, t1 float64
+	var prevElemTape []float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	dprev := make([]float64, 1)
+	prev := make([]float64, 1)
+	iters = len(x)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		prevElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		prevElemTape = tapeArray1[:0:iters]
+	} else {
+		prevElemTape = make([]float64, 0, iters)
+	}
+	trips1 = 0
+	for i = range x {
+		trips1++
+		t = prev[0] * prev[0]
+		t1 = x[i] + t
+		y[i] = t1
+		prevElemTape = append(prevElemTape, prev[0])
+		prev[0] = x[i]
+	}
+	var r float64
+
+	var dr, dt1, dt float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t2 := dy[i11] * y[i11]
+		r += t2
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfBandCarriedMemory1 := r
+	// for i := range x
+	for ; trips1 > 0; trips1-- {
+		i = trips1 - 1
+		// prev[0] = x[i]
+		dElem := dprev[0]
+		dprev[0] = 0
+		dx[i] += dElem
+		prev[0] = prevElemTape[len(prevElemTape)-1]
+		prevElemTape = prevElemTape[:len(prevElemTape)-1]
+		// y[i] = x[i] + prev[0]*prev[0]
+		dt1 = dy1[i]
+		dy1[i] = 0
+		dx[i] += dt1
+		dt = dt1
+		dprev[0] += 2 * prev[0] * dt
+	}
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfBandCarriedMemory1
 }

@@ -46,6 +46,27 @@ func TestBandDetected(t *testing.T) {
 	}
 }
 
+// TestJacobianBandDetected: the banded Jacobians are found, and their
+// lookalikes are not (a lookalike compressed would be wrong, which
+// TestJacobians would catch; a band not found would only be slow).
+func TestJacobianBandDetected(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the switches that turn gradgen's optimizations off turn compression off too")
+	}
+	src := readGenerated(t, "band_grad.go")
+	for name, banded := range map[string]bool{"HeatResidual": true, "StencilShift": true, "BandRows": true,
+		"BandPeriodic": false, "BandCarriedSum": false, "BandCarriedMemory": false} {
+		i := strings.Index(src, "// "+name+"Jacobian writes")
+		if i < 0 {
+			t.Fatalf("no %sJacobian in band_grad.go", name)
+		}
+		doc, _, _ := strings.Cut(src[i:], "\n")
+		if got := strings.Contains(doc, "The Jacobian is banded"); got != banded {
+			t.Errorf("%sJacobian banded: %v, want %v (%s)", name, got, banded, doc)
+		}
+	}
+}
+
 func readGenerated(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(name)

@@ -895,14 +895,47 @@ func Squares32VJP(y, x, dy, dx []float32) {
 	_ = vjpOfSquares32(y, x, dy, dx)
 }
 
-// Squares32Jacobian writes into jac the Jacobian of y (filled as Squares32 fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+// Squares32Jacobian writes into jac the Jacobian of y (filled as Squares32 fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (0 <= j-i <= 0, read from the code): 1 JVPs along compressed directions give it.
 func Squares32Jacobian(y, x, jac []float32) {
 	n := len(x)
 	m := len(y)
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("Squares32Jacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
-	if n <= m {
+	if 1 < n && 1 < m {
+		var v1Array [64]float32
+		var v1 []float32
+		if len(x) <= 64 {
+			v1 = v1Array[:len(x)]
+		} else {
+			v1 = make([]float32, len(x))
+		}
+		var ty1Array [64]float32
+		var ty1 []float32
+		if len(y) <= 64 {
+			ty1 = ty1Array[:len(y)]
+		} else {
+			ty1 = make([]float32, len(y))
+		}
+		for k := range jac[:m*n] {
+			jac[k] = 0
+		}
+		for c1 := 0; c1 < 1; c1++ {
+			for j1 := c1; j1 < n; j1 += 1 {
+				v1[j1] = 1
+			}
+			Squares32JVP(y, x, v1, ty1)
+			for i5 := 0; i5 < m; i5++ {
+				j1 := i5 + ((c1-i5)%1+1)%1
+				if j1 >= 0 && j1 < n {
+					jac[i5*n+j1] = ty1[i5]
+				}
+			}
+			for j1 := c1; j1 < n; j1 += 1 {
+				v1[j1] = 0
+			}
+		}
+	} else if n <= m {
 		var vArray [64]float32
 		var v []float32
 		if len(x) <= 64 {

@@ -78,6 +78,69 @@ func vectorCases() []vectorCase {
 				return y, ty
 			},
 			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 4); CumsumVJP(y, x, w, g); return y }},
+		{name: "HeatResidual", m: 7, at: pts(p(0.9, 0.7, 0.4, 0.1, -0.2, 0.3, 0.5), p(1.2, -0.3, 0.8, 0.6, 0.2, -0.9, 1.5)),
+			f:   func(x []float64) []float64 { y := make([]float64, 7); HeatResidual(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := garbage(7); HeatResidualJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := garbage(7), garbage(7)
+				HeatResidualJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 7); HeatResidualVJP(y, x, w, g); return y }},
+		{name: "StencilShift", m: 7, at: pts(p(0.9, 0.7, 0.4, 0.1, -0.2, 0.3, 0.5)),
+			f:   func(x []float64) []float64 { y := make([]float64, 7); StencilShift(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := garbage(7); StencilShiftJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := garbage(7), garbage(7)
+				StencilShiftJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 7); StencilShiftVJP(y, x, w, g); return y }},
+		{name: "BandRows", m: 7, at: pts(p(0.9, 0.7, 0.4, 0.1, -0.2, 0.3, 0.5)),
+			f:   func(x []float64) []float64 { y := make([]float64, 7); BandRows(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := garbage(7); BandRowsJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := garbage(7), garbage(7)
+				BandRowsJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 7); BandRowsVJP(y, x, w, g); return y }},
+		{name: "BandRows", m: 5, at: pts(p(0.9, 0.7, 0.4, 0.1, -0.2, 0.3, 0.5)),
+			f:   func(x []float64) []float64 { y := make([]float64, 5); BandRows(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := garbage(5); BandRowsJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := garbage(5), garbage(5)
+				BandRowsJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 5); BandRowsVJP(y, x, w, g); return y }},
+		{name: "BandPeriodic", m: 7, at: pts(p(0.9, 0.7, 0.4, 0.1, -0.2, 0.3, 0.5)),
+			f:   func(x []float64) []float64 { y := make([]float64, 7); BandPeriodic(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := garbage(7); BandPeriodicJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := garbage(7), garbage(7)
+				BandPeriodicJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 7); BandPeriodicVJP(y, x, w, g); return y }},
+		{name: "BandCarriedSum", m: 7, at: pts(p(0.9, 0.7, 0.4, 0.1, -0.2, 0.3, 0.5)),
+			f:   func(x []float64) []float64 { y := make([]float64, 7); BandCarriedSum(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := garbage(7); BandCarriedSumJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := garbage(7), garbage(7)
+				BandCarriedSumJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 7); BandCarriedSumVJP(y, x, w, g); return y }},
+		{name: "BandCarriedMemory", m: 7, at: pts(p(0.9, 0.7, 0.4, 0.1, -0.2, 0.3, 0.5)),
+			f:   func(x []float64) []float64 { y := make([]float64, 7); BandCarriedMemory(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := garbage(7); BandCarriedMemoryJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := garbage(7), garbage(7)
+				BandCarriedMemoryJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 7); BandCarriedMemoryVJP(y, x, w, g); return y }},
 		{name: "EarlyOut", m: 3, at: pts(p(1.5, -0.3, 0.7), p(0.5, -2, 0.7), p(0.5, 0.2, 0.7)),
 			f:   func(x []float64) []float64 { y := make([]float64, 3); EarlyOut(y, x); return y },
 			jac: func(x, jac []float64) []float64 { y := garbage(3); EarlyOutJacobian(y, x, jac); return y },

@@ -110,7 +110,7 @@ func main() {
 }
 
 // secondDerivatives writes the section on Hessians and Jacobians from the
-// benchmarks of examples/gonum's newton, stiff and robot (a file of the
+// benchmarks of examples/gonum's newton, stiff, robot and bratu (a file of the
 // same interleaved rounds), named package/benchmark.
 func secondDerivatives(path string) {
 	data, err := os.ReadFile(path)
@@ -143,11 +143,13 @@ func secondDerivatives(path string) {
 	fmt.Println()
 	fmt.Println("## Second derivatives and Jacobians")
 	fmt.Println()
-	fmt.Println("The benchmarks of `examples/gonum` (newton, stiff, robot) in the same interleaved rounds,")
+	fmt.Println("The benchmarks of `examples/gonum` (newton, stiff, robot, bratu) in the same interleaved rounds,")
 	fmt.Println("medians of ns/op. Rosenbrock is the extended Rosenbrock function in 100 dimensions: its")
 	fmt.Println("Hessian is tridiagonal, which FHessian reads from the code and compresses to 3")
 	fmt.Println("Hessian-vector products. DenseHessian is the logistic regression of examples/gonum/newton")
-	fmt.Println("(5 weights, 100 observations), whose Hessian is dense: 5 products.")
+	fmt.Println("(5 weights, 100 observations), whose Hessian is dense: 5 products. Bratu is the residual of a")
+	fmt.Println("boundary-value problem on 100 grid points, whose tridiagonal Jacobian FJacobian reads from the")
+	fmt.Println("code and compresses to 3 JVPs; DenseColumns is the 100 JVPs it would take without the band.")
 	fmt.Println()
 	fmt.Println("| benchmark | median | allocs/op |")
 	fmt.Println("| --- | --- | --- |")
@@ -166,6 +168,8 @@ func secondDerivatives(path string) {
 		m("newton/FDHessian")/m("newton/Hessian"), m("newton/DenseHessian")/(5*m("newton/DenseGradient")))
 	fmt.Printf("- Robertson (3×3) fd.Jacobian/FJacobian: %.1f; planar arm (2×4): %.1f.\n",
 		m("stiff/FDJacobian")/m("stiff/Jacobian"), m("robot/FDJacobian")/m("robot/Jacobian"))
+	fmt.Printf("- Bratu (100×100, banded) fd.Jacobian/FJacobian: %.1f; 100 JVPs/FJacobian: %.1f.\n",
+		m("bratu/FDJacobian")/m("bratu/Jacobian"), m("bratu/DenseColumns")/m("bratu/Jacobian"))
 	fmt.Printf("- Robertson integrated to t = 40 by implicit Euler: %s with FJacobian, %s with fd.Jacobian.\n",
 		fmtNs(m("stiff/Integrate")), fmtNs(m("stiff/IntegrateFD")))
 }
