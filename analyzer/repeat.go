@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 )
 
 // Directives that run the function's body more than once per call:
@@ -176,5 +178,91 @@ func (p *pkgContext) checkOutputWrites(g *gradFunc, file *ast.File) []Diagnostic
 		}
 		return true
 	})
+	return append(diags, p.checkOutputFields(g, l)...)
+}
+
+// checkOutputFields refuses a struct output's passive field (p.Steps, an
+// int) that the function both reads and writes: every sweep after the
+// first would read the value the one before wrote, not the caller's.
+// Fields are told apart by their path, indexes left out.
+func (p *pkgContext) checkOutputFields(g *gradFunc, l *lowerer) []Diagnostic {
+	if outputStruct(g.out.Type()) == nil || g.dir.kind == "jvp" { // FJVP runs the body once
+		return nil
+	}
+	path := func(e ast.Expr) (string, bool) {
+		var parts []string
+		for {
+			switch x := ast.Unparen(e).(type) {
+			case *ast.SelectorExpr:
+				parts = append(parts, x.Sel.Name)
+				e = x.X
+			case *ast.IndexExpr:
+				e = x.X
+			case *ast.StarExpr:
+				e = x.X
+			case *ast.Ident:
+				if p.info.Uses[x] != g.out || len(parts) == 0 {
+					return "", false
+				}
+				slices.Reverse(parts)
+				return strings.Join(parts, "."), true
+			default:
+				return "", false
+			}
+		}
+	}
+	written := map[string]ast.Expr{}
+	read := map[string]bool{}
+	var visit func(n ast.Node, lhs bool)
+	visit = func(n ast.Node, lhs bool) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			e, ok := m.(ast.Expr)
+			if !ok {
+				return true
+			}
+			if k, ok := path(e); ok {
+				if t := p.info.TypeOf(e); t != nil && !isDifferentiable(t) {
+					if lhs {
+						written[k] = e
+					} else {
+						read[k] = true
+					}
+				}
+				// An index inside is read: p.A[p.K].
+				if ix, ok := ast.Unparen(e).(*ast.IndexExpr); ok {
+					visit(ix.Index, false)
+				}
+				return lhs // the path's own parts are not separate reads
+			}
+			return true
+		})
+	}
+	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				visit(x, true)
+			}
+			for _, x := range n.Rhs {
+				visit(x, false)
+			}
+			return false
+		case *ast.IncDecStmt:
+			visit(n.X, true)
+			visit(n.X, false)
+			return false
+		case ast.Expr:
+			visit(n, false)
+			return false
+		}
+		return true
+	})
+	var diags []Diagnostic
+	for k, at := range written {
+		if read[k] {
+			diags = append(diags, Diagnostic{Pos: at.Pos(), Message: "//gradgen:" + g.dir.kind + " out=" + g.out.Name() + ": " + g.out.Name() + "." + k + " is read and written by " + g.decl.Name.Name + ", but //gradgen:" + g.dir.kind + " runs its body more than once (FVJP to fill " + g.out.Name() + " and again to differentiate it, FJacobian once per sweep), and each run after the first would read the value the one before wrote: keep the passive value in a parameter, or only write it"})
+		}
+	}
+	slices.SortFunc(diags, func(a, b Diagnostic) int { return int(a.Pos) - int(b.Pos) })
 	return diags
 }

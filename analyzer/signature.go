@@ -131,12 +131,12 @@ func (p *pkgContext) checkOutputs(fn *ast.FuncDecl, dir *directive, sig *types.S
 		case g.out == nil:
 			report(dir.outAt, "out=%s: %s has no parameter named %s (parameters: %s)", dir.out, fn.Name.Name, dir.out, paramNames(g.params))
 			return false
-		case !isFloatSlice(g.out.Type()) && !isFloatArrayPointer(g.out.Type()):
+		case !isFloatSlice(g.out.Type()) && !isFloatArrayPointer(g.out.Type()) && outputStruct(g.out.Type()) == nil:
 			yet := ""
 			if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok && isDifferentiable(ptr.Elem()) {
-				yet = " (struct pointers as outputs are not supported yet: fill a float slice or array)"
+				yet = " (a struct must hold floats of one type, arrays of them and such structs, no slices or pointers)"
 			}
-			report(dir.outAt, "out=%s: the output parameter must be a float slice or a pointer to a float array ([]float64, *[3]float64); %s has type %s%s", dir.out, dir.out, types.TypeString(g.out.Type(), types.RelativeTo(p.pkg)), yet)
+			report(dir.outAt, "out=%s: the output parameter must be a float slice, or a pointer to a float array or to a struct of floats ([]float64, *[3]float64, *Point); %s has type %s%s", dir.out, dir.out, types.TypeString(g.out.Type(), types.RelativeTo(p.pkg)), yet)
 			return false
 		case sig.Results().Len() > 0:
 			report(resultsPos, "%s has the output parameter %s (out=%s) and returns %s too: with out=, the function fills its output and returns nothing", fn.Name.Name, dir.out, dir.out, resultsString(sig.Results()))
@@ -191,10 +191,62 @@ func isFloatArrayPointer(t types.Type) bool {
 
 // outputElem is the float type of an output's elements.
 func outputElem(t types.Type) types.Type {
+	if st := outputStruct(t); st != nil {
+		return staticFloatElem(st)
+	}
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		return p.Elem().Underlying().(*types.Array).Elem()
 	}
 	return t.Underlying().(*types.Slice).Elem()
+}
+
+// outputStruct is the struct t points to when t can be an output: its
+// floats, in fields, arrays and nested structs of that kind, are of one
+// type and of a size fixed by the type (no slices, pointers or maps). Nil
+// otherwise.
+func outputStruct(t types.Type) *types.Struct {
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return nil
+	}
+	st, ok := p.Elem().Underlying().(*types.Struct)
+	if !ok || staticFloatElem(st) == nil {
+		return nil
+	}
+	return st
+}
+
+// staticFloatElem is the one float type of t's components when they are
+// fixed by the type, and nil when t has none, has several float types, or
+// holds a slice, pointer, map or interface.
+func staticFloatElem(t types.Type) types.Type {
+	var elem types.Type
+	ok := true
+	var walk func(t types.Type)
+	walk = func(t types.Type) {
+		switch u := t.Underlying().(type) {
+		case *types.Basic:
+			if isFloat(u) {
+				if elem != nil && !types.Identical(elem, t) {
+					ok = false
+				}
+				elem = t
+			}
+		case *types.Array:
+			walk(u.Elem())
+		case *types.Struct:
+			for i := range u.NumFields() {
+				walk(u.Field(i).Type())
+			}
+		case *types.Slice, *types.Pointer, *types.Map, *types.Interface, *types.Chan, *types.Signature:
+			ok = false
+		}
+	}
+	walk(t)
+	if !ok {
+		return nil
+	}
+	return elem
 }
 
 // isFloatSlice reports whether t is a slice of floats.

@@ -53,8 +53,12 @@ func (p *pkgContext) forwardOut(g *gradFunc, file *ast.File) (*adjoint.Func, []D
 	for taken := funcNames(fn); taken[i]; {
 		i += "1"
 	}
-	zero := adjoint.Range{Key: adjoint.Id(i), Define: true, X: adjoint.Id(p.paramIdent(g.out)),
+	var zero adjoint.Stmt = adjoint.Range{Key: adjoint.Id(i), Define: true, X: adjoint.Id(p.paramIdent(g.out)),
 		Body: []adjoint.Stmt{adjoint.Set(adjoint.Index{X: adjoint.Id(ty), Index: adjoint.Id(i)}, "=", adjoint.Literal("0"))}}
+	if outputStruct(g.out.Type()) != nil {
+		// *ty = T{}: its passive fields' tangents mean nothing anyway.
+		zero = adjoint.Set(adjoint.Unary{Op: "*", X: adjoint.Id(ty)}, "=", adjoint.Composite{Type: mustIR(g.out.Type().Underlying().(*types.Pointer).Elem())})
+	}
 	checks := 0
 	for checks < len(fn.Body) {
 		if _, ok := fn.Body[checks].(adjoint.If); !ok {
@@ -62,7 +66,7 @@ func (p *pkgContext) forwardOut(g *gradFunc, file *ast.File) (*adjoint.Func, []D
 		}
 		checks++
 	}
-	fn.Body = slices.Insert(fn.Body, checks, adjoint.Stmt(zero))
+	fn.Body = slices.Insert(fn.Body, checks, zero)
 	fn.Doc = g.name + " calls " + g.decl.Name.Name + ", which fills " + g.out.Name() + ", and writes into " + ty + " the derivative of " + g.out.Name() + " along the tangents of its inputs."
 	return fn, nil
 }
@@ -451,9 +455,14 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.
 	}
 	body = append(body, count...)
 	var y string
+	structOut := g.out != nil && outputStruct(g.out.Type()) != nil
 	if g.out != nil {
 		y = h.paramName(g.out)
-		body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(m)}, Op: ":=", Rhs: []adjoint.Expr{lenExpr(id(y))}})
+		size := lenExpr(id(y))
+		if structOut {
+			size = lit(fmt.Sprint(staticCount(g.out.Type().Underlying().(*types.Pointer).Elem())))
+		}
+		body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(m)}, Op: ":=", Rhs: []adjoint.Expr{size}})
 	} else {
 		body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(m)}, Op: ":=", Rhs: []adjoint.Expr{lit(fmt.Sprint(len(results)))}})
 	}
@@ -498,7 +507,22 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.
 				call.Args = append(call.Args, id(o.dir))
 			}
 			s := []adjoint.Stmt{set(dirAt, "=", lit("1"))}
-			if g.out != nil {
+			if structOut {
+				// Row k of column j from each float of the tangent.
+				call.Args = append(call.Args, id(ty))
+				k := h.names.fresh("k")
+				copyOut, err := h.components(g.out.Type(), id(ty), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+					return []adjoint.Stmt{
+						set(adjoint.Index{X: id(jac), Index: adjoint.Bin("+", adjoint.Bin("*", id(k), id(n)), id(j))}, "=", convertTo(at, t, jacType)),
+						adjoint.IncDec{X: id(k), Inc: true},
+					}
+				})
+				if err != nil {
+					panic(err) // outputStruct's types have fixed components
+				}
+				s = append(s, adjoint.ExprStmt{X: call}, adjoint.Assign{Lhs: []adjoint.Expr{id(k)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}})
+				s = append(s, copyOut...)
+			} else if g.out != nil {
 				call.Args = append(call.Args, id(ty))
 				i := h.names.fresh("i")
 				s = append(s, adjoint.ExprStmt{X: call}, adjoint.Range{Key: id(i), Define: true, X: id(y), Body: []adjoint.Stmt{
@@ -575,7 +599,22 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.
 		}
 		return s
 	}
-	if g.out != nil {
+	if structOut {
+		// Row k from each float of the cotangent in turn.
+		dy := h.names.fresh("d" + y)
+		k := h.names.fresh("k")
+		rows = append(rows, h.outputScratch(dy, g.out.Type(), nil)...)
+		rows = append(rows, adjoint.Assign{Lhs: []adjoint.Expr{id(k)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}})
+		seeds, err := h.components(g.out.Type(), id(dy), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+			s := []adjoint.Stmt{set(at, "=", lit("1"))}
+			s = append(s, row(func(c *adjoint.Call) { c.Args = append(c.Args, id(dy)) }, id(k), []adjoint.Expr{id("_")})...)
+			return append(s, set(at, "=", lit("0")), adjoint.IncDec{X: id(k), Inc: true})
+		})
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, seeds...)
+	} else if g.out != nil {
 		dy := h.names.fresh("d" + y)
 		i := h.names.fresh("i")
 		rows = append(rows, h.outputScratch(dy, g.out.Type(), lenExpr(id(y)))...)
@@ -669,6 +708,26 @@ func rowStart(k int, n string) adjoint.Expr {
 
 func lenExpr(e adjoint.Expr) adjoint.Expr {
 	return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}}
+}
+
+// staticCount is the number of float components of t, a type whose
+// components are fixed by it (outputStruct).
+func staticCount(t types.Type) int {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		if isFloat(u) {
+			return 1
+		}
+	case *types.Array:
+		return int(u.Len()) * staticCount(u.Elem())
+	case *types.Struct:
+		n := 0
+		for i := range u.NumFields() {
+			n += staticCount(u.Field(i).Type())
+		}
+		return n
+	}
+	return 0
 }
 
 // allSame reports whether every type in ts is identical to the first.

@@ -91,15 +91,24 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 	}
 	params = append(params, dy+" "+yType)
 	fmt.Fprintf(&b, "%s(%s) %s {\n", name, strings.Join(params, ", "), elem)
-	if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok {
-		// An array, not a pointer: y[i] reads the same, and reverse mode
-		// follows a local array.
-		fmt.Fprintf(&b, "var %s %s\n", y, types.TypeString(ptr.Elem(), qual))
+	var ret string
+	if st := outputStruct(g.out.Type()); st != nil {
+		// A struct, not a pointer: y.X reads the same, and reverse mode
+		// follows a local struct. Its incoming contents are copied (its
+		// passive fields may be read), and Σ dy·y runs over its floats.
+		fmt.Fprintf(&b, "var %s %s\n%s = *%s\n", y, types.TypeString(g.out.Type().Underlying().(*types.Pointer).Elem(), qual), y, outName)
+		ret = fmt.Sprintf("var %s %s\n%sreturn %s\n", r, elem, floatDot(st, r, dy, y, "", fresh), r)
 	} else {
-		fmt.Fprintf(&b, "%s := make(%s, len(%s))\n", y, yType, outName)
+		if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok {
+			// An array, not a pointer: y[i] reads the same, and reverse mode
+			// follows a local array.
+			fmt.Fprintf(&b, "var %s %s\n", y, types.TypeString(ptr.Elem(), qual))
+		} else {
+			fmt.Fprintf(&b, "%s := make(%s, len(%s))\n", y, yType, outName)
+		}
+		fmt.Fprintf(&b, "for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
+		ret = fmt.Sprintf("var %s %s\nfor %s := range %s {\n%s += %s[%s] * %s[%s]\n}\nreturn %s\n", r, elem, i, y, r, dy, i, y, i, r)
 	}
-	fmt.Fprintf(&b, "for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
-	ret := fmt.Sprintf("var %s %s\nfor %s := range %s {\n%s += %s[%s] * %s[%s]\n}\nreturn %s\n", r, elem, i, y, r, dy, i, y, i, r)
 	text, err := p.returnsReplaced(body, mark, "{\n"+ret+"}")
 	if err != nil {
 		// The body printed by go/printer parses; failing here is a bug.
@@ -108,6 +117,35 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 	b.WriteString(text)
 	b.WriteString(ret + "}\n")
 	return b.Bytes(), nil
+}
+
+// floatDot is the source of r += dy.path * y.path for every float
+// component path of t (a static struct or array, as outputStruct allows),
+// arrays walked by loops.
+func floatDot(t types.Type, r, dy, y, path string, fresh func(string) string) string {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		if isFloat(u) {
+			return fmt.Sprintf("%s += %s%s * %s%s\n", r, dy, path, y, path)
+		}
+	case *types.Array:
+		i := fresh("i")
+		inner := floatDot(u.Elem(), r, dy, y, path+"["+i+"]", fresh)
+		if inner != "" {
+			return fmt.Sprintf("for %s := range %s%s {\n%s}\n", i, y, path, inner)
+		}
+	case *types.Struct:
+		var b strings.Builder
+		for k := range u.NumFields() {
+			f := u.Field(k)
+			if f.Name() == "_" {
+				continue
+			}
+			b.WriteString(floatDot(f.Type(), r, dy, y, path+"."+f.Name(), fresh))
+		}
+		return b.String()
+	}
+	return ""
 }
 
 // returnsReplaced prints stmts with each return statement (outside

@@ -925,6 +925,28 @@ func Nothing(y, x []float64) { y[0] = x[0] }
 
 //gradgen:grad
 func Two(x float64) (float64, float64) { return x, x }
+
+type Body struct {
+	X float64
+	W []float64
+}
+
+//gradgen:jacobian out=b
+func SliceField(b *Body, x []float64) { b.X = x[0] }
+
+type State struct {
+	X, Y float64
+	N    int
+}
+
+//gradgen:vjp out=s
+func Counts(s *State, x []float64) {
+	if s.N > 2 {
+		s.X = x[0]
+	}
+	s.N = 3
+	s.Y = x[1]
+}
 `,
 			want: []string{
 				`^p\.go:3:16: out=y: out= names the output of a vector-valued function, for //gradgen:jvp, vjp and jacobian; //gradgen:grad differentiates a function.s single float result$`,
@@ -934,6 +956,8 @@ func Two(x float64) (float64, float64) { return x, x }
 				`^p\.go:15:15: out=k: the output parameter must be a float slice`,
 				`^p\.go:19:1: Nothing returns nothing: name the output parameter it fills with out= \(//gradgen:jacobian out=y\)$`,
 				`^p\.go:22:21: Two must return a single float .* it returns \(float64, float64\): for a vector-valued function use //gradgen:vjp or //gradgen:jacobian`,
+				`^p\.go:29:20: out=b: the output parameter must be a float slice, or a pointer to a float array or to a struct of floats .*; b has type \*Body \(a struct must hold floats of one type, arrays of them and such structs, no slices or pointers\)$`,
+				`^p\.go:42:2: //gradgen:vjp out=s: s.N is read and written by Counts, but //gradgen:vjp runs its body more than once`,
 			},
 		},
 		{

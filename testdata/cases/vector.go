@@ -173,3 +173,35 @@ func Tip(tip *[2]float64, theta []float64) {
 	tip[0] = x
 	tip[1] = y
 }
+
+// Pose is a struct output: its floats, the array's in index order, are
+// the output's components; Steps is passive, read by StructTip (a
+// function that also wrote it is refused: each sweep would read what the
+// one before wrote).
+type Pose struct {
+	X, Y  float64
+	Angle float64
+	Joint [2]float64
+	Steps int
+}
+
+// StructTip fills a struct through a pointer (out=p): five components.
+// With three inputs the Jacobian takes columns, with seven rows.
+//
+//gradgen:jvp out=p
+//gradgen:vjp out=p
+//gradgen:jacobian out=p
+func StructTip(p *Pose, theta []float64, l float64) {
+	p.X = l * math.Cos(theta[0])
+	p.Y = l * math.Sin(theta[0]+theta[len(theta)-1])
+	p.Angle = theta[0] * p.X
+	if p.Steps > 3 { // a passive field's incoming value read
+		p.Angle = -p.Angle
+	}
+	if l > 1.8 {
+		return // Joint unwritten: zero derivatives
+	}
+	for i := range p.Joint {
+		p.Joint[i] = theta[i] * l * p.Y
+	}
+}

@@ -1225,6 +1225,172 @@ func TipJacobian(tip *[2]float64, theta, jac []float64) {
 	}
 }
 
+// StructTipJVP calls StructTip, which fills p, and writes into tp the derivative of p along the tangents of its inputs.
+func StructTipJVP(p *Pose, theta []float64, l float64, dtheta []float64, dl float64, tp *Pose) {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("StructTipJVP: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	*tp = Pose{}
+	dcos := -math.Sin(theta[0]) * dtheta[0]
+	cos := math.Cos(theta[0])
+	tp.X = cos*dl + l*dcos
+	p.X = l * cos
+	dt := dtheta[0] + dtheta[len(theta)-1]
+	t := theta[0] + theta[len(theta)-1]
+	dsin := math.Cos(t) * dt
+	sin := math.Sin(t)
+	tp.Y = sin*dl + l*dsin
+	p.Y = l * sin
+	tp.Angle = p.X*dtheta[0] + theta[0]*tp.X
+	p.Angle = theta[0] * p.X
+	if p.Steps > 3 {
+		tp.Angle = -tp.Angle
+		p.Angle = -p.Angle
+	}
+	if l > 1.8 {
+		return
+	}
+	for i := range p.Joint {
+		dt1 := l*dtheta[i] + theta[i]*dl
+		t1 := theta[i] * l
+		tp.Joint[i] = p.Y*dt1 + t1*tp.Y
+		p.Joint[i] = t1 * p.Y
+	}
+}
+
+// StructTipVJP calls StructTip, which fills p, and adds dp times the Jacobian of p into the gradients with respect to theta, l: buffers for slices and pointers, results for the rest.
+func StructTipVJP(p *Pose, theta []float64, l float64, dp *Pose, dtheta []float64) float64 {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("StructTipVJP: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	StructTip(p, theta, l)
+	_, dl := vjpOfStructTip(p, theta, l, dp, dtheta)
+	return dl
+}
+
+// StructTipJacobian writes into jac the Jacobian of p (filled as StructTip fills it) with respect to theta, l, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
+	n := len(theta) + 1
+	m := 5
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("StructTipJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	if n <= m {
+		var vthetaArray [64]float64
+		var vtheta []float64
+		if len(theta) <= 64 {
+			vtheta = vthetaArray[:len(theta)]
+		} else {
+			vtheta = make([]float64, len(theta))
+		}
+		var vl float64
+		var tpArray Pose
+		tp := &tpArray
+		j := 0
+		for i1 := range theta {
+			vtheta[i1] = 1
+			StructTipJVP(p, theta, l, vtheta, vl, tp)
+			k := 0
+			jac[k*n+j] = tp.X
+			k++
+			jac[k*n+j] = tp.Y
+			k++
+			jac[k*n+j] = tp.Angle
+			k++
+			for i2 := range tp.Joint {
+				jac[k*n+j] = tp.Joint[i2]
+				k++
+			}
+			vtheta[i1] = 0
+			j++
+		}
+		vl = 1
+		StructTipJVP(p, theta, l, vtheta, vl, tp)
+		k1 := 0
+		jac[k1*n+j] = tp.X
+		k1++
+		jac[k1*n+j] = tp.Y
+		k1++
+		jac[k1*n+j] = tp.Angle
+		k1++
+		for i3 := range tp.Joint {
+			jac[k1*n+j] = tp.Joint[i3]
+			k1++
+		}
+		vl = 0
+		j++
+		if n == 0 {
+			StructTip(p, theta, l)
+		}
+	} else {
+		StructTip(p, theta, l)
+		var dthetaArray [64]float64
+		var dtheta []float64
+		if len(theta) <= 64 {
+			dtheta = dthetaArray[:len(theta)]
+		} else {
+			dtheta = make([]float64, len(theta))
+		}
+		var dpArray Pose
+		dp := &dpArray
+		k2 := 0
+		dp.X = 1
+		var dl1 float64
+		_, dl1 = vjpOfStructTip(p, theta, l, dp, dtheta)
+		c := k2 * n
+		for i4 := range theta {
+			jac[c] = dtheta[i4]
+			c++
+			dtheta[i4] = 0
+		}
+		jac[c] = dl1
+		c++
+		dp.X = 0
+		k2++
+		dp.Y = 1
+		var dl2 float64
+		_, dl2 = vjpOfStructTip(p, theta, l, dp, dtheta)
+		c1 := k2 * n
+		for i5 := range theta {
+			jac[c1] = dtheta[i5]
+			c1++
+			dtheta[i5] = 0
+		}
+		jac[c1] = dl2
+		c1++
+		dp.Y = 0
+		k2++
+		dp.Angle = 1
+		var dl3 float64
+		_, dl3 = vjpOfStructTip(p, theta, l, dp, dtheta)
+		c2 := k2 * n
+		for i6 := range theta {
+			jac[c2] = dtheta[i6]
+			c2++
+			dtheta[i6] = 0
+		}
+		jac[c2] = dl3
+		c2++
+		dp.Angle = 0
+		k2++
+		for i7 := range dp.Joint {
+			dp.Joint[i7] = 1
+			var dl4 float64
+			_, dl4 = vjpOfStructTip(p, theta, l, dp, dtheta)
+			c3 := k2 * n
+			for i8 := range theta {
+				jac[c3] = dtheta[i8]
+				c3++
+				dtheta[i8] = 0
+			}
+			jac[c3] = dl4
+			c3++
+			dp.Joint[i7] = 0
+			k2++
+		}
+	}
+}
+
 // vjpOfRobertson returns the sum of ddy times Robertson's output dy computed on a copy, and its gradient: the vector-Jacobian product behind Robertson's VJP and Jacobian.
 func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	if len(dy1) < len(y) {
@@ -2112,4 +2278,180 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 		}
 	}
 	return vjpOfTip1
+}
+
+// vjpOfStructTip returns the sum of dp times StructTip's output p computed on a copy, and its gradient: the vector-Jacobian product behind StructTip's VJP and Jacobian.
+func vjpOfStructTip(pOut *Pose, theta []float64, l float64, dp *Pose, dtheta []float64) (float64, float64) {
+	if len(dtheta) < len(theta) {
+		panic(fmt.Sprintf("vjpOfStructTip: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
+	}
+	var vjpOfStructTip1, cos, t, t1, sin, t2, pElemPrev, t3, pElemPrev1, t4, r, t5, t6, t7, t8, t9, t10, t11, r1, t12, t13, t14, t15, t16 float64
+	var p Pose
+	var i2, i, i21 int
+	var tapeArray [2]float64
+	var cond, cond1, done bool
+	var pElemTape []float64
+	p = *pOut
+	cos = math.Cos(theta[0])
+	t = l * cos
+	p.X = t
+	t1 = theta[0] + theta[len(theta)-1]
+	sin = math.Sin(t1)
+	t2 = l * sin
+	p.Y = t2
+	pElemPrev = p.Angle
+	t3 = theta[0] * p.X
+	p.Angle = t3
+	if p.Steps > 3 {
+		cond = true
+		pElemPrev1 = p.Angle
+		t4 = -p.Angle
+		p.Angle = t4
+	} else {
+		cond = false
+	}
+	done = false
+	if l > 1.8 {
+		cond1 = true
+		r = 0
+		t5 = dp.X * p.X
+		r += t5
+		t6 = dp.Y * p.Y
+		r += t6
+		t7 = dp.Angle * p.Angle
+		r += t7
+		for i2 = range p.Joint {
+			t8 = dp.Joint[i2] * p.Joint[i2]
+			t9 = r + t8
+			r = t9
+		}
+		vjpOfStructTip1 = r
+		goto reverse
+	} else {
+		cond1 = false
+	}
+	done = true
+	pElemTape = tapeArray[:0:2]
+	for i = range p.Joint {
+		pElemTape = append(pElemTape, p.Joint[i])
+		t10 = theta[i] * l
+		t11 = t10 * p.Y
+		p.Joint[i] = t11
+	}
+	r1 = 0
+	t12 = dp.X * p.X
+	r1 += t12
+	t13 = dp.Y * p.Y
+	r1 += t13
+	t14 = dp.Angle * p.Angle
+	r1 += t14
+	for i21 = range p.Joint {
+		t15 = dp.Joint[i21] * p.Joint[i21]
+		t16 = r1 + t15
+		r1 = t16
+	}
+	vjpOfStructTip1 = r1
+reverse:
+	var dp1 Pose
+	var dr1, dt16, dt15, dt14, dt13, dt12, dt11, dt10, dl, dr, dt9, dt8, dt7, dt6, dt5, dt4, dt3, dt2, dsin, dt1, dt, dcos float64
+	if done {
+		// return r
+		dr1 = 1
+		// for i2 := range p.Joint
+		for trip := 2; trip > 0; trip-- {
+			i21 = trip - 1
+			// r += dp.Joint[i2] * p.Joint[i2]
+			dt16 = dr1
+			dt15 = dt16
+			dp1.Joint[i21] += dp.Joint[i21] * dt15
+		}
+		// r += dp.Angle * p.Angle
+		dt14 = dr1
+		dp1.Angle += dp.Angle * dt14
+		// r += dp.Y * p.Y
+		dt13 = dr1
+		dp1.Y += dp.Y * dt13
+		// r += dp.X * p.X
+		dt12 = dr1
+		dp1.X += dp.X * dt12
+		// for i := range p.Joint
+		for trip1 := 2; trip1 > 0; trip1-- {
+			i = trip1 - 1
+			// p.Joint[i] = theta[i] * l * p.Y
+			if dp1.Joint[i] != 0 {
+				dt11 = dp1.Joint[i]
+				dp1.Joint[i] = 0
+				p.Joint[i] = pElemTape[len(pElemTape)-1]
+				pElemTape = pElemTape[:len(pElemTape)-1]
+				t10 = theta[i] * l
+				dt10 = p.Y * dt11
+				dp1.Y += t10 * dt11
+				dtheta[i] += l * dt10
+				dl += theta[i] * dt10
+			} else {
+				p.Joint[i] = pElemTape[len(pElemTape)-1]
+				pElemTape = pElemTape[:len(pElemTape)-1]
+			}
+		}
+	}
+	// if l > 1.8
+	if cond1 {
+		// return r
+		dr += 1
+		// for i2 := range p.Joint
+		for trip2 := 2; trip2 > 0; trip2-- {
+			i2 = trip2 - 1
+			// r += dp.Joint[i2] * p.Joint[i2]
+			dt9 = dr
+			dt8 = dt9
+			dp1.Joint[i2] += dp.Joint[i2] * dt8
+		}
+		// r += dp.Angle * p.Angle
+		dt7 = dr
+		dp1.Angle += dp.Angle * dt7
+		// r += dp.Y * p.Y
+		dt6 = dr
+		dp1.Y += dp.Y * dt6
+		// r += dp.X * p.X
+		dt5 = dr
+		dp1.X += dp.X * dt5
+	}
+	// if p.Steps > 3
+	if cond {
+		// p.Angle = -p.Angle
+		dt4 = dp1.Angle
+		dp1.Angle = 0
+		p.Angle = pElemPrev1
+		dp1.Angle -= dt4
+	}
+	// p.Angle = theta[0] * p.X
+	if dp1.Angle != 0 {
+		dt3 = dp1.Angle
+		dp1.Angle = 0
+		p.Angle = pElemPrev
+		dtheta[0] += p.X * dt3
+		dp1.X += theta[0] * dt3
+	} else {
+		p.Angle = pElemPrev
+	}
+	// p.Y = l * math.Sin(theta[0]+theta[len(theta)-1])
+	if dp1.Y != 0 {
+		dt2 = dp1.Y
+		dp1.Y = 0
+		dl += sin * dt2
+		dsin = l * dt2
+		dt1 = math.Cos(t1) * dsin
+		dtheta[0] += dt1
+		dtheta[len(theta)-1] += dt1
+	}
+	// p.X = l * math.Cos(theta[0])
+	if dp1.X != 0 {
+		dt = dp1.X
+		dp1.X = 0
+		dl += cos * dt
+		dcos = l * dt
+		dtheta[0] -= math.Sin(theta[0]) * dcos
+	}
+	// p = *pOut
+	return vjpOfStructTip1, dl
 }

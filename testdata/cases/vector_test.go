@@ -141,6 +141,28 @@ func vectorCases() []vectorCase {
 				return y, ty
 			},
 			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 7); BandCarriedMemoryVJP(y, x, w, g); return y }},
+		{name: "StructTip", m: 5, at: pts(p(0.4, -0.3, 1.5), p(0.7, 0.2, -0.5, 0.3, 1.1, -0.8, 2)),
+			f: func(x []float64) []float64 {
+				q := Pose{Steps: 5}
+				StructTip(&q, x[:len(x)-1], x[len(x)-1])
+				return poseFloats(q)
+			},
+			jac: func(x, jac []float64) []float64 {
+				q := Pose{X: 1e300, Steps: 5}
+				StructTipJacobian(&q, x[:len(x)-1], x[len(x)-1], jac)
+				return poseFloats(q)
+			},
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				q, tq := Pose{Y: 1e300, Steps: 5}, Pose{X: 1e300, Joint: [2]float64{1e300, 1e300}}
+				StructTipJVP(&q, x[:len(x)-1], x[len(x)-1], v[:len(v)-1], v[len(v)-1], &tq)
+				return poseFloats(q), poseFloats(tq)
+			},
+			vjp: func(x, w, g []float64) []float64 {
+				q := Pose{Steps: 5}
+				dq := Pose{X: w[0], Y: w[1], Angle: w[2], Joint: [2]float64{w[3], w[4]}}
+				g[len(g)-1] += StructTipVJP(&q, x[:len(x)-1], x[len(x)-1], &dq, g[:len(g)-1])
+				return poseFloats(q)
+			}},
 		{name: "EarlyOut", m: 3, at: pts(p(1.5, -0.3, 0.7), p(0.5, -2, 0.7), p(0.5, 0.2, 0.7)),
 			f:   func(x []float64) []float64 { y := make([]float64, 3); EarlyOut(y, x); return y },
 			jac: func(x, jac []float64) []float64 { y := garbage(3); EarlyOutJacobian(y, x, jac); return y },
@@ -390,3 +412,6 @@ func outputDifference(f func([]float64) []float64, x []float64, j int) []float64
 	}
 	return d1
 }
+
+// poseFloats is a Pose's output components in order.
+func poseFloats(q Pose) []float64 { return []float64{q.X, q.Y, q.Angle, q.Joint[0], q.Joint[1]} }
