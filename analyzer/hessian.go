@@ -76,6 +76,10 @@ type hessianWriter struct {
 	*lowerer
 	g     *gradFunc
 	inner string // the Hessian-vector product it calls, once per row
+	// incoming is the copy of the output's incoming contents that every
+	// run of F's body starts from, when F may read them (readsIncoming);
+	// "" otherwise.
+	incoming string
 }
 
 // An input is one wrt parameter with the local names of its parts.

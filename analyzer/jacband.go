@@ -6,6 +6,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
@@ -546,9 +547,8 @@ func (h *hessianWriter) bandedColumns(b jacBand, jvp string, in *hessianInput, y
 			}},
 		}}
 	out = append(out, adjoint.For{Init: adjoint.Assign{Lhs: []adjoint.Expr{id(c)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}},
-		Cond: adjoint.Bin("<", id(c), w), Post: adjoint.IncDec{X: id(c), Inc: true}, Body: []adjoint.Stmt{
-			each("1"), adjoint.ExprStmt{X: call}, recover, each("0"),
-		}})
+		Cond: adjoint.Bin("<", id(c), w), Post: adjoint.IncDec{X: id(c), Inc: true},
+		Body: slices.Concat([]adjoint.Stmt{each("1")}, h.restoreIncoming(y), []adjoint.Stmt{adjoint.ExprStmt{X: call}, recover, each("0")})})
 	return out, nil
 }
 

@@ -292,7 +292,9 @@ func (h *hessianWriter) writeVJP() *adjoint.Func {
 			rets = append(rets, adjoint.Id(grad))
 		}
 	}
+	body = append(body, h.saveIncoming(y)...)
 	body = append(body, adjoint.ExprStmt{X: call})
+	inner = h.withIncoming(inner, y)
 	if len(rets) == 0 {
 		body = append(body, adjoint.ExprStmt{X: inner})
 		body[len(body)-1] = adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: []adjoint.Expr{inner}}
@@ -471,6 +473,9 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.
 		lit(`"` + g.name + `: len(` + jac + `) = %d is shorter than m*n = %d (m = %d, n = %d)"`), lenExpr(id(jac)), mn, id(m), id(n)}}
 	body = append(body, adjoint.If{Cond: adjoint.Bin("<", lenExpr(id(jac)), mn),
 		Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: id("panic"), Args: []adjoint.Expr{msg}}}}})
+	if g.out != nil {
+		body = append(body, h.saveIncoming(y)...)
+	}
 
 	// Columns: one JVP per input component.
 	var cols []adjoint.Stmt
@@ -506,7 +511,7 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.
 			for _, o := range inputs {
 				call.Args = append(call.Args, id(o.dir))
 			}
-			s := []adjoint.Stmt{set(dirAt, "=", lit("1"))}
+			s := append([]adjoint.Stmt{set(dirAt, "=", lit("1"))}, h.restoreIncoming(y)...)
 			if structOut {
 				// Row k of column j from each float of the tangent.
 				call.Args = append(call.Args, id(ty))
@@ -563,7 +568,7 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.
 		}
 	}
 	row := func(seed func(call *adjoint.Call), k adjoint.Expr, lhs []adjoint.Expr) []adjoint.Stmt {
-		call := h.innerCall(vjp)
+		call := h.withIncoming(h.innerCall(vjp), y)
 		seed(&call)
 		var byVal []string
 		var s []adjoint.Stmt

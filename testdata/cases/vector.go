@@ -205,3 +205,20 @@ func StructTip(p *Pose, theta []float64, l float64) {
 		p.Joint[i] = theta[i] * l * p.Y
 	}
 }
+
+// IncomingRead reads y[0] before it writes it, which SPEC §7 asks a
+// function not to do: its incoming contents are passive (constant here).
+// FVJP and FJacobian run the body more than once and gave the later runs
+// the y the first one filled; they now start every run from the caller's
+// y.
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func IncomingRead(y, x []float64) {
+	y[1] = y[0]*x[0] + x[1]
+	y[0] = x[1] * x[1]
+	for i := 2; i < len(y); i++ {
+		y[i] = y[i-1] * x[0]
+	}
+}

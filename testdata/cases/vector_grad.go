@@ -395,8 +395,16 @@ func EarlyOutVJP(y, x, dy, dx []float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("EarlyOutVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var yInArray [64]float64
+	var yIn []float64
+	if len(y) <= 64 {
+		yIn = yInArray[:len(y)]
+	} else {
+		yIn = make([]float64, len(y))
+	}
+	copy(yIn, y)
 	EarlyOut(y, x)
-	_ = vjpOfEarlyOut(y, x, dy, dx)
+	_ = vjpOfEarlyOut(yIn, x, dy, dx)
 }
 
 // EarlyOutJacobian writes into jac the Jacobian of y (filled as EarlyOut fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
@@ -406,6 +414,14 @@ func EarlyOutJacobian(y, x, jac []float64) {
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("EarlyOutJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
+	var yInArray [64]float64
+	var yIn []float64
+	if len(y) <= 64 {
+		yIn = yInArray[:len(y)]
+	} else {
+		yIn = make([]float64, len(y))
+	}
+	copy(yIn, y)
 	if n <= m {
 		var vArray [64]float64
 		var v []float64
@@ -424,6 +440,7 @@ func EarlyOutJacobian(y, x, jac []float64) {
 		j := 0
 		for i1 := range x {
 			v[i1] = 1
+			copy(y, yIn)
 			EarlyOutJVP(y, x, v, ty)
 			for i2 := range y {
 				jac[i2*n+j] = ty[i2]
@@ -452,7 +469,7 @@ func EarlyOutJacobian(y, x, jac []float64) {
 		}
 		for i3 := range y {
 			dy[i3] = 1
-			_ = vjpOfEarlyOut(y, x, dy, dx)
+			_ = vjpOfEarlyOut(yIn, x, dy, dx)
 			c := i3 * n
 			for i4 := range x {
 				jac[c] = dx[i4]
@@ -498,8 +515,16 @@ func CumsumVJP(y, x, dy, dx []float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("CumsumVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var yInArray [64]float64
+	var yIn []float64
+	if len(y) <= 64 {
+		yIn = yInArray[:len(y)]
+	} else {
+		yIn = make([]float64, len(y))
+	}
+	copy(yIn, y)
 	Cumsum(y, x)
-	_ = vjpOfCumsum(y, x, dy, dx)
+	_ = vjpOfCumsum(yIn, x, dy, dx)
 }
 
 // CumsumJacobian writes into jac the Jacobian of y (filled as Cumsum fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
@@ -509,6 +534,14 @@ func CumsumJacobian(y, x, jac []float64) {
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("CumsumJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
+	var yInArray [64]float64
+	var yIn []float64
+	if len(y) <= 64 {
+		yIn = yInArray[:len(y)]
+	} else {
+		yIn = make([]float64, len(y))
+	}
+	copy(yIn, y)
 	if n <= m {
 		var vArray [64]float64
 		var v []float64
@@ -527,6 +560,7 @@ func CumsumJacobian(y, x, jac []float64) {
 		j := 0
 		for i1 := range x {
 			v[i1] = 1
+			copy(y, yIn)
 			CumsumJVP(y, x, v, ty)
 			for i2 := range y {
 				jac[i2*n+j] = ty[i2]
@@ -555,7 +589,7 @@ func CumsumJacobian(y, x, jac []float64) {
 		}
 		for i3 := range y {
 			dy[i3] = 1
-			_ = vjpOfCumsum(y, x, dy, dx)
+			_ = vjpOfCumsum(yIn, x, dy, dx)
 			c := i3 * n
 			for i4 := range x {
 				jac[c] = dx[i4]
@@ -1263,8 +1297,11 @@ func StructTipVJP(p *Pose, theta []float64, l float64, dp *Pose, dtheta []float6
 	if len(dtheta) < len(theta) {
 		panic(fmt.Sprintf("StructTipVJP: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
+	var pInArray Pose
+	pIn := &pInArray
+	*pIn = *p
 	StructTip(p, theta, l)
-	_, dl := vjpOfStructTip(p, theta, l, dp, dtheta)
+	_, dl := vjpOfStructTip(pIn, theta, l, dp, dtheta)
 	return dl
 }
 
@@ -1275,6 +1312,9 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 	if len(jac) < m*n {
 		panic(fmt.Sprintf("StructTipJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
 	}
+	var pInArray Pose
+	pIn := &pInArray
+	*pIn = *p
 	if n <= m {
 		var vthetaArray [64]float64
 		var vtheta []float64
@@ -1289,6 +1329,7 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 		j := 0
 		for i1 := range theta {
 			vtheta[i1] = 1
+			*p = *pIn
 			StructTipJVP(p, theta, l, vtheta, vl, tp)
 			k := 0
 			jac[k*n+j] = tp.X
@@ -1305,6 +1346,7 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 			j++
 		}
 		vl = 1
+		*p = *pIn
 		StructTipJVP(p, theta, l, vtheta, vl, tp)
 		k1 := 0
 		jac[k1*n+j] = tp.X
@@ -1336,7 +1378,7 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 		k2 := 0
 		dp.X = 1
 		var dl1 float64
-		_, dl1 = vjpOfStructTip(p, theta, l, dp, dtheta)
+		_, dl1 = vjpOfStructTip(pIn, theta, l, dp, dtheta)
 		c := k2 * n
 		for i4 := range theta {
 			jac[c] = dtheta[i4]
@@ -1349,7 +1391,7 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 		k2++
 		dp.Y = 1
 		var dl2 float64
-		_, dl2 = vjpOfStructTip(p, theta, l, dp, dtheta)
+		_, dl2 = vjpOfStructTip(pIn, theta, l, dp, dtheta)
 		c1 := k2 * n
 		for i5 := range theta {
 			jac[c1] = dtheta[i5]
@@ -1362,7 +1404,7 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 		k2++
 		dp.Angle = 1
 		var dl3 float64
-		_, dl3 = vjpOfStructTip(p, theta, l, dp, dtheta)
+		_, dl3 = vjpOfStructTip(pIn, theta, l, dp, dtheta)
 		c2 := k2 * n
 		for i6 := range theta {
 			jac[c2] = dtheta[i6]
@@ -1376,7 +1418,7 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 		for i7 := range dp.Joint {
 			dp.Joint[i7] = 1
 			var dl4 float64
-			_, dl4 = vjpOfStructTip(p, theta, l, dp, dtheta)
+			_, dl4 = vjpOfStructTip(pIn, theta, l, dp, dtheta)
 			c3 := k2 * n
 			for i8 := range theta {
 				jac[c3] = dtheta[i8]
@@ -1387,6 +1429,123 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 			c3++
 			dp.Joint[i7] = 0
 			k2++
+		}
+	}
+}
+
+// IncomingReadJVP calls IncomingRead, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func IncomingReadJVP(y, x, dx, ty []float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("IncomingReadJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("IncomingReadJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	dt := x[0]*ty[0] + y[0]*dx[0]
+	t := y[0] * x[0]
+	ty[1] = dt + dx[1]
+	y[1] = t + x[1]
+	ty[0] = 2 * x[1] * dx[1]
+	y[0] = x[1] * x[1]
+	for i := 2; i < len(y); i++ {
+		ty[i] = x[0]*ty[i-1] + y[i-1]*dx[0]
+		y[i] = y[i-1] * x[0]
+	}
+}
+
+// IncomingReadVJP calls IncomingRead, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
+func IncomingReadVJP(y, x, dy, dx []float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("IncomingReadVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("IncomingReadVJP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var yInArray [64]float64
+	var yIn []float64
+	if len(y) <= 64 {
+		yIn = yInArray[:len(y)]
+	} else {
+		yIn = make([]float64, len(y))
+	}
+	copy(yIn, y)
+	IncomingRead(y, x)
+	_ = vjpOfIncomingRead(yIn, x, dy, dx)
+}
+
+// IncomingReadJacobian writes into jac the Jacobian of y (filled as IncomingRead fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func IncomingReadJacobian(y, x, jac []float64) {
+	n := len(x)
+	m := len(y)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("IncomingReadJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	var yInArray [64]float64
+	var yIn []float64
+	if len(y) <= 64 {
+		yIn = yInArray[:len(y)]
+	} else {
+		yIn = make([]float64, len(y))
+	}
+	copy(yIn, y)
+	if n <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(x) <= 64 {
+			v = vArray[:len(x)]
+		} else {
+			v = make([]float64, len(x))
+		}
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			ty = make([]float64, len(y))
+		}
+		j := 0
+		for i1 := range x {
+			v[i1] = 1
+			copy(y, yIn)
+			IncomingReadJVP(y, x, v, ty)
+			for i2 := range y {
+				jac[i2*n+j] = ty[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n == 0 {
+			IncomingRead(y, x)
+		}
+	} else {
+		IncomingRead(y, x)
+		var dxArray [64]float64
+		var dx []float64
+		if len(x) <= 64 {
+			dx = dxArray[:len(x)]
+		} else {
+			dx = make([]float64, len(x))
+		}
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			dy = make([]float64, len(y))
+		}
+		for i3 := range y {
+			dy[i3] = 1
+			_ = vjpOfIncomingRead(yIn, x, dy, dx)
+			c := i3 * n
+			for i4 := range x {
+				jac[c] = dx[i4]
+				c++
+				dx[i4] = 0
+			}
+			dy[i3] = 0
 		}
 	}
 }
@@ -2454,4 +2613,82 @@ reverse:
 	}
 	// p = *pOut
 	return vjpOfStructTip1, dl
+}
+
+// vjpOfIncomingRead returns the sum of dy times IncomingRead's output y computed on a copy, and its gradient: the vector-Jacobian product behind IncomingRead's VJP and Jacobian.
+func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("vjpOfIncomingRead: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var i1, trips, trips1 int
+	var t3 float64
+	var yElemTape []float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	trips = 0
+	for i1 = range yOut {
+		trips++
+		y[i1] = yOut[i1]
+	}
+	yElemPrev := y[1]
+	t := y[0] * x[0]
+	t1 := t + x[1]
+	y[1] = t1
+	yElemPrev1 := y[0]
+	t2 := x[1] * x[1]
+	y[0] = t2
+	i := 2
+	var tapeArray [64]float64
+	yElemTape = tapeArray[:0]
+	trips1 = 0
+	for ; i < len(y); i++ {
+		trips1++
+		yElemTape = append(yElemTape, y[i])
+		t3 = y[i-1] * x[0]
+		y[i] = t3
+	}
+	var r float64
+
+	var dr, dt3 float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t4 := dy[i11] * y[i11]
+		r += t4
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfIncomingRead1 := r
+	// for i < len(y)
+	for ; trips1 > 0; trips1-- {
+		// i++
+		i--
+		// y[i] = y[i-1] * x[0]
+		dt3 = dy1[i]
+		dy1[i] = 0
+		y[i] = yElemTape[len(yElemTape)-1]
+		yElemTape = yElemTape[:len(yElemTape)-1]
+		dy1[i-1] += x[0] * dt3
+		dx[0] += y[i-1] * dt3
+	}
+	// y[0] = x[1] * x[1]
+	dt2 := dy1[0]
+	dy1[0] = 0
+	y[0] = yElemPrev1
+	dx[1] += 2 * x[1] * dt2
+	// y[1] = y[0]*x[0] + x[1]
+	dt1 := dy1[1]
+	dy1[1] = 0
+	y[1] = yElemPrev
+	dx[1] += dt1
+	dy1[0] += x[0] * dt1
+	dx[0] += y[0] * dt1
+	// for i1 := range yOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfIncomingRead1
 }

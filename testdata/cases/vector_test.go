@@ -163,6 +163,28 @@ func vectorCases() []vectorCase {
 				g[len(g)-1] += StructTipVJP(&q, x[:len(x)-1], x[len(x)-1], &dq, g[:len(g)-1])
 				return poseFloats(q)
 			}},
+		{name: "IncomingRead", m: 3, at: pts(p(0.5, -1.5), p(2, 0.25)),
+			f:   func(x []float64) []float64 { y := incoming(); IncomingRead(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := incoming(); IncomingReadJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := incoming(), garbage(3)
+				IncomingReadJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := incoming(); IncomingReadVJP(y, x, w, g); return y }},
+		{name: "IncomingRead (rows)", m: 3, at: pts(p(0.5, -1.5, 3, 0.7), p(2, 0.25, -1, 0.1)),
+			f: func(x []float64) []float64 { y := incoming(); IncomingRead(y, x); return y },
+			jac: func(x, jac []float64) []float64 {
+				y := incoming()
+				IncomingReadJacobian(y, x, jac)
+				return y
+			},
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := incoming(), garbage(3)
+				IncomingReadJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := incoming(); IncomingReadVJP(y, x, w, g); return y }},
 		{name: "EarlyOut", m: 3, at: pts(p(1.5, -0.3, 0.7), p(0.5, -2, 0.7), p(0.5, 0.2, 0.7)),
 			f:   func(x []float64) []float64 { y := make([]float64, 3); EarlyOut(y, x); return y },
 			jac: func(x, jac []float64) []float64 { y := garbage(3); EarlyOutJacobian(y, x, jac); return y },
@@ -415,3 +437,7 @@ func outputDifference(f func([]float64) []float64, x []float64, j int) []float64
 
 // poseFloats is a Pose's output components in order.
 func poseFloats(q Pose) []float64 { return []float64{q.X, q.Y, q.Angle, q.Joint[0], q.Joint[1]} }
+
+// incoming is IncomingRead's output as the caller hands it in: y[0] is
+// read before it is written.
+func incoming() []float64 { return []float64{0.75, 9, 9} }
