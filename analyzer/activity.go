@@ -95,22 +95,22 @@ func (l *lowerer) exprVaried(e ast.Expr) bool {
 
 // rootVar is the variable that an assignment to lhs writes (x for x, x[i]
 // and x.f), or nil for the blank identifier and package-level targets.
-func (l *lowerer) rootVar(lhs ast.Expr) *types.Var {
+func (p *pkgContext) rootVar(lhs ast.Expr) *types.Var {
 	switch e := lhs.(type) {
 	case *ast.Ident:
-		if obj, ok := l.info.ObjectOf(e).(*types.Var); ok {
+		if obj, ok := p.info.ObjectOf(e).(*types.Var); ok {
 			return obj
 		}
 	case *ast.ParenExpr:
-		return l.rootVar(e.X)
+		return p.rootVar(e.X)
 	case *ast.IndexExpr:
-		return l.rootVar(e.X)
+		return p.rootVar(e.X)
 	case *ast.SelectorExpr:
-		return l.rootVar(e.X)
+		return p.rootVar(e.X)
 	case *ast.StarExpr:
-		return l.rootVar(e.X)
+		return p.rootVar(e.X)
 	case *ast.SliceExpr:
-		return l.rootVar(e.X)
+		return p.rootVar(e.X)
 	}
 	return nil
 }

@@ -448,7 +448,7 @@ func (p *pkgContext) taintedBy(body *ast.BlockStmt, x, y *types.Var) map[*types.
 	for changed := true; changed; {
 		changed = false
 		mark := func(lhs ast.Expr) {
-			if v := p.rootOf(lhs); v != nil && !tainted[v] && v != x && v != y {
+			if v := p.rootVar(lhs); v != nil && !tainted[v] && v != x && v != y {
 				tainted[v] = true
 				changed = true
 			}
@@ -483,25 +483,6 @@ func (p *pkgContext) taintedBy(body *ast.BlockStmt, x, y *types.Var) map[*types.
 		})
 	}
 	return tainted
-}
-
-// rootOf is the variable an assignment's target writes (h for h[k].X).
-func (p *pkgContext) rootOf(e ast.Expr) *types.Var {
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			v, _ := p.info.ObjectOf(x).(*types.Var)
-			return v
-		case *ast.IndexExpr:
-			e = x.X
-		case *ast.SelectorExpr:
-			e = x.X
-		case *ast.StarExpr:
-			e = x.X
-		default:
-			return nil
-		}
-	}
 }
 
 // bandedColumns is FJacobian's compressed branch: jac cleared, then one
