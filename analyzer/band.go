@@ -54,51 +54,11 @@ func (p *pkgContext) hessianBand(g *gradFunc, file *ast.File) (int, bool) {
 	if !l.analyze(g) || !l.sumLoop(loop, ret) {
 		return 0, false
 	}
-	var counter types.Object
-	var loopBody *ast.BlockStmt
-	var header []ast.Node
-	switch s := loop.(type) {
-	case *ast.ForStmt:
-		init, ok := s.Init.(*ast.AssignStmt)
-		if !ok || init.Tok != token.DEFINE || len(init.Lhs) != 1 {
-			return 0, false
-		}
-		id, ok := init.Lhs[0].(*ast.Ident)
-		if !ok {
-			return 0, false
-		}
-		counter = p.info.Defs[id]
-		inc, ok := s.Post.(*ast.IncDecStmt)
-		if !ok || inc.Tok != token.INC || p.info.Uses[identOf(inc.X)] != counter {
-			return 0, false
-		}
-		loopBody = s.Body
-		header = []ast.Node{init.Rhs[0]}
-		if s.Cond != nil {
-			header = append(header, s.Cond)
-		}
-	case *ast.RangeStmt:
-		id, ok := s.Key.(*ast.Ident)
-		if !ok || s.Tok != token.DEFINE || id.Name == "_" {
-			return 0, false
-		}
-		counter = p.info.Defs[id]
-		loopBody = s.Body
-		if !p.isVar(s.X, x) {
-			header = []ast.Node{s.X}
-		}
-		// range x: the value is x[i].
-	default:
-		return 0, false
-	}
-	for _, h := range header {
-		if uses(h) {
-			return 0, false
-		}
-	}
-	// An int counter: a narrower one wraps (i-1 at i = 0 is 255 for a
-	// uint8), and the offsets would not be distances.
-	if counter == nil || l.assignedIn(loopBody)[counter.(*types.Var)] || !types.Identical(counter.Type(), types.Typ[types.Int]) {
+	// An int counter (a narrower one wraps: i-1 at i = 0 is 255 for a
+	// uint8, and the offsets would not be distances) that the body does
+	// not assign, and a header that reads x only as len(x) or range x.
+	loopBody, counter, ok := p.bandLoop(loop, x, nil)
+	if !ok {
 		return 0, false
 	}
 	// Every read of x in the body is x[i+c].

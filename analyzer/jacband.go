@@ -159,7 +159,9 @@ func (p *pkgContext) jacobianBand(g *gradFunc) (jacBand, bool) {
 }
 
 // bandLoop reports whether s is a loop over an int counter that its body
-// does not assign: for i := a; cond; i++ or for i := range e.
+// does not assign — for i := a; cond; i++ or for i := range e — whose
+// header reads x only as len(x) or range x, and y (nil for a Hessian's
+// band) only as len(y) or range y without a value.
 func (p *pkgContext) bandLoop(s ast.Stmt, x, y *types.Var) (*ast.BlockStmt, types.Object, bool) {
 	var counter types.Object
 	var body *ast.BlockStmt
