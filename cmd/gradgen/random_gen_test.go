@@ -143,6 +143,13 @@ func (g *progGen) ret(indent, expr string) {
 	}
 	g.line("%sout[0] = %s", indent, expr)
 	for k := 1; k < g.outs; k++ {
+		if g.chance(0.3) {
+			// An output element read after it is written in this run: at
+			// the top level gradgen shows it needs no copy of the
+			// output's incoming contents, in a branch it keeps one.
+			g.line("%sout[%d] = %s + 0.5*out[%d]", indent, k, g.result(), k-1)
+			continue
+		}
 		g.line("%sout[%d] = %s", indent, k, g.result())
 	}
 	g.line("%sreturn", indent)
