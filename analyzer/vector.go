@@ -35,6 +35,25 @@ func (p *pkgContext) vectorJVP(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (*
 	return p.forwardOut(g, file)
 }
 
+// isPanicCheck reports whether s is if cond { panic(...) }, as the
+// length checks at the top of a generated function are.
+func isPanicCheck(s adjoint.Stmt) bool {
+	i, ok := s.(adjoint.If)
+	if !ok || i.Else != nil || i.Init != nil || len(i.Then) != 1 {
+		return false
+	}
+	e, ok := i.Then[0].(adjoint.ExprStmt)
+	if !ok {
+		return false
+	}
+	c, ok := e.X.(adjoint.Call)
+	if !ok {
+		return false
+	}
+	id, ok := c.Fun.(adjoint.Ident)
+	return ok && id.Name == "panic"
+}
+
 // forwardOut is forward mode over F with its output parameter carried as
 // the last thing differentiated: FJVP(params..., tangents..., ty).
 func (p *pkgContext) forwardOut(g *gradFunc, file *ast.File) (*adjoint.Func, []Diagnostic) {
@@ -59,11 +78,11 @@ func (p *pkgContext) forwardOut(g *gradFunc, file *ast.File) (*adjoint.Func, []D
 		// *ty = T{}: its passive fields' tangents mean nothing anyway.
 		zero = adjoint.Set(adjoint.Unary{Op: "*", X: adjoint.Id(ty)}, "=", adjoint.Composite{Type: mustIR(g.out.Type().Underlying().(*types.Pointer).Elem())})
 	}
+	// After the length checks (if ... { panic(...) }), before anything
+	// else: a leading if of the source writes tangents (a trial found the
+	// zeroing placed after every leading if, wiping what the first wrote).
 	checks := 0
-	for checks < len(fn.Body) {
-		if _, ok := fn.Body[checks].(adjoint.If); !ok {
-			break
-		}
+	for checks < len(fn.Body) && isPanicCheck(fn.Body[checks]) {
 		checks++
 	}
 	fn.Body = slices.Insert(fn.Body, checks, zero)

@@ -622,7 +622,7 @@ func vectorCases(b *strings.Builder, fi funcInfo, call, args, unpack, alloc, pac
 			tans = append(tans, "t"+p)
 		}
 		jargs := append(append(append([]string{"yout"}, fi.params...), tans...), "tout")
-		fmt.Fprintf(b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\tyout, tout := make([]float64, %d), make([]float64, %d)\n\t\t\t%sJVP(%s)\n\t\t\treturn yout[%d], tout[%d]\n\t\t},\n",
+		fmt.Fprintf(b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\tyout, tout := make([]float64, %d), make([]float64, %d)\n\t\t\tfor k := range tout {\n\t\t\t\ttout[k] = 1e300 // the tangent's incoming contents are ignored\n\t\t\t}\n\t\t\t%sJVP(%s)\n\t\t\treturn yout[%d], tout[%d]\n\t\t},\n",
 			unpack, unpackFrom(fi, "v", "t"), m, m, call, strings.Join(jargs, ", "), i, i)
 		cargs := append(append([]string{"yout"}, fi.params...), "jm")
 		fmt.Fprintf(b, "\t\tjac: func(in []float64, n int) (float64, []float64) {\n%s\t\t\tyout, jm := make([]float64, %d), make([]float64, %d*len(in))\n\t\t\t%sJacobian(%s)\n\t\t\treturn yout[%d], jm[%d*len(in) : %d*len(in)]\n\t\t},\n",

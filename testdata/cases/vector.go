@@ -175,9 +175,8 @@ func Tip(tip *[2]float64, theta []float64) {
 }
 
 // Pose is a struct output: its floats, the array's in index order, are
-// the output's components; Steps is passive, read by StructTip (a
-// function that also wrote it is refused: each sweep would read what the
-// one before wrote).
+// the output's components; Steps is passive, read and then written by
+// StructTip (FVJP and FJacobian give every run the caller's Steps).
 type Pose struct {
 	X, Y  float64
 	Angle float64
@@ -204,6 +203,7 @@ func StructTip(p *Pose, theta []float64, l float64) {
 	for i := range p.Joint {
 		p.Joint[i] = theta[i] * l * p.Y
 	}
+	p.Steps = len(theta) // read above: every run starts from the caller's
 }
 
 // IncomingRead reads y[0] before it writes it, which SPEC §7 asks a
@@ -219,6 +219,28 @@ func IncomingRead(y, x []float64) {
 	y[1] = y[0]*x[0] + x[1]
 	y[0] = x[1] * x[1]
 	for i := 2; i < len(y); i++ {
-		y[i] = y[i-1] * x[0]
+		y[i] += y[i-1] * x[0] // the incoming y[i] read, by an op-assignment
 	}
+}
+
+// LeadingIf starts with an if that writes the output: FJVP zeroed the
+// output's tangent after every leading if, as if they were its length
+// checks, wiping what the branch wrote (a wrong Jacobian by columns), and
+// left it unzeroed on the early return (a new-user trial).
+//
+//gradgen:jvp out=r
+//gradgen:vjp out=r
+//gradgen:jacobian out=r
+func LeadingIf(r, u []float64) {
+	if u[0] > 1 {
+		r[0] = u[1] - u[0]
+		r[1] = u[0] * u[1]
+		return
+	} else {
+		r[0] = u[0] - 1
+	}
+	for i := 1; i < len(u)-1; i++ {
+		r[i] = u[i-1] - 2*u[i] + u[i+1] + u[i]*u[i]
+	}
+	r[len(u)-1] = u[len(u)-1]
 }

@@ -1290,6 +1290,7 @@ func StructTipJVP(p *Pose, theta []float64, l float64, dtheta []float64, dl floa
 		tp.Joint[i] = p.Y*dt1 + t1*tp.Y
 		p.Joint[i] = t1 * p.Y
 	}
+	p.Steps = len(theta)
 }
 
 // StructTipVJP calls StructTip, which fills p, and adds dp times the Jacobian of p into the gradients with respect to theta, l: buffers for slices and pointers, results for the rest.
@@ -1451,8 +1452,10 @@ func IncomingReadJVP(y, x, dx, ty []float64) {
 	ty[0] = 2 * x[1] * dx[1]
 	y[0] = x[1] * x[1]
 	for i := 2; i < len(y); i++ {
-		ty[i] = x[0]*ty[i-1] + y[i-1]*dx[0]
-		y[i] = y[i-1] * x[0]
+		dt1 := x[0]*ty[i-1] + y[i-1]*dx[0]
+		t1 := y[i-1] * x[0]
+		ty[i] += dt1
+		y[i] += t1
 	}
 }
 
@@ -1546,6 +1549,153 @@ func IncomingReadJacobian(y, x, jac []float64) {
 				dx[i4] = 0
 			}
 			dy[i3] = 0
+		}
+	}
+}
+
+// LeadingIfJVP calls LeadingIf, which fills r, and writes into tr the derivative of r along the tangents of its inputs.
+func LeadingIfJVP(r, u, du, tr []float64) {
+	if len(du) < len(u) {
+		panic(fmt.Sprintf("LeadingIfJVP: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
+	}
+	if len(tr) < len(r) {
+		panic(fmt.Sprintf("LeadingIfJVP: len(tr) = %d is shorter than len(r) = %d", len(tr), len(r)))
+	}
+	for i1 := range r {
+		tr[i1] = 0
+	}
+	if u[0] > 1 {
+		tr[0] = du[1] - du[0]
+		r[0] = u[1] - u[0]
+		tr[1] = u[1]*du[0] + u[0]*du[1]
+		r[1] = u[0] * u[1]
+		return
+	} else {
+		tr[0] = du[0]
+		r[0] = u[0] - 1
+	}
+	for i := 1; i < len(u)-1; i++ {
+		dt := 2 * du[i]
+		t := 2 * u[i]
+		dt1 := du[i-1] - dt
+		t1 := u[i-1] - t
+		dt2 := dt1 + du[i+1]
+		t2 := t1 + u[i+1]
+		dt3 := 2 * u[i] * du[i]
+		t3 := u[i] * u[i]
+		tr[i] = dt2 + dt3
+		r[i] = t2 + t3
+	}
+	tr[len(u)-1] = du[len(u)-1]
+	r[len(u)-1] = u[len(u)-1]
+}
+
+// LeadingIfVJP calls LeadingIf, which fills r, and adds dr times the Jacobian of r into the gradients with respect to u: buffers for slices and pointers, results for the rest.
+func LeadingIfVJP(r, u, dr, du []float64) {
+	if len(dr) < len(r) {
+		panic(fmt.Sprintf("LeadingIfVJP: len(dr) = %d is shorter than len(r) = %d", len(dr), len(r)))
+	}
+	if len(du) < len(u) {
+		panic(fmt.Sprintf("LeadingIfVJP: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
+	}
+	LeadingIf(r, u)
+	_ = vjpOfLeadingIf(r, u, dr, du)
+}
+
+// LeadingIfJacobian writes into jac the Jacobian of r (filled as LeadingIf fills it) with respect to u, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (-1 <= j-i <= 1, read from the code): 3 JVPs along compressed directions give it.
+func LeadingIfJacobian(r, u, jac []float64) {
+	n := len(u)
+	m := len(r)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("LeadingIfJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	if 3 < n && 3 < m {
+		var v1Array [64]float64
+		var v1 []float64
+		if len(u) <= 64 {
+			v1 = v1Array[:len(u)]
+		} else {
+			v1 = make([]float64, len(u))
+		}
+		var tr1Array [64]float64
+		var tr1 []float64
+		if len(r) <= 64 {
+			tr1 = tr1Array[:len(r)]
+		} else {
+			tr1 = make([]float64, len(r))
+		}
+		for k := range jac[:m*n] {
+			jac[k] = 0
+		}
+		for c1 := 0; c1 < 3; c1++ {
+			for j1 := c1; j1 < n; j1 += 3 {
+				v1[j1] = 1
+			}
+			LeadingIfJVP(r, u, v1, tr1)
+			for i5 := 0; i5 < m; i5++ {
+				j1 := i5 - 1 + ((c1-i5+1)%3+3)%3
+				if j1 >= 0 && j1 < n {
+					jac[i5*n+j1] = tr1[i5]
+				}
+			}
+			for j1 := c1; j1 < n; j1 += 3 {
+				v1[j1] = 0
+			}
+		}
+	} else if n <= m {
+		var vArray [64]float64
+		var v []float64
+		if len(u) <= 64 {
+			v = vArray[:len(u)]
+		} else {
+			v = make([]float64, len(u))
+		}
+		var trArray [64]float64
+		var tr []float64
+		if len(r) <= 64 {
+			tr = trArray[:len(r)]
+		} else {
+			tr = make([]float64, len(r))
+		}
+		j := 0
+		for i1 := range u {
+			v[i1] = 1
+			LeadingIfJVP(r, u, v, tr)
+			for i2 := range r {
+				jac[i2*n+j] = tr[i2]
+			}
+			v[i1] = 0
+			j++
+		}
+		if n == 0 {
+			LeadingIf(r, u)
+		}
+	} else {
+		LeadingIf(r, u)
+		var duArray [64]float64
+		var du []float64
+		if len(u) <= 64 {
+			du = duArray[:len(u)]
+		} else {
+			du = make([]float64, len(u))
+		}
+		var drArray [64]float64
+		var dr []float64
+		if len(r) <= 64 {
+			dr = drArray[:len(r)]
+		} else {
+			dr = make([]float64, len(r))
+		}
+		for i3 := range r {
+			dr[i3] = 1
+			_ = vjpOfLeadingIf(r, u, dr, du)
+			c := i3 * n
+			for i4 := range u {
+				jac[c] = du[i4]
+				c++
+				du[i4] = 0
+			}
+			dr[i3] = 0
 		}
 	}
 }
@@ -2446,7 +2596,7 @@ func vjpOfStructTip(pOut *Pose, theta []float64, l float64, dp *Pose, dtheta []f
 	}
 	var vjpOfStructTip1, cos, t, t1, sin, t2, pElemPrev, t3, pElemPrev1, t4, r, t5, t6, t7, t8, t9, t10, t11, r1, t12, t13, t14, t15, t16 float64
 	var p Pose
-	var i2, i, i21 int
+	var i2, i, pElemPrev2, i21 int
 	var tapeArray [2]float64
 	var cond, cond1, done bool
 	var pElemTape []float64
@@ -2497,6 +2647,8 @@ func vjpOfStructTip(pOut *Pose, theta []float64, l float64, dp *Pose, dtheta []f
 		t11 = t10 * p.Y
 		p.Joint[i] = t11
 	}
+	pElemPrev2 = p.Steps
+	p.Steps = len(theta)
 	r1 = 0
 	t12 = dp.X * p.X
 	r1 += t12
@@ -2533,6 +2685,8 @@ reverse:
 		// r += dp.X * p.X
 		dt12 = dr1
 		dp1.X += dp.X * dt12
+		// p.Steps = len(theta)
+		p.Steps = pElemPrev2
 		// for i := range p.Joint
 		for trip1 := 2; trip1 > 0; trip1-- {
 			i = trip1 - 1
@@ -2645,7 +2799,7 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 		trips1++
 		yElemTape = append(yElemTape, y[i])
 		t3 = y[i-1] * x[0]
-		y[i] = t3
+		y[i] += t3
 	}
 	var r float64
 
@@ -2664,9 +2818,8 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	for ; trips1 > 0; trips1-- {
 		// i++
 		i--
-		// y[i] = y[i-1] * x[0]
+		// y[i] += y[i-1] * x[0]
 		dt3 = dy1[i]
-		dy1[i] = 0
 		y[i] = yElemTape[len(yElemTape)-1]
 		yElemTape = yElemTape[:len(yElemTape)-1]
 		dy1[i-1] += x[0] * dt3
@@ -2691,4 +2844,135 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 		dy1[i1] = 0
 	}
 	return vjpOfIncomingRead1
+}
+
+// vjpOfLeadingIf returns the sum of dr times LeadingIf's output r computed on a copy, and its gradient: the vector-Jacobian product behind LeadingIf's VJP and Jacobian.
+func vjpOfLeadingIf(rOut, u, dr, du []float64) float64 {
+	if len(du) < len(u) {
+		panic(fmt.Sprintf("vjpOfLeadingIf: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
+	}
+	var vjpOfLeadingIf1, t, t1, r1, t2, t3, t4, t5, t6, t7, t8, t9, r11, t10, t11 float64
+	var dr1, r []float64
+	var i1, i11, i, i12, trips, trips1, trips2, trips3 int
+	var cond, done bool
+	dr1 = make([]float64, len(rOut))
+	r = make([]float64, len(rOut))
+	trips = 0
+	for i1 = range rOut {
+		trips++
+		r[i1] = rOut[i1]
+	}
+	done = false
+	if u[0] > 1 {
+		cond = true
+		t = u[1] - u[0]
+		r[0] = t
+		t1 = u[0] * u[1]
+		r[1] = t1
+		r1 = 0
+		trips1 = 0
+		for i11 = range r {
+			trips1++
+			t2 = dr[i11] * r[i11]
+			t3 = r1 + t2
+			r1 = t3
+		}
+		vjpOfLeadingIf1 = r1
+		goto reverse
+	} else {
+		cond = false
+		t4 = u[0] - 1
+		r[0] = t4
+	}
+	done = true
+	i = 1
+	trips2 = 0
+	for ; i < len(u)-1; i++ {
+		trips2++
+		t5 = 2 * u[i]
+		t6 = u[i-1] - t5
+		t7 = t6 + u[i+1]
+		t8 = u[i] * u[i]
+		t9 = t7 + t8
+		r[i] = t9
+	}
+	r[len(u)-1] = u[len(u)-1]
+	r11 = 0
+	trips3 = 0
+	for i12 = range r {
+		trips3++
+		t10 = dr[i12] * r[i12]
+		t11 = r11 + t10
+		r11 = t11
+	}
+	vjpOfLeadingIf1 = r11
+reverse:
+	var dr11, dt11, dt10, dt9, dt7, dt8, dt6, dt5, dr12, dt3, dt2, dt1, dt, dt4 float64
+	if done {
+		// return r1
+		dr11 = 1
+		// for i1 := range r
+		for ; trips3 > 0; trips3-- {
+			i12 = trips3 - 1
+			// r1 += dr[i1] * r[i1]
+			dt11 = dr11
+			dt10 = dt11
+			dr1[i12] += dr[i12] * dt10
+		}
+		// r[len(u)-1] = u[len(u)-1]
+		dElem := dr1[len(u)-1]
+		dr1[len(u)-1] = 0
+		du[len(u)-1] += dElem
+		// for i < len(u)-1
+		for ; trips2 > 0; trips2-- {
+			// i++
+			i--
+			// r[i] = u[i-1] - 2*u[i] + u[i+1] + u[i]*u[i]
+			dt9 = dr1[i]
+			dr1[i] = 0
+			dt7 = dt9
+			dt8 = dt9
+			du[i] += 2 * u[i] * dt8
+			dt6 = dt7
+			du[i+1] += dt7
+			du[i-1] += dt6
+			dt5 = -dt6
+			du[i] += 2 * dt5
+		}
+	}
+	// if u[0] > 1
+	if cond {
+		// return r1
+		dr12 += 1
+		// for i1 := range r
+		for ; trips1 > 0; trips1-- {
+			i11 = trips1 - 1
+			// r1 += dr[i1] * r[i1]
+			dt3 = dr12
+			dt2 = dt3
+			dr1[i11] += dr[i11] * dt2
+		}
+		// r[1] = u[0] * u[1]
+		dt1 = dr1[1]
+		dr1[1] = 0
+		du[0] += u[1] * dt1
+		du[1] += u[0] * dt1
+		// r[0] = u[1] - u[0]
+		dt = dr1[0]
+		dr1[0] = 0
+		du[1] += dt
+		du[0] -= dt
+	} else {
+		// r[0] = u[0] - 1
+		dt4 = dr1[0]
+		dr1[0] = 0
+		du[0] += dt4
+	}
+	// for i1 := range rOut
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
+		// r[i1] = rOut[i1]
+		dr1[i1] = 0
+	}
+	return vjpOfLeadingIf1
 }

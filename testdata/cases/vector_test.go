@@ -185,6 +185,15 @@ func vectorCases() []vectorCase {
 				return y, ty
 			},
 			vjp: func(x, w, g []float64) []float64 { y := incoming(); IncomingReadVJP(y, x, w, g); return y }},
+		{name: "LeadingIf", m: 3, at: pts(p(0.5, 1, 2), p(1.5, -1, 0.5)),
+			f:   func(x []float64) []float64 { y := make([]float64, 3); LeadingIf(y, x); return y },
+			jac: func(x, jac []float64) []float64 { y := make([]float64, 3); LeadingIfJacobian(y, x, jac); return y },
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty := make([]float64, 3), garbage(3)
+				LeadingIfJVP(y, x, v, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 3); LeadingIfVJP(y, x, w, g); return y }},
 		{name: "EarlyOut", m: 3, at: pts(p(1.5, -0.3, 0.7), p(0.5, -2, 0.7), p(0.5, 0.2, 0.7)),
 			f:   func(x []float64) []float64 { y := make([]float64, 3); EarlyOut(y, x); return y },
 			jac: func(x, jac []float64) []float64 { y := garbage(3); EarlyOutJacobian(y, x, jac); return y },
