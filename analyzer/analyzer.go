@@ -251,7 +251,7 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 		var made *adjoint.Func
 		// A directive that runs the body more than once refuses effects
 		// first; the others see them in their own checks.
-		diags := append(p.checkRepeatable(g, file), p.checkOutputWrites(g, file)...)
+		diags := p.checkRepeatable(g, file)
 		kind := dir.kind
 		if len(diags) > 0 {
 			kind = ""

@@ -441,6 +441,13 @@ func (l *lowerer) assemble(g *gradFunc, sw *opt.Sweeps) *adjoint.Func {
 				tapes[r.name] = true
 			}
 		}
+		// A slice whose adjoint is a view of its own keeps its reslices
+		// (w = w[1:]): the view's reslices mirror them, and are kept.
+		for view, value := range l.adjointViews() {
+			if view != value {
+				tapes[value] = true
+			}
+		}
 		// Dropping an unused variable can leave its call's value unread,
 		// and a dead store's removal a variable unused: twice is enough
 		// for what the lowering writes.

@@ -155,17 +155,25 @@ func (l *lowerer) sanityEnv(partial, final bool) *adjoint.Env {
 			env.Tapes[r.name] = true
 		}
 	}
+	env.Views = l.adjointViews()
+	return env
+}
+
+// adjointViews maps each adjoint that is a view of its own (a shadow, or a
+// reference parameter's buffer) to the value it mirrors.
+func (l *lowerer) adjointViews() map[string]string {
+	views := map[string]string{}
 	for _, v := range l.byName {
 		if v.shadow != nil {
-			env.Views[v.shadow.name] = v.name
+			views[v.shadow.name] = v.name
 		}
 	}
 	for _, v := range l.gradFunc.wrt {
 		if pv := l.variableOf(v); byReference(v.Type()) && pv.shadow == nil && pv.adj != "" {
-			env.Views[pv.adj] = pv.name
+			views[pv.adj] = pv.name
 		}
 	}
-	return env
+	return views
 }
 
 // sanityCheck runs the check on fn and reports a failure as an internal

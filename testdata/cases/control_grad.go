@@ -6971,6 +6971,7 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		}
 		// t := r
 		dtTape = dtTape[:len(dtTape)-1]
+		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
 		// r[0] += 0.25 * math.Sin(p)
 		dt2 = dr[0]
@@ -7256,9 +7257,11 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		}
 		// t := r
 		dt5Tape = dt5Tape[:len(dt5Tape)-1]
+		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
 		// dt := dr
 		ddtTape = ddtTape[:len(ddtTape)-1]
+		dt = dtTape[len(dtTape)-1]
 		dtTape = dtTape[:len(dtTape)-1]
 		// r[0] += t1
 		dt110 += dr1[0]
@@ -10935,9 +10938,11 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		}
 		// t := r
 		dt5Tape = dt5Tape[:len(dt5Tape)-1]
+		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
 		// dt := dr
 		ddtTape = ddtTape[:len(ddtTape)-1]
+		dt = dtTape[len(dtTape)-1]
 		dtTape = dtTape[:len(dtTape)-1]
 		// r[0] += t1
 		dt110 += dr1[0]
