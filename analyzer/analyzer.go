@@ -206,10 +206,22 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	})
 	// adjoint.One construct, one error: a later complaint at the same position is
 	// a consequence of the first.
+	// An error found in a function gradgen wrote from F's body is reported
+	// at the directive ("in F: ..."); when another directive's check found
+	// the same error at its statement, that one says it better.
+	messages := map[string]bool{}
+	for _, d := range res.Diagnostics {
+		messages[d.Message] = true
+	}
 	var kept []Diagnostic
 	for i, d := range res.Diagnostics {
 		if i > 0 && d.Pos == res.Diagnostics[i-1].Pos {
 			continue
+		}
+		if rest, ok := strings.CutPrefix(d.Message, "in "); ok {
+			if _, msg, ok := strings.Cut(rest, ": "); ok && messages[msg] {
+				continue
+			}
 		}
 		kept = append(kept, d)
 	}

@@ -934,6 +934,17 @@ type Body struct {
 //gradgen:jacobian out=b
 func SliceField(b *Body, x []float64) { b.X = x[0] }
 
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+func Printed(y, x []float64) {
+	y[0] = x[0]
+	println(y[0])
+	y[0] = max(y[0], 1)
+	sink(y)
+}
+
+func sink(y []float64) {}
+
 `,
 			want: []string{
 				`^p\.go:3:16: out=y: out= names the output of a vector-valued function, for //gradgen:jvp, vjp and jacobian; //gradgen:grad differentiates a function.s single float result$`,
@@ -944,6 +955,8 @@ func SliceField(b *Body, x []float64) { b.X = x[0] }
 				`^p\.go:19:1: Nothing returns nothing: name the output parameter it fills with out= \(//gradgen:jacobian out=y\)$`,
 				`^p\.go:22:21: Two must return a single float .* it returns \(float64, float64\): for a vector-valued function use //gradgen:vjp or //gradgen:jacobian`,
 				`^p\.go:29:20: out=b: the output parameter must be a float slice, or a pointer to a float array or to a struct of floats .*; b has type \*Body \(a struct must hold floats of one type, arrays of them and such structs, no slices or pointers\)$`,
+				`^p\.go:36:2: //gradgen:vjp runs Printed's body twice .* println\(y\[0\]\)`,
+				`^p\.go:38:2: cannot differentiate the call sink\(y\), made for its effects`,
 			},
 		},
 		{
