@@ -26,43 +26,8 @@ import (
 // reading statement writes.
 func (p *pkgContext) readsIncoming(g *gradFunc) bool {
 	y := g.out
-	// pathOf is a location of y: ".X[2]", "[0]", with "[]" for an index
-	// that is not constant; ok is false for y itself.
-	var pathOf func(e ast.Expr) (string, bool)
-	pathOf = func(e ast.Expr) (string, bool) {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			return "", p.info.Uses[x] == y
-		case *ast.StarExpr:
-			return pathOf(x.X)
-		case *ast.SelectorExpr:
-			base, ok := pathOf(x.X)
-			return base + "." + x.Sel.Name, ok
-		case *ast.IndexExpr:
-			base, ok := pathOf(x.X)
-			if k, isConst := p.smallConst(x.Index); isConst {
-				return base + "[" + strconv.Itoa(k) + "]", ok
-			}
-			return base + "[]", ok
-		}
-		return "", false
-	}
-	written := map[string]bool{}
-	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for _, l := range n.Lhs {
-				if path, ok := pathOf(l); ok {
-					written[path] = true
-				}
-			}
-		case *ast.IncDecStmt:
-			if path, ok := pathOf(n.X); ok {
-				written[path] = true
-			}
-		}
-		return true
-	})
+	pathOf := func(e ast.Expr) (string, bool) { return p.outputPath(e, y) }
+	written := p.outputWrites(g.decl.Body, y)
 	// conflicts reports whether reading path may read what a write changed.
 	conflicts := func(path string) bool {
 		for w := range written {
@@ -130,6 +95,49 @@ func (p *pkgContext) readsIncoming(g *gradFunc) bool {
 		}
 	}
 	return false
+}
+
+// outputPath is the location of y that e names: ".X[2]", "[0]", with
+// "[]" for an index that is not constant, "" for y itself; ok is false
+// when e is not in y.
+func (p *pkgContext) outputPath(e ast.Expr, y *types.Var) (string, bool) {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return "", p.info.Uses[x] == y
+	case *ast.StarExpr:
+		return p.outputPath(x.X, y)
+	case *ast.SelectorExpr:
+		base, ok := p.outputPath(x.X, y)
+		return base + "." + x.Sel.Name, ok
+	case *ast.IndexExpr:
+		base, ok := p.outputPath(x.X, y)
+		if k, isConst := p.smallConst(x.Index); isConst {
+			return base + "[" + strconv.Itoa(k) + "]", ok
+		}
+		return base + "[]", ok
+	}
+	return "", false
+}
+
+// outputWrites is the set of y's locations that body assigns.
+func (p *pkgContext) outputWrites(body *ast.BlockStmt, y *types.Var) map[string]bool {
+	written := map[string]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if path, ok := p.outputPath(l, y); ok {
+					written[path] = true
+				}
+			}
+		case *ast.IncDecStmt:
+			if path, ok := p.outputPath(n.X, y); ok {
+				written[path] = true
+			}
+		}
+		return true
+	})
+	return written
 }
 
 // overlaps reports whether two locations may share memory: one is a
