@@ -36,10 +36,20 @@ var (
 		}
 		return m
 	}()
-	bs          = [5]float64{100, 105, 0.5, 0.03, 0.25}
-	logR, logX0 = 3.2, 0.3
-	steps       = 1000
-	spW, spX    = func() ([]float64, []float64) {
+	bs               = [5]float64{100, 105, 0.5, 0.03, 0.25}
+	logR, logX0      = 3.2, 0.3
+	steps            = 1000
+	kalmanQ, kalmanR = 0.05, 0.4
+	kalmanYs         = func() []float64 {
+		ys := make([]float64, 500)
+		level := 0.0
+		for i := range ys {
+			level += 0.2 * math.Sin(1.3*float64(i))
+			ys[i] = level + 0.6*math.Cos(2.9*float64(i))
+		}
+		return ys
+	}()
+	spW, spX = func() ([]float64, []float64) {
 		w, x := make([]float64, 1000), make([]float64, 1000)
 		for i := range w {
 			w[i], x[i] = 0.5*math.Sin(float64(i)), math.Cos(0.7*float64(i))
@@ -96,6 +106,7 @@ var (
 	flatMLP      = func(p []float64) float64 { return flatModel(p).Loss(batch) }
 	flatCall     = func(p []float64) float64 { return Call(p[0], p[1], p[2], p[3], p[4]) }
 	flatLogistic = func(p []float64) float64 { return Logistic(p[0], p[1], steps) }
+	flatKalman   = func(p []float64) float64 { return KalmanNLL(p[0], p[1], kalmanYs) }
 	flatSoftplus = func(p []float64) float64 { return Softplus(p, spX) }
 	central      = &fd.Settings{Formula: fd.Central}
 )
@@ -149,6 +160,16 @@ func TestAgreement(t *testing.T) {
 	SoftplusGrad(spW, spX, gs)
 	near(t, "softplus/generated", gs, hs, 1e-10)
 	near(t, "softplus/fd", fd.Gradient(nil, flatSoftplus, spW, central), hs, 1e-5)
+	// Kalman filter.
+	_, kq, kr := kalmanHand(kalmanQ, kalmanR, kalmanYs)
+	kv, gkq, gkr := KalmanNLLGrad(kalmanQ, kalmanR, kalmanYs)
+	if kv != KalmanNLL(kalmanQ, kalmanR, kalmanYs) {
+		t.Errorf("kalman/generated value %v, want %v bit for bit", kv, KalmanNLL(kalmanQ, kalmanR, kalmanYs))
+	}
+	near(t, "kalman/generated", []float64{gkq, gkr}, []float64{kq, kr}, 1e-10)
+	near(t, "kalman/fd", fd.Gradient(nil, flatKalman, []float64{kalmanQ, kalmanR}, central), []float64{kq, kr}, 1e-5)
+	_, tk := KalmanNLLJVP(kalmanQ, kalmanR, kalmanYs, 1, 0.5)
+	nearJVP(t, "kalman/jvp", tk, []float64{kq, kr}, []float64{1, 0.5})
 	// Forward mode, along the benchmarks' directions.
 	_, th := HypotJVP(hypotX, hypotY, 1, 0.5)
 	nearJVP(t, "hypot/jvp", th, []float64{hx, hy}, []float64{1, 0.5})

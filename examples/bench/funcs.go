@@ -215,3 +215,69 @@ func softplusHand(w, x, dw []float64) float64 {
 	}
 	return s
 }
+
+// KalmanNLL is the negative log-likelihood of a local-level model (a
+// random walk observed with noise) by the Kalman filter, with process
+// noise q and observation noise r: written the ordinary way, every
+// quantity of a step a local of the loop, as in issue 14's trial.
+//
+//gradgen:grad wrt=q,r
+//gradgen:jvp wrt=q,r
+func KalmanNLL(q, r float64, ys []float64) float64 {
+	x, p := 0.0, 1e3
+	nll := 0.0
+	for _, y := range ys {
+		p += q
+		s := p + r
+		innov := y - x
+		k := p / s
+		x += k * innov
+		p *= 1 - k
+		nll += 0.5 * (math.Log(2*math.Pi*s) + innov*innov/s)
+	}
+	return nll
+}
+
+// kalmanHand is KalmanNLL's gradient as a careful person writes it: the
+// forward pass stores the two carried values, x and p, before each step;
+// the backward pass recomputes the step's locals from them.
+func kalmanHand(q, r float64, ys []float64) (nll, dq, dr float64) {
+	n := len(ys)
+	var stack [2 * 1024]float64
+	var store []float64
+	if 2*n <= len(stack) {
+		store = stack[:2*n]
+	} else {
+		store = make([]float64, 2*n)
+	}
+	x, p := 0.0, 1e3
+	for t, y := range ys {
+		store[2*t], store[2*t+1] = x, p
+		p += q
+		s := p + r
+		innov := y - x
+		k := p / s
+		x += k * innov
+		p *= 1 - k
+		nll += 0.5 * (math.Log(2*math.Pi*s) + innov*innov/s)
+	}
+	var dx, dp float64 // adjoints of x and p after the step
+	for t := n - 1; t >= 0; t-- {
+		xPrev, pPrev := store[2*t], store[2*t+1]
+		pp := pPrev + q
+		s := pp + r
+		innov := ys[t] - xPrev
+		k := pp / s
+		ds := 0.5 * (1/s - innov*innov/(s*s))
+		dinnov := innov/s + dx*k
+		dk := dx*innov - dp*pp
+		dpp := dp*(1-k) + dk/s
+		ds -= dk * pp / (s * s)
+		dxPrev := dx - dinnov
+		dpp += ds
+		dr += ds
+		dq += dpp
+		dx, dp = dxPrev, dpp
+	}
+	return nll, dq, dr
+}

@@ -484,6 +484,152 @@ func SoftplusJVP(w, x, dw []float64) (float64, float64) {
 	return s, ds
 }
 
+// KalmanNLLGrad returns KalmanNLL(q, r, ys) and its partial derivatives with respect to q, r.
+func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
+	var t, t1, s, t2, innov, t3, k, t4, t5, t6, t7, t8, log, t9, t10, t11, t12, t13 float64
+	var iters, tapeLen, trips int
+	var tapes, pTape, sTape, innovTape, kTape []float64
+	x, p := 0.0, 1e3
+	nll := 0.0
+	iters = len(ys)
+	tapeLen = iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	pTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	innovTape, tapes = tapes[:0:iters], tapes[iters:]
+	kTape = tapes[:0:iters]
+	trips = 0
+	for _, y := range ys {
+		trips++
+		pTape = append(pTape, p)
+		t = p + q
+		p = t
+		sTape = append(sTape, s)
+		t1 = p + r
+		s = t1
+		innovTape = append(innovTape, innov)
+		t2 = y - x
+		innov = t2
+		kTape = append(kTape, k)
+		t3 = p / s
+		k = t3
+		t4 = k * innov
+		t5 = x + t4
+		x = t5
+		pTape = append(pTape, p)
+		t6 = 1 - k
+		t7 = p * t6
+		p = t7
+		t8 = 2 * math.Pi * s
+		log = math.Log(t8)
+		t9 = innov * innov
+		t10 = t9 / s
+		t11 = log + t10
+		t12 = 0.5 * t11
+		t13 = nll + t12
+		nll = t13
+	}
+	kalmanNLL := nll
+
+	var dnll, dt13, ds, dinnov, dp, dt7, dk, dx, dt5, dt3, dt2, dt1, dr, dt, dq float64
+	// return nll
+	dnll = 1
+	// for _, y := range ys
+	for ; trips > 0; trips-- {
+		// nll += 0.5 * (math.Log(2*math.Pi*s) + innov*innov/s)
+		t8 = 2 * math.Pi * s
+		t9 = innov * innov
+		t10 = t9 / s
+		dt13 = dnll
+		ds += (6.283185307179586*(0.5/t8) - t10*(0.5/s)) * dt13
+		dinnov += 2 * innov * (0.5 / s) * dt13
+		// p *= 1 - k
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		t6 = 1 - k
+		dt7 = dp
+		dp = t6 * dt7
+		dk -= p * dt7
+		// x += k * innov
+		dt5 = dx
+		dk += innov * dt5
+		dinnov += k * dt5
+		// k := p / s
+		dt3 = dk
+		dk = 0
+		k = kTape[len(kTape)-1]
+		kTape = kTape[:len(kTape)-1]
+		t3 = p / s
+		dp += dt3 / s
+		ds -= t3 * (dt3 / s)
+		// innov := y - x
+		dt2 = dinnov
+		dinnov = 0
+		innov = innovTape[len(innovTape)-1]
+		innovTape = innovTape[:len(innovTape)-1]
+		dx -= dt2
+		// s := p + r
+		dt1 = ds
+		ds = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dp += dt1
+		dr += dt1
+		// p += q
+		pTape = pTape[:len(pTape)-1]
+		dt = dp
+		dq += dt
+	}
+	return kalmanNLL, dq, dr
+}
+
+// KalmanNLLJVP returns KalmanNLL(q, r, ys) and its directional derivative: the sum of its partial derivatives with respect to q, r times the tangents dq, dr.
+func KalmanNLLJVP(q, r float64, ys []float64, dq, dr float64) (float64, float64) {
+	x, p, dx, dp := float64(0.0), float64(1e3), float64(0), float64(0)
+	var dnll float64
+	nll := 0.0
+	for _, y := range ys {
+		dp += dq
+		p += q
+		ds := dp + dr
+		s := p + r
+		dinnov := -dx
+		innov := y - x
+		k := p / s
+		dk := (dp - k*ds) / s
+		dt := innov*dk + k*dinnov
+		t := k * innov
+		dx += dt
+		x += t
+		t1 := 1 - k
+		dp = t1*dp + p*-dk
+		p *= t1
+		dt2 := 6.283185307179586 * ds
+		t2 := 6.283185307179586 * s
+		dlog := dt2 / t2
+		log := math.Log(t2)
+		dt3 := 2 * innov * dinnov
+		t3 := innov * innov
+		t4 := t3 / s
+		dt4 := (dt3 - t4*ds) / s
+		dt5 := dlog + dt4
+		t5 := log + t4
+		dt6 := 0.5 * dt5
+		t6 := 0.5 * t5
+		dnll += dt6
+		nll += t6
+	}
+	return nll, dnll
+}
+
 // jvpOfNormCDF is the pushforward of normCDF: its results, then their tangents along dx.
 func jvpOfNormCDF(x, dx float64) (float64, float64) {
 	t := -x

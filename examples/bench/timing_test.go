@@ -235,3 +235,37 @@ func benchGraph(b *testing.B, build func() (*graphGrad, error), values []any, gr
 		}
 	})
 }
+
+func BenchmarkKalman(b *testing.B) {
+	grad := make([]float64, 2)
+	b.Run("f", func(b *testing.B) {
+		for b.Loop() {
+			sink = KalmanNLL(kalmanQ, kalmanR, kalmanYs)
+		}
+	})
+	b.Run("generated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _, _ = KalmanNLLGrad(kalmanQ, kalmanR, kalmanYs)
+		}
+	})
+	b.Run("jvp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _ = KalmanNLLJVP(kalmanQ, kalmanR, kalmanYs, 1, 0.5)
+		}
+	})
+	b.Run("hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink, _, _ = kalmanHand(kalmanQ, kalmanR, kalmanYs)
+		}
+	})
+	b.Run("fd", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			fd.Gradient(grad, flatKalman, []float64{kalmanQ, kalmanR}, central)
+		}
+	})
+	// gorgonia: not written (a loop of scalar nodes, as Logistic's).
+}
