@@ -26,43 +26,33 @@ func bandCases() []gradCase {
 	}
 }
 
-// TestBandDetected: the banded functions' Hessians are compressed, the
-// lookalikes' are not (a lookalike compressed would be wrong, which
-// TestHessians would catch; a band not found would only be slow).
+// TestBandDetected: the banded functions' Hessians and Jacobians are
+// compressed, the lookalikes' are not (a lookalike compressed would be
+// wrong, which TestHessians and TestJacobians would catch; a band not
+// found would only be slow). The generated doc comment says which.
 func TestBandDetected(t *testing.T) {
 	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
 		t.Skip("the switches that turn gradgen's optimizations off turn compression off too")
 	}
 	src := readGenerated(t, "band_grad.go")
-	for name, banded := range map[string]bool{"BandThree": true, "BandRange": true, "BandAnchored": false, "BandCarried": false, "BandUint8": false} {
-		i := strings.Index(src, "// "+name+"Hessian returns")
-		if i < 0 {
-			t.Fatalf("no %sHessian in band_grad.go", name)
-		}
-		doc, _, _ := strings.Cut(src[i:], "\n")
-		if got := strings.Contains(doc, "The Hessian is banded"); got != banded {
-			t.Errorf("%sHessian banded: %v, want %v (%s)", name, got, banded, doc)
-		}
-	}
-}
-
-// TestJacobianBandDetected: the banded Jacobians are found, and their
-// lookalikes are not (a lookalike compressed would be wrong, which
-// TestJacobians would catch; a band not found would only be slow).
-func TestJacobianBandDetected(t *testing.T) {
-	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
-		t.Skip("the switches that turn gradgen's optimizations off turn compression off too")
-	}
-	src := readGenerated(t, "band_grad.go")
-	for name, banded := range map[string]bool{"HeatResidual": true, "StencilShift": true, "BandRows": true,
-		"BandPeriodic": false, "BandCarriedSum": false, "BandCarriedMemory": false} {
-		i := strings.Index(src, "// "+name+"Jacobian writes")
-		if i < 0 {
-			t.Fatalf("no %sJacobian in band_grad.go", name)
-		}
-		doc, _, _ := strings.Cut(src[i:], "\n")
-		if got := strings.Contains(doc, "The Jacobian is banded"); got != banded {
-			t.Errorf("%sJacobian banded: %v, want %v (%s)", name, got, banded, doc)
+	for _, c := range []struct {
+		suffix, says string
+		banded       map[string]bool
+	}{
+		{"Hessian returns", "The Hessian is banded", map[string]bool{"BandThree": true, "BandRange": true,
+			"BandAnchored": false, "BandCarried": false, "BandUint8": false}},
+		{"Jacobian writes", "The Jacobian is banded", map[string]bool{"HeatResidual": true, "StencilShift": true, "BandRows": true,
+			"BandPeriodic": false, "BandCarriedSum": false, "BandCarriedMemory": false}},
+	} {
+		for name, banded := range c.banded {
+			i := strings.Index(src, "// "+name+c.suffix)
+			if i < 0 {
+				t.Fatalf("no doc comment %q in band_grad.go", name+c.suffix)
+			}
+			doc, _, _ := strings.Cut(src[i:], "\n")
+			if got := strings.Contains(doc, c.says); got != banded {
+				t.Errorf("%s: banded %v, want %v (%s)", name+c.suffix, got, banded, doc)
+			}
 		}
 	}
 }
