@@ -610,23 +610,27 @@ func casesSource(fns []funcInfo) string {
 // out[i] and the i-th row of the Jacobian, which must equal the VJP's.
 func vectorCases(b *strings.Builder, fi funcInfo, call, args, unpack, alloc, pack string, byValue, buffers []string) {
 	m := fi.outs
+	mk := fmt.Sprintf("make([]float64, %d)", m)
+	if fi.outArray {
+		mk = fmt.Sprintf("new([%d]float64)", m)
+	}
 	for i := range m {
 		fmt.Fprintf(b, "\t{name: %q, prods: %q, out: %d, at: %#v,\n", fi.name, strings.Join(fi.prods, ","), i, fi.at)
-		fmt.Fprintf(b, "\t\tf: func(in []float64, n int) float64 {\n%s\t\t\tyout := make([]float64, %d)\n\t\t\t%s(yout, %s)\n\t\t\treturn yout[%d]\n\t\t},\n",
-			unpack, m, call, args, i)
+		fmt.Fprintf(b, "\t\tf: func(in []float64, n int) float64 {\n%s\t\t\tyout := %s\n\t\t\t%s(yout, %s)\n\t\t\treturn yout[%d]\n\t\t},\n",
+			unpack, mk, call, args, i)
 		vargs := append(append(append([]string{"yout"}, fi.params...), "wout"), buffers...)
-		fmt.Fprintf(b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\tyout, wout := make([]float64, %d), make([]float64, %d)\n\t\t\twout[%d] = 1\n\t\t\t%s := %sVJP(%s)\n\t\t\tv := yout[%d]\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t},\n",
-			unpack, alloc, m, m, i, strings.Join(byValue, ", "), call, strings.Join(vargs, ", "), i, pack)
+		fmt.Fprintf(b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\tyout, wout := %s, %s\n\t\t\twout[%d] = 1\n\t\t\t%s := %sVJP(%s)\n\t\t\tv := yout[%d]\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t},\n",
+			unpack, alloc, mk, mk, i, strings.Join(byValue, ", "), call, strings.Join(vargs, ", "), i, pack)
 		var tans []string
 		for _, p := range layout(fi) {
 			tans = append(tans, "t"+p)
 		}
 		jargs := append(append(append([]string{"yout"}, fi.params...), tans...), "tout")
-		fmt.Fprintf(b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\tyout, tout := make([]float64, %d), make([]float64, %d)\n\t\t\tfor k := range tout {\n\t\t\t\ttout[k] = 1e300 // the tangent's incoming contents are ignored\n\t\t\t}\n\t\t\t%sJVP(%s)\n\t\t\treturn yout[%d], tout[%d]\n\t\t},\n",
-			unpack, unpackFrom(fi, "v", "t"), m, m, call, strings.Join(jargs, ", "), i, i)
+		fmt.Fprintf(b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\tyout, tout := %s, %s\n\t\t\tfor k := range tout {\n\t\t\t\ttout[k] = 1e300 // the tangent's incoming contents are ignored\n\t\t\t}\n\t\t\t%sJVP(%s)\n\t\t\treturn yout[%d], tout[%d]\n\t\t},\n",
+			unpack, unpackFrom(fi, "v", "t"), mk, mk, call, strings.Join(jargs, ", "), i, i)
 		cargs := append(append([]string{"yout"}, fi.params...), "jm")
-		fmt.Fprintf(b, "\t\tjac: func(in []float64, n int) (float64, []float64) {\n%s\t\t\tyout, jm := make([]float64, %d), make([]float64, %d*len(in))\n\t\t\t%sJacobian(%s)\n\t\t\treturn yout[%d], jm[%d*len(in) : %d*len(in)]\n\t\t},\n",
-			unpack, m, m, call, strings.Join(cargs, ", "), i, i, i+1)
+		fmt.Fprintf(b, "\t\tjac: func(in []float64, n int) (float64, []float64) {\n%s\t\t\tyout, jm := %s, make([]float64, %d*len(in))\n\t\t\t%sJacobian(%s)\n\t\t\treturn yout[%d], jm[%d*len(in) : %d*len(in)]\n\t\t},\n",
+			unpack, mk, m, call, strings.Join(cargs, ", "), i, i, i+1)
 		b.WriteString("\t},\n")
 	}
 }

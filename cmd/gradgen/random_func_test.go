@@ -89,9 +89,14 @@ func (g *progGen) function(name string) funcInfo {
 	// A vector-valued function (vecout) fills out[0:outs] where a scalar
 	// one returns: gradgen writes its JVP, VJP and Jacobian.
 	g.outs = 0
+	outType := ""
 	if !g.noVector && g.wantParam("vecout") {
 		g.mark("vecout")
 		g.outs = 2 + g.intn(2)
+		outType = "[]float64"
+		if g.chance(0.3) {
+			outType = fmt.Sprintf("*[%d]float64", g.outs) // an array pointer output
+		}
 	}
 	// A named result, set and returned bare (namedresult).
 	named := g.outs == 0 && g.wantParam("namedresult")
@@ -119,7 +124,7 @@ func (g *progGen) function(name string) funcInfo {
 	}
 	sig := "x, y float64, " + strings.Join(list, ", ")
 	if g.outs > 0 {
-		sig = "out []float64, " + sig
+		sig = "out " + outType + ", " + sig
 	}
 	if result != "" {
 		result = " " + result
@@ -203,7 +208,7 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("}")
 	g.line("")
 
-	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian, outs: g.outs}
+	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian, outs: g.outs, outArray: strings.HasPrefix(outType, "*")}
 	if fi.outs > 0 && (g.f32 || g.used["siderand"] || strings.Contains(fi.src, "scaledSumsq(")) {
 		// The Jacobian runs the body once per sweep (a random draw is an
 		// effect it refuses), a pullback rule serves reverse mode only,

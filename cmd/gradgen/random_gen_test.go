@@ -112,6 +112,9 @@ type funcInfo struct {
 	// fills out (its first parameter) and asks for its JVP, VJP and
 	// Jacobian (//gradgen:jvp, vjp, jacobian out=out); 0 for a scalar one.
 	outs int
+	// outArray marks an output that is a pointer to an array (*[3]float64)
+	// rather than a slice.
+	outArray bool
 }
 
 func (g *progGen) intn(n int) int { return g.rng.IntN(n) }
