@@ -237,6 +237,21 @@ func TestRandom(t *testing.T) {
 
 func clone(p []float64) []float64 { return append([]float64(nil), p...) }
 
+// ptAt and setPt read and write a Pt's float components in order (X, Y,
+// A[0], A[1]): a struct output's numbering.
+func ptAt(p *Pt, i int) float64 { return [4]float64{p.X, p.Y, p.A[0], p.A[1]}[i] }
+
+func setPt(p *Pt, i int, v float64) {
+	switch i {
+	case 0:
+		p.X = v
+	case 1:
+		p.Y = v
+	default:
+		p.A[i-2] = v
+	}
+}
+
 func check(out *os.File, c rcase) (judged, skipped int) {
 	fmt.Fprintf(out, "BEGIN\t%s\n", c.name)
 	out.Sync()
@@ -611,26 +626,38 @@ func casesSource(fns []funcInfo) string {
 func vectorCases(b *strings.Builder, fi funcInfo, call, args, unpack, alloc, pack string, byValue, buffers []string) {
 	m := fi.outs
 	mk := fmt.Sprintf("make([]float64, %d)", m)
-	if fi.outArray {
+	// at is component i of an output named v.
+	at := func(v string, i int) string { return fmt.Sprintf("%s[%d]", v, i) }
+	garbage := "for k := range tout {\n\t\t\t\ttout[k] = 1e300 // the tangent's incoming contents are ignored\n\t\t\t}"
+	switch {
+	case fi.outArray:
 		mk = fmt.Sprintf("new([%d]float64)", m)
+	case fi.outStruct:
+		mk = "new(Pt)"
+		at = func(v string, i int) string { return fmt.Sprintf("ptAt(%s, %d)", v, i) }
+		garbage = "*tout = Pt{X: 1e300, Y: 1e300, A: [2]float64{1e300, 1e300}} // ignored"
 	}
 	for i := range m {
 		fmt.Fprintf(b, "\t{name: %q, prods: %q, out: %d, at: %#v,\n", fi.name, strings.Join(fi.prods, ","), i, fi.at)
-		fmt.Fprintf(b, "\t\tf: func(in []float64, n int) float64 {\n%s\t\t\tyout := %s\n\t\t\t%s(yout, %s)\n\t\t\treturn yout[%d]\n\t\t},\n",
-			unpack, mk, call, args, i)
+		fmt.Fprintf(b, "\t\tf: func(in []float64, n int) float64 {\n%s\t\t\tyout := %s\n\t\t\t%s(yout, %s)\n\t\t\treturn %s\n\t\t},\n",
+			unpack, mk, call, args, at("yout", i))
 		vargs := append(append(append([]string{"yout"}, fi.params...), "wout"), buffers...)
-		fmt.Fprintf(b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\tyout, wout := %s, %s\n\t\t\twout[%d] = 1\n\t\t\t%s := %sVJP(%s)\n\t\t\tv := yout[%d]\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t},\n",
-			unpack, alloc, mk, mk, i, strings.Join(byValue, ", "), call, strings.Join(vargs, ", "), i, pack)
+		seed := at("wout", i) + " = 1"
+		if fi.outStruct {
+			seed = fmt.Sprintf("setPt(wout, %d, 1)", i)
+		}
+		fmt.Fprintf(b, "\t\tg: func(in []float64, n int) (float64, []float64) {\n%s%s\t\t\tyout, wout := %s, %s\n\t\t\t%s\n\t\t\t%s := %sVJP(%s)\n\t\t\tv := %s\n\t\t\tvar out []float64\n%s\t\t\treturn v, out\n\t\t},\n",
+			unpack, alloc, mk, mk, seed, strings.Join(byValue, ", "), call, strings.Join(vargs, ", "), at("yout", i), pack)
 		var tans []string
 		for _, p := range layout(fi) {
 			tans = append(tans, "t"+p)
 		}
 		jargs := append(append(append([]string{"yout"}, fi.params...), tans...), "tout")
-		fmt.Fprintf(b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\tyout, tout := %s, %s\n\t\t\tfor k := range tout {\n\t\t\t\ttout[k] = 1e300 // the tangent's incoming contents are ignored\n\t\t\t}\n\t\t\t%sJVP(%s)\n\t\t\treturn yout[%d], tout[%d]\n\t\t},\n",
-			unpack, unpackFrom(fi, "v", "t"), mk, mk, call, strings.Join(jargs, ", "), i, i)
+		fmt.Fprintf(b, "\t\tj: func(in, v []float64, n int) (float64, float64) {\n%s%s\t\t\tyout, tout := %s, %s\n\t\t\t%s\n\t\t\t%sJVP(%s)\n\t\t\treturn %s, %s\n\t\t},\n",
+			unpack, unpackFrom(fi, "v", "t"), mk, mk, garbage, call, strings.Join(jargs, ", "), at("yout", i), at("tout", i))
 		cargs := append(append([]string{"yout"}, fi.params...), "jm")
-		fmt.Fprintf(b, "\t\tjac: func(in []float64, n int) (float64, []float64) {\n%s\t\t\tyout, jm := %s, make([]float64, %d*len(in))\n\t\t\t%sJacobian(%s)\n\t\t\treturn yout[%d], jm[%d*len(in) : %d*len(in)]\n\t\t},\n",
-			unpack, mk, m, call, strings.Join(cargs, ", "), i, i, i+1)
+		fmt.Fprintf(b, "\t\tjac: func(in []float64, n int) (float64, []float64) {\n%s\t\t\tyout, jm := %s, make([]float64, %d*len(in))\n\t\t\t%sJacobian(%s)\n\t\t\treturn %s, jm[%d*len(in) : %d*len(in)]\n\t\t},\n",
+			unpack, mk, m, call, strings.Join(cargs, ", "), at("yout", i), i, i+1)
 		b.WriteString("\t},\n")
 	}
 }

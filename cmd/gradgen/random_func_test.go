@@ -88,15 +88,19 @@ func (g *progGen) function(name string) funcInfo {
 	}
 	// A vector-valued function (vecout) fills out[0:outs] where a scalar
 	// one returns: gradgen writes its JVP, VJP and Jacobian.
-	g.outs = 0
+	g.outs, g.outStruct = 0, false
 	outType := ""
 	if !g.noVector && g.wantParam("vecout") {
 		g.mark("vecout")
 		g.outs = 2 + g.intn(2)
 		outType = "[]float64"
-		if g.chance(0.3) {
+		switch g.intn(10) {
+		case 0, 1, 2:
 			outType = fmt.Sprintf("*[%d]float64", g.outs) // an array pointer output
+		case 3, 4:
+			outType, g.outs = "*Pt", len(ptFields) // a struct output
 		}
+		g.outStruct = outType == "*Pt"
 	}
 	// A named result, set and returned bare (namedresult).
 	named := g.outs == 0 && g.wantParam("namedresult")
@@ -208,7 +212,7 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("}")
 	g.line("")
 
-	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian, outs: g.outs, outArray: strings.HasPrefix(outType, "*")}
+	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian, outs: g.outs, outArray: strings.HasPrefix(outType, "*["), outStruct: g.outStruct}
 	if fi.outs > 0 && (g.f32 || g.used["siderand"] || strings.Contains(fi.src, "scaledSumsq(")) {
 		// The Jacobian runs the body once per sweep (a random draw is an
 		// effect it refuses), a pullback rule serves reverse mode only,

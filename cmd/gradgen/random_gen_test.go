@@ -85,6 +85,8 @@ type progGen struct {
 	// outs is the number of outputs of a vector-valued function (vecout),
 	// which fills out[0:outs] where others return; 0 for a scalar one.
 	outs int
+	// outStruct marks a vector-valued function whose output is a *Pt.
+	outStruct bool
 	// noVector keeps the function being written scalar: its vector-valued
 	// draft used a production its directives refuse.
 	noVector bool
@@ -113,8 +115,8 @@ type funcInfo struct {
 	// Jacobian (//gradgen:jvp, vjp, jacobian out=out); 0 for a scalar one.
 	outs int
 	// outArray marks an output that is a pointer to an array (*[3]float64)
-	// rather than a slice.
-	outArray bool
+	// rather than a slice; outStruct one that is a *Pt (4 components).
+	outArray, outStruct bool
 }
 
 func (g *progGen) intn(n int) int { return g.rng.IntN(n) }
@@ -144,19 +146,28 @@ func (g *progGen) ret(indent, expr string) {
 		g.line("%sreturn %s", indent, expr)
 		return
 	}
-	g.line("%sout[0] = %s", indent, expr)
+	at := func(k int) string {
+		if g.outStruct {
+			return "out." + ptFields[k] // a *Pt output
+		}
+		return fmt.Sprintf("out[%d]", k)
+	}
+	g.line("%s%s = %s", indent, at(0), expr)
 	for k := 1; k < g.outs; k++ {
 		if g.chance(0.3) {
 			// An output element read after it is written in this run: at
 			// the top level gradgen shows it needs no copy of the
 			// output's incoming contents, in a branch it keeps one.
-			g.line("%sout[%d] = %s + 0.5*out[%d]", indent, k, g.result(), k-1)
+			g.line("%s%s = %s + 0.5*%s", indent, at(k), g.result(), at(k-1))
 			continue
 		}
-		g.line("%sout[%d] = %s", indent, k, g.result())
+		g.line("%s%s = %s", indent, at(k), g.result())
 	}
 	g.line("%sreturn", indent)
 }
+
+// ptFields are a Pt's float components in order, as a struct output's.
+var ptFields = []string{"X", "Y", "A[0]", "A[1]"}
 
 func pick[T any](g *progGen, xs []T) T { return xs[g.intn(len(xs))] }
 
