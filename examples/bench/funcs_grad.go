@@ -630,6 +630,748 @@ func KalmanNLLJVP(q, r float64, ys []float64, dq, dr float64) (float64, float64)
 	return nll, dnll
 }
 
+// OscillatorGrad returns Oscillator(k, c, x0, v0, steps) and its partial derivatives with respect to k, c, x0, v0.
+func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64, float64, float64) {
+	const dt = 0.01
+	var deriv1, deriv2, k1x, k1v, t, t1, t2, t3, deriv3, deriv4, k2x, k2v, t4, t5, t6, t7, deriv5, deriv6, k3x, k3v, t8, t9, t10, t11, deriv7, deriv8, k4x, k4v, t12, t13, t14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25 float64
+	var iters, tapeLen, trips int
+	var tapes, k1xTape, k1vTape, k2xTape, k2vTape, k3xTape, k3vTape, xTape, vTape []float64
+	x := x0
+	v := v0
+	i := 0
+	iters = max(0, steps)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	k1xTape, tapes = tapes[:0:iters], tapes[iters:]
+	k1vTape, tapes = tapes[:0:iters], tapes[iters:]
+	k2xTape, tapes = tapes[:0:iters], tapes[iters:]
+	k2vTape, tapes = tapes[:0:iters], tapes[iters:]
+	k3xTape, tapes = tapes[:0:iters], tapes[iters:]
+	k3vTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape = tapes[:0:iters]
+	trips = 0
+	for ; i < steps; i++ {
+		trips++
+		k1xTape = append(k1xTape, k1x)
+		k1vTape = append(k1vTape, k1v)
+		deriv1, deriv2 = deriv(x, v, k, c)
+		k1x = deriv1
+		k1v = deriv2
+		k2xTape = append(k2xTape, k2x)
+		k2vTape = append(k2vTape, k2v)
+		deriv3, deriv4 = deriv(x+0.5*dt*k1x, v+0.5*dt*k1v, k, c)
+		k2x = deriv3
+		k2v = deriv4
+		k3xTape = append(k3xTape, k3x)
+		k3vTape = append(k3vTape, k3v)
+		deriv5, deriv6 = deriv(x+0.5*dt*k2x, v+0.5*dt*k2v, k, c)
+		k3x = deriv5
+		k3v = deriv6
+		deriv7, deriv8 = deriv(x+dt*k3x, v+dt*k3v, k, c)
+		k4x = deriv7
+		k4v = deriv8
+		xTape = append(xTape, x)
+		t12 = 2 * k2x
+		t13 = k1x + t12
+		t14 = 2 * k3x
+		t15 = t13 + t14
+		t16 = t15 + k4x
+		t17 = dt / 6 * t16
+		t18 = x + t17
+		x = t18
+		vTape = append(vTape, v)
+		t19 = 2 * k2v
+		t20 = k1v + t19
+		t21 = 2 * k3v
+		t22 = t20 + t21
+		t23 = t22 + k4v
+		t24 = dt / 6 * t23
+		t25 = v + t24
+		v = t25
+	}
+	t26 := x * x
+	t27 := v * v
+	oscillator := t26 + t27
+
+	var dt26, dt27, dt25, dk4v, dk3v, dk1v, dk2v, dt18, dk4x, dk3x, dk1x, dk2x, dderiv8, dderiv7, dt9, dt11, dk, dc, dt10, dt8, dderiv6, dderiv5, dt5, dt7, dt6, dt4, dderiv4, dderiv3, dt1, dt3, dt2, dt28, dderiv2, dderiv1 float64
+	// return x*x + v*v
+	dt26 = 1
+	dt27 = 1
+	dv := 2 * v * dt27
+	dx := 2 * x * dt26
+	// for i < steps
+	for ; trips > 0; trips-- {
+		// v += dt / 6 * (k1v + 2*k2v + 2*k3v + k4v)
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		dt25 = dv
+		dk4v += 0.0016666666666666668 * dt25
+		dk3v += 2 * 0.0016666666666666668 * dt25
+		dk1v += 0.0016666666666666668 * dt25
+		dk2v += 2 * 0.0016666666666666668 * dt25
+		// x += dt / 6 * (k1x + 2*k2x + 2*k3x + k4x)
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		dt18 = dx
+		dk4x += 0.0016666666666666668 * dt18
+		dk3x += 2 * 0.0016666666666666668 * dt18
+		dk1x += 0.0016666666666666668 * dt18
+		dk2x += 2 * 0.0016666666666666668 * dt18
+		// k4x, k4v := deriv(x+dt*k3x, v+dt*k3v, k, c)
+		dderiv8 = dk4v
+		dk4v = 0
+		dderiv7 = dk4x
+		dk4x = 0
+		t8 = dt * k3x
+		t9 = x + t8
+		t10 = dt * k3v
+		t11 = v + t10
+		dt9 = 0
+		dt11 = 0
+		_, _, dDerivDx, dDerivDv, dDerivDk, dDerivDc := pullbackOfDeriv(t9, t11, k, c, dderiv7, dderiv8)
+		dt9 += dDerivDx
+		dt11 += dDerivDv
+		dk += dDerivDk
+		dc += dDerivDc
+		dv += dt11
+		dt10 = dt11
+		dk3v += 0.01 * dt10
+		dx += dt9
+		dt8 = dt9
+		dk3x += 0.01 * dt8
+		// k3x, k3v := deriv(x+0.5*dt*k2x, v+0.5*dt*k2v, k, c)
+		dderiv6 = dk3v
+		dk3v = 0
+		k3v = k3vTape[len(k3vTape)-1]
+		k3vTape = k3vTape[:len(k3vTape)-1]
+		dderiv5 = dk3x
+		dk3x = 0
+		k3x = k3xTape[len(k3xTape)-1]
+		k3xTape = k3xTape[:len(k3xTape)-1]
+		t4 = 0.5 * dt * k2x
+		t5 = x + t4
+		t6 = 0.5 * dt * k2v
+		t7 = v + t6
+		dt5 = 0
+		dt7 = 0
+		_, _, dDerivDx1, dDerivDv1, dDerivDk1, dDerivDc1 := pullbackOfDeriv(t5, t7, k, c, dderiv5, dderiv6)
+		dt5 += dDerivDx1
+		dt7 += dDerivDv1
+		dk += dDerivDk1
+		dc += dDerivDc1
+		dv += dt7
+		dt6 = dt7
+		dk2v += 0.005 * dt6
+		dx += dt5
+		dt4 = dt5
+		dk2x += 0.005 * dt4
+		// k2x, k2v := deriv(x+0.5*dt*k1x, v+0.5*dt*k1v, k, c)
+		dderiv4 = dk2v
+		dk2v = 0
+		k2v = k2vTape[len(k2vTape)-1]
+		k2vTape = k2vTape[:len(k2vTape)-1]
+		dderiv3 = dk2x
+		dk2x = 0
+		k2x = k2xTape[len(k2xTape)-1]
+		k2xTape = k2xTape[:len(k2xTape)-1]
+		t = 0.5 * dt * k1x
+		t1 = x + t
+		t2 = 0.5 * dt * k1v
+		t3 = v + t2
+		dt1 = 0
+		dt3 = 0
+		_, _, dDerivDx2, dDerivDv2, dDerivDk2, dDerivDc2 := pullbackOfDeriv(t1, t3, k, c, dderiv3, dderiv4)
+		dt1 += dDerivDx2
+		dt3 += dDerivDv2
+		dk += dDerivDk2
+		dc += dDerivDc2
+		dv += dt3
+		dt2 = dt3
+		dk1v += 0.005 * dt2
+		dx += dt1
+		dt28 = dt1
+		dk1x += 0.005 * dt28
+		// k1x, k1v := deriv(x, v, k, c)
+		dderiv2 = dk1v
+		dk1v = 0
+		k1v = k1vTape[len(k1vTape)-1]
+		k1vTape = k1vTape[:len(k1vTape)-1]
+		dderiv1 = dk1x
+		dk1x = 0
+		k1x = k1xTape[len(k1xTape)-1]
+		k1xTape = k1xTape[:len(k1xTape)-1]
+		_, _, dDerivDx3, dDerivDv3, dDerivDk3, dDerivDc3 := pullbackOfDeriv(x, v, k, c, dderiv1, dderiv2)
+		dx += dDerivDx3
+		dv += dDerivDv3
+		dk += dDerivDk3
+		dc += dDerivDc3
+	}
+	// x, v := x0, v0
+	return oscillator, dk, dc, dx, dv
+}
+
+// OscillatorJVP returns Oscillator(k, c, x0, v0, steps) and its directional derivative: the sum of its partial derivatives with respect to k, c, x0, v0 times the tangents dk, dc, dx0, dv0.
+func OscillatorJVP(k, c, x0, v0 float64, steps int, dk, dc, dx0, dv0 float64) (float64, float64) {
+	const dt = 0.01
+	x, v, dx, dv := x0, v0, dx0, dv0
+	for i := 0; i < steps; i++ {
+		deriv1, deriv2, dDeriv, dDeriv1 := jvpOfDeriv(x, v, k, c, dx, dv, dk, dc)
+		k1x, k1v, dk1x, dk1v := deriv1, deriv2, dDeriv, dDeriv1
+		dt1 := 0.005 * dk1x
+		t := 0.005 * k1x
+		dt11 := dx + dt1
+		t1 := x + t
+		dt2 := 0.005 * dk1v
+		t2 := 0.005 * k1v
+		dt3 := dv + dt2
+		t3 := v + t2
+		deriv3, deriv4, dDeriv2, dDeriv3 := jvpOfDeriv(t1, t3, k, c, dt11, dt3, dk, dc)
+		k2x, k2v, dk2x, dk2v := deriv3, deriv4, dDeriv2, dDeriv3
+		dt4 := 0.005 * dk2x
+		t4 := 0.005 * k2x
+		dt5 := dx + dt4
+		t5 := x + t4
+		dt6 := 0.005 * dk2v
+		t6 := 0.005 * k2v
+		dt7 := dv + dt6
+		t7 := v + t6
+		deriv5, deriv6, dDeriv4, dDeriv5 := jvpOfDeriv(t5, t7, k, c, dt5, dt7, dk, dc)
+		k3x, k3v, dk3x, dk3v := deriv5, deriv6, dDeriv4, dDeriv5
+		dt8 := 0.01 * dk3x
+		t8 := 0.01 * k3x
+		dt9 := dx + dt8
+		t9 := x + t8
+		dt10 := 0.01 * dk3v
+		t10 := 0.01 * k3v
+		dt111 := dv + dt10
+		t11 := v + t10
+		deriv7, deriv8, dDeriv6, dDeriv7 := jvpOfDeriv(t9, t11, k, c, dt9, dt111, dk, dc)
+		k4x, k4v, dk4x, dk4v := deriv7, deriv8, dDeriv6, dDeriv7
+		dt12 := 2 * dk2x
+		t12 := 2 * k2x
+		dt13 := dk1x + dt12
+		t13 := k1x + t12
+		dt14 := 2 * dk3x
+		t14 := 2 * k3x
+		dt15 := dt13 + dt14
+		t15 := t13 + t14
+		dt16 := dt15 + dk4x
+		t16 := t15 + k4x
+		dt17 := 0.0016666666666666668 * dt16
+		t17 := 0.0016666666666666668 * t16
+		dx += dt17
+		x += t17
+		dt18 := 2 * dk2v
+		t18 := 2 * k2v
+		dt19 := dk1v + dt18
+		t19 := k1v + t18
+		dt20 := 2 * dk3v
+		t20 := 2 * k3v
+		dt21 := dt19 + dt20
+		t21 := t19 + t20
+		dt22 := dt21 + dk4v
+		t22 := t21 + k4v
+		dt23 := 0.0016666666666666668 * dt22
+		t23 := 0.0016666666666666668 * t22
+		dv += dt23
+		v += t23
+	}
+	dt24 := 2 * x * dx
+	t24 := x * x
+	dt25 := 2 * v * dv
+	t25 := v * v
+	dt26 := dt24 + dt25
+	t26 := t24 + t25
+	return t26, dt26
+}
+
+// RowMLPLossGrad returns RowMLPLoss(W1, b1, W2, b2, x, label, nIn, nHid, nOut) and its partial derivatives with respect to W1, b1, W2, b2.
+func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1, db1, dW2, db2 []float64) float64 {
+	if len(dW1) < len(W1) {
+		panic(fmt.Sprintf("RowMLPLossGrad: len(dW1) = %d is shorter than len(W1) = %d", len(dW1), len(W1)))
+	}
+	if len(db1) < len(b1) {
+		panic(fmt.Sprintf("RowMLPLossGrad: len(db1) = %d is shorter than len(b1) = %d", len(db1), len(b1)))
+	}
+	if len(dW2) < len(W2) {
+		panic(fmt.Sprintf("RowMLPLossGrad: len(dW2) = %d is shorter than len(W2) = %d", len(dW2), len(W2)))
+	}
+	if len(db2) < len(b2) {
+		panic(fmt.Sprintf("RowMLPLossGrad: len(db2) = %d is shorter than len(b2) = %d", len(db2), len(b2)))
+	}
+	var dw, w, tapes, dw1, w1, tapes2, tripsTape, tripsTape1, condTape, iTape, j1Tape, expTape []float64
+	var s, t, t1, tanh, s1, t2, t3, z, t4, exp, t5, z1 float64
+	var i, iters, tapeLen, j1, iters1, tapeLen1, tapeLen2, i1, iters2, i2, iters3, trips, trips1, trips2, trips3 int
+	var tapes1, dwTape, w1Tape, dw1Tape [][]float64
+	dh := make([]float64, nHid)
+	h := make([]float64, nHid)
+	j := 0
+	iters = max(0, nHid)
+	dwTape = make([][]float64, 0, iters)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	iTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
+	trips = 0
+	for ; j < nHid; j++ {
+		trips++
+		dwTape = append(dwTape, dw)
+		dw = dW1[j*nIn : j*nIn+nIn]
+		w = W1[j*nIn : j*nIn+nIn]
+		s = b1[j]
+		iTape = append(iTape, float64(i))
+		i = 0
+		tripsTape = append(tripsTape, 0)
+		for ; i < nIn; i++ {
+			tripsTape[len(tripsTape)-1]++
+			t = w[i] * x[i]
+			t1 = s + t
+			s = t1
+		}
+		tanh = math.Tanh(s)
+		h[j] = tanh
+	}
+	dlogits := make([]float64, nOut)
+	logits := make([]float64, nOut)
+	o := 0
+	iters1 = max(0, nOut)
+	tapeLen1 = iters1 + iters1
+	tapes1 = make([][]float64, tapeLen1)
+	w1Tape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
+	dw1Tape = tapes1[:0:iters1]
+	tapeLen2 = iters1 + iters1
+	if tapeLen2 <= 64 {
+		var tapeArray2 [64]float64
+		tapes2 = tapeArray2[:tapeLen2]
+	} else if tapeLen2 <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes2 = tapeArray3[:tapeLen2]
+	} else {
+		tapes2 = make([]float64, tapeLen2)
+	}
+	j1Tape, tapes2 = tapes2[:0:iters1], tapes2[iters1:]
+	tripsTape1 = tapes2[:0:iters1]
+	trips1 = 0
+	for ; o < nOut; o++ {
+		trips1++
+		w1Tape = append(w1Tape, w1)
+		dw1Tape = append(dw1Tape, dw1)
+		dw1 = dW2[o*nHid : o*nHid+nHid]
+		w1 = W2[o*nHid : o*nHid+nHid]
+		s1 = b2[o]
+		j1Tape = append(j1Tape, float64(j1))
+		j1 = 0
+		tripsTape1 = append(tripsTape1, 0)
+		for ; j1 < nHid; j1++ {
+			tripsTape1[len(tripsTape1)-1]++
+			t2 = w1[j1] * h[j1]
+			t3 = s1 + t2
+			s1 = t3
+		}
+		logits[o] = s1
+	}
+	m := logits[0]
+	iters2 = len(logits[1:])
+	if iters2 <= 64 {
+		var tapeArray4 [64]float64
+		condTape = tapeArray4[:0:iters2]
+	} else if iters2 <= 1024 {
+		var tapeArray5 [1024]float64
+		condTape = tapeArray5[:0:iters2]
+	} else {
+		condTape = make([]float64, 0, iters2)
+	}
+	trips2 = 0
+	for i1, z = range logits[1:] {
+		trips2++
+		if z > m {
+			condTape = append(condTape, 1)
+			m = z
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	sum := 0.0
+	iters3 = len(logits)
+	if iters3 <= 64 {
+		var tapeArray6 [64]float64
+		expTape = tapeArray6[:0:iters3]
+	} else if iters3 <= 1024 {
+		var tapeArray7 [1024]float64
+		expTape = tapeArray7[:0:iters3]
+	} else {
+		expTape = make([]float64, 0, iters3)
+	}
+	trips3 = 0
+	for i2, z1 = range logits {
+		trips3++
+		t4 = z1 - m
+		exp = math.Exp(t4)
+		expTape = append(expTape, exp)
+		t5 = sum + exp
+		sum = t5
+	}
+	log := math.Log(sum)
+	t6 := logits[label] - m
+	rowMLPLoss := log - t6
+
+	var dlog, dt6, dt5, dexp, dt4, ds1, dt3, dt2, dtanh, ds, dt1, dt float64
+	// return math.Log(sum) - (logits[label] - m)
+	dlog = 1
+	dt6 = -1
+	dlogits[label] += dt6
+	dm := -dt6
+	dsum := dlog / sum
+	// for _, z := range logits
+	for ; trips3 > 0; trips3-- {
+		i2 = trips3 - 1
+		// sum += math.Exp(z - m)
+		exp = expTape[len(expTape)-1]
+		expTape = expTape[:len(expTape)-1]
+		dt5 = dsum
+		dexp = dt5
+		dt4 = exp * dexp
+		dlogits[i2] += dt4
+		dm -= dt4
+	}
+	// for _, z := range logits[1:]
+	for ; trips2 > 0; trips2-- {
+		i1 = trips2 - 1
+		// if z > m
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// m = z
+			dlogits[1:][i1] += dm
+			dm = 0
+		}
+	}
+	// m := logits[0]
+	dlogits[0] += dm
+	// for o < nOut
+	for ; trips1 > 0; trips1-- {
+		// o++
+		o--
+		// logits[o] = s
+		ds1 += dlogits[o]
+		dlogits[o] = 0
+		// for j < nHid
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			// j++
+			j1--
+			// s += w[j] * h[j]
+			dt3 = ds1
+			dt2 = dt3
+			dw1[j1] += h[j1] * dt2
+			dh[j1] += w1[j1] * dt2
+		}
+		// j := 0
+		j1 = int(j1Tape[len(j1Tape)-1])
+		j1Tape = j1Tape[:len(j1Tape)-1]
+		// s := b2[o]
+		db2[o] += ds1
+		ds1 = 0
+		// w := W2[o*nHid : o*nHid+nHid]
+		dw1 = dw1Tape[len(dw1Tape)-1]
+		dw1Tape = dw1Tape[:len(dw1Tape)-1]
+		w1 = w1Tape[len(w1Tape)-1]
+		w1Tape = w1Tape[:len(w1Tape)-1]
+	}
+	// for j < nHid
+	for ; trips > 0; trips-- {
+		// j++
+		j--
+		// h[j] = math.Tanh(s)
+		tanh = h[j]
+		dtanh = dh[j]
+		dh[j] = 0
+		ds += (1 - tanh*tanh) * dtanh
+		// for i < nIn
+		trips4 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips4 > 0; trips4-- {
+			// i++
+			i--
+			// s += w[i] * x[i]
+			dt1 = ds
+			dt = dt1
+			dw[i] += x[i] * dt
+		}
+		// i := 0
+		i = int(iTape[len(iTape)-1])
+		iTape = iTape[:len(iTape)-1]
+		// s := b1[j]
+		db1[j] += ds
+		ds = 0
+		// w := W1[j*nIn : j*nIn+nIn]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+	}
+	return rowMLPLoss
+}
+
+// RowMLPLossJVP returns RowMLPLoss(W1, b1, W2, b2, x, label, nIn, nHid, nOut) and its directional derivative: the sum of its partial derivatives with respect to W1, b1, W2, b2 times the tangents dW1, db1, dW2, db2.
+func RowMLPLossJVP(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1, db1, dW2, db2 []float64) (float64, float64) {
+	if len(dW1) < len(W1) {
+		panic(fmt.Sprintf("RowMLPLossJVP: len(dW1) = %d is shorter than len(W1) = %d", len(dW1), len(W1)))
+	}
+	if len(db1) < len(b1) {
+		panic(fmt.Sprintf("RowMLPLossJVP: len(db1) = %d is shorter than len(b1) = %d", len(db1), len(b1)))
+	}
+	if len(dW2) < len(W2) {
+		panic(fmt.Sprintf("RowMLPLossJVP: len(dW2) = %d is shorter than len(W2) = %d", len(dW2), len(W2)))
+	}
+	if len(db2) < len(b2) {
+		panic(fmt.Sprintf("RowMLPLossJVP: len(db2) = %d is shorter than len(b2) = %d", len(db2), len(b2)))
+	}
+	h := make([]float64, nHid)
+	dh := make([]float64, nHid)
+	for j := 0; j < nHid; j++ {
+		dw := dW1[j*nIn : j*nIn+nIn]
+		w := W1[j*nIn : j*nIn+nIn]
+		ds := db1[j]
+		s := b1[j]
+		for i := 0; i < nIn; i++ {
+			dt := x[i] * dw[i]
+			t := w[i] * x[i]
+			ds += dt
+			s += t
+		}
+		h[j] = math.Tanh(s)
+		dh[j] = (1 - h[j]*h[j]) * ds
+	}
+	logits := make([]float64, nOut)
+	dlogits := make([]float64, nOut)
+	for o := 0; o < nOut; o++ {
+		dw1 := dW2[o*nHid : o*nHid+nHid]
+		w1 := W2[o*nHid : o*nHid+nHid]
+		ds1 := db2[o]
+		s1 := b2[o]
+		for j1 := 0; j1 < nHid; j1++ {
+			dt1 := h[j1]*dw1[j1] + w1[j1]*dh[j1]
+			t1 := w1[j1] * h[j1]
+			ds1 += dt1
+			s1 += t1
+		}
+		dlogits[o] = ds1
+		logits[o] = s1
+	}
+	dm := dlogits[0]
+	m := logits[0]
+	for i1, z := range logits[1:] {
+		dz := dlogits[1:][i1]
+		if z > m {
+			dm = dz
+			m = z
+		}
+	}
+	var dsum float64
+	sum := 0.0
+	for i2, z1 := range logits {
+		dz1 := dlogits[i2]
+		dt2 := dz1 - dm
+		t2 := z1 - m
+		exp := math.Exp(t2)
+		dexp := exp * dt2
+		dsum += dexp
+		sum += exp
+	}
+	dlog := dsum / sum
+	log := math.Log(sum)
+	dt3 := dlogits[label] - dm
+	t3 := logits[label] - m
+	dt4 := dlog - dt3
+	t4 := log - t3
+	return t4, dt4
+}
+
+// KernelRidgeLossGrad returns KernelRidgeLoss(alpha, X, y, d, gamma, lambda) and its partial derivatives with respect to alpha, gamma.
+func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, dalpha []float64) (float64, float64) {
+	if len(dalpha) < len(alpha) {
+		panic(fmt.Sprintf("KernelRidgeLossGrad: len(dalpha) = %d is shorter than len(alpha) = %d", len(dalpha), len(alpha)))
+	}
+	var xj, tapes, tapeBlock, tripsTape, d2Tape, kijTape, expTape []float64
+	var d2, diff, t, t1, exp, kij, t2, t3, t4, t5, t6 float64
+	var k, iters, iters1, tapeLen, trips int
+	var tapeArray [64]float64
+	n := len(alpha)
+	loss := 0.0
+	reg := 0.0
+
+	var dloss, dt8, dgamma float64
+	// return loss + lambda*reg
+	dloss = 1
+	dt8 = 1
+	dreg := lambda * dt8
+	// for i := 0; i < n; i++ (forward and backward in one pass: a sum)
+	for i := 0; i < n; i++ {
+		xi := X[i*d : i*d+d]
+		f := 0.0
+		j := 0
+		iters = max(0, n)
+		iters1 = max(0, d)
+		tapeLen = iters + iters*iters1 + iters + iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		d2Tape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+		kijTape, tapes = tapes[:0:iters], tapes[iters:]
+		expTape, tapes = tapes[:0:iters], tapes[iters:]
+		tripsTape = tapes[:0:iters]
+		trips = 0
+		for ; j < n; j++ {
+			trips++
+			xj = X[j*d : j*d+d]
+			d2Tape = append(d2Tape, d2)
+			d2 = 0.0
+			k = 0
+			tripsTape = append(tripsTape, 0)
+			for ; k < d; k++ {
+				tripsTape[len(tripsTape)-1]++
+				diff = xi[k] - xj[k]
+				d2Tape = append(d2Tape, d2)
+				d2 += diff * diff
+			}
+			kijTape = append(kijTape, kij)
+			t = -gamma
+			t1 = t * d2
+			exp = math.Exp(t1)
+			expTape = append(expTape, exp)
+			kij = exp
+			t2 = alpha[j] * kij
+			t3 = f + t2
+			f = t3
+			t4 = alpha[i] * alpha[j]
+			t5 = t4 * kij
+			t6 = reg + t5
+			reg = t6
+		}
+		r := f - y[i]
+		t7 := r * r
+		loss += t7
+		var dt6, dt5, dt4, dkij, dt3, dt2, dexp float64
+		// loss += r * r
+		dr := 2 * r * dloss
+		// r := f - y[i]
+		// for j < n
+		for ; trips > 0; trips-- {
+			// j++
+			j--
+			// reg += alpha[i] * alpha[j] * kij
+			dt6 = dreg
+			dreg = 0
+			t4 = alpha[i] * alpha[j]
+			dreg += dt6
+			dt5 = dt6
+			dt4 = kij * dt5
+			dkij += t4 * dt5
+			dalpha[i] += alpha[j] * dt4
+			dalpha[j] += alpha[i] * dt4
+			// f += alpha[j] * kij
+			dt3 = dr
+			dt2 = dt3
+			dalpha[j] += kij * dt2
+			dkij += alpha[j] * dt2
+			// kij := math.Exp(-gamma * d2)
+			exp = expTape[len(expTape)-1]
+			expTape = expTape[:len(expTape)-1]
+			kij = kijTape[len(kijTape)-1]
+			kijTape = kijTape[:len(kijTape)-1]
+			dexp = dkij
+			dkij = 0
+			dgamma -= d2 * exp * dexp
+			// for k < d
+			trips1 := int(tripsTape[len(tripsTape)-1])
+			tripsTape = tripsTape[:len(tripsTape)-1]
+			for ; trips1 > 0; trips1-- {
+				// d2 += diff * diff
+				d2Tape = d2Tape[:len(d2Tape)-1]
+			}
+			// d2 := 0.0
+			d2 = d2Tape[len(d2Tape)-1]
+			d2Tape = d2Tape[:len(d2Tape)-1]
+		}
+	}
+	t8 := lambda * reg
+	kernelRidgeLoss := loss + t8
+	return kernelRidgeLoss, dgamma
+}
+
+// KernelRidgeLossJVP returns KernelRidgeLoss(alpha, X, y, d, gamma, lambda) and its directional derivative: the sum of its partial derivatives with respect to alpha, gamma times the tangents dalpha, dgamma.
+func KernelRidgeLossJVP(alpha, X, y []float64, d int, gamma, lambda float64, dalpha []float64, dgamma float64) (float64, float64) {
+	if len(dalpha) < len(alpha) {
+		panic(fmt.Sprintf("KernelRidgeLossJVP: len(dalpha) = %d is shorter than len(alpha) = %d", len(dalpha), len(alpha)))
+	}
+	n := len(alpha)
+	var dloss float64
+	loss := 0.0
+	var dreg float64
+	reg := 0.0
+	for i := 0; i < n; i++ {
+		xi := X[i*d : i*d+d]
+		var df float64
+		f := 0.0
+		for j := 0; j < n; j++ {
+			xj := X[j*d : j*d+d]
+			d2 := 0.0
+			for k := 0; k < d; k++ {
+				diff := xi[k] - xj[k]
+				d2 += diff * diff
+			}
+			t := -gamma
+			dt1 := d2 * -dgamma
+			t1 := t * d2
+			kij := math.Exp(t1)
+			dkij := kij * dt1
+			dt2 := kij*dalpha[j] + alpha[j]*dkij
+			t2 := alpha[j] * kij
+			df += dt2
+			f += t2
+			dt3 := alpha[j]*dalpha[i] + alpha[i]*dalpha[j]
+			t3 := alpha[i] * alpha[j]
+			dt4 := kij*dt3 + t3*dkij
+			t4 := t3 * kij
+			dreg += dt4
+			reg += t4
+		}
+		dr := df
+		r := f - y[i]
+		dt5 := 2 * r * dr
+		t5 := r * r
+		dloss += dt5
+		loss += t5
+	}
+	dt6 := lambda * dreg
+	t6 := lambda * reg
+	dt7 := dloss + dt6
+	t7 := loss + t6
+	return t7, dt7
+}
+
 // jvpOfNormCDF is the pushforward of normCDF: its results, then their tangents along dx.
 func jvpOfNormCDF(x, dx float64) (float64, float64) {
 	t := -x
@@ -640,4 +1382,35 @@ func jvpOfNormCDF(x, dx float64) (float64, float64) {
 	dt2 := 0.5 * derfc
 	t2 := 0.5 * erfc
 	return t2, dt2
+}
+
+// pullbackOfDeriv returns deriv's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to deriv in gradients.
+func pullbackOfDeriv(x, v, k, c, dres, dres1 float64) (float64, float64, float64, float64, float64, float64) {
+	deriv1 := v
+	t := -k
+	t1 := t * x
+	t2 := c * v
+	deriv2 := t1 - t2
+
+	// return v, -k*x - c*v
+	dt2 := -dres1
+	dc := v * dt2
+	dv := c * dt2
+	dt := x * dres1
+	dx := t * dres1
+	dk := -dt
+	dv += dres
+	return deriv1, deriv2, dx, dv, dk, dc
+}
+
+// jvpOfDeriv is the pushforward of deriv: its results, then their tangents along dx, dv, dk, dc.
+func jvpOfDeriv(x, v, k, c, dx, dv, dk, dc float64) (float64, float64, float64, float64) {
+	t := -k
+	dt1 := x*-dk + t*dx
+	t1 := t * x
+	dt2 := v*dc + c*dv
+	t2 := c * v
+	dt3 := dt1 - dt2
+	t3 := t1 - t2
+	return v, t3, dv, dt3
 }
