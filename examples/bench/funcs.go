@@ -1,8 +1,9 @@
 // Package bench measures gradgen's generated gradients against the
 // alternatives a Go programmer has: a careful hand-written gradient,
 // gonum's finite differences (diff/fd, central) and a runtime graph
-// library (gorgonia), on the functions below (the last four written the ordinary way). It is a module of its own, so that
-// gradgen's module does not depend on gorgonia.
+// library (gorgonia), on the functions below (the last four written the
+// ordinary way). It is a module of its own, so that gradgen's module does
+// not depend on gorgonia.
 //
 //	go generate ./... && go test -run . ./...   # check every gradient
 //	./run.sh                                      # the interleaved rounds, then BENCHMARKS.md
