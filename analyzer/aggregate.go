@@ -390,11 +390,9 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		// A row of a [][]float64 names its index: len(dA[1]), not len(dA[i]).
 		bufText, bufIdx := indexedText(buf)
 		primText, primIdx := indexedText(prim)
-		args := []adjoint.Expr{adjoint.Literal(`"` + l.fnName + `: len(` + bufText + `) = %d is shorter than len(` + primText + `) = %d"`)}
-		args = append(append(append(append(args, bufIdx...), lenOf(buf)), primIdx...), lenOf(prim))
-		msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: args}
-		out := []adjoint.Stmt{adjoint.If{Cond: adjoint.Bin("<", lenOf(buf), lenOf(prim)),
-			Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}}}
+		args := append(append(append(bufIdx, lenOf(buf)), primIdx...), lenOf(prim))
+		out := []adjoint.Stmt{panicIf(adjoint.Bin("<", lenOf(buf), lenOf(prim)),
+			`"`+l.fnName+`: len(`+bufText+`) = %d is shorter than len(`+primText+`) = %d"`, args...)}
 		if hasSlices(u.Elem()) {
 			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
 			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)

@@ -202,10 +202,8 @@ func (h *hessianWriter) writeBanded(b int) *adjoint.Func {
 	n := h.names.fresh("n")
 	body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(n)}, Op: ":=", Rhs: []adjoint.Expr{lenExpr(id(x))}})
 	nn := adjoint.Bin("*", id(n), id(n))
-	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
-		lit(`"` + g.name + `: len(` + hess + `) = %d is shorter than n*n = %d (n = %d)"`), lenExpr(id(hess)), nn, id(n)}}
-	body = append(body, adjoint.If{Cond: adjoint.Bin("<", lenExpr(id(hess)), nn),
-		Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: id("panic"), Args: []adjoint.Expr{msg}}}}})
+	body = append(body, panicIf(adjoint.Bin("<", lenExpr(id(hess)), nn),
+		`"`+g.name+`: len(`+hess+`) = %d is shorter than n*n = %d (n = %d)"`, lenExpr(id(hess)), nn, id(n)))
 	v, hv, gs := h.names.fresh("v"), h.names.fresh("hv"), h.names.fresh("gradScratch")
 	for _, name := range []string{v, hv, gs} {
 		body = append(body, h.stackOrMake(name, g.wrt[0].Type(), id(n))...)

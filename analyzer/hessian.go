@@ -137,11 +137,9 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	}
 	body = append(body, count...)
 	nn := adjoint.Bin("*", adjoint.Id(n), adjoint.Id(n))
-	lenHess := adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(hess)}}
-	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
-		adjoint.Literal(`"` + g.name + `: len(` + hess + `) = %d is shorter than n*n = %d (n = %d)"`), lenHess, nn, adjoint.Id(n)}}
-	body = append(body, adjoint.If{Cond: adjoint.Bin("<", lenHess, nn),
-		Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}})
+	lenHess := lenExpr(adjoint.Id(hess))
+	body = append(body, panicIf(adjoint.Bin("<", lenHess, nn),
+		`"`+g.name+`: len(`+hess+`) = %d is shorter than n*n = %d (n = %d)"`, lenHess, nn, adjoint.Id(n)))
 	// Scratch: a direction per input, and an H·v buffer per reference
 	// input (by-value ones come back as results).
 	for _, in := range inputs {

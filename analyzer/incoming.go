@@ -74,7 +74,8 @@ func (p *pkgContext) readsIncoming(g *gradFunc) bool {
 						visitIndexes(m, func(e ast.Expr) { visit(e, false) })
 						return false
 					}
-					if path == "" || strings.Contains(path, "[]") && conflicts(path) || !before[path] && conflicts(path) {
+					// before holds constant locations only: a "[]" read is never covered.
+					if path == "" || !before[path] && conflicts(path) {
 						unsafe = true
 					}
 					return false

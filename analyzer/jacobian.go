@@ -149,10 +149,8 @@ func (w *jacobianWriter) prologue() ([]adjoint.Stmt, error) {
 		body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(w.m)}, Op: ":=", Rhs: []adjoint.Expr{lit(fmt.Sprint(len(w.results)))}})
 	}
 	mn := adjoint.Bin("*", id(w.m), id(w.n))
-	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: []adjoint.Expr{
-		lit(`"` + g.name + `: len(` + w.jac + `) = %d is shorter than m*n = %d (m = %d, n = %d)"`), lenExpr(id(w.jac)), mn, id(w.m), id(w.n)}}
-	body = append(body, adjoint.If{Cond: adjoint.Bin("<", lenExpr(id(w.jac)), mn),
-		Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: id("panic"), Args: []adjoint.Expr{msg}}}}})
+	body = append(body, panicIf(adjoint.Bin("<", lenExpr(id(w.jac)), mn),
+		`"`+g.name+`: len(`+w.jac+`) = %d is shorter than m*n = %d (m = %d, n = %d)"`, lenExpr(id(w.jac)), mn, id(w.m), id(w.n)))
 	if g.out != nil {
 		body = append(body, w.saveIncoming(w.y)...)
 	}

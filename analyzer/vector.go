@@ -35,7 +35,14 @@ func (p *pkgContext) vectorJVP(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (*
 	return p.forwardOut(g, file)
 }
 
-// isPanicCheck reports whether s is if cond { panic(...) }, as the
+// panicIf is the check if cond { panic(fmt.Sprintf(format, args...)) }
+// that generated functions start with; format is a Go string literal.
+func panicIf(cond adjoint.Expr, format string, args ...adjoint.Expr) adjoint.Stmt {
+	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: append([]adjoint.Expr{adjoint.Literal(format)}, args...)}
+	return adjoint.If{Cond: cond, Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}}
+}
+
+// isPanicCheck reports whether s is if cond { panic(...) }, as panicIf's
 // length checks at the top of a generated function are.
 func isPanicCheck(s adjoint.Stmt) bool {
 	i, ok := s.(adjoint.If)
