@@ -152,7 +152,16 @@ func (g *progGen) ret(indent, expr string) {
 		}
 		return fmt.Sprintf("out[%d]", k)
 	}
-	g.line("%s%s = %s", indent, at(0), expr)
+	// Sometimes the first output reads its incoming value before writing
+	// it (out[0] = (1 + out[0]) * ...): FVJP and FJacobian must hand every
+	// run of the body the caller's contents (the check's adapters pass
+	// zeros), or the value and the derivative scale with what an earlier
+	// run left.
+	if g.chance(0.2) {
+		g.line("%s%s = (1 + %s) * (%s)", indent, at(0), at(0), expr)
+	} else {
+		g.line("%s%s = %s", indent, at(0), expr)
+	}
 	for k := 1; k < g.outs; k++ {
 		if g.chance(0.3) {
 			// An output element read after it is written in this run: at
