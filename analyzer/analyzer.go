@@ -51,6 +51,10 @@ type Options struct {
 	// invariants as an internal error naming the pass. For tests: it
 	// changes nothing that is generated, only how early a bug shows.
 	Sanity bool
+	// Imports holds, by import path, what the package's imports offer its
+	// derivatives (ExportsOf): their rules, and their exported gradients
+	// serving as rules.
+	Imports map[string]*Exports
 }
 
 // A Function is one annotated function and what was generated for it.
@@ -128,6 +132,11 @@ type pkgContext struct {
 	purePackageFuncs map[string]bool
 	// outputVJPs names the inner VJPs written, shared by FVJP and FJacobian.
 	outputVJPs map[outputVJPKey]string
+	// imported is what the package's imports offer (Options.Imports).
+	imported map[string]*Exports
+	// secondOrder is set while a JVP is written to be differentiated
+	// again (second derivatives).
+	secondOrder bool
 }
 
 // Generate finds the annotated functions of a type-checked package and
@@ -155,6 +164,8 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	}
 	p.indexDecls(files)
 	p.collectRules(files, report)
+	p.imported = opts.Imports
+	p.importRules(opts.Imports)
 	outputs := map[*ast.File]*Output{}
 	for _, file := range files {
 		name := fset.Position(file.Package).Filename

@@ -14,5 +14,5 @@ import (
 // gradient), and in package fresh a generated file that gradgen wrote
 // before Cube changed: Square's part is fresh, Cube's stale.
 func TestAnalyzer(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, "a", "fresh", "misspelled")
+	analysistest.Run(t, analysistest.TestData(), analyzer.Analyzer, "a", "fresh", "misspelled", "mathx", "crossbad")
 }

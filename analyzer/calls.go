@@ -42,14 +42,6 @@ type helper struct {
 	done     bool
 }
 
-// A ruleFunc is a //gradgen:rule function: the hand-written derivative of
-// target.
-type ruleFunc struct {
-	decl   *ast.FuncDecl
-	fn     *types.Func
-	target *types.Func
-}
-
 // funcDecl finds the declaration of a function of the package.
 type declSite struct {
 	decl *ast.FuncDecl
@@ -144,26 +136,27 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 			pullback = true
 		}
 	}
+	var fun adjoint.Expr
 	if rule != nil {
-		// A rule computes the gradient with respect to every
-		// differentiable parameter.
+		if msg := rule.nonWrtArgument(params, func(i int) bool { return mask[i] == '1' }); msg != "" {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), msg)
+			return l.passive(call), true
+		}
+		// A rule computes the partials of every parameter it covers,
+		// needed or not.
 		for i, p := range params {
-			if isDifferentiable(p.Type()) {
-				if mask[i] == '0' && !byReference(p.Type()) {
-					mask[i] = '2' // computed by the rule, unused
-				}
+			if mask[i] == '0' && rule.derives(i, p.Type()) {
+				mask[i] = '2' // computed by the rule, unused
 			}
 		}
-		pullback = false
-		for _, p := range params {
-			if isDifferentiable(p.Type()) && byReference(p.Type()) {
-				pullback = true
-			}
+		pullback = rule.pullback()
+		fun = rule.ref()
+	} else {
+		name, ok := l.helperFor(call, fn, site, string(mask), pullback)
+		if !ok {
+			return l.passive(call), true
 		}
-	}
-	name, ok := l.helperFor(call, fn, site, string(mask), pullback, rule)
-	if !ok {
-		return l.passive(call), true
+		fun = adjoint.Id(name)
 	}
 	resType := sig.Results().At(0).Type()
 	vals := make([]adjoint.Expr, len(args))
@@ -173,12 +166,10 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 	helperCall := func(extra ...adjoint.Expr) adjoint.Expr {
 		all := append(append([]adjoint.Expr(nil), vals...), extra...)
 		if recvExpr != nil && rule == nil {
-			return adjoint.Call{Fun: adjoint.Selector{X: all[0], Sel: name}, Args: all[1:]}
+			// A method's helper is a method too (rules are functions).
+			return adjoint.Call{Fun: adjoint.Selector{X: all[0], Sel: fun.(adjoint.Ident).Name}, Args: all[1:]}
 		}
-		if recvExpr != nil {
-			return adjoint.Call{Fun: adjoint.Id(name), Args: all}
-		}
-		return adjoint.Call{Fun: adjoint.Id(name), Args: all}
+		return adjoint.Call{Fun: fun, Args: all}
 	}
 	if !pullback {
 		return l.partialsCall(fn, params, args, string(mask), resType, helperCall(), into), true
@@ -338,7 +329,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		}
 		args[i] = l.lowerExpr(e, nil)
 	}
-	name, ok := l.helperFor(call, fn, site, string(mask), true, nil)
+	name, ok := l.helperFor(call, fn, site, string(mask), true)
 	if !ok {
 		return true
 	}

@@ -53,7 +53,7 @@ func (p *pkgContext) collectRules(files []*ast.File, report func(token.Pos, stri
 					report(fd.Name.Pos(), "%s cannot be the rule of %s: %s", fd.Name.Name, target.FullName(), msg)
 					continue
 				}
-				p.rules[target] = &ruleFunc{decl: fd, fn: fn, target: target}
+				p.rules[target] = &ruleFunc{decl: fd, fn: fn, target: target, name: fn.Name()}
 			}
 		}
 	}

@@ -86,7 +86,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	ruleF := f.rules[fn]
 	site, same := f.decls[fn]
 	if ruleF == nil && (!same || fn.Pkg() != f.pkg) {
-		return fail("cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s", f.source(call), fn.FullName(), fn.Name())
+		return fail("cannot differentiate the call %s: %s", f.source(call), otherPackageAdvice(fn, f.pkg))
 	}
 	sig := fn.Type().(*types.Signature)
 	if sig.Variadic() && !call.Ellipsis.IsValid() {
@@ -202,8 +202,16 @@ func (f *fwdLowerer) callArgs(params []*types.Var, exprs []ast.Expr, hasRecv boo
 // the value and one partial per differentiable parameter: the tangent is
 // Σ ∂f/∂aᵢ · ṫᵢ.
 func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFunc, params []*types.Var, vals, tans []adjoint.Expr) ([]adjoint.Expr, []adjoint.Expr, bool) {
-	if _, _, ref := ruleTypes(fn); ref {
-		f.errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use the //gradgen:rule %s of %s: it is a pullback (its parameters are passed by reference), which serves reverse mode only; give the call by-value float parameters, or use //gradgen:grad", ruleF.fn.Name(), fn.Name())
+	if ruleF.pullback() {
+		f.errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use the //gradgen:rule %s of %s: it is a pullback (its parameters are passed by reference), which serves reverse mode only; give the call by-value float parameters, or use //gradgen:grad", ruleF, fn.Name())
+		return nil, nil, false
+	}
+	if ruleF.path != "" && f.secondOrder {
+		f.errorf(call.Pos(), "cannot differentiate the call %s twice: second derivatives differentiate %s's derivative, and gradgen cannot see into %s, which supplies it from package %s; call a function of this package with %s's body instead (gradgen differentiates it twice)", f.source(call), fn.Name(), ruleF, ruleF.target.Pkg().Name(), fn.Name())
+		return nil, nil, false
+	}
+	if msg := ruleF.nonWrtArgument(params, func(i int) bool { return tans[i] != nil }); msg != "" {
+		f.errorf(call.Pos(), "cannot differentiate the call %s: %s", f.source(call), msg)
 		return nil, nil, false
 	}
 	sig := fn.Type().(*types.Signature)
@@ -216,7 +224,7 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 	lhs := []adjoint.Expr{adjoint.Id(y.name)}
 	var tan adjoint.Expr
 	for i, p := range params {
-		if !isDifferentiable(p.Type()) {
+		if !ruleF.derives(i, p.Type()) {
 			continue
 		}
 		if tans[i] == nil {
@@ -231,7 +239,7 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 		}
 		tan = adjoint.Add(tan, term)
 	}
-	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: adjoint.Id(ruleF.fn.Name()), Args: vals}}})
+	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: ruleF.ref(), Args: vals}}})
 	if tan == nil {
 		return []adjoint.Expr{adjoint.Id(y.name)}, []adjoint.Expr{nil}, true
 	}

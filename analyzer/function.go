@@ -709,7 +709,7 @@ func (p *pkgContext) pureHelpers() map[string]bool {
 			}
 		}
 		for _, r := range p.rules {
-			if l.pureFunc(r.fn, map[*types.Func]bool{}) {
+			if r.path == "" && l.pureFunc(r.fn, map[*types.Func]bool{}) {
 				p.purePackageFuncs[r.fn.Name()] = true
 			}
 		}

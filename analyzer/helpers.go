@@ -16,10 +16,7 @@ import (
 
 // helperFor returns the name of the helper for a call, generating it on
 // first use.
-func (l *lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string, pullback bool, rule *ruleFunc) (string, bool) {
-	if rule != nil {
-		return rule.fn.Name(), true
-	}
+func (l *lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string, pullback bool) (string, bool) {
 	key := helperKey{fn, mask}
 	if h, ok := l.helpers[key]; ok {
 		if !h.done {

@@ -66,7 +66,9 @@ func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGrad
 	// the reverse sweep below; the JVP is written as users get it, since
 	// the switched-off JVP is only more code for the same values.
 	jg.options = Options{Sanity: g.options.Sanity}
+	p.secondOrder = true
 	jvp, diags := p.forwardFunction(&jg, file)
+	p.secondOrder = false
 	var jvpHelpers []*adjoint.Func
 	for f, fs := range p.helperFuncs {
 		for _, h := range fs[savedFuncs[f]:] {
@@ -395,6 +397,8 @@ func (p *pkgContext) checkSynthetic() (*synthetic, error) {
 		helpers: map[helperKey]*helper{}, helperNames: maps.Clone(p.helperNames), helperFuncs: map[*ast.File][]*adjoint.Func{}}
 	inner.indexDecls(files)
 	inner.collectRules(files, func(token.Pos, string, ...any) {})
+	inner.imported = p.imported
+	inner.importRules(p.imported)
 	return &synthetic{pkgContext: inner, userFile: userFile}, nil
 }
 

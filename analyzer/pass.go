@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -33,6 +34,7 @@ FooGrad is missing or stale (run go generate).`,
 	// of FooGrad); the check must run exactly then.
 	RunDespiteErrors: true,
 	Run:              run,
+	FactTypes:        []analysis.Fact{new(Exports)},
 	ResultType:       reflect.TypeOf((*Result)(nil)),
 }
 
@@ -43,7 +45,24 @@ func run(pass *analysis.Pass) (any, error) {
 			files = append(files, f)
 		}
 	}
-	res := Generate(pass.Fset, files, pass.Pkg, pass.TypesInfo, Options{})
+	// What this package offers other packages' derivatives travels as a
+	// fact; what its imports offer arrives as one. (Drivers run the
+	// analyzer over every dependency for its facts: a package without a
+	// word of gradgen in its comments is done at once.)
+	if !mentionsGradgen(files) {
+		return &Result{}, nil
+	}
+	imports := map[string]*Exports{}
+	for _, imp := range pass.Pkg.Imports() {
+		ex := new(Exports)
+		if pass.ImportPackageFact(imp, ex) {
+			imports[imp.Path()] = ex
+		}
+	}
+	if ex := ExportsOf(files, pass.Pkg, pass.TypesInfo, imports); ex != nil {
+		pass.ExportPackageFact(ex)
+	}
+	res := Generate(pass.Fset, files, pass.Pkg, pass.TypesInfo, Options{Imports: imports})
 	for _, w := range res.Warnings {
 		pass.Report(analysis.Diagnostic{Pos: w.Pos, Message: w.Message})
 	}
@@ -96,4 +115,19 @@ func readFile(pass *analysis.Pass, path string) ([]byte, error) {
 		}
 	}
 	return os.ReadFile(path)
+}
+
+// mentionsGradgen reports whether any comment of files says "gradgen": a
+// package without one has no directive, not even a misspelled one.
+func mentionsGradgen(files []*ast.File) bool {
+	for _, f := range files {
+		for _, g := range f.Comments {
+			for _, c := range g.List {
+				if strings.Contains(c.Text, "gradgen") {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/types"
 )
@@ -138,7 +139,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				return
 			}
 			if isFloat(res.At(i).Type()) {
-				l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s.%s of signature %s, or keep values that depend on the parameters out of it", l.source(call), fn.FullName(), fn.Pkg().Name(), fn.Name(), ruleSignature(fn, l.pkg))
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), otherPackageAdvice(fn, l.pkg))
 				return
 			}
 		}
@@ -222,4 +223,18 @@ func calleeIdent(call *ast.CallExpr) *ast.Ident {
 		return fun.Sel
 	}
 	return nil
+}
+
+// otherPackageAdvice says what to do about a call that passes values
+// carrying derivatives into fn, a function of another package with no
+// rule: the ways out SPEC §5 names.
+func otherPackageAdvice(fn *types.Func, pkg *types.Package) string {
+	sig := fn.Type().(*types.Signature)
+	ways := fmt.Sprintf("write its derivative as a function marked //gradgen:rule %s of signature %s", fn.Name(), ruleSignature(fn, pkg))
+	if fn.Exported() && sig.Recv() == nil {
+		ways = fmt.Sprintf("in package %s, mark %s //gradgen:grad (its gradient then serves every caller; its wrt parameters must be floats) or %s beside it", fn.Pkg().Name(), fn.Name(), ways)
+	} else {
+		ways = "supply its derivative: " + ways + " in this package"
+	}
+	return fmt.Sprintf("gradgen cannot see into %s; %s, or keep values that depend on the parameters out of it", fn.FullName(), ways)
 }

@@ -69,6 +69,9 @@ func (l *lowerer) pureFunc(fn *types.Func, visiting map[*types.Func]bool) bool {
 	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
 		return true
 	}
+	if r := l.rules[fn]; r != nil && r.path != "" {
+		return r.pure
+	}
 	site, ok := l.decls[fn]
 	if !ok || site.decl.Body == nil || fn.Pkg() != l.pkg || l.mayWrite(fn) {
 		return false
@@ -127,6 +130,9 @@ func (l *lowerer) mayWrite(fn *types.Func) bool {
 }
 
 func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
+	if r := p.rules[fn]; r != nil && r.path != "" {
+		return !r.pure // read from its body by its own package
+	}
 	site, ok := p.decls[fn]
 	if !ok || site.decl.Body == nil {
 		return true

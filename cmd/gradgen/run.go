@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 
+	"golang.org/x/tools/go/packages"
+
 	"github.com/gradgen/gradgen/analyzer"
 	"github.com/gradgen/gradgen/emit"
 )
@@ -66,7 +68,7 @@ func (c *config) run() int {
 // the errors that stop it from making any.
 func (c *config) generate(p *loaded) ([]change, []string) {
 	res := analyzer.Generate(p.pkg.Fset, p.pkg.Syntax, p.pkg.Types, p.pkg.TypesInfo,
-		analyzer.Options{NoActivity: c.noActivity, SaveAll: c.saveAll, Sanity: c.sanity})
+		analyzer.Options{NoActivity: c.noActivity, SaveAll: c.saveAll, Sanity: c.sanity, Imports: importedExports(p.pkg)})
 	var diags []string
 	for _, d := range res.Diagnostics {
 		diags = append(diags, position(p.pkg.Fset, d.Pos)+": "+d.Message)
@@ -207,7 +209,7 @@ func (c *config) printGraph(pkgs []*loaded) int {
 	var names []string
 	graphless := ""
 	for _, p := range pkgs {
-		res := analyzer.Generate(p.pkg.Fset, p.pkg.Syntax, p.pkg.Types, p.pkg.TypesInfo, analyzer.Options{})
+		res := analyzer.Generate(p.pkg.Fset, p.pkg.Syntax, p.pkg.Types, p.pkg.TypesInfo, analyzer.Options{Imports: importedExports(p.pkg)})
 		for _, out := range res.Outputs {
 			for _, f := range out.Functions {
 				short := f.Name[strings.LastIndex(f.Name, ".")+1:]
@@ -237,4 +239,30 @@ func (c *config) printGraph(pkgs []*loaded) int {
 		fmt.Fprintf(c.stderr, "gradgen: -graph %s: no such annotated function (annotated: %s)\n", c.graph, strings.Join(names, ", "))
 	}
 	return 2
+}
+
+// importedExports reads what p's imports offer its derivatives (rules,
+// exported gradients): the loader type-checked every dependency from
+// source, so their directives can be read as the analyzer's facts would
+// carry them. The standard library offers none.
+func importedExports(p *packages.Package) map[string]*analyzer.Exports {
+	return importedExportsMemo(p, map[string]*analyzer.Exports{})
+}
+
+func importedExportsMemo(p *packages.Package, memo map[string]*analyzer.Exports) map[string]*analyzer.Exports {
+	out := map[string]*analyzer.Exports{}
+	for path, imp := range p.Imports {
+		if imp.Module == nil || imp.Types == nil || imp.TypesInfo == nil {
+			continue
+		}
+		ex, done := memo[imp.ID]
+		if !done {
+			ex = analyzer.ExportsOf(imp.Syntax, imp.Types, imp.TypesInfo, importedExportsMemo(imp, memo))
+			memo[imp.ID] = ex
+		}
+		if ex != nil {
+			out[path] = ex
+		}
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package a
+package a // want package:"gradgen exports Missing→MissingGrad, Bad→BadGrad, Worse→WorseGrad"
 
 import "math"
 

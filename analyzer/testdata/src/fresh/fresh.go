@@ -1,4 +1,4 @@
-package fresh
+package fresh // want package:"gradgen exports Square→SquareGrad, Cube→CubeGrad"
 
 //gradgen:grad
 func Square(x float64) float64 { return x * x }

@@ -1,0 +1,241 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Derivatives across packages (SPEC §5): a package offers its callers the
+// exported //gradgen:rule functions written beside their targets, and the
+// gradients of its exported //gradgen:grad functions whose wrt parameters
+// are floats passed by value (FGrad has a rule's shape). The offer is read
+// from the package's syntax (Exports, ExportsOf): gradgen's driver reads it
+// from the loaded dependencies, the analyzer passes it between packages as
+// a fact.
+
+// Exports is what a package offers other packages' derivatives. It is the
+// analyzer's package fact.
+type Exports struct {
+	Rules []ExportedRule
+}
+
+// An ExportedRule supplies the derivative of the package's function
+// Target through the package's function Rule.
+type ExportedRule struct {
+	Target string
+	Rule   string
+	// Wrt, for a //gradgen:grad function serving as its own rule, lists
+	// the parameters (by index) its gradient covers, in order; nil for a
+	// //gradgen:rule, which covers every by-value differentiable one.
+	Wrt []int
+	// Grad marks a //gradgen:grad function's gradient: it is written by
+	// gradgen, so it may not exist yet when the caller is type-checked.
+	Grad bool
+	// Pure marks a Target whose calls have no effect beyond their value
+	// (read from its body): code that runs a caller's body more than once
+	// (Jacobians) may call it again.
+	Pure bool
+}
+
+// AFact marks Exports as an analysis fact.
+func (*Exports) AFact() {}
+
+func (e *Exports) String() string {
+	var parts []string
+	for _, r := range e.Rules {
+		parts = append(parts, r.Target+"→"+r.Rule)
+	}
+	return "gradgen exports " + strings.Join(parts, ", ")
+}
+
+// ExportsOf reads what a type-checked package offers other packages: its
+// exported //gradgen:rule functions whose targets are its own exported
+// functions, and its exported //gradgen:grad functions of float
+// parameters. imports holds what its own imports offer, by path (whether
+// a target is pure may depend on them). It reports nothing: the package's
+// own run reports what is wrong with its directives. It returns nil when
+// there is nothing.
+func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports map[string]*Exports) *Exports {
+	if !mentionsGradgen(files) {
+		return nil
+	}
+	var ex Exports
+	nop := func(token.Pos, string, ...any) {}
+	p := &pkgContext{info: info, pkg: pkg, rules: map[*types.Func]*ruleFunc{}}
+	p.indexDecls(files)
+	p.importRules(imports)
+	pure := func(fn *types.Func) bool {
+		l := &lowerer{pkgContext: p}
+		return l.pureFunc(fn, map[*types.Func]bool{})
+	}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Doc == nil || !fd.Name.IsExported() || fd.Recv != nil {
+				continue
+			}
+			fn, ok := info.Defs[fd.Name].(*types.Func)
+			if !ok {
+				continue
+			}
+			for _, c := range fd.Doc.List {
+				dir, ok := ast.ParseDirective(c.Slash, c.Text)
+				if !ok || dir.Tool != "gradgen" || dir.Name != "rule" {
+					continue
+				}
+				target, _ := pkg.Scope().Lookup(strings.TrimSpace(dir.Args)).(*types.Func)
+				if target != nil && target.Exported() && checkRuleSignature(target, fn, pkg) == "" {
+					ex.Rules = append(ex.Rules, ExportedRule{Target: target.Name(), Rule: fn.Name(), Pure: pure(target)})
+				}
+			}
+			dirs, _ := findDirectives(fd, nop, nop)
+			for _, dir := range dirs {
+				if dir.kind != "grad" {
+					continue
+				}
+				if wrt, ok := byValueWrt(fn, dir); ok {
+					name := derivativeName(fn.Name(), "grad")
+					if dir.name != "" {
+						name = dir.name
+					}
+					ex.Rules = append(ex.Rules, ExportedRule{Target: fn.Name(), Rule: name, Wrt: wrt, Grad: true, Pure: pure(fn)})
+				}
+			}
+		}
+	}
+	if len(ex.Rules) == 0 {
+		return nil
+	}
+	return &ex
+}
+
+// byValueWrt returns the indexes of the parameters dir differentiates
+// fn by, when fn's gradient has a rule's shape: a single float result,
+// no type parameters, every wrt parameter a float.
+func byValueWrt(fn *types.Func, dir *directive) ([]int, bool) {
+	sig := fn.Type().(*types.Signature)
+	if sig.TypeParams().Len() > 0 || sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) || dir.out != "" {
+		return nil, false
+	}
+	var wrt []int
+	for i := range sig.Params().Len() {
+		v := sig.Params().At(i)
+		chosen := dir.wrt == nil && isDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" ||
+			slices.Contains(dir.wrt, v.Name())
+		if !chosen {
+			continue
+		}
+		if !isFloat(v.Type()) {
+			return nil, false
+		}
+		wrt = append(wrt, i)
+	}
+	return wrt, len(wrt) > 0
+}
+
+// importRules adds to p.rules what the packages p imports offer (imports
+// maps an import path to its Exports).
+func (p *pkgContext) importRules(imports map[string]*Exports) {
+	for _, imp := range p.pkg.Imports() {
+		ex := imports[imp.Path()]
+		if ex == nil {
+			continue
+		}
+		for _, r := range ex.Rules {
+			target, _ := imp.Scope().Lookup(r.Target).(*types.Func)
+			if target == nil || p.rules[target] != nil {
+				continue // a rule of this package's own takes precedence
+			}
+			rf := &ruleFunc{target: target, name: r.Rule, path: imp.Path(), pure: r.Pure}
+			rf.fn, _ = imp.Scope().Lookup(r.Rule).(*types.Func)
+			if r.Grad {
+				rf.wrt = make([]bool, target.Signature().Params().Len())
+				for _, i := range r.Wrt {
+					if i < len(rf.wrt) {
+						rf.wrt[i] = true
+					}
+				}
+			}
+			p.rules[target] = rf
+		}
+	}
+}
+
+// A ruleFunc is the hand-written derivative of target (a //gradgen:rule
+// function), or the generated gradient of another package's function
+// serving as one.
+type ruleFunc struct {
+	decl   *ast.FuncDecl // nil for another package's rule
+	fn     *types.Func   // nil for another package's gradient not generated yet
+	target *types.Func
+	// name and path locate the function to call: path is "" for a rule of
+	// this package.
+	name string
+	path string
+	// wrt, for another package's //gradgen:grad function, marks the
+	// parameters its gradient returns a partial for; nil for a
+	// //gradgen:rule (every by-value differentiable parameter).
+	wrt []bool
+	// pure, for another package's rule, marks a target whose calls have
+	// no effect beyond their value (this package's are read from the body).
+	pure bool
+}
+
+// ref is the rule's function as generated code calls it.
+func (r *ruleFunc) ref() adjoint.Expr {
+	if r.path != "" {
+		return adjoint.Qual{Path: r.path, Name: r.name}
+	}
+	return adjoint.Id(r.name)
+}
+
+// String names the rule's function for messages: SigmoidRule, or
+// mathx.SigmoidGrad for another package's.
+func (r *ruleFunc) String() string {
+	if r.path != "" {
+		return r.target.Pkg().Name() + "." + r.name
+	}
+	return r.name
+}
+
+// derives reports whether the rule returns a partial for parameter i of
+// type t (receivers have no rules).
+func (r *ruleFunc) derives(i int, t types.Type) bool {
+	if r.wrt != nil {
+		return i < len(r.wrt) && r.wrt[i]
+	}
+	return isDifferentiable(t) && !byReference(t)
+}
+
+// pullback reports whether the rule takes the result's adjoint and
+// buffers (a target with slice or pointer parameters) rather than
+// returning partials.
+func (r *ruleFunc) pullback() bool {
+	if r.wrt != nil {
+		return false
+	}
+	_, _, ref := ruleTypes(r.target)
+	return ref
+}
+
+// nonWrtArgument reports the error for an argument that carries a
+// derivative into a parameter another package's gradient does not
+// cover, or "" when there is none. varied tells which arguments carry one.
+func (r *ruleFunc) nonWrtArgument(params []*types.Var, varied func(i int) bool) string {
+	if r.wrt == nil {
+		return ""
+	}
+	for i, p := range params {
+		if !r.derives(i, p.Type()) && isDifferentiable(p.Type()) && varied(i) {
+			return fmt.Sprintf("%s's gradient %s (//gradgen:grad in package %s) has no derivative for its parameter %s, which is passed a value that depends on the parameters; add %s to its wrt= option, or pass a value that does not",
+				r.target.Name(), r, r.target.Pkg().Name(), p.Name(), p.Name())
+		}
+	}
+	return ""
+}
