@@ -63,6 +63,10 @@ type Function struct {
 	Pos   token.Pos
 	Grad  *adjoint.Func
 	Graph *adjoint.Graph
+	// StraightLine reports that the source has no loop, branch or call of
+	// a function of the package: its graph then has a node per value, in
+	// the order they are computed, and can be evaluated (Graph.Evaluate).
+	StraightLine bool
 }
 
 // An Output is one generated file: foo_grad.go for foo.go.
@@ -322,7 +326,7 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 			name = recvTypeName(g.recv) + "." + fn.Name.Name
 		}
 		out.File.Funcs = append(out.File.Funcs, made)
-		out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph})
+		out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph, StraightLine: straightLine(fn)})
 	}
 }
 
@@ -588,4 +592,24 @@ func relativePosition(pos token.Position) string {
 		}
 	}
 	return pos.String()
+}
+
+// straightLine reports whether fn's body runs every statement once, in
+// order, without calling a function it declares or is passed.
+func straightLine(fn *ast.FuncDecl) bool {
+	if fn.Body == nil {
+		return false
+	}
+	straight := true
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt,
+			*ast.SelectStmt, *ast.BranchStmt, *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+			straight = false
+		case *ast.ReturnStmt:
+			straight = straight && n == fn.Body.List[len(fn.Body.List)-1]
+		}
+		return straight
+	})
+	return straight
 }

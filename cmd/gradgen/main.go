@@ -36,6 +36,8 @@
 //	-tags list  build tags for loading packages
 //	-graph NAME print the adjoint graph of function NAME (Loss or T.Loss) as
 //	            Graphviz DOT, and write nothing
+//	-at x=3,y=4 with -graph: evaluate the graph there, values and adjoints
+//	            on the nodes, partials on the edges (straight-line functions)
 //	-v          say what was read and written
 //
 // gradgen vet runs the gradgen analyzer (package analyzer), which writes
@@ -89,6 +91,7 @@ type config struct {
 	vet     bool // gradgen vet: run the analyzer, write nothing
 	tags    string
 	graph   string
+	at      string // -at: the point at which -graph evaluates the graph
 	verbose bool
 	dir     string
 	// Internal switches for tests (see analyzer.Options).
@@ -108,18 +111,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.check, "check", false, "write nothing; exit 1 naming every generated file that is missing, stale or orphaned")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build tags for loading packages")
 	fs.StringVar(&c.graph, "graph", "", "print the adjoint graph of function `NAME` as Graphviz DOT, and write nothing")
+	fs.StringVar(&c.at, "at", "", "with -graph: evaluate the graph at `x=3,y=4`: values and ∂R/∂node on the nodes, partials on the edges")
 	fs.BoolVar(&c.verbose, "v", false, "say what was read and written")
 	fs.BoolVar(&c.noActivity, "internal.noactivity", false, "(for tests) switch activity analysis off")
 	fs.BoolVar(&c.saveAll, "internal.saveall", false, "(for tests) save every overwritten value")
 	fs.BoolVar(&c.sanity, "internal.sanity", false, "(for tests) check the adjoint program after every pass")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: gradgen [-check] [-tags list] [-graph NAME] [-v] [packages]\n       gradgen vet [-tags list] [packages]")
+		fmt.Fprintln(stderr, "usage: gradgen [-check] [-tags list] [-graph NAME [-at x=3,y=4]] [-v] [packages]\n       gradgen vet [-tags list] [packages]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
+		return 2
+	}
+	if c.at != "" && c.graph == "" {
+		fmt.Fprintln(stderr, "gradgen: -at needs -graph NAME: it evaluates that function's graph")
 		return 2
 	}
 	c.patterns = fs.Args()

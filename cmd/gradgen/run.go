@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -209,7 +210,7 @@ func (c *config) printGraph(pkgs []*loaded) int {
 	var names []string
 	graphless := ""
 	for _, p := range pkgs {
-		res := analyzer.Generate(p.pkg.Fset, p.pkg.Syntax, p.pkg.Types, p.pkg.TypesInfo, analyzer.Options{Imports: importedExports(p.pkg)})
+		res := generateFor(p)
 		for _, out := range res.Outputs {
 			for _, f := range out.Functions {
 				short := f.Name[strings.LastIndex(f.Name, ".")+1:]
@@ -218,8 +219,7 @@ func (c *config) printGraph(pkgs []*loaded) int {
 						graphless = f.Name
 						continue
 					}
-					fmt.Fprint(c.stdout, emit.DOT(f.Graph))
-					return 0
+					return c.printDOT(f)
 				}
 				if !slices.Contains(names, f.Name) {
 					names = append(names, f.Name)
@@ -265,4 +265,40 @@ func importedExportsMemo(p *packages.Package, memo map[string]*analyzer.Exports)
 		}
 	}
 	return out
+}
+
+// printDOT prints f's graph, evaluated at c.at when it is given.
+func (c *config) printDOT(f *analyzer.Function) int {
+	if c.at == "" {
+		fmt.Fprint(c.stdout, emit.DOT(f.Graph))
+		return 0
+	}
+	fail := func(format string, args ...any) int {
+		fmt.Fprintf(c.stderr, "gradgen: -at %s: "+format+"\n", append([]any{c.at}, args...)...)
+		return 2
+	}
+	if !f.StraightLine {
+		return fail("%s has loops, branches or early returns, and -at evaluates the graphs of straight-line functions (only theirs have one node per value, computed once)", f.Name)
+	}
+	at := map[string]float64{}
+	for _, kv := range strings.Split(c.at, ",") {
+		name, value, ok := strings.Cut(kv, "=")
+		x, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if !ok || err != nil {
+			return fail("want name=value pairs separated by commas, such as x=3,y=4")
+		}
+		at[strings.TrimSpace(name)] = x
+	}
+	vals, err := f.Graph.Evaluate(at)
+	if err != nil {
+		return fail("%v", err)
+	}
+	fmt.Fprint(c.stdout, emit.DOTAt(f.Graph, vals))
+	return 0
+}
+
+// generateFor runs the analyzer over one loaded package with default
+// options.
+func generateFor(p *loaded) *analyzer.Result {
+	return analyzer.Generate(p.pkg.Fset, p.pkg.Syntax, p.pkg.Types, p.pkg.TypesInfo, analyzer.Options{Imports: importedExports(p.pkg)})
 }
