@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
-	"go/constant"
 	"go/printer"
 	"go/token"
 	"go/types"
-	"math"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
@@ -325,113 +322,6 @@ func (l *lowerer) hoist(v *variable) {
 		l.hoistSet[v] = true
 		l.hoisted = append(l.hoisted, v)
 	}
-}
-
-// conv converts a passive source expression into the adjoint program,
-// renaming local variables and qualifying other packages' names.
-func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
-	switch e := e.(type) {
-	case *ast.Ident:
-		if o, ok := l.bound(l.info.ObjectOf(e)); ok {
-			return o.val
-		}
-		switch obj := l.info.ObjectOf(e).(type) {
-		case *types.Var:
-			if v, ok := l.vars[obj]; ok {
-				return adjoint.Id(v.name)
-			}
-			if obj.Parent() != nil && obj.Parent() != l.pkg.Scope() && obj.Pkg() == l.pkg {
-				return adjoint.Id(l.variableOf(obj).name)
-			}
-		case *types.TypeName:
-			if t, ok := irType(obj.Type()); ok {
-				return adjoint.TypeExpr{Type: t}
-			}
-		}
-		return adjoint.Id(e.Name)
-	case *ast.BasicLit:
-		return adjoint.Lit{Text: e.Value}
-	case *ast.ParenExpr:
-		return adjoint.Paren{X: l.conv(e.X)}
-	case *ast.BinaryExpr:
-		return adjoint.Bin(e.Op.String(), l.conv(e.X), l.conv(e.Y))
-	case *ast.UnaryExpr:
-		return adjoint.Unary{Op: e.Op.String(), X: l.conv(e.X)}
-	case *ast.StarExpr:
-		return adjoint.Unary{Op: "*", X: l.conv(e.X)}
-	case *ast.CallExpr:
-		args := make([]adjoint.Expr, len(e.Args))
-		for i, a := range e.Args {
-			args[i] = l.conv(a)
-		}
-		return adjoint.Call{Fun: l.conv(e.Fun), Args: args, Ellipsis: e.Ellipsis.IsValid()}
-	case *ast.SelectorExpr:
-		if pkg, ok := l.info.Uses[identOf(e.X)].(*types.PkgName); ok {
-			return adjoint.Qual{Path: pkg.Imported().Path(), Name: e.Sel.Name}
-		}
-		return adjoint.Selector{X: l.conv(e.X), Sel: e.Sel.Name}
-	case *ast.IndexExpr:
-		return adjoint.Index{X: l.conv(e.X), Index: l.conv(e.Index)}
-	case *ast.SliceExpr:
-		s := adjoint.SliceExpr{X: l.conv(e.X)}
-		if e.Low != nil {
-			s.Lo = l.conv(e.Low)
-		}
-		if e.High != nil {
-			s.Hi = l.conv(e.High)
-		}
-		if e.Max != nil {
-			s.Max = l.conv(e.Max)
-		}
-		return s
-	case *ast.CompositeLit:
-		t, _ := irType(l.info.TypeOf(e))
-		elts := make([]adjoint.Expr, len(e.Elts))
-		for i, x := range e.Elts {
-			elts[i] = l.conv(x)
-		}
-		return adjoint.Composite{Type: t, Elts: elts}
-	case *ast.KeyValueExpr:
-		return adjoint.KeyValue{Key: l.conv(e.Key), Value: l.conv(e.Value)}
-	case *ast.ArrayType, *ast.MapType:
-		if t, ok := irType(l.info.TypeOf(e)); ok {
-			return adjoint.TypeExpr{Type: t}
-		}
-	}
-	l.errorf(e.Pos(), "gradgen cannot handle the expression %s here", l.source(e))
-	return adjoint.Id("_")
-}
-
-// passive makes an operand of an expression that does not depend on a wrt
-// parameter. Backward code reads float constants as float literals, so
-// that a partial such as 1/3 is never integer division.
-func (l *lowerer) passive(e ast.Expr) operand {
-	o := operand{val: l.conv(e), typ: l.info.TypeOf(e)}
-	o.bval = o.val
-	if tv := l.info.Types[e]; tv.Value != nil && isFloat(tv.Type) {
-		o.bval = floatLit(tv.Value, tv.Type)
-	}
-	return o
-}
-
-// floatLit writes a constant of float type t as a literal with exactly the
-// value the forward code computes with: whole numbers without a fraction
-// (3, not 3.0), the rest in the shortest form that reads back exactly.
-func floatLit(v constant.Value, t types.Type) adjoint.Expr {
-	bits := 64
-	f, _ := constant.Float64Val(constant.ToFloat(v))
-	if t.Underlying().(*types.Basic).Kind() == types.Float32 {
-		f32, _ := constant.Float32Val(constant.ToFloat(v))
-		f, bits = float64(f32), 32
-	}
-	text := strconv.FormatFloat(math.Abs(f), 'g', -1, bits)
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
-		text = strconv.FormatFloat(math.Abs(f), 'f', -1, bits)
-	}
-	if math.Signbit(f) {
-		return adjoint.Unary{Op: "-", X: adjoint.Lit{Text: text}}
-	}
-	return adjoint.Lit{Text: text}
 }
 
 // lowerExpr emits the three-address form of e into l.fwd and l.ops and

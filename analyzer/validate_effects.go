@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
 // Effects: which calls may write what they are passed or package-level
@@ -331,4 +333,53 @@ func (l *lowerer) checkAddressedIndexes(body *ast.BlockStmt) {
 		}
 		return true
 	})
+}
+
+// pureHelpers names the generated helpers that only compute values: no
+// parameter through which they could write (a slice, pointer or map).
+func (p *pkgContext) pureHelpers() map[string]bool {
+	pure := map[string]bool{}
+	for _, funcs := range p.helperFuncs {
+		for _, f := range funcs {
+			if f.Recv != nil {
+				// Methods by ".name": a pushforward only reads its
+				// receiver and arguments.
+				if p.readOnlyHelpers[f.Name] {
+					pure["."+f.Name] = true
+				}
+				continue
+			}
+			ok := true
+			for _, prm := range f.Params {
+				switch prm.Type.(type) {
+				case adjoint.Slice, adjoint.Pointer, adjoint.Map, adjoint.Opaque:
+					ok = false
+				}
+			}
+			pure[f.Name] = ok || p.readOnlyHelpers[f.Name]
+		}
+	}
+	// Rules whose functions compute values only, and the package's own
+	// functions that do: their calls go when nothing reads the results (a
+	// JVP's dead tangent, a primal value only its tangent used). A bare
+	// call left behind would also be refused when the JVP is
+	// differentiated again for second derivatives.
+	if p.purePackageFuncs == nil {
+		p.purePackageFuncs = map[string]bool{}
+		l := &lowerer{pkgContext: p}
+		for fn := range p.decls {
+			if fn.Signature().Recv() == nil && l.pureFunc(fn, map[*types.Func]bool{}) {
+				p.purePackageFuncs[fn.Name()] = true
+			}
+		}
+		for _, r := range p.rules {
+			if r.path == "" && l.pureFunc(r.fn, map[*types.Func]bool{}) {
+				p.purePackageFuncs[r.fn.Name()] = true
+			}
+		}
+	}
+	for name := range p.purePackageFuncs {
+		pure[name] = true
+	}
+	return pure
 }
