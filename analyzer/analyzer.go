@@ -219,7 +219,7 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 		}
 		return a.Column < b.Column
 	})
-	// adjoint.One construct, one error: a later complaint at the same position is
+	// One construct, one error: a later complaint at the same position is
 	// a consequence of the first.
 	// An error found in a function gradgen wrote from F's body is reported
 	// at the directive ("in F: ..."); when another directive's check found
