@@ -90,7 +90,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: gradgen does not instantiate generic helpers yet; write the helper for the float type it is called with", l.source(call))
 		return
 	case *ast.FuncLit:
-		l.errorf(fun.Pos(), "cannot differentiate a function literal that reads values depending on the parameters here: gradgen expands in place a literal bound once to a local, whose body is a single return and which is only called (f := func(t float64) float64 { return ... }; f(x)), with arguments that are variables or math expressions; write this one so, or as a helper of this package")
+		l.errorf(fun.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
 		return
 	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {

@@ -15,7 +15,6 @@ var jvps = map[string]any{
 	"CompositeLits":         CompositeLitsJVP,
 	"NamedResult":           NamedResultJVP,
 	"NamedHelper":           NamedHelperJVP,
-	"FuncLit":               FuncLitJVP,
 	"Fahrenheit":            Celsius.FahrenheitJVP,
 	"ZeroTangentArgs":       ZeroTangentArgsJVP,
 	"SqrtPostCounter":       SqrtPostCounterJVP,
