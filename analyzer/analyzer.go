@@ -180,6 +180,7 @@ func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 			Package:    file.Name.Name,
 			Path:       pkg.Path(),
 			Constraint: buildConstraint(file),
+			Reserved:   pkg.Scope().Names(),
 		}}
 		p.strayDirectives(file, warn)
 		for _, decl := range file.Decls {

@@ -355,7 +355,7 @@ func (p *pkgContext) checkSynthetic() (*synthetic, error) {
 	}
 	for _, uf := range p.files {
 		if fs := p.synth.funcs[uf]; len(fs) > 0 {
-			src, err := emit.File(&adjoint.File{Package: uf.Name.Name, Path: p.pkg.Path(), Funcs: fs})
+			src, err := emit.File(&adjoint.File{Package: uf.Name.Name, Path: p.pkg.Path(), Reserved: p.pkg.Scope().Names(), Funcs: fs})
 			if err != nil {
 				return nil, err
 			}

@@ -14,7 +14,11 @@ type File struct {
 	Package    string // package name
 	Path       string // import path of the package (qualified names in it print unqualified)
 	Constraint string // the source file's //go:build expression, without the prefix; "" for none
-	Funcs      []*Func
+	// Reserved are the names declared in the package's scope: an import of
+	// the generated file must not take one of them, or the package stops
+	// compiling (var rules = 2.0 beside an import of package rules).
+	Reserved []string
+	Funcs    []*Func
 }
 
 // A Func is one generated function or method.

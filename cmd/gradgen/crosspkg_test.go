@@ -96,6 +96,75 @@ func Pair(x, y []float64) {
 	y[1] = geom.Dist(x[0], x[1]) * x[0]
 }
 `,
+	// clash names package-level variables after the packages the
+	// generated files import, and a parameter after math: the imports
+	// must take other names for the package to compile.
+	"clash/clash.go": `package clash
+
+import (
+	m "math"
+
+	mx "example.com/m/mathx"
+)
+
+var (
+	math  = 0.5
+	mathx = 2.0
+	fmt   = 3.0
+)
+
+//gradgen:grad
+//gradgen:jvp
+func Scaled(x, y float64) float64 {
+	return mx.Sigmoid(x*y)*mathx + m.Sin(x)*math + fmt
+}
+
+//gradgen:grad
+func Shadow(math, x float64) float64 {
+	return m.Sqrt(x) * math
+}
+
+//gradgen:jacobian out=y
+func Field(y, x []float64) {
+	y[0] = m.Exp(x[0]) * mathx
+	y[1] = m.Cos(x[1]) * math
+}
+
+//gradgen:hessian
+func Bowl(x []float64) float64 {
+	return m.Exp(x[0])*mathx + m.Cos(x[1])*math*x[0]
+}
+`,
+	"clash/clash_test.go": `package clash
+
+import (
+	gomath "math"
+	"testing"
+)
+
+func TestClash(t *testing.T) {
+	_, dx, dy := ScaledGrad(0.3, 0.7)
+	h := 1e-6
+	fx := (Scaled(0.3+h, 0.7) - Scaled(0.3-h, 0.7)) / (2 * h)
+	fy := (Scaled(0.3, 0.7+h) - Scaled(0.3, 0.7-h)) / (2 * h)
+	if gomath.Abs(dx-fx) > 1e-6 || gomath.Abs(dy-fy) > 1e-6 {
+		t.Errorf("ScaledGrad = %v, %v; differences give %v, %v", dx, dy, fx, fy)
+	}
+	if _, dm, dxx := ShadowGrad(2, 0.49); gomath.Abs(dm-0.7) > 1e-12 || gomath.Abs(dxx-2/1.4) > 1e-12 {
+		t.Errorf("ShadowGrad = %v, %v; want 0.7, %v", dm, dxx, 2/1.4)
+	}
+	jac := make([]float64, 4)
+	FieldJacobian(make([]float64, 2), []float64{0.1, 0.2}, jac)
+	if want := gomath.Exp(0.1) * 2; gomath.Abs(jac[0]-want) > 1e-12 || gomath.Abs(jac[3]+gomath.Sin(0.2)*0.5) > 1e-12 {
+		t.Errorf("FieldJacobian = %v", jac)
+	}
+	hess := make([]float64, 4)
+	BowlHessian([]float64{0.1, 0.2}, make([]float64, 2), hess)
+	if want := gomath.Exp(0.1) * 2; gomath.Abs(hess[0]-want) > 1e-12 || gomath.Abs(hess[1]+gomath.Sin(0.2)*0.5) > 1e-12 {
+		t.Errorf("BowlHessian = %v", hess)
+	}
+}
+`,
 	"model/model_test.go": `package model
 
 import (
