@@ -122,7 +122,22 @@ func ruleSignature(target *types.Func, pkg *types.Package) string {
 	for _, t := range results {
 		rs = append(rs, types.TypeString(t, q))
 	}
+	if len(rs) == 1 {
+		return "func(" + strings.Join(ps, ", ") + ") " + rs[0]
+	}
 	return "func(" + strings.Join(ps, ", ") + ") (" + strings.Join(rs, ", ") + ")"
+}
+
+// ruleWay advises a rule for target, where one can be written: "write a
+// //gradgen:rule F of signature S" (where, the caller adds).
+func ruleWay(target *types.Func, pkg *types.Package) string {
+	sig := target.Signature()
+	for i := range sig.Params().Len() {
+		if v := sig.Params().At(i); isDifferentiable(v.Type()) && !byReference(v.Type()) && !isFloat(v.Type()) {
+			return fmt.Sprintf("make %s take %s (a %s) as a slice or a pointer, and write a //gradgen:rule %s", target.Name(), v.Name(), types.TypeString(v.Type(), types.RelativeTo(pkg)), target.Name())
+		}
+	}
+	return fmt.Sprintf("write its derivative as a function marked //gradgen:rule %s of signature %s", target.Name(), ruleSignature(target, pkg))
 }
 
 func checkRuleSignature(target, rule *types.Func, pkg *types.Package) string {
@@ -132,6 +147,18 @@ func checkRuleSignature(target, rule *types.Func, pkg *types.Package) string {
 	}
 	if sig.Recv() != nil {
 		return "rules for methods are not supported: write the rule for a function the method calls"
+	}
+	for i := range sig.Params().Len() {
+		// A partial with respect to an array or struct passed by value
+		// would be an aggregate the call's lowering cannot scale.
+		v := sig.Params().At(i)
+		if isDifferentiable(v.Type()) && !byReference(v.Type()) && !isFloat(v.Type()) {
+			name := v.Name()
+			if name == "" || name == "_" {
+				name = fmt.Sprintf("parameter %d", i+1)
+			}
+			return fmt.Sprintf("%s takes %s by value, a %s: a rule's parameters must be floats, slices or pointers; take a slice or a pointer (a pullback rule adds into its buffer)", target.Name(), name, types.TypeString(v.Type(), types.RelativeTo(pkg)))
+		}
 	}
 	params, results, _ := ruleTypes(target)
 	rs := rule.Type().(*types.Signature)

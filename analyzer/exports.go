@@ -23,6 +23,17 @@ import (
 // analyzer's package fact.
 type Exports struct {
 	Rules []ExportedRule
+	// Unserved says, for exported functions whose directives serve only
+	// their own package, why: a caller's error then names the real way
+	// out rather than the directive the function already carries.
+	Unserved []Unserved
+}
+
+// Unserved is an exported function whose //gradgen:grad or
+// //gradgen:rule other packages cannot use, and why.
+type Unserved struct {
+	Name string // Arr, or P.M for a method
+	Why  string
 }
 
 // An ExportedRule supplies the derivative of the package's function
@@ -51,7 +62,38 @@ func (e *Exports) String() string {
 	for _, r := range e.Rules {
 		parts = append(parts, r.Target+"→"+r.Rule)
 	}
-	return "gradgen exports " + strings.Join(parts, ", ")
+	out := "gradgen exports " + strings.Join(parts, ", ")
+	if len(e.Unserved) > 0 {
+		var names []string
+		for _, u := range e.Unserved {
+			names = append(names, u.Name)
+		}
+		out += "; not " + strings.Join(names, ", ")
+	}
+	return out
+}
+
+// unserved returns why fn's directives do not serve other packages, or "".
+func (e *Exports) unserved(fn *types.Func) string {
+	if e == nil {
+		return ""
+	}
+	name := fn.Name()
+	if recv := fn.Signature().Recv(); recv != nil {
+		t := recv.Type()
+		if ptr, ok := t.(*types.Pointer); ok {
+			t = ptr.Elem()
+		}
+		if named, ok := t.(*types.Named); ok {
+			name = named.Obj().Name() + "." + name
+		}
+	}
+	for _, u := range e.Unserved {
+		if u.Name == name {
+			return u.Why
+		}
+	}
+	return ""
 }
 
 // ExportsOf reads what a type-checked package offers other packages: its
@@ -77,7 +119,7 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 	for _, f := range files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Doc == nil || !fd.Name.IsExported() || fd.Recv != nil {
+			if !ok || fd.Doc == nil {
 				continue
 			}
 			fn, ok := info.Defs[fd.Name].(*types.Func)
@@ -90,38 +132,71 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 					continue
 				}
 				target, _ := pkg.Scope().Lookup(strings.TrimSpace(dir.Args)).(*types.Func)
-				if target != nil && target.Exported() && checkRuleSignature(target, fn, pkg) == "" {
+				switch {
+				case target == nil || !target.Exported() || checkRuleSignature(target, fn, pkg) != "":
+				case fd.Recv != nil:
+				case !fn.Exported():
+					ex.Unserved = append(ex.Unserved, Unserved{Name: target.Name(), Why: fmt.Sprintf(
+						"its //gradgen:rule %s is unexported, so it serves package %s only; export it (rename it %s)", fn.Name(), pkg.Name(), upperFirst(fn.Name()))})
+				default:
 					ex.Rules = append(ex.Rules, ExportedRule{Target: target.Name(), Rule: fn.Name(), Pure: pure(target)})
 				}
+			}
+			if !fd.Name.IsExported() {
+				continue
 			}
 			dirs, _ := findDirectives(fd, nop, nop)
 			for _, dir := range dirs {
 				if dir.kind != "grad" {
 					continue
 				}
-				if wrt, ok := byValueWrt(fn, dir); ok {
-					name := derivativeName(fn.Name(), "grad")
-					if dir.name != "" {
-						name = dir.name
-					}
-					ex.Rules = append(ex.Rules, ExportedRule{Target: fn.Name(), Rule: name, Wrt: wrt, Grad: true, Pure: pure(fn)})
+				name := derivativeName(fn.Name(), "grad")
+				if dir.name != "" {
+					name = dir.name
 				}
+				if fd.Recv != nil {
+					if recv := receiverTypeName(fd); recv != "" {
+						ex.Unserved = append(ex.Unserved, Unserved{Name: recv + "." + fn.Name(), Why: fmt.Sprintf(
+							"it is a method, and a method's gradient (%s.%s, //gradgen:grad in package %s) serves its own package only, nor can a rule be written for a method; call an exported function of package %s that takes the receiver's float fields as parameters and is marked //gradgen:grad", recv, name, pkg.Name(), pkg.Name())})
+					}
+					continue
+				}
+				wrt, why := byValueWrt(fn, dir)
+				if why != "" {
+					ex.Unserved = append(ex.Unserved, Unserved{Name: fn.Name(), Why: fmt.Sprintf(
+						"its gradient %s (//gradgen:grad in package %s) serves other packages only when it has a rule's shape, and %s; %s beside it", name, pkg.Name(), why, ruleWay(fn, pkg))})
+					continue
+				}
+				ex.Rules = append(ex.Rules, ExportedRule{Target: fn.Name(), Rule: name, Wrt: wrt, Grad: true, Pure: pure(fn)})
 			}
 		}
 	}
-	if len(ex.Rules) == 0 {
+	// A function with a rule and a //gradgen:grad is differentiated by
+	// its rule in its own package; callers elsewhere must see the same.
+	ruled := map[string]bool{}
+	for _, r := range ex.Rules {
+		if !r.Grad {
+			ruled[r.Target] = true
+		}
+	}
+	ex.Rules = slices.DeleteFunc(ex.Rules, func(r ExportedRule) bool { return r.Grad && ruled[r.Target] })
+	ex.Unserved = slices.DeleteFunc(ex.Unserved, func(u Unserved) bool { return ruled[u.Name] })
+	if len(ex.Rules) == 0 && len(ex.Unserved) == 0 {
 		return nil
 	}
 	return &ex
 }
 
 // byValueWrt returns the indexes of the parameters dir differentiates
-// fn by, when fn's gradient has a rule's shape: a single float result,
-// no type parameters, every wrt parameter a float.
-func byValueWrt(fn *types.Func, dir *directive) ([]int, bool) {
+// fn by when fn's gradient has a rule's shape (a single float result, no
+// type parameters, every wrt parameter a float), else why it has not.
+func byValueWrt(fn *types.Func, dir *directive) ([]int, string) {
 	sig := fn.Type().(*types.Signature)
-	if sig.TypeParams().Len() > 0 || sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) || dir.out != "" {
-		return nil, false
+	switch {
+	case sig.TypeParams().Len() > 0:
+		return nil, "it has type parameters"
+	case sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) || dir.out != "":
+		return nil, "its function has no single float result"
 	}
 	var wrt []int
 	for i := range sig.Params().Len() {
@@ -132,11 +207,14 @@ func byValueWrt(fn *types.Func, dir *directive) ([]int, bool) {
 			continue
 		}
 		if !isFloat(v.Type()) {
-			return nil, false
+			return nil, fmt.Sprintf("its wrt parameter %s is a %s, not a float", v.Name(), types.TypeString(v.Type(), types.RelativeTo(fn.Pkg())))
 		}
 		wrt = append(wrt, i)
 	}
-	return wrt, len(wrt) > 0
+	if len(wrt) == 0 {
+		return nil, "it has no wrt parameter"
+	}
+	return wrt, ""
 }
 
 // importRules adds to p.rules what the packages p imports offer (imports
@@ -233,9 +311,34 @@ func (r *ruleFunc) nonWrtArgument(params []*types.Var, varied func(i int) bool) 
 	}
 	for i, p := range params {
 		if !r.derives(i, p.Type()) && isDifferentiable(p.Type()) && varied(i) {
-			return fmt.Sprintf("%s's gradient %s (//gradgen:grad in package %s) has no derivative for its parameter %s, which is passed a value that depends on the parameters; add %s to its wrt= option, or pass a value that does not",
-				r.target.Name(), r, r.target.Pkg().Name(), p.Name(), p.Name())
+			way := fmt.Sprintf("add %s to its wrt= option", p.Name())
+			if !isFloat(p.Type()) {
+				// A slice in wrt= would leave the gradient without a
+				// rule's shape, serving no other package at all.
+				way = ruleWay(r.target, r.target.Pkg()) + " beside it (gradients serve other packages only for float parameters)"
+			}
+			return fmt.Sprintf("%s's gradient %s (//gradgen:grad in package %s) has no derivative for its parameter %s, which is passed a value that depends on the parameters; %s, or pass a value that does not",
+				r.target.Name(), r, r.target.Pkg().Name(), p.Name(), way)
 		}
+	}
+	return ""
+}
+
+// receiverTypeName is the name of fd's receiver's type: P for (p *P) or
+// (p P[T]).
+func receiverTypeName(fd *ast.FuncDecl) string {
+	t := fd.Recv.List[0].Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		t = star.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
 	}
 	return ""
 }

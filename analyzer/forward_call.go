@@ -86,7 +86,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	ruleF := f.rules[fn]
 	site, same := f.decls[fn]
 	if ruleF == nil && (!same || fn.Pkg() != f.pkg) {
-		return fail("cannot differentiate the call %s: %s", f.source(call), otherPackageAdvice(fn, f.pkg))
+		return fail("cannot differentiate the call %s: %s", f.source(call), f.otherPackageAdvice(fn))
 	}
 	sig := fn.Type().(*types.Signature)
 	if sig.Variadic() && !call.Ellipsis.IsValid() {

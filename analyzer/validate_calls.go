@@ -139,7 +139,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				return
 			}
 			if isFloat(res.At(i).Type()) {
-				l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), otherPackageAdvice(fn, l.pkg))
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), l.otherPackageAdvice(fn))
 				return
 			}
 		}
@@ -227,11 +227,20 @@ func calleeIdent(call *ast.CallExpr) *ast.Ident {
 
 // otherPackageAdvice says what to do about a call that passes values
 // carrying derivatives into fn, a function of another package with no
-// rule: the ways out SPEC §5 names.
-func otherPackageAdvice(fn *types.Func, pkg *types.Package) string {
+// rule: the ways out SPEC §5 names, or, when fn carries a directive that
+// serves its own package only, why it does not serve this one.
+func (p *pkgContext) otherPackageAdvice(fn *types.Func) string {
+	if fn.Pkg() != nil {
+		if why := p.imported[fn.Pkg().Path()].unserved(fn); why != "" {
+			return fmt.Sprintf("gradgen cannot see into %s: %s", fn.FullName(), why)
+		}
+	}
 	sig := fn.Type().(*types.Signature)
-	ways := fmt.Sprintf("write its derivative as a function marked //gradgen:rule %s of signature %s", fn.Name(), ruleSignature(fn, pkg))
-	if fn.Exported() && sig.Recv() == nil {
+	if sig.Recv() != nil {
+		return fmt.Sprintf("gradgen cannot see into %s, a method of another package: a method's gradient serves its own package only, nor can a rule be written for a method; call an exported function of package %s that takes the receiver's float fields as parameters and is marked //gradgen:grad, or keep values that depend on the parameters out of it", fn.FullName(), fn.Pkg().Name())
+	}
+	ways := ruleWay(fn, p.pkg)
+	if fn.Exported() {
 		ways = fmt.Sprintf("in package %s, mark %s //gradgen:grad (its gradient then serves every caller; its wrt parameters must be floats) or %s beside it", fn.Pkg().Name(), fn.Name(), ways)
 	} else {
 		ways = "supply its derivative: " + ways + " in this package"

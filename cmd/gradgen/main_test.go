@@ -333,6 +333,13 @@ func D(p *P) float64 {
 	p.X = 2 * p.Y
 	return p.X
 }
+
+func norm2(v P) float64 { return v.X*v.X + v.Y*v.Y }
+
+// A struct partial by value would be an aggregate the call cannot scale.
+//
+//gradgen:rule norm2
+func norm2Rule(v P) (float64, P) { return norm2(v), P{2 * v.X, 2 * v.Y} }
 `,
 			want: []string{
 				`^p\.go:12:13: cannot differentiate the recursive call fact\(x - 1\): .*write the recursion as a loop, or give fact a //gradgen:rule$`,
@@ -341,6 +348,7 @@ func D(p *P) float64 {
 				`^p\.go:25:6: badRule cannot be the rule of .*fact: its signature is func\(x float64\) float64; a rule for fact must be func\(float64\) \(float64, float64\)$`,
 				`^p\.go:29:2: cannot differentiate a write into w\[0\], which is memory the caller passed .*copy the elements into it in a loop, and write into that$`,
 				`^p\.go:37:2: cannot differentiate a write into p\.X, which is memory the caller passed .*copy the fields you change into local float variables and work on those$`,
+				`^p\.go:46:6: norm2Rule cannot be the rule of .*norm2: norm2 takes v by value, a P: a rule's parameters must be floats, slices or pointers; take a slice or a pointer \(a pullback rule adds into its buffer\)$`,
 			},
 		},
 		{

@@ -1,4 +1,4 @@
-package mathx // want package:"gradgen exports Sigmoid→SigmoidRule, Softplus→SoftplusGrad"
+package mathx // want package:"gradgen exports Sigmoid→SigmoidRule, Softplus→SoftplusGrad, Cube→CubeRule, Weighted→WeightedGrad; not Pair, Point.Scale, Square"
 
 // mathx offers derivatives to other packages: a rule beside its target,
 // and an exported gradient serving as a rule.
@@ -23,6 +23,49 @@ func SigmoidRule(x float64) (float64, float64) {
 func Softplus(x, k float64) float64 { // want "Softplus: mathx_grad.go is missing: run go generate"
 	return math.Log1p(math.Exp(k*x)) / k
 }
+
+// Cube has a gradient and a rule: callers here and in other packages
+// use the rule, never CubeGrad.
+//
+//gradgen:grad
+func Cube(x float64) float64 { // want "Cube: mathx_grad.go is missing: run go generate"
+	return x * x * x
+}
+
+// CubeRule is Cube's derivative.
+//
+//gradgen:rule Cube
+func CubeRule(x float64) (float64, float64) { return x * x * x, 3 * x * x }
+
+// Pair's gradient serves mathx only: its parameter is an array.
+//
+//gradgen:grad
+func Pair(a [2]float64) float64 { // want "Pair: mathx_grad.go is missing: run go generate"
+	return a[0] * a[1]
+}
+
+// Point has a method whose gradient serves mathx only.
+type Point struct{ X float64 }
+
+// Scale is X times s squared.
+//
+//gradgen:grad
+func (p Point) Scale(s float64) float64 { // want "Scale: mathx_grad.go is missing: run go generate"
+	return p.X * s * s
+}
+
+// Weighted's gradient is by x only; w is a slice.
+//
+//gradgen:grad wrt=x
+func Weighted(w []float64, x float64) float64 { // want "Weighted: mathx_grad.go is missing: run go generate"
+	return w[0] * x
+}
+
+// Square's rule is unexported: it serves mathx only.
+func Square(x float64) float64 { return x * x }
+
+//gradgen:rule Square
+func squareRule(x float64) (float64, float64) { return x * x, 2 * x }
 
 // Clamp has no derivative gradgen can see from other packages.
 func Clamp(x float64) float64 { return min(max(x, -1), 1) }
