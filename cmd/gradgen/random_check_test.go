@@ -9,6 +9,62 @@ import (
 // of programs starts with, the check that runs in each, and the table of
 // cases that adapts every generated function to one flat signature.
 
+// randomDep is the package of the random module whose derivatives serve
+// the programs' calls into another package (production otherpkg): a
+// by-value rule, gradients with every and with some float parameters
+// wrt, and a pullback rule. The values the rules return are their
+// targets', bit for bit.
+const randomDep = `package dep
+
+import "math"
+
+// Softsign is x/(1+|x|).
+func Softsign(x float64) float64 { return x / (1 + math.Abs(x)) }
+
+// SoftsignRule serves Softsign's callers.
+//
+//gradgen:rule Softsign
+func SoftsignRule(x float64) (float64, float64) {
+	d := 1 + math.Abs(x)
+	return x / d, 1 / (d * d)
+}
+
+// Bump is a bump of width s: its gradient serves callers.
+//
+//gradgen:grad
+func Bump(x, s float64) float64 {
+	t := x / s
+	return math.Exp(-t * t)
+}
+
+// Wave's gradient covers x only: callers pass k a passive value.
+//
+//gradgen:grad wrt=x
+func Wave(x, k float64) float64 {
+	return math.Sin(k*x) / k
+}
+
+// Sumsq is k times the sum of w's squares.
+func Sumsq(w []float64, k float64) float64 {
+	s := 0.0
+	for _, v := range w {
+		s += v * v
+	}
+	return k * s
+}
+
+// SumsqRule serves Sumsq's callers in reverse mode.
+//
+//gradgen:rule Sumsq
+func SumsqRule(w []float64, k, seed float64, dw []float64) (float64, float64) {
+	s := Sumsq(w, 1)
+	for i, v := range w {
+		dw[i] += seed * 2 * k * v
+	}
+	return k * s, seed * s
+}
+`
+
 // randomPrelude declares the types, helpers, rules and data the
 // productions call.
 const randomPrelude = `package random
@@ -16,6 +72,8 @@ const randomPrelude = `package random
 import (
 	"math"
 	"math/rand/v2"
+
+	"example.com/random/dep"
 )
 
 // Pt is passed by value: its gradient is returned.
@@ -170,6 +228,9 @@ func gammaRule(x float64) (float64, float64) {
 
 // newRand keeps the import of math/rand/v2 used.
 func newRand(n int) *rand.Rand { return rand.New(rand.NewPCG(uint64(n)+1, 7)) }
+
+// Keep the import of dep used in packages whose programs do not call it.
+var _ = dep.Softsign
 
 `
 

@@ -213,7 +213,7 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("")
 
 	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian, outs: g.outs, outArray: strings.HasPrefix(outType, "*["), outStruct: g.outStruct}
-	if fi.outs > 0 && (g.f32 || g.used["siderand"] || strings.Contains(fi.src, "scaledSumsq(")) {
+	if fi.outs > 0 && (g.f32 || g.used["siderand"] || strings.Contains(fi.src, "scaledSumsq(") || strings.Contains(fi.src, "dep.Sumsq(")) {
 		// The Jacobian runs the body once per sweep (a random draw is an
 		// effect it refuses), a pullback rule serves reverse mode only,
 		// and float32 rounding makes differences too coarse to judge a
@@ -225,18 +225,19 @@ func (g *progGen) function(name string) funcInfo {
 		defer func() { g.noVector = false }()
 		return g.function(name)
 	}
-	if fi.hessian && (strings.Contains(fi.src, "float32") || g.used["siderand"]) {
+	if fi.hessian && (strings.Contains(fi.src, "float32") || g.used["siderand"] || strings.Contains(fi.src, "dep.")) {
 		// Values rounded to float32 on the way make the differences of
 		// the gradient too coarse to judge second derivatives by; a random
 		// draw would run once per component, which FHessian refuses
-		// (TestErrors "effects run again").
+		// (TestErrors "effects run again"); second derivatives cannot see
+		// into another package's derivative.
 		fi.hessian = false
 		fi.src = strings.Replace(fi.src, "//gradgen:hessian\n", "", 1)
 		all := g.b.String()
 		g.b.Reset()
 		g.b.WriteString(all[:start] + fi.src)
 	}
-	if strings.Contains(fi.src, "scaledSumsq(") {
+	if strings.Contains(fi.src, "scaledSumsq(") || strings.Contains(fi.src, "dep.Sumsq(") {
 		// A pullback rule serves reverse mode only.
 		fi.jvp, fi.hessian = false, false
 		fi.src = strings.Replace(fi.src, "//gradgen:jvp\n", "", 1)

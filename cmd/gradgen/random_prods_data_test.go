@@ -262,6 +262,21 @@ func init() {
 			g.mark(s.prod)
 			return fmt.Sprintf("scaledSumsq(%s, %s)", s.name, g.expr(d))
 		}},
+		{name: "otherpkg", weight: 1, expr: func(g *progGen, d int) string {
+			// Calls into another package of the module (randomDep):
+			// its rules and its exported gradients serve them.
+			switch g.intn(4) {
+			case 0:
+				return fmt.Sprintf("dep.Softsign(%s)", g.expr(d))
+			case 1:
+				return fmt.Sprintf("dep.Bump(%s, 1.5+0.5*math.Tanh(%s))", g.expr(d), g.expr(d))
+			case 2:
+				return fmt.Sprintf("dep.Wave(%s, %s)", g.expr(d), pick(g, []string{"1.5", "table[2]", "coef[0]"}))
+			}
+			s := pick(g, g.sc.sls)
+			g.mark(s.prod)
+			return fmt.Sprintf("dep.Sumsq(%s, %s)", s.name, g.expr(d))
+		}},
 		{name: "rulemath", weight: 1, expr: func(g *progGen, d int) string {
 			return fmt.Sprintf("math.Gamma(1.5 + 0.5*math.Sin(%s))", g.expr(d))
 		}},

@@ -74,6 +74,7 @@ func TestRandomPrograms(t *testing.T) {
 		}
 	}
 	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/random\n\ngo 1.26\n")
+	writeFile(t, filepath.Join(dir, "dep", "dep.go"), randomDep)
 	res := &randomResults{byName: map[string]*funcInfo{}, failed: map[string][]string{}}
 	for i := range fns {
 		res.byName[fns[i].name] = &fns[i]
@@ -522,7 +523,7 @@ var knownFailing = map[string]string{}
 // differences are the reference then (random programs, seed 10, R245).
 func shadowSource(fns []funcInfo) string {
 	var b strings.Builder
-	b.WriteString("package random\n\nimport (\n\t\"math\"\n\t\"math/rand/v2\"\n)\n\nvar _ = math.Pi\nvar _ = rand.New\n\n")
+	b.WriteString("package random\n\nimport (\n\t\"math\"\n\t\"math/rand/v2\"\n\n\t\"example.com/random/dep\"\n)\n\nvar _ = math.Pi\nvar _ = rand.New\nvar _ = dep.Bump\n\n")
 	for _, fi := range fns {
 		if !fi.f32 {
 			continue
