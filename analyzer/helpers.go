@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -153,6 +154,14 @@ func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 	for i, a := range call.Args {
 		p := sig.Params().At(i)
 		o := l.lowerExpr(a, nil)
+		if tv := l.info.Types[a]; tv.Value != nil {
+			// A constant keeps its parameter's type: pasted bare into the
+			// body, 3 for t in t / 2 * x would be integer division.
+			if t, ok := irType(p.Type()); ok {
+				o.val = adjoint.Call{Fun: adjoint.TypeExpr{Type: t}, Args: []adjoint.Expr{o.val}}
+				o.bval = adjoint.Call{Fun: adjoint.TypeExpr{Type: t}, Args: []adjoint.Expr{o.bval}}
+			}
+		}
 		if o.v != nil && o.path != nil {
 			// An element read more than once must be read as it was. The
 			// copy keeps its forward expression: inside a loop the backward

@@ -105,6 +105,8 @@ func softsign(x float64) float64 { return x / (1 + math.Abs(x)) }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
+func scaled(t, x float64) float64 { return t / 4 * x }
+
 // Helpers of several statements.
 func bell(x, s float64) float64 {
 	t := x / s

@@ -206,6 +206,11 @@ func init() {
 
 		// Calls.
 		{name: "helper1", weight: 2, expr: func(g *progGen, d int) string {
+			if g.chance(0.25) {
+				// A constant argument of a helper expanded in place must
+				// stay a float there: 3 / 4 * x is integer division.
+				return fmt.Sprintf("scaled(%s, %s)", pick(g, []string{"3", "5", "(1 << 2)", "7.5", "-3"}), g.expr(d))
+			}
 			return fmt.Sprintf(pick(g, []string{"sq(%s)", "softsign(%s)", "sigmoid(%s)"}), g.expr(d))
 		}},
 		{name: "helperN", weight: 1, expr: func(g *progGen, d int) string {

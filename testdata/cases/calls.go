@@ -208,6 +208,23 @@ func ScalarHelper(x, s float64) float64 {
 	return y
 }
 
+// halfScale is expanded in place; ConstArgHelper passes its t constants.
+func halfScale(t, x float64) float64 { return t / 2 * x }
+
+// three is an untyped constant argument.
+const three = 3
+
+// ConstArgHelper passes untyped constants to an expanded helper: they must
+// stay floats there (bare, 3 / 2 * x is integer division).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func ConstArgHelper(x float64) float64 {
+	return halfScale(3, x) + halfScale(three, x*x) + halfScale(1, halfScale(5, x)*x)
+}
+
 // softsign is a single-expression helper that reads its argument twice.
 func softsign(x float64) float64 { return x / (1 + math.Abs(x)) }
 

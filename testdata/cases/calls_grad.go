@@ -9,13 +9,13 @@ import (
 
 // Nested2Grad returns Nested2(w, b) and its partial derivatives with respect to w, b.
 func Nested2Grad(w, b float64) (float64, float64, float64) {
-	t := w * 0.5
+	t := w * float64(0.5)
 	t1 := t + b
 	t2 := -t1
 	exp := math.Exp(t2)
 	t3 := 1 + exp
 	t4 := 1 / t3
-	t5 := b * -1
+	t5 := b * float64(-1)
 	t6 := t5 + w
 	t7 := -t6
 	exp1 := math.Exp(t7)
@@ -41,12 +41,12 @@ func Nested2Grad(w, b float64) (float64, float64, float64) {
 	dt7 := exp1 * dt8
 	dt6 := -dt7
 	dw += dt6
-	db := -1 * dt6
+	db := float64(-1) * dt6
 	dt3 := -t4 * (dt4 / t3)
 	dt2 := exp * dt3
 	dt1 := -dt2
 	db += dt1
-	dw += 0.5 * dt1
+	dw += float64(0.5) * dt1
 	return nested2, dw, db
 }
 
@@ -1751,6 +1751,142 @@ func ScalarHelperHessian(x, s float64, hess []float64) (float64, float64, float6
 		scalarHelper = ScalarHelper(x, s)
 	}
 	return scalarHelper, dx, ds
+}
+
+// ConstArgHelperGrad returns ConstArgHelper(x) and its partial derivatives with respect to x.
+func ConstArgHelperGrad(x float64) (float64, float64) {
+	t := float64(3) / 2 * x
+	t1 := x * x
+	t2 := float64(three) / 2 * t1
+	t3 := t + t2
+	t4 := float64(5) / 2 * x
+	t5 := t4 * x
+	t6 := float64(1) / 2 * t5
+	constArgHelper := t3 + t6
+
+	var dt3, dt6 float64
+	// return halfScale(3, x) + halfScale(three, x*x) + halfScale(1, halfScale(5, x)*x)
+	dt3 = 1
+	dt6 = 1
+	dt5 := float64(1) / 2 * dt6
+	dt4 := x * dt5
+	dx := t4 * dt5
+	dx += float64(5) / 2 * dt4
+	dt1 := float64(three) / 2 * dt3
+	dx += 2 * x * dt1
+	dx += float64(3) / 2 * dt3
+	return constArgHelper, dx
+}
+
+// ConstArgHelperJVP returns ConstArgHelper(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ConstArgHelperJVP(x, dx float64) (float64, float64) {
+	halfScale1, dHalfScale := jvpOfHalfScaleWrtX(3, x, dx)
+	dt := 2 * x * dx
+	t := x * x
+	halfScale2, dHalfScale1 := jvpOfHalfScaleWrtX(3, t, dt)
+	dt1 := dHalfScale + dHalfScale1
+	t1 := halfScale1 + halfScale2
+	halfScale3, dHalfScale2 := jvpOfHalfScaleWrtX(5, x, dx)
+	dt2 := x*dHalfScale2 + halfScale3*dx
+	t2 := halfScale3 * x
+	halfScale4, dHalfScale3 := jvpOfHalfScaleWrtX(1, t2, dt2)
+	dt3 := dt1 + dHalfScale3
+	t3 := t1 + halfScale4
+	return t3, dt3
+}
+
+// ConstArgHelperHVP returns ConstArgHelper's value, its gradient as ConstArgHelperGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func ConstArgHelperHVP(x, v float64) (float64, float64, float64) {
+	jvpOfHalfScaleWrtX11, _ := jvpOfHalfScaleWrtX1(3, x, v)
+	halfScale1 := jvpOfHalfScaleWrtX11
+	t4 := 2 * x
+	dt := t4 * v
+	t := x * x
+	jvpOfHalfScaleWrtX13, _ := jvpOfHalfScaleWrtX1(3, t, dt)
+	halfScale2 := jvpOfHalfScaleWrtX13
+	t1 := halfScale1 + halfScale2
+	jvpOfHalfScaleWrtX15, jvpOfHalfScaleWrtX16 := jvpOfHalfScaleWrtX1(5, x, v)
+	halfScale3 := jvpOfHalfScaleWrtX15
+	dHalfScale2 := jvpOfHalfScaleWrtX16
+	t5 := x * dHalfScale2
+	t6 := halfScale3 * v
+	dt2 := t5 + t6
+	t2 := halfScale3 * x
+	jvpOfHalfScaleWrtX17, _ := jvpOfHalfScaleWrtX1(1, t2, dt2)
+	halfScale4 := jvpOfHalfScaleWrtX17
+	t3 := t1 + halfScale4
+	constArgHelperHVP := t3
+
+	var ddt3, dt21, ddt2, dt4, ddt float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dHalfScale3
+	// halfScale4, dHalfScale3 := jvpOfHalfScaleWrtX1(1, t2, dt2)
+	_, _, dJvpOfHalfScaleWrtX1Dx, dJvpOfHalfScaleWrtX1Ddx := pullbackOfJvpOfHalfScaleWrtX1WrtXDx(1, t2, dt2, 0, ddt3)
+	dt21 += dJvpOfHalfScaleWrtX1Dx
+	ddt2 += dJvpOfHalfScaleWrtX1Ddx
+	// t2 := halfScale3 * x
+	dhalfScale3 := x * dt21
+	hv := halfScale3 * dt21
+	// dt2 := x*dHalfScale2 + halfScale3*v
+	dhalfScale3 += v * ddt2
+	dx := halfScale3 * ddt2
+	hv += dHalfScale2 * ddt2
+	ddHalfScale2 := x * ddt2
+	// halfScale3, dHalfScale2 := jvpOfHalfScaleWrtX1(5, x, v)
+	_, _, dJvpOfHalfScaleWrtX1Dx1, dJvpOfHalfScaleWrtX1Ddx1 := pullbackOfJvpOfHalfScaleWrtX1WrtXDx(5, x, v, dhalfScale3, ddHalfScale2)
+	hv += dJvpOfHalfScaleWrtX1Dx1
+	dx += dJvpOfHalfScaleWrtX1Ddx1
+	// dt1 := dHalfScale + dHalfScale1
+	// halfScale2, dHalfScale1 := jvpOfHalfScaleWrtX1(3, t, dt)
+	_, _, dJvpOfHalfScaleWrtX1Dx2, dJvpOfHalfScaleWrtX1Ddx2 := pullbackOfJvpOfHalfScaleWrtX1WrtXDx(3, t, dt, 0, ddt3)
+	dt4 += dJvpOfHalfScaleWrtX1Dx2
+	ddt += dJvpOfHalfScaleWrtX1Ddx2
+	// t := x * x
+	hv += 2 * x * dt4
+	// dt := 2 * x * v
+	dt41 := v * ddt
+	dx += t4 * ddt
+	hv += 2 * dt41
+	// halfScale1, dHalfScale := jvpOfHalfScaleWrtX1(3, x, v)
+	_, _, dJvpOfHalfScaleWrtX1Dx3, dJvpOfHalfScaleWrtX1Ddx3 := pullbackOfJvpOfHalfScaleWrtX1WrtXDx(3, x, v, 0, ddt3)
+	hv += dJvpOfHalfScaleWrtX1Dx3
+	dx += dJvpOfHalfScaleWrtX1Ddx3
+	return constArgHelperHVP, dx, hv
+}
+
+// ConstArgHelperHessian returns ConstArgHelper's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ConstArgHelperHessian(x float64, hess []float64) (float64, float64) {
+	n := 1
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ConstArgHelperHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v float64
+	var dx float64
+	var constArgHelper float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfConstArgHelper(x, v)
+		constArgHelper = r
+		k = 0
+		if k == j {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv
+		k++
+	}
+	if n == 0 {
+		constArgHelper = ConstArgHelper(x)
+	}
+	return constArgHelper, dx
 }
 
 // InlinedElementInLoopGrad returns InlinedElementInLoop(y, w) and its partial derivatives with respect to y, w.
@@ -3718,6 +3854,75 @@ func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64
 	hvx += dJvpOfBell2Dx2
 	hvs += dJvpOfBell2Ds2
 	return hvpOfScalarHelper1, hvpOfScalarHelper2, hvx, hvs
+}
+
+// jvpOfHalfScaleWrtX is the pushforward of halfScale: its results, then their tangents along dx.
+func jvpOfHalfScaleWrtX(t, x, dx float64) (float64, float64) {
+	dt1 := t / 2 * dx
+	t1 := t / 2 * x
+	return t1, dt1
+}
+
+// hvpOfConstArgHelper returns ConstArgHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of ConstArgHelperHessian.
+func hvpOfConstArgHelper(x, v float64) (float64, float64, float64) {
+	jvpOfHalfScaleWrtX21, jvpOfHalfScaleWrtX22 := jvpOfHalfScaleWrtX2(3, x, v)
+	halfScale1 := jvpOfHalfScaleWrtX21
+	dHalfScale := jvpOfHalfScaleWrtX22
+	t4 := 2 * x
+	dt := t4 * v
+	t := x * x
+	jvpOfHalfScaleWrtX23, jvpOfHalfScaleWrtX24 := jvpOfHalfScaleWrtX2(3, t, dt)
+	halfScale2 := jvpOfHalfScaleWrtX23
+	dHalfScale1 := jvpOfHalfScaleWrtX24
+	dt1 := dHalfScale + dHalfScale1
+	t1 := halfScale1 + halfScale2
+	jvpOfHalfScaleWrtX25, jvpOfHalfScaleWrtX26 := jvpOfHalfScaleWrtX2(5, x, v)
+	halfScale3 := jvpOfHalfScaleWrtX25
+	dHalfScale2 := jvpOfHalfScaleWrtX26
+	t5 := x * dHalfScale2
+	t6 := halfScale3 * v
+	dt2 := t5 + t6
+	t2 := halfScale3 * x
+	jvpOfHalfScaleWrtX27, jvpOfHalfScaleWrtX28 := jvpOfHalfScaleWrtX2(1, t2, dt2)
+	halfScale4 := jvpOfHalfScaleWrtX27
+	dHalfScale3 := jvpOfHalfScaleWrtX28
+	dt3 := dt1 + dHalfScale3
+	t3 := t1 + halfScale4
+	hvpOfConstArgHelper1 := t3
+	hvpOfConstArgHelper2 := dt3
+
+	var ddt3, dt21, ddt2, dt4, ddt float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dHalfScale3
+	// halfScale4, dHalfScale3 := jvpOfHalfScaleWrtX2(1, t2, dt2)
+	_, _, dJvpOfHalfScaleWrtX2Dx, dJvpOfHalfScaleWrtX2Ddx := pullbackOfJvpOfHalfScaleWrtX2WrtXDx(1, t2, dt2, 0, ddt3)
+	dt21 += dJvpOfHalfScaleWrtX2Dx
+	ddt2 += dJvpOfHalfScaleWrtX2Ddx
+	// t2 := halfScale3 * x
+	dhalfScale3 := x * dt21
+	hv := halfScale3 * dt21
+	// dt2 := x*dHalfScale2 + halfScale3*v
+	dhalfScale3 += v * ddt2
+	hv += dHalfScale2 * ddt2
+	ddHalfScale2 := x * ddt2
+	// halfScale3, dHalfScale2 := jvpOfHalfScaleWrtX2(5, x, v)
+	_, _, dJvpOfHalfScaleWrtX2Dx1 := pullbackOfJvpOfHalfScaleWrtX2WrtX(5, x, v, dhalfScale3, ddHalfScale2)
+	hv += dJvpOfHalfScaleWrtX2Dx1
+	// dt1 := dHalfScale + dHalfScale1
+	// halfScale2, dHalfScale1 := jvpOfHalfScaleWrtX2(3, t, dt)
+	_, _, dJvpOfHalfScaleWrtX2Dx2, dJvpOfHalfScaleWrtX2Ddx1 := pullbackOfJvpOfHalfScaleWrtX2WrtXDx(3, t, dt, 0, ddt3)
+	dt4 += dJvpOfHalfScaleWrtX2Dx2
+	ddt += dJvpOfHalfScaleWrtX2Ddx1
+	// t := x * x
+	hv += 2 * x * dt4
+	// dt := 2 * x * v
+	dt41 := v * ddt
+	hv += 2 * dt41
+	// halfScale1, dHalfScale := jvpOfHalfScaleWrtX2(3, x, v)
+	_, _, dJvpOfHalfScaleWrtX2Dx3 := pullbackOfJvpOfHalfScaleWrtX2WrtX(3, x, v, 0, ddt3)
+	hv += dJvpOfHalfScaleWrtX2Dx3
+	return hvpOfConstArgHelper1, hvpOfConstArgHelper2, hv
 }
 
 // jvpOfSoftsign is the pushforward of softsign: its results, then their tangents along dx.
@@ -5877,6 +6082,49 @@ func pullbackOfJvpOfBell2WrtXSDx(x, s, dx, ds, dres, dres1 float64) (float64, fl
 	return jvpOfBell21, jvpOfBell22, dx1, ds1, dt4
 }
 
+// pullbackOfJvpOfHalfScaleWrtX1WrtXDx returns jvpOfHalfScaleWrtX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfHalfScaleWrtX1 in gradients.
+func pullbackOfJvpOfHalfScaleWrtX1WrtXDx(t, x, dx, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt1 := t / 2 * dx
+	t1 := t / 2 * x
+	jvpOfHalfScaleWrtX11 := t1
+	jvpOfHalfScaleWrtX12 := dt1
+
+	// return t1, dt1
+	// t1 := t / 2 * x
+	dx1 := t / 2 * dres
+	// dt1 := t / 2 * dx
+	ddx := t / 2 * dres1
+	return jvpOfHalfScaleWrtX11, jvpOfHalfScaleWrtX12, dx1, ddx
+}
+
+// pullbackOfJvpOfHalfScaleWrtX2WrtX returns jvpOfHalfScaleWrtX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfHalfScaleWrtX2 in gradients.
+func pullbackOfJvpOfHalfScaleWrtX2WrtX(t, x, dx, dres, dres1 float64) (float64, float64, float64) {
+	dt1 := t / 2 * dx
+	t1 := t / 2 * x
+	jvpOfHalfScaleWrtX21 := t1
+	var jvpOfHalfScaleWrtX22 float64 = dt1
+
+	// return t1, dt1
+	// t1 := t / 2 * x
+	dx1 := t / 2 * dres
+	return jvpOfHalfScaleWrtX21, jvpOfHalfScaleWrtX22, dx1
+}
+
+// pullbackOfJvpOfHalfScaleWrtX2WrtXDx returns jvpOfHalfScaleWrtX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfHalfScaleWrtX2 in gradients.
+func pullbackOfJvpOfHalfScaleWrtX2WrtXDx(t, x, dx, dres, dres1 float64) (float64, float64, float64, float64) {
+	dt1 := t / 2 * dx
+	t1 := t / 2 * x
+	jvpOfHalfScaleWrtX21 := t1
+	jvpOfHalfScaleWrtX22 := dt1
+
+	// return t1, dt1
+	// t1 := t / 2 * x
+	dx1 := t / 2 * dres
+	// dt1 := t / 2 * dx
+	ddx := t / 2 * dres1
+	return jvpOfHalfScaleWrtX21, jvpOfHalfScaleWrtX22, dx1, ddx
+}
+
 // pullbackOfJvpOfSoftsign1 returns jvpOfSoftsign1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSoftsign1 in gradients.
 func pullbackOfJvpOfSoftsign1(x, dx, dres, dres1 float64) (float64, float64, float64, float64) {
 	var cond, cond1 bool
@@ -6687,6 +6935,20 @@ func jvpOfBell2(x, s, dx, ds float64) (float64, float64) {
 	exp := math.Exp(t2)
 	dexp := exp * dt2
 	return exp, dexp
+}
+
+// jvpOfHalfScaleWrtX1 is the pushforward of halfScale: its results, then their tangents along dx.
+func jvpOfHalfScaleWrtX1(t, x, dx float64) (float64, float64) {
+	dt1 := t / 2 * dx
+	t1 := t / 2 * x
+	return t1, dt1
+}
+
+// jvpOfHalfScaleWrtX2 is the pushforward of halfScale: its results, then their tangents along dx.
+func jvpOfHalfScaleWrtX2(t, x, dx float64) (float64, float64) {
+	dt1 := t / 2 * dx
+	t1 := t / 2 * x
+	return t1, dt1
 }
 
 // jvpOfSoftsign1 is the pushforward of softsign: its results, then their tangents along dx.

@@ -15,6 +15,7 @@ var jvps = map[string]any{
 	"CompositeLits":         CompositeLitsJVP,
 	"NamedResult":           NamedResultJVP,
 	"NamedHelper":           NamedHelperJVP,
+	"ConstArgHelper":        ConstArgHelperJVP,
 	"Fahrenheit":            Celsius.FahrenheitJVP,
 	"ZeroTangentArgs":       ZeroTangentArgsJVP,
 	"SqrtPostCounter":       SqrtPostCounterJVP,

@@ -6,6 +6,7 @@ var seconds = map[string]secondCase{
 	"CompositeLits":         {hvp: CompositeLitsHVP, hessian: CompositeLitsHessian},
 	"NamedResult":           {hvp: NamedResultHVP, hessian: NamedResultHessian},
 	"NamedHelper":           {hvp: NamedHelperHVP, hessian: NamedHelperHessian},
+	"ConstArgHelper":        {hvp: ConstArgHelperHVP, hessian: ConstArgHelperHessian},
 	"Fahrenheit":            {hvp: Celsius.FahrenheitHVP, hessian: Celsius.FahrenheitHessian},
 	"ZeroTangentArgs":       {hvp: ZeroTangentArgsHVP, hessian: ZeroTangentArgsHessian},
 	"SqrtPostCounter":       {hvp: SqrtPostCounterHVP, hessian: SqrtPostCounterHessian},
