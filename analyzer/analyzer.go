@@ -138,6 +138,12 @@ type pkgContext struct {
 	outputVJPs map[outputVJPKey]string
 	// imported is what the package's imports offer (Options.Imports).
 	imported map[string]*Exports
+	// litRefusals says, by a function literal's position, why it was not
+	// expanded in place (funclits.go): the literal's error gives it.
+	litRefusals map[token.Pos]string
+	// litVarRefusals holds the same reasons by the literal's variable,
+	// for the errors at its calls.
+	litVarRefusals map[types.Object]string
 	// secondOrder is set while a JVP is written to be differentiated
 	// again (second derivatives).
 	secondOrder bool

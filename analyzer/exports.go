@@ -109,7 +109,9 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 	}
 	var ex Exports
 	nop := func(token.Pos, string, ...any) {}
-	p := &pkgContext{info: info, pkg: pkg, rules: map[*types.Func]*ruleFunc{}}
+	// indexDecls records the types of the nodes its rewrites write: in a
+	// copy, as Analyze does, for the driver shares info.
+	p := &pkgContext{info: cloneInfo(info), pkg: pkg, rules: map[*types.Func]*ruleFunc{}}
 	p.indexDecls(files)
 	p.importRules(imports)
 	pure := func(fn *types.Func) bool {

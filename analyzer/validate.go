@@ -359,7 +359,7 @@ func (l *lowerer) validateCond(e ast.Expr) {
 			l.validateCall(n, false)
 			return false
 		case *ast.FuncLit:
-			l.errorf(n.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
+			l.funcLitError(n.Pos())
 			return false
 		}
 		return true
@@ -430,7 +430,7 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 	case *ast.CompositeLit:
 		l.errorf(e.Pos(), "cannot differentiate the composite literal %s here: its elements depend on the parameters, and gradgen follows such a literal only as the value a declaration gives its variable; declare one (v := %s) and use v, or assign its elements or fields one by one", l.source(e), l.source(e))
 	case *ast.FuncLit:
-		l.errorf(e.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
+		l.funcLitError(e.Pos())
 	case *ast.TypeAssertExpr:
 		l.errorf(e.Pos(), "cannot differentiate the type assertion %s: gradgen does not follow values through interfaces; keep the value in a float variable", l.source(e))
 	default:

@@ -90,7 +90,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: gradgen does not instantiate generic helpers yet; write the helper for the float type it is called with", l.source(call))
 		return
 	case *ast.FuncLit:
-		l.errorf(fun.Pos(), "cannot differentiate a function literal that reads values depending on the parameters: gradgen does not follow closures; write the function as a helper of this package")
+		l.funcLitError(fun.Pos())
 		return
 	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
@@ -101,6 +101,12 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	}
 	fn, recv := l.calleeOf(call)
 	if fn == nil {
+		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+			if why := l.litVarRefusals[l.info.Uses[id]]; why != "" {
+				l.errorf(call.Pos(), "cannot differentiate the call %s of a function literal: gradgen expands in place a literal bound once to a local and only called, and %s", l.source(call), why)
+				return
+			}
+		}
 		l.errorf(call.Pos(), "cannot differentiate the call %s through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name", l.source(call))
 		return
 	}

@@ -424,8 +424,25 @@ func F(x float64, f func(float64) float64, s Shape) float64 {
 //gradgen:grad
 func G(x float64, m map[string]float64) float64 {
 	m["a"] = x
-	h := func(t float64) float64 { return t * x }
+	h := func(t float64) float64 { u := t * x; return u }
 	return m["a"] + h(2)
+}
+
+var gain = 2.0
+
+//gradgen:grad
+func H(x, a float64) float64 {
+	f := func(t float64) float64 { return a * t * gain }
+	s := 0.0
+	for i := 0; i < 2; i++ {
+		a := x * 3
+		s += f(x) + a
+	}
+	{
+		gain := x
+		s += f(x) * gain
+	}
+	return s
 }
 `,
 			want: []string{
@@ -442,7 +459,10 @@ func G(x float64, m map[string]float64) float64 {
 				`^p\.go:63:28: cannot differentiate the call scale\(x\) through a function value: `,
 				`^p\.go:63:39: cannot differentiate the call g\(x\) through a function value: `,
 				`^p\.go:68:2: cannot differentiate a write into the map element m\["a"\]: `,
-				`^p\.go:69:7: cannot differentiate a function literal that reads values depending on the parameters: `,
+				`^p\.go:69:7: cannot differentiate a function literal that reads values depending on the parameters here: gradgen expands in place a literal bound once to a local and only called \(f := func\(t float64\) float64 \{ return ... \}; f\(x\)\), and its body is not a single return statement`,
+				`^p\.go:77:7: cannot differentiate a function literal that reads values depending on the parameters here: .* and it reads a, which at its call at p\.go:81:8 names another a \(declared at p\.go:80:3\); rename one of them$`,
+				`^p\.go:81:8: cannot differentiate the call f\(x\) of a function literal: .* and it reads a, which at its call at p\.go:81:8 names another a`,
+				`^p\.go:85:8: cannot differentiate the call f\(x\) of a function literal: `,
 			},
 		},
 		{

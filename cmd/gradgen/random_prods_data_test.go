@@ -239,6 +239,34 @@ func init() {
 			g.line("%s, %s := vstats(%s...)", m, q, s.name)
 			g.sc.vars = append(g.sc.vars, m, q)
 		}},
+		{name: "funclit", weight: 1, stmt: func(g *progGen, d int) {
+			// A literal capturing what is in scope, called with a variable
+			// or a math expression (computed once when the body reads its
+			// parameter twice); sometimes a captured variable changes
+			// between two calls, which must see its current value.
+			f, t := g.fresh("f"), g.fresh("t")
+			n := len(g.sc.vars)
+			g.sc.vars = append(g.sc.vars, t)
+			body := g.expr(2)
+			g.sc.vars = g.sc.vars[:n]
+			// t / 4 with a constant argument is integer division unless
+			// the constant keeps the parameter's type.
+			g.line("%s := func(%s float64) float64 { return %s / 4 * (1 + 0.5*math.Tanh(%s)) }", f, t, t, body)
+			arg := pick(g, g.sc.vars)
+			switch g.intn(4) {
+			case 0, 1:
+				arg = fmt.Sprintf("%s*0.5 + math.Sin(%s)", pick(g, g.sc.vars), pick(g, g.sc.vars))
+			case 2:
+				arg = pick(g, []string{"3", "5", "(1 << 3)"})
+			}
+			g.line("y += %s", g.bounded(fmt.Sprintf("%s(%s)", f, arg)))
+			if g.chance(0.5) {
+				if v := g.scalar(); v != "" {
+					g.line("%s = %s * 0.5", v, v)
+				}
+				g.line("y += %s", g.bounded(fmt.Sprintf("%s(%s)", f, pick(g, g.sc.vars))))
+			}
+		}},
 		{name: "helper2", weight: 1, stmt: func(g *progGen, d int) {
 			r, t := g.fresh("r"), g.fresh("t")
 			g.line("%s, %s := polar(%s, %s)", r, t, g.expr(2), g.expr(2))

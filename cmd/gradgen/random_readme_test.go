@@ -90,10 +90,11 @@ var readmeCoverage = map[string][]string{
 	// Calls.
 	"Calls to any function or method of the same package": {"helper1", "helperN", "helperslice", "helper2",
 		"methodptr", "method2", "negreturn"},
-	"to any function with a custom rule":      {"rule", "rulemath"},
-	"calls into other packages of the module": {"otherpkg"},
-	"variadic ones passed a slice":            {"helpervariadic"},
-	"variadic float parameters":               {"variadic"},
+	"to any function with a custom rule":            {"rule", "rulemath"},
+	"calls into other packages of the module":       {"otherpkg"},
+	"variadic ones passed a slice":                  {"helpervariadic"},
+	"variadic float parameters":                     {"variadic"},
+	"function literals bound to a local and called": {"funclit"},
 	// Vector-valued functions.
 	"Vector-valued functions: output parameters filled with `=`": {"vecout"},
 }

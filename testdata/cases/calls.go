@@ -309,3 +309,62 @@ func VarPair(w []float64) float64 {
 	m, s := varStats(w...)
 	return m * s
 }
+
+// FuncLit calls literals bound to locals: one captures lambda, which the
+// loop changes between calls (a call sees the current value), and takes
+// an argument it reads twice (computed once, first); another calls the
+// first; one is declared inside the loop; one reads an argument once
+// (written in place, in parentheses).
+//
+//gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
+//gradgen:jvp
+func FuncLit(x, lambda float64) float64 {
+	penalty := func(t float64) float64 { return lambda * t * t }
+	s := 0.0
+	for i := range 3 {
+		shift := func(u float64) float64 { return u + float64(i) }
+		s += penalty(math.Sin(x)*float64(i)) + shift(x*x)
+		lambda *= 1.5
+	}
+	var pair = func(a, b float64) float64 { return a*b + penalty(a) }
+	triple := func(t float64) float64 { return 3 * t }
+	return s + pair(x, lambda) + triple(x-lambda)
+}
+
+// FuncLitSlice captures a slice and indexes it with the literal's int
+// parameter.
+//
+//gradgen:grad
+//gradgen:jvp
+func FuncLitSlice(w []float64) float64 {
+	at := func(k int, c float64) float64 { return c * w[k] * w[k] }
+	s := 0.0
+	for k := range w {
+		s += at(k, 0.5) + at(len(w)-1-k, float64(k))
+	}
+	return s
+}
+
+// FuncLitGuard passes literals constants, which stay floats (3 for t in
+// t / 2 * w[0] is not integer division; eps's 0.1 is a float32), and
+// calls one whose body reads its argument twice on the right of &&: the
+// argument w[k]*2 is written at each read there, never computed before
+// the guard k < len(w) (it would panic for k = len(w)).
+//
+//gradgen:grad
+//gradgen:jvp
+func FuncLitGuard(w []float64) float64 {
+	half := func(t float64) float64 { return t / 2 * w[0] }
+	eps := func() float32 { return 0.1 }
+	sq := func(t float64) float64 { return t * t }
+	s := half(3) + half(three)*w[1] + float64(eps())*w[2]
+	for k := 0; k <= len(w); k++ {
+		big := k < len(w) && sq(w[k]*2) > 1
+		if big {
+			s += sq(w[k] - 0.5)
+		}
+	}
+	return s
+}

@@ -2827,6 +2827,525 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 	return varPair
 }
 
+// FuncLitGrad returns FuncLit(x, lambda) and its partial derivatives with respect to x, lambda.
+func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
+	var sin, t1, t, t2, t3, t4, t5, t6, t7, t8 float64
+	var i, iters, tapeLen, trips int
+	var tapes, tTape, lambdaTape []float64
+	s := 0.0
+	iters = max(0, 3)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	lambdaTape = tapes[:0:iters]
+	trips = 0
+	for i = range 3 {
+		trips++
+		tTape = append(tTape, t)
+		sin = math.Sin(x)
+		t1 = sin * float64(i)
+		t = t1
+		t2 = lambda * t
+		t3 = t2 * t
+		t4 = x * x
+		t5 = t4 + float64(i)
+		t6 = t3 + t5
+		t7 = s + t6
+		s = t7
+		lambdaTape = append(lambdaTape, lambda)
+		t8 = lambda * 1.5
+		lambda = t8
+	}
+	t9 := x * lambda
+	t10 := lambda * x
+	t11 := t10 * x
+	t12 := t9 + t11
+	t13 := s + t12
+	t14 := x - lambda
+	t15 := 3 * t14
+	funcLit := t13 + t15
+
+	var dt13, dt15, dt8, dt7, dt, dt1 float64
+	// return s + ((x)*(lambda) + ...
+	dt13 = 1
+	dt15 = 1
+	dt14 := 3 * dt15
+	dx := dt14
+	dlambda := -dt14
+	ds := dt13
+	dt10 := x * dt13
+	dx += t10 * dt13
+	dlambda += x * dt10
+	dx += lambda * dt10
+	dx += lambda * dt13
+	dlambda += x * dt13
+	// for i := range 3
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// lambda *= 1.5
+		lambda = lambdaTape[len(lambdaTape)-1]
+		lambdaTape = lambdaTape[:len(lambdaTape)-1]
+		dt8 = dlambda
+		dlambda = 1.5 * dt8
+		// s += (lambda * ...
+		t2 = lambda * t
+		dt7 = ds
+		dx += 2 * x * dt7
+		dt += (t2 + lambda*t) * dt7
+		dlambda += t * t * dt7
+		// t := math.Sin(x) * float64(i)
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dt1 = dt
+		dt = 0
+		dx += math.Cos(x) * float64(i) * dt1
+	}
+	return funcLit, dx, dlambda
+}
+
+// FuncLitJVP returns FuncLit(x, lambda) and its directional derivative: the sum of its partial derivatives with respect to x, lambda times the tangents dx, dlambda.
+func FuncLitJVP(x, lambda, dx, dlambda float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	for i := range 3 {
+		dsin := math.Cos(x) * dx
+		sin := math.Sin(x)
+		dt := float64(i) * dsin
+		t := sin * float64(i)
+		dt1 := t*dlambda + lambda*dt
+		t1 := lambda * t
+		dt2 := t*dt1 + t1*dt
+		t2 := t1 * t
+		dt3 := 2 * x * dx
+		t3 := x * x
+		t4 := t3 + float64(i)
+		dt5 := dt2 + dt3
+		t5 := t2 + t4
+		ds += dt5
+		s += t5
+		dlambda = 1.5 * dlambda
+		lambda *= 1.5
+	}
+	dt6 := lambda*dx + x*dlambda
+	t6 := x * lambda
+	dt7 := x*dlambda + lambda*dx
+	t7 := lambda * x
+	dt8 := x*dt7 + t7*dx
+	t8 := t7 * x
+	dt9 := dt6 + dt8
+	t9 := t6 + t8
+	dt10 := ds + dt9
+	t10 := s + t9
+	dt11 := dx - dlambda
+	t11 := x - lambda
+	dt12 := 3 * dt11
+	t12 := 3 * t11
+	dt13 := dt10 + dt12
+	t13 := t10 + t12
+	return t13, dt13
+}
+
+// FuncLitHVP returns FuncLit's value, its gradient as FuncLitGrad gives it, and the product of its Hessian with the direction vx, vlambda in the same form (added into buffers for slices and pointers, returned for the rest).
+func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, float64, float64) {
+	var cos, t14, dsin, sin1, sin, t15, dt, t16, t, t17, t18, t19, dt1, t20, t1, t21, t22, t23, dt2, t24, t2, t25, t26, dt3, t27, t3, t28, t4, t29, dt5, t30, t5, t31, t32, t33, t34 float64
+	var i, iters, tapeLen, trips int
+	var tapes, dtTape, tTape, dt1Tape, t1Tape, vlambdaTape, lambdaTape []float64
+	var ds float64
+	s := 0.0
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vlambdaTape, tapes = tapes[:0:iters], tapes[iters:]
+	lambdaTape = tapes[:0:iters]
+	trips = 0
+	for i = range 3 {
+		trips++
+		cos = math.Cos(x)
+		t14 = cos * vx
+		dsin = t14
+		sin1 = math.Sin(x)
+		sin = sin1
+		dtTape = append(dtTape, dt)
+		t15 = float64(i) * dsin
+		dt = t15
+		tTape = append(tTape, t)
+		t16 = sin * float64(i)
+		t = t16
+		dt1Tape = append(dt1Tape, dt1)
+		t17 = t * vlambda
+		t18 = lambda * dt
+		t19 = t17 + t18
+		dt1 = t19
+		t1Tape = append(t1Tape, t1)
+		t20 = lambda * t
+		t1 = t20
+		t21 = t * dt1
+		t22 = t1 * dt
+		t23 = t21 + t22
+		dt2 = t23
+		t24 = t1 * t
+		t2 = t24
+		t25 = 2 * x
+		t26 = t25 * vx
+		dt3 = t26
+		t27 = x * x
+		t3 = t27
+		t28 = t3 + float64(i)
+		t4 = t28
+		t29 = dt2 + dt3
+		dt5 = t29
+		t30 = t2 + t4
+		t5 = t30
+		t31 = ds + dt5
+		ds = t31
+		t32 = s + t5
+		s = t32
+		vlambdaTape = append(vlambdaTape, vlambda)
+		t33 = 1.5 * vlambda
+		vlambda = t33
+		lambdaTape = append(lambdaTape, lambda)
+		t34 = lambda * 1.5
+		lambda = t34
+	}
+	t6 := x * lambda
+	t37 := x * vlambda
+	t38 := lambda * vx
+	dt7 := t37 + t38
+	t7 := lambda * x
+	t8 := t7 * x
+	t9 := t6 + t8
+	t10 := s + t9
+	t11 := x - lambda
+	t12 := 3 * t11
+	t13 := t10 + t12
+	funcLitHVP := t13
+
+	var ddt13, dt34, dt33, ds1, dt32, dt51, dt31, ddt5, dt30, dt21, dt4, dt29, ddt2, ddt3, dt28, dt310, dt27, dt26, dt24, dt14, dt15, dt23, ddt, ddt1, dt20, dt19, dt16, dsin1, dt151, ddsin, dsin11, dt141 float64
+	// return t13, dt13
+	ddt13 = 1
+	// dt13 := dt10 + dt12
+	// dt12 := 3 * dt11
+	ddt11 := 3 * ddt13
+	// dt11 := vx - vlambda
+	dx := ddt11
+	dlambda := -ddt11
+	// dt10 := ds + dt9
+	// dt9 := dt6 + dt8
+	// dt8 := x*dt7 + t7*vx
+	dt71 := vx * ddt13
+	dx += t7 * ddt13
+	hvx := dt7 * ddt13
+	ddt7 := x * ddt13
+	// t7 := lambda * x
+	hvlambda := x * dt71
+	hvx += lambda * dt71
+	// dt7 := x*vlambda + lambda*vx
+	hvlambda += vx * ddt7
+	dx += lambda * ddt7
+	hvx += vlambda * ddt7
+	dlambda += x * ddt7
+	// dt6 := lambda*vx + x*vlambda
+	hvx += vlambda * ddt13
+	dlambda += x * ddt13
+	hvlambda += vx * ddt13
+	dx += lambda * ddt13
+	// for i := range 3
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// lambda *= 1.5
+		lambda = lambdaTape[len(lambdaTape)-1]
+		lambdaTape = lambdaTape[:len(lambdaTape)-1]
+		dt34 = hvlambda
+		hvlambda = 1.5 * dt34
+		// vlambda = 1.5 * vlambda
+		vlambda = vlambdaTape[len(vlambdaTape)-1]
+		vlambdaTape = vlambdaTape[:len(vlambdaTape)-1]
+		dt33 = dlambda
+		dlambda = 1.5 * dt33
+		// s += t5
+		dt32 = ds1
+		dt51 += dt32
+		// ds += dt5
+		dt31 = ddt13
+		ddt5 += dt31
+		// t5 := t2 + t4
+		dt30 = dt51
+		dt51 = 0
+		dt21 += dt30
+		dt4 += dt30
+		// dt5 := dt2 + dt3
+		dt29 = ddt5
+		ddt5 = 0
+		ddt2 += dt29
+		ddt3 += dt29
+		// t4 := t3 + float64(i)
+		dt28 = dt4
+		dt4 = 0
+		dt310 += dt28
+		// t3 := x * x
+		dt27 = dt310
+		dt310 = 0
+		hvx += 2 * x * dt27
+		// dt3 := 2 * x * vx
+		t25 = 2 * x
+		dt26 = ddt3
+		ddt3 = 0
+		dx += t25 * dt26
+		hvx += 2 * vx * dt26
+		// t2 := t1 * t
+		dt24 = dt21
+		dt21 = 0
+		dt14 += t * dt24
+		dt15 += t1 * dt24
+		// dt2 := t*dt1 + t1*dt
+		dt23 = ddt2
+		ddt2 = 0
+		dt14 += dt * dt23
+		ddt += t1 * dt23
+		dt15 += dt1 * dt23
+		ddt1 += t * dt23
+		// t1 := lambda * t
+		dt20 = dt14
+		dt14 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		hvlambda += t * dt20
+		dt15 += lambda * dt20
+		// dt1 := t*vlambda + lambda*dt
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		dt19 = ddt1
+		ddt1 = 0
+		hvlambda += dt * dt19
+		ddt += lambda * dt19
+		dt15 += vlambda * dt19
+		dlambda += t * dt19
+		// t := sin * float64(i)
+		dt16 = dt15
+		dt15 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dsin1 += float64(i) * dt16
+		// dt := float64(i) * dsin
+		dt151 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		ddsin += float64(i) * dt151
+		// sin := math.Sin(x)
+		dsin11 = dsin1
+		dsin1 = 0
+		hvx += math.Cos(x) * dsin11
+		// dsin := math.Cos(x) * vx
+		cos = math.Cos(x)
+		dt141 = ddsin
+		ddsin = 0
+		dx += cos * dt141
+		hvx -= math.Sin(x) * vx * dt141
+	}
+	return funcLitHVP, dx, dlambda, hvx, hvlambda
+}
+
+// FuncLitHessian returns FuncLit's value and its gradient with respect to x, lambda, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FuncLitHessian(x, lambda float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FuncLitHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vlambda float64
+	var dlambda float64
+	var funcLit float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vlambda = 1
+		}
+		k++
+		r, t1, hvx, hvlambda := hvpOfFuncLit(x, lambda, vx, vlambda)
+		funcLit = r
+		k = 0
+		if k == j {
+			dx += t1
+			vx = 0
+		}
+		k++
+		if k == j {
+			dlambda += t1
+			vlambda = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvlambda
+		k++
+	}
+	if n == 0 {
+		funcLit = FuncLit(x, lambda)
+	}
+	return funcLit, dx, dlambda
+}
+
+// FuncLitSliceGrad returns FuncLitSlice(w) and its partial derivatives with respect to w.
+func FuncLitSliceGrad(w, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("FuncLitSliceGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for k := range w (forward and backward in one pass: a sum)
+	for k := range w {
+		k1 := len(w) - 1 - k
+		t := (float64(0.5)) * w[(k)]
+		t1 := t * w[(k)]
+		t2 := (float64(k)) * w[(k1)]
+		t3 := t2 * w[(k1)]
+		t4 := t1 + t3
+		s += t4
+		// s += ((float64(0.5)) * ...
+		dt2 := w[(k1)] * ds
+		dw[(k1)] += (float64(k))*dt2 + t2*ds
+		dt := w[(k)] * ds
+		dw[(k)] += 0.5*dt + t*ds
+	}
+	funcLitSlice := s
+	return funcLitSlice
+}
+
+// FuncLitSliceJVP returns FuncLitSlice(w) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func FuncLitSliceJVP(w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("FuncLitSliceJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var ds float64
+	s := 0.0
+	for k := range w {
+		k1 := len(w) - 1 - k
+		dt := 0.5 * dw[(k)]
+		t := 0.5 * w[(k)]
+		dt1 := w[(k)]*dt + t*dw[(k)]
+		t1 := t * w[(k)]
+		dt2 := (float64(k)) * dw[(k1)]
+		t2 := (float64(k)) * w[(k1)]
+		dt3 := w[(k1)]*dt2 + t2*dw[(k1)]
+		t3 := t2 * w[(k1)]
+		dt4 := dt1 + dt3
+		t4 := t1 + t3
+		ds += dt4
+		s += t4
+	}
+	return s, ds
+}
+
+// FuncLitGuardGrad returns FuncLitGuard(w) and its partial derivatives with respect to w.
+func FuncLitGuardGrad(w, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("FuncLitGuardGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var t, t6 float64
+	var cond bool
+	t1 := (float64(3)) / 2 * w[0]
+	t2 := (float64(three)) / 2 * w[0]
+	t3 := t2 * w[1]
+	t4 := t1 + t3
+	t5 := float64((float32(0.1))) * w[2]
+	s := t4 + t5
+
+	var ds float64
+	// return s
+	ds = 1
+	// for k := 0; k <= len(w); k++ (forward and backward in one pass: a sum)
+	for k := 0; k <= len(w); k++ {
+		big := k < len(w) && ((w[k]*2)*(w[k]*2)) > 1
+		if big {
+			cond = true
+			t = w[k] - 0.5
+			t6 = t * t
+			s += t6
+		} else {
+			cond = false
+		}
+		var dt6, dt float64
+		// if big
+		if cond {
+			// s += ((t) * (t))
+			dt6 = ds
+			dt += 2 * t * dt6
+			// t := w[k] - 0.5
+			dw[k] += dt
+		}
+	}
+	funcLitGuard := s
+	// s := ((float64(3)) / ...
+	dw[2] += float64((float32(0.1))) * ds
+	dt2 := w[1] * ds
+	dw[1] += t2 * ds
+	dw[0] += (float64(three)) / 2 * dt2
+	dw[0] += (float64(3)) / 2 * ds
+	return funcLitGuard
+}
+
+// FuncLitGuardJVP returns FuncLitGuard(w) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func FuncLitGuardJVP(w, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("FuncLitGuardJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	dt1 := (float64(3)) / 2 * dw[0]
+	t1 := (float64(3)) / 2 * w[0]
+	dt2 := (float64(three)) / 2 * dw[0]
+	t2 := (float64(three)) / 2 * w[0]
+	dt3 := w[1]*dt2 + t2*dw[1]
+	t3 := t2 * w[1]
+	dt4 := dt1 + dt3
+	t4 := t1 + t3
+	dt5 := float64((float32(0.1))) * dw[2]
+	t5 := float64((float32(0.1))) * w[2]
+	ds := dt4 + dt5
+	s := t4 + t5
+	for k := 0; k <= len(w); k++ {
+		big := k < len(w) && ((w[k]*2)*(w[k]*2)) > 1
+		if big {
+			dt := dw[k]
+			t := w[k] - 0.5
+			dt6 := 2 * t * dt
+			t6 := t * t
+			ds += dt6
+			s += t6
+		}
+	}
+	return s, ds
+}
+
 // jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
 func jvpOfSigmoid(z, dz float64) (float64, float64) {
 	t := -z
@@ -4454,6 +4973,213 @@ func hvpOfVarPair(w, v, hv []float64) (float64, float64) {
 	// varStats1, varStats2, dVarStats, dVarStats1 := jvpOfVarStats2(w, v)
 	pullbackOfJvpOfVarStats2WrtXs(w, v, dm1, ds1, ddm, dds, hv)
 	return hvpOfVarPair1, hvpOfVarPair2
+}
+
+// hvpOfFuncLit returns FuncLit's value, its directional derivative along the directions and their Hessian-vector product: a row of FuncLitHessian.
+func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, float64) {
+	var cos, t14, dsin, sin1, sin, t15, dt, t16, t, t17, t18, t19, dt1, t20, t1, t21, t22, t23, dt2, t24, t2, t25, t26, dt3, t27, t3, t28, t4, t29, dt5, t30, t5, t31, t32, t33 float64
+	var i, iters, tapeLen, trips int
+	var tapes, dtTape, tTape, dt1Tape, t1Tape, vlambdaTape, lambdaTape []float64
+	var ds float64
+	s := 0.0
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vlambdaTape, tapes = tapes[:0:iters], tapes[iters:]
+	lambdaTape = tapes[:0:iters]
+	trips = 0
+	for i = range 3 {
+		trips++
+		cos = math.Cos(x)
+		t14 = cos * vx
+		dsin = t14
+		sin1 = math.Sin(x)
+		sin = sin1
+		dtTape = append(dtTape, dt)
+		t15 = float64(i) * dsin
+		dt = t15
+		tTape = append(tTape, t)
+		t16 = sin * float64(i)
+		t = t16
+		dt1Tape = append(dt1Tape, dt1)
+		t17 = t * vlambda
+		t18 = lambda * dt
+		t19 = t17 + t18
+		dt1 = t19
+		t1Tape = append(t1Tape, t1)
+		t20 = lambda * t
+		t1 = t20
+		t21 = t * dt1
+		t22 = t1 * dt
+		t23 = t21 + t22
+		dt2 = t23
+		t24 = t1 * t
+		t2 = t24
+		t25 = 2 * x
+		t26 = t25 * vx
+		dt3 = t26
+		t27 = x * x
+		t3 = t27
+		t28 = t3 + float64(i)
+		t4 = t28
+		t29 = dt2 + dt3
+		dt5 = t29
+		t30 = t2 + t4
+		t5 = t30
+		t31 = ds + dt5
+		ds = t31
+		t32 = s + t5
+		s = t32
+		vlambdaTape = append(vlambdaTape, vlambda)
+		vlambda = 1.5 * vlambda
+		lambdaTape = append(lambdaTape, lambda)
+		t33 = lambda * 1.5
+		lambda = t33
+	}
+	t34 := lambda * vx
+	t35 := x * vlambda
+	dt6 := t34 + t35
+	t6 := x * lambda
+	t36 := x * vlambda
+	t37 := lambda * vx
+	dt7 := t36 + t37
+	t7 := lambda * x
+	t38 := x * dt7
+	t39 := t7 * vx
+	dt8 := t38 + t39
+	t8 := t7 * x
+	dt9 := dt6 + dt8
+	t9 := t6 + t8
+	dt10 := ds + dt9
+	t10 := s + t9
+	dt11 := vx - vlambda
+	t11 := x - lambda
+	dt12 := 3 * dt11
+	t12 := 3 * t11
+	dt13 := dt10 + dt12
+	t13 := t10 + t12
+	hvpOfFuncLit1 := t13
+	hvpOfFuncLit2 := dt13
+
+	var ddt13, dt33, ds1, dt32, dt51, dt31, ddt5, dt30, dt21, dt4, dt29, ddt2, ddt3, dt28, dt310, dt27, dt26, dt24, dt14, dt15, dt23, ddt, ddt1, dt20, dt19, dt16, dsin1, dt151, ddsin, dsin11, dt141 float64
+	// return t13, dt13
+	ddt13 = 1
+	// dt13 := dt10 + dt12
+	// dt10 := ds + dt9
+	// dt9 := dt6 + dt8
+	// dt8 := x*dt7 + t7*vx
+	dt71 := vx * ddt13
+	hvx := dt7 * ddt13
+	ddt7 := x * ddt13
+	// t7 := lambda * x
+	hvlambda := x * dt71
+	hvx += lambda * dt71
+	// dt7 := x*vlambda + lambda*vx
+	hvlambda += vx * ddt7
+	hvx += vlambda * ddt7
+	// dt6 := lambda*vx + x*vlambda
+	hvx += vlambda * ddt13
+	hvlambda += vx * ddt13
+	// for i := range 3
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// lambda *= 1.5
+		lambda = lambdaTape[len(lambdaTape)-1]
+		lambdaTape = lambdaTape[:len(lambdaTape)-1]
+		dt33 = hvlambda
+		hvlambda = 1.5 * dt33
+		// vlambda = 1.5 * vlambda
+		vlambda = vlambdaTape[len(vlambdaTape)-1]
+		vlambdaTape = vlambdaTape[:len(vlambdaTape)-1]
+		// s += t5
+		dt32 = ds1
+		dt51 += dt32
+		// ds += dt5
+		dt31 = ddt13
+		ddt5 += dt31
+		// t5 := t2 + t4
+		dt30 = dt51
+		dt51 = 0
+		dt21 += dt30
+		dt4 += dt30
+		// dt5 := dt2 + dt3
+		dt29 = ddt5
+		ddt5 = 0
+		ddt2 += dt29
+		ddt3 += dt29
+		// t4 := t3 + float64(i)
+		dt28 = dt4
+		dt4 = 0
+		dt310 += dt28
+		// t3 := x * x
+		dt27 = dt310
+		dt310 = 0
+		hvx += 2 * x * dt27
+		// dt3 := 2 * x * vx
+		dt26 = ddt3
+		ddt3 = 0
+		hvx += 2 * vx * dt26
+		// t2 := t1 * t
+		dt24 = dt21
+		dt21 = 0
+		dt14 += t * dt24
+		dt15 += t1 * dt24
+		// dt2 := t*dt1 + t1*dt
+		dt23 = ddt2
+		ddt2 = 0
+		dt14 += dt * dt23
+		ddt += t1 * dt23
+		dt15 += dt1 * dt23
+		ddt1 += t * dt23
+		// t1 := lambda * t
+		dt20 = dt14
+		dt14 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		hvlambda += t * dt20
+		dt15 += lambda * dt20
+		// dt1 := t*vlambda + lambda*dt
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		dt19 = ddt1
+		ddt1 = 0
+		hvlambda += dt * dt19
+		ddt += lambda * dt19
+		dt15 += vlambda * dt19
+		// t := sin * float64(i)
+		dt16 = dt15
+		dt15 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dsin1 += float64(i) * dt16
+		// dt := float64(i) * dsin
+		dt151 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		ddsin += float64(i) * dt151
+		// sin := math.Sin(x)
+		dsin11 = dsin1
+		dsin1 = 0
+		hvx += math.Cos(x) * dsin11
+		// dsin := math.Cos(x) * vx
+		dt141 = ddsin
+		ddsin = 0
+		hvx -= math.Sin(x) * vx * dt141
+	}
+	return hvpOfFuncLit1, hvpOfFuncLit2, hvx, hvlambda
 }
 
 // gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.

@@ -74,6 +74,23 @@ func callCases() []gradCase {
 			at: pts(p(1.5, 3, 4, -1), p(-0.5, 0.25, 2, 0.7))},
 		{name: "NamedResult", f: NamedResult, grad: NamedResultGrad, at: pts(p(0.3, 0.5), p(1.5, 2), p(0.9, 0.2), p(-0.5, 0.4))},
 		{name: "NamedHelper", f: NamedHelper, grad: NamedHelperGrad, at: pts(p(0.3), p(3.5), p(-6))},
+		{name: "FuncLit", f: FuncLit, grad: FuncLitGrad, at: pts(p(0.3, 0.5), p(1.5, -2), p(-0.9, 0.2))},
+		{name: "FuncLitSlice",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return FuncLitSliceJVP(x, v) }),
+			f:   func(x []float64) float64 { return FuncLitSlice(x) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, len(x))
+				return FuncLitSliceGrad(x, dw), dw
+			},
+			at: pts(p(3, 4, 1), p(-0.5, 0.25, 2))},
+		{name: "FuncLitGuard",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return FuncLitGuardJVP(x, v) }),
+			f:   func(x []float64) float64 { return FuncLitGuard(x) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, len(x))
+				return FuncLitGuardGrad(x, dw), dw
+			},
+			at: pts(p(3, 0.2, 1), p(-0.7, 0.25, 2))},
 		{name: "VarPair",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return VarPairJVP(x, v) }),
 			f:   func(x []float64) float64 { return VarPair(x) },

@@ -16,6 +16,7 @@ var jvps = map[string]any{
 	"NamedResult":           NamedResultJVP,
 	"NamedHelper":           NamedHelperJVP,
 	"ConstArgHelper":        ConstArgHelperJVP,
+	"FuncLit":               FuncLitJVP,
 	"Fahrenheit":            Celsius.FahrenheitJVP,
 	"ZeroTangentArgs":       ZeroTangentArgsJVP,
 	"SqrtPostCounter":       SqrtPostCounterJVP,

@@ -7,6 +7,7 @@ var seconds = map[string]secondCase{
 	"NamedResult":           {hvp: NamedResultHVP, hessian: NamedResultHessian},
 	"NamedHelper":           {hvp: NamedHelperHVP, hessian: NamedHelperHessian},
 	"ConstArgHelper":        {hvp: ConstArgHelperHVP, hessian: ConstArgHelperHessian},
+	"FuncLit":               {hvp: FuncLitHVP, hessian: FuncLitHessian},
 	"Fahrenheit":            {hvp: Celsius.FahrenheitHVP, hessian: Celsius.FahrenheitHessian},
 	"ZeroTangentArgs":       {hvp: ZeroTangentArgsHVP, hessian: ZeroTangentArgsHessian},
 	"SqrtPostCounter":       {hvp: SqrtPostCounterHVP, hessian: SqrtPostCounterHessian},
