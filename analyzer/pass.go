@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"go/ast"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -75,6 +76,15 @@ func run(pass *analysis.Pass) (any, error) {
 		if broken[out.Source] {
 			continue
 		}
+		// A function with several directives (grad and jvp) is one
+		// function to the user: one report each.
+		reported := map[token.Pos]bool{}
+		report := func(f *Function, format string, args ...any) {
+			if !reported[f.Pos] {
+				reported[f.Pos] = true
+				pass.Reportf(f.Pos, format, args...)
+			}
+		}
 		content, err := emit.File(out.File)
 		if err != nil {
 			return nil, err
@@ -83,22 +93,28 @@ func run(pass *analysis.Pass) (any, error) {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			for _, f := range out.Functions {
-				pass.Reportf(f.Pos, "%s: %s is missing: run go generate", f.Name, filepath.Base(out.Path))
+				report(f, "%s: %s is missing: run go generate", f.Name, filepath.Base(out.Path))
 			}
 		case err != nil:
 			return nil, err
 		case !bytes.HasPrefix(old, []byte(emit.Header+"\n")) && !bytes.HasPrefix(old, []byte(emit.Header+"\r\n")):
 			// go generate would refuse to overwrite it: say so, not "stale".
 			for _, f := range out.Functions {
-				pass.Reportf(f.Pos, "%s: %s exists and was not written by gradgen (its first line is not %q): gradgen will not overwrite it; rename it, or rename %s",
+				report(f, "%s: %s exists and was not written by gradgen (its first line is not %q): gradgen will not overwrite it; rename it, or rename %s",
 					f.Name, filepath.Base(out.Path), emit.Header, filepath.Base(out.Source))
 			}
 		case !bytes.Equal(old, content):
 			// Say which functions changed when that can be told; else
-			// every function of the file is suspect.
+			// (an edit outside every function, a helper) every function
+			// of the file is suspect.
 			for _, f := range out.Functions {
 				if fn, err := emit.FuncSource(out.File, f.Grad); err != nil || !bytes.Contains(old, fn) {
-					pass.Reportf(f.Pos, "%s: %s is stale: run go generate", f.Name, filepath.Base(out.Path))
+					report(f, "%s: %s is stale: run go generate", f.Name, filepath.Base(out.Path))
+				}
+			}
+			if len(reported) == 0 {
+				for _, f := range out.Functions {
+					report(f, "%s: %s is stale: run go generate", f.Name, filepath.Base(out.Path))
 				}
 			}
 		}

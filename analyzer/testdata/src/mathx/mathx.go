@@ -27,7 +27,10 @@ func Softplus(x, k float64) float64 { // want "Softplus: mathx_grad.go is missin
 // Cube has a gradient and a rule: callers here and in other packages
 // use the rule, never CubeGrad.
 //
+// Its two directives make one report, not two.
+//
 //gradgen:grad
+//gradgen:jvp
 func Cube(x float64) float64 { // want "Cube: mathx_grad.go is missing: run go generate"
 	return x * x * x
 }
