@@ -69,6 +69,11 @@ func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGrad
 	p.secondOrder = true
 	jvp, diags := p.forwardFunction(&jg, file)
 	p.secondOrder = false
+	for i := range diags {
+		// The user asked for second derivatives, not for a JVP.
+		diags[i].Message = strings.Replace(diags[i].Message, "forward mode (//gradgen:jvp)",
+			"second derivatives (//gradgen:hvp and //gradgen:hessian run forward mode over the gradient)", 1)
+	}
 	var jvpHelpers []*adjoint.Func
 	for f, fs := range p.helperFuncs {
 		for _, h := range fs[savedFuncs[f]:] {

@@ -917,6 +917,9 @@ func Stray(x float64) float64 {
 	//gradgen:jvp
 	return x
 }
+
+//gradgen:hvp
+func Curv(w []float64, k float64) float64 { return scale(w, k) * k }
 `,
 			want: []string{
 				`^p\.go:46:2: warning: //gradgen:jvp is ignored here: it must be in the doc comment of a function`,
@@ -927,6 +930,7 @@ func Stray(x float64) float64 {
 				`^p\.go:35:15: wrt=z: Wrt has no parameter named z \(parameters: x\)$`,
 				`^p\.go:39:1: duplicate //gradgen:jvp directive on Twice`,
 				`^p\.go:42:15: unknown option "bogus" in //gradgen:jvp: options are wrt=a,b, name=Other and out=y$`,
+				`^p\.go:51:52: second derivatives \(//gradgen:hvp and //gradgen:hessian run forward mode over the gradient\) cannot use the //gradgen:rule scaleRule of scale: it is a pullback`,
 			},
 		},
 		{
