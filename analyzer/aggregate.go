@@ -19,6 +19,9 @@ import (
 // isRef reports whether values of t refer to memory they do not hold:
 // slices, pointers, maps, and arrays and structs holding them.
 func isRef(t types.Type) bool {
+	if isTypeParam(t) {
+		return false // its underlying type is its constraint's interface
+	}
 	switch u := t.Underlying().(type) {
 	case *types.Slice, *types.Pointer, *types.Map, *types.Chan, *types.Signature, *types.Interface:
 		return true

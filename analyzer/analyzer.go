@@ -332,6 +332,7 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 		if g.recv != nil {
 			name = recvTypeName(g.recv) + "." + fn.Name.Name
 		}
+		made.TypeParams = p.typeParams(fn)
 		out.File.Funcs = append(out.File.Funcs, made)
 		out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph, StraightLine: straightLine(fn)})
 	}
@@ -619,4 +620,24 @@ func straightLine(fn *ast.FuncDecl) bool {
 		return straight
 	})
 	return straight
+}
+
+// typeParams are fn's type parameters, written for the generated
+// function: it is generic as fn is.
+func (p *pkgContext) typeParams(fn *ast.FuncDecl) []adjoint.Param {
+	obj, ok := p.info.Defs[fn.Name].(*types.Func)
+	if !ok {
+		return nil
+	}
+	tps := obj.Signature().TypeParams()
+	var out []adjoint.Param
+	for i := range tps.Len() {
+		tp := tps.At(i)
+		c, ok := irType(tp.Constraint())
+		if !ok {
+			c = adjoint.Opaque{Text: types.TypeString(tp.Constraint(), types.RelativeTo(p.pkg))}
+		}
+		out = append(out, adjoint.Param{Name: tp.Obj().Name(), Type: c})
+	}
+	return out
 }

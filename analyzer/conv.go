@@ -95,7 +95,12 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 func (l *lowerer) passive(e ast.Expr) operand {
 	o := operand{val: l.conv(e), typ: l.info.TypeOf(e)}
 	o.bval = o.val
-	if tv := l.info.Types[e]; tv.Value != nil && isFloat(tv.Type) {
+	if tv := l.info.Types[e]; tv.Value != nil && isTypeParam(tv.Type) {
+		// No literal has a type parameter's type: convert the source's
+		// constant, which rounds once for each type, as the source does.
+		t, _ := irType(tv.Type)
+		o.bval = adjoint.Call{Fun: adjoint.TypeExpr{Type: t}, Args: []adjoint.Expr{o.val}}
+	} else if tv.Value != nil && isFloat(tv.Type) {
 		o.bval = floatLit(tv.Value, tv.Type)
 	}
 	return o
@@ -105,6 +110,20 @@ func (l *lowerer) passive(e ast.Expr) operand {
 // value the forward code computes with: whole numbers without a fraction
 // (3, not 3.0), the rest in the shortest form that reads back exactly.
 func floatLit(v constant.Value, t types.Type) adjoint.Expr {
+	if isTypeParam(t) {
+		// No literal has a type parameter's type: the exact constant,
+		// converted, rounds once for each type, as the source does.
+		it, _ := irType(t)
+		v = constant.ToFloat(v)
+		text := constant.Num(v).ExactString()
+		if d := constant.Denom(v); d.ExactString() != "1" {
+			text += ".0 / " + d.ExactString()
+		}
+		if constant.Num(v).Kind() == constant.Unknown {
+			text = v.String()
+		}
+		return adjoint.Call{Fun: adjoint.TypeExpr{Type: it}, Args: []adjoint.Expr{adjoint.Lit{Text: text}}}
+	}
 	bits := 64
 	f, _ := constant.Float64Val(constant.ToFloat(v))
 	if t.Underlying().(*types.Basic).Kind() == types.Float32 {

@@ -219,7 +219,7 @@ func (p *pkgContext) notExpandable(lit *ast.FuncLit) string {
 		return "gradgen cannot read its type"
 	case sig.Variadic():
 		return "it is variadic"
-	case sig.Results().Len() != 1 || !isBasic(sig.Results().At(0).Type()):
+	case sig.Results().Len() != 1 || !isBasic(sig.Results().At(0).Type()) && !isFloat(sig.Results().At(0).Type()):
 		return "it has not a single float, integer or boolean result"
 	case len(lit.Body.List) != 1:
 		return "its body is not a single return statement (gradgen expands literals whose body is one return of one expression; write a longer one as a helper of this package)"
@@ -490,6 +490,8 @@ func (p *pkgContext) converted(a ast.Expr, t types.Type) ast.Expr {
 		name = t.Obj()
 	case *types.Basic:
 		name, _ = types.Universe.Lookup(t.Name()).(*types.TypeName)
+	case *types.TypeParam:
+		name = t.Obj()
 	}
 	tv, ok := p.info.Types[a]
 	if name == nil || !ok || tv.Value == nil || !isFloat(t) {
@@ -501,6 +503,13 @@ func (p *pkgContext) converted(a ast.Expr, t types.Type) ast.Expr {
 	ftv.Type = t
 	p.info.Types[fun] = ftv
 	conv := &ast.CallExpr{Fun: fun, Lparen: a.Pos(), Args: []ast.Expr{a}, Rparen: a.End()}
+	if isTypeParam(t) {
+		// A conversion to a type parameter is no constant: Go rounds it
+		// for each type when it runs.
+		tv.Type, tv.Value = t, nil
+		p.info.Types[conv] = tv
+		return conv
+	}
 	f, _ := constant.Float64Val(constant.ToFloat(tv.Value))
 	if t.Underlying().(*types.Basic).Kind() == types.Float32 {
 		f = float64(float32(f))

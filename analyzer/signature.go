@@ -24,9 +24,20 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	}
 	g := &gradFunc{decl: decl, dir: dir, recv: sig.Recv(), wrtSet: map[*types.Var]bool{}}
 	ok = true
-	if sig.TypeParams().Len() > 0 || (sig.Recv() != nil && sig.RecvTypeParams().Len() > 0) {
-		report(fn.Name.Pos(), "%s is generic: gradgen differentiates functions with concrete float types; write a non-generic wrapper and annotate it", fn.Name.Name)
+	if sig.Recv() != nil && sig.RecvTypeParams().Len() > 0 {
+		report(fn.Name.Pos(), "%s is a method of a generic type: gradgen differentiates generic functions, not yet methods of generic types; write a generic function that takes the receiver's fields", fn.Name.Name)
 		return nil // its type parameters would only cause more errors
+	}
+	for i := range sig.TypeParams().Len() {
+		tp := sig.TypeParams().At(i)
+		if !floatTypeSet(tp.Constraint()) {
+			report(fn.Name.Pos(), "%s's type parameter %s is constrained by %s: gradgen differentiates generic functions whose type parameters are floats (~float32 | ~float64); for other type parameters, write the function for its float type", fn.Name.Name, tp.Obj().Name(), types.TypeString(tp.Constraint(), types.RelativeTo(p.pkg)))
+			return nil
+		}
+		if dir.kind != "grad" && dir.kind != "jvp" || dir.out != "" || sig.Results().Len() != 1 {
+			report(fn.Name.Pos(), "%s is generic: gradgen writes //gradgen:grad and //gradgen:jvp of generic functions with one result, not yet //gradgen:%s of this one; write a non-generic function for the float type you need and annotate it", fn.Name.Name, dir.kind)
+			return nil
+		}
 	}
 	for i := range sig.Params().Len() {
 		g.params = append(g.params, sig.Params().At(i))
@@ -224,6 +235,13 @@ func staticFloatElem(t types.Type) types.Type {
 	ok := true
 	var walk func(t types.Type)
 	walk = func(t types.Type) {
+		if isTypeParam(t) {
+			if elem != nil && !types.Identical(elem, t) {
+				ok = false
+			}
+			elem = t
+			return
+		}
 		switch u := t.Underlying().(type) {
 		case *types.Basic:
 			if isFloat(u) {

@@ -233,6 +233,9 @@ func refVar(t types.Type) bool {
 
 // zeroValue is the zero value of t, for "var x T" moved to the top.
 func (l *lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
+	if isTypeParam(t) {
+		return adjoint.Literal("0") // a float type parameter's
+	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
 		switch {

@@ -12,8 +12,47 @@ func isFloat(t types.Type) bool {
 	if t == nil {
 		return false
 	}
+	if tp, ok := types.Unalias(t).(*types.TypeParam); ok {
+		return floatTypeSet(tp.Constraint())
+	}
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsFloat != 0
+}
+
+// floatTypeSet reports whether the constraint c admits float types only
+// (~float32 | ~float64, or a named interface of such terms), and no
+// methods: a type parameter so constrained is a float to gradgen, and
+// code written for it works for each of its types.
+func floatTypeSet(c types.Type) bool {
+	iface, ok := c.Underlying().(*types.Interface)
+	if !ok || iface.NumMethods() > 0 || iface.NumEmbeddeds() == 0 {
+		return false
+	}
+	for i := range iface.NumEmbeddeds() {
+		switch e := iface.EmbeddedType(i).(type) {
+		case *types.Union:
+			for j := range e.Len() {
+				if !isFloat(e.Term(j).Type()) {
+					return false
+				}
+			}
+		default:
+			if _, isIface := e.Underlying().(*types.Interface); isIface {
+				if !floatTypeSet(e) {
+					return false
+				}
+			} else if !isFloat(e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isTypeParam reports whether t is a type parameter.
+func isTypeParam(t types.Type) bool {
+	_, ok := types.Unalias(t).(*types.TypeParam)
+	return ok
 }
 
 // isDifferentiable reports whether values of type t carry derivatives (SPEC
@@ -70,6 +109,14 @@ func irType(t types.Type) (adjoint.Type, bool) {
 		return adjoint.Named{Path: obj.Pkg().Path(), Name: obj.Name()}, true
 	case *types.Alias:
 		return irType(types.Unalias(t))
+	case *types.TypeParam:
+		// Qualified by its package, which prints it bare: the sanity
+		// check then takes it for a declared type of unknown underlying
+		// type, as it is to the function's code.
+		if t.Obj().Pkg() == nil {
+			return adjoint.Named{Name: t.Obj().Name()}, true
+		}
+		return adjoint.Named{Path: t.Obj().Pkg().Path(), Name: t.Obj().Name()}, true
 	case *types.Slice:
 		e, ok := irType(t.Elem())
 		return adjoint.Slice{Elem: e}, ok

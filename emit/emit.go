@@ -142,7 +142,11 @@ func Func(fn *adjoint.Func) *jen.Statement {
 	if fn.Recv != nil {
 		s.Params(param(*fn.Recv))
 	}
-	s.Id(fn.Name).Params(params(fn.Params)...)
+	s.Id(fn.Name)
+	if len(fn.TypeParams) > 0 {
+		s.Types(params(fn.TypeParams)...)
+	}
+	s.Params(params(fn.Params)...)
 	switch {
 	case len(fn.Results) == 1 && fn.Results[0].Name == "":
 		s.Add(typ(fn.Results[0].Type))

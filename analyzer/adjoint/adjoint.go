@@ -23,12 +23,13 @@ type File struct {
 
 // A Func is one generated function or method.
 type Func struct {
-	Doc     string // doc comment text, lines without "//"
-	Recv    *Param // nil for a plain function
-	Name    string
-	Params  []Param
-	Results []Param // names may be empty
-	Body    []Stmt
+	Doc        string // doc comment text, lines without "//"
+	Recv       *Param // nil for a plain function
+	Name       string
+	TypeParams []Param // a generic function's type parameters, each with its constraint as Type
+	Params     []Param
+	Results    []Param // names may be empty
+	Body       []Stmt
 }
 
 // A Param is a named, typed parameter, result or receiver.

@@ -324,7 +324,11 @@ func FuncString(f *Func) string {
 	if f.Recv != nil {
 		b.WriteString("(" + param(*f.Recv) + ") ")
 	}
-	b.WriteString(f.Name + "(" + list(f.Params) + ")")
+	b.WriteString(f.Name)
+	if len(f.TypeParams) > 0 {
+		b.WriteString("[" + list(f.TypeParams) + "]")
+	}
+	b.WriteString("(" + list(f.Params) + ")")
 	switch {
 	case len(f.Results) == 1 && f.Results[0].Name == "":
 		b.WriteString(" " + list(f.Results))

@@ -1042,12 +1042,16 @@ func SliceIndex(b []S) float64 {
 //gradgen:jvp name=Same
 func Dup(x float64) float64 { return x * x }
 
-//gradgen:grad
+//gradgen:hessian
 func Gen[T ~float64](x T) T { return x * x }
+
+//gradgen:grad
+func Mixed[T ~float64 | int](x T) T { return x * x }
 `,
 			want: []string{
 				`^p\.go:5:1: Same would be generated twice \(by two directives of Dup\): give one of them another name with name=$`,
-				`^p\.go:8:6: Gen is generic: gradgen differentiates functions with concrete float types; write a non-generic wrapper and annotate it$`,
+				`^p\.go:8:6: Gen is generic: gradgen writes //gradgen:grad and //gradgen:jvp of generic functions with one result, not yet //gradgen:hessian of this one; write a non-generic function for the float type you need and annotate it$`,
+				`^p\.go:11:6: Mixed's type parameter T is constrained by ~float64 \| int: gradgen differentiates generic functions whose type parameters are floats \(~float32 \| ~float64\); for other type parameters, write the function for its float type$`,
 			},
 		},
 		{

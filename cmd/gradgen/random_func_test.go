@@ -102,8 +102,10 @@ func (g *progGen) function(name string) funcInfo {
 		}
 		g.outStruct = outType == "*Pt"
 	}
+	// A generic function (generic), of one result, no receiver.
+	g.generic = g.outs == 0 && recv == "" && g.wantParam("generic")
 	// A named result, set and returned bare (namedresult).
-	named := g.outs == 0 && g.wantParam("namedresult")
+	named := g.outs == 0 && !g.generic && g.wantParam("namedresult")
 	result := "float64"
 	if named {
 		g.mark("namedresult")
@@ -122,11 +124,18 @@ func (g *progGen) function(name string) funcInfo {
 	// on the way; see below): its reverse sweep over the JVP is the
 	// largest code gradgen writes, and the random run must stay a couple
 	// of minutes long.
-	hessian := g.outs == 0 && !g.f32 && g.chance(0.35)
+	hessian := g.outs == 0 && !g.f32 && !g.generic && g.chance(0.35)
 	if hessian {
 		g.line("//gradgen:hessian")
 	}
 	sig := "x, y float64, " + strings.Join(list, ", ")
+	typeParams := ""
+	if g.generic {
+		g.mark("generic")
+		sig = "xg, yg T, " + strings.Join(list, ", ")
+		typeParams = "[T ~float32 | ~float64]"
+		result = "T"
+	}
 	if g.outs > 0 {
 		sig = "out " + outType + ", " + sig
 	}
@@ -139,9 +148,15 @@ func (g *progGen) function(name string) funcInfo {
 	case "q":
 		g.line("func (q *Body) %s(%s)%s {", name, sig, result)
 	default:
-		g.line("func %s(%s)%s {", name, sig, result)
+		g.line("func %s%s(%s)%s {", name, typeParams, sig, result)
 	}
 	g.indent = "\t"
+	if g.generic {
+		// T arithmetic with constants, then float64 for the rest.
+		g.line("x := float64(xg*0.5 + yg/3)")
+		g.line("y := float64(yg) * float64(xg+1)")
+		g.line("_ = x")
+	}
 	if g.wantParam("nanpath") {
 		g.mark("nanpath")
 		g.nanPath()

@@ -90,6 +90,9 @@ type progGen struct {
 	// noVector keeps the function being written scalar: its vector-valued
 	// draft used a production its directives refuse.
 	noVector bool
+	// generic marks a function generic over T ~float32 | ~float64: its
+	// x and y are T (xg, yg, read into float64 locals), and it returns T.
+	generic bool
 }
 
 // funcInfo describes a generated function for the check table.
@@ -142,6 +145,9 @@ func (g *progGen) line(format string, args ...any) {
 // indentation: for a vector-valued function, expr and further results
 // into the output's elements, then a bare return.
 func (g *progGen) ret(indent, expr string) {
+	if g.generic {
+		expr = fmt.Sprintf("T(%s) + xg*yg/7", expr)
+	}
 	if g.outs == 0 {
 		g.line("%sreturn %s", indent, expr)
 		return

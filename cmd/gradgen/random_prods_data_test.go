@@ -287,6 +287,7 @@ func init() {
 		{name: "recvvalue", fn: true},
 		{name: "recvptr", fn: true},
 		{name: "vecout", fn: true},
+		{name: "generic", fn: true},
 		{name: "rule", weight: 1, expr: func(g *progGen, d int) string {
 			if g.chance(0.5) {
 				return fmt.Sprintf("softplus(%s)", g.expr(d))

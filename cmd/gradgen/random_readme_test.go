@@ -95,6 +95,7 @@ var readmeCoverage = map[string][]string{
 	"variadic ones passed a slice":                  {"helpervariadic"},
 	"variadic float parameters":                     {"variadic"},
 	"function literals bound to a local and called": {"funclit"},
+	"annotated functions generic over float types":  {"generic"},
 	// Vector-valued functions.
 	"Vector-valued functions: output parameters filled with `=`": {"vecout"},
 }

@@ -529,7 +529,12 @@ func shadowSource(fns []funcInfo) string {
 			continue
 		}
 		src := strings.NewReplacer("//gradgen:grad\n", "", "//gradgen:jvp\n", "", "float32", "float64", "math.Nextafter32", "math.Nextafter").Replace(fi.src)
-		src = strings.Replace(src, fi.name+"(", fi.name+"Shadow(", 1)
+		src = strings.Replace(src, "[T ~float64 | ~float64]", "[T ~float32 | ~float64]", 1)
+		if strings.Contains(src, "func "+fi.name+"[") { // a generic one
+			src = strings.Replace(src, fi.name+"[", fi.name+"Shadow[", 1)
+		} else {
+			src = strings.Replace(src, fi.name+"(", fi.name+"Shadow(", 1)
+		}
 		b.WriteString(src)
 	}
 	return b.String()

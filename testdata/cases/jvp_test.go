@@ -16,6 +16,7 @@ var jvps = map[string]any{
 	"NamedResult":           NamedResultJVP,
 	"NamedHelper":           NamedHelperJVP,
 	"ConstArgHelper":        ConstArgHelperJVP,
+	"GenericHypot":          GenericHypotJVP[float64],
 	"FuncLit":               FuncLitJVP,
 	"Fahrenheit":            Celsius.FahrenheitJVP,
 	"ZeroTangentArgs":       ZeroTangentArgsJVP,
