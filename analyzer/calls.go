@@ -53,6 +53,11 @@ type declSite struct {
 func (l *lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.Ident:
+	case *ast.IndexExpr, *ast.IndexListExpr:
+		// A generic function with explicit type arguments: dot[float64].
+		if calleeIdent(call) == nil {
+			return nil, nil
+		}
 	case *ast.SelectorExpr:
 		if sel, ok := l.info.Selections[fun]; ok && sel.Kind() == types.MethodVal {
 			return calleeFunc(l.info, call), fun.X
@@ -75,7 +80,10 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 	if rule == nil && (!same || fn.Pkg() != l.pkg) {
 		return operand{}, false
 	}
-	if rule == nil {
+	generic := fn.Signature().TypeParams().Len() > 0
+	if rule == nil && !generic {
+		// A generic helper's body is written for T: it goes through a
+		// generic helper, instantiated at the call.
 		if o, ok := l.inlineCall(call, fn, site, recvExpr, into); ok {
 			return o, true
 		}
@@ -84,7 +92,7 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		l.errorf(call.Pos(), "cannot differentiate the interface method call %s: call a concrete function", l.source(call))
 		return l.passive(call), true
 	}
-	sig := fn.Type().(*types.Signature)
+	sig := l.callSignature(call, fn)
 	if sig.Variadic() && !call.Ellipsis.IsValid() {
 		// With xs... the variadic parameter is the slice passed, and the
 		// call is like any other; separate values would need a slice
@@ -156,7 +164,7 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		if !ok {
 			return l.passive(call), true
 		}
-		fun = adjoint.Id(name)
+		fun = l.instantiated(call, name)
 	}
 	resType := sig.Results().At(0).Type()
 	vals := make([]adjoint.Expr, len(args))
@@ -294,7 +302,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		return false
 	}
 	site, ok := l.decls[fn]
-	sig := fn.Type().(*types.Signature)
+	sig := l.callSignature(call, fn)
 	if !ok || site.decl.Body == nil || sig.Variadic() && !call.Ellipsis.IsValid() || sig.Results().Len() != len(lhs) {
 		return false
 	}
@@ -377,7 +385,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 			}
 		}
 		all := append(append([]adjoint.Expr(nil), vals...), extra...)
-		var callExpr adjoint.Expr = adjoint.Call{Fun: adjoint.Id(name), Args: all}
+		var callExpr adjoint.Expr = adjoint.Call{Fun: l.instantiated(call, name), Args: all}
 		if recvExpr != nil {
 			callExpr = adjoint.Call{Fun: adjoint.Selector{X: all[0], Sel: name}, Args: all[1:]}
 		}

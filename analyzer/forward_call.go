@@ -88,7 +88,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	if ruleF == nil && (!same || fn.Pkg() != f.pkg) {
 		return fail("cannot differentiate the call %s: %s", f.source(call), f.otherPackageAdvice(fn))
 	}
-	sig := fn.Type().(*types.Signature)
+	sig := f.callSignature(call, fn)
 	if sig.Variadic() && !call.Ellipsis.IsValid() {
 		return fail("cannot differentiate the call %s, which %s", f.source(call), variadicAdvice(f.source, f.pkg, call, sig))
 	}
@@ -135,7 +135,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 			args = append(args, t)
 		}
 	}
-	var callExpr adjoint.Expr = adjoint.Call{Fun: adjoint.Id(name), Args: args}
+	var callExpr adjoint.Expr = adjoint.Call{Fun: f.instantiated(call, name), Args: args}
 	if recvExpr != nil {
 		callExpr = adjoint.Call{Fun: adjoint.Selector{X: args[0], Sel: name}, Args: args[1:]}
 	}
@@ -319,6 +319,7 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 		f.errorf(call.Pos(), "the call %s cannot be differentiated: see the errors in %s", f.source(call), fn.Name())
 		return "", false
 	}
+	out.TypeParams = f.typeParams(site.decl)
 	f.helperFuncs[site.file] = append(f.helperFuncs[site.file], out)
 	if f.readOnlyHelpers == nil {
 		f.readOnlyHelpers = map[string]bool{}

@@ -103,6 +103,7 @@ func (l *lowerer) generateHelper(fn *types.Func, site declSite, mask string, h *
 	if len(diags) > 0 {
 		return diags
 	}
+	grad.TypeParams = l.typeParams(site.decl)
 	l.helperFuncs[site.file] = append(l.helperFuncs[site.file], grad)
 	return nil
 }

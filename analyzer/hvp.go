@@ -185,6 +185,10 @@ func (p *pkgContext) keepCalledHelpers(candidates []*adjoint.Func, fileOf map[*a
 						called[fun.Name] = true
 					case adjoint.Selector: // a helper method: n.jvpOfUnit(...)
 						called[fun.Sel] = true
+					case adjoint.Index: // a generic helper: jvpOfDot[float64](...)
+						if id, ok := fun.X.(adjoint.Ident); ok {
+							called[id.Name] = true
+						}
 					}
 				}
 			})

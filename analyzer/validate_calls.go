@@ -30,6 +30,13 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 			}
 		}
 	}
+	if l.impureCall(call) == nil {
+		// A call with no effect and its value dropped changes nothing
+		// differentiated: it runs going forward, as in the source (a JVP
+		// gradgen differentiates again may keep one whose result it does
+		// not need).
+		return
+	}
 	l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: gradgen cannot follow what it writes; have the function return the value it computes (x = f(x)), or write its loop in the annotated function", l.source(call))
 }
 
@@ -86,9 +93,6 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			}
 			return
 		}
-	case *ast.IndexExpr, *ast.IndexListExpr:
-		l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: gradgen does not instantiate generic helpers yet; write the helper for the float type it is called with", l.source(call))
-		return
 	case *ast.FuncLit:
 		l.funcLitError(fun.Pos())
 		return
@@ -110,11 +114,9 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		l.errorf(call.Pos(), "cannot differentiate the call %s through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name", l.source(call))
 		return
 	}
-	if id := calleeIdent(call); id != nil {
-		if _, generic := l.info.Instances[id]; generic {
-			l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: gradgen does not instantiate generic helpers yet; write the helper for the float type it is called with", l.source(call))
-			return
-		}
+	if why := l.genericHelperProblem(call, fn); why != "" {
+		l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: %s; write the helper for the float type it is called with", l.source(call), why)
+		return
 	}
 	sig := fn.Type().(*types.Signature)
 	if r := sig.Recv(); r != nil && types.IsInterface(r.Type()) {
@@ -225,6 +227,12 @@ func calleeIdent(call *ast.CallExpr) *ast.Ident {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.Ident:
 		return fun
+	case *ast.IndexExpr:
+		id, _ := ast.Unparen(fun.X).(*ast.Ident)
+		return id
+	case *ast.IndexListExpr:
+		id, _ := ast.Unparen(fun.X).(*ast.Ident)
+		return id
 	case *ast.SelectorExpr:
 		return fun.Sel
 	}

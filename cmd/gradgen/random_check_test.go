@@ -107,6 +107,17 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 
 func scaled(t, x float64) float64 { return t / 4 * x }
 
+// Generic helpers: each call instantiates a generic gradient.
+func gscale[T ~float32 | ~float64](x T, k float64) T { return x * T(k) / 3 }
+
+func gsum[T ~float32 | ~float64](a []T) T {
+	s := T(0)
+	for _, v := range a {
+		s += v * v
+	}
+	return s
+}
+
 // Helpers of several statements.
 func bell(x, s float64) float64 {
 	t := x / s

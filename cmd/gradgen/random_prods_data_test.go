@@ -219,6 +219,17 @@ func init() {
 			}
 			return fmt.Sprintf("bell(%s, 1.5+math.Sin(%s))", g.expr(d), g.expr(d))
 		}},
+		{name: "generichelper", weight: 1, expr: func(g *progGen, d int) string {
+			switch g.intn(3) {
+			case 0:
+				return fmt.Sprintf("gscale(%s, 1.5)", g.expr(d))
+			case 1:
+				return fmt.Sprintf("gscale[float64](%s, 0.5)", g.expr(d))
+			}
+			s := pick(g, g.sc.sls)
+			g.mark(s.prod)
+			return fmt.Sprintf("gsum(%s)", s.name)
+		}},
 		{name: "helperslice", weight: 1, expr: func(g *progGen, d int) string {
 			s := pick(g, g.sc.sls)
 			g.mark(s.prod)

@@ -92,6 +92,7 @@ var readmeCoverage = map[string][]string{
 		"methodptr", "method2", "negreturn"},
 	"to any function with a custom rule":            {"rule", "rulemath"},
 	"calls into other packages of the module":       {"otherpkg"},
+	"generic ones of one float type parameter":      {"generichelper"},
 	"variadic ones passed a slice":                  {"helpervariadic"},
 	"variadic float parameters":                     {"variadic"},
 	"function literals bound to a local and called": {"funclit"},

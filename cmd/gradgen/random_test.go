@@ -375,6 +375,15 @@ func (r *randomResults) programOf(fn string) string {
 func enclosingFunc(src string, line int) string {
 	lines := strings.Split(src, "\n")
 	re := regexp.MustCompile(`^func (?:\([^)]*\) )?(\w+)`)
+	// A directive's error stands on its line, before the function.
+	for i := min(line, len(lines)) - 1; i >= 0 && i < len(lines) && strings.HasPrefix(lines[i], "//"); i++ {
+		if i+1 >= len(lines) {
+			break
+		}
+		if m := re.FindStringSubmatch(lines[i+1]); m != nil {
+			return m[1]
+		}
+	}
 	for i := min(line, len(lines)) - 1; i >= 0; i-- {
 		if m := re.FindStringSubmatch(lines[i]); m != nil {
 			return m[1]

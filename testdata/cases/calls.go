@@ -368,3 +368,15 @@ func FuncLitGuard(w []float64) float64 {
 	}
 	return s
 }
+
+// PureCallStatement calls a pure helper and drops its value: nothing
+// differentiated changes (a JVP differentiated again for second
+// derivatives may hold such a call too).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func PureCallStatement(x, y float64) float64 {
+	sigmoid(x * y)
+	return x * y * y
+}

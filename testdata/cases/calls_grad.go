@@ -3346,6 +3346,74 @@ func FuncLitGuardJVP(w, dw []float64) (float64, float64) {
 	return s, ds
 }
 
+// PureCallStatementGrad returns PureCallStatement(x, y) and its partial derivatives with respect to x, y.
+func PureCallStatementGrad(x, y float64) (float64, float64, float64) {
+	t := x * y
+	pureCallStatement := t * y
+
+	// return x * y * y
+	dy := t
+	dx := y * y
+	dy += x * y
+	return pureCallStatement, dx, dy
+}
+
+// PureCallStatementJVP returns PureCallStatement(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func PureCallStatementJVP(x, y, dx, dy float64) (float64, float64) {
+	dt := y*dx + x*dy
+	t := x * y
+	dt1 := y*dt + t*dy
+	t1 := t * y
+	return t1, dt1
+}
+
+// PureCallStatementHessian returns PureCallStatement's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PureCallStatementHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PureCallStatementHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var pureCallStatement float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfPureCallStatement(x, y, vx, vy)
+		pureCallStatement = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
+	if n == 0 {
+		pureCallStatement = PureCallStatement(x, y)
+	}
+	return pureCallStatement, dx, dy
+}
+
 // jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
 func jvpOfSigmoid(z, dz float64) (float64, float64) {
 	t := -z
@@ -5180,6 +5248,35 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 		hvx -= math.Sin(x) * vx * dt141
 	}
 	return hvpOfFuncLit1, hvpOfFuncLit2, hvx, hvlambda
+}
+
+// hvpOfPureCallStatement returns PureCallStatement's value, its directional derivative along the directions and their Hessian-vector product: a row of PureCallStatementHessian.
+func hvpOfPureCallStatement(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	t2 := y * vx
+	t3 := x * vy
+	dt := t2 + t3
+	t := x * y
+	t4 := y * dt
+	t5 := t * vy
+	dt1 := t4 + t5
+	t1 := t * y
+	hvpOfPureCallStatement1 := t1
+	hvpOfPureCallStatement2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := y*dt + t*vy
+	dt2 := vy * ddt1
+	hvy := dt * ddt1
+	ddt := y * ddt1
+	// t := x * y
+	hvx := y * dt2
+	hvy += x * dt2
+	// dt := y*vx + x*vy
+	hvx += vy * ddt
+	hvy += vx * ddt
+	return hvpOfPureCallStatement1, hvpOfPureCallStatement2, hvx, hvy
 }
 
 // gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.

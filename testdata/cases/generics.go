@@ -31,3 +31,38 @@ func GenericLoss[T ~float32 | ~float64](w []T, k T) T {
 func GenericHypot[F Real](x, y F) F {
 	return F(math.Sqrt(float64(x*x + y*y)))
 }
+
+// gdot is a generic helper with a loop: its pullback and pushforward are
+// generic, instantiated at each call.
+func gdot[T ~float32 | ~float64](a, b []T) T {
+	s := T(0)
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// gsoft is a generic helper of a float64 parameter beside its T one.
+func gsoft[T ~float32 | ~float64](x T, k float64) T {
+	return T(math.Log1p(math.Exp(float64(x)*k))) / T(k)
+}
+
+// GenericHelpers calls generic helpers from a function of float64, one
+// with explicit type arguments, and from a generic one.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func GenericHelpers(x, y float64) float64 {
+	w := []float64{x, y * x}
+	return gdot(w, w) + gsoft(y, 2) + gsoft[float64](3, x)
+}
+
+// GenericCallsGeneric calls the generic helpers from a generic function.
+//
+//gradgen:grad
+//gradgen:jvp
+func GenericCallsGeneric[T ~float32 | ~float64](w []T, k T) T {
+	return gdot(w, w)*k + gsoft(k, 1.5)
+}

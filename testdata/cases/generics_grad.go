@@ -162,3 +162,817 @@ func GenericHypotJVP[F Real](x, y, dx, dy F) (F, F) {
 	t4 := F(sqrt)
 	return t4, dt4
 }
+
+// GenericHelpersGrad returns GenericHelpers(x, y) and its partial derivatives with respect to x, y.
+func GenericHelpersGrad(x, y float64) (float64, float64, float64) {
+	dw := make([]float64, 2)
+	w := make([]float64, 2)
+	w[0] = x
+	t := y * x
+	w[1] = t
+	gdot1 := gdot(w, w)
+	gsoft1, dGsoft1Dx := gradOfGsoftWrtX[float64](y, 2)
+	t1 := gdot1 + gsoft1
+	gsoft2, dGsoft2Dk := gradOfGsoftWrtK[float64](3, x)
+	genericHelpers := t1 + gsoft2
+
+	var dt1, dgsoft2 float64
+	// return gdot(w, w) + gsoft(y, 2) + gsoft[float64](3, x)
+	dt1 = 1
+	dgsoft2 = 1
+	dx := dGsoft2Dk * dgsoft2
+	dy := dGsoft1Dx * dt1
+	pullbackOfGdot[float64](w, w, dt1, dw, dw)
+	// w[1] = y * x
+	dt := dw[1]
+	dw[1] = 0
+	dy += x * dt
+	dx += y * dt
+	// w[0] = x
+	dx += dw[0]
+	dw[0] = 0
+	return genericHelpers, dx, dy
+}
+
+// GenericHelpersJVP returns GenericHelpers(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func GenericHelpersJVP(x, y, dx, dy float64) (float64, float64) {
+	w := make([]float64, 2)
+	dw := make([]float64, 2)
+	dw[0] = dx
+	w[0] = x
+	dw[1] = x*dy + y*dx
+	w[1] = y * x
+	gdot1, dGdot := jvpOfGdot[float64](w, w, dw, dw)
+	gsoft1, dGsoft := jvpOfGsoftWrtX[float64](y, 2, dy)
+	dt := dGdot + dGsoft
+	t := gdot1 + gsoft1
+	gsoft2, dGsoft1 := jvpOfGsoftWrtK[float64](3, x, dx)
+	dt1 := dt + dGsoft1
+	t1 := t + gsoft2
+	return t1, dt1
+}
+
+// GenericHelpersHVP returns GenericHelpers's value, its gradient as GenericHelpersGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func GenericHelpersHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	dw1 := make([]float64, 2)
+	w := make([]float64, 2)
+	ddw := make([]float64, 2)
+	dw := make([]float64, 2)
+	dw[0] = vx
+	w[0] = x
+	t2 := x * vy
+	t3 := y * vx
+	t4 := t2 + t3
+	dw[1] = t4
+	t5 := y * x
+	w[1] = t5
+	jvpOfGdot11, _ := jvpOfGdot1[float64](w, w, dw, dw)
+	gdot1 := jvpOfGdot11
+	jvpOfGsoftWrtX11, _ := jvpOfGsoftWrtX1[float64](y, 2, vy)
+	gsoft1 := jvpOfGsoftWrtX11
+	t := gdot1 + gsoft1
+	jvpOfGsoftWrtK11, _ := jvpOfGsoftWrtK1[float64](3, x, vx)
+	gsoft2 := jvpOfGsoftWrtK11
+	t1 := t + gsoft2
+	genericHelpersHVP := t1
+
+	var ddt1, hvx, dx, hvy, dy float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dt + dGsoft1
+	// gsoft2, dGsoft1 := jvpOfGsoftWrtK1[float64](3, x, vx)
+	_, _, dJvpOfGsoftWrtK1Dk, dJvpOfGsoftWrtK1Ddk := pullbackOfJvpOfGsoftWrtK1WrtKDk[float64](3, x, vx, 0, ddt1)
+	hvx += dJvpOfGsoftWrtK1Dk
+	dx += dJvpOfGsoftWrtK1Ddk
+	// dt := dGdot + dGsoft
+	// gsoft1, dGsoft := jvpOfGsoftWrtX1[float64](y, 2, vy)
+	_, _, dJvpOfGsoftWrtX1Dx, dJvpOfGsoftWrtX1Ddx := pullbackOfJvpOfGsoftWrtX1WrtXDx[float64](y, 2, vy, 0, ddt1)
+	hvy += dJvpOfGsoftWrtX1Dx
+	dy += dJvpOfGsoftWrtX1Ddx
+	// gdot1, dGdot := jvpOfGdot1[float64](w, w, dw, dw)
+	pullbackOfJvpOfGdot1[float64](w, w, dw, dw, 0, ddt1, dw1, dw1, ddw, ddw)
+	// w[1] = y * x
+	dt5 := dw1[1]
+	dw1[1] = 0
+	hvy += x * dt5
+	hvx += y * dt5
+	// dw[1] = x*vy + y*vx
+	dt4 := ddw[1]
+	ddw[1] = 0
+	hvy += vx * dt4
+	dx += y * dt4
+	hvx += vy * dt4
+	dy += x * dt4
+	// w[0] = x
+	hvx += dw1[0]
+	dw1[0] = 0
+	// dw[0] = vx
+	dx += ddw[0]
+	ddw[0] = 0
+	return genericHelpersHVP, dx, dy, hvx, hvy
+}
+
+// GenericHelpersHessian returns GenericHelpers's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func GenericHelpersHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("GenericHelpersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var genericHelpers float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfGenericHelpers(x, y, vx, vy)
+		genericHelpers = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
+	if n == 0 {
+		genericHelpers = GenericHelpers(x, y)
+	}
+	return genericHelpers, dx, dy
+}
+
+// GenericCallsGenericGrad returns GenericCallsGeneric(w, k) and its partial derivatives with respect to w, k.
+func GenericCallsGenericGrad[T ~float32 | ~float64](w []T, k T, dw []T) (T, T) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("GenericCallsGenericGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	gdot1 := gdot(w, w)
+	t := gdot1 * k
+	gsoft1, dGsoft1Dx := gradOfGsoftWrtX[T](k, 1.5)
+	genericCallsGeneric := t + gsoft1
+
+	var dt, dgsoft1 T
+	// return gdot(w, w)*k + gsoft(k, 1.5)
+	dt = 1
+	dgsoft1 = 1
+	dk := dGsoft1Dx * dgsoft1
+	dgdot1 := k * dt
+	dk += gdot1 * dt
+	pullbackOfGdot[T](w, w, dgdot1, dw, dw)
+	return genericCallsGeneric, dk
+}
+
+// GenericCallsGenericJVP returns GenericCallsGeneric(w, k) and its directional derivative: the sum of its partial derivatives with respect to w, k times the tangents dw, dk.
+func GenericCallsGenericJVP[T ~float32 | ~float64](w []T, k T, dw []T, dk T) (T, T) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("GenericCallsGenericJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	gdot1, dGdot := jvpOfGdot[T](w, w, dw, dw)
+	dt := k*dGdot + gdot1*dk
+	t := gdot1 * k
+	gsoft1, dGsoft := jvpOfGsoftWrtX[T](k, 1.5, dk)
+	dt1 := dt + dGsoft
+	t1 := t + gsoft1
+	return t1, dt1
+}
+
+// pullbackOfGdot returns gdot's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to gdot in gradients.
+func pullbackOfGdot[T ~float32 | ~float64](a, b []T, dres T, da, db []T) T {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("pullbackOfGdot: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("pullbackOfGdot: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	s := T(0)
+
+	// return s
+	// for i := range a (forward and backward in one pass: a sum)
+	for i := range a {
+		t := a[i] * b[i]
+		s += t
+		// s += a[i] * b[i]
+		da[i] += b[i] * dres
+		db[i] += a[i] * dres
+	}
+	gdot1 := s
+	return gdot1
+}
+
+// gradOfGsoftWrtX returns gsoft and its partial derivatives, for the gradients of its callers.
+func gradOfGsoftWrtX[T ~float32 | ~float64](x T, k float64) (T, T) {
+	t := float64(x)
+	t1 := t * k
+	exp := math.Exp(t1)
+	log1p := math.Log1p(exp)
+	t2 := T(log1p)
+	gsoft1 := t2 / T(k)
+
+	// return T(math.Log1p(math.Exp(float64(x)*k))) / T(k)
+	dt2 := 1 / T(k)
+	dlog1p := float64(dt2)
+	dexp := dlog1p / (1 + exp)
+	dt1 := exp * dexp
+	dt := k * dt1
+	dx := T(dt)
+	return gsoft1, dx
+}
+
+// gradOfGsoftWrtK returns gsoft and its partial derivatives, for the gradients of its callers.
+func gradOfGsoftWrtK[T ~float32 | ~float64](x T, k float64) (T, float64) {
+	t := float64(x) * k
+	exp := math.Exp(t)
+	log1p := math.Log1p(exp)
+	t1 := T(log1p)
+	t2 := T(k)
+	gsoft1 := t1 / t2
+
+	// return T(math.Log1p(math.Exp(float64(x)*k))) / T(k)
+	dt1 := 1 / t2
+	dt2 := -gsoft1 * (1 / t2)
+	dk := float64(dt2)
+	dlog1p := float64(dt1)
+	dexp := dlog1p / (1 + exp)
+	dt := exp * dexp
+	dk += float64(x) * dt
+	return gsoft1, dk
+}
+
+// jvpOfGdot is the pushforward of gdot: its results, then their tangents along da, db.
+func jvpOfGdot[T ~float32 | ~float64](a, b, da, db []T) (T, T) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfGdot: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfGdot: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds T
+	s := T(0)
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfGsoftWrtX is the pushforward of gsoft: its results, then their tangents along dx.
+func jvpOfGsoftWrtX[T ~float32 | ~float64](x T, k float64, dx T) (T, T) {
+	dt := float64(dx)
+	t := float64(x)
+	dt1 := k * dt
+	t1 := t * k
+	exp := math.Exp(t1)
+	dexp := exp * dt1
+	dlog1p := dexp / (1 + exp)
+	log1p := math.Log1p(exp)
+	dt2 := T(dlog1p)
+	t2 := T(log1p)
+	dt3 := dt2 / T(k)
+	t3 := t2 / T(k)
+	return t3, dt3
+}
+
+// jvpOfGsoftWrtK is the pushforward of gsoft: its results, then their tangents along dk.
+func jvpOfGsoftWrtK[T ~float32 | ~float64](x T, k, dk float64) (T, T) {
+	dt := float64(x) * dk
+	t := float64(x) * k
+	exp := math.Exp(t)
+	dexp := exp * dt
+	dlog1p := dexp / (1 + exp)
+	log1p := math.Log1p(exp)
+	dt1 := T(dlog1p)
+	t1 := T(log1p)
+	dt2 := T(dk)
+	t2 := T(k)
+	t3 := t1 / t2
+	dt3 := (dt1 - t3*dt2) / t2
+	return t3, dt3
+}
+
+// hvpOfGenericHelpers returns GenericHelpers's value, its directional derivative along the directions and their Hessian-vector product: a row of GenericHelpersHessian.
+func hvpOfGenericHelpers(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	dw1 := make([]float64, 2)
+	w := make([]float64, 2)
+	ddw := make([]float64, 2)
+	dw := make([]float64, 2)
+	dw[0] = vx
+	w[0] = x
+	t2 := x * vy
+	t3 := y * vx
+	t4 := t2 + t3
+	dw[1] = t4
+	t5 := y * x
+	w[1] = t5
+	jvpOfGdot21, jvpOfGdot22 := jvpOfGdot2[float64](w, w, dw, dw)
+	gdot1 := jvpOfGdot21
+	dGdot := jvpOfGdot22
+	jvpOfGsoftWrtX21, jvpOfGsoftWrtX22 := jvpOfGsoftWrtX2[float64](y, 2, vy)
+	gsoft1 := jvpOfGsoftWrtX21
+	dGsoft := jvpOfGsoftWrtX22
+	dt := dGdot + dGsoft
+	t := gdot1 + gsoft1
+	jvpOfGsoftWrtK21, jvpOfGsoftWrtK22 := jvpOfGsoftWrtK2[float64](3, x, vx)
+	gsoft2 := jvpOfGsoftWrtK21
+	dGsoft1 := jvpOfGsoftWrtK22
+	dt1 := dt + dGsoft1
+	t1 := t + gsoft2
+	hvpOfGenericHelpers1 := t1
+	hvpOfGenericHelpers2 := dt1
+
+	var ddt1, hvx, hvy float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dt + dGsoft1
+	// gsoft2, dGsoft1 := jvpOfGsoftWrtK2[float64](3, x, vx)
+	_, _, dJvpOfGsoftWrtK2Dk := pullbackOfJvpOfGsoftWrtK2WrtK[float64](3, x, vx, 0, ddt1)
+	hvx += dJvpOfGsoftWrtK2Dk
+	// dt := dGdot + dGsoft
+	// gsoft1, dGsoft := jvpOfGsoftWrtX2[float64](y, 2, vy)
+	_, _, dJvpOfGsoftWrtX2Dx := pullbackOfJvpOfGsoftWrtX2WrtX[float64](y, 2, vy, 0, ddt1)
+	hvy += dJvpOfGsoftWrtX2Dx
+	// gdot1, dGdot := jvpOfGdot2[float64](w, w, dw, dw)
+	pullbackOfJvpOfGdot2[float64](w, w, dw, dw, 0, ddt1, dw1, dw1, ddw, ddw)
+	// w[1] = y * x
+	dt5 := dw1[1]
+	dw1[1] = 0
+	hvy += x * dt5
+	hvx += y * dt5
+	// dw[1] = x*vy + y*vx
+	dt4 := ddw[1]
+	ddw[1] = 0
+	hvy += vx * dt4
+	hvx += vy * dt4
+	// w[0] = x
+	hvx += dw1[0]
+	dw1[0] = 0
+	// dw[0] = vx
+	ddw[0] = 0
+	return hvpOfGenericHelpers1, hvpOfGenericHelpers2, hvx, hvy
+}
+
+// pullbackOfJvpOfGdot1 returns jvpOfGdot1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfGdot1 in gradients.
+func pullbackOfJvpOfGdot1[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T, da1, db1, dda, ddb []T) (T, T) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfGdot1: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfGdot1: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfGdot1: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfGdot1: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 T
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfGdot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfGdot1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds T
+	s := T(0)
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfGdot11 := s
+	jvpOfGdot12 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 T
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfGdot11, jvpOfGdot12
+}
+
+// pullbackOfJvpOfGsoftWrtX1WrtXDx returns jvpOfGsoftWrtX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfGsoftWrtX1 in gradients.
+func pullbackOfJvpOfGsoftWrtX1WrtXDx[T ~float32 | ~float64](x T, k float64, dx, dres, dres1 T) (T, T, T, T) {
+	dt := float64(dx)
+	t := float64(x)
+	dt1 := k * dt
+	t1 := t * k
+	exp := math.Exp(t1)
+	dexp := exp * dt1
+	t4 := 1 + exp
+	dlog1p := dexp / t4
+	log1p := math.Log1p(exp)
+	dt2 := T(dlog1p)
+	t2 := T(log1p)
+	dt3 := dt2 / T(k)
+	t3 := t2 / T(k)
+	jvpOfGsoftWrtX11 := t3
+	jvpOfGsoftWrtX12 := dt3
+
+	// return t3, dt3
+	// t3 := t2 / T(k)
+	dt21 := dres / T(k)
+	// dt3 := dt2 / T(k)
+	ddt2 := dres1 / T(k)
+	// t2 := T(log1p)
+	dlog1p1 := float64(dt21)
+	// dt2 := T(dlog1p)
+	ddlog1p := float64(ddt2)
+	// log1p := math.Log1p(exp)
+	dexp1 := dlog1p1 / (1 + exp)
+	// dlog1p := dexp / (1 + exp)
+	ddexp := ddlog1p / t4
+	dt4 := -dlog1p * (ddlog1p / t4)
+	dexp1 += dt4
+	// dexp := exp * dt1
+	dexp1 += dt1 * ddexp
+	ddt1 := exp * ddexp
+	// exp := math.Exp(t1)
+	dt11 := exp * dexp1
+	// t1 := t * k
+	dt5 := k * dt11
+	// dt1 := k * dt
+	ddt := k * ddt1
+	// t := float64(x)
+	dx1 := T(dt5)
+	// dt := float64(dx)
+	ddx := T(ddt)
+	return jvpOfGsoftWrtX11, jvpOfGsoftWrtX12, dx1, ddx
+}
+
+// pullbackOfJvpOfGsoftWrtK1WrtKDk returns jvpOfGsoftWrtK1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfGsoftWrtK1 in gradients.
+func pullbackOfJvpOfGsoftWrtK1WrtKDk[T ~float32 | ~float64](x T, k, dk float64, dres, dres1 T) (T, T, float64, float64) {
+	dt := float64(x) * dk
+	t := float64(x) * k
+	exp := math.Exp(t)
+	dexp := exp * dt
+	t4 := 1 + exp
+	dlog1p := dexp / t4
+	log1p := math.Log1p(exp)
+	dt1 := T(dlog1p)
+	t1 := T(log1p)
+	dt2 := T(dk)
+	t2 := T(k)
+	t3 := t1 / t2
+	t5 := t3 * dt2
+	t6 := dt1 - t5
+	dt3 := t6 / t2
+	jvpOfGsoftWrtK11 := t3
+	jvpOfGsoftWrtK12 := dt3
+
+	// return t3, dt3
+	dt31 := dres
+	// dt3 := (dt1 - t3*dt2) / t2
+	dt6 := dres1 / t2
+	dt21 := -dt3 * (dres1 / t2)
+	dt5 := -dt6
+	dt31 += dt2 * dt5
+	ddt2 := t3 * dt5
+	// t3 := t1 / t2
+	dt11 := dt31 / t2
+	dt21 -= t3 * (dt31 / t2)
+	// t2 := T(k)
+	dk1 := float64(dt21)
+	// dt2 := T(dk)
+	ddk := float64(ddt2)
+	// t1 := T(log1p)
+	dlog1p1 := float64(dt11)
+	// dt1 := T(dlog1p)
+	ddlog1p := float64(dt6)
+	// log1p := math.Log1p(exp)
+	dexp1 := dlog1p1 / (1 + exp)
+	// dlog1p := dexp / (1 + exp)
+	ddexp := ddlog1p / t4
+	dt4 := -dlog1p * (ddlog1p / t4)
+	dexp1 += dt4
+	// dexp := exp * dt
+	dexp1 += dt * ddexp
+	ddt := exp * ddexp
+	// exp := math.Exp(t)
+	dt7 := exp * dexp1
+	// t := float64(x) * k
+	dk1 += float64(x) * dt7
+	// dt := float64(x) * dk
+	ddk += float64(x) * ddt
+	return jvpOfGsoftWrtK11, jvpOfGsoftWrtK12, dk1, ddk
+}
+
+// pullbackOfJvpOfGdot2 returns jvpOfGdot2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfGdot2 in gradients.
+func pullbackOfJvpOfGdot2[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T, da1, db1, dda, ddb []T) (T, T) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfGdot2: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfGdot2: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfGdot2: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfGdot2: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 T
+	var i, trips int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfGdot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfGdot2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds T
+	s := T(0)
+	trips = 0
+	for i = range a {
+		trips++
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfGdot21 := s
+	jvpOfGdot22 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 T
+	// return s, ds
+	// for i := range a
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfGdot21, jvpOfGdot22
+}
+
+// pullbackOfJvpOfGsoftWrtX2WrtX returns jvpOfGsoftWrtX2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfGsoftWrtX2 in gradients.
+func pullbackOfJvpOfGsoftWrtX2WrtX[T ~float32 | ~float64](x T, k float64, dx, dres, dres1 T) (T, T, T) {
+	dt := float64(dx)
+	t := float64(x)
+	dt1 := k * dt
+	t1 := t * k
+	exp := math.Exp(t1)
+	dexp := exp * dt1
+	t4 := 1 + exp
+	dlog1p := dexp / t4
+	log1p := math.Log1p(exp)
+	dt2 := T(dlog1p)
+	t2 := T(log1p)
+	dt3 := dt2 / T(k)
+	t3 := t2 / T(k)
+	jvpOfGsoftWrtX21 := t3
+	jvpOfGsoftWrtX22 := dt3
+
+	// return t3, dt3
+	// t3 := t2 / T(k)
+	dt21 := dres / T(k)
+	// dt3 := dt2 / T(k)
+	ddt2 := dres1 / T(k)
+	// t2 := T(log1p)
+	dlog1p1 := float64(dt21)
+	// dt2 := T(dlog1p)
+	ddlog1p := float64(ddt2)
+	// log1p := math.Log1p(exp)
+	dexp1 := dlog1p1 / (1 + exp)
+	// dlog1p := dexp / (1 + exp)
+	ddexp := ddlog1p / t4
+	dt4 := -dlog1p * (ddlog1p / t4)
+	dexp1 += dt4
+	// dexp := exp * dt1
+	dexp1 += dt1 * ddexp
+	// exp := math.Exp(t1)
+	dt11 := exp * dexp1
+	// t1 := t * k
+	dt5 := k * dt11
+	// t := float64(x)
+	dx1 := T(dt5)
+	return jvpOfGsoftWrtX21, jvpOfGsoftWrtX22, dx1
+}
+
+// pullbackOfJvpOfGsoftWrtK2WrtK returns jvpOfGsoftWrtK2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfGsoftWrtK2 in gradients.
+func pullbackOfJvpOfGsoftWrtK2WrtK[T ~float32 | ~float64](x T, k, dk float64, dres, dres1 T) (T, T, float64) {
+	dt := float64(x) * dk
+	t := float64(x) * k
+	exp := math.Exp(t)
+	dexp := exp * dt
+	t4 := 1 + exp
+	dlog1p := dexp / t4
+	log1p := math.Log1p(exp)
+	dt1 := T(dlog1p)
+	t1 := T(log1p)
+	dt2 := T(dk)
+	t2 := T(k)
+	t3 := t1 / t2
+	t5 := t3 * dt2
+	t6 := dt1 - t5
+	dt3 := t6 / t2
+	jvpOfGsoftWrtK21 := t3
+	jvpOfGsoftWrtK22 := dt3
+
+	// return t3, dt3
+	dt31 := dres
+	// dt3 := (dt1 - t3*dt2) / t2
+	dt6 := dres1 / t2
+	dt21 := -dt3 * (dres1 / t2)
+	dt5 := -dt6
+	dt31 += dt2 * dt5
+	// t3 := t1 / t2
+	dt11 := dt31 / t2
+	dt21 -= t3 * (dt31 / t2)
+	// t2 := T(k)
+	dk1 := float64(dt21)
+	// t1 := T(log1p)
+	dlog1p1 := float64(dt11)
+	// dt1 := T(dlog1p)
+	ddlog1p := float64(dt6)
+	// log1p := math.Log1p(exp)
+	dexp1 := dlog1p1 / (1 + exp)
+	// dlog1p := dexp / (1 + exp)
+	ddexp := ddlog1p / t4
+	dt4 := -dlog1p * (ddlog1p / t4)
+	dexp1 += dt4
+	// dexp := exp * dt
+	dexp1 += dt * ddexp
+	// exp := math.Exp(t)
+	dt7 := exp * dexp1
+	// t := float64(x) * k
+	dk1 += float64(x) * dt7
+	return jvpOfGsoftWrtK21, jvpOfGsoftWrtK22, dk1
+}
+
+// jvpOfGdot1 is the pushforward of gdot: its results, then their tangents along da, db.
+func jvpOfGdot1[T ~float32 | ~float64](a, b, da, db []T) (T, T) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfGdot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfGdot1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds T
+	s := T(0)
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfGsoftWrtK1 is the pushforward of gsoft: its results, then their tangents along dk.
+func jvpOfGsoftWrtK1[T ~float32 | ~float64](x T, k, dk float64) (T, T) {
+	dt := float64(x) * dk
+	t := float64(x) * k
+	exp := math.Exp(t)
+	dexp := exp * dt
+	dlog1p := dexp / (1 + exp)
+	log1p := math.Log1p(exp)
+	dt1 := T(dlog1p)
+	t1 := T(log1p)
+	dt2 := T(dk)
+	t2 := T(k)
+	t3 := t1 / t2
+	dt3 := (dt1 - t3*dt2) / t2
+	return t3, dt3
+}
+
+// jvpOfGsoftWrtX1 is the pushforward of gsoft: its results, then their tangents along dx.
+func jvpOfGsoftWrtX1[T ~float32 | ~float64](x T, k float64, dx T) (T, T) {
+	dt := float64(dx)
+	t := float64(x)
+	dt1 := k * dt
+	t1 := t * k
+	exp := math.Exp(t1)
+	dexp := exp * dt1
+	dlog1p := dexp / (1 + exp)
+	log1p := math.Log1p(exp)
+	dt2 := T(dlog1p)
+	t2 := T(log1p)
+	dt3 := dt2 / T(k)
+	t3 := t2 / T(k)
+	return t3, dt3
+}
+
+// jvpOfGdot2 is the pushforward of gdot: its results, then their tangents along da, db.
+func jvpOfGdot2[T ~float32 | ~float64](a, b, da, db []T) (T, T) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfGdot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfGdot2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds T
+	s := T(0)
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfGsoftWrtK2 is the pushforward of gsoft: its results, then their tangents along dk.
+func jvpOfGsoftWrtK2[T ~float32 | ~float64](x T, k, dk float64) (T, T) {
+	dt := float64(x) * dk
+	t := float64(x) * k
+	exp := math.Exp(t)
+	dexp := exp * dt
+	dlog1p := dexp / (1 + exp)
+	log1p := math.Log1p(exp)
+	dt1 := T(dlog1p)
+	t1 := T(log1p)
+	dt2 := T(dk)
+	t2 := T(k)
+	t3 := t1 / t2
+	dt3 := (dt1 - t3*dt2) / t2
+	return t3, dt3
+}
+
+// jvpOfGsoftWrtX2 is the pushforward of gsoft: its results, then their tangents along dx.
+func jvpOfGsoftWrtX2[T ~float32 | ~float64](x T, k float64, dx T) (T, T) {
+	dt := float64(dx)
+	t := float64(x)
+	dt1 := k * dt
+	t1 := t * k
+	exp := math.Exp(t1)
+	dexp := exp * dt1
+	dlog1p := dexp / (1 + exp)
+	log1p := math.Log1p(exp)
+	dt2 := T(dlog1p)
+	t2 := T(log1p)
+	dt3 := dt2 / T(k)
+	t3 := t2 / T(k)
+	return t3, dt3
+}

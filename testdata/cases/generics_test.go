@@ -21,6 +21,18 @@ func genericCases() []gradCase {
 			},
 			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
 		{name: "GenericHypot", f: GenericHypot[float64], grad: GenericHypotGrad[float64], at: pts(p(3, 4), p(-1, 0.5))},
+		{name: "GenericHelpers", f: GenericHelpers, grad: GenericHelpersGrad, at: pts(p(0.3, 0.7), p(-1.2, 0.4))},
+		{name: "GenericCallsGeneric",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return GenericCallsGenericJVP(x[:2], x[2], v[:2], v[2])
+			}),
+			f: func(x []float64) float64 { return GenericCallsGeneric(x[:2], x[2]) },
+			grad: func(x []float64) (float64, []float64) {
+				dw := make([]float64, 2)
+				v, dk := GenericCallsGenericGrad(x[:2], x[2], dw)
+				return v, append(dw, dk)
+			},
+			at: pts(p(0.3, -1.2, 0.7), p(1.5, 0.25, -0.5))},
 	}
 }
 

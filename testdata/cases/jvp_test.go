@@ -17,6 +17,8 @@ var jvps = map[string]any{
 	"NamedHelper":           NamedHelperJVP,
 	"ConstArgHelper":        ConstArgHelperJVP,
 	"GenericHypot":          GenericHypotJVP[float64],
+	"GenericHelpers":        GenericHelpersJVP,
+	"PureCallStatement":     PureCallStatementJVP,
 	"FuncLit":               FuncLitJVP,
 	"Fahrenheit":            Celsius.FahrenheitJVP,
 	"ZeroTangentArgs":       ZeroTangentArgsJVP,

@@ -7,6 +7,8 @@ var seconds = map[string]secondCase{
 	"NamedResult":           {hvp: NamedResultHVP, hessian: NamedResultHessian},
 	"NamedHelper":           {hvp: NamedHelperHVP, hessian: NamedHelperHessian},
 	"ConstArgHelper":        {hvp: ConstArgHelperHVP, hessian: ConstArgHelperHessian},
+	"GenericHelpers":        {hvp: GenericHelpersHVP, hessian: GenericHelpersHessian},
+	"PureCallStatement":     {hessian: PureCallStatementHessian},
 	"FuncLit":               {hvp: FuncLitHVP, hessian: FuncLitHessian},
 	"Fahrenheit":            {hvp: Celsius.FahrenheitHVP, hessian: Celsius.FahrenheitHessian},
 	"ZeroTangentArgs":       {hvp: ZeroTangentArgsHVP, hessian: ZeroTangentArgsHessian},

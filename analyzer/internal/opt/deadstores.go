@@ -567,6 +567,9 @@ func (d *deadStores) isPure(e adjoint.Expr) bool {
 			return d.pureFuncs[fun.Name] || isPureBuiltin(c)
 		case adjoint.Selector:
 			return d.pureFuncs["."+fun.Sel] // a pure method: q.jvpOfSplit(...)
+		case adjoint.Index:
+			id, ok := fun.X.(adjoint.Ident) // a generic helper: jvpOfDot[float64](...)
+			return ok && d.pureFuncs[id.Name]
 		}
 		return isPureBuiltin(c)
 	})
