@@ -105,12 +105,19 @@ func (p *pkgContext) expandableLits(body *ast.BlockStmt) map[*types.Var]*ast.Fun
 		}
 	}
 	// Every other use of the variable must be a call of it, each call
-	// one whose arguments may be substituted.
+	// one whose arguments may be substituted; a constant argument needs a
+	// statement before the call's, to become a variable.
+	hoistable := map[*ast.CallExpr]bool{}
+	forStatements(body, func(s ast.Stmt) {
+		if plainStatement(s) {
+			markHoistable(s, hoistable)
+		}
+	})
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			if v := p.literalVar(n.Fun); v != nil && lits[v] != nil {
-				if why := p.substitutable(v, lits, n); why != "" {
+				if why := p.substitutable(v, lits, n, hoistable[n]); why != "" {
 					refuse(v, "%s", why)
 				}
 				for _, a := range n.Args {
@@ -229,6 +236,9 @@ func (p *pkgContext) notExpandable(lit *ast.FuncLit) string {
 	if !ok || len(ret.Results) != 1 {
 		return "its body is not a single return statement (gradgen expands literals whose body is one return of one expression; write a longer one as a helper of this package)"
 	}
+	if tv := p.info.Types[ret.Results[0]]; tv.Value != nil {
+		return fmt.Sprintf("its body is the constant %s, which the call returns at run time but an expansion would fold with what surrounds the call (-f() of a zero would lose its sign); hold the constant in a variable and use that", types.ExprString(ret.Results[0]))
+	}
 	nested := false
 	ast.Inspect(ret.Results[0], func(n ast.Node) bool {
 		_, isLit := n.(*ast.FuncLit)
@@ -273,9 +283,15 @@ func plainStatement(s ast.Stmt) bool {
 }
 
 // needsTemp reports whether argument i of a call of lit must be computed
-// once into a temporary: it is not a variable or constant (simpleExpr),
-// and the body reads its parameter other than once.
+// once into a temporary: it is a constant, or it is not a variable
+// (simpleExpr) and the body reads its parameter other than once.
 func (p *pkgContext) needsTemp(lit *ast.FuncLit, i int, a ast.Expr) bool {
+	if tv := p.info.Types[a]; tv.Value != nil {
+		// A constant written into the body would be folded with it at
+		// compile time: 0 for n in uint8 n - 1 does not wrap, -t of 0 loses
+		// its sign, 1e200 * 1e200 overflows. The call computes at run time.
+		return true
+	}
 	if simpleExpr(a) {
 		return false
 	}
@@ -354,7 +370,7 @@ func (p *pkgContext) hoistArguments(body *ast.BlockStmt, lits map[*types.Var]*as
 // for those that need them when hoist is set, or "" when they may. The
 // names lit reads (and the literals it calls read) must mean at the call
 // what they mean in lit: the expansion reads them there.
-func (p *pkgContext) substitutable(v *types.Var, lits map[*types.Var]*ast.FuncLit, call *ast.CallExpr) string {
+func (p *pkgContext) substitutable(v *types.Var, lits map[*types.Var]*ast.FuncLit, call *ast.CallExpr, hoistable bool) string {
 	lit := lits[v]
 	sig := p.info.TypeOf(lit).(*types.Signature)
 	at := p.shortPos(call.Pos())
@@ -362,6 +378,9 @@ func (p *pkgContext) substitutable(v *types.Var, lits map[*types.Var]*ast.FuncLi
 		return fmt.Sprintf("its call at %s passes a slice with ...", at)
 	}
 	for i, a := range call.Args {
+		if tv := p.info.Types[a]; tv.Value != nil && !hoistable {
+			return fmt.Sprintf("the constant argument %s of its call at %s must become a variable of %s's type first (Go computes the call at run time; the expansion would fold the constant at compile time), and the call stands where no statement can go before it (a condition, the right of && or ||); assign the constant to a variable first", types.ExprString(a), at, sig.Params().At(i).Name())
+		}
 		if simpleExpr(a) {
 			continue
 		}
@@ -473,20 +492,11 @@ func (p *pkgContext) expandCall(lit *ast.FuncLit, call *ast.CallExpr) ast.Expr {
 	body = astutil.Apply(body, nil, func(c *astutil.Cursor) bool {
 		if id, ok := c.Node().(*ast.Ident); ok {
 			if a, ok := args[p.info.Uses[id]]; ok {
-				a = p.cloneNode(a).(ast.Expr)
-				if conv := p.converted(a, p.info.Uses[id].Type()); conv != nil {
-					a = conv
-				}
-				c.Replace(p.paren(a))
+				c.Replace(p.paren(p.cloneNode(a).(ast.Expr)))
 			}
 		}
 		return true
 	}).(ast.Expr)
-	// The call's value has the literal's result type, as Go gives it: a
-	// constant body (func() float64 { return 3 }) is converted to it.
-	if conv := p.converted(body, sig.Results().At(0).Type()); conv != nil {
-		body = conv
-	}
 	return p.paren(body)
 }
 

@@ -7,7 +7,6 @@ import (
 	"go/types"
 	"strings"
 
-	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -149,20 +148,19 @@ func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 		if !l.exprVaried(a) && !simpleExpr(a) {
 			return operand{}, false
 		}
+		if l.isConst(a) {
+			// The call computes with a variable: written into the body the
+			// constant would fold at compile time (3 for t in t / 2 is
+			// integer division, -t of 0 loses its sign, 1e200 * 1e200
+			// does not compile). The helper's gradient takes it as Go does.
+			return operand{}, false
+		}
 	}
 	frame := inlineFrame{fn: fn, args: map[types.Object]operand{}}
 	var marked []types.Object
 	for i, a := range call.Args {
 		p := sig.Params().At(i)
 		o := l.lowerExpr(a, nil)
-		if tv := l.info.Types[a]; tv.Value != nil {
-			// A constant keeps its parameter's type: pasted bare into the
-			// body, 3 for t in t / 2 * x would be integer division.
-			if t, ok := irType(p.Type()); ok {
-				o.val = adjoint.Call{Fun: adjoint.TypeExpr{Type: t}, Args: []adjoint.Expr{o.val}}
-				o.bval = adjoint.Call{Fun: adjoint.TypeExpr{Type: t}, Args: []adjoint.Expr{o.bval}}
-			}
-		}
 		if o.v != nil && o.path != nil {
 			// An element read more than once must be read as it was. The
 			// copy keeps its forward expression: inside a loop the backward

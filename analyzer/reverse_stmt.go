@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
@@ -114,7 +116,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		// come back.
 		l.revDepth--
 		l.restoreLog = nil
-		if len(out) > 0 && l.readsPrimal(out) {
+		if len(out) > 0 && (l.readsPrimal(out) || mayBeNonFinite(out)) {
 			// Values read back from tapes come off them either way.
 			out = []adjoint.Stmt{adjoint.If{Cond: guard, Then: out, Else: append(append([]adjoint.Stmt(nil), readBack...), restored...)}}
 			ownReads = 0 // inside the guard: counted with the rest, conservatively
@@ -164,6 +166,63 @@ func (l *lowerer) readsPrimal(code []adjoint.Stmt) bool {
 		})
 	}
 	return found
+}
+
+// mayBeNonFinite reports whether code computes something that may be
+// infinite or NaN without reading a primal value: a division by anything
+// but a nonzero literal (x / 0.0 has the partial 1 / 0), or a call (the
+// partial of x * math.Log(0) is math.Log(0)). Multiplied by an adjoint of
+// zero, such a value is NaN: its statement needs its path's guard too.
+func mayBeNonFinite(code []adjoint.Stmt) bool {
+	found := false
+	for _, s := range code {
+		adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
+			adjoint.WalkExpr(e, func(x adjoint.Expr) {
+				switch x := x.(type) {
+				case adjoint.Binary:
+					if x.Op == "/" && !nonzeroLiteral(x.Y) {
+						found = true
+					}
+				case adjoint.Call:
+					if !isConversionCall(x) {
+						found = true
+					}
+				}
+			})
+		})
+	}
+	return found
+}
+
+// isConversionCall reports whether c converts to a float or integer type,
+// or is a builtin whose value is finite when its operands are.
+func isConversionCall(c adjoint.Call) bool {
+	switch f := c.Fun.(type) {
+	case adjoint.TypeExpr:
+		return true
+	case adjoint.Ident:
+		switch f.Name {
+		case "float64", "float32", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
+			"len", "cap", "min", "max": // and builtins of finite values
+			return true
+		}
+	}
+	return false
+}
+
+// nonzeroLiteral reports whether e is a numeric literal other than zero,
+// negated or parenthesized or not.
+func nonzeroLiteral(e adjoint.Expr) bool {
+	switch e := e.(type) {
+	case adjoint.Lit:
+		f, err := strconv.ParseFloat(strings.ReplaceAll(e.Text, "_", ""), 64)
+		return err == nil && f != 0
+	case adjoint.Unary:
+		return e.Op == "-" && nonzeroLiteral(e.X)
+	case adjoint.Paren:
+		return nonzeroLiteral(e.X)
+	}
+	return false
 }
 
 // pathGuard returns "dv != 0" when rec writes a variable v whose adjoint

@@ -45,7 +45,7 @@ func (p *pkgContext) converted(a ast.Expr, t types.Type) ast.Expr {
 		name = t.Obj()
 	}
 	tv, ok := p.info.Types[a]
-	if name == nil || !ok || tv.Value == nil || !isFloat(t) {
+	if _, basic := t.Underlying().(*types.Basic); name == nil || !ok || tv.Value == nil || !basic && !isTypeParam(t) {
 		return nil
 	}
 	fun := &ast.Ident{NamePos: a.Pos(), Name: name.Name()}
@@ -61,11 +61,17 @@ func (p *pkgContext) converted(a ast.Expr, t types.Type) ast.Expr {
 		p.info.Types[conv] = tv
 		return conv
 	}
-	f, _ := constant.Float64Val(constant.ToFloat(tv.Value))
-	if t.Underlying().(*types.Basic).Kind() == types.Float32 {
-		f = float64(float32(f))
+	switch b := t.Underlying().(*types.Basic); {
+	case b.Info()&types.IsFloat != 0:
+		f, _ := constant.Float64Val(constant.ToFloat(tv.Value))
+		if b.Kind() == types.Float32 {
+			f = float64(float32(f))
+		}
+		tv.Value = constant.MakeFloat64(f)
+	case b.Info()&types.IsInteger != 0:
+		tv.Value = constant.ToInt(tv.Value)
 	}
-	tv.Type, tv.Value = t, constant.MakeFloat64(f)
+	tv.Type = t
 	p.info.Types[conv] = tv
 	return conv
 }

@@ -347,8 +347,8 @@ func FuncLitSlice(w []float64) float64 {
 	return s
 }
 
-// FuncLitGuard passes literals constants, which stay floats (3 for t in
-// t / 2 * w[0] is not integer division; eps's 0.1 is a float32), and
+// FuncLitGuard passes literals constants, which become variables of the
+// parameter's type (3 for t in t / 2 * w[0] is no integer division), and
 // calls one whose body reads its argument twice on the right of &&: the
 // argument w[k]*2 is written at each read there, never computed before
 // the guard k < len(w) (it would panic for k = len(w)).
@@ -357,7 +357,8 @@ func FuncLitSlice(w []float64) float64 {
 //gradgen:jvp
 func FuncLitGuard(w []float64) float64 {
 	half := func(t float64) float64 { return t / 2 * w[0] }
-	eps := func() float32 { return 0.1 }
+	tenth := float32(0.1)
+	eps := func() float32 { return tenth }
 	sq := func(t float64) float64 { return t * t }
 	s := half(3) + half(three)*w[1] + float64(eps())*w[2]
 	for k := 0; k <= len(w); k++ {
@@ -379,4 +380,21 @@ func FuncLitGuard(w []float64) float64 {
 func PureCallStatement(x, y float64) float64 {
 	sigmoid(x * y)
 	return x * y * y
+}
+
+// angleOf would be expanded in place, but not with a constant argument.
+func angleOf(x, t float64) float64 { return x * math.Atan2(-t, -1) }
+
+// ConstArgRuntime passes constants where the callee computes with a
+// variable, at run time: -t of 0 is -0 (Atan2 tells its sign), uint8 0 - 1
+// wraps to 255, 1e200 squared is +Inf. Written into an expansion they
+// would fold at compile time (+0, -1, a constant overflow).
+//
+//gradgen:grad
+//gradgen:jvp
+func ConstArgRuntime(x float64) float64 {
+	prev := func(n uint8, t float64) float64 { return t * float64(n-1) / 255 }
+	side := func(t float64) float64 { return math.Atan2(-t, -1) * x }
+	big := func(t float64) float64 { return math.Min(t*t, 2) * x }
+	return angleOf(x, 0) + prev(0, x) + side(0) + big(1e200)
 }

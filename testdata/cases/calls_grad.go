@@ -9,44 +9,28 @@ import (
 
 // Nested2Grad returns Nested2(w, b) and its partial derivatives with respect to w, b.
 func Nested2Grad(w, b float64) (float64, float64, float64) {
-	t := w * float64(0.5)
-	t1 := t + b
-	t2 := -t1
-	exp := math.Exp(t2)
-	t3 := 1 + exp
-	t4 := 1 / t3
-	t5 := b * float64(-1)
-	t6 := t5 + w
-	t7 := -t6
-	exp1 := math.Exp(t7)
-	t8 := 1 + exp1
-	t9 := 1 / t8
-	t10 := t4 * t9
-	t11 := -w
-	exp2 := math.Exp(t11)
-	t12 := 1 + exp2
-	t13 := 1 / t12
-	nested2 := t10 + t13
+	neuron1, dNeuron1Dw, dNeuron1Db := gradOfNeuronWrtWB(w, b, 0.5)
+	neuron2, dNeuron2Dw, dNeuron2Db := gradOfNeuronWrtWB(b, w, -1)
+	t := neuron1 * neuron2
+	t1 := -w
+	exp := math.Exp(t1)
+	t2 := 1 + exp
+	t3 := 1 / t2
+	nested2 := t + t3
 
-	var dt10, dt13 float64
+	var dt, dt3 float64
 	// return neuron(w, b, 0.5)*neuron(b, w, -1) + sigmoid(w)
-	dt10 = 1
-	dt13 = 1
-	dt12 := -t13 * (dt13 / t12)
-	dt11 := exp2 * dt12
-	dw := -dt11
-	dt4 := t9 * dt10
-	dt9 := t4 * dt10
-	dt8 := -t9 * (dt9 / t8)
-	dt7 := exp1 * dt8
-	dt6 := -dt7
-	dw += dt6
-	db := float64(-1) * dt6
-	dt3 := -t4 * (dt4 / t3)
-	dt2 := exp * dt3
-	dt1 := -dt2
-	db += dt1
-	dw += float64(0.5) * dt1
+	dt = 1
+	dt3 = 1
+	dt2 := -t3 * (dt3 / t2)
+	dt1 := exp * dt2
+	dw := -dt1
+	dneuron1 := neuron2 * dt
+	dneuron2 := neuron1 * dt
+	db := dNeuron2Dw * dneuron2
+	dw += dNeuron2Db * dneuron2
+	dw += dNeuron1Dw * dneuron1
+	db += dNeuron1Db * dneuron1
 	return nested2, dw, db
 }
 
@@ -1755,26 +1739,26 @@ func ScalarHelperHessian(x, s float64, hess []float64) (float64, float64, float6
 
 // ConstArgHelperGrad returns ConstArgHelper(x) and its partial derivatives with respect to x.
 func ConstArgHelperGrad(x float64) (float64, float64) {
-	t := float64(3) / 2 * x
-	t1 := x * x
-	t2 := float64(three) / 2 * t1
-	t3 := t + t2
-	t4 := float64(5) / 2 * x
-	t5 := t4 * x
-	t6 := float64(1) / 2 * t5
-	constArgHelper := t3 + t6
+	halfScale1, dHalfScale1Dx := gradOfHalfScaleWrtX(3, x)
+	t := x * x
+	halfScale2, dHalfScale2Dx := gradOfHalfScaleWrtX(three, t)
+	t1 := halfScale1 + halfScale2
+	halfScale3, dHalfScale3Dx := gradOfHalfScaleWrtX(5, x)
+	t2 := halfScale3 * x
+	halfScale4, dHalfScale4Dx := gradOfHalfScaleWrtX(1, t2)
+	constArgHelper := t1 + halfScale4
 
-	var dt3, dt6 float64
+	var dt1, dhalfScale4 float64
 	// return halfScale(3, x) + halfScale(three, x*x) + halfScale(1, halfScale(5, x)*x)
-	dt3 = 1
-	dt6 = 1
-	dt5 := float64(1) / 2 * dt6
-	dt4 := x * dt5
-	dx := t4 * dt5
-	dx += float64(5) / 2 * dt4
-	dt1 := float64(three) / 2 * dt3
-	dx += 2 * x * dt1
-	dx += float64(3) / 2 * dt3
+	dt1 = 1
+	dhalfScale4 = 1
+	dt2 := dHalfScale4Dx * dhalfScale4
+	dhalfScale3 := x * dt2
+	dx := halfScale3 * dt2
+	dx += dHalfScale3Dx * dhalfScale3
+	dt := dHalfScale2Dx * dt1
+	dx += 2 * x * dt
+	dx += dHalfScale1Dx * dt1
 	return constArgHelper, dx
 }
 
@@ -3225,18 +3209,19 @@ func FuncLitSliceGrad(w, dw []float64) float64 {
 	ds = 1
 	// for k := range w (forward and backward in one pass: a sum)
 	for k := range w {
+		c := float64(0.5)
 		k1 := len(w) - 1 - k
-		t := (float64(0.5)) * w[(k)]
+		t := (c) * w[(k)]
 		t1 := t * w[(k)]
 		t2 := (float64(k)) * w[(k1)]
 		t3 := t2 * w[(k1)]
 		t4 := t1 + t3
 		s += t4
-		// s += ((float64(0.5)) * ...
+		// s += ((c) * ...
 		dt2 := w[(k1)] * ds
 		dw[(k1)] += (float64(k))*dt2 + t2*ds
 		dt := w[(k)] * ds
-		dw[(k)] += 0.5*dt + t*ds
+		dw[(k)] += (c)*dt + t*ds
 	}
 	funcLitSlice := s
 	return funcLitSlice
@@ -3250,9 +3235,10 @@ func FuncLitSliceJVP(w, dw []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 	for k := range w {
+		c := float64(0.5)
 		k1 := len(w) - 1 - k
-		dt := 0.5 * dw[(k)]
-		t := 0.5 * w[(k)]
+		dt := (c) * dw[(k)]
+		t := (c) * w[(k)]
 		dt1 := w[(k)]*dt + t*dw[(k)]
 		t1 := t * w[(k)]
 		dt2 := (float64(k)) * dw[(k1)]
@@ -3272,14 +3258,17 @@ func FuncLitGuardGrad(w, dw []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("FuncLitGuardGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	var t, t6 float64
+	var t2, t8 float64
 	var cond bool
-	t1 := (float64(3)) / 2 * w[0]
-	t2 := (float64(three)) / 2 * w[0]
-	t3 := t2 * w[1]
-	t4 := t1 + t3
-	t5 := float64((float32(0.1))) * w[2]
-	s := t4 + t5
+	tenth := float32(0.1)
+	t := float64(3)
+	t1 := float64(three)
+	t3 := (t) / 2 * w[0]
+	t4 := (t1) / 2 * w[0]
+	t5 := t4 * w[1]
+	t6 := t3 + t5
+	t7 := float64((tenth)) * w[2]
+	s := t6 + t7
 
 	var ds float64
 	// return s
@@ -3289,29 +3278,29 @@ func FuncLitGuardGrad(w, dw []float64) float64 {
 		big := k < len(w) && ((w[k]*2)*(w[k]*2)) > 1
 		if big {
 			cond = true
-			t = w[k] - 0.5
-			t6 = t * t
-			s += t6
+			t2 = w[k] - 0.5
+			t8 = t2 * t2
+			s += t8
 		} else {
 			cond = false
 		}
-		var dt6, dt float64
+		var dt8, dt2 float64
 		// if big
 		if cond {
 			// s += ((t) * (t))
-			dt6 = ds
-			dt += 2 * t * dt6
+			dt8 = ds
+			dt2 += 2 * t2 * dt8
 			// t := w[k] - 0.5
-			dw[k] += dt
+			dw[k] += dt2
 		}
 	}
 	funcLitGuard := s
-	// s := ((float64(3)) / ...
-	dw[2] += float64((float32(0.1))) * ds
-	dt2 := w[1] * ds
-	dw[1] += t2 * ds
-	dw[0] += (float64(three)) / 2 * dt2
-	dw[0] += (float64(3)) / 2 * ds
+	// s := ((t) / ...
+	dw[2] += float64((tenth)) * ds
+	dt4 := w[1] * ds
+	dw[1] += t4 * ds
+	dw[0] += (t1) / 2 * dt4
+	dw[0] += (t) / 2 * ds
 	return funcLitGuard
 }
 
@@ -3320,27 +3309,30 @@ func FuncLitGuardJVP(w, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("FuncLitGuardJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	dt1 := (float64(3)) / 2 * dw[0]
-	t1 := (float64(3)) / 2 * w[0]
-	dt2 := (float64(three)) / 2 * dw[0]
-	t2 := (float64(three)) / 2 * w[0]
-	dt3 := w[1]*dt2 + t2*dw[1]
-	t3 := t2 * w[1]
-	dt4 := dt1 + dt3
-	t4 := t1 + t3
-	dt5 := float64((float32(0.1))) * dw[2]
-	t5 := float64((float32(0.1))) * w[2]
-	ds := dt4 + dt5
-	s := t4 + t5
+	tenth := float32(0.1)
+	t := float64(3)
+	t1 := float64(three)
+	dt3 := (t) / 2 * dw[0]
+	t3 := (t) / 2 * w[0]
+	dt4 := (t1) / 2 * dw[0]
+	t4 := (t1) / 2 * w[0]
+	dt5 := w[1]*dt4 + t4*dw[1]
+	t5 := t4 * w[1]
+	dt6 := dt3 + dt5
+	t6 := t3 + t5
+	dt7 := float64((tenth)) * dw[2]
+	t7 := float64((tenth)) * w[2]
+	ds := dt6 + dt7
+	s := t6 + t7
 	for k := 0; k <= len(w); k++ {
 		big := k < len(w) && ((w[k]*2)*(w[k]*2)) > 1
 		if big {
-			dt := dw[k]
-			t := w[k] - 0.5
-			dt6 := 2 * t * dt
-			t6 := t * t
-			ds += dt6
-			s += t6
+			dt2 := dw[k]
+			t2 := w[k] - 0.5
+			dt8 := 2 * t2 * dt2
+			t8 := t2 * t2
+			ds += dt8
+			s += t8
 		}
 	}
 	return s, ds
@@ -3412,6 +3404,74 @@ func PureCallStatementHessian(x, y float64, hess []float64) (float64, float64, f
 		pureCallStatement = PureCallStatement(x, y)
 	}
 	return pureCallStatement, dx, dy
+}
+
+// ConstArgRuntimeGrad returns ConstArgRuntime(x) and its partial derivatives with respect to x.
+func ConstArgRuntimeGrad(x float64) (float64, float64) {
+	n := uint8(0)
+	t := float64(0)
+	t1 := float64(1e200)
+	angleOf1, dAngleOf1Dx := gradOfAngleOfWrtX(x, 0)
+	t2 := x * float64((n)-1)
+	t3 := t2 / 255
+	t4 := angleOf1 + t3
+	t5 := math.Atan2(-(t), -1) * x
+	t6 := t4 + t5
+	t7 := math.Min((t1)*(t1), 2) * x
+	constArgRuntime := t6 + t7
+
+	var dt6, dt7 float64
+	// return angleOf(x, 0) + ((x) * ...
+	dt6 = 1
+	dt7 = 1
+	dx := math.Min((t1)*(t1), 2) * dt7
+	dx += math.Atan2(-(t), -1) * dt6
+	dt2 := dt6 * 0.00392156862745098
+	dx += float64((n)-1) * dt2
+	dx += dAngleOf1Dx * dt6
+	return constArgRuntime, dx
+}
+
+// ConstArgRuntimeJVP returns ConstArgRuntime(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ConstArgRuntimeJVP(x, dx float64) (float64, float64) {
+	n := uint8(0)
+	t := float64(0)
+	t1 := float64(1e200)
+	angleOf1, dAngleOf := jvpOfAngleOfWrtX(x, 0, dx)
+	dt2 := float64((n)-1) * dx
+	t2 := x * float64((n)-1)
+	dt3 := dt2 / 255
+	t3 := t2 / 255
+	dt4 := dAngleOf + dt3
+	t4 := angleOf1 + t3
+	p1 := math.Atan2(-(t), -1)
+	dt5 := p1 * dx
+	t5 := p1 * x
+	dt6 := dt4 + dt5
+	t6 := t4 + t5
+	p2 := math.Min((t1)*(t1), 2)
+	dt7 := p2 * dx
+	t7 := p2 * x
+	dt8 := dt6 + dt7
+	t8 := t6 + t7
+	return t8, dt8
+}
+
+// gradOfNeuronWrtWB returns neuron and its partial derivatives, for the gradients of its callers.
+func gradOfNeuronWrtWB(w, b, x float64) (float64, float64, float64) {
+	t := w * x
+	t1 := t + b
+	t2 := -t1
+	exp := math.Exp(t2)
+	t3 := 1 + exp
+	neuron1 := 1 / t3
+
+	// return sigmoid(w*x + b)
+	dt3 := -neuron1 * (1 / t3)
+	dt2 := exp * dt3
+	dt1 := -dt2
+	dw := x * dt1
+	return neuron1, dw, dt1
 }
 
 // jvpOfSigmoid is the pushforward of sigmoid: its results, then their tangents along dz.
@@ -4443,6 +4503,15 @@ func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64
 	return hvpOfScalarHelper1, hvpOfScalarHelper2, hvx, hvs
 }
 
+// gradOfHalfScaleWrtX returns halfScale and its partial derivatives, for the gradients of its callers.
+func gradOfHalfScaleWrtX(t, x float64) (float64, float64) {
+	halfScale1 := t / 2 * x
+
+	// return t / 2 * x
+	dx := t / 2
+	return halfScale1, dx
+}
+
 // jvpOfHalfScaleWrtX is the pushforward of halfScale: its results, then their tangents along dx.
 func jvpOfHalfScaleWrtX(t, x, dx float64) (float64, float64) {
 	dt1 := t / 2 * dx
@@ -5277,6 +5346,23 @@ func hvpOfPureCallStatement(x, y, vx, vy float64) (float64, float64, float64, fl
 	hvx += vy * ddt
 	hvy += vx * ddt
 	return hvpOfPureCallStatement1, hvpOfPureCallStatement2, hvx, hvy
+}
+
+// gradOfAngleOfWrtX returns angleOf and its partial derivatives, for the gradients of its callers.
+func gradOfAngleOfWrtX(x, t float64) (float64, float64) {
+	angleOf1 := x * math.Atan2(-t, -1)
+
+	// return x * math.Atan2(-t, -1)
+	dx := math.Atan2(-t, -1)
+	return angleOf1, dx
+}
+
+// jvpOfAngleOfWrtX is the pushforward of angleOf: its results, then their tangents along dx.
+func jvpOfAngleOfWrtX(x, t, dx float64) (float64, float64) {
+	p1 := math.Atan2(-t, -1)
+	dt1 := p1 * dx
+	t1 := x * p1
+	return t1, dt1
 }
 
 // gradOfBellWrtX returns bell and its partial derivatives, for the gradients of its callers.

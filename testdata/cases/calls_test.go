@@ -35,6 +35,7 @@ func callCases() []gradCase {
 			},
 			at: pts(p(1, 2, 3, 0.5), p(-0.5, 0.25, 2, -1.5))},
 		{name: "PureCallStatement", f: PureCallStatement, grad: PureCallStatementGrad, at: pts(p(0.3, 0.7), p(-1.5, 2))},
+		{name: "ConstArgRuntime", f: ConstArgRuntime, grad: ConstArgRuntimeGrad, at: pts(p(0.5), p(-1.5))},
 		{name: "ConstArgHelper", f: ConstArgHelper, grad: ConstArgHelperGrad, at: pts(p(0.3), p(-1.7))},
 		{name: "ScalarHelper", f: ScalarHelper, grad: ScalarHelperGrad, at: pts(p(0.3, 0.7), p(-1.2, 1.4))},
 		{name: "TwoResults", f: TwoResults, grad: TwoResultsGrad, at: pts(p(0.3, 0.7), p(-1.2, 0.4))},

@@ -735,3 +735,17 @@ func DeadPureCall(x, y float64, w []float64) float64 {
 	}
 	return 2*s - 1
 }
+
+// ConstZeroDivisor divides by a constant zero on a path it leaves early:
+// the partial 1 / 0 is +Inf, and the backward code of r must not run when
+// r's adjoint is zero (it would add 0 · Inf, NaN, into dx).
+//
+//gradgen:grad
+//gradgen:jvp
+func ConstZeroDivisor(x float64) float64 {
+	r := x / 0.0
+	if math.IsInf(r, 0) {
+		return x * x
+	}
+	return r
+}

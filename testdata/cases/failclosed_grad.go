@@ -7359,6 +7359,51 @@ func DeadPureCallHessian(x, y float64, w, dw, hess []float64) (float64, float64,
 	return deadPureCall, dx, dy
 }
 
+// ConstZeroDivisorGrad returns ConstZeroDivisor(x) and its partial derivatives with respect to x.
+func ConstZeroDivisorGrad(x float64) (float64, float64) {
+	var constZeroDivisor, r float64
+	var cond, done bool
+	r = x / 0.0
+	done = false
+	if math.IsInf(r, 0) {
+		cond = true
+		constZeroDivisor = x * x
+		goto reverse
+	} else {
+		cond = false
+	}
+	done = true
+	constZeroDivisor = r
+reverse:
+	var dr, dx float64
+	if done {
+		// return r
+		dr = 1
+	}
+	// if math.IsInf(r, 0)
+	if cond {
+		// return x * x
+		dx += 2 * x
+	}
+	// r := x / 0.0
+	if dr != 0 {
+		dx += dr / 0
+	}
+	return constZeroDivisor, dx
+}
+
+// ConstZeroDivisorJVP returns ConstZeroDivisor(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ConstZeroDivisorJVP(x, dx float64) (float64, float64) {
+	dr := dx / 0
+	r := x / 0
+	if math.IsInf(r, 0) {
+		dt := 2 * x * dx
+		t := x * x
+		return t, dt
+	}
+	return r, dr
+}
+
 // hvpOfNegSinReturn returns NegSinReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of NegSinReturnHessian.
 func hvpOfNegSinReturn(x, v float64) (float64, float64, float64) {
 	cos := math.Cos(x)

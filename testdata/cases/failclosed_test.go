@@ -7,6 +7,7 @@ import (
 
 func failClosedCases() []gradCase {
 	return []gradCase{
+		{name: "ConstZeroDivisor", f: ConstZeroDivisor, grad: ConstZeroDivisorGrad, at: pts(p(0.5), p(-1.5))},
 		{name: "RangeElemCopy",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RangeElemCopyJVP(x, v) }),
 			f:   func(x []float64) float64 { return RangeElemCopy(x) },

@@ -12,74 +12,75 @@ func GenericLossGrad[T ~float32 | ~float64](w []T, k T, dw []T) (T, T) {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("GenericLossGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	var t, t1, t2, t3, t5, t6, t7, v, t8, t9, t10 T
-	var t4, sin float64
+	var t1, t2, t3, t4, t6, t7, t8, v, t, t9, t10, t11 T
+	var t5, sin float64
 	var i, trips int
 	var cond bool
 	s := T(0)
 	trips = 0
 	for i, v = range w {
 		trips++
-		t = v * v
-		t1 = t * k
-		t2 = t1 / 3
-		t3 = s + t2
-		s = t3
-		t4 = float64(v)
-		sin = math.Sin(t4)
-		t5 = T(sin)
-		t6 = t5 * T(i)
-		t7 = s + t6
-		s = t7
+		t1 = v * v
+		t2 = t1 * k
+		t3 = t2 / 3
+		t4 = s + t3
+		s = t4
+		t5 = float64(v)
+		sin = math.Sin(t5)
+		t6 = T(sin)
+		t7 = t6 * T(i)
+		t8 = s + t7
+		s = t8
 	}
 	if k > 1 {
 		cond = true
-		t8 = k * k
-		t9 = t8 / 2
-		t10 = t9 + ((T(3)) * (T(3)) / 2)
-		s += t10
+		t = T(3)
+		t9 = k * k
+		t10 = t9 / 2
+		t11 = t10 + ((t) * (t) / 2)
+		s += t11
 	} else {
 		cond = false
 	}
-	t11 := s * 0.1
-	genericLoss := t11 + k
+	t12 := s * 0.1
+	genericLoss := t12 + k
 
-	var dt11, dk, dt10, dt9, dt8, dt7, dt6, dt5, dt3, dt2, dt1, dt T
-	var dsin, dt4 float64
+	var dt12, dk, dt11, dt10, dt9, dt8, dt7, dt6, dt4, dt3, dt2, dt1 T
+	var dsin, dt5 float64
 	// return s*0.1 + k
-	dt11 = 1
+	dt12 = 1
 	dk = 1
-	ds := T(0.1) * dt11
+	ds := T(0.1) * dt12
 	// if k > 1
 	if cond {
 		// s += ((k) * (k) / ...
-		dt10 = ds
-		dt9 = dt10
-		dt8 = dt9 / T(2)
-		dk += 2 * k * dt8
+		dt11 = ds
+		dt10 = dt11
+		dt9 = dt10 / T(2)
+		dk += 2 * k * dt9
 	}
 	// for i, v := range w
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		v = w[i]
 		// s += T(math.Sin(float64(v))) * T(i)
-		dt7 = ds
-		t4 = float64(v)
-		ds = dt7
-		dt6 = dt7
-		dt5 = T(i) * dt6
-		dsin = float64(dt5)
-		dt4 = math.Cos(t4) * dsin
-		dw[i] += T(dt4)
+		dt8 = ds
+		t5 = float64(v)
+		ds = dt8
+		dt7 = dt8
+		dt6 = T(i) * dt7
+		dsin = float64(dt6)
+		dt5 = math.Cos(t5) * dsin
+		dw[i] += T(dt5)
 		// s += v * v * k / 3
-		dt3 = ds
-		t = v * v
-		ds = dt3
-		dt2 = dt3
-		dt1 = dt2 / T(3)
-		dt = k * dt1
-		dk += t * dt1
-		dw[i] += 2 * v * dt
+		dt4 = ds
+		t1 = v * v
+		ds = dt4
+		dt3 = dt4
+		dt2 = dt3 / T(3)
+		dt1 = k * dt2
+		dk += t1 * dt2
+		dw[i] += 2 * v * dt1
 	}
 	return genericLoss, dk
 }
@@ -93,39 +94,40 @@ func GenericLossJVP[T ~float32 | ~float64](w []T, k T, dw []T, dk T) (T, T) {
 	s := T(0)
 	for i, v := range w {
 		dv := dw[i]
-		dt := 2 * v * dv
-		t := v * v
-		dt1 := k*dt + t*dk
-		t1 := t * k
-		dt2 := dt1 / T(3)
-		t2 := t1 / T(3)
-		ds += dt2
-		s += t2
-		dt3 := float64(dv)
-		t3 := float64(v)
-		dsin := math.Cos(t3) * dt3
-		sin := math.Sin(t3)
-		dt4 := T(dsin)
-		t4 := T(sin)
-		dt5 := T(i) * dt4
-		t5 := t4 * T(i)
-		ds += dt5
-		s += t5
+		dt1 := 2 * v * dv
+		t1 := v * v
+		dt2 := k*dt1 + t1*dk
+		t2 := t1 * k
+		dt3 := dt2 / T(3)
+		t3 := t2 / T(3)
+		ds += dt3
+		s += t3
+		dt4 := float64(dv)
+		t4 := float64(v)
+		dsin := math.Cos(t4) * dt4
+		sin := math.Sin(t4)
+		dt5 := T(dsin)
+		t5 := T(sin)
+		dt6 := T(i) * dt5
+		t6 := t5 * T(i)
+		ds += dt6
+		s += t6
 	}
 	if k > 1 {
-		dt6 := 2 * k * dk
-		t6 := k * k
-		dt7 := dt6 / T(2)
-		t7 := t6 / T(2)
-		t8 := t7 + ((T(3)) * (T(3)) / 2)
-		ds += dt7
-		s += t8
+		t := T(3)
+		dt7 := 2 * k * dk
+		t7 := k * k
+		dt8 := dt7 / T(2)
+		t8 := t7 / T(2)
+		t9 := t8 + ((t) * (t) / 2)
+		ds += dt8
+		s += t9
 	}
-	dt9 := T(1.0/10) * ds
-	t9 := s * T(1.0/10)
-	dt10 := dt9 + dk
-	t10 := t9 + k
-	return t10, dt10
+	dt10 := T(1.0/10) * ds
+	t10 := s * T(1.0/10)
+	dt11 := dt10 + dk
+	t11 := t10 + k
+	return t11, dt11
 }
 
 // GenericHypotGrad returns GenericHypot(x, y) and its partial derivatives with respect to x, y.

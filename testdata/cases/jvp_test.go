@@ -19,6 +19,8 @@ var jvps = map[string]any{
 	"GenericHypot":          GenericHypotJVP[float64],
 	"GenericHelpers":        GenericHelpersJVP,
 	"PureCallStatement":     PureCallStatementJVP,
+	"ConstZeroDivisor":      ConstZeroDivisorJVP,
+	"ConstArgRuntime":       ConstArgRuntimeJVP,
 	"FuncLit":               FuncLitJVP,
 	"Fahrenheit":            Celsius.FahrenheitJVP,
 	"ZeroTangentArgs":       ZeroTangentArgsJVP,
