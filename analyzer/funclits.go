@@ -121,7 +121,15 @@ func (p *pkgContext) expandableLits(body *ast.BlockStmt) map[*types.Var]*ast.Fun
 					refuse(v, "%s", why)
 				}
 				for _, a := range n.Args {
-					ast.Inspect(a, func(m ast.Node) bool { p.dropUse(lits, m, refuse); return true })
+					ast.Inspect(a, func(m ast.Node) bool {
+						if inner, ok := m.(*ast.CallExpr); ok {
+							if w := p.literalVar(inner.Fun); w != nil && lits[w] != nil {
+								refuse(w, "its call %s at %s is an argument of another literal's call (%s), which gradgen does not expand; assign the inner call's result to a variable first", types.ExprString(inner), p.shortPos(inner.Pos()), types.ExprString(n.Fun))
+							}
+						}
+						p.dropUse(lits, m, refuse)
+						return true
+					})
 				}
 				return false
 			}
@@ -385,7 +393,7 @@ func (p *pkgContext) substitutable(v *types.Var, lits map[*types.Var]*ast.FuncLi
 			continue
 		}
 		if !p.callsMathOnly(a) {
-			return fmt.Sprintf("the argument %s of its call at %s calls a function other than package math's, which the expansion would call where the body reads %s; assign it to a variable first", types.ExprString(a), at, sig.Params().At(i).Name())
+			return fmt.Sprintf("the argument %s of its call at %s calls a function other than package math's and conversions, the only calls gradgen writes into an expansion; assign the argument to a variable first", types.ExprString(a), at)
 		}
 	}
 	scope := p.pkg.Scope().Innermost(call.Pos())
@@ -505,7 +513,7 @@ func (p *pkgContext) expandCall(lit *ast.FuncLit, call *ast.CallExpr) ast.Expr {
 func (l *lowerer) funcLitError(pos token.Pos) {
 	why := l.litRefusals[pos]
 	if why == "" {
-		why = "it is not bound to a local that is only called"
+		why = "it is not declared alone, in a statement of its own (f := func(...) ... { ... }, not in an if's init, a multiple assignment or called where it stands), under a name only called"
 	}
 	l.errorf(pos, "cannot differentiate a function literal that reads values depending on the parameters here: gradgen expands in place a literal bound once to a local and only called (f := func(t float64) float64 { return ... }; f(x)), and %s", why)
 }
