@@ -438,9 +438,11 @@ func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 			}
 			if id, ok := x.Key.(adjoint.Ident); ok && unused[id.Name] {
 				x.Key = adjoint.Id("_")
-				if x.Value == nil {
-					x.Key = nil
-				}
+			}
+			if id, ok := x.Key.(adjoint.Ident); ok && id.Name == "_" && x.Value == nil {
+				// The key went in an earlier round, the value in this one:
+				// for _ := range is no Go.
+				x.Key = nil
 			}
 			s = x
 		case adjoint.Switch:
