@@ -96,14 +96,28 @@ func (l *lowerer) passive(e ast.Expr) operand {
 	o := operand{val: l.conv(e), typ: l.info.TypeOf(e)}
 	o.bval = o.val
 	if tv := l.info.Types[e]; tv.Value != nil && isTypeParam(tv.Type) {
-		// No literal has a type parameter's type: convert the source's
-		// constant, which rounds once for each type, as the source does.
-		t, _ := irType(tv.Type)
-		o.bval = adjoint.Call{Fun: adjoint.TypeExpr{Type: t}, Args: []adjoint.Expr{o.val}}
+		o.bval = typeParamConst(tv.Type, tv.Value, o.val)
 	} else if tv.Value != nil && isFloat(tv.Type) {
 		o.bval = floatLit(tv.Value, tv.Type)
 	}
 	return o
+}
+
+// typeParamConst writes the constant v, whose source text is x, as a
+// value of the type parameter t. No literal has t's type, and T(v) rounds
+// twice for float32 when v is no float64 (Go converts through float64: a
+// v on a float32 rounding tie comes out one bit off); an untyped constant
+// beside a T operand rounds once, as the source's x * v does.
+func typeParamConst(t types.Type, v constant.Value, x adjoint.Expr) adjoint.Expr {
+	it, _ := irType(t)
+	zero := adjoint.Call{Fun: adjoint.TypeExpr{Type: it}, Args: []adjoint.Expr{adjoint.Literal("0")}}
+	if _, exact := constant.Float64Val(constant.ToFloat(v)); exact {
+		return adjoint.Call{Fun: adjoint.TypeExpr{Type: it}, Args: []adjoint.Expr{x}}
+	}
+	if _, op := x.(adjoint.Binary); op {
+		x = adjoint.Paren{X: x}
+	}
+	return adjoint.Paren{X: adjoint.Bin("+", zero, x)}
 }
 
 // floatLit writes a constant of float type t as a literal with exactly the
@@ -111,18 +125,15 @@ func (l *lowerer) passive(e ast.Expr) operand {
 // (3, not 3.0), the rest in the shortest form that reads back exactly.
 func floatLit(v constant.Value, t types.Type) adjoint.Expr {
 	if isTypeParam(t) {
-		// No literal has a type parameter's type: the exact constant,
-		// converted, rounds once for each type, as the source does.
-		it, _ := irType(t)
-		v = constant.ToFloat(v)
-		text := constant.Num(v).ExactString()
-		if d := constant.Denom(v); d.ExactString() != "1" {
+		f := constant.ToFloat(v)
+		text := constant.Num(f).ExactString()
+		if d := constant.Denom(f); d.ExactString() != "1" {
 			text += ".0 / " + d.ExactString()
 		}
-		if constant.Num(v).Kind() == constant.Unknown {
-			text = v.String()
+		if constant.Num(f).Kind() == constant.Unknown {
+			text = f.String()
 		}
-		return adjoint.Call{Fun: adjoint.TypeExpr{Type: it}, Args: []adjoint.Expr{adjoint.Lit{Text: text}}}
+		return typeParamConst(t, v, adjoint.Lit{Text: text})
 	}
 	bits := 64
 	f, _ := constant.Float64Val(constant.ToFloat(v))

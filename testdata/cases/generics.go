@@ -66,3 +66,22 @@ func GenericHelpers(x, y float64) float64 {
 func GenericCallsGeneric[T ~float32 | ~float64](w []T, k T) T {
 	return gdot(w, w)*k + gsoft(k, 1.5)
 }
+
+// tie lies on a float32 rounding tie after rounding to float64: T(tie)
+// would round twice for float32 and come out one bit below.
+const tie = 1 + 0x1p-24 + 0x1p-54
+
+// GenericTie multiplies by tie: each instantiation's value, derivative
+// and tangent are the source's bit for bit.
+//
+//gradgen:grad
+//gradgen:jvp
+func GenericTie[T ~float32 | ~float64](x T) T { return x * tie }
+
+// GenericTwo has two type parameters, each a float.
+//
+//gradgen:grad
+//gradgen:jvp
+func GenericTwo[T, U Real](x T, y U) T {
+	return x * T(math.Sin(float64(y))) / 3
+}

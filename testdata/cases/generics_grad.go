@@ -50,7 +50,7 @@ func GenericLossGrad[T ~float32 | ~float64](w []T, k T, dw []T) (T, T) {
 	// return s*0.1 + k
 	dt12 = 1
 	dk = 1
-	ds := T(0.1) * dt12
+	ds := (T(0) + 0.1) * dt12
 	// if k > 1
 	if cond {
 		// s += ((k) * (k) / ...
@@ -123,8 +123,8 @@ func GenericLossJVP[T ~float32 | ~float64](w []T, k T, dw []T, dk T) (T, T) {
 		ds += dt8
 		s += t9
 	}
-	dt10 := T(1.0/10) * ds
-	t10 := s * T(1.0/10)
+	dt10 := (T(0) + 1.0/10) * ds
+	t10 := s * (T(0) + 1.0/10)
 	dt11 := dt10 + dk
 	t11 := t10 + k
 	return t11, dt11
@@ -354,6 +354,55 @@ func GenericCallsGenericJVP[T ~float32 | ~float64](w []T, k T, dw []T, dk T) (T,
 	dt1 := dt + dGsoft
 	t1 := t + gsoft1
 	return t1, dt1
+}
+
+// GenericTieGrad returns GenericTie(x) and its partial derivatives with respect to x.
+func GenericTieGrad[T ~float32 | ~float64](x T) (T, T) {
+	genericTie := x * tie
+
+	// return x * tie
+	dx := (T(0) + tie)
+	return genericTie, dx
+}
+
+// GenericTieJVP returns GenericTie(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func GenericTieJVP[T ~float32 | ~float64](x, dx T) (T, T) {
+	dt := (T(0) + 18014399583223809.0/18014398509481984) * dx
+	t := x * (T(0) + 18014399583223809.0/18014398509481984)
+	return t, dt
+}
+
+// GenericTwoGrad returns GenericTwo(x, y) and its partial derivatives with respect to x, y.
+func GenericTwoGrad[T, U Real](x T, y U) (T, T, U) {
+	t := float64(y)
+	sin := math.Sin(t)
+	t1 := T(sin)
+	t2 := x * t1
+	genericTwo := t2 / 3
+
+	// return x * T(math.Sin(float64(y))) / 3
+	dt2 := 1 / T(3)
+	dx := t1 * dt2
+	dt1 := x * dt2
+	dsin := float64(dt1)
+	dt := math.Cos(t) * dsin
+	dy := U(dt)
+	return genericTwo, dx, dy
+}
+
+// GenericTwoJVP returns GenericTwo(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func GenericTwoJVP[T, U Real](x T, y U, dx T, dy U) (T, T) {
+	dt := float64(dy)
+	t := float64(y)
+	dsin := math.Cos(t) * dt
+	sin := math.Sin(t)
+	dt1 := T(dsin)
+	t1 := T(sin)
+	dt2 := t1*dx + x*dt1
+	t2 := x * t1
+	dt3 := dt2 / T(3)
+	t3 := t2 / T(3)
+	return t3, dt3
 }
 
 // pullbackOfGdot returns gdot's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to gdot in gradients.

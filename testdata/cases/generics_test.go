@@ -21,6 +21,8 @@ func genericCases() []gradCase {
 			},
 			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
 		{name: "GenericHypot", f: GenericHypot[float64], grad: GenericHypotGrad[float64], at: pts(p(3, 4), p(-1, 0.5))},
+		{name: "GenericTie", f: GenericTie[float64], grad: GenericTieGrad[float64], at: pts(p(1), p(-0.3))},
+		{name: "GenericTwo", f: GenericTwo[float64, float64], grad: GenericTwoGrad[float64, float64], at: pts(p(0.3, 0.7), p(-1.2, 0.4))},
 		{name: "GenericHelpers", f: GenericHelpers, grad: GenericHelpersGrad, at: pts(p(0.3, 0.7), p(-1.2, 0.4))},
 		{name: "GenericCallsGeneric",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
@@ -60,6 +62,18 @@ func TestGenericFloat32(t *testing.T) {
 		if math.Abs(float64(dk)-dk64) > 1e-5*(1+math.Abs(dk64)) {
 			t.Errorf("dk: float32 %v, float64 %v", dk, dk64)
 		}
+	}
+	// tie on a float32 rounding tie: one rounding, as x * tie rounds.
+	var one float32 = 1
+	var want float32 = tie
+	if v, d := GenericTieGrad(one); v != GenericTie(one) || d != want {
+		t.Errorf("GenericTieGrad[float32](1) = %b, %b; want %b, %b", v, d, GenericTie(one), want)
+	}
+	if v, d := GenericTieJVP(one, 1); v != GenericTie(one) || d != want {
+		t.Errorf("GenericTieJVP[float32](1, 1) = %b, %b; want %b, %b", v, d, GenericTie(one), want)
+	}
+	if v, _, _ := GenericTwoGrad(float32(0.3), 0.7); v != GenericTwo(float32(0.3), 0.7) {
+		t.Errorf("GenericTwoGrad[float32, float64] value %v, want %v", v, GenericTwo(float32(0.3), 0.7))
 	}
 	x, y := float32(0.3), float32(-1.7)
 	if v, _, _ := GenericHypotGrad(x, y); v != GenericHypot(x, y) {

@@ -17,6 +17,8 @@ var jvps = map[string]any{
 	"NamedHelper":           NamedHelperJVP,
 	"ConstArgHelper":        ConstArgHelperJVP,
 	"GenericHypot":          GenericHypotJVP[float64],
+	"GenericTie":            GenericTieJVP[float64],
+	"GenericTwo":            GenericTwoJVP[float64, float64],
 	"GenericHelpers":        GenericHelpersJVP,
 	"PureCallStatement":     PureCallStatementJVP,
 	"ConstZeroDivisor":      ConstZeroDivisorJVP,
