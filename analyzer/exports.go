@@ -80,13 +80,7 @@ func (e *Exports) unserved(fn *types.Func) string {
 	}
 	name := fn.Name()
 	if recv := fn.Signature().Recv(); recv != nil {
-		t := recv.Type()
-		if ptr, ok := t.(*types.Pointer); ok {
-			t = ptr.Elem()
-		}
-		if named, ok := t.(*types.Named); ok {
-			name = named.Obj().Name() + "." + name
-		}
+		name = recvTypeName(recv) + "." + name
 	}
 	for _, u := range e.Unserved {
 		if u.Name == name {
@@ -156,11 +150,9 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 				if dir.name != "" {
 					name = dir.name
 				}
-				if fd.Recv != nil {
-					if recv := receiverTypeName(fd); recv != "" {
-						ex.Unserved = append(ex.Unserved, Unserved{Name: recv + "." + fn.Name(), Why: fmt.Sprintf(
-							"it is a method, and a method's gradient (%s.%s, //gradgen:grad in package %s) serves its own package only, nor can a rule be written for a method; call an exported function of package %s that takes the receiver's float fields as parameters and is marked //gradgen:grad", recv, name, pkg.Name(), pkg.Name())})
-					}
+				if recv := fn.Signature().Recv(); recv != nil {
+					ex.Unserved = append(ex.Unserved, Unserved{Name: recvTypeName(recv) + "." + fn.Name(), Why: fmt.Sprintf(
+						"it is a method, and a method's gradient (%s.%s, //gradgen:grad in package %s) serves its own package only, nor can a rule be written for a method; call an exported function of package %s that takes the receiver's float fields as parameters and is marked //gradgen:grad", recvTypeName(recv), name, pkg.Name(), pkg.Name())})
 					continue
 				}
 				wrt, why := byValueWrt(fn, dir)
@@ -322,25 +314,6 @@ func (r *ruleFunc) nonWrtArgument(params []*types.Var, varied func(i int) bool) 
 			return fmt.Sprintf("%s's gradient %s (//gradgen:grad in package %s) has no derivative for its parameter %s, which is passed a value that depends on the parameters; %s, or pass a value that does not",
 				r.target.Name(), r, r.target.Pkg().Name(), p.Name(), way)
 		}
-	}
-	return ""
-}
-
-// receiverTypeName is the name of fd's receiver's type: P for (p *P) or
-// (p P[T]).
-func receiverTypeName(fd *ast.FuncDecl) string {
-	t := fd.Recv.List[0].Type
-	if star, ok := t.(*ast.StarExpr); ok {
-		t = star.X
-	}
-	switch x := t.(type) {
-	case *ast.IndexExpr:
-		t = x.X
-	case *ast.IndexListExpr:
-		t = x.X
-	}
-	if id, ok := t.(*ast.Ident); ok {
-		return id.Name
 	}
 	return ""
 }

@@ -184,7 +184,7 @@ func mayBeNonFinite(code []adjoint.Stmt) bool {
 						found = true
 					}
 				case adjoint.Call:
-					if !isConversionCall(x) {
+					if !opt.IsPureBuiltin(x) { // conversions, len, min...: finite of finite
 						found = true
 					}
 				}
@@ -192,22 +192,6 @@ func mayBeNonFinite(code []adjoint.Stmt) bool {
 		})
 	}
 	return found
-}
-
-// isConversionCall reports whether c converts to a float or integer type,
-// or is a builtin whose value is finite when its operands are.
-func isConversionCall(c adjoint.Call) bool {
-	switch f := c.Fun.(type) {
-	case adjoint.TypeExpr:
-		return true
-	case adjoint.Ident:
-		switch f.Name {
-		case "float64", "float32", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64",
-			"len", "cap", "min", "max": // and builtins of finite values
-			return true
-		}
-	}
-	return false
 }
 
 // nonzeroLiteral reports whether e is a numeric literal other than zero,

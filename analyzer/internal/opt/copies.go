@@ -324,11 +324,11 @@ func isBuiltin(c adjoint.Call) bool {
 	return false
 }
 
-// isPureBuiltin reports whether c calls a builtin that only computes a
+// IsPureBuiltin reports whether c calls a builtin that only computes a
 // value (make, new, len, cap, min, max) or converts to a predeclared type,
 // with arguments of the same kind, so that its result may be discarded
 // with the call.
-func isPureBuiltin(c adjoint.Call) bool {
+func IsPureBuiltin(c adjoint.Call) bool {
 	pure := isConversion(c)
 	if id, ok := c.Fun.(adjoint.Ident); ok {
 		switch id.Name {
@@ -337,7 +337,7 @@ func isPureBuiltin(c adjoint.Call) bool {
 		}
 	}
 	for _, a := range c.Args {
-		if ac, ok := a.(adjoint.Call); hasCall(a) && !(ok && isPureBuiltin(ac)) {
+		if ac, ok := a.(adjoint.Call); hasCall(a) && !(ok && IsPureBuiltin(ac)) {
 			return false
 		}
 	}
@@ -391,7 +391,7 @@ func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 			if blank == len(lhs) {
 				// A call with effects stays; make, new and other builtins
 				// without effects go with their variable.
-				if c, ok := x.Rhs[0].(adjoint.Call); len(x.Rhs) == 1 && ok && isPureBuiltin(c) {
+				if c, ok := x.Rhs[0].(adjoint.Call); len(x.Rhs) == 1 && ok && IsPureBuiltin(c) {
 					continue
 				}
 				if len(x.Rhs) == 1 && hasCall(x.Rhs[0]) {

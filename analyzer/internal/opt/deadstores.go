@@ -564,14 +564,14 @@ func (d *deadStores) isPure(e adjoint.Expr) bool {
 		case adjoint.Qual:
 			return fun.Path == "math" || d.pureFuncs[fun.Name] // a function of the package is qualified
 		case adjoint.Ident:
-			return d.pureFuncs[fun.Name] || isPureBuiltin(c)
+			return d.pureFuncs[fun.Name] || IsPureBuiltin(c)
 		case adjoint.Selector:
 			return d.pureFuncs["."+fun.Sel] // a pure method: q.jvpOfSplit(...)
 		case adjoint.Index:
 			id, ok := fun.X.(adjoint.Ident) // a generic helper: jvpOfDot[float64](...)
 			return ok && d.pureFuncs[id.Name]
 		}
-		return isPureBuiltin(c)
+		return IsPureBuiltin(c)
 	})
 }
 
