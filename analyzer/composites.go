@@ -44,7 +44,10 @@ func (p *pkgContext) withoutCompositeLiterals(decl *ast.FuncDecl) (out *ast.Func
 	return &rewritten
 }
 
-type composites struct{ p *pkgContext }
+type composites struct {
+	p    *pkgContext
+	name string // the variable being declared
+}
 
 // declaration rewrites v := T{...} or var v = T{...}, or reports false.
 func (c *composites) declaration(s ast.Stmt) ([]ast.Stmt, bool) {
@@ -76,6 +79,7 @@ func (c *composites) declaration(s ast.Stmt) ([]ast.Stmt, bool) {
 	if t == nil {
 		return nil, false
 	}
+	c.name = name.Name
 	var sets []ast.Stmt
 	if !c.elements(lit, t, func() ast.Expr { return &ast.Ident{NamePos: name.NamePos, Name: name.Name} }, s.End(), &sets) {
 		return nil, false
@@ -163,6 +167,17 @@ func (c *composites) elements(lit *ast.CompositeLit, t types.Type, base func() a
 		}
 		if tv := c.p.info.Types[value]; tv.Value != nil && zeroConstant(tv.Value) {
 			continue // already zero
+		}
+		if copyableAggregate(vt) && c.p.plainPlace(value) {
+			// A whole struct or array as an element: copied leaf by leaf
+			// (see whole_copies.go).
+			if mentionsName(value, c.name) || copyLeaves(vt, 0) < 0 {
+				return false
+			}
+			if !c.p.copySets(vt, place, func() ast.Expr { return c.p.cloneNode(value).(ast.Expr) }, pos, value.Pos(), sets) {
+				return false
+			}
+			continue
 		}
 		target := place()
 		if types.CheckExpr(c.p.fset, c.p.pkg, pos, target, c.p.info) != nil {

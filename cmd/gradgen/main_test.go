@@ -391,8 +391,9 @@ func A(x, y float64) float64 {
 
 //gradgen:grad
 func B(p Point) float64 {
-	q := p
-	return q.X * mid(p.X, 1).Y
+	q := []Point{p, p}
+	q[1] = q[0]
+	return q[1].X * mid(p.X, 1).Y
 }
 
 //gradgen:grad
@@ -402,7 +403,7 @@ func C(x float64) float64 { return sq(x) }
 func D(x []float64) float64 {
 	h := make([]float64, len(x))
 	axpy(2, x, h)
-	g := make([]float64, len(x))
+	g := x[1:]
 	copy(g, x)
 	sort.Float64s(h)
 	return h[0] + g[0]
@@ -447,22 +448,22 @@ func H(x, a float64) float64 {
 `,
 			want: []string{
 				`^p\.go:30:13: cannot differentiate the composite literal Point\{X: x, Y: y\} here: .*declare one \(v := Point\{X: x, Y: y\}\) and use v, or assign its elements or fields one by one$`,
-				`^p\.go:36:7: cannot differentiate the copy of the whole struct \(Point\) p: .*one by one$`,
-				`^p\.go:37:15: cannot differentiate the call mid\(p\.X, 1\): mid returns a struct \(Point\), .*several results$`,
-				`^p\.go:41:36: cannot differentiate the call sq\(x\) of a generic function: its type parameter is not constrained to float types \(~float32 \| ~float64\); write the helper for the float type it is called with$`,
-				`^p\.go:46:2: cannot differentiate the call axpy\(2, x, h\), made for its effects `,
-				`^p\.go:48:2: cannot differentiate copy on an active slice: copy its elements in a loop`,
-				`^p\.go:49:2: cannot differentiate the call sort\.Float64s\(h\), made for its effects `,
-				`^p\.go:55:7: cannot differentiate complex\(x, 1\): gradgen does not differentiate complex numbers`,
-				`^p\.go:63:9: cannot differentiate the call f\(x\) through a function value: `,
-				`^p\.go:63:16: cannot differentiate the interface method call s\.Area\(x\): `,
-				`^p\.go:63:28: cannot differentiate the call scale\(x\) through a function value: `,
-				`^p\.go:63:39: cannot differentiate the call g\(x\) through a function value: `,
-				`^p\.go:68:2: cannot differentiate a write into the map element m\["a"\]: `,
-				`^p\.go:69:7: cannot differentiate a function literal that reads values depending on the parameters here: gradgen expands in place a literal bound once to a local and only called \(f := func\(t float64\) float64 \{ return ... \}; f\(x\)\), and its body is not a single return statement`,
-				`^p\.go:77:7: cannot differentiate a function literal that reads values depending on the parameters here: .* and it reads a, which at its call at p\.go:81:8 names another a \(declared at p\.go:80:3\); rename one of them$`,
-				`^p\.go:81:8: cannot differentiate the call f\(x\) of a function literal: .* and it reads a, which at its call at p\.go:81:8 names another a`,
-				`^p\.go:85:8: cannot differentiate the call f\(x\) of a function literal: `,
+				`^p\.go:37:9: cannot differentiate the copy of the whole struct \(Point\) q\[0\] here: .*does not read the variable written, .*one by one$`,
+				`^p\.go:38:18: cannot differentiate the call mid\(p\.X, 1\): mid returns a struct \(Point\), .*several results$`,
+				`^p\.go:42:36: cannot differentiate the call sq\(x\) of a generic function: its type parameter is not constrained to float types \(~float32 \| ~float64\); write the helper for the float type it is called with$`,
+				`^p\.go:47:2: cannot differentiate the call axpy\(2, x, h\), made for its effects `,
+				`^p\.go:49:2: cannot differentiate copy on an active slice: gradgen writes copy\(dst, src\) as a loop only when the two cannot overlap: `,
+				`^p\.go:50:2: cannot differentiate the call sort\.Float64s\(h\), made for its effects `,
+				`^p\.go:56:7: cannot differentiate complex\(x, 1\): gradgen does not differentiate complex numbers`,
+				`^p\.go:64:9: cannot differentiate the call f\(x\) through a function value: `,
+				`^p\.go:64:16: cannot differentiate the interface method call s\.Area\(x\): `,
+				`^p\.go:64:28: cannot differentiate the call scale\(x\) through a function value: `,
+				`^p\.go:64:39: cannot differentiate the call g\(x\) through a function value: `,
+				`^p\.go:69:2: cannot differentiate a write into the map element m\["a"\]: `,
+				`^p\.go:70:7: cannot differentiate a function literal that reads values depending on the parameters here: gradgen expands in place a literal bound once to a local and only called \(f := func\(t float64\) float64 \{ return ... \}; f\(x\)\), and its body is not a single return statement`,
+				`^p\.go:78:7: cannot differentiate a function literal that reads values depending on the parameters here: .* and it reads a, which at its call at p\.go:82:8 names another a \(declared at p\.go:81:3\); rename one of them$`,
+				`^p\.go:82:8: cannot differentiate the call f\(x\) of a function literal: .* and it reads a, which at its call at p\.go:82:8 names another a`,
+				`^p\.go:86:8: cannot differentiate the call f\(x\) of a function literal: `,
 			},
 		},
 		{

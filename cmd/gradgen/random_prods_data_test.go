@@ -136,6 +136,64 @@ func init() {
 				g.sc.sls = append(g.sc.sls, val{name: lw, n: 6, prod: "loopviews", local: true})
 			}
 		}},
+		{name: "wholecopy", weight: 1, ok: func(g *progGen, d int) bool { return len(g.sc.pts)+len(g.sc.arrs) > 0 }, stmt: func(g *progGen, d int) {
+			// Whole-value copies of structs and arrays, then written: the
+			// source keeps its value.
+			if len(g.sc.pts) > 0 && (len(g.sc.arrs) == 0 || g.chance(0.6)) {
+				src := pick(g, g.sc.pts)
+				g.mark(src.prod)
+				cp := g.fresh("cp")
+				switch g.intn(4) {
+				case 0:
+					g.line("%s := %s", cp, src.name)
+				case 1:
+					g.line("var %s = %s", cp, src.name)
+				case 2:
+					g.line("var %s Pt", cp)
+					g.line("%s = %s", cp, src.name)
+				default:
+					fa := g.fresh("fa")
+					g.line("%s := %s.A", fa, src.name)
+					g.line("%s[1] *= 1 + 0.5*math.Tanh(%s)", fa, g.expr(1))
+					g.line("y += 0.25 * math.Tanh(%s[0]*%s[1])", fa, fa)
+					return
+				}
+				g.line("%s.X *= 1 + 0.5*math.Tanh(%s)", cp, g.expr(1))
+				g.line("y += 0.25 * math.Tanh(%s.Y*%s.A[0]+%s.A[1])", cp, cp, cp)
+				g.sc.pts = append(g.sc.pts, val{name: cp, prod: "wholecopy", local: true})
+				return
+			}
+			src := pick(g, g.sc.arrs)
+			g.mark(src.prod)
+			ca := g.fresh("ca")
+			g.line("%s := %s", ca, src.name)
+			g.line("%s[%d] = %s", ca, g.intn(src.n), g.bounded(g.expr(1)))
+			g.line("y += 0.25 * math.Tanh(%s[0]*%s[1])", ca, ca)
+			g.sc.arrs = append(g.sc.arrs, val{name: ca, n: src.n, prod: "wholecopy", local: true})
+		}},
+		{name: "copyslice", weight: 1, stmt: func(g *progGen, d int) {
+			// copy between fresh slices, as a statement and for its count.
+			// They stay out of the scope: a later reslice would make the
+			// copy one gradgen cannot prove free of overlap.
+			cs, cd, i := g.fresh("cs"), g.fresh("cd"), g.fresh("i")
+			g.line("%s := make([]float64, 3)", cs)
+			g.line("for %s := range %s {", i, cs)
+			g.sc.ints = append(g.sc.ints, i)
+			g.line("	%s[%s] = %s * float64(%s+1)", cs, i, g.bounded(g.expr(1)), i)
+			g.sc.ints = g.sc.ints[:len(g.sc.ints)-1]
+			g.line("}")
+			g.line("%s := make([]float64, 4)", cd)
+			if g.chance(0.5) {
+				g.line("copy(%s, %s)", cd, cs)
+				g.line("%s[3] = %s", cd, g.bounded(g.expr(1)))
+				g.line("y += %s[0]*%s[3] + %s[2]", cd, cd, cd)
+				return
+			}
+			nc := g.fresh("nc")
+			g.line("%s := copy(%s[1:], %s[:2])", nc, cd, cs)
+			g.line("%s[1] *= %s", cd, g.bounded(g.expr(1)))
+			g.line("y += %s[1]*%s[2] + float64(%s)*%s[2]", cd, cd, nc, cs)
+		}},
 		{name: "reslice", weight: 1, stmt: func(g *progGen, d int) {
 			var cands []int
 			for i, s := range g.sc.sls {

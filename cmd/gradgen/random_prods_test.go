@@ -99,6 +99,9 @@ func init() {
 			pt := g.fresh("pt")
 			g.line("var %s Pt", pt)
 			g.line("%s.X = %s", pt, g.expr(1))
+			if g.chance(0.5) {
+				g.line("%s.Y = %s", pt, g.expr(1))
+			}
 			g.line("%s.A[%d] = %s", pt, g.intn(2), g.expr(1))
 			g.sc.pts = append(g.sc.pts, val{name: pt, prod: "structs", local: true})
 		}}, // also a leaf: fields of the structs in scope

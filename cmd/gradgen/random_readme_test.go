@@ -80,6 +80,8 @@ var readmeCoverage = map[string][]string{
 	"package-level data and maps read as passive values": {"pkgdata"},
 	"reslicing in place": {"reslice"},
 	"writes into the fields and elements of by-value struct and array parameters": {"byvaluestruct", "byvaluearr"},
+	"whole-value copies of structs and arrays":                                    {"wholecopy"},
+	"`copy` between float slices that cannot overlap":                             {"copyslice"},
 	// Math.
 	"Every function of package `math` with float arguments and a float result that has an elementary derivative": {"math", "rulemath"},
 	"the two-result `Sincos`":      {"sincos"},

@@ -2600,7 +2600,13 @@ func vjpOfStructTip(pOut *Pose, theta []float64, l float64, dp *Pose, dtheta []f
 	var tapeArray [2]float64
 	var cond, cond1, done bool
 	var pElemTape []float64
-	p = *pOut
+	p = Pose{}
+	p.X = pOut.X
+	p.Y = pOut.Y
+	p.Angle = pOut.Angle
+	p.Joint[0] = pOut.Joint[0]
+	p.Joint[1] = pOut.Joint[1]
+	p.Steps = pOut.Steps
 	cos = math.Cos(theta[0])
 	t = l * cos
 	p.X = t
@@ -2765,7 +2771,16 @@ reverse:
 		dcos = l * dt
 		dtheta[0] -= math.Sin(theta[0]) * dcos
 	}
-	// p = *pOut
+	// p.Joint[1] = pOut.Joint[1]
+	dp1.Joint[1] = 0
+	// p.Joint[0] = pOut.Joint[0]
+	dp1.Joint[0] = 0
+	// p.Angle = pOut.Angle
+	dp1.Angle = 0
+	// p.Y = pOut.Y
+	dp1.Y = 0
+	// p.X = pOut.X
+	dp1.X = 0
 	return vjpOfStructTip1, dl
 }
 

@@ -1,0 +1,306 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Whole-value copies of structs and arrays (q := p, q := *p, q := pts[i],
+// a := c.Pos, var q = p, dst = src) are written into the form the
+// lowering knows, before anything reads the function, as composite
+// literals are: the variable declared zero (var q T), then every leaf of
+// the value — float, integer, bool, string, slice or pointer field or
+// element — assigned one by one (q.X = p.X; q.Pos[0] = p.Pos[0]). That is
+// what Go's copy does, and each assignment is one the lowering
+// differentiates (or refuses) on its own. The copy is made only where it
+// means the same: the source is a variable, field, element or pointer
+// dereference without calls, which the assignments do not write (it does
+// not read the variable being written), and the value has at most
+// maxCopyLeaves leaves; anything else is left as it is, and refused.
+
+// maxCopyLeaves bounds the assignments one copy becomes: a larger array
+// is better copied by a loop the user writes.
+const maxCopyLeaves = 64
+
+// withoutWholeCopies returns decl rewritten as above, or decl.
+func (p *pkgContext) withoutWholeCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
+	if decl.Body == nil {
+		return decl
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			out = decl // the copy stays, and the lowering refuses it
+		}
+	}()
+	changed := false
+	body := rewriteBody(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+		stmts, ok := p.wholeCopy(s)
+		changed = changed || ok
+		return stmts, ok
+	})
+	if !changed {
+		return decl
+	}
+	rewritten := *decl
+	rewritten.Body = body
+	return &rewritten
+}
+
+// wholeCopy rewrites one statement that copies a whole struct or array,
+// or reports false.
+func (p *pkgContext) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
+	var name *ast.Ident // the variable declared, or nil for an assignment
+	var typ ast.Expr    // its declared type, if written
+	var dst, src ast.Expr
+	switch s := s.(type) {
+	case *ast.AssignStmt:
+		if len(s.Lhs) != 1 || len(s.Rhs) != 1 || s.Tok != token.DEFINE && s.Tok != token.ASSIGN {
+			return nil, false
+		}
+		src = s.Rhs[0]
+		if s.Tok == token.DEFINE {
+			name, _ = s.Lhs[0].(*ast.Ident)
+			if name == nil || p.info.Defs[name] == nil {
+				return nil, false // q := p where q was declared before: an assignment, left alone
+			}
+		} else {
+			dst = s.Lhs[0]
+		}
+	case *ast.DeclStmt:
+		g, ok := s.Decl.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR || len(g.Specs) != 1 {
+			return nil, false
+		}
+		vs := g.Specs[0].(*ast.ValueSpec)
+		if len(vs.Names) != 1 || len(vs.Values) != 1 {
+			return nil, false
+		}
+		name, typ, src = vs.Names[0], vs.Type, vs.Values[0]
+	default:
+		return nil, false
+	}
+	t := p.info.TypeOf(src)
+	if t == nil || !copyableAggregate(t) || !p.plainPlace(src) {
+		return nil, false
+	}
+	if name != nil {
+		if name.Name == "_" || mentionsName(src, name.Name) {
+			return nil, false
+		}
+		if typ != nil && !types.Identical(p.info.TypeOf(typ), t) {
+			return nil, false // var q T = p with p of another type: a conversion
+		}
+	} else {
+		root := rootIdent(dst)
+		if root == nil || !p.plainPlace(dst) || mentionsName(src, root.Name) || indexesMention(dst, root.Name) {
+			return nil, false
+		}
+	}
+	leaves := copyLeaves(t, 0)
+	if leaves < 0 || leaves > maxCopyLeaves {
+		return nil, false
+	}
+	var stmts []ast.Stmt
+	target := func() ast.Expr { return dst }
+	at := s.Pos()
+	if name != nil {
+		if typ == nil {
+			typ = p.typeName(t, name.Pos())
+			if typ == nil {
+				return nil, false
+			}
+		}
+		stmts = append(stmts, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: s.Pos(), Tok: token.VAR,
+			Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{name}, Type: typ}}}})
+		target = func() ast.Expr { return &ast.Ident{NamePos: name.NamePos, Name: name.Name} }
+		at = s.End() // where the new variable is in scope
+	}
+	from := src
+	if star, ok := ast.Unparen(src).(*ast.StarExpr); ok {
+		from = star.X // p.X and pa[0] dereference the pointer themselves
+	}
+	if !p.copySets(t, target, func() ast.Expr { return p.cloneNode(from).(ast.Expr) }, at, s.Pos(), &stmts) {
+		return nil, false
+	}
+	return stmts, true
+}
+
+// copySets appends one assignment per leaf of a value of type t, from the
+// place src() names into the place dst() names (fresh nodes each call).
+func (p *pkgContext) copySets(t types.Type, dst, src func() ast.Expr, at, pos token.Pos, sets *[]ast.Stmt) bool {
+	var parts []func(ast.Expr) ast.Expr
+	var partTypes []types.Type
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		for f := range u.Fields() {
+			if f.Name() == "_" {
+				continue
+			}
+			parts = append(parts, func(x ast.Expr) ast.Expr {
+				return &ast.SelectorExpr{X: x, Sel: &ast.Ident{NamePos: pos, Name: f.Name()}}
+			})
+			partTypes = append(partTypes, f.Type())
+		}
+	case *types.Array:
+		for i := range u.Len() {
+			parts = append(parts, func(x ast.Expr) ast.Expr {
+				return &ast.IndexExpr{X: x, Lbrack: pos, Index: &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: fmt.Sprint(i)}, Rbrack: pos}
+			})
+			partTypes = append(partTypes, u.Elem())
+		}
+	default:
+		to, from := dst(), src()
+		if types.CheckExpr(p.fset, p.pkg, at, to, p.info) != nil || types.CheckExpr(p.fset, p.pkg, pos, from, p.info) != nil {
+			return false // an unexported field of another package's type
+		}
+		*sets = append(*sets, &ast.AssignStmt{Lhs: []ast.Expr{to}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{from}})
+		return true
+	}
+	for i, part := range parts {
+		if !p.copySets(partTypes[i], func() ast.Expr { return part(dst()) }, func() ast.Expr { return part(src()) }, at, pos, sets) {
+			return false
+		}
+	}
+	return true
+}
+
+// copyableAggregate reports whether t is a struct or array holding
+// floats and no slices or pointers, the values whose copies the lowering
+// would otherwise refuse (one with slices is an element alias, or refused:
+// see elementAlias).
+func copyableAggregate(t types.Type) bool {
+	return byValueAggregate(t) && hasFloats(t)
+}
+
+// hasFloats reports whether a struct or array has a float leaf.
+func hasFloats(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		for f := range u.Fields() {
+			if hasFloats(f.Type()) {
+				return true
+			}
+		}
+	case *types.Array:
+		return u.Len() > 0 && hasFloats(u.Elem())
+	default:
+		return isFloat(t)
+	}
+	return false
+}
+
+// copyLeaves counts the assignments a copy of a t becomes, or -1 past
+// maxCopyLeaves.
+func copyLeaves(t types.Type, sofar int) int {
+	if sofar > maxCopyLeaves {
+		return -1
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Struct:
+		for f := range u.Fields() {
+			if f.Name() == "_" {
+				continue
+			}
+			if sofar = copyLeaves(f.Type(), sofar); sofar < 0 {
+				return -1
+			}
+		}
+		return sofar
+	case *types.Array:
+		for range u.Len() {
+			if sofar = copyLeaves(u.Elem(), sofar); sofar < 0 {
+				return -1
+			}
+		}
+		return sofar
+	}
+	return sofar + 1
+}
+
+// plainPlace reports whether e names memory without calling anything: a
+// variable, field, element or dereference, with indexes free of calls
+// (the copy reads it once per leaf).
+func (p *pkgContext) plainPlace(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return true
+	case *ast.SelectorExpr:
+		return p.plainPlace(e.X)
+	case *ast.StarExpr:
+		return p.plainPlace(e.X)
+	case *ast.IndexExpr:
+		return p.callsNothing(e.Index) && p.plainPlace(e.X)
+	}
+	return false
+}
+
+// callsNothing reports whether e calls no function: conversions and len
+// and cap are no calls.
+func (p *pkgContext) callsNothing(e ast.Expr) bool {
+	ok := true
+	ast.Inspect(e, func(n ast.Node) bool {
+		call, isCall := n.(*ast.CallExpr)
+		if !isCall || p.info.Types[call.Fun].IsType() {
+			return ok
+		}
+		if id, isID := ast.Unparen(call.Fun).(*ast.Ident); isID {
+			if b, isB := p.info.Uses[id].(*types.Builtin); isB && (b.Name() == "len" || b.Name() == "cap") {
+				return ok
+			}
+		}
+		ok = false
+		return ok
+	})
+	return ok
+}
+
+// rootIdent is the variable at the bottom of a place (q of q.A[i].X).
+func rootIdent(e ast.Expr) *ast.Ident {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return e
+	case *ast.SelectorExpr:
+		return rootIdent(e.X)
+	case *ast.StarExpr:
+		return rootIdent(e.X)
+	case *ast.IndexExpr:
+		return rootIdent(e.X)
+	}
+	return nil
+}
+
+// indexesMention reports whether an index inside the place e reads name:
+// pts[pts[0].I] = q would move its own target while copying.
+func indexesMention(e ast.Expr, name string) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.SelectorExpr:
+		return indexesMention(e.X, name)
+	case *ast.StarExpr:
+		return indexesMention(e.X, name)
+	case *ast.IndexExpr:
+		return mentionsName(e.Index, name) || indexesMention(e.X, name)
+	}
+	return false
+}
+
+// typeName writes t as a type expression carrying the type the checker
+// would record; nil when t has no name the function could write (an
+// instantiated generic type, a type declared in another function).
+func (p *pkgContext) typeName(t types.Type, pos token.Pos) ast.Expr {
+	if _, ok := irType(t); !ok {
+		return nil
+	}
+	qual := func(other *types.Package) string {
+		if other == p.pkg {
+			return ""
+		}
+		return other.Name()
+	}
+	id := &ast.Ident{NamePos: pos, Name: types.TypeString(t, qual)}
+	tv := typeExpr()
+	tv.Type = t
+	p.info.Types[id] = tv
+	return id
+}

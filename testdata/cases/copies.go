@@ -1,0 +1,105 @@
+package cases
+
+import "math"
+
+// Body has an array field and a float: a := c.Pos copies the array.
+type Body struct {
+	Pos  [2]float64
+	Mass float64
+	Tag  int
+}
+
+// Nest nests a struct and an array in a struct.
+type Nest struct {
+	A Point
+	V [3]float64
+}
+
+// WholeCopies copies whole structs and arrays, each form SPEC §5 names:
+// a by-value parameter (q := p), through a pointer (q := *pp), an element
+// (r := pts[1]), an array field (a := c.Pos), var forms, a nested struct,
+// assignments into a local slice's elements, and a literal of copies.
+// Each copy is then written: the source must keep its value.
+//
+//gradgen:grad wrt=p,pp,pts,c,pr
+//gradgen:jvp wrt=p,pp,pts,c,pr
+func WholeCopies(p Point, pp *Point, pts []Point, c Body, pr Nest) float64 {
+	q := p
+	q.X *= 2
+	b := *pp
+	b.Y += q.X * p.Y
+	r := pts[1]
+	r.X = r.X * b.Y
+	a := c.Pos
+	a[0] *= c.Mass
+	var s Point = p
+	s.Y = math.Sin(s.Y)
+	var t = pr
+	t.A.X *= t.V[2]
+	t.V[0] = t.A.Y
+	buf := make([]Point, 2)
+	buf[0] = q
+	buf[1] = *pp
+	buf[0].Y *= buf[1].X
+	two := [2]Point{r, b}
+	two[1].X *= two[0].Y
+	out := 0.0
+	for i := range pts {
+		e := pts[i]
+		e.X *= e.Y
+		out += e.X + pts[i].X
+	}
+	return q.X*q.Y + p.X + b.X*b.Y + r.X*r.Y + a[0]*a[1] + s.X*s.Y + t.A.X*t.V[0] + pr.V[0] + buf[0].Y + buf[1].X + two[1].X + out
+}
+
+// CopyLoop copies whole values inside a loop that reassigns them: the
+// reverse sweep must see each trip's copy.
+//
+//gradgen:grad
+//gradgen:jvp
+func CopyLoop(p Point, n int) float64 {
+	cur := p
+	var prev Point
+	for range n {
+		prev = cur
+		cur.X = prev.X*prev.Y + 0.1
+		cur.Y = math.Cos(prev.X)
+	}
+	return cur.X + prev.Y*cur.Y
+}
+
+// CopySlices copies between float slices: a parameter into fresh memory,
+// one fresh slice into another, by views, and for the count.
+//
+//gradgen:grad wrt=x,k
+//gradgen:jvp wrt=x,k
+func CopySlices(x []float64, k float64) float64 {
+	y := make([]float64, len(x))
+	copy(y, x)
+	for i := range y {
+		y[i] *= k
+	}
+	n := copy(y[1:], x[:2])
+	z := make([]float64, len(x)+1)
+	m := 0
+	m = copy(z[1:], y)
+	return y[0]*y[1] + z[1]*z[len(z)-1]*float64(n+m) + x[0]
+}
+
+// CopyStep is a time-stepping loop that keeps the previous state with
+// copy: the reverse sweep restores prev on every trip.
+//
+//gradgen:grad wrt=x,h
+//gradgen:jvp wrt=x,h
+func CopyStep(x []float64, h float64, steps int) float64 {
+	cur := make([]float64, len(x))
+	prev := make([]float64, len(x))
+	copy(cur, x)
+	for range steps {
+		copy(prev, cur)
+		for i := range cur {
+			cur[i] = prev[i] + h*math.Sin(prev[(i+1)%len(prev)])
+		}
+	}
+	return cur[0]*cur[len(cur)-1] + prev[0]
+}

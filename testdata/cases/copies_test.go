@@ -1,0 +1,57 @@
+package cases
+
+// copyCases checks whole-value copies and copy between slices.
+func copyCases() []gradCase {
+	wholeArgs := func(x []float64) (Point, *Point, []Point, Body, Nest) {
+		return Point{X: x[0], Y: x[1]}, &Point{X: x[2], Y: x[3]},
+			[]Point{{X: x[4], Y: x[5]}, {X: x[6], Y: x[7]}},
+			Body{Pos: [2]float64{x[8], x[9]}, Mass: x[10], Tag: 3},
+			Nest{A: Point{X: x[11], Y: x[12]}, V: [3]float64{x[13], x[14], x[15]}}
+	}
+	return []gradCase{
+		{name: "WholeCopies",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				p, pp, pts, c, pr := wholeArgs(x)
+				tp, tpp, tpts, tc, tpr := wholeArgs(v)
+				return WholeCopiesJVP(p, pp, pts, c, pr, tp, tpp, tpts, tc, tpr)
+			}),
+			f: func(x []float64) float64 { return WholeCopies(wholeArgs(x)) },
+			grad: func(x []float64) (float64, []float64) {
+				p, pp, pts, c, pr := wholeArgs(x)
+				dpp, dpts := &Point{}, make([]Point, 2)
+				v, dp, dc, dpr := WholeCopiesGrad(p, pp, pts, c, pr, dpp, dpts)
+				return v, []float64{dp.X, dp.Y, dpp.X, dpp.Y, dpts[0].X, dpts[0].Y, dpts[1].X, dpts[1].Y,
+					dc.Pos[0], dc.Pos[1], dc.Mass, dpr.A.X, dpr.A.Y, dpr.V[0], dpr.V[1], dpr.V[2]}
+			},
+			at: pts(p(0.3, -1.2, 2, 0.7, 1.1, -0.4, 0.9, 1.3, 0.2, -0.8, 1.7, 0.6, -0.3, 1.4, 0.5, -1.1),
+				p(1.5, 0.25, -0.5, 1.8, -0.7, 0.6, 0.35, -0.9, 1.2, 0.4, -0.6, 0.8, 1.9, -0.2, 0.7, 0.45))},
+		{name: "CopyLoop",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return CopyLoopJVP(Point{X: x[0], Y: x[1]}, 3, Point{X: v[0], Y: v[1]})
+			}),
+			f: func(x []float64) float64 { return CopyLoop(Point{X: x[0], Y: x[1]}, 3) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dp := CopyLoopGrad(Point{X: x[0], Y: x[1]}, 3)
+				return v, []float64{dp.X, dp.Y}
+			},
+			at: pts(p(0.3, -1.2), p(0.8, 0.5))},
+		{name: "CopySlices",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return CopySlicesJVP(x[:3], x[3], v[:3], v[3]) }),
+			f:   func(x []float64) float64 { return CopySlices(x[:3], x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 3)
+				v, dk := CopySlicesGrad(x[:3], x[3], g)
+				return v, append(g, dk)
+			},
+			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
+		{name: "CopyStep",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return CopyStepJVP(x[:3], x[3], 4, v[:3], v[3]) }),
+			f:   func(x []float64) float64 { return CopyStep(x[:3], x[3], 4) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 3)
+				v, dh := CopyStepGrad(x[:3], x[3], 4, g)
+				return v, append(g, dh)
+			},
+			at: pts(p(0.3, -1.2, 2, 0.1), p(1.5, 0.25, -0.5, 0.2))},
+	}
+}
