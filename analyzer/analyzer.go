@@ -152,6 +152,17 @@ type pkgContext struct {
 // builds their gradients. Files named like generated files are skipped:
 // they are gradgen's output, never its input.
 func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
+	// Helpers that write into what they are passed are expanded at their
+	// calls, in a copy of the package (inline_effects.go).
+	if rs := resourceWritingHelpers(fset, files, pkg, info); rs != nil {
+		res := generate(fset, rs.files, rs.pkg, rs.info, opts)
+		rs.mapBack(fset, res)
+		return res
+	}
+	return generate(fset, files, pkg, info, opts)
+}
+
+func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
 	// gradgen records the types of the few nodes it writes itself (bare
 	// returns naming named results, element writes of composite
 	// literals) in a copy: a driver may share info between analyzers

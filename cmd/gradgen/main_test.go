@@ -451,7 +451,6 @@ func H(x, a float64) float64 {
 				`^p\.go:37:9: cannot differentiate the copy of the whole struct \(Point\) q\[0\] here: .*does not read the variable written, .*one by one$`,
 				`^p\.go:38:18: cannot differentiate the call mid\(p\.X, 1\): mid returns a struct \(Point\), .*several results$`,
 				`^p\.go:42:36: cannot differentiate the call sq\(x\) of a generic function: its type parameter is not constrained to float types \(~float32 \| ~float64\); write the helper for the float type it is called with$`,
-				`^p\.go:47:2: cannot differentiate the call axpy\(2, x, h\), made for its effects `,
 				`^p\.go:49:2: cannot differentiate copy on an active slice: gradgen writes copy\(dst, src\) as a loop only when the two cannot overlap: `,
 				`^p\.go:50:2: cannot differentiate the call sort\.Float64s\(h\), made for its effects `,
 				`^p\.go:56:7: cannot differentiate complex\(x, 1\): gradgen does not differentiate complex numbers`,
@@ -744,7 +743,6 @@ func Work(a float64, work []float64) float64 {
 				`^p\.go:36:3: cannot differentiate this write to k: the range over x\[k : k\+2\] was evaluated once`,
 				`^p\.go:45:3: cannot differentiate this write to i, the key of a range`,
 				`^p\.go:54:7: cannot differentiate around the call advance\(\): it changes the package-level variable gain`,
-				`^p\.go:62:3: cannot differentiate around the call features\(work, float64\(k\+1\)\): it may write into work`,
 			},
 		},
 		{
@@ -976,7 +974,12 @@ func Printed(y, x []float64) {
 	sink(y)
 }
 
-func sink(y []float64) { y[1] = 0 }
+func sink(y []float64) {
+	if len(y) < 2 {
+		return
+	}
+	y[1] = 0
+}
 
 `,
 			want: []string{

@@ -151,6 +151,24 @@ func vstats(xs ...float64) (m, q float64) {
 	return m / n, q / n
 }
 
+// Helpers that write into what they are passed, expanded at their calls.
+func fill2(t float64, buf []float64) float64 {
+	buf[0] = math.Sin(t)
+	buf[1] = buf[0]*t + 0.5
+	return buf[0] * buf[1]
+}
+
+func (p *Pt) shift(d float64) {
+	p.X += d * p.Y
+	p.A[1] = p.A[0] * math.Tanh(d)
+}
+
+func bump(a *[3]float64, k float64) {
+	for i := range a {
+		a[i] *= 1 + 0.5*math.Tanh(k*float64(i+1))
+	}
+}
+
 // A helper with a slice parameter.
 func dot3(w []float64, k float64) float64 {
 	s := 0.0

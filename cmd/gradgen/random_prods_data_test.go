@@ -341,6 +341,43 @@ func init() {
 			g.line("%s, %s := polar(%s, %s)", r, t, g.expr(2), g.expr(2))
 			g.sc.vars = append(g.sc.vars, r, t)
 		}},
+		{name: "writer", weight: 1, stmt: func(g *progGen, d int) {
+			// Helpers that write into what they are passed: a slice,
+			// a local struct through a pointer receiver, a local array
+			// through &.
+			var pts, arrs []val
+			for _, p := range g.sc.pts {
+				if p.local && !p.ro && !strings.ContainsAny(p.name, ".[") {
+					pts = append(pts, p)
+				}
+			}
+			for _, a := range g.sc.arrs {
+				if a.local && !a.ro && a.n == 3 && !strings.ContainsAny(a.name, ".[") {
+					arrs = append(arrs, a)
+				}
+			}
+			switch k := g.intn(3); {
+			case k == 1 && len(pts) > 0:
+				p := pick(g, pts)
+				g.mark(p.prod)
+				g.line("%s.shift(%s)", p.name, g.bounded(g.expr(1)))
+			case k == 2 && len(arrs) > 0:
+				a := pick(g, arrs)
+				g.mark(a.prod)
+				g.line("bump(&%s, %s)", a.name, g.expr(1))
+			default:
+				wb := g.fresh("wb")
+				g.line("%s := make([]float64, 2)", wb)
+				if g.chance(0.5) {
+					r := g.fresh("r")
+					g.line("%s := fill2(%s, %s)", r, g.bounded(g.expr(1)), wb)
+					g.sc.vars = append(g.sc.vars, r)
+				} else {
+					g.line("fill2(%s, %s)", g.bounded(g.expr(1)), wb)
+				}
+				g.line("y += %s[0] * %s[1]", wb, wb)
+			}
+		}},
 		{name: "methodptr", weight: 1, exprNeeds: "q", expr: func(g *progGen, d int) string {
 			return fmt.Sprintf("q.energy(%s)", g.expr(d))
 		}},

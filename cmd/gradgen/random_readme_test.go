@@ -98,6 +98,7 @@ var readmeCoverage = map[string][]string{
 	"variadic ones passed a slice":                  {"helpervariadic"},
 	"variadic float parameters":                     {"variadic"},
 	"function literals bound to a local and called": {"funclit"},
+	"helpers that write into what they are passed":  {"writer"},
 	"annotated functions generic over float types":  {"generic"},
 	// Vector-valued functions.
 	"Vector-valued functions: output parameters filled with `=`": {"vecout"},

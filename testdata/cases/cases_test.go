@@ -6,7 +6,7 @@ import "strconv"
 // checked at. Smooth points are checked against finite differences; the
 // exact points pin the conventions of SPEC §6 at non-smooth points.
 func allCases() []gradCase {
-	return append(append(append(append(append(append(append(aggregateCases(), callCases()...), regressionCases()...), failClosedCases()...), bandCases()...), genericCases()...), copyCases()...), []gradCase{
+	return append(append(append(append(append(append(append(append(aggregateCases(), callCases()...), regressionCases()...), failClosedCases()...), bandCases()...), genericCases()...), copyCases()...), writerCases()...), []gradCase{
 		// Operators.
 		{name: "Add", f: Add, grad: AddGrad, at: pts(p(1, 2), p(-3.5, 0.25))},
 		{name: "Sub", f: Sub, grad: SubGrad, at: pts(p(1, 2), p(-3.5, 0.25))},

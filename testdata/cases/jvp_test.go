@@ -11,6 +11,8 @@ import (
 // function takes floats, by case name. Cases over slices, arrays and
 // structs give theirs as gradCase.jvp.
 var jvps = map[string]any{
+	"Features":              FeaturesJVP,
+	"NestedWriters":         NestedWritersJVP,
 	"PackageDataStore":      PackageDataStoreJVP,
 	"CompositeLits":         CompositeLitsJVP,
 	"NamedResult":           NamedResultJVP,
@@ -224,6 +226,7 @@ func TestJVPDotProduct(t *testing.T) {
 
 // checkedElsewhere are JVPs that a test of their own checks, and why.
 var checkedElsewhere = map[string]string{
+	"Scaled32":         "TestScaled32: float32, checked against its gradient and exact values",
 	"RoundingResidual": "TestRoundingResidual: reverse mode's adjoints of 2^26 cancel there, to 1e-7",
 }
 

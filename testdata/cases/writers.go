@@ -1,0 +1,160 @@
+package cases
+
+import "math"
+
+// Helpers that write into what they are passed, expanded where they are
+// called (SPEC §5).
+
+// layer fills out with one tanh layer.
+func layer(w, x, out []float64) {
+	for i := range out {
+		out[i] = math.Tanh(w[i] * x[i%len(x)])
+	}
+}
+
+// LayerTwice calls a writing helper twice, the second time on what the
+// first wrote.
+//
+//gradgen:grad
+//gradgen:jvp
+func LayerTwice(w, x []float64) float64 {
+	h := make([]float64, len(w))
+	layer(w, x, h)
+	g := make([]float64, len(w))
+	layer(w, h, g)
+	s := 0.0
+	for _, v := range g {
+		s += v * v
+	}
+	return s
+}
+
+// Mass is advanced in place by its Step method.
+type Mass struct{ X, V float64 }
+
+// Step moves the oscillator by h (symplectic Euler).
+func (o *Mass) Step(h, k float64) {
+	o.X += h * o.V
+	o.V -= h * k * o.X
+}
+
+// Energy after n steps of a local oscillator: a pointer method called on
+// a struct held by value, in a loop.
+//
+//gradgen:grad wrt=x,v,k
+//gradgen:jvp wrt=x,v,k
+//gradgen:hessian wrt=x,v,k
+func Energy(x, v, k float64, n int) float64 {
+	o := Mass{X: x, V: v}
+	for range n {
+		o.Step(0.1, k)
+	}
+	return 0.5*o.V*o.V + 0.5*k*o.X*o.X
+}
+
+// Moments accumulates a sum and a sum of squares.
+type Moments struct{ Sum, Sq float64 }
+
+func accumulate(m *Moments, v float64) {
+	m.Sum += v
+	m.Sq += v * v
+}
+
+// Variance passes the address of a local to a helper that writes it.
+//
+//gradgen:grad
+//gradgen:jvp
+func Variance(x []float64) float64 {
+	var m Moments
+	for _, v := range x {
+		accumulate(&m, v)
+	}
+	n := float64(len(x))
+	return m.Sq/n - (m.Sum/n)*(m.Sum/n)
+}
+
+// fill writes two features of t into buf and returns their product.
+func fill(t float64, buf []float64) float64 {
+	buf[0] = math.Sin(t)
+	buf[1] = t * t
+	return buf[0] * buf[1]
+}
+
+// Features calls a helper with a result that also writes into a slice,
+// with :=, = and +=.
+//
+//gradgen:grad
+//gradgen:jvp
+func Features(a, b float64) float64 {
+	buf := make([]float64, 2)
+	p := fill(a, buf)
+	s := buf[0] + p
+	s += fill(b*p, buf)
+	q := 0.0
+	q = fill(s, buf)
+	return s*buf[1] + q
+}
+
+// Scratch writes into a scratch slice on every trip, through a helper
+// whose value it drops, and reads it back: backward code must see each
+// trip's values.
+//
+//gradgen:grad
+//gradgen:jvp
+func Scratch(a float64) float64 {
+	work := make([]float64, 2)
+	s := 0.0
+	for k := range 3 {
+		fill(float64(k+1), work)
+		s = s*a + work[0]*a + work[1]
+	}
+	return s
+}
+
+// scale multiplies an array through a pointer, in a loop over it.
+func scale(p *[3]float64, k float64) {
+	for i := range p {
+		p[i] *= k
+	}
+	p[0] += k
+}
+
+// twice calls another writing helper twice: nested expansions.
+func twice(p *[3]float64, k float64) {
+	scale(p, k)
+	scale(p, k*k)
+}
+
+// NestedWriters expands helpers inside helpers, with names that clash: the
+// helpers' k and i are not the caller's.
+//
+//gradgen:grad
+//gradgen:jvp
+func NestedWriters(x, k float64) float64 {
+	i := 2.0
+	a := [3]float64{x, x * x, 1}
+	twice(&a, k*i)
+	scale(&a, 2) // an int constant for a float64 parameter: 2.0, as in the call
+	return a[0] + a[1]*a[2] + k
+}
+
+// scale32 is float32 code called with a constant: the constant becomes
+// the parameter's type, as in the call.
+func scale32(v []float32, k float32) {
+	for i := range v {
+		v[i] = v[i] * k / 3
+	}
+}
+
+// Scaled32 calls a float32 writing helper with a constant argument.
+//
+//gradgen:grad
+//gradgen:jvp
+func Scaled32(x []float32) float32 {
+	y := make([]float32, len(x))
+	for i := range x {
+		y[i] = x[i] * x[i]
+	}
+	scale32(y, 2)
+	return y[0] + y[1]
+}
