@@ -316,7 +316,7 @@ func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
 					if v := l.rootVar(n.Args[0]); v != nil && l.varied[v] {
 						way := "make the slice with its final length and assign its elements"
 						if b.Name() == "copy" {
-							way = "gradgen writes copy(dst, src) as a loop only when the two cannot overlap: (slices of) two different variables, each a parameter never reassigned or a local made once with make and never reassigned, not both parameters; otherwise copy the elements in a loop of your own (for i := range dst { dst[i] = src[i] })"
+							way = "gradgen writes copy(dst, src) as a loop only as a statement of its own (or n := copy(dst, src)) and only when the two cannot overlap: (slices of) two different variables, each a parameter never reassigned or a local made once with make and never reassigned, not both parameters; otherwise copy the elements in a loop of your own (for i := range dst { dst[i] = src[i] })"
 						}
 						l.errorf(n.Pos(), "cannot differentiate %s on an active slice: %s", b.Name(), way)
 					}

@@ -340,7 +340,7 @@ func (l *lowerer) validateValue(e ast.Expr) {
 	if t != nil && byValueAggregate(t) {
 		switch ast.Unparen(e).(type) {
 		case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
-			l.errorf(e.Pos(), "cannot differentiate the copy of the whole %s %s here: gradgen writes a copy field by field and element by element only as a statement of its own (q := p, var q = p, dst = src) whose source calls nothing and does not read the variable written, of at most %d fields and elements; copy its float elements or fields one by one", l.kindWord(t), l.source(e), maxCopyLeaves)
+			l.errorf(e.Pos(), "cannot differentiate the copy of the whole %s %s here: gradgen writes a copy field by field and element by element only as a statement of its own (q := p, var q = p, dst = src; not in an if, for or switch header) whose source calls nothing and does not read the variable written, of at most %d fields and elements; copy its float elements or fields one by one", l.kindWord(t), l.source(e), maxCopyLeaves)
 			return
 		}
 	}

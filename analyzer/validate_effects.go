@@ -131,6 +131,23 @@ func (l *lowerer) mayWrite(fn *types.Func) bool {
 	return l.pkgContext.mayWrite(fn, map[*types.Func]bool{})
 }
 
+// freshMemory reports whether e makes new memory (make, new, a composite
+// literal): a local set to it is no view of what its arguments mention
+// (make([]float64, len(x)) is not x).
+func freshMemory(info *types.Info, e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CompositeLit:
+		return true
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
+			if b, ok := info.Uses[id].(*types.Builtin); ok {
+				return b.Name() == "make" || b.Name() == "new"
+			}
+		}
+	}
+	return false
+}
+
 func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
 	if r := p.rules[fn]; r != nil && r.path != "" {
 		return !r.pure // read from its body by its own package
@@ -172,7 +189,7 @@ func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) boo
 			if a, ok := n.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
 				for i, x := range a.Lhs {
 					if id, ok := ast.Unparen(x).(*ast.Ident); ok {
-						if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && mentionsRoot(a.Rhs[i]) {
+						if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && mentionsRoot(a.Rhs[i]) && !freshMemory(p.info, a.Rhs[i]) {
 							roots[obj] = true
 							changed = true
 						}
@@ -204,7 +221,10 @@ func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) boo
 				if b, ok := p.info.Uses[id].(*types.Builtin); ok {
 					switch b.Name() {
 					case "copy", "clear", "append":
-						writes = true
+						// They write into their first argument only.
+						if len(n.Args) > 0 && mentionsRoot(n.Args[0]) {
+							writes = true
+						}
 					}
 					break
 				}

@@ -20,6 +20,18 @@ import (
 // F returns (early returns included), Σ dy[i]·y[i] returned instead.
 func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.FuncDecl, name string) ([]byte, []Diagnostic) {
 	body := fn.Body.List
+	if _, ptr := g.out.Type().Underlying().(*types.Pointer); ptr {
+		// y is a local array or struct here, not a pointer: *y is y.
+		cloned := p.cloneNode(fn.Body).(*ast.BlockStmt)
+		body = astutil.Apply(cloned, func(c *astutil.Cursor) bool {
+			if star, ok := c.Node().(*ast.StarExpr); ok {
+				if id, ok := ast.Unparen(star.X).(*ast.Ident); ok && p.info.ObjectOf(id) == g.out {
+					c.Replace(id)
+				}
+			}
+			return true
+		}, nil).(*ast.BlockStmt).List
+	}
 	if n := len(body); n > 0 {
 		if r, ok := body[n-1].(*ast.ReturnStmt); ok && len(r.Results) == 0 {
 			body = body[:n-1]

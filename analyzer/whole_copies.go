@@ -139,14 +139,14 @@ func (p *pkgContext) copySets(t types.Type, dst, src func() ast.Expr, at, pos to
 				continue
 			}
 			parts = append(parts, func(x ast.Expr) ast.Expr {
-				return &ast.SelectorExpr{X: x, Sel: &ast.Ident{NamePos: pos, Name: f.Name()}}
+				return &ast.SelectorExpr{X: p.operand(x), Sel: &ast.Ident{NamePos: pos, Name: f.Name()}}
 			})
 			partTypes = append(partTypes, f.Type())
 		}
 	case *types.Array:
 		for i := range u.Len() {
 			parts = append(parts, func(x ast.Expr) ast.Expr {
-				return &ast.IndexExpr{X: x, Lbrack: pos, Index: &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: fmt.Sprint(i)}, Rbrack: pos}
+				return &ast.IndexExpr{X: p.operand(x), Lbrack: pos, Index: &ast.BasicLit{ValuePos: pos, Kind: token.INT, Value: fmt.Sprint(i)}, Rbrack: pos}
 			})
 			partTypes = append(partTypes, u.Elem())
 		}
@@ -164,6 +164,15 @@ func (p *pkgContext) copySets(t types.Type, dst, src func() ast.Expr, at, pos to
 		}
 	}
 	return true
+}
+
+// operand parenthesizes a dereference that a selector or an index is
+// applied to: (*p).X, not *p.X.
+func (p *pkgContext) operand(x ast.Expr) ast.Expr {
+	if _, ok := x.(*ast.StarExpr); ok {
+		return p.paren(x)
+	}
+	return x
 }
 
 // copyableAggregate reports whether t is a struct or array holding

@@ -239,25 +239,35 @@ func expr(e adjoint.Expr) *jen.Statement {
 		if e.Ellipsis && len(args) > 0 {
 			args[len(args)-1] = jen.Add(args[len(args)-1]).Op("...")
 		}
-		return expr(e.Fun).Call(args...)
+		return primary(e.Fun).Call(args...)
 	case adjoint.TypeExpr:
 		return typ(e.Type)
 	case adjoint.Index:
-		return expr(e.X).Index(expr(e.Index))
+		return primary(e.X).Index(expr(e.Index))
 	case adjoint.SliceExpr:
 		parts := []jen.Code{opt(e.Lo), opt(e.Hi)}
 		if e.Max != nil {
 			parts = append(parts, expr(e.Max))
 		}
-		return expr(e.X).Index(parts...)
+		return primary(e.X).Index(parts...)
 	case adjoint.Selector:
-		return expr(e.X).Dot(e.Sel)
+		return primary(e.X).Dot(e.Sel)
 	case adjoint.Composite:
 		return typ(e.Type).Values(exprs(e.Elts)...)
 	case adjoint.KeyValue:
 		return expr(e.Key).Op(":").Add(expr(e.Value))
 	}
 	panic(fmt.Sprintf("emit: unknown expression %T", e))
+}
+
+// primary renders the operand of a selector, index, slice or call: an
+// operator expression there needs parentheses ((*p).X, not *p.X).
+func primary(e adjoint.Expr) *jen.Statement {
+	switch e.(type) {
+	case adjoint.Unary, adjoint.Binary:
+		return jen.Parens(expr(e))
+	}
+	return expr(e)
 }
 
 // opt renders an optional slice bound: absent bounds render as nothing.

@@ -75,7 +75,7 @@ func writeExpr(b *strings.Builder, e Expr) {
 		writeExpr(b, e.X)
 		b.WriteString(")")
 	case Call:
-		writeExpr(b, e.Fun)
+		writePrimary(b, e.Fun)
 		b.WriteString("(")
 		for i, a := range e.Args {
 			if i > 0 {
@@ -90,12 +90,12 @@ func writeExpr(b *strings.Builder, e Expr) {
 	case TypeExpr:
 		writeType(b, e.Type)
 	case Index:
-		writeExpr(b, e.X)
+		writePrimary(b, e.X)
 		b.WriteString("[")
 		writeExpr(b, e.Index)
 		b.WriteString("]")
 	case SliceExpr:
-		writeExpr(b, e.X)
+		writePrimary(b, e.X)
 		b.WriteString("[")
 		for i, x := range []Expr{e.Lo, e.Hi, e.Max} {
 			if i == 2 && x == nil {
@@ -110,7 +110,7 @@ func writeExpr(b *strings.Builder, e Expr) {
 		}
 		b.WriteString("]")
 	case Selector:
-		writeExpr(b, e.X)
+		writePrimary(b, e.X)
 		b.WriteString("." + e.Sel)
 	case Composite:
 		writeType(b, e.Type)
@@ -339,4 +339,17 @@ func FuncString(f *Func) string {
 	writeBody(&b, f.Body, 1)
 	b.WriteString("}")
 	return b.String()
+}
+
+// writePrimary writes the operand of a selector, index, slice or call,
+// in parentheses when it is an operator expression ((*p).X).
+func writePrimary(b *strings.Builder, e Expr) {
+	switch e.(type) {
+	case Unary, Binary:
+		b.WriteString("(")
+		writeExpr(b, e)
+		b.WriteString(")")
+		return
+	}
+	writeExpr(b, e)
 }

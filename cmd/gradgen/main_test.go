@@ -451,7 +451,7 @@ func H(x, a float64) float64 {
 				`^p\.go:37:9: cannot differentiate the copy of the whole struct \(Point\) q\[0\] here: .*does not read the variable written, .*one by one$`,
 				`^p\.go:38:18: cannot differentiate the call mid\(p\.X, 1\): mid returns a struct \(Point\), .*several results$`,
 				`^p\.go:42:36: cannot differentiate the call sq\(x\) of a generic function: its type parameter is not constrained to float types \(~float32 \| ~float64\); write the helper for the float type it is called with$`,
-				`^p\.go:49:2: cannot differentiate copy on an active slice: gradgen writes copy\(dst, src\) as a loop only when the two cannot overlap: `,
+				`^p\.go:49:2: cannot differentiate copy on an active slice: gradgen writes copy\(dst, src\) as a loop only as a statement of its own .* and only when the two cannot overlap: `,
 				`^p\.go:50:2: cannot differentiate the call sort\.Float64s\(h\), made for its effects `,
 				`^p\.go:56:7: cannot differentiate complex\(x, 1\): gradgen does not differentiate complex numbers`,
 				`^p\.go:64:9: cannot differentiate the call f\(x\) through a function value: `,

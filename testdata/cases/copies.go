@@ -103,3 +103,35 @@ func CopyStep(x []float64, h float64, steps int) float64 {
 	}
 	return cur[0]*cur[len(cur)-1] + prev[0]
 }
+
+// DerefCopies copies through pointers inside expressions: a literal of a
+// dereference, a field of one, a pointer to a pointer. Regression (a new
+// user's trial): (*pp).X was written *pp.X, which does not compile.
+//
+//gradgen:grad
+//gradgen:jvp
+func DerefCopies(pp *Point, ppp **Point) float64 {
+	arr := [1]Point{*pp}
+	q := (*pp).X
+	r := **ppp
+	arr[0].Y *= r.X
+	return arr[0].X*arr[0].Y + q*(*pp).Y + r.Y*(**ppp).X
+}
+
+// smoothEnd is a helper that copies its slice into fresh memory and
+// writes only that. Regression (a new user's trial): make(..., len(x))
+// was taken for a view of x, and the call refused as writing into x.
+func smoothEnd(x []float64) float64 {
+	y := make([]float64, len(x))
+	copy(y, x)
+	for i := 1; i < len(y); i++ {
+		y[i] = 0.5 * (y[i] + y[i-1])
+	}
+	return y[len(y)-1] * y[0]
+}
+
+// SmoothEnd calls smoothEnd.
+//
+//gradgen:grad
+//gradgen:jvp
+func SmoothEnd(x []float64) float64 { return smoothEnd(x) + x[1] }

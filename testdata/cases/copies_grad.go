@@ -874,3 +874,194 @@ func CopyStepJVP(x []float64, h float64, steps int, dx []float64, dh float64) (f
 	t2 := t1 + prev[0]
 	return t2, dt2
 }
+
+// DerefCopiesGrad returns DerefCopies(pp, ppp) and its partial derivatives with respect to pp, ppp.
+func DerefCopiesGrad(pp *Point, ppp **Point, dpp *Point, dppp **Point) float64 {
+	var arr [1]Point
+	arr[0].X = (*pp).X
+	arr[0].Y = (*pp).Y
+	arr[0].Label = (*pp).Label
+	q := (*pp).X
+	var r Point
+	r.X = (*ppp).X
+	r.Y = (*ppp).Y
+	r.Label = (*ppp).Label
+	arrElemPrev := arr[0].Y
+	t := arr[0].Y * r.X
+	arr[0].Y = t
+	t1 := arr[0].X * arr[0].Y
+	t2 := q * (*pp).Y
+	t3 := t1 + t2
+	t4 := r.Y * (*(*ppp)).X
+	derefCopies := t3 + t4
+
+	var darr [1]Point
+	var dr Point
+	var dt3, dt4 float64
+	// return arr[0].X*arr[0].Y + q*(*pp).Y + r.Y*(**ppp).X
+	dt3 = 1
+	dt4 = 1
+	dr.Y += (*(*ppp)).X * dt4
+	(*(*dppp)).X += r.Y * dt4
+	dq := (*pp).Y * dt3
+	(*dpp).Y += q * dt3
+	darr[0].X += arr[0].Y * dt3
+	darr[0].Y += arr[0].X * dt3
+	// arr[0].Y *= r.X
+	dt := darr[0].Y
+	darr[0].Y = 0
+	arr[0].Y = arrElemPrev
+	darr[0].Y += r.X * dt
+	dr.X += arr[0].Y * dt
+	// r.Y = (*ppp).Y
+	dElem := dr.Y
+	dr.Y = 0
+	(*dppp).Y += dElem
+	// r.X = (*ppp).X
+	dElem1 := dr.X
+	dr.X = 0
+	(*dppp).X += dElem1
+	// q := (*pp).X
+	(*dpp).X += dq
+	// arr[0].Y = (*pp).Y
+	dElem2 := darr[0].Y
+	darr[0].Y = 0
+	(*dpp).Y += dElem2
+	// arr[0].X = (*pp).X
+	dElem3 := darr[0].X
+	darr[0].X = 0
+	(*dpp).X += dElem3
+	return derefCopies
+}
+
+// DerefCopiesJVP returns DerefCopies(pp, ppp) and its directional derivative: the sum of its partial derivatives with respect to pp, ppp times the tangents dpp, dppp.
+func DerefCopiesJVP(pp *Point, ppp **Point, dpp *Point, dppp **Point) (float64, float64) {
+	var arr [1]Point
+	var darr [1]Point
+	darr[0].X = (*dpp).X
+	arr[0].X = (*pp).X
+	darr[0].Y = (*dpp).Y
+	arr[0].Y = (*pp).Y
+	arr[0].Label = (*pp).Label
+	dq := (*dpp).X
+	q := (*pp).X
+	var r Point
+	var dr Point
+	dr.X = (*dppp).X
+	r.X = (*ppp).X
+	dr.Y = (*dppp).Y
+	r.Y = (*ppp).Y
+	r.Label = (*ppp).Label
+	darr[0].Y = r.X*darr[0].Y + arr[0].Y*dr.X
+	arr[0].Y *= r.X
+	dt := arr[0].Y*darr[0].X + arr[0].X*darr[0].Y
+	t := arr[0].X * arr[0].Y
+	dt1 := (*pp).Y*dq + q*(*dpp).Y
+	t1 := q * (*pp).Y
+	dt2 := dt + dt1
+	t2 := t + t1
+	dt3 := (*(*ppp)).X*dr.Y + r.Y*(*(*dppp)).X
+	t3 := r.Y * (*(*ppp)).X
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	return t4, dt4
+}
+
+// SmoothEndGrad returns SmoothEnd(x) and its partial derivatives with respect to x.
+func SmoothEndGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SmoothEndGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	smoothEnd2 := smoothEnd(x)
+	smoothEnd1 := smoothEnd2 + x[1]
+
+	var dsmoothEnd2 float64
+	// return smoothEnd(x) + x[1]
+	dsmoothEnd2 = 1
+	dx[1] += 1
+	pullbackOfSmoothEnd(x, dsmoothEnd2, dx)
+	return smoothEnd1
+}
+
+// SmoothEndJVP returns SmoothEnd(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SmoothEndJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SmoothEndJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	smoothEnd1, dSmoothEnd := jvpOfSmoothEnd(x, dx)
+	dt := dSmoothEnd + dx[1]
+	t := smoothEnd1 + x[1]
+	return t, dt
+}
+
+// pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
+func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("pullbackOfSmoothEnd: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var i, trips, trips1 int
+	var t, t1 float64
+	dy := make([]float64, len(x))
+	y := make([]float64, len(x))
+	trips = 0
+	for i = range min(len(y), len(x)) {
+		trips++
+		y[i] = x[i]
+	}
+	i1 := 1
+	trips1 = 0
+	for ; i1 < len(y); i1++ {
+		trips1++
+		t = y[i1] + y[i1-1]
+		t1 = 0.5 * t
+		y[i1] = t1
+	}
+	smoothEnd1 := y[len(y)-1] * y[0]
+
+	var dt1, dt float64
+	// return y[len(y)-1] * y[0]
+	dy[len(y)-1] += y[0] * dres
+	dy[0] += y[len(y)-1] * dres
+	// for i < len(y)
+	for ; trips1 > 0; trips1-- {
+		// i++
+		i1--
+		// y[i] = 0.5 * (y[i] + y[i-1])
+		dt1 = dy[i1]
+		dy[i1] = 0
+		dt = 0.5 * dt1
+		dy[i1] += dt
+		dy[i1-1] += dt
+	}
+	// for i := range min(len(y), len(x))
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// y[i] = x[i]
+		dElem := dy[i]
+		dy[i] = 0
+		dx[i] += dElem
+	}
+	return smoothEnd1
+}
+
+// jvpOfSmoothEnd is the pushforward of smoothEnd: its results, then their tangents along dx.
+func jvpOfSmoothEnd(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("jvpOfSmoothEnd: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	y := make([]float64, len(x))
+	dy := make([]float64, len(x))
+	for i := range min(len(y), len(x)) {
+		dy[i] = dx[i]
+		y[i] = x[i]
+	}
+	for i1 := 1; i1 < len(y); i1++ {
+		dt := dy[i1] + dy[i1-1]
+		t := y[i1] + y[i1-1]
+		dy[i1] = 0.5 * dt
+		y[i1] = 0.5 * t
+	}
+	dt1 := y[0]*dy[len(y)-1] + y[len(y)-1]*dy[0]
+	t1 := y[len(y)-1] * y[0]
+	return t1, dt1
+}

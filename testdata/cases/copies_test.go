@@ -25,6 +25,31 @@ func copyCases() []gradCase {
 			},
 			at: pts(p(0.3, -1.2, 2, 0.7, 1.1, -0.4, 0.9, 1.3, 0.2, -0.8, 1.7, 0.6, -0.3, 1.4, 0.5, -1.1),
 				p(1.5, 0.25, -0.5, 1.8, -0.7, 0.6, 0.35, -0.9, 1.2, 0.4, -0.6, 0.8, 1.9, -0.2, 0.7, 0.45))},
+		{name: "DerefCopies",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				pp := &Point{X: x[2], Y: x[3]}
+				tp := &Point{X: v[2], Y: v[3]}
+				return DerefCopiesJVP(&Point{X: x[0], Y: x[1]}, &pp, &Point{X: v[0], Y: v[1]}, &tp)
+			}),
+			f: func(x []float64) float64 {
+				pp := &Point{X: x[2], Y: x[3]}
+				return DerefCopies(&Point{X: x[0], Y: x[1]}, &pp)
+			},
+			grad: func(x []float64) (float64, []float64) {
+				pp := &Point{X: x[2], Y: x[3]}
+				d1, d2 := &Point{}, &Point{}
+				v := DerefCopiesGrad(&Point{X: x[0], Y: x[1]}, &pp, d1, &d2)
+				return v, []float64{d1.X, d1.Y, d2.X, d2.Y}
+			},
+			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
+		{name: "SmoothEnd",
+			jvp: flatJVP(SmoothEndJVP),
+			f:   func(x []float64) float64 { return SmoothEnd(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return SmoothEndGrad(x, g), g
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
 		{name: "CopyLoop",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
 				return CopyLoopJVP(Point{X: x[0], Y: x[1]}, 3, Point{X: v[0], Y: v[1]})
