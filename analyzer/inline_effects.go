@@ -87,6 +87,7 @@ type rewrittenRegion struct {
 func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info) (out *resourced) {
 	defer func() {
 		if r := recover(); r != nil {
+			debugInline("panic: %v", r)
 			out = nil
 		}
 	}()
@@ -130,6 +131,7 @@ func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 		}
 		nf, pm, ok := in.resource(f, bodies[f], newBody)
 		if !ok {
+			debugInline("%s: the text printed does not parse back node for node", fset.File(f.Package).Name())
 			return nil
 		}
 		res.files = append(res.files, nf)
@@ -155,6 +157,7 @@ func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 			// written) and do not matter.
 			if te, ok := err.(types.Error); ok && !te.Soft {
 				if pm := res.back[fset.File(te.Pos)]; pm != nil && pm.inRegion(te.Pos) {
+					debugInline("type error in an expansion: %v", err)
 					bad = true
 				}
 			}
@@ -198,6 +201,15 @@ func (in *inliner) reachable() map[*ast.FuncDecl]bool {
 		}
 	}
 	return seen
+}
+
+// debugInline says why the package could not be re-sourced, on standard
+// error, when GRADGEN_DEBUG_INLINE is set: the calls are then refused, and
+// the reason is gradgen's bug, not the user's.
+func debugInline(format string, args ...any) {
+	if os.Getenv("GRADGEN_DEBUG_INLINE") != "" {
+		fmt.Fprintf(os.Stderr, "gradgen: re-sourcing: "+format+"\n", args...)
+	}
 }
 
 // inRegion reports whether pos lies in a rewritten body.
@@ -418,6 +430,7 @@ type inliner struct {
 	// per caller
 	caller *ast.FuncDecl
 	taken  map[string]bool // names the caller, the package and the universe use
+	lits   map[types.Object]*ast.FuncLit
 }
 
 // function returns fd's body with the calls expanded, or false when none is.
@@ -444,9 +457,108 @@ func (in *inliner) function(fd *ast.FuncDecl) (*ast.BlockStmt, bool) {
 		}
 		return true
 	})
+	in.lits = in.literals(fd.Body)
 	changed := false
 	body := in.block(fd.Body, fd.Body.Pos(), 0, &changed)
+	if changed && len(in.lits) > 0 {
+		body = in.dropExpandedLiterals(body)
+	}
 	return body, changed
+}
+
+// literals finds the function literals of the caller's body that may be
+// expanded at statement calls: bound once with := to a local that is
+// only called, with a body of more than a return (a single return is
+// expanded in expressions, funclits.go).
+func (in *inliner) literals(body *ast.BlockStmt) map[types.Object]*ast.FuncLit {
+	info := in.p.info
+	lits := map[types.Object]*ast.FuncLit{}
+	forStatements(body, func(s ast.Stmt) {
+		as, ok := s.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			return
+		}
+		id, ok := as.Lhs[0].(*ast.Ident)
+		lit, isLit := ast.Unparen(as.Rhs[0]).(*ast.FuncLit)
+		if !ok || !isLit || info.Defs[id] == nil {
+			return
+		}
+		if len(lit.Body.List) == 1 {
+			if _, ret := lit.Body.List[0].(*ast.ReturnStmt); ret {
+				return
+			}
+		}
+		lits[info.Defs[id]] = lit
+	})
+	// Only called: no other use, no assignment.
+	calls := map[*ast.Ident]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+				calls[id] = true
+			}
+		}
+		return true
+	})
+	// (The body's own nodes: info also holds copies other rewrites made.)
+	ast.Inspect(body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && lits[info.Uses[id]] != nil && !calls[id] {
+			delete(lits, info.Uses[id])
+		}
+		return true
+	})
+	return lits
+}
+
+// literalCalled returns the literal call calls, if it is one of in.lits.
+func (in *inliner) literalCalled(call *ast.CallExpr) *ast.FuncLit {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	return in.lits[in.p.info.Uses[id]]
+}
+
+// dropExpandedLiterals removes the declarations of the literals whose
+// every call was expanded: nothing names them any more.
+func (in *inliner) dropExpandedLiterals(body *ast.BlockStmt) *ast.BlockStmt {
+	declared := func(s ast.Node) types.Object {
+		as, ok := s.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 {
+			return nil
+		}
+		if id, ok := as.Lhs[0].(*ast.Ident); ok && in.lits[in.p.info.Defs[id]] != nil {
+			return in.p.info.Defs[id]
+		}
+		return nil
+	}
+	// A literal named only inside literals that go, goes too.
+	drop := map[types.Object]bool{}
+	for changed := true; changed; {
+		changed = false
+		used := map[types.Object]bool{}
+		ast.Inspect(body, func(n ast.Node) bool {
+			if obj := declared(n); obj != nil && drop[obj] {
+				return false
+			}
+			if id, ok := n.(*ast.Ident); ok {
+				used[in.p.info.Uses[id]] = true
+			}
+			return true
+		})
+		for obj := range in.lits {
+			if !used[obj] && !drop[obj] {
+				drop[obj] = true
+				changed = true
+			}
+		}
+	}
+	return rewriteBody(body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+		if obj := declared(s); obj != nil && drop[obj] {
+			return nil, true
+		}
+		return nil, false
+	})
 }
 
 // block rewrites the statement lists of b, expanding calls made at site.
@@ -483,27 +595,48 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 	if call == nil {
 		return nil, false
 	}
-	fn, recv := in.callee(call)
-	if fn == nil {
+	e := &expansion{in: in, site: site, names: map[types.Object]string{}, subst: map[types.Object]ast.Expr{}, pointee: map[types.Object]ast.Expr{}}
+	var sig *types.Signature
+	var recv ast.Expr
+	if lit := in.literalCalled(call); lit != nil {
+		// A function literal of the caller, of more than a return.
+		sig, _ = in.p.info.TypeOf(lit).(*types.Signature)
+		if sig == nil || sig.Variadic() {
+			return nil, false
+		}
+		for i := range sig.Params().Len() {
+			if _, ptr := sig.Params().At(i).Type().Underlying().(*types.Pointer); ptr {
+				return nil, false
+			}
+		}
+		e.ftype, e.fbody, e.span = lit.Type, lit.Body, lit
+	} else {
+		fn, r := in.callee(call)
+		if fn == nil {
+			return nil, false
+		}
+		decl := in.decls[fn]
+		sig = fn.Type().(*types.Signature)
+		recv = r
+		if decl == nil || decl == in.caller || in.p.rules[fn] != nil || sig.Variadic() || sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0 {
+			return nil, false
+		}
+		if !in.p.mayWrite(fn, map[*types.Func]bool{}) {
+			return nil, false // a helper that only reads gets a pullback of its own
+		}
+		if sig.Results().Len() == 1 && !isFloat(sig.Results().At(0).Type()) {
+			return nil, false
+		}
+		e.recv, e.ftype, e.fbody, e.span = decl.Recv, decl.Type, decl.Body, decl
+	}
+	if sig.Results().Len() > 1 || assign != nil && sig.Results().Len() == 0 {
 		return nil, false
 	}
-	decl := in.decls[fn]
-	sig := fn.Type().(*types.Signature)
-	if decl == nil || decl == in.caller || in.p.rules[fn] != nil || sig.Variadic() || sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0 {
-		return nil, false
-	}
-	if !in.p.mayWrite(fn, map[*types.Func]bool{}) {
-		return nil, false // a helper that only reads gets a pullback of its own
-	}
-	if sig.Results().Len() > 1 || sig.Results().Len() == 1 && !isFloat(sig.Results().At(0).Type()) || assign != nil && sig.Results().Len() == 0 {
-		return nil, false
-	}
-	final, ok := in.shape(decl, sig.Results().Len())
+	final, ok := in.shape(e.ftype, e.fbody, sig.Results().Len())
 	if !ok {
 		return nil, false
 	}
-	e := &expansion{in: in, decl: decl, site: site, names: map[types.Object]string{}, subst: map[types.Object]ast.Expr{}, pointee: map[types.Object]ast.Expr{}}
-	if !e.params(fn, sig, recv, call) || !e.locals() || !e.packageNames() {
+	if !e.params(sig, recv, call) || !e.locals() || !e.outerNames() {
 		return nil, false
 	}
 	body, value := e.body(final)
@@ -564,8 +697,8 @@ func (in *inliner) callee(call *ast.CallExpr) (*types.Func, ast.Expr) {
 // shape checks the helper's body: its only return is its last statement
 // (bare for no result, one value for one), no labels, defer, go or
 // function literals. It returns the final return, if any.
-func (in *inliner) shape(decl *ast.FuncDecl, results int) (*ast.ReturnStmt, bool) {
-	list := decl.Body.List
+func (in *inliner) shape(ftype *ast.FuncType, body *ast.BlockStmt, results int) (*ast.ReturnStmt, bool) {
+	list := body.List
 	var final *ast.ReturnStmt
 	if n := len(list); n > 0 {
 		final, _ = list[n-1].(*ast.ReturnStmt)
@@ -573,15 +706,15 @@ func (in *inliner) shape(decl *ast.FuncDecl, results int) (*ast.ReturnStmt, bool
 	if results == 1 && (final == nil || len(final.Results) != 1) || results == 0 && final != nil && len(final.Results) != 0 {
 		return nil, false
 	}
-	if decl.Type.Results != nil {
-		for _, f := range decl.Type.Results.List {
+	if ftype.Results != nil {
+		for _, f := range ftype.Results.List {
 			if len(f.Names) > 0 {
 				return nil, false // named results: a bare return means them
 			}
 		}
 	}
 	ok := true
-	ast.Inspect(decl.Body, func(n ast.Node) bool {
+	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.ReturnStmt:
 			ok = ok && n == final
@@ -629,9 +762,14 @@ func (in *inliner) typeExpr(t types.Type) ast.Expr {
 
 // An expansion is one call's expansion being written.
 type expansion struct {
-	in   *inliner
-	decl *ast.FuncDecl
-	site token.Pos
+	in *inliner
+	// the function expanded: a declaration's or a literal's parts, and
+	// the node whose span holds its own names
+	recv  *ast.FieldList
+	ftype *ast.FuncType
+	fbody *ast.BlockStmt
+	span  ast.Node
+	site  token.Pos
 	// names are the new names of the helper's locals and bound
 	// parameters; subst the argument written for a parameter used as it
 	// is; pointee the variable a pointer parameter points at (its uses
@@ -654,7 +792,7 @@ func (e *expansion) fresh(name string) string {
 }
 
 // params decides, for each parameter, substitution or binding.
-func (e *expansion) params(fn *types.Func, sig *types.Signature, recv ast.Expr, call *ast.CallExpr) bool {
+func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) bool {
 	info := e.in.p.info
 	var params []*types.Var
 	var args []ast.Expr
@@ -735,9 +873,9 @@ func (e *expansion) paramObject(i int, hasRecv bool) types.Object {
 	var names []*ast.Ident
 	var fields []*ast.Field
 	if hasRecv {
-		fields = append(fields, e.decl.Recv.List...)
+		fields = append(fields, e.recv.List...)
 	}
-	fields = append(fields, e.decl.Type.Params.List...)
+	fields = append(fields, e.ftype.Params.List...)
 	for _, f := range fields {
 		if len(f.Names) == 0 {
 			names = append(names, nil)
@@ -760,7 +898,7 @@ func (e *expansion) assignedParams() map[types.Object]bool {
 			out[info.ObjectOf(id)] = true
 		}
 	}
-	ast.Inspect(e.decl.Body, func(n ast.Node) bool {
+	ast.Inspect(e.fbody, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
@@ -828,7 +966,7 @@ func variablePath(e ast.Expr) bool {
 // locals names the helper's locals afresh.
 func (e *expansion) locals() bool {
 	for id, obj := range e.in.p.info.Defs {
-		if obj == nil || id.Pos() < e.decl.Body.Pos() || id.Pos() >= e.decl.Body.End() {
+		if obj == nil || id.Pos() < e.fbody.Pos() || id.Pos() >= e.fbody.End() {
 			continue
 		}
 		if _, isVar := obj.(*types.Var); !isVar {
@@ -852,39 +990,48 @@ func (e *expansion) locals() bool {
 	return true
 }
 
-// packageNames checks that every package-level name the body reads means
-// the same at the call.
-func (e *expansion) packageNames() bool {
-	info := e.in.p.info
+// outerNames checks that every name the body reads that is not its own
+// (a package-level name, or a variable a literal captures) means the same
+// at the call.
+func (e *expansion) outerNames() bool {
 	scope := e.in.p.pkg.Scope().Innermost(e.site)
 	if scope == nil {
 		return false
 	}
 	ok := true
-	ast.Inspect(e.decl.Body, func(n ast.Node) bool {
-		id, isID := n.(*ast.Ident)
-		if !isID {
-			return ok
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if sel, isSel := n.(*ast.SelectorExpr); isSel {
+			// A qualified name, field or method: only its left side is
+			// looked up in scope.
+			ast.Inspect(sel.X, visit)
+			return false
 		}
-		obj := info.Uses[id]
-		if obj == nil {
-			return ok
-		}
-		if obj.Parent() != e.in.p.pkg.Scope() && obj.Parent() != types.Universe {
-			if _, isPkg := obj.(*types.PkgName); !isPkg {
-				return ok
-			}
-		}
-		_, there := scope.LookupParent(id.Name, e.site)
-		if pn, isPkg := obj.(*types.PkgName); isPkg {
-			other, isPkg2 := there.(*types.PkgName)
-			ok = ok && isPkg2 && other.Imported() == pn.Imported()
-		} else {
-			ok = ok && there == obj
+		if id, isID := n.(*ast.Ident); isID {
+			ok = ok && e.sameAtSite(id, scope)
 		}
 		return ok
-	})
+	}
+	ast.Inspect(e.fbody, visit)
 	return ok
+}
+
+// sameAtSite reports whether the name id, read in the body, means the same
+// at the call.
+func (e *expansion) sameAtSite(id *ast.Ident, scope *types.Scope) bool {
+	obj := e.in.p.info.Uses[id]
+	if obj == nil || obj.Pos() >= e.span.Pos() && obj.Pos() < e.span.End() {
+		return true // the function's own
+	}
+	if v, isVar := obj.(*types.Var); isVar && v.IsField() {
+		return true // a field name in a struct literal
+	}
+	_, there := scope.LookupParent(id.Name, e.site)
+	if pn, isPkg := obj.(*types.PkgName); isPkg {
+		other, isPkg2 := there.(*types.PkgName)
+		return isPkg2 && other.Imported() == pn.Imported()
+	}
+	return there == obj
 }
 
 // body writes the expansion's block: the bindings, then the helper's
@@ -893,7 +1040,7 @@ func (e *expansion) packageNames() bool {
 // assignment.
 func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
 	info := e.in.p.info
-	clone := e.in.p.cloneNode(e.decl.Body).(*ast.BlockStmt)
+	clone := e.in.p.cloneNode(e.fbody).(*ast.BlockStmt)
 	if final != nil {
 		clone.List = clone.List[:len(clone.List)-1]
 	}

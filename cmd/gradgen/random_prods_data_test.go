@@ -336,6 +336,38 @@ func init() {
 				g.line("y += %s", g.bounded(fmt.Sprintf("%s(%s)", f, pick(g, g.sc.vars))))
 			}
 		}},
+		{name: "funclitstmt", weight: 1, stmt: func(g *progGen, d int) {
+			// Literals of several statements, called as statements: one
+			// writes a captured accumulator, one returns a value through
+			// a local and a branch; a captured variable may change
+			// between calls.
+			acc, fa, fv, t, u := g.fresh("acc"), g.fresh("fa"), g.fresh("fv"), g.fresh("t"), g.fresh("u")
+			n := len(g.sc.vars)
+			g.sc.vars = append(g.sc.vars, t)
+			e1, e2 := g.expr(1), g.expr(1)
+			g.sc.vars = g.sc.vars[:n]
+			g.line("%s := 0.0", acc)
+			g.line("%s := func(%s float64) {", fa, t)
+			g.line("	%s := %s * (1 + 0.5*math.Tanh(%s))", u, t, e1)
+			g.line("	%s += math.Tanh(%s)", acc, u)
+			g.line("}")
+			g.line("%s := func(%s float64) float64 {", fv, t)
+			g.line("	%s := math.Tanh(%s * %s)", u, t, e2)
+			g.line("	if %s > 0.5 {", u)
+			g.line("		%s = 0.5 + 0.25*%s", u, u)
+			g.line("	}")
+			g.line("	return %s * %s", u, u)
+			g.line("}")
+			g.line("%s(%s)", fa, pick(g, g.sc.vars))
+			if v := g.scalar(); v != "" && g.chance(0.5) {
+				g.line("%s = %s * 0.5", v, v)
+			}
+			g.line("%s(%s)", fa, pick(g, g.sc.vars))
+			r := g.fresh("r")
+			g.line("%s := %s(%s)", r, fv, pick(g, g.sc.vars))
+			g.line("%s += %s(%s)", r, fv, acc)
+			g.line("y += %s + %s", acc, r)
+		}},
 		{name: "helper2", weight: 1, stmt: func(g *progGen, d int) {
 			r, t := g.fresh("r"), g.fresh("t")
 			g.line("%s, %s := polar(%s, %s)", r, t, g.expr(2), g.expr(2))

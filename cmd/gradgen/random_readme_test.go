@@ -92,14 +92,15 @@ var readmeCoverage = map[string][]string{
 	// Calls.
 	"Calls to any function or method of the same package": {"helper1", "helperN", "helperslice", "helper2",
 		"methodptr", "method2", "negreturn"},
-	"to any function with a custom rule":            {"rule", "rulemath"},
-	"calls into other packages of the module":       {"otherpkg"},
-	"generic ones of one float type parameter":      {"generichelper"},
-	"variadic ones passed a slice":                  {"helpervariadic"},
-	"variadic float parameters":                     {"variadic"},
-	"function literals bound to a local and called": {"funclit"},
-	"helpers that write into what they are passed":  {"writer"},
-	"annotated functions generic over float types":  {"generic"},
+	"to any function with a custom rule":                               {"rule", "rulemath"},
+	"calls into other packages of the module":                          {"otherpkg"},
+	"generic ones of one float type parameter":                         {"generichelper"},
+	"variadic ones passed a slice":                                     {"helpervariadic"},
+	"variadic float parameters":                                        {"variadic"},
+	"function literals bound to a local and called":                    {"funclit"},
+	"literals of several statements called as statements of their own": {"funclitstmt"},
+	"helpers that write into what they are passed":                     {"writer"},
+	"annotated functions generic over float types":                     {"generic"},
 	// Vector-valued functions.
 	"Vector-valued functions: output parameters filled with `=`": {"vecout"},
 }

@@ -158,3 +158,57 @@ func Scaled32(x []float32) float32 {
 	scale32(y, 2)
 	return y[0] + y[1]
 }
+
+// LitStatements calls function literals of several statements that
+// read and write the enclosing function's variables, each call expanded
+// in place: a call sees the variables' current values, as in Go.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func LitStatements(x, y float64) float64 {
+	acc := 0.0
+	add := func(t float64) {
+		s := t * t
+		acc += s * y
+	}
+	sq := func(t float64) float64 {
+		u := t * x
+		if u > 1 {
+			u = 1 + math.Log(u)
+		}
+		return u * u
+	}
+	add(x)
+	add(y)
+	r := sq(y)
+	for i := range 3 {
+		s := float64(i) // the literal's s is another
+		add(s * x)
+		r += sq(acc * 0.1)
+	}
+	both := func() {
+		add(r)
+		acc *= 0.5
+	}
+	both()
+	return acc + r
+}
+
+// LitHelper calls a writing helper from a literal.
+//
+//gradgen:grad
+//gradgen:jvp
+func LitHelper(w, x []float64) float64 {
+	h := make([]float64, len(w))
+	total := 0.0
+	step := func(k float64) {
+		layer(w, x, h)
+		for i := range h {
+			total += k * h[i]
+		}
+	}
+	step(1)
+	step(0.5)
+	return total
+}

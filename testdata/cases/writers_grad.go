@@ -865,6 +865,462 @@ func Scaled32JVP(x, dx []float32) (float32, float32) {
 	return t1, dt1
 }
 
+// LitStatementsGrad returns LitStatements(x, y) and its partial derivatives with respect to x, y.
+func LitStatementsGrad(x, y float64) (float64, float64, float64) {
+	var u1Prev, log, s, t8, t4, t9, s3, t10, t11, t12, t5, t13, u2, log1, t14, t15, t16 float64
+	var iters, tapeLen, trips int
+	var tapes, condTape, sTape, t4Tape, s3Tape, t5Tape, u2Tape []float64
+	var cond bool
+	acc := 0.0
+	t1 := x
+	s1 := t1 * t1
+	t := s1 * y
+	acc += t
+	t2 := y
+	s2 := t2 * t2
+	t7 := s2 * y
+	acc += t7
+	var r float64
+	t3 := y
+	u1 := t3 * x
+	if u1 > 1 {
+		cond = true
+		u1Prev = u1
+		log = math.Log(u1)
+		u1 = 1 + log
+	} else {
+		cond = false
+	}
+	r = u1 * u1
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + (iters + iters) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	t4Tape, tapes = tapes[:0:iters], tapes[iters:]
+	s3Tape, tapes = tapes[:0:iters], tapes[iters:]
+	t5Tape, tapes = tapes[:0:iters], tapes[iters:]
+	u2Tape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for i := range 3 {
+		trips++
+		sTape = append(sTape, s)
+		s = float64(i)
+		t4Tape = append(t4Tape, t4)
+		t8 = s * x
+		t4 = t8
+		s3Tape = append(s3Tape, s3)
+		t9 = t4 * t4
+		s3 = t9
+		t10 = s3 * y
+		t11 = acc + t10
+		acc = t11
+		t5Tape = append(t5Tape, t5)
+		t12 = acc * 0.1
+		t5 = t12
+		u2Tape = append(u2Tape, u2)
+		t13 = t5 * x
+		u2 = t13
+		if u2 > 1 {
+			condTape = append(condTape, 1)
+			u2Tape = append(u2Tape, u2)
+			log1 = math.Log(u2)
+			t14 = 1 + log1
+			u2 = t14
+		} else {
+			condTape = append(condTape, 0)
+		}
+		t15 = u2 * u2
+		t16 = r + t15
+		r = t16
+	}
+	t6 := r
+	s4 := t6 * t6
+	t17 := s4 * y
+	acc += t17
+	acc *= 0.5
+	litStatements := acc + r
+
+	var dacc, dr, dt16, du2, dt14, dt13, dt5, dx, dt12, dt11, ds3, dt9, dt4, dt8, dlog float64
+	// return acc + r
+	dacc = 1
+	dr = 1
+	// acc *= 0.5
+	dacc = 0.5 * dacc
+	// acc += s4 * y
+	dt17 := dacc
+	ds4 := y * dt17
+	dy := s4 * dt17
+	// s4 := t6 * t6
+	dt6 := 2 * t6 * ds4
+	// t6 := r
+	dr += dt6
+	// for i := range 3
+	for ; trips > 0; trips-- {
+		// r += u2 * u2
+		dt16 = dr
+		du2 += 2 * u2 * dt16
+		// if u2 > 1
+		cond1 := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond1 {
+			// u2 = 1 + math.Log(u2)
+			u2 = u2Tape[len(u2Tape)-1]
+			u2Tape = u2Tape[:len(u2Tape)-1]
+			dt14 = du2
+			du2 = dt14 / u2
+		}
+		// u2 := t5 * x
+		dt13 = du2
+		du2 = 0
+		u2 = u2Tape[len(u2Tape)-1]
+		u2Tape = u2Tape[:len(u2Tape)-1]
+		dt5 += x * dt13
+		dx += t5 * dt13
+		// t5 := acc * 0.1
+		dt12 = dt5
+		dt5 = 0
+		t5 = t5Tape[len(t5Tape)-1]
+		t5Tape = t5Tape[:len(t5Tape)-1]
+		dacc += 0.1 * dt12
+		// acc += s3 * y
+		dt11 = dacc
+		ds3 += y * dt11
+		dy += s3 * dt11
+		// s3 := t4 * t4
+		dt9 = ds3
+		ds3 = 0
+		s3 = s3Tape[len(s3Tape)-1]
+		s3Tape = s3Tape[:len(s3Tape)-1]
+		dt4 += 2 * t4 * dt9
+		// t4 := s * x
+		dt8 = dt4
+		dt4 = 0
+		t4 = t4Tape[len(t4Tape)-1]
+		t4Tape = t4Tape[:len(t4Tape)-1]
+		dx += s * dt8
+		// s := float64(i)
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+	}
+	// r = u1 * u1
+	du1 := 2 * u1 * dr
+	// if u1 > 1
+	if cond {
+		// u1 = 1 + math.Log(u1)
+		dlog = du1
+		u1 = u1Prev
+		du1 = dlog / u1
+	}
+	// u1 := t3 * x
+	dt3 := x * du1
+	dx += t3 * du1
+	// t3 := y
+	dy += dt3
+	// acc += s2 * y
+	ds2 := y * dacc
+	dy += s2 * dacc
+	// s2 := t2 * t2
+	dt2 := 2 * t2 * ds2
+	// t2 := y
+	dy += dt2
+	// acc += s1 * y
+	ds1 := y * dacc
+	dy += s1 * dacc
+	// s1 := t1 * t1
+	dt1 := 2 * t1 * ds1
+	// t1 := x
+	dx += dt1
+	return litStatements, dx, dy
+}
+
+// LitStatementsJVP returns LitStatements(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func LitStatementsJVP(x, y, dx, dy float64) (float64, float64) {
+	var dacc float64
+	acc := 0.0
+	{
+		dt1 := dx
+		t1 := x
+		ds1 := 2 * t1 * dt1
+		s1 := t1 * t1
+		dt := y*ds1 + s1*dy
+		t := s1 * y
+		dacc += dt
+		acc += t
+	}
+	{
+		dt2 := dy
+		t2 := y
+		ds2 := 2 * t2 * dt2
+		s2 := t2 * t2
+		dt7 := y*ds2 + s2*dy
+		t7 := s2 * y
+		dacc += dt7
+		acc += t7
+	}
+	var r float64
+	var dr float64
+	{
+		dt3 := dy
+		t3 := y
+		du1 := x*dt3 + t3*dx
+		u1 := t3 * x
+		if u1 > 1 {
+			dlog := du1 / u1
+			log := math.Log(u1)
+			du1 = dlog
+			u1 = 1 + log
+		}
+		dr = 2 * u1 * du1
+		r = u1 * u1
+	}
+	for i := range 3 {
+		s := float64(i)
+		{
+			dt4 := s * dx
+			t4 := s * x
+			ds3 := 2 * t4 * dt4
+			s3 := t4 * t4
+			dt8 := y*ds3 + s3*dy
+			t8 := s3 * y
+			dacc += dt8
+			acc += t8
+		}
+		{
+			dt5 := 0.1 * dacc
+			t5 := acc * 0.1
+			du2 := x*dt5 + t5*dx
+			u2 := t5 * x
+			if u2 > 1 {
+				dlog1 := du2 / u2
+				log1 := math.Log(u2)
+				du2 = dlog1
+				u2 = 1 + log1
+			}
+			dt9 := 2 * u2 * du2
+			t9 := u2 * u2
+			dr += dt9
+			r += t9
+		}
+	}
+	{
+		{
+			dt6 := dr
+			t6 := r
+			ds4 := 2 * t6 * dt6
+			s4 := t6 * t6
+			dt10 := y*ds4 + s4*dy
+			t10 := s4 * y
+			dacc += dt10
+			acc += t10
+		}
+		dacc = 0.5 * dacc
+		acc *= 0.5
+	}
+	dt11 := dacc + dr
+	t11 := acc + r
+	return t11, dt11
+}
+
+// LitStatementsHessian returns LitStatements's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LitStatementsHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LitStatementsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var litStatements float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r1, t, hvx, hvy := hvpOfLitStatements(x, y, vx, vy)
+		litStatements = r1
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
+	if n == 0 {
+		litStatements = LitStatements(x, y)
+	}
+	return litStatements, dx, dy
+}
+
+// LitHelperGrad returns LitHelper(w, x) and its partial derivatives with respect to w, x.
+func LitHelperGrad(w, x, dw, dx []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("LitHelperGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LitHelperGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, tanh, t1, t2, t3, tanh1, t4, t5 float64
+	var i2, i1, i4, i3, trips, trips1, trips2, trips3 int
+	var hElemTape []float64
+	dh := make([]float64, len(w))
+	h := make([]float64, len(w))
+	total := 0.0
+	k1 := float64(1)
+	trips = 0
+	for i2 = range h {
+		trips++
+		t = w[i2] * x[i2%len(x)]
+		tanh = math.Tanh(t)
+		h[i2] = tanh
+	}
+	trips1 = 0
+	for i1 = range h {
+		trips1++
+		t1 = k1 * h[i1]
+		t2 = total + t1
+		total = t2
+	}
+	k2 := 0.5
+	var tapeArray [64]float64
+	hElemTape = tapeArray[:0]
+	trips2 = 0
+	for i4 = range h {
+		trips2++
+		hElemTape = append(hElemTape, h[i4])
+		t3 = w[i4] * x[i4%len(x)]
+		tanh1 = math.Tanh(t3)
+		h[i4] = tanh1
+	}
+	trips3 = 0
+	for i3 = range h {
+		trips3++
+		t4 = k2 * h[i3]
+		t5 = total + t4
+		total = t5
+	}
+	litHelper := total
+
+	var dtotal, dt5, dt4, dtanh1, dt3, dt2, dt1, dtanh, dt float64
+	// return total
+	dtotal = 1
+	// for i3 := range h
+	for ; trips3 > 0; trips3-- {
+		i3 = trips3 - 1
+		// total += k2 * h[i3]
+		dt5 = dtotal
+		dt4 = dt5
+		dh[i3] += k2 * dt4
+	}
+	// for i4 := range h
+	for ; trips2 > 0; trips2-- {
+		i4 = trips2 - 1
+		// h[i4] = math.Tanh(w[i4] * x[i4%len(x)])
+		tanh1 = h[i4]
+		dtanh1 = dh[i4]
+		dh[i4] = 0
+		h[i4] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dt3 = (1 - tanh1*tanh1) * dtanh1
+		dw[i4] += x[i4%len(x)] * dt3
+		dx[i4%len(x)] += w[i4] * dt3
+	}
+	// for i1 := range h
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// total += k1 * h[i1]
+		dt2 = dtotal
+		dt1 = dt2
+		dh[i1] += k1 * dt1
+	}
+	// for i2 := range h
+	for ; trips > 0; trips-- {
+		i2 = trips - 1
+		// h[i2] = math.Tanh(w[i2] * x[i2%len(x)])
+		tanh = h[i2]
+		dtanh = dh[i2]
+		dh[i2] = 0
+		dt = (1 - tanh*tanh) * dtanh
+		dw[i2] += x[i2%len(x)] * dt
+		dx[i2%len(x)] += w[i2] * dt
+	}
+	return litHelper
+}
+
+// LitHelperJVP returns LitHelper(w, x) and its directional derivative: the sum of its partial derivatives with respect to w, x times the tangents dw, dx.
+func LitHelperJVP(w, x, dw, dx []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("LitHelperJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LitHelperJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	h := make([]float64, len(w))
+	dh := make([]float64, len(w))
+	var dtotal float64
+	total := 0.0
+	{
+		k1 := float64(1)
+		{
+			for i2 := range h {
+				dt := x[i2%len(x)]*dw[i2] + w[i2]*dx[i2%len(x)]
+				t := w[i2] * x[i2%len(x)]
+				h[i2] = math.Tanh(t)
+				dh[i2] = (1 - h[i2]*h[i2]) * dt
+			}
+		}
+		for i1 := range h {
+			dt1 := k1 * dh[i1]
+			t1 := k1 * h[i1]
+			dtotal += dt1
+			total += t1
+		}
+	}
+	{
+		k2 := 0.5
+		{
+			for i4 := range h {
+				dt2 := x[i4%len(x)]*dw[i4] + w[i4]*dx[i4%len(x)]
+				t2 := w[i4] * x[i4%len(x)]
+				h[i4] = math.Tanh(t2)
+				dh[i4] = (1 - h[i4]*h[i4]) * dt2
+			}
+		}
+		for i3 := range h {
+			dt3 := k2 * dh[i3]
+			t3 := k2 * h[i3]
+			dtotal += dt3
+			total += t3
+		}
+	}
+	return total, dtotal
+}
+
 // hvpOfEnergy returns Energy's value, its directional derivative along the directions and their Hessian-vector product: a row of EnergyHessian.
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
 	var h, k1, dk1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64
@@ -1037,4 +1493,361 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	// do.X = vx
 	ddo.X = 0
 	return hvpOfEnergy1, hvpOfEnergy2, hvx, hvv, hvk
+}
+
+// hvpOfLitStatements returns LitStatements's value, its directional derivative along the directions and their Hessian-vector product: a row of LitStatementsHessian.
+func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var dlog, log, u1Prev, s, dt4, t21, t4, t22, t23, ds3, t24, s3, t25, t26, t27, dt8, t28, t8, t29, t30, t31, dt5, t32, t5, t33, t34, t35, du2, t36, u2, t37, dlog1, log2, log1, t38, t39, t40, dt9, t41, t9, t42, t43 float64
+	var iters, tapeLen, trips int
+	var tapes, condTape, sTape, dt4Tape, t4Tape, ds3Tape, s3Tape, dt5Tape, t5Tape, du2Tape, u2Tape []float64
+	var cond bool
+	var dacc float64
+	acc := 0.0
+	dt1 := vx
+	t1 := x
+	t12 := 2 * t1
+	ds1 := t12 * dt1
+	s1 := t1 * t1
+	t13 := y * ds1
+	t14 := s1 * vy
+	dt := t13 + t14
+	t := s1 * y
+	dacc += dt
+	acc += t
+	dt2 := vy
+	t2 := y
+	t15 := 2 * t2
+	ds2 := t15 * dt2
+	s2 := t2 * t2
+	t16 := y * ds2
+	t17 := s2 * vy
+	dt7 := t16 + t17
+	t7 := s2 * y
+	dacc += dt7
+	acc += t7
+	var r float64
+	var dr float64
+	dt3 := vy
+	t3 := y
+	t18 := x * dt3
+	t19 := t3 * vx
+	du1 := t18 + t19
+	u1 := t3 * x
+	if u1 > 1 {
+		cond = true
+		dlog = du1 / u1
+		log = math.Log(u1)
+		du1 = dlog
+		u1Prev = u1
+		u1 = 1 + log
+	} else {
+		cond = false
+	}
+	t20 := 2 * u1
+	dr = t20 * du1
+	r = u1 * u1
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + (iters + iters) + (iters + iters) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	dt4Tape, tapes = tapes[:0:iters], tapes[iters:]
+	t4Tape, tapes = tapes[:0:iters], tapes[iters:]
+	ds3Tape, tapes = tapes[:0:iters], tapes[iters:]
+	s3Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dt5Tape, tapes = tapes[:0:iters], tapes[iters:]
+	t5Tape, tapes = tapes[:0:iters], tapes[iters:]
+	du2Tape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	u2Tape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	condTape = tapes[:0:iters]
+	trips = 0
+	for i := range 3 {
+		trips++
+		sTape = append(sTape, s)
+		s = float64(i)
+		dt4Tape = append(dt4Tape, dt4)
+		dt4 = s * vx
+		t4Tape = append(t4Tape, t4)
+		t21 = s * x
+		t4 = t21
+		ds3Tape = append(ds3Tape, ds3)
+		t22 = 2 * t4
+		t23 = t22 * dt4
+		ds3 = t23
+		s3Tape = append(s3Tape, s3)
+		t24 = t4 * t4
+		s3 = t24
+		t25 = y * ds3
+		t26 = s3 * vy
+		t27 = t25 + t26
+		dt8 = t27
+		t28 = s3 * y
+		t8 = t28
+		t29 = dacc + dt8
+		dacc = t29
+		t30 = acc + t8
+		acc = t30
+		dt5Tape = append(dt5Tape, dt5)
+		t31 = 0.1 * dacc
+		dt5 = t31
+		t5Tape = append(t5Tape, t5)
+		t32 = acc * 0.1
+		t5 = t32
+		du2Tape = append(du2Tape, du2)
+		t33 = x * dt5
+		t34 = t5 * vx
+		t35 = t33 + t34
+		du2 = t35
+		u2Tape = append(u2Tape, u2)
+		t36 = t5 * x
+		u2 = t36
+		if u2 > 1 {
+			condTape = append(condTape, 1)
+			t37 = du2 / u2
+			dlog1 = t37
+			log2 = math.Log(u2)
+			log1 = log2
+			du2Tape = append(du2Tape, du2)
+			du2 = dlog1
+			u2Tape = append(u2Tape, u2)
+			t38 = 1 + log1
+			u2 = t38
+		} else {
+			condTape = append(condTape, 0)
+		}
+		t39 = 2 * u2
+		t40 = t39 * du2
+		dt9 = t40
+		t41 = u2 * u2
+		t9 = t41
+		t42 = dr + dt9
+		dr = t42
+		t43 = r + t9
+		r = t43
+	}
+	dt6 := dr
+	t6 := r
+	t44 := 2 * t6
+	ds4 := t44 * dt6
+	s4 := t6 * t6
+	t45 := y * ds4
+	t46 := s4 * vy
+	dt10 := t45 + t46
+	t10 := s4 * y
+	dacc += dt10
+	acc += t10
+	dacc = 0.5 * dacc
+	acc *= 0.5
+	dt11 := dacc + dr
+	t11 := acc + r
+	hvpOfLitStatements1 := t11
+	hvpOfLitStatements2 := dt11
+
+	var ddt11, dt43, dt91, dt42, ddt9, dt41, du21, dt40, ddu2, dt38, dlog11, ddlog1, dlog2, dt37, dt36, dt51, hvx, dt35, ddt5, dt32, dacc1, dt31, dt30, dt81, dt29, ddt8, dt28, ds31, dt27, dds3, dt24, dt47, dt23, dt21, dlog3, ddlog, dt71, ds21, dt12, ds11 float64
+	// return t11, dt11
+	ddt11 = 1
+	// dt11 := dacc + dr
+	ddacc := ddt11
+	ddr := ddt11
+	// dacc = 0.5 * dacc
+	ddacc = 0.5 * ddacc
+	// dacc += dt10
+	ddt10 := ddacc
+	// dt10 := y*ds4 + s4*vy
+	ds41 := vy * ddt10
+	hvy := ds4 * ddt10
+	dds4 := y * ddt10
+	// s4 := t6 * t6
+	dt61 := 2 * t6 * ds41
+	// ds4 := 2 * t6 * dt6
+	dt44 := dt6 * dds4
+	ddt6 := t44 * dds4
+	dt61 += 2 * dt44
+	// t6 := r
+	// dt6 := dr
+	ddr += ddt6
+	// for i := range 3
+	for ; trips > 0; trips-- {
+		// r += t9
+		dt43 = dt61
+		dt91 += dt43
+		// dr += dt9
+		dt42 = ddr
+		ddt9 += dt42
+		// t9 := u2 * u2
+		dt41 = dt91
+		dt91 = 0
+		du21 += 2 * u2 * dt41
+		// dt9 := 2 * u2 * du2
+		t39 = 2 * u2
+		dt40 = ddt9
+		ddt9 = 0
+		ddu2 += t39 * dt40
+		du21 += 2 * du2 * dt40
+		// if u2 > 1
+		cond1 := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond1 {
+			// u2 = 1 + log1
+			dt38 = du21
+			u2 = u2Tape[len(u2Tape)-1]
+			u2Tape = u2Tape[:len(u2Tape)-1]
+			dlog11 += dt38
+			// du2 = dlog1
+			ddlog1 += ddu2
+			du2 = du2Tape[len(du2Tape)-1]
+			du2Tape = du2Tape[:len(du2Tape)-1]
+			// log1 := math.Log(u2)
+			dlog2 = dlog11
+			dlog11 = 0
+			du21 = dlog2 / u2
+			// dlog1 := du2 / u2
+			dt37 = ddlog1
+			ddlog1 = 0
+			t37 = du2 / u2
+			ddu2 = dt37 / u2
+			du21 -= t37 * (dt37 / u2)
+		}
+		// u2 := t5 * x
+		dt36 = du21
+		du21 = 0
+		u2 = u2Tape[len(u2Tape)-1]
+		u2Tape = u2Tape[:len(u2Tape)-1]
+		dt51 += x * dt36
+		hvx += t5 * dt36
+		// du2 := x*dt5 + t5*vx
+		du2 = du2Tape[len(du2Tape)-1]
+		du2Tape = du2Tape[:len(du2Tape)-1]
+		dt35 = ddu2
+		ddu2 = 0
+		dt51 += vx * dt35
+		hvx += dt5 * dt35
+		ddt5 += x * dt35
+		// t5 := acc * 0.1
+		dt32 = dt51
+		dt51 = 0
+		t5 = t5Tape[len(t5Tape)-1]
+		t5Tape = t5Tape[:len(t5Tape)-1]
+		dacc1 += 0.1 * dt32
+		// dt5 := 0.1 * dacc
+		dt31 = ddt5
+		ddt5 = 0
+		dt5 = dt5Tape[len(dt5Tape)-1]
+		dt5Tape = dt5Tape[:len(dt5Tape)-1]
+		ddacc += 0.1 * dt31
+		// acc += t8
+		dt30 = dacc1
+		dt81 += dt30
+		// dacc += dt8
+		dt29 = ddacc
+		ddt8 += dt29
+		// t8 := s3 * y
+		dt28 = dt81
+		dt81 = 0
+		ds31 += y * dt28
+		hvy += s3 * dt28
+		// dt8 := y*ds3 + s3*vy
+		dt27 = ddt8
+		ddt8 = 0
+		ds31 += vy * dt27
+		hvy += ds3 * dt27
+		dds3 += y * dt27
+		// s3 := t4 * t4
+		dt24 = ds31
+		ds31 = 0
+		s3 = s3Tape[len(s3Tape)-1]
+		s3Tape = s3Tape[:len(s3Tape)-1]
+		dt47 += 2 * t4 * dt24
+		// ds3 := 2 * t4 * dt4
+		ds3 = ds3Tape[len(ds3Tape)-1]
+		ds3Tape = ds3Tape[:len(ds3Tape)-1]
+		dt23 = dds3
+		dds3 = 0
+		dt47 += 2 * dt4 * dt23
+		// t4 := s * x
+		dt21 = dt47
+		dt47 = 0
+		t4 = t4Tape[len(t4Tape)-1]
+		t4Tape = t4Tape[:len(t4Tape)-1]
+		hvx += s * dt21
+		// dt4 := s * vx
+		dt4 = dt4Tape[len(dt4Tape)-1]
+		dt4Tape = dt4Tape[:len(dt4Tape)-1]
+		// s := float64(i)
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+	}
+	// r = u1 * u1
+	du11 := 2 * u1 * dt61
+	// dr = 2 * u1 * du1
+	dt20 := du1 * ddr
+	ddu1 := t20 * ddr
+	du11 += 2 * dt20
+	// if u1 > 1
+	if cond {
+		// u1 = 1 + log
+		dlog3 += du11
+		u1 = u1Prev
+		// du1 = dlog
+		ddlog += ddu1
+		// log := math.Log(u1)
+		du11 = dlog3 / u1
+		// dlog := du1 / u1
+		ddu1 = ddlog / u1
+		du11 -= dlog * (ddlog / u1)
+	}
+	// u1 := t3 * x
+	dt310 := x * du11
+	hvx += t3 * du11
+	// du1 := x*dt3 + t3*vx
+	dt310 += vx * ddu1
+	hvx += dt3 * ddu1
+	// t3 := y
+	hvy += dt310
+	// acc += t7
+	dt71 += dacc1
+	// dacc += dt7
+	// t7 := s2 * y
+	if dt71 != 0 {
+		ds21 += y * dt71
+		hvy += s2 * dt71
+	}
+	// dt7 := y*ds2 + s2*vy
+	ds21 += vy * ddacc
+	hvy += ds2 * ddacc
+	dds2 := y * ddacc
+	// s2 := t2 * t2
+	dt210 := 2 * t2 * ds21
+	// ds2 := 2 * t2 * dt2
+	dt15 := dt2 * dds2
+	dt210 += 2 * dt15
+	// t2 := y
+	hvy += dt210
+	// acc += t
+	dt12 += dacc1
+	// dacc += dt
+	// t := s1 * y
+	if dt12 != 0 {
+		ds11 += y * dt12
+		hvy += s1 * dt12
+	}
+	// dt := y*ds1 + s1*vy
+	ds11 += vy * ddacc
+	hvy += ds1 * ddacc
+	dds1 := y * ddacc
+	// s1 := t1 * t1
+	dt110 := 2 * t1 * ds11
+	// ds1 := 2 * t1 * dt1
+	dt121 := dt1 * dds1
+	dt110 += 2 * dt121
+	// t1 := x
+	hvx += dt110
+	return hvpOfLitStatements1, hvpOfLitStatements2, hvx, hvy
 }

@@ -29,6 +29,16 @@ func writerCases() []gradCase {
 			at: pts(p(0.3, -1.2, 0.8, 0.7), p(1.5, 0.25, -0.5, 1.8))},
 		{name: "Features", f: Features, grad: FeaturesGrad, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 		{name: "Scratch", f: Scratch, grad: ScratchGrad, jvp: ScratchJVP, at: pts(p(0.3), p(-1.7))},
+		{name: "LitStatements", f: LitStatements, grad: LitStatementsGrad, jvp: LitStatementsJVP, at: pts(p(0.3, -1.2), p(1.5, 0.25), p(2.5, 1.5))},
+		{name: "LitHelper",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return LitHelperJVP(x[:3], x[3:], v[:3], v[3:]) }),
+			f:   func(x []float64) float64 { return LitHelper(x[:3], x[3:]) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 5)
+				v := LitHelperGrad(x[:3], x[3:], g[:3], g[3:])
+				return v, g
+			},
+			at: pts(p(0.3, -1.2, 0.8, 0.7, -0.4), p(1.5, 0.25, -0.5, 1.8, 0.9))},
 		{name: "NestedWriters", f: NestedWriters, grad: NestedWritersGrad, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 	}
 }
