@@ -1,0 +1,367 @@
+package analyzer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/ast/astutil"
+)
+
+// An expansion is one call's expansion being written.
+type expansion struct {
+	in *inliner
+	// the function expanded: a declaration's or a literal's parts, and
+	// the node whose span holds its own names
+	recv  *ast.FieldList
+	ftype *ast.FuncType
+	fbody *ast.BlockStmt
+	span  ast.Node
+	site  token.Pos
+	// names are the new names of the helper's locals and bound
+	// parameters; subst the argument written for a parameter used as it
+	// is; pointee the variable a pointer parameter points at (its uses
+	// s.X, *s become v.X, v).
+	names   map[types.Object]string
+	subst   map[types.Object]ast.Expr
+	pointee map[types.Object]ast.Expr
+	bindL   []ast.Expr
+	bindR   []ast.Expr
+}
+
+// fresh returns name, or name with a number, unused by the caller.
+func (e *expansion) fresh(name string) string {
+	n := name
+	for k := 1; e.in.taken[n]; k++ {
+		n = fmt.Sprintf("%s%d", name, k)
+	}
+	e.in.taken[n] = true
+	return n
+}
+
+// params decides, for each parameter, substitution or binding.
+func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) bool {
+	info := e.in.p.info
+	var params []*types.Var
+	var args []ast.Expr
+	if sig.Recv() != nil {
+		params, args = append(params, sig.Recv()), append(args, recv)
+	}
+	for i := range sig.Params().Len() {
+		params = append(params, sig.Params().At(i))
+	}
+	args = append(args, call.Args...)
+	if len(args) != len(params) {
+		return false
+	}
+	assigned := e.assignedParams()
+	for i, pv := range params {
+		arg := args[i]
+		// The parameter's object in the helper's declaration.
+		obj := e.paramObject(i, sig.Recv() != nil)
+		if obj == nil {
+			if !e.in.p.callsNothing(arg) {
+				return false
+			}
+			continue // a blank parameter: its argument computes nothing
+		}
+		if _, isPtr := pv.Type().Underlying().(*types.Pointer); isPtr {
+			if assigned[obj] {
+				return false
+			}
+			if i == 0 && sig.Recv() != nil {
+				if _, argPtr := info.TypeOf(arg).Underlying().(*types.Pointer); !argPtr {
+					if !variablePath(arg) {
+						return false
+					}
+					e.pointee[obj] = arg // st.Step(h): s is &st
+					continue
+				}
+			}
+			switch a := ast.Unparen(arg).(type) {
+			case *ast.UnaryExpr:
+				if a.Op != token.AND || !variablePath(a.X) {
+					return false
+				}
+				e.pointee[obj] = a.X
+			case *ast.Ident:
+				e.subst[obj] = a
+			default:
+				return false
+			}
+			continue
+		}
+		if id, isID := ast.Unparen(arg).(*ast.Ident); isID && refVar(pv.Type()) && !assigned[obj] && info.Types[arg].Value == nil {
+			if _, isVar := info.Uses[id].(*types.Var); isVar {
+				e.subst[obj] = id
+				continue
+			}
+		}
+		name := e.fresh(obj.Name())
+		e.names[obj] = name
+		value := arg
+		// A constant is typed by the parameter in the call; := would
+		// give it its default type.
+		if at := info.TypeOf(arg); at == nil || info.Types[arg].Value != nil && !defaultTyped(arg, pv.Type()) || !types.Identical(at, pv.Type()) {
+			t := e.in.typeExpr(pv.Type())
+			if t == nil {
+				return false
+			}
+			value = &ast.CallExpr{Fun: t, Args: []ast.Expr{arg}}
+		}
+		e.bindL = append(e.bindL, &ast.Ident{NamePos: e.site, Name: name})
+		e.bindR = append(e.bindR, value)
+	}
+	return true
+}
+
+// paramObject is the object of the helper's i-th parameter (the receiver
+// first), nil for a blank or unnamed one.
+func (e *expansion) paramObject(i int, hasRecv bool) types.Object {
+	var names []*ast.Ident
+	var fields []*ast.Field
+	if hasRecv {
+		fields = append(fields, e.recv.List...)
+	}
+	fields = append(fields, e.ftype.Params.List...)
+	for _, f := range fields {
+		if len(f.Names) == 0 {
+			names = append(names, nil)
+		}
+		names = append(names, f.Names...)
+	}
+	if i >= len(names) || names[i] == nil || names[i].Name == "_" {
+		return nil
+	}
+	return e.in.p.info.Defs[names[i]]
+}
+
+// assignedParams are the parameters the body assigns or takes the
+// address of.
+func (e *expansion) assignedParams() map[types.Object]bool {
+	info := e.in.p.info
+	out := map[types.Object]bool{}
+	mark := func(x ast.Expr) {
+		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
+			out[info.ObjectOf(id)] = true
+		}
+	}
+	ast.Inspect(e.fbody, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				mark(x)
+			}
+		case *ast.IncDecStmt:
+			mark(n.X)
+		case *ast.RangeStmt:
+			if n.Key != nil {
+				mark(n.Key)
+			}
+			if n.Value != nil {
+				mark(n.Value)
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				mark(n.X)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// defaultTyped reports whether the constant e written bare takes the type
+// t (0.1 is a float64, 2 an int). The checker records a constant's value
+// converted to the type the call gives it, so the literal's own token
+// decides.
+func defaultTyped(e ast.Expr, t types.Type) bool {
+	lit, ok := ast.Unparen(e).(*ast.BasicLit)
+	if !ok {
+		return false
+	}
+	switch lit.Kind {
+	case token.FLOAT:
+		return types.Identical(t, types.Typ[types.Float64])
+	case token.INT:
+		return types.Identical(t, types.Typ[types.Int])
+	}
+	return false
+}
+
+// isBuiltinCall reports whether call calls the builtin name.
+func isBuiltinCall(info *types.Info, call *ast.CallExpr, name string) bool {
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	b, ok := info.Uses[id].(*types.Builtin)
+	return ok && b.Name() == name
+}
+
+// variablePath reports whether e is a variable or a field path of one
+// (v, v.f.g): its address is fixed while the expansion runs.
+func variablePath(e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return true
+	case *ast.SelectorExpr:
+		return variablePath(e.X)
+	}
+	return false
+}
+
+// locals names the helper's locals afresh.
+func (e *expansion) locals() bool {
+	for id, obj := range e.in.p.info.Defs {
+		if obj == nil || id.Pos() < e.fbody.Pos() || id.Pos() >= e.fbody.End() {
+			continue
+		}
+		if _, isVar := obj.(*types.Var); !isVar {
+			return false // a local type or constant: keep the call
+		}
+		if _, done := e.names[obj]; !done && id.Name != "_" {
+			e.names[obj] = ""
+		}
+	}
+	// In the order of the declarations, so that names are stable.
+	objs := make([]types.Object, 0, len(e.names))
+	for obj, n := range e.names {
+		if n == "" {
+			objs = append(objs, obj)
+		}
+	}
+	slices.SortFunc(objs, func(a, b types.Object) int { return int(a.Pos() - b.Pos()) })
+	for _, obj := range objs {
+		e.names[obj] = e.fresh(obj.Name())
+	}
+	return true
+}
+
+// outerNames checks that every name the body reads that is not its own
+// (a package-level name, or a variable a literal captures) means the same
+// at the call.
+func (e *expansion) outerNames() bool {
+	scope := e.in.p.pkg.Scope().Innermost(e.site)
+	if scope == nil {
+		return false
+	}
+	ok := true
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if sel, isSel := n.(*ast.SelectorExpr); isSel {
+			// A qualified name, field or method: only its left side is
+			// looked up in scope.
+			ast.Inspect(sel.X, visit)
+			return false
+		}
+		if id, isID := n.(*ast.Ident); isID {
+			ok = ok && e.sameAtSite(id, scope)
+		}
+		return ok
+	}
+	ast.Inspect(e.fbody, visit)
+	return ok
+}
+
+// sameAtSite reports whether the name id, read in the body, means the same
+// at the call.
+func (e *expansion) sameAtSite(id *ast.Ident, scope *types.Scope) bool {
+	obj := e.in.p.info.Uses[id]
+	if obj == nil || obj.Pos() >= e.span.Pos() && obj.Pos() < e.span.End() {
+		return true // the function's own
+	}
+	if v, isVar := obj.(*types.Var); isVar && v.IsField() {
+		return true // a field name in a struct literal
+	}
+	_, there := scope.LookupParent(id.Name, e.site)
+	if pn, isPkg := obj.(*types.PkgName); isPkg {
+		other, isPkg2 := there.(*types.PkgName)
+		return isPkg2 && other.Imported() == pn.Imported()
+	}
+	return there == obj
+}
+
+// body writes the expansion's block: the bindings, then the helper's
+// statements with its names replaced, its final return left out; it
+// returns the final return's value, rewritten alike, for the caller's
+// assignment.
+func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
+	info := e.in.p.info
+	clone := e.in.p.cloneNode(e.fbody).(*ast.BlockStmt)
+	if final != nil {
+		clone.List = clone.List[:len(clone.List)-1]
+	}
+	pointee := func(x ast.Expr) ast.Expr {
+		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
+			if v := e.pointee[info.ObjectOf(id)]; v != nil {
+				return e.in.p.cloneNode(v).(ast.Expr)
+			}
+		}
+		return nil
+	}
+	replace := func(c *astutil.Cursor) bool {
+		switch n := c.Node().(type) {
+		case *ast.StarExpr:
+			if v := pointee(n.X); v != nil {
+				c.Replace(v) // *s is the variable s points at
+				return false
+			}
+		case *ast.SelectorExpr:
+			if v := pointee(n.X); v != nil {
+				n.X = v // s.X is v.X
+			}
+		case *ast.IndexExpr:
+			if v := pointee(n.X); v != nil {
+				n.X = v // s[i], s a pointer to an array, is v[i]
+			}
+		case *ast.RangeStmt:
+			// range s and range v agree for a pointer to an array but
+			// when the body writes v and reads the range's value, which
+			// gradgen refuses for a range over an array.
+			if v := pointee(n.X); v != nil {
+				n.X = v
+			}
+		case *ast.CallExpr:
+			if len(n.Args) == 1 && (isBuiltinCall(info, n, "len") || isBuiltinCall(info, n, "cap")) {
+				if v := pointee(n.Args[0]); v != nil {
+					n.Args[0] = v // len(s) is len(v)
+				}
+			}
+		case *ast.Ident:
+			if sel, isSel := c.Parent().(*ast.SelectorExpr); isSel && sel.Sel == n {
+				return false // a field or method name
+			}
+			obj := info.ObjectOf(n)
+			if obj == nil {
+				return true
+			}
+			if v := e.pointee[obj]; v != nil {
+				c.Replace(&ast.UnaryExpr{OpPos: n.Pos(), Op: token.AND, X: e.in.p.cloneNode(v).(ast.Expr)})
+				return false
+			}
+			if v := e.subst[obj]; v != nil {
+				c.Replace(e.in.p.cloneNode(v))
+				return false
+			}
+			if name := e.names[obj]; name != "" {
+				n.Name = name
+			}
+		}
+		return true
+	}
+	out := astutil.Apply(clone, replace, nil).(*ast.BlockStmt)
+	var value ast.Expr
+	if final != nil {
+		r := astutil.Apply(e.in.p.cloneNode(final), replace, nil).(*ast.ReturnStmt)
+		value = r.Results[0]
+	}
+	block := &ast.BlockStmt{Lbrace: e.site}
+	if len(e.bindL) > 0 {
+		block.List = append(block.List, &ast.AssignStmt{Lhs: e.bindL, TokPos: e.site, Tok: token.DEFINE, Rhs: e.bindR})
+	}
+	block.List = append(block.List, out.List...)
+	return block, value
+}

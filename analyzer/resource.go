@@ -1,0 +1,389 @@
+package analyzer
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
+	"go/types"
+	"os"
+	"reflect"
+	"slices"
+	"sort"
+)
+
+// Re-sourcing: the package with the bodies gradgen rewrote printed back
+// into its files' text, parsed and type-checked again, and the
+// positions of what gradgen reports mapped back to the source's (see
+// inline_effects.go for why).
+
+// resourced is the package with writing helpers expanded.
+type resourced struct {
+	files []*ast.File
+	pkg   *types.Package
+	info  *types.Info
+	// back maps positions of the re-sourced files to the source's.
+	back map[*token.File]*positionMap
+}
+
+// positionMap maps one re-sourced file's positions to its source file's.
+type positionMap struct {
+	from, to *token.File
+	// regions are the rewritten bodies, in the order of their offsets.
+	regions []rewrittenRegion
+}
+
+type rewrittenRegion struct {
+	start, end int // offsets in the re-sourced file
+	delta      int // source offset minus re-sourced offset, after end
+	nodes      []token.Pos
+	sourceOf   []token.Pos // the source position of each node, in order
+}
+
+// resourceWritingHelpers returns the package re-sourced as above, or nil
+// when no call is expanded (or anything goes wrong: then the calls stay,
+// and are refused).
+func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info) (out *resourced) {
+	defer func() {
+		if r := recover(); r != nil {
+			debugInline("panic: %v", r)
+			out = nil
+		}
+	}()
+	p := &pkgContext{fset: fset, info: cloneInfo(info), pkg: pkg, files: files}
+	p.indexDecls(files)
+	p.collectRules(files, func(token.Pos, string, ...any) {})
+	in := &inliner{p: p, decls: map[*types.Func]*ast.FuncDecl{}, fileOf: map[*ast.FuncDecl]*ast.File{}}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				if fn, ok := info.Defs[fd.Name].(*types.Func); ok {
+					in.decls[fn] = fd
+					in.fileOf[fd] = f
+				}
+			}
+		}
+	}
+	bodies := map[*ast.File][]*ast.FuncDecl{}
+	newBody := map[*ast.FuncDecl]*ast.BlockStmt{}
+	reached := in.reachable()
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil || !reached[fd] {
+				continue
+			}
+			if b, ok := in.function(fd); ok {
+				bodies[f] = append(bodies[f], fd)
+				newBody[fd] = b
+			}
+		}
+	}
+	if len(bodies) == 0 {
+		return nil
+	}
+	res := &resourced{back: map[*token.File]*positionMap{}}
+	for _, f := range files {
+		if len(bodies[f]) == 0 {
+			res.files = append(res.files, f)
+			continue
+		}
+		nf, pm, ok := in.resource(f, bodies[f], newBody)
+		if !ok {
+			debugInline("%s: the text printed does not parse back node for node", fset.File(f.Package).Name())
+			return nil
+		}
+		res.files = append(res.files, nf)
+		res.back[fset.File(nf.Package)] = pm
+	}
+	if !res.check(fset, pkg) {
+		return nil
+	}
+	return res
+}
+
+// check type-checks the re-sourced package; false when an expansion does
+// not type-check (gradgen's bug: the calls are then refused).
+func (res *resourced) check(fset *token.FileSet, pkg *types.Package) bool {
+	res.info = &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		FileVersions: map[*ast.File]string{},
+	}
+	bad := false
+	conf := types.Config{
+		Importer:  newPackageImporter(pkg),
+		GoVersion: pkg.GoVersion(),
+		Error: func(err error) {
+			// An error in a rewritten body is gradgen's; others were
+			// there before (a caller of a generated function not yet
+			// written) and do not matter.
+			if te, ok := err.(types.Error); ok && !te.Soft {
+				if pm := res.back[fset.File(te.Pos)]; pm != nil && pm.inRegion(te.Pos) {
+					debugInline("type error in an expansion: %v", err)
+					bad = true
+				}
+			}
+		},
+	}
+	res.pkg, _ = conf.Check(pkg.Path(), fset, res.files, res.info)
+	return !bad && res.pkg != nil
+}
+
+// reachable are the functions annotated for gradgen and those they call,
+// at any depth: the only ones whose calls matter.
+func (in *inliner) reachable() map[*ast.FuncDecl]bool {
+	seen := map[*ast.FuncDecl]bool{}
+	var visit func(fd *ast.FuncDecl)
+	visit = func(fd *ast.FuncDecl) {
+		if seen[fd] {
+			return
+		}
+		seen[fd] = true
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if fn, ok := in.p.info.Uses[id].(*types.Func); ok && in.decls[fn] != nil {
+					visit(in.decls[fn])
+				}
+			}
+			return true
+		})
+	}
+	for _, fd := range in.decls {
+		if fd.Doc == nil {
+			continue
+		}
+		for _, c := range fd.Doc.List {
+			if dir, ok := ast.ParseDirective(c.Slash, c.Text); ok && dir.Tool == "gradgen" {
+				visit(fd)
+				break
+			}
+		}
+	}
+	return seen
+}
+
+// debugInline says why the package could not be re-sourced, on standard
+// error, when GRADGEN_DEBUG_INLINE is set: the calls are then refused, and
+// the reason is gradgen's bug, not the user's.
+func debugInline(format string, args ...any) {
+	if os.Getenv("GRADGEN_DEBUG_INLINE") != "" {
+		fmt.Fprintf(os.Stderr, "gradgen: re-sourcing: "+format+"\n", args...)
+	}
+}
+
+// inRegion reports whether pos lies in a rewritten body.
+func (pm *positionMap) inRegion(pos token.Pos) bool {
+	off := pm.from.Offset(pos)
+	for _, r := range pm.regions {
+		if off >= r.start && off < r.end {
+			return true
+		}
+	}
+	return false
+}
+
+// source maps a position of the re-sourced file to the source's.
+func (pm *positionMap) source(pos token.Pos) token.Pos {
+	off := pm.from.Offset(pos)
+	delta := 0
+	for _, r := range pm.regions {
+		if off < r.start {
+			break
+		}
+		if off < r.end {
+			// The node starting nearest before pos.
+			i := sort.Search(len(r.nodes), func(i int) bool { return r.nodes[i] > pos }) - 1
+			if i >= 0 && r.sourceOf[i].IsValid() {
+				return r.sourceOf[i]
+			}
+			return pm.to.Pos(r.start + delta)
+		}
+		delta = r.delta
+	}
+	return pm.to.Pos(off + delta)
+}
+
+// mapBack rewrites every position of res into the source's.
+func (rs *resourced) mapBack(fset *token.FileSet, res *Result) {
+	fix := func(pos token.Pos) token.Pos {
+		if !pos.IsValid() {
+			return pos
+		}
+		if pm := rs.back[fset.File(pos)]; pm != nil {
+			return pm.source(pos)
+		}
+		return pos
+	}
+	for i := range res.Diagnostics {
+		res.Diagnostics[i].Pos = fix(res.Diagnostics[i].Pos)
+	}
+	for i := range res.Warnings {
+		res.Warnings[i].Pos = fix(res.Warnings[i].Pos)
+	}
+	for _, o := range res.Outputs {
+		for _, f := range o.Functions {
+			f.Pos = fix(f.Pos)
+		}
+	}
+	sort.SliceStable(res.Diagnostics, func(i, j int) bool {
+		a, b := fset.Position(res.Diagnostics[i].Pos), fset.Position(res.Diagnostics[j].Pos)
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+}
+
+// resource writes file f again with the bodies of fds replaced, parses it
+// and maps its positions back.
+func (in *inliner) resource(f *ast.File, fds []*ast.FuncDecl, newBody map[*ast.FuncDecl]*ast.BlockStmt) (*ast.File, *positionMap, bool) {
+	fset := in.p.fset
+	tf := fset.File(f.Package)
+	src, err := os.ReadFile(tf.Name())
+	if err != nil || len(src) != tf.Size() {
+		return nil, nil, false
+	}
+	slices.SortFunc(fds, func(a, b *ast.FuncDecl) int { return int(a.Body.Lbrace - b.Body.Lbrace) })
+	var buf bytes.Buffer
+	type printed struct {
+		start, end int
+		delta      int
+		sourceOf   []token.Pos
+	}
+	var done []printed
+	last := 0
+	for _, fd := range fds {
+		start, end := tf.Offset(fd.Body.Lbrace), tf.Offset(fd.Body.Rbrace)+1
+		buf.Write(src[last:start])
+		body := newBody[fd]
+		sourceOf := preorderPositions(copyTree(body, true))
+		var text bytes.Buffer
+		if err := (&printer.Config{Mode: printer.UseSpaces | printer.TabIndent, Tabwidth: 8}).Fprint(&text, token.NewFileSet(), copyTree(body, false)); err != nil {
+			return nil, nil, false
+		}
+		pstart := buf.Len()
+		buf.Write(text.Bytes())
+		pend := buf.Len()
+		// What follows keeps its source line and column, for messages
+		// that quote positions.
+		after := tf.Position(tf.Pos(end))
+		fmt.Fprintf(&buf, "/*line %s:%d:%d*/", tf.Name(), after.Line, after.Column)
+		done = append(done, printed{start: pstart, end: pend, delta: end - buf.Len(), sourceOf: sourceOf})
+		last = end
+	}
+	buf.Write(src[last:])
+	nf, err := parser.ParseFile(fset, tf.Name(), buf.Bytes(), parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return nil, nil, false
+	}
+	ntf := fset.File(nf.Package)
+	pm := &positionMap{from: ntf, to: tf}
+	for _, d := range done {
+		// The body parsed from the text, node for node with the one
+		// printed.
+		var parsed *ast.BlockStmt
+		for _, decl := range nf.Decls {
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil && ntf.Offset(fd.Body.Lbrace) == d.start {
+				parsed = fd.Body
+			}
+		}
+		if parsed == nil {
+			return nil, nil, false
+		}
+		nodes := preorderPositions(parsed)
+		if len(nodes) != len(d.sourceOf) {
+			return nil, nil, false
+		}
+		pm.regions = append(pm.regions, rewrittenRegion{start: d.start, end: d.end, delta: d.delta, nodes: nodes, sourceOf: d.sourceOf})
+	}
+	return nf, pm, true
+}
+
+// preorderPositions lists the positions of the nodes of n in preorder.
+func preorderPositions(n ast.Node) []token.Pos {
+	var out []token.Pos
+	ast.Inspect(n, func(c ast.Node) bool {
+		if c != nil {
+			out = append(out, c.Pos())
+		}
+		return true
+	})
+	return out
+}
+
+// copyTree copies n for printing, with every position cleared unless
+// keep (the expansion's nodes come from several places of the source),
+// and parentheses around parentheses made one pair, as the printer prints
+// them: the copy and what is parsed from its text are then the same tree.
+func copyTree(n ast.Node, keep bool) ast.Node {
+	posType := reflect.TypeFor[token.Pos]()
+	var clear func(v reflect.Value) reflect.Value
+	clear = func(v reflect.Value) reflect.Value {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if v.IsNil() || v.Type() == objectType || v.Type() == scopeType || v.Type() == commentGroupType {
+				if v.Type() == commentGroupType {
+					return reflect.Zero(v.Type())
+				}
+				return v
+			}
+			if pe, ok := v.Interface().(*ast.ParenExpr); ok {
+				if inner, ok := pe.X.(*ast.ParenExpr); ok {
+					return clear(reflect.ValueOf(inner))
+				}
+			}
+			c := reflect.New(v.Elem().Type())
+			c.Elem().Set(v.Elem())
+			if c.Elem().Kind() == reflect.Struct {
+				for i := range c.Elem().NumField() {
+					f := c.Elem().Field(i)
+					if !f.CanSet() {
+						continue
+					}
+					if f.Type() == posType && !keep {
+						// A valid Ellipsis makes a call variadic, a
+						// valid Lparen groups a declaration's specs:
+						// they keep a position, any.
+						if name := c.Elem().Type().Field(i).Name; (name == "Ellipsis" || name == "Lparen") && f.Interface().(token.Pos).IsValid() {
+							f.Set(reflect.ValueOf(token.Pos(1)))
+						} else {
+							f.Set(reflect.Zero(posType))
+						}
+					} else {
+						f.Set(clear(f))
+					}
+				}
+			}
+			return c
+		case reflect.Interface:
+			if v.IsNil() {
+				return v
+			}
+			c := reflect.New(v.Type()).Elem()
+			c.Set(clear(v.Elem()))
+			return c
+		case reflect.Slice:
+			if v.IsNil() {
+				return v
+			}
+			c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			for i := range v.Len() {
+				c.Index(i).Set(clear(v.Index(i)))
+			}
+			return c
+		}
+		return v
+	}
+	return clear(reflect.ValueOf(n)).Interface().(ast.Node)
+}
