@@ -40,10 +40,11 @@ import (
 // method's receiver: the variable it is called on), and is never assigned
 // in the body: its uses become v. Slice parameters passed a variable and
 // never assigned become that variable; every other parameter becomes a
-// local set to its argument, converted to the parameter's type, all in one
-// assignment (arguments are evaluated once, in order, before the body, as
+// local set to its argument, converted to the parameter's type, one after
+// the other (arguments are evaluated once, in order, before the body, as
 // for the call). The helper's locals and bound parameters get names no
-// name of the caller or the package has. Anything else stays a call, and
+// name of the caller or the package has, so no argument can read a
+// parameter bound before it. Anything else stays a call, and
 // the validation refuses it as before.
 
 // maxInlineDepth bounds expansions inside expansions.

@@ -359,8 +359,11 @@ func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
 		value = r.Results[0]
 	}
 	block := &ast.BlockStmt{Lbrace: e.site}
-	if len(e.bindL) > 0 {
-		block.List = append(block.List, &ast.AssignStmt{Lhs: e.bindL, TokPos: e.site, Tok: token.DEFINE, Rhs: e.bindR})
+	// One statement per parameter (forward mode refuses a slice in a
+	// parallel assignment); the names are fresh, so no argument reads a
+	// parameter bound before it.
+	for i := range e.bindL {
+		block.List = append(block.List, &ast.AssignStmt{Lhs: e.bindL[i : i+1], TokPos: e.site, Tok: token.DEFINE, Rhs: e.bindR[i : i+1]})
 	}
 	block.List = append(block.List, out.List...)
 	return block, value

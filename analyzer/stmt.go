@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 
@@ -72,7 +73,15 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 		if !l.invertible(rec, s.X, s.Tok, nil) {
 			l.saveOverwritten(rec, []ast.Expr{s.X}, false)
 		}
-		if v := l.activeTarget(s.X); v != nil && l.useful[s.X] {
+		// An int or bool field or element of an active value (r.N++) is
+		// passive code; only a float variable's x++ is an operation.
+		if _, isVar := ast.Unparen(s.X).(*ast.Ident); !isVar && l.activeTarget(s.X) != nil && l.useful[s.X] && isFloat(l.info.TypeOf(s.X)) {
+			// h[j]++ on a float element or field is h[j] += 1.
+			one := &ast.BasicLit{ValuePos: s.TokPos, Kind: token.INT, Value: "1"}
+			l.info.Types[one] = types.TypeAndValue{Type: l.info.TypeOf(s.X), Value: constant.MakeInt64(1)}
+			tok := map[token.Token]token.Token{token.INC: token.ADD_ASSIGN, token.DEC: token.SUB_ASSIGN}[s.Tok]
+			l.storeElem(rec, s.X, tok, one)
+		} else if v := l.activeTarget(s.X); v != nil && l.useful[s.X] && isDifferentiable(l.info.TypeOf(s.X)) {
 			x := l.lowerExpr(s.X, nil)
 			opName := map[token.Token]string{token.INC: "+", token.DEC: "-"}[s.Tok]
 			one := operand{val: adjoint.Literal("1"), bval: adjoint.Literal("1"), typ: v.typ}

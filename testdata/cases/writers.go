@@ -212,3 +212,56 @@ func LitHelper(w, x []float64) float64 {
 	step(0.5)
 	return total
 }
+
+// Ring counts with ++ on an int field beside a float.
+type Ring struct {
+	Buf [4]float64
+	N   int
+}
+
+// Push stores v and advances the count.
+func (r *Ring) Push(v float64) {
+	r.Buf[r.N%4] = v
+	r.N++
+}
+
+// IncDecFields uses ++ and -- on an int field of a local struct (passive)
+// and on float fields and elements (x += 1). Regression (a new user's
+// trial): both printed as r = r.N - 1, which does not compile.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func IncDecFields(x, y float64) float64 {
+	var r Ring
+	r.N--
+	r.N++
+	for range 3 {
+		r.Push(x * y)
+		r.Buf[0]++
+	}
+	h := make([]float64, 2)
+	h[0] = x * y
+	h[0]++
+	h[1]--
+	return r.Buf[0]*h[0] + r.Buf[1]*float64(r.N) + h[1]*y
+}
+
+// shiftFill reslices its own parameter before writing through it.
+func shiftFill(out []float64, v float64) {
+	out = out[1:]
+	out[0] = v
+}
+
+// ShiftFill calls a helper that reslices what it is passed: the
+// parameter is bound to a local, one statement per parameter (forward
+// mode refused the slice in a parallel assignment; a new user's trial).
+//
+//gradgen:grad
+//gradgen:jvp
+func ShiftFill(x float64) float64 {
+	buf := make([]float64, 3)
+	shiftFill(buf, x)
+	shiftFill(buf[1:], x*x)
+	return buf[1]*buf[2] + buf[0]
+}

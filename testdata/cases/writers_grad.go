@@ -139,8 +139,8 @@ func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 	for range n {
 		trips++
 		hTape = append(hTape, h)
-		k1Tape = append(k1Tape, k1)
 		h = 0.1
+		k1Tape = append(k1Tape, k1)
 		k1 = k
 		oElemTape = append(oElemTape, o.X)
 		t = h * o.V
@@ -185,13 +185,14 @@ func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 		o.X = oElemTape[len(oElemTape)-1]
 		oElemTape = oElemTape[:len(oElemTape)-1]
 		do.V += h * dt
-		// h, k1 := 0.1, k
-		h = hTape[len(hTape)-1]
-		hTape = hTape[:len(hTape)-1]
+		// k1 := k
 		dk += dk1
 		dk1 = 0
 		k1 = k1Tape[len(k1Tape)-1]
 		k1Tape = k1Tape[:len(k1Tape)-1]
+		// h := 0.1
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
 	}
 	// o.V = v
 	dv := do.V
@@ -212,7 +213,9 @@ func EnergyJVP(x, v, k float64, n int, dx, dv, dk float64) (float64, float64) {
 	o.V = v
 	for range n {
 		{
-			h, k1, dk1 := float64(0.1), k, dk
+			h := 0.1
+			dk1 := dk
+			k1 := k
 			dt := h * do.V
 			t := h * o.V
 			do.X += dt
@@ -1321,9 +1324,249 @@ func LitHelperJVP(w, x, dw, dx []float64) (float64, float64) {
 	return total, dtotal
 }
 
+// IncDecFieldsGrad returns IncDecFields(x, y) and its partial derivatives with respect to x, y.
+func IncDecFieldsGrad(x, y float64) (float64, float64, float64) {
+	var t, v float64
+	var iters, tapeLen, trips int
+	var tapes, rElemTape, rElemTape1 []float64
+	var r Ring
+	r.N--
+	r.N++
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	rElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	rElemTape1 = tapes[:0:iters]
+	trips = 0
+	for range 3 {
+		trips++
+		t = x * y
+		v = t
+		rElemTape = append(rElemTape, r.Buf[r.N%4])
+		r.Buf[r.N%4] = v
+		rElemTape1 = append(rElemTape1, float64(r.N))
+		r.N++
+		rElemTape = append(rElemTape, r.Buf[0])
+		r.Buf[0] += 1
+	}
+	dh := make([]float64, 2)
+	h := make([]float64, 2)
+	t1 := x * y
+	h[0] = t1
+	h[0] += 1
+	h[1] -= 1
+	t2 := r.Buf[0] * h[0]
+	t3 := r.Buf[1] * float64(r.N)
+	t4 := t2 + t3
+	t5 := h[1] * y
+	incDecFields := t4 + t5
+
+	var dr Ring
+	var dt4, dt5, dv, dt float64
+	// return r.Buf[0]*h[0] + r.Buf[1]*float64(r.N) + h[1]*y
+	dt4 = 1
+	dt5 = 1
+	dh[1] += y * dt5
+	dy := h[1] * dt5
+	dr.Buf[1] += float64(r.N) * dt4
+	dr.Buf[0] += h[0] * dt4
+	dh[0] += r.Buf[0] * dt4
+	// h[0] = x * y
+	dt1 := dh[0]
+	dh[0] = 0
+	dx := y * dt1
+	dy += x * dt1
+	// for range 3
+	for ; trips > 0; trips-- {
+		// r.Buf[0]++
+		r.Buf[0] = rElemTape[len(rElemTape)-1]
+		rElemTape = rElemTape[:len(rElemTape)-1]
+		// r.N++
+		r.N = int(rElemTape1[len(rElemTape1)-1])
+		rElemTape1 = rElemTape1[:len(rElemTape1)-1]
+		// r.Buf[r.N%4] = v
+		if dr.Buf[r.N%4] != 0 {
+			dv += dr.Buf[r.N%4]
+			dr.Buf[r.N%4] = 0
+			r.Buf[r.N%4] = rElemTape[len(rElemTape)-1]
+			rElemTape = rElemTape[:len(rElemTape)-1]
+		} else {
+			r.Buf[r.N%4] = rElemTape[len(rElemTape)-1]
+			rElemTape = rElemTape[:len(rElemTape)-1]
+		}
+		// v := x * y
+		if dv != 0 {
+			dt = dv
+			dv = 0
+			dx += y * dt
+			dy += x * dt
+		}
+	}
+	return incDecFields, dx, dy
+}
+
+// IncDecFieldsJVP returns IncDecFields(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func IncDecFieldsJVP(x, y, dx, dy float64) (float64, float64) {
+	var r Ring
+	var dr Ring
+	r.N--
+	r.N++
+	for range 3 {
+		{
+			dv := y*dx + x*dy
+			v := x * y
+			dr.Buf[r.N%4] = dv
+			r.Buf[r.N%4] = v
+			r.N++
+		}
+		r.Buf[0]++
+	}
+	h := make([]float64, 2)
+	dh := make([]float64, 2)
+	dh[0] = y*dx + x*dy
+	h[0] = x * y
+	h[0]++
+	h[1]--
+	dt := h[0]*dr.Buf[0] + r.Buf[0]*dh[0]
+	t := r.Buf[0] * h[0]
+	dt1 := float64(r.N) * dr.Buf[1]
+	t1 := r.Buf[1] * float64(r.N)
+	dt2 := dt + dt1
+	t2 := t + t1
+	dt3 := y*dh[1] + h[1]*dy
+	t3 := h[1] * y
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	return t4, dt4
+}
+
+// IncDecFieldsHessian returns IncDecFields's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func IncDecFieldsHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("IncDecFieldsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var incDecFields float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r1, t, hvx, hvy := hvpOfIncDecFields(x, y, vx, vy)
+		incDecFields = r1
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
+	if n == 0 {
+		incDecFields = IncDecFields(x, y)
+	}
+	return incDecFields, dx, dy
+}
+
+// ShiftFillGrad returns ShiftFill(x) and its partial derivatives with respect to x.
+func ShiftFillGrad(x float64) (float64, float64) {
+	dbuf := make([]float64, 3)
+	buf := make([]float64, 3)
+	dout := dbuf
+	out := buf
+	v := x
+	dout = dout[1:]
+	out = out[1:]
+	out[0] = v
+	dout1 := dbuf[1:]
+	out1 := buf[1:]
+	v1 := x * x
+	dout1 = dout1[1:]
+	out1 = out1[1:]
+	out1[0] = v1
+	t := buf[1] * buf[2]
+	shiftFill1 := t + buf[0]
+
+	var dt float64
+	// return buf[1]*buf[2] + buf[0]
+	dt = 1
+	dbuf[0] += 1
+	dbuf[1] += buf[2] * dt
+	dbuf[2] += buf[1] * dt
+	// out1[0] = v1
+	dv1 := dout1[0]
+	dout1[0] = 0
+	// v1 := x * x
+	dx := 2 * x * dv1
+	// out[0] = v
+	dv := dout[0]
+	dout[0] = 0
+	// v := x
+	dx += dv
+	return shiftFill1, dx
+}
+
+// ShiftFillJVP returns ShiftFill(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ShiftFillJVP(x, dx float64) (float64, float64) {
+	buf := make([]float64, 3)
+	dbuf := make([]float64, 3)
+	{
+		dout := dbuf
+		out := buf
+		dv := dx
+		v := x
+		dout = dout[1:]
+		out = out[1:]
+		dout[0] = dv
+		out[0] = v
+	}
+	{
+		dout1 := dbuf[1:]
+		out1 := buf[1:]
+		dv1 := 2 * x * dx
+		v1 := x * x
+		dout1 = dout1[1:]
+		out1 = out1[1:]
+		dout1[0] = dv1
+		out1[0] = v1
+	}
+	dt := buf[2]*dbuf[1] + buf[1]*dbuf[2]
+	t := buf[1] * buf[2]
+	dt1 := dt + dbuf[0]
+	t1 := t + buf[0]
+	return t1, dt1
+}
+
 // hvpOfEnergy returns Energy's value, its directional derivative along the directions and their Hessian-vector product: a row of EnergyHessian.
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
-	var h, k1, dk1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64
+	var h, dk1, k1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64
 	var iters, tapeLen, trips int
 	var tapes, hTape, doElemTape, oElemTape, dt1Tape, t1Tape []float64
 	var o Mass
@@ -1352,9 +1595,9 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	for range n {
 		trips++
 		hTape = append(hTape, h)
-		h = float64(0.1)
-		k1 = k
+		h = 0.1
 		dk1 = vk
+		k1 = k
 		t9 = h * do.V
 		dt = t9
 		t10 = h * o.V
@@ -1476,11 +1719,12 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 		dt91 = ddt
 		ddt = 0
 		ddo.V += h * dt91
-		// h, k1, dk1 := float64(0.1), k, vk
-		h = hTape[len(hTape)-1]
-		hTape = hTape[:len(hTape)-1]
+		// k1 := k
 		hvk += dk11
 		dk11 = 0
+		// h := 0.1
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
 	}
 	// o.V = v
 	hvv := do1.V
@@ -1850,4 +2094,140 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 	// t1 := x
 	hvx += dt110
 	return hvpOfLitStatements1, hvpOfLitStatements2, hvx, hvy
+}
+
+// hvpOfIncDecFields returns IncDecFields's value, its directional derivative along the directions and their Hessian-vector product: a row of IncDecFieldsHessian.
+func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t5, t6, t7, dv, t8, v float64
+	var iters, tapeLen, trips int
+	var tapes, rElemTape, rElemTape1 []float64
+	var r Ring
+	var dr Ring
+	r.N--
+	r.N++
+	iters = max(0, 3)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	rElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
+	rElemTape1 = tapes[:0:iters]
+	trips = 0
+	for range 3 {
+		trips++
+		t5 = y * vx
+		t6 = x * vy
+		t7 = t5 + t6
+		dv = t7
+		t8 = x * y
+		v = t8
+		dr.Buf[r.N%4] = dv
+		rElemTape = append(rElemTape, r.Buf[r.N%4])
+		r.Buf[r.N%4] = v
+		rElemTape1 = append(rElemTape1, float64(r.N))
+		r.N++
+		rElemTape = append(rElemTape, r.Buf[0])
+		r.Buf[0] += 1
+	}
+	dh1 := make([]float64, 2)
+	h := make([]float64, 2)
+	ddh := make([]float64, 2)
+	dh := make([]float64, 2)
+	t9 := y * vx
+	t10 := x * vy
+	t11 := t9 + t10
+	dh[0] = t11
+	t12 := x * y
+	h[0] = t12
+	h[0] += 1
+	h[1] -= 1
+	t13 := h[0] * dr.Buf[0]
+	t14 := r.Buf[0] * dh[0]
+	dt := t13 + t14
+	t := r.Buf[0] * h[0]
+	dt1 := float64(r.N) * dr.Buf[1]
+	t1 := r.Buf[1] * float64(r.N)
+	dt2 := dt + dt1
+	t2 := t + t1
+	t15 := y * dh[1]
+	t16 := h[1] * vy
+	dt3 := t15 + t16
+	t3 := h[1] * y
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	hvpOfIncDecFields1 := t4
+	hvpOfIncDecFields2 := dt4
+
+	var ddr, dr1 Ring
+	var ddt4, dv1, ddv, dt8, dt7 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt2 + dt3
+	// dt3 := y*dh[1] + h[1]*vy
+	dh1[1] += vy * ddt4
+	hvy := dh[1] * ddt4
+	ddh[1] += y * ddt4
+	// dt2 := dt + dt1
+	// dt1 := float64(r.N) * dr.Buf[1]
+	ddr.Buf[1] += float64(r.N) * ddt4
+	// dt := h[0]*dr.Buf[0] + r.Buf[0]*dh[0]
+	dr1.Buf[0] += dh[0] * ddt4
+	ddh[0] += r.Buf[0] * ddt4
+	dh1[0] += dr.Buf[0] * ddt4
+	ddr.Buf[0] += h[0] * ddt4
+	// h[0] = x * y
+	dt12 := dh1[0]
+	dh1[0] = 0
+	hvx := y * dt12
+	hvy += x * dt12
+	// dh[0] = y*vx + x*vy
+	dt11 := ddh[0]
+	ddh[0] = 0
+	hvx += vy * dt11
+	hvy += vx * dt11
+	// for range 3
+	for ; trips > 0; trips-- {
+		// r.Buf[0]++
+		r.Buf[0] = rElemTape[len(rElemTape)-1]
+		rElemTape = rElemTape[:len(rElemTape)-1]
+		// r.N++
+		r.N = int(rElemTape1[len(rElemTape1)-1])
+		rElemTape1 = rElemTape1[:len(rElemTape1)-1]
+		// r.Buf[r.N%4] = v
+		if dr1.Buf[r.N%4] != 0 {
+			dv1 += dr1.Buf[r.N%4]
+			dr1.Buf[r.N%4] = 0
+			r.Buf[r.N%4] = rElemTape[len(rElemTape)-1]
+			rElemTape = rElemTape[:len(rElemTape)-1]
+		} else {
+			r.Buf[r.N%4] = rElemTape[len(rElemTape)-1]
+			rElemTape = rElemTape[:len(rElemTape)-1]
+		}
+		// dr.Buf[r.N%4] = dv
+		if ddr.Buf[r.N%4] != 0 {
+			ddv += ddr.Buf[r.N%4]
+			ddr.Buf[r.N%4] = 0
+		}
+		// v := x * y
+		if dv1 != 0 {
+			dt8 = dv1
+			dv1 = 0
+			hvx += y * dt8
+			hvy += x * dt8
+		}
+		// dv := y*vx + x*vy
+		if ddv != 0 {
+			dt7 = ddv
+			ddv = 0
+			hvx += vy * dt7
+			hvy += vx * dt7
+		}
+	}
+	return hvpOfIncDecFields1, hvpOfIncDecFields2, hvx, hvy
 }
