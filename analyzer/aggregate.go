@@ -302,10 +302,21 @@ func (l *lowerer) zeroView(e ast.Expr) adjoint.Expr {
 // behind gradgen's back: its address taken, append onto it, writes to
 // package-level variables.
 func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
+	// &v passed to a writing helper gradgen did not expand: the call's
+	// error says why, once.
+	refusedArg := map[ast.Expr]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && l.whyNotExpanded(call.Pos()) != "" {
+			for _, a := range call.Args {
+				refusedArg[a] = true
+			}
+		}
+		return true
+	})
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.UnaryExpr:
-			if n.Op == token.AND {
+			if n.Op == token.AND && !refusedArg[n] {
 				if v := l.rootVar(n.X); v != nil && l.varied[v] {
 					l.errorf(n.Pos(), "cannot differentiate through &%s: a pointer to an active value could change it unseen; pass the value, or index it", l.source(n.X))
 				}

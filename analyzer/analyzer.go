@@ -146,6 +146,19 @@ type pkgContext struct {
 	// secondOrder is set while a JVP is written to be differentiated
 	// again (second derivatives).
 	secondOrder bool
+	// notExpanded says, by a call's position in the source, why a writing
+	// helper or literal was not expanded there; sourcePos maps this
+	// package's positions to the source's (inline_effects.go).
+	notExpanded map[token.Pos]string
+	sourcePos   func(token.Pos) token.Pos
+}
+
+// whyNotExpanded is the reason the call at pos was not expanded, or "".
+func (p *pkgContext) whyNotExpanded(pos token.Pos) string {
+	if p.sourcePos == nil {
+		return ""
+	}
+	return p.notExpanded[p.sourcePos(pos)]
 }
 
 // Generate finds the annotated functions of a type-checked package and
@@ -154,21 +167,26 @@ type pkgContext struct {
 func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
 	// Helpers that write into what they are passed are expanded at their
 	// calls, in a copy of the package (inline_effects.go).
-	if rs := resourceWritingHelpers(fset, files, pkg, info); rs != nil {
-		res := generate(fset, rs.files, rs.pkg, rs.info, opts)
+	rs, reasons := resourceWritingHelpers(fset, files, pkg, info)
+	if rs != nil {
+		res := generate(fset, rs.files, rs.pkg, rs.info, opts, reasons, func(pos token.Pos) token.Pos { return rs.sourcePos(fset, pos) })
 		rs.mapBack(fset, res)
 		return res
 	}
-	return generate(fset, files, pkg, info, opts)
+	return generate(fset, files, pkg, info, opts, reasons, func(pos token.Pos) token.Pos { return pos })
 }
 
-func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
+// generate is Generate on a package whose writing helpers were expanded
+// where they could be: notExpanded says, by source position, why the
+// others were not, and sourcePos maps the package's positions to the
+// source's.
+func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options, notExpanded map[token.Pos]string, sourcePos func(token.Pos) token.Pos) *Result {
 	// gradgen records the types of the few nodes it writes itself (bare
 	// returns naming named results, element writes of composite
 	// literals) in a copy: a driver may share info between analyzers
 	// running at the same time.
 	info = cloneInfo(info)
-	p := &pkgContext{fset: fset, info: info, pkg: pkg, files: files, synth: newSyntheticBatch(),
+	p := &pkgContext{fset: fset, info: info, pkg: pkg, files: files, synth: newSyntheticBatch(), notExpanded: notExpanded, sourcePos: sourcePos,
 		helpers: map[helperKey]*helper{}, helperNames: map[string]bool{}, helperFuncs: map[*ast.File][]*adjoint.Func{}}
 	res := &Result{}
 	report := func(pos token.Pos, format string, args ...any) {
@@ -241,9 +259,15 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	// An error found in a function gradgen wrote from F's body is reported
 	// at the directive ("in F: ..."); when another directive's check found
 	// the same error at its statement, that one says it better.
+	// Compared by their heads, up to the first ": " (the construct: the
+	// reasons may differ, gradgen's copy having no source positions).
+	head := func(msg string) string {
+		h, _, _ := strings.Cut(msg, ": ")
+		return h
+	}
 	messages := map[string]bool{}
 	for _, d := range res.Diagnostics {
-		messages[d.Message] = true
+		messages[head(d.Message)] = true
 	}
 	var kept []Diagnostic
 	for i, d := range res.Diagnostics {
@@ -251,7 +275,7 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 			continue
 		}
 		if rest, ok := strings.CutPrefix(d.Message, "in "); ok {
-			if _, msg, ok := strings.Cut(rest, ": "); ok && messages[msg] {
+			if _, msg, ok := strings.Cut(rest, ": "); ok && messages[head(msg)] {
 				continue
 			}
 		}

@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -60,6 +61,9 @@ type inliner struct {
 	caller *ast.FuncDecl
 	taken  map[string]bool // names the caller, the package and the universe use
 	lits   map[types.Object]*ast.FuncLit
+	// reasons say, by a call's position in the source, why a call of a
+	// writing helper or literal was not expanded.
+	reasons map[token.Pos]string
 }
 
 // function returns fd's body with the calls expanded, or false when none is.
@@ -206,9 +210,6 @@ func (in *inliner) block(b *ast.BlockStmt, site token.Pos, depth int, changed *b
 // stmt expands s when it is a call of a writing helper (f(...), v :=
 // f(...), v = f(...), v op= f(...)), or reports false.
 func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool) {
-	if depth >= maxInlineDepth {
-		return nil, false
-	}
 	var call *ast.CallExpr
 	var assign *ast.AssignStmt
 	switch s := s.(type) {
@@ -229,15 +230,26 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 	if !ok {
 		return nil, false
 	}
-	if sig.Results().Len() > 1 || assign != nil && sig.Results().Len() == 0 {
+	switch {
+	case depth >= maxInlineDepth:
+		return in.refuse(call, fmt.Sprintf("expansions would nest more than %d deep (is it recursive?)", maxInlineDepth))
+	case sig.Results().Len() > 1:
+		return in.refuse(call, "it has several results")
+	case assign != nil && sig.Results().Len() == 0:
 		return nil, false
 	}
-	final, ok := in.shape(e.ftype, e.fbody, sig.Results().Len())
-	if !ok {
-		return nil, false
+	final, why := in.shape(e.ftype, e.fbody, sig.Results().Len())
+	if why != "" {
+		return in.refuse(call, why)
 	}
-	if !e.params(sig, recv, call) || !e.locals() || !e.outerNames() {
-		return nil, false
+	if !e.params(sig, recv, call) {
+		return in.refuse(call, "a pointer it takes is passed neither &v, &v.f nor a pointer variable, or its body assigns the pointer")
+	}
+	if !e.locals() {
+		return in.refuse(call, "it declares a type or a constant")
+	}
+	if !e.outerNames() {
+		return in.refuse(call, fmt.Sprintf("the name %s it reads means something else where it is called (another variable of that name, or a package the caller's file does not import)", e.badName))
 	}
 	body, value := e.body(final)
 	var out []ast.Stmt
@@ -252,7 +264,7 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 			}
 			typ := in.typeExpr(sig.Results().At(0).Type())
 			if typ == nil {
-				return nil, false
+				return in.refuse(call, "the caller's file cannot name its result's type")
 			}
 			out = append(out, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: s.Pos(), Tok: token.VAR, Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{id}, Type: typ}}}})
 			tok = token.ASSIGN
@@ -280,10 +292,12 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		// A function literal of the caller, of more than a return.
 		sig, _ = in.p.info.TypeOf(lit).(*types.Signature)
 		if sig == nil || sig.Variadic() {
+			in.refuse(call, "it is variadic")
 			return nil, nil, false
 		}
 		for i := range sig.Params().Len() {
 			if _, ptr := sig.Params().At(i).Type().Underlying().(*types.Pointer); ptr {
+				in.refuse(call, "it takes a pointer")
 				return nil, nil, false
 			}
 		}
@@ -296,18 +310,36 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		decl := in.decls[fn]
 		sig = fn.Type().(*types.Signature)
 		recv = r
-		if decl == nil || decl == in.caller || in.p.rules[fn] != nil || sig.Variadic() || sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0 {
-			return nil, nil, false
-		}
-		if !in.p.mayWrite(fn, map[*types.Func]bool{}) {
+		if decl == nil || in.p.rules[fn] != nil || !in.p.mayWrite(fn, map[*types.Func]bool{}) {
 			return nil, nil, false // a helper that only reads gets a pullback of its own
 		}
-		if sig.Results().Len() == 1 && !isFloat(sig.Results().At(0).Type()) {
+		why := ""
+		switch {
+		case decl == in.caller:
+			why = "it calls itself"
+		case sig.Variadic():
+			why = "it is variadic"
+		case sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0:
+			why = "it is generic"
+		case sig.Results().Len() == 1 && !isFloat(sig.Results().At(0).Type()):
+			why = "its result is not a float"
+		}
+		if why != "" {
+			in.refuse(call, why)
 			return nil, nil, false
 		}
 		e.recv, e.ftype, e.fbody, e.span = decl.Recv, decl.Type, decl.Body, decl
 	}
 	return sig, recv, true
+}
+
+// refuse records why call is not expanded, for its error, and reports
+// false.
+func (in *inliner) refuse(call *ast.CallExpr, why string) ([]ast.Stmt, bool) {
+	if _, done := in.reasons[call.Pos()]; !done {
+		in.reasons[call.Pos()] = why
+	}
+	return nil, false
 }
 
 // callee returns the package function or method call calls, and the
@@ -334,35 +366,39 @@ func (in *inliner) callee(call *ast.CallExpr) (*types.Func, ast.Expr) {
 // shape checks the helper's body: its only return is its last statement
 // (bare for no result, one value for one), no labels, defer, go or
 // function literals. It returns the final return, if any.
-func (in *inliner) shape(ftype *ast.FuncType, body *ast.BlockStmt, results int) (*ast.ReturnStmt, bool) {
+func (in *inliner) shape(ftype *ast.FuncType, body *ast.BlockStmt, results int) (*ast.ReturnStmt, string) {
 	list := body.List
 	var final *ast.ReturnStmt
 	if n := len(list); n > 0 {
 		final, _ = list[n-1].(*ast.ReturnStmt)
 	}
 	if results == 1 && (final == nil || len(final.Results) != 1) || results == 0 && final != nil && len(final.Results) != 0 {
-		return nil, false
+		return nil, "it does not end with its only return"
 	}
 	if ftype.Results != nil {
 		for _, f := range ftype.Results.List {
 			if len(f.Names) > 0 {
-				return nil, false // named results: a bare return means them
+				return nil, "it has named results" // a bare return means them
 			}
 		}
 	}
-	ok := true
+	why := ""
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.ReturnStmt:
-			ok = ok && n == final
+			if n != final {
+				why = "it returns before its last statement"
+			}
 		case *ast.LabeledStmt, *ast.DeferStmt, *ast.GoStmt, *ast.FuncLit:
-			ok = false
+			why = "it has a label, defer, go or a function literal"
 		case *ast.BranchStmt:
-			ok = ok && n.Tok != token.GOTO
+			if n.Tok == token.GOTO {
+				why = "it has a goto"
+			}
 		}
-		return ok
+		return why == ""
 	})
-	return final, ok
+	return final, why
 }
 
 // typeExpr writes t as the caller's file can name it, or nil.

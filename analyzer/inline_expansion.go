@@ -29,6 +29,7 @@ type expansion struct {
 	pointee map[types.Object]ast.Expr
 	bindL   []ast.Expr
 	bindR   []ast.Expr
+	badName string // a name that means something else at the call
 }
 
 // fresh returns name, or name with a number, unused by the caller.
@@ -277,11 +278,15 @@ func (e *expansion) sameAtSite(id *ast.Ident, scope *types.Scope) bool {
 		return true // a field name in a struct literal
 	}
 	_, there := scope.LookupParent(id.Name, e.site)
+	same := there == obj
 	if pn, isPkg := obj.(*types.PkgName); isPkg {
 		other, isPkg2 := there.(*types.PkgName)
-		return isPkg2 && other.Imported() == pn.Imported()
+		same = isPkg2 && other.Imported() == pn.Imported()
 	}
-	return there == obj
+	if !same {
+		e.badName = id.Name
+	}
+	return same
 }
 
 // body writes the expansion's block: the bindings, then the helper's

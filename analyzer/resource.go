@@ -44,8 +44,9 @@ type rewrittenRegion struct {
 
 // resourceWritingHelpers returns the package re-sourced as above, or nil
 // when no call is expanded (or anything goes wrong: then the calls stay,
-// and are refused).
-func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info) (out *resourced) {
+// and are refused); and, by position, why calls were not expanded.
+func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info) (out *resourced, reasons map[token.Pos]string) {
+	reasons = map[token.Pos]string{}
 	defer func() {
 		if r := recover(); r != nil {
 			debugInline("panic: %v", r)
@@ -55,7 +56,7 @@ func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 	p := &pkgContext{fset: fset, info: cloneInfo(info), pkg: pkg, files: files}
 	p.indexDecls(files)
 	p.collectRules(files, func(token.Pos, string, ...any) {})
-	in := &inliner{p: p, decls: map[*types.Func]*ast.FuncDecl{}, fileOf: map[*ast.FuncDecl]*ast.File{}}
+	in := &inliner{p: p, decls: map[*types.Func]*ast.FuncDecl{}, fileOf: map[*ast.FuncDecl]*ast.File{}, reasons: reasons}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
@@ -82,7 +83,7 @@ func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 		}
 	}
 	if len(bodies) == 0 {
-		return nil
+		return nil, reasons
 	}
 	res := &resourced{back: map[*token.File]*positionMap{}}
 	for _, f := range files {
@@ -93,15 +94,15 @@ func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 		nf, pm, ok := in.resource(f, bodies[f], newBody)
 		if !ok {
 			debugInline("%s: the text printed does not parse back node for node", fset.File(f.Package).Name())
-			return nil
+			return nil, reasons
 		}
 		res.files = append(res.files, nf)
 		res.back[fset.File(nf.Package)] = pm
 	}
 	if !res.check(fset, pkg) {
-		return nil
+		return nil, reasons
 	}
-	return res
+	return res, reasons
 }
 
 // check type-checks the re-sourced package; false when an expansion does
@@ -211,17 +212,20 @@ func (pm *positionMap) source(pos token.Pos) token.Pos {
 	return pm.to.Pos(off + delta)
 }
 
-// mapBack rewrites every position of res into the source's.
-func (rs *resourced) mapBack(fset *token.FileSet, res *Result) {
-	fix := func(pos token.Pos) token.Pos {
-		if !pos.IsValid() {
-			return pos
-		}
-		if pm := rs.back[fset.File(pos)]; pm != nil {
-			return pm.source(pos)
-		}
+// sourcePos maps a position of the re-sourced package to the source's.
+func (rs *resourced) sourcePos(fset *token.FileSet, pos token.Pos) token.Pos {
+	if !pos.IsValid() {
 		return pos
 	}
+	if pm := rs.back[fset.File(pos)]; pm != nil {
+		return pm.source(pos)
+	}
+	return pos
+}
+
+// mapBack rewrites every position of res into the source's.
+func (rs *resourced) mapBack(fset *token.FileSet, res *Result) {
+	fix := func(pos token.Pos) token.Pos { return rs.sourcePos(fset, pos) }
 	for i := range res.Diagnostics {
 		res.Diagnostics[i].Pos = fix(res.Diagnostics[i].Pos)
 	}

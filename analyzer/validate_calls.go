@@ -37,6 +37,10 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 		// not need).
 		return
 	}
+	if why := l.whyNotExpanded(call.Pos()); why != "" {
+		l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: gradgen expands a helper that writes into what it is passed where it is called, but not this one: %s; have it return the values it computes (x = f(x)), or write its code in the annotated function", l.source(call), why)
+		return
+	}
 	if fn, _ := l.calleeOf(call); fn != nil && fn.Pkg() == l.pkg {
 		if _, ok := l.decls[fn]; ok {
 			l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: %s", l.source(call), expandAdvice)
@@ -48,7 +52,7 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 
 // expandAdvice says when gradgen expands a helper that writes into what it
 // is passed (inline_effects.go), for the calls it does not.
-const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called, when its only return is its last statement, it has no result or one float result, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
+const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)), when its only return is its last statement, it has no result or one float result, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
 
 // validateCall checks one call. inValue is false when only the call's
 // effects matter (its result decides a path). It is long by design: the
@@ -198,6 +202,10 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			}
 		}
 		if l.mayWrite(fn) {
+			if why := l.whyNotExpanded(call.Pos()); why != "" {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen expands such a helper where it is called, but not this one: %s; have it return the values it computes as float results, or write its code in the annotated function", l.source(call), fn.Name(), why)
+				return
+			}
 			l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and %s", l.source(call), fn.Name(), expandAdvice)
 			return
 		}

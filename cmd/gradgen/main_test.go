@@ -933,6 +933,48 @@ func Curv(w []float64, k float64) float64 { return scale(w, k) * k }
 			},
 		},
 		{
+			// Writing helpers gradgen does not expand say why, once: the
+			// &a they are passed is no second error.
+			name: "writing helpers not expanded",
+			src: `package p
+
+type Acc struct{ S, Q float64 }
+
+func early(p *Acc, v float64) {
+	if v < 0 {
+		return
+	}
+	p.S += v
+}
+
+func twoResults(p *Acc, v float64) (float64, float64) {
+	p.S += v
+	return p.S, v
+}
+
+func feat(t float64, buf []float64) float64 {
+	buf[0] = t * t
+	return buf[0]
+}
+
+//gradgen:grad
+func F(x float64) float64 {
+	var a Acc
+	early(&a, x)
+	u, v := twoResults(&a, x)
+	buf := make([]float64, 1)
+	y := 2 * feat(x, buf)
+	return a.S + y + u + v
+}
+`,
+			want: []string{
+				`^p\.go:25:2: cannot differentiate the call early\(&a, x\), made for its effects .*but not this one: it returns before its last statement; `,
+				`^p\.go:26:10: cannot differentiate the call twoResults\(&a, x\): .*`,
+				`^p\.go:26:21: cannot differentiate through &a: `,
+				`^p\.go:28:11: cannot differentiate the call feat\(x, buf\): feat writes into memory it is passed, and gradgen expands a helper of this package .* where it is called as a statement of its own `,
+			},
+		},
+		{
 			name: "vector-valued functions",
 			src: `package p
 
