@@ -328,6 +328,10 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 			in.refuse(call, why)
 			return nil, nil, false
 		}
+		// Named results become locals, bare returns name them
+		// (named_results.go); a bare return left means the rewrite
+		// failed, and shape refuses it.
+		decl = in.p.withoutNamedResults(decl)
 		e.recv, e.ftype, e.fbody, e.span = decl.Recv, decl.Type, decl.Body, decl
 	}
 	return sig, recv, true
@@ -374,13 +378,6 @@ func (in *inliner) shape(ftype *ast.FuncType, body *ast.BlockStmt, results int) 
 	}
 	if results == 1 && (final == nil || len(final.Results) != 1) || results == 0 && final != nil && len(final.Results) != 0 {
 		return nil, "it does not end with its only return"
-	}
-	if ftype.Results != nil {
-		for _, f := range ftype.Results.List {
-			if len(f.Names) > 0 {
-				return nil, "it has named results" // a bare return means them
-			}
-		}
 	}
 	why := ""
 	ast.Inspect(body, func(n ast.Node) bool {

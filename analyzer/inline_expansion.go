@@ -227,6 +227,18 @@ func (e *expansion) locals() bool {
 			e.names[obj] = ""
 		}
 	}
+	// Named results are locals of the expansion too.
+	if e.ftype.Results != nil {
+		for _, f := range e.ftype.Results.List {
+			for _, id := range f.Names {
+				if obj := e.in.p.info.Defs[id]; obj != nil && id.Name != "_" {
+					if _, done := e.names[obj]; !done {
+						e.names[obj] = ""
+					}
+				}
+			}
+		}
+	}
 	// In the order of the declarations, so that names are stable.
 	objs := make([]types.Object, 0, len(e.names))
 	for obj, n := range e.names {

@@ -265,3 +265,23 @@ func ShiftFill(x float64) float64 {
 	shiftFill(buf[1:], x*x)
 	return buf[1]*buf[2] + buf[0]
 }
+
+// fillNamed has a named result and a bare return.
+func fillNamed(t float64, buf []float64) (r float64) {
+	buf[0] = t * t
+	r = buf[0] + t
+	return
+}
+
+// NamedFill calls a writing helper with a named result, from a function
+// with a variable of the result's name: the expansion's r is another.
+//
+//gradgen:grad
+//gradgen:jvp
+func NamedFill(x float64) float64 {
+	r := 3.0
+	buf := make([]float64, 1)
+	s := fillNamed(x*r, buf)
+	s += fillNamed(s, buf)
+	return s*buf[0] + r
+}

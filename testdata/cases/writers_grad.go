@@ -1564,6 +1564,93 @@ func ShiftFillJVP(x, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// NamedFillGrad returns NamedFill(x) and its partial derivatives with respect to x.
+func NamedFillGrad(x float64) (float64, float64) {
+	r := 3.0
+	dbuf := make([]float64, 1)
+	buf := make([]float64, 1)
+	var s float64
+	t := x * r
+	var r1 float64
+	t2 := t * t
+	buf[0] = t2
+	r1 = buf[0] + t
+	s = r1
+	t1 := s
+	var r2 float64
+	t3 := t1 * t1
+	buf[0] = t3
+	r2 = buf[0] + t1
+	s += r2
+	t4 := s * buf[0]
+	namedFill := t4 + r
+
+	var dt4 float64
+	// return s*buf[0] + r
+	dt4 = 1
+	ds := buf[0] * dt4
+	dbuf[0] += s * dt4
+	// s += r2
+	dr2 := ds
+	// r2 = buf[0] + t1
+	dbuf[0] += dr2
+	dt1 := dr2
+	// buf[0] = t1 * t1
+	dt3 := dbuf[0]
+	dbuf[0] = 0
+	dt1 += 2 * t1 * dt3
+	// t1 := s
+	ds += dt1
+	// s = r1
+	// r1 = buf[0] + t
+	dbuf[0] += ds
+	dt := ds
+	// buf[0] = t * t
+	dt2 := dbuf[0]
+	dbuf[0] = 0
+	dt += 2 * t * dt2
+	// t := x * r
+	dx := r * dt
+	return namedFill, dx
+}
+
+// NamedFillJVP returns NamedFill(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NamedFillJVP(x, dx float64) (float64, float64) {
+	r := 3.0
+	buf := make([]float64, 1)
+	dbuf := make([]float64, 1)
+	var s float64
+	var ds float64
+	{
+		dt := r * dx
+		t := x * r
+		var r1 float64
+		var dr1 float64
+		dbuf[0] = 2 * t * dt
+		buf[0] = t * t
+		dr1 = dbuf[0] + dt
+		r1 = buf[0] + t
+		ds = dr1
+		s = r1
+	}
+	{
+		dt1 := ds
+		t1 := s
+		var r2 float64
+		var dr2 float64
+		dbuf[0] = 2 * t1 * dt1
+		buf[0] = t1 * t1
+		dr2 = dbuf[0] + dt1
+		r2 = buf[0] + t1
+		ds += dr2
+		s += r2
+	}
+	dt2 := buf[0]*ds + s*dbuf[0]
+	t2 := s * buf[0]
+	t3 := t2 + r
+	return t3, dt2
+}
+
 // hvpOfEnergy returns Energy's value, its directional derivative along the directions and their Hessian-vector product: a row of EnergyHessian.
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
 	var h, dk1, k1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64

@@ -41,6 +41,7 @@ func writerCases() []gradCase {
 			at: pts(p(0.3, -1.2, 0.8, 0.7, -0.4), p(1.5, 0.25, -0.5, 1.8, 0.9))},
 		{name: "IncDecFields", f: IncDecFields, grad: IncDecFieldsGrad, jvp: IncDecFieldsJVP, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 		{name: "ShiftFill", f: ShiftFill, grad: ShiftFillGrad, jvp: ShiftFillJVP, at: pts(p(0.3), p(-1.5))},
+		{name: "NamedFill", f: NamedFill, grad: NamedFillGrad, jvp: NamedFillJVP, at: pts(p(0.3), p(-0.45))},
 		{name: "NestedWriters", f: NestedWriters, grad: NestedWritersGrad, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 	}
 }
