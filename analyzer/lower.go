@@ -406,6 +406,12 @@ func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 			l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s of signature %s", l.source(call), fn.FullName(), name, ruleSignature(fn, l.pkg))
 			return l.passive(call)
 		}
+		if fn, _ := l.calleeOf(call); fn != nil {
+			if recv := fn.Type().(*types.Signature).Recv(); recv != nil && instantiatedGeneric(recv.Type()) {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: it is a method of the generic type %s, and gradgen does not differentiate methods of generic types yet; write the method's code in a function generic over the float type (func norm[T ~float64](x, y T) T)", l.source(call), types.TypeString(recv.Type(), types.RelativeTo(l.pkg)))
+				return l.passive(call)
+			}
+		}
 		l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package; write a custom rule with //gradgen:rule %s", l.source(call), name)
 		return l.passive(call)
 	case r.None != "":

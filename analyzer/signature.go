@@ -92,7 +92,13 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	}
 	for _, v := range all {
 		if _, writable := irType(v.Type()); !writable {
-			report(v.Pos(), "gradgen cannot write the type %s of parameter %s in the generated file: give the type a name in this package", types.TypeString(v.Type(), types.RelativeTo(p.pkg)), v.Name())
+			way := "give the type a name in this package"
+			if instantiatedGeneric(v.Type()) {
+				// P[float64]: its name is one already; gradgen does not
+				// differentiate generic types.
+				way = "gradgen does not differentiate values of generic types yet; declare a non-generic struct type (type P64 struct{ X, Y float64 }), or make the function generic over the float type and pass the fields"
+			}
+			report(v.Pos(), "gradgen cannot write the type %s of parameter %s in the generated file: %s", types.TypeString(v.Type(), types.RelativeTo(p.pkg)), v.Name(), way)
 			ok = false
 		}
 	}
@@ -335,4 +341,20 @@ func (p *pkgContext) reservedNames(fn *ast.FuncDecl, file *ast.File) map[string]
 		}
 	}
 	return r
+}
+
+// instantiatedGeneric reports whether t is, or is built from, an
+// instantiation of a generic type (P[float64], []P[T]).
+func instantiatedGeneric(t types.Type) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Named:
+		return t.TypeArgs().Len() > 0
+	case *types.Pointer:
+		return instantiatedGeneric(t.Elem())
+	case *types.Slice:
+		return instantiatedGeneric(t.Elem())
+	case *types.Array:
+		return instantiatedGeneric(t.Elem())
+	}
+	return false
 }

@@ -933,6 +933,30 @@ func Curv(w []float64, k float64) float64 { return scale(w, k) * k }
 			},
 		},
 		{
+			// Generic types: refused with what to write instead (the
+			// message said "give the type a name", which it has).
+			name: "generic types",
+			src: `package p
+
+type P[T ~float64] struct{ X, Y T }
+
+func (p P[T]) Norm() T { return p.X*p.X + p.Y*p.Y }
+
+//gradgen:grad
+func F(p P[float64]) float64 { return p.X * p.Y }
+
+//gradgen:grad
+func G(x, y float64) float64 {
+	p := P[float64]{X: x, Y: y}
+	return p.Norm()
+}
+`,
+			want: []string{
+				`^p\.go:8:8: gradgen cannot write the type P\[float64\] of parameter p in the generated file: gradgen does not differentiate values of generic types yet; `,
+				`^p\.go:13:9: cannot differentiate the call p\.Norm\(\): it is a method of the generic type P\[float64\], `,
+			},
+		},
+		{
 			// Writing helpers gradgen does not expand say why, once: the
 			// &a they are passed is no second error.
 			name: "writing helpers not expanded",
