@@ -101,11 +101,18 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 		return
 	}
 	t := l.info.TypeOf(lhs)
+	if l.freshRow(lhs, rhs) {
+		// m[i] = make([]float64, k) in the loop over m's rows: the
+		// adjoint's row is made beside it, and neither is overwritten.
+		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.adjPath(lhs)}, Op: "=", Rhs: []adjoint.Expr{l.conv(rhs)}})
+		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.conv(lhs)}, Op: "=", Rhs: []adjoint.Expr{l.conv(rhs)}})
+		return
+	}
 	if !isFloat(t) {
 		way := "assign its float elements one by one"
 		if refVar(t) {
 			// A row of a [][]float64 cannot be built element by element.
-			way = "keep the values in one flat slice indexed by i*n+j"
+			way = "gradgen follows a local [][]float64 built row by row only as m[i] = make(...) in the one loop over its rows (not inside another loop), the only statement that sets a row of m, made once with make; otherwise keep the values in one flat slice indexed by i*n+j"
 			if _, field := ast.Unparen(lhs).(*ast.SelectorExpr); field {
 				way = "make a local slice (v := make(...)) and use it instead of the field"
 			}
@@ -114,6 +121,61 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 		return
 	}
 	l.storeOperand(lhs, tok, l.lowerExpr(rhs, nil))
+}
+
+// freshRow reports whether lhs = rhs builds one row of a local
+// [][]float64 row by row: m[i] = make(...), with m a local made with make
+// once and never a view, i the index of the one loop around the
+// statement, and no other statement setting m's rows. Each row is then set
+// once, so backward code finds every row where forward code put it.
+func (l *lowerer) freshRow(lhs, rhs ast.Expr) bool {
+	ix, ok := ast.Unparen(lhs).(*ast.IndexExpr)
+	if !ok || len(l.loops) != 1 || l.loops[0].index == "" || !freshMemory(l.info, rhs) {
+		return false
+	}
+	if call, isCall := ast.Unparen(rhs).(*ast.CallExpr); !isCall || isBuiltinCall(l.info, call, "new") {
+		return false
+	}
+	m, okM := ast.Unparen(ix.X).(*ast.Ident)
+	i, okI := ast.Unparen(ix.Index).(*ast.Ident)
+	if !okM || !okI {
+		return false
+	}
+	mObj := l.info.ObjectOf(m)
+	mv := l.variableOf(mObj)
+	if mv.param || mv.viewOf != nil || l.variableOf(l.info.ObjectOf(i)).name != l.loops[0].index {
+		return false
+	}
+	rows, wholes := 0, 0
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				switch x := ast.Unparen(x).(type) {
+				case *ast.IndexExpr:
+					if id, isID := ast.Unparen(x.X).(*ast.Ident); isID && l.info.ObjectOf(id) == mObj {
+						rows++
+					}
+				case *ast.Ident:
+					if l.info.ObjectOf(x) == mObj {
+						wholes++
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			for _, x := range []ast.Expr{n.Key, n.Value} {
+				if id, isID := x.(*ast.Ident); isID && l.info.ObjectOf(id) == mObj {
+					wholes += 2
+				}
+			}
+		case *ast.UnaryExpr:
+			if id, isID := ast.Unparen(n.X).(*ast.Ident); isID && n.Op == token.AND && l.info.ObjectOf(id) == mObj {
+				rows += 2 // its address taken: anything may set its rows
+			}
+		}
+		return true
+	})
+	return rows == 1 && wholes == 1
 }
 
 // storeOperand writes an operand into an element or field.

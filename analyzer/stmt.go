@@ -55,7 +55,9 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 	}
 	switch s := s.(type) {
 	case *ast.AssignStmt:
-		if !l.invertible(rec, s.Lhs[0], s.Tok, s.Rhs) {
+		if len(s.Lhs) == 1 && len(s.Rhs) == 1 && l.freshRow(s.Lhs[0], s.Rhs[0]) {
+			// A row set once: nothing to save.
+		} else if !l.invertible(rec, s.Lhs[0], s.Tok, s.Rhs) {
 			l.saveOverwritten(rec, s.Lhs, s.Tok == token.DEFINE)
 		}
 		l.lowerAssign(rec, s)

@@ -628,7 +628,7 @@ func New(x float64) float64 {
 func Grid(x []float64, n int) float64 {
 	g := make([][]float64, n)
 	for i := range g {
-		g[i] = make([]float64, n)
+		g[i%1] = make([]float64, n)
 		g[i][0] = x[i]
 	}
 	return g[0][0]
@@ -660,7 +660,7 @@ func Switch(v any, x float64) float64 {
 			want: []string{
 				`^p\.go:20:49: cannot differentiate the method expression Quad\.Eval\(q, x\): .*write q\.Eval\(\.\.\.\)$`,
 				`^p\.go:24:7: gradgen cannot follow the adjoint of new\(S\): an active pointer must be`,
-				`^p\.go:33:3: cannot assign a whole \[\]float64 inside an active value: keep the values in one flat slice`,
+				`^p\.go:33:3: cannot assign a whole \[\]float64 inside an active value: gradgen follows a local \[\]\[\]float64 built row by row only as m\[i\] = make\(\.\.\.\) in the one loop over its rows .*; otherwise keep the values in one flat slice`,
 				`^p\.go:41:10: cannot differentiate math\.Lgamma\(x \+ 3\): math\.Lgamma has no elementary derivative`,
 				`^p\.go:49:7: cannot differentiate the call scaled\(v, x\): scaled returns a slice \(\[\]float64\).*write its loop in the annotated function$`,
 				`^p\.go:55:2: cannot differentiate a type switch: `,

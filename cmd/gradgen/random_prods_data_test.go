@@ -171,6 +171,22 @@ func init() {
 			g.line("y += 0.25 * math.Tanh(%s[0]*%s[1])", ca, ca)
 			g.sc.arrs = append(g.sc.arrs, val{name: ca, n: src.n, prod: "wholecopy", local: true})
 		}},
+		{name: "rowbuild", weight: 1, ok: func(g *progGen, d int) bool { return g.top }, stmt: func(g *progGen, d int) {
+			// A local [][]float64 built row by row with make, in the
+			// loop over its rows (at the top level: one loop around the
+			// rows' statement).
+			rm, i, j := g.fresh("rm"), g.fresh("i"), g.fresh("j")
+			g.line("%s := make([][]float64, 3)", rm)
+			g.line("for %s := range %s {", i, rm)
+			g.line("	%s[%s] = make([]float64, 2)", rm, i)
+			g.line("	for %s := range %s[%s] {", j, rm, i)
+			g.sc.ints = append(g.sc.ints, i, j)
+			g.line("		%s[%s][%s] = %s * float64(%s+%s+1)", rm, i, j, g.bounded(g.expr(1)), i, j)
+			g.sc.ints = g.sc.ints[:len(g.sc.ints)-2]
+			g.line("	}")
+			g.line("}")
+			g.line("y += %s[%d][0] * %s[%d][1]", rm, g.intn(3), rm, g.intn(3))
+		}},
 		{name: "copyslice", weight: 1, stmt: func(g *progGen, d int) {
 			// copy between fresh slices, as a statement and for its count.
 			// They stay out of the scope: a later reslice would make the

@@ -81,6 +81,7 @@ var readmeCoverage = map[string][]string{
 	"reslicing in place": {"reslice"},
 	"writes into the fields and elements of by-value struct and array parameters": {"byvaluestruct", "byvaluearr"},
 	"whole-value copies of structs and arrays":                                    {"wholecopy"},
+	"a local `[][]float64` built row by row":                                      {"rowbuild"},
 	"`copy` between float slices that cannot overlap":                             {"copyslice"},
 	// Math.
 	"Every function of package `math` with float arguments and a float result that has an elementary derivative": {"math", "rulemath"},

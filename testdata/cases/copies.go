@@ -135,3 +135,26 @@ func smoothEnd(x []float64) float64 {
 //gradgen:grad
 //gradgen:jvp
 func SmoothEnd(x []float64) float64 { return smoothEnd(x) + x[1] }
+
+// RowByRow builds a local [][]float64 row by row with make, in the loop
+// over its rows (SPEC §5 via issue 15): the adjoint's rows are made
+// beside them.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func RowByRow(x []float64) float64 {
+	n := len(x)
+	m := make([][]float64, n)
+	for i := range m {
+		m[i] = make([]float64, n)
+		for j := range m[i] {
+			m[i][j] = x[i] * math.Sin(x[j])
+		}
+	}
+	s := 0.0
+	for i := range m {
+		s += m[i][(i+1)%n] * m[i][i]
+	}
+	return s
+}

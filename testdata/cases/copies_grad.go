@@ -994,6 +994,147 @@ func SmoothEndJVP(x, dx []float64) (float64, float64) {
 	return t, dt
 }
 
+// RowByRowGrad returns RowByRow(x) and its partial derivatives with respect to x.
+func RowByRowGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowByRowGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var sin, t float64
+	var j, i, trips int
+	var tripsTape []float64
+	n := len(x)
+	dm := make([][]float64, n)
+	m := make([][]float64, n)
+	var tapeArray [64]float64
+	tripsTape = tapeArray[:0]
+	trips = 0
+	for i = range m {
+		trips++
+		dm[i] = make([]float64, n)
+		m[i] = make([]float64, n)
+		tripsTape = append(tripsTape, 0)
+		for j = range m[i] {
+			tripsTape[len(tripsTape)-1]++
+			sin = math.Sin(x[j])
+			t = x[i] * sin
+			m[i][j] = t
+		}
+	}
+	s := 0.0
+
+	var ds, dt, dsin float64
+	// return s
+	ds = 1
+	// for i := range m (forward and backward in one pass: a sum)
+	for i1 := range m {
+		t1 := m[i1][(i1+1)%n] * m[i1][i1]
+		s += t1
+		// s += m[i][(i+1)%n] * m[i][i]
+		dm[i1][(i1+1)%n] += m[i1][i1] * ds
+		dm[i1][i1] += m[i1][(i1+1)%n] * ds
+	}
+	rowByRow := s
+	// for i := range m
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// for j := range m[i]
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			j = trips1 - 1
+			// m[i][j] = x[i] * math.Sin(x[j])
+			dt = dm[i][j]
+			dm[i][j] = 0
+			sin = math.Sin(x[j])
+			dx[i] += sin * dt
+			dsin = x[i] * dt
+			dx[j] += math.Cos(x[j]) * dsin
+		}
+	}
+	return rowByRow
+}
+
+// RowByRowJVP returns RowByRow(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RowByRowJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowByRowJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	m := make([][]float64, n)
+	dm := make([][]float64, n)
+	for i := range m {
+		m[i] = make([]float64, n)
+		dm[i] = make([]float64, n)
+		for j := range m[i] {
+			dsin := math.Cos(x[j]) * dx[j]
+			sin := math.Sin(x[j])
+			dm[i][j] = sin*dx[i] + x[i]*dsin
+			m[i][j] = x[i] * sin
+		}
+	}
+	var ds float64
+	s := 0.0
+	for i1 := range m {
+		dt := m[i1][i1]*dm[i1][(i1+1)%n] + m[i1][(i1+1)%n]*dm[i1][i1]
+		t := m[i1][(i1+1)%n] * m[i1][i1]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// RowByRowHessian returns RowByRow's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RowByRowHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowByRowHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n1 := len(x)
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("RowByRowHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var rowByRow float64
+	for j1 := 0; j1 < n1; j1++ {
+		var k int
+		k = 0
+		if j1 >= k && j1 < k+len(x) {
+			v[j1-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfRowByRow(x, v, hv)
+		rowByRow = r
+		k = 0
+		if j1 >= k && j1 < k+len(x) {
+			dx[j1-k] += t
+			v[j1-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i2 := range x {
+			hess[j1*n1+k] += hv[i2]
+			hv[i2] = 0
+			k++
+		}
+	}
+	if n1 == 0 {
+		rowByRow = RowByRow(x)
+	}
+	return rowByRow
+}
+
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
 func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -1064,4 +1205,113 @@ func jvpOfSmoothEnd(x, dx []float64) (float64, float64) {
 	dt1 := y[0]*dy[len(y)-1] + y[len(y)-1]*dy[0]
 	t1 := y[len(y)-1] * y[0]
 	return t1, dt1
+}
+
+// hvpOfRowByRow returns RowByRow's value, its directional derivative along the directions and their Hessian-vector product: a row of RowByRowHessian.
+func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfRowByRow: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var cos, t1, dsin, sin1, sin, t2, t3, t4, t5 float64
+	var j, i, trips int
+	var tripsTape, dsinTape, sinTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfRowByRow: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	n := len(x)
+	dm1 := make([][]float64, n)
+	m := make([][]float64, n)
+	ddm := make([][]float64, n)
+	dm := make([][]float64, n)
+	var tapeArray [64]float64
+	dsinTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sinTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	tripsTape = tapeArray2[:0]
+	trips = 0
+	for i = range m {
+		trips++
+		dm1[i] = make([]float64, n)
+		m[i] = make([]float64, n)
+		ddm[i] = make([]float64, n)
+		dm[i] = make([]float64, n)
+		tripsTape = append(tripsTape, 0)
+		for j = range m[i] {
+			tripsTape[len(tripsTape)-1]++
+			dsinTape = append(dsinTape, dsin)
+			cos = math.Cos(x[j])
+			t1 = cos * v[j]
+			dsin = t1
+			sinTape = append(sinTape, sin)
+			sin1 = math.Sin(x[j])
+			sin = sin1
+			t2 = sin * v[i]
+			t3 = x[i] * dsin
+			t4 = t2 + t3
+			dm[i][j] = t4
+			t5 = x[i] * sin
+			m[i][j] = t5
+		}
+	}
+	var ds float64
+	s := 0.0
+
+	var dds, dt5, dsin1, dt4, dt2, dt3, ddsin, dsin11, dt1, dcos float64
+	// return s, ds
+	dds = 1
+	// for i1 := range m (forward and backward in one pass: a sum)
+	for i1 := range m {
+		t6 := m[i1][i1] * dm[i1][(i1+1)%n]
+		t7 := m[i1][(i1+1)%n] * dm[i1][i1]
+		dt := t6 + t7
+		t := m[i1][(i1+1)%n] * m[i1][i1]
+		ds += dt
+		s += t
+		// ds += dt
+		// dt := m[i1][i1]*dm[i1][(i1+1)%n] + m[i1][(i1+1)%n]*dm[i1][i1]
+		dm1[i1][(i1+1)%n] += dm[i1][i1] * dds
+		ddm[i1][i1] += m[i1][(i1+1)%n] * dds
+		dm1[i1][i1] += dm[i1][(i1+1)%n] * dds
+		ddm[i1][(i1+1)%n] += m[i1][i1] * dds
+	}
+	hvpOfRowByRow1 := s
+	hvpOfRowByRow2 := ds
+	// for i := range m
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// for j := range m[i]
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			j = trips1 - 1
+			// m[i][j] = x[i] * sin
+			dt5 = dm1[i][j]
+			dm1[i][j] = 0
+			hv[i] += sin * dt5
+			dsin1 += x[i] * dt5
+			// dm[i][j] = sin*v[i] + x[i]*dsin
+			dt4 = ddm[i][j]
+			ddm[i][j] = 0
+			dt2 = dt4
+			dt3 = dt4
+			hv[i] += dsin * dt3
+			ddsin += x[i] * dt3
+			dsin1 += v[i] * dt2
+			// sin := math.Sin(x[j])
+			dsin11 = dsin1
+			dsin1 = 0
+			sin = sinTape[len(sinTape)-1]
+			sinTape = sinTape[:len(sinTape)-1]
+			hv[j] += math.Cos(x[j]) * dsin11
+			// dsin := math.Cos(x[j]) * v[j]
+			dt1 = ddsin
+			ddsin = 0
+			dsin = dsinTape[len(dsinTape)-1]
+			dsinTape = dsinTape[:len(dsinTape)-1]
+			dcos = v[j] * dt1
+			hv[j] -= math.Sin(x[j]) * dcos
+		}
+	}
+	return hvpOfRowByRow1, hvpOfRowByRow2
 }

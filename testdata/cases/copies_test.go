@@ -50,6 +50,14 @@ func copyCases() []gradCase {
 				return SmoothEndGrad(x, g), g
 			},
 			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
+		{name: "RowByRow",
+			jvp: flatJVP(RowByRowJVP),
+			f:   func(x []float64) float64 { return RowByRow(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return RowByRowGrad(x, g), g
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
 		{name: "CopyLoop",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
 				return CopyLoopJVP(Point{X: x[0], Y: x[1]}, 3, Point{X: v[0], Y: v[1]})
