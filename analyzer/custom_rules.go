@@ -18,7 +18,7 @@ func (p *pkgContext) indexDecls(files []*ast.File) {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
 				if fn, ok := p.info.Defs[fd.Name].(*types.Func); ok {
-					p.decls[fn] = declSite{p.withoutWholeCopies(p.withoutCopies(p.withoutCompositeLiterals(p.withoutNamedResults(p.withoutFuncLits(fd))))), f}
+					p.decls[fn] = declSite{p.withoutWholeCopies(p.withoutArrayRangeWrites(p.withoutCopies(p.withoutCompositeLiterals(p.withoutNamedResults(p.withoutFuncLits(fd)))))), f}
 				}
 			}
 		}

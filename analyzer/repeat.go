@@ -50,6 +50,9 @@ func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
 		if v == g.out || v.Parent() != nil && v.Parent() != p.pkg.Scope() && !isParam(g, v) {
 			return true
 		}
+		if v.Parent() == nil && !v.IsField() {
+			return true // a local a rewrite declared (withoutArrayRangeWrites): no scope holds it
+		}
 		return isParam(g, v) && !byReference(v.Type())
 	}
 	// A write is an effect when it reaches memory the function does not

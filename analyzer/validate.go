@@ -230,7 +230,7 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 	})
 	switch {
 	case written && isArray:
-		l.errorf(s.X.Pos(), "cannot differentiate this range over the array %s, which the loop writes: Go ranges over a copy of the array, which gradgen does not keep; range over the indexes (for i := range %s) and read the values you need from another array", l.source(s.X), l.source(s.X))
+		l.errorf(s.X.Pos(), "cannot differentiate this range over the array %s, which the loop writes: Go ranges over a copy of the array, which gradgen keeps only for a range over a variable named directly and not under a label; range over the indexes (for i := range %s) and read the values you need from another array", l.source(s.X), l.source(s.X))
 	case written:
 		// The range value takes its element's adjoint, which is right
 		// only while the element keeps the value read.

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"golang.org/x/tools/go/ast/astutil"
 )
 
 // Whole-value copies of structs and arrays (q := p, q := *p, q := pts[i],
@@ -121,7 +122,7 @@ func (p *pkgContext) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
 	if star, ok := ast.Unparen(src).(*ast.StarExpr); ok {
 		from = star.X // p.X and pa[0] dereference the pointer themselves
 	}
-	if !p.copySets(t, target, func() ast.Expr { return p.cloneNode(from).(ast.Expr) }, at, s.Pos(), &stmts) {
+	if !p.copySets(t, target, func() ast.Expr { return p.cloneNode(from).(ast.Expr) }, at, s.Pos(), &stmts, nil) {
 		return nil, false
 	}
 	return stmts, true
@@ -129,7 +130,10 @@ func (p *pkgContext) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
 
 // copySets appends one assignment per leaf of a value of type t, from the
 // place src() names into the place dst() names (fresh nodes each call).
-func (p *pkgContext) copySets(t types.Type, dst, src func() ast.Expr, at, pos token.Pos, sets *[]ast.Stmt) bool {
+//
+// With retarget, the destination is written from each checked source
+// leaf instead (a variable no scope holds: its leaves cannot be checked).
+func (p *pkgContext) copySets(t types.Type, dst, src func() ast.Expr, at, pos token.Pos, sets *[]ast.Stmt, retarget func(ast.Expr) ast.Expr) bool {
 	var parts []func(ast.Expr) ast.Expr
 	var partTypes []types.Type
 	switch u := t.Underlying().(type) {
@@ -151,15 +155,21 @@ func (p *pkgContext) copySets(t types.Type, dst, src func() ast.Expr, at, pos to
 			partTypes = append(partTypes, u.Elem())
 		}
 	default:
-		to, from := dst(), src()
-		if types.CheckExpr(p.fset, p.pkg, at, to, p.info) != nil || types.CheckExpr(p.fset, p.pkg, pos, from, p.info) != nil {
+		from := src()
+		if types.CheckExpr(p.fset, p.pkg, pos, from, p.info) != nil {
 			return false // an unexported field of another package's type
+		}
+		var to ast.Expr
+		if retarget != nil {
+			to = retarget(from)
+		} else if to = dst(); types.CheckExpr(p.fset, p.pkg, at, to, p.info) != nil {
+			return false
 		}
 		*sets = append(*sets, &ast.AssignStmt{Lhs: []ast.Expr{to}, TokPos: pos, Tok: token.ASSIGN, Rhs: []ast.Expr{from}})
 		return true
 	}
 	for i, part := range parts {
-		if !p.copySets(partTypes[i], func() ast.Expr { return part(dst()) }, func() ast.Expr { return part(src()) }, at, pos, sets) {
+		if !p.copySets(partTypes[i], func() ast.Expr { return part(dst()) }, func() ast.Expr { return part(src()) }, at, pos, sets, retarget) {
 			return false
 		}
 	}
@@ -312,4 +322,117 @@ func (p *pkgContext) typeName(t types.Type, pos token.Pos) ast.Expr {
 	tv.Type = t
 	p.info.Types[id] = tv
 	return id
+}
+
+// withoutArrayRangeWrites gives a range over an array that its body
+// writes the copy Go ranges over (for i, v := range a { a[j] = ... }):
+// a local copy declared just before the loop (aCopy := a, which
+// withoutWholeCopies then writes field by field), ranged over instead.
+// The values the loop reads are then the copy's, as in Go. A labeled
+// range is left alone (its label must stay on the loop), and refused.
+func (p *pkgContext) withoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
+	if decl.Body == nil {
+		return decl
+	}
+	taken := map[string]bool{}
+	ast.Inspect(decl, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			taken[id.Name] = true
+		}
+		return true
+	})
+	changed := false
+	var rewrite func(s ast.Stmt) ([]ast.Stmt, bool)
+	rewrite = func(s ast.Stmt) ([]ast.Stmt, bool) {
+		r, ok := s.(*ast.RangeStmt)
+		if !ok || r.Value == nil {
+			return nil, false
+		}
+		x, ok := ast.Unparen(r.X).(*ast.Ident)
+		if !ok {
+			return nil, false
+		}
+		arr, ok := p.info.Uses[x].(*types.Var)
+		if !ok || arr.Parent() == p.pkg.Scope() {
+			return nil, false
+		}
+		if _, isArray := arr.Type().Underlying().(*types.Array); !isArray || !writesVar(p.info, r.Body, arr) {
+			return nil, false
+		}
+		name := x.Name + "Copy"
+		for k := 1; taken[name] || p.pkg.Scope().Lookup(name) != nil || types.Universe.Lookup(name) != nil; k++ {
+			name = fmt.Sprintf("%sCopy%d", x.Name, k)
+		}
+		taken[name] = true
+		typ := p.typeName(arr.Type(), r.For)
+		if typ == nil || copyLeaves(arr.Type(), 0) < 0 {
+			return nil, false
+		}
+		obj := types.NewVar(r.For, p.pkg, name, arr.Type())
+		ident := func() *ast.Ident {
+			id := &ast.Ident{NamePos: x.NamePos, Name: name}
+			p.info.Uses[id] = obj
+			p.info.Types[id] = p.info.Types[x]
+			return id
+		}
+		def := &ast.Ident{NamePos: r.For, Name: name}
+		p.info.Defs[def] = obj
+		stmts := []ast.Stmt{&ast.DeclStmt{Decl: &ast.GenDecl{TokPos: r.For, Tok: token.VAR, Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{def}, Type: typ}}}}}
+		// Each leaf of the copy is the array's leaf with its root
+		// renamed: aCopy[1] = a[1].
+		retarget := func(from ast.Expr) ast.Expr {
+			to := p.cloneNode(from).(ast.Expr)
+			return astutil.Apply(to, func(c *astutil.Cursor) bool {
+				if id, ok := c.Node().(*ast.Ident); ok && p.info.Uses[id] == arr {
+					c.Replace(ident())
+				}
+				return true
+			}, nil).(ast.Expr)
+		}
+		src := func() ast.Expr { return &ast.Ident{NamePos: r.For, Name: x.Name} }
+		if !p.copySets(arr.Type(), nil, src, r.For, r.For, &stmts, retarget) {
+			return nil, false
+		}
+		loop := *r
+		loop.X = ident()
+		loop.Body = rewriteBody(r.Body, rewrite) // ranges inside it too
+		changed = true
+		return append(stmts, &loop), true
+	}
+	body := rewriteBody(decl.Body, rewrite)
+	if !changed {
+		return decl
+	}
+	rewritten := *decl
+	rewritten.Body = body
+	return &rewritten
+}
+
+// writesVar reports whether n assigns to v or to an element or field of
+// it, or takes its address.
+func writesVar(info *types.Info, n ast.Node, v types.Object) bool {
+	found := false
+	mark := func(x ast.Expr) {
+		if id := rootIdent(x); id != nil && info.ObjectOf(id) == v {
+			found = true
+		}
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				mark(x)
+			}
+		case *ast.IncDecStmt:
+			mark(n.X)
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				mark(n.X)
+			}
+		case *ast.CallExpr:
+			// A writing helper passed the array's address is &a, above.
+		}
+		return !found
+	})
+	return found
 }

@@ -495,8 +495,8 @@ func Arr(x float64) float64 {
 	var a [3]float64
 	a[0], a[1] = x, 2*x
 	s := 0.0
-	for i, v := range a {
-		a[(i+1)%3] += v * x
+	L: for i, v := range a {
+		a[(i+1)%3] += v * x; continue L
 		s += v
 	}
 	return s
@@ -530,7 +530,7 @@ func View(x float64) float64 {
 			want: []string{
 				`^p\.go:12:58: cannot differentiate through r\.Float64\(\) here: the backward sweep would call it again.*\(c := r\.Float64\(\)\)`,
 				`^p\.go:19:21: cannot differentiate through next\(&k\) here: `,
-				`^p\.go:29:20: cannot differentiate this range over the array a, which the loop writes: Go ranges over a copy`,
+				`^p\.go:29:23: cannot differentiate this range over the array a, which the loop writes: Go ranges over a copy`,
 				`^p\.go:38:7: cannot differentiate the call strconv\.FormatFloat\(x\*x, 'g', -1, 64\): gradgen cannot see into strconv\.FormatFloat, and its result \(string\) carries no derivative`,
 				`^p\.go:42:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,
 				`^p\.go:53:9: cannot differentiate the range value v of h, which the loop writes: range over the indexes`,

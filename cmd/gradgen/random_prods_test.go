@@ -334,10 +334,11 @@ func init() {
 		{name: "rangearray", weight: 1, ok: loopOK, stmt: func(g *progGen, d int) {
 			a := g.array()
 			i, v := g.fresh("i"), g.fresh("v")
-			// The loop reads the array's values and does not write the
-			// array (gradgen refuses that: Go ranges over a copy).
+			// Half the time a local array the body writes: Go ranges over
+			// a copy, and v is the value before the write.
+			writes := a.local && !a.ro && !strings.ContainsAny(a.name, ".[") && g.chance(0.5)
 			g.line("for %s, %s := range %s {", i, v, a.name)
-			// The body must not write the array either.
+			// The body's other statements do not write the array.
 			for k := range g.sc.arrs {
 				if g.sc.arrs[k].name == a.name && !g.sc.arrs[k].ro {
 					g.sc.arrs[k].ro = true
@@ -345,6 +346,9 @@ func init() {
 				}
 			}
 			g.loopBody(d-1, i, func() {
+				if writes {
+					g.line("%s[(%s+1)%%%d] = %s * 0.5", a.name, i, a.n, v)
+				}
 				g.line("y += 0.25 * math.Tanh(%s) * float64(%s+1)", v, i)
 				g.sc.vars = append(g.sc.vars, v)
 				g.ro[v] = true

@@ -158,3 +158,17 @@ func RowByRow(x []float64) float64 {
 	}
 	return s
 }
+
+// RangeArrayWrites ranges over an array its body writes: Go ranges over a
+// copy, so v is the value before the writes (SPEC §5).
+//
+//gradgen:grad
+//gradgen:jvp
+func RangeArrayWrites(a [3]float64, x float64) float64 {
+	s := 0.0
+	for i, v := range a {
+		a[(i+1)%3] = v * x
+		s += v * a[i]
+	}
+	return s + a[0]
+}

@@ -1135,6 +1135,114 @@ func RowByRowHessian(x, dx, hess []float64) float64 {
 	return rowByRow
 }
 
+// RangeArrayWritesGrad returns RangeArrayWrites(a, x) and its partial derivatives with respect to a, x.
+func RangeArrayWritesGrad(a [3]float64, x float64) (float64, [3]float64, float64) {
+	var t, t1, t2, v float64
+	var i int
+	var tapeArray [3]float64
+	var aElemTape []float64
+	s := 0.0
+	var aCopy [3]float64
+	aCopyElemPrev := aCopy[0]
+	aCopy[0] = a[0]
+	aCopyElemPrev1 := aCopy[1]
+	aCopy[1] = a[1]
+	aCopyElemPrev2 := aCopy[2]
+	aCopy[2] = a[2]
+	aElemTape = tapeArray[:0:3]
+	for i, v = range aCopy {
+		aElemTape = append(aElemTape, a[(i+1)%3])
+		t = v * x
+		a[(i+1)%3] = t
+		t1 = v * a[i]
+		t2 = s + t1
+		s = t2
+	}
+	rangeArrayWrites := s + a[0]
+
+	var da, daCopy [3]float64
+	var ds, dt2, dt1, dt, dx float64
+	// return s + a[0]
+	ds = 1
+	da[0] += 1
+	// for i, v := range aCopy
+	for trip := 3; trip > 0; trip-- {
+		i = trip - 1
+		v = aCopy[i]
+		// s += v * a[i]
+		dt2 = ds
+		dt1 = dt2
+		daCopy[i] += a[i] * dt1
+		da[i] += v * dt1
+		// a[(i+1)%3] = v * x
+		if da[(i+1)%3] != 0 {
+			dt = da[(i+1)%3]
+			da[(i+1)%3] = 0
+			a[(i+1)%3] = aElemTape[len(aElemTape)-1]
+			aElemTape = aElemTape[:len(aElemTape)-1]
+			daCopy[i] += x * dt
+			dx += v * dt
+		} else {
+			a[(i+1)%3] = aElemTape[len(aElemTape)-1]
+			aElemTape = aElemTape[:len(aElemTape)-1]
+		}
+	}
+	// aCopy[2] = a[2]
+	if daCopy[2] != 0 {
+		dElem := daCopy[2]
+		daCopy[2] = 0
+		da[2] += dElem
+		aCopy[2] = aCopyElemPrev2
+	} else {
+		aCopy[2] = aCopyElemPrev2
+	}
+	// aCopy[1] = a[1]
+	if daCopy[1] != 0 {
+		dElem1 := daCopy[1]
+		daCopy[1] = 0
+		da[1] += dElem1
+		aCopy[1] = aCopyElemPrev1
+	} else {
+		aCopy[1] = aCopyElemPrev1
+	}
+	// aCopy[0] = a[0]
+	if daCopy[0] != 0 {
+		dElem2 := daCopy[0]
+		daCopy[0] = 0
+		da[0] += dElem2
+		aCopy[0] = aCopyElemPrev
+	} else {
+		aCopy[0] = aCopyElemPrev
+	}
+	return rangeArrayWrites, da, dx
+}
+
+// RangeArrayWritesJVP returns RangeArrayWrites(a, x) and its directional derivative: the sum of its partial derivatives with respect to a, x times the tangents da, dx.
+func RangeArrayWritesJVP(a [3]float64, x float64, da [3]float64, dx float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	var aCopy [3]float64
+	var daCopy [3]float64
+	daCopy[0] = da[0]
+	aCopy[0] = a[0]
+	daCopy[1] = da[1]
+	aCopy[1] = a[1]
+	daCopy[2] = da[2]
+	aCopy[2] = a[2]
+	for i, v := range aCopy {
+		dv := daCopy[i]
+		da[(i+1)%3] = x*dv + v*dx
+		a[(i+1)%3] = v * x
+		dt := a[i]*dv + v*da[i]
+		t := v * a[i]
+		ds += dt
+		s += t
+	}
+	dt1 := ds + da[0]
+	t1 := s + a[0]
+	return t1, dt1
+}
+
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
 func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	if len(dx) < len(x) {

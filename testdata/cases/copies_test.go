@@ -58,6 +58,16 @@ func copyCases() []gradCase {
 				return RowByRowGrad(x, g), g
 			},
 			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
+		{name: "RangeArrayWrites",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return RangeArrayWritesJVP([3]float64{x[0], x[1], x[2]}, x[3], [3]float64{v[0], v[1], v[2]}, v[3])
+			}),
+			f: func(x []float64) float64 { return RangeArrayWrites([3]float64{x[0], x[1], x[2]}, x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				v, da, dx := RangeArrayWritesGrad([3]float64{x[0], x[1], x[2]}, x[3])
+				return v, []float64{da[0], da[1], da[2], dx}
+			},
+			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
 		{name: "CopyLoop",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
 				return CopyLoopJVP(Point{X: x[0], Y: x[1]}, 3, Point{X: v[0], Y: v[1]})
