@@ -304,6 +304,13 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 			}
 		}
 	case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+		if sl, isSlice := r.(*ast.SliceExpr); isSlice && l.localArrayView(sl) {
+			// Its adjoint array is declared after the forward code that
+			// would take the view (a new user's trial: undefined: da).
+			l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: it is a view of a local array, whose adjoint gradgen declares only for the backward sweep; make the array a slice (a := make([]float64, n)) and take the view of that", l.source(rhs))
+			l.writeForward(v, primal)
+			return
+		}
 		if l.exprVaried(r) {
 			view = l.adjPath(r)
 		} else if _, ok := r.(*ast.SliceExpr); ok {
@@ -336,6 +343,20 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	l.writeForward(sh, view)
 	delete(l.defining, sh)
 	l.writeForward(v, primal)
+}
+
+// localArrayView reports whether sl slices an array held in a local
+// variable (a[1:], s.A[:]), not reached through a parameter.
+func (l *lowerer) localArrayView(sl *ast.SliceExpr) bool {
+	if _, isArray := l.info.TypeOf(sl.X).Underlying().(*types.Array); !isArray {
+		return false
+	}
+	root := l.rootVar(sl.X)
+	if root == nil {
+		return false
+	}
+	v := l.variableOf(root)
+	return !v.param && v.viewOf == nil && !isRef(root.Type())
 }
 
 // ensureShadow returns the variable that holds v's adjoint view.

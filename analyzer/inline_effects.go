@@ -301,6 +301,14 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 				return nil, nil, false
 			}
 		}
+		if lit.Type.Results != nil {
+			for _, f := range lit.Type.Results.List {
+				if len(f.Names) > 0 {
+					in.refuse(call, "it has named results (a literal's are not rewritten; name a local instead)")
+					return nil, nil, false
+				}
+			}
+		}
 		e.ftype, e.fbody, e.span = lit.Type, lit.Body, lit
 	} else {
 		fn, r := in.callee(call)

@@ -371,7 +371,7 @@ func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
 	}
 	out := astutil.Apply(clone, replace, nil).(*ast.BlockStmt)
 	var value ast.Expr
-	if final != nil {
+	if final != nil && len(final.Results) == 1 {
 		r := astutil.Apply(e.in.p.cloneNode(final), replace, nil).(*ast.ReturnStmt)
 		value = r.Results[0]
 	}

@@ -36,8 +36,9 @@ type positionMap struct {
 }
 
 type rewrittenRegion struct {
-	start, end int // offsets in the re-sourced file
-	delta      int // source offset minus re-sourced offset, after end
+	fn         *ast.FuncDecl // the function whose body it is
+	start, end int           // offsets in the re-sourced file
+	delta      int           // source offset minus re-sourced offset, after end
 	nodes      []token.Pos
 	sourceOf   []token.Pos // the source position of each node, in order
 }
@@ -82,32 +83,45 @@ func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 			}
 		}
 	}
-	if len(bodies) == 0 {
-		return nil, reasons
-	}
-	res := &resourced{back: map[*token.File]*positionMap{}}
-	for _, f := range files {
-		if len(bodies[f]) == 0 {
-			res.files = append(res.files, f)
-			continue
-		}
-		nf, pm, ok := in.resource(f, bodies[f], newBody)
-		if !ok {
-			debugInline("%s: the text printed does not parse back node for node", fset.File(f.Package).Name())
+	// A function whose expansion does not type-check (gradgen's bug) is
+	// left as written, its calls refused; the others keep theirs.
+	for range len(newBody) + 1 {
+		if len(newBody) == 0 {
 			return nil, reasons
 		}
-		res.files = append(res.files, nf)
-		res.back[fset.File(nf.Package)] = pm
+		res := &resourced{back: map[*token.File]*positionMap{}}
+		for _, f := range files {
+			fds := slices.DeleteFunc(slices.Clone(bodies[f]), func(fd *ast.FuncDecl) bool { return newBody[fd] == nil })
+			if len(fds) == 0 {
+				res.files = append(res.files, f)
+				continue
+			}
+			nf, pm, ok := in.resource(f, fds, newBody)
+			if !ok {
+				debugInline("%s: the text printed does not parse back node for node", fset.File(f.Package).Name())
+				return nil, reasons
+			}
+			res.files = append(res.files, nf)
+			res.back[fset.File(nf.Package)] = pm
+		}
+		bad := res.check(fset, pkg)
+		if len(bad) == 0 {
+			return res, reasons
+		}
+		if bad[nil] {
+			return nil, reasons
+		}
+		for fd := range bad {
+			delete(newBody, fd)
+		}
 	}
-	if !res.check(fset, pkg) {
-		return nil, reasons
-	}
-	return res, reasons
+	return nil, reasons
 }
 
-// check type-checks the re-sourced package; false when an expansion does
-// not type-check (gradgen's bug: the calls are then refused).
-func (res *resourced) check(fset *token.FileSet, pkg *types.Package) bool {
+// check type-checks the re-sourced package, and returns the functions
+// whose expansions do not type-check (gradgen's bug: their calls are then
+// refused, and the package re-sourced without them).
+func (res *resourced) check(fset *token.FileSet, pkg *types.Package) (bad map[*ast.FuncDecl]bool) {
 	res.info = &types.Info{
 		Types:        map[ast.Expr]types.TypeAndValue{},
 		Defs:         map[*ast.Ident]types.Object{},
@@ -118,7 +132,7 @@ func (res *resourced) check(fset *token.FileSet, pkg *types.Package) bool {
 		Instances:    map[*ast.Ident]types.Instance{},
 		FileVersions: map[*ast.File]string{},
 	}
-	bad := false
+	bad = map[*ast.FuncDecl]bool{}
 	conf := types.Config{
 		Importer:  newPackageImporter(pkg),
 		GoVersion: pkg.GoVersion(),
@@ -127,15 +141,18 @@ func (res *resourced) check(fset *token.FileSet, pkg *types.Package) bool {
 			// there before (a caller of a generated function not yet
 			// written) and do not matter.
 			if te, ok := err.(types.Error); ok && !te.Soft {
-				if pm := res.back[fset.File(te.Pos)]; pm != nil && pm.inRegion(te.Pos) {
+				if pm := res.back[fset.File(te.Pos)]; pm != nil && pm.regionOf(te.Pos) != nil {
 					debugInline("type error in an expansion: %v", err)
-					bad = true
+					bad[pm.regionOf(te.Pos)] = true
 				}
 			}
 		},
 	}
 	res.pkg, _ = conf.Check(pkg.Path(), fset, res.files, res.info)
-	return !bad && res.pkg != nil
+	if res.pkg == nil && len(bad) == 0 {
+		bad[nil] = true
+	}
+	return bad
 }
 
 // reachable are the functions annotated for gradgen and those they call,
@@ -180,15 +197,15 @@ func debugInline(format string, args ...any) {
 	}
 }
 
-// inRegion reports whether pos lies in a rewritten body.
-func (pm *positionMap) inRegion(pos token.Pos) bool {
+// regionOf returns the function whose rewritten body holds pos, or nil.
+func (pm *positionMap) regionOf(pos token.Pos) *ast.FuncDecl {
 	off := pm.from.Offset(pos)
 	for _, r := range pm.regions {
 		if off >= r.start && off < r.end {
-			return true
+			return r.fn
 		}
 	}
-	return false
+	return nil
 }
 
 // source maps a position of the re-sourced file to the source's.
@@ -261,6 +278,7 @@ func (in *inliner) resource(f *ast.File, fds []*ast.FuncDecl, newBody map[*ast.F
 	slices.SortFunc(fds, func(a, b *ast.FuncDecl) int { return int(a.Body.Lbrace - b.Body.Lbrace) })
 	var buf bytes.Buffer
 	type printed struct {
+		fn         *ast.FuncDecl
 		start, end int
 		delta      int
 		sourceOf   []token.Pos
@@ -283,7 +301,7 @@ func (in *inliner) resource(f *ast.File, fds []*ast.FuncDecl, newBody map[*ast.F
 		// that quote positions.
 		after := tf.Position(tf.Pos(end))
 		fmt.Fprintf(&buf, "/*line %s:%d:%d*/", tf.Name(), after.Line, after.Column)
-		done = append(done, printed{start: pstart, end: pend, delta: end - buf.Len(), sourceOf: sourceOf})
+		done = append(done, printed{fn: fd, start: pstart, end: pend, delta: end - buf.Len(), sourceOf: sourceOf})
 		last = end
 	}
 	buf.Write(src[last:])
@@ -309,7 +327,7 @@ func (in *inliner) resource(f *ast.File, fds []*ast.FuncDecl, newBody map[*ast.F
 		if len(nodes) != len(d.sourceOf) {
 			return nil, nil, false
 		}
-		pm.regions = append(pm.regions, rewrittenRegion{start: d.start, end: d.end, delta: d.delta, nodes: nodes, sourceOf: d.sourceOf})
+		pm.regions = append(pm.regions, rewrittenRegion{fn: d.fn, start: d.start, end: d.end, delta: d.delta, nodes: nodes, sourceOf: d.sourceOf})
 	}
 	return nf, pm, true
 }

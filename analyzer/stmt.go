@@ -228,6 +228,16 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 			l.fwd = append(l.fwd, adjoint.Assign{Lhs: kept, Op: "=", Rhs: vals})
 			continue
 		}
+		if vs.Type != nil && len(lhs) > 1 && len(vs.Values) == len(lhs) {
+			// var a, b float64 = 3, x: one name at a time, each taking
+			// the declared type (together they printed a := 3, an int).
+			// The values cannot read the names being declared.
+			for i, n := range vs.Names {
+				one := &ast.ValueSpec{Names: []*ast.Ident{n}, Type: vs.Type, Values: vs.Values[i : i+1]}
+				l.lowerDecl(rec, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: g.TokPos, Tok: token.VAR, Specs: []ast.Spec{one}}})
+			}
+			continue
+		}
 		l.assignList(rec, lhs, vs.Values, true)
 	}
 }

@@ -172,3 +172,14 @@ func RangeArrayWrites(a [3]float64, x float64) float64 {
 	}
 	return s + a[0]
 }
+
+// TypedVars declares several typed variables at once, a constant among
+// them. Regression (a new user's trial): var a, b float64 = 3, x printed
+// a := 3, an int, and the gradient did not compile.
+//
+//gradgen:grad
+//gradgen:jvp
+func TypedVars(x float64) float64 {
+	var a, b float64 = 3, x
+	return x * a * b
+}

@@ -1243,6 +1243,30 @@ func RangeArrayWritesJVP(a [3]float64, x float64, da [3]float64, dx float64) (fl
 	return t1, dt1
 }
 
+// TypedVarsGrad returns TypedVars(x) and its partial derivatives with respect to x.
+func TypedVarsGrad(x float64) (float64, float64) {
+	var a float64 = 3
+	b := x
+	t := x * a
+	typedVars := t * b
+
+	// return x * a * b
+	dx := a * b
+	// var a, b float64 = 3, x
+	dx += t
+	return typedVars, dx
+}
+
+// TypedVarsJVP returns TypedVars(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func TypedVarsJVP(x, dx float64) (float64, float64) {
+	a, b, db := float64(3), x, dx
+	dt := a * dx
+	t := x * a
+	dt1 := b*dt + t*db
+	t1 := t * b
+	return t1, dt1
+}
+
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
 func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	if len(dx) < len(x) {
