@@ -52,7 +52,7 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 
 // expandAdvice says when gradgen expands a helper that writes into what it
 // is passed (inline_effects.go), for the calls it does not.
-const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)), when its only return is its last statement, it has no result or one float result, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
+const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) or inside an expression that reads nothing it writes and makes no other call with effects, when its only return is its last statement, it has no result or one float result, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
 
 // validateCall checks one call. inValue is false when only the call's
 // effects matter (its result decides a path). It is long by design: the

@@ -382,6 +382,7 @@ func init() {
 			r := g.fresh("r")
 			g.line("%s := %s(%s)", r, fv, pick(g, g.sc.vars))
 			g.line("%s += %s(%s)", r, fv, acc)
+			g.line("y += 0.5 * %s(%s)", fv, pick(g, g.sc.vars)) // inside an expression
 			g.line("y += %s + %s", acc, r)
 		}},
 		{name: "helper2", weight: 1, stmt: func(g *progGen, d int) {
@@ -416,10 +417,14 @@ func init() {
 			default:
 				wb := g.fresh("wb")
 				g.line("%s := make([]float64, 2)", wb)
-				if g.chance(0.5) {
+				if k := g.intn(3); k == 0 {
 					r := g.fresh("r")
 					g.line("%s := fill2(%s, %s)", r, g.bounded(g.expr(1)), wb)
 					g.sc.vars = append(g.sc.vars, r)
+				} else if k == 1 {
+					// Inside an expression: computed first, into a temporary
+					// (its argument calls nothing, which hoisting needs).
+					g.line("y += 0.5 * math.Tanh(fill2(math.Tanh(%s), %s))", pick(g, g.sc.vars), wb)
 				} else {
 					g.line("fill2(%s, %s)", g.bounded(g.expr(1)), wb)
 				}

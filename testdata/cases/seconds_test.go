@@ -154,6 +154,7 @@ var seconds = map[string]secondCase{
 	"LitStatements":         {hessian: LitStatementsHessian},
 	"IncDecFields":          {hessian: IncDecFieldsHessian},
 	"RowByRow":              {hessian: RowByRowHessian, grad: RowByRowGrad, args: func(x []float64) []any { return []any{x} }},
+	"LitInExpr":             {hessian: LitInExprHessian},
 	"Energy":                {hessian: EnergyHessian, grad: EnergyGrad, args: func(x []float64) []any { return []any{x[0], x[1], x[2], 7} }, wrt: []int{0, 1, 2}},
 	"Dist":                  {hvp: DistHVP, hessian: DistHessian, grad: DistGrad, args: func(x []float64) []any { return []any{Point{X: x[0], Y: x[1]}, Point{X: x[2], Y: x[3]}} }},
 	"Apply":                 {hvp: ApplyHVP, hessian: ApplyHessian, grad: ApplyGrad, args: func(x []float64) []any { return []any{Layer{W: x[:3], B: x[3], Scale: x[4]}, []float64{0.5, -1, 2}} }, wrt: []int{0}},

@@ -285,3 +285,26 @@ func NamedFill(x float64) float64 {
 	s += fillNamed(s, buf)
 	return s*buf[0] + r
 }
+
+// LitInExpr calls a literal of several statements and a writing helper
+// inside expressions: each call is computed first, into a temporary, then
+// the statement that reads it (none of them reads what the call writes).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func LitInExpr(x, y float64) float64 {
+	acc := 0.0
+	sq := func(t float64) float64 {
+		u := t * y
+		acc += u
+		return u * u
+	}
+	buf := make([]float64, 2)
+	z := 2*sq(x) + math.Sin(y)
+	w := 3 * fill(x, buf)
+	if x > 0 {
+		z += 0.5 * sq(z)
+	}
+	return z + w*buf[0] + acc
+}

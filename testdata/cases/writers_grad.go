@@ -1651,6 +1651,208 @@ func NamedFillJVP(x, dx float64) (float64, float64) {
 	return t3, dt2
 }
 
+// LitInExprGrad returns LitInExpr(x, y) and its partial derivatives with respect to x, y.
+func LitInExprGrad(x, y float64) (float64, float64, float64) {
+	var r2, t3, u2, t5 float64
+	var cond bool
+	acc := 0.0
+	dbuf := make([]float64, 2)
+	buf := make([]float64, 2)
+	var r float64
+	t1 := x
+	u1 := t1 * y
+	acc += u1
+	r = u1 * u1
+	t := 2 * r
+	sin := math.Sin(y)
+	z := t + sin
+	var r1 float64
+	t2 := x
+	sin1 := math.Sin(t2)
+	buf[0] = sin1
+	t4 := t2 * t2
+	buf[1] = t4
+	r1 = buf[0] * buf[1]
+	w := 3 * r1
+	if x > 0 {
+		cond = true
+		t3 = z
+		u2 = t3 * y
+		acc += u2
+		r2 = u2 * u2
+		t5 = 0.5 * r2
+		z += t5
+	} else {
+		cond = false
+	}
+	t6 := w * buf[0]
+	t7 := z + t6
+	litInExpr := t7 + acc
+
+	var dt7, dacc, dt5, dr2, du2, dt3, dy float64
+	// return z + w*buf[0] + acc
+	dt7 = 1
+	dacc = 1
+	dz := dt7
+	dw := buf[0] * dt7
+	dbuf[0] += w * dt7
+	// if x > 0
+	if cond {
+		// z += 0.5 * r2
+		dt5 = dz
+		dr2 += 0.5 * dt5
+		// r2 = u2 * u2
+		du2 += 2 * u2 * dr2
+		// acc += u2
+		du2 += dacc
+		// u2 := t3 * y
+		dt3 += y * du2
+		dy += t3 * du2
+		// t3 := z
+		dz += dt3
+	}
+	// w := 3 * r1
+	dr1 := 3 * dw
+	// r1 = buf[0] * buf[1]
+	dbuf[0] += buf[1] * dr1
+	dbuf[1] += buf[0] * dr1
+	// buf[1] = t2 * t2
+	dt4 := dbuf[1]
+	dbuf[1] = 0
+	dt2 := 2 * t2 * dt4
+	// buf[0] = math.Sin(t2)
+	dsin1 := dbuf[0]
+	dbuf[0] = 0
+	dt2 += math.Cos(t2) * dsin1
+	// t2 := x
+	dx := dt2
+	// z := 2*r + math.Sin(y)
+	dy += math.Cos(y) * dz
+	dr := 2 * dz
+	// r = u1 * u1
+	du1 := 2 * u1 * dr
+	// acc += u1
+	du1 += dacc
+	// u1 := t1 * y
+	dt1 := y * du1
+	dy += t1 * du1
+	// t1 := x
+	dx += dt1
+	return litInExpr, dx, dy
+}
+
+// LitInExprJVP returns LitInExpr(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func LitInExprJVP(x, y, dx, dy float64) (float64, float64) {
+	var dacc float64
+	acc := 0.0
+	buf := make([]float64, 2)
+	dbuf := make([]float64, 2)
+	var r float64
+	var dr float64
+	{
+		dt1 := dx
+		t1 := x
+		du1 := y*dt1 + t1*dy
+		u1 := t1 * y
+		dacc += du1
+		acc += u1
+		dr = 2 * u1 * du1
+		r = u1 * u1
+	}
+	dt := 2 * dr
+	t := 2 * r
+	dsin := math.Cos(y) * dy
+	sin := math.Sin(y)
+	dz := dt + dsin
+	z := t + sin
+	var r1 float64
+	var dr1 float64
+	{
+		dt2 := dx
+		t2 := x
+		dbuf[0] = math.Cos(t2) * dt2
+		buf[0] = math.Sin(t2)
+		dbuf[1] = 2 * t2 * dt2
+		buf[1] = t2 * t2
+		dr1 = buf[1]*dbuf[0] + buf[0]*dbuf[1]
+		r1 = buf[0] * buf[1]
+	}
+	dw := 3 * dr1
+	w := 3 * r1
+	if x > 0 {
+		var r2 float64
+		var dr2 float64
+		{
+			dt3 := dz
+			t3 := z
+			du2 := y*dt3 + t3*dy
+			u2 := t3 * y
+			dacc += du2
+			acc += u2
+			dr2 = 2 * u2 * du2
+			r2 = u2 * u2
+		}
+		dt4 := 0.5 * dr2
+		t4 := 0.5 * r2
+		dz += dt4
+		z += t4
+	}
+	dt5 := buf[0]*dw + w*dbuf[0]
+	t5 := w * buf[0]
+	dt6 := dz + dt5
+	t6 := z + t5
+	dt7 := dt6 + dacc
+	t7 := t6 + acc
+	return t7, dt7
+}
+
+// LitInExprHessian returns LitInExpr's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LitInExprHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LitInExprHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var litInExpr float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r3, t, hvx, hvy := hvpOfLitInExpr(x, y, vx, vy)
+		litInExpr = r3
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
+	if n == 0 {
+		litInExpr = LitInExpr(x, y)
+	}
+	return litInExpr, dx, dy
+}
+
 // hvpOfEnergy returns Energy's value, its directional derivative along the directions and their Hessian-vector product: a row of EnergyHessian.
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
 	var h, dk1, k1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64
@@ -2317,4 +2519,200 @@ func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64
 		}
 	}
 	return hvpOfIncDecFields1, hvpOfIncDecFields2, hvx, hvy
+}
+
+// hvpOfLitInExpr returns LitInExpr's value, its directional derivative along the directions and their Hessian-vector product: a row of LitInExprHessian.
+func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var r2, dr2, dt3, t3, t17, t18, du2, u2, t19, dt4, t4 float64
+	var cond bool
+	var dacc float64
+	acc := 0.0
+	dbuf1 := make([]float64, 2)
+	buf := make([]float64, 2)
+	ddbuf := make([]float64, 2)
+	dbuf := make([]float64, 2)
+	var r float64
+	var dr float64
+	dt1 := vx
+	t1 := x
+	t8 := y * dt1
+	t9 := t1 * vy
+	du1 := t8 + t9
+	u1 := t1 * y
+	dacc += du1
+	acc += u1
+	t10 := 2 * u1
+	dr = t10 * du1
+	r = u1 * u1
+	dt := 2 * dr
+	t := 2 * r
+	cos := math.Cos(y)
+	dsin := cos * vy
+	sin := math.Sin(y)
+	dz := dt + dsin
+	z := t + sin
+	var r1 float64
+	var dr1 float64
+	dt2 := vx
+	t2 := x
+	cos1 := math.Cos(t2)
+	t11 := cos1 * dt2
+	dbuf[0] = t11
+	sin1 := math.Sin(t2)
+	buf[0] = sin1
+	t12 := 2 * t2
+	t13 := t12 * dt2
+	dbuf[1] = t13
+	t14 := t2 * t2
+	buf[1] = t14
+	t15 := buf[1] * dbuf[0]
+	t16 := buf[0] * dbuf[1]
+	dr1 = t15 + t16
+	r1 = buf[0] * buf[1]
+	dw := 3 * dr1
+	w := 3 * r1
+	if x > 0 {
+		cond = true
+		dt3 = dz
+		t3 = z
+		t17 = y * dt3
+		t18 = t3 * vy
+		du2 = t17 + t18
+		u2 = t3 * y
+		dacc += du2
+		acc += u2
+		t19 = 2 * u2
+		dr2 = t19 * du2
+		r2 = u2 * u2
+		dt4 = 0.5 * dr2
+		t4 = 0.5 * r2
+		dz += dt4
+		z += t4
+	} else {
+		cond = false
+	}
+	t20 := buf[0] * dw
+	t21 := w * dbuf[0]
+	dt5 := t20 + t21
+	t5 := w * buf[0]
+	dt6 := dz + dt5
+	t6 := z + t5
+	dt7 := dt6 + dacc
+	t7 := t6 + acc
+	hvpOfLitInExpr1 := t7
+	hvpOfLitInExpr2 := dt7
+
+	var ddt7, dz1, dt41, ddt4, dr21, ddr2, du21, dt19, ddu2, dacc1, dt31, hvy, dt17, dt18, ddt3, dt8, dsin2, dr3, du11 float64
+	// return t7, dt7
+	ddt7 = 1
+	// dt7 := dt6 + dacc
+	// dt6 := dz + dt5
+	ddz := ddt7
+	// dt5 := buf[0]*dw + w*dbuf[0]
+	dw1 := dbuf[0] * ddt7
+	ddbuf[0] += w * ddt7
+	dbuf1[0] += dw * ddt7
+	ddw := buf[0] * ddt7
+	// if x > 0
+	if cond {
+		// z += t4
+		dt41 += dz1
+		// dz += dt4
+		ddt4 += ddz
+		// t4 := 0.5 * r2
+		dr21 += 0.5 * dt41
+		// dt4 := 0.5 * dr2
+		ddr2 += 0.5 * ddt4
+		// r2 = u2 * u2
+		du21 += 2 * u2 * dr21
+		// dr2 = 2 * u2 * du2
+		dt19 = du2 * ddr2
+		ddu2 += t19 * ddr2
+		du21 += 2 * dt19
+		// acc += u2
+		du21 += dacc1
+		// dacc += du2
+		ddu2 += ddt7
+		// u2 := t3 * y
+		dt31 += y * du21
+		hvy += t3 * du21
+		// du2 := y*dt3 + t3*vy
+		dt17 = ddu2
+		dt18 = ddu2
+		dt31 += vy * dt18
+		hvy += dt3 * dt17
+		ddt3 += y * dt17
+		// t3 := z
+		dz1 += dt31
+		// dt3 := dz
+		ddz += ddt3
+	}
+	// w := 3 * r1
+	dr11 := 3 * dw1
+	// dw := 3 * dr1
+	ddr1 := 3 * ddw
+	// r1 = buf[0] * buf[1]
+	dbuf1[0] += buf[1] * dr11
+	dbuf1[1] += buf[0] * dr11
+	// dr1 = buf[1]*dbuf[0] + buf[0]*dbuf[1]
+	dbuf1[0] += dbuf[1] * ddr1
+	ddbuf[1] += buf[0] * ddr1
+	dbuf1[1] += dbuf[0] * ddr1
+	ddbuf[0] += buf[1] * ddr1
+	// buf[1] = t2 * t2
+	dt14 := dbuf1[1]
+	dbuf1[1] = 0
+	dt22 := 2 * t2 * dt14
+	// dbuf[1] = 2 * t2 * dt2
+	dt13 := ddbuf[1]
+	ddbuf[1] = 0
+	dt12 := dt2 * dt13
+	dt22 += 2 * dt12
+	// buf[0] = math.Sin(t2)
+	dsin1 := dbuf1[0]
+	dbuf1[0] = 0
+	dt22 += math.Cos(t2) * dsin1
+	// dbuf[0] = math.Cos(t2) * dt2
+	dt11 := ddbuf[0]
+	ddbuf[0] = 0
+	dcos1 := dt2 * dt11
+	dt22 -= math.Sin(t2) * dcos1
+	// t2 := x
+	hvx := dt22
+	// z := t + sin
+	dt8 += dz1
+	dsin2 += dz1
+	// dz := dt + dsin
+	// sin := math.Sin(y)
+	if dsin2 != 0 {
+		hvy += math.Cos(y) * dsin2
+	}
+	// dsin := math.Cos(y) * vy
+	dcos := vy * ddz
+	hvy -= math.Sin(y) * dcos
+	// t := 2 * r
+	dr3 += 2 * dt8
+	// dt := 2 * dr
+	ddr := 2 * ddz
+	// r = u1 * u1
+	if dr3 != 0 {
+		du11 += 2 * u1 * dr3
+	}
+	// dr = 2 * u1 * du1
+	dt10 := du1 * ddr
+	ddu1 := t10 * ddr
+	du11 += 2 * dt10
+	// acc += u1
+	du11 += dacc1
+	// dacc += du1
+	ddu1 += ddt7
+	// u1 := t1 * y
+	dt110 := y * du11
+	hvy += t1 * du11
+	// du1 := y*dt1 + t1*vy
+	dt110 += vy * ddu1
+	hvy += dt1 * ddu1
+	// t1 := x
+	hvx += dt110
+	return hvpOfLitInExpr1, hvpOfLitInExpr2, hvx, hvy
 }

@@ -42,6 +42,7 @@ func writerCases() []gradCase {
 		{name: "IncDecFields", f: IncDecFields, grad: IncDecFieldsGrad, jvp: IncDecFieldsJVP, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 		{name: "ShiftFill", f: ShiftFill, grad: ShiftFillGrad, jvp: ShiftFillJVP, at: pts(p(0.3), p(-1.5))},
 		{name: "NamedFill", f: NamedFill, grad: NamedFillGrad, jvp: NamedFillJVP, at: pts(p(0.3), p(-0.45))},
+		{name: "LitInExpr", f: LitInExpr, grad: LitInExprGrad, jvp: LitInExprJVP, at: pts(p(0.3, -1.2), p(-0.5, 0.25), p(1.1, 0.7))},
 		{name: "NestedWriters", f: NestedWriters, grad: NestedWritersGrad, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 	}
 }
