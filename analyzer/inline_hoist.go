@@ -98,14 +98,28 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) bool {
 	if written == nil {
 		return true
 	}
+	// A slice it writes may be seen through another slice (a view, v :=
+	// buf[1:]): then no other slice may be read either.
+	writesSlice := false
+	for obj := range written {
+		if obj != nil && refVar(obj.Type()) {
+			writesSlice = true
+		}
+	}
 	reads := false
 	ast.Inspect(s, func(n ast.Node) bool {
 		if n == target {
 			// Its arguments may name what it writes (fill(t, buf)).
 			return false
 		}
-		if id, isID := n.(*ast.Ident); isID && written[in.p.info.ObjectOf(id)] {
-			reads = true
+		if id, isID := n.(*ast.Ident); isID {
+			obj := in.p.info.ObjectOf(id)
+			if written[obj] {
+				reads = true
+			}
+			if v, isVar := obj.(*types.Var); isVar && writesSlice && !v.IsField() && refVar(v.Type()) {
+				reads = true
+			}
 		}
 		return !reads
 	})

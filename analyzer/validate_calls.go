@@ -167,6 +167,13 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		}
 	}
 	if !inValue {
+		// Only its result decides a path (if f(x, buf) > 0.1): but a
+		// helper that writes into what it is passed changes values the
+		// gradient follows, unseen there (a new user's trial: the
+		// gradient ignored what fill wrote, silently).
+		if _, same := l.decls[fn]; same && fn.Pkg() == l.pkg && l.rules[fn] == nil && l.mayWrite(fn) {
+			l.errorf(call.Pos(), "cannot differentiate the call %s in a condition: %s writes into memory it is passed, and gradgen follows such a helper only where it is called as a statement or inside an expression of one; call it before the if, for or switch (v := %s) and test v", l.source(call), fn.Name(), l.source(call))
+		}
 		return
 	}
 	if _, same := l.decls[fn]; same && fn.Pkg() == l.pkg && l.rules[fn] == nil {

@@ -988,12 +988,24 @@ func F(x float64) float64 {
 	y := buf[0] * feat(x, buf)
 	return a.S + y + u + v
 }
+
+//gradgen:grad
+func Cond(x float64) float64 {
+	buf := make([]float64, 2)
+	if feat(x, buf) > 0.1 {
+		return buf[0]
+	}
+	view := buf[1:]
+	return view[0] + feat(x, buf)
+}
 `,
 			want: []string{
 				`^p\.go:25:2: cannot differentiate the call early\(&a, x\), made for its effects .*but not this one: it returns before its last statement; `,
 				`^p\.go:26:10: cannot differentiate the call twoResults\(&a, x\): .*`,
 				`^p\.go:26:21: cannot differentiate through &a: `,
 				`^p\.go:28:16: cannot differentiate the call feat\(x, buf\): feat writes into memory it is passed, and gradgen expands a helper of this package .* where it is called as a statement of its own `,
+				`^p\.go:35:5: cannot differentiate the call feat\(x, buf\) in a condition: feat writes into memory it is passed`,
+				`^p\.go:39:19: cannot differentiate the call feat\(x, buf\): feat writes into memory it is passed`,
 			},
 		},
 		{
