@@ -51,8 +51,8 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 					ok = false
 				}
 				target = n
-			case !in.p.callsNothing(n) && !in.pureCall(n):
-				ok = false
+			case !in.pureCall(n):
+				ok = false // its arguments are visited in turn
 			}
 		}
 		return ok
@@ -136,9 +136,12 @@ func (in *inliner) expandable(call *ast.CallExpr) bool {
 	return fn != nil && in.decls[fn] != nil && in.p.rules[fn] == nil && in.p.mayWrite(fn, map[*types.Func]bool{})
 }
 
-// pureCall reports whether call computes a value only: a call of package
-// math or of a pure builtin.
+// pureCall reports whether call, its arguments aside, computes a value
+// only: a conversion, a call of package math or of a pure builtin.
 func (in *inliner) pureCall(call *ast.CallExpr) bool {
+	if in.p.info.Types[call.Fun].IsType() {
+		return true
+	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 		if id, ok := sel.X.(*ast.Ident); ok {
 			if pn, ok := in.p.info.Uses[id].(*types.PkgName); ok && pn.Imported().Path() == "math" {

@@ -308,3 +308,21 @@ func LitInExpr(x, y float64) float64 {
 	}
 	return z + w*buf[0] + acc
 }
+
+// fill32 is float32 code that fills a buffer and returns a value.
+func fill32(t float32, buf []float32) float32 {
+	buf[0] = t * t
+	return buf[0] + 1
+}
+
+// Conv32InExpr calls a writing helper inside an expression with the
+// float32 idiom float32(math.Sin(float64(y))) beside it: conversions and
+// math do not stop the call from being computed first.
+//
+//gradgen:grad
+//gradgen:jvp
+func Conv32InExpr(x, y float32) float32 {
+	buf := make([]float32, 1)
+	z := 2*fill32(x, buf) + float32(math.Sin(float64(y)))
+	return z * buf[0]
+}

@@ -1853,6 +1853,69 @@ func LitInExprHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	return litInExpr, dx, dy
 }
 
+// Conv32InExprGrad returns Conv32InExpr(x, y) and its partial derivatives with respect to x, y.
+func Conv32InExprGrad(x, y float32) (float32, float32, float32) {
+	dbuf := make([]float32, 1)
+	buf := make([]float32, 1)
+	var r float32
+	t := x
+	t1 := t * t
+	buf[0] = t1
+	r = buf[0] + 1
+	t2 := 2 * r
+	t3 := float64(y)
+	sin := math.Sin(t3)
+	t4 := float32(sin)
+	z := t2 + t4
+	conv32InExpr := z * buf[0]
+
+	// return z * buf[0]
+	dz := buf[0]
+	dbuf[0] += z
+	// z := 2*r + float32(math.Sin(float64(y)))
+	dsin := float64(dz)
+	dt3 := math.Cos(t3) * dsin
+	dy := float32(dt3)
+	dr := 2 * dz
+	// r = buf[0] + 1
+	dbuf[0] += dr
+	// buf[0] = t * t
+	dt1 := dbuf[0]
+	dbuf[0] = 0
+	dt := 2 * t * dt1
+	// t := x
+	return conv32InExpr, dt, dy
+}
+
+// Conv32InExprJVP returns Conv32InExpr(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func Conv32InExprJVP(x, y, dx, dy float32) (float32, float32) {
+	buf := make([]float32, 1)
+	dbuf := make([]float32, 1)
+	var r float32
+	var dr float32
+	{
+		dt := dx
+		t := x
+		dbuf[0] = 2 * t * dt
+		buf[0] = t * t
+		dr = dbuf[0]
+		r = buf[0] + 1
+	}
+	dt1 := 2 * dr
+	t1 := 2 * r
+	dt2 := float64(dy)
+	t2 := float64(y)
+	dsin := math.Cos(t2) * dt2
+	sin := math.Sin(t2)
+	dt3 := float32(dsin)
+	t3 := float32(sin)
+	dz := dt1 + dt3
+	z := t1 + t3
+	dt4 := buf[0]*dz + z*dbuf[0]
+	t4 := z * buf[0]
+	return t4, dt4
+}
+
 // hvpOfEnergy returns Energy's value, its directional derivative along the directions and their Hessian-vector product: a row of EnergyHessian.
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
 	var h, dk1, k1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64

@@ -43,6 +43,7 @@ func writerCases() []gradCase {
 		{name: "ShiftFill", f: ShiftFill, grad: ShiftFillGrad, jvp: ShiftFillJVP, at: pts(p(0.3), p(-1.5))},
 		{name: "NamedFill", f: NamedFill, grad: NamedFillGrad, jvp: NamedFillJVP, at: pts(p(0.3), p(-0.45))},
 		{name: "LitInExpr", f: LitInExpr, grad: LitInExprGrad, jvp: LitInExprJVP, at: pts(p(0.3, -1.2), p(-0.5, 0.25), p(1.1, 0.7))},
+		{name: "Conv32InExpr", f: Conv32InExpr, grad: Conv32InExprGrad, jvp: Conv32InExprJVP, at: pts(p(0.3, -1.2), p(-0.5, 0.25)), tol: 1e-3},
 		{name: "NestedWriters", f: NestedWriters, grad: NestedWritersGrad, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 	}
 }
