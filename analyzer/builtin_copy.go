@@ -68,7 +68,7 @@ func (c *copyRewrite) stmt(s ast.Stmt) ([]ast.Stmt, bool) {
 		assign = s
 		call, _ = ast.Unparen(s.Rhs[0]).(*ast.CallExpr)
 	}
-	if call == nil || len(call.Args) != 2 || !c.isBuiltin(call.Fun, "copy") {
+	if call == nil || len(call.Args) != 2 || !isBuiltinCall(c.p.info, call, "copy") {
 		return nil, false
 	}
 	dst, src := call.Args[0], call.Args[1]
@@ -114,16 +114,6 @@ func (c *copyRewrite) stmt(s ast.Stmt) ([]ast.Stmt, bool) {
 // builtinCall writes name(args...), name a builtin.
 func (c *copyRewrite) builtinCall(pos token.Pos, name string, args ...ast.Expr) ast.Expr {
 	return &ast.CallExpr{Fun: &ast.Ident{NamePos: pos, Name: name}, Lparen: pos, Args: args, Rparen: pos}
-}
-
-// isBuiltin reports whether fun names the builtin name.
-func (c *copyRewrite) isBuiltin(fun ast.Expr, name string) bool {
-	id, ok := ast.Unparen(fun).(*ast.Ident)
-	if !ok {
-		return false
-	}
-	b, ok := c.p.info.Uses[id].(*types.Builtin)
-	return ok && b.Name() == name
 }
 
 // disjoint reports whether dst and src provably name memory that does not
@@ -211,7 +201,7 @@ func (c *copyRewrite) origin(v types.Object) (param, fresh bool) {
 				}
 				sets++
 				if n.Tok == token.DEFINE && len(n.Rhs) == len(n.Lhs) {
-					if call, ok := ast.Unparen(n.Rhs[i]).(*ast.CallExpr); ok && c.isBuiltin(call.Fun, "make") {
+					if call, ok := ast.Unparen(n.Rhs[i]).(*ast.CallExpr); ok && isBuiltinCall(c.p.info, call, "make") {
 						made = true
 					}
 				}
@@ -223,7 +213,7 @@ func (c *copyRewrite) origin(v types.Object) (param, fresh bool) {
 				}
 				sets++
 				if len(n.Values) == len(n.Names) {
-					if call, ok := ast.Unparen(n.Values[i]).(*ast.CallExpr); ok && c.isBuiltin(call.Fun, "make") {
+					if call, ok := ast.Unparen(n.Values[i]).(*ast.CallExpr); ok && isBuiltinCall(c.p.info, call, "make") {
 						made = true
 					}
 				}

@@ -286,16 +286,7 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 
 // isBuiltin reports whether call calls one of the named builtins.
 func (f *fwdLowerer) isBuiltin(call *ast.CallExpr, names ...string) bool {
-	b, ok := f.info.Uses[identOf(call.Fun)].(*types.Builtin)
-	if !ok {
-		return false
-	}
-	for _, n := range names {
-		if b.Name() == n {
-			return true
-		}
-	}
-	return false
+	return isBuiltinCall(f.info, call, names...)
 }
 
 // composite writes a composite literal's elements, and returns the value

@@ -420,21 +420,9 @@ func (in *inliner) typeExpr(t types.Type) ast.Expr {
 	file := in.fileOf[in.caller]
 	ok := true
 	qual := func(other *types.Package) string {
-		if other == in.p.pkg {
-			return ""
-		}
-		for _, imp := range file.Imports {
-			if pn, isPkg := in.p.info.Implicits[imp].(*types.PkgName); isPkg && pn.Imported() == other {
-				return pn.Name()
-			}
-			if imp.Name != nil {
-				if pn, isPkg := in.p.info.Defs[imp.Name].(*types.PkgName); isPkg && pn.Imported() == other {
-					return pn.Name()
-				}
-			}
-		}
-		ok = false
-		return other.Name()
+		name, known := in.p.importName(file, other)
+		ok = ok && known
+		return name
 	}
 	s := types.TypeString(t, qual)
 	if !ok {

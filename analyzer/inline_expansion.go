@@ -142,34 +142,11 @@ func (e *expansion) paramObject(i int, hasRecv bool) types.Object {
 // assignedParams are the parameters the body assigns or takes the
 // address of.
 func (e *expansion) assignedParams() map[types.Object]bool {
-	info := e.in.p.info
 	out := map[types.Object]bool{}
-	mark := func(x ast.Expr) {
+	forEachWrite(e.fbody, func(x ast.Expr) {
 		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
-			out[info.ObjectOf(id)] = true
+			out[e.in.p.info.ObjectOf(id)] = true
 		}
-	}
-	ast.Inspect(e.fbody, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for _, x := range n.Lhs {
-				mark(x)
-			}
-		case *ast.IncDecStmt:
-			mark(n.X)
-		case *ast.RangeStmt:
-			if n.Key != nil {
-				mark(n.Key)
-			}
-			if n.Value != nil {
-				mark(n.Value)
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				mark(n.X)
-			}
-		}
-		return true
 	})
 	return out
 }
@@ -190,16 +167,6 @@ func defaultTyped(e ast.Expr, t types.Type) bool {
 		return types.Identical(t, types.Typ[types.Int])
 	}
 	return false
-}
-
-// isBuiltinCall reports whether call calls the builtin name.
-func isBuiltinCall(info *types.Info, call *ast.CallExpr, name string) bool {
-	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
-	if !ok {
-		return false
-	}
-	b, ok := info.Uses[id].(*types.Builtin)
-	return ok && b.Name() == name
 }
 
 // variablePath reports whether e is a variable or a field path of one
@@ -342,7 +309,7 @@ func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
 				n.X = v
 			}
 		case *ast.CallExpr:
-			if len(n.Args) == 1 && (isBuiltinCall(info, n, "len") || isBuiltinCall(info, n, "cap")) {
+			if len(n.Args) == 1 && isBuiltinCall(info, n, "len", "cap") {
 				if v := pointee(n.Args[0]); v != nil {
 					n.Args[0] = v // len(s) is len(v)
 				}

@@ -149,12 +149,7 @@ func (in *inliner) pureCall(call *ast.CallExpr) bool {
 			}
 		}
 	}
-	for _, b := range []string{"min", "max", "len", "cap"} {
-		if isBuiltinCall(in.p.info, call, b) {
-			return true
-		}
-	}
-	return false
+	return isBuiltinCall(in.p.info, call, "min", "max", "len", "cap")
 }
 
 // writtenBy is what call may write: the variables its pointer and slice
@@ -163,22 +158,10 @@ func (in *inliner) pureCall(call *ast.CallExpr) bool {
 func (in *inliner) writtenBy(call *ast.CallExpr) map[types.Object]bool {
 	out := map[types.Object]bool{}
 	if lit := in.literalCalled(call); lit != nil {
-		ast.Inspect(lit.Body, func(n ast.Node) bool {
-			var targets []ast.Expr
-			switch n := n.(type) {
-			case *ast.AssignStmt:
-				targets = n.Lhs
-			case *ast.IncDecStmt:
-				targets = []ast.Expr{n.X}
+		forEachWrite(lit.Body, func(x ast.Expr) {
+			if obj := in.p.rootVar(ast.Unparen(x)); obj != nil && (obj.Pos() < lit.Pos() || obj.Pos() >= lit.End()) {
+				out[obj] = true
 			}
-			for _, x := range targets {
-				if id := rootIdent(x); id != nil {
-					if obj := in.p.info.ObjectOf(id); obj != nil && (obj.Pos() < lit.Pos() || obj.Pos() >= lit.End()) {
-						out[obj] = true
-					}
-				}
-			}
-			return true
 		})
 	}
 	args := call.Args
@@ -193,15 +176,14 @@ func (in *inliner) writtenBy(call *ast.CallExpr) map[types.Object]bool {
 				}
 			}
 		}
-		if id := rootIdent(a); id != nil {
-			out[in.p.info.ObjectOf(id)] = true
-		} else if u, isAddr := ast.Unparen(a).(*ast.UnaryExpr); isAddr {
-			if id := rootIdent(u.X); id != nil {
-				out[in.p.info.ObjectOf(id)] = true
-			}
-		} else {
+		if u, isAddr := ast.Unparen(a).(*ast.UnaryExpr); isAddr && u.Op == token.AND {
+			a = u.X
+		}
+		root := in.p.rootVar(ast.Unparen(a))
+		if root == nil {
 			return nil
 		}
+		out[root] = true
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package analyzer
 
-import "go/ast"
+import (
+	"go/ast"
+	"go/token"
+)
 
 // rewriteBody copies the statement lists of b, offering each statement
 // to replace: it returns the statements that stand in its place and
@@ -89,4 +92,32 @@ func (r bodyRewriter) inside(s ast.Stmt) ast.Stmt {
 		return &out
 	}
 	return s
+}
+
+// forEachWrite calls visit with every place n writes or exposes to
+// writes: the left side of an assignment, x of x++, a range's key and
+// value, the operand of &. The rewrites use it to tell what a body
+// changes.
+func forEachWrite(n ast.Node, visit func(ast.Expr)) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				visit(x)
+			}
+		case *ast.IncDecStmt:
+			visit(n.X)
+		case *ast.RangeStmt:
+			for _, x := range []ast.Expr{n.Key, n.Value} {
+				if x != nil {
+					visit(x)
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				visit(n.X)
+			}
+		}
+		return true
+	})
 }

@@ -1,7 +1,9 @@
 package analyzer
 
 import (
+	"go/ast"
 	"go/types"
+	"slices"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
@@ -138,4 +140,10 @@ func irType(t types.Type) (adjoint.Type, bool) {
 		return adjoint.Opaque{Text: text}, !named
 	}
 	return nil, false
+}
+
+// isBuiltinCall reports whether call calls one of the named builtins.
+func isBuiltinCall(info *types.Info, call *ast.CallExpr, names ...string) bool {
+	b, ok := info.Uses[identOf(call.Fun)].(*types.Builtin)
+	return ok && slices.Contains(names, b.Name())
 }

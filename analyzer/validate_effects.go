@@ -139,11 +139,7 @@ func freshMemory(info *types.Info, e ast.Expr) bool {
 	case *ast.CompositeLit:
 		return true
 	case *ast.CallExpr:
-		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
-			if b, ok := info.Uses[id].(*types.Builtin); ok {
-				return b.Name() == "make" || b.Name() == "new"
-			}
-		}
+		return isBuiltinCall(info, e, "make", "new")
 	}
 	return false
 }

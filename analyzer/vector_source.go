@@ -58,15 +58,8 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 	y := g.out.Name()
 	outName, dy, r, i, mark := fresh(y+"Out"), fresh("d"+y), fresh("r"), fresh("i"), fresh("gradgenReturn")
 	qual := func(pkg *types.Package) string {
-		if pkg == p.pkg {
-			return ""
-		}
-		for _, imp := range file.Imports {
-			if pn := p.info.PkgNameOf(imp); pn != nil && pn.Imported() == pkg {
-				return pn.Name()
-			}
-		}
-		return pkg.Name()
+		name, _ := p.importName(file, pkg)
+		return name
 	}
 	yType := types.TypeString(g.out.Type(), qual)
 	elem := types.TypeString(outputElem(g.out.Type()), qual)
@@ -129,6 +122,21 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 	b.WriteString(text)
 	b.WriteString(ret + "}\n")
 	return b.Bytes(), nil
+}
+
+// importName is how file names pkg: "" for the package itself, the name
+// of file's import of it, or (false) pkg's own name when file does not
+// import it.
+func (p *pkgContext) importName(file *ast.File, pkg *types.Package) (string, bool) {
+	if pkg == p.pkg {
+		return "", true
+	}
+	for _, imp := range file.Imports {
+		if pn := p.info.PkgNameOf(imp); pn != nil && pn.Imported() == pkg {
+			return pn.Name(), true
+		}
+	}
+	return pkg.Name(), false
 }
 
 // floatDot is the source of r += dy.path * y.path for every float

@@ -94,8 +94,8 @@ func (p *pkgContext) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
 			return nil, false // var q T = p with p of another type: a conversion
 		}
 	} else {
-		root := rootIdent(dst)
-		if root == nil || !p.plainPlace(dst) || mentionsName(src, root.Name) || indexesMention(dst, root.Name) {
+		root := p.rootVar(ast.Unparen(dst))
+		if root == nil || !p.plainPlace(dst) || mentionsName(src, root.Name()) || indexesMention(dst, root.Name()) {
 			return nil, false
 		}
 	}
@@ -186,26 +186,13 @@ func (p *pkgContext) operand(x ast.Expr) ast.Expr {
 }
 
 // copyableAggregate reports whether t is a struct or array holding
-// floats and no slices or pointers, the values whose copies the lowering
-// would otherwise refuse (one with slices is an element alias, or refused:
-// see elementAlias).
+// floats and no slices or pointers (byValueAggregate), the values whose
+// copies the lowering would otherwise refuse; one with slices is an
+// element alias, or refused (see elementAlias).
 func copyableAggregate(t types.Type) bool {
-	return byValueAggregate(t) && hasFloats(t)
-}
-
-// hasFloats reports whether a struct or array has a float leaf.
-func hasFloats(t types.Type) bool {
-	switch u := t.Underlying().(type) {
-	case *types.Struct:
-		for f := range u.Fields() {
-			if hasFloats(f.Type()) {
-				return true
-			}
-		}
-	case *types.Array:
-		return u.Len() > 0 && hasFloats(u.Elem())
-	default:
-		return isFloat(t)
+	switch t.Underlying().(type) {
+	case *types.Struct, *types.Array:
+		return byValueAggregate(t)
 	}
 	return false
 }
@@ -264,30 +251,13 @@ func (p *pkgContext) callsNothing(e ast.Expr) bool {
 		if !isCall || p.info.Types[call.Fun].IsType() {
 			return ok
 		}
-		if id, isID := ast.Unparen(call.Fun).(*ast.Ident); isID {
-			if b, isB := p.info.Uses[id].(*types.Builtin); isB && (b.Name() == "len" || b.Name() == "cap") {
-				return ok
-			}
+		if isBuiltinCall(p.info, call, "len", "cap") {
+			return ok
 		}
 		ok = false
 		return ok
 	})
 	return ok
-}
-
-// rootIdent is the variable at the bottom of a place (q of q.A[i].X).
-func rootIdent(e ast.Expr) *ast.Ident {
-	switch e := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		return e
-	case *ast.SelectorExpr:
-		return rootIdent(e.X)
-	case *ast.StarExpr:
-		return rootIdent(e.X)
-	case *ast.IndexExpr:
-		return rootIdent(e.X)
-	}
-	return nil
 }
 
 // indexesMention reports whether an index inside the place e reads name:
@@ -356,7 +326,7 @@ func (p *pkgContext) withoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
 		if !ok || arr.Parent() == p.pkg.Scope() {
 			return nil, false
 		}
-		if _, isArray := arr.Type().Underlying().(*types.Array); !isArray || !writesVar(p.info, r.Body, arr) {
+		if _, isArray := arr.Type().Underlying().(*types.Array); !isArray || !p.writesVar(r.Body, arr) {
 			return nil, false
 		}
 		name := x.Name + "Copy"
@@ -410,29 +380,12 @@ func (p *pkgContext) withoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
 
 // writesVar reports whether n assigns to v or to an element or field of
 // it, or takes its address.
-func writesVar(info *types.Info, n ast.Node, v types.Object) bool {
+func (p *pkgContext) writesVar(n ast.Node, v types.Object) bool {
 	found := false
-	mark := func(x ast.Expr) {
-		if id := rootIdent(x); id != nil && info.ObjectOf(id) == v {
+	forEachWrite(n, func(x ast.Expr) {
+		if root := p.rootVar(ast.Unparen(x)); root != nil && root == v {
 			found = true
 		}
-	}
-	ast.Inspect(n, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for _, x := range n.Lhs {
-				mark(x)
-			}
-		case *ast.IncDecStmt:
-			mark(n.X)
-		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				mark(n.X)
-			}
-		case *ast.CallExpr:
-			// A writing helper passed the array's address is &a, above.
-		}
-		return !found
 	})
 	return found
 }
