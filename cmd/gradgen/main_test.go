@@ -931,6 +931,26 @@ func Curv(w []float64, k float64) float64 { return scale(w, k) * k }
 			},
 		},
 		{
+			// A view of a local array: its adjoint array is declared for
+			// the backward sweep only, and the view came before it (code
+			// that did not compile; a new user's trial).
+			name: "local array views",
+			src: `package p
+
+//gradgen:grad
+func G(x float64) float64 {
+	var a [3]float64
+	a[0] = x
+	v := a[1:]
+	v[0] = x * x
+	return a[0] * a[1]
+}
+`,
+			want: []string{
+				`^p\.go:7:7: gradgen cannot follow the adjoint of a\[1:\]: it is a view of a local array, `,
+			},
+		},
+		{
 			// Generic types: refused with what to write instead (the
 			// message said "give the type a name", which it has).
 			name: "generic types",

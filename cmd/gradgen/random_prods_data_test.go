@@ -143,7 +143,14 @@ func init() {
 				src := pick(g, g.sc.pts)
 				g.mark(src.prod)
 				cp := g.fresh("cp")
-				switch g.intn(4) {
+				switch g.intn(5) {
+				case 4:
+					// A struct value as an element of a literal.
+					pl := g.fresh("pl")
+					g.line("%s := [2]Pt{%s, %s}", pl, src.name, src.name)
+					g.line("%s[1].Y *= 1 + 0.5*math.Tanh(%s)", pl, g.expr(1))
+					g.line("y += 0.25 * math.Tanh(%s[0].X*%s[1].Y+%s[1].A[1])", pl, pl, pl)
+					return
 				case 0:
 					g.line("%s := %s", cp, src.name)
 				case 1:
