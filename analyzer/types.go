@@ -132,9 +132,11 @@ func irType(t types.Type) (adjoint.Type, bool) {
 		k, ok1 := irType(t.Key())
 		e, ok2 := irType(t.Elem())
 		return adjoint.Map{Key: k, Elem: e}, ok1 && ok2
-	case *types.Signature, *types.Interface, *types.Chan:
+	case *types.Signature, *types.Interface, *types.Chan, *types.Struct:
 		// Written as source, which works only when it names no package:
-		// the generated file would not import it.
+		// the generated file would not import it. (Unnamed struct types
+		// of floats, a Go table's element, are written so too; the
+		// validation refuses the others at their declarations.)
 		named := false
 		text := types.TypeString(t, func(*types.Package) string { named = true; return "" })
 		return adjoint.Opaque{Text: text}, !named

@@ -46,6 +46,7 @@ func (l *lowerer) mentionsVaried(n ast.Node) bool {
 func (l *lowerer) validate() bool {
 	before := len(l.diags)
 	l.validateBlock(l.fn.Body.List)
+	l.validateLocalTypes()
 	l.validateRefs()
 	l.validateStaleReads()
 	return len(l.diags) == before
@@ -504,4 +505,40 @@ func (l *lowerer) kindWord(t types.Type) string {
 		return u.Name()
 	}
 	return name
+}
+
+// validateLocalTypes refuses locals of unnamed struct types that the
+// generated file cannot write: ones that name another package's types,
+// which it would not import.
+func (l *lowerer) validateLocalTypes() {
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		v, ok := l.info.Defs[id].(*types.Var)
+		if !ok || !hasUnnamedStruct(v.Type()) {
+			return true
+		}
+		if _, ok := irType(v.Type()); !ok {
+			l.errorf(id.Pos(), "gradgen cannot write the type %s of %s in the generated file: give the struct type a name in this package", types.TypeString(v.Type(), types.RelativeTo(l.pkg)), id.Name)
+		}
+		return true
+	})
+}
+
+// hasUnnamedStruct reports whether t is, or is built of, a struct type
+// literal.
+func hasUnnamedStruct(t types.Type) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Struct:
+		return true
+	case *types.Slice:
+		return hasUnnamedStruct(t.Elem())
+	case *types.Array:
+		return hasUnnamedStruct(t.Elem())
+	case *types.Pointer:
+		return hasUnnamedStruct(t.Elem())
+	}
+	return false
 }

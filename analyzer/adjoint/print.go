@@ -38,6 +38,13 @@ func writeType(b *strings.Builder, t Type) {
 	case Pointer:
 		b.WriteString("*")
 		writeType(b, t.Elem)
+	case Map:
+		b.WriteString("map[")
+		writeType(b, t.Key)
+		b.WriteString("]")
+		writeType(b, t.Elem)
+	case Opaque:
+		b.WriteString(t.Text)
 	default:
 		fmt.Fprintf(b, "<%T>", t)
 	}

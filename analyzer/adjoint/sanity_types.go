@@ -149,6 +149,13 @@ func identical(a, b Type) bool {
 	case Pointer:
 		b, ok := b.(Pointer)
 		return ok && identical(a.Elem, b.Elem)
+	case Map:
+		b, ok := b.(Map)
+		return ok && identical(a.Key, b.Key) && identical(a.Elem, b.Elem)
+	case Opaque:
+		// Written as source: the same text is the same type literal.
+		b, ok := b.(Opaque)
+		return ok && a.Text == b.Text
 	case untyped:
 		return a == b
 	}

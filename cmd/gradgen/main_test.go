@@ -951,6 +951,30 @@ func G(x float64) float64 {
 			},
 		},
 		{
+			// Unnamed struct types are written as source in the generated
+			// file; one naming another package's type cannot be (an
+			// internal error at the package's first file before).
+			name: "unnamed struct of another package's types",
+			src: `package p
+
+import "time"
+
+//gradgen:grad
+func G(x float64) float64 {
+	var s struct {
+		A float64
+		D time.Duration
+	}
+	s.A = x * x
+	s.D = 3
+	return s.A * float64(s.D)
+}
+`,
+			want: []string{
+				`^p\.go:7:6: gradgen cannot write the type struct\{A float64; D time\.Duration\} of s in the generated file: give the struct type a name in this package$`,
+			},
+		},
+		{
 			// Generic types: refused with what to write instead (the
 			// message said "give the type a name", which it has).
 			name: "generic types",

@@ -178,6 +178,23 @@ func init() {
 			g.line("y += 0.25 * math.Tanh(%s[0]*%s[1])", ca, ca)
 			g.sc.arrs = append(g.sc.arrs, val{name: ca, n: src.n, prod: "wholecopy", local: true})
 		}},
+		{name: "anonstruct", weight: 1, stmt: func(g *progGen, d int) {
+			// Values of unnamed struct types: an accumulator, or a Go
+			// table ranged over.
+			if g.chance(0.5) {
+				as := g.fresh("as")
+				g.line("var %s struct{ S, Q float64 }", as)
+				g.line("%s.S = %s", as, g.bounded(g.expr(1)))
+				g.line("%s.Q += %s.S * %s", as, as, g.bounded(g.expr(1)))
+				g.line("y += 0.25 * math.Tanh(%s.S*%s.Q)", as, as)
+				return
+			}
+			at, e := g.fresh("at"), g.fresh("e")
+			g.line("%s := []struct{ X, W float64 }{{X: %s, W: 2}, {W: 0.5, X: %s}}", at, g.bounded(g.expr(1)), g.bounded(g.expr(1)))
+			g.line("for _, %s := range %s {", e, at)
+			g.line("	y += %s.W * math.Tanh(%s.X)", e, e)
+			g.line("}")
+		}},
 		{name: "rowbuild", weight: 1, ok: func(g *progGen, d int) bool { return g.top }, stmt: func(g *progGen, d int) {
 			// A local [][]float64 built row by row with make, in the
 			// loop over its rows (at the top level: one loop around the

@@ -183,3 +183,24 @@ func TypedVars(x float64) float64 {
 	var a, b float64 = 3, x
 	return x * a * b
 }
+
+// AnonStructs keeps its state in values of unnamed struct types: a var,
+// a literal, and a slice of them ranged over (a Go table).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func AnonStructs(x []float64) float64 {
+	var acc struct{ Sum, Sq float64 }
+	pts := []struct{ X, W float64 }{{X: x[0], W: 2}, {X: x[1] * x[2], W: 0.5}}
+	for _, p := range pts {
+		acc.Sum += p.W * p.X
+		acc.Sq += p.X * p.X
+	}
+	st := struct {
+		A float64
+		B [2]float64
+	}{A: x[0], B: [2]float64{x[1], acc.Sum}}
+	st.B[0] *= st.A
+	return acc.Sq*st.B[1] + math.Sin(st.B[0])
+}

@@ -1267,6 +1267,234 @@ func TypedVarsJVP(x, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// AnonStructsGrad returns AnonStructs(x) and its partial derivatives with respect to x.
+func AnonStructsGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("AnonStructsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t1, t2 float64
+	var i, trips int
+	var p struct {
+		X float64
+		W float64
+	}
+	var acc struct {
+		Sum float64
+		Sq  float64
+	}
+	dpts := make([]struct {
+		X float64
+		W float64
+	}, 2)
+	pts := make([]struct {
+		X float64
+		W float64
+	}, 2)
+	pts[0].X = x[0]
+	pts[0].W = 2
+	t := x[1] * x[2]
+	pts[1].X = t
+	pts[1].W = 0.5
+	trips = 0
+	for i, p = range pts {
+		trips++
+		t1 = p.W * p.X
+		acc.Sum += t1
+		t2 = p.X * p.X
+		acc.Sq += t2
+	}
+	var st struct {
+		A float64
+		B [2]float64
+	}
+	st.A = x[0]
+	st.B[0] = x[1]
+	st.B[1] = acc.Sum
+	stElemPrev := st.B[0]
+	t3 := st.B[0] * st.A
+	st.B[0] = t3
+	t4 := acc.Sq * st.B[1]
+	sin := math.Sin(st.B[0])
+	anonStructs := t4 + sin
+
+	var dacc struct {
+		Sum float64
+		Sq  float64
+	}
+	var dst struct {
+		A float64
+		B [2]float64
+	}
+	var dt4, dsin, dt2, dt1 float64
+	// return acc.Sq*st.B[1] + math.Sin(st.B[0])
+	dt4 = 1
+	dsin = 1
+	dst.B[0] += math.Cos(st.B[0]) * dsin
+	dacc.Sq += st.B[1] * dt4
+	dst.B[1] += acc.Sq * dt4
+	// st.B[0] *= st.A
+	dt3 := dst.B[0]
+	dst.B[0] = 0
+	st.B[0] = stElemPrev
+	dst.B[0] += st.A * dt3
+	dst.A += st.B[0] * dt3
+	// st. ...
+	dElem := dst.B[1]
+	dst.B[1] = 0
+	dacc.Sum += dElem
+	// st. ...
+	dElem1 := dst.B[0]
+	dst.B[0] = 0
+	dx[1] += dElem1
+	// st. ...
+	dElem2 := dst.A
+	dst.A = 0
+	dx[0] += dElem2
+	// for _, p := range pts
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		p = pts[i]
+		// acc.Sq += p.X * p.X
+		dt2 = dacc.Sq
+		dpts[i].X += 2 * p.X * dt2
+		// acc.Sum += p.W * p.X
+		dt1 = dacc.Sum
+		dpts[i].W += p.X * dt1
+		dpts[i].X += p.W * dt1
+	}
+	// pts[1].W = 0.5
+	dpts[1].W = 0
+	// pts[1].X = x[1] * x[2]
+	dt := dpts[1].X
+	dpts[1].X = 0
+	dx[1] += x[2] * dt
+	dx[2] += x[1] * dt
+	// pts[0].W = 2
+	dpts[0].W = 0
+	// pts[0].X = x[0]
+	dElem3 := dpts[0].X
+	dpts[0].X = 0
+	dx[0] += dElem3
+	return anonStructs
+}
+
+// AnonStructsJVP returns AnonStructs(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func AnonStructsJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("AnonStructsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var acc struct {
+		Sum float64
+		Sq  float64
+	}
+	var dacc struct {
+		Sum float64
+		Sq  float64
+	}
+	pts := make([]struct {
+		X float64
+		W float64
+	}, 2)
+	dpts := make([]struct {
+		X float64
+		W float64
+	}, 2)
+	dpts[0].X = dx[0]
+	pts[0].X = x[0]
+	dpts[0].W = 0
+	pts[0].W = 2
+	dpts[1].X = x[2]*dx[1] + x[1]*dx[2]
+	pts[1].X = x[1] * x[2]
+	dpts[1].W = 0
+	pts[1].W = 0.5
+	for i, p := range pts {
+		dp := dpts[i]
+		dt := p.X*dp.W + p.W*dp.X
+		t := p.W * p.X
+		dacc.Sum += dt
+		acc.Sum += t
+		dt1 := 2 * p.X * dp.X
+		t1 := p.X * p.X
+		dacc.Sq += dt1
+		acc.Sq += t1
+	}
+	var st struct {
+		A float64
+		B [2]float64
+	}
+	var dst struct {
+		A float64
+		B [2]float64
+	}
+	dst.A = dx[0]
+	st.A = x[0]
+	dst.B[0] = dx[1]
+	st.B[0] = x[1]
+	dst.B[1] = dacc.Sum
+	st.B[1] = acc.Sum
+	dst.B[0] = st.A*dst.B[0] + st.B[0]*dst.A
+	st.B[0] *= st.A
+	dt2 := st.B[1]*dacc.Sq + acc.Sq*dst.B[1]
+	t2 := acc.Sq * st.B[1]
+	dsin := math.Cos(st.B[0]) * dst.B[0]
+	sin := math.Sin(st.B[0])
+	dt3 := dt2 + dsin
+	t3 := t2 + sin
+	return t3, dt3
+}
+
+// AnonStructsHessian returns AnonStructs's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func AnonStructsHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("AnonStructsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("AnonStructsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var anonStructs float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfAnonStructs(x, v, hv)
+		anonStructs = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i := range x {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		anonStructs = AnonStructs(x)
+	}
+	return anonStructs
+}
+
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
 func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -1446,4 +1674,278 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 		}
 	}
 	return hvpOfRowByRow1, hvpOfRowByRow2
+}
+
+// hvpOfAnonStructs returns AnonStructs's value, its directional derivative along the directions and their Hessian-vector product: a row of AnonStructsHessian.
+func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfAnonStructs: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dp, p struct {
+		X float64
+		W float64
+	}
+	var t8, t9, t10, dt, t11, t, t12, t13, dt1, t14, t1 float64
+	var i, iters, trips int
+	var dpTape []struct {
+		X float64
+		W float64
+	}
+	var dpElemTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfAnonStructs: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var acc struct {
+		Sum float64
+		Sq  float64
+	}
+	var dacc struct {
+		Sum float64
+		Sq  float64
+	}
+	dpts1 := make([]struct {
+		X float64
+		W float64
+	}, 2)
+	pts := make([]struct {
+		X float64
+		W float64
+	}, 2)
+	ddpts := make([]struct {
+		X float64
+		W float64
+	}, 2)
+	dpts := make([]struct {
+		X float64
+		W float64
+	}, 2)
+	dpts[0].X = v[0]
+	pts[0].X = x[0]
+	dpts[0].W = 0
+	pts[0].W = 2
+	t4 := x[2] * v[1]
+	t5 := x[1] * v[2]
+	t6 := t4 + t5
+	dpts[1].X = t6
+	t7 := x[1] * x[2]
+	pts[1].X = t7
+	dpts[1].W = 0
+	pts[1].W = 0.5
+	iters = len(pts)
+	dpTape = make([]struct {
+		X float64
+		W float64
+	}, 0, iters)
+	if iters+iters <= 64 {
+		var tapeArray [64]float64
+		dpElemTape = tapeArray[: 0 : iters+iters]
+	} else if iters+iters <= 1024 {
+		var tapeArray1 [1024]float64
+		dpElemTape = tapeArray1[: 0 : iters+iters]
+	} else {
+		dpElemTape = make([]float64, 0, iters+iters)
+	}
+	trips = 0
+	for i, p = range pts {
+		trips++
+		dpTape = append(dpTape, dp)
+		dp = struct {
+			X float64
+			W float64
+		}{}
+		dpElemTape = append(dpElemTape, dp.X)
+		dp.X = dpts[i].X
+		dpElemTape = append(dpElemTape, dp.W)
+		dp.W = dpts[i].W
+		t8 = p.X * dp.W
+		t9 = p.W * dp.X
+		t10 = t8 + t9
+		dt = t10
+		t11 = p.W * p.X
+		t = t11
+		dacc.Sum += dt
+		acc.Sum += t
+		t12 = 2 * p.X
+		t13 = t12 * dp.X
+		dt1 = t13
+		t14 = p.X * p.X
+		t1 = t14
+		dacc.Sq += dt1
+		acc.Sq += t1
+	}
+	var st struct {
+		A float64
+		B [2]float64
+	}
+	var dst struct {
+		A float64
+		B [2]float64
+	}
+	dst.A = v[0]
+	st.A = x[0]
+	dst.B[0] = v[1]
+	st.B[0] = x[1]
+	dst.B[1] = dacc.Sum
+	st.B[1] = acc.Sum
+	dstElemPrev := dst.B[0]
+	t15 := st.A * dst.B[0]
+	t16 := st.B[0] * dst.A
+	t17 := t15 + t16
+	dst.B[0] = t17
+	stElemPrev := st.B[0]
+	t18 := st.B[0] * st.A
+	st.B[0] = t18
+	t19 := st.B[1] * dacc.Sq
+	t20 := acc.Sq * dst.B[1]
+	dt2 := t19 + t20
+	t2 := acc.Sq * st.B[1]
+	cos := math.Cos(st.B[0])
+	dsin := cos * dst.B[0]
+	sin := math.Sin(st.B[0])
+	dt3 := dt2 + dsin
+	t3 := t2 + sin
+	hvpOfAnonStructs1 := t3
+	hvpOfAnonStructs2 := dt3
+
+	var ddp struct {
+		X float64
+		W float64
+	}
+	var ddacc, dacc1 struct {
+		Sum float64
+		Sq  float64
+	}
+	var ddst, dst1 struct {
+		A float64
+		B [2]float64
+	}
+	var ddt3, dt11, ddt1, dt14, dt13, dt12, dt4, ddt, dt111, dt10, dt8, dt9 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt2 + dsin
+	// dsin := math.Cos(st.B[0]) * dst.B[0]
+	dcos := dst.B[0] * ddt3
+	ddst.B[0] += cos * ddt3
+	dst1.B[0] -= math.Sin(st.B[0]) * dcos
+	// dt2 := st.B[1]*dacc.Sq + acc.Sq*dst.B[1]
+	dacc1.Sq += dst.B[1] * ddt3
+	ddst.B[1] += acc.Sq * ddt3
+	dst1.B[1] += dacc.Sq * ddt3
+	ddacc.Sq += st.B[1] * ddt3
+	// st.B[0] *= st.A
+	dt18 := dst1.B[0]
+	dst1.B[0] = 0
+	st.B[0] = stElemPrev
+	dst1.B[0] += st.A * dt18
+	dst1.A += st.B[0] * dt18
+	// dst.B[0] = st.A*dst.B[0] + st.B[0]*dst.A
+	dt17 := ddst.B[0]
+	ddst.B[0] = 0
+	dst.B[0] = dstElemPrev
+	dst1.B[0] += dst.A * dt17
+	ddst.A += st.B[0] * dt17
+	dst1.A += dst.B[0] * dt17
+	ddst.B[0] += st.A * dt17
+	// st.B[1] = acc.Sum
+	dElem := dst1.B[1]
+	dst1.B[1] = 0
+	dacc1.Sum += dElem
+	// dst.B[1] = dacc.Sum
+	dElem1 := ddst.B[1]
+	ddst.B[1] = 0
+	ddacc.Sum += dElem1
+	// st.B[0] = x[1]
+	dElem2 := dst1.B[0]
+	dst1.B[0] = 0
+	hv[1] += dElem2
+	// dst.B[0] = v[1]
+	ddst.B[0] = 0
+	// st.A = x[0]
+	dElem3 := dst1.A
+	dst1.A = 0
+	hv[0] += dElem3
+	// dst.A = v[0]
+	ddst.A = 0
+	// for i, p := range pts
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		p = pts[i]
+		// acc.Sq += t1
+		dt11 += dacc1.Sq
+		// dacc.Sq += dt1
+		ddt1 += ddacc.Sq
+		// t1 := p.X * p.X
+		dt14 = dt11
+		dt11 = 0
+		dpts1[i].X += 2 * p.X * dt14
+		// dt1 := 2 * p.X * dp.X
+		dt13 = ddt1
+		ddt1 = 0
+		t12 = 2 * p.X
+		dt12 = dp.X * dt13
+		ddp.X += t12 * dt13
+		dpts1[i].X += 2 * dt12
+		// acc.Sum += t
+		dt4 += dacc1.Sum
+		// dacc.Sum += dt
+		ddt += ddacc.Sum
+		// t := p.W * p.X
+		dt111 = dt4
+		dt4 = 0
+		dpts1[i].W += p.X * dt111
+		dpts1[i].X += p.W * dt111
+		// dt := p.X*dp.W + p.W*dp.X
+		dt10 = ddt
+		ddt = 0
+		dt8 = dt10
+		dt9 = dt10
+		dpts1[i].W += dp.X * dt9
+		ddp.X += p.W * dt9
+		dpts1[i].X += dp.W * dt8
+		ddp.W += p.X * dt8
+		// dp.W = dpts[i].W
+		dElem4 := ddp.W
+		ddp.W = 0
+		ddpts[i].W += dElem4
+		dp.W = dpElemTape[len(dpElemTape)-1]
+		dpElemTape = dpElemTape[:len(dpElemTape)-1]
+		// dp.X = dpts[i].X
+		dElem5 := ddp.X
+		ddp.X = 0
+		ddpts[i].X += dElem5
+		dp.X = dpElemTape[len(dpElemTape)-1]
+		dpElemTape = dpElemTape[:len(dpElemTape)-1]
+		// var dp struct{X float64; W float64}
+		ddp = struct {
+			X float64
+			W float64
+		}{}
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+	}
+	// pts[1].W = 0.5
+	dpts1[1].W = 0
+	// dpts[1].W = 0
+	ddpts[1].W = 0
+	// pts[1].X = x[1] * x[2]
+	dt7 := dpts1[1].X
+	dpts1[1].X = 0
+	hv[1] += x[2] * dt7
+	hv[2] += x[1] * dt7
+	// dpts[1].X = x[2]*v[1] + x[1]*v[2]
+	dt6 := ddpts[1].X
+	ddpts[1].X = 0
+	hv[1] += v[2] * dt6
+	hv[2] += v[1] * dt6
+	// pts[0].W = 2
+	dpts1[0].W = 0
+	// dpts[0].W = 0
+	ddpts[0].W = 0
+	// pts[0].X = x[0]
+	dElem6 := dpts1[0].X
+	dpts1[0].X = 0
+	hv[0] += dElem6
+	// dpts[0].X = v[0]
+	ddpts[0].X = 0
+	return hvpOfAnonStructs1, hvpOfAnonStructs2
 }

@@ -68,6 +68,14 @@ func copyCases() []gradCase {
 				return v, []float64{da[0], da[1], da[2], dx}
 			},
 			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
+		{name: "AnonStructs",
+			jvp: flatJVP(AnonStructsJVP),
+			f:   func(x []float64) float64 { return AnonStructs(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return AnonStructsGrad(x, g), g
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
 		{name: "TypedVars", f: TypedVars, grad: TypedVarsGrad, jvp: TypedVarsJVP, at: pts(p(0.3), p(-1.7))},
 		{name: "CopyLoop",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
