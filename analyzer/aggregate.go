@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -301,6 +302,15 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 		if id := identOf(r.Fun); id != nil {
 			if b, ok := l.info.Uses[id].(*types.Builtin); ok && b.Name() == "make" {
 				view = l.conv(r)
+			}
+		}
+	case *ast.CompositeLit:
+		// A literal of constants (the others are rewritten into make
+		// and element writes before lowering): fresh memory, whose
+		// adjoint starts zero, as make's does.
+		if n, ok := sliceLitLen(l.info, r); ok && !l.exprVaried(r) {
+			if t, ok := irType(l.info.TypeOf(r)); ok {
+				view = adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: t}, adjoint.Literal(fmt.Sprint(n))}}
 			}
 		}
 	case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:

@@ -87,18 +87,9 @@ func (c *composites) declaration(s ast.Stmt) ([]ast.Stmt, bool) {
 	var decl ast.Stmt
 	switch t.Underlying().(type) {
 	case *types.Slice:
-		n := int64(len(lit.Elts))
-		for i, e := range lit.Elts {
-			if kv, ok := e.(*ast.KeyValueExpr); ok {
-				k := c.p.info.Types[kv.Key].Value
-				if k == nil {
-					return nil, false
-				}
-				idx, _ := constant.Int64Val(k)
-				n = max(n, idx+1)
-			} else {
-				n = max(n, int64(i)+1)
-			}
+		n, ok := sliceLitLen(c.p.info, lit)
+		if !ok {
+			return nil, false
 		}
 		mk := &ast.CallExpr{Fun: &ast.Ident{NamePos: lit.Pos(), Name: "make"}, Lparen: lit.Pos(), Args: []ast.Expr{lit.Type, &ast.BasicLit{ValuePos: lit.Pos(), Kind: token.INT, Value: fmt.Sprint(n)}}, Rparen: lit.End()}
 		if types.CheckExpr(c.p.fset, c.p.pkg, lit.Pos(), mk, c.p.info) != nil {
@@ -186,6 +177,24 @@ func (c *composites) elements(lit *ast.CompositeLit, t types.Type, base func() a
 		*sets = append(*sets, &ast.AssignStmt{Lhs: []ast.Expr{target}, TokPos: value.Pos(), Tok: token.ASSIGN, Rhs: []ast.Expr{value}})
 	}
 	return true
+}
+
+// sliceLitLen is the length of the slice literal lit: one past its
+// highest index, keyed elements counted.
+func sliceLitLen(info *types.Info, lit *ast.CompositeLit) (int64, bool) {
+	n, next := int64(0), int64(0)
+	for _, e := range lit.Elts {
+		if kv, ok := e.(*ast.KeyValueExpr); ok {
+			k := info.Types[kv.Key].Value
+			if k == nil {
+				return 0, false
+			}
+			next, _ = constant.Int64Val(k)
+		}
+		next++
+		n = max(n, next)
+	}
+	return n, true
 }
 
 // constantOnly reports whether every element of lit is a constant (such

@@ -345,6 +345,10 @@ func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr)
 			tans = append(tans, adjoint.KeyValue{Key: adjoint.Id(field), Value: tan})
 		case st != nil:
 		case tan == nil && key != nil:
+			// Kept: the index places the elements after it, and a
+			// slice's length counts it ([]float64{3: 1, b}: b's tangent
+			// is at 4).
+			tans = append(tans, adjoint.KeyValue{Key: key, Value: adjoint.Literal("0")})
 		case tan == nil:
 			tans = append(tans, adjoint.Literal("0"))
 		case key != nil:

@@ -44,6 +44,10 @@ func (l *lowerer) validateRefs() {
 					root, fresh = v, true // fresh memory: its own
 				}
 			}
+		case *ast.CompositeLit:
+			if _, slice := v.Type().Underlying().(*types.Slice); slice {
+				root, fresh = v, true // a literal's memory is its own too
+			}
 		case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
 			root = l.rootVar(r)
 			for root != nil && roots[root] != nil && roots[root] != root {

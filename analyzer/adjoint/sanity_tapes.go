@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 )
 
 // The parts of the sanity check that look at the whole function at once:
@@ -111,8 +112,36 @@ func (c *checker) assignedVia(val, want string) bool {
 		if ExprString(substitute(e, elem)) == want {
 			return true
 		}
+		if m, ok := zeroMirror(e); ok && ExprString(m) == want {
+			return true
+		}
 	}
 	return false
+}
+
+// zeroMirror is the fresh storage that mirrors a slice literal of
+// constants: make of its type and length, the adjoint starting zero.
+func zeroMirror(e Expr) (Expr, bool) {
+	lit, ok := e.(Composite)
+	if !ok {
+		return nil, false
+	}
+	if _, ok := lit.Type.(Slice); !ok {
+		return nil, false
+	}
+	n, next := 0, 0
+	for _, el := range lit.Elts {
+		if kv, ok := el.(KeyValue); ok {
+			k, err := strconv.Atoi(ExprString(kv.Key))
+			if err != nil {
+				return nil, false
+			}
+			next = k
+		}
+		next++
+		n = max(n, next)
+	}
+	return Call{Fun: Id("make"), Args: []Expr{TypeExpr{Type: lit.Type}, Lit{Text: strconv.Itoa(n)}}}, true
 }
 
 func identName(e Expr) string {

@@ -204,3 +204,31 @@ func AnonStructs(x []float64) float64 {
 	st.B[0] *= st.A
 	return acc.Sq*st.B[1] + math.Sin(st.B[0])
 }
+
+// LiteralBuffers writes into slices that start as literals of constants:
+// fresh memory, whose adjoints start zero as make's do.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func LiteralBuffers(x []float64) float64 {
+	buf := []float64{0, 0}
+	buf[0] = x[0] * x[1]
+	buf[1] = math.Sin(x[2])
+	w := []float64{1.5, -2, 3: 0.5}
+	for i := range w {
+		w[i] *= x[i%len(x)]
+	}
+	return buf[0] + buf[1]*buf[0] + w[0]*w[3] + w[1] + w[2]
+}
+
+// KeyedLiterals places active elements after keyed constants: each
+// tangent sits at its element's index.
+//
+//gradgen:grad
+//gradgen:jvp
+func KeyedLiterals(x []float64) float64 {
+	a := []float64{2: 1.5, x[0] * x[1], x[2]}
+	b := [5]float64{1: -2, x[1], 4: x[0]}
+	return a[3]*b[2] + a[4]*a[2] + b[4]*a[3] + b[1]*a[4]
+}

@@ -1495,6 +1495,253 @@ func AnonStructsHessian(x, dx, hess []float64) float64 {
 	return anonStructs
 }
 
+// LiteralBuffersGrad returns LiteralBuffers(x) and its partial derivatives with respect to x.
+func LiteralBuffersGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LiteralBuffersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t1 float64
+	var i, trips int
+	var wElemTape []float64
+	dbuf := make([]float64, 2)
+	buf := []float64{0, 0}
+	t := x[0] * x[1]
+	buf[0] = t
+	sin := math.Sin(x[2])
+	buf[1] = sin
+	dw := make([]float64, 4)
+	w := []float64{1.5, -2, 3: 0.5}
+	var tapeArray [64]float64
+	wElemTape = tapeArray[:0]
+	trips = 0
+	for i = range w {
+		trips++
+		wElemTape = append(wElemTape, w[i])
+		t1 = w[i] * x[i%len(x)]
+		w[i] = t1
+	}
+	t2 := buf[1] * buf[0]
+	t3 := buf[0] + t2
+	t4 := w[0] * w[3]
+	t5 := t3 + t4
+	t6 := t5 + w[1]
+	literalBuffers := t6 + w[2]
+
+	var dt6, dt1 float64
+	// return buf[0] + buf[1]*buf[0] + w[0]*w[3] + w[1] + w[2]
+	dt6 = 1
+	dw[2] += 1
+	dw[1] += dt6
+	dw[0] += w[3] * dt6
+	dw[3] += w[0] * dt6
+	dbuf[0] += dt6
+	dbuf[1] += buf[0] * dt6
+	dbuf[0] += buf[1] * dt6
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// w[i] *= x[i%len(x)]
+		dt1 = dw[i]
+		dw[i] = 0
+		w[i] = wElemTape[len(wElemTape)-1]
+		wElemTape = wElemTape[:len(wElemTape)-1]
+		dw[i] += x[i%len(x)] * dt1
+		dx[i%len(x)] += w[i] * dt1
+	}
+	// buf[1] = math.Sin(x[2])
+	dsin := dbuf[1]
+	dbuf[1] = 0
+	dx[2] += math.Cos(x[2]) * dsin
+	// buf[0] = x[0] * x[1]
+	dt := dbuf[0]
+	dbuf[0] = 0
+	dx[0] += x[1] * dt
+	dx[1] += x[0] * dt
+	return literalBuffers
+}
+
+// LiteralBuffersJVP returns LiteralBuffers(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func LiteralBuffersJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LiteralBuffersJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	buf := []float64{0, 0}
+	dbuf := []float64{0, 0}
+	dbuf[0] = x[1]*dx[0] + x[0]*dx[1]
+	buf[0] = x[0] * x[1]
+	dbuf[1] = math.Cos(x[2]) * dx[2]
+	buf[1] = math.Sin(x[2])
+	w := []float64{1.5, -2, 3: 0.5}
+	dw := []float64{0, 0, 3: 0}
+	for i := range w {
+		dw[i] = x[i%len(x)]*dw[i] + w[i]*dx[i%len(x)]
+		w[i] *= x[i%len(x)]
+	}
+	dt := buf[0]*dbuf[1] + buf[1]*dbuf[0]
+	t := buf[1] * buf[0]
+	dt1 := dbuf[0] + dt
+	t1 := buf[0] + t
+	dt2 := w[3]*dw[0] + w[0]*dw[3]
+	t2 := w[0] * w[3]
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	dt4 := dt3 + dw[1]
+	t4 := t3 + w[1]
+	dt5 := dt4 + dw[2]
+	t5 := t4 + w[2]
+	return t5, dt5
+}
+
+// LiteralBuffersHessian returns LiteralBuffers's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LiteralBuffersHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LiteralBuffersHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LiteralBuffersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var literalBuffers float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfLiteralBuffers(x, v, hv)
+		literalBuffers = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		literalBuffers = LiteralBuffers(x)
+	}
+	return literalBuffers
+}
+
+// KeyedLiteralsGrad returns KeyedLiterals(x) and its partial derivatives with respect to x.
+func KeyedLiteralsGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("KeyedLiteralsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	da := make([]float64, 5)
+	a := make([]float64, 5)
+	a[2] = 1.5
+	t := x[0] * x[1]
+	a[3] = t
+	a[4] = x[2]
+	var b [5]float64
+	b[1] = -2
+	b[2] = x[1]
+	b[4] = x[0]
+	t1 := a[3] * b[2]
+	t2 := a[4] * a[2]
+	t3 := t1 + t2
+	t4 := b[4] * a[3]
+	t5 := t3 + t4
+	t6 := b[1] * a[4]
+	keyedLiterals := t5 + t6
+
+	var db [5]float64
+	var dt5, dt6 float64
+	// return a[3]*b[2] + a[4]*a[2] + b[4]*a[3] + b[1]*a[4]
+	dt5 = 1
+	dt6 = 1
+	db[1] += a[4] * dt6
+	da[4] += b[1] * dt6
+	db[4] += a[3] * dt5
+	da[3] += b[4] * dt5
+	da[4] += a[2] * dt5
+	da[2] += a[4] * dt5
+	da[3] += b[2] * dt5
+	db[2] += a[3] * dt5
+	// b[4] = x[0]
+	dElem := db[4]
+	db[4] = 0
+	dx[0] += dElem
+	// b[2] = x[1]
+	dElem1 := db[2]
+	db[2] = 0
+	dx[1] += dElem1
+	// b[1] = -2
+	db[1] = 0
+	// a[4] = x[2]
+	dElem2 := da[4]
+	da[4] = 0
+	dx[2] += dElem2
+	// a[3] = x[0] * x[1]
+	dt := da[3]
+	da[3] = 0
+	dx[0] += x[1] * dt
+	dx[1] += x[0] * dt
+	// a[2] = 1.5
+	da[2] = 0
+	return keyedLiterals
+}
+
+// KeyedLiteralsJVP returns KeyedLiterals(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func KeyedLiteralsJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("KeyedLiteralsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	a := make([]float64, 5)
+	da := make([]float64, 5)
+	da[2] = 0
+	a[2] = 1.5
+	da[3] = x[1]*dx[0] + x[0]*dx[1]
+	a[3] = x[0] * x[1]
+	da[4] = dx[2]
+	a[4] = x[2]
+	var b [5]float64
+	var db [5]float64
+	db[1] = 0
+	b[1] = -2
+	db[2] = dx[1]
+	b[2] = x[1]
+	db[4] = dx[0]
+	b[4] = x[0]
+	dt := b[2]*da[3] + a[3]*db[2]
+	t := a[3] * b[2]
+	dt1 := a[2]*da[4] + a[4]*da[2]
+	t1 := a[4] * a[2]
+	dt2 := dt + dt1
+	t2 := t + t1
+	dt3 := a[3]*db[4] + b[4]*da[3]
+	t3 := b[4] * a[3]
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	dt5 := a[4]*db[1] + b[1]*da[4]
+	t5 := b[1] * a[4]
+	dt6 := dt4 + dt5
+	t6 := t4 + t5
+	return t6, dt6
+}
+
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
 func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -1948,4 +2195,132 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	// dpts[0].X = v[0]
 	ddpts[0].X = 0
 	return hvpOfAnonStructs1, hvpOfAnonStructs2
+}
+
+// hvpOfLiteralBuffers returns LiteralBuffers's value, its directional derivative along the directions and their Hessian-vector product: a row of LiteralBuffersHessian.
+func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfLiteralBuffers: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t11, t12, t13, t14 float64
+	var i, trips int
+	var dwElemTape, wElemTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfLiteralBuffers: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	dbuf1 := make([]float64, 2)
+	buf := []float64{0, 0}
+	ddbuf := make([]float64, 2)
+	dbuf := []float64{0, 0}
+	t6 := x[1] * v[0]
+	t7 := x[0] * v[1]
+	t8 := t6 + t7
+	dbuf[0] = t8
+	t9 := x[0] * x[1]
+	buf[0] = t9
+	cos := math.Cos(x[2])
+	t10 := cos * v[2]
+	dbuf[1] = t10
+	sin := math.Sin(x[2])
+	buf[1] = sin
+	dw1 := make([]float64, 4)
+	w := []float64{1.5, -2, 3: 0.5}
+	ddw := make([]float64, 4)
+	dw := []float64{0, 0, 3: 0}
+	var tapeArray [64]float64
+	dwElemTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	wElemTape = tapeArray1[:0]
+	trips = 0
+	for i = range w {
+		trips++
+		dwElemTape = append(dwElemTape, dw[i])
+		t11 = x[i%len(x)] * dw[i]
+		t12 = w[i] * v[i%len(x)]
+		t13 = t11 + t12
+		dw[i] = t13
+		wElemTape = append(wElemTape, w[i])
+		t14 = w[i] * x[i%len(x)]
+		w[i] = t14
+	}
+	t15 := buf[0] * dbuf[1]
+	t16 := buf[1] * dbuf[0]
+	dt := t15 + t16
+	t := buf[1] * buf[0]
+	dt1 := dbuf[0] + dt
+	t1 := buf[0] + t
+	t17 := w[3] * dw[0]
+	t18 := w[0] * dw[3]
+	dt2 := t17 + t18
+	t2 := w[0] * w[3]
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	dt4 := dt3 + dw[1]
+	t4 := t3 + w[1]
+	dt5 := dt4 + dw[2]
+	t5 := t4 + w[2]
+	hvpOfLiteralBuffers1 := t5
+	hvpOfLiteralBuffers2 := dt5
+
+	var ddt5, dt14, dt13, dt11, dt12 float64
+	// return t5, dt5
+	ddt5 = 1
+	// dt5 := dt4 + dw[2]
+	ddw[2] += ddt5
+	// dt4 := dt3 + dw[1]
+	ddw[1] += ddt5
+	// dt3 := dt1 + dt2
+	// dt2 := w[3]*dw[0] + w[0]*dw[3]
+	dw1[0] += dw[3] * ddt5
+	ddw[3] += w[0] * ddt5
+	dw1[3] += dw[0] * ddt5
+	ddw[0] += w[3] * ddt5
+	// dt1 := dbuf[0] + dt
+	ddbuf[0] += ddt5
+	// dt := buf[0]*dbuf[1] + buf[1]*dbuf[0]
+	dbuf1[1] += dbuf[0] * ddt5
+	ddbuf[0] += buf[1] * ddt5
+	dbuf1[0] += dbuf[1] * ddt5
+	ddbuf[1] += buf[0] * ddt5
+	// for i := range w
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// w[i] *= x[i%len(x)]
+		dt14 = dw1[i]
+		dw1[i] = 0
+		w[i] = wElemTape[len(wElemTape)-1]
+		wElemTape = wElemTape[:len(wElemTape)-1]
+		dw1[i] += x[i%len(x)] * dt14
+		hv[i%len(x)] += w[i] * dt14
+		// dw[i] = x[i%len(x)]*dw[i] + w[i]*v[i%len(x)]
+		dt13 = ddw[i]
+		ddw[i] = 0
+		dw[i] = dwElemTape[len(dwElemTape)-1]
+		dwElemTape = dwElemTape[:len(dwElemTape)-1]
+		dt11 = dt13
+		dt12 = dt13
+		dw1[i] += v[i%len(x)] * dt12
+		hv[i%len(x)] += dw[i] * dt11
+		ddw[i] += x[i%len(x)] * dt11
+	}
+	// buf[1] = math.Sin(x[2])
+	dsin := dbuf1[1]
+	dbuf1[1] = 0
+	hv[2] += math.Cos(x[2]) * dsin
+	// dbuf[1] = math.Cos(x[2]) * v[2]
+	dt10 := ddbuf[1]
+	ddbuf[1] = 0
+	dcos := v[2] * dt10
+	hv[2] -= math.Sin(x[2]) * dcos
+	// buf[0] = x[0] * x[1]
+	dt9 := dbuf1[0]
+	dbuf1[0] = 0
+	hv[0] += x[1] * dt9
+	hv[1] += x[0] * dt9
+	// dbuf[0] = x[1]*v[0] + x[0]*v[1]
+	dt8 := ddbuf[0]
+	ddbuf[0] = 0
+	hv[0] += v[1] * dt8
+	hv[1] += v[0] * dt8
+	return hvpOfLiteralBuffers1, hvpOfLiteralBuffers2
 }

@@ -76,6 +76,22 @@ func copyCases() []gradCase {
 				return AnonStructsGrad(x, g), g
 			},
 			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
+		{name: "LiteralBuffers",
+			jvp: flatJVP(LiteralBuffersJVP),
+			f:   func(x []float64) float64 { return LiteralBuffers(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return LiteralBuffersGrad(x, g), g
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
+		{name: "KeyedLiterals",
+			jvp: flatJVP(KeyedLiteralsJVP),
+			f:   func(x []float64) float64 { return KeyedLiterals(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return KeyedLiteralsGrad(x, g), g
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
 		{name: "TypedVars", f: TypedVars, grad: TypedVarsGrad, jvp: TypedVarsJVP, at: pts(p(0.3), p(-1.7))},
 		{name: "CopyLoop",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {

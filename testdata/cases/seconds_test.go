@@ -154,6 +154,7 @@ var seconds = map[string]secondCase{
 	"LitStatements":         {hessian: LitStatementsHessian},
 	"IncDecFields":          {hessian: IncDecFieldsHessian},
 	"AnonStructs":           {hessian: AnonStructsHessian, grad: AnonStructsGrad, args: func(x []float64) []any { return []any{x} }},
+	"LiteralBuffers":        {hessian: LiteralBuffersHessian, grad: LiteralBuffersGrad, args: func(x []float64) []any { return []any{x} }},
 	"RowByRow":              {hessian: RowByRowHessian, grad: RowByRowGrad, args: func(x []float64) []any { return []any{x} }},
 	"LitInExpr":             {hessian: LitInExprHessian},
 	"Energy":                {hessian: EnergyHessian, grad: EnergyGrad, args: func(x []float64) []any { return []any{x[0], x[1], x[2], 7} }, wrt: []int{0, 1, 2}},
