@@ -167,7 +167,7 @@ func (p *pkgContext) whyNotExpanded(pos token.Pos) string {
 func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
 	// Helpers that write into what they are passed are expanded at their
 	// calls, in a copy of the package (inline_effects.go).
-	rs, reasons := resourceWritingHelpers(fset, files, pkg, info)
+	rs, reasons := resourceWritingHelpers(fset, files, pkg, info, opts.Imports)
 	if rs != nil {
 		res := generate(fset, rs.files, rs.pkg, rs.info, opts, reasons, func(pos token.Pos) token.Pos { return rs.sourcePos(fset, pos) })
 		rs.mapBack(fset, res)

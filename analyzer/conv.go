@@ -85,7 +85,11 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 			return adjoint.TypeExpr{Type: t}
 		}
 	}
-	l.errorf(e.Pos(), "gradgen cannot handle the expression %s here", l.source(e))
+	if _, isChan := e.(*ast.ChanType); isChan {
+		l.errorf(e.Pos(), "cannot differentiate code that uses the channel type %s: gradgen does not follow values through channels; receive the values before calling the annotated function and pass them as parameters", l.source(e))
+		return adjoint.Id("_")
+	}
+	l.errorf(e.Pos(), "gradgen cannot handle the expression %s here: compute it outside the annotated function and pass its value as a parameter", l.source(e))
 	return adjoint.Id("_")
 }
 

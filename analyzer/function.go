@@ -217,7 +217,7 @@ func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]b
 		zero:        map[string]bool{},
 		seed:        map[*variable]adjoint.Expr{},
 		defining:    map[*variable]bool{},
-		graph:       &adjoint.Graph{Name: g.decl.Name.Name},
+		graph:       &adjoint.Graph{Name: g.decl.Name.Name, Params: floatParamNames(g)},
 		opExprs:     map[*op]adjoint.Expr{},
 		exitLabel:   exitLabel(g.decl),
 	}
@@ -535,4 +535,20 @@ func (l *lowerer) doc(g *gradFunc) string {
 		return g.name + " returns " + call + "; it depends on no differentiable parameter."
 	}
 	return g.name + " returns " + call + " and its partial derivatives with respect to " + strings.Join(wrt, ", ") + "."
+}
+
+// floatParamNames are the names of the float parameters of g's function,
+// receiver first: the values -graph -at may set.
+func floatParamNames(g *gradFunc) []string {
+	var names []string
+	all := g.params
+	if g.recv != nil {
+		all = append([]*types.Var{g.recv}, all...)
+	}
+	for _, v := range all {
+		if isFloat(v.Type()) && v.Name() != "" && v.Name() != "_" {
+			names = append(names, v.Name())
+		}
+	}
+	return names
 }

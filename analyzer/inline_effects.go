@@ -33,8 +33,9 @@ import (
 //
 // A call is expanded when the callee is a function or method of the
 // package with a body, not generic nor variadic, without a custom rule,
-// that may write into memory it is passed (mayWrite), with no result or
-// one float result, whose only return is its last statement, without
+// that may write into memory it is passed (mayWrite) or takes or
+// returns values other than floats and slices (aggregateSignature), with
+// one result at most, whose only return is its last statement, without
 // labels, defer, go or function literals, not recursive (four levels at
 // most), and whose names mean at the call what they mean in the helper.
 // A pointer parameter must be passed &v, &v.f or a pointer variable (a
@@ -201,19 +202,38 @@ func (in *inliner) block(b *ast.BlockStmt, site token.Pos, depth int, changed *b
 		if depth == 0 {
 			at = s.Pos()
 		}
-		out, ok := in.stmt(s, at, depth)
-		if !ok {
-			// y := 2 * f(x): the call first, into a temporary, then the
-			// statement reading it.
-			if first, rest, hoisted := in.hoist(s); hoisted {
-				if out, ok = in.stmt(first, at, depth); ok {
-					out = append(out, rest)
-				}
-			}
-		}
+		out, ok := in.expand(s, at, depth)
 		*changed = *changed || ok
 		return out, ok
 	})
+}
+
+// expand rewrites one statement: a call expanded, or calls and composite
+// literals inside it computed first into temporaries, then the statement
+// reading them; false when nothing changes.
+func (in *inliner) expand(s ast.Stmt, at token.Pos, depth int) ([]ast.Stmt, bool) {
+	if out, ok := in.stmt(s, at, depth); ok {
+		return out, true
+	}
+	// y := 2 * f(x) + g(z): f's call first, into a temporary, then the
+	// statement reading it, whose other calls go in turn.
+	if first, rest, hoisted := in.hoist(s); hoisted {
+		if out, ok := in.stmt(first, at, depth); ok {
+			if more, ok := in.expand(rest, at, depth); ok {
+				return append(out, more...), true
+			}
+			return append(out, rest), true
+		}
+	}
+	// d := dot([]float64{a, b}, w): the literal first, declared.
+	if out, ok := in.hoistLiterals(s); ok {
+		last := len(out) - 1
+		if more, ok := in.expand(out[last], at, depth); ok {
+			return append(out[:last], more...), true
+		}
+		return out, true
+	}
+	return nil, false
 }
 
 // stmt expands s when it is a call of a writing helper (f(...), v :=
@@ -327,8 +347,8 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		decl := in.decls[fn]
 		sig = fn.Type().(*types.Signature)
 		recv = r
-		if decl == nil || in.p.rules[fn] != nil || !in.p.mayWrite(fn, map[*types.Func]bool{}) {
-			return nil, nil, false // a helper that only reads gets a pullback of its own
+		if decl == nil || in.p.rules[fn] != nil || !in.p.mayWrite(fn, map[*types.Func]bool{}) && !aggregateSignature(sig) {
+			return nil, nil, false // a helper of floats and slices that only reads gets a pullback of its own
 		}
 		why := ""
 		switch {
@@ -338,8 +358,6 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 			why = "it is variadic"
 		case sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0:
 			why = "it is generic"
-		case sig.Results().Len() == 1 && !isFloat(sig.Results().At(0).Type()):
-			why = "its result is not a float"
 		}
 		if why != "" {
 			in.refuse(call, why)
@@ -352,6 +370,28 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		e.recv, e.ftype, e.fbody, e.span = decl.Recv, decl.Type, decl.Body, decl
 	}
 	return sig, recv, true
+}
+
+// aggregateSignature reports whether a function takes a struct or array
+// of floats by value (its receiver included) or returns a value holding
+// floats other than a float: the pullbacks gradgen writes for helpers
+// take and return floats and slices, so such a helper is expanded where
+// it is called instead.
+func aggregateSignature(sig *types.Signature) bool {
+	if r := sig.Recv(); r != nil && byValueAggregate(r.Type()) {
+		return true
+	}
+	for v := range sig.Params().Variables() {
+		if byValueAggregate(v.Type()) {
+			return true
+		}
+	}
+	for v := range sig.Results().Variables() {
+		if !isFloat(v.Type()) && isDifferentiable(v.Type()) {
+			return true
+		}
+	}
+	return false
 }
 
 // refuse records why call is not expanded, for its error, and reports

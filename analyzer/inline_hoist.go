@@ -47,11 +47,10 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 		case *ast.CallExpr:
 			switch {
 			case in.expandable(n):
-				if target != nil {
-					ok = false
+				if target == nil {
+					target = n // Go calls in lexical order: the others go next
 				}
-				target = n
-			case !in.pureCall(n):
+			case !in.pureCall(n) && !in.readsOnly(n):
 				ok = false // its arguments are visited in turn
 			}
 		}
@@ -72,7 +71,10 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 			return nil, nil, false
 		}
 	}
-	if in.readsWritten(s, target) {
+	if read := in.readsWritten(s, target); read != "" {
+		if _, isStmt := s.(*ast.ExprStmt); !isStmt || ast.Unparen(s.(*ast.ExprStmt).X) != target {
+			in.refuse(target, fmt.Sprintf("the statement it is in reads %s, which the call may write (Go may read it before or after the call); call it as a statement of its own first (r := %s) and use r", read, types.ExprString(target)))
+		}
 		return nil, nil, false
 	}
 	name := "r"
@@ -81,7 +83,7 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 	}
 	in.taken[name] = true
 	tmp := &ast.Ident{NamePos: target.Pos(), Name: name}
-	rest := astutil.Apply(copyStmt(s), func(c *astutil.Cursor) bool {
+	rest := astutil.Apply(in.p.cloneNode(s), func(c *astutil.Cursor) bool {
 		if call, isCall := c.Node().(*ast.CallExpr); isCall && call.Lparen == target.Lparen {
 			c.Replace(&ast.Ident{NamePos: target.Pos(), Name: name})
 			return false
@@ -91,12 +93,13 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 	return &ast.AssignStmt{Lhs: []ast.Expr{tmp}, TokPos: target.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{target}}, rest, true
 }
 
-// readsWritten reports whether s, outside the call target, reads a
-// variable target may write (or what it writes cannot be told).
-func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) bool {
+// readsWritten is the variable s, outside the call target, reads that
+// target may write ("" for none; what it writes cannot be told: the
+// call's arguments).
+func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) string {
 	written := in.writtenBy(target)
 	if written == nil {
-		return true
+		return "what its arguments reach"
 	}
 	// A slice it writes may be seen through another slice (a view, v :=
 	// buf[1:]): then no other slice may be read either.
@@ -106,7 +109,7 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) bool {
 			writesSlice = true
 		}
 	}
-	reads := false
+	read := ""
 	ast.Inspect(s, func(n ast.Node) bool {
 		if n == target {
 			// Its arguments may name what it writes (fill(t, buf)).
@@ -115,15 +118,18 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) bool {
 		if id, isID := n.(*ast.Ident); isID {
 			obj := in.p.info.ObjectOf(id)
 			if written[obj] {
-				reads = true
+				read = id.Name
 			}
 			if v, isVar := obj.(*types.Var); isVar && writesSlice && !v.IsField() && refVar(v.Type()) {
-				reads = true
+				read = id.Name + " (a slice, which may share memory with one the call writes)"
+				if written[obj] {
+					read = id.Name
+				}
 			}
 		}
-		return !reads
+		return read == ""
 	})
-	return reads
+	return read
 }
 
 // expandable reports whether call calls a literal of the caller's or a
@@ -133,7 +139,10 @@ func (in *inliner) expandable(call *ast.CallExpr) bool {
 		return true
 	}
 	fn, _ := in.callee(call)
-	return fn != nil && in.decls[fn] != nil && in.p.rules[fn] == nil && in.p.mayWrite(fn, map[*types.Func]bool{})
+	if fn == nil || in.decls[fn] == nil || in.p.rules[fn] != nil {
+		return false
+	}
+	return in.p.mayWrite(fn, map[*types.Func]bool{}) || aggregateSignature(fn.Type().(*types.Signature))
 }
 
 // pureCall reports whether call, its arguments aside, computes a value
@@ -165,15 +174,15 @@ func (in *inliner) writtenBy(call *ast.CallExpr) map[types.Object]bool {
 		})
 	}
 	args := call.Args
-	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
-		args = append([]ast.Expr{sel.X}, args...)
+	ptrRecv := false // a method that may write its receiver
+	if fn, recv := in.callee(call); recv != nil {
+		args = append([]ast.Expr{recv}, args...)
+		_, ptrRecv = fn.Type().(*types.Signature).Recv().Type().(*types.Pointer)
 	}
-	for _, a := range args {
+	for i, a := range args {
 		if t := in.p.info.TypeOf(a); t != nil && !refVar(t) && !isRef(t) {
-			if _, isAddr := ast.Unparen(a).(*ast.UnaryExpr); !isAddr {
-				if _, recv := ast.Unparen(call.Fun).(*ast.SelectorExpr); !recv || a != args[0] {
-					continue // passed by value
-				}
+			if _, isAddr := ast.Unparen(a).(*ast.UnaryExpr); !isAddr && (i > 0 || !ptrRecv || len(args) == len(call.Args)) {
+				continue // passed by value
 			}
 		}
 		if u, isAddr := ast.Unparen(a).(*ast.UnaryExpr); isAddr && u.Op == token.AND {
@@ -188,7 +197,101 @@ func (in *inliner) writtenBy(call *ast.CallExpr) map[types.Object]bool {
 	return out
 }
 
-// copyStmt copies s's top node, for a rewrite that replaces parts of it.
-func copyStmt(s ast.Stmt) ast.Stmt {
-	return copyTree(s, true).(ast.Stmt)
+// hoistLiterals splits a statement that uses composite literals inside
+// expressions (p = Pt{X: a, Y: b}, d := dot([]float64{a, b}, w), return
+// [2]float64{x, y}[k]) into lit := T{...} declarations, which the
+// composite rewrite turns into writes the lowering knows, and the
+// statement reading lit. It does so when that computes what the statement
+// does: the statement runs once (an assignment, a declaration, a return
+// or a call statement), every call in it is one that writes nothing, and
+// no literal is on the right of && or || or inside a function literal.
+// Literals of constants stay: they are passive data.
+func (in *inliner) hoistLiterals(s ast.Stmt) ([]ast.Stmt, bool) {
+	var direct ast.Expr // the value a declaration gives its variable: the composite rewrite's
+	switch st := s.(type) {
+	case *ast.AssignStmt:
+		if st.Tok == token.DEFINE && len(st.Rhs) == 1 {
+			direct = ast.Unparen(st.Rhs[0])
+		}
+	case *ast.DeclStmt:
+		if g, ok := st.Decl.(*ast.GenDecl); ok && len(g.Specs) == 1 {
+			if vs, ok := g.Specs[0].(*ast.ValueSpec); ok && len(vs.Values) == 1 && vs.Type == nil {
+				direct = ast.Unparen(vs.Values[0])
+			}
+		}
+	case *ast.ReturnStmt, *ast.ExprStmt:
+	default:
+		return nil, false
+	}
+	var lits []*ast.CompositeLit
+	ok := true
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			ok = false
+		case *ast.BinaryExpr:
+			if n.Op == token.LAND || n.Op == token.LOR {
+				ast.Inspect(n.X, visit)
+				ast.Inspect(n.Y, func(m ast.Node) bool {
+					if _, isLit := m.(*ast.CompositeLit); isLit {
+						ok = false
+					}
+					return ok
+				})
+				return false
+			}
+		case *ast.CallExpr:
+			if !in.pureCall(n) && !in.readsOnly(n) {
+				ok = false
+			}
+		case *ast.CompositeLit:
+			if n != direct && n.Type != nil && !constantOnly(in.p.info, n) {
+				lits = append(lits, n)
+			}
+			// Inner literals go with their outer one.
+			for _, e := range n.Elts {
+				ast.Inspect(e, visit)
+			}
+			return false
+		}
+		return ok
+	}
+	ast.Inspect(s, visit)
+	if !ok || len(lits) == 0 {
+		return nil, false
+	}
+	var out []ast.Stmt
+	names := map[token.Pos]string{} // by the literal's {: the statement is copied
+	for _, lit := range lits {
+		name := "lit"
+		for k := 1; in.taken[name]; k++ {
+			name = fmt.Sprintf("lit%d", k)
+		}
+		in.taken[name] = true
+		names[lit.Lbrace] = name
+		out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: lit.Pos(), Name: name}}, TokPos: lit.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{lit}})
+	}
+	rest := astutil.Apply(in.p.cloneNode(s), func(c *astutil.Cursor) bool {
+		if lit, isLit := c.Node().(*ast.CompositeLit); isLit && names[lit.Lbrace] != "" {
+			c.Replace(&ast.Ident{NamePos: lit.Pos(), Name: names[lit.Lbrace]})
+			return false
+		}
+		return true
+	}, nil).(ast.Stmt)
+	return append(out, rest), true
+}
+
+// readsOnly reports whether call calls a function or method of the
+// package, or one with a rule (another package's included), that writes
+// into nothing it is passed.
+func (in *inliner) readsOnly(call *ast.CallExpr) bool {
+	if in.literalCalled(call) != nil {
+		return false
+	}
+	fn, _ := in.callee(call)
+	if fn == nil {
+		fn = calleeFunc(in.p.info, call) // pkg.F
+	}
+	return fn != nil && (in.decls[fn] != nil || in.p.rules[fn] != nil) && !in.p.mayWrite(fn, map[*types.Func]bool{})
 }

@@ -46,7 +46,7 @@ type rewrittenRegion struct {
 // resourceWritingHelpers returns the package re-sourced as above, or nil
 // when no call is expanded (or anything goes wrong: then the calls stay,
 // and are refused); and, by position, why calls were not expanded.
-func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info) (out *resourced, reasons map[token.Pos]string) {
+func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, imports map[string]*Exports) (out *resourced, reasons map[token.Pos]string) {
 	reasons = map[token.Pos]string{}
 	defer func() {
 		if r := recover(); r != nil {
@@ -57,6 +57,8 @@ func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 	p := &pkgContext{fset: fset, info: cloneInfo(info), pkg: pkg, files: files}
 	p.indexDecls(files)
 	p.collectRules(files, func(token.Pos, string, ...any) {})
+	p.imported = imports
+	p.importRules(imports) // pure calls into other packages, beside hoisted ones
 	in := &inliner{p: p, decls: map[*types.Func]*ast.FuncDecl{}, fileOf: map[*ast.FuncDecl]*ast.File{}, reasons: reasons}
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -305,6 +307,7 @@ func (in *inliner) resource(f *ast.File, fds []*ast.FuncDecl, newBody map[*ast.F
 		last = end
 	}
 	buf.Write(src[last:])
+	debugInline("re-sourced %s:\n%s", tf.Name(), buf.Bytes())
 	nf, err := parser.ParseFile(fset, tf.Name(), buf.Bytes(), parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
 		return nil, nil, false

@@ -429,7 +429,7 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 	case *ast.CallExpr:
 		l.validateCall(e, true)
 	case *ast.CompositeLit:
-		l.errorf(e.Pos(), "cannot differentiate the composite literal %s here: its elements depend on the parameters, and gradgen follows such a literal only as the value a declaration gives its variable; declare one (v := %s) and use v, or assign its elements or fields one by one", l.source(e), l.source(e))
+		l.errorf(e.Pos(), "cannot differentiate the composite literal %s here: its elements depend on the parameters, and gradgen declares such a literal first only in an assignment, declaration, return or call statement whose other calls write nothing (not in a condition, nor right of && or ||); declare one before (v := %s) and use v", l.source(e), l.source(e))
 	case *ast.FuncLit:
 		l.funcLitError(e.Pos())
 	case *ast.TypeAssertExpr:

@@ -52,7 +52,17 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 
 // expandAdvice says when gradgen expands a helper that writes into what it
 // is passed (inline_effects.go), for the calls it does not.
-const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) or inside an expression that reads nothing it writes and makes no other call with effects, when its only return is its last statement, it has no result or one float result, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
+const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) or inside an expression that reads nothing it writes and makes no other call with effects, when its only return is its last statement, it has one result at most, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
+
+// valueAdvice says why a call of a helper taking a struct or array by
+// value, or returning a value other than a float, was not expanded, and
+// the way out.
+func (l *lowerer) valueAdvice(call *ast.CallExpr, way string) string {
+	if why := l.whyNotExpanded(call.Pos()); why != "" {
+		return fmt.Sprintf("gradgen expands such a helper where it is called, but not this one: %s; %s", why, way)
+	}
+	return "gradgen expands such a helper where it is called as a statement of its own (f(x), v := f(x), v = f(x)) or inside an expression whose other calls write nothing (not in a condition, nor right of && or ||), when its only return is its last statement and it is neither generic, variadic nor recursive; otherwise " + way
+}
 
 // validateCall checks one call. inValue is false when only the call's
 // effects matter (its result decides a path). It is long by design: the
@@ -121,6 +131,12 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	if fn == nil {
 		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
 			if why := l.litVarRefusals[l.info.Uses[id]]; why != "" {
+				if at := l.whyNotExpanded(call.Pos()); at != "" {
+					// This call's own reason, rather than the forms a
+					// literal may take.
+					l.errorf(call.Pos(), "cannot differentiate the call %s of a function literal: gradgen expands a literal of several statements where it is called, but not this call: %s", l.source(call), at)
+					return
+				}
 				l.errorf(call.Pos(), "cannot differentiate the call %s of a function literal: gradgen expands in place a literal bound once to a local and only called, and %s", l.source(call), why)
 				return
 			}
@@ -187,7 +203,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		}
 		for i, p := range params {
 			if l.mentionsVaried(operands[i]) && byValueAggregate(p.Type()) {
-				l.errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: gradgen follows helpers' float, slice and pointer parameters, not %s passed by value; pass its float fields or elements as arguments", l.source(operands[i]), fn.Name(), article(l.kindWord(p.Type())))
+				l.errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: %s", l.source(operands[i]), fn.Name(), l.valueAdvice(call, "pass its float fields or elements as arguments"))
 				return
 			}
 			if _, ptr := p.Type().(*types.Pointer); ptr && i == 0 && recv != nil {
@@ -204,7 +220,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				if refVar(t) {
 					way = "write its loop in the annotated function"
 				}
-				l.errorf(call.Pos(), "cannot differentiate the call %s: %s returns %s, and gradgen follows helpers whose results are floats; %s", l.source(call), fn.Name(), article(l.kindWord(t)), way)
+				l.errorf(call.Pos(), "cannot differentiate the call %s: %s returns %s: %s", l.source(call), fn.Name(), article(l.kindWord(t)), l.valueAdvice(call, way))
 				return
 			}
 		}

@@ -237,9 +237,12 @@ type Block struct{ Body []Stmt }
 // values with the forward expressions that compute them, edges carry the
 // local partial derivative of their head with respect to their tail.
 type Graph struct {
-	Name  string
-	Nodes []GraphNode
-	Edges []GraphEdge
+	Name string
+	// Params are the names of the function's float parameters, wrt or
+	// not: the values Evaluate may be given.
+	Params []string
+	Nodes  []GraphNode
+	Edges  []GraphEdge
 	// Linear is the lowering's linear form of the function, printed,
 	// when the analyzer was asked for it (analyzer.Options.Linear).
 	Linear string

@@ -6,7 +6,9 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,6 +32,15 @@ type GraphValues struct {
 // graph has one node per value.
 func (g *Graph) Evaluate(at map[string]float64) (*GraphValues, error) {
 	v := &GraphValues{Value: map[string]float64{}, Adjoint: map[string]float64{}}
+	if g.Params != nil {
+		for _, name := range slices.Sorted(maps.Keys(at)) {
+			if !slices.Contains(g.Params, name) {
+				return nil, fmt.Errorf("%s has no float parameter %s (its float parameters: %s)", g.Name, name, strings.Join(g.Params, ", "))
+			}
+		}
+	}
+	// Parameters that are not inputs (not wrt) are read as they are given.
+	env := maps.Clone(at)
 	// A value computed once per node, before the nodes computed from it:
 	// what a straight-line function's graph is.
 	index := map[string]int{}
@@ -51,16 +62,18 @@ func (g *Graph) Evaluate(at map[string]float64) (*GraphValues, error) {
 				return nil, fmt.Errorf("no value for the input %s", n.Name)
 			}
 			v.Value[n.Name] = x
+			env[n.Name] = x
 			continue
 		}
-		x, err := evalGo(n.Expr, v.Value)
+		x, err := evalGo(n.Expr, env)
 		if err != nil {
 			return nil, fmt.Errorf("node %s = %s: %v", n.Name, n.Expr, err)
 		}
 		v.Value[n.Name] = x
+		env[n.Name] = x
 	}
 	for _, e := range g.Edges {
-		x, err := evalGo(e.Partial, v.Value)
+		x, err := evalGo(e.Partial, env)
 		if err != nil {
 			return nil, fmt.Errorf("edge ∂%s/∂%s = %s: %v", e.To, e.From, e.Partial, err)
 		}

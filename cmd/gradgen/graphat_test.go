@@ -16,7 +16,7 @@ func TestGraphAt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := map[string]float64{"x": 0.61, "y": 0.37, "z": 0.83}
+	point := map[string]float64{"x": 0.61, "y": 0.37, "z": 0.83}
 	checked := 0
 	for _, p := range pkgs {
 		res := generateFor(p)
@@ -24,6 +24,12 @@ func TestGraphAt(t *testing.T) {
 			for _, f := range out.Functions {
 				if f.Graph == nil || !f.StraightLine {
 					continue
+				}
+				at := map[string]float64{} // the point's values of f's parameters
+				for _, name := range f.Graph.Params {
+					if v, ok := point[name]; ok {
+						at[name] = v
+					}
 				}
 				vals, err := f.Graph.Evaluate(at)
 				if err != nil {
@@ -83,10 +89,18 @@ func TestGraphAt(t *testing.T) {
 	}
 	dir := newPackage(t, "package p\n\nimport \"math\"\n\n//gradgen:grad\nfunc Sin(x float64) float64 { return math.Sin(x) }\n\n"+
 		"//gradgen:grad\nfunc Ramp(x float64) float64 {\n\tif x > 0 {\n\t\treturn x\n\t}\n\treturn 0\n}\n\n"+
-		"//gradgen:grad\nfunc Twice(x float64) float64 { return sq(x) }\n\nfunc sq(x float64) float64 { y := x * x; return y }\n")
+		"//gradgen:grad\nfunc Twice(x float64) float64 { return sq(x) }\n\nfunc sq(x float64) float64 { y := x * x; return y }\n\n"+
+		"//gradgen:grad wrt=x,y\nfunc Hyp(x, y, k float64) float64 {\n\ta := x * x\n\tb := y * y * k\n\treturn math.Sqrt(a + b)\n}\n")
+	// A parameter outside wrt is given a value like the others (a new
+	// user's trial: it was taken for unknown).
+	if code, stdout, stderr := gradgen(t, dir, "-graph", "Hyp", "-at", "x=3,y=4,k=0.25"); code != 0 || !strings.Contains(stdout, `= t * k = 4\n`) || !strings.Contains(stdout, `∂R/∂x = 0.83205`) {
+		t.Errorf("-graph Hyp -at x=3,y=4,k=0.25: exit %d, want b = 4 and ∂R/∂x = 0.83205 in\n%s%s", code, stdout, stderr)
+	}
 	for _, tt := range []struct{ args, want string }{
 		{"-graph Ramp -at x=1", "Ramp has loops, branches or early returns"},
-		{"-graph Sin -at y=1", "no value for the input x"},
+		{"-graph Sin -at y=1", "Sin has no float parameter y (its float parameters: x)"},
+		{"-graph Hyp -at y=1,k=2", "no value for the input x"},
+		{"-graph Hyp -at x=1,y=2", "k has no value here"},
 		{"-graph Sin -at x", "want name=value pairs"},
 		{"-graph Twice -at x=1", "node sq1 = gradOfSq(x): cannot evaluate the call"},
 		{"-at x=1", "-at needs -graph NAME"},

@@ -169,6 +169,29 @@ func bump(a *[3]float64, k float64) {
 	}
 }
 
+// Helpers taking and returning values other than floats, expanded at
+// their calls.
+func ptMid(a, b Pt) Pt {
+	a.X = 0.5 * (a.X + b.X)
+	a.A[1] += math.Tanh(b.Y)
+	return a
+}
+
+func (p Pt) norm() float64 { return math.Sqrt(p.X*p.X+p.Y*p.Y+1) + p.A[0]*p.A[1] }
+
+func arrRot(a [3]float64, t float64) [3]float64 {
+	c, s := math.Cos(t), math.Sin(t)
+	return [3]float64{c*a[0] - s*a[1], s*a[0] + c*a[1], a[2]}
+}
+
+func scaled2(w []float64, k float64) []float64 {
+	out := make([]float64, 2)
+	for i := range out {
+		out[i] = k * w[i]
+	}
+	return out
+}
+
 // A helper with a slice parameter.
 func dot3(w []float64, k float64) float64 {
 	s := 0.0

@@ -414,6 +414,57 @@ func init() {
 			g.line("%s, %s := polar(%s, %s)", r, t, g.expr(2), g.expr(2))
 			g.sc.vars = append(g.sc.vars, r, t)
 		}},
+		{name: "valuehelper", weight: 1, stmt: func(g *progGen, d int) {
+			// Helpers with struct and array parameters and results by
+			// value, a value receiver, a slice result: expanded at the
+			// call, inside expressions too.
+			switch k := g.intn(4); {
+			case k == 0:
+				q := g.fresh("q")
+				g.line("%s := ptMid(%s, %s)", q, g.pt(1), g.pt(1))
+				g.line("y += 0.25 * math.Tanh(%s.X*%s.A[1])", q, q)
+				g.sc.pts = append(g.sc.pts, val{name: q, prod: "valuehelper", local: true})
+			case k == 1:
+				g.line("y += 0.25 * math.Tanh(%s.norm()) * %s", g.pt(1), g.expr(1))
+			case k == 2 && len(g.sc.arrs) > 0:
+				a := pick(g, g.sc.arrs)
+				if a.n == 3 {
+					g.mark(a.prod)
+					ra := g.fresh("ra")
+					g.line("%s := arrRot(%s, %s)", ra, a.name, g.bounded(g.expr(1)))
+					g.line("y += 0.25 * %s[0] * %s[2]", ra, ra)
+					g.sc.arrs = append(g.sc.arrs, val{name: ra, n: 3, prod: "valuehelper", local: true})
+					return
+				}
+				fallthrough
+			default:
+				if s := g.longSlice(2); s != nil {
+					g.mark(s.prod)
+					sv := g.fresh("sv")
+					g.line("%s := scaled2(%s, %s)", sv, s.name, g.bounded(g.expr(1)))
+					g.line("y += %s[0] * %s[1]", sv, sv)
+					return
+				}
+				g.line("y += 0.25 * math.Tanh(ptMid(%s, %s).Y)", g.pt(1), g.pt(1))
+			}
+		}},
+		{name: "litexpr", weight: 1, stmt: func(g *progGen, d int) {
+			// Composite literals inside expressions: passed, indexed,
+			// assigned to a variable that exists.
+			switch g.intn(4) {
+			case 0:
+				g.line("y += 0.25 * math.Tanh(ptMid(Pt{X: %s, Y: 0.5}, %s).X)", g.bounded(g.expr(1)), g.pt(1))
+			case 1:
+				g.line("y += 0.25 * dot3([]float64{%s, %s}, 0.5)", g.bounded(g.expr(1)), g.bounded(g.expr(1)))
+			case 2:
+				g.line("y += [3]float64{%s, 0.5, %s}[%d]", g.bounded(g.expr(1)), g.bounded(g.expr(1)), g.intn(3))
+			default:
+				lp := g.fresh("lp")
+				g.line("%s := Pt{X: %s}", lp, g.bounded(g.expr(1)))
+				g.line("%s = Pt{X: %s.X * 0.5, Y: %s, A: [2]float64{%s.X, 1}}", lp, lp, g.bounded(g.expr(1)), lp)
+				g.line("y += 0.25 * math.Tanh(%s.X*%s.Y+%s.A[0])", lp, lp, lp)
+			}
+		}},
 		{name: "writer", weight: 1, stmt: func(g *progGen, d int) {
 			// Helpers that write into what they are passed: a slice,
 			// a local struct through a pointer receiver, a local array

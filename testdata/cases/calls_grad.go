@@ -8053,3 +8053,22 @@ func jvpOfBellWrtX2(x, s, dx float64) (float64, float64) {
 	dexp := exp * dt2
 	return exp, dexp
 }
+
+// jvpOfDot7 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot7(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot7: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot7: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}

@@ -6,7 +6,7 @@ import "strconv"
 // checked at. Smooth points are checked against finite differences; the
 // exact points pin the conventions of SPEC §6 at non-smooth points.
 func allCases() []gradCase {
-	return append(append(append(append(append(append(append(append(aggregateCases(), callCases()...), regressionCases()...), failClosedCases()...), bandCases()...), genericCases()...), copyCases()...), writerCases()...), []gradCase{
+	return append(append(append(append(append(append(append(append(aggregateCases(), callCases()...), regressionCases()...), failClosedCases()...), bandCases()...), genericCases()...), copyCases()...), writerCases()...), append(valueCases(), []gradCase{
 		// Operators.
 		{name: "Add", f: Add, grad: AddGrad, at: pts(p(1, 2), p(-3.5, 0.25))},
 		{name: "Sub", f: Sub, grad: SubGrad, at: pts(p(1, 2), p(-3.5, 0.25))},
@@ -166,7 +166,7 @@ func allCases() []gradCase {
 				g := make([]float64, len(x))
 				return SumOfTriangleGrad(x, g), g
 			}, at: pts(p(0.9, 1.1, -0.7, 0.5, 1.2))},
-	}...)
+	}...)...)
 }
 
 // withN is the case of a function of a slice and a count, at a fixed count.

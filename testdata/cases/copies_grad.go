@@ -1303,13 +1303,16 @@ func AnonStructsGrad(x, dx []float64) float64 {
 		t2 = p.X * p.X
 		acc.Sq += t2
 	}
+	var lit [2]float64
+	lit[0] = x[1]
+	lit[1] = acc.Sum
 	var st struct {
 		A float64
 		B [2]float64
 	}
 	st.A = x[0]
-	st.B[0] = x[1]
-	st.B[1] = acc.Sum
+	st.B[0] = lit[0]
+	st.B[1] = lit[1]
 	stElemPrev := st.B[0]
 	t3 := st.B[0] * st.A
 	st.B[0] = t3
@@ -1321,6 +1324,7 @@ func AnonStructsGrad(x, dx []float64) float64 {
 		Sum float64
 		Sq  float64
 	}
+	var dlit [2]float64
 	var dst struct {
 		A float64
 		B [2]float64
@@ -1341,15 +1345,23 @@ func AnonStructsGrad(x, dx []float64) float64 {
 	// st. ...
 	dElem := dst.B[1]
 	dst.B[1] = 0
-	dacc.Sum += dElem
+	dlit[1] += dElem
 	// st. ...
 	dElem1 := dst.B[0]
 	dst.B[0] = 0
-	dx[1] += dElem1
+	dlit[0] += dElem1
 	// st. ...
 	dElem2 := dst.A
 	dst.A = 0
 	dx[0] += dElem2
+	// lit[1] = acc.Sum
+	dElem3 := dlit[1]
+	dlit[1] = 0
+	dacc.Sum += dElem3
+	// lit[0] = x[1]
+	dElem4 := dlit[0]
+	dlit[0] = 0
+	dx[1] += dElem4
 	// for _, p := range pts
 	for ; trips > 0; trips-- {
 		i = trips - 1
@@ -1372,9 +1384,9 @@ func AnonStructsGrad(x, dx []float64) float64 {
 	// pts[0].W = 2
 	dpts[0].W = 0
 	// pts[0].X = x[0]
-	dElem3 := dpts[0].X
+	dElem5 := dpts[0].X
 	dpts[0].X = 0
-	dx[0] += dElem3
+	dx[0] += dElem5
 	return anonStructs
 }
 
@@ -1418,6 +1430,12 @@ func AnonStructsJVP(x, dx []float64) (float64, float64) {
 		dacc.Sq += dt1
 		acc.Sq += t1
 	}
+	var lit [2]float64
+	var dlit [2]float64
+	dlit[0] = dx[1]
+	lit[0] = x[1]
+	dlit[1] = dacc.Sum
+	lit[1] = acc.Sum
 	var st struct {
 		A float64
 		B [2]float64
@@ -1428,10 +1446,10 @@ func AnonStructsJVP(x, dx []float64) (float64, float64) {
 	}
 	dst.A = dx[0]
 	st.A = x[0]
-	dst.B[0] = dx[1]
-	st.B[0] = x[1]
-	dst.B[1] = dacc.Sum
-	st.B[1] = acc.Sum
+	dst.B[0] = dlit[0]
+	st.B[0] = lit[0]
+	dst.B[1] = dlit[1]
+	st.B[1] = lit[1]
 	dst.B[0] = st.A*dst.B[0] + st.B[0]*dst.A
 	st.B[0] *= st.A
 	dt2 := st.B[1]*dacc.Sq + acc.Sq*dst.B[1]
@@ -2020,6 +2038,12 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 		dacc.Sq += dt1
 		acc.Sq += t1
 	}
+	var lit [2]float64
+	var dlit [2]float64
+	dlit[0] = v[1]
+	lit[0] = x[1]
+	dlit[1] = dacc.Sum
+	lit[1] = acc.Sum
 	var st struct {
 		A float64
 		B [2]float64
@@ -2030,10 +2054,10 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	}
 	dst.A = v[0]
 	st.A = x[0]
-	dst.B[0] = v[1]
-	st.B[0] = x[1]
-	dst.B[1] = dacc.Sum
-	st.B[1] = acc.Sum
+	dst.B[0] = dlit[0]
+	st.B[0] = lit[0]
+	dst.B[1] = dlit[1]
+	st.B[1] = lit[1]
 	dstElemPrev := dst.B[0]
 	t15 := st.A * dst.B[0]
 	t16 := st.B[0] * dst.A
@@ -2062,6 +2086,7 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 		Sum float64
 		Sq  float64
 	}
+	var ddlit, dlit1 [2]float64
 	var ddst, dst1 struct {
 		A float64
 		B [2]float64
@@ -2093,26 +2118,42 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	ddst.A += st.B[0] * dt17
 	dst1.A += dst.B[0] * dt17
 	ddst.B[0] += st.A * dt17
-	// st.B[1] = acc.Sum
+	// st.B[1] = lit[1]
 	dElem := dst1.B[1]
 	dst1.B[1] = 0
-	dacc1.Sum += dElem
-	// dst.B[1] = dacc.Sum
+	dlit1[1] += dElem
+	// dst.B[1] = dlit[1]
 	dElem1 := ddst.B[1]
 	ddst.B[1] = 0
-	ddacc.Sum += dElem1
-	// st.B[0] = x[1]
+	ddlit[1] += dElem1
+	// st.B[0] = lit[0]
 	dElem2 := dst1.B[0]
 	dst1.B[0] = 0
-	hv[1] += dElem2
-	// dst.B[0] = v[1]
+	dlit1[0] += dElem2
+	// dst.B[0] = dlit[0]
+	dElem3 := ddst.B[0]
 	ddst.B[0] = 0
+	ddlit[0] += dElem3
 	// st.A = x[0]
-	dElem3 := dst1.A
+	dElem4 := dst1.A
 	dst1.A = 0
-	hv[0] += dElem3
+	hv[0] += dElem4
 	// dst.A = v[0]
 	ddst.A = 0
+	// lit[1] = acc.Sum
+	dElem5 := dlit1[1]
+	dlit1[1] = 0
+	dacc1.Sum += dElem5
+	// dlit[1] = dacc.Sum
+	dElem6 := ddlit[1]
+	ddlit[1] = 0
+	ddacc.Sum += dElem6
+	// lit[0] = x[1]
+	dElem7 := dlit1[0]
+	dlit1[0] = 0
+	hv[1] += dElem7
+	// dlit[0] = v[1]
+	ddlit[0] = 0
 	// for i, p := range pts
 	for ; trips > 0; trips-- {
 		i = trips - 1
@@ -2151,15 +2192,15 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 		dpts1[i].X += dp.W * dt8
 		ddp.W += p.X * dt8
 		// dp.W = dpts[i].W
-		dElem4 := ddp.W
+		dElem8 := ddp.W
 		ddp.W = 0
-		ddpts[i].W += dElem4
+		ddpts[i].W += dElem8
 		dp.W = dpElemTape[len(dpElemTape)-1]
 		dpElemTape = dpElemTape[:len(dpElemTape)-1]
 		// dp.X = dpts[i].X
-		dElem5 := ddp.X
+		dElem9 := ddp.X
 		ddp.X = 0
-		ddpts[i].X += dElem5
+		ddpts[i].X += dElem9
 		dp.X = dpElemTape[len(dpElemTape)-1]
 		dpElemTape = dpElemTape[:len(dpElemTape)-1]
 		// var dp struct{X float64; W float64}
@@ -2189,9 +2230,9 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	// dpts[0].W = 0
 	ddpts[0].W = 0
 	// pts[0].X = x[0]
-	dElem6 := dpts1[0].X
+	dElem10 := dpts1[0].X
 	dpts1[0].X = 0
-	hv[0] += dElem6
+	hv[0] += dElem10
 	// dpts[0].X = v[0]
 	ddpts[0].X = 0
 	return hvpOfAnonStructs1, hvpOfAnonStructs2

@@ -1,0 +1,73 @@
+package cases
+
+import "math"
+
+// Helpers that take structs and arrays by value or return values other
+// than floats, and composite literals inside expressions (SPEC §5): the
+// helpers are expanded where they are called, the literals declared
+// first.
+
+// Vec is a point of the plane, passed and returned by value.
+type Vec struct{ X, Y float64 }
+
+func vecLen(p Vec) float64 { return math.Hypot(p.X, p.Y) }
+
+func midpoint(a, b Vec) Vec { return Vec{X: (a.X + b.X) / 2, Y: (a.Y + b.Y) / 2} }
+
+func makeVec(a, b float64) Vec { return Vec{X: a * b, Y: b} }
+
+func prod2(a [2]float64) float64 { return a[0] * a[1] }
+
+// Dot is a method with a value receiver.
+func (p Vec) Dot(q Vec) float64 { return p.X*q.X + p.Y*q.Y }
+
+// Scale returns a new vector: a value receiver written inside.
+func (p Vec) Scale(k float64) Vec {
+	p.X *= k
+	p.Y *= k
+	return p
+}
+
+func scaledCopy(x []float64, k float64) []float64 {
+	out := make([]float64, len(x))
+	for i := range x {
+		out[i] = k * x[i]
+	}
+	return out
+}
+
+func rotate(a [2]float64, t float64) [2]float64 {
+	c, s := math.Cos(t), math.Sin(t)
+	return [2]float64{c*a[0] - s*a[1], s*a[0] + c*a[1]}
+}
+
+// ValueHelpers calls helpers with struct and array parameters and
+// results, by value, a slice result, and value-receiver methods.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func ValueHelpers(x []float64) float64 {
+	p := Vec{X: x[0], Y: x[1]}
+	q := makeVec(x[1], x[2])
+	m := midpoint(p, q)
+	r := rotate([2]float64{m.X, m.Y}, x[0])
+	s := scaledCopy(x, m.Y)
+	t := p.Scale(x[2])
+	return vecLen(m) + prod2(r) + s[1]*s[2] + p.Dot(q)*t.X + t.Y
+}
+
+// LiteralExprs uses composite literals inside expressions: assigned to a
+// variable that exists, passed, indexed, and returned through a helper.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func LiteralExprs(x []float64, k int) float64 {
+	p := Vec{X: x[0], Y: x[1]}
+	p = Vec{X: p.Y, Y: x[2] * p.X}
+	d := dot([]float64{x[0], x[1]}, []float64{x[2], 2})
+	e := [3]float64{x[0], 0, x[1]}[k%3]
+	q := midpoint(p, Vec{X: x[2], Y: 1})
+	return d*e + vecLen(Vec{X: x[0] * x[1], Y: 2}) + q.X*q.Y + p.X + prod2([2]float64{x[0], e})
+}

@@ -1,0 +1,18 @@
+package cases
+
+// valueCases checks helpers taking and returning values other than floats,
+// and composite literals inside expressions.
+func valueCases() []gradCase {
+	return []gradCase{
+		{name: "ValueHelpers",
+			jvp: flatJVP(ValueHelpersJVP),
+			f:   func(x []float64) float64 { return ValueHelpers(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return ValueHelpersGrad(x, g), g
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
+		withN("LiteralExprs", 0, LiteralExprs, LiteralExprsGrad, LiteralExprsJVP, pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))),
+		withN("LiteralExprs", 2, LiteralExprs, LiteralExprsGrad, LiteralExprsJVP, pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))),
+	}
+}
