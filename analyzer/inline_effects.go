@@ -218,7 +218,13 @@ func (in *inliner) expand(s ast.Stmt, at token.Pos, depth int) ([]ast.Stmt, bool
 	// y := 2 * f(x) + g(z): f's call first, into a temporary, then the
 	// statement reading it, whose other calls go in turn.
 	if first, rest, hoisted := in.hoist(s); hoisted {
-		if out, ok := in.stmt(first, at, depth); ok {
+		out, ok := in.stmt(first, at, depth)
+		if !ok && !in.expandable(first.(*ast.AssignStmt).Rhs[0].(*ast.CallExpr)) {
+			// A call with effects: computed once, before, so that
+			// backward code reads its value instead of calling it again.
+			out, ok = []ast.Stmt{first}, true
+		}
+		if ok {
 			if more, ok := in.expand(rest, at, depth); ok {
 				return append(out, more...), true
 			}
@@ -330,15 +336,10 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 				return nil, nil, false
 			}
 		}
-		if lit.Type.Results != nil {
-			for _, f := range lit.Type.Results.List {
-				if len(f.Names) > 0 {
-					in.refuse(call, "it has named results (a literal's are not rewritten; name a local instead)")
-					return nil, nil, false
-				}
-			}
-		}
-		e.ftype, e.fbody, e.span = lit.Type, lit.Body, lit
+		// Named results become locals, bare returns name them, as for
+		// a helper.
+		body := in.p.withoutNamedResults(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: lit.Type, Body: lit.Body}).Body
+		e.ftype, e.fbody, e.span = lit.Type, body, lit
 	} else {
 		fn, r := in.callee(call)
 		if fn == nil {

@@ -37,21 +37,19 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 			if n.Op == token.LAND || n.Op == token.LOR {
 				ast.Inspect(n.X, visit)
 				ast.Inspect(n.Y, func(m ast.Node) bool {
-					if c, isCall := m.(*ast.CallExpr); isCall && in.expandable(c) {
-						ok = false
+					if c, isCall := m.(*ast.CallExpr); isCall && in.hoistable(c) {
+						ok = false // it may not run: computing it first is wrong
 					}
 					return ok
 				})
 				return false
 			}
 		case *ast.CallExpr:
-			switch {
-			case in.expandable(n):
-				if target == nil {
-					target = n // Go calls in lexical order: the others go next
-				}
-			case !in.pureCall(n) && !in.readsOnly(n):
-				ok = false // its arguments are visited in turn
+			if in.hoistable(n) && target == nil {
+				// An expandable call, or one with effects (r.Float64(),
+				// next()), which backward code must not run again: Go
+				// calls in lexical order, the others go next.
+				target = n
 			}
 		}
 		return ok
@@ -59,6 +57,9 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 	ast.Inspect(s, visit)
 	if !ok || target == nil {
 		return nil, nil, false
+	}
+	if !in.expandable(target) && in.readsPackageVar(s, target) {
+		return nil, nil, false // a call with effects may change it: Go leaves the order open
 	}
 	// Not the statement's own call (f(x), v := f(x)): stmt takes those.
 	switch st := s.(type) {
@@ -102,20 +103,38 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) string {
 		return "what its arguments reach"
 	}
 	// A slice it writes may be seen through another slice (a view, v :=
-	// buf[1:]): then no other slice may be read either.
+	// buf[1:]): then no other slice may be read either. (Memory that
+	// holds no floats, *rand.Rand's, is no float slice's.)
 	writesSlice := false
 	for obj := range written {
-		if obj != nil && refVar(obj.Type()) {
+		if obj != nil && refVar(obj.Type()) && isDifferentiable(obj.Type()) {
 			writesSlice = true
 		}
 	}
 	read := ""
+	// A slice or pointer passed as it is to another call is read by that
+	// call, which Go makes after target (r.Float64() * float64(r.IntN(3))).
+	passed := map[*ast.Ident]bool{}
+	ast.Inspect(s, func(n ast.Node) bool {
+		if call, isCall := n.(*ast.CallExpr); isCall && call != target {
+			operands := call.Args
+			if sel, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr); isSel {
+				operands = append([]ast.Expr{sel.X}, operands...)
+			}
+			for _, a := range operands {
+				if id, isID := ast.Unparen(a).(*ast.Ident); isID && refVar(in.p.info.TypeOf(id)) {
+					passed[id] = true
+				}
+			}
+		}
+		return true
+	})
 	ast.Inspect(s, func(n ast.Node) bool {
 		if n == target {
 			// Its arguments may name what it writes (fill(t, buf)).
 			return false
 		}
-		if id, isID := n.(*ast.Ident); isID {
+		if id, isID := n.(*ast.Ident); isID && !passed[id] {
 			obj := in.p.info.ObjectOf(id)
 			if written[obj] {
 				read = id.Name
@@ -294,4 +313,41 @@ func (in *inliner) readsOnly(call *ast.CallExpr) bool {
 		fn = calleeFunc(in.p.info, call) // pkg.F
 	}
 	return fn != nil && (in.decls[fn] != nil || in.p.rules[fn] != nil) && !in.p.mayWrite(fn, map[*types.Func]bool{})
+}
+
+// hoistable reports whether call is one computed first: one expanded,
+// or one with effects.
+func (in *inliner) hoistable(call *ast.CallExpr) bool {
+	if in.expandable(call) {
+		return true
+	}
+	if id, isID := ast.Unparen(call.Fun).(*ast.Ident); isID {
+		if _, isVar := in.p.info.Uses[id].(*types.Var); isVar {
+			return false // a function value: a literal's is expanded in place (funclits.go)
+		}
+	}
+	return !in.pureCall(call) && !in.readsOnly(call)
+}
+
+// readsPackageVar reports whether s reads a package-level variable
+// outside the call target.
+func (in *inliner) readsPackageVar(s ast.Stmt, target *ast.CallExpr) bool {
+	found := false
+	ast.Inspect(s, func(n ast.Node) bool {
+		if n == target {
+			return false
+		}
+		if id, isID := n.(*ast.Ident); isID {
+			if v, isVar := in.p.info.Uses[id].(*types.Var); isVar && !v.IsField() && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
+				found = true
+			}
+		}
+		if sel, isSel := n.(*ast.SelectorExpr); isSel {
+			if v, isVar := in.p.info.Uses[sel.Sel].(*types.Var); isVar && !v.IsField() {
+				found = true // another package's variable
+			}
+		}
+		return !found
+	})
+	return found
 }

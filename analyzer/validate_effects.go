@@ -24,7 +24,7 @@ func (l *lowerer) validateOperand(e ast.Expr) {
 		return
 	}
 	if call := l.impureCall(e); call != nil {
-		l.errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would call it again, and a call with effects (a random number, a counter) must run exactly as often as in the source; assign its result to a variable first (c := %s) and use the variable", l.source(call), l.source(call))
+		l.errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would call it again, and a call with effects (a random number, a counter) must run exactly as often as in the source (gradgen computes such a call once, first, into a variable, only in an assignment, declaration, return or call statement that reads no package-level variable and nothing the call writes, not in a condition nor right of && or ||); assign its result to a variable first (c := %s) and use the variable", l.source(call), l.source(call))
 	}
 }
 

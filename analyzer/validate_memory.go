@@ -156,7 +156,7 @@ func (l *lowerer) validateStaleReads() {
 		})
 	}
 	visit := func(e ast.Expr) {
-		if e == nil || !l.mentionsVaried(e) {
+		if e == nil || !l.readsVariedValues(e) {
 			return
 		}
 		ast.Inspect(e, func(n ast.Node) bool {
@@ -304,4 +304,23 @@ func isParamVar(l *lowerer, v *types.Var) bool {
 		return true
 	}
 	return v.Pos() >= l.fn.Type.Pos() && v.Pos() < l.fn.Type.End()
+}
+
+// readsVariedValues is mentionsVaried for what e reads of values: len(w)
+// and cap(w) read a length, which no write into w changes (r.IntN(len(w))
+// is no differentiated read of r).
+func (l *lowerer) readsVariedValues(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && isBuiltinCall(l.info, call, "len", "cap") {
+			return false
+		}
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := l.info.Uses[id].(*types.Var); ok && l.varied[v] {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }

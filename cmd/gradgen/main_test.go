@@ -385,7 +385,7 @@ var scale = func(x float64) float64 { return 2 * x }
 
 //gradgen:grad
 func A(x, y float64) float64 {
-	p := 0.5 * Point{X: x, Y: y}.dot(float64(sort.SearchFloat64s(nil, 1)))
+	p := 0.5 * Point{X: x, Y: pv}.X * float64(sort.SearchFloat64s(nil, 1))
 	return p
 }
 
@@ -445,10 +445,13 @@ func H(x, a float64) float64 {
 	}
 	return s
 }
+
+// pv is read beside a call with effects, which might change it.
+var pv = 2.0
 `,
 			want: []string{
-				`^p\.go:30:13: cannot differentiate the composite literal Point\{X: x, Y: y\} here: its elements depend on the parameters, and gradgen declares such a literal first only in an assignment, declaration, return or call statement whose other calls write nothing \(not in a condition, nor right of && or \|\|\); declare one before \(v := Point\{X: x, Y: y\}\) and use v$`,
-				`^p\.go:30:43: cannot differentiate through sort\.SearchFloat64s\(nil, 1\) here: the backward sweep would call it again`,
+				`^p\.go:30:13: cannot differentiate the composite literal Point\{X: x, Y: pv\} here: its elements depend on the parameters, and gradgen declares such a literal first only in an assignment, declaration, return or call statement whose other calls write nothing \(not in a condition, nor right of && or \|\|\); declare one before \(v := Point\{X: x, Y: pv\}\) and use v$`,
+				`^p\.go:30:44: cannot differentiate through sort\.SearchFloat64s\(nil, 1\) here: the backward sweep would call it again`,
 				`^p\.go:37:9: cannot differentiate the copy of the whole struct \(Point\) q\[0\] here: .*does not read the variable written, .*one by one$`,
 				`^p\.go:42:36: cannot differentiate the call sq\(x\) of a generic function: its type parameter is not constrained to float types \(~float32 \| ~float64\); write the helper for the float type it is called with$`,
 				`^p\.go:49:2: cannot differentiate copy on an active slice: gradgen writes copy\(dst, src\) as a loop only as a statement of its own .* and only when the two cannot overlap: `,
@@ -477,7 +480,7 @@ import (
 func next(k *int) float64 { *k++; return float64(*k) }
 
 //gradgen:grad wrt=x
-func Noise(x float64, r *rand.Rand) float64 { return x * r.Float64() }
+func Noise(x float64, r *rand.Rand) float64 { return x * r.Float64() * pk }
 
 //gradgen:grad
 func Count(x float64) float64 {
@@ -525,6 +528,10 @@ func View(x float64) float64 {
 	}
 	return s
 }
+
+// pk is read beside r.Float64(), which might change it: Go leaves the
+// order open, so the call is not computed first.
+var pk = 1.5
 `,
 			want: []string{
 				`^p\.go:12:58: cannot differentiate through r\.Float64\(\) here: the backward sweep would call it again.*\(c := r\.Float64\(\)\)`,

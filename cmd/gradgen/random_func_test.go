@@ -228,7 +228,7 @@ func (g *progGen) function(name string) funcInfo {
 	g.line("")
 
 	fi := funcInfo{name: name, recv: recv, params: params, variadic: variadic, f32: g.f32, src: g.b.String()[start:], jvp: true, hessian: hessian, outs: g.outs, outArray: strings.HasPrefix(outType, "*["), outStruct: g.outStruct}
-	if fi.outs > 0 && (g.f32 || g.used["siderand"] || strings.Contains(fi.src, "scaledSumsq(") || strings.Contains(fi.src, "dep.Sumsq(")) {
+	if fi.outs > 0 && (g.f32 || g.used["siderand"] || g.used["effectcall"] || strings.Contains(fi.src, "scaledSumsq(") || strings.Contains(fi.src, "dep.Sumsq(")) {
 		// The Jacobian runs the body once per sweep (a random draw is an
 		// effect it refuses), a pullback rule serves reverse mode only,
 		// and float32 rounding makes differences too coarse to judge a
@@ -240,7 +240,7 @@ func (g *progGen) function(name string) funcInfo {
 		defer func() { g.noVector = false }()
 		return g.function(name)
 	}
-	if fi.hessian && (strings.Contains(fi.src, "float32") || g.used["siderand"] || strings.Contains(fi.src, "dep.")) {
+	if fi.hessian && (strings.Contains(fi.src, "float32") || g.used["siderand"] || g.used["effectcall"] || strings.Contains(fi.src, "dep.")) {
 		// Values rounded to float32 on the way make the differences of
 		// the gradient too coarse to judge second derivatives by; a random
 		// draw would run once per component, which FHessian refuses

@@ -448,6 +448,29 @@ func init() {
 				g.line("y += 0.25 * math.Tanh(ptMid(%s, %s).Y)", g.pt(1), g.pt(1))
 			}
 		}},
+		{name: "effectcall", weight: 1, stmt: func(g *progGen, d int) {
+			// Calls with effects inside expressions (draws from a
+			// generator the function makes): each computed once, first,
+			// into a variable that backward code reads. The statement
+			// reads local values only: beside a package-level variable,
+			// which the call might change, it is refused.
+			rg := g.fresh("rg")
+			g.line("%s := newRand(n)", rg)
+			a, b := pick(g, g.sc.vars), pick(g, g.sc.vars)
+			switch g.intn(3) {
+			case 0:
+				g.line("y += math.Tanh(%s) * (%s.Float64() - 0.5)", a, rg)
+			case 1:
+				g.line("y = 0.5*y + math.Tanh(%s)*float64(%s.IntN(3)+1) + %s.Float64()*math.Sin(%s)", a, rg, rg, b)
+			default:
+				if s := g.longSlice(2); s != nil && !strings.ContainsAny(s.name, ".(") {
+					g.mark(s.prod)
+					g.line("y += 0.5 * %s[%s.IntN(2)] * math.Tanh(y)", s.name, rg)
+					return
+				}
+				g.line("y += max(math.Tanh(%s), %s.Float64())", a, rg)
+			}
+		}},
 		{name: "litexpr", weight: 1, stmt: func(g *progGen, d int) {
 			// Composite literals inside expressions: passed, indexed,
 			// assigned to a variable that exists.

@@ -103,6 +103,7 @@ var readmeCoverage = map[string][]string{
 	"literals of several statements called as statements of their own":  {"funclitstmt"},
 	"helpers that write into what they are passed":                      {"writer"},
 	"helpers with struct and array parameters and results by value":     {"valuehelper"},
+	"calls with effects in an assignment":                               {"effectcall"},
 	"helpers that return a new slice":                                   {"valuehelper"},
 	"literals whose elements depend on the parameters in an assignment": {"litexpr"},
 	"declaration":              {"litexpr"},

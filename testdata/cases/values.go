@@ -1,6 +1,9 @@
 package cases
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // Helpers that take structs and arrays by value or return values other
 // than floats, and composite literals inside expressions (SPEC §5): the
@@ -70,4 +73,40 @@ func LiteralExprs(x []float64, k int) float64 {
 	e := [3]float64{x[0], 0, x[1]}[k%3]
 	q := midpoint(p, Vec{X: x[2], Y: 1})
 	return d*e + vecLen(Vec{X: x[0] * x[1], Y: 2}) + q.X*q.Y + p.X + prod2([2]float64{x[0], e})
+}
+
+// Noisy draws from a generator inside expressions: each draw is computed
+// once, first, into a variable, so backward code reads its value rather
+// than drawing again.
+//
+//gradgen:grad
+//gradgen:jvp
+func Noisy(x []float64) float64 {
+	r := rand.New(rand.NewPCG(1, 2))
+	s := 0.0
+	for i := range x {
+		s += x[i]*r.Float64() + math.Sin(x[i])*float64(r.IntN(3)+1)
+	}
+	return s * x[r.IntN(len(x))]
+}
+
+// LitNamed calls a literal of several statements with a named result and
+// bare returns, which writes a variable it captures.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func LitNamed(x []float64) float64 {
+	s := 0.5
+	sq := func(t float64) (r float64) {
+		r = t * t * s
+		if r > 1 {
+			r = math.Sqrt(r)
+		}
+		s += r
+		return
+	}
+	a := sq(x[0])
+	b := sq(x[1]) * a
+	return a + b + s
 }

@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // ValueHelpersGrad returns ValueHelpers(x) and its partial derivatives with respect to x.
@@ -919,6 +920,297 @@ func LiteralExprsHessian(x []float64, k int, dx, hess []float64) float64 {
 		literalExprs = LiteralExprs(x, k)
 	}
 	return literalExprs
+}
+
+// NoisyGrad returns Noisy(x) and its partial derivatives with respect to x.
+func NoisyGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NoisyGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var r1, t, sin, t1, t2, t3 float64
+	var r2, i, iters, tapeLen, trips int
+	var tapes, r1Tape, r2Tape []float64
+	r := rand.New(rand.NewPCG(1, 2))
+	s := 0.0
+	iters = len(x)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	r1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	r2Tape = tapes[:0:iters]
+	trips = 0
+	for i = range x {
+		trips++
+		r1Tape = append(r1Tape, r1)
+		r1 = r.Float64()
+		r2Tape = append(r2Tape, float64(r2))
+		r2 = r.IntN(3)
+		t = x[i] * r1
+		sin = math.Sin(x[i])
+		t1 = sin * float64(r2+1)
+		t2 = t + t1
+		t3 = s + t2
+		s = t3
+	}
+	r3 := r.IntN(len(x))
+	noisy := s * x[r3]
+
+	var dt3, dt2, dt, dt1, dsin float64
+	// return s * x[r3]
+	ds := x[r3]
+	dx[r3] += s
+	// for i := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s += x[i]*r1 + math.Sin(x[i])*float64(r2+1)
+		dt3 = ds
+		dt2 = dt3
+		dt = dt2
+		dt1 = dt2
+		dsin = float64(r2+1) * dt1
+		dx[i] += math.Cos(x[i]) * dsin
+		dx[i] += r1 * dt
+		// r2 := r.IntN(3)
+		r2 = int(r2Tape[len(r2Tape)-1])
+		r2Tape = r2Tape[:len(r2Tape)-1]
+		// r1 := r.Float64()
+		r1 = r1Tape[len(r1Tape)-1]
+		r1Tape = r1Tape[:len(r1Tape)-1]
+	}
+	return noisy
+}
+
+// NoisyJVP returns Noisy(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NoisyJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NoisyJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	var ds float64
+	s := 0.0
+	for i := range x {
+		r1 := r.Float64()
+		r2 := r.IntN(3)
+		dt := r1 * dx[i]
+		t := x[i] * r1
+		dsin := math.Cos(x[i]) * dx[i]
+		sin := math.Sin(x[i])
+		dt1 := float64(r2+1) * dsin
+		t1 := sin * float64(r2+1)
+		dt2 := dt + dt1
+		t2 := t + t1
+		ds += dt2
+		s += t2
+	}
+	r3 := r.IntN(len(x))
+	dt3 := x[r3]*ds + s*dx[r3]
+	t3 := s * x[r3]
+	return t3, dt3
+}
+
+// LitNamedGrad returns LitNamed(x) and its partial derivatives with respect to x.
+func LitNamedGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LitNamedGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var sqrt, sqrt1 float64
+	var cond, cond1 bool
+	s := 0.5
+	var a float64
+	t1 := x[0]
+	var r1 float64
+	t := t1 * t1
+	r1 = t * s
+	if r1 > 1 {
+		cond = true
+		sqrt = math.Sqrt(r1)
+		r1 = sqrt
+	} else {
+		cond = false
+	}
+	sPrev := s
+	s += r1
+	a = r1
+	var r2 float64
+	t2 := x[1]
+	var r3 float64
+	t3 := t2 * t2
+	r3 = t3 * s
+	if r3 > 1 {
+		cond1 = true
+		sqrt1 = math.Sqrt(r3)
+		r3 = sqrt1
+	} else {
+		cond1 = false
+	}
+	sPrev1 := s
+	s += r3
+	r2 = r3
+	b := r2 * a
+	t4 := a + b
+	litNamed := t4 + s
+
+	var dt4, ds, dsqrt1, dsqrt float64
+	// return a + b + s
+	dt4 = 1
+	ds = 1
+	da := dt4
+	// b := r2 * a
+	dr2 := a * dt4
+	da += r2 * dt4
+	// r2 = r3
+	dr3 := dr2
+	// s += r3
+	s = sPrev1
+	dr3 += ds
+	// if r3 > 1
+	if cond1 {
+		// r3 = math.Sqrt(r3)
+		dsqrt1 = dr3
+		dr3 = 0.5 / sqrt1 * dsqrt1
+	}
+	// r3 = t2 * t2 * s
+	dt3 := s * dr3
+	ds += t3 * dr3
+	dt2 := 2 * t2 * dt3
+	// t2 := x[1]
+	dx[1] += dt2
+	// a = r1
+	dr1 := da
+	// s += r1
+	s = sPrev
+	dr1 += ds
+	// if r1 > 1
+	if cond {
+		// r1 = math.Sqrt(r1)
+		dsqrt = dr1
+		dr1 = 0.5 / sqrt * dsqrt
+	}
+	// r1 = t1 * t1 * s
+	dt := s * dr1
+	dt1 := 2 * t1 * dt
+	// t1 := x[0]
+	dx[0] += dt1
+	return litNamed
+}
+
+// LitNamedJVP returns LitNamed(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func LitNamedJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LitNamedJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	var a float64
+	var da float64
+	{
+		dt1 := dx[0]
+		t1 := x[0]
+		var r1 float64
+		var dr1 float64
+		dt := 2 * t1 * dt1
+		t := t1 * t1
+		dr1 = s*dt + t*ds
+		r1 = t * s
+		if r1 > 1 {
+			sqrt := math.Sqrt(r1)
+			dsqrt := 0.5 / sqrt * dr1
+			dr1 = dsqrt
+			r1 = sqrt
+		}
+		ds += dr1
+		s += r1
+		da = dr1
+		a = r1
+	}
+	var r2 float64
+	var dr2 float64
+	{
+		dt2 := dx[1]
+		t2 := x[1]
+		var r3 float64
+		var dr3 float64
+		dt3 := 2 * t2 * dt2
+		t3 := t2 * t2
+		dr3 = s*dt3 + t3*ds
+		r3 = t3 * s
+		if r3 > 1 {
+			sqrt1 := math.Sqrt(r3)
+			dsqrt1 := 0.5 / sqrt1 * dr3
+			dr3 = dsqrt1
+			r3 = sqrt1
+		}
+		ds += dr3
+		s += r3
+		dr2 = dr3
+		r2 = r3
+	}
+	db := a*dr2 + r2*da
+	b := r2 * a
+	dt4 := da + db
+	t4 := a + b
+	dt5 := dt4 + ds
+	t5 := t4 + s
+	return t5, dt5
+}
+
+// LitNamedHessian returns LitNamed's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func LitNamedHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LitNamedHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("LitNamedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var litNamed float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfLitNamed(x, v, hv)
+		litNamed = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i := range x {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		litNamed = LitNamed(x)
+	}
+	return litNamed
 }
 
 // hvpOfValueHelpers returns ValueHelpers's value, its directional derivative along the directions and their Hessian-vector product: a row of ValueHelpersHessian.
@@ -1962,6 +2254,178 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	// dp.X = v[0]
 	ddp.X = 0
 	return hvpOfLiteralExprs1, hvpOfLiteralExprs2
+}
+
+// hvpOfLitNamed returns LitNamed's value, its directional derivative along the directions and their Hessian-vector product: a row of LitNamedHessian.
+func hvpOfLitNamed(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfLitNamed: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var sqrt, t9, dsqrt, dr1Prev, sqrt1, t13, dsqrt1, dr3Prev float64
+	var cond, cond1 bool
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfLitNamed: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	var a float64
+	var da float64
+	dt1 := v[0]
+	t1 := x[0]
+	var r1 float64
+	var dr1 float64
+	t6 := 2 * t1
+	dt := t6 * dt1
+	t := t1 * t1
+	t7 := s * dt
+	t8 := t * ds
+	dr1 = t7 + t8
+	r1 = t * s
+	if r1 > 1 {
+		cond = true
+		sqrt = math.Sqrt(r1)
+		t9 = 0.5 / sqrt
+		dsqrt = t9 * dr1
+		dr1Prev = dr1
+		dr1 = dsqrt
+		r1 = sqrt
+	} else {
+		cond = false
+	}
+	dsPrev := ds
+	ds += dr1
+	sPrev := s
+	s += r1
+	da = dr1
+	a = r1
+	var r2 float64
+	var dr2 float64
+	dt2 := v[1]
+	t2 := x[1]
+	var r3 float64
+	var dr3 float64
+	t10 := 2 * t2
+	dt3 := t10 * dt2
+	t3 := t2 * t2
+	t11 := s * dt3
+	t12 := t3 * ds
+	dr3 = t11 + t12
+	r3 = t3 * s
+	if r3 > 1 {
+		cond1 = true
+		sqrt1 = math.Sqrt(r3)
+		t13 = 0.5 / sqrt1
+		dsqrt1 = t13 * dr3
+		dr3Prev = dr3
+		dr3 = dsqrt1
+		r3 = sqrt1
+	} else {
+		cond1 = false
+	}
+	dsPrev1 := ds
+	ds += dr3
+	sPrev1 := s
+	s += r3
+	dr2 = dr3
+	r2 = r3
+	t14 := a * dr2
+	t15 := r2 * da
+	db := t14 + t15
+	b := r2 * a
+	dt4 := da + db
+	t4 := a + b
+	dt5 := dt4 + ds
+	t5 := t4 + s
+	hvpOfLitNamed1 := t5
+	hvpOfLitNamed2 := dt5
+
+	var ddt5, dsqrt11, ddsqrt1, dt13, dsqrt2, ddsqrt, dt9 float64
+	// return t5, dt5
+	ddt5 = 1
+	// dt5 := dt4 + ds
+	dds := ddt5
+	// dt4 := da + db
+	dda := ddt5
+	// db := a*dr2 + r2*da
+	dr21 := da * ddt5
+	dda += r2 * ddt5
+	da1 := dr2 * ddt5
+	ddr2 := a * ddt5
+	// r2 = r3
+	dr31 := dr21
+	// dr2 = dr3
+	ddr3 := ddr2
+	// s += r3
+	s = sPrev1
+	// ds += dr3
+	ds = dsPrev1
+	ddr3 += dds
+	// if r3 > 1
+	if cond1 {
+		// r3 = sqrt1
+		dsqrt11 += dr31
+		// dr3 = dsqrt1
+		ddsqrt1 += ddr3
+		dr3 = dr3Prev
+		// dsqrt1 := 0.5 / sqrt1 * dr3
+		dt13 = dr3 * ddsqrt1
+		ddr3 = t13 * ddsqrt1
+		dsqrt11 -= t13 * (dt13 / sqrt1)
+		// sqrt1 := math.Sqrt(r3)
+		dr31 = 0.5 / sqrt1 * dsqrt11
+	}
+	// r3 = t3 * s
+	dt31 := s * dr31
+	ds1 := t3 * dr31
+	// dr3 = s*dt3 + t3*ds
+	dt31 += ds * ddr3
+	dds += t3 * ddr3
+	ds1 += dt3 * ddr3
+	ddt3 := s * ddr3
+	// t3 := t2 * t2
+	dt21 := 2 * t2 * dt31
+	// dt3 := 2 * t2 * dt2
+	dt10 := dt2 * ddt3
+	dt21 += 2 * dt10
+	// t2 := x[1]
+	hv[1] += dt21
+	// a = r1
+	dr11 := da1
+	// da = dr1
+	ddr1 := dda
+	// s += r1
+	s = sPrev
+	dr11 += ds1
+	// ds += dr1
+	ds = dsPrev
+	ddr1 += dds
+	// if r1 > 1
+	if cond {
+		// r1 = sqrt
+		dsqrt2 += dr11
+		// dr1 = dsqrt
+		ddsqrt += ddr1
+		dr1 = dr1Prev
+		// dsqrt := 0.5 / sqrt * dr1
+		dt9 = dr1 * ddsqrt
+		ddr1 = t9 * ddsqrt
+		dsqrt2 -= t9 * (dt9 / sqrt)
+		// sqrt := math.Sqrt(r1)
+		dr11 = 0.5 / sqrt * dsqrt2
+	}
+	// r1 = t * s
+	dt6 := s * dr11
+	// dr1 = s*dt + t*ds
+	dt6 += ds * ddr1
+	ddt := s * ddr1
+	// t := t1 * t1
+	dt16 := 2 * t1 * dt6
+	// dt := 2 * t1 * dt1
+	dt61 := dt1 * ddt
+	dt16 += 2 * dt61
+	// t1 := x[0]
+	hv[0] += dt16
+	return hvpOfLitNamed1, hvpOfLitNamed2
 }
 
 // pullbackOfJvpOfDot7WrtAB returns jvpOfDot7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot7 in gradients.

@@ -12,6 +12,22 @@ func valueCases() []gradCase {
 				return ValueHelpersGrad(x, g), g
 			},
 			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
+		{name: "Noisy",
+			jvp: flatJVP(NoisyJVP),
+			f:   func(x []float64) float64 { return Noisy(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return NoisyGrad(x, g), g
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
+		{name: "LitNamed",
+			jvp: flatJVP(LitNamedJVP),
+			f:   func(x []float64) float64 { return LitNamed(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return LitNamedGrad(x, g), g
+			},
+			at: pts(p(0.3, -0.7), p(1.5, 0.25), p(-0.4, 2.5))},
 		withN("LiteralExprs", 0, LiteralExprs, LiteralExprsGrad, LiteralExprsJVP, pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))),
 		withN("LiteralExprs", 2, LiteralExprs, LiteralExprsGrad, LiteralExprsJVP, pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))),
 	}
