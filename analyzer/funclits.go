@@ -231,9 +231,9 @@ func (p *pkgContext) notExpandable(lit *ast.FuncLit) string {
 	case sig.Variadic():
 		return "it is variadic"
 	case sig.Results().Len() != 1 || !isBasic(sig.Results().At(0).Type()) && !isFloat(sig.Results().At(0).Type()):
-		return "it has not a single float, integer or boolean result (a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns only at its end, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
+		return "it has not a single float, integer or boolean result (a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns from no loop, switch or select, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
 	case len(lit.Body.List) != 1:
-		return "its body is not a single return statement (gradgen expands such a literal inside expressions; a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns only at its end, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
+		return "its body is not a single return statement (gradgen expands such a literal inside expressions; a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns from no loop, switch or select, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
 	}
 	for i := range sig.Params().Len() {
 		if name := sig.Params().At(i).Name(); name == "" || name == "_" {
@@ -242,7 +242,7 @@ func (p *pkgContext) notExpandable(lit *ast.FuncLit) string {
 	}
 	ret, ok := lit.Body.List[0].(*ast.ReturnStmt)
 	if !ok || len(ret.Results) != 1 {
-		return "its body is not a single return statement (gradgen expands such a literal inside expressions; a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns only at its end, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
+		return "its body is not a single return statement (gradgen expands such a literal inside expressions; a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns from no loop, switch or select, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
 	}
 	if tv := p.info.Types[ret.Results[0]]; tv.Value != nil {
 		return fmt.Sprintf("its body is the constant %s, which the call returns at run time but an expansion would fold with what surrounds the call (-f() of a zero would lose its sign); hold the constant in a variable and use that", types.ExprString(ret.Results[0]))

@@ -35,7 +35,8 @@ import (
 // package with a body, not generic nor variadic, without a custom rule,
 // that may write into memory it is passed (mayWrite) or takes or
 // returns values other than floats and slices (aggregateSignature), with
-// one result at most, whose only return is its last statement, without
+// one result at most, returning from no loop, switch or select (early
+// returns from ifs are rewritten, inline_returns.go), without
 // labels, defer, go or function literals, not recursive (four levels at
 // most), and whose names mean at the call what they mean in the helper.
 // A pointer parameter must be passed &v, &v.f or a pointer variable (a
@@ -272,6 +273,17 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 		return in.refuse(call, "it has several results")
 	case assign != nil && sig.Results().Len() == 0:
 		return nil, false
+	}
+	if sig.Results().Len() <= 1 {
+		var result types.Type
+		if sig.Results().Len() == 1 {
+			result = sig.Results().At(0).Type()
+		}
+		body, why := in.singleExit(e.fbody, sig.Results().Len(), result)
+		if why != "" {
+			return in.refuse(call, why)
+		}
+		e.fbody = body
 	}
 	final, why := in.shape(e.ftype, e.fbody, sig.Results().Len())
 	if why != "" {

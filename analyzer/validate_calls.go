@@ -52,7 +52,7 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 
 // expandAdvice says when gradgen expands a helper that writes into what it
 // is passed (inline_effects.go), for the calls it does not.
-const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) or inside an expression that reads nothing it writes and makes no other call with effects, when its only return is its last statement, it has one result at most, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
+const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) or inside an expression that reads nothing it writes and makes no other call with effects, when it returns from no loop, switch or select, it has one result at most, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
 
 // valueAdvice says why a call of a helper taking a struct or array by
 // value, or returning a value other than a float, was not expanded, and
@@ -61,7 +61,7 @@ func (l *lowerer) valueAdvice(call *ast.CallExpr, way string) string {
 	if why := l.whyNotExpanded(call.Pos()); why != "" {
 		return fmt.Sprintf("gradgen expands such a helper where it is called, but not this one: %s; %s", why, way)
 	}
-	return "gradgen expands such a helper where it is called as a statement of its own (f(x), v := f(x), v = f(x)) or inside an expression whose other calls write nothing (not in a condition, nor right of && or ||), when its only return is its last statement and it is neither generic, variadic nor recursive; otherwise " + way
+	return "gradgen expands such a helper where it is called as a statement of its own (f(x), v := f(x), v = f(x)) or inside an expression whose other calls write nothing (not in a condition, nor right of && or ||), when it returns from no loop, switch or select and it is neither generic, variadic nor recursive; otherwise " + way
 }
 
 // validateCall checks one call. inValue is false when only the call's

@@ -613,10 +613,10 @@ type S struct{ V float64 }
 
 func scaled(v []float64, a float64) []float64 {
 	out := make([]float64, len(v))
-	if a == 0 {
-		return out
-	}
 	for i := range v {
+		if v[i] == 0 {
+			return out
+		}
 		out[i] = v[i] * a
 	}
 	return out
@@ -670,7 +670,7 @@ func Switch(v any, x float64) float64 {
 				`^p\.go:27:7: gradgen cannot follow the adjoint of new\(S\): an active pointer must be`,
 				`^p\.go:36:3: cannot assign a whole \[\]float64 inside an active value: gradgen follows a local \[\]\[\]float64 built row by row only as m\[i\] = make\(\.\.\.\) in the one loop over its rows .*; otherwise keep the values in one flat slice`,
 				`^p\.go:44:10: cannot differentiate math\.Lgamma\(x \+ 3\): math\.Lgamma has no elementary derivative`,
-				`^p\.go:52:7: cannot differentiate the call scaled\(v, x\): scaled returns a slice \(\[\]float64\): gradgen expands such a helper where it is called, but not this one: it returns before its last statement; write its loop in the annotated function$`,
+				`^p\.go:52:7: cannot differentiate the call scaled\(v, x\): scaled returns a slice \(\[\]float64\): gradgen expands such a helper where it is called, but not this one: it returns from inside a loop, a switch or a select; write its loop in the annotated function$`,
 				`^p\.go:58:2: cannot differentiate a type switch: `,
 			},
 		},
@@ -1036,7 +1036,7 @@ func G(x, y float64) float64 {
 type Acc struct{ S, Q float64 }
 
 func early(p *Acc, v float64) {
-	if v < 0 {
+	for v < 0 {
 		return
 	}
 	p.S += v
@@ -1073,7 +1073,7 @@ func Cond(x float64) float64 {
 }
 `,
 			want: []string{
-				`^p\.go:25:2: cannot differentiate the call early\(&a, x\), made for its effects .*but not this one: it returns before its last statement; `,
+				`^p\.go:25:2: cannot differentiate the call early\(&a, x\), made for its effects .*but not this one: it returns from inside a loop, a switch or a select; `,
 				`^p\.go:26:10: cannot differentiate the call twoResults\(&a, x\): .*`,
 				`^p\.go:26:21: cannot differentiate through &a: `,
 				`^p\.go:28:16: cannot differentiate the call feat\(x, buf\): feat writes into memory it is passed, and gradgen expands such a helper where it is called, but not this one: the statement it is in reads buf, which the call may write \(Go may read it before or after the call\); call it as a statement of its own first \(r := feat\(x, buf\)\) and use r; `,
@@ -1124,7 +1124,7 @@ func Printed(y, x []float64) {
 }
 
 func sink(y []float64) {
-	if len(y) < 2 {
+	for len(y) < 2 {
 		return
 	}
 	y[1] = 0

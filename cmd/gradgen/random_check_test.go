@@ -177,6 +177,17 @@ func ptMid(a, b Pt) Pt {
 	return a
 }
 
+// ptClamp returns early from an if: expanded, the statements after the
+// if run in its other branch.
+func ptClamp(p Pt, lim float64) Pt {
+	if p.X > lim {
+		p.X = lim + 0.25*math.Tanh(p.X-lim)
+		return p
+	}
+	p.Y += 0.5 * p.X
+	return p
+}
+
 func (p Pt) norm() float64 { return math.Sqrt(p.X*p.X+p.Y*p.Y+1) + p.A[0]*p.A[1] }
 
 func arrRot(a [3]float64, t float64) [3]float64 {

@@ -418,7 +418,11 @@ func init() {
 			// Helpers with struct and array parameters and results by
 			// value, a value receiver, a slice result: expanded at the
 			// call, inside expressions too.
-			switch k := g.intn(4); {
+			switch k := g.intn(5); {
+			case k == 4:
+				q := g.fresh("q")
+				g.line("%s := ptClamp(%s, %.2f)", q, g.pt(1), g.rng.Float64()-0.5)
+				g.line("y += 0.25 * math.Tanh(%s.X*%s.Y)", q, q)
 			case k == 0:
 				q := g.fresh("q")
 				g.line("%s := ptMid(%s, %s)", q, g.pt(1), g.pt(1))

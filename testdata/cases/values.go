@@ -110,3 +110,43 @@ func LitNamed(x []float64) float64 {
 	b := sq(x[1]) * a
 	return a + b + s
 }
+
+func earlyNorm(p Vec) float64 {
+	if p.X > 0 {
+		return p.X * p.Y
+	}
+	q := p.Y * p.Y
+	return q + 1
+}
+
+func piecewise(a float64) Vec {
+	if a > 0 {
+		return Vec{X: a, Y: 2 * a}
+	} else if a < -1 {
+		return Vec{Y: a}
+	}
+	return Vec{X: math.Sin(a), Y: a}
+}
+
+func clipInto(buf []float64, t float64) {
+	buf[0] = t
+	if t > 1 {
+		buf[1] = 1
+		return
+	}
+	buf[1] = t * t
+}
+
+// EarlyHelpers expands helpers that return early from if statements: the
+// statements after each if run in the branches that do not return.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func EarlyHelpers(x []float64) float64 {
+	p := Vec{X: x[0], Y: x[1]}
+	q := piecewise(x[1])
+	buf := make([]float64, 2)
+	clipInto(buf, x[0]*x[1])
+	return earlyNorm(p) + q.X*q.Y + buf[1]*buf[0]
+}

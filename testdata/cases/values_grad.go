@@ -1213,6 +1213,351 @@ func LitNamedHessian(x, dx, hess []float64) float64 {
 	return litNamed
 }
 
+// EarlyHelpersGrad returns EarlyHelpers(x) and its partial derivatives with respect to x.
+func EarlyHelpersGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyHelpersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var lit, lit1, lit2 Vec
+	var t1, sin, t2, q1 float64
+	var cond, cond1, cond2, cond3 bool
+	var p Vec
+	p.X = x[0]
+	p.Y = x[1]
+	var q Vec
+	a := x[1]
+	var res Vec
+	if a > 0 {
+		cond1 = true
+		lit = Vec{}
+		lit.X = a
+		t1 = 2 * a
+		lit.Y = t1
+		res.X = lit.X
+		res.Y = lit.Y
+	} else {
+		cond1 = false
+		if a < -1 {
+			cond = true
+			lit1 = Vec{}
+			lit1.Y = a
+			res.X = lit1.X
+			res.Y = lit1.Y
+		} else {
+			cond = false
+			lit2 = Vec{}
+			sin = math.Sin(a)
+			lit2.X = sin
+			lit2.Y = a
+			res.X = lit2.X
+			res.Y = lit2.Y
+		}
+	}
+	q.X = res.X
+	q.Y = res.Y
+	dbuf := make([]float64, 2)
+	buf := make([]float64, 2)
+	t := x[0] * x[1]
+	buf[0] = t
+	if t > 1 {
+		cond2 = true
+		buf[1] = 1
+	} else {
+		cond2 = false
+		t2 = t * t
+		buf[1] = t2
+	}
+	var r float64
+	var p1 Vec
+	p1.X = p.X
+	p1.Y = p.Y
+	var res1 float64
+	if p1.X > 0 {
+		cond3 = true
+		res1 = p1.X * p1.Y
+	} else {
+		cond3 = false
+		q1 = p1.Y * p1.Y
+		res1 = q1 + 1
+	}
+	r = res1
+	t3 := q.X * q.Y
+	t4 := r + t3
+	t5 := buf[1] * buf[0]
+	earlyHelpers := t4 + t5
+
+	var dp, dlit, dres, dlit1, dlit2, dq, dp1 Vec
+	var dt4, dt5, dq1, dt2, dt, dt1, da, dsin float64
+	// return r + q.X*q.Y + buf[1]*buf[0]
+	dt4 = 1
+	dt5 = 1
+	dbuf[1] += buf[0] * dt5
+	dbuf[0] += buf[1] * dt5
+	dq.X += q.Y * dt4
+	dq.Y += q.X * dt4
+	// r = res1
+	dres1 := dt4
+	// if p1.X > 0
+	if cond3 {
+		// res1 = p1.X * p1.Y
+		dp1.X += p1.Y * dres1
+		dp1.Y += p1.X * dres1
+	} else {
+		// res1 = q1 + 1
+		dq1 += dres1
+		// q1 := p1.Y * p1.Y
+		dp1.Y += 2 * p1.Y * dq1
+	}
+	// p1.Y = p.Y
+	dElem := dp1.Y
+	dp1.Y = 0
+	dp.Y += dElem
+	// p1.X = p.X
+	dElem1 := dp1.X
+	dp1.X = 0
+	dp.X += dElem1
+	// if t > 1
+	if cond2 {
+		// buf[1] = 1
+		dbuf[1] = 0
+	} else {
+		// buf[1] = t * t
+		dt2 = dbuf[1]
+		dbuf[1] = 0
+		dt += 2 * t * dt2
+	}
+	// buf[0] = t
+	dt += dbuf[0]
+	dbuf[0] = 0
+	// t := x[0] * x[1]
+	dx[0] += x[1] * dt
+	dx[1] += x[0] * dt
+	// q.Y = res.Y
+	dElem2 := dq.Y
+	dq.Y = 0
+	dres.Y += dElem2
+	// q.X = res.X
+	dElem3 := dq.X
+	dq.X = 0
+	dres.X += dElem3
+	// if a > 0
+	if cond1 {
+		// res.Y = lit.Y
+		dElem4 := dres.Y
+		dres.Y = 0
+		dlit.Y += dElem4
+		// res.X = lit.X
+		dElem5 := dres.X
+		dres.X = 0
+		dlit.X += dElem5
+		// lit.Y = 2 * a
+		dt1 = dlit.Y
+		dlit.Y = 0
+		da += 2 * dt1
+		// lit.X = a
+		da += dlit.X
+		dlit.X = 0
+	} else {
+		// if a < -1
+		if cond {
+			// res.Y = lit1.Y
+			dElem6 := dres.Y
+			dres.Y = 0
+			dlit1.Y += dElem6
+			// res.X = lit1.X
+			dElem7 := dres.X
+			dres.X = 0
+			dlit1.X += dElem7
+			// lit1.Y = a
+			da += dlit1.Y
+			dlit1.Y = 0
+		} else {
+			// res.Y = lit2.Y
+			dElem8 := dres.Y
+			dres.Y = 0
+			dlit2.Y += dElem8
+			// res.X = lit2.X
+			dElem9 := dres.X
+			dres.X = 0
+			dlit2.X += dElem9
+			// lit2.Y = a
+			da += dlit2.Y
+			dlit2.Y = 0
+			// lit2.X = math.Sin(a)
+			dsin = dlit2.X
+			dlit2.X = 0
+			da += math.Cos(a) * dsin
+		}
+	}
+	// a := x[1]
+	dx[1] += da
+	// p.Y = x[1]
+	dElem10 := dp.Y
+	dp.Y = 0
+	dx[1] += dElem10
+	// p.X = x[0]
+	dElem11 := dp.X
+	dp.X = 0
+	dx[0] += dElem11
+	return earlyHelpers
+}
+
+// EarlyHelpersJVP returns EarlyHelpers(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func EarlyHelpersJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyHelpersJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var p Vec
+	var dp Vec
+	dp.X = dx[0]
+	p.X = x[0]
+	dp.Y = dx[1]
+	p.Y = x[1]
+	var q Vec
+	var dq Vec
+	{
+		da := dx[1]
+		a := x[1]
+		var res Vec
+		var dres Vec
+		if a > 0 {
+			var lit Vec
+			var dlit Vec
+			dlit.X = da
+			lit.X = a
+			dlit.Y = 2 * da
+			lit.Y = 2 * a
+			dres.X = dlit.X
+			res.X = lit.X
+			dres.Y = dlit.Y
+			res.Y = lit.Y
+		} else if a < -1 {
+			var lit1 Vec
+			var dlit1 Vec
+			dlit1.Y = da
+			lit1.Y = a
+			dres.X = dlit1.X
+			res.X = lit1.X
+			dres.Y = dlit1.Y
+			res.Y = lit1.Y
+		} else {
+			var lit2 Vec
+			var dlit2 Vec
+			dlit2.X = math.Cos(a) * da
+			lit2.X = math.Sin(a)
+			dlit2.Y = da
+			lit2.Y = a
+			dres.X = dlit2.X
+			res.X = lit2.X
+			dres.Y = dlit2.Y
+			res.Y = lit2.Y
+		}
+		dq.X = dres.X
+		q.X = res.X
+		dq.Y = dres.Y
+		q.Y = res.Y
+	}
+	buf := make([]float64, 2)
+	dbuf := make([]float64, 2)
+	{
+		dt := x[1]*dx[0] + x[0]*dx[1]
+		t := x[0] * x[1]
+		dbuf[0] = dt
+		buf[0] = t
+		if t > 1 {
+			dbuf[1] = 0
+			buf[1] = 1
+		} else {
+			dbuf[1] = 2 * t * dt
+			buf[1] = t * t
+		}
+	}
+	var r float64
+	var dr float64
+	{
+		var p1 Vec
+		var dp1 Vec
+		dp1.X = dp.X
+		p1.X = p.X
+		dp1.Y = dp.Y
+		p1.Y = p.Y
+		var res1 float64
+		var dres1 float64
+		if p1.X > 0 {
+			dres1 = p1.Y*dp1.X + p1.X*dp1.Y
+			res1 = p1.X * p1.Y
+		} else {
+			dq1 := 2 * p1.Y * dp1.Y
+			q1 := p1.Y * p1.Y
+			dres1 = dq1
+			res1 = q1 + 1
+		}
+		dr = dres1
+		r = res1
+	}
+	dt1 := q.Y*dq.X + q.X*dq.Y
+	t1 := q.X * q.Y
+	dt2 := dr + dt1
+	t2 := r + t1
+	dt3 := buf[0]*dbuf[1] + buf[1]*dbuf[0]
+	t3 := buf[1] * buf[0]
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	return t4, dt4
+}
+
+// EarlyHelpersHessian returns EarlyHelpers's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func EarlyHelpersHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyHelpersHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("EarlyHelpersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var earlyHelpers float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r1, t1 := hvpOfEarlyHelpers(x, v, hv)
+		earlyHelpers = r1
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t1
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i := range x {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		earlyHelpers = EarlyHelpers(x)
+	}
+	return earlyHelpers
+}
+
 // hvpOfValueHelpers returns ValueHelpers's value, its directional derivative along the directions and their Hessian-vector product: a row of ValueHelpersHessian.
 func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
@@ -2426,6 +2771,316 @@ func hvpOfLitNamed(x, v, hv []float64) (float64, float64) {
 	// t1 := x[0]
 	hv[0] += dt16
 	return hvpOfLitNamed1, hvpOfLitNamed2
+}
+
+// hvpOfEarlyHelpers returns EarlyHelpers's value, its directional derivative along the directions and their Hessian-vector product: a row of EarlyHelpersHessian.
+func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfEarlyHelpers: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var lit, dlit, lit1, dlit1, lit2, dlit2 Vec
+	var t5, cos, t6, sin, t9, t10, t11, t12, t13, t14, dq1, q1 float64
+	var cond, cond1, cond2, cond3 bool
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfEarlyHelpers: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var p Vec
+	var dp Vec
+	dp.X = v[0]
+	p.X = x[0]
+	dp.Y = v[1]
+	p.Y = x[1]
+	var q Vec
+	var dq Vec
+	da := v[1]
+	a := x[1]
+	var res Vec
+	var dres Vec
+	if a > 0 {
+		cond1 = true
+		lit = Vec{}
+		dlit = Vec{}
+		dlit.X = da
+		lit.X = a
+		dlit.Y = 2 * da
+		t5 = 2 * a
+		lit.Y = t5
+		dres.X = dlit.X
+		res.X = lit.X
+		dres.Y = dlit.Y
+		res.Y = lit.Y
+	} else {
+		cond1 = false
+		if a < -1 {
+			cond = true
+			lit1 = Vec{}
+			dlit1 = Vec{}
+			dlit1.Y = da
+			lit1.Y = a
+			dres.X = dlit1.X
+			res.X = lit1.X
+			dres.Y = dlit1.Y
+			res.Y = lit1.Y
+		} else {
+			cond = false
+			lit2 = Vec{}
+			dlit2 = Vec{}
+			cos = math.Cos(a)
+			t6 = cos * da
+			dlit2.X = t6
+			sin = math.Sin(a)
+			lit2.X = sin
+			dlit2.Y = da
+			lit2.Y = a
+			dres.X = dlit2.X
+			res.X = lit2.X
+			dres.Y = dlit2.Y
+			res.Y = lit2.Y
+		}
+	}
+	dq.X = dres.X
+	q.X = res.X
+	dq.Y = dres.Y
+	q.Y = res.Y
+	dbuf1 := make([]float64, 2)
+	buf := make([]float64, 2)
+	ddbuf := make([]float64, 2)
+	dbuf := make([]float64, 2)
+	t7 := x[1] * v[0]
+	t8 := x[0] * v[1]
+	dt := t7 + t8
+	t := x[0] * x[1]
+	dbuf[0] = dt
+	buf[0] = t
+	if t > 1 {
+		cond2 = true
+		dbuf[1] = 0
+		buf[1] = 1
+	} else {
+		cond2 = false
+		t9 = 2 * t
+		t10 = t9 * dt
+		dbuf[1] = t10
+		t11 = t * t
+		buf[1] = t11
+	}
+	var r float64
+	var dr float64
+	var p1 Vec
+	var dp1 Vec
+	dp1.X = dp.X
+	p1.X = p.X
+	dp1.Y = dp.Y
+	p1.Y = p.Y
+	var res1 float64
+	var dres1 float64
+	if p1.X > 0 {
+		cond3 = true
+		t12 = p1.Y * dp1.X
+		t13 = p1.X * dp1.Y
+		dres1 = t12 + t13
+		res1 = p1.X * p1.Y
+	} else {
+		cond3 = false
+		t14 = 2 * p1.Y
+		dq1 = t14 * dp1.Y
+		q1 = p1.Y * p1.Y
+		dres1 = dq1
+		res1 = q1 + 1
+	}
+	dr = dres1
+	r = res1
+	t15 := q.Y * dq.X
+	t16 := q.X * dq.Y
+	dt1 := t15 + t16
+	t1 := q.X * q.Y
+	dt2 := dr + dt1
+	t2 := r + t1
+	t17 := buf[0] * dbuf[1]
+	t18 := buf[1] * dbuf[0]
+	dt3 := t17 + t18
+	t3 := buf[1] * buf[0]
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	hvpOfEarlyHelpers1 := t4
+	hvpOfEarlyHelpers2 := dt4
+
+	var dp2, dlit3, ddres, dres2, dlit11, ddlit2, dlit21, ddq, dq2, dp11 Vec
+	var ddt4, dres11, dt12, dt13, dq11, ddq1, dt14, dt11, dt5, dt10, dt9, ddt, dt51, da1, dsin, dt6, dcos float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt2 + dt3
+	// dt3 := buf[0]*dbuf[1] + buf[1]*dbuf[0]
+	dbuf1[1] += dbuf[0] * ddt4
+	ddbuf[0] += buf[1] * ddt4
+	dbuf1[0] += dbuf[1] * ddt4
+	ddbuf[1] += buf[0] * ddt4
+	// dt2 := dr + dt1
+	// dt1 := q.Y*dq.X + q.X*dq.Y
+	dq2.X += dq.Y * ddt4
+	ddq.Y += q.X * ddt4
+	dq2.Y += dq.X * ddt4
+	ddq.X += q.Y * ddt4
+	// dr = dres1
+	ddres1 := ddt4
+	// if p1.X > 0
+	if cond3 {
+		// res1 = p1.X * p1.Y
+		dp11.X += p1.Y * dres11
+		dp11.Y += p1.X * dres11
+		// dres1 = p1.Y*dp1.X + p1.X*dp1.Y
+		dt12 = ddres1
+		dt13 = ddres1
+		dp11.X += dp1.Y * dt13
+		dp11.Y += dp1.X * dt12
+	} else {
+		// res1 = q1 + 1
+		dq11 += dres11
+		// dres1 = dq1
+		ddq1 += ddres1
+		// q1 := p1.Y * p1.Y
+		dp11.Y += 2 * p1.Y * dq11
+		// dq1 := 2 * p1.Y * dp1.Y
+		dt14 = dp1.Y * ddq1
+		dp11.Y += 2 * dt14
+	}
+	// p1.Y = p.Y
+	dElem := dp11.Y
+	dp11.Y = 0
+	dp2.Y += dElem
+	// p1.X = p.X
+	dElem1 := dp11.X
+	dp11.X = 0
+	dp2.X += dElem1
+	// if t > 1
+	if cond2 {
+		// buf[1] = 1
+		dbuf1[1] = 0
+		// dbuf[1] = 0
+		ddbuf[1] = 0
+	} else {
+		// buf[1] = t * t
+		dt11 = dbuf1[1]
+		dbuf1[1] = 0
+		dt5 += 2 * t * dt11
+		// dbuf[1] = 2 * t * dt
+		dt10 = ddbuf[1]
+		ddbuf[1] = 0
+		dt9 = dt * dt10
+		ddt += t9 * dt10
+		dt5 += 2 * dt9
+	}
+	// buf[0] = t
+	dt5 += dbuf1[0]
+	dbuf1[0] = 0
+	// dbuf[0] = dt
+	ddt += ddbuf[0]
+	ddbuf[0] = 0
+	// t := x[0] * x[1]
+	hv[0] += x[1] * dt5
+	hv[1] += x[0] * dt5
+	// dt := x[1]*v[0] + x[0]*v[1]
+	hv[0] += v[1] * ddt
+	hv[1] += v[0] * ddt
+	// q.Y = res.Y
+	dElem2 := dq2.Y
+	dq2.Y = 0
+	dres2.Y += dElem2
+	// dq.Y = dres.Y
+	dElem3 := ddq.Y
+	ddq.Y = 0
+	ddres.Y += dElem3
+	// q.X = res.X
+	dElem4 := dq2.X
+	dq2.X = 0
+	dres2.X += dElem4
+	// dq.X = dres.X
+	dElem5 := ddq.X
+	ddq.X = 0
+	ddres.X += dElem5
+	// if a > 0
+	if cond1 {
+		// res.Y = lit.Y
+		dElem6 := dres2.Y
+		dres2.Y = 0
+		dlit3.Y += dElem6
+		// dres.Y = dlit.Y
+		ddres.Y = 0
+		// res.X = lit.X
+		dElem7 := dres2.X
+		dres2.X = 0
+		dlit3.X += dElem7
+		// dres.X = dlit.X
+		ddres.X = 0
+		// lit.Y = 2 * a
+		dt51 = dlit3.Y
+		dlit3.Y = 0
+		da1 += 2 * dt51
+		// lit.X = a
+		da1 += dlit3.X
+		dlit3.X = 0
+	} else {
+		// if a < -1
+		if cond {
+			// res.Y = lit1.Y
+			dElem8 := dres2.Y
+			dres2.Y = 0
+			dlit11.Y += dElem8
+			// dres.Y = dlit1.Y
+			ddres.Y = 0
+			// res.X = lit1.X
+			dElem9 := dres2.X
+			dres2.X = 0
+			dlit11.X += dElem9
+			// dres.X = dlit1.X
+			ddres.X = 0
+			// lit1.Y = a
+			da1 += dlit11.Y
+			dlit11.Y = 0
+		} else {
+			// res.Y = lit2.Y
+			dElem10 := dres2.Y
+			dres2.Y = 0
+			dlit21.Y += dElem10
+			// dres.Y = dlit2.Y
+			dElem11 := ddres.Y
+			ddres.Y = 0
+			ddlit2.Y += dElem11
+			// res.X = lit2.X
+			dElem12 := dres2.X
+			dres2.X = 0
+			dlit21.X += dElem12
+			// dres.X = dlit2.X
+			dElem13 := ddres.X
+			ddres.X = 0
+			ddlit2.X += dElem13
+			// lit2.Y = a
+			da1 += dlit21.Y
+			dlit21.Y = 0
+			// dlit2.Y = da
+			ddlit2.Y = 0
+			// lit2.X = math.Sin(a)
+			dsin = dlit21.X
+			dlit21.X = 0
+			da1 += math.Cos(a) * dsin
+			// dlit2.X = math.Cos(a) * da
+			dt6 = ddlit2.X
+			ddlit2.X = 0
+			dcos = da * dt6
+			da1 -= math.Sin(a) * dcos
+		}
+	}
+	// a := x[1]
+	hv[1] += da1
+	// p.Y = x[1]
+	dElem14 := dp2.Y
+	dp2.Y = 0
+	hv[1] += dElem14
+	// p.X = x[0]
+	dElem15 := dp2.X
+	dp2.X = 0
+	hv[0] += dElem15
+	return hvpOfEarlyHelpers1, hvpOfEarlyHelpers2
 }
 
 // pullbackOfJvpOfDot7WrtAB returns jvpOfDot7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot7 in gradients.
