@@ -87,11 +87,23 @@ func (c *copyRewrite) stmt(s ast.Stmt) ([]ast.Stmt, bool) {
 	count := func() ast.Expr {
 		return c.builtinCall(pos, "min", c.builtinCall(pos, "len", clone(dst)), c.builtinCall(pos, "len", clone(src)))
 	}
+	// Element i of v[lo:hi] is v[lo+i]: no view is taken (a view of a
+	// local array has no adjoint gradgen can follow).
+	elem := func(e ast.Expr) ast.Expr {
+		var index ast.Expr = &ast.Ident{NamePos: pos, Name: name}
+		if sl, ok := ast.Unparen(e).(*ast.SliceExpr); ok {
+			if sl.Low != nil {
+				index = &ast.BinaryExpr{X: &ast.ParenExpr{Lparen: pos, X: clone(sl.Low), Rparen: pos}, OpPos: pos, Op: token.ADD, Y: index}
+			}
+			e = sl.X
+		}
+		return &ast.IndexExpr{X: clone(e), Lbrack: pos, Index: index, Rbrack: pos}
+	}
 	loop := &ast.RangeStmt{For: pos, Key: &ast.Ident{NamePos: pos, Name: name}, TokPos: pos, Tok: token.DEFINE, X: count(),
 		Body: &ast.BlockStmt{Lbrace: pos, Rbrace: call.End(), List: []ast.Stmt{&ast.AssignStmt{
-			Lhs:    []ast.Expr{&ast.IndexExpr{X: clone(dst), Lbrack: pos, Index: &ast.Ident{NamePos: pos, Name: name}, Rbrack: pos}},
+			Lhs:    []ast.Expr{elem(dst)},
 			TokPos: pos, Tok: token.ASSIGN,
-			Rhs: []ast.Expr{&ast.IndexExpr{X: clone(src), Lbrack: pos, Index: &ast.Ident{NamePos: pos, Name: name}, Rbrack: pos}},
+			Rhs: []ast.Expr{elem(src)},
 		}}}}
 	// Type-checked as the body of a literal standing where the copy is,
 	// so the loop's counter is a variable of its own and every name the
@@ -233,6 +245,11 @@ func (c *copyRewrite) origin(v types.Object) (param, fresh bool) {
 	})
 	if addressed {
 		return false, false
+	}
+	if _, isArray := v.Type().Underlying().(*types.Array); isArray {
+		// An array variable is memory of its own, whatever is assigned
+		// to it (a copy); a parameter's too (Go passed a copy).
+		return false, true
 	}
 	return isParam && sets == 0, !isParam && sets == 1 && made
 }

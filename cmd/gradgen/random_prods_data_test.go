@@ -222,6 +222,15 @@ func init() {
 			g.line("	%s[%s] = %s * float64(%s+1)", cs, i, g.bounded(g.expr(1)), i)
 			g.sc.ints = g.sc.ints[:len(g.sc.ints)-1]
 			g.line("}")
+			if g.chance(0.3) {
+				// Into a local array: memory of its own.
+				ca := g.fresh("ca")
+				g.line("var %s [4]float64", ca)
+				g.line("copy(%s[1:], %s)", ca, cs)
+				g.line("%s[2] *= %s", ca, g.bounded(g.expr(1)))
+				g.line("y += %s[1]*%s[2] + %s[3]", ca, ca, ca)
+				return
+			}
 			g.line("%s := make([]float64, 4)", cd)
 			if g.chance(0.5) {
 				g.line("copy(%s, %s)", cd, cs)

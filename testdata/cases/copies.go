@@ -232,3 +232,19 @@ func KeyedLiterals(x []float64) float64 {
 	b := [5]float64{1: -2, x[1], 4: x[0]}
 	return a[3]*b[2] + a[4]*a[2] + b[4]*a[3] + b[1]*a[4]
 }
+
+// CopyArrays copies between arrays held by value, a parameter's and a
+// local's: each is memory of its own, and the copy is written element by
+// element, v[lo+i], with no view taken.
+//
+//gradgen:grad
+//gradgen:jvp
+func CopyArrays(a [3]float64, t float64) float64 {
+	var h [4]float64
+	h[0] = t
+	n := copy(h[1:], a[:])
+	h[2] *= t
+	b := a
+	copy(b[:2], h[2:])
+	return h[0]*h[3] + h[2]*float64(n) + b[0]*b[1] + b[2]
+}

@@ -632,8 +632,8 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	trips2 = 0
 	for i2 = range min(len(y[1:]), len(x[:2])) {
 		trips2++
-		yElemTape1 = append(yElemTape1, y[1:][i2])
-		y[1:][i2] = x[:2][i2]
+		yElemTape1 = append(yElemTape1, y[(1)+i2])
+		y[(1)+i2] = x[i2]
 	}
 	n := min(len(y[1:]), len(x[:2]))
 	dz := make([]float64, len(x)+1)
@@ -642,7 +642,7 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	trips3 = 0
 	for i3 = range min(len(z[1:]), len(y)) {
 		trips3++
-		z[1:][i3] = y[i3]
+		z[(1)+i3] = y[i3]
 	}
 	m = min(len(z[1:]), len(y))
 	t1 := y[0] * y[1]
@@ -663,19 +663,19 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	// for i := range min(len(z[1:]), len(y))
 	for ; trips3 > 0; trips3-- {
 		i3 = trips3 - 1
-		// z[1:][i] = y[i]
-		dElem := dz[1:][i3]
-		dz[1:][i3] = 0
+		// z[(1)+i] = y[i]
+		dElem := dz[(1)+i3]
+		dz[(1)+i3] = 0
 		dy[i3] += dElem
 	}
 	// for i := range min(len(y[1:]), len(x[:2]))
 	for ; trips2 > 0; trips2-- {
 		i2 = trips2 - 1
-		// y[1:][i] = x[:2][i]
-		dElem1 := dy[1:][i2]
-		dy[1:][i2] = 0
-		dx[:2][i2] += dElem1
-		y[1:][i2] = yElemTape1[len(yElemTape1)-1]
+		// y[(1)+i] = x[i]
+		dElem1 := dy[(1)+i2]
+		dy[(1)+i2] = 0
+		dx[i2] += dElem1
+		y[(1)+i2] = yElemTape1[len(yElemTape1)-1]
 		yElemTape1 = yElemTape1[:len(yElemTape1)-1]
 	}
 	// for i := range y
@@ -716,16 +716,16 @@ func CopySlicesJVP(x []float64, k float64, dx []float64, dk float64) (float64, f
 		y[i1] *= k
 	}
 	for i2 := range min(len(y[1:]), len(x[:2])) {
-		dy[1:][i2] = dx[:2][i2]
-		y[1:][i2] = x[:2][i2]
+		dy[(1)+i2] = dx[i2]
+		y[(1)+i2] = x[i2]
 	}
 	n := min(len(y[1:]), len(x[:2]))
 	z := make([]float64, len(x)+1)
 	dz := make([]float64, len(x)+1)
 	m := 0
 	for i3 := range min(len(z[1:]), len(y)) {
-		dz[1:][i3] = dy[i3]
-		z[1:][i3] = y[i3]
+		dz[(1)+i3] = dy[i3]
+		z[(1)+i3] = y[i3]
 	}
 	m = min(len(z[1:]), len(y))
 	dt := y[1]*dy[0] + y[0]*dy[1]
@@ -1757,6 +1757,131 @@ func KeyedLiteralsJVP(x, dx []float64) (float64, float64) {
 	t5 := b[1] * a[4]
 	dt6 := dt4 + dt5
 	t6 := t4 + t5
+	return t6, dt6
+}
+
+// CopyArraysGrad returns CopyArrays(a, t) and its partial derivatives with respect to a, t.
+func CopyArraysGrad(a [3]float64, t float64) (float64, [3]float64, float64) {
+	var i, i1, trips, trips1 int
+	var h [4]float64
+	h[0] = t
+	trips = 0
+	for i = range min(len(h[1:]), len(a[:])) {
+		trips++
+		h[(1)+i] = a[i]
+	}
+	n := min(len(h[1:]), len(a[:]))
+	hElemPrev := h[2]
+	t1 := h[2] * t
+	h[2] = t1
+	var b [3]float64
+	b[0] = a[0]
+	b[1] = a[1]
+	b[2] = a[2]
+	trips1 = 0
+	for i1 = range min(len(b[:2]), len(h[2:])) {
+		trips1++
+		b[i1] = h[(2)+i1]
+	}
+	t2 := h[0] * h[3]
+	t3 := h[2] * float64(n)
+	t4 := t2 + t3
+	t5 := b[0] * b[1]
+	t6 := t4 + t5
+	copyArrays := t6 + b[2]
+
+	var dh [4]float64
+	var da, db [3]float64
+	var dt6 float64
+	// return h[0]*h[3] + h[2]*float64(n) + b[0]*b[1] + b[2]
+	dt6 = 1
+	db[2] += 1
+	db[0] += b[1] * dt6
+	db[1] += b[0] * dt6
+	dh[2] += float64(n) * dt6
+	dh[0] += h[3] * dt6
+	dh[3] += h[0] * dt6
+	// for i := range min(len(b[:2]), len(h[2:]))
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// b[i] = h[(2)+i]
+		if db[i1] != 0 {
+			dElem := db[i1]
+			db[i1] = 0
+			dh[(2)+i1] += dElem
+		}
+	}
+	// b[2] = a[2]
+	dElem1 := db[2]
+	db[2] = 0
+	da[2] += dElem1
+	// b[1] = a[1]
+	dElem2 := db[1]
+	db[1] = 0
+	da[1] += dElem2
+	// b[0] = a[0]
+	dElem3 := db[0]
+	db[0] = 0
+	da[0] += dElem3
+	// h[2] *= t
+	dt1 := dh[2]
+	dh[2] = 0
+	h[2] = hElemPrev
+	dh[2] += t * dt1
+	dt := h[2] * dt1
+	// for i := range min(len(h[1:]), len(a[:]))
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[(1)+i] = a[i]
+		if dh[(1)+i] != 0 {
+			dElem4 := dh[(1)+i]
+			dh[(1)+i] = 0
+			da[i] += dElem4
+		}
+	}
+	// h[0] = t
+	dt += dh[0]
+	dh[0] = 0
+	return copyArrays, da, dt
+}
+
+// CopyArraysJVP returns CopyArrays(a, t) and its directional derivative: the sum of its partial derivatives with respect to a, t times the tangents da, dt.
+func CopyArraysJVP(a [3]float64, t float64, da [3]float64, dt float64) (float64, float64) {
+	var h [4]float64
+	var dh [4]float64
+	dh[0] = dt
+	h[0] = t
+	for i := range min(len(h[1:]), len(a[:])) {
+		dh[(1)+i] = da[i]
+		h[(1)+i] = a[i]
+	}
+	n := min(len(h[1:]), len(a[:]))
+	dh[2] = t*dh[2] + h[2]*dt
+	h[2] *= t
+	var b [3]float64
+	var db [3]float64
+	db[0] = da[0]
+	b[0] = a[0]
+	db[1] = da[1]
+	b[1] = a[1]
+	db[2] = da[2]
+	b[2] = a[2]
+	for i1 := range min(len(b[:2]), len(h[2:])) {
+		db[i1] = dh[(2)+i1]
+		b[i1] = h[(2)+i1]
+	}
+	dt1 := h[3]*dh[0] + h[0]*dh[3]
+	t1 := h[0] * h[3]
+	dt2 := float64(n) * dh[2]
+	t2 := h[2] * float64(n)
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	dt4 := b[1]*db[0] + b[0]*db[1]
+	t4 := b[0] * b[1]
+	dt5 := dt3 + dt4
+	t5 := t3 + t4
+	dt6 := dt5 + db[2]
+	t6 := t5 + b[2]
 	return t6, dt6
 }
 

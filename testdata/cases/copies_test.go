@@ -92,6 +92,16 @@ func copyCases() []gradCase {
 				return KeyedLiteralsGrad(x, g), g
 			},
 			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
+		{name: "CopyArrays",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return CopyArraysJVP([3]float64{x[0], x[1], x[2]}, x[3], [3]float64{v[0], v[1], v[2]}, v[3])
+			}),
+			f: func(x []float64) float64 { return CopyArrays([3]float64{x[0], x[1], x[2]}, x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				v, da, dt := CopyArraysGrad([3]float64{x[0], x[1], x[2]}, x[3])
+				return v, []float64{da[0], da[1], da[2], dt}
+			},
+			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
 		{name: "TypedVars", f: TypedVars, grad: TypedVarsGrad, jvp: TypedVarsJVP, at: pts(p(0.3), p(-1.7))},
 		{name: "CopyLoop",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
