@@ -150,3 +150,20 @@ func EarlyHelpers(x []float64) float64 {
 	clipInto(buf, x[0]*x[1])
 	return earlyNorm(p) + q.X*q.Y + buf[1]*buf[0]
 }
+
+var shadowGain = 1.5
+
+func ampShadowed(t float64) float64 { return t * shadowGain }
+
+// ShadowedName calls a one-line helper that reads a package-level
+// variable, beside a local of the same name: the helper's expression,
+// written at the call, would read the local (a new user's trial: the
+// gradient was wrong, silently), so the helper keeps its own gradient.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func ShadowedName(x []float64) float64 {
+	shadowGain := 10.0 * x[1]
+	return ampShadowed(x[0])*x[0] + shadowGain
+}

@@ -1558,6 +1558,95 @@ func EarlyHelpersHessian(x, dx, hess []float64) float64 {
 	return earlyHelpers
 }
 
+// ShadowedNameGrad returns ShadowedName(x) and its partial derivatives with respect to x.
+func ShadowedNameGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ShadowedNameGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	shadowGain := 10.0 * x[1]
+	ampShadowed1, dAmpShadowed1Dt := gradOfAmpShadowed(x[0])
+	t := ampShadowed1 * x[0]
+	shadowedName := t + shadowGain
+
+	var dt, dshadowGain float64
+	// return ampShadowed(x[0])*x[0] + shadowGain
+	dt = 1
+	dshadowGain = 1
+	dampShadowed1 := x[0] * dt
+	dx[0] += ampShadowed1 * dt
+	dx[0] += dAmpShadowed1Dt * dampShadowed1
+	// shadowGain := 10.0 * x[1]
+	dx[1] += 10 * dshadowGain
+	return shadowedName
+}
+
+// ShadowedNameJVP returns ShadowedName(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ShadowedNameJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ShadowedNameJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	dshadowGain := 10 * dx[1]
+	shadowGain := 10 * x[1]
+	ampShadowed1, dAmpShadowed := jvpOfAmpShadowed(x[0], dx[0])
+	dt := x[0]*dAmpShadowed + ampShadowed1*dx[0]
+	t := ampShadowed1 * x[0]
+	dt1 := dt + dshadowGain
+	t1 := t + shadowGain
+	return t1, dt1
+}
+
+// ShadowedNameHessian returns ShadowedName's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ShadowedNameHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ShadowedNameHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ShadowedNameHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var shadowedName float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfShadowedName(x, v, hv)
+		shadowedName = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i := range x {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		shadowedName = ShadowedName(x)
+	}
+	return shadowedName
+}
+
 // hvpOfValueHelpers returns ValueHelpers's value, its directional derivative along the directions and their Hessian-vector product: a row of ValueHelpersHessian.
 func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
@@ -3083,6 +3172,57 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	return hvpOfEarlyHelpers1, hvpOfEarlyHelpers2
 }
 
+// gradOfAmpShadowed returns ampShadowed and its partial derivatives, for the gradients of its callers.
+func gradOfAmpShadowed(t float64) (float64, float64) {
+	ampShadowed1 := t * shadowGain
+
+	// return t * shadowGain
+	return ampShadowed1, shadowGain
+}
+
+// jvpOfAmpShadowed is the pushforward of ampShadowed: its results, then their tangents along dt.
+func jvpOfAmpShadowed(t, dt float64) (float64, float64) {
+	dt1 := shadowGain * dt
+	t1 := t * shadowGain
+	return t1, dt1
+}
+
+// hvpOfShadowedName returns ShadowedName's value, its directional derivative along the directions and their Hessian-vector product: a row of ShadowedNameHessian.
+func hvpOfShadowedName(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfShadowedName: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfShadowedName: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	dshadowGain := 10 * v[1]
+	shadowGain := 10 * x[1]
+	jvpOfAmpShadowed11, jvpOfAmpShadowed12 := jvpOfAmpShadowed1(x[0], v[0])
+	ampShadowed1 := jvpOfAmpShadowed11
+	dAmpShadowed := jvpOfAmpShadowed12
+	t2 := x[0] * dAmpShadowed
+	t3 := ampShadowed1 * v[0]
+	dt := t2 + t3
+	t := ampShadowed1 * x[0]
+	dt1 := dt + dshadowGain
+	t1 := t + shadowGain
+	hvpOfShadowedName1 := t1
+	hvpOfShadowedName2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dt + dshadowGain
+	// dt := x[0]*dAmpShadowed + ampShadowed1*v[0]
+	dampShadowed1 := v[0] * ddt1
+	hv[0] += dAmpShadowed * ddt1
+	ddAmpShadowed := x[0] * ddt1
+	// ampShadowed1, dAmpShadowed := jvpOfAmpShadowed1(x[0], v[0])
+	_, _, dJvpOfAmpShadowed1Dt := pullbackOfJvpOfAmpShadowed1WrtT(x[0], v[0], dampShadowed1, ddAmpShadowed)
+	hv[0] += dJvpOfAmpShadowed1Dt
+	return hvpOfShadowedName1, hvpOfShadowedName2
+}
+
 // pullbackOfJvpOfDot7WrtAB returns jvpOfDot7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot7 in gradients.
 func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, db1 []float64) (float64, float64) {
 	if len(da1) < len(a) {
@@ -3143,4 +3283,24 @@ func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 		db1[i] += da[i] * dt11
 	}
 	return jvpOfDot71, jvpOfDot72
+}
+
+// pullbackOfJvpOfAmpShadowed1WrtT returns jvpOfAmpShadowed1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfAmpShadowed1 in gradients.
+func pullbackOfJvpOfAmpShadowed1WrtT(t, dt, dres, dres1 float64) (float64, float64, float64) {
+	dt1 := shadowGain * dt
+	t1 := t * shadowGain
+	jvpOfAmpShadowed11 := t1
+	var jvpOfAmpShadowed12 float64 = dt1
+
+	// return t1, dt1
+	// t1 := t * shadowGain
+	dt2 := shadowGain * dres
+	return jvpOfAmpShadowed11, jvpOfAmpShadowed12, dt2
+}
+
+// jvpOfAmpShadowed1 is the pushforward of ampShadowed: its results, then their tangents along dt.
+func jvpOfAmpShadowed1(t, dt float64) (float64, float64) {
+	dt1 := shadowGain * dt
+	t1 := t * shadowGain
+	return t1, dt1
 }
