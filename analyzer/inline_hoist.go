@@ -122,7 +122,7 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) string {
 				operands = append([]ast.Expr{sel.X}, operands...)
 			}
 			for _, a := range operands {
-				if id, isID := ast.Unparen(a).(*ast.Ident); isID && refVar(in.p.info.TypeOf(id)) {
+				if id, isID := ast.Unparen(a).(*ast.Ident); isID && in.p.info.TypeOf(id) != nil && refVar(in.p.info.TypeOf(id)) {
 					passed[id] = true
 				}
 			}

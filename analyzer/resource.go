@@ -10,6 +10,7 @@ import (
 	"go/types"
 	"os"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"sort"
 )
@@ -50,7 +51,7 @@ func resourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 	reasons = map[token.Pos]string{}
 	defer func() {
 		if r := recover(); r != nil {
-			debugInline("panic: %v", r)
+			debugInline("panic: %v\n%s", r, debug.Stack())
 			out = nil
 		}
 	}()

@@ -481,7 +481,8 @@ func init() {
 					g.line("y += 0.5 * %s[%s.IntN(2)] * math.Tanh(y)", s.name, rg)
 					return
 				}
-				g.line("y += max(math.Tanh(%s), %s.Float64())", a, rg)
+				// The first draw's variable is then an argument of max.
+				g.line("y += max(math.Tanh(%s), %s.Float64()) + 0.5*%s.Float64()", a, rg, rg)
 			}
 		}},
 		{name: "litexpr", weight: 1, stmt: func(g *progGen, d int) {

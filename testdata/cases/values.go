@@ -87,6 +87,7 @@ func Noisy(x []float64) float64 {
 	for i := range x {
 		s += x[i]*r.Float64() + math.Sin(x[i])*float64(r.IntN(3)+1)
 	}
+	s += max(x[0], r.Float64()) + math.Sin(x[1]*r.Float64())
 	return s * x[r.IntN(len(x))]
 }
 

@@ -959,13 +959,28 @@ func NoisyGrad(x, dx []float64) float64 {
 		t3 = s + t2
 		s = t3
 	}
-	r3 := r.IntN(len(x))
-	noisy := s * x[r3]
+	r3 := r.Float64()
+	r4 := r.Float64()
+	max1 := max(x[0], r3)
+	t4 := x[1] * r4
+	sin1 := math.Sin(t4)
+	t5 := max1 + sin1
+	s += t5
+	r5 := r.IntN(len(x))
+	noisy := s * x[r5]
 
 	var dt3, dt2, dt, dt1, dsin float64
-	// return s * x[r3]
-	ds := x[r3]
-	dx[r3] += s
+	// return s * x[r5]
+	ds := x[r5]
+	dx[r5] += s
+	// s += max(x[0], r3) + math.Sin(x[1]*r4)
+	dt4 := math.Cos(t4) * ds
+	dx[1] += r4 * dt4
+	if x[0] == r3 {
+		dx[0] += ds / 2
+	} else if x[0] == max1 {
+		dx[0] += ds
+	}
 	// for i := range x
 	for ; trips > 0; trips-- {
 		i = trips - 1
@@ -1009,10 +1024,27 @@ func NoisyJVP(x, dx []float64) (float64, float64) {
 		ds += dt2
 		s += t2
 	}
-	r3 := r.IntN(len(x))
-	dt3 := x[r3]*ds + s*dx[r3]
-	t3 := s * x[r3]
-	return t3, dt3
+	r3 := r.Float64()
+	r4 := r.Float64()
+	max1 := max(x[0], r3)
+	var dmax1 float64
+	if x[0] == r3 {
+		dmax1 += dx[0] / 2
+	} else if x[0] == max1 {
+		dmax1 += dx[0]
+	}
+	dt3 := r4 * dx[1]
+	t3 := x[1] * r4
+	dsin1 := math.Cos(t3) * dt3
+	sin1 := math.Sin(t3)
+	dt4 := dmax1 + dsin1
+	t4 := max1 + sin1
+	ds += dt4
+	s += t4
+	r5 := r.IntN(len(x))
+	dt5 := x[r5]*ds + s*dx[r5]
+	t5 := s * x[r5]
+	return t5, dt5
 }
 
 // LitNamedGrad returns LitNamed(x) and its partial derivatives with respect to x.
