@@ -368,7 +368,7 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 		}
 		made.TypeParams = p.typeParams(fn)
 		out.File.Funcs = append(out.File.Funcs, made)
-		out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph, StraightLine: straightLine(fn)})
+		out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph, StraightLine: straightLine(fn, p.info)})
 	}
 }
 
@@ -489,7 +489,7 @@ func relativePosition(pos token.Position) string {
 
 // straightLine reports whether fn's body runs every statement once, in
 // order, without calling a function it declares or is passed.
-func straightLine(fn *ast.FuncDecl) bool {
+func straightLine(fn *ast.FuncDecl, info *types.Info) bool {
 	if fn.Body == nil {
 		return false
 	}
@@ -497,8 +497,23 @@ func straightLine(fn *ast.FuncDecl) bool {
 	ast.Inspect(fn.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt,
-			*ast.SelectStmt, *ast.BranchStmt, *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt:
+			*ast.SelectStmt, *ast.BranchStmt, *ast.FuncLit, *ast.GoStmt, *ast.DeferStmt,
+			*ast.CompositeLit, *ast.IncDecStmt:
 			straight = false
+		case *ast.Ident:
+			// One node per value: locals of structs, arrays and slices
+			// hold several, which the graph draws as one.
+			if v, ok := info.Defs[n].(*types.Var); ok {
+				if _, basic := v.Type().Underlying().(*types.Basic); !basic {
+					straight = false
+				}
+			}
+		case *ast.AssignStmt:
+			for _, lhs := range n.Lhs {
+				if _, ok := ast.Unparen(lhs).(*ast.Ident); !ok {
+					straight = false // a field or an element written
+				}
+			}
 		case *ast.ReturnStmt:
 			straight = straight && n == fn.Body.List[len(fn.Body.List)-1]
 		}

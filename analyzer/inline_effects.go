@@ -219,18 +219,24 @@ func (in *inliner) expand(s ast.Stmt, at token.Pos, depth int) ([]ast.Stmt, bool
 	// y := 2 * f(x) + g(z): f's call first, into a temporary, then the
 	// statement reading it, whose other calls go in turn.
 	if first, rest, hoisted := in.hoist(s); hoisted {
+		target := first.(*ast.AssignStmt).Rhs[0].(*ast.CallExpr)
 		out, ok := in.stmt(first, at, depth)
-		if !ok && !in.expandable(first.(*ast.AssignStmt).Rhs[0].(*ast.CallExpr)) {
+		if !ok && !in.expandable(target) {
 			// A call with effects: computed once, before, so that
 			// backward code reads its value instead of calling it again.
 			out, ok = []ast.Stmt{first}, true
 		}
-		if ok {
-			if more, ok := in.expand(rest, at, depth); ok {
-				return append(out, more...), true
-			}
-			return append(out, rest), true
+		if !ok {
+			// The call stays, refused with its reason; so do the calls
+			// after it (Go makes them in order) and the statement's
+			// literals, which its messages then quote as written.
+			in.refuseAfter(s, target)
+			return nil, false
 		}
+		if more, ok := in.expand(rest, at, depth); ok {
+			return append(out, more...), true
+		}
+		return append(out, rest), true
 	}
 	// d := dot([]float64{a, b}, w): the literal first, declared.
 	if out, ok := in.hoistLiterals(s); ok {
@@ -383,6 +389,32 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		e.recv, e.ftype, e.fbody, e.span = decl.Recv, decl.Type, decl.Body, decl
 	}
 	return sig, recv, true
+}
+
+// refuseAfter records, for each call of s after first that would be
+// expanded, why it is not: its own reason, or first's staying a call.
+func (in *inliner) refuseAfter(s ast.Stmt, first *ast.CallExpr) {
+	ast.Inspect(s, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || call.Pos() <= first.Pos() || !in.expandable(call) {
+			return true
+		}
+		if _, done := in.reasons[call.Pos()]; done {
+			return true
+		}
+		e := &expansion{in: in, site: s.Pos(), names: map[types.Object]string{}, subst: map[types.Object]ast.Expr{}, pointee: map[types.Object]ast.Expr{}}
+		if sig, _, ok := in.target(call, e); ok && sig.Results().Len() <= 1 {
+			var result types.Type
+			if sig.Results().Len() == 1 {
+				result = sig.Results().At(0).Type()
+			}
+			if _, why := in.singleExit(e.fbody, sig.Results().Len(), result); why != "" {
+				in.refuse(call, why)
+			}
+		}
+		in.refuse(call, fmt.Sprintf("it comes after the call %s in the same statement, which gradgen could not expand (Go makes the calls in order)", types.ExprString(first)))
+		return true
+	})
 }
 
 // aggregateSignature reports whether a function takes a struct or array

@@ -160,7 +160,11 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			return
 		}
 	}
+	unexpanded := l.whyNotExpanded(call.Pos()) != ""
 	for _, a := range args {
+		if _, lit := ast.Unparen(a).(*ast.CompositeLit); lit && unexpanded {
+			continue // the call's own reason is the one to give, below
+		}
 		l.validateOperand(a)
 	}
 	if recv != nil {

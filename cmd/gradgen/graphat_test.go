@@ -90,6 +90,7 @@ func TestGraphAt(t *testing.T) {
 	dir := newPackage(t, "package p\n\nimport \"math\"\n\n//gradgen:grad\nfunc Sin(x float64) float64 { return math.Sin(x) }\n\n"+
 		"//gradgen:grad\nfunc Ramp(x float64) float64 {\n\tif x > 0 {\n\t\treturn x\n\t}\n\treturn 0\n}\n\n"+
 		"//gradgen:grad\nfunc Twice(x float64) float64 { return sq(x) }\n\nfunc sq(x float64) float64 { y := x * x; return y }\n\n"+
+		"type V struct{ X, Y float64 }\n\n//gradgen:grad\nfunc Pair(x, y float64) float64 {\n\tp := V{X: x * y, Y: y}\n\treturn p.X * p.Y\n}\n\n"+
 		"//gradgen:grad wrt=x,y\nfunc Hyp(x, y, k float64) float64 {\n\ta := x * x\n\tb := y * y * k\n\treturn math.Sqrt(a + b)\n}\n")
 	// A parameter outside wrt is given a value like the others (a new
 	// user's trial: it was taken for unknown).
@@ -97,7 +98,8 @@ func TestGraphAt(t *testing.T) {
 		t.Errorf("-graph Hyp -at x=3,y=4,k=0.25: exit %d, want b = 4 and ∂R/∂x = 0.83205 in\n%s%s", code, stdout, stderr)
 	}
 	for _, tt := range []struct{ args, want string }{
-		{"-graph Ramp -at x=1", "Ramp has loops, branches or early returns"},
+		{"-graph Ramp -at x=1", "Ramp has loops, branches, early returns or locals of structs"},
+		{"-graph Pair -at x=1,y=2", "Pair has loops, branches, early returns or locals of structs"},
 		{"-graph Sin -at y=1", "Sin has no float parameter y (its float parameters: x)"},
 		{"-graph Hyp -at y=1,k=2", "no value for the input x"},
 		{"-graph Hyp -at x=1,y=2", "k has no value here"},
