@@ -322,6 +322,10 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 			out = append(out, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: s.Pos(), Tok: token.VAR, Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{id}, Type: typ}}}})
 			tok = token.ASSIGN
 		case token.ASSIGN, token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN, token.QUO_ASSIGN:
+			if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && tok == token.ASSIGN && refVar(sig.Results().At(0).Type()) && in.hasMemory(id, call.Pos()) {
+				// The message would name the expansion's locals.
+				return in.refuse(call, fmt.Sprintf("its result is a new slice or pointer, and %s already refers to other memory, while gradgen follows each slice or pointer variable to one piece of memory; assign the result to a new variable (%s2 := %s)", id.Name, id.Name, types.ExprString(call)))
+			}
 		default:
 			return nil, false
 		}
@@ -389,6 +393,37 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		e.recv, e.ftype, e.fbody, e.span = decl.Recv, decl.Type, decl.Body, decl
 	}
 	return sig, recv, true
+}
+
+// hasMemory reports whether the variable id names is a parameter, or is
+// given a value before pos.
+func (in *inliner) hasMemory(id *ast.Ident, pos token.Pos) bool {
+	v, ok := in.p.info.Uses[id].(*types.Var)
+	if !ok {
+		return false
+	}
+	if v.Pos() < in.caller.Body.Pos() {
+		return true // a parameter
+	}
+	given := false
+	ast.Inspect(in.caller.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if x, ok := ast.Unparen(l).(*ast.Ident); ok && in.p.info.ObjectOf(x) == v && n.End() < pos {
+					given = true
+				}
+			}
+		case *ast.ValueSpec:
+			for _, x := range n.Names {
+				if in.p.info.Defs[x] == v && len(n.Values) > 0 {
+					given = true
+				}
+			}
+		}
+		return !given
+	})
+	return given
 }
 
 // refuseAfter records, for each call of s after first that would be

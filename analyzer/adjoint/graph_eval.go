@@ -1,6 +1,7 @@
 package adjoint
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -67,6 +68,10 @@ func (g *Graph) Evaluate(at map[string]float64) (*GraphValues, error) {
 		}
 		x, err := evalGo(n.Expr, env)
 		if err != nil {
+			var nv noValue
+			if errors.As(err, &nv) && slices.Contains(g.Params, nv.name) {
+				return nil, fmt.Errorf("no value for the parameter %s, which %s reads: give one (%s=...)", nv.name, n.Name, nv.name)
+			}
 			return nil, fmt.Errorf("node %s = %s: %v", n.Name, n.Expr, err)
 		}
 		v.Value[n.Name] = x
@@ -198,7 +203,7 @@ func evalAST(e ast.Expr, vals map[string]float64) (float64, error) {
 		if x, ok := vals[e.Name]; ok {
 			return x, nil
 		}
-		return 0, fmt.Errorf("%s has no value here", e.Name)
+		return 0, noValue{e.Name}
 	case *ast.SelectorExpr:
 		if pkg, ok := e.X.(*ast.Ident); ok && pkg.Name == "math" {
 			if x, ok := mathConsts[e.Sel.Name]; ok {
@@ -277,3 +282,8 @@ func evalCall(e *ast.CallExpr, vals map[string]float64) (float64, error) {
 	}
 	return 0, fmt.Errorf("cannot evaluate the call %s", types.ExprString(e))
 }
+
+// noValue is the error of a name read with no value given.
+type noValue struct{ name string }
+
+func (e noValue) Error() string { return e.name + " has no value here" }

@@ -287,7 +287,11 @@ func (c *config) printDOT(f *analyzer.Function) int {
 		if !ok || err != nil {
 			return fail("want name=value pairs separated by commas, such as x=3,y=4")
 		}
-		at[strings.TrimSpace(name)] = x
+		name = strings.TrimSpace(name)
+		if _, twice := at[name]; twice {
+			return fail("%s is given twice", name)
+		}
+		at[name] = x
 	}
 	vals, err := f.Graph.Evaluate(at)
 	if err != nil {
