@@ -58,6 +58,12 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 	if !ok || target == nil {
 		return nil, nil, false
 	}
+	if in.callBefore(s, target) {
+		// A call Go makes before target (f(buf) + w(buf), w writing buf;
+		// g() + next(), next changing what g reads) would then see what
+		// target did.
+		return nil, nil, false
+	}
 	if !in.expandable(target) && in.readsPackageVar(s, target) {
 		return nil, nil, false // a call with effects may change it: Go leaves the order open
 	}
@@ -116,7 +122,7 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) string {
 	// call, which Go makes after target (r.Float64() * float64(r.IntN(3))).
 	passed := map[*ast.Ident]bool{}
 	ast.Inspect(s, func(n ast.Node) bool {
-		if call, isCall := n.(*ast.CallExpr); isCall && call != target {
+		if call, isCall := n.(*ast.CallExpr); isCall && call != target && call.Pos() > target.Pos() {
 			operands := call.Args
 			if sel, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr); isSel {
 				operands = append([]ast.Expr{sel.X}, operands...)
@@ -346,6 +352,20 @@ func (in *inliner) readsPackageVar(s ast.Stmt, target *ast.CallExpr) bool {
 			if v, isVar := in.p.info.Uses[sel.Sel].(*types.Var); isVar && !v.IsField() {
 				found = true // another package's variable
 			}
+		}
+		return !found
+	})
+	return found
+}
+
+// callBefore reports whether s makes a call other than a pure one (package
+// math, conversions, len) before target: one that ends before target
+// starts (a call around target runs after it).
+func (in *inliner) callBefore(s ast.Stmt, target *ast.CallExpr) bool {
+	found := false
+	ast.Inspect(s, func(n ast.Node) bool {
+		if call, isCall := n.(*ast.CallExpr); isCall && call.End() <= target.Pos() && !in.pureCall(call) {
+			found = true
 		}
 		return !found
 	})

@@ -961,6 +961,28 @@ func G(x float64) float64 {
 			},
 		},
 		{
+			// A call with effects is computed first only when no call
+			// comes before it: scale reads k, which next changes, and Go
+			// calls scale first.
+			name: "effects after a call",
+			src: `package p
+
+var k = 1.0
+
+func next() float64 { k++; return k }
+
+func scale(x float64) float64 { return x * k }
+
+//gradgen:grad
+func A(x float64) float64 {
+	return scale(x) + x*next()
+}
+`,
+			want: []string{
+				`^p\.go:11:22: cannot differentiate through next\(\) here: the backward sweep would call it again`,
+			},
+		},
+		{
 			// Channels: named, with a way out (a new user's trial: "cannot
 			// handle the expression chan float64 here", nothing more).
 			name: "channels",
