@@ -307,31 +307,12 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 	body, value := e.body(final)
 	var out []ast.Stmt
 	if assign != nil {
-		lhs := assign.Lhs[0]
-		tok := assign.Tok
-		switch tok {
-		case token.DEFINE:
-			id, ok := lhs.(*ast.Ident)
-			if !ok || id.Name == "_" {
-				return nil, false
-			}
-			typ := in.typeExpr(sig.Results().At(0).Type())
-			if typ == nil {
-				return in.refuse(call, "the caller's file cannot name its result's type")
-			}
-			out = append(out, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: s.Pos(), Tok: token.VAR, Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{id}, Type: typ}}}})
-			tok = token.ASSIGN
-		case token.ASSIGN, token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN, token.QUO_ASSIGN:
-			if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && tok == token.ASSIGN && refVar(sig.Results().At(0).Type()) && in.hasMemory(id, call.Pos()) {
-				// The message would name the expansion's locals.
-				return in.refuse(call, fmt.Sprintf("its result is a new slice or pointer, and %s already refers to other memory, while gradgen follows each slice or pointer variable to one piece of memory; assign the result to a new variable (%s2 := %s)", id.Name, id.Name, types.ExprString(call)))
-			}
-		default:
+		decl, final, ok := in.intoCaller(assign, call, sig, value)
+		if !ok {
 			return nil, false
 		}
-		// The final value goes into the caller's variable: the
-		// expansion's names never hide it (they are fresh).
-		body.List = append(body.List, &ast.AssignStmt{Lhs: []ast.Expr{in.p.cloneNode(lhs).(ast.Expr)}, TokPos: s.Pos(), Tok: tok, Rhs: []ast.Expr{value}})
+		out = decl
+		body.List = append(body.List, final)
 	}
 	if assign == nil && value != nil && !in.p.callsNothing(value) {
 		// f(x) whose value is dropped: the value's calls still run.
@@ -340,6 +321,41 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 	changed := false
 	body = in.block(body, site, depth+1, &changed)
 	return append(out, body), true
+}
+
+// intoCaller writes how an expansion's value reaches the statement's
+// variable (v := f(x), v = f(x), v += f(x)): the declaration to put before
+// the expansion, if any, and the expansion's last statement. It reports
+// false when the call is not expanded (the reason recorded).
+func (in *inliner) intoCaller(assign *ast.AssignStmt, call *ast.CallExpr, sig *types.Signature, value ast.Expr) ([]ast.Stmt, ast.Stmt, bool) {
+	var decl []ast.Stmt
+	lhs := assign.Lhs[0]
+	tok := assign.Tok
+	switch tok {
+	case token.DEFINE:
+		id, ok := lhs.(*ast.Ident)
+		if !ok || id.Name == "_" {
+			return nil, nil, false
+		}
+		typ := in.typeExpr(sig.Results().At(0).Type())
+		if typ == nil {
+			in.refuse(call, "the caller's file cannot name its result's type")
+			return nil, nil, false
+		}
+		decl = append(decl, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: assign.Pos(), Tok: token.VAR, Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{id}, Type: typ}}}})
+		tok = token.ASSIGN
+	case token.ASSIGN, token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN, token.QUO_ASSIGN:
+		if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && tok == token.ASSIGN && refVar(sig.Results().At(0).Type()) && in.hasMemory(id, call.Pos()) {
+			// The message would name the expansion's locals.
+			in.refuse(call, fmt.Sprintf("its result is a new slice or pointer, and %s already refers to other memory, while gradgen follows each slice or pointer variable to one piece of memory; assign the result to a new variable (%s2 := %s)", id.Name, id.Name, types.ExprString(call)))
+			return nil, nil, false
+		}
+	default:
+		return nil, nil, false
+	}
+	// The final value goes into the caller's variable: the expansion's
+	// names never hide it (they are fresh).
+	return decl, &ast.AssignStmt{Lhs: []ast.Expr{in.p.cloneNode(lhs).(ast.Expr)}, TokPos: assign.Pos(), Tok: tok, Rhs: []ast.Expr{value}}, true
 }
 
 // target finds what call calls, a literal of the caller's or a writing
