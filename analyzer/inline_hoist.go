@@ -27,34 +27,18 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 		return nil, nil, false
 	}
 	var target *ast.CallExpr
-	ok := true
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			ok = false
-		case *ast.BinaryExpr:
-			if n.Op == token.LAND || n.Op == token.LOR {
-				ast.Inspect(n.X, visit)
-				ast.Inspect(n.Y, func(m ast.Node) bool {
-					if c, isCall := m.(*ast.CallExpr); isCall && in.hoistable(c) {
-						ok = false // it may not run: computing it first is wrong
-					}
-					return ok
-				})
-				return false
-			}
-		case *ast.CallExpr:
-			if in.hoistable(n) && target == nil {
-				// An expandable call, or one with effects (r.Float64(),
-				// next()), which backward code must not run again: Go
-				// calls in lexical order, the others go next.
-				target = n
-			}
+	ok := walkOnce(s, func(n ast.Node, _ func(ast.Node) bool) bool {
+		if call, isCall := n.(*ast.CallExpr); isCall && in.hoistable(call) && target == nil {
+			// An expandable call, or one with effects (r.Float64(),
+			// next()), which backward code must not run again: Go calls
+			// in lexical order, the others go next.
+			target = call
 		}
-		return ok
-	}
-	ast.Inspect(s, visit)
+		return true
+	}, func(n ast.Node) bool {
+		call, isCall := n.(*ast.CallExpr)
+		return isCall && in.hoistable(call) // it may not run: computing it first is wrong
+	})
 	if !ok || target == nil {
 		return nil, nil, false
 	}
@@ -249,41 +233,27 @@ func (in *inliner) hoistLiterals(s ast.Stmt) ([]ast.Stmt, bool) {
 		return nil, false
 	}
 	var lits []*ast.CompositeLit
-	ok := true
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
+	callsWrite := false
+	ok := walkOnce(s, func(n ast.Node, walk func(ast.Node) bool) bool {
 		switch n := n.(type) {
-		case *ast.FuncLit:
-			ok = false
-		case *ast.BinaryExpr:
-			if n.Op == token.LAND || n.Op == token.LOR {
-				ast.Inspect(n.X, visit)
-				ast.Inspect(n.Y, func(m ast.Node) bool {
-					if _, isLit := m.(*ast.CompositeLit); isLit {
-						ok = false
-					}
-					return ok
-				})
-				return false
-			}
 		case *ast.CallExpr:
-			if !in.pureCall(n) && !in.readsOnly(n) {
-				ok = false
-			}
+			callsWrite = callsWrite || !in.pureCall(n) && !in.readsOnly(n)
 		case *ast.CompositeLit:
 			if n != direct && n.Type != nil && !constantOnly(in.p.info, n) {
 				lits = append(lits, n)
 			}
 			// Inner literals go with their outer one.
 			for _, e := range n.Elts {
-				ast.Inspect(e, visit)
+				ast.Inspect(e, walk)
 			}
 			return false
 		}
-		return ok
-	}
-	ast.Inspect(s, visit)
-	if !ok || len(lits) == 0 {
+		return !callsWrite
+	}, func(n ast.Node) bool {
+		_, isLit := n.(*ast.CompositeLit)
+		return isLit
+	})
+	if !ok || callsWrite || len(lits) == 0 {
 		return nil, false
 	}
 	var out []ast.Stmt
@@ -370,4 +340,39 @@ func (in *inliner) callBefore(s ast.Stmt, target *ast.CallExpr) bool {
 		return !found
 	})
 	return found
+}
+
+// walkOnce visits the nodes of s that run each time s does, as
+// ast.Inspect would (visit says whether to go inside a node, and is given
+// the walk to go on with inside a node it handles itself). The right of
+// && or ||, which may not run, it asks maybe about instead; it reports
+// false, and stops, when maybe holds for a node there or s holds a
+// function literal.
+func walkOnce(s ast.Stmt, visit func(n ast.Node, walk func(ast.Node) bool) bool, maybe func(ast.Node) bool) bool {
+	ok := true
+	var walk func(n ast.Node) bool
+	walk = func(n ast.Node) bool {
+		if !ok || n == nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			ok = false
+			return false
+		case *ast.BinaryExpr:
+			if n.Op == token.LAND || n.Op == token.LOR {
+				ast.Inspect(n.X, walk)
+				ast.Inspect(n.Y, func(m ast.Node) bool {
+					if ok && m != nil && maybe(m) {
+						ok = false
+					}
+					return ok
+				})
+				return false
+			}
+		}
+		return visit(n, walk) && ok
+	}
+	ast.Inspect(s, walk)
+	return ok
 }
