@@ -58,6 +58,19 @@ func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallEx
 		return false
 	}
 	assigned := e.assignedParams()
+	// What the body writes, fields and elements included, and whether it
+	// may write anything of the caller's (a literal's captured variables,
+	// a helper's memory passed).
+	written := map[types.Object]bool{}
+	forEachWrite(e.fbody, func(x ast.Expr) {
+		if root := e.in.p.rootVar(ast.Unparen(x)); root != nil {
+			written[root] = true
+		}
+	})
+	readOnly := false
+	if fn, _ := e.in.callee(call); fn != nil && e.in.literalCalled(call) == nil {
+		readOnly = !e.in.p.mayWrite(fn, map[*types.Func]bool{})
+	}
 	for i, pv := range params {
 		arg := args[i]
 		// The parameter's object in the helper's declaration.
@@ -96,6 +109,15 @@ func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallEx
 		}
 		if id, isID := ast.Unparen(arg).(*ast.Ident); isID && refVar(pv.Type()) && !assigned[obj] && info.Types[arg].Value == nil {
 			if _, isVar := info.Uses[id].(*types.Var); isVar {
+				e.subst[obj] = id
+				continue
+			}
+		}
+		if id, isID := ast.Unparen(arg).(*ast.Ident); isID && byValueAggregate(pv.Type()) && !written[obj] && readOnly {
+			// A struct or array the helper only reads, passed as a
+			// variable nothing writes while the body runs: its uses
+			// read the variable, with no copy made (and none saved).
+			if v, isVar := info.Uses[id].(*types.Var); isVar && v.Parent() != e.in.p.pkg.Scope() && types.Identical(v.Type(), pv.Type()) {
 				e.subst[obj] = id
 				continue
 			}

@@ -28,35 +28,29 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	q.X = lit.X
 	q.Y = lit.Y
 	var m Vec
-	var a1 Vec
-	a1.X = p.X
-	a1.Y = p.Y
-	var b1 Vec
-	b1.X = q.X
-	b1.Y = q.Y
 	var lit1 Vec
-	t3 := a1.X + b1.X
+	t3 := p.X + q.X
 	t4 := t3 / 2
 	lit1.X = t4
-	t5 := a1.Y + b1.Y
+	t5 := p.Y + q.Y
 	t6 := t5 / 2
 	lit1.Y = t6
 	m.X = lit1.X
 	m.Y = lit1.Y
 	var r [2]float64
-	var a2 [2]float64
-	a2[0] = m.X
-	a2[1] = m.Y
+	var a1 [2]float64
+	a1[0] = m.X
+	a1[1] = m.Y
 	t1 := x[0]
 	c := math.Cos(t1)
 	s1 := math.Sin(t1)
 	var lit2 [2]float64
-	t7 := c * a2[0]
-	t8 := s1 * a2[1]
+	t7 := c * a1[0]
+	t8 := s1 * a1[1]
 	t9 := t7 - t8
 	lit2[0] = t9
-	t10 := s1 * a2[0]
-	t11 := c * a2[1]
+	t10 := s1 * a1[0]
+	t11 := c * a1[1]
 	t12 := t10 + t11
 	lit2[1] = t12
 	r[0] = lit2[0]
@@ -88,24 +82,12 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	t.X = p1.X
 	t.Y = p1.Y
 	var r1 float64
-	var p2 Vec
-	p2.X = m.X
-	p2.Y = m.Y
-	r1 = math.Hypot(p2.X, p2.Y)
+	r1 = math.Hypot(m.X, m.Y)
 	var r2 float64
-	var a3 [2]float64
-	a3[0] = r[0]
-	a3[1] = r[1]
-	r2 = a3[0] * a3[1]
+	r2 = r[0] * r[1]
 	var r3 float64
-	var p3 Vec
-	p3.X = p.X
-	p3.Y = p.Y
-	var q1 Vec
-	q1.X = q.X
-	q1.Y = q.Y
-	t16 := p3.X * q1.X
-	t17 := p3.Y * q1.Y
+	t16 := p.X * q.X
+	t17 := p.Y * q.Y
 	r3 = t16 + t17
 	t18 := r1 + r2
 	t19 := s[1] * s[2]
@@ -114,8 +96,8 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	t22 := t20 + t21
 	valueHelpers := t22 + t.Y
 
-	var dp, dlit, dq, da1, db1, dlit1, dm, dp1, dt, dp2, dp3, dq1 Vec
-	var da2, dlit2, dr, da3 [2]float64
+	var dp, dlit, dq, dlit1, dm, dp1, dt Vec
+	var da1, dlit2, dr [2]float64
 	var dt22, dt13, dk float64
 	// return r1 + r2 + s[1]*s[2] + r3*t.X + t.Y
 	dt22 = 1
@@ -124,59 +106,27 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	dt.X += r3 * dt22
 	ds[1] += s[2] * dt22
 	ds[2] += s[1] * dt22
-	// r3 = p3.X*q1.X + p3.Y*q1.Y
-	dp3.Y += q1.Y * dr3
-	dq1.Y += p3.Y * dr3
-	dp3.X += q1.X * dr3
-	dq1.X += p3.X * dr3
-	// q1.Y = q.Y
-	dElem := dq1.Y
-	dq1.Y = 0
-	dq.Y += dElem
-	// q1.X = q.X
-	dElem1 := dq1.X
-	dq1.X = 0
-	dq.X += dElem1
-	// p3.Y = p.Y
-	dElem2 := dp3.Y
-	dp3.Y = 0
-	dp.Y += dElem2
-	// p3.X = p.X
-	dElem3 := dp3.X
-	dp3.X = 0
-	dp.X += dElem3
-	// r2 = a3[0] * a3[1]
-	da3[0] += a3[1] * dt22
-	da3[1] += a3[0] * dt22
-	// a3[1] = r[1]
-	dElem4 := da3[1]
-	da3[1] = 0
-	dr[1] += dElem4
-	// a3[0] = r[0]
-	dElem5 := da3[0]
-	da3[0] = 0
-	dr[0] += dElem5
-	// r1 = math.Hypot(p2.X, p2.Y)
+	// r3 = p.X*q.X + p.Y*q.Y
+	dp.Y += q.Y * dr3
+	dq.Y += p.Y * dr3
+	dp.X += q.X * dr3
+	dq.X += p.X * dr3
+	// r2 = r[0] * r[1]
+	dr[0] += r[1] * dt22
+	dr[1] += r[0] * dt22
+	// r1 = math.Hypot(m.X, m.Y)
 	if r1 != 0 {
-		dp2.X += p2.X / r1 * dt22
-		dp2.Y += p2.Y / r1 * dt22
+		dm.X += m.X / r1 * dt22
+		dm.Y += m.Y / r1 * dt22
 	}
-	// p2.Y = m.Y
-	dElem6 := dp2.Y
-	dp2.Y = 0
-	dm.Y += dElem6
-	// p2.X = m.X
-	dElem7 := dp2.X
-	dp2.X = 0
-	dm.X += dElem7
 	// t.Y = p1.Y
-	dElem8 := dt.Y
+	dElem := dt.Y
 	dt.Y = 0
-	dp1.Y += dElem8
+	dp1.Y += dElem
 	// t.X = p1.X
-	dElem9 := dt.X
+	dElem1 := dt.X
 	dt.X = 0
-	dp1.X += dElem9
+	dp1.X += dElem1
 	// p1.Y *= k1
 	dt15 := dp1.Y
 	dp1.Y = 0
@@ -192,13 +142,13 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	// k1 := x[2]
 	dx[2] += dk1
 	// p1.Y = p.Y
-	dElem10 := dp1.Y
+	dElem2 := dp1.Y
 	dp1.Y = 0
-	dp.Y += dElem10
+	dp.Y += dElem2
 	// p1.X = p.X
-	dElem11 := dp1.X
+	dElem3 := dp1.X
 	dp1.X = 0
-	dp.X += dElem11
+	dp.X += dElem3
 	// for i := range x
 	for ; trips > 0; trips-- {
 		i = trips - 1
@@ -211,85 +161,69 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	// k := m.Y
 	dm.Y += dk
 	// r[1] = lit2[1]
-	dElem12 := dr[1]
+	dElem4 := dr[1]
 	dr[1] = 0
-	dlit2[1] += dElem12
+	dlit2[1] += dElem4
 	// r[0] = lit2[0]
-	dElem13 := dr[0]
+	dElem5 := dr[0]
 	dr[0] = 0
-	dlit2[0] += dElem13
-	// lit2[1] = s1*a2[0] + c*a2[1]
+	dlit2[0] += dElem5
+	// lit2[1] = s1*a1[0] + c*a1[1]
 	dt12 := dlit2[1]
 	dlit2[1] = 0
-	dc := a2[1] * dt12
-	da2[1] += c * dt12
-	ds1 := a2[0] * dt12
-	da2[0] += s1 * dt12
-	// lit2[0] = c*a2[0] - s1*a2[1]
+	dc := a1[1] * dt12
+	da1[1] += c * dt12
+	ds1 := a1[0] * dt12
+	da1[0] += s1 * dt12
+	// lit2[0] = c*a1[0] - s1*a1[1]
 	dt9 := dlit2[0]
 	dlit2[0] = 0
 	dt8 := -dt9
-	ds1 += a2[1] * dt8
-	da2[1] += s1 * dt8
-	dc += a2[0] * dt9
-	da2[0] += c * dt9
+	ds1 += a1[1] * dt8
+	da1[1] += s1 * dt8
+	dc += a1[0] * dt9
+	da1[0] += c * dt9
 	// c, s1 := math.Cos(t1), math.Sin(t1)
 	dt1 := math.Cos(t1) * ds1
 	dt1 -= math.Sin(t1) * dc
 	// t1 := x[0]
 	dx[0] += dt1
-	// a2[1] = m.Y
-	dElem14 := da2[1]
-	da2[1] = 0
-	dm.Y += dElem14
-	// a2[0] = m.X
-	dElem15 := da2[0]
-	da2[0] = 0
-	dm.X += dElem15
+	// a1[1] = m.Y
+	dElem6 := da1[1]
+	da1[1] = 0
+	dm.Y += dElem6
+	// a1[0] = m.X
+	dElem7 := da1[0]
+	da1[0] = 0
+	dm.X += dElem7
 	// m.Y = lit1.Y
-	dElem16 := dm.Y
+	dElem8 := dm.Y
 	dm.Y = 0
-	dlit1.Y += dElem16
+	dlit1.Y += dElem8
 	// m.X = lit1.X
-	dElem17 := dm.X
+	dElem9 := dm.X
 	dm.X = 0
-	dlit1.X += dElem17
-	// lit1.Y = (a1.Y + b1.Y) / 2
+	dlit1.X += dElem9
+	// lit1.Y = (p.Y + q.Y) / 2
 	dt6 := dlit1.Y
 	dlit1.Y = 0
 	dt5 := dt6 / 2
-	da1.Y += dt5
-	db1.Y += dt5
-	// lit1.X = (a1.X + b1.X) / 2
+	dp.Y += dt5
+	dq.Y += dt5
+	// lit1.X = (p.X + q.X) / 2
 	dt4 := dlit1.X
 	dlit1.X = 0
 	dt3 := dt4 / 2
-	da1.X += dt3
-	db1.X += dt3
-	// b1.Y = q.Y
-	dElem18 := db1.Y
-	db1.Y = 0
-	dq.Y += dElem18
-	// b1.X = q.X
-	dElem19 := db1.X
-	db1.X = 0
-	dq.X += dElem19
-	// a1.Y = p.Y
-	dElem20 := da1.Y
-	da1.Y = 0
-	dp.Y += dElem20
-	// a1.X = p.X
-	dElem21 := da1.X
-	da1.X = 0
-	dp.X += dElem21
+	dp.X += dt3
+	dq.X += dt3
 	// q.Y = lit.Y
-	dElem22 := dq.Y
+	dElem10 := dq.Y
 	dq.Y = 0
-	dlit.Y += dElem22
+	dlit.Y += dElem10
 	// q.X = lit.X
-	dElem23 := dq.X
+	dElem11 := dq.X
 	dq.X = 0
-	dlit.X += dElem23
+	dlit.X += dElem11
 	// lit.Y = b
 	db := dlit.Y
 	dlit.Y = 0
@@ -303,13 +237,13 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	// a := x[1]
 	dx[1] += da
 	// p.Y = x[1]
-	dElem24 := dp.Y
+	dElem12 := dp.Y
 	dp.Y = 0
-	dx[1] += dElem24
+	dx[1] += dElem12
 	// p.X = x[0]
-	dElem25 := dp.X
+	dElem13 := dp.X
 	dp.X = 0
-	dx[0] += dElem25
+	dx[0] += dElem13
 	return valueHelpers
 }
 
@@ -345,26 +279,14 @@ func ValueHelpersJVP(x, dx []float64) (float64, float64) {
 	var m Vec
 	var dm Vec
 	{
-		var a1 Vec
-		var da1 Vec
-		da1.X = dp.X
-		a1.X = p.X
-		da1.Y = dp.Y
-		a1.Y = p.Y
-		var b1 Vec
-		var db1 Vec
-		db1.X = dq.X
-		b1.X = q.X
-		db1.Y = dq.Y
-		b1.Y = q.Y
 		var lit1 Vec
 		var dlit1 Vec
-		dt2 := da1.X + db1.X
-		t2 := a1.X + b1.X
+		dt2 := dp.X + dq.X
+		t2 := p.X + q.X
 		dlit1.X = dt2 / 2
 		lit1.X = t2 / 2
-		dt3 := da1.Y + db1.Y
-		t3 := a1.Y + b1.Y
+		dt3 := dp.Y + dq.Y
+		t3 := p.Y + q.Y
 		dlit1.Y = dt3 / 2
 		lit1.Y = t3 / 2
 		dm.X = dlit1.X
@@ -375,12 +297,12 @@ func ValueHelpersJVP(x, dx []float64) (float64, float64) {
 	var r [2]float64
 	var dr [2]float64
 	{
-		var a2 [2]float64
-		var da2 [2]float64
-		da2[0] = dm.X
-		a2[0] = m.X
-		da2[1] = dm.Y
-		a2[1] = m.Y
+		var a1 [2]float64
+		var da1 [2]float64
+		da1[0] = dm.X
+		a1[0] = m.X
+		da1[1] = dm.Y
+		a1[1] = m.Y
 		dt1 := dx[0]
 		t1 := x[0]
 		dcos := -math.Sin(t1) * dt1
@@ -390,16 +312,16 @@ func ValueHelpersJVP(x, dx []float64) (float64, float64) {
 		c, s1, dc, ds1 := cos, sin, dcos, dsin
 		var lit2 [2]float64
 		var dlit2 [2]float64
-		dt4 := a2[0]*dc + c*da2[0]
-		t4 := c * a2[0]
-		dt5 := a2[1]*ds1 + s1*da2[1]
-		t5 := s1 * a2[1]
+		dt4 := a1[0]*dc + c*da1[0]
+		t4 := c * a1[0]
+		dt5 := a1[1]*ds1 + s1*da1[1]
+		t5 := s1 * a1[1]
 		dlit2[0] = dt4 - dt5
 		lit2[0] = t4 - t5
-		dt6 := a2[0]*ds1 + s1*da2[0]
-		t6 := s1 * a2[0]
-		dt7 := a2[1]*dc + c*da2[1]
-		t7 := c * a2[1]
+		dt6 := a1[0]*ds1 + s1*da1[0]
+		t6 := s1 * a1[0]
+		dt7 := a1[1]*dc + c*da1[1]
+		t7 := c * a1[1]
 		dlit2[1] = dt6 + dt7
 		lit2[1] = t6 + t7
 		dr[0] = dlit2[0]
@@ -444,19 +366,13 @@ func ValueHelpersJVP(x, dx []float64) (float64, float64) {
 	var r1 float64
 	var dr1 float64
 	{
-		var p2 Vec
-		var dp2 Vec
-		dp2.X = dm.X
-		p2.X = m.X
-		dp2.Y = dm.Y
-		p2.Y = m.Y
-		hypot := math.Hypot(p2.X, p2.Y)
+		hypot := math.Hypot(m.X, m.Y)
 		var dhypot float64
 		if hypot != 0 {
-			dhypot += p2.X / hypot * dp2.X
+			dhypot += m.X / hypot * dm.X
 		}
 		if hypot != 0 {
-			dhypot += p2.Y / hypot * dp2.Y
+			dhypot += m.Y / hypot * dm.Y
 		}
 		dr1 = dhypot
 		r1 = hypot
@@ -464,34 +380,16 @@ func ValueHelpersJVP(x, dx []float64) (float64, float64) {
 	var r2 float64
 	var dr2 float64
 	{
-		var a3 [2]float64
-		var da3 [2]float64
-		da3[0] = dr[0]
-		a3[0] = r[0]
-		da3[1] = dr[1]
-		a3[1] = r[1]
-		dr2 = a3[1]*da3[0] + a3[0]*da3[1]
-		r2 = a3[0] * a3[1]
+		dr2 = r[1]*dr[0] + r[0]*dr[1]
+		r2 = r[0] * r[1]
 	}
 	var r3 float64
 	var dr3 float64
 	{
-		var p3 Vec
-		var dp3 Vec
-		dp3.X = dp.X
-		p3.X = p.X
-		dp3.Y = dp.Y
-		p3.Y = p.Y
-		var q1 Vec
-		var dq1 Vec
-		dq1.X = dq.X
-		q1.X = q.X
-		dq1.Y = dq.Y
-		q1.Y = q.Y
-		dt8 := q1.X*dp3.X + p3.X*dq1.X
-		t8 := p3.X * q1.X
-		dt9 := q1.Y*dp3.Y + p3.Y*dq1.Y
-		t9 := p3.Y * q1.Y
+		dt8 := q.X*dp.X + p.X*dq.X
+		t8 := p.X * q.X
+		dt9 := q.Y*dp.Y + p.Y*dq.Y
+		t9 := p.Y * q.Y
 		dr3 = dt8 + dt9
 		r3 = t8 + t9
 	}
@@ -592,17 +490,14 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	lit3[2] = x[1]
 	e := lit3[k%3]
 	var q Vec
-	var a Vec
-	a.X = p.X
-	a.Y = p.Y
 	var b Vec
 	b.X = x[2]
 	b.Y = 1
 	var lit4 Vec
-	t1 := a.X + b.X
+	t1 := p.X + b.X
 	t2 := t1 / 2
 	lit4.X = t2
-	t3 := a.Y + b.Y
+	t3 := p.Y + b.Y
 	t4 := t3 / 2
 	lit4.Y = t4
 	q.X = lit4.X
@@ -614,10 +509,10 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	p1.Y = 2
 	r = math.Hypot(p1.X, p1.Y)
 	var r1 float64
-	var a1 [2]float64
-	a1[0] = x[0]
-	a1[1] = e
-	r1 = a1[0] * a1[1]
+	var a [2]float64
+	a[0] = x[0]
+	a[1] = e
+	r1 = a[0] * a[1]
 	t6 := d * e
 	t7 := t6 + r
 	t8 := q.X * q.Y
@@ -625,9 +520,9 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	t10 := t9 + p.X
 	literalExprs := t10 + r1
 
-	var dp, dlit, da, db, dlit4, dq, dp1 Vec
+	var dp, dlit, db, dlit4, dq, dp1 Vec
 	var dlit3 [3]float64
-	var da1 [2]float64
+	var da [2]float64
 	var dt10, dr1 float64
 	// return d*e + r + q.X*q.Y + p.X + r1
 	dt10 = 1
@@ -637,15 +532,15 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	dq.Y += q.X * dt10
 	dd := e * dt10
 	de := d * dt10
-	// r1 = a1[0] * a1[1]
-	da1[0] += a1[1] * dr1
-	da1[1] += a1[0] * dr1
-	// a1[1] = e
-	de += da1[1]
-	da1[1] = 0
-	// a1[0] = x[0]
-	dElem := da1[0]
-	da1[0] = 0
+	// r1 = a[0] * a[1]
+	da[0] += a[1] * dr1
+	da[1] += a[0] * dr1
+	// a[1] = e
+	de += da[1]
+	da[1] = 0
+	// a[0] = x[0]
+	dElem := da[0]
+	da[0] = 0
 	dx[0] += dElem
 	// r = math.Hypot(p1.X, p1.Y)
 	if r != 0 {
@@ -667,17 +562,17 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	dElem2 := dq.X
 	dq.X = 0
 	dlit4.X += dElem2
-	// lit4.Y = (a.Y + b.Y) / 2
+	// lit4.Y = (p.Y + b.Y) / 2
 	dt4 := dlit4.Y
 	dlit4.Y = 0
 	dt3 := dt4 / 2
-	da.Y += dt3
+	dp.Y += dt3
 	db.Y += dt3
-	// lit4.X = (a.X + b.X) / 2
+	// lit4.X = (p.X + b.X) / 2
 	dt2 := dlit4.X
 	dlit4.X = 0
 	dt1 := dt2 / 2
-	da.X += dt1
+	dp.X += dt1
 	db.X += dt1
 	// b.Y = 1
 	db.Y = 0
@@ -685,49 +580,41 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	dElem3 := db.X
 	db.X = 0
 	dx[2] += dElem3
-	// a.Y = p.Y
-	dElem4 := da.Y
-	da.Y = 0
-	dp.Y += dElem4
-	// a.X = p.X
-	dElem5 := da.X
-	da.X = 0
-	dp.X += dElem5
 	// e := lit3[k%3]
 	dlit3[k%3] += de
 	// lit3[2] = x[1]
-	dElem6 := dlit3[2]
+	dElem4 := dlit3[2]
 	dlit3[2] = 0
-	dx[1] += dElem6
+	dx[1] += dElem4
 	// lit3[0] = x[0]
-	dElem7 := dlit3[0]
+	dElem5 := dlit3[0]
 	dlit3[0] = 0
-	dx[0] += dElem7
+	dx[0] += dElem5
 	// d := dot(lit1, lit2)
 	pullbackOfDot(lit1, lit2, dd, dlit1, dlit2)
 	// lit2[1] = 2
 	dlit2[1] = 0
 	// lit2[0] = x[2]
-	dElem8 := dlit2[0]
+	dElem6 := dlit2[0]
 	dlit2[0] = 0
-	dx[2] += dElem8
+	dx[2] += dElem6
 	// lit1[1] = x[1]
-	dElem9 := dlit1[1]
+	dElem7 := dlit1[1]
 	dlit1[1] = 0
-	dx[1] += dElem9
+	dx[1] += dElem7
 	// lit1[0] = x[0]
-	dElem10 := dlit1[0]
+	dElem8 := dlit1[0]
 	dlit1[0] = 0
-	dx[0] += dElem10
+	dx[0] += dElem8
 	// p.Y = lit.Y
-	dElem11 := dp.Y
+	dElem9 := dp.Y
 	dp.Y = 0
-	dlit.Y += dElem11
+	dlit.Y += dElem9
 	p.Y = pElemPrev1
 	// p.X = lit.X
-	dElem12 := dp.X
+	dElem10 := dp.X
 	dp.X = 0
-	dlit.X += dElem12
+	dlit.X += dElem10
 	p.X = pElemPrev
 	// lit.Y = x[2] * p.X
 	dt := dlit.Y
@@ -735,17 +622,17 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	dx[2] += p.X * dt
 	dp.X += x[2] * dt
 	// lit.X = p.Y
-	dElem13 := dlit.X
+	dElem11 := dlit.X
 	dlit.X = 0
-	dp.Y += dElem13
+	dp.Y += dElem11
 	// p.Y = x[1]
-	dElem14 := dp.Y
+	dElem12 := dp.Y
 	dp.Y = 0
-	dx[1] += dElem14
+	dx[1] += dElem12
 	// p.X = x[0]
-	dElem15 := dp.X
+	dElem13 := dp.X
 	dp.X = 0
-	dx[0] += dElem15
+	dx[0] += dElem13
 	return literalExprs
 }
 
@@ -796,12 +683,6 @@ func LiteralExprsJVP(x []float64, k int, dx []float64) (float64, float64) {
 	var q Vec
 	var dq Vec
 	{
-		var a Vec
-		var da Vec
-		da.X = dp.X
-		a.X = p.X
-		da.Y = dp.Y
-		a.Y = p.Y
 		var b Vec
 		var db Vec
 		db.X = dx[2]
@@ -810,12 +691,12 @@ func LiteralExprsJVP(x []float64, k int, dx []float64) (float64, float64) {
 		b.Y = 1
 		var lit4 Vec
 		var dlit4 Vec
-		dt := da.X + db.X
-		t := a.X + b.X
+		dt := dp.X + db.X
+		t := p.X + b.X
 		dlit4.X = dt / 2
 		lit4.X = t / 2
-		dt1 := da.Y + db.Y
-		t1 := a.Y + b.Y
+		dt1 := dp.Y + db.Y
+		t1 := p.Y + b.Y
 		dlit4.Y = dt1 / 2
 		lit4.Y = t1 / 2
 		dq.X = dlit4.X
@@ -846,14 +727,14 @@ func LiteralExprsJVP(x []float64, k int, dx []float64) (float64, float64) {
 	var r1 float64
 	var dr1 float64
 	{
-		var a1 [2]float64
-		var da1 [2]float64
-		da1[0] = dx[0]
-		a1[0] = x[0]
-		da1[1] = de
-		a1[1] = e
-		dr1 = a1[1]*da1[0] + a1[0]*da1[1]
-		r1 = a1[0] * a1[1]
+		var a [2]float64
+		var da [2]float64
+		da[0] = dx[0]
+		a[0] = x[0]
+		da[1] = de
+		a[1] = e
+		dr1 = a[1]*da[0] + a[0]*da[1]
+		r1 = a[0] * a[1]
 	}
 	dt2 := e*dd + d*de
 	t2 := d * e
@@ -1300,16 +1181,13 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 		buf[1] = t2
 	}
 	var r float64
-	var p1 Vec
-	p1.X = p.X
-	p1.Y = p.Y
 	var res1 float64
-	if p1.X > 0 {
+	if p.X > 0 {
 		cond3 = true
-		res1 = p1.X * p1.Y
+		res1 = p.X * p.Y
 	} else {
 		cond3 = false
-		q1 = p1.Y * p1.Y
+		q1 = p.Y * p.Y
 		res1 = q1 + 1
 	}
 	r = res1
@@ -1318,7 +1196,7 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 	t5 := buf[1] * buf[0]
 	earlyHelpers := t4 + t5
 
-	var dp, dlit, dres, dlit1, dlit2, dq, dp1 Vec
+	var dp, dlit, dres, dlit1, dlit2, dq Vec
 	var dt4, dt5, dq1, dt2, dt, dt1, da, dsin float64
 	// return r + q.X*q.Y + buf[1]*buf[0]
 	dt4 = 1
@@ -1329,25 +1207,17 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 	dq.Y += q.X * dt4
 	// r = res1
 	dres1 := dt4
-	// if p1.X > 0
+	// if p.X > 0
 	if cond3 {
-		// res1 = p1.X * p1.Y
-		dp1.X += p1.Y * dres1
-		dp1.Y += p1.X * dres1
+		// res1 = p.X * p.Y
+		dp.X += p.Y * dres1
+		dp.Y += p.X * dres1
 	} else {
 		// res1 = q1 + 1
 		dq1 += dres1
-		// q1 := p1.Y * p1.Y
-		dp1.Y += 2 * p1.Y * dq1
+		// q1 := p.Y * p.Y
+		dp.Y += 2 * p.Y * dq1
 	}
-	// p1.Y = p.Y
-	dElem := dp1.Y
-	dp1.Y = 0
-	dp.Y += dElem
-	// p1.X = p.X
-	dElem1 := dp1.X
-	dp1.X = 0
-	dp.X += dElem1
 	// if t > 1
 	if cond2 {
 		// buf[1] = 1
@@ -1365,23 +1235,23 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 	dx[0] += x[1] * dt
 	dx[1] += x[0] * dt
 	// q.Y = res.Y
-	dElem2 := dq.Y
+	dElem := dq.Y
 	dq.Y = 0
-	dres.Y += dElem2
+	dres.Y += dElem
 	// q.X = res.X
-	dElem3 := dq.X
+	dElem1 := dq.X
 	dq.X = 0
-	dres.X += dElem3
+	dres.X += dElem1
 	// if a > 0
 	if cond1 {
 		// res.Y = lit.Y
-		dElem4 := dres.Y
+		dElem2 := dres.Y
 		dres.Y = 0
-		dlit.Y += dElem4
+		dlit.Y += dElem2
 		// res.X = lit.X
-		dElem5 := dres.X
+		dElem3 := dres.X
 		dres.X = 0
-		dlit.X += dElem5
+		dlit.X += dElem3
 		// lit.Y = 2 * a
 		dt1 = dlit.Y
 		dlit.Y = 0
@@ -1393,25 +1263,25 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 		// if a < -1
 		if cond {
 			// res.Y = lit1.Y
-			dElem6 := dres.Y
+			dElem4 := dres.Y
 			dres.Y = 0
-			dlit1.Y += dElem6
+			dlit1.Y += dElem4
 			// res.X = lit1.X
-			dElem7 := dres.X
+			dElem5 := dres.X
 			dres.X = 0
-			dlit1.X += dElem7
+			dlit1.X += dElem5
 			// lit1.Y = a
 			da += dlit1.Y
 			dlit1.Y = 0
 		} else {
 			// res.Y = lit2.Y
-			dElem8 := dres.Y
+			dElem6 := dres.Y
 			dres.Y = 0
-			dlit2.Y += dElem8
+			dlit2.Y += dElem6
 			// res.X = lit2.X
-			dElem9 := dres.X
+			dElem7 := dres.X
 			dres.X = 0
-			dlit2.X += dElem9
+			dlit2.X += dElem7
 			// lit2.Y = a
 			da += dlit2.Y
 			dlit2.Y = 0
@@ -1424,13 +1294,13 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 	// a := x[1]
 	dx[1] += da
 	// p.Y = x[1]
-	dElem10 := dp.Y
+	dElem8 := dp.Y
 	dp.Y = 0
-	dx[1] += dElem10
+	dx[1] += dElem8
 	// p.X = x[0]
-	dElem11 := dp.X
+	dElem9 := dp.X
 	dp.X = 0
-	dx[0] += dElem11
+	dx[0] += dElem9
 	return earlyHelpers
 }
 
@@ -1507,20 +1377,14 @@ func EarlyHelpersJVP(x, dx []float64) (float64, float64) {
 	var r float64
 	var dr float64
 	{
-		var p1 Vec
-		var dp1 Vec
-		dp1.X = dp.X
-		p1.X = p.X
-		dp1.Y = dp.Y
-		p1.Y = p.Y
 		var res1 float64
 		var dres1 float64
-		if p1.X > 0 {
-			dres1 = p1.Y*dp1.X + p1.X*dp1.Y
-			res1 = p1.X * p1.Y
+		if p.X > 0 {
+			dres1 = p.Y*dp.X + p.X*dp.Y
+			res1 = p.X * p.Y
 		} else {
-			dq1 := 2 * p1.Y * dp1.Y
-			q1 := p1.Y * p1.Y
+			dq1 := 2 * p.Y * dp.Y
+			q1 := p.Y * p.Y
 			dres1 = dq1
 			res1 = q1 + 1
 		}
@@ -1718,28 +1582,16 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	q.Y = lit.Y
 	var m Vec
 	var dm Vec
-	var a1 Vec
-	var da1 Vec
-	da1.X = dp.X
-	a1.X = p.X
-	da1.Y = dp.Y
-	a1.Y = p.Y
-	var b1 Vec
-	var db1 Vec
-	db1.X = dq.X
-	b1.X = q.X
-	db1.Y = dq.Y
-	b1.Y = q.Y
 	var lit1 Vec
 	var dlit1 Vec
-	dt2 := da1.X + db1.X
-	t2 := a1.X + b1.X
+	dt2 := dp.X + dq.X
+	t2 := p.X + q.X
 	t20 := dt2 / 2
 	dlit1.X = t20
 	t21 := t2 / 2
 	lit1.X = t21
-	dt3 := da1.Y + db1.Y
-	t3 := a1.Y + b1.Y
+	dt3 := dp.Y + dq.Y
+	t3 := p.Y + q.Y
 	t22 := dt3 / 2
 	dlit1.Y = t22
 	t23 := t3 / 2
@@ -1750,12 +1602,12 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	m.Y = lit1.Y
 	var r [2]float64
 	var dr [2]float64
-	var a2 [2]float64
-	var da2 [2]float64
-	da2[0] = dm.X
-	a2[0] = m.X
-	da2[1] = dm.Y
-	a2[1] = m.Y
+	var a1 [2]float64
+	var da1 [2]float64
+	da1[0] = dm.X
+	a1[0] = m.X
+	da1[1] = dm.Y
+	a1[1] = m.Y
 	dt1 := v[0]
 	t1 := x[0]
 	sin1 := math.Sin(t1)
@@ -1771,26 +1623,26 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	ds1 := dsin
 	var lit2 [2]float64
 	var dlit2 [2]float64
-	t25 := a2[0] * dc
-	t26 := c * da2[0]
+	t25 := a1[0] * dc
+	t26 := c * da1[0]
 	dt4 := t25 + t26
-	t4 := c * a2[0]
-	t27 := a2[1] * ds1
-	t28 := s1 * da2[1]
+	t4 := c * a1[0]
+	t27 := a1[1] * ds1
+	t28 := s1 * da1[1]
 	dt5 := t27 + t28
-	t5 := s1 * a2[1]
+	t5 := s1 * a1[1]
 	t29 := dt4 - dt5
 	dlit2[0] = t29
 	t30 := t4 - t5
 	lit2[0] = t30
-	t31 := a2[0] * ds1
-	t32 := s1 * da2[0]
+	t31 := a1[0] * ds1
+	t32 := s1 * da1[0]
 	dt6 := t31 + t32
-	t6 := s1 * a2[0]
-	t33 := a2[1] * dc
-	t34 := c * da2[1]
+	t6 := s1 * a1[0]
+	t33 := a1[1] * dc
+	t34 := c * da1[1]
 	dt7 := t33 + t34
-	t7 := c * a2[1]
+	t7 := c * a1[1]
 	t35 := dt6 + dt7
 	dlit2[1] = t35
 	t36 := t6 + t7
@@ -1855,26 +1707,20 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	t.Y = p1.Y
 	var r1 float64
 	var dr1 float64
-	var p2 Vec
-	var dp2 Vec
-	dp2.X = dm.X
-	p2.X = m.X
-	dp2.Y = dm.Y
-	p2.Y = m.Y
-	hypot := math.Hypot(p2.X, p2.Y)
+	hypot := math.Hypot(m.X, m.Y)
 	var dhypot float64
 	if hypot != 0 {
 		cond = true
-		t49 = p2.X / hypot
-		t50 = t49 * dp2.X
+		t49 = m.X / hypot
+		t50 = t49 * dm.X
 		dhypot += t50
 	} else {
 		cond = false
 	}
 	if hypot != 0 {
 		cond1 = true
-		t51 = p2.Y / hypot
-		t52 = t51 * dp2.Y
+		t51 = m.Y / hypot
+		t52 = t51 * dm.Y
 		dhypot += t52
 	} else {
 		cond1 = false
@@ -1883,38 +1729,20 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	r1 = hypot
 	var r2 float64
 	var dr2 float64
-	var a3 [2]float64
-	var da3 [2]float64
-	da3[0] = dr[0]
-	a3[0] = r[0]
-	da3[1] = dr[1]
-	a3[1] = r[1]
-	t53 := a3[1] * da3[0]
-	t54 := a3[0] * da3[1]
+	t53 := r[1] * dr[0]
+	t54 := r[0] * dr[1]
 	dr2 = t53 + t54
-	r2 = a3[0] * a3[1]
+	r2 = r[0] * r[1]
 	var r3 float64
 	var dr3 float64
-	var p3 Vec
-	var dp3 Vec
-	dp3.X = dp.X
-	p3.X = p.X
-	dp3.Y = dp.Y
-	p3.Y = p.Y
-	var q1 Vec
-	var dq1 Vec
-	dq1.X = dq.X
-	q1.X = q.X
-	dq1.Y = dq.Y
-	q1.Y = q.Y
-	t55 := q1.X * dp3.X
-	t56 := p3.X * dq1.X
+	t55 := q.X * dp.X
+	t56 := p.X * dq.X
 	dt8 := t55 + t56
-	t8 := p3.X * q1.X
-	t57 := q1.Y * dp3.Y
-	t58 := p3.Y * dq1.Y
+	t8 := p.X * q.X
+	t57 := q.Y * dp.Y
+	t58 := p.Y * dq.Y
 	dt9 := t57 + t58
-	t9 := p3.Y * q1.Y
+	t9 := p.Y * q.Y
 	dr3 = dt8 + dt9
 	r3 = t8 + t9
 	dt10 := dr1 + dr2
@@ -1936,8 +1764,8 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	hvpOfValueHelpers1 := t15
 	hvpOfValueHelpers2 := dt15
 
-	var dp4, ddlit, dlit3, ddq, dq2, da11, ddb1, db11, ddlit1, dlit11, ddm, dm1, ddp1, dp11, ddt, dt16, ddp2, dp21, dp31, ddq1, dq11 Vec
-	var dda2, da21, ddlit2, dlit21, ddr, dr4, dda3, da31 [2]float64
+	var dp2, ddlit, dlit3, ddq, dq1, ddlit1, dlit11, ddm, dm1, ddp1, dp11, ddt, dt16 Vec
+	var dda1, da11, ddlit2, dlit21, ddr, dr4 [2]float64
 	var ddt15, dt52, dt51, dhypot1, dt50, dt49, dt48, dk11, dt40, dk2, dt39, dt37, dt38, ddk float64
 	// return t15, dt15
 	ddt15 = 1
@@ -1958,123 +1786,67 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	// dt10 := dr1 + dr2
 	// r3 = t8 + t9
 	// dr3 = dt8 + dt9
-	// t9 := p3.Y * q1.Y
-	dp31.Y += q1.Y * dr31
-	dq11.Y += p3.Y * dr31
-	// dt9 := q1.Y*dp3.Y + p3.Y*dq1.Y
-	dp31.Y += dq1.Y * ddr3
-	ddq1.Y += p3.Y * ddr3
-	dq11.Y += dp3.Y * ddr3
-	// t8 := p3.X * q1.X
-	dp31.X += q1.X * dr31
-	dq11.X += p3.X * dr31
-	// dt8 := q1.X*dp3.X + p3.X*dq1.X
-	dp31.X += dq1.X * ddr3
-	ddq1.X += p3.X * ddr3
-	dq11.X += dp3.X * ddr3
-	// q1.Y = q.Y
-	dElem := dq11.Y
-	dq11.Y = 0
-	dq2.Y += dElem
-	// dq1.Y = dq.Y
-	dElem1 := ddq1.Y
-	ddq1.Y = 0
-	ddq.Y += dElem1
-	// q1.X = q.X
-	dElem2 := dq11.X
-	dq11.X = 0
-	dq2.X += dElem2
-	// dq1.X = dq.X
-	dElem3 := ddq1.X
-	ddq1.X = 0
-	ddq.X += dElem3
-	// p3.Y = p.Y
-	dElem4 := dp31.Y
-	dp31.Y = 0
-	dp4.Y += dElem4
-	// p3.X = p.X
-	dElem5 := dp31.X
-	dp31.X = 0
-	dp4.X += dElem5
-	// dr2 = a3[1]*da3[0] + a3[0]*da3[1]
-	da31[0] += da3[1] * ddt15
-	dda3[1] += a3[0] * ddt15
-	da31[1] += da3[0] * ddt15
-	dda3[0] += a3[1] * ddt15
-	// a3[1] = r[1]
-	dElem6 := da31[1]
-	da31[1] = 0
-	dr4[1] += dElem6
-	// da3[1] = dr[1]
-	dElem7 := dda3[1]
-	dda3[1] = 0
-	ddr[1] += dElem7
-	// a3[0] = r[0]
-	dElem8 := da31[0]
-	da31[0] = 0
-	dr4[0] += dElem8
-	// da3[0] = dr[0]
-	dElem9 := dda3[0]
-	dda3[0] = 0
-	ddr[0] += dElem9
+	// t9 := p.Y * q.Y
+	dp2.Y += q.Y * dr31
+	dq1.Y += p.Y * dr31
+	// dt9 := q.Y*dp.Y + p.Y*dq.Y
+	dp2.Y += dq.Y * ddr3
+	ddq.Y += p.Y * ddr3
+	dq1.Y += dp.Y * ddr3
+	// t8 := p.X * q.X
+	dp2.X += q.X * dr31
+	dq1.X += p.X * dr31
+	// dt8 := q.X*dp.X + p.X*dq.X
+	dp2.X += dq.X * ddr3
+	ddq.X += p.X * ddr3
+	dq1.X += dp.X * ddr3
+	// dr2 = r[1]*dr[0] + r[0]*dr[1]
+	dr4[0] += dr[1] * ddt15
+	ddr[1] += r[0] * ddt15
+	dr4[1] += dr[0] * ddt15
+	ddr[0] += r[1] * ddt15
 	// dr1 = dhypot
 	// if hypot != 0
 	if cond1 {
-		// dhypot += p2.Y / hypot * dp2.Y
+		// dhypot += m.Y / hypot * dm.Y
 		dt52 = ddt15
-		dt51 = dp2.Y * dt52
-		ddp2.Y += t51 * dt52
-		dp21.Y += dt51 / hypot
+		dt51 = dm.Y * dt52
+		ddm.Y += t51 * dt52
+		dm1.Y += dt51 / hypot
 		dhypot1 -= t51 * (dt51 / hypot)
 	}
 	// if hypot != 0
 	if cond {
-		// dhypot += p2.X / hypot * dp2.X
+		// dhypot += m.X / hypot * dm.X
 		dt50 = ddt15
-		dt49 = dp2.X * dt50
-		ddp2.X += t49 * dt50
-		dp21.X += dt49 / hypot
+		dt49 = dm.X * dt50
+		ddm.X += t49 * dt50
+		dm1.X += dt49 / hypot
 		dhypot1 -= t49 * (dt49 / hypot)
 	}
-	// hypot := math.Hypot(p2.X, p2.Y)
+	// hypot := math.Hypot(m.X, m.Y)
 	if dhypot1 != 0 {
 		if hypot != 0 {
-			dp21.X += p2.X / hypot * dhypot1
-			dp21.Y += p2.Y / hypot * dhypot1
+			dm1.X += m.X / hypot * dhypot1
+			dm1.Y += m.Y / hypot * dhypot1
 		}
 	}
-	// p2.Y = m.Y
-	dElem10 := dp21.Y
-	dp21.Y = 0
-	dm1.Y += dElem10
-	// dp2.Y = dm.Y
-	dElem11 := ddp2.Y
-	ddp2.Y = 0
-	ddm.Y += dElem11
-	// p2.X = m.X
-	dElem12 := dp21.X
-	dp21.X = 0
-	dm1.X += dElem12
-	// dp2.X = dm.X
-	dElem13 := ddp2.X
-	ddp2.X = 0
-	ddm.X += dElem13
 	// t.Y = p1.Y
-	dElem14 := dt16.Y
+	dElem := dt16.Y
 	dt16.Y = 0
-	dp11.Y += dElem14
+	dp11.Y += dElem
 	// dt.Y = dp1.Y
-	dElem15 := ddt.Y
+	dElem1 := ddt.Y
 	ddt.Y = 0
-	ddp1.Y += dElem15
+	ddp1.Y += dElem1
 	// t.X = p1.X
-	dElem16 := dt16.X
+	dElem2 := dt16.X
 	dt16.X = 0
-	dp11.X += dElem16
+	dp11.X += dElem2
 	// dt.X = dp1.X
-	dElem17 := ddt.X
+	dElem3 := ddt.X
 	ddt.X = 0
-	ddp1.X += dElem17
+	ddp1.X += dElem3
 	// p1.Y *= k1
 	if dp11.Y != 0 {
 		dt48 = dp11.Y
@@ -2108,15 +1880,15 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	// k1 := x[2]
 	hv[2] += dk11
 	// p1.Y = p.Y
-	dElem18 := dp11.Y
+	dElem4 := dp11.Y
 	dp11.Y = 0
-	dp4.Y += dElem18
+	dp2.Y += dElem4
 	// dp1.Y = dp.Y
 	ddp1.Y = 0
 	// p1.X = p.X
-	dElem19 := dp11.X
+	dElem5 := dp11.X
 	dp11.X = 0
-	dp4.X += dElem19
+	dp2.X += dElem5
 	// dp1.X = dp.X
 	ddp1.X = 0
 	// for i := range x
@@ -2141,43 +1913,43 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	// dk := dm.Y
 	ddm.Y += ddk
 	// r[1] = lit2[1]
-	dElem20 := dr4[1]
+	dElem6 := dr4[1]
 	dr4[1] = 0
-	dlit21[1] += dElem20
+	dlit21[1] += dElem6
 	// dr[1] = dlit2[1]
-	dElem21 := ddr[1]
+	dElem7 := ddr[1]
 	ddr[1] = 0
-	ddlit2[1] += dElem21
+	ddlit2[1] += dElem7
 	// r[0] = lit2[0]
-	dElem22 := dr4[0]
+	dElem8 := dr4[0]
 	dr4[0] = 0
-	dlit21[0] += dElem22
+	dlit21[0] += dElem8
 	// dr[0] = dlit2[0]
-	dElem23 := ddr[0]
+	dElem9 := ddr[0]
 	ddr[0] = 0
-	ddlit2[0] += dElem23
+	ddlit2[0] += dElem9
 	// lit2[1] = t6 + t7
 	dt36 := dlit21[1]
 	dlit21[1] = 0
 	// dlit2[1] = dt6 + dt7
 	dt35 := ddlit2[1]
 	ddlit2[1] = 0
-	// t7 := c * a2[1]
-	dc1 := a2[1] * dt36
-	da21[1] += c * dt36
-	// dt7 := a2[1]*dc + c*da2[1]
-	dc1 += da2[1] * dt35
-	dda2[1] += c * dt35
-	da21[1] += dc * dt35
-	ddc := a2[1] * dt35
-	// t6 := s1 * a2[0]
-	ds11 := a2[0] * dt36
-	da21[0] += s1 * dt36
-	// dt6 := a2[0]*ds1 + s1*da2[0]
-	ds11 += da2[0] * dt35
-	dda2[0] += s1 * dt35
-	da21[0] += ds1 * dt35
-	dds1 := a2[0] * dt35
+	// t7 := c * a1[1]
+	dc1 := a1[1] * dt36
+	da11[1] += c * dt36
+	// dt7 := a1[1]*dc + c*da1[1]
+	dc1 += da1[1] * dt35
+	dda1[1] += c * dt35
+	da11[1] += dc * dt35
+	ddc := a1[1] * dt35
+	// t6 := s1 * a1[0]
+	ds11 := a1[0] * dt36
+	da11[0] += s1 * dt36
+	// dt6 := a1[0]*ds1 + s1*da1[0]
+	ds11 += da1[0] * dt35
+	dda1[0] += s1 * dt35
+	da11[0] += ds1 * dt35
+	dds1 := a1[0] * dt35
 	// lit2[0] = t4 - t5
 	dt30 := dlit21[0]
 	dlit21[0] = 0
@@ -2186,22 +1958,22 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dt29 := ddlit2[0]
 	ddlit2[0] = 0
 	ddt5 := -dt29
-	// t5 := s1 * a2[1]
-	ds11 += a2[1] * dt510
-	da21[1] += s1 * dt510
-	// dt5 := a2[1]*ds1 + s1*da2[1]
-	ds11 += da2[1] * ddt5
-	dda2[1] += s1 * ddt5
-	da21[1] += ds1 * ddt5
-	dds1 += a2[1] * ddt5
-	// t4 := c * a2[0]
-	dc1 += a2[0] * dt30
-	da21[0] += c * dt30
-	// dt4 := a2[0]*dc + c*da2[0]
-	dc1 += da2[0] * dt29
-	dda2[0] += c * dt29
-	da21[0] += dc * dt29
-	ddc += a2[0] * dt29
+	// t5 := s1 * a1[1]
+	ds11 += a1[1] * dt510
+	da11[1] += s1 * dt510
+	// dt5 := a1[1]*ds1 + s1*da1[1]
+	ds11 += da1[1] * ddt5
+	dda1[1] += s1 * ddt5
+	da11[1] += ds1 * ddt5
+	dds1 += a1[1] * ddt5
+	// t4 := c * a1[0]
+	dc1 += a1[0] * dt30
+	da11[0] += c * dt30
+	// dt4 := a1[0]*dc + c*da1[0]
+	dc1 += da1[0] * dt29
+	dda1[0] += c * dt29
+	da11[0] += dc * dt29
+	ddc += a1[0] * dt29
 	// c, s1, dc, ds1 := cos, sin, dcos, dsin
 	// sin := math.Sin(t1)
 	dt17 := math.Cos(t1) * ds11
@@ -2216,38 +1988,38 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dt17 += math.Cos(t1) * dsin11
 	// t1 := x[0]
 	hv[0] += dt17
-	// a2[1] = m.Y
-	dElem24 := da21[1]
-	da21[1] = 0
-	dm1.Y += dElem24
-	// da2[1] = dm.Y
-	dElem25 := dda2[1]
-	dda2[1] = 0
-	ddm.Y += dElem25
-	// a2[0] = m.X
-	dElem26 := da21[0]
-	da21[0] = 0
-	dm1.X += dElem26
-	// da2[0] = dm.X
-	dElem27 := dda2[0]
-	dda2[0] = 0
-	ddm.X += dElem27
+	// a1[1] = m.Y
+	dElem10 := da11[1]
+	da11[1] = 0
+	dm1.Y += dElem10
+	// da1[1] = dm.Y
+	dElem11 := dda1[1]
+	dda1[1] = 0
+	ddm.Y += dElem11
+	// a1[0] = m.X
+	dElem12 := da11[0]
+	da11[0] = 0
+	dm1.X += dElem12
+	// da1[0] = dm.X
+	dElem13 := dda1[0]
+	dda1[0] = 0
+	ddm.X += dElem13
 	// m.Y = lit1.Y
-	dElem28 := dm1.Y
+	dElem14 := dm1.Y
 	dm1.Y = 0
-	dlit11.Y += dElem28
+	dlit11.Y += dElem14
 	// dm.Y = dlit1.Y
-	dElem29 := ddm.Y
+	dElem15 := ddm.Y
 	ddm.Y = 0
-	ddlit1.Y += dElem29
+	ddlit1.Y += dElem15
 	// m.X = lit1.X
-	dElem30 := dm1.X
+	dElem16 := dm1.X
 	dm1.X = 0
-	dlit11.X += dElem30
+	dlit11.X += dElem16
 	// dm.X = dlit1.X
-	dElem31 := ddm.X
+	dElem17 := ddm.X
 	ddm.X = 0
-	ddlit1.X += dElem31
+	ddlit1.X += dElem17
 	// lit1.Y = t3 / 2
 	dt23 := dlit11.Y
 	dlit11.Y = 0
@@ -2256,11 +2028,11 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dt22 := ddlit1.Y
 	ddlit1.Y = 0
 	ddt3 := dt22 / 2
-	// t3 := a1.Y + b1.Y
-	da11.Y += dt310
-	db11.Y += dt310
-	// dt3 := da1.Y + db1.Y
-	ddb1.Y += ddt3
+	// t3 := p.Y + q.Y
+	dp2.Y += dt310
+	dq1.Y += dt310
+	// dt3 := dp.Y + dq.Y
+	ddq.Y += ddt3
 	// lit1.X = t2 / 2
 	dt21 := dlit11.X
 	dlit11.X = 0
@@ -2269,78 +2041,54 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dt20 := ddlit1.X
 	ddlit1.X = 0
 	ddt2 := dt20 / 2
-	// t2 := a1.X + b1.X
-	da11.X += dt210
-	db11.X += dt210
-	// dt2 := da1.X + db1.X
-	ddb1.X += ddt2
-	// b1.Y = q.Y
-	dElem32 := db11.Y
-	db11.Y = 0
-	dq2.Y += dElem32
-	// db1.Y = dq.Y
-	dElem33 := ddb1.Y
-	ddb1.Y = 0
-	ddq.Y += dElem33
-	// b1.X = q.X
-	dElem34 := db11.X
-	db11.X = 0
-	dq2.X += dElem34
-	// db1.X = dq.X
-	dElem35 := ddb1.X
-	ddb1.X = 0
-	ddq.X += dElem35
-	// a1.Y = p.Y
-	dElem36 := da11.Y
-	da11.Y = 0
-	dp4.Y += dElem36
-	// a1.X = p.X
-	dElem37 := da11.X
-	da11.X = 0
-	dp4.X += dElem37
+	// t2 := p.X + q.X
+	dp2.X += dt210
+	dq1.X += dt210
+	// dt2 := dp.X + dq.X
+	ddq.X += ddt2
 	// q.Y = lit.Y
-	dElem38 := dq2.Y
-	dq2.Y = 0
-	dlit3.Y += dElem38
+	dElem18 := dq1.Y
+	dq1.Y = 0
+	dlit3.Y += dElem18
 	// dq.Y = dlit.Y
-	dElem39 := ddq.Y
+	dElem19 := ddq.Y
 	ddq.Y = 0
-	ddlit.Y += dElem39
+	ddlit.Y += dElem19
 	// q.X = lit.X
-	dElem40 := dq2.X
-	dq2.X = 0
-	dlit3.X += dElem40
+	dElem20 := dq1.X
+	dq1.X = 0
+	dlit3.X += dElem20
 	// dq.X = dlit.X
-	dElem41 := ddq.X
+	dElem21 := ddq.X
 	ddq.X = 0
-	ddlit.X += dElem41
+	ddlit.X += dElem21
 	// lit.Y = b
-	db2 := dlit3.Y
+	db1 := dlit3.Y
 	dlit3.Y = 0
 	// dlit.Y = db
 	ddlit.Y = 0
 	// lit.X = a * b
 	dt19 := dlit3.X
 	dlit3.X = 0
-	da4 := b * dt19
-	db2 += a * dt19
+	da2 := b * dt19
+	db1 += a * dt19
 	// dlit.X = b*da + a*db
 	dt18 := ddlit.X
 	ddlit.X = 0
-	da4 += db * dt18
-	db2 += da * dt18
+	da2 += db * dt18
+	db1 += da * dt18
 	// b := x[2]
-	hv[2] += db2
+	hv[2] += db1
 	// a := x[1]
-	hv[1] += da4
+	hv[1] += da2
 	// p.Y = x[1]
-	dElem42 := dp4.Y
-	dp4.Y = 0
-	hv[1] += dElem42
+	dElem22 := dp2.Y
+	dp2.Y = 0
+	hv[1] += dElem22
 	// p.X = x[0]
-	dElem43 := dp4.X
-	dp4.X = 0
-	hv[0] += dElem43
+	dElem23 := dp2.X
+	dp2.X = 0
+	hv[0] += dElem23
 	return hvpOfValueHelpers1, hvpOfValueHelpers2
 }
 
@@ -2407,12 +2155,6 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	e := lit3[k%3]
 	var q Vec
 	var dq Vec
-	var a Vec
-	var da Vec
-	da.X = dp.X
-	a.X = p.X
-	da.Y = dp.Y
-	a.Y = p.Y
 	var b Vec
 	var db Vec
 	db.X = v[2]
@@ -2421,14 +2163,14 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	b.Y = 1
 	var lit4 Vec
 	var dlit4 Vec
-	dt := da.X + db.X
-	t := a.X + b.X
+	dt := dp.X + db.X
+	t := p.X + b.X
 	t12 := dt / 2
 	dlit4.X = t12
 	t13 := t / 2
 	lit4.X = t13
-	dt1 := da.Y + db.Y
-	t1 := a.Y + b.Y
+	dt1 := dp.Y + db.Y
+	t1 := p.Y + b.Y
 	t14 := dt1 / 2
 	dlit4.Y = t14
 	t15 := t1 / 2
@@ -2471,16 +2213,16 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	r = hypot
 	var r1 float64
 	var dr1 float64
-	var a1 [2]float64
-	var da1 [2]float64
-	da1[0] = v[0]
-	a1[0] = x[0]
-	da1[1] = de
-	a1[1] = e
-	t24 := a1[1] * da1[0]
-	t25 := a1[0] * da1[1]
+	var a [2]float64
+	var da [2]float64
+	da[0] = v[0]
+	a[0] = x[0]
+	da[1] = de
+	a[1] = e
+	t24 := a[1] * da[0]
+	t25 := a[0] * da[1]
 	dr1 = t24 + t25
-	r1 = a1[0] * a1[1]
+	r1 = a[0] * a[1]
 	t26 := e * dd
 	t27 := d * de
 	dt2 := t26 + t27
@@ -2500,9 +2242,9 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	hvpOfLiteralExprs1 := t7
 	hvpOfLiteralExprs2 := dt7
 
-	var ddp, dp2, ddlit, dlit5, dda, da2, db1, ddlit4, dlit41, ddq, dq1, ddp1, dp11 Vec
+	var ddp, dp2, ddlit, dlit5, db1, ddlit4, dlit41, ddq, dq1, ddp1, dp11 Vec
 	var dlit31 [3]float64
-	var da11 [2]float64
+	var da1 [2]float64
 	var ddt7, dt23, dt22, dhypot1, dt21, dt20, dt19, dt18, dt16, dt17 float64
 	// return t7, dt7
 	ddt7 = 1
@@ -2520,15 +2262,15 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	dd1 := de * ddt7
 	de1 := dd * ddt7
 	ddd := e * ddt7
-	// dr1 = a1[1]*da1[0] + a1[0]*da1[1]
-	da11[0] += da1[1] * ddt7
-	da11[1] += da1[0] * ddt7
-	// a1[1] = e
-	de1 += da11[1]
-	da11[1] = 0
-	// a1[0] = x[0]
-	dElem := da11[0]
-	da11[0] = 0
+	// dr1 = a[1]*da[0] + a[0]*da[1]
+	da1[0] += da[1] * ddt7
+	da1[1] += da[0] * ddt7
+	// a[1] = e
+	de1 += da1[1]
+	da1[1] = 0
+	// a[0] = x[0]
+	dElem := da1[0]
+	da1[0] = 0
 	hv[0] += dElem
 	// dr = dhypot
 	// if hypot != 0
@@ -2600,11 +2342,11 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	dt14 := ddlit4.Y
 	ddlit4.Y = 0
 	ddt1 := dt14 / 2
-	// t1 := a.Y + b.Y
-	da2.Y += dt11
+	// t1 := p.Y + b.Y
+	dp2.Y += dt11
 	db1.Y += dt11
-	// dt1 := da.Y + db.Y
-	dda.Y += ddt1
+	// dt1 := dp.Y + db.Y
+	ddp.Y += ddt1
 	// lit4.X = t / 2
 	dt13 := dlit41.X
 	dlit41.X = 0
@@ -2613,43 +2355,27 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	dt12 := ddlit4.X
 	ddlit4.X = 0
 	ddt := dt12 / 2
-	// t := a.X + b.X
-	da2.X += dt8
+	// t := p.X + b.X
+	dp2.X += dt8
 	db1.X += dt8
-	// dt := da.X + db.X
-	dda.X += ddt
+	// dt := dp.X + db.X
+	ddp.X += ddt
 	// b.Y = 1
 	db1.Y = 0
 	// b.X = x[2]
 	dElem5 := db1.X
 	db1.X = 0
 	hv[2] += dElem5
-	// a.Y = p.Y
-	dElem6 := da2.Y
-	da2.Y = 0
-	dp2.Y += dElem6
-	// da.Y = dp.Y
-	dElem7 := dda.Y
-	dda.Y = 0
-	ddp.Y += dElem7
-	// a.X = p.X
-	dElem8 := da2.X
-	da2.X = 0
-	dp2.X += dElem8
-	// da.X = dp.X
-	dElem9 := dda.X
-	dda.X = 0
-	ddp.X += dElem9
 	// e := lit3[k%3]
 	dlit31[k%3] += de1
 	// lit3[2] = x[1]
-	dElem10 := dlit31[2]
+	dElem6 := dlit31[2]
 	dlit31[2] = 0
-	hv[1] += dElem10
+	hv[1] += dElem6
 	// lit3[0] = x[0]
-	dElem11 := dlit31[0]
+	dElem7 := dlit31[0]
 	dlit31[0] = 0
-	hv[0] += dElem11
+	hv[0] += dElem7
 	// d := dot1
 	// dd := dDot
 	// dot1, dDot := jvpOfDot7(lit1, lit2, dlit1, dlit2)
@@ -2657,36 +2383,36 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	// lit2[1] = 2
 	dlit21[1] = 0
 	// lit2[0] = x[2]
-	dElem12 := dlit21[0]
+	dElem8 := dlit21[0]
 	dlit21[0] = 0
-	hv[2] += dElem12
+	hv[2] += dElem8
 	// lit1[1] = x[1]
-	dElem13 := dlit11[1]
+	dElem9 := dlit11[1]
 	dlit11[1] = 0
-	hv[1] += dElem13
+	hv[1] += dElem9
 	// lit1[0] = x[0]
-	dElem14 := dlit11[0]
+	dElem10 := dlit11[0]
 	dlit11[0] = 0
-	hv[0] += dElem14
+	hv[0] += dElem10
 	// p.Y = lit.Y
-	dElem15 := dp2.Y
+	dElem11 := dp2.Y
 	dp2.Y = 0
-	dlit5.Y += dElem15
+	dlit5.Y += dElem11
 	p.Y = pElemPrev1
 	// dp.Y = dlit.Y
-	dElem16 := ddp.Y
+	dElem12 := ddp.Y
 	ddp.Y = 0
-	ddlit.Y += dElem16
+	ddlit.Y += dElem12
 	dp.Y = dpElemPrev1
 	// p.X = lit.X
-	dElem17 := dp2.X
+	dElem13 := dp2.X
 	dp2.X = 0
-	dlit5.X += dElem17
+	dlit5.X += dElem13
 	p.X = pElemPrev
 	// dp.X = dlit.X
-	dElem18 := ddp.X
+	dElem14 := ddp.X
 	ddp.X = 0
-	ddlit.X += dElem18
+	ddlit.X += dElem14
 	dp.X = dpElemPrev
 	// lit.Y = x[2] * p.X
 	dt111 := dlit5.Y
@@ -2700,23 +2426,23 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	ddp.X += x[2] * dt10
 	dp2.X += v[2] * dt10
 	// lit.X = p.Y
-	dElem19 := dlit5.X
+	dElem15 := dlit5.X
 	dlit5.X = 0
-	dp2.Y += dElem19
+	dp2.Y += dElem15
 	// dlit.X = dp.Y
-	dElem20 := ddlit.X
+	dElem16 := ddlit.X
 	ddlit.X = 0
-	ddp.Y += dElem20
+	ddp.Y += dElem16
 	// p.Y = x[1]
-	dElem21 := dp2.Y
+	dElem17 := dp2.Y
 	dp2.Y = 0
-	hv[1] += dElem21
+	hv[1] += dElem17
 	// dp.Y = v[1]
 	ddp.Y = 0
 	// p.X = x[0]
-	dElem22 := dp2.X
+	dElem18 := dp2.X
 	dp2.X = 0
-	hv[0] += dElem22
+	hv[0] += dElem18
 	// dp.X = v[0]
 	ddp.X = 0
 	return hvpOfLiteralExprs1, hvpOfLiteralExprs2
@@ -2987,25 +2713,19 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	}
 	var r float64
 	var dr float64
-	var p1 Vec
-	var dp1 Vec
-	dp1.X = dp.X
-	p1.X = p.X
-	dp1.Y = dp.Y
-	p1.Y = p.Y
 	var res1 float64
 	var dres1 float64
-	if p1.X > 0 {
+	if p.X > 0 {
 		cond3 = true
-		t12 = p1.Y * dp1.X
-		t13 = p1.X * dp1.Y
+		t12 = p.Y * dp.X
+		t13 = p.X * dp.Y
 		dres1 = t12 + t13
-		res1 = p1.X * p1.Y
+		res1 = p.X * p.Y
 	} else {
 		cond3 = false
-		t14 = 2 * p1.Y
-		dq1 = t14 * dp1.Y
-		q1 = p1.Y * p1.Y
+		t14 = 2 * p.Y
+		dq1 = t14 * dp.Y
+		q1 = p.Y * p.Y
 		dres1 = dq1
 		res1 = q1 + 1
 	}
@@ -3026,7 +2746,7 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	hvpOfEarlyHelpers1 := t4
 	hvpOfEarlyHelpers2 := dt4
 
-	var dp2, dlit3, ddres, dres2, dlit11, ddlit2, dlit21, ddq, dq2, dp11 Vec
+	var dp1, dlit3, ddres, dres2, dlit11, ddlit2, dlit21, ddq, dq2 Vec
 	var ddt4, dres11, dt12, dt13, dq11, ddq1, dt14, dt11, dt5, dt10, dt9, ddt, dt51, da1, dsin, dt6, dcos float64
 	// return t4, dt4
 	ddt4 = 1
@@ -3044,35 +2764,27 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	ddq.X += q.Y * ddt4
 	// dr = dres1
 	ddres1 := ddt4
-	// if p1.X > 0
+	// if p.X > 0
 	if cond3 {
-		// res1 = p1.X * p1.Y
-		dp11.X += p1.Y * dres11
-		dp11.Y += p1.X * dres11
-		// dres1 = p1.Y*dp1.X + p1.X*dp1.Y
+		// res1 = p.X * p.Y
+		dp1.X += p.Y * dres11
+		dp1.Y += p.X * dres11
+		// dres1 = p.Y*dp.X + p.X*dp.Y
 		dt12 = ddres1
 		dt13 = ddres1
-		dp11.X += dp1.Y * dt13
-		dp11.Y += dp1.X * dt12
+		dp1.X += dp.Y * dt13
+		dp1.Y += dp.X * dt12
 	} else {
 		// res1 = q1 + 1
 		dq11 += dres11
 		// dres1 = dq1
 		ddq1 += ddres1
-		// q1 := p1.Y * p1.Y
-		dp11.Y += 2 * p1.Y * dq11
-		// dq1 := 2 * p1.Y * dp1.Y
-		dt14 = dp1.Y * ddq1
-		dp11.Y += 2 * dt14
+		// q1 := p.Y * p.Y
+		dp1.Y += 2 * p.Y * dq11
+		// dq1 := 2 * p.Y * dp.Y
+		dt14 = dp.Y * ddq1
+		dp1.Y += 2 * dt14
 	}
-	// p1.Y = p.Y
-	dElem := dp11.Y
-	dp11.Y = 0
-	dp2.Y += dElem
-	// p1.X = p.X
-	dElem1 := dp11.X
-	dp11.X = 0
-	dp2.X += dElem1
 	// if t > 1
 	if cond2 {
 		// buf[1] = 1
@@ -3104,33 +2816,33 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	hv[0] += v[1] * ddt
 	hv[1] += v[0] * ddt
 	// q.Y = res.Y
-	dElem2 := dq2.Y
+	dElem := dq2.Y
 	dq2.Y = 0
-	dres2.Y += dElem2
+	dres2.Y += dElem
 	// dq.Y = dres.Y
-	dElem3 := ddq.Y
+	dElem1 := ddq.Y
 	ddq.Y = 0
-	ddres.Y += dElem3
+	ddres.Y += dElem1
 	// q.X = res.X
-	dElem4 := dq2.X
+	dElem2 := dq2.X
 	dq2.X = 0
-	dres2.X += dElem4
+	dres2.X += dElem2
 	// dq.X = dres.X
-	dElem5 := ddq.X
+	dElem3 := ddq.X
 	ddq.X = 0
-	ddres.X += dElem5
+	ddres.X += dElem3
 	// if a > 0
 	if cond1 {
 		// res.Y = lit.Y
-		dElem6 := dres2.Y
+		dElem4 := dres2.Y
 		dres2.Y = 0
-		dlit3.Y += dElem6
+		dlit3.Y += dElem4
 		// dres.Y = dlit.Y
 		ddres.Y = 0
 		// res.X = lit.X
-		dElem7 := dres2.X
+		dElem5 := dres2.X
 		dres2.X = 0
-		dlit3.X += dElem7
+		dlit3.X += dElem5
 		// dres.X = dlit.X
 		ddres.X = 0
 		// lit.Y = 2 * a
@@ -3144,15 +2856,15 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 		// if a < -1
 		if cond {
 			// res.Y = lit1.Y
-			dElem8 := dres2.Y
+			dElem6 := dres2.Y
 			dres2.Y = 0
-			dlit11.Y += dElem8
+			dlit11.Y += dElem6
 			// dres.Y = dlit1.Y
 			ddres.Y = 0
 			// res.X = lit1.X
-			dElem9 := dres2.X
+			dElem7 := dres2.X
 			dres2.X = 0
-			dlit11.X += dElem9
+			dlit11.X += dElem7
 			// dres.X = dlit1.X
 			ddres.X = 0
 			// lit1.Y = a
@@ -3160,21 +2872,21 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 			dlit11.Y = 0
 		} else {
 			// res.Y = lit2.Y
-			dElem10 := dres2.Y
+			dElem8 := dres2.Y
 			dres2.Y = 0
-			dlit21.Y += dElem10
+			dlit21.Y += dElem8
 			// dres.Y = dlit2.Y
-			dElem11 := ddres.Y
+			dElem9 := ddres.Y
 			ddres.Y = 0
-			ddlit2.Y += dElem11
+			ddlit2.Y += dElem9
 			// res.X = lit2.X
-			dElem12 := dres2.X
+			dElem10 := dres2.X
 			dres2.X = 0
-			dlit21.X += dElem12
+			dlit21.X += dElem10
 			// dres.X = dlit2.X
-			dElem13 := ddres.X
+			dElem11 := ddres.X
 			ddres.X = 0
-			ddlit2.X += dElem13
+			ddlit2.X += dElem11
 			// lit2.Y = a
 			da1 += dlit21.Y
 			dlit21.Y = 0
@@ -3194,13 +2906,13 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	// a := x[1]
 	hv[1] += da1
 	// p.Y = x[1]
-	dElem14 := dp2.Y
-	dp2.Y = 0
-	hv[1] += dElem14
+	dElem12 := dp1.Y
+	dp1.Y = 0
+	hv[1] += dElem12
 	// p.X = x[0]
-	dElem15 := dp2.X
-	dp2.X = 0
-	hv[0] += dElem15
+	dElem13 := dp1.X
+	dp1.X = 0
+	hv[0] += dElem13
 	return hvpOfEarlyHelpers1, hvpOfEarlyHelpers2
 }
 
