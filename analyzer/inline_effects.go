@@ -39,7 +39,7 @@ import (
 // returns from ifs are rewritten, inline_returns.go), without
 // labels, defer, go or function literals, not recursive (four levels at
 // most), and whose names mean at the call what they mean in the helper.
-// A pointer parameter must be passed &v, &v.f or a pointer variable (a
+// A pointer parameter must be passed &v, &v.f, &v[i] or a pointer variable (a
 // method's receiver: the variable it is called on), and is never assigned
 // in the body: its uses become v. Slice parameters passed a variable and
 // never assigned become that variable; every other parameter becomes a
@@ -296,7 +296,7 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 		return in.refuse(call, why)
 	}
 	if !e.params(sig, recv, call) {
-		return in.refuse(call, "a pointer it takes is passed neither &v, &v.f nor a pointer variable, or its body assigns the pointer")
+		return in.refuse(call, "a pointer it takes is passed neither &v, &v.f, &v[i] nor a pointer variable, or its body assigns the pointer")
 	}
 	if !e.locals() {
 		return in.refuse(call, "it declares a type or a constant")

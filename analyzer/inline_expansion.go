@@ -199,6 +199,13 @@ func variablePath(e ast.Expr) bool {
 		return true
 	case *ast.SelectorExpr:
 		return variablePath(e.X)
+	case *ast.IndexExpr:
+		// bs[i].Move(h): an element at an index the body cannot change
+		// (a variable of the caller's, or a constant).
+		switch ast.Unparen(e.Index).(type) {
+		case *ast.Ident, *ast.BasicLit:
+			return variablePath(e.X)
+		}
 	}
 	return false
 }

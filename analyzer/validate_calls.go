@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/types"
+	"strings"
 )
 
 // Validation of calls: which calls the lowering models (math, builtins,
@@ -52,7 +53,7 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 
 // expandAdvice says when gradgen expands a helper that writes into what it
 // is passed (inline_effects.go), for the calls it does not.
-const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) or inside an expression that reads nothing it writes and makes no other call with effects, when it returns from no loop, switch or select, it has one result at most, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
+const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) or inside an expression that reads nothing it writes and makes no other call with effects, when it returns from no loop, switch or select, it has one result at most, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f, &v[i] (i a variable or constant) or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
 
 // valueAdvice says why a call of a helper taking a struct or array by
 // value, or returning a value other than a float, was not expanded, and
@@ -298,6 +299,15 @@ func (p *pkgContext) otherPackageAdvice(fn *types.Func) string {
 	if sig.Recv() != nil {
 		return fmt.Sprintf("gradgen cannot see into %s, a method of another package: a method's gradient serves its own package only, nor can a rule be written for a method; call an exported function of package %s that takes the receiver's float fields as parameters and is marked //gradgen:grad, or keep values that depend on the parameters out of it", fn.FullName(), fn.Pkg().Name())
 	}
+	if _, ours := p.imported[fn.Pkg().Path()]; !ours && !likelySameModule(fn.Pkg().Path(), p.pkg.Path()) {
+		// The standard library or another module: not the user's to
+		// annotate.
+		res := sig.Results()
+		if res.Len() != 1 || !isFloat(res.At(0).Type()) {
+			return fmt.Sprintf("gradgen cannot see into %s, of another module, and a rule needs a single float result; wrap the call in a function of this package with one float result and mark its derivative //gradgen:rule, or keep values that depend on the parameters out of it", fn.FullName())
+		}
+		return fmt.Sprintf("gradgen cannot see into %s, of another module; supply its derivative in this package: a function marked //gradgen:rule %s.%s of signature %s, or keep values that depend on the parameters out of it", fn.FullName(), fn.Pkg().Name(), fn.Name(), ruleSignature(fn, p.pkg))
+	}
 	ways := ruleWay(fn, p.pkg)
 	if fn.Exported() {
 		ways = fmt.Sprintf("in package %s, mark %s //gradgen:grad (its gradient then serves every caller; its wrt parameters must be floats) or %s beside it", fn.Pkg().Name(), fn.Name(), ways)
@@ -305,4 +315,20 @@ func (p *pkgContext) otherPackageAdvice(fn *types.Func) string {
 		ways = "supply its derivative: " + ways + " in this package"
 	}
 	return fmt.Sprintf("gradgen cannot see into %s; %s, or keep values that depend on the parameters out of it", fn.FullName(), ways)
+}
+
+// likelySameModule reports whether two import paths look like packages of
+// one module: the same first element when it has no dot (the standard
+// library's, or a local module's), else the same host and two elements
+// after it (github.com/owner/repo). The analyzer is not told module
+// boundaries; this only chooses which way out a message gives.
+func likelySameModule(a, b string) bool {
+	root := func(path string) string {
+		parts := strings.Split(path, "/")
+		if !strings.Contains(parts[0], ".") || len(parts) < 3 {
+			return parts[0]
+		}
+		return strings.Join(parts[:3], "/")
+	}
+	return root(a) == root(b)
 }

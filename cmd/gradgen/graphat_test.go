@@ -98,8 +98,8 @@ func TestGraphAt(t *testing.T) {
 		t.Errorf("-graph Hyp -at x=3,y=4,k=0.25: exit %d, want b = 4 and ∂R/∂x = 0.83205 in\n%s%s", code, stdout, stderr)
 	}
 	for _, tt := range []struct{ args, want string }{
-		{"-graph Ramp -at x=1", "Ramp has loops, branches, early returns or locals of structs"},
-		{"-graph Pair -at x=1,y=2", "Pair has loops, branches, early returns or locals of structs"},
+		{"-graph Ramp -at x=1", "Ramp has loops, branches, early returns, calls of its package's helpers or locals of structs"},
+		{"-graph Pair -at x=1,y=2", "Pair has loops, branches, early returns, calls of its package's helpers or locals of structs"},
 		{"-graph Sin -at y=1", "Sin has no float parameter y (its float parameters: x)"},
 		{"-graph Hyp -at y=1,k=2", "no value for the input x"},
 		{"-graph Hyp -at x=1,y=2", "no value for the parameter k, which b reads: give one (k=...)"},

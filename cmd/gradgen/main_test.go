@@ -983,6 +983,26 @@ func A(x float64) float64 {
 			},
 		},
 		{
+			// Another module's function: the way out is a rule in this
+			// package, not an annotation there (a new user's trial was
+			// told to mark strconv.ParseFloat //gradgen:grad).
+			name: "another module",
+			src: `package p
+
+import "strconv"
+
+//gradgen:grad
+func A(x float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', -1, 64), 64)
+	return v * x
+}
+`,
+			want: []string{
+				`^p\.go:7:10: cannot differentiate the call strconv\.ParseFloat\(.*\): gradgen cannot see into strconv\.ParseFloat, of another module, and a rule needs a single float result; wrap the call in a function of this package with one float result and mark its derivative //gradgen:rule, `,
+				`^p\.go:7:29: cannot differentiate the call strconv\.FormatFloat\(`,
+			},
+		},
+		{
 			// Channels: named, with a way out (a new user's trial: "cannot
 			// handle the expression chan float64 here", nothing more).
 			name: "channels",

@@ -517,7 +517,18 @@ func init() {
 					arrs = append(arrs, a)
 				}
 			}
-			switch k := g.intn(3); {
+			switch k := g.intn(4); {
+			case k == 3:
+				// A pointer method on an element of a local slice.
+				ps, j := g.fresh("ps"), g.fresh("j")
+				g.line("%s := make([]Pt, 2)", ps)
+				g.line("%s[0].X = %s", ps, g.bounded(g.expr(1)))
+				g.line("%s[1].Y = %s", ps, g.bounded(g.expr(1)))
+				g.line("for %s := range %s {", j, ps)
+				g.line("	%s[%s].shift(0.5 * %s[1-%s].X)", ps, j, ps, j)
+				g.line("}")
+				g.line("%s[1].shift(%s)", ps, g.bounded(g.expr(1)))
+				g.line("y += %s[0].X*%s[1].Y + %s[1].A[1]", ps, ps, ps)
 			case k == 1 && len(pts) > 0:
 				p := pick(g, pts)
 				g.mark(p.prod)

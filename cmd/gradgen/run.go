@@ -278,7 +278,7 @@ func (c *config) printDOT(f *analyzer.Function) int {
 		return 2
 	}
 	if !f.StraightLine {
-		return fail("%s has loops, branches, early returns or locals of structs, arrays or slices, and -at evaluates the graphs of straight-line functions of floats (only theirs have one node per value, computed once)", f.Name)
+		return fail("%s has loops, branches, early returns, calls of its package's helpers or locals of structs, arrays or slices, and -at evaluates the graphs of straight-line functions of floats (only theirs have one node per value, computed once)", f.Name)
 	}
 	at := map[string]float64{}
 	for _, kv := range strings.Split(c.at, ",") {

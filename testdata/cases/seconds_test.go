@@ -160,6 +160,7 @@ var seconds = map[string]secondCase{
 	"LitNamed":              {hessian: LitNamedHessian, grad: LitNamedGrad, args: func(x []float64) []any { return []any{x} }},
 	"EarlyHelpers":          {hessian: EarlyHelpersHessian, grad: EarlyHelpersGrad, args: func(x []float64) []any { return []any{x} }},
 	"ShadowedName":          {hessian: ShadowedNameHessian, grad: ShadowedNameGrad, args: func(x []float64) []any { return []any{x} }},
+	"ElementSteps":          {hessian: ElementStepsHessian, grad: ElementStepsGrad, args: func(x []float64) []any { return []any{x} }},
 	"RowByRow":              {hessian: RowByRowHessian, grad: RowByRowGrad, args: func(x []float64) []any { return []any{x} }},
 	"LitInExpr":             {hessian: LitInExprHessian},
 	"Energy":                {hessian: EnergyHessian, grad: EnergyGrad, args: func(x []float64) []any { return []any{x[0], x[1], x[2], 7} }, wrt: []int{0, 1, 2}},

@@ -326,3 +326,23 @@ func Conv32InExpr(x, y float32) float32 {
 	z := 2*fill32(x, buf) + float32(math.Sin(float64(y)))
 	return z * buf[0]
 }
+
+// ElementSteps calls a pointer method on elements of a local slice of
+// structs (ms[i].Step(h, k)): the element is the receiver's variable.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func ElementSteps(x []float64) float64 {
+	ms := make([]Mass, 2)
+	for i := range ms {
+		ms[i].X = x[i]
+		ms[i].V = 0.5 * x[i+1]
+	}
+	for i := range ms {
+		ms[i].Step(0.1, x[2])
+		ms[i].Step(0.2, x[2])
+	}
+	ms[1].Step(0.05, x[0])
+	return ms[0].X*ms[1].V + ms[1].X
+}

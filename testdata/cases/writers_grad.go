@@ -1916,6 +1916,269 @@ func Conv32InExprJVP(x, y, dx, dy float32) (float32, float32) {
 	return t4, dt4
 }
 
+// ElementStepsGrad returns ElementSteps(x) and its partial derivatives with respect to x.
+func ElementStepsGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ElementStepsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, h, k, t1, t2, t3, h1, k1, t4, t5, t6 float64
+	var i, i1, trips, trips1 int
+	var hTape, kTape, msElemTape, h1Tape, k1Tape []float64
+	dms := make([]Mass, 2)
+	ms := make([]Mass, 2)
+	trips = 0
+	for i = range ms {
+		trips++
+		ms[i].X = x[i]
+		t = 0.5 * x[i+1]
+		ms[i].V = t
+	}
+	var tapeArray [64]float64
+	hTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	kTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	msElemTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	h1Tape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	k1Tape = tapeArray4[:0]
+	trips1 = 0
+	for i1 = range ms {
+		trips1++
+		hTape = append(hTape, h)
+		h = 0.1
+		kTape = append(kTape, k)
+		k = x[2]
+		msElemTape = append(msElemTape, ms[i1].X)
+		t1 = h * ms[i1].V
+		ms[i1].X += t1
+		msElemTape = append(msElemTape, ms[i1].V)
+		t2 = h * k
+		t3 = t2 * ms[i1].X
+		ms[i1].V -= t3
+		h1Tape = append(h1Tape, h1)
+		h1 = 0.2
+		k1Tape = append(k1Tape, k1)
+		k1 = x[2]
+		msElemTape = append(msElemTape, ms[i1].X)
+		t4 = h1 * ms[i1].V
+		ms[i1].X += t4
+		msElemTape = append(msElemTape, ms[i1].V)
+		t5 = h1 * k1
+		t6 = t5 * ms[i1].X
+		ms[i1].V -= t6
+	}
+	h2 := 0.05
+	k2 := x[0]
+	msElemPrev := ms[1].X
+	t7 := h2 * ms[1].V
+	ms[1].X += t7
+	msElemPrev1 := ms[1].V
+	t8 := h2 * k2
+	t9 := t8 * ms[1].X
+	ms[1].V -= t9
+	t10 := ms[0].X * ms[1].V
+	elementSteps := t10 + ms[1].X
+
+	var dt10, dt6, dt5, dk1, dt4, dt3, dt2, dk, dt1, dt float64
+	// return ms[0].X*ms[1].V + ms[1].X
+	dt10 = 1
+	dms[1].X += 1
+	dms[0].X += ms[1].V * dt10
+	dms[1].V += ms[0].X * dt10
+	// ms[1].V -= h2 * k2 * ms[1].X
+	dt9 := -dms[1].V
+	ms[1].V = msElemPrev1
+	dt8 := ms[1].X * dt9
+	dms[1].X += t8 * dt9
+	dk2 := h2 * dt8
+	// ms[1].X += h2 * ms[1].V
+	dt7 := dms[1].X
+	ms[1].X = msElemPrev
+	dms[1].V += h2 * dt7
+	// k2 := x[0]
+	dx[0] += dk2
+	// for i := range ms
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// ms[i].V -= h1 * k1 * ms[i].X
+		dt6 = -dms[i1].V
+		ms[i1].V = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
+		t5 = h1 * k1
+		dt5 = ms[i1].X * dt6
+		dms[i1].X += t5 * dt6
+		dk1 += h1 * dt5
+		// ms[i].X += h1 * ms[i].V
+		dt4 = dms[i1].X
+		ms[i1].X = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
+		dms[i1].V += h1 * dt4
+		// k1 := x[2]
+		dx[2] += dk1
+		dk1 = 0
+		k1 = k1Tape[len(k1Tape)-1]
+		k1Tape = k1Tape[:len(k1Tape)-1]
+		// h1 := 0.2
+		h1 = h1Tape[len(h1Tape)-1]
+		h1Tape = h1Tape[:len(h1Tape)-1]
+		// ms[i].V -= h * k * ms[i].X
+		dt3 = -dms[i1].V
+		ms[i1].V = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
+		t2 = h * k
+		dt2 = ms[i1].X * dt3
+		dms[i1].X += t2 * dt3
+		dk += h * dt2
+		// ms[i].X += h * ms[i].V
+		dt1 = dms[i1].X
+		ms[i1].X = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
+		dms[i1].V += h * dt1
+		// k := x[2]
+		dx[2] += dk
+		dk = 0
+		k = kTape[len(kTape)-1]
+		kTape = kTape[:len(kTape)-1]
+		// h := 0.1
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
+	}
+	// for i := range ms
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// ms[i].V = 0.5 * x[i+1]
+		dt = dms[i].V
+		dms[i].V = 0
+		dx[i+1] += 0.5 * dt
+		// ms[i].X = x[i]
+		dElem := dms[i].X
+		dms[i].X = 0
+		dx[i] += dElem
+	}
+	return elementSteps
+}
+
+// ElementStepsJVP returns ElementSteps(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func ElementStepsJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ElementStepsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	ms := make([]Mass, 2)
+	dms := make([]Mass, 2)
+	for i := range ms {
+		dms[i].X = dx[i]
+		ms[i].X = x[i]
+		dms[i].V = 0.5 * dx[i+1]
+		ms[i].V = 0.5 * x[i+1]
+	}
+	for i1 := range ms {
+		{
+			h := 0.1
+			dk := dx[2]
+			k := x[2]
+			dt := h * dms[i1].V
+			t := h * ms[i1].V
+			dms[i1].X += dt
+			ms[i1].X += t
+			dt1 := h * dk
+			t1 := h * k
+			dt2 := ms[i1].X*dt1 + t1*dms[i1].X
+			t2 := t1 * ms[i1].X
+			dms[i1].V -= dt2
+			ms[i1].V -= t2
+		}
+		{
+			h1 := 0.2
+			dk1 := dx[2]
+			k1 := x[2]
+			dt3 := h1 * dms[i1].V
+			t3 := h1 * ms[i1].V
+			dms[i1].X += dt3
+			ms[i1].X += t3
+			dt4 := h1 * dk1
+			t4 := h1 * k1
+			dt5 := ms[i1].X*dt4 + t4*dms[i1].X
+			t5 := t4 * ms[i1].X
+			dms[i1].V -= dt5
+			ms[i1].V -= t5
+		}
+	}
+	{
+		h2 := 0.05
+		dk2 := dx[0]
+		k2 := x[0]
+		dt6 := h2 * dms[1].V
+		t6 := h2 * ms[1].V
+		dms[1].X += dt6
+		ms[1].X += t6
+		dt7 := h2 * dk2
+		t7 := h2 * k2
+		dt8 := ms[1].X*dt7 + t7*dms[1].X
+		t8 := t7 * ms[1].X
+		dms[1].V -= dt8
+		ms[1].V -= t8
+	}
+	dt9 := ms[1].V*dms[0].X + ms[0].X*dms[1].V
+	t9 := ms[0].X * ms[1].V
+	dt10 := dt9 + dms[1].X
+	t10 := t9 + ms[1].X
+	return t10, dt10
+}
+
+// ElementStepsHessian returns ElementSteps's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ElementStepsHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("ElementStepsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ElementStepsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		v = make([]float64, len(x))
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		hv = make([]float64, len(x))
+	}
+	var elementSteps float64
+	for j := 0; j < n; j++ {
+		var k3 int
+		k3 = 0
+		if j >= k3 && j < k3+len(x) {
+			v[j-k3] = 1
+		}
+		k3 += len(x)
+		r, t := hvpOfElementSteps(x, v, hv)
+		elementSteps = r
+		k3 = 0
+		if j >= k3 && j < k3+len(x) {
+			dx[j-k3] += t
+			v[j-k3] = 0
+		}
+		k3 += len(x)
+		k3 = 0
+		for i2 := range x {
+			hess[j*n+k3] += hv[i2]
+			hv[i2] = 0
+			k3++
+		}
+	}
+	if n == 0 {
+		elementSteps = ElementSteps(x)
+	}
+	return elementSteps
+}
+
 // hvpOfEnergy returns Energy's value, its directional derivative along the directions and their Hessian-vector product: a row of EnergyHessian.
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
 	var h, dk1, k1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64
@@ -2778,4 +3041,294 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	// t1 := x
 	hvx += dt110
 	return hvpOfLitInExpr1, hvpOfLitInExpr2, hvx, hvy
+}
+
+// hvpOfElementSteps returns ElementSteps's value, its directional derivative along the directions and their Hessian-vector product: a row of ElementStepsHessian.
+func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfElementSteps: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t11, h, dk, k, t12, dt, t13, t, dt1, t14, t1, t15, t16, t17, dt2, t18, t2, h1, dk1, k1, t19, dt3, t20, t3, dt4, t21, t4, t22, t23, t24, dt5, t25, t5 float64
+	var i, i1, trips, trips1 int
+	var hTape, dmsElemTape, msElemTape, dt1Tape, t1Tape, h1Tape, dt4Tape, t4Tape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfElementSteps: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	dms1 := make([]Mass, 2)
+	ms := make([]Mass, 2)
+	ddms := make([]Mass, 2)
+	dms := make([]Mass, 2)
+	trips = 0
+	for i = range ms {
+		trips++
+		dms[i].X = v[i]
+		ms[i].X = x[i]
+		dms[i].V = 0.5 * v[i+1]
+		t11 = 0.5 * x[i+1]
+		ms[i].V = t11
+	}
+	var tapeArray [64]float64
+	hTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dmsElemTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	msElemTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	dt1Tape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	t1Tape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	h1Tape = tapeArray5[:0]
+	var tapeArray6 [64]float64
+	dt4Tape = tapeArray6[:0]
+	var tapeArray7 [64]float64
+	t4Tape = tapeArray7[:0]
+	trips1 = 0
+	for i1 = range ms {
+		trips1++
+		hTape = append(hTape, h)
+		h = 0.1
+		dk = v[2]
+		k = x[2]
+		t12 = h * dms[i1].V
+		dt = t12
+		t13 = h * ms[i1].V
+		t = t13
+		dmsElemTape = append(dmsElemTape, dms[i1].X)
+		dms[i1].X += dt
+		msElemTape = append(msElemTape, ms[i1].X)
+		ms[i1].X += t
+		dt1Tape = append(dt1Tape, dt1)
+		dt1 = h * dk
+		t1Tape = append(t1Tape, t1)
+		t14 = h * k
+		t1 = t14
+		t15 = ms[i1].X * dt1
+		t16 = t1 * dms[i1].X
+		t17 = t15 + t16
+		dt2 = t17
+		t18 = t1 * ms[i1].X
+		t2 = t18
+		dmsElemTape = append(dmsElemTape, dms[i1].V)
+		dms[i1].V -= dt2
+		msElemTape = append(msElemTape, ms[i1].V)
+		ms[i1].V -= t2
+		h1Tape = append(h1Tape, h1)
+		h1 = 0.2
+		dk1 = v[2]
+		k1 = x[2]
+		t19 = h1 * dms[i1].V
+		dt3 = t19
+		t20 = h1 * ms[i1].V
+		t3 = t20
+		dmsElemTape = append(dmsElemTape, dms[i1].X)
+		dms[i1].X += dt3
+		msElemTape = append(msElemTape, ms[i1].X)
+		ms[i1].X += t3
+		dt4Tape = append(dt4Tape, dt4)
+		dt4 = h1 * dk1
+		t4Tape = append(t4Tape, t4)
+		t21 = h1 * k1
+		t4 = t21
+		t22 = ms[i1].X * dt4
+		t23 = t4 * dms[i1].X
+		t24 = t22 + t23
+		dt5 = t24
+		t25 = t4 * ms[i1].X
+		t5 = t25
+		dmsElemTape = append(dmsElemTape, dms[i1].V)
+		dms[i1].V -= dt5
+		msElemTape = append(msElemTape, ms[i1].V)
+		ms[i1].V -= t5
+	}
+	h2 := 0.05
+	dk2 := v[0]
+	k2 := x[0]
+	dt6 := h2 * dms[1].V
+	t6 := h2 * ms[1].V
+	dmsElemPrev := dms[1].X
+	dms[1].X += dt6
+	msElemPrev := ms[1].X
+	ms[1].X += t6
+	dt7 := h2 * dk2
+	t7 := h2 * k2
+	t26 := ms[1].X * dt7
+	t27 := t7 * dms[1].X
+	dt8 := t26 + t27
+	t8 := t7 * ms[1].X
+	dmsElemPrev1 := dms[1].V
+	dms[1].V -= dt8
+	msElemPrev1 := ms[1].V
+	ms[1].V -= t8
+	t28 := ms[1].V * dms[0].X
+	t29 := ms[0].X * dms[1].V
+	dt9 := t28 + t29
+	t9 := ms[0].X * ms[1].V
+	dt10 := dt9 + dms[1].X
+	t10 := t9 + ms[1].X
+	hvpOfElementSteps1 := t10
+	hvpOfElementSteps2 := dt10
+
+	var ddt10, dt51, ddt5, dt25, dt41, dt24, dt22, dt23, dt21, dk11, dt31, ddt3, dt20, dt19, dt210, ddt2, dt18, dt11, dt17, dt15, dt16, dt14, dk3, dt12, ddt, dt13, dt121, dt111 float64
+	// return t10, dt10
+	ddt10 = 1
+	// dt10 := dt9 + dms[1].X
+	ddms[1].X += ddt10
+	// dt9 := ms[1].V*dms[0].X + ms[0].X*dms[1].V
+	dms1[0].X += dms[1].V * ddt10
+	ddms[1].V += ms[0].X * ddt10
+	dms1[1].V += dms[0].X * ddt10
+	ddms[0].X += ms[1].V * ddt10
+	// ms[1].V -= t8
+	dt81 := -dms1[1].V
+	ms[1].V = msElemPrev1
+	// dms[1].V -= dt8
+	ddt8 := -ddms[1].V
+	dms[1].V = dmsElemPrev1
+	// t8 := t7 * ms[1].X
+	dt71 := ms[1].X * dt81
+	dms1[1].X += t7 * dt81
+	// dt8 := ms[1].X*dt7 + t7*dms[1].X
+	dt71 += dms[1].X * ddt8
+	ddms[1].X += t7 * ddt8
+	dms1[1].X += dt7 * ddt8
+	// t7 := h2 * k2
+	dk21 := h2 * dt71
+	// ms[1].X += t6
+	dt61 := dms1[1].X
+	ms[1].X = msElemPrev
+	// dms[1].X += dt6
+	ddt6 := ddms[1].X
+	dms[1].X = dmsElemPrev
+	// t6 := h2 * ms[1].V
+	dms1[1].V += h2 * dt61
+	// dt6 := h2 * dms[1].V
+	ddms[1].V += h2 * ddt6
+	// k2 := x[0]
+	hv[0] += dk21
+	// for i1 := range ms
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// ms[i1].V -= t5
+		dt51 -= dms1[i1].V
+		ms[i1].V = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
+		// dms[i1].V -= dt5
+		ddt5 -= ddms[i1].V
+		dms[i1].V = dmsElemTape[len(dmsElemTape)-1]
+		dmsElemTape = dmsElemTape[:len(dmsElemTape)-1]
+		// t5 := t4 * ms[i1].X
+		dt25 = dt51
+		dt51 = 0
+		dt41 += ms[i1].X * dt25
+		dms1[i1].X += t4 * dt25
+		// dt5 := ms[i1].X*dt4 + t4*dms[i1].X
+		dt24 = ddt5
+		ddt5 = 0
+		dt22 = dt24
+		dt23 = dt24
+		dt41 += dms[i1].X * dt23
+		ddms[i1].X += t4 * dt23
+		dms1[i1].X += dt4 * dt22
+		// t4 := h1 * k1
+		dt21 = dt41
+		dt41 = 0
+		t4 = t4Tape[len(t4Tape)-1]
+		t4Tape = t4Tape[:len(t4Tape)-1]
+		dk11 += h1 * dt21
+		// dt4 := h1 * dk1
+		dt4 = dt4Tape[len(dt4Tape)-1]
+		dt4Tape = dt4Tape[:len(dt4Tape)-1]
+		// ms[i1].X += t3
+		dt31 += dms1[i1].X
+		ms[i1].X = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
+		// dms[i1].X += dt3
+		ddt3 += ddms[i1].X
+		dms[i1].X = dmsElemTape[len(dmsElemTape)-1]
+		dmsElemTape = dmsElemTape[:len(dmsElemTape)-1]
+		// t3 := h1 * ms[i1].V
+		dt20 = dt31
+		dt31 = 0
+		dms1[i1].V += h1 * dt20
+		// dt3 := h1 * dms[i1].V
+		dt19 = ddt3
+		ddt3 = 0
+		ddms[i1].V += h1 * dt19
+		// k1 := x[2]
+		hv[2] += dk11
+		dk11 = 0
+		// h1 := 0.2
+		h1 = h1Tape[len(h1Tape)-1]
+		h1Tape = h1Tape[:len(h1Tape)-1]
+		// ms[i1].V -= t2
+		dt210 -= dms1[i1].V
+		ms[i1].V = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
+		// dms[i1].V -= dt2
+		ddt2 -= ddms[i1].V
+		dms[i1].V = dmsElemTape[len(dmsElemTape)-1]
+		dmsElemTape = dmsElemTape[:len(dmsElemTape)-1]
+		// t2 := t1 * ms[i1].X
+		dt18 = dt210
+		dt210 = 0
+		dt11 += ms[i1].X * dt18
+		dms1[i1].X += t1 * dt18
+		// dt2 := ms[i1].X*dt1 + t1*dms[i1].X
+		dt17 = ddt2
+		ddt2 = 0
+		dt15 = dt17
+		dt16 = dt17
+		dt11 += dms[i1].X * dt16
+		ddms[i1].X += t1 * dt16
+		dms1[i1].X += dt1 * dt15
+		// t1 := h * k
+		dt14 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		dk3 += h * dt14
+		// dt1 := h * dk
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		// ms[i1].X += t
+		dt12 += dms1[i1].X
+		ms[i1].X = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
+		// dms[i1].X += dt
+		ddt += ddms[i1].X
+		dms[i1].X = dmsElemTape[len(dmsElemTape)-1]
+		dmsElemTape = dmsElemTape[:len(dmsElemTape)-1]
+		// t := h * ms[i1].V
+		dt13 = dt12
+		dt12 = 0
+		dms1[i1].V += h * dt13
+		// dt := h * dms[i1].V
+		dt121 = ddt
+		ddt = 0
+		ddms[i1].V += h * dt121
+		// k := x[2]
+		hv[2] += dk3
+		dk3 = 0
+		// h := 0.1
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
+	}
+	// for i := range ms
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// ms[i].V = 0.5 * x[i+1]
+		dt111 = dms1[i].V
+		dms1[i].V = 0
+		hv[i+1] += 0.5 * dt111
+		// dms[i].V = 0.5 * v[i+1]
+		ddms[i].V = 0
+		// ms[i].X = x[i]
+		dElem := dms1[i].X
+		dms1[i].X = 0
+		hv[i] += dElem
+		// dms[i].X = v[i]
+		ddms[i].X = 0
+	}
+	return hvpOfElementSteps1, hvpOfElementSteps2
 }

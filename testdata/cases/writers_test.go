@@ -30,6 +30,14 @@ func writerCases() []gradCase {
 		{name: "Features", f: Features, grad: FeaturesGrad, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 		{name: "Scratch", f: Scratch, grad: ScratchGrad, jvp: ScratchJVP, at: pts(p(0.3), p(-1.7))},
 		{name: "LitStatements", f: LitStatements, grad: LitStatementsGrad, jvp: LitStatementsJVP, at: pts(p(0.3, -1.2), p(1.5, 0.25), p(2.5, 1.5))},
+		{name: "ElementSteps",
+			jvp: flatJVP(ElementStepsJVP),
+			f:   func(x []float64) float64 { return ElementSteps(x) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return ElementStepsGrad(x, g), g
+			},
+			at: pts(p(0.3, -1.2, 2), p(1.5, 0.25, -0.5))},
 		{name: "LitHelper",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return LitHelperJVP(x[:3], x[3:], v[:3], v[3:]) }),
 			f:   func(x []float64) float64 { return LitHelper(x[:3], x[3:]) },
