@@ -206,6 +206,7 @@ func (p *pkgContext) newLowerer(g *gradFunc, file *ast.File, needed map[string]b
 		logicalZero: map[*variable]bool{},
 		fusedLocal:  map[*variable]bool{},
 		saveAll:     g.options.SaveAll,
+		constLocals: p.constLocals(g.decl),
 		fn:          g.decl,
 		fnName:      g.name,
 		names:       newNamer(p.reservedNames(g.decl, file)),

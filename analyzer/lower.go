@@ -132,6 +132,7 @@ type lowerer struct {
 	resultVars   []*variable           // the results, when there are several returns
 	logicalZero  map[*variable]bool    // temporaries not yet given an adjoint in this statement's reversal
 	saveAll      bool                  // the to-be-recorded analysis is off
+	constLocals  map[types.Object]bool // locals set once, to a constant, and never written again (constLocals)
 	gradFunc     *gradFunc
 	fused        ast.Stmt              // the sum loop, when the function ends in one
 	fusing       bool                  // lowering or reversing the sum loop's body

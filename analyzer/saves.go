@@ -75,6 +75,12 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 		}
 		v := l.variableOf(obj)
 		_, whole := x.(*ast.Ident)
+		if whole && l.constLocals[obj] && !l.saveAll {
+			// Every trip sets it to the same constant before any read
+			// (k := 0.5 in a loop body, a constant argument bound by an
+			// expansion): the old value is that constant again.
+			continue
+		}
 		if !whole && l.aliasNeeded(v) {
 			// Written through a view (r := h[0:]; r[0] += ...) while
 			// backward code reads the memory under another name (h).
@@ -188,4 +194,72 @@ func (l *lowerer) aliasReadBefore(v *variable, rec *lowered, lv adjoint.Expr) bo
 		}
 	}
 	return false
+}
+
+// constLocals are the locals of decl declared with := or var from a
+// constant, or from a variable nothing writes, and never written
+// otherwise (nor addressed): each trip of a loop that declares one gives
+// it the same value before reading it, so its old value need not be
+// saved.
+func (p *pkgContext) constLocals(decl *ast.FuncDecl) map[types.Object]bool {
+	out := map[types.Object]bool{}
+	if decl.Body == nil {
+		return out
+	}
+	writes := map[types.Object]int{}
+	forEachWrite(decl.Body, func(x ast.Expr) {
+		if root := p.rootVar(ast.Unparen(x)); root != nil {
+			writes[root]++
+		}
+	})
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		if vs, ok := n.(*ast.ValueSpec); ok { // a var declaration writes too
+			for _, id := range vs.Names {
+				if obj := p.info.Defs[id]; obj != nil {
+					writes[obj]++
+				}
+			}
+		}
+		return true
+	})
+	// The same value on every trip: a constant, or a local or parameter
+	// nothing writes (k1 := k, an expansion binding a parameter).
+	invariant := func(e ast.Expr) bool {
+		if p.info.Types[e].Value != nil {
+			return true
+		}
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		if !ok {
+			return false
+		}
+		v, ok := p.info.Uses[id].(*types.Var)
+		return ok && v.Parent() != p.pkg.Scope() && writes[v] == 0 && !isRef(v.Type())
+	}
+	ast.Inspect(decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE && len(n.Lhs) == len(n.Rhs) {
+				for i, x := range n.Lhs {
+					if id, ok := x.(*ast.Ident); ok && p.info.Defs[id] != nil && invariant(n.Rhs[i]) {
+						out[p.info.Defs[id]] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) {
+				for i, id := range n.Names {
+					if p.info.Defs[id] != nil && invariant(n.Values[i]) {
+						out[p.info.Defs[id]] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	for obj := range out {
+		if writes[obj] != 1 {
+			delete(out, obj)
+		}
+	}
+	return out
 }

@@ -161,6 +161,16 @@ func allCases() []gradCase {
 		withN("SumOfPowers", 100, SumOfPowers, SumOfPowersGrad, SumOfPowersJVP, pts(p(0.99, 1.01, -0.995))),
 		withN("SumOfBranches", 5, SumOfBranches, SumOfBranchesGrad, SumOfBranchesJVP, pts(p(0.9, 1.3, -0.7))),
 		withN("SumOfBranches", 40, SumOfBranches, SumOfBranchesGrad, SumOfBranchesJVP, pts(p(0.9, 1.3, -0.7))),
+		{name: "LoopInvariants",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return LoopInvariantsJVP(x[:3], x[3], v[:3], v[3])
+			}),
+			f: func(x []float64) float64 { return LoopInvariants(x[:3], x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 3)
+				v, dc := LoopInvariantsGrad(x[:3], x[3], g)
+				return v, append(g, dc)
+			}, at: pts(p(0.3, -0.7, 0.9, 1.2), p(-0.5, 0.4, 0.8, -0.6))},
 		{name: "SumOfTriangle",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SumOfTriangleJVP(x, v) }), f: SumOfTriangle, grad: func(x []float64) (float64, []float64) {
 				g := make([]float64, len(x))

@@ -658,3 +658,22 @@ func NamedHelper(x float64) (out float64) {
 	out = a * b
 	return
 }
+
+// LoopInvariants declares in its loop locals that every trip sets to the
+// same value (a constant, a parameter nothing writes): their old values
+// are not saved. m is set from b, which a declaration writes anew on each
+// trip: it is saved.
+//
+//gradgen:grad
+//gradgen:jvp
+func LoopInvariants(x []float64, c float64) float64 {
+	s := 0.5
+	for i := range x {
+		h := 0.5
+		k := c
+		var b = x[i]
+		m := b
+		s = s*h*k + m*m*s + math.Sin(m*k)
+	}
+	return s
+}

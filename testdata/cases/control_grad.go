@@ -7828,6 +7828,125 @@ func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
 	return namedHelper, dx
 }
 
+// LoopInvariantsGrad returns LoopInvariants(x, c) and its partial derivatives with respect to x, c.
+func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LoopInvariantsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var h, k, b, m, t, t1, t2, t3, t4, t5, sin, t6 float64
+	var i, iters, tapeLen, trips int
+	var tapes, mTape, sTape []float64
+	s := 0.5
+	iters = len(x)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapes = make([]float64, tapeLen)
+	}
+	mTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape = tapes[:0:iters]
+	trips = 0
+	for i = range x {
+		trips++
+		h = 0.5
+		k = c
+		b = x[i]
+		mTape = append(mTape, m)
+		m = b
+		sTape = append(sTape, s)
+		t = s * h
+		t1 = t * k
+		t2 = m * m
+		t3 = t2 * s
+		t4 = t1 + t3
+		t5 = m * k
+		sin = math.Sin(t5)
+		t6 = t4 + sin
+		s = t6
+	}
+	loopInvariants := s
+
+	var ds, dt6, dt4, dsin, dt5, dm, dk, dt1, dt3, dt2, dt, db, dc float64
+	// return s
+	ds = 1
+	// for i := range x
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// s = s*h*k + m*m*s + math.Sin(m*k)
+		dt6 = ds
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		t = s * h
+		t2 = m * m
+		t5 = m * k
+		dt4 = dt6
+		dsin = dt6
+		dt5 = math.Cos(t5) * dsin
+		dm += k * dt5
+		dk += m * dt5
+		dt1 = dt4
+		dt3 = dt4
+		dt2 = s * dt3
+		ds = t2 * dt3
+		dm += 2 * m * dt2
+		dt = k * dt1
+		dk += t * dt1
+		ds += h * dt
+		// m := b
+		db += dm
+		dm = 0
+		m = mTape[len(mTape)-1]
+		mTape = mTape[:len(mTape)-1]
+		// var b = x[i]
+		dx[i] += db
+		db = 0
+		// k := c
+		dc += dk
+		dk = 0
+	}
+	return loopInvariants, dc
+}
+
+// LoopInvariantsJVP returns LoopInvariants(x, c) and its directional derivative: the sum of its partial derivatives with respect to x, c times the tangents dx, dc.
+func LoopInvariantsJVP(x []float64, c float64, dx []float64, dc float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("LoopInvariantsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	for i := range x {
+		h := 0.5
+		dk := dc
+		k := c
+		db := dx[i]
+		b := x[i]
+		dm := db
+		m := b
+		dt := h * ds
+		t := s * h
+		dt1 := k*dt + t*dk
+		t1 := t * k
+		dt2 := 2 * m * dm
+		t2 := m * m
+		dt3 := s*dt2 + t2*ds
+		t3 := t2 * s
+		dt4 := dt1 + dt3
+		t4 := t1 + t3
+		dt5 := k*dm + m*dk
+		t5 := m * k
+		dsin := math.Cos(t5) * dt5
+		sin := math.Sin(t5)
+		ds = dt4 + dsin
+		s = t4 + sin
+	}
+	return s, ds
+}
+
 // hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
 func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, dt, t, xPrev1, vxPrev1, t7, t8, t9, t10 float64

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +81,26 @@ func TestSumLoopTapeAllocations(t *testing.T) {
 	dlong := make([]float64, len(long))
 	if got := testing.AllocsPerRun(20, func() { SumOfTriangleGrad(long, dlong) }); got > 3 {
 		t.Errorf("SumOfTriangleGrad over 300: %v allocations per call, want at most 3", got)
+	}
+}
+
+// TestLoopInvariantsNotSaved: locals every trip sets to the same value are
+// not saved (the generated code shows it); one set from a value that
+// changes per trip is. TestGradients checks the gradient either way.
+func TestLoopInvariantsNotSaved(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	src := readGenerated(t, "control_grad.go")
+	start := strings.Index(src, "func LoopInvariantsGrad(")
+	end := strings.Index(src[start:], "\n}\n")
+	body := src[start : start+end]
+	for _, tape := range []string{"hTape", "kTape"} {
+		if strings.Contains(body, tape) {
+			t.Errorf("LoopInvariantsGrad saves a value every trip sets alike, on %s", tape)
+		}
+	}
+	if !strings.Contains(body, "mTape") {
+		t.Errorf("LoopInvariantsGrad does not save m, which changes per trip")
 	}
 }

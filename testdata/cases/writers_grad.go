@@ -116,31 +116,25 @@ func LayerTwiceJVP(w, x, dw, dx []float64) (float64, float64) {
 // EnergyGrad returns Energy(x, v, k, n) and its partial derivatives with respect to x, v, k.
 func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 	var h, k1, t, t1, t2 float64
-	var iters, tapeLen, trips int
-	var tapes, hTape, k1Tape, oElemTape []float64
+	var iters, trips int
+	var oElemTape []float64
 	var o Mass
 	o.X = x
 	o.V = v
 	iters = max(0, n)
-	tapeLen = iters + iters + (iters + iters)
-	if tapeLen <= 64 {
+	if iters+iters <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		oElemTape = tapeArray[: 0 : iters+iters]
+	} else if iters+iters <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		oElemTape = tapeArray1[: 0 : iters+iters]
 	} else {
-		tapes = make([]float64, tapeLen)
+		oElemTape = make([]float64, 0, iters+iters)
 	}
-	hTape, tapes = tapes[:0:iters], tapes[iters:]
-	k1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	oElemTape = tapes[: 0 : iters+iters]
 	trips = 0
 	for range n {
 		trips++
-		hTape = append(hTape, h)
 		h = 0.1
-		k1Tape = append(k1Tape, k1)
 		k1 = k
 		oElemTape = append(oElemTape, o.X)
 		t = h * o.V
@@ -188,11 +182,6 @@ func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 		// k1 := k
 		dk += dk1
 		dk1 = 0
-		k1 = k1Tape[len(k1Tape)-1]
-		k1Tape = k1Tape[:len(k1Tape)-1]
-		// h := 0.1
-		h = hTape[len(hTape)-1]
-		hTape = hTape[:len(hTape)-1]
 	}
 	// o.V = v
 	dv := do.V
@@ -1923,7 +1912,7 @@ func ElementStepsGrad(x, dx []float64) float64 {
 	}
 	var t, h, k, t1, t2, t3, h1, k1, t4, t5, t6 float64
 	var i, i1, trips, trips1 int
-	var hTape, kTape, msElemTape, h1Tape, k1Tape []float64
+	var kTape, msElemTape, k1Tape []float64
 	dms := make([]Mass, 2)
 	ms := make([]Mass, 2)
 	trips = 0
@@ -1934,19 +1923,14 @@ func ElementStepsGrad(x, dx []float64) float64 {
 		ms[i].V = t
 	}
 	var tapeArray [64]float64
-	hTape = tapeArray[:0]
+	kTape = tapeArray[:0]
 	var tapeArray1 [64]float64
-	kTape = tapeArray1[:0]
+	msElemTape = tapeArray1[:0]
 	var tapeArray2 [64]float64
-	msElemTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	h1Tape = tapeArray3[:0]
-	var tapeArray4 [64]float64
-	k1Tape = tapeArray4[:0]
+	k1Tape = tapeArray2[:0]
 	trips1 = 0
 	for i1 = range ms {
 		trips1++
-		hTape = append(hTape, h)
 		h = 0.1
 		kTape = append(kTape, k)
 		k = x[2]
@@ -1957,7 +1941,6 @@ func ElementStepsGrad(x, dx []float64) float64 {
 		t2 = h * k
 		t3 = t2 * ms[i1].X
 		ms[i1].V -= t3
-		h1Tape = append(h1Tape, h1)
 		h1 = 0.2
 		k1Tape = append(k1Tape, k1)
 		k1 = x[2]
@@ -2020,9 +2003,6 @@ func ElementStepsGrad(x, dx []float64) float64 {
 		dk1 = 0
 		k1 = k1Tape[len(k1Tape)-1]
 		k1Tape = k1Tape[:len(k1Tape)-1]
-		// h1 := 0.2
-		h1 = h1Tape[len(h1Tape)-1]
-		h1Tape = h1Tape[:len(h1Tape)-1]
 		// ms[i].V -= h * k * ms[i].X
 		dt3 = -dms[i1].V
 		ms[i1].V = msElemTape[len(msElemTape)-1]
@@ -2041,9 +2021,6 @@ func ElementStepsGrad(x, dx []float64) float64 {
 		dk = 0
 		k = kTape[len(kTape)-1]
 		kTape = kTape[:len(kTape)-1]
-		// h := 0.1
-		h = hTape[len(hTape)-1]
-		hTape = hTape[:len(hTape)-1]
 	}
 	// for i := range ms
 	for ; trips > 0; trips-- {
@@ -2183,7 +2160,7 @@ func ElementStepsHessian(x, dx, hess []float64) float64 {
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
 	var h, dk1, k1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64
 	var iters, tapeLen, trips int
-	var tapes, hTape, doElemTape, oElemTape, dt1Tape, t1Tape []float64
+	var tapes, doElemTape, oElemTape, dt1Tape, t1Tape []float64
 	var o Mass
 	var do Mass
 	do.X = vx
@@ -2191,7 +2168,7 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	do.V = vv
 	o.V = v
 	iters = max(0, n)
-	tapeLen = iters + (iters + iters) + (iters + iters) + iters + iters
+	tapeLen = iters + iters + (iters + iters) + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -2201,7 +2178,6 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	} else {
 		tapes = make([]float64, tapeLen)
 	}
-	hTape, tapes = tapes[:0:iters], tapes[iters:]
 	doElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	oElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2209,7 +2185,6 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	trips = 0
 	for range n {
 		trips++
-		hTape = append(hTape, h)
 		h = 0.1
 		dk1 = vk
 		k1 = k
@@ -2337,9 +2312,6 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 		// k1 := k
 		hvk += dk11
 		dk11 = 0
-		// h := 0.1
-		h = hTape[len(hTape)-1]
-		hTape = hTape[:len(hTape)-1]
 	}
 	// o.V = v
 	hvv := do1.V
@@ -3050,7 +3022,7 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 	}
 	var t11, h, dk, k, t12, dt, t13, t, dt1, t14, t1, t15, t16, t17, dt2, t18, t2, h1, dk1, k1, t19, dt3, t20, t3, dt4, t21, t4, t22, t23, t24, dt5, t25, t5 float64
 	var i, i1, trips, trips1 int
-	var hTape, dmsElemTape, msElemTape, dt1Tape, t1Tape, h1Tape, dt4Tape, t4Tape []float64
+	var dmsElemTape, msElemTape, dt1Tape, t1Tape, dt4Tape, t4Tape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfElementSteps: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -3068,25 +3040,20 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		ms[i].V = t11
 	}
 	var tapeArray [64]float64
-	hTape = tapeArray[:0]
+	dmsElemTape = tapeArray[:0]
 	var tapeArray1 [64]float64
-	dmsElemTape = tapeArray1[:0]
+	msElemTape = tapeArray1[:0]
 	var tapeArray2 [64]float64
-	msElemTape = tapeArray2[:0]
+	dt1Tape = tapeArray2[:0]
 	var tapeArray3 [64]float64
-	dt1Tape = tapeArray3[:0]
+	t1Tape = tapeArray3[:0]
 	var tapeArray4 [64]float64
-	t1Tape = tapeArray4[:0]
+	dt4Tape = tapeArray4[:0]
 	var tapeArray5 [64]float64
-	h1Tape = tapeArray5[:0]
-	var tapeArray6 [64]float64
-	dt4Tape = tapeArray6[:0]
-	var tapeArray7 [64]float64
-	t4Tape = tapeArray7[:0]
+	t4Tape = tapeArray5[:0]
 	trips1 = 0
 	for i1 = range ms {
 		trips1++
-		hTape = append(hTape, h)
 		h = 0.1
 		dk = v[2]
 		k = x[2]
@@ -3113,7 +3080,6 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		dms[i1].V -= dt2
 		msElemTape = append(msElemTape, ms[i1].V)
 		ms[i1].V -= t2
-		h1Tape = append(h1Tape, h1)
 		h1 = 0.2
 		dk1 = v[2]
 		k1 = x[2]
@@ -3258,9 +3224,6 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		// k1 := x[2]
 		hv[2] += dk11
 		dk11 = 0
-		// h1 := 0.2
-		h1 = h1Tape[len(h1Tape)-1]
-		h1Tape = h1Tape[:len(h1Tape)-1]
 		// ms[i1].V -= t2
 		dt210 -= dms1[i1].V
 		ms[i1].V = msElemTape[len(msElemTape)-1]
@@ -3310,9 +3273,6 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		// k := x[2]
 		hv[2] += dk3
 		dk3 = 0
-		// h := 0.1
-		h = hTape[len(hTape)-1]
-		hTape = hTape[:len(hTape)-1]
 	}
 	// for i := range ms
 	for ; trips > 0; trips-- {
