@@ -3,6 +3,7 @@ package analyzer
 import (
 	"go/ast"
 	"go/token"
+	"maps"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
@@ -180,11 +181,15 @@ func (l *lowerer) lowerIf(s *ast.IfStmt) []*lowered {
 	cond := l.conv(s.Cond)
 	inLoop := l.loopDepth > 0
 	l.depth++
+	before := maps.Clone(l.graphValues)
 	then := l.lowerBlock(s.Body.List)
+	afterThen := l.graphValues
+	l.graphValues = maps.Clone(before)
 	var els []*lowered
 	if s.Else != nil {
 		els = l.lowerAny(s.Else, "")
 	}
+	l.graphValues = l.joinGraphValues(before, []map[string]string{afterThen, l.graphValues}, [][]*lowered{then, els})
 	l.depth--
 	rec := &lowered{src: &ast.IfStmt{If: s.If, Cond: s.Cond, Body: &ast.BlockStmt{}}, inLoop: inLoop,
 		branch: &branchRec{branches: [][]*lowered{then, els}}}
@@ -222,6 +227,8 @@ func (l *lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 	inLoop := l.loopDepth > 0
 	l.depth++
 	l.switches = append(l.switches, s)
+	before := maps.Clone(l.graphValues)
+	var afters []map[string]string
 	var bodies [][]*lowered
 	var lists [][]adjoint.Expr
 	var clauses []*ast.CaseClause
@@ -237,8 +244,17 @@ func (l *lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 				l.errorf(b.Pos(), "fallthrough is not supported: repeat the code of the next case, or use if/else")
 			}
 		}
+		l.graphValues = maps.Clone(before)
 		bodies = append(bodies, l.lowerBlock(cc.Body))
+		afters = append(afters, l.graphValues)
 		lists = append(lists, l.convAll(cc.List))
+	}
+	if !hasDefault {
+		afters, bodies = append(afters, before), append(bodies, nil) // no case taken
+	}
+	l.graphValues = l.joinGraphValues(before, afters, bodies)
+	if !hasDefault {
+		bodies = bodies[:len(bodies)-1]
 	}
 	l.switches = l.switches[:len(l.switches)-1]
 	l.depth--

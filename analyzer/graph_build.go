@@ -1,6 +1,10 @@
 package analyzer
 
 import (
+	"maps"
+	"slices"
+	"strings"
+
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
@@ -11,18 +15,70 @@ import (
 // graphOp adds one operation to the function's adjoint graph, and notes
 // its forward expression for the linear form.
 func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
-	for _, r := range o.results {
-		l.addNode(adjoint.GraphNode{Name: r.name, Expr: adjoint.ExprString(fwd)})
-	}
-	l.opExprs[o] = fwd
+	// The operands' current values first: the results may be new values
+	// of the same variables (t = t + 1).
+	from := map[string]string{}
 	for _, a := range o.args {
 		if a.v != nil {
-			l.addNode(adjoint.GraphNode{Name: a.v.name})
+			from[a.v.name] = l.graphNode(a.v.name)
 		}
 	}
-	for _, p := range l.partialsOf(o, false) {
-		l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: p.arg.name, To: p.res.name, Partial: adjoint.ExprString(p.partial)})
+	to := map[string]string{}
+	for _, r := range o.results {
+		to[r.name] = l.newGraphValue(r.name, adjoint.ExprString(fwd))
 	}
+	l.opExprs[o] = fwd
+	for _, p := range l.partialsOf(o, false) {
+		l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: from[p.arg.name], To: to[p.res.name], Partial: adjoint.ExprString(p.partial)})
+	}
+}
+
+// graphNode is the node of the current value of the variable name,
+// added when it has none (a value from before the graph: a passive
+// parameter, a value from outside the annotated code).
+func (l *lowerer) graphNode(name string) string {
+	if l.graphValues == nil {
+		l.graphValues = map[string]string{}
+	}
+	if node, ok := l.graphValues[name]; ok {
+		return node
+	}
+	for _, n := range l.graph.Nodes {
+		if n.Name == name {
+			l.graphValues[name] = name
+			return name
+		}
+	}
+	l.graph.Nodes = append(l.graph.Nodes, adjoint.GraphNode{Name: name})
+	l.graphValues[name] = name
+	return name
+}
+
+// newGraphValue adds the node of a new value of the variable name,
+// computed by expr: named after the variable, primed when the variable
+// had a value before (a reassignment, a branch's, a loop's next trip).
+func (l *lowerer) newGraphValue(name, expr string) string {
+	if l.graphValues == nil {
+		l.graphValues = map[string]string{}
+	}
+	node := name
+	for taken := true; taken; {
+		taken = false
+		for _, n := range l.graph.Nodes {
+			if n.Name == node {
+				taken = true
+				node += "′"
+				break
+			}
+		}
+	}
+	n := adjoint.GraphNode{Name: node, Expr: expr}
+	if node != name {
+		n.Var = name
+	}
+	l.graph.Nodes = append(l.graph.Nodes, n)
+	l.graphValues[name] = node
+	return node
 }
 
 // A partial is one entry of an op's Jacobian as data: ∂res/∂arg, as the
@@ -145,14 +201,64 @@ func condString(cond adjoint.Expr) string {
 	return adjoint.ExprString(cond)
 }
 
-func (l *lowerer) addNode(n adjoint.GraphNode) {
-	for i, m := range l.graph.Nodes {
-		if m.Name == n.Name {
-			if m.Expr == "" {
-				l.graph.Nodes[i].Expr = n.Expr
-			}
-			return
+// joinGraphValues is the graph's view of the variables after branches:
+// a variable the branches leave with different values gets a node of its
+// own, computed from each (φ, the value of the branch taken). afters are
+// the variables' values at the end of each branch; a branch that leaves
+// the function (a return) adds none.
+func (l *lowerer) joinGraphValues(before map[string]string, afters []map[string]string, branches [][]*lowered) map[string]string {
+	out := maps.Clone(before)
+	if out == nil {
+		out = map[string]string{}
+	}
+	var live []map[string]string
+	for i, a := range afters {
+		if !exitsAny(branches[i]) {
+			live = append(live, a)
 		}
 	}
-	l.graph.Nodes = append(l.graph.Nodes, n)
+	current := func(values map[string]string, name string) string {
+		if node, ok := values[name]; ok {
+			return node
+		}
+		return name
+	}
+	names := map[string]bool{}
+	for _, a := range live {
+		for name := range a {
+			names[name] = true
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		var from []string
+		for _, a := range live {
+			if node := current(a, name); !slices.Contains(from, node) {
+				from = append(from, node)
+			}
+		}
+		if len(from) == 1 {
+			out[name] = from[0]
+			continue
+		}
+		l.graphValues = out
+		node := l.newGraphValue(name, "φ("+strings.Join(from, ", ")+")")
+		for _, f := range from {
+			if !l.hasGraphNode(f) {
+				l.graph.Nodes = append(l.graph.Nodes, adjoint.GraphNode{Name: f})
+			}
+			l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: f, To: node, Partial: "1 on its branch"})
+		}
+		out = l.graphValues
+	}
+	return out
+}
+
+// hasGraphNode reports whether the graph has a node named name.
+func (l *lowerer) hasGraphNode(name string) bool {
+	for _, n := range l.graph.Nodes {
+		if n.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -133,6 +133,7 @@ type lowerer struct {
 	logicalZero  map[*variable]bool    // temporaries not yet given an adjoint in this statement's reversal
 	saveAll      bool                  // the to-be-recorded analysis is off
 	constLocals  map[types.Object]bool // locals set once, to a constant, and never written again (constLocals)
+	graphValues  map[string]string     // the graph's node of each variable's current value
 	gradFunc     *gradFunc
 	fused        ast.Stmt              // the sum loop, when the function ends in one
 	fusing       bool                  // lowering or reversing the sum loop's body

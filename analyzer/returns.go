@@ -102,8 +102,12 @@ func (l *lowerer) intoResult(e ast.Expr, res *variable) {
 }
 
 func (l *lowerer) markOutput(v *variable) {
+	node := v.name
+	if current, ok := l.graphValues[v.name]; ok {
+		node = current // its value at this return
+	}
 	for i := range l.graph.Nodes {
-		if l.graph.Nodes[i].Name == v.name {
+		if l.graph.Nodes[i].Name == node {
 			l.graph.Nodes[i].Output = true
 		}
 	}

@@ -250,7 +250,10 @@ type Graph struct {
 
 // A GraphNode is one value of the forward sweep.
 type GraphNode struct {
+	// Name is the node's: its variable's name, primed for each value
+	// after the first the variable takes (t, t′, t″).
 	Name   string
+	Var    string // the variable the node is a value of; "" when it is Name
 	Expr   string // forward expression; "" for an input
 	Input  bool   // a wrt parameter
 	Output bool   // the function's result

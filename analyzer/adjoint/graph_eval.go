@@ -56,6 +56,7 @@ func (g *Graph) Evaluate(at map[string]float64) (*GraphValues, error) {
 			return nil, fmt.Errorf("%s is computed from %s, computed later", e.To, e.From)
 		}
 	}
+	partials := make([]float64, len(g.Edges))
 	for _, n := range g.Nodes {
 		if n.Input || n.Expr == "" {
 			x, ok := at[n.Name]
@@ -75,15 +76,31 @@ func (g *Graph) Evaluate(at map[string]float64) (*GraphValues, error) {
 			return nil, fmt.Errorf("node %s = %s: %v", n.Name, n.Expr, err)
 		}
 		v.Value[n.Name] = x
-		env[n.Name] = x
-	}
-	for _, e := range g.Edges {
-		x, err := evalGo(e.Partial, env)
-		if err != nil {
-			return nil, fmt.Errorf("edge ∂%s/∂%s = %s: %v", e.To, e.From, e.Partial, err)
+		// The partials into it read the operands' values of this moment,
+		// and the result's (0.5 / r for r = math.Sqrt(w)) unless the
+		// result is a new value of an operand's variable (a′ = a * a:
+		// 2 * a reads the old a).
+		name := varOf(n)
+		operand := false
+		for _, e := range g.Edges {
+			operand = operand || e.To == n.Name && varOf(g.Nodes[index[e.From]]) == name
 		}
-		v.Partial = append(v.Partial, x)
+		if !operand {
+			env[name] = x
+		}
+		for k, e := range g.Edges {
+			if e.To != n.Name {
+				continue
+			}
+			p, err := evalGo(e.Partial, env)
+			if err != nil {
+				return nil, fmt.Errorf("edge ∂%s/∂%s = %s: %v", e.To, e.From, e.Partial, err)
+			}
+			partials[k] = p
+		}
+		env[name] = x
 	}
+	v.Partial = partials
 	for _, n := range g.Nodes {
 		if n.Output {
 			v.Adjoint[n.Name] = 1
@@ -287,3 +304,11 @@ func evalCall(e *ast.CallExpr, vals map[string]float64) (float64, error) {
 type noValue struct{ name string }
 
 func (e noValue) Error() string { return e.name + " has no value here" }
+
+// varOf is the variable whose value n is.
+func varOf(n GraphNode) string {
+	if n.Var != "" {
+		return n.Var
+	}
+	return n.Name
+}

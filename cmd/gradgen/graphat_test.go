@@ -90,8 +90,15 @@ func TestGraphAt(t *testing.T) {
 	dir := newPackage(t, "package p\n\nimport \"math\"\n\n//gradgen:grad\nfunc Sin(x float64) float64 { return math.Sin(x) }\n\n"+
 		"//gradgen:grad\nfunc Ramp(x float64) float64 {\n\tif x > 0 {\n\t\treturn x\n\t}\n\treturn 0\n}\n\n"+
 		"//gradgen:grad\nfunc Twice(x float64) float64 { return sq(x) }\n\nfunc sq(x float64) float64 { y := x * x; return y }\n\n"+
+		"//gradgen:grad\nfunc Branch(x float64) float64 {\n\tvar l float64\n\tif x > 0 {\n\t\tl = x * x\n\t} else {\n\t\tl = 3 * x\n\t}\n\treturn l\n}\n\n"+
 		"type V struct{ X, Y float64 }\n\n//gradgen:grad\nfunc Pair(x, y float64) float64 {\n\tp := V{X: x * y, Y: y}\n\treturn p.X * p.Y\n}\n\n"+
 		"//gradgen:grad wrt=x,y\nfunc Hyp(x, y, k float64) float64 {\n\ta := x * x\n\tb := y * y * k\n\treturn math.Sqrt(a + b)\n}\n")
+	// Each branch's value is a node, joined by a φ node the result reads
+	// (the branches' values were one node before).
+	if code, stdout, stderr := gradgen(t, dir, "-graph", "Branch"); code != 0 || !strings.Contains(stdout, `"l′′" [label="l′′ = φ(l, l′)"]`) ||
+		!strings.Contains(stdout, `"l′′" -> "l" `) || !strings.Contains(stdout, `"l′′" -> "l′" `) || !strings.Contains(stdout, `"branch" -> "l′′" `) {
+		t.Errorf("-graph Branch: exit %d, want a φ node joining both branches' values in\n%s%s", code, stdout, stderr)
+	}
 	// A parameter outside wrt is given a value like the others (a new
 	// user's trial: it was taken for unknown).
 	if code, stdout, stderr := gradgen(t, dir, "-graph", "Hyp", "-at", "x=3,y=4,k=0.25"); code != 0 || !strings.Contains(stdout, `= t * k = 4\n`) || !strings.Contains(stdout, `∂R/∂x = 0.83205`) {
