@@ -75,6 +75,11 @@ func (c *config) generate(p *loaded) ([]change, []string) {
 		diags = append(diags, position(p.pkg.Fset, d.Pos)+": "+d.Message)
 	}
 	for _, w := range res.Warnings {
+		if analyzer.IsOutputPath(os.Getenv("GOFILE")) {
+			// Run again by go generate from a tombstone (orphan.go): the
+			// run that wrote it printed these already.
+			break
+		}
 		fmt.Fprintf(c.stderr, "%s: warning: %s\n", position(p.pkg.Fset, w.Pos), w.Message)
 	}
 	if c.verbose {

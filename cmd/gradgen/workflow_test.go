@@ -56,8 +56,12 @@ func TestGoGenerateRemovesOrphan(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := newPackage(t, square)
-			files := map[string]string{"p.go": square, "z.go": "package p\n", tt.src: tt.annotated}
-			plain := map[string]string{"p.go": square, "z.go": "package p\n", tt.src: tt.plain}
+			// z.go's misspelled directive is warned about once per go
+			// generate, the tombstone's run of gradgen aside (it was
+			// printed twice).
+			const z = "package p\n\n// gradgen:grad\nfunc Z(x float64) float64 { return x }\n"
+			files := map[string]string{"p.go": square, "z.go": z, tt.src: tt.annotated}
+			plain := map[string]string{"p.go": square, "z.go": z, tt.src: tt.plain}
 			for name := range files {
 				for _, m := range []map[string]string{files, plain} {
 					if name == tt.directiveIn {
@@ -78,6 +82,8 @@ func TestGoGenerateRemovesOrphan(t *testing.T) {
 			}
 			if code, out := goTool(t, dir, "generate"); code != 0 {
 				t.Errorf("go generate after removing the annotation: exit %d\n%s", code, out)
+			} else if n := strings.Count(out, "warning:"); n != 1 {
+				t.Errorf("go generate after removing the annotation warned %d times, want once:\n%s", n, out)
 			}
 			if _, err := os.Stat(grad); err == nil {
 				data, _ := os.ReadFile(grad)
