@@ -20,6 +20,9 @@ import (
 //		r = <the final return's value>
 //	}
 //
+// (r := f(x) whose final value has the result's type is written without
+// the block: the statements, their names fresh, then r := <value>.)
+//
 // Each statement of the expansion is then one the lowering differentiates
 // (or refuses) on its own, and backward code sees the writes where they
 // happen. The analyses after it compare source positions (which statement
@@ -306,6 +309,18 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 	}
 	body, value := e.body(final)
 	var out []ast.Stmt
+	if assign != nil && assign.Tok == token.DEFINE && in.sameType(value, sig) {
+		// v := f(x): the expansion's statements, then v declared with
+		// its value (not declared empty before and assigned: a struct
+		// would be zeroed, then copied field by field, and both saved
+		// in a loop). Its locals have fresh names: no block is needed.
+		if id, ok := assign.Lhs[0].(*ast.Ident); ok && id.Name != "_" {
+			body.List = append(body.List, &ast.AssignStmt{Lhs: []ast.Expr{in.p.cloneNode(id).(ast.Expr)}, TokPos: assign.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{value}})
+			changed := false
+			body = in.block(body, site, depth+1, &changed)
+			return body.List, true
+		}
+	}
 	if assign != nil {
 		decl, final, ok := in.intoCaller(assign, call, sig, value)
 		if !ok {
@@ -321,6 +336,17 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 	changed := false
 	body = in.block(body, site, depth+1, &changed)
 	return append(out, body), true
+}
+
+// sameType reports whether value, the expansion's result, has the type of
+// the helper's result (a constant does not: it would take its default
+// type).
+func (in *inliner) sameType(value ast.Expr, sig *types.Signature) bool {
+	if value == nil || sig.Results().Len() != 1 {
+		return false
+	}
+	tv, ok := in.p.info.Types[value]
+	return ok && tv.Value == nil && types.Identical(tv.Type, sig.Results().At(0).Type())
 }
 
 // intoCaller writes how an expansion's value reaches the statement's

@@ -18,45 +18,34 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	var p Vec
 	p.X = x[0]
 	p.Y = x[1]
-	var q Vec
 	a := x[1]
 	b := x[2]
-	var lit Vec
+	var q Vec
 	t2 := a * b
-	lit.X = t2
-	lit.Y = b
-	q.X = lit.X
-	q.Y = lit.Y
+	q.X = t2
+	q.Y = b
 	var m Vec
-	var lit1 Vec
 	t3 := p.X + q.X
 	t4 := t3 / 2
-	lit1.X = t4
+	m.X = t4
 	t5 := p.Y + q.Y
 	t6 := t5 / 2
-	lit1.Y = t6
-	m.X = lit1.X
-	m.Y = lit1.Y
-	var r [2]float64
+	m.Y = t6
 	var a1 [2]float64
 	a1[0] = m.X
 	a1[1] = m.Y
 	t1 := x[0]
 	c := math.Cos(t1)
 	s1 := math.Sin(t1)
-	var lit2 [2]float64
+	var r [2]float64
 	t7 := c * a1[0]
 	t8 := s1 * a1[1]
 	t9 := t7 - t8
-	lit2[0] = t9
+	r[0] = t9
 	t10 := s1 * a1[0]
 	t11 := c * a1[1]
 	t12 := t10 + t11
-	lit2[1] = t12
-	r[0] = lit2[0]
-	r[1] = lit2[1]
-	var s []float64
-	var ds []float64
+	r[1] = t12
 	k := m.Y
 	dout := make([]float64, len(x))
 	out := make([]float64, len(x))
@@ -66,9 +55,8 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 		t13 = k * x[i]
 		out[i] = t13
 	}
-	ds = dout
-	s = out
-	var t Vec
+	ds := dout
+	s := out
 	var p1 Vec
 	p1.X = p.X
 	p1.Y = p.Y
@@ -79,16 +67,14 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	p1ElemPrev1 := p1.Y
 	t15 := p1.Y * k1
 	p1.Y = t15
+	var t Vec
 	t.X = p1.X
 	t.Y = p1.Y
-	var r1 float64
-	r1 = math.Hypot(m.X, m.Y)
-	var r2 float64
-	r2 = r[0] * r[1]
-	var r3 float64
+	r1 := math.Hypot(m.X, m.Y)
+	r2 := r[0] * r[1]
 	t16 := p.X * q.X
 	t17 := p.Y * q.Y
-	r3 = t16 + t17
+	r3 := t16 + t17
 	t18 := r1 + r2
 	t19 := s[1] * s[2]
 	t20 := t18 + t19
@@ -96,8 +82,8 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	t22 := t20 + t21
 	valueHelpers := t22 + t.Y
 
-	var dp, dlit, dq, dlit1, dm, dp1, dt Vec
-	var da1, dlit2, dr [2]float64
+	var dp, dq, dm, dp1, dt Vec
+	var da1, dr [2]float64
 	var dt22, dt13, dk float64
 	// return r1 + r2 + s[1]*s[2] + r3*t.X + t.Y
 	dt22 = 1
@@ -106,15 +92,15 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	dt.X += r3 * dt22
 	ds[1] += s[2] * dt22
 	ds[2] += s[1] * dt22
-	// r3 = p.X*q.X + p.Y*q.Y
+	// r3 := p.X*q.X + p.Y*q.Y
 	dp.Y += q.Y * dr3
 	dq.Y += p.Y * dr3
 	dp.X += q.X * dr3
 	dq.X += p.X * dr3
-	// r2 = r[0] * r[1]
+	// r2 := r[0] * r[1]
 	dr[0] += r[1] * dt22
 	dr[1] += r[0] * dt22
-	// r1 = math.Hypot(m.X, m.Y)
+	// r1 := math.Hypot(m.X, m.Y)
 	if r1 != 0 {
 		dm.X += m.X / r1 * dt22
 		dm.Y += m.Y / r1 * dt22
@@ -160,24 +146,16 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	}
 	// k := m.Y
 	dm.Y += dk
-	// r[1] = lit2[1]
-	dElem4 := dr[1]
+	// r[1] = s1*a1[0] + c*a1[1]
+	dt12 := dr[1]
 	dr[1] = 0
-	dlit2[1] += dElem4
-	// r[0] = lit2[0]
-	dElem5 := dr[0]
-	dr[0] = 0
-	dlit2[0] += dElem5
-	// lit2[1] = s1*a1[0] + c*a1[1]
-	dt12 := dlit2[1]
-	dlit2[1] = 0
 	dc := a1[1] * dt12
 	da1[1] += c * dt12
 	ds1 := a1[0] * dt12
 	da1[0] += s1 * dt12
-	// lit2[0] = c*a1[0] - s1*a1[1]
-	dt9 := dlit2[0]
-	dlit2[0] = 0
+	// r[0] = c*a1[0] - s1*a1[1]
+	dt9 := dr[0]
+	dr[0] = 0
 	dt8 := -dt9
 	ds1 += a1[1] * dt8
 	da1[1] += s1 * dt8
@@ -189,47 +167,31 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	// t1 := x[0]
 	dx[0] += dt1
 	// a1[1] = m.Y
-	dElem6 := da1[1]
+	dElem4 := da1[1]
 	da1[1] = 0
-	dm.Y += dElem6
+	dm.Y += dElem4
 	// a1[0] = m.X
-	dElem7 := da1[0]
+	dElem5 := da1[0]
 	da1[0] = 0
-	dm.X += dElem7
-	// m.Y = lit1.Y
-	dElem8 := dm.Y
+	dm.X += dElem5
+	// m.Y = (p.Y + q.Y) / 2
+	dt6 := dm.Y
 	dm.Y = 0
-	dlit1.Y += dElem8
-	// m.X = lit1.X
-	dElem9 := dm.X
-	dm.X = 0
-	dlit1.X += dElem9
-	// lit1.Y = (p.Y + q.Y) / 2
-	dt6 := dlit1.Y
-	dlit1.Y = 0
 	dt5 := dt6 / 2
 	dp.Y += dt5
 	dq.Y += dt5
-	// lit1.X = (p.X + q.X) / 2
-	dt4 := dlit1.X
-	dlit1.X = 0
+	// m.X = (p.X + q.X) / 2
+	dt4 := dm.X
+	dm.X = 0
 	dt3 := dt4 / 2
 	dp.X += dt3
 	dq.X += dt3
-	// q.Y = lit.Y
-	dElem10 := dq.Y
+	// q.Y = b
+	db := dq.Y
 	dq.Y = 0
-	dlit.Y += dElem10
-	// q.X = lit.X
-	dElem11 := dq.X
+	// q.X = a * b
+	dt2 := dq.X
 	dq.X = 0
-	dlit.X += dElem11
-	// lit.Y = b
-	db := dlit.Y
-	dlit.Y = 0
-	// lit.X = a * b
-	dt2 := dlit.X
-	dlit.X = 0
 	da := b * dt2
 	db += a * dt2
 	// b := x[2]
@@ -237,13 +199,13 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	// a := x[1]
 	dx[1] += da
 	// p.Y = x[1]
-	dElem12 := dp.Y
+	dElem6 := dp.Y
 	dp.Y = 0
-	dx[1] += dElem12
+	dx[1] += dElem6
 	// p.X = x[0]
-	dElem13 := dp.X
+	dElem7 := dp.X
 	dp.X = 0
-	dx[0] += dElem13
+	dx[0] += dElem7
 	return valueHelpers
 }
 
@@ -258,141 +220,99 @@ func ValueHelpersJVP(x, dx []float64) (float64, float64) {
 	p.X = x[0]
 	dp.Y = dx[1]
 	p.Y = x[1]
+	da := dx[1]
+	a := x[1]
+	db := dx[2]
+	b := x[2]
 	var q Vec
 	var dq Vec
-	{
-		da := dx[1]
-		a := x[1]
-		db := dx[2]
-		b := x[2]
-		var lit Vec
-		var dlit Vec
-		dlit.X = b*da + a*db
-		lit.X = a * b
-		dlit.Y = db
-		lit.Y = b
-		dq.X = dlit.X
-		q.X = lit.X
-		dq.Y = dlit.Y
-		q.Y = lit.Y
-	}
+	dq.X = b*da + a*db
+	q.X = a * b
+	dq.Y = db
+	q.Y = b
 	var m Vec
 	var dm Vec
-	{
-		var lit1 Vec
-		var dlit1 Vec
-		dt2 := dp.X + dq.X
-		t2 := p.X + q.X
-		dlit1.X = dt2 / 2
-		lit1.X = t2 / 2
-		dt3 := dp.Y + dq.Y
-		t3 := p.Y + q.Y
-		dlit1.Y = dt3 / 2
-		lit1.Y = t3 / 2
-		dm.X = dlit1.X
-		m.X = lit1.X
-		dm.Y = dlit1.Y
-		m.Y = lit1.Y
-	}
+	dt2 := dp.X + dq.X
+	t2 := p.X + q.X
+	dm.X = dt2 / 2
+	m.X = t2 / 2
+	dt3 := dp.Y + dq.Y
+	t3 := p.Y + q.Y
+	dm.Y = dt3 / 2
+	m.Y = t3 / 2
+	var a1 [2]float64
+	var da1 [2]float64
+	da1[0] = dm.X
+	a1[0] = m.X
+	da1[1] = dm.Y
+	a1[1] = m.Y
+	dt1 := dx[0]
+	t1 := x[0]
+	dcos := -math.Sin(t1) * dt1
+	cos := math.Cos(t1)
+	dsin := math.Cos(t1) * dt1
+	sin := math.Sin(t1)
+	c, s1, dc, ds1 := cos, sin, dcos, dsin
 	var r [2]float64
 	var dr [2]float64
-	{
-		var a1 [2]float64
-		var da1 [2]float64
-		da1[0] = dm.X
-		a1[0] = m.X
-		da1[1] = dm.Y
-		a1[1] = m.Y
-		dt1 := dx[0]
-		t1 := x[0]
-		dcos := -math.Sin(t1) * dt1
-		cos := math.Cos(t1)
-		dsin := math.Cos(t1) * dt1
-		sin := math.Sin(t1)
-		c, s1, dc, ds1 := cos, sin, dcos, dsin
-		var lit2 [2]float64
-		var dlit2 [2]float64
-		dt4 := a1[0]*dc + c*da1[0]
-		t4 := c * a1[0]
-		dt5 := a1[1]*ds1 + s1*da1[1]
-		t5 := s1 * a1[1]
-		dlit2[0] = dt4 - dt5
-		lit2[0] = t4 - t5
-		dt6 := a1[0]*ds1 + s1*da1[0]
-		t6 := s1 * a1[0]
-		dt7 := a1[1]*dc + c*da1[1]
-		t7 := c * a1[1]
-		dlit2[1] = dt6 + dt7
-		lit2[1] = t6 + t7
-		dr[0] = dlit2[0]
-		r[0] = lit2[0]
-		dr[1] = dlit2[1]
-		r[1] = lit2[1]
+	dt4 := a1[0]*dc + c*da1[0]
+	t4 := c * a1[0]
+	dt5 := a1[1]*ds1 + s1*da1[1]
+	t5 := s1 * a1[1]
+	dr[0] = dt4 - dt5
+	r[0] = t4 - t5
+	dt6 := a1[0]*ds1 + s1*da1[0]
+	t6 := s1 * a1[0]
+	dt7 := a1[1]*dc + c*da1[1]
+	t7 := c * a1[1]
+	dr[1] = dt6 + dt7
+	r[1] = t6 + t7
+	dk := dm.Y
+	k := m.Y
+	out := make([]float64, len(x))
+	dout := make([]float64, len(x))
+	for i := range x {
+		dout[i] = x[i]*dk + k*dx[i]
+		out[i] = k * x[i]
 	}
-	var s []float64
-	var ds []float64
-	{
-		dk := dm.Y
-		k := m.Y
-		out := make([]float64, len(x))
-		dout := make([]float64, len(x))
-		for i := range x {
-			dout[i] = x[i]*dk + k*dx[i]
-			out[i] = k * x[i]
-		}
-		ds = dout
-		s = out
-	}
+	ds := dout
+	s := out
+	var p1 Vec
+	var dp1 Vec
+	dp1.X = dp.X
+	p1.X = p.X
+	dp1.Y = dp.Y
+	p1.Y = p.Y
+	dk1 := dx[2]
+	k1 := x[2]
+	dp1.X = k1*dp1.X + p1.X*dk1
+	p1.X *= k1
+	dp1.Y = k1*dp1.Y + p1.Y*dk1
+	p1.Y *= k1
 	var t Vec
 	var dt Vec
-	{
-		var p1 Vec
-		var dp1 Vec
-		dp1.X = dp.X
-		p1.X = p.X
-		dp1.Y = dp.Y
-		p1.Y = p.Y
-		dk1 := dx[2]
-		k1 := x[2]
-		dp1.X = k1*dp1.X + p1.X*dk1
-		p1.X *= k1
-		dp1.Y = k1*dp1.Y + p1.Y*dk1
-		p1.Y *= k1
-		dt.X = dp1.X
-		t.X = p1.X
-		dt.Y = dp1.Y
-		t.Y = p1.Y
+	dt.X = dp1.X
+	t.X = p1.X
+	dt.Y = dp1.Y
+	t.Y = p1.Y
+	hypot := math.Hypot(m.X, m.Y)
+	var dhypot float64
+	if hypot != 0 {
+		dhypot += m.X / hypot * dm.X
 	}
-	var r1 float64
-	var dr1 float64
-	{
-		hypot := math.Hypot(m.X, m.Y)
-		var dhypot float64
-		if hypot != 0 {
-			dhypot += m.X / hypot * dm.X
-		}
-		if hypot != 0 {
-			dhypot += m.Y / hypot * dm.Y
-		}
-		dr1 = dhypot
-		r1 = hypot
+	if hypot != 0 {
+		dhypot += m.Y / hypot * dm.Y
 	}
-	var r2 float64
-	var dr2 float64
-	{
-		dr2 = r[1]*dr[0] + r[0]*dr[1]
-		r2 = r[0] * r[1]
-	}
-	var r3 float64
-	var dr3 float64
-	{
-		dt8 := q.X*dp.X + p.X*dq.X
-		t8 := p.X * q.X
-		dt9 := q.Y*dp.Y + p.Y*dq.Y
-		t9 := p.Y * q.Y
-		dr3 = dt8 + dt9
-		r3 = t8 + t9
-	}
+	dr1 := dhypot
+	r1 := hypot
+	dr2 := r[1]*dr[0] + r[0]*dr[1]
+	r2 := r[0] * r[1]
+	dt8 := q.X*dp.X + p.X*dq.X
+	t8 := p.X * q.X
+	dt9 := q.Y*dp.Y + p.Y*dq.Y
+	t9 := p.Y * q.Y
+	dr3 := dt8 + dt9
+	r3 := t8 + t9
 	dt10 := dr1 + dr2
 	t10 := r1 + r2
 	dt11 := s[2]*ds[1] + s[1]*ds[2]
@@ -489,30 +409,25 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	lit3[0] = x[0]
 	lit3[2] = x[1]
 	e := lit3[k%3]
-	var q Vec
 	var b Vec
 	b.X = x[2]
 	b.Y = 1
-	var lit4 Vec
+	var q Vec
 	t1 := p.X + b.X
 	t2 := t1 / 2
-	lit4.X = t2
+	q.X = t2
 	t3 := p.Y + b.Y
 	t4 := t3 / 2
-	lit4.Y = t4
-	q.X = lit4.X
-	q.Y = lit4.Y
-	var r float64
+	q.Y = t4
 	var p1 Vec
 	t5 := x[0] * x[1]
 	p1.X = t5
 	p1.Y = 2
-	r = math.Hypot(p1.X, p1.Y)
-	var r1 float64
+	r := math.Hypot(p1.X, p1.Y)
 	var a [2]float64
 	a[0] = x[0]
 	a[1] = e
-	r1 = a[0] * a[1]
+	r1 := a[0] * a[1]
 	t6 := d * e
 	t7 := t6 + r
 	t8 := q.X * q.Y
@@ -520,7 +435,7 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	t10 := t9 + p.X
 	literalExprs := t10 + r1
 
-	var dp, dlit, db, dlit4, dq, dp1 Vec
+	var dp, dlit, db, dq, dp1 Vec
 	var dlit3 [3]float64
 	var da [2]float64
 	var dt10, dr1 float64
@@ -532,7 +447,7 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	dq.Y += q.X * dt10
 	dd := e * dt10
 	de := d * dt10
-	// r1 = a[0] * a[1]
+	// r1 := a[0] * a[1]
 	da[0] += a[1] * dr1
 	da[1] += a[0] * dr1
 	// a[1] = e
@@ -542,7 +457,7 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	dElem := da[0]
 	da[0] = 0
 	dx[0] += dElem
-	// r = math.Hypot(p1.X, p1.Y)
+	// r := math.Hypot(p1.X, p1.Y)
 	if r != 0 {
 		dp1.X += p1.X / r * dt10
 		dp1.Y += p1.Y / r * dt10
@@ -554,67 +469,59 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	dp1.X = 0
 	dx[0] += x[1] * dt5
 	dx[1] += x[0] * dt5
-	// q.Y = lit4.Y
-	dElem1 := dq.Y
+	// q.Y = (p.Y + b.Y) / 2
+	dt4 := dq.Y
 	dq.Y = 0
-	dlit4.Y += dElem1
-	// q.X = lit4.X
-	dElem2 := dq.X
-	dq.X = 0
-	dlit4.X += dElem2
-	// lit4.Y = (p.Y + b.Y) / 2
-	dt4 := dlit4.Y
-	dlit4.Y = 0
 	dt3 := dt4 / 2
 	dp.Y += dt3
 	db.Y += dt3
-	// lit4.X = (p.X + b.X) / 2
-	dt2 := dlit4.X
-	dlit4.X = 0
+	// q.X = (p.X + b.X) / 2
+	dt2 := dq.X
+	dq.X = 0
 	dt1 := dt2 / 2
 	dp.X += dt1
 	db.X += dt1
 	// b.Y = 1
 	db.Y = 0
 	// b.X = x[2]
-	dElem3 := db.X
+	dElem1 := db.X
 	db.X = 0
-	dx[2] += dElem3
+	dx[2] += dElem1
 	// e := lit3[k%3]
 	dlit3[k%3] += de
 	// lit3[2] = x[1]
-	dElem4 := dlit3[2]
+	dElem2 := dlit3[2]
 	dlit3[2] = 0
-	dx[1] += dElem4
+	dx[1] += dElem2
 	// lit3[0] = x[0]
-	dElem5 := dlit3[0]
+	dElem3 := dlit3[0]
 	dlit3[0] = 0
-	dx[0] += dElem5
+	dx[0] += dElem3
 	// d := dot(lit1, lit2)
 	pullbackOfDot(lit1, lit2, dd, dlit1, dlit2)
 	// lit2[1] = 2
 	dlit2[1] = 0
 	// lit2[0] = x[2]
-	dElem6 := dlit2[0]
+	dElem4 := dlit2[0]
 	dlit2[0] = 0
-	dx[2] += dElem6
+	dx[2] += dElem4
 	// lit1[1] = x[1]
-	dElem7 := dlit1[1]
+	dElem5 := dlit1[1]
 	dlit1[1] = 0
-	dx[1] += dElem7
+	dx[1] += dElem5
 	// lit1[0] = x[0]
-	dElem8 := dlit1[0]
+	dElem6 := dlit1[0]
 	dlit1[0] = 0
-	dx[0] += dElem8
+	dx[0] += dElem6
 	// p.Y = lit.Y
-	dElem9 := dp.Y
+	dElem7 := dp.Y
 	dp.Y = 0
-	dlit.Y += dElem9
+	dlit.Y += dElem7
 	p.Y = pElemPrev1
 	// p.X = lit.X
-	dElem10 := dp.X
+	dElem8 := dp.X
 	dp.X = 0
-	dlit.X += dElem10
+	dlit.X += dElem8
 	p.X = pElemPrev
 	// lit.Y = x[2] * p.X
 	dt := dlit.Y
@@ -622,17 +529,17 @@ func LiteralExprsGrad(x []float64, k int, dx []float64) float64 {
 	dx[2] += p.X * dt
 	dp.X += x[2] * dt
 	// lit.X = p.Y
-	dElem11 := dlit.X
+	dElem9 := dlit.X
 	dlit.X = 0
-	dp.Y += dElem11
+	dp.Y += dElem9
 	// p.Y = x[1]
-	dElem12 := dp.Y
+	dElem10 := dp.Y
 	dp.Y = 0
-	dx[1] += dElem12
+	dx[1] += dElem10
 	// p.X = x[0]
-	dElem13 := dp.X
+	dElem11 := dp.X
 	dp.X = 0
-	dx[0] += dElem13
+	dx[0] += dElem11
 	return literalExprs
 }
 
@@ -680,62 +587,46 @@ func LiteralExprsJVP(x []float64, k int, dx []float64) (float64, float64) {
 	lit3[2] = x[1]
 	de := dlit3[k%3]
 	e := lit3[k%3]
+	var b Vec
+	var db Vec
+	db.X = dx[2]
+	b.X = x[2]
+	db.Y = 0
+	b.Y = 1
 	var q Vec
 	var dq Vec
-	{
-		var b Vec
-		var db Vec
-		db.X = dx[2]
-		b.X = x[2]
-		db.Y = 0
-		b.Y = 1
-		var lit4 Vec
-		var dlit4 Vec
-		dt := dp.X + db.X
-		t := p.X + b.X
-		dlit4.X = dt / 2
-		lit4.X = t / 2
-		dt1 := dp.Y + db.Y
-		t1 := p.Y + b.Y
-		dlit4.Y = dt1 / 2
-		lit4.Y = t1 / 2
-		dq.X = dlit4.X
-		q.X = lit4.X
-		dq.Y = dlit4.Y
-		q.Y = lit4.Y
+	dt := dp.X + db.X
+	t := p.X + b.X
+	dq.X = dt / 2
+	q.X = t / 2
+	dt1 := dp.Y + db.Y
+	t1 := p.Y + b.Y
+	dq.Y = dt1 / 2
+	q.Y = t1 / 2
+	var p1 Vec
+	var dp1 Vec
+	dp1.X = x[1]*dx[0] + x[0]*dx[1]
+	p1.X = x[0] * x[1]
+	dp1.Y = 0
+	p1.Y = 2
+	hypot := math.Hypot(p1.X, p1.Y)
+	var dhypot float64
+	if hypot != 0 {
+		dhypot += p1.X / hypot * dp1.X
 	}
-	var r float64
-	var dr float64
-	{
-		var p1 Vec
-		var dp1 Vec
-		dp1.X = x[1]*dx[0] + x[0]*dx[1]
-		p1.X = x[0] * x[1]
-		dp1.Y = 0
-		p1.Y = 2
-		hypot := math.Hypot(p1.X, p1.Y)
-		var dhypot float64
-		if hypot != 0 {
-			dhypot += p1.X / hypot * dp1.X
-		}
-		if hypot != 0 {
-			dhypot += p1.Y / hypot * dp1.Y
-		}
-		dr = dhypot
-		r = hypot
+	if hypot != 0 {
+		dhypot += p1.Y / hypot * dp1.Y
 	}
-	var r1 float64
-	var dr1 float64
-	{
-		var a [2]float64
-		var da [2]float64
-		da[0] = dx[0]
-		a[0] = x[0]
-		da[1] = de
-		a[1] = e
-		dr1 = a[1]*da[0] + a[0]*da[1]
-		r1 = a[0] * a[1]
-	}
+	dr := dhypot
+	r := hypot
+	var a [2]float64
+	var da [2]float64
+	da[0] = dx[0]
+	a[0] = x[0]
+	da[1] = de
+	a[1] = e
+	dr1 := a[1]*da[0] + a[0]*da[1]
+	r1 := a[0] * a[1]
 	dt2 := e*dd + d*de
 	t2 := d * e
 	dt3 := dt2 + dr
@@ -936,7 +827,6 @@ func LitNamedGrad(x, dx []float64) float64 {
 	var sqrt, sqrt1 float64
 	var cond, cond1 bool
 	s := 0.5
-	var a float64
 	t1 := x[0]
 	var r1 float64
 	t := t1 * t1
@@ -950,8 +840,7 @@ func LitNamedGrad(x, dx []float64) float64 {
 	}
 	sPrev := s
 	s += r1
-	a = r1
-	var r2 float64
+	a := r1
 	t2 := x[1]
 	var r3 float64
 	t3 := t2 * t2
@@ -965,7 +854,7 @@ func LitNamedGrad(x, dx []float64) float64 {
 	}
 	sPrev1 := s
 	s += r3
-	r2 = r3
+	r2 := r3
 	b := r2 * a
 	t4 := a + b
 	litNamed := t4 + s
@@ -978,7 +867,7 @@ func LitNamedGrad(x, dx []float64) float64 {
 	// b := r2 * a
 	dr2 := a * dt4
 	da += r2 * dt4
-	// r2 = r3
+	// r2 := r3
 	dr3 := dr2
 	// s += r3
 	s = sPrev1
@@ -995,7 +884,7 @@ func LitNamedGrad(x, dx []float64) float64 {
 	dt2 := 2 * t2 * dt3
 	// t2 := x[1]
 	dx[1] += dt2
-	// a = r1
+	// a := r1
 	dr1 := da
 	// s += r1
 	s = sPrev
@@ -1021,50 +910,42 @@ func LitNamedJVP(x, dx []float64) (float64, float64) {
 	}
 	var ds float64
 	s := 0.5
-	var a float64
-	var da float64
-	{
-		dt1 := dx[0]
-		t1 := x[0]
-		var r1 float64
-		var dr1 float64
-		dt := 2 * t1 * dt1
-		t := t1 * t1
-		dr1 = s*dt + t*ds
-		r1 = t * s
-		if r1 > 1 {
-			sqrt := math.Sqrt(r1)
-			dsqrt := 0.5 / sqrt * dr1
-			dr1 = dsqrt
-			r1 = sqrt
-		}
-		ds += dr1
-		s += r1
-		da = dr1
-		a = r1
+	dt1 := dx[0]
+	t1 := x[0]
+	var r1 float64
+	var dr1 float64
+	dt := 2 * t1 * dt1
+	t := t1 * t1
+	dr1 = s*dt + t*ds
+	r1 = t * s
+	if r1 > 1 {
+		sqrt := math.Sqrt(r1)
+		dsqrt := 0.5 / sqrt * dr1
+		dr1 = dsqrt
+		r1 = sqrt
 	}
-	var r2 float64
-	var dr2 float64
-	{
-		dt2 := dx[1]
-		t2 := x[1]
-		var r3 float64
-		var dr3 float64
-		dt3 := 2 * t2 * dt2
-		t3 := t2 * t2
-		dr3 = s*dt3 + t3*ds
-		r3 = t3 * s
-		if r3 > 1 {
-			sqrt1 := math.Sqrt(r3)
-			dsqrt1 := 0.5 / sqrt1 * dr3
-			dr3 = dsqrt1
-			r3 = sqrt1
-		}
-		ds += dr3
-		s += r3
-		dr2 = dr3
-		r2 = r3
+	ds += dr1
+	s += r1
+	da := dr1
+	a := r1
+	dt2 := dx[1]
+	t2 := x[1]
+	var r3 float64
+	var dr3 float64
+	dt3 := 2 * t2 * dt2
+	t3 := t2 * t2
+	dr3 = s*dt3 + t3*ds
+	r3 = t3 * s
+	if r3 > 1 {
+		sqrt1 := math.Sqrt(r3)
+		dsqrt1 := 0.5 / sqrt1 * dr3
+		dr3 = dsqrt1
+		r3 = sqrt1
 	}
+	ds += dr3
+	s += r3
+	dr2 := dr3
+	r2 := r3
 	db := a*dr2 + r2*da
 	b := r2 * a
 	dt4 := da + db
@@ -1560,48 +1441,34 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	p.X = x[0]
 	dp.Y = v[1]
 	p.Y = x[1]
-	var q Vec
-	var dq Vec
 	da := v[1]
 	a := x[1]
 	db := v[2]
 	b := x[2]
-	var lit Vec
-	var dlit Vec
+	var q Vec
+	var dq Vec
 	t16 := b * da
 	t17 := a * db
 	t18 := t16 + t17
-	dlit.X = t18
+	dq.X = t18
 	t19 := a * b
-	lit.X = t19
-	dlit.Y = db
-	lit.Y = b
-	dq.X = dlit.X
-	q.X = lit.X
-	dq.Y = dlit.Y
-	q.Y = lit.Y
+	q.X = t19
+	dq.Y = db
+	q.Y = b
 	var m Vec
 	var dm Vec
-	var lit1 Vec
-	var dlit1 Vec
 	dt2 := dp.X + dq.X
 	t2 := p.X + q.X
 	t20 := dt2 / 2
-	dlit1.X = t20
+	dm.X = t20
 	t21 := t2 / 2
-	lit1.X = t21
+	m.X = t21
 	dt3 := dp.Y + dq.Y
 	t3 := p.Y + q.Y
 	t22 := dt3 / 2
-	dlit1.Y = t22
+	dm.Y = t22
 	t23 := t3 / 2
-	lit1.Y = t23
-	dm.X = dlit1.X
-	m.X = lit1.X
-	dm.Y = dlit1.Y
-	m.Y = lit1.Y
-	var r [2]float64
-	var dr [2]float64
+	m.Y = t23
 	var a1 [2]float64
 	var da1 [2]float64
 	da1[0] = dm.X
@@ -1621,8 +1488,8 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	s1 := sin
 	dc := dcos
 	ds1 := dsin
-	var lit2 [2]float64
-	var dlit2 [2]float64
+	var r [2]float64
+	var dr [2]float64
 	t25 := a1[0] * dc
 	t26 := c * da1[0]
 	dt4 := t25 + t26
@@ -1632,9 +1499,9 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dt5 := t27 + t28
 	t5 := s1 * a1[1]
 	t29 := dt4 - dt5
-	dlit2[0] = t29
+	dr[0] = t29
 	t30 := t4 - t5
-	lit2[0] = t30
+	r[0] = t30
 	t31 := a1[0] * ds1
 	t32 := s1 * da1[0]
 	dt6 := t31 + t32
@@ -1644,17 +1511,9 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dt7 := t33 + t34
 	t7 := c * a1[1]
 	t35 := dt6 + dt7
-	dlit2[1] = t35
+	dr[1] = t35
 	t36 := t6 + t7
-	lit2[1] = t36
-	dr[0] = dlit2[0]
-	r[0] = lit2[0]
-	dr[1] = dlit2[1]
-	r[1] = lit2[1]
-	var s []float64
-	var ds2 []float64
-	var ds []float64
-	var dds []float64
+	r[1] = t36
 	dk := dm.Y
 	k := m.Y
 	dout1 := make([]float64, len(x))
@@ -1671,12 +1530,10 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 		t40 = k * x[i]
 		out[i] = t40
 	}
-	dds = ddout
-	ds = dout
-	ds2 = dout1
-	s = out
-	var t Vec
-	var dt Vec
+	dds := ddout
+	ds := dout
+	ds2 := dout1
+	s := out
 	var p1 Vec
 	var dp1 Vec
 	dp1.X = dp.X
@@ -1701,12 +1558,12 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	p1ElemPrev1 := p1.Y
 	t48 := p1.Y * k1
 	p1.Y = t48
+	var t Vec
+	var dt Vec
 	dt.X = dp1.X
 	t.X = p1.X
 	dt.Y = dp1.Y
 	t.Y = p1.Y
-	var r1 float64
-	var dr1 float64
 	hypot := math.Hypot(m.X, m.Y)
 	var dhypot float64
 	if hypot != 0 {
@@ -1725,16 +1582,12 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	} else {
 		cond1 = false
 	}
-	dr1 = dhypot
-	r1 = hypot
-	var r2 float64
-	var dr2 float64
+	dr1 := dhypot
+	r1 := hypot
 	t53 := r[1] * dr[0]
 	t54 := r[0] * dr[1]
-	dr2 = t53 + t54
-	r2 = r[0] * r[1]
-	var r3 float64
-	var dr3 float64
+	dr2 := t53 + t54
+	r2 := r[0] * r[1]
 	t55 := q.X * dp.X
 	t56 := p.X * dq.X
 	dt8 := t55 + t56
@@ -1743,8 +1596,8 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	t58 := p.Y * dq.Y
 	dt9 := t57 + t58
 	t9 := p.Y * q.Y
-	dr3 = dt8 + dt9
-	r3 = t8 + t9
+	dr3 := dt8 + dt9
+	r3 := t8 + t9
 	dt10 := dr1 + dr2
 	t10 := r1 + r2
 	t59 := s[2] * ds[1]
@@ -1764,8 +1617,8 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	hvpOfValueHelpers1 := t15
 	hvpOfValueHelpers2 := dt15
 
-	var dp2, ddlit, dlit3, ddq, dq1, ddlit1, dlit11, ddm, dm1, ddp1, dp11, ddt, dt16 Vec
-	var dda1, da11, ddlit2, dlit21, ddr, dr4 [2]float64
+	var dp2, ddq, dq1, ddm, dm1, ddp1, dp11, ddt, dt16 Vec
+	var dda1, da11, ddr, dr4 [2]float64
 	var ddt15, dt52, dt51, dhypot1, dt50, dt49, dt48, dk11, dt40, dk2, dt39, dt37, dt38, ddk float64
 	// return t15, dt15
 	ddt15 = 1
@@ -1784,8 +1637,8 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	ds2[2] += ds[1] * ddt15
 	dds[1] += s[2] * ddt15
 	// dt10 := dr1 + dr2
-	// r3 = t8 + t9
-	// dr3 = dt8 + dt9
+	// r3 := t8 + t9
+	// dr3 := dt8 + dt9
 	// t9 := p.Y * q.Y
 	dp2.Y += q.Y * dr31
 	dq1.Y += p.Y * dr31
@@ -1800,12 +1653,12 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dp2.X += dq.X * ddr3
 	ddq.X += p.X * ddr3
 	dq1.X += dp.X * ddr3
-	// dr2 = r[1]*dr[0] + r[0]*dr[1]
+	// dr2 := r[1]*dr[0] + r[0]*dr[1]
 	dr4[0] += dr[1] * ddt15
 	ddr[1] += r[0] * ddt15
 	dr4[1] += dr[0] * ddt15
 	ddr[0] += r[1] * ddt15
-	// dr1 = dhypot
+	// dr1 := dhypot
 	// if hypot != 0
 	if cond1 {
 		// dhypot += m.Y / hypot * dm.Y
@@ -1912,28 +1765,12 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dm1.Y += dk2
 	// dk := dm.Y
 	ddm.Y += ddk
-	// r[1] = lit2[1]
-	dElem6 := dr4[1]
+	// r[1] = t6 + t7
+	dt36 := dr4[1]
 	dr4[1] = 0
-	dlit21[1] += dElem6
-	// dr[1] = dlit2[1]
-	dElem7 := ddr[1]
+	// dr[1] = dt6 + dt7
+	dt35 := ddr[1]
 	ddr[1] = 0
-	ddlit2[1] += dElem7
-	// r[0] = lit2[0]
-	dElem8 := dr4[0]
-	dr4[0] = 0
-	dlit21[0] += dElem8
-	// dr[0] = dlit2[0]
-	dElem9 := ddr[0]
-	ddr[0] = 0
-	ddlit2[0] += dElem9
-	// lit2[1] = t6 + t7
-	dt36 := dlit21[1]
-	dlit21[1] = 0
-	// dlit2[1] = dt6 + dt7
-	dt35 := ddlit2[1]
-	ddlit2[1] = 0
 	// t7 := c * a1[1]
 	dc1 := a1[1] * dt36
 	da11[1] += c * dt36
@@ -1950,13 +1787,13 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	dda1[0] += s1 * dt35
 	da11[0] += ds1 * dt35
 	dds1 := a1[0] * dt35
-	// lit2[0] = t4 - t5
-	dt30 := dlit21[0]
-	dlit21[0] = 0
+	// r[0] = t4 - t5
+	dt30 := dr4[0]
+	dr4[0] = 0
 	dt510 := -dt30
-	// dlit2[0] = dt4 - dt5
-	dt29 := ddlit2[0]
-	ddlit2[0] = 0
+	// dr[0] = dt4 - dt5
+	dt29 := ddr[0]
+	ddr[0] = 0
 	ddt5 := -dt29
 	// t5 := s1 * a1[1]
 	ds11 += a1[1] * dt510
@@ -1989,92 +1826,60 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	// t1 := x[0]
 	hv[0] += dt17
 	// a1[1] = m.Y
-	dElem10 := da11[1]
+	dElem6 := da11[1]
 	da11[1] = 0
-	dm1.Y += dElem10
+	dm1.Y += dElem6
 	// da1[1] = dm.Y
-	dElem11 := dda1[1]
+	dElem7 := dda1[1]
 	dda1[1] = 0
-	ddm.Y += dElem11
+	ddm.Y += dElem7
 	// a1[0] = m.X
-	dElem12 := da11[0]
+	dElem8 := da11[0]
 	da11[0] = 0
-	dm1.X += dElem12
+	dm1.X += dElem8
 	// da1[0] = dm.X
-	dElem13 := dda1[0]
+	dElem9 := dda1[0]
 	dda1[0] = 0
-	ddm.X += dElem13
-	// m.Y = lit1.Y
-	dElem14 := dm1.Y
+	ddm.X += dElem9
+	// m.Y = t3 / 2
+	dt23 := dm1.Y
 	dm1.Y = 0
-	dlit11.Y += dElem14
-	// dm.Y = dlit1.Y
-	dElem15 := ddm.Y
-	ddm.Y = 0
-	ddlit1.Y += dElem15
-	// m.X = lit1.X
-	dElem16 := dm1.X
-	dm1.X = 0
-	dlit11.X += dElem16
-	// dm.X = dlit1.X
-	dElem17 := ddm.X
-	ddm.X = 0
-	ddlit1.X += dElem17
-	// lit1.Y = t3 / 2
-	dt23 := dlit11.Y
-	dlit11.Y = 0
 	dt310 := dt23 / 2
-	// dlit1.Y = dt3 / 2
-	dt22 := ddlit1.Y
-	ddlit1.Y = 0
+	// dm.Y = dt3 / 2
+	dt22 := ddm.Y
+	ddm.Y = 0
 	ddt3 := dt22 / 2
 	// t3 := p.Y + q.Y
 	dp2.Y += dt310
 	dq1.Y += dt310
 	// dt3 := dp.Y + dq.Y
 	ddq.Y += ddt3
-	// lit1.X = t2 / 2
-	dt21 := dlit11.X
-	dlit11.X = 0
+	// m.X = t2 / 2
+	dt21 := dm1.X
+	dm1.X = 0
 	dt210 := dt21 / 2
-	// dlit1.X = dt2 / 2
-	dt20 := ddlit1.X
-	ddlit1.X = 0
+	// dm.X = dt2 / 2
+	dt20 := ddm.X
+	ddm.X = 0
 	ddt2 := dt20 / 2
 	// t2 := p.X + q.X
 	dp2.X += dt210
 	dq1.X += dt210
 	// dt2 := dp.X + dq.X
 	ddq.X += ddt2
-	// q.Y = lit.Y
-	dElem18 := dq1.Y
+	// q.Y = b
+	db1 := dq1.Y
 	dq1.Y = 0
-	dlit3.Y += dElem18
-	// dq.Y = dlit.Y
-	dElem19 := ddq.Y
+	// dq.Y = db
 	ddq.Y = 0
-	ddlit.Y += dElem19
-	// q.X = lit.X
-	dElem20 := dq1.X
+	// q.X = a * b
+	dt19 := dq1.X
 	dq1.X = 0
-	dlit3.X += dElem20
-	// dq.X = dlit.X
-	dElem21 := ddq.X
-	ddq.X = 0
-	ddlit.X += dElem21
-	// lit.Y = b
-	db1 := dlit3.Y
-	dlit3.Y = 0
-	// dlit.Y = db
-	ddlit.Y = 0
-	// lit.X = a * b
-	dt19 := dlit3.X
-	dlit3.X = 0
 	da2 := b * dt19
 	db1 += a * dt19
-	// dlit.X = b*da + a*db
-	dt18 := ddlit.X
-	ddlit.X = 0
+	// dq.X = b*da + a*db
+	dt18 := ddq.X
+	ddq.X = 0
 	da2 += db * dt18
 	db1 += da * dt18
 	// b := x[2]
@@ -2082,13 +1887,13 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	// a := x[1]
 	hv[1] += da2
 	// p.Y = x[1]
-	dElem22 := dp2.Y
+	dElem10 := dp2.Y
 	dp2.Y = 0
-	hv[1] += dElem22
+	hv[1] += dElem10
 	// p.X = x[0]
-	dElem23 := dp2.X
+	dElem11 := dp2.X
 	dp2.X = 0
-	hv[0] += dElem23
+	hv[0] += dElem11
 	return hvpOfValueHelpers1, hvpOfValueHelpers2
 }
 
@@ -2153,34 +1958,26 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	lit3[2] = x[1]
 	de := dlit3[k%3]
 	e := lit3[k%3]
-	var q Vec
-	var dq Vec
 	var b Vec
 	var db Vec
 	db.X = v[2]
 	b.X = x[2]
 	db.Y = 0
 	b.Y = 1
-	var lit4 Vec
-	var dlit4 Vec
+	var q Vec
+	var dq Vec
 	dt := dp.X + db.X
 	t := p.X + b.X
 	t12 := dt / 2
-	dlit4.X = t12
+	dq.X = t12
 	t13 := t / 2
-	lit4.X = t13
+	q.X = t13
 	dt1 := dp.Y + db.Y
 	t1 := p.Y + b.Y
 	t14 := dt1 / 2
-	dlit4.Y = t14
+	dq.Y = t14
 	t15 := t1 / 2
-	lit4.Y = t15
-	dq.X = dlit4.X
-	q.X = lit4.X
-	dq.Y = dlit4.Y
-	q.Y = lit4.Y
-	var r float64
-	var dr float64
+	q.Y = t15
 	var p1 Vec
 	var dp1 Vec
 	t16 := x[1] * v[0]
@@ -2209,10 +2006,8 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	} else {
 		cond1 = false
 	}
-	dr = dhypot
-	r = hypot
-	var r1 float64
-	var dr1 float64
+	dr := dhypot
+	r := hypot
 	var a [2]float64
 	var da [2]float64
 	da[0] = v[0]
@@ -2221,8 +2016,8 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	a[1] = e
 	t24 := a[1] * da[0]
 	t25 := a[0] * da[1]
-	dr1 = t24 + t25
-	r1 = a[0] * a[1]
+	dr1 := t24 + t25
+	r1 := a[0] * a[1]
 	t26 := e * dd
 	t27 := d * de
 	dt2 := t26 + t27
@@ -2242,7 +2037,7 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	hvpOfLiteralExprs1 := t7
 	hvpOfLiteralExprs2 := dt7
 
-	var ddp, dp2, ddlit, dlit5, db1, ddlit4, dlit41, ddq, dq1, ddp1, dp11 Vec
+	var ddp, dp2, ddlit, dlit4, db1, ddq, dq1, ddp1, dp11 Vec
 	var dlit31 [3]float64
 	var da1 [2]float64
 	var ddt7, dt23, dt22, dhypot1, dt21, dt20, dt19, dt18, dt16, dt17 float64
@@ -2262,7 +2057,7 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	dd1 := de * ddt7
 	de1 := dd * ddt7
 	ddd := e * ddt7
-	// dr1 = a[1]*da[0] + a[0]*da[1]
+	// dr1 := a[1]*da[0] + a[0]*da[1]
 	da1[0] += da[1] * ddt7
 	da1[1] += da[0] * ddt7
 	// a[1] = e
@@ -2272,7 +2067,7 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	dElem := da1[0]
 	da1[0] = 0
 	hv[0] += dElem
-	// dr = dhypot
+	// dr := dhypot
 	// if hypot != 0
 	if cond1 {
 		// dhypot += p1.Y / hypot * dp1.Y
@@ -2318,42 +2113,26 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 		hv[0] += v[1] * dt17
 		hv[1] += v[0] * dt16
 	}
-	// q.Y = lit4.Y
-	dElem1 := dq1.Y
+	// q.Y = t1 / 2
+	dt15 := dq1.Y
 	dq1.Y = 0
-	dlit41.Y += dElem1
-	// dq.Y = dlit4.Y
-	dElem2 := ddq.Y
-	ddq.Y = 0
-	ddlit4.Y += dElem2
-	// q.X = lit4.X
-	dElem3 := dq1.X
-	dq1.X = 0
-	dlit41.X += dElem3
-	// dq.X = dlit4.X
-	dElem4 := ddq.X
-	ddq.X = 0
-	ddlit4.X += dElem4
-	// lit4.Y = t1 / 2
-	dt15 := dlit41.Y
-	dlit41.Y = 0
 	dt11 := dt15 / 2
-	// dlit4.Y = dt1 / 2
-	dt14 := ddlit4.Y
-	ddlit4.Y = 0
+	// dq.Y = dt1 / 2
+	dt14 := ddq.Y
+	ddq.Y = 0
 	ddt1 := dt14 / 2
 	// t1 := p.Y + b.Y
 	dp2.Y += dt11
 	db1.Y += dt11
 	// dt1 := dp.Y + db.Y
 	ddp.Y += ddt1
-	// lit4.X = t / 2
-	dt13 := dlit41.X
-	dlit41.X = 0
+	// q.X = t / 2
+	dt13 := dq1.X
+	dq1.X = 0
 	dt8 := dt13 / 2
-	// dlit4.X = dt / 2
-	dt12 := ddlit4.X
-	ddlit4.X = 0
+	// dq.X = dt / 2
+	dt12 := ddq.X
+	ddq.X = 0
 	ddt := dt12 / 2
 	// t := p.X + b.X
 	dp2.X += dt8
@@ -2363,19 +2142,19 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	// b.Y = 1
 	db1.Y = 0
 	// b.X = x[2]
-	dElem5 := db1.X
+	dElem1 := db1.X
 	db1.X = 0
-	hv[2] += dElem5
+	hv[2] += dElem1
 	// e := lit3[k%3]
 	dlit31[k%3] += de1
 	// lit3[2] = x[1]
-	dElem6 := dlit31[2]
+	dElem2 := dlit31[2]
 	dlit31[2] = 0
-	hv[1] += dElem6
+	hv[1] += dElem2
 	// lit3[0] = x[0]
-	dElem7 := dlit31[0]
+	dElem3 := dlit31[0]
 	dlit31[0] = 0
-	hv[0] += dElem7
+	hv[0] += dElem3
 	// d := dot1
 	// dd := dDot
 	// dot1, dDot := jvpOfDot7(lit1, lit2, dlit1, dlit2)
@@ -2383,40 +2162,40 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	// lit2[1] = 2
 	dlit21[1] = 0
 	// lit2[0] = x[2]
-	dElem8 := dlit21[0]
+	dElem4 := dlit21[0]
 	dlit21[0] = 0
-	hv[2] += dElem8
+	hv[2] += dElem4
 	// lit1[1] = x[1]
-	dElem9 := dlit11[1]
+	dElem5 := dlit11[1]
 	dlit11[1] = 0
-	hv[1] += dElem9
+	hv[1] += dElem5
 	// lit1[0] = x[0]
-	dElem10 := dlit11[0]
+	dElem6 := dlit11[0]
 	dlit11[0] = 0
-	hv[0] += dElem10
+	hv[0] += dElem6
 	// p.Y = lit.Y
-	dElem11 := dp2.Y
+	dElem7 := dp2.Y
 	dp2.Y = 0
-	dlit5.Y += dElem11
+	dlit4.Y += dElem7
 	p.Y = pElemPrev1
 	// dp.Y = dlit.Y
-	dElem12 := ddp.Y
+	dElem8 := ddp.Y
 	ddp.Y = 0
-	ddlit.Y += dElem12
+	ddlit.Y += dElem8
 	dp.Y = dpElemPrev1
 	// p.X = lit.X
-	dElem13 := dp2.X
+	dElem9 := dp2.X
 	dp2.X = 0
-	dlit5.X += dElem13
+	dlit4.X += dElem9
 	p.X = pElemPrev
 	// dp.X = dlit.X
-	dElem14 := ddp.X
+	dElem10 := ddp.X
 	ddp.X = 0
-	ddlit.X += dElem14
+	ddlit.X += dElem10
 	dp.X = dpElemPrev
 	// lit.Y = x[2] * p.X
-	dt111 := dlit5.Y
-	dlit5.Y = 0
+	dt111 := dlit4.Y
+	dlit4.Y = 0
 	hv[2] += p.X * dt111
 	dp2.X += x[2] * dt111
 	// dlit.Y = p.X*v[2] + x[2]*dp.X
@@ -2426,23 +2205,23 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	ddp.X += x[2] * dt10
 	dp2.X += v[2] * dt10
 	// lit.X = p.Y
-	dElem15 := dlit5.X
-	dlit5.X = 0
-	dp2.Y += dElem15
+	dElem11 := dlit4.X
+	dlit4.X = 0
+	dp2.Y += dElem11
 	// dlit.X = dp.Y
-	dElem16 := ddlit.X
+	dElem12 := ddlit.X
 	ddlit.X = 0
-	ddp.Y += dElem16
+	ddp.Y += dElem12
 	// p.Y = x[1]
-	dElem17 := dp2.Y
+	dElem13 := dp2.Y
 	dp2.Y = 0
-	hv[1] += dElem17
+	hv[1] += dElem13
 	// dp.Y = v[1]
 	ddp.Y = 0
 	// p.X = x[0]
-	dElem18 := dp2.X
+	dElem14 := dp2.X
 	dp2.X = 0
-	hv[0] += dElem18
+	hv[0] += dElem14
 	// dp.X = v[0]
 	ddp.X = 0
 	return hvpOfLiteralExprs1, hvpOfLiteralExprs2
@@ -2460,8 +2239,6 @@ func hvpOfLitNamed(x, v, hv []float64) (float64, float64) {
 	}
 	var ds float64
 	s := 0.5
-	var a float64
-	var da float64
 	dt1 := v[0]
 	t1 := x[0]
 	var r1 float64
@@ -2488,10 +2265,8 @@ func hvpOfLitNamed(x, v, hv []float64) (float64, float64) {
 	ds += dr1
 	sPrev := s
 	s += r1
-	da = dr1
-	a = r1
-	var r2 float64
-	var dr2 float64
+	da := dr1
+	a := r1
 	dt2 := v[1]
 	t2 := x[1]
 	var r3 float64
@@ -2518,8 +2293,8 @@ func hvpOfLitNamed(x, v, hv []float64) (float64, float64) {
 	ds += dr3
 	sPrev1 := s
 	s += r3
-	dr2 = dr3
-	r2 = r3
+	dr2 := dr3
+	r2 := r3
 	t14 := a * dr2
 	t15 := r2 * da
 	db := t14 + t15
@@ -2543,9 +2318,9 @@ func hvpOfLitNamed(x, v, hv []float64) (float64, float64) {
 	dda += r2 * ddt5
 	da1 := dr2 * ddt5
 	ddr2 := a * ddt5
-	// r2 = r3
+	// r2 := r3
 	dr31 := dr21
-	// dr2 = dr3
+	// dr2 := dr3
 	ddr3 := ddr2
 	// s += r3
 	s = sPrev1
@@ -2581,9 +2356,9 @@ func hvpOfLitNamed(x, v, hv []float64) (float64, float64) {
 	dt21 += 2 * dt10
 	// t2 := x[1]
 	hv[1] += dt21
-	// a = r1
+	// a := r1
 	dr11 := da1
-	// da = dr1
+	// da := dr1
 	ddr1 := dda
 	// s += r1
 	s = sPrev

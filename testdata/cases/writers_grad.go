@@ -392,13 +392,12 @@ func VarianceJVP(x, dx []float64) (float64, float64) {
 func FeaturesGrad(a, b float64) (float64, float64, float64) {
 	dbuf := make([]float64, 2)
 	buf := make([]float64, 2)
-	var p float64
 	t := a
 	sin := math.Sin(t)
 	buf[0] = sin
 	t3 := t * t
 	buf[1] = t3
-	p = buf[0] * buf[1]
+	p := buf[0] * buf[1]
 	s := buf[0] + p
 	t1 := b * p
 	bufElemPrev := buf[0]
@@ -461,7 +460,7 @@ func FeaturesGrad(a, b float64) (float64, float64, float64) {
 	// s := buf[0] + p
 	dbuf[0] += ds
 	dp += ds
-	// p = buf[0] * buf[1]
+	// p := buf[0] * buf[1]
 	dbuf[0] += buf[1] * dp
 	dbuf[1] += buf[0] * dp
 	// buf[1] = t * t
@@ -480,18 +479,14 @@ func FeaturesGrad(a, b float64) (float64, float64, float64) {
 func FeaturesJVP(a, b, da, db float64) (float64, float64) {
 	buf := make([]float64, 2)
 	dbuf := make([]float64, 2)
-	var p float64
-	var dp float64
-	{
-		dt := da
-		t := a
-		dbuf[0] = math.Cos(t) * dt
-		buf[0] = math.Sin(t)
-		dbuf[1] = 2 * t * dt
-		buf[1] = t * t
-		dp = buf[1]*dbuf[0] + buf[0]*dbuf[1]
-		p = buf[0] * buf[1]
-	}
+	dt := da
+	t := a
+	dbuf[0] = math.Cos(t) * dt
+	buf[0] = math.Sin(t)
+	dbuf[1] = 2 * t * dt
+	buf[1] = t * t
+	dp := buf[1]*dbuf[0] + buf[0]*dbuf[1]
+	p := buf[0] * buf[1]
 	ds := dbuf[0] + dp
 	s := buf[0] + p
 	{
@@ -872,7 +867,6 @@ func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 	s2 := t2 * t2
 	t7 := s2 * y
 	acc += t7
-	var r float64
 	t3 := y
 	u1 := t3 * x
 	if u1 > 1 {
@@ -883,7 +877,7 @@ func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 	} else {
 		cond = false
 	}
-	r = u1 * u1
+	r := u1 * u1
 	iters = max(0, 3)
 	tapeLen = iters + iters + iters + iters + (iters + iters) + iters
 	if tapeLen <= 64 {
@@ -1003,7 +997,7 @@ func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
 	}
-	// r = u1 * u1
+	// r := u1 * u1
 	du1 := 2 * u1 * dr
 	// if u1 > 1
 	if cond {
@@ -1058,22 +1052,18 @@ func LitStatementsJVP(x, y, dx, dy float64) (float64, float64) {
 		dacc += dt7
 		acc += t7
 	}
-	var r float64
-	var dr float64
-	{
-		dt3 := dy
-		t3 := y
-		du1 := x*dt3 + t3*dx
-		u1 := t3 * x
-		if u1 > 1 {
-			dlog := du1 / u1
-			log := math.Log(u1)
-			du1 = dlog
-			u1 = 1 + log
-		}
-		dr = 2 * u1 * du1
-		r = u1 * u1
+	dt3 := dy
+	t3 := y
+	du1 := x*dt3 + t3*dx
+	u1 := t3 * x
+	if u1 > 1 {
+		dlog := du1 / u1
+		log := math.Log(u1)
+		du1 = dlog
+		u1 = 1 + log
 	}
+	dr := 2 * u1 * du1
+	r := u1 * u1
 	for i := range 3 {
 		s := float64(i)
 		{
@@ -1558,13 +1548,12 @@ func NamedFillGrad(x float64) (float64, float64) {
 	r := 3.0
 	dbuf := make([]float64, 1)
 	buf := make([]float64, 1)
-	var s float64
 	t := x * r
 	var r1 float64
 	t2 := t * t
 	buf[0] = t2
 	r1 = buf[0] + t
-	s = r1
+	s := r1
 	t1 := s
 	var r2 float64
 	t3 := t1 * t1
@@ -1590,7 +1579,7 @@ func NamedFillGrad(x float64) (float64, float64) {
 	dt1 += 2 * t1 * dt3
 	// t1 := s
 	ds += dt1
-	// s = r1
+	// s := r1
 	// r1 = buf[0] + t
 	dbuf[0] += ds
 	dt := ds
@@ -1608,20 +1597,16 @@ func NamedFillJVP(x, dx float64) (float64, float64) {
 	r := 3.0
 	buf := make([]float64, 1)
 	dbuf := make([]float64, 1)
-	var s float64
-	var ds float64
-	{
-		dt := r * dx
-		t := x * r
-		var r1 float64
-		var dr1 float64
-		dbuf[0] = 2 * t * dt
-		buf[0] = t * t
-		dr1 = dbuf[0] + dt
-		r1 = buf[0] + t
-		ds = dr1
-		s = r1
-	}
+	dt := r * dx
+	t := x * r
+	var r1 float64
+	var dr1 float64
+	dbuf[0] = 2 * t * dt
+	buf[0] = t * t
+	dr1 = dbuf[0] + dt
+	r1 = buf[0] + t
+	ds := dr1
+	s := r1
 	{
 		dt1 := ds
 		t1 := s
@@ -1642,26 +1627,24 @@ func NamedFillJVP(x, dx float64) (float64, float64) {
 
 // LitInExprGrad returns LitInExpr(x, y) and its partial derivatives with respect to x, y.
 func LitInExprGrad(x, y float64) (float64, float64, float64) {
-	var r2, t3, u2, t5 float64
+	var t3, u2, r2, t5 float64
 	var cond bool
 	acc := 0.0
 	dbuf := make([]float64, 2)
 	buf := make([]float64, 2)
-	var r float64
 	t1 := x
 	u1 := t1 * y
 	acc += u1
-	r = u1 * u1
+	r := u1 * u1
 	t := 2 * r
 	sin := math.Sin(y)
 	z := t + sin
-	var r1 float64
 	t2 := x
 	sin1 := math.Sin(t2)
 	buf[0] = sin1
 	t4 := t2 * t2
 	buf[1] = t4
-	r1 = buf[0] * buf[1]
+	r1 := buf[0] * buf[1]
 	w := 3 * r1
 	if x > 0 {
 		cond = true
@@ -1690,7 +1673,7 @@ func LitInExprGrad(x, y float64) (float64, float64, float64) {
 		// z += 0.5 * r2
 		dt5 = dz
 		dr2 += 0.5 * dt5
-		// r2 = u2 * u2
+		// r2 := u2 * u2
 		du2 += 2 * u2 * dr2
 		// acc += u2
 		du2 += dacc
@@ -1702,7 +1685,7 @@ func LitInExprGrad(x, y float64) (float64, float64, float64) {
 	}
 	// w := 3 * r1
 	dr1 := 3 * dw
-	// r1 = buf[0] * buf[1]
+	// r1 := buf[0] * buf[1]
 	dbuf[0] += buf[1] * dr1
 	dbuf[1] += buf[0] * dr1
 	// buf[1] = t2 * t2
@@ -1718,7 +1701,7 @@ func LitInExprGrad(x, y float64) (float64, float64, float64) {
 	// z := 2*r + math.Sin(y)
 	dy += math.Cos(y) * dz
 	dr := 2 * dz
-	// r = u1 * u1
+	// r := u1 * u1
 	du1 := 2 * u1 * dr
 	// acc += u1
 	du1 += dacc
@@ -1736,51 +1719,39 @@ func LitInExprJVP(x, y, dx, dy float64) (float64, float64) {
 	acc := 0.0
 	buf := make([]float64, 2)
 	dbuf := make([]float64, 2)
-	var r float64
-	var dr float64
-	{
-		dt1 := dx
-		t1 := x
-		du1 := y*dt1 + t1*dy
-		u1 := t1 * y
-		dacc += du1
-		acc += u1
-		dr = 2 * u1 * du1
-		r = u1 * u1
-	}
+	dt1 := dx
+	t1 := x
+	du1 := y*dt1 + t1*dy
+	u1 := t1 * y
+	dacc += du1
+	acc += u1
+	dr := 2 * u1 * du1
+	r := u1 * u1
 	dt := 2 * dr
 	t := 2 * r
 	dsin := math.Cos(y) * dy
 	sin := math.Sin(y)
 	dz := dt + dsin
 	z := t + sin
-	var r1 float64
-	var dr1 float64
-	{
-		dt2 := dx
-		t2 := x
-		dbuf[0] = math.Cos(t2) * dt2
-		buf[0] = math.Sin(t2)
-		dbuf[1] = 2 * t2 * dt2
-		buf[1] = t2 * t2
-		dr1 = buf[1]*dbuf[0] + buf[0]*dbuf[1]
-		r1 = buf[0] * buf[1]
-	}
+	dt2 := dx
+	t2 := x
+	dbuf[0] = math.Cos(t2) * dt2
+	buf[0] = math.Sin(t2)
+	dbuf[1] = 2 * t2 * dt2
+	buf[1] = t2 * t2
+	dr1 := buf[1]*dbuf[0] + buf[0]*dbuf[1]
+	r1 := buf[0] * buf[1]
 	dw := 3 * dr1
 	w := 3 * r1
 	if x > 0 {
-		var r2 float64
-		var dr2 float64
-		{
-			dt3 := dz
-			t3 := z
-			du2 := y*dt3 + t3*dy
-			u2 := t3 * y
-			dacc += du2
-			acc += u2
-			dr2 = 2 * u2 * du2
-			r2 = u2 * u2
-		}
+		dt3 := dz
+		t3 := z
+		du2 := y*dt3 + t3*dy
+		u2 := t3 * y
+		dacc += du2
+		acc += u2
+		dr2 := 2 * u2 * du2
+		r2 := u2 * u2
 		dt4 := 0.5 * dr2
 		t4 := 0.5 * r2
 		dz += dt4
@@ -1846,11 +1817,10 @@ func LitInExprHessian(x, y float64, hess []float64) (float64, float64, float64) 
 func Conv32InExprGrad(x, y float32) (float32, float32, float32) {
 	dbuf := make([]float32, 1)
 	buf := make([]float32, 1)
-	var r float32
 	t := x
 	t1 := t * t
 	buf[0] = t1
-	r = buf[0] + 1
+	r := buf[0] + 1
 	t2 := 2 * r
 	t3 := float64(y)
 	sin := math.Sin(t3)
@@ -1866,7 +1836,7 @@ func Conv32InExprGrad(x, y float32) (float32, float32, float32) {
 	dt3 := math.Cos(t3) * dsin
 	dy := float32(dt3)
 	dr := 2 * dz
-	// r = buf[0] + 1
+	// r := buf[0] + 1
 	dbuf[0] += dr
 	// buf[0] = t * t
 	dt1 := dbuf[0]
@@ -1880,16 +1850,12 @@ func Conv32InExprGrad(x, y float32) (float32, float32, float32) {
 func Conv32InExprJVP(x, y, dx, dy float32) (float32, float32) {
 	buf := make([]float32, 1)
 	dbuf := make([]float32, 1)
-	var r float32
-	var dr float32
-	{
-		dt := dx
-		t := x
-		dbuf[0] = 2 * t * dt
-		buf[0] = t * t
-		dr = dbuf[0]
-		r = buf[0] + 1
-	}
+	dt := dx
+	t := x
+	dbuf[0] = 2 * t * dt
+	buf[0] = t * t
+	dr := dbuf[0]
+	r := buf[0] + 1
 	dt1 := 2 * dr
 	t1 := 2 * r
 	dt2 := float64(dy)
@@ -2356,8 +2322,6 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 	t7 := s2 * y
 	dacc += dt7
 	acc += t7
-	var r float64
-	var dr float64
 	dt3 := vy
 	t3 := y
 	t18 := x * dt3
@@ -2375,8 +2339,8 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 		cond = false
 	}
 	t20 := 2 * u1
-	dr = t20 * du1
-	r = u1 * u1
+	dr := t20 * du1
+	r := u1 * u1
 	iters = max(0, 3)
 	tapeLen = iters + iters + iters + iters + iters + iters + iters + (iters + iters) + (iters + iters) + iters
 	if tapeLen <= 64 {
@@ -2615,9 +2579,9 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
 	}
-	// r = u1 * u1
+	// r := u1 * u1
 	du11 := 2 * u1 * dt61
-	// dr = 2 * u1 * du1
+	// dr := 2 * u1 * du1
 	dt20 := du1 * ddr
 	ddu1 := t20 * ddr
 	du11 += 2 * dt20
@@ -2821,7 +2785,7 @@ func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64
 
 // hvpOfLitInExpr returns LitInExpr's value, its directional derivative along the directions and their Hessian-vector product: a row of LitInExprHessian.
 func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
-	var r2, dr2, dt3, t3, t17, t18, du2, u2, t19, dt4, t4 float64
+	var dt3, t3, t17, t18, du2, u2, t19, dr2, r2, dt4, t4 float64
 	var cond bool
 	var dacc float64
 	acc := 0.0
@@ -2829,8 +2793,6 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	buf := make([]float64, 2)
 	ddbuf := make([]float64, 2)
 	dbuf := make([]float64, 2)
-	var r float64
-	var dr float64
 	dt1 := vx
 	t1 := x
 	t8 := y * dt1
@@ -2840,8 +2802,8 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	dacc += du1
 	acc += u1
 	t10 := 2 * u1
-	dr = t10 * du1
-	r = u1 * u1
+	dr := t10 * du1
+	r := u1 * u1
 	dt := 2 * dr
 	t := 2 * r
 	cos := math.Cos(y)
@@ -2849,8 +2811,6 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	sin := math.Sin(y)
 	dz := dt + dsin
 	z := t + sin
-	var r1 float64
-	var dr1 float64
 	dt2 := vx
 	t2 := x
 	cos1 := math.Cos(t2)
@@ -2865,8 +2825,8 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	buf[1] = t14
 	t15 := buf[1] * dbuf[0]
 	t16 := buf[0] * dbuf[1]
-	dr1 = t15 + t16
-	r1 = buf[0] * buf[1]
+	dr1 := t15 + t16
+	r1 := buf[0] * buf[1]
 	dw := 3 * dr1
 	w := 3 * r1
 	if x > 0 {
@@ -2921,9 +2881,9 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		dr21 += 0.5 * dt41
 		// dt4 := 0.5 * dr2
 		ddr2 += 0.5 * ddt4
-		// r2 = u2 * u2
+		// r2 := u2 * u2
 		du21 += 2 * u2 * dr21
-		// dr2 = 2 * u2 * du2
+		// dr2 := 2 * u2 * du2
 		dt19 = du2 * ddr2
 		ddu2 += t19 * ddr2
 		du21 += 2 * dt19
@@ -2949,10 +2909,10 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	dr11 := 3 * dw1
 	// dw := 3 * dr1
 	ddr1 := 3 * ddw
-	// r1 = buf[0] * buf[1]
+	// r1 := buf[0] * buf[1]
 	dbuf1[0] += buf[1] * dr11
 	dbuf1[1] += buf[0] * dr11
-	// dr1 = buf[1]*dbuf[0] + buf[0]*dbuf[1]
+	// dr1 := buf[1]*dbuf[0] + buf[0]*dbuf[1]
 	dbuf1[0] += dbuf[1] * ddr1
 	ddbuf[1] += buf[0] * ddr1
 	dbuf1[1] += dbuf[0] * ddr1
@@ -2992,11 +2952,11 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	dr3 += 2 * dt8
 	// dt := 2 * dr
 	ddr := 2 * ddz
-	// r = u1 * u1
+	// r := u1 * u1
 	if dr3 != 0 {
 		du11 += 2 * u1 * dr3
 	}
-	// dr = 2 * u1 * du1
+	// dr := 2 * u1 * du1
 	dt10 := du1 * ddr
 	ddu1 := t10 * ddr
 	du11 += 2 * dt10
