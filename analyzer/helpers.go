@@ -140,7 +140,7 @@ func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 			return operand{}, false // recursion: leave it to the helper's error
 		}
 	}
-	if !l.meansSameAt(ret.Results[0], site.decl, call.Pos()) {
+	if _, changed := l.nameChangedAt(ret.Results[0], site.decl, call.Pos()); changed {
 		// A name the body reads is another variable at the call (gain
 		// := 10 beside a helper reading the package's gain): written
 		// there it would read that one. The helper's own gradient reads
@@ -208,43 +208,4 @@ func simpleExpr(e ast.Expr) bool {
 		return e.Op == token.SUB && simpleExpr(e.X)
 	}
 	return false
-}
-
-// meansSameAt reports whether every name e reads from outside decl (the
-// package's variables, constants and functions, imported packages) means
-// the same at pos.
-func (l *lowerer) meansSameAt(e ast.Expr, decl *ast.FuncDecl, pos token.Pos) bool {
-	scope := l.pkg.Scope().Innermost(pos)
-	if scope == nil {
-		return false
-	}
-	same := true
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok {
-			ast.Inspect(sel.X, visit) // a field, method or qualified name: its left side
-			return false
-		}
-		id, ok := n.(*ast.Ident)
-		if !ok {
-			return same
-		}
-		obj := l.info.Uses[id]
-		if obj == nil || obj.Pos() >= decl.Pos() && obj.Pos() < decl.End() {
-			return same // the helper's own
-		}
-		if v, isVar := obj.(*types.Var); isVar && v.IsField() {
-			return same
-		}
-		_, there := scope.LookupParent(id.Name, pos)
-		if pn, isPkg := obj.(*types.PkgName); isPkg {
-			other, isPkg2 := there.(*types.PkgName)
-			same = isPkg2 && other.Imported() == pn.Imported()
-		} else {
-			same = there == obj
-		}
-		return same
-	}
-	ast.Inspect(e, visit)
-	return same
 }

@@ -253,11 +253,21 @@ func (e *expansion) locals() bool {
 // (a package-level name, or a variable a literal captures) means the same
 // at the call.
 func (e *expansion) outerNames() bool {
-	scope := e.in.p.pkg.Scope().Innermost(e.site)
+	name, changed := e.in.p.nameChangedAt(e.fbody, e.span, e.site)
+	e.badName = name
+	return !changed
+}
+
+// nameChangedAt returns the first name n reads from outside own (the
+// package's names, imported packages, a literal's captured variables)
+// that means something else at pos, or reports false when each means the
+// same there: written at pos, n would compute what it does where it is.
+func (p *pkgContext) nameChangedAt(n, own ast.Node, pos token.Pos) (string, bool) {
+	scope := p.pkg.Scope().Innermost(pos)
 	if scope == nil {
-		return false
+		return "", true
 	}
-	ok := true
+	changed := ""
 	var visit func(n ast.Node) bool
 	visit = func(n ast.Node) bool {
 		if sel, isSel := n.(*ast.SelectorExpr); isSel {
@@ -266,35 +276,30 @@ func (e *expansion) outerNames() bool {
 			ast.Inspect(sel.X, visit)
 			return false
 		}
-		if id, isID := n.(*ast.Ident); isID {
-			ok = ok && e.sameAtSite(id, scope)
+		id, isID := n.(*ast.Ident)
+		if !isID {
+			return changed == ""
 		}
-		return ok
+		obj := p.info.Uses[id]
+		if obj == nil || obj.Pos() >= own.Pos() && obj.Pos() < own.End() {
+			return true // own's
+		}
+		if v, isVar := obj.(*types.Var); isVar && v.IsField() {
+			return true // a field name in a struct literal
+		}
+		_, there := scope.LookupParent(id.Name, pos)
+		same := there == obj
+		if pn, isPkg := obj.(*types.PkgName); isPkg {
+			other, isPkg2 := there.(*types.PkgName)
+			same = isPkg2 && other.Imported() == pn.Imported()
+		}
+		if !same {
+			changed = id.Name
+		}
+		return changed == ""
 	}
-	ast.Inspect(e.fbody, visit)
-	return ok
-}
-
-// sameAtSite reports whether the name id, read in the body, means the same
-// at the call.
-func (e *expansion) sameAtSite(id *ast.Ident, scope *types.Scope) bool {
-	obj := e.in.p.info.Uses[id]
-	if obj == nil || obj.Pos() >= e.span.Pos() && obj.Pos() < e.span.End() {
-		return true // the function's own
-	}
-	if v, isVar := obj.(*types.Var); isVar && v.IsField() {
-		return true // a field name in a struct literal
-	}
-	_, there := scope.LookupParent(id.Name, e.site)
-	same := there == obj
-	if pn, isPkg := obj.(*types.PkgName); isPkg {
-		other, isPkg2 := there.(*types.PkgName)
-		same = isPkg2 && other.Imported() == pn.Imported()
-	}
-	if !same {
-		e.badName = id.Name
-	}
-	return same
+	ast.Inspect(n, visit)
+	return changed, changed != ""
 }
 
 // body writes the expansion's block: the bindings, then the helper's
