@@ -95,24 +95,19 @@ func (x *exits) rewrite(list []ast.Stmt) []ast.Stmt {
 				out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: s.Return, Name: x.res}}, TokPos: s.Return, Tok: token.ASSIGN, Rhs: []ast.Expr{s.Results[0]}})
 			}
 			return out // what follows a return never runs
-		case *ast.IfStmt:
-			if returns(s) {
-				rest := list[i+1:]
-				if len(rest) > 0 && x.shadowed(s, rest) {
-					x.why = "a statement after an if that returns names a variable declared inside the if"
-					return nil
-				}
-				return append(out, x.branchIf(s, rest))
+		case *ast.IfStmt, *ast.BlockStmt:
+			if !returns(s) {
+				break
 			}
-		case *ast.BlockStmt:
-			if returns(s) {
-				rest := list[i+1:]
-				if len(rest) > 0 && x.shadowed(s, rest) {
-					x.why = "a statement after a block that returns names a variable declared inside the block"
-					return nil
-				}
-				return append(out, &ast.BlockStmt{Lbrace: s.Lbrace, List: x.rewrite(append(append([]ast.Stmt(nil), s.List...), rest...)), Rbrace: s.Rbrace})
+			rest := list[i+1:]
+			if len(rest) > 0 && x.shadowed(s, rest) {
+				x.why = "a statement after an if or a block that returns names a variable declared inside it"
+				return nil
 			}
+			if b, isBlock := s.(*ast.BlockStmt); isBlock {
+				return append(out, &ast.BlockStmt{Lbrace: b.Lbrace, List: x.rewrite(append(append([]ast.Stmt(nil), b.List...), rest...)), Rbrace: b.Rbrace})
+			}
+			return append(out, x.branchIf(s.(*ast.IfStmt), rest))
 		default:
 			if returns(s) {
 				x.why = "it returns from inside a loop, a switch or a select"

@@ -1003,6 +1003,35 @@ func A(x float64) float64 {
 			},
 		},
 		{
+			// An early return is rewritten only when the statements after
+			// its if can move into the if's other branch: not when one of
+			// them names a variable the if declares (it would mean that).
+			name: "early return beside a shadowing declaration",
+			src: `package p
+
+type V struct{ X, Y float64 }
+
+func clip(p V) float64 {
+	y := p.Y
+	if p.X > 0 {
+		y := 2 * p.X
+		if y > 1 {
+			return y
+		}
+	}
+	return y * p.X
+}
+
+//gradgen:grad
+func A(x float64) float64 {
+	return clip(V{X: x, Y: 2})
+}
+`,
+			want: []string{
+				`^p\.go:18:14: cannot differentiate passing V\{X: x, Y: 2\} by value to clip: gradgen expands such a helper where it is called, but not this one: a statement after an if or a block that returns names a variable declared inside it; `,
+			},
+		},
+		{
 			// Channels: named, with a way out (a new user's trial: "cannot
 			// handle the expression chan float64 here", nothing more).
 			name: "channels",

@@ -131,9 +131,12 @@ func piecewise(a float64) Vec {
 
 func clipInto(buf []float64, t float64) {
 	buf[0] = t
-	if t > 1 {
-		buf[1] = 1
-		return
+	{
+		s := t * 0.5
+		if t > 1 {
+			buf[1] = 1 + s
+			return
+		}
 	}
 	buf[1] = t * t
 }

@@ -1013,7 +1013,7 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 		panic(fmt.Sprintf("EarlyHelpersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var lit, lit1, lit2 Vec
-	var t1, sin, t2, q1 float64
+	var t1, sin, t2, t3, q1 float64
 	var cond, cond1, cond2, cond3 bool
 	var p Vec
 	p.X = x[0]
@@ -1053,13 +1053,15 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 	buf := make([]float64, 2)
 	t := x[0] * x[1]
 	buf[0] = t
+	s := t * 0.5
 	if t > 1 {
 		cond2 = true
-		buf[1] = 1
+		t2 = 1 + s
+		buf[1] = t2
 	} else {
 		cond2 = false
-		t2 = t * t
-		buf[1] = t2
+		t3 = t * t
+		buf[1] = t3
 	}
 	var r float64
 	var res1 float64
@@ -1072,22 +1074,22 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 		res1 = q1 + 1
 	}
 	r = res1
-	t3 := q.X * q.Y
-	t4 := r + t3
-	t5 := buf[1] * buf[0]
-	earlyHelpers := t4 + t5
+	t4 := q.X * q.Y
+	t5 := r + t4
+	t6 := buf[1] * buf[0]
+	earlyHelpers := t5 + t6
 
 	var dp, dlit, dres, dlit1, dlit2, dq Vec
-	var dt4, dt5, dq1, dt2, dt, dt1, da, dsin float64
+	var dt5, dt6, dq1, dt2, ds, dt3, dt, dt1, da, dsin float64
 	// return r + q.X*q.Y + buf[1]*buf[0]
-	dt4 = 1
 	dt5 = 1
-	dbuf[1] += buf[0] * dt5
-	dbuf[0] += buf[1] * dt5
-	dq.X += q.Y * dt4
-	dq.Y += q.X * dt4
+	dt6 = 1
+	dbuf[1] += buf[0] * dt6
+	dbuf[0] += buf[1] * dt6
+	dq.X += q.Y * dt5
+	dq.Y += q.X * dt5
 	// r = res1
-	dres1 := dt4
+	dres1 := dt5
 	// if p.X > 0
 	if cond3 {
 		// res1 = p.X * p.Y
@@ -1101,14 +1103,18 @@ func EarlyHelpersGrad(x, dx []float64) float64 {
 	}
 	// if t > 1
 	if cond2 {
-		// buf[1] = 1
-		dbuf[1] = 0
-	} else {
-		// buf[1] = t * t
+		// buf[1] = 1 + s
 		dt2 = dbuf[1]
 		dbuf[1] = 0
-		dt += 2 * t * dt2
+		ds += dt2
+	} else {
+		// buf[1] = t * t
+		dt3 = dbuf[1]
+		dbuf[1] = 0
+		dt += 2 * t * dt3
 	}
+	// s := t * 0.5
+	dt += 0.5 * ds
 	// buf[0] = t
 	dt += dbuf[0]
 	dbuf[0] = 0
@@ -1247,12 +1253,16 @@ func EarlyHelpersJVP(x, dx []float64) (float64, float64) {
 		t := x[0] * x[1]
 		dbuf[0] = dt
 		buf[0] = t
-		if t > 1 {
-			dbuf[1] = 0
-			buf[1] = 1
-		} else {
-			dbuf[1] = 2 * t * dt
-			buf[1] = t * t
+		{
+			ds := 0.5 * dt
+			s := t * 0.5
+			if t > 1 {
+				dbuf[1] = ds
+				buf[1] = 1 + s
+			} else {
+				dbuf[1] = 2 * t * dt
+				buf[1] = t * t
+			}
 		}
 	}
 	var r float64
@@ -2401,7 +2411,7 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfEarlyHelpers: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	var lit, dlit, lit1, dlit1, lit2, dlit2 Vec
-	var t5, cos, t6, sin, t9, t10, t11, t12, t13, t14, dq1, q1 float64
+	var t5, cos, t6, sin, t9, t10, t11, t12, t13, t14, t15, dq1, q1 float64
 	var cond, cond1, cond2, cond3 bool
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfEarlyHelpers: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
@@ -2474,17 +2484,20 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	t := x[0] * x[1]
 	dbuf[0] = dt
 	buf[0] = t
+	ds := 0.5 * dt
+	s := t * 0.5
 	if t > 1 {
 		cond2 = true
-		dbuf[1] = 0
-		buf[1] = 1
+		dbuf[1] = ds
+		t9 = 1 + s
+		buf[1] = t9
 	} else {
 		cond2 = false
-		t9 = 2 * t
-		t10 = t9 * dt
-		dbuf[1] = t10
-		t11 = t * t
-		buf[1] = t11
+		t10 = 2 * t
+		t11 = t10 * dt
+		dbuf[1] = t11
+		t12 = t * t
+		buf[1] = t12
 	}
 	var r float64
 	var dr float64
@@ -2492,29 +2505,29 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	var dres1 float64
 	if p.X > 0 {
 		cond3 = true
-		t12 = p.Y * dp.X
-		t13 = p.X * dp.Y
-		dres1 = t12 + t13
+		t13 = p.Y * dp.X
+		t14 = p.X * dp.Y
+		dres1 = t13 + t14
 		res1 = p.X * p.Y
 	} else {
 		cond3 = false
-		t14 = 2 * p.Y
-		dq1 = t14 * dp.Y
+		t15 = 2 * p.Y
+		dq1 = t15 * dp.Y
 		q1 = p.Y * p.Y
 		dres1 = dq1
 		res1 = q1 + 1
 	}
 	dr = dres1
 	r = res1
-	t15 := q.Y * dq.X
-	t16 := q.X * dq.Y
-	dt1 := t15 + t16
+	t16 := q.Y * dq.X
+	t17 := q.X * dq.Y
+	dt1 := t16 + t17
 	t1 := q.X * q.Y
 	dt2 := dr + dt1
 	t2 := r + t1
-	t17 := buf[0] * dbuf[1]
-	t18 := buf[1] * dbuf[0]
-	dt3 := t17 + t18
+	t18 := buf[0] * dbuf[1]
+	t19 := buf[1] * dbuf[0]
+	dt3 := t18 + t19
 	t3 := buf[1] * buf[0]
 	dt4 := dt2 + dt3
 	t4 := t2 + t3
@@ -2522,7 +2535,7 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 	hvpOfEarlyHelpers2 := dt4
 
 	var dp1, dlit3, ddres, dres2, dlit11, ddlit2, dlit21, ddq, dq2 Vec
-	var ddt4, dres11, dt12, dt13, dq11, ddq1, dt14, dt11, dt5, dt10, dt9, ddt, dt51, da1, dsin, dt6, dcos float64
+	var ddt4, dres11, dt13, dt14, dq11, ddq1, dt15, dt9, ds1, dds, dt12, dt5, dt11, dt10, ddt, dt51, da1, dsin, dt6, dcos float64
 	// return t4, dt4
 	ddt4 = 1
 	// dt4 := dt2 + dt3
@@ -2545,10 +2558,10 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 		dp1.X += p.Y * dres11
 		dp1.Y += p.X * dres11
 		// dres1 = p.Y*dp.X + p.X*dp.Y
-		dt12 = ddres1
 		dt13 = ddres1
-		dp1.X += dp.Y * dt13
-		dp1.Y += dp.X * dt12
+		dt14 = ddres1
+		dp1.X += dp.Y * dt14
+		dp1.Y += dp.X * dt13
 	} else {
 		// res1 = q1 + 1
 		dq11 += dres11
@@ -2557,27 +2570,34 @@ func hvpOfEarlyHelpers(x, v, hv []float64) (float64, float64) {
 		// q1 := p.Y * p.Y
 		dp1.Y += 2 * p.Y * dq11
 		// dq1 := 2 * p.Y * dp.Y
-		dt14 = dp.Y * ddq1
-		dp1.Y += 2 * dt14
+		dt15 = dp.Y * ddq1
+		dp1.Y += 2 * dt15
 	}
 	// if t > 1
 	if cond2 {
-		// buf[1] = 1
+		// buf[1] = 1 + s
+		dt9 = dbuf1[1]
 		dbuf1[1] = 0
-		// dbuf[1] = 0
+		ds1 += dt9
+		// dbuf[1] = ds
+		dds += ddbuf[1]
 		ddbuf[1] = 0
 	} else {
 		// buf[1] = t * t
-		dt11 = dbuf1[1]
+		dt12 = dbuf1[1]
 		dbuf1[1] = 0
-		dt5 += 2 * t * dt11
+		dt5 += 2 * t * dt12
 		// dbuf[1] = 2 * t * dt
-		dt10 = ddbuf[1]
+		dt11 = ddbuf[1]
 		ddbuf[1] = 0
-		dt9 = dt * dt10
-		ddt += t9 * dt10
-		dt5 += 2 * dt9
+		dt10 = dt * dt11
+		ddt += t10 * dt11
+		dt5 += 2 * dt10
 	}
+	// s := t * 0.5
+	dt5 += 0.5 * ds1
+	// ds := 0.5 * dt
+	ddt += 0.5 * dds
 	// buf[0] = t
 	dt5 += dbuf1[0]
 	dbuf1[0] = 0
