@@ -1032,6 +1032,35 @@ func A(x float64) float64 {
 			},
 		},
 		{
+			// A helper's new slice into a variable that has memory already:
+			// refused at the call, in the user's names (the message named
+			// the expansion's locals).
+			name: "new slice into a variable with memory",
+			src: `package p
+
+func cumsum(v []float64) []float64 {
+	out := make([]float64, len(v))
+	s := 0.0
+	for i := range v {
+		s += v[i]
+		out[i] = s
+	}
+	return out
+}
+
+//gradgen:grad
+func A(x []float64) float64 {
+	v := make([]float64, len(x))
+	v[0] = x[0] * x[1]
+	v = cumsum(v)
+	return v[0]
+}
+`,
+			want: []string{
+				`^p\.go:17:6: cannot differentiate the call cumsum\(v\): cumsum returns a slice \(\[\]float64\): gradgen expands such a helper where it is called, but not this one: its result is a new slice or pointer, and v already refers to other memory, .*assign the result to a new variable \(v2 := cumsum\(v\)\)`,
+			},
+		},
+		{
 			// Channels: named, with a way out (a new user's trial: "cannot
 			// handle the expression chan float64 here", nothing more).
 			name: "channels",
