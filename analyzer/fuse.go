@@ -33,58 +33,65 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 	if len(seeded) != 1 || len(ret.Results) != len(l.gradFunc.results) {
 		return false
 	}
-	var body *ast.BlockStmt
-	switch s := s.(type) {
-	case *ast.ForStmt:
-		body = s.Body
-		// A varied counter (for t := x; t < 4; t += x) carries its
-		// adjoint from trip to trip: the loop is not a sum.
-		for _, h := range []ast.Stmt{s.Init, s.Post} {
-			if h != nil && l.mentionsVaried(h) {
-				return false
-			}
-		}
-	case *ast.RangeStmt:
-		body = s.Body
-		// for _, v = range xs assigns a variable of the function: the
-		// fused header would need an index of its own, declared outside.
-		if s.Tok == token.ASSIGN {
-			return false
-		}
-	default:
+	body := l.sumLoopBody(s)
+	if body == nil || l.leavesStmt(s) {
 		return false
 	}
-	if l.leavesStmt(s) {
-		return false
-	}
-	inside := func(obj types.Object) bool { return obj.Pos() >= s.Pos() && obj.Pos() < s.End() }
-	// Slices made on each trip are the trip's own; a slice or pointer
-	// declared in the body otherwise views memory that outlives the trip
-	// (w := buf[0:1]), and writes through it carry values from trip to
-	// trip: the loop is not a sum.
-	made := map[types.Object]bool{}
-	ast.Inspect(body, func(n ast.Node) bool {
-		if as, isAssign := n.(*ast.AssignStmt); isAssign && as.Tok == token.DEFINE && len(as.Lhs) == len(as.Rhs) {
-			for i, x := range as.Lhs {
-				if call, isCall := ast.Unparen(as.Rhs[i]).(*ast.CallExpr); isCall {
-					if b, isBuiltin := l.info.Uses[identOf(call.Fun)].(*types.Builtin); isBuiltin && b.Name() == "make" {
-						if id, isID := x.(*ast.Ident); isID {
-							made[l.info.Defs[id]] = true
-						}
-					}
-				}
-			}
-		}
-		return true
-	})
-	ok := true
-	accs := map[types.Object]bool{}
 	written := l.assignedIn(s)
 	// The loop's own variables (its counter, a range's key and value) are
 	// set by its header alone, and no variable from outside but the
 	// accumulators changes in the body: the fused trip runs backward code
 	// right after forward code, and that code would undo the change
 	// (j += 2 then j -= 2) before the next trip reads it.
+	own := l.loopOwnVars(s)
+	for obj := range l.assignedIn(body) {
+		if own[obj] || !declaredIn(s, obj) && !l.varied[obj] {
+			return false
+		}
+	}
+	accs, ok := l.accumulators(s, body)
+	if !ok || len(accs) == 0 || !l.onlyUpdatesRead(body, accs) {
+		return false
+	}
+	if l.linearIn(seeded[0], accs, written) {
+		l.fusedAccs = accs
+		return true
+	}
+	return false
+}
+
+// sumLoopBody is the body of a loop whose header allows fusing, nil for a
+// header that does not.
+func (l *lowerer) sumLoopBody(s ast.Stmt) *ast.BlockStmt {
+	switch s := s.(type) {
+	case *ast.ForStmt:
+		// A varied counter (for t := x; t < 4; t += x) carries its
+		// adjoint from trip to trip: the loop is not a sum.
+		for _, h := range []ast.Stmt{s.Init, s.Post} {
+			if h != nil && l.mentionsVaried(h) {
+				return nil
+			}
+		}
+		return s.Body
+	case *ast.RangeStmt:
+		// for _, v = range xs assigns a variable of the function: the
+		// fused header would need an index of its own, declared outside.
+		if s.Tok == token.ASSIGN {
+			return nil
+		}
+		return s.Body
+	}
+	return nil
+}
+
+// declaredIn reports whether obj is declared inside the statement s.
+func declaredIn(s ast.Stmt, obj types.Object) bool {
+	return obj.Pos() >= s.Pos() && obj.Pos() < s.End()
+}
+
+// loopOwnVars are the variables the loop's header declares: a for loop's
+// init, a range's key and value.
+func (l *lowerer) loopOwnVars(s ast.Stmt) map[types.Object]bool {
 	own := map[types.Object]bool{}
 	switch s := s.(type) {
 	case *ast.ForStmt:
@@ -100,11 +107,43 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 			}
 		}
 	}
-	for obj := range l.assignedIn(body) {
-		if own[obj] || !inside(obj) && !l.varied[obj] {
-			return false
+	return own
+}
+
+// madeInBody are the variables the body declares from make: slices made
+// on each trip are the trip's own.
+func (l *lowerer) madeInBody(body *ast.BlockStmt) map[types.Object]bool {
+	made := map[types.Object]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		as, isAssign := n.(*ast.AssignStmt)
+		if !isAssign || as.Tok != token.DEFINE || len(as.Lhs) != len(as.Rhs) {
+			return true
 		}
-	}
+		for i, x := range as.Lhs {
+			if call, isCall := ast.Unparen(as.Rhs[i]).(*ast.CallExpr); isCall {
+				if b, isBuiltin := l.info.Uses[identOf(call.Fun)].(*types.Builtin); isBuiltin && b.Name() == "make" {
+					if id, isID := x.(*ast.Ident); isID {
+						made[l.info.Defs[id]] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	return made
+}
+
+// accumulators are the varied variables from outside the loop that its
+// body adds into (acc += e, acc -= e with e not reading acc). ok is false
+// when the body changes carried state any other way: a break or continue
+// of the loop, another update of a varied outside variable, or a write
+// through a slice or pointer the trip did not make (w := buf[0:1] views
+// memory that outlives the trip, so writes through it carry values from
+// trip to trip).
+func (l *lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.Object]bool, ok bool) {
+	made := l.madeInBody(body)
+	accs = map[types.Object]bool{}
+	ok = true
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.BranchStmt:
@@ -114,29 +153,32 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
 				v := l.rootVar(x)
-				if _, whole := ast.Unparen(x).(*ast.Ident); v != nil && inside(v) && !whole && refVar(v.Type()) && !made[v] {
+				_, whole := ast.Unparen(x).(*ast.Ident)
+				if v != nil && declaredIn(s, v) && !whole && refVar(v.Type()) && !made[v] {
 					ok = false
 				}
-				if v == nil || inside(v) || !l.varied[v] {
+				if v == nil || declaredIn(s, v) || !l.varied[v] {
 					continue
 				}
-				_, whole := ast.Unparen(x).(*ast.Ident)
 				if !whole || !isFloat(v.Type()) || (n.Tok != token.ADD_ASSIGN && n.Tok != token.SUB_ASSIGN) || readsObject(l.info, n.Rhs[0], v) {
 					ok = false
 				}
 				accs[v] = true
 			}
 		case *ast.IncDecStmt:
-			if v := l.rootVar(n.X); v != nil && !inside(v) && l.varied[v] {
+			if v := l.rootVar(n.X); v != nil && !declaredIn(s, v) && l.varied[v] {
 				ok = false
 			}
 		}
 		return true
 	})
-	if !ok || len(accs) == 0 {
-		return false
-	}
-	// Accumulators are read nowhere in the loop but by their own updates.
+	return accs, ok
+}
+
+// onlyUpdatesRead reports whether the accumulators are read nowhere in the
+// loop but by their own updates.
+func (l *lowerer) onlyUpdatesRead(body *ast.BlockStmt, accs map[types.Object]bool) bool {
+	ok := true
 	ast.Inspect(body, func(n ast.Node) bool {
 		if as, isAssign := n.(*ast.AssignStmt); isAssign && (as.Tok == token.ADD_ASSIGN || as.Tok == token.SUB_ASSIGN) {
 			for _, r := range as.Rhs {
@@ -154,11 +196,7 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 		}
 		return true
 	})
-	if ok && l.linearIn(seeded[0], accs, written) {
-		l.fusedAccs = accs
-		return true
-	}
-	return false
+	return ok
 }
 
 // readsObject reports whether e reads v.

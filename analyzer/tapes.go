@@ -110,152 +110,185 @@ func capacity(sites [][]*loopCtx) adjoint.Expr {
 // length is not known before the nest (a while loop's) starts in a small
 // stack array and grows by append beyond it.
 func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
-	type alloc struct {
-		name string
-		cap  adjoint.Expr
-	}
-	groups := map[string][]alloc{}
-	elems := map[string]adjoint.Type{}
-	var order []string
-	var out []adjoint.Stmt
-	add := func(name string, elem adjoint.Type, sites [][]*loopCtx) {
-		if len(sites) == 0 || sites[0][0] != ctx {
-			return
-		}
-		c := capacity(sites)
-		if c == nil {
-			if !smallScalar(elem) {
-				return
-			}
-			if l.fusing || l.hoistAll {
-				// Each trip of a sum loop empties the tape again: the
-				// first one's storage serves them all. With early returns
-				// the goto to the backward sweep must not jump over the
-				// array's declaration: it goes with the function's
-				// variables too.
-				array := l.hoistedArray(elem)
-				out = append(out, adjoint.If{Cond: adjoint.Bin("==", capOf(name), adjoint.Literal("0")),
-					Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")})}})
-				return
-			}
-			array := l.names.fresh("tapeArray")
-			out = append(out,
-				adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
-				adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")}))
-			return
-		}
-		key := adjoint.TypeString(elem)
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
-			elems[key] = elem
-		}
-		groups[key] = append(groups[key], alloc{name, c})
-	}
+	a := &tapeAllocator{l: l, ctx: ctx, groups: map[string][]tapeAlloc{}, elems: map[string]adjoint.Type{}, trips: map[string]adjoint.Expr{}}
 	for _, t := range l.tapes {
 		elem := t.elem
 		if t.store != nil {
 			elem = t.store
 		}
-		add(t.name, elem, t.sites)
+		a.add(t.name, elem, t.sites)
 	}
 	for _, r := range l.recorders {
 		if r.tape {
-			add(r.name, f64, [][]*loopCtx{r.site})
+			a.add(r.name, f64, [][]*loopCtx{r.site})
 		}
 	}
-	// Name each trip count once, rather than repeat it in every capacity.
-	trips := map[string]adjoint.Expr{}
-	named := func(e adjoint.Expr) adjoint.Expr {
-		var visit func(adjoint.Expr) adjoint.Expr
-		visit = func(e adjoint.Expr) adjoint.Expr {
-			switch x := e.(type) {
-			case adjoint.Binary:
-				return adjoint.Binary{Op: x.Op, X: visit(x.X), Y: visit(x.Y)}
-			case adjoint.Call:
-				key := adjoint.ExprString(x)
-				if id, ok := trips[key]; ok {
-					return id
-				}
-				v := &variable{name: l.names.fresh("iters"), ir: adjoint.Named{Name: "int"}, temp: true}
-				l.hoist(v)
-				out = append(out, adjoint.Set(adjoint.Id(v.name), "=", x))
-				trips[key] = adjoint.Id(v.name)
-				return trips[key]
-			}
-			return e
-		}
-		return visit(e)
-	}
-	for _, key := range order {
-		for i := range groups[key] {
-			groups[key][i].cap = named(groups[key][i].cap)
+	for _, key := range a.order {
+		for i := range a.groups[key] {
+			a.groups[key][i].cap = a.namedTrips(a.groups[key][i].cap)
 		}
 	}
-	for _, key := range order {
-		g := groups[key]
-		// A constant total fits in an array on the stack: no allocation
-		// at all, and a sum loop reuses it on every trip.
-		size := int64(0)
-		constant := true
-		for _, a := range g {
-			n, ok := constInt(a.cap)
-			constant = constant && ok
-			size += n
+	for _, key := range a.order {
+		a.allocate(a.groups[key], a.elems[key])
+	}
+	return a.out
+}
+
+// tapeAlloc is one tape's claim on its nest's storage.
+type tapeAlloc struct {
+	name string
+	cap  adjoint.Expr
+}
+
+// tapeAllocator writes the storage of one loop nest's tapes. Tapes of one
+// element type are grouped so that they share one block, cut into parts.
+type tapeAllocator struct {
+	l      *lowerer
+	ctx    *loopCtx
+	groups map[string][]tapeAlloc  // by element type
+	elems  map[string]adjoint.Type // each group's element type
+	order  []string                // groups in the order their first tape came
+	trips  map[string]adjoint.Expr // trip counts already named, by expression
+	out    []adjoint.Stmt
+}
+
+// add claims storage for a tape pushed at sites, when its nest is the
+// allocator's. A tape whose length is unknown before the nest gets a small
+// stack array at once; the others join their element type's group.
+func (a *tapeAllocator) add(name string, elem adjoint.Type, sites [][]*loopCtx) {
+	if len(sites) == 0 || sites[0][0] != a.ctx {
+		return
+	}
+	c := capacity(sites)
+	if c == nil {
+		if smallScalar(elem) {
+			a.growable(name, elem)
 		}
-		if constant && size <= 8192 {
-			buf := &variable{name: l.names.fresh("tapeArray"), ir: adjoint.Array{Len: size, Elem: elems[key]}, temp: true}
-			l.hoist(buf)
-			var off int64
-			for _, a := range g {
-				n, _ := constInt(a.cap)
-				out = append(out, adjoint.Set(adjoint.Id(a.name), "=", adjoint.SliceExpr{X: adjoint.Id(buf.name),
-					Lo: litOrNil(off), Hi: adjoint.Literal(itoa(int(off))), Max: adjoint.Literal(itoa(int(off + n)))}))
-				off += n
-			}
-			continue
+		return
+	}
+	key := adjoint.TypeString(elem)
+	if _, ok := a.groups[key]; !ok {
+		a.order = append(a.order, key)
+		a.elems[key] = elem
+	}
+	a.groups[key] = append(a.groups[key], tapeAlloc{name, c})
+}
+
+// growable starts a tape of unknown length in a stack array; append takes
+// it to the heap beyond that.
+func (a *tapeAllocator) growable(name string, elem adjoint.Type) {
+	l := a.l
+	if l.fusing || l.hoistAll {
+		// Each trip of a sum loop empties the tape again: the first one's
+		// storage serves them all. With early returns the goto to the
+		// backward sweep must not jump over the array's declaration: it
+		// goes with the function's variables too.
+		array := l.hoistedArray(elem)
+		a.out = append(a.out, adjoint.If{Cond: adjoint.Bin("==", capOf(name), adjoint.Literal("0")),
+			Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")})}})
+		return
+	}
+	array := l.names.fresh("tapeArray")
+	a.out = append(a.out,
+		adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
+		adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")}))
+}
+
+// namedTrips names each trip count in a capacity once (iters := len(w)),
+// rather than repeat it in every capacity that needs it.
+func (a *tapeAllocator) namedTrips(e adjoint.Expr) adjoint.Expr {
+	switch x := e.(type) {
+	case adjoint.Binary:
+		return adjoint.Binary{Op: x.Op, X: a.namedTrips(x.X), Y: a.namedTrips(x.Y)}
+	case adjoint.Call:
+		key := adjoint.ExprString(x)
+		if id, ok := a.trips[key]; ok {
+			return id
 		}
-		if len(g) == 1 {
-			if l.fusing {
-				out = append(out, l.reusedStorage(g[0].name, elems[key], g[0].cap, true)...)
-			} else {
-				out = append(out, l.tapeStorage(g[0].name, elems[key], g[0].cap, true)...)
-			}
-			continue
-		}
-		// adjoint.One block of storage for the whole nest, cut into the tapes.
-		buf := &variable{name: l.names.fresh("tapes"), ir: adjoint.Slice{Elem: elems[key]}, temp: true}
-		l.hoist(buf)
-		var total adjoint.Expr
-		for _, a := range g {
-			total = add2(total, a.cap)
-		}
-		if _, simple := total.(adjoint.Ident); !simple {
-			size := &variable{name: l.names.fresh("tapeLen"), ir: adjoint.Named{Name: "int"}, temp: true}
-			l.hoist(size)
-			out = append(out, adjoint.Set(adjoint.Id(size.name), "=", total))
-			total = adjoint.Id(size.name)
-		}
+		v := &variable{name: a.l.names.fresh("iters"), ir: adjoint.Named{Name: "int"}, temp: true}
+		a.l.hoist(v)
+		a.out = append(a.out, adjoint.Set(adjoint.Id(v.name), "=", x))
+		a.trips[key] = adjoint.Id(v.name)
+		return a.trips[key]
+	}
+	return e
+}
+
+// allocate writes the storage of one group: a stack array when the total
+// is a small constant, the tape's own storage when it is alone, else one
+// block cut into the group's tapes.
+func (a *tapeAllocator) allocate(g []tapeAlloc, elem adjoint.Type) {
+	l := a.l
+	if a.onStack(g, elem) {
+		return
+	}
+	if len(g) == 1 {
 		if l.fusing {
-			block := &variable{name: l.names.fresh("tapeBlock"), ir: adjoint.Slice{Elem: elems[key]}, temp: true}
-			l.hoist(block)
-			out = append(out, l.reusedStorage(block.name, elems[key], total, false)...)
-			out = append(out, adjoint.Set(adjoint.Id(buf.name), "=", adjoint.SliceExpr{X: adjoint.Id(block.name), Hi: total}))
+			a.out = append(a.out, l.reusedStorage(g[0].name, elem, g[0].cap, true)...)
 		} else {
-			out = append(out, l.tapeStorage(buf.name, elems[key], total, false)...)
+			a.out = append(a.out, l.tapeStorage(g[0].name, elem, g[0].cap, true)...)
 		}
-		// Each tape takes its part off the front: x, buf = buf[:0:n], buf[n:].
-		for _, a := range g {
-			out = append(out, adjoint.Assign{
-				Lhs: []adjoint.Expr{adjoint.Id(a.name), adjoint.Id(buf.name)},
-				Op:  "=",
-				Rhs: []adjoint.Expr{
-					adjoint.SliceExpr{X: adjoint.Id(buf.name), Hi: adjoint.Literal("0"), Max: a.cap},
-					adjoint.SliceExpr{X: adjoint.Id(buf.name), Lo: a.cap},
-				},
-			})
-		}
+		return
 	}
-	return out
+	// One block of storage for the whole nest, cut into the tapes.
+	buf := &variable{name: l.names.fresh("tapes"), ir: adjoint.Slice{Elem: elem}, temp: true}
+	l.hoist(buf)
+	var total adjoint.Expr
+	for _, t := range g {
+		total = add2(total, t.cap)
+	}
+	if _, simple := total.(adjoint.Ident); !simple {
+		size := &variable{name: l.names.fresh("tapeLen"), ir: adjoint.Named{Name: "int"}, temp: true}
+		l.hoist(size)
+		a.out = append(a.out, adjoint.Set(adjoint.Id(size.name), "=", total))
+		total = adjoint.Id(size.name)
+	}
+	if l.fusing {
+		block := &variable{name: l.names.fresh("tapeBlock"), ir: adjoint.Slice{Elem: elem}, temp: true}
+		l.hoist(block)
+		a.out = append(a.out, l.reusedStorage(block.name, elem, total, false)...)
+		a.out = append(a.out, adjoint.Set(adjoint.Id(buf.name), "=", adjoint.SliceExpr{X: adjoint.Id(block.name), Hi: total}))
+	} else {
+		a.out = append(a.out, l.tapeStorage(buf.name, elem, total, false)...)
+	}
+	// Each tape takes its part off the front: x, buf = buf[:0:n], buf[n:].
+	for _, t := range g {
+		a.out = append(a.out, adjoint.Assign{
+			Lhs: []adjoint.Expr{adjoint.Id(t.name), adjoint.Id(buf.name)},
+			Op:  "=",
+			Rhs: []adjoint.Expr{
+				adjoint.SliceExpr{X: adjoint.Id(buf.name), Hi: adjoint.Literal("0"), Max: t.cap},
+				adjoint.SliceExpr{X: adjoint.Id(buf.name), Lo: t.cap},
+			},
+		})
+	}
+}
+
+// onStack cuts the group's tapes out of one array on the stack when their
+// total is a constant that fits: no allocation at all, and a sum loop
+// reuses it on every trip. It reports whether it did.
+func (a *tapeAllocator) onStack(g []tapeAlloc, elem adjoint.Type) bool {
+	size := int64(0)
+	for _, t := range g {
+		n, ok := constInt(t.cap)
+		if !ok {
+			return false
+		}
+		size += n
+	}
+	if size > 8192 {
+		return false
+	}
+	buf := &variable{name: a.l.names.fresh("tapeArray"), ir: adjoint.Array{Len: size, Elem: elem}, temp: true}
+	a.l.hoist(buf)
+	var off int64
+	for _, t := range g {
+		n, _ := constInt(t.cap)
+		a.out = append(a.out, adjoint.Set(adjoint.Id(t.name), "=", adjoint.SliceExpr{X: adjoint.Id(buf.name),
+			Lo: litOrNil(off), Hi: adjoint.Literal(itoa(int(off))), Max: adjoint.Literal(itoa(int(off + n)))}))
+		off += n
+	}
+	return true
 }
 
 // stackTiers are the sizes, in elements, of the arrays on the stack that
