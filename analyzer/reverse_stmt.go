@@ -16,41 +16,16 @@ import (
 
 // reverse writes the backward code of one simple statement.
 func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
-	// Variables the statement gave a passive value lose their adjoint
-	// first: the statement wrote them after every read of their old value
-	// (x, y = 0.5, x+y), so going back the reset comes before those reads
-	// add into it.
-	var zeroes []adjoint.Stmt
-	for _, v := range rec.zeroes {
-		if !l.isZeroAdj(v) && v.shadow == nil {
-			zeroes = append(zeroes, adjoint.Set(l.adjOf(v), "=", l.zeroOf(v)))
-			l.zero[v.adj] = true
-		}
-	}
-	// Variables the statement wrote without an operation (a passive value,
-	// or a value nothing reads) get their old values back first too:
-	// recomputing the statement's temporaries reads them (x, y = 0.5, f(x)).
-	written := map[*variable]bool{}
-	for _, o := range rec.ops {
-		for _, r := range o.results {
-			written[r] = true
-		}
-	}
-	for _, sv := range rec.saves {
-		if _, whole := sv.lv.(adjoint.Ident); whole && !written[sv.v] && sv.v.shadow == nil {
-			zeroes = append(zeroes, l.restoreVar(rec, sv.v)...)
-		}
-	}
-	var out []adjoint.Stmt
+	zeroes := l.resetsFirst(rec)
+	var seed []adjoint.Stmt
 	if rec.seed != nil {
-		out = append(out, l.accumulate(rec.seed, l.seedValue(0)))
+		seed = append(seed, l.accumulate(rec.seed, l.seedValue(0)))
 	}
 	// A value whose adjoint only a path the call may not have taken adds
 	// into is used on no path when that adjoint is zero: its backward code
 	// then must not run, or an Inf or NaN in the value (Exp(1000·x) meant
 	// for x < 0) would leak into the gradient as Inf·0.
 	guard := l.pathGuard(rec)
-	ownReads := 0 // the read-backs that lead out
 	var restored []adjoint.Stmt
 	if guard != nil {
 		l.revDepth++
@@ -64,51 +39,9 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 			}
 		}
 	}
-	// Inside a loop, the operations that write the statement's variables
-	// come last and are reversed first, restoring the variables' old
-	// values; then the temporaries that the rest needs are recomputed
-	// from those values, where a straight-line function still has them.
-	split := len(rec.ops)
-	if rec.inLoop {
-		for split > 0 && rec.ops[split-1].writes() {
-			split--
-		}
-	}
-	// A temporary stored into an element still sits in that element until
-	// the store is reversed: read it back then, rather than recompute it.
-	stored := map[*variable]adjoint.Expr{}
-	var readBack []adjoint.Stmt
-	if rec.inLoop {
-		for _, o := range rec.ops[split:] {
-			if o.store != nil && o.store.opAssign == "" && o.args[0].v != nil && o.args[0].v.temp && o.args[0].path == nil {
-				stored[o.args[0].v] = o.store.lv
-			}
-		}
-		// Only a temporary that is its operation's sole result can be read
-		// back: a call's partials come from the same call and need it redone.
-		for _, o := range rec.ops {
-			if len(o.results) > 1 {
-				for _, r := range o.results {
-					delete(stored, r)
-				}
-			}
-		}
-	}
-	for i := len(rec.ops) - 1; i >= split; i-- {
-		out = append(out, l.reverseOp(rec, rec.ops[i])...)
-	}
-	var rest []adjoint.Stmt
-	for i := split - 1; i >= 0; i-- {
-		rest = append(rest, l.reverseOp(rec, rec.ops[i])...)
-	}
-	if rec.inLoop {
-		var recomputed []adjoint.Stmt
-		readBack, recomputed = l.recompute(rec.ops[:split], append(append([]adjoint.Stmt(nil), out...), rest...), stored)
-		out = append(readBack, out...)
-		ownReads = len(readBack)
-		out = append(out, recomputed...)
-	}
-	out = append(out, rest...)
+	readBack, ops := l.reverseOps(rec)
+	out := append(append(readBack[:len(readBack):len(readBack)], seed...), ops...)
+	ownReads := len(readBack)
 	if guard != nil {
 		// When the guard fails the values the statement overwrote still
 		// come back.
@@ -132,8 +65,97 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	if len(out)+len(zeroes) == 0 {
 		return nil
 	}
-	// Reading back what the statement itself stored reads its output, not
-	// a value it overwrote: it does not count for the saves.
+	l.noteReadBacks(rec, out, ownReads, readBack)
+	return append(append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, zeroes...), out...)
+}
+
+// resetsFirst is what the backward code of rec does before anything else.
+// Variables the statement gave a passive value lose their adjoint first:
+// the statement wrote them after every read of their old value (x, y =
+// 0.5, x+y), so going back the reset comes before those reads add into it.
+// Variables the statement wrote without an operation (a passive value, or
+// a value nothing reads) get their old values back first too:
+// recomputing the statement's temporaries reads them (x, y = 0.5, f(x)).
+func (l *lowerer) resetsFirst(rec *lowered) []adjoint.Stmt {
+	var zeroes []adjoint.Stmt
+	for _, v := range rec.zeroes {
+		if !l.isZeroAdj(v) && v.shadow == nil {
+			zeroes = append(zeroes, adjoint.Set(l.adjOf(v), "=", l.zeroOf(v)))
+			l.zero[v.adj] = true
+		}
+	}
+	written := map[*variable]bool{}
+	for _, o := range rec.ops {
+		for _, r := range o.results {
+			written[r] = true
+		}
+	}
+	for _, sv := range rec.saves {
+		if _, whole := sv.lv.(adjoint.Ident); whole && !written[sv.v] && sv.v.shadow == nil {
+			zeroes = append(zeroes, l.restoreVar(rec, sv.v)...)
+		}
+	}
+	return zeroes
+}
+
+// reverseOps writes the operations' backward code, last first. Inside a
+// loop, the operations that write the statement's variables come last and
+// are reversed first, restoring the variables' old values; then the
+// temporaries that the rest needs are recomputed from those values, where
+// a straight-line function still has them. readBack are the statements
+// that read stored temporaries back, which go first; out is the rest.
+func (l *lowerer) reverseOps(rec *lowered) (readBack, out []adjoint.Stmt) {
+	split := len(rec.ops)
+	if rec.inLoop {
+		for split > 0 && rec.ops[split-1].writes() {
+			split--
+		}
+	}
+	for i := len(rec.ops) - 1; i >= split; i-- {
+		out = append(out, l.reverseOp(rec, rec.ops[i])...)
+	}
+	var rest []adjoint.Stmt
+	for i := split - 1; i >= 0; i-- {
+		rest = append(rest, l.reverseOp(rec, rec.ops[i])...)
+	}
+	if rec.inLoop {
+		var recomputed []adjoint.Stmt
+		readBack, recomputed = l.recompute(rec.ops[:split], append(append([]adjoint.Stmt(nil), out...), rest...), storedTemps(rec, split))
+		out = append(out, recomputed...)
+	}
+	return readBack, append(out, rest...)
+}
+
+// storedTemps maps each temporary that the statement stores into an
+// element to that element: it still sits there until the store is
+// reversed, so it is read back then rather than recomputed.
+func storedTemps(rec *lowered, split int) map[*variable]adjoint.Expr {
+	stored := map[*variable]adjoint.Expr{}
+	if !rec.inLoop {
+		return stored
+	}
+	for _, o := range rec.ops[split:] {
+		if o.store != nil && o.store.opAssign == "" && o.args[0].v != nil && o.args[0].v.temp && o.args[0].path == nil {
+			stored[o.args[0].v] = o.store.lv
+		}
+	}
+	// Only a temporary that is its operation's sole result can be read
+	// back: a call's partials come from the same call and need it redone.
+	for _, o := range rec.ops {
+		if len(o.results) > 1 {
+			for _, r := range o.results {
+				delete(stored, r)
+			}
+		}
+	}
+	return stored
+}
+
+// noteReadBacks records the readers of the statement's backward code out,
+// whose first ownReads statements read back what the statement itself
+// stored (readBack): those read its output, not a value it overwrote, so
+// they do not count for the saves.
+func (l *lowerer) noteReadBacks(rec *lowered, out []adjoint.Stmt, ownReads int, readBack []adjoint.Stmt) {
 	l.noteReaders(rec, out[ownReads:], false)
 	// Reading back what the statement stored needs that value still there
 	// when its reversal runs: later writes to it must restore it. Its own
@@ -141,12 +163,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	// another element (h[j] with j the loop's index).
 	// Only in a loop of its own: inside an outer loop the next outer trip
 	// writes the same elements again (an RNN's new-state buffer).
-	if indexedBy(readBack, rec.loopIndex) && len(rec.loops) == 1 {
-		l.noteReaders(rec, readBack, true)
-	} else {
-		l.noteReaders(rec, readBack, false)
-	}
-	return append(append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, zeroes...), out...)
+	l.noteReaders(rec, readBack, indexedBy(readBack, rec.loopIndex) && len(rec.loops) == 1)
 }
 
 // A reader is a statement whose backward code reads a variable.
