@@ -370,36 +370,9 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 	for _, a := range o.args {
 		c.A = append(c.A, a.bval)
 	}
-	var out []adjoint.Stmt
 	c.Fresh = l.names.fresh
 	if o.rule.Piecewise != nil {
-		// Piecewise rules add into adjoints inside branches: a temporary's
-		// adjoint must really hold zero first (in a loop it holds the last
-		// trip's value).
-		for _, a := range o.args {
-			if a.v != nil && l.logicalZero[a.v] && l.revDepth > 0 {
-				out = append(out, adjoint.Set(l.adjOf(a.v), "=", adjoint.Literal("0")))
-			}
-		}
-		c.Add = func(i int, e adjoint.Expr) adjoint.Stmt {
-			a := o.args[i]
-			if a.v == nil || e == nil {
-				return nil
-			}
-			if a.path != nil {
-				return l.accumulateTo(a.v, a.path, e)
-			}
-			d := l.adjOf(a.v)
-			l.zero[a.v.adj] = false
-			l.noteAdd(a.v)
-			delete(l.logicalZero, a.v)
-			if m, ok := adjoint.Negated(e); ok {
-				return adjoint.Set(d, "-=", m)
-			}
-			return adjoint.Set(d, "+=", e)
-		}
-		out = append(out, o.rule.Piecewise(c)...)
-		return append(out, l.resetResults(rec, o)...)
+		return l.reversePiecewise(rec, o, c)
 	}
 	var contribs []contribution
 	for i, a := range o.args {
@@ -413,33 +386,70 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			contribs = append(contribs, contribution{a.v, a.path, e})
 		}
 	}
-	self := o.results[0]
-	if len(o.results) == 1 && readsWhole(o.args, self) {
-		// x = f(x, y): the old x is back before its share is computed,
-		// and x's own adjoint is replaced rather than added to.
-		out = append(out, l.restoreVar(rec, self)...)
-		var selfSum adjoint.Expr
-		for _, ct := range sumContributions(contribs) {
-			if ct.to == self && ct.path == nil {
-				selfSum = ct.e
-				continue
-			}
-			out = append(out, l.accumulateTo(ct.to, ct.path, ct.e))
-		}
-		if d := l.adjOf(self); !reflect.DeepEqual(selfSum, d) {
-			if selfSum == nil {
-				selfSum = adjoint.Literal("0")
-			}
-			out = append(out, adjoint.Set(d, "=", selfSum))
-		}
-		l.zero[self.adj] = false
-		l.noteAdd(self)
-		return out
+	if len(o.results) == 1 && readsWhole(o.args, o.results[0]) {
+		return l.reverseSelfUpdate(rec, o.results[0], contribs)
 	}
+	var out []adjoint.Stmt
 	for _, ct := range sumContributions(contribs) {
 		out = append(out, l.accumulateTo(ct.to, ct.path, ct.e))
 	}
 	return append(out, l.resetResults(rec, o)...)
+}
+
+// reversePiecewise writes the backward code of an operation whose rule
+// adds into adjoints inside branches of its own (abs, max, pow at zero).
+func (l *lowerer) reversePiecewise(rec *lowered, o *op, c *rules.Ctx) []adjoint.Stmt {
+	// A temporary's adjoint must really hold zero first (in a loop it
+	// holds the last trip's value).
+	var out []adjoint.Stmt
+	for _, a := range o.args {
+		if a.v != nil && l.logicalZero[a.v] && l.revDepth > 0 {
+			out = append(out, adjoint.Set(l.adjOf(a.v), "=", adjoint.Literal("0")))
+		}
+	}
+	c.Add = func(i int, e adjoint.Expr) adjoint.Stmt {
+		a := o.args[i]
+		if a.v == nil || e == nil {
+			return nil
+		}
+		if a.path != nil {
+			return l.accumulateTo(a.v, a.path, e)
+		}
+		d := l.adjOf(a.v)
+		l.zero[a.v.adj] = false
+		l.noteAdd(a.v)
+		delete(l.logicalZero, a.v)
+		if m, ok := adjoint.Negated(e); ok {
+			return adjoint.Set(d, "-=", m)
+		}
+		return adjoint.Set(d, "+=", e)
+	}
+	out = append(out, o.rule.Piecewise(c)...)
+	return append(out, l.resetResults(rec, o)...)
+}
+
+// reverseSelfUpdate writes the backward code of x = f(x, y): the old x is
+// back before its share is computed, and x's own adjoint is replaced
+// rather than added to.
+func (l *lowerer) reverseSelfUpdate(rec *lowered, self *variable, contribs []contribution) []adjoint.Stmt {
+	out := l.restoreVar(rec, self)
+	var selfSum adjoint.Expr
+	for _, ct := range sumContributions(contribs) {
+		if ct.to == self && ct.path == nil {
+			selfSum = ct.e
+			continue
+		}
+		out = append(out, l.accumulateTo(ct.to, ct.path, ct.e))
+	}
+	if d := l.adjOf(self); !reflect.DeepEqual(selfSum, d) {
+		if selfSum == nil {
+			selfSum = adjoint.Literal("0")
+		}
+		out = append(out, adjoint.Set(d, "=", selfSum))
+	}
+	l.zero[self.adj] = false
+	l.noteAdd(self)
+	return out
 }
 
 // resetResults clears the adjoints of variables an operation overwrote (the
