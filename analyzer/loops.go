@@ -345,6 +345,28 @@ func (l *lowerer) usedOutside(obj types.Object, s *ast.RangeStmt) bool {
 func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	rec := &lowered{src: &ast.RangeStmt{For: s.For, Key: s.Key, Value: s.Value, Tok: s.Tok, X: s.X, Body: &ast.BlockStmt{}},
 		inLoop: l.loopDepth > 0, loop: &loopRec{}, loops: l.loopStmts()}
+	l.checkRangeOperand(s)
+	x := l.conv(s.X)
+	aliasKey := l.rangeValueAlias(s)
+	trip := l.tripCount(s)
+	ctx := l.enterLoop(s, label, rec)
+	ctx.trip = trip
+	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" && !l.assignedIn(s.Body)[l.info.ObjectOf(id)] {
+		ctx.index = l.variableOf(l.info.ObjectOf(id)).name
+	}
+	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.leaveLoop()
+	rec.exits = l.loopExits(s)
+	keyIR, valueIR, define := l.rangeHeaderVars(s, rec, x, aliasKey)
+	rec.fwd = l.loopForward(rec, ctx, func(body []adjoint.Stmt) adjoint.Stmt {
+		return adjoint.Range{Label: label, Key: keyIR, Value: valueIR, Define: define && keyIR != nil, X: x, Body: body}
+	})
+	return []*lowered{rec}
+}
+
+// checkRangeOperand refuses a range over what gradgen cannot reverse: it
+// reverses loops over integers, slices and arrays (and pointers to them).
+func (l *lowerer) checkRangeOperand(s *ast.RangeStmt) {
 	xt := l.info.TypeOf(s.X)
 	switch u := xt.Underlying().(type) {
 	case *types.Basic:
@@ -359,62 +381,61 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	default:
 		l.errorf(s.X.Pos(), "cannot differentiate a loop over %s: gradgen reverses loops over integers, slices and arrays; loop over a slice of keys instead", xt)
 	}
-	x := l.conv(s.X)
-	// The value of a range over an active slice is an alias of its
-	// element: its adjoint is the element's, dxs[i] for xs[i], which needs
-	// the index even where the source names none.
-	var aliasKey *variable
-	if id, ok := s.Value.(*ast.Ident); ok && id.Name != "_" && l.exprVaried(s.X) {
-		if kid, ok := s.Key.(*ast.Ident); ok && kid.Name != "_" {
-			aliasKey = l.variableOf(l.info.ObjectOf(kid))
-		} else {
-			aliasKey = l.newTemp("i", types.Typ[types.Int])
-		}
-		vv := l.variableOf(l.info.ObjectOf(id))
-		vv.alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(aliasKey.name)}
-		if s.Tok == token.ASSIGN && l.usedOutside(l.info.ObjectOf(id), s) {
-			// After the loop the variable holds the last element, whose
-			// index the backward sweep of an enclosing loop no longer has.
-			l.errorf(s.Value.Pos(), "cannot differentiate %s, a variable the range over the active %s assigns and the function uses elsewhere: range with a variable of the loop's own (for _, %s := range ...) and copy it into %s where it is needed after the loop", id.Name, l.source(s.X), id.Name, id.Name)
-		}
-		for _, n := range []ast.Node{s.Body} {
-			ast.Inspect(n, func(m ast.Node) bool {
-				if as, ok := m.(*ast.AssignStmt); ok {
-					for _, lhs := range as.Lhs {
-						if l.rootVar(lhs) == l.info.ObjectOf(id) {
-							way := fmt.Sprintf("assign the new value to a new variable (%s2 := ...)", id.Name)
-							if !isFloat(l.info.TypeOf(id)) {
-								way = "copy the float fields or elements you change into local variables"
-							}
-							l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; %s", l.source(lhs), way)
-						}
-					}
-				}
-				return true
-			})
-		}
-	}
-	trip := l.tripCount(s)
-	ctx := l.enterLoop(s, label, rec)
-	ctx.trip = trip
-	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" && !l.assignedIn(s.Body)[l.info.ObjectOf(id)] {
-		ctx.index = l.variableOf(l.info.ObjectOf(id)).name
-	}
-	rec.loop.body = l.lowerBlock(s.Body.List)
-	l.leaveLoop()
-	rec.exits = l.loopExits(s)
+}
 
-	// Backward code that reads the index or the value gets them back from
-	// the trip count, so the forward loop must leave them visible.
-	key, value := s.Key, s.Value
+// rangeValueAlias makes the value of a range over an active slice an alias
+// of its element: its adjoint is the element's, dxs[i] for xs[i], which
+// needs the index even where the source names none. It returns that index
+// (nil when the value is no alias), and refuses writes to the value and,
+// for a range with =, its use after the loop.
+func (l *lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
+	id, ok := s.Value.(*ast.Ident)
+	if !ok || id.Name == "_" || !l.exprVaried(s.X) {
+		return nil
+	}
+	var aliasKey *variable
+	if kid, ok := s.Key.(*ast.Ident); ok && kid.Name != "_" {
+		aliasKey = l.variableOf(l.info.ObjectOf(kid))
+	} else {
+		aliasKey = l.newTemp("i", types.Typ[types.Int])
+	}
+	vv := l.variableOf(l.info.ObjectOf(id))
+	vv.alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(aliasKey.name)}
+	if s.Tok == token.ASSIGN && l.usedOutside(l.info.ObjectOf(id), s) {
+		// After the loop the variable holds the last element, whose
+		// index the backward sweep of an enclosing loop no longer has.
+		l.errorf(s.Value.Pos(), "cannot differentiate %s, a variable the range over the active %s assigns and the function uses elsewhere: range with a variable of the loop's own (for _, %s := range ...) and copy it into %s where it is needed after the loop", id.Name, l.source(s.X), id.Name, id.Name)
+	}
+	ast.Inspect(s.Body, func(m ast.Node) bool {
+		if as, ok := m.(*ast.AssignStmt); ok {
+			for _, lhs := range as.Lhs {
+				if l.rootVar(lhs) == l.info.ObjectOf(id) {
+					way := fmt.Sprintf("assign the new value to a new variable (%s2 := ...)", id.Name)
+					if !isFloat(l.info.TypeOf(id)) {
+						way = "copy the float fields or elements you change into local variables"
+					}
+					l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; %s", l.source(lhs), way)
+				}
+			}
+		}
+		return true
+	})
+	return aliasKey
+}
+
+// rangeHeaderVars chooses the forward loop's key and value and whether it
+// declares them. Backward code that reads the index or the value gets
+// them back from the trip count, so the forward loop must leave them
+// visible: they are then hoisted to the function's variables.
+func (l *lowerer) rangeHeaderVars(s *ast.RangeStmt, rec *lowered, x adjoint.Expr, aliasKey *variable) (keyIR, valueIR adjoint.Expr, define bool) {
 	var keyVar, valueVar *variable
-	if id, ok := key.(*ast.Ident); ok && id.Name != "_" {
+	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" {
 		keyVar = l.variableOf(l.info.ObjectOf(id))
 	}
 	if aliasKey != nil {
 		keyVar = aliasKey
 	}
-	if id, ok := value.(*ast.Ident); ok && id.Name != "_" {
+	if id, ok := s.Value.(*ast.Ident); ok && id.Name != "_" {
 		valueVar = l.variableOf(l.info.ObjectOf(id))
 	}
 	needValue := valueVar != nil && l.needed[valueVar.name] && hasBackward([]*lowered{rec})
@@ -426,7 +447,7 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 		}
 		needKey = true
 	}
-	define := s.Tok == token.DEFINE
+	define = s.Tok == token.DEFINE
 	if needKey || needValue || l.hoistAll {
 		define = false
 		for _, v := range []*variable{keyVar, valueVar} {
@@ -444,7 +465,6 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 		rec.loop.rangeValue = valueVar
 		rec.loop.rangeX = x
 	}
-	var keyIR, valueIR adjoint.Expr
 	if keyVar != nil {
 		keyIR = adjoint.Id(keyVar.name)
 	} else if valueVar != nil {
@@ -453,10 +473,7 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	if valueVar != nil {
 		valueIR = adjoint.Id(valueVar.name)
 	}
-	rec.fwd = l.loopForward(rec, ctx, func(body []adjoint.Stmt) adjoint.Stmt {
-		return adjoint.Range{Label: label, Key: keyIR, Value: valueIR, Define: define && keyIR != nil, X: x, Body: body}
-	})
-	return []*lowered{rec}
+	return keyIR, valueIR, define
 }
 
 // loopExits reports whether control can leave the loop s other than by
