@@ -1,6 +1,7 @@
 package analyzer
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
 	"go/types"
@@ -100,37 +101,11 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		l.errorf(call.Pos(), "cannot differentiate the call %s, which %s", l.source(call), variadicAdvice(l.source, l.pkg, call, sig))
 		return l.passive(call), true
 	}
-	// Parameters, receiver first, with the expressions passed to them.
-	var params []*types.Var
-	var exprs []ast.Expr
-	if recvExpr != nil {
-		params = append(params, sig.Recv())
-		exprs = append(exprs, recvExpr)
+	params, args, mask, ok := l.lowerCallArgs(call, sig, recvExpr)
+	if !ok {
+		return l.passive(call), true
 	}
-	for i := range sig.Params().Len() {
-		params = append(params, sig.Params().At(i))
-		exprs = append(exprs, call.Args[i])
-	}
-	args := make([]operand, len(exprs))
-	mask := make([]byte, len(exprs))
-	active := false
-	for i, e := range exprs {
-		if isDifferentiable(params[i].Type()) && l.exprVaried(e) {
-			mask[i] = '1'
-			active = true
-			if byReference(params[i].Type()) {
-				if l.rootVar(e) == nil {
-					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
-					return l.passive(call), true
-				}
-				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.bufferArg(e, params[i].Type()), typ: params[i].Type()}
-				continue
-			}
-		} else {
-			mask[i] = '0'
-		}
-		args[i] = l.lowerExpr(e, nil)
-	}
+	active := bytes.IndexByte(mask, '1') >= 0
 	if !active {
 		return l.passive(call), true
 	}
@@ -138,33 +113,9 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		l.errorf(call.Pos(), "%s has no body: supply its derivative with a //gradgen:rule function of signature %s", fn.Name(), ruleSignature(fn, l.pkg))
 		return l.passive(call), true
 	}
-	pullback := false
-	for i, p := range params {
-		if mask[i] == '1' && byReference(p.Type()) {
-			pullback = true
-		}
-	}
-	var fun adjoint.Expr
-	if rule != nil {
-		if msg := rule.nonWrtArgument(params, func(i int) bool { return mask[i] == '1' }); msg != "" {
-			l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), msg)
-			return l.passive(call), true
-		}
-		// A rule computes the partials of every parameter it covers,
-		// needed or not.
-		for i, p := range params {
-			if mask[i] == '0' && rule.derives(i, p.Type()) {
-				mask[i] = '2' // computed by the rule, unused
-			}
-		}
-		pullback = rule.pullback()
-		fun = rule.ref()
-	} else {
-		name, ok := l.helperFor(call, fn, site, string(mask), pullback)
-		if !ok {
-			return l.passive(call), true
-		}
-		fun = l.instantiated(call, name)
+	fun, pullback, ok := l.calleeRef(call, fn, site, rule, params, mask)
+	if !ok {
+		return l.passive(call), true
 	}
 	resType := sig.Results().At(0).Type()
 	vals := make([]adjoint.Expr, len(args))
@@ -183,6 +134,38 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		return l.partialsCall(fn, params, args, string(mask), resType, helperCall(), into), true
 	}
 	return l.pullbackCall(call, fn, params, args, string(mask), resType, helperCall, into, rule != nil), true
+}
+
+// calleeRef is what the generated code calls for a call of fn: its custom
+// rule, or the helper gradgen writes for it, and whether that is a
+// pullback (it takes the result's adjoint) rather than a function of
+// partials. It fills mask with '2' for parameters a rule derives though
+// no derivative flows through them. ok is false after an error.
+func (l *lowerer) calleeRef(call *ast.CallExpr, fn *types.Func, site declSite, rule *ruleFunc, params []*types.Var, mask []byte) (fun adjoint.Expr, pullback, ok bool) {
+	for i, p := range params {
+		if mask[i] == '1' && byReference(p.Type()) {
+			pullback = true
+		}
+	}
+	if rule == nil {
+		name, ok := l.helperFor(call, fn, site, string(mask), pullback)
+		if !ok {
+			return nil, false, false
+		}
+		return l.instantiated(call, name), pullback, true
+	}
+	if msg := rule.nonWrtArgument(params, func(i int) bool { return mask[i] == '1' }); msg != "" {
+		l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), msg)
+		return nil, false, false
+	}
+	// A rule computes the partials of every parameter it covers, needed or
+	// not.
+	for i, p := range params {
+		if mask[i] == '0' && rule.derives(i, p.Type()) {
+			mask[i] = '2' // computed by the rule, unused
+		}
+	}
+	return rule.ref(), rule.pullback(), true
 }
 
 // partialsCall: y, ∂y/∂a, ... := gradOfF(a, ...) going forward; the
@@ -312,30 +295,9 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 			return true
 		}
 	}
-	var params []*types.Var
-	var exprs []ast.Expr
-	if recvExpr != nil {
-		params, exprs = append(params, sig.Recv()), append(exprs, recvExpr)
-	}
-	for i := range sig.Params().Len() {
-		params, exprs = append(params, sig.Params().At(i)), append(exprs, call.Args[i])
-	}
-	args := make([]operand, len(exprs))
-	mask := make([]byte, len(exprs))
-	for i, e := range exprs {
-		mask[i] = '0'
-		if isDifferentiable(params[i].Type()) && l.exprVaried(e) {
-			mask[i] = '1'
-			if byReference(params[i].Type()) {
-				if l.rootVar(e) == nil {
-					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
-					return true
-				}
-				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.bufferArg(e, params[i].Type()), typ: params[i].Type()}
-				continue
-			}
-		}
-		args[i] = l.lowerExpr(e, nil)
+	params, args, mask, ok := l.lowerCallArgs(call, sig, recvExpr)
+	if !ok {
+		return true
 	}
 	name, ok := l.helperFor(call, fn, site, string(mask), true)
 	if !ok {
@@ -361,7 +323,22 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 	for i, a := range args {
 		vals[i] = a.bval
 	}
-	r := &rules.Rule{Piecewise: func(c *rules.Ctx) []adjoint.Stmt {
+	r := l.multiResultRule(call, fn, recvExpr, name, params, args, mask, vals, len(results))
+	o := &op{rule: r, name: fn.Name(), args: args, results: results, resType: sig.Results().At(0).Type(), fwd: fwd}
+	l.ops = append(l.ops, o)
+	l.graphOp(o, fwd)
+	for i, x := range lhs {
+		l.assignOperand(rec, x, operand{val: lhsIR[i], bval: lhsIR[i], v: results[i], typ: results[i].typ})
+	}
+	return true
+}
+
+// multiResultRule is the rule of a call of a helper with several float
+// results: its backward code calls the helper's gradient (name) with the
+// results' adjoints and adds what it returns into the arguments' adjoints
+// (by-reference arguments' adjoints are passed in and written by it).
+func (l *lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr ast.Expr, name string, params []*types.Var, args []operand, mask []byte, vals []adjoint.Expr, nResults int) *rules.Rule {
+	return &rules.Rule{Piecewise: func(c *rules.Ctx) []adjoint.Stmt {
 		var extra []adjoint.Expr
 		for _, d := range c.D {
 			if d == nil {
@@ -369,7 +346,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 			}
 			extra = append(extra, d)
 		}
-		grads := make([]adjoint.Expr, len(results))
+		grads := make([]adjoint.Expr, nResults)
 		for i := range grads {
 			grads[i] = adjoint.Id("_")
 		}
@@ -394,17 +371,43 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		}
 		out := []adjoint.Stmt{adjoint.Assign{Lhs: grads, Op: ":=", Rhs: []adjoint.Expr{callExpr}}}
 		for k, i := range gradArg {
-			out = append(out, adjoint.Stmts(c.Add(i, grads[len(results)+k]))...)
+			out = append(out, adjoint.Stmts(c.Add(i, grads[nResults+k]))...)
 		}
 		return out
 	}}
-	o := &op{rule: r, name: fn.Name(), args: args, results: results, resType: sig.Results().At(0).Type(), fwd: fwd}
-	l.ops = append(l.ops, o)
-	l.graphOp(o, fwd)
-	for i, x := range lhs {
-		l.assignOperand(rec, x, operand{val: lhsIR[i], bval: lhsIR[i], v: results[i], typ: results[i].typ})
+}
+
+// lowerCallArgs lowers the arguments of a call with signature sig,
+// receiver first, and marks which carry derivatives: mask[i] is '1' for a
+// varied argument of a differentiable parameter, else '0'. A varied
+// argument passed by reference stands for a path into its root variable's
+// adjoint; ok is false, after an error, when it has no root variable.
+func (l *lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) (params []*types.Var, args []operand, mask []byte, ok bool) {
+	var exprs []ast.Expr
+	if recvExpr != nil {
+		params, exprs = append(params, sig.Recv()), append(exprs, recvExpr)
 	}
-	return true
+	for i := range sig.Params().Len() {
+		params, exprs = append(params, sig.Params().At(i)), append(exprs, call.Args[i])
+	}
+	args = make([]operand, len(exprs))
+	mask = make([]byte, len(exprs))
+	for i, e := range exprs {
+		mask[i] = '0'
+		if isDifferentiable(params[i].Type()) && l.exprVaried(e) {
+			mask[i] = '1'
+			if byReference(params[i].Type()) {
+				if l.rootVar(e) == nil {
+					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
+					return nil, nil, nil, false
+				}
+				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.bufferArg(e, params[i].Type()), typ: params[i].Type()}
+				continue
+			}
+		}
+		args[i] = l.lowerExpr(e, nil)
+	}
+	return params, args, mask, true
 }
 
 // An inlineFrame binds the parameters of a helper being expanded in place
