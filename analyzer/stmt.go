@@ -177,55 +177,7 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 			lhs[i] = n
 		}
 		if len(vs.Values) == 0 || typ != nil && !l.anyActive(lhs, vs.Values) {
-			// var c float64 inside a loop zeroes c on every trip: its
-			// adjoint is reset there going back.
-			for _, x := range lhs {
-				if v := l.activeTarget(x); v != nil && l.loopDepth > 0 && !isRef(v.typ) {
-					rec.zeroes = append(rec.zeroes, v)
-				}
-			}
-			// An active slice or pointer declared without a value gets its
-			// adjoint view declared beside it: a later v = w[i:] sets both.
-			var shadows []*variable
-			if len(vs.Values) == 0 {
-				for _, n := range vs.Names {
-					if obj, ok := l.info.Defs[n].(*types.Var); ok && l.varied[obj] && refVar(obj.Type()) {
-						shadows = append(shadows, l.ensureShadow(l.variableOf(obj)))
-					}
-				}
-			}
-			// Keep the declared type, which an untyped constant needs.
-			if l.depth == 0 && !l.hoistAll {
-				l.fwd = append(l.fwd, adjoint.VarDecl{Names: names, Type: typ, Values: l.convAll(vs.Values)})
-				for _, sh := range shadows {
-					l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{sh.name}, Type: sh.ir})
-				}
-				continue
-			}
-			for _, sh := range shadows {
-				l.hoist(sh)
-				l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(sh.name), "=", adjoint.Literal("nil")))
-			}
-			var vals []adjoint.Expr
-			for i, n := range vs.Names {
-				if n.Name == "_" {
-					continue
-				}
-				v := l.variableOf(l.info.Defs[n])
-				l.hoist(v)
-				val := l.zeroValue(n, v.typ)
-				if len(vs.Values) > 0 {
-					val = l.conv(vs.Values[i])
-				}
-				vals = append(vals, val)
-			}
-			kept := []adjoint.Expr{}
-			for _, name := range names {
-				if name != "_" {
-					kept = append(kept, adjoint.Id(name))
-				}
-			}
-			l.fwd = append(l.fwd, adjoint.Assign{Lhs: kept, Op: "=", Rhs: vals})
+			l.lowerPassiveVar(rec, vs, names, typ, lhs)
 			continue
 		}
 		if vs.Type != nil && len(lhs) > 1 && len(vs.Values) == len(lhs) {
@@ -240,6 +192,62 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 		}
 		l.assignList(rec, lhs, vs.Values, true)
 	}
+}
+
+// lowerPassiveVar lowers one spec of a var declaration without values,
+// or with passive values and a declared type. Outside blocks that hoist
+// their variables it stays a declaration, which keeps the declared type an
+// untyped constant needs; else the variables are hoisted and assigned.
+func (l *lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []string, typ adjoint.Type, lhs []ast.Expr) {
+	// var c float64 inside a loop zeroes c on every trip: its
+	// adjoint is reset there going back.
+	for _, x := range lhs {
+		if v := l.activeTarget(x); v != nil && l.loopDepth > 0 && !isRef(v.typ) {
+			rec.zeroes = append(rec.zeroes, v)
+		}
+	}
+	// An active slice or pointer declared without a value gets its
+	// adjoint view declared beside it: a later v = w[i:] sets both.
+	var shadows []*variable
+	if len(vs.Values) == 0 {
+		for _, n := range vs.Names {
+			if obj, ok := l.info.Defs[n].(*types.Var); ok && l.varied[obj] && refVar(obj.Type()) {
+				shadows = append(shadows, l.ensureShadow(l.variableOf(obj)))
+			}
+		}
+	}
+	// Keep the declared type, which an untyped constant needs.
+	if l.depth == 0 && !l.hoistAll {
+		l.fwd = append(l.fwd, adjoint.VarDecl{Names: names, Type: typ, Values: l.convAll(vs.Values)})
+		for _, sh := range shadows {
+			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{sh.name}, Type: sh.ir})
+		}
+		return
+	}
+	for _, sh := range shadows {
+		l.hoist(sh)
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(sh.name), "=", adjoint.Literal("nil")))
+	}
+	var vals []adjoint.Expr
+	for i, n := range vs.Names {
+		if n.Name == "_" {
+			return
+		}
+		v := l.variableOf(l.info.Defs[n])
+		l.hoist(v)
+		val := l.zeroValue(n, v.typ)
+		if len(vs.Values) > 0 {
+			val = l.conv(vs.Values[i])
+		}
+		vals = append(vals, val)
+	}
+	kept := []adjoint.Expr{}
+	for _, name := range names {
+		if name != "_" {
+			kept = append(kept, adjoint.Id(name))
+		}
+	}
+	l.fwd = append(l.fwd, adjoint.Assign{Lhs: kept, Op: "=", Rhs: vals})
 }
 
 // refVar reports whether t is a slice or a pointer: a variable of it
