@@ -129,6 +129,12 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 		}
 		fn, graph := next.lowerFunc(g)
 		if !grown || round == 4 || len(next.diags) > 0 {
+			if fn != nil && len(next.diags) == 0 && !g.options.NoActivity && !g.options.SaveAll {
+				// Once, on the last round's function: a pool is a
+				// package-level name, taken for good.
+				next.poolTapes(fn)
+				next.checkFunc("poolTapes", fn)
+			}
 			return fn, graph, next.diags
 		}
 		prev = next

@@ -137,6 +137,7 @@ type lowerer struct {
 	gradFunc     *gradFunc
 	fused        ast.Stmt              // the sum loop, when the function ends in one
 	fusing       bool                  // lowering or reversing the sum loop's body
+	heapTapes    map[string]bool       // tape storage made on the heap when its nest starts, reused across calls by poolTapes
 	fusedLocal   map[*variable]bool    // values of one trip of the sum loop
 	fusedTail    []*lowered            // the sum loop and the return after it
 	inlined      []inlineFrame         // helpers being expanded in place, innermost last

@@ -306,6 +306,12 @@ var stackTiers = []int{64, 1024}
 // that holds them, else one heap allocation.
 func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
 	made := makeStorage(name, elem, n, empty)
+	if smallScalar(elem) {
+		if l.heapTapes == nil {
+			l.heapTapes = map[string]bool{}
+		}
+		l.heapTapes[name] = true
+	}
 	if _, constant := constInt(n); constant || !smallScalar(elem) {
 		return []adjoint.Stmt{made}
 	}

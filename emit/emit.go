@@ -65,6 +65,11 @@ func render(f *adjoint.File, aliases map[string]string) ([]byte, error) {
 		if i > 0 {
 			jf.Line()
 		}
+		for _, g := range fn.Globals {
+			jf.Comment(g.Name + " keeps " + fn.Name + "'s tape storage between calls.")
+			jf.Var().Id(g.Name).Add(typ(g.Type))
+			jf.Line()
+		}
 		jf.Add(Func(fn))
 	}
 	var buf bytes.Buffer
@@ -242,6 +247,8 @@ func expr(e adjoint.Expr) *jen.Statement {
 		return primary(e.Fun).Call(args...)
 	case adjoint.TypeExpr:
 		return typ(e.Type)
+	case adjoint.TypeAssert:
+		return primary(e.X).Assert(typ(e.Type))
 	case adjoint.Index:
 		return primary(e.X).Index(expr(e.Index))
 	case adjoint.SliceExpr:
@@ -317,6 +324,8 @@ func stmt(s adjoint.Stmt) jen.Code {
 		return expr(s.X).Op("--")
 	case adjoint.ExprStmt:
 		return expr(s.X)
+	case adjoint.Defer:
+		return jen.Defer().Add(expr(s.Call))
 	case adjoint.If:
 		return ifStmt(s)
 	case adjoint.For:

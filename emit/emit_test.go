@@ -44,6 +44,16 @@ func TestFragments(t *testing.T) {
 			adjoint.Assign{Lhs: []adjoint.Expr{id("t"), id("buf")}, Op: "=", Rhs: []adjoint.Expr{
 				adjoint.SliceExpr{X: id("buf"), Hi: lit("0"), Max: id("n")}, adjoint.SliceExpr{X: id("buf"), Lo: id("n")}}},
 		}, "t, buf = buf[:0:n], buf[n:]"},
+		{"comma-ok type assertion", []adjoint.Stmt{
+			adjoint.Assign{Lhs: []adjoint.Expr{id("b"), id("_")}, Op: ":=", Rhs: []adjoint.Expr{adjoint.TypeAssert{
+				X: adjoint.Call{Fun: adjoint.Selector{X: id("pool"), Sel: "Get"}}, Type: adjoint.Pointer{Elem: adjoint.Slice{Elem: adjoint.Named{Name: "float64"}}}}}},
+		}, "b, _ := pool.Get().(*[]float64)"},
+		{"deferred call", []adjoint.Stmt{
+			adjoint.Defer{Call: adjoint.Call{Fun: adjoint.Selector{X: id("pool"), Sel: "Put"}, Args: []adjoint.Expr{id("b")}}},
+		}, "defer pool.Put(b)"},
+		{"dereference sliced", []adjoint.Stmt{
+			adjoint.Assign{Lhs: []adjoint.Expr{id("t")}, Op: "=", Rhs: []adjoint.Expr{adjoint.SliceExpr{X: adjoint.Unary{Op: "*", X: id("b")}, Hi: lit("0"), Max: id("n")}}},
+		}, "t = (*b)[:0:n]"},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			f := &adjoint.File{Package: "p", Path: "example.com/p", Funcs: []*adjoint.Func{{Name: "F", Body: tc.body}}}
@@ -61,6 +71,21 @@ func TestFragments(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGlobals: a function's package-level variables are declared just
+// before it, with a comment, and their package imported.
+func TestGlobals(t *testing.T) {
+	f := &adjoint.File{Package: "p", Path: "example.com/p", Funcs: []*adjoint.Func{{Name: "FGrad",
+		Globals: []adjoint.Param{{Name: "fGradTapes", Type: adjoint.Named{Path: "sync", Name: "Pool"}}}}}}
+	src, err := File(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "// fGradTapes keeps FGrad's tape storage between calls.\nvar fGradTapes sync.Pool\n\nfunc FGrad() {}"
+	if !strings.Contains(string(src), want) || !strings.Contains(string(src), `import "sync"`) {
+		t.Errorf("rendered\n%s\nwant it to contain\n%s", src, want)
 	}
 }
 

@@ -30,6 +30,10 @@ type Func struct {
 	Params     []Param
 	Results    []Param // names may be empty
 	Body       []Stmt
+	// Globals are package-level variables the function uses, declared
+	// just before it: the pools its tape storage is reused from across
+	// calls.
+	Globals []Param
 }
 
 // A Param is a named, typed parameter, result or receiver.
@@ -111,6 +115,12 @@ type Call struct {
 // argument of make.
 type TypeExpr struct{ Type Type }
 
+// TypeAssert is X.(Type); assigned to two names it is the comma-ok form.
+type TypeAssert struct {
+	X    Expr
+	Type Type
+}
+
 // Index is X[Index].
 type Index struct{ X, Index Expr }
 
@@ -132,19 +142,20 @@ type Composite struct {
 // KeyValue is Key: Value inside a composite literal.
 type KeyValue struct{ Key, Value Expr }
 
-func (Ident) isExpr()     {}
-func (Qual) isExpr()      {}
-func (Lit) isExpr()       {}
-func (Binary) isExpr()    {}
-func (Unary) isExpr()     {}
-func (Paren) isExpr()     {}
-func (Call) isExpr()      {}
-func (TypeExpr) isExpr()  {}
-func (Index) isExpr()     {}
-func (SliceExpr) isExpr() {}
-func (Selector) isExpr()  {}
-func (Composite) isExpr() {}
-func (KeyValue) isExpr()  {}
+func (Ident) isExpr()      {}
+func (Qual) isExpr()       {}
+func (Lit) isExpr()        {}
+func (Binary) isExpr()     {}
+func (Unary) isExpr()      {}
+func (Paren) isExpr()      {}
+func (Call) isExpr()       {}
+func (TypeExpr) isExpr()   {}
+func (Index) isExpr()      {}
+func (TypeAssert) isExpr() {}
+func (SliceExpr) isExpr()  {}
+func (Selector) isExpr()   {}
+func (Composite) isExpr()  {}
+func (KeyValue) isExpr()   {}
 
 // Stmt is a Go statement.
 type Stmt interface{ isStmt() }
@@ -215,6 +226,9 @@ type Case struct {
 	Body []Stmt
 }
 
+// Defer is defer Call.
+type Defer struct{ Call Expr }
+
 // Return is return Results...
 type Return struct{ Results []Expr }
 
@@ -280,6 +294,7 @@ func (For) isStmt()      {}
 func (Range) isStmt()    {}
 func (Switch) isStmt()   {}
 func (Return) isStmt()   {}
+func (Defer) isStmt()    {}
 func (Branch) isStmt()   {}
 func (Block) isStmt()    {}
 func (Labeled) isStmt()  {}

@@ -96,6 +96,11 @@ func writeExpr(b *strings.Builder, e Expr) {
 		b.WriteString(")")
 	case TypeExpr:
 		writeType(b, e.Type)
+	case TypeAssert:
+		writePrimary(b, e.X)
+		b.WriteString(".(")
+		writeType(b, e.Type)
+		b.WriteString(")")
 	case Index:
 		writePrimary(b, e.X)
 		b.WriteString("[")
@@ -209,6 +214,8 @@ func writeStmt(b *strings.Builder, s Stmt, depth int) {
 		line("%s%s", ExprString(s.X), op)
 	case ExprStmt:
 		line("%s", ExprString(s.X))
+	case Defer:
+		line("defer %s", ExprString(s.Call))
 	case If:
 		b.WriteString(ind)
 		for {
@@ -326,6 +333,9 @@ func FuncString(f *Func) string {
 			parts[i] = param(p)
 		}
 		return strings.Join(parts, ", ")
+	}
+	for _, g := range f.Globals {
+		b.WriteString("var " + param(g) + "\n\n")
 	}
 	b.WriteString("func ")
 	if f.Recv != nil {

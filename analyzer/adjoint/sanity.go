@@ -278,6 +278,9 @@ func (c *checker) expr(e Expr) Type {
 		return c.binaryLit(e.Op, x, y, literal(e.X)+literal(e.Y))
 	case Call:
 		return c.call(e)
+	case TypeAssert:
+		c.expr(e.X)
+		return e.Type
 	case TypeExpr:
 		if e.Type == nil {
 			c.errorf("type expression without a type")

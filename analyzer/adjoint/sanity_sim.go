@@ -125,6 +125,8 @@ func (s *sim) exec(st Stmt) (flow, string) {
 		s.update(st.X, "+", intVal(d))
 	case ExprStmt:
 		s.eval(st.X)
+	case Defer:
+		// Deferred calls are pool returns, which touch no tape.
 	case If:
 		if st.Init != nil {
 			if fl, label := s.exec(st.Init); fl != flowNext {

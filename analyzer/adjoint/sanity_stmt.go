@@ -18,7 +18,7 @@ func (c *checker) function() {
 	}
 	params = append(params, f.Params...)
 	params = append(params, f.Results...)
-	for _, p := range params {
+	for _, p := range append(params, f.Globals...) {
 		c.declare(p.Name, &object{typ: p.Type, param: true})
 	}
 	c.list(f.Body)
@@ -91,6 +91,11 @@ func (c *checker) stmt(s Stmt) {
 		c.expr(s.X)
 		if _, ok := s.X.(Call); !ok && s.X != nil {
 			c.errorf("%s is not used: only a call can stand as a statement", ExprString(s.X))
+		}
+	case Defer:
+		c.expr(s.Call)
+		if !isCall(s.Call) {
+			c.errorf("defer of %s, which is not a call", ExprString(s.Call))
 		}
 	case If:
 		c.open()
@@ -351,11 +356,18 @@ func (c *checker) assign(s Assign) {
 		ts = append(ts, c.expr(r))
 	}
 	multi := len(s.Lhs) != len(s.Rhs)
-	if multi && !(len(s.Rhs) == 1 && isCall(s.Rhs[0])) {
+	ta, commaOK := s.Rhs[0].(TypeAssert)
+	commaOK = commaOK && len(s.Lhs) == 2 && len(s.Rhs) == 1
+	if multi && !commaOK && !(len(s.Rhs) == 1 && isCall(s.Rhs[0])) {
 		c.errorf("assignment mismatch: %d variables but %d values", len(s.Lhs), len(s.Rhs))
 	}
 	rt := func(i int) Type {
-		if multi {
+		switch {
+		case commaOK && i == 0:
+			return ta.Type
+		case commaOK:
+			return Named{Name: "bool"}
+		case multi:
 			return nil
 		}
 		return ts[i]

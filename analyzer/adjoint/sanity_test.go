@@ -400,6 +400,51 @@ func TestCheckIR(t *testing.T) {
 	}
 }
 
+// TestCheckPool: the statements that take tape storage from a pool (a
+// comma-ok type assertion, a deferred call, a package-level pool) pass the
+// check; a defer of a non-call and a three-name assertion do not.
+func TestCheckPool(t *testing.T) {
+	f64s := Slice{Elem: Named{Name: "float64"}}
+	buf, pool := Id("tapeBuf"), Id("fGradTapes")
+	deref := Unary{Op: "*", X: buf}
+	get := TypeAssert{X: Call{Fun: Selector{X: pool, Sel: "Get"}}, Type: Pointer{Elem: f64s}}
+	put := Call{Fun: Selector{X: pool, Sel: "Put"}, Args: []Expr{buf}}
+	n := Param{Name: "n", Type: Named{Name: "int"}}
+	body := func(take Stmt, deferred Expr) []Stmt {
+		return []Stmt{
+			VarDecl{Names: []string{"tape"}, Type: f64s},
+			take,
+			If{Cond: Bin("==", buf, Literal("nil")), Then: []Stmt{Set(buf, "=", Call{Fun: Id("new"), Args: []Expr{TypeExpr{Type: f64s}}})}},
+			Defer{Call: deferred},
+			If{Cond: Bin("<", Call{Fun: Id("cap"), Args: []Expr{deref}}, Id("n")), Then: []Stmt{
+				Set(deref, "=", Call{Fun: Id("make"), Args: []Expr{TypeExpr{Type: f64s}, Id("n")}}),
+			}},
+			Set(Id("tape"), "=", SliceExpr{X: deref, Hi: Literal("0"), Max: Id("n")}),
+			Set(Id("tape"), "=", Call{Fun: Id("append"), Args: []Expr{Id("tape"), Literal("1")}}),
+			Return{Results: []Expr{Index{X: Id("tape"), Index: Literal("0")}}},
+		}
+	}
+	check := func(b []Stmt) []error {
+		f := &Func{Name: "FGrad", Params: []Param{n}, Results: []Param{{Type: Named{Name: "float64"}}}, Body: b,
+			Globals: []Param{{Name: "fGradTapes", Type: Named{Path: "sync", Name: "Pool"}}}}
+		return Check(f, &Env{Outer: map[string]bool{}, Final: true})
+	}
+	take := Assign{Lhs: []Expr{buf, Id("_")}, Op: ":=", Rhs: []Expr{get}}
+	if errs := check(body(take, put)); len(errs) > 0 {
+		t.Errorf("pooled storage: %v", errs)
+	}
+	if errs := check(body(take, buf)); !strings.Contains(fmt.Sprint(errs), "defer of tapeBuf, which is not a call") {
+		t.Errorf("defer of a name: got %v", errs)
+	}
+	three := Assign{Lhs: []Expr{buf, Id("_"), Id("z")}, Op: ":=", Rhs: []Expr{get}}
+	if errs := check(body(three, put)); !strings.Contains(fmt.Sprint(errs), "assignment mismatch") {
+		t.Errorf("three names for an assertion: got %v", errs)
+	}
+	if got := FuncString(&Func{Name: "F", Body: []Stmt{take, Defer{Call: put}}, Globals: []Param{{Name: "fGradTapes", Type: Named{Path: "sync", Name: "Pool"}}}}); !strings.Contains(got, "var fGradTapes sync.Pool\n\nfunc F() {\n\ttapeBuf, _ := fGradTapes.Get().(*[]float64)\n\tdefer fGradTapes.Put(tapeBuf)") {
+		t.Errorf("FuncString:\n%s", got)
+	}
+}
+
 // fromGo converts the Go source of one function into an adjoint program.
 // It knows the constructs lowerings produce, nothing more; names are not
 // resolved (that is Check's job), so the source need not compile.

@@ -49,6 +49,8 @@ func WalkExpr(e Expr, f func(Expr)) {
 		WalkExpr(e.Y, f)
 	case Unary:
 		WalkExpr(e.X, f)
+	case TypeAssert:
+		WalkExpr(e.X, f)
 	case Paren:
 		WalkExpr(e.X, f)
 	case Call:
@@ -94,6 +96,8 @@ func StmtExprs(s Stmt, f func(Expr)) {
 		f(s.X)
 	case ExprStmt:
 		f(s.X)
+	case Defer:
+		f(s.Call)
 	case If:
 		f(s.Cond)
 	case For:

@@ -5,6 +5,7 @@ package bench
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // HypotGrad returns Hypot(x, y) and its partial derivatives with respect to x, y.
@@ -382,6 +383,9 @@ func CallJVP(S, K, T, r, sigma, dS, dK, dT, dr, dsigma float64) (float64, float6
 	return t11, dt11
 }
 
+// logisticGradTapes keeps LogisticGrad's tape storage between calls.
+var logisticGradTapes sync.Pool
+
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var t, t1, t2 float64
@@ -395,7 +399,15 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		xTape = tapeArray1[:0:iters]
 	} else {
-		xTape = make([]float64, 0, iters)
+		tapeBuf, _ := logisticGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer logisticGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		xTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for range steps {
@@ -484,6 +496,9 @@ func SoftplusJVP(w, x, dw []float64) (float64, float64) {
 	return s, ds
 }
 
+// kalmanNLLGradTapes keeps KalmanNLLGrad's tape storage between calls.
+var kalmanNLLGradTapes sync.Pool
+
 // KalmanNLLGrad returns KalmanNLL(q, r, ys) and its partial derivatives with respect to q, r.
 func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 	var t, t1, s, t2, innov, t3, k, t4, t5, t6, t7, t8, log, t9, t10, t11, t12, t13 float64
@@ -500,7 +515,15 @@ func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := kalmanNLLGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer kalmanNLLGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	pTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -630,6 +653,9 @@ func KalmanNLLJVP(q, r float64, ys []float64, dq, dr float64) (float64, float64)
 	return nll, dnll
 }
 
+// oscillatorGradTapes keeps OscillatorGrad's tape storage between calls.
+var oscillatorGradTapes sync.Pool
+
 // OscillatorGrad returns Oscillator(k, c, x0, v0, steps) and its partial derivatives with respect to k, c, x0, v0.
 func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64, float64, float64) {
 	const dt = 0.01
@@ -648,7 +674,15 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := oscillatorGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer oscillatorGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	k1xTape, tapes = tapes[:0:iters], tapes[iters:]
 	k1vTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -894,6 +928,9 @@ func OscillatorJVP(k, c, x0, v0 float64, steps int, dk, dc, dx0, dv0 float64) (f
 	return t26, dt26
 }
 
+// rowMLPLossGradTapes keeps RowMLPLossGrad's tape storage between calls.
+var rowMLPLossGradTapes sync.Pool
+
 // RowMLPLossGrad returns RowMLPLoss(W1, b1, W2, b2, x, label, nIn, nHid, nOut) and its partial derivatives with respect to W1, b1, W2, b2.
 func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1, db1, dW2, db2 []float64) float64 {
 	if len(dW1) < len(W1) {
@@ -925,7 +962,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	iTape, tapes = tapes[:0:iters], tapes[iters:]
 	tripsTape = tapes[:0:iters]
@@ -964,7 +1009,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray3 [1024]float64
 		tapes2 = tapeArray3[:tapeLen2]
 	} else {
-		tapes2 = make([]float64, tapeLen2)
+		tapeBuf1, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen2 {
+			*tapeBuf1 = make([]float64, tapeLen2)
+		}
+		tapes2 = (*tapeBuf1)[:tapeLen2]
 	}
 	j1Tape, tapes2 = tapes2[:0:iters1], tapes2[iters1:]
 	tripsTape1 = tapes2[:0:iters1]
@@ -996,7 +1049,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray5 [1024]float64
 		condTape = tapeArray5[:0:iters2]
 	} else {
-		condTape = make([]float64, 0, iters2)
+		tapeBuf2, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters2 {
+			*tapeBuf2 = make([]float64, iters2)
+		}
+		condTape = (*tapeBuf2)[:0:iters2]
 	}
 	trips2 = 0
 	for i1, z = range logits[1:] {
@@ -1017,7 +1078,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray7 [1024]float64
 		expTape = tapeArray7[:0:iters3]
 	} else {
-		expTape = make([]float64, 0, iters3)
+		tapeBuf3, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < iters3 {
+			*tapeBuf3 = make([]float64, iters3)
+		}
+		expTape = (*tapeBuf3)[:0:iters3]
 	}
 	trips3 = 0
 	for i2, z1 = range logits {

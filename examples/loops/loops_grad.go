@@ -5,7 +5,11 @@ package loops
 import (
 	"fmt"
 	"math"
+	"sync"
 )
+
+// logisticGradTapes keeps LogisticGrad's tape storage between calls.
+var logisticGradTapes sync.Pool
 
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
@@ -20,7 +24,15 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		xTape = tapeArray1[:0:iters]
 	} else {
-		xTape = make([]float64, 0, iters)
+		tapeBuf, _ := logisticGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer logisticGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		xTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for range steps {

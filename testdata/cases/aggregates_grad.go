@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // DotGrad returns Dot(w, x) and its partial derivatives with respect to w, x.
@@ -174,6 +175,9 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	return dot1
 }
 
+// matVecGradTapes keeps MatVecGrad's tape storage between calls.
+var matVecGradTapes sync.Pool
+
 // MatVecGrad returns MatVec(W, x, n) and its partial derivatives with respect to W, x.
 func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dW) < len(W) {
@@ -202,7 +206,15 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		tripsTape = tapeArray1[:0:iters]
 	} else {
-		tripsTape = make([]float64, 0, iters)
+		tapeBuf, _ := matVecGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matVecGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for ; j < n; j++ {
@@ -289,6 +301,9 @@ func MatVecJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
 	return s, ds
 }
 
+// matVecHVPTapes keeps MatVecHVP's tape storage between calls.
+var matVecHVPTapes sync.Pool
+
 // MatVecHVP returns MatVec's value, its gradient as MatVecGrad gives it, and the product of its Hessian with the direction vW, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float64 {
 	if len(dW) < len(W) {
@@ -335,7 +350,15 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := matVecHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matVecHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	dxkTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
 	tripsTape = tapes1[:0:iters]
@@ -516,6 +539,9 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	return matVec
 }
 
+// softmaxCEGradTapes keeps SoftmaxCEGrad's tape storage between calls.
+var softmaxCEGradTapes sync.Pool
+
 // SoftmaxCEGrad returns SoftmaxCE(z, c) and its partial derivatives with respect to z.
 func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	if len(dz) < len(z) {
@@ -533,7 +559,15 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		var tapeArray1 [1024]float64
 		zmaxTape = tapeArray1[:0:iters]
 	} else {
-		zmaxTape = make([]float64, 0, iters)
+		tapeBuf, _ := softmaxCEGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer softmaxCEGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		zmaxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i1, v = range z[1:] {
@@ -551,7 +585,15 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		var tapeArray3 [1024]float64
 		expTape = tapeArray3[:0:iters1]
 	} else {
-		expTape = make([]float64, 0, iters1)
+		tapeBuf1, _ := softmaxCEGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer softmaxCEGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters1 {
+			*tapeBuf1 = make([]float64, iters1)
+		}
+		expTape = (*tapeBuf1)[:0:iters1]
 	}
 	trips1 = 0
 	for i = range z {
@@ -651,6 +693,9 @@ func SoftmaxCEJVP(z []float64, c int, dz []float64) (float64, float64) {
 	return t2, dt2
 }
 
+// softmaxCEHVPTapes keeps SoftmaxCEHVP's tape storage between calls.
+var softmaxCEHVPTapes sync.Pool
+
 // SoftmaxCEHVP returns SoftmaxCE's value, its gradient as SoftmaxCEGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	if len(dz) < len(z) {
@@ -676,7 +721,15 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := softmaxCEHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer softmaxCEHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	zmaxTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -735,7 +788,15 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		var tapeArray3 [1024]float64
 		tapes1 = tapeArray3[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf1, _ := softmaxCEHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer softmaxCEHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dtTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	expTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
@@ -1312,6 +1373,9 @@ func ApplyHessian(l Layer, x []float64, dl *Layer, hess []float64) float64 {
 	return apply
 }
 
+// evalGradTapes keeps EvalGrad's tape storage between calls.
+var evalGradTapes sync.Pool
+
 // EvalGrad returns p.Eval(x) and its partial derivatives with respect to p, x.
 func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 	if len(dp.C) < len(p.C) {
@@ -1330,7 +1394,15 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 		var tapeArray1 [1024]float64
 		yTape = tapeArray1[:0:iters]
 	} else {
-		yTape = make([]float64, 0, iters)
+		tapeBuf, _ := evalGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer evalGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		yTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for ; i >= 0; i-- {
@@ -1377,6 +1449,9 @@ func (p *Poly) EvalJVP(x float64, dp *Poly, dx float64) (float64, float64) {
 	return y, dy
 }
 
+// evalHVPTapes keeps EvalHVP's tape storage between calls.
+var evalHVPTapes sync.Pool
+
 // EvalHVP returns Eval's value, its gradient as EvalGrad gives it, and the product of its Hessian with the direction vp, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64, float64, float64) {
 	if len(dp.C) < len(p.C) {
@@ -1403,7 +1478,15 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := evalHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer evalHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
@@ -1829,6 +1912,9 @@ func ResidualsWJVP(w []float64, batch []Sample, dw []float64) (float64, float64)
 	return t2, dt2
 }
 
+// residualsWHVPTapes keeps ResidualsWHVP's tape storage between calls.
+var residualsWHVPTapes sync.Pool
+
 // ResidualsWHVP returns ResidualsW's value, its gradient as ResidualsWGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 	if len(dw) < len(w) {
@@ -1856,7 +1942,15 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := residualsWHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer residualsWHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	drTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
 	rTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
@@ -2249,6 +2343,9 @@ func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64,
 	return array, da, dk
 }
 
+// matrixGradTapes keeps MatrixGrad's tape storage between calls.
+var matrixGradTapes sync.Pool
+
 // MatrixGrad returns Matrix(m) and its partial derivatives with respect to m.
 func MatrixGrad(m, dm [][]float64) float64 {
 	if len(dm) < len(m) {
@@ -2271,7 +2368,15 @@ func MatrixGrad(m, dm [][]float64) float64 {
 		var tapeArray1 [1024]float64
 		tripsTape = tapeArray1[:0:iters]
 	} else {
-		tripsTape = make([]float64, 0, iters)
+		tapeBuf, _ := matrixGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matrixGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i = range m {
@@ -2331,6 +2436,9 @@ func MatrixJVP(m, dm [][]float64) (float64, float64) {
 	return t1, dt1
 }
 
+// matrixHVPTapes keeps MatrixHVP's tape storage between calls.
+var matrixHVPTapes sync.Pool
+
 // MatrixHVP returns Matrix's value, its gradient as MatrixGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 	if len(dm) < len(m) {
@@ -2370,7 +2478,15 @@ func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 		var tapeArray1 [1024]float64
 		tripsTape = tapeArray1[:0:iters]
 	} else {
-		tripsTape = make([]float64, 0, iters)
+		tapeBuf, _ := matrixHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matrixHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i = range m {
@@ -2565,6 +2681,9 @@ func ScaledJVP(w, dw []float64) (float64, float64) {
 	return s, ds
 }
 
+// scaledHVPTapes keeps ScaledHVP's tape storage between calls.
+var scaledHVPTapes sync.Pool
+
 // ScaledHVP returns Scaled's value, its gradient as ScaledGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ScaledHVP(w, v, dw, hv []float64) float64 {
 	if len(dw) < len(w) {
@@ -2592,7 +2711,15 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := scaledHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scaledHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dhElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	hElemTape = tapes[: 0 : iters+iters]
@@ -3455,6 +3582,9 @@ func CompositeLitsJVP(a, b, da, db float64) (float64, float64) {
 	return t8, dt8
 }
 
+// compositeLitsHVPTapes keeps CompositeLitsHVP's tape storage between calls.
+var compositeLitsHVPTapes sync.Pool
+
 // CompositeLitsHVP returns CompositeLits's value, its gradient as CompositeLitsGrad gives it, and the product of its Hessian with the direction va, vb in the same form (added into buffers for slices and pointers, returned for the rest).
 func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64, float64) {
 	var dx, t17, t18, dt, t19, t, t20, t21, x float64
@@ -3517,7 +3647,15 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 		var tapeArray1 [1024]float64
 		dxTape = tapeArray1[:0:iters]
 	} else {
-		dxTape = make([]float64, 0, iters)
+		tapeBuf, _ := compositeLitsHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer compositeLitsHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, x = range xs {
@@ -3785,6 +3923,9 @@ func hvpOfDot(w, x, vw, vx, hvw, hvx []float64) (float64, float64) {
 	return hvpOfDot1, hvpOfDot2
 }
 
+// hvpOfMatVecTapes keeps hvpOfMatVec's tape storage between calls.
+var hvpOfMatVecTapes sync.Pool
+
 // hvpOfMatVec returns MatVec's value, its directional derivative along the directions and their Hessian-vector product: a row of MatVecHessian.
 func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, float64) {
 	if len(hvW) < len(W) {
@@ -3824,7 +3965,15 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := hvpOfMatVecTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfMatVecTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	dxkTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
 	tripsTape = tapes1[:0:iters]
@@ -3918,6 +4067,9 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	return hvpOfMatVec1, hvpOfMatVec2
 }
 
+// hvpOfSoftmaxCETapes keeps hvpOfSoftmaxCE's tape storage between calls.
+var hvpOfSoftmaxCETapes sync.Pool
+
 // hvpOfSoftmaxCE returns SoftmaxCE's value, its directional derivative along the directions and their Hessian-vector product: a row of SoftmaxCEHessian.
 func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 	if len(hv) < len(z) {
@@ -3939,7 +4091,15 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		zmaxTape = tapeArray1[:0:iters]
 	} else {
-		zmaxTape = make([]float64, 0, iters)
+		tapeBuf, _ := hvpOfSoftmaxCETapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfSoftmaxCETapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		zmaxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i1, v = range z[1:] {
@@ -3973,7 +4133,15 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 		var tapeArray3 [1024]float64
 		tapes = tapeArray3[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf1, _ := hvpOfSoftmaxCETapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfSoftmaxCETapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters1], tapes[iters1:]
 	exp1Tape = tapes[:0:iters1]
@@ -4180,6 +4348,9 @@ func hvpOfApply(l Layer, x []float64, v Layer, hv *Layer) (float64, float64) {
 	return hvpOfApply1, hvpOfApply2
 }
 
+// hvpOfEvalTapes keeps hvpOfEval's tape storage between calls.
+var hvpOfEvalTapes sync.Pool
+
 // hvpOfEval returns Eval's value, its directional derivative along the directions and their Hessian-vector product: a row of EvalHessian.
 func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, float64, float64) {
 	if len(hvp.C) < len(p.C) {
@@ -4203,7 +4374,15 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfEvalTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfEvalTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
@@ -4329,6 +4508,9 @@ func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
 	return hvpOfResiduals1, hvpOfResiduals2
 }
 
+// hvpOfResidualsWTapes keeps hvpOfResidualsW's tape storage between calls.
+var hvpOfResidualsWTapes sync.Pool
+
 // hvpOfResidualsW returns ResidualsW's value, its directional derivative along the directions and their Hessian-vector product: a row of ResidualsWHessian.
 func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
@@ -4353,7 +4535,15 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfResidualsWTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfResidualsWTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	drTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
 	rTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
@@ -4566,6 +4756,9 @@ func hvpOfArray(a [3]float64, k float64, va [3]float64, vk float64) (float64, fl
 	return hvpOfArray1, hvpOfArray2, hva, hvk
 }
 
+// hvpOfMatrixTapes keeps hvpOfMatrix's tape storage between calls.
+var hvpOfMatrixTapes sync.Pool
+
 // hvpOfMatrix returns Matrix's value, its directional derivative along the directions and their Hessian-vector product: a row of MatrixHessian.
 func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 	if len(hv) < len(m) {
@@ -4597,7 +4790,15 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tripsTape = tapeArray1[:0:iters]
 	} else {
-		tripsTape = make([]float64, 0, iters)
+		tapeBuf, _ := hvpOfMatrixTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfMatrixTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i = range m {
@@ -4645,6 +4846,9 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 	return hvpOfMatrix1, hvpOfMatrix2
 }
 
+// hvpOfScaledTapes keeps hvpOfScaled's tape storage between calls.
+var hvpOfScaledTapes sync.Pool
+
 // hvpOfScaled returns Scaled's value, its directional derivative along the directions and their Hessian-vector product: a row of ScaledHessian.
 func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
@@ -4669,7 +4873,15 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfScaledTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfScaledTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dhElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	hElemTape = tapes[: 0 : iters+iters]
@@ -4884,6 +5096,9 @@ func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64)
 	return hvpOfSumAfterUse1, hvpOfSumAfterUse2, hvx, hvy
 }
 
+// hvpOfCompositeLitsTapes keeps hvpOfCompositeLits's tape storage between calls.
+var hvpOfCompositeLitsTapes sync.Pool
+
 // hvpOfCompositeLits returns CompositeLits's value, its directional derivative along the directions and their Hessian-vector product: a row of CompositeLitsHessian.
 func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float64) {
 	var dx, t17, t18, dt, t19, t, t20, t21, x float64
@@ -4946,7 +5161,15 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 		var tapeArray1 [1024]float64
 		dxTape = tapeArray1[:0:iters]
 	} else {
-		dxTape = make([]float64, 0, iters)
+		tapeBuf, _ := hvpOfCompositeLitsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfCompositeLitsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, x = range xs {

@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // BandThreeGrad returns BandThree(x) and its partial derivatives with respect to x.
@@ -275,6 +276,9 @@ func BandAnchoredHessian(x, dx, hess []float64) float64 {
 	return bandAnchored
 }
 
+// bandCarriedGradTapes keeps BandCarriedGrad's tape storage between calls.
+var bandCarriedGradTapes sync.Pool
+
 // BandCarriedGrad returns BandCarried(x) and its partial derivatives with respect to x.
 func BandCarriedGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -292,7 +296,15 @@ func BandCarriedGrad(x, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		cTape = tapeArray1[:0:iters]
 	} else {
-		cTape = make([]float64, 0, iters)
+		tapeBuf, _ := bandCarriedGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer bandCarriedGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		cTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i = range x {
@@ -1491,6 +1503,9 @@ func hvpOfBandThree(x, v, dx, hv []float64) float64 {
 	return hvpOfBandThree1
 }
 
+// hvpOfBandRangeTapes keeps hvpOfBandRange's tape storage between calls.
+var hvpOfBandRangeTapes sync.Pool
+
 // hvpOfBandRange returns BandRange's value, adds its gradient and its Hessian's product with the direction into the buffers: BandRangeHessian's compressed products.
 func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
@@ -1517,7 +1532,15 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfBandRangeTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfBandRangeTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -1704,6 +1727,9 @@ func hvpOfBandAnchored(x, v, hv []float64) (float64, float64) {
 	return hvpOfBandAnchored1, hvpOfBandAnchored2
 }
 
+// hvpOfBandCarriedTapes keeps hvpOfBandCarried's tape storage between calls.
+var hvpOfBandCarriedTapes sync.Pool
+
 // hvpOfBandCarried returns BandCarried's value, its directional derivative along the directions and their Hessian-vector product: a row of BandCarriedHessian.
 func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
@@ -1725,7 +1751,15 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfBandCarriedTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfBandCarriedTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2077,6 +2111,9 @@ func hvpOfBandUint8(x, v, hv []float64) (float64, float64) {
 	return hvpOfBandUint81, hvpOfBandUint82
 }
 
+// vjpOfHeatResidualTapes keeps vjpOfHeatResidual's tape storage between calls.
+var vjpOfHeatResidualTapes sync.Pool
+
 // vjpOfHeatResidual returns the sum of dr times HeatResidual's output r computed on a copy, and its gradient: the vector-Jacobian product behind HeatResidual's VJP and Jacobian.
 func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	if len(du) < len(u) {
@@ -2105,7 +2142,15 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 		var tapeArray1 [1024]float64
 		expTape = tapeArray1[:0:iters]
 	} else {
-		expTape = make([]float64, 0, iters)
+		tapeBuf, _ := vjpOfHeatResidualTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfHeatResidualTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		expTape = (*tapeBuf)[:0:iters]
 	}
 	trips1 = 0
 	for ; i < n-1; i++ {
@@ -2245,6 +2290,9 @@ func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 	return vjpOfStencilShift1
 }
 
+// vjpOfBandRowsTapes keeps vjpOfBandRows's tape storage between calls.
+var vjpOfBandRowsTapes sync.Pool
+
 // vjpOfBandRows returns the sum of dy times BandRows's output y computed on a copy, and its gradient: the vector-Jacobian product behind BandRows's VJP and Jacobian.
 func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -2269,7 +2317,15 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		condTape = tapeArray1[:0:iters]
 	} else {
-		condTape = make([]float64, 0, iters)
+		tapeBuf, _ := vjpOfBandRowsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfBandRowsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		condTape = (*tapeBuf)[:0:iters]
 	}
 	trips1 = 0
 	for i = range x {
@@ -2445,6 +2501,9 @@ func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 	return vjpOfBandCarriedSum1
 }
 
+// vjpOfBandCarriedMemoryTapes keeps vjpOfBandCarriedMemory's tape storage between calls.
+var vjpOfBandCarriedMemoryTapes sync.Pool
+
 // vjpOfBandCarriedMemory returns the sum of dy times BandCarriedMemory's output y computed on a copy, and its gradient: the vector-Jacobian product behind BandCarriedMemory's VJP and Jacobian.
 func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -2470,7 +2529,15 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		prevElemTape = tapeArray1[:0:iters]
 	} else {
-		prevElemTape = make([]float64, 0, iters)
+		tapeBuf, _ := vjpOfBandCarriedMemoryTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfBandCarriedMemoryTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		prevElemTape = (*tapeBuf)[:0:iters]
 	}
 	trips1 = 0
 	for i = range x {

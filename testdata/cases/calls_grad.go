@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Nested2Grad returns Nested2(w, b) and its partial derivatives with respect to w, b.
@@ -135,6 +136,9 @@ func Nested2Hessian(w, b float64, hess []float64) (float64, float64, float64) {
 	return nested2, dw, db
 }
 
+// helperInLoopGradTapes keeps HelperInLoopGrad's tape storage between calls.
+var helperInLoopGradTapes sync.Pool
+
 // HelperInLoopGrad returns HelperInLoop(w, n) and its partial derivatives with respect to w.
 func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	var neuron1, dNeuron1Dw, t, t1, t2, exp, t3, t4, t5 float64
@@ -150,7 +154,15 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := helperInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer helperInLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -227,6 +239,9 @@ func HelperInLoopJVP(w float64, n int, dw float64) (float64, float64) {
 	return s, ds
 }
 
+// helperInLoopHVPTapes keeps HelperInLoopHVP's tape storage between calls.
+var helperInLoopHVPTapes sync.Pool
+
 // HelperInLoopHVP returns HelperInLoop's value, its gradient as HelperInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
 	var jvpOfNeuronWrtW11, jvpOfNeuronWrtW12, neuron1, dNeuron, t1, dt, t2, t, t3, t4, jvpOfSigmoid31, jvpOfSigmoid32, sigmoid1, dSigmoid, t5, t6, t7, t8 float64
@@ -243,7 +258,15 @@ func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := helperInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer helperInLoopHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -846,6 +869,9 @@ func SliceRuleGrad(w []float64, k float64, dw []float64) (float64, float64) {
 	return sliceRule, dk
 }
 
+// storedHelperInLoopGradTapes keeps StoredHelperInLoopGrad's tape storage between calls.
+var storedHelperInLoopGradTapes sync.Pool
+
 // StoredHelperInLoopGrad returns StoredHelperInLoop(y, w) and its partial derivatives with respect to y, w.
 func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -872,7 +898,15 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := storedHelperInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer storedHelperInLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -983,6 +1017,9 @@ func StoredHelperInLoopJVP(y float64, w []float64, dy float64, dw []float64) (fl
 	return h[1], dh[1]
 }
 
+// storedHelperInLoopHVPTapes keeps StoredHelperInLoopHVP's tape storage between calls.
+var storedHelperInLoopHVPTapes sync.Pool
+
 // StoredHelperInLoopHVP returns StoredHelperInLoop's value, its gradient as StoredHelperInLoopGrad gives it, and the product of its Hessian with the direction vy, vw in the same form (added into buffers for slices and pointers, returned for the rest).
 func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -1019,7 +1056,15 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := storedHelperInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer storedHelperInLoopHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -1260,6 +1305,9 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 	return storedHelperInLoop, dy
 }
 
+// twoResultsGradTapes keeps TwoResultsGrad's tape storage between calls.
+var twoResultsGradTapes sync.Pool
+
 // TwoResultsGrad returns TwoResults(x, y) and its partial derivatives with respect to x, y.
 func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	var polar3, polar4, p, q, t, t1 float64
@@ -1278,7 +1326,15 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		sTape = tapeArray1[:0:iters]
 	} else {
-		sTape = make([]float64, 0, iters)
+		tapeBuf, _ := twoResultsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer twoResultsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		sTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for ; i < 2; i++ {
@@ -1344,6 +1400,9 @@ func TwoResultsJVP(x, y, dx, dy float64) (float64, float64) {
 	return t1, dt1
 }
 
+// twoResultsHVPTapes keeps TwoResultsHVP's tape storage between calls.
+var twoResultsHVPTapes sync.Pool
+
 // TwoResultsHVP returns TwoResults's value, its gradient as TwoResultsGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var jvpOfPolar15, jvpOfPolar16, jvpOfPolar17, jvpOfPolar18, polar3, polar4, dPolar2, dPolar3, p, q, dp, dq, t4, dt, t5, t, t6, t7 float64
@@ -1372,7 +1431,15 @@ func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, fl
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := twoResultsHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer twoResultsHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters], tapes[iters:]
 	sTape = tapes[:0:iters]
@@ -1523,6 +1590,9 @@ func TwoResultsHessian(x, y float64, hess []float64) (float64, float64, float64)
 	return twoResults, dx, dy
 }
 
+// scalarHelperGradTapes keeps ScalarHelperGrad's tape storage between calls.
+var scalarHelperGradTapes sync.Pool
+
 // ScalarHelperGrad returns ScalarHelper(x, s) and its partial derivatives with respect to x, s.
 func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	var bell3, dBell3Dx, dBell3Ds, t1 float64
@@ -1541,7 +1611,15 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		yTape = tapeArray1[:0:iters]
 	} else {
-		yTape = make([]float64, 0, iters)
+		tapeBuf, _ := scalarHelperGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scalarHelperGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		yTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for ; i < 3; i++ {
@@ -1592,6 +1670,9 @@ func ScalarHelperJVP(x, s, dx, ds float64) (float64, float64) {
 	return y, dy
 }
 
+// scalarHelperHVPTapes keeps ScalarHelperHVP's tape storage between calls.
+var scalarHelperHVPTapes sync.Pool
+
 // ScalarHelperHVP returns ScalarHelper's value, its gradient as ScalarHelperGrad gives it, and the product of its Hessian with the direction vx, vs in the same form (added into buffers for slices and pointers, returned for the rest).
 func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, float64) {
 	var jvpOfBell15, jvpOfBell16, bell3, dBell2, t3, t4 float64
@@ -1618,7 +1699,15 @@ func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := scalarHelperHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scalarHelperHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
@@ -1873,6 +1962,9 @@ func ConstArgHelperHessian(x float64, hess []float64) (float64, float64) {
 	return constArgHelper, dx
 }
 
+// inlinedElementInLoopGradTapes keeps InlinedElementInLoopGrad's tape storage between calls.
+var inlinedElementInLoopGradTapes sync.Pool
+
 // InlinedElementInLoopGrad returns InlinedElementInLoop(y, w) and its partial derivatives with respect to y, w.
 func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -1895,7 +1987,15 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := inlinedElementInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer inlinedElementInLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -1996,6 +2096,9 @@ func InlinedElementInLoopJVP(y float64, w []float64, dy float64, dw []float64) (
 	return t2, dt2
 }
 
+// inlinedElementInLoopHVPTapes keeps InlinedElementInLoopHVP's tape storage between calls.
+var inlinedElementInLoopHVPTapes sync.Pool
+
 // InlinedElementInLoopHVP returns InlinedElementInLoop's value, its gradient as InlinedElementInLoopGrad gives it, and the product of its Hessian with the direction vy, vw in the same form (added into buffers for slices and pointers, returned for the rest).
 func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -2028,7 +2131,15 @@ func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []f
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := inlinedElementInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer inlinedElementInLoopHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	softsign1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dSoftsignTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2414,6 +2525,9 @@ func VarNormJVP(xs, dxs []float64) (float64, float64) {
 	return sqrt, dsqrt
 }
 
+// varNormHVPTapes keeps VarNormHVP's tape storage between calls.
+var varNormHVPTapes sync.Pool
+
 // VarNormHVP returns VarNorm's value, its gradient as VarNormGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -2438,7 +2552,15 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		dxTape = tapeArray1[:0:iters]
 	} else {
-		dxTape = make([]float64, 0, iters)
+		tapeBuf, _ := varNormHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varNormHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, x = range xs {
@@ -2811,6 +2933,9 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 	return varPair
 }
 
+// funcLitGradTapes keeps FuncLitGrad's tape storage between calls.
+var funcLitGradTapes sync.Pool
+
 // FuncLitGrad returns FuncLit(x, lambda) and its partial derivatives with respect to x, lambda.
 func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 	var sin, t1, t, t2, t3, t4, t5, t6, t7, t8 float64
@@ -2826,7 +2951,15 @@ func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := funcLitGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer funcLitGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	lambdaTape = tapes[:0:iters]
@@ -2937,6 +3070,9 @@ func FuncLitJVP(x, lambda, dx, dlambda float64) (float64, float64) {
 	return t13, dt13
 }
 
+// funcLitHVPTapes keeps FuncLitHVP's tape storage between calls.
+var funcLitHVPTapes sync.Pool
+
 // FuncLitHVP returns FuncLit's value, its gradient as FuncLitGrad gives it, and the product of its Hessian with the direction vx, vlambda in the same form (added into buffers for slices and pointers, returned for the rest).
 func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, float64, float64) {
 	var cos, t14, dsin, sin1, sin, t15, dt, t16, t, t17, t18, t19, dt1, t20, t1, t21, t22, t23, dt2, t24, t2, t25, t26, dt3, t27, t3, t28, t4, t29, dt5, t30, t5, t31, t32, t33, t34 float64
@@ -2953,7 +3089,15 @@ func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, floa
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := funcLitHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer funcLitHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -3564,6 +3708,9 @@ func jvpOfNeuronWrtW(w, b, x, dw float64) (float64, float64) {
 	return sigmoid1, dSigmoid
 }
 
+// hvpOfHelperInLoopTapes keeps hvpOfHelperInLoop's tape storage between calls.
+var hvpOfHelperInLoopTapes sync.Pool
+
 // hvpOfHelperInLoop returns HelperInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of HelperInLoopHessian.
 func hvpOfHelperInLoop(w float64, n int, v float64) (float64, float64, float64) {
 	var jvpOfNeuronWrtW21, jvpOfNeuronWrtW22, neuron1, dNeuron, t1, dt, t2, t, t3, t4, jvpOfSigmoid41, jvpOfSigmoid42, sigmoid1, dSigmoid, t5, t6, t7, t8 float64
@@ -3580,7 +3727,15 @@ func hvpOfHelperInLoop(w float64, n int, v float64) (float64, float64, float64) 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfHelperInLoopTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfHelperInLoopTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -3990,6 +4145,9 @@ func hvpOfOtherPackage(x, v float64) (float64, float64, float64) {
 	return hvpOfOtherPackage1, hvpOfOtherPackage2, hv
 }
 
+// hvpOfStoredHelperInLoopTapes keeps hvpOfStoredHelperInLoop's tape storage between calls.
+var hvpOfStoredHelperInLoopTapes sync.Pool
+
 // hvpOfStoredHelperInLoop returns StoredHelperInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of StoredHelperInLoopHessian.
 func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float64) (float64, float64, float64) {
 	if len(hvw) < len(w) {
@@ -4022,7 +4180,15 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfStoredHelperInLoopTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfStoredHelperInLoopTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -4249,6 +4415,9 @@ func jvpOfPolar(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	return r, t, dr, dt
 }
 
+// hvpOfTwoResultsTapes keeps hvpOfTwoResults's tape storage between calls.
+var hvpOfTwoResultsTapes sync.Pool
+
 // hvpOfTwoResults returns TwoResults's value, its directional derivative along the directions and their Hessian-vector product: a row of TwoResultsHessian.
 func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28, polar3, polar4, dPolar2, dPolar3, p, q, dp, dq, t4, dt, t5, t, t6, t7 float64
@@ -4277,7 +4446,15 @@ func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfTwoResultsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfTwoResultsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters], tapes[iters:]
 	sTape = tapes[:0:iters]
@@ -4409,6 +4586,9 @@ func jvpOfBell(x, s, dx, ds float64) (float64, float64) {
 	return exp, dexp
 }
 
+// hvpOfScalarHelperTapes keeps hvpOfScalarHelper's tape storage between calls.
+var hvpOfScalarHelperTapes sync.Pool
+
 // hvpOfScalarHelper returns ScalarHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of ScalarHelperHessian.
 func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64) {
 	var jvpOfBell25, jvpOfBell26, bell3, dBell2, t3, t4 float64
@@ -4435,7 +4615,15 @@ func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfScalarHelperTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfScalarHelperTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
@@ -4596,6 +4784,9 @@ func jvpOfSoftsign(x, dx float64) (float64, float64) {
 	return t1, dt1
 }
 
+// hvpOfInlinedElementInLoopTapes keeps hvpOfInlinedElementInLoop's tape storage between calls.
+var hvpOfInlinedElementInLoopTapes sync.Pool
+
 // hvpOfInlinedElementInLoop returns InlinedElementInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of InlinedElementInLoopHessian.
 func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []float64) (float64, float64, float64) {
 	if len(hvw) < len(w) {
@@ -4625,7 +4816,15 @@ func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []flo
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfInlinedElementInLoopTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfInlinedElementInLoopTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	softsign1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dSoftsignTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -4838,6 +5037,9 @@ func hvpOfZeroTangentArgs(x, v float64) (float64, float64, float64) {
 	return hvpOfZeroTangentArgs1, hvpOfZeroTangentArgs2, hv
 }
 
+// hvpOfVarNormTapes keeps hvpOfVarNorm's tape storage between calls.
+var hvpOfVarNormTapes sync.Pool
+
 // hvpOfVarNorm returns VarNorm's value, its directional derivative along the directions and their Hessian-vector product: a row of VarNormHessian.
 func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 	if len(hv) < len(xs) {
@@ -4859,7 +5061,15 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		dxTape = tapeArray1[:0:iters]
 	} else {
-		dxTape = make([]float64, 0, iters)
+		tapeBuf, _ := hvpOfVarNormTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfVarNormTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, x = range xs {
@@ -5112,6 +5322,9 @@ func hvpOfVarPair(w, v, hv []float64) (float64, float64) {
 	return hvpOfVarPair1, hvpOfVarPair2
 }
 
+// hvpOfFuncLitTapes keeps hvpOfFuncLit's tape storage between calls.
+var hvpOfFuncLitTapes sync.Pool
+
 // hvpOfFuncLit returns FuncLit's value, its directional derivative along the directions and their Hessian-vector product: a row of FuncLitHessian.
 func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, float64) {
 	var cos, t14, dsin, sin1, sin, t15, dt, t16, t, t17, t18, t19, dt1, t20, t1, t21, t22, t23, dt2, t24, t2, t25, t26, dt3, t27, t3, t28, t4, t29, dt5, t30, t5, t31, t32, t33 float64
@@ -5128,7 +5341,15 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfFuncLitTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfFuncLitTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -7150,6 +7371,9 @@ func pullbackOfJvpOfSoftsign2(x, dx, dres, dres1 float64) (float64, float64, flo
 	return jvpOfSoftsign21, jvpOfSoftsign22, dx1, ddx
 }
 
+// pullbackOfJvpOfVarNorm1Tapes keeps pullbackOfJvpOfVarNorm1's tape storage between calls.
+var pullbackOfJvpOfVarNorm1Tapes sync.Pool
+
 // pullbackOfJvpOfVarNorm1 returns jvpOfVarNorm1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarNorm1 in gradients.
 func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs []float64) (float64, float64) {
 	if len(dxs1) < len(xs) {
@@ -7174,7 +7398,15 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 		var tapeArray1 [1024]float64
 		dxTape = tapeArray1[:0:iters]
 	} else {
-		dxTape = make([]float64, 0, iters)
+		tapeBuf, _ := pullbackOfJvpOfVarNorm1Tapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pullbackOfJvpOfVarNorm1Tapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, x = range xs {
@@ -7236,6 +7468,9 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 	return jvpOfVarNorm11, jvpOfVarNorm12
 }
 
+// pullbackOfJvpOfVarNorm2WrtXsTapes keeps pullbackOfJvpOfVarNorm2WrtXs's tape storage between calls.
+var pullbackOfJvpOfVarNorm2WrtXsTapes sync.Pool
+
 // pullbackOfJvpOfVarNorm2WrtXs returns jvpOfVarNorm2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarNorm2 in gradients.
 func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 []float64) (float64, float64) {
 	if len(dxs1) < len(xs) {
@@ -7257,7 +7492,15 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 		var tapeArray1 [1024]float64
 		dxTape = tapeArray1[:0:iters]
 	} else {
-		dxTape = make([]float64, 0, iters)
+		tapeBuf, _ := pullbackOfJvpOfVarNorm2WrtXsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pullbackOfJvpOfVarNorm2WrtXsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, x = range xs {
@@ -7315,6 +7558,9 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 	return jvpOfVarNorm21, jvpOfVarNorm22
 }
 
+// pullbackOfJvpOfVarStats1Tapes keeps pullbackOfJvpOfVarStats1's tape storage between calls.
+var pullbackOfJvpOfVarStats1Tapes sync.Pool
+
 // pullbackOfJvpOfVarStats1 returns jvpOfVarStats1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarStats1 in gradients.
 func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float64, dxs1, ddxs []float64) (float64, float64, float64, float64) {
 	if len(dxs1) < len(xs) {
@@ -7341,7 +7587,15 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 		var tapeArray1 [1024]float64
 		dxTape = tapeArray1[:0:iters]
 	} else {
-		dxTape = make([]float64, 0, iters)
+		tapeBuf, _ := pullbackOfJvpOfVarStats1Tapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pullbackOfJvpOfVarStats1Tapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, x = range xs {
@@ -7405,6 +7659,9 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 	return jvpOfVarStats11, jvpOfVarStats12, jvpOfVarStats13, jvpOfVarStats14
 }
 
+// pullbackOfJvpOfVarStats2WrtXsTapes keeps pullbackOfJvpOfVarStats2WrtXs's tape storage between calls.
+var pullbackOfJvpOfVarStats2WrtXsTapes sync.Pool
+
 // pullbackOfJvpOfVarStats2WrtXs returns jvpOfVarStats2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarStats2 in gradients.
 func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 float64, dxs1 []float64) (float64, float64, float64, float64) {
 	if len(dxs1) < len(xs) {
@@ -7428,7 +7685,15 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 		var tapeArray1 [1024]float64
 		dxTape = tapeArray1[:0:iters]
 	} else {
-		dxTape = make([]float64, 0, iters)
+		tapeBuf, _ := pullbackOfJvpOfVarStats2WrtXsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pullbackOfJvpOfVarStats2WrtXsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dxTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, x = range xs {

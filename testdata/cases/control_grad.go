@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // IfElseGrad returns IfElse(x, y) and its partial derivatives with respect to x, y.
@@ -864,6 +865,9 @@ func SwitchTaglessHessian(x, y float64, hess []float64) (float64, float64, float
 	return switchTagless, dx, dy
 }
 
+// powerGradTapes keeps PowerGrad's tape storage between calls.
+var powerGradTapes sync.Pool
+
 // PowerGrad returns Power(x, n) and its partial derivatives with respect to x.
 func PowerGrad(x float64, n int) (float64, float64) {
 	var t1 float64
@@ -879,7 +883,15 @@ func PowerGrad(x float64, n int) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tTape = tapeArray1[:0:iters]
 	} else {
-		tTape = make([]float64, 0, iters)
+		tapeBuf, _ := powerGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer powerGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		tTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for ; i < n; i++ {
@@ -916,6 +928,9 @@ func PowerJVP(x float64, n int, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// powerHVPTapes keeps PowerHVP's tape storage between calls.
+var powerHVPTapes sync.Pool
+
 // PowerHVP returns Power's value, its gradient as PowerGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, t2, t3, t4 float64
@@ -933,7 +948,15 @@ func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := powerHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer powerHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape = tapes[:0:iters]
@@ -1414,6 +1437,9 @@ func NestedHessian(x, y float64, n int, hess []float64) (float64, float64, float
 	return nested, dx, dy
 }
 
+// returnInLoopGradTapes keeps ReturnInLoopGrad's tape storage between calls.
+var returnInLoopGradTapes sync.Pool
+
 // ReturnInLoopGrad returns ReturnInLoop(x, n) and its partial derivatives with respect to x.
 func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 	var returnInLoop, s, t, t1, t2, sqrt float64
@@ -1432,7 +1458,15 @@ func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := returnInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer returnInLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -1530,6 +1564,9 @@ func ReturnInLoopJVP(x float64, n int, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// returnInLoopHVPTapes keeps ReturnInLoopHVP's tape storage between calls.
+var returnInLoopHVPTapes sync.Pool
+
 // ReturnInLoopHVP returns ReturnInLoop's value, its gradient as ReturnInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ReturnInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var returnInLoopHVP, ds, s, t2, t3, t4, dt, t5, t, t6, t7, t1, t8, t9, t10, sqrt1, sqrt, t11, t12, dsqrt float64
@@ -1549,7 +1586,15 @@ func ReturnInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := returnInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer returnInLoopHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -1890,6 +1935,9 @@ func ReturnInBranchHessian(x float64, hess []float64) (float64, float64) {
 	return returnInBranch, dx
 }
 
+// branchInLoopGradTapes keeps BranchInLoopGrad's tape storage between calls.
+var branchInLoopGradTapes sync.Pool
+
 // BranchInLoopGrad returns BranchInLoop(x, n) and its partial derivatives with respect to x.
 func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	var t, t1, cos, t2 float64
@@ -1905,7 +1953,15 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := branchInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer branchInLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape = tapes[:0:iters]
@@ -1975,6 +2031,9 @@ func BranchInLoopJVP(x float64, n int, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// branchInLoopHVPTapes keeps BranchInLoopHVP's tape storage between calls.
+var branchInLoopHVPTapes sync.Pool
+
 // BranchInLoopHVP returns BranchInLoop's value, its gradient as BranchInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, dt, t2, t, t3, t4, sin, t5, t6, dcos, cos1, cos, t7, t8, t9, t10 float64
@@ -1991,7 +2050,15 @@ func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := branchInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer branchInLoopHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -2294,6 +2361,9 @@ func HalvingsHessian(x float64, hess []float64) (float64, float64) {
 	return halvings, dx
 }
 
+// continueGradTapes keeps ContinueGrad's tape storage between calls.
+var continueGradTapes sync.Pool
+
 // ContinueGrad returns Continue(x, n) and its partial derivatives with respect to x.
 func ContinueGrad(x float64, n int) (float64, float64) {
 	var t1, t, t2, t3 float64
@@ -2310,7 +2380,15 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := continueGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer continueGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
@@ -2378,6 +2456,9 @@ func ContinueJVP(x float64, n int, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// continueHVPTapes keeps ContinueHVP's tape storage between calls.
+var continueHVPTapes sync.Pool
+
 // ContinueHVP returns Continue's value, its gradient as ContinueGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var t2, dt, t3, t, t4, t5, dt1, t6, t1, t7, t8 float64
@@ -2395,7 +2476,15 @@ func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := continueHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer continueHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2705,6 +2794,9 @@ func BreakHessian(x float64, n int, hess []float64) (float64, float64) {
 	return break1, dx
 }
 
+// labeledGradTapes keeps LabeledGrad's tape storage between calls.
+var labeledGradTapes sync.Pool
+
 // LabeledGrad returns Labeled(x, n) and its partial derivatives with respect to x.
 func LabeledGrad(x float64, n int) (float64, float64) {
 	var j, iters, tapeLen, trips int
@@ -2722,7 +2814,15 @@ func LabeledGrad(x float64, n int) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := labeledGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer labeledGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2831,6 +2931,9 @@ outer:
 	return s, ds
 }
 
+// labeledHVPTapes keeps LabeledHVP's tape storage between calls.
+var labeledHVPTapes sync.Pool
+
 // LabeledHVP returns Labeled's value, its gradient as LabeledGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func LabeledHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var j, iters, tapeLen, trips int
@@ -2849,7 +2952,15 @@ func LabeledHVP(x float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := labeledHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer labeledHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2989,6 +3100,9 @@ func LabeledHessian(x float64, n int, hess []float64) (float64, float64) {
 	return labeled, dx
 }
 
+// sideEffectConditionGradTapes keeps SideEffectConditionGrad's tape storage between calls.
+var sideEffectConditionGradTapes sync.Pool
+
 // SideEffectConditionGrad returns SideEffectCondition(x, n) and its partial derivatives with respect to x.
 func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
@@ -3006,7 +3120,15 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := sideEffectConditionGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sideEffectConditionGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape = tapes[:0:iters]
@@ -3073,6 +3195,9 @@ func SideEffectConditionJVP(x float64, n int, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// sideEffectConditionHVPTapes keeps SideEffectConditionHVP's tape storage between calls.
+var sideEffectConditionHVPTapes sync.Pool
+
 // SideEffectConditionHVP returns SideEffectCondition's value, its gradient as SideEffectConditionGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, t2, t3, t4, t5, t6 float64
@@ -3091,7 +3216,15 @@ func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, floa
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := sideEffectConditionHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sideEffectConditionHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -3421,6 +3554,9 @@ func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
 	return boundFromInput, dx
 }
 
+// logisticGradTapes keeps LogisticGrad's tape storage between calls.
+var logisticGradTapes sync.Pool
+
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var t, t1, t2 float64
@@ -3434,7 +3570,15 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		xTape = tapeArray1[:0:iters]
 	} else {
-		xTape = make([]float64, 0, iters)
+		tapeBuf, _ := logisticGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer logisticGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		xTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for range steps {
@@ -3476,6 +3620,9 @@ func LogisticJVP(r, x float64, steps int, dr, dx float64) (float64, float64) {
 	return x, dx
 }
 
+// logisticHVPTapes keeps LogisticHVP's tape storage between calls.
+var logisticHVPTapes sync.Pool
+
 // LogisticHVP returns Logistic's value, its gradient as LogisticGrad gives it, and the product of its Hessian with the direction vr, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11 float64
@@ -3490,7 +3637,15 @@ func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, flo
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := logisticHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer logisticHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -3686,6 +3841,9 @@ func RangeDataJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// rangeDataHVPTapes keeps RangeDataHVP's tape storage between calls.
+var rangeDataHVPTapes sync.Pool
+
 // RangeDataHVP returns RangeData's value, its gradient as RangeDataGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeDataHVP(x, v float64) (float64, float64, float64) {
 	var pow1, pow, dpow, pow2, t2, t3, t4, t5, dt, t6, t, t7, t8, w, t9, dt1, t10, t1, t11, t12, w1 float64
@@ -3701,7 +3859,15 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		condTape = tapeArray1[:0:iters]
 	} else {
-		condTape = make([]float64, 0, iters)
+		tapeBuf, _ := rangeDataHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeDataHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		condTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, w = range weights {
@@ -4586,6 +4752,9 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	return sumOfBranches
 }
 
+// pendulumGradTapes keeps PendulumGrad's tape storage between calls.
+var pendulumGradTapes sync.Pool
+
 // PendulumGrad returns Pendulum(theta, omega, steps) and its partial derivatives with respect to theta, omega.
 func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 	var sin, t, t1, t2, t3 float64
@@ -4600,7 +4769,15 @@ func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		thetaTape = tapeArray1[:0:iters]
 	} else {
-		thetaTape = make([]float64, 0, iters)
+		tapeBuf, _ := pendulumGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pendulumGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		thetaTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for range steps {
@@ -4658,6 +4835,9 @@ func PendulumJVP(theta, omega float64, steps int, dtheta, domega float64) (float
 	return t3, dt3
 }
 
+// pendulumHVPTapes keeps PendulumHVP's tape storage between calls.
+var pendulumHVPTapes sync.Pool
+
 // PendulumHVP returns Pendulum's value, its gradient as PendulumGrad gives it, and the product of its Hessian with the direction vtheta, vomega in the same form (added into buffers for slices and pointers, returned for the rest).
 func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float64, float64, float64, float64, float64) {
 	var cos, t4, dsin, sin1, sin, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
@@ -4673,7 +4853,15 @@ func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := pendulumHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pendulumHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	vthetaTape, tapes = tapes[:0:iters], tapes[iters:]
 	thetaTape = tapes[:0:iters]
@@ -5024,6 +5212,9 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	return sumOfTriangle
 }
 
+// logisticSwitchGradTapes keeps LogisticSwitchGrad's tape storage between calls.
+var logisticSwitchGradTapes sync.Pool
+
 // LogisticSwitchGrad returns LogisticSwitch(r, x, steps, mode) and its partial derivatives with respect to r, x.
 func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float64) {
 	var t, t1, t2, t3 float64
@@ -5039,7 +5230,15 @@ func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float6
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := logisticSwitchGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer logisticSwitchGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	takenTape = tapes[:0:iters]
@@ -5109,6 +5308,9 @@ func LogisticSwitchJVP(r, x float64, steps, mode int, dr, dx float64) (float64, 
 	return x, dx
 }
 
+// logisticSwitchHVPTapes keeps LogisticSwitchHVP's tape storage between calls.
+var logisticSwitchHVPTapes sync.Pool
+
 // LogisticSwitchHVP returns LogisticSwitch's value, its gradient as LogisticSwitchGrad gives it, and the product of its Hessian with the direction vr, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11, t12, t13 float64
@@ -5124,7 +5326,15 @@ func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := logisticSwitchHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer logisticSwitchHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -6087,6 +6297,9 @@ func SwapPostContinueHessian(x, y float64, hess []float64) (float64, float64, fl
 	return swapPostContinue, dx, dy
 }
 
+// newStateBufferGradTapes keeps NewStateBufferGrad's tape storage between calls.
+var newStateBufferGradTapes sync.Pool
+
 // NewStateBufferGrad returns NewStateBuffer(x) and its partial derivatives with respect to x.
 func NewStateBufferGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -6109,7 +6322,15 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := newStateBufferGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer newStateBufferGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	nhElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
@@ -6186,6 +6407,9 @@ func NewStateBufferJVP(x, dx []float64) (float64, float64) {
 	return h, dh
 }
 
+// newStateBufferHVPTapes keeps NewStateBufferHVP's tape storage between calls.
+var newStateBufferHVPTapes sync.Pool
+
 // NewStateBufferHVP returns NewStateBuffer's value, its gradient as NewStateBufferGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
@@ -6217,7 +6441,15 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := newStateBufferHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer newStateBufferHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
@@ -6356,6 +6588,9 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 	return newStateBuffer
 }
 
+// viewCarryGradTapes keeps ViewCarryGrad's tape storage between calls.
+var viewCarryGradTapes sync.Pool
+
 // ViewCarryGrad returns ViewCarry(x, a) and its partial derivatives with respect to x, a.
 func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
@@ -6380,7 +6615,15 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		wElemTape = tapeArray1[:0:iters]
 	} else {
-		wElemTape = make([]float64, 0, iters)
+		tapeBuf, _ := viewCarryGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer viewCarryGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		wElemTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range x {
@@ -6448,6 +6691,9 @@ func ViewCarryJVP(x []float64, a float64, dx []float64, da float64) (float64, fl
 	return loss, dloss
 }
 
+// viewCarryHVPTapes keeps ViewCarryHVP's tape storage between calls.
+var viewCarryHVPTapes sync.Pool
+
 // ViewCarryHVP returns ViewCarry's value, its gradient as ViewCarryGrad gives it, and the product of its Hessian with the direction vx, va in the same form (added into buffers for slices and pointers, returned for the rest).
 func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []float64) (float64, float64, float64) {
 	if len(dx) < len(x) {
@@ -6484,7 +6730,15 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := viewCarryHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer viewCarryHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	wElemTape = tapes1[:0:iters]
@@ -6872,6 +7126,9 @@ func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
 	return sqrtPostCounter, dx
 }
 
+// viewUpdateReadLaterGradTapes keeps ViewUpdateReadLaterGrad's tape storage between calls.
+var viewUpdateReadLaterGradTapes sync.Pool
+
 // ViewUpdateReadLaterGrad returns ViewUpdateReadLater(w, p) and its partial derivatives with respect to w, p.
 func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -6904,7 +7161,15 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := viewUpdateReadLaterGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer viewUpdateReadLaterGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tripsTape = tapes1[:0:iters]
@@ -7038,6 +7303,9 @@ func ViewUpdateReadLaterJVP(w []float64, p float64, dw []float64, dp float64) (f
 	return y, dy
 }
 
+// viewUpdateReadLaterHVPTapes keeps ViewUpdateReadLaterHVP's tape storage between calls.
+var viewUpdateReadLaterHVPTapes sync.Pool
+
 // ViewUpdateReadLaterHVP returns ViewUpdateReadLater's value, its gradient as ViewUpdateReadLaterGrad gives it, and the product of its Hessian with the direction vw, vp in the same form (added into buffers for slices and pointers, returned for the rest).
 func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw, hvw []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -7093,7 +7361,15 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		var tapeArray6 [1024]float64
 		tapes1 = tapeArray6[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := viewUpdateReadLaterHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer viewUpdateReadLaterHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
@@ -7380,6 +7656,9 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 	return viewUpdateReadLater, dp
 }
 
+// namedResultGradTapes keeps NamedResultGrad's tape storage between calls.
+var namedResultGradTapes sync.Pool
+
 // NamedResultGrad returns NamedResult(x, y) and its partial derivatives with respect to x, y.
 func NamedResultGrad(x, y float64) (float64, float64, float64) {
 	var namedResult, r, rPrev, t, t1 float64
@@ -7409,7 +7688,15 @@ func NamedResultGrad(x, y float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := namedResultGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer namedResultGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	rTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
@@ -7498,6 +7785,9 @@ func NamedResultJVP(x, y, dx, dy float64) (float64, float64) {
 	return t1, dt1
 }
 
+// namedResultHVPTapes keeps NamedResultHVP's tape storage between calls.
+var namedResultHVPTapes sync.Pool
+
 // NamedResultHVP returns NamedResult's value, its gradient as NamedResultGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func NamedResultHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var namedResultHVP, r, dr, t2, t3, t4, rPrev, t5, t6, dt, t7, t, t8, t9, t1 float64
@@ -7532,7 +7822,15 @@ func NamedResultHVP(x, y, vx, vy float64) (float64, float64, float64, float64, f
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := namedResultHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer namedResultHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	rTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
@@ -7828,6 +8126,9 @@ func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
 	return namedHelper, dx
 }
 
+// loopInvariantsGradTapes keeps LoopInvariantsGrad's tape storage between calls.
+var loopInvariantsGradTapes sync.Pool
+
 // LoopInvariantsGrad returns LoopInvariants(x, c) and its partial derivatives with respect to x, c.
 func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
@@ -7846,7 +8147,15 @@ func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64)
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := loopInvariantsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer loopInvariantsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	mTape, tapes = tapes[:0:iters], tapes[iters:]
 	sTape = tapes[:0:iters]
@@ -8292,6 +8601,9 @@ func hvpOfSwitchTagless(x, y, vx, vy float64) (float64, float64, float64, float6
 	return hvpOfSwitchTagless1, hvpOfSwitchTagless2, hvx, hvy
 }
 
+// hvpOfPowerTapes keeps hvpOfPower's tape storage between calls.
+var hvpOfPowerTapes sync.Pool
+
 // hvpOfPower returns Power's value, its directional derivative along the directions and their Hessian-vector product: a row of PowerHessian.
 func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, t2, t3, t4 float64
@@ -8309,7 +8621,15 @@ func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfPowerTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfPowerTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape = tapes[:0:iters]
@@ -8550,6 +8870,9 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 	return hvpOfNested1, hvpOfNested3, hvx, hvy
 }
 
+// hvpOfReturnInLoopTapes keeps hvpOfReturnInLoop's tape storage between calls.
+var hvpOfReturnInLoopTapes sync.Pool
+
 // hvpOfReturnInLoop returns ReturnInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ReturnInLoopHessian.
 func hvpOfReturnInLoop(x float64, n int, v float64) (float64, float64, float64) {
 	var hvpOfReturnInLoop1, hvpOfReturnInLoop2, ds, s, t2, t3, t4, dt, t5, t, t6, t7, t1, t8, t9, t10, dt1, sqrt1, sqrt, t11, t12, dsqrt float64
@@ -8569,7 +8892,15 @@ func hvpOfReturnInLoop(x float64, n int, v float64) (float64, float64, float64) 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfReturnInLoopTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfReturnInLoopTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -8787,6 +9118,9 @@ reverse:
 	return hvpOfReturnInBranch1, hvpOfReturnInBranch2, hv
 }
 
+// hvpOfBranchInLoopTapes keeps hvpOfBranchInLoop's tape storage between calls.
+var hvpOfBranchInLoopTapes sync.Pool
+
 // hvpOfBranchInLoop returns BranchInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of BranchInLoopHessian.
 func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) {
 	var dt, t1, t, t2, t3, sin, t4, t5, dcos, cos1, cos, t6, t7, t8, t9 float64
@@ -8803,7 +9137,15 @@ func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfBranchInLoopTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfBranchInLoopTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -8968,6 +9310,9 @@ func hvpOfHalvings(x, v float64) (float64, float64, float64) {
 	return hvpOfHalvings1, hvpOfHalvings2, hv
 }
 
+// hvpOfContinueTapes keeps hvpOfContinue's tape storage between calls.
+var hvpOfContinueTapes sync.Pool
+
 // hvpOfContinue returns Continue's value, its directional derivative along the directions and their Hessian-vector product: a row of ContinueHessian.
 func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 	var dt, t2, t, t3, t4, dt1, t5, t1, t6, t7 float64
@@ -8985,7 +9330,15 @@ func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfContinueTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfContinueTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -9141,6 +9494,9 @@ func hvpOfBreak(x float64, n int, v float64) (float64, float64, float64) {
 	return hvpOfBreak1, hvpOfBreak2, hv
 }
 
+// hvpOfLabeledTapes keeps hvpOfLabeled's tape storage between calls.
+var hvpOfLabeledTapes sync.Pool
+
 // hvpOfLabeled returns Labeled's value, its directional derivative along the directions and their Hessian-vector product: a row of LabeledHessian.
 func hvpOfLabeled(x float64, n int, v float64) (float64, float64, float64) {
 	var j, iters, tapeLen, trips int
@@ -9159,7 +9515,15 @@ func hvpOfLabeled(x float64, n int, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfLabeledTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfLabeledTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -9251,6 +9615,9 @@ outer:
 	return hvpOfLabeled1, hvpOfLabeled2, hv
 }
 
+// hvpOfSideEffectConditionTapes keeps hvpOfSideEffectCondition's tape storage between calls.
+var hvpOfSideEffectConditionTapes sync.Pool
+
 // hvpOfSideEffectCondition returns SideEffectCondition's value, its directional derivative along the directions and their Hessian-vector product: a row of SideEffectConditionHessian.
 func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, t2, t3, t4, t5, t6 float64
@@ -9269,7 +9636,15 @@ func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, fl
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfSideEffectConditionTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfSideEffectConditionTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -9408,6 +9783,9 @@ func hvpOfBoundFromInput(x, v float64) (float64, float64, float64) {
 	return hvpOfBoundFromInput1, hvpOfBoundFromInput2, hv
 }
 
+// hvpOfLogisticTapes keeps hvpOfLogistic's tape storage between calls.
+var hvpOfLogisticTapes sync.Pool
+
 // hvpOfLogistic returns Logistic's value, its directional derivative along the directions and their Hessian-vector product: a row of LogisticHessian.
 func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11 float64
@@ -9422,7 +9800,15 @@ func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, f
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfLogisticTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfLogisticTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -9501,6 +9887,9 @@ func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, f
 	return hvpOfLogistic1, hvpOfLogistic2, hvr, hvx
 }
 
+// hvpOfRangeDataTapes keeps hvpOfRangeData's tape storage between calls.
+var hvpOfRangeDataTapes sync.Pool
+
 // hvpOfRangeData returns RangeData's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeDataHessian.
 func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 	var pow1, pow, dpow, pow2, t2, t3, t4, t5, dt, t6, t, t7, t8, w, t9, dt1, t10, t1, t11, t12, w1 float64
@@ -9516,7 +9905,15 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		condTape = tapeArray1[:0:iters]
 	} else {
-		condTape = make([]float64, 0, iters)
+		tapeBuf, _ := hvpOfRangeDataTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfRangeDataTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		condTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, w = range weights {
@@ -9927,6 +10324,9 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 	return hvpOfSumOfBranches1, hvpOfSumOfBranches2
 }
 
+// hvpOfPendulumTapes keeps hvpOfPendulum's tape storage between calls.
+var hvpOfPendulumTapes sync.Pool
+
 // hvpOfPendulum returns Pendulum's value, its directional derivative along the directions and their Hessian-vector product: a row of PendulumHessian.
 func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (float64, float64, float64, float64) {
 	var cos, t4, dsin, sin1, sin, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
@@ -9942,7 +10342,15 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfPendulumTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfPendulumTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	vthetaTape, tapes = tapes[:0:iters], tapes[iters:]
 	thetaTape = tapes[:0:iters]
@@ -10038,6 +10446,9 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 	return hvpOfPendulum1, hvpOfPendulum2, hvtheta, hvomega
 }
 
+// hvpOfLogisticSwitchTapes keeps hvpOfLogisticSwitch's tape storage between calls.
+var hvpOfLogisticSwitchTapes sync.Pool
+
 // hvpOfLogisticSwitch returns LogisticSwitch's value, its directional derivative along the directions and their Hessian-vector product: a row of LogisticSwitchHessian.
 func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11, t12, t13 float64
@@ -10053,7 +10464,15 @@ func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfLogisticSwitchTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfLogisticSwitchTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -10506,6 +10925,9 @@ func hvpOfSwapPostContinue(x, y, vx, vy float64) (float64, float64, float64, flo
 	return hvpOfSwapPostContinue1, hvpOfSwapPostContinue2, hvx, hvy
 }
 
+// hvpOfNewStateBufferTapes keeps hvpOfNewStateBuffer's tape storage between calls.
+var hvpOfNewStateBufferTapes sync.Pool
+
 // hvpOfNewStateBuffer returns NewStateBuffer's value, its directional derivative along the directions and their Hessian-vector product: a row of NewStateBufferHessian.
 func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
@@ -10534,7 +10956,15 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfNewStateBufferTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfNewStateBufferTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
@@ -10621,6 +11051,9 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	return hvpOfNewStateBuffer1, hvpOfNewStateBuffer2
 }
 
+// hvpOfViewCarryTapes keeps hvpOfViewCarry's tape storage between calls.
+var hvpOfViewCarryTapes sync.Pool
+
 // hvpOfViewCarry returns ViewCarry's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewCarryHessian.
 func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []float64) (float64, float64, float64) {
 	if len(hvx) < len(x) {
@@ -10654,7 +11087,15 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := hvpOfViewCarryTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfViewCarryTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	wElemTape = tapes1[:0:iters]
@@ -10852,6 +11293,9 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 	return hvpOfSqrtPostCounter1, hvpOfSqrtPostCounter2, hv
 }
 
+// hvpOfViewUpdateReadLaterTapes keeps hvpOfViewUpdateReadLater's tape storage between calls.
+var hvpOfViewUpdateReadLaterTapes sync.Pool
+
 // hvpOfViewUpdateReadLater returns ViewUpdateReadLater's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewUpdateReadLaterHessian.
 func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, hvw []float64) (float64, float64, float64) {
 	if len(hvw) < len(w) {
@@ -10903,7 +11347,15 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		var tapeArray6 [1024]float64
 		tapes1 = tapeArray6[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfViewUpdateReadLaterTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
@@ -11111,6 +11563,9 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	return hvpOfViewUpdateReadLater1, hvpOfViewUpdateReadLater2, hvp
 }
 
+// hvpOfNamedResultTapes keeps hvpOfNamedResult's tape storage between calls.
+var hvpOfNamedResultTapes sync.Pool
+
 // hvpOfNamedResult returns NamedResult's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedResultHessian.
 func hvpOfNamedResult(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var hvpOfNamedResult1, hvpOfNamedResult2, r, dr, t2, t3, t4, rPrev, t5, t6, dt, t7, t, t8, t9, dt1, t1 float64
@@ -11146,7 +11601,15 @@ func hvpOfNamedResult(x, y, vx, vy float64) (float64, float64, float64, float64)
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfNamedResultTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfNamedResultTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	rTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]

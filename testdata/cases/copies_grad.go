@@ -5,7 +5,11 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
+
+// wholeCopiesGradTapes keeps WholeCopiesGrad's tape storage between calls.
+var wholeCopiesGradTapes sync.Pool
 
 // WholeCopiesGrad returns WholeCopies(p, pp, pts, c, pr) and its partial derivatives with respect to p, pp, pts, c, pr.
 func WholeCopiesGrad(p Point, pp *Point, pts []Point, c Body, pr Nest, dpp *Point, dpts []Point) (float64, Point, Body, Nest) {
@@ -93,7 +97,15 @@ func WholeCopiesGrad(p Point, pp *Point, pts []Point, c Body, pr Nest, dpp *Poin
 		var tapeArray1 [1024]float64
 		eElemTape = tapeArray1[: 0 : iters+iters+iters]
 	} else {
-		eElemTape = make([]float64, 0, iters+iters+iters)
+		tapeBuf, _ := wholeCopiesGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer wholeCopiesGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters+iters+iters {
+			*tapeBuf = make([]float64, iters+iters+iters)
+		}
+		eElemTape = (*tapeBuf)[: 0 : iters+iters+iters]
 	}
 	eElemTape1 = make([]string, 0, iters)
 	trips = 0
@@ -486,6 +498,9 @@ func WholeCopiesJVP(p Point, pp *Point, pts []Point, c Body, pr Nest, dp Point, 
 	return t19, dt19
 }
 
+// copyLoopGradTapes keeps CopyLoopGrad's tape storage between calls.
+var copyLoopGradTapes sync.Pool
+
 // CopyLoopGrad returns CopyLoop(p, n) and its partial derivatives with respect to p.
 func CopyLoopGrad(p Point, n int) (float64, Point) {
 	var t, t1, cos float64
@@ -505,7 +520,15 @@ func CopyLoopGrad(p Point, n int) (float64, Point) {
 		var tapeArray1 [1024]float64
 		prevElemTape = tapeArray1[: 0 : iters+iters]
 	} else {
-		prevElemTape = make([]float64, 0, iters+iters)
+		tapeBuf, _ := copyLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copyLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters+iters {
+			*tapeBuf = make([]float64, iters+iters)
+		}
+		prevElemTape = (*tapeBuf)[: 0 : iters+iters]
 	}
 	prevElemTape1 = make([]string, 0, iters)
 	trips = 0
@@ -741,6 +764,9 @@ func CopySlicesJVP(x []float64, k float64, dx []float64, dk float64) (float64, f
 	return t4, dt4
 }
 
+// copyStepGradTapes keeps CopyStepGrad's tape storage between calls.
+var copyStepGradTapes sync.Pool
+
 // CopyStepGrad returns CopyStep(x, h, steps) and its partial derivatives with respect to x, h.
 func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
@@ -769,7 +795,15 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 		var tapeArray2 [1024]float64
 		tapes = tapeArray2[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := copyStepGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copyStepGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
 	tripsTape1 = tapes[:0:iters]
@@ -2066,6 +2100,9 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	return hvpOfRowByRow1, hvpOfRowByRow2
 }
 
+// hvpOfAnonStructsTapes keeps hvpOfAnonStructs's tape storage between calls.
+var hvpOfAnonStructsTapes sync.Pool
+
 // hvpOfAnonStructs returns AnonStructs's value, its directional derivative along the directions and their Hessian-vector product: a row of AnonStructsHessian.
 func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
@@ -2133,7 +2170,15 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		dpElemTape = tapeArray1[: 0 : iters+iters]
 	} else {
-		dpElemTape = make([]float64, 0, iters+iters)
+		tapeBuf, _ := hvpOfAnonStructsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfAnonStructsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters+iters {
+			*tapeBuf = make([]float64, iters+iters)
+		}
+		dpElemTape = (*tapeBuf)[: 0 : iters+iters]
 	}
 	trips = 0
 	for i, p = range pts {

@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // NegSinReturnGrad returns NegSinReturn(x) and its partial derivatives with respect to x.
@@ -1483,6 +1484,9 @@ func MapDataHessian(x float64, m map[string]float64, hess []float64) (float64, f
 	return mapData, dx
 }
 
+// varInLoopCarryGradTapes keeps VarInLoopCarryGrad's tape storage between calls.
+var varInLoopCarryGradTapes sync.Pool
+
 // VarInLoopCarryGrad returns VarInLoopCarry(x) and its partial derivatives with respect to x.
 func VarInLoopCarryGrad(x float64) (float64, float64) {
 	var c, t, t1, t2, t3 float64
@@ -1499,7 +1503,15 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := varInLoopCarryGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varInLoopCarryGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	cTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	pTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -1577,6 +1589,9 @@ func VarInLoopCarryJVP(x, dx float64) (float64, float64) {
 	return p, dp
 }
 
+// varInLoopCarryHVPTapes keeps VarInLoopCarryHVP's tape storage between calls.
+var varInLoopCarryHVPTapes sync.Pool
+
 // VarInLoopCarryHVP returns VarInLoopCarry's value, its gradient as VarInLoopCarryGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 	var c, dc, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, dt1, t10, t1, t11, t12 float64
@@ -1594,7 +1609,15 @@ func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := varInLoopCarryHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varInLoopCarryHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	cTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	dcTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -1953,6 +1976,9 @@ func PopBeforeSumJVP(x, dx []float64) (float64, float64) {
 	return s, ds
 }
 
+// popBeforeSumHVPTapes keeps PopBeforeSumHVP's tape storage between calls.
+var popBeforeSumHVPTapes sync.Pool
+
 // PopBeforeSumHVP returns PopBeforeSum's value, its gradient as PopBeforeSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
@@ -1979,7 +2005,15 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		dvTape = tapeArray1[:0:iters]
 	} else {
-		dvTape = make([]float64, 0, iters)
+		tapeBuf, _ := popBeforeSumHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer popBeforeSumHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dvTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range x {
@@ -2098,6 +2132,9 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 	return popBeforeSum
 }
 
+// twoResultsAfterEarlyReturnGradTapes keeps TwoResultsAfterEarlyReturnGrad's tape storage between calls.
+var twoResultsAfterEarlyReturnGradTapes sync.Pool
+
 // TwoResultsAfterEarlyReturnGrad returns TwoResultsAfterEarlyReturn(x, y, n) and its partial derivatives with respect to x, y.
 func TwoResultsAfterEarlyReturnGrad(x, y float64, n int) (float64, float64, float64) {
 	var twoResultsAfterEarlyReturn, s, c, t, t1, t2, t3, i, f, t4, t5, fr, t7, t8, tanh, t9, t10 float64
@@ -2137,7 +2174,15 @@ func TwoResultsAfterEarlyReturnGrad(x, y float64, n int) (float64, float64, floa
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := twoResultsAfterEarlyReturnGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer twoResultsAfterEarlyReturnGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	exTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2257,6 +2302,9 @@ func TwoResultsAfterEarlyReturnJVP(x, y float64, n int, dx, dy float64) (float64
 	return t8, dt8
 }
 
+// twoResultsAfterEarlyReturnHVPTapes keeps TwoResultsAfterEarlyReturnHVP's tape storage between calls.
+var twoResultsAfterEarlyReturnHVPTapes sync.Pool
+
 // TwoResultsAfterEarlyReturnHVP returns TwoResultsAfterEarlyReturn's value, its gradient as TwoResultsAfterEarlyReturnGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var twoResultsAfterEarlyReturnHVP, r, r1, dr, t9, dr1, s, c, ds, dc, dt, t, t10, t11, dt1, t1, dt2, t2, vyPrev, dt3, t3, r2, r3, dr2, i, f, di, df, t12, t13, dt4, t4, t14, r4, ldexp, dr3, fr, dfr, t16, dt5, t17, t5, t18, dt6, t19, t6, tanh1, tanh, t20, t21, t22, dtanh, t23, dt7, t24, t7, t25, t26, t8 float64
@@ -2320,7 +2368,15 @@ func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := twoResultsAfterEarlyReturnHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer twoResultsAfterEarlyReturnHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	r5Tape, tapes = tapes[:0:iters], tapes[iters:]
 	exTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2925,6 +2981,9 @@ func ParallelUntakenHessian(x, y float64, n int, hess []float64) (float64, float
 	return parallelUntaken, dx, dy
 }
 
+// rangeArrayPerTripGradTapes keeps RangeArrayPerTripGrad's tape storage between calls.
+var rangeArrayPerTripGradTapes sync.Pool
+
 // RangeArrayPerTripGrad returns RangeArrayPerTrip(x, y, n) and its partial derivatives with respect to x, y.
 func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	var atan, t, t1, t2, t3, t4, t5, atan1, t6, t7, v, t8, t9 float64
@@ -2942,7 +3001,15 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := rangeArrayPerTripGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeArrayPerTripGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
@@ -3087,6 +3154,9 @@ func RangeArrayPerTripJVP(x, y float64, n int, dx, dy float64) (float64, float64
 	return y, dy
 }
 
+// rangeArrayPerTripHVPTapes keeps RangeArrayPerTripHVP's tape storage between calls.
+var rangeArrayPerTripHVPTapes sync.Pool
+
 // RangeArrayPerTripHVP returns RangeArrayPerTrip's value, its gradient as RangeArrayPerTripGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var t5, t6, t7, datan, atan2, atan, t8, dt, t9, t, t10, t11, t12, t13, dv, t14, dt1, t15, t1, t16, dt2, t17, t2, t18, t19, p1, t20, t21, t22, datan1, atan3, atan1, t23, dt3, t24, t3, t25, t26, v, t27, dt4, t28, t4, t29, t30 float64
@@ -3104,7 +3174,15 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := rangeArrayPerTripHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeArrayPerTripHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	dvTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
@@ -3563,6 +3641,9 @@ func WriteThroughViewHessian(x, y float64, hess []float64) (float64, float64, fl
 	return writeThroughView, dx, dy
 }
 
+// parallelPassiveInLoopGradTapes keeps ParallelPassiveInLoopGrad's tape storage between calls.
+var parallelPassiveInLoopGradTapes sync.Pool
+
 // ParallelPassiveInLoopGrad returns ParallelPassiveInLoop(x, y) and its partial derivatives with respect to x, y.
 func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	var t, atan, t1, bell1, dBell1Dx, tanh, t2 float64
@@ -3578,7 +3659,15 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := parallelPassiveInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer parallelPassiveInLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	yTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -3650,6 +3739,9 @@ func ParallelPassiveInLoopJVP(x, y, dx, dy float64) (float64, float64) {
 	return t1, dt1
 }
 
+// parallelPassiveInLoopHVPTapes keeps ParallelPassiveInLoopHVP's tape storage between calls.
+var parallelPassiveInLoopHVPTapes sync.Pool
+
 // ParallelPassiveInLoopHVP returns ParallelPassiveInLoop's value, its gradient as ParallelPassiveInLoopGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var t2, t, t3, t4, t5, atan, jvpOfBellWrtX11, jvpOfBellWrtX12, bell1, dBell, tanh1, tanh, t6, t7, t8, dtanh, t9 float64
@@ -3665,7 +3757,15 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := parallelPassiveInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer parallelPassiveInLoopHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -4012,6 +4112,9 @@ func PiecewiseUnconditionalHessian(x float64, n int, hess []float64) (float64, f
 	return piecewiseUnconditional, dx
 }
 
+// parallelDeadInLoopGradTapes keeps ParallelDeadInLoopGrad's tape storage between calls.
+var parallelDeadInLoopGradTapes sync.Pool
+
 // ParallelDeadInLoopGrad returns ParallelDeadInLoop(x, y, w) and its partial derivatives with respect to w.
 func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -4032,7 +4135,15 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 		var tapeArray3 [1024]float64
 		tripsTape = tapeArray3[:0:iters]
 	} else {
-		tripsTape = make([]float64, 0, iters)
+		tapeBuf, _ := parallelDeadInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer parallelDeadInLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for _, v = range w {
@@ -4111,6 +4222,9 @@ func ParallelDeadInLoopJVP(x, y float64, w, dw []float64) (float64, float64) {
 	return t4, dt4
 }
 
+// parallelDeadInLoopHVPTapes keeps ParallelDeadInLoopHVP's tape storage between calls.
+var parallelDeadInLoopHVPTapes sync.Pool
+
 // ParallelDeadInLoopHVP returns ParallelDeadInLoop's value, its gradient as ParallelDeadInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 	if len(dw) < len(w) {
@@ -4138,7 +4252,15 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 		var tapeArray3 [1024]float64
 		tripsTape = tapeArray3[:0:iters]
 	} else {
-		tripsTape = make([]float64, 0, iters)
+		tapeBuf, _ := parallelDeadInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer parallelDeadInLoopHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for range w {
@@ -4996,6 +5118,9 @@ func UntakenAfterReturnHessian(x float64, hess []float64) (float64, float64) {
 	return untakenAfterReturn, dx
 }
 
+// labelReverseGradTapes keeps LabelReverseGrad's tape storage between calls.
+var labelReverseGradTapes sync.Pool
+
 // LabelReverseGrad returns LabelReverse(xs, a) and its partial derivatives with respect to xs, a.
 func LabelReverseGrad(xs []float64, a float64, dxs []float64) (float64, float64) {
 	if len(dxs) < len(xs) {
@@ -5016,7 +5141,15 @@ func LabelReverseGrad(xs []float64, a float64, dxs []float64) (float64, float64)
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := labelReverseGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer labelReverseGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	sTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
@@ -5048,7 +5181,15 @@ func LabelReverseGrad(xs []float64, a float64, dxs []float64) (float64, float64)
 		var tapeArray3 [1024]float64
 		tapes1 = tapeArray3[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf1, _ := labelReverseGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer labelReverseGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	doneTape = tapes1[:0:iters1]
@@ -5138,6 +5279,9 @@ reverse:
 	return s, ds
 }
 
+// labelReverseHVPTapes keeps LabelReverseHVP's tape storage between calls.
+var labelReverseHVPTapes sync.Pool
+
 // LabelReverseHVP returns LabelReverse's value, its gradient as LabelReverseGrad gives it, and the product of its Hessian with the direction vxs, va in the same form (added into buffers for slices and pointers, returned for the rest).
 func LabelReverseHVP(xs []float64, a float64, vxs []float64, va float64, dxs, hvxs []float64) (float64, float64, float64) {
 	if len(dxs) < len(xs) {
@@ -5165,7 +5309,15 @@ func LabelReverseHVP(xs []float64, a float64, vxs []float64, va float64, dxs, hv
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := labelReverseHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer labelReverseHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	dsTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -5209,7 +5361,15 @@ func LabelReverseHVP(xs []float64, a float64, vxs []float64, va float64, dxs, hv
 		var tapeArray3 [1024]float64
 		tapes1 = tapeArray3[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf1, _ := labelReverseHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer labelReverseHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dsTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
@@ -5805,6 +5965,9 @@ func TallyMeanHessian(a Tally, x float64, hess []float64) (float64, Tally, float
 	return tallyMean, da, dx
 }
 
+// oscillatorNotWrtGradTapes keeps OscillatorNotWrtGrad's tape storage between calls.
+var oscillatorNotWrtGradTapes sync.Pool
+
 // OscillatorNotWrtGrad returns OscillatorNotWrt(s, k) and its partial derivatives with respect to k.
 func OscillatorNotWrtGrad(s Oscillator, k float64) (float64, float64) {
 	var t, t1, t2 float64
@@ -5818,7 +5981,15 @@ func OscillatorNotWrtGrad(s Oscillator, k float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		sElemTape = tapeArray1[: 0 : iters+iters]
 	} else {
-		sElemTape = make([]float64, 0, iters+iters)
+		tapeBuf, _ := oscillatorNotWrtGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer oscillatorNotWrtGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters+iters {
+			*tapeBuf = make([]float64, iters+iters)
+		}
+		sElemTape = (*tapeBuf)[: 0 : iters+iters]
 	}
 	trips = 0
 	for range 10 {
@@ -5874,6 +6045,9 @@ func OscillatorNotWrtJVP(s Oscillator, k, dk float64) (float64, float64) {
 	return s.X, ds.X
 }
 
+// oscillatorNotWrtHVPTapes keeps OscillatorNotWrtHVP's tape storage between calls.
+var oscillatorNotWrtHVPTapes sync.Pool
+
 // OscillatorNotWrtHVP returns OscillatorNotWrt's value, its gradient as OscillatorNotWrtGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64) {
 	var t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, dt2, t10, t2 float64
@@ -5889,7 +6063,15 @@ func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64)
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := oscillatorNotWrtHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer oscillatorNotWrtHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -6086,6 +6268,9 @@ func RangeAssignNoKeyJVP(xs, dxs []float64) (float64, float64) {
 	return s, ds
 }
 
+// rangeAssignNoKeyHVPTapes keeps RangeAssignNoKeyHVP's tape storage between calls.
+var rangeAssignNoKeyHVPTapes sync.Pool
+
 // RangeAssignNoKeyHVP returns RangeAssignNoKey's value, its gradient as RangeAssignNoKeyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -6113,7 +6298,15 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		dvTape = tapeArray1[:0:iters]
 	} else {
-		dvTape = make([]float64, 0, iters)
+		tapeBuf, _ := rangeAssignNoKeyHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeAssignNoKeyHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dvTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range xs {
@@ -6334,6 +6527,9 @@ func PackageDataStoreHessian(x float64, n int, hess []float64) (float64, float64
 	return packageDataStore, dx
 }
 
+// rangeElemCopyGradTapes keeps RangeElemCopyGrad's tape storage between calls.
+var rangeElemCopyGradTapes sync.Pool
+
 // RangeElemCopyGrad returns RangeElemCopy(w) and its partial derivatives with respect to w.
 func RangeElemCopyGrad(w, dw []float64) float64 {
 	if len(dw) < len(w) {
@@ -6353,7 +6549,15 @@ func RangeElemCopyGrad(w, dw []float64) float64 {
 		var tapeArray1 [1024]float64
 		hElemTape = tapeArray1[:0:iters]
 	} else {
-		hElemTape = make([]float64, 0, iters)
+		tapeBuf, _ := rangeElemCopyGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeElemCopyGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range w {
@@ -6409,6 +6613,9 @@ func RangeElemCopyJVP(w, dw []float64) (float64, float64) {
 	return s, ds
 }
 
+// rangeElemCopyHVPTapes keeps RangeElemCopyHVP's tape storage between calls.
+var rangeElemCopyHVPTapes sync.Pool
+
 // RangeElemCopyHVP returns RangeElemCopy's value, its gradient as RangeElemCopyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 	if len(dw) < len(w) {
@@ -6438,7 +6645,15 @@ func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := rangeElemCopyHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeElemCopyHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -6832,6 +7047,9 @@ func ElemCopyJVP(b, db []Sample2) (float64, float64) {
 	return s, ds
 }
 
+// elemCopyHVPTapes keeps ElemCopyHVP's tape storage between calls.
+var elemCopyHVPTapes sync.Pool
+
 // ElemCopyHVP returns ElemCopy's value, its gradient as ElemCopyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	if len(db) < len(b) {
@@ -6878,7 +7096,15 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := elemCopyHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer elemCopyHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	dtTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tTape = tapes1[:0:iters]
@@ -7911,6 +8137,9 @@ func hvpOfMapData(x float64, m map[string]float64, v float64) (float64, float64,
 	return hvpOfMapData1, hvpOfMapData2, hv
 }
 
+// hvpOfVarInLoopCarryTapes keeps hvpOfVarInLoopCarry's tape storage between calls.
+var hvpOfVarInLoopCarryTapes sync.Pool
+
 // hvpOfVarInLoopCarry returns VarInLoopCarry's value, its directional derivative along the directions and their Hessian-vector product: a row of VarInLoopCarryHessian.
 func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 	var c, dc, t2, t3, t4, t5, dt, t6, t, t7, t8, dt1, t9, t1, t10, t11 float64
@@ -7928,7 +8157,15 @@ func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfVarInLoopCarryTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfVarInLoopCarryTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	cTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	dcTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -8075,6 +8312,9 @@ func hvpOfReslicedRange(w []float64, n int, v1, hv []float64) (float64, float64)
 	return hvpOfReslicedRange1, hvpOfReslicedRange2
 }
 
+// hvpOfPopBeforeSumTapes keeps hvpOfPopBeforeSum's tape storage between calls.
+var hvpOfPopBeforeSumTapes sync.Pool
+
 // hvpOfPopBeforeSum returns PopBeforeSum's value, its directional derivative along the directions and their Hessian-vector product: a row of PopBeforeSumHessian.
 func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
@@ -8098,7 +8338,15 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		dvTape = tapeArray1[:0:iters]
 	} else {
-		dvTape = make([]float64, 0, iters)
+		tapeBuf, _ := hvpOfPopBeforeSumTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfPopBeforeSumTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dvTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range x {
@@ -8166,6 +8414,9 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	return hvpOfPopBeforeSum1, hvpOfPopBeforeSum2
 }
 
+// hvpOfTwoResultsAfterEarlyReturnTapes keeps hvpOfTwoResultsAfterEarlyReturn's tape storage between calls.
+var hvpOfTwoResultsAfterEarlyReturnTapes sync.Pool
+
 // hvpOfTwoResultsAfterEarlyReturn returns TwoResultsAfterEarlyReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of TwoResultsAfterEarlyReturnHessian.
 func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
 	var hvpOfTwoResultsAfterEarlyReturn1, hvpOfTwoResultsAfterEarlyReturn2, r, r1, dr, t9, dr1, s, c, ds, dc, dt, t, t10, t11, dt1, t1, dt2, t2, vyPrev, dt3, t3, r2, r3, dr2, i, f, di, df, t12, t13, dt4, t4, t14, r4, ldexp, dr3, fr, dfr, t16, dt5, t17, t5, t18, dt6, t19, t6, tanh1, tanh, t20, t21, t22, dtanh, t23, dt7, t24, t7, t25, t26, t27, t28, dt8, t8 float64
@@ -8227,7 +8478,15 @@ func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfTwoResultsAfterEarlyReturnTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfTwoResultsAfterEarlyReturnTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	r5Tape, tapes = tapes[:0:iters], tapes[iters:]
 	exTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -8571,6 +8830,9 @@ reverse:
 	return hvpOfParallelUntaken1, hvpOfParallelUntaken2, hvx, hvy
 }
 
+// hvpOfRangeArrayPerTripTapes keeps hvpOfRangeArrayPerTrip's tape storage between calls.
+var hvpOfRangeArrayPerTripTapes sync.Pool
+
 // hvpOfRangeArrayPerTrip returns RangeArrayPerTrip's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeArrayPerTripHessian.
 func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
 	var t5, t6, t7, datan, atan2, atan, t8, dt, t9, t, t10, t11, t12, dv, dt1, t13, t1, dt2, t14, t2, t15, t16, p1, t17, t18, t19, datan1, atan3, atan1, t20, dt3, t21, t3, t22, t23, v, dt4, t24, t4, t25, t26 float64
@@ -8588,7 +8850,15 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfRangeArrayPerTripTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfRangeArrayPerTripTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	dvTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
@@ -8864,6 +9134,9 @@ func hvpOfWriteThroughView(x, y, vx, vy float64) (float64, float64, float64, flo
 	return hvpOfWriteThroughView1, hvpOfWriteThroughView2, hvx, hvy
 }
 
+// hvpOfParallelPassiveInLoopTapes keeps hvpOfParallelPassiveInLoop's tape storage between calls.
+var hvpOfParallelPassiveInLoopTapes sync.Pool
+
 // hvpOfParallelPassiveInLoop returns ParallelPassiveInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelPassiveInLoopHessian.
 func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var t2, t, t3, t4, t5, atan, jvpOfBellWrtX21, jvpOfBellWrtX22, bell1, dBell, tanh1, tanh, t6, t7, t8, dtanh, t9 float64
@@ -8879,7 +9152,15 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfParallelPassiveInLoopTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfParallelPassiveInLoopTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -9098,6 +9379,9 @@ func hvpOfPiecewiseUnconditional(x float64, n int, v float64) (float64, float64,
 	return hvpOfPiecewiseUnconditional1, hvpOfPiecewiseUnconditional2, hv
 }
 
+// hvpOfParallelDeadInLoopTapes keeps hvpOfParallelDeadInLoop's tape storage between calls.
+var hvpOfParallelDeadInLoopTapes sync.Pool
+
 // hvpOfParallelDeadInLoop returns ParallelDeadInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelDeadInLoopHessian.
 func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
@@ -9123,7 +9407,15 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 		var tapeArray3 [1024]float64
 		tripsTape = tapeArray3[:0:iters]
 	} else {
-		tripsTape = make([]float64, 0, iters)
+		tapeBuf, _ := hvpOfParallelDeadInLoopTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfParallelDeadInLoopTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for range w {
@@ -9482,6 +9774,9 @@ reverse:
 	return hvpOfUntakenAfterReturn1, hvpOfUntakenAfterReturn2, hv
 }
 
+// hvpOfLabelReverseTapes keeps hvpOfLabelReverse's tape storage between calls.
+var hvpOfLabelReverseTapes sync.Pool
+
 // hvpOfLabelReverse returns LabelReverse's value, its directional derivative along the directions and their Hessian-vector product: a row of LabelReverseHessian.
 func hvpOfLabelReverse(xs []float64, a float64, vxs []float64, va float64, hvxs []float64) (float64, float64, float64) {
 	if len(hvxs) < len(xs) {
@@ -9506,7 +9801,15 @@ func hvpOfLabelReverse(xs []float64, a float64, vxs []float64, va float64, hvxs 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfLabelReverseTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfLabelReverseTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	dsTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -9551,7 +9854,15 @@ func hvpOfLabelReverse(xs []float64, a float64, vxs []float64, va float64, hvxs 
 		var tapeArray3 [1024]float64
 		tapes1 = tapeArray3[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf1, _ := hvpOfLabelReverseTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfLabelReverseTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dsTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
@@ -9846,6 +10157,9 @@ func hvpOfTallyMean(a Tally, x float64, va Tally, vx float64) (float64, float64,
 	return hvpOfTallyMean1, hvpOfTallyMean2, hva, hvx
 }
 
+// hvpOfOscillatorNotWrtTapes keeps hvpOfOscillatorNotWrt's tape storage between calls.
+var hvpOfOscillatorNotWrtTapes sync.Pool
+
 // hvpOfOscillatorNotWrt returns OscillatorNotWrt's value, its directional derivative along the directions and their Hessian-vector product: a row of OscillatorNotWrtHessian.
 func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float64) {
 	var dt, t3, t, t4, t5, t6, dt1, t7, t1, t8, dt2, t9, t2 float64
@@ -9861,7 +10175,15 @@ func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float6
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfOscillatorNotWrtTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfOscillatorNotWrtTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -9965,6 +10287,9 @@ func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float6
 	return hvpOfOscillatorNotWrt1, hvpOfOscillatorNotWrt2, hv
 }
 
+// hvpOfRangeAssignNoKeyTapes keeps hvpOfRangeAssignNoKey's tape storage between calls.
+var hvpOfRangeAssignNoKeyTapes sync.Pool
+
 // hvpOfRangeAssignNoKey returns RangeAssignNoKey's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeAssignNoKeyHessian.
 func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 	if len(hv) < len(xs) {
@@ -9989,7 +10314,15 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		dvTape = tapeArray1[:0:iters]
 	} else {
-		dvTape = make([]float64, 0, iters)
+		tapeBuf, _ := hvpOfRangeAssignNoKeyTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfRangeAssignNoKeyTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dvTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range xs {
@@ -10079,6 +10412,9 @@ func hvpOfPackageDataStore(x float64, n int, v float64) (float64, float64, float
 	return hvpOfPackageDataStore1, hvpOfPackageDataStore2, hv
 }
 
+// hvpOfRangeElemCopyTapes keeps hvpOfRangeElemCopy's tape storage between calls.
+var hvpOfRangeElemCopyTapes sync.Pool
+
 // hvpOfRangeElemCopy returns RangeElemCopy's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeElemCopyHessian.
 func hvpOfRangeElemCopy(w, v1, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
@@ -10104,7 +10440,15 @@ func hvpOfRangeElemCopy(w, v1, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfRangeElemCopyTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfRangeElemCopyTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -10225,6 +10569,9 @@ func hvpOfParallelPassiveElems(x, v, v1, hv []float64) (float64, float64) {
 	return hvpOfParallelPassiveElems1, hvpOfParallelPassiveElems2
 }
 
+// hvpOfElemCopyTapes keeps hvpOfElemCopy's tape storage between calls.
+var hvpOfElemCopyTapes sync.Pool
+
 // hvpOfElemCopy returns ElemCopy's value, its directional derivative along the directions and their Hessian-vector product: a row of ElemCopyHessian.
 func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	if len(hv) < len(b) {
@@ -10263,7 +10610,15 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapes1 = make([]float64, tapeLen1)
+		tapeBuf, _ := hvpOfElemCopyTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfElemCopyTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen1 {
+			*tapeBuf = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf)[:tapeLen1]
 	}
 	dtTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tTape = tapes1[:0:iters]
@@ -10851,6 +11206,9 @@ func pullbackOfJvpOfBellWrtX2WrtXDx(x, s, dx, dres, dres1 float64) (float64, flo
 	return jvpOfBellWrtX21, jvpOfBellWrtX22, dx1, ddx
 }
 
+// pullbackOfJvpOfPullWrtS1WrtSDsTapes keeps pullbackOfJvpOfPullWrtS1WrtSDs's tape storage between calls.
+var pullbackOfJvpOfPullWrtS1WrtSDsTapes sync.Pool
+
 // pullbackOfJvpOfPullWrtS1WrtSDs returns jvpOfPullWrtS1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS1 in gradients.
 func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dres1 float64, ds1, dds *Spring) (float64, float64) {
 	if len(ds1.W) < len(s.W) {
@@ -10875,7 +11233,15 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 		var tapeArray1 [1024]float64
 		dvTape = tapeArray1[:0:iters]
 	} else {
-		dvTape = make([]float64, 0, iters)
+		tapeBuf, _ := pullbackOfJvpOfPullWrtS1WrtSDsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pullbackOfJvpOfPullWrtS1WrtSDsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dvTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range s.W {
@@ -10931,6 +11297,9 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 	return jvpOfPullWrtS11, jvpOfPullWrtS12
 }
 
+// pullbackOfJvpOfPullWrtS2WrtSTapes keeps pullbackOfJvpOfPullWrtS2WrtS's tape storage between calls.
+var pullbackOfJvpOfPullWrtS2WrtSTapes sync.Pool
+
 // pullbackOfJvpOfPullWrtS2WrtS returns jvpOfPullWrtS2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS2 in gradients.
 func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1 float64, ds1 *Spring) (float64, float64) {
 	if len(ds1.W) < len(s.W) {
@@ -10952,7 +11321,15 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 		var tapeArray1 [1024]float64
 		dvTape = tapeArray1[:0:iters]
 	} else {
-		dvTape = make([]float64, 0, iters)
+		tapeBuf, _ := pullbackOfJvpOfPullWrtS2WrtSTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pullbackOfJvpOfPullWrtS2WrtSTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		dvTape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range s.W {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 )
 
 // ValueHelpersGrad returns ValueHelpers(x) and its partial derivatives with respect to x.
@@ -694,6 +695,9 @@ func LiteralExprsHessian(x []float64, k int, dx, hess []float64) float64 {
 	return literalExprs
 }
 
+// noisyGradTapes keeps NoisyGrad's tape storage between calls.
+var noisyGradTapes sync.Pool
+
 // NoisyGrad returns Noisy(x) and its partial derivatives with respect to x.
 func NoisyGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -713,7 +717,15 @@ func NoisyGrad(x, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := noisyGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer noisyGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	r1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	r2Tape = tapes[:0:iters]

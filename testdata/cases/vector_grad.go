@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // RobertsonJVP calls Robertson, which fills dy, and writes into tdy the derivative of dy along the tangents of its inputs.
@@ -1764,6 +1765,9 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	return vjpOfRobertson1
 }
 
+// vjpOfArmTapes keeps vjpOfArm's tape storage between calls.
+var vjpOfArmTapes sync.Pool
+
 // vjpOfArm returns the sum of dp times Arm's output p computed on a copy, and its gradient: the vector-Jacobian product behind Arm's VJP and Jacobian.
 func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 	if len(dtheta) < len(theta) {
@@ -1791,7 +1795,15 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 		var tapeArray1 [1024]float64
 		aTape = tapeArray1[:0:iters]
 	} else {
-		aTape = make([]float64, 0, iters)
+		tapeBuf, _ := vjpOfArmTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfArmTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		aTape = (*tapeBuf)[:0:iters]
 	}
 	trips1 = 0
 	for i = range theta {
@@ -1918,6 +1930,9 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 	return vjpOfExpand1, da, db
 }
 
+// vjpOfEarlyOutTapes keeps vjpOfEarlyOut's tape storage between calls.
+var vjpOfEarlyOutTapes sync.Pool
+
 // vjpOfEarlyOut returns the sum of dy times EarlyOut's output y computed on a copy, and its gradient: the vector-Jacobian product behind EarlyOut's VJP and Jacobian.
 func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -1969,7 +1984,15 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := vjpOfEarlyOutTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfEarlyOutTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	yElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2502,6 +2525,9 @@ func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 	return vjpOfScaledPair1
 }
 
+// vjpOfTipTapes keeps vjpOfTip's tape storage between calls.
+var vjpOfTipTapes sync.Pool
+
 // vjpOfTip returns the sum of dtip times Tip's output tip computed on a copy, and its gradient: the vector-Jacobian product behind Tip's VJP and Jacobian.
 func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
@@ -2525,7 +2551,15 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 		var tapeArray1 [1024]float64
 		aTape = tapeArray1[:0:iters]
 	} else {
-		aTape = make([]float64, 0, iters)
+		tapeBuf, _ := vjpOfTipTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfTipTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		aTape = (*tapeBuf)[:0:iters]
 	}
 	trips1 = 0
 	for i = range theta {

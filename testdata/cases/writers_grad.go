@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // LayerTwiceGrad returns LayerTwice(w, x) and its partial derivatives with respect to w, x.
@@ -113,6 +114,9 @@ func LayerTwiceJVP(w, x, dw, dx []float64) (float64, float64) {
 	return s, ds
 }
 
+// energyGradTapes keeps EnergyGrad's tape storage between calls.
+var energyGradTapes sync.Pool
+
 // EnergyGrad returns Energy(x, v, k, n) and its partial derivatives with respect to x, v, k.
 func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 	var h, k1, t, t1, t2 float64
@@ -129,7 +133,15 @@ func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		oElemTape = tapeArray1[: 0 : iters+iters]
 	} else {
-		oElemTape = make([]float64, 0, iters+iters)
+		tapeBuf, _ := energyGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer energyGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters+iters {
+			*tapeBuf = make([]float64, iters+iters)
+		}
+		oElemTape = (*tapeBuf)[: 0 : iters+iters]
 	}
 	trips = 0
 	for range n {
@@ -292,6 +304,9 @@ func EnergyHessian(x, v, k float64, n int, hess []float64) (float64, float64, fl
 	return energy, dx, dv, dk
 }
 
+// varianceGradTapes keeps VarianceGrad's tape storage between calls.
+var varianceGradTapes sync.Pool
+
 // VarianceGrad returns Variance(x) and its partial derivatives with respect to x.
 func VarianceGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -309,7 +324,15 @@ func VarianceGrad(x, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		v1Tape = tapeArray1[:0:iters]
 	} else {
-		v1Tape = make([]float64, 0, iters)
+		tapeBuf, _ := varianceGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varianceGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		v1Tape = (*tapeBuf)[:0:iters]
 	}
 	trips = 0
 	for i, v = range x {
@@ -520,6 +543,9 @@ func FeaturesJVP(a, b, da, db float64) (float64, float64) {
 	return t5, dt5
 }
 
+// scratchGradTapes keeps ScratchGrad's tape storage between calls.
+var scratchGradTapes sync.Pool
+
 // ScratchGrad returns Scratch(a) and its partial derivatives with respect to a.
 func ScratchGrad(a float64) (float64, float64) {
 	var t, t1, t2, t3, t4 float64
@@ -536,7 +562,15 @@ func ScratchGrad(a float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := scratchGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scratchGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	workElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape = tapes[:0:iters]
@@ -852,6 +886,9 @@ func Scaled32JVP(x, dx []float32) (float32, float32) {
 	return t1, dt1
 }
 
+// litStatementsGradTapes keeps LitStatementsGrad's tape storage between calls.
+var litStatementsGradTapes sync.Pool
+
 // LitStatementsGrad returns LitStatements(x, y) and its partial derivatives with respect to x, y.
 func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 	var u1Prev, log, s, t8, t4, t9, s3, t10, t11, t12, t5, t13, u2, log1, t14, t15, t16 float64
@@ -887,7 +924,15 @@ func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := litStatementsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer litStatementsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	sTape, tapes = tapes[:0:iters], tapes[iters:]
 	t4Tape, tapes = tapes[:0:iters], tapes[iters:]
@@ -1303,6 +1348,9 @@ func LitHelperJVP(w, x, dw, dx []float64) (float64, float64) {
 	return total, dtotal
 }
 
+// incDecFieldsGradTapes keeps IncDecFieldsGrad's tape storage between calls.
+var incDecFieldsGradTapes sync.Pool
+
 // IncDecFieldsGrad returns IncDecFields(x, y) and its partial derivatives with respect to x, y.
 func IncDecFieldsGrad(x, y float64) (float64, float64, float64) {
 	var t, v float64
@@ -1320,7 +1368,15 @@ func IncDecFieldsGrad(x, y float64) (float64, float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := incDecFieldsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer incDecFieldsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	rElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	rElemTape1 = tapes[:0:iters]
@@ -2122,6 +2178,9 @@ func ElementStepsHessian(x, dx, hess []float64) float64 {
 	return elementSteps
 }
 
+// hvpOfEnergyTapes keeps hvpOfEnergy's tape storage between calls.
+var hvpOfEnergyTapes sync.Pool
+
 // hvpOfEnergy returns Energy's value, its directional derivative along the directions and their Hessian-vector product: a row of EnergyHessian.
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
 	var h, dk1, k1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64
@@ -2142,7 +2201,15 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfEnergyTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfEnergyTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	doElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	oElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
@@ -2292,6 +2359,9 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	return hvpOfEnergy1, hvpOfEnergy2, hvx, hvv, hvk
 }
 
+// hvpOfLitStatementsTapes keeps hvpOfLitStatements's tape storage between calls.
+var hvpOfLitStatementsTapes sync.Pool
+
 // hvpOfLitStatements returns LitStatements's value, its directional derivative along the directions and their Hessian-vector product: a row of LitStatementsHessian.
 func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var dlog, log, u1Prev, s, dt4, t21, t4, t22, t23, ds3, t24, s3, t25, t26, t27, dt8, t28, t8, t29, t30, t31, dt5, t32, t5, t33, t34, t35, du2, t36, u2, t37, dlog1, log2, log1, t38, t39, t40, dt9, t41, t9, t42, t43 float64
@@ -2350,7 +2420,15 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfLitStatementsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfLitStatementsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	sTape, tapes = tapes[:0:iters], tapes[iters:]
 	dt4Tape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2647,6 +2725,9 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 	return hvpOfLitStatements1, hvpOfLitStatements2, hvx, hvy
 }
 
+// hvpOfIncDecFieldsTapes keeps hvpOfIncDecFields's tape storage between calls.
+var hvpOfIncDecFieldsTapes sync.Pool
+
 // hvpOfIncDecFields returns IncDecFields's value, its directional derivative along the directions and their Hessian-vector product: a row of IncDecFieldsHessian.
 func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var t5, t6, t7, dv, t8, v float64
@@ -2665,7 +2746,15 @@ func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := hvpOfIncDecFieldsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfIncDecFieldsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	rElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	rElemTape1 = tapes[:0:iters]

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // ResidualJVP calls Residual, which fills r, and writes into tr the derivative of r along the tangents of its inputs.
@@ -139,6 +140,9 @@ func ResidualJacobian(r, u, jac []float64) {
 	}
 }
 
+// vjpOfResidualTapes keeps vjpOfResidual's tape storage between calls.
+var vjpOfResidualTapes sync.Pool
+
 // vjpOfResidual returns the sum of dr times Residual's output r computed on a copy, and its gradient: the vector-Jacobian product behind Residual's VJP and Jacobian.
 func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 	if len(du) < len(u) {
@@ -166,7 +170,15 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 		var tapeArray1 [1024]float64
 		expTape = tapeArray1[:0:iters]
 	} else {
-		expTape = make([]float64, 0, iters)
+		tapeBuf, _ := vjpOfResidualTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfResidualTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		expTape = (*tapeBuf)[:0:iters]
 	}
 	trips1 = 0
 	for ; i < n-1; i++ {

@@ -2,7 +2,13 @@
 
 package main
 
-import "math"
+import (
+	"math"
+	"sync"
+)
+
+// missGradTapes keeps MissGrad's tape storage between calls.
+var missGradTapes sync.Pool
 
 // MissGrad returns Miss(vx, vy, k, tx, ty, steps) and its partial derivatives with respect to vx, vy.
 func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) {
@@ -19,7 +25,15 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapes = make([]float64, tapeLen)
+		tapeBuf, _ := missGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer missGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
 	}
 	speedTape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters], tapes[iters:]

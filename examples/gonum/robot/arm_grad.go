@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // ReachJacobian writes into jac the Jacobian of p (filled as Reach fills it) with respect to theta, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
@@ -72,6 +73,9 @@ func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 	}
 }
 
+// vjpOfReachTapes keeps vjpOfReach's tape storage between calls.
+var vjpOfReachTapes sync.Pool
+
 // vjpOfReach returns the sum of dp times Reach's output p computed on a copy, and its gradient: the vector-Jacobian product behind Reach's VJP and Jacobian.
 func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
@@ -96,7 +100,15 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 		var tapeArray1 [1024]float64
 		angleTape = tapeArray1[:0:iters]
 	} else {
-		angleTape = make([]float64, 0, iters)
+		tapeBuf, _ := vjpOfReachTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfReachTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		angleTape = (*tapeBuf)[:0:iters]
 	}
 	trips1 = 0
 	for i, l = range a.Lengths {
