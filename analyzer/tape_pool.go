@@ -1,6 +1,8 @@
 package analyzer
 
 import (
+	"strings"
+
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
@@ -27,57 +29,117 @@ import (
 // are read, so a buffer's old contents do not matter. The pool holds a
 // pointer to the slice, so putting it back allocates nothing.
 //
+// A sum loop's storage grows inside the loop, on the trips that need more
+// (tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))). A defer
+// there would be a defer in a loop, so its buffer is taken at the top of
+// the function, and the growth goes into it:
+//
+//	if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+//		*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+//	}
+//	tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
+//
 // It runs on the finished function, after the passes: they see plain
 // make, and none of them needs to know pools, deferred calls or type
-// assertions. Storage made inside a loop of the generated code (a sum
-// loop's, which grows as it goes) is left alone: a defer there would run
-// only at the function's end, once per trip.
+// assertions.
 
 // poolTapes rewrites the heap storage of fn's tapes to come from pools.
 func (l *lowerer) poolTapes(fn *adjoint.Func) {
-	if len(l.heapTapes) == 0 {
+	if len(l.heapTapes)+len(l.grownTapes) == 0 {
 		return
 	}
-	pools := map[string]string{} // element type → pool name
-	var rewrite func(list []adjoint.Stmt, top bool) []adjoint.Stmt
-	rewrite = func(list []adjoint.Stmt, top bool) []adjoint.Stmt {
-		var out []adjoint.Stmt
-		for _, s := range list {
-			switch x := s.(type) {
-			case adjoint.If:
-				x.Then, x.Else = rewrite(x.Then, false), rewrite(x.Else, false)
-				s = x
-			case adjoint.Block:
-				x.Body = rewrite(x.Body, false)
-				s = x
-			case adjoint.Assign:
-				if name, elem, n, empty, ok := l.heapTapeMake(x); ok {
-					pooled := l.pooled(fn, pools, name, elem, n, empty)
-					if top {
-						// A goto to the backward sweep may jump over
-						// this point: its declaration goes in a block.
-						pooled = []adjoint.Stmt{adjoint.Block{Body: pooled}}
-					}
-					out = append(out, pooled...)
-					continue
-				}
-			}
-			out = append(out, s)
-		}
-		return out
+	p := &tapePools{l: l, fn: fn, pools: map[string]string{}, grown: map[string]string{}}
+	body := p.rewrite(fn.Body, true, false)
+	// After the length checks, which panic before anything is taken.
+	i := 0
+	for i < len(body) && lengthCheck(body[i]) {
+		i++
 	}
-	fn.Body = rewrite(fn.Body, true)
+	fn.Body = append(append(body[:i:i], p.top...), body[i:]...)
 }
 
-// heapTapeMake recognises name = make([]elem, n) or make([]elem, 0, n) for
-// a tape's storage made on the heap.
-func (l *lowerer) heapTapeMake(s adjoint.Assign) (name string, elem adjoint.Type, n adjoint.Expr, empty, ok bool) {
+// lengthCheck reports whether s is a check of a buffer's length, which
+// panics when it fails.
+func lengthCheck(s adjoint.Stmt) bool {
+	x, ok := s.(adjoint.If)
+	if !ok || len(x.Then) != 1 || len(x.Else) != 0 {
+		return false
+	}
+	call, ok := x.Then[0].(adjoint.ExprStmt)
+	return ok && strings.HasPrefix(adjoint.ExprString(call.X), "panic(")
+}
+
+// tapePools rewrites one function's tape storage.
+type tapePools struct {
+	l     *lowerer
+	fn    *adjoint.Func
+	pools map[string]string // element type → the function's pool for it
+	grown map[string]string // element type → the buffer taken at the top for grown storage
+	top   []adjoint.Stmt    // statements that take those buffers, for the top of the function
+}
+
+// rewrite rewrites the storage made in list; top says list is the
+// function's body, loop that it is inside a loop.
+func (p *tapePools) rewrite(list []adjoint.Stmt, top, loop bool) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for _, s := range list {
+		switch x := s.(type) {
+		case adjoint.If:
+			x.Then, x.Else = p.rewrite(x.Then, false, loop), p.rewrite(x.Else, false, loop)
+			s = x
+		case adjoint.Block:
+			x.Body = p.rewrite(x.Body, false, loop)
+			s = x
+		case adjoint.For:
+			x.Body = p.rewrite(x.Body, false, true)
+			s = x
+		case adjoint.Range:
+			x.Body = p.rewrite(x.Body, false, true)
+			s = x
+		case adjoint.Assign:
+			name, elem, n, empty, ok := storageMake(x)
+			switch {
+			case !ok:
+			case p.l.heapTapes[name] && !loop:
+				pooled := p.taken(elem)
+				pooled = append(pooled, p.fill(pooled[0], name, elem, n, empty)...)
+				if top {
+					// A goto to the backward sweep may jump over this
+					// point: its declaration goes in a block.
+					pooled = []adjoint.Stmt{adjoint.Block{Body: pooled}}
+				}
+				out = append(out, pooled...)
+				continue
+			case p.l.grownTapes[name]:
+				buf, ok := p.grown[adjoint.TypeString(elem)]
+				if !ok {
+					take := p.taken(elem)
+					p.top = append(p.top, take...)
+					buf = identName(take[0])
+					p.grown[adjoint.TypeString(elem)] = buf
+				}
+				out = append(out, p.fill(adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(buf)}}, name, elem, n, empty)...)
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// identName is the name an assignment of a taken buffer declares.
+func identName(s adjoint.Stmt) string {
+	return s.(adjoint.Assign).Lhs[0].(adjoint.Ident).Name
+}
+
+// storageMake recognises name = make([]elem, n) or make([]elem, 0, n).
+func storageMake(s adjoint.Assign) (name string, elem adjoint.Type, n adjoint.Expr, empty, ok bool) {
 	if len(s.Lhs) != 1 || len(s.Rhs) != 1 || s.Op != "=" {
 		return
 	}
 	id, isID := s.Lhs[0].(adjoint.Ident)
 	call, isCall := s.Rhs[0].(adjoint.Call)
-	if !isID || !isCall || !l.heapTapes[id.Name] || adjoint.ExprString(call.Fun) != "make" {
+	if !isID || !isCall || adjoint.ExprString(call.Fun) != "make" || len(call.Args) < 2 {
 		return
 	}
 	te, isType := call.Args[0].(adjoint.TypeExpr)
@@ -94,35 +156,42 @@ func (l *lowerer) heapTapeMake(s adjoint.Assign) (name string, elem adjoint.Type
 	return
 }
 
-// pooled is the storage of the tape name, n elements of elem, taken from
-// the function's pool for elem (declared with the function on first use).
-func (l *lowerer) pooled(fn *adjoint.Func, pools map[string]string, name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
+// taken takes a buffer for elements of elem from the function's pool
+// for elem (declared with the function on first use), and puts it back
+// when the function returns. The first statement declares the buffer.
+func (p *tapePools) taken(elem adjoint.Type) []adjoint.Stmt {
 	key := adjoint.TypeString(elem)
-	pool, ok := pools[key]
+	pool, ok := p.pools[key]
 	if !ok {
-		base := lowerFirst(fn.Name) + "Tapes"
-		if len(pools) > 0 {
+		base := lowerFirst(p.fn.Name) + "Tapes"
+		if len(p.pools) > 0 {
 			base += upperFirst(key)
 		}
-		pool = l.freshHelperName(base)
-		pools[key] = pool
-		fn.Globals = append(fn.Globals, adjoint.Param{Name: pool, Type: adjoint.Named{Path: "sync", Name: "Pool"}})
+		pool = p.l.freshHelperName(base)
+		p.pools[key] = pool
+		p.fn.Globals = append(p.fn.Globals, adjoint.Param{Name: pool, Type: adjoint.Named{Path: "sync", Name: "Pool"}})
 	}
-	ptr := adjoint.Pointer{Elem: adjoint.Slice{Elem: elem}}
-	buf := l.names.fresh("tapeBuf")
-	deref := adjoint.Unary{Op: "*", X: adjoint.Id(buf)}
+	buf := p.l.names.fresh("tapeBuf")
 	get := adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(pool), Sel: "Get"}}
 	put := adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(pool), Sel: "Put"}, Args: []adjoint.Expr{adjoint.Id(buf)}}
+	return []adjoint.Stmt{
+		adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(buf), adjoint.Id("_")}, Op: ":=", Rhs: []adjoint.Expr{adjoint.TypeAssert{X: get, Type: adjoint.Pointer{Elem: adjoint.Slice{Elem: elem}}}}},
+		adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(buf), adjoint.Literal("nil")), Then: []adjoint.Stmt{
+			adjoint.Set(adjoint.Id(buf), "=", adjoint.Call{Fun: adjoint.Id("new"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}}}),
+		}},
+		adjoint.Defer{Call: put},
+	}
+}
+
+// fill gives the tape name n elements of the buffer taken (its first
+// statement declares it), made larger when it is too small.
+func (p *tapePools) fill(taken adjoint.Stmt, name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
+	deref := adjoint.Unary{Op: "*", X: adjoint.Id(identName(taken))}
 	part := adjoint.SliceExpr{X: deref, Hi: n}
 	if empty {
 		part = adjoint.SliceExpr{X: deref, Hi: adjoint.Literal("0"), Max: n}
 	}
 	return []adjoint.Stmt{
-		adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(buf), adjoint.Id("_")}, Op: ":=", Rhs: []adjoint.Expr{adjoint.TypeAssert{X: get, Type: ptr}}},
-		adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(buf), adjoint.Literal("nil")), Then: []adjoint.Stmt{
-			adjoint.Set(adjoint.Id(buf), "=", adjoint.Call{Fun: adjoint.Id("new"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}}}),
-		}},
-		adjoint.Defer{Call: put},
 		adjoint.If{Cond: adjoint.Bin("<", adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{deref}}, n), Then: []adjoint.Stmt{
 			adjoint.Set(deref, "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}, n}}),
 		}},

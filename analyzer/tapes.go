@@ -350,6 +350,10 @@ func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, 
 	grown := adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{n, adjoint.Bin("*", adjoint.Literal("2"), capOf(name))}}
 	setup := []adjoint.Stmt{makeStorage(name, elem, grown, empty)}
 	if smallScalar(elem) {
+		if l.grownTapes == nil {
+			l.grownTapes = map[string]bool{}
+		}
+		l.grownTapes[name] = true
 		array := l.hoistedArray(elem)
 		whole := adjoint.SliceExpr{X: adjoint.Id(array)}
 		if empty {

@@ -1273,11 +1273,19 @@ func RowMLPLossJVP(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1,
 	return t4, dt4
 }
 
+// kernelRidgeLossGradTapes keeps KernelRidgeLossGrad's tape storage between calls.
+var kernelRidgeLossGradTapes sync.Pool
+
 // KernelRidgeLossGrad returns KernelRidgeLoss(alpha, X, y, d, gamma, lambda) and its partial derivatives with respect to alpha, gamma.
 func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, dalpha []float64) (float64, float64) {
 	if len(dalpha) < len(alpha) {
 		panic(fmt.Sprintf("KernelRidgeLossGrad: len(dalpha) = %d is shorter than len(alpha) = %d", len(dalpha), len(alpha)))
 	}
+	tapeBuf, _ := kernelRidgeLossGradTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer kernelRidgeLossGradTapes.Put(tapeBuf)
 	var xj, tapes, tapeBlock, tripsTape, d2Tape, kijTape, expTape []float64
 	var d2, diff, t, t1, exp, kij, t2, t3, t4, t5, t6 float64
 	var k, iters, iters1, tapeLen, trips int
@@ -1303,7 +1311,10 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]

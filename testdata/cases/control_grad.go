@@ -1237,8 +1237,16 @@ func NestedJVP(x, y float64, n int, dx, dy float64) (float64, float64) {
 	return s, ds
 }
 
+// nestedHVPTapes keeps NestedHVP's tape storage between calls.
+var nestedHVPTapes sync.Pool
+
 // NestedHVP returns Nested's value, its gradient as NestedGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
+	tapeBuf, _ := nestedHVPTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer nestedHVPTapes.Put(tapeBuf)
 	var t3, dt, t4, t, cos1, t5, dsin, sin1, sin, t6, dt1, t7, t1, sin2, t8, t9, dcos, cos2, cos, t10, t11, t12, dt2, t13, t2, t14, t15 float64
 	var iters, tapeLen, trips int
 	var tapes, tapeBlock, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
@@ -1258,7 +1266,10 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
@@ -4219,11 +4230,19 @@ func EndsInIfHessian(x float64, hess []float64) (float64, float64) {
 	return endsInIf, dx
 }
 
+// sumOfPowersGradTapes keeps SumOfPowersGrad's tape storage between calls.
+var sumOfPowersGradTapes sync.Pool
+
 // SumOfPowersGrad returns SumOfPowers(xs, n) and its partial derivatives with respect to xs.
 func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("SumOfPowersGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
+	tapeBuf, _ := sumOfPowersGradTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer sumOfPowersGradTapes.Put(tapeBuf)
 	var t float64
 	var iters, trips int
 	var tapeArray [64]float64
@@ -4241,7 +4260,10 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 			if iters <= 64 {
 				pTape = tapeArray[:0]
 			} else {
-				pTape = make([]float64, 0, max(iters, 2*cap(pTape)))
+				if cap(*tapeBuf) < max(iters, 2*cap(pTape)) {
+					*tapeBuf = make([]float64, max(iters, 2*cap(pTape)))
+				}
+				pTape = (*tapeBuf)[:0:max(iters, 2*cap(pTape))]
 			}
 		}
 		pTape = pTape[:0]
@@ -4291,6 +4313,9 @@ func SumOfPowersJVP(xs []float64, n int, dxs []float64) (float64, float64) {
 	return s, ds
 }
 
+// sumOfPowersHVPTapes keeps SumOfPowersHVP's tape storage between calls.
+var sumOfPowersHVPTapes sync.Pool
+
 // SumOfPowersHVP returns SumOfPowers's value, its gradient as SumOfPowersGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -4299,6 +4324,11 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("SumOfPowersHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
+	tapeBuf, _ := sumOfPowersHVPTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer sumOfPowersHVPTapes.Put(tapeBuf)
 	var t, t1, t2, t3 float64
 	var iters, tapeLen, trips int
 	var tapes, tapeBlock, dpTape, pTape []float64
@@ -4322,7 +4352,10 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
@@ -4422,11 +4455,19 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	return sumOfPowers
 }
 
+// sumOfBranchesGradTapes keeps SumOfBranchesGrad's tape storage between calls.
+var sumOfBranchesGradTapes sync.Pool
+
 // SumOfBranchesGrad returns SumOfBranches(xs, n) and its partial derivatives with respect to xs.
 func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("SumOfBranchesGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
+	tapeBuf, _ := sumOfBranchesGradTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer sumOfBranchesGradTapes.Put(tapeBuf)
 	var t, t1, t2, sin, t3 float64
 	var iters, tapeLen, trips int
 	var tapes, tapeBlock, condTape, pTape []float64
@@ -4445,7 +4486,10 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
@@ -4536,6 +4580,9 @@ func SumOfBranchesJVP(xs []float64, n int, dxs []float64) (float64, float64) {
 	return s, ds
 }
 
+// sumOfBranchesHVPTapes keeps SumOfBranchesHVP's tape storage between calls.
+var sumOfBranchesHVPTapes sync.Pool
+
 // SumOfBranchesHVP returns SumOfBranches's value, its gradient as SumOfBranchesGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -4544,6 +4591,11 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("SumOfBranchesHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
+	tapeBuf, _ := sumOfBranchesHVPTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer sumOfBranchesHVPTapes.Put(tapeBuf)
 	var t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14 float64
 	var iters, tapeLen, trips int
 	var tapes, tapeBlock, condTape, dpTape, pTape, dt1Tape, t1Tape []float64
@@ -4567,7 +4619,10 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
@@ -5001,11 +5056,19 @@ func PendulumHessian(theta, omega float64, steps int, hess []float64) (float64, 
 	return pendulum, dtheta, domega
 }
 
+// sumOfTriangleGradTapes keeps SumOfTriangleGrad's tape storage between calls.
+var sumOfTriangleGradTapes sync.Pool
+
 // SumOfTriangleGrad returns SumOfTriangle(xs) and its partial derivatives with respect to xs.
 func SumOfTriangleGrad(xs, dxs []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("SumOfTriangleGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
+	tapeBuf, _ := sumOfTriangleGradTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer sumOfTriangleGradTapes.Put(tapeBuf)
 	var t float64
 	var iters, trips int
 	var tapeArray [64]float64
@@ -5023,7 +5086,10 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 			if iters <= 64 {
 				pTape = tapeArray[:0]
 			} else {
-				pTape = make([]float64, 0, max(iters, 2*cap(pTape)))
+				if cap(*tapeBuf) < max(iters, 2*cap(pTape)) {
+					*tapeBuf = make([]float64, max(iters, 2*cap(pTape)))
+				}
+				pTape = (*tapeBuf)[:0:max(iters, 2*cap(pTape))]
 			}
 		}
 		pTape = pTape[:0]
@@ -5073,6 +5139,9 @@ func SumOfTriangleJVP(xs, dxs []float64) (float64, float64) {
 	return s, ds
 }
 
+// sumOfTriangleHVPTapes keeps SumOfTriangleHVP's tape storage between calls.
+var sumOfTriangleHVPTapes sync.Pool
+
 // SumOfTriangleHVP returns SumOfTriangle's value, its gradient as SumOfTriangleGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -5081,6 +5150,11 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("SumOfTriangleHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
+	tapeBuf, _ := sumOfTriangleHVPTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer sumOfTriangleHVPTapes.Put(tapeBuf)
 	var t, t1, t2, t3 float64
 	var iters, tapeLen, trips int
 	var tapes, tapeBlock, dpTape, pTape []float64
@@ -5104,7 +5178,10 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
@@ -8729,8 +8806,16 @@ func hvpOfCountDown(x float64, n int, v float64) (float64, float64, float64) {
 	return hvpOfCountDown1, hvpOfCountDown2, hv
 }
 
+// hvpOfNestedTapes keeps hvpOfNested's tape storage between calls.
+var hvpOfNestedTapes sync.Pool
+
 // hvpOfNested returns Nested's value, its directional derivative along the directions and their Hessian-vector product: a row of NestedHessian.
 func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
+	tapeBuf, _ := hvpOfNestedTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer hvpOfNestedTapes.Put(tapeBuf)
 	var dt, t3, t, cos1, t4, dsin, sin1, sin, dt1, t5, t1, sin2, t6, t7, dcos, cos2, cos, t8, t9, t10, dt2, t11, t2, t12, t13 float64
 	var iters, tapeLen, trips int
 	var tapes, tapeBlock, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
@@ -8750,7 +8835,10 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
@@ -10088,11 +10176,19 @@ reverse:
 	return hvpOfEndsInIf1, hvpOfEndsInIf2, hv
 }
 
+// hvpOfSumOfPowersTapes keeps hvpOfSumOfPowers's tape storage between calls.
+var hvpOfSumOfPowersTapes sync.Pool
+
 // hvpOfSumOfPowers returns SumOfPowers's value, its directional derivative along the directions and their Hessian-vector product: a row of SumOfPowersHessian.
 func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfPowers: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
+	tapeBuf, _ := hvpOfSumOfPowersTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer hvpOfSumOfPowersTapes.Put(tapeBuf)
 	var t, t1, t2, t3 float64
 	var iters, tapeLen, trips int
 	var tapes, tapeBlock, dpTape, pTape []float64
@@ -10117,7 +10213,10 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
@@ -10164,11 +10263,19 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 	return hvpOfSumOfPowers1, hvpOfSumOfPowers2
 }
 
+// hvpOfSumOfBranchesTapes keeps hvpOfSumOfBranches's tape storage between calls.
+var hvpOfSumOfBranchesTapes sync.Pool
+
 // hvpOfSumOfBranches returns SumOfBranches's value, its directional derivative along the directions and their Hessian-vector product: a row of SumOfBranchesHessian.
 func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64) {
 	if len(hv) < len(xs) {
 		panic(fmt.Sprintf("hvpOfSumOfBranches: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
+	tapeBuf, _ := hvpOfSumOfBranchesTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer hvpOfSumOfBranchesTapes.Put(tapeBuf)
 	var t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14 float64
 	var iters, tapeLen, trips int
 	var tapes, tapeBlock, condTape, dpTape, pTape, dt1Tape, t1Tape []float64
@@ -10193,7 +10300,10 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
 			} else {
-				tapeBlock = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				if cap(*tapeBuf) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
