@@ -38,17 +38,7 @@ func findDirectives(fn *ast.FuncDecl, report, warn func(token.Pos, string, ...an
 	ok := true
 	for _, c := range fn.Doc.List {
 		d, isDir := ast.ParseDirective(c.Slash, c.Text)
-		if !isDir || d.Tool != "gradgen" {
-			continue
-		}
-		switch {
-		case isDerivativeKind(d.Name):
-		case d.Name == "rule":
-			continue // custom rules are read elsewhere
-		default:
-			// Misspelled: ignored, with a warning (SPEC §5), as a spaced
-			// directive is.
-			warn(d.Slash, "unknown directive //gradgen:%s is ignored: gradgen knows //gradgen:grad, jvp, vjp, hvp, hessian, jacobian and rule", d.Name)
+		if !isDir || d.Tool != "gradgen" || !derivativeDirective(d, warn) {
 			continue
 		}
 		if seenKind[d.Name] {
@@ -57,61 +47,103 @@ func findDirectives(fn *ast.FuncDecl, report, warn func(token.Pos, string, ...an
 			continue
 		}
 		seenKind[d.Name] = true
-		dir := &directive{pos: d.Slash, kind: d.Name}
-		args, err := d.ParseArgs()
-		if err != nil {
-			report(d.ArgsPos, "malformed //gradgen:%s options: %v", d.Name, err)
+		dir, good := parseDirective(d, report)
+		if !good {
 			ok = false
-			continue
 		}
-		seen := map[string]bool{}
-		for _, a := range args {
-			key, value, hasEq := strings.Cut(a.Arg, "=")
-			if !hasEq || value == "" {
-				report(a.Pos, "malformed option %q in //gradgen:%s: options are wrt=a,b, name=Other and out=y", a.Arg, d.Name)
-				ok = false
-				continue
-			}
-			if seen[key] {
-				report(a.Pos, "option %s given twice in //gradgen:%s", key, d.Name)
-				ok = false
-				continue
-			}
-			seen[key] = true
-			switch key {
-			case "wrt":
-				dir.wrt = strings.Split(value, ",")
-				dir.wrtAt = a.Pos
-				for _, w := range dir.wrt {
-					if !token.IsIdentifier(w) {
-						report(a.Pos, "wrt=%s: %q is not a parameter name", value, w)
-						ok = false
-					}
-				}
-			case "out":
-				if !token.IsIdentifier(value) {
-					report(a.Pos, "out=%s: not a parameter name", value)
-					ok = false
-				}
-				dir.out, dir.outAt = value, a.Pos
-			case "name":
-				if !token.IsIdentifier(value) {
-					report(a.Pos, "name=%s: not a valid Go identifier", value)
-					ok = false
-				}
-				dir.name = value
-			default:
-				report(a.Pos, "unknown option %q in //gradgen:%s: options are wrt=a,b, name=Other and out=y", key, d.Name)
-				ok = false
-			}
+		if dir != nil {
+			found = append(found, dir)
 		}
-		found = append(found, dir)
 	}
 	// Functions come out in one order whatever the order of the lines.
 	slices.SortStableFunc(found, func(a, b *directive) int {
 		return slices.Index(derivativeKinds, a.kind) - slices.Index(derivativeKinds, b.kind)
 	})
 	return found, ok
+}
+
+// derivativeDirective reports whether the gradgen directive d asks for a
+// generated function. //gradgen:rule is not one (custom rules are read
+// elsewhere); any other name is a misspelling, ignored with a warning
+// (SPEC §5) as a spaced directive is, rather than refused.
+func derivativeDirective(d ast.Directive, warn func(token.Pos, string, ...any)) bool {
+	switch {
+	case isDerivativeKind(d.Name):
+		return true
+	case d.Name == "rule":
+		return false // custom rules are read elsewhere
+	default:
+		warn(d.Slash, "unknown directive //gradgen:%s is ignored: gradgen knows //gradgen:grad, jvp, vjp, hvp, hessian, jacobian and rule", d.Name)
+		return false
+	}
+}
+
+// parseDirective returns the directive d's line asks for, with its
+// options, and whether they were all well formed. Each bad option is
+// reported and the others still read, so that one run names every
+// mistake; the directive is nil only when its options cannot be split
+// into words at all.
+func parseDirective(d ast.Directive, report func(token.Pos, string, ...any)) (*directive, bool) {
+	dir := &directive{pos: d.Slash, kind: d.Name}
+	args, err := d.ParseArgs()
+	if err != nil {
+		report(d.ArgsPos, "malformed //gradgen:%s options: %v", d.Name, err)
+		return nil, false
+	}
+	ok := true
+	seen := map[string]bool{}
+	for _, a := range args {
+		key, value, hasEq := strings.Cut(a.Arg, "=")
+		if !hasEq || value == "" {
+			report(a.Pos, "malformed option %q in //gradgen:%s: options are wrt=a,b, name=Other and out=y", a.Arg, d.Name)
+			ok = false
+			continue
+		}
+		if seen[key] {
+			report(a.Pos, "option %s given twice in //gradgen:%s", key, d.Name)
+			ok = false
+			continue
+		}
+		seen[key] = true
+		if !dir.setOption(key, value, a.Pos, report) {
+			ok = false
+		}
+	}
+	return dir, ok
+}
+
+// setOption records the option key=value, written at pos, in dir, and
+// reports false (after reporting why) for an unknown key or a value that
+// is not the identifier the key needs. The value is recorded even then.
+func (dir *directive) setOption(key, value string, pos token.Pos, report func(token.Pos, string, ...any)) bool {
+	ok := true
+	switch key {
+	case "wrt":
+		dir.wrt = strings.Split(value, ",")
+		dir.wrtAt = pos
+		for _, w := range dir.wrt {
+			if !token.IsIdentifier(w) {
+				report(pos, "wrt=%s: %q is not a parameter name", value, w)
+				ok = false
+			}
+		}
+	case "out":
+		if !token.IsIdentifier(value) {
+			report(pos, "out=%s: not a parameter name", value)
+			ok = false
+		}
+		dir.out, dir.outAt = value, pos
+	case "name":
+		if !token.IsIdentifier(value) {
+			report(pos, "name=%s: not a valid Go identifier", value)
+			ok = false
+		}
+		dir.name = value
+	default:
+		report(pos, "unknown option %q in //gradgen:%s: options are wrt=a,b, name=Other and out=y", key, dir.kind)
+		ok = false
+	}
+	return ok
 }
 
 // HasGradDirective reports whether fn's doc comment holds a derivative

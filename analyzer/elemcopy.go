@@ -29,8 +29,38 @@ func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 		return false
 	}
 	body := l.fn.Body
-	defs := map[types.Object]int{} // assignments, definitions included
-	escapes := map[types.Object]bool{}
+	defs, escapes := l.writesAndEscapes(body)
+	// The copy is assigned once, the slice never (a parameter, or a
+	// local set once and written nowhere), and neither escapes.
+	if defs[v.obj] != 1 || escapes[v.obj] || escapes[root] || defs[root] != 0 || !isParam(l.gradFunc, root) {
+		return false
+	}
+	loops := enclosingLoops(body, rhs)
+	headerOnly := func(obj *types.Var) bool {
+		return l.loopHeaderOnly(loops, defs, obj)
+	}
+	indexes := elementIndexes(idx)
+	if !l.indexesArithmetic(indexes) {
+		return false
+	}
+	stable := true
+	for _, ix := range indexes {
+		ast.Inspect(ix, func(n ast.Node) bool {
+			return l.stableIdent(n, &stable, defs, escapes, headerOnly)
+		})
+	}
+	return stable
+}
+
+// writesAndEscapes counts, for every variable body writes (through any
+// selector or index on it), the statements that assign it, definitions
+// and range keys and values included, and marks the variables whose
+// address is taken or whose memory is passed to a call. An element copy
+// is an alias only when neither it nor its slice can change unseen, and
+// these two maps are what every later test of that is made from.
+func (l *lowerer) writesAndEscapes(body *ast.BlockStmt) (defs map[types.Object]int, escapes map[types.Object]bool) {
+	defs = map[types.Object]int{} // assignments, definitions included
+	escapes = map[types.Object]bool{}
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
@@ -77,12 +107,14 @@ func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 		}
 		return true
 	})
-	// The copy is assigned once, the slice never (a parameter, or a
-	// local set once and written nowhere), and neither escapes.
-	if defs[v.obj] != 1 || escapes[v.obj] || escapes[root] || defs[root] != 0 || !isParam(l.gradFunc, root) {
-		return false
-	}
-	// The loops around the definition.
+	return defs, escapes
+}
+
+// enclosingLoops returns the for and range statements in body around
+// target, outermost first. A loop counter is stable for the copy's
+// lifetime only if it is the counter of one of these loops, assigned by
+// nothing but that loop's header.
+func enclosingLoops(body *ast.BlockStmt, target ast.Node) []ast.Stmt {
 	var loops []ast.Stmt
 	var stack []ast.Node
 	ast.Inspect(body, func(n ast.Node) bool {
@@ -91,7 +123,7 @@ func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 			return false
 		}
 		stack = append(stack, n)
-		if n == ast.Node(rhs) {
+		if n == target {
 			for _, m := range stack {
 				switch m := m.(type) {
 				case *ast.ForStmt:
@@ -103,30 +135,38 @@ func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 		}
 		return true
 	})
-	headerOnly := func(obj *types.Var) bool {
-		for _, loop := range loops {
-			switch loop := loop.(type) {
-			case *ast.RangeStmt:
-				if id, ok := loop.Key.(*ast.Ident); ok && loop.Tok == token.DEFINE && l.info.Defs[id] == obj && defs[obj] == 1 {
-					return true
-				}
-			case *ast.ForStmt:
-				init, ok := loop.Init.(*ast.AssignStmt)
-				if !ok || init.Tok != token.DEFINE || len(init.Lhs) != 1 {
-					continue
-				}
-				id, ok := init.Lhs[0].(*ast.Ident)
-				if ok && l.info.Defs[id] == obj && loop.Post != nil && defs[obj] == 2 && l.assignedIn(loop.Post)[obj] {
-					return true
-				}
+	return loops
+}
+
+// loopHeaderOnly reports whether obj is the key a range in loops defines,
+// or the counter a for in loops defines and steps, and nothing else
+// assigns it: such a counter changes only between iterations, so it
+// holds its value for as long as a copy made in the body lives.
+func (l *lowerer) loopHeaderOnly(loops []ast.Stmt, defs map[types.Object]int, obj *types.Var) bool {
+	for _, loop := range loops {
+		switch loop := loop.(type) {
+		case *ast.RangeStmt:
+			if id, ok := loop.Key.(*ast.Ident); ok && loop.Tok == token.DEFINE && l.info.Defs[id] == obj && defs[obj] == 1 {
+				return true
+			}
+		case *ast.ForStmt:
+			init, ok := loop.Init.(*ast.AssignStmt)
+			if !ok || init.Tok != token.DEFINE || len(init.Lhs) != 1 {
+				continue
+			}
+			id, ok := init.Lhs[0].(*ast.Ident)
+			if ok && l.info.Defs[id] == obj && loop.Post != nil && defs[obj] == 2 && l.assignedIn(loop.Post)[obj] {
+				return true
 			}
 		}
-		return false
 	}
-	stable := true
-	// Every index on the way to the element (o[k].Items[0]: k and 0) is
-	// arithmetic on variables and constants: nothing read through a slice
-	// or a pointer, which another variable could change unseen.
+	return false
+}
+
+// elementIndexes returns every index on the way from idx down to the
+// slice (o[k].Items[0]: 0, then k), since each of them, not only the
+// last, decides which element the copy is.
+func elementIndexes(idx *ast.IndexExpr) []ast.Expr {
 	var indexes []ast.Expr
 	for e := ast.Expr(idx); ; {
 		switch x := ast.Unparen(e).(type) {
@@ -140,22 +180,26 @@ func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 		}
 		break
 	}
+	return indexes
+}
+
+// indexesArithmetic reports whether every index is arithmetic on
+// variables and constants: nothing read through a slice or a pointer,
+// which another variable could change unseen. Only then is checking the
+// variables themselves (stableIdent) enough.
+func (l *lowerer) indexesArithmetic(indexes []ast.Expr) bool {
+	stable := true
 	for _, ix := range indexes {
 		ast.Inspect(ix, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CallExpr:
 				if id := identOf(n.Fun); id == nil || id.Name != "len" || l.info.Uses[id] != types.Universe.Lookup("len") {
-					stable = false // len(b) is fine: b's own stability is checked below
+					stable = false // len(b) is fine: stableIdent checks b itself
 				}
 			case *ast.IndexExpr, *ast.StarExpr, *ast.SelectorExpr, *ast.SliceExpr:
 				stable = false
 			}
 			return stable
-		})
-	}
-	for _, ix := range indexes {
-		ast.Inspect(ix, func(n ast.Node) bool {
-			return l.stableIdent(n, &stable, defs, escapes, headerOnly)
 		})
 	}
 	return stable

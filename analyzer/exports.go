@@ -102,7 +102,6 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 		return nil
 	}
 	var ex Exports
-	nop := func(token.Pos, string, ...any) {}
 	// indexDecls records the types of the nodes its rewrites write: in a
 	// copy, as Analyze does, for the driver shares info.
 	p := &pkgContext{info: cloneInfo(info), pkg: pkg, rules: map[*types.Func]*ruleFunc{}}
@@ -122,51 +121,81 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 			if !ok {
 				continue
 			}
-			for _, c := range fd.Doc.List {
-				dir, ok := ast.ParseDirective(c.Slash, c.Text)
-				if !ok || dir.Tool != "gradgen" || dir.Name != "rule" {
-					continue
-				}
-				target, _ := pkg.Scope().Lookup(strings.TrimSpace(dir.Args)).(*types.Func)
-				switch {
-				case target == nil || !target.Exported() || checkRuleSignature(target, fn, pkg) != "":
-				case fd.Recv != nil:
-				case !fn.Exported():
-					ex.Unserved = append(ex.Unserved, Unserved{Name: target.Name(), Why: fmt.Sprintf(
-						"its //gradgen:rule %s is unexported, so it serves package %s only; export it (rename it %s)", fn.Name(), pkg.Name(), upperFirst(fn.Name()))})
-				default:
-					ex.Rules = append(ex.Rules, ExportedRule{Target: target.Name(), Rule: fn.Name(), Pure: pure(target)})
-				}
-			}
+			ex.addRules(fd, fn, pkg, pure)
 			if !fd.Name.IsExported() {
 				continue
 			}
-			dirs, _ := findDirectives(fd, nop, nop)
-			for _, dir := range dirs {
-				if dir.kind != "grad" {
-					continue
-				}
-				name := derivativeName(fn.Name(), "grad")
-				if dir.name != "" {
-					name = dir.name
-				}
-				if recv := fn.Signature().Recv(); recv != nil {
-					ex.Unserved = append(ex.Unserved, Unserved{Name: recvTypeName(recv) + "." + fn.Name(), Why: fmt.Sprintf(
-						"it is a method, and a method's gradient (%s.%s, //gradgen:grad in package %s) serves its own package only, nor can a rule be written for a method; call an exported function of package %s that takes the receiver's float fields as parameters and is marked //gradgen:grad", recvTypeName(recv), name, pkg.Name(), pkg.Name())})
-					continue
-				}
-				wrt, why := byValueWrt(fn, dir)
-				if why != "" {
-					ex.Unserved = append(ex.Unserved, Unserved{Name: fn.Name(), Why: fmt.Sprintf(
-						"its gradient %s (//gradgen:grad in package %s) serves other packages only when it has a rule's shape, and %s; %s beside it", name, pkg.Name(), why, ruleWay(fn, pkg))})
-					continue
-				}
-				ex.Rules = append(ex.Rules, ExportedRule{Target: fn.Name(), Rule: name, Wrt: wrt, Grad: true, Pure: pure(fn)})
-			}
+			ex.addGradients(fd, fn, pkg, pure)
 		}
 	}
-	// A function with a rule and a //gradgen:grad is differentiated by
-	// its rule in its own package; callers elsewhere must see the same.
+	ex.preferRules()
+	if len(ex.Rules) == 0 && len(ex.Unserved) == 0 {
+		return nil
+	}
+	return &ex
+}
+
+// addRules adds the //gradgen:rule directives on fd (declaring fn) that
+// other packages can use, and records as unserved the targets of those
+// they cannot only because the rule is unexported, so that a caller's
+// error says to export it. Rules on methods, and rules whose target is
+// not an exported function of pkg with a matching signature, are left
+// out silently: the package's own run reports them.
+func (ex *Exports) addRules(fd *ast.FuncDecl, fn *types.Func, pkg *types.Package, pure func(*types.Func) bool) {
+	for _, c := range fd.Doc.List {
+		dir, ok := ast.ParseDirective(c.Slash, c.Text)
+		if !ok || dir.Tool != "gradgen" || dir.Name != "rule" {
+			continue
+		}
+		target, _ := pkg.Scope().Lookup(strings.TrimSpace(dir.Args)).(*types.Func)
+		switch {
+		case target == nil || !target.Exported() || checkRuleSignature(target, fn, pkg) != "":
+		case fd.Recv != nil:
+		case !fn.Exported():
+			ex.Unserved = append(ex.Unserved, Unserved{Name: target.Name(), Why: fmt.Sprintf(
+				"its //gradgen:rule %s is unexported, so it serves package %s only; export it (rename it %s)", fn.Name(), pkg.Name(), upperFirst(fn.Name()))})
+		default:
+			ex.Rules = append(ex.Rules, ExportedRule{Target: target.Name(), Rule: fn.Name(), Pure: pure(target)})
+		}
+	}
+}
+
+// addGradients adds the gradient of the exported function fn, declared
+// by fd, as its rule for each //gradgen:grad on it that has a rule's
+// shape, and otherwise records why not (a method, or a signature a
+// rule cannot have), so that a caller's error names the way out
+// rather than the directive fn already carries.
+func (ex *Exports) addGradients(fd *ast.FuncDecl, fn *types.Func, pkg *types.Package, pure func(*types.Func) bool) {
+	nop := func(token.Pos, string, ...any) {}
+	dirs, _ := findDirectives(fd, nop, nop)
+	for _, dir := range dirs {
+		if dir.kind != "grad" {
+			continue
+		}
+		name := derivativeName(fn.Name(), "grad")
+		if dir.name != "" {
+			name = dir.name
+		}
+		if recv := fn.Signature().Recv(); recv != nil {
+			ex.Unserved = append(ex.Unserved, Unserved{Name: recvTypeName(recv) + "." + fn.Name(), Why: fmt.Sprintf(
+				"it is a method, and a method's gradient (%s.%s, //gradgen:grad in package %s) serves its own package only, nor can a rule be written for a method; call an exported function of package %s that takes the receiver's float fields as parameters and is marked //gradgen:grad", recvTypeName(recv), name, pkg.Name(), pkg.Name())})
+			continue
+		}
+		wrt, why := byValueWrt(fn, dir)
+		if why != "" {
+			ex.Unserved = append(ex.Unserved, Unserved{Name: fn.Name(), Why: fmt.Sprintf(
+				"its gradient %s (//gradgen:grad in package %s) serves other packages only when it has a rule's shape, and %s; %s beside it", name, pkg.Name(), why, ruleWay(fn, pkg))})
+			continue
+		}
+		ex.Rules = append(ex.Rules, ExportedRule{Target: fn.Name(), Rule: name, Wrt: wrt, Grad: true, Pure: pure(fn)})
+	}
+}
+
+// preferRules drops the gradients, and the reasons a function is not
+// served, of every function that also has an exported rule: a function
+// with a rule and a //gradgen:grad is differentiated by its rule in its
+// own package, and callers elsewhere must see the same.
+func (ex *Exports) preferRules() {
 	ruled := map[string]bool{}
 	for _, r := range ex.Rules {
 		if !r.Grad {
@@ -175,10 +204,6 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 	}
 	ex.Rules = slices.DeleteFunc(ex.Rules, func(r ExportedRule) bool { return r.Grad && ruled[r.Target] })
 	ex.Unserved = slices.DeleteFunc(ex.Unserved, func(u Unserved) bool { return ruled[u.Name] })
-	if len(ex.Rules) == 0 && len(ex.Unserved) == 0 {
-		return nil
-	}
-	return &ex
 }
 
 // byValueWrt returns the indexes of the parameters dir differentiates

@@ -255,18 +255,7 @@ func (in *inliner) expand(s ast.Stmt, at token.Pos, depth int) ([]ast.Stmt, bool
 // stmt expands s when it is a call of a writing helper (f(...), v :=
 // f(...), v = f(...), v op= f(...)), or reports false.
 func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool) {
-	var call *ast.CallExpr
-	var assign *ast.AssignStmt
-	switch s := s.(type) {
-	case *ast.ExprStmt:
-		call, _ = ast.Unparen(s.X).(*ast.CallExpr)
-	case *ast.AssignStmt:
-		if len(s.Lhs) != 1 || len(s.Rhs) != 1 {
-			return nil, false
-		}
-		assign = s
-		call, _ = ast.Unparen(s.Rhs[0]).(*ast.CallExpr)
-	}
+	call, assign := helperCallIn(s)
 	if call == nil {
 		return nil, false
 	}
@@ -283,6 +272,39 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 	case assign != nil && sig.Results().Len() == 0:
 		return nil, false
 	}
+	final, why := e.fit(sig, recv, call)
+	if why != "" {
+		return in.refuse(call, why)
+	}
+	body, value := e.body(final)
+	return in.placeExpansion(s, assign, call, sig, body, value, site, depth)
+}
+
+// helperCallIn returns the call s is made of, and the assignment taking
+// its value if any (nil for a call statement): only a statement that is
+// one call, or one variable set to one, can be replaced by the call's
+// expansion. call is nil for any other statement.
+func helperCallIn(s ast.Stmt) (call *ast.CallExpr, assign *ast.AssignStmt) {
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		call, _ = ast.Unparen(s.X).(*ast.CallExpr)
+	case *ast.AssignStmt:
+		if len(s.Lhs) != 1 || len(s.Rhs) != 1 {
+			return nil, nil
+		}
+		assign = s
+		call, _ = ast.Unparen(s.Rhs[0]).(*ast.CallExpr)
+	}
+	return call, assign
+}
+
+// fit rewrites the helper's body to one exit, binds or substitutes its
+// parameters and names its locals afresh, in that order, and returns the
+// final return statement the expansion's value comes from. why is the
+// reason, for the call's error, when any step cannot be done; the
+// expansion is then dropped.
+func (e *expansion) fit(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) (final *ast.ReturnStmt, why string) {
+	in := e.in
 	if sig.Results().Len() <= 1 {
 		var result types.Type
 		if sig.Results().Len() == 1 {
@@ -290,24 +312,33 @@ func (in *inliner) stmt(s ast.Stmt, site token.Pos, depth int) ([]ast.Stmt, bool
 		}
 		body, why := in.singleExit(e.fbody, sig.Results().Len(), result)
 		if why != "" {
-			return in.refuse(call, why)
+			return nil, why
 		}
 		e.fbody = body
 	}
-	final, why := in.shape(e.ftype, e.fbody, sig.Results().Len())
+	final, why = in.shape(e.ftype, e.fbody, sig.Results().Len())
 	if why != "" {
-		return in.refuse(call, why)
+		return nil, why
 	}
 	if !e.params(sig, recv, call) {
-		return in.refuse(call, "a pointer it takes is passed neither &v, &v.f, &v[i] nor a pointer variable, or its body assigns the pointer")
+		return nil, "a pointer it takes is passed neither &v, &v.f, &v[i] nor a pointer variable, or its body assigns the pointer"
 	}
 	if !e.locals() {
-		return in.refuse(call, "it declares a type or a constant")
+		return nil, "it declares a type or a constant"
 	}
 	if !e.outerNames() {
-		return in.refuse(call, fmt.Sprintf("the name %s it reads means something else where it is called (another variable of that name, or a package the caller's file does not import)", e.badName))
+		return nil, fmt.Sprintf("the name %s it reads means something else where it is called (another variable of that name, or a package the caller's file does not import)", e.badName)
 	}
-	body, value := e.body(final)
+	return final, ""
+}
+
+// placeExpansion returns the statements that replace s: the expansion's
+// body with its value delivered where s put the call's (declared by the
+// last statement, assigned to the caller's variable, or evaluated for
+// its calls when dropped), and the calls inside expanded in turn, one
+// level deeper. It reports false when the value cannot be put into the
+// caller's variable.
+func (in *inliner) placeExpansion(s ast.Stmt, assign *ast.AssignStmt, call *ast.CallExpr, sig *types.Signature, body *ast.BlockStmt, value ast.Expr, site token.Pos, depth int) ([]ast.Stmt, bool) {
 	var out []ast.Stmt
 	if assign != nil && assign.Tok == token.DEFINE && in.sameType(value, sig) {
 		// v := f(x): the expansion's statements, then v declared with

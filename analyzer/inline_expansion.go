@@ -44,33 +44,13 @@ func (e *expansion) fresh(name string) string {
 
 // params decides, for each parameter, substitution or binding.
 func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) bool {
-	info := e.in.p.info
-	var params []*types.Var
-	var args []ast.Expr
-	if sig.Recv() != nil {
-		params, args = append(params, sig.Recv()), append(args, recv)
-	}
-	for i := range sig.Params().Len() {
-		params = append(params, sig.Params().At(i))
-	}
-	args = append(args, call.Args...)
+	params, args := callOperands(sig, recv, call)
 	if len(args) != len(params) {
 		return false
 	}
 	assigned := e.assignedParams()
-	// What the body writes, fields and elements included, and whether it
-	// may write anything of the caller's (a literal's captured variables,
-	// a helper's memory passed).
-	written := map[types.Object]bool{}
-	forEachWrite(e.fbody, func(x ast.Expr) {
-		if root := e.in.p.rootVar(ast.Unparen(x)); root != nil {
-			written[root] = true
-		}
-	})
-	readOnly := false
-	if fn, _ := e.in.callee(call); fn != nil && e.in.literalCalled(call) == nil {
-		readOnly = !e.in.p.mayWrite(fn, map[*types.Func]bool{})
-	}
+	written := e.writtenVars()
+	readOnly := e.calleeReadOnly(call)
 	for i, pv := range params {
 		arg := args[i]
 		// The parameter's object in the helper's declaration.
@@ -82,61 +62,138 @@ func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallEx
 			continue // a blank parameter: its argument computes nothing
 		}
 		if _, isPtr := pv.Type().Underlying().(*types.Pointer); isPtr {
-			if assigned[obj] {
-				return false
-			}
-			if i == 0 && sig.Recv() != nil {
-				if _, argPtr := info.TypeOf(arg).Underlying().(*types.Pointer); !argPtr {
-					if !variablePath(arg) {
-						return false
-					}
-					e.pointee[obj] = arg // st.Step(h): s is &st
-					continue
-				}
-			}
-			switch a := ast.Unparen(arg).(type) {
-			case *ast.UnaryExpr:
-				if a.Op != token.AND || !variablePath(a.X) {
-					return false
-				}
-				e.pointee[obj] = a.X
-			case *ast.Ident:
-				e.subst[obj] = a
-			default:
+			if !e.pointerParam(obj, arg, i == 0 && sig.Recv() != nil, assigned[obj]) {
 				return false
 			}
 			continue
 		}
-		if id, isID := ast.Unparen(arg).(*ast.Ident); isID && refVar(pv.Type()) && !assigned[obj] && info.Types[arg].Value == nil {
-			if _, isVar := info.Uses[id].(*types.Var); isVar {
-				e.subst[obj] = id
-				continue
-			}
+		if e.substituteArg(obj, pv, arg, assigned[obj], written[obj], readOnly) {
+			continue
 		}
-		if id, isID := ast.Unparen(arg).(*ast.Ident); isID && byValueAggregate(pv.Type()) && !written[obj] && readOnly {
-			// A struct or array the helper only reads, passed as a
-			// variable nothing writes while the body runs: its uses
-			// read the variable, with no copy made (and none saved).
-			if v, isVar := info.Uses[id].(*types.Var); isVar && v.Parent() != e.in.p.pkg.Scope() && types.Identical(v.Type(), pv.Type()) {
-				e.subst[obj] = id
-				continue
-			}
+		if !e.bindParam(obj, pv, arg) {
+			return false
 		}
-		name := e.fresh(obj.Name())
-		e.names[obj] = name
-		value := arg
-		// A constant is typed by the parameter in the call; := would
-		// give it its default type.
-		if at := info.TypeOf(arg); at == nil || info.Types[arg].Value != nil && !defaultTyped(arg, pv.Type()) || !types.Identical(at, pv.Type()) {
-			t := e.in.typeExpr(pv.Type())
-			if t == nil {
+	}
+	return true
+}
+
+// callOperands returns the callee's parameters, the receiver first, and
+// the operands call passes them, in the same order, so that the i-th of
+// each can be matched (their counts differ for a spread call f(g()),
+// which is not expanded; target has refused variadic callees).
+func callOperands(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) ([]*types.Var, []ast.Expr) {
+	var params []*types.Var
+	var args []ast.Expr
+	if sig.Recv() != nil {
+		params, args = append(params, sig.Recv()), append(args, recv)
+	}
+	for i := range sig.Params().Len() {
+		params = append(params, sig.Params().At(i))
+	}
+	args = append(args, call.Args...)
+	return params, args
+}
+
+// writtenVars returns the variables the body writes, fields and elements
+// included: a parameter in it cannot stand for the caller's variable,
+// which would then be written too.
+func (e *expansion) writtenVars() map[types.Object]bool {
+	written := map[types.Object]bool{}
+	forEachWrite(e.fbody, func(x ast.Expr) {
+		if root := e.in.p.rootVar(ast.Unparen(x)); root != nil {
+			written[root] = true
+		}
+	})
+	return written
+}
+
+// calleeReadOnly reports whether the call is to a declared function
+// shown to write nothing of the caller's through what it is passed. A
+// literal may write the variables it captures, so it never is.
+func (e *expansion) calleeReadOnly(call *ast.CallExpr) bool {
+	if fn, _ := e.in.callee(call); fn != nil && e.in.literalCalled(call) == nil {
+		return !e.in.p.mayWrite(fn, map[*types.Func]bool{})
+	}
+	return false
+}
+
+// pointerParam decides a pointer parameter obj, passed arg: its uses
+// become the variable it points at (&v, or v for a method called on an
+// addressable v), or the caller's pointer variable itself. It reports
+// false when neither is possible (the body assigns the parameter, or
+// arg is some other expression), and the call is then not expanded.
+func (e *expansion) pointerParam(obj types.Object, arg ast.Expr, isRecv, assigned bool) bool {
+	if assigned {
+		return false
+	}
+	if isRecv {
+		if _, argPtr := e.in.p.info.TypeOf(arg).Underlying().(*types.Pointer); !argPtr {
+			if !variablePath(arg) {
 				return false
 			}
-			value = &ast.CallExpr{Fun: t, Args: []ast.Expr{arg}}
+			e.pointee[obj] = arg // st.Step(h): s is &st
+			return true
 		}
-		e.bindL = append(e.bindL, &ast.Ident{NamePos: e.site, Name: name})
-		e.bindR = append(e.bindR, value)
 	}
+	switch a := ast.Unparen(arg).(type) {
+	case *ast.UnaryExpr:
+		if a.Op != token.AND || !variablePath(a.X) {
+			return false
+		}
+		e.pointee[obj] = a.X
+	case *ast.Ident:
+		e.subst[obj] = a
+	default:
+		return false
+	}
+	return true
+}
+
+// substituteArg reports whether the non-pointer parameter obj may be
+// written as the caller's variable arg itself, and records it if so: a
+// slice variable the body never reassigns, or a struct or array
+// nothing writes while the body runs. Either way no copy is made, and
+// none need be saved for the backward sweep.
+func (e *expansion) substituteArg(obj types.Object, pv *types.Var, arg ast.Expr, assigned, written, readOnly bool) bool {
+	info := e.in.p.info
+	if id, isID := ast.Unparen(arg).(*ast.Ident); isID && refVar(pv.Type()) && !assigned && info.Types[arg].Value == nil {
+		if _, isVar := info.Uses[id].(*types.Var); isVar {
+			e.subst[obj] = id
+			return true
+		}
+	}
+	if id, isID := ast.Unparen(arg).(*ast.Ident); isID && byValueAggregate(pv.Type()) && !written && readOnly {
+		// A struct or array the helper only reads, passed as a
+		// variable nothing writes while the body runs: its uses
+		// read the variable, with no copy made (and none saved).
+		if v, isVar := info.Uses[id].(*types.Var); isVar && v.Parent() != e.in.p.pkg.Scope() && types.Identical(v.Type(), pv.Type()) {
+			e.subst[obj] = id
+			return true
+		}
+	}
+	return false
+}
+
+// bindParam binds obj to a fresh local set to arg (name := arg), as Go
+// passes a value. It reports false when the parameter's type cannot be
+// written at the call, which a constant or a differently typed argument
+// needs.
+func (e *expansion) bindParam(obj types.Object, pv *types.Var, arg ast.Expr) bool {
+	info := e.in.p.info
+	name := e.fresh(obj.Name())
+	e.names[obj] = name
+	value := arg
+	// A constant is typed by the parameter in the call; := would
+	// give it its default type.
+	if at := info.TypeOf(arg); at == nil || info.Types[arg].Value != nil && !defaultTyped(arg, pv.Type()) || !types.Identical(at, pv.Type()) {
+		t := e.in.typeExpr(pv.Type())
+		if t == nil {
+			return false
+		}
+		value = &ast.CallExpr{Fun: t, Args: []ast.Expr{arg}}
+	}
+	e.bindL = append(e.bindL, &ast.Ident{NamePos: e.site, Name: name})
+	e.bindR = append(e.bindR, value)
 	return true
 }
 

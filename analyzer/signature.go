@@ -24,20 +24,8 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	}
 	g := &gradFunc{decl: decl, dir: dir, recv: sig.Recv(), wrtSet: map[*types.Var]bool{}}
 	ok = true
-	if sig.Recv() != nil && sig.RecvTypeParams().Len() > 0 {
-		report(fn.Name.Pos(), "%s is a method of a generic type: gradgen differentiates generic functions, not yet methods of generic types; write a generic function that takes the receiver's fields", fn.Name.Name)
-		return nil // its type parameters would only cause more errors
-	}
-	for i := range sig.TypeParams().Len() {
-		tp := sig.TypeParams().At(i)
-		if !floatTypeSet(tp.Constraint()) {
-			report(fn.Name.Pos(), "%s's type parameter %s is constrained by %s: gradgen differentiates generic functions whose type parameters are floats (~float32 | ~float64); for other type parameters, write the function for its float type", fn.Name.Name, tp.Obj().Name(), types.TypeString(tp.Constraint(), types.RelativeTo(p.pkg)))
-			return nil
-		}
-		if dir.kind != "grad" && dir.kind != "jvp" || dir.out != "" || sig.Results().Len() != 1 {
-			report(fn.Name.Pos(), "%s is generic: gradgen writes //gradgen:grad and //gradgen:jvp of generic functions with one result, not yet //gradgen:%s of this one; write a non-generic function for the float type you need and annotate it", fn.Name.Name, dir.kind)
-			return nil
-		}
+	if !p.checkTypeParams(fn, dir, sig, report) {
+		return nil
 	}
 	for i := range sig.Params().Len() {
 		g.params = append(g.params, sig.Params().At(i))
@@ -59,37 +47,89 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 				g.wrt = append(g.wrt, v)
 			}
 		}
-	} else {
-		byName := map[string]*types.Var{}
-		for _, v := range all {
-			byName[v.Name()] = v
+	} else if !p.namedWrt(fn, dir, g, all, report) {
+		ok = false
+	}
+	if !p.checkWritableParams(all, report) {
+		ok = false
+	}
+	if !p.checkWrtTypes(g, report) {
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return g
+}
+
+// checkTypeParams reports, and returns false for, a method of a generic
+// type, or a generic function gradgen cannot differentiate (a type
+// parameter that is not a float, or a directive other than a gradient or
+// a JVP of one result). Nothing else is checked then: the type
+// parameters would only cause more errors.
+func (p *pkgContext) checkTypeParams(fn *ast.FuncDecl, dir *directive, sig *types.Signature, report func(token.Pos, string, ...any)) bool {
+	if sig.Recv() != nil && sig.RecvTypeParams().Len() > 0 {
+		report(fn.Name.Pos(), "%s is a method of a generic type: gradgen differentiates generic functions, not yet methods of generic types; write a generic function that takes the receiver's fields", fn.Name.Name)
+		return false // its type parameters would only cause more errors
+	}
+	for i := range sig.TypeParams().Len() {
+		tp := sig.TypeParams().At(i)
+		if !floatTypeSet(tp.Constraint()) {
+			report(fn.Name.Pos(), "%s's type parameter %s is constrained by %s: gradgen differentiates generic functions whose type parameters are floats (~float32 | ~float64); for other type parameters, write the function for its float type", fn.Name.Name, tp.Obj().Name(), types.TypeString(tp.Constraint(), types.RelativeTo(p.pkg)))
+			return false
 		}
-		for _, name := range dir.wrt {
-			v, found := byName[name]
-			switch {
-			case !found:
-				report(dir.wrtAt, "wrt=%s: %s has no parameter named %s (parameters: %s)", strings.Join(dir.wrt, ","), fn.Name.Name, name, paramNames(all))
-				ok = false
-			case !isDifferentiable(v.Type()):
-				report(dir.wrtAt, "wrt=%s: parameter %s has type %s, which carries no derivative (differentiable types are floats and slices, arrays, structs and pointers of them)", strings.Join(dir.wrt, ","), name, types.TypeString(v.Type(), types.RelativeTo(p.pkg)))
-				ok = false
-			case g.wrtSet[v]:
-				report(dir.wrtAt, "wrt=%s: %s is named twice", strings.Join(dir.wrt, ","), name)
-				ok = false
-			case v == g.out:
-				report(dir.wrtAt, "wrt=%s: %s is the output (out=%s), not an input: leave it out of wrt=", strings.Join(dir.wrt, ","), name, name)
-				ok = false
-			default:
-				g.wrtSet[v] = true
-			}
-		}
-		// Keep parameter order whatever the order of wrt=.
-		for _, v := range all {
-			if g.wrtSet[v] {
-				g.wrt = append(g.wrt, v)
-			}
+		if dir.kind != "grad" && dir.kind != "jvp" || dir.out != "" || sig.Results().Len() != 1 {
+			report(fn.Name.Pos(), "%s is generic: gradgen writes //gradgen:grad and //gradgen:jvp of generic functions with one result, not yet //gradgen:%s of this one; write a non-generic function for the float type you need and annotate it", fn.Name.Name, dir.kind)
+			return false
 		}
 	}
+	return true
+}
+
+// namedWrt fills g.wrt and g.wrtSet from wrt=, in parameter order
+// whatever the order of wrt=, reporting every name that is no
+// parameter, carries no derivative, is named twice or is the output.
+// It returns false if any was reported; the valid names are kept so
+// that the checks after it see them.
+func (p *pkgContext) namedWrt(fn *ast.FuncDecl, dir *directive, g *gradFunc, all []*types.Var, report func(token.Pos, string, ...any)) bool {
+	ok := true
+	byName := map[string]*types.Var{}
+	for _, v := range all {
+		byName[v.Name()] = v
+	}
+	for _, name := range dir.wrt {
+		v, found := byName[name]
+		switch {
+		case !found:
+			report(dir.wrtAt, "wrt=%s: %s has no parameter named %s (parameters: %s)", strings.Join(dir.wrt, ","), fn.Name.Name, name, paramNames(all))
+			ok = false
+		case !isDifferentiable(v.Type()):
+			report(dir.wrtAt, "wrt=%s: parameter %s has type %s, which carries no derivative (differentiable types are floats and slices, arrays, structs and pointers of them)", strings.Join(dir.wrt, ","), name, types.TypeString(v.Type(), types.RelativeTo(p.pkg)))
+			ok = false
+		case g.wrtSet[v]:
+			report(dir.wrtAt, "wrt=%s: %s is named twice", strings.Join(dir.wrt, ","), name)
+			ok = false
+		case v == g.out:
+			report(dir.wrtAt, "wrt=%s: %s is the output (out=%s), not an input: leave it out of wrt=", strings.Join(dir.wrt, ","), name, name)
+			ok = false
+		default:
+			g.wrtSet[v] = true
+		}
+	}
+	// Keep parameter order whatever the order of wrt=.
+	for _, v := range all {
+		if g.wrtSet[v] {
+			g.wrt = append(g.wrt, v)
+		}
+	}
+	return ok
+}
+
+// checkWritableParams reports every parameter (receiver included) whose
+// type the generated file cannot spell, and returns false if there was
+// one: the generated function repeats the parameter list.
+func (p *pkgContext) checkWritableParams(all []*types.Var, report func(token.Pos, string, ...any)) bool {
+	ok := true
 	for _, v := range all {
 		if _, writable := irType(v.Type()); !writable {
 			way := "give the type a name in this package"
@@ -102,6 +142,14 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 			ok = false
 		}
 	}
+	return ok
+}
+
+// checkWrtTypes marks every parameter of g.wrt in g.wrtSet and reports
+// those whose type gradgen cannot build a gradient of (one it cannot
+// write, or one holding a map), returning false if there was one.
+func (p *pkgContext) checkWrtTypes(g *gradFunc, report func(token.Pos, string, ...any)) bool {
+	ok := true
 	for _, v := range g.wrt {
 		g.wrtSet[v] = true
 		if _, ok2 := irType(v.Type()); !ok2 || containsMap(v.Type()) {
@@ -109,10 +157,7 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 			ok = false
 		}
 	}
-	if !ok {
-		return nil
-	}
-	return g
+	return ok
 }
 
 // containsMap reports whether t holds a map, whose adjoint gradgen does

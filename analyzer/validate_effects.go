@@ -144,6 +144,9 @@ func freshMemory(info *types.Info, e ast.Expr) bool {
 	return false
 }
 
+// mayWrite is the memoized answer behind (*lowerer).mayWrite: visiting
+// holds the functions whose answer is being worked out further up the
+// call chain.
 func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
 	if r := p.rules[fn]; r != nil && r.path != "" {
 		return !r.pure // read from its body by its own package
@@ -159,8 +162,22 @@ func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) boo
 		return false // a cycle adds nothing the other calls do not
 	}
 	visiting[fn] = true
-	// The caller's memory is reached through the parameters and the
-	// receiver, and through locals that are views of them.
+	roots := p.callerMemory(fn, site.decl.Body)
+	writes := p.bodyWrites(site.decl.Body, roots, visiting)
+	delete(visiting, fn)
+	if p.writers == nil {
+		p.writers = map[*types.Func]bool{}
+	}
+	p.writers[fn] = writes
+	return writes
+}
+
+// callerMemory returns the variables of fn through which its body can
+// reach the caller's memory: the parameters and the receiver, and the
+// locals that are views of them (assigned something that mentions one,
+// other than new memory), found by repeating until no more are added.
+// A write through any of these is a write the caller sees.
+func (p *pkgContext) callerMemory(fn *types.Func, body *ast.BlockStmt) map[types.Object]bool {
 	roots := map[types.Object]bool{}
 	sig := fn.Type().(*types.Signature)
 	if r := sig.Recv(); r != nil {
@@ -169,23 +186,13 @@ func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) boo
 	for i := range sig.Params().Len() {
 		roots[sig.Params().At(i)] = true
 	}
-	mentionsRoot := func(e ast.Expr) bool {
-		found := false
-		ast.Inspect(e, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok && roots[p.info.ObjectOf(id)] {
-				found = true
-			}
-			return !found
-		})
-		return found
-	}
 	for changed := true; changed; {
 		changed = false
-		ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+		ast.Inspect(body, func(n ast.Node) bool {
 			if a, ok := n.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
 				for i, x := range a.Lhs {
 					if id, ok := ast.Unparen(x).(*ast.Ident); ok {
-						if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && mentionsRoot(a.Rhs[i]) && !freshMemory(p.info, a.Rhs[i]) {
+						if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && p.mentionsRoot(roots, a.Rhs[i]) && !freshMemory(p.info, a.Rhs[i]) {
 							roots[obj] = true
 							changed = true
 						}
@@ -195,13 +202,35 @@ func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) boo
 			return true
 		})
 	}
+	return roots
+}
+
+// mentionsRoot reports whether e names any of roots: the test, used
+// throughout mayWrite, for "this expression may reach the caller's
+// memory".
+func (p *pkgContext) mentionsRoot(roots map[types.Object]bool, e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && roots[p.info.ObjectOf(id)] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// bodyWrites reports whether body writes through roots: an assignment or
+// ++/-- into an element, field or pointee of one, or a call that may
+// write into one it is passed. It stops at the first such write, so the
+// callees after it are not examined (nor their answers memoized).
+func (p *pkgContext) bodyWrites(body *ast.BlockStmt, roots map[types.Object]bool, visiting map[*types.Func]bool) bool {
 	writes := false
 	target := func(x ast.Expr) {
-		if _, whole := ast.Unparen(x).(*ast.Ident); !whole && mentionsRoot(x) {
+		if _, whole := ast.Unparen(x).(*ast.Ident); !whole && p.mentionsRoot(roots, x) {
 			writes = true
 		}
 	}
-	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
@@ -210,39 +239,44 @@ func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) boo
 		case *ast.IncDecStmt:
 			target(n.X)
 		case *ast.CallExpr:
-			if tv, ok := p.info.Types[n.Fun]; ok && tv.IsType() || !mentionsRoot(n) {
-				break
-			}
-			if id := identOf(n.Fun); id != nil {
-				if b, ok := p.info.Uses[id].(*types.Builtin); ok {
-					switch b.Name() {
-					case "copy", "clear", "append":
-						// They write into their first argument only.
-						if len(n.Args) > 0 && mentionsRoot(n.Args[0]) {
-							writes = true
-						}
-					}
-					break
-				}
-			}
-			callee := calleeFunc(p.info, n)
-			switch {
-			case callee == nil:
-				writes = true
-			case callee.Pkg() != nil && callee.Pkg().Path() == "math":
-			case p.formatsBasics(callee, n):
-			case p.mayWrite(callee, visiting):
+			if p.callWrites(n, roots, visiting) {
 				writes = true
 			}
 		}
 		return !writes
 	})
-	delete(visiting, fn)
-	if p.writers == nil {
-		p.writers = map[*types.Func]bool{}
-	}
-	p.writers[fn] = writes
 	return writes
+}
+
+// callWrites reports whether call, inside a body whose caller-reachable
+// variables are roots, may write into the caller's memory: a builtin
+// that writes its first argument, a call through a function value, or a
+// call to a function that mayWrite says writes. Conversions, math,
+// formatting of basic values and calls that mention no root cannot.
+func (p *pkgContext) callWrites(call *ast.CallExpr, roots map[types.Object]bool, visiting map[*types.Func]bool) bool {
+	if tv, ok := p.info.Types[call.Fun]; ok && tv.IsType() || !p.mentionsRoot(roots, call) {
+		return false
+	}
+	if id := identOf(call.Fun); id != nil {
+		if b, ok := p.info.Uses[id].(*types.Builtin); ok {
+			switch b.Name() {
+			case "copy", "clear", "append":
+				// They write into their first argument only.
+				return len(call.Args) > 0 && p.mentionsRoot(roots, call.Args[0])
+			}
+			return false
+		}
+	}
+	callee := calleeFunc(p.info, call)
+	switch {
+	case callee == nil:
+		return true
+	case callee.Pkg() != nil && callee.Pkg().Path() == "math":
+	case p.formatsBasics(callee, call):
+	case p.mayWrite(callee, visiting):
+		return true
+	}
+	return false
 }
 
 // calleeFunc is the function or method a call names, or nil for a call

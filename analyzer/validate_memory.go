@@ -20,78 +20,8 @@ import (
 func (l *lowerer) validateRefs() {
 	roots := map[*types.Var]*types.Var{}  // a variable's memory, by the variable it first viewed
 	pkgViews := map[*types.Var]ast.Expr{} // variables viewing package-level memory, and the package variable
-	var visit func(lhs, rhs ast.Expr)
-	visit = func(lhs, rhs ast.Expr) {
-		id := identOf(lhs)
-		if id == nil || id.Name == "_" {
-			return
-		}
-		v, ok := l.info.ObjectOf(id).(*types.Var)
-		if !ok || !byReference(v.Type()) {
-			return
-		}
-		if _, slice := v.Type().Underlying().(*types.Slice); !slice {
-			if _, ptr := v.Type().Underlying().(*types.Pointer); !ptr {
-				return
-			}
-		}
-		var root *types.Var
-		fresh := false
-		switch r := ast.Unparen(rhs).(type) {
-		case *ast.CallExpr:
-			if id := identOf(r.Fun); id != nil {
-				if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "make" || b.Name() == "new") {
-					root, fresh = v, true // fresh memory: its own
-				}
-			}
-		case *ast.CompositeLit:
-			if _, slice := v.Type().Underlying().(*types.Slice); slice {
-				root, fresh = v, true // a literal's memory is its own too
-			}
-		case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
-			root = l.rootVar(r)
-			for root != nil && roots[root] != nil && roots[root] != root {
-				root = roots[root]
-			}
-		}
-		if at, ok := l.packageVarWritten(rhs); ok || pkgViews[l.rootVar(rhs)] != nil {
-			// Writes through v would be writes to package memory, which
-			// has no adjoint (checkPackageWrite refuses them made
-			// directly).
-			if !ok {
-				at = pkgViews[l.rootVar(rhs)]
-			}
-			pkgViews[v] = at
-			if l.varied[v] {
-				l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s would refer to the memory of the package-level variable %s, and writing active values into package variables is not differentiated; make a local slice (%s := make(...)) instead", l.source(lhs), l.source(rhs), v.Name(), l.source(at), v.Name())
-				return
-			}
-		}
-		if fresh && roots[v] != nil && roots[v] != v && l.varied[v] {
-			// Fresh memory for a variable that viewed another's: the
-			// earlier reads of it and the later writes share a name only.
-			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to the memory of %s, and gradgen follows each slice or pointer variable to one piece of memory; use a new variable for the new memory", l.source(lhs), l.source(rhs), v.Name(), roots[v].Name())
-			return
-		}
-		if root == nil || root == v || !(l.varied[v] || l.varied[root]) {
-			if root == v && roots[v] == nil && !isParamVar(l, v) {
-				roots[v] = v
-			}
-			return
-		}
-		if isParamVar(l, v) {
-			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s is a parameter, whose gradient goes into its own buffer, and gradgen does not follow it to other memory; assign to a new variable instead (%s2 := %s)", l.source(lhs), l.source(rhs), v.Name(), v.Name(), l.source(rhs))
-			return
-		}
-		if prev := roots[v]; prev != nil && prev != root {
-			had := "the memory of " + prev.Name()
-			if prev == v {
-				had = "memory made for it"
-			}
-			l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to %s, and gradgen follows each slice or pointer variable to one piece of memory (a swap or double buffering would need the overwritten values of both saved); use separate variables, or copy the elements in a loop", l.source(lhs), l.source(rhs), v.Name(), had)
-			return
-		}
-		roots[v] = root
+	visit := func(lhs, rhs ast.Expr) {
+		l.validateRefAssign(lhs, rhs, roots, pkgViews)
 	}
 	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -118,60 +48,154 @@ func (l *lowerer) validateRefs() {
 	})
 }
 
+// validateRefAssign checks one assignment lhs = rhs, in source order, and
+// records in roots and pkgViews the memory lhs now refers to, so that a
+// later assignment can be told apart from this one. It reports at most
+// one error per assignment.
+func (l *lowerer) validateRefAssign(lhs, rhs ast.Expr, roots map[*types.Var]*types.Var, pkgViews map[*types.Var]ast.Expr) {
+	v := l.trackedRefVar(lhs)
+	if v == nil {
+		return
+	}
+	root, fresh := l.refSource(v, rhs, roots)
+	if l.refusePackageView(v, lhs, rhs, pkgViews) {
+		return
+	}
+	if fresh && roots[v] != nil && roots[v] != v && l.varied[v] {
+		// Fresh memory for a variable that viewed another's: the
+		// earlier reads of it and the later writes share a name only.
+		l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to the memory of %s, and gradgen follows each slice or pointer variable to one piece of memory; use a new variable for the new memory", l.source(lhs), l.source(rhs), v.Name(), roots[v].Name())
+		return
+	}
+	if root == nil || root == v || !(l.varied[v] || l.varied[root]) {
+		if root == v && roots[v] == nil && !isParamVar(l, v) {
+			roots[v] = v
+		}
+		return
+	}
+	if isParamVar(l, v) {
+		l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s is a parameter, whose gradient goes into its own buffer, and gradgen does not follow it to other memory; assign to a new variable instead (%s2 := %s)", l.source(lhs), l.source(rhs), v.Name(), v.Name(), l.source(rhs))
+		return
+	}
+	if prev := roots[v]; prev != nil && prev != root {
+		had := "the memory of " + prev.Name()
+		if prev == v {
+			had = "memory made for it"
+		}
+		l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to %s, and gradgen follows each slice or pointer variable to one piece of memory (a swap or double buffering would need the overwritten values of both saved); use separate variables, or copy the elements in a loop", l.source(lhs), l.source(rhs), v.Name(), had)
+		return
+	}
+	roots[v] = root
+}
+
+// trackedRefVar returns the slice or pointer variable lhs names, or nil:
+// only such variables can come to refer to other memory by assignment,
+// so only they are followed.
+func (l *lowerer) trackedRefVar(lhs ast.Expr) *types.Var {
+	id := identOf(lhs)
+	if id == nil || id.Name == "_" {
+		return nil
+	}
+	v, ok := l.info.ObjectOf(id).(*types.Var)
+	if !ok || !byReference(v.Type()) {
+		return nil
+	}
+	if _, slice := v.Type().Underlying().(*types.Slice); !slice {
+		if _, ptr := v.Type().Underlying().(*types.Pointer); !ptr {
+			return nil
+		}
+	}
+	return v
+}
+
+// refSource returns the memory v refers to after v = rhs, named by the
+// variable that first viewed it (following roots), and whether rhs is
+// fresh memory (then root is v itself). root is nil when rhs is neither
+// fresh memory nor a view of a variable, and then nothing is tracked.
+func (l *lowerer) refSource(v *types.Var, rhs ast.Expr, roots map[*types.Var]*types.Var) (root *types.Var, fresh bool) {
+	switch r := ast.Unparen(rhs).(type) {
+	case *ast.CallExpr:
+		if id := identOf(r.Fun); id != nil {
+			if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "make" || b.Name() == "new") {
+				root, fresh = v, true // fresh memory: its own
+			}
+		}
+	case *ast.CompositeLit:
+		if _, slice := v.Type().Underlying().(*types.Slice); slice {
+			root, fresh = v, true // a literal's memory is its own too
+		}
+	case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
+		root = l.rootVar(r)
+		for root != nil && roots[root] != nil && roots[root] != root {
+			root = roots[root]
+		}
+	}
+	return root, fresh
+}
+
+// refusePackageView records in pkgViews that v = rhs makes v a view of
+// package-level memory, directly or through another such view, and
+// refuses it (reporting true) when v holds varied values: writes through
+// v would be writes to package memory, which has no adjoint
+// (checkPackageWrite refuses them made directly).
+func (l *lowerer) refusePackageView(v *types.Var, lhs, rhs ast.Expr, pkgViews map[*types.Var]ast.Expr) bool {
+	at, ok := l.packageVarWritten(rhs)
+	if !ok && pkgViews[l.rootVar(rhs)] == nil {
+		return false
+	}
+	if !ok {
+		at = pkgViews[l.rootVar(rhs)]
+	}
+	pkgViews[v] = at
+	if l.varied[v] {
+		l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s would refer to the memory of the package-level variable %s, and writing active values into package variables is not differentiated; make a local slice (%s := make(...)) instead", l.source(lhs), l.source(rhs), v.Name(), l.source(at), v.Name())
+		return true
+	}
+	return false
+}
+
 // validateStaleReads refuses calls that change memory differentiated code
 // has read: backward code reads passive values again (y := x*gain reads
 // gain going back), so a later call that writes a package-level
 // variable, or into a slice or pointer it is passed, would hand the
 // backward sweep the new values.
 func (l *lowerer) validateStaleReads() {
-	// Where each variable is read by an expression that depends on the
-	// parameters, and the package variables that helpers called with such
-	// values read (their code runs again going back).
+	reads := l.variedReads()
+	// A call after such a read, or in a loop, must not write what was read.
+	var loops []ast.Node
+	var walk func(n ast.Node) bool
+	walk = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loops = append(loops, n)
+			ast.Inspect(n, func(m ast.Node) bool {
+				if m == n {
+					return true
+				}
+				return walk(m)
+			})
+			loops = loops[:len(loops)-1]
+			return false
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			l.checkStaleCall(n, reads, len(loops) > 0)
+		}
+		return true
+	}
+	ast.Inspect(l.fn.Body, walk)
+}
+
+// variedReads returns where each variable is first read by an expression
+// that depends on the parameters, with the package variables that
+// helpers called with such values read (their code runs again going
+// back) counted as read at the start of the body. These are the values
+// the backward sweep reads again, which no later call may change.
+func (l *lowerer) variedReads() map[*types.Var]token.Pos {
 	reads := map[*types.Var]token.Pos{}
-	note := func(v *types.Var, at token.Pos) {
-		if old, ok := reads[v]; !ok || at < old {
-			reads[v] = at
-		}
-	}
 	seen := map[*types.Func]bool{}
-	var helperReads func(fn *types.Func)
-	helperReads = func(fn *types.Func) {
-		site, ok := l.decls[fn]
-		if !ok || seen[fn] || site.decl.Body == nil {
-			return
-		}
-		seen[fn] = true
-		ast.Inspect(site.decl.Body, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.Ident:
-				if v, ok := l.info.Uses[n].(*types.Var); ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
-					note(v, l.fn.Body.Pos())
-				}
-			case *ast.CallExpr:
-				if f := calleeFunc(l.info, n); f != nil {
-					helperReads(f)
-				}
-			}
-			return true
-		})
-	}
 	visit := func(e ast.Expr) {
-		if e == nil || !l.readsVariedValues(e) {
-			return
-		}
-		ast.Inspect(e, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.Ident:
-				if v, ok := l.info.Uses[n].(*types.Var); ok {
-					note(v, n.Pos())
-				}
-			case *ast.CallExpr:
-				if f := calleeFunc(l.info, n); f != nil && l.mentionsVaried(n) {
-					helperReads(f)
-				}
-			}
-			return true
-		})
+		l.noteVariedReads(e, reads, seen)
 	}
 	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -197,29 +221,64 @@ func (l *lowerer) validateStaleReads() {
 		}
 		return true
 	})
-	// A call after such a read, or in a loop, must not write what was read.
-	var loops []ast.Node
-	var walk func(n ast.Node) bool
-	walk = func(n ast.Node) bool {
+	return reads
+}
+
+// noteRead records that v is read at at, keeping the earliest read: a
+// call is refused for writing v if it comes after any read of it.
+func noteRead(reads map[*types.Var]token.Pos, v *types.Var, at token.Pos) {
+	if old, ok := reads[v]; !ok || at < old {
+		reads[v] = at
+	}
+}
+
+// noteVariedReads records in reads the variables e reads, when e depends
+// on the parameters (otherwise backward code need not read it again),
+// and the package variables read by the helpers e calls with such
+// values.
+func (l *lowerer) noteVariedReads(e ast.Expr, reads map[*types.Var]token.Pos, seen map[*types.Func]bool) {
+	if e == nil || !l.readsVariedValues(e) {
+		return
+	}
+	ast.Inspect(e, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			loops = append(loops, n)
-			ast.Inspect(n, func(m ast.Node) bool {
-				if m == n {
-					return true
-				}
-				return walk(m)
-			})
-			loops = loops[:len(loops)-1]
-			return false
-		case *ast.FuncLit:
-			return false
+		case *ast.Ident:
+			if v, ok := l.info.Uses[n].(*types.Var); ok {
+				noteRead(reads, v, n.Pos())
+			}
 		case *ast.CallExpr:
-			l.checkStaleCall(n, reads, len(loops) > 0)
+			if f := calleeFunc(l.info, n); f != nil && l.mentionsVaried(n) {
+				l.noteHelperReads(f, reads, seen)
+			}
 		}
 		return true
+	})
+}
+
+// noteHelperReads records the package-level variables fn reads, itself
+// or through the functions of this package it calls, as read at the
+// start of the body: a helper's code runs again going back, so whatever
+// package state it reads must not change anywhere after. seen keeps each
+// function to one visit.
+func (l *lowerer) noteHelperReads(fn *types.Func, reads map[*types.Var]token.Pos, seen map[*types.Func]bool) {
+	site, ok := l.decls[fn]
+	if !ok || seen[fn] || site.decl.Body == nil {
+		return
 	}
-	ast.Inspect(l.fn.Body, walk)
+	seen[fn] = true
+	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			if v, ok := l.info.Uses[n].(*types.Var); ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
+				noteRead(reads, v, l.fn.Body.Pos())
+			}
+		case *ast.CallExpr:
+			if f := calleeFunc(l.info, n); f != nil {
+				l.noteHelperReads(f, reads, seen)
+			}
+		}
+		return true
+	})
 }
 
 // checkStaleCall refuses one call that writes memory read before it (or,
