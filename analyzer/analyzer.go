@@ -206,33 +206,54 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	p.importRules(opts.Imports)
 	outputs := map[*ast.File]*Output{}
 	for _, file := range files {
-		name := fset.Position(file.Package).Filename
-		if IsOutputPath(name) {
-			continue
+		if out := p.generateFile(file, opts, res, report, warn); out != nil {
+			outputs[file] = out
 		}
-		out := &Output{Source: name, Path: OutputPath(name), File: &adjoint.File{
-			Package:    file.Name.Name,
-			Path:       pkg.Path(),
-			Constraint: buildConstraint(file),
-			Reserved:   pkg.Scope().Names(),
-		}}
-		p.strayDirectives(file, warn)
-		for _, decl := range file.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok {
-				continue
-			}
-			dirs, ok := findDirectives(fn, report, warn)
-			if !ok || len(dirs) == 0 {
-				continue
-			}
-			p.generateFunction(fn, dirs, file, out, opts, res, report)
-		}
-		outputs[file] = out
 	}
 	res.Diagnostics = append(res.Diagnostics, p.runSynthetic()...)
-	// Files get their functions' helpers, even files without annotated
-	// functions of their own.
+	p.addOutputs(files, outputs, res)
+	p.checkNameClashes(res, report)
+	sortByPosition(fset, res.Diagnostics)
+	res.Diagnostics = withoutConsequences(res.Diagnostics)
+	return res
+}
+
+// generateFile writes the functions file's directives ask for into a new
+// Output, reporting what it cannot write and warning of stray directives.
+// It returns nil for a generated file, which is gradgen's output and never
+// its input.
+func (p *pkgContext) generateFile(file *ast.File, opts Options, res *Result, report, warn func(token.Pos, string, ...any)) *Output {
+	name := p.fset.Position(file.Package).Filename
+	if IsOutputPath(name) {
+		return nil
+	}
+	out := &Output{Source: name, Path: OutputPath(name), File: &adjoint.File{
+		Package:    file.Name.Name,
+		Path:       p.pkg.Path(),
+		Constraint: buildConstraint(file),
+		Reserved:   p.pkg.Scope().Names(),
+	}}
+	p.strayDirectives(file, warn)
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		dirs, ok := findDirectives(fn, report, warn)
+		if !ok || len(dirs) == 0 {
+			continue
+		}
+		p.generateFunction(fn, dirs, file, out, opts, res, report)
+	}
+	return out
+}
+
+// addOutputs gives each file's output the helpers its functions call and
+// adds to res, in the order of files, the outputs with any function in
+// them. It runs only once every function is written, since a helper is
+// shared by all the functions that call it; files without annotated
+// functions of their own may get helpers too.
+func (p *pkgContext) addOutputs(files []*ast.File, outputs map[*ast.File]*Output, res *Result) {
 	for _, file := range files {
 		out := outputs[file]
 		if out == nil {
@@ -243,9 +264,14 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 			res.Outputs = append(res.Outputs, out)
 		}
 	}
-	p.checkNameClashes(res, report)
-	sort.SliceStable(res.Diagnostics, func(i, j int) bool {
-		a, b := fset.Position(res.Diagnostics[i].Pos), fset.Position(res.Diagnostics[j].Pos)
+}
+
+// sortByPosition sorts diags in place by file, line and column, keeping
+// the order of those at one position: withoutConsequences keeps the first
+// of them.
+func sortByPosition(fset *token.FileSet, diags []Diagnostic) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := fset.Position(diags[i].Pos), fset.Position(diags[j].Pos)
 		if a.Filename != b.Filename {
 			return a.Filename < b.Filename
 		}
@@ -254,6 +280,11 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 		}
 		return a.Column < b.Column
 	})
+}
+
+// withoutConsequences returns diags (sorted by position) without those
+// that only follow from another, so that one construct gets one error.
+func withoutConsequences(diags []Diagnostic) []Diagnostic {
 	// One construct, one error: a later complaint at the same position is
 	// a consequence of the first.
 	// An error found in a function gradgen wrote from F's body is reported
@@ -266,12 +297,12 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 		return h
 	}
 	messages := map[string]bool{}
-	for _, d := range res.Diagnostics {
+	for _, d := range diags {
 		messages[head(d.Message)] = true
 	}
 	var kept []Diagnostic
-	for i, d := range res.Diagnostics {
-		if i > 0 && d.Pos == res.Diagnostics[i-1].Pos {
+	for i, d := range diags {
+		if i > 0 && d.Pos == diags[i-1].Pos {
 			continue
 		}
 		if rest, ok := strings.CutPrefix(d.Message, "in "); ok {
@@ -281,8 +312,7 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 		}
 		kept = append(kept, d)
 	}
-	res.Diagnostics = kept
-	return res
+	return kept
 }
 
 // generateFunction writes what each directive on fn asks for into out, or
@@ -304,59 +334,16 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 	name := fn.Name.Name
 	gradOK := false
 	var graph *adjoint.Graph
-	var gs []*gradFunc
-	for _, dir := range dirs {
-		if g := p.checkSignature(fn, dir, report); g != nil {
-			g.options = opts
-			gs = append(gs, g)
-		}
-	}
+	gs := p.checkedDirectives(fn, dirs, opts, report)
 	for _, g := range gs {
-		g.siblings = gs
-	}
-	for _, g := range gs {
-		dir := g.dir
-		var made *adjoint.Func
 		// A directive that runs the body more than once refuses effects
 		// first; the others see them in their own checks.
 		diags := p.checkRepeatable(g, file)
-		kind := dir.kind
-		if len(diags) > 0 {
-			kind = ""
-		}
-		switch kind {
-		case "grad":
-			made, graph, diags = p.lowerFunction(g, file)
-			gradOK = len(diags) == 0
-		case "jvp":
-			if g.out != nil || len(g.results) > 1 {
-				made, diags = p.vectorJVP(g, file, fn)
-				break
-			}
-			if !gradOK {
-				// Forward mode takes what reverse mode takes: the reverse
-				// lowering is its validation, and its adjoint graph serves
-				// -graph.
-				graph, diags = p.validateByReverse(g, file)
-			}
-			if len(diags) == 0 {
-				made, diags = p.forwardFunction(g, file)
-			}
-		case "vjp":
-			made, diags = p.vectorVJP(g, file, fn)
-		case "jacobian":
-			made, diags = p.jacobianFunction(g, file, fn)
-		case "hvp", "hessian":
-			if !gradOK && graph == nil {
-				graph, diags = p.validateByReverse(g, file)
-			}
-			if len(diags) == 0 && dir.kind == "hvp" {
-				made, diags = p.innerHVP(g, file, g.name, true)
-				if made != nil {
-					made.Doc = hvpDoc(g)
-				}
-			} else if len(diags) == 0 {
-				made, diags = p.hessianFunction(g, file)
+		var made *adjoint.Func
+		if len(diags) == 0 {
+			made, graph, diags = p.generateDirective(g, file, fn, gradOK, graph)
+			if g.dir.kind == "grad" {
+				gradOK = len(diags) == 0
 			}
 		}
 		if len(diags) > 0 {
@@ -370,6 +357,69 @@ func (p *pkgContext) generateFunction(fn *ast.FuncDecl, dirs []*directive, file 
 		out.File.Funcs = append(out.File.Funcs, made)
 		out.Functions = append(out.Functions, &Function{Name: name, Pos: fn.Pos(), Grad: made, Graph: graph, StraightLine: straightLine(fn, p.info)})
 	}
+}
+
+// checkedDirectives returns the directives on fn whose signature checks
+// pass, as gradFuncs with opts, each knowing the others (its siblings):
+// what one directive writes calls what another writes rather than a copy
+// (FHessian calls FHVP). The directives that fail are reported.
+func (p *pkgContext) checkedDirectives(fn *ast.FuncDecl, dirs []*directive, opts Options, report func(token.Pos, string, ...any)) []*gradFunc {
+	var gs []*gradFunc
+	for _, dir := range dirs {
+		if g := p.checkSignature(fn, dir, report); g != nil {
+			g.options = opts
+			gs = append(gs, g)
+		}
+	}
+	for _, g := range gs {
+		g.siblings = gs
+	}
+	return gs
+}
+
+// generateDirective writes the function g's directive asks for, or returns
+// why it cannot, with the adjoint graph -graph shows for fn. The reverse
+// lowering validates every mode that takes what reverse mode takes, so
+// gradOK (the grad directive lowered without error) and graph (one found
+// by an earlier directive) spare it being done again.
+func (p *pkgContext) generateDirective(g *gradFunc, file *ast.File, fn *ast.FuncDecl, gradOK bool, graph *adjoint.Graph) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
+	var made *adjoint.Func
+	var diags []Diagnostic
+	switch g.dir.kind {
+	case "grad":
+		made, graph, diags = p.lowerFunction(g, file)
+	case "jvp":
+		if g.out != nil || len(g.results) > 1 {
+			made, diags = p.vectorJVP(g, file, fn)
+			break
+		}
+		if !gradOK {
+			// Forward mode takes what reverse mode takes: the reverse
+			// lowering is its validation, and its adjoint graph serves
+			// -graph.
+			graph, diags = p.validateByReverse(g, file)
+		}
+		if len(diags) == 0 {
+			made, diags = p.forwardFunction(g, file)
+		}
+	case "vjp":
+		made, diags = p.vectorVJP(g, file, fn)
+	case "jacobian":
+		made, diags = p.jacobianFunction(g, file, fn)
+	case "hvp", "hessian":
+		if !gradOK && graph == nil {
+			graph, diags = p.validateByReverse(g, file)
+		}
+		if len(diags) == 0 && g.dir.kind == "hvp" {
+			made, diags = p.innerHVP(g, file, g.name, true)
+			if made != nil {
+				made.Doc = hvpDoc(g)
+			}
+		} else if len(diags) == 0 {
+			made, diags = p.hessianFunction(g, file)
+		}
+	}
+	return made, graph, diags
 }
 
 // validateByReverse lowers g in reverse mode only to learn whether it can

@@ -26,32 +26,8 @@ import (
 // hessianBand returns the half-bandwidth of F's Hessian when the code
 // shows one, and false when the Hessian is to be computed dense.
 func (p *pkgContext) hessianBand(g *gradFunc, file *ast.File) (int, bool) {
-	if len(g.wrt) != 1 || !isFloatSlice(g.wrt[0].Type()) || g.wrt[0] == g.recv {
-		return 0, false
-	}
-	x := g.wrt[0]
-	body := g.decl.Body.List
-	if len(body) < 2 {
-		return 0, false
-	}
-	ret, ok := body[len(body)-1].(*ast.ReturnStmt)
-	if !ok || len(ret.Results) != 1 {
-		return 0, false
-	}
-	loop := body[len(body)-2]
-	uses := func(n ast.Node) bool { return p.usesBeyondLen(n, x) }
-	for _, s := range body[:len(body)-2] {
-		if uses(s) {
-			return 0, false
-		}
-	}
-	if uses(ret) {
-		return 0, false
-	}
-	// The loop is a sum: no active state carried from trip to trip but
-	// accumulators, and the result linear in them.
-	l := p.newLowerer(g, file, nil)
-	if !l.analyze(g) || !l.sumLoop(loop, ret) {
+	x, loop, ok := p.bandSum(g, file)
+	if !ok {
 		return 0, false
 	}
 	// An int counter (a narrower one wraps: i-1 at i = 0 is 255 for a
@@ -61,8 +37,60 @@ func (p *pkgContext) hessianBand(g *gradFunc, file *ast.File) (int, bool) {
 	if !ok {
 		return 0, false
 	}
+	lo, hi, ok := p.offsetSpread(loopBody, x, counter)
+	if !ok {
+		return 0, false
+	}
+	if _, isRange := loop.(*ast.RangeStmt); isRange && p.isVar(loop.(*ast.RangeStmt).X, x) {
+		lo, hi = min(lo, 0), max(hi, 0)
+	}
+	return hi - lo, true
+}
+
+// bandSum returns F's one wrt input x, a float slice, and the loop that
+// ends F before its return, when F has the shape a band is read from:
+// nothing but that loop reads x (beyond len(x)), and the loop is a sum
+// (no active state carried from trip to trip but accumulators, the result
+// linear in them), so that each trip's terms alone couple elements.
+func (p *pkgContext) bandSum(g *gradFunc, file *ast.File) (*types.Var, ast.Stmt, bool) {
+	if len(g.wrt) != 1 || !isFloatSlice(g.wrt[0].Type()) || g.wrt[0] == g.recv {
+		return nil, nil, false
+	}
+	x := g.wrt[0]
+	body := g.decl.Body.List
+	if len(body) < 2 {
+		return nil, nil, false
+	}
+	ret, ok := body[len(body)-1].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return nil, nil, false
+	}
+	loop := body[len(body)-2]
+	uses := func(n ast.Node) bool { return p.usesBeyondLen(n, x) }
+	for _, s := range body[:len(body)-2] {
+		if uses(s) {
+			return nil, nil, false
+		}
+	}
+	if uses(ret) {
+		return nil, nil, false
+	}
+	// The loop is a sum: no active state carried from trip to trip but
+	// accumulators, and the result linear in them.
+	l := p.newLowerer(g, file, nil)
+	if !l.analyze(g) || !l.sumLoop(loop, ret) {
+		return nil, nil, false
+	}
+	return x, loop, true
+}
+
+// offsetSpread returns the least and greatest offset c of the reads
+// x[i+c] in loopBody (both 0 when there is none), and false when the body
+// uses x otherwise (any other index, x itself, its address), since then
+// no band can be read.
+func (p *pkgContext) offsetSpread(loopBody *ast.BlockStmt, x *types.Var, counter types.Object) (lo, hi int, ok bool) {
 	// Every read of x in the body is x[i+c].
-	lo, hi, ok := 0, 0, true
+	ok = true
 	seen := false
 	ast.Inspect(loopBody, func(n ast.Node) bool {
 		if !ok {
@@ -103,13 +131,7 @@ func (p *pkgContext) hessianBand(g *gradFunc, file *ast.File) (int, bool) {
 		}
 		return true
 	})
-	if !ok {
-		return 0, false
-	}
-	if _, isRange := loop.(*ast.RangeStmt); isRange && p.isVar(loop.(*ast.RangeStmt).X, x) {
-		lo, hi = min(lo, 0), max(hi, 0)
-	}
-	return hi - lo, true
+	return lo, hi, ok
 }
 
 // isVar reports whether e is the variable v.

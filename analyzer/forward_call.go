@@ -92,31 +92,10 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	if sig.Variadic() && !call.Ellipsis.IsValid() {
 		return fail("cannot differentiate the call %s, which %s", f.source(call), variadicAdvice(f.source, f.pkg, call, sig))
 	}
-	var params []*types.Var
-	var exprs []ast.Expr
-	if recvExpr != nil {
-		params = append(params, sig.Recv())
-		exprs = append(exprs, recvExpr)
-	}
-	for i := range sig.Params().Len() {
-		params = append(params, sig.Params().At(i))
-		exprs = append(exprs, call.Args[i])
-	}
+	params, exprs := callOperands(call, sig, recvExpr)
 	vals, tans, mask, active := f.callArgs(params, exprs, recvExpr != nil)
-	resTypes := sig.Results()
 	if !active {
-		// No argument carries a tangent (Copysign(c, y) passes none): the
-		// call is passive, made once with the arguments already written.
-		args := vals
-		if recvExpr != nil {
-			args = vals[1:]
-		}
-		var lhs []adjoint.Expr
-		for i := range resTypes.Len() {
-			lhs = append(lhs, adjoint.Id(f.newTemp(lowerFirst(fn.Name()), resTypes.At(i).Type()).name))
-		}
-		f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.conv(call.Fun), Args: args}}})
-		return lhs, make([]adjoint.Expr, len(lhs)), true
+		return f.passiveCall(call, fn, sig.Results(), vals, recvExpr != nil)
 	}
 	if ruleF != nil {
 		return f.ruleCall(call, fn, ruleF, params, vals, tans)
@@ -128,6 +107,49 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	if !ok {
 		return nil, nil, false
 	}
+	return f.helperCall(call, fn, name, sig.Results(), vals, tans, recvExpr != nil)
+}
+
+// callOperands returns the parameters of a call's callee, with sig its
+// signature, and the expressions passed to them: the receiver recvExpr
+// first, when the callee is a method, then the arguments. Treating the
+// receiver as one more argument lets one walk write them all.
+func callOperands(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) ([]*types.Var, []ast.Expr) {
+	var params []*types.Var
+	var exprs []ast.Expr
+	if recvExpr != nil {
+		params = append(params, sig.Recv())
+		exprs = append(exprs, recvExpr)
+	}
+	for i := range sig.Params().Len() {
+		params = append(params, sig.Params().At(i))
+		exprs = append(exprs, call.Args[i])
+	}
+	return params, exprs
+}
+
+// passiveCall writes a call none of whose arguments carries a tangent
+// (Copysign(c, y) passes none) and returns its results, with no tangents:
+// the call is made once, as written, with the arguments vals already
+// written (the receiver first when hasRecv), needing no helper.
+func (f *fwdLowerer) passiveCall(call *ast.CallExpr, fn *types.Func, resTypes *types.Tuple, vals []adjoint.Expr, hasRecv bool) ([]adjoint.Expr, []adjoint.Expr, bool) {
+	args := vals
+	if hasRecv {
+		args = vals[1:]
+	}
+	var lhs []adjoint.Expr
+	for i := range resTypes.Len() {
+		lhs = append(lhs, adjoint.Id(f.newTemp(lowerFirst(fn.Name()), resTypes.At(i).Type()).name))
+	}
+	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.conv(call.Fun), Args: args}}})
+	return lhs, make([]adjoint.Expr, len(lhs)), true
+}
+
+// helperCall writes the call of fn's pushforward helper name, passing the
+// arguments vals (the receiver first when hasRecv, the helper then being a
+// method) and their tangents, and returns the results and the tangents of
+// the float ones, which the helper returns after all the results.
+func (f *fwdLowerer) helperCall(call *ast.CallExpr, fn *types.Func, name string, resTypes *types.Tuple, vals, tans []adjoint.Expr, hasRecv bool) ([]adjoint.Expr, []adjoint.Expr, bool) {
 	var args []adjoint.Expr
 	args = append(args, vals...)
 	for _, t := range tans {
@@ -136,7 +158,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 		}
 	}
 	var callExpr adjoint.Expr = adjoint.Call{Fun: f.instantiated(call, name), Args: args}
-	if recvExpr != nil {
+	if hasRecv {
 		callExpr = adjoint.Call{Fun: adjoint.Selector{X: args[0], Sel: name}, Args: args[1:]}
 	}
 	var lhs, resVals, resTans []adjoint.Expr

@@ -90,7 +90,50 @@ type hessianInput struct {
 	floatTyp adjoint.Type
 }
 
+// write builds the dense FHessian: the checks and scratch buffers, one
+// loop over the rows j calling the inner product along eⱼ, and F's value
+// when there is no component to loop over.
 func (h *hessianWriter) write() (*adjoint.Func, error) {
+	g := h.g
+	out, inputs, hess := h.signature()
+	body, n, err := h.prologue(inputs, hess)
+	if err != nil {
+		return nil, err
+	}
+	value := h.names.fresh(lowerFirst(g.decl.Name.Name))
+	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: mustIR(g.result)})
+	// Row j for each component j: one loop, its component walks written
+	// once each, so that the code grows with the inputs, not their square.
+	j := h.names.fresh("j")
+	rows, err := h.rows(inputs, value, hess, n, j)
+	if err != nil {
+		return nil, err
+	}
+	body = append(body, adjoint.For{
+		Init: adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(j)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}},
+		Cond: adjoint.Bin("<", adjoint.Id(j), adjoint.Id(n)),
+		Post: adjoint.IncDec{X: adjoint.Id(j), Inc: true},
+		Body: rows,
+	})
+	// Without components no row ran: the value is F's.
+	body = append(body, adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(n), adjoint.Literal("0")),
+		Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(value), "=", h.callF())}})
+	ret := adjoint.Return{Results: []adjoint.Expr{adjoint.Id(value)}}
+	for _, in := range inputs {
+		if !byReference(in.v.Type()) {
+			ret.Results = append(ret.Results, adjoint.Id(in.grad))
+		}
+	}
+	out.Body = append(body, ret)
+	return out, nil
+}
+
+// signature returns FHessian without its body, its wrt inputs with their
+// local names, and the name of the hess parameter: F's parameters, a
+// gradient buffer per input passed by reference (the others' gradients
+// are results), then hess, of F's float type. Its names must be taken
+// before the body's: taking them later would rename the generated code.
+func (h *hessianWriter) signature() (*adjoint.Func, []*hessianInput, string) {
 	g := h.g
 	hessElem := "float64"
 	if b, ok := g.result.Underlying().(*types.Basic); ok && b.Kind() == types.Float32 {
@@ -120,7 +163,15 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	hess := h.names.fresh("hess")
 	out.Params = append(out.Params, adjoint.Param{Name: hess, Type: adjoint.Slice{Elem: adjoint.Named{Name: hessElem}}})
 	out.Doc = h.doc(inputs, hess)
+	return out, inputs, hess
+}
 
+// prologue returns the statements before the rows: the buffers' length
+// checks, the count n of components (and its name) with the check that
+// hess holds n*n, and the scratch each input needs, a direction and an
+// H·v buffer (or a by-value gradient). It fails where count or scratch
+// cannot handle an input's type.
+func (h *hessianWriter) prologue(inputs []*hessianInput, hess string) ([]adjoint.Stmt, string, error) {
 	var body []adjoint.Stmt
 	for _, in := range inputs {
 		if byReference(in.v.Type()) {
@@ -131,47 +182,39 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	n := h.names.fresh("n")
 	count, err := h.count(n, inputs)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	body = append(body, count...)
 	nn := adjoint.Bin("*", adjoint.Id(n), adjoint.Id(n))
 	lenHess := lenExpr(adjoint.Id(hess))
 	body = append(body, panicIf(adjoint.Bin("<", lenHess, nn),
-		`"`+g.name+`: len(`+hess+`) = %d is shorter than n*n = %d (n = %d)"`, lenHess, nn, adjoint.Id(n)))
+		`"`+h.g.name+`: len(`+hess+`) = %d is shorter than n*n = %d (n = %d)"`, lenHess, nn, adjoint.Id(n)))
 	// Scratch: a direction per input, and an H·v buffer per reference
 	// input (by-value ones come back as results).
 	for _, in := range inputs {
 		s, err := h.scratch(in.dir, in.v.Type(), adjoint.Id(in.name))
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		body = append(body, s...)
 		if byReference(in.v.Type()) {
 			s, err := h.scratch(in.hv, bufferType(in.v.Type()), adjoint.Id(in.name))
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			body = append(body, s...)
 		} else {
 			body = append(body, adjoint.VarDecl{Names: []string{in.grad}, Type: mustIR(in.v.Type())})
 		}
 	}
-	value := h.names.fresh(lowerFirst(g.decl.Name.Name))
-	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: mustIR(g.result)})
-	// Row j for each component j: one loop, its component walks written
-	// once each, so that the code grows with the inputs, not their square.
-	j := h.names.fresh("j")
-	rows, err := h.rows(inputs, value, hess, n, j)
-	if err != nil {
-		return nil, err
-	}
-	body = append(body, adjoint.For{
-		Init: adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(j)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}},
-		Cond: adjoint.Bin("<", adjoint.Id(j), adjoint.Id(n)),
-		Post: adjoint.IncDec{X: adjoint.Id(j), Inc: true},
-		Body: rows,
-	})
-	// Without components no row ran: the value is F's.
+	return body, n, nil
+}
+
+// callF returns the call of F with FHessian's own arguments, which gives
+// the value when there are no components and so no row calls the inner
+// product.
+func (h *hessianWriter) callF() adjoint.Call {
+	g := h.g
 	call := adjoint.Call{Fun: adjoint.Id(g.decl.Name.Name)}
 	if g.recv != nil {
 		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.recv)), Sel: g.decl.Name.Name}
@@ -180,16 +223,7 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
 	}
 	call.Ellipsis = g.decl.Type.Params != nil && len(g.params) > 0 && isVariadic(h.info, g.decl)
-	body = append(body, adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(n), adjoint.Literal("0")),
-		Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(value), "=", call)}})
-	ret := adjoint.Return{Results: []adjoint.Expr{adjoint.Id(value)}}
-	for _, in := range inputs {
-		if !byReference(in.v.Type()) {
-			ret.Results = append(ret.Results, adjoint.Id(in.grad))
-		}
-	}
-	out.Body = append(body, ret)
-	return out, nil
+	return call
 }
 
 // rows is the body of the loop over j: the product along the unit

@@ -79,6 +79,39 @@ func (p *pkgContext) jacobianBand(g *gradFunc) (jacBand, bool) {
 	body := g.decl.Body.List
 	lens := p.lengthLocals(g.decl.Body, x, y)
 	tainted := p.taintedBy(g.decl.Body, x, y)
+	regionOf, ok := p.taintedRegions(body, tainted)
+	if !ok {
+		return jacBand{}, false
+	}
+	band, found := jacBand{}, false
+	for _, s := range body {
+		scan, ok := p.scanRegion(s, body, regionOf, x, y, lens)
+		if !ok {
+			return jacBand{}, false
+		}
+		offs, sameLen, ok := scan.offsets()
+		if !ok {
+			return jacBand{}, false
+		}
+		band.sameLen = band.sameLen || sameLen
+		for _, off := range offs {
+			if !found || off < band.lo {
+				band.lo = off
+			}
+			if !found || off > band.hi {
+				band.hi = off
+			}
+			found = true
+		}
+	}
+	return band, found
+}
+
+// taintedRegions returns, for each tainted variable, the index in body of
+// the one top-level statement (region) that references it, and false when
+// one is referenced in two: a value computed from x that passes between
+// regions would make y's rows depend on x beyond any region's offsets.
+func (p *pkgContext) taintedRegions(body []ast.Stmt, tainted map[*types.Var]bool) (map[*types.Var]int, bool) {
 	// A tainted variable is referenced in one region only.
 	regionOf := map[*types.Var]int{}
 	for k, s := range body {
@@ -95,67 +128,70 @@ func (p *pkgContext) jacobianBand(g *gradFunc) (jacBand, bool) {
 			return !shared
 		})
 		if shared {
-			return jacBand{}, false
+			return nil, false
 		}
 	}
-	band, found := jacBand{}, false
-	widen := func(off int) {
-		if !found || off < band.lo {
-			band.lo = off
+	return regionOf, true
+}
+
+// scanRegion returns the reads of x and writes of y in the region s, one
+// of body's statements: a band loop's by offset from its counter, any
+// other statement's by anchor. It reports false when s uses x or y
+// otherwise, or when a band loop's tainted variable is declared outside
+// it and so could carry a value from one trip to the next.
+func (p *pkgContext) scanRegion(s ast.Stmt, body []ast.Stmt, regionOf map[*types.Var]int, x, y *types.Var, lens map[*types.Var]anchorBase) (*bandScan, bool) {
+	scan := &bandScan{p: p, x: x, y: y, lens: lens, ok: true}
+	if loopBody, counter, ok := p.bandLoop(s, x, y); ok {
+		// A value computed from x in one trip and read in another
+		// would pass through a variable declared outside the body
+		// (work[i] = x[i] read as work[i-1] next trip). Defence in
+		// depth: checkRepeatable refuses such writes into parameters
+		// and receivers first, and a local declared outside is
+		// referenced in two regions.
+		outside := false
+		for v, k := range regionOf {
+			if body[k] == s && (v.Pos() < s.Pos() || v.Pos() >= s.End()) {
+				outside = true
+			}
 		}
-		if !found || off > band.hi {
-			band.hi = off
+		if outside {
+			return nil, false
 		}
-		found = true
+		scan.counter = counter
+		if r, ok := s.(*ast.RangeStmt); ok && p.isVar(r.X, x) && r.Value != nil {
+			scan.reads = append(scan.reads, 0) // the value is x[i]
+		}
+		scan.walk(loopBody)
+	} else {
+		scan.walk(s)
 	}
-	for _, s := range body {
-		scan := &bandScan{p: p, x: x, y: y, lens: lens, ok: true}
-		if loopBody, counter, ok := p.bandLoop(s, x, y); ok {
-			// A value computed from x in one trip and read in another
-			// would pass through a variable declared outside the body
-			// (work[i] = x[i] read as work[i-1] next trip). Defence in
-			// depth: checkRepeatable refuses such writes into parameters
-			// and receivers first, and a local declared outside is
-			// referenced in two regions.
-			outside := false
-			for v, k := range regionOf {
-				if body[k] == s && (v.Pos() < s.Pos() || v.Pos() >= s.End()) {
-					outside = true
-				}
-			}
-			if outside {
-				return jacBand{}, false
-			}
-			scan.counter = counter
-			if r, ok := s.(*ast.RangeStmt); ok && p.isVar(r.X, x) && r.Value != nil {
-				scan.reads = append(scan.reads, 0) // the value is x[i]
-			}
-			scan.walk(loopBody)
-		} else {
-			scan.walk(s)
-		}
-		if !scan.ok {
-			return jacBand{}, false
-		}
-		for _, c := range scan.reads {
-			for _, d := range scan.writes {
-				widen(c - d)
-			}
-		}
-		for _, c := range scan.aReads {
-			for _, d := range scan.aWrites {
-				switch {
-				case c.base == d.base:
-				case c.base != fromStart && d.base != fromStart:
-					band.sameLen = true
-				default:
-					return jacBand{}, false // a constant row, a column counted from the end
-				}
-				widen(c.off - d.off)
-			}
+	return scan, scan.ok
+}
+
+// offsets returns the offsets j−r of the region's entries, from each read
+// of x[j] paired with each write of y[r], and whether one holds only when
+// len(y) == len(x) (a read counted from len(x), a write from len(y)). It
+// reports false when a constant index is paired with one counted from an
+// end, whose distance depends on the length.
+func (s *bandScan) offsets() (offs []int, sameLen, ok bool) {
+	for _, c := range s.reads {
+		for _, d := range s.writes {
+			offs = append(offs, c-d)
 		}
 	}
-	return band, found
+	for _, c := range s.aReads {
+		for _, d := range s.aWrites {
+			switch {
+			case c.base == d.base:
+			case c.base != fromStart && d.base != fromStart:
+				sameLen = true
+			default:
+				return nil, false, false // a constant row, a column counted from the end
+			}
+			offs = append(offs, c.off-d.off)
+		}
+	}
+	return offs, sameLen, true
 }
 
 // bandLoop reports whether s is a loop over an int counter that its body

@@ -39,13 +39,12 @@ FooGrad is missing or stale (run go generate).`,
 	ResultType:       reflect.TypeOf((*Result)(nil)),
 }
 
+// run checks one package: it passes on what the package exports to other
+// packages' derivatives, reports gradgen's diagnostics and warnings, and
+// then, for each source file whose code could be generated whole, whether
+// the generated file on disk is missing, foreign or stale.
 func run(pass *analysis.Pass) (any, error) {
-	var files []*ast.File
-	for _, f := range pass.Files {
-		if !IsOutputPath(pass.Fset.Position(f.Package).Filename) {
-			files = append(files, f)
-		}
-	}
+	files := sourceFiles(pass)
 	// What this package offers other packages' derivatives travels as a
 	// fact; what its imports offer arrives as one. (Drivers run the
 	// analyzer over every dependency for its facts: a package without a
@@ -53,13 +52,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if !mentionsGradgen(files) {
 		return &Result{}, nil
 	}
-	imports := map[string]*Exports{}
-	for _, imp := range pass.Pkg.Imports() {
-		ex := new(Exports)
-		if pass.ImportPackageFact(imp, ex) {
-			imports[imp.Path()] = ex
-		}
-	}
+	imports := importedExports(pass)
 	if ex := ExportsOf(files, pass.Pkg, pass.TypesInfo, imports); ex != nil {
 		pass.ExportPackageFact(ex)
 	}
@@ -76,50 +69,87 @@ func run(pass *analysis.Pass) (any, error) {
 		if broken[out.Source] {
 			continue
 		}
-		// A function with several directives (grad and jvp) is one
-		// function to the user: one report each.
-		reported := map[token.Pos]bool{}
-		report := func(f *Function, format string, args ...any) {
-			if !reported[f.Pos] {
-				reported[f.Pos] = true
-				pass.Reportf(f.Pos, format, args...)
-			}
-		}
-		content, err := emit.File(out.File)
-		if err != nil {
+		if err := checkOutput(pass, out); err != nil {
 			return nil, err
-		}
-		old, err := readFile(pass, out.Path)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			for _, f := range out.Functions {
-				report(f, "%s: %s is missing: run go generate", f.Name, filepath.Base(out.Path))
-			}
-		case err != nil:
-			return nil, err
-		case !bytes.HasPrefix(old, []byte(emit.Header+"\n")) && !bytes.HasPrefix(old, []byte(emit.Header+"\r\n")):
-			// go generate would refuse to overwrite it: say so, not "stale".
-			for _, f := range out.Functions {
-				report(f, "%s: %s exists and was not written by gradgen (its first line is not %q): gradgen will not overwrite it; rename it, or rename %s",
-					f.Name, filepath.Base(out.Path), emit.Header, filepath.Base(out.Source))
-			}
-		case !bytes.Equal(old, content):
-			// Say which functions changed when that can be told; else
-			// (an edit outside every function, a helper) every function
-			// of the file is suspect.
-			for _, f := range out.Functions {
-				if fn, err := emit.FuncSource(out.File, f.Grad); err != nil || !bytes.Contains(old, fn) {
-					report(f, "%s: %s is stale: run go generate", f.Name, filepath.Base(out.Path))
-				}
-			}
-			if len(reported) == 0 {
-				for _, f := range out.Functions {
-					report(f, "%s: %s is stale: run go generate", f.Name, filepath.Base(out.Path))
-				}
-			}
 		}
 	}
 	return res, nil
+}
+
+// sourceFiles returns the package's files other than gradgen's outputs:
+// generated code is compared with what the sources give, never read as a
+// source itself.
+func sourceFiles(pass *analysis.Pass) []*ast.File {
+	var files []*ast.File
+	for _, f := range pass.Files {
+		if !IsOutputPath(pass.Fset.Position(f.Package).Filename) {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+// importedExports returns, by import path, the exports that the package's
+// imports published as facts: the derivatives of their functions that
+// this package's code may call.
+func importedExports(pass *analysis.Pass) map[string]*Exports {
+	imports := map[string]*Exports{}
+	for _, imp := range pass.Pkg.Imports() {
+		ex := new(Exports)
+		if pass.ImportPackageFact(imp, ex) {
+			imports[imp.Path()] = ex
+		}
+	}
+	return imports
+}
+
+// checkOutput compares the generated file out would be with the one on
+// disk and reports, at each annotated function, why go generate must run.
+// It returns an error only when the file cannot be printed or read.
+func checkOutput(pass *analysis.Pass, out *Output) error {
+	// A function with several directives (grad and jvp) is one
+	// function to the user: one report each.
+	reported := map[token.Pos]bool{}
+	report := func(f *Function, format string, args ...any) {
+		if !reported[f.Pos] {
+			reported[f.Pos] = true
+			pass.Reportf(f.Pos, format, args...)
+		}
+	}
+	content, err := emit.File(out.File)
+	if err != nil {
+		return err
+	}
+	old, err := readFile(pass, out.Path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		for _, f := range out.Functions {
+			report(f, "%s: %s is missing: run go generate", f.Name, filepath.Base(out.Path))
+		}
+	case err != nil:
+		return err
+	case !bytes.HasPrefix(old, []byte(emit.Header+"\n")) && !bytes.HasPrefix(old, []byte(emit.Header+"\r\n")):
+		// go generate would refuse to overwrite it: say so, not "stale".
+		for _, f := range out.Functions {
+			report(f, "%s: %s exists and was not written by gradgen (its first line is not %q): gradgen will not overwrite it; rename it, or rename %s",
+				f.Name, filepath.Base(out.Path), emit.Header, filepath.Base(out.Source))
+		}
+	case !bytes.Equal(old, content):
+		// Say which functions changed when that can be told; else
+		// (an edit outside every function, a helper) every function
+		// of the file is suspect.
+		for _, f := range out.Functions {
+			if fn, err := emit.FuncSource(out.File, f.Grad); err != nil || !bytes.Contains(old, fn) {
+				report(f, "%s: %s is stale: run go generate", f.Name, filepath.Base(out.Path))
+			}
+		}
+		if len(reported) == 0 {
+			for _, f := range out.Functions {
+				report(f, "%s: %s is stale: run go generate", f.Name, filepath.Base(out.Path))
+			}
+		}
+	}
+	return nil
 }
 
 // readFile reads a file of the package through the pass when it can

@@ -19,44 +19,10 @@ import (
 // dy after them; F's body on a local copy y of the output; and, wherever
 // F returns (early returns included), Σ dy[i]·y[i] returned instead.
 func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.FuncDecl, name string) ([]byte, []Diagnostic) {
-	body := fn.Body.List
-	if _, ptr := g.out.Type().Underlying().(*types.Pointer); ptr {
-		// y is a local array or struct here, not a pointer: *y is y.
-		cloned := p.cloneNode(fn.Body).(*ast.BlockStmt)
-		body = astutil.Apply(cloned, func(c *astutil.Cursor) bool {
-			if star, ok := c.Node().(*ast.StarExpr); ok {
-				if id, ok := ast.Unparen(star.X).(*ast.Ident); ok && p.info.ObjectOf(id) == g.out {
-					c.Replace(id)
-				}
-			}
-			return true
-		}, nil).(*ast.BlockStmt).List
-	}
-	if n := len(body); n > 0 {
-		if r, ok := body[n-1].(*ast.ReturnStmt); ok && len(r.Results) == 0 {
-			body = body[:n-1]
-		}
-	}
-	taken := map[string]bool{}
-	ast.Inspect(fn, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			taken[id.Name] = true
-		}
-		return true
-	})
-	for _, n := range p.pkg.Scope().Names() {
-		taken[n] = true
-	}
-	fresh := func(base string) string {
-		name := base
-		for i := 1; taken[name]; i++ {
-			name = fmt.Sprintf("%s%d", base, i)
-		}
-		taken[name] = true
-		return name
-	}
+	body := p.bodyOnLocalOutput(g, fn)
+	fresh := p.freshNames(fn)
 	y := g.out.Name()
-	outName, dy, r, i, mark := fresh(y+"Out"), fresh("d"+y), fresh("r"), fresh("i"), fresh("gradgenReturn")
+	nm := scalarNames{y: y, out: fresh(y + "Out"), dy: fresh("d" + y), r: fresh("r"), i: fresh("i"), mark: fresh("gradgenReturn")}
 	qual := func(pkg *types.Package) string {
 		name, _ := p.importName(file, pkg)
 		return name
@@ -77,12 +43,87 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 		}
 		b.WriteString("(" + name + " " + p.nodeString(recv.Type) + ") ")
 	}
+	params := append(p.scalarParams(fn, nm), nm.dy+" "+yType)
+	fmt.Fprintf(&b, "%s(%s) %s {\n", name, strings.Join(params, ", "), elem)
+	copyIn, ret := outputCopyAndDot(g.out.Type(), nm, yType, elem, qual, fresh)
+	b.WriteString(copyIn)
+	text, err := p.returnsReplaced(body, nm.mark, "{\n"+ret+"}")
+	if err != nil {
+		// The body printed by go/printer parses; failing here is a bug.
+		return nil, []Diagnostic{{Pos: fn.Name.Pos(), Message: fmt.Sprintf("internal error writing the VJP of %s: %v; please report it with this function", fn.Name.Name, err)}}
+	}
+	b.WriteString(text)
+	b.WriteString(ret + "}\n")
+	return b.Bytes(), nil
+}
+
+// scalarNames are the names outputScalarSource writes besides F's own: the
+// output y, the parameter it is renamed to (out), the cotangent dy, the
+// sum r, its loop index i, and the marker that stands for a return while
+// the body is rewritten. All but y are fresh in F.
+type scalarNames struct{ y, out, dy, r, i, mark string }
+
+// bodyOnLocalOutput returns F's statements as the scalar function runs
+// them on a local copy of the output: a pointer output's *y is read as y
+// (on a clone, the user's tree untouched), and a final bare return goes,
+// since every return is replaced by the sum's return after it.
+func (p *pkgContext) bodyOnLocalOutput(g *gradFunc, fn *ast.FuncDecl) []ast.Stmt {
+	body := fn.Body.List
+	if _, ptr := g.out.Type().Underlying().(*types.Pointer); ptr {
+		// y is a local array or struct here, not a pointer: *y is y.
+		cloned := p.cloneNode(fn.Body).(*ast.BlockStmt)
+		body = astutil.Apply(cloned, func(c *astutil.Cursor) bool {
+			if star, ok := c.Node().(*ast.StarExpr); ok {
+				if id, ok := ast.Unparen(star.X).(*ast.Ident); ok && p.info.ObjectOf(id) == g.out {
+					c.Replace(id)
+				}
+			}
+			return true
+		}, nil).(*ast.BlockStmt).List
+	}
+	if n := len(body); n > 0 {
+		if r, ok := body[n-1].(*ast.ReturnStmt); ok && len(r.Results) == 0 {
+			body = body[:n-1]
+		}
+	}
+	return body
+}
+
+// freshNames returns a function that makes names, from a base, that
+// neither fn nor the package's scope uses nor it returned before: the
+// scalar function adds variables to fn's body, which must not capture or
+// shadow any name it reads.
+func (p *pkgContext) freshNames(fn *ast.FuncDecl) func(base string) string {
+	taken := map[string]bool{}
+	ast.Inspect(fn, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			taken[id.Name] = true
+		}
+		return true
+	})
+	for _, n := range p.pkg.Scope().Names() {
+		taken[n] = true
+	}
+	return func(base string) string {
+		name := base
+		for i := 1; taken[name]; i++ {
+			name = fmt.Sprintf("%s%d", base, i)
+		}
+		taken[name] = true
+		return name
+	}
+}
+
+// scalarParams returns F's parameters as the scalar function declares
+// them: the output renamed (nm.out, so that y can be the local copy) and
+// a variadic parameter as a slice, since the cotangent comes after it.
+func (p *pkgContext) scalarParams(fn *ast.FuncDecl, nm scalarNames) []string {
 	var params []string
 	for _, field := range fn.Type.Params.List {
 		var names []string
 		for _, n := range field.Names {
-			if n.Name == y {
-				names = append(names, outName)
+			if n.Name == nm.y {
+				names = append(names, nm.out)
 			} else {
 				names = append(names, n.Name)
 			}
@@ -94,34 +135,33 @@ func (p *pkgContext) outputScalarSource(g *gradFunc, file *ast.File, fn *ast.Fun
 		}
 		params = append(params, strings.Join(names, ", ")+" "+typ)
 	}
-	params = append(params, dy+" "+yType)
-	fmt.Fprintf(&b, "%s(%s) %s {\n", name, strings.Join(params, ", "), elem)
-	var ret string
-	if st := outputStruct(g.out.Type()); st != nil {
+	return params
+}
+
+// outputCopyAndDot returns the source that starts the scalar function,
+// copying the output's incoming contents into the local y, and the source
+// that ends it, returning Σ dy·y, for an output of type outType (printed
+// outTypeSrc, with qual; elem is its float type printed).
+func outputCopyAndDot(outType types.Type, nm scalarNames, outTypeSrc, elem string, qual types.Qualifier, fresh func(string) string) (copyIn, ret string) {
+	y, outName, dy, r, i := nm.y, nm.out, nm.dy, nm.r, nm.i
+	if st := outputStruct(outType); st != nil {
 		// A struct, not a pointer: y.X reads the same, and reverse mode
 		// follows a local struct. Its incoming contents are copied (its
 		// passive fields may be read), and Σ dy·y runs over its floats.
-		fmt.Fprintf(&b, "var %s %s\n%s = *%s\n", y, types.TypeString(g.out.Type().Underlying().(*types.Pointer).Elem(), qual), y, outName)
+		copyIn = fmt.Sprintf("var %s %s\n%s = *%s\n", y, types.TypeString(outType.Underlying().(*types.Pointer).Elem(), qual), y, outName)
 		ret = fmt.Sprintf("var %s %s\n%sreturn %s\n", r, elem, floatDot(st, r, dy, y, "", fresh), r)
+		return copyIn, ret
+	}
+	if ptr, ok := outType.Underlying().(*types.Pointer); ok {
+		// An array, not a pointer: y[i] reads the same, and reverse mode
+		// follows a local array.
+		copyIn = fmt.Sprintf("var %s %s\n", y, types.TypeString(ptr.Elem(), qual))
 	} else {
-		if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok {
-			// An array, not a pointer: y[i] reads the same, and reverse mode
-			// follows a local array.
-			fmt.Fprintf(&b, "var %s %s\n", y, types.TypeString(ptr.Elem(), qual))
-		} else {
-			fmt.Fprintf(&b, "%s := make(%s, len(%s))\n", y, yType, outName)
-		}
-		fmt.Fprintf(&b, "for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
-		ret = fmt.Sprintf("var %s %s\nfor %s := range %s {\n%s += %s[%s] * %s[%s]\n}\nreturn %s\n", r, elem, i, y, r, dy, i, y, i, r)
+		copyIn = fmt.Sprintf("%s := make(%s, len(%s))\n", y, outTypeSrc, outName)
 	}
-	text, err := p.returnsReplaced(body, mark, "{\n"+ret+"}")
-	if err != nil {
-		// The body printed by go/printer parses; failing here is a bug.
-		return nil, []Diagnostic{{Pos: fn.Name.Pos(), Message: fmt.Sprintf("internal error writing the VJP of %s: %v; please report it with this function", fn.Name.Name, err)}}
-	}
-	b.WriteString(text)
-	b.WriteString(ret + "}\n")
-	return b.Bytes(), nil
+	copyIn += fmt.Sprintf("for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
+	ret = fmt.Sprintf("var %s %s\nfor %s := range %s {\n%s += %s[%s] * %s[%s]\n}\nreturn %s\n", r, elem, i, y, r, dy, i, y, i, r)
+	return copyIn, ret
 }
 
 // importName is how file names pkg: "" for the package itself, the name

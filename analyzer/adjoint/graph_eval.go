@@ -32,18 +32,45 @@ type GraphValues struct {
 // on an input not given; it is meant for straight-line functions, whose
 // graph has one node per value.
 func (g *Graph) Evaluate(at map[string]float64) (*GraphValues, error) {
-	v := &GraphValues{Value: map[string]float64{}, Adjoint: map[string]float64{}}
-	if g.Params != nil {
-		for _, name := range slices.Sorted(maps.Keys(at)) {
-			if !slices.Contains(g.Params, name) {
-				return nil, fmt.Errorf("%s has no float parameter %s (its float parameters: %s)", g.Name, name, strings.Join(g.Params, ", "))
-			}
-		}
+	if err := g.checkGiven(at); err != nil {
+		return nil, err
 	}
+	index, err := g.nodeIndex()
+	if err != nil {
+		return nil, err
+	}
+	v := &GraphValues{Value: map[string]float64{}, Adjoint: map[string]float64{}, Partial: make([]float64, len(g.Edges))}
 	// Parameters that are not inputs (not wrt) are read as they are given.
 	env := maps.Clone(at)
-	// A value computed once per node, before the nodes computed from it:
-	// what a straight-line function's graph is.
+	for _, n := range g.Nodes {
+		if err := g.evalNode(n, at, env, index, v); err != nil {
+			return nil, err
+		}
+	}
+	g.propagateAdjoints(v)
+	return v, nil
+}
+
+// checkGiven returns an error naming the first value in at (by name) that
+// is none of g's float parameters: a misspelt name would otherwise be
+// ignored, and the error for the parameter it was meant for would mislead.
+// A graph that lists no parameters accepts any name.
+func (g *Graph) checkGiven(at map[string]float64) error {
+	if g.Params == nil {
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(at)) {
+		if !slices.Contains(g.Params, name) {
+			return fmt.Errorf("%s has no float parameter %s (its float parameters: %s)", g.Name, name, strings.Join(g.Params, ", "))
+		}
+	}
+	return nil
+}
+
+// nodeIndex returns each node's position in g.Nodes, by name, or an error
+// when g is not what Evaluate can handle: a value computed once per node,
+// before the nodes computed from it (a straight-line function's graph).
+func (g *Graph) nodeIndex() (map[string]int, error) {
 	index := map[string]int{}
 	for i, n := range g.Nodes {
 		if _, dup := index[n.Name]; dup {
@@ -56,51 +83,71 @@ func (g *Graph) Evaluate(at map[string]float64) (*GraphValues, error) {
 			return nil, fmt.Errorf("%s is computed from %s, computed later", e.To, e.From)
 		}
 	}
-	partials := make([]float64, len(g.Edges))
-	for _, n := range g.Nodes {
-		if n.Input || n.Expr == "" {
-			x, ok := at[n.Name]
-			if !ok {
-				return nil, fmt.Errorf("no value for the input %s", n.Name)
-			}
-			v.Value[n.Name] = x
-			env[n.Name] = x
-			continue
-		}
-		x, err := evalGo(n.Expr, env)
-		if err != nil {
-			var nv noValue
-			if errors.As(err, &nv) && slices.Contains(g.Params, nv.name) {
-				return nil, fmt.Errorf("no value for the parameter %s, which %s reads: give one (%s=...)", nv.name, n.Name, nv.name)
-			}
-			return nil, fmt.Errorf("node %s = %s: %v", n.Name, n.Expr, err)
+	return index, nil
+}
+
+// evalNode computes n's value into v and env (an input's is taken from at)
+// and the partials of the edges into n into v.Partial. It returns an error
+// for what cannot be evaluated, naming a parameter the caller did not give
+// when that is the cause.
+func (g *Graph) evalNode(n GraphNode, at, env map[string]float64, index map[string]int, v *GraphValues) error {
+	if n.Input || n.Expr == "" {
+		x, ok := at[n.Name]
+		if !ok {
+			return fmt.Errorf("no value for the input %s", n.Name)
 		}
 		v.Value[n.Name] = x
-		// The partials into it read the operands' values of this moment,
-		// and the result's (0.5 / r for r = math.Sqrt(w)) unless the
-		// result is a new value of an operand's variable (a′ = a * a:
-		// 2 * a reads the old a).
-		name := varOf(n)
-		operand := false
-		for _, e := range g.Edges {
-			operand = operand || e.To == n.Name && varOf(g.Nodes[index[e.From]]) == name
+		env[n.Name] = x
+		return nil
+	}
+	x, err := evalGo(n.Expr, env)
+	if err != nil {
+		var nv noValue
+		if errors.As(err, &nv) && slices.Contains(g.Params, nv.name) {
+			return fmt.Errorf("no value for the parameter %s, which %s reads: give one (%s=...)", nv.name, n.Name, nv.name)
 		}
-		if !operand {
-			env[name] = x
-		}
-		for k, e := range g.Edges {
-			if e.To != n.Name {
-				continue
-			}
-			p, err := evalGo(e.Partial, env)
-			if err != nil {
-				return nil, fmt.Errorf("edge ∂%s/∂%s = %s: %v", e.To, e.From, e.Partial, err)
-			}
-			partials[k] = p
-		}
+		return fmt.Errorf("node %s = %s: %v", n.Name, n.Expr, err)
+	}
+	v.Value[n.Name] = x
+	// The partials into it read the operands' values of this moment,
+	// and the result's (0.5 / r for r = math.Sqrt(w)) unless the
+	// result is a new value of an operand's variable (a′ = a * a:
+	// 2 * a reads the old a).
+	name := varOf(n)
+	operand := false
+	for _, e := range g.Edges {
+		operand = operand || e.To == n.Name && varOf(g.Nodes[index[e.From]]) == name
+	}
+	if !operand {
 		env[name] = x
 	}
-	v.Partial = partials
+	if err := g.evalPartials(n.Name, env, v.Partial); err != nil {
+		return err
+	}
+	env[name] = x
+	return nil
+}
+
+// evalPartials evaluates, over env, the partial of each edge into the node
+// named to, into partials by edge index; it returns the first error.
+func (g *Graph) evalPartials(to string, env map[string]float64, partials []float64) error {
+	for k, e := range g.Edges {
+		if e.To != to {
+			continue
+		}
+		p, err := evalGo(e.Partial, env)
+		if err != nil {
+			return fmt.Errorf("edge ∂%s/∂%s = %s: %v", e.To, e.From, e.Partial, err)
+		}
+		partials[k] = p
+	}
+	return nil
+}
+
+// propagateAdjoints fills v.Adjoint from v.Partial: the backward pass,
+// from ∂R/∂R = 1 at the outputs through the nodes in reverse order, so
+// that each node's adjoint is complete before it is passed on.
+func (g *Graph) propagateAdjoints(v *GraphValues) {
 	for _, n := range g.Nodes {
 		if n.Output {
 			v.Adjoint[n.Name] = 1
@@ -114,7 +161,6 @@ func (g *Graph) Evaluate(at map[string]float64) (*GraphValues, error) {
 			}
 		}
 	}
-	return v, nil
 }
 
 // evalGo evaluates a Go float expression over the named values, or a

@@ -23,77 +23,88 @@ func (c *checker) collect() {
 	c.pushedTo = map[string]map[string]bool{}
 	c.popped = map[string]bool{}
 	c.peeked = map[string]bool{}
-	add := func(m map[string]map[string]bool, k, v string) {
-		if m[k] == nil {
-			m[k] = map[string]bool{}
-		}
-		m[k][v] = true
-	}
-	assign := func(lhs, rhs Expr) {
-		name := identName(lhs)
-		if name == "" || rhs == nil {
-			return
-		}
-		add(c.assigned, name, ExprString(rhs))
-		c.assignedExprs[name] = append(c.assignedExprs[name], rhs)
-		if !c.env.Tapes[name] {
-			return
-		}
-		if t, vals := pushOf(rhs); t == name {
-			for _, v := range vals {
-				add(c.pushedTo, name, ExprString(v))
-			}
-		}
-		if popOf(rhs) == name {
-			c.popped[name] = true
-		}
-	}
 	if c.f.Recv != nil {
 		c.declared[c.f.Recv.Name] = true
 	}
 	for _, p := range append(append([]Param(nil), c.f.Params...), c.f.Results...) {
 		c.declared[p.Name] = true
 	}
-	WalkStmts(c.f.Body, func(s Stmt) {
-		switch s := s.(type) {
-		case VarDecl:
-			for i, name := range s.Names {
-				c.declared[name] = true
-				if len(s.Values) == len(s.Names) {
-					assign(Ident{Name: name}, s.Values[i])
-				}
-			}
-		case Assign:
-			for i, x := range s.Lhs {
-				if id, ok := x.(Ident); ok && s.Op == ":=" {
-					c.declared[id.Name] = true
-				}
-				if len(s.Lhs) == len(s.Rhs) && (s.Op == "=" || s.Op == ":=") {
-					assign(x, s.Rhs[i])
-				}
-			}
-		case Range:
-			if s.Define {
-				for _, x := range []Expr{s.Key, s.Value} {
-					if name := identName(x); name != "" {
-						c.declared[name] = true
-					}
-				}
-			}
-			// The value of a range over a slice is its element: v is xs[i].
-			if identName(s.Key) != "" && identName(s.Value) != "" {
-				assign(s.Value, Index{X: s.X, Index: s.Key})
-				c.rangeElems[identName(s.Value)] = Index{X: s.X, Index: s.Key}
+	WalkStmts(c.f.Body, c.collectStmt)
+}
+
+// collectStmt records what s declares and assigns, and the tapes whose top
+// it reads or writes; collect calls it for every statement of the
+// function, nested ones included.
+func (c *checker) collectStmt(s Stmt) {
+	switch s := s.(type) {
+	case VarDecl:
+		for i, name := range s.Names {
+			c.declared[name] = true
+			if len(s.Values) == len(s.Names) {
+				c.noteAssign(Ident{Name: name}, s.Values[i])
 			}
 		}
-		StmtExprs(s, func(e Expr) {
-			WalkExpr(e, func(e Expr) {
-				if t := topOf(e); t != "" {
-					c.peeked[t] = true
+	case Assign:
+		for i, x := range s.Lhs {
+			if id, ok := x.(Ident); ok && s.Op == ":=" {
+				c.declared[id.Name] = true
+			}
+			if len(s.Lhs) == len(s.Rhs) && (s.Op == "=" || s.Op == ":=") {
+				c.noteAssign(x, s.Rhs[i])
+			}
+		}
+	case Range:
+		if s.Define {
+			for _, x := range []Expr{s.Key, s.Value} {
+				if name := identName(x); name != "" {
+					c.declared[name] = true
 				}
-			})
+			}
+		}
+		// The value of a range over a slice is its element: v is xs[i].
+		if identName(s.Key) != "" && identName(s.Value) != "" {
+			c.noteAssign(s.Value, Index{X: s.X, Index: s.Key})
+			c.rangeElems[identName(s.Value)] = Index{X: s.X, Index: s.Key}
+		}
+	}
+	StmtExprs(s, func(e Expr) {
+		WalkExpr(e, func(e Expr) {
+			if t := topOf(e); t != "" {
+				c.peeked[t] = true
+			}
 		})
 	})
+}
+
+// noteAssign records that lhs, when it is a name, is assigned rhs, and,
+// when it is a tape, what the assignment pushes on it or whether it pops
+// it: the checks of copies, views and tapes look these up later.
+func (c *checker) noteAssign(lhs, rhs Expr) {
+	name := identName(lhs)
+	if name == "" || rhs == nil {
+		return
+	}
+	addToSet(c.assigned, name, ExprString(rhs))
+	c.assignedExprs[name] = append(c.assignedExprs[name], rhs)
+	if !c.env.Tapes[name] {
+		return
+	}
+	if t, vals := pushOf(rhs); t == name {
+		for _, v := range vals {
+			addToSet(c.pushedTo, name, ExprString(v))
+		}
+	}
+	if popOf(rhs) == name {
+		c.popped[name] = true
+	}
+}
+
+// addToSet adds v to the set m[k], making the set on first use.
+func addToSet(m map[string]map[string]bool, k, v string) {
+	if m[k] == nil {
+		m[k] = map[string]bool{}
+	}
+	m[k][v] = true
 }
 
 // assignedVia reports whether val was assigned want through a copy or a

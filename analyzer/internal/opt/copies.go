@@ -344,117 +344,158 @@ func IsPureBuiltin(c adjoint.Call) bool {
 	return pure
 }
 
+// dropNames returns list without the variables in unused: their
+// declarations and the assignments to them go, but a value with a call in
+// it stays for the call's effects. Nested lists are rewritten too (a
+// switch's case bodies in place, which DropUnused allows for).
 func dropNames(list []adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, s := range list {
-		switch x := s.(type) {
-		case adjoint.VarDecl:
-			if x.Const {
-				break
-			}
-			if len(x.Values) > 0 {
-				// var v T = e: with v unused, e stays for its effects.
-				if len(x.Names) == 1 && unused[x.Names[0]] {
-					if len(x.Values) == 1 && hasCall(x.Values[0]) {
-						out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: x.Values})
-					}
-					continue
-				}
-				break
-			}
-			var names []string
-			for _, n := range x.Names {
-				if !unused[n] {
-					names = append(names, n)
-				}
-			}
-			if len(names) == 0 {
-				continue
-			}
-			x.Names = names
-			s = x
-		case adjoint.Assign:
-			lhs := make([]adjoint.Expr, len(x.Lhs))
-			blank := 0
-			for i, e := range x.Lhs {
-				lhs[i] = e
-				if id, ok := e.(adjoint.Ident); ok && unused[id.Name] {
-					lhs[i] = adjoint.Id("_")
-				}
-				if id, ok := lhs[i].(adjoint.Ident); ok && id.Name == "_" {
-					blank++
-				}
-			}
-			if blank == 0 {
-				break
-			}
-			if blank == len(lhs) {
-				// A call with effects stays; make, new and other builtins
-				// without effects go with their variable.
-				if c, ok := x.Rhs[0].(adjoint.Call); len(x.Rhs) == 1 && ok && IsPureBuiltin(c) {
-					continue
-				}
-				if len(x.Rhs) == 1 && hasCall(x.Rhs[0]) {
-					// A builtin or a conversion is no statement: _ = max(...).
-					if c, ok := x.Rhs[0].(adjoint.Call); ok && !isConversion(c) && !isBuiltin(c) {
-						out = append(out, adjoint.ExprStmt{X: c})
-					} else {
-						out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: x.Rhs})
-					}
-				}
-				continue
-			}
-			if x.Op == ":=" {
-				// ":=" needs a new variable on the left; with some blanked
-				// it may have one still.
-				fresh := false
-				for _, e := range lhs {
-					if id, ok := e.(adjoint.Ident); ok && id.Name != "_" {
-						fresh = true
-					}
-				}
-				if !fresh {
-					x.Op = "="
-				}
-			}
-			x.Lhs = lhs
-			s = x
-		case adjoint.IncDec:
-			if id, ok := x.X.(adjoint.Ident); ok && unused[id.Name] {
-				continue
-			}
-		case adjoint.If:
-			x.Then, x.Else = dropNames(x.Then, unused), dropNames(x.Else, unused)
-			s = x
-		case adjoint.For:
-			x.Body = dropNames(x.Body, unused)
-			s = x
-		case adjoint.Range:
-			x.Body = dropNames(x.Body, unused)
-			// An unread key or value that the range assigns (=) is
-			// dropped with its declaration: it becomes _, or goes.
-			if id, ok := x.Value.(adjoint.Ident); ok && unused[id.Name] {
-				x.Value = nil
-			}
-			if id, ok := x.Key.(adjoint.Ident); ok && unused[id.Name] {
-				x.Key = adjoint.Id("_")
-			}
-			if id, ok := x.Key.(adjoint.Ident); ok && id.Name == "_" && x.Value == nil {
-				// The key went in an earlier round, the value in this one:
-				// for _ := range is no Go.
-				x.Key = nil
-			}
-			s = x
-		case adjoint.Switch:
-			for i := range x.Cases {
-				x.Cases[i].Body = dropNames(x.Cases[i].Body, unused)
-			}
-			s = x
-		case adjoint.Block:
-			x.Body = dropNames(x.Body, unused)
-			s = x
-		}
-		out = append(out, s)
+		out = append(out, dropNamesIn(s, unused)...)
 	}
 	return out
+}
+
+// dropNamesIn returns the statements that take s's place once the
+// variables in unused are gone: s itself, rewritten, a statement that
+// keeps a call's effects, or nothing. Each kind of statement has its own
+// rule, so they are kept apart from the loop over the list.
+func dropNamesIn(s adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
+	switch x := s.(type) {
+	case adjoint.VarDecl:
+		return dropFromVarDecl(x, unused)
+	case adjoint.Assign:
+		return dropFromAssign(x, unused)
+	case adjoint.IncDec:
+		if id, ok := x.X.(adjoint.Ident); ok && unused[id.Name] {
+			return nil
+		}
+	case adjoint.If:
+		x.Then, x.Else = dropNames(x.Then, unused), dropNames(x.Else, unused)
+		s = x
+	case adjoint.For:
+		x.Body = dropNames(x.Body, unused)
+		s = x
+	case adjoint.Range:
+		s = dropFromRange(x, unused)
+	case adjoint.Switch:
+		for i := range x.Cases {
+			x.Cases[i].Body = dropNames(x.Cases[i].Body, unused)
+		}
+		s = x
+	case adjoint.Block:
+		x.Body = dropNames(x.Body, unused)
+		s = x
+	}
+	return []adjoint.Stmt{s}
+}
+
+// dropFromVarDecl returns what is left of the declaration x without the
+// names in unused. A constant is left alone (DropUnused never counts one
+// as declared); a declaration with values goes only when it declares the
+// one unused name, whose value alone can be kept apart for its effects.
+func dropFromVarDecl(x adjoint.VarDecl, unused map[string]bool) []adjoint.Stmt {
+	if x.Const {
+		return []adjoint.Stmt{x}
+	}
+	if len(x.Values) > 0 {
+		// var v T = e: with v unused, e stays for its effects.
+		if len(x.Names) == 1 && unused[x.Names[0]] {
+			if len(x.Values) == 1 && hasCall(x.Values[0]) {
+				return []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: x.Values}}
+			}
+			return nil
+		}
+		return []adjoint.Stmt{x}
+	}
+	var names []string
+	for _, n := range x.Names {
+		if !unused[n] {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	x.Names = names
+	return []adjoint.Stmt{x}
+}
+
+// dropFromAssign returns what is left of the assignment x once the names
+// in unused are written as _. With every target blank, only the value's
+// effects remain (keptEffects); with some, ":=" must still declare a name.
+func dropFromAssign(x adjoint.Assign, unused map[string]bool) []adjoint.Stmt {
+	lhs := make([]adjoint.Expr, len(x.Lhs))
+	blank := 0
+	for i, e := range x.Lhs {
+		lhs[i] = e
+		if id, ok := e.(adjoint.Ident); ok && unused[id.Name] {
+			lhs[i] = adjoint.Id("_")
+		}
+		if id, ok := lhs[i].(adjoint.Ident); ok && id.Name == "_" {
+			blank++
+		}
+	}
+	if blank == 0 {
+		return []adjoint.Stmt{x}
+	}
+	if blank == len(lhs) {
+		return keptEffects(x.Rhs)
+	}
+	if x.Op == ":=" {
+		// ":=" needs a new variable on the left; with some blanked
+		// it may have one still.
+		fresh := false
+		for _, e := range lhs {
+			if id, ok := e.(adjoint.Ident); ok && id.Name != "_" {
+				fresh = true
+			}
+		}
+		if !fresh {
+			x.Op = "="
+		}
+	}
+	x.Lhs = lhs
+	return []adjoint.Stmt{x}
+}
+
+// keptEffects returns the statement, if any, that keeps the effects of
+// the values rhs of an assignment whose targets all went: Go accepts
+// neither a discarded builtin nor a conversion as a statement, so those
+// are written _ = e.
+func keptEffects(rhs []adjoint.Expr) []adjoint.Stmt {
+	// A call with effects stays; make, new and other builtins
+	// without effects go with their variable.
+	if c, ok := rhs[0].(adjoint.Call); len(rhs) == 1 && ok && IsPureBuiltin(c) {
+		return nil
+	}
+	if len(rhs) == 1 && hasCall(rhs[0]) {
+		// A builtin or a conversion is no statement: _ = max(...).
+		if c, ok := rhs[0].(adjoint.Call); ok && !isConversion(c) && !isBuiltin(c) {
+			return []adjoint.Stmt{adjoint.ExprStmt{X: c}}
+		}
+		return []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: rhs}}
+	}
+	return nil
+}
+
+// dropFromRange returns the range statement x with its body rewritten and
+// an unread key or value removed; it exists because a range has to stay
+// valid Go when the key and value go in different rounds.
+func dropFromRange(x adjoint.Range, unused map[string]bool) adjoint.Range {
+	x.Body = dropNames(x.Body, unused)
+	// An unread key or value that the range assigns (=) is
+	// dropped with its declaration: it becomes _, or goes.
+	if id, ok := x.Value.(adjoint.Ident); ok && unused[id.Name] {
+		x.Value = nil
+	}
+	if id, ok := x.Key.(adjoint.Ident); ok && unused[id.Name] {
+		x.Key = adjoint.Id("_")
+	}
+	if id, ok := x.Key.(adjoint.Ident); ok && id.Name == "_" && x.Value == nil {
+		// The key went in an earlier round, the value in this one:
+		// for _ := range is no Go.
+		x.Key = nil
+	}
+	return x
 }

@@ -112,29 +112,47 @@ func (d *deadStores) list(list []adjoint.Stmt, out liveSet, rewrite bool) ([]adj
 // It reports false when it leaves s to the other rules.
 func (d *deadStores) deadDefine(s adjoint.Stmt, out liveSet, later []adjoint.Stmt) (adjoint.Stmt, bool) {
 	if v, ok := s.(adjoint.VarDecl); ok && !v.Const && len(v.Values) > 0 {
-		// var a, b = e1, e2: as a, b := e1, e2, the names blanked rather
-		// than dropped, so that the type stays written.
-		var names []adjoint.Expr
-		for _, n := range v.Names {
-			names = append(names, adjoint.Id(n))
-		}
-		rs, ok := d.deadDefine(adjoint.Assign{Lhs: names, Op: ":=", Rhs: v.Values}, out, later)
-		if !ok {
-			return nil, false
-		}
-		if a, isAssign := rs.(adjoint.Assign); isAssign && a.Op == ":=" {
-			v.Names, v.Values = nil, a.Rhs
-			for _, x := range a.Lhs {
-				v.Names = append(v.Names, x.(adjoint.Ident).Name)
-			}
-			return v, true
-		}
-		return rs, true
+		return d.deadVarDecl(v, out, later)
 	}
 	a, ok := s.(adjoint.Assign)
 	if !ok || a.Op != ":=" {
 		return nil, false
 	}
+	lhs, alive := d.blankDeadNames(a.Lhs, out, later)
+	if alive > 0 {
+		return d.keepLiveNames(a, lhs, alive)
+	}
+	return d.deadValuesEffects(a)
+}
+
+// deadVarDecl is deadDefine for var a, b = e1, e2, handled as
+// a, b := e1, e2 with the names blanked rather than dropped, so that the
+// type stays written; it returns the rewritten statement and whether
+// deadDefine's rules applied.
+func (d *deadStores) deadVarDecl(v adjoint.VarDecl, out liveSet, later []adjoint.Stmt) (adjoint.Stmt, bool) {
+	var names []adjoint.Expr
+	for _, n := range v.Names {
+		names = append(names, adjoint.Id(n))
+	}
+	rs, ok := d.deadDefine(adjoint.Assign{Lhs: names, Op: ":=", Rhs: v.Values}, out, later)
+	if !ok {
+		return nil, false
+	}
+	if a, isAssign := rs.(adjoint.Assign); isAssign && a.Op == ":=" {
+		v.Names, v.Values = nil, a.Rhs
+		for _, x := range a.Lhs {
+			v.Names = append(v.Names, x.(adjoint.Ident).Name)
+		}
+		return v, true
+	}
+	return rs, true
+}
+
+// blankDeadNames returns lhs with _ for each name that is dead (not live
+// after the declaration, not kept, and not mentioned by the statements
+// later in its block), and how many are left alive. Any target other than
+// a name counts as alive.
+func (d *deadStores) blankDeadNames(lhs []adjoint.Expr, out liveSet, later []adjoint.Stmt) ([]adjoint.Expr, int) {
 	dead := func(x adjoint.Expr) bool {
 		id, ok := x.(adjoint.Ident)
 		if !ok || id.Name == "_" {
@@ -151,34 +169,47 @@ func (d *deadStores) deadDefine(s adjoint.Stmt, out liveSet, later []adjoint.Stm
 		return true
 	}
 	alive := 0
-	lhs := make([]adjoint.Expr, len(a.Lhs))
-	for i, x := range a.Lhs {
-		lhs[i] = x
+	blanked := make([]adjoint.Expr, len(lhs))
+	for i, x := range lhs {
+		blanked[i] = x
 		if dead(x) {
-			lhs[i] = adjoint.Id("_")
+			blanked[i] = adjoint.Id("_")
 		} else {
 			alive++
 		}
 	}
-	if alive > 0 {
-		if alive == len(lhs) || len(a.Lhs) != len(a.Rhs) {
-			if alive < len(lhs) {
-				a.Lhs = lhs // v, _ := f(): the call stays
-				return a, true
-			}
-			return nil, false
+	return blanked, alive
+}
+
+// keepLiveNames rewrites the declaration a, some of whose names (alive of
+// them) are still read, given its targets lhs with the dead ones blanked:
+// a call's several results keep their blanks, and in a parallel
+// declaration a dead name goes with its value if the value is pure. It
+// reports false when every name is alive, leaving a to the other rules.
+func (d *deadStores) keepLiveNames(a adjoint.Assign, lhs []adjoint.Expr, alive int) (adjoint.Stmt, bool) {
+	if alive == len(lhs) || len(a.Lhs) != len(a.Rhs) {
+		if alive < len(lhs) {
+			a.Lhs = lhs // v, _ := f(): the call stays
+			return a, true
 		}
-		// v3, v4 := e3, e4 with v3 dead: v4 := e4, if e3 is pure.
-		var keptL, keptR []adjoint.Expr
-		for i, x := range lhs {
-			if id, ok := x.(adjoint.Ident); ok && id.Name == "_" && d.isPure(a.Rhs[i]) {
-				continue
-			}
-			keptL, keptR = append(keptL, x), append(keptR, a.Rhs[i])
-		}
-		a.Lhs, a.Rhs = keptL, keptR
-		return a, true
+		return nil, false
 	}
+	// v3, v4 := e3, e4 with v3 dead: v4 := e4, if e3 is pure.
+	var keptL, keptR []adjoint.Expr
+	for i, x := range lhs {
+		if id, ok := x.(adjoint.Ident); ok && id.Name == "_" && d.isPure(a.Rhs[i]) {
+			continue
+		}
+		keptL, keptR = append(keptL, x), append(keptR, a.Rhs[i])
+	}
+	a.Lhs, a.Rhs = keptL, keptR
+	return a, true
+}
+
+// deadValuesEffects returns what is left of the declaration a when none
+// of its names is read: nothing when its values are pure, else an
+// assignment to _ of the values with effects, which keeps them evaluated.
+func (d *deadStores) deadValuesEffects(a adjoint.Assign) (adjoint.Stmt, bool) {
 	pure := true
 	for _, r := range a.Rhs {
 		pure = pure && d.isPure(r)
