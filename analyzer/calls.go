@@ -383,13 +383,7 @@ func (l *lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr a
 // argument passed by reference stands for a path into its root variable's
 // adjoint; ok is false, after an error, when it has no root variable.
 func (l *lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) (params []*types.Var, args []operand, mask []byte, ok bool) {
-	var exprs []ast.Expr
-	if recvExpr != nil {
-		params, exprs = append(params, sig.Recv()), append(exprs, recvExpr)
-	}
-	for i := range sig.Params().Len() {
-		params, exprs = append(params, sig.Params().At(i)), append(exprs, call.Args[i])
-	}
+	params, exprs := callOperands(call, sig, recvExpr)
 	args = make([]operand, len(exprs))
 	mask = make([]byte, len(exprs))
 	for i, e := range exprs {

@@ -44,7 +44,7 @@ func (e *expansion) fresh(name string) string {
 
 // params decides, for each parameter, substitution or binding.
 func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) bool {
-	params, args := callOperands(sig, recv, call)
+	params, args := expandedOperands(sig, recv, call)
 	if len(args) != len(params) {
 		return false
 	}
@@ -77,11 +77,11 @@ func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallEx
 	return true
 }
 
-// callOperands returns the callee's parameters, the receiver first, and
+// expandedOperands returns the callee's parameters, the receiver first, and
 // the operands call passes them, in the same order, so that the i-th of
 // each can be matched (their counts differ for a spread call f(g()),
 // which is not expanded; target has refused variadic callees).
-func callOperands(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) ([]*types.Var, []ast.Expr) {
+func expandedOperands(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) ([]*types.Var, []ast.Expr) {
 	var params []*types.Var
 	var args []ast.Expr
 	if sig.Recv() != nil {
