@@ -127,6 +127,7 @@ type pkgContext struct {
 	helperNames map[string]bool
 	helperFuncs map[*ast.File][]*adjoint.Func
 	writers     map[*types.Func]bool // functions that may write into what they are passed
+	writeCycle  bool                 // mayWrite met a function it was still answering (see mayWrite)
 	// readOnlyHelpers are the generated helpers that only read their
 	// slices and pointers (pushforwards), whatever their parameters.
 	readOnlyHelpers map[string]bool

@@ -151,6 +151,11 @@ func (c *composites) elements(lit *ast.CompositeLit, t types.Type, base func() a
 			}
 		}
 		if inner, ok := ast.Unparen(value).(*ast.CompositeLit); ok {
+			if _, isSlice := vt.Underlying().(*types.Slice); isSlice {
+				// Flattened, m[0][0] = a would write into a row never
+				// made; the lowering refuses the literal as it stands.
+				return false
+			}
 			if !c.elements(inner, vt, place, pos, sets) {
 				return false
 			}

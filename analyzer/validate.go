@@ -429,6 +429,10 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 	case *ast.CallExpr:
 		l.validateCall(e, true)
 	case *ast.CompositeLit:
+		if nestedSliceLit(l.info, e) {
+			l.errorf(e.Pos(), "cannot differentiate the composite literal %s: its inner slices depend on the parameters, and gradgen follows a slice of slices only when its rows are made in a loop (m[i] = make([]float64, n)) and then set; build it that way, or keep the values in one flat slice indexed by i*n+j", l.source(e))
+			return
+		}
 		l.errorf(e.Pos(), "cannot differentiate the composite literal %s here: its elements depend on the parameters, and gradgen declares such a literal first only in an assignment, declaration, return or call statement whose other calls write nothing (not in a condition, nor right of && or ||); declare one before (v := %s) and use v", l.source(e), l.source(e))
 	case *ast.FuncLit:
 		l.funcLitError(e.Pos())
@@ -541,4 +545,20 @@ func hasUnnamedStruct(t types.Type) bool {
 		return hasUnnamedStruct(t.Elem())
 	}
 	return false
+}
+
+// nestedSliceLit reports whether the literal e holds an inner literal of
+// a slice type ([][]float64{{a, 2}}): its rows need memory of their own,
+// which the flattened form (m[0][0] = a) would write into unmade.
+func nestedSliceLit(info *types.Info, e *ast.CompositeLit) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if inner, ok := n.(*ast.CompositeLit); ok && inner != e {
+			if _, isSlice := info.TypeOf(inner).Underlying().(*types.Slice); isSlice {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }

@@ -133,11 +133,19 @@ func (l *lowerer) mayWrite(fn *types.Func) bool {
 
 // freshMemory reports whether e makes new memory (make, new, a composite
 // literal): a local set to it is no view of what its arguments mention
-// (make([]float64, len(x)) is not x).
+// (make([]float64, len(x)) is not x). A literal whose elements or fields
+// can hold references (window{w: x}, [][]float64{x}) is new memory that
+// holds them: it does not count.
 func freshMemory(info *types.Info, e ast.Expr) bool {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.CompositeLit:
-		return true
+		switch u := info.TypeOf(e).Underlying().(type) {
+		case *types.Slice:
+			return !isRef(u.Elem())
+		case *types.Pointer:
+			return !isRef(u.Elem())
+		}
+		return !isRef(info.TypeOf(e))
 	case *ast.CallExpr:
 		return isBuiltinCall(info, e, "make", "new")
 	}
@@ -159,16 +167,26 @@ func (p *pkgContext) mayWrite(fn *types.Func, visiting map[*types.Func]bool) boo
 		return w
 	}
 	if visiting[fn] {
-		return false // a cycle adds nothing the other calls do not
+		// A cycle adds nothing the other calls do not, to the answer of
+		// the function it started from; but a function inside the cycle
+		// may have answered "no" only for not knowing yet, so nothing
+		// answered "no" while it was open is remembered.
+		p.writeCycle = true
+		return false
 	}
 	visiting[fn] = true
+	outer := p.writeCycle
+	p.writeCycle = false
 	roots := p.callerMemory(fn, site.decl.Body)
 	writes := p.bodyWrites(site.decl.Body, roots, visiting)
 	delete(visiting, fn)
 	if p.writers == nil {
 		p.writers = map[*types.Func]bool{}
 	}
-	p.writers[fn] = writes
+	if writes || !p.writeCycle || len(visiting) == 0 {
+		p.writers[fn] = writes
+	}
+	p.writeCycle = outer || p.writeCycle && len(visiting) > 0
 	return writes
 }
 
@@ -188,14 +206,45 @@ func (p *pkgContext) callerMemory(fn *types.Func, body *ast.BlockStmt) map[types
 	}
 	for changed := true; changed; {
 		changed = false
+		// root makes x a root when it is a variable that can hold memory
+		// and from, what it is given, may reach a root's.
+		root := func(x ast.Expr, from ast.Expr) {
+			id, ok := ast.Unparen(x).(*ast.Ident)
+			if !ok {
+				return
+			}
+			if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && p.mentionsRoot(roots, from) && !freshMemory(p.info, from) {
+				roots[obj] = true
+				changed = true
+			}
+		}
+		// Views come from assignments and var declarations (one value
+		// each, or all of a call's results from it), and from the key and
+		// value of a range over a root (for _, row := range m).
+		pairs := func(lhs []ast.Expr, rhs []ast.Expr) {
+			for i, x := range lhs {
+				switch {
+				case len(rhs) == len(lhs):
+					root(x, rhs[i])
+				case len(rhs) == 1:
+					root(x, rhs[0])
+				}
+			}
+		}
 		ast.Inspect(body, func(n ast.Node) bool {
-			if a, ok := n.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
-				for i, x := range a.Lhs {
-					if id, ok := ast.Unparen(x).(*ast.Ident); ok {
-						if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && p.mentionsRoot(roots, a.Rhs[i]) && !freshMemory(p.info, a.Rhs[i]) {
-							roots[obj] = true
-							changed = true
-						}
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				pairs(n.Lhs, n.Rhs)
+			case *ast.ValueSpec:
+				names := make([]ast.Expr, len(n.Names))
+				for i, name := range n.Names {
+					names[i] = name
+				}
+				pairs(names, n.Values)
+			case *ast.RangeStmt:
+				for _, x := range []ast.Expr{n.Key, n.Value} {
+					if x != nil {
+						root(x, n.X)
 					}
 				}
 			}

@@ -211,6 +211,36 @@ func TestErrors(t *testing.T) {
 		want []string // regexps, one per line of stderr, in order
 	}{
 		{
+			name: "hidden writes and nested slice literals",
+			src: `package p
+
+type window struct{ w []float64 }
+
+func bumpHeld(x []float64, s float64) {
+	var h window
+	h = window{w: x}
+	h.w[0] *= s
+}
+
+//gradgen:grad
+func F(a float64) float64 {
+	x := []float64{a, 2}
+	bumpHeld(x, a)
+	return x[0]
+}
+
+//gradgen:grad
+func G(a float64) float64 {
+	m := [][]float64{{a, 2}, {3 * a, 4}}
+	return m[0][0] * m[1][0]
+}
+`,
+			want: []string{
+				`^p\.go:7:6: cannot assign a whole \[\]float64 inside an active value: `,
+				`^p\.go:20:7: cannot differentiate the composite literal \[\]\[\]float64\{\{a, 2\}, \{3 \* a, 4\}\}: its inner slices depend on the parameters, .* one flat slice indexed by i\*n\+j$`,
+			},
+		},
+		{
 			name: "unsupported",
 			src: `package p
 

@@ -346,3 +346,26 @@ func ElementSteps(x []float64) float64 {
 	ms[1].Step(0.05, x[0])
 	return ms[0].X*ms[1].V + ms[1].X
 }
+
+// scaleTail writes through a view declared with var: the caller's x
+// changes.
+func scaleTail(x []float64, s float64) {
+	var v = x[1:]
+	v[0] = v[0] * s
+}
+
+// HiddenWrites calls a helper that writes into the caller's slice through
+// a view it declares with var, twice. Each call changes x: taken for a
+// helper that writes nothing, its statement vanished, and both the value
+// and the gradient were wrong.
+//
+//gradgen:grad
+//gradgen:jvp
+func HiddenWrites(a, b float64) float64 {
+	x := make([]float64, 4)
+	x[0], x[1], x[2], x[3] = a, 2*b, a*b, 0.5
+	y := x[1]
+	scaleTail(x, a)
+	scaleTail(x[1:], b)
+	return y*x[1] + x[0]*x[3] + x[2]
+}

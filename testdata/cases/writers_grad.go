@@ -2178,6 +2178,116 @@ func ElementStepsHessian(x, dx, hess []float64) float64 {
 	return elementSteps
 }
 
+// HiddenWritesGrad returns HiddenWrites(a, b) and its partial derivatives with respect to a, b.
+func HiddenWritesGrad(a, b float64) (float64, float64, float64) {
+	dx := make([]float64, 4)
+	x := make([]float64, 4)
+	x[0] = a
+	t := 2 * b
+	x[1] = t
+	t1 := a * b
+	x[2] = t1
+	x[3] = 0.5
+	y := x[1]
+	s := a
+	dv := dx[1:]
+	v := x[1:]
+	vElemPrev := v[0]
+	t2 := v[0] * s
+	v[0] = t2
+	dx1 := dx[1:]
+	x1 := x[1:]
+	s1 := b
+	dv1 := dx1[1:]
+	v1 := x1[1:]
+	v1ElemPrev := v1[0]
+	t3 := v1[0] * s1
+	v1[0] = t3
+	t4 := y * x[1]
+	t5 := x[0] * x[3]
+	t6 := t4 + t5
+	hiddenWrites := t6 + x[2]
+
+	var dt6 float64
+	// return y*x[1] + x[0]*x[3] + x[2]
+	dt6 = 1
+	dx[2] += 1
+	dx[0] += x[3] * dt6
+	dx[3] += x[0] * dt6
+	dy := x[1] * dt6
+	dx[1] += y * dt6
+	// v1[0] = v1[0] * s1
+	dt3 := dv1[0]
+	dv1[0] = 0
+	v1[0] = v1ElemPrev
+	dv1[0] += s1 * dt3
+	ds1 := v1[0] * dt3
+	// s1 := b
+	db := ds1
+	// v[0] = v[0] * s
+	dt2 := dv[0]
+	dv[0] = 0
+	v[0] = vElemPrev
+	dv[0] += s * dt2
+	ds := v[0] * dt2
+	// s := a
+	da := ds
+	// y := x[1]
+	dx[1] += dy
+	// x[0], x[1], x[2], x[3] = a, 2*b, a*b, 0.5
+	dx[3] = 0
+	dt1 := dx[2]
+	dx[2] = 0
+	da += b * dt1
+	db += a * dt1
+	dt := dx[1]
+	dx[1] = 0
+	db += 2 * dt
+	da += dx[0]
+	dx[0] = 0
+	return hiddenWrites, da, db
+}
+
+// HiddenWritesJVP returns HiddenWrites(a, b) and its directional derivative: the sum of its partial derivatives with respect to a, b times the tangents da, db.
+func HiddenWritesJVP(a, b, da, db float64) (float64, float64) {
+	x := make([]float64, 4)
+	dx := make([]float64, 4)
+	dt := 2 * db
+	t := 2 * b
+	dt1 := b*da + a*db
+	t1 := a * b
+	x[0], x[1], x[2], x[3], dx[0], dx[1], dx[2], dx[3] = a, t, t1, float64(0.5), da, dt, dt1, float64(0)
+	dy := dx[1]
+	y := x[1]
+	{
+		ds := da
+		s := a
+		dv := dx[1:]
+		v := x[1:]
+		dv[0] = s*dv[0] + v[0]*ds
+		v[0] *= s
+	}
+	{
+		dx1 := dx[1:]
+		x1 := x[1:]
+		ds1 := db
+		s1 := b
+		dv1 := dx1[1:]
+		v1 := x1[1:]
+		dv1[0] = s1*dv1[0] + v1[0]*ds1
+		v1[0] *= s1
+	}
+	dt2 := x[1]*dy + y*dx[1]
+	t2 := y * x[1]
+	dt3 := x[3]*dx[0] + x[0]*dx[3]
+	t3 := x[0] * x[3]
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	dt5 := dt4 + dx[2]
+	t5 := t4 + x[2]
+	return t5, dt5
+}
+
 // hvpOfEnergyTapes keeps hvpOfEnergy's tape storage between calls.
 var hvpOfEnergyTapes sync.Pool
 

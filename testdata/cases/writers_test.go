@@ -27,6 +27,7 @@ func writerCases() []gradCase {
 				return VarianceGrad(x, g), g
 			},
 			at: pts(p(0.3, -1.2, 0.8, 0.7), p(1.5, 0.25, -0.5, 1.8))},
+		{name: "HiddenWrites", f: HiddenWrites, grad: HiddenWritesGrad, jvp: HiddenWritesJVP, at: pts(p(0.3, -1.2), p(1.5, 0.25), p(-0.7, 2))},
 		{name: "Features", f: Features, grad: FeaturesGrad, at: pts(p(0.3, -1.2), p(1.5, 0.25))},
 		{name: "Scratch", f: Scratch, grad: ScratchGrad, jvp: ScratchJVP, at: pts(p(0.3), p(-1.7))},
 		{name: "LitStatements", f: LitStatements, grad: LitStatementsGrad, jvp: LitStatementsJVP, at: pts(p(0.3, -1.2), p(1.5, 0.25), p(2.5, 1.5))},
