@@ -127,6 +127,7 @@ type pkgContext struct {
 	helperNames map[string]bool
 	helperFuncs map[*ast.File][]*adjoint.Func
 	writers     map[*types.Func]bool // functions that may write into what they are passed
+	synthSrc    map[string][]byte    // the synthetic files' sources, by path, to map their errors back
 	writeCycle  bool                 // mayWrite met a function it was still answering (see mayWrite)
 	// readOnlyHelpers are the generated helpers that only read their
 	// slices and pointers (pushforwards), whatever their parameters.
@@ -288,18 +289,14 @@ func sortByPosition(fset *token.FileSet, diags []Diagnostic) {
 func withoutConsequences(diags []Diagnostic) []Diagnostic {
 	// One construct, one error: a later complaint at the same position is
 	// a consequence of the first.
-	// An error found in a function gradgen wrote from F's body is reported
-	// at the directive ("in F: ..."); when another directive's check found
-	// the same error at its statement, that one says it better.
-	// Compared by their heads, up to the first ": " (the construct: the
-	// reasons may differ, gradgen's copy having no source positions).
-	head := func(msg string) string {
-		h, _, _ := strings.Cut(msg, ": ")
-		return h
-	}
+	// An error found in a function gradgen wrote from F's body, on a
+	// line it cannot find in F, is reported at the directive ("in F:
+	// ..."); when another directive's check found the same error at its
+	// statement, that one says it better. Compared whole: another
+	// function's error may have the same words.
 	messages := map[string]bool{}
 	for _, d := range diags {
-		messages[head(d.Message)] = true
+		messages[d.Message] = true
 	}
 	var kept []Diagnostic
 	for i, d := range diags {
@@ -307,7 +304,7 @@ func withoutConsequences(diags []Diagnostic) []Diagnostic {
 			continue
 		}
 		if rest, ok := strings.CutPrefix(d.Message, "in "); ok {
-			if _, msg, ok := strings.Cut(rest, ": "); ok && messages[head(msg)] {
+			if _, msg, ok := strings.Cut(rest, ": "); ok && messages[msg] {
 				continue
 			}
 		}

@@ -359,6 +359,10 @@ func (p *pkgContext) checkSynthetic() (*synthetic, error) {
 		}
 		userFile[f] = from
 		paths[path] = true
+		if p.synthSrc == nil {
+			p.synthSrc = map[string][]byte{}
+		}
+		p.synthSrc[path] = src
 		files = append(files, f)
 		return nil
 	}

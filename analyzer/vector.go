@@ -1,11 +1,15 @@
 package analyzer
 
 import (
+	"bytes"
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"maps"
+	"os"
 	"slices"
+	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
@@ -271,14 +275,65 @@ func (inner *synthetic) reverseOutput(g *gradFunc, fn *ast.FuncDecl, name string
 }
 
 // mapSyntheticDiags reports errors in the function gradgen wrote at the
-// user's source: a statement of F's body keeps its text, so errors point
-// at the directive with the message, which names the code.
+// user's source. The statements of F's body keep their text there (the
+// body is printed as gofmt would): an error on a line whose text is that
+// of exactly one line of F's body goes to that line, at the same column
+// within the text. Any other goes to the directive, its message naming F.
 func (p *pkgContext) mapSyntheticDiags(g *gradFunc, fn *ast.FuncDecl, diags []Diagnostic) []Diagnostic {
 	var out []Diagnostic
 	for _, d := range diags {
+		if pos, ok := p.userPosOf(d.Pos, fn); ok {
+			out = append(out, Diagnostic{Pos: pos, Message: d.Message})
+			continue
+		}
 		out = append(out, Diagnostic{Pos: g.dir.pos, Message: fmt.Sprintf("in %s: %s", fn.Name.Name, d.Message)})
 	}
 	return out
+}
+
+// userPosOf maps pos, in a synthetic file, to the line of fn's body with
+// the same text (see mapSyntheticDiags).
+func (p *pkgContext) userPosOf(pos token.Pos, fn *ast.FuncDecl) (token.Pos, bool) {
+	at := p.fset.Position(pos)
+	src := p.synthSrc[at.Filename]
+	line, ok := lineOf(src, at.Line)
+	text := strings.TrimSpace(line)
+	if !ok || text == "" || fn.Body == nil {
+		return token.NoPos, false
+	}
+	tf := p.fset.File(fn.Pos())
+	user, err := os.ReadFile(tf.Name())
+	if err != nil {
+		return token.NoPos, false
+	}
+	lo, hi := tf.Offset(fn.Body.Lbrace), tf.Offset(fn.Body.Rbrace)
+	if hi > len(user) {
+		return token.NoPos, false
+	}
+	body := string(user[lo:hi])
+	i := strings.Index(body, text)
+	if i < 0 || strings.Contains(body[i+len(text):], text) {
+		return token.NoPos, false // not there, or twice: which one is unknown
+	}
+	// The column within the text, on the user's line (a one-line body
+	// holds several statements).
+	within := at.Column - 1 - (len(line) - len(strings.TrimLeft(line, " \t")))
+	if within < 0 || within > len(text) {
+		return token.NoPos, false
+	}
+	return tf.Pos(lo + i + within), true
+}
+
+// lineOf is line n (from 1) of src, without its newline.
+func lineOf(src []byte, n int) (string, bool) {
+	for i := 1; len(src) > 0; i++ {
+		line, rest, _ := bytes.Cut(src, []byte("\n"))
+		if i == n {
+			return string(line), true
+		}
+		src = rest
+	}
+	return "", false
 }
 
 // writeVJP writes FVJP for a function with an output parameter: F fills

@@ -211,6 +211,29 @@ func TestErrors(t *testing.T) {
 		want []string // regexps, one per line of stderr, in order
 	}{
 		{
+			name: "errors in out= functions at their statements, every one",
+			src: `package p
+
+import "math"
+
+//gradgen:vjp out=y
+func B(y, x []float64) {
+	y[0] = math.Gamma(x[0])
+}
+
+//gradgen:grad
+func WritesParam(x []float64) float64 { x[0] = x[0] * 2; return x[0] }
+
+//gradgen:jvp out=y
+func WritesInput(y, x []float64) { x[0] = 1; y[0] = x[0] }
+`,
+			want: []string{
+				`^p\.go:7:9: cannot differentiate math\.Gamma\(x\[0\]\): math\.Gamma has no elementary derivative`,
+				`^p\.go:11:41: cannot differentiate a write into x\[0\], which is memory the caller passed`,
+				`^p\.go:14:36: cannot differentiate a write into x\[0\], which is memory the caller passed`,
+			},
+		},
+		{
 			name: "hidden writes and nested slice literals",
 			src: `package p
 
