@@ -98,11 +98,15 @@ func (c *config) load() ([]*loaded, error) {
 }
 
 // loadErrors returns the errors that stop gradgen from working on p: any
-// error but a type error, and type errors inside annotated functions.
+// error but a type error, and type errors inside annotated functions. A
+// type error elsewhere stops it too, unless it is a name gradgen's output
+// would declare, undefined while that output is set aside (a test calling
+// FGrad): any other leaves types gradgen reads unknown (a helper's local
+// of a type declared twice), and its analysis of them wrong.
 func loadErrors(p *packages.Package) []string {
 	var msgs []string
 	for _, e := range p.Errors {
-		if e.Kind == packages.TypeError && !insideAnnotated(p, e.Pos) {
+		if e.Kind == packages.TypeError && !insideAnnotated(p, e.Pos) && strings.Contains(e.Msg, "undefined") {
 			continue
 		}
 		msgs = append(msgs, relPos(e.Pos)+": "+e.Msg)

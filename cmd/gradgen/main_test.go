@@ -257,10 +257,23 @@ func G(a float64) float64 {
 	m := [][]float64{{a, 2}, {3 * a, 4}}
 	return m[0][0] * m[1][0]
 }
+
+func halve(buf []float64) {
+	rows := [][]float64{buf[:1], buf[1:]}
+	rows[1][0] *= 0.5
+}
+
+//gradgen:grad
+func H(a float64) float64 {
+	x := []float64{a, a * a}
+	halve(x)
+	return x[1]
+}
 `,
 			want: []string{
 				`^p\.go:7:6: cannot assign a whole \[\]float64 inside an active value: `,
 				`^p\.go:20:7: cannot differentiate the composite literal \[\]\[\]float64\{\{a, 2\}, \{3 \* a, 4\}\}: its inner slices depend on the parameters, .* one flat slice indexed by i\*n\+j$`,
+				`^p\.go:25:2: cannot assign a whole \[\]float64 inside an active value: `,
 			},
 		},
 		{

@@ -354,10 +354,22 @@ func scaleTail(x []float64, s float64) {
 	v[0] = v[0] * s
 }
 
+// weightTable holds the slice it fills.
+type weightTable struct{ w []float64 }
+
+// fillWeights writes the caller's slice through a struct that holds it.
+func fillWeights(w []float64) {
+	c := weightTable{w: w}
+	for i := range c.w {
+		c.w[i] = float64(i + 1)
+	}
+}
+
 // HiddenWrites calls a helper that writes into the caller's slice through
-// a view it declares with var, twice. Each call changes x: taken for a
-// helper that writes nothing, its statement vanished, and both the value
-// and the gradient were wrong.
+// a view it declares with var, twice, and one that fills passive weights
+// through a struct holding the slice. Each call changes memory the result
+// reads: taken for a helper that writes nothing, its statement vanished,
+// and both the value and the gradient were wrong.
 //
 //gradgen:grad
 //gradgen:jvp
@@ -367,5 +379,7 @@ func HiddenWrites(a, b float64) float64 {
 	y := x[1]
 	scaleTail(x, a)
 	scaleTail(x[1:], b)
-	return y*x[1] + x[0]*x[3] + x[2]
+	w := make([]float64, 2)
+	fillWeights(w)
+	return y*x[1] + x[0]*x[3]*w[1] + x[2]*w[0]
 }

@@ -2203,19 +2203,29 @@ func HiddenWritesGrad(a, b float64) (float64, float64, float64) {
 	v1ElemPrev := v1[0]
 	t3 := v1[0] * s1
 	v1[0] = t3
+	w := make([]float64, 2)
+	var c weightTable
+	c.w = w
+	for i := range c.w {
+		c.w[i] = float64(i + 1)
+	}
 	t4 := y * x[1]
 	t5 := x[0] * x[3]
-	t6 := t4 + t5
-	hiddenWrites := t6 + x[2]
+	t6 := t5 * w[1]
+	t7 := t4 + t6
+	t8 := x[2] * w[0]
+	hiddenWrites := t7 + t8
 
-	var dt6 float64
-	// return y*x[1] + x[0]*x[3] + x[2]
-	dt6 = 1
-	dx[2] += 1
-	dx[0] += x[3] * dt6
-	dx[3] += x[0] * dt6
-	dy := x[1] * dt6
-	dx[1] += y * dt6
+	var dt7, dt8 float64
+	// return y*x[1] + x[0]*x[3]*w[1] + x[2]*w[0]
+	dt7 = 1
+	dt8 = 1
+	dx[2] += w[0] * dt8
+	dt5 := w[1] * dt7
+	dx[0] += x[3] * dt5
+	dx[3] += x[0] * dt5
+	dy := x[1] * dt7
+	dx[1] += y * dt7
 	// v1[0] = v1[0] * s1
 	dt3 := dv1[0]
 	dv1[0] = 0
@@ -2277,15 +2287,27 @@ func HiddenWritesJVP(a, b, da, db float64) (float64, float64) {
 		dv1[0] = s1*dv1[0] + v1[0]*ds1
 		v1[0] *= s1
 	}
+	w := make([]float64, 2)
+	{
+		var c weightTable
+		c.w = w
+		for i := range c.w {
+			c.w[i] = float64(i + 1)
+		}
+	}
 	dt2 := x[1]*dy + y*dx[1]
 	t2 := y * x[1]
 	dt3 := x[3]*dx[0] + x[0]*dx[3]
 	t3 := x[0] * x[3]
-	dt4 := dt2 + dt3
-	t4 := t2 + t3
-	dt5 := dt4 + dx[2]
-	t5 := t4 + x[2]
-	return t5, dt5
+	dt4 := w[1] * dt3
+	t4 := t3 * w[1]
+	dt5 := dt2 + dt4
+	t5 := t2 + t4
+	dt6 := w[0] * dx[2]
+	t6 := x[2] * w[0]
+	dt7 := dt5 + dt6
+	t7 := t5 + t6
+	return t7, dt7
 }
 
 // hvpOfEnergyTapes keeps hvpOfEnergy's tape storage between calls.
