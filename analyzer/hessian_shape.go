@@ -86,7 +86,7 @@ func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([
 	if !hasReferences(t) {
 		return []adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)}}, nil
 	}
-	if s, ok := t.Underlying().(*types.Slice); ok && isFloat(s.Elem()) {
+	if s, ok := t.Underlying().(*types.Slice); ok && (isFloat(s.Elem()) || smallValue(s.Elem())) {
 		return h.stackOrMake(name, t, lenExpr(like)), nil
 	}
 	init, err := h.shape(adjoint.Id(name), t, like, true, map[*types.Named]bool{})
@@ -223,4 +223,17 @@ func convertTo(e adjoint.Expr, from, to types.Type) adjoint.Expr {
 		return e
 	}
 	return adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(to)}, Args: []adjoint.Expr{e}}
+}
+
+// smallValue reports whether t holds no references and 64 of it fit in
+// 8 KiB: a slice of it (points, small arrays) can take its scratch on the
+// stack as a float slice does.
+func smallValue(t types.Type) bool {
+	if hasReferences(t) || isTypeParam(t) {
+		return false
+	}
+	if _, ok := irType(t); !ok {
+		return false
+	}
+	return types.SizesFor("gc", "amd64").Sizeof(t)*stackScratch <= 8192
 }

@@ -138,6 +138,7 @@ type lowerer struct {
 	fused        ast.Stmt              // the sum loop, when the function ends in one
 	fusing       bool                  // lowering or reversing the sum loop's body
 	heapTapes    map[string]bool       // tape storage made on the heap when its nest starts, reused across calls by poolTapes
+	tapeValues   map[string]types.Type // the Go type of each tape element type, by its IR's text
 	grownTapes   map[string]bool       // a sum loop's tape storage, grown on the heap inside it, reused across calls too
 	fusedLocal   map[*variable]bool    // values of one trip of the sum loop
 	fusedTail    []*lowered            // the sum loop and the return after it

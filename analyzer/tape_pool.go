@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
@@ -165,7 +166,7 @@ func (p *tapePools) taken(elem adjoint.Type) []adjoint.Stmt {
 	if !ok {
 		base := lowerFirst(p.fn.Name) + "Tapes"
 		if len(p.pools) > 0 {
-			base += upperFirst(key)
+			base += upperFirst(identChars(key))
 		}
 		pool = p.l.freshHelperName(base)
 		p.pools[key] = pool
@@ -197,4 +198,15 @@ func (p *tapePools) fill(taken adjoint.Stmt, name string, elem adjoint.Type, n a
 		}},
 		adjoint.Set(adjoint.Id(name), "=", part),
 	}
+}
+
+// identChars keeps the letters and digits of a type's text ([3]float64 →
+// 3float64, geom.Point → geomPoint) for a name made from it.
+func identChars(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
 }

@@ -64,6 +64,10 @@ func (l *lowerer) tapeFor(v *variable, lv adjoint.Expr, t types.Type, it adjoint
 			base += "Elem"
 		}
 		tp = &tape{name: l.names.fresh(base + "Tape"), elem: it}
+		if l.tapeValues == nil {
+			l.tapeValues = map[string]types.Type{}
+		}
+		l.tapeValues[adjoint.TypeString(it)] = t
 		if storedAsFloat64(t) && !types.Identical(t, types.Typ[types.Float64]) {
 			tp.store = f64
 		}
@@ -306,29 +310,38 @@ var stackTiers = []int{64, 1024}
 // that holds them, else one heap allocation.
 func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
 	made := makeStorage(name, elem, n, empty)
-	if smallScalar(elem) {
+	tiers := stackTiers
+	if !smallScalar(elem) {
+		// Values without references (points, small arrays) take the
+		// first tier only: 64 of them fit in 8 KiB.
+		tiers = nil
+		if vt := l.tapeValues[adjoint.TypeString(elem)]; vt != nil && smallValue(vt) {
+			tiers = stackTiers[:1]
+		}
+	}
+	if len(tiers) > 0 {
 		if l.heapTapes == nil {
 			l.heapTapes = map[string]bool{}
 		}
 		l.heapTapes[name] = true
 	}
-	if _, constant := constInt(n); constant || !smallScalar(elem) {
+	if _, constant := constInt(n); constant || len(tiers) == 0 {
 		return []adjoint.Stmt{made}
 	}
-	arrays := make([]string, len(stackTiers))
-	for i := range stackTiers {
+	arrays := make([]string, len(tiers))
+	for i := range tiers {
 		arrays[i] = l.names.fresh("tapeArray")
 	}
 	chain := []adjoint.Stmt{made}
-	for i := len(stackTiers) - 1; i >= 0; i-- {
+	for i := len(tiers) - 1; i >= 0; i-- {
 		part := adjoint.SliceExpr{X: adjoint.Id(arrays[i]), Hi: n}
 		if empty {
 			part = adjoint.SliceExpr{X: adjoint.Id(arrays[i]), Hi: adjoint.Literal("0"), Max: n}
 		}
 		chain = []adjoint.Stmt{adjoint.If{
-			Cond: adjoint.Bin("<=", n, adjoint.Literal(itoa(stackTiers[i]))),
+			Cond: adjoint.Bin("<=", n, adjoint.Literal(itoa(tiers[i]))),
 			Then: []adjoint.Stmt{
-				adjoint.VarDecl{Names: []string{arrays[i]}, Type: adjoint.Array{Len: int64(stackTiers[i]), Elem: elem}},
+				adjoint.VarDecl{Names: []string{arrays[i]}, Type: adjoint.Array{Len: int64(tiers[i]), Elem: elem}},
 				adjoint.Set(adjoint.Id(name), "=", part),
 			},
 			Else: chain,

@@ -74,6 +74,7 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 	v, hv := direction(7), make([]float64, 7)
 	y, jac := make([]float64, 3), make([]float64, 9)
 	theta, lens, p2, jac2 := []float64{0.3, -0.5, 1.1}, []float64{1, 0.7, 0.4}, make([]float64, 2), make([]float64, 12)
+	bs, dbs := bodies(x), make([]Body, 2)
 	for name, f := range map[string]func(){
 		"BandThreeHessian (banded)":   func() { BandThreeHessian(x, g, hess) },
 		"BandAnchoredHessian (dense)": func() { BandAnchoredHessian(x[:5], g, hess) },
@@ -81,6 +82,7 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 		"RobertsonJacobian (columns)": func() { RobertsonJacobian(y, x[:3], jac) },
 		"ArmJacobian (rows)":          func() { ArmJacobian(p2, theta, lens, jac2) },
 		"RobertsonVJP (escape analysis keeps its copy of y on the stack)": func() { RobertsonVJP(y, x[:3], v[:3], g[:3]) },
+		"BodiesEnergyHessian (a struct tape on the stack)":                func() { BodiesEnergyHessian(bs, x[6], dbs, hess) },
 	} {
 		if n := testing.AllocsPerRun(20, f); n != 0 {
 			t.Errorf("%s: %v allocations per call, want 0", name, n)

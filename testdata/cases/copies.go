@@ -248,3 +248,21 @@ func CopyArrays(a [3]float64, t float64) float64 {
 	copy(b[:2], h[2:])
 	return h[0]*h[3] + h[2]*float64(n) + b[0]*b[1] + b[2]
 }
+
+// BodiesEnergy copies each body into a local on every trip: a struct value
+// taped per trip. Its gradient, HVP and Hessian keep that tape in an array
+// on the stack while it fits, and in the function's pool beyond: no
+// allocation (TestSecondDerivativeAllocations, TestTapePool).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hessian
+func BodiesEnergy(bs []Body, g float64) float64 {
+	e := 0.0
+	for i := range bs {
+		b := bs[i]
+		e += b.Mass * (b.Pos[0]*b.Pos[0] + g*b.Pos[1])
+		e += b.Pos[0] * b.Pos[1] * float64(b.Tag)
+	}
+	return e * g
+}

@@ -11,6 +11,12 @@ import (
 // wholeCopiesGradTapes keeps WholeCopiesGrad's tape storage between calls.
 var wholeCopiesGradTapes sync.Pool
 
+// wholeCopiesGradTapesFloat64 keeps WholeCopiesGrad's tape storage between calls.
+var wholeCopiesGradTapesFloat64 sync.Pool
+
+// wholeCopiesGradTapesString keeps WholeCopiesGrad's tape storage between calls.
+var wholeCopiesGradTapesString sync.Pool
+
 // WholeCopiesGrad returns WholeCopies(p, pp, pts, c, pr) and its partial derivatives with respect to p, pp, pts, c, pr.
 func WholeCopiesGrad(p Point, pp *Point, pts []Point, c Body, pr Nest, dpp *Point, dpts []Point) (float64, Point, Body, Nest) {
 	if len(dpts) < len(pts) {
@@ -89,25 +95,51 @@ func WholeCopiesGrad(p Point, pp *Point, pts []Point, c Body, pr Nest, dpp *Poin
 	two[1].X = t7
 	out := 0.0
 	iters = len(pts)
-	eTape = make([]Point, 0, iters)
-	if iters+iters+iters <= 64 {
-		var tapeArray [64]float64
-		eElemTape = tapeArray[: 0 : iters+iters+iters]
-	} else if iters+iters+iters <= 1024 {
-		var tapeArray1 [1024]float64
-		eElemTape = tapeArray1[: 0 : iters+iters+iters]
+	if iters <= 64 {
+		var tapeArray [64]Point
+		eTape = tapeArray[:0:iters]
 	} else {
-		tapeBuf, _ := wholeCopiesGradTapes.Get().(*[]float64)
+		tapeBuf, _ := wholeCopiesGradTapes.Get().(*[]Point)
 		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+			tapeBuf = new([]Point)
 		}
 		defer wholeCopiesGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters+iters+iters {
-			*tapeBuf = make([]float64, iters+iters+iters)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]Point, iters)
 		}
-		eElemTape = (*tapeBuf)[: 0 : iters+iters+iters]
+		eTape = (*tapeBuf)[:0:iters]
 	}
-	eElemTape1 = make([]string, 0, iters)
+	if iters+iters+iters <= 64 {
+		var tapeArray1 [64]float64
+		eElemTape = tapeArray1[: 0 : iters+iters+iters]
+	} else if iters+iters+iters <= 1024 {
+		var tapeArray2 [1024]float64
+		eElemTape = tapeArray2[: 0 : iters+iters+iters]
+	} else {
+		tapeBuf1, _ := wholeCopiesGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer wholeCopiesGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters+iters+iters {
+			*tapeBuf1 = make([]float64, iters+iters+iters)
+		}
+		eElemTape = (*tapeBuf1)[: 0 : iters+iters+iters]
+	}
+	if iters <= 64 {
+		var tapeArray3 [64]string
+		eElemTape1 = tapeArray3[:0:iters]
+	} else {
+		tapeBuf2, _ := wholeCopiesGradTapesString.Get().(*[]string)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]string)
+		}
+		defer wholeCopiesGradTapesString.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]string, iters)
+		}
+		eElemTape1 = (*tapeBuf2)[:0:iters]
+	}
 	trips = 0
 	for i = range pts {
 		trips++
@@ -501,6 +533,9 @@ func WholeCopiesJVP(p Point, pp *Point, pts []Point, c Body, pr Nest, dp Point, 
 // copyLoopGradTapes keeps CopyLoopGrad's tape storage between calls.
 var copyLoopGradTapes sync.Pool
 
+// copyLoopGradTapesString keeps CopyLoopGrad's tape storage between calls.
+var copyLoopGradTapesString sync.Pool
+
 // CopyLoopGrad returns CopyLoop(p, n) and its partial derivatives with respect to p.
 func CopyLoopGrad(p Point, n int) (float64, Point) {
 	var t, t1, cos float64
@@ -530,7 +565,20 @@ func CopyLoopGrad(p Point, n int) (float64, Point) {
 		}
 		prevElemTape = (*tapeBuf)[: 0 : iters+iters]
 	}
-	prevElemTape1 = make([]string, 0, iters)
+	if iters <= 64 {
+		var tapeArray2 [64]string
+		prevElemTape1 = tapeArray2[:0:iters]
+	} else {
+		tapeBuf1, _ := copyLoopGradTapesString.Get().(*[]string)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]string)
+		}
+		defer copyLoopGradTapesString.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters {
+			*tapeBuf1 = make([]string, iters)
+		}
+		prevElemTape1 = (*tapeBuf1)[:0:iters]
+	}
 	trips = 0
 	for range n {
 		trips++
@@ -1919,6 +1967,273 @@ func CopyArraysJVP(a [3]float64, t float64, da [3]float64, dt float64) (float64,
 	return t6, dt6
 }
 
+// bodiesEnergyGradTapes keeps BodiesEnergyGrad's tape storage between calls.
+var bodiesEnergyGradTapes sync.Pool
+
+// bodiesEnergyGradTapesFloat64 keeps BodiesEnergyGrad's tape storage between calls.
+var bodiesEnergyGradTapesFloat64 sync.Pool
+
+// BodiesEnergyGrad returns BodiesEnergy(bs, g) and its partial derivatives with respect to bs, g.
+func BodiesEnergyGrad(bs []Body, g float64, dbs []Body) (float64, float64) {
+	if len(dbs) < len(bs) {
+		panic(fmt.Sprintf("BodiesEnergyGrad: len(dbs) = %d is shorter than len(bs) = %d", len(dbs), len(bs)))
+	}
+	var b Body
+	var t, t1, t2, t3, t4, t5, t6, t7 float64
+	var i, iters, tapeLen, trips int
+	var tapes, bElemTape, bElemTape1 []float64
+	var bTape []Body
+	e := 0.0
+	iters = len(bs)
+	if iters <= 64 {
+		var tapeArray [64]Body
+		bTape = tapeArray[:0:iters]
+	} else {
+		tapeBuf, _ := bodiesEnergyGradTapes.Get().(*[]Body)
+		if tapeBuf == nil {
+			tapeBuf = new([]Body)
+		}
+		defer bodiesEnergyGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]Body, iters)
+		}
+		bTape = (*tapeBuf)[:0:iters]
+	}
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray1 [64]float64
+		tapes = tapeArray1[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray2 [1024]float64
+		tapes = tapeArray2[:tapeLen]
+	} else {
+		tapeBuf1, _ := bodiesEnergyGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer bodiesEnergyGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	bElemTape, tapes = tapes[:0:iters+iters+iters], tapes[iters+iters+iters:]
+	bElemTape1 = tapes[:0:iters]
+	trips = 0
+	for i = range bs {
+		trips++
+		bTape = append(bTape, b)
+		b = Body{}
+		bElemTape = append(bElemTape, b.Pos[0])
+		b.Pos[0] = bs[i].Pos[0]
+		bElemTape = append(bElemTape, b.Pos[1])
+		b.Pos[1] = bs[i].Pos[1]
+		bElemTape = append(bElemTape, b.Mass)
+		b.Mass = bs[i].Mass
+		bElemTape1 = append(bElemTape1, float64(b.Tag))
+		b.Tag = bs[i].Tag
+		t = b.Pos[0] * b.Pos[0]
+		t1 = g * b.Pos[1]
+		t2 = t + t1
+		t3 = b.Mass * t2
+		t4 = e + t3
+		e = t4
+		t5 = b.Pos[0] * b.Pos[1]
+		t6 = t5 * float64(b.Tag)
+		t7 = e + t6
+		e = t7
+	}
+	bodiesEnergy := e * g
+
+	var db Body
+	var dt7, dt6, dt5, dt4, dt3, dt2, dt, dt1 float64
+	// return e * g
+	de := g
+	dg := e
+	// for i := range bs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// e += b.Pos[0] * b.Pos[1] * float64(b.Tag)
+		dt7 = de
+		dt6 = dt7
+		dt5 = float64(b.Tag) * dt6
+		db.Pos[0] += b.Pos[1] * dt5
+		db.Pos[1] += b.Pos[0] * dt5
+		// e += b.Mass * (b.Pos[0]*b.Pos[0] + g*b.Pos[1])
+		dt4 = de
+		t = b.Pos[0] * b.Pos[0]
+		t1 = g * b.Pos[1]
+		t2 = t + t1
+		de = dt4
+		dt3 = dt4
+		db.Mass += t2 * dt3
+		dt2 = b.Mass * dt3
+		dt = dt2
+		dt1 = dt2
+		dg += b.Pos[1] * dt1
+		db.Pos[1] += g * dt1
+		db.Pos[0] += 2 * b.Pos[0] * dt
+		// b.Tag = bs[i].Tag
+		b.Tag = int(bElemTape1[len(bElemTape1)-1])
+		bElemTape1 = bElemTape1[:len(bElemTape1)-1]
+		// b.Mass = bs[i].Mass
+		dElem := db.Mass
+		db.Mass = 0
+		dbs[i].Mass += dElem
+		b.Mass = bElemTape[len(bElemTape)-1]
+		bElemTape = bElemTape[:len(bElemTape)-1]
+		// b.Pos[1] = bs[i].Pos[1]
+		dElem1 := db.Pos[1]
+		db.Pos[1] = 0
+		dbs[i].Pos[1] += dElem1
+		b.Pos[1] = bElemTape[len(bElemTape)-1]
+		bElemTape = bElemTape[:len(bElemTape)-1]
+		// b.Pos[0] = bs[i].Pos[0]
+		dElem2 := db.Pos[0]
+		db.Pos[0] = 0
+		dbs[i].Pos[0] += dElem2
+		b.Pos[0] = bElemTape[len(bElemTape)-1]
+		bElemTape = bElemTape[:len(bElemTape)-1]
+		// var b Body
+		db = Body{}
+		b = bTape[len(bTape)-1]
+		bTape = bTape[:len(bTape)-1]
+	}
+	return bodiesEnergy, dg
+}
+
+// BodiesEnergyJVP returns BodiesEnergy(bs, g) and its directional derivative: the sum of its partial derivatives with respect to bs, g times the tangents dbs, dg.
+func BodiesEnergyJVP(bs []Body, g float64, dbs []Body, dg float64) (float64, float64) {
+	if len(dbs) < len(bs) {
+		panic(fmt.Sprintf("BodiesEnergyJVP: len(dbs) = %d is shorter than len(bs) = %d", len(dbs), len(bs)))
+	}
+	var de float64
+	e := 0.0
+	for i := range bs {
+		var b Body
+		var db Body
+		db.Pos[0] = dbs[i].Pos[0]
+		b.Pos[0] = bs[i].Pos[0]
+		db.Pos[1] = dbs[i].Pos[1]
+		b.Pos[1] = bs[i].Pos[1]
+		db.Mass = dbs[i].Mass
+		b.Mass = bs[i].Mass
+		b.Tag = bs[i].Tag
+		dt := 2 * b.Pos[0] * db.Pos[0]
+		t := b.Pos[0] * b.Pos[0]
+		dt1 := b.Pos[1]*dg + g*db.Pos[1]
+		t1 := g * b.Pos[1]
+		dt2 := dt + dt1
+		t2 := t + t1
+		dt3 := t2*db.Mass + b.Mass*dt2
+		t3 := b.Mass * t2
+		de += dt3
+		e += t3
+		dt4 := b.Pos[1]*db.Pos[0] + b.Pos[0]*db.Pos[1]
+		t4 := b.Pos[0] * b.Pos[1]
+		dt5 := float64(b.Tag) * dt4
+		t5 := t4 * float64(b.Tag)
+		de += dt5
+		e += t5
+	}
+	dt6 := g*de + e*dg
+	t6 := e * g
+	return t6, dt6
+}
+
+// BodiesEnergyHessian returns BodiesEnergy's value and its gradient with respect to bs, g (added into dbs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func BodiesEnergyHessian(bs []Body, g float64, dbs []Body, hess []float64) (float64, float64) {
+	if len(dbs) < len(bs) {
+		panic(fmt.Sprintf("BodiesEnergyHessian: len(dbs) = %d is shorter than len(bs) = %d", len(dbs), len(bs)))
+	}
+	n := 1
+	for i1 := range bs {
+		for range bs[i1].Pos {
+			n++
+		}
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("BodiesEnergyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vbsArray [64]Body
+	var vbs []Body
+	if len(bs) <= 64 {
+		vbs = vbsArray[:len(bs)]
+	} else {
+		vbs = make([]Body, len(bs))
+	}
+	var hvbsArray [64]Body
+	var hvbs []Body
+	if len(bs) <= 64 {
+		hvbs = hvbsArray[:len(bs)]
+	} else {
+		hvbs = make([]Body, len(bs))
+	}
+	var vg float64
+	var dg float64
+	var bodiesEnergy float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		for i3 := range bs {
+			for i4 := range bs[i3].Pos {
+				if k == j {
+					vbs[i3].Pos[i4] = 1
+				}
+				k++
+			}
+			if k == j {
+				vbs[i3].Mass = 1
+			}
+			k++
+		}
+		if k == j {
+			vg = 1
+		}
+		k++
+		r, t, hvg := hvpOfBodiesEnergy(bs, g, vbs, vg, hvbs)
+		bodiesEnergy = r
+		k = 0
+		for i5 := range bs {
+			for i6 := range bs[i5].Pos {
+				if k == j {
+					dbs[i5].Pos[i6] += t
+					vbs[i5].Pos[i6] = 0
+				}
+				k++
+			}
+			if k == j {
+				dbs[i5].Mass += t
+				vbs[i5].Mass = 0
+			}
+			k++
+		}
+		if k == j {
+			dg += t
+			vg = 0
+		}
+		k++
+		k = 0
+		for i7 := range bs {
+			for i8 := range bs[i7].Pos {
+				hess[j*n+k] += hvbs[i7].Pos[i8]
+				hvbs[i7].Pos[i8] = 0
+				k++
+			}
+			hess[j*n+k] += hvbs[i7].Mass
+			hvbs[i7].Mass = 0
+			k++
+		}
+		hess[j*n+k] += hvg
+		k++
+	}
+	if n == 0 {
+		bodiesEnergy = BodiesEnergy(bs, g)
+	}
+	return bodiesEnergy, dg
+}
+
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
 func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -2103,6 +2418,9 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 // hvpOfAnonStructsTapes keeps hvpOfAnonStructs's tape storage between calls.
 var hvpOfAnonStructsTapes sync.Pool
 
+// hvpOfAnonStructsTapesFloat64 keeps hvpOfAnonStructs's tape storage between calls.
+var hvpOfAnonStructsTapesFloat64 sync.Pool
+
 // hvpOfAnonStructs returns AnonStructs's value, its directional derivative along the directions and their Hessian-vector product: a row of AnonStructsHessian.
 func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
@@ -2159,26 +2477,48 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	dpts[1].W = 0
 	pts[1].W = 0.5
 	iters = len(pts)
-	dpTape = make([]struct {
-		X float64
-		W float64
-	}, 0, iters)
-	if iters+iters <= 64 {
-		var tapeArray [64]float64
-		dpElemTape = tapeArray[: 0 : iters+iters]
-	} else if iters+iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dpElemTape = tapeArray1[: 0 : iters+iters]
+	if iters <= 64 {
+		var tapeArray [64]struct {
+			X float64
+			W float64
+		}
+		dpTape = tapeArray[:0:iters]
 	} else {
-		tapeBuf, _ := hvpOfAnonStructsTapes.Get().(*[]float64)
+		tapeBuf, _ := hvpOfAnonStructsTapes.Get().(*[]struct {
+			X float64
+			W float64
+		})
 		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+			tapeBuf = new([]struct {
+				X float64
+				W float64
+			})
 		}
 		defer hvpOfAnonStructsTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters+iters {
-			*tapeBuf = make([]float64, iters+iters)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]struct {
+				X float64
+				W float64
+			}, iters)
 		}
-		dpElemTape = (*tapeBuf)[: 0 : iters+iters]
+		dpTape = (*tapeBuf)[:0:iters]
+	}
+	if iters+iters <= 64 {
+		var tapeArray1 [64]float64
+		dpElemTape = tapeArray1[: 0 : iters+iters]
+	} else if iters+iters <= 1024 {
+		var tapeArray2 [1024]float64
+		dpElemTape = tapeArray2[: 0 : iters+iters]
+	} else {
+		tapeBuf1, _ := hvpOfAnonStructsTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfAnonStructsTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters+iters {
+			*tapeBuf1 = make([]float64, iters+iters)
+		}
+		dpElemTape = (*tapeBuf1)[: 0 : iters+iters]
 	}
 	trips = 0
 	for i, p = range pts {
@@ -2534,4 +2874,268 @@ func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	hv[0] += v[1] * dt8
 	hv[1] += v[0] * dt8
 	return hvpOfLiteralBuffers1, hvpOfLiteralBuffers2
+}
+
+// hvpOfBodiesEnergyTapes keeps hvpOfBodiesEnergy's tape storage between calls.
+var hvpOfBodiesEnergyTapes sync.Pool
+
+// hvpOfBodiesEnergyTapesFloat64 keeps hvpOfBodiesEnergy's tape storage between calls.
+var hvpOfBodiesEnergyTapesFloat64 sync.Pool
+
+// hvpOfBodiesEnergy returns BodiesEnergy's value, its directional derivative along the directions and their Hessian-vector product: a row of BodiesEnergyHessian.
+func hvpOfBodiesEnergy(bs []Body, g float64, vbs []Body, vg float64, hvbs []Body) (float64, float64, float64) {
+	if len(hvbs) < len(bs) {
+		panic(fmt.Sprintf("hvpOfBodiesEnergy: len(hvbs) = %d is shorter than len(bs) = %d", len(hvbs), len(bs)))
+	}
+	var b, db Body
+	var t7, t8, dt, t9, t, t10, t11, t12, dt1, t13, t1, t14, dt2, t15, t2, t16, t17, t18, dt3, t19, t3, t20, t21, t22, t23, t24, dt4, t25, t4, t26, dt5, t27, t5, t28, t29 float64
+	var i, iters, tapeLen, tapeLen1, trips int
+	var tapes, bTape, dbTape []Body
+	var tapes1, dbElemTape, bElemTape, bElemTape1, dt2Tape, t2Tape []float64
+	if len(vbs) < len(bs) {
+		panic(fmt.Sprintf("hvpOfBodiesEnergy: len(vbs) = %d is shorter than len(bs) = %d", len(vbs), len(bs)))
+	}
+	var de float64
+	e := 0.0
+	iters = len(bs)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]Body
+		tapes = tapeArray[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfBodiesEnergyTapes.Get().(*[]Body)
+		if tapeBuf == nil {
+			tapeBuf = new([]Body)
+		}
+		defer hvpOfBodiesEnergyTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]Body, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	bTape, tapes = tapes[:0:iters], tapes[iters:]
+	dbTape = tapes[:0:iters]
+	tapeLen1 = iters + iters + iters + (iters + iters + iters) + iters + iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray1 [64]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray2 [1024]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else {
+		tapeBuf1, _ := hvpOfBodiesEnergyTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfBodiesEnergyTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
+	}
+	dbElemTape, tapes1 = tapes1[:0:iters+iters+iters], tapes1[iters+iters+iters:]
+	bElemTape, tapes1 = tapes1[:0:iters+iters+iters], tapes1[iters+iters+iters:]
+	bElemTape1, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	dt2Tape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	t2Tape = tapes1[:0:iters]
+	trips = 0
+	for i = range bs {
+		trips++
+		bTape = append(bTape, b)
+		b = Body{}
+		dbTape = append(dbTape, db)
+		db = Body{}
+		dbElemTape = append(dbElemTape, db.Pos[0])
+		db.Pos[0] = vbs[i].Pos[0]
+		bElemTape = append(bElemTape, b.Pos[0])
+		b.Pos[0] = bs[i].Pos[0]
+		dbElemTape = append(dbElemTape, db.Pos[1])
+		db.Pos[1] = vbs[i].Pos[1]
+		bElemTape = append(bElemTape, b.Pos[1])
+		b.Pos[1] = bs[i].Pos[1]
+		dbElemTape = append(dbElemTape, db.Mass)
+		db.Mass = vbs[i].Mass
+		bElemTape = append(bElemTape, b.Mass)
+		b.Mass = bs[i].Mass
+		bElemTape1 = append(bElemTape1, float64(b.Tag))
+		b.Tag = bs[i].Tag
+		t7 = 2 * b.Pos[0]
+		t8 = t7 * db.Pos[0]
+		dt = t8
+		t9 = b.Pos[0] * b.Pos[0]
+		t = t9
+		t10 = b.Pos[1] * vg
+		t11 = g * db.Pos[1]
+		t12 = t10 + t11
+		dt1 = t12
+		t13 = g * b.Pos[1]
+		t1 = t13
+		dt2Tape = append(dt2Tape, dt2)
+		t14 = dt + dt1
+		dt2 = t14
+		t2Tape = append(t2Tape, t2)
+		t15 = t + t1
+		t2 = t15
+		t16 = t2 * db.Mass
+		t17 = b.Mass * dt2
+		t18 = t16 + t17
+		dt3 = t18
+		t19 = b.Mass * t2
+		t3 = t19
+		t20 = de + dt3
+		de = t20
+		t21 = e + t3
+		e = t21
+		t22 = b.Pos[1] * db.Pos[0]
+		t23 = b.Pos[0] * db.Pos[1]
+		t24 = t22 + t23
+		dt4 = t24
+		t25 = b.Pos[0] * b.Pos[1]
+		t4 = t25
+		t26 = float64(b.Tag) * dt4
+		dt5 = t26
+		t27 = t4 * float64(b.Tag)
+		t5 = t27
+		t28 = de + dt5
+		de = t28
+		t29 = e + t5
+		e = t29
+	}
+	t30 := g * de
+	t31 := e * vg
+	dt6 := t30 + t31
+	t6 := e * g
+	hvpOfBodiesEnergy1 := t6
+	hvpOfBodiesEnergy2 := dt6
+
+	var db1 Body
+	var ddt6, dt29, dt51, dt28, ddt5, dt27, dt41, dt26, ddt4, dt25, dt24, dt22, dt23, dt21, dt32, dt20, ddt3, dt19, dt210, dt18, dt16, dt17, ddt2, dt15, dt7, dt11, dt14, ddt, ddt1, dt13, dt12, dt10, dt111, dt9, dt8, dt71 float64
+	// return t6, dt6
+	ddt6 = 1
+	// dt6 := g*de + e*vg
+	de1 := vg * ddt6
+	hvg := de * ddt6
+	dde := g * ddt6
+	// for i := range bs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// e += t5
+		dt29 = de1
+		dt51 += dt29
+		// de += dt5
+		dt28 = dde
+		ddt5 += dt28
+		// t5 := t4 * float64(b.Tag)
+		dt27 = dt51
+		dt51 = 0
+		dt41 += float64(b.Tag) * dt27
+		// dt5 := float64(b.Tag) * dt4
+		dt26 = ddt5
+		ddt5 = 0
+		ddt4 += float64(b.Tag) * dt26
+		// t4 := b.Pos[0] * b.Pos[1]
+		dt25 = dt41
+		dt41 = 0
+		db1.Pos[0] += b.Pos[1] * dt25
+		db1.Pos[1] += b.Pos[0] * dt25
+		// dt4 := b.Pos[1]*db.Pos[0] + b.Pos[0]*db.Pos[1]
+		dt24 = ddt4
+		ddt4 = 0
+		dt22 = dt24
+		dt23 = dt24
+		db1.Pos[0] += db.Pos[1] * dt23
+		db1.Pos[1] += db.Pos[0] * dt22
+		// e += t3
+		dt21 = de1
+		dt32 += dt21
+		// de += dt3
+		dt20 = dde
+		ddt3 += dt20
+		// t3 := b.Mass * t2
+		dt19 = dt32
+		dt32 = 0
+		db1.Mass += t2 * dt19
+		dt210 += b.Mass * dt19
+		// dt3 := t2*db.Mass + b.Mass*dt2
+		dt18 = ddt3
+		ddt3 = 0
+		dt16 = dt18
+		dt17 = dt18
+		db1.Mass += dt2 * dt17
+		ddt2 += b.Mass * dt17
+		dt210 += db.Mass * dt16
+		// t2 := t + t1
+		dt15 = dt210
+		dt210 = 0
+		t2 = t2Tape[len(t2Tape)-1]
+		t2Tape = t2Tape[:len(t2Tape)-1]
+		dt7 += dt15
+		dt11 += dt15
+		// dt2 := dt + dt1
+		dt14 = ddt2
+		ddt2 = 0
+		dt2 = dt2Tape[len(dt2Tape)-1]
+		dt2Tape = dt2Tape[:len(dt2Tape)-1]
+		ddt += dt14
+		ddt1 += dt14
+		// t1 := g * b.Pos[1]
+		dt13 = dt11
+		dt11 = 0
+		hvg += b.Pos[1] * dt13
+		db1.Pos[1] += g * dt13
+		// dt1 := b.Pos[1]*vg + g*db.Pos[1]
+		dt12 = ddt1
+		ddt1 = 0
+		dt10 = dt12
+		dt111 = dt12
+		hvg += db.Pos[1] * dt111
+		db1.Pos[1] += vg * dt10
+		// t := b.Pos[0] * b.Pos[0]
+		dt9 = dt7
+		dt7 = 0
+		db1.Pos[0] += 2 * b.Pos[0] * dt9
+		// dt := 2 * b.Pos[0] * db.Pos[0]
+		dt8 = ddt
+		ddt = 0
+		dt71 = db.Pos[0] * dt8
+		db1.Pos[0] += 2 * dt71
+		// b.Tag = bs[i].Tag
+		b.Tag = int(bElemTape1[len(bElemTape1)-1])
+		bElemTape1 = bElemTape1[:len(bElemTape1)-1]
+		// b.Mass = bs[i].Mass
+		dElem := db1.Mass
+		db1.Mass = 0
+		hvbs[i].Mass += dElem
+		b.Mass = bElemTape[len(bElemTape)-1]
+		bElemTape = bElemTape[:len(bElemTape)-1]
+		// db.Mass = vbs[i].Mass
+		db.Mass = dbElemTape[len(dbElemTape)-1]
+		dbElemTape = dbElemTape[:len(dbElemTape)-1]
+		// b.Pos[1] = bs[i].Pos[1]
+		dElem1 := db1.Pos[1]
+		db1.Pos[1] = 0
+		hvbs[i].Pos[1] += dElem1
+		b.Pos[1] = bElemTape[len(bElemTape)-1]
+		bElemTape = bElemTape[:len(bElemTape)-1]
+		// db.Pos[1] = vbs[i].Pos[1]
+		db.Pos[1] = dbElemTape[len(dbElemTape)-1]
+		dbElemTape = dbElemTape[:len(dbElemTape)-1]
+		// b.Pos[0] = bs[i].Pos[0]
+		dElem2 := db1.Pos[0]
+		db1.Pos[0] = 0
+		hvbs[i].Pos[0] += dElem2
+		b.Pos[0] = bElemTape[len(bElemTape)-1]
+		bElemTape = bElemTape[:len(bElemTape)-1]
+		// db.Pos[0] = vbs[i].Pos[0]
+		db.Pos[0] = dbElemTape[len(dbElemTape)-1]
+		dbElemTape = dbElemTape[:len(dbElemTape)-1]
+		// var db Body
+		db = dbTape[len(dbTape)-1]
+		dbTape = dbTape[:len(dbTape)-1]
+		// var b Body
+		db1 = Body{}
+		b = bTape[len(bTape)-1]
+		bTape = bTape[:len(bTape)-1]
+	}
+	return hvpOfBodiesEnergy1, hvpOfBodiesEnergy2, hvg
 }

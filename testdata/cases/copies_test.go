@@ -9,6 +9,15 @@ func copyCases() []gradCase {
 			Nest{A: Point{X: x[11], Y: x[12]}, V: [3]float64{x[13], x[14], x[15]}}
 	}
 	return []gradCase{
+		{name: "BodiesEnergy",
+			f: func(x []float64) float64 { return BodiesEnergy(bodies(x), x[6]) },
+			grad: func(x []float64) (float64, []float64) {
+				d := make([]Body, 2)
+				v, dg := BodiesEnergyGrad(bodies(x), x[6], d)
+				return v, append(flatBodies(d), dg)
+			},
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return BodiesEnergyJVP(bodies(x), x[6], bodies(v), v[6]) }),
+			at:  pts(p(0.3, -1.2, 0.8, 0.7, -0.4, 1.1, 0.9), p(1.5, 0.25, -0.5, 1.8, 0.9, 2, -0.6))},
 		{name: "WholeCopies",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) {
 				p, pp, pts, c, pr := wholeArgs(x)
@@ -132,4 +141,18 @@ func copyCases() []gradCase {
 			},
 			at: pts(p(0.3, -1.2, 2, 0.1), p(1.5, 0.25, -0.5, 0.2))},
 	}
+}
+
+// bodies are two bodies from x[:6], with tags of their own.
+func bodies(x []float64) []Body {
+	return []Body{{Pos: [2]float64{x[0], x[1]}, Mass: x[2], Tag: 2}, {Pos: [2]float64{x[3], x[4]}, Mass: x[5], Tag: -1}}
+}
+
+// flatBodies lists the float fields of bs, as bodies reads them.
+func flatBodies(bs []Body) []float64 {
+	var out []float64
+	for _, b := range bs {
+		out = append(out, b.Pos[0], b.Pos[1], b.Mass)
+	}
+	return out
 }

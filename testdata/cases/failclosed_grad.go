@@ -2984,6 +2984,9 @@ func ParallelUntakenHessian(x, y float64, n int, hess []float64) (float64, float
 // rangeArrayPerTripGradTapes keeps RangeArrayPerTripGrad's tape storage between calls.
 var rangeArrayPerTripGradTapes sync.Pool
 
+// rangeArrayPerTripGradTapesFloat64 keeps RangeArrayPerTripGrad's tape storage between calls.
+var rangeArrayPerTripGradTapesFloat64 sync.Pool
+
 // RangeArrayPerTripGrad returns RangeArrayPerTrip(x, y, n) and its partial derivatives with respect to x, y.
 func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	var atan, t, t1, t2, t3, t4, t5, atan1, t6, t7, v, t8, t9 float64
@@ -2992,24 +2995,37 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	var tapes, condTape, aElemTape, xTape []float64
 	var aTape [][3]float64
 	iters = max(0, 2)
-	aTape = make([][3]float64, 0, iters)
-	tapeLen = iters + iters + iters*3 + iters*3
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+	if iters <= 64 {
+		var tapeArray [64][3]float64
+		aTape = tapeArray[:0:iters]
 	} else {
-		tapeBuf, _ := rangeArrayPerTripGradTapes.Get().(*[]float64)
+		tapeBuf, _ := rangeArrayPerTripGradTapes.Get().(*[][3]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+			tapeBuf = new([][3]float64)
 		}
 		defer rangeArrayPerTripGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([][3]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		aTape = (*tapeBuf)[:0:iters]
+	}
+	tapeLen = iters + iters + iters*3 + iters*3
+	if tapeLen <= 64 {
+		var tapeArray1 [64]float64
+		tapes = tapeArray1[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray2 [1024]float64
+		tapes = tapeArray2[:tapeLen]
+	} else {
+		tapeBuf1, _ := rangeArrayPerTripGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rangeArrayPerTripGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
 	}
 	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
@@ -3157,6 +3173,9 @@ func RangeArrayPerTripJVP(x, y float64, n int, dx, dy float64) (float64, float64
 // rangeArrayPerTripHVPTapes keeps RangeArrayPerTripHVP's tape storage between calls.
 var rangeArrayPerTripHVPTapes sync.Pool
 
+// rangeArrayPerTripHVPTapesFloat64 keeps RangeArrayPerTripHVP's tape storage between calls.
+var rangeArrayPerTripHVPTapesFloat64 sync.Pool
+
 // RangeArrayPerTripHVP returns RangeArrayPerTrip's value, its gradient as RangeArrayPerTripGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var t5, t6, t7, datan, atan2, atan, t8, dt, t9, t, t10, t11, t12, t13, dv, t14, dt1, t15, t1, t16, dt2, t17, t2, t18, t19, p1, t20, t21, t22, datan1, atan3, atan1, t23, dt3, t24, t3, t25, t26, v, t27, dt4, t28, t4, t29, t30 float64
@@ -3165,24 +3184,37 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 	var tapes, condTape, aElemTape, dvTape, vxTape, xTape []float64
 	var aTape [][3]float64
 	iters = max(0, 2)
-	aTape = make([][3]float64, 0, iters)
-	tapeLen = iters + iters + iters*3 + iters*3 + iters*3 + iters*3
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+	if iters <= 64 {
+		var tapeArray [64][3]float64
+		aTape = tapeArray[:0:iters]
 	} else {
-		tapeBuf, _ := rangeArrayPerTripHVPTapes.Get().(*[]float64)
+		tapeBuf, _ := rangeArrayPerTripHVPTapes.Get().(*[][3]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+			tapeBuf = new([][3]float64)
 		}
 		defer rangeArrayPerTripHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([][3]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		aTape = (*tapeBuf)[:0:iters]
+	}
+	tapeLen = iters + iters + iters*3 + iters*3 + iters*3 + iters*3
+	if tapeLen <= 64 {
+		var tapeArray1 [64]float64
+		tapes = tapeArray1[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray2 [1024]float64
+		tapes = tapeArray2[:tapeLen]
+	} else {
+		tapeBuf1, _ := rangeArrayPerTripHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rangeArrayPerTripHVPTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
 	}
 	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	dvTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
@@ -8833,6 +8865,9 @@ reverse:
 // hvpOfRangeArrayPerTripTapes keeps hvpOfRangeArrayPerTrip's tape storage between calls.
 var hvpOfRangeArrayPerTripTapes sync.Pool
 
+// hvpOfRangeArrayPerTripTapesFloat64 keeps hvpOfRangeArrayPerTrip's tape storage between calls.
+var hvpOfRangeArrayPerTripTapesFloat64 sync.Pool
+
 // hvpOfRangeArrayPerTrip returns RangeArrayPerTrip's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeArrayPerTripHessian.
 func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
 	var t5, t6, t7, datan, atan2, atan, t8, dt, t9, t, t10, t11, t12, dv, dt1, t13, t1, dt2, t14, t2, t15, t16, p1, t17, t18, t19, datan1, atan3, atan1, t20, dt3, t21, t3, t22, t23, v, dt4, t24, t4, t25, t26 float64
@@ -8841,24 +8876,37 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 	var tapes, condTape, aElemTape, dvTape, vxTape, xTape []float64
 	var aTape [][3]float64
 	iters = max(0, 2)
-	aTape = make([][3]float64, 0, iters)
-	tapeLen = iters + iters + iters*3 + iters*3 + iters*3 + iters*3
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+	if iters <= 64 {
+		var tapeArray [64][3]float64
+		aTape = tapeArray[:0:iters]
 	} else {
-		tapeBuf, _ := hvpOfRangeArrayPerTripTapes.Get().(*[]float64)
+		tapeBuf, _ := hvpOfRangeArrayPerTripTapes.Get().(*[][3]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+			tapeBuf = new([][3]float64)
 		}
 		defer hvpOfRangeArrayPerTripTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([][3]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		aTape = (*tapeBuf)[:0:iters]
+	}
+	tapeLen = iters + iters + iters*3 + iters*3 + iters*3 + iters*3
+	if tapeLen <= 64 {
+		var tapeArray1 [64]float64
+		tapes = tapeArray1[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray2 [1024]float64
+		tapes = tapeArray2[:tapeLen]
+	} else {
+		tapeBuf1, _ := hvpOfRangeArrayPerTripTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfRangeArrayPerTripTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
 	}
 	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	dvTape, tapes = tapes[:0:iters*3], tapes[iters*3:]

@@ -164,6 +164,7 @@ var seconds = map[string]secondCase{
 	"RowByRow":              {hessian: RowByRowHessian, grad: RowByRowGrad, args: func(x []float64) []any { return []any{x} }},
 	"LitInExpr":             {hessian: LitInExprHessian},
 	"Energy":                {hessian: EnergyHessian, grad: EnergyGrad, args: func(x []float64) []any { return []any{x[0], x[1], x[2], 7} }, wrt: []int{0, 1, 2}},
+	"BodiesEnergy":          {hessian: BodiesEnergyHessian, grad: BodiesEnergyGrad, args: func(x []float64) []any { return []any{bodies(x), x[6]} }},
 	"Dist":                  {hvp: DistHVP, hessian: DistHessian, grad: DistGrad, args: func(x []float64) []any { return []any{Point{X: x[0], Y: x[1]}, Point{X: x[2], Y: x[3]}} }},
 	"Apply":                 {hvp: ApplyHVP, hessian: ApplyHessian, grad: ApplyGrad, args: func(x []float64) []any { return []any{Layer{W: x[:3], B: x[3], Scale: x[4]}, []float64{0.5, -1, 2}} }, wrt: []int{0}},
 	"Eval":                  {hvp: (*Poly).EvalHVP, hessian: (*Poly).EvalHessian, grad: (*Poly).EvalGrad, args: func(x []float64) []any { return []any{&Poly{C: x[:4]}, x[4]} }},
