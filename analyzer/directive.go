@@ -95,7 +95,7 @@ func parseDirective(d ast.Directive, report func(token.Pos, string, ...any)) (*d
 	for _, a := range args {
 		key, value, hasEq := strings.Cut(a.Arg, "=")
 		if !hasEq || value == "" {
-			report(a.Pos, "malformed option %q in //gradgen:%s: options are wrt=a,b, name=Other and out=y", a.Arg, d.Name)
+			report(a.Pos, "malformed option %q in //gradgen:%s: options are %s", a.Arg, d.Name, optionsOf(d.Name))
 			ok = false
 			continue
 		}
@@ -140,7 +140,7 @@ func (dir *directive) setOption(key, value string, pos token.Pos, report func(to
 		}
 		dir.name = value
 	default:
-		report(pos, "unknown option %q in //gradgen:%s: options are wrt=a,b, name=Other and out=y", key, dir.kind)
+		report(pos, "unknown option %q in //gradgen:%s: options are %s", key, dir.kind, optionsOf(dir.kind))
 		ok = false
 	}
 	return ok
@@ -180,4 +180,14 @@ func derivativeName(fn, kind string) string {
 		return fn + "Jacobian"
 	}
 	return gradName(fn)
+}
+
+// optionsOf lists the options of a directive, for messages: out= is for
+// the directives of vector-valued functions only.
+func optionsOf(kind string) string {
+	switch kind {
+	case "jvp", "vjp", "jacobian":
+		return "wrt=a,b, name=Other and out=y"
+	}
+	return "wrt=a,b and name=Other"
 }

@@ -57,7 +57,11 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.
 		if band.sameLen {
 			lengths = ", when len(" + w.y + ") == len(" + w.inputs[0].name + ")"
 		}
-		out.Doc += fmt.Sprintf(" The Jacobian is banded (%d <= j-i <= %d, read from the code): %d JVPs along compressed directions give it%s.", band.lo, band.hi, band.width(), lengths)
+		jvps := fmt.Sprintf("%d JVPs along compressed directions give", band.width())
+		if band.width() == 1 {
+			jvps = "one JVP along a compressed direction gives"
+		}
+		out.Doc += fmt.Sprintf(" The Jacobian is banded (%d <= j-i <= %d, read from the code): %s it%s.", band.lo, band.hi, jvps, lengths)
 	default:
 		body = append(body, adjoint.If{Cond: adjoint.Bin("<=", id(w.n), id(w.m)), Then: cols, Else: rows})
 	}

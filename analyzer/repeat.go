@@ -37,9 +37,10 @@ func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
 	}
 	l := p.newLowerer(g, file, nil)
 	var diags []Diagnostic
-	report := func(pos token.Pos, what string) {
-		diags = append(diags, Diagnostic{Pos: pos, Message: "//gradgen:" + g.dir.kind + " runs " + g.decl.Name.Name + "'s body " + runs + ", and " + what + " would happen each time: keep effects out of the function (pass the values in), or use " + onceInstead(g)})
+	report := func(pos token.Pos, what string, way string) {
+		diags = append(diags, Diagnostic{Pos: pos, Message: "//gradgen:" + g.dir.kind + " runs " + g.decl.Name.Name + "'s body " + runs + ", and " + what + " would happen each time: " + way})
 	}
+	elsewhere := "keep effects out of the function (pass the values in), or use " + onceInstead(g)
 	// The memory the function may write: its own locals, the output,
 	// parameters passed by value.
 	owned := func(obj types.Object) bool {
@@ -64,14 +65,20 @@ func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
 			}
 		}
 		if obj := l.rootVar(x); obj != nil && !owned(obj) {
-			report(x.Pos(), "the write into "+l.source(x))
+			way := elsewhere
+			if g.wrtSet[obj] {
+				// Every mode refuses a write into memory whose
+				// derivative it computes: no other directive helps.
+				way = "copy " + obj.Name() + " into a local slice made in the function, and write into that"
+			}
+			report(x.Pos(), "the write into "+l.source(x), way)
 		}
 	}
 	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			if !l.repeatableCall(n, owned) {
-				report(n.Pos(), "the call "+l.source(n)+", which has effects or writes memory it is passed,")
+				report(n.Pos(), "the call "+l.source(n)+", which has effects or writes memory it is passed,", elsewhere)
 				return false
 			}
 		case *ast.AssignStmt:
@@ -97,6 +104,11 @@ var pureStdlib = map[string]bool{"math": true, "math/bits": true, "strings": tru
 func (l *lowerer) repeatableCall(call *ast.CallExpr, owned func(types.Object) bool) bool {
 	if l.pureCall(call, map[*types.Func]bool{}) {
 		return true
+	}
+	if isBuiltinCall(l.info, call, "append", "copy", "clear") {
+		// They write their first argument only.
+		root := l.rootVar(ast.Unparen(call.Args[0]))
+		return root != nil && owned(root)
 	}
 	fn := calleeFunc(l.info, call)
 	if fn == nil {

@@ -930,7 +930,7 @@ func Squares32VJP(y, x, dy, dx []float32) {
 	_ = vjpOfSquares32(y, x, dy, dx)
 }
 
-// Squares32Jacobian writes into jac the Jacobian of y (filled as Squares32 fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (0 <= j-i <= 0, read from the code): 1 JVPs along compressed directions give it.
+// Squares32Jacobian writes into jac the Jacobian of y (filled as Squares32 fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (0 <= j-i <= 0, read from the code): one JVP along a compressed direction gives it.
 func Squares32Jacobian(y, x, jac []float32) {
 	n := len(x)
 	m := len(y)
