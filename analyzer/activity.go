@@ -131,16 +131,7 @@ func (l *lowerer) computeVaried() {
 				if len(n.Lhs) == len(n.Rhs) {
 					for i := range n.Lhs {
 						mark(n.Lhs[i], l.exprVaried(n.Rhs[i]))
-						// A view shares its memory with what it views: an
-						// active value written through it makes the viewed
-						// slice active too.
-						// Only a reference stored shares memory; a float
-						// copied out of a slice (cl[0] = coef[i]) does not.
-						if v := l.rootVar(n.Lhs[i]); v != nil && l.varied[v] && isRef(v.Type()) && isRef(l.info.TypeOf(n.Rhs[i])) {
-							if r := l.rootVar(n.Rhs[i]); r != nil && r != v && isRef(r.Type()) {
-								mark(n.Rhs[i], true)
-							}
-						}
+						l.markViewed(n.Lhs[i], n.Rhs[i], mark)
 					}
 				} else if len(n.Rhs) == 1 {
 					for _, lhs := range n.Lhs {
@@ -157,6 +148,7 @@ func (l *lowerer) computeVaried() {
 				if len(n.Names) == len(n.Values) {
 					for i := range n.Names {
 						mark(n.Names[i], l.exprVaried(n.Values[i]))
+						l.markViewed(n.Names[i], n.Values[i], mark)
 					}
 				} else if len(n.Values) == 1 {
 					for _, name := range n.Names {
@@ -166,6 +158,19 @@ func (l *lowerer) computeVaried() {
 			}
 			return true
 		})
+	}
+}
+
+// markViewed marks what rhs views when lhs = rhs stores a view of it into
+// a varied variable. A view shares its memory with what it views: an
+// active value written through it makes the viewed slice active too. Only
+// a reference stored shares memory; a float copied out of a slice (cl[0] =
+// coef[i]) does not.
+func (l *lowerer) markViewed(lhs, rhs ast.Expr, mark func(ast.Expr, bool)) {
+	if v := l.rootVar(lhs); v != nil && l.varied[v] && isRef(v.Type()) && isRef(l.info.TypeOf(rhs)) {
+		if r := l.rootVar(rhs); r != nil && r != v && isRef(r.Type()) {
+			mark(rhs, true)
+		}
 	}
 }
 

@@ -158,6 +158,23 @@ func fill2(t float64, buf []float64) float64 {
 	return buf[0] * buf[1]
 }
 
+// tailMix writes into buf through a view it declares with var.
+func tailMix(buf []float64, t float64) {
+	var v = buf[1:]
+	v[0] = v[0]*math.Tanh(t) + buf[0]
+}
+
+// weightsHolder holds a slice it does not own.
+type weightsHolder struct{ w []float64 }
+
+// heldFill fills w through a struct that holds it.
+func heldFill(w []float64, k float64) {
+	h := weightsHolder{w: w}
+	for i := range h.w {
+		h.w[i] = k * float64(i+1)
+	}
+}
+
 func (p *Pt) shift(d float64) {
 	p.X += d * p.Y
 	p.A[1] = p.A[0] * math.Tanh(d)

@@ -540,10 +540,21 @@ func init() {
 			default:
 				wb := g.fresh("wb")
 				g.line("%s := make([]float64, 2)", wb)
-				if k := g.intn(3); k == 0 {
+				if k := g.intn(5); k == 0 {
 					r := g.fresh("r")
 					g.line("%s := fill2(%s, %s)", r, g.bounded(g.expr(1)), wb)
 					g.sc.vars = append(g.sc.vars, r)
+				} else if k == 3 {
+					// Writes through a view the helper declares with var.
+					g.line("fill2(%s, %s)", g.bounded(g.expr(1)), wb)
+					g.line("tailMix(%s, %s)", wb, g.bounded(g.expr(1)))
+				} else if k == 4 {
+					// Passive weights filled through a struct holding them.
+					hw := g.fresh("hw")
+					g.line("%s := make([]float64, 2)", hw)
+					g.line("heldFill(%s, 0.75)", hw)
+					g.line("%s[0] = %s * %s[1]", wb, g.bounded(g.expr(1)), hw)
+					g.line("%s[1] = %s[0] - %s", wb, hw, g.bounded(g.expr(1)))
 				} else if k == 1 {
 					// Inside an expression: computed first, into a temporary
 					// (its argument calls nothing, which hoisting needs).
