@@ -211,14 +211,10 @@ func (p *pkgContext) callerMemory(fn *types.Func, body *ast.BlockStmt) map[types
 		root := func(x ast.Expr, from ast.Expr) {
 			// A reference stored into a part of a local (c.W = w, rows[0]
 			// = buf[:2]) makes the whole local reach the caller's memory.
-			id := baseIdent(x)
-			if id == nil {
-				return
-			}
 			if t := p.info.TypeOf(x); t == nil || !isRef(t) {
 				return
 			}
-			if obj := p.info.ObjectOf(id); obj != nil && !roots[obj] && isRef(obj.Type()) && p.mentionsRoot(roots, from) && !freshMemory(p.info, from) {
+			if obj := p.rootVar(x); obj != nil && !roots[obj] && isRef(obj.Type()) && p.mentionsRoot(roots, from) && !freshMemory(p.info, from) {
 				roots[obj] = true
 				changed = true
 			}
@@ -486,23 +482,4 @@ func (p *pkgContext) pureHelpers() map[string]bool {
 		pure[name] = true
 	}
 	return pure
-}
-
-// baseIdent is the variable an lvalue is part of (c for c.W[i], *p.X,
-// rows[0]), or nil.
-func baseIdent(x ast.Expr) *ast.Ident {
-	for {
-		switch e := ast.Unparen(x).(type) {
-		case *ast.Ident:
-			return e
-		case *ast.SelectorExpr:
-			x = e.X
-		case *ast.IndexExpr:
-			x = e.X
-		case *ast.StarExpr:
-			x = e.X
-		default:
-			return nil
-		}
-	}
 }
