@@ -36,7 +36,9 @@ func (p *pkgContext) hessianFunction(g *gradFunc, file *ast.File) (*adjoint.Func
 		}
 		h := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: innerName}
 		h.declareSourceNames(g)
-		return h.writeBanded(b), nil
+		fn := h.writeBanded(b)
+		h.poolTapes(fn)
+		return fn, nil
 	}
 	innerName := p.freshHelperName("hvpOf" + upperFirst(g.decl.Name.Name))
 	inner, diags := p.innerHVP(g, file, innerName, false)
@@ -51,6 +53,7 @@ func (p *pkgContext) hessianFunction(g *gradFunc, file *ast.File) (*adjoint.Func
 	if err != nil {
 		return nil, []Diagnostic{{Pos: g.dir.pos, Message: err.Error()}}
 	}
+	h.poolTapes(fn)
 	return fn, nil
 }
 
@@ -428,6 +431,9 @@ const stackScratch = 64
 // array on the stack when it fits, else made.
 func (h *hessianWriter) stackOrMake(name string, t types.Type, n adjoint.Expr) []adjoint.Stmt {
 	elem := t.Underlying().(*types.Slice).Elem()
+	// Made beyond the stack array, it comes from the function's pool
+	// (see poolTapes), cleared: scratch must start at zero.
+	h.pooledScratch(name)
 	arr := h.names.fresh(name + "Array")
 	return []adjoint.Stmt{
 		adjoint.VarDecl{Names: []string{arr}, Type: adjoint.Array{Len: stackScratch, Elem: mustIR(elem)}},

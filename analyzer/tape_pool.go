@@ -192,12 +192,31 @@ func (p *tapePools) fill(taken adjoint.Stmt, name string, elem adjoint.Type, n a
 	if empty {
 		part = adjoint.SliceExpr{X: deref, Hi: adjoint.Literal("0"), Max: n}
 	}
-	return []adjoint.Stmt{
+	out := []adjoint.Stmt{
 		adjoint.If{Cond: adjoint.Bin("<", adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{deref}}, n), Then: []adjoint.Stmt{
 			adjoint.Set(deref, "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}, n}}),
 		}},
 		adjoint.Set(adjoint.Id(name), "=", part),
 	}
+	if p.l.zeroedScratch[name] && !empty {
+		// Scratch is read before it is written (a direction's zeros, an
+		// H·v buffer added into): another call's values are cleared.
+		out = append(out, adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("clear"), Args: []adjoint.Expr{adjoint.Id(name)}}})
+	}
+	return out
+}
+
+// pooledScratch marks the scratch slice name, made when its length is
+// beyond the stack array, to come from the function's pool, cleared.
+func (l *lowerer) pooledScratch(name string) {
+	if l.heapTapes == nil {
+		l.heapTapes = map[string]bool{}
+	}
+	if l.zeroedScratch == nil {
+		l.zeroedScratch = map[string]bool{}
+	}
+	l.heapTapes[name] = true
+	l.zeroedScratch[name] = true
 }
 
 // identChars keeps the letters and digits of a type's text ([3]float64 →

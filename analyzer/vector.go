@@ -151,7 +151,9 @@ func (p *pkgContext) vectorVJP(g *gradFunc, file *ast.File, fn *ast.FuncDecl) (*
 	}
 	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: inner}
 	w.declareSourceNames(g)
-	return w.writeVJP(), nil
+	made := w.writeVJP()
+	w.poolTapes(made)
+	return made, nil
 }
 
 // sharedOutputVJP names the inner VJP of a function with an output
@@ -425,6 +427,7 @@ func (p *pkgContext) jacobianFunction(g *gradFunc, file *ast.File, fn *ast.FuncD
 	if err != nil {
 		return nil, []Diagnostic{{Pos: g.dir.pos, Message: err.Error()}}
 	}
+	w.poolTapes(out)
 	return out, nil
 }
 

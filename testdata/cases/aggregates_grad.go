@@ -92,6 +92,9 @@ func DotHVP(w, x, vw, vx, dw, dx, hvw, hvx []float64) float64 {
 	return dotHVP
 }
 
+// dotHessianTapes keeps DotHessian's tape storage between calls.
+var dotHessianTapes sync.Pool
+
 // DotHessian returns Dot's value and its gradient with respect to w, x (added into dw, dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -109,28 +112,64 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	if len(w) <= 64 {
 		vw = vwArray[:len(w)]
 	} else {
-		vw = make([]float64, len(w))
+		tapeBuf, _ := dotHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer dotHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		vw = (*tapeBuf)[:len(w)]
+		clear(vw)
 	}
 	var hvwArray [64]float64
 	var hvw []float64
 	if len(w) <= 64 {
 		hvw = hvwArray[:len(w)]
 	} else {
-		hvw = make([]float64, len(w))
+		tapeBuf1, _ := dotHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer dotHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hvw = (*tapeBuf1)[:len(w)]
+		clear(hvw)
 	}
 	var vxArray [64]float64
 	var vx []float64
 	if len(x) <= 64 {
 		vx = vxArray[:len(x)]
 	} else {
-		vx = make([]float64, len(x))
+		tapeBuf2, _ := dotHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer dotHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		vx = (*tapeBuf2)[:len(x)]
+		clear(vx)
 	}
 	var hvxArray [64]float64
 	var hvx []float64
 	if len(x) <= 64 {
 		hvx = hvxArray[:len(x)]
 	} else {
-		hvx = make([]float64, len(x))
+		tapeBuf3, _ := dotHessianTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer dotHessianTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf3)[:len(x)]
+		clear(hvx)
 	}
 	var dot1 float64
 	for j := 0; j < n; j++ {
@@ -456,6 +495,9 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	return matVecHVP
 }
 
+// matVecHessianTapes keeps MatVecHessian's tape storage between calls.
+var matVecHessianTapes sync.Pool
+
 // MatVecHessian returns MatVec's value and its gradient with respect to W, x (added into dW, dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	if len(dW) < len(W) {
@@ -473,28 +515,64 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	if len(W) <= 64 {
 		vW = vWArray[:len(W)]
 	} else {
-		vW = make([]float64, len(W))
+		tapeBuf, _ := matVecHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matVecHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(W) {
+			*tapeBuf = make([]float64, len(W))
+		}
+		vW = (*tapeBuf)[:len(W)]
+		clear(vW)
 	}
 	var hvWArray [64]float64
 	var hvW []float64
 	if len(W) <= 64 {
 		hvW = hvWArray[:len(W)]
 	} else {
-		hvW = make([]float64, len(W))
+		tapeBuf1, _ := matVecHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer matVecHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(W) {
+			*tapeBuf1 = make([]float64, len(W))
+		}
+		hvW = (*tapeBuf1)[:len(W)]
+		clear(hvW)
 	}
 	var vxArray [64]float64
 	var vx []float64
 	if len(x) <= 64 {
 		vx = vxArray[:len(x)]
 	} else {
-		vx = make([]float64, len(x))
+		tapeBuf2, _ := matVecHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer matVecHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		vx = (*tapeBuf2)[:len(x)]
+		clear(vx)
 	}
 	var hvxArray [64]float64
 	var hvx []float64
 	if len(x) <= 64 {
 		hvx = hvxArray[:len(x)]
 	} else {
-		hvx = make([]float64, len(x))
+		tapeBuf3, _ := matVecHessianTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer matVecHessianTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf3)[:len(x)]
+		clear(hvx)
 	}
 	var matVec float64
 	for j1 := 0; j1 < n1; j1++ {
@@ -944,6 +1022,9 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	return softmaxCEHVP
 }
 
+// softmaxCEHessianTapes keeps SoftmaxCEHessian's tape storage between calls.
+var softmaxCEHessianTapes sync.Pool
+
 // SoftmaxCEHessian returns SoftmaxCE's value and its gradient with respect to z (added into dz), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 	if len(dz) < len(z) {
@@ -958,14 +1039,32 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 	if len(z) <= 64 {
 		v1 = v1Array[:len(z)]
 	} else {
-		v1 = make([]float64, len(z))
+		tapeBuf, _ := softmaxCEHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer softmaxCEHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(z) {
+			*tapeBuf = make([]float64, len(z))
+		}
+		v1 = (*tapeBuf)[:len(z)]
+		clear(v1)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(z) <= 64 {
 		hv = hvArray[:len(z)]
 	} else {
-		hv = make([]float64, len(z))
+		tapeBuf1, _ := softmaxCEHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer softmaxCEHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(z) {
+			*tapeBuf1 = make([]float64, len(z))
+		}
+		hv = (*tapeBuf1)[:len(z)]
+		clear(hv)
 	}
 	var softmaxCE float64
 	for j := 0; j < n; j++ {
@@ -2049,6 +2148,9 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 	return residualsWHVP
 }
 
+// residualsWHessianTapes keeps ResidualsWHessian's tape storage between calls.
+var residualsWHessianTapes sync.Pool
+
 // ResidualsWHessian returns ResidualsW's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -2063,14 +2165,32 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 	if len(w) <= 64 {
 		v = vArray[:len(w)]
 	} else {
-		v = make([]float64, len(w))
+		tapeBuf, _ := residualsWHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer residualsWHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := residualsWHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer residualsWHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var residualsW float64
 	for j := 0; j < n; j++ {
@@ -2799,6 +2919,9 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	return scaledHVP
 }
 
+// scaledHessianTapes keeps ScaledHessian's tape storage between calls.
+var scaledHessianTapes sync.Pool
+
 // ScaledHessian returns Scaled's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ScaledHessian(w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -2813,14 +2936,32 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v = vArray[:len(w)]
 	} else {
-		v = make([]float64, len(w))
+		tapeBuf, _ := scaledHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scaledHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := scaledHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer scaledHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var scaled float64
 	for j := 0; j < n; j++ {
@@ -3008,6 +3149,9 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	return selfAssignHVP
 }
 
+// selfAssignHessianTapes keeps SelfAssignHessian's tape storage between calls.
+var selfAssignHessianTapes sync.Pool
+
 // SelfAssignHessian returns SelfAssign's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SelfAssignHessian(w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -3022,14 +3166,32 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v = vArray[:len(w)]
 	} else {
-		v = make([]float64, len(w))
+		tapeBuf, _ := selfAssignHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer selfAssignHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := selfAssignHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer selfAssignHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var selfAssign float64
 	for j1 := 0; j1 < n; j1++ {
@@ -3348,6 +3510,9 @@ func ChainHVP(x, v, dx, hv []float64) float64 {
 	return chainHVP
 }
 
+// chainHessianTapes keeps ChainHessian's tape storage between calls.
+var chainHessianTapes sync.Pool
+
 // ChainHessian returns Chain's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to x[i] and x[j]. The Hessian is banded (|i-j| <= 2, read from the code): 5 Hessian-vector products along compressed directions give it.
 func ChainHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -3362,21 +3527,48 @@ func ChainHessian(x, dx, hess []float64) float64 {
 	if n <= 64 {
 		v = vArray[:n]
 	} else {
-		v = make([]float64, n)
+		tapeBuf, _ := chainHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer chainHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		v = (*tapeBuf)[:n]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if n <= 64 {
 		hv = hvArray[:n]
 	} else {
-		hv = make([]float64, n)
+		tapeBuf1, _ := chainHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer chainHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		hv = (*tapeBuf1)[:n]
+		clear(hv)
 	}
 	var gradScratchArray [64]float64
 	var gradScratch []float64
 	if n <= 64 {
 		gradScratch = gradScratchArray[:n]
 	} else {
-		gradScratch = make([]float64, n)
+		tapeBuf2, _ := chainHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer chainHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		gradScratch = (*tapeBuf2)[:n]
+		clear(gradScratch)
 	}
 	var chain float64
 	for c := 0; c < 5 && c < n; c++ {

@@ -35,6 +35,9 @@ func BandThreeGrad(x, dx []float64) float64 {
 	return bandThree
 }
 
+// bandThreeHessianTapes keeps BandThreeHessian's tape storage between calls.
+var bandThreeHessianTapes sync.Pool
+
 // BandThreeHessian returns BandThree's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to x[i] and x[j]. The Hessian is banded (|i-j| <= 2, read from the code): 5 Hessian-vector products along compressed directions give it.
 func BandThreeHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -49,21 +52,48 @@ func BandThreeHessian(x, dx, hess []float64) float64 {
 	if n <= 64 {
 		v = vArray[:n]
 	} else {
-		v = make([]float64, n)
+		tapeBuf, _ := bandThreeHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer bandThreeHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		v = (*tapeBuf)[:n]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if n <= 64 {
 		hv = hvArray[:n]
 	} else {
-		hv = make([]float64, n)
+		tapeBuf1, _ := bandThreeHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer bandThreeHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		hv = (*tapeBuf1)[:n]
+		clear(hv)
 	}
 	var gradScratchArray [64]float64
 	var gradScratch []float64
 	if n <= 64 {
 		gradScratch = gradScratchArray[:n]
 	} else {
-		gradScratch = make([]float64, n)
+		tapeBuf2, _ := bandThreeHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer bandThreeHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		gradScratch = (*tapeBuf2)[:n]
+		clear(gradScratch)
 	}
 	var bandThree float64
 	for c := 0; c < 5 && c < n; c++ {
@@ -140,6 +170,9 @@ func BandRangeGrad(x, dx []float64) float64 {
 	return bandRange
 }
 
+// bandRangeHessianTapes keeps BandRangeHessian's tape storage between calls.
+var bandRangeHessianTapes sync.Pool
+
 // BandRangeHessian returns BandRange's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to x[i] and x[j]. The Hessian is banded (|i-j| <= 2, read from the code): 5 Hessian-vector products along compressed directions give it.
 func BandRangeHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -154,21 +187,48 @@ func BandRangeHessian(x, dx, hess []float64) float64 {
 	if n <= 64 {
 		v1 = v1Array[:n]
 	} else {
-		v1 = make([]float64, n)
+		tapeBuf, _ := bandRangeHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer bandRangeHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		v1 = (*tapeBuf)[:n]
+		clear(v1)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if n <= 64 {
 		hv = hvArray[:n]
 	} else {
-		hv = make([]float64, n)
+		tapeBuf1, _ := bandRangeHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer bandRangeHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		hv = (*tapeBuf1)[:n]
+		clear(hv)
 	}
 	var gradScratchArray [64]float64
 	var gradScratch []float64
 	if n <= 64 {
 		gradScratch = gradScratchArray[:n]
 	} else {
-		gradScratch = make([]float64, n)
+		tapeBuf2, _ := bandRangeHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer bandRangeHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		gradScratch = (*tapeBuf2)[:n]
+		clear(gradScratch)
 	}
 	var bandRange float64
 	for c := 0; c < 5 && c < n; c++ {
@@ -224,6 +284,9 @@ func BandAnchoredGrad(x, dx []float64) float64 {
 	return bandAnchored
 }
 
+// bandAnchoredHessianTapes keeps BandAnchoredHessian's tape storage between calls.
+var bandAnchoredHessianTapes sync.Pool
+
 // BandAnchoredHessian returns BandAnchored's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func BandAnchoredHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -238,14 +301,32 @@ func BandAnchoredHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := bandAnchoredHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer bandAnchoredHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := bandAnchoredHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer bandAnchoredHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var bandAnchored float64
 	for j := 0; j < n; j++ {
@@ -342,6 +423,9 @@ func BandCarriedGrad(x, dx []float64) float64 {
 	return bandCarried
 }
 
+// bandCarriedHessianTapes keeps BandCarriedHessian's tape storage between calls.
+var bandCarriedHessianTapes sync.Pool
+
 // BandCarriedHessian returns BandCarried's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func BandCarriedHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -356,14 +440,32 @@ func BandCarriedHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := bandCarriedHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer bandCarriedHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := bandCarriedHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer bandCarriedHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var bandCarried float64
 	for j := 0; j < n; j++ {
@@ -430,6 +532,9 @@ func SumOuterCounterGrad(x, dx []float64) float64 {
 	return sumOuterCounter
 }
 
+// sumOuterCounterHessianTapes keeps SumOuterCounterHessian's tape storage between calls.
+var sumOuterCounterHessianTapes sync.Pool
+
 // SumOuterCounterHessian returns SumOuterCounter's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SumOuterCounterHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -444,14 +549,32 @@ func SumOuterCounterHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := sumOuterCounterHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sumOuterCounterHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := sumOuterCounterHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer sumOuterCounterHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var sumOuterCounter float64
 	for j1 := 0; j1 < n; j1++ {
@@ -524,6 +647,9 @@ func SumCounterInBodyGrad(x, dx []float64) float64 {
 	return sumCounterInBody
 }
 
+// sumCounterInBodyHessianTapes keeps SumCounterInBodyHessian's tape storage between calls.
+var sumCounterInBodyHessianTapes sync.Pool
+
 // SumCounterInBodyHessian returns SumCounterInBody's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SumCounterInBodyHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -538,14 +664,32 @@ func SumCounterInBodyHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := sumCounterInBodyHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sumCounterInBodyHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := sumCounterInBodyHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer sumCounterInBodyHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var sumCounterInBody float64
 	for j := 0; j < n; j++ {
@@ -615,6 +759,9 @@ func SumWhileGrad(x, dx []float64) float64 {
 	return sumWhile
 }
 
+// sumWhileHessianTapes keeps SumWhileHessian's tape storage between calls.
+var sumWhileHessianTapes sync.Pool
+
 // SumWhileHessian returns SumWhile's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SumWhileHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -629,14 +776,32 @@ func SumWhileHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := sumWhileHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sumWhileHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := sumWhileHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer sumWhileHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var sumWhile float64
 	for j := 0; j < n; j++ {
@@ -691,6 +856,9 @@ func BandUint8Grad(x, dx []float64) float64 {
 	return bandUint8
 }
 
+// bandUint8HessianTapes keeps BandUint8Hessian's tape storage between calls.
+var bandUint8HessianTapes sync.Pool
+
 // BandUint8Hessian returns BandUint8's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func BandUint8Hessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -705,14 +873,32 @@ func BandUint8Hessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := bandUint8HessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer bandUint8HessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := bandUint8HessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer bandUint8HessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var bandUint8 float64
 	for j := 0; j < n; j++ {
@@ -794,6 +980,9 @@ func HeatResidualVJP(r, u, dr, du []float64) {
 	_ = vjpOfHeatResidual(r, u, dr, du)
 }
 
+// heatResidualJacobianTapes keeps HeatResidualJacobian's tape storage between calls.
+var heatResidualJacobianTapes sync.Pool
+
 // HeatResidualJacobian writes into jac the Jacobian of r (filled as HeatResidual fills it) with respect to u, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (-1 <= j-i <= 1, read from the code): 3 JVPs along compressed directions give it.
 func HeatResidualJacobian(r, u, jac []float64) {
 	n1 := len(u)
@@ -807,14 +996,32 @@ func HeatResidualJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			v1 = v1Array[:len(u)]
 		} else {
-			v1 = make([]float64, len(u))
+			tapeBuf, _ := heatResidualJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer heatResidualJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(u) {
+				*tapeBuf = make([]float64, len(u))
+			}
+			v1 = (*tapeBuf)[:len(u)]
+			clear(v1)
 		}
 		var tr1Array [64]float64
 		var tr1 []float64
 		if len(r) <= 64 {
 			tr1 = tr1Array[:len(r)]
 		} else {
-			tr1 = make([]float64, len(r))
+			tapeBuf1, _ := heatResidualJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer heatResidualJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(r) {
+				*tapeBuf1 = make([]float64, len(r))
+			}
+			tr1 = (*tapeBuf1)[:len(r)]
+			clear(tr1)
 		}
 		for k := range jac[:m*n1] {
 			jac[k] = 0
@@ -840,14 +1047,32 @@ func HeatResidualJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			v = vArray[:len(u)]
 		} else {
-			v = make([]float64, len(u))
+			tapeBuf2, _ := heatResidualJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer heatResidualJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(u) {
+				*tapeBuf2 = make([]float64, len(u))
+			}
+			v = (*tapeBuf2)[:len(u)]
+			clear(v)
 		}
 		var trArray [64]float64
 		var tr []float64
 		if len(r) <= 64 {
 			tr = trArray[:len(r)]
 		} else {
-			tr = make([]float64, len(r))
+			tapeBuf3, _ := heatResidualJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer heatResidualJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(r) {
+				*tapeBuf3 = make([]float64, len(r))
+			}
+			tr = (*tapeBuf3)[:len(r)]
+			clear(tr)
 		}
 		j := 0
 		for i1 := range u {
@@ -869,14 +1094,32 @@ func HeatResidualJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			du = duArray[:len(u)]
 		} else {
-			du = make([]float64, len(u))
+			tapeBuf4, _ := heatResidualJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer heatResidualJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(u) {
+				*tapeBuf4 = make([]float64, len(u))
+			}
+			du = (*tapeBuf4)[:len(u)]
+			clear(du)
 		}
 		var drArray [64]float64
 		var dr []float64
 		if len(r) <= 64 {
 			dr = drArray[:len(r)]
 		} else {
-			dr = make([]float64, len(r))
+			tapeBuf5, _ := heatResidualJacobianTapes.Get().(*[]float64)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float64)
+			}
+			defer heatResidualJacobianTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < len(r) {
+				*tapeBuf5 = make([]float64, len(r))
+			}
+			dr = (*tapeBuf5)[:len(r)]
+			clear(dr)
 		}
 		for i3 := range r {
 			dr[i3] = 1
@@ -927,6 +1170,9 @@ func StencilShiftVJP(y, x, dy, dx []float64) {
 	_ = vjpOfStencilShift(y, x, dy, dx)
 }
 
+// stencilShiftJacobianTapes keeps StencilShiftJacobian's tape storage between calls.
+var stencilShiftJacobianTapes sync.Pool
+
 // StencilShiftJacobian writes into jac the Jacobian of y (filled as StencilShift fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (0 <= j-i <= 1, read from the code): 2 JVPs along compressed directions give it, when len(y) == len(x).
 func StencilShiftJacobian(y, x, jac []float64) {
 	n := len(x)
@@ -940,14 +1186,32 @@ func StencilShiftJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v1 = v1Array[:len(x)]
 		} else {
-			v1 = make([]float64, len(x))
+			tapeBuf, _ := stencilShiftJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer stencilShiftJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(x) {
+				*tapeBuf = make([]float64, len(x))
+			}
+			v1 = (*tapeBuf)[:len(x)]
+			clear(v1)
 		}
 		var ty1Array [64]float64
 		var ty1 []float64
 		if len(y) <= 64 {
 			ty1 = ty1Array[:len(y)]
 		} else {
-			ty1 = make([]float64, len(y))
+			tapeBuf1, _ := stencilShiftJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer stencilShiftJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float64, len(y))
+			}
+			ty1 = (*tapeBuf1)[:len(y)]
+			clear(ty1)
 		}
 		for k := range jac[:m*n] {
 			jac[k] = 0
@@ -973,14 +1237,32 @@ func StencilShiftJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float64, len(x))
+			tapeBuf2, _ := stencilShiftJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer stencilShiftJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(x) {
+				*tapeBuf2 = make([]float64, len(x))
+			}
+			v = (*tapeBuf2)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf3, _ := stencilShiftJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer stencilShiftJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(y) {
+				*tapeBuf3 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf3)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -1002,14 +1284,32 @@ func StencilShiftJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float64, len(x))
+			tapeBuf4, _ := stencilShiftJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer stencilShiftJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(x) {
+				*tapeBuf4 = make([]float64, len(x))
+			}
+			dx = (*tapeBuf4)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf5, _ := stencilShiftJacobianTapes.Get().(*[]float64)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float64)
+			}
+			defer stencilShiftJacobianTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < len(y) {
+				*tapeBuf5 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf5)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -1061,6 +1361,9 @@ func BandRowsVJP(y, x, dy, dx []float64) {
 	_ = vjpOfBandRows(y, x, dy, dx)
 }
 
+// bandRowsJacobianTapes keeps BandRowsJacobian's tape storage between calls.
+var bandRowsJacobianTapes sync.Pool
+
 // BandRowsJacobian writes into jac the Jacobian of y (filled as BandRows fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (-1 <= j-i <= 0, read from the code): 2 JVPs along compressed directions give it, when len(y) == len(x).
 func BandRowsJacobian(y, x, jac []float64) {
 	n := len(x)
@@ -1074,14 +1377,32 @@ func BandRowsJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v1 = v1Array[:len(x)]
 		} else {
-			v1 = make([]float64, len(x))
+			tapeBuf, _ := bandRowsJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer bandRowsJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(x) {
+				*tapeBuf = make([]float64, len(x))
+			}
+			v1 = (*tapeBuf)[:len(x)]
+			clear(v1)
 		}
 		var ty1Array [64]float64
 		var ty1 []float64
 		if len(y) <= 64 {
 			ty1 = ty1Array[:len(y)]
 		} else {
-			ty1 = make([]float64, len(y))
+			tapeBuf1, _ := bandRowsJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer bandRowsJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float64, len(y))
+			}
+			ty1 = (*tapeBuf1)[:len(y)]
+			clear(ty1)
 		}
 		for k := range jac[:m1*n] {
 			jac[k] = 0
@@ -1107,14 +1428,32 @@ func BandRowsJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float64, len(x))
+			tapeBuf2, _ := bandRowsJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer bandRowsJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(x) {
+				*tapeBuf2 = make([]float64, len(x))
+			}
+			v = (*tapeBuf2)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf3, _ := bandRowsJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer bandRowsJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(y) {
+				*tapeBuf3 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf3)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -1136,14 +1475,32 @@ func BandRowsJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float64, len(x))
+			tapeBuf4, _ := bandRowsJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer bandRowsJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(x) {
+				*tapeBuf4 = make([]float64, len(x))
+			}
+			dx = (*tapeBuf4)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf5, _ := bandRowsJacobianTapes.Get().(*[]float64)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float64)
+			}
+			defer bandRowsJacobianTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < len(y) {
+				*tapeBuf5 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf5)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -1191,6 +1548,9 @@ func BandPeriodicVJP(y, x, dy, dx []float64) {
 	_ = vjpOfBandPeriodic(y, x, dy, dx)
 }
 
+// bandPeriodicJacobianTapes keeps BandPeriodicJacobian's tape storage between calls.
+var bandPeriodicJacobianTapes sync.Pool
+
 // BandPeriodicJacobian writes into jac the Jacobian of y (filled as BandPeriodic fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func BandPeriodicJacobian(y, x, jac []float64) {
 	n1 := len(x)
@@ -1204,14 +1564,32 @@ func BandPeriodicJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float64, len(x))
+			tapeBuf, _ := bandPeriodicJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer bandPeriodicJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(x) {
+				*tapeBuf = make([]float64, len(x))
+			}
+			v = (*tapeBuf)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf1, _ := bandPeriodicJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer bandPeriodicJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf1)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -1233,14 +1611,32 @@ func BandPeriodicJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float64, len(x))
+			tapeBuf2, _ := bandPeriodicJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer bandPeriodicJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(x) {
+				*tapeBuf2 = make([]float64, len(x))
+			}
+			dx = (*tapeBuf2)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf3, _ := bandPeriodicJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer bandPeriodicJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(y) {
+				*tapeBuf3 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf3)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -1291,6 +1687,9 @@ func BandCarriedSumVJP(y, x, dy, dx []float64) {
 	_ = vjpOfBandCarriedSum(y, x, dy, dx)
 }
 
+// bandCarriedSumJacobianTapes keeps BandCarriedSumJacobian's tape storage between calls.
+var bandCarriedSumJacobianTapes sync.Pool
+
 // BandCarriedSumJacobian writes into jac the Jacobian of y (filled as BandCarriedSum fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func BandCarriedSumJacobian(y, x, jac []float64) {
 	n := len(x)
@@ -1304,14 +1703,32 @@ func BandCarriedSumJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float64, len(x))
+			tapeBuf, _ := bandCarriedSumJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer bandCarriedSumJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(x) {
+				*tapeBuf = make([]float64, len(x))
+			}
+			v = (*tapeBuf)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf1, _ := bandCarriedSumJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer bandCarriedSumJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf1)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -1333,14 +1750,32 @@ func BandCarriedSumJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float64, len(x))
+			tapeBuf2, _ := bandCarriedSumJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer bandCarriedSumJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(x) {
+				*tapeBuf2 = make([]float64, len(x))
+			}
+			dx = (*tapeBuf2)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf3, _ := bandCarriedSumJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer bandCarriedSumJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(y) {
+				*tapeBuf3 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf3)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -1391,6 +1826,9 @@ func BandCarriedMemoryVJP(y, x, dy, dx []float64) {
 	_ = vjpOfBandCarriedMemory(y, x, dy, dx)
 }
 
+// bandCarriedMemoryJacobianTapes keeps BandCarriedMemoryJacobian's tape storage between calls.
+var bandCarriedMemoryJacobianTapes sync.Pool
+
 // BandCarriedMemoryJacobian writes into jac the Jacobian of y (filled as BandCarriedMemory fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func BandCarriedMemoryJacobian(y, x, jac []float64) {
 	n := len(x)
@@ -1404,14 +1842,32 @@ func BandCarriedMemoryJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float64, len(x))
+			tapeBuf, _ := bandCarriedMemoryJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer bandCarriedMemoryJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(x) {
+				*tapeBuf = make([]float64, len(x))
+			}
+			v = (*tapeBuf)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf1, _ := bandCarriedMemoryJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer bandCarriedMemoryJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf1)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -1433,14 +1889,32 @@ func BandCarriedMemoryJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float64, len(x))
+			tapeBuf2, _ := bandCarriedMemoryJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer bandCarriedMemoryJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(x) {
+				*tapeBuf2 = make([]float64, len(x))
+			}
+			dx = (*tapeBuf2)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf3, _ := bandCarriedMemoryJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer bandCarriedMemoryJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(y) {
+				*tapeBuf3 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf3)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1

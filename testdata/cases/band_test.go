@@ -1,7 +1,9 @@
 package cases
 
 import (
+	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -87,5 +89,29 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 		if n := testing.AllocsPerRun(20, f); n != 0 {
 			t.Errorf("%s: %v allocations per call, want 0", name, n)
 		}
+	}
+	// Beyond the stack arrays (64 values) the scratch comes from the
+	// function's pool, cleared: none in the steady state, and the same
+	// Hessian bit for bit whatever a reused buffer held.
+	big := make([]float64, 150)
+	for i := range big {
+		big[i] = 0.5 + 0.01*float64(i%7)
+	}
+	gb, hb := make([]float64, len(big)), make([]float64, len(big)*len(big))
+	BandThreeHessian(big, gb, hb)
+	want := slices.Clone(hb)
+	if n := testing.AllocsPerRun(5, func() { BandThreeHessian(big, gb, hb) }); n != 0 {
+		t.Errorf("BandThreeHessian over %d: %v allocations per call, want 0", len(big), n)
+	}
+	poison := make([]float64, 400)
+	for i := range poison {
+		poison[i] = math.NaN()
+	}
+	bandThreeHessianTapes.Put(&poison)
+	clear(gb)
+	clear(hb)
+	BandThreeHessian(big, gb, hb)
+	if !slices.Equal(hb, want) {
+		t.Errorf("BandThreeHessian over %d with a reused, NaN-filled scratch buffer: the Hessian changed", len(big))
 	}
 }

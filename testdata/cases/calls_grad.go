@@ -493,6 +493,9 @@ func SliceHelperHVP(w, x, v, dw, hv []float64) float64 {
 	return sliceHelperHVP
 }
 
+// sliceHelperHessianTapes keeps SliceHelperHessian's tape storage between calls.
+var sliceHelperHessianTapes sync.Pool
+
 // SliceHelperHessian returns SliceHelper's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -507,14 +510,32 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v = vArray[:len(w)]
 	} else {
-		v = make([]float64, len(w))
+		tapeBuf, _ := sliceHelperHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sliceHelperHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := sliceHelperHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer sliceHelperHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var sliceHelper float64
 	for j := 0; j < n1; j++ {
@@ -1240,6 +1261,9 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	return storedHelperInLoopHVP, dy, hvy
 }
 
+// storedHelperInLoopHessianTapes keeps StoredHelperInLoopHessian's tape storage between calls.
+var storedHelperInLoopHessianTapes sync.Pool
+
 // StoredHelperInLoopHessian returns StoredHelperInLoop's value and its gradient with respect to y, w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -1256,14 +1280,32 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 	if len(w) <= 64 {
 		vw = vwArray[:len(w)]
 	} else {
-		vw = make([]float64, len(w))
+		tapeBuf, _ := storedHelperInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer storedHelperInLoopHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		vw = (*tapeBuf)[:len(w)]
+		clear(vw)
 	}
 	var hvwArray [64]float64
 	var hvw []float64
 	if len(w) <= 64 {
 		hvw = hvwArray[:len(w)]
 	} else {
-		hvw = make([]float64, len(w))
+		tapeBuf1, _ := storedHelperInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer storedHelperInLoopHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hvw = (*tapeBuf1)[:len(w)]
+		clear(hvw)
 	}
 	var storedHelperInLoop float64
 	for j := 0; j < n; j++ {
@@ -2298,6 +2340,9 @@ func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []f
 	return inlinedElementInLoopHVP, dy, hvy
 }
 
+// inlinedElementInLoopHessianTapes keeps InlinedElementInLoopHessian's tape storage between calls.
+var inlinedElementInLoopHessianTapes sync.Pool
+
 // InlinedElementInLoopHessian returns InlinedElementInLoop's value and its gradient with respect to y, w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -2314,14 +2359,32 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 	if len(w) <= 64 {
 		vw = vwArray[:len(w)]
 	} else {
-		vw = make([]float64, len(w))
+		tapeBuf, _ := inlinedElementInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer inlinedElementInLoopHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		vw = (*tapeBuf)[:len(w)]
+		clear(vw)
 	}
 	var hvwArray [64]float64
 	var hvw []float64
 	if len(w) <= 64 {
 		hvw = hvwArray[:len(w)]
 	} else {
-		hvw = make([]float64, len(w))
+		tapeBuf1, _ := inlinedElementInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer inlinedElementInLoopHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hvw = (*tapeBuf1)[:len(w)]
+		clear(hvw)
 	}
 	var inlinedElementInLoop float64
 	for j := 0; j < n; j++ {
@@ -2620,6 +2683,9 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 	return varNormHVP
 }
 
+// varNormHessianTapes keeps VarNormHessian's tape storage between calls.
+var varNormHessianTapes sync.Pool
+
 // VarNormHessian returns VarNorm's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func VarNormHessian(xs, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -2634,14 +2700,32 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 	if len(xs) <= 64 {
 		v = vArray[:len(xs)]
 	} else {
-		v = make([]float64, len(xs))
+		tapeBuf, _ := varNormHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varNormHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(xs) {
+			*tapeBuf = make([]float64, len(xs))
+		}
+		v = (*tapeBuf)[:len(xs)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(xs) <= 64 {
 		hv = hvArray[:len(xs)]
 	} else {
-		hv = make([]float64, len(xs))
+		tapeBuf1, _ := varNormHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer varNormHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(xs) {
+			*tapeBuf1 = make([]float64, len(xs))
+		}
+		hv = (*tapeBuf1)[:len(xs)]
+		clear(hv)
 	}
 	var varNorm float64
 	for j := 0; j < n; j++ {
@@ -2751,6 +2835,9 @@ func VarScaledHVP(k float64, ws []float64, vk float64, vws, dws, hvws []float64)
 	return varScaledHVP, dk, hvk
 }
 
+// varScaledHessianTapes keeps VarScaledHessian's tape storage between calls.
+var varScaledHessianTapes sync.Pool
+
 // VarScaledHessian returns VarScaled's value and its gradient with respect to k, ws (added into dws), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 	if len(dws) < len(ws) {
@@ -2767,14 +2854,32 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 	if len(ws) <= 64 {
 		vws = vwsArray[:len(ws)]
 	} else {
-		vws = make([]float64, len(ws))
+		tapeBuf, _ := varScaledHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varScaledHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(ws) {
+			*tapeBuf = make([]float64, len(ws))
+		}
+		vws = (*tapeBuf)[:len(ws)]
+		clear(vws)
 	}
 	var hvwsArray [64]float64
 	var hvws []float64
 	if len(ws) <= 64 {
 		hvws = hvwsArray[:len(ws)]
 	} else {
-		hvws = make([]float64, len(ws))
+		tapeBuf1, _ := varScaledHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer varScaledHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(ws) {
+			*tapeBuf1 = make([]float64, len(ws))
+		}
+		hvws = (*tapeBuf1)[:len(ws)]
+		clear(hvws)
 	}
 	var varScaled float64
 	for j := 0; j < n; j++ {
@@ -2881,6 +2986,9 @@ func VarPairHVP(w, v, dw, hv []float64) float64 {
 	return varPairHVP
 }
 
+// varPairHessianTapes keeps VarPairHessian's tape storage between calls.
+var varPairHessianTapes sync.Pool
+
 // VarPairHessian returns VarPair's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func VarPairHessian(w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -2895,14 +3003,32 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v = vArray[:len(w)]
 	} else {
-		v = make([]float64, len(w))
+		tapeBuf, _ := varPairHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varPairHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := varPairHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer varPairHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var varPair float64
 	for j := 0; j < n; j++ {

@@ -4403,6 +4403,9 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	return sumOfPowersHVP
 }
 
+// sumOfPowersHessianTapes keeps SumOfPowersHessian's tape storage between calls.
+var sumOfPowersHessianTapes sync.Pool
+
 // SumOfPowersHessian returns SumOfPowers's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -4417,14 +4420,32 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	if len(xs) <= 64 {
 		v = vArray[:len(xs)]
 	} else {
-		v = make([]float64, len(xs))
+		tapeBuf, _ := sumOfPowersHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sumOfPowersHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(xs) {
+			*tapeBuf = make([]float64, len(xs))
+		}
+		v = (*tapeBuf)[:len(xs)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(xs) <= 64 {
 		hv = hvArray[:len(xs)]
 	} else {
-		hv = make([]float64, len(xs))
+		tapeBuf1, _ := sumOfPowersHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer sumOfPowersHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(xs) {
+			*tapeBuf1 = make([]float64, len(xs))
+		}
+		hv = (*tapeBuf1)[:len(xs)]
+		clear(hv)
 	}
 	var sumOfPowers float64
 	for j := 0; j < n1; j++ {
@@ -4755,6 +4776,9 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	return sumOfBranchesHVP
 }
 
+// sumOfBranchesHessianTapes keeps SumOfBranchesHessian's tape storage between calls.
+var sumOfBranchesHessianTapes sync.Pool
+
 // SumOfBranchesHessian returns SumOfBranches's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -4769,14 +4793,32 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	if len(xs) <= 64 {
 		v = vArray[:len(xs)]
 	} else {
-		v = make([]float64, len(xs))
+		tapeBuf, _ := sumOfBranchesHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sumOfBranchesHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(xs) {
+			*tapeBuf = make([]float64, len(xs))
+		}
+		v = (*tapeBuf)[:len(xs)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(xs) <= 64 {
 		hv = hvArray[:len(xs)]
 	} else {
-		hv = make([]float64, len(xs))
+		tapeBuf1, _ := sumOfBranchesHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer sumOfBranchesHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(xs) {
+			*tapeBuf1 = make([]float64, len(xs))
+		}
+		hv = (*tapeBuf1)[:len(xs)]
+		clear(hv)
 	}
 	var sumOfBranches float64
 	for j1 := 0; j1 < n1; j1++ {
@@ -5229,6 +5271,9 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 	return sumOfTriangleHVP
 }
 
+// sumOfTriangleHessianTapes keeps SumOfTriangleHessian's tape storage between calls.
+var sumOfTriangleHessianTapes sync.Pool
+
 // SumOfTriangleHessian returns SumOfTriangle's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to xs[i] and xs[j]. The Hessian is banded (|i-j| <= 0, read from the code): 1 Hessian-vector products along compressed directions give it.
 func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -5243,21 +5288,48 @@ func SumOfTriangleHessian(xs, dxs, hess []float64) float64 {
 	if n <= 64 {
 		v = vArray[:n]
 	} else {
-		v = make([]float64, n)
+		tapeBuf, _ := sumOfTriangleHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sumOfTriangleHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		v = (*tapeBuf)[:n]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if n <= 64 {
 		hv = hvArray[:n]
 	} else {
-		hv = make([]float64, n)
+		tapeBuf1, _ := sumOfTriangleHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer sumOfTriangleHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		hv = (*tapeBuf1)[:n]
+		clear(hv)
 	}
 	var gradScratchArray [64]float64
 	var gradScratch []float64
 	if n <= 64 {
 		gradScratch = gradScratchArray[:n]
 	} else {
-		gradScratch = make([]float64, n)
+		tapeBuf2, _ := sumOfTriangleHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer sumOfTriangleHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		gradScratch = (*tapeBuf2)[:n]
+		clear(gradScratch)
 	}
 	var sumOfTriangle float64
 	for c := 0; c < 1 && c < n; c++ {
@@ -6613,6 +6685,9 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	return newStateBufferHVP
 }
 
+// newStateBufferHessianTapes keeps NewStateBufferHessian's tape storage between calls.
+var newStateBufferHessianTapes sync.Pool
+
 // NewStateBufferHessian returns NewStateBuffer's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NewStateBufferHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -6627,14 +6702,32 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := newStateBufferHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer newStateBufferHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := newStateBufferHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer newStateBufferHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var newStateBuffer float64
 	for j1 := 0; j1 < n; j1++ {
@@ -6907,6 +7000,9 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	return viewCarryHVP, da, hva
 }
 
+// viewCarryHessianTapes keeps ViewCarryHessian's tape storage between calls.
+var viewCarryHessianTapes sync.Pool
+
 // ViewCarryHessian returns ViewCarry's value and its gradient with respect to x, a (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, float64) {
 	if len(dx) < len(x) {
@@ -6921,14 +7017,32 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 	if len(x) <= 64 {
 		vx = vxArray[:len(x)]
 	} else {
-		vx = make([]float64, len(x))
+		tapeBuf, _ := viewCarryHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer viewCarryHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		vx = (*tapeBuf)[:len(x)]
+		clear(vx)
 	}
 	var hvxArray [64]float64
 	var hvx []float64
 	if len(x) <= 64 {
 		hvx = hvxArray[:len(x)]
 	} else {
-		hvx = make([]float64, len(x))
+		tapeBuf1, _ := viewCarryHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer viewCarryHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf1)[:len(x)]
+		clear(hvx)
 	}
 	var va float64
 	var da float64
@@ -7668,6 +7782,9 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	return viewUpdateReadLaterHVP, dp, hvp
 }
 
+// viewUpdateReadLaterHessianTapes keeps ViewUpdateReadLaterHessian's tape storage between calls.
+var viewUpdateReadLaterHessianTapes sync.Pool
+
 // ViewUpdateReadLaterHessian returns ViewUpdateReadLater's value and its gradient with respect to w, p (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -7682,14 +7799,32 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 	if len(w) <= 64 {
 		vw = vwArray[:len(w)]
 	} else {
-		vw = make([]float64, len(w))
+		tapeBuf, _ := viewUpdateReadLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer viewUpdateReadLaterHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		vw = (*tapeBuf)[:len(w)]
+		clear(vw)
 	}
 	var hvwArray [64]float64
 	var hvw []float64
 	if len(w) <= 64 {
 		hvw = hvwArray[:len(w)]
 	} else {
-		hvw = make([]float64, len(w))
+		tapeBuf1, _ := viewUpdateReadLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer viewUpdateReadLaterHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hvw = (*tapeBuf1)[:len(w)]
+		clear(hvw)
 	}
 	var vp float64
 	var dp float64

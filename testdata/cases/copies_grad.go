@@ -1165,6 +1165,9 @@ func RowByRowJVP(x, dx []float64) (float64, float64) {
 	return s, ds
 }
 
+// rowByRowHessianTapes keeps RowByRowHessian's tape storage between calls.
+var rowByRowHessianTapes sync.Pool
+
 // RowByRowHessian returns RowByRow's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RowByRowHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -1179,14 +1182,32 @@ func RowByRowHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := rowByRowHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rowByRowHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := rowByRowHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowByRowHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var rowByRow float64
 	for j1 := 0; j1 < n1; j1++ {
@@ -1543,6 +1564,9 @@ func AnonStructsJVP(x, dx []float64) (float64, float64) {
 	return t3, dt3
 }
 
+// anonStructsHessianTapes keeps AnonStructsHessian's tape storage between calls.
+var anonStructsHessianTapes sync.Pool
+
 // AnonStructsHessian returns AnonStructs's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func AnonStructsHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -1557,14 +1581,32 @@ func AnonStructsHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := anonStructsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer anonStructsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := anonStructsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer anonStructsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var anonStructs float64
 	for j := 0; j < n; j++ {
@@ -1692,6 +1734,9 @@ func LiteralBuffersJVP(x, dx []float64) (float64, float64) {
 	return t5, dt5
 }
 
+// literalBuffersHessianTapes keeps LiteralBuffersHessian's tape storage between calls.
+var literalBuffersHessianTapes sync.Pool
+
 // LiteralBuffersHessian returns LiteralBuffers's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LiteralBuffersHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -1706,14 +1751,32 @@ func LiteralBuffersHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := literalBuffersHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer literalBuffersHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := literalBuffersHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer literalBuffersHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var literalBuffers float64
 	for j := 0; j < n; j++ {
@@ -2141,6 +2204,9 @@ func BodiesEnergyJVP(bs []Body, g float64, dbs []Body, dg float64) (float64, flo
 	return t6, dt6
 }
 
+// bodiesEnergyHessianTapes keeps BodiesEnergyHessian's tape storage between calls.
+var bodiesEnergyHessianTapes sync.Pool
+
 // BodiesEnergyHessian returns BodiesEnergy's value and its gradient with respect to bs, g (added into dbs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func BodiesEnergyHessian(bs []Body, g float64, dbs []Body, hess []float64) (float64, float64) {
 	if len(dbs) < len(bs) {
@@ -2161,14 +2227,32 @@ func BodiesEnergyHessian(bs []Body, g float64, dbs []Body, hess []float64) (floa
 	if len(bs) <= 64 {
 		vbs = vbsArray[:len(bs)]
 	} else {
-		vbs = make([]Body, len(bs))
+		tapeBuf, _ := bodiesEnergyHessianTapes.Get().(*[]Body)
+		if tapeBuf == nil {
+			tapeBuf = new([]Body)
+		}
+		defer bodiesEnergyHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(bs) {
+			*tapeBuf = make([]Body, len(bs))
+		}
+		vbs = (*tapeBuf)[:len(bs)]
+		clear(vbs)
 	}
 	var hvbsArray [64]Body
 	var hvbs []Body
 	if len(bs) <= 64 {
 		hvbs = hvbsArray[:len(bs)]
 	} else {
-		hvbs = make([]Body, len(bs))
+		tapeBuf1, _ := bodiesEnergyHessianTapes.Get().(*[]Body)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]Body)
+		}
+		defer bodiesEnergyHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(bs) {
+			*tapeBuf1 = make([]Body, len(bs))
+		}
+		hvbs = (*tapeBuf1)[:len(bs)]
+		clear(hvbs)
 	}
 	var vg float64
 	var dg float64

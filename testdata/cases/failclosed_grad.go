@@ -1096,6 +1096,9 @@ func ReslicedParamHVP(w []float64, n int, v, dw, hv []float64) float64 {
 	return reslicedParamHVP
 }
 
+// reslicedParamHessianTapes keeps ReslicedParamHessian's tape storage between calls.
+var reslicedParamHessianTapes sync.Pool
+
 // ReslicedParamHessian returns ReslicedParam's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -1110,14 +1113,32 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v = vArray[:len(w)]
 	} else {
-		v = make([]float64, len(w))
+		tapeBuf, _ := reslicedParamHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer reslicedParamHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := reslicedParamHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer reslicedParamHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var reslicedParam float64
 	for j := 0; j < n1; j++ {
@@ -1267,6 +1288,9 @@ func PopLocalHVP(x, v, dx, hv []float64) float64 {
 	return popLocalHVP
 }
 
+// popLocalHessianTapes keeps PopLocalHessian's tape storage between calls.
+var popLocalHessianTapes sync.Pool
+
 // PopLocalHessian returns PopLocal's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PopLocalHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -1281,14 +1305,32 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := popLocalHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer popLocalHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := popLocalHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer popLocalHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var popLocal float64
 	for j := 0; j < n; j++ {
@@ -1852,6 +1894,9 @@ func ReslicedRangeHVP(w []float64, n int, v1, dw, hv []float64) float64 {
 	return reslicedRangeHVP
 }
 
+// reslicedRangeHessianTapes keeps ReslicedRangeHessian's tape storage between calls.
+var reslicedRangeHessianTapes sync.Pool
+
 // ReslicedRangeHessian returns ReslicedRange's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -1866,14 +1911,32 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v1 = v1Array[:len(w)]
 	} else {
-		v1 = make([]float64, len(w))
+		tapeBuf, _ := reslicedRangeHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer reslicedRangeHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v1 = (*tapeBuf)[:len(w)]
+		clear(v1)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := reslicedRangeHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer reslicedRangeHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var reslicedRange float64
 	for j := 0; j < n1; j++ {
@@ -2080,6 +2143,9 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	return popBeforeSumHVP
 }
 
+// popBeforeSumHessianTapes keeps PopBeforeSumHessian's tape storage between calls.
+var popBeforeSumHessianTapes sync.Pool
+
 // PopBeforeSumHessian returns PopBeforeSum's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -2094,14 +2160,32 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v2 = v2Array[:len(x)]
 	} else {
-		v2 = make([]float64, len(x))
+		tapeBuf, _ := popBeforeSumHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer popBeforeSumHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v2 = (*tapeBuf)[:len(x)]
+		clear(v2)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := popBeforeSumHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer popBeforeSumHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var popBeforeSum float64
 	for j := 0; j < n; j++ {
@@ -4365,6 +4449,9 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 	return parallelDeadInLoopHVP
 }
 
+// parallelDeadInLoopHessianTapes keeps ParallelDeadInLoopHessian's tape storage between calls.
+var parallelDeadInLoopHessianTapes sync.Pool
+
 // ParallelDeadInLoopHessian returns ParallelDeadInLoop's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -4379,14 +4466,32 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v1 = v1Array[:len(w)]
 	} else {
-		v1 = make([]float64, len(w))
+		tapeBuf, _ := parallelDeadInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer parallelDeadInLoopHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v1 = (*tapeBuf)[:len(w)]
+		clear(v1)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := parallelDeadInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer parallelDeadInLoopHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var parallelDeadInLoop float64
 	for j := 0; j < n; j++ {
@@ -4889,6 +4994,9 @@ func VarSliceLaterHVP(a []float64, flip bool, v, da, hv []float64) float64 {
 	return varSliceLaterHVP
 }
 
+// varSliceLaterHessianTapes keeps VarSliceLaterHessian's tape storage between calls.
+var varSliceLaterHessianTapes sync.Pool
+
 // VarSliceLaterHessian returns VarSliceLater's value and its gradient with respect to a (added into da), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 	if len(da) < len(a) {
@@ -4903,14 +5011,32 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 	if len(a) <= 64 {
 		v = vArray[:len(a)]
 	} else {
-		v = make([]float64, len(a))
+		tapeBuf, _ := varSliceLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varSliceLaterHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(a) {
+			*tapeBuf = make([]float64, len(a))
+		}
+		v = (*tapeBuf)[:len(a)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(a) <= 64 {
 		hv = hvArray[:len(a)]
 	} else {
-		hv = make([]float64, len(a))
+		tapeBuf1, _ := varSliceLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer varSliceLaterHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(a) {
+			*tapeBuf1 = make([]float64, len(a))
+		}
+		hv = (*tapeBuf1)[:len(a)]
+		clear(hv)
 	}
 	var varSliceLater float64
 	for j := 0; j < n; j++ {
@@ -5501,6 +5627,9 @@ reverse1:
 	return labelReverseHVP, da, hva
 }
 
+// labelReverseHessianTapes keeps LabelReverseHessian's tape storage between calls.
+var labelReverseHessianTapes sync.Pool
+
 // LabelReverseHessian returns LabelReverse's value and its gradient with respect to xs, a (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64, float64) {
 	if len(dxs) < len(xs) {
@@ -5515,14 +5644,32 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 	if len(xs) <= 64 {
 		vxs = vxsArray[:len(xs)]
 	} else {
-		vxs = make([]float64, len(xs))
+		tapeBuf, _ := labelReverseHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer labelReverseHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(xs) {
+			*tapeBuf = make([]float64, len(xs))
+		}
+		vxs = (*tapeBuf)[:len(xs)]
+		clear(vxs)
 	}
 	var hvxsArray [64]float64
 	var hvxs []float64
 	if len(xs) <= 64 {
 		hvxs = hvxsArray[:len(xs)]
 	} else {
-		hvxs = make([]float64, len(xs))
+		tapeBuf1, _ := labelReverseHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer labelReverseHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(xs) {
+			*tapeBuf1 = make([]float64, len(xs))
+		}
+		hvxs = (*tapeBuf1)[:len(xs)]
+		clear(hvxs)
 	}
 	var va float64
 	var da float64
@@ -6390,6 +6537,9 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 	return rangeAssignNoKeyHVP
 }
 
+// rangeAssignNoKeyHessianTapes keeps RangeAssignNoKeyHessian's tape storage between calls.
+var rangeAssignNoKeyHessianTapes sync.Pool
+
 // RangeAssignNoKeyHessian returns RangeAssignNoKey's value and its gradient with respect to xs (added into dxs), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 	if len(dxs) < len(xs) {
@@ -6404,14 +6554,32 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 	if len(xs) <= 64 {
 		v1 = v1Array[:len(xs)]
 	} else {
-		v1 = make([]float64, len(xs))
+		tapeBuf, _ := rangeAssignNoKeyHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeAssignNoKeyHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(xs) {
+			*tapeBuf = make([]float64, len(xs))
+		}
+		v1 = (*tapeBuf)[:len(xs)]
+		clear(v1)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(xs) <= 64 {
 		hv = hvArray[:len(xs)]
 	} else {
-		hv = make([]float64, len(xs))
+		tapeBuf1, _ := rangeAssignNoKeyHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rangeAssignNoKeyHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(xs) {
+			*tapeBuf1 = make([]float64, len(xs))
+		}
+		hv = (*tapeBuf1)[:len(xs)]
+		clear(hv)
 	}
 	var rangeAssignNoKey float64
 	for j := 0; j < n; j++ {
@@ -6760,6 +6928,9 @@ func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 	return rangeElemCopyHVP
 }
 
+// rangeElemCopyHessianTapes keeps RangeElemCopyHessian's tape storage between calls.
+var rangeElemCopyHessianTapes sync.Pool
+
 // RangeElemCopyHessian returns RangeElemCopy's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -6774,14 +6945,32 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v1 = v1Array[:len(w)]
 	} else {
-		v1 = make([]float64, len(w))
+		tapeBuf, _ := rangeElemCopyHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeElemCopyHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v1 = (*tapeBuf)[:len(w)]
+		clear(v1)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := rangeElemCopyHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rangeElemCopyHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var rangeElemCopy float64
 	for j := 0; j < n; j++ {
@@ -6930,6 +7119,9 @@ func ParallelPassiveElemsHVP(x, v, v1, dx, hv []float64) float64 {
 	return parallelPassiveElemsHVP
 }
 
+// parallelPassiveElemsHessianTapes keeps ParallelPassiveElemsHessian's tape storage between calls.
+var parallelPassiveElemsHessianTapes sync.Pool
+
 // ParallelPassiveElemsHessian returns ParallelPassiveElems's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -6944,14 +7136,32 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v1 = v1Array[:len(x)]
 	} else {
-		v1 = make([]float64, len(x))
+		tapeBuf, _ := parallelPassiveElemsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer parallelPassiveElemsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v1 = (*tapeBuf)[:len(x)]
+		clear(v1)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := parallelPassiveElemsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer parallelPassiveElemsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var parallelPassiveElems float64
 	for j := 0; j < n; j++ {
@@ -7539,6 +7749,9 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	return deadPureCallHVP, dx, dy, hvx, hvy
 }
 
+// deadPureCallHessianTapes keeps DeadPureCallHessian's tape storage between calls.
+var deadPureCallHessianTapes sync.Pool
+
 // DeadPureCallHessian returns DeadPureCall's value and its gradient with respect to x, y, w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func DeadPureCallHessian(x, y float64, w, dw, hess []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -7557,14 +7770,32 @@ func DeadPureCallHessian(x, y float64, w, dw, hess []float64) (float64, float64,
 	if len(w) <= 64 {
 		vw = vwArray[:len(w)]
 	} else {
-		vw = make([]float64, len(w))
+		tapeBuf, _ := deadPureCallHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer deadPureCallHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		vw = (*tapeBuf)[:len(w)]
+		clear(vw)
 	}
 	var hvwArray [64]float64
 	var hvw []float64
 	if len(w) <= 64 {
 		hvw = hvwArray[:len(w)]
 	} else {
-		hvw = make([]float64, len(w))
+		tapeBuf1, _ := deadPureCallHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer deadPureCallHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hvw = (*tapeBuf1)[:len(w)]
+		clear(hvw)
 	}
 	var deadPureCall float64
 	for j := 0; j < n; j++ {

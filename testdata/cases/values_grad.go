@@ -329,6 +329,9 @@ func ValueHelpersJVP(x, dx []float64) (float64, float64) {
 	return t15, dt15
 }
 
+// valueHelpersHessianTapes keeps ValueHelpersHessian's tape storage between calls.
+var valueHelpersHessianTapes sync.Pool
+
 // ValueHelpersHessian returns ValueHelpers's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ValueHelpersHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -343,14 +346,32 @@ func ValueHelpersHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := valueHelpersHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer valueHelpersHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := valueHelpersHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer valueHelpersHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var valueHelpers float64
 	for j := 0; j < n; j++ {
@@ -643,6 +664,9 @@ func LiteralExprsJVP(x []float64, k int, dx []float64) (float64, float64) {
 	return t7, dt7
 }
 
+// literalExprsHessianTapes keeps LiteralExprsHessian's tape storage between calls.
+var literalExprsHessianTapes sync.Pool
+
 // LiteralExprsHessian returns LiteralExprs's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LiteralExprsHessian(x []float64, k int, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -657,14 +681,32 @@ func LiteralExprsHessian(x []float64, k int, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := literalExprsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer literalExprsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := literalExprsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer literalExprsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var literalExprs float64
 	for j := 0; j < n; j++ {
@@ -967,6 +1009,9 @@ func LitNamedJVP(x, dx []float64) (float64, float64) {
 	return t5, dt5
 }
 
+// litNamedHessianTapes keeps LitNamedHessian's tape storage between calls.
+var litNamedHessianTapes sync.Pool
+
 // LitNamedHessian returns LitNamed's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func LitNamedHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -981,14 +1026,32 @@ func LitNamedHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := litNamedHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer litNamedHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := litNamedHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer litNamedHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var litNamed float64
 	for j := 0; j < n; j++ {
@@ -1305,6 +1368,9 @@ func EarlyHelpersJVP(x, dx []float64) (float64, float64) {
 	return t4, dt4
 }
 
+// earlyHelpersHessianTapes keeps EarlyHelpersHessian's tape storage between calls.
+var earlyHelpersHessianTapes sync.Pool
+
 // EarlyHelpersHessian returns EarlyHelpers's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func EarlyHelpersHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -1319,14 +1385,32 @@ func EarlyHelpersHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := earlyHelpersHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer earlyHelpersHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := earlyHelpersHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer earlyHelpersHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var earlyHelpers float64
 	for j := 0; j < n; j++ {
@@ -1394,6 +1478,9 @@ func ShadowedNameJVP(x, dx []float64) (float64, float64) {
 	return t1, dt1
 }
 
+// shadowedNameHessianTapes keeps ShadowedNameHessian's tape storage between calls.
+var shadowedNameHessianTapes sync.Pool
+
 // ShadowedNameHessian returns ShadowedName's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ShadowedNameHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -1408,14 +1495,32 @@ func ShadowedNameHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := shadowedNameHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer shadowedNameHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := shadowedNameHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer shadowedNameHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var shadowedName float64
 	for j := 0; j < n; j++ {

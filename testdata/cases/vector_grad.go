@@ -48,6 +48,9 @@ func RobertsonVJP(dy, y, ddy, dy1 []float64) {
 	_ = vjpOfRobertson(dy, y, ddy, dy1)
 }
 
+// robertsonJacobianTapes keeps RobertsonJacobian's tape storage between calls.
+var robertsonJacobianTapes sync.Pool
+
 // RobertsonJacobian writes into jac the Jacobian of dy (filled as Robertson fills it) with respect to y, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func RobertsonJacobian(dy, y, jac []float64) {
 	n := len(y)
@@ -61,14 +64,32 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		if len(y) <= 64 {
 			v = vArray[:len(y)]
 		} else {
-			v = make([]float64, len(y))
+			tapeBuf, _ := robertsonJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer robertsonJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(y) {
+				*tapeBuf = make([]float64, len(y))
+			}
+			v = (*tapeBuf)[:len(y)]
+			clear(v)
 		}
 		var tdyArray [64]float64
 		var tdy []float64
 		if len(dy) <= 64 {
 			tdy = tdyArray[:len(dy)]
 		} else {
-			tdy = make([]float64, len(dy))
+			tapeBuf1, _ := robertsonJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer robertsonJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(dy) {
+				*tapeBuf1 = make([]float64, len(dy))
+			}
+			tdy = (*tapeBuf1)[:len(dy)]
+			clear(tdy)
 		}
 		j := 0
 		for i := range y {
@@ -90,14 +111,32 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		if len(y) <= 64 {
 			dy1 = dy1Array[:len(y)]
 		} else {
-			dy1 = make([]float64, len(y))
+			tapeBuf2, _ := robertsonJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer robertsonJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(y) {
+				*tapeBuf2 = make([]float64, len(y))
+			}
+			dy1 = (*tapeBuf2)[:len(y)]
+			clear(dy1)
 		}
 		var ddyArray [64]float64
 		var ddy []float64
 		if len(dy) <= 64 {
 			ddy = ddyArray[:len(dy)]
 		} else {
-			ddy = make([]float64, len(dy))
+			tapeBuf3, _ := robertsonJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer robertsonJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(dy) {
+				*tapeBuf3 = make([]float64, len(dy))
+			}
+			ddy = (*tapeBuf3)[:len(dy)]
+			clear(ddy)
 		}
 		for i2 := range dy {
 			ddy[i2] = 1
@@ -165,6 +204,9 @@ func ArmVJP(p, theta, lens, dp, dtheta, dlens []float64) {
 	_ = vjpOfArm(p, theta, lens, dp, dtheta, dlens)
 }
 
+// armJacobianTapes keeps ArmJacobian's tape storage between calls.
+var armJacobianTapes sync.Pool
+
 // ArmJacobian writes into jac the Jacobian of p (filled as Arm fills it) with respect to theta, lens, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func ArmJacobian(p, theta, lens, jac []float64) {
 	n := len(theta) + len(lens)
@@ -178,21 +220,48 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		if len(theta) <= 64 {
 			vtheta = vthetaArray[:len(theta)]
 		} else {
-			vtheta = make([]float64, len(theta))
+			tapeBuf, _ := armJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer armJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(theta) {
+				*tapeBuf = make([]float64, len(theta))
+			}
+			vtheta = (*tapeBuf)[:len(theta)]
+			clear(vtheta)
 		}
 		var vlensArray [64]float64
 		var vlens []float64
 		if len(lens) <= 64 {
 			vlens = vlensArray[:len(lens)]
 		} else {
-			vlens = make([]float64, len(lens))
+			tapeBuf1, _ := armJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer armJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(lens) {
+				*tapeBuf1 = make([]float64, len(lens))
+			}
+			vlens = (*tapeBuf1)[:len(lens)]
+			clear(vlens)
 		}
 		var tpArray [64]float64
 		var tp []float64
 		if len(p) <= 64 {
 			tp = tpArray[:len(p)]
 		} else {
-			tp = make([]float64, len(p))
+			tapeBuf2, _ := armJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer armJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(p) {
+				*tapeBuf2 = make([]float64, len(p))
+			}
+			tp = (*tapeBuf2)[:len(p)]
+			clear(tp)
 		}
 		j := 0
 		for i1 := range theta {
@@ -223,21 +292,48 @@ func ArmJacobian(p, theta, lens, jac []float64) {
 		if len(theta) <= 64 {
 			dtheta = dthetaArray[:len(theta)]
 		} else {
-			dtheta = make([]float64, len(theta))
+			tapeBuf3, _ := armJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer armJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(theta) {
+				*tapeBuf3 = make([]float64, len(theta))
+			}
+			dtheta = (*tapeBuf3)[:len(theta)]
+			clear(dtheta)
 		}
 		var dlensArray [64]float64
 		var dlens []float64
 		if len(lens) <= 64 {
 			dlens = dlensArray[:len(lens)]
 		} else {
-			dlens = make([]float64, len(lens))
+			tapeBuf4, _ := armJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer armJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(lens) {
+				*tapeBuf4 = make([]float64, len(lens))
+			}
+			dlens = (*tapeBuf4)[:len(lens)]
+			clear(dlens)
 		}
 		var dpArray [64]float64
 		var dp []float64
 		if len(p) <= 64 {
 			dp = dpArray[:len(p)]
 		} else {
-			dp = make([]float64, len(p))
+			tapeBuf5, _ := armJacobianTapes.Get().(*[]float64)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float64)
+			}
+			defer armJacobianTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < len(p) {
+				*tapeBuf5 = make([]float64, len(p))
+			}
+			dp = (*tapeBuf5)[:len(p)]
+			clear(dp)
 		}
 		for i5 := range p {
 			dp[i5] = 1
@@ -286,6 +382,9 @@ func ExpandVJP(y []float64, a, b float64, dy []float64) (float64, float64) {
 	return da, db
 }
 
+// expandJacobianTapes keeps ExpandJacobian's tape storage between calls.
+var expandJacobianTapes sync.Pool
+
 // ExpandJacobian writes into jac the Jacobian of y (filled as Expand fills it) with respect to a, b, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func ExpandJacobian(y []float64, a, b float64, jac []float64) {
 	n := 2
@@ -301,7 +400,16 @@ func ExpandJacobian(y []float64, a, b float64, jac []float64) {
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf, _ := expandJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer expandJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(y) {
+				*tapeBuf = make([]float64, len(y))
+			}
+			ty = (*tapeBuf)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		va = 1
@@ -328,7 +436,16 @@ func ExpandJacobian(y []float64, a, b float64, jac []float64) {
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf1, _ := expandJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer expandJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf1)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -388,6 +505,9 @@ func EarlyOutJVP(y, x, dx, ty []float64) {
 	y[2] = acc
 }
 
+// earlyOutVJPTapes keeps EarlyOutVJP's tape storage between calls.
+var earlyOutVJPTapes sync.Pool
+
 // EarlyOutVJP calls EarlyOut, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
 func EarlyOutVJP(y, x, dy, dx []float64) {
 	if len(dy) < len(y) {
@@ -401,12 +521,24 @@ func EarlyOutVJP(y, x, dy, dx []float64) {
 	if len(y) <= 64 {
 		yIn = yInArray[:len(y)]
 	} else {
-		yIn = make([]float64, len(y))
+		tapeBuf, _ := earlyOutVJPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer earlyOutVJPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(y) {
+			*tapeBuf = make([]float64, len(y))
+		}
+		yIn = (*tapeBuf)[:len(y)]
+		clear(yIn)
 	}
 	copy(yIn, y)
 	EarlyOut(y, x)
 	_ = vjpOfEarlyOut(yIn, x, dy, dx)
 }
+
+// earlyOutJacobianTapes keeps EarlyOutJacobian's tape storage between calls.
+var earlyOutJacobianTapes sync.Pool
 
 // EarlyOutJacobian writes into jac the Jacobian of y (filled as EarlyOut fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func EarlyOutJacobian(y, x, jac []float64) {
@@ -420,7 +552,16 @@ func EarlyOutJacobian(y, x, jac []float64) {
 	if len(y) <= 64 {
 		yIn = yInArray[:len(y)]
 	} else {
-		yIn = make([]float64, len(y))
+		tapeBuf, _ := earlyOutJacobianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer earlyOutJacobianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(y) {
+			*tapeBuf = make([]float64, len(y))
+		}
+		yIn = (*tapeBuf)[:len(y)]
+		clear(yIn)
 	}
 	copy(yIn, y)
 	if n <= m {
@@ -429,14 +570,32 @@ func EarlyOutJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float64, len(x))
+			tapeBuf1, _ := earlyOutJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer earlyOutJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(x) {
+				*tapeBuf1 = make([]float64, len(x))
+			}
+			v = (*tapeBuf1)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf2, _ := earlyOutJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer earlyOutJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(y) {
+				*tapeBuf2 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf2)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -459,14 +618,32 @@ func EarlyOutJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float64, len(x))
+			tapeBuf3, _ := earlyOutJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer earlyOutJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(x) {
+				*tapeBuf3 = make([]float64, len(x))
+			}
+			dx = (*tapeBuf3)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf4, _ := earlyOutJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer earlyOutJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(y) {
+				*tapeBuf4 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf4)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -508,6 +685,9 @@ func CumsumJVP(y, x, dx, ty []float64) {
 	}
 }
 
+// cumsumVJPTapes keeps CumsumVJP's tape storage between calls.
+var cumsumVJPTapes sync.Pool
+
 // CumsumVJP calls Cumsum, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
 func CumsumVJP(y, x, dy, dx []float64) {
 	if len(dy) < len(y) {
@@ -521,12 +701,24 @@ func CumsumVJP(y, x, dy, dx []float64) {
 	if len(y) <= 64 {
 		yIn = yInArray[:len(y)]
 	} else {
-		yIn = make([]float64, len(y))
+		tapeBuf, _ := cumsumVJPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer cumsumVJPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(y) {
+			*tapeBuf = make([]float64, len(y))
+		}
+		yIn = (*tapeBuf)[:len(y)]
+		clear(yIn)
 	}
 	copy(yIn, y)
 	Cumsum(y, x)
 	_ = vjpOfCumsum(yIn, x, dy, dx)
 }
+
+// cumsumJacobianTapes keeps CumsumJacobian's tape storage between calls.
+var cumsumJacobianTapes sync.Pool
 
 // CumsumJacobian writes into jac the Jacobian of y (filled as Cumsum fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func CumsumJacobian(y, x, jac []float64) {
@@ -540,7 +732,16 @@ func CumsumJacobian(y, x, jac []float64) {
 	if len(y) <= 64 {
 		yIn = yInArray[:len(y)]
 	} else {
-		yIn = make([]float64, len(y))
+		tapeBuf, _ := cumsumJacobianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer cumsumJacobianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(y) {
+			*tapeBuf = make([]float64, len(y))
+		}
+		yIn = (*tapeBuf)[:len(y)]
+		clear(yIn)
 	}
 	copy(yIn, y)
 	if n <= m {
@@ -549,14 +750,32 @@ func CumsumJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float64, len(x))
+			tapeBuf1, _ := cumsumJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer cumsumJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(x) {
+				*tapeBuf1 = make([]float64, len(x))
+			}
+			v = (*tapeBuf1)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf2, _ := cumsumJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer cumsumJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(y) {
+				*tapeBuf2 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf2)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -579,14 +798,32 @@ func CumsumJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float64, len(x))
+			tapeBuf3, _ := cumsumJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer cumsumJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(x) {
+				*tapeBuf3 = make([]float64, len(x))
+			}
+			dx = (*tapeBuf3)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf4, _ := cumsumJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer cumsumJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(y) {
+				*tapeBuf4 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf4)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -734,6 +971,9 @@ func (d *Decay) ResidualsVJP(r, theta, dr, dtheta []float64) {
 	_ = d.vjpOfResiduals(r, theta, dr, dtheta)
 }
 
+// residualsJacobianTapes keeps ResidualsJacobian's tape storage between calls.
+var residualsJacobianTapes sync.Pool
+
 // ResidualsJacobian writes into jac the Jacobian of r (filled as Residuals fills it) with respect to theta, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 	n := len(theta)
@@ -747,14 +987,32 @@ func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 		if len(theta) <= 64 {
 			v = vArray[:len(theta)]
 		} else {
-			v = make([]float64, len(theta))
+			tapeBuf, _ := residualsJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer residualsJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(theta) {
+				*tapeBuf = make([]float64, len(theta))
+			}
+			v = (*tapeBuf)[:len(theta)]
+			clear(v)
 		}
 		var trArray [64]float64
 		var tr []float64
 		if len(r) <= 64 {
 			tr = trArray[:len(r)]
 		} else {
-			tr = make([]float64, len(r))
+			tapeBuf1, _ := residualsJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer residualsJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(r) {
+				*tapeBuf1 = make([]float64, len(r))
+			}
+			tr = (*tapeBuf1)[:len(r)]
+			clear(tr)
 		}
 		j := 0
 		for i1 := range theta {
@@ -776,14 +1034,32 @@ func (d *Decay) ResidualsJacobian(r, theta, jac []float64) {
 		if len(theta) <= 64 {
 			dtheta = dthetaArray[:len(theta)]
 		} else {
-			dtheta = make([]float64, len(theta))
+			tapeBuf2, _ := residualsJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer residualsJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(theta) {
+				*tapeBuf2 = make([]float64, len(theta))
+			}
+			dtheta = (*tapeBuf2)[:len(theta)]
+			clear(dtheta)
 		}
 		var drArray [64]float64
 		var dr []float64
 		if len(r) <= 64 {
 			dr = drArray[:len(r)]
 		} else {
-			dr = make([]float64, len(r))
+			tapeBuf3, _ := residualsJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer residualsJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(r) {
+				*tapeBuf3 = make([]float64, len(r))
+			}
+			dr = (*tapeBuf3)[:len(r)]
+			clear(dr)
 		}
 		for i3 := range r {
 			dr[i3] = 1
@@ -829,6 +1105,9 @@ func ForceVJP(f []float64, p Point, k float64, df []float64) (Point, float64) {
 	return dp, dk
 }
 
+// forceJacobianTapes keeps ForceJacobian's tape storage between calls.
+var forceJacobianTapes sync.Pool
+
 // ForceJacobian writes into jac the Jacobian of f (filled as Force fills it) with respect to p, k, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func ForceJacobian(f []float64, p Point, k float64, jac []float64) {
 	n := 1
@@ -846,7 +1125,16 @@ func ForceJacobian(f []float64, p Point, k float64, jac []float64) {
 		if len(f) <= 64 {
 			tf = tfArray[:len(f)]
 		} else {
-			tf = make([]float64, len(f))
+			tapeBuf, _ := forceJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer forceJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(f) {
+				*tapeBuf = make([]float64, len(f))
+			}
+			tf = (*tapeBuf)[:len(f)]
+			clear(tf)
 		}
 		j := 0
 		vp.X = 1
@@ -880,7 +1168,16 @@ func ForceJacobian(f []float64, p Point, k float64, jac []float64) {
 		if len(f) <= 64 {
 			df = dfArray[:len(f)]
 		} else {
-			df = make([]float64, len(f))
+			tapeBuf1, _ := forceJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer forceJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(f) {
+				*tapeBuf1 = make([]float64, len(f))
+			}
+			df = (*tapeBuf1)[:len(f)]
+			clear(df)
 		}
 		for i3 := range f {
 			df[i3] = 1
@@ -930,6 +1227,9 @@ func Squares32VJP(y, x, dy, dx []float32) {
 	_ = vjpOfSquares32(y, x, dy, dx)
 }
 
+// squares32JacobianTapes keeps Squares32Jacobian's tape storage between calls.
+var squares32JacobianTapes sync.Pool
+
 // Squares32Jacobian writes into jac the Jacobian of y (filled as Squares32 fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (0 <= j-i <= 0, read from the code): one JVP along a compressed direction gives it.
 func Squares32Jacobian(y, x, jac []float32) {
 	n := len(x)
@@ -943,14 +1243,32 @@ func Squares32Jacobian(y, x, jac []float32) {
 		if len(x) <= 64 {
 			v1 = v1Array[:len(x)]
 		} else {
-			v1 = make([]float32, len(x))
+			tapeBuf, _ := squares32JacobianTapes.Get().(*[]float32)
+			if tapeBuf == nil {
+				tapeBuf = new([]float32)
+			}
+			defer squares32JacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(x) {
+				*tapeBuf = make([]float32, len(x))
+			}
+			v1 = (*tapeBuf)[:len(x)]
+			clear(v1)
 		}
 		var ty1Array [64]float32
 		var ty1 []float32
 		if len(y) <= 64 {
 			ty1 = ty1Array[:len(y)]
 		} else {
-			ty1 = make([]float32, len(y))
+			tapeBuf1, _ := squares32JacobianTapes.Get().(*[]float32)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float32)
+			}
+			defer squares32JacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float32, len(y))
+			}
+			ty1 = (*tapeBuf1)[:len(y)]
+			clear(ty1)
 		}
 		for k := range jac[:m*n] {
 			jac[k] = 0
@@ -976,14 +1294,32 @@ func Squares32Jacobian(y, x, jac []float32) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float32, len(x))
+			tapeBuf2, _ := squares32JacobianTapes.Get().(*[]float32)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float32)
+			}
+			defer squares32JacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(x) {
+				*tapeBuf2 = make([]float32, len(x))
+			}
+			v = (*tapeBuf2)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float32
 		var ty []float32
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float32, len(y))
+			tapeBuf3, _ := squares32JacobianTapes.Get().(*[]float32)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float32)
+			}
+			defer squares32JacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(y) {
+				*tapeBuf3 = make([]float32, len(y))
+			}
+			ty = (*tapeBuf3)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -1005,14 +1341,32 @@ func Squares32Jacobian(y, x, jac []float32) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float32, len(x))
+			tapeBuf4, _ := squares32JacobianTapes.Get().(*[]float32)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float32)
+			}
+			defer squares32JacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(x) {
+				*tapeBuf4 = make([]float32, len(x))
+			}
+			dx = (*tapeBuf4)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float32
 		var dy []float32
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float32, len(y))
+			tapeBuf5, _ := squares32JacobianTapes.Get().(*[]float32)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float32)
+			}
+			defer squares32JacobianTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < len(y) {
+				*tapeBuf5 = make([]float32, len(y))
+			}
+			dy = (*tapeBuf5)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -1057,6 +1411,9 @@ func SpreadVJP(y, xs, dy, dxs []float64) {
 	_ = vjpOfSpread(y, xs, dy, dxs)
 }
 
+// spreadJacobianTapes keeps SpreadJacobian's tape storage between calls.
+var spreadJacobianTapes sync.Pool
+
 // SpreadJacobian writes into jac the Jacobian of y (filled as Spread fills it) with respect to xs, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func SpreadJacobian(y, xs, jac []float64) {
 	n := len(xs)
@@ -1070,14 +1427,32 @@ func SpreadJacobian(y, xs, jac []float64) {
 		if len(xs) <= 64 {
 			v = vArray[:len(xs)]
 		} else {
-			v = make([]float64, len(xs))
+			tapeBuf, _ := spreadJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer spreadJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(xs) {
+				*tapeBuf = make([]float64, len(xs))
+			}
+			v = (*tapeBuf)[:len(xs)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf1, _ := spreadJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer spreadJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf1)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range xs {
@@ -1099,14 +1474,32 @@ func SpreadJacobian(y, xs, jac []float64) {
 		if len(xs) <= 64 {
 			dxs = dxsArray[:len(xs)]
 		} else {
-			dxs = make([]float64, len(xs))
+			tapeBuf2, _ := spreadJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer spreadJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(xs) {
+				*tapeBuf2 = make([]float64, len(xs))
+			}
+			dxs = (*tapeBuf2)[:len(xs)]
+			clear(dxs)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf3, _ := spreadJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer spreadJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(y) {
+				*tapeBuf3 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf3)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -1134,6 +1527,9 @@ func ScaledPairVJP(y, w, dy, dw []float64) {
 	_ = vjpOfScaledPair(y, w, dy, dw)
 }
 
+// scaledPairJacobianTapes keeps ScaledPairJacobian's tape storage between calls.
+var scaledPairJacobianTapes sync.Pool
+
 // ScaledPairJacobian writes into jac the Jacobian of y (filled as ScaledPair fills it) with respect to w, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func ScaledPairJacobian(y, w, jac []float64) {
 	n := len(w)
@@ -1147,14 +1543,32 @@ func ScaledPairJacobian(y, w, jac []float64) {
 	if len(w) <= 64 {
 		dw = dwArray[:len(w)]
 	} else {
-		dw = make([]float64, len(w))
+		tapeBuf, _ := scaledPairJacobianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scaledPairJacobianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		dw = (*tapeBuf)[:len(w)]
+		clear(dw)
 	}
 	var dyArray [64]float64
 	var dy []float64
 	if len(y) <= 64 {
 		dy = dyArray[:len(y)]
 	} else {
-		dy = make([]float64, len(y))
+		tapeBuf1, _ := scaledPairJacobianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer scaledPairJacobianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(y) {
+			*tapeBuf1 = make([]float64, len(y))
+		}
+		dy = (*tapeBuf1)[:len(y)]
+		clear(dy)
 	}
 	for i2 := range y {
 		dy[i2] = 1
@@ -1205,6 +1619,9 @@ func TipVJP(tip *[2]float64, theta []float64, dtip *[2]float64, dtheta []float64
 	_ = vjpOfTip(tip, theta, dtip, dtheta)
 }
 
+// tipJacobianTapes keeps TipJacobian's tape storage between calls.
+var tipJacobianTapes sync.Pool
+
 // TipJacobian writes into jac the Jacobian of tip (filled as Tip fills it) with respect to theta, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func TipJacobian(tip *[2]float64, theta, jac []float64) {
 	n := len(theta)
@@ -1218,7 +1635,16 @@ func TipJacobian(tip *[2]float64, theta, jac []float64) {
 		if len(theta) <= 64 {
 			v = vArray[:len(theta)]
 		} else {
-			v = make([]float64, len(theta))
+			tapeBuf, _ := tipJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer tipJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(theta) {
+				*tapeBuf = make([]float64, len(theta))
+			}
+			v = (*tapeBuf)[:len(theta)]
+			clear(v)
 		}
 		var ttipArray [2]float64
 		ttip := &ttipArray
@@ -1242,7 +1668,16 @@ func TipJacobian(tip *[2]float64, theta, jac []float64) {
 		if len(theta) <= 64 {
 			dtheta = dthetaArray[:len(theta)]
 		} else {
-			dtheta = make([]float64, len(theta))
+			tapeBuf1, _ := tipJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer tipJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(theta) {
+				*tapeBuf1 = make([]float64, len(theta))
+			}
+			dtheta = (*tapeBuf1)[:len(theta)]
+			clear(dtheta)
 		}
 		var dtipArray [2]float64
 		dtip := &dtipArray
@@ -1307,6 +1742,9 @@ func StructTipVJP(p *Pose, theta []float64, l float64, dp *Pose, dtheta []float6
 	return dl
 }
 
+// structTipJacobianTapes keeps StructTipJacobian's tape storage between calls.
+var structTipJacobianTapes sync.Pool
+
 // StructTipJacobian writes into jac the Jacobian of p (filled as StructTip fills it) with respect to theta, l, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 	n := len(theta) + 1
@@ -1323,7 +1761,16 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 		if len(theta) <= 64 {
 			vtheta = vthetaArray[:len(theta)]
 		} else {
-			vtheta = make([]float64, len(theta))
+			tapeBuf, _ := structTipJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer structTipJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(theta) {
+				*tapeBuf = make([]float64, len(theta))
+			}
+			vtheta = (*tapeBuf)[:len(theta)]
+			clear(vtheta)
 		}
 		var vl float64
 		var tpArray Pose
@@ -1373,7 +1820,16 @@ func StructTipJacobian(p *Pose, theta []float64, l float64, jac []float64) {
 		if len(theta) <= 64 {
 			dtheta = dthetaArray[:len(theta)]
 		} else {
-			dtheta = make([]float64, len(theta))
+			tapeBuf1, _ := structTipJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer structTipJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(theta) {
+				*tapeBuf1 = make([]float64, len(theta))
+			}
+			dtheta = (*tapeBuf1)[:len(theta)]
+			clear(dtheta)
 		}
 		var dpArray Pose
 		dp := &dpArray
@@ -1460,6 +1916,9 @@ func IncomingReadJVP(y, x, dx, ty []float64) {
 	}
 }
 
+// incomingReadVJPTapes keeps IncomingReadVJP's tape storage between calls.
+var incomingReadVJPTapes sync.Pool
+
 // IncomingReadVJP calls IncomingRead, which fills y, and adds dy times the Jacobian of y into the gradients with respect to x: buffers for slices and pointers, results for the rest.
 func IncomingReadVJP(y, x, dy, dx []float64) {
 	if len(dy) < len(y) {
@@ -1473,12 +1932,24 @@ func IncomingReadVJP(y, x, dy, dx []float64) {
 	if len(y) <= 64 {
 		yIn = yInArray[:len(y)]
 	} else {
-		yIn = make([]float64, len(y))
+		tapeBuf, _ := incomingReadVJPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer incomingReadVJPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(y) {
+			*tapeBuf = make([]float64, len(y))
+		}
+		yIn = (*tapeBuf)[:len(y)]
+		clear(yIn)
 	}
 	copy(yIn, y)
 	IncomingRead(y, x)
 	_ = vjpOfIncomingRead(yIn, x, dy, dx)
 }
+
+// incomingReadJacobianTapes keeps IncomingReadJacobian's tape storage between calls.
+var incomingReadJacobianTapes sync.Pool
 
 // IncomingReadJacobian writes into jac the Jacobian of y (filled as IncomingRead fills it) with respect to x, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func IncomingReadJacobian(y, x, jac []float64) {
@@ -1492,7 +1963,16 @@ func IncomingReadJacobian(y, x, jac []float64) {
 	if len(y) <= 64 {
 		yIn = yInArray[:len(y)]
 	} else {
-		yIn = make([]float64, len(y))
+		tapeBuf, _ := incomingReadJacobianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer incomingReadJacobianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(y) {
+			*tapeBuf = make([]float64, len(y))
+		}
+		yIn = (*tapeBuf)[:len(y)]
+		clear(yIn)
 	}
 	copy(yIn, y)
 	if n <= m {
@@ -1501,14 +1981,32 @@ func IncomingReadJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			v = vArray[:len(x)]
 		} else {
-			v = make([]float64, len(x))
+			tapeBuf1, _ := incomingReadJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer incomingReadJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(x) {
+				*tapeBuf1 = make([]float64, len(x))
+			}
+			v = (*tapeBuf1)[:len(x)]
+			clear(v)
 		}
 		var tyArray [64]float64
 		var ty []float64
 		if len(y) <= 64 {
 			ty = tyArray[:len(y)]
 		} else {
-			ty = make([]float64, len(y))
+			tapeBuf2, _ := incomingReadJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer incomingReadJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(y) {
+				*tapeBuf2 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf2)[:len(y)]
+			clear(ty)
 		}
 		j := 0
 		for i1 := range x {
@@ -1531,14 +2029,32 @@ func IncomingReadJacobian(y, x, jac []float64) {
 		if len(x) <= 64 {
 			dx = dxArray[:len(x)]
 		} else {
-			dx = make([]float64, len(x))
+			tapeBuf3, _ := incomingReadJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer incomingReadJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(x) {
+				*tapeBuf3 = make([]float64, len(x))
+			}
+			dx = (*tapeBuf3)[:len(x)]
+			clear(dx)
 		}
 		var dyArray [64]float64
 		var dy []float64
 		if len(y) <= 64 {
 			dy = dyArray[:len(y)]
 		} else {
-			dy = make([]float64, len(y))
+			tapeBuf4, _ := incomingReadJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer incomingReadJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(y) {
+				*tapeBuf4 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf4)[:len(y)]
+			clear(dy)
 		}
 		for i3 := range y {
 			dy[i3] = 1
@@ -1603,6 +2119,9 @@ func LeadingIfVJP(r, u, dr, du []float64) {
 	_ = vjpOfLeadingIf(r, u, dr, du)
 }
 
+// leadingIfJacobianTapes keeps LeadingIfJacobian's tape storage between calls.
+var leadingIfJacobianTapes sync.Pool
+
 // LeadingIfJacobian writes into jac the Jacobian of r (filled as LeadingIf fills it) with respect to u, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (-1 <= j-i <= 1, read from the code): 3 JVPs along compressed directions give it.
 func LeadingIfJacobian(r, u, jac []float64) {
 	n := len(u)
@@ -1616,14 +2135,32 @@ func LeadingIfJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			v1 = v1Array[:len(u)]
 		} else {
-			v1 = make([]float64, len(u))
+			tapeBuf, _ := leadingIfJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer leadingIfJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(u) {
+				*tapeBuf = make([]float64, len(u))
+			}
+			v1 = (*tapeBuf)[:len(u)]
+			clear(v1)
 		}
 		var tr1Array [64]float64
 		var tr1 []float64
 		if len(r) <= 64 {
 			tr1 = tr1Array[:len(r)]
 		} else {
-			tr1 = make([]float64, len(r))
+			tapeBuf1, _ := leadingIfJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer leadingIfJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(r) {
+				*tapeBuf1 = make([]float64, len(r))
+			}
+			tr1 = (*tapeBuf1)[:len(r)]
+			clear(tr1)
 		}
 		for k := range jac[:m*n] {
 			jac[k] = 0
@@ -1649,14 +2186,32 @@ func LeadingIfJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			v = vArray[:len(u)]
 		} else {
-			v = make([]float64, len(u))
+			tapeBuf2, _ := leadingIfJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer leadingIfJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(u) {
+				*tapeBuf2 = make([]float64, len(u))
+			}
+			v = (*tapeBuf2)[:len(u)]
+			clear(v)
 		}
 		var trArray [64]float64
 		var tr []float64
 		if len(r) <= 64 {
 			tr = trArray[:len(r)]
 		} else {
-			tr = make([]float64, len(r))
+			tapeBuf3, _ := leadingIfJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer leadingIfJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(r) {
+				*tapeBuf3 = make([]float64, len(r))
+			}
+			tr = (*tapeBuf3)[:len(r)]
+			clear(tr)
 		}
 		j := 0
 		for i1 := range u {
@@ -1678,14 +2233,32 @@ func LeadingIfJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			du = duArray[:len(u)]
 		} else {
-			du = make([]float64, len(u))
+			tapeBuf4, _ := leadingIfJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer leadingIfJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(u) {
+				*tapeBuf4 = make([]float64, len(u))
+			}
+			du = (*tapeBuf4)[:len(u)]
+			clear(du)
 		}
 		var drArray [64]float64
 		var dr []float64
 		if len(r) <= 64 {
 			dr = drArray[:len(r)]
 		} else {
-			dr = make([]float64, len(r))
+			tapeBuf5, _ := leadingIfJacobianTapes.Get().(*[]float64)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float64)
+			}
+			defer leadingIfJacobianTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < len(r) {
+				*tapeBuf5 = make([]float64, len(r))
+			}
+			dr = (*tapeBuf5)[:len(r)]
+			clear(dr)
 		}
 		for i3 := range r {
 			dr[i3] = 1

@@ -2126,6 +2126,9 @@ func ElementStepsJVP(x, dx []float64) (float64, float64) {
 	return t10, dt10
 }
 
+// elementStepsHessianTapes keeps ElementStepsHessian's tape storage between calls.
+var elementStepsHessianTapes sync.Pool
+
 // ElementStepsHessian returns ElementSteps's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ElementStepsHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -2140,14 +2143,32 @@ func ElementStepsHessian(x, dx, hess []float64) float64 {
 	if len(x) <= 64 {
 		v = vArray[:len(x)]
 	} else {
-		v = make([]float64, len(x))
+		tapeBuf, _ := elementStepsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer elementStepsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(x) <= 64 {
 		hv = hvArray[:len(x)]
 	} else {
-		hv = make([]float64, len(x))
+		tapeBuf1, _ := elementStepsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer elementStepsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
 	}
 	var elementSteps float64
 	for j := 0; j < n; j++ {

@@ -42,6 +42,9 @@ func ResidualJVP(r, u, du, tr []float64) {
 	r[n-1] = u[n-1]
 }
 
+// residualJacobianTapes keeps ResidualJacobian's tape storage between calls.
+var residualJacobianTapes sync.Pool
+
 // ResidualJacobian writes into jac the Jacobian of r (filled as Residual fills it) with respect to u, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j. The Jacobian is banded (-1 <= j-i <= 1, read from the code): 3 JVPs along compressed directions give it.
 func ResidualJacobian(r, u, jac []float64) {
 	n1 := len(u)
@@ -55,14 +58,32 @@ func ResidualJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			v1 = v1Array[:len(u)]
 		} else {
-			v1 = make([]float64, len(u))
+			tapeBuf, _ := residualJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer residualJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(u) {
+				*tapeBuf = make([]float64, len(u))
+			}
+			v1 = (*tapeBuf)[:len(u)]
+			clear(v1)
 		}
 		var tr1Array [64]float64
 		var tr1 []float64
 		if len(r) <= 64 {
 			tr1 = tr1Array[:len(r)]
 		} else {
-			tr1 = make([]float64, len(r))
+			tapeBuf1, _ := residualJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer residualJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(r) {
+				*tapeBuf1 = make([]float64, len(r))
+			}
+			tr1 = (*tapeBuf1)[:len(r)]
+			clear(tr1)
 		}
 		for k := range jac[:m*n1] {
 			jac[k] = 0
@@ -88,14 +109,32 @@ func ResidualJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			v = vArray[:len(u)]
 		} else {
-			v = make([]float64, len(u))
+			tapeBuf2, _ := residualJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer residualJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(u) {
+				*tapeBuf2 = make([]float64, len(u))
+			}
+			v = (*tapeBuf2)[:len(u)]
+			clear(v)
 		}
 		var trArray [64]float64
 		var tr []float64
 		if len(r) <= 64 {
 			tr = trArray[:len(r)]
 		} else {
-			tr = make([]float64, len(r))
+			tapeBuf3, _ := residualJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer residualJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(r) {
+				*tapeBuf3 = make([]float64, len(r))
+			}
+			tr = (*tapeBuf3)[:len(r)]
+			clear(tr)
 		}
 		j := 0
 		for i1 := range u {
@@ -117,14 +156,32 @@ func ResidualJacobian(r, u, jac []float64) {
 		if len(u) <= 64 {
 			du = duArray[:len(u)]
 		} else {
-			du = make([]float64, len(u))
+			tapeBuf4, _ := residualJacobianTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer residualJacobianTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < len(u) {
+				*tapeBuf4 = make([]float64, len(u))
+			}
+			du = (*tapeBuf4)[:len(u)]
+			clear(du)
 		}
 		var drArray [64]float64
 		var dr []float64
 		if len(r) <= 64 {
 			dr = drArray[:len(r)]
 		} else {
-			dr = make([]float64, len(r))
+			tapeBuf5, _ := residualJacobianTapes.Get().(*[]float64)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float64)
+			}
+			defer residualJacobianTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < len(r) {
+				*tapeBuf5 = make([]float64, len(r))
+			}
+			dr = (*tapeBuf5)[:len(r)]
+			clear(dr)
 		}
 		for i3 := range r {
 			dr[i3] = 1

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // RosenbrockGrad returns Rosenbrock(x) and its partial derivatives with respect to x.
@@ -103,6 +104,9 @@ func RosenbrockHVP(x, v, dx, hv []float64) float64 {
 	return rosenbrockHVP
 }
 
+// rosenbrockHessianTapes keeps RosenbrockHessian's tape storage between calls.
+var rosenbrockHessianTapes sync.Pool
+
 // RosenbrockHessian returns Rosenbrock's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to x[i] and x[j]. The Hessian is banded (|i-j| <= 1, read from the code): 3 Hessian-vector products along compressed directions give it.
 func RosenbrockHessian(x, dx, hess []float64) float64 {
 	if len(dx) < len(x) {
@@ -117,21 +121,48 @@ func RosenbrockHessian(x, dx, hess []float64) float64 {
 	if n <= 64 {
 		v = vArray[:n]
 	} else {
-		v = make([]float64, n)
+		tapeBuf, _ := rosenbrockHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rosenbrockHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		v = (*tapeBuf)[:n]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if n <= 64 {
 		hv = hvArray[:n]
 	} else {
-		hv = make([]float64, n)
+		tapeBuf1, _ := rosenbrockHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rosenbrockHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		hv = (*tapeBuf1)[:n]
+		clear(hv)
 	}
 	var gradScratchArray [64]float64
 	var gradScratch []float64
 	if n <= 64 {
 		gradScratch = gradScratchArray[:n]
 	} else {
-		gradScratch = make([]float64, n)
+		tapeBuf2, _ := rosenbrockHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rosenbrockHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		gradScratch = (*tapeBuf2)[:n]
+		clear(gradScratch)
 	}
 	var rosenbrock float64
 	for c := 0; c < 3 && c < n; c++ {
@@ -224,6 +255,9 @@ func NLLGrad(w []float64, data []Obs, dw []float64) float64 {
 	return nLL
 }
 
+// nLLHessianTapes keeps NLLHessian's tape storage between calls.
+var nLLHessianTapes sync.Pool
+
 // NLLHessian returns NLL's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 	if len(dw) < len(w) {
@@ -238,14 +272,32 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 	if len(w) <= 64 {
 		v = vArray[:len(w)]
 	} else {
-		v = make([]float64, len(w))
+		tapeBuf, _ := nLLHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer nLLHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
 	}
 	var hvArray [64]float64
 	var hv []float64
 	if len(w) <= 64 {
 		hv = hvArray[:len(w)]
 	} else {
-		hv = make([]float64, len(w))
+		tapeBuf1, _ := nLLHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer nLLHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
 	}
 	var nLL float64
 	for j := 0; j < n; j++ {

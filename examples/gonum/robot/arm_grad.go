@@ -8,6 +8,9 @@ import (
 	"sync"
 )
 
+// reachJacobianTapes keeps ReachJacobian's tape storage between calls.
+var reachJacobianTapes sync.Pool
+
 // ReachJacobian writes into jac the Jacobian of p (filled as Reach fills it) with respect to theta, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 	n := len(theta)
@@ -21,14 +24,32 @@ func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 		if len(theta) <= 64 {
 			v = vArray[:len(theta)]
 		} else {
-			v = make([]float64, len(theta))
+			tapeBuf, _ := reachJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer reachJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(theta) {
+				*tapeBuf = make([]float64, len(theta))
+			}
+			v = (*tapeBuf)[:len(theta)]
+			clear(v)
 		}
 		var tpArray [64]float64
 		var tp []float64
 		if len(p) <= 64 {
 			tp = tpArray[:len(p)]
 		} else {
-			tp = make([]float64, len(p))
+			tapeBuf1, _ := reachJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer reachJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(p) {
+				*tapeBuf1 = make([]float64, len(p))
+			}
+			tp = (*tapeBuf1)[:len(p)]
+			clear(tp)
 		}
 		j := 0
 		for i1 := range theta {
@@ -50,14 +71,32 @@ func (a *Arm) ReachJacobian(p, theta, jac []float64) {
 		if len(theta) <= 64 {
 			dtheta = dthetaArray[:len(theta)]
 		} else {
-			dtheta = make([]float64, len(theta))
+			tapeBuf2, _ := reachJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer reachJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(theta) {
+				*tapeBuf2 = make([]float64, len(theta))
+			}
+			dtheta = (*tapeBuf2)[:len(theta)]
+			clear(dtheta)
 		}
 		var dpArray [64]float64
 		var dp []float64
 		if len(p) <= 64 {
 			dp = dpArray[:len(p)]
 		} else {
-			dp = make([]float64, len(p))
+			tapeBuf3, _ := reachJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer reachJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(p) {
+				*tapeBuf3 = make([]float64, len(p))
+			}
+			dp = (*tapeBuf3)[:len(p)]
+			clear(dp)
 		}
 		for i3 := range p {
 			dp[i3] = 1

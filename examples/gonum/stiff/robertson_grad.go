@@ -2,7 +2,13 @@
 
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
+
+// robertsonJacobianTapes keeps RobertsonJacobian's tape storage between calls.
+var robertsonJacobianTapes sync.Pool
 
 // RobertsonJacobian writes into jac the Jacobian of dy (filled as Robertson fills it) with respect to y, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
 func RobertsonJacobian(dy, y, jac []float64) {
@@ -17,14 +23,32 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		if len(y) <= 64 {
 			v = vArray[:len(y)]
 		} else {
-			v = make([]float64, len(y))
+			tapeBuf, _ := robertsonJacobianTapes.Get().(*[]float64)
+			if tapeBuf == nil {
+				tapeBuf = new([]float64)
+			}
+			defer robertsonJacobianTapes.Put(tapeBuf)
+			if cap(*tapeBuf) < len(y) {
+				*tapeBuf = make([]float64, len(y))
+			}
+			v = (*tapeBuf)[:len(y)]
+			clear(v)
 		}
 		var tdyArray [64]float64
 		var tdy []float64
 		if len(dy) <= 64 {
 			tdy = tdyArray[:len(dy)]
 		} else {
-			tdy = make([]float64, len(dy))
+			tapeBuf1, _ := robertsonJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer robertsonJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(dy) {
+				*tapeBuf1 = make([]float64, len(dy))
+			}
+			tdy = (*tapeBuf1)[:len(dy)]
+			clear(tdy)
 		}
 		j := 0
 		for i := range y {
@@ -46,14 +70,32 @@ func RobertsonJacobian(dy, y, jac []float64) {
 		if len(y) <= 64 {
 			dy1 = dy1Array[:len(y)]
 		} else {
-			dy1 = make([]float64, len(y))
+			tapeBuf2, _ := robertsonJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer robertsonJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(y) {
+				*tapeBuf2 = make([]float64, len(y))
+			}
+			dy1 = (*tapeBuf2)[:len(y)]
+			clear(dy1)
 		}
 		var ddyArray [64]float64
 		var ddy []float64
 		if len(dy) <= 64 {
 			ddy = ddyArray[:len(dy)]
 		} else {
-			ddy = make([]float64, len(dy))
+			tapeBuf3, _ := robertsonJacobianTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer robertsonJacobianTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < len(dy) {
+				*tapeBuf3 = make([]float64, len(dy))
+			}
+			ddy = (*tapeBuf3)[:len(dy)]
+			clear(ddy)
 		}
 		for i2 := range dy {
 			ddy[i2] = 1
