@@ -40,6 +40,16 @@ import (
 //	}
 //	tapeBlock = (*tapeBuf)[:max(tapeLen, 2*cap(tapeBlock))]
 //
+// Each storage has a buffer of its own, taken once per call: the tapes of
+// two loop nests of one trip are alive together. A pool serves every
+// buffer of one element type.
+//
+// Scratch of second derivatives (directions, H·v buffers) made beyond its
+// stack array is taken the same way, and cleared, since it is read before
+// it is written. Elements are floats, integers, bools, or small values
+// without references (points, small arrays), whose pooled buffers keep no
+// memory alive.
+//
 // It runs on the finished function, after the passes: they see plain
 // make, and none of them needs to know pools, deferred calls or type
 // assertions.
@@ -75,7 +85,7 @@ type tapePools struct {
 	l     *lowerer
 	fn    *adjoint.Func
 	pools map[string]string // element type → the function's pool for it
-	grown map[string]string // element type → the buffer taken at the top for grown storage
+	grown map[string]string // storage → the buffer taken at the top for it, when it grows in a sum loop
 	top   []adjoint.Stmt    // statements that take those buffers, for the top of the function
 }
 
@@ -112,12 +122,14 @@ func (p *tapePools) rewrite(list []adjoint.Stmt, top, loop bool) []adjoint.Stmt 
 				out = append(out, pooled...)
 				continue
 			case p.l.grownTapes[name]:
-				buf, ok := p.grown[adjoint.TypeString(elem)]
+				// One buffer per storage: two nests in a sum loop's trip
+				// hold their tapes at once, and must not share one.
+				buf, ok := p.grown[name]
 				if !ok {
 					take := p.taken(elem)
 					p.top = append(p.top, take...)
 					buf = identName(take[0])
-					p.grown[adjoint.TypeString(elem)] = buf
+					p.grown[name] = buf
 				}
 				out = append(out, p.fill(adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(buf)}}, name, elem, n, empty)...)
 				continue

@@ -176,6 +176,11 @@ func allCases() []gradCase {
 				g := make([]float64, len(x))
 				return SumOfTriangleGrad(x, g), g
 			}, at: pts(p(0.9, 1.1, -0.7, 0.5, 1.2))},
+		{name: "SumTwoNests",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SumTwoNestsJVP(x, 200, v) }), f: func(x []float64) float64 { return SumTwoNests(x, 200) }, grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return SumTwoNestsGrad(x, 200, g), g
+			}, at: pts(p(0.3, 0.7, -0.4), p(1.1, -0.2, 0.5))},
 	}...)...)
 }
 

@@ -677,3 +677,27 @@ func LoopInvariants(x []float64, c float64) float64 {
 	}
 	return s
 }
+
+// SumTwoNests is a sum loop whose trip runs two loop nests, each with a
+// tape: beyond 64 values each takes storage from the gradient's pool, and
+// the two are alive together until the trip's backward code has run.
+// They shared one buffer once, and the gradient was wrong by 1e63
+// (TestTapePool; the finite-difference case runs at 200 steps).
+//
+//gradgen:grad wrt=xs
+//gradgen:jvp wrt=xs
+func SumTwoNests(xs []float64, n int) float64 {
+	s := 0.0
+	for i := range xs {
+		t := xs[i]
+		for k := 0; k < n; k++ {
+			t = t * math.Cos(t)
+		}
+		u := xs[i]
+		for k := 0; k < n; k++ {
+			u = u*0.5 + math.Sin(u)
+		}
+		s += t * u
+	}
+	return s
+}

@@ -8468,6 +8468,146 @@ func LoopInvariantsJVP(x []float64, c float64, dx []float64, dc float64) (float6
 	return s, ds
 }
 
+// sumTwoNestsGradTapes keeps SumTwoNestsGrad's tape storage between calls.
+var sumTwoNestsGradTapes sync.Pool
+
+// SumTwoNestsGrad returns SumTwoNests(xs, n) and its partial derivatives with respect to xs.
+func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumTwoNestsGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	tapeBuf, _ := sumTwoNestsGradTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer sumTwoNestsGradTapes.Put(tapeBuf)
+	tapeBuf1, _ := sumTwoNestsGradTapes.Get().(*[]float64)
+	if tapeBuf1 == nil {
+		tapeBuf1 = new([]float64)
+	}
+	defer sumTwoNestsGradTapes.Put(tapeBuf1)
+	var cos, t1, t2, sin, t3 float64
+	var iters, iters1, trips, trips1 int
+	var tapeArray, tapeArray1 [64]float64
+	var tTape, uTape []float64
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i := range xs (forward and backward in one pass: a sum)
+	for i := range xs {
+		t := xs[i]
+		k := 0
+		iters = max(0, n)
+		if cap(tTape) < iters {
+			if iters <= 64 {
+				tTape = tapeArray[:0]
+			} else {
+				if cap(*tapeBuf) < max(iters, 2*cap(tTape)) {
+					*tapeBuf = make([]float64, max(iters, 2*cap(tTape)))
+				}
+				tTape = (*tapeBuf)[:0:max(iters, 2*cap(tTape))]
+			}
+		}
+		tTape = tTape[:0]
+		trips = 0
+		for ; k < n; k++ {
+			trips++
+			tTape = append(tTape, t)
+			cos = math.Cos(t)
+			t1 = t * cos
+			t = t1
+		}
+		u := xs[i]
+		k1 := 0
+		iters1 = max(0, n)
+		if cap(uTape) < iters1 {
+			if iters1 <= 64 {
+				uTape = tapeArray1[:0]
+			} else {
+				if cap(*tapeBuf1) < max(iters1, 2*cap(uTape)) {
+					*tapeBuf1 = make([]float64, max(iters1, 2*cap(uTape)))
+				}
+				uTape = (*tapeBuf1)[:0:max(iters1, 2*cap(uTape))]
+			}
+		}
+		uTape = uTape[:0]
+		trips1 = 0
+		for ; k1 < n; k1++ {
+			trips1++
+			uTape = append(uTape, u)
+			t2 = u * 0.5
+			sin = math.Sin(u)
+			t3 = t2 + sin
+			u = t3
+		}
+		t4 := t * u
+		s += t4
+		var dt3, dt1 float64
+		// s += t * u
+		dt := u * ds
+		du := t * ds
+		// for k < n
+		for ; trips1 > 0; trips1-- {
+			// u = u*0.5 + math.Sin(u)
+			u = uTape[len(uTape)-1]
+			uTape = uTape[:len(uTape)-1]
+			dt3 = du
+			du = (math.Cos(u) + 0.5) * dt3
+		}
+		// u := xs[i]
+		dxs[i] += du
+		// for k < n
+		for ; trips > 0; trips-- {
+			// t = t * math.Cos(t)
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			cos = math.Cos(t)
+			dt1 = dt
+			dt = (cos - math.Sin(t)*t) * dt1
+		}
+		// t := xs[i]
+		dxs[i] += dt
+	}
+	sumTwoNests := s
+	return sumTwoNests
+}
+
+// SumTwoNestsJVP returns SumTwoNests(xs, n) and its directional derivative: the sum of its partial derivatives with respect to xs times the tangents dxs.
+func SumTwoNestsJVP(xs []float64, n int, dxs []float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumTwoNestsJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range xs {
+		dt := dxs[i]
+		t := xs[i]
+		for k := 0; k < n; k++ {
+			dcos := -math.Sin(t) * dt
+			cos := math.Cos(t)
+			dt = cos*dt + t*dcos
+			t *= cos
+		}
+		du := dxs[i]
+		u := xs[i]
+		for k1 := 0; k1 < n; k1++ {
+			dt1 := 0.5 * du
+			t1 := u * 0.5
+			dsin := math.Cos(u) * du
+			sin := math.Sin(u)
+			du = dt1 + dsin
+			u = t1 + sin
+		}
+		dt2 := u*dt + t*du
+		t2 := t * u
+		ds += dt2
+		s += t2
+	}
+	return s, ds
+}
+
 // hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
 func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, dt, t, xPrev1, vxPrev1, t7, t8, t9, t10 float64

@@ -147,6 +147,10 @@ func TestTapePool(t *testing.T) {
 			grad(func(g []float64) { g[len(xs)] = SumOfPowersGrad(xs[:50], 200, g) }),
 			grad(func(g []float64) { g[len(xs)] = SumOfPowersGrad(xs[:20], 900, g) }),
 		}},
+		{"SumTwoNestsGrad", &sumTwoNestsGradTapes, []func() []float64{
+			grad(func(g []float64) { g[len(xs)] = SumTwoNestsGrad(xs[:5], 200, g) }),
+			grad(func(g []float64) { g[len(xs)] = SumTwoNestsGrad(xs[:3], 90, g) }),
+		}},
 		{"SumOfTriangleGrad", &sumOfTriangleGradTapes, []func() []float64{
 			grad(func(g []float64) { g[len(xs)] = SumOfTriangleGrad(xs, g) }),
 			grad(func(g []float64) { g[len(xs)] = SumOfTriangleGrad(xs[:150], g) }),
