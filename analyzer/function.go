@@ -129,9 +129,11 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 		}
 		fn, graph := next.lowerFunc(g)
 		if !grown || round == 4 || len(next.diags) > 0 {
-			if fn != nil && len(next.diags) == 0 && !g.options.NoActivity && !g.options.SaveAll {
+			if fn != nil && len(next.diags) == 0 {
 				// Once, on the last round's function: a pool is a
-				// package-level name, taken for good.
+				// package-level name, taken for good. Under the test
+				// switches too: it changes where storage comes from,
+				// not what is stored, and tests name the pools.
 				next.poolTapes(fn)
 				next.checkFunc("poolTapes", fn)
 			}
