@@ -5,6 +5,9 @@
 // go/types, nothing of the lowering's state — so each can be tested on
 // hand-written programs, and any mode's output can use them.
 //
+// PoolStorage, run on a finished function rather than in the pass list,
+// takes storage made on the heap from pools of the function's own.
+//
 // A caller strings passes together as a []Pass and runs them with Run,
 // which calls its check (the adjoint sanity check, in tests) after each:
 // a pass that breaks the program fails at that pass.
