@@ -319,7 +319,10 @@ func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, em
 			tiers = stackTiers[:1]
 		}
 	}
-	if len(tiers) > 0 {
+	// Slice headers (views taped per trip) take no stack tier, but their
+	// storage is pooled too: what a pooled buffer still points at is kept
+	// alive until the collector empties the pool, two cycles at most.
+	if _, headers := elem.(adjoint.Slice); len(tiers) > 0 || headers {
 		if l.heapTapes == nil {
 			l.heapTapes = map[string]bool{}
 		}

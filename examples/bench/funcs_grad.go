@@ -931,6 +931,9 @@ func OscillatorJVP(k, c, x0, v0 float64, steps int, dk, dc, dx0, dv0 float64) (f
 // rowMLPLossGradTapes keeps RowMLPLossGrad's tape storage between calls.
 var rowMLPLossGradTapes sync.Pool
 
+// rowMLPLossGradTapesFloat64 keeps RowMLPLossGrad's tape storage between calls.
+var rowMLPLossGradTapesFloat64 sync.Pool
+
 // RowMLPLossGrad returns RowMLPLoss(W1, b1, W2, b2, x, label, nIn, nHid, nOut) and its partial derivatives with respect to W1, b1, W2, b2.
 func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1, db1, dW2, db2 []float64) float64 {
 	if len(dW1) < len(W1) {
@@ -953,7 +956,17 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	h := make([]float64, nHid)
 	j := 0
 	iters = max(0, nHid)
-	dwTape = make([][]float64, 0, iters)
+	{
+		tapeBuf, _ := rowMLPLossGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([][]float64, iters)
+		}
+		dwTape = (*tapeBuf)[:0:iters]
+	}
 	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
@@ -962,15 +975,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapeBuf, _ := rowMLPLossGradTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer rowMLPLossGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		defer rowMLPLossGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		tapes = (*tapeBuf1)[:tapeLen]
 	}
 	iTape, tapes = tapes[:0:iters], tapes[iters:]
 	tripsTape = tapes[:0:iters]
@@ -998,7 +1011,17 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	o := 0
 	iters1 = max(0, nOut)
 	tapeLen1 = iters1 + iters1
-	tapes1 = make([][]float64, tapeLen1)
+	{
+		tapeBuf2, _ := rowMLPLossGradTapes.Get().(*[][]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([][]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < tapeLen1 {
+			*tapeBuf2 = make([][]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf2)[:tapeLen1]
+	}
 	w1Tape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	dw1Tape = tapes1[:0:iters1]
 	tapeLen2 = iters1 + iters1
@@ -1009,15 +1032,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray3 [1024]float64
 		tapes2 = tapeArray3[:tapeLen2]
 	} else {
-		tapeBuf1, _ := rowMLPLossGradTapes.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
+		tapeBuf3, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
 		}
-		defer rowMLPLossGradTapes.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen2 {
-			*tapeBuf1 = make([]float64, tapeLen2)
+		defer rowMLPLossGradTapesFloat64.Put(tapeBuf3)
+		if cap(*tapeBuf3) < tapeLen2 {
+			*tapeBuf3 = make([]float64, tapeLen2)
 		}
-		tapes2 = (*tapeBuf1)[:tapeLen2]
+		tapes2 = (*tapeBuf3)[:tapeLen2]
 	}
 	j1Tape, tapes2 = tapes2[:0:iters1], tapes2[iters1:]
 	tripsTape1 = tapes2[:0:iters1]
@@ -1049,15 +1072,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray5 [1024]float64
 		condTape = tapeArray5[:0:iters2]
 	} else {
-		tapeBuf2, _ := rowMLPLossGradTapes.Get().(*[]float64)
-		if tapeBuf2 == nil {
-			tapeBuf2 = new([]float64)
+		tapeBuf4, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer rowMLPLossGradTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < iters2 {
-			*tapeBuf2 = make([]float64, iters2)
+		defer rowMLPLossGradTapesFloat64.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters2 {
+			*tapeBuf4 = make([]float64, iters2)
 		}
-		condTape = (*tapeBuf2)[:0:iters2]
+		condTape = (*tapeBuf4)[:0:iters2]
 	}
 	trips2 = 0
 	for i1, z = range logits[1:] {
@@ -1078,15 +1101,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray7 [1024]float64
 		expTape = tapeArray7[:0:iters3]
 	} else {
-		tapeBuf3, _ := rowMLPLossGradTapes.Get().(*[]float64)
-		if tapeBuf3 == nil {
-			tapeBuf3 = new([]float64)
+		tapeBuf5, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
 		}
-		defer rowMLPLossGradTapes.Put(tapeBuf3)
-		if cap(*tapeBuf3) < iters3 {
-			*tapeBuf3 = make([]float64, iters3)
+		defer rowMLPLossGradTapesFloat64.Put(tapeBuf5)
+		if cap(*tapeBuf5) < iters3 {
+			*tapeBuf5 = make([]float64, iters3)
 		}
-		expTape = (*tapeBuf3)[:0:iters3]
+		expTape = (*tapeBuf5)[:0:iters3]
 	}
 	trips3 = 0
 	for i2, z1 = range logits {

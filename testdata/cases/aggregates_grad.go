@@ -217,6 +217,9 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 // matVecGradTapes keeps MatVecGrad's tape storage between calls.
 var matVecGradTapes sync.Pool
 
+// matVecGradTapesFloat64 keeps MatVecGrad's tape storage between calls.
+var matVecGradTapesFloat64 sync.Pool
+
 // MatVecGrad returns MatVec(W, x, n) and its partial derivatives with respect to W, x.
 func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dW) < len(W) {
@@ -235,7 +238,17 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	j := 0
 	iters = max(0, n)
 	tapeLen = iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := matVecGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer matVecGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	rowTape, tapes = tapes[:0:iters], tapes[iters:]
 	drowTape = tapes[:0:iters]
 	if iters <= 64 {
@@ -245,15 +258,15 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		tripsTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := matVecGradTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := matVecGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer matVecGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer matVecGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters {
+			*tapeBuf1 = make([]float64, iters)
 		}
-		tripsTape = (*tapeBuf)[:0:iters]
+		tripsTape = (*tapeBuf1)[:0:iters]
 	}
 	trips = 0
 	for ; j < n; j++ {
@@ -343,6 +356,9 @@ func MatVecJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
 // matVecHVPTapes keeps MatVecHVP's tape storage between calls.
 var matVecHVPTapes sync.Pool
 
+// matVecHVPTapesFloat64 keeps MatVecHVP's tape storage between calls.
+var matVecHVPTapesFloat64 sync.Pool
+
 // MatVecHVP returns MatVec's value, its gradient as MatVecGrad gives it, and the product of its Hessian with the direction vW, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float64 {
 	if len(dW) < len(W) {
@@ -376,7 +392,17 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	iters = max(0, n)
 	iters1 = len(x)
 	tapeLen = iters + iters + iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := matVecHVPTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer matVecHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	drowTape, tapes = tapes[:0:iters], tapes[iters:]
 	ddrowTape, tapes = tapes[:0:iters], tapes[iters:]
 	rowTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -389,15 +415,15 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapeBuf, _ := matVecHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := matVecHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer matVecHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
+		defer matVecHVPTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
 		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dxkTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
 	tripsTape = tapes1[:0:iters]
@@ -4118,6 +4144,9 @@ func hvpOfDot(w, x, vw, vx, hvw, hvx []float64) (float64, float64) {
 // hvpOfMatVecTapes keeps hvpOfMatVec's tape storage between calls.
 var hvpOfMatVecTapes sync.Pool
 
+// hvpOfMatVecTapesFloat64 keeps hvpOfMatVec's tape storage between calls.
+var hvpOfMatVecTapesFloat64 sync.Pool
+
 // hvpOfMatVec returns MatVec's value, its directional derivative along the directions and their Hessian-vector product: a row of MatVecHessian.
 func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, float64) {
 	if len(hvW) < len(W) {
@@ -4145,7 +4174,17 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	iters = max(0, n)
 	iters1 = len(x)
 	tapeLen = iters + iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := hvpOfMatVecTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer hvpOfMatVecTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	drowTape, tapes = tapes[:0:iters], tapes[iters:]
 	rowTape, tapes = tapes[:0:iters], tapes[iters:]
 	drow1Tape = tapes[:0:iters]
@@ -4157,15 +4196,15 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapeBuf, _ := hvpOfMatVecTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := hvpOfMatVecTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer hvpOfMatVecTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
+		defer hvpOfMatVecTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
 		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dxkTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
 	tripsTape = tapes1[:0:iters]

@@ -6761,6 +6761,9 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 // viewCarryGradTapes keeps ViewCarryGrad's tape storage between calls.
 var viewCarryGradTapes sync.Pool
 
+// viewCarryGradTapesFloat64 keeps ViewCarryGrad's tape storage between calls.
+var viewCarryGradTapesFloat64 sync.Pool
+
 // ViewCarryGrad returns ViewCarry(x, a) and its partial derivatives with respect to x, a.
 func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
@@ -6775,7 +6778,17 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	loss := 0.0
 	iters = len(x)
 	tapeLen = iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := viewCarryGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer viewCarryGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	wTape, tapes = tapes[:0:iters], tapes[iters:]
 	dwTape = tapes[:0:iters]
 	if iters <= 64 {
@@ -6785,15 +6798,15 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		wElemTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := viewCarryGradTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := viewCarryGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer viewCarryGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer viewCarryGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters {
+			*tapeBuf1 = make([]float64, iters)
 		}
-		wElemTape = (*tapeBuf)[:0:iters]
+		wElemTape = (*tapeBuf1)[:0:iters]
 	}
 	trips = 0
 	for i, v = range x {
@@ -6864,6 +6877,9 @@ func ViewCarryJVP(x []float64, a float64, dx []float64, da float64) (float64, fl
 // viewCarryHVPTapes keeps ViewCarryHVP's tape storage between calls.
 var viewCarryHVPTapes sync.Pool
 
+// viewCarryHVPTapesFloat64 keeps ViewCarryHVP's tape storage between calls.
+var viewCarryHVPTapesFloat64 sync.Pool
+
 // ViewCarryHVP returns ViewCarry's value, its gradient as ViewCarryGrad gives it, and the product of its Hessian with the direction vx, va in the same form (added into buffers for slices and pointers, returned for the rest).
 func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []float64) (float64, float64, float64) {
 	if len(dx) < len(x) {
@@ -6887,7 +6903,17 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	loss := 0.0
 	iters = len(x)
 	tapeLen = iters + iters + iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := viewCarryHVPTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer viewCarryHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	dwTape, tapes = tapes[:0:iters], tapes[iters:]
 	ddwTape, tapes = tapes[:0:iters], tapes[iters:]
 	wTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -6900,15 +6926,15 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapeBuf, _ := viewCarryHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := viewCarryHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer viewCarryHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
+		defer viewCarryHVPTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
 		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	wElemTape = tapes1[:0:iters]
@@ -7320,6 +7346,9 @@ func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
 // viewUpdateReadLaterGradTapes keeps ViewUpdateReadLaterGrad's tape storage between calls.
 var viewUpdateReadLaterGradTapes sync.Pool
 
+// viewUpdateReadLaterGradTapesFloat64 keeps ViewUpdateReadLaterGrad's tape storage between calls.
+var viewUpdateReadLaterGradTapesFloat64 sync.Pool
+
 // ViewUpdateReadLaterGrad returns ViewUpdateReadLater(w, p) and its partial derivatives with respect to w, p.
 func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -7341,7 +7370,17 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	k := 0
 	iters = max(0, 3)
 	tapeLen = iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := viewUpdateReadLaterGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer viewUpdateReadLaterGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	rTape, tapes = tapes[:0:iters], tapes[iters:]
 	drTape = tapes[:0:iters]
 	tapeLen1 = iters + iters
@@ -7352,15 +7391,15 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapeBuf, _ := viewUpdateReadLaterGradTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := viewUpdateReadLaterGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer viewUpdateReadLaterGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
+		defer viewUpdateReadLaterGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
 		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tripsTape = tapes1[:0:iters]
@@ -7497,6 +7536,9 @@ func ViewUpdateReadLaterJVP(w []float64, p float64, dw []float64, dp float64) (f
 // viewUpdateReadLaterHVPTapes keeps ViewUpdateReadLaterHVP's tape storage between calls.
 var viewUpdateReadLaterHVPTapes sync.Pool
 
+// viewUpdateReadLaterHVPTapesFloat64 keeps ViewUpdateReadLaterHVP's tape storage between calls.
+var viewUpdateReadLaterHVPTapesFloat64 sync.Pool
+
 // ViewUpdateReadLaterHVP returns ViewUpdateReadLater's value, its gradient as ViewUpdateReadLaterGrad gives it, and the product of its Hessian with the direction vw, vp in the same form (added into buffers for slices and pointers, returned for the rest).
 func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw, hvw []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -7539,7 +7581,17 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	erfTape = tapeArray4[:0]
 	iters = max(0, 3)
 	tapeLen = iters + iters + iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := viewUpdateReadLaterHVPTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer viewUpdateReadLaterHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	drTape, tapes = tapes[:0:iters], tapes[iters:]
 	ddrTape, tapes = tapes[:0:iters], tapes[iters:]
 	rTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -7552,15 +7604,15 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		var tapeArray6 [1024]float64
 		tapes1 = tapeArray6[:tapeLen1]
 	} else {
-		tapeBuf, _ := viewUpdateReadLaterHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer viewUpdateReadLaterHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
+		defer viewUpdateReadLaterHVPTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
 		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
@@ -11439,6 +11491,9 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 // hvpOfViewCarryTapes keeps hvpOfViewCarry's tape storage between calls.
 var hvpOfViewCarryTapes sync.Pool
 
+// hvpOfViewCarryTapesFloat64 keeps hvpOfViewCarry's tape storage between calls.
+var hvpOfViewCarryTapesFloat64 sync.Pool
+
 // hvpOfViewCarry returns ViewCarry's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewCarryHessian.
 func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []float64) (float64, float64, float64) {
 	if len(hvx) < len(x) {
@@ -11459,7 +11514,17 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	loss := 0.0
 	iters = len(x)
 	tapeLen = iters + iters + iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := hvpOfViewCarryTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer hvpOfViewCarryTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	dwTape, tapes = tapes[:0:iters], tapes[iters:]
 	ddwTape, tapes = tapes[:0:iters], tapes[iters:]
 	wTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -11472,15 +11537,15 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 		var tapeArray1 [1024]float64
 		tapes1 = tapeArray1[:tapeLen1]
 	} else {
-		tapeBuf, _ := hvpOfViewCarryTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := hvpOfViewCarryTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer hvpOfViewCarryTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
+		defer hvpOfViewCarryTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
 		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	wElemTape = tapes1[:0:iters]
@@ -11681,6 +11746,9 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 // hvpOfViewUpdateReadLaterTapes keeps hvpOfViewUpdateReadLater's tape storage between calls.
 var hvpOfViewUpdateReadLaterTapes sync.Pool
 
+// hvpOfViewUpdateReadLaterTapesFloat64 keeps hvpOfViewUpdateReadLater's tape storage between calls.
+var hvpOfViewUpdateReadLaterTapesFloat64 sync.Pool
+
 // hvpOfViewUpdateReadLater returns ViewUpdateReadLater's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewUpdateReadLaterHessian.
 func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, hvw []float64) (float64, float64, float64) {
 	if len(hvw) < len(w) {
@@ -11719,7 +11787,17 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	erfTape = tapeArray4[:0]
 	iters = max(0, 3)
 	tapeLen = iters + iters + iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := hvpOfViewUpdateReadLaterTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer hvpOfViewUpdateReadLaterTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	drTape, tapes = tapes[:0:iters], tapes[iters:]
 	ddrTape, tapes = tapes[:0:iters], tapes[iters:]
 	rTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -11732,15 +11810,15 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		var tapeArray6 [1024]float64
 		tapes1 = tapeArray6[:tapeLen1]
 	} else {
-		tapeBuf, _ := hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf1, _ := hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer hvpOfViewUpdateReadLaterTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
+		defer hvpOfViewUpdateReadLaterTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
 		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
+		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]

@@ -7537,6 +7537,9 @@ func ElemCopyHessian(b, db []Sample2, hess []float64) float64 {
 	return elemCopy
 }
 
+// deadPureCallGradTapes keeps DeadPureCallGrad's tape storage between calls.
+var deadPureCallGradTapes sync.Pool
+
 // DeadPureCallGrad returns DeadPureCall(x, y, w) and its partial derivatives with respect to x, y, w.
 func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -7550,7 +7553,17 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 	dbuf := make([]float64, 1)
 	buf := make([]float64, 1)
 	iters = len(w)
-	dviewTape = make([][]float64, 0, iters)
+	{
+		tapeBuf, _ := deadPureCallGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer deadPureCallGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([][]float64, iters)
+		}
+		dviewTape = (*tapeBuf)[:0:iters]
+	}
 	trips = 0
 	for i = range w {
 		trips++
@@ -7623,6 +7636,9 @@ func DeadPureCallJVP(x, y float64, w []float64, dx, dy float64, dw []float64) (f
 	return t6, dt5
 }
 
+// deadPureCallHVPTapes keeps DeadPureCallHVP's tape storage between calls.
+var deadPureCallHVPTapes sync.Pool
+
 // DeadPureCallHVP returns DeadPureCall's value, its gradient as DeadPureCallGrad gives it, and the product of its Hessian with the direction vx, vy, vw in the same form (added into buffers for slices and pointers, returned for the rest).
 func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []float64) (float64, float64, float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -7646,7 +7662,17 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	dbuf := make([]float64, 1)
 	iters = len(w)
 	tapeLen = iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := deadPureCallHVPTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer deadPureCallHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	ddviewTape, tapes = tapes[:0:iters], tapes[iters:]
 	dview1Tape = tapes[:0:iters]
 	trips = 0
@@ -11005,6 +11031,9 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	return hvpOfElemCopy1, hvpOfElemCopy2
 }
 
+// hvpOfDeadPureCallTapes keeps hvpOfDeadPureCall's tape storage between calls.
+var hvpOfDeadPureCallTapes sync.Pool
+
 // hvpOfDeadPureCall returns DeadPureCall's value, its directional derivative along the directions and their Hessian-vector product: a row of DeadPureCallHessian.
 func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []float64) (float64, float64, float64, float64) {
 	if len(hvw) < len(w) {
@@ -11025,7 +11054,17 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	dbuf := make([]float64, 1)
 	iters = len(w)
 	tapeLen = iters + iters
-	tapes = make([][]float64, tapeLen)
+	{
+		tapeBuf, _ := hvpOfDeadPureCallTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer hvpOfDeadPureCallTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
 	ddviewTape, tapes = tapes[:0:iters], tapes[iters:]
 	dview1Tape = tapes[:0:iters]
 	trips = 0

@@ -46,9 +46,10 @@ import (
 //
 // Scratch of second derivatives (directions, H·v buffers) made beyond its
 // stack array is taken the same way, and cleared, since it is read before
-// it is written. Elements are floats, integers, bools, or small values
+// it is written. Elements are floats, integers, bools, small values
 // without references (points, small arrays), whose pooled buffers keep no
-// memory alive.
+// memory alive, and slice headers (views taped per trip), whose buffers
+// keep what they view alive until the collector empties the pool.
 //
 // It runs on the finished function, after the passes: they see plain
 // make, and none of them needs to know pools, deferred calls or type
