@@ -51,6 +51,25 @@ func TestWhileTapeAllocations(t *testing.T) {
 	}
 }
 
+// TestViewTapeAllocations: a view taped per trip (row := W[j*m : j*m+m])
+// puts slice headers on a tape, made once per call before pools and now
+// taken from MatVecGrad's pool: the function's own y and its adjoint are
+// the only allocations left.
+func TestViewTapeAllocations(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the unoptimized code stores more")
+	}
+	x := []float64{0.3, -0.7, 1.1}
+	W := make([]float64, 3*40)
+	for i := range W {
+		W[i] = 0.01 * float64(i%9)
+	}
+	dW, dx := make([]float64, len(W)), make([]float64, len(x))
+	if n := testing.AllocsPerRun(20, func() { MatVecGrad(W, x, 40, dW, dx) }); n != 2 {
+		t.Errorf("MatVecGrad: %v allocations per call, want 2 (y and dy)", n)
+	}
+}
+
 // TestSumLoopTapeAllocations: a loop nest inside a sum loop sets up its
 // tapes' storage once per call, not once per trip — on the stack while it
 // fits 64 values, beyond that in a buffer from the gradient's pool.
