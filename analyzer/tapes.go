@@ -365,11 +365,15 @@ func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, 
 	// allocate on every trip that needs more: doubling keeps it to a few.
 	grown := adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{n, adjoint.Bin("*", adjoint.Literal("2"), capOf(name))}}
 	setup := []adjoint.Stmt{makeStorage(name, elem, grown, empty)}
-	if smallScalar(elem) {
+	_, headers := elem.(adjoint.Slice)
+	if vt := l.tapeValues[adjoint.TypeString(elem)]; smallScalar(elem) || headers || vt != nil && smallValue(vt) {
+		// Grown in a buffer from the function's pool (see poolTapes).
 		if l.grownTapes == nil {
 			l.grownTapes = map[string]bool{}
 		}
 		l.grownTapes[name] = true
+	}
+	if smallScalar(elem) {
 		array := l.hoistedArray(elem)
 		whole := adjoint.SliceExpr{X: adjoint.Id(array)}
 		if empty {

@@ -82,6 +82,7 @@ func TestSumLoopTapeAllocations(t *testing.T) {
 		xs[i] = 0.9 + 0.001*float64(i)
 	}
 	g := make([]float64, len(xs))
+	rows, drows := manyRows(xs), make([][3]float64, 70)
 	for _, tc := range []struct {
 		name   string
 		grad   func()
@@ -92,6 +93,7 @@ func TestSumLoopTapeAllocations(t *testing.T) {
 		{"SumOfPowers n=200", func() { SumOfPowersGrad(xs, 200, g) }, 0},
 		{"SumOfBranches n=20", func() { SumOfBranchesGrad(xs, 20, g) }, 0},
 		{"SumOfBranches n=200", func() { SumOfBranchesGrad(xs, 200, g) }, 0},
+		{"SumOfRows, a [3]float64 tape of 70", func() { SumOfRowsGrad(xs[:3], rows, g, drows) }, 0},
 	} {
 		if got := testing.AllocsPerRun(20, tc.grad); got != tc.allocs {
 			t.Errorf("%s: %v allocations per call, want %v", tc.name, got, tc.allocs)
@@ -169,6 +171,18 @@ func TestTapePool(t *testing.T) {
 		{"SumTwoNestsGrad", &sumTwoNestsGradTapes, []func() []float64{
 			grad(func(g []float64) { g[len(xs)] = SumTwoNestsGrad(xs[:5], 200, g) }),
 			grad(func(g []float64) { g[len(xs)] = SumTwoNestsGrad(xs[:3], 90, g) }),
+		}},
+		{"SumOfRowsGrad", &sumOfRowsGradTapes, []func() []float64{
+			grad(func(g []float64) {
+				drows := make([][3]float64, 70)
+				g[len(xs)] = SumOfRowsGrad(xs[:4], manyRows(xs[4:7]), g, drows)
+				g[len(xs)-1] = drows[69][2]
+			}),
+			grad(func(g []float64) {
+				drows := make([][3]float64, 70)
+				g[len(xs)] = SumOfRowsGrad(xs[:2], manyRows(xs[10:13]), g, drows)
+				g[len(xs)-1] = drows[3][0]
+			}),
 		}},
 		{"SumOfTriangleGrad", &sumOfTriangleGradTapes, []func() []float64{
 			grad(func(g []float64) { g[len(xs)] = SumOfTriangleGrad(xs, g) }),

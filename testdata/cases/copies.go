@@ -266,3 +266,22 @@ func BodiesEnergy(bs []Body, g float64) float64 {
 	}
 	return e * g
 }
+
+// SumOfRows is a sum loop whose trip runs a loop over rows of three
+// values, copying each into a local: a [3]float64 tape grown inside the
+// sum loop, from the gradient's pool beyond 64 rows (TestTapePool).
+//
+//gradgen:grad
+//gradgen:jvp
+func SumOfRows(xs []float64, rows [][3]float64) float64 {
+	loss := 0.0
+	for i := range xs {
+		u := xs[i]
+		for j := range rows {
+			r := rows[j]
+			u = u*0.5 + 0.01*r[0]*math.Cos(u+r[2]*xs[i])
+		}
+		loss += u * u
+	}
+	return loss
+}

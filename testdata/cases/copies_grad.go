@@ -2318,6 +2318,190 @@ func BodiesEnergyHessian(bs []Body, g float64, dbs []Body, hess []float64) (floa
 	return bodiesEnergy, dg
 }
 
+// sumOfRowsGradTapes keeps SumOfRowsGrad's tape storage between calls.
+var sumOfRowsGradTapes sync.Pool
+
+// sumOfRowsGradTapesFloat64 keeps SumOfRowsGrad's tape storage between calls.
+var sumOfRowsGradTapesFloat64 sync.Pool
+
+// SumOfRowsGrad returns SumOfRows(xs, rows) and its partial derivatives with respect to xs, rows.
+func SumOfRowsGrad(xs []float64, rows [][3]float64, dxs []float64, drows [][3]float64) float64 {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfRowsGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(drows) < len(rows) {
+		panic(fmt.Sprintf("SumOfRowsGrad: len(drows) = %d is shorter than len(rows) = %d", len(drows), len(rows)))
+	}
+	tapeBuf, _ := sumOfRowsGradTapes.Get().(*[][3]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([][3]float64)
+	}
+	defer sumOfRowsGradTapes.Put(tapeBuf)
+	tapeBuf1, _ := sumOfRowsGradTapesFloat64.Get().(*[]float64)
+	if tapeBuf1 == nil {
+		tapeBuf1 = new([]float64)
+	}
+	defer sumOfRowsGradTapesFloat64.Put(tapeBuf1)
+	var r [3]float64
+	var t, t1, t2, t3, cos, t4, t5 float64
+	var j, iters, tapeLen, trips int
+	var tapes, tapeBlock, rElemTape, uTape []float64
+	var tapeArray [64]float64
+	var rTape [][3]float64
+	loss := 0.0
+
+	var dloss float64
+	// return loss
+	dloss = 1
+	// for i := range xs (forward and backward in one pass: a sum)
+	for i := range xs {
+		u := xs[i]
+		iters = len(rows)
+		if cap(rTape) < iters {
+			if cap(*tapeBuf) < max(iters, 2*cap(rTape)) {
+				*tapeBuf = make([][3]float64, max(iters, 2*cap(rTape)))
+			}
+			rTape = (*tapeBuf)[:0:max(iters, 2*cap(rTape))]
+		}
+		rTape = rTape[:0]
+		tapeLen = iters + iters + iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				if cap(*tapeBuf1) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf1 = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf1)[:max(tapeLen, 2*cap(tapeBlock))]
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		rElemTape, tapes = tapes[:0:iters+iters+iters], tapes[iters+iters+iters:]
+		uTape = tapes[:0:iters]
+		trips = 0
+		for j = range rows {
+			trips++
+			rTape = append(rTape, r)
+			r = [3]float64{}
+			rElemTape = append(rElemTape, r[0])
+			r[0] = rows[j][0]
+			rElemTape = append(rElemTape, r[1])
+			r[1] = rows[j][1]
+			rElemTape = append(rElemTape, r[2])
+			r[2] = rows[j][2]
+			uTape = append(uTape, u)
+			t = u * 0.5
+			t1 = 0.01 * r[0]
+			t2 = r[2] * xs[i]
+			t3 = u + t2
+			cos = math.Cos(t3)
+			t4 = t1 * cos
+			t5 = t + t4
+			u = t5
+		}
+		t6 := u * u
+		loss += t6
+		var dr [3]float64
+		var dt5, dt, dt4, dt1, dcos, dt3, dt2 float64
+		// loss += u * u
+		du := 2 * u * dloss
+		// for j := range rows
+		for ; trips > 0; trips-- {
+			j = trips - 1
+			// u = u*0.5 + 0.01*r[0]*math.Cos(u+r[2]*xs[i])
+			dt5 = du
+			u = uTape[len(uTape)-1]
+			uTape = uTape[:len(uTape)-1]
+			t1 = 0.01 * r[0]
+			t2 = r[2] * xs[i]
+			t3 = u + t2
+			cos = math.Cos(t3)
+			dt = dt5
+			dt4 = dt5
+			dt1 = cos * dt4
+			dcos = t1 * dt4
+			dt3 = -math.Sin(t3) * dcos
+			du = dt3
+			dt2 = dt3
+			dr[2] += xs[i] * dt2
+			dxs[i] += r[2] * dt2
+			dr[0] += 0.01 * dt1
+			du += 0.5 * dt
+			// r[2] = rows[j][2]
+			dElem := dr[2]
+			dr[2] = 0
+			drows[j][2] += dElem
+			r[2] = rElemTape[len(rElemTape)-1]
+			rElemTape = rElemTape[:len(rElemTape)-1]
+			// r[1] = rows[j][1]
+			dElem1 := dr[1]
+			dr[1] = 0
+			drows[j][1] += dElem1
+			r[1] = rElemTape[len(rElemTape)-1]
+			rElemTape = rElemTape[:len(rElemTape)-1]
+			// r[0] = rows[j][0]
+			dElem2 := dr[0]
+			dr[0] = 0
+			drows[j][0] += dElem2
+			r[0] = rElemTape[len(rElemTape)-1]
+			rElemTape = rElemTape[:len(rElemTape)-1]
+			// var r [3]float64
+			dr = [3]float64{}
+			r = rTape[len(rTape)-1]
+			rTape = rTape[:len(rTape)-1]
+		}
+		// u := xs[i]
+		dxs[i] += du
+	}
+	sumOfRows := loss
+	return sumOfRows
+}
+
+// SumOfRowsJVP returns SumOfRows(xs, rows) and its directional derivative: the sum of its partial derivatives with respect to xs, rows times the tangents dxs, drows.
+func SumOfRowsJVP(xs []float64, rows [][3]float64, dxs []float64, drows [][3]float64) (float64, float64) {
+	if len(dxs) < len(xs) {
+		panic(fmt.Sprintf("SumOfRowsJVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
+	}
+	if len(drows) < len(rows) {
+		panic(fmt.Sprintf("SumOfRowsJVP: len(drows) = %d is shorter than len(rows) = %d", len(drows), len(rows)))
+	}
+	var dloss float64
+	loss := 0.0
+	for i := range xs {
+		du := dxs[i]
+		u := xs[i]
+		for j := range rows {
+			var r [3]float64
+			var dr [3]float64
+			dr[0] = drows[j][0]
+			r[0] = rows[j][0]
+			dr[1] = drows[j][1]
+			r[1] = rows[j][1]
+			dr[2] = drows[j][2]
+			r[2] = rows[j][2]
+			dt := 0.5 * du
+			t := u * 0.5
+			dt1 := 0.01 * dr[0]
+			t1 := 0.01 * r[0]
+			dt2 := xs[i]*dr[2] + r[2]*dxs[i]
+			t2 := r[2] * xs[i]
+			dt3 := du + dt2
+			t3 := u + t2
+			dcos := -math.Sin(t3) * dt3
+			cos := math.Cos(t3)
+			dt4 := cos*dt1 + t1*dcos
+			t4 := t1 * cos
+			du = dt + dt4
+			u = t + t4
+		}
+		dt5 := 2 * u * du
+		t5 := u * u
+		dloss += dt5
+		loss += t5
+	}
+	return loss, dloss
+}
+
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
 func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	if len(dx) < len(x) {

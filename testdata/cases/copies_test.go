@@ -9,6 +9,23 @@ func copyCases() []gradCase {
 			Nest{A: Point{X: x[11], Y: x[12]}, V: [3]float64{x[13], x[14], x[15]}}
 	}
 	return []gradCase{
+		{name: "SumOfRows",
+			f: func(x []float64) float64 { return SumOfRows(x[:3], manyRows(x[3:])) },
+			grad: func(x []float64) (float64, []float64) {
+				dxs, drows := make([]float64, 3), make([][3]float64, 70)
+				v := SumOfRowsGrad(x[:3], manyRows(x[3:]), dxs, drows)
+				g := append(dxs, 0, 0, 0)
+				for _, d := range drows {
+					g[3] += d[0]
+					g[4] += d[1]
+					g[5] += d[2]
+				}
+				return v, g
+			},
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return SumOfRowsJVP(x[:3], manyRows(x[3:]), v[:3], manyTangentRows(v[3:]))
+			}),
+			at: pts(p(0.3, -1.2, 0.8, 0.7, -0.4, 1.1), p(1.5, 0.25, -0.5, 1.8, 0.9, -0.6))},
 		{name: "BodiesEnergy",
 			f: func(x []float64) float64 { return BodiesEnergy(bodies(x), x[6]) },
 			grad: func(x []float64) (float64, []float64) {
@@ -155,4 +172,23 @@ func flatBodies(bs []Body) []float64 {
 		out = append(out, b.Pos[0], b.Pos[1], b.Mass)
 	}
 	return out
+}
+
+// manyRows are 70 rows from three values (more than the 64 a stack array
+// holds), each shifted by its index.
+func manyRows(x []float64) [][3]float64 {
+	rows := make([][3]float64, 70)
+	for j := range rows {
+		rows[j] = [3]float64{x[0] + 0.01*float64(j), x[1], x[2] - 0.01*float64(j)}
+	}
+	return rows
+}
+
+// manyTangentRows are the tangents of manyRows's rows along v.
+func manyTangentRows(v []float64) [][3]float64 {
+	rows := make([][3]float64, 70)
+	for j := range rows {
+		rows[j] = [3]float64{v[0], v[1], v[2]}
+	}
+	return rows
 }
