@@ -464,17 +464,28 @@ func dropFromAssign(x adjoint.Assign, unused map[string]bool) []adjoint.Stmt {
 // neither a discarded builtin nor a conversion as a statement, so those
 // are written _ = e.
 func keptEffects(rhs []adjoint.Expr) []adjoint.Stmt {
-	// A call with effects stays; make, new and other builtins
-	// without effects go with their variable.
-	if c, ok := rhs[0].(adjoint.Call); len(rhs) == 1 && ok && IsPureBuiltin(c) {
+	// Several values (a, b := f(), g()): each keeps its calls, in
+	// order, as Go evaluates them.
+	var out []adjoint.Stmt
+	for _, e := range rhs {
+		out = append(out, keptEffect(e)...)
+	}
+	return out
+}
+
+// keptEffect is what remains of one value assigned to nothing: a call
+// with effects stays; make, new and other builtins without effects go
+// with their variable.
+func keptEffect(e adjoint.Expr) []adjoint.Stmt {
+	if c, ok := e.(adjoint.Call); ok && IsPureBuiltin(c) {
 		return nil
 	}
-	if len(rhs) == 1 && hasCall(rhs[0]) {
+	if hasCall(e) {
 		// A builtin or a conversion is no statement: _ = max(...).
-		if c, ok := rhs[0].(adjoint.Call); ok && !isConversion(c) && !isBuiltin(c) {
+		if c, ok := e.(adjoint.Call); ok && !isConversion(c) && !isBuiltin(c) {
 			return []adjoint.Stmt{adjoint.ExprStmt{X: c}}
 		}
-		return []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: rhs}}
+		return []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: []adjoint.Expr{e}}}
 	}
 	return nil
 }
