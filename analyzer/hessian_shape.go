@@ -225,11 +225,11 @@ func convertTo(e adjoint.Expr, from, to types.Type) adjoint.Expr {
 	return adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(to)}, Args: []adjoint.Expr{e}}
 }
 
-// smallValue reports whether t holds no references and 64 of it fit in
+// smallValue reports whether t holds no references (isRef) and 64 of it fit in
 // 8 KiB: a slice of it (points, small arrays) can take its scratch on the
 // stack as a float slice does.
 func smallValue(t types.Type) bool {
-	if hasReferences(t) || isTypeParam(t) {
+	if isRef(t) || isTypeParam(t) {
 		return false
 	}
 	if _, ok := irType(t); !ok {

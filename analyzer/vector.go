@@ -46,25 +46,6 @@ func panicIf(cond adjoint.Expr, format string, args ...adjoint.Expr) adjoint.Stm
 	return adjoint.If{Cond: cond, Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}}
 }
 
-// isPanicCheck reports whether s is if cond { panic(...) }, as panicIf's
-// length checks at the top of a generated function are.
-func isPanicCheck(s adjoint.Stmt) bool {
-	i, ok := s.(adjoint.If)
-	if !ok || i.Else != nil || i.Init != nil || len(i.Then) != 1 {
-		return false
-	}
-	e, ok := i.Then[0].(adjoint.ExprStmt)
-	if !ok {
-		return false
-	}
-	c, ok := e.X.(adjoint.Call)
-	if !ok {
-		return false
-	}
-	id, ok := c.Fun.(adjoint.Ident)
-	return ok && id.Name == "panic"
-}
-
 // forwardOut is forward mode over F with its output parameter carried as
 // the last thing differentiated: FJVP(params..., tangents..., ty).
 func (p *pkgContext) forwardOut(g *gradFunc, file *ast.File) (*adjoint.Func, []Diagnostic) {
@@ -93,7 +74,7 @@ func (p *pkgContext) forwardOut(g *gradFunc, file *ast.File) (*adjoint.Func, []D
 	// else: a leading if of the source writes tangents (a trial found the
 	// zeroing placed after every leading if, wiping what the first wrote).
 	checks := 0
-	for checks < len(fn.Body) && isPanicCheck(fn.Body[checks]) {
+	for checks < len(fn.Body) && adjoint.IsPanicCheck(fn.Body[checks]) {
 		checks++
 	}
 	fn.Body = slices.Insert(fn.Body, checks, zero)

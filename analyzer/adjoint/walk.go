@@ -153,3 +153,22 @@ func WalkStmtExprs(s Stmt, f func(Expr)) {
 		StmtExprs(st, func(e Expr) { WalkExpr(e, f) })
 	})
 }
+
+// IsPanicCheck reports whether s is if cond { panic(...) }, as the
+// length checks at the top of a generated function are.
+func IsPanicCheck(s Stmt) bool {
+	i, ok := s.(If)
+	if !ok || i.Else != nil || i.Init != nil || len(i.Then) != 1 {
+		return false
+	}
+	e, ok := i.Then[0].(ExprStmt)
+	if !ok {
+		return false
+	}
+	c, ok := e.X.(Call)
+	if !ok {
+		return false
+	}
+	id, ok := c.Fun.(Ident)
+	return ok && id.Name == "panic"
+}

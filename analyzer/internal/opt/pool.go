@@ -47,9 +47,10 @@ import (
 // Scratch of second derivatives (directions, H·v buffers) made beyond its
 // stack array is taken the same way, and cleared, since it is read before
 // it is written. Elements are floats, integers, bools, small values
-// without references (points, small arrays), whose pooled buffers keep no
-// memory alive, and slice headers (views taped per trip), whose buffers
-// keep what they view alive until the collector empties the pool.
+// without slices, pointers or maps (points, small arrays), and slice
+// headers (views taped per trip). What a pooled buffer still refers to (a
+// view's memory, a string field's bytes) stays alive until the collector
+// empties the pool, two cycles at most.
 //
 // It runs on the finished function, after the passes: they see plain
 // make, and none of them needs to know pools, deferred calls or type
@@ -76,21 +77,10 @@ func PoolStorage(fn *adjoint.Func, st Storage, fresh, global func(base string) s
 	body := p.rewrite(fn.Body, true, false)
 	// After the length checks, which panic before anything is taken.
 	i := 0
-	for i < len(body) && lengthCheck(body[i]) {
+	for i < len(body) && adjoint.IsPanicCheck(body[i]) {
 		i++
 	}
 	fn.Body = append(append(body[:i:i], p.top...), body[i:]...)
-}
-
-// lengthCheck reports whether s is a check of a buffer's length, which
-// panics when it fails.
-func lengthCheck(s adjoint.Stmt) bool {
-	x, ok := s.(adjoint.If)
-	if !ok || len(x.Then) != 1 || len(x.Else) != 0 {
-		return false
-	}
-	call, ok := x.Then[0].(adjoint.ExprStmt)
-	return ok && strings.HasPrefix(adjoint.ExprString(call.X), "panic(")
 }
 
 // tapePools rewrites one function's tape storage.
