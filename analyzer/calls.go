@@ -218,7 +218,7 @@ func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 // pullbackCall: y := f(a, ...) going forward; the pullback going back.
 func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, helperCall func(...adjoint.Expr) adjoint.Expr, into *variable, isRule bool) operand {
 	fwd := l.conv(src)
-	r := &rules.Rule{Piecewise: func(c *rules.Ctx) []adjoint.Stmt {
+	r := &rules.Rule{Pullback: func(c *rules.Ctx) []adjoint.Stmt {
 		extra := []adjoint.Expr{c.D[0]}
 		// Pullbacks and rules return the value first; the caller has it.
 		grads := []adjoint.Expr{adjoint.Id("_")}
@@ -338,7 +338,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 // results' adjoints and adds what it returns into the arguments' adjoints
 // (by-reference arguments' adjoints are passed in and written by it).
 func (l *lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr ast.Expr, name string, params []*types.Var, args []operand, mask []byte, vals []adjoint.Expr, nResults int) *rules.Rule {
-	return &rules.Rule{Piecewise: func(c *rules.Ctx) []adjoint.Stmt {
+	return &rules.Rule{Pullback: func(c *rules.Ctx) []adjoint.Stmt {
 		var extra []adjoint.Expr
 		for _, d := range c.D {
 			if d == nil {

@@ -247,7 +247,7 @@ func reads(name string, es ...adjoint.Expr) bool {
 // op writes one operation: its value fwd, of type t, from operands with
 // values a and tangents ta, and its tangent from the rule's partials.
 func (f *fwdLowerer) op(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types.Type, base string, into *dest, name string) (adjoint.Expr, adjoint.Expr) {
-	if r.Piecewise != nil {
+	if r.Piecewise() {
 		return f.piecewiseOp(r, a, ta, fwd, t, base, into)
 	}
 	if r.Zero {
@@ -348,7 +348,7 @@ func (f *fwdLowerer) piecewiseOp(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoin
 				}
 				return adjoint.Set(tmp.tan, "+=", e)
 			}}
-		f.emit(r.Piecewise(c)...)
+		f.emit(r.Statements(c)...)
 	}
 	tan := tmp.tan
 	if !any {
@@ -417,7 +417,7 @@ func (f *fwdLowerer) inlineCall(call *ast.CallExpr) (adjoint.Expr, adjoint.Expr,
 		return val, adjoint.Call{Fun: fun, Args: []adjoint.Expr{ta[0]}}, true
 	}
 	r := f.callRule(call)
-	if fn, _ := f.calleeOf(call); r == nil || fn != nil && f.rules[fn] != nil || r.Piecewise != nil || r.None != "" || r.Variadic {
+	if fn, _ := f.calleeOf(call); r == nil || fn != nil && f.rules[fn] != nil || r.Piecewise() || r.None != "" || r.Variadic {
 		return nil, nil, false
 	}
 	if r.Zero {

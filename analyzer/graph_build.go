@@ -112,7 +112,7 @@ func (l *lowerer) partialsOf(o *op, byElement bool) []partial {
 				continue
 			}
 			var p adjoint.Expr = adjoint.Ident{Name: "∂" + o.name}
-			if o.rule.Piecewise != nil {
+			if o.rule.Piecewise() {
 				for k := range c.D {
 					c.D[k] = nil
 				}
@@ -124,7 +124,7 @@ func (l *lowerer) partialsOf(o *op, byElement bool) []partial {
 					}
 					return adjoint.ExprStmt{X: e}
 				}
-				if label, ok := piecewiseLabel(o.rule.Piecewise(c)); ok {
+				if label, ok := piecewiseLabel(o.rule.Statements(c)); ok {
 					p = adjoint.Ident{Name: label}
 				}
 			} else if i < len(o.rule.VJP) && o.rule.VJP[i] != nil {

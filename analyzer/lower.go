@@ -465,7 +465,7 @@ func (l *lowerer) emitOp(r *rules.Rule, name string, args []operand, fwd adjoint
 		// temporary too, so that it can be recomputed like the others.
 		target = nil
 	}
-	if target != nil && readsWhole(args, target) && (r.Piecewise != nil || r.UsesResult(len(args))) {
+	if target != nil && readsWhole(args, target) && (r.Piecewise() || r.UsesResult(len(args))) {
 		// The backward code would need both the old and the new value of
 		// target: compute into a temporary, then copy.
 		target = nil

@@ -371,7 +371,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 		c.A = append(c.A, a.bval)
 	}
 	c.Fresh = l.names.fresh
-	if o.rule.Piecewise != nil {
+	if o.rule.Piecewise() {
 		return l.reversePiecewise(rec, o, c)
 	}
 	var contribs []contribution
@@ -424,7 +424,7 @@ func (l *lowerer) reversePiecewise(rec *lowered, o *op, c *rules.Ctx) []adjoint.
 		}
 		return adjoint.Set(d, "+=", e)
 	}
-	out = append(out, o.rule.Piecewise(c)...)
+	out = append(out, o.rule.Statements(c)...)
 	return append(out, l.resetResults(rec, o)...)
 }
 

@@ -120,7 +120,7 @@ func (l *lowerer) tapeCalls() {
 	for i := len(l.ops) - 1; i >= 0; i-- {
 		o := l.ops[i]
 		call, isCall := o.fwd.(adjoint.Call)
-		if !isCall || len(o.results) != 1 || !o.results[0].temp || stored[o.results[0]] || o.rule.Piecewise != nil || !o.rule.UsesResult(len(o.args)) {
+		if !isCall || len(o.results) != 1 || !o.results[0].temp || stored[o.results[0]] || o.rule.Piecewise() || !o.rule.UsesResult(len(o.args)) {
 			continue
 		}
 		if q, ok := call.Fun.(adjoint.Qual); !ok || q.Path != "math" {

@@ -9,9 +9,10 @@
 // function's value). Its partials (Jac) are data that reverse mode
 // multiplies by the results' adjoints (VJP, derived from them) and forward
 // mode by the operands' tangents. Rules whose derivative is piecewise (abs,
-// max, ...) write guarded statements instead, through Ctx.Add: reverse mode
-// runs them with the result's adjoint, forward mode once per operand with
-// its tangent in the adjoint's place.
+// max, ...) give guarded partials (Guarded): partials that hold under
+// conditions, from which both modes write their code through Ctx.Add —
+// reverse mode with the result's adjoint, forward mode once per operand
+// with its tangent in the adjoint's place.
 package rules
 
 import (
@@ -46,16 +47,21 @@ type Rule struct {
 	// Jac holds the primitive's partials as data, Jac[k][i] = ∂rₖ/∂aᵢ (nil
 	// for an operand that carries no derivative, an int argument): what
 	// every mode builds on. Reverse mode multiplies them by the results'
-	// adjoints (vjp), forward mode by the operands' tangents. Piecewise
-	// rules have none yet: their partials are guarded statements.
+	// adjoints (vjp), forward mode by the operands' tangents.
 	Jac [][]Partial
 	// VJP holds, per operand, its share of the adjoint; a nil entry is an
 	// operand that carries no derivative (an int argument). Rules built
 	// from jac derive it; a few write it out for a cheaper form (x/y's
 	// shares divide the adjoint by y once).
 	VJP []func(c *Ctx) adjoint.Expr
-	// Piecewise, when set, replaces vjp: the rule writes statements.
-	Piecewise func(c *Ctx) []adjoint.Stmt
+	// Guarded, when set, gives the partials of a piecewise primitive of n
+	// operands in place of Jac and VJP: partials that hold under guards.
+	Guarded func(n int) *Guarded
+	// Pullback, when set, writes the statements that add into the
+	// operands' adjoints, in place of VJP and of Guarded's reverse code:
+	// a helper call's pullback, or a cheaper form of guarded partials
+	// (max of three operands divides the adjoint by the ties once).
+	Pullback func(c *Ctx) []adjoint.Stmt
 	// Zero marks a function whose derivative is 0 wherever it exists
 	// (Floor): its result is passive and takes no part in the backward sweep.
 	Zero bool
@@ -63,6 +69,19 @@ type Rule struct {
 	None string
 	// Variadic marks builtins (min, max) whose operands all share the rule.
 	Variadic bool
+}
+
+// Piecewise reports whether the rule's reverse code is statements
+// (Statements) rather than one expression per operand (VJP).
+func (r *Rule) Piecewise() bool { return r.Guarded != nil || r.Pullback != nil }
+
+// Statements writes the reverse code of a piecewise rule: Pullback's
+// statements, or those derived from the guarded partials.
+func (r *Rule) Statements(c *Ctx) []adjoint.Stmt {
+	if r.Pullback != nil {
+		return r.Pullback(c)
+	}
+	return r.Guarded(len(c.A)).Write(c)
 }
 
 // UsesResult reports whether the rule's adjoint code reads a result value.
@@ -89,8 +108,8 @@ func (r *Rule) UsesResult(nargs int) bool {
 			}
 		})
 	}
-	if r.Piecewise != nil {
-		for _, s := range r.Piecewise(c) {
+	if r.Piecewise() {
+		for _, s := range r.Statements(c) {
 			adjoint.WalkStmtExprs(s, visit)
 		}
 		return found
@@ -238,33 +257,58 @@ var Conversion = &Rule{VJP: []func(*Ctx) adjoint.Expr{
 // tiesRule is the rule of max and min (math.Max, math.Min and the builtins):
 // the adjoint goes to the chosen operand, split equally among tied ones.
 func tiesRule(variadic bool) *Rule {
-	return &Rule{Variadic: variadic, Piecewise: func(c *Ctx) []adjoint.Stmt {
-		if len(c.A) == 1 {
-			return adjoint.Stmts(c.Add(0, c.D[0]))
+	return &Rule{Variadic: variadic, Guarded: ties, Pullback: func(c *Ctx) []adjoint.Stmt {
+		if len(c.A) < 3 {
+			return ties(len(c.A)).Write(c)
 		}
-		if len(c.A) == 2 {
-			x, y, d := c.A[0], c.A[1], c.D[0]
-			// Comparing the operands with the result picks the chosen one
-			// for max and min alike.
-			return adjoint.IfElse(adjoint.Bin("==", x, y),
-				adjoint.Stmts(c.Add(0, adjoint.Div(d, adjoint.Literal("2"))), c.Add(1, adjoint.Div(d, adjoint.Literal("2")))),
-				adjoint.IfElse(adjoint.Bin("==", x, c.R[0]),
-					adjoint.Stmts(c.Add(0, d)),
-					adjoint.Stmts(c.Add(1, d))))
-		}
-		// Three or more operands: count the ties, then share.
-		ties, share := c.Fresh("ties"), c.Fresh("share")
-		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(ties)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}}}
-		for _, a := range c.A {
-			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, c.R[0]), adjoint.Stmts(adjoint.IncDec{X: adjoint.Id(ties), Inc: true}), nil)...)
-		}
-		out = append(out, adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(share)}, Op: ":=",
-			Rhs: []adjoint.Expr{adjoint.Div(c.D[0], adjoint.Call{Fun: adjoint.TypeExpr{Type: c.T}, Args: []adjoint.Expr{adjoint.Id(ties)}})}})
+		// Three or more operands: the adjoint is divided by the ties once.
+		g := ties(len(c.A))
+		t := adjoint.Id(c.Fresh(g.Lets[0].Base))
+		out := g.Lets[0].Init(Vals{A: c.A, R: c.R, T: c.T}, t)
+		share := adjoint.Id(c.Fresh("share"))
+		out = append(out, adjoint.Set(share, ":=", adjoint.Div(c.D[0], adjoint.Call{Fun: adjoint.TypeExpr{Type: c.T}, Args: []adjoint.Expr{t}})))
 		for i, a := range c.A {
-			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, c.R[0]), adjoint.Stmts(c.Add(i, adjoint.Id(share))), nil)...)
+			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, c.R[0]), adjoint.Stmts(c.Add(i, share)), nil)...)
 		}
 		return out
 	}}
+}
+
+// ties are the guarded partials of max and min of n operands: the
+// operand equal to the result has partial 1, and tied operands share it.
+// Comparing the operands with the result picks the chosen one for max and
+// min alike.
+func ties(n int) *Guarded {
+	switch n {
+	case 1:
+		return &Guarded{Chains: [][]Piece{{{Jac: [][]func(Vals) adjoint.Expr{{always(adjoint.One)}}}}}}
+	case 2:
+		return &Guarded{Chains: [][]Piece{{
+			{When: func(v Vals) adjoint.Expr { return adjoint.Bin("==", v.A[0], v.A[1]) },
+				Jac: [][]func(Vals) adjoint.Expr{{always(half), always(half)}}},
+			{When: func(v Vals) adjoint.Expr { return adjoint.Bin("==", v.A[0], v.R[0]) },
+				Jac: [][]func(Vals) adjoint.Expr{{always(adjoint.One), nil}}},
+			{Jac: [][]func(Vals) adjoint.Expr{{nil, always(adjoint.One)}}},
+		}}}
+	}
+	g := &Guarded{Lets: []Let{{Base: "ties", Init: func(v Vals, t adjoint.Expr) []adjoint.Stmt {
+		out := []adjoint.Stmt{adjoint.Set(t, ":=", adjoint.Literal("0"))}
+		for _, a := range v.A {
+			out = append(out, adjoint.IfElse(adjoint.Bin("==", a, v.R[0]), adjoint.Stmts(adjoint.IncDec{X: t, Inc: true}), nil)...)
+		}
+		return out
+	}}}}
+	for i := range n {
+		row := make([]func(Vals) adjoint.Expr, n)
+		row[i] = func(v Vals) adjoint.Expr {
+			return adjoint.Div(adjoint.One, adjoint.Call{Fun: adjoint.TypeExpr{Type: v.T}, Args: []adjoint.Expr{v.Lets[0]}})
+		}
+		g.Chains = append(g.Chains, []Piece{{
+			When: func(v Vals) adjoint.Expr { return adjoint.Bin("==", v.A[i], v.R[0]) },
+			Jac:  [][]func(Vals) adjoint.Expr{row},
+		}})
+	}
+	return g
 }
 
 // Math are the rules of package math, keyed by function name. Every
@@ -273,11 +317,10 @@ func tiesRule(variadic bool) *Rule {
 // derivative and need no entry.
 var Math = map[string]*Rule{
 	// Abs'(0) = 0.
-	"Abs": {Piecewise: func(c *Ctx) []adjoint.Stmt {
-		x, d := c.A[0], c.D[0]
-		return adjoint.IfElse(adjoint.Bin(">", x, adjoint.Literal("0")), adjoint.Stmts(c.Add(0, d)),
-			adjoint.IfElse(adjoint.Bin("<", x, adjoint.Literal("0")), adjoint.Stmts(c.Add(0, adjoint.Neg(d))), nil))
-	}},
+	"Abs": {Guarded: one(&Guarded{Chains: [][]Piece{{
+		{When: func(v Vals) adjoint.Expr { return adjoint.Bin(">", v.A[0], adjoint.Literal("0")) }, Jac: [][]func(Vals) adjoint.Expr{{always(adjoint.One)}}},
+		{When: func(v Vals) adjoint.Expr { return adjoint.Bin("<", v.A[0], adjoint.Literal("0")) }, Jac: [][]func(Vals) adjoint.Expr{{always(adjoint.Literal("-1"))}}},
+	}}})},
 	"Acos": unary(func(x, r adjoint.Expr) adjoint.Expr {
 		return adjoint.Neg(adjoint.Div(adjoint.One, adjoint.MathCall("Sqrt", adjoint.Bin("-", adjoint.One, adjoint.Sq(x)))))
 	}),
@@ -296,13 +339,18 @@ var Math = map[string]*Rule{
 	// Atan2(y, x): ∂y = x/(x²+y²), ∂x = −y/(x²+y²), written through
 	// h = Hypot(y, x) so that tiny or huge operands neither underflow nor
 	// overflow; 0 at (0, 0), like Hypot.
-	"Atan2": {Piecewise: func(c *Ctx) []adjoint.Stmt {
-		y, x, d := c.A[0], c.A[1], c.D[0]
-		h := adjoint.Id(c.Fresh("h"))
-		return append(adjoint.Stmts(adjoint.Set(h, ":=", adjoint.MathCall("Hypot", y, x))),
-			adjoint.IfElse(adjoint.Bin("!=", h, adjoint.Literal("0")),
-				adjoint.Stmts(c.Add(0, adjoint.Mul(adjoint.Div(adjoint.Div(x, h), h), d)), c.Add(1, adjoint.Mul(adjoint.Neg(adjoint.Div(adjoint.Div(y, h), h)), d))), nil)...)
-	}},
+	"Atan2": {Guarded: one(&Guarded{
+		Lets: []Let{{Base: "h", Init: func(v Vals, h adjoint.Expr) []adjoint.Stmt {
+			return adjoint.Stmts(adjoint.Set(h, ":=", adjoint.MathCall("Hypot", v.A[0], v.A[1])))
+		}}},
+		Chains: [][]Piece{{{
+			When: func(v Vals) adjoint.Expr { return adjoint.Bin("!=", v.Lets[0], adjoint.Literal("0")) },
+			Jac: [][]func(Vals) adjoint.Expr{{
+				func(v Vals) adjoint.Expr { return adjoint.Div(adjoint.Div(v.A[1], v.Lets[0]), v.Lets[0]) },
+				func(v Vals) adjoint.Expr { return adjoint.Neg(adjoint.Div(adjoint.Div(v.A[0], v.Lets[0]), v.Lets[0])) },
+			}},
+		}}},
+	})},
 	"Atanh": unary(func(x, r adjoint.Expr) adjoint.Expr {
 		return adjoint.Div(adjoint.One, adjoint.Bin("-", adjoint.One, adjoint.Sq(x)))
 	}),
@@ -320,11 +368,12 @@ var Math = map[string]*Rule{
 	"Cos":  unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.MathCall("Sin", x)) }),
 	"Cosh": unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.MathCall("Sinh", x) }),
 	// Dim(x, y) = max(x-y, 0): at x == y the tie is split like max's.
-	"Dim": {Piecewise: func(c *Ctx) []adjoint.Stmt {
-		x, y, d := c.A[0], c.A[1], c.D[0]
-		return adjoint.IfElse(adjoint.Bin(">", x, y), adjoint.Stmts(c.Add(0, d), c.Add(1, adjoint.Neg(d))),
-			adjoint.IfElse(adjoint.Bin("==", x, y), adjoint.Stmts(c.Add(0, adjoint.Div(d, adjoint.Literal("2"))), c.Add(1, adjoint.Neg(adjoint.Div(d, adjoint.Literal("2"))))), nil))
-	}},
+	"Dim": {Guarded: one(&Guarded{Chains: [][]Piece{{
+		{When: func(v Vals) adjoint.Expr { return adjoint.Bin(">", v.A[0], v.A[1]) },
+			Jac: [][]func(Vals) adjoint.Expr{{always(adjoint.One), always(adjoint.Literal("-1"))}}},
+		{When: func(v Vals) adjoint.Expr { return adjoint.Bin("==", v.A[0], v.A[1]) },
+			Jac: [][]func(Vals) adjoint.Expr{{always(half), always(adjoint.Neg(half))}}},
+	}}})},
 	"Erf": unary(func(x, r adjoint.Expr) adjoint.Expr {
 		return adjoint.Bin("*", adjoint.Bin("/", adjoint.Literal("2"), adjoint.MathConst("SqrtPi")), adjoint.MathCall("Exp", adjoint.Neg(adjoint.Sq(x))))
 	}),
@@ -354,11 +403,13 @@ var Math = map[string]*Rule{
 	}),
 	"Gamma": {None: "math.Gamma has no elementary derivative (it needs the digamma function)"},
 	// Hypot at (0, 0): 0.
-	"Hypot": {Piecewise: func(c *Ctx) []adjoint.Stmt {
-		p, q, r, d := c.A[0], c.A[1], c.R[0], c.D[0]
-		return adjoint.IfElse(adjoint.Bin("!=", r, adjoint.Literal("0")),
-			adjoint.Stmts(c.Add(0, adjoint.Mul(adjoint.Div(p, r), d)), c.Add(1, adjoint.Mul(adjoint.Div(q, r), d))), nil)
-	}},
+	"Hypot": {Guarded: one(&Guarded{Chains: [][]Piece{{{
+		When: func(v Vals) adjoint.Expr { return adjoint.Bin("!=", v.R[0], adjoint.Literal("0")) },
+		Jac: [][]func(Vals) adjoint.Expr{{
+			func(v Vals) adjoint.Expr { return adjoint.Div(v.A[0], v.R[0]) },
+			func(v Vals) adjoint.Expr { return adjoint.Div(v.A[1], v.R[0]) },
+		}},
+	}}}})},
 	"J0": unary(func(x, r adjoint.Expr) adjoint.Expr { return adjoint.Neg(adjoint.MathCall("J1", x)) }),
 	// J1' = (J0 - J2)/2, which is finite at 0, unlike J0 - J1/x.
 	"J1": unary(func(x, r adjoint.Expr) adjoint.Expr {
@@ -398,22 +449,29 @@ var Math = map[string]*Rule{
 	"Nextafter":   partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }, nil),
 	"Nextafter32": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }, nil),
 	// Pow(x, y): ∂x = y·x^(y−1); ∂y = x^y·ln x, and 0 when x == 0.
-	"Pow": {Piecewise: func(c *Ctx) []adjoint.Stmt {
-		x, y, r, d := c.A[0], c.A[1], c.R[0], c.D[0]
+	"Pow": {Guarded: one(&Guarded{Chains: [][]Piece{
 		// Pow(x, 0) is 1 for every x: ∂x is 0, not 0·x^−1 (NaN at 0).
-		var out []adjoint.Stmt
-		switch dx := c.Add(0, adjoint.Mul(adjoint.Bin("*", y, adjoint.MathCall("Pow", x, adjoint.Bin("-", y, adjoint.One))), d)); {
-		case dx == nil || adjoint.IsLit(y, "0"):
-		case adjoint.IsConstant(y):
-			out = adjoint.Stmts(dx)
-		default:
-			out = adjoint.IfElse(adjoint.Bin("!=", y, adjoint.Literal("0")), adjoint.Stmts(dx), nil)
-		}
-		if dy := c.Add(1, adjoint.Mul(adjoint.Bin("*", r, adjoint.MathCall("Log", x)), d)); dy != nil {
-			out = append(out, adjoint.IfElse(adjoint.Bin("!=", x, adjoint.Literal("0")), adjoint.Stmts(dy), nil)...)
-		}
-		return out
-	}},
+		{{
+			When: func(v Vals) adjoint.Expr {
+				if adjoint.IsConstant(v.A[1]) {
+					return nil
+				}
+				return adjoint.Bin("!=", v.A[1], adjoint.Literal("0"))
+			},
+			Jac: [][]func(Vals) adjoint.Expr{{func(v Vals) adjoint.Expr {
+				if adjoint.IsLit(v.A[1], "0") {
+					return nil
+				}
+				return adjoint.Bin("*", v.A[1], adjoint.MathCall("Pow", v.A[0], adjoint.Bin("-", v.A[1], adjoint.One)))
+			}, nil}},
+		}},
+		{{
+			When: func(v Vals) adjoint.Expr { return adjoint.Bin("!=", v.A[0], adjoint.Literal("0")) },
+			Jac: [][]func(Vals) adjoint.Expr{{nil, func(v Vals) adjoint.Expr {
+				return adjoint.Bin("*", v.R[0], adjoint.MathCall("Log", v.A[0]))
+			}}},
+		}},
+	}})},
 	// Remainder(x, y) = x - n·y with n = (x - r)/y, a whole number.
 	"Remainder": partials(
 		func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One },
