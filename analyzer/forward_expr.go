@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
@@ -247,7 +248,12 @@ func reads(name string, es ...adjoint.Expr) bool {
 // op writes one operation: its value fwd, of type t, from operands with
 // values a and tangents ta, and its tangent from the rule's partials.
 func (f *fwdLowerer) op(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types.Type, base string, into *dest, name string) (adjoint.Expr, adjoint.Expr) {
-	if r.Piecewise() {
+	if r.Pullback != nil && r.Guarded == nil {
+		// A call's pullback has no partials to push tangents through; calls
+		// get pushforward helpers instead (call), never this.
+		panic("forward mode met a rule with a pullback and no partials")
+	}
+	if r.Guarded != nil {
 		return f.piecewiseOp(r, a, ta, fwd, t, base, into)
 	}
 	if r.Zero {
@@ -322,36 +328,22 @@ func (f *fwdLowerer) tangentExpr(r *rules.Rule, a, ta []adjoint.Expr, res adjoin
 	return sum
 }
 
-// piecewiseOp writes an operation whose partials are guarded statements
-// (abs, max, pow): the value goes into a temporary, and the rule's
-// statements run once per operand with a tangent, with that tangent in
-// the place of the result's adjoint: each run adds ∂r/∂aᵢ · ṫᵢ into the
-// result's tangent.
+// piecewiseOp writes an operation whose partials hold under guards (abs,
+// max, pow): the value goes into a temporary, and the tangent is added
+// into its own under the same guards, Σᵢ ∂r/∂aᵢ · ṫᵢ in each arm.
 func (f *fwdLowerer) piecewiseOp(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types.Type, base string, into *dest) (adjoint.Expr, adjoint.Expr) {
 	tmp := f.tempDest(base, t)
 	f.writeVal(tmp, fwd)
 	f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(tmp.tan)}, Type: mustIR(t)})
-	any := false
-	for i, ti := range ta {
-		if ti == nil {
-			continue
+	v := rules.Vals{A: a, R: []adjoint.Expr{tmp.val}, T: mustIR(t)}
+	f.emit(r.Guarded(len(a)).WriteTangent(v, ta, f.names.fresh, func(e adjoint.Expr) adjoint.Stmt {
+		if m, ok := adjoint.Negated(e); ok {
+			return adjoint.Set(tmp.tan, "-=", m)
 		}
-		any = true
-		c := &rules.Ctx{A: a, R: []adjoint.Expr{tmp.val}, D: []adjoint.Expr{ti}, T: mustIR(t),
-			Fresh: func(b string) string { return f.names.fresh(b) },
-			Add: func(j int, e adjoint.Expr) adjoint.Stmt {
-				if j != i || e == nil {
-					return nil
-				}
-				if m, ok := adjoint.Negated(e); ok {
-					return adjoint.Set(tmp.tan, "-=", m)
-				}
-				return adjoint.Set(tmp.tan, "+=", e)
-			}}
-		f.emit(r.Statements(c)...)
-	}
+		return adjoint.Set(tmp.tan, "+=", e)
+	})...)
 	tan := tmp.tan
-	if !any {
+	if !slices.ContainsFunc(ta, func(e adjoint.Expr) bool { return e != nil }) {
 		tan = nil
 	}
 	if into == nil {

@@ -766,13 +766,10 @@ func SoftmaxCEJVP(z []float64, c int, dz []float64) (float64, float64) {
 		max1 := max(zmax, v)
 		var dmax1 float64
 		if zmax == v {
-			dmax1 += dzmax / 2
+			dmax1 += dzmax/2 + dv/2
 		} else if zmax == max1 {
 			dmax1 += dzmax
-		}
-		if zmax == v {
-			dmax1 += dv / 2
-		} else if !(zmax == max1) {
+		} else {
 			dmax1 += dv
 		}
 		dzmax = dmax1
@@ -810,14 +807,14 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	}
 	var dv, max2, max1, dmax1, t3, t4, t5, t6, t7, t8, v, t9, dt, t10, t, exp1, exp, t11, dexp, t12, t13 float64
 	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
-	var tapes, tapes1, condTape, condTape1, condTape2, condTape3, zmaxTape, dtTape, expTape, exp1Tape []float64
+	var tapes, tapes1, condTape, condTape1, zmaxTape, dtTape, expTape, exp1Tape []float64
 	if len(v1) < len(z) {
 		panic(fmt.Sprintf("SoftmaxCEHVP: len(v1) = %d is shorter than len(z) = %d", len(v1), len(z)))
 	}
 	dzmax := v1[0]
 	zmax := z[0]
 	iters = len(z[1:])
-	tapeLen = iters + iters + iters + iters + iters
+	tapeLen = iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -837,9 +834,7 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	}
 	zmaxTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
-	condTape1, tapes = tapes[:0:iters], tapes[iters:]
-	condTape2, tapes = tapes[:0:iters], tapes[iters:]
-	condTape3 = tapes[:0:iters]
+	condTape1 = tapes[:0:iters]
 	trips = 0
 	for i1, v = range z[1:] {
 		trips++
@@ -850,31 +845,20 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		if zmax == v {
 			condTape1 = append(condTape1, 1)
 			t3 = dzmax / 2
-			t4 = dmax1 + t3
-			dmax1 = t4
+			t4 = dv / 2
+			t5 = t3 + t4
+			t6 = dmax1 + t5
+			dmax1 = t6
 		} else {
 			condTape1 = append(condTape1, 0)
 			if zmax == max1 {
 				condTape = append(condTape, 1)
-				t5 = dmax1 + dzmax
-				dmax1 = t5
+				t7 = dmax1 + dzmax
+				dmax1 = t7
 			} else {
 				condTape = append(condTape, 0)
-			}
-		}
-		if zmax == v {
-			condTape3 = append(condTape3, 1)
-			t6 = dv / 2
-			t7 = dmax1 + t6
-			dmax1 = t7
-		} else {
-			condTape3 = append(condTape3, 0)
-			if !(zmax == max1) {
-				condTape2 = append(condTape2, 1)
 				t8 = dmax1 + dv
 				dmax1 = t8
-			} else {
-				condTape2 = append(condTape2, 0)
 			}
 		}
 		dzmax = dmax1
@@ -930,7 +914,7 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	t2 := t1 - z[c]
 	softmaxCEHVP := t2
 
-	var ddt2, dt13, dexp1, dt12, ddexp, dt11, ddt, dexp11, dt3, dt10, dzmax1, dt9, dmax11, ddmax1, dt7, ddv, dt8, dt4, dt5, dmax2 float64
+	var ddt2, dt13, dexp1, dt12, ddexp, dt11, ddt, dexp11, dt3, dt10, dzmax1, dt9, dmax11, ddmax1, dt6, ddv, dt7, dt8, dmax2 float64
 	// return t2, dt2
 	ddt2 = 1
 	// dt2 := dt1 - v1[c]
@@ -988,37 +972,25 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		ddmax1 += ddzmax
 		ddzmax = 0
 		// if zmax == v
-		condT := condTape3[len(condTape3)-1] != 0
-		condTape3 = condTape3[:len(condTape3)-1]
-		if condT {
-			// dmax1 += dv / 2
-			dt7 = ddmax1
-			ddv += dt7 / 2
-		} else {
-			// if !(zmax == max1)
-			condT1 := condTape2[len(condTape2)-1] != 0
-			condTape2 = condTape2[:len(condTape2)-1]
-			if condT1 {
-				// dmax1 += dv
-				dt8 = ddmax1
-				ddv += dt8
-			}
-		}
-		// if zmax == v
-		condT2 := condTape1[len(condTape1)-1] != 0
+		condT := condTape1[len(condTape1)-1] != 0
 		condTape1 = condTape1[:len(condTape1)-1]
-		if condT2 {
-			// dmax1 += dzmax / 2
-			dt4 = ddmax1
-			ddzmax += dt4 / 2
+		if condT {
+			// dmax1 += dzmax/2 + dv/2
+			dt6 = ddmax1
+			ddv += dt6 / 2
+			ddzmax += dt6 / 2
 		} else {
 			// if zmax == max1
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
 			if cond {
 				// dmax1 += dzmax
-				dt5 = ddmax1
-				ddzmax += dt5
+				dt7 = ddmax1
+				ddzmax += dt7
+			} else {
+				// dmax1 += dv
+				dt8 = ddmax1
+				ddv += dt8
 			}
 		}
 		// var dmax1 float64
@@ -4340,13 +4312,10 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 		max1 = max2
 		dmax1 = 0
 		if zmax == v {
-			dmax1 += dzmax / 2
+			dmax1 += dzmax/2 + dv/2
 		} else if zmax == max1 {
 			dmax1 += dzmax
-		}
-		if zmax == v {
-			dmax1 += dv / 2
-		} else if !(zmax == max1) {
+		} else {
 			dmax1 += dv
 		}
 		dzmax = dmax1

@@ -4519,10 +4519,7 @@ func jvpOfPolar(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
-		dhypot += x / hypot * dx
-	}
-	if hypot != 0 {
-		dhypot += y / hypot * dy
+		dhypot += x/hypot*dx + y/hypot*dy
 	}
 	dr := dhypot
 	r := hypot
@@ -4530,11 +4527,7 @@ func jvpOfPolar(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	var datan2 float64
 	h := math.Hypot(y, x)
 	if h != 0 {
-		datan2 += x / h / h * dy
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		datan2 -= y / h1 / h1 * dx
+		datan2 += x/h/h*dy - y/h/h*dx
 	}
 	dt := r*datan2 + atan2*dr
 	t := atan2 * r
@@ -6793,25 +6786,20 @@ func pullbackOfJvpOfSigmoid6(z, dz, dres, dres1 float64) (float64, float64, floa
 
 // pullbackOfJvpOfPolar1 returns jvpOfPolar1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPolar1 in gradients.
 func pullbackOfJvpOfPolar1(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64, float64) {
-	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10 float64
-	var cond, cond1, cond2, cond3 bool
+	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12 float64
+	var cond, cond1 bool
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
 		cond = true
 		t1 = x / hypot
 		t2 = t1 * dx
-		dhypot += t2
-	} else {
-		cond = false
-	}
-	if hypot != 0 {
-		cond1 = true
 		t3 = y / hypot
 		t4 = t3 * dy
-		dhypot += t4
+		t5 = t2 + t4
+		dhypot += t5
 	} else {
-		cond1 = false
+		cond = false
 	}
 	dr := dhypot
 	r := hypot
@@ -6819,34 +6807,28 @@ func pullbackOfJvpOfPolar1(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (flo
 	var datan2 float64
 	h := math.Hypot(y, x)
 	if h != 0 {
-		cond2 = true
-		t5 = x / h
-		t6 = t5 / h
-		t7 = t6 * dy
-		datan2 += t7
+		cond1 = true
+		t6 = x / h
+		t7 = t6 / h
+		t8 = t7 * dy
+		t9 = y / h
+		t10 = t9 / h
+		t11 = t10 * dx
+		t12 = t8 - t11
+		datan2 += t12
 	} else {
-		cond2 = false
+		cond1 = false
 	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		cond3 = true
-		t8 = y / h1
-		t9 = t8 / h1
-		t10 = t9 * dx
-		datan2 -= t10
-	} else {
-		cond3 = false
-	}
-	t11 := r * datan2
-	t12 := atan2 * dr
-	dt := t11 + t12
+	t13 := r * datan2
+	t14 := atan2 * dr
+	dt := t13 + t14
 	t := atan2 * r
 	jvpOfPolar11 := r
 	jvpOfPolar12 := t
 	jvpOfPolar13 := dr
 	jvpOfPolar14 := dt
 
-	var dt10, dt9, ddx, dt8, dh1, dy1, dx1, dt7, dt6, ddy, dt5, dh, dt4, dt3, dt2, dt13 float64
+	var dt12, dt8, dt11, dt10, ddx, dt9, dh, dy1, dt7, ddy, dt6, dx1, dt5, dt2, dt4, dt3, dt15 float64
 	// return r, t, dr, dt
 	ddr := dres2
 	dr1 := dres
@@ -6858,34 +6840,24 @@ func pullbackOfJvpOfPolar1(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (flo
 	ddr += atan2 * dres3
 	dr1 += datan2 * dres3
 	ddatan2 := r * dres3
-	// if h1 != 0
-	if cond3 {
-		// datan2 -= y / h1 / h1 * dx
-		dt10 = -ddatan2
-		dt9 = dx * dt10
-		ddx += t9 * dt10
-		dt8 = dt9 / h1
-		dh1 -= t9 * (dt9 / h1)
-		dy1 += dt8 / h1
-		dh1 -= t8 * (dt8 / h1)
-	}
-	// h1 := math.Hypot(y, x)
-	if dh1 != 0 {
-		if h1 != 0 {
-			dy1 += y / h1 * dh1
-			dx1 += x / h1 * dh1
-		}
-	}
 	// if h != 0
-	if cond2 {
-		// datan2 += x / h / h * dy
-		dt7 = ddatan2
-		dt6 = dy * dt7
-		ddy += t6 * dt7
-		dt5 = dt6 / h
+	if cond1 {
+		// datan2 += x/h/h*dy - y/h/h*dx
+		dt12 = ddatan2
+		dt8 = dt12
+		dt11 = -dt12
+		dt10 = dx * dt11
+		ddx += t10 * dt11
+		dt9 = dt10 / h
+		dh -= t10 * (dt10 / h)
+		dy1 += dt9 / h
+		dh -= t9 * (dt9 / h)
+		dt7 = dy * dt8
+		ddy += t7 * dt8
+		dt6 = dt7 / h
+		dh -= t7 * (dt7 / h)
+		dx1 += dt6 / h
 		dh -= t6 * (dt6 / h)
-		dx1 += dt5 / h
-		dh -= t5 * (dt5 / h)
 	}
 	// h := math.Hypot(y, x)
 	if dh != 0 {
@@ -6895,31 +6867,28 @@ func pullbackOfJvpOfPolar1(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (flo
 		}
 	}
 	// atan2 := math.Atan2(y, x)
-	h2 := math.Hypot(y, x)
-	if h2 != 0 {
-		dy1 += x / h2 / h2 * datan21
-		dx1 -= y / h2 / h2 * datan21
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		dy1 += x / h1 / h1 * datan21
+		dx1 -= y / h1 / h1 * datan21
 	}
 	// r := hypot
 	dhypot1 := dr1
 	// dr := dhypot
 	// if hypot != 0
-	if cond1 {
-		// dhypot += y / hypot * dy
-		dt4 = ddr
+	if cond {
+		// dhypot += x/hypot*dx + y/hypot*dy
+		dt5 = ddr
+		dt2 = dt5
+		dt4 = dt5
 		dt3 = dy * dt4
 		ddy += t3 * dt4
 		dy1 += dt3 / hypot
 		dhypot1 -= t3 * (dt3 / hypot)
-	}
-	// if hypot != 0
-	if cond {
-		// dhypot += x / hypot * dx
-		dt2 = ddr
-		dt13 = dx * dt2
+		dt15 = dx * dt2
 		ddx += t1 * dt2
-		dx1 += dt13 / hypot
-		dhypot1 -= t1 * (dt13 / hypot)
+		dx1 += dt15 / hypot
+		dhypot1 -= t1 * (dt15 / hypot)
 	}
 	// hypot := math.Hypot(x, y)
 	if hypot != 0 {
@@ -6931,25 +6900,20 @@ func pullbackOfJvpOfPolar1(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (flo
 
 // pullbackOfJvpOfPolar2WrtXY returns jvpOfPolar2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPolar2 in gradients.
 func pullbackOfJvpOfPolar2WrtXY(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64) {
-	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10 float64
-	var cond, cond1, cond2, cond3 bool
+	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12 float64
+	var cond, cond1 bool
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
 		cond = true
 		t1 = x / hypot
 		t2 = t1 * dx
-		dhypot += t2
-	} else {
-		cond = false
-	}
-	if hypot != 0 {
-		cond1 = true
 		t3 = y / hypot
 		t4 = t3 * dy
-		dhypot += t4
+		t5 = t2 + t4
+		dhypot += t5
 	} else {
-		cond1 = false
+		cond = false
 	}
 	dr := dhypot
 	r := hypot
@@ -6957,34 +6921,28 @@ func pullbackOfJvpOfPolar2WrtXY(x, y, dx, dy, dres, dres1, dres2, dres3 float64)
 	var datan2 float64
 	h := math.Hypot(y, x)
 	if h != 0 {
-		cond2 = true
-		t5 = x / h
-		t6 = t5 / h
-		t7 = t6 * dy
-		datan2 += t7
+		cond1 = true
+		t6 = x / h
+		t7 = t6 / h
+		t8 = t7 * dy
+		t9 = y / h
+		t10 = t9 / h
+		t11 = t10 * dx
+		t12 = t8 - t11
+		datan2 += t12
 	} else {
-		cond2 = false
+		cond1 = false
 	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		cond3 = true
-		t8 = y / h1
-		t9 = t8 / h1
-		t10 = t9 * dx
-		datan2 -= t10
-	} else {
-		cond3 = false
-	}
-	t11 := r * datan2
-	t12 := atan2 * dr
-	dt := t11 + t12
+	t13 := r * datan2
+	t14 := atan2 * dr
+	dt := t13 + t14
 	t := atan2 * r
 	jvpOfPolar21 := r
 	jvpOfPolar22 := t
 	jvpOfPolar23 := dr
 	jvpOfPolar24 := dt
 
-	var dt10, dt9, dt8, dh1, dy1, dx1, dt7, dt6, dt5, dh, dt4, dt3, dt2, dt13 float64
+	var dt12, dt8, dt11, dt10, dt9, dh, dy1, dt7, dt6, dx1, dt5, dt2, dt4, dt3, dt15 float64
 	// return r, t, dr, dt
 	ddr := dres2
 	dr1 := dres
@@ -6996,32 +6954,22 @@ func pullbackOfJvpOfPolar2WrtXY(x, y, dx, dy, dres, dres1, dres2, dres3 float64)
 	ddr += atan2 * dres3
 	dr1 += datan2 * dres3
 	ddatan2 := r * dres3
-	// if h1 != 0
-	if cond3 {
-		// datan2 -= y / h1 / h1 * dx
-		dt10 = -ddatan2
-		dt9 = dx * dt10
-		dt8 = dt9 / h1
-		dh1 -= t9 * (dt9 / h1)
-		dy1 += dt8 / h1
-		dh1 -= t8 * (dt8 / h1)
-	}
-	// h1 := math.Hypot(y, x)
-	if dh1 != 0 {
-		if h1 != 0 {
-			dy1 += y / h1 * dh1
-			dx1 += x / h1 * dh1
-		}
-	}
 	// if h != 0
-	if cond2 {
-		// datan2 += x / h / h * dy
-		dt7 = ddatan2
-		dt6 = dy * dt7
-		dt5 = dt6 / h
+	if cond1 {
+		// datan2 += x/h/h*dy - y/h/h*dx
+		dt12 = ddatan2
+		dt8 = dt12
+		dt11 = -dt12
+		dt10 = dx * dt11
+		dt9 = dt10 / h
+		dh -= t10 * (dt10 / h)
+		dy1 += dt9 / h
+		dh -= t9 * (dt9 / h)
+		dt7 = dy * dt8
+		dt6 = dt7 / h
+		dh -= t7 * (dt7 / h)
+		dx1 += dt6 / h
 		dh -= t6 * (dt6 / h)
-		dx1 += dt5 / h
-		dh -= t5 * (dt5 / h)
 	}
 	// h := math.Hypot(y, x)
 	if dh != 0 {
@@ -7031,29 +6979,26 @@ func pullbackOfJvpOfPolar2WrtXY(x, y, dx, dy, dres, dres1, dres2, dres3 float64)
 		}
 	}
 	// atan2 := math.Atan2(y, x)
-	h2 := math.Hypot(y, x)
-	if h2 != 0 {
-		dy1 += x / h2 / h2 * datan21
-		dx1 -= y / h2 / h2 * datan21
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		dy1 += x / h1 / h1 * datan21
+		dx1 -= y / h1 / h1 * datan21
 	}
 	// r := hypot
 	dhypot1 := dr1
 	// dr := dhypot
 	// if hypot != 0
-	if cond1 {
-		// dhypot += y / hypot * dy
-		dt4 = ddr
+	if cond {
+		// dhypot += x/hypot*dx + y/hypot*dy
+		dt5 = ddr
+		dt2 = dt5
+		dt4 = dt5
 		dt3 = dy * dt4
 		dy1 += dt3 / hypot
 		dhypot1 -= t3 * (dt3 / hypot)
-	}
-	// if hypot != 0
-	if cond {
-		// dhypot += x / hypot * dx
-		dt2 = ddr
-		dt13 = dx * dt2
-		dx1 += dt13 / hypot
-		dhypot1 -= t1 * (dt13 / hypot)
+		dt15 = dx * dt2
+		dx1 += dt15 / hypot
+		dhypot1 -= t1 * (dt15 / hypot)
 	}
 	// hypot := math.Hypot(x, y)
 	if hypot != 0 {
@@ -7065,25 +7010,20 @@ func pullbackOfJvpOfPolar2WrtXY(x, y, dx, dy, dres, dres1, dres2, dres3 float64)
 
 // pullbackOfJvpOfPolar2WrtXYDx returns jvpOfPolar2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPolar2 in gradients.
 func pullbackOfJvpOfPolar2WrtXYDx(x, y, dx, dy, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64) {
-	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10 float64
-	var cond, cond1, cond2, cond3 bool
+	var t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12 float64
+	var cond, cond1 bool
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
 		cond = true
 		t1 = x / hypot
 		t2 = t1 * dx
-		dhypot += t2
-	} else {
-		cond = false
-	}
-	if hypot != 0 {
-		cond1 = true
 		t3 = y / hypot
 		t4 = t3 * dy
-		dhypot += t4
+		t5 = t2 + t4
+		dhypot += t5
 	} else {
-		cond1 = false
+		cond = false
 	}
 	dr := dhypot
 	r := hypot
@@ -7091,34 +7031,28 @@ func pullbackOfJvpOfPolar2WrtXYDx(x, y, dx, dy, dres, dres1, dres2, dres3 float6
 	var datan2 float64
 	h := math.Hypot(y, x)
 	if h != 0 {
-		cond2 = true
-		t5 = x / h
-		t6 = t5 / h
-		t7 = t6 * dy
-		datan2 += t7
+		cond1 = true
+		t6 = x / h
+		t7 = t6 / h
+		t8 = t7 * dy
+		t9 = y / h
+		t10 = t9 / h
+		t11 = t10 * dx
+		t12 = t8 - t11
+		datan2 += t12
 	} else {
-		cond2 = false
+		cond1 = false
 	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		cond3 = true
-		t8 = y / h1
-		t9 = t8 / h1
-		t10 = t9 * dx
-		datan2 -= t10
-	} else {
-		cond3 = false
-	}
-	t11 := r * datan2
-	t12 := atan2 * dr
-	dt := t11 + t12
+	t13 := r * datan2
+	t14 := atan2 * dr
+	dt := t13 + t14
 	t := atan2 * r
 	jvpOfPolar21 := r
 	jvpOfPolar22 := t
 	jvpOfPolar23 := dr
 	jvpOfPolar24 := dt
 
-	var dt10, dt9, ddx, dt8, dh1, dy1, dx1, dt7, dt6, dt5, dh, dt4, dt3, dt2, dt13 float64
+	var dt12, dt8, dt11, dt10, ddx, dt9, dh, dy1, dt7, dt6, dx1, dt5, dt2, dt4, dt3, dt15 float64
 	// return r, t, dr, dt
 	ddr := dres2
 	dr1 := dres
@@ -7130,33 +7064,23 @@ func pullbackOfJvpOfPolar2WrtXYDx(x, y, dx, dy, dres, dres1, dres2, dres3 float6
 	ddr += atan2 * dres3
 	dr1 += datan2 * dres3
 	ddatan2 := r * dres3
-	// if h1 != 0
-	if cond3 {
-		// datan2 -= y / h1 / h1 * dx
-		dt10 = -ddatan2
-		dt9 = dx * dt10
-		ddx += t9 * dt10
-		dt8 = dt9 / h1
-		dh1 -= t9 * (dt9 / h1)
-		dy1 += dt8 / h1
-		dh1 -= t8 * (dt8 / h1)
-	}
-	// h1 := math.Hypot(y, x)
-	if dh1 != 0 {
-		if h1 != 0 {
-			dy1 += y / h1 * dh1
-			dx1 += x / h1 * dh1
-		}
-	}
 	// if h != 0
-	if cond2 {
-		// datan2 += x / h / h * dy
-		dt7 = ddatan2
-		dt6 = dy * dt7
-		dt5 = dt6 / h
+	if cond1 {
+		// datan2 += x/h/h*dy - y/h/h*dx
+		dt12 = ddatan2
+		dt8 = dt12
+		dt11 = -dt12
+		dt10 = dx * dt11
+		ddx += t10 * dt11
+		dt9 = dt10 / h
+		dh -= t10 * (dt10 / h)
+		dy1 += dt9 / h
+		dh -= t9 * (dt9 / h)
+		dt7 = dy * dt8
+		dt6 = dt7 / h
+		dh -= t7 * (dt7 / h)
+		dx1 += dt6 / h
 		dh -= t6 * (dt6 / h)
-		dx1 += dt5 / h
-		dh -= t5 * (dt5 / h)
 	}
 	// h := math.Hypot(y, x)
 	if dh != 0 {
@@ -7166,30 +7090,27 @@ func pullbackOfJvpOfPolar2WrtXYDx(x, y, dx, dy, dres, dres1, dres2, dres3 float6
 		}
 	}
 	// atan2 := math.Atan2(y, x)
-	h2 := math.Hypot(y, x)
-	if h2 != 0 {
-		dy1 += x / h2 / h2 * datan21
-		dx1 -= y / h2 / h2 * datan21
+	h1 := math.Hypot(y, x)
+	if h1 != 0 {
+		dy1 += x / h1 / h1 * datan21
+		dx1 -= y / h1 / h1 * datan21
 	}
 	// r := hypot
 	dhypot1 := dr1
 	// dr := dhypot
 	// if hypot != 0
-	if cond1 {
-		// dhypot += y / hypot * dy
-		dt4 = ddr
+	if cond {
+		// dhypot += x/hypot*dx + y/hypot*dy
+		dt5 = ddr
+		dt2 = dt5
+		dt4 = dt5
 		dt3 = dy * dt4
 		dy1 += dt3 / hypot
 		dhypot1 -= t3 * (dt3 / hypot)
-	}
-	// if hypot != 0
-	if cond {
-		// dhypot += x / hypot * dx
-		dt2 = ddr
-		dt13 = dx * dt2
+		dt15 = dx * dt2
 		ddx += t1 * dt2
-		dx1 += dt13 / hypot
-		dhypot1 -= t1 * (dt13 / hypot)
+		dx1 += dt15 / hypot
+		dhypot1 -= t1 * (dt15 / hypot)
 	}
 	// hypot := math.Hypot(x, y)
 	if hypot != 0 {
@@ -8164,10 +8085,7 @@ func jvpOfPolar1(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
-		dhypot += x / hypot * dx
-	}
-	if hypot != 0 {
-		dhypot += y / hypot * dy
+		dhypot += x/hypot*dx + y/hypot*dy
 	}
 	dr := dhypot
 	r := hypot
@@ -8175,11 +8093,7 @@ func jvpOfPolar1(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	var datan2 float64
 	h := math.Hypot(y, x)
 	if h != 0 {
-		datan2 += x / h / h * dy
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		datan2 -= y / h1 / h1 * dx
+		datan2 += x/h/h*dy - y/h/h*dx
 	}
 	dt := r*datan2 + atan2*dr
 	t := atan2 * r
@@ -8191,10 +8105,7 @@ func jvpOfPolar2(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
-		dhypot += x / hypot * dx
-	}
-	if hypot != 0 {
-		dhypot += y / hypot * dy
+		dhypot += x/hypot*dx + y/hypot*dy
 	}
 	dr := dhypot
 	r := hypot
@@ -8202,11 +8113,7 @@ func jvpOfPolar2(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	var datan2 float64
 	h := math.Hypot(y, x)
 	if h != 0 {
-		datan2 += x / h / h * dy
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		datan2 -= y / h1 / h1 * dx
+		datan2 += x/h/h*dy - y/h/h*dx
 	}
 	dt := r*datan2 + atan2*dr
 	t := atan2 * r

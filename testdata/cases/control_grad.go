@@ -5716,13 +5716,10 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 			max1 := math.Max(t1, t2)
 			var dmax1 float64
 			if t1 == t2 {
-				dmax1 += dt1 / 2
+				dmax1 += dt1/2 + dt/2
 			} else if t1 == max1 {
 				dmax1 += dt1
-			}
-			if t1 == t2 {
-				dmax1 += dt / 2
-			} else if !(t1 == max1) {
+			} else {
 				dmax1 += dt
 			}
 			dt = dmax1
@@ -5735,7 +5732,7 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 // PiecewisePostHVP returns PiecewisePost's value, its gradient as PiecewisePostGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	var t4, t5, dt3, t6, t3, t7, t8, t9, dt1, t10, t1, t11, t2, max2, max1, dmax1, t12, t13, t14, t15, t16, t17 float64
-	var condTape, condTape1, condTape2, condTape3, t1Tape, t2Tape, dtTape, tTape []float64
+	var condTape, condTape1, t1Tape, t2Tape, dtTape, tTape []float64
 	var trips int
 	var ds float64
 	s := 0.0
@@ -5753,10 +5750,6 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	condTape = tapeArray4[:0]
 	var tapeArray5 [64]float64
 	condTape1 = tapeArray5[:0]
-	var tapeArray6 [64]float64
-	condTape2 = tapeArray6[:0]
-	var tapeArray7 [64]float64
-	condTape3 = tapeArray7[:0]
 	trips = 0
 	for t < 4 {
 		trips++
@@ -5783,31 +5776,20 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 		if t1 == t2 {
 			condTape1 = append(condTape1, 1)
 			t12 = dt1 / 2
-			t13 = dmax1 + t12
-			dmax1 = t13
+			t13 = dt / 2
+			t14 = t12 + t13
+			t15 = dmax1 + t14
+			dmax1 = t15
 		} else {
 			condTape1 = append(condTape1, 0)
 			if t1 == max1 {
 				condTape = append(condTape, 1)
-				t14 = dmax1 + dt1
-				dmax1 = t14
+				t16 = dmax1 + dt1
+				dmax1 = t16
 			} else {
 				condTape = append(condTape, 0)
-			}
-		}
-		if t1 == t2 {
-			condTape3 = append(condTape3, 1)
-			t15 = dt / 2
-			t16 = dmax1 + t15
-			dmax1 = t16
-		} else {
-			condTape3 = append(condTape3, 0)
-			if !(t1 == max1) {
-				condTape2 = append(condTape2, 1)
 				t17 = dmax1 + dt
 				dmax1 = t17
-			} else {
-				condTape2 = append(condTape2, 0)
 			}
 		}
 		dtTape = append(dtTape, dt)
@@ -5817,7 +5799,7 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	}
 	piecewisePostHVP := s
 
-	var dds, dt2, dmax11, ddt, ddmax1, dt16, dt17, dt13, ddt1, dt14, dmax2, dt11, dt21, dt111, dt10, dt9, ds1, dt8, dt31, dt7, ddt3, dt6, dt5, hv, dx float64
+	var dds, dt2, dmax11, ddt, ddmax1, dt15, ddt1, dt16, dt17, dmax2, dt11, dt21, dt111, dt10, dt9, ds1, dt8, dt31, dt7, ddt3, dt6, dt5, hv, dx float64
 	// return s, ds
 	dds = 1
 	// for t < 4
@@ -5832,37 +5814,25 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 		dt = dtTape[len(dtTape)-1]
 		dtTape = dtTape[:len(dtTape)-1]
 		// if t1 == t2
-		condT := condTape3[len(condTape3)-1] != 0
-		condTape3 = condTape3[:len(condTape3)-1]
-		if condT {
-			// dmax1 += dt / 2
-			dt16 = ddmax1
-			ddt += dt16 / 2
-		} else {
-			// if !(t1 == max1)
-			condT1 := condTape2[len(condTape2)-1] != 0
-			condTape2 = condTape2[:len(condTape2)-1]
-			if condT1 {
-				// dmax1 += dt
-				dt17 = ddmax1
-				ddt += dt17
-			}
-		}
-		// if t1 == t2
-		condT2 := condTape1[len(condTape1)-1] != 0
+		condT := condTape1[len(condTape1)-1] != 0
 		condTape1 = condTape1[:len(condTape1)-1]
-		if condT2 {
-			// dmax1 += dt1 / 2
-			dt13 = ddmax1
-			ddt1 += dt13 / 2
+		if condT {
+			// dmax1 += dt1/2 + dt/2
+			dt15 = ddmax1
+			ddt += dt15 / 2
+			ddt1 += dt15 / 2
 		} else {
 			// if t1 == max1
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
 			if cond {
 				// dmax1 += dt1
-				dt14 = ddmax1
-				ddt1 += dt14
+				dt16 = ddmax1
+				ddt1 += dt16
+			} else {
+				// dmax1 += dt
+				dt17 = ddmax1
+				ddt += dt17
 			}
 		}
 		// var dmax1 float64
@@ -11056,13 +11026,10 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 		max1 = max2
 		dmax1 = 0
 		if t1 == t2 {
-			dmax1 += dt1 / 2
+			dmax1 += dt1/2 + dt/2
 		} else if t1 == max1 {
 			dmax1 += dt1
-		}
-		if t1 == t2 {
-			dmax1 += dt / 2
-		} else if !(t1 == max1) {
+		} else {
 			dmax1 += dt
 		}
 		dtTape = append(dtTape, dt)

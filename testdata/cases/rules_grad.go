@@ -903,11 +903,7 @@ func Atan2JVP(y, x, dy, dx float64) (float64, float64) {
 	var datan2 float64
 	h := math.Hypot(y, x)
 	if h != 0 {
-		datan2 += x / h / h * dy
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		datan2 -= y / h1 / h1 * dx
+		datan2 += x/h/h*dy - y/h/h*dx
 	}
 	return atan2, datan2
 }
@@ -915,51 +911,35 @@ func Atan2JVP(y, x, dy, dx float64) (float64, float64) {
 // Atan2HVP returns Atan2's value, its gradient as Atan2Grad gives it, and the product of its Hessian with the direction vy, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func Atan2HVP(y, x, vy, vx float64) (float64, float64, float64, float64, float64) {
 	var t, t1, t3, t4 float64
-	var cond, cond1 bool
+	var cond bool
 	atan2 := math.Atan2(y, x)
 	h := math.Hypot(y, x)
 	if h != 0 {
 		cond = true
 		t = x / h
 		t1 = t / h
+		t3 = y / h
+		t4 = t3 / h
 	} else {
 		cond = false
 	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		cond1 = true
-		t3 = y / h1
-		t4 = t3 / h1
-	} else {
-		cond1 = false
-	}
 	atan2HVP := atan2
 
-	var ddatan2, dt5, dt4, dx, dt3, dh1, hvy, hvx, dt2, dt1, dy, dt, dh float64
+	var ddatan2, dt6, dt2, dt5, dt4, dx, dt3, dh, hvy, dt1, dy, dt, hvx float64
 	// return atan2, datan2
 	ddatan2 = 1
-	// if h1 != 0
-	if cond1 {
-		// datan2 -= y / h1 / h1 * vx
-		dt5 = -ddatan2
-		dt4 = vx * dt5
-		dx += t4 * dt5
-		dt3 = dt4 / h1
-		dh1 -= t4 * (dt4 / h1)
-		hvy += dt3 / h1
-		dh1 -= t3 * (dt3 / h1)
-	}
-	// h1 := math.Hypot(y, x)
-	if dh1 != 0 {
-		if h1 != 0 {
-			hvy += y / h1 * dh1
-			hvx += x / h1 * dh1
-		}
-	}
 	// if h != 0
 	if cond {
-		// datan2 += x / h / h * vy
-		dt2 = ddatan2
+		// datan2 += x/h/h*vy - y/h/h*vx
+		dt6 = ddatan2
+		dt2 = dt6
+		dt5 = -dt6
+		dt4 = vx * dt5
+		dx += t4 * dt5
+		dt3 = dt4 / h
+		dh -= t4 * (dt4 / h)
+		hvy += dt3 / h
+		dh -= t3 * (dt3 / h)
 		dt1 = vy * dt2
 		dy += t1 * dt2
 		dt = dt1 / h
@@ -1464,21 +1444,16 @@ func DimJVP(x, y, dx, dy float64) (float64, float64) {
 	dim := math.Dim(x, y)
 	var ddim float64
 	if x > y {
-		ddim += dx
+		ddim += dx - dy
 	} else if x == y {
-		ddim += dx / 2
-	}
-	if x > y {
-		ddim -= dy
-	} else if x == y {
-		ddim -= dy / 2
+		ddim += dx/2 - dy/2
 	}
 	return dim, ddim
 }
 
 // DimHVP returns Dim's value, its gradient as DimGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func DimHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var cond, cond1, cond2, cond3 bool
+	var cond, cond1 bool
 	dim := math.Dim(x, y)
 	if x > y {
 		cond1 = true
@@ -1490,43 +1465,26 @@ func DimHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 			cond = false
 		}
 	}
-	if x > y {
-		cond3 = true
-	} else {
-		cond3 = false
-		if x == y {
-			cond2 = true
-		} else {
-			cond2 = false
-		}
-	}
 	dimHVP := dim
 
-	var dddim, dy, dt1, dx, dt, hvx, hvy float64
+	var dddim, dt, dx, dy, dt3, dt1, dt2, hvx, hvy float64
 	// return dim, ddim
 	dddim = 1
 	// if x > y
-	if cond3 {
-		// ddim -= vy
-		dy -= dddim
-	} else {
-		// if x == y
-		if cond2 {
-			// ddim -= vy / 2
-			dt1 = -dddim
-			dy += dt1 / 2
-		}
-	}
-	// if x > y
 	if cond1 {
-		// ddim += vx
-		dx += dddim
+		// ddim += vx - vy
+		dt = dddim
+		dx += dt
+		dy -= dt
 	} else {
 		// if x == y
 		if cond {
-			// ddim += vx / 2
-			dt = dddim
-			dx += dt / 2
+			// ddim += vx/2 - vy/2
+			dt3 = dddim
+			dt1 = dt3
+			dt2 = -dt3
+			dy += dt2 / 2
+			dx += dt1 / 2
 		}
 	}
 	return dimHVP, dx, dy, hvx, hvy
@@ -2450,10 +2408,7 @@ func HypotJVP(x, y, dx, dy float64) (float64, float64) {
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
-		dhypot += x / hypot * dx
-	}
-	if hypot != 0 {
-		dhypot += y / hypot * dy
+		dhypot += x/hypot*dx + y/hypot*dy
 	}
 	return hypot, dhypot
 }
@@ -2461,38 +2416,30 @@ func HypotJVP(x, y, dx, dy float64) (float64, float64) {
 // HypotHVP returns Hypot's value, its gradient as HypotGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func HypotHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var t, t2 float64
-	var cond, cond1 bool
+	var cond bool
 	hypot := math.Hypot(x, y)
 	if hypot != 0 {
 		cond = true
 		t = x / hypot
+		t2 = y / hypot
 	} else {
 		cond = false
 	}
-	if hypot != 0 {
-		cond1 = true
-		t2 = y / hypot
-	} else {
-		cond1 = false
-	}
 	hypotHVP := hypot
 
-	var ddhypot, dt3, dt2, dy, hvy, dhypot1, dt1, dt, dx, hvx float64
+	var ddhypot, dt4, dt1, dt3, dt2, dy, hvy, dhypot1, dt, dx, hvx float64
 	// return hypot, dhypot
 	ddhypot = 1
 	// if hypot != 0
-	if cond1 {
-		// dhypot += y / hypot * vy
-		dt3 = ddhypot
+	if cond {
+		// dhypot += x/hypot*vx + y/hypot*vy
+		dt4 = ddhypot
+		dt1 = dt4
+		dt3 = dt4
 		dt2 = vy * dt3
 		dy += t2 * dt3
 		hvy += dt2 / hypot
 		dhypot1 -= t2 * (dt2 / hypot)
-	}
-	// if hypot != 0
-	if cond {
-		// dhypot += x / hypot * vx
-		dt1 = ddhypot
 		dt = vx * dt1
 		dx += t * dt1
 		hvx += dt / hypot
@@ -3183,13 +3130,10 @@ func MaxJVP(x, y, dx, dy float64) (float64, float64) {
 	max1 := math.Max(x, y)
 	var dmax1 float64
 	if x == y {
-		dmax1 += dx / 2
+		dmax1 += dx/2 + dy/2
 	} else if x == max1 {
 		dmax1 += dx
-	}
-	if x == y {
-		dmax1 += dy / 2
-	} else if !(x == max1) {
+	} else {
 		dmax1 += dy
 	}
 	return max1, dmax1
@@ -3197,7 +3141,7 @@ func MaxJVP(x, y, dx, dy float64) (float64, float64) {
 
 // MaxHVP returns Max's value, its gradient as MaxGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func MaxHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var cond, cond1, cond2, cond3 bool
+	var cond, cond1 bool
 	max1 := math.Max(x, y)
 	if x == y {
 		cond1 = true
@@ -3209,43 +3153,27 @@ func MaxHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 			cond = false
 		}
 	}
-	if x == y {
-		cond3 = true
-	} else {
-		cond3 = false
-		if !(x == max1) {
-			cond2 = true
-		} else {
-			cond2 = false
-		}
-	}
 	maxHVP := max1
 
-	var ddmax1, dt1, dy, dt, dx, hvx, hvy float64
+	var ddmax1, dt2, dt, dt1, dy, dx, hvx, hvy float64
 	// return max1, dmax1
 	ddmax1 = 1
 	// if x == y
-	if cond3 {
-		// dmax1 += vy / 2
-		dt1 = ddmax1
-		dy += dt1 / 2
-	} else {
-		// if !(x == max1)
-		if cond2 {
-			// dmax1 += vy
-			dy += ddmax1
-		}
-	}
-	// if x == y
 	if cond1 {
-		// dmax1 += vx / 2
-		dt = ddmax1
+		// dmax1 += vx/2 + vy/2
+		dt2 = ddmax1
+		dt = dt2
+		dt1 = dt2
+		dy += dt1 / 2
 		dx += dt / 2
 	} else {
 		// if x == max1
 		if cond {
 			// dmax1 += vx
 			dx += ddmax1
+		} else {
+			// dmax1 += vy
+			dy += ddmax1
 		}
 	}
 	return maxHVP, dx, dy, hvx, hvy
@@ -3320,13 +3248,10 @@ func MinJVP(x, y, dx, dy float64) (float64, float64) {
 	min1 := math.Min(x, y)
 	var dmin1 float64
 	if x == y {
-		dmin1 += dx / 2
+		dmin1 += dx/2 + dy/2
 	} else if x == min1 {
 		dmin1 += dx
-	}
-	if x == y {
-		dmin1 += dy / 2
-	} else if !(x == min1) {
+	} else {
 		dmin1 += dy
 	}
 	return min1, dmin1
@@ -3334,7 +3259,7 @@ func MinJVP(x, y, dx, dy float64) (float64, float64) {
 
 // MinHVP returns Min's value, its gradient as MinGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func MinHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var cond, cond1, cond2, cond3 bool
+	var cond, cond1 bool
 	min1 := math.Min(x, y)
 	if x == y {
 		cond1 = true
@@ -3346,43 +3271,27 @@ func MinHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 			cond = false
 		}
 	}
-	if x == y {
-		cond3 = true
-	} else {
-		cond3 = false
-		if !(x == min1) {
-			cond2 = true
-		} else {
-			cond2 = false
-		}
-	}
 	minHVP := min1
 
-	var ddmin1, dt1, dy, dt, dx, hvx, hvy float64
+	var ddmin1, dt2, dt, dt1, dy, dx, hvx, hvy float64
 	// return min1, dmin1
 	ddmin1 = 1
 	// if x == y
-	if cond3 {
-		// dmin1 += vy / 2
-		dt1 = ddmin1
-		dy += dt1 / 2
-	} else {
-		// if !(x == min1)
-		if cond2 {
-			// dmin1 += vy
-			dy += ddmin1
-		}
-	}
-	// if x == y
 	if cond1 {
-		// dmin1 += vx / 2
-		dt = ddmin1
+		// dmin1 += vx/2 + vy/2
+		dt2 = ddmin1
+		dt = dt2
+		dt1 = dt2
+		dy += dt1 / 2
 		dx += dt / 2
 	} else {
 		// if x == min1
 		if cond {
 			// dmin1 += vx
 			dx += ddmin1
+		} else {
+			// dmin1 += vy
+			dy += ddmin1
 		}
 	}
 	return minHVP, dx, dy, hvx, hvy
@@ -4910,13 +4819,10 @@ func Max2JVP(x, y, dx, dy float64) (float64, float64) {
 	max1 := max(x, y)
 	var dmax1 float64
 	if x == y {
-		dmax1 += dx / 2
+		dmax1 += dx/2 + dy/2
 	} else if x == max1 {
 		dmax1 += dx
-	}
-	if x == y {
-		dmax1 += dy / 2
-	} else if !(x == max1) {
+	} else {
 		dmax1 += dy
 	}
 	return max1, dmax1
@@ -4924,7 +4830,7 @@ func Max2JVP(x, y, dx, dy float64) (float64, float64) {
 
 // Max2HVP returns Max2's value, its gradient as Max2Grad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func Max2HVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var cond, cond1, cond2, cond3 bool
+	var cond, cond1 bool
 	max1 := max(x, y)
 	if x == y {
 		cond1 = true
@@ -4936,43 +4842,27 @@ func Max2HVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64)
 			cond = false
 		}
 	}
-	if x == y {
-		cond3 = true
-	} else {
-		cond3 = false
-		if !(x == max1) {
-			cond2 = true
-		} else {
-			cond2 = false
-		}
-	}
 	max2HVP := max1
 
-	var ddmax1, dt1, dy, dt, dx, hvx, hvy float64
+	var ddmax1, dt2, dt, dt1, dy, dx, hvx, hvy float64
 	// return max1, dmax1
 	ddmax1 = 1
 	// if x == y
-	if cond3 {
-		// dmax1 += vy / 2
-		dt1 = ddmax1
-		dy += dt1 / 2
-	} else {
-		// if !(x == max1)
-		if cond2 {
-			// dmax1 += vy
-			dy += ddmax1
-		}
-	}
-	// if x == y
 	if cond1 {
-		// dmax1 += vx / 2
-		dt = ddmax1
+		// dmax1 += vx/2 + vy/2
+		dt2 = ddmax1
+		dt = dt2
+		dt1 = dt2
+		dy += dt1 / 2
 		dx += dt / 2
 	} else {
 		// if x == max1
 		if cond {
 			// dmax1 += vx
 			dx += ddmax1
+		} else {
+			// dmax1 += vy
+			dy += ddmax1
 		}
 	}
 	return max2HVP, dx, dy, hvx, hvy
@@ -5068,44 +4958,21 @@ func Max3JVP(x, y, z, dx, dy, dz float64) (float64, float64) {
 	if z == max1 {
 		ties++
 	}
-	share := dx / float64(ties)
 	if x == max1 {
-		dmax1 += share
-	}
-	ties1 := 0
-	if x == max1 {
-		ties1++
+		dmax1 += dx / float64(ties)
 	}
 	if y == max1 {
-		ties1++
+		dmax1 += dy / float64(ties)
 	}
 	if z == max1 {
-		ties1++
-	}
-	share1 := dy / float64(ties1)
-	if y == max1 {
-		dmax1 += share1
-	}
-	ties2 := 0
-	if x == max1 {
-		ties2++
-	}
-	if y == max1 {
-		ties2++
-	}
-	if z == max1 {
-		ties2++
-	}
-	share2 := dz / float64(ties2)
-	if z == max1 {
-		dmax1 += share2
+		dmax1 += dz / float64(ties)
 	}
 	return max1, dmax1
 }
 
 // Max3HVP returns Max3's value, its gradient as Max3Grad gives it, and the product of its Hessian with the direction vx, vy, vz in the same form (added into buffers for slices and pointers, returned for the rest).
 func Max3HVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64, float64, float64) {
-	var cond, cond1, cond2, cond3, cond4, cond5, cond6, cond7, cond8, cond9, cond10, cond11 bool
+	var cond, cond1, cond2, cond3, cond4, cond5 bool
 	max1 := max(x, y, z)
 	ties := 0
 	if x == max1 {
@@ -5131,109 +4998,38 @@ func Max3HVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, f
 	} else {
 		cond3 = false
 	}
-	ties1 := 0
-	if x == max1 {
+	if y == max1 {
 		cond4 = true
-		ties1++
 	} else {
 		cond4 = false
 	}
-	if y == max1 {
+	if z == max1 {
 		cond5 = true
-		ties1++
 	} else {
 		cond5 = false
 	}
-	if z == max1 {
-		cond6 = true
-		ties1++
-	} else {
-		cond6 = false
-	}
-	if y == max1 {
-		cond7 = true
-	} else {
-		cond7 = false
-	}
-	ties2 := 0
-	if x == max1 {
-		cond8 = true
-		ties2++
-	} else {
-		cond8 = false
-	}
-	if y == max1 {
-		cond9 = true
-		ties2++
-	} else {
-		cond9 = false
-	}
-	if z == max1 {
-		cond10 = true
-		ties2++
-	} else {
-		cond10 = false
-	}
-	if z == max1 {
-		cond11 = true
-	} else {
-		cond11 = false
-	}
 	max3HVP := max1
 
-	var ddmax1, dshare2, dz, dshare1, dy, dshare, dx, hvx, hvy, hvz float64
+	var ddmax1, dt2, dz, dt1, dy, dt, dx, hvx, hvy, hvz float64
 	// return max1, dmax1
 	ddmax1 = 1
 	// if z == max1
-	if cond11 {
-		// dmax1 += share2
-		dshare2 += ddmax1
-	}
-	// share2 := vz / float64(ties2)
-	if dshare2 != 0 {
-		dz += dshare2 / float64(ties2)
-	}
-	// if z == max1
-	if cond10 {
-		// ties2++
-	}
-	// if y == max1
-	if cond9 {
-		// ties2++
-	}
-	// if x == max1
-	if cond8 {
-		// ties2++
-	}
-	// if y == max1
-	if cond7 {
-		// dmax1 += share1
-		dshare1 += ddmax1
-	}
-	// share1 := vy / float64(ties1)
-	if dshare1 != 0 {
-		dy += dshare1 / float64(ties1)
-	}
-	// if z == max1
-	if cond6 {
-		// ties1++
-	}
-	// if y == max1
 	if cond5 {
-		// ties1++
+		// dmax1 += vz / float64(ties)
+		dt2 = ddmax1
+		dz += dt2 / float64(ties)
 	}
-	// if x == max1
+	// if y == max1
 	if cond4 {
-		// ties1++
+		// dmax1 += vy / float64(ties)
+		dt1 = ddmax1
+		dy += dt1 / float64(ties)
 	}
 	// if x == max1
 	if cond3 {
-		// dmax1 += share
-		dshare += ddmax1
-	}
-	// share := vx / float64(ties)
-	if dshare != 0 {
-		dx += dshare / float64(ties)
+		// dmax1 += vx / float64(ties)
+		dt = ddmax1
+		dx += dt / float64(ties)
 	}
 	// if z == max1
 	if cond2 {
@@ -5332,13 +5128,10 @@ func Min2JVP(x, y, dx, dy float64) (float64, float64) {
 	min1 := min(x, y)
 	var dmin1 float64
 	if x == y {
-		dmin1 += dx / 2
+		dmin1 += dx/2 + dy/2
 	} else if x == min1 {
 		dmin1 += dx
-	}
-	if x == y {
-		dmin1 += dy / 2
-	} else if !(x == min1) {
+	} else {
 		dmin1 += dy
 	}
 	return min1, dmin1
@@ -5346,7 +5139,7 @@ func Min2JVP(x, y, dx, dy float64) (float64, float64) {
 
 // Min2HVP returns Min2's value, its gradient as Min2Grad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func Min2HVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
-	var cond, cond1, cond2, cond3 bool
+	var cond, cond1 bool
 	min1 := min(x, y)
 	if x == y {
 		cond1 = true
@@ -5358,43 +5151,27 @@ func Min2HVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64)
 			cond = false
 		}
 	}
-	if x == y {
-		cond3 = true
-	} else {
-		cond3 = false
-		if !(x == min1) {
-			cond2 = true
-		} else {
-			cond2 = false
-		}
-	}
 	min2HVP := min1
 
-	var ddmin1, dt1, dy, dt, dx, hvx, hvy float64
+	var ddmin1, dt2, dt, dt1, dy, dx, hvx, hvy float64
 	// return min1, dmin1
 	ddmin1 = 1
 	// if x == y
-	if cond3 {
-		// dmin1 += vy / 2
-		dt1 = ddmin1
-		dy += dt1 / 2
-	} else {
-		// if !(x == min1)
-		if cond2 {
-			// dmin1 += vy
-			dy += ddmin1
-		}
-	}
-	// if x == y
 	if cond1 {
-		// dmin1 += vx / 2
-		dt = ddmin1
+		// dmin1 += vx/2 + vy/2
+		dt2 = ddmin1
+		dt = dt2
+		dt1 = dt2
+		dy += dt1 / 2
 		dx += dt / 2
 	} else {
 		// if x == min1
 		if cond {
 			// dmin1 += vx
 			dx += ddmin1
+		} else {
+			// dmin1 += vy
+			dy += ddmin1
 		}
 	}
 	return min2HVP, dx, dy, hvx, hvy
@@ -5490,44 +5267,21 @@ func Min3JVP(x, y, z, dx, dy, dz float64) (float64, float64) {
 	if z == min1 {
 		ties++
 	}
-	share := dx / float64(ties)
 	if x == min1 {
-		dmin1 += share
-	}
-	ties1 := 0
-	if x == min1 {
-		ties1++
+		dmin1 += dx / float64(ties)
 	}
 	if y == min1 {
-		ties1++
+		dmin1 += dy / float64(ties)
 	}
 	if z == min1 {
-		ties1++
-	}
-	share1 := dy / float64(ties1)
-	if y == min1 {
-		dmin1 += share1
-	}
-	ties2 := 0
-	if x == min1 {
-		ties2++
-	}
-	if y == min1 {
-		ties2++
-	}
-	if z == min1 {
-		ties2++
-	}
-	share2 := dz / float64(ties2)
-	if z == min1 {
-		dmin1 += share2
+		dmin1 += dz / float64(ties)
 	}
 	return min1, dmin1
 }
 
 // Min3HVP returns Min3's value, its gradient as Min3Grad gives it, and the product of its Hessian with the direction vx, vy, vz in the same form (added into buffers for slices and pointers, returned for the rest).
 func Min3HVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, float64, float64, float64) {
-	var cond, cond1, cond2, cond3, cond4, cond5, cond6, cond7, cond8, cond9, cond10, cond11 bool
+	var cond, cond1, cond2, cond3, cond4, cond5 bool
 	min1 := min(x, y, z)
 	ties := 0
 	if x == min1 {
@@ -5553,109 +5307,38 @@ func Min3HVP(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64, f
 	} else {
 		cond3 = false
 	}
-	ties1 := 0
-	if x == min1 {
+	if y == min1 {
 		cond4 = true
-		ties1++
 	} else {
 		cond4 = false
 	}
-	if y == min1 {
+	if z == min1 {
 		cond5 = true
-		ties1++
 	} else {
 		cond5 = false
 	}
-	if z == min1 {
-		cond6 = true
-		ties1++
-	} else {
-		cond6 = false
-	}
-	if y == min1 {
-		cond7 = true
-	} else {
-		cond7 = false
-	}
-	ties2 := 0
-	if x == min1 {
-		cond8 = true
-		ties2++
-	} else {
-		cond8 = false
-	}
-	if y == min1 {
-		cond9 = true
-		ties2++
-	} else {
-		cond9 = false
-	}
-	if z == min1 {
-		cond10 = true
-		ties2++
-	} else {
-		cond10 = false
-	}
-	if z == min1 {
-		cond11 = true
-	} else {
-		cond11 = false
-	}
 	min3HVP := min1
 
-	var ddmin1, dshare2, dz, dshare1, dy, dshare, dx, hvx, hvy, hvz float64
+	var ddmin1, dt2, dz, dt1, dy, dt, dx, hvx, hvy, hvz float64
 	// return min1, dmin1
 	ddmin1 = 1
 	// if z == min1
-	if cond11 {
-		// dmin1 += share2
-		dshare2 += ddmin1
-	}
-	// share2 := vz / float64(ties2)
-	if dshare2 != 0 {
-		dz += dshare2 / float64(ties2)
-	}
-	// if z == min1
-	if cond10 {
-		// ties2++
-	}
-	// if y == min1
-	if cond9 {
-		// ties2++
-	}
-	// if x == min1
-	if cond8 {
-		// ties2++
-	}
-	// if y == min1
-	if cond7 {
-		// dmin1 += share1
-		dshare1 += ddmin1
-	}
-	// share1 := vy / float64(ties1)
-	if dshare1 != 0 {
-		dy += dshare1 / float64(ties1)
-	}
-	// if z == min1
-	if cond6 {
-		// ties1++
-	}
-	// if y == min1
 	if cond5 {
-		// ties1++
+		// dmin1 += vz / float64(ties)
+		dt2 = ddmin1
+		dz += dt2 / float64(ties)
 	}
-	// if x == min1
+	// if y == min1
 	if cond4 {
-		// ties1++
+		// dmin1 += vy / float64(ties)
+		dt1 = ddmin1
+		dy += dt1 / float64(ties)
 	}
 	// if x == min1
 	if cond3 {
-		// dmin1 += share
-		dshare += ddmin1
-	}
-	// share := vx / float64(ties)
-	if dshare != 0 {
-		dx += dshare / float64(ties)
+		// dmin1 += vx / float64(ties)
+		dt = ddmin1
+		dx += dt / float64(ties)
 	}
 	// if z == min1
 	if cond2 {
@@ -6071,8 +5754,8 @@ func hvpOfAtan(x, v float64) (float64, float64, float64) {
 
 // hvpOfAtan2 returns Atan2's value, its directional derivative along the directions and their Hessian-vector product: a row of Atan2Hessian.
 func hvpOfAtan2(y, x, vy, vx float64) (float64, float64, float64, float64) {
-	var t, t1, t2, t3, t4, t5 float64
-	var cond, cond1 bool
+	var t, t1, t2, t3, t4, t5, t6 float64
+	var cond bool
 	atan2 := math.Atan2(y, x)
 	var datan2 float64
 	h := math.Hypot(y, x)
@@ -6081,47 +5764,31 @@ func hvpOfAtan2(y, x, vy, vx float64) (float64, float64, float64, float64) {
 		t = x / h
 		t1 = t / h
 		t2 = t1 * vy
-		datan2 += t2
+		t3 = y / h
+		t4 = t3 / h
+		t5 = t4 * vx
+		t6 = t2 - t5
+		datan2 += t6
 	} else {
 		cond = false
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		cond1 = true
-		t3 = y / h1
-		t4 = t3 / h1
-		t5 = t4 * vx
-		datan2 -= t5
-	} else {
-		cond1 = false
 	}
 	hvpOfAtan21 := atan2
 	hvpOfAtan22 := datan2
 
-	var ddatan2, dt5, dt4, dt3, dh1, hvy, hvx, dt2, dt1, dt, dh float64
+	var ddatan2, dt6, dt2, dt5, dt4, dt3, dh, hvy, dt1, dt, hvx float64
 	// return atan2, datan2
 	ddatan2 = 1
-	// if h1 != 0
-	if cond1 {
-		// datan2 -= y / h1 / h1 * vx
-		dt5 = -ddatan2
-		dt4 = vx * dt5
-		dt3 = dt4 / h1
-		dh1 -= t4 * (dt4 / h1)
-		hvy += dt3 / h1
-		dh1 -= t3 * (dt3 / h1)
-	}
-	// h1 := math.Hypot(y, x)
-	if dh1 != 0 {
-		if h1 != 0 {
-			hvy += y / h1 * dh1
-			hvx += x / h1 * dh1
-		}
-	}
 	// if h != 0
 	if cond {
-		// datan2 += x / h / h * vy
-		dt2 = ddatan2
+		// datan2 += x/h/h*vy - y/h/h*vx
+		dt6 = ddatan2
+		dt2 = dt6
+		dt5 = -dt6
+		dt4 = vx * dt5
+		dt3 = dt4 / h
+		dh -= t4 * (dt4 / h)
+		hvy += dt3 / h
+		dh -= t3 * (dt3 / h)
 		dt1 = vy * dt2
 		dt = dt1 / h
 		dh -= t1 * (dt1 / h)
@@ -6245,14 +5912,9 @@ func hvpOfDim(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	dim := math.Dim(x, y)
 	var ddim float64
 	if x > y {
-		ddim += vx
+		ddim += vx - vy
 	} else if x == y {
-		ddim += vx / 2
-	}
-	if x > y {
-		ddim -= vy
-	} else if x == y {
-		ddim -= vy / 2
+		ddim += vx/2 - vy/2
 	}
 	hvpOfDim1 := dim
 	var hvpOfDim2 float64 = ddim
@@ -6499,44 +6161,36 @@ func hvpOfFrexp(x, v float64) (float64, float64, float64) {
 
 // hvpOfHypot returns Hypot's value, its directional derivative along the directions and their Hessian-vector product: a row of HypotHessian.
 func hvpOfHypot(x, y, vx, vy float64) (float64, float64, float64, float64) {
-	var t, t1, t2, t3 float64
-	var cond, cond1 bool
+	var t, t1, t2, t3, t4 float64
+	var cond bool
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
 		cond = true
 		t = x / hypot
 		t1 = t * vx
-		dhypot += t1
-	} else {
-		cond = false
-	}
-	if hypot != 0 {
-		cond1 = true
 		t2 = y / hypot
 		t3 = t2 * vy
-		dhypot += t3
+		t4 = t1 + t3
+		dhypot += t4
 	} else {
-		cond1 = false
+		cond = false
 	}
 	hvpOfHypot1 := hypot
 	hvpOfHypot2 := dhypot
 
-	var ddhypot, dt3, dt2, hvy, dhypot1, dt1, dt, hvx float64
+	var ddhypot, dt4, dt1, dt3, dt2, hvy, dhypot1, dt, hvx float64
 	// return hypot, dhypot
 	ddhypot = 1
 	// if hypot != 0
-	if cond1 {
-		// dhypot += y / hypot * vy
-		dt3 = ddhypot
+	if cond {
+		// dhypot += x/hypot*vx + y/hypot*vy
+		dt4 = ddhypot
+		dt1 = dt4
+		dt3 = dt4
 		dt2 = vy * dt3
 		hvy += dt2 / hypot
 		dhypot1 -= t2 * (dt2 / hypot)
-	}
-	// if hypot != 0
-	if cond {
-		// dhypot += x / hypot * vx
-		dt1 = ddhypot
 		dt = vx * dt1
 		hvx += dt / hypot
 		dhypot1 -= t * (dt / hypot)
@@ -6709,13 +6363,10 @@ func hvpOfMax(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	max1 := math.Max(x, y)
 	var dmax1 float64
 	if x == y {
-		dmax1 += vx / 2
+		dmax1 += vx/2 + vy/2
 	} else if x == max1 {
 		dmax1 += vx
-	}
-	if x == y {
-		dmax1 += vy / 2
-	} else if !(x == max1) {
+	} else {
 		dmax1 += vy
 	}
 	hvpOfMax1 := max1
@@ -6730,13 +6381,10 @@ func hvpOfMin(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	min1 := math.Min(x, y)
 	var dmin1 float64
 	if x == y {
-		dmin1 += vx / 2
+		dmin1 += vx/2 + vy/2
 	} else if x == min1 {
 		dmin1 += vx
-	}
-	if x == y {
-		dmin1 += vy / 2
-	} else if !(x == min1) {
+	} else {
 		dmin1 += vy
 	}
 	hvpOfMin1 := min1
@@ -7146,13 +6794,10 @@ func hvpOfMax2(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	max1 := max(x, y)
 	var dmax1 float64
 	if x == y {
-		dmax1 += vx / 2
+		dmax1 += vx/2 + vy/2
 	} else if x == max1 {
 		dmax1 += vx
-	}
-	if x == y {
-		dmax1 += vy / 2
-	} else if !(x == max1) {
+	} else {
 		dmax1 += vy
 	}
 	hvpOfMax21 := max1
@@ -7176,37 +6821,14 @@ func hvpOfMax3(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64,
 	if z == max1 {
 		ties++
 	}
-	share := vx / float64(ties)
 	if x == max1 {
-		dmax1 += share
-	}
-	ties1 := 0
-	if x == max1 {
-		ties1++
+		dmax1 += vx / float64(ties)
 	}
 	if y == max1 {
-		ties1++
+		dmax1 += vy / float64(ties)
 	}
 	if z == max1 {
-		ties1++
-	}
-	share1 := vy / float64(ties1)
-	if y == max1 {
-		dmax1 += share1
-	}
-	ties2 := 0
-	if x == max1 {
-		ties2++
-	}
-	if y == max1 {
-		ties2++
-	}
-	if z == max1 {
-		ties2++
-	}
-	share2 := vz / float64(ties2)
-	if z == max1 {
-		dmax1 += share2
+		dmax1 += vz / float64(ties)
 	}
 	hvpOfMax31 := max1
 	var hvpOfMax32 float64 = dmax1
@@ -7220,13 +6842,10 @@ func hvpOfMin2(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	min1 := min(x, y)
 	var dmin1 float64
 	if x == y {
-		dmin1 += vx / 2
+		dmin1 += vx/2 + vy/2
 	} else if x == min1 {
 		dmin1 += vx
-	}
-	if x == y {
-		dmin1 += vy / 2
-	} else if !(x == min1) {
+	} else {
 		dmin1 += vy
 	}
 	hvpOfMin21 := min1
@@ -7250,37 +6869,14 @@ func hvpOfMin3(x, y, z, vx, vy, vz float64) (float64, float64, float64, float64,
 	if z == min1 {
 		ties++
 	}
-	share := vx / float64(ties)
 	if x == min1 {
-		dmin1 += share
-	}
-	ties1 := 0
-	if x == min1 {
-		ties1++
+		dmin1 += vx / float64(ties)
 	}
 	if y == min1 {
-		ties1++
+		dmin1 += vy / float64(ties)
 	}
 	if z == min1 {
-		ties1++
-	}
-	share1 := vy / float64(ties1)
-	if y == min1 {
-		dmin1 += share1
-	}
-	ties2 := 0
-	if x == min1 {
-		ties2++
-	}
-	if y == min1 {
-		ties2++
-	}
-	if z == min1 {
-		ties2++
-	}
-	share2 := vz / float64(ties2)
-	if z == min1 {
-		dmin1 += share2
+		dmin1 += vz / float64(ties)
 	}
 	hvpOfMin31 := min1
 	var hvpOfMin32 float64 = dmin1

@@ -299,10 +299,7 @@ func ValueHelpersJVP(x, dx []float64) (float64, float64) {
 	hypot := math.Hypot(m.X, m.Y)
 	var dhypot float64
 	if hypot != 0 {
-		dhypot += m.X / hypot * dm.X
-	}
-	if hypot != 0 {
-		dhypot += m.Y / hypot * dm.Y
+		dhypot += m.X/hypot*dm.X + m.Y/hypot*dm.Y
 	}
 	dr1 := dhypot
 	r1 := hypot
@@ -634,10 +631,7 @@ func LiteralExprsJVP(x []float64, k int, dx []float64) (float64, float64) {
 	hypot := math.Hypot(p1.X, p1.Y)
 	var dhypot float64
 	if hypot != 0 {
-		dhypot += p1.X / hypot * dp1.X
-	}
-	if hypot != 0 {
-		dhypot += p1.Y / hypot * dp1.Y
+		dhypot += p1.X/hypot*dp1.X + p1.Y/hypot*dp1.Y
 	}
 	dr := dhypot
 	r := hypot
@@ -1556,9 +1550,9 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfValueHelpers: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var t37, t38, t39, t40, t49, t50, t51, t52 float64
+	var t37, t38, t39, t40, t49, t50, t51, t52, t53 float64
 	var i, trips int
-	var cond, cond1 bool
+	var cond bool
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfValueHelpers: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -1697,45 +1691,40 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 		cond = true
 		t49 = m.X / hypot
 		t50 = t49 * dm.X
-		dhypot += t50
+		t51 = m.Y / hypot
+		t52 = t51 * dm.Y
+		t53 = t50 + t52
+		dhypot += t53
 	} else {
 		cond = false
 	}
-	if hypot != 0 {
-		cond1 = true
-		t51 = m.Y / hypot
-		t52 = t51 * dm.Y
-		dhypot += t52
-	} else {
-		cond1 = false
-	}
 	dr1 := dhypot
 	r1 := hypot
-	t53 := r[1] * dr[0]
-	t54 := r[0] * dr[1]
-	dr2 := t53 + t54
+	t54 := r[1] * dr[0]
+	t55 := r[0] * dr[1]
+	dr2 := t54 + t55
 	r2 := r[0] * r[1]
-	t55 := q.X * dp.X
-	t56 := p.X * dq.X
-	dt8 := t55 + t56
+	t56 := q.X * dp.X
+	t57 := p.X * dq.X
+	dt8 := t56 + t57
 	t8 := p.X * q.X
-	t57 := q.Y * dp.Y
-	t58 := p.Y * dq.Y
-	dt9 := t57 + t58
+	t58 := q.Y * dp.Y
+	t59 := p.Y * dq.Y
+	dt9 := t58 + t59
 	t9 := p.Y * q.Y
 	dr3 := dt8 + dt9
 	r3 := t8 + t9
 	dt10 := dr1 + dr2
 	t10 := r1 + r2
-	t59 := s[2] * ds[1]
-	t60 := s[1] * ds[2]
-	dt11 := t59 + t60
+	t60 := s[2] * ds[1]
+	t61 := s[1] * ds[2]
+	dt11 := t60 + t61
 	t11 := s[1] * s[2]
 	dt12 := dt10 + dt11
 	t12 := t10 + t11
-	t61 := t.X * dr3
-	t62 := r3 * dt.X
-	dt13 := t61 + t62
+	t62 := t.X * dr3
+	t63 := r3 * dt.X
+	dt13 := t62 + t63
 	t13 := r3 * t.X
 	dt14 := dt12 + dt13
 	t14 := t12 + t13
@@ -1746,7 +1735,7 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 
 	var dp2, ddq, dq1, ddm, dm1, ddp1, dp11, ddt, dt16 Vec
 	var dda1, da11, ddr, dr4 [2]float64
-	var ddt15, dt52, dt51, dhypot1, dt50, dt49, dt48, dk11, dt40, dk2, dt39, dt37, dt38, ddk float64
+	var ddt15, dt53, dt50, dt52, dt51, dhypot1, dt49, dt48, dk11, dt40, dk2, dt39, dt37, dt38, ddk float64
 	// return t15, dt15
 	ddt15 = 1
 	// dt15 := dt14 + dt.Y
@@ -1787,18 +1776,15 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	ddr[0] += r[1] * ddt15
 	// dr1 := dhypot
 	// if hypot != 0
-	if cond1 {
-		// dhypot += m.Y / hypot * dm.Y
-		dt52 = ddt15
+	if cond {
+		// dhypot += m.X/hypot*dm.X + m.Y/hypot*dm.Y
+		dt53 = ddt15
+		dt50 = dt53
+		dt52 = dt53
 		dt51 = dm.Y * dt52
 		ddm.Y += t51 * dt52
 		dm1.Y += dt51 / hypot
 		dhypot1 -= t51 * (dt51 / hypot)
-	}
-	// if hypot != 0
-	if cond {
-		// dhypot += m.X / hypot * dm.X
-		dt50 = ddt15
 		dt49 = dm.X * dt50
 		ddm.X += t49 * dt50
 		dm1.X += dt49 / hypot
@@ -2029,8 +2015,8 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfLiteralExprs: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var t20, t21, t22, t23 float64
-	var cond, cond1 bool
+	var t20, t21, t22, t23, t24 float64
+	var cond bool
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfLiteralExprs: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -2121,17 +2107,12 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 		cond = true
 		t20 = p1.X / hypot
 		t21 = t20 * dp1.X
-		dhypot += t21
-	} else {
-		cond = false
-	}
-	if hypot != 0 {
-		cond1 = true
 		t22 = p1.Y / hypot
 		t23 = t22 * dp1.Y
-		dhypot += t23
+		t24 = t21 + t23
+		dhypot += t24
 	} else {
-		cond1 = false
+		cond = false
 	}
 	dr := dhypot
 	r := hypot
@@ -2141,19 +2122,19 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	a[0] = x[0]
 	da[1] = de
 	a[1] = e
-	t24 := a[1] * da[0]
-	t25 := a[0] * da[1]
-	dr1 := t24 + t25
+	t25 := a[1] * da[0]
+	t26 := a[0] * da[1]
+	dr1 := t25 + t26
 	r1 := a[0] * a[1]
-	t26 := e * dd
-	t27 := d * de
-	dt2 := t26 + t27
+	t27 := e * dd
+	t28 := d * de
+	dt2 := t27 + t28
 	t2 := d * e
 	dt3 := dt2 + dr
 	t3 := t2 + r
-	t28 := q.Y * dq.X
-	t29 := q.X * dq.Y
-	dt4 := t28 + t29
+	t29 := q.Y * dq.X
+	t30 := q.X * dq.Y
+	dt4 := t29 + t30
 	t4 := q.X * q.Y
 	dt5 := dt3 + dt4
 	t5 := t3 + t4
@@ -2167,7 +2148,7 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	var ddp, dp2, ddlit, dlit4, db1, ddq, dq1, ddp1, dp11 Vec
 	var dlit31 [3]float64
 	var da1 [2]float64
-	var ddt7, dt23, dt22, dhypot1, dt21, dt20, dt19, dt18, dt16, dt17 float64
+	var ddt7, dt24, dt21, dt23, dt22, dhypot1, dt20, dt19, dt18, dt16, dt17 float64
 	// return t7, dt7
 	ddt7 = 1
 	// dt7 := dt6 + dr1
@@ -2196,18 +2177,15 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	hv[0] += dElem
 	// dr := dhypot
 	// if hypot != 0
-	if cond1 {
-		// dhypot += p1.Y / hypot * dp1.Y
-		dt23 = ddt7
+	if cond {
+		// dhypot += p1.X/hypot*dp1.X + p1.Y/hypot*dp1.Y
+		dt24 = ddt7
+		dt21 = dt24
+		dt23 = dt24
 		dt22 = dp1.Y * dt23
 		ddp1.Y += t22 * dt23
 		dp11.Y += dt22 / hypot
 		dhypot1 -= t22 * (dt22 / hypot)
-	}
-	// if hypot != 0
-	if cond {
-		// dhypot += p1.X / hypot * dp1.X
-		dt21 = ddt7
 		dt20 = dp1.X * dt21
 		ddp1.X += t20 * dt21
 		dp11.X += dt20 / hypot

@@ -844,20 +844,13 @@ func PolarPairJVP(x, y, dx, dy float64) (float64, float64, float64, float64) {
 	hypot := math.Hypot(x, y)
 	var dhypot float64
 	if hypot != 0 {
-		dhypot += x / hypot * dx
-	}
-	if hypot != 0 {
-		dhypot += y / hypot * dy
+		dhypot += x/hypot*dx + y/hypot*dy
 	}
 	atan2 := math.Atan2(y, x)
 	var datan2 float64
 	h := math.Hypot(y, x)
 	if h != 0 {
-		datan2 += x / h / h * dy
-	}
-	h1 := math.Hypot(y, x)
-	if h1 != 0 {
-		datan2 -= y / h1 / h1 * dx
+		datan2 += x/h/h*dy - y/h/h*dx
 	}
 	return hypot, atan2, dhypot, datan2
 }
