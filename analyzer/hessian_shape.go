@@ -89,6 +89,11 @@ func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([
 	if s, ok := t.Underlying().(*types.Slice); ok && (isFloat(s.Elem()) || smallValue(s.Elem())) {
 		return h.stackOrMake(name, t, lenExpr(like)), nil
 	}
+	if s, ok := t.Underlying().(*types.Slice); ok {
+		if row, ok := s.Elem().Underlying().(*types.Slice); ok && (isFloat(row.Elem()) || smallValue(row.Elem())) {
+			return h.pooledRows(name, t, row.Elem(), like), nil
+		}
+	}
 	init, err := h.shape(adjoint.Id(name), t, like, true, map[*types.Named]bool{})
 	if err != nil {
 		return nil, err
@@ -97,6 +102,32 @@ func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([
 		return append([]adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)}}, init...), nil
 	}
 	return init, nil
+}
+
+// pooledRows declares name, scratch of a slice-of-slices type t shaped
+// like like ([][]float64), as rows cut from one flat buffer of elem:
+// both the buffer and the row headers come from the function's pool
+// (cleared), so a Hessian over a matrix allocates nothing in the steady
+// state, where a row made each would cost len(like)+1 allocations per call.
+func (h *hessianWriter) pooledRows(name string, t, elem types.Type, like adjoint.Expr) []adjoint.Stmt {
+	total, flat, i := h.names.fresh(name+"Len"), h.names.fresh(name+"Flat"), h.names.fresh("i")
+	h.pooledScratch(flat)
+	h.pooledScratch(name)
+	row := adjoint.Index{X: like, Index: adjoint.Id(i)}
+	rowLen := lenExpr(row)
+	return []adjoint.Stmt{
+		adjoint.Set(adjoint.Id(total), ":=", adjoint.Literal("0")),
+		adjoint.Range{Key: adjoint.Id(i), Define: true, X: like, Body: []adjoint.Stmt{adjoint.Set(adjoint.Id(total), "+=", rowLen)}},
+		// Declared, then made: what PoolStorage takes from a pool.
+		adjoint.VarDecl{Names: []string{flat}, Type: mustIR(types.NewSlice(elem))},
+		adjoint.Set(adjoint.Id(flat), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(types.NewSlice(elem))}, adjoint.Id(total)}}),
+		adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)},
+		adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, lenExpr(like)}}),
+		adjoint.Range{Key: adjoint.Id(i), Define: true, X: like, Body: []adjoint.Stmt{
+			adjoint.Set(adjoint.Index{X: adjoint.Id(name), Index: adjoint.Id(i)}, "=", adjoint.SliceExpr{X: adjoint.Id(flat), Hi: rowLen, Max: rowLen}),
+			adjoint.Set(adjoint.Id(flat), "=", adjoint.SliceExpr{X: adjoint.Id(flat), Lo: rowLen}),
+		}},
+	}
 }
 
 // shape allocates what target of type t needs to mirror like: define says

@@ -2660,6 +2660,12 @@ func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 	return matrixHVP
 }
 
+// matrixHessianTapes keeps MatrixHessian's tape storage between calls.
+var matrixHessianTapes sync.Pool
+
+// matrixHessianTapesFloat64 keeps MatrixHessian's tape storage between calls.
+var matrixHessianTapesFloat64 sync.Pool
+
 // MatrixHessian returns Matrix's value and its gradient with respect to m (added into dm), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func MatrixHessian(m, dm [][]float64, hess []float64) float64 {
 	if len(dm) < len(m) {
@@ -2679,13 +2685,73 @@ func MatrixHessian(m, dm [][]float64, hess []float64) float64 {
 	if len(hess) < n*n {
 		panic(fmt.Sprintf("MatrixHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
-	v := make([][]float64, len(m))
+	vLen := 0
 	for i4 := range m {
-		v[i4] = make([]float64, len(m[i4]))
+		vLen += len(m[i4])
 	}
-	hv := make([][]float64, len(m))
+	var vFlat []float64
+	{
+		tapeBuf, _ := matrixHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matrixHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < vLen {
+			*tapeBuf = make([]float64, vLen)
+		}
+		vFlat = (*tapeBuf)[:vLen]
+		clear(vFlat)
+	}
+	var v [][]float64
+	{
+		tapeBuf1, _ := matrixHessianTapesFloat64.Get().(*[][]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([][]float64)
+		}
+		defer matrixHessianTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(m) {
+			*tapeBuf1 = make([][]float64, len(m))
+		}
+		v = (*tapeBuf1)[:len(m)]
+		clear(v)
+	}
+	for i4 := range m {
+		v[i4] = vFlat[:len(m[i4]):len(m[i4])]
+		vFlat = vFlat[len(m[i4]):]
+	}
+	hvLen := 0
 	for i5 := range m {
-		hv[i5] = make([]float64, len(m[i5]))
+		hvLen += len(m[i5])
+	}
+	var hvFlat []float64
+	{
+		tapeBuf2, _ := matrixHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer matrixHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < hvLen {
+			*tapeBuf2 = make([]float64, hvLen)
+		}
+		hvFlat = (*tapeBuf2)[:hvLen]
+		clear(hvFlat)
+	}
+	var hv [][]float64
+	{
+		tapeBuf3, _ := matrixHessianTapesFloat64.Get().(*[][]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([][]float64)
+		}
+		defer matrixHessianTapesFloat64.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(m) {
+			*tapeBuf3 = make([][]float64, len(m))
+		}
+		hv = (*tapeBuf3)[:len(m)]
+		clear(hv)
+	}
+	for i5 := range m {
+		hv[i5] = hvFlat[:len(m[i5]):len(m[i5])]
+		hvFlat = hvFlat[len(m[i5]):]
 	}
 	var matrix float64
 	for j1 := 0; j1 < n; j1++ {

@@ -77,6 +77,7 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 	y, jac := make([]float64, 3), make([]float64, 9)
 	theta, lens, p2, jac2 := []float64{0.3, -0.5, 1.1}, []float64{1, 0.7, 0.4}, make([]float64, 2), make([]float64, 12)
 	bs, dbs := bodies(x), make([]Body, 2)
+	m, dm := [][]float64{x[:3], x[3:4], x[4:7]}, [][]float64{make([]float64, 3), make([]float64, 1), make([]float64, 3)}
 	for name, f := range map[string]func(){
 		"BandThreeHessian (banded)":   func() { BandThreeHessian(x, g, hess) },
 		"BandAnchoredHessian (dense)": func() { BandAnchoredHessian(x[:5], g, hess) },
@@ -85,6 +86,7 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 		"ArmJacobian (rows)":          func() { ArmJacobian(p2, theta, lens, jac2) },
 		"RobertsonVJP (escape analysis keeps its copy of y on the stack)": func() { RobertsonVJP(y, x[:3], v[:3], g[:3]) },
 		"BodiesEnergyHessian (a struct tape on the stack)":                func() { BodiesEnergyHessian(bs, x[6], dbs, hess) },
+		"MatrixHessian (rows of scratch cut from one pooled buffer)":      func() { MatrixHessian(m, dm, hess) },
 	} {
 		if n := testing.AllocsPerRun(20, f); n != 0 {
 			t.Errorf("%s: %v allocations per call, want 0", name, n)
@@ -114,5 +116,19 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 	BandThreeHessian(big, gb, hb)
 	if !slices.Equal(hb, want) {
 		t.Errorf("BandThreeHessian over %d with a reused, NaN-filled scratch buffer: the Hessian changed", len(big))
+	}
+	// A matrix's scratch rows: a reused flat buffer full of NaN, and
+	// reused row headers still pointing into it, change nothing.
+	clear(dm[0])
+	clear(hess)
+	MatrixHessian(m, dm, hess)
+	wantM := slices.Clone(hess)
+	rows := [][]float64{poison[:3], poison[3:10], poison[10:11], poison[11:40]}
+	matrixHessianTapes.Put(&poison)
+	matrixHessianTapesFloat64.Put(&rows)
+	clear(hess)
+	MatrixHessian(m, dm, hess)
+	if !slices.Equal(hess, wantM) {
+		t.Errorf("MatrixHessian with reused, NaN-filled scratch rows: the Hessian changed\n got %v\nwant %v", hess, wantM)
 	}
 }
