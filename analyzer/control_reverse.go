@@ -122,17 +122,10 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 	}
 	out := []adjoint.Stmt{adjoint.Comment{Text: l.header(r.src)}}
 	var trips adjoint.Expr
+	var init adjoint.Stmt
 	if lp.constTrips != nil {
-		name := l.names.fresh("trip")
-		trips = adjoint.Id(name)
-		defer func() {
-			for i, s := range out {
-				if f, ok := s.(adjoint.For); ok && f.Init == nil {
-					f.Init = adjoint.Set(trips, ":=", lp.constTrips)
-					out[i] = f
-				}
-			}
-		}()
+		trips = adjoint.Id(l.names.fresh("trip"))
+		init = adjoint.Set(trips, ":=", lp.constTrips)
 	} else {
 		var pre []adjoint.Stmt
 		pre, trips = l.load(lp.count)
@@ -170,7 +163,7 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 		}
 		return append(body, l.backward(lp.body)...)
 	})
-	out = append(out, adjoint.For{Cond: adjoint.Bin(">", trips, adjoint.Literal("0")), Post: adjoint.IncDec{X: trips}, Body: body})
+	out = append(out, adjoint.For{Init: init, Cond: adjoint.Bin(">", trips, adjoint.Literal("0")), Post: adjoint.IncDec{X: trips}, Body: body})
 	return append(out, l.backward(lp.pre)...)
 }
 

@@ -128,10 +128,14 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 	}
 	lp.broke = ctx.broke
 	var out []adjoint.Stmt
-	if t, ok := ctx.trip.(adjoint.Lit); ok && lp.broke == nil {
-		// A loop over an array always runs len(array) times: nothing to
-		// record.
-		lp.constTrips = t
+	if ctx.trip != nil && lp.broke == nil {
+		// A loop that always runs trip times, trip an expression nothing in
+		// its nest assigns (len(xs), n - a, the length of an array), runs
+		// as many times backward: nothing to record, and no count kept per
+		// trip of an inner loop. The backward sweep evaluates trip again,
+		// so its variables are read back there as they were.
+		lp.constTrips = ctx.trip
+		l.noteReaders(rec, []adjoint.Stmt{adjoint.ExprStmt{X: ctx.trip}}, false)
 		if len(l.loops) == 0 {
 			out = l.allocateTapes(ctx)
 		}

@@ -158,9 +158,26 @@ func (s *sim) call(e Call) val {
 		if len(e.Args) == 1 && s.isTape(identName(e.Args[0])) {
 			return intVal(int64(len(s.tapes[identName(e.Args[0])])))
 		}
+		if len(e.Args) == 1 && len(args) == 1 && !args[0].known {
+			t := s.typeOf(e.Args[0])
+			if elemType(t) != nil && !isSlice(t) {
+				return intVal(arrayLen(t))
+			}
+			// A slice's length, or one of unknown type: the same as a
+			// range over it in this run sees.
+			return intVal(int64(s.length(s.at, e.Args[0], t)))
+		}
 	case "int", "int64", "int32", "float64", "float32", "uint", "uint64", "uint32":
-		if len(args) == 1 && !args[0].isBool {
+		if len(args) == 1 && !args[0].isBool && args[0].known {
 			return args[0] // records and counters are small integers, exact in every one of these
+		}
+		if x := identName(e.Args[0]); len(args) == 1 && x != "" && (strings.HasPrefix(fun, "int") || strings.HasPrefix(fun, "uint")) {
+			v, ok := s.convs[x]
+			if !ok {
+				v = intVal(int64(s.rng.IntN(simMaxTrips + 1)))
+				s.convs[x] = v
+			}
+			return v
 		}
 	case "min", "max":
 		if len(args) == 0 {

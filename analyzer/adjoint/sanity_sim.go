@@ -254,17 +254,7 @@ func (s *sim) rangeStmt(st Range) (flow, string) {
 	case elemType(t) != nil && !isSlice(t):
 		n = int(arrayLen(t))
 	default:
-		key := ExprString(st.X)
-		l, ok := s.lens[key]
-		if !ok {
-			l = s.rng.IntN(simMaxTrips + 1)
-			s.lens[key] = l
-			s.choose(st, 't', l)
-			if t == nil {
-				s.guessed = true
-			}
-		}
-		n = l
+		n = s.length(st, st.X, t)
 	}
 	for i := range n {
 		if k := identName(st.Key); k != "" && k != "_" {
@@ -279,6 +269,24 @@ func (s *sim) rangeStmt(st Range) (flow, string) {
 		}
 	}
 	return flowNext, ""
+}
+
+// length is the length of the slice (or, t nil, value of unknown type) x,
+// chosen on first use in the run and the same at every later one: a
+// range over x and the backward loop counting len(x) trips agree. st is
+// the statement that asks.
+func (s *sim) length(st Stmt, x Expr, t Type) int {
+	key := ExprString(x)
+	l, ok := s.lens[key]
+	if !ok {
+		l = s.rng.IntN(simMaxTrips + 1)
+		s.lens[key] = l
+		s.choose(st, 't', l)
+		if t == nil {
+			s.guessed = true
+		}
+	}
+	return l
 }
 
 func isSlice(t Type) bool {
@@ -456,7 +464,8 @@ func (s *sim) store(x Expr, op string, v val) {
 	}
 	if name := identName(x); name != "" {
 		if name != "_" {
-			s.vars[name] = v
+			s.vars[name] = s.concrete(v, s.typeOf(x))
+			delete(s.convs, name)
 		}
 		return
 	}
@@ -472,10 +481,33 @@ func (s *sim) store(x Expr, op string, v val) {
 	s.eval(x)
 }
 
+// chooseParams gives the function's integer parameters values for the
+// run, as a call would: a loop bounded by n and the backward loop that
+// counts max(0, n) trips run as many times (the backward sweep evaluates
+// a loop nest's invariant trip count again rather than record it).
+func (s *sim) chooseParams() {
+	for _, p := range s.c.f.Params {
+		if isInteger(p.Type) {
+			s.vars[p.Name] = intVal(int64(s.rng.IntN(simMaxTrips + 1)))
+		}
+	}
+}
+
+// concrete is v, or, when the run cannot know an integer's value (it is
+// computed from floats), a value chosen for the run: every later read of
+// the variable sees the same one, as in a real execution.
+func (s *sim) concrete(v val, t Type) val {
+	if v.known || t == nil || !isInteger(t) {
+		return v
+	}
+	return intVal(int64(s.rng.IntN(simMaxTrips + 1)))
+}
+
 // update applies x op= v (x++ is x += 1).
 func (s *sim) update(x Expr, op string, v val) {
 	if name := identName(x); name != "" {
 		s.vars[name] = arith(op, s.vars[name], v)
+		delete(s.convs, name)
 		return
 	}
 	if t := topOf(x); s.isTape(t) {

@@ -422,7 +422,8 @@ func (c *checker) checkTapes() {
 	var first string
 	for run := 0; run < simRuns && total < simSteps; run++ {
 		s := &sim{c: c, rng: rand.New(rand.NewPCG(uint64(run), 0x5a417)), vars: map[string]val{},
-			tapes: map[string][]val{}, lens: map[string]int{}, limit: simRunSteps}
+			tapes: map[string][]val{}, lens: map[string]int{}, convs: map[string]val{}, limit: simRunSteps}
+		s.chooseParams()
 		fl, _ := s.list(c.f.Body)
 		total += s.steps
 		if s.out || fl == flowGoto || fl == flowBreak || fl == flowContinue {
@@ -502,6 +503,10 @@ type sim struct {
 	vars    map[string]val
 	tapes   map[string][]val
 	lens    map[string]int // the lengths chosen for ranged-over values
+	// convs are the values chosen for integer conversions of variables the
+	// run cannot know (int(x), x a float), by variable: the loop bounded by
+	// i < int(x) and the backward loop counting max(0, int(x)) trips agree.
+	convs map[string]val
 	guessed bool           // a length of a value of unknown type was chosen
 	trace   []choice       // the first choices made, for the report
 	steps   int

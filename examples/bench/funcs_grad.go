@@ -389,7 +389,7 @@ var logisticGradTapes sync.Pool
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var t, t1, t2 float64
-	var iters, trips int
+	var iters int
 	var xTape []float64
 	iters = max(0, steps)
 	if iters <= 64 {
@@ -409,9 +409,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 		}
 		xTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for range steps {
-		trips++
 		xTape = append(xTape, x)
 		t = r * x
 		t1 = 1 - x
@@ -424,7 +422,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	// return x
 	dx = 1
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// x = r * x * (1 - x)
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
@@ -502,7 +500,7 @@ var kalmanNLLGradTapes sync.Pool
 // KalmanNLLGrad returns KalmanNLL(q, r, ys) and its partial derivatives with respect to q, r.
 func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 	var t, t1, s, t2, innov, t3, k, t4, t5, t6, t7, t8, log, t9, t10, t11, t12, t13 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, pTape, sTape, innovTape, kTape []float64
 	x, p := 0.0, 1e3
 	nll := 0.0
@@ -529,9 +527,7 @@ func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 	sTape, tapes = tapes[:0:iters], tapes[iters:]
 	innovTape, tapes = tapes[:0:iters], tapes[iters:]
 	kTape = tapes[:0:iters]
-	trips = 0
 	for _, y := range ys {
-		trips++
 		pTape = append(pTape, p)
 		t = p + q
 		p = t
@@ -566,7 +562,7 @@ func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 	// return nll
 	dnll = 1
 	// for _, y := range ys
-	for ; trips > 0; trips-- {
+	for trip := len(ys); trip > 0; trip-- {
 		// nll += 0.5 * (math.Log(2*math.Pi*s) + innov*innov/s)
 		t8 = 2 * math.Pi * s
 		t9 = innov * innov
@@ -660,7 +656,7 @@ var oscillatorGradTapes sync.Pool
 func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64, float64, float64) {
 	const dt = 0.01
 	var deriv1, deriv2, k1x, k1v, t, t1, t2, t3, deriv3, deriv4, k2x, k2v, t4, t5, t6, t7, deriv5, deriv6, k3x, k3v, t8, t9, t10, t11, deriv7, deriv8, k4x, k4v, t12, t13, t14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, k1xTape, k1vTape, k2xTape, k2vTape, k3xTape, k3vTape, xTape, vTape []float64
 	x := x0
 	v := v0
@@ -692,9 +688,7 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 	k3vTape, tapes = tapes[:0:iters], tapes[iters:]
 	xTape, tapes = tapes[:0:iters], tapes[iters:]
 	vTape = tapes[:0:iters]
-	trips = 0
 	for ; i < steps; i++ {
-		trips++
 		k1xTape = append(k1xTape, k1x)
 		k1vTape = append(k1vTape, k1v)
 		deriv1, deriv2 = deriv(x, v, k, c)
@@ -743,7 +737,7 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 	dv := 2 * v * dt27
 	dx := 2 * x * dt26
 	// for i < steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// v += dt / 6 * (k1v + 2*k2v + 2*k3v + k4v)
 		v = vTape[len(vTape)-1]
 		vTape = vTape[:len(vTape)-1]
@@ -948,10 +942,10 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	if len(db2) < len(b2) {
 		panic(fmt.Sprintf("RowMLPLossGrad: len(db2) = %d is shorter than len(b2) = %d", len(db2), len(b2)))
 	}
-	var dw, w, tapes, dw1, w1, tapes2, tripsTape, tripsTape1, condTape, iTape, j1Tape, expTape []float64
+	var dw, w, dw1, w1, condTape, iTape, j1Tape, expTape []float64
 	var s, t, t1, tanh, s1, t2, t3, z, t4, exp, t5, z1 float64
-	var i, iters, tapeLen, j1, iters1, tapeLen1, tapeLen2, i1, iters2, i2, iters3, trips, trips1, trips2, trips3 int
-	var tapes1, dwTape, w1Tape, dw1Tape [][]float64
+	var i, iters, j1, iters1, tapeLen, i1, iters2, i2, iters3 int
+	var tapes, dwTape, w1Tape, dw1Tape [][]float64
 	dh := make([]float64, nHid)
 	h := make([]float64, nHid)
 	j := 0
@@ -967,38 +961,31 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		}
 		dwTape = (*tapeBuf)[:0:iters]
 	}
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
+	if iters <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		iTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		iTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf1, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
 		if tapeBuf1 == nil {
 			tapeBuf1 = new([]float64)
 		}
 		defer rowMLPLossGradTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen {
-			*tapeBuf1 = make([]float64, tapeLen)
+		if cap(*tapeBuf1) < iters {
+			*tapeBuf1 = make([]float64, iters)
 		}
-		tapes = (*tapeBuf1)[:tapeLen]
+		iTape = (*tapeBuf1)[:0:iters]
 	}
-	iTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
 	for ; j < nHid; j++ {
-		trips++
 		dwTape = append(dwTape, dw)
 		dw = dW1[j*nIn : j*nIn+nIn]
 		w = W1[j*nIn : j*nIn+nIn]
 		s = b1[j]
 		iTape = append(iTape, float64(i))
 		i = 0
-		tripsTape = append(tripsTape, 0)
 		for ; i < nIn; i++ {
-			tripsTape[len(tripsTape)-1]++
 			t = w[i] * x[i]
 			t1 = s + t
 			s = t1
@@ -1010,43 +997,38 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	logits := make([]float64, nOut)
 	o := 0
 	iters1 = max(0, nOut)
-	tapeLen1 = iters1 + iters1
+	tapeLen = iters1 + iters1
 	{
 		tapeBuf2, _ := rowMLPLossGradTapes.Get().(*[][]float64)
 		if tapeBuf2 == nil {
 			tapeBuf2 = new([][]float64)
 		}
 		defer rowMLPLossGradTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < tapeLen1 {
-			*tapeBuf2 = make([][]float64, tapeLen1)
+		if cap(*tapeBuf2) < tapeLen {
+			*tapeBuf2 = make([][]float64, tapeLen)
 		}
-		tapes1 = (*tapeBuf2)[:tapeLen1]
+		tapes = (*tapeBuf2)[:tapeLen]
 	}
-	w1Tape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
-	dw1Tape = tapes1[:0:iters1]
-	tapeLen2 = iters1 + iters1
-	if tapeLen2 <= 64 {
+	w1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
+	dw1Tape = tapes[:0:iters1]
+	if iters1 <= 64 {
 		var tapeArray2 [64]float64
-		tapes2 = tapeArray2[:tapeLen2]
-	} else if tapeLen2 <= 1024 {
+		j1Tape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
 		var tapeArray3 [1024]float64
-		tapes2 = tapeArray3[:tapeLen2]
+		j1Tape = tapeArray3[:0:iters1]
 	} else {
 		tapeBuf3, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
 		if tapeBuf3 == nil {
 			tapeBuf3 = new([]float64)
 		}
 		defer rowMLPLossGradTapesFloat64.Put(tapeBuf3)
-		if cap(*tapeBuf3) < tapeLen2 {
-			*tapeBuf3 = make([]float64, tapeLen2)
+		if cap(*tapeBuf3) < iters1 {
+			*tapeBuf3 = make([]float64, iters1)
 		}
-		tapes2 = (*tapeBuf3)[:tapeLen2]
+		j1Tape = (*tapeBuf3)[:0:iters1]
 	}
-	j1Tape, tapes2 = tapes2[:0:iters1], tapes2[iters1:]
-	tripsTape1 = tapes2[:0:iters1]
-	trips1 = 0
 	for ; o < nOut; o++ {
-		trips1++
 		w1Tape = append(w1Tape, w1)
 		dw1Tape = append(dw1Tape, dw1)
 		dw1 = dW2[o*nHid : o*nHid+nHid]
@@ -1054,9 +1036,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		s1 = b2[o]
 		j1Tape = append(j1Tape, float64(j1))
 		j1 = 0
-		tripsTape1 = append(tripsTape1, 0)
 		for ; j1 < nHid; j1++ {
-			tripsTape1[len(tripsTape1)-1]++
 			t2 = w1[j1] * h[j1]
 			t3 = s1 + t2
 			s1 = t3
@@ -1082,9 +1062,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		}
 		condTape = (*tapeBuf4)[:0:iters2]
 	}
-	trips2 = 0
 	for i1, z = range logits[1:] {
-		trips2++
 		if z > m {
 			condTape = append(condTape, 1)
 			m = z
@@ -1111,9 +1089,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		}
 		expTape = (*tapeBuf5)[:0:iters3]
 	}
-	trips3 = 0
 	for i2, z1 = range logits {
-		trips3++
 		t4 = z1 - m
 		exp = math.Exp(t4)
 		expTape = append(expTape, exp)
@@ -1132,8 +1108,8 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	dm := -dt6
 	dsum := dlog / sum
 	// for _, z := range logits
-	for ; trips3 > 0; trips3-- {
-		i2 = trips3 - 1
+	for trip := len(logits); trip > 0; trip-- {
+		i2 = trip - 1
 		// sum += math.Exp(z - m)
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -1144,8 +1120,8 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		dm -= dt4
 	}
 	// for _, z := range logits[1:]
-	for ; trips2 > 0; trips2-- {
-		i1 = trips2 - 1
+	for trip1 := len(logits[1:]); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// if z > m
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -1158,16 +1134,14 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	// m := logits[0]
 	dlogits[0] += dm
 	// for o < nOut
-	for ; trips1 > 0; trips1-- {
+	for trip2 := max(0, nOut); trip2 > 0; trip2-- {
 		// o++
 		o--
 		// logits[o] = s
 		ds1 += dlogits[o]
 		dlogits[o] = 0
 		// for j < nHid
-		tripsT := int(tripsTape1[len(tripsTape1)-1])
-		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
-		for ; tripsT > 0; tripsT-- {
+		for trip3 := max(0, nHid); trip3 > 0; trip3-- {
 			// j++
 			j1--
 			// s += w[j] * h[j]
@@ -1189,7 +1163,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		w1Tape = w1Tape[:len(w1Tape)-1]
 	}
 	// for j < nHid
-	for ; trips > 0; trips-- {
+	for trip4 := max(0, nHid); trip4 > 0; trip4-- {
 		// j++
 		j--
 		// h[j] = math.Tanh(s)
@@ -1198,9 +1172,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		dh[j] = 0
 		ds += (1 - tanh*tanh) * dtanh
 		// for i < nIn
-		trips4 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips4 > 0; trips4-- {
+		for trip5 := max(0, nIn); trip5 > 0; trip5-- {
 			// i++
 			i--
 			// s += w[i] * x[i]
@@ -1309,9 +1281,9 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		tapeBuf = new([]float64)
 	}
 	defer kernelRidgeLossGradTapes.Put(tapeBuf)
-	var xj, tapes, tapeBlock, tripsTape, d2Tape, kijTape, expTape []float64
+	var xj, tapes, tapeBlock, d2Tape, kijTape, expTape []float64
 	var d2, diff, t, t1, exp, kij, t2, t3, t4, t5, t6 float64
-	var k, iters, iters1, tapeLen, trips int
+	var k, iters, iters1, tapeLen int
 	var tapeArray [64]float64
 	n := len(alpha)
 	loss := 0.0
@@ -1329,7 +1301,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		j := 0
 		iters = max(0, n)
 		iters1 = max(0, d)
-		tapeLen = iters + iters*iters1 + iters + iters + iters
+		tapeLen = iters + iters*iters1 + iters + iters
 		if cap(tapeBlock) < tapeLen {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
@@ -1343,18 +1315,13 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		tapes = tapeBlock[:tapeLen]
 		d2Tape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
 		kijTape, tapes = tapes[:0:iters], tapes[iters:]
-		expTape, tapes = tapes[:0:iters], tapes[iters:]
-		tripsTape = tapes[:0:iters]
-		trips = 0
+		expTape = tapes[:0:iters]
 		for ; j < n; j++ {
-			trips++
 			xj = X[j*d : j*d+d]
 			d2Tape = append(d2Tape, d2)
 			d2 = 0.0
 			k = 0
-			tripsTape = append(tripsTape, 0)
 			for ; k < d; k++ {
-				tripsTape[len(tripsTape)-1]++
 				diff = xi[k] - xj[k]
 				d2Tape = append(d2Tape, d2)
 				d2 += diff * diff
@@ -1381,7 +1348,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		dr := 2 * r * dloss
 		// r := f - y[i]
 		// for j < n
-		for ; trips > 0; trips-- {
+		for trip := max(0, n); trip > 0; trip-- {
 			// j++
 			j--
 			// reg += alpha[i] * alpha[j] * kij
@@ -1408,9 +1375,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			dkij = 0
 			dgamma -= d2 * exp * dexp
 			// for k < d
-			trips1 := int(tripsTape[len(tripsTape)-1])
-			tripsTape = tripsTape[:len(tripsTape)-1]
-			for ; trips1 > 0; trips1-- {
+			for trip1 := max(0, d); trip1 > 0; trip1-- {
 				// d2 += diff * diff
 				d2Tape = d2Tape[:len(d2Tape)-1]
 			}

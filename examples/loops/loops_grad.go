@@ -14,7 +14,7 @@ var logisticGradTapes sync.Pool
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var t, t1, t2 float64
-	var iters, trips int
+	var iters int
 	var xTape []float64
 	iters = max(0, steps)
 	if iters <= 64 {
@@ -34,9 +34,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 		}
 		xTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for range steps {
-		trips++
 		xTape = append(xTape, x)
 		t = r * x
 		t1 = 1 - x
@@ -49,7 +47,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	// return x
 	dx = 1
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// x = r * x * (1 - x)
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]

@@ -217,9 +217,6 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 // matVecGradTapes keeps MatVecGrad's tape storage between calls.
 var matVecGradTapes sync.Pool
 
-// matVecGradTapesFloat64 keeps MatVecGrad's tape storage between calls.
-var matVecGradTapesFloat64 sync.Pool
-
 // MatVecGrad returns MatVec(W, x, n) and its partial derivatives with respect to W, x.
 func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dW) < len(W) {
@@ -228,9 +225,9 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("MatVecGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var drow, row, tripsTape []float64
+	var drow, row []float64
 	var t, xk float64
-	var k, iters, tapeLen, trips int
+	var k, iters, tapeLen int
 	var tapes, rowTape, drowTape [][]float64
 	m := len(x)
 	dy := make([]float64, n)
@@ -251,33 +248,12 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	}
 	rowTape, tapes = tapes[:0:iters], tapes[iters:]
 	drowTape = tapes[:0:iters]
-	if iters <= 64 {
-		var tapeArray [64]float64
-		tripsTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		tripsTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf1, _ := matVecGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
-		}
-		defer matVecGradTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < iters {
-			*tapeBuf1 = make([]float64, iters)
-		}
-		tripsTape = (*tapeBuf1)[:0:iters]
-	}
-	trips = 0
 	for ; j < n; j++ {
-		trips++
 		rowTape = append(rowTape, row)
 		drowTape = append(drowTape, drow)
 		drow = dW[j*m : j*m+m]
 		row = W[j*m : j*m+m]
-		tripsTape = append(tripsTape, 0)
 		for k, xk = range x {
-			tripsTape[len(tripsTape)-1]++
 			t = row[k] * xk
 			y[j] += t
 		}
@@ -296,14 +272,12 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	}
 	matVec := s
 	// for j < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
 		// for k, xk := range x
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			k = trips1 - 1
+		for trip1 := len(x); trip1 > 0; trip1-- {
+			k = trip1 - 1
 			xk = x[k]
 			// y[j] += row[k] * xk
 			dt = dy[j]
@@ -373,9 +347,9 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("MatVecHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var ddrow, drow, drow1, row, tapes1, tripsTape, dxkTape []float64
+	var ddrow, drow, drow1, row, dxkTape []float64
 	var dxk, t2, t3, t4, dt, t5, t, xk float64
-	var k, iters, iters1, tapeLen, tapeLen1, trips int
+	var k, iters, iters1, tapeLen int
 	var tapes, drowTape, ddrowTape, rowTape, drow1Tape [][]float64
 	if len(vW) < len(W) {
 		panic(fmt.Sprintf("MatVecHVP: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
@@ -407,29 +381,24 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	ddrowTape, tapes = tapes[:0:iters], tapes[iters:]
 	rowTape, tapes = tapes[:0:iters], tapes[iters:]
 	drow1Tape = tapes[:0:iters]
-	tapeLen1 = iters*iters1 + iters
-	if tapeLen1 <= 64 {
+	if iters*iters1 <= 64 {
 		var tapeArray [64]float64
-		tapes1 = tapeArray[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
+		dxkTape = tapeArray[: 0 : iters*iters1]
+	} else if iters*iters1 <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes1 = tapeArray1[:tapeLen1]
+		dxkTape = tapeArray1[: 0 : iters*iters1]
 	} else {
 		tapeBuf1, _ := matVecHVPTapesFloat64.Get().(*[]float64)
 		if tapeBuf1 == nil {
 			tapeBuf1 = new([]float64)
 		}
 		defer matVecHVPTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen1 {
-			*tapeBuf1 = make([]float64, tapeLen1)
+		if cap(*tapeBuf1) < iters*iters1 {
+			*tapeBuf1 = make([]float64, iters*iters1)
 		}
-		tapes1 = (*tapeBuf1)[:tapeLen1]
+		dxkTape = (*tapeBuf1)[: 0 : iters*iters1]
 	}
-	dxkTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
-	tripsTape = tapes1[:0:iters]
-	trips = 0
 	for ; j < n; j++ {
-		trips++
 		drowTape = append(drowTape, drow)
 		ddrowTape = append(ddrowTape, ddrow)
 		ddrow = dW[j*m : j*m+m]
@@ -438,9 +407,7 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 		drow1Tape = append(drow1Tape, drow1)
 		drow1 = hvW[j*m : j*m+m]
 		row = W[j*m : j*m+m]
-		tripsTape = append(tripsTape, 0)
 		for k, xk = range x {
-			tripsTape[len(tripsTape)-1]++
 			dxkTape = append(dxkTape, dxk)
 			dxk = vx[k]
 			t2 = xk * drow[k]
@@ -474,14 +441,12 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	}
 	matVecHVP := s
 	// for j < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
 		// for k, xk := range x
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			k = trips1 - 1
+		for trip1 := len(x); trip1 > 0; trip1-- {
+			k = trip1 - 1
 			xk = x[k]
 			// y[j] += t
 			dt2 += dy1[j]
@@ -652,7 +617,7 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		panic(fmt.Sprintf("SoftmaxCEGrad: len(dz) = %d is shorter than len(z) = %d", len(dz), len(z)))
 	}
 	var max1, v, t, exp, t1 float64
-	var i1, iters, i, iters1, trips, trips1 int
+	var i1, iters, i, iters1 int
 	var zmaxTape, expTape []float64
 	zmax := z[0]
 	iters = len(z[1:])
@@ -673,9 +638,7 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		}
 		zmaxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i1, v = range z[1:] {
-		trips++
 		zmaxTape = append(zmaxTape, zmax)
 		max1 = max(zmax, v)
 		zmax = max1
@@ -699,9 +662,7 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		}
 		expTape = (*tapeBuf1)[:0:iters1]
 	}
-	trips1 = 0
 	for i = range z {
-		trips1++
 		t = z[i] - zmax
 		exp = math.Exp(t)
 		expTape = append(expTape, exp)
@@ -719,8 +680,8 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	dzmax := dt2
 	dsum := dt2 / sum
 	// for i := range z
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(z); trip > 0; trip-- {
+		i = trip - 1
 		// sum += math.Exp(z[i] - zmax)
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -731,8 +692,8 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		dzmax -= dt
 	}
 	// for _, v := range z[1:]
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		v = z[1:][i1]
 		// zmax = max(zmax, v)
 		dmax1 = dzmax
@@ -806,7 +767,7 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		panic(fmt.Sprintf("SoftmaxCEHVP: len(hv) = %d is shorter than len(z) = %d", len(hv), len(z)))
 	}
 	var dv, max2, max1, dmax1, t3, t4, t5, t6, t7, t8, v, t9, dt, t10, t, exp1, exp, t11, dexp, t12, t13 float64
-	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
+	var i1, iters, tapeLen, i, iters1, tapeLen1 int
 	var tapes, tapes1, condTape, condTape1, zmaxTape, dtTape, expTape, exp1Tape []float64
 	if len(v1) < len(z) {
 		panic(fmt.Sprintf("SoftmaxCEHVP: len(v1) = %d is shorter than len(z) = %d", len(v1), len(z)))
@@ -835,9 +796,7 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	zmaxTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape1 = tapes[:0:iters]
-	trips = 0
 	for i1, v = range z[1:] {
-		trips++
 		dv = v1[1:][i1]
 		max2 = max(zmax, v)
 		max1 = max2
@@ -889,9 +848,7 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	dtTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	expTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	exp1Tape = tapes1[:0:iters1]
-	trips1 = 0
 	for i = range z {
-		trips1++
 		dtTape = append(dtTape, dt)
 		t9 = v1[i] - dzmax
 		dt = t9
@@ -925,8 +882,8 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	ddsum := ddt2 / sum
 	dsum1 := -dlog * (ddt2 / sum)
 	// for i := range z
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(z); trip > 0; trip-- {
+		i = trip - 1
 		// sum += exp
 		dt13 = dsum1
 		dexp1 += dt13
@@ -960,8 +917,8 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		ddzmax -= dt9
 	}
 	// for i1, v := range z[1:]
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		v = z[1:][i1]
 		// zmax = max1
 		dmax11 += dzmax1
@@ -1269,11 +1226,9 @@ func ApplyGrad(l Layer, x []float64, dl *Layer) float64 {
 		panic(fmt.Sprintf("ApplyGrad: len(dl.W) = %d is shorter than len(l.W) = %d", len(dl.W), len(l.W)))
 	}
 	var t, t1, xi float64
-	var i, trips int
+	var i int
 	z := l.B
-	trips = 0
 	for i, xi = range x {
-		trips++
 		t = l.W[i] * xi
 		t1 = z + t
 		z = t1
@@ -1287,8 +1242,8 @@ func ApplyGrad(l Layer, x []float64, dl *Layer) float64 {
 	dtanh := l.Scale
 	dz := (1 - tanh*tanh) * dtanh
 	// for i, xi := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		xi = x[i]
 		// z += l.W[i] * xi
 		dt1 = dz
@@ -1329,15 +1284,13 @@ func ApplyHVP(l Layer, x []float64, v Layer, dl, hv *Layer) float64 {
 		panic(fmt.Sprintf("ApplyHVP: len(hv.W) = %d is shorter than len(l.W) = %d", len(hv.W), len(l.W)))
 	}
 	var t2, dt, t3, t, t4, t5, xi float64
-	var i, trips int
+	var i int
 	if len(v.W) < len(l.W) {
 		panic(fmt.Sprintf("ApplyHVP: len(v.W) = %d is shorter than len(l.W) = %d", len(v.W), len(l.W)))
 	}
 	dz := v.B
 	z := l.B
-	trips = 0
 	for i, xi = range x {
-		trips++
 		t2 = xi * v.W[i]
 		dt = t2
 		t3 = l.W[i] * xi
@@ -1370,8 +1323,8 @@ func ApplyHVP(l Layer, x []float64, v Layer, dl, hv *Layer) float64 {
 	// tanh := math.Tanh(z)
 	dz1 := (1 - tanh*tanh) * dtanh1
 	// for i, xi := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		xi = x[i]
 		// z += t
 		dt5 = dz1
@@ -1479,7 +1432,7 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 		panic(fmt.Sprintf("EvalGrad: len(dp.C) = %d is shorter than len(p.C) = %d", len(dp.C), len(p.C)))
 	}
 	var t, t1 float64
-	var iters, trips int
+	var iters int
 	var yTape []float64
 	y := 0.0
 	i := len(p.C) - 1
@@ -1501,9 +1454,7 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 		}
 		yTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for ; i >= 0; i-- {
-		trips++
 		yTape = append(yTape, y)
 		t = y * x
 		t1 = t + p.C[i]
@@ -1515,7 +1466,7 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 	// return y
 	dy = 1
 	// for i >= 0
-	for ; trips > 0; trips-- {
+	for trip := max(0, len(p.C)-1+1); trip > 0; trip-- {
 		// i--
 		i++
 		// y = y*x + p.C[i]
@@ -1558,7 +1509,7 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 		panic(fmt.Sprintf("EvalHVP: len(hvp.C) = %d is shorter than len(p.C) = %d", len(hvp.C), len(p.C)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dyTape, yTape []float64
 	if len(vp.C) < len(p.C) {
 		panic(fmt.Sprintf("EvalHVP: len(vp.C) = %d is shorter than len(p.C) = %d", len(vp.C), len(p.C)))
@@ -1587,9 +1538,7 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; i >= 0; i-- {
-		trips++
 		t1 = x * dy
 		t2 = y * vx
 		t3 = t1 + t2
@@ -1609,7 +1558,7 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 	// return y, dy
 	ddy = 1
 	// for i >= 0
-	for ; trips > 0; trips-- {
+	for trip := max(0, len(p.C)-1+1); trip > 0; trip-- {
 		// i--
 		i++
 		// y = t + p.C[i]
@@ -1713,7 +1662,7 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 		}
 	}
 	var t, t1 float64
-	var i, trips int
+	var i int
 	s := 0.0
 
 	var ds float64
@@ -1722,9 +1671,7 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 	// for _, smp := range batch (forward and backward in one pass: a sum)
 	for i1, smp := range batch {
 		r := -smp.Y
-		trips = 0
 		for i = range w {
-			trips++
 			t = w[i] * smp.X[i]
 			t1 = r + t
 			r = t1
@@ -1735,8 +1682,8 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 		// s += r * r
 		dr := 2 * r * ds
 		// for i := range w
-		for ; trips > 0; trips-- {
-			i = trips - 1
+		for trip := len(w); trip > 0; trip-- {
+			i = trip - 1
 			// r += w[i] * smp.X[i]
 			dt1 = dr
 			dt = dt1
@@ -1798,7 +1745,7 @@ func ResidualsHVP(w []float64, batch, v, dbatch, hv []Sample) float64 {
 		}
 	}
 	var t2, dt, t3, t, t4, t5 float64
-	var i, trips int
+	var i int
 	if len(v) < len(batch) {
 		panic(fmt.Sprintf("ResidualsHVP: len(v) = %d is shorter than len(batch) = %d", len(v), len(batch)))
 	}
@@ -1817,9 +1764,7 @@ func ResidualsHVP(w []float64, batch, v, dbatch, hv []Sample) float64 {
 		dsmp := v[i2]
 		dr := -dsmp.Y
 		r := -smp.Y
-		trips = 0
 		for i = range w {
-			trips++
 			t2 = w[i] * dsmp.X[i]
 			dt = t2
 			t3 = w[i] * smp.X[i]
@@ -1839,8 +1784,8 @@ func ResidualsHVP(w []float64, batch, v, dbatch, hv []Sample) float64 {
 		ddr := t6 * dds
 		dr1 := 2 * dt6
 		// for i := range w
-		for ; trips > 0; trips-- {
-			i = trips - 1
+		for trip := len(w); trip > 0; trip-- {
+			i = trip - 1
 			// r += t
 			dt5 = dr1
 			dt2 += dt5
@@ -1950,7 +1895,7 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 		panic(fmt.Sprintf("ResidualsWGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, t1 float64
-	var i, trips int
+	var i int
 	s := 0.0
 
 	// return s / float64(len(batch))
@@ -1958,9 +1903,7 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 	// for _, smp := range batch (forward and backward in one pass: a sum)
 	for _, smp := range batch {
 		r := -smp.Y
-		trips = 0
 		for i = range w {
-			trips++
 			t = w[i] * smp.X[i]
 			t1 = r + t
 			r = t1
@@ -1971,8 +1914,8 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 		// s += r * r
 		dr := 2 * r * ds
 		// for i := range w
-		for ; trips > 0; trips-- {
-			i = trips - 1
+		for trip := len(w); trip > 0; trip-- {
+			i = trip - 1
 			// r += w[i] * smp.X[i]
 			dt1 = dr
 			dt = dt1
@@ -2021,9 +1964,9 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		panic(fmt.Sprintf("ResidualsWHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var dr, r, t3, dt, t4, t, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
-	var i, i1, iters, iters1, tapeLen, trips int
+	var i, i1, iters, iters1, tapeLen int
 	var smp Sample
-	var tapes, tripsTape, drTape, rTape []float64
+	var tapes, drTape, rTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("ResidualsWHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
@@ -2031,7 +1974,7 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 	s := 0.0
 	iters = len(batch)
 	iters1 = len(w)
-	tapeLen = iters + iters*iters1 + (iters + iters*iters1) + iters
+	tapeLen = iters + iters*iters1 + (iters + iters*iters1)
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -2050,18 +1993,13 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		tapes = (*tapeBuf)[:tapeLen]
 	}
 	drTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	rTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
+	rTape = tapes[: 0 : iters+iters*iters1]
 	for i1, smp = range batch {
-		trips++
 		drTape = append(drTape, dr)
 		dr = 0
 		rTape = append(rTape, r)
 		r = -smp.Y
-		tripsTape = append(tripsTape, 0)
 		for i = range w {
-			tripsTape[len(tripsTape)-1]++
 			t3 = smp.X[i] * v[i]
 			dt = t3
 			t4 = w[i] * smp.X[i]
@@ -2093,8 +2031,8 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 	// dt2 := ds / float64(len(batch))
 	dds := ddt2 / float64(len(batch))
 	// for _, smp := range batch
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(batch); trip > 0; trip-- {
+		i1 = trip - 1
 		smp = batch[i1]
 		// s += t1
 		dt11 = ds1
@@ -2113,10 +2051,8 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		ddr += t7 * dt8
 		dr1 += 2 * dr * dt8
 		// for i := range w
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			i = trips1 - 1
+		for trip1 := len(w); trip1 > 0; trip1-- {
+			i = trip1 - 1
 			// r += t
 			rTape = rTape[:len(rTape)-1]
 			dt6 = dr1
@@ -2475,7 +2411,7 @@ func MatrixGrad(m, dm [][]float64) float64 {
 		}
 	}
 	var t, t1 float64
-	var j, i, iters, trips int
+	var j, i, iters int
 	var tripsTape []float64
 	s := 0.0
 	iters = len(m)
@@ -2496,9 +2432,7 @@ func MatrixGrad(m, dm [][]float64) float64 {
 		}
 		tripsTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i = range m {
-		trips++
 		tripsTape = append(tripsTape, 0)
 		for j = range m[i] {
 			tripsTape[len(tripsTape)-1]++
@@ -2513,13 +2447,13 @@ func MatrixGrad(m, dm [][]float64) float64 {
 	// return s * s
 	ds := 2 * s
 	// for i := range m
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(m); trip > 0; trip-- {
+		i = trip - 1
 		// for j := range m[i]
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			j = trips1 - 1
+		for ; trips > 0; trips-- {
+			j = trips - 1
 			// s += m[i][j] * float64(i+j+1)
 			dt1 = ds
 			dt = dt1
@@ -2576,7 +2510,7 @@ func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 		}
 	}
 	var t2, dt, t3, t, t4, t5 float64
-	var j, i, iters, trips int
+	var j, i, iters int
 	var tripsTape []float64
 	if len(v) < len(m) {
 		panic(fmt.Sprintf("MatrixHVP: len(v) = %d is shorter than len(m) = %d", len(v), len(m)))
@@ -2606,9 +2540,7 @@ func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 		}
 		tripsTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i = range m {
-		trips++
 		tripsTape = append(tripsTape, 0)
 		for j = range m[i] {
 			tripsTape[len(tripsTape)-1]++
@@ -2634,13 +2566,13 @@ func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 	dds := t6 * ddt1
 	ds1 := 2 * dt6
 	// for i := range m
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(m); trip > 0; trip-- {
+		i = trip - 1
 		// for j := range m[i]
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			j = trips1 - 1
+		for ; trips > 0; trips-- {
+			j = trips - 1
 			// s += t
 			dt5 = ds1
 			dt2 += dt5
@@ -2798,12 +2730,10 @@ func ScaledGrad(w, dw []float64) float64 {
 		panic(fmt.Sprintf("ScaledGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, t1, exp float64
-	var i, trips int
+	var i int
 	dh := make([]float64, len(w))
 	h := make([]float64, len(w))
-	trips = 0
 	for i = range w {
-		trips++
 		t = w[i] * w[i]
 		h[i] = t
 		t1 = -h[i]
@@ -2824,8 +2754,8 @@ func ScaledGrad(w, dw []float64) float64 {
 	}
 	scaled := s
 	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		// h[i] = math.Exp(-h[i])
 		exp = h[i]
 		dexp = dh[i]
@@ -2877,7 +2807,7 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 		panic(fmt.Sprintf("ScaledHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var t2, t3, t4, t5, t, exp, t6, t7 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, dhElemTape, hElemTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("ScaledHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
@@ -2907,9 +2837,7 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	}
 	dhElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	hElemTape = tapes[: 0 : iters+iters]
-	trips = 0
 	for i = range w {
-		trips++
 		dhElemTape = append(dhElemTape, dh[i])
 		t2 = 2 * w[i]
 		t3 = t2 * v[i]
@@ -2942,8 +2870,8 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	}
 	scaledHVP := s
 	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		// dh[i] = h[i] * -dh[i]
 		dt7 = ddh[i]
 		ddh[i] = 0
@@ -3667,7 +3595,7 @@ func ChainHessian(x, dx, hess []float64) float64 {
 // CompositeLitsGrad returns CompositeLits(a, b) and its partial derivatives with respect to a, b.
 func CompositeLitsGrad(a, b float64) (float64, float64, float64) {
 	var t2, t3, x float64
-	var i, trips int
+	var i int
 	dxs := make([]float64, 4)
 	xs := make([]float64, 4)
 	xs[0] = a
@@ -3691,9 +3619,7 @@ func CompositeLitsGrad(a, b float64) (float64, float64, float64) {
 	rows[0][1] = 1
 	rows[1][1] = b
 	s := 0.0
-	trips = 0
 	for i, x = range xs {
-		trips++
 		t2 = x * x
 		t3 = s + t2
 		s = t3
@@ -3725,8 +3651,8 @@ func CompositeLitsGrad(a, b float64) (float64, float64, float64) {
 	dar[0] += ar[2] * dt7
 	dar[2] += ar[0] * dt7
 	// for _, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += x * x
 		dt3 = dt7
@@ -3844,7 +3770,7 @@ var compositeLitsHVPTapes sync.Pool
 // CompositeLitsHVP returns CompositeLits's value, its gradient as CompositeLitsGrad gives it, and the product of its Hessian with the direction va, vb in the same form (added into buffers for slices and pointers, returned for the rest).
 func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64, float64) {
 	var dx, t17, t18, dt, t19, t, t20, t21, x float64
-	var i, iters, trips int
+	var i, iters int
 	var dxTape []float64
 	dxs1 := make([]float64, 4)
 	xs := make([]float64, 4)
@@ -3913,9 +3839,7 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 		}
 		dxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, x = range xs {
-		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		t17 = 2 * x
@@ -3985,8 +3909,8 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	dar1[2] += dar[0] * ddt8
 	ddar[0] += ar[2] * ddt8
 	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += t
 		dt21 = ds1
@@ -4193,9 +4117,9 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("hvpOfMatVec: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var drow, drow1, row, tapes1, tripsTape, dxkTape []float64
+	var drow, drow1, row, dxkTape []float64
 	var dxk, t2, t3, t4, dt, t5, t, xk float64
-	var k, iters, iters1, tapeLen, tapeLen1, trips int
+	var k, iters, iters1, tapeLen int
 	var tapes, drowTape, rowTape, drow1Tape [][]float64
 	if len(vW) < len(W) {
 		panic(fmt.Sprintf("hvpOfMatVec: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
@@ -4226,38 +4150,31 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	drowTape, tapes = tapes[:0:iters], tapes[iters:]
 	rowTape, tapes = tapes[:0:iters], tapes[iters:]
 	drow1Tape = tapes[:0:iters]
-	tapeLen1 = iters*iters1 + iters
-	if tapeLen1 <= 64 {
+	if iters*iters1 <= 64 {
 		var tapeArray [64]float64
-		tapes1 = tapeArray[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
+		dxkTape = tapeArray[: 0 : iters*iters1]
+	} else if iters*iters1 <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes1 = tapeArray1[:tapeLen1]
+		dxkTape = tapeArray1[: 0 : iters*iters1]
 	} else {
 		tapeBuf1, _ := hvpOfMatVecTapesFloat64.Get().(*[]float64)
 		if tapeBuf1 == nil {
 			tapeBuf1 = new([]float64)
 		}
 		defer hvpOfMatVecTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen1 {
-			*tapeBuf1 = make([]float64, tapeLen1)
+		if cap(*tapeBuf1) < iters*iters1 {
+			*tapeBuf1 = make([]float64, iters*iters1)
 		}
-		tapes1 = (*tapeBuf1)[:tapeLen1]
+		dxkTape = (*tapeBuf1)[: 0 : iters*iters1]
 	}
-	dxkTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
-	tripsTape = tapes1[:0:iters]
-	trips = 0
 	for ; j < n; j++ {
-		trips++
 		drowTape = append(drowTape, drow)
 		drow = vW[j*m : j*m+m]
 		rowTape = append(rowTape, row)
 		drow1Tape = append(drow1Tape, drow1)
 		drow1 = hvW[j*m : j*m+m]
 		row = W[j*m : j*m+m]
-		tripsTape = append(tripsTape, 0)
 		for k, xk = range x {
-			tripsTape[len(tripsTape)-1]++
 			dxkTape = append(dxkTape, dxk)
 			dxk = vx[k]
 			t2 = xk * drow[k]
@@ -4295,14 +4212,12 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	hvpOfMatVec1 := s
 	hvpOfMatVec2 := ds
 	// for j < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
 		// for k, xk := range x
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			k = trips1 - 1
+		for trip1 := len(x); trip1 > 0; trip1-- {
+			k = trip1 - 1
 			xk = x[k]
 			// y[j] += t
 			dt2 += dy1[j]
@@ -4345,7 +4260,7 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfSoftmaxCE: len(hv) = %d is shorter than len(z) = %d", len(hv), len(z)))
 	}
 	var dv, max2, max1, dmax1, v, dt, t3, t, exp1, exp, t4, dexp, t5, t6 float64
-	var i1, iters, i, iters1, tapeLen, trips, trips1 int
+	var i1, iters, i, iters1, tapeLen int
 	var tapes, zmaxTape, dtTape, exp1Tape []float64
 	if len(v1) < len(z) {
 		panic(fmt.Sprintf("hvpOfSoftmaxCE: len(v1) = %d is shorter than len(z) = %d", len(v1), len(z)))
@@ -4370,9 +4285,7 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 		}
 		zmaxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i1, v = range z[1:] {
-		trips++
 		dv = v1[1:][i1]
 		max2 = max(zmax, v)
 		max1 = max2
@@ -4411,9 +4324,7 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 	}
 	dtTape, tapes = tapes[:0:iters1], tapes[iters1:]
 	exp1Tape = tapes[:0:iters1]
-	trips1 = 0
 	for i = range z {
-		trips1++
 		dtTape = append(dtTape, dt)
 		dt = v1[i] - dzmax
 		t3 = z[i] - zmax
@@ -4446,8 +4357,8 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 	ddsum := ddt2 / sum
 	dsum1 := -dlog * (ddt2 / sum)
 	// for i := range z
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(z); trip > 0; trip-- {
+		i = trip - 1
 		// sum += exp
 		dt6 = dsum1
 		dexp1 += dt6
@@ -4474,8 +4385,8 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 		dtTape = dtTape[:len(dtTape)-1]
 	}
 	// for i1, v := range z[1:]
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		v = z[1:][i1]
 		// zmax = max1
 		dmax11 += dzmax1
@@ -4557,15 +4468,13 @@ func hvpOfApply(l Layer, x []float64, v Layer, hv *Layer) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfApply: len(hv.W) = %d is shorter than len(l.W) = %d", len(hv.W), len(l.W)))
 	}
 	var dt, t2, t, t3, xi float64
-	var i, trips int
+	var i int
 	if len(v.W) < len(l.W) {
 		panic(fmt.Sprintf("hvpOfApply: len(v.W) = %d is shorter than len(l.W) = %d", len(v.W), len(l.W)))
 	}
 	dz := v.B
 	z := l.B
-	trips = 0
 	for i, xi = range x {
-		trips++
 		dt = xi * v.W[i]
 		t2 = l.W[i] * xi
 		t = t2
@@ -4598,8 +4507,8 @@ func hvpOfApply(l Layer, x []float64, v Layer, hv *Layer) (float64, float64) {
 	// tanh := math.Tanh(z)
 	dz1 := (1 - tanh*tanh) * dtanh1
 	// for i, xi := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		xi = x[i]
 		// z += t
 		dt3 = dz1
@@ -4623,7 +4532,7 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 		panic(fmt.Sprintf("hvpOfEval: len(hvp.C) = %d is shorter than len(p.C) = %d", len(hvp.C), len(p.C)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dyTape, yTape []float64
 	if len(vp.C) < len(p.C) {
 		panic(fmt.Sprintf("hvpOfEval: len(vp.C) = %d is shorter than len(p.C) = %d", len(vp.C), len(p.C)))
@@ -4652,9 +4561,7 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; i >= 0; i-- {
-		trips++
 		t1 = x * dy
 		t2 = y * vx
 		t3 = t1 + t2
@@ -4675,7 +4582,7 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 	// return y, dy
 	ddy = 1
 	// for i >= 0
-	for ; trips > 0; trips-- {
+	for trip := max(0, len(p.C)-1+1); trip > 0; trip-- {
 		// i--
 		i++
 		// y = t + p.C[i]
@@ -4715,7 +4622,7 @@ func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
 		}
 	}
 	var dt, t2, t, t3 float64
-	var i, trips int
+	var i int
 	if len(v) < len(batch) {
 		panic(fmt.Sprintf("hvpOfResiduals: len(v) = %d is shorter than len(batch) = %d", len(v), len(batch)))
 	}
@@ -4735,9 +4642,7 @@ func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
 		dsmp := v[i2]
 		dr := -dsmp.Y
 		r := -smp.Y
-		trips = 0
 		for i = range w {
-			trips++
 			dt = w[i] * dsmp.X[i]
 			t2 = w[i] * smp.X[i]
 			t = t2
@@ -4756,8 +4661,8 @@ func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
 		dt4 := dr * dds
 		dr1 := 2 * dt4
 		// for i := range w
-		for ; trips > 0; trips-- {
-			i = trips - 1
+		for trip := len(w); trip > 0; trip-- {
+			i = trip - 1
 			// r += t
 			dt3 = dr1
 			dt2 += dt3
@@ -4783,9 +4688,9 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		panic(fmt.Sprintf("hvpOfResidualsW: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var dr, r, dt, t3, t, t4, t5, t6, dt1, t7, t1, t8, t9 float64
-	var i, i1, iters, iters1, tapeLen, trips int
+	var i, i1, iters, iters1, tapeLen int
 	var smp Sample
-	var tapes, tripsTape, drTape, rTape []float64
+	var tapes, drTape, rTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("hvpOfResidualsW: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
@@ -4793,7 +4698,7 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 	s := 0.0
 	iters = len(batch)
 	iters1 = len(w)
-	tapeLen = iters + iters*iters1 + (iters + iters*iters1) + iters
+	tapeLen = iters + iters*iters1 + (iters + iters*iters1)
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -4812,18 +4717,13 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		tapes = (*tapeBuf)[:tapeLen]
 	}
 	drTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	rTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
+	rTape = tapes[: 0 : iters+iters*iters1]
 	for i1, smp = range batch {
-		trips++
 		drTape = append(drTape, dr)
 		dr = 0
 		rTape = append(rTape, r)
 		r = -smp.Y
-		tripsTape = append(tripsTape, 0)
 		for i = range w {
-			tripsTape[len(tripsTape)-1]++
 			dt = smp.X[i] * v[i]
 			t3 = w[i] * smp.X[i]
 			t = t3
@@ -4854,8 +4754,8 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 	// dt2 := ds / float64(len(batch))
 	dds := ddt2 / float64(len(batch))
 	// for _, smp := range batch
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(batch); trip > 0; trip-- {
+		i1 = trip - 1
 		smp = batch[i1]
 		// s += t1
 		dt9 = ds1
@@ -4872,10 +4772,8 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		ddt1 = 0
 		dr1 += 2 * dr * dt6
 		// for i := range w
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			i = trips1 - 1
+		for trip1 := len(w); trip1 > 0; trip1-- {
+			i = trip1 - 1
 			// r += t
 			rTape = rTape[:len(rTape)-1]
 			dt4 = dr1
@@ -5036,7 +4934,7 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 		}
 	}
 	var dt, t2, t, t3 float64
-	var j, i, iters, trips int
+	var j, i, iters int
 	var tripsTape []float64
 	if len(v) < len(m) {
 		panic(fmt.Sprintf("hvpOfMatrix: len(v) = %d is shorter than len(m) = %d", len(v), len(m)))
@@ -5066,9 +4964,7 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 		}
 		tripsTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i = range m {
-		trips++
 		tripsTape = append(tripsTape, 0)
 		for j = range m[i] {
 			tripsTape[len(tripsTape)-1]++
@@ -5093,13 +4989,13 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 	dt4 := ds * ddt1
 	ds1 := 2 * dt4
 	// for i := range m
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(m); trip > 0; trip-- {
+		i = trip - 1
 		// for j := range m[i]
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			j = trips1 - 1
+		for ; trips > 0; trips-- {
+			j = trips - 1
 			// s += t
 			dt3 = ds1
 			dt2 += dt3
@@ -5121,7 +5017,7 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfScaled: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var t2, t3, t4, t5, t, exp, t6, t7 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, dhElemTape, hElemTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("hvpOfScaled: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
@@ -5151,9 +5047,7 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	}
 	dhElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	hElemTape = tapes[: 0 : iters+iters]
-	trips = 0
 	for i = range w {
-		trips++
 		dhElemTape = append(dhElemTape, dh[i])
 		t2 = 2 * w[i]
 		t3 = t2 * v[i]
@@ -5190,8 +5084,8 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	hvpOfScaled1 := s
 	hvpOfScaled2 := ds
 	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		// dh[i] = h[i] * -dh[i]
 		dt7 = ddh[i]
 		ddh[i] = 0
@@ -5368,7 +5262,7 @@ var hvpOfCompositeLitsTapes sync.Pool
 // hvpOfCompositeLits returns CompositeLits's value, its directional derivative along the directions and their Hessian-vector product: a row of CompositeLitsHessian.
 func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float64) {
 	var dx, t17, t18, dt, t19, t, t20, t21, x float64
-	var i, iters, trips int
+	var i, iters int
 	var dxTape []float64
 	dxs1 := make([]float64, 4)
 	xs := make([]float64, 4)
@@ -5437,9 +5331,7 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 		}
 		dxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, x = range xs {
-		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		t17 = 2 * x
@@ -5518,8 +5410,8 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	dar1[2] += dar[0] * ddt8
 	ddar[0] += ar[2] * ddt8
 	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += t
 		dt21 = ds1

@@ -366,7 +366,7 @@ func BandCarriedGrad(x, dx []float64) float64 {
 		panic(fmt.Sprintf("BandCarriedGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var t, t1, t2, t3 float64
-	var i, iters, trips int
+	var i, iters int
 	var cTape []float64
 	s, c := 0.0, 1.0
 	iters = len(x)
@@ -387,9 +387,7 @@ func BandCarriedGrad(x, dx []float64) float64 {
 		}
 		cTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i = range x {
-		trips++
 		cTape = append(cTape, c)
 		t = 0.1 * x[i]
 		t1 = 1 + t
@@ -404,8 +402,8 @@ func BandCarriedGrad(x, dx []float64) float64 {
 	// return s
 	ds = 1
 	// for i := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// s += c
 		dt3 = ds
 		dc += dt3
@@ -502,12 +500,10 @@ func SumOuterCounterGrad(x, dx []float64) float64 {
 		panic(fmt.Sprintf("SumOuterCounterGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var t, t1 float64
-	var i, trips int
+	var i int
 	s := 0.0
 	j := len(x) - 1
-	trips = 0
 	for i = range len(x) {
-		trips++
 		t = x[j] * x[i]
 		t1 = s + t
 		s = t1
@@ -519,8 +515,8 @@ func SumOuterCounterGrad(x, dx []float64) float64 {
 	// return s
 	ds = 1
 	// for i := range len(x)
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		i = trip - 1
 		// j--
 		j++
 		// s += x[j] * x[i]
@@ -1990,7 +1986,7 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 	}
 	const k = 2
 	var dv, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12, t13, dt2, t14, t2, exp1, exp, t15, dexp, t16, t17, v float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, dvTape, dtTape, tTape, dt2Tape, expTape, exp1Tape []float64
 	if len(v1) < len(x) {
 		panic(fmt.Sprintf("hvpOfBandRange: len(v1) = %d is shorter than len(x) = %d", len(v1), len(x)))
@@ -2023,9 +2019,7 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
 	exp1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i, v = range x {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = v1[i]
 		if i+k < len(x) && v > 0 {
@@ -2075,8 +2069,8 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 	// dt3 := ds / 2
 	dds := ddt3 / 2
 	// for i, v := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		v = x[i]
 		// if i+k < len(x) && v > 0
 		cond := condTape[len(condTape)-1] != 0
@@ -2210,7 +2204,7 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfBandCarried: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	var dt, t2, t, t3, t1, t4, t5, t6, t7, t8, t9 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, dtTape, t1Tape, dcTape, cTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfBandCarried: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
@@ -2239,9 +2233,7 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dcTape, tapes = tapes[:0:iters], tapes[iters:]
 	cTape = tapes[:0:iters]
-	trips = 0
 	for i = range x {
-		trips++
 		dtTape = append(dtTape, dt)
 		dt = 0.1 * v[i]
 		t2 = 0.1 * x[i]
@@ -2269,8 +2261,8 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 	// return s, ds
 	dds = 1
 	// for i := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// s += c
 		dt9 = ds1
 		dc1 += dt9
@@ -2313,16 +2305,14 @@ func hvpOfSumOuterCounter(x, v, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfSumOuterCounter: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
+	var i int
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfSumOuterCounter: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
 	var ds float64
 	s := 0.0
 	j := len(x) - 1
-	trips = 0
 	for i = range len(x) {
-		trips++
 		t1 = x[i] * v[j]
 		t2 = x[j] * v[i]
 		t3 = t1 + t2
@@ -2342,8 +2332,8 @@ func hvpOfSumOuterCounter(x, v, hv []float64) (float64, float64) {
 	// return s, ds
 	dds = 1
 	// for i := range len(x)
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		i = trip - 1
 		// j--
 		j++
 		// s += t
@@ -2593,14 +2583,12 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	if len(du) < len(u) {
 		panic(fmt.Sprintf("vjpOfHeatResidual: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
 	}
-	var i1, iters, trips, trips1 int
+	var i1, iters int
 	var t1, t2, t3, t4, lap, exp, t5, t6 float64
 	var expTape []float64
 	dr1 := make([]float64, len(rOut))
 	r := make([]float64, len(rOut))
-	trips = 0
 	for i1 = range rOut {
-		trips++
 		r[i1] = rOut[i1]
 	}
 	n := len(u)
@@ -2626,9 +2614,7 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 		}
 		expTape = (*tapeBuf)[:0:iters]
 	}
-	trips1 = 0
 	for ; i < n-1; i++ {
-		trips1++
 		t1 = 2 * u[i]
 		t2 = u[i-1] - t1
 		t3 = t2 + u[i+1]
@@ -2665,7 +2651,7 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	du[n-1] += t7 * dt9
 	du[n-2] += 0.5 * dt7
 	// for i < n-1
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, n-1-1); trip > 0; trip-- {
 		// i++
 		i--
 		// r[i] = lap + math.Exp(u[i])*0.1
@@ -2692,8 +2678,8 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	dr1[0] = 0
 	du[0] += dt
 	// for i1 := range rOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(rOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}
@@ -2705,19 +2691,15 @@ func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfStencilShift: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i1, trips, trips1 int
+	var i1 int
 	var t, sin, t1 float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
 	i := 1
-	trips1 = 0
 	for ; i < len(x); i++ {
-		trips1++
 		t = x[i] * x[i]
 		sin = math.Sin(x[i-1])
 		t1 = t - sin
@@ -2744,7 +2726,7 @@ func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 	dx[len(x)-1] += dElem
 	y[len(y)-1] = yElemPrev
 	// for i < len(x)
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, len(x)-1); trip > 0; trip-- {
 		// i++
 		i--
 		// y[i-1] = x[i]*x[i] - math.Sin(x[i-1])
@@ -2756,8 +2738,8 @@ func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 		dx[i] += 2 * x[i] * dt
 	}
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(yOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2772,14 +2754,12 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfBandRows: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i1, i, iters, trips, trips1 int
+	var i1, i, iters int
 	var cos, t float64
 	var condTape []float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
 	m := len(y)
@@ -2801,9 +2781,7 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 		}
 		condTape = (*tapeBuf)[:0:iters]
 	}
-	trips1 = 0
 	for i = range x {
-		trips1++
 		if i < m-1 {
 			condTape = append(condTape, 1)
 			cos = math.Cos(x[i])
@@ -2834,8 +2812,8 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	dx[len(x)-1] += x[len(x)-2] * dt1
 	dx[len(x)-2] += x[len(x)-1] * dt1
 	// for i := range x
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// if i < m-1
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2850,8 +2828,8 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 		}
 	}
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(yOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2863,22 +2841,18 @@ func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfBandPeriodic: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i1, trips, trips1 int
+	var i1 int
 	var t1 float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
 	n := len(x)
 	t := x[0] - x[n-1]
 	y[0] = t
 	i := 1
-	trips1 = 0
 	for ; i < n; i++ {
-		trips1++
 		t1 = x[i] - x[i-1]
 		y[i] = t1
 	}
@@ -2896,7 +2870,7 @@ func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	}
 	vjpOfBandPeriodic1 := r
 	// for i < n
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, n-1); trip > 0; trip-- {
 		// i++
 		i--
 		// y[i] = x[i] - x[i-1]
@@ -2911,8 +2885,8 @@ func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	dx[0] += dt
 	dx[n-1] -= dt
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(yOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2924,19 +2898,15 @@ func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfBandCarriedSum: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i1, i, trips, trips1 int
+	var i1, i int
 	var t, t1 float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
 	s := 0.0
-	trips1 = 0
 	for i = range x {
-		trips1++
 		t = x[i] * x[i]
 		t1 = s + t
 		s = t1
@@ -2956,8 +2926,8 @@ func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 	}
 	vjpOfBandCarriedSum1 := r
 	// for i := range x
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// y[i] = s
 		ds += dy1[i]
 		dy1[i] = 0
@@ -2967,8 +2937,8 @@ func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 		dx[i] += 2 * x[i] * dt
 	}
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(yOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2983,14 +2953,12 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfBandCarriedMemory: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i1, i, iters, trips, trips1 int
+	var i1, i, iters int
 	var t, t1 float64
 	var prevElemTape []float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
 	dprev := make([]float64, 1)
@@ -3013,9 +2981,7 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 		}
 		prevElemTape = (*tapeBuf)[:0:iters]
 	}
-	trips1 = 0
 	for i = range x {
-		trips1++
 		t = prev[0] * prev[0]
 		t1 = x[i] + t
 		y[i] = t1
@@ -3036,8 +3002,8 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 	}
 	vjpOfBandCarriedMemory1 := r
 	// for i := range x
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// prev[0] = x[i]
 		dElem := dprev[0]
 		dprev[0] = 0
@@ -3052,8 +3018,8 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 		dprev[0] += 2 * prev[0] * dt
 	}
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(yOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}

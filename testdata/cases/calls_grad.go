@@ -142,7 +142,7 @@ var helperInLoopGradTapes sync.Pool
 // HelperInLoopGrad returns HelperInLoop(w, n) and its partial derivatives with respect to w.
 func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	var neuron1, dNeuron1Dw, t, t1, t2, exp, t3, t4, t5 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, sTape, expTape []float64
 	s := 0.0
 	iters = max(0, n)
@@ -167,9 +167,7 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i = range n {
-		trips++
 		sTape = append(sTape, s)
 		neuron1, _ = gradOfNeuronWrtW(w, 0.1, float64(i))
 		t = neuron1 * float64(i%3)
@@ -195,8 +193,8 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	// return s
 	ds = 1
 	// for i := range n
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, n); trip > 0; trip-- {
+		i = trip - 1
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -245,7 +243,7 @@ var helperInLoopHVPTapes sync.Pool
 // HelperInLoopHVP returns HelperInLoop's value, its gradient as HelperInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
 	var jvpOfNeuronWrtW11, jvpOfNeuronWrtW12, neuron1, dNeuron, t1, dt, t2, t, t3, t4, jvpOfSigmoid31, jvpOfSigmoid32, sigmoid1, dSigmoid, t5, t6, t7, t8 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, dsTape, sTape, sigmoid1Tape, dSigmoidTape []float64
 	var ds float64
 	s := 0.0
@@ -273,9 +271,7 @@ func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
 	sigmoid1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dSigmoidTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i = range n {
-		trips++
 		jvpOfNeuronWrtW11, jvpOfNeuronWrtW12 = jvpOfNeuronWrtW1(w, 0.1, float64(i), v)
 		neuron1 = jvpOfNeuronWrtW11
 		dNeuron = jvpOfNeuronWrtW12
@@ -314,8 +310,8 @@ func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
 	// return s, ds
 	dds = 1
 	// for i := range n
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, n); trip > 0; trip-- {
+		i = trip - 1
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -899,7 +895,7 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		panic(fmt.Sprintf("StoredHelperInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, dot1, t1, v, sin, t2, t3, t4, exp, t5, t6, t7, t8 float64
-	var i, iters, tapeLen, trips, trips1 int
+	var i, iters, tapeLen, trips int
 	var tapes, vTape, hElemTape, expTape, yTape []float64
 	dh := make([]float64, 3)
 	h := make([]float64, 3)
@@ -933,9 +929,7 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips1 = 0
 	for ; i1 < 2; i1++ {
-		trips1++
 		vTape = append(vTape, v)
 		dot1 = dot(h, h)
 		t1 = dot1 + y
@@ -961,7 +955,7 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	// return h[1]
 	dh[1] += 1
 	// for i < 2
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// y += 0.25 * v
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -1050,7 +1044,7 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 		panic(fmt.Sprintf("StoredHelperInLoopHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
 	var t3, t4, jvpOfDot31, jvpOfDot32, dot1, dDot, t5, dv, t6, v, cos, t7, dsin, sin1, sin, t8, t, t9, t1, t10, t11, t12, dt1, jvpOfSigmoid51, jvpOfSigmoid52, sigmoid1, dSigmoid, t13, dt2, t14, t2, t15, t16 float64
-	var i, iters, tapeLen, trips, trips1 int
+	var i, iters, tapeLen, trips int
 	var tapes, dvTape, vTape, dsinTape, tTape, t1Tape, dt1Tape, dhElemTape, hElemTape, vyTape, yTape []float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("StoredHelperInLoopHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
@@ -1097,9 +1091,7 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips1 = 0
 	for ; i1 < 2; i1++ {
-		trips1++
 		jvpOfDot31, jvpOfDot32 = jvpOfDot3(h, h, dh, dh)
 		dot1 = jvpOfDot31
 		dDot = jvpOfDot32
@@ -1150,7 +1142,7 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	// return h[1], dh[1]
 	ddh[1] += 1
 	// for i1 < 2
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// y += t2
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -1353,7 +1345,7 @@ var twoResultsGradTapes sync.Pool
 // TwoResultsGrad returns TwoResults(x, y) and its partial derivatives with respect to x, y.
 func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	var polar3, polar4, p, q, t, t1 float64
-	var iters, trips int
+	var iters int
 	var sTape []float64
 	polar1, polar2 := polar(x, y)
 	r := polar1
@@ -1378,9 +1370,7 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 		}
 		sTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for ; i < 2; i++ {
-		trips++
 		polar3, polar4 = polar(s, x)
 		p = polar3
 		q = polar4
@@ -1396,7 +1386,7 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	ds = 1
 	da = 1
 	// for i < 2
-	for ; trips > 0; trips-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// s = p + q*0.5
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
@@ -1448,7 +1438,7 @@ var twoResultsHVPTapes sync.Pool
 // TwoResultsHVP returns TwoResults's value, its gradient as TwoResultsGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var jvpOfPolar15, jvpOfPolar16, jvpOfPolar17, jvpOfPolar18, polar3, polar4, dPolar2, dPolar3, p, q, dp, dq, t4, dt, t5, t, t6, t7 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dsTape, sTape []float64
 	jvpOfPolar11, jvpOfPolar12, jvpOfPolar13, jvpOfPolar14 := jvpOfPolar1(x, y, vx, vy)
 	polar1 := jvpOfPolar11
@@ -1485,9 +1475,7 @@ func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, fl
 	}
 	dsTape, tapes = tapes[:0:iters], tapes[iters:]
 	sTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 2; i++ {
-		trips++
 		jvpOfPolar15, jvpOfPolar16, jvpOfPolar17, jvpOfPolar18 = jvpOfPolar1(s, x, ds, vx)
 		polar3 = jvpOfPolar15
 		polar4 = jvpOfPolar16
@@ -1518,7 +1506,7 @@ func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, fl
 	dds := ddt1
 	dda := ddt1
 	// for i < 2
-	for ; trips > 0; trips-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// s = p + t
 		dt7 = ds1
 		ds1 = 0
@@ -1638,7 +1626,7 @@ var scalarHelperGradTapes sync.Pool
 // ScalarHelperGrad returns ScalarHelper(x, s) and its partial derivatives with respect to x, s.
 func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	var bell3, dBell3Dx, dBell3Ds, t1 float64
-	var iters, trips int
+	var iters int
 	var yTape []float64
 	bell1, dBell1Dx, dBell1Ds := gradOfBell(x, s)
 	t := x + 2
@@ -1663,9 +1651,7 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 		}
 		yTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		yTape = append(yTape, y)
 		bell3, _, _ = gradOfBell(y, s)
 		t1 = y + bell3
@@ -1677,7 +1663,7 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	// return y
 	dy = 1
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += bell(y, s)
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -1718,7 +1704,7 @@ var scalarHelperHVPTapes sync.Pool
 // ScalarHelperHVP returns ScalarHelper's value, its gradient as ScalarHelperGrad gives it, and the product of its Hessian with the direction vx, vs in the same form (added into buffers for slices and pointers, returned for the rest).
 func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, float64) {
 	var jvpOfBell15, jvpOfBell16, bell3, dBell2, t3, t4 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dyTape, yTape []float64
 	jvpOfBell11, jvpOfBell12 := jvpOfBell1(x, s, vx, vs)
 	bell1 := jvpOfBell11
@@ -1753,9 +1739,7 @@ func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, 
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		jvpOfBell15, jvpOfBell16 = jvpOfBell1(y, s, dy, vs)
 		bell3 = jvpOfBell15
 		dBell2 = jvpOfBell16
@@ -1772,7 +1756,7 @@ func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, 
 	// return y, dy
 	ddy = 1
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += bell3
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2013,7 +1997,7 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		panic(fmt.Sprintf("InlinedElementInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, abs, t1, t2, t3, v, t4, sin, t5, t6 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, vTape, hElemTape, yTape []float64
 	dh := make([]float64, 2)
 	h := make([]float64, 2)
@@ -2042,9 +2026,7 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		vTape = append(vTape, v)
 		t = h[0]
 		abs = math.Abs(t)
@@ -2068,7 +2050,7 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	dy = 1
 	dh[0] += 1
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += 0.5 * v
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2150,7 +2132,7 @@ func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []f
 		panic(fmt.Sprintf("InlinedElementInLoopHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
 	var jvpOfSoftsign11, jvpOfSoftsign12, softsign1, dSoftsign, t3, t4, t5, dv, t6, v, t7, t8, t9, dt, t10, t, cos, t11, sin, t12, dt1, t13, t1, t14, t15 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, softsign1Tape, dSoftsignTape, dvTape, vTape, dtTape, tTape, dhElemTape, hElemTape, vyTape, yTape []float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("InlinedElementInLoopHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
@@ -2193,9 +2175,7 @@ func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []f
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		softsign1Tape = append(softsign1Tape, softsign1)
 		dSoftsignTape = append(dSoftsignTape, dSoftsign)
 		jvpOfSoftsign11, jvpOfSoftsign12 = jvpOfSoftsign1(h[0], dh[0])
@@ -2245,7 +2225,7 @@ func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []f
 	dy := ddt2
 	ddh[0] += ddt2
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += t1
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2543,11 +2523,9 @@ func VarNormGrad(xs, dxs []float64) float64 {
 		panic(fmt.Sprintf("VarNormGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
 	var t, t1, x float64
-	var i, trips int
+	var i int
 	s := 0.0
-	trips = 0
 	for i, x = range xs {
-		trips++
 		t = x * x
 		t1 = s + t
 		s = t1
@@ -2558,8 +2536,8 @@ func VarNormGrad(xs, dxs []float64) float64 {
 	// return math.Sqrt(s)
 	ds := 0.5 / varNorm
 	// for _, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += x * x
 		dt1 = ds
@@ -2600,7 +2578,7 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 		panic(fmt.Sprintf("VarNormHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
 	var dx, t1, t2, dt, t3, t, t4, t5, x float64
-	var i, iters, trips int
+	var i, iters int
 	var dxTape []float64
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("VarNormHVP: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
@@ -2625,9 +2603,7 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 		}
 		dxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, x = range xs {
-		trips++
 		dxTape = append(dxTape, dx)
 		dx = v[i]
 		t1 = 2 * x
@@ -2654,8 +2630,8 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 	// sqrt := math.Sqrt(s)
 	ds1 := 0.5 / sqrt * dsqrt1
 	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += t
 		dt5 = ds1
@@ -3065,7 +3041,7 @@ var funcLitGradTapes sync.Pool
 // FuncLitGrad returns FuncLit(x, lambda) and its partial derivatives with respect to x, lambda.
 func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 	var sin, t1, t, t2, t3, t4, t5, t6, t7, t8 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, tTape, lambdaTape []float64
 	s := 0.0
 	iters = max(0, 3)
@@ -3089,9 +3065,7 @@ func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 	}
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	lambdaTape = tapes[:0:iters]
-	trips = 0
 	for i = range 3 {
-		trips++
 		tTape = append(tTape, t)
 		sin = math.Sin(x)
 		t1 = sin * float64(i)
@@ -3131,8 +3105,8 @@ func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 	dx += lambda * dt13
 	dlambda += x * dt13
 	// for i := range 3
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, 3); trip > 0; trip-- {
+		i = trip - 1
 		// lambda *= 1.5
 		lambda = lambdaTape[len(lambdaTape)-1]
 		lambdaTape = lambdaTape[:len(lambdaTape)-1]
@@ -3202,7 +3176,7 @@ var funcLitHVPTapes sync.Pool
 // FuncLitHVP returns FuncLit's value, its gradient as FuncLitGrad gives it, and the product of its Hessian with the direction vx, vlambda in the same form (added into buffers for slices and pointers, returned for the rest).
 func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, float64, float64) {
 	var cos, t14, dsin, sin1, sin, t15, dt, t16, t, t17, t18, t19, dt1, t20, t1, t21, t22, t23, dt2, t24, t2, t25, t26, dt3, t27, t3, t28, t4, t29, dt5, t30, t5, t31, t32, t33, t34 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, dtTape, tTape, dt1Tape, t1Tape, vlambdaTape, lambdaTape []float64
 	var ds float64
 	s := 0.0
@@ -3231,9 +3205,7 @@ func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, floa
 	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vlambdaTape, tapes = tapes[:0:iters], tapes[iters:]
 	lambdaTape = tapes[:0:iters]
-	trips = 0
 	for i = range 3 {
-		trips++
 		cos = math.Cos(x)
 		t14 = cos * vx
 		dsin = t14
@@ -3324,8 +3296,8 @@ func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, floa
 	hvlambda += vx * ddt13
 	dx += lambda * ddt13
 	// for i := range 3
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, 3); trip > 0; trip-- {
+		i = trip - 1
 		// lambda *= 1.5
 		lambda = lambdaTape[len(lambdaTape)-1]
 		lambdaTape = lambdaTape[:len(lambdaTape)-1]
@@ -3840,7 +3812,7 @@ var hvpOfHelperInLoopTapes sync.Pool
 // hvpOfHelperInLoop returns HelperInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of HelperInLoopHessian.
 func hvpOfHelperInLoop(w float64, n int, v float64) (float64, float64, float64) {
 	var jvpOfNeuronWrtW21, jvpOfNeuronWrtW22, neuron1, dNeuron, t1, dt, t2, t, t3, t4, jvpOfSigmoid41, jvpOfSigmoid42, sigmoid1, dSigmoid, t5, t6, t7, t8 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, dsTape, sTape, sigmoid1Tape, dSigmoidTape []float64
 	var ds float64
 	s := 0.0
@@ -3868,9 +3840,7 @@ func hvpOfHelperInLoop(w float64, n int, v float64) (float64, float64, float64) 
 	sigmoid1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dSigmoidTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i = range n {
-		trips++
 		jvpOfNeuronWrtW21, jvpOfNeuronWrtW22 = jvpOfNeuronWrtW2(w, 0.1, float64(i), v)
 		neuron1 = jvpOfNeuronWrtW21
 		dNeuron = jvpOfNeuronWrtW22
@@ -3910,8 +3880,8 @@ func hvpOfHelperInLoop(w float64, n int, v float64) (float64, float64, float64) 
 	// return s, ds
 	dds = 1
 	// for i := range n
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, n); trip > 0; trip-- {
+		i = trip - 1
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -4280,7 +4250,7 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 		panic(fmt.Sprintf("hvpOfStoredHelperInLoop: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
 	var t3, jvpOfDot41, jvpOfDot42, dot1, dDot, t4, dv, t5, v, cos, t6, dsin, sin1, sin, t7, t, t8, t1, t9, t10, t11, dt1, jvpOfSigmoid61, jvpOfSigmoid62, sigmoid1, dSigmoid, t12, dt2, t13, t2, t14, t15 float64
-	var i, iters, tapeLen, trips, trips1 int
+	var i, iters, tapeLen, trips int
 	var tapes, dvTape, vTape, dsinTape, tTape, t1Tape, dt1Tape, dhElemTape, hElemTape, vyTape, yTape []float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfStoredHelperInLoop: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
@@ -4326,9 +4296,7 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips1 = 0
 	for ; i1 < 2; i1++ {
-		trips1++
 		jvpOfDot41, jvpOfDot42 = jvpOfDot4(h, h, dh, dh)
 		dot1 = jvpOfDot41
 		dDot = jvpOfDot42
@@ -4380,7 +4348,7 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 	// return h[1], dh[1]
 	ddh[1] += 1
 	// for i1 < 2
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// y += t2
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -4540,7 +4508,7 @@ var hvpOfTwoResultsTapes sync.Pool
 // hvpOfTwoResults returns TwoResults's value, its directional derivative along the directions and their Hessian-vector product: a row of TwoResultsHessian.
 func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28, polar3, polar4, dPolar2, dPolar3, p, q, dp, dq, t4, dt, t5, t, t6, t7 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dsTape, sTape []float64
 	jvpOfPolar21, jvpOfPolar22, jvpOfPolar23, jvpOfPolar24 := jvpOfPolar2(x, y, vx, vy)
 	polar1 := jvpOfPolar21
@@ -4577,9 +4545,7 @@ func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) 
 	}
 	dsTape, tapes = tapes[:0:iters], tapes[iters:]
 	sTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 2; i++ {
-		trips++
 		jvpOfPolar25, jvpOfPolar26, jvpOfPolar27, jvpOfPolar28 = jvpOfPolar2(s, x, ds, vx)
 		polar3 = jvpOfPolar25
 		polar4 = jvpOfPolar26
@@ -4612,7 +4578,7 @@ func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) 
 	dds := ddt1
 	dda := ddt1
 	// for i < 2
-	for ; trips > 0; trips-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// s = p + t
 		dt7 = ds1
 		ds1 = 0
@@ -4711,7 +4677,7 @@ var hvpOfScalarHelperTapes sync.Pool
 // hvpOfScalarHelper returns ScalarHelper's value, its directional derivative along the directions and their Hessian-vector product: a row of ScalarHelperHessian.
 func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64) {
 	var jvpOfBell25, jvpOfBell26, bell3, dBell2, t3, t4 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dyTape, yTape []float64
 	jvpOfBell21, jvpOfBell22 := jvpOfBell2(x, s, vx, vs)
 	bell1 := jvpOfBell21
@@ -4746,9 +4712,7 @@ func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		jvpOfBell25, jvpOfBell26 = jvpOfBell2(y, s, dy, vs)
 		bell3 = jvpOfBell25
 		dBell2 = jvpOfBell26
@@ -4766,7 +4730,7 @@ func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64
 	// return y, dy
 	ddy = 1
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += bell3
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -4912,7 +4876,7 @@ func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []flo
 		panic(fmt.Sprintf("hvpOfInlinedElementInLoop: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
 	var jvpOfSoftsign21, jvpOfSoftsign22, softsign1, dSoftsign, t3, t4, t5, dv, t6, v, t7, t8, t9, dt, t10, t, cos, t11, sin, t12, dt1, t13, t1, t14, t15 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, softsign1Tape, dSoftsignTape, dvTape, vTape, dtTape, tTape, dhElemTape, hElemTape, vyTape, yTape []float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfInlinedElementInLoop: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
@@ -4955,9 +4919,7 @@ func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []flo
 	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		softsign1Tape = append(softsign1Tape, softsign1)
 		dSoftsignTape = append(dSoftsignTape, dSoftsign)
 		jvpOfSoftsign21, jvpOfSoftsign22 = jvpOfSoftsign2(h[0], dh[0])
@@ -5009,7 +4971,7 @@ func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []flo
 	dvy := ddt2
 	ddh[0] += ddt2
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += t1
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -5165,7 +5127,7 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfVarNorm: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
 	var dx, t1, t2, dt, t3, t, t4, t5, x float64
-	var i, iters, trips int
+	var i, iters int
 	var dxTape []float64
 	if len(v) < len(xs) {
 		panic(fmt.Sprintf("hvpOfVarNorm: len(v) = %d is shorter than len(xs) = %d", len(v), len(xs)))
@@ -5190,9 +5152,7 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 		}
 		dxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, x = range xs {
-		trips++
 		dxTape = append(dxTape, dx)
 		dx = v[i]
 		t1 = 2 * x
@@ -5221,8 +5181,8 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 	// sqrt := math.Sqrt(s)
 	ds1 := 0.5 / sqrt * dsqrt1
 	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += t
 		dt5 = ds1
@@ -5252,11 +5212,9 @@ func pullbackOfVarNorm(xs []float64, dres float64, dxs []float64) float64 {
 		panic(fmt.Sprintf("pullbackOfVarNorm: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
 	var t, t1, x float64
-	var i, trips int
+	var i int
 	s := 0.0
-	trips = 0
 	for i, x = range xs {
-		trips++
 		t = x * x
 		t1 = s + t
 		s = t1
@@ -5267,8 +5225,8 @@ func pullbackOfVarNorm(xs []float64, dres float64, dxs []float64) float64 {
 	// return math.Sqrt(s)
 	ds := 0.5 / varNorm * dres
 	// for _, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += x * x
 		dt1 = ds
@@ -5350,12 +5308,10 @@ func pullbackOfVarStats(xs []float64, dres, dres1 float64, dxs []float64) (float
 		panic(fmt.Sprintf("pullbackOfVarStats: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
 	var t, t1, t2, x float64
-	var i, trips int
+	var i int
 	var m float64
 	var s float64
-	trips = 0
 	for i, x = range xs {
-		trips++
 		t = m + x
 		m = t
 		t1 = x * x
@@ -5368,8 +5324,8 @@ func pullbackOfVarStats(xs []float64, dres, dres1 float64, dxs []float64) (float
 	var dt2, dt1, dt float64
 	// return m, s
 	// for _, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += x * x
 		dt2 = dres1
@@ -5447,7 +5403,7 @@ var hvpOfFuncLitTapes sync.Pool
 // hvpOfFuncLit returns FuncLit's value, its directional derivative along the directions and their Hessian-vector product: a row of FuncLitHessian.
 func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, float64) {
 	var cos, t14, dsin, sin1, sin, t15, dt, t16, t, t17, t18, t19, dt1, t20, t1, t21, t22, t23, dt2, t24, t2, t25, t26, dt3, t27, t3, t28, t4, t29, dt5, t30, t5, t31, t32, t33 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, dtTape, tTape, dt1Tape, t1Tape, vlambdaTape, lambdaTape []float64
 	var ds float64
 	s := 0.0
@@ -5476,9 +5432,7 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vlambdaTape, tapes = tapes[:0:iters], tapes[iters:]
 	lambdaTape = tapes[:0:iters]
-	trips = 0
 	for i = range 3 {
-		trips++
 		cos = math.Cos(x)
 		t14 = cos * vx
 		dsin = t14
@@ -5570,8 +5524,8 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 	hvx += vlambda * ddt13
 	hvlambda += vx * ddt13
 	// for i := range 3
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, 3); trip > 0; trip-- {
+		i = trip - 1
 		// lambda *= 1.5
 		lambda = lambdaTape[len(lambdaTape)-1]
 		lambdaTape = lambdaTape[:len(lambdaTape)-1]
@@ -6150,15 +6104,13 @@ func pullbackOfJvpOfDotWrtA1WrtADa(a, b, da []float64, dres, dres1 float64, da1,
 		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA1WrtADa: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
 	}
 	var t1, dt, t2, t, t3, t4 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDotWrtA1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		dt = t1
 		t2 = a[i] * b[i]
@@ -6174,8 +6126,8 @@ func pullbackOfJvpOfDotWrtA1WrtADa(a, b, da []float64, dres, dres1 float64, da1,
 	var dt4, dt1, dt3, ddt, dt2, dt11 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt4 = dres
 		dt1 += dt4
@@ -6209,7 +6161,7 @@ func pullbackOfJvpOfDot1(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		panic(fmt.Sprintf("pullbackOfJvpOfDot1: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -6218,9 +6170,7 @@ func pullbackOfJvpOfDot1(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -6238,8 +6188,8 @@ func pullbackOfJvpOfDot1(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6270,15 +6220,13 @@ func pullbackOfJvpOfDotWrtA2WrtA(a, b, da []float64, dres, dres1 float64, da1 []
 		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA2WrtA: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
 	}
 	var dt, t1, t, t2 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDotWrtA2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		dt = b[i] * da[i]
 		t1 = a[i] * b[i]
 		t = t1
@@ -6292,8 +6240,8 @@ func pullbackOfJvpOfDotWrtA2WrtA(a, b, da []float64, dres, dres1 float64, da1 []
 	var dt2, dt1, dt11 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt2 = dres
 		dt1 += dt2
@@ -6314,7 +6262,7 @@ func pullbackOfJvpOfDot2WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 		panic(fmt.Sprintf("pullbackOfJvpOfDot2WrtAB: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -6323,9 +6271,7 @@ func pullbackOfJvpOfDot2WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -6343,8 +6289,8 @@ func pullbackOfJvpOfDot2WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6585,7 +6531,7 @@ func pullbackOfJvpOfDot3(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		panic(fmt.Sprintf("pullbackOfJvpOfDot3: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDot3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -6594,9 +6540,7 @@ func pullbackOfJvpOfDot3(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -6614,8 +6558,8 @@ func pullbackOfJvpOfDot3(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6692,7 +6636,7 @@ func pullbackOfJvpOfDot4(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		panic(fmt.Sprintf("pullbackOfJvpOfDot4: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDot4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -6701,9 +6645,7 @@ func pullbackOfJvpOfDot4(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -6721,8 +6663,8 @@ func pullbackOfJvpOfDot4(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -7430,7 +7372,7 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 		panic(fmt.Sprintf("pullbackOfJvpOfVarNorm1: len(ddxs) = %d is shorter than len(dxs) = %d", len(ddxs), len(dxs)))
 	}
 	var dx, t1, t2, dt, t3, t, t4, t5, x float64
-	var i, iters, trips int
+	var i, iters int
 	var dxTape []float64
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("jvpOfVarNorm1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
@@ -7455,9 +7397,7 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 		}
 		dxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, x = range xs {
-		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		t1 = 2 * x
@@ -7486,8 +7426,8 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 	// sqrt := math.Sqrt(s)
 	ds1 := 0.5 / sqrt * dsqrt1
 	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += t
 		dt5 = ds1
@@ -7524,7 +7464,7 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 		panic(fmt.Sprintf("pullbackOfJvpOfVarNorm2WrtXs: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
 	}
 	var dx, t1, t2, dt, t3, t, t4, t5, x float64
-	var i, iters, trips int
+	var i, iters int
 	var dxTape []float64
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("jvpOfVarNorm2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
@@ -7549,9 +7489,7 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 		}
 		dxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, x = range xs {
-		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		t1 = 2 * x
@@ -7580,8 +7518,8 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 	// sqrt := math.Sqrt(s)
 	ds1 := 0.5 / sqrt * dsqrt1
 	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += t
 		dt5 = ds1
@@ -7617,7 +7555,7 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 		panic(fmt.Sprintf("pullbackOfJvpOfVarStats1: len(ddxs) = %d is shorter than len(dxs) = %d", len(ddxs), len(dxs)))
 	}
 	var dx, t1, t2, t3, t4, dt, t5, t, t6, t7, x float64
-	var i, iters, trips int
+	var i, iters int
 	var dxTape []float64
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("jvpOfVarStats1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
@@ -7644,9 +7582,7 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 		}
 		dxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, x = range xs {
-		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		t1 = dm + dx
@@ -7671,8 +7607,8 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 	var dt7, dt1, dt6, ddt, dt5, dt4, dt3, ddx, dt2, dt11 float64
 	// return m, s, dm, ds
 	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += t
 		dt7 = dres1
@@ -7715,7 +7651,7 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 		panic(fmt.Sprintf("pullbackOfJvpOfVarStats2WrtXs: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
 	}
 	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
-	var i, iters, trips int
+	var i, iters int
 	var dxTape []float64
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("jvpOfVarStats2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
@@ -7742,9 +7678,7 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 		}
 		dxTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, x = range xs {
-		trips++
 		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		dm += dx
@@ -7768,8 +7702,8 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt2, dt11 float64
 	// return m, s, dm, ds
 	// for i, x := range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		x = xs[i]
 		// s += t
 		dt6 = dres1

@@ -871,7 +871,7 @@ var powerGradTapes sync.Pool
 // PowerGrad returns Power(x, n) and its partial derivatives with respect to x.
 func PowerGrad(x float64, n int) (float64, float64) {
 	var t1 float64
-	var iters, trips int
+	var iters int
 	var tTape []float64
 	t := 1.0
 	i := 0
@@ -893,9 +893,7 @@ func PowerGrad(x float64, n int) (float64, float64) {
 		}
 		tTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		tTape = append(tTape, t)
 		t1 = t * x
 		t = t1
@@ -906,7 +904,7 @@ func PowerGrad(x float64, n int) (float64, float64) {
 	// return t
 	dt = 1
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -934,7 +932,7 @@ var powerHVPTapes sync.Pool
 // PowerHVP returns Power's value, its gradient as PowerGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, t2, t3, t4 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dtTape, tTape []float64
 	var dt float64
 	t := 1.0
@@ -960,9 +958,7 @@ func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape = tapes[:0:iters]
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		dtTape = append(dtTape, dt)
 		t1 = x * dt
 		t2 = t * v
@@ -978,7 +974,7 @@ func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
 	// return t, dt
 	ddt = 1
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -1175,7 +1171,6 @@ func CountDownHessian(x float64, n int, hess []float64) (float64, float64) {
 // NestedGrad returns Nested(x, y, n) and its partial derivatives with respect to x, y.
 func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 	var t, sin, t1, cos, t2, t3 float64
-	var trips int
 	s := 0.0
 
 	var ds, dy, dx float64
@@ -1184,9 +1179,7 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 	// for i := 0; i < n; i++ (forward and backward in one pass: a sum)
 	for i := 0; i < n; i++ {
 		j := 0
-		trips = 0
 		for ; j <= i; j++ {
-			trips++
 			t = x * float64(i)
 			sin = math.Sin(t)
 			t1 = y * float64(j)
@@ -1197,7 +1190,7 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 		}
 		var dt3 float64
 		// for j <= i
-		for ; trips > 0; trips-- {
+		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
 			// s += math.Sin(x*float64(i)) * math.Cos(y*float64(j))
@@ -1248,7 +1241,7 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 	}
 	defer nestedHVPTapes.Put(tapeBuf)
 	var t3, dt, t4, t, cos1, t5, dsin, sin1, sin, t6, dt1, t7, t1, sin2, t8, t9, dcos, cos2, cos, t10, t11, t12, dt2, t13, t2, t14, t15 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tapeBlock, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
 	var tapeArray [64]float64
 	var ds float64
@@ -1281,9 +1274,7 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 		t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 		dcosTape, tapes = tapes[:0:iters], tapes[iters:]
 		cosTape = tapes[:0:iters]
-		trips = 0
 		for ; j <= i; j++ {
-			trips++
 			dtTape = append(dtTape, dt)
 			t3 = float64(i) * vx
 			dt = t3
@@ -1324,7 +1315,7 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 		}
 		var dt14, ddt2, dt21, dt13, dsin1, dcos1, dt12, ddcos, ddsin, dcos2, dt15, dt9, ddt1, dt7, dt6, dsin11, dt3, dt5, ddt, dt4, dt31 float64
 		// for j <= i
-		for ; trips > 0; trips-- {
+		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
 			// ds += dt2
@@ -1952,7 +1943,7 @@ var branchInLoopGradTapes sync.Pool
 // BranchInLoopGrad returns BranchInLoop(x, n) and its partial derivatives with respect to x.
 func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	var t, t1, cos, t2 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, sTape []float64
 	s := 0.0
 	iters = max(0, n)
@@ -1976,9 +1967,7 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i = range n {
-		trips++
 		if i%2 == 0 {
 			condTape = append(condTape, 1)
 			sTape = append(sTape, s)
@@ -1999,8 +1988,8 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	// return s
 	ds = 1
 	// for i := range n
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, n); trip > 0; trip-- {
+		i = trip - 1
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2048,7 +2037,7 @@ var branchInLoopHVPTapes sync.Pool
 // BranchInLoopHVP returns BranchInLoop's value, its gradient as BranchInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, dt, t2, t, t3, t4, sin, t5, t6, dcos, cos1, cos, t7, t8, t9, t10 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, dsTape, sTape, dcosTape, cosTape []float64
 	var ds float64
 	s := 0.0
@@ -2076,9 +2065,7 @@ func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	dcosTape, tapes = tapes[:0:iters], tapes[iters:]
 	cosTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i = range n {
-		trips++
 		if i%2 == 0 {
 			condTape = append(condTape, 1)
 			t1 = float64(i) * v
@@ -2117,8 +2104,8 @@ func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	// return s, ds
 	dds = 1
 	// for i := range n
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, n); trip > 0; trip-- {
+		i = trip - 1
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2378,7 +2365,7 @@ var continueGradTapes sync.Pool
 // ContinueGrad returns Continue(x, n) and its partial derivatives with respect to x.
 func ContinueGrad(x float64, n int) (float64, float64) {
 	var t1, t, t2, t3 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, doneTape, tTape []float64
 	s := 0.0
 	i := 0
@@ -2403,9 +2390,7 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 	}
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		tTape = append(tTape, t)
 		t1 = x * float64(i+1)
 		t = t1
@@ -2424,7 +2409,7 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 	// return s
 	ds = 1
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
 		done := doneTape[len(doneTape)-1] != 0
@@ -2473,7 +2458,7 @@ var continueHVPTapes sync.Pool
 // ContinueHVP returns Continue's value, its gradient as ContinueGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var t2, dt, t3, t, t4, t5, dt1, t6, t1, t7, t8 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, doneTape, dtTape, tTape []float64
 	var ds float64
 	s := 0.0
@@ -2500,9 +2485,7 @@ func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		dtTape = append(dtTape, dt)
 		t2 = float64(i+1) * v
 		dt = t2
@@ -2530,7 +2513,7 @@ func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 	// return s, ds
 	dds = 1
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
 		done := doneTape[len(doneTape)-1] != 0
@@ -3117,7 +3100,7 @@ var sideEffectConditionGradTapes sync.Pool
 // SideEffectConditionGrad returns SideEffectCondition(x, n) and its partial derivatives with respect to x.
 func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	var t, t1 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, condTape, sTape []float64
 	k := 0
 	s := x
@@ -3143,9 +3126,7 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		if bump(&k) {
 			condTape = append(condTape, 1)
 			sTape = append(sTape, s)
@@ -3164,7 +3145,7 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	// return s * float64(k)
 	ds := float64(k)
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -3212,7 +3193,7 @@ var sideEffectConditionHVPTapes sync.Pool
 // SideEffectConditionHVP returns SideEffectCondition's value, its gradient as SideEffectConditionGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, t2, t3, t4, t5, t6 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, condTape, dsTape, sTape []float64
 	k := 0
 	ds := v
@@ -3240,9 +3221,7 @@ func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, floa
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		if bump(&k) {
 			condTape = append(condTape, 1)
 			dsTape = append(dsTape, ds)
@@ -3272,7 +3251,7 @@ func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, floa
 	// dt := float64(k) * ds
 	dds := float64(k) * ddt
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -3571,7 +3550,7 @@ var logisticGradTapes sync.Pool
 // LogisticGrad returns Logistic(r, x, steps) and its partial derivatives with respect to r, x.
 func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	var t, t1, t2 float64
-	var iters, trips int
+	var iters int
 	var xTape []float64
 	iters = max(0, steps)
 	if iters <= 64 {
@@ -3591,9 +3570,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 		}
 		xTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for range steps {
-		trips++
 		xTape = append(xTape, x)
 		t = r * x
 		t1 = 1 - x
@@ -3606,7 +3583,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	// return x
 	dx = 1
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// x = r * x * (1 - x)
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
@@ -3637,7 +3614,7 @@ var logisticHVPTapes sync.Pool
 // LogisticHVP returns Logistic's value, its gradient as LogisticGrad gives it, and the product of its Hessian with the direction vr, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dtTape, tTape, t1Tape, vxTape, xTape []float64
 	iters = max(0, steps)
 	tapeLen = iters + iters + iters + iters + iters
@@ -3663,9 +3640,7 @@ func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, flo
 	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters], tapes[iters:]
 	xTape = tapes[:0:iters]
-	trips = 0
 	for range steps {
-		trips++
 		dtTape = append(dtTape, dt)
 		t2 = x * vr
 		t3 = r * vx
@@ -3693,7 +3668,7 @@ func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, flo
 	// return x, vx
 	dx = 1
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// x = t * t1
 		dt11 = hvx
 		x = xTape[len(xTape)-1]
@@ -3785,11 +3760,9 @@ func LogisticHessian(r, x float64, steps int, hess []float64) (float64, float64,
 // RangeDataGrad returns RangeData(x) and its partial derivatives with respect to x.
 func RangeDataGrad(x float64) (float64, float64) {
 	var pow, t, t1, w, t2, t3, w1 float64
-	var i, i1, trips int
+	var i, i1 int
 	s := 0.0
-	trips = 0
 	for i, w = range weights {
-		trips++
 		pow = math.Pow(x, float64(i))
 		t = w * pow
 		t1 = s + t
@@ -3815,8 +3788,8 @@ func RangeDataGrad(x float64) (float64, float64) {
 		dx += dt3
 	}
 	// for i, w := range weights
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(weights); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		w = weights[i]
 		// s += w * math.Pow(x, float64(i))
 		dt1 = ds
@@ -3858,7 +3831,7 @@ var rangeDataHVPTapes sync.Pool
 // RangeDataHVP returns RangeData's value, its gradient as RangeDataGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeDataHVP(x, v float64) (float64, float64, float64) {
 	var pow1, pow, dpow, pow2, t2, t3, t4, t5, dt, t6, t, t7, t8, w, t9, dt1, t10, t1, t11, t12, w1 float64
-	var i, iters, i1, trips int
+	var i, iters, i1 int
 	var condTape []float64
 	var ds float64
 	s := 0.0
@@ -3880,9 +3853,7 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 		}
 		condTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, w = range weights {
-		trips++
 		pow1 = math.Pow(x, float64(i))
 		pow = pow1
 		dpow = 0
@@ -3942,8 +3913,8 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 		dds = w1 * dt9
 	}
 	// for i, w := range weights
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(weights); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		w = weights[i]
 		// s += t
 		dt8 = ds1
@@ -4244,7 +4215,7 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 	}
 	defer sumOfPowersGradTapes.Put(tapeBuf)
 	var t float64
-	var iters, trips int
+	var iters int
 	var tapeArray [64]float64
 	var pTape []float64
 	s := 0.0
@@ -4267,9 +4238,7 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 			}
 		}
 		pTape = pTape[:0]
-		trips = 0
 		for range n {
-			trips++
 			pTape = append(pTape, p)
 			t = p * x
 			p = t
@@ -4279,7 +4248,7 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 		// s += p
 		dp := ds
 		// for range n
-		for ; trips > 0; trips-- {
+		for trip := max(0, n); trip > 0; trip-- {
 			// p *= x
 			dt = dp
 			p = pTape[len(pTape)-1]
@@ -4330,7 +4299,7 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	}
 	defer sumOfPowersHVPTapes.Put(tapeBuf)
 	var t, t1, t2, t3 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tapeBlock, dpTape, pTape []float64
 	var tapeArray [64]float64
 	if len(v) < len(xs) {
@@ -4361,9 +4330,7 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 		tapes = tapeBlock[:tapeLen]
 		dpTape, tapes = tapes[:0:iters], tapes[iters:]
 		pTape = tapes[:0:iters]
-		trips = 0
 		for range n {
-			trips++
 			dpTape = append(dpTape, dp)
 			t = x * dp
 			t1 = p * dx
@@ -4378,7 +4345,7 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 		// ds += dp
 		ddp := dds
 		// for range n
-		for ; trips > 0; trips-- {
+		for trip := max(0, n); trip > 0; trip-- {
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -4490,7 +4457,7 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 	}
 	defer sumOfBranchesGradTapes.Put(tapeBuf)
 	var t, t1, t2, sin, t3 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tapeBlock, condTape, pTape []float64
 	var tapeArray [64]float64
 	s := 0.0
@@ -4516,9 +4483,7 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 		tapes = tapeBlock[:tapeLen]
 		pTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 		condTape = tapes[:0:iters]
-		trips = 0
 		for j := range n {
-			trips++
 			if j%2 == 0 {
 				condTape = append(condTape, 1)
 				pTape = append(pTape, p)
@@ -4539,7 +4504,7 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 		// s += p
 		dp := ds
 		// for j := range n
-		for ; trips > 0; trips-- {
+		for trip := max(0, n); trip > 0; trip-- {
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -4618,7 +4583,7 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 	}
 	defer sumOfBranchesHVPTapes.Put(tapeBuf)
 	var t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tapeBlock, condTape, dpTape, pTape, dt1Tape, t1Tape []float64
 	var tapeArray [64]float64
 	if len(v) < len(xs) {
@@ -4652,9 +4617,7 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 		dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
 		t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 		condTape = tapes[:0:iters]
-		trips = 0
 		for j := range n {
-			trips++
 			if j%2 == 0 {
 				condTape = append(condTape, 1)
 				dpTape = append(dpTape, dp)
@@ -4697,7 +4660,7 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 		// ds += dp
 		ddp := dds
 		// for j := range n
-		for ; trips > 0; trips-- {
+		for trip := max(0, n); trip > 0; trip-- {
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -4855,7 +4818,7 @@ var pendulumGradTapes sync.Pool
 // PendulumGrad returns Pendulum(theta, omega, steps) and its partial derivatives with respect to theta, omega.
 func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 	var sin, t, t1, t2, t3 float64
-	var iters, trips int
+	var iters int
 	var thetaTape []float64
 	h := 0.01
 	iters = max(0, steps)
@@ -4876,9 +4839,7 @@ func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 		}
 		thetaTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for range steps {
-		trips++
 		sin = math.Sin(theta)
 		t = h * sin
 		t1 = omega - t
@@ -4897,7 +4858,7 @@ func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 	domega = 1
 	dtheta := 2 * theta * dt4
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// theta += h * omega
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -4938,7 +4899,7 @@ var pendulumHVPTapes sync.Pool
 // PendulumHVP returns Pendulum's value, its gradient as PendulumGrad gives it, and the product of its Hessian with the direction vtheta, vomega in the same form (added into buffers for slices and pointers, returned for the rest).
 func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float64, float64, float64, float64, float64) {
 	var cos, t4, dsin, sin1, sin, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, vthetaTape, thetaTape []float64
 	h := 0.01
 	iters = max(0, steps)
@@ -4962,9 +4923,7 @@ func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float
 	}
 	vthetaTape, tapes = tapes[:0:iters], tapes[iters:]
 	thetaTape = tapes[:0:iters]
-	trips = 0
 	for range steps {
-		trips++
 		cos = math.Cos(theta)
 		t4 = cos * vtheta
 		dsin = t4
@@ -5004,7 +4963,7 @@ func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float
 	dtheta := t13 * ddt3
 	hvtheta := 2 * dt13
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// theta += t1
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -5112,7 +5071,7 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 	}
 	defer sumOfTriangleGradTapes.Put(tapeBuf)
 	var t float64
-	var iters, trips int
+	var iters int
 	var tapeArray [64]float64
 	var pTape []float64
 	s := 0.0
@@ -5135,9 +5094,7 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 			}
 		}
 		pTape = pTape[:0]
-		trips = 0
 		for range i {
-			trips++
 			pTape = append(pTape, p)
 			t = p * x
 			p = t
@@ -5147,7 +5104,7 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 		// s += p
 		dp := ds
 		// for range i
-		for ; trips > 0; trips-- {
+		for trip := max(0, i); trip > 0; trip-- {
 			// p *= x
 			dt = dp
 			p = pTape[len(pTape)-1]
@@ -5198,7 +5155,7 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 	}
 	defer sumOfTriangleHVPTapes.Put(tapeBuf)
 	var t, t1, t2, t3 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tapeBlock, dpTape, pTape []float64
 	var tapeArray [64]float64
 	if len(v) < len(xs) {
@@ -5229,9 +5186,7 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 		tapes = tapeBlock[:tapeLen]
 		dpTape, tapes = tapes[:0:iters], tapes[iters:]
 		pTape = tapes[:0:iters]
-		trips = 0
 		for range i {
-			trips++
 			dpTape = append(dpTape, dp)
 			t = x * dp
 			t1 = p * dx
@@ -5246,7 +5201,7 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 		// ds += dp
 		ddp := dds
 		// for range i
-		for ; trips > 0; trips-- {
+		for trip := max(0, i); trip > 0; trip-- {
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -5367,7 +5322,7 @@ var logisticSwitchGradTapes sync.Pool
 // LogisticSwitchGrad returns LogisticSwitch(r, x, steps, mode) and its partial derivatives with respect to r, x.
 func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float64) {
 	var t, t1, t2, t3 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, takenTape, xTape []float64
 	i := 0
 	iters = max(0, steps)
@@ -5391,9 +5346,7 @@ func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float6
 	}
 	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	takenTape = tapes[:0:iters]
-	trips = 0
 	for ; i < steps; i++ {
-		trips++
 		switch mode {
 		case 1:
 			takenTape = append(takenTape, 0)
@@ -5415,7 +5368,7 @@ func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float6
 	// return x
 	dx = 1
 	// for i < steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -5463,7 +5416,7 @@ var logisticSwitchHVPTapes sync.Pool
 // LogisticSwitchHVP returns LogisticSwitch's value, its gradient as LogisticSwitchGrad gives it, and the product of its Hessian with the direction vr, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11, t12, t13 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, takenTape, dtTape, tTape, t1Tape, vxTape, xTape []float64
 	i := 0
 	iters = max(0, steps)
@@ -5491,9 +5444,7 @@ func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, 
 	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	takenTape = tapes[:0:iters]
-	trips = 0
 	for ; i < steps; i++ {
-		trips++
 		switch mode {
 		case 1:
 			takenTape = append(takenTape, 0)
@@ -5533,7 +5484,7 @@ func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, 
 	// return x, vx
 	dx = 1
 	// for i < steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -6424,16 +6375,16 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("NewStateBufferGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var j, iters, iters1, tapeLen, trips int
+	var j, iters, iters1, tapeLen int
 	var t1, tanh float64
-	var tapes, tripsTape, jTape, nhElemTape []float64
+	var tapes, jTape, nhElemTape []float64
 	dnh := make([]float64, 1)
 	nh := make([]float64, 1)
 	h := 0.0
 	t := 0
 	iters = max(0, len(x))
 	iters1 = max(0, 1)
-	tapeLen = iters + iters*iters1 + iters
+	tapeLen = iters + iters*iters1
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -6452,16 +6403,11 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 		tapes = (*tapeBuf)[:tapeLen]
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
-	nhElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
+	nhElemTape = tapes[: 0 : iters*iters1]
 	for ; t < len(x); t++ {
-		trips++
 		jTape = append(jTape, float64(j))
 		j = 0
-		tripsTape = append(tripsTape, 0)
 		for ; j < 1; j++ {
-			tripsTape[len(tripsTape)-1]++
 			nhElemTape = append(nhElemTape, nh[j])
 			t1 = x[t] + h
 			tanh = math.Tanh(t1)
@@ -6475,16 +6421,14 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 	// return h
 	dh = 1
 	// for t < len(x)
-	for ; trips > 0; trips-- {
+	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
 		// h = nh[0]
 		dnh[0] += dh
 		dh = 0
 		// for j < 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
 			// nh[j] = math.Tanh(x[t] + h)
@@ -6537,9 +6481,9 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("NewStateBufferHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var j, iters, iters1, tapeLen, trips int
+	var j, iters, iters1, tapeLen int
 	var t2, dt1, t3, t1, tanh, t4, t5, t6 float64
-	var tapes, tripsTape, jTape, dt1Tape, nhElemTape []float64
+	var tapes, jTape, dt1Tape, nhElemTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("NewStateBufferHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -6552,7 +6496,7 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	t := 0
 	iters = max(0, len(x))
 	iters1 = max(0, 1)
-	tapeLen = iters + iters*iters1 + iters*iters1 + iters
+	tapeLen = iters + iters*iters1 + iters*iters1
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -6572,16 +6516,11 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	nhElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
+	nhElemTape = tapes[: 0 : iters*iters1]
 	for ; t < len(x); t++ {
-		trips++
 		jTape = append(jTape, float64(j))
 		j = 0
-		tripsTape = append(tripsTape, 0)
 		for ; j < 1; j++ {
-			tripsTape[len(tripsTape)-1]++
 			dt1Tape = append(dt1Tape, dt1)
 			t2 = v[t] + dh
 			dt1 = t2
@@ -6604,7 +6543,7 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	// return h, dh
 	ddh = 1
 	// for t < len(x)
-	for ; trips > 0; trips-- {
+	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
 		// h = nh[0]
@@ -6614,9 +6553,7 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 		ddnh[0] += ddh
 		ddh = 0
 		// for j < 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
 			// dnh[j] = (1 - nh[j]*nh[j]) * dt1
@@ -6741,7 +6678,7 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	}
 	var dw, w, wElemTape []float64
 	var t, t1, t2, v float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, wTape, dwTape [][]float64
 	dbuf := make([]float64, 1)
 	buf := make([]float64, 1)
@@ -6778,9 +6715,7 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		}
 		wElemTape = (*tapeBuf1)[:0:iters]
 	}
-	trips = 0
 	for i, v = range x {
-		trips++
 		wTape = append(wTape, w)
 		dwTape = append(dwTape, dw)
 		dw = dbuf[0:1]
@@ -6798,8 +6733,8 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	// return loss
 	dloss = 1
 	// for _, v := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// loss += w[0]
 		dt2 = dloss
 		dw[0] += dt2
@@ -6860,7 +6795,7 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	}
 	var dv, t1, t2, t3, dt, t4, t, t5, t6, t7, t8, v float64
 	var ddw, dw, dw1, w, tapes1, dwElemTape, wElemTape []float64
-	var i, iters, tapeLen, tapeLen1, trips int
+	var i, iters, tapeLen, tapeLen1 int
 	var tapes, dwTape, ddwTape, wTape, dw1Tape [][]float64
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("ViewCarryHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
@@ -6908,9 +6843,7 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	}
 	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	wElemTape = tapes1[:0:iters]
-	trips = 0
 	for i, v = range x {
-		trips++
 		dv = vx[i]
 		dwTape = append(dwTape, dw)
 		ddwTape = append(ddwTape, ddw)
@@ -6943,8 +6876,8 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	// return loss, dloss
 	ddloss = 1
 	// for i, v := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// loss += w[0]
 		dt8 = dloss1
 		dw1[0] += dt8
@@ -7325,7 +7258,7 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		panic(fmt.Sprintf("ViewUpdateReadLaterGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t1, sin, t2, t3, t4, erf, t5, t6 float64
-	var i, iters, tapeLen, tapeLen1, trips, trips1 int
+	var i, iters, tapeLen, tapeLen1, trips int
 	var dr, r, dt, t, tapes1, tripsTape, rElemTape []float64
 	var tapes, rTape, drTape, tTape, dtTape [][]float64
 	dh := make([]float64, 3)
@@ -7373,9 +7306,7 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	}
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tripsTape = tapes1[:0:iters]
-	trips1 = 0
 	for ; k < 3; k++ {
-		trips1++
 		rTape = append(rTape, r)
 		drTape = append(drTape, dr)
 		dr = dh[:2]
@@ -7409,13 +7340,13 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	// return y
 	dy = 1
 	// for k < 3
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
 		// for len(t) > 1
-		trips2 := int(tripsTape[len(tripsTape)-1])
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips2 > 0; trips2-- {
+		for ; trips1 > 0; trips1-- {
 			// t = t[1:]
 			dt = dtTape[len(dtTape)-1]
 			dtTape = dtTape[:len(dtTape)-1]
@@ -7518,7 +7449,7 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		panic(fmt.Sprintf("ViewUpdateReadLaterHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
 	var t5, t6, cos, t7, dsin, sin1, sin, t8, dt1, t9, t1, t10, dt2, t11, t2, t12, dt3, t13, t3, t14, t15, exp, t16, t17, derf, erf1, erf, t18, t19, t20, dt4, t21, t4, t22, t23 float64
-	var i, iters, tapeLen, tapeLen1, trips, trips1 int
+	var i, iters, tapeLen, tapeLen1, trips int
 	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes1, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
 	var tapes, drTape, ddrTape, rTape, dr1Tape, dtTape, ddtTape, tTape, dt5Tape [][]float64
 	if len(vw) < len(w) {
@@ -7587,9 +7518,7 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tripsTape = tapes1[:0:iters]
-	trips1 = 0
 	for ; k < 3; k++ {
-		trips1++
 		drTape = append(drTape, dr)
 		ddrTape = append(ddrTape, ddr)
 		ddr = ddh[:2]
@@ -7669,13 +7598,13 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	// return y, dy
 	ddy = 1
 	// for k < 3
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
 		// for len(t) > 1
-		trips2 := int(tripsTape[len(tripsTape)-1])
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips2 > 0; trips2-- {
+		for ; trips1 > 0; trips1-- {
 			// t = t[1:]
 			dt5 = dt5Tape[len(dt5Tape)-1]
 			dt5Tape = dt5Tape[:len(dt5Tape)-1]
@@ -8369,7 +8298,7 @@ func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64)
 		panic(fmt.Sprintf("LoopInvariantsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var h, k, b, m, t, t1, t2, t3, t4, t5, sin, t6 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, mTape, sTape []float64
 	s := 0.5
 	iters = len(x)
@@ -8393,9 +8322,7 @@ func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64)
 	}
 	mTape, tapes = tapes[:0:iters], tapes[iters:]
 	sTape = tapes[:0:iters]
-	trips = 0
 	for i = range x {
-		trips++
 		h = 0.5
 		k = c
 		b = x[i]
@@ -8418,8 +8345,8 @@ func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64)
 	// return s
 	ds = 1
 	// for i := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// s = s*h*k + m*m*s + math.Sin(m*k)
 		dt6 = ds
 		s = sTape[len(sTape)-1]
@@ -8509,7 +8436,7 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 	}
 	defer sumTwoNestsGradTapes.Put(tapeBuf1)
 	var cos, t1, t2, sin, t3 float64
-	var iters, iters1, trips, trips1 int
+	var iters, iters1 int
 	var tapeArray, tapeArray1 [64]float64
 	var tTape, uTape []float64
 	s := 0.0
@@ -8533,9 +8460,7 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 			}
 		}
 		tTape = tTape[:0]
-		trips = 0
 		for ; k < n; k++ {
-			trips++
 			tTape = append(tTape, t)
 			cos = math.Cos(t)
 			t1 = t * cos
@@ -8555,9 +8480,7 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 			}
 		}
 		uTape = uTape[:0]
-		trips1 = 0
 		for ; k1 < n; k1++ {
-			trips1++
 			uTape = append(uTape, u)
 			t2 = u * 0.5
 			sin = math.Sin(u)
@@ -8571,7 +8494,7 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 		dt := u * ds
 		du := t * ds
 		// for k < n
-		for ; trips1 > 0; trips1-- {
+		for trip := max(0, n); trip > 0; trip-- {
 			// u = u*0.5 + math.Sin(u)
 			u = uTape[len(uTape)-1]
 			uTape = uTape[:len(uTape)-1]
@@ -8581,7 +8504,7 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 		// u := xs[i]
 		dxs[i] += du
 		// for k < n
-		for ; trips > 0; trips-- {
+		for trip1 := max(0, n); trip1 > 0; trip1-- {
 			// t = t * math.Cos(t)
 			t = tTape[len(tTape)-1]
 			tTape = tTape[:len(tTape)-1]
@@ -8981,7 +8904,7 @@ var hvpOfPowerTapes sync.Pool
 // hvpOfPower returns Power's value, its directional derivative along the directions and their Hessian-vector product: a row of PowerHessian.
 func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, t2, t3, t4 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dtTape, tTape []float64
 	var dt float64
 	t := 1.0
@@ -9007,9 +8930,7 @@ func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
 	}
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape = tapes[:0:iters]
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		dtTape = append(dtTape, dt)
 		t1 = x * dt
 		t2 = t * v
@@ -9026,7 +8947,7 @@ func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
 	// return t, dt
 	ddt = 1
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -9114,7 +9035,7 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 	}
 	defer hvpOfNestedTapes.Put(tapeBuf)
 	var dt, t3, t, cos1, t4, dsin, sin1, sin, dt1, t5, t1, sin2, t6, t7, dcos, cos2, cos, t8, t9, t10, dt2, t11, t2, t12, t13 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tapeBlock, dtTape, tTape, dsinTape, sinTape, dt1Tape, t1Tape, dcosTape, cosTape []float64
 	var tapeArray [64]float64
 	var ds float64
@@ -9147,9 +9068,7 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 		t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 		dcosTape, tapes = tapes[:0:iters], tapes[iters:]
 		cosTape = tapes[:0:iters]
-		trips = 0
 		for ; j <= i; j++ {
-			trips++
 			dtTape = append(dtTape, dt)
 			dt = float64(i) * vx
 			tTape = append(tTape, t)
@@ -9188,7 +9107,7 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 		}
 		var dt12, ddt2, dt21, dt11, dsin1, dcos1, dt10, ddcos, ddsin, dcos2, dt13, dt7, dt5, dsin11, dt3, dt4, dt31 float64
 		// for j <= i
-		for ; trips > 0; trips-- {
+		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
 			// ds += dt2
@@ -9509,7 +9428,7 @@ var hvpOfBranchInLoopTapes sync.Pool
 // hvpOfBranchInLoop returns BranchInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of BranchInLoopHessian.
 func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) {
 	var dt, t1, t, t2, t3, sin, t4, t5, dcos, cos1, cos, t6, t7, t8, t9 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, dsTape, sTape, dcosTape, cosTape []float64
 	var ds float64
 	s := 0.0
@@ -9537,9 +9456,7 @@ func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) 
 	dcosTape, tapes = tapes[:0:iters], tapes[iters:]
 	cosTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i = range n {
-		trips++
 		if i%2 == 0 {
 			condTape = append(condTape, 1)
 			dt = float64(i) * v
@@ -9578,8 +9495,8 @@ func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) 
 	// return s, ds
 	dds = 1
 	// for i := range n
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := max(0, n); trip > 0; trip-- {
+		i = trip - 1
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -9701,7 +9618,7 @@ var hvpOfContinueTapes sync.Pool
 // hvpOfContinue returns Continue's value, its directional derivative along the directions and their Hessian-vector product: a row of ContinueHessian.
 func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 	var dt, t2, t, t3, t4, dt1, t5, t1, t6, t7 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, doneTape, dtTape, tTape []float64
 	var ds float64
 	s := 0.0
@@ -9728,9 +9645,7 @@ func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 	dtTape, tapes = tapes[:0:iters], tapes[iters:]
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		dtTape = append(dtTape, dt)
 		dt = float64(i+1) * v
 		tTape = append(tTape, t)
@@ -9758,7 +9673,7 @@ func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 	// return s, ds
 	dds = 1
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
 		done := doneTape[len(doneTape)-1] != 0
@@ -10006,7 +9921,7 @@ var hvpOfSideEffectConditionTapes sync.Pool
 // hvpOfSideEffectCondition returns SideEffectCondition's value, its directional derivative along the directions and their Hessian-vector product: a row of SideEffectConditionHessian.
 func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, float64) {
 	var t1, t2, t3, t4, t5, t6 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, condTape, dsTape, sTape []float64
 	k := 0
 	ds := v
@@ -10034,9 +9949,7 @@ func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, fl
 	dsTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for ; i < n; i++ {
-		trips++
 		if bump(&k) {
 			condTape = append(condTape, 1)
 			dsTape = append(dsTape, ds)
@@ -10068,7 +9981,7 @@ func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, fl
 	// dt := float64(k) * ds
 	dds := float64(k) * ddt
 	// for i < n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -10174,7 +10087,7 @@ var hvpOfLogisticTapes sync.Pool
 // hvpOfLogistic returns Logistic's value, its directional derivative along the directions and their Hessian-vector product: a row of LogisticHessian.
 func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dtTape, tTape, t1Tape, vxTape, xTape []float64
 	iters = max(0, steps)
 	tapeLen = iters + iters + iters + iters + iters
@@ -10200,9 +10113,7 @@ func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, f
 	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters], tapes[iters:]
 	xTape = tapes[:0:iters]
-	trips = 0
 	for range steps {
-		trips++
 		dtTape = append(dtTape, dt)
 		t2 = x * vr
 		t3 = r * vx
@@ -10231,7 +10142,7 @@ func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, f
 	// return x, vx
 	dvx = 1
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// x = t * t1
 		dt11 = hvx
 		x = xTape[len(xTape)-1]
@@ -10278,7 +10189,7 @@ var hvpOfRangeDataTapes sync.Pool
 // hvpOfRangeData returns RangeData's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeDataHessian.
 func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 	var pow1, pow, dpow, pow2, t2, t3, t4, t5, dt, t6, t, t7, t8, w, t9, dt1, t10, t1, t11, t12, w1 float64
-	var i, iters, i1, trips int
+	var i, iters, i1 int
 	var condTape []float64
 	var ds float64
 	s := 0.0
@@ -10300,9 +10211,7 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 		}
 		condTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, w = range weights {
-		trips++
 		pow1 = math.Pow(x, float64(i))
 		pow = pow1
 		dpow = 0
@@ -10362,8 +10271,8 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 		dds = w1 * dt9
 	}
 	// for i, w := range weights
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(weights); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		w = weights[i]
 		// s += t
 		dt8 = ds1
@@ -10487,7 +10396,7 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 	}
 	defer hvpOfSumOfPowersTapes.Put(tapeBuf)
 	var t, t1, t2, t3 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tapeBlock, dpTape, pTape []float64
 	var tapeArray [64]float64
 	if len(v) < len(xs) {
@@ -10519,9 +10428,7 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 		tapes = tapeBlock[:tapeLen]
 		dpTape, tapes = tapes[:0:iters], tapes[iters:]
 		pTape = tapes[:0:iters]
-		trips = 0
 		for range n {
-			trips++
 			dpTape = append(dpTape, dp)
 			t = x * dp
 			t1 = p * dx
@@ -10537,7 +10444,7 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 		// ds += dp
 		ddp := dds
 		// for range n
-		for ; trips > 0; trips-- {
+		for trip := max(0, n); trip > 0; trip-- {
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -10574,7 +10481,7 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 	}
 	defer hvpOfSumOfBranchesTapes.Put(tapeBuf)
 	var t2, t3, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, cos, t12, dsin, sin1, sin, t13, t14 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tapeBlock, condTape, dpTape, pTape, dt1Tape, t1Tape []float64
 	var tapeArray [64]float64
 	if len(v) < len(xs) {
@@ -10609,9 +10516,7 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 		dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
 		t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 		condTape = tapes[:0:iters]
-		trips = 0
 		for j := range n {
-			trips++
 			if j%2 == 0 {
 				condTape = append(condTape, 1)
 				dpTape = append(dpTape, dp)
@@ -10655,7 +10560,7 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 		// ds += dp
 		ddp := dds
 		// for j := range n
-		for ; trips > 0; trips-- {
+		for trip := max(0, n); trip > 0; trip-- {
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -10737,7 +10642,7 @@ var hvpOfPendulumTapes sync.Pool
 // hvpOfPendulum returns Pendulum's value, its directional derivative along the directions and their Hessian-vector product: a row of PendulumHessian.
 func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (float64, float64, float64, float64) {
 	var cos, t4, dsin, sin1, sin, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, vthetaTape, thetaTape []float64
 	h := 0.01
 	iters = max(0, steps)
@@ -10761,9 +10666,7 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 	}
 	vthetaTape, tapes = tapes[:0:iters], tapes[iters:]
 	thetaTape = tapes[:0:iters]
-	trips = 0
 	for range steps {
-		trips++
 		cos = math.Cos(theta)
 		t4 = cos * vtheta
 		dsin = t4
@@ -10806,7 +10709,7 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 	dvtheta := t13 * ddt3
 	hvtheta := 2 * dt13
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// theta += t1
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -10859,7 +10762,7 @@ var hvpOfLogisticSwitchTapes sync.Pool
 // hvpOfLogisticSwitch returns LogisticSwitch's value, its directional derivative along the directions and their Hessian-vector product: a row of LogisticSwitchHessian.
 func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11, t12, t13 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, takenTape, dtTape, tTape, t1Tape, vxTape, xTape []float64
 	i := 0
 	iters = max(0, steps)
@@ -10887,9 +10790,7 @@ func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64
 	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	takenTape = tapes[:0:iters]
-	trips = 0
 	for ; i < steps; i++ {
-		trips++
 		switch mode {
 		case 1:
 			takenTape = append(takenTape, 0)
@@ -10930,7 +10831,7 @@ func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64
 	// return x, vx
 	dvx = 1
 	// for i < steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -11337,9 +11238,9 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfNewStateBuffer: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var j, iters, iters1, tapeLen, trips int
+	var j, iters, iters1, tapeLen int
 	var t2, dt1, t3, t1, tanh, t4, t5, t6 float64
-	var tapes, tripsTape, jTape, dt1Tape, nhElemTape []float64
+	var tapes, jTape, dt1Tape, nhElemTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfNewStateBuffer: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -11352,7 +11253,7 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	t := 0
 	iters = max(0, len(x))
 	iters1 = max(0, 1)
-	tapeLen = iters + iters*iters1 + iters*iters1 + iters
+	tapeLen = iters + iters*iters1 + iters*iters1
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -11372,16 +11273,11 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	}
 	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	nhElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
-	tripsTape = tapes[:0:iters]
-	trips = 0
+	nhElemTape = tapes[: 0 : iters*iters1]
 	for ; t < len(x); t++ {
-		trips++
 		jTape = append(jTape, float64(j))
 		j = 0
-		tripsTape = append(tripsTape, 0)
 		for ; j < 1; j++ {
-			tripsTape[len(tripsTape)-1]++
 			dt1Tape = append(dt1Tape, dt1)
 			t2 = v[t] + dh
 			dt1 = t2
@@ -11405,7 +11301,7 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	// return h, dh
 	ddh = 1
 	// for t < len(x)
-	for ; trips > 0; trips-- {
+	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
 		// h = nh[0]
@@ -11415,9 +11311,7 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 		ddnh[0] += ddh
 		ddh = 0
 		// for j < 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
-		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
 			// dnh[j] = (1 - nh[j]*nh[j]) * dt1
@@ -11468,7 +11362,7 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	}
 	var dv, t1, t2, t3, dt, t4, t, t5, t6, t7, t8, v float64
 	var ddw, dw, dw1, w, tapes1, dwElemTape, wElemTape []float64
-	var i, iters, tapeLen, tapeLen1, trips int
+	var i, iters, tapeLen, tapeLen1 int
 	var tapes, dwTape, ddwTape, wTape, dw1Tape [][]float64
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("hvpOfViewCarry: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
@@ -11516,9 +11410,7 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	}
 	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	wElemTape = tapes1[:0:iters]
-	trips = 0
 	for i, v = range x {
-		trips++
 		dv = vx[i]
 		dwTape = append(dwTape, dw)
 		ddwTape = append(ddwTape, ddw)
@@ -11552,8 +11444,8 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	// return loss, dloss
 	ddloss = 1
 	// for i, v := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// loss += w[0]
 		dt8 = dloss1
 		dw1[0] += dt8
@@ -11722,7 +11614,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		panic(fmt.Sprintf("hvpOfViewUpdateReadLater: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
 	var t5, cos, t6, dsin, sin1, sin, t7, dt1, t8, t1, dt2, t9, t2, dt3, t10, t3, t11, t12, exp, t13, t14, derf, erf1, erf, t15, t16, t17, dt4, t18, t4, t19, t20 float64
-	var i, iters, tapeLen, tapeLen1, trips, trips1 int
+	var i, iters, tapeLen, tapeLen1, trips int
 	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes1, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
 	var tapes, drTape, ddrTape, rTape, dr1Tape, dtTape, ddtTape, tTape, dt5Tape [][]float64
 	if len(vw) < len(w) {
@@ -11790,9 +11682,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tripsTape = tapes1[:0:iters]
-	trips1 = 0
 	for ; k < 3; k++ {
-		trips1++
 		drTape = append(drTape, dr)
 		ddrTape = append(ddrTape, ddr)
 		ddr = ddh[:2]
@@ -11871,13 +11761,13 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	// return y, dy
 	ddy = 1
 	// for k < 3
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
 		// for len(t) > 1
-		trips2 := int(tripsTape[len(tripsTape)-1])
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips2 > 0; trips2-- {
+		for ; trips1 > 0; trips1-- {
 			// t = t[1:]
 			dt5 = dt5Tape[len(dt5Tape)-1]
 			dt5Tape = dt5Tape[:len(dt5Tape)-1]

@@ -24,7 +24,7 @@ func WholeCopiesGrad(p Point, pp *Point, pts []Point, c Body, pr Nest, dpp *Poin
 	}
 	var e Point
 	var t8, t9, t10 float64
-	var i, iters, trips int
+	var i, iters int
 	var eTape []Point
 	var eElemTape []float64
 	var eElemTape1 []string
@@ -140,9 +140,7 @@ func WholeCopiesGrad(p Point, pp *Point, pts []Point, c Body, pr Nest, dpp *Poin
 		}
 		eElemTape1 = (*tapeBuf2)[:0:iters]
 	}
-	trips = 0
 	for i = range pts {
-		trips++
 		eTape = append(eTape, e)
 		e = Point{}
 		eElemTape = append(eElemTape, e.X)
@@ -203,8 +201,8 @@ func WholeCopiesGrad(p Point, pp *Point, pts []Point, c Body, pr Nest, dpp *Poin
 	dq.X += q.Y * dt26
 	dq.Y += q.X * dt26
 	// for i := range pts
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(pts); trip > 0; trip-- {
+		i = trip - 1
 		// out += e.X + pts[i].X
 		dt10 = dout
 		dt9 = dt10
@@ -539,7 +537,7 @@ var copyLoopGradTapesString sync.Pool
 // CopyLoopGrad returns CopyLoop(p, n) and its partial derivatives with respect to p.
 func CopyLoopGrad(p Point, n int) (float64, Point) {
 	var t, t1, cos float64
-	var iters, trips int
+	var iters int
 	var prevElemTape []float64
 	var prevElemTape1 []string
 	var cur Point
@@ -579,9 +577,7 @@ func CopyLoopGrad(p Point, n int) (float64, Point) {
 		}
 		prevElemTape1 = (*tapeBuf1)[:0:iters]
 	}
-	trips = 0
 	for range n {
-		trips++
 		prevElemTape = append(prevElemTape, prev.X)
 		prev.X = cur.X
 		prevElemTape = append(prevElemTape, prev.Y)
@@ -605,7 +601,7 @@ func CopyLoopGrad(p Point, n int) (float64, Point) {
 	dprev.Y += cur.Y * dt2
 	dcur.Y += prev.Y * dt2
 	// for range n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// cur.Y = math.Cos(prev.X)
 		dcos = dcur.Y
 		dcur.Y = 0
@@ -820,7 +816,7 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("CopyStepGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i, i1, i2, iters, tapeLen, trips, trips1 int
+	var i, i1, i2, iters, tapeLen, trips int
 	var sin, t, t1 float64
 	var tapes, tripsTape, tripsTape1, prevElemTape []float64
 	dcur := make([]float64, len(x))
@@ -855,9 +851,7 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	}
 	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
 	tripsTape1 = tapes[:0:iters]
-	trips1 = 0
 	for range steps {
-		trips1++
 		tripsTape = append(tripsTape, 0)
 		for i1 = range min(len(prev), len(cur)) {
 			tripsTape[len(tripsTape)-1]++
@@ -883,7 +877,7 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	dcur[0] += cur[len(cur)-1] * dt2
 	dcur[len(cur)-1] += cur[0] * dt2
 	// for range steps
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// for i := range cur
 		tripsT := int(tripsTape1[len(tripsTape1)-1])
 		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
@@ -900,10 +894,10 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 			dprev[(i2+1)%len(prev)] += math.Cos(prev[(i2+1)%len(prev)]) * dsin
 		}
 		// for i := range min(len(prev), len(cur))
-		trips2 := int(tripsTape[len(tripsTape)-1])
+		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips2 > 0; trips2-- {
-			i1 = trips2 - 1
+		for ; trips1 > 0; trips1-- {
+			i1 = trips1 - 1
 			// prev[i] = cur[i]
 			dElem := dprev[i1]
 			dprev[i1] = 0
@@ -1376,7 +1370,7 @@ func AnonStructsGrad(x, dx []float64) float64 {
 		panic(fmt.Sprintf("AnonStructsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var t1, t2 float64
-	var i, trips int
+	var i int
 	var p struct {
 		X float64
 		W float64
@@ -1398,9 +1392,7 @@ func AnonStructsGrad(x, dx []float64) float64 {
 	t := x[1] * x[2]
 	pts[1].X = t
 	pts[1].W = 0.5
-	trips = 0
 	for i, p = range pts {
-		trips++
 		t1 = p.W * p.X
 		acc.Sum += t1
 		t2 = p.X * p.X
@@ -1466,8 +1458,8 @@ func AnonStructsGrad(x, dx []float64) float64 {
 	dlit[0] = 0
 	dx[1] += dElem4
 	// for _, p := range pts
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(pts); trip > 0; trip-- {
+		i = trip - 1
 		p = pts[i]
 		// acc.Sq += p.X * p.X
 		dt2 = dacc.Sq
@@ -2043,7 +2035,7 @@ func BodiesEnergyGrad(bs []Body, g float64, dbs []Body) (float64, float64) {
 	}
 	var b Body
 	var t, t1, t2, t3, t4, t5, t6, t7 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, bElemTape, bElemTape1 []float64
 	var bTape []Body
 	e := 0.0
@@ -2082,9 +2074,7 @@ func BodiesEnergyGrad(bs []Body, g float64, dbs []Body) (float64, float64) {
 	}
 	bElemTape, tapes = tapes[:0:iters+iters+iters], tapes[iters+iters+iters:]
 	bElemTape1 = tapes[:0:iters]
-	trips = 0
 	for i = range bs {
-		trips++
 		bTape = append(bTape, b)
 		b = Body{}
 		bElemTape = append(bElemTape, b.Pos[0])
@@ -2114,8 +2104,8 @@ func BodiesEnergyGrad(bs []Body, g float64, dbs []Body) (float64, float64) {
 	de := g
 	dg := e
 	// for i := range bs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(bs); trip > 0; trip-- {
+		i = trip - 1
 		// e += b.Pos[0] * b.Pos[1] * float64(b.Tag)
 		dt7 = de
 		dt6 = dt7
@@ -2344,7 +2334,7 @@ func SumOfRowsGrad(xs []float64, rows [][3]float64, dxs []float64, drows [][3]fl
 	defer sumOfRowsGradTapesFloat64.Put(tapeBuf1)
 	var r [3]float64
 	var t, t1, t2, t3, cos, t4, t5 float64
-	var j, iters, tapeLen, trips int
+	var j, iters, tapeLen int
 	var tapes, tapeBlock, rElemTape, uTape []float64
 	var tapeArray [64]float64
 	var rTape [][3]float64
@@ -2378,9 +2368,7 @@ func SumOfRowsGrad(xs []float64, rows [][3]float64, dxs []float64, drows [][3]fl
 		tapes = tapeBlock[:tapeLen]
 		rElemTape, tapes = tapes[:0:iters+iters+iters], tapes[iters+iters+iters:]
 		uTape = tapes[:0:iters]
-		trips = 0
 		for j = range rows {
-			trips++
 			rTape = append(rTape, r)
 			r = [3]float64{}
 			rElemTape = append(rElemTape, r[0])
@@ -2406,8 +2394,8 @@ func SumOfRowsGrad(xs []float64, rows [][3]float64, dxs []float64, drows [][3]fl
 		// loss += u * u
 		du := 2 * u * dloss
 		// for j := range rows
-		for ; trips > 0; trips-- {
-			j = trips - 1
+		for trip := len(rows); trip > 0; trip-- {
+			j = trip - 1
 			// u = u*0.5 + 0.01*r[0]*math.Cos(u+r[2]*xs[i])
 			dt5 = du
 			u = uTape[len(uTape)-1]
@@ -2699,7 +2687,7 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 		W float64
 	}
 	var t8, t9, t10, dt, t11, t, t12, t13, dt1, t14, t1 float64
-	var i, iters, trips int
+	var i, iters int
 	var dpTape []struct {
 		X float64
 		W float64
@@ -2788,9 +2776,7 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 		}
 		dpElemTape = (*tapeBuf1)[: 0 : iters+iters]
 	}
-	trips = 0
 	for i, p = range pts {
-		trips++
 		dpTape = append(dpTape, dp)
 		dp = struct {
 			X float64
@@ -2933,8 +2919,8 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	// dlit[0] = v[1]
 	ddlit[0] = 0
 	// for i, p := range pts
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(pts); trip > 0; trip-- {
+		i = trip - 1
 		p = pts[i]
 		// acc.Sq += t1
 		dt11 += dacc1.Sq
@@ -3157,7 +3143,7 @@ func hvpOfBodiesEnergy(bs []Body, g float64, vbs []Body, vg float64, hvbs []Body
 	}
 	var b, db Body
 	var t7, t8, dt, t9, t, t10, t11, t12, dt1, t13, t1, t14, dt2, t15, t2, t16, t17, t18, dt3, t19, t3, t20, t21, t22, t23, t24, dt4, t25, t4, t26, dt5, t27, t5, t28, t29 float64
-	var i, iters, tapeLen, tapeLen1, trips int
+	var i, iters, tapeLen, tapeLen1 int
 	var tapes, bTape, dbTape []Body
 	var tapes1, dbElemTape, bElemTape, bElemTape1, dt2Tape, t2Tape []float64
 	if len(vbs) < len(bs) {
@@ -3206,9 +3192,7 @@ func hvpOfBodiesEnergy(bs []Body, g float64, vbs []Body, vg float64, hvbs []Body
 	bElemTape1, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	dt2Tape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	t2Tape = tapes1[:0:iters]
-	trips = 0
 	for i = range bs {
-		trips++
 		bTape = append(bTape, b)
 		b = Body{}
 		dbTape = append(dbTape, db)
@@ -3285,8 +3269,8 @@ func hvpOfBodiesEnergy(bs []Body, g float64, vbs []Body, vg float64, hvbs []Body
 	hvg := de * ddt6
 	dde := g * ddt6
 	// for i := range bs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(bs); trip > 0; trip-- {
+		i = trip - 1
 		// e += t5
 		dt29 = de1
 		dt51 += dt29

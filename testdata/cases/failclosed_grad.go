@@ -1532,7 +1532,7 @@ var varInLoopCarryGradTapes sync.Pool
 // VarInLoopCarryGrad returns VarInLoopCarry(x) and its partial derivatives with respect to x.
 func VarInLoopCarryGrad(x float64) (float64, float64) {
 	var c, t, t1, t2, t3 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, condTape, cTape, pTape []float64
 	p := 1.0
 	i := 0
@@ -1558,9 +1558,7 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 	cTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	pTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 5; i++ {
-		trips++
 		cTape = append(cTape, c)
 		c = 0
 		if i%2 == 1 {
@@ -1583,7 +1581,7 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 	// return p
 	dp = 1
 	// for i < 5
-	for ; trips > 0; trips-- {
+	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
 		// p = p*x + c*c
@@ -1637,7 +1635,7 @@ var varInLoopCarryHVPTapes sync.Pool
 // VarInLoopCarryHVP returns VarInLoopCarry's value, its gradient as VarInLoopCarryGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 	var c, dc, t2, t3, t4, t5, t6, dt, t7, t, t8, t9, dt1, t10, t1, t11, t12 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, condTape, cTape, dcTape, dpTape, pTape []float64
 	var dp float64
 	p := 1.0
@@ -1666,9 +1664,7 @@ func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 	dpTape, tapes = tapes[:0:iters], tapes[iters:]
 	pTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 5; i++ {
-		trips++
 		cTape = append(cTape, c)
 		c = 0
 		dcTape = append(dcTape, dc)
@@ -1708,7 +1704,7 @@ func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 	// return p, dp
 	ddp = 1
 	// for i < 5
-	for ; trips > 0; trips-- {
+	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
 		// p = t + t1
@@ -1973,12 +1969,10 @@ func PopBeforeSumGrad(x, dx []float64) float64 {
 		panic(fmt.Sprintf("PopBeforeSumGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var t, v float64
-	var i, trips int
+	var i int
 	dh := make([]float64, len(x))
 	h := make([]float64, len(x))
-	trips = 0
 	for i, v = range x {
-		trips++
 		t = v * v
 		h[i] = t
 	}
@@ -2002,8 +1996,8 @@ func PopBeforeSumGrad(x, dx []float64) float64 {
 	// h = h[:len(h)-1]
 	dh = dhPrev
 	// for i, v := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		v = x[i]
 		// h[i] = v * v
 		dt = dh[i]
@@ -2051,7 +2045,7 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 		panic(fmt.Sprintf("PopBeforeSumHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	var dv, t1, t2, t3, v float64
-	var i, iters, trips int
+	var i, iters int
 	var dvTape []float64
 	if len(v2) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumHVP: len(v2) = %d is shorter than len(x) = %d", len(v2), len(x)))
@@ -2078,9 +2072,7 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 		}
 		dvTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, v = range x {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = v2[i]
 		t1 = 2 * v
@@ -2120,8 +2112,8 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	// dh = dh[:len(h)-1]
 	ddh = ddhPrev
 	// for i, v := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		v = x[i]
 		// h[i] = v * v
 		dt3 = dh1[i]
@@ -2222,7 +2214,7 @@ var twoResultsAfterEarlyReturnGradTapes sync.Pool
 // TwoResultsAfterEarlyReturnGrad returns TwoResultsAfterEarlyReturn(x, y, n) and its partial derivatives with respect to x, y.
 func TwoResultsAfterEarlyReturnGrad(x, y float64, n int) (float64, float64, float64) {
 	var twoResultsAfterEarlyReturn, s, c, t, t1, t2, t3, i, f, t4, t5, fr, t7, t8, tanh, t9, t10 float64
-	var k, t6, ex, iters, tapeLen, trips int
+	var k, t6, ex, iters, tapeLen int
 	var tapes, exTape, yTape, tanhTape []float64
 	var cond, cond1, done bool
 	done = false
@@ -2271,9 +2263,7 @@ func TwoResultsAfterEarlyReturnGrad(x, y float64, n int) (float64, float64, floa
 	exTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape, tapes = tapes[:0:iters], tapes[iters:]
 	tanhTape = tapes[:0:iters]
-	trips = 0
 	for ; k < 3; k++ {
-		trips++
 		exTape = append(exTape, float64(ex))
 		t5, t6 = math.Frexp(y)
 		fr = t5
@@ -2295,7 +2285,7 @@ reverse:
 		dy = x
 		dx = y
 		// for k < 3
-		for ; trips > 0; trips-- {
+		for trip := max(0, 3); trip > 0; trip-- {
 			// y += 0.25*fr*float64(ex) + math.Tanh(fr)
 			tanh = tanhTape[len(tanhTape)-1]
 			tanhTape = tanhTape[:len(tanhTape)-1]
@@ -2392,7 +2382,7 @@ var twoResultsAfterEarlyReturnHVPTapes sync.Pool
 // TwoResultsAfterEarlyReturnHVP returns TwoResultsAfterEarlyReturn's value, its gradient as TwoResultsAfterEarlyReturnGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var twoResultsAfterEarlyReturnHVP, r, r1, dr, t9, dr1, s, c, ds, dc, dt, t, t10, t11, dt1, t1, dt2, t2, vyPrev, dt3, t3, r2, r3, dr2, i, f, di, df, t12, t13, dt4, t4, t14, r4, ldexp, dr3, fr, dfr, t16, dt5, t17, t5, t18, dt6, t19, t6, tanh1, tanh, t20, t21, t22, dtanh, t23, dt7, t24, t7, t25, t26, t8 float64
-	var k, t15, r5, ex, iters, tapeLen, trips int
+	var k, t15, r5, ex, iters, tapeLen int
 	var tapes, r5Tape, exTape, dfrTape, tanhTape, tanh1Tape, vyTape, yTape []float64
 	var cond, cond1, done bool
 	done = false
@@ -2469,9 +2459,7 @@ func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64
 	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; k < 3; k++ {
-		trips++
 		r5Tape = append(r5Tape, float64(r5))
 		t14, t15 = math.Frexp(y)
 		r4 = t14
@@ -2525,7 +2513,7 @@ reverse:
 		hvx = vy * dt27
 		dy = x * dt27
 		// for k < 3
-		for ; trips > 0; trips-- {
+		for trip := max(0, 3); trip > 0; trip-- {
 			// y += t7
 			y = yTape[len(yTape)-1]
 			yTape = yTape[:len(yTape)-1]
@@ -3075,7 +3063,7 @@ var rangeArrayPerTripGradTapesFloat64 sync.Pool
 func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	var atan, t, t1, t2, t3, t4, t5, atan1, t6, t7, v, t8, t9 float64
 	var a [3]float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, aElemTape, xTape []float64
 	var aTape [][3]float64
 	iters = max(0, 2)
@@ -3114,9 +3102,7 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	aElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
 	condTape = tapes[: 0 : iters*3]
-	trips = 0
 	for j := range 2 {
-		trips++
 		atan = math.Atan(x)
 		t = 0.3 * atan
 		t1 = y + t
@@ -3156,14 +3142,14 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	// return y
 	dy = 1
 	// for j := range 2
-	for ; trips > 0; trips-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// y += 0.25 * a[2]
 		dt9 = dy
 		dt8 = dt9
 		da[2] += 0.25 * dt8
 		// for i, v := range a
-		for trip := 3; trip > 0; trip-- {
-			i = trip - 1
+		for trip1 := 3; trip1 > 0; trip1-- {
+			i = trip1 - 1
 			v = a[i]
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
@@ -3264,7 +3250,7 @@ var rangeArrayPerTripHVPTapesFloat64 sync.Pool
 func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var t5, t6, t7, datan, atan2, atan, t8, dt, t9, t, t10, t11, t12, t13, dv, t14, dt1, t15, t1, t16, dt2, t17, t2, t18, t19, p1, t20, t21, t22, datan1, atan3, atan1, t23, dt3, t24, t3, t25, t26, v, t27, dt4, t28, t4, t29, t30 float64
 	var a, da [3]float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, aElemTape, dvTape, vxTape, xTape []float64
 	var aTape [][3]float64
 	iters = max(0, 2)
@@ -3305,9 +3291,7 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 	vxTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
 	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
 	condTape = tapes[: 0 : iters*3]
-	trips = 0
 	for j := range 2 {
-		trips++
 		t5 = x * x
 		t6 = 1 + t5
 		t7 = vx / t6
@@ -3389,7 +3373,7 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 	// return y, vy
 	dy = 1
 	// for j := range 2
-	for ; trips > 0; trips-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// y += t4
 		dt30 = hvy
 		dt41 += dt30
@@ -3405,8 +3389,8 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 		ddt4 = 0
 		dda[2] += 0.25 * dt27
 		// for i, v := range a
-		for trip := 3; trip > 0; trip-- {
-			i = trip - 1
+		for trip1 := 3; trip1 > 0; trip1-- {
+			i = trip1 - 1
 			v = a[i]
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
@@ -3763,7 +3747,7 @@ var parallelPassiveInLoopGradTapes sync.Pool
 // ParallelPassiveInLoopGrad returns ParallelPassiveInLoop(x, y) and its partial derivatives with respect to x, y.
 func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	var t, atan, t1, bell1, dBell1Dx, tanh, t2 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, xTape, yTape, tanhTape []float64
 	i := 0
 	iters = max(0, 3)
@@ -3788,9 +3772,7 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	yTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	tanhTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		xTape = append(xTape, x)
 		t = y + 0.5
 		atan = math.Atan(t)
@@ -3814,7 +3796,7 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	dy := x
 	dx := y
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += 0.125 * float64(i)
 		yTape = yTape[:len(yTape)-1]
 		// x, y = 0.25, math.Tanh(bell(x, 1.5))
@@ -3861,7 +3843,7 @@ var parallelPassiveInLoopHVPTapes sync.Pool
 // ParallelPassiveInLoopHVP returns ParallelPassiveInLoop's value, its gradient as ParallelPassiveInLoopGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var t2, t, t3, t4, t5, atan, jvpOfBellWrtX11, jvpOfBellWrtX12, bell1, dBell, tanh1, tanh, t6, t7, t8, dtanh, t9 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tTape, vxTape, xTape, dBellTape, tanhTape, tanh1Tape, vyTape []float64
 	i := 0
 	iters = max(0, 3)
@@ -3890,9 +3872,7 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
 	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		tTape = append(tTape, t)
 		t2 = y + 0.5
 		t = t2
@@ -3938,7 +3918,7 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 	hvx := vy * ddt1
 	dy := x * ddt1
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += 0.125 * float64(i)
 		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
 		hvx = 0
@@ -4237,7 +4217,7 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 		panic(fmt.Sprintf("ParallelDeadInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, t1, tanh, t2, sin, v float64
-	var iters, trips int
+	var iters int
 	var tripsTape, xTape, tanhTape []float64
 	var tapeArray [64]float64
 	xTape = tapeArray[:0]
@@ -4261,9 +4241,7 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 		}
 		tripsTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for _, v = range w {
-		trips++
 		t = 0.0
 		tripsTape = append(tripsTape, 0)
 		for t < 1 {
@@ -4289,11 +4267,11 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 	dt3 = 1
 	dy := 0.5 * dt3
 	// for _, v := range w
-	for ; trips > 0; trips-- {
+	for trip := len(w); trip > 0; trip-- {
 		// for t < 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// x = math.Sin(1.04)
 			xTape = xTape[:len(xTape)-1]
 			// x, y = math.Tanh(v/2), math.Sin(x-w[0])
@@ -4350,7 +4328,7 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 		panic(fmt.Sprintf("ParallelDeadInLoopHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var t, t1, dt2, t5, t2, cos, sin1, sin, p1 float64
-	var iters, trips int
+	var iters int
 	var tripsTape, dt2Tape, t2Tape []float64
 	if len(v1) < len(w) {
 		panic(fmt.Sprintf("ParallelDeadInLoopHVP: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
@@ -4378,9 +4356,7 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 		}
 		tripsTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for range w {
-		trips++
 		t = 0.0
 		tripsTape = append(tripsTape, 0)
 		for t < 1 {
@@ -4412,11 +4388,11 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 	// dt3 := 0.5 * dy
 	ddy := 0.5 * ddt4
 	// for range w
-	for ; trips > 0; trips-- {
+	for trip := len(w); trip > 0; trip-- {
 		// for t < 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// y, dy = sin, dsin
 			ddsin += ddy
 			ddy = 0
@@ -5285,7 +5261,7 @@ func LabelReverseGrad(xs []float64, a float64, dxs []float64) (float64, float64)
 		panic(fmt.Sprintf("LabelReverseGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
 	var labelReverse, s, t, t1, v, t2 float64
-	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
+	var i1, iters, tapeLen, i, iters1, tapeLen1, trips int
 	var tapes, tapes1, condTape, doneTape, sTape, sTape1 []float64
 	var broke, done bool
 	s = 0.0
@@ -5351,10 +5327,8 @@ func LabelReverseGrad(xs []float64, a float64, dxs []float64) (float64, float64)
 	}
 	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	doneTape = tapes1[:0:iters1]
-	trips1 = 0
 reverse:
 	for ; i < 3; i++ {
-		trips1++
 		doneTape = append(doneTape, 0)
 		if i == 1 {
 			continue reverse
@@ -5371,7 +5345,7 @@ reverse1:
 		// return s
 		ds = 1
 		// for i < 3
-		for ; trips1 > 0; trips1-- {
+		for trip := max(0, 3); trip > 0; trip-- {
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -5449,7 +5423,7 @@ func LabelReverseHVP(xs []float64, a float64, vxs []float64, va float64, dxs, hv
 		panic(fmt.Sprintf("LabelReverseHVP: len(hvxs) = %d is shorter than len(xs) = %d", len(hvxs), len(xs)))
 	}
 	var labelReverseHVP, ds, s, dv, t1, t2, t3, dt, t4, t, t5, t6, v, t7, t8, t9 float64
-	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
+	var i1, iters, tapeLen, i, iters1, tapeLen1, trips int
 	var tapes, tapes1, condTape, doneTape, dvTape, dsTape, sTape, dsTape1, sTape1 []float64
 	var broke, done bool
 	if len(vxs) < len(xs) {
@@ -5532,10 +5506,8 @@ func LabelReverseHVP(xs []float64, a float64, vxs []float64, va float64, dxs, hv
 	dsTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	doneTape = tapes1[:0:iters1]
-	trips1 = 0
 reverse:
 	for ; i < 3; i++ {
-		trips1++
 		doneTape = append(doneTape, 0)
 		if i == 1 {
 			continue reverse
@@ -5556,7 +5528,7 @@ reverse1:
 		// return s, ds
 		dds = 1
 		// for i < 3
-		for ; trips1 > 0; trips1-- {
+		for trip := max(0, 3); trip > 0; trip-- {
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -6150,7 +6122,7 @@ var oscillatorNotWrtGradTapes sync.Pool
 // OscillatorNotWrtGrad returns OscillatorNotWrt(s, k) and its partial derivatives with respect to k.
 func OscillatorNotWrtGrad(s Oscillator, k float64) (float64, float64) {
 	var t, t1, t2 float64
-	var iters, trips int
+	var iters int
 	var sElemTape []float64
 	iters = max(0, 10)
 	if iters+iters <= 64 {
@@ -6170,9 +6142,7 @@ func OscillatorNotWrtGrad(s Oscillator, k float64) (float64, float64) {
 		}
 		sElemTape = (*tapeBuf)[: 0 : iters+iters]
 	}
-	trips = 0
 	for range 10 {
-		trips++
 		sElemTape = append(sElemTape, s.V)
 		t = 0.1 * k
 		t1 = t * s.X
@@ -6188,7 +6158,7 @@ func OscillatorNotWrtGrad(s Oscillator, k float64) (float64, float64) {
 	// return s.X
 	ds.X += 1
 	// for range 10
-	for ; trips > 0; trips-- {
+	for trip := max(0, 10); trip > 0; trip-- {
 		// s.X += 0.1 * s.V
 		dt2 = ds.X
 		s.X = sElemTape[len(sElemTape)-1]
@@ -6230,7 +6200,7 @@ var oscillatorNotWrtHVPTapes sync.Pool
 // OscillatorNotWrtHVP returns OscillatorNotWrt's value, its gradient as OscillatorNotWrtGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64) {
 	var t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, dt2, t10, t2 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dtTape, tTape, dsElemTape, sElemTape []float64
 	var ds Oscillator
 	iters = max(0, 10)
@@ -6256,9 +6226,7 @@ func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64)
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	dsElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sElemTape = tapes[: 0 : iters+iters]
-	trips = 0
 	for range 10 {
-		trips++
 		dtTape = append(dtTape, dt)
 		t3 = 0.1 * v
 		dt = t3
@@ -6291,7 +6259,7 @@ func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64)
 	// return s.X, ds.X
 	dds.X += 1
 	// for range 10
-	for ; trips > 0; trips-- {
+	for trip := max(0, 10); trip > 0; trip-- {
 		// s.X += t2
 		if ds1.X != 0 {
 			dt21 += ds1.X
@@ -6398,12 +6366,10 @@ func RangeAssignNoKeyGrad(xs, dxs []float64) float64 {
 		panic(fmt.Sprintf("RangeAssignNoKeyGrad: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
 	var t, t1 float64
-	var i, trips int
+	var i int
 	var v float64
 	s := 0.0
-	trips = 0
 	for i, v = range xs {
-		trips++
 		t = v * v
 		t1 = s + t
 		s = t1
@@ -6414,8 +6380,8 @@ func RangeAssignNoKeyGrad(xs, dxs []float64) float64 {
 	// return s
 	ds = 1
 	// for _, v = range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		v = xs[i]
 		// s += v * v
 		dt1 = ds
@@ -6459,7 +6425,7 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 		panic(fmt.Sprintf("RangeAssignNoKeyHVP: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
 	var t1, t2, dt, t3, t, t4, t5 float64
-	var iters, trips int
+	var iters int
 	var dvTape []float64
 	if len(v1) < len(xs) {
 		panic(fmt.Sprintf("RangeAssignNoKeyHVP: len(v1) = %d is shorter than len(xs) = %d", len(v1), len(xs)))
@@ -6487,9 +6453,7 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 		}
 		dvTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, v = range xs {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = v1[i]
 		t1 = 2 * v
@@ -6508,8 +6472,8 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 	// return s, ds
 	dds = 1
 	// for i, v = range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		v = xs[i]
 		// s += t
 		dt5 = ds1
@@ -6736,7 +6700,7 @@ func RangeElemCopyGrad(w, dw []float64) float64 {
 		panic(fmt.Sprintf("RangeElemCopyGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, t1, v float64
-	var i, iters, trips int
+	var i, iters int
 	var hElemTape []float64
 	dh := make([]float64, 1)
 	h := make([]float64, 1)
@@ -6759,9 +6723,7 @@ func RangeElemCopyGrad(w, dw []float64) float64 {
 		}
 		hElemTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, v = range w {
-		trips++
 		hElemTape = append(hElemTape, h[0])
 		h[0] = w[0]
 		t = v * h[0]
@@ -6774,8 +6736,8 @@ func RangeElemCopyGrad(w, dw []float64) float64 {
 	// return s
 	ds = 1
 	// for _, v := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		v = w[i]
 		// s += v * h[0]
 		dt1 = ds
@@ -6825,7 +6787,7 @@ func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 		panic(fmt.Sprintf("RangeElemCopyHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, dvTape, dhElemTape, hElemTape []float64
 	if len(v1) < len(w) {
 		panic(fmt.Sprintf("RangeElemCopyHVP: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
@@ -6858,9 +6820,7 @@ func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape = tapes[:0:iters]
-	trips = 0
 	for i, v = range w {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = v1[i]
 		dhElemTape = append(dhElemTape, dh[0])
@@ -6884,8 +6844,8 @@ func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 	// return s, ds
 	dds = 1
 	// for i, v := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		v = w[i]
 		// s += t
 		dt6 = ds1
@@ -7204,14 +7164,12 @@ func ElemCopyGrad(b, db []Sample2) float64 {
 	}
 	var c Sample2
 	var t, t1, t2 float64
-	var i, iters, trips int
+	var i, iters int
 	var cTape []Sample2
 	s := 0.0
 	iters = len(b)
 	cTape = make([]Sample2, 0, iters)
-	trips = 0
 	for i = range b {
-		trips++
 		cTape = append(cTape, c)
 		c = b[i]
 		t = c.Y * c.X[0]
@@ -7236,8 +7194,8 @@ func ElemCopyGrad(b, db []Sample2) float64 {
 	}
 	elemCopy := s
 	// for i := range b
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(b); trip > 0; trip-- {
+		i = trip - 1
 		// s += c.Y * c.X[0] * c.Y
 		dt2 = ds
 		t = c.Y * c.X[0]
@@ -7312,7 +7270,7 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	}
 	var dc, c Sample2
 	var t3, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
-	var i, iters, tapeLen, tapeLen1, trips int
+	var i, iters, tapeLen, tapeLen1 int
 	var tapes, dcTape, cTape []Sample2
 	var tapes1, dtTape, tTape []float64
 	if len(v) < len(b) {
@@ -7350,9 +7308,7 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	}
 	dtTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tTape = tapes1[:0:iters]
-	trips = 0
 	for i = range b {
-		trips++
 		dcTape = append(dcTape, dc)
 		dc = v[i]
 		cTape = append(cTape, c)
@@ -7408,8 +7364,8 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	}
 	elemCopyHVP := s
 	// for i := range b
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(b); trip > 0; trip-- {
+		i = trip - 1
 		// s += t1
 		dt12 = ds1
 		dt11 += dt12
@@ -7547,7 +7503,7 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 	}
 	var dview, view []float64
 	var t, t1, t2, t3, t4 float64
-	var i, iters, trips int
+	var i, iters int
 	var dviewTape [][]float64
 	s := 0.0
 	dbuf := make([]float64, 1)
@@ -7564,9 +7520,7 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 		}
 		dviewTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i = range w {
-		trips++
 		dviewTape = append(dviewTape, dview)
 		dview = dbuf[0:1]
 		view = buf[0:1]
@@ -7586,8 +7540,8 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 	dt5 = 1
 	ds := 2 * dt5
 	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		// s += 0.25 * view[0]
 		dt4 = ds
 		dt3 = dt4
@@ -7649,7 +7603,7 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	}
 	var ddview, dview, dview1, view []float64
 	var t, dt2, t1, t2, t7, t8, t9, dt3, t10, t3, t11, t12, t13, dt4, t14, t4, t15, t16 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, ddviewTape, dview1Tape [][]float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("DeadPureCallHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
@@ -7675,9 +7629,7 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	}
 	ddviewTape, tapes = tapes[:0:iters], tapes[iters:]
 	dview1Tape = tapes[:0:iters]
-	trips = 0
 	for i = range w {
-		trips++
 		ddviewTape = append(ddviewTape, ddview)
 		ddview = ddbuf[0:1]
 		dview = dbuf[0:1]
@@ -7717,8 +7669,8 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	// dt5 := 2 * ds
 	dds := 2 * ddt5
 	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -8432,7 +8384,7 @@ var hvpOfVarInLoopCarryTapes sync.Pool
 // hvpOfVarInLoopCarry returns VarInLoopCarry's value, its directional derivative along the directions and their Hessian-vector product: a row of VarInLoopCarryHessian.
 func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 	var c, dc, t2, t3, t4, t5, dt, t6, t, t7, t8, dt1, t9, t1, t10, t11 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, condTape, cTape, dcTape, dpTape, pTape []float64
 	var dp float64
 	p := 1.0
@@ -8461,9 +8413,7 @@ func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 	dpTape, tapes = tapes[:0:iters], tapes[iters:]
 	pTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 5; i++ {
-		trips++
 		cTape = append(cTape, c)
 		c = 0
 		dcTape = append(dcTape, dc)
@@ -8503,7 +8453,7 @@ func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 	// return p, dp
 	ddp = 1
 	// for i < 5
-	for ; trips > 0; trips-- {
+	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
 		// p = t + t1
@@ -8610,7 +8560,7 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	var dv, t1, t2, t3, v float64
-	var i, iters, trips int
+	var i, iters int
 	var dvTape []float64
 	if len(v2) < len(x) {
 		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(v2) = %d is shorter than len(x) = %d", len(v2), len(x)))
@@ -8637,9 +8587,7 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 		}
 		dvTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, v = range x {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = v2[i]
 		t1 = 2 * v
@@ -8684,8 +8632,8 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	// dh = dh[:len(h)-1]
 	ddh = ddhPrev
 	// for i, v := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		v = x[i]
 		// h[i] = v * v
 		dt3 = dh1[i]
@@ -8709,7 +8657,7 @@ var hvpOfTwoResultsAfterEarlyReturnTapes sync.Pool
 // hvpOfTwoResultsAfterEarlyReturn returns TwoResultsAfterEarlyReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of TwoResultsAfterEarlyReturnHessian.
 func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
 	var hvpOfTwoResultsAfterEarlyReturn1, hvpOfTwoResultsAfterEarlyReturn2, r, r1, dr, t9, dr1, s, c, ds, dc, dt, t, t10, t11, dt1, t1, dt2, t2, vyPrev, dt3, t3, r2, r3, dr2, i, f, di, df, t12, t13, dt4, t4, t14, r4, ldexp, dr3, fr, dfr, t16, dt5, t17, t5, t18, dt6, t19, t6, tanh1, tanh, t20, t21, t22, dtanh, t23, dt7, t24, t7, t25, t26, t27, t28, dt8, t8 float64
-	var k, t15, r5, ex, iters, tapeLen, trips int
+	var k, t15, r5, ex, iters, tapeLen int
 	var tapes, r5Tape, exTape, dfrTape, tanhTape, tanh1Tape, vyTape, yTape []float64
 	var cond1, done bool
 	done = false
@@ -8784,9 +8732,7 @@ func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float
 	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
-	trips = 0
 	for ; k < 3; k++ {
-		trips++
 		r5Tape = append(r5Tape, float64(r5))
 		t14, t15 = math.Frexp(y)
 		r4 = t14
@@ -8843,7 +8789,7 @@ reverse:
 		hvx = vy * dt27
 		dvy = x * dt27
 		// for k < 3
-		for ; trips > 0; trips-- {
+		for trip := max(0, 3); trip > 0; trip-- {
 			// y += t7
 			y = yTape[len(yTape)-1]
 			yTape = yTape[:len(yTape)-1]
@@ -9129,7 +9075,7 @@ var hvpOfRangeArrayPerTripTapesFloat64 sync.Pool
 func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
 	var t5, t6, t7, datan, atan2, atan, t8, dt, t9, t, t10, t11, t12, dv, dt1, t13, t1, dt2, t14, t2, t15, t16, p1, t17, t18, t19, datan1, atan3, atan1, t20, dt3, t21, t3, t22, t23, v, dt4, t24, t4, t25, t26 float64
 	var a, da [3]float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, condTape, aElemTape, dvTape, vxTape, xTape []float64
 	var aTape [][3]float64
 	iters = max(0, 2)
@@ -9170,9 +9116,7 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 	vxTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
 	xTape, tapes = tapes[:0:iters*3], tapes[iters*3:]
 	condTape = tapes[: 0 : iters*3]
-	trips = 0
 	for j := range 2 {
-		trips++
 		t5 = x * x
 		t6 = 1 + t5
 		t7 = vx / t6
@@ -9251,7 +9195,7 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 	// return y, vy
 	dvy = 1
 	// for j := range 2
-	for ; trips > 0; trips-- {
+	for trip := max(0, 2); trip > 0; trip-- {
 		// y += t4
 		dt26 = hvy
 		dt41 += dt26
@@ -9261,8 +9205,8 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 		dt41 = 0
 		da1[2] += 0.25 * dt24
 		// for i, v := range a
-		for trip := 3; trip > 0; trip-- {
-			i = trip - 1
+		for trip1 := 3; trip1 > 0; trip1-- {
+			i = trip1 - 1
 			v = a[i]
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
@@ -9445,7 +9389,7 @@ var hvpOfParallelPassiveInLoopTapes sync.Pool
 // hvpOfParallelPassiveInLoop returns ParallelPassiveInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of ParallelPassiveInLoopHessian.
 func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var t2, t, t3, t4, t5, atan, jvpOfBellWrtX21, jvpOfBellWrtX22, bell1, dBell, tanh1, tanh, t6, t7, t8, dtanh, t9 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, tTape, vxTape, xTape, dBellTape, tanhTape, tanh1Tape, vyTape []float64
 	i := 0
 	iters = max(0, 3)
@@ -9474,9 +9418,7 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
 	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape = tapes[:0:iters]
-	trips = 0
 	for ; i < 3; i++ {
-		trips++
 		tTape = append(tTape, t)
 		t2 = y + 0.5
 		t = t2
@@ -9526,7 +9468,7 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 	hvx := vy * ddt1
 	dvy := x * ddt1
 	// for i < 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// y += 0.125 * float64(i)
 		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
 		hvx = 0
@@ -9693,7 +9635,7 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 		panic(fmt.Sprintf("hvpOfParallelDeadInLoop: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var t, dt2, t1, t2, cos, t5, dsin, sin1, sin, p1 float64
-	var iters, trips int
+	var iters int
 	var tripsTape, dt2Tape, t2Tape []float64
 	if len(v1) < len(w) {
 		panic(fmt.Sprintf("hvpOfParallelDeadInLoop: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
@@ -9722,9 +9664,7 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 		}
 		tripsTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for range w {
-		trips++
 		t = 0.0
 		tripsTape = append(tripsTape, 0)
 		for t < 1 {
@@ -9761,11 +9701,11 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 	// dt3 := 0.5 * dy
 	ddy := 0.5 * ddt4
 	// for range w
-	for ; trips > 0; trips-- {
+	for trip := len(w); trip > 0; trip-- {
 		// for t < 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// y, dy = sin, dsin
 			ddsin += ddy
 			ddy = 0
@@ -10088,7 +10028,7 @@ func hvpOfLabelReverse(xs []float64, a float64, vxs []float64, va float64, hvxs 
 		panic(fmt.Sprintf("hvpOfLabelReverse: len(hvxs) = %d is shorter than len(xs) = %d", len(hvxs), len(xs)))
 	}
 	var hvpOfLabelReverse1, hvpOfLabelReverse2, ds, s, dv, t1, t2, t3, dt, t4, t, t5, t6, v, t7, t8, t9 float64
-	var i1, iters, tapeLen, i, iters1, tapeLen1, trips, trips1 int
+	var i1, iters, tapeLen, i, iters1, tapeLen1, trips int
 	var tapes, tapes1, condTape, doneTape, dvTape, dsTape, sTape, dsTape1, sTape1 []float64
 	var broke, done bool
 	if len(vxs) < len(xs) {
@@ -10172,10 +10112,8 @@ func hvpOfLabelReverse(xs []float64, a float64, vxs []float64, va float64, hvxs 
 	dsTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	sTape1, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
 	doneTape = tapes1[:0:iters1]
-	trips1 = 0
 reverse:
 	for ; i < 3; i++ {
-		trips1++
 		doneTape = append(doneTape, 0)
 		if i == 1 {
 			continue reverse
@@ -10197,7 +10135,7 @@ reverse1:
 		// return s, ds
 		dds = 1
 		// for i < 3
-		for ; trips1 > 0; trips1-- {
+		for trip := max(0, 3); trip > 0; trip-- {
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -10468,7 +10406,7 @@ var hvpOfOscillatorNotWrtTapes sync.Pool
 // hvpOfOscillatorNotWrt returns OscillatorNotWrt's value, its directional derivative along the directions and their Hessian-vector product: a row of OscillatorNotWrtHessian.
 func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float64) {
 	var dt, t3, t, t4, t5, t6, dt1, t7, t1, t8, dt2, t9, t2 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, dtTape, tTape, dsElemTape, sElemTape []float64
 	var ds Oscillator
 	iters = max(0, 10)
@@ -10494,9 +10432,7 @@ func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float6
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	dsElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sElemTape = tapes[: 0 : iters+iters]
-	trips = 0
 	for range 10 {
-		trips++
 		dtTape = append(dtTape, dt)
 		dt = 0.1 * v
 		tTape = append(tTape, t)
@@ -10529,7 +10465,7 @@ func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float6
 	// return s.X, ds.X
 	dds.X += 1
 	// for range 10
-	for ; trips > 0; trips-- {
+	for trip := max(0, 10); trip > 0; trip-- {
 		// s.X += t2
 		if ds1.X != 0 {
 			dt21 += ds1.X
@@ -10601,7 +10537,7 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfRangeAssignNoKey: len(hv) = %d is shorter than len(xs) = %d", len(hv), len(xs)))
 	}
 	var t1, t2, dt, t3, t, t4, t5 float64
-	var iters, trips int
+	var iters int
 	var dvTape []float64
 	if len(v1) < len(xs) {
 		panic(fmt.Sprintf("hvpOfRangeAssignNoKey: len(v1) = %d is shorter than len(xs) = %d", len(v1), len(xs)))
@@ -10629,9 +10565,7 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 		}
 		dvTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, v = range xs {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = v1[i]
 		t1 = 2 * v
@@ -10651,8 +10585,8 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 	// return s, ds
 	dds = 1
 	// for i, v = range xs
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(xs); trip > 0; trip-- {
+		i = trip - 1
 		v = xs[i]
 		// s += t
 		dt5 = ds1
@@ -10726,7 +10660,7 @@ func hvpOfRangeElemCopy(w, v1, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfRangeElemCopy: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var dv, t1, t2, t3, dt, t4, t, t5, t6, v float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, dvTape, dhElemTape, hElemTape []float64
 	if len(v1) < len(w) {
 		panic(fmt.Sprintf("hvpOfRangeElemCopy: len(v1) = %d is shorter than len(w) = %d", len(v1), len(w)))
@@ -10758,9 +10692,7 @@ func hvpOfRangeElemCopy(w, v1, hv []float64) (float64, float64) {
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	hElemTape = tapes[:0:iters]
-	trips = 0
 	for i, v = range w {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = v1[i]
 		dhElemTape = append(dhElemTape, dh[0])
@@ -10785,8 +10717,8 @@ func hvpOfRangeElemCopy(w, v1, hv []float64) (float64, float64) {
 	// return s, ds
 	dds = 1
 	// for i, v := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		v = w[i]
 		// s += t
 		dt6 = ds1
@@ -10889,7 +10821,7 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	}
 	var dc, c Sample2
 	var t3, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
-	var i, iters, tapeLen, tapeLen1, trips int
+	var i, iters, tapeLen, tapeLen1 int
 	var tapes, dcTape, cTape []Sample2
 	var tapes1, dtTape, tTape []float64
 	if len(v) < len(b) {
@@ -10927,9 +10859,7 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	}
 	dtTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
 	tTape = tapes1[:0:iters]
-	trips = 0
 	for i = range b {
-		trips++
 		dcTape = append(dcTape, dc)
 		dc = v[i]
 		cTape = append(cTape, c)
@@ -10984,8 +10914,8 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	hvpOfElemCopy1 := s
 	hvpOfElemCopy2 := ds
 	// for i := range b
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(b); trip > 0; trip-- {
+		i = trip - 1
 		// s += t1
 		dt12 = ds1
 		dt11 += dt12
@@ -11041,7 +10971,7 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	}
 	var ddview, dview, dview1, view []float64
 	var t, dt2, t1, t2, t7, t8, t9, dt3, t10, t3, t11, t12, t13, dt4, t14, t4, t15, t16 float64
-	var i, iters, tapeLen, trips int
+	var i, iters, tapeLen int
 	var tapes, ddviewTape, dview1Tape [][]float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfDeadPureCall: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
@@ -11067,9 +10997,7 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	}
 	ddviewTape, tapes = tapes[:0:iters], tapes[iters:]
 	dview1Tape = tapes[:0:iters]
-	trips = 0
 	for i = range w {
-		trips++
 		ddviewTape = append(ddviewTape, ddview)
 		ddview = ddbuf[0:1]
 		dview = dbuf[0:1]
@@ -11111,8 +11039,8 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	// dt5 := 2 * ds
 	dds := 2 * ddt5
 	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -11319,7 +11247,7 @@ func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -11328,9 +11256,7 @@ func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -11348,8 +11274,8 @@ func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -11389,7 +11315,7 @@ func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -11398,9 +11324,7 @@ func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -11418,8 +11342,8 @@ func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -11536,7 +11460,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(dds.W) = %d is shorter than len(ds.W) = %d", len(dds.W), len(ds.W)))
 	}
 	var dv, t1, t2, dt, t3, t, t4, t5, v float64
-	var i, iters, trips int
+	var i, iters int
 	var dvTape []float64
 	if len(ds.W) < len(s.W) {
 		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
@@ -11561,9 +11485,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 		}
 		dvTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, v = range s.W {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = ds.W[i]
 		t1 = 2 * v
@@ -11582,8 +11504,8 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 	var dt5, dt1, dt4, ddt, dt3, dt2, dt11, ddv float64
 	// return e, de
 	// for i, v := range s.W
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(s.W); trip > 0; trip-- {
+		i = trip - 1
 		v = s.W[i]
 		// e += t
 		dt5 = dres
@@ -11624,7 +11546,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS2WrtS: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
 	}
 	var dv, t1, t2, dt, t3, t, t4, t5, v float64
-	var i, iters, trips int
+	var i, iters int
 	var dvTape []float64
 	if len(ds.W) < len(s.W) {
 		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
@@ -11649,9 +11571,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 		}
 		dvTape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, v = range s.W {
-		trips++
 		dvTape = append(dvTape, dv)
 		dv = ds.W[i]
 		t1 = 2 * v
@@ -11670,8 +11590,8 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 	var dt5, dt1, dt4, ddt, dt3, dt2, dt11 float64
 	// return e, de
 	// for i, v := range s.W
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(s.W); trip > 0; trip-- {
+		i = trip - 1
 		v = s.W[i]
 		// e += t
 		dt5 = dres

@@ -14,12 +14,10 @@ func GenericLossGrad[T ~float32 | ~float64](w []T, k T, dw []T) (T, T) {
 	}
 	var t1, t2, t3, t4, t6, t7, t8, v, t, t9, t10, t11 T
 	var t5, sin float64
-	var i, trips int
+	var i int
 	var cond bool
 	s := T(0)
-	trips = 0
 	for i, v = range w {
-		trips++
 		t1 = v * v
 		t2 = t1 * k
 		t3 = t2 / 3
@@ -60,8 +58,8 @@ func GenericLossGrad[T ~float32 | ~float64](w []T, k T, dw []T) (T, T) {
 		dk += 2 * k * dt9
 	}
 	// for i, v := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		v = w[i]
 		// s += T(math.Sin(float64(v))) * T(i)
 		dt8 = ds
@@ -596,7 +594,7 @@ func pullbackOfJvpOfGdot1[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T
 		panic(fmt.Sprintf("pullbackOfJvpOfGdot1: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 T
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfGdot1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -605,9 +603,7 @@ func pullbackOfJvpOfGdot1[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T
 	}
 	var ds T
 	s := T(0)
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -625,8 +621,8 @@ func pullbackOfJvpOfGdot1[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 T
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -772,7 +768,7 @@ func pullbackOfJvpOfGdot2[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T
 		panic(fmt.Sprintf("pullbackOfJvpOfGdot2: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 T
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfGdot2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -781,9 +777,7 @@ func pullbackOfJvpOfGdot2[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T
 	}
 	var ds T
 	s := T(0)
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -801,8 +795,8 @@ func pullbackOfJvpOfGdot2[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 T
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6

@@ -15,7 +15,7 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 		panic(fmt.Sprintf("ValueHelpersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var t13 float64
-	var i, trips int
+	var i int
 	var p Vec
 	p.X = x[0]
 	p.Y = x[1]
@@ -50,9 +50,7 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	k := m.Y
 	dout := make([]float64, len(x))
 	out := make([]float64, len(x))
-	trips = 0
 	for i = range x {
-		trips++
 		t13 = k * x[i]
 		out[i] = t13
 	}
@@ -137,8 +135,8 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	dp1.X = 0
 	dp.X += dElem3
 	// for i := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// out[i] = k * x[i]
 		dt13 = dout[i]
 		dout[i] = 0
@@ -740,7 +738,7 @@ func NoisyGrad(x, dx []float64) float64 {
 		panic(fmt.Sprintf("NoisyGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var r1, t, sin, t1, t2, t3 float64
-	var r2, i, iters, tapeLen, trips int
+	var r2, i, iters, tapeLen int
 	var tapes, r1Tape, r2Tape []float64
 	r := rand.New(rand.NewPCG(1, 2))
 	s := 0.0
@@ -765,9 +763,7 @@ func NoisyGrad(x, dx []float64) float64 {
 	}
 	r1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	r2Tape = tapes[:0:iters]
-	trips = 0
 	for i = range x {
-		trips++
 		r1Tape = append(r1Tape, r1)
 		r1 = r.Float64()
 		r2Tape = append(r2Tape, float64(r2))
@@ -802,8 +798,8 @@ func NoisyGrad(x, dx []float64) float64 {
 		dx[0] += ds
 	}
 	// for i := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// s += x[i]*r1 + math.Sin(x[i])*float64(r2+1)
 		dt3 = ds
 		dt2 = dt3
@@ -1551,7 +1547,7 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfValueHelpers: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	var t37, t38, t39, t40, t49, t50, t51, t52, t53 float64
-	var i, trips int
+	var i int
 	var cond bool
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfValueHelpers: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
@@ -1641,9 +1637,7 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	out := make([]float64, len(x))
 	ddout := make([]float64, len(x))
 	dout := make([]float64, len(x))
-	trips = 0
 	for i = range x {
-		trips++
 		t37 = x[i] * dk
 		t38 = k * v[i]
 		t39 = t37 + t38
@@ -1858,8 +1852,8 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	// dp1.X = dp.X
 	ddp1.X = 0
 	// for i := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// out[i] = k * x[i]
 		dt40 = dout1[i]
 		dout1[i] = 0
@@ -2866,7 +2860,7 @@ func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 		panic(fmt.Sprintf("pullbackOfJvpOfDot7WrtAB: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var i, trips int
+	var i int
 	if len(da) < len(a) {
 		panic(fmt.Sprintf("jvpOfDot7: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
@@ -2875,9 +2869,7 @@ func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 	}
 	var ds float64
 	s := 0.0
-	trips = 0
 	for i = range a {
-		trips++
 		t1 = b[i] * da[i]
 		t2 = a[i] * db[i]
 		t3 = t1 + t2
@@ -2895,8 +2887,8 @@ func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
 	// for i := range a
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
 		// s += t
 		dt6 = dres
 		dt1 += dt6

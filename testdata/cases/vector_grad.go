@@ -2272,12 +2272,10 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	if len(dy1) < len(y) {
 		panic(fmt.Sprintf("vjpOfRobertson: len(dy1) = %d is shorter than len(y) = %d", len(dy1), len(y)))
 	}
-	var i, trips int
+	var i int
 	ddy1 := make([]float64, len(dyOut))
 	dy := make([]float64, len(dyOut))
-	trips = 0
 	for i = range dyOut {
-		trips++
 		dy[i] = dyOut[i]
 	}
 	t := -0.04 * y[0]
@@ -2323,8 +2321,8 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	dy1[1] += 10000 * dt1
 	dy1[0] -= 0.04 * dt3
 	// for i := range dyOut
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(dyOut); trip > 0; trip-- {
+		i = trip - 1
 		// dy[i] = dyOut[i]
 		ddy1[i] = 0
 	}
@@ -2342,14 +2340,12 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 	if len(dlens) < len(lens) {
 		panic(fmt.Sprintf("vjpOfArm: len(dlens) = %d is shorter than len(lens) = %d", len(dlens), len(lens)))
 	}
-	var i1, i, iters, trips, trips1 int
+	var i1, i, iters int
 	var t, cos, t1, t2, sin, t3, t4 float64
 	var aTape []float64
 	dp1 := make([]float64, len(pOut))
 	p := make([]float64, len(pOut))
-	trips = 0
 	for i1 = range pOut {
-		trips++
 		p[i1] = pOut[i1]
 	}
 	x, y, a := 0.0, 0.0, 0.0
@@ -2371,9 +2367,7 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 		}
 		aTape = (*tapeBuf)[:0:iters]
 	}
-	trips1 = 0
 	for i = range theta {
-		trips1++
 		aTape = append(aTape, a)
 		t = a + theta[i]
 		a = t
@@ -2408,8 +2402,8 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 	dx := dp1[0]
 	dp1[0] = 0
 	// for i := range theta
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(theta); trip > 0; trip-- {
+		i = trip - 1
 		// y += lens[i] * math.Sin(a)
 		dt4 = dy
 		sin = math.Sin(a)
@@ -2434,8 +2428,8 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 		dtheta[i] += dt
 	}
 	// for i1 := range pOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(pOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// p[i1] = pOut[i1]
 		dp1[i1] = 0
 	}
@@ -2444,18 +2438,16 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 
 // vjpOfExpand returns the sum of dy times Expand's output y computed on a copy, and its gradient: the vector-Jacobian product behind Expand's VJP and Jacobian.
 func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, float64) {
-	var i1, i, trips, trips1 int
+	var i1, i, trips int
 	var t, sin, t1 float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
-	trips1 = 0
+	trips = 0
 	for i = range y {
-		trips1++
+		trips++
 		t = a * float64(i)
 		sin = math.Sin(t)
 		t1 = sin * b
@@ -2475,8 +2467,8 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 	}
 	vjpOfExpand1 := r
 	// for i := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		// y[i] = math.Sin(a*float64(i)) * b
 		dt1 = dy1[i]
 		dy1[i] = 0
@@ -2488,8 +2480,8 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 		da += float64(i) * dt
 	}
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(yOut); trip > 0; trip-- {
+		i1 = trip - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2506,13 +2498,11 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 	}
 	var vjpOfEarlyOut1, t, sin, yElemPrev, t1, r, t2, t3, acc, t4, t5, r1, t6, t7, t8, t9, yElemPrev1, exp, t10, yElemPrev2, r2, t11, t12 float64
 	var dy1, y, tapes, tripsTape, condTape, doneTape, yElemTape []float64
-	var i1, i11, i12, i, iters, tapeLen, i13, trips, trips1, trips2, trips3 int
+	var i1, i11, i12, i, iters, tapeLen, i13, trips int
 	var cond, broke, done, done1 bool
 	dy1 = make([]float64, len(yOut))
 	y = make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
 	t = x[0] * x[1]
@@ -2526,9 +2516,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 		t1 = x[2] * y[1]
 		y[2] = t1
 		r = 0
-		trips1 = 0
 		for i11 = range y {
-			trips1++
 			t2 = dy[i11] * y[i11]
 			t3 = r + t2
 			r = t3
@@ -2564,10 +2552,10 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
-	trips2 = 0
+	trips = 0
 	broke = false
 	for i = range x {
-		trips2++
+		trips++
 		doneTape = append(doneTape, 0)
 		if x[i] < -1 {
 			condTape = append(condTape, 1)
@@ -2604,9 +2592,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 	yElemPrev2 = y[2]
 	y[2] = acc
 	r2 = 0
-	trips3 = 0
 	for i13 = range y {
-		trips3++
 		t11 = dy[i13] * y[i13]
 		t12 = r2 + t11
 		r2 = t12
@@ -2619,8 +2605,8 @@ reverse:
 			// return r
 			dr2 = 1
 			// for i1 := range y
-			for ; trips3 > 0; trips3-- {
-				i13 = trips3 - 1
+			for trip := len(y); trip > 0; trip-- {
+				i13 = trip - 1
 				// r += dy[i1] * y[i1]
 				dt12 = dr2
 				dt11 = dt12
@@ -2639,11 +2625,11 @@ reverse:
 			dx[0] += exp * dexp
 		}
 		// for i := range x
-		for ; trips2 > 0; trips2-- {
+		for ; trips > 0; trips-- {
 			if broke {
 				broke = false
 			}
-			i = trips2 - 1
+			i = trips - 1
 			done2 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done2 {
@@ -2660,10 +2646,10 @@ reverse:
 				// return r
 				dr1 += 1
 				// for i1 := range y
-				trips4 := int(tripsTape[len(tripsTape)-1])
+				trips1 := int(tripsTape[len(tripsTape)-1])
 				tripsTape = tripsTape[:len(tripsTape)-1]
-				for ; trips4 > 0; trips4-- {
-					i12 = trips4 - 1
+				for ; trips1 > 0; trips1-- {
+					i12 = trips1 - 1
 					// r += dy[i1] * y[i1]
 					dt7 = dr1
 					dt6 = dt7
@@ -2693,8 +2679,8 @@ reverse:
 		// return r
 		dr += 1
 		// for i1 := range y
-		for ; trips1 > 0; trips1-- {
-			i11 = trips1 - 1
+		for trip1 := len(y); trip1 > 0; trip1-- {
+			i11 = trip1 - 1
 			// r += dy[i1] * y[i1]
 			dt3 = dr
 			dt2 = dt3
@@ -2717,8 +2703,8 @@ reverse:
 	dx[0] += x[1] * dt
 	dx[1] += x[0] * dt
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip2 := len(yOut); trip2 > 0; trip2-- {
+		i1 = trip2 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2730,14 +2716,12 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfCumsum: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i1, trips, trips1 int
+	var i1, trips int
 	var t, t1, t2 float64
 	var condTape, yElemTape []float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
 	y[0] = x[0]
@@ -2746,9 +2730,9 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	yElemTape = tapeArray[:0]
 	var tapeArray1 [64]float64
 	condTape = tapeArray1[:0]
-	trips1 = 0
+	trips = 0
 	for ; i < len(y); i++ {
-		trips1++
+		trips++
 		if y[i-1] > 0 {
 			condTape = append(condTape, 1)
 			yElemTape = append(yElemTape, y[i])
@@ -2776,7 +2760,7 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	}
 	vjpOfCumsum1 := r
 	// for i < len(y)
-	for ; trips1 > 0; trips1-- {
+	for ; trips > 0; trips-- {
 		// i++
 		i--
 		// if y[i-1] > 0
@@ -2806,8 +2790,8 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	dy1[0] = 0
 	dx[0] += dElem
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(yOut); trip > 0; trip-- {
+		i1 = trip - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2819,21 +2803,19 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
 		panic(fmt.Sprintf("vjpOfResiduals: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
-	var i1, i, trips, trips1 int
+	var i1, i, trips int
 	var t, t1, exp, t2, t3 float64
 	var expTape []float64
 	dr1 := make([]float64, len(rOut))
 	r := make([]float64, len(rOut))
-	trips = 0
 	for i1 = range rOut {
-		trips++
 		r[i1] = rOut[i1]
 	}
 	var tapeArray [64]float64
 	expTape = tapeArray[:0]
-	trips1 = 0
+	trips = 0
 	for i = range r {
-		trips1++
+		trips++
 		t = -theta[1]
 		t1 = t * d.T[i]
 		exp = math.Exp(t1)
@@ -2856,8 +2838,8 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	}
 	vjpOfResiduals1 := r1
 	// for i := range r
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		// r[i] = theta[0]*math.Exp(-theta[1]*d.T[i]) - d.Y[i]
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -2871,8 +2853,8 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 		dtheta[1] -= dt
 	}
 	// for i1 := range rOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(rOut); trip > 0; trip-- {
+		i1 = trip - 1
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}
@@ -2881,12 +2863,10 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 
 // vjpOfForce returns the sum of df times Force's output f computed on a copy, and its gradient: the vector-Jacobian product behind Force's VJP and Jacobian.
 func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Point, float64) {
-	var i, trips int
+	var i int
 	df1 := make([]float64, len(fOut))
 	f := make([]float64, len(fOut))
-	trips = 0
 	for i = range fOut {
-		trips++
 		f[i] = fOut[i]
 	}
 	t := -k
@@ -2932,8 +2912,8 @@ func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Poin
 	dp.X += t * dt1
 	dk -= dt
 	// for i := range fOut
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(fOut); trip > 0; trip-- {
+		i = trip - 1
 		// f[i] = fOut[i]
 		df1[i] = 0
 	}
@@ -2945,18 +2925,16 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfSquares32: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i1, i, trips, trips1 int
+	var i1, i, trips int
 	var t, t1 float32
 	dy1 := make([]float32, len(yOut))
 	y := make([]float32, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
-	trips1 = 0
+	trips = 0
 	for i = range y {
-		trips1++
+		trips++
 		t = x[i] * x[i]
 		t1 = t * float32(i+1)
 		y[i] = t1
@@ -2975,8 +2953,8 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	}
 	vjpOfSquares321 := r
 	// for i := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		// y[i] = x[i] * x[i] * float32(i+1)
 		dt1 = dy1[i]
 		dy1[i] = 0
@@ -2984,8 +2962,8 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 		dx[i] += 2 * x[i] * dt
 	}
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(yOut); trip > 0; trip-- {
+		i1 = trip - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2997,18 +2975,16 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("vjpOfSpread: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
-	var i1, i, trips, trips1 int
+	var i1, i, trips int
 	var t float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
-	trips1 = 0
+	trips = 0
 	for i = range y {
-		trips1++
+		trips++
 		t = xs[i%len(xs)] * xs[0]
 		y[i] = t
 	}
@@ -3026,8 +3002,8 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	}
 	vjpOfSpread1 := r
 	// for i := range y
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		// y[i] = xs[i%len(xs)] * xs[0]
 		dt = dy1[i]
 		dy1[i] = 0
@@ -3035,8 +3011,8 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 		dxs[0] += xs[i%len(xs)] * dt
 	}
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(yOut); trip > 0; trip-- {
+		i1 = trip - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3048,12 +3024,10 @@ func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("vjpOfScaledPair: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	var i, trips int
+	var i int
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i = range yOut {
-		trips++
 		y[i] = yOut[i]
 	}
 	scaleInto1 := scaleInto(w, 2)
@@ -3083,8 +3057,8 @@ func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 	dy1[0] = 0
 	_, _ = scaleIntoRule(w, 2, dscaleInto1, dw)
 	// for i := range yOut
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(yOut); trip > 0; trip-- {
+		i = trip - 1
 		// y[i] = yOut[i]
 		dy1[i] = 0
 	}
@@ -3099,7 +3073,7 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 	if len(dtheta) < len(theta) {
 		panic(fmt.Sprintf("vjpOfTip: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
-	var i1, i, iters, trips, trips1 int
+	var i1, i, iters, trips int
 	var t, cos, t1, sin, t2 float64
 	var aTape []float64
 	var tip [2]float64
@@ -3127,9 +3101,7 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 		}
 		aTape = (*tapeBuf)[:0:iters]
 	}
-	trips1 = 0
 	for i = range theta {
-		trips1++
 		aTape = append(aTape, a)
 		t = a + theta[i]
 		a = t
@@ -3163,8 +3135,8 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 	dx += dtip1[0]
 	dtip1[0] = 0
 	// for i := range theta
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(theta); trip > 0; trip-- {
+		i = trip - 1
 		// y += math.Sin(a)
 		dt2 = dy
 		da += math.Cos(a) * dt2
@@ -3389,14 +3361,12 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfIncomingRead: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var i1, trips, trips1 int
+	var i1, trips int
 	var t3 float64
 	var yElemTape []float64
 	dy1 := make([]float64, len(yOut))
 	y := make([]float64, len(yOut))
-	trips = 0
 	for i1 = range yOut {
-		trips++
 		y[i1] = yOut[i1]
 	}
 	yElemPrev := y[1]
@@ -3409,9 +3379,9 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	i := 2
 	var tapeArray [64]float64
 	yElemTape = tapeArray[:0]
-	trips1 = 0
+	trips = 0
 	for ; i < len(y); i++ {
-		trips1++
+		trips++
 		yElemTape = append(yElemTape, y[i])
 		t3 = y[i-1] * x[0]
 		y[i] += t3
@@ -3430,7 +3400,7 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	}
 	vjpOfIncomingRead1 := r
 	// for i < len(y)
-	for ; trips1 > 0; trips1-- {
+	for ; trips > 0; trips-- {
 		// i++
 		i--
 		// y[i] += y[i-1] * x[0]
@@ -3453,28 +3423,29 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	dy1[0] += x[0] * dt1
 	dx[0] += y[0] * dt1
 	// for i1 := range yOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(yOut); trip > 0; trip-- {
+		i1 = trip - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
 	return vjpOfIncomingRead1
 }
 
+// vjpOfLeadingIfTapes keeps vjpOfLeadingIf's tape storage between calls.
+var vjpOfLeadingIfTapes sync.Pool
+
 // vjpOfLeadingIf returns the sum of dr times LeadingIf's output r computed on a copy, and its gradient: the vector-Jacobian product behind LeadingIf's VJP and Jacobian.
 func vjpOfLeadingIf(rOut, u, dr, du []float64) float64 {
 	if len(du) < len(u) {
 		panic(fmt.Sprintf("vjpOfLeadingIf: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
 	}
-	var vjpOfLeadingIf1, t, t1, r1, t2, t3, t4, t5, t6, t7, t8, t9, r11, t10, t11 float64
-	var dr1, r []float64
-	var i1, i11, i, i12, trips, trips1, trips2, trips3 int
+	var vjpOfLeadingIf1, t, t1, r1, t2, t3, rElemPrev, t4, t5, t6, t7, t8, t9, rElemPrev1, r11, t10, t11 float64
+	var dr1, r, rElemTape []float64
+	var i1, i11, i, iters, i12 int
 	var cond, done bool
 	dr1 = make([]float64, len(rOut))
 	r = make([]float64, len(rOut))
-	trips = 0
 	for i1 = range rOut {
-		trips++
 		r[i1] = rOut[i1]
 	}
 	done = false
@@ -3485,9 +3456,7 @@ func vjpOfLeadingIf(rOut, u, dr, du []float64) float64 {
 		t1 = u[0] * u[1]
 		r[1] = t1
 		r1 = 0
-		trips1 = 0
 		for i11 = range r {
-			trips1++
 			t2 = dr[i11] * r[i11]
 			t3 = r1 + t2
 			r1 = t3
@@ -3496,14 +3465,32 @@ func vjpOfLeadingIf(rOut, u, dr, du []float64) float64 {
 		goto reverse
 	} else {
 		cond = false
+		rElemPrev = r[0]
 		t4 = u[0] - 1
 		r[0] = t4
 	}
 	done = true
 	i = 1
-	trips2 = 0
+	iters = max(0, len(u)-1-1)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		rElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		rElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := vjpOfLeadingIfTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfLeadingIfTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		rElemTape = (*tapeBuf)[:0:iters]
+	}
 	for ; i < len(u)-1; i++ {
-		trips2++
+		rElemTape = append(rElemTape, r[i])
 		t5 = 2 * u[i]
 		t6 = u[i-1] - t5
 		t7 = t6 + u[i+1]
@@ -3511,11 +3498,10 @@ func vjpOfLeadingIf(rOut, u, dr, du []float64) float64 {
 		t9 = t7 + t8
 		r[i] = t9
 	}
+	rElemPrev1 = r[len(u)-1]
 	r[len(u)-1] = u[len(u)-1]
 	r11 = 0
-	trips3 = 0
 	for i12 = range r {
-		trips3++
 		t10 = dr[i12] * r[i12]
 		t11 = r11 + t10
 		r11 = t11
@@ -3527,8 +3513,8 @@ reverse:
 		// return r1
 		dr11 = 1
 		// for i1 := range r
-		for ; trips3 > 0; trips3-- {
-			i12 = trips3 - 1
+		for trip := len(r); trip > 0; trip-- {
+			i12 = trip - 1
 			// r1 += dr[i1] * r[i1]
 			dt11 = dr11
 			dt10 = dt11
@@ -3538,13 +3524,16 @@ reverse:
 		dElem := dr1[len(u)-1]
 		dr1[len(u)-1] = 0
 		du[len(u)-1] += dElem
+		r[len(u)-1] = rElemPrev1
 		// for i < len(u)-1
-		for ; trips2 > 0; trips2-- {
+		for trip1 := max(0, len(u)-1-1); trip1 > 0; trip1-- {
 			// i++
 			i--
 			// r[i] = u[i-1] - 2*u[i] + u[i+1] + u[i]*u[i]
 			dt9 = dr1[i]
 			dr1[i] = 0
+			r[i] = rElemTape[len(rElemTape)-1]
+			rElemTape = rElemTape[:len(rElemTape)-1]
 			dt7 = dt9
 			dt8 = dt9
 			du[i] += 2 * u[i] * dt8
@@ -3560,8 +3549,8 @@ reverse:
 		// return r1
 		dr12 += 1
 		// for i1 := range r
-		for ; trips1 > 0; trips1-- {
-			i11 = trips1 - 1
+		for trip2 := len(r); trip2 > 0; trip2-- {
+			i11 = trip2 - 1
 			// r1 += dr[i1] * r[i1]
 			dt3 = dr12
 			dt2 = dt3
@@ -3581,11 +3570,12 @@ reverse:
 		// r[0] = u[0] - 1
 		dt4 = dr1[0]
 		dr1[0] = 0
+		r[0] = rElemPrev
 		du[0] += dt4
 	}
 	// for i1 := range rOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip3 := len(rOut); trip3 > 0; trip3-- {
+		i1 = trip3 - 1
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}

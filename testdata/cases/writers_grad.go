@@ -120,7 +120,7 @@ var energyGradTapes sync.Pool
 // EnergyGrad returns Energy(x, v, k, n) and its partial derivatives with respect to x, v, k.
 func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 	var h, k1, t, t1, t2 float64
-	var iters, trips int
+	var iters int
 	var oElemTape []float64
 	var o Mass
 	o.X = x
@@ -143,9 +143,7 @@ func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 		}
 		oElemTape = (*tapeBuf)[: 0 : iters+iters]
 	}
-	trips = 0
 	for range n {
-		trips++
 		h = 0.1
 		k1 = k
 		oElemTape = append(oElemTape, o.X)
@@ -177,7 +175,7 @@ func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 	do.V += t3 * dt4
 	do.V += 0.5 * dt3
 	// for range n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// o.V -= h * k1 * o.X
 		dt2 = -do.V
 		o.V = oElemTape[len(oElemTape)-1]
@@ -313,7 +311,7 @@ func VarianceGrad(x, dx []float64) float64 {
 		panic(fmt.Sprintf("VarianceGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var v1, t, v float64
-	var i, iters, trips int
+	var i, iters int
 	var v1Tape []float64
 	var m Moments
 	iters = len(x)
@@ -334,9 +332,7 @@ func VarianceGrad(x, dx []float64) float64 {
 		}
 		v1Tape = (*tapeBuf)[:0:iters]
 	}
-	trips = 0
 	for i, v = range x {
-		trips++
 		v1Tape = append(v1Tape, v1)
 		v1 = v
 		m.Sum += v1
@@ -361,8 +357,8 @@ func VarianceGrad(x, dx []float64) float64 {
 	dm.Sum += dt2 / n
 	dm.Sq += dt1 / n
 	// for _, v := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// m.Sq += v1 * v1
 		dt = dm.Sq
 		dv1 += 2 * v1 * dt
@@ -549,7 +545,7 @@ var scratchGradTapes sync.Pool
 // ScratchGrad returns Scratch(a) and its partial derivatives with respect to a.
 func ScratchGrad(a float64) (float64, float64) {
 	var t, t1, t2, t3, t4 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, workElemTape, sTape []float64
 	work := make([]float64, 2)
 	s := 0.0
@@ -574,9 +570,7 @@ func ScratchGrad(a float64) (float64, float64) {
 	}
 	workElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	sTape = tapes[:0:iters]
-	trips = 0
 	for k := range 3 {
-		trips++
 		t = float64(k + 1)
 		workElemTape = append(workElemTape, work[0])
 		work[0] = math.Sin(t)
@@ -595,7 +589,7 @@ func ScratchGrad(a float64) (float64, float64) {
 	// return s
 	ds = 1
 	// for k := range 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// s = s*a + work[0]*a + work[1]
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
@@ -818,19 +812,17 @@ func Scaled32Grad(x, dx []float32) float32 {
 		panic(fmt.Sprintf("Scaled32Grad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var t, t1, t2 float32
-	var i, i1, trips, trips1 int
+	var i, i1, trips int
 	dy := make([]float32, len(x))
 	y := make([]float32, len(x))
-	trips = 0
 	for i = range x {
-		trips++
 		t = x[i] * x[i]
 		y[i] = t
 	}
 	k := float32(2)
-	trips1 = 0
+	trips = 0
 	for i1 = range y {
-		trips1++
+		trips++
 		t1 = y[i1] * k
 		t2 = t1 / 3
 		y[i1] = t2
@@ -842,8 +834,8 @@ func Scaled32Grad(x, dx []float32) float32 {
 	dy[0] += 1
 	dy[1] += 1
 	// for i1 := range y
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for ; trips > 0; trips-- {
+		i1 = trips - 1
 		// y[i1] = y[i1] * k / 3
 		dt2 = dy[i1]
 		dy[i1] = 0
@@ -851,8 +843,8 @@ func Scaled32Grad(x, dx []float32) float32 {
 		dy[i1] += k * dt1
 	}
 	// for i := range x
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
 		// y[i] = x[i] * x[i]
 		dt = dy[i]
 		dy[i] = 0
@@ -892,7 +884,7 @@ var litStatementsGradTapes sync.Pool
 // LitStatementsGrad returns LitStatements(x, y) and its partial derivatives with respect to x, y.
 func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 	var u1Prev, log, s, t8, t4, t9, s3, t10, t11, t12, t5, t13, u2, log1, t14, t15, t16 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, condTape, sTape, t4Tape, s3Tape, t5Tape, u2Tape []float64
 	var cond bool
 	acc := 0.0
@@ -940,9 +932,7 @@ func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 	t5Tape, tapes = tapes[:0:iters], tapes[iters:]
 	u2Tape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i := range 3 {
-		trips++
 		sTape = append(sTape, s)
 		s = float64(i)
 		t4Tape = append(t4Tape, t4)
@@ -995,7 +985,7 @@ func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 	// t6 := r
 	dr += dt6
 	// for i := range 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// r += u2 * u2
 		dt16 = dr
 		du2 += 2 * u2 * dt16
@@ -1213,7 +1203,7 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 		panic(fmt.Sprintf("LitHelperGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var t, tanh, t1, t2, t3, tanh1, t4, t5 float64
-	var i2, i1, i4, i3, trips, trips1, trips2, trips3 int
+	var i2, i1, i4, i3, trips, trips1 int
 	var hElemTape []float64
 	dh := make([]float64, len(w))
 	h := make([]float64, len(w))
@@ -1226,9 +1216,7 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 		tanh = math.Tanh(t)
 		h[i2] = tanh
 	}
-	trips1 = 0
 	for i1 = range h {
-		trips1++
 		t1 = k1 * h[i1]
 		t2 = total + t1
 		total = t2
@@ -1236,17 +1224,15 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	k2 := 0.5
 	var tapeArray [64]float64
 	hElemTape = tapeArray[:0]
-	trips2 = 0
+	trips1 = 0
 	for i4 = range h {
-		trips2++
+		trips1++
 		hElemTape = append(hElemTape, h[i4])
 		t3 = w[i4] * x[i4%len(x)]
 		tanh1 = math.Tanh(t3)
 		h[i4] = tanh1
 	}
-	trips3 = 0
 	for i3 = range h {
-		trips3++
 		t4 = k2 * h[i3]
 		t5 = total + t4
 		total = t5
@@ -1257,16 +1243,16 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	// return total
 	dtotal = 1
 	// for i3 := range h
-	for ; trips3 > 0; trips3-- {
-		i3 = trips3 - 1
+	for trip := len(h); trip > 0; trip-- {
+		i3 = trip - 1
 		// total += k2 * h[i3]
 		dt5 = dtotal
 		dt4 = dt5
 		dh[i3] += k2 * dt4
 	}
 	// for i4 := range h
-	for ; trips2 > 0; trips2-- {
-		i4 = trips2 - 1
+	for ; trips1 > 0; trips1-- {
+		i4 = trips1 - 1
 		// h[i4] = math.Tanh(w[i4] * x[i4%len(x)])
 		tanh1 = h[i4]
 		dtanh1 = dh[i4]
@@ -1278,8 +1264,8 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 		dx[i4%len(x)] += w[i4] * dt3
 	}
 	// for i1 := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// total += k1 * h[i1]
 		dt2 = dtotal
 		dt1 = dt2
@@ -1354,7 +1340,7 @@ var incDecFieldsGradTapes sync.Pool
 // IncDecFieldsGrad returns IncDecFields(x, y) and its partial derivatives with respect to x, y.
 func IncDecFieldsGrad(x, y float64) (float64, float64, float64) {
 	var t, v float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, rElemTape, rElemTape1 []float64
 	var r Ring
 	r.N--
@@ -1380,9 +1366,7 @@ func IncDecFieldsGrad(x, y float64) (float64, float64, float64) {
 	}
 	rElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	rElemTape1 = tapes[:0:iters]
-	trips = 0
 	for range 3 {
-		trips++
 		t = x * y
 		v = t
 		rElemTape = append(rElemTape, r.Buf[r.N%4])
@@ -1420,7 +1404,7 @@ func IncDecFieldsGrad(x, y float64) (float64, float64, float64) {
 	dx := y * dt1
 	dy += x * dt1
 	// for range 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// r.Buf[0]++
 		r.Buf[0] = rElemTape[len(rElemTape)-1]
 		rElemTape = rElemTape[:len(rElemTape)-1]
@@ -2337,7 +2321,7 @@ var hvpOfEnergyTapes sync.Pool
 // hvpOfEnergy returns Energy's value, its directional derivative along the directions and their Hessian-vector product: a row of EnergyHessian.
 func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, float64, float64, float64) {
 	var h, dk1, k1, t9, dt, t10, t, dt1, t11, t1, t12, t13, t14, dt2, t15, t2 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, doElemTape, oElemTape, dt1Tape, t1Tape []float64
 	var o Mass
 	var do Mass
@@ -2368,9 +2352,7 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	oElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	t1Tape = tapes[:0:iters]
-	trips = 0
 	for range n {
-		trips++
 		h = 0.1
 		dk1 = vk
 		k1 = k
@@ -2448,7 +2430,7 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	// dt3 := 0.5 * do.V
 	ddo.V += 0.5 * ddt3
 	// for range n
-	for ; trips > 0; trips-- {
+	for trip := max(0, n); trip > 0; trip-- {
 		// o.V -= t2
 		dt22 -= do1.V
 		o.V = oElemTape[len(oElemTape)-1]
@@ -2518,7 +2500,7 @@ var hvpOfLitStatementsTapes sync.Pool
 // hvpOfLitStatements returns LitStatements's value, its directional derivative along the directions and their Hessian-vector product: a row of LitStatementsHessian.
 func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var dlog, log, u1Prev, s, dt4, t21, t4, t22, t23, ds3, t24, s3, t25, t26, t27, dt8, t28, t8, t29, t30, t31, dt5, t32, t5, t33, t34, t35, du2, t36, u2, t37, dlog1, log2, log1, t38, t39, t40, dt9, t41, t9, t42, t43 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, condTape, sTape, dt4Tape, t4Tape, ds3Tape, s3Tape, dt5Tape, t5Tape, du2Tape, u2Tape []float64
 	var cond bool
 	var dacc float64
@@ -2593,9 +2575,7 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 	du2Tape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	u2Tape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	condTape = tapes[:0:iters]
-	trips = 0
 	for i := range 3 {
-		trips++
 		sTape = append(sTape, s)
 		s = float64(i)
 		dt4Tape = append(dt4Tape, dt4)
@@ -2700,7 +2680,7 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 	// dt6 := dr
 	ddr += ddt6
 	// for i := range 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// r += t9
 		dt43 = dt61
 		dt91 += dt43
@@ -2884,7 +2864,7 @@ var hvpOfIncDecFieldsTapes sync.Pool
 // hvpOfIncDecFields returns IncDecFields's value, its directional derivative along the directions and their Hessian-vector product: a row of IncDecFieldsHessian.
 func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var t5, t6, t7, dv, t8, v float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, rElemTape, rElemTape1 []float64
 	var r Ring
 	var dr Ring
@@ -2911,9 +2891,7 @@ func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64
 	}
 	rElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	rElemTape1 = tapes[:0:iters]
-	trips = 0
 	for range 3 {
-		trips++
 		t5 = y * vx
 		t6 = x * vy
 		t7 = t5 + t6
@@ -2985,7 +2963,7 @@ func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64
 	hvx += vy * dt11
 	hvy += vx * dt11
 	// for range 3
-	for ; trips > 0; trips-- {
+	for trip := max(0, 3); trip > 0; trip-- {
 		// r.Buf[0]++
 		r.Buf[0] = rElemTape[len(rElemTape)-1]
 		rElemTape = rElemTape[:len(rElemTape)-1]

@@ -205,14 +205,12 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 	if len(du) < len(u) {
 		panic(fmt.Sprintf("vjpOfResidual: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
 	}
-	var i1, iters, trips, trips1 int
+	var i1, iters int
 	var t, t1, t2, t3, exp, t4, t5 float64
 	var expTape []float64
 	dr1 := make([]float64, len(rOut))
 	r := make([]float64, len(rOut))
-	trips = 0
 	for i1 = range rOut {
-		trips++
 		r[i1] = rOut[i1]
 	}
 	n := len(u)
@@ -237,9 +235,7 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 		}
 		expTape = (*tapeBuf)[:0:iters]
 	}
-	trips1 = 0
 	for ; i < n-1; i++ {
-		trips1++
 		t = 2 * u[i]
 		t1 = u[i-1] - t
 		t2 = t1 + u[i+1]
@@ -269,7 +265,7 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 	dr1[n-1] = 0
 	du[n-1] += dElem
 	// for i < n-1
-	for ; trips1 > 0; trips1-- {
+	for trip := max(0, n-1-1); trip > 0; trip-- {
 		// i++
 		i--
 		// r[i] = (u[i-1]-2*u[i]+u[i+1])/(h*h) + Lambda*math.Exp(u[i])
@@ -293,8 +289,8 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 	dr1[0] = 0
 	du[0] += dElem1
 	// for i1 := range rOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(rOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}

@@ -13,7 +13,7 @@ var missGradTapes sync.Pool
 // MissGrad returns Miss(vx, vy, k, tx, ty, steps) and its partial derivatives with respect to vx, vy.
 func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) {
 	var hypot, speed, t, t1, ax, t2, t3, t4, ay, t5, t6, t7, t8, t9, t10, t11, t12 float64
-	var iters, tapeLen, trips int
+	var iters, tapeLen int
 	var tapes, speedTape, vxTape, vyTape []float64
 	x, y := 0.0, 0.0
 	iters = max(0, steps)
@@ -38,9 +38,7 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 	speedTape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape = tapes[:0:iters]
-	trips = 0
 	for range steps {
-		trips++
 		speedTape = append(speedTape, speed)
 		hypot = math.Hypot(vx, vy)
 		speed = hypot
@@ -87,7 +85,7 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 	dx := dt14
 	dx += dt13
 	// for range steps
-	for ; trips > 0; trips-- {
+	for trip := max(0, steps); trip > 0; trip-- {
 		// vy += dt * ay
 		vy = vyTape[len(vyTape)-1]
 		vyTape = vyTape[:len(vyTape)-1]

@@ -120,14 +120,12 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
 		panic(fmt.Sprintf("vjpOfReach: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
-	var i1, i, iters, trips, trips1 int
+	var i1, i, iters int
 	var t, cos, t1, t2, sin, t3, t4, l float64
 	var angleTape []float64
 	dp1 := make([]float64, len(pOut))
 	p := make([]float64, len(pOut))
-	trips = 0
 	for i1 = range pOut {
-		trips++
 		p[i1] = pOut[i1]
 	}
 	x, y, angle := 0.0, 0.0, 0.0
@@ -149,9 +147,7 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 		}
 		angleTape = (*tapeBuf)[:0:iters]
 	}
-	trips1 = 0
 	for i, l = range a.Lengths {
-		trips1++
 		angleTape = append(angleTape, angle)
 		t = angle + theta[i]
 		angle = t
@@ -186,8 +182,8 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	dx := dp1[0]
 	dp1[0] = 0
 	// for i, l := range a.Lengths
-	for ; trips1 > 0; trips1-- {
-		i = trips1 - 1
+	for trip := len(a.Lengths); trip > 0; trip-- {
+		i = trip - 1
 		l = a.Lengths[i]
 		// y += l * math.Sin(angle)
 		dt4 = dy
@@ -203,8 +199,8 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 		dtheta[i] += dt
 	}
 	// for i1 := range pOut
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip1 := len(pOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// p[i1] = pOut[i1]
 		dp1[i1] = 0
 	}

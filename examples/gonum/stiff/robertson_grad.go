@@ -116,12 +116,10 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	if len(dy1) < len(y) {
 		panic(fmt.Sprintf("vjpOfRobertson: len(dy1) = %d is shorter than len(y) = %d", len(dy1), len(y)))
 	}
-	var i, trips int
+	var i int
 	ddy1 := make([]float64, len(dyOut))
 	dy := make([]float64, len(dyOut))
-	trips = 0
 	for i = range dyOut {
-		trips++
 		dy[i] = dyOut[i]
 	}
 	t := -0.04 * y[0]
@@ -167,8 +165,8 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	dy1[1] += 10000 * dt1
 	dy1[0] -= 0.04 * dt3
 	// for i := range dyOut
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(dyOut); trip > 0; trip-- {
+		i = trip - 1
 		// dy[i] = dyOut[i]
 		ddy1[i] = 0
 	}
