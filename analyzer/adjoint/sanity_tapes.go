@@ -498,17 +498,17 @@ const (
 
 // sim is one run of the abstract execution.
 type sim struct {
-	c       *checker
-	rng     *rand.Rand
-	vars    map[string]val
-	tapes   map[string][]val
-	lens    map[string]int // the lengths chosen for ranged-over values
+	c     *checker
+	rng   *rand.Rand
+	vars  map[string]val
+	tapes map[string][]val
+	lens  map[string]int // the lengths chosen for ranged-over values
 	// convs are the values chosen for integer conversions of variables the
 	// run cannot know (int(x), x a float), by variable: the loop bounded by
 	// i < int(x) and the backward loop counting max(0, int(x)) trips agree.
-	convs map[string]val
-	guessed bool           // a length of a value of unknown type was chosen
-	trace   []choice       // the first choices made, for the report
+	convs   map[string]val
+	guessed bool     // a length of a value of unknown type was chosen
+	trace   []choice // the first choices made, for the report
 	steps   int
 	limit   int
 	out     bool // the step budget is spent
