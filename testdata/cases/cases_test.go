@@ -64,7 +64,7 @@ func allCases() []gradCase {
 		{name: "Modf", f: Modf, grad: ModfGrad, at: pts(p(2.25), p(-3.75))},
 		{name: "Nextafter", f: Nextafter, grad: NextafterGrad, at: pts(p(1.5, 2), p(-3, -4))},
 		{name: "Nextafter32", f: Nextafter32, grad: Nextafter32Grad, at: pts(p(1.5, 2), p(-3, -4)), tol: 1e-3},
-		{name: "Pow", f: Pow, grad: PowGrad, at: pts(p(1.5, 2.5), p(3, -1.5), p(0.5, -2)),
+		{name: "Pow", f: Pow, grad: PowGrad, at: pts(p(1.5, 2.5), p(3, -1.5), p(0.5, -2), p(2, 0), p(0.5, 0)),
 			exact: []exactPoint{{p(0, 2), p(0, 0)}, {p(0, 1), p(1, 0)}}},
 		{name: "PowConst", f: PowConst, grad: PowConstGrad, at: pts(p(1.5), p(3))},
 		{name: "Remainder", f: Remainder, grad: RemainderGrad, at: pts(p(7.25, 2), p(-7.75, 2), p(8.1, -3))},

@@ -2028,7 +2028,7 @@ func PassiveExponentGrad(x, p float64) (float64, float64) {
 	var dpow, dx float64
 	// return math.Pow(x, p) + math.Pow(2, p)
 	dpow = 1
-	if p != 0 {
+	if p != 0 || x != 0 {
 		dx += p * math.Pow(x, p-1) * dpow
 	}
 	return passiveExponent, dx
@@ -2038,7 +2038,7 @@ func PassiveExponentGrad(x, p float64) (float64, float64) {
 func PassiveExponentJVP(x, p, dx float64) (float64, float64) {
 	pow := math.Pow(x, p)
 	var dpow float64
-	if p != 0 {
+	if p != 0 || x != 0 {
 		dpow += p * math.Pow(x, p-1) * dx
 	}
 	p1 := math.Pow(2, p)
@@ -2051,7 +2051,7 @@ func PassiveExponentHVP(x, p, v float64) (float64, float64, float64) {
 	var pow1, t1 float64
 	var cond bool
 	pow := math.Pow(x, p)
-	if p != 0 {
+	if p != 0 || x != 0 {
 		cond = true
 		pow1 = math.Pow(x, p-1)
 		t1 = p * pow1
@@ -2065,14 +2065,14 @@ func PassiveExponentHVP(x, p, v float64) (float64, float64, float64) {
 	var ddpow, dt2, dt1, dx, dpow1, hv float64
 	// return t, dpow
 	ddpow = 1
-	// if p != 0
+	// if p != 0 || x != 0
 	if cond {
 		// dpow += p * math.Pow(x, p-1) * v
 		dt2 = ddpow
 		dt1 = v * dt2
 		dx += t1 * dt2
 		dpow1 = p * dt1
-		if p-1 != 0 {
+		if p-1 != 0 || x != 0 {
 			hv += (p - 1) * math.Pow(x, p-1-1) * dpow1
 		}
 	}
@@ -3076,7 +3076,7 @@ func hvpOfPassiveExponent(x, p, v float64) (float64, float64, float64) {
 	var cond bool
 	pow := math.Pow(x, p)
 	var dpow float64
-	if p != 0 {
+	if p != 0 || x != 0 {
 		cond = true
 		pow1 = math.Pow(x, p-1)
 		t1 = p * pow1
@@ -3093,13 +3093,13 @@ func hvpOfPassiveExponent(x, p, v float64) (float64, float64, float64) {
 	var ddpow, dt2, dt1, dpow1, hv float64
 	// return t, dpow
 	ddpow = 1
-	// if p != 0
+	// if p != 0 || x != 0
 	if cond {
 		// dpow += p * math.Pow(x, p-1) * v
 		dt2 = ddpow
 		dt1 = v * dt2
 		dpow1 = p * dt1
-		if p-1 != 0 {
+		if p-1 != 0 || x != 0 {
 			hv += (p - 1) * math.Pow(x, p-1-1) * dpow1
 		}
 	}

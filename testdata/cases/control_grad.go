@@ -3794,7 +3794,7 @@ func RangeDataGrad(x float64) (float64, float64) {
 		// s += w * math.Pow(x, float64(i))
 		dt1 = ds
 		dpow = w * dt1
-		if float64(i) != 0 {
+		if float64(i) != 0 || x != 0 {
 			dx += float64(i) * math.Pow(x, float64(i)-1) * dpow
 		}
 	}
@@ -3808,7 +3808,7 @@ func RangeDataJVP(x, dx float64) (float64, float64) {
 	for i, w := range weights {
 		pow := math.Pow(x, float64(i))
 		var dpow float64
-		if float64(i) != 0 {
+		if float64(i) != 0 || x != 0 {
 			dpow += float64(i) * math.Pow(x, float64(i)-1) * dx
 		}
 		dt := w * dpow
@@ -3857,7 +3857,7 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 		pow1 = math.Pow(x, float64(i))
 		pow = pow1
 		dpow = 0
-		if float64(i) != 0 {
+		if float64(i) != 0 || x != 0 {
 			condTape = append(condTape, 1)
 			pow2 = math.Pow(x, float64(i)-1)
 			t2 = float64(i) * pow2
@@ -3930,7 +3930,7 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 		dt5 = ddt
 		ddt = 0
 		ddpow += w * dt5
-		// if float64(i) != 0
+		// if float64(i) != 0 || x != 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
 		if cond {
@@ -3940,7 +3940,7 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 			dt4 = ddpow
 			dx += t2 * dt4
 			dpow2 = float64(i) * v * dt4
-			if float64(i)-1 != 0 {
+			if float64(i)-1 != 0 || x != 0 {
 				hv += (float64(i) - 1) * math.Pow(x, float64(i)-1-1) * dpow2
 			}
 		}
@@ -3949,7 +3949,7 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 		// pow := math.Pow(x, float64(i))
 		dpow11 = dpow1
 		dpow1 = 0
-		if float64(i) != 0 {
+		if float64(i) != 0 || x != 0 {
 			hv += float64(i) * math.Pow(x, float64(i)-1) * dpow11
 		}
 	}
@@ -10215,7 +10215,7 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 		pow1 = math.Pow(x, float64(i))
 		pow = pow1
 		dpow = 0
-		if float64(i) != 0 {
+		if float64(i) != 0 || x != 0 {
 			condTape = append(condTape, 1)
 			pow2 = math.Pow(x, float64(i)-1)
 			t2 = float64(i) * pow2
@@ -10288,14 +10288,14 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 		dt5 = ddt
 		ddt = 0
 		ddpow += w * dt5
-		// if float64(i) != 0
+		// if float64(i) != 0 || x != 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
 		if cond {
 			// dpow += float64(i) * math.Pow(x, float64(i)-1) * v
 			dt4 = ddpow
 			dpow2 = float64(i) * v * dt4
-			if float64(i)-1 != 0 {
+			if float64(i)-1 != 0 || x != 0 {
 				hv += (float64(i) - 1) * math.Pow(x, float64(i)-1-1) * dpow2
 			}
 		}
@@ -10304,7 +10304,7 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 		// pow := math.Pow(x, float64(i))
 		dpow11 = dpow1
 		dpow1 = 0
-		if float64(i) != 0 {
+		if float64(i) != 0 || x != 0 {
 			hv += float64(i) * math.Pow(x, float64(i)-1) * dpow11
 		}
 	}

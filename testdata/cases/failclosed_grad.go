@@ -715,7 +715,7 @@ func PowZeroExponentGrad(x, y float64) (float64, float64, float64) {
 	var dpow, dx, dt float64
 	// return math.Pow(x, y*0) + math.Pow(x, 0)
 	dpow = 1
-	if t != 0 {
+	if t != 0 || x != 0 {
 		dx += t * math.Pow(x, t-1) * dpow
 	}
 	if x != 0 {
@@ -731,7 +731,7 @@ func PowZeroExponentJVP(x, y, dx, dy float64) (float64, float64) {
 	t := y * 0
 	pow := math.Pow(x, t)
 	var dpow float64
-	if t != 0 {
+	if t != 0 || x != 0 {
 		dpow += t * math.Pow(x, t-1) * dx
 	}
 	if x != 0 {
@@ -751,7 +751,7 @@ func PowZeroExponentHVP(x, y, vx, vy float64) (float64, float64, float64, float6
 	dt := 0 * vy
 	t := y * 0
 	pow := math.Pow(x, t)
-	if t != 0 {
+	if t != 0 || x != 0 {
 		cond = true
 		t2 = t - 1
 		pow2 = math.Pow(x, t2)
@@ -784,7 +784,7 @@ func PowZeroExponentHVP(x, y, vx, vy float64) (float64, float64, float64, float6
 		dlog = pow * dt5
 		hvx += dlog / x
 	}
-	// if t != 0
+	// if t != 0 || x != 0
 	if cond {
 		// dpow += t * math.Pow(x, t-1) * vx
 		dt4 = ddt1
@@ -793,7 +793,7 @@ func PowZeroExponentHVP(x, y, vx, vy float64) (float64, float64, float64, float6
 		dt2 += pow2 * dt3
 		dpow21 = t * dt3
 		dt21 = 0
-		if t2 != 0 {
+		if t2 != 0 || x != 0 {
 			hvx += t2 * math.Pow(x, t2-1) * dpow21
 		}
 		if x != 0 {
@@ -803,7 +803,7 @@ func PowZeroExponentHVP(x, y, vx, vy float64) (float64, float64, float64, float6
 	}
 	// pow := math.Pow(x, t)
 	if dpow2 != 0 {
-		if t != 0 {
+		if t != 0 || x != 0 {
 			hvx += t * math.Pow(x, t-1) * dpow2
 		}
 		if x != 0 {
@@ -8112,7 +8112,7 @@ func hvpOfPowZeroExponent(x, y, vx, vy float64) (float64, float64, float64, floa
 	t := y * 0
 	pow := math.Pow(x, t)
 	var dpow float64
-	if t != 0 {
+	if t != 0 || x != 0 {
 		cond = true
 		t2 = t - 1
 		pow2 = math.Pow(x, t2)
@@ -8151,7 +8151,7 @@ func hvpOfPowZeroExponent(x, y, vx, vy float64) (float64, float64, float64, floa
 		dlog = pow * dt5
 		hvx += dlog / x
 	}
-	// if t != 0
+	// if t != 0 || x != 0
 	if cond {
 		// dpow += t * math.Pow(x, t-1) * vx
 		dt4 = ddt1
@@ -8159,7 +8159,7 @@ func hvpOfPowZeroExponent(x, y, vx, vy float64) (float64, float64, float64, floa
 		dt2 += pow2 * dt3
 		dpow21 = t * dt3
 		dt21 = 0
-		if t2 != 0 {
+		if t2 != 0 || x != 0 {
 			hvx += t2 * math.Pow(x, t2-1) * dpow21
 		}
 		if x != 0 {
@@ -8169,7 +8169,7 @@ func hvpOfPowZeroExponent(x, y, vx, vy float64) (float64, float64, float64, floa
 	}
 	// pow := math.Pow(x, t)
 	if dpow2 != 0 {
-		if t != 0 {
+		if t != 0 || x != 0 {
 			hvx += t * math.Pow(x, t-1) * dpow2
 		}
 		if x != 0 {

@@ -3658,7 +3658,7 @@ func PowGrad(x, y float64) (float64, float64, float64) {
 
 	var dx, dy float64
 	// return math.Pow(x, y)
-	if y != 0 {
+	if y != 0 || x != 0 {
 		dx += y * math.Pow(x, y-1)
 	}
 	if x != 0 {
@@ -3671,7 +3671,7 @@ func PowGrad(x, y float64) (float64, float64, float64) {
 func PowJVP(x, y, dx, dy float64) (float64, float64) {
 	pow := math.Pow(x, y)
 	var dpow float64
-	if y != 0 {
+	if y != 0 || x != 0 {
 		dpow += y * math.Pow(x, y-1) * dx
 	}
 	if x != 0 {
@@ -3685,7 +3685,7 @@ func PowHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 	var t, pow1, t1, log, t3 float64
 	var cond, cond1 bool
 	pow := math.Pow(x, y)
-	if y != 0 {
+	if y != 0 || x != 0 {
 		cond = true
 		t = y - 1
 		pow1 = math.Pow(x, t)
@@ -3715,7 +3715,7 @@ func PowHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 		dlog = pow * dt3
 		hvx += dlog / x
 	}
-	// if y != 0
+	// if y != 0 || x != 0
 	if cond {
 		// dpow += y * math.Pow(x, y-1) * vx
 		dt2 = ddpow
@@ -3724,7 +3724,7 @@ func PowHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 		hvy += pow1 * dt1
 		dpow11 = y * dt1
 		dt = 0
-		if t != 0 {
+		if t != 0 || x != 0 {
 			hvx += t * math.Pow(x, t-1) * dpow11
 		}
 		if x != 0 {
@@ -3734,7 +3734,7 @@ func PowHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) 
 	}
 	// pow := math.Pow(x, y)
 	if dpow1 != 0 {
-		if y != 0 {
+		if y != 0 || x != 0 {
 			hvx += y * math.Pow(x, y-1) * dpow1
 		}
 		if x != 0 {
@@ -6450,7 +6450,7 @@ func hvpOfPow(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var cond, cond1 bool
 	pow := math.Pow(x, y)
 	var dpow float64
-	if y != 0 {
+	if y != 0 || x != 0 {
 		cond = true
 		t = y - 1
 		pow1 = math.Pow(x, t)
@@ -6484,7 +6484,7 @@ func hvpOfPow(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		dlog = pow * dt3
 		hvx += dlog / x
 	}
-	// if y != 0
+	// if y != 0 || x != 0
 	if cond {
 		// dpow += y * math.Pow(x, y-1) * vx
 		dt2 = ddpow
@@ -6492,7 +6492,7 @@ func hvpOfPow(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		hvy += pow1 * dt1
 		dpow11 = y * dt1
 		dt = 0
-		if t != 0 {
+		if t != 0 || x != 0 {
 			hvx += t * math.Pow(x, t-1) * dpow11
 		}
 		if x != 0 {
@@ -6502,7 +6502,7 @@ func hvpOfPow(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	}
 	// pow := math.Pow(x, y)
 	if dpow1 != 0 {
-		if y != 0 {
+		if y != 0 || x != 0 {
 			hvx += y * math.Pow(x, y-1) * dpow1
 		}
 		if x != 0 {

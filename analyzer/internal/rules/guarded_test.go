@@ -175,6 +175,10 @@ func evalGuarded(e adjoint.Expr, env map[string]float64) float64 {
 	case adjoint.Binary:
 		x, y := evalGuarded(e.X, env), evalGuarded(e.Y, env)
 		switch e.Op {
+		case "||":
+			return b(x != 0 || y != 0)
+		case "&&":
+			return b(x != 0 && y != 0)
 		case "==":
 			return b(x == y)
 		case "!=":

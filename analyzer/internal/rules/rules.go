@@ -450,13 +450,16 @@ var Math = map[string]*Rule{
 	"Nextafter32": partials(func(a []adjoint.Expr, r adjoint.Expr) adjoint.Expr { return adjoint.One }, nil),
 	// Pow(x, y): ∂x = y·x^(y−1); ∂y = x^y·ln x, and 0 when x == 0.
 	"Pow": {Guarded: one(&Guarded{Chains: [][]Piece{
-		// Pow(x, 0) is 1 for every x: ∂x is 0, not 0·x^−1 (NaN at 0).
+		// Pow(x, 0) is 1 for every x: ∂x is 0, where y·x^(y−1) is 0·Inf =
+		// NaN at x = 0. The guard excludes that point alone: at y = 0 and
+		// x ≠ 0 the partial is 0 and its own derivative by y, x^−1, which
+		// a Hessian differentiates it for, must stay.
 		{{
 			When: func(v Vals) adjoint.Expr {
 				if adjoint.IsConstant(v.A[1]) {
 					return nil
 				}
-				return adjoint.Bin("!=", v.A[1], adjoint.Literal("0"))
+				return adjoint.Bin("||", adjoint.Bin("!=", v.A[1], adjoint.Literal("0")), adjoint.Bin("!=", v.A[0], adjoint.Literal("0")))
 			},
 			Jac: [][]func(Vals) adjoint.Expr{{func(v Vals) adjoint.Expr {
 				if adjoint.IsLit(v.A[1], "0") {
