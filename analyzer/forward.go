@@ -411,7 +411,22 @@ func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
 	if tan == nil {
 		tan = adjoint.Literal("0")
 	}
-	return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{val, tan}}, true
+	return dropSelfAssigns(adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{val, tan}}), true
+}
+
+// dropSelfAssigns drops the pairs of a parallel assignment that assign a
+// tangent to itself (u += 0.7 leaves du as it is): go vet reports them.
+func dropSelfAssigns(a adjoint.Assign) adjoint.Assign {
+	var lhs, rhs []adjoint.Expr
+	for i := range a.Lhs {
+		if adjoint.ExprString(a.Lhs[i]) != adjoint.ExprString(a.Rhs[i]) {
+			lhs, rhs = append(lhs, a.Lhs[i]), append(rhs, a.Rhs[i])
+		}
+	}
+	if len(lhs) > 0 {
+		a.Lhs, a.Rhs = lhs, rhs
+	}
+	return a
 }
 
 // parallelPost writes a, b = b, a as a, b, da, db = b, a, db, da: one
@@ -436,7 +451,7 @@ func (f *fwdLowerer) parallelPost(as *ast.AssignStmt) (adjoint.Stmt, bool) {
 		}
 		tanLhs, tans = append(tanLhs, f.tangentOf(x)), append(tans, tan)
 	}
-	return adjoint.Assign{Lhs: append(lhs, tanLhs...), Op: "=", Rhs: append(vals, tans...)}, true
+	return dropSelfAssigns(adjoint.Assign{Lhs: append(lhs, tanLhs...), Op: "=", Rhs: append(vals, tans...)}), true
 }
 
 func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {

@@ -114,6 +114,15 @@ func TestNumeric(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go test with gradgen %v: %v\n%s", mode, err, out)
 		}
+		if mode == nil {
+			// Generated code passes go vet's every check, not only the
+			// few go test runs (a self-assignment is not among those).
+			vet := exec.Command("go", "vet", ".")
+			vet.Dir = dir
+			if out, err := vet.CombinedOutput(); err != nil {
+				t.Errorf("go vet: %v\n%s", err, out)
+			}
+		}
 		data, err := os.ReadFile(dump)
 		if err != nil {
 			t.Fatal(err)

@@ -149,6 +149,7 @@ func allCases() []gradCase {
 		{name: "SideEffectCondition", f: SideEffectCondition, grad: SideEffectConditionGrad, wrt: []int{0}, at: pts(p(1.1, 5), p(-0.6, 4))},
 		{name: "Divisor", f: Divisor, grad: DivisorGrad, at: pts(p(0.7, 2), p(3, -1))},
 		{name: "BoundFromInput", f: BoundFromInput, grad: BoundFromInputGrad, at: pts(p(3.5), p(0.5), p(6.25))},
+		{name: "FloatStep", f: FloatStep, grad: FloatStepGrad, at: pts(p(0.25, 1.5), p(-3.1, 0.5), p(6, 2))},
 		{name: "Logistic", f: Logistic, grad: LogisticGrad, wrt: []int{0, 1}, at: pts(p(3.2, 0.3, 10), p(2.5, 0.6, 3), p(3.7, 0.4, 0))},
 		{name: "LogisticSwitch", f: LogisticSwitch, grad: LogisticSwitchGrad, wrt: []int{0, 1}, at: pts(p(3.2, 0.3, 10, 1), p(2.5, 0.6, 3, 0), p(3.7, 0.4, 5, 1))},
 		{name: "RangeData", f: RangeData, grad: RangeDataGrad, at: pts(p(0.7), p(-1.5))},

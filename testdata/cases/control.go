@@ -315,6 +315,22 @@ func BoundFromInput(x float64) float64 {
 	return s
 }
 
+// FloatStep counts with a float from an active start: its post statement
+// adds a constant, which leaves the counter's tangent as it is (and must
+// not be written as a self-assignment, which go vet reports).
+//
+//gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
+//gradgen:jvp
+func FloatStep(x, y float64) float64 {
+	s := 0.0
+	for u := x; u < 5; u += 0.7 {
+		s += u * y
+	}
+	return s
+}
+
 // Logistic iterates the logistic map x ← r·x·(1−x).
 //
 //gradgen:grad wrt=r,x

@@ -3544,6 +3544,183 @@ func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
 	return boundFromInput, dx
 }
 
+// FloatStepGrad returns FloatStep(x, y) and its partial derivatives with respect to x, y.
+func FloatStepGrad(x, y float64) (float64, float64, float64) {
+	var t, t1, t2 float64
+	var trips int
+	var uTape []float64
+	s := 0.0
+	u := x
+	var tapeArray [64]float64
+	uTape = tapeArray[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			uTape = append(uTape, u)
+			t = u + 0.7
+			u = t
+		}
+		if !(u < 5) {
+			break
+		}
+		trips++
+		t1 = u * y
+		t2 = s + t1
+		s = t2
+	}
+	floatStep := s
+
+	var ds, du, dt2, dy, dx float64
+	// return s
+	ds = 1
+	// for u < 5
+	for ; trips > 0; trips-- {
+		// u += 0.7
+		u = uTape[len(uTape)-1]
+		uTape = uTape[:len(uTape)-1]
+		// s += u * y
+		dt2 = ds
+		du += y * dt2
+		dy += u * dt2
+	}
+	// u := x
+	dx += du
+	return floatStep, dx, dy
+}
+
+// FloatStepJVP returns FloatStep(x, y) and its directional derivative: the sum of its partial derivatives with respect to x, y times the tangents dx, dy.
+func FloatStepJVP(x, y, dx, dy float64) (float64, float64) {
+	var ds float64
+	s := 0.0
+	{
+		du := dx
+		u := x
+		for ; u < 5; u = u + 0.7 {
+			dt := y*du + u*dy
+			t := u * y
+			ds += dt
+			s += t
+		}
+	}
+	return s, ds
+}
+
+// FloatStepHVP returns FloatStep's value, its gradient as FloatStepGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
+func FloatStepHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var t1, t2, t3, t4, dt, t5, t, t6, t7 float64
+	var trips int
+	var uTape []float64
+	var ds float64
+	s := 0.0
+	du := vx
+	u := x
+	var tapeArray [64]float64
+	uTape = tapeArray[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			uTape = append(uTape, u)
+			t1 = u + 0.7
+			u = t1
+		}
+		if !(u < 5) {
+			break
+		}
+		trips++
+		t2 = y * du
+		t3 = u * vy
+		t4 = t2 + t3
+		dt = t4
+		t5 = u * y
+		t = t5
+		t6 = ds + dt
+		ds = t6
+		t7 = s + t
+		s = t7
+	}
+	floatStepHVP := s
+
+	var dds, du1, ds1, dt7, dt2, dt6, ddt, dt5, hvy, dt4, dy, ddu, hvx, dx float64
+	// return s, ds
+	dds = 1
+	// for u < 5
+	for ; trips > 0; trips-- {
+		// u = u + 0.7
+		u = uTape[len(uTape)-1]
+		uTape = uTape[:len(uTape)-1]
+		// s += t
+		dt7 = ds1
+		dt2 += dt7
+		// ds += dt
+		dt6 = dds
+		ddt += dt6
+		// t := u * y
+		dt5 = dt2
+		dt2 = 0
+		du1 += y * dt5
+		hvy += u * dt5
+		// dt := y*du + u*vy
+		dt4 = ddt
+		ddt = 0
+		du1 += vy * dt4
+		dy += u * dt4
+		hvy += du * dt4
+		ddu += y * dt4
+	}
+	// u := x
+	hvx += du1
+	// du := vx
+	dx += ddu
+	return floatStepHVP, dx, dy, hvx, hvy
+}
+
+// FloatStepHessian returns FloatStep's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FloatStepHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FloatStepHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var floatStep float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfFloatStep(x, y, vx, vy)
+		floatStep = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
+	if n == 0 {
+		floatStep = FloatStep(x, y)
+	}
+	return floatStep, dx, dy
+}
+
 // logisticGradTapes keeps LogisticGrad's tape storage between calls.
 var logisticGradTapes sync.Pool
 
@@ -10079,6 +10256,72 @@ func hvpOfBoundFromInput(x, v float64) (float64, float64, float64) {
 	hvpOfBoundFromInput1 := s
 	hvpOfBoundFromInput2 := ds
 	return hvpOfBoundFromInput1, hvpOfBoundFromInput2, hv
+}
+
+// hvpOfFloatStep returns FloatStep's value, its directional derivative along the directions and their Hessian-vector product: a row of FloatStepHessian.
+func hvpOfFloatStep(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t1, t2, t3, t4, dt, t5, t, t6, t7 float64
+	var trips int
+	var uTape []float64
+	var ds float64
+	s := 0.0
+	du := vx
+	u := x
+	var tapeArray [64]float64
+	uTape = tapeArray[:0]
+	trips = 0
+	for first := true; ; first = false {
+		if !first {
+			uTape = append(uTape, u)
+			t1 = u + 0.7
+			u = t1
+		}
+		if !(u < 5) {
+			break
+		}
+		trips++
+		t2 = y * du
+		t3 = u * vy
+		t4 = t2 + t3
+		dt = t4
+		t5 = u * y
+		t = t5
+		t6 = ds + dt
+		ds = t6
+		t7 = s + t
+		s = t7
+	}
+	hvpOfFloatStep1 := s
+	hvpOfFloatStep2 := ds
+
+	var dds, du1, ds1, dt7, dt2, dt6, ddt, dt5, hvy, dt4, hvx float64
+	// return s, ds
+	dds = 1
+	// for u < 5
+	for ; trips > 0; trips-- {
+		// u = u + 0.7
+		u = uTape[len(uTape)-1]
+		uTape = uTape[:len(uTape)-1]
+		// s += t
+		dt7 = ds1
+		dt2 += dt7
+		// ds += dt
+		dt6 = dds
+		ddt += dt6
+		// t := u * y
+		dt5 = dt2
+		dt2 = 0
+		du1 += y * dt5
+		hvy += u * dt5
+		// dt := y*du + u*vy
+		dt4 = ddt
+		ddt = 0
+		du1 += vy * dt4
+		hvy += du * dt4
+	}
+	// u := x
+	hvx += du1
+	return hvpOfFloatStep1, hvpOfFloatStep2, hvx, hvy
 }
 
 // hvpOfLogisticTapes keeps hvpOfLogistic's tape storage between calls.

@@ -43,6 +43,7 @@ var jvps = map[string]any{
 	"Atan2":                 Atan2JVP,
 	"Atanh":                 AtanhJVP,
 	"BoundFromInput":        BoundFromInputJVP,
+	"FloatStep":             FloatStepJVP,
 	"BranchInLoop":          BranchInLoopJVP,
 	"Break":                 BreakJVP,
 	"Cbrt":                  CbrtJVP,

@@ -27,6 +27,7 @@ var seconds = map[string]secondCase{
 	"Atan2":                 {hvp: Atan2HVP, hessian: Atan2Hessian},
 	"Atanh":                 {hvp: AtanhHVP, hessian: AtanhHessian},
 	"BoundFromInput":        {hvp: BoundFromInputHVP, hessian: BoundFromInputHessian},
+	"FloatStep":             {hvp: FloatStepHVP, hessian: FloatStepHessian},
 	"BranchInLoop":          {hvp: BranchInLoopHVP, hessian: BranchInLoopHessian},
 	"Break":                 {hvp: BreakHVP, hessian: BreakHessian},
 	"Cbrt":                  {hvp: CbrtHVP, hessian: CbrtHessian},
