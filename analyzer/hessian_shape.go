@@ -39,7 +39,13 @@ func (h *hessianWriter) componentsIn(t types.Type, e adjoint.Expr, visit func(at
 		if isFloat(u.Elem()) {
 			return visit(adjoint.Paren{X: adjoint.Unary{Op: "*", X: e}}, u.Elem()), nil
 		}
-		return h.componentsIn(u.Elem(), e, visit, seen)
+		switch u.Elem().Underlying().(type) {
+		case *types.Struct, *types.Array:
+			// Selectors, indexes and range reach through the pointer.
+			return h.componentsIn(u.Elem(), e, visit, seen)
+		}
+		// A pointer to a slice or to a pointer is dereferenced first.
+		return h.componentsIn(u.Elem(), adjoint.Paren{X: adjoint.Unary{Op: "*", X: e}}, visit, seen)
 	case *types.Slice, *types.Array:
 		var elem types.Type
 		if s, ok := u.(*types.Slice); ok {

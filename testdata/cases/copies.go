@@ -106,9 +106,13 @@ func CopyStep(x []float64, h float64, steps int) float64 {
 
 // DerefCopies copies through pointers inside expressions: a literal of a
 // dereference, a field of one, a pointer to a pointer. Regression (a new
-// user's trial): (*pp).X was written *pp.X, which does not compile.
+// user's trial): (*pp).X was written *pp.X, which does not compile; and
+// the Hessian numbered ppp's components as fields of a pointer, which did
+// not compile either (a fresh trial, with **float64).
 //
 //gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
 //gradgen:jvp
 func DerefCopies(pp *Point, ppp **Point) float64 {
 	arr := [1]Point{*pp}

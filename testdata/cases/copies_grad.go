@@ -1043,6 +1043,193 @@ func DerefCopiesJVP(pp *Point, ppp **Point, dpp *Point, dppp **Point) (float64, 
 	return t4, dt4
 }
 
+// DerefCopiesHVP returns DerefCopies's value, its gradient as DerefCopiesGrad gives it, and the product of its Hessian with the direction vpp, vppp in the same form (added into buffers for slices and pointers, returned for the rest).
+func DerefCopiesHVP(pp *Point, ppp **Point, vpp *Point, vppp **Point, dpp *Point, dppp **Point, hvpp *Point, hvppp **Point) float64 {
+	var arr [1]Point
+	var darr [1]Point
+	darr[0].X = (*vpp).X
+	arr[0].X = (*pp).X
+	darr[0].Y = (*vpp).Y
+	arr[0].Y = (*pp).Y
+	arr[0].Label = (*pp).Label
+	dq := (*vpp).X
+	q := (*pp).X
+	var r Point
+	var dr Point
+	dr.X = (*vppp).X
+	r.X = (*ppp).X
+	dr.Y = (*vppp).Y
+	r.Y = (*ppp).Y
+	r.Label = (*ppp).Label
+	darrElemPrev := darr[0].Y
+	t5 := r.X * darr[0].Y
+	t6 := arr[0].Y * dr.X
+	t7 := t5 + t6
+	darr[0].Y = t7
+	arrElemPrev := arr[0].Y
+	t8 := arr[0].Y * r.X
+	arr[0].Y = t8
+	t := arr[0].X * arr[0].Y
+	t1 := q * (*pp).Y
+	t2 := t + t1
+	t3 := r.Y * (*(*ppp)).X
+	t4 := t2 + t3
+	derefCopiesHVP := t4
+
+	var ddarr, darr1 [1]Point
+	var ddr, dr1 Point
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt2 + dt3
+	// dt3 := (*(*ppp)).X*dr.Y + r.Y*(*(*vppp)).X
+	dr1.Y += (*(*vppp)).X * ddt4
+	(*(*dppp)).X += r.Y * ddt4
+	(*(*hvppp)).X += dr.Y * ddt4
+	ddr.Y += (*(*ppp)).X * ddt4
+	// dt2 := dt + dt1
+	// dt1 := (*pp).Y*dq + q*(*vpp).Y
+	dq1 := (*vpp).Y * ddt4
+	(*dpp).Y += q * ddt4
+	(*hvpp).Y += dq * ddt4
+	ddq := (*pp).Y * ddt4
+	// dt := arr[0].Y*darr[0].X + arr[0].X*darr[0].Y
+	darr1[0].X += darr[0].Y * ddt4
+	ddarr[0].Y += arr[0].X * ddt4
+	darr1[0].Y += darr[0].X * ddt4
+	ddarr[0].X += arr[0].Y * ddt4
+	// arr[0].Y *= r.X
+	dt8 := darr1[0].Y
+	darr1[0].Y = 0
+	arr[0].Y = arrElemPrev
+	darr1[0].Y += r.X * dt8
+	dr1.X += arr[0].Y * dt8
+	// darr[0].Y = r.X*darr[0].Y + arr[0].Y*dr.X
+	dt7 := ddarr[0].Y
+	ddarr[0].Y = 0
+	darr[0].Y = darrElemPrev
+	darr1[0].Y += dr.X * dt7
+	ddr.X += arr[0].Y * dt7
+	dr1.X += darr[0].Y * dt7
+	ddarr[0].Y += r.X * dt7
+	// r.Y = (*ppp).Y
+	dElem := dr1.Y
+	dr1.Y = 0
+	(*hvppp).Y += dElem
+	// dr.Y = (*vppp).Y
+	dElem1 := ddr.Y
+	ddr.Y = 0
+	(*dppp).Y += dElem1
+	// r.X = (*ppp).X
+	dElem2 := dr1.X
+	dr1.X = 0
+	(*hvppp).X += dElem2
+	// dr.X = (*vppp).X
+	dElem3 := ddr.X
+	ddr.X = 0
+	(*dppp).X += dElem3
+	// q := (*pp).X
+	(*hvpp).X += dq1
+	// dq := (*vpp).X
+	(*dpp).X += ddq
+	// arr[0].Y = (*pp).Y
+	dElem4 := darr1[0].Y
+	darr1[0].Y = 0
+	(*hvpp).Y += dElem4
+	// darr[0].Y = (*vpp).Y
+	dElem5 := ddarr[0].Y
+	ddarr[0].Y = 0
+	(*dpp).Y += dElem5
+	// arr[0].X = (*pp).X
+	dElem6 := darr1[0].X
+	darr1[0].X = 0
+	(*hvpp).X += dElem6
+	// darr[0].X = (*vpp).X
+	dElem7 := ddarr[0].X
+	ddarr[0].X = 0
+	(*dpp).X += dElem7
+	return derefCopiesHVP
+}
+
+// DerefCopiesHessian returns DerefCopies's value and its gradient with respect to pp, ppp (added into dpp, dppp), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func DerefCopiesHessian(pp *Point, ppp **Point, dpp *Point, dppp **Point, hess []float64) float64 {
+	n := 0
+	n++
+	n++
+	n++
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("DerefCopiesHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	vpp := new(Point)
+	hvpp := new(Point)
+	vppp := new(*Point)
+	(*vppp) = new(Point)
+	hvppp := new(*Point)
+	(*hvppp) = new(Point)
+	var derefCopies float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vpp.X = 1
+		}
+		k++
+		if k == j {
+			vpp.Y = 1
+		}
+		k++
+		if k == j {
+			(*vppp).X = 1
+		}
+		k++
+		if k == j {
+			(*vppp).Y = 1
+		}
+		k++
+		r1, t := hvpOfDerefCopies(pp, ppp, vpp, vppp, hvpp, hvppp)
+		derefCopies = r1
+		k = 0
+		if k == j {
+			dpp.X += t
+			vpp.X = 0
+		}
+		k++
+		if k == j {
+			dpp.Y += t
+			vpp.Y = 0
+		}
+		k++
+		if k == j {
+			(*dppp).X += t
+			(*vppp).X = 0
+		}
+		k++
+		if k == j {
+			(*dppp).Y += t
+			(*vppp).Y = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvpp.X
+		hvpp.X = 0
+		k++
+		hess[j*n+k] += hvpp.Y
+		hvpp.Y = 0
+		k++
+		hess[j*n+k] += (*hvppp).X
+		(*hvppp).X = 0
+		k++
+		hess[j*n+k] += (*hvppp).Y
+		(*hvppp).Y = 0
+		k++
+	}
+	if n == 0 {
+		derefCopies = DerefCopies(pp, ppp)
+	}
+	return derefCopies
+}
+
 // SmoothEndGrad returns SmoothEnd(x) and its partial derivatives with respect to x.
 func SmoothEndGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -2488,6 +2675,107 @@ func SumOfRowsJVP(xs []float64, rows [][3]float64, dxs []float64, drows [][3]flo
 		loss += t5
 	}
 	return loss, dloss
+}
+
+// hvpOfDerefCopies returns DerefCopies's value, its directional derivative along the directions and their Hessian-vector product: a row of DerefCopiesHessian.
+func hvpOfDerefCopies(pp *Point, ppp **Point, vpp *Point, vppp **Point, hvpp *Point, hvppp **Point) (float64, float64) {
+	var arr [1]Point
+	var darr [1]Point
+	darr[0].X = (*vpp).X
+	arr[0].X = (*pp).X
+	darr[0].Y = (*vpp).Y
+	arr[0].Y = (*pp).Y
+	arr[0].Label = (*pp).Label
+	dq := (*vpp).X
+	q := (*pp).X
+	var r Point
+	var dr Point
+	dr.X = (*vppp).X
+	r.X = (*ppp).X
+	dr.Y = (*vppp).Y
+	r.Y = (*ppp).Y
+	r.Label = (*ppp).Label
+	darrElemPrev := darr[0].Y
+	t5 := r.X * darr[0].Y
+	t6 := arr[0].Y * dr.X
+	t7 := t5 + t6
+	darr[0].Y = t7
+	arrElemPrev := arr[0].Y
+	t8 := arr[0].Y * r.X
+	arr[0].Y = t8
+	t9 := arr[0].Y * darr[0].X
+	t10 := arr[0].X * darr[0].Y
+	dt := t9 + t10
+	t := arr[0].X * arr[0].Y
+	t11 := (*pp).Y * dq
+	t12 := q * (*vpp).Y
+	dt1 := t11 + t12
+	t1 := q * (*pp).Y
+	dt2 := dt + dt1
+	t2 := t + t1
+	t13 := (*(*ppp)).X * dr.Y
+	t14 := r.Y * (*(*vppp)).X
+	dt3 := t13 + t14
+	t3 := r.Y * (*(*ppp)).X
+	dt4 := dt2 + dt3
+	t4 := t2 + t3
+	hvpOfDerefCopies1 := t4
+	hvpOfDerefCopies2 := dt4
+
+	var ddarr, darr1 [1]Point
+	var dr1 Point
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt2 + dt3
+	// dt3 := (*(*ppp)).X*dr.Y + r.Y*(*(*vppp)).X
+	dr1.Y += (*(*vppp)).X * ddt4
+	(*(*hvppp)).X += dr.Y * ddt4
+	// dt2 := dt + dt1
+	// dt1 := (*pp).Y*dq + q*(*vpp).Y
+	dq1 := (*vpp).Y * ddt4
+	(*hvpp).Y += dq * ddt4
+	// dt := arr[0].Y*darr[0].X + arr[0].X*darr[0].Y
+	darr1[0].X += darr[0].Y * ddt4
+	ddarr[0].Y += arr[0].X * ddt4
+	darr1[0].Y += darr[0].X * ddt4
+	ddarr[0].X += arr[0].Y * ddt4
+	// arr[0].Y *= r.X
+	dt8 := darr1[0].Y
+	darr1[0].Y = 0
+	arr[0].Y = arrElemPrev
+	darr1[0].Y += r.X * dt8
+	dr1.X += arr[0].Y * dt8
+	// darr[0].Y = r.X*darr[0].Y + arr[0].Y*dr.X
+	dt7 := ddarr[0].Y
+	ddarr[0].Y = 0
+	darr[0].Y = darrElemPrev
+	darr1[0].Y += dr.X * dt7
+	dr1.X += darr[0].Y * dt7
+	ddarr[0].Y += r.X * dt7
+	// r.Y = (*ppp).Y
+	dElem := dr1.Y
+	dr1.Y = 0
+	(*hvppp).Y += dElem
+	// r.X = (*ppp).X
+	dElem1 := dr1.X
+	dr1.X = 0
+	(*hvppp).X += dElem1
+	// q := (*pp).X
+	(*hvpp).X += dq1
+	// arr[0].Y = (*pp).Y
+	dElem2 := darr1[0].Y
+	darr1[0].Y = 0
+	(*hvpp).Y += dElem2
+	// darr[0].Y = (*vpp).Y
+	ddarr[0].Y = 0
+	// arr[0].X = (*pp).X
+	dElem3 := darr1[0].X
+	darr1[0].X = 0
+	(*hvpp).X += dElem3
+	// darr[0].X = (*vpp).X
+	ddarr[0].X = 0
+	return hvpOfDerefCopies1, hvpOfDerefCopies2
 }
 
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
