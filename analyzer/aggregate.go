@@ -449,7 +449,13 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Pointer:
-		return l.lengthChecks(prim, buf, u.Elem(), depth)
+		switch u.Elem().Underlying().(type) {
+		case *types.Struct, *types.Array:
+			// Selectors, indexes and range reach through the pointer.
+			return l.lengthChecks(prim, buf, u.Elem(), depth)
+		}
+		deref := func(e adjoint.Expr) adjoint.Expr { return adjoint.Paren{X: adjoint.Unary{Op: "*", X: e}} }
+		return l.lengthChecks(deref(prim), deref(buf), u.Elem(), depth)
 	case *types.Slice:
 		lenOf := func(e adjoint.Expr) adjoint.Expr {
 			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}}

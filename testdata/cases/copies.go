@@ -122,6 +122,22 @@ func DerefCopies(pp *Point, ppp **Point) float64 {
 	return arr[0].X*arr[0].Y + q*(*pp).Y + r.Y*(**ppp).X
 }
 
+// SlicePointer reads a slice through a pointer to it. Regression (a fresh
+// trial): the buffers' length checks and the Hessian's components took
+// len and indexes of the pointer itself, which does not compile.
+//
+//gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
+//gradgen:jvp
+func SlicePointer(p *[]float64, k float64) float64 {
+	s := 0.0
+	for i, v := range *p {
+		s += v * v * (*p)[len(*p)-1-i] * k
+	}
+	return s
+}
+
 // smoothEnd is a helper that copies its slice into fresh memory and
 // writes only that. Regression (a new user's trial): make(..., len(x))
 // was taken for a view of x, and the call refused as writing into x.

@@ -1230,6 +1230,171 @@ func DerefCopiesHessian(pp *Point, ppp **Point, dpp *Point, dppp **Point, hess [
 	return derefCopies
 }
 
+// SlicePointerGrad returns SlicePointer(p, k) and its partial derivatives with respect to p, k.
+func SlicePointerGrad(p *[]float64, k float64, dp *[]float64) (float64, float64) {
+	if len((*dp)) < len((*p)) {
+		panic(fmt.Sprintf("SlicePointerGrad: len((*dp)) = %d is shorter than len((*p)) = %d", len((*dp)), len((*p))))
+	}
+	s := 0.0
+
+	var ds, dk float64
+	// return s
+	ds = 1
+	// for i, v := range *p (forward and backward in one pass: a sum)
+	for i, v := range *p {
+		t := v * v
+		t1 := t * (*p)[len(*p)-1-i]
+		t2 := t1 * k
+		s += t2
+		// s += v * v * (*p)[len(*p)-1-i] * k
+		dt1 := k * ds
+		dk += t1 * ds
+		dt := (*p)[len(*p)-1-i] * dt1
+		(*dp)[len(*p)-1-i] += t * dt1
+		(*dp)[i] += 2 * v * dt
+	}
+	slicePointer := s
+	return slicePointer, dk
+}
+
+// SlicePointerJVP returns SlicePointer(p, k) and its directional derivative: the sum of its partial derivatives with respect to p, k times the tangents dp, dk.
+func SlicePointerJVP(p *[]float64, k float64, dp *[]float64, dk float64) (float64, float64) {
+	if len((*dp)) < len((*p)) {
+		panic(fmt.Sprintf("SlicePointerJVP: len((*dp)) = %d is shorter than len((*p)) = %d", len((*dp)), len((*p))))
+	}
+	var ds float64
+	s := 0.0
+	for i, v := range *p {
+		dv := (*dp)[i]
+		dt := 2 * v * dv
+		t := v * v
+		dt1 := (*p)[len(*p)-1-i]*dt + t*(*dp)[len(*p)-1-i]
+		t1 := t * (*p)[len(*p)-1-i]
+		dt2 := k*dt1 + t1*dk
+		t2 := t1 * k
+		ds += dt2
+		s += t2
+	}
+	return s, ds
+}
+
+// SlicePointerHVP returns SlicePointer's value, its gradient as SlicePointerGrad gives it, and the product of its Hessian with the direction vp, vk in the same form (added into buffers for slices and pointers, returned for the rest).
+func SlicePointerHVP(p *[]float64, k float64, vp *[]float64, vk float64, dp, hvp *[]float64) (float64, float64, float64) {
+	if len((*dp)) < len((*p)) {
+		panic(fmt.Sprintf("SlicePointerHVP: len((*dp)) = %d is shorter than len((*p)) = %d", len((*dp)), len((*p))))
+	}
+	if len((*hvp)) < len((*p)) {
+		panic(fmt.Sprintf("SlicePointerHVP: len((*hvp)) = %d is shorter than len((*p)) = %d", len((*hvp)), len((*p))))
+	}
+	if len((*vp)) < len((*p)) {
+		panic(fmt.Sprintf("SlicePointerHVP: len((*vp)) = %d is shorter than len((*p)) = %d", len((*vp)), len((*p))))
+	}
+	s := 0.0
+
+	var dds, dk, hvk float64
+	// return s, ds
+	dds = 1
+	// for i, v := range *p (forward and backward in one pass: a sum)
+	for i, v := range *p {
+		dv := (*vp)[i]
+		t3 := 2 * v
+		dt := t3 * dv
+		t := v * v
+		t4 := (*p)[len(*p)-1-i] * dt
+		t5 := t * (*vp)[len(*p)-1-i]
+		dt1 := t4 + t5
+		t1 := t * (*p)[len(*p)-1-i]
+		t2 := t1 * k
+		s += t2
+		// ds += dt2
+		// dt2 := k*dt1 + t1*vk
+		dt11 := vk * dds
+		dk += t1 * dds
+		hvk += dt1 * dds
+		ddt1 := k * dds
+		// t1 := t * (*p)[len(*p)-1-i]
+		dt3 := (*p)[len(*p)-1-i] * dt11
+		(*hvp)[len(*p)-1-i] += t * dt11
+		// dt1 := (*p)[len(*p)-1-i]*dt + t*(*vp)[len(*p)-1-i]
+		dt3 += (*vp)[len(*p)-1-i] * ddt1
+		(*dp)[len(*p)-1-i] += t * ddt1
+		(*hvp)[len(*p)-1-i] += dt * ddt1
+		ddt := (*p)[len(*p)-1-i] * ddt1
+		// t := v * v
+		(*hvp)[i] += 2 * v * dt3
+		// dt := 2 * v * dv
+		dt31 := dv * ddt
+		ddv := t3 * ddt
+		(*hvp)[i] += 2 * dt31
+		// dv := (*vp)[i]
+		(*dp)[i] += ddv
+	}
+	slicePointerHVP := s
+	return slicePointerHVP, dk, hvk
+}
+
+// SlicePointerHessian returns SlicePointer's value and its gradient with respect to p, k (added into dp), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SlicePointerHessian(p *[]float64, k float64, dp *[]float64, hess []float64) (float64, float64) {
+	if len((*dp)) < len((*p)) {
+		panic(fmt.Sprintf("SlicePointerHessian: len((*dp)) = %d is shorter than len((*p)) = %d", len((*dp)), len((*p))))
+	}
+	n := 1
+	for range *p {
+		n++
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SlicePointerHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	vp := new([]float64)
+	(*vp) = make([]float64, len((*p)))
+	hvp := new([]float64)
+	(*hvp) = make([]float64, len((*p)))
+	var vk float64
+	var dk float64
+	var slicePointer float64
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		for i2 := range *p {
+			if k1 == j {
+				(*vp)[i2] = 1
+			}
+			k1++
+		}
+		if k1 == j {
+			vk = 1
+		}
+		k1++
+		r, t, hvk := hvpOfSlicePointer(p, k, vp, vk, hvp)
+		slicePointer = r
+		k1 = 0
+		for i3 := range *p {
+			if k1 == j {
+				(*dp)[i3] += t
+				(*vp)[i3] = 0
+			}
+			k1++
+		}
+		if k1 == j {
+			dk += t
+			vk = 0
+		}
+		k1++
+		k1 = 0
+		for i4 := range *p {
+			hess[j*n+k1] += (*hvp)[i4]
+			(*hvp)[i4] = 0
+			k1++
+		}
+		hess[j*n+k1] += hvk
+		k1++
+	}
+	if n == 0 {
+		slicePointer = SlicePointer(p, k)
+	}
+	return slicePointer, dk
+}
+
 // SmoothEndGrad returns SmoothEnd(x) and its partial derivatives with respect to x.
 func SmoothEndGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
@@ -2776,6 +2941,59 @@ func hvpOfDerefCopies(pp *Point, ppp **Point, vpp *Point, vppp **Point, hvpp *Po
 	// darr[0].X = (*vpp).X
 	ddarr[0].X = 0
 	return hvpOfDerefCopies1, hvpOfDerefCopies2
+}
+
+// hvpOfSlicePointer returns SlicePointer's value, its directional derivative along the directions and their Hessian-vector product: a row of SlicePointerHessian.
+func hvpOfSlicePointer(p *[]float64, k float64, vp *[]float64, vk float64, hvp *[]float64) (float64, float64, float64) {
+	if len((*hvp)) < len((*p)) {
+		panic(fmt.Sprintf("hvpOfSlicePointer: len((*hvp)) = %d is shorter than len((*p)) = %d", len((*hvp)), len((*p))))
+	}
+	if len((*vp)) < len((*p)) {
+		panic(fmt.Sprintf("hvpOfSlicePointer: len((*vp)) = %d is shorter than len((*p)) = %d", len((*vp)), len((*p))))
+	}
+	var ds float64
+	s := 0.0
+
+	var dds, hvk float64
+	// return s, ds
+	dds = 1
+	// for i, v := range *p (forward and backward in one pass: a sum)
+	for i, v := range *p {
+		dv := (*vp)[i]
+		t3 := 2 * v
+		dt := t3 * dv
+		t := v * v
+		t4 := (*p)[len(*p)-1-i] * dt
+		t5 := t * (*vp)[len(*p)-1-i]
+		dt1 := t4 + t5
+		t1 := t * (*p)[len(*p)-1-i]
+		t6 := k * dt1
+		t7 := t1 * vk
+		dt2 := t6 + t7
+		t2 := t1 * k
+		ds += dt2
+		s += t2
+		// ds += dt2
+		// dt2 := k*dt1 + t1*vk
+		dt11 := vk * dds
+		hvk += dt1 * dds
+		ddt1 := k * dds
+		// t1 := t * (*p)[len(*p)-1-i]
+		dt3 := (*p)[len(*p)-1-i] * dt11
+		(*hvp)[len(*p)-1-i] += t * dt11
+		// dt1 := (*p)[len(*p)-1-i]*dt + t*(*vp)[len(*p)-1-i]
+		dt3 += (*vp)[len(*p)-1-i] * ddt1
+		(*hvp)[len(*p)-1-i] += dt * ddt1
+		ddt := (*p)[len(*p)-1-i] * ddt1
+		// t := v * v
+		(*hvp)[i] += 2 * v * dt3
+		// dt := 2 * v * dv
+		dt31 := dv * ddt
+		(*hvp)[i] += 2 * dt31
+	}
+	hvpOfSlicePointer1 := s
+	hvpOfSlicePointer2 := ds
+	return hvpOfSlicePointer1, hvpOfSlicePointer2, hvk
 }
 
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.

@@ -68,6 +68,18 @@ func copyCases() []gradCase {
 				return v, []float64{d1.X, d1.Y, d2.X, d2.Y}
 			},
 			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
+		{name: "SlicePointer",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				p, dp := x[:3], v[:3]
+				return SlicePointerJVP(&p, x[3], &dp, v[3])
+			}),
+			f: func(x []float64) float64 { p := x[:3]; return SlicePointer(&p, x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				p, dp := x[:3], make([]float64, 3)
+				v, dk := SlicePointerGrad(&p, x[3], &dp)
+				return v, append(dp, dk)
+			},
+			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
 		{name: "SmoothEnd",
 			jvp: flatJVP(SmoothEndJVP),
 			f:   func(x []float64) float64 { return SmoothEnd(x) },

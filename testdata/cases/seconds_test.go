@@ -1,5 +1,7 @@
 package cases
 
+import "slices"
+
 // seconds are the cases' second derivatives, by case name.
 var seconds = map[string]secondCase{
 	"PackageDataStore":      {hvp: PackageDataStoreHVP, hessian: PackageDataStoreHessian},
@@ -152,6 +154,10 @@ var seconds = map[string]secondCase{
 	"DerefCopies": {hvp: DerefCopiesHVP, hessian: DerefCopiesHessian, grad: DerefCopiesGrad, args: func(x []float64) []any {
 		pp := &Point{X: x[2], Y: x[3]}
 		return []any{&Point{X: x[0], Y: x[1]}, &pp}
+	}},
+	"SlicePointer": {hvp: SlicePointerHVP, hessian: SlicePointerHessian, grad: SlicePointerGrad, args: func(x []float64) []any {
+		p := slices.Clone(x[:3])
+		return []any{&p, x[3]}
 	}},
 	"Dot":            {hvp: DotHVP, hessian: DotHessian, grad: DotGrad, args: func(x []float64) []any { return []any{x[:3], x[3:]} }},
 	"MatVec":         {hvp: MatVecHVP, hessian: MatVecHessian, grad: MatVecGrad, args: func(x []float64) []any { return []any{x[:6], x[6:], 2} }, wrt: []int{0, 1}},
