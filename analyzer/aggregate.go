@@ -78,7 +78,7 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 				way = "make a local slice (v := make(...)) and use it instead of the field"
 			}
 		}
-		l.errorf(lhs.Pos(), "cannot assign a whole %s inside an active value: %s", t, way)
+		l.errorf(lhs.Pos(), "cannot assign a whole %s inside an active value: %s", types.TypeString(t, types.RelativeTo(l.pkg)), way)
 		return
 	}
 	l.storeOperand(lhs, tok, l.lowerExpr(rhs, nil))

@@ -278,19 +278,22 @@ func (p *pkgContext) mapSyntheticDiags(g *gradFunc, fn *ast.FuncDecl, diags []Di
 // the same text (see mapSyntheticDiags).
 func (p *pkgContext) userPosOf(pos token.Pos, fn *ast.FuncDecl) (token.Pos, bool) {
 	at := p.fset.Position(pos)
-	src := p.synthSrc[at.Filename]
-	line, ok := lineOf(src, at.Line)
+	line, ok := lineOf(p.synthSrc[at.Filename], at.Line)
 	text := strings.TrimSpace(line)
 	if !ok || text == "" || fn.Body == nil {
 		return token.NoPos, false
 	}
-	tf := p.fset.File(fn.Pos())
-	user, err := os.ReadFile(tf.Name())
-	if err != nil {
+	// fn's file as the user wrote it: gradgen may have parsed a copy with
+	// other functions' helpers expanded, whose positions carry the user's
+	// lines and columns (line directives) but whose offsets differ.
+	from, to := p.fset.Position(fn.Body.Lbrace), p.fset.Position(fn.Body.Rbrace)
+	user, err := os.ReadFile(from.Filename)
+	if err != nil || to.Filename != from.Filename {
 		return token.NoPos, false
 	}
-	lo, hi := tf.Offset(fn.Body.Lbrace), tf.Offset(fn.Body.Rbrace)
-	if hi > len(user) {
+	lo, ok1 := offsetOf(user, from.Line, from.Column)
+	hi, ok2 := offsetOf(user, to.Line, to.Column)
+	if !ok1 || !ok2 || hi < lo {
 		return token.NoPos, false
 	}
 	body := string(user[lo:hi])
@@ -304,7 +307,58 @@ func (p *pkgContext) userPosOf(pos token.Pos, fn *ast.FuncDecl) (token.Pos, bool
 	if within < 0 || within > len(text) {
 		return token.NoPos, false
 	}
-	return tf.Pos(lo + i + within), true
+	// The position in the file gradgen parsed: the user's file, unless
+	// it parsed a copy, whose position for that line and column is the
+	// directive's file's.
+	line2, col := lineColAt(user, lo+i+within)
+	tf := p.fset.File(fn.Pos())
+	if tf.Name() == from.Filename && tf.Size() == len(user) {
+		return tf.Pos(lo + i + within), true
+	}
+	return p.posAt(from.Filename, line2, col)
+}
+
+// offsetOf is the byte offset of line:col (from 1) in src.
+func offsetOf(src []byte, line, col int) (int, bool) {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return 0, false
+		}
+		off += i + 1
+	}
+	if off+col-1 > len(src) {
+		return 0, false
+	}
+	return off + col - 1, true
+}
+
+// lineColAt is the line and column (from 1) of offset off in src.
+func lineColAt(src []byte, off int) (int, int) {
+	line := 1 + bytes.Count(src[:off], []byte("\n"))
+	return line, off - bytes.LastIndexByte(src[:off], '\n')
+}
+
+// posAt is a position that the file set reports as file:line:col: the
+// user's file when gradgen parsed it as it is, else found among the
+// positions of the files parsed.
+func (p *pkgContext) posAt(file string, line, col int) (token.Pos, bool) {
+	var found token.Pos
+	p.fset.Iterate(func(tf *token.File) bool {
+		if tf.Name() != file || tf.Size() == 0 {
+			return true
+		}
+		for off := 0; off < tf.Size(); off++ {
+			pos := tf.Pos(off)
+			if at := p.fset.Position(pos); at.Filename == file && at.Line == line && at.Column == col {
+				found = pos
+				return false
+			}
+		}
+		return true
+	})
+	return found, found.IsValid()
 }
 
 // lineOf is line n (from 1) of src, without its newline.

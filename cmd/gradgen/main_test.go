@@ -243,6 +243,34 @@ func WritesInput(y, x []float64) { x[0] = 1; y[0] = x[0] }
 			},
 		},
 		{
+			name: "errors in out= functions at their statements, in a file whose other functions' helpers gradgen expanded",
+			src: `package p
+
+type Pt struct{ X, Y float64 }
+type Out struct{ C Pt }
+
+func put(y []float64, i int, v float64) { y[i] = v }
+
+//gradgen:jvp out=y
+func ViaHelper(y, x []float64) {
+	for i := range x {
+		put(y, i, x[i])
+	}
+}
+
+//gradgen:jvp out=o
+func Sum(o *Out, ps []Pt) {
+	o.C = Pt{}
+	for _, p := range ps {
+		o.C.X += p.X
+	}
+}
+`,
+			want: []string{
+				`^p\.go:17:2: cannot assign a whole Pt inside an active value`,
+			},
+		},
+		{
 			name: "hidden writes and nested slice literals",
 			src: `package p
 
