@@ -129,6 +129,12 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		}
 	}
 	fn, recv := l.calleeOf(call)
+	if recv != nil && l.mentionsVaried(recv) {
+		if explicit, ok := l.implicitReceiver(call); ok {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: Go reaches %s's receiver implicitly (%s), which gradgen does not follow; write the call as %s", l.source(call), fn.Name(), explicit.why, explicit.call)
+			return
+		}
+	}
 	if fn == nil {
 		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
 			if why := l.litVarRefusals[l.info.Uses[id]]; why != "" {
@@ -331,4 +337,49 @@ func likelySameModule(a, b string) bool {
 		return strings.Join(parts[:3], "/")
 	}
 	return root(a) == root(b)
+}
+
+// An explicitCall is a method call written with the receiver Go reaches
+// implicitly spelled out, and why it was implicit.
+type explicitCall struct{ call, why string }
+
+// implicitReceiver reports whether call is a method call whose receiver
+// Go reaches implicitly: a method promoted from an embedded field
+// (d.Len() for d.Base.Len()), or a value method called on a pointer
+// (p.Norm() for (*p).Norm()); it returns the call as written explicitly.
+func (l *lowerer) implicitReceiver(call *ast.CallExpr) (explicitCall, bool) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return explicitCall{}, false
+	}
+	s := l.info.Selections[sel]
+	if s == nil || s.Kind() != types.MethodVal {
+		return explicitCall{}, false
+	}
+	recv, why := l.source(sel.X), ""
+	t := s.Recv()
+	path := s.Index()
+	for _, i := range path[:len(path)-1] {
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		f := t.Underlying().(*types.Struct).Field(i)
+		recv, t = recv+"."+f.Name(), f.Type()
+		why = "a method promoted from the embedded " + f.Name()
+	}
+	_, ptrRecv := s.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer)
+	if _, ptr := t.Underlying().(*types.Pointer); ptr && !ptrRecv {
+		recv = "(*" + recv + ")"
+		if why == "" {
+			why = "a value method called on a pointer"
+		}
+	}
+	if why == "" {
+		return explicitCall{}, false
+	}
+	args := make([]string, len(call.Args))
+	for i, a := range call.Args {
+		args[i] = l.source(a)
+	}
+	return explicitCall{call: recv + "." + sel.Sel.Name + "(" + strings.Join(args, ", ") + ")", why: why}, true
 }

@@ -271,6 +271,36 @@ func Sum(o *Out, ps []Pt) {
 			},
 		},
 		{
+			name: "methods reached through an embedded field or a pointer",
+			src: `package p
+
+import "math"
+
+type Base struct{ X, Y float64 }
+
+func (b Base) Len() float64 { return math.Hypot(b.X, b.Y) }
+
+type Derived struct {
+	Base
+	Z float64
+}
+
+//gradgen:grad
+func Embedded(d Derived) float64 { l := d.Len(); return l * d.Z }
+
+type Pt struct{ X, Y float64 }
+
+func (p Pt) N2() float64 { return p.X*p.X + p.Y*p.Y }
+
+//gradgen:grad
+func ViaPtr(p *Pt) float64 { s := p.N2(); return s * 2 }
+`,
+			want: []string{
+				`^p\.go:15:41: cannot differentiate the call d\.Len\(\): Go reaches Len's receiver implicitly \(a method promoted from the embedded Base\), which gradgen does not follow; write the call as d\.Base\.Len\(\)`,
+				`^p\.go:22:35: cannot differentiate the call p\.N2\(\): Go reaches N2's receiver implicitly \(a value method called on a pointer\), which gradgen does not follow; write the call as \(\*p\)\.N2\(\)`,
+			},
+		},
+		{
 			name: "hidden writes and nested slice literals",
 			src: `package p
 
