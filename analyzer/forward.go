@@ -311,10 +311,15 @@ func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) ad
 		if active {
 			post, ok = f.activePost(s.Post)
 		}
+		// A walk along a list (p = p.Next) ends the body when nothing skips
+		// to it, as two statements: the parallel p, dp = p.Next, dp.Next
+		// is one that reverse mode, differentiating this JVP for an HVP,
+		// does not take.
+		walk := ok && !isFloat(f.info.TypeOf(s.Post.(*ast.AssignStmt).Lhs[0])) && !continues(s.Body, label)
 		switch {
 		case !active:
 			out.Post = f.convSimple(s.Post)
-		case ok:
+		case ok && !walk:
 			out.Post = post
 		case !continues(s.Body, label):
 			// Nothing skips to the post statement: it ends the body,

@@ -443,8 +443,12 @@ type Link struct {
 }
 
 // LinkSum walks a linked list (gradgen crashed on self-referring types).
+// Its HVP differentiates the JVP, whose walk p = p.Next ends the loop's
+// body rather than sitting in its post statement as a parallel
+// assignment, which reverse mode does not take (a fresh trial).
 //
 //gradgen:grad
+//gradgen:hvp
 //gradgen:jvp
 func LinkSum(c *Link) float64 {
 	s := 0.0

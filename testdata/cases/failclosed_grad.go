@@ -5105,16 +5105,128 @@ func LinkSumJVP(c, dc *Link) (float64, float64) {
 	{
 		dp := dc
 		p := c
-		for ; p != nil; p, dp = p.Next, dp.Next {
+		for p != nil {
 			dt := 2 * p.V * dp.V
 			t := p.V * p.V
 			dt1 := p.W[0]*dt + t*dp.W[0]
 			t1 := t * p.W[0]
 			ds += dt1
 			s += t1
+			dp = dp.Next
+			p = p.Next
 		}
 	}
 	return s, ds
+}
+
+// LinkSumHVP returns LinkSum's value, its gradient as LinkSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func LinkSumHVP(c, v, dc, hv *Link) float64 {
+	if len(dc.W) < len(c.W) {
+		panic(fmt.Sprintf("LinkSumHVP: len(dc.W) = %d is shorter than len(c.W) = %d", len(dc.W), len(c.W)))
+	}
+	if len(hv.W) < len(c.W) {
+		panic(fmt.Sprintf("LinkSumHVP: len(hv.W) = %d is shorter than len(c.W) = %d", len(hv.W), len(c.W)))
+	}
+	var t2, t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, t10 float64
+	var trips int
+	var dtTape, tTape []float64
+	var dpTape, ddpTape, pTape, dp1Tape []*Link
+	if len(v.W) < len(c.W) {
+		panic(fmt.Sprintf("LinkSumHVP: len(v.W) = %d is shorter than len(c.W) = %d", len(v.W), len(c.W)))
+	}
+	var ds float64
+	s := 0.0
+	ddp := dc
+	dp := v
+	dp1 := hv
+	p := c
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	trips = 0
+	for p != nil {
+		trips++
+		dtTape = append(dtTape, dt)
+		t2 = 2 * p.V
+		t3 = t2 * dp.V
+		dt = t3
+		tTape = append(tTape, t)
+		t4 = p.V * p.V
+		t = t4
+		t5 = p.W[0] * dt
+		t6 = t * dp.W[0]
+		t7 = t5 + t6
+		dt1 = t7
+		t8 = t * p.W[0]
+		t1 = t8
+		t9 = ds + dt1
+		ds = t9
+		t10 = s + t1
+		s = t10
+		dpTape = append(dpTape, dp)
+		ddpTape = append(ddpTape, ddp)
+		ddp = ddp.Next
+		dp = dp.Next
+		pTape = append(pTape, p)
+		dp1Tape = append(dp1Tape, dp1)
+		dp1 = dp1.Next
+		p = p.Next
+	}
+	linkSumHVP := s
+
+	var dds, ds1, dt10, dt11, dt9, ddt1, dt8, dt2, dt7, dt5, dt6, ddt, dt4, dt3, dt21 float64
+	// return s, ds
+	dds = 1
+	// for p != nil
+	for ; trips > 0; trips-- {
+		// p = p.Next
+		dp1 = dp1Tape[len(dp1Tape)-1]
+		dp1Tape = dp1Tape[:len(dp1Tape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		// dp = dp.Next
+		ddp = ddpTape[len(ddpTape)-1]
+		ddpTape = ddpTape[:len(ddpTape)-1]
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		// s += t1
+		dt10 = ds1
+		dt11 += dt10
+		// ds += dt1
+		dt9 = dds
+		ddt1 += dt9
+		// t1 := t * p.W[0]
+		dt8 = dt11
+		dt11 = 0
+		dt2 += p.W[0] * dt8
+		dp1.W[0] += t * dt8
+		// dt1 := p.W[0]*dt + t*dp.W[0]
+		dt7 = ddt1
+		ddt1 = 0
+		dt5 = dt7
+		dt6 = dt7
+		dt2 += dp.W[0] * dt6
+		ddp.W[0] += t * dt6
+		dp1.W[0] += dt * dt5
+		ddt += p.W[0] * dt5
+		// t := p.V * p.V
+		dt4 = dt2
+		dt2 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dp1.V += 2 * p.V * dt4
+		// dt := 2 * p.V * dp.V
+		dt3 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		t2 = 2 * p.V
+		dt21 = dp.V * dt3
+		ddp.V += t2 * dt3
+		dp1.V += 2 * dt21
+	}
+	return linkSumHVP
 }
 
 // UntakenAfterReturnGrad returns UntakenAfterReturn(x) and its partial derivatives with respect to x.

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -309,4 +310,42 @@ func TestFrexpSubnormal(t *testing.T) {
 
 func samples2(x []float64) []Sample2 {
 	return []Sample2{{X: []float64{x[0]}, Y: x[1]}, {X: []float64{x[2]}, Y: x[3]}}
+}
+
+// TestLinkSumHVP checks the HVP of a walk along a list, whose Hessian has
+// no fixed size: H·v against central differences of the gradient along
+// v, and the gradient against LinkSumGrad's.
+func TestLinkSumHVP(t *testing.T) {
+	link := func(x []float64) *Link {
+		return &Link{V: x[0], W: []float64{x[1]}, Next: &Link{V: x[2], W: []float64{x[3]}}}
+	}
+	flat := func(l *Link) []float64 { return []float64{l.V, l.W[0], l.Next.V, l.Next.W[0]} }
+	zero := func() *Link { return link(make([]float64, 4)) }
+	grad := func(x []float64) []float64 {
+		d := zero()
+		LinkSumGrad(link(x), d)
+		return flat(d)
+	}
+	for _, x := range [][]float64{{0.3, 0.7, -1.2, 2}, {-1.1, 0.4, 2.5, -0.5}} {
+		v := []float64{0.5, -1, 0.25, 2}
+		d, hv := zero(), zero()
+		if got, want := LinkSumHVP(link(x), link(v), d, hv), LinkSum(link(x)); got != want {
+			t.Errorf("LinkSumHVP(%v) = %v, LinkSum %v", x, got, want)
+		}
+		if g, want := flat(d), grad(x); !slices.Equal(g, want) {
+			t.Errorf("LinkSumHVP(%v): gradient %v, LinkSumGrad %v", x, g, want)
+		}
+		const h = 1e-6
+		up, down := slices.Clone(x), slices.Clone(x)
+		for i := range x {
+			up[i] += h * v[i]
+			down[i] -= h * v[i]
+		}
+		gu, gd := grad(up), grad(down)
+		for i, got := range flat(hv) {
+			if want := (gu[i] - gd[i]) / (2 * h); math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
+				t.Errorf("LinkSumHVP(%v): (H·v)[%d] = %v, differences of the gradient %v", x, i, got, want)
+			}
+		}
+	}
 }
