@@ -413,7 +413,14 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 		}
 		l.validateExpr(e.X)
 	case *ast.IndexExpr:
-		if _, isMap := l.info.TypeOf(e.X).Underlying().(*types.Map); isMap {
+		if m, isMap := l.info.TypeOf(e.X).Underlying().(*types.Map); isMap {
+			if !isDifferentiable(m.Elem()) {
+				// An int or a string read from a map in an active struct
+				// carries no derivative: passive, as SPEC §2 has maps.
+				l.validateCond(e.Index)
+				l.noEffects(e.Index)
+				return
+			}
 			l.errorf(e.Pos(), "cannot differentiate %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.source(e))
 			return
 		}

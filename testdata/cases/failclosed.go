@@ -458,6 +458,23 @@ func LinkSum(c *Link) float64 {
 	return s
 }
 
+// Tagged holds a map of integers beside its floats.
+type Tagged struct {
+	W    float64
+	Tags map[string]int
+}
+
+// TaggedScale reads an integer from a map in an active struct: passive,
+// as maps are (a fresh trial: it was refused as giving maps no derivative).
+//
+//gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
+//gradgen:jvp
+func TaggedScale(b Tagged) float64 {
+	return b.W * b.W * float64(b.Tags["k"])
+}
+
 // UntakenAfterReturn computes a value that only the statement after an
 // early return reads: at x > 0 it is NaN, and stays out of the gradient.
 //

@@ -5229,6 +5229,81 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 	return linkSumHVP
 }
 
+// TaggedScaleGrad returns TaggedScale(b) and its partial derivatives with respect to b.
+func TaggedScaleGrad(b Tagged, db *Tagged) float64 {
+	t := b.W * b.W
+	taggedScale := t * float64(b.Tags["k"])
+
+	// return b.W * b.W * float64(b.Tags["k"])
+	dt := float64(b.Tags["k"])
+	db.W += 2 * b.W * dt
+	return taggedScale
+}
+
+// TaggedScaleJVP returns TaggedScale(b) and its directional derivative: the sum of its partial derivatives with respect to b times the tangents db.
+func TaggedScaleJVP(b, db Tagged) (float64, float64) {
+	dt := 2 * b.W * db.W
+	t := b.W * b.W
+	dt1 := float64(b.Tags["k"]) * dt
+	t1 := t * float64(b.Tags["k"])
+	return t1, dt1
+}
+
+// TaggedScaleHVP returns TaggedScale's value, its gradient as TaggedScaleGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func TaggedScaleHVP(b, v Tagged, db, hv *Tagged) float64 {
+	t2 := 2 * b.W
+	t := b.W * b.W
+	t1 := t * float64(b.Tags["k"])
+	taggedScaleHVP := t1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := float64(b.Tags["k"]) * dt
+	ddt := float64(b.Tags["k"]) * ddt1
+	// dt := 2 * b.W * v.W
+	dt2 := v.W * ddt
+	db.W += t2 * ddt
+	hv.W += 2 * dt2
+	return taggedScaleHVP
+}
+
+// TaggedScaleHessian returns TaggedScale's value and its gradient with respect to b (added into db), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func TaggedScaleHessian(b Tagged, db *Tagged, hess []float64) float64 {
+	n := 0
+	n++
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("TaggedScaleHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v Tagged
+	hv := new(Tagged)
+	var taggedScale float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			v.W = 1
+		}
+		k++
+		r, t := hvpOfTaggedScale(b, v, hv)
+		taggedScale = r
+		k = 0
+		if k == j {
+			db.W += t
+			v.W = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hv.W
+		hv.W = 0
+		k++
+	}
+	if n == 0 {
+		taggedScale = TaggedScale(b)
+	}
+	return taggedScale
+}
+
 // UntakenAfterReturnGrad returns UntakenAfterReturn(x) and its partial derivatives with respect to x.
 func UntakenAfterReturnGrad(x float64) (float64, float64) {
 	var untakenAfterReturn, t, b float64
@@ -10076,6 +10151,27 @@ func hvpOfVarSliceLater(a []float64, flip bool, v, hv []float64) (float64, float
 	dt21 := dsrc[0] * ddt
 	dsrc1[0] += 2 * dt21
 	return hvpOfVarSliceLater1, hvpOfVarSliceLater2
+}
+
+// hvpOfTaggedScale returns TaggedScale's value, its directional derivative along the directions and their Hessian-vector product: a row of TaggedScaleHessian.
+func hvpOfTaggedScale(b, v Tagged, hv *Tagged) (float64, float64) {
+	t2 := 2 * b.W
+	dt := t2 * v.W
+	t := b.W * b.W
+	dt1 := float64(b.Tags["k"]) * dt
+	t1 := t * float64(b.Tags["k"])
+	hvpOfTaggedScale1 := t1
+	hvpOfTaggedScale2 := dt1
+
+	var ddt1 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := float64(b.Tags["k"]) * dt
+	ddt := float64(b.Tags["k"]) * ddt1
+	// dt := 2 * b.W * v.W
+	dt2 := v.W * ddt
+	hv.W += 2 * dt2
+	return hvpOfTaggedScale1, hvpOfTaggedScale2
 }
 
 // hvpOfUntakenAfterReturn returns UntakenAfterReturn's value, its directional derivative along the directions and their Hessian-vector product: a row of UntakenAfterReturnHessian.

@@ -161,6 +161,17 @@ func failClosedCases() []gradCase {
 				return v, []float64{d.V, d.W[0], d.Next.V, d.Next.W[0]}
 			},
 			at: pts(p(0.3, 0.7, -1.2, 2), p(-1.1, 0.4, 2.5, -0.5))},
+		{name: "TaggedScale",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return TaggedScaleJVP(Tagged{W: x[0], Tags: map[string]int{"k": 3}}, Tagged{W: v[0]})
+			}),
+			f: func(x []float64) float64 { return TaggedScale(Tagged{W: x[0], Tags: map[string]int{"k": 3}}) },
+			grad: func(x []float64) (float64, []float64) {
+				var d Tagged
+				v := TaggedScaleGrad(Tagged{W: x[0], Tags: map[string]int{"k": 3}}, &d)
+				return v, []float64{d.W}
+			},
+			at: pts(p(1.5), p(-0.7))},
 		{name: "UntakenAfterReturn", f: UntakenAfterReturn, grad: UntakenAfterReturnGrad, at: pts(p(2), p(0.3), p(-1.5))},
 		{name: "LabelReverse",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return LabelReverseJVP(x[:2], x[2], v[:2], v[2]) }),

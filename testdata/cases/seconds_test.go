@@ -159,6 +159,9 @@ var seconds = map[string]secondCase{
 		p := slices.Clone(x[:3])
 		return []any{&p, x[3]}
 	}},
+	"TaggedScale": {hvp: TaggedScaleHVP, hessian: TaggedScaleHessian, grad: TaggedScaleGrad, args: func(x []float64) []any {
+		return []any{Tagged{W: x[0], Tags: map[string]int{"k": 3}}}
+	}},
 	"Dot":            {hvp: DotHVP, hessian: DotHessian, grad: DotGrad, args: func(x []float64) []any { return []any{x[:3], x[3:]} }},
 	"MatVec":         {hvp: MatVecHVP, hessian: MatVecHessian, grad: MatVecGrad, args: func(x []float64) []any { return []any{x[:6], x[6:], 2} }, wrt: []int{0, 1}},
 	"SoftmaxCE":      {hvp: SoftmaxCEHVP, hessian: SoftmaxCEHessian, grad: SoftmaxCEGrad, args: func(x []float64) []any { return []any{x, 1} }, wrt: []int{0}},
