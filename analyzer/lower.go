@@ -135,25 +135,26 @@ type lowerer struct {
 	constLocals   map[types.Object]bool // locals set once, to a constant, and never written again (constLocals)
 	graphValues   map[string]string     // the graph's node of each variable's current value
 	gradFunc      *gradFunc
-	fused         ast.Stmt              // the sum loop, when the function ends in one
-	fusing        bool                  // lowering or reversing the sum loop's body
-	heapTapes     map[string]bool       // tape storage made on the heap when its nest starts, reused across calls by poolTapes
-	tapeValues    map[string]types.Type // the Go type of each tape element type, by its IR's text
-	zeroedScratch map[string]bool       // scratch taken from a pool that must start at zero (cleared)
-	grownTapes    map[string]bool       // a sum loop's tape storage, grown on the heap inside it, reused across calls too
-	fusedLocal    map[*variable]bool    // values of one trip of the sum loop
-	fusedTail     []*lowered            // the sum loop and the return after it
-	inlined       []inlineFrame         // helpers being expanded in place, innermost last
-	fusedAccs     map[types.Object]bool // the sum loop's accumulators
-	revCode       []adjoint.Stmt        // backward code only (a sum loop's forward code is among the backward sweep's)
-	readers       map[string][]reader   // from the first lowering: whose backward code reads each variable
-	viewRoots     map[string]string     // from the previous lowering: the variable each view views
-	readersOut    map[string][]reader   // collected by this lowering
-	seedNames     []string              // a pullback's parameters holding the results' adjoints
-	final         ast.Stmt              // the last statement of the body
-	resultVals    []adjoint.Expr        // what the gradient function returns as its values
-	sanity        sanity                // the IR sanity check's state (Options.Sanity)
-	checks        []adjoint.Stmt        // the buffers' length checks, once built
+	fused         ast.Stmt                // the sum loop, when the function ends in one
+	fusing        bool                    // lowering or reversing the sum loop's body
+	heapTapes     map[string]bool         // tape storage made on the heap when its nest starts, reused across calls by poolTapes
+	tapeValues    map[string]types.Type   // the Go type of each tape element type, by its IR's text
+	zeroedScratch map[string]bool         // scratch taken from a pool that must start at zero (cleared)
+	grownTapes    map[string]bool         // a sum loop's tape storage, grown on the heap inside it, reused across calls too
+	appendedTapes map[string]adjoint.Type // tapes started on the stack that grow by append, by element type
+	fusedLocal    map[*variable]bool      // values of one trip of the sum loop
+	fusedTail     []*lowered              // the sum loop and the return after it
+	inlined       []inlineFrame           // helpers being expanded in place, innermost last
+	fusedAccs     map[types.Object]bool   // the sum loop's accumulators
+	revCode       []adjoint.Stmt          // backward code only (a sum loop's forward code is among the backward sweep's)
+	readers       map[string][]reader     // from the first lowering: whose backward code reads each variable
+	viewRoots     map[string]string       // from the previous lowering: the variable each view views
+	readersOut    map[string][]reader     // collected by this lowering
+	seedNames     []string                // a pullback's parameters holding the results' adjoints
+	final         ast.Stmt                // the last statement of the body
+	resultVals    []adjoint.Expr          // what the gradient function returns as its values
+	sanity        sanity                  // the IR sanity check's state (Options.Sanity)
+	checks        []adjoint.Stmt          // the buffers' length checks, once built
 }
 
 func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {

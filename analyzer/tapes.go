@@ -182,6 +182,12 @@ func (a *tapeAllocator) add(name string, elem adjoint.Type, sites [][]*loopCtx) 
 // it to the heap beyond that.
 func (a *tapeAllocator) growable(name string, elem adjoint.Type) {
 	l := a.l
+	// Past the array, it grows into storage from the function's pool
+	// (opt.PoolStorage).
+	if l.appendedTapes == nil {
+		l.appendedTapes = map[string]adjoint.Type{}
+	}
+	l.appendedTapes[name] = elem
 	if l.fusing || l.hoistAll {
 		// Each trip of a sum loop empties the tape again: the first one's
 		// storage serves them all. With early returns the goto to the

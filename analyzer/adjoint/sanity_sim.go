@@ -423,6 +423,11 @@ func (s *sim) assign(a Assign) {
 				}
 			} else if popOf(r) == t {
 				acts[i].kind = actPop
+			} else if movedTo(r, t) {
+				// The tape moved to larger storage with its values
+				// (opt.PoolStorage's appended tapes): nothing changes.
+				acts[i].kind = actMove
+				s.eval(r)
 			} else {
 				acts[i].kind = actStorage
 				s.eval(r)
@@ -454,6 +459,20 @@ func (s *sim) assign(a Assign) {
 			s.tapes[t] = nil
 		}
 	}
+}
+
+// movedTo reports whether e is (*buf)[:copy(*buf, t)]: tape t's values
+// copied to the front of other storage, which then holds t.
+func movedTo(e Expr, t string) bool {
+	sl, ok := e.(SliceExpr)
+	if !ok || sl.Lo != nil || sl.Max != nil {
+		return false
+	}
+	call, ok := sl.Hi.(Call)
+	if !ok || ExprString(call.Fun) != "copy" || len(call.Args) != 2 {
+		return false
+	}
+	return ExprString(call.Args[0]) == ExprString(sl.X) && identName(call.Args[1]) == t
 }
 
 // store assigns v to x with op (=, := or an operation-assignment).

@@ -540,4 +540,5 @@ const (
 	actPush
 	actPop
 	actStorage
+	actMove // the tape's values moved to other storage
 )

@@ -2358,11 +2358,16 @@ func hvpOfSumOuterCounter(x, v, hv []float64) (float64, float64) {
 	return hvpOfSumOuterCounter1, hvpOfSumOuterCounter2
 }
 
+// hvpOfSumCounterInBodyTapes keeps hvpOfSumCounterInBody's tape storage between calls.
+var hvpOfSumCounterInBodyTapes sync.Pool
+
 // hvpOfSumCounterInBody returns SumCounterInBody's value, its directional derivative along the directions and their Hessian-vector product: a row of SumCounterInBodyHessian.
 func hvpOfSumCounterInBody(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfSumCounterInBody: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, t10, t11 float64
 	var trips int
 	var dtTape, tTape []float64
@@ -2378,6 +2383,30 @@ func hvpOfSumCounterInBody(x, v, hv []float64) (float64, float64) {
 	tTape = tapeArray1[:0]
 	trips = 0
 	for ; i+1 < len(x); i++ {
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfSumCounterInBodyTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfSumCounterInBodyTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		trips++
 		dtTape = append(dtTape, dt)
 		t2 = x[i+1] * v[i]
@@ -2447,14 +2476,25 @@ func hvpOfSumCounterInBody(x, v, hv []float64) (float64, float64) {
 		hv[i] += v[i+1] * dt3
 		hv[i+1] += v[i] * dt21
 	}
+	if dtTapeBuf != nil {
+		hvpOfSumCounterInBodyTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfSumCounterInBodyTapes.Put(tTapeBuf)
+	}
 	return hvpOfSumCounterInBody1, hvpOfSumCounterInBody2
 }
+
+// hvpOfSumWhileTapes keeps hvpOfSumWhile's tape storage between calls.
+var hvpOfSumWhileTapes sync.Pool
 
 // hvpOfSumWhile returns SumWhile's value, its directional derivative along the directions and their Hessian-vector product: a row of SumWhileHessian.
 func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfSumWhile: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, t10 float64
 	var trips int
 	var dtTape, tTape []float64
@@ -2470,6 +2510,30 @@ func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
 	tTape = tapeArray1[:0]
 	trips = 0
 	for i < len(x) {
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfSumWhileTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfSumWhileTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		trips++
 		dtTape = append(dtTape, dt)
 		t2 = 2 * x[i]
@@ -2532,6 +2596,12 @@ func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
 		dtTape = dtTape[:len(dtTape)-1]
 		dt21 = v[i] * dt3
 		hv[i] += 2 * dt21
+	}
+	if dtTapeBuf != nil {
+		hvpOfSumWhileTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfSumWhileTapes.Put(tTapeBuf)
 	}
 	return hvpOfSumWhile1, hvpOfSumWhile2
 }

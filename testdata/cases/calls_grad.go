@@ -5724,8 +5724,12 @@ reverse:
 	return softplusRule1, softplusRule2, dx
 }
 
+// pullbackOfGammaRuleTapes keeps pullbackOfGammaRule's tape storage between calls.
+var pullbackOfGammaRuleTapes sync.Pool
+
 // pullbackOfGammaRule returns gammaRule's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to gammaRule in gradients.
 func pullbackOfGammaRule(x, dres, dres1 float64) (float64, float64, float64) {
+	var xTapeBuf *[]float64
 	var t, t1, t2 float64
 	var trips int
 	var xTape []float64
@@ -5736,6 +5740,18 @@ func pullbackOfGammaRule(x, dres, dres1 float64) (float64, float64, float64) {
 	xTape = tapeArray[:0]
 	trips = 0
 	for x < 6 {
+		if cap(xTape)-len(xTape) < 1 {
+			if xTapeBuf == nil {
+				xTapeBuf, _ = pullbackOfGammaRuleTapes.Get().(*[]float64)
+				if xTapeBuf == nil {
+					xTapeBuf = new([]float64)
+				}
+			}
+			if cap(*xTapeBuf) < 2*cap(xTape)+1 {
+				*xTapeBuf = make([]float64, 2*cap(xTape)+1)
+			}
+			xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+		}
 		trips++
 		t = 1 / x
 		t1 = psi - t
@@ -5804,6 +5820,9 @@ func pullbackOfGammaRule(x, dres, dres1 float64) (float64, float64, float64) {
 	}
 	// g := math.Gamma(x)
 	dx += dGammaDx * dg
+	if xTapeBuf != nil {
+		pullbackOfGammaRuleTapes.Put(xTapeBuf)
+	}
 	return gammaRule1, gammaRule2, dx
 }
 

@@ -1027,8 +1027,12 @@ func PowerHessian(x float64, n int, hess []float64) (float64, float64) {
 	return power, dx
 }
 
+// countDownGradTapes keeps CountDownGrad's tape storage between calls.
+var countDownGradTapes sync.Pool
+
 // CountDownGrad returns CountDown(x, n) and its partial derivatives with respect to x.
 func CountDownGrad(x float64, n int) (float64, float64) {
+	var sTapeBuf *[]float64
 	var t, t1 float64
 	var trips int
 	var sTape []float64
@@ -1037,6 +1041,18 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 	sTape = tapeArray[:0]
 	trips = 0
 	for n > 0 {
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = countDownGradTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
 		trips++
 		sTape = append(sTape, s)
 		t = s * x
@@ -1058,6 +1074,9 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 		ds = x * dt1
 		dx += s * dt1
 	}
+	if sTapeBuf != nil {
+		countDownGradTapes.Put(sTapeBuf)
+	}
 	return countDown, dx
 }
 
@@ -1075,8 +1094,13 @@ func CountDownJVP(x float64, n int, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// countDownHVPTapes keeps CountDownHVP's tape storage between calls.
+var countDownHVPTapes sync.Pool
+
 // CountDownHVP returns CountDown's value, its gradient as CountDownGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func CountDownHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var dsTapeBuf *[]float64
+	var sTapeBuf *[]float64
 	var t1, t2, t3, dt, t4, t, t5 float64
 	var trips int
 	var dsTape, sTape []float64
@@ -1088,6 +1112,30 @@ func CountDownHVP(x float64, n int, v float64) (float64, float64, float64) {
 	sTape = tapeArray1[:0]
 	trips = 0
 	for n > 0 {
+		if cap(dsTape)-len(dsTape) < 1 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = countDownHVPTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = countDownHVPTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
 		trips++
 		t1 = x * ds
 		t2 = s * v
@@ -1130,6 +1178,12 @@ func CountDownHVP(x float64, n int, v float64) (float64, float64, float64) {
 		dx += s * dt3
 		hv += ds * dt3
 		dds = x * dt3
+	}
+	if dsTapeBuf != nil {
+		countDownHVPTapes.Put(dsTapeBuf)
+	}
+	if sTapeBuf != nil {
+		countDownHVPTapes.Put(sTapeBuf)
 	}
 	return countDownHVP, dx, hv
 }
@@ -2195,8 +2249,13 @@ func BranchInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 	return branchInLoop, dx
 }
 
+// halvingsGradTapes keeps HalvingsGrad's tape storage between calls.
+var halvingsGradTapes sync.Pool
+
 // HalvingsGrad returns Halvings(x) and its partial derivatives with respect to x.
 func HalvingsGrad(x float64) (float64, float64) {
+	var pTapeBuf *[]float64
+	var xTapeBuf *[]float64
 	var t, t1 float64
 	var trips int
 	var xTape, pTape []float64
@@ -2207,6 +2266,30 @@ func HalvingsGrad(x float64) (float64, float64) {
 	pTape = tapeArray1[:0]
 	trips = 0
 	for x > 1 {
+		if cap(pTape)-len(pTape) < 1 {
+			if pTapeBuf == nil {
+				pTapeBuf, _ = halvingsGradTapes.Get().(*[]float64)
+				if pTapeBuf == nil {
+					pTapeBuf = new([]float64)
+				}
+			}
+			if cap(*pTapeBuf) < 2*cap(pTape)+1 {
+				*pTapeBuf = make([]float64, 2*cap(pTape)+1)
+			}
+			pTape = (*pTapeBuf)[:copy(*pTapeBuf, pTape)]
+		}
+		if cap(xTape)-len(xTape) < 1 {
+			if xTapeBuf == nil {
+				xTapeBuf, _ = halvingsGradTapes.Get().(*[]float64)
+				if xTapeBuf == nil {
+					xTapeBuf = new([]float64)
+				}
+			}
+			if cap(*xTapeBuf) < 2*cap(xTape)+1 {
+				*xTapeBuf = make([]float64, 2*cap(xTape)+1)
+			}
+			xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+		}
 		trips++
 		xTape = append(xTape, x)
 		t = x / 2
@@ -2235,6 +2318,12 @@ func HalvingsGrad(x float64) (float64, float64) {
 		dt = dx
 		dx = dt / 2
 	}
+	if pTapeBuf != nil {
+		halvingsGradTapes.Put(pTapeBuf)
+	}
+	if xTapeBuf != nil {
+		halvingsGradTapes.Put(xTapeBuf)
+	}
 	return halvings, dx
 }
 
@@ -2253,8 +2342,15 @@ func HalvingsJVP(x, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// halvingsHVPTapes keeps HalvingsHVP's tape storage between calls.
+var halvingsHVPTapes sync.Pool
+
 // HalvingsHVP returns Halvings's value, its gradient as HalvingsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func HalvingsHVP(x, v float64) (float64, float64, float64) {
+	var dpTapeBuf *[]float64
+	var pTapeBuf *[]float64
+	var vTapeBuf *[]float64
+	var xTapeBuf *[]float64
 	var t1, t2, t3, t4, t5, t6 float64
 	var trips int
 	var vTape, xTape, dpTape, pTape []float64
@@ -2270,6 +2366,54 @@ func HalvingsHVP(x, v float64) (float64, float64, float64) {
 	pTape = tapeArray3[:0]
 	trips = 0
 	for x > 1 {
+		if cap(dpTape)-len(dpTape) < 1 {
+			if dpTapeBuf == nil {
+				dpTapeBuf, _ = halvingsHVPTapes.Get().(*[]float64)
+				if dpTapeBuf == nil {
+					dpTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dpTapeBuf) < 2*cap(dpTape)+1 {
+				*dpTapeBuf = make([]float64, 2*cap(dpTape)+1)
+			}
+			dpTape = (*dpTapeBuf)[:copy(*dpTapeBuf, dpTape)]
+		}
+		if cap(pTape)-len(pTape) < 1 {
+			if pTapeBuf == nil {
+				pTapeBuf, _ = halvingsHVPTapes.Get().(*[]float64)
+				if pTapeBuf == nil {
+					pTapeBuf = new([]float64)
+				}
+			}
+			if cap(*pTapeBuf) < 2*cap(pTape)+1 {
+				*pTapeBuf = make([]float64, 2*cap(pTape)+1)
+			}
+			pTape = (*pTapeBuf)[:copy(*pTapeBuf, pTape)]
+		}
+		if cap(vTape)-len(vTape) < 1 {
+			if vTapeBuf == nil {
+				vTapeBuf, _ = halvingsHVPTapes.Get().(*[]float64)
+				if vTapeBuf == nil {
+					vTapeBuf = new([]float64)
+				}
+			}
+			if cap(*vTapeBuf) < 2*cap(vTape)+1 {
+				*vTapeBuf = make([]float64, 2*cap(vTape)+1)
+			}
+			vTape = (*vTapeBuf)[:copy(*vTapeBuf, vTape)]
+		}
+		if cap(xTape)-len(xTape) < 1 {
+			if xTapeBuf == nil {
+				xTapeBuf, _ = halvingsHVPTapes.Get().(*[]float64)
+				if xTapeBuf == nil {
+					xTapeBuf = new([]float64)
+				}
+			}
+			if cap(*xTapeBuf) < 2*cap(xTape)+1 {
+				*xTapeBuf = make([]float64, 2*cap(xTape)+1)
+			}
+			xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+		}
 		trips++
 		vTape = append(vTape, v)
 		t1 = v / 2
@@ -2321,6 +2465,18 @@ func HalvingsHVP(x, v float64) (float64, float64, float64) {
 		vTape = vTape[:len(vTape)-1]
 		dt1 = dx
 		dx = dt1 / 2
+	}
+	if dpTapeBuf != nil {
+		halvingsHVPTapes.Put(dpTapeBuf)
+	}
+	if pTapeBuf != nil {
+		halvingsHVPTapes.Put(pTapeBuf)
+	}
+	if vTapeBuf != nil {
+		halvingsHVPTapes.Put(vTapeBuf)
+	}
+	if xTapeBuf != nil {
+		halvingsHVPTapes.Put(xTapeBuf)
 	}
 	return halvingsHVP, dx, hv
 }
@@ -2596,8 +2752,13 @@ func ContinueHessian(x float64, n int, hess []float64) (float64, float64) {
 	return continue1, dx
 }
 
+// breakGradTapes keeps BreakGrad's tape storage between calls.
+var breakGradTapes sync.Pool
+
 // BreakGrad returns Break(x, n) and its partial derivatives with respect to x.
 func BreakGrad(x float64, n int) (float64, float64) {
+	var doneTapeBuf *[]float64
+	var sTapeBuf *[]float64
 	var t, t1 float64
 	var broke bool
 	var doneTape, sTape []float64
@@ -2611,6 +2772,30 @@ func BreakGrad(x float64, n int) (float64, float64) {
 	trips = 0
 	broke = false
 	for ; i < n; i++ {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = breakGradTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(sTape)-len(sTape) < 2 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = breakGradTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+2 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+2)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
 		trips++
 		sTape = append(sTape, s)
 		t = s * x
@@ -2651,6 +2836,12 @@ func BreakGrad(x float64, n int) (float64, float64) {
 		ds = x * dt
 		dx += s * dt
 	}
+	if doneTapeBuf != nil {
+		breakGradTapes.Put(doneTapeBuf)
+	}
+	if sTapeBuf != nil {
+		breakGradTapes.Put(sTapeBuf)
+	}
 	return break1, dx
 }
 
@@ -2672,8 +2863,14 @@ func BreakJVP(x float64, n int, dx float64) (float64, float64) {
 	return t, dt
 }
 
+// breakHVPTapes keeps BreakHVP's tape storage between calls.
+var breakHVPTapes sync.Pool
+
 // BreakHVP returns Break's value, its gradient as BreakGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func BreakHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var doneTapeBuf *[]float64
+	var dsTapeBuf *[]float64
+	var sTapeBuf *[]float64
 	var t1, t2, t3, t4, t5 float64
 	var broke bool
 	var doneTape, dsTape, sTape []float64
@@ -2690,6 +2887,42 @@ func BreakHVP(x float64, n int, v float64) (float64, float64, float64) {
 	trips = 0
 	broke = false
 	for ; i < n; i++ {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = breakHVPTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(dsTape)-len(dsTape) < 1 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = breakHVPTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(sTape)-len(sTape) < 2 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = breakHVPTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+2 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+2)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
 		trips++
 		dsTape = append(dsTape, ds)
 		t1 = x * ds
@@ -2750,6 +2983,15 @@ func BreakHVP(x float64, n int, v float64) (float64, float64, float64) {
 		ds1 += v * dt3
 		dx += s * dt3
 		hv += ds * dt3
+	}
+	if doneTapeBuf != nil {
+		breakHVPTapes.Put(doneTapeBuf)
+	}
+	if dsTapeBuf != nil {
+		breakHVPTapes.Put(dsTapeBuf)
+	}
+	if sTapeBuf != nil {
+		breakHVPTapes.Put(sTapeBuf)
 	}
 	return breakHVP, dx, hv
 }
@@ -3544,8 +3786,12 @@ func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
 	return boundFromInput, dx
 }
 
+// floatStepGradTapes keeps FloatStepGrad's tape storage between calls.
+var floatStepGradTapes sync.Pool
+
 // FloatStepGrad returns FloatStep(x, y) and its partial derivatives with respect to x, y.
 func FloatStepGrad(x, y float64) (float64, float64, float64) {
+	var uTapeBuf *[]float64
 	var t, t1, t2 float64
 	var trips int
 	var uTape []float64
@@ -3555,6 +3801,18 @@ func FloatStepGrad(x, y float64) (float64, float64, float64) {
 	uTape = tapeArray[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(uTape)-len(uTape) < 1 {
+			if uTapeBuf == nil {
+				uTapeBuf, _ = floatStepGradTapes.Get().(*[]float64)
+				if uTapeBuf == nil {
+					uTapeBuf = new([]float64)
+				}
+			}
+			if cap(*uTapeBuf) < 2*cap(uTape)+1 {
+				*uTapeBuf = make([]float64, 2*cap(uTape)+1)
+			}
+			uTape = (*uTapeBuf)[:copy(*uTapeBuf, uTape)]
+		}
 		if !first {
 			uTape = append(uTape, u)
 			t = u + 0.7
@@ -3585,6 +3843,9 @@ func FloatStepGrad(x, y float64) (float64, float64, float64) {
 	}
 	// u := x
 	dx += du
+	if uTapeBuf != nil {
+		floatStepGradTapes.Put(uTapeBuf)
+	}
 	return floatStep, dx, dy
 }
 
@@ -3605,8 +3866,12 @@ func FloatStepJVP(x, y, dx, dy float64) (float64, float64) {
 	return s, ds
 }
 
+// floatStepHVPTapes keeps FloatStepHVP's tape storage between calls.
+var floatStepHVPTapes sync.Pool
+
 // FloatStepHVP returns FloatStep's value, its gradient as FloatStepGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func FloatStepHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var uTapeBuf *[]float64
 	var t1, t2, t3, t4, dt, t5, t, t6, t7 float64
 	var trips int
 	var uTape []float64
@@ -3618,6 +3883,18 @@ func FloatStepHVP(x, y, vx, vy float64) (float64, float64, float64, float64, flo
 	uTape = tapeArray[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(uTape)-len(uTape) < 1 {
+			if uTapeBuf == nil {
+				uTapeBuf, _ = floatStepHVPTapes.Get().(*[]float64)
+				if uTapeBuf == nil {
+					uTapeBuf = new([]float64)
+				}
+			}
+			if cap(*uTapeBuf) < 2*cap(uTape)+1 {
+				*uTapeBuf = make([]float64, 2*cap(uTape)+1)
+			}
+			uTape = (*uTapeBuf)[:copy(*uTapeBuf, uTape)]
+		}
 		if !first {
 			uTape = append(uTape, u)
 			t1 = u + 0.7
@@ -3671,6 +3948,9 @@ func FloatStepHVP(x, y, vx, vy float64) (float64, float64, float64, float64, flo
 	hvx += du1
 	// du := vx
 	dx += ddu
+	if uTapeBuf != nil {
+		floatStepHVPTapes.Put(uTapeBuf)
+	}
 	return floatStepHVP, dx, dy, hvx, hvy
 }
 
@@ -5765,8 +6045,12 @@ func LogisticSwitchHessian(r, x float64, steps, mode int, hess []float64) (float
 	return logisticSwitch, dr, dx
 }
 
+// piecewisePostGradTapes keeps PiecewisePostGrad's tape storage between calls.
+var piecewisePostGradTapes sync.Pool
+
 // PiecewisePostGrad returns PiecewisePost(x) and its partial derivatives with respect to x.
 func PiecewisePostGrad(x float64) (float64, float64) {
+	var tTapeBuf *[]float64
 	var t1, t2, max1, t3, t4 float64
 	var trips int
 	var tTape []float64
@@ -5776,6 +6060,18 @@ func PiecewisePostGrad(x float64) (float64, float64) {
 	tTape = tapeArray[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = piecewisePostGradTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			t1 = t * 2
@@ -5823,6 +6119,9 @@ func PiecewisePostGrad(x float64) (float64, float64) {
 	}
 	// t := x
 	dx += dt
+	if tTapeBuf != nil {
+		piecewisePostGradTapes.Put(tTapeBuf)
+	}
 	return piecewisePost, dx
 }
 
@@ -5857,8 +6156,17 @@ func PiecewisePostJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// piecewisePostHVPTapes keeps PiecewisePostHVP's tape storage between calls.
+var piecewisePostHVPTapes sync.Pool
+
 // PiecewisePostHVP returns PiecewisePost's value, its gradient as PiecewisePostGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
+	var condTapeBuf *[]float64
+	var condTape1Buf *[]float64
+	var dtTapeBuf *[]float64
+	var t1TapeBuf *[]float64
+	var t2TapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t4, t5, dt3, t6, t3, t7, t8, t9, dt1, t10, t1, t11, t2, max2, max1, dmax1, t12, t13, t14, t15, t16, t17 float64
 	var condTape, condTape1, t1Tape, t2Tape, dtTape, tTape []float64
 	var trips int
@@ -5880,6 +6188,78 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	condTape1 = tapeArray5[:0]
 	trips = 0
 	for t < 4 {
+		if cap(condTape)-len(condTape) < 2 {
+			if condTapeBuf == nil {
+				condTapeBuf, _ = piecewisePostHVPTapes.Get().(*[]float64)
+				if condTapeBuf == nil {
+					condTapeBuf = new([]float64)
+				}
+			}
+			if cap(*condTapeBuf) < 2*cap(condTape)+2 {
+				*condTapeBuf = make([]float64, 2*cap(condTape)+2)
+			}
+			condTape = (*condTapeBuf)[:copy(*condTapeBuf, condTape)]
+		}
+		if cap(condTape1)-len(condTape1) < 2 {
+			if condTape1Buf == nil {
+				condTape1Buf, _ = piecewisePostHVPTapes.Get().(*[]float64)
+				if condTape1Buf == nil {
+					condTape1Buf = new([]float64)
+				}
+			}
+			if cap(*condTape1Buf) < 2*cap(condTape1)+2 {
+				*condTape1Buf = make([]float64, 2*cap(condTape1)+2)
+			}
+			condTape1 = (*condTape1Buf)[:copy(*condTape1Buf, condTape1)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = piecewisePostHVPTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(t1Tape)-len(t1Tape) < 1 {
+			if t1TapeBuf == nil {
+				t1TapeBuf, _ = piecewisePostHVPTapes.Get().(*[]float64)
+				if t1TapeBuf == nil {
+					t1TapeBuf = new([]float64)
+				}
+			}
+			if cap(*t1TapeBuf) < 2*cap(t1Tape)+1 {
+				*t1TapeBuf = make([]float64, 2*cap(t1Tape)+1)
+			}
+			t1Tape = (*t1TapeBuf)[:copy(*t1TapeBuf, t1Tape)]
+		}
+		if cap(t2Tape)-len(t2Tape) < 1 {
+			if t2TapeBuf == nil {
+				t2TapeBuf, _ = piecewisePostHVPTapes.Get().(*[]float64)
+				if t2TapeBuf == nil {
+					t2TapeBuf = new([]float64)
+				}
+			}
+			if cap(*t2TapeBuf) < 2*cap(t2Tape)+1 {
+				*t2TapeBuf = make([]float64, 2*cap(t2Tape)+1)
+			}
+			t2Tape = (*t2TapeBuf)[:copy(*t2TapeBuf, t2Tape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = piecewisePostHVPTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		trips++
 		t4 = 2 * t
 		t5 = t4 * dt
@@ -6014,6 +6394,24 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	hv += dt2
 	// dt := v
 	dx += ddt
+	if condTapeBuf != nil {
+		piecewisePostHVPTapes.Put(condTapeBuf)
+	}
+	if condTape1Buf != nil {
+		piecewisePostHVPTapes.Put(condTape1Buf)
+	}
+	if dtTapeBuf != nil {
+		piecewisePostHVPTapes.Put(dtTapeBuf)
+	}
+	if t1TapeBuf != nil {
+		piecewisePostHVPTapes.Put(t1TapeBuf)
+	}
+	if t2TapeBuf != nil {
+		piecewisePostHVPTapes.Put(t2TapeBuf)
+	}
+	if tTapeBuf != nil {
+		piecewisePostHVPTapes.Put(tTapeBuf)
+	}
 	return piecewisePostHVP, dx, hv
 }
 
@@ -6051,8 +6449,13 @@ func PiecewisePostHessian(x float64, hess []float64) (float64, float64) {
 	return piecewisePost, dx
 }
 
+// smoothPostContinueGradTapes keeps SmoothPostContinueGrad's tape storage between calls.
+var smoothPostContinueGradTapes sync.Pool
+
 // SmoothPostContinueGrad returns SmoothPostContinue(x) and its partial derivatives with respect to x.
 func SmoothPostContinueGrad(x float64) (float64, float64) {
+	var doneTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var sin, t1, t2, t3, t4 float64
 	var doneTape, tTape []float64
 	var trips int
@@ -6064,6 +6467,30 @@ func SmoothPostContinueGrad(x float64) (float64, float64) {
 	doneTape = tapeArray1[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = smoothPostContinueGradTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = smoothPostContinueGradTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			sin = math.Sin(t)
@@ -6106,6 +6533,12 @@ func SmoothPostContinueGrad(x float64) (float64, float64) {
 	}
 	// t := x
 	dx += dt
+	if doneTapeBuf != nil {
+		smoothPostContinueGradTapes.Put(doneTapeBuf)
+	}
+	if tTapeBuf != nil {
+		smoothPostContinueGradTapes.Put(tTapeBuf)
+	}
 	return smoothPostContinue, dx
 }
 
@@ -6129,8 +6562,14 @@ func SmoothPostContinueJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// smoothPostContinueHVPTapes keeps SmoothPostContinueHVP's tape storage between calls.
+var smoothPostContinueHVPTapes sync.Pool
+
 // SmoothPostContinueHVP returns SmoothPostContinue's value, its gradient as SmoothPostContinueGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
+	var doneTapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var sin, t2, t3, cos, t4, t5, t6, t7, dt1, t8, t1, t9, t10 float64
 	var doneTape, tTape, dtTape []float64
 	var trips int
@@ -6146,6 +6585,42 @@ func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
 	doneTape = tapeArray2[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = smoothPostContinueHVPTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = smoothPostContinueHVPTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = smoothPostContinueHVPTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			dtTape = append(dtTape, dt)
@@ -6226,6 +6701,15 @@ func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
 	hv += dt2
 	// dt := v
 	dx += ddt
+	if doneTapeBuf != nil {
+		smoothPostContinueHVPTapes.Put(doneTapeBuf)
+	}
+	if dtTapeBuf != nil {
+		smoothPostContinueHVPTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		smoothPostContinueHVPTapes.Put(tTapeBuf)
+	}
 	return smoothPostContinueHVP, dx, hv
 }
 
@@ -6263,8 +6747,14 @@ func SmoothPostContinueHessian(x float64, hess []float64) (float64, float64) {
 	return smoothPostContinue, dx
 }
 
+// swapPostContinueGradTapes keeps SwapPostContinueGrad's tape storage between calls.
+var swapPostContinueGradTapes sync.Pool
+
 // SwapPostContinueGrad returns SwapPostContinue(x, y) and its partial derivatives with respect to x, y.
 func SwapPostContinueGrad(x, y float64) (float64, float64, float64) {
+	var aTapeBuf *[]float64
+	var bTapeBuf *[]float64
+	var doneTapeBuf *[]float64
 	var t, t1, t2, t3, t4 float64
 	var doneTape, aTape, bTape []float64
 	var trips int
@@ -6280,6 +6770,42 @@ func SwapPostContinueGrad(x, y float64) (float64, float64, float64) {
 	doneTape = tapeArray2[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(aTape)-len(aTape) < 1 {
+			if aTapeBuf == nil {
+				aTapeBuf, _ = swapPostContinueGradTapes.Get().(*[]float64)
+				if aTapeBuf == nil {
+					aTapeBuf = new([]float64)
+				}
+			}
+			if cap(*aTapeBuf) < 2*cap(aTape)+1 {
+				*aTapeBuf = make([]float64, 2*cap(aTape)+1)
+			}
+			aTape = (*aTapeBuf)[:copy(*aTapeBuf, aTape)]
+		}
+		if cap(bTape)-len(bTape) < 1 {
+			if bTapeBuf == nil {
+				bTapeBuf, _ = swapPostContinueGradTapes.Get().(*[]float64)
+				if bTapeBuf == nil {
+					bTapeBuf = new([]float64)
+				}
+			}
+			if cap(*bTapeBuf) < 2*cap(bTape)+1 {
+				*bTapeBuf = make([]float64, 2*cap(bTape)+1)
+			}
+			bTape = (*bTapeBuf)[:copy(*bTapeBuf, bTape)]
+		}
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = swapPostContinueGradTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
 		if !first {
 			aTape = append(aTape, a)
 			bTape = append(bTape, b)
@@ -6332,6 +6858,15 @@ func SwapPostContinueGrad(x, y float64) (float64, float64, float64) {
 	// a, b := x, y
 	dy += db
 	dx += da
+	if aTapeBuf != nil {
+		swapPostContinueGradTapes.Put(aTapeBuf)
+	}
+	if bTapeBuf != nil {
+		swapPostContinueGradTapes.Put(bTapeBuf)
+	}
+	if doneTapeBuf != nil {
+		swapPostContinueGradTapes.Put(doneTapeBuf)
+	}
 	return swapPostContinue, dx, dy
 }
 
@@ -6355,8 +6890,18 @@ func SwapPostContinueJVP(x, y, dx, dy float64) (float64, float64) {
 	return s, ds
 }
 
+// swapPostContinueHVPTapes keeps SwapPostContinueHVP's tape storage between calls.
+var swapPostContinueHVPTapes sync.Pool
+
 // SwapPostContinueHVP returns SwapPostContinue's value, its gradient as SwapPostContinueGrad gives it, and the product of its Hessian with the direction vx, vy in the same form (added into buffers for slices and pointers, returned for the rest).
 func SwapPostContinueHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
+	var aTapeBuf *[]float64
+	var bTapeBuf *[]float64
+	var daTapeBuf *[]float64
+	var dbTapeBuf *[]float64
+	var doneTapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, t3, t4, t5, t6, t7, t8, dt, t9, t, t10, t11, t12, dt1, t13, t1, t14, t15 float64
 	var doneTape, aTape, bTape, daTape, dbTape, dtTape, tTape []float64
 	var trips int
@@ -6383,6 +6928,90 @@ func SwapPostContinueHVP(x, y, vx, vy float64) (float64, float64, float64, float
 	doneTape = tapeArray6[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(aTape)-len(aTape) < 1 {
+			if aTapeBuf == nil {
+				aTapeBuf, _ = swapPostContinueHVPTapes.Get().(*[]float64)
+				if aTapeBuf == nil {
+					aTapeBuf = new([]float64)
+				}
+			}
+			if cap(*aTapeBuf) < 2*cap(aTape)+1 {
+				*aTapeBuf = make([]float64, 2*cap(aTape)+1)
+			}
+			aTape = (*aTapeBuf)[:copy(*aTapeBuf, aTape)]
+		}
+		if cap(bTape)-len(bTape) < 1 {
+			if bTapeBuf == nil {
+				bTapeBuf, _ = swapPostContinueHVPTapes.Get().(*[]float64)
+				if bTapeBuf == nil {
+					bTapeBuf = new([]float64)
+				}
+			}
+			if cap(*bTapeBuf) < 2*cap(bTape)+1 {
+				*bTapeBuf = make([]float64, 2*cap(bTape)+1)
+			}
+			bTape = (*bTapeBuf)[:copy(*bTapeBuf, bTape)]
+		}
+		if cap(daTape)-len(daTape) < 1 {
+			if daTapeBuf == nil {
+				daTapeBuf, _ = swapPostContinueHVPTapes.Get().(*[]float64)
+				if daTapeBuf == nil {
+					daTapeBuf = new([]float64)
+				}
+			}
+			if cap(*daTapeBuf) < 2*cap(daTape)+1 {
+				*daTapeBuf = make([]float64, 2*cap(daTape)+1)
+			}
+			daTape = (*daTapeBuf)[:copy(*daTapeBuf, daTape)]
+		}
+		if cap(dbTape)-len(dbTape) < 1 {
+			if dbTapeBuf == nil {
+				dbTapeBuf, _ = swapPostContinueHVPTapes.Get().(*[]float64)
+				if dbTapeBuf == nil {
+					dbTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dbTapeBuf) < 2*cap(dbTape)+1 {
+				*dbTapeBuf = make([]float64, 2*cap(dbTape)+1)
+			}
+			dbTape = (*dbTapeBuf)[:copy(*dbTapeBuf, dbTape)]
+		}
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = swapPostContinueHVPTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = swapPostContinueHVPTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = swapPostContinueHVPTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			aTape = append(aTape, a)
 			bTape = append(bTape, b)
@@ -6494,6 +7123,27 @@ func SwapPostContinueHVP(x, y, vx, vy float64) (float64, float64, float64, float
 	dx += dda
 	hvy += db1
 	hvx += da1
+	if aTapeBuf != nil {
+		swapPostContinueHVPTapes.Put(aTapeBuf)
+	}
+	if bTapeBuf != nil {
+		swapPostContinueHVPTapes.Put(bTapeBuf)
+	}
+	if daTapeBuf != nil {
+		swapPostContinueHVPTapes.Put(daTapeBuf)
+	}
+	if dbTapeBuf != nil {
+		swapPostContinueHVPTapes.Put(dbTapeBuf)
+	}
+	if doneTapeBuf != nil {
+		swapPostContinueHVPTapes.Put(doneTapeBuf)
+	}
+	if dtTapeBuf != nil {
+		swapPostContinueHVPTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		swapPostContinueHVPTapes.Put(tTapeBuf)
+	}
 	return swapPostContinueHVP, dx, dy, hvx, hvy
 }
 
@@ -7192,8 +7842,14 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 	return viewCarry, da
 }
 
+// sqrtPostCounterGradTapes keeps SqrtPostCounterGrad's tape storage between calls.
+var sqrtPostCounterGradTapes sync.Pool
+
 // SqrtPostCounterGrad returns SqrtPostCounter(x) and its partial derivatives with respect to x.
 func SqrtPostCounterGrad(x float64) (float64, float64) {
+	var doneTapeBuf *[]float64
+	var sqrtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t1, sqrt, t3, t4 float64
 	var t2, trips int
 	var doneTape, tTape, sqrtTape []float64
@@ -7208,6 +7864,42 @@ func SqrtPostCounterGrad(x float64) (float64, float64) {
 	doneTape = tapeArray2[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = sqrtPostCounterGradTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(sqrtTape)-len(sqrtTape) < 1 {
+			if sqrtTapeBuf == nil {
+				sqrtTapeBuf, _ = sqrtPostCounterGradTapes.Get().(*[]float64)
+				if sqrtTapeBuf == nil {
+					sqrtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sqrtTapeBuf) < 2*cap(sqrtTape)+1 {
+				*sqrtTapeBuf = make([]float64, 2*cap(sqrtTape)+1)
+			}
+			sqrtTape = (*sqrtTapeBuf)[:copy(*sqrtTapeBuf, sqrtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = sqrtPostCounterGradTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			t1 = t + 1
@@ -7254,6 +7946,15 @@ func SqrtPostCounterGrad(x float64) (float64, float64) {
 	}
 	// t := x
 	dx += dt
+	if doneTapeBuf != nil {
+		sqrtPostCounterGradTapes.Put(doneTapeBuf)
+	}
+	if sqrtTapeBuf != nil {
+		sqrtPostCounterGradTapes.Put(sqrtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		sqrtPostCounterGradTapes.Put(tTapeBuf)
+	}
 	return sqrtPostCounter, dx
 }
 
@@ -7278,8 +7979,16 @@ func SqrtPostCounterJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// sqrtPostCounterHVPTapes keeps SqrtPostCounterHVP's tape storage between calls.
+var sqrtPostCounterHVPTapes sync.Pool
+
 // SqrtPostCounterHVP returns SqrtPostCounter's value, its gradient as SqrtPostCounterGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
+	var doneTapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var sqrt1TapeBuf *[]float64
+	var sqrtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
 	var t3, trips int
 	var doneTape, tTape, dtTape, sqrt1Tape, sqrtTape []float64
@@ -7300,6 +8009,66 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 	doneTape = tapeArray4[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = sqrtPostCounterHVPTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = sqrtPostCounterHVPTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(sqrt1Tape)-len(sqrt1Tape) < 1 {
+			if sqrt1TapeBuf == nil {
+				sqrt1TapeBuf, _ = sqrtPostCounterHVPTapes.Get().(*[]float64)
+				if sqrt1TapeBuf == nil {
+					sqrt1TapeBuf = new([]float64)
+				}
+			}
+			if cap(*sqrt1TapeBuf) < 2*cap(sqrt1Tape)+1 {
+				*sqrt1TapeBuf = make([]float64, 2*cap(sqrt1Tape)+1)
+			}
+			sqrt1Tape = (*sqrt1TapeBuf)[:copy(*sqrt1TapeBuf, sqrt1Tape)]
+		}
+		if cap(sqrtTape)-len(sqrtTape) < 1 {
+			if sqrtTapeBuf == nil {
+				sqrtTapeBuf, _ = sqrtPostCounterHVPTapes.Get().(*[]float64)
+				if sqrtTapeBuf == nil {
+					sqrtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sqrtTapeBuf) < 2*cap(sqrtTape)+1 {
+				*sqrtTapeBuf = make([]float64, 2*cap(sqrtTape)+1)
+			}
+			sqrtTape = (*sqrtTapeBuf)[:copy(*sqrtTapeBuf, sqrtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = sqrtPostCounterHVPTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			dtTape = append(dtTape, dt)
@@ -7386,6 +8155,21 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 	hv += dt2
 	// dt := v
 	dx += ddt
+	if doneTapeBuf != nil {
+		sqrtPostCounterHVPTapes.Put(doneTapeBuf)
+	}
+	if dtTapeBuf != nil {
+		sqrtPostCounterHVPTapes.Put(dtTapeBuf)
+	}
+	if sqrt1TapeBuf != nil {
+		sqrtPostCounterHVPTapes.Put(sqrt1TapeBuf)
+	}
+	if sqrtTapeBuf != nil {
+		sqrtPostCounterHVPTapes.Put(sqrtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		sqrtPostCounterHVPTapes.Put(tTapeBuf)
+	}
 	return sqrtPostCounterHVP, dx, hv
 }
 
@@ -7625,6 +8409,11 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	if len(hvw) < len(w) {
 		panic(fmt.Sprintf("ViewUpdateReadLaterHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
+	var derfTapeBuf *[]float64
+	var dt3TapeBuf *[]float64
+	var erfTapeBuf *[]float64
+	var expTapeBuf *[]float64
+	var t3TapeBuf *[]float64
 	var t5, t6, cos, t7, dsin, sin1, sin, t8, dt1, t9, t1, t10, dt2, t11, t2, t12, dt3, t13, t3, t14, t15, exp, t16, t17, derf, erf1, erf, t18, t19, t20, dt4, t21, t4, t22, t23 float64
 	var i, iters, tapeLen, tapeLen1, trips int
 	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes1, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
@@ -7727,6 +8516,66 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		t = r
 		tripsTape = append(tripsTape, 0)
 		for len(t) > 1 {
+			if cap(derfTape)-len(derfTape) < 1 {
+				if derfTapeBuf == nil {
+					derfTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					if derfTapeBuf == nil {
+						derfTapeBuf = new([]float64)
+					}
+				}
+				if cap(*derfTapeBuf) < 2*cap(derfTape)+1 {
+					*derfTapeBuf = make([]float64, 2*cap(derfTape)+1)
+				}
+				derfTape = (*derfTapeBuf)[:copy(*derfTapeBuf, derfTape)]
+			}
+			if cap(dt3Tape)-len(dt3Tape) < 1 {
+				if dt3TapeBuf == nil {
+					dt3TapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					if dt3TapeBuf == nil {
+						dt3TapeBuf = new([]float64)
+					}
+				}
+				if cap(*dt3TapeBuf) < 2*cap(dt3Tape)+1 {
+					*dt3TapeBuf = make([]float64, 2*cap(dt3Tape)+1)
+				}
+				dt3Tape = (*dt3TapeBuf)[:copy(*dt3TapeBuf, dt3Tape)]
+			}
+			if cap(erfTape)-len(erfTape) < 1 {
+				if erfTapeBuf == nil {
+					erfTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					if erfTapeBuf == nil {
+						erfTapeBuf = new([]float64)
+					}
+				}
+				if cap(*erfTapeBuf) < 2*cap(erfTape)+1 {
+					*erfTapeBuf = make([]float64, 2*cap(erfTape)+1)
+				}
+				erfTape = (*erfTapeBuf)[:copy(*erfTapeBuf, erfTape)]
+			}
+			if cap(expTape)-len(expTape) < 1 {
+				if expTapeBuf == nil {
+					expTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					if expTapeBuf == nil {
+						expTapeBuf = new([]float64)
+					}
+				}
+				if cap(*expTapeBuf) < 2*cap(expTape)+1 {
+					*expTapeBuf = make([]float64, 2*cap(expTape)+1)
+				}
+				expTape = (*expTapeBuf)[:copy(*expTapeBuf, expTape)]
+			}
+			if cap(t3Tape)-len(t3Tape) < 1 {
+				if t3TapeBuf == nil {
+					t3TapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					if t3TapeBuf == nil {
+						t3TapeBuf = new([]float64)
+					}
+				}
+				if cap(*t3TapeBuf) < 2*cap(t3Tape)+1 {
+					*t3TapeBuf = make([]float64, 2*cap(t3Tape)+1)
+				}
+				t3Tape = (*t3TapeBuf)[:copy(*t3TapeBuf, t3Tape)]
+			}
 			tripsTape[len(tripsTape)-1]++
 			t10 = float64(k+1) * vp
 			dt2 = t10
@@ -7906,6 +8755,21 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		dt51 = ddh[i]
 		ddh[i] = 0
 		dw[i] += 0.5 * dt51
+	}
+	if derfTapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(derfTapeBuf)
+	}
+	if dt3TapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(dt3TapeBuf)
+	}
+	if erfTapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(erfTapeBuf)
+	}
+	if expTapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(expTapeBuf)
+	}
+	if t3TapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(t3TapeBuf)
 	}
 	return viewUpdateReadLaterHVP, dp, hvp
 }
@@ -9142,8 +10006,13 @@ func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
 	return hvpOfPower1, hvpOfPower2, hv
 }
 
+// hvpOfCountDownTapes keeps hvpOfCountDown's tape storage between calls.
+var hvpOfCountDownTapes sync.Pool
+
 // hvpOfCountDown returns CountDown's value, its directional derivative along the directions and their Hessian-vector product: a row of CountDownHessian.
 func hvpOfCountDown(x float64, n int, v float64) (float64, float64, float64) {
+	var dsTapeBuf *[]float64
+	var sTapeBuf *[]float64
 	var t1, t2, t3, dt, t4, t, t5 float64
 	var trips int
 	var dsTape, sTape []float64
@@ -9155,6 +10024,30 @@ func hvpOfCountDown(x float64, n int, v float64) (float64, float64, float64) {
 	sTape = tapeArray1[:0]
 	trips = 0
 	for n > 0 {
+		if cap(dsTape)-len(dsTape) < 1 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = hvpOfCountDownTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = hvpOfCountDownTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
 		trips++
 		t1 = x * ds
 		t2 = s * v
@@ -9197,6 +10090,12 @@ func hvpOfCountDown(x float64, n int, v float64) (float64, float64, float64) {
 		ds1 += v * dt3
 		hv += ds * dt3
 		dds = x * dt3
+	}
+	if dsTapeBuf != nil {
+		hvpOfCountDownTapes.Put(dsTapeBuf)
+	}
+	if sTapeBuf != nil {
+		hvpOfCountDownTapes.Put(sTapeBuf)
 	}
 	return hvpOfCountDown1, hvpOfCountDown2, hv
 }
@@ -9720,8 +10619,15 @@ func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) 
 	return hvpOfBranchInLoop1, hvpOfBranchInLoop2, hv
 }
 
+// hvpOfHalvingsTapes keeps hvpOfHalvings's tape storage between calls.
+var hvpOfHalvingsTapes sync.Pool
+
 // hvpOfHalvings returns Halvings's value, its directional derivative along the directions and their Hessian-vector product: a row of HalvingsHessian.
 func hvpOfHalvings(x, v float64) (float64, float64, float64) {
+	var dpTapeBuf *[]float64
+	var pTapeBuf *[]float64
+	var vTapeBuf *[]float64
+	var xTapeBuf *[]float64
 	var t1, t2, t3, t4, t5 float64
 	var trips int
 	var vTape, xTape, dpTape, pTape []float64
@@ -9737,6 +10643,54 @@ func hvpOfHalvings(x, v float64) (float64, float64, float64) {
 	pTape = tapeArray3[:0]
 	trips = 0
 	for x > 1 {
+		if cap(dpTape)-len(dpTape) < 1 {
+			if dpTapeBuf == nil {
+				dpTapeBuf, _ = hvpOfHalvingsTapes.Get().(*[]float64)
+				if dpTapeBuf == nil {
+					dpTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dpTapeBuf) < 2*cap(dpTape)+1 {
+				*dpTapeBuf = make([]float64, 2*cap(dpTape)+1)
+			}
+			dpTape = (*dpTapeBuf)[:copy(*dpTapeBuf, dpTape)]
+		}
+		if cap(pTape)-len(pTape) < 1 {
+			if pTapeBuf == nil {
+				pTapeBuf, _ = hvpOfHalvingsTapes.Get().(*[]float64)
+				if pTapeBuf == nil {
+					pTapeBuf = new([]float64)
+				}
+			}
+			if cap(*pTapeBuf) < 2*cap(pTape)+1 {
+				*pTapeBuf = make([]float64, 2*cap(pTape)+1)
+			}
+			pTape = (*pTapeBuf)[:copy(*pTapeBuf, pTape)]
+		}
+		if cap(vTape)-len(vTape) < 1 {
+			if vTapeBuf == nil {
+				vTapeBuf, _ = hvpOfHalvingsTapes.Get().(*[]float64)
+				if vTapeBuf == nil {
+					vTapeBuf = new([]float64)
+				}
+			}
+			if cap(*vTapeBuf) < 2*cap(vTape)+1 {
+				*vTapeBuf = make([]float64, 2*cap(vTape)+1)
+			}
+			vTape = (*vTapeBuf)[:copy(*vTapeBuf, vTape)]
+		}
+		if cap(xTape)-len(xTape) < 1 {
+			if xTapeBuf == nil {
+				xTapeBuf, _ = hvpOfHalvingsTapes.Get().(*[]float64)
+				if xTapeBuf == nil {
+					xTapeBuf = new([]float64)
+				}
+			}
+			if cap(*xTapeBuf) < 2*cap(xTape)+1 {
+				*xTapeBuf = make([]float64, 2*cap(xTape)+1)
+			}
+			xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+		}
 		trips++
 		vTape = append(vTape, v)
 		v = v / 2
@@ -9785,6 +10739,18 @@ func hvpOfHalvings(x, v float64) (float64, float64, float64) {
 		// v = v / 2
 		v = vTape[len(vTape)-1]
 		vTape = vTape[:len(vTape)-1]
+	}
+	if dpTapeBuf != nil {
+		hvpOfHalvingsTapes.Put(dpTapeBuf)
+	}
+	if pTapeBuf != nil {
+		hvpOfHalvingsTapes.Put(pTapeBuf)
+	}
+	if vTapeBuf != nil {
+		hvpOfHalvingsTapes.Put(vTapeBuf)
+	}
+	if xTapeBuf != nil {
+		hvpOfHalvingsTapes.Put(xTapeBuf)
 	}
 	return hvpOfHalvings1, hvpOfHalvings2, hv
 }
@@ -9889,8 +10855,14 @@ func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 	return hvpOfContinue1, hvpOfContinue2, hv
 }
 
+// hvpOfBreakTapes keeps hvpOfBreak's tape storage between calls.
+var hvpOfBreakTapes sync.Pool
+
 // hvpOfBreak returns Break's value, its directional derivative along the directions and their Hessian-vector product: a row of BreakHessian.
 func hvpOfBreak(x float64, n int, v float64) (float64, float64, float64) {
+	var doneTapeBuf *[]float64
+	var dsTapeBuf *[]float64
+	var sTapeBuf *[]float64
 	var t1, t2, t3, t4, t5 float64
 	var broke bool
 	var doneTape, dsTape, sTape []float64
@@ -9907,6 +10879,42 @@ func hvpOfBreak(x float64, n int, v float64) (float64, float64, float64) {
 	trips = 0
 	broke = false
 	for ; i < n; i++ {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = hvpOfBreakTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(dsTape)-len(dsTape) < 1 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = hvpOfBreakTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(sTape)-len(sTape) < 2 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = hvpOfBreakTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+2 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+2)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
 		trips++
 		dsTape = append(dsTape, ds)
 		t1 = x * ds
@@ -9967,6 +10975,15 @@ func hvpOfBreak(x float64, n int, v float64) (float64, float64, float64) {
 		dds = x * dt3
 		ds1 += v * dt3
 		hv += ds * dt3
+	}
+	if doneTapeBuf != nil {
+		hvpOfBreakTapes.Put(doneTapeBuf)
+	}
+	if dsTapeBuf != nil {
+		hvpOfBreakTapes.Put(dsTapeBuf)
+	}
+	if sTapeBuf != nil {
+		hvpOfBreakTapes.Put(sTapeBuf)
 	}
 	return hvpOfBreak1, hvpOfBreak2, hv
 }
@@ -10258,8 +11275,12 @@ func hvpOfBoundFromInput(x, v float64) (float64, float64, float64) {
 	return hvpOfBoundFromInput1, hvpOfBoundFromInput2, hv
 }
 
+// hvpOfFloatStepTapes keeps hvpOfFloatStep's tape storage between calls.
+var hvpOfFloatStepTapes sync.Pool
+
 // hvpOfFloatStep returns FloatStep's value, its directional derivative along the directions and their Hessian-vector product: a row of FloatStepHessian.
 func hvpOfFloatStep(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var uTapeBuf *[]float64
 	var t1, t2, t3, t4, dt, t5, t, t6, t7 float64
 	var trips int
 	var uTape []float64
@@ -10271,6 +11292,18 @@ func hvpOfFloatStep(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	uTape = tapeArray[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(uTape)-len(uTape) < 1 {
+			if uTapeBuf == nil {
+				uTapeBuf, _ = hvpOfFloatStepTapes.Get().(*[]float64)
+				if uTapeBuf == nil {
+					uTapeBuf = new([]float64)
+				}
+			}
+			if cap(*uTapeBuf) < 2*cap(uTape)+1 {
+				*uTapeBuf = make([]float64, 2*cap(uTape)+1)
+			}
+			uTape = (*uTapeBuf)[:copy(*uTapeBuf, uTape)]
+		}
 		if !first {
 			uTape = append(uTape, u)
 			t1 = u + 0.7
@@ -10321,6 +11354,9 @@ func hvpOfFloatStep(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	}
 	// u := x
 	hvx += du1
+	if uTapeBuf != nil {
+		hvpOfFloatStepTapes.Put(uTapeBuf)
+	}
 	return hvpOfFloatStep1, hvpOfFloatStep2, hvx, hvy
 }
 
@@ -11130,8 +12166,15 @@ func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64
 	return hvpOfLogisticSwitch1, hvpOfLogisticSwitch2, hvr, hvx
 }
 
+// hvpOfPiecewisePostTapes keeps hvpOfPiecewisePost's tape storage between calls.
+var hvpOfPiecewisePostTapes sync.Pool
+
 // hvpOfPiecewisePost returns PiecewisePost's value, its directional derivative along the directions and their Hessian-vector product: a row of PiecewisePostHessian.
 func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
+	var dtTapeBuf *[]float64
+	var t1TapeBuf *[]float64
+	var t2TapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t4, t5, dt3, t6, t3, t7, t8, dt1, t9, t1, t10, t2, max2, max1, dmax1 float64
 	var trips int
 	var t1Tape, t2Tape, dtTape, tTape []float64
@@ -11149,6 +12192,54 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 	tTape = tapeArray3[:0]
 	trips = 0
 	for t < 4 {
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfPiecewisePostTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(t1Tape)-len(t1Tape) < 1 {
+			if t1TapeBuf == nil {
+				t1TapeBuf, _ = hvpOfPiecewisePostTapes.Get().(*[]float64)
+				if t1TapeBuf == nil {
+					t1TapeBuf = new([]float64)
+				}
+			}
+			if cap(*t1TapeBuf) < 2*cap(t1Tape)+1 {
+				*t1TapeBuf = make([]float64, 2*cap(t1Tape)+1)
+			}
+			t1Tape = (*t1TapeBuf)[:copy(*t1TapeBuf, t1Tape)]
+		}
+		if cap(t2Tape)-len(t2Tape) < 1 {
+			if t2TapeBuf == nil {
+				t2TapeBuf, _ = hvpOfPiecewisePostTapes.Get().(*[]float64)
+				if t2TapeBuf == nil {
+					t2TapeBuf = new([]float64)
+				}
+			}
+			if cap(*t2TapeBuf) < 2*cap(t2Tape)+1 {
+				*t2TapeBuf = make([]float64, 2*cap(t2Tape)+1)
+			}
+			t2Tape = (*t2TapeBuf)[:copy(*t2TapeBuf, t2Tape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfPiecewisePostTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		trips++
 		t4 = 2 * t
 		t5 = t4 * dt
@@ -11237,11 +12328,29 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 	}
 	// t := x
 	hv += dt2
+	if dtTapeBuf != nil {
+		hvpOfPiecewisePostTapes.Put(dtTapeBuf)
+	}
+	if t1TapeBuf != nil {
+		hvpOfPiecewisePostTapes.Put(t1TapeBuf)
+	}
+	if t2TapeBuf != nil {
+		hvpOfPiecewisePostTapes.Put(t2TapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfPiecewisePostTapes.Put(tTapeBuf)
+	}
 	return hvpOfPiecewisePost1, hvpOfPiecewisePost2, hv
 }
 
+// hvpOfSmoothPostContinueTapes keeps hvpOfSmoothPostContinue's tape storage between calls.
+var hvpOfSmoothPostContinueTapes sync.Pool
+
 // hvpOfSmoothPostContinue returns SmoothPostContinue's value, its directional derivative along the directions and their Hessian-vector product: a row of SmoothPostContinueHessian.
 func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
+	var doneTapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var sin, t2, t3, cos, t4, t5, t6, t7, dt1, t8, t1, t9, t10 float64
 	var doneTape, tTape, dtTape []float64
 	var trips int
@@ -11257,6 +12366,42 @@ func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
 	doneTape = tapeArray2[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = hvpOfSmoothPostContinueTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfSmoothPostContinueTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfSmoothPostContinueTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			dtTape = append(dtTape, dt)
@@ -11336,11 +12481,30 @@ func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
 	}
 	// t := x
 	hv += dt2
+	if doneTapeBuf != nil {
+		hvpOfSmoothPostContinueTapes.Put(doneTapeBuf)
+	}
+	if dtTapeBuf != nil {
+		hvpOfSmoothPostContinueTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfSmoothPostContinueTapes.Put(tTapeBuf)
+	}
 	return hvpOfSmoothPostContinue1, hvpOfSmoothPostContinue2, hv
 }
 
+// hvpOfSwapPostContinueTapes keeps hvpOfSwapPostContinue's tape storage between calls.
+var hvpOfSwapPostContinueTapes sync.Pool
+
 // hvpOfSwapPostContinue returns SwapPostContinue's value, its directional derivative along the directions and their Hessian-vector product: a row of SwapPostContinueHessian.
 func hvpOfSwapPostContinue(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var aTapeBuf *[]float64
+	var bTapeBuf *[]float64
+	var daTapeBuf *[]float64
+	var dbTapeBuf *[]float64
+	var doneTapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, t3, t4, t5, t6, t7, t8, dt, t9, t, t10, t11, t12, dt1, t13, t1, t14, t15 float64
 	var doneTape, aTape, bTape, daTape, dbTape, dtTape, tTape []float64
 	var trips int
@@ -11367,6 +12531,90 @@ func hvpOfSwapPostContinue(x, y, vx, vy float64) (float64, float64, float64, flo
 	doneTape = tapeArray6[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(aTape)-len(aTape) < 1 {
+			if aTapeBuf == nil {
+				aTapeBuf, _ = hvpOfSwapPostContinueTapes.Get().(*[]float64)
+				if aTapeBuf == nil {
+					aTapeBuf = new([]float64)
+				}
+			}
+			if cap(*aTapeBuf) < 2*cap(aTape)+1 {
+				*aTapeBuf = make([]float64, 2*cap(aTape)+1)
+			}
+			aTape = (*aTapeBuf)[:copy(*aTapeBuf, aTape)]
+		}
+		if cap(bTape)-len(bTape) < 1 {
+			if bTapeBuf == nil {
+				bTapeBuf, _ = hvpOfSwapPostContinueTapes.Get().(*[]float64)
+				if bTapeBuf == nil {
+					bTapeBuf = new([]float64)
+				}
+			}
+			if cap(*bTapeBuf) < 2*cap(bTape)+1 {
+				*bTapeBuf = make([]float64, 2*cap(bTape)+1)
+			}
+			bTape = (*bTapeBuf)[:copy(*bTapeBuf, bTape)]
+		}
+		if cap(daTape)-len(daTape) < 1 {
+			if daTapeBuf == nil {
+				daTapeBuf, _ = hvpOfSwapPostContinueTapes.Get().(*[]float64)
+				if daTapeBuf == nil {
+					daTapeBuf = new([]float64)
+				}
+			}
+			if cap(*daTapeBuf) < 2*cap(daTape)+1 {
+				*daTapeBuf = make([]float64, 2*cap(daTape)+1)
+			}
+			daTape = (*daTapeBuf)[:copy(*daTapeBuf, daTape)]
+		}
+		if cap(dbTape)-len(dbTape) < 1 {
+			if dbTapeBuf == nil {
+				dbTapeBuf, _ = hvpOfSwapPostContinueTapes.Get().(*[]float64)
+				if dbTapeBuf == nil {
+					dbTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dbTapeBuf) < 2*cap(dbTape)+1 {
+				*dbTapeBuf = make([]float64, 2*cap(dbTape)+1)
+			}
+			dbTape = (*dbTapeBuf)[:copy(*dbTapeBuf, dbTape)]
+		}
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = hvpOfSwapPostContinueTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfSwapPostContinueTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfSwapPostContinueTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			aTape = append(aTape, a)
 			bTape = append(bTape, b)
@@ -11470,6 +12718,27 @@ func hvpOfSwapPostContinue(x, y, vx, vy float64) (float64, float64, float64, flo
 	// a, b, da, db := x, y, vx, vy
 	hvy += db1
 	hvx += da1
+	if aTapeBuf != nil {
+		hvpOfSwapPostContinueTapes.Put(aTapeBuf)
+	}
+	if bTapeBuf != nil {
+		hvpOfSwapPostContinueTapes.Put(bTapeBuf)
+	}
+	if daTapeBuf != nil {
+		hvpOfSwapPostContinueTapes.Put(daTapeBuf)
+	}
+	if dbTapeBuf != nil {
+		hvpOfSwapPostContinueTapes.Put(dbTapeBuf)
+	}
+	if doneTapeBuf != nil {
+		hvpOfSwapPostContinueTapes.Put(doneTapeBuf)
+	}
+	if dtTapeBuf != nil {
+		hvpOfSwapPostContinueTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfSwapPostContinueTapes.Put(tTapeBuf)
+	}
 	return hvpOfSwapPostContinue1, hvpOfSwapPostContinue2, hvx, hvy
 }
 
@@ -11735,8 +13004,16 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	return hvpOfViewCarry1, hvpOfViewCarry2, hva
 }
 
+// hvpOfSqrtPostCounterTapes keeps hvpOfSqrtPostCounter's tape storage between calls.
+var hvpOfSqrtPostCounterTapes sync.Pool
+
 // hvpOfSqrtPostCounter returns SqrtPostCounter's value, its directional derivative along the directions and their Hessian-vector product: a row of SqrtPostCounterHessian.
 func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
+	var doneTapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var sqrt1TapeBuf *[]float64
+	var sqrtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
 	var t3, trips int
 	var doneTape, tTape, dtTape, sqrt1Tape, sqrtTape []float64
@@ -11757,6 +13034,66 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 	doneTape = tapeArray4[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(doneTape)-len(doneTape) < 1 {
+			if doneTapeBuf == nil {
+				doneTapeBuf, _ = hvpOfSqrtPostCounterTapes.Get().(*[]float64)
+				if doneTapeBuf == nil {
+					doneTapeBuf = new([]float64)
+				}
+			}
+			if cap(*doneTapeBuf) < 2*cap(doneTape)+1 {
+				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
+			}
+			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfSqrtPostCounterTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(sqrt1Tape)-len(sqrt1Tape) < 1 {
+			if sqrt1TapeBuf == nil {
+				sqrt1TapeBuf, _ = hvpOfSqrtPostCounterTapes.Get().(*[]float64)
+				if sqrt1TapeBuf == nil {
+					sqrt1TapeBuf = new([]float64)
+				}
+			}
+			if cap(*sqrt1TapeBuf) < 2*cap(sqrt1Tape)+1 {
+				*sqrt1TapeBuf = make([]float64, 2*cap(sqrt1Tape)+1)
+			}
+			sqrt1Tape = (*sqrt1TapeBuf)[:copy(*sqrt1TapeBuf, sqrt1Tape)]
+		}
+		if cap(sqrtTape)-len(sqrtTape) < 1 {
+			if sqrtTapeBuf == nil {
+				sqrtTapeBuf, _ = hvpOfSqrtPostCounterTapes.Get().(*[]float64)
+				if sqrtTapeBuf == nil {
+					sqrtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sqrtTapeBuf) < 2*cap(sqrtTape)+1 {
+				*sqrtTapeBuf = make([]float64, 2*cap(sqrtTape)+1)
+			}
+			sqrtTape = (*sqrtTapeBuf)[:copy(*sqrtTapeBuf, sqrtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfSqrtPostCounterTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			dtTape = append(dtTape, dt)
@@ -11842,6 +13179,21 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 	}
 	// t := x
 	hv += dt2
+	if doneTapeBuf != nil {
+		hvpOfSqrtPostCounterTapes.Put(doneTapeBuf)
+	}
+	if dtTapeBuf != nil {
+		hvpOfSqrtPostCounterTapes.Put(dtTapeBuf)
+	}
+	if sqrt1TapeBuf != nil {
+		hvpOfSqrtPostCounterTapes.Put(sqrt1TapeBuf)
+	}
+	if sqrtTapeBuf != nil {
+		hvpOfSqrtPostCounterTapes.Put(sqrtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfSqrtPostCounterTapes.Put(tTapeBuf)
+	}
 	return hvpOfSqrtPostCounter1, hvpOfSqrtPostCounter2, hv
 }
 
@@ -11856,6 +13208,11 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	if len(hvw) < len(w) {
 		panic(fmt.Sprintf("hvpOfViewUpdateReadLater: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
+	var derfTapeBuf *[]float64
+	var dt3TapeBuf *[]float64
+	var erfTapeBuf *[]float64
+	var expTapeBuf *[]float64
+	var t3TapeBuf *[]float64
 	var t5, cos, t6, dsin, sin1, sin, t7, dt1, t8, t1, dt2, t9, t2, dt3, t10, t3, t11, t12, exp, t13, t14, derf, erf1, erf, t15, t16, t17, dt4, t18, t4, t19, t20 float64
 	var i, iters, tapeLen, tapeLen1, trips int
 	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes1, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
@@ -11957,6 +13314,66 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		t = r
 		tripsTape = append(tripsTape, 0)
 		for len(t) > 1 {
+			if cap(derfTape)-len(derfTape) < 1 {
+				if derfTapeBuf == nil {
+					derfTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					if derfTapeBuf == nil {
+						derfTapeBuf = new([]float64)
+					}
+				}
+				if cap(*derfTapeBuf) < 2*cap(derfTape)+1 {
+					*derfTapeBuf = make([]float64, 2*cap(derfTape)+1)
+				}
+				derfTape = (*derfTapeBuf)[:copy(*derfTapeBuf, derfTape)]
+			}
+			if cap(dt3Tape)-len(dt3Tape) < 1 {
+				if dt3TapeBuf == nil {
+					dt3TapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					if dt3TapeBuf == nil {
+						dt3TapeBuf = new([]float64)
+					}
+				}
+				if cap(*dt3TapeBuf) < 2*cap(dt3Tape)+1 {
+					*dt3TapeBuf = make([]float64, 2*cap(dt3Tape)+1)
+				}
+				dt3Tape = (*dt3TapeBuf)[:copy(*dt3TapeBuf, dt3Tape)]
+			}
+			if cap(erfTape)-len(erfTape) < 1 {
+				if erfTapeBuf == nil {
+					erfTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					if erfTapeBuf == nil {
+						erfTapeBuf = new([]float64)
+					}
+				}
+				if cap(*erfTapeBuf) < 2*cap(erfTape)+1 {
+					*erfTapeBuf = make([]float64, 2*cap(erfTape)+1)
+				}
+				erfTape = (*erfTapeBuf)[:copy(*erfTapeBuf, erfTape)]
+			}
+			if cap(expTape)-len(expTape) < 1 {
+				if expTapeBuf == nil {
+					expTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					if expTapeBuf == nil {
+						expTapeBuf = new([]float64)
+					}
+				}
+				if cap(*expTapeBuf) < 2*cap(expTape)+1 {
+					*expTapeBuf = make([]float64, 2*cap(expTape)+1)
+				}
+				expTape = (*expTapeBuf)[:copy(*expTapeBuf, expTape)]
+			}
+			if cap(t3Tape)-len(t3Tape) < 1 {
+				if t3TapeBuf == nil {
+					t3TapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					if t3TapeBuf == nil {
+						t3TapeBuf = new([]float64)
+					}
+				}
+				if cap(*t3TapeBuf) < 2*cap(t3Tape)+1 {
+					*t3TapeBuf = make([]float64, 2*cap(t3Tape)+1)
+				}
+				t3Tape = (*t3TapeBuf)[:copy(*t3TapeBuf, t3Tape)]
+			}
 			tripsTape[len(tripsTape)-1]++
 			dt2 = float64(k+1) * vp
 			t9 = p * float64(k+1)
@@ -12122,6 +13539,21 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		hvw[i] += 0.5 * dt51
 		// dh[i] = 0.5 * vw[i]
 		ddh[i] = 0
+	}
+	if derfTapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(derfTapeBuf)
+	}
+	if dt3TapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(dt3TapeBuf)
+	}
+	if erfTapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(erfTapeBuf)
+	}
+	if expTapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(expTapeBuf)
+	}
+	if t3TapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(t3TapeBuf)
 	}
 	return hvpOfViewUpdateReadLater1, hvpOfViewUpdateReadLater2, hvp
 }

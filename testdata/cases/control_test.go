@@ -33,21 +33,29 @@ func TestTapeAllocations(t *testing.T) {
 }
 
 // TestWhileTapeAllocations: a while loop's tape starts in a stack array of
-// 64 values and grows by append beyond it.
+// 64 values and grows past it into a buffer from the function's pool: no
+// allocation in the steady state at any trip count, and a reused buffer's
+// old values (NaN) change nothing.
 func TestWhileTapeAllocations(t *testing.T) {
 	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
 		t.Skip("tapes of the unoptimized code hold more values")
 	}
-	for _, tc := range []struct {
-		n    int
-		heap bool
-	}{
-		{0, false}, {10, false}, {64, false}, {65, true}, {500, true},
-	} {
-		got := testing.AllocsPerRun(20, func() { CountDownGrad(0.5, tc.n) })
-		if (got > 0) != tc.heap {
-			t.Errorf("CountDownGrad(0.5, %d): %v allocations per call, want some: %v", tc.n, got, tc.heap)
+	for _, n := range []int{0, 10, 64, 65, 500, 5000} {
+		if got := testing.AllocsPerRun(20, func() { CountDownGrad(0.5, n) }); got != 0 {
+			t.Errorf("CountDownGrad(0.5, %d): %v allocations per call, want 0", n, got)
 		}
+	}
+	v, d := CountDownGrad(0.5, 3000)
+	poison := make([]float64, 8000)
+	for i := range poison {
+		poison[i] = math.NaN()
+	}
+	for range 4 {
+		p := slices.Clone(poison)
+		countDownGradTapes.Put(&p)
+	}
+	if v2, d2 := CountDownGrad(0.5, 3000); v2 != v || d2 != d {
+		t.Errorf("CountDownGrad(0.5, 3000) with NaN-filled pooled buffers: %v, %v; want %v, %v", v2, d2, v, d)
 	}
 }
 

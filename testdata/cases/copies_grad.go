@@ -670,11 +670,16 @@ func CopyLoopJVP(p Point, n int, dp Point) (float64, float64) {
 	return t2, dt2
 }
 
+// copySlicesGradTapes keeps CopySlicesGrad's tape storage between calls.
+var copySlicesGradTapes sync.Pool
+
 // CopySlicesGrad returns CopySlices(x, k) and its partial derivatives with respect to x, k.
 func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("CopySlicesGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var yElemTapeBuf *[]float64
+	var yElemTape1Buf *[]float64
 	var i, i1, i2, i3, trips, trips1, trips2, trips3 int
 	var t float64
 	var yElemTape, yElemTape1 []float64
@@ -689,6 +694,18 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	yElemTape = tapeArray[:0]
 	trips1 = 0
 	for i1 = range y {
+		if cap(yElemTape)-len(yElemTape) < 1 {
+			if yElemTapeBuf == nil {
+				yElemTapeBuf, _ = copySlicesGradTapes.Get().(*[]float64)
+				if yElemTapeBuf == nil {
+					yElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*yElemTapeBuf) < 2*cap(yElemTape)+1 {
+				*yElemTapeBuf = make([]float64, 2*cap(yElemTape)+1)
+			}
+			yElemTape = (*yElemTapeBuf)[:copy(*yElemTapeBuf, yElemTape)]
+		}
 		trips1++
 		yElemTape = append(yElemTape, y[i1])
 		t = y[i1] * k
@@ -698,6 +715,18 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	yElemTape1 = tapeArray1[:0]
 	trips2 = 0
 	for i2 = range min(len(y[1:]), len(x[:2])) {
+		if cap(yElemTape1)-len(yElemTape1) < 1 {
+			if yElemTape1Buf == nil {
+				yElemTape1Buf, _ = copySlicesGradTapes.Get().(*[]float64)
+				if yElemTape1Buf == nil {
+					yElemTape1Buf = new([]float64)
+				}
+			}
+			if cap(*yElemTape1Buf) < 2*cap(yElemTape1)+1 {
+				*yElemTape1Buf = make([]float64, 2*cap(yElemTape1)+1)
+			}
+			yElemTape1 = (*yElemTape1Buf)[:copy(*yElemTape1Buf, yElemTape1)]
+		}
 		trips2++
 		yElemTape1 = append(yElemTape1, y[(1)+i2])
 		y[(1)+i2] = x[i2]
@@ -764,6 +793,12 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 		dy[i] = 0
 		dx[i] += dElem2
 	}
+	if yElemTapeBuf != nil {
+		copySlicesGradTapes.Put(yElemTapeBuf)
+	}
+	if yElemTape1Buf != nil {
+		copySlicesGradTapes.Put(yElemTape1Buf)
+	}
 	return copySlices, dk
 }
 
@@ -816,6 +851,7 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("CopyStepGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var prevElemTapeBuf *[]float64
 	var i, i1, i2, iters, tapeLen, trips int
 	var sin, t, t1 float64
 	var tapes, tripsTape, tripsTape1, prevElemTape []float64
@@ -854,6 +890,18 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	for range steps {
 		tripsTape = append(tripsTape, 0)
 		for i1 = range min(len(prev), len(cur)) {
+			if cap(prevElemTape)-len(prevElemTape) < 1 {
+				if prevElemTapeBuf == nil {
+					prevElemTapeBuf, _ = copyStepGradTapes.Get().(*[]float64)
+					if prevElemTapeBuf == nil {
+						prevElemTapeBuf = new([]float64)
+					}
+				}
+				if cap(*prevElemTapeBuf) < 2*cap(prevElemTape)+1 {
+					*prevElemTapeBuf = make([]float64, 2*cap(prevElemTape)+1)
+				}
+				prevElemTape = (*prevElemTapeBuf)[:copy(*prevElemTapeBuf, prevElemTape)]
+			}
 			tripsTape[len(tripsTape)-1]++
 			prevElemTape = append(prevElemTape, prev[i1])
 			prev[i1] = cur[i1]
@@ -913,6 +961,9 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 		dElem1 := dcur[i]
 		dcur[i] = 0
 		dx[i] += dElem1
+	}
+	if prevElemTapeBuf != nil {
+		copyStepGradTapes.Put(prevElemTapeBuf)
 	}
 	return copyStep, dh
 }
@@ -1422,11 +1473,15 @@ func SmoothEndJVP(x, dx []float64) (float64, float64) {
 	return t, dt
 }
 
+// rowByRowGradTapes keeps RowByRowGrad's tape storage between calls.
+var rowByRowGradTapes sync.Pool
+
 // RowByRowGrad returns RowByRow(x) and its partial derivatives with respect to x.
 func RowByRowGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RowByRowGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var tripsTapeBuf *[]float64
 	var sin, t float64
 	var j, i, trips int
 	var tripsTape []float64
@@ -1437,6 +1492,18 @@ func RowByRowGrad(x, dx []float64) float64 {
 	tripsTape = tapeArray[:0]
 	trips = 0
 	for i = range m {
+		if cap(tripsTape)-len(tripsTape) < 1 {
+			if tripsTapeBuf == nil {
+				tripsTapeBuf, _ = rowByRowGradTapes.Get().(*[]float64)
+				if tripsTapeBuf == nil {
+					tripsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tripsTapeBuf) < 2*cap(tripsTape)+1 {
+				*tripsTapeBuf = make([]float64, 2*cap(tripsTape)+1)
+			}
+			tripsTape = (*tripsTapeBuf)[:copy(*tripsTapeBuf, tripsTape)]
+		}
 		trips++
 		dm[i] = make([]float64, n)
 		m[i] = make([]float64, n)
@@ -1478,6 +1545,9 @@ func RowByRowGrad(x, dx []float64) float64 {
 			dsin = x[i] * dt
 			dx[j] += math.Cos(x[j]) * dsin
 		}
+	}
+	if tripsTapeBuf != nil {
+		rowByRowGradTapes.Put(tripsTapeBuf)
 	}
 	return rowByRow
 }
@@ -1981,11 +2051,15 @@ func AnonStructsHessian(x, dx, hess []float64) float64 {
 	return anonStructs
 }
 
+// literalBuffersGradTapes keeps LiteralBuffersGrad's tape storage between calls.
+var literalBuffersGradTapes sync.Pool
+
 // LiteralBuffersGrad returns LiteralBuffers(x) and its partial derivatives with respect to x.
 func LiteralBuffersGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("LiteralBuffersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var wElemTapeBuf *[]float64
 	var t1 float64
 	var i, trips int
 	var wElemTape []float64
@@ -2001,6 +2075,18 @@ func LiteralBuffersGrad(x, dx []float64) float64 {
 	wElemTape = tapeArray[:0]
 	trips = 0
 	for i = range w {
+		if cap(wElemTape)-len(wElemTape) < 1 {
+			if wElemTapeBuf == nil {
+				wElemTapeBuf, _ = literalBuffersGradTapes.Get().(*[]float64)
+				if wElemTapeBuf == nil {
+					wElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*wElemTapeBuf) < 2*cap(wElemTape)+1 {
+				*wElemTapeBuf = make([]float64, 2*cap(wElemTape)+1)
+			}
+			wElemTape = (*wElemTapeBuf)[:copy(*wElemTapeBuf, wElemTape)]
+		}
 		trips++
 		wElemTape = append(wElemTape, w[i])
 		t1 = w[i] * x[i%len(x)]
@@ -2043,6 +2129,9 @@ func LiteralBuffersGrad(x, dx []float64) float64 {
 	dbuf[0] = 0
 	dx[0] += x[1] * dt
 	dx[1] += x[0] * dt
+	if wElemTapeBuf != nil {
+		literalBuffersGradTapes.Put(wElemTapeBuf)
+	}
 	return literalBuffers
 }
 
@@ -3068,11 +3157,17 @@ func jvpOfSmoothEnd(x, dx []float64) (float64, float64) {
 	return t1, dt1
 }
 
+// hvpOfRowByRowTapes keeps hvpOfRowByRow's tape storage between calls.
+var hvpOfRowByRowTapes sync.Pool
+
 // hvpOfRowByRow returns RowByRow's value, its directional derivative along the directions and their Hessian-vector product: a row of RowByRowHessian.
 func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfRowByRow: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
+	var dsinTapeBuf *[]float64
+	var sinTapeBuf *[]float64
+	var tripsTapeBuf *[]float64
 	var cos, t1, dsin, sin1, sin, t2, t3, t4, t5 float64
 	var j, i, trips int
 	var tripsTape, dsinTape, sinTape []float64
@@ -3092,6 +3187,18 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	tripsTape = tapeArray2[:0]
 	trips = 0
 	for i = range m {
+		if cap(tripsTape)-len(tripsTape) < 1 {
+			if tripsTapeBuf == nil {
+				tripsTapeBuf, _ = hvpOfRowByRowTapes.Get().(*[]float64)
+				if tripsTapeBuf == nil {
+					tripsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tripsTapeBuf) < 2*cap(tripsTape)+1 {
+				*tripsTapeBuf = make([]float64, 2*cap(tripsTape)+1)
+			}
+			tripsTape = (*tripsTapeBuf)[:copy(*tripsTapeBuf, tripsTape)]
+		}
 		trips++
 		dm1[i] = make([]float64, n)
 		m[i] = make([]float64, n)
@@ -3099,6 +3206,30 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 		dm[i] = make([]float64, n)
 		tripsTape = append(tripsTape, 0)
 		for j = range m[i] {
+			if cap(dsinTape)-len(dsinTape) < 1 {
+				if dsinTapeBuf == nil {
+					dsinTapeBuf, _ = hvpOfRowByRowTapes.Get().(*[]float64)
+					if dsinTapeBuf == nil {
+						dsinTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsinTapeBuf) < 2*cap(dsinTape)+1 {
+					*dsinTapeBuf = make([]float64, 2*cap(dsinTape)+1)
+				}
+				dsinTape = (*dsinTapeBuf)[:copy(*dsinTapeBuf, dsinTape)]
+			}
+			if cap(sinTape)-len(sinTape) < 1 {
+				if sinTapeBuf == nil {
+					sinTapeBuf, _ = hvpOfRowByRowTapes.Get().(*[]float64)
+					if sinTapeBuf == nil {
+						sinTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sinTapeBuf) < 2*cap(sinTape)+1 {
+					*sinTapeBuf = make([]float64, 2*cap(sinTape)+1)
+				}
+				sinTape = (*sinTapeBuf)[:copy(*sinTapeBuf, sinTape)]
+			}
 			tripsTape[len(tripsTape)-1]++
 			dsinTape = append(dsinTape, dsin)
 			cos = math.Cos(x[j])
@@ -3173,6 +3304,15 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 			dcos = v[j] * dt1
 			hv[j] -= math.Sin(x[j]) * dcos
 		}
+	}
+	if dsinTapeBuf != nil {
+		hvpOfRowByRowTapes.Put(dsinTapeBuf)
+	}
+	if sinTapeBuf != nil {
+		hvpOfRowByRowTapes.Put(sinTapeBuf)
+	}
+	if tripsTapeBuf != nil {
+		hvpOfRowByRowTapes.Put(tripsTapeBuf)
 	}
 	return hvpOfRowByRow1, hvpOfRowByRow2
 }
@@ -3508,11 +3648,16 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	return hvpOfAnonStructs1, hvpOfAnonStructs2
 }
 
+// hvpOfLiteralBuffersTapes keeps hvpOfLiteralBuffers's tape storage between calls.
+var hvpOfLiteralBuffersTapes sync.Pool
+
 // hvpOfLiteralBuffers returns LiteralBuffers's value, its directional derivative along the directions and their Hessian-vector product: a row of LiteralBuffersHessian.
 func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfLiteralBuffers: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
+	var dwElemTapeBuf *[]float64
+	var wElemTapeBuf *[]float64
 	var t11, t12, t13, t14 float64
 	var i, trips int
 	var dwElemTape, wElemTape []float64
@@ -3544,6 +3689,30 @@ func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	wElemTape = tapeArray1[:0]
 	trips = 0
 	for i = range w {
+		if cap(dwElemTape)-len(dwElemTape) < 1 {
+			if dwElemTapeBuf == nil {
+				dwElemTapeBuf, _ = hvpOfLiteralBuffersTapes.Get().(*[]float64)
+				if dwElemTapeBuf == nil {
+					dwElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dwElemTapeBuf) < 2*cap(dwElemTape)+1 {
+				*dwElemTapeBuf = make([]float64, 2*cap(dwElemTape)+1)
+			}
+			dwElemTape = (*dwElemTapeBuf)[:copy(*dwElemTapeBuf, dwElemTape)]
+		}
+		if cap(wElemTape)-len(wElemTape) < 1 {
+			if wElemTapeBuf == nil {
+				wElemTapeBuf, _ = hvpOfLiteralBuffersTapes.Get().(*[]float64)
+				if wElemTapeBuf == nil {
+					wElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*wElemTapeBuf) < 2*cap(wElemTape)+1 {
+				*wElemTapeBuf = make([]float64, 2*cap(wElemTape)+1)
+			}
+			wElemTape = (*wElemTapeBuf)[:copy(*wElemTapeBuf, wElemTape)]
+		}
 		trips++
 		dwElemTape = append(dwElemTape, dw[i])
 		t11 = x[i%len(x)] * dw[i]
@@ -3633,6 +3802,12 @@ func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	ddbuf[0] = 0
 	hv[0] += v[1] * dt8
 	hv[1] += v[0] * dt8
+	if dwElemTapeBuf != nil {
+		hvpOfLiteralBuffersTapes.Put(dwElemTapeBuf)
+	}
+	if wElemTapeBuf != nil {
+		hvpOfLiteralBuffersTapes.Put(wElemTapeBuf)
+	}
 	return hvpOfLiteralBuffers1, hvpOfLiteralBuffers2
 }
 

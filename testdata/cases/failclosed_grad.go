@@ -259,8 +259,12 @@ func NegHelperReturnHessian(x float64, hess []float64) (float64, float64) {
 	return negHelperReturn, dx
 }
 
+// floatCounterSumGradTapes keeps FloatCounterSumGrad's tape storage between calls.
+var floatCounterSumGradTapes sync.Pool
+
 // FloatCounterSumGrad returns FloatCounterSum(x) and its partial derivatives with respect to x.
 func FloatCounterSumGrad(x float64) (float64, float64) {
+	var tTapeBuf *[]float64
 	var t1, t2, t3 float64
 	var trips int
 	var tTape []float64
@@ -270,6 +274,18 @@ func FloatCounterSumGrad(x float64) (float64, float64) {
 	tTape = tapeArray[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = floatCounterSumGradTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			t1 = t + x
@@ -301,6 +317,9 @@ func FloatCounterSumGrad(x float64) (float64, float64) {
 	}
 	// t := x
 	dx += dt
+	if tTapeBuf != nil {
+		floatCounterSumGradTapes.Put(tTapeBuf)
+	}
 	return floatCounterSum, dx
 }
 
@@ -321,8 +340,13 @@ func FloatCounterSumJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
+// floatCounterSumHVPTapes keeps FloatCounterSumHVP's tape storage between calls.
+var floatCounterSumHVPTapes sync.Pool
+
 // FloatCounterSumHVP returns FloatCounterSum's value, its gradient as FloatCounterSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, t3, t4, t5, dt1, t6, t1, t7, t8 float64
 	var trips int
 	var tTape, dtTape []float64
@@ -336,6 +360,30 @@ func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
 	dtTape = tapeArray1[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = floatCounterSumHVPTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = floatCounterSumHVPTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			dtTape = append(dtTape, dt)
@@ -397,6 +445,12 @@ func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
 	hv += dt2
 	// dt := v
 	dx += ddt
+	if dtTapeBuf != nil {
+		floatCounterSumHVPTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		floatCounterSumHVPTapes.Put(tTapeBuf)
+	}
 	return floatCounterSumHVP, dx, hv
 }
 
@@ -4216,6 +4270,8 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ParallelDeadInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
+	var tanhTapeBuf *[]float64
+	var xTapeBuf *[]float64
 	var t, t1, tanh, t2, sin, v float64
 	var iters int
 	var tripsTape, xTape, tanhTape []float64
@@ -4245,6 +4301,30 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 		t = 0.0
 		tripsTape = append(tripsTape, 0)
 		for t < 1 {
+			if cap(tanhTape)-len(tanhTape) < 1 {
+				if tanhTapeBuf == nil {
+					tanhTapeBuf, _ = parallelDeadInLoopGradTapes.Get().(*[]float64)
+					if tanhTapeBuf == nil {
+						tanhTapeBuf = new([]float64)
+					}
+				}
+				if cap(*tanhTapeBuf) < 2*cap(tanhTape)+1 {
+					*tanhTapeBuf = make([]float64, 2*cap(tanhTape)+1)
+				}
+				tanhTape = (*tanhTapeBuf)[:copy(*tanhTapeBuf, tanhTape)]
+			}
+			if cap(xTape)-len(xTape) < 2 {
+				if xTapeBuf == nil {
+					xTapeBuf, _ = parallelDeadInLoopGradTapes.Get().(*[]float64)
+					if xTapeBuf == nil {
+						xTapeBuf = new([]float64)
+					}
+				}
+				if cap(*xTapeBuf) < 2*cap(xTape)+2 {
+					*xTapeBuf = make([]float64, 2*cap(xTape)+2)
+				}
+				xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+			}
 			tripsTape[len(tripsTape)-1]++
 			t += 0.35
 			xTape = append(xTape, x)
@@ -4284,6 +4364,12 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 			dt2 = math.Cos(t2) * dsin
 			dw[0] -= dt2
 		}
+	}
+	if tanhTapeBuf != nil {
+		parallelDeadInLoopGradTapes.Put(tanhTapeBuf)
+	}
+	if xTapeBuf != nil {
+		parallelDeadInLoopGradTapes.Put(xTapeBuf)
 	}
 	return parallelDeadInLoop
 }
@@ -4327,6 +4413,8 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("ParallelDeadInLoopHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
+	var dt2TapeBuf *[]float64
+	var t2TapeBuf *[]float64
 	var t, t1, dt2, t5, t2, cos, sin1, sin, p1 float64
 	var iters int
 	var tripsTape, dt2Tape, t2Tape []float64
@@ -4360,6 +4448,30 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 		t = 0.0
 		tripsTape = append(tripsTape, 0)
 		for t < 1 {
+			if cap(dt2Tape)-len(dt2Tape) < 1 {
+				if dt2TapeBuf == nil {
+					dt2TapeBuf, _ = parallelDeadInLoopHVPTapes.Get().(*[]float64)
+					if dt2TapeBuf == nil {
+						dt2TapeBuf = new([]float64)
+					}
+				}
+				if cap(*dt2TapeBuf) < 2*cap(dt2Tape)+1 {
+					*dt2TapeBuf = make([]float64, 2*cap(dt2Tape)+1)
+				}
+				dt2Tape = (*dt2TapeBuf)[:copy(*dt2TapeBuf, dt2Tape)]
+			}
+			if cap(t2Tape)-len(t2Tape) < 1 {
+				if t2TapeBuf == nil {
+					t2TapeBuf, _ = parallelDeadInLoopHVPTapes.Get().(*[]float64)
+					if t2TapeBuf == nil {
+						t2TapeBuf = new([]float64)
+					}
+				}
+				if cap(*t2TapeBuf) < 2*cap(t2Tape)+1 {
+					*t2TapeBuf = make([]float64, 2*cap(t2Tape)+1)
+				}
+				t2Tape = (*t2TapeBuf)[:copy(*t2TapeBuf, t2Tape)]
+			}
 			tripsTape[len(tripsTape)-1]++
 			t += 0.35
 			dt2Tape = append(dt2Tape, dt2)
@@ -4421,6 +4533,12 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 			dt2Tape = dt2Tape[:len(dt2Tape)-1]
 			dw[0] -= dt1
 		}
+	}
+	if dt2TapeBuf != nil {
+		parallelDeadInLoopHVPTapes.Put(dt2TapeBuf)
+	}
+	if t2TapeBuf != nil {
+		parallelDeadInLoopHVPTapes.Put(t2TapeBuf)
 	}
 	return parallelDeadInLoopHVP
 }
@@ -5119,6 +5237,9 @@ func LinkSumJVP(c, dc *Link) (float64, float64) {
 	return s, ds
 }
 
+// linkSumHVPTapes keeps LinkSumHVP's tape storage between calls.
+var linkSumHVPTapes sync.Pool
+
 // LinkSumHVP returns LinkSum's value, its gradient as LinkSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func LinkSumHVP(c, v, dc, hv *Link) float64 {
 	if len(dc.W) < len(c.W) {
@@ -5127,6 +5248,8 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 	if len(hv.W) < len(c.W) {
 		panic(fmt.Sprintf("LinkSumHVP: len(hv.W) = %d is shorter than len(c.W) = %d", len(hv.W), len(c.W)))
 	}
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, t10 float64
 	var trips int
 	var dtTape, tTape []float64
@@ -5146,6 +5269,30 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 	tTape = tapeArray1[:0]
 	trips = 0
 	for p != nil {
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = linkSumHVPTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = linkSumHVPTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		trips++
 		dtTape = append(dtTape, dt)
 		t2 = 2 * p.V
@@ -5225,6 +5372,12 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 		dt21 = dp.V * dt3
 		ddp.V += t2 * dt3
 		dp1.V += 2 * dt21
+	}
+	if dtTapeBuf != nil {
+		linkSumHVPTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		linkSumHVPTapes.Put(tTapeBuf)
 	}
 	return linkSumHVP
 }
@@ -8113,8 +8266,13 @@ func hvpOfNegHelperReturn(x, v float64) (float64, float64, float64) {
 	return hvpOfNegHelperReturn1, hvpOfNegHelperReturn2, hv
 }
 
+// hvpOfFloatCounterSumTapes keeps hvpOfFloatCounterSum's tape storage between calls.
+var hvpOfFloatCounterSumTapes sync.Pool
+
 // hvpOfFloatCounterSum returns FloatCounterSum's value, its directional derivative along the directions and their Hessian-vector product: a row of FloatCounterSumHessian.
 func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
+	var dtTapeBuf *[]float64
+	var tTapeBuf *[]float64
 	var t2, t3, t4, t5, dt1, t6, t1, t7, t8 float64
 	var trips int
 	var tTape, dtTape []float64
@@ -8128,6 +8286,30 @@ func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
 	dtTape = tapeArray1[:0]
 	trips = 0
 	for first := true; ; first = false {
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfFloatCounterSumTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfFloatCounterSumTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		if !first {
 			tTape = append(tTape, t)
 			dtTape = append(dtTape, dt)
@@ -8182,6 +8364,12 @@ func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
 	}
 	// t := x
 	hv += dt2
+	if dtTapeBuf != nil {
+		hvpOfFloatCounterSumTapes.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfFloatCounterSumTapes.Put(tTapeBuf)
+	}
 	return hvpOfFloatCounterSum1, hvpOfFloatCounterSum2, hv
 }
 
@@ -9821,6 +10009,8 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfParallelDeadInLoop: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
+	var dt2TapeBuf *[]float64
+	var t2TapeBuf *[]float64
 	var t, dt2, t1, t2, cos, t5, dsin, sin1, sin, p1 float64
 	var iters int
 	var tripsTape, dt2Tape, t2Tape []float64
@@ -9855,6 +10045,30 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 		t = 0.0
 		tripsTape = append(tripsTape, 0)
 		for t < 1 {
+			if cap(dt2Tape)-len(dt2Tape) < 1 {
+				if dt2TapeBuf == nil {
+					dt2TapeBuf, _ = hvpOfParallelDeadInLoopTapes.Get().(*[]float64)
+					if dt2TapeBuf == nil {
+						dt2TapeBuf = new([]float64)
+					}
+				}
+				if cap(*dt2TapeBuf) < 2*cap(dt2Tape)+1 {
+					*dt2TapeBuf = make([]float64, 2*cap(dt2Tape)+1)
+				}
+				dt2Tape = (*dt2TapeBuf)[:copy(*dt2TapeBuf, dt2Tape)]
+			}
+			if cap(t2Tape)-len(t2Tape) < 1 {
+				if t2TapeBuf == nil {
+					t2TapeBuf, _ = hvpOfParallelDeadInLoopTapes.Get().(*[]float64)
+					if t2TapeBuf == nil {
+						t2TapeBuf = new([]float64)
+					}
+				}
+				if cap(*t2TapeBuf) < 2*cap(t2Tape)+1 {
+					*t2TapeBuf = make([]float64, 2*cap(t2Tape)+1)
+				}
+				t2Tape = (*t2TapeBuf)[:copy(*t2TapeBuf, t2Tape)]
+			}
 			tripsTape[len(tripsTape)-1]++
 			t += 0.35
 			dt2Tape = append(dt2Tape, dt2)
@@ -9916,6 +10130,12 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 			dt2 = dt2Tape[len(dt2Tape)-1]
 			dt2Tape = dt2Tape[:len(dt2Tape)-1]
 		}
+	}
+	if dt2TapeBuf != nil {
+		hvpOfParallelDeadInLoopTapes.Put(dt2TapeBuf)
+	}
+	if t2TapeBuf != nil {
+		hvpOfParallelDeadInLoopTapes.Put(t2TapeBuf)
 	}
 	return hvpOfParallelDeadInLoop1, hvpOfParallelDeadInLoop2
 }

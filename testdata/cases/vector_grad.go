@@ -2711,11 +2711,16 @@ reverse:
 	return vjpOfEarlyOut1
 }
 
+// vjpOfCumsumTapes keeps vjpOfCumsum's tape storage between calls.
+var vjpOfCumsumTapes sync.Pool
+
 // vjpOfCumsum returns the sum of dy times Cumsum's output y computed on a copy, and its gradient: the vector-Jacobian product behind Cumsum's VJP and Jacobian.
 func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfCumsum: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var condTapeBuf *[]float64
+	var yElemTapeBuf *[]float64
 	var i1, trips int
 	var t, t1, t2 float64
 	var condTape, yElemTape []float64
@@ -2732,6 +2737,30 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	condTape = tapeArray1[:0]
 	trips = 0
 	for ; i < len(y); i++ {
+		if cap(condTape)-len(condTape) < 2 {
+			if condTapeBuf == nil {
+				condTapeBuf, _ = vjpOfCumsumTapes.Get().(*[]float64)
+				if condTapeBuf == nil {
+					condTapeBuf = new([]float64)
+				}
+			}
+			if cap(*condTapeBuf) < 2*cap(condTape)+2 {
+				*condTapeBuf = make([]float64, 2*cap(condTape)+2)
+			}
+			condTape = (*condTapeBuf)[:copy(*condTapeBuf, condTape)]
+		}
+		if cap(yElemTape)-len(yElemTape) < 2 {
+			if yElemTapeBuf == nil {
+				yElemTapeBuf, _ = vjpOfCumsumTapes.Get().(*[]float64)
+				if yElemTapeBuf == nil {
+					yElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*yElemTapeBuf) < 2*cap(yElemTape)+2 {
+				*yElemTapeBuf = make([]float64, 2*cap(yElemTape)+2)
+			}
+			yElemTape = (*yElemTapeBuf)[:copy(*yElemTapeBuf, yElemTape)]
+		}
 		trips++
 		if y[i-1] > 0 {
 			condTape = append(condTape, 1)
@@ -2795,14 +2824,24 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
+	if condTapeBuf != nil {
+		vjpOfCumsumTapes.Put(condTapeBuf)
+	}
+	if yElemTapeBuf != nil {
+		vjpOfCumsumTapes.Put(yElemTapeBuf)
+	}
 	return vjpOfCumsum1
 }
+
+// vjpOfResidualsTapes keeps vjpOfResiduals's tape storage between calls.
+var vjpOfResidualsTapes sync.Pool
 
 // vjpOfResiduals returns the sum of dr times Residuals's output r computed on a copy, and its gradient: the vector-Jacobian product behind Residuals's VJP and Jacobian.
 func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
 		panic(fmt.Sprintf("vjpOfResiduals: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
+	var expTapeBuf *[]float64
 	var i1, i, trips int
 	var t, t1, exp, t2, t3 float64
 	var expTape []float64
@@ -2815,6 +2854,18 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	expTape = tapeArray[:0]
 	trips = 0
 	for i = range r {
+		if cap(expTape)-len(expTape) < 1 {
+			if expTapeBuf == nil {
+				expTapeBuf, _ = vjpOfResidualsTapes.Get().(*[]float64)
+				if expTapeBuf == nil {
+					expTapeBuf = new([]float64)
+				}
+			}
+			if cap(*expTapeBuf) < 2*cap(expTape)+1 {
+				*expTapeBuf = make([]float64, 2*cap(expTape)+1)
+			}
+			expTape = (*expTapeBuf)[:copy(*expTapeBuf, expTape)]
+		}
 		trips++
 		t = -theta[1]
 		t1 = t * d.T[i]
@@ -2857,6 +2908,9 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 		i1 = trip - 1
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
+	}
+	if expTapeBuf != nil {
+		vjpOfResidualsTapes.Put(expTapeBuf)
 	}
 	return vjpOfResiduals1
 }
@@ -3356,11 +3410,15 @@ reverse:
 	return vjpOfStructTip1, dl
 }
 
+// vjpOfIncomingReadTapes keeps vjpOfIncomingRead's tape storage between calls.
+var vjpOfIncomingReadTapes sync.Pool
+
 // vjpOfIncomingRead returns the sum of dy times IncomingRead's output y computed on a copy, and its gradient: the vector-Jacobian product behind IncomingRead's VJP and Jacobian.
 func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfIncomingRead: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var yElemTapeBuf *[]float64
 	var i1, trips int
 	var t3 float64
 	var yElemTape []float64
@@ -3381,6 +3439,18 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	yElemTape = tapeArray[:0]
 	trips = 0
 	for ; i < len(y); i++ {
+		if cap(yElemTape)-len(yElemTape) < 1 {
+			if yElemTapeBuf == nil {
+				yElemTapeBuf, _ = vjpOfIncomingReadTapes.Get().(*[]float64)
+				if yElemTapeBuf == nil {
+					yElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*yElemTapeBuf) < 2*cap(yElemTape)+1 {
+				*yElemTapeBuf = make([]float64, 2*cap(yElemTape)+1)
+			}
+			yElemTape = (*yElemTapeBuf)[:copy(*yElemTapeBuf, yElemTape)]
+		}
 		trips++
 		yElemTape = append(yElemTape, y[i])
 		t3 = y[i-1] * x[0]
@@ -3427,6 +3497,9 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 		i1 = trip - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
+	}
+	if yElemTapeBuf != nil {
+		vjpOfIncomingReadTapes.Put(yElemTapeBuf)
 	}
 	return vjpOfIncomingRead1
 }

@@ -1194,6 +1194,9 @@ func LitStatementsHessian(x, y float64, hess []float64) (float64, float64, float
 	return litStatements, dx, dy
 }
 
+// litHelperGradTapes keeps LitHelperGrad's tape storage between calls.
+var litHelperGradTapes sync.Pool
+
 // LitHelperGrad returns LitHelper(w, x) and its partial derivatives with respect to w, x.
 func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	if len(dw) < len(w) {
@@ -1202,6 +1205,7 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("LitHelperGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var hElemTapeBuf *[]float64
 	var t, tanh, t1, t2, t3, tanh1, t4, t5 float64
 	var i2, i1, i4, i3, trips, trips1 int
 	var hElemTape []float64
@@ -1226,6 +1230,18 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	hElemTape = tapeArray[:0]
 	trips1 = 0
 	for i4 = range h {
+		if cap(hElemTape)-len(hElemTape) < 1 {
+			if hElemTapeBuf == nil {
+				hElemTapeBuf, _ = litHelperGradTapes.Get().(*[]float64)
+				if hElemTapeBuf == nil {
+					hElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
+				*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
+			}
+			hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+		}
 		trips1++
 		hElemTape = append(hElemTape, h[i4])
 		t3 = w[i4] * x[i4%len(x)]
@@ -1281,6 +1297,9 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 		dt = (1 - tanh*tanh) * dtanh
 		dw[i2] += x[i2%len(x)] * dt
 		dx[i2%len(x)] += w[i2] * dt
+	}
+	if hElemTapeBuf != nil {
+		litHelperGradTapes.Put(hElemTapeBuf)
 	}
 	return litHelper
 }
@@ -1911,11 +1930,17 @@ func Conv32InExprJVP(x, y, dx, dy float32) (float32, float32) {
 	return t4, dt4
 }
 
+// elementStepsGradTapes keeps ElementStepsGrad's tape storage between calls.
+var elementStepsGradTapes sync.Pool
+
 // ElementStepsGrad returns ElementSteps(x) and its partial derivatives with respect to x.
 func ElementStepsGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("ElementStepsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var k1TapeBuf *[]float64
+	var kTapeBuf *[]float64
+	var msElemTapeBuf *[]float64
 	var t, h, k, t1, t2, t3, h1, k1, t4, t5, t6 float64
 	var i, i1, trips, trips1 int
 	var kTape, msElemTape, k1Tape []float64
@@ -1936,6 +1961,42 @@ func ElementStepsGrad(x, dx []float64) float64 {
 	k1Tape = tapeArray2[:0]
 	trips1 = 0
 	for i1 = range ms {
+		if cap(k1Tape)-len(k1Tape) < 1 {
+			if k1TapeBuf == nil {
+				k1TapeBuf, _ = elementStepsGradTapes.Get().(*[]float64)
+				if k1TapeBuf == nil {
+					k1TapeBuf = new([]float64)
+				}
+			}
+			if cap(*k1TapeBuf) < 2*cap(k1Tape)+1 {
+				*k1TapeBuf = make([]float64, 2*cap(k1Tape)+1)
+			}
+			k1Tape = (*k1TapeBuf)[:copy(*k1TapeBuf, k1Tape)]
+		}
+		if cap(kTape)-len(kTape) < 1 {
+			if kTapeBuf == nil {
+				kTapeBuf, _ = elementStepsGradTapes.Get().(*[]float64)
+				if kTapeBuf == nil {
+					kTapeBuf = new([]float64)
+				}
+			}
+			if cap(*kTapeBuf) < 2*cap(kTape)+1 {
+				*kTapeBuf = make([]float64, 2*cap(kTape)+1)
+			}
+			kTape = (*kTapeBuf)[:copy(*kTapeBuf, kTape)]
+		}
+		if cap(msElemTape)-len(msElemTape) < 4 {
+			if msElemTapeBuf == nil {
+				msElemTapeBuf, _ = elementStepsGradTapes.Get().(*[]float64)
+				if msElemTapeBuf == nil {
+					msElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*msElemTapeBuf) < 2*cap(msElemTape)+4 {
+				*msElemTapeBuf = make([]float64, 2*cap(msElemTape)+4)
+			}
+			msElemTape = (*msElemTapeBuf)[:copy(*msElemTapeBuf, msElemTape)]
+		}
 		trips1++
 		h = 0.1
 		kTape = append(kTape, k)
@@ -2039,6 +2100,15 @@ func ElementStepsGrad(x, dx []float64) float64 {
 		dElem := dms[i].X
 		dms[i].X = 0
 		dx[i] += dElem
+	}
+	if k1TapeBuf != nil {
+		elementStepsGradTapes.Put(k1TapeBuf)
+	}
+	if kTapeBuf != nil {
+		elementStepsGradTapes.Put(kTapeBuf)
+	}
+	if msElemTapeBuf != nil {
+		elementStepsGradTapes.Put(msElemTapeBuf)
 	}
 	return elementSteps
 }
@@ -3195,11 +3265,20 @@ func hvpOfLitInExpr(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	return hvpOfLitInExpr1, hvpOfLitInExpr2, hvx, hvy
 }
 
+// hvpOfElementStepsTapes keeps hvpOfElementSteps's tape storage between calls.
+var hvpOfElementStepsTapes sync.Pool
+
 // hvpOfElementSteps returns ElementSteps's value, its directional derivative along the directions and their Hessian-vector product: a row of ElementStepsHessian.
 func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfElementSteps: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
+	var dmsElemTapeBuf *[]float64
+	var dt1TapeBuf *[]float64
+	var dt4TapeBuf *[]float64
+	var msElemTapeBuf *[]float64
+	var t1TapeBuf *[]float64
+	var t4TapeBuf *[]float64
 	var t11, h, dk, k, t12, dt, t13, t, dt1, t14, t1, t15, t16, t17, dt2, t18, t2, h1, dk1, k1, t19, dt3, t20, t3, dt4, t21, t4, t22, t23, t24, dt5, t25, t5 float64
 	var i, i1, trips, trips1 int
 	var dmsElemTape, msElemTape, dt1Tape, t1Tape, dt4Tape, t4Tape []float64
@@ -3233,6 +3312,78 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 	t4Tape = tapeArray5[:0]
 	trips1 = 0
 	for i1 = range ms {
+		if cap(dmsElemTape)-len(dmsElemTape) < 4 {
+			if dmsElemTapeBuf == nil {
+				dmsElemTapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
+				if dmsElemTapeBuf == nil {
+					dmsElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dmsElemTapeBuf) < 2*cap(dmsElemTape)+4 {
+				*dmsElemTapeBuf = make([]float64, 2*cap(dmsElemTape)+4)
+			}
+			dmsElemTape = (*dmsElemTapeBuf)[:copy(*dmsElemTapeBuf, dmsElemTape)]
+		}
+		if cap(dt1Tape)-len(dt1Tape) < 1 {
+			if dt1TapeBuf == nil {
+				dt1TapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
+				if dt1TapeBuf == nil {
+					dt1TapeBuf = new([]float64)
+				}
+			}
+			if cap(*dt1TapeBuf) < 2*cap(dt1Tape)+1 {
+				*dt1TapeBuf = make([]float64, 2*cap(dt1Tape)+1)
+			}
+			dt1Tape = (*dt1TapeBuf)[:copy(*dt1TapeBuf, dt1Tape)]
+		}
+		if cap(dt4Tape)-len(dt4Tape) < 1 {
+			if dt4TapeBuf == nil {
+				dt4TapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
+				if dt4TapeBuf == nil {
+					dt4TapeBuf = new([]float64)
+				}
+			}
+			if cap(*dt4TapeBuf) < 2*cap(dt4Tape)+1 {
+				*dt4TapeBuf = make([]float64, 2*cap(dt4Tape)+1)
+			}
+			dt4Tape = (*dt4TapeBuf)[:copy(*dt4TapeBuf, dt4Tape)]
+		}
+		if cap(msElemTape)-len(msElemTape) < 4 {
+			if msElemTapeBuf == nil {
+				msElemTapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
+				if msElemTapeBuf == nil {
+					msElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*msElemTapeBuf) < 2*cap(msElemTape)+4 {
+				*msElemTapeBuf = make([]float64, 2*cap(msElemTape)+4)
+			}
+			msElemTape = (*msElemTapeBuf)[:copy(*msElemTapeBuf, msElemTape)]
+		}
+		if cap(t1Tape)-len(t1Tape) < 1 {
+			if t1TapeBuf == nil {
+				t1TapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
+				if t1TapeBuf == nil {
+					t1TapeBuf = new([]float64)
+				}
+			}
+			if cap(*t1TapeBuf) < 2*cap(t1Tape)+1 {
+				*t1TapeBuf = make([]float64, 2*cap(t1Tape)+1)
+			}
+			t1Tape = (*t1TapeBuf)[:copy(*t1TapeBuf, t1Tape)]
+		}
+		if cap(t4Tape)-len(t4Tape) < 1 {
+			if t4TapeBuf == nil {
+				t4TapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
+				if t4TapeBuf == nil {
+					t4TapeBuf = new([]float64)
+				}
+			}
+			if cap(*t4TapeBuf) < 2*cap(t4Tape)+1 {
+				*t4TapeBuf = make([]float64, 2*cap(t4Tape)+1)
+			}
+			t4Tape = (*t4TapeBuf)[:copy(*t4TapeBuf, t4Tape)]
+		}
 		trips1++
 		h = 0.1
 		dk = v[2]
@@ -3469,6 +3620,24 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		hv[i] += dElem
 		// dms[i].X = v[i]
 		ddms[i].X = 0
+	}
+	if dmsElemTapeBuf != nil {
+		hvpOfElementStepsTapes.Put(dmsElemTapeBuf)
+	}
+	if dt1TapeBuf != nil {
+		hvpOfElementStepsTapes.Put(dt1TapeBuf)
+	}
+	if dt4TapeBuf != nil {
+		hvpOfElementStepsTapes.Put(dt4TapeBuf)
+	}
+	if msElemTapeBuf != nil {
+		hvpOfElementStepsTapes.Put(msElemTapeBuf)
+	}
+	if t1TapeBuf != nil {
+		hvpOfElementStepsTapes.Put(t1TapeBuf)
+	}
+	if t4TapeBuf != nil {
+		hvpOfElementStepsTapes.Put(t4TapeBuf)
 	}
 	return hvpOfElementSteps1, hvpOfElementSteps2
 }

@@ -1,6 +1,9 @@
 package opt
 
 import (
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -63,6 +66,9 @@ type Storage struct {
 	Heap   map[string]bool // made when its loop nest starts (left alone inside a loop)
 	Grown  map[string]bool // grown inside a sum loop, on the trips that need more
 	Zeroed map[string]bool // read before it is written (scratch): cleared when taken
+	// Appended are the tapes, with their element types, that start in an
+	// array on the stack and grow by append (see appendedTapes).
+	Appended map[string]adjoint.Type
 }
 
 // PoolStorage rewrites the storage st names in fn to come from pools of
@@ -70,11 +76,11 @@ type Storage struct {
 // used in fn; global, a package-level name not yet used in the package
 // (and takes it).
 func PoolStorage(fn *adjoint.Func, st Storage, fresh, global func(base string) string) {
-	if len(st.Heap)+len(st.Grown) == 0 {
+	if len(st.Heap)+len(st.Grown)+len(st.Appended) == 0 {
 		return
 	}
 	p := &tapePools{st: st, fresh: fresh, global: global, fn: fn, pools: map[string]string{}, grown: map[string]string{}}
-	body := p.rewrite(fn.Body, true, false)
+	body := p.appendedTapes(p.rewrite(fn.Body, true, false))
 	// After the length checks, which panic before anything is taken.
 	i := 0
 	for i < len(body) && adjoint.IsPanicCheck(body[i]) {
@@ -92,6 +98,8 @@ type tapePools struct {
 	pools  map[string]string // element type → the function's pool for it
 	grown  map[string]string // storage → the buffer taken at the top for it, when it grows in a sum loop
 	top    []adjoint.Stmt    // statements that take those buffers, for the top of the function
+	// appendBufs are the buffers of the appended tapes that grow, by tape.
+	appendBufs map[string]string
 }
 
 // rewrite rewrites the storage made in list; top says list is the
@@ -178,6 +186,22 @@ func storageMake(s adjoint.Assign) (name string, elem adjoint.Type, n adjoint.Ex
 // for elem (declared with the function on first use), and puts it back
 // when the function returns. The first statement declares the buffer.
 func (p *tapePools) taken(elem adjoint.Type) []adjoint.Stmt {
+	pool := p.poolFor(elem)
+	buf := p.fresh("tapeBuf")
+	get := adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(pool), Sel: "Get"}}
+	put := adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(pool), Sel: "Put"}, Args: []adjoint.Expr{adjoint.Id(buf)}}
+	return []adjoint.Stmt{
+		adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(buf), adjoint.Id("_")}, Op: ":=", Rhs: []adjoint.Expr{adjoint.TypeAssert{X: get, Type: adjoint.Pointer{Elem: adjoint.Slice{Elem: elem}}}}},
+		adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(buf), adjoint.Literal("nil")), Then: []adjoint.Stmt{
+			adjoint.Set(adjoint.Id(buf), "=", adjoint.Call{Fun: adjoint.Id("new"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}}}),
+		}},
+		adjoint.Defer{Call: put},
+	}
+}
+
+// poolFor is the function's pool for elements of elem, declared with the
+// function on first use.
+func (p *tapePools) poolFor(elem adjoint.Type) string {
 	key := adjoint.TypeString(elem)
 	pool, ok := p.pools[key]
 	if !ok {
@@ -189,16 +213,13 @@ func (p *tapePools) taken(elem adjoint.Type) []adjoint.Stmt {
 		p.pools[key] = pool
 		p.fn.Globals = append(p.fn.Globals, adjoint.Param{Name: pool, Type: adjoint.Named{Path: "sync", Name: "Pool"}})
 	}
-	buf := p.fresh("tapeBuf")
-	get := adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(pool), Sel: "Get"}}
-	put := adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(pool), Sel: "Put"}, Args: []adjoint.Expr{adjoint.Id(buf)}}
-	return []adjoint.Stmt{
-		adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(buf), adjoint.Id("_")}, Op: ":=", Rhs: []adjoint.Expr{adjoint.TypeAssert{X: get, Type: adjoint.Pointer{Elem: adjoint.Slice{Elem: elem}}}}},
-		adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(buf), adjoint.Literal("nil")), Then: []adjoint.Stmt{
-			adjoint.Set(adjoint.Id(buf), "=", adjoint.Call{Fun: adjoint.Id("new"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}}}),
-		}},
-		adjoint.Defer{Call: put},
-	}
+	return pool
+}
+
+// sortedNames are m's keys in order, for output that does not depend on
+// map order.
+func sortedNames[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // fill gives the tape name n elements of the buffer taken (its first
@@ -233,3 +254,5 @@ func identChars(s string) string {
 		return -1
 	}, s)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

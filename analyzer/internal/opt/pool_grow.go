@@ -1,0 +1,189 @@
+package opt
+
+import "github.com/gradgen/gradgen/analyzer/adjoint"
+
+// Tapes of loops whose trip count nothing knows before they run (for x > 1
+// { ... }) start in an array on the stack and grow by append: past the
+// array, append allocates, again at every doubling, on every call. Such a
+// tape grows into a buffer from the function's pool instead, taken on the
+// first trip that needs it (a loop of a few trips takes nothing) and put
+// back before the function returns. At the top of each trip of the
+// innermost loop that pushes onto it, the tape is given room for what the
+// trip pushes (k values, in its body and post statement), so the appends
+// themselves never allocate:
+//
+//	if cap(xTape)-len(xTape) < k {
+//		if xTapeBuf == nil {
+//			xTapeBuf, _ = fooGradTapes.Get().(*[]float64)
+//			if xTapeBuf == nil {
+//				xTapeBuf = new([]float64)
+//			}
+//		}
+//		if cap(*xTapeBuf) < 2*cap(xTape)+k {
+//			*xTapeBuf = make([]float64, 2*cap(xTape)+k)
+//		}
+//		xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+//	}
+//
+// When xTape already lies in the buffer, its capacity is the buffer's, so
+// the buffer is made anew before the copy, which reads the old one
+// through xTape.
+
+// appendedTapes rewrites the tapes grown by append, by name with their
+// element types.
+func (p *tapePools) appendedTapes(body []adjoint.Stmt) []adjoint.Stmt {
+	if len(p.st.Appended) == 0 {
+		return body
+	}
+	p.appendBufs = map[string]string{}
+	body = p.roomPerTrip(body)
+	if len(p.appendBufs) == 0 {
+		return body
+	}
+	var puts []adjoint.Stmt
+	for _, name := range sortedNames(p.appendBufs) {
+		buf := p.appendBufs[name]
+		pool := p.poolFor(p.st.Appended[name])
+		p.top = append(p.top, adjoint.VarDecl{Names: []string{buf}, Type: adjoint.Pointer{Elem: adjoint.Slice{Elem: p.st.Appended[name]}}})
+		puts = append(puts, adjoint.If{Cond: adjoint.Bin("!=", adjoint.Id(buf), adjoint.Literal("nil")), Then: []adjoint.Stmt{
+			adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(pool), Sel: "Put"}, Args: []adjoint.Expr{adjoint.Id(buf)}}},
+		}})
+	}
+	return beforeReturns(body, puts)
+}
+
+// roomPerTrip adds the room-making code at the top of the body of every
+// loop that pushes onto an appended tape itself (not in a loop inside it).
+func (p *tapePools) roomPerTrip(list []adjoint.Stmt) []adjoint.Stmt {
+	out := make([]adjoint.Stmt, 0, len(list))
+	for _, s := range list {
+		switch x := s.(type) {
+		case adjoint.If:
+			x.Then, x.Else = p.roomPerTrip(x.Then), p.roomPerTrip(x.Else)
+			s = x
+		case adjoint.Block:
+			x.Body = p.roomPerTrip(x.Body)
+			s = x
+		case adjoint.Switch:
+			cases := make([]adjoint.Case, len(x.Cases))
+			for i, c := range x.Cases {
+				c.Body = p.roomPerTrip(c.Body)
+				cases[i] = c
+			}
+			x.Cases = cases
+			s = x
+		case adjoint.For:
+			pushes := map[string]int{}
+			p.countPushes(x.Body, pushes)
+			if x.Post != nil {
+				p.countPushes([]adjoint.Stmt{x.Post}, pushes)
+			}
+			x.Body = append(p.room(pushes), p.roomPerTrip(x.Body)...)
+			s = x
+		case adjoint.Range:
+			pushes := map[string]int{}
+			p.countPushes(x.Body, pushes)
+			x.Body = append(p.room(pushes), p.roomPerTrip(x.Body)...)
+			s = x
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// countPushes counts the values list pushes onto each appended tape,
+// every branch's (an upper bound), outside the loops inside it.
+func (p *tapePools) countPushes(list []adjoint.Stmt, pushes map[string]int) {
+	for _, s := range list {
+		switch x := s.(type) {
+		case adjoint.Assign:
+			for i, lhs := range x.Lhs {
+				id, ok := lhs.(adjoint.Ident)
+				if !ok || i >= len(x.Rhs) {
+					continue
+				}
+				if _, appended := p.st.Appended[id.Name]; !appended {
+					continue
+				}
+				if call, ok := x.Rhs[i].(adjoint.Call); ok && adjoint.ExprString(call.Fun) == "append" && len(call.Args) > 1 {
+					pushes[id.Name] += len(call.Args) - 1
+				}
+			}
+		case adjoint.If:
+			p.countPushes(x.Then, pushes)
+			p.countPushes(x.Else, pushes)
+		case adjoint.Block:
+			p.countPushes(x.Body, pushes)
+		case adjoint.Switch:
+			for _, c := range x.Cases {
+				p.countPushes(c.Body, pushes)
+			}
+		}
+	}
+}
+
+// room makes room for one trip's pushes, tape by tape.
+func (p *tapePools) room(pushes map[string]int) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for _, name := range sortedNames(pushes) {
+		k := adjoint.Literal(itoa(pushes[name]))
+		elem := p.st.Appended[name]
+		buf, ok := p.appendBufs[name]
+		if !ok {
+			buf = p.fresh(name + "Buf")
+			p.appendBufs[name] = buf
+		}
+		tape, bufID := adjoint.Id(name), adjoint.Id(buf)
+		deref := adjoint.Unary{Op: "*", X: bufID}
+		capOf := func(e adjoint.Expr) adjoint.Expr { return adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{e}} }
+		lenOf := func(e adjoint.Expr) adjoint.Expr { return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}} }
+		want := adjoint.Bin("+", adjoint.Bin("*", adjoint.Literal("2"), capOf(tape)), k)
+		get := adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(p.poolFor(elem)), Sel: "Get"}}
+		out = append(out, adjoint.If{Cond: adjoint.Bin("<", adjoint.Bin("-", capOf(tape), lenOf(tape)), k), Then: []adjoint.Stmt{
+			adjoint.If{Cond: adjoint.Bin("==", bufID, adjoint.Literal("nil")), Then: []adjoint.Stmt{
+				adjoint.Assign{Lhs: []adjoint.Expr{bufID, adjoint.Id("_")}, Op: "=", Rhs: []adjoint.Expr{adjoint.TypeAssert{X: get, Type: adjoint.Pointer{Elem: adjoint.Slice{Elem: elem}}}}},
+				adjoint.If{Cond: adjoint.Bin("==", bufID, adjoint.Literal("nil")), Then: []adjoint.Stmt{
+					adjoint.Set(bufID, "=", adjoint.Call{Fun: adjoint.Id("new"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}}}),
+				}},
+			}},
+			adjoint.If{Cond: adjoint.Bin("<", capOf(deref), want), Then: []adjoint.Stmt{
+				adjoint.Set(deref, "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: adjoint.Slice{Elem: elem}}, want}}),
+			}},
+			adjoint.Set(tape, "=", adjoint.SliceExpr{X: deref, Hi: adjoint.Call{Fun: adjoint.Id("copy"), Args: []adjoint.Expr{deref, tape}}}),
+		}})
+	}
+	return out
+}
+
+// beforeReturns puts stmts before every return statement in list.
+func beforeReturns(list, stmts []adjoint.Stmt) []adjoint.Stmt {
+	var out []adjoint.Stmt
+	for _, s := range list {
+		switch x := s.(type) {
+		case adjoint.Return:
+			out = append(out, stmts...)
+		case adjoint.If:
+			x.Then, x.Else = beforeReturns(x.Then, stmts), beforeReturns(x.Else, stmts)
+			s = x
+		case adjoint.Block:
+			x.Body = beforeReturns(x.Body, stmts)
+			s = x
+		case adjoint.For:
+			x.Body = beforeReturns(x.Body, stmts)
+			s = x
+		case adjoint.Range:
+			x.Body = beforeReturns(x.Body, stmts)
+			s = x
+		case adjoint.Switch:
+			cases := make([]adjoint.Case, len(x.Cases))
+			for i, c := range x.Cases {
+				c.Body = beforeReturns(c.Body, stmts)
+				cases[i] = c
+			}
+			x.Cases = cases
+			s = x
+		}
+		out = append(out, s)
+	}
+	return out
+}
