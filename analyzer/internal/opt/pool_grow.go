@@ -135,8 +135,12 @@ func (p *tapePools) room(pushes map[string]int) []adjoint.Stmt {
 		}
 		tape, bufID := adjoint.Id(name), adjoint.Id(buf)
 		deref := adjoint.Unary{Op: "*", X: bufID}
-		capOf := func(e adjoint.Expr) adjoint.Expr { return adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{e}} }
-		lenOf := func(e adjoint.Expr) adjoint.Expr { return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}} }
+		capOf := func(e adjoint.Expr) adjoint.Expr {
+			return adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{e}}
+		}
+		lenOf := func(e adjoint.Expr) adjoint.Expr {
+			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}}
+		}
 		want := adjoint.Bin("+", adjoint.Bin("*", adjoint.Literal("2"), capOf(tape)), k)
 		get := adjoint.Call{Fun: adjoint.Selector{X: adjoint.Id(p.poolFor(elem)), Sel: "Get"}}
 		out = append(out, adjoint.If{Cond: adjoint.Bin("<", adjoint.Bin("-", capOf(tape), lenOf(tape)), k), Then: []adjoint.Stmt{
