@@ -77,6 +77,59 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 	return []*lowered{rec}
 }
 
+// recomputable reports whether the backward sweep may evaluate the trip
+// count e again and get the value the loop ran with: e reads only
+// constants, variables and the lengths of variables (whose overwrites
+// the lowering saves and restores for the backward sweep's readers), with
+// arithmetic, min, max and conversions. Not memory: b[0] or p.n may
+// change through an alias (clear(b), c := b; c[0] = 0) that nothing saves,
+// so such a count is recorded.
+func recomputable(e adjoint.Expr) bool {
+	switch x := e.(type) {
+	case adjoint.Lit, adjoint.Ident:
+		return true
+	case adjoint.Paren:
+		return recomputable(x.X)
+	case adjoint.Unary:
+		return x.Op == "-" && recomputable(x.X)
+	case adjoint.Binary:
+		switch x.Op {
+		case "+", "-", "*", "/":
+			return recomputable(x.X) && recomputable(x.Y)
+		}
+	case adjoint.SliceExpr:
+		// len(xs[1:]): the bounds, and the variable sliced.
+		for _, b := range []adjoint.Expr{x.Lo, x.Hi, x.Max} {
+			if b != nil && !recomputable(b) {
+				return false
+			}
+		}
+		_, id := x.X.(adjoint.Ident)
+		return id
+	case adjoint.Call:
+		if _, conv := x.Fun.(adjoint.TypeExpr); conv && len(x.Args) == 1 {
+			return recomputable(x.Args[0])
+		}
+		switch adjoint.ExprString(x.Fun) {
+		case "len":
+			if id, ok := x.Args[0].(adjoint.Ident); ok {
+				return id.Name != ""
+			}
+			if sl, ok := x.Args[0].(adjoint.SliceExpr); ok {
+				return recomputable(sl)
+			}
+		case "max", "min":
+			for _, a := range x.Args {
+				if !recomputable(a) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // singleStmt turns forward code into one simple statement for a for
 // clause: "x = ..." alone, or a push onto a tape followed by "x = ..."
 // merged into one parallel assignment.
@@ -128,7 +181,7 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 	}
 	lp.broke = ctx.broke
 	var out []adjoint.Stmt
-	if ctx.trip != nil && lp.broke == nil {
+	if ctx.trip != nil && lp.broke == nil && recomputable(ctx.trip) {
 		// A loop that always runs trip times, trip an expression nothing in
 		// its nest assigns (len(xs), n - a, the length of an array), runs
 		// as many times backward: nothing to record, and no count kept per

@@ -1432,7 +1432,7 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 		panic(fmt.Sprintf("EvalGrad: len(dp.C) = %d is shorter than len(p.C) = %d", len(dp.C), len(p.C)))
 	}
 	var t, t1 float64
-	var iters int
+	var iters, trips int
 	var yTape []float64
 	y := 0.0
 	i := len(p.C) - 1
@@ -1454,7 +1454,9 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 		}
 		yTape = (*tapeBuf)[:0:iters]
 	}
+	trips = 0
 	for ; i >= 0; i-- {
+		trips++
 		yTape = append(yTape, y)
 		t = y * x
 		t1 = t + p.C[i]
@@ -1466,7 +1468,7 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 	// return y
 	dy = 1
 	// for i >= 0
-	for trip := max(0, len(p.C)-1+1); trip > 0; trip-- {
+	for ; trips > 0; trips-- {
 		// i--
 		i++
 		// y = y*x + p.C[i]
@@ -1509,7 +1511,7 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 		panic(fmt.Sprintf("EvalHVP: len(hvp.C) = %d is shorter than len(p.C) = %d", len(hvp.C), len(p.C)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var iters, tapeLen int
+	var iters, tapeLen, trips int
 	var tapes, dyTape, yTape []float64
 	if len(vp.C) < len(p.C) {
 		panic(fmt.Sprintf("EvalHVP: len(vp.C) = %d is shorter than len(p.C) = %d", len(vp.C), len(p.C)))
@@ -1538,7 +1540,9 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
+	trips = 0
 	for ; i >= 0; i-- {
+		trips++
 		t1 = x * dy
 		t2 = y * vx
 		t3 = t1 + t2
@@ -1558,7 +1562,7 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 	// return y, dy
 	ddy = 1
 	// for i >= 0
-	for trip := max(0, len(p.C)-1+1); trip > 0; trip-- {
+	for ; trips > 0; trips-- {
 		// i--
 		i++
 		// y = t + p.C[i]
@@ -4532,7 +4536,7 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 		panic(fmt.Sprintf("hvpOfEval: len(hvp.C) = %d is shorter than len(p.C) = %d", len(hvp.C), len(p.C)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
-	var iters, tapeLen int
+	var iters, tapeLen, trips int
 	var tapes, dyTape, yTape []float64
 	if len(vp.C) < len(p.C) {
 		panic(fmt.Sprintf("hvpOfEval: len(vp.C) = %d is shorter than len(p.C) = %d", len(vp.C), len(p.C)))
@@ -4561,7 +4565,9 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 	}
 	dyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
+	trips = 0
 	for ; i >= 0; i-- {
+		trips++
 		t1 = x * dy
 		t2 = y * vx
 		t3 = t1 + t2
@@ -4582,7 +4588,7 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 	// return y, dy
 	ddy = 1
 	// for i >= 0
-	for trip := max(0, len(p.C)-1+1); trip > 0; trip-- {
+	for ; trips > 0; trips-- {
 		// i--
 		i++
 		// y = t + p.C[i]

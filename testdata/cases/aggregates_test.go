@@ -67,6 +67,14 @@ func aggregateCases() []gradCase {
 				return v, append(dp.C, dx)
 			},
 			at: pts(p(1, -2, 0.5, 3, 1.5), p(0.2, 0.3, -1, 2, -0.7))},
+		{name: "BoundInMemory",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return BoundInMemoryJVP(x, v) }),
+			f:   BoundInMemory,
+			grad: func(x []float64) (float64, []float64) {
+				dx := make([]float64, len(x))
+				return BoundInMemoryGrad(x, dx), dx
+			},
+			at: pts(p(0.5, 0.7, 0.9), p(-1.2, 0.3, 2))},
 		{name: "Chain",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ChainJVP(x, v) }),
 			f:   Chain,

@@ -331,6 +331,25 @@ func FloatStep(x, y float64) float64 {
 	return s
 }
 
+// BoundInMemory bounds its loop by an element of an integer slice that is
+// cleared after the loop. Regression (a fresh trial): the backward sweep
+// evaluated the trip count b[0] again, after clear(b) made it 0, and the
+// gradient was 0; a count read from memory is recorded.
+//
+//gradgen:grad
+//gradgen:hvp
+//gradgen:hessian
+//gradgen:jvp
+func BoundInMemory(x []float64) float64 {
+	b := []int{len(x)}
+	s := 1.0
+	for i := 0; i < b[0]; i++ {
+		s = math.Sin(s * x[i])
+	}
+	clear(b)
+	return s
+}
+
 // Logistic iterates the logistic map x ← r·x·(1−x).
 //
 //gradgen:grad wrt=r,x

@@ -4001,6 +4001,269 @@ func FloatStepHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	return floatStep, dx, dy
 }
 
+// boundInMemoryGradTapes keeps BoundInMemoryGrad's tape storage between calls.
+var boundInMemoryGradTapes sync.Pool
+
+// BoundInMemoryGrad returns BoundInMemory(x) and its partial derivatives with respect to x.
+func BoundInMemoryGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BoundInMemoryGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, sin float64
+	var iters, trips int
+	var sTape []float64
+	b := make([]int, 1)
+	b[0] = len(x)
+	s := 1.0
+	i := 0
+	iters = max(0, b[0])
+	if iters <= 64 {
+		var tapeArray [64]float64
+		sTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		sTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := boundInMemoryGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer boundInMemoryGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		sTape = (*tapeBuf)[:0:iters]
+	}
+	trips = 0
+	for ; i < b[0]; i++ {
+		trips++
+		sTape = append(sTape, s)
+		t = s * x[i]
+		sin = math.Sin(t)
+		s = sin
+	}
+	clear(b)
+	boundInMemory := s
+
+	var ds, dsin, dt float64
+	// return s
+	ds = 1
+	// for i < b[0]
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s = math.Sin(s * x[i])
+		dsin = ds
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		t = s * x[i]
+		dt = math.Cos(t) * dsin
+		ds = x[i] * dt
+		dx[i] += s * dt
+	}
+	return boundInMemory
+}
+
+// BoundInMemoryJVP returns BoundInMemory(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func BoundInMemoryJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BoundInMemoryJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	b := make([]int, 1)
+	b[0] = len(x)
+	var ds float64
+	s := 1.0
+	for i := 0; i < b[0]; i++ {
+		dt := x[i]*ds + s*dx[i]
+		t := s * x[i]
+		ds = math.Cos(t) * dt
+		s = math.Sin(t)
+	}
+	clear(b)
+	return s, ds
+}
+
+// boundInMemoryHVPTapes keeps BoundInMemoryHVP's tape storage between calls.
+var boundInMemoryHVPTapes sync.Pool
+
+// BoundInMemoryHVP returns BoundInMemory's value, its gradient as BoundInMemoryGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func BoundInMemoryHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BoundInMemoryHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("BoundInMemoryHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t1, t2, t3, dt, t4, t, cos, t5, sin float64
+	var iters, tapeLen, trips int
+	var tapes, dtTape, tTape, dsTape, sTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("BoundInMemoryHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	b := make([]int, 1)
+	b[0] = len(x)
+	var ds float64
+	s := 1.0
+	i := 0
+	iters = max(0, b[0])
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := boundInMemoryHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer boundInMemoryHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape = tapes[:0:iters]
+	trips = 0
+	for ; i < b[0]; i++ {
+		trips++
+		dtTape = append(dtTape, dt)
+		t1 = x[i] * ds
+		t2 = s * v[i]
+		t3 = t1 + t2
+		dt = t3
+		tTape = append(tTape, t)
+		t4 = s * x[i]
+		t = t4
+		dsTape = append(dsTape, ds)
+		cos = math.Cos(t)
+		t5 = cos * dt
+		ds = t5
+		sTape = append(sTape, s)
+		sin = math.Sin(t)
+		s = sin
+	}
+	clear(b)
+	boundInMemoryHVP := s
+
+	var dds, ds1, dsin, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i < b[0]
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s = math.Sin(t)
+		dsin = ds1
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt1 += math.Cos(t) * dsin
+		// ds = math.Cos(t) * dt
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		cos = math.Cos(t)
+		dt5 = dds
+		ddt += cos * dt5
+		dt1 -= math.Sin(t) * dt * dt5
+		// t := s * x[i]
+		dt4 = dt1
+		dt1 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		ds1 = x[i] * dt4
+		hv[i] += s * dt4
+		// dt := x[i]*ds + s*v[i]
+		dt3 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt11 = dt3
+		dt2 = dt3
+		ds1 += v[i] * dt2
+		dx[i] += s * dt2
+		hv[i] += ds * dt11
+		dds = x[i] * dt11
+	}
+	return boundInMemoryHVP
+}
+
+// boundInMemoryHessianTapes keeps BoundInMemoryHessian's tape storage between calls.
+var boundInMemoryHessianTapes sync.Pool
+
+// BoundInMemoryHessian returns BoundInMemory's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func BoundInMemoryHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("BoundInMemoryHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("BoundInMemoryHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := boundInMemoryHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer boundInMemoryHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := boundInMemoryHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer boundInMemoryHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var boundInMemory float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfBoundInMemory(x, v, hv)
+		boundInMemory = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		boundInMemory = BoundInMemory(x)
+	}
+	return boundInMemory
+}
+
 // logisticGradTapes keeps LogisticGrad's tape storage between calls.
 var logisticGradTapes sync.Pool
 
@@ -11358,6 +11621,111 @@ func hvpOfFloatStep(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		hvpOfFloatStepTapes.Put(uTapeBuf)
 	}
 	return hvpOfFloatStep1, hvpOfFloatStep2, hvx, hvy
+}
+
+// hvpOfBoundInMemoryTapes keeps hvpOfBoundInMemory's tape storage between calls.
+var hvpOfBoundInMemoryTapes sync.Pool
+
+// hvpOfBoundInMemory returns BoundInMemory's value, its directional derivative along the directions and their Hessian-vector product: a row of BoundInMemoryHessian.
+func hvpOfBoundInMemory(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfBoundInMemory: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t1, t2, t3, dt, t4, t, cos, t5, sin float64
+	var iters, tapeLen, trips int
+	var tapes, dtTape, tTape, dsTape, sTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfBoundInMemory: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	b := make([]int, 1)
+	b[0] = len(x)
+	var ds float64
+	s := 1.0
+	i := 0
+	iters = max(0, b[0])
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfBoundInMemoryTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfBoundInMemoryTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape = tapes[:0:iters]
+	trips = 0
+	for ; i < b[0]; i++ {
+		trips++
+		dtTape = append(dtTape, dt)
+		t1 = x[i] * ds
+		t2 = s * v[i]
+		t3 = t1 + t2
+		dt = t3
+		tTape = append(tTape, t)
+		t4 = s * x[i]
+		t = t4
+		dsTape = append(dsTape, ds)
+		cos = math.Cos(t)
+		t5 = cos * dt
+		ds = t5
+		sTape = append(sTape, s)
+		sin = math.Sin(t)
+		s = sin
+	}
+	clear(b)
+	hvpOfBoundInMemory1 := s
+	hvpOfBoundInMemory2 := ds
+
+	var dds, ds1, dsin, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i < b[0]
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s = math.Sin(t)
+		dsin = ds1
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt1 += math.Cos(t) * dsin
+		// ds = math.Cos(t) * dt
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		cos = math.Cos(t)
+		dt5 = dds
+		ddt += cos * dt5
+		dt1 -= math.Sin(t) * dt * dt5
+		// t := s * x[i]
+		dt4 = dt1
+		dt1 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		ds1 = x[i] * dt4
+		hv[i] += s * dt4
+		// dt := x[i]*ds + s*v[i]
+		dt3 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt11 = dt3
+		dt2 = dt3
+		ds1 += v[i] * dt2
+		hv[i] += ds * dt11
+		dds = x[i] * dt11
+	}
+	return hvpOfBoundInMemory1, hvpOfBoundInMemory2
 }
 
 // hvpOfLogisticTapes keeps hvpOfLogistic's tape storage between calls.

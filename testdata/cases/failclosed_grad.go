@@ -11888,7 +11888,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(dds.W) = %d is shorter than len(ds.W) = %d", len(dds.W), len(ds.W)))
 	}
 	var dv, t1, t2, dt, t3, t, t4, t5, v float64
-	var i, iters int
+	var i, iters, trips int
 	var dvTape []float64
 	if len(ds.W) < len(s.W) {
 		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
@@ -11913,7 +11913,9 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 		}
 		dvTape = (*tapeBuf)[:0:iters]
 	}
+	trips = 0
 	for i, v = range s.W {
+		trips++
 		dvTape = append(dvTape, dv)
 		dv = ds.W[i]
 		t1 = 2 * v
@@ -11932,8 +11934,8 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 	var dt5, dt1, dt4, ddt, dt3, dt2, dt11, ddv float64
 	// return e, de
 	// for i, v := range s.W
-	for trip := len(s.W); trip > 0; trip-- {
-		i = trip - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		v = s.W[i]
 		// e += t
 		dt5 = dres
@@ -11974,7 +11976,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS2WrtS: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
 	}
 	var dv, t1, t2, dt, t3, t, t4, t5, v float64
-	var i, iters int
+	var i, iters, trips int
 	var dvTape []float64
 	if len(ds.W) < len(s.W) {
 		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
@@ -11999,7 +12001,9 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 		}
 		dvTape = (*tapeBuf)[:0:iters]
 	}
+	trips = 0
 	for i, v = range s.W {
+		trips++
 		dvTape = append(dvTape, dv)
 		dv = ds.W[i]
 		t1 = 2 * v
@@ -12018,8 +12022,8 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 	var dt5, dt1, dt4, ddt, dt3, dt2, dt11 float64
 	// return e, de
 	// for i, v := range s.W
-	for trip := len(s.W); trip > 0; trip-- {
-		i = trip - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		v = s.W[i]
 		// e += t
 		dt5 = dres

@@ -120,7 +120,7 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
 		panic(fmt.Sprintf("vjpOfReach: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
-	var i1, i, iters int
+	var i1, i, iters, trips int
 	var t, cos, t1, t2, sin, t3, t4, l float64
 	var angleTape []float64
 	dp1 := make([]float64, len(pOut))
@@ -147,7 +147,9 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 		}
 		angleTape = (*tapeBuf)[:0:iters]
 	}
+	trips = 0
 	for i, l = range a.Lengths {
+		trips++
 		angleTape = append(angleTape, angle)
 		t = angle + theta[i]
 		angle = t
@@ -182,8 +184,8 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	dx := dp1[0]
 	dp1[0] = 0
 	// for i, l := range a.Lengths
-	for trip := len(a.Lengths); trip > 0; trip-- {
-		i = trip - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		l = a.Lengths[i]
 		// y += l * math.Sin(angle)
 		dt4 = dy
@@ -199,8 +201,8 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 		dtheta[i] += dt
 	}
 	// for i1 := range pOut
-	for trip1 := len(pOut); trip1 > 0; trip1-- {
-		i1 = trip1 - 1
+	for trip := len(pOut); trip > 0; trip-- {
+		i1 = trip - 1
 		// p[i1] = pOut[i1]
 		dp1[i1] = 0
 	}
