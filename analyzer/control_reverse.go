@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"go/ast"
+	"go/types"
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
@@ -151,7 +152,13 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 			body = append(body, post...)
 		}
 		if lp.rangeIndex != nil {
-			body = append(body, adjoint.Set(adjoint.Id(lp.rangeIndex.name), "=", adjoint.Bin("-", trips, adjoint.Literal("1"))))
+			var index adjoint.Expr = adjoint.Bin("-", trips, adjoint.Literal("1"))
+			if b, ok := lp.rangeIndex.typ.Underlying().(*types.Basic); ok && b.Kind() != types.Int {
+				// The key of a range over an int32 is an int32; the count
+				// recorded is an int.
+				index = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(lp.rangeIndex.typ)}, Args: []adjoint.Expr{index}}
+			}
+			body = append(body, adjoint.Set(adjoint.Id(lp.rangeIndex.name), "=", index))
 		}
 		if lp.rangeValue != nil {
 			reload := adjoint.Set(adjoint.Id(lp.rangeValue.name), "=", adjoint.Index{X: lp.rangeX, Index: adjoint.Id(lp.rangeIndex.name)})

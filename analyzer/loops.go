@@ -245,7 +245,9 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		}
 		switch u := l.info.TypeOf(s.X).Underlying().(type) {
 		case *types.Basic:
-			if u.Info()&types.IsInteger != 0 {
+			// An int: the counts are ints, and n - a of an unsigned type
+			// would wrap where max(0, ...) expects a negative.
+			if u.Kind() == types.Int {
 				return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{adjoint.Literal("0"), l.conv(s.X)}}
 			}
 		case *types.Array:
@@ -265,8 +267,8 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 			identOf(cond.X) == nil || l.info.ObjectOf(identOf(cond.X)) != l.info.ObjectOf(id) {
 			return nil
 		}
-		if b, ok := l.info.ObjectOf(id).Type().Underlying().(*types.Basic); !ok || b.Info()&types.IsInteger == 0 {
-			return nil
+		if b, ok := l.info.ObjectOf(id).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Int {
+			return nil // as for a range over an integer
 		}
 		// The counter itself may change only in the post statement.
 		counter := l.info.ObjectOf(id)

@@ -75,6 +75,14 @@ func aggregateCases() []gradCase {
 				return BoundInMemoryGrad(x, dx), dx
 			},
 			at: pts(p(0.5, 0.7, 0.9), p(-1.2, 0.3, 2))},
+		{name: "NarrowCounters",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return NarrowCountersJVP(x, 3, 2, v) }),
+			f:   func(x []float64) float64 { return NarrowCounters(x, 3, 2) },
+			grad: func(x []float64) (float64, []float64) {
+				dx := make([]float64, len(x))
+				return NarrowCountersGrad(x, 3, 2, dx), dx
+			},
+			at: pts(p(0.5, 0.7, 0.9), p(-1.2, 0.3, 2))},
 		{name: "Chain",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ChainJVP(x, v) }),
 			f:   Chain,

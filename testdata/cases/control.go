@@ -350,6 +350,26 @@ func BoundInMemory(x []float64) float64 {
 	return s
 }
 
+// NarrowCounters counts with a uint8 and ranges over an int32. Regression
+// (a fresh trial): the trip counts, max(0, n - a) of the counter's type,
+// were assigned to int storage sizes, which did not compile; counts of
+// other integer types than int are recorded as the loops run.
+//
+//gradgen:grad wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
+//gradgen:jvp wrt=x
+func NarrowCounters(x []float64, n uint8, m int32) float64 {
+	s := 0.2
+	for i := uint8(0); i < n; i++ {
+		s = math.Sin(s * x[i])
+	}
+	for j := range m {
+		s = s*x[j] + 0.1
+	}
+	return s
+}
+
 // Logistic iterates the logistic map x ← r·x·(1−x).
 //
 //gradgen:grad wrt=r,x

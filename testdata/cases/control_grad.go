@@ -4264,6 +4264,432 @@ func BoundInMemoryHessian(x, dx, hess []float64) float64 {
 	return boundInMemory
 }
 
+// narrowCountersGradTapes keeps NarrowCountersGrad's tape storage between calls.
+var narrowCountersGradTapes sync.Pool
+
+// NarrowCountersGrad returns NarrowCounters(x, n, m) and its partial derivatives with respect to x.
+func NarrowCountersGrad(x []float64, n uint8, m int32, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NarrowCountersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var sTapeBuf *[]float64
+	var sTape1Buf *[]float64
+	var t, sin, t1, t2 float64
+	var j int32
+	var trips, trips1 int
+	var sTape, sTape1 []float64
+	s := 0.2
+	i := uint8(0)
+	var tapeArray [64]float64
+	sTape = tapeArray[:0]
+	trips = 0
+	for ; i < n; i++ {
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = narrowCountersGradTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		trips++
+		sTape = append(sTape, s)
+		t = s * x[i]
+		sin = math.Sin(t)
+		s = sin
+	}
+	var tapeArray1 [64]float64
+	sTape1 = tapeArray1[:0]
+	trips1 = 0
+	for j = range m {
+		if cap(sTape1)-len(sTape1) < 1 {
+			if sTape1Buf == nil {
+				sTape1Buf, _ = narrowCountersGradTapes.Get().(*[]float64)
+				if sTape1Buf == nil {
+					sTape1Buf = new([]float64)
+				}
+			}
+			if cap(*sTape1Buf) < 2*cap(sTape1)+1 {
+				*sTape1Buf = make([]float64, 2*cap(sTape1)+1)
+			}
+			sTape1 = (*sTape1Buf)[:copy(*sTape1Buf, sTape1)]
+		}
+		trips1++
+		sTape1 = append(sTape1, s)
+		t1 = s * x[j]
+		t2 = t1 + 0.1
+		s = t2
+	}
+	narrowCounters := s
+
+	var ds, dt2, dt1, dsin, dt float64
+	// return s
+	ds = 1
+	// for j := range m
+	for ; trips1 > 0; trips1-- {
+		j = int32(trips1 - 1)
+		// s = s*x[j] + 0.1
+		dt2 = ds
+		s = sTape1[len(sTape1)-1]
+		sTape1 = sTape1[:len(sTape1)-1]
+		dt1 = dt2
+		ds = x[j] * dt1
+		dx[j] += s * dt1
+	}
+	// for i < n
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s = math.Sin(s * x[i])
+		dsin = ds
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		t = s * x[i]
+		dt = math.Cos(t) * dsin
+		ds = x[i] * dt
+		dx[i] += s * dt
+	}
+	if sTapeBuf != nil {
+		narrowCountersGradTapes.Put(sTapeBuf)
+	}
+	if sTape1Buf != nil {
+		narrowCountersGradTapes.Put(sTape1Buf)
+	}
+	return narrowCounters
+}
+
+// NarrowCountersJVP returns NarrowCounters(x, n, m) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NarrowCountersJVP(x []float64, n uint8, m int32, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NarrowCountersJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.2
+	for i := uint8(0); i < n; i++ {
+		dt := x[i]*ds + s*dx[i]
+		t := s * x[i]
+		ds = math.Cos(t) * dt
+		s = math.Sin(t)
+	}
+	for j := range m {
+		dt1 := x[j]*ds + s*dx[j]
+		t1 := s * x[j]
+		ds = dt1
+		s = t1 + 0.1
+	}
+	return s, ds
+}
+
+// narrowCountersHVPTapes keeps NarrowCountersHVP's tape storage between calls.
+var narrowCountersHVPTapes sync.Pool
+
+// NarrowCountersHVP returns NarrowCounters's value, its gradient as NarrowCountersGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NarrowCountersHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("NarrowCountersHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var dsTape1Buf *[]float64
+	var dtTapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var sTape1Buf *[]float64
+	var tTapeBuf *[]float64
+	var t2, t3, t4, dt, t5, t, cos, t6, sin, t7, t8, t9, dt1, t10, t1, t11 float64
+	var j int32
+	var trips, trips1 int
+	var dtTape, tTape, dsTape, sTape, dsTape1, sTape1 []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("NarrowCountersHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.2
+	i := uint8(0)
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dsTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sTape = tapeArray3[:0]
+	trips = 0
+	for ; i < n; i++ {
+		if cap(dsTape)-len(dsTape) < 1 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = narrowCountersHVPTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = narrowCountersHVPTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = narrowCountersHVPTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = narrowCountersHVPTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
+		trips++
+		dtTape = append(dtTape, dt)
+		t2 = x[i] * ds
+		t3 = s * v[i]
+		t4 = t2 + t3
+		dt = t4
+		tTape = append(tTape, t)
+		t5 = s * x[i]
+		t = t5
+		dsTape = append(dsTape, ds)
+		cos = math.Cos(t)
+		t6 = cos * dt
+		ds = t6
+		sTape = append(sTape, s)
+		sin = math.Sin(t)
+		s = sin
+	}
+	var tapeArray4 [64]float64
+	dsTape1 = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	sTape1 = tapeArray5[:0]
+	trips1 = 0
+	for j = range m {
+		if cap(dsTape1)-len(dsTape1) < 1 {
+			if dsTape1Buf == nil {
+				dsTape1Buf, _ = narrowCountersHVPTapes.Get().(*[]float64)
+				if dsTape1Buf == nil {
+					dsTape1Buf = new([]float64)
+				}
+			}
+			if cap(*dsTape1Buf) < 2*cap(dsTape1)+1 {
+				*dsTape1Buf = make([]float64, 2*cap(dsTape1)+1)
+			}
+			dsTape1 = (*dsTape1Buf)[:copy(*dsTape1Buf, dsTape1)]
+		}
+		if cap(sTape1)-len(sTape1) < 1 {
+			if sTape1Buf == nil {
+				sTape1Buf, _ = narrowCountersHVPTapes.Get().(*[]float64)
+				if sTape1Buf == nil {
+					sTape1Buf = new([]float64)
+				}
+			}
+			if cap(*sTape1Buf) < 2*cap(sTape1)+1 {
+				*sTape1Buf = make([]float64, 2*cap(sTape1)+1)
+			}
+			sTape1 = (*sTape1Buf)[:copy(*sTape1Buf, sTape1)]
+		}
+		trips1++
+		t7 = x[j] * ds
+		t8 = s * v[j]
+		t9 = t7 + t8
+		dt1 = t9
+		t10 = s * x[j]
+		t1 = t10
+		dsTape1 = append(dsTape1, ds)
+		ds = dt1
+		sTape1 = append(sTape1, s)
+		t11 = t1 + 0.1
+		s = t11
+	}
+	narrowCountersHVP := s
+
+	var dds, ds1, dt11, dt12, ddt1, dt10, dt9, dt7, dt8, dsin, dt2, dt6, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for j := range m
+	for ; trips1 > 0; trips1-- {
+		j = int32(trips1 - 1)
+		// s = t1 + 0.1
+		dt11 = ds1
+		s = sTape1[len(sTape1)-1]
+		sTape1 = sTape1[:len(sTape1)-1]
+		dt12 += dt11
+		// ds = dt1
+		ddt1 += dds
+		ds = dsTape1[len(dsTape1)-1]
+		dsTape1 = dsTape1[:len(dsTape1)-1]
+		// t1 := s * x[j]
+		dt10 = dt12
+		dt12 = 0
+		ds1 = x[j] * dt10
+		hv[j] += s * dt10
+		// dt1 := x[j]*ds + s*v[j]
+		dt9 = ddt1
+		ddt1 = 0
+		dt7 = dt9
+		dt8 = dt9
+		ds1 += v[j] * dt8
+		dx[j] += s * dt8
+		hv[j] += ds * dt7
+		dds = x[j] * dt7
+	}
+	// for i < n
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s = math.Sin(t)
+		dsin = ds1
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt2 += math.Cos(t) * dsin
+		// ds = math.Cos(t) * dt
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		cos = math.Cos(t)
+		dt6 = dds
+		ddt += cos * dt6
+		dt2 -= math.Sin(t) * dt * dt6
+		// t := s * x[i]
+		dt5 = dt2
+		dt2 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		ds1 = x[i] * dt5
+		hv[i] += s * dt5
+		// dt := x[i]*ds + s*v[i]
+		dt4 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt21 = dt4
+		dt3 = dt4
+		ds1 += v[i] * dt3
+		dx[i] += s * dt3
+		hv[i] += ds * dt21
+		dds = x[i] * dt21
+	}
+	if dsTapeBuf != nil {
+		narrowCountersHVPTapes.Put(dsTapeBuf)
+	}
+	if dsTape1Buf != nil {
+		narrowCountersHVPTapes.Put(dsTape1Buf)
+	}
+	if dtTapeBuf != nil {
+		narrowCountersHVPTapes.Put(dtTapeBuf)
+	}
+	if sTapeBuf != nil {
+		narrowCountersHVPTapes.Put(sTapeBuf)
+	}
+	if sTape1Buf != nil {
+		narrowCountersHVPTapes.Put(sTape1Buf)
+	}
+	if tTapeBuf != nil {
+		narrowCountersHVPTapes.Put(tTapeBuf)
+	}
+	return narrowCountersHVP
+}
+
+// narrowCountersHessianTapes keeps NarrowCountersHessian's tape storage between calls.
+var narrowCountersHessianTapes sync.Pool
+
+// NarrowCountersHessian returns NarrowCounters's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NarrowCountersHessian(x []float64, n uint8, m int32, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NarrowCountersHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n1 := len(x)
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("NarrowCountersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := narrowCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer narrowCountersHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := narrowCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer narrowCountersHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var narrowCounters float64
+	for j1 := 0; j1 < n1; j1++ {
+		var k int
+		k = 0
+		if j1 >= k && j1 < k+len(x) {
+			v[j1-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfNarrowCounters(x, n, m, v, hv)
+		narrowCounters = r
+		k = 0
+		if j1 >= k && j1 < k+len(x) {
+			dx[j1-k] += t
+			v[j1-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j1*n1+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n1 == 0 {
+		narrowCounters = NarrowCounters(x, n, m)
+	}
+	return narrowCounters
+}
+
 // logisticGradTapes keeps LogisticGrad's tape storage between calls.
 var logisticGradTapes sync.Pool
 
@@ -11726,6 +12152,235 @@ func hvpOfBoundInMemory(x, v, hv []float64) (float64, float64) {
 		dds = x[i] * dt11
 	}
 	return hvpOfBoundInMemory1, hvpOfBoundInMemory2
+}
+
+// hvpOfNarrowCountersTapes keeps hvpOfNarrowCounters's tape storage between calls.
+var hvpOfNarrowCountersTapes sync.Pool
+
+// hvpOfNarrowCounters returns NarrowCounters's value, its directional derivative along the directions and their Hessian-vector product: a row of NarrowCountersHessian.
+func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfNarrowCounters: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var dsTape1Buf *[]float64
+	var dtTapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var sTape1Buf *[]float64
+	var tTapeBuf *[]float64
+	var t2, t3, t4, dt, t5, t, cos, t6, sin, t7, t8, t9, dt1, t10, t1, t11 float64
+	var j int32
+	var trips, trips1 int
+	var dtTape, tTape, dsTape, sTape, dsTape1, sTape1 []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfNarrowCounters: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.2
+	i := uint8(0)
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dsTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sTape = tapeArray3[:0]
+	trips = 0
+	for ; i < n; i++ {
+		if cap(dsTape)-len(dsTape) < 1 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
+		trips++
+		dtTape = append(dtTape, dt)
+		t2 = x[i] * ds
+		t3 = s * v[i]
+		t4 = t2 + t3
+		dt = t4
+		tTape = append(tTape, t)
+		t5 = s * x[i]
+		t = t5
+		dsTape = append(dsTape, ds)
+		cos = math.Cos(t)
+		t6 = cos * dt
+		ds = t6
+		sTape = append(sTape, s)
+		sin = math.Sin(t)
+		s = sin
+	}
+	var tapeArray4 [64]float64
+	dsTape1 = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	sTape1 = tapeArray5[:0]
+	trips1 = 0
+	for j = range m {
+		if cap(dsTape1)-len(dsTape1) < 1 {
+			if dsTape1Buf == nil {
+				dsTape1Buf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
+				if dsTape1Buf == nil {
+					dsTape1Buf = new([]float64)
+				}
+			}
+			if cap(*dsTape1Buf) < 2*cap(dsTape1)+1 {
+				*dsTape1Buf = make([]float64, 2*cap(dsTape1)+1)
+			}
+			dsTape1 = (*dsTape1Buf)[:copy(*dsTape1Buf, dsTape1)]
+		}
+		if cap(sTape1)-len(sTape1) < 1 {
+			if sTape1Buf == nil {
+				sTape1Buf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
+				if sTape1Buf == nil {
+					sTape1Buf = new([]float64)
+				}
+			}
+			if cap(*sTape1Buf) < 2*cap(sTape1)+1 {
+				*sTape1Buf = make([]float64, 2*cap(sTape1)+1)
+			}
+			sTape1 = (*sTape1Buf)[:copy(*sTape1Buf, sTape1)]
+		}
+		trips1++
+		t7 = x[j] * ds
+		t8 = s * v[j]
+		t9 = t7 + t8
+		dt1 = t9
+		t10 = s * x[j]
+		t1 = t10
+		dsTape1 = append(dsTape1, ds)
+		ds = dt1
+		sTape1 = append(sTape1, s)
+		t11 = t1 + 0.1
+		s = t11
+	}
+	hvpOfNarrowCounters1 := s
+	hvpOfNarrowCounters2 := ds
+
+	var dds, ds1, dt11, dt12, ddt1, dt10, dt9, dt7, dt8, dsin, dt2, dt6, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for j := range m
+	for ; trips1 > 0; trips1-- {
+		j = int32(trips1 - 1)
+		// s = t1 + 0.1
+		dt11 = ds1
+		s = sTape1[len(sTape1)-1]
+		sTape1 = sTape1[:len(sTape1)-1]
+		dt12 += dt11
+		// ds = dt1
+		ddt1 += dds
+		ds = dsTape1[len(dsTape1)-1]
+		dsTape1 = dsTape1[:len(dsTape1)-1]
+		// t1 := s * x[j]
+		dt10 = dt12
+		dt12 = 0
+		ds1 = x[j] * dt10
+		hv[j] += s * dt10
+		// dt1 := x[j]*ds + s*v[j]
+		dt9 = ddt1
+		ddt1 = 0
+		dt7 = dt9
+		dt8 = dt9
+		ds1 += v[j] * dt8
+		hv[j] += ds * dt7
+		dds = x[j] * dt7
+	}
+	// for i < n
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s = math.Sin(t)
+		dsin = ds1
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt2 += math.Cos(t) * dsin
+		// ds = math.Cos(t) * dt
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		cos = math.Cos(t)
+		dt6 = dds
+		ddt += cos * dt6
+		dt2 -= math.Sin(t) * dt * dt6
+		// t := s * x[i]
+		dt5 = dt2
+		dt2 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		ds1 = x[i] * dt5
+		hv[i] += s * dt5
+		// dt := x[i]*ds + s*v[i]
+		dt4 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt21 = dt4
+		dt3 = dt4
+		ds1 += v[i] * dt3
+		hv[i] += ds * dt21
+		dds = x[i] * dt21
+	}
+	if dsTapeBuf != nil {
+		hvpOfNarrowCountersTapes.Put(dsTapeBuf)
+	}
+	if dsTape1Buf != nil {
+		hvpOfNarrowCountersTapes.Put(dsTape1Buf)
+	}
+	if dtTapeBuf != nil {
+		hvpOfNarrowCountersTapes.Put(dtTapeBuf)
+	}
+	if sTapeBuf != nil {
+		hvpOfNarrowCountersTapes.Put(sTapeBuf)
+	}
+	if sTape1Buf != nil {
+		hvpOfNarrowCountersTapes.Put(sTape1Buf)
+	}
+	if tTapeBuf != nil {
+		hvpOfNarrowCountersTapes.Put(tTapeBuf)
+	}
+	return hvpOfNarrowCounters1, hvpOfNarrowCounters2
 }
 
 // hvpOfLogisticTapes keeps hvpOfLogistic's tape storage between calls.

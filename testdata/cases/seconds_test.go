@@ -30,6 +30,7 @@ var seconds = map[string]secondCase{
 	"Atanh":                 {hvp: AtanhHVP, hessian: AtanhHessian},
 	"BoundFromInput":        {hvp: BoundFromInputHVP, hessian: BoundFromInputHessian},
 	"FloatStep":             {hvp: FloatStepHVP, hessian: FloatStepHessian},
+	"NarrowCounters":        {hvp: NarrowCountersHVP, hessian: NarrowCountersHessian, grad: NarrowCountersGrad, args: func(x []float64) []any { return []any{x, uint8(3), int32(2)} }, wrt: []int{0}},
 	"BoundInMemory":         {hvp: BoundInMemoryHVP, hessian: BoundInMemoryHessian, grad: BoundInMemoryGrad, args: func(x []float64) []any { return []any{x} }},
 	"BranchInLoop":          {hvp: BranchInLoopHVP, hessian: BranchInLoopHessian},
 	"Break":                 {hvp: BreakHVP, hessian: BreakHessian},
