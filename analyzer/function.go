@@ -129,6 +129,12 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 		}
 		fn, graph := next.lowerFunc(g)
 		if !grown || round == 4 || len(next.diags) > 0 {
+			if len(next.diags) == 0 {
+				next.refuseUnsavedReadBackWrites(readers)
+				if len(next.diags) > 0 {
+					return nil, nil, next.diags
+				}
+			}
 			if fn != nil && len(next.diags) == 0 {
 				// Once, on the last round's function: a pool is a
 				// package-level name, taken for good. Under the test

@@ -301,6 +301,53 @@ func ViaPtr(p *Pt) float64 { s := p.N2(); return s * 2 }
 			},
 		},
 		{
+			name: "changes to index slices the gradient reads again, other than element writes",
+			src: `package p
+
+//gradgen:grad
+func Built(x []float64) float64 {
+	var ks []int
+	for i := range x {
+		if x[i] > 0 {
+			ks = append(ks, i)
+		}
+	}
+	s := 0.0
+	for _, k := range ks {
+		s += x[k] * x[k]
+	}
+	ks[0] = 0
+	return s
+}
+
+//gradgen:grad
+func Reused(x []float64) float64 {
+	ks := []int{1}
+	s := x[ks[0]] * x[ks[0]]
+	ks = ks[:0]
+	ks = append(ks, 0)
+	return s
+}
+
+//gradgen:grad
+func Aliased(x []float64) float64 {
+	ks := []int{1}
+	s := x[ks[0]] * x[ks[0]]
+	c := ks
+	c[0] = 0
+	copy(ks, []int{0})
+	clear(ks)
+	return s
+}
+`,
+			want: []string{
+				`^p\.go:24:7: cannot differentiate append\(ks, 0\): the gradient reads the elements of ks again after it, and append writes into their memory`,
+				`^p\.go:33:2: cannot differentiate the write into c\[0\]: the gradient reads the elements of ks again after it, and c shares their memory; gradgen saves the old elements only for writes into ks itself`,
+				`^p\.go:34:2: cannot differentiate copy\(ks, \[\]int\{0\}\): the gradient reads the elements of ks again after it, and copy changes them`,
+				`^p\.go:35:2: cannot differentiate clear\(ks\): the gradient reads the elements of ks again after it, and clear changes them`,
+			},
+		},
+		{
 			name: "hidden writes and nested slice literals",
 			src: `package p
 

@@ -1,0 +1,261 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Backward code reads the elements of passive slices again (x[ks[j]] is
+// reversed by dx[ks[j]] += ...). A write into such a slice itself
+// (ks[0] = 0) saves the old element for it; a change made otherwise is
+// not seen: append into a slice resliced shorter (ks = ks[:0]; ks =
+// append(ks, 0)), copy, clear, or a write through another variable that
+// shares the memory (c := ks; c[0] = 0). The backward sweep would read
+// the new values and put the derivative on the wrong elements, silently
+// (a fresh trial). Such a change after the elements are read is refused.
+
+// refuseUnsavedReadBackWrites reports the changes gradgen does not save
+// to the memory of passive slices whose elements backward code reads,
+// made after the first statement that reads them (or in a loop around
+// one); readers are the backward readers by variable name.
+func (l *lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
+	// The slices whose elements backward code reads (not only its header,
+	// which a saved variable's restore reads).
+	elements := map[string]bool{}
+	mark := func(e adjoint.Expr) {
+		adjoint.WalkExpr(e, func(e adjoint.Expr) {
+			if ix, ok := e.(adjoint.Index); ok {
+				x := ix.X
+				if sl, ok := x.(adjoint.SliceExpr); ok {
+					x = sl.X
+				}
+				if id, ok := x.(adjoint.Ident); ok {
+					elements[id.Name] = true
+				}
+			}
+		})
+	}
+	for _, st := range l.revCode {
+		adjoint.WalkStmt(st, func(s adjoint.Stmt) {
+			switch s := s.(type) {
+			case adjoint.Assign:
+				for _, lhs := range s.Lhs {
+					// b[0] = saved writes b's element; it reads the index.
+					if ix, ok := lhs.(adjoint.Index); ok && s.Op == "=" {
+						mark(ix.Index)
+						mark(ix.X)
+						continue
+					}
+					mark(lhs)
+				}
+				for _, rhs := range s.Rhs {
+					mark(rhs)
+				}
+			case adjoint.IncDec:
+				mark(s.X)
+			case adjoint.VarDecl:
+				for _, v := range s.Values {
+					mark(v)
+				}
+			case adjoint.ExprStmt:
+				mark(s.X)
+			case adjoint.If:
+				mark(s.Cond)
+			case adjoint.For:
+				mark(s.Cond)
+			case adjoint.Range:
+				mark(s.X)
+			case adjoint.Switch:
+				mark(s.Tag)
+				for _, c := range s.Cases {
+					for _, x := range c.List {
+						mark(x)
+					}
+				}
+			case adjoint.Return:
+				for _, r := range s.Results {
+					mark(r)
+				}
+			}
+		})
+	}
+	watched := map[*types.Var][]reader{}
+	for name, rs := range readers {
+		if !elements[name] {
+			continue
+		}
+		v := l.byName[name]
+		if v == nil || v.obj == nil {
+			continue
+		}
+		s, ok := v.typ.Underlying().(*types.Slice)
+		if !ok || isDifferentiable(s.Elem()) {
+			continue
+		}
+		if obj, ok := v.obj.(*types.Var); ok {
+			watched[obj] = rs
+		}
+	}
+	if len(watched) == 0 || l.fn.Body == nil {
+		return
+	}
+	aliases, resliced := l.sharedMemory(watched)
+	after := func(n ast.Node, root *types.Var) bool {
+		for _, r := range watched[aliases[root]] {
+			if n.Pos() > r.pos {
+				return true
+			}
+			for _, loop := range r.loops {
+				if inside(stmtOf(n), loop) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	refuse := func(n ast.Node, root *types.Var, how string) {
+		what := l.source(n.(ast.Expr))
+		if _, write := n.(*ast.IndexExpr); write {
+			what = "the write into " + what
+		}
+		l.errorf(n.Pos(), "cannot differentiate %s: the gradient reads the elements of %s again after it, and %s; gradgen saves the old elements only for writes into %s itself (%s[i] = ...): copy the values first (%s := slices.Clone(%s)) and change the copy, or change %s before it is read", what, aliases[root].Name(), how, aliases[root].Name(), aliases[root].Name(), aliases[root].Name()+"2", aliases[root].Name(), aliases[root].Name())
+	}
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			id, ok := ast.Unparen(n.Fun).(*ast.Ident)
+			if !ok || len(n.Args) == 0 {
+				return true
+			}
+			if _, builtin := l.info.Uses[id].(*types.Builtin); !builtin {
+				return true
+			}
+			root := l.rootVar(n.Args[0])
+			if root == nil || aliases[root] == nil || !after(n, root) {
+				return true
+			}
+			switch id.Name {
+			case "copy", "clear":
+				refuse(n, root, id.Name+" changes them")
+			case "append":
+				own, plain := watched[root] != nil, false
+				if arg, ok := ast.Unparen(n.Args[0]).(*ast.Ident); ok {
+					plain = l.info.Uses[arg] == root
+				}
+				if !own || !plain || resliced[root] {
+					refuse(n, root, "append writes into their memory (a slice resliced shorter, or sharing it, has room there)")
+				}
+			}
+		case *ast.AssignStmt:
+			for _, lhs := range n.Lhs {
+				if ix, ok := ast.Unparen(lhs).(*ast.IndexExpr); ok {
+					l.refuseAliasWrite(ix, aliases, watched, after, refuse)
+				}
+			}
+		case *ast.IncDecStmt:
+			if ix, ok := ast.Unparen(n.X).(*ast.IndexExpr); ok {
+				l.refuseAliasWrite(ix, aliases, watched, after, refuse)
+			}
+		}
+		return true
+	})
+}
+
+// refuseAliasWrite refuses ix = ... when ix writes, after a read, into
+// watched memory through another variable than the watched one.
+func (l *lowerer) refuseAliasWrite(ix *ast.IndexExpr, aliases map[*types.Var]*types.Var, watched map[*types.Var][]reader, after func(ast.Node, *types.Var) bool, refuse func(ast.Node, *types.Var, string)) {
+	root := l.rootVar(ix)
+	if root == nil || aliases[root] == nil || watched[root] != nil || !after(ix, root) {
+		return
+	}
+	refuse(ix, root, root.Name()+" shares their memory")
+}
+
+// sharedMemory maps each variable that may share memory with a watched
+// slice to that slice (c := ks, ks2 := ks[:0], and ks = other[...]), and
+// marks the watched slices resliced in place (ks = ks[:0]).
+func (l *lowerer) sharedMemory(watched map[*types.Var][]reader) (map[*types.Var]*types.Var, map[*types.Var]bool) {
+	aliases, resliced := map[*types.Var]*types.Var{}, map[*types.Var]bool{}
+	for v := range watched {
+		aliases[v] = v
+	}
+	pairs := l.sliceAssignments()
+	for changed := true; changed; {
+		changed = false
+		for _, p := range pairs {
+			lo, ro := p[0], p[1]
+			switch {
+			case aliases[ro] != nil && aliases[lo] == nil:
+				aliases[lo], changed = aliases[ro], true
+			case aliases[lo] != nil && aliases[ro] == nil:
+				aliases[ro], changed = aliases[lo], true
+			}
+		}
+	}
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) {
+			for i, lhs := range as.Lhs {
+				if _, ok := ast.Unparen(as.Rhs[i]).(*ast.SliceExpr); ok {
+					if v := l.rootVar(lhs); v != nil && v == l.rootVar(as.Rhs[i]) && watched[v] != nil {
+						resliced[v] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	return aliases, resliced
+}
+
+// sliceAssignments are the pairs (variable, root of the value) of the
+// body's assignments and declarations of slices: memory the two share.
+func (l *lowerer) sliceAssignments() [][2]*types.Var {
+	var out [][2]*types.Var
+	add := func(lhs, rhs ast.Expr) {
+		if _, ok := l.info.TypeOf(rhs).Underlying().(*types.Slice); !ok {
+			return
+		}
+		switch ast.Unparen(rhs).(type) {
+		case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr:
+		case *ast.CallExpr:
+			// append(a, ...) may return a's memory.
+			call := ast.Unparen(rhs).(*ast.CallExpr)
+			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); !ok || id.Name != "append" || len(call.Args) == 0 {
+				return
+			}
+			rhs = call.Args[0]
+		default:
+			return
+		}
+		lo, ro := l.rootVar(lhs), l.rootVar(rhs)
+		if lo != nil && ro != nil && lo != ro {
+			out = append(out, [2]*types.Var{lo, ro})
+		}
+	}
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) && n.Tok != token.ADD_ASSIGN {
+				for i := range n.Lhs {
+					add(n.Lhs[i], n.Rhs[i])
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) {
+				for i := range n.Names {
+					add(n.Names[i], n.Values[i])
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// stmtOf is n as a statement, for inside: a node's own extent serves.
+func stmtOf(n ast.Node) ast.Stmt {
+	return &ast.EmptyStmt{Semicolon: n.Pos(), Implicit: true}
+}
