@@ -22,83 +22,7 @@ import (
 // made after the first statement that reads them (or in a loop around
 // one); readers are the backward readers by variable name.
 func (l *lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
-	// The slices whose elements backward code reads (not only its header,
-	// which a saved variable's restore reads).
-	elements := map[string]bool{}
-	mark := func(e adjoint.Expr) {
-		adjoint.WalkExpr(e, func(e adjoint.Expr) {
-			if ix, ok := e.(adjoint.Index); ok {
-				x := ix.X
-				if sl, ok := x.(adjoint.SliceExpr); ok {
-					x = sl.X
-				}
-				if id, ok := x.(adjoint.Ident); ok {
-					elements[id.Name] = true
-				}
-			}
-		})
-	}
-	for _, st := range l.revCode {
-		adjoint.WalkStmt(st, func(s adjoint.Stmt) {
-			switch s := s.(type) {
-			case adjoint.Assign:
-				for _, lhs := range s.Lhs {
-					// b[0] = saved writes b's element; it reads the index.
-					if ix, ok := lhs.(adjoint.Index); ok && s.Op == "=" {
-						mark(ix.Index)
-						mark(ix.X)
-						continue
-					}
-					mark(lhs)
-				}
-				for _, rhs := range s.Rhs {
-					mark(rhs)
-				}
-			case adjoint.IncDec:
-				mark(s.X)
-			case adjoint.VarDecl:
-				for _, v := range s.Values {
-					mark(v)
-				}
-			case adjoint.ExprStmt:
-				mark(s.X)
-			case adjoint.If:
-				mark(s.Cond)
-			case adjoint.For:
-				mark(s.Cond)
-			case adjoint.Range:
-				mark(s.X)
-			case adjoint.Switch:
-				mark(s.Tag)
-				for _, c := range s.Cases {
-					for _, x := range c.List {
-						mark(x)
-					}
-				}
-			case adjoint.Return:
-				for _, r := range s.Results {
-					mark(r)
-				}
-			}
-		})
-	}
-	watched := map[*types.Var][]reader{}
-	for name, rs := range readers {
-		if !elements[name] {
-			continue
-		}
-		v := l.byName[name]
-		if v == nil || v.obj == nil {
-			continue
-		}
-		s, ok := v.typ.Underlying().(*types.Slice)
-		if !ok || isDifferentiable(s.Elem()) {
-			continue
-		}
-		if obj, ok := v.obj.(*types.Var); ok {
-			watched[obj] = rs
-		}
-	}
+	watched := l.watchedSlices(readers, elementsReadBack(l.revCode))
 	if len(watched) == 0 || l.fn.Body == nil {
 		return
 	}
@@ -258,4 +182,92 @@ func (l *lowerer) sliceAssignments() [][2]*types.Var {
 // stmtOf is n as a statement, for inside: a node's own extent serves.
 func stmtOf(n ast.Node) ast.Stmt {
 	return &ast.EmptyStmt{Semicolon: n.Pos(), Implicit: true}
+}
+
+// watchedSlices are the passive slices (ints, bools) whose elements
+// backward code reads, with their readers.
+func (l *lowerer) watchedSlices(readers map[string][]reader, elements map[string]bool) map[*types.Var][]reader {
+	watched := map[*types.Var][]reader{}
+	for name, rs := range readers {
+		if !elements[name] {
+			continue
+		}
+		v := l.byName[name]
+		if v == nil || v.obj == nil {
+			continue
+		}
+		s, ok := v.typ.Underlying().(*types.Slice)
+		if !ok || isDifferentiable(s.Elem()) {
+			continue
+		}
+		if obj, ok := v.obj.(*types.Var); ok {
+			watched[obj] = rs
+		}
+	}
+	return watched
+}
+
+// elementsReadBack are the variables whose elements backward code reads (not only their headers, which a saved variable's restore
+// reads; b[0] = saved writes an element and reads its index).
+func elementsReadBack(code []adjoint.Stmt) map[string]bool {
+	elements := map[string]bool{}
+	mark := func(e adjoint.Expr) {
+		adjoint.WalkExpr(e, func(e adjoint.Expr) {
+			if ix, ok := e.(adjoint.Index); ok {
+				x := ix.X
+				if sl, ok := x.(adjoint.SliceExpr); ok {
+					x = sl.X
+				}
+				if id, ok := x.(adjoint.Ident); ok {
+					elements[id.Name] = true
+				}
+			}
+		})
+	}
+	for _, st := range code {
+		adjoint.WalkStmt(st, func(s adjoint.Stmt) {
+			for _, e := range stmtReads(s) {
+				mark(e)
+			}
+		})
+	}
+	return elements
+}
+
+// stmtReads are the expressions a simple statement, or the header of a
+// compound one, reads; an element assigned with = gives its index and
+// the value indexed, not itself.
+func stmtReads(s adjoint.Stmt) []adjoint.Expr {
+	var out []adjoint.Expr
+	switch s := s.(type) {
+	case adjoint.Assign:
+		for _, lhs := range s.Lhs {
+			if ix, ok := lhs.(adjoint.Index); ok && s.Op == "=" {
+				out = append(out, ix.Index, ix.X)
+				continue
+			}
+			out = append(out, lhs)
+		}
+		out = append(out, s.Rhs...)
+	case adjoint.IncDec:
+		out = append(out, s.X)
+	case adjoint.VarDecl:
+		out = append(out, s.Values...)
+	case adjoint.ExprStmt:
+		out = append(out, s.X)
+	case adjoint.If:
+		out = append(out, s.Cond)
+	case adjoint.For:
+		out = append(out, s.Cond)
+	case adjoint.Range:
+		out = append(out, s.X)
+	case adjoint.Switch:
+		out = append(out, s.Tag)
+		for _, c := range s.Cases {
+			out = append(out, c.List...)
+		}
+	case adjoint.Return:
+		out = append(out, s.Results...)
+	}
+	return out
 }
