@@ -159,6 +159,15 @@ func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 		if _, field := ast.Unparen(lhs).(*ast.SelectorExpr); field {
 			way = "copy the fields you change into local float variables and work on those"
 		}
+		switch p.typ.Underlying().(type) {
+		case *types.Pointer, *types.Slice:
+		default:
+			// A struct by value: its own memory is a copy, but a struct
+			// holding slices gets its gradient in a buffer the caller
+			// passes, added into.
+			l.errorf(lhs.Pos(), "cannot differentiate a write into %s: %s is a copy, but %s holds slices, so its gradient goes into a buffer the caller passes (added into), where the adjoint of the value overwritten cannot be told apart from the caller's; copy the elements or fields you change into local variables and work on those", l.source(lhs), p.name, types.TypeString(p.typ, types.RelativeTo(l.pkg)))
+			return
+		}
 		l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed (its gradient is added into the caller's buffer): %s", l.source(lhs), way)
 		return
 	}

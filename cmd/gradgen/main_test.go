@@ -348,6 +348,25 @@ func Aliased(x []float64) float64 {
 			},
 		},
 		{
+			name: "a write into a by-value struct whose gradient is a buffer",
+			src: `package p
+
+type Box struct {
+	D [2]float64
+	C []float64
+}
+
+//gradgen:grad
+func W(b Box) float64 {
+	b.D[0] = b.D[1] * b.D[1]
+	return b.D[0] + b.C[0]
+}
+`,
+			want: []string{
+				`^p\.go:10:2: cannot differentiate a write into b\.D\[0\]: b is a copy, but Box holds slices, so its gradient goes into a buffer the caller passes \(added into\)`,
+			},
+		},
+		{
 			name: "hidden writes and nested slice literals",
 			src: `package p
 
