@@ -20,26 +20,33 @@ import (
 func (l *lowerer) validateRefs() {
 	roots := map[*types.Var]*types.Var{}  // a variable's memory, by the variable it first viewed
 	pkgViews := map[*types.Var]ast.Expr{} // variables viewing package-level memory, and the package variable
-	visit := func(lhs, rhs ast.Expr) {
+	assignedPairs(l.fn.Body, func(lhs, rhs ast.Expr, _ token.Token) {
 		l.validateRefAssign(lhs, rhs, roots, pkgViews)
-	}
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+	})
+}
+
+// assignedPairs calls visit, in source order, for each lhs = rhs of
+// body's assignments (tok: the assignment's token), declarations with
+// values (token.DEFINE) and range values (token.RANGE, rhs what is ranged
+// over), outside function literals.
+func assignedPairs(body ast.Node, visit func(lhs, rhs ast.Expr, tok token.Token)) {
+	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			if len(n.Lhs) == len(n.Rhs) {
 				for i := range n.Lhs {
-					visit(n.Lhs[i], n.Rhs[i])
+					visit(n.Lhs[i], n.Rhs[i], n.Tok)
 				}
 			}
 		case *ast.ValueSpec:
 			if len(n.Names) == len(n.Values) {
 				for i := range n.Names {
-					visit(n.Names[i], n.Values[i])
+					visit(n.Names[i], n.Values[i], token.DEFINE)
 				}
 			}
 		case *ast.RangeStmt:
 			if n.Value != nil {
-				visit(n.Value, n.X)
+				visit(n.Value, n.X, token.RANGE)
 			}
 		case *ast.FuncLit:
 			return false

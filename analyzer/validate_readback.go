@@ -159,22 +159,10 @@ func (l *lowerer) sliceAssignments() [][2]*types.Var {
 			out = append(out, [2]*types.Var{lo, ro})
 		}
 	}
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			if len(n.Lhs) == len(n.Rhs) && n.Tok != token.ADD_ASSIGN {
-				for i := range n.Lhs {
-					add(n.Lhs[i], n.Rhs[i])
-				}
-			}
-		case *ast.ValueSpec:
-			if len(n.Names) == len(n.Values) {
-				for i := range n.Names {
-					add(n.Names[i], n.Values[i])
-				}
-			}
+	assignedPairs(l.fn.Body, func(lhs, rhs ast.Expr, tok token.Token) {
+		if tok != token.ADD_ASSIGN {
+			add(lhs, rhs)
 		}
-		return true
 	})
 	return out
 }

@@ -58,20 +58,6 @@ func (p *tapePools) roomPerTrip(list []adjoint.Stmt) []adjoint.Stmt {
 	out := make([]adjoint.Stmt, 0, len(list))
 	for _, s := range list {
 		switch x := s.(type) {
-		case adjoint.If:
-			x.Then, x.Else = p.roomPerTrip(x.Then), p.roomPerTrip(x.Else)
-			s = x
-		case adjoint.Block:
-			x.Body = p.roomPerTrip(x.Body)
-			s = x
-		case adjoint.Switch:
-			cases := make([]adjoint.Case, len(x.Cases))
-			for i, c := range x.Cases {
-				c.Body = p.roomPerTrip(c.Body)
-				cases[i] = c
-			}
-			x.Cases = cases
-			s = x
 		case adjoint.For:
 			pushes := map[string]int{}
 			p.countPushes(x.Body, pushes)
@@ -85,6 +71,8 @@ func (p *tapePools) roomPerTrip(list []adjoint.Stmt) []adjoint.Stmt {
 			p.countPushes(x.Body, pushes)
 			x.Body = append(p.room(pushes), p.roomPerTrip(x.Body)...)
 			s = x
+		default:
+			s = adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return p.roomPerTrip(body) })
 		}
 		out = append(out, s)
 	}
@@ -95,8 +83,7 @@ func (p *tapePools) roomPerTrip(list []adjoint.Stmt) []adjoint.Stmt {
 // every branch's (an upper bound), outside the loops inside it.
 func (p *tapePools) countPushes(list []adjoint.Stmt, pushes map[string]int) {
 	for _, s := range list {
-		switch x := s.(type) {
-		case adjoint.Assign:
+		if x, ok := s.(adjoint.Assign); ok {
 			for i, lhs := range x.Lhs {
 				id, ok := lhs.(adjoint.Ident)
 				if !ok || i >= len(x.Rhs) {
@@ -109,16 +96,14 @@ func (p *tapePools) countPushes(list []adjoint.Stmt, pushes map[string]int) {
 					pushes[id.Name] += len(call.Args) - 1
 				}
 			}
-		case adjoint.If:
-			p.countPushes(x.Then, pushes)
-			p.countPushes(x.Else, pushes)
-		case adjoint.Block:
-			p.countPushes(x.Body, pushes)
-		case adjoint.Switch:
-			for _, c := range x.Cases {
-				p.countPushes(c.Body, pushes)
-			}
+			continue
 		}
+		adjoint.MapBodies(s, func(body []adjoint.Stmt, loop bool) []adjoint.Stmt {
+			if !loop {
+				p.countPushes(body, pushes)
+			}
+			return body
+		})
 	}
 }
 
@@ -163,31 +148,10 @@ func (p *tapePools) room(pushes map[string]int) []adjoint.Stmt {
 func beforeReturns(list, stmts []adjoint.Stmt) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, s := range list {
-		switch x := s.(type) {
-		case adjoint.Return:
+		if _, ret := s.(adjoint.Return); ret {
 			out = append(out, stmts...)
-		case adjoint.If:
-			x.Then, x.Else = beforeReturns(x.Then, stmts), beforeReturns(x.Else, stmts)
-			s = x
-		case adjoint.Block:
-			x.Body = beforeReturns(x.Body, stmts)
-			s = x
-		case adjoint.For:
-			x.Body = beforeReturns(x.Body, stmts)
-			s = x
-		case adjoint.Range:
-			x.Body = beforeReturns(x.Body, stmts)
-			s = x
-		case adjoint.Switch:
-			cases := make([]adjoint.Case, len(x.Cases))
-			for i, c := range x.Cases {
-				c.Body = beforeReturns(c.Body, stmts)
-				cases[i] = c
-			}
-			x.Cases = cases
-			s = x
 		}
-		out = append(out, s)
+		out = append(out, adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return beforeReturns(body, stmts) }))
 	}
 	return out
 }
