@@ -84,43 +84,47 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 // arithmetic, min, max and conversions. Not memory: b[0] or p.n may
 // change through an alias (clear(b), c := b; c[0] = 0) that nothing saves,
 // so such a count is recorded.
-func recomputable(e adjoint.Expr) bool {
+func (l *lowerer) recomputable(e adjoint.Expr) bool {
 	switch x := e.(type) {
-	case adjoint.Lit, adjoint.Ident:
+	case adjoint.Lit:
 		return true
+	case adjoint.Ident:
+		// A local or a parameter: a package-level variable may change
+		// in a call that nothing saves.
+		return l.byName[x.Name] != nil
 	case adjoint.Paren:
-		return recomputable(x.X)
+		return l.recomputable(x.X)
 	case adjoint.Unary:
-		return x.Op == "-" && recomputable(x.X)
+		return x.Op == "-" && l.recomputable(x.X)
 	case adjoint.Binary:
 		switch x.Op {
 		case "+", "-", "*", "/":
-			return recomputable(x.X) && recomputable(x.Y)
+			return l.recomputable(x.X) && l.recomputable(x.Y)
 		}
 	case adjoint.SliceExpr:
 		// len(xs[1:]): the bounds, and the variable sliced.
 		for _, b := range []adjoint.Expr{x.Lo, x.Hi, x.Max} {
-			if b != nil && !recomputable(b) {
+			if b != nil && !l.recomputable(b) {
 				return false
 			}
 		}
-		_, id := x.X.(adjoint.Ident)
-		return id
+		id, ok := x.X.(adjoint.Ident)
+		return ok && l.recomputable(id)
 	case adjoint.Call:
 		if _, conv := x.Fun.(adjoint.TypeExpr); conv && len(x.Args) == 1 {
-			return recomputable(x.Args[0])
+			return l.recomputable(x.Args[0])
 		}
 		switch adjoint.ExprString(x.Fun) {
 		case "len":
 			if id, ok := x.Args[0].(adjoint.Ident); ok {
-				return id.Name != ""
+				return l.recomputable(id)
 			}
 			if sl, ok := x.Args[0].(adjoint.SliceExpr); ok {
-				return recomputable(sl)
+				return l.recomputable(sl)
 			}
 		case "max", "min":
 			for _, a := range x.Args {
-				if !recomputable(a) {
+				if !l.recomputable(a) {
 					return false
 				}
 			}
@@ -181,7 +185,7 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 	}
 	lp.broke = ctx.broke
 	var out []adjoint.Stmt
-	if ctx.trip != nil && lp.broke == nil && recomputable(ctx.trip) {
+	if ctx.trip != nil && lp.broke == nil && l.recomputable(ctx.trip) {
 		// A loop that always runs trip times, trip an expression nothing in
 		// its nest assigns (len(xs), n - a, the length of an array), runs
 		// as many times backward: nothing to record, and no count kept per

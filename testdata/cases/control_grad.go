@@ -4906,9 +4906,11 @@ func LogisticHessian(r, x float64, steps int, hess []float64) (float64, float64,
 // RangeDataGrad returns RangeData(x) and its partial derivatives with respect to x.
 func RangeDataGrad(x float64) (float64, float64) {
 	var pow, t, t1, w, t2, t3, w1 float64
-	var i, i1 int
+	var i, i1, trips int
 	s := 0.0
+	trips = 0
 	for i, w = range weights {
+		trips++
 		pow = math.Pow(x, float64(i))
 		t = w * pow
 		t1 = s + t
@@ -4934,8 +4936,8 @@ func RangeDataGrad(x float64) (float64, float64) {
 		dx += dt3
 	}
 	// for i, w := range weights
-	for trip1 := len(weights); trip1 > 0; trip1-- {
-		i = trip1 - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		w = weights[i]
 		// s += w * math.Pow(x, float64(i))
 		dt1 = ds
@@ -4977,7 +4979,7 @@ var rangeDataHVPTapes sync.Pool
 // RangeDataHVP returns RangeData's value, its gradient as RangeDataGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeDataHVP(x, v float64) (float64, float64, float64) {
 	var pow1, pow, dpow, pow2, t2, t3, t4, t5, dt, t6, t, t7, t8, w, t9, dt1, t10, t1, t11, t12, w1 float64
-	var i, iters, i1 int
+	var i, iters, i1, trips int
 	var condTape []float64
 	var ds float64
 	s := 0.0
@@ -4999,7 +5001,9 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 		}
 		condTape = (*tapeBuf)[:0:iters]
 	}
+	trips = 0
 	for i, w = range weights {
+		trips++
 		pow1 = math.Pow(x, float64(i))
 		pow = pow1
 		dpow = 0
@@ -5059,8 +5063,8 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 		dds = w1 * dt9
 	}
 	// for i, w := range weights
-	for trip1 := len(weights); trip1 > 0; trip1-- {
-		i = trip1 - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		w = weights[i]
 		// s += t
 		dt8 = ds1
@@ -12491,7 +12495,7 @@ var hvpOfRangeDataTapes sync.Pool
 // hvpOfRangeData returns RangeData's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeDataHessian.
 func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 	var pow1, pow, dpow, pow2, t2, t3, t4, t5, dt, t6, t, t7, t8, w, t9, dt1, t10, t1, t11, t12, w1 float64
-	var i, iters, i1 int
+	var i, iters, i1, trips int
 	var condTape []float64
 	var ds float64
 	s := 0.0
@@ -12513,7 +12517,9 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 		}
 		condTape = (*tapeBuf)[:0:iters]
 	}
+	trips = 0
 	for i, w = range weights {
+		trips++
 		pow1 = math.Pow(x, float64(i))
 		pow = pow1
 		dpow = 0
@@ -12573,8 +12579,8 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 		dds = w1 * dt9
 	}
 	// for i, w := range weights
-	for trip1 := len(weights); trip1 > 0; trip1-- {
-		i = trip1 - 1
+	for ; trips > 0; trips-- {
+		i = trips - 1
 		w = weights[i]
 		// s += t
 		dt8 = ds1
