@@ -370,6 +370,26 @@ func NarrowCounters(x []float64, n uint8, m int32) float64 {
 	return s
 }
 
+// packageBound bounds PackageBound's loop; setPackageBound changes it.
+var packageBound = 3
+
+func setPackageBound(n int) { packageBound = n }
+
+// PackageBound's loop runs packageBound times, which a call changes after
+// the loop. Regression: the backward sweep evaluated max(0,
+// packageBound) again and ran once instead of three times; a trip count
+// that reads a package-level variable is recorded (TestPackageBound).
+//
+//gradgen:grad
+func PackageBound(x []float64) float64 {
+	s := 0.0
+	for i := 0; i < packageBound; i++ {
+		s += x[i]*x[i]*s + x[i]
+	}
+	setPackageBound(1)
+	return s
+}
+
 // Logistic iterates the logistic map x ← r·x·(1−x).
 //
 //gradgen:grad wrt=r,x

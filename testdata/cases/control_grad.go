@@ -4690,6 +4690,73 @@ func NarrowCountersHessian(x []float64, n uint8, m int32, dx, hess []float64) fl
 	return narrowCounters
 }
 
+// packageBoundGradTapes keeps PackageBoundGrad's tape storage between calls.
+var packageBoundGradTapes sync.Pool
+
+// PackageBoundGrad returns PackageBound(x) and its partial derivatives with respect to x.
+func PackageBoundGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PackageBoundGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, t1, t2, t3 float64
+	var iters, trips int
+	var sTape []float64
+	s := 0.0
+	i := 0
+	iters = max(0, packageBound)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		sTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		sTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := packageBoundGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer packageBoundGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		sTape = (*tapeBuf)[:0:iters]
+	}
+	trips = 0
+	for ; i < packageBound; i++ {
+		trips++
+		sTape = append(sTape, s)
+		t = x[i] * x[i]
+		t1 = t * s
+		t2 = t1 + x[i]
+		t3 = s + t2
+		s = t3
+	}
+	setPackageBound(1)
+	packageBound1 := s
+
+	var ds, dt3, dt2, dt1, dt float64
+	// return s
+	ds = 1
+	// for i < packageBound
+	for ; trips > 0; trips-- {
+		// i++
+		i--
+		// s += x[i]*x[i]*s + x[i]
+		dt3 = ds
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		t = x[i] * x[i]
+		ds = dt3
+		dt2 = dt3
+		dt1 = dt2
+		dx[i] += dt2
+		dt = s * dt1
+		ds += t * dt1
+		dx[i] += 2 * x[i] * dt
+	}
+	return packageBound1
+}
+
 // logisticGradTapes keeps LogisticGrad's tape storage between calls.
 var logisticGradTapes sync.Pool
 

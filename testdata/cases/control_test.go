@@ -241,3 +241,25 @@ func TestTapePool(t *testing.T) {
 		})
 	}
 }
+
+// TestPackageBound checks the gradient of a loop bounded by a package
+// variable that a call changes after it, against central differences,
+// with the variable set back before every evaluation.
+func TestPackageBound(t *testing.T) {
+	f := func(x []float64) float64 { packageBound = 3; return PackageBound(x) }
+	x := []float64{0.3, -0.7, 1.1, 0.4}
+	d := make([]float64, len(x))
+	packageBound = 3
+	if v := PackageBoundGrad(x, d); v != f(x) {
+		t.Errorf("PackageBoundGrad value %v, PackageBound %v", v, f(x))
+	}
+	for i := range x {
+		const h = 1e-6
+		up, down := slices.Clone(x), slices.Clone(x)
+		up[i] += h
+		down[i] -= h
+		if want := (f(up) - f(down)) / (2 * h); math.Abs(d[i]-want) > 1e-6*math.Max(1, math.Abs(want)) {
+			t.Errorf("PackageBoundGrad: d[%d] = %v, central differences %v", i, d[i], want)
+		}
+	}
+}
