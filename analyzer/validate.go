@@ -239,7 +239,6 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 	}
 }
 
-// validateAssign checks an assignment or a declaration with values.
 // anyVaried reports whether any of es may depend on the parameters.
 func (l *lowerer) anyVaried(es []ast.Expr) bool {
 	for _, e := range es {
@@ -250,6 +249,7 @@ func (l *lowerer) anyVaried(es []ast.Expr) bool {
 	return false
 }
 
+// validateAssign checks an assignment or a declaration with values.
 func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 	for _, x := range lhs {
 		l.validateTarget(x)
@@ -295,7 +295,11 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 			// more specific words.
 			_, plain := ast.Unparen(rhs[i]).(*ast.Ident)
 			if t := l.info.TypeOf(x); t != nil && isDifferentiable(t) && !isFloat(t) && !plain && l.mentionsVaried(rhs[i]) {
-				l.errorf(x.Pos(), "cannot differentiate %s = %s in a parallel assignment: gradgen follows slices, arrays, structs and pointers assigned on their own; assign %s in a statement of its own", l.source(x), l.source(rhs[i]), l.source(x))
+				op, what := "=", "assignment"
+				if tok == token.DEFINE {
+					op, what = ":=", "declaration"
+				}
+				l.errorf(x.Pos(), "cannot differentiate %s %s %s in a parallel %s: gradgen follows slices, arrays, structs and pointers assigned on their own; assign %s in a statement of its own", l.source(x), op, l.source(rhs[i]), what, l.source(x))
 				return
 			}
 		}

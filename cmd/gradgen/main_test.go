@@ -367,6 +367,26 @@ func W(b Box) float64 {
 			},
 		},
 		{
+			name: "a parallel declaration of structs names itself as written",
+			src: `package p
+
+type Particle struct{ X, Y float64 }
+
+//gradgen:grad
+func E(ps []Particle) float64 {
+	s := 0.0
+	for i := 1; i < len(ps); i++ {
+		p, q := ps[i-1], ps[i]
+		s += (p.X - q.X) * (p.Y - q.Y)
+	}
+	return s
+}
+`,
+			want: []string{
+				`^p\.go:9:3: cannot differentiate p := ps\[i-1\] in a parallel declaration: .*assign p in a statement of its own$`,
+			},
+		},
+		{
 			name: "hidden writes and nested slice literals",
 			src: `package p
 
