@@ -472,7 +472,18 @@ func movedTo(e Expr, t string) bool {
 	if !ok || ExprString(call.Fun) != "copy" || len(call.Args) != 2 {
 		return false
 	}
-	return ExprString(call.Args[0]) == ExprString(sl.X) && identName(call.Args[1]) == t
+	return ExprString(unparen(call.Args[0])) == ExprString(unparen(sl.X)) && identName(call.Args[1]) == t
+}
+
+// unparen is e without the parentheses around it.
+func unparen(e Expr) Expr {
+	for {
+		p, ok := e.(Paren)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
 }
 
 // store assigns v to x with op (=, := or an operation-assignment).

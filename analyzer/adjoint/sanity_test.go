@@ -346,6 +346,72 @@ sw:
 	return x
 }`, &Env{Tapes: map[string]bool{"sTape": true}}, "given new storage while it holds"},
 
+		// Tapes moved to larger storage keep their values.
+		{"tape moved while full", `func FGrad(x float64, n int) float64 {
+	var trips int
+	var sTape []float64
+	var buf *[]float64
+	var tapeArray [1]float64
+	sTape = tapeArray[:0]
+	buf = new([]float64)
+	trips = 0
+	for i := 0; i < n; i++ {
+		if cap(sTape)-len(sTape) < 1 {
+			*buf = make([]float64, 2*cap(sTape)+1)
+			sTape = (*buf)[:copy(*buf, sTape)]
+		}
+		trips++
+		sTape = append(sTape, x)
+	}
+	for ; trips > 0; trips-- {
+		x = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+	}
+	return x
+}`, &Env{Tapes: map[string]bool{"sTape": true}}, ""},
+		// Trip counts evaluated again going back: a parameter and a
+		// slice's length have one value per run, as in a call.
+		{"trips evaluated again", `func FGrad(x float64, xs []float64, n int) float64 {
+	var sTape, tTape []float64
+	for i := 0; i < n; i++ {
+		sTape = append(sTape, x)
+	}
+	for range xs {
+		tTape = append(tTape, x)
+	}
+	for trip := len(xs); trip > 0; trip-- {
+		x = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+	}
+	for trip := max(0, n); trip > 0; trip-- {
+		x = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+	}
+	return x
+}`, &Env{Tapes: map[string]bool{"sTape": true, "tTape": true}}, ""},
+		{"trips evaluated again, one too many", `func FGrad(x float64, n int) float64 {
+	var sTape []float64
+	for i := 0; i < n; i++ {
+		sTape = append(sTape, x)
+	}
+	for trip := max(0, n+1); trip > 0; trip-- {
+		x = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+	}
+	return x
+}`, &Env{Tapes: map[string]bool{"sTape": true}}, "read while empty"},
+		{"len evaluated again, one too many", `func FGrad(x float64, xs []float64) float64 {
+	var sTape []float64
+	for range xs {
+		sTape = append(sTape, x)
+	}
+	for trip := len(xs) + 1; trip > 0; trip-- {
+		x = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+	}
+	return x
+}`, &Env{Tapes: map[string]bool{"sTape": true}}, "read while empty"},
+
 		// Rules a finished function must keep.
 		{"unused variable", `func FGrad(x float64) float64 {
 	t := x * x
