@@ -128,6 +128,7 @@ type pkgContext struct {
 	helperFuncs map[*ast.File][]*adjoint.Func
 	writers     map[*types.Func]bool // functions that may write into what they are passed
 	synthSrc    map[string][]byte    // the synthetic files' sources, by path, to map their errors back
+	userFiles   map[string]userFile  // files as on disk, to map those errors to (userFile)
 	writeCycle  bool                 // mayWrite met a function it was still answering (see mayWrite)
 	// readOnlyHelpers are the generated helpers that only read their
 	// slices and pointers (pushforwards), whatever their parameters.
@@ -216,7 +217,7 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	p.addOutputs(files, outputs, res)
 	p.checkNameClashes(res, report)
 	sortByPosition(fset, res.Diagnostics)
-	res.Diagnostics = withoutConsequences(res.Diagnostics)
+	res.Diagnostics = withoutConsequences(fset, res.Diagnostics)
 	return res
 }
 
@@ -286,9 +287,11 @@ func sortByPosition(fset *token.FileSet, diags []Diagnostic) {
 
 // withoutConsequences returns diags (sorted by position) without those
 // that only follow from another, so that one construct gets one error.
-func withoutConsequences(diags []Diagnostic) []Diagnostic {
+func withoutConsequences(fset *token.FileSet, diags []Diagnostic) []Diagnostic {
 	// One construct, one error: a later complaint at the same position is
-	// a consequence of the first.
+	// a consequence of the first. Positions compare as reported (file,
+	// line, column): an error mapped back from a function gradgen wrote
+	// may sit in another token.File for the same file (userFile).
 	// An error found in a function gradgen wrote from F's body, on a
 	// line it cannot find in F, is reported at the directive ("in F:
 	// ..."); when another directive's check found the same error at its
@@ -300,7 +303,7 @@ func withoutConsequences(diags []Diagnostic) []Diagnostic {
 	}
 	var kept []Diagnostic
 	for i, d := range diags {
-		if i > 0 && d.Pos == diags[i-1].Pos {
+		if i > 0 && fset.Position(d.Pos) == fset.Position(diags[i-1].Pos) {
 			continue
 		}
 		if rest, ok := strings.CutPrefix(d.Message, "in "); ok {

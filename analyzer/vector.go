@@ -287,13 +287,13 @@ func (p *pkgContext) userPosOf(pos token.Pos, fn *ast.FuncDecl) (token.Pos, bool
 	// other functions' helpers expanded, whose positions carry the user's
 	// lines and columns (line directives) but whose offsets differ.
 	from, to := p.fset.Position(fn.Body.Lbrace), p.fset.Position(fn.Body.Rbrace)
-	user, err := os.ReadFile(from.Filename)
-	if err != nil || to.Filename != from.Filename {
+	uf, user, ok := p.userFile(from.Filename)
+	if !ok || to.Filename != from.Filename || max(from.Line, to.Line) > uf.LineCount() {
 		return token.NoPos, false
 	}
-	lo, ok1 := offsetOf(user, from.Line, from.Column)
-	hi, ok2 := offsetOf(user, to.Line, to.Column)
-	if !ok1 || !ok2 || hi < lo {
+	lo := uf.Offset(uf.LineStart(from.Line)) + from.Column - 1
+	hi := uf.Offset(uf.LineStart(to.Line)) + to.Column - 1
+	if lo < 0 || hi < lo || hi > len(user) {
 		return token.NoPos, false
 	}
 	body := string(user[lo:hi])
@@ -307,58 +307,33 @@ func (p *pkgContext) userPosOf(pos token.Pos, fn *ast.FuncDecl) (token.Pos, bool
 	if within < 0 || within > len(text) {
 		return token.NoPos, false
 	}
-	// The position in the file gradgen parsed: the user's file, unless
-	// it parsed a copy, whose position for that line and column is the
-	// directive's file's.
-	line2, col := lineColAt(user, lo+i+within)
-	tf := p.fset.File(fn.Pos())
-	if tf.Name() == from.Filename && tf.Size() == len(user) {
-		return tf.Pos(lo + i + within), true
-	}
-	return p.posAt(from.Filename, line2, col)
+	return uf.Pos(lo + i + within), true
 }
 
-// offsetOf is the byte offset of line:col (from 1) in src.
-func offsetOf(src []byte, line, col int) (int, bool) {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := bytes.IndexByte(src[off:], '\n')
-		if i < 0 {
-			return 0, false
-		}
-		off += i + 1
+// userFile is the file name as it is on disk, with a token.File of its own
+// in the file set (made once) whose positions report its lines and
+// columns, whatever copy of it gradgen parsed.
+func (p *pkgContext) userFile(name string) (*token.File, []byte, bool) {
+	if f, ok := p.userFiles[name]; ok {
+		return f.tf, f.src, true
 	}
-	if off+col-1 > len(src) {
-		return 0, false
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, nil, false
 	}
-	return off + col - 1, true
+	tf := p.fset.AddFile(name, -1, len(src))
+	tf.SetLinesForContent(src)
+	if p.userFiles == nil {
+		p.userFiles = map[string]userFile{}
+	}
+	p.userFiles[name] = userFile{tf, src}
+	return tf, src, true
 }
 
-// lineColAt is the line and column (from 1) of offset off in src.
-func lineColAt(src []byte, off int) (int, int) {
-	line := 1 + bytes.Count(src[:off], []byte("\n"))
-	return line, off - bytes.LastIndexByte(src[:off], '\n')
-}
-
-// posAt is a position that the file set reports as file:line:col: the
-// user's file when gradgen parsed it as it is, else found among the
-// positions of the files parsed.
-func (p *pkgContext) posAt(file string, line, col int) (token.Pos, bool) {
-	var found token.Pos
-	p.fset.Iterate(func(tf *token.File) bool {
-		if tf.Name() != file || tf.Size() == 0 {
-			return true
-		}
-		for off := 0; off < tf.Size(); off++ {
-			pos := tf.Pos(off)
-			if at := p.fset.Position(pos); at.Filename == file && at.Line == line && at.Column == col {
-				found = pos
-				return false
-			}
-		}
-		return true
-	})
-	return found, found.IsValid()
+// A userFile is a file as the user wrote it (userFile).
+type userFile struct {
+	tf  *token.File
+	src []byte
 }
 
 // lineOf is line n (from 1) of src, without its newline.

@@ -107,19 +107,10 @@ type tapePools struct {
 func (p *tapePools) rewrite(list []adjoint.Stmt, top, loop bool) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, s := range list {
+		s = adjoint.MapBodies(s, func(body []adjoint.Stmt, isLoop bool) []adjoint.Stmt {
+			return p.rewrite(body, false, loop || isLoop)
+		})
 		switch x := s.(type) {
-		case adjoint.If:
-			x.Then, x.Else = p.rewrite(x.Then, false, loop), p.rewrite(x.Else, false, loop)
-			s = x
-		case adjoint.Block:
-			x.Body = p.rewrite(x.Body, false, loop)
-			s = x
-		case adjoint.For:
-			x.Body = p.rewrite(x.Body, false, true)
-			s = x
-		case adjoint.Range:
-			x.Body = p.rewrite(x.Body, false, true)
-			s = x
 		case adjoint.Assign:
 			name, elem, n, empty, ok := storageMake(x)
 			switch {
