@@ -158,6 +158,21 @@ func ScaledPair(y, w []float64) {
 	y[1] = w[0] * w[1]
 }
 
+// PointerInputs reads its inputs through a pointer to a slice and a
+// pointer to a pointer. Regression (a fresh trial): the Jacobian's and
+// VJP's component walks and the buffers' length checks indexed the
+// pointers themselves, which did not compile.
+//
+//gradgen:jvp out=y
+//gradgen:vjp out=y
+//gradgen:jacobian out=y
+func PointerInputs(y []float64, xs *[]float64, k **float64) {
+	for i, x := range *xs {
+		y[i] = x * x * **k
+	}
+	y[len(y)-1] += math.Sin(**k)
+}
+
 // Tip fills an output held in an array through a pointer.
 //
 //gradgen:jvp out=tip

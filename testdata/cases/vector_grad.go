@@ -1576,6 +1576,175 @@ func ScaledPairJacobian(y, w, jac []float64) {
 	}
 }
 
+// PointerInputsJVP calls PointerInputs, which fills y, and writes into ty the derivative of y along the tangents of its inputs.
+func PointerInputsJVP(y []float64, xs *[]float64, k **float64, dxs *[]float64, dk **float64, ty []float64) {
+	if len((*dxs)) < len((*xs)) {
+		panic(fmt.Sprintf("PointerInputsJVP: len((*dxs)) = %d is shorter than len((*xs)) = %d", len((*dxs)), len((*xs))))
+	}
+	if len(ty) < len(y) {
+		panic(fmt.Sprintf("PointerInputsJVP: len(ty) = %d is shorter than len(y) = %d", len(ty), len(y)))
+	}
+	for i1 := range y {
+		ty[i1] = 0
+	}
+	for i, x := range *xs {
+		dx := (*dxs)[i]
+		dt := 2 * x * dx
+		t := x * x
+		ty[i] = *(*k)*dt + t**(*dk)
+		y[i] = t * *(*k)
+	}
+	dsin := math.Cos(*(*k)) * *(*dk)
+	sin := math.Sin(*(*k))
+	ty[len(y)-1] += dsin
+	y[len(y)-1] += sin
+}
+
+// pointerInputsVJPTapes keeps PointerInputsVJP's tape storage between calls.
+var pointerInputsVJPTapes sync.Pool
+
+// PointerInputsVJP calls PointerInputs, which fills y, and adds dy times the Jacobian of y into the gradients with respect to xs, k: buffers for slices and pointers, results for the rest.
+func PointerInputsVJP(y []float64, xs *[]float64, k **float64, dy []float64, dxs *[]float64, dk **float64) {
+	if len(dy) < len(y) {
+		panic(fmt.Sprintf("PointerInputsVJP: len(dy) = %d is shorter than len(y) = %d", len(dy), len(y)))
+	}
+	if len((*dxs)) < len((*xs)) {
+		panic(fmt.Sprintf("PointerInputsVJP: len((*dxs)) = %d is shorter than len((*xs)) = %d", len((*dxs)), len((*xs))))
+	}
+	var yInArray [64]float64
+	var yIn []float64
+	if len(y) <= 64 {
+		yIn = yInArray[:len(y)]
+	} else {
+		tapeBuf, _ := pointerInputsVJPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pointerInputsVJPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(y) {
+			*tapeBuf = make([]float64, len(y))
+		}
+		yIn = (*tapeBuf)[:len(y)]
+		clear(yIn)
+	}
+	copy(yIn, y)
+	PointerInputs(y, xs, k)
+	_ = vjpOfPointerInputs(yIn, xs, k, dy, dxs, dk)
+}
+
+// pointerInputsJacobianTapes keeps PointerInputsJacobian's tape storage between calls.
+var pointerInputsJacobianTapes sync.Pool
+
+// PointerInputsJacobian writes into jac the Jacobian of y (filled as PointerInputs fills it) with respect to xs, k, row-major: jac[i*n+j] is the derivative of output component i with respect to input component j.
+func PointerInputsJacobian(y []float64, xs *[]float64, k **float64, jac []float64) {
+	n := 0
+	for range *xs {
+		n++
+	}
+	n++
+	m := len(y)
+	if len(jac) < m*n {
+		panic(fmt.Sprintf("PointerInputsJacobian: len(jac) = %d is shorter than m*n = %d (m = %d, n = %d)", len(jac), m*n, m, n))
+	}
+	var yInArray [64]float64
+	var yIn []float64
+	if len(y) <= 64 {
+		yIn = yInArray[:len(y)]
+	} else {
+		tapeBuf, _ := pointerInputsJacobianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pointerInputsJacobianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(y) {
+			*tapeBuf = make([]float64, len(y))
+		}
+		yIn = (*tapeBuf)[:len(y)]
+		clear(yIn)
+	}
+	copy(yIn, y)
+	if n <= m {
+		vxs := new([]float64)
+		(*vxs) = make([]float64, len((*xs)))
+		vk := new(*float64)
+		(*vk) = new(float64)
+		var tyArray [64]float64
+		var ty []float64
+		if len(y) <= 64 {
+			ty = tyArray[:len(y)]
+		} else {
+			tapeBuf1, _ := pointerInputsJacobianTapes.Get().(*[]float64)
+			if tapeBuf1 == nil {
+				tapeBuf1 = new([]float64)
+			}
+			defer pointerInputsJacobianTapes.Put(tapeBuf1)
+			if cap(*tapeBuf1) < len(y) {
+				*tapeBuf1 = make([]float64, len(y))
+			}
+			ty = (*tapeBuf1)[:len(y)]
+			clear(ty)
+		}
+		j := 0
+		for i2 := range *xs {
+			(*vxs)[i2] = 1
+			copy(y, yIn)
+			PointerInputsJVP(y, xs, k, vxs, vk, ty)
+			for i3 := range y {
+				jac[i3*n+j] = ty[i3]
+			}
+			(*vxs)[i2] = 0
+			j++
+		}
+		(*(*vk)) = 1
+		copy(y, yIn)
+		PointerInputsJVP(y, xs, k, vxs, vk, ty)
+		for i4 := range y {
+			jac[i4*n+j] = ty[i4]
+		}
+		(*(*vk)) = 0
+		j++
+		if n == 0 {
+			PointerInputs(y, xs, k)
+		}
+	} else {
+		PointerInputs(y, xs, k)
+		dxs := new([]float64)
+		(*dxs) = make([]float64, len((*xs)))
+		dk := new(*float64)
+		(*dk) = new(float64)
+		var dyArray [64]float64
+		var dy []float64
+		if len(y) <= 64 {
+			dy = dyArray[:len(y)]
+		} else {
+			tapeBuf2, _ := pointerInputsJacobianTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer pointerInputsJacobianTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < len(y) {
+				*tapeBuf2 = make([]float64, len(y))
+			}
+			dy = (*tapeBuf2)[:len(y)]
+			clear(dy)
+		}
+		for i5 := range y {
+			dy[i5] = 1
+			_ = vjpOfPointerInputs(yIn, xs, k, dy, dxs, dk)
+			c := i5 * n
+			for i6 := range *xs {
+				jac[c] = (*dxs)[i6]
+				c++
+				(*dxs)[i6] = 0
+			}
+			jac[c] = (*(*dk))
+			c++
+			(*(*dk)) = 0
+			dy[i5] = 0
+		}
+	}
+}
+
 // TipJVP calls Tip, which fills tip, and writes into ttip the derivative of tip along the tangents of its inputs.
 func TipJVP(tip *[2]float64, theta, dtheta []float64, ttip *[2]float64) {
 	if len(dtheta) < len(theta) {
@@ -3117,6 +3286,66 @@ func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 		dy1[i] = 0
 	}
 	return vjpOfScaledPair1
+}
+
+// vjpOfPointerInputs returns the sum of dy times PointerInputs's output y computed on a copy, and its gradient: the vector-Jacobian product behind PointerInputs's VJP and Jacobian.
+func vjpOfPointerInputs(yOut []float64, xs *[]float64, k **float64, dy []float64, dxs *[]float64, dk **float64) float64 {
+	if len((*dxs)) < len((*xs)) {
+		panic(fmt.Sprintf("vjpOfPointerInputs: len((*dxs)) = %d is shorter than len((*xs)) = %d", len((*dxs)), len((*xs))))
+	}
+	var i1, i, trips int
+	var t, t1, x float64
+	dy1 := make([]float64, len(yOut))
+	y := make([]float64, len(yOut))
+	for i1 = range yOut {
+		y[i1] = yOut[i1]
+	}
+	trips = 0
+	for i, x = range *xs {
+		trips++
+		t = x * x
+		t1 = t * *(*k)
+		y[i] = t1
+	}
+	yElemPrev := y[len(y)-1]
+	sin := math.Sin(*(*k))
+	y[len(y)-1] += sin
+	var r float64
+
+	var dr, dt1, dt float64
+	// return r
+	dr = 1
+	// for i1 := range y (forward and backward in one pass: a sum)
+	for i11 := range y {
+		t2 := dy[i11] * y[i11]
+		r += t2
+		// r += dy[i1] * y[i1]
+		dy1[i11] += dy[i11] * dr
+	}
+	vjpOfPointerInputs1 := r
+	// y[len(y)-1] += math.Sin(**k)
+	dsin := dy1[len(y)-1]
+	y[len(y)-1] = yElemPrev
+	*(*dk) += math.Cos(*(*k)) * dsin
+	// for i, x := range *xs
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		x = (*xs)[i]
+		// y[i] = x * x * **k
+		dt1 = dy1[i]
+		dy1[i] = 0
+		t = x * x
+		dt = *(*k) * dt1
+		*(*dk) += t * dt1
+		(*dxs)[i] += 2 * x * dt
+	}
+	// for i1 := range yOut
+	for trip := len(yOut); trip > 0; trip-- {
+		i1 = trip - 1
+		// y[i1] = yOut[i1]
+		dy1[i1] = 0
+	}
+	return vjpOfPointerInputs1
 }
 
 // vjpOfTipTapes keeps vjpOfTip's tape storage between calls.

@@ -141,6 +141,34 @@ func vectorCases() []vectorCase {
 				return y, ty
 			},
 			vjp: func(x, w, g []float64) []float64 { y := make([]float64, 7); BandCarriedMemoryVJP(y, x, w, g); return y }},
+		{name: "PointerInputs", m: 3, at: pts(p(0.4, -0.3, 1.5, 0.7), p(1.2, 0.5, -2, -0.6)),
+			f: func(x []float64) []float64 {
+				y, xs, k := make([]float64, 3), x[:3], x[3]
+				pk := &k
+				PointerInputs(y, &xs, &pk)
+				return y
+			},
+			jac: func(x, jac []float64) []float64 {
+				y, xs, k := garbage(3), x[:3], x[3]
+				pk := &k
+				PointerInputsJacobian(y, &xs, &pk, jac)
+				return y
+			},
+			jvp: func(x, v []float64) ([]float64, []float64) {
+				y, ty, xs, k, txs, tk := garbage(3), garbage(3), x[:3], x[3], v[:3], v[3]
+				pk, ptk := &k, &tk
+				PointerInputsJVP(y, &xs, &pk, &txs, &ptk, ty)
+				return y, ty
+			},
+			vjp: func(x, w, g []float64) []float64 {
+				y, xs, k := make([]float64, 3), x[:3], x[3]
+				pk := &k
+				gxs, gk := g[:3], g[3]
+				pgk := &gk
+				PointerInputsVJP(y, &xs, &pk, w, &gxs, &pgk)
+				g[3] = gk
+				return y
+			}},
 		{name: "StructTip", m: 5, at: pts(p(0.4, -0.3, 1.5), p(0.7, 0.2, -0.5, 0.3, 1.1, -0.8, 2)),
 			f: func(x []float64) []float64 {
 				q := Pose{Steps: 5}
