@@ -41,27 +41,11 @@ type Vals struct {
 	T    adjoint.Type   // the first result's type
 }
 
-// Write writes the code of guarded partials: the Lets, then each chain,
-// in whose arms every operand i receives Σₖ ∂rₖ/∂aᵢ · D[k] through
-// c.Add. Reverse mode passes the results' adjoints as D; forward mode,
-// for one operand at a time, that operand's tangent in the place of the
-// adjoint of the result. Lets are written only when some arm adds.
+// Write writes reverse mode's code of guarded partials: the Lets, then
+// each chain, in whose arms every operand i receives Σₖ ∂rₖ/∂aᵢ · D[k]
+// through c.Add (-graph passes D = 1 to read the partials back).
 func (g *Guarded) Write(c *Ctx) []adjoint.Stmt {
-	v := Vals{A: c.A, R: c.R, T: c.T}
-	var lets []adjoint.Stmt
-	for _, l := range g.Lets {
-		name := adjoint.Id(c.Fresh(l.Base))
-		v.Lets = append(v.Lets, name)
-		lets = append(lets, l.Init(v, name)...)
-	}
-	var body []adjoint.Stmt
-	for _, chain := range g.Chains {
-		body = append(body, writeChain(chain, v, c)...)
-	}
-	if len(body) == 0 {
-		return nil
-	}
-	return append(lets, body...)
+	return g.write(Vals{A: c.A, R: c.R, T: c.T}, c.Fresh, func(p Piece, v Vals) []adjoint.Stmt { return p.adds(v, c) })
 }
 
 // WriteTangent writes forward mode's code of guarded partials of one
@@ -69,30 +53,11 @@ func (g *Guarded) Write(c *Ctx) []adjoint.Stmt {
 // Σᵢ ∂r/∂aᵢ · tangents[i] over the operands with a tangent (nil entries
 // have none).
 func (g *Guarded) WriteTangent(v Vals, tangents []adjoint.Expr, fresh func(string) string, add func(adjoint.Expr) adjoint.Stmt) []adjoint.Stmt {
-	var lets []adjoint.Stmt
-	for _, l := range g.Lets {
-		name := adjoint.Id(fresh(l.Base))
-		v.Lets = append(v.Lets, name)
-		lets = append(lets, l.Init(v, name)...)
-	}
-	var body []adjoint.Stmt
-	for _, chain := range g.Chains {
-		body = append(body, tangentChain(chain, v, tangents, add)...)
-	}
-	if len(body) == 0 {
-		return nil
-	}
-	return append(lets, body...)
-}
-
-// tangentChain writes one chain of forward mode's code.
-func tangentChain(chain []Piece, v Vals, tangents []adjoint.Expr, add func(adjoint.Expr) adjoint.Stmt) []adjoint.Stmt {
-	if len(chain) == 0 {
-		return nil
-	}
-	p := chain[0]
-	var sum adjoint.Expr
-	if len(p.Jac) > 0 {
+	return g.write(v, fresh, func(p Piece, v Vals) []adjoint.Stmt {
+		if len(p.Jac) == 0 {
+			return nil
+		}
+		var sum adjoint.Expr
 		for i, d := range p.Jac[0] {
 			if d == nil || i >= len(tangents) || tangents[i] == nil {
 				continue
@@ -101,29 +66,40 @@ func tangentChain(chain []Piece, v Vals, tangents []adjoint.Expr, add func(adjoi
 				sum = adjoint.Add(sum, scale(e, tangents[i]))
 			}
 		}
+		if sum == nil {
+			return nil
+		}
+		return adjoint.Stmts(add(sum))
+	})
+}
+
+// write writes the Lets, then each chain with arm's code in its arms;
+// the Lets only when some arm has code.
+func (g *Guarded) write(v Vals, fresh func(string) string, arm func(Piece, Vals) []adjoint.Stmt) []adjoint.Stmt {
+	var lets []adjoint.Stmt
+	for _, l := range g.Lets {
+		name := adjoint.Id(fresh(l.Base))
+		v.Lets = append(v.Lets, name)
+		lets = append(lets, l.Init(v, name)...)
 	}
-	var then []adjoint.Stmt
-	if sum != nil {
-		then = adjoint.Stmts(add(sum))
+	var body []adjoint.Stmt
+	for _, chain := range g.Chains {
+		body = append(body, writeChain(chain, v, arm)...)
 	}
-	var cond adjoint.Expr
-	if p.When != nil {
-		cond = p.When(v)
+	if len(body) == 0 {
+		return nil
 	}
-	if cond == nil {
-		return then
-	}
-	return adjoint.IfElse(cond, then, tangentChain(chain[1:], v, tangents, add))
+	return append(lets, body...)
 }
 
 // writeChain writes one chain as nested if / else statements, dropping
-// arms that add nothing.
-func writeChain(chain []Piece, v Vals, c *Ctx) []adjoint.Stmt {
+// arms with no code.
+func writeChain(chain []Piece, v Vals, arm func(Piece, Vals) []adjoint.Stmt) []adjoint.Stmt {
 	if len(chain) == 0 {
 		return nil
 	}
 	p := chain[0]
-	then := p.adds(v, c)
+	then := arm(p, v)
 	var cond adjoint.Expr
 	if p.When != nil {
 		cond = p.When(v)
@@ -131,7 +107,7 @@ func writeChain(chain []Piece, v Vals, c *Ctx) []adjoint.Stmt {
 	if cond == nil {
 		return then
 	}
-	return adjoint.IfElse(cond, then, writeChain(chain[1:], v, c))
+	return adjoint.IfElse(cond, then, writeChain(chain[1:], v, arm))
 }
 
 // adds writes the additions of one arm, operand by operand.

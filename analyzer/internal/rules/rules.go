@@ -10,9 +10,9 @@
 // multiplies by the results' adjoints (VJP, derived from them) and forward
 // mode by the operands' tangents. Rules whose derivative is piecewise (abs,
 // max, ...) give guarded partials (Guarded): partials that hold under
-// conditions, from which both modes write their code through Ctx.Add —
-// reverse mode with the result's adjoint, forward mode once per operand
-// with its tangent in the adjoint's place.
+// conditions, from which reverse mode writes its code through Ctx.Add
+// (Write) and forward mode its tangent (WriteTangent), under the same
+// conditions.
 package rules
 
 import (
