@@ -183,6 +183,6 @@ func isLoop(s ast.Stmt) bool {
 }
 
 // inside reports whether s lies within outer.
-func inside(s, outer ast.Stmt) bool {
+func inside(s ast.Node, outer ast.Stmt) bool {
 	return outer != nil && s.Pos() >= outer.Pos() && s.End() <= outer.End()
 }

@@ -33,7 +33,7 @@ func (l *lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
 				return true
 			}
 			for _, loop := range r.loops {
-				if inside(stmtOf(n), loop) {
+				if inside(n, loop) {
 					return true
 				}
 			}
@@ -165,11 +165,6 @@ func (l *lowerer) sliceAssignments() [][2]*types.Var {
 		}
 	})
 	return out
-}
-
-// stmtOf is n as a statement, for inside: a node's own extent serves.
-func stmtOf(n ast.Node) ast.Stmt {
-	return &ast.EmptyStmt{Semicolon: n.Pos(), Implicit: true}
 }
 
 // watchedSlices are the passive slices (ints, bools) whose elements
