@@ -127,7 +127,7 @@ func run(code []adjoint.Stmt, env map[string]float64) map[string]float64 {
 		for k, v := range vars {
 			local[k] = v
 		}
-		return evalGuarded(e, local)
+		return eval(e, local)
 	}
 	var exec func([]adjoint.Stmt)
 	exec = func(ss []adjoint.Stmt) {
@@ -161,68 +161,6 @@ func run(code []adjoint.Stmt, env map[string]float64) map[string]float64 {
 	}
 	exec(code)
 	return vars
-}
-
-// evalGuarded is eval with comparisons (1 for true) and conversions.
-func evalGuarded(e adjoint.Expr, env map[string]float64) float64 {
-	b := func(ok bool) float64 {
-		if ok {
-			return 1
-		}
-		return 0
-	}
-	switch e := e.(type) {
-	case adjoint.Binary:
-		x, y := evalGuarded(e.X, env), evalGuarded(e.Y, env)
-		switch e.Op {
-		case "||":
-			return b(x != 0 || y != 0)
-		case "&&":
-			return b(x != 0 && y != 0)
-		case "==":
-			return b(x == y)
-		case "!=":
-			return b(x != y)
-		case "<":
-			return b(x < y)
-		case ">":
-			return b(x > y)
-		case "+":
-			return x + y
-		case "-":
-			return x - y
-		case "*":
-			return x * y
-		case "/":
-			return x / y
-		}
-	case adjoint.Unary:
-		if e.Op == "!" {
-			return b(evalGuarded(e.X, env) == 0)
-		}
-		if e.Op == "-" {
-			return -evalGuarded(e.X, env)
-		}
-	case adjoint.Paren:
-		return evalGuarded(e.X, env)
-	case adjoint.Call:
-		if _, ok := e.Fun.(adjoint.TypeExpr); ok {
-			return evalGuarded(e.Args[0], env)
-		}
-		if q, ok := e.Fun.(adjoint.Qual); ok && q.Path == "math" {
-			args := make([]float64, len(e.Args))
-			for i, a := range e.Args {
-				args[i] = evalGuarded(a, env)
-			}
-			switch q.Name {
-			case "Hypot":
-				return math.Hypot(args[0], args[1])
-			case "Pow":
-				return math.Pow(args[0], args[1])
-			}
-		}
-	}
-	return eval(e, env)
 }
 
 func codeString(code []adjoint.Stmt) string {

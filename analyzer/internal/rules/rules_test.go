@@ -33,6 +33,8 @@ var mathFuncs = map[string]func(a []float64) []float64{
 	"Yn":        func(a []float64) []float64 { return []float64{math.Yn(int(a[0]), a[1])} },
 	"Ldexp":     func(a []float64) []float64 { return []float64{math.Ldexp(a[0], int(a[1]))} },
 	"Nextafter": f2(math.Nextafter),
+	// Guarded rules' partials call these; they have no Jac to check here.
+	"Hypot": f2(math.Hypot), "Pow": f2(math.Pow),
 	"Nextafter32": func(a []float64) []float64 {
 		return []float64{float64(math.Nextafter32(float32(a[0]), float32(a[1])))}
 	},
@@ -74,13 +76,29 @@ func eval(e adjoint.Expr, env map[string]float64) float64 {
 	case adjoint.Paren:
 		return eval(e.X, env)
 	case adjoint.Unary:
-		if e.Op == "-" {
+		switch e.Op {
+		case "-":
 			return -eval(e.X, env)
+		case "!":
+			return truth(eval(e.X, env) == 0)
 		}
 		return eval(e.X, env)
 	case adjoint.Binary:
 		x, y := eval(e.X, env), eval(e.Y, env)
 		switch e.Op {
+		// Conditions of guarded partials: 1 for true, 0 for false.
+		case "==":
+			return truth(x == y)
+		case "!=":
+			return truth(x != y)
+		case "<":
+			return truth(x < y)
+		case ">":
+			return truth(x > y)
+		case "||":
+			return truth(x != 0 || y != 0)
+		case "&&":
+			return truth(x != 0 && y != 0)
 		case "+":
 			return x + y
 		case "-":
@@ -100,6 +118,9 @@ func eval(e adjoint.Expr, env map[string]float64) float64 {
 			return math.Ln10
 		}
 	case adjoint.Call:
+		if _, conv := e.Fun.(adjoint.TypeExpr); conv && len(e.Args) == 1 {
+			return eval(e.Args[0], env) // float64(ties)
+		}
 		if q, ok := e.Fun.(adjoint.Qual); ok && q.Path == "math" {
 			args := make([]float64, len(e.Args))
 			for i, a := range e.Args {
@@ -111,6 +132,14 @@ func eval(e adjoint.Expr, env map[string]float64) float64 {
 		}
 	}
 	panic(fmt.Sprintf("cannot evaluate %s", adjoint.ExprString(e)))
+}
+
+// truth is a condition's value as eval gives it.
+func truth(ok bool) float64 {
+	if ok {
+		return 1
+	}
+	return 0
 }
 
 // rulePoints are points inside each function's domain, away from kinks.
