@@ -40,6 +40,12 @@ type loopRec struct {
 	rangeIndex *variable
 	rangeValue *variable
 	rangeX     adjoint.Expr
+	// replay is a replayed loop's forward code, run again at the start of
+	// each backward trip after the values in entryVars come back from the
+	// tapes entry (replay.go).
+	replay    []adjoint.Stmt
+	entry     []*tape
+	entryVars []*variable
 }
 
 // loopCtx is what a loop being lowered tells the statements inside it.

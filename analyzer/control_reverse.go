@@ -168,6 +168,7 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 			l.noteReaders(r, []adjoint.Stmt{reload}, false)
 			body = append(body, reload)
 		}
+		body = append(body, l.replayBackward(lp)...)
 		return append(body, l.backward(lp.body)...)
 	})
 	out = append(out, adjoint.For{Init: init, Cond: adjoint.Bin(">", trips, adjoint.Literal("0")), Post: adjoint.IncDec{X: trips}, Body: body})

@@ -49,6 +49,7 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 		rec.loop.post = l.lowerStmt(s.Post)
 	}
 	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.replayTrips(rec, ctx)
 	l.leaveLoop()
 	rec.exits = l.loopExits(s)
 
@@ -418,6 +419,7 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 		ctx.index = l.variableOf(l.info.ObjectOf(id)).name
 	}
 	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.replayTrips(rec, ctx)
 	l.leaveLoop()
 	rec.exits = l.loopExits(s)
 	keyIR, valueIR, define := l.rangeHeaderVars(s, rec, x, aliasKey)

@@ -160,6 +160,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		// for c := range o
 		for trip := 3; trip > 0; trip-- {
 			c = trip - 1
+			// the trip again, from
 			// sum += math.Exp(z)
 			exp = expTape[len(expTape)-1]
 			expTape = expTape[:len(expTape)-1]
@@ -171,6 +172,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// for j := range h
 			for trip1 := 16; trip1 > 0; trip1-- {
 				j1 = trip1 - 1
+				// the trip again, from
 				// z += m.W2[c*nHidden+j] * h[j]
 				dt3 = dz1
 				dt2 = dt3
@@ -184,6 +186,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		// for j := range h
 		for trip2 := 16; trip2 > 0; trip2-- {
 			j = trip2 - 1
+			// the trip again, from
 			// h[j] = math.Tanh(z)
 			tanh = h[j]
 			dtanh = dh[j]
@@ -192,6 +195,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// for k := range s.X
 			for trip3 := 4; trip3 > 0; trip3-- {
 				k = trip3 - 1
+				// the trip again, from
 				// z += m.W1[j*nIn+k] * s.X[k]
 				dt1 = dz
 				dt = dt1
@@ -423,6 +427,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	dx = 1
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// x = r * x * (1 - x)
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
@@ -499,13 +504,13 @@ var kalmanNLLGradTapes sync.Pool
 
 // KalmanNLLGrad returns KalmanNLL(q, r, ys) and its partial derivatives with respect to q, r.
 func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
-	var t, t1, s, t2, innov, t3, k, t4, t5, t6, t7, t8, log, t9, t10, t11, t12, t13 float64
-	var iters, tapeLen int
-	var tapes, pTape, sTape, innovTape, kTape []float64
+	var t, t1, s, t2, innov, t3, k, t4, t5, t6, t7, t8, log, t9, t10, t11, t12, t13, y float64
+	var i, iters, tapeLen int
+	var tapes, pTape, xTape []float64
 	x, p := 0.0, 1e3
 	nll := 0.0
 	iters = len(ys)
-	tapeLen = iters + iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -523,27 +528,22 @@ func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	pTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	sTape, tapes = tapes[:0:iters], tapes[iters:]
-	innovTape, tapes = tapes[:0:iters], tapes[iters:]
-	kTape = tapes[:0:iters]
-	for _, y := range ys {
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape = tapes[:0:iters]
+	for i, y = range ys {
 		pTape = append(pTape, p)
+		xTape = append(xTape, x)
 		t = p + q
 		p = t
-		sTape = append(sTape, s)
 		t1 = p + r
 		s = t1
-		innovTape = append(innovTape, innov)
 		t2 = y - x
 		innov = t2
-		kTape = append(kTape, k)
 		t3 = p / s
 		k = t3
 		t4 = k * innov
 		t5 = x + t4
 		x = t5
-		pTape = append(pTape, p)
 		t6 = 1 - k
 		t7 = p * t6
 		p = t7
@@ -563,6 +563,21 @@ func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 	dnll = 1
 	// for _, y := range ys
 	for trip := len(ys); trip > 0; trip-- {
+		i = trip - 1
+		y = ys[i]
+		// the trip again, from p, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		t = p + q
+		p = t
+		t1 = p + r
+		s = t1
+		t2 = y - x
+		innov = t2
+		t3 = p / s
+		k = t3
 		// nll += 0.5 * (math.Log(2*math.Pi*s) + innov*innov/s)
 		t8 = 2 * math.Pi * s
 		t9 = innov * innov
@@ -571,8 +586,6 @@ func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 		ds += (6.283185307179586*(0.5/t8) - t10*(0.5/s)) * dt13
 		dinnov += 2 * innov * (0.5 / s) * dt13
 		// p *= 1 - k
-		p = pTape[len(pTape)-1]
-		pTape = pTape[:len(pTape)-1]
 		t6 = 1 - k
 		dt7 = dp
 		dp = t6 * dt7
@@ -584,26 +597,19 @@ func KalmanNLLGrad(q, r float64, ys []float64) (float64, float64, float64) {
 		// k := p / s
 		dt3 = dk
 		dk = 0
-		k = kTape[len(kTape)-1]
-		kTape = kTape[:len(kTape)-1]
 		t3 = p / s
 		dp += dt3 / s
 		ds -= t3 * (dt3 / s)
 		// innov := y - x
 		dt2 = dinnov
 		dinnov = 0
-		innov = innovTape[len(innovTape)-1]
-		innovTape = innovTape[:len(innovTape)-1]
 		dx -= dt2
 		// s := p + r
 		dt1 = ds
 		ds = 0
-		s = sTape[len(sTape)-1]
-		sTape = sTape[:len(sTape)-1]
 		dp += dt1
 		dr += dt1
 		// p += q
-		pTape = pTape[:len(pTape)-1]
 		dt = dp
 		dq += dt
 	}
@@ -738,6 +744,7 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 	dx := 2 * x * dt26
 	// for i < steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// v += dt / 6 * (k1v + 2*k2v + 2*k3v + k4v)
 		v = vTape[len(vTape)-1]
 		vTape = vTape[:len(vTape)-1]
@@ -1110,6 +1117,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	// for _, z := range logits
 	for trip := len(logits); trip > 0; trip-- {
 		i2 = trip - 1
+		// the trip again, from
 		// sum += math.Exp(z - m)
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -1122,6 +1130,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	// for _, z := range logits[1:]
 	for trip1 := len(logits[1:]); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
+		// the trip again, from
 		// if z > m
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -1137,6 +1146,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	for trip2 := max(0, nOut); trip2 > 0; trip2-- {
 		// o++
 		o--
+		// the trip again, from
 		// logits[o] = s
 		ds1 += dlogits[o]
 		dlogits[o] = 0
@@ -1144,6 +1154,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		for trip3 := max(0, nHid); trip3 > 0; trip3-- {
 			// j++
 			j1--
+			// the trip again, from
 			// s += w[j] * h[j]
 			dt3 = ds1
 			dt2 = dt3
@@ -1166,6 +1177,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	for trip4 := max(0, nHid); trip4 > 0; trip4-- {
 		// j++
 		j--
+		// the trip again, from
 		// h[j] = math.Tanh(s)
 		tanh = h[j]
 		dtanh = dh[j]
@@ -1175,6 +1187,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		for trip5 := max(0, nIn); trip5 > 0; trip5-- {
 			// i++
 			i--
+			// the trip again, from
 			// s += w[i] * x[i]
 			dt1 = ds
 			dt = dt1
@@ -1351,6 +1364,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		for trip := max(0, n); trip > 0; trip-- {
 			// j++
 			j--
+			// the trip again, from
 			// reg += alpha[i] * alpha[j] * kij
 			dt6 = dreg
 			dreg = 0
@@ -1376,6 +1390,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			dgamma -= d2 * exp * dexp
 			// for k < d
 			for trip1 := max(0, d); trip1 > 0; trip1-- {
+				// the trip again, from
 				// d2 += diff * diff
 				d2Tape = d2Tape[:len(d2Tape)-1]
 			}

@@ -70,6 +70,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		// for c := range o
 		for trip := 3; trip > 0; trip-- {
 			c = trip - 1
+			// the trip again, from
 			// sum += math.Exp(z)
 			exp = expTape[len(expTape)-1]
 			expTape = expTape[:len(expTape)-1]
@@ -81,6 +82,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// for j := range h
 			for trip1 := 16; trip1 > 0; trip1-- {
 				j1 = trip1 - 1
+				// the trip again, from
 				// z += m.W2[c*nHidden+j] * h[j]
 				dt3 = dz1
 				dt2 = dt3
@@ -94,6 +96,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		// for j := range h
 		for trip2 := 16; trip2 > 0; trip2-- {
 			j = trip2 - 1
+			// the trip again, from
 			// h[j] = math.Tanh(z)
 			tanh = h[j]
 			dtanh = dh[j]
@@ -102,6 +105,7 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// for k := range s.X
 			for trip3 := 4; trip3 > 0; trip3-- {
 				k = trip3 - 1
+				// the trip again, from
 				// z += m.W1[j*nIn+k] * s.X[k]
 				dt1 = dz
 				dt = dt1

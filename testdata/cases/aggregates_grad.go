@@ -275,10 +275,12 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
+		// the trip again, from
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
 			xk = x[k]
+			// the trip again, from
 			// y[j] += row[k] * xk
 			dt = dy[j]
 			drow[k] += xk * dt
@@ -444,10 +446,12 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
+		// the trip again, from
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
 			xk = x[k]
+			// the trip again, from
 			// y[j] += t
 			dt2 += dy1[j]
 			// dy[j] += dt
@@ -682,6 +686,7 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	// for i := range z
 	for trip := len(z); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// sum += math.Exp(z[i] - zmax)
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -695,6 +700,7 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
 		v = z[1:][i1]
+		// the trip again, from
 		// zmax = max(zmax, v)
 		dmax1 = dzmax
 		dzmax = 0
@@ -884,6 +890,7 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	// for i := range z
 	for trip := len(z); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// sum += exp
 		dt13 = dsum1
 		dexp1 += dt13
@@ -920,6 +927,7 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
 		v = z[1:][i1]
+		// the trip again, from
 		// zmax = max1
 		dmax11 += dzmax1
 		dzmax1 = 0
@@ -1245,6 +1253,7 @@ func ApplyGrad(l Layer, x []float64, dl *Layer) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		xi = x[i]
+		// the trip again, from
 		// z += l.W[i] * xi
 		dt1 = dz
 		dt = dt1
@@ -1326,6 +1335,7 @@ func ApplyHVP(l Layer, x []float64, v Layer, dl, hv *Layer) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		xi = x[i]
+		// the trip again, from
 		// z += t
 		dt5 = dz1
 		dt2 += dt5
@@ -1471,6 +1481,7 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 	for ; trips > 0; trips-- {
 		// i--
 		i++
+		// the trip again, from
 		// y = y*x + p.C[i]
 		dt1 = dy
 		y = yTape[len(yTape)-1]
@@ -1565,6 +1576,7 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 	for ; trips > 0; trips-- {
 		// i--
 		i++
+		// the trip again, from
 		// y = t + p.C[i]
 		dt6 = dy1
 		y = yTape[len(yTape)-1]
@@ -1688,6 +1700,7 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 		// for i := range w
 		for trip := len(w); trip > 0; trip-- {
 			i = trip - 1
+			// the trip again, from
 			// r += w[i] * smp.X[i]
 			dt1 = dr
 			dt = dt1
@@ -1790,6 +1803,7 @@ func ResidualsHVP(w []float64, batch, v, dbatch, hv []Sample) float64 {
 		// for i := range w
 		for trip := len(w); trip > 0; trip-- {
 			i = trip - 1
+			// the trip again, from
 			// r += t
 			dt5 = dr1
 			dt2 += dt5
@@ -1920,6 +1934,7 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 		// for i := range w
 		for trip := len(w); trip > 0; trip-- {
 			i = trip - 1
+			// the trip again, from
 			// r += w[i] * smp.X[i]
 			dt1 = dr
 			dt = dt1
@@ -2038,6 +2053,7 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 	for trip := len(batch); trip > 0; trip-- {
 		i1 = trip - 1
 		smp = batch[i1]
+		// the trip again, from
 		// s += t1
 		dt11 = ds1
 		dt12 += dt11
@@ -2057,6 +2073,7 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		// for i := range w
 		for trip1 := len(w); trip1 > 0; trip1-- {
 			i = trip1 - 1
+			// the trip again, from
 			// r += t
 			rTape = rTape[:len(rTape)-1]
 			dt6 = dr1
@@ -2196,6 +2213,7 @@ func ArrayGrad(a [3]float64, k float64) (float64, [3]float64, float64) {
 	// for i := range h
 	for trip := 3; trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// h[i] = math.Sin(a[i] * k)
 		if dh[i] != 0 {
 			dsin = dh[i]
@@ -2305,6 +2323,7 @@ func ArrayHVP(a [3]float64, k float64, va [3]float64, vk float64) (float64, [3]f
 	// for i := range h
 	for trip := 3; trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// h[i] = math.Sin(t)
 		if dh1[i] != 0 {
 			dsin = dh1[i]
@@ -2453,11 +2472,13 @@ func MatrixGrad(m, dm [][]float64) float64 {
 	// for i := range m
 	for trip := len(m); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// for j := range m[i]
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
 			j = trips - 1
+			// the trip again, from
 			// s += m[i][j] * float64(i+j+1)
 			dt1 = ds
 			dt = dt1
@@ -2572,11 +2593,13 @@ func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 	// for i := range m
 	for trip := len(m); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// for j := range m[i]
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
 			j = trips - 1
+			// the trip again, from
 			// s += t
 			dt5 = ds1
 			dt2 += dt5
@@ -2760,6 +2783,7 @@ func ScaledGrad(w, dw []float64) float64 {
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// h[i] = math.Exp(-h[i])
 		exp = h[i]
 		dexp = dh[i]
@@ -2876,6 +2900,7 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// dh[i] = h[i] * -dh[i]
 		dt7 = ddh[i]
 		ddh[i] = 0
@@ -3029,6 +3054,7 @@ func SelfAssignGrad(w, dw []float64) float64 {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * w[i]
 		dt = dh[i]
 		dh[i] = 0
@@ -3130,6 +3156,7 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * w[i]
 		dt6 = dh1[i]
 		dh1[i] = 0
@@ -3658,6 +3685,7 @@ func CompositeLitsGrad(a, b float64) (float64, float64, float64) {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
 		// s += x * x
 		dt3 = dt7
 		dt2 = dt3
@@ -3768,14 +3796,10 @@ func CompositeLitsJVP(a, b, da, db float64) (float64, float64) {
 	return t8, dt8
 }
 
-// compositeLitsHVPTapes keeps CompositeLitsHVP's tape storage between calls.
-var compositeLitsHVPTapes sync.Pool
-
 // CompositeLitsHVP returns CompositeLits's value, its gradient as CompositeLitsGrad gives it, and the product of its Hessian with the direction va, vb in the same form (added into buffers for slices and pointers, returned for the rest).
 func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64, float64) {
 	var dx, t17, t18, dt, t19, t, t20, t21, x float64
-	var i, iters int
-	var dxTape []float64
+	var i int
 	dxs1 := make([]float64, 4)
 	xs := make([]float64, 4)
 	ddxs := make([]float64, 4)
@@ -3825,26 +3849,7 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	rows[1][1] = b
 	var ds float64
 	s := 0.0
-	iters = len(xs)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dxTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dxTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf, _ := compositeLitsHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer compositeLitsHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
-		}
-		dxTape = (*tapeBuf)[:0:iters]
-	}
 	for i, x = range xs {
-		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		t17 = 2 * x
 		t18 = t17 * dx
@@ -3916,6 +3921,8 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
+		dx = dxs[i]
 		// s += t
 		dt21 = ds1
 		dt9 += dt21
@@ -3936,8 +3943,6 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 		// dx := dxs[i]
 		ddxs[i] += ddx
 		ddx = 0
-		dx = dxTape[len(dxTape)-1]
-		dxTape = dxTape[:len(dxTape)-1]
 	}
 	// rows[1][1] = b
 	hvb := drows1[1][1]
@@ -4219,10 +4224,12 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
+		// the trip again, from
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
 			xk = x[k]
+			// the trip again, from
 			// y[j] += t
 			dt2 += dy1[j]
 			// dy[j] += dt
@@ -4363,6 +4370,7 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 	// for i := range z
 	for trip := len(z); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// sum += exp
 		dt6 = dsum1
 		dexp1 += dt6
@@ -4392,6 +4400,7 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
 		v = z[1:][i1]
+		// the trip again, from
 		// zmax = max1
 		dmax11 += dzmax1
 		dzmax1 = 0
@@ -4514,6 +4523,7 @@ func hvpOfApply(l Layer, x []float64, v Layer, hv *Layer) (float64, float64) {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		xi = x[i]
+		// the trip again, from
 		// z += t
 		dt3 = dz1
 		dt2 += dt3
@@ -4591,6 +4601,7 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 	for ; trips > 0; trips-- {
 		// i--
 		i++
+		// the trip again, from
 		// y = t + p.C[i]
 		dt6 = dy1
 		y = yTape[len(yTape)-1]
@@ -4669,6 +4680,7 @@ func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
 		// for i := range w
 		for trip := len(w); trip > 0; trip-- {
 			i = trip - 1
+			// the trip again, from
 			// r += t
 			dt3 = dr1
 			dt2 += dt3
@@ -4763,6 +4775,7 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 	for trip := len(batch); trip > 0; trip-- {
 		i1 = trip - 1
 		smp = batch[i1]
+		// the trip again, from
 		// s += t1
 		dt9 = ds1
 		dt11 += dt9
@@ -4780,6 +4793,7 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		// for i := range w
 		for trip1 := len(w); trip1 > 0; trip1-- {
 			i = trip1 - 1
+			// the trip again, from
 			// r += t
 			rTape = rTape[:len(rTape)-1]
 			dt4 = dr1
@@ -4881,6 +4895,7 @@ func hvpOfArray(a [3]float64, k float64, va [3]float64, vk float64) (float64, fl
 	// for i := range h
 	for trip := 3; trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// h[i] = math.Sin(t)
 		if dh1[i] != 0 {
 			dsin = dh1[i]
@@ -4997,11 +5012,13 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 	// for i := range m
 	for trip := len(m); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// for j := range m[i]
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
 			j = trips - 1
+			// the trip again, from
 			// s += t
 			dt3 = ds1
 			dt2 += dt3
@@ -5092,6 +5109,7 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// dh[i] = h[i] * -dh[i]
 		dt7 = ddh[i]
 		ddh[i] = 0
@@ -5197,6 +5215,7 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * w[i]
 		dt6 = dh1[i]
 		dh1[i] = 0
@@ -5262,14 +5281,10 @@ func hvpOfSumAfterUse(x, y, vx, vy float64) (float64, float64, float64, float64)
 	return hvpOfSumAfterUse1, hvpOfSumAfterUse2, hvx, hvy
 }
 
-// hvpOfCompositeLitsTapes keeps hvpOfCompositeLits's tape storage between calls.
-var hvpOfCompositeLitsTapes sync.Pool
-
 // hvpOfCompositeLits returns CompositeLits's value, its directional derivative along the directions and their Hessian-vector product: a row of CompositeLitsHessian.
 func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float64) {
 	var dx, t17, t18, dt, t19, t, t20, t21, x float64
-	var i, iters int
-	var dxTape []float64
+	var i int
 	dxs1 := make([]float64, 4)
 	xs := make([]float64, 4)
 	ddxs := make([]float64, 4)
@@ -5319,26 +5334,7 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	rows[1][1] = b
 	var ds float64
 	s := 0.0
-	iters = len(xs)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dxTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dxTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf, _ := hvpOfCompositeLitsTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer hvpOfCompositeLitsTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
-		}
-		dxTape = (*tapeBuf)[:0:iters]
-	}
 	for i, x = range xs {
-		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		t17 = 2 * x
 		t18 = t17 * dx
@@ -5419,6 +5415,8 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
+		dx = dxs[i]
 		// s += t
 		dt21 = ds1
 		dt9 += dt21
@@ -5439,8 +5437,6 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 		// dx := dxs[i]
 		ddxs[i] += ddx
 		ddx = 0
-		dx = dxTape[len(dxTape)-1]
-		dxTape = dxTape[:len(dxTape)-1]
 	}
 	// rows[1][1] = b
 	hvb := drows1[1][1]

@@ -404,6 +404,7 @@ func BandCarriedGrad(x, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += c
 		dt3 = ds
 		dc += dt3
@@ -517,6 +518,7 @@ func SumOuterCounterGrad(x, dx []float64) float64 {
 	// for i := range len(x)
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// j--
 		j++
 		// s += x[j] * x[i]
@@ -628,6 +630,7 @@ func SumCounterInBodyGrad(x, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
+		// the trip again, from
 		// i++
 		i--
 		// s += x[i] * x[i+1] * x[i+1]
@@ -741,6 +744,7 @@ func SumWhileGrad(x, dx []float64) float64 {
 	ds = 1
 	// for i < len(x)
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// i++
 		i--
 		// s += x[i] * x[i] * x[i]
@@ -2072,6 +2076,7 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		v = x[i]
+		// the trip again, from
 		// if i+k < len(x) && v > 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2203,15 +2208,15 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfBandCarried: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var dt, t2, t, t3, t1, t4, t5, t6, t7, t8, t9 float64
+	var dt, t2, t, t3, t1, t4, t5, t6, t7, t8, t9, dcPrev, cPrev float64
 	var i, iters, tapeLen int
-	var tapes, dtTape, t1Tape, dcTape, cTape []float64
+	var tapes, dcTape, cTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfBandCarried: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
 	s, c, ds, dc := float64(0.0), float64(1.0), float64(0), float64(0)
 	iters = len(x)
-	tapeLen = iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -2229,24 +2234,20 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dcTape, tapes = tapes[:0:iters], tapes[iters:]
 	cTape = tapes[:0:iters]
 	for i = range x {
-		dtTape = append(dtTape, dt)
+		cTape = append(cTape, c)
+		dcTape = append(dcTape, dc)
 		dt = 0.1 * v[i]
 		t2 = 0.1 * x[i]
 		t = t2
-		t1Tape = append(t1Tape, t1)
 		t3 = 1 + t
 		t1 = t3
-		dcTape = append(dcTape, dc)
 		t4 = t1 * dc
 		t5 = c * dt
 		t6 = t4 + t5
 		dc = t6
-		cTape = append(cTape, c)
 		t7 = c * t1
 		c = t7
 		t8 = ds + dc
@@ -2263,6 +2264,18 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from c, dc
+		dc = dcTape[len(dcTape)-1]
+		dcTape = dcTape[:len(dcTape)-1]
+		c = cTape[len(cTape)-1]
+		cTape = cTape[:len(cTape)-1]
+		dt = 0.1 * v[i]
+		t2 = 0.1 * x[i]
+		t = t2
+		t3 = 1 + t
+		t1 = t3
+		dcPrev = dc
+		cPrev = c
 		// s += c
 		dt9 = ds1
 		dc1 += dt9
@@ -2270,14 +2283,12 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 		dt8 = dds
 		ddc += dt8
 		// c *= t1
-		c = cTape[len(cTape)-1]
-		cTape = cTape[:len(cTape)-1]
+		c = cPrev
 		dt7 = dc1
 		dc1 = t1 * dt7
 		dt1 += c * dt7
 		// dc = t1*dc + c*dt
-		dc = dcTape[len(dcTape)-1]
-		dcTape = dcTape[:len(dcTape)-1]
+		dc = dcPrev
 		dt6 = ddc
 		ddc = t1 * dt6
 		dc1 += dt * dt6
@@ -2285,16 +2296,11 @@ func hvpOfBandCarried(x, v, hv []float64) (float64, float64) {
 		// t1 := 1 + t
 		dt3 = dt1
 		dt1 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
 		dt2 += dt3
 		// t := 0.1 * x[i]
 		dt21 = dt2
 		dt2 = 0
 		hv[i] += 0.1 * dt21
-		// dt := 0.1 * v[i]
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 	}
 	return hvpOfBandCarried1, hvpOfBandCarried2
 }
@@ -2334,6 +2340,7 @@ func hvpOfSumOuterCounter(x, v, hv []float64) (float64, float64) {
 	// for i := range len(x)
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// j--
 		j++
 		// s += t
@@ -2438,6 +2445,7 @@ func hvpOfSumCounterInBody(x, v, hv []float64) (float64, float64) {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
+		// the trip again, from
 		// i++
 		i--
 		// s += t1
@@ -2493,11 +2501,10 @@ func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfSumWhile: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var dtTapeBuf *[]float64
-	var tTapeBuf *[]float64
+	var iTapeBuf *[]float64
 	var t2, t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, t10 float64
 	var trips int
-	var dtTape, tTape []float64
+	var iTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfSumWhile: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -2505,41 +2512,26 @@ func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
 	s := 0.0
 	i := 0
 	var tapeArray [64]float64
-	dtTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	tTape = tapeArray1[:0]
+	iTape = tapeArray[:0]
 	trips = 0
 	for i < len(x) {
-		if cap(dtTape)-len(dtTape) < 1 {
-			if dtTapeBuf == nil {
-				dtTapeBuf, _ = hvpOfSumWhileTapes.Get().(*[]float64)
-				if dtTapeBuf == nil {
-					dtTapeBuf = new([]float64)
+		if cap(iTape)-len(iTape) < 1 {
+			if iTapeBuf == nil {
+				iTapeBuf, _ = hvpOfSumWhileTapes.Get().(*[]float64)
+				if iTapeBuf == nil {
+					iTapeBuf = new([]float64)
 				}
 			}
-			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
-				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			if cap(*iTapeBuf) < 2*cap(iTape)+1 {
+				*iTapeBuf = make([]float64, 2*cap(iTape)+1)
 			}
-			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
-		}
-		if cap(tTape)-len(tTape) < 1 {
-			if tTapeBuf == nil {
-				tTapeBuf, _ = hvpOfSumWhileTapes.Get().(*[]float64)
-				if tTapeBuf == nil {
-					tTapeBuf = new([]float64)
-				}
-			}
-			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
-				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
-			}
-			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+			iTape = (*iTapeBuf)[:copy(*iTapeBuf, iTape)]
 		}
 		trips++
-		dtTape = append(dtTape, dt)
+		iTape = append(iTape, float64(i))
 		t2 = 2 * x[i]
 		t3 = t2 * v[i]
 		dt = t3
-		tTape = append(tTape, t)
 		t4 = x[i] * x[i]
 		t = t4
 		t5 = x[i] * dt
@@ -2562,6 +2554,15 @@ func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
 	dds = 1
 	// for i < len(x)
 	for ; trips > 0; trips-- {
+		// the trip again, from i
+		i = int(iTape[len(iTape)-1])
+		iTape = iTape[:len(iTape)-1]
+		t2 = 2 * x[i]
+		t3 = t2 * v[i]
+		dt = t3
+		t4 = x[i] * x[i]
+		t = t4
+		i++
 		// i++
 		i--
 		// s += t1
@@ -2586,22 +2587,15 @@ func hvpOfSumWhile(x, v, hv []float64) (float64, float64) {
 		// t := x[i] * x[i]
 		dt4 = dt2
 		dt2 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		hv[i] += 2 * x[i] * dt4
 		// dt := 2 * x[i] * v[i]
 		dt3 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt21 = v[i] * dt3
 		hv[i] += 2 * dt21
 	}
-	if dtTapeBuf != nil {
-		hvpOfSumWhileTapes.Put(dtTapeBuf)
-	}
-	if tTapeBuf != nil {
-		hvpOfSumWhileTapes.Put(tTapeBuf)
+	if iTapeBuf != nil {
+		hvpOfSumWhileTapes.Put(iTapeBuf)
 	}
 	return hvpOfSumWhile1, hvpOfSumWhile2
 }
@@ -2724,6 +2718,7 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	for trip := max(0, n-1-1); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		// r[i] = lap + math.Exp(u[i])*0.1
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -2750,6 +2745,7 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	// for i1 := range rOut
 	for trip1 := len(rOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
+		// the trip again, from
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}
@@ -2799,6 +2795,7 @@ func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 	for trip := max(0, len(x)-1); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		// y[i-1] = x[i]*x[i] - math.Sin(x[i-1])
 		dt1 = dy1[i-1]
 		dy1[i-1] = 0
@@ -2810,6 +2807,7 @@ func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
+		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2884,6 +2882,7 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// if i < m-1
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2900,6 +2899,7 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
+		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2943,6 +2943,7 @@ func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	for trip := max(0, n-1); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		// y[i] = x[i] - x[i-1]
 		dt1 = dy1[i]
 		dy1[i] = 0
@@ -2957,6 +2958,7 @@ func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
+		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2998,6 +3000,7 @@ func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// y[i] = s
 		ds += dy1[i]
 		dy1[i] = 0
@@ -3009,6 +3012,7 @@ func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
+		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3074,6 +3078,7 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// prev[0] = x[i]
 		dElem := dprev[0]
 		dprev[0] = 0
@@ -3090,6 +3095,7 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
+		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}

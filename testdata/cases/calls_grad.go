@@ -195,6 +195,7 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -312,6 +313,7 @@ func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -956,6 +958,7 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	dh[1] += 1
 	// for i < 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// y += 0.25 * v
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -993,6 +996,7 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * 1.5
 		dt = dh[i]
 		dh[i] = 0
@@ -1143,6 +1147,7 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	ddh[1] += 1
 	// for i1 < 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// y += t2
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -1241,6 +1246,7 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * 1.5
 		dt4 = dh1[i]
 		dh1[i] = 0
@@ -1387,6 +1393,7 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	da = 1
 	// for i < 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// s = p + q*0.5
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
@@ -1507,6 +1514,7 @@ func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, fl
 	dda := ddt1
 	// for i < 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// s = p + t
 		dt7 = ds1
 		ds1 = 0
@@ -1664,6 +1672,7 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	dy = 1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += bell(y, s)
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -1757,6 +1766,7 @@ func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, 
 	ddy = 1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += bell3
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2051,6 +2061,7 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	dh[0] += 1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += 0.5 * v
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2226,6 +2237,7 @@ func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []f
 	ddh[0] += ddt2
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += t1
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2539,6 +2551,7 @@ func VarNormGrad(xs, dxs []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
 		// s += x * x
 		dt1 = ds
 		dt = dt1
@@ -2633,6 +2646,7 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -3041,32 +3055,29 @@ var funcLitGradTapes sync.Pool
 // FuncLitGrad returns FuncLit(x, lambda) and its partial derivatives with respect to x, lambda.
 func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 	var sin, t1, t, t2, t3, t4, t5, t6, t7, t8 float64
-	var i, iters, tapeLen int
-	var tapes, tTape, lambdaTape []float64
+	var i, iters int
+	var lambdaTape []float64
 	s := 0.0
 	iters = max(0, 3)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
+	if iters <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		lambdaTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		lambdaTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf, _ := funcLitGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer funcLitGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		lambdaTape = (*tapeBuf)[:0:iters]
 	}
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	lambdaTape = tapes[:0:iters]
 	for i = range 3 {
-		tTape = append(tTape, t)
+		lambdaTape = append(lambdaTape, lambda)
 		sin = math.Sin(x)
 		t1 = sin * float64(i)
 		t = t1
@@ -3077,7 +3088,6 @@ func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 		t6 = t3 + t5
 		t7 = s + t6
 		s = t7
-		lambdaTape = append(lambdaTape, lambda)
 		t8 = lambda * 1.5
 		lambda = t8
 	}
@@ -3107,9 +3117,13 @@ func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 	// for i := range 3
 	for trip := max(0, 3); trip > 0; trip-- {
 		i = trip - 1
-		// lambda *= 1.5
+		// the trip again, from lambda
 		lambda = lambdaTape[len(lambdaTape)-1]
 		lambdaTape = lambdaTape[:len(lambdaTape)-1]
+		sin = math.Sin(x)
+		t1 = sin * float64(i)
+		t = t1
+		// lambda *= 1.5
 		dt8 = dlambda
 		dlambda = 1.5 * dt8
 		// s += (lambda * ...
@@ -3119,8 +3133,6 @@ func FuncLitGrad(x, lambda float64) (float64, float64, float64) {
 		dt += (t2 + lambda*t) * dt7
 		dlambda += t * t * dt7
 		// t := math.Sin(x) * float64(i)
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		dt1 = dt
 		dt = 0
 		dx += math.Cos(x) * float64(i) * dt1
@@ -3177,11 +3189,11 @@ var funcLitHVPTapes sync.Pool
 func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, float64, float64) {
 	var cos, t14, dsin, sin1, sin, t15, dt, t16, t, t17, t18, t19, dt1, t20, t1, t21, t22, t23, dt2, t24, t2, t25, t26, dt3, t27, t3, t28, t4, t29, dt5, t30, t5, t31, t32, t33, t34 float64
 	var i, iters, tapeLen int
-	var tapes, dtTape, tTape, dt1Tape, t1Tape, vlambdaTape, lambdaTape []float64
+	var tapes, vlambdaTape, lambdaTape []float64
 	var ds float64
 	s := 0.0
 	iters = max(0, 3)
-	tapeLen = iters + iters + iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -3199,30 +3211,24 @@ func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, floa
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vlambdaTape, tapes = tapes[:0:iters], tapes[iters:]
 	lambdaTape = tapes[:0:iters]
 	for i = range 3 {
+		lambdaTape = append(lambdaTape, lambda)
+		vlambdaTape = append(vlambdaTape, vlambda)
 		cos = math.Cos(x)
 		t14 = cos * vx
 		dsin = t14
 		sin1 = math.Sin(x)
 		sin = sin1
-		dtTape = append(dtTape, dt)
 		t15 = float64(i) * dsin
 		dt = t15
-		tTape = append(tTape, t)
 		t16 = sin * float64(i)
 		t = t16
-		dt1Tape = append(dt1Tape, dt1)
 		t17 = t * vlambda
 		t18 = lambda * dt
 		t19 = t17 + t18
 		dt1 = t19
-		t1Tape = append(t1Tape, t1)
 		t20 = lambda * t
 		t1 = t20
 		t21 = t * dt1
@@ -3246,10 +3252,8 @@ func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, floa
 		ds = t31
 		t32 = s + t5
 		s = t32
-		vlambdaTape = append(vlambdaTape, vlambda)
 		t33 = 1.5 * vlambda
 		vlambda = t33
-		lambdaTape = append(lambdaTape, lambda)
 		t34 = lambda * 1.5
 		lambda = t34
 	}
@@ -3298,14 +3302,30 @@ func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, floa
 	// for i := range 3
 	for trip := max(0, 3); trip > 0; trip-- {
 		i = trip - 1
-		// lambda *= 1.5
+		// the trip again, from lambda, vlambda
+		vlambda = vlambdaTape[len(vlambdaTape)-1]
+		vlambdaTape = vlambdaTape[:len(vlambdaTape)-1]
 		lambda = lambdaTape[len(lambdaTape)-1]
 		lambdaTape = lambdaTape[:len(lambdaTape)-1]
+		cos = math.Cos(x)
+		t14 = cos * vx
+		dsin = t14
+		sin1 = math.Sin(x)
+		sin = sin1
+		t15 = float64(i) * dsin
+		dt = t15
+		t16 = sin * float64(i)
+		t = t16
+		t17 = t * vlambda
+		t18 = lambda * dt
+		t19 = t17 + t18
+		dt1 = t19
+		t20 = lambda * t
+		t1 = t20
+		// lambda *= 1.5
 		dt34 = hvlambda
 		hvlambda = 1.5 * dt34
 		// vlambda = 1.5 * vlambda
-		vlambda = vlambdaTape[len(vlambdaTape)-1]
-		vlambdaTape = vlambdaTape[:len(vlambdaTape)-1]
 		dt33 = dlambda
 		dlambda = 1.5 * dt33
 		// s += t5
@@ -3353,13 +3373,9 @@ func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, floa
 		// t1 := lambda * t
 		dt20 = dt14
 		dt14 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
 		hvlambda += t * dt20
 		dt15 += lambda * dt20
 		// dt1 := t*vlambda + lambda*dt
-		dt1 = dt1Tape[len(dt1Tape)-1]
-		dt1Tape = dt1Tape[:len(dt1Tape)-1]
 		dt19 = ddt1
 		ddt1 = 0
 		hvlambda += dt * dt19
@@ -3369,14 +3385,10 @@ func FuncLitHVP(x, lambda, vx, vlambda float64) (float64, float64, float64, floa
 		// t := sin * float64(i)
 		dt16 = dt15
 		dt15 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		dsin1 += float64(i) * dt16
 		// dt := float64(i) * dsin
 		dt151 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		ddsin += float64(i) * dt151
 		// sin := math.Sin(x)
 		dsin11 = dsin1
@@ -3882,6 +3894,7 @@ func hvpOfHelperInLoop(w float64, n int, v float64) (float64, float64, float64) 
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -4349,6 +4362,7 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 	ddh[1] += 1
 	// for i1 < 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// y += t2
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -4447,6 +4461,7 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * 1.5
 		dt3 = dh1[i]
 		dh1[i] = 0
@@ -4579,6 +4594,7 @@ func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) 
 	dda := ddt1
 	// for i < 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// s = p + t
 		dt7 = ds1
 		ds1 = 0
@@ -4731,6 +4747,7 @@ func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64
 	ddy = 1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += bell3
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -4972,6 +4989,7 @@ func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []flo
 	ddh[0] += ddt2
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += t1
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -5184,6 +5202,7 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -5228,6 +5247,7 @@ func pullbackOfVarNorm(xs []float64, dres float64, dxs []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
 		// s += x * x
 		dt1 = ds
 		dt = dt1
@@ -5327,6 +5347,7 @@ func pullbackOfVarStats(xs []float64, dres, dres1 float64, dxs []float64) (float
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
 		// s += x * x
 		dt2 = dres1
 		dt1 = dt2
@@ -5404,11 +5425,11 @@ var hvpOfFuncLitTapes sync.Pool
 func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, float64) {
 	var cos, t14, dsin, sin1, sin, t15, dt, t16, t, t17, t18, t19, dt1, t20, t1, t21, t22, t23, dt2, t24, t2, t25, t26, dt3, t27, t3, t28, t4, t29, dt5, t30, t5, t31, t32, t33 float64
 	var i, iters, tapeLen int
-	var tapes, dtTape, tTape, dt1Tape, t1Tape, vlambdaTape, lambdaTape []float64
+	var tapes, vlambdaTape, lambdaTape []float64
 	var ds float64
 	s := 0.0
 	iters = max(0, 3)
-	tapeLen = iters + iters + iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -5426,30 +5447,24 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vlambdaTape, tapes = tapes[:0:iters], tapes[iters:]
 	lambdaTape = tapes[:0:iters]
 	for i = range 3 {
+		lambdaTape = append(lambdaTape, lambda)
+		vlambdaTape = append(vlambdaTape, vlambda)
 		cos = math.Cos(x)
 		t14 = cos * vx
 		dsin = t14
 		sin1 = math.Sin(x)
 		sin = sin1
-		dtTape = append(dtTape, dt)
 		t15 = float64(i) * dsin
 		dt = t15
-		tTape = append(tTape, t)
 		t16 = sin * float64(i)
 		t = t16
-		dt1Tape = append(dt1Tape, dt1)
 		t17 = t * vlambda
 		t18 = lambda * dt
 		t19 = t17 + t18
 		dt1 = t19
-		t1Tape = append(t1Tape, t1)
 		t20 = lambda * t
 		t1 = t20
 		t21 = t * dt1
@@ -5473,9 +5488,7 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 		ds = t31
 		t32 = s + t5
 		s = t32
-		vlambdaTape = append(vlambdaTape, vlambda)
 		vlambda = 1.5 * vlambda
-		lambdaTape = append(lambdaTape, lambda)
 		t33 = lambda * 1.5
 		lambda = t33
 	}
@@ -5526,14 +5539,29 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 	// for i := range 3
 	for trip := max(0, 3); trip > 0; trip-- {
 		i = trip - 1
-		// lambda *= 1.5
-		lambda = lambdaTape[len(lambdaTape)-1]
-		lambdaTape = lambdaTape[:len(lambdaTape)-1]
-		dt33 = hvlambda
-		hvlambda = 1.5 * dt33
-		// vlambda = 1.5 * vlambda
+		// the trip again, from lambda, vlambda
 		vlambda = vlambdaTape[len(vlambdaTape)-1]
 		vlambdaTape = vlambdaTape[:len(vlambdaTape)-1]
+		lambda = lambdaTape[len(lambdaTape)-1]
+		lambdaTape = lambdaTape[:len(lambdaTape)-1]
+		cos = math.Cos(x)
+		t14 = cos * vx
+		dsin = t14
+		sin1 = math.Sin(x)
+		sin = sin1
+		t15 = float64(i) * dsin
+		dt = t15
+		t16 = sin * float64(i)
+		t = t16
+		t17 = t * vlambda
+		t18 = lambda * dt
+		t19 = t17 + t18
+		dt1 = t19
+		t20 = lambda * t
+		t1 = t20
+		// lambda *= 1.5
+		dt33 = hvlambda
+		hvlambda = 1.5 * dt33
 		// s += t5
 		dt32 = ds1
 		dt51 += dt32
@@ -5577,13 +5605,9 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 		// t1 := lambda * t
 		dt20 = dt14
 		dt14 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
 		hvlambda += t * dt20
 		dt15 += lambda * dt20
 		// dt1 := t*vlambda + lambda*dt
-		dt1 = dt1Tape[len(dt1Tape)-1]
-		dt1Tape = dt1Tape[:len(dt1Tape)-1]
 		dt19 = ddt1
 		ddt1 = 0
 		hvlambda += dt * dt19
@@ -5592,14 +5616,10 @@ func hvpOfFuncLit(x, lambda, vx, vlambda float64) (float64, float64, float64, fl
 		// t := sin * float64(i)
 		dt16 = dt15
 		dt15 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		dsin1 += float64(i) * dt16
 		// dt := float64(i) * dsin
 		dt151 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		ddsin += float64(i) * dt151
 		// sin := math.Sin(x)
 		dsin11 = dsin1
@@ -5810,6 +5830,7 @@ func pullbackOfGammaRule(x, dres, dres1 float64) (float64, float64, float64) {
 	dx += 2 * x * dt3
 	// for x < 6
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// x++
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
@@ -6147,6 +6168,7 @@ func pullbackOfJvpOfDotWrtA1WrtADa(a, b, da []float64, dres, dres1 float64, da1,
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t
 		dt4 = dres
 		dt1 += dt4
@@ -6209,6 +6231,7 @@ func pullbackOfJvpOfDot1(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6261,6 +6284,7 @@ func pullbackOfJvpOfDotWrtA2WrtA(a, b, da []float64, dres, dres1 float64, da1 []
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t
 		dt2 = dres
 		dt1 += dt2
@@ -6310,6 +6334,7 @@ func pullbackOfJvpOfDot2WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6579,6 +6604,7 @@ func pullbackOfJvpOfDot3(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6684,6 +6710,7 @@ func pullbackOfJvpOfDot4(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -7448,6 +7475,7 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -7540,6 +7568,7 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -7562,9 +7591,6 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 	return jvpOfVarNorm21, jvpOfVarNorm22
 }
 
-// pullbackOfJvpOfVarStats1Tapes keeps pullbackOfJvpOfVarStats1's tape storage between calls.
-var pullbackOfJvpOfVarStats1Tapes sync.Pool
-
 // pullbackOfJvpOfVarStats1 returns jvpOfVarStats1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarStats1 in gradients.
 func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float64, dxs1, ddxs []float64) (float64, float64, float64, float64) {
 	if len(dxs1) < len(xs) {
@@ -7574,8 +7600,7 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 		panic(fmt.Sprintf("pullbackOfJvpOfVarStats1: len(ddxs) = %d is shorter than len(dxs) = %d", len(ddxs), len(dxs)))
 	}
 	var dx, t1, t2, t3, t4, dt, t5, t, t6, t7, x float64
-	var i, iters int
-	var dxTape []float64
+	var i int
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("jvpOfVarStats1: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
@@ -7583,26 +7608,7 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 	var dm float64
 	var s float64
 	var ds float64
-	iters = len(xs)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dxTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dxTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf, _ := pullbackOfJvpOfVarStats1Tapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer pullbackOfJvpOfVarStats1Tapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
-		}
-		dxTape = (*tapeBuf)[:0:iters]
-	}
 	for i, x = range xs {
-		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		t1 = dm + dx
 		dm = t1
@@ -7629,6 +7635,8 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
+		dx = dxs[i]
 		// s += t
 		dt7 = dres1
 		dt1 += dt7
@@ -7655,14 +7663,9 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 		// dx := dxs[i]
 		ddxs[i] += ddx
 		ddx = 0
-		dx = dxTape[len(dxTape)-1]
-		dxTape = dxTape[:len(dxTape)-1]
 	}
 	return jvpOfVarStats11, jvpOfVarStats12, jvpOfVarStats13, jvpOfVarStats14
 }
-
-// pullbackOfJvpOfVarStats2WrtXsTapes keeps pullbackOfJvpOfVarStats2WrtXs's tape storage between calls.
-var pullbackOfJvpOfVarStats2WrtXsTapes sync.Pool
 
 // pullbackOfJvpOfVarStats2WrtXs returns jvpOfVarStats2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfVarStats2 in gradients.
 func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 float64, dxs1 []float64) (float64, float64, float64, float64) {
@@ -7670,8 +7673,7 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 		panic(fmt.Sprintf("pullbackOfJvpOfVarStats2WrtXs: len(dxs1) = %d is shorter than len(xs) = %d", len(dxs1), len(xs)))
 	}
 	var dx, t1, t2, t3, dt, t4, t, t5, t6, x float64
-	var i, iters int
-	var dxTape []float64
+	var i int
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("jvpOfVarStats2: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
@@ -7679,26 +7681,7 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 	var dm float64
 	var s float64
 	var ds float64
-	iters = len(xs)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dxTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dxTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf, _ := pullbackOfJvpOfVarStats2WrtXsTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer pullbackOfJvpOfVarStats2WrtXsTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
-		}
-		dxTape = (*tapeBuf)[:0:iters]
-	}
 	for i, x = range xs {
-		dxTape = append(dxTape, dx)
 		dx = dxs[i]
 		dm += dx
 		t1 = m + x
@@ -7724,6 +7707,8 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
+		// the trip again, from
+		dx = dxs[i]
 		// s += t
 		dt6 = dres1
 		dt1 += dt6
@@ -7742,9 +7727,6 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 		// m += x
 		dt11 = dres
 		dxs1[i] += dt11
-		// dx := dxs[i]
-		dx = dxTape[len(dxTape)-1]
-		dxTape = dxTape[:len(dxTape)-1]
 	}
 	return jvpOfVarStats21, jvpOfVarStats22, jvpOfVarStats23, jvpOfVarStats24
 }

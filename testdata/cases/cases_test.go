@@ -172,6 +172,20 @@ func allCases() []gradCase {
 				v, dc := LoopInvariantsGrad(x[:3], x[3], g)
 				return v, append(g, dc)
 			}, at: pts(p(0.3, -0.7, 0.9, 1.2), p(-0.5, 0.4, 0.8, -0.6))},
+		{name: "Replayed",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ReplayedJVP(x[0], x[1], replayYs, v[0], v[1]) }),
+			f:   func(x []float64) float64 { return Replayed(x[0], x[1], replayYs) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dq, dr := ReplayedGrad(x[0], x[1], replayYs)
+				return v, []float64{dq, dr}
+			}, at: pts(p(0.3, 0.8), p(1.2, 0.5))},
+		{name: "ReplayedSteps",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ReplayedStepsJVP(x[0], x[1], replayYs, v[0], v[1]) }),
+			f:   func(x []float64) float64 { return ReplayedSteps(x[0], x[1], replayYs) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dq, dr := ReplayedStepsGrad(x[0], x[1], replayYs)
+				return v, []float64{dq, dr}
+			}, at: pts(p(0.3, 0.8), p(-1.2, 0.5))},
 		{name: "SumOfTriangle",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SumOfTriangleJVP(x, v) }), f: SumOfTriangle, grad: func(x []float64) (float64, []float64) {
 				g := make([]float64, len(x))

@@ -776,3 +776,61 @@ func SumTwoNests(xs []float64, n int) float64 {
 	}
 	return s
 }
+
+// replayYs are the observations of Replayed and ReplayedSteps.
+var replayYs = []float64{0.3, -0.2, 0.9, 0.4, -0.6, 1.1, 0.2}
+
+// Replayed is a filter whose backward trips are replayed: each trip keeps
+// the values it starts from (x, p, w) and the backward trip computes its
+// locals (s, innov, k, z) again. z reads p after p's last update in the
+// trip, so the replay keeps that update; w, set in the loop, is read
+// before it (pre), so it must be back at its value from before the loop
+// when the backward sweep leaves it.
+//
+//gradgen:grad wrt=q,r
+//gradgen:jvp wrt=q,r
+//gradgen:hvp wrt=q,r
+//gradgen:hessian wrt=q,r
+func Replayed(q, r float64, ys []float64) float64 {
+	x, p, w := 0.0, 1.0, q*r
+	pre := w * w
+	nll := 0.0
+	for _, y := range ys {
+		p += q
+		s := p + r
+		innov := y - x
+		k := p / s
+		x += k * innov
+		p *= 1 - k
+		w = p * x
+		z := p * p
+		nll += math.Log(s) + innov*innov/s + z*w
+	}
+	return nll + pre*x
+}
+
+// ReplayedSteps is a counting loop whose trips are replayed; the replay
+// reads r, which the function overwrites after the loop: the backward
+// sweep puts r back before the trips run again. u is set in the loop and
+// read only before it (pre): the trip keeps it too, so that the backward
+// sweep leaves it as it was before the loop.
+//
+//gradgen:grad wrt=q,r
+//gradgen:jvp wrt=q,r
+//gradgen:hvp wrt=q,r
+//gradgen:hessian wrt=q,r
+func ReplayedSteps(q, r float64, ys []float64) float64 {
+	v, acc := q, 0.0
+	u := q * r
+	pre := u * u
+	for i := 0; i < 2*len(ys); i++ {
+		y := ys[i%len(ys)]
+		a := v*r + y
+		b := math.Sin(a)
+		v = 0.5*v + 0.3*b
+		acc += b * b
+		u = v * y
+	}
+	r = 3 * r
+	return acc + r*v + pre
+}

@@ -905,6 +905,7 @@ func PowerGrad(x float64, n int) (float64, float64) {
 	dt = 1
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -975,6 +976,7 @@ func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
 	ddt = 1
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -1067,6 +1069,7 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 	ds = 1
 	// for n > 0
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// s = s*x + float64(n)
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
@@ -1157,6 +1160,7 @@ func CountDownHVP(x float64, n int, v float64) (float64, float64, float64) {
 	dds = 1
 	// for n > 0
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// s = t + float64(n)
 		dt5 = ds1
 		s = sTape[len(sTape)-1]
@@ -1247,6 +1251,7 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
+			// the trip again, from
 			// s += math.Sin(x*float64(i)) * math.Cos(y*float64(j))
 			t = x * float64(i)
 			sin = math.Sin(t)
@@ -1372,6 +1377,7 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
+			// the trip again, from
 			// ds += dt2
 			dt14 = dds
 			ddt2 += dt14
@@ -1565,6 +1571,7 @@ reverse:
 		if broke {
 			broke = false
 		}
+		// the trip again, from
 		done1 := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
@@ -1715,6 +1722,7 @@ reverse:
 		if broke {
 			broke = false
 		}
+		// the trip again, from
 		done1 := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
@@ -2044,6 +2052,7 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2160,6 +2169,7 @@ func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2306,6 +2316,7 @@ func HalvingsGrad(x float64) (float64, float64) {
 	dx = 1
 	// for x > 1
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// p = p * x
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
@@ -2441,6 +2452,7 @@ func HalvingsHVP(x, v float64) (float64, float64, float64) {
 	dx := ddt
 	// for x > 1
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// p *= x
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
@@ -2568,6 +2580,7 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -2672,6 +2685,7 @@ func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -2823,6 +2837,7 @@ func BreakGrad(x float64, n int) (float64, float64) {
 			// i++
 			i--
 		}
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -2958,6 +2973,7 @@ func BreakHVP(x float64, n int, v float64) (float64, float64, float64) {
 			// i++
 			i--
 		}
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -3109,6 +3125,7 @@ outer:
 			// i++
 			i--
 		}
+		// the trip again, from
 		// for j < n
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -3121,6 +3138,7 @@ outer:
 				// j++
 				j--
 			}
+			// the trip again, from
 			done := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
@@ -3254,6 +3272,7 @@ outer:
 			// i++
 			i--
 		}
+		// the trip again, from
 		// for j < n
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -3266,6 +3285,7 @@ outer:
 				// j++
 				j--
 			}
+			// the trip again, from
 			done := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
@@ -3388,6 +3408,7 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	ds := float64(k)
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -3494,6 +3515,7 @@ func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, floa
 	dds := float64(k) * ddt
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -3836,6 +3858,7 @@ func FloatStepGrad(x, y float64) (float64, float64, float64) {
 		// u += 0.7
 		u = uTape[len(uTape)-1]
 		uTape = uTape[:len(uTape)-1]
+		// the trip again, from
 		// s += u * y
 		dt2 = ds
 		du += y * dt2
@@ -3925,6 +3948,7 @@ func FloatStepHVP(x, y, vx, vy float64) (float64, float64, float64, float64, flo
 		// u = u + 0.7
 		u = uTape[len(uTape)-1]
 		uTape = uTape[:len(uTape)-1]
+		// the trip again, from
 		// s += t
 		dt7 = ds1
 		dt2 += dt7
@@ -4052,6 +4076,7 @@ func BoundInMemoryGrad(x, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
+		// the trip again, from
 		// s = math.Sin(s * x[i])
 		dsin = ds
 		s = sTape[len(sTape)-1]
@@ -4096,7 +4121,7 @@ func BoundInMemoryHVP(x, v, dx, hv []float64) float64 {
 	}
 	var t1, t2, t3, dt, t4, t, cos, t5, sin float64
 	var iters, tapeLen, trips int
-	var tapes, dtTape, tTape, dsTape, sTape []float64
+	var tapes, dsTape, sTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("BoundInMemoryHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -4106,7 +4131,7 @@ func BoundInMemoryHVP(x, v, dx, hv []float64) float64 {
 	s := 1.0
 	i := 0
 	iters = max(0, b[0])
-	tapeLen = iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -4124,26 +4149,22 @@ func BoundInMemoryHVP(x, v, dx, hv []float64) float64 {
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	dsTape, tapes = tapes[:0:iters], tapes[iters:]
 	sTape = tapes[:0:iters]
 	trips = 0
 	for ; i < b[0]; i++ {
 		trips++
-		dtTape = append(dtTape, dt)
+		dsTape = append(dsTape, ds)
+		sTape = append(sTape, s)
 		t1 = x[i] * ds
 		t2 = s * v[i]
 		t3 = t1 + t2
 		dt = t3
-		tTape = append(tTape, t)
 		t4 = s * x[i]
 		t = t4
-		dsTape = append(dsTape, ds)
 		cos = math.Cos(t)
 		t5 = cos * dt
 		ds = t5
-		sTape = append(sTape, s)
 		sin = math.Sin(t)
 		s = sin
 	}
@@ -4157,14 +4178,21 @@ func BoundInMemoryHVP(x, v, dx, hv []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// s = math.Sin(t)
-		dsin = ds1
+		// the trip again, from ds, s
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
-		dt1 += math.Cos(t) * dsin
-		// ds = math.Cos(t) * dt
 		ds = dsTape[len(dsTape)-1]
 		dsTape = dsTape[:len(dsTape)-1]
+		t1 = x[i] * ds
+		t2 = s * v[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = s * x[i]
+		t = t4
+		// s = math.Sin(t)
+		dsin = ds1
+		dt1 += math.Cos(t) * dsin
+		// ds = math.Cos(t) * dt
 		cos = math.Cos(t)
 		dt5 = dds
 		ddt += cos * dt5
@@ -4172,15 +4200,11 @@ func BoundInMemoryHVP(x, v, dx, hv []float64) float64 {
 		// t := s * x[i]
 		dt4 = dt1
 		dt1 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		ds1 = x[i] * dt4
 		hv[i] += s * dt4
 		// dt := x[i]*ds + s*v[i]
 		dt3 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt11 = dt3
 		dt2 = dt3
 		ds1 += v[i] * dt2
@@ -4332,6 +4356,7 @@ func NarrowCountersGrad(x []float64, n uint8, m int32, dx []float64) float64 {
 	// for j := range m
 	for ; trips1 > 0; trips1-- {
 		j = int32(trips1 - 1)
+		// the trip again, from
 		// s = s*x[j] + 0.1
 		dt2 = ds
 		s = sTape1[len(sTape1)-1]
@@ -4344,6 +4369,7 @@ func NarrowCountersGrad(x []float64, n uint8, m int32, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
+		// the trip again, from
 		// s = math.Sin(s * x[i])
 		dsin = ds
 		s = sTape[len(sTape)-1]
@@ -4397,14 +4423,12 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 	}
 	var dsTapeBuf *[]float64
 	var dsTape1Buf *[]float64
-	var dtTapeBuf *[]float64
 	var sTapeBuf *[]float64
 	var sTape1Buf *[]float64
-	var tTapeBuf *[]float64
 	var t2, t3, t4, dt, t5, t, cos, t6, sin, t7, t8, t9, dt1, t10, t1, t11 float64
 	var j int32
 	var trips, trips1 int
-	var dtTape, tTape, dsTape, sTape, dsTape1, sTape1 []float64
+	var dsTape, sTape, dsTape1, sTape1 []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("NarrowCountersHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -4412,13 +4436,9 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 	s := 0.2
 	i := uint8(0)
 	var tapeArray [64]float64
-	dtTape = tapeArray[:0]
+	dsTape = tapeArray[:0]
 	var tapeArray1 [64]float64
-	tTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	dsTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	sTape = tapeArray3[:0]
+	sTape = tapeArray1[:0]
 	trips = 0
 	for ; i < n; i++ {
 		if cap(dsTape)-len(dsTape) < 1 {
@@ -4433,18 +4453,6 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 			}
 			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
 		}
-		if cap(dtTape)-len(dtTape) < 1 {
-			if dtTapeBuf == nil {
-				dtTapeBuf, _ = narrowCountersHVPTapes.Get().(*[]float64)
-				if dtTapeBuf == nil {
-					dtTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
-				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
-			}
-			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
-		}
 		if cap(sTape)-len(sTape) < 1 {
 			if sTapeBuf == nil {
 				sTapeBuf, _ = narrowCountersHVPTapes.Get().(*[]float64)
@@ -4457,39 +4465,25 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 			}
 			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
 		}
-		if cap(tTape)-len(tTape) < 1 {
-			if tTapeBuf == nil {
-				tTapeBuf, _ = narrowCountersHVPTapes.Get().(*[]float64)
-				if tTapeBuf == nil {
-					tTapeBuf = new([]float64)
-				}
-			}
-			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
-				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
-			}
-			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
-		}
 		trips++
-		dtTape = append(dtTape, dt)
+		dsTape = append(dsTape, ds)
+		sTape = append(sTape, s)
 		t2 = x[i] * ds
 		t3 = s * v[i]
 		t4 = t2 + t3
 		dt = t4
-		tTape = append(tTape, t)
 		t5 = s * x[i]
 		t = t5
-		dsTape = append(dsTape, ds)
 		cos = math.Cos(t)
 		t6 = cos * dt
 		ds = t6
-		sTape = append(sTape, s)
 		sin = math.Sin(t)
 		s = sin
 	}
-	var tapeArray4 [64]float64
-	dsTape1 = tapeArray4[:0]
-	var tapeArray5 [64]float64
-	sTape1 = tapeArray5[:0]
+	var tapeArray2 [64]float64
+	dsTape1 = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sTape1 = tapeArray3[:0]
 	trips1 = 0
 	for j = range m {
 		if cap(dsTape1)-len(dsTape1) < 1 {
@@ -4537,6 +4531,7 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 	// for j := range m
 	for ; trips1 > 0; trips1-- {
 		j = int32(trips1 - 1)
+		// the trip again, from
 		// s = t1 + 0.1
 		dt11 = ds1
 		s = sTape1[len(sTape1)-1]
@@ -4565,14 +4560,21 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// s = math.Sin(t)
-		dsin = ds1
+		// the trip again, from ds, s
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
-		dt2 += math.Cos(t) * dsin
-		// ds = math.Cos(t) * dt
 		ds = dsTape[len(dsTape)-1]
 		dsTape = dsTape[:len(dsTape)-1]
+		t2 = x[i] * ds
+		t3 = s * v[i]
+		t4 = t2 + t3
+		dt = t4
+		t5 = s * x[i]
+		t = t5
+		// s = math.Sin(t)
+		dsin = ds1
+		dt2 += math.Cos(t) * dsin
+		// ds = math.Cos(t) * dt
 		cos = math.Cos(t)
 		dt6 = dds
 		ddt += cos * dt6
@@ -4580,15 +4582,11 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 		// t := s * x[i]
 		dt5 = dt2
 		dt2 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		ds1 = x[i] * dt5
 		hv[i] += s * dt5
 		// dt := x[i]*ds + s*v[i]
 		dt4 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt21 = dt4
 		dt3 = dt4
 		ds1 += v[i] * dt3
@@ -4602,17 +4600,11 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 	if dsTape1Buf != nil {
 		narrowCountersHVPTapes.Put(dsTape1Buf)
 	}
-	if dtTapeBuf != nil {
-		narrowCountersHVPTapes.Put(dtTapeBuf)
-	}
 	if sTapeBuf != nil {
 		narrowCountersHVPTapes.Put(sTapeBuf)
 	}
 	if sTape1Buf != nil {
 		narrowCountersHVPTapes.Put(sTape1Buf)
-	}
-	if tTapeBuf != nil {
-		narrowCountersHVPTapes.Put(tTapeBuf)
 	}
 	return narrowCountersHVP
 }
@@ -4741,6 +4733,7 @@ func PackageBoundGrad(x, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
+		// the trip again, from
 		// s += x[i]*x[i]*s + x[i]
 		dt3 = ds
 		s = sTape[len(sTape)-1]
@@ -4797,6 +4790,7 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	dx = 1
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// x = r * x * (1 - x)
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
@@ -4828,9 +4822,9 @@ var logisticHVPTapes sync.Pool
 func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11 float64
 	var iters, tapeLen int
-	var tapes, dtTape, tTape, t1Tape, vxTape, xTape []float64
+	var tapes, vxTape, xTape []float64
 	iters = max(0, steps)
-	tapeLen = iters + iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -4848,30 +4842,24 @@ func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, flo
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters], tapes[iters:]
 	xTape = tapes[:0:iters]
 	for range steps {
-		dtTape = append(dtTape, dt)
+		vxTape = append(vxTape, vx)
+		xTape = append(xTape, x)
 		t2 = x * vr
 		t3 = r * vx
 		t4 = t2 + t3
 		dt = t4
-		tTape = append(tTape, t)
 		t5 = r * x
 		t = t5
-		t1Tape = append(t1Tape, t1)
 		t6 = 1 - x
 		t1 = t6
-		vxTape = append(vxTape, vx)
 		t7 = t1 * dt
 		t8 = -vx
 		t9 = t * t8
 		t10 = t7 + t9
 		vx = t10
-		xTape = append(xTape, x)
 		t11 = t * t1
 		x = t11
 	}
@@ -4882,15 +4870,24 @@ func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, flo
 	dx = 1
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// x = t * t1
-		dt11 = hvx
+		// the trip again, from vx, x
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		t2 = x * vr
+		t3 = r * vx
+		t4 = t2 + t3
+		dt = t4
+		t5 = r * x
+		t = t5
+		t6 = 1 - x
+		t1 = t6
+		// x = t * t1
+		dt11 = hvx
 		dt1 += t1 * dt11
 		dt12 += t * dt11
 		// vx = t1*dt + t*-vx
-		vx = vxTape[len(vxTape)-1]
-		vxTape = vxTape[:len(vxTape)-1]
 		t8 = -vx
 		dt10 = dx
 		dx = -t * dt10
@@ -4900,19 +4897,13 @@ func LogisticHVP(r, x float64, steps int, vr, vx float64) (float64, float64, flo
 		// t1 := 1 - x
 		dt6 = dt12
 		dt12 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
 		hvx = -dt6
 		// t := r * x
 		dt5 = dt1
 		dt1 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		hvr += x * dt5
 		hvx += r * dt5
 		// dt := x*vr + r*vx
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt4 = ddt
 		ddt = 0
 		hvr += vx * dt4
@@ -4997,6 +4988,7 @@ func RangeDataGrad(x float64) (float64, float64) {
 	for trip := 3; trip > 0; trip-- {
 		i1 = trip - 1
 		w1 = [3]float64{1, 2, 3}[i1]
+		// the trip again, from
 		// s = s*w + x
 		dt3 = ds
 		ds = w1 * dt3
@@ -5006,6 +4998,7 @@ func RangeDataGrad(x float64) (float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		w = weights[i]
+		// the trip again, from
 		// s += w * math.Pow(x, float64(i))
 		dt1 = ds
 		dpow = w * dt1
@@ -5112,6 +5105,7 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 	for trip := 3; trip > 0; trip-- {
 		i1 = trip - 1
 		w1 = [3]float64{1, 2, 3}[i1]
+		// the trip again, from
 		// s = t1 + x
 		dt12 = ds1
 		dt11 += dt12
@@ -5133,6 +5127,7 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		w = weights[i]
+		// the trip again, from
 		// s += t
 		dt8 = ds1
 		dt2 += dt8
@@ -5466,6 +5461,7 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 		dp := ds
 		// for range n
 		for trip := max(0, n); trip > 0; trip-- {
+			// the trip again, from
 			// p *= x
 			dt = dp
 			p = pTape[len(pTape)-1]
@@ -5563,6 +5559,7 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 		ddp := dds
 		// for range n
 		for trip := max(0, n); trip > 0; trip-- {
+			// the trip again, from
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -5722,6 +5719,7 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 		dp := ds
 		// for j := range n
 		for trip := max(0, n); trip > 0; trip-- {
+			// the trip again, from
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -5878,6 +5876,7 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 		ddp := dds
 		// for j := range n
 		for trip := max(0, n); trip > 0; trip-- {
+			// the trip again, from
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -6076,6 +6075,7 @@ func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 	dtheta := 2 * theta * dt4
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// theta += h * omega
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -6181,6 +6181,7 @@ func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float
 	hvtheta := 2 * dt13
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// theta += t1
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -6322,6 +6323,7 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 		dp := ds
 		// for range i
 		for trip := max(0, i); trip > 0; trip-- {
+			// the trip again, from
 			// p *= x
 			dt = dp
 			p = pTape[len(pTape)-1]
@@ -6419,6 +6421,7 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 		ddp := dds
 		// for range i
 		for trip := max(0, i); trip > 0; trip-- {
+			// the trip again, from
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -6586,6 +6589,7 @@ func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float6
 	dx = 1
 	// for i < steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -6702,6 +6706,7 @@ func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, 
 	dx = 1
 	// for i < steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -6873,6 +6878,7 @@ func PiecewisePostGrad(x float64) (float64, float64) {
 		}
 		dt = dt2
 		dt += 2 * dt1
+		// the trip again, from
 		// s += t * t
 		dt4 = ds
 		dt += 2 * t * dt4
@@ -7072,6 +7078,7 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	dds = 1
 	// for t < 4
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// t = max1
 		dmax11 += dt2
 		t = tTape[len(tTape)-1]
@@ -7281,10 +7288,11 @@ func SmoothPostContinueGrad(x float64) (float64, float64) {
 		// t = t + math.Sin(t) + 2
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
-		done := doneTape[len(doneTape)-1] != 0
-		doneTape = doneTape[:len(doneTape)-1]
 		dt2 = dt
 		dt = (1 + math.Cos(t)) * dt2
+		// the trip again, from
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t * t
 			dt4 = ds
@@ -7436,6 +7444,7 @@ func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
 		dt2 += dt21
 		dsin = dt21
 		dt2 += math.Cos(t) * dsin
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -7605,6 +7614,7 @@ func SwapPostContinueGrad(x, y float64) (float64, float64, float64) {
 		aTape = aTape[:len(aTape)-1]
 		da = dt1
 		db = dt
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -7839,6 +7849,7 @@ func SwapPostContinueHVP(x, y, vx, vy float64) (float64, float64, float64, float
 		ddb = dt4
 		da1 = dt3
 		db1 = dt2
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -8011,6 +8022,7 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
+		// the trip again, from
 		// h = nh[0]
 		dnh[0] += dh
 		dh = 0
@@ -8018,6 +8030,7 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
+			// the trip again, from
 			// nh[j] = math.Tanh(x[t] + h)
 			tanh = nh[j]
 			dtanh = dnh[j]
@@ -8133,6 +8146,7 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
+		// the trip again, from
 		// h = nh[0]
 		dnh1[0] += dh1
 		dh1 = 0
@@ -8143,6 +8157,7 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
+			// the trip again, from
 			// dnh[j] = (1 - nh[j]*nh[j]) * dt1
 			dt6 = ddnh[j]
 			ddnh[j] = 0
@@ -8322,6 +8337,7 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	// for _, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// loss += w[0]
 		dt2 = dloss
 		dw[0] += dt2
@@ -8465,6 +8481,7 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	// for i, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// loss += w[0]
 		dt8 = dloss1
 		dw1[0] += dt8
@@ -8694,10 +8711,11 @@ func SqrtPostCounterGrad(x float64) (float64, float64) {
 		sqrtTape = sqrtTape[:len(sqrtTape)-1]
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
-		done := doneTape[len(doneTape)-1] != 0
-		doneTape = doneTape[:len(doneTape)-1]
 		dsqrt = dt
 		dt = 0.5 / sqrt * dsqrt
+		// the trip again, from
+		done := doneTape[len(doneTape)-1] != 0
+		doneTape = doneTape[:len(doneTape)-1]
 		if done {
 			// s += t * t
 			dt4 = ds
@@ -8890,6 +8908,7 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 		dt2 = dt4
 		dt21 = 0.5 / sqrt * dsqrt
 		dt2 += dt21
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -9064,10 +9083,12 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
+		// the trip again, from
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
+			// the trip again, from
 			// t = t[1:]
 			dt = dtTape[len(dtTape)-1]
 			dtTape = dtTape[:len(dtTape)-1]
@@ -9105,6 +9126,7 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * 0.5
 		dt1 = dh[i]
 		dh[i] = 0
@@ -9387,10 +9409,12 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
+		// the trip again, from
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
+			// the trip again, from
 			// t = t[1:]
 			dt5 = dt5Tape[len(dt5Tape)-1]
 			dt5Tape = dt5Tape[:len(dt5Tape)-1]
@@ -9507,6 +9531,7 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * 0.5
 		dt6 = dh1[i]
 		dh1[i] = 0
@@ -9695,6 +9720,7 @@ reverse:
 			if broke {
 				broke = false
 			}
+			// the trip again, from
 			// if r > 2
 			cond1 := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -9838,6 +9864,7 @@ reverse:
 			if broke {
 				broke = false
 			}
+			// the trip again, from
 			// if r > 2
 			cond1 := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -10099,37 +10126,33 @@ func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64)
 		panic(fmt.Sprintf("LoopInvariantsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var h, k, b, m, t, t1, t2, t3, t4, t5, sin, t6 float64
-	var i, iters, tapeLen int
-	var tapes, mTape, sTape []float64
+	var i, iters int
+	var sTape []float64
 	s := 0.5
 	iters = len(x)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
+	if iters <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		sTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		sTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf, _ := loopInvariantsGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer loopInvariantsGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		sTape = (*tapeBuf)[:0:iters]
 	}
-	mTape, tapes = tapes[:0:iters], tapes[iters:]
-	sTape = tapes[:0:iters]
 	for i = range x {
+		sTape = append(sTape, s)
 		h = 0.5
 		k = c
 		b = x[i]
-		mTape = append(mTape, m)
 		m = b
-		sTape = append(sTape, s)
 		t = s * h
 		t1 = t * k
 		t2 = m * m
@@ -10148,10 +10171,15 @@ func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64)
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// s = s*h*k + m*m*s + math.Sin(m*k)
-		dt6 = ds
+		// the trip again, from s
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
+		h = 0.5
+		k = c
+		b = x[i]
+		m = b
+		// s = s*h*k + m*m*s + math.Sin(m*k)
+		dt6 = ds
 		t = s * h
 		t2 = m * m
 		t5 = m * k
@@ -10171,8 +10199,6 @@ func LoopInvariantsGrad(x []float64, c float64, dx []float64) (float64, float64)
 		// m := b
 		db += dm
 		dm = 0
-		m = mTape[len(mTape)-1]
-		mTape = mTape[:len(mTape)-1]
 		// var b = x[i]
 		dx[i] += db
 		db = 0
@@ -10296,6 +10322,7 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 		du := t * ds
 		// for k < n
 		for trip := max(0, n); trip > 0; trip-- {
+			// the trip again, from
 			// u = u*0.5 + math.Sin(u)
 			u = uTape[len(uTape)-1]
 			uTape = uTape[:len(uTape)-1]
@@ -10306,6 +10333,7 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 		dxs[i] += du
 		// for k < n
 		for trip1 := max(0, n); trip1 > 0; trip1-- {
+			// the trip again, from
 			// t = t * math.Cos(t)
 			t = tTape[len(tTape)-1]
 			tTape = tTape[:len(tTape)-1]
@@ -10352,6 +10380,1095 @@ func SumTwoNestsJVP(xs []float64, n int, dxs []float64) (float64, float64) {
 		s += t2
 	}
 	return s, ds
+}
+
+// replayedGradTapes keeps ReplayedGrad's tape storage between calls.
+var replayedGradTapes sync.Pool
+
+// ReplayedGrad returns Replayed(q, r, ys) and its partial derivatives with respect to q, r.
+func ReplayedGrad(q, r float64, ys []float64) (float64, float64, float64) {
+	var t, t1, s, t2, innov, t3, k, t4, t5, t6, t7, t8, t9, z, log, t10, t11, t12, t13, t14, t15, pPrev1, wPrev, y float64
+	var i, iters, tapeLen int
+	var tapes, pTape, xTape, wTape []float64
+	x := 0.0
+	p := 1.0
+	w := q * r
+	pre := w * w
+	nll := 0.0
+	iters = len(ys)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := replayedGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	wTape = tapes[:0:iters]
+	for i, y = range ys {
+		pTape = append(pTape, p)
+		wTape = append(wTape, w)
+		xTape = append(xTape, x)
+		t = p + q
+		p = t
+		t1 = p + r
+		s = t1
+		t2 = y - x
+		innov = t2
+		t3 = p / s
+		k = t3
+		t4 = k * innov
+		t5 = x + t4
+		x = t5
+		t6 = 1 - k
+		t7 = p * t6
+		p = t7
+		t8 = p * x
+		w = t8
+		t9 = p * p
+		z = t9
+		log = math.Log(s)
+		t10 = innov * innov
+		t11 = t10 / s
+		t12 = log + t11
+		t13 = z * w
+		t14 = t12 + t13
+		t15 = nll + t14
+		nll = t15
+	}
+	t16 := pre * x
+	replayed := nll + t16
+
+	var dnll, dt16, dt15, dz, dw, ds, dinnov, dt9, dp, dt8, dt7, dk, dt5, dt3, dt2, dt1, dr, dt, dq float64
+	// return nll + pre*x
+	dnll = 1
+	dt16 = 1
+	dpre := x * dt16
+	dx := pre * dt16
+	// for _, y := range ys
+	for trip := len(ys); trip > 0; trip-- {
+		i = trip - 1
+		y = ys[i]
+		// the trip again, from p, w, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		t = p + q
+		p = t
+		t1 = p + r
+		s = t1
+		t2 = y - x
+		innov = t2
+		t3 = p / s
+		k = t3
+		t4 = k * innov
+		t5 = x + t4
+		x = t5
+		pPrev1 = p
+		t6 = 1 - k
+		t7 = p * t6
+		p = t7
+		wPrev = w
+		t8 = p * x
+		w = t8
+		t9 = p * p
+		z = t9
+		// nll += math.Log(s) + innov*innov/s + z*w
+		t10 = innov * innov
+		t11 = t10 / s
+		dt15 = dnll
+		dz += w * dt15
+		dw += z * dt15
+		ds += (1/s - t11*(1/s)) * dt15
+		dinnov += 2 * innov * (1 / s) * dt15
+		// z := p * p
+		dt9 = dz
+		dz = 0
+		dp += 2 * p * dt9
+		// w = p * x
+		dt8 = dw
+		dw = 0
+		w = wPrev
+		dp += x * dt8
+		dx += p * dt8
+		// p *= 1 - k
+		p = pPrev1
+		t6 = 1 - k
+		dt7 = dp
+		dp = t6 * dt7
+		dk -= p * dt7
+		// x += k * innov
+		dt5 = dx
+		dk += innov * dt5
+		dinnov += k * dt5
+		// k := p / s
+		dt3 = dk
+		dk = 0
+		t3 = p / s
+		dp += dt3 / s
+		ds -= t3 * (dt3 / s)
+		// innov := y - x
+		dt2 = dinnov
+		dinnov = 0
+		dx -= dt2
+		// s := p + r
+		dt1 = ds
+		ds = 0
+		dp += dt1
+		dr += dt1
+		// p += q
+		dt = dp
+		dq += dt
+	}
+	// pre := w * w
+	dw += 2 * w * dpre
+	// x, p, w := 0.0, 1.0, q*r
+	dq += r * dw
+	dr += q * dw
+	return replayed, dq, dr
+}
+
+// ReplayedJVP returns Replayed(q, r, ys) and its directional derivative: the sum of its partial derivatives with respect to q, r times the tangents dq, dr.
+func ReplayedJVP(q, r float64, ys []float64, dq, dr float64) (float64, float64) {
+	dt := r*dq + q*dr
+	t := q * r
+	x, p, w, dx, dp, dw := float64(0.0), float64(1.0), t, float64(0), float64(0), dt
+	dpre := 2 * w * dw
+	pre := w * w
+	var dnll float64
+	nll := 0.0
+	for _, y := range ys {
+		dp += dq
+		p += q
+		ds := dp + dr
+		s := p + r
+		dinnov := -dx
+		innov := y - x
+		k := p / s
+		dk := (dp - k*ds) / s
+		dt1 := innov*dk + k*dinnov
+		t1 := k * innov
+		dx += dt1
+		x += t1
+		t2 := 1 - k
+		dp = t2*dp + p*-dk
+		p *= t2
+		dw = x*dp + p*dx
+		w = p * x
+		dz := 2 * p * dp
+		z := p * p
+		dlog := ds / s
+		log := math.Log(s)
+		dt3 := 2 * innov * dinnov
+		t3 := innov * innov
+		t4 := t3 / s
+		dt4 := (dt3 - t4*ds) / s
+		dt5 := dlog + dt4
+		t5 := log + t4
+		dt6 := w*dz + z*dw
+		t6 := z * w
+		dt7 := dt5 + dt6
+		t7 := t5 + t6
+		dnll += dt7
+		nll += t7
+	}
+	dt8 := x*dpre + pre*dx
+	t8 := pre * x
+	dt9 := dnll + dt8
+	t9 := nll + t8
+	return t9, dt9
+}
+
+// replayedHVPTapes keeps ReplayedHVP's tape storage between calls.
+var replayedHVPTapes sync.Pool
+
+// ReplayedHVP returns Replayed's value, its gradient as ReplayedGrad gives it, and the product of its Hessian with the direction vq, vr in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReplayedHVP(q, r float64, ys []float64, vq, vr float64) (float64, float64, float64, float64, float64) {
+	var t13, t14, t15, ds, t16, s, t17, dinnov, t18, innov, t19, k, t20, t21, t22, dk, t23, t24, t25, dt1, t26, t1, t27, t28, t29, t2, t30, t31, t32, t33, t34, t35, t36, t37, t38, t39, t40, dz, t41, z, t42, dlog, log1, log, t43, t44, dt3, t45, t3, t46, t4, t47, t48, t49, dt4, t50, dt5, t51, t5, t52, t53, t54, dt6, t55, t6, t56, dt7, t57, t7, t58, t59, dpPrev1, pPrev1, dwPrev, wPrev, y float64
+	var i, iters, tapeLen int
+	var tapes, dpTape, pTape, dxTape, xTape, dwTape, wTape []float64
+	t10 := r * vq
+	t11 := q * vr
+	dt := t10 + t11
+	t := q * r
+	x := float64(0.0)
+	p := float64(1.0)
+	w := t
+	dx := float64(0)
+	dp := float64(0)
+	dw := dt
+	t12 := 2 * w
+	dpre := t12 * dw
+	pre := w * w
+	var dnll float64
+	nll := 0.0
+	iters = len(ys)
+	tapeLen = iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := replayedHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dpTape, tapes = tapes[:0:iters], tapes[iters:]
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	dwTape, tapes = tapes[:0:iters], tapes[iters:]
+	wTape = tapes[:0:iters]
+	for i, y = range ys {
+		dpTape = append(dpTape, dp)
+		dwTape = append(dwTape, dw)
+		dxTape = append(dxTape, dx)
+		pTape = append(pTape, p)
+		wTape = append(wTape, w)
+		xTape = append(xTape, x)
+		t13 = dp + vq
+		dp = t13
+		t14 = p + q
+		p = t14
+		t15 = dp + vr
+		ds = t15
+		t16 = p + r
+		s = t16
+		t17 = -dx
+		dinnov = t17
+		t18 = y - x
+		innov = t18
+		t19 = p / s
+		k = t19
+		t20 = k * ds
+		t21 = dp - t20
+		t22 = t21 / s
+		dk = t22
+		t23 = innov * dk
+		t24 = k * dinnov
+		t25 = t23 + t24
+		dt1 = t25
+		t26 = k * innov
+		t1 = t26
+		t27 = dx + dt1
+		dx = t27
+		t28 = x + t1
+		x = t28
+		t29 = 1 - k
+		t2 = t29
+		t30 = t2 * dp
+		t31 = -dk
+		t32 = p * t31
+		t33 = t30 + t32
+		dp = t33
+		t34 = p * t2
+		p = t34
+		t35 = x * dp
+		t36 = p * dx
+		t37 = t35 + t36
+		dw = t37
+		t38 = p * x
+		w = t38
+		t39 = 2 * p
+		t40 = t39 * dp
+		dz = t40
+		t41 = p * p
+		z = t41
+		t42 = ds / s
+		dlog = t42
+		log1 = math.Log(s)
+		log = log1
+		t43 = 2 * innov
+		t44 = t43 * dinnov
+		dt3 = t44
+		t45 = innov * innov
+		t3 = t45
+		t46 = t3 / s
+		t4 = t46
+		t47 = t4 * ds
+		t48 = dt3 - t47
+		t49 = t48 / s
+		dt4 = t49
+		t50 = dlog + dt4
+		dt5 = t50
+		t51 = log + t4
+		t5 = t51
+		t52 = w * dz
+		t53 = z * dw
+		t54 = t52 + t53
+		dt6 = t54
+		t55 = z * w
+		t6 = t55
+		t56 = dt5 + dt6
+		dt7 = t56
+		t57 = t5 + t6
+		t7 = t57
+		t58 = dnll + dt7
+		dnll = t58
+		t59 = nll + t7
+		nll = t59
+	}
+	t8 := pre * x
+	t9 := nll + t8
+	replayedHVP := t9
+
+	var ddt9, dnll1, dt59, dt71, dt58, ddt7, dt57, dt51, dt62, dt56, ddt5, ddt6, dt55, dz1, dw1, dt54, ddw, ddz, dt511, dlog1, dt41, dt50, ddlog, ddt4, dt49, ds1, ddt3, dds, dt46, dt31, dt45, dinnov1, dt44, ddinnov, dlog11, dt42, dt411, dp1, dt40, ddp, dt38, dt37, dt34, dt2, dt33, ddk, dt29, dk1, dt28, dt11, dt27, ddt1, dt26, dt25, dt22, dt19, dt18, dt17, dt16, hvr, dt15, dr, dt14, hvq, dt13, dq float64
+	// return t9, dt9
+	ddt9 = 1
+	// dt9 := dnll + dt8
+	// dt8 := x*dpre + pre*dx
+	dpre1 := dx * ddt9
+	ddx := pre * ddt9
+	dx1 := dpre * ddt9
+	ddpre := x * ddt9
+	// for _, y := range ys
+	for trip := len(ys); trip > 0; trip-- {
+		i = trip - 1
+		y = ys[i]
+		// the trip again, from dp, dw, dx, p, w, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		t13 = dp + vq
+		dp = t13
+		t14 = p + q
+		p = t14
+		t15 = dp + vr
+		ds = t15
+		t16 = p + r
+		s = t16
+		t17 = -dx
+		dinnov = t17
+		t18 = y - x
+		innov = t18
+		t19 = p / s
+		k = t19
+		t20 = k * ds
+		t21 = dp - t20
+		t22 = t21 / s
+		dk = t22
+		t23 = innov * dk
+		t24 = k * dinnov
+		t25 = t23 + t24
+		dt1 = t25
+		t26 = k * innov
+		t1 = t26
+		t27 = dx + dt1
+		dx = t27
+		t28 = x + t1
+		x = t28
+		t29 = 1 - k
+		t2 = t29
+		dpPrev1 = dp
+		t30 = t2 * dp
+		t31 = -dk
+		t32 = p * t31
+		t33 = t30 + t32
+		dp = t33
+		pPrev1 = p
+		t34 = p * t2
+		p = t34
+		dwPrev = dw
+		t35 = x * dp
+		t36 = p * dx
+		t37 = t35 + t36
+		dw = t37
+		wPrev = w
+		t38 = p * x
+		w = t38
+		t39 = 2 * p
+		t40 = t39 * dp
+		dz = t40
+		t41 = p * p
+		z = t41
+		t43 = 2 * innov
+		t44 = t43 * dinnov
+		dt3 = t44
+		t45 = innov * innov
+		t3 = t45
+		t46 = t3 / s
+		t4 = t46
+		// nll += t7
+		dt59 = dnll1
+		dt71 += dt59
+		// dnll += dt7
+		dt58 = ddt9
+		ddt7 += dt58
+		// t7 := t5 + t6
+		dt57 = dt71
+		dt71 = 0
+		dt51 += dt57
+		dt62 += dt57
+		// dt7 := dt5 + dt6
+		dt56 = ddt7
+		ddt7 = 0
+		ddt5 += dt56
+		ddt6 += dt56
+		// t6 := z * w
+		dt55 = dt62
+		dt62 = 0
+		dz1 += w * dt55
+		dw1 += z * dt55
+		// dt6 := w*dz + z*dw
+		dt54 = ddt6
+		ddt6 = 0
+		dz1 += dw * dt54
+		ddw += z * dt54
+		dw1 += dz * dt54
+		ddz += w * dt54
+		// t5 := log + t4
+		dt511 = dt51
+		dt51 = 0
+		dlog1 += dt511
+		dt41 += dt511
+		// dt5 := dlog + dt4
+		dt50 = ddt5
+		ddt5 = 0
+		ddlog += dt50
+		ddt4 += dt50
+		// dt4 := (dt3 - t4*ds) / s
+		t47 = t4 * ds
+		t48 = dt3 - t47
+		t49 = t48 / s
+		dt49 = ddt4
+		ddt4 = 0
+		ds1 -= t49 * (1 / s) * dt49
+		ddt3 += dt49 / s
+		dt41 -= ds * (1 / s) * dt49
+		dds -= t4 * (1 / s) * dt49
+		// t4 := t3 / s
+		dt46 = dt41
+		dt41 = 0
+		t46 = t3 / s
+		dt31 += dt46 / s
+		ds1 -= t46 * (dt46 / s)
+		// t3 := innov * innov
+		dt45 = dt31
+		dt31 = 0
+		dinnov1 += 2 * innov * dt45
+		// dt3 := 2 * innov * dinnov
+		t43 = 2 * innov
+		dt44 = ddt3
+		ddt3 = 0
+		ddinnov += t43 * dt44
+		dinnov1 += 2 * dinnov * dt44
+		// log := math.Log(s)
+		dlog11 = dlog1
+		dlog1 = 0
+		ds1 += dlog11 / s
+		// dlog := ds / s
+		dt42 = ddlog
+		ddlog = 0
+		t42 = ds / s
+		dds += dt42 / s
+		ds1 -= t42 * (dt42 / s)
+		// z := p * p
+		dt411 = dz1
+		dz1 = 0
+		dp1 += 2 * p * dt411
+		// dz := 2 * p * dp
+		t39 = 2 * p
+		dt40 = ddz
+		ddz = 0
+		ddp += t39 * dt40
+		dp1 += 2 * dp * dt40
+		// w = p * x
+		dt38 = dw1
+		dw1 = 0
+		w = wPrev
+		dp1 += x * dt38
+		dx1 += p * dt38
+		// dw = x*dp + p*dx
+		dw = dwPrev
+		dt37 = ddw
+		ddw = 0
+		dp1 += dx * dt37
+		ddx += p * dt37
+		dx1 += dp * dt37
+		ddp += x * dt37
+		// p *= t2
+		p = pPrev1
+		dt34 = dp1
+		dp1 = t2 * dt34
+		dt2 += p * dt34
+		// dp = t2*dp + p*-dk
+		dp = dpPrev1
+		t31 = -dk
+		dt33 = ddp
+		ddp = t2 * dt33
+		dp1 += t31 * dt33
+		ddk -= p * dt33
+		dt2 += dp * dt33
+		// t2 := 1 - k
+		dt29 = dt2
+		dt2 = 0
+		dk1 -= dt29
+		// x += t1
+		dt28 = dx1
+		dt11 += dt28
+		// dx += dt1
+		dt27 = ddx
+		ddt1 += dt27
+		// t1 := k * innov
+		dt26 = dt11
+		dt11 = 0
+		dk1 += innov * dt26
+		dinnov1 += k * dt26
+		// dt1 := innov*dk + k*dinnov
+		dt25 = ddt1
+		ddt1 = 0
+		dk1 += dinnov * dt25
+		ddinnov += k * dt25
+		dinnov1 += dk * dt25
+		ddk += innov * dt25
+		// dk := (dp - k*ds) / s
+		t20 = k * ds
+		t21 = dp - t20
+		t22 = t21 / s
+		dt22 = ddk
+		ddk = 0
+		ds1 -= t22 * (1 / s) * dt22
+		ddp += dt22 / s
+		dk1 -= ds * (1 / s) * dt22
+		dds -= k * (1 / s) * dt22
+		// k := p / s
+		dt19 = dk1
+		dk1 = 0
+		t19 = p / s
+		dp1 += dt19 / s
+		ds1 -= t19 * (dt19 / s)
+		// innov := y - x
+		dt18 = dinnov1
+		dinnov1 = 0
+		dx1 -= dt18
+		// dinnov := -dx
+		dt17 = ddinnov
+		ddinnov = 0
+		ddx -= dt17
+		// s := p + r
+		dt16 = ds1
+		ds1 = 0
+		dp1 += dt16
+		hvr += dt16
+		// ds := dp + vr
+		dt15 = dds
+		dds = 0
+		ddp += dt15
+		dr += dt15
+		// p += q
+		dt14 = dp1
+		hvq += dt14
+		// dp += vq
+		dt13 = ddp
+		dq += dt13
+	}
+	// pre := w * w
+	dw1 += 2 * w * dpre1
+	// dpre := 2 * w * dw
+	dt12 := dw * ddpre
+	ddw += t12 * ddpre
+	dw1 += 2 * dt12
+	// x, p, w, dx, dp, dw := float64(0.0), float64(1.0), t, float64(0), float64(0), dt
+	// t := q * r
+	hvq += r * dw1
+	hvr += q * dw1
+	// dt := r*vq + q*vr
+	hvq += vr * ddw
+	dr += q * ddw
+	hvr += vq * ddw
+	dq += r * ddw
+	return replayedHVP, dq, dr, hvq, hvr
+}
+
+// ReplayedHessian returns Replayed's value and its gradient with respect to q, r, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReplayedHessian(q, r float64, ys, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ReplayedHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vq float64
+	var dq float64
+	var vr float64
+	var dr float64
+	var replayed float64
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			vq = 1
+		}
+		k1++
+		if k1 == j {
+			vr = 1
+		}
+		k1++
+		r1, t, hvq, hvr := hvpOfReplayed(q, r, ys, vq, vr)
+		replayed = r1
+		k1 = 0
+		if k1 == j {
+			dq += t
+			vq = 0
+		}
+		k1++
+		if k1 == j {
+			dr += t
+			vr = 0
+		}
+		k1++
+		k1 = 0
+		hess[j*n+k1] += hvq
+		k1++
+		hess[j*n+k1] += hvr
+		k1++
+	}
+	if n == 0 {
+		replayed = Replayed(q, r, ys)
+	}
+	return replayed, dq, dr
+}
+
+// replayedStepsGradTapes keeps ReplayedStepsGrad's tape storage between calls.
+var replayedStepsGradTapes sync.Pool
+
+// ReplayedStepsGrad returns ReplayedSteps(q, r, ys) and its partial derivatives with respect to q, r.
+func ReplayedStepsGrad(q, r float64, ys []float64) (float64, float64, float64) {
+	var y, t, t1, a, sin, b, t2, t3, t4, t5, t6, vPrev float64
+	var iters, tapeLen int
+	var tapes, vTape, uTape []float64
+	v := q
+	acc := 0.0
+	u := q * r
+	pre := u * u
+	i := 0
+	iters = max(0, 2*len(ys))
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := replayedStepsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedStepsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	uTape = tapes[:0:iters]
+	for ; i < 2*len(ys); i++ {
+		uTape = append(uTape, u)
+		vTape = append(vTape, v)
+		y = ys[i%len(ys)]
+		t = v * r
+		t1 = t + y
+		a = t1
+		sin = math.Sin(a)
+		b = sin
+		t2 = 0.5 * v
+		t3 = 0.3 * b
+		t4 = t2 + t3
+		v = t4
+		t5 = b * b
+		t6 = acc + t5
+		acc = t6
+		u = v * y
+	}
+	rPrev := r
+	r = 3 * r
+	t7 := r * v
+	t8 := acc + t7
+	replayedSteps := t8 + pre
+
+	var dt8, dpre, dt6, db, dt4, dsin, da, dt1 float64
+	// return acc + r*v + pre
+	dt8 = 1
+	dpre = 1
+	dr := v * dt8
+	dv := r * dt8
+	// r = 3 * r
+	r = rPrev
+	dr = 3 * dr
+	// for i < 2*len(ys)
+	for trip := max(0, 2*len(ys)); trip > 0; trip-- {
+		// i++
+		i--
+		// the trip again, from u, v
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		u = uTape[len(uTape)-1]
+		uTape = uTape[:len(uTape)-1]
+		y = ys[i%len(ys)]
+		t = v * r
+		t1 = t + y
+		a = t1
+		sin = math.Sin(a)
+		b = sin
+		vPrev = v
+		// acc += b * b
+		dt6 = dt8
+		db += 2 * b * dt6
+		// v = 0.5*v + 0.3*b
+		v = vPrev
+		dt4 = dv
+		dv = 0.5 * dt4
+		db += 0.3 * dt4
+		// b := math.Sin(a)
+		dsin = db
+		db = 0
+		da += math.Cos(a) * dsin
+		// a := v*r + y
+		dt1 = da
+		da = 0
+		dv += r * dt1
+		dr += v * dt1
+	}
+	// pre := u * u
+	du := 2 * u * dpre
+	// u := q * r
+	dq := r * du
+	dr += q * du
+	// v, acc := q, 0.0
+	dq += dv
+	return replayedSteps, dq, dr
+}
+
+// ReplayedStepsJVP returns ReplayedSteps(q, r, ys) and its directional derivative: the sum of its partial derivatives with respect to q, r times the tangents dq, dr.
+func ReplayedStepsJVP(q, r float64, ys []float64, dq, dr float64) (float64, float64) {
+	v, acc, dv, dacc := q, float64(0.0), dq, float64(0)
+	du := r*dq + q*dr
+	u := q * r
+	dpre := 2 * u * du
+	pre := u * u
+	for i := 0; i < 2*len(ys); i++ {
+		y := ys[i%len(ys)]
+		dt := r*dv + v*dr
+		t := v * r
+		da := dt
+		a := t + y
+		db := math.Cos(a) * da
+		b := math.Sin(a)
+		dt1 := 0.5 * dv
+		t1 := 0.5 * v
+		dt2 := 0.3 * db
+		t2 := 0.3 * b
+		dv = dt1 + dt2
+		v = t1 + t2
+		dt3 := 2 * b * db
+		t3 := b * b
+		dacc += dt3
+		acc += t3
+	}
+	dr = 3 * dr
+	r = 3 * r
+	dt4 := v*dr + r*dv
+	t4 := r * v
+	dt5 := dacc + dt4
+	t5 := acc + t4
+	dt6 := dt5 + dpre
+	t6 := t5 + pre
+	return t6, dt6
+}
+
+// replayedStepsHVPTapes keeps ReplayedStepsHVP's tape storage between calls.
+var replayedStepsHVPTapes sync.Pool
+
+// ReplayedStepsHVP returns ReplayedSteps's value, its gradient as ReplayedStepsGrad gives it, and the product of its Hessian with the direction vq, vr in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReplayedStepsHVP(q, r float64, ys []float64, vq, vr float64) (float64, float64, float64, float64, float64) {
+	var y, t10, t11, t12, dt, t13, t, da, t14, a, cos, t15, db, sin, b, t16, dt1, t17, t1, t18, dt2, t19, t2, t20, t21, t22, t23, dt3, t24, t3, t25, t26 float64
+	var iters, tapeLen int
+	var tapes, dvTape, vTape []float64
+	v := q
+	acc := float64(0.0)
+	dv := vq
+	dacc := float64(0)
+	t7 := r * vq
+	t8 := q * vr
+	du := t7 + t8
+	u := q * r
+	t9 := 2 * u
+	pre := u * u
+	i := 0
+	iters = max(0, 2*len(ys))
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := replayedStepsHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedStepsHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape = tapes[:0:iters]
+	for ; i < 2*len(ys); i++ {
+		dvTape = append(dvTape, dv)
+		vTape = append(vTape, v)
+		y = ys[i%len(ys)]
+		t10 = r * dv
+		t11 = v * vr
+		t12 = t10 + t11
+		dt = t12
+		t13 = v * r
+		t = t13
+		da = dt
+		t14 = t + y
+		a = t14
+		cos = math.Cos(a)
+		t15 = cos * da
+		db = t15
+		sin = math.Sin(a)
+		b = sin
+		t16 = 0.5 * dv
+		dt1 = t16
+		t17 = 0.5 * v
+		t1 = t17
+		t18 = 0.3 * db
+		dt2 = t18
+		t19 = 0.3 * b
+		t2 = t19
+		t20 = dt1 + dt2
+		dv = t20
+		t21 = t1 + t2
+		v = t21
+		t22 = 2 * b
+		t23 = t22 * db
+		dt3 = t23
+		t24 = b * b
+		t3 = t24
+		t25 = dacc + dt3
+		dacc = t25
+		t26 = acc + t3
+		acc = t26
+	}
+	vrPrev := vr
+	vr = 3 * vr
+	rPrev := r
+	r = 3 * r
+	t4 := r * v
+	t5 := acc + t4
+	t6 := t5 + pre
+	replayedStepsHVP := t6
+
+	var ddt6, dacc1, dt26, dt31, dt25, ddt3, dt24, db1, dt23, ddb, dt21, dt11, dt29, dt20, ddt1, ddt2, dt19, dt18, dt17, dt16, dsin, da1, dt15, dda, dt14, dt7, ddt, dt13, dt12 float64
+	// return t6, dt6
+	ddt6 = 1
+	// dt6 := dt5 + dpre
+	// dt5 := dacc + dt4
+	// dt4 := v*vr + r*dv
+	hvr := dv * ddt6
+	ddv := r * ddt6
+	dv1 := vr * ddt6
+	dr := v * ddt6
+	// r = 3 * r
+	r = rPrev
+	hvr = 3 * hvr
+	// vr = 3 * vr
+	vr = vrPrev
+	dr = 3 * dr
+	// for i < 2*len(ys)
+	for trip := max(0, 2*len(ys)); trip > 0; trip-- {
+		// i++
+		i--
+		// the trip again, from dv, v
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		y = ys[i%len(ys)]
+		t10 = r * dv
+		t11 = v * vr
+		t12 = t10 + t11
+		dt = t12
+		t13 = v * r
+		t = t13
+		da = dt
+		t14 = t + y
+		a = t14
+		cos = math.Cos(a)
+		t15 = cos * da
+		db = t15
+		sin = math.Sin(a)
+		b = sin
+		// acc += t3
+		dt26 = dacc1
+		dt31 += dt26
+		// dacc += dt3
+		dt25 = ddt6
+		ddt3 += dt25
+		// t3 := b * b
+		dt24 = dt31
+		dt31 = 0
+		db1 += 2 * b * dt24
+		// dt3 := 2 * b * db
+		t22 = 2 * b
+		dt23 = ddt3
+		ddt3 = 0
+		ddb += t22 * dt23
+		db1 += 2 * db * dt23
+		// v = t1 + t2
+		dt21 = dv1
+		dt11 += dt21
+		dt29 += dt21
+		// dv = dt1 + dt2
+		dt20 = ddv
+		ddt1 += dt20
+		ddt2 += dt20
+		// t2 := 0.3 * b
+		dt19 = dt29
+		dt29 = 0
+		db1 += 0.3 * dt19
+		// dt2 := 0.3 * db
+		dt18 = ddt2
+		ddt2 = 0
+		ddb += 0.3 * dt18
+		// t1 := 0.5 * v
+		dt17 = dt11
+		dt11 = 0
+		dv1 = 0.5 * dt17
+		// dt1 := 0.5 * dv
+		dt16 = ddt1
+		ddt1 = 0
+		ddv = 0.5 * dt16
+		// b := math.Sin(a)
+		dsin = db1
+		db1 = 0
+		da1 += math.Cos(a) * dsin
+		// db := math.Cos(a) * da
+		cos = math.Cos(a)
+		dt15 = ddb
+		ddb = 0
+		dda += cos * dt15
+		da1 -= math.Sin(a) * da * dt15
+		// a := t + y
+		dt14 = da1
+		da1 = 0
+		dt7 += dt14
+		// da := dt
+		ddt += dda
+		dda = 0
+		// t := v * r
+		dt13 = dt7
+		dt7 = 0
+		dv1 += r * dt13
+		hvr += v * dt13
+		// dt := r*dv + v*vr
+		dt12 = ddt
+		ddt = 0
+		dv1 += vr * dt12
+		dr += v * dt12
+		hvr += dv * dt12
+		ddv += r * dt12
+	}
+	// dpre := 2 * u * du
+	dt9 := du * ddt6
+	ddu := t9 * ddt6
+	du1 := 2 * dt9
+	// u := q * r
+	hvq := r * du1
+	hvr += q * du1
+	// du := r*vq + q*vr
+	hvq += vr * ddu
+	dr += q * ddu
+	hvr += vq * ddu
+	dq := r * ddu
+	// v, acc, dv, dacc := q, float64(0.0), vq, float64(0)
+	dq += ddv
+	hvq += dv1
+	return replayedStepsHVP, dq, dr, hvq, hvr
+}
+
+// ReplayedStepsHessian returns ReplayedSteps's value and its gradient with respect to q, r, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReplayedStepsHessian(q, r float64, ys, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ReplayedStepsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vq float64
+	var dq float64
+	var vr float64
+	var dr float64
+	var replayedSteps float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vq = 1
+		}
+		k++
+		if k == j {
+			vr = 1
+		}
+		k++
+		r1, t, hvq, hvr := hvpOfReplayedSteps(q, r, ys, vq, vr)
+		replayedSteps = r1
+		k = 0
+		if k == j {
+			dq += t
+			vq = 0
+		}
+		k++
+		if k == j {
+			dr += t
+			vr = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvq
+		k++
+		hess[j*n+k] += hvr
+		k++
+	}
+	if n == 0 {
+		replayedSteps = ReplayedSteps(q, r, ys)
+	}
+	return replayedSteps, dq, dr
 }
 
 // hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
@@ -10749,6 +11866,7 @@ func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
 	ddt = 1
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -10830,6 +11948,7 @@ func hvpOfCountDown(x float64, n int, v float64) (float64, float64, float64) {
 	dds = 1
 	// for n > 0
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// s = t + float64(n)
 		dt5 = ds1
 		s = sTape[len(sTape)-1]
@@ -10946,6 +12065,7 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
+			// the trip again, from
 			// ds += dt2
 			dt12 = dds
 			ddt2 += dt12
@@ -11108,6 +12228,7 @@ reverse:
 		if broke {
 			broke = false
 		}
+		// the trip again, from
 		done1 := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
@@ -11333,6 +12454,7 @@ func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) 
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -11478,6 +12600,7 @@ func hvpOfHalvings(x, v float64) (float64, float64, float64) {
 	ddp := ddt
 	// for x > 1
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// p *= x
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
@@ -11579,6 +12702,7 @@ func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -11712,6 +12836,7 @@ func hvpOfBreak(x float64, n int, v float64) (float64, float64, float64) {
 			// i++
 			i--
 		}
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -11831,6 +12956,7 @@ outer:
 			// i++
 			i--
 		}
+		// the trip again, from
 		// for j < n
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -11843,6 +12969,7 @@ outer:
 				// j++
 				j--
 			}
+			// the trip again, from
 			done := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
@@ -11936,6 +13063,7 @@ func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, fl
 	dds := float64(k) * ddt
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -12095,6 +13223,7 @@ func hvpOfFloatStep(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		// u = u + 0.7
 		u = uTape[len(uTape)-1]
 		uTape = uTape[:len(uTape)-1]
+		// the trip again, from
 		// s += t
 		dt7 = ds1
 		dt2 += dt7
@@ -12130,7 +13259,7 @@ func hvpOfBoundInMemory(x, v, hv []float64) (float64, float64) {
 	}
 	var t1, t2, t3, dt, t4, t, cos, t5, sin float64
 	var iters, tapeLen, trips int
-	var tapes, dtTape, tTape, dsTape, sTape []float64
+	var tapes, dsTape, sTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfBoundInMemory: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -12140,7 +13269,7 @@ func hvpOfBoundInMemory(x, v, hv []float64) (float64, float64) {
 	s := 1.0
 	i := 0
 	iters = max(0, b[0])
-	tapeLen = iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -12158,26 +13287,22 @@ func hvpOfBoundInMemory(x, v, hv []float64) (float64, float64) {
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	dsTape, tapes = tapes[:0:iters], tapes[iters:]
 	sTape = tapes[:0:iters]
 	trips = 0
 	for ; i < b[0]; i++ {
 		trips++
-		dtTape = append(dtTape, dt)
+		dsTape = append(dsTape, ds)
+		sTape = append(sTape, s)
 		t1 = x[i] * ds
 		t2 = s * v[i]
 		t3 = t1 + t2
 		dt = t3
-		tTape = append(tTape, t)
 		t4 = s * x[i]
 		t = t4
-		dsTape = append(dsTape, ds)
 		cos = math.Cos(t)
 		t5 = cos * dt
 		ds = t5
-		sTape = append(sTape, s)
 		sin = math.Sin(t)
 		s = sin
 	}
@@ -12192,14 +13317,21 @@ func hvpOfBoundInMemory(x, v, hv []float64) (float64, float64) {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// s = math.Sin(t)
-		dsin = ds1
+		// the trip again, from ds, s
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
-		dt1 += math.Cos(t) * dsin
-		// ds = math.Cos(t) * dt
 		ds = dsTape[len(dsTape)-1]
 		dsTape = dsTape[:len(dsTape)-1]
+		t1 = x[i] * ds
+		t2 = s * v[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = s * x[i]
+		t = t4
+		// s = math.Sin(t)
+		dsin = ds1
+		dt1 += math.Cos(t) * dsin
+		// ds = math.Cos(t) * dt
 		cos = math.Cos(t)
 		dt5 = dds
 		ddt += cos * dt5
@@ -12207,15 +13339,11 @@ func hvpOfBoundInMemory(x, v, hv []float64) (float64, float64) {
 		// t := s * x[i]
 		dt4 = dt1
 		dt1 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		ds1 = x[i] * dt4
 		hv[i] += s * dt4
 		// dt := x[i]*ds + s*v[i]
 		dt3 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt11 = dt3
 		dt2 = dt3
 		ds1 += v[i] * dt2
@@ -12235,14 +13363,12 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 	}
 	var dsTapeBuf *[]float64
 	var dsTape1Buf *[]float64
-	var dtTapeBuf *[]float64
 	var sTapeBuf *[]float64
 	var sTape1Buf *[]float64
-	var tTapeBuf *[]float64
 	var t2, t3, t4, dt, t5, t, cos, t6, sin, t7, t8, t9, dt1, t10, t1, t11 float64
 	var j int32
 	var trips, trips1 int
-	var dtTape, tTape, dsTape, sTape, dsTape1, sTape1 []float64
+	var dsTape, sTape, dsTape1, sTape1 []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfNarrowCounters: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -12250,13 +13376,9 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 	s := 0.2
 	i := uint8(0)
 	var tapeArray [64]float64
-	dtTape = tapeArray[:0]
+	dsTape = tapeArray[:0]
 	var tapeArray1 [64]float64
-	tTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	dsTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	sTape = tapeArray3[:0]
+	sTape = tapeArray1[:0]
 	trips = 0
 	for ; i < n; i++ {
 		if cap(dsTape)-len(dsTape) < 1 {
@@ -12271,18 +13393,6 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 			}
 			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
 		}
-		if cap(dtTape)-len(dtTape) < 1 {
-			if dtTapeBuf == nil {
-				dtTapeBuf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
-				if dtTapeBuf == nil {
-					dtTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
-				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
-			}
-			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
-		}
 		if cap(sTape)-len(sTape) < 1 {
 			if sTapeBuf == nil {
 				sTapeBuf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
@@ -12295,39 +13405,25 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 			}
 			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
 		}
-		if cap(tTape)-len(tTape) < 1 {
-			if tTapeBuf == nil {
-				tTapeBuf, _ = hvpOfNarrowCountersTapes.Get().(*[]float64)
-				if tTapeBuf == nil {
-					tTapeBuf = new([]float64)
-				}
-			}
-			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
-				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
-			}
-			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
-		}
 		trips++
-		dtTape = append(dtTape, dt)
+		dsTape = append(dsTape, ds)
+		sTape = append(sTape, s)
 		t2 = x[i] * ds
 		t3 = s * v[i]
 		t4 = t2 + t3
 		dt = t4
-		tTape = append(tTape, t)
 		t5 = s * x[i]
 		t = t5
-		dsTape = append(dsTape, ds)
 		cos = math.Cos(t)
 		t6 = cos * dt
 		ds = t6
-		sTape = append(sTape, s)
 		sin = math.Sin(t)
 		s = sin
 	}
-	var tapeArray4 [64]float64
-	dsTape1 = tapeArray4[:0]
-	var tapeArray5 [64]float64
-	sTape1 = tapeArray5[:0]
+	var tapeArray2 [64]float64
+	dsTape1 = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sTape1 = tapeArray3[:0]
 	trips1 = 0
 	for j = range m {
 		if cap(dsTape1)-len(dsTape1) < 1 {
@@ -12376,6 +13472,7 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 	// for j := range m
 	for ; trips1 > 0; trips1-- {
 		j = int32(trips1 - 1)
+		// the trip again, from
 		// s = t1 + 0.1
 		dt11 = ds1
 		s = sTape1[len(sTape1)-1]
@@ -12403,14 +13500,21 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// s = math.Sin(t)
-		dsin = ds1
+		// the trip again, from ds, s
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
-		dt2 += math.Cos(t) * dsin
-		// ds = math.Cos(t) * dt
 		ds = dsTape[len(dsTape)-1]
 		dsTape = dsTape[:len(dsTape)-1]
+		t2 = x[i] * ds
+		t3 = s * v[i]
+		t4 = t2 + t3
+		dt = t4
+		t5 = s * x[i]
+		t = t5
+		// s = math.Sin(t)
+		dsin = ds1
+		dt2 += math.Cos(t) * dsin
+		// ds = math.Cos(t) * dt
 		cos = math.Cos(t)
 		dt6 = dds
 		ddt += cos * dt6
@@ -12418,15 +13522,11 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 		// t := s * x[i]
 		dt5 = dt2
 		dt2 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		ds1 = x[i] * dt5
 		hv[i] += s * dt5
 		// dt := x[i]*ds + s*v[i]
 		dt4 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt21 = dt4
 		dt3 = dt4
 		ds1 += v[i] * dt3
@@ -12439,17 +13539,11 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 	if dsTape1Buf != nil {
 		hvpOfNarrowCountersTapes.Put(dsTape1Buf)
 	}
-	if dtTapeBuf != nil {
-		hvpOfNarrowCountersTapes.Put(dtTapeBuf)
-	}
 	if sTapeBuf != nil {
 		hvpOfNarrowCountersTapes.Put(sTapeBuf)
 	}
 	if sTape1Buf != nil {
 		hvpOfNarrowCountersTapes.Put(sTape1Buf)
-	}
-	if tTapeBuf != nil {
-		hvpOfNarrowCountersTapes.Put(tTapeBuf)
 	}
 	return hvpOfNarrowCounters1, hvpOfNarrowCounters2
 }
@@ -12461,9 +13555,9 @@ var hvpOfLogisticTapes sync.Pool
 func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, float64, float64) {
 	var t2, t3, t4, dt, t5, t, t6, t1, t7, t8, t9, t10, t11 float64
 	var iters, tapeLen int
-	var tapes, dtTape, tTape, t1Tape, vxTape, xTape []float64
+	var tapes, vxTape, xTape []float64
 	iters = max(0, steps)
-	tapeLen = iters + iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -12481,30 +13575,24 @@ func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, f
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dtTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters], tapes[iters:]
 	xTape = tapes[:0:iters]
 	for range steps {
-		dtTape = append(dtTape, dt)
+		vxTape = append(vxTape, vx)
+		xTape = append(xTape, x)
 		t2 = x * vr
 		t3 = r * vx
 		t4 = t2 + t3
 		dt = t4
-		tTape = append(tTape, t)
 		t5 = r * x
 		t = t5
-		t1Tape = append(t1Tape, t1)
 		t6 = 1 - x
 		t1 = t6
-		vxTape = append(vxTape, vx)
 		t7 = t1 * dt
 		t8 = -vx
 		t9 = t * t8
 		t10 = t7 + t9
 		vx = t10
-		xTape = append(xTape, x)
 		t11 = t * t1
 		x = t11
 	}
@@ -12516,15 +13604,24 @@ func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, f
 	dvx = 1
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// x = t * t1
-		dt11 = hvx
+		// the trip again, from vx, x
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		t2 = x * vr
+		t3 = r * vx
+		t4 = t2 + t3
+		dt = t4
+		t5 = r * x
+		t = t5
+		t6 = 1 - x
+		t1 = t6
+		// x = t * t1
+		dt11 = hvx
 		dt1 += t1 * dt11
 		dt12 += t * dt11
 		// vx = t1*dt + t*-vx
-		vx = vxTape[len(vxTape)-1]
-		vxTape = vxTape[:len(vxTape)-1]
 		t8 = -vx
 		dt10 = dvx
 		dvx = -t * dt10
@@ -12534,19 +13631,13 @@ func hvpOfLogistic(r, x float64, steps int, vr, vx float64) (float64, float64, f
 		// t1 := 1 - x
 		dt6 = dt12
 		dt12 = 0
-		t1 = t1Tape[len(t1Tape)-1]
-		t1Tape = t1Tape[:len(t1Tape)-1]
 		hvx = -dt6
 		// t := r * x
 		dt5 = dt1
 		dt1 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		hvr += x * dt5
 		hvx += r * dt5
 		// dt := x*vr + r*vx
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt4 = ddt
 		ddt = 0
 		hvr += vx * dt4
@@ -12629,6 +13720,7 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 	for trip := 3; trip > 0; trip-- {
 		i1 = trip - 1
 		w1 = [3]float64{1, 2, 3}[i1]
+		// the trip again, from
 		// s = t1 + x
 		dt12 = ds1
 		dt11 += dt12
@@ -12649,6 +13741,7 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		w = weights[i]
+		// the trip again, from
 		// s += t
 		dt8 = ds1
 		dt2 += dt8
@@ -12820,6 +13913,7 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 		ddp := dds
 		// for range n
 		for trip := max(0, n); trip > 0; trip-- {
+			// the trip again, from
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -12936,6 +14030,7 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 		ddp := dds
 		// for j := range n
 		for trip := max(0, n); trip > 0; trip-- {
+			// the trip again, from
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -13085,6 +14180,7 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 	hvtheta := 2 * dt13
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// theta += t1
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -13207,6 +14303,7 @@ func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64
 	dvx = 1
 	// for i < steps
 	for trip := max(0, steps); trip > 0; trip-- {
+		// the trip again, from
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -13376,6 +14473,7 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 	dds = 1
 	// for t < 4
 	for ; trips > 0; trips-- {
+		// the trip again, from
 		// t = max1
 		dmax11 += dt2
 		t = tTape[len(tTape)-1]
@@ -13554,6 +14652,7 @@ func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
 		dt2 += dt21
 		dsin = dt21
 		dt2 += math.Cos(t) * dsin
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -13775,6 +14874,7 @@ func hvpOfSwapPostContinue(x, y, vx, vy float64) (float64, float64, float64, flo
 		aTape = aTape[:len(aTape)-1]
 		da1 = dt3
 		db1 = dt2
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -13912,6 +15012,7 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
+		// the trip again, from
 		// h = nh[0]
 		dnh1[0] += dh1
 		dh1 = 0
@@ -13922,6 +15023,7 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
+			// the trip again, from
 			// dnh[j] = (1 - nh[j]*nh[j]) * dt1
 			dt6 = ddnh[j]
 			ddnh[j] = 0
@@ -14054,6 +15156,7 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	// for i, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// loss += w[0]
 		dt8 = dloss1
 		dw1[0] += dt8
@@ -14252,6 +15355,7 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 		dt2 = dt4
 		dt21 = 0.5 / sqrt * dsqrt
 		dt2 += dt21
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -14520,10 +15624,12 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
+		// the trip again, from
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
+			// the trip again, from
 			// t = t[1:]
 			dt5 = dt5Tape[len(dt5Tape)-1]
 			dt5Tape = dt5Tape[:len(dt5Tape)-1]
@@ -14629,6 +15735,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
+		// the trip again, from
 		// h[i] = w[i] * 0.5
 		dt51 = dh1[i]
 		dh1[i] = 0
@@ -14747,6 +15854,7 @@ reverse:
 			if broke {
 				broke = false
 			}
+			// the trip again, from
 			// if r > 2
 			cond1 := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -14925,6 +16033,642 @@ reverse:
 		// return out, dout
 	}
 	return hvpOfNamedHelper1, hvpOfNamedHelper2, hv
+}
+
+// hvpOfReplayedTapes keeps hvpOfReplayed's tape storage between calls.
+var hvpOfReplayedTapes sync.Pool
+
+// hvpOfReplayed returns Replayed's value, its directional derivative along the directions and their Hessian-vector product: a row of ReplayedHessian.
+func hvpOfReplayed(q, r float64, ys []float64, vq, vr float64) (float64, float64, float64, float64) {
+	var t13, t14, t15, ds, t16, s, t17, dinnov, t18, innov, t19, k, t20, t21, t22, dk, t23, t24, t25, dt1, t26, t1, t27, t28, t29, t2, t30, t31, t32, t33, t34, t35, t36, t37, t38, t39, t40, dz, t41, z, t42, dlog, log1, log, t43, t44, dt3, t45, t3, t46, t4, t47, t48, t49, dt4, t50, dt5, t51, t5, t52, t53, t54, dt6, t55, t6, t56, dt7, t57, t7, t58, t59, dpPrev1, pPrev1, dwPrev, wPrev, y float64
+	var i, iters, tapeLen int
+	var tapes, dpTape, pTape, dxTape, xTape, dwTape, wTape []float64
+	t10 := r * vq
+	t11 := q * vr
+	dt := t10 + t11
+	t := q * r
+	x := float64(0.0)
+	p := float64(1.0)
+	w := t
+	dx := float64(0)
+	dp := float64(0)
+	dw := dt
+	t12 := 2 * w
+	dpre := t12 * dw
+	pre := w * w
+	var dnll float64
+	nll := 0.0
+	iters = len(ys)
+	tapeLen = iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfReplayedTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfReplayedTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dpTape, tapes = tapes[:0:iters], tapes[iters:]
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	dwTape, tapes = tapes[:0:iters], tapes[iters:]
+	wTape = tapes[:0:iters]
+	for i, y = range ys {
+		dpTape = append(dpTape, dp)
+		dwTape = append(dwTape, dw)
+		dxTape = append(dxTape, dx)
+		pTape = append(pTape, p)
+		wTape = append(wTape, w)
+		xTape = append(xTape, x)
+		t13 = dp + vq
+		dp = t13
+		t14 = p + q
+		p = t14
+		t15 = dp + vr
+		ds = t15
+		t16 = p + r
+		s = t16
+		t17 = -dx
+		dinnov = t17
+		t18 = y - x
+		innov = t18
+		t19 = p / s
+		k = t19
+		t20 = k * ds
+		t21 = dp - t20
+		t22 = t21 / s
+		dk = t22
+		t23 = innov * dk
+		t24 = k * dinnov
+		t25 = t23 + t24
+		dt1 = t25
+		t26 = k * innov
+		t1 = t26
+		t27 = dx + dt1
+		dx = t27
+		t28 = x + t1
+		x = t28
+		t29 = 1 - k
+		t2 = t29
+		t30 = t2 * dp
+		t31 = -dk
+		t32 = p * t31
+		t33 = t30 + t32
+		dp = t33
+		t34 = p * t2
+		p = t34
+		t35 = x * dp
+		t36 = p * dx
+		t37 = t35 + t36
+		dw = t37
+		t38 = p * x
+		w = t38
+		t39 = 2 * p
+		t40 = t39 * dp
+		dz = t40
+		t41 = p * p
+		z = t41
+		t42 = ds / s
+		dlog = t42
+		log1 = math.Log(s)
+		log = log1
+		t43 = 2 * innov
+		t44 = t43 * dinnov
+		dt3 = t44
+		t45 = innov * innov
+		t3 = t45
+		t46 = t3 / s
+		t4 = t46
+		t47 = t4 * ds
+		t48 = dt3 - t47
+		t49 = t48 / s
+		dt4 = t49
+		t50 = dlog + dt4
+		dt5 = t50
+		t51 = log + t4
+		t5 = t51
+		t52 = w * dz
+		t53 = z * dw
+		t54 = t52 + t53
+		dt6 = t54
+		t55 = z * w
+		t6 = t55
+		t56 = dt5 + dt6
+		dt7 = t56
+		t57 = t5 + t6
+		t7 = t57
+		t58 = dnll + dt7
+		dnll = t58
+		t59 = nll + t7
+		nll = t59
+	}
+	t60 := x * dpre
+	t61 := pre * dx
+	dt8 := t60 + t61
+	t8 := pre * x
+	dt9 := dnll + dt8
+	t9 := nll + t8
+	hvpOfReplayed1 := t9
+	hvpOfReplayed2 := dt9
+
+	var ddt9, dnll1, dt59, dt71, dt58, ddt7, dt57, dt51, dt62, dt56, ddt5, ddt6, dt55, dz1, dw1, dt54, ddw, ddz, dt511, dlog1, dt41, dt50, ddlog, ddt4, dt49, ds1, ddt3, dds, dt46, dt31, dt45, dinnov1, dt44, ddinnov, dlog11, dt42, dt411, dp1, dt40, ddp, dt38, dt37, dt34, dt2, dt33, ddk, dt29, dk1, dt28, dt11, dt27, ddt1, dt26, dt25, dt22, dt19, dt18, dt17, dt16, hvr, dt15, dt14, hvq float64
+	// return t9, dt9
+	ddt9 = 1
+	// dt9 := dnll + dt8
+	// dt8 := x*dpre + pre*dx
+	dpre1 := dx * ddt9
+	ddx := pre * ddt9
+	dx1 := dpre * ddt9
+	ddpre := x * ddt9
+	// for _, y := range ys
+	for trip := len(ys); trip > 0; trip-- {
+		i = trip - 1
+		y = ys[i]
+		// the trip again, from dp, dw, dx, p, w, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		t13 = dp + vq
+		dp = t13
+		t14 = p + q
+		p = t14
+		t15 = dp + vr
+		ds = t15
+		t16 = p + r
+		s = t16
+		t17 = -dx
+		dinnov = t17
+		t18 = y - x
+		innov = t18
+		t19 = p / s
+		k = t19
+		t20 = k * ds
+		t21 = dp - t20
+		t22 = t21 / s
+		dk = t22
+		t23 = innov * dk
+		t24 = k * dinnov
+		t25 = t23 + t24
+		dt1 = t25
+		t26 = k * innov
+		t1 = t26
+		t27 = dx + dt1
+		dx = t27
+		t28 = x + t1
+		x = t28
+		t29 = 1 - k
+		t2 = t29
+		dpPrev1 = dp
+		t30 = t2 * dp
+		t31 = -dk
+		t32 = p * t31
+		t33 = t30 + t32
+		dp = t33
+		pPrev1 = p
+		t34 = p * t2
+		p = t34
+		dwPrev = dw
+		t35 = x * dp
+		t36 = p * dx
+		t37 = t35 + t36
+		dw = t37
+		wPrev = w
+		t38 = p * x
+		w = t38
+		t39 = 2 * p
+		t40 = t39 * dp
+		dz = t40
+		t41 = p * p
+		z = t41
+		t43 = 2 * innov
+		t44 = t43 * dinnov
+		dt3 = t44
+		t45 = innov * innov
+		t3 = t45
+		t46 = t3 / s
+		t4 = t46
+		// nll += t7
+		dt59 = dnll1
+		dt71 += dt59
+		// dnll += dt7
+		dt58 = ddt9
+		ddt7 += dt58
+		// t7 := t5 + t6
+		dt57 = dt71
+		dt71 = 0
+		dt51 += dt57
+		dt62 += dt57
+		// dt7 := dt5 + dt6
+		dt56 = ddt7
+		ddt7 = 0
+		ddt5 += dt56
+		ddt6 += dt56
+		// t6 := z * w
+		dt55 = dt62
+		dt62 = 0
+		dz1 += w * dt55
+		dw1 += z * dt55
+		// dt6 := w*dz + z*dw
+		dt54 = ddt6
+		ddt6 = 0
+		dz1 += dw * dt54
+		ddw += z * dt54
+		dw1 += dz * dt54
+		ddz += w * dt54
+		// t5 := log + t4
+		dt511 = dt51
+		dt51 = 0
+		dlog1 += dt511
+		dt41 += dt511
+		// dt5 := dlog + dt4
+		dt50 = ddt5
+		ddt5 = 0
+		ddlog += dt50
+		ddt4 += dt50
+		// dt4 := (dt3 - t4*ds) / s
+		t47 = t4 * ds
+		t48 = dt3 - t47
+		t49 = t48 / s
+		dt49 = ddt4
+		ddt4 = 0
+		ds1 -= t49 * (1 / s) * dt49
+		ddt3 += dt49 / s
+		dt41 -= ds * (1 / s) * dt49
+		dds -= t4 * (1 / s) * dt49
+		// t4 := t3 / s
+		dt46 = dt41
+		dt41 = 0
+		t46 = t3 / s
+		dt31 += dt46 / s
+		ds1 -= t46 * (dt46 / s)
+		// t3 := innov * innov
+		dt45 = dt31
+		dt31 = 0
+		dinnov1 += 2 * innov * dt45
+		// dt3 := 2 * innov * dinnov
+		t43 = 2 * innov
+		dt44 = ddt3
+		ddt3 = 0
+		ddinnov += t43 * dt44
+		dinnov1 += 2 * dinnov * dt44
+		// log := math.Log(s)
+		dlog11 = dlog1
+		dlog1 = 0
+		ds1 += dlog11 / s
+		// dlog := ds / s
+		dt42 = ddlog
+		ddlog = 0
+		t42 = ds / s
+		dds += dt42 / s
+		ds1 -= t42 * (dt42 / s)
+		// z := p * p
+		dt411 = dz1
+		dz1 = 0
+		dp1 += 2 * p * dt411
+		// dz := 2 * p * dp
+		t39 = 2 * p
+		dt40 = ddz
+		ddz = 0
+		ddp += t39 * dt40
+		dp1 += 2 * dp * dt40
+		// w = p * x
+		dt38 = dw1
+		dw1 = 0
+		w = wPrev
+		dp1 += x * dt38
+		dx1 += p * dt38
+		// dw = x*dp + p*dx
+		dw = dwPrev
+		dt37 = ddw
+		ddw = 0
+		dp1 += dx * dt37
+		ddx += p * dt37
+		dx1 += dp * dt37
+		ddp += x * dt37
+		// p *= t2
+		p = pPrev1
+		dt34 = dp1
+		dp1 = t2 * dt34
+		dt2 += p * dt34
+		// dp = t2*dp + p*-dk
+		dp = dpPrev1
+		t31 = -dk
+		dt33 = ddp
+		ddp = t2 * dt33
+		dp1 += t31 * dt33
+		ddk -= p * dt33
+		dt2 += dp * dt33
+		// t2 := 1 - k
+		dt29 = dt2
+		dt2 = 0
+		dk1 -= dt29
+		// x += t1
+		dt28 = dx1
+		dt11 += dt28
+		// dx += dt1
+		dt27 = ddx
+		ddt1 += dt27
+		// t1 := k * innov
+		dt26 = dt11
+		dt11 = 0
+		dk1 += innov * dt26
+		dinnov1 += k * dt26
+		// dt1 := innov*dk + k*dinnov
+		dt25 = ddt1
+		ddt1 = 0
+		dk1 += dinnov * dt25
+		ddinnov += k * dt25
+		dinnov1 += dk * dt25
+		ddk += innov * dt25
+		// dk := (dp - k*ds) / s
+		t20 = k * ds
+		t21 = dp - t20
+		t22 = t21 / s
+		dt22 = ddk
+		ddk = 0
+		ds1 -= t22 * (1 / s) * dt22
+		ddp += dt22 / s
+		dk1 -= ds * (1 / s) * dt22
+		dds -= k * (1 / s) * dt22
+		// k := p / s
+		dt19 = dk1
+		dk1 = 0
+		t19 = p / s
+		dp1 += dt19 / s
+		ds1 -= t19 * (dt19 / s)
+		// innov := y - x
+		dt18 = dinnov1
+		dinnov1 = 0
+		dx1 -= dt18
+		// dinnov := -dx
+		dt17 = ddinnov
+		ddinnov = 0
+		ddx -= dt17
+		// s := p + r
+		dt16 = ds1
+		ds1 = 0
+		dp1 += dt16
+		hvr += dt16
+		// ds := dp + vr
+		dt15 = dds
+		dds = 0
+		ddp += dt15
+		// p += q
+		dt14 = dp1
+		hvq += dt14
+		// dp += vq
+	}
+	// pre := w * w
+	dw1 += 2 * w * dpre1
+	// dpre := 2 * w * dw
+	dt12 := dw * ddpre
+	ddw += t12 * ddpre
+	dw1 += 2 * dt12
+	// x, p, w, dx, dp, dw := float64(0.0), float64(1.0), t, float64(0), float64(0), dt
+	// t := q * r
+	hvq += r * dw1
+	hvr += q * dw1
+	// dt := r*vq + q*vr
+	hvq += vr * ddw
+	hvr += vq * ddw
+	return hvpOfReplayed1, hvpOfReplayed2, hvq, hvr
+}
+
+// hvpOfReplayedStepsTapes keeps hvpOfReplayedSteps's tape storage between calls.
+var hvpOfReplayedStepsTapes sync.Pool
+
+// hvpOfReplayedSteps returns ReplayedSteps's value, its directional derivative along the directions and their Hessian-vector product: a row of ReplayedStepsHessian.
+func hvpOfReplayedSteps(q, r float64, ys []float64, vq, vr float64) (float64, float64, float64, float64) {
+	var y, t10, t11, t12, dt, t13, t, da, t14, a, cos, t15, db, sin, b, t16, dt1, t17, t1, t18, dt2, t19, t2, t20, t21, t22, t23, dt3, t24, t3, t25, t26 float64
+	var iters, tapeLen int
+	var tapes, dvTape, vTape []float64
+	v := q
+	acc := float64(0.0)
+	dv := vq
+	dacc := float64(0)
+	t7 := r * vq
+	t8 := q * vr
+	du := t7 + t8
+	u := q * r
+	t9 := 2 * u
+	dpre := t9 * du
+	pre := u * u
+	i := 0
+	iters = max(0, 2*len(ys))
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfReplayedStepsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfReplayedStepsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape = tapes[:0:iters]
+	for ; i < 2*len(ys); i++ {
+		dvTape = append(dvTape, dv)
+		vTape = append(vTape, v)
+		y = ys[i%len(ys)]
+		t10 = r * dv
+		t11 = v * vr
+		t12 = t10 + t11
+		dt = t12
+		t13 = v * r
+		t = t13
+		da = dt
+		t14 = t + y
+		a = t14
+		cos = math.Cos(a)
+		t15 = cos * da
+		db = t15
+		sin = math.Sin(a)
+		b = sin
+		t16 = 0.5 * dv
+		dt1 = t16
+		t17 = 0.5 * v
+		t1 = t17
+		t18 = 0.3 * db
+		dt2 = t18
+		t19 = 0.3 * b
+		t2 = t19
+		t20 = dt1 + dt2
+		dv = t20
+		t21 = t1 + t2
+		v = t21
+		t22 = 2 * b
+		t23 = t22 * db
+		dt3 = t23
+		t24 = b * b
+		t3 = t24
+		t25 = dacc + dt3
+		dacc = t25
+		t26 = acc + t3
+		acc = t26
+	}
+	vrPrev := vr
+	vr = 3 * vr
+	rPrev := r
+	r = 3 * r
+	t27 := v * vr
+	t28 := r * dv
+	dt4 := t27 + t28
+	t4 := r * v
+	dt5 := dacc + dt4
+	t5 := acc + t4
+	dt6 := dt5 + dpre
+	t6 := t5 + pre
+	hvpOfReplayedSteps1 := t6
+	hvpOfReplayedSteps2 := dt6
+
+	var ddt6, dacc1, dt26, dt31, dt25, ddt3, dt24, db1, dt23, ddb, dt21, dt11, dt29, dt20, ddt1, ddt2, dt19, dt18, dt17, dt16, dsin, da1, dt15, dda, dt14, dt7, ddt, dt13, dt12 float64
+	// return t6, dt6
+	ddt6 = 1
+	// dt6 := dt5 + dpre
+	// dt5 := dacc + dt4
+	// dt4 := v*vr + r*dv
+	hvr := dv * ddt6
+	ddv := r * ddt6
+	dv1 := vr * ddt6
+	// r = 3 * r
+	r = rPrev
+	hvr = 3 * hvr
+	// vr = 3 * vr
+	vr = vrPrev
+	// for i < 2*len(ys)
+	for trip := max(0, 2*len(ys)); trip > 0; trip-- {
+		// i++
+		i--
+		// the trip again, from dv, v
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		y = ys[i%len(ys)]
+		t10 = r * dv
+		t11 = v * vr
+		t12 = t10 + t11
+		dt = t12
+		t13 = v * r
+		t = t13
+		da = dt
+		t14 = t + y
+		a = t14
+		cos = math.Cos(a)
+		t15 = cos * da
+		db = t15
+		sin = math.Sin(a)
+		b = sin
+		// acc += t3
+		dt26 = dacc1
+		dt31 += dt26
+		// dacc += dt3
+		dt25 = ddt6
+		ddt3 += dt25
+		// t3 := b * b
+		dt24 = dt31
+		dt31 = 0
+		db1 += 2 * b * dt24
+		// dt3 := 2 * b * db
+		t22 = 2 * b
+		dt23 = ddt3
+		ddt3 = 0
+		ddb += t22 * dt23
+		db1 += 2 * db * dt23
+		// v = t1 + t2
+		dt21 = dv1
+		dt11 += dt21
+		dt29 += dt21
+		// dv = dt1 + dt2
+		dt20 = ddv
+		ddt1 += dt20
+		ddt2 += dt20
+		// t2 := 0.3 * b
+		dt19 = dt29
+		dt29 = 0
+		db1 += 0.3 * dt19
+		// dt2 := 0.3 * db
+		dt18 = ddt2
+		ddt2 = 0
+		ddb += 0.3 * dt18
+		// t1 := 0.5 * v
+		dt17 = dt11
+		dt11 = 0
+		dv1 = 0.5 * dt17
+		// dt1 := 0.5 * dv
+		dt16 = ddt1
+		ddt1 = 0
+		ddv = 0.5 * dt16
+		// b := math.Sin(a)
+		dsin = db1
+		db1 = 0
+		da1 += math.Cos(a) * dsin
+		// db := math.Cos(a) * da
+		cos = math.Cos(a)
+		dt15 = ddb
+		ddb = 0
+		dda += cos * dt15
+		da1 -= math.Sin(a) * da * dt15
+		// a := t + y
+		dt14 = da1
+		da1 = 0
+		dt7 += dt14
+		// da := dt
+		ddt += dda
+		dda = 0
+		// t := v * r
+		dt13 = dt7
+		dt7 = 0
+		dv1 += r * dt13
+		hvr += v * dt13
+		// dt := r*dv + v*vr
+		dt12 = ddt
+		ddt = 0
+		dv1 += vr * dt12
+		hvr += dv * dt12
+		ddv += r * dt12
+	}
+	// dpre := 2 * u * du
+	dt9 := du * ddt6
+	ddu := t9 * ddt6
+	du1 := 2 * dt9
+	// u := q * r
+	hvq := r * du1
+	hvr += q * du1
+	// du := r*vq + q*vr
+	hvq += vr * ddu
+	hvr += vq * ddu
+	// v, acc, dv, dacc := q, float64(0.0), vq, float64(0)
+	hvq += dv1
+	return hvpOfReplayedSteps1, hvpOfReplayedSteps2, hvq, hvr
 }
 
 // pullbackOfJvpOfSplitNamed1 returns jvpOfSplitNamed1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed1 in gradients.

@@ -311,6 +311,7 @@ func FloatCounterSumGrad(x float64) (float64, float64) {
 		tTape = tTape[:len(tTape)-1]
 		dt1 = dt
 		dx += dt1
+		// the trip again, from
 		// s += t * t
 		dt3 = ds
 		dt += 2 * t * dt3
@@ -424,6 +425,7 @@ func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
 		dx += dt3
 		dt2 = dt21
 		hv += dt21
+		// the trip again, from
 		// s += t1
 		dt8 = ds1
 		dt11 += dt8
@@ -1638,6 +1640,7 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		// p = p*x + c*c
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
@@ -1761,6 +1764,7 @@ func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		// p = t + t1
 		dt12 = dp1
 		p = pTape[len(pTape)-1]
@@ -2053,6 +2057,7 @@ func PopBeforeSumGrad(x, dx []float64) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		v = x[i]
+		// the trip again, from
 		// h[i] = v * v
 		dt = dh[i]
 		dh[i] = 0
@@ -2169,6 +2174,7 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		v = x[i]
+		// the trip again, from
 		// h[i] = v * v
 		dt3 = dh1[i]
 		dh1[i] = 0
@@ -2340,6 +2346,7 @@ reverse:
 		dx = y
 		// for k < 3
 		for trip := max(0, 3); trip > 0; trip-- {
+			// the trip again, from
 			// y += 0.25*fr*float64(ex) + math.Tanh(fr)
 			tanh = tanhTape[len(tanhTape)-1]
 			tanhTape = tanhTape[:len(tanhTape)-1]
@@ -2568,6 +2575,7 @@ reverse:
 		dy = x * dt27
 		// for k < 3
 		for trip := max(0, 3); trip > 0; trip-- {
+			// the trip again, from
 			// y += t7
 			y = yTape[len(yTape)-1]
 			yTape = yTape[:len(yTape)-1]
@@ -3197,6 +3205,7 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	dy = 1
 	// for j := range 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// y += 0.25 * a[2]
 		dt9 = dy
 		dt8 = dt9
@@ -3205,6 +3214,7 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 		for trip1 := 3; trip1 > 0; trip1-- {
 			i = trip1 - 1
 			v = a[i]
+			// the trip again, from
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -3428,6 +3438,7 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 	dy = 1
 	// for j := range 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// y += t4
 		dt30 = hvy
 		dt41 += dt30
@@ -3446,6 +3457,7 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 		for trip1 := 3; trip1 > 0; trip1-- {
 			i = trip1 - 1
 			v = a[i]
+			// the trip again, from
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -3851,6 +3863,7 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	dx := y
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += 0.125 * float64(i)
 		yTape = yTape[:len(yTape)-1]
 		// x, y = 0.25, math.Tanh(bell(x, 1.5))
@@ -3973,6 +3986,7 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 	dy := x * ddt1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += 0.125 * float64(i)
 		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
 		hvx = 0
@@ -4348,10 +4362,12 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 	dy := 0.5 * dt3
 	// for _, v := range w
 	for trip := len(w); trip > 0; trip-- {
+		// the trip again, from
 		// for t < 1
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
+			// the trip again, from
 			// x = math.Sin(1.04)
 			xTape = xTape[:len(xTape)-1]
 			// x, y = math.Tanh(v/2), math.Sin(x-w[0])
@@ -4501,10 +4517,12 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 	ddy := 0.5 * ddt4
 	// for range w
 	for trip := len(w); trip > 0; trip-- {
+		// the trip again, from
 		// for t < 1
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
+			// the trip again, from
 			// y, dy = sin, dsin
 			ddsin += ddy
 			ddy = 0
@@ -4656,6 +4674,7 @@ func RangeValueUnreadKeyGrad(x float64) (float64, float64) {
 		}
 		i = trips - 1
 		v = a[i]
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -4757,6 +4776,7 @@ func RangeValueUnreadKeyHVP(x, v1 float64) (float64, float64, float64) {
 		}
 		i = trips - 1
 		v = a[i]
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -5201,6 +5221,7 @@ func LinkSumGrad(c, dc *Link) float64 {
 		dpTape = dpTape[:len(dpTape)-1]
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
+		// the trip again, from
 		// s += p.V * p.V * p.W[0]
 		dt2 = ds
 		t = p.V * p.V
@@ -5237,9 +5258,6 @@ func LinkSumJVP(c, dc *Link) (float64, float64) {
 	return s, ds
 }
 
-// linkSumHVPTapes keeps LinkSumHVP's tape storage between calls.
-var linkSumHVPTapes sync.Pool
-
 // LinkSumHVP returns LinkSum's value, its gradient as LinkSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func LinkSumHVP(c, v, dc, hv *Link) float64 {
 	if len(dc.W) < len(c.W) {
@@ -5248,11 +5266,8 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 	if len(hv.W) < len(c.W) {
 		panic(fmt.Sprintf("LinkSumHVP: len(hv.W) = %d is shorter than len(c.W) = %d", len(hv.W), len(c.W)))
 	}
-	var dtTapeBuf *[]float64
-	var tTapeBuf *[]float64
 	var t2, t3, dt, t4, t, t5, t6, t7, dt1, t8, t1, t9, t10 float64
 	var trips int
-	var dtTape, tTape []float64
 	var dpTape, ddpTape, pTape, dp1Tape []*Link
 	if len(v.W) < len(c.W) {
 		panic(fmt.Sprintf("LinkSumHVP: len(v.W) = %d is shorter than len(c.W) = %d", len(v.W), len(c.W)))
@@ -5263,42 +5278,16 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 	dp := v
 	dp1 := hv
 	p := c
-	var tapeArray [64]float64
-	dtTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	tTape = tapeArray1[:0]
 	trips = 0
 	for p != nil {
-		if cap(dtTape)-len(dtTape) < 1 {
-			if dtTapeBuf == nil {
-				dtTapeBuf, _ = linkSumHVPTapes.Get().(*[]float64)
-				if dtTapeBuf == nil {
-					dtTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
-				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
-			}
-			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
-		}
-		if cap(tTape)-len(tTape) < 1 {
-			if tTapeBuf == nil {
-				tTapeBuf, _ = linkSumHVPTapes.Get().(*[]float64)
-				if tTapeBuf == nil {
-					tTapeBuf = new([]float64)
-				}
-			}
-			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
-				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
-			}
-			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
-		}
 		trips++
-		dtTape = append(dtTape, dt)
+		ddpTape = append(ddpTape, ddp)
+		dpTape = append(dpTape, dp)
+		dp1Tape = append(dp1Tape, dp1)
+		pTape = append(pTape, p)
 		t2 = 2 * p.V
 		t3 = t2 * dp.V
 		dt = t3
-		tTape = append(tTape, t)
 		t4 = p.V * p.V
 		t = t4
 		t5 = p.W[0] * dt
@@ -5311,12 +5300,8 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 		ds = t9
 		t10 = s + t1
 		s = t10
-		dpTape = append(dpTape, dp)
-		ddpTape = append(ddpTape, ddp)
 		ddp = ddp.Next
 		dp = dp.Next
-		pTape = append(pTape, p)
-		dp1Tape = append(dp1Tape, dp1)
 		dp1 = dp1.Next
 		p = p.Next
 	}
@@ -5327,16 +5312,20 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 	dds = 1
 	// for p != nil
 	for ; trips > 0; trips-- {
-		// p = p.Next
-		dp1 = dp1Tape[len(dp1Tape)-1]
-		dp1Tape = dp1Tape[:len(dp1Tape)-1]
+		// the trip again, from ddp, dp, dp1, p
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
-		// dp = dp.Next
-		ddp = ddpTape[len(ddpTape)-1]
-		ddpTape = ddpTape[:len(ddpTape)-1]
+		dp1 = dp1Tape[len(dp1Tape)-1]
+		dp1Tape = dp1Tape[:len(dp1Tape)-1]
 		dp = dpTape[len(dpTape)-1]
 		dpTape = dpTape[:len(dpTape)-1]
+		ddp = ddpTape[len(ddpTape)-1]
+		ddpTape = ddpTape[:len(ddpTape)-1]
+		t2 = 2 * p.V
+		t3 = t2 * dp.V
+		dt = t3
+		t4 = p.V * p.V
+		t = t4
 		// s += t1
 		dt10 = ds1
 		dt11 += dt10
@@ -5360,24 +5349,14 @@ func LinkSumHVP(c, v, dc, hv *Link) float64 {
 		// t := p.V * p.V
 		dt4 = dt2
 		dt2 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		dp1.V += 2 * p.V * dt4
 		// dt := 2 * p.V * dp.V
 		dt3 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		t2 = 2 * p.V
 		dt21 = dp.V * dt3
 		ddp.V += t2 * dt3
 		dp1.V += 2 * dt21
-	}
-	if dtTapeBuf != nil {
-		linkSumHVPTapes.Put(dtTapeBuf)
-	}
-	if tTapeBuf != nil {
-		linkSumHVPTapes.Put(tTapeBuf)
 	}
 	return linkSumHVP
 }
@@ -5686,6 +5665,7 @@ reverse1:
 		ds = 1
 		// for i < 3
 		for trip := max(0, 3); trip > 0; trip-- {
+			// the trip again, from
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -5704,6 +5684,7 @@ reverse1:
 		}
 		i1 = trips - 1
 		v = xs[i1]
+		// the trip again, from
 		// if s > 10
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -5869,6 +5850,7 @@ reverse1:
 		dds = 1
 		// for i < 3
 		for trip := max(0, 3); trip > 0; trip-- {
+			// the trip again, from
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -5894,6 +5876,7 @@ reverse1:
 		}
 		i1 = trips - 1
 		v = xs[i1]
+		// the trip again, from
 		// if s > 10
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -6499,6 +6482,7 @@ func OscillatorNotWrtGrad(s Oscillator, k float64) (float64, float64) {
 	ds.X += 1
 	// for range 10
 	for trip := max(0, 10); trip > 0; trip-- {
+		// the trip again, from
 		// s.X += 0.1 * s.V
 		dt2 = ds.X
 		s.X = sElemTape[len(sElemTape)-1]
@@ -6600,6 +6584,7 @@ func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64)
 	dds.X += 1
 	// for range 10
 	for trip := max(0, 10); trip > 0; trip-- {
+		// the trip again, from
 		// s.X += t2
 		if ds1.X != 0 {
 			dt21 += ds1.X
@@ -6723,6 +6708,7 @@ func RangeAssignNoKeyGrad(xs, dxs []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		v = xs[i]
+		// the trip again, from
 		// s += v * v
 		dt1 = ds
 		dt = dt1
@@ -6815,6 +6801,7 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		v = xs[i]
+		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -7079,6 +7066,7 @@ func RangeElemCopyGrad(w, dw []float64) float64 {
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		v = w[i]
+		// the trip again, from
 		// s += v * h[0]
 		dt1 = ds
 		dt = dt1
@@ -7187,6 +7175,7 @@ func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		v = w[i]
+		// the trip again, from
 		// s += t
 		dt6 = ds1
 		dt1 += dt6
@@ -7504,13 +7493,9 @@ func ElemCopyGrad(b, db []Sample2) float64 {
 	}
 	var c Sample2
 	var t, t1, t2 float64
-	var i, iters int
-	var cTape []Sample2
+	var i int
 	s := 0.0
-	iters = len(b)
-	cTape = make([]Sample2, 0, iters)
 	for i = range b {
-		cTape = append(cTape, c)
 		c = b[i]
 		t = c.Y * c.X[0]
 		t1 = t * c.Y
@@ -7536,6 +7521,8 @@ func ElemCopyGrad(b, db []Sample2) float64 {
 	// for i := range b
 	for trip := len(b); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
+		c = b[i]
 		// s += c.Y * c.X[0] * c.Y
 		dt2 = ds
 		t = c.Y * c.X[0]
@@ -7545,9 +7532,6 @@ func ElemCopyGrad(b, db []Sample2) float64 {
 		db[i].Y += t * dt1
 		db[i].Y += c.X[0] * dt
 		db[i].X[0] += c.Y * dt
-		// c := b[i]
-		c = cTape[len(cTape)-1]
-		cTape = cTape[:len(cTape)-1]
 	}
 	return elemCopy
 }
@@ -7587,9 +7571,6 @@ func ElemCopyJVP(b, db []Sample2) (float64, float64) {
 	return s, ds
 }
 
-// elemCopyHVPTapes keeps ElemCopyHVP's tape storage between calls.
-var elemCopyHVPTapes sync.Pool
-
 // ElemCopyHVP returns ElemCopy's value, its gradient as ElemCopyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	if len(db) < len(b) {
@@ -7610,9 +7591,7 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	}
 	var dc, c Sample2
 	var t3, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
-	var i, iters, tapeLen, tapeLen1 int
-	var tapes, dcTape, cTape []Sample2
-	var tapes1, dtTape, tTape []float64
+	var i int
 	if len(v) < len(b) {
 		panic(fmt.Sprintf("ElemCopyHVP: len(v) = %d is shorter than len(b) = %d", len(v), len(b)))
 	}
@@ -7623,42 +7602,13 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	}
 	var ds float64
 	s := 0.0
-	iters = len(b)
-	tapeLen = iters + iters
-	tapes = make([]Sample2, tapeLen)
-	dcTape, tapes = tapes[:0:iters], tapes[iters:]
-	cTape = tapes[:0:iters]
-	tapeLen1 = iters + iters
-	if tapeLen1 <= 64 {
-		var tapeArray [64]float64
-		tapes1 = tapeArray[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes1 = tapeArray1[:tapeLen1]
-	} else {
-		tapeBuf, _ := elemCopyHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer elemCopyHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
-		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
-	}
-	dtTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	tTape = tapes1[:0:iters]
 	for i = range b {
-		dcTape = append(dcTape, dc)
 		dc = v[i]
-		cTape = append(cTape, c)
 		c = b[i]
-		dtTape = append(dtTape, dt)
 		t3 = c.X[0] * dc.Y
 		t4 = c.Y * dc.X[0]
 		t5 = t3 + t4
 		dt = t5
-		tTape = append(tTape, t)
 		t6 = c.Y * c.X[0]
 		t = t6
 		t7 = c.Y * dt
@@ -7706,6 +7656,15 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	// for i := range b
 	for trip := len(b); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
+		dc = v[i]
+		c = b[i]
+		t3 = c.X[0] * dc.Y
+		t4 = c.Y * dc.X[0]
+		t5 = t3 + t4
+		dt = t5
+		t6 = c.Y * c.X[0]
+		t = t6
 		// s += t1
 		dt12 = ds1
 		dt11 += dt12
@@ -7729,27 +7688,17 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 		// t := c.Y * c.X[0]
 		dt6 = dt3
 		dt3 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		hv[i].Y += c.X[0] * dt6
 		hv[i].X[0] += c.Y * dt6
 		// dt := c.X[0]*dc.Y + c.Y*dc.X[0]
 		dt5 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt31 = dt5
 		dt4 = dt5
 		hv[i].Y += dc.X[0] * dt4
 		db[i].X[0] += c.Y * dt4
 		hv[i].X[0] += dc.Y * dt31
 		db[i].Y += c.X[0] * dt31
-		// c := b[i]
-		c = cTape[len(cTape)-1]
-		cTape = cTape[:len(cTape)-1]
-		// dc := v[i]
-		dc = dcTape[len(dcTape)-1]
-		dcTape = dcTape[:len(dcTape)-1]
 	}
 	return elemCopyHVP
 }
@@ -7882,6 +7831,7 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += 0.25 * view[0]
 		dt4 = ds
 		dt3 = dt4
@@ -8011,6 +7961,7 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -8347,6 +8298,7 @@ func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
 		tTape = tTape[:len(tTape)-1]
 		dt21 = dt2
 		hv += dt21
+		// the trip again, from
 		// s += t1
 		dt8 = ds1
 		dt11 += dt8
@@ -8831,6 +8783,7 @@ func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
+		// the trip again, from
 		// p = t + t1
 		dt11 = dp1
 		p = pTape[len(pTape)-1]
@@ -9010,6 +8963,7 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		v = x[i]
+		// the trip again, from
 		// h[i] = v * v
 		dt3 = dh1[i]
 		dh1[i] = 0
@@ -9165,6 +9119,7 @@ reverse:
 		dvy = x * dt27
 		// for k < 3
 		for trip := max(0, 3); trip > 0; trip-- {
+			// the trip again, from
 			// y += t7
 			y = yTape[len(yTape)-1]
 			yTape = yTape[:len(yTape)-1]
@@ -9571,6 +9526,7 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 	dvy = 1
 	// for j := range 2
 	for trip := max(0, 2); trip > 0; trip-- {
+		// the trip again, from
 		// y += t4
 		dt26 = hvy
 		dt41 += dt26
@@ -9583,6 +9539,7 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 		for trip1 := 3; trip1 > 0; trip1-- {
 			i = trip1 - 1
 			v = a[i]
+			// the trip again, from
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -9844,6 +9801,7 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 	dvy := x * ddt1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// the trip again, from
 		// y += 0.125 * float64(i)
 		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
 		hvx = 0
@@ -10103,10 +10061,12 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 	ddy := 0.5 * ddt4
 	// for range w
 	for trip := len(w); trip > 0; trip-- {
+		// the trip again, from
 		// for t < 1
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
+			// the trip again, from
 			// y, dy = sin, dsin
 			ddsin += ddy
 			ddy = 0
@@ -10204,6 +10164,7 @@ func hvpOfRangeValueUnreadKey(x, v1 float64) (float64, float64, float64) {
 		}
 		i = trips - 1
 		v = a[i]
+		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -10564,6 +10525,7 @@ reverse1:
 		dds = 1
 		// for i < 3
 		for trip := max(0, 3); trip > 0; trip-- {
+			// the trip again, from
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -10589,6 +10551,7 @@ reverse1:
 		}
 		i1 = trips - 1
 		v = xs[i1]
+		// the trip again, from
 		// if s > 10
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -10894,6 +10857,7 @@ func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float6
 	dds.X += 1
 	// for range 10
 	for trip := max(0, 10); trip > 0; trip-- {
+		// the trip again, from
 		// s.X += t2
 		if ds1.X != 0 {
 			dt21 += ds1.X
@@ -11016,6 +10980,7 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		v = xs[i]
+		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -11148,6 +11113,7 @@ func hvpOfRangeElemCopy(w, v1, hv []float64) (float64, float64) {
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		v = w[i]
+		// the trip again, from
 		// s += t
 		dt6 = ds1
 		dt1 += dt6
@@ -11234,9 +11200,6 @@ func hvpOfParallelPassiveElems(x, v, v1, hv []float64) (float64, float64) {
 	return hvpOfParallelPassiveElems1, hvpOfParallelPassiveElems2
 }
 
-// hvpOfElemCopyTapes keeps hvpOfElemCopy's tape storage between calls.
-var hvpOfElemCopyTapes sync.Pool
-
 // hvpOfElemCopy returns ElemCopy's value, its directional derivative along the directions and their Hessian-vector product: a row of ElemCopyHessian.
 func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	if len(hv) < len(b) {
@@ -11249,9 +11212,7 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	}
 	var dc, c Sample2
 	var t3, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12 float64
-	var i, iters, tapeLen, tapeLen1 int
-	var tapes, dcTape, cTape []Sample2
-	var tapes1, dtTape, tTape []float64
+	var i int
 	if len(v) < len(b) {
 		panic(fmt.Sprintf("hvpOfElemCopy: len(v) = %d is shorter than len(b) = %d", len(v), len(b)))
 	}
@@ -11262,42 +11223,13 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	}
 	var ds float64
 	s := 0.0
-	iters = len(b)
-	tapeLen = iters + iters
-	tapes = make([]Sample2, tapeLen)
-	dcTape, tapes = tapes[:0:iters], tapes[iters:]
-	cTape = tapes[:0:iters]
-	tapeLen1 = iters + iters
-	if tapeLen1 <= 64 {
-		var tapeArray [64]float64
-		tapes1 = tapeArray[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes1 = tapeArray1[:tapeLen1]
-	} else {
-		tapeBuf, _ := hvpOfElemCopyTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer hvpOfElemCopyTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen1 {
-			*tapeBuf = make([]float64, tapeLen1)
-		}
-		tapes1 = (*tapeBuf)[:tapeLen1]
-	}
-	dtTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	tTape = tapes1[:0:iters]
 	for i = range b {
-		dcTape = append(dcTape, dc)
 		dc = v[i]
-		cTape = append(cTape, c)
 		c = b[i]
-		dtTape = append(dtTape, dt)
 		t3 = c.X[0] * dc.Y
 		t4 = c.Y * dc.X[0]
 		t5 = t3 + t4
 		dt = t5
-		tTape = append(tTape, t)
 		t6 = c.Y * c.X[0]
 		t = t6
 		t7 = c.Y * dt
@@ -11344,6 +11276,15 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	// for i := range b
 	for trip := len(b); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
+		dc = v[i]
+		c = b[i]
+		t3 = c.X[0] * dc.Y
+		t4 = c.Y * dc.X[0]
+		t5 = t3 + t4
+		dt = t5
+		t6 = c.Y * c.X[0]
+		t = t6
 		// s += t1
 		dt12 = ds1
 		dt11 += dt12
@@ -11366,25 +11307,15 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 		// t := c.Y * c.X[0]
 		dt6 = dt3
 		dt3 = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		hv[i].Y += c.X[0] * dt6
 		hv[i].X[0] += c.Y * dt6
 		// dt := c.X[0]*dc.Y + c.Y*dc.X[0]
 		dt5 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dt31 = dt5
 		dt4 = dt5
 		hv[i].Y += dc.X[0] * dt4
 		hv[i].X[0] += dc.Y * dt31
-		// c := b[i]
-		c = cTape[len(cTape)-1]
-		cTape = cTape[:len(cTape)-1]
-		// dc := v[i]
-		dc = dcTape[len(dcTape)-1]
-		dcTape = dcTape[:len(dcTape)-1]
 	}
 	return hvpOfElemCopy1, hvpOfElemCopy2
 }
@@ -11469,6 +11400,7 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -11704,6 +11636,7 @@ func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -11772,6 +11705,7 @@ func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -11876,9 +11810,6 @@ func pullbackOfJvpOfBellWrtX2WrtXDx(x, s, dx, dres, dres1 float64) (float64, flo
 	return jvpOfBellWrtX21, jvpOfBellWrtX22, dx1, ddx
 }
 
-// pullbackOfJvpOfPullWrtS1WrtSDsTapes keeps pullbackOfJvpOfPullWrtS1WrtSDs's tape storage between calls.
-var pullbackOfJvpOfPullWrtS1WrtSDsTapes sync.Pool
-
 // pullbackOfJvpOfPullWrtS1WrtSDs returns jvpOfPullWrtS1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS1 in gradients.
 func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dres1 float64, ds1, dds *Spring) (float64, float64) {
 	if len(ds1.W) < len(s.W) {
@@ -11888,35 +11819,15 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS1WrtSDs: len(dds.W) = %d is shorter than len(ds.W) = %d", len(dds.W), len(ds.W)))
 	}
 	var dv, t1, t2, dt, t3, t, t4, t5, v float64
-	var i, iters, trips int
-	var dvTape []float64
+	var i, trips int
 	if len(ds.W) < len(s.W) {
 		panic(fmt.Sprintf("jvpOfPullWrtS1: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
 	}
 	de := h * ds.K
 	e := h * s.K
-	iters = len(s.W)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dvTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dvTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf, _ := pullbackOfJvpOfPullWrtS1WrtSDsTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer pullbackOfJvpOfPullWrtS1WrtSDsTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
-		}
-		dvTape = (*tapeBuf)[:0:iters]
-	}
 	trips = 0
 	for i, v = range s.W {
 		trips++
-		dvTape = append(dvTape, dv)
 		dv = ds.W[i]
 		t1 = 2 * v
 		t2 = t1 * dv
@@ -11937,6 +11848,8 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		v = s.W[i]
+		// the trip again, from
+		dv = ds.W[i]
 		// e += t
 		dt5 = dres
 		dt1 += dt5
@@ -11957,8 +11870,6 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 		// dv := ds.W[i]
 		dds.W[i] += ddv
 		ddv = 0
-		dv = dvTape[len(dvTape)-1]
-		dvTape = dvTape[:len(dvTape)-1]
 	}
 	// e := h * s.K
 	ds1.K += h * dres
@@ -11967,44 +11878,21 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 	return jvpOfPullWrtS11, jvpOfPullWrtS12
 }
 
-// pullbackOfJvpOfPullWrtS2WrtSTapes keeps pullbackOfJvpOfPullWrtS2WrtS's tape storage between calls.
-var pullbackOfJvpOfPullWrtS2WrtSTapes sync.Pool
-
 // pullbackOfJvpOfPullWrtS2WrtS returns jvpOfPullWrtS2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPullWrtS2 in gradients.
 func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1 float64, ds1 *Spring) (float64, float64) {
 	if len(ds1.W) < len(s.W) {
 		panic(fmt.Sprintf("pullbackOfJvpOfPullWrtS2WrtS: len(ds1.W) = %d is shorter than len(s.W) = %d", len(ds1.W), len(s.W)))
 	}
 	var dv, t1, t2, dt, t3, t, t4, t5, v float64
-	var i, iters, trips int
-	var dvTape []float64
+	var i, trips int
 	if len(ds.W) < len(s.W) {
 		panic(fmt.Sprintf("jvpOfPullWrtS2: len(ds.W) = %d is shorter than len(s.W) = %d", len(ds.W), len(s.W)))
 	}
 	de := h * ds.K
 	e := h * s.K
-	iters = len(s.W)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		dvTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		dvTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf, _ := pullbackOfJvpOfPullWrtS2WrtSTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer pullbackOfJvpOfPullWrtS2WrtSTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
-		}
-		dvTape = (*tapeBuf)[:0:iters]
-	}
 	trips = 0
 	for i, v = range s.W {
 		trips++
-		dvTape = append(dvTape, dv)
 		dv = ds.W[i]
 		t1 = 2 * v
 		t2 = t1 * dv
@@ -12025,6 +11913,8 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		v = s.W[i]
+		// the trip again, from
+		dv = ds.W[i]
 		// e += t
 		dt5 = dres
 		dt1 += dt5
@@ -12040,9 +11930,6 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 		ddt = 0
 		dt11 = dv * dt2
 		ds1.W[i] += 2 * dt11
-		// dv := ds.W[i]
-		dv = dvTape[len(dvTape)-1]
-		dvTape = dvTape[:len(dvTape)-1]
 	}
 	// e := h * s.K
 	ds1.K += h * dres

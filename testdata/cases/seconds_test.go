@@ -31,6 +31,8 @@ var seconds = map[string]secondCase{
 	"BoundFromInput":        {hvp: BoundFromInputHVP, hessian: BoundFromInputHessian},
 	"FloatStep":             {hvp: FloatStepHVP, hessian: FloatStepHessian},
 	"NarrowCounters":        {hvp: NarrowCountersHVP, hessian: NarrowCountersHessian, grad: NarrowCountersGrad, args: func(x []float64) []any { return []any{x, uint8(3), int32(2)} }, wrt: []int{0}},
+	"Replayed":              {hvp: ReplayedHVP, hessian: ReplayedHessian, grad: ReplayedGrad, args: func(x []float64) []any { return []any{x[0], x[1], replayYs} }, wrt: []int{0, 1}},
+	"ReplayedSteps":         {hvp: ReplayedStepsHVP, hessian: ReplayedStepsHessian, grad: ReplayedStepsGrad, args: func(x []float64) []any { return []any{x[0], x[1], replayYs} }, wrt: []int{0, 1}},
 	"BoundInMemory":         {hvp: BoundInMemoryHVP, hessian: BoundInMemoryHessian, grad: BoundInMemoryGrad, args: func(x []float64) []any { return []any{x} }},
 	"BranchInLoop":          {hvp: BranchInLoopHVP, hessian: BranchInLoopHessian},
 	"Break":                 {hvp: BreakHVP, hessian: BreakHessian},

@@ -279,6 +279,26 @@ func hasImpureCall(e adjoint.Expr) bool {
 	})
 }
 
+// PureArithmetic reports whether evaluating e computes a value and does
+// nothing else, cheaply enough to do again: it calls nothing but package
+// math, len, cap, min, max and conversions (not make or new, which
+// allocate).
+func PureArithmetic(e adjoint.Expr) bool {
+	return !callsOtherThan(e, func(c adjoint.Call) bool {
+		switch fun := c.Fun.(type) {
+		case adjoint.Qual:
+			return fun.Path == "math"
+		case adjoint.Ident:
+			switch fun.Name {
+			case "len", "cap", "min", "max":
+				return true
+			}
+			return isConversion(c)
+		}
+		return false
+	})
+}
+
 // callsOtherThan reports whether e calls a function that is not a
 // conversion and that allowed (when not nil) does not accept.
 func callsOtherThan(e adjoint.Expr, allowed func(adjoint.Call) bool) bool {

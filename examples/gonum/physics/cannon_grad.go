@@ -14,10 +14,10 @@ var missGradTapes sync.Pool
 func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) {
 	var hypot, speed, t, t1, ax, t2, t3, t4, ay, t5, t6, t7, t8, t9, t10, t11, t12 float64
 	var iters, tapeLen int
-	var tapes, speedTape, vxTape, vyTape []float64
+	var tapes, vxTape, vyTape []float64
 	x, y := 0.0, 0.0
 	iters = max(0, steps)
-	tapeLen = iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -35,11 +35,11 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	speedTape, tapes = tapes[:0:iters], tapes[iters:]
 	vxTape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape = tapes[:0:iters]
 	for range steps {
-		speedTape = append(speedTape, speed)
+		vxTape = append(vxTape, vx)
+		vyTape = append(vyTape, vy)
 		hypot = math.Hypot(vx, vy)
 		speed = hypot
 		t = -k * speed
@@ -55,11 +55,9 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 		t7 = dt * vy
 		t8 = y + t7
 		y = t8
-		vxTape = append(vxTape, vx)
 		t9 = dt * ax
 		t10 = vx + t9
 		vx = t10
-		vyTape = append(vyTape, vy)
 		t11 = dt * ay
 		t12 = vy + t11
 		vy = t12
@@ -86,14 +84,17 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 	dx += dt13
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// vy += dt * ay
+		// the trip again, from vx, vy
 		vy = vyTape[len(vyTape)-1]
 		vyTape = vyTape[:len(vyTape)-1]
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		hypot = math.Hypot(vx, vy)
+		speed = hypot
+		// vy += dt * ay
 		dt12 = dvy
 		day += 0.01 * dt12
 		// vx += dt * ax
-		vx = vxTape[len(vxTape)-1]
-		vxTape = vxTape[:len(vxTape)-1]
 		dt10 = dvx
 		dax += 0.01 * dt10
 		// y += dt * vy
@@ -117,8 +118,6 @@ func MissGrad(vx, vy, k, tx, ty float64, steps int) (float64, float64, float64) 
 		// speed := math.Hypot(vx, vy)
 		dhypot = dspeed
 		dspeed = 0
-		speed = speedTape[len(speedTape)-1]
-		speedTape = speedTape[:len(speedTape)-1]
 		hypot = math.Hypot(vx, vy)
 		if hypot != 0 {
 			dvx += vx / hypot * dhypot

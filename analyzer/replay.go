@@ -1,0 +1,442 @@
+package analyzer
+
+import (
+	"go/ast"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
+)
+
+// Trip replay: a loop whose body only computes values (a Kalman filter's
+// step, an integrator's stage) can keep, per trip, the few values the
+// trip starts from instead of every value it overwrites. The backward
+// trip puts those back and runs the trip's forward code again, which
+// recomputes the rest; what the trip overwrote is then kept in locals of
+// that one trip, not on tapes. DESIGN.md's trade-off: recompute what is
+// cheap from values already restored, store what is not.
+
+// replayPlan is what replaying a loop's trips needs.
+type replayPlan struct {
+	code  []adjoint.Stmt   // the trip's forward code, saving into locals
+	entry []*variable      // the values each trip starts from, pushed in this order
+	tapes map[*tape]bool   // the tapes the trip no longer pushes
+	fwd   [][]adjoint.Stmt // each body statement's forward code without its pushes
+	saves []*save          // the saves kept in locals of the trip, in forward order
+	drop  []dropped        // the saves no longer made at all
+	local []*variable      // those locals
+	recOf map[*save]*lowered
+}
+
+// dropped is a save that a replayed trip does not make: of a variable of
+// the body, before the trip first sets it, so of the last trip's value,
+// which the replay computes again when it is needed.
+type dropped struct {
+	rec *lowered
+	lv  adjoint.Expr
+}
+
+// replayTrips decides, once the body of the outermost loop rec is
+// lowered, whether its trips are replayed going backward, and if so
+// rewrites its saves and records the plan in rec.loop. It changes only
+// how values come back, never which: under the test switch that saves
+// everything (SaveAll) it is off, and the tests compare both.
+func (l *lowerer) replayTrips(rec *lowered, ctx *loopCtx) {
+	if l.needed == nil || l.saveAll || l.noReplay || l.fusing || l.loopDepth != 1 || l.fused == ctx.stmt {
+		return
+	}
+	plan := l.planReplay(rec, ctx)
+	if plan == nil {
+		return
+	}
+	lp := rec.loop
+	for i, r := range lp.body {
+		r.fwd = plan.fwd[i]
+	}
+	for i, s := range plan.saves {
+		s.name, s.tape = plan.local[i].name, nil
+	}
+	for _, d := range plan.drop {
+		key := adjoint.ExprString(d.lv)
+		delete(d.rec.pend, key)
+		d.rec.saves = slices.DeleteFunc(d.rec.saves, func(s save) bool { return adjoint.ExprString(s.lv) == key })
+	}
+	// What the replay reads, backward code reads: an overwrite after the
+	// loop must be undone before the backward trips run.
+	l.noteReaders(lp.body[0], plan.code, false)
+	// A variable the trip starts from keeps its tape, pushed once per trip
+	// now; the other tapes go.
+	for _, v := range plan.entry {
+		if t := l.tapeOf[tapeKey{v, adjoint.TypeString(v.ir), ctx}]; t != nil && plan.tapes[t] {
+			t.sites = nil
+			delete(plan.tapes, t)
+		}
+	}
+	l.tapes = slices.DeleteFunc(l.tapes, func(t *tape) bool { return plan.tapes[t] })
+	maps.DeleteFunc(l.tapeOf, func(_ tapeKey, t *tape) bool { return plan.tapes[t] })
+	var pushes []adjoint.Stmt
+	for _, v := range plan.entry {
+		t := l.tapeFor(v, adjoint.Id(v.name), v.typ, v.ir)
+		lp.entry = append(lp.entry, t)
+		pushes = append(pushes, t.push(adjoint.Id(v.name)))
+	}
+	lp.body[0].fwd = append(pushes, lp.body[0].fwd...)
+	lp.replay = plan.code
+	lp.entryVars = plan.entry
+}
+
+// planReplay returns the plan of replaying rec's trips, or nil when its
+// body does more than compute values into variables, or when replaying
+// would not push fewer values per trip.
+func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
+	lp := rec.loop
+	if len(lp.body) == 0 || lp.post != nil && len(lp.post.saves) > 0 {
+		return nil
+	}
+	plan := &replayPlan{tapes: map[*tape]bool{}, recOf: map[*save]*lowered{}}
+	assigned := map[string]bool{}
+	pushes := 0
+	var code []adjoint.Stmt
+	written := map[string]bool{}
+	body := loopBody(ctx.stmt)
+	for _, r := range lp.body {
+		if r.branch != nil || r.loop != nil || r.fused || r.done != nil || r.exits || len(r.body) > 0 {
+			return nil
+		}
+		for _, o := range r.ops {
+			if o.store != nil {
+				return nil // a write into memory: running it again is not a replay
+			}
+		}
+		pushAt := map[string]*save{}
+		for k := range r.saves {
+			s := &r.saves[k]
+			if _, whole := s.lv.(adjoint.Ident); !whole || s.tape == nil {
+				return nil
+			}
+			pushAt[adjoint.StmtString(s.tape.push(s.lv))] = s
+		}
+		var fwd []adjoint.Stmt
+		for _, st := range r.fwd {
+			if s := pushAt[adjoint.StmtString(st)]; s != nil && !written[s.v.name] && s.v.obj != nil && body.Pos() <= s.v.obj.Pos() && s.v.obj.Pos() < body.End() {
+				plan.drop = append(plan.drop, dropped{r, s.lv})
+				plan.tapes[s.tape] = true
+				pushes++
+				continue
+			}
+			if s := pushAt[adjoint.StmtString(st)]; s != nil {
+				// Named once the plan is taken: a name taken for a plan
+				// dropped would rename the rest of the function.
+				plan.saves = append(plan.saves, s)
+				plan.recOf[s] = r
+				plan.tapes[s.tape] = true
+				code = append(code, adjoint.Set(adjoint.Id(savePlaceholder(len(plan.saves)-1)), "=", s.lv))
+				pushes++
+				continue
+			}
+			if !replayable(st, assigned) {
+				return nil
+			}
+			fwd = append(fwd, st)
+			code = append(code, st)
+			for _, w := range namesWritten(st) {
+				written[w] = true
+			}
+		}
+		plan.fwd = append(plan.fwd, fwd)
+	}
+	if lp.post != nil && readsAnyOf(lp.post.fwd, assigned) {
+		return nil // the post statement's reversal reads what the trip left
+	}
+	for _, t := range l.tapes {
+		if plan.tapes[t] && len(t.sites) != countSaves(lp.body, t) {
+			return nil // the tape is pushed elsewhere too
+		}
+	}
+	final := finalValuesRead(lp.body, plan.saves, plan.recOf)
+	live := func() map[string]bool {
+		out := maps.Clone(l.needed)
+		maps.DeleteFunc(out, func(name string, _ bool) bool { return !final(name) })
+		for i := range plan.saves {
+			out[savePlaceholder(i)] = true
+		}
+		return out
+	}
+	code = dropDeadReplay(code, live())
+	entry := map[string]bool{}
+	// A variable that outlives the loop must be back at its value before
+	// the loop when the backward sweep leaves it: code before the loop may
+	// read it.
+	for _, s := range plan.saves {
+		if s.v.obj == nil || s.v.obj.Pos() < ctx.stmt.Pos() || s.v.obj.Pos() >= ctx.stmt.End() {
+			entry[s.v.name] = true
+		}
+	}
+	code = dropDeadReplay(plan.dropIdentities(code), live())
+	for name := range upwardExposed(code) {
+		if assigned[name] {
+			entry[name] = true
+		}
+	}
+	if len(entry) >= pushes {
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(entry)) {
+		v := l.byName[name]
+		if v == nil || v.ir == nil {
+			return nil
+		}
+		plan.entry = append(plan.entry, v)
+	}
+	rename := map[string]string{}
+	for i, s := range plan.saves {
+		sv := &variable{name: l.names.fresh(s.v.name + "Prev"), typ: s.v.typ, ir: s.v.ir, temp: true}
+		l.hoist(sv)
+		plan.local = append(plan.local, sv)
+		rename[savePlaceholder(i)] = sv.name
+	}
+	for _, st := range code {
+		if a, ok := st.(adjoint.Assign); ok {
+			if id, ok := a.Lhs[0].(adjoint.Ident); ok && rename[id.Name] != "" {
+				st = adjoint.Set(adjoint.Id(rename[id.Name]), "=", a.Rhs[0])
+			}
+		}
+		plan.code = append(plan.code, st)
+	}
+	return plan
+}
+
+// finalValuesRead returns, of the names backward code may read, those
+// whose value at the end of a trip it may read: all but the variables
+// saved in the trip that no statement after the last save reads (the
+// backward sweep puts back their older values before any reader runs).
+func finalValuesRead(body []*lowered, saves []*save, recOf map[*save]*lowered) func(string) bool {
+	last := map[string]int{}
+	for _, s := range saves {
+		last[s.v.name] = slices.Index(body, recOf[s])
+	}
+	readAfter := func(name string, from int) bool {
+		for _, r := range body[from+1:] {
+			if readsAnyOf(r.fwd, map[string]bool{name: true}) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(name string) bool {
+		i, saved := last[name]
+		return !saved || readAfter(name, i)
+	}
+}
+
+// dropIdentities drops the saves of variables that code, after the save,
+// no longer writes: restoring one would put back the value it holds.
+func (p *replayPlan) dropIdentities(code []adjoint.Stmt) []adjoint.Stmt {
+	var saves []*save
+	index := map[string]int{}
+	for i := range p.saves {
+		index[savePlaceholder(i)] = i
+	}
+	var out []adjoint.Stmt
+	for i, st := range code {
+		if a, ok := st.(adjoint.Assign); ok {
+			if id, ok := a.Lhs[0].(adjoint.Ident); ok {
+				if k, ok := index[id.Name]; ok {
+					s := p.saves[k]
+					if !writesLater(code[i+1:], s.v.name) {
+						p.drop = append(p.drop, dropped{p.recOf[s], s.lv})
+						continue
+					}
+					st = adjoint.Set(adjoint.Id(savePlaceholder(len(saves))), "=", a.Rhs[0])
+					saves = append(saves, s)
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	p.saves = saves
+	return out
+}
+
+// writesLater reports whether code assigns name.
+func writesLater(code []adjoint.Stmt, name string) bool {
+	for _, st := range code {
+		if slices.Contains(namesWritten(st), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// loopBody is the body of the for or range statement s.
+func loopBody(s ast.Stmt) *ast.BlockStmt {
+	if r, ok := s.(*ast.RangeStmt); ok {
+		return r.Body
+	}
+	return s.(*ast.ForStmt).Body
+}
+
+// replayable reports whether the forward statement st can run again in
+// the backward sweep: it assigns variables (noting them in assigned) and
+// calls nothing but package math and the pure builtins.
+func replayable(st adjoint.Stmt, assigned map[string]bool) bool {
+	switch s := st.(type) {
+	case adjoint.Assign:
+		for _, x := range s.Lhs {
+			id, ok := x.(adjoint.Ident)
+			if !ok {
+				return false
+			}
+			if id.Name != "_" {
+				assigned[id.Name] = true
+			}
+		}
+		for _, x := range s.Rhs {
+			if !opt.PureArithmetic(x) {
+				return false
+			}
+		}
+		return true
+	case adjoint.IncDec:
+		id, ok := s.X.(adjoint.Ident)
+		if ok {
+			assigned[id.Name] = true
+		}
+		return ok
+	}
+	return false
+}
+
+// namesRead returns the names st reads, an op-assignment's target included.
+func namesRead(st adjoint.Stmt) []string {
+	var out []string
+	add := func(e adjoint.Expr) {
+		adjoint.WalkExpr(e, func(x adjoint.Expr) {
+			if id, ok := x.(adjoint.Ident); ok {
+				out = append(out, id.Name)
+			}
+		})
+	}
+	switch s := st.(type) {
+	case adjoint.Assign:
+		for _, x := range s.Rhs {
+			add(x)
+		}
+		if s.Op != "=" && s.Op != ":=" {
+			for _, x := range s.Lhs {
+				add(x)
+			}
+		}
+	case adjoint.IncDec:
+		add(s.X)
+	default:
+		opt.WalkReads(st, add)
+	}
+	return out
+}
+
+// namesWritten returns the names the replayable statement st assigns.
+func namesWritten(st adjoint.Stmt) []string {
+	var out []string
+	switch s := st.(type) {
+	case adjoint.Assign:
+		for _, x := range s.Lhs {
+			if id, ok := x.(adjoint.Ident); ok && id.Name != "_" {
+				out = append(out, id.Name)
+			}
+		}
+	case adjoint.IncDec:
+		out = append(out, s.X.(adjoint.Ident).Name)
+	}
+	return out
+}
+
+// dropDeadReplay removes the straight-line statements of code whose
+// results nothing after them reads, given the names live at its end.
+func dropDeadReplay(code []adjoint.Stmt, live map[string]bool) []adjoint.Stmt {
+	keep := make([]bool, len(code))
+	for i := len(code) - 1; i >= 0; i-- {
+		writes := namesWritten(code[i])
+		for _, w := range writes {
+			keep[i] = keep[i] || live[w]
+		}
+		if !keep[i] {
+			continue
+		}
+		for _, w := range writes {
+			delete(live, w)
+		}
+		for _, r := range namesRead(code[i]) {
+			live[r] = true
+		}
+	}
+	var out []adjoint.Stmt
+	for i, st := range code {
+		if keep[i] {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// upwardExposed returns the names code reads before it assigns them.
+func upwardExposed(code []adjoint.Stmt) map[string]bool {
+	written, out := map[string]bool{}, map[string]bool{}
+	for _, st := range code {
+		for _, r := range namesRead(st) {
+			if !written[r] {
+				out[r] = true
+			}
+		}
+		for _, w := range namesWritten(st) {
+			written[w] = true
+		}
+	}
+	return out
+}
+
+// readsAnyOf reports whether code reads one of names.
+func readsAnyOf(code []adjoint.Stmt, names map[string]bool) bool {
+	for _, st := range code {
+		for _, r := range namesRead(st) {
+			if names[r] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// countSaves counts the saves of recs that push onto t.
+func countSaves(recs []*lowered, t *tape) int {
+	n := 0
+	for _, r := range recs {
+		for _, s := range r.saves {
+			if s.tape == t {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// replayBackward is the start of a replayed loop's backward trip: the
+// values the trip started from come back, and its forward code runs again.
+func (l *lowerer) replayBackward(lp *loopRec) []adjoint.Stmt {
+	var names []string
+	for _, v := range lp.entryVars {
+		names = append(names, v.name)
+	}
+	out := []adjoint.Stmt{adjoint.Comment{Text: "the trip again, from " + strings.Join(names, ", ")}}
+	for i := len(lp.entry) - 1; i >= 0; i-- {
+		out = append(out, lp.entry[i].pop(adjoint.Id(lp.entryVars[i].name))...)
+	}
+	return append(out, lp.replay...)
+}
+
+// savePlaceholder names the i-th local of a plan not yet taken; no Go
+// identifier has a space.
+func savePlaceholder(i int) string { return "save " + strconv.Itoa(i) }
