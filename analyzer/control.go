@@ -44,6 +44,7 @@ type loopRec struct {
 	// each backward trip after the values in entryVars come back from the
 	// tapes entry (replay.go).
 	replay    []adjoint.Stmt
+	replayed  bool
 	entry     []*tape
 	entryVars []*variable
 }

@@ -84,7 +84,7 @@ func (l *lowerer) replayTrips(rec *lowered, ctx *loopCtx) {
 		pushes = append(pushes, t.push(adjoint.Id(v.name)))
 	}
 	lp.body[0].fwd = append(pushes, lp.body[0].fwd...)
-	lp.replay = plan.code
+	lp.replay, lp.replayed = plan.code, true
 	lp.entryVars = plan.entry
 }
 
@@ -102,6 +102,7 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
 	var code []adjoint.Stmt
 	written := map[string]bool{}
 	body := loopBody(ctx.stmt)
+	pure := l.pureHelpers()
 	for _, r := range lp.body {
 		if r.branch != nil || r.loop != nil || r.fused || r.done != nil || r.exits || len(r.body) > 0 {
 			return nil
@@ -137,7 +138,7 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
 				pushes++
 				continue
 			}
-			if !replayable(st, assigned) {
+			if !replayable(st, assigned, pure) {
 				return nil
 			}
 			fwd = append(fwd, st)
@@ -281,8 +282,10 @@ func loopBody(s ast.Stmt) *ast.BlockStmt {
 
 // replayable reports whether the forward statement st can run again in
 // the backward sweep: it assigns variables (noting them in assigned) and
-// calls nothing but package math and the pure builtins.
-func replayable(st adjoint.Stmt, assigned map[string]bool) bool {
+// calls nothing but package math, the builtins that neither allocate nor
+// write, and the functions in pure (the package's functions that compute
+// values only).
+func replayable(st adjoint.Stmt, assigned, pure map[string]bool) bool {
 	switch s := st.(type) {
 	case adjoint.Assign:
 		for _, x := range s.Lhs {
@@ -295,7 +298,7 @@ func replayable(st adjoint.Stmt, assigned map[string]bool) bool {
 			}
 		}
 		for _, x := range s.Rhs {
-			if !opt.PureArithmetic(x) {
+			if !opt.PureArithmetic(x, pure) {
 				return false
 			}
 		}
@@ -426,11 +429,18 @@ func countSaves(recs []*lowered, t *tape) int {
 // replayBackward is the start of a replayed loop's backward trip: the
 // values the trip started from come back, and its forward code runs again.
 func (l *lowerer) replayBackward(lp *loopRec) []adjoint.Stmt {
+	if !lp.replayed {
+		return nil
+	}
 	var names []string
 	for _, v := range lp.entryVars {
 		names = append(names, v.name)
 	}
-	out := []adjoint.Stmt{adjoint.Comment{Text: "the trip again, from " + strings.Join(names, ", ")}}
+	text := "the trip again"
+	if len(names) > 0 {
+		text += ", from " + strings.Join(names, ", ")
+	}
+	out := []adjoint.Stmt{adjoint.Comment{Text: text}}
 	for i := len(lp.entry) - 1; i >= 0; i-- {
 		out = append(out, lp.entry[i].pop(adjoint.Id(lp.entryVars[i].name))...)
 	}

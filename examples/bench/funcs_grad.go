@@ -160,7 +160,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		// for c := range o
 		for trip := 3; trip > 0; trip-- {
 			c = trip - 1
-			// the trip again, from
 			// sum += math.Exp(z)
 			exp = expTape[len(expTape)-1]
 			expTape = expTape[:len(expTape)-1]
@@ -172,7 +171,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// for j := range h
 			for trip1 := 16; trip1 > 0; trip1-- {
 				j1 = trip1 - 1
-				// the trip again, from
 				// z += m.W2[c*nHidden+j] * h[j]
 				dt3 = dz1
 				dt2 = dt3
@@ -186,7 +184,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		// for j := range h
 		for trip2 := 16; trip2 > 0; trip2-- {
 			j = trip2 - 1
-			// the trip again, from
 			// h[j] = math.Tanh(z)
 			tanh = h[j]
 			dtanh = dh[j]
@@ -195,7 +192,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// for k := range s.X
 			for trip3 := 4; trip3 > 0; trip3-- {
 				k = trip3 - 1
-				// the trip again, from
 				// z += m.W1[j*nIn+k] * s.X[k]
 				dt1 = dz
 				dt = dt1
@@ -427,7 +423,6 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	dx = 1
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// x = r * x * (1 - x)
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
@@ -663,12 +658,12 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 	const dt = 0.01
 	var deriv1, deriv2, k1x, k1v, t, t1, t2, t3, deriv3, deriv4, k2x, k2v, t4, t5, t6, t7, deriv5, deriv6, k3x, k3v, t8, t9, t10, t11, deriv7, deriv8, k4x, k4v, t12, t13, t14, t15, t16, t17, t18, t19, t20, t21, t22, t23, t24, t25 float64
 	var iters, tapeLen int
-	var tapes, k1xTape, k1vTape, k2xTape, k2vTape, k3xTape, k3vTape, xTape, vTape []float64
+	var tapes, xTape, vTape []float64
 	x := x0
 	v := v0
 	i := 0
 	iters = max(0, steps)
-	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -686,34 +681,23 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	k1xTape, tapes = tapes[:0:iters], tapes[iters:]
-	k1vTape, tapes = tapes[:0:iters], tapes[iters:]
-	k2xTape, tapes = tapes[:0:iters], tapes[iters:]
-	k2vTape, tapes = tapes[:0:iters], tapes[iters:]
-	k3xTape, tapes = tapes[:0:iters], tapes[iters:]
-	k3vTape, tapes = tapes[:0:iters], tapes[iters:]
 	xTape, tapes = tapes[:0:iters], tapes[iters:]
 	vTape = tapes[:0:iters]
 	for ; i < steps; i++ {
-		k1xTape = append(k1xTape, k1x)
-		k1vTape = append(k1vTape, k1v)
+		vTape = append(vTape, v)
+		xTape = append(xTape, x)
 		deriv1, deriv2 = deriv(x, v, k, c)
 		k1x = deriv1
 		k1v = deriv2
-		k2xTape = append(k2xTape, k2x)
-		k2vTape = append(k2vTape, k2v)
 		deriv3, deriv4 = deriv(x+0.5*dt*k1x, v+0.5*dt*k1v, k, c)
 		k2x = deriv3
 		k2v = deriv4
-		k3xTape = append(k3xTape, k3x)
-		k3vTape = append(k3vTape, k3v)
 		deriv5, deriv6 = deriv(x+0.5*dt*k2x, v+0.5*dt*k2v, k, c)
 		k3x = deriv5
 		k3v = deriv6
 		deriv7, deriv8 = deriv(x+dt*k3x, v+dt*k3v, k, c)
 		k4x = deriv7
 		k4v = deriv8
-		xTape = append(xTape, x)
 		t12 = 2 * k2x
 		t13 = k1x + t12
 		t14 = 2 * k3x
@@ -722,7 +706,6 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 		t17 = dt / 6 * t16
 		t18 = x + t17
 		x = t18
-		vTape = append(vTape, v)
 		t19 = 2 * k2v
 		t20 = k1v + t19
 		t21 = 2 * k3v
@@ -744,18 +727,27 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 	dx := 2 * x * dt26
 	// for i < steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
-		// v += dt / 6 * (k1v + 2*k2v + 2*k3v + k4v)
+		// the trip again, from v, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
 		v = vTape[len(vTape)-1]
 		vTape = vTape[:len(vTape)-1]
+		deriv1, deriv2 = deriv(x, v, k, c)
+		k1x = deriv1
+		k1v = deriv2
+		deriv3, deriv4 = deriv(x+0.5*dt*k1x, v+0.5*dt*k1v, k, c)
+		k2x = deriv3
+		k2v = deriv4
+		deriv5, deriv6 = deriv(x+0.5*dt*k2x, v+0.5*dt*k2v, k, c)
+		k3x = deriv5
+		k3v = deriv6
+		// v += dt / 6 * (k1v + 2*k2v + 2*k3v + k4v)
 		dt25 = dv
 		dk4v += 0.0016666666666666668 * dt25
 		dk3v += 2 * 0.0016666666666666668 * dt25
 		dk1v += 0.0016666666666666668 * dt25
 		dk2v += 2 * 0.0016666666666666668 * dt25
 		// x += dt / 6 * (k1x + 2*k2x + 2*k3x + k4x)
-		x = xTape[len(xTape)-1]
-		xTape = xTape[:len(xTape)-1]
 		dt18 = dx
 		dk4x += 0.0016666666666666668 * dt18
 		dk3x += 2 * 0.0016666666666666668 * dt18
@@ -786,12 +778,8 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 		// k3x, k3v := deriv(x+0.5*dt*k2x, v+0.5*dt*k2v, k, c)
 		dderiv6 = dk3v
 		dk3v = 0
-		k3v = k3vTape[len(k3vTape)-1]
-		k3vTape = k3vTape[:len(k3vTape)-1]
 		dderiv5 = dk3x
 		dk3x = 0
-		k3x = k3xTape[len(k3xTape)-1]
-		k3xTape = k3xTape[:len(k3xTape)-1]
 		t4 = 0.5 * dt * k2x
 		t5 = x + t4
 		t6 = 0.5 * dt * k2v
@@ -812,12 +800,8 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 		// k2x, k2v := deriv(x+0.5*dt*k1x, v+0.5*dt*k1v, k, c)
 		dderiv4 = dk2v
 		dk2v = 0
-		k2v = k2vTape[len(k2vTape)-1]
-		k2vTape = k2vTape[:len(k2vTape)-1]
 		dderiv3 = dk2x
 		dk2x = 0
-		k2x = k2xTape[len(k2xTape)-1]
-		k2xTape = k2xTape[:len(k2xTape)-1]
 		t = 0.5 * dt * k1x
 		t1 = x + t
 		t2 = 0.5 * dt * k1v
@@ -838,12 +822,8 @@ func OscillatorGrad(k, c, x0, v0 float64, steps int) (float64, float64, float64,
 		// k1x, k1v := deriv(x, v, k, c)
 		dderiv2 = dk1v
 		dk1v = 0
-		k1v = k1vTape[len(k1vTape)-1]
-		k1vTape = k1vTape[:len(k1vTape)-1]
 		dderiv1 = dk1x
 		dk1x = 0
-		k1x = k1xTape[len(k1xTape)-1]
-		k1xTape = k1xTape[:len(k1xTape)-1]
 		_, _, dDerivDx3, dDerivDv3, dDerivDk3, dDerivDc3 := pullbackOfDeriv(x, v, k, c, dderiv1, dderiv2)
 		dx += dDerivDx3
 		dv += dDerivDv3
@@ -1117,7 +1097,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	// for _, z := range logits
 	for trip := len(logits); trip > 0; trip-- {
 		i2 = trip - 1
-		// the trip again, from
 		// sum += math.Exp(z - m)
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -1130,7 +1109,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	// for _, z := range logits[1:]
 	for trip1 := len(logits[1:]); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// if z > m
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -1146,7 +1124,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	for trip2 := max(0, nOut); trip2 > 0; trip2-- {
 		// o++
 		o--
-		// the trip again, from
 		// logits[o] = s
 		ds1 += dlogits[o]
 		dlogits[o] = 0
@@ -1154,7 +1131,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		for trip3 := max(0, nHid); trip3 > 0; trip3-- {
 			// j++
 			j1--
-			// the trip again, from
 			// s += w[j] * h[j]
 			dt3 = ds1
 			dt2 = dt3
@@ -1177,7 +1153,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	for trip4 := max(0, nHid); trip4 > 0; trip4-- {
 		// j++
 		j--
-		// the trip again, from
 		// h[j] = math.Tanh(s)
 		tanh = h[j]
 		dtanh = dh[j]
@@ -1187,7 +1162,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		for trip5 := max(0, nIn); trip5 > 0; trip5-- {
 			// i++
 			i--
-			// the trip again, from
 			// s += w[i] * x[i]
 			dt1 = ds
 			dt = dt1
@@ -1364,7 +1338,6 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		for trip := max(0, n); trip > 0; trip-- {
 			// j++
 			j--
-			// the trip again, from
 			// reg += alpha[i] * alpha[j] * kij
 			dt6 = dreg
 			dreg = 0
@@ -1390,7 +1363,6 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			dgamma -= d2 * exp * dexp
 			// for k < d
 			for trip1 := max(0, d); trip1 > 0; trip1-- {
-				// the trip again, from
 				// d2 += diff * diff
 				d2Tape = d2Tape[:len(d2Tape)-1]
 			}

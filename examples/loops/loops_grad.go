@@ -48,7 +48,6 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	dx = 1
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// x = r * x * (1 - x)
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]

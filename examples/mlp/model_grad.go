@@ -70,7 +70,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		// for c := range o
 		for trip := 3; trip > 0; trip-- {
 			c = trip - 1
-			// the trip again, from
 			// sum += math.Exp(z)
 			exp = expTape[len(expTape)-1]
 			expTape = expTape[:len(expTape)-1]
@@ -82,7 +81,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// for j := range h
 			for trip1 := 16; trip1 > 0; trip1-- {
 				j1 = trip1 - 1
-				// the trip again, from
 				// z += m.W2[c*nHidden+j] * h[j]
 				dt3 = dz1
 				dt2 = dt3
@@ -96,7 +94,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 		// for j := range h
 		for trip2 := 16; trip2 > 0; trip2-- {
 			j = trip2 - 1
-			// the trip again, from
 			// h[j] = math.Tanh(z)
 			tanh = h[j]
 			dtanh = dh[j]
@@ -105,7 +102,6 @@ func (m *Model) LossGrad(batch []Sample, dm *Model) float64 {
 			// for k := range s.X
 			for trip3 := 4; trip3 > 0; trip3-- {
 				k = trip3 - 1
-				// the trip again, from
 				// z += m.W1[j*nIn+k] * s.X[k]
 				dt1 = dz
 				dt = dt1

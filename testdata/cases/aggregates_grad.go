@@ -275,12 +275,10 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
-		// the trip again, from
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
 			xk = x[k]
-			// the trip again, from
 			// y[j] += row[k] * xk
 			dt = dy[j]
 			drow[k] += xk * dt
@@ -446,12 +444,10 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
-		// the trip again, from
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
 			xk = x[k]
-			// the trip again, from
 			// y[j] += t
 			dt2 += dy1[j]
 			// dy[j] += dt
@@ -686,7 +682,6 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	// for i := range z
 	for trip := len(z); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// sum += math.Exp(z[i] - zmax)
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -700,7 +695,6 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
 		v = z[1:][i1]
-		// the trip again, from
 		// zmax = max(zmax, v)
 		dmax1 = dzmax
 		dzmax = 0
@@ -890,7 +884,6 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	// for i := range z
 	for trip := len(z); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// sum += exp
 		dt13 = dsum1
 		dexp1 += dt13
@@ -927,7 +920,6 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
 		v = z[1:][i1]
-		// the trip again, from
 		// zmax = max1
 		dmax11 += dzmax1
 		dzmax1 = 0
@@ -1253,7 +1245,6 @@ func ApplyGrad(l Layer, x []float64, dl *Layer) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		xi = x[i]
-		// the trip again, from
 		// z += l.W[i] * xi
 		dt1 = dz
 		dt = dt1
@@ -1335,7 +1326,6 @@ func ApplyHVP(l Layer, x []float64, v Layer, dl, hv *Layer) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		xi = x[i]
-		// the trip again, from
 		// z += t
 		dt5 = dz1
 		dt2 += dt5
@@ -1481,7 +1471,6 @@ func (p *Poly) EvalGrad(x float64, dp *Poly) (float64, float64) {
 	for ; trips > 0; trips-- {
 		// i--
 		i++
-		// the trip again, from
 		// y = y*x + p.C[i]
 		dt1 = dy
 		y = yTape[len(yTape)-1]
@@ -1576,7 +1565,6 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 	for ; trips > 0; trips-- {
 		// i--
 		i++
-		// the trip again, from
 		// y = t + p.C[i]
 		dt6 = dy1
 		y = yTape[len(yTape)-1]
@@ -1700,7 +1688,6 @@ func ResidualsGrad(w []float64, batch, dbatch []Sample) float64 {
 		// for i := range w
 		for trip := len(w); trip > 0; trip-- {
 			i = trip - 1
-			// the trip again, from
 			// r += w[i] * smp.X[i]
 			dt1 = dr
 			dt = dt1
@@ -1803,7 +1790,6 @@ func ResidualsHVP(w []float64, batch, v, dbatch, hv []Sample) float64 {
 		// for i := range w
 		for trip := len(w); trip > 0; trip-- {
 			i = trip - 1
-			// the trip again, from
 			// r += t
 			dt5 = dr1
 			dt2 += dt5
@@ -1934,7 +1920,6 @@ func ResidualsWGrad(w []float64, batch []Sample, dw []float64) float64 {
 		// for i := range w
 		for trip := len(w); trip > 0; trip-- {
 			i = trip - 1
-			// the trip again, from
 			// r += w[i] * smp.X[i]
 			dt1 = dr
 			dt = dt1
@@ -2053,7 +2038,6 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 	for trip := len(batch); trip > 0; trip-- {
 		i1 = trip - 1
 		smp = batch[i1]
-		// the trip again, from
 		// s += t1
 		dt11 = ds1
 		dt12 += dt11
@@ -2073,7 +2057,6 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		// for i := range w
 		for trip1 := len(w); trip1 > 0; trip1-- {
 			i = trip1 - 1
-			// the trip again, from
 			// r += t
 			rTape = rTape[:len(rTape)-1]
 			dt6 = dr1
@@ -2213,7 +2196,6 @@ func ArrayGrad(a [3]float64, k float64) (float64, [3]float64, float64) {
 	// for i := range h
 	for trip := 3; trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// h[i] = math.Sin(a[i] * k)
 		if dh[i] != 0 {
 			dsin = dh[i]
@@ -2323,7 +2305,6 @@ func ArrayHVP(a [3]float64, k float64, va [3]float64, vk float64) (float64, [3]f
 	// for i := range h
 	for trip := 3; trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// h[i] = math.Sin(t)
 		if dh1[i] != 0 {
 			dsin = dh1[i]
@@ -2472,13 +2453,11 @@ func MatrixGrad(m, dm [][]float64) float64 {
 	// for i := range m
 	for trip := len(m); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// for j := range m[i]
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
 			j = trips - 1
-			// the trip again, from
 			// s += m[i][j] * float64(i+j+1)
 			dt1 = ds
 			dt = dt1
@@ -2593,13 +2572,11 @@ func MatrixHVP(m, v, dm, hv [][]float64) float64 {
 	// for i := range m
 	for trip := len(m); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// for j := range m[i]
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
 			j = trips - 1
-			// the trip again, from
 			// s += t
 			dt5 = ds1
 			dt2 += dt5
@@ -2783,7 +2760,6 @@ func ScaledGrad(w, dw []float64) float64 {
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// h[i] = math.Exp(-h[i])
 		exp = h[i]
 		dexp = dh[i]
@@ -2900,7 +2876,6 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// dh[i] = h[i] * -dh[i]
 		dt7 = ddh[i]
 		ddh[i] = 0
@@ -3054,7 +3029,6 @@ func SelfAssignGrad(w, dw []float64) float64 {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * w[i]
 		dt = dh[i]
 		dh[i] = 0
@@ -3156,7 +3130,6 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * w[i]
 		dt6 = dh1[i]
 		dh1[i] = 0
@@ -3685,7 +3658,6 @@ func CompositeLitsGrad(a, b float64) (float64, float64, float64) {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
 		// s += x * x
 		dt3 = dt7
 		dt2 = dt3
@@ -3921,7 +3893,7 @@ func CompositeLitsHVP(a, b, va, vb float64) (float64, float64, float64, float64,
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
+		// the trip again
 		dx = dxs[i]
 		// s += t
 		dt21 = ds1
@@ -4224,12 +4196,10 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
-		// the trip again, from
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
 			xk = x[k]
-			// the trip again, from
 			// y[j] += t
 			dt2 += dy1[j]
 			// dy[j] += dt
@@ -4370,7 +4340,6 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 	// for i := range z
 	for trip := len(z); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// sum += exp
 		dt6 = dsum1
 		dexp1 += dt6
@@ -4400,7 +4369,6 @@ func hvpOfSoftmaxCE(z []float64, c int, v1, hv []float64) (float64, float64) {
 	for trip1 := len(z[1:]); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
 		v = z[1:][i1]
-		// the trip again, from
 		// zmax = max1
 		dmax11 += dzmax1
 		dzmax1 = 0
@@ -4523,7 +4491,6 @@ func hvpOfApply(l Layer, x []float64, v Layer, hv *Layer) (float64, float64) {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		xi = x[i]
-		// the trip again, from
 		// z += t
 		dt3 = dz1
 		dt2 += dt3
@@ -4601,7 +4568,6 @@ func (p *Poly) hvpOfEval(x float64, vp *Poly, vx float64, hvp *Poly) (float64, f
 	for ; trips > 0; trips-- {
 		// i--
 		i++
-		// the trip again, from
 		// y = t + p.C[i]
 		dt6 = dy1
 		y = yTape[len(yTape)-1]
@@ -4680,7 +4646,6 @@ func hvpOfResiduals(w []float64, batch, v, hv []Sample) (float64, float64) {
 		// for i := range w
 		for trip := len(w); trip > 0; trip-- {
 			i = trip - 1
-			// the trip again, from
 			// r += t
 			dt3 = dr1
 			dt2 += dt3
@@ -4775,7 +4740,6 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 	for trip := len(batch); trip > 0; trip-- {
 		i1 = trip - 1
 		smp = batch[i1]
-		// the trip again, from
 		// s += t1
 		dt9 = ds1
 		dt11 += dt9
@@ -4793,7 +4757,6 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		// for i := range w
 		for trip1 := len(w); trip1 > 0; trip1-- {
 			i = trip1 - 1
-			// the trip again, from
 			// r += t
 			rTape = rTape[:len(rTape)-1]
 			dt4 = dr1
@@ -4895,7 +4858,6 @@ func hvpOfArray(a [3]float64, k float64, va [3]float64, vk float64) (float64, fl
 	// for i := range h
 	for trip := 3; trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// h[i] = math.Sin(t)
 		if dh1[i] != 0 {
 			dsin = dh1[i]
@@ -5012,13 +4974,11 @@ func hvpOfMatrix(m, v, hv [][]float64) (float64, float64) {
 	// for i := range m
 	for trip := len(m); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// for j := range m[i]
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
 			j = trips - 1
-			// the trip again, from
 			// s += t
 			dt3 = ds1
 			dt2 += dt3
@@ -5109,7 +5069,6 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// dh[i] = h[i] * -dh[i]
 		dt7 = ddh[i]
 		ddh[i] = 0
@@ -5215,7 +5174,6 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * w[i]
 		dt6 = dh1[i]
 		dh1[i] = 0
@@ -5415,7 +5373,7 @@ func hvpOfCompositeLits(a, b, va, vb float64) (float64, float64, float64, float6
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
+		// the trip again
 		dx = dxs[i]
 		// s += t
 		dt21 = ds1

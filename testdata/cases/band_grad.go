@@ -404,7 +404,6 @@ func BandCarriedGrad(x, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += c
 		dt3 = ds
 		dc += dt3
@@ -518,7 +517,6 @@ func SumOuterCounterGrad(x, dx []float64) float64 {
 	// for i := range len(x)
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// j--
 		j++
 		// s += x[j] * x[i]
@@ -630,7 +628,6 @@ func SumCounterInBodyGrad(x, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// the trip again, from
 		// i++
 		i--
 		// s += x[i] * x[i+1] * x[i+1]
@@ -744,7 +741,6 @@ func SumWhileGrad(x, dx []float64) float64 {
 	ds = 1
 	// for i < len(x)
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// i++
 		i--
 		// s += x[i] * x[i] * x[i]
@@ -2076,7 +2072,6 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		v = x[i]
-		// the trip again, from
 		// if i+k < len(x) && v > 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2340,7 +2335,6 @@ func hvpOfSumOuterCounter(x, v, hv []float64) (float64, float64) {
 	// for i := range len(x)
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// j--
 		j++
 		// s += t
@@ -2445,7 +2439,6 @@ func hvpOfSumCounterInBody(x, v, hv []float64) (float64, float64) {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// the trip again, from
 		// i++
 		i--
 		// s += t1
@@ -2718,7 +2711,6 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	for trip := max(0, n-1-1); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		// r[i] = lap + math.Exp(u[i])*0.1
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -2745,7 +2737,6 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	// for i1 := range rOut
 	for trip1 := len(rOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}
@@ -2795,7 +2786,6 @@ func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 	for trip := max(0, len(x)-1); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		// y[i-1] = x[i]*x[i] - math.Sin(x[i-1])
 		dt1 = dy1[i-1]
 		dy1[i-1] = 0
@@ -2807,7 +2797,6 @@ func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2882,7 +2871,6 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// if i < m-1
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2899,7 +2887,6 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2943,7 +2930,6 @@ func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	for trip := max(0, n-1); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		// y[i] = x[i] - x[i-1]
 		dt1 = dy1[i]
 		dy1[i] = 0
@@ -2958,7 +2944,6 @@ func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3000,7 +2985,6 @@ func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// y[i] = s
 		ds += dy1[i]
 		dy1[i] = 0
@@ -3012,7 +2996,6 @@ func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3078,7 +3061,6 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// prev[0] = x[i]
 		dElem := dprev[0]
 		dprev[0] = 0
@@ -3095,7 +3077,6 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip1 := len(yOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}

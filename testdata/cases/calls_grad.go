@@ -195,7 +195,6 @@ func HelperInLoopGrad(w float64, n int) (float64, float64) {
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -313,7 +312,6 @@ func HelperInLoopHVP(w float64, n int, v float64) (float64, float64, float64) {
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -958,7 +956,6 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	dh[1] += 1
 	// for i < 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// y += 0.25 * v
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -996,7 +993,6 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * 1.5
 		dt = dh[i]
 		dh[i] = 0
@@ -1147,7 +1143,6 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	ddh[1] += 1
 	// for i1 < 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// y += t2
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -1246,7 +1241,6 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * 1.5
 		dt4 = dh1[i]
 		dh1[i] = 0
@@ -1393,7 +1387,6 @@ func TwoResultsGrad(x, y float64) (float64, float64, float64) {
 	da = 1
 	// for i < 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// s = p + q*0.5
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
@@ -1514,7 +1507,6 @@ func TwoResultsHVP(x, y, vx, vy float64) (float64, float64, float64, float64, fl
 	dda := ddt1
 	// for i < 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// s = p + t
 		dt7 = ds1
 		ds1 = 0
@@ -1672,7 +1664,6 @@ func ScalarHelperGrad(x, s float64) (float64, float64, float64) {
 	dy = 1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += bell(y, s)
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -1766,7 +1757,6 @@ func ScalarHelperHVP(x, s, vx, vs float64) (float64, float64, float64, float64, 
 	ddy = 1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += bell3
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2061,7 +2051,6 @@ func InlinedElementInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 	dh[0] += 1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += 0.5 * v
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2237,7 +2226,6 @@ func InlinedElementInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []f
 	ddh[0] += ddt2
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += t1
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -2551,7 +2539,6 @@ func VarNormGrad(xs, dxs []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
 		// s += x * x
 		dt1 = ds
 		dt = dt1
@@ -2646,7 +2633,6 @@ func VarNormHVP(xs, v, dxs, hv []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -3894,7 +3880,6 @@ func hvpOfHelperInLoop(w float64, n int, v float64) (float64, float64, float64) 
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// if i == 4
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -4362,7 +4347,6 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 	ddh[1] += 1
 	// for i1 < 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// y += t2
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -4461,7 +4445,6 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * 1.5
 		dt3 = dh1[i]
 		dh1[i] = 0
@@ -4594,7 +4577,6 @@ func hvpOfTwoResults(x, y, vx, vy float64) (float64, float64, float64, float64) 
 	dda := ddt1
 	// for i < 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// s = p + t
 		dt7 = ds1
 		ds1 = 0
@@ -4747,7 +4729,6 @@ func hvpOfScalarHelper(x, s, vx, vs float64) (float64, float64, float64, float64
 	ddy = 1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += bell3
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -4989,7 +4970,6 @@ func hvpOfInlinedElementInLoop(y float64, w []float64, vy float64, vw, hvw []flo
 	ddh[0] += ddt2
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += t1
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
@@ -5202,7 +5182,6 @@ func hvpOfVarNorm(xs, v, hv []float64) (float64, float64) {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -5247,7 +5226,6 @@ func pullbackOfVarNorm(xs []float64, dres float64, dxs []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
 		// s += x * x
 		dt1 = ds
 		dt = dt1
@@ -5347,7 +5325,6 @@ func pullbackOfVarStats(xs []float64, dres, dres1 float64, dxs []float64) (float
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
 		// s += x * x
 		dt2 = dres1
 		dt1 = dt2
@@ -5830,7 +5807,6 @@ func pullbackOfGammaRule(x, dres, dres1 float64) (float64, float64, float64) {
 	dx += 2 * x * dt3
 	// for x < 6
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// x++
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
@@ -6168,7 +6144,6 @@ func pullbackOfJvpOfDotWrtA1WrtADa(a, b, da []float64, dres, dres1 float64, da1,
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt4 = dres
 		dt1 += dt4
@@ -6231,7 +6206,6 @@ func pullbackOfJvpOfDot1(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6284,7 +6258,6 @@ func pullbackOfJvpOfDotWrtA2WrtA(a, b, da []float64, dres, dres1 float64, da1 []
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt2 = dres
 		dt1 += dt2
@@ -6334,7 +6307,6 @@ func pullbackOfJvpOfDot2WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6604,7 +6576,6 @@ func pullbackOfJvpOfDot3(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -6710,7 +6681,6 @@ func pullbackOfJvpOfDot4(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -7475,7 +7445,6 @@ func pullbackOfJvpOfVarNorm1(xs, dxs []float64, dres, dres1 float64, dxs1, ddxs 
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -7568,7 +7537,6 @@ func pullbackOfJvpOfVarNorm2WrtXs(xs, dxs []float64, dres, dres1 float64, dxs1 [
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -7635,7 +7603,7 @@ func pullbackOfJvpOfVarStats1(xs, dxs []float64, dres, dres1, dres2, dres3 float
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
+		// the trip again
 		dx = dxs[i]
 		// s += t
 		dt7 = dres1
@@ -7707,7 +7675,7 @@ func pullbackOfJvpOfVarStats2WrtXs(xs, dxs []float64, dres, dres1, dres2, dres3 
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		x = xs[i]
-		// the trip again, from
+		// the trip again
 		dx = dxs[i]
 		// s += t
 		dt6 = dres1

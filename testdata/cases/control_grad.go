@@ -905,7 +905,6 @@ func PowerGrad(x float64, n int) (float64, float64) {
 	dt = 1
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -976,7 +975,6 @@ func PowerHVP(x float64, n int, v float64) (float64, float64, float64) {
 	ddt = 1
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -1069,7 +1067,6 @@ func CountDownGrad(x float64, n int) (float64, float64) {
 	ds = 1
 	// for n > 0
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// s = s*x + float64(n)
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
@@ -1160,7 +1157,6 @@ func CountDownHVP(x float64, n int, v float64) (float64, float64, float64) {
 	dds = 1
 	// for n > 0
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// s = t + float64(n)
 		dt5 = ds1
 		s = sTape[len(sTape)-1]
@@ -1251,7 +1247,6 @@ func NestedGrad(x, y float64, n int) (float64, float64, float64) {
 		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
-			// the trip again, from
 			// s += math.Sin(x*float64(i)) * math.Cos(y*float64(j))
 			t = x * float64(i)
 			sin = math.Sin(t)
@@ -1377,7 +1372,6 @@ func NestedHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, 
 		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
-			// the trip again, from
 			// ds += dt2
 			dt14 = dds
 			ddt2 += dt14
@@ -1571,7 +1565,6 @@ reverse:
 		if broke {
 			broke = false
 		}
-		// the trip again, from
 		done1 := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
@@ -1722,7 +1715,6 @@ reverse:
 		if broke {
 			broke = false
 		}
-		// the trip again, from
 		done1 := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
@@ -2052,7 +2044,6 @@ func BranchInLoopGrad(x float64, n int) (float64, float64) {
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2169,7 +2160,6 @@ func BranchInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -2316,7 +2306,6 @@ func HalvingsGrad(x float64) (float64, float64) {
 	dx = 1
 	// for x > 1
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// p = p * x
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
@@ -2452,7 +2441,6 @@ func HalvingsHVP(x, v float64) (float64, float64, float64) {
 	dx := ddt
 	// for x > 1
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// p *= x
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
@@ -2580,7 +2568,6 @@ func ContinueGrad(x float64, n int) (float64, float64) {
 	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -2685,7 +2672,6 @@ func ContinueHVP(x float64, n int, v float64) (float64, float64, float64) {
 	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -2837,7 +2823,6 @@ func BreakGrad(x float64, n int) (float64, float64) {
 			// i++
 			i--
 		}
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -2973,7 +2958,6 @@ func BreakHVP(x float64, n int, v float64) (float64, float64, float64) {
 			// i++
 			i--
 		}
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -3125,7 +3109,6 @@ outer:
 			// i++
 			i--
 		}
-		// the trip again, from
 		// for j < n
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -3138,7 +3121,6 @@ outer:
 				// j++
 				j--
 			}
-			// the trip again, from
 			done := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
@@ -3272,7 +3254,6 @@ outer:
 			// i++
 			i--
 		}
-		// the trip again, from
 		// for j < n
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -3285,7 +3266,6 @@ outer:
 				// j++
 				j--
 			}
-			// the trip again, from
 			done := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
@@ -3408,7 +3388,6 @@ func SideEffectConditionGrad(x float64, n int) (float64, float64) {
 	ds := float64(k)
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -3515,7 +3494,6 @@ func SideEffectConditionHVP(x float64, n int, v float64) (float64, float64, floa
 	dds := float64(k) * ddt
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -3858,7 +3836,6 @@ func FloatStepGrad(x, y float64) (float64, float64, float64) {
 		// u += 0.7
 		u = uTape[len(uTape)-1]
 		uTape = uTape[:len(uTape)-1]
-		// the trip again, from
 		// s += u * y
 		dt2 = ds
 		du += y * dt2
@@ -3948,7 +3925,6 @@ func FloatStepHVP(x, y, vx, vy float64) (float64, float64, float64, float64, flo
 		// u = u + 0.7
 		u = uTape[len(uTape)-1]
 		uTape = uTape[:len(uTape)-1]
-		// the trip again, from
 		// s += t
 		dt7 = ds1
 		dt2 += dt7
@@ -4076,7 +4052,6 @@ func BoundInMemoryGrad(x, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// the trip again, from
 		// s = math.Sin(s * x[i])
 		dsin = ds
 		s = sTape[len(sTape)-1]
@@ -4356,7 +4331,6 @@ func NarrowCountersGrad(x []float64, n uint8, m int32, dx []float64) float64 {
 	// for j := range m
 	for ; trips1 > 0; trips1-- {
 		j = int32(trips1 - 1)
-		// the trip again, from
 		// s = s*x[j] + 0.1
 		dt2 = ds
 		s = sTape1[len(sTape1)-1]
@@ -4369,7 +4343,6 @@ func NarrowCountersGrad(x []float64, n uint8, m int32, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// the trip again, from
 		// s = math.Sin(s * x[i])
 		dsin = ds
 		s = sTape[len(sTape)-1]
@@ -4531,7 +4504,6 @@ func NarrowCountersHVP(x []float64, n uint8, m int32, v, dx, hv []float64) float
 	// for j := range m
 	for ; trips1 > 0; trips1-- {
 		j = int32(trips1 - 1)
-		// the trip again, from
 		// s = t1 + 0.1
 		dt11 = ds1
 		s = sTape1[len(sTape1)-1]
@@ -4733,7 +4705,6 @@ func PackageBoundGrad(x, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// the trip again, from
 		// s += x[i]*x[i]*s + x[i]
 		dt3 = ds
 		s = sTape[len(sTape)-1]
@@ -4790,7 +4761,6 @@ func LogisticGrad(r, x float64, steps int) (float64, float64, float64) {
 	dx = 1
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// x = r * x * (1 - x)
 		x = xTape[len(xTape)-1]
 		xTape = xTape[:len(xTape)-1]
@@ -4988,7 +4958,6 @@ func RangeDataGrad(x float64) (float64, float64) {
 	for trip := 3; trip > 0; trip-- {
 		i1 = trip - 1
 		w1 = [3]float64{1, 2, 3}[i1]
-		// the trip again, from
 		// s = s*w + x
 		dt3 = ds
 		ds = w1 * dt3
@@ -4998,7 +4967,6 @@ func RangeDataGrad(x float64) (float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		w = weights[i]
-		// the trip again, from
 		// s += w * math.Pow(x, float64(i))
 		dt1 = ds
 		dpow = w * dt1
@@ -5105,7 +5073,6 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 	for trip := 3; trip > 0; trip-- {
 		i1 = trip - 1
 		w1 = [3]float64{1, 2, 3}[i1]
-		// the trip again, from
 		// s = t1 + x
 		dt12 = ds1
 		dt11 += dt12
@@ -5127,7 +5094,6 @@ func RangeDataHVP(x, v float64) (float64, float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		w = weights[i]
-		// the trip again, from
 		// s += t
 		dt8 = ds1
 		dt2 += dt8
@@ -5461,7 +5427,6 @@ func SumOfPowersGrad(xs []float64, n int, dxs []float64) float64 {
 		dp := ds
 		// for range n
 		for trip := max(0, n); trip > 0; trip-- {
-			// the trip again, from
 			// p *= x
 			dt = dp
 			p = pTape[len(pTape)-1]
@@ -5559,7 +5524,6 @@ func SumOfPowersHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 		ddp := dds
 		// for range n
 		for trip := max(0, n); trip > 0; trip-- {
-			// the trip again, from
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -5719,7 +5683,6 @@ func SumOfBranchesGrad(xs []float64, n int, dxs []float64) float64 {
 		dp := ds
 		// for j := range n
 		for trip := max(0, n); trip > 0; trip-- {
-			// the trip again, from
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -5876,7 +5839,6 @@ func SumOfBranchesHVP(xs []float64, n int, v, dxs, hv []float64) float64 {
 		ddp := dds
 		// for j := range n
 		for trip := max(0, n); trip > 0; trip-- {
-			// the trip again, from
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -6075,7 +6037,6 @@ func PendulumGrad(theta, omega float64, steps int) (float64, float64, float64) {
 	dtheta := 2 * theta * dt4
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// theta += h * omega
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -6181,7 +6142,6 @@ func PendulumHVP(theta, omega float64, steps int, vtheta, vomega float64) (float
 	hvtheta := 2 * dt13
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// theta += t1
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -6323,7 +6283,6 @@ func SumOfTriangleGrad(xs, dxs []float64) float64 {
 		dp := ds
 		// for range i
 		for trip := max(0, i); trip > 0; trip-- {
-			// the trip again, from
 			// p *= x
 			dt = dp
 			p = pTape[len(pTape)-1]
@@ -6421,7 +6380,6 @@ func SumOfTriangleHVP(xs, v, dxs, hv []float64) float64 {
 		ddp := dds
 		// for range i
 		for trip := max(0, i); trip > 0; trip-- {
-			// the trip again, from
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -6589,7 +6547,6 @@ func LogisticSwitchGrad(r, x float64, steps, mode int) (float64, float64, float6
 	dx = 1
 	// for i < steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -6706,7 +6663,6 @@ func LogisticSwitchHVP(r, x float64, steps, mode int, vr, vx float64) (float64, 
 	dx = 1
 	// for i < steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -6878,7 +6834,6 @@ func PiecewisePostGrad(x float64) (float64, float64) {
 		}
 		dt = dt2
 		dt += 2 * dt1
-		// the trip again, from
 		// s += t * t
 		dt4 = ds
 		dt += 2 * t * dt4
@@ -7078,7 +7033,6 @@ func PiecewisePostHVP(x, v float64) (float64, float64, float64) {
 	dds = 1
 	// for t < 4
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// t = max1
 		dmax11 += dt2
 		t = tTape[len(tTape)-1]
@@ -7288,11 +7242,10 @@ func SmoothPostContinueGrad(x float64) (float64, float64) {
 		// t = t + math.Sin(t) + 2
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
-		dt2 = dt
-		dt = (1 + math.Cos(t)) * dt2
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
+		dt2 = dt
+		dt = (1 + math.Cos(t)) * dt2
 		if done {
 			// s += t * t
 			dt4 = ds
@@ -7444,7 +7397,6 @@ func SmoothPostContinueHVP(x, v float64) (float64, float64, float64) {
 		dt2 += dt21
 		dsin = dt21
 		dt2 += math.Cos(t) * dsin
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -7614,7 +7566,6 @@ func SwapPostContinueGrad(x, y float64) (float64, float64, float64) {
 		aTape = aTape[:len(aTape)-1]
 		da = dt1
 		db = dt
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -7849,7 +7800,6 @@ func SwapPostContinueHVP(x, y, vx, vy float64) (float64, float64, float64, float
 		ddb = dt4
 		da1 = dt3
 		db1 = dt2
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -8022,7 +7972,6 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
-		// the trip again, from
 		// h = nh[0]
 		dnh[0] += dh
 		dh = 0
@@ -8030,7 +7979,6 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
-			// the trip again, from
 			// nh[j] = math.Tanh(x[t] + h)
 			tanh = nh[j]
 			dtanh = dnh[j]
@@ -8146,7 +8094,6 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
-		// the trip again, from
 		// h = nh[0]
 		dnh1[0] += dh1
 		dh1 = 0
@@ -8157,7 +8104,6 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
-			// the trip again, from
 			// dnh[j] = (1 - nh[j]*nh[j]) * dt1
 			dt6 = ddnh[j]
 			ddnh[j] = 0
@@ -8337,7 +8283,6 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	// for _, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// loss += w[0]
 		dt2 = dloss
 		dw[0] += dt2
@@ -8481,7 +8426,6 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	// for i, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// loss += w[0]
 		dt8 = dloss1
 		dw1[0] += dt8
@@ -8711,11 +8655,10 @@ func SqrtPostCounterGrad(x float64) (float64, float64) {
 		sqrtTape = sqrtTape[:len(sqrtTape)-1]
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
-		dsqrt = dt
-		dt = 0.5 / sqrt * dsqrt
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
+		dsqrt = dt
+		dt = 0.5 / sqrt * dsqrt
 		if done {
 			// s += t * t
 			dt4 = ds
@@ -8908,7 +8851,6 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 		dt2 = dt4
 		dt21 = 0.5 / sqrt * dsqrt
 		dt2 += dt21
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -9083,12 +9025,10 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
-		// the trip again, from
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
-			// the trip again, from
 			// t = t[1:]
 			dt = dtTape[len(dtTape)-1]
 			dtTape = dtTape[:len(dtTape)-1]
@@ -9126,7 +9066,6 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * 0.5
 		dt1 = dh[i]
 		dh[i] = 0
@@ -9409,12 +9348,10 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
-		// the trip again, from
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
-			// the trip again, from
 			// t = t[1:]
 			dt5 = dt5Tape[len(dt5Tape)-1]
 			dt5Tape = dt5Tape[:len(dt5Tape)-1]
@@ -9531,7 +9468,6 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * 0.5
 		dt6 = dh1[i]
 		dh1[i] = 0
@@ -9720,7 +9656,6 @@ reverse:
 			if broke {
 				broke = false
 			}
-			// the trip again, from
 			// if r > 2
 			cond1 := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -9864,7 +9799,6 @@ reverse:
 			if broke {
 				broke = false
 			}
-			// the trip again, from
 			// if r > 2
 			cond1 := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -10322,7 +10256,6 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 		du := t * ds
 		// for k < n
 		for trip := max(0, n); trip > 0; trip-- {
-			// the trip again, from
 			// u = u*0.5 + math.Sin(u)
 			u = uTape[len(uTape)-1]
 			uTape = uTape[:len(uTape)-1]
@@ -10333,7 +10266,6 @@ func SumTwoNestsGrad(xs []float64, n int, dxs []float64) float64 {
 		dxs[i] += du
 		// for k < n
 		for trip1 := max(0, n); trip1 > 0; trip1-- {
-			// the trip again, from
 			// t = t * math.Cos(t)
 			t = tTape[len(tTape)-1]
 			tTape = tTape[:len(tTape)-1]
@@ -11866,7 +11798,6 @@ func hvpOfPower(x float64, n int, v float64) (float64, float64, float64) {
 	ddt = 1
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// t *= x
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
@@ -11948,7 +11879,6 @@ func hvpOfCountDown(x float64, n int, v float64) (float64, float64, float64) {
 	dds = 1
 	// for n > 0
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// s = t + float64(n)
 		dt5 = ds1
 		s = sTape[len(sTape)-1]
@@ -12065,7 +11995,6 @@ func hvpOfNested(x, y float64, n int, vx, vy float64) (float64, float64, float64
 		for trip := max(0, i+1); trip > 0; trip-- {
 			// j++
 			j--
-			// the trip again, from
 			// ds += dt2
 			dt12 = dds
 			ddt2 += dt12
@@ -12228,7 +12157,6 @@ reverse:
 		if broke {
 			broke = false
 		}
-		// the trip again, from
 		done1 := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
@@ -12454,7 +12382,6 @@ func hvpOfBranchInLoop(x float64, n int, v float64) (float64, float64, float64) 
 	// for i := range n
 	for trip := max(0, n); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// if i%2 == 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -12600,7 +12527,6 @@ func hvpOfHalvings(x, v float64) (float64, float64, float64) {
 	ddp := ddt
 	// for x > 1
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// p *= x
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
@@ -12702,7 +12628,6 @@ func hvpOfContinue(x float64, n int, v float64) (float64, float64, float64) {
 	for trip := max(0, n); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -12836,7 +12761,6 @@ func hvpOfBreak(x float64, n int, v float64) (float64, float64, float64) {
 			// i++
 			i--
 		}
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -12956,7 +12880,6 @@ outer:
 			// i++
 			i--
 		}
-		// the trip again, from
 		// for j < n
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -12969,7 +12892,6 @@ outer:
 				// j++
 				j--
 			}
-			// the trip again, from
 			done := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
@@ -13063,7 +12985,6 @@ func hvpOfSideEffectCondition(x float64, n int, v float64) (float64, float64, fl
 	dds := float64(k) * ddt
 	// for i < n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// if bump(&k)
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -13223,7 +13144,6 @@ func hvpOfFloatStep(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		// u = u + 0.7
 		u = uTape[len(uTape)-1]
 		uTape = uTape[:len(uTape)-1]
-		// the trip again, from
 		// s += t
 		dt7 = ds1
 		dt2 += dt7
@@ -13472,7 +13392,6 @@ func hvpOfNarrowCounters(x []float64, n uint8, m int32, v, hv []float64) (float6
 	// for j := range m
 	for ; trips1 > 0; trips1-- {
 		j = int32(trips1 - 1)
-		// the trip again, from
 		// s = t1 + 0.1
 		dt11 = ds1
 		s = sTape1[len(sTape1)-1]
@@ -13720,7 +13639,6 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 	for trip := 3; trip > 0; trip-- {
 		i1 = trip - 1
 		w1 = [3]float64{1, 2, 3}[i1]
-		// the trip again, from
 		// s = t1 + x
 		dt12 = ds1
 		dt11 += dt12
@@ -13741,7 +13659,6 @@ func hvpOfRangeData(x, v float64) (float64, float64, float64) {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		w = weights[i]
-		// the trip again, from
 		// s += t
 		dt8 = ds1
 		dt2 += dt8
@@ -13913,7 +13830,6 @@ func hvpOfSumOfPowers(xs []float64, n int, v, hv []float64) (float64, float64) {
 		ddp := dds
 		// for range n
 		for trip := max(0, n); trip > 0; trip-- {
-			// the trip again, from
 			// p *= x
 			dt3 = dp1
 			p = pTape[len(pTape)-1]
@@ -14030,7 +13946,6 @@ func hvpOfSumOfBranches(xs []float64, n int, v, hv []float64) (float64, float64)
 		ddp := dds
 		// for j := range n
 		for trip := max(0, n); trip > 0; trip-- {
-			// the trip again, from
 			// if j%2 == 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -14180,7 +14095,6 @@ func hvpOfPendulum(theta, omega float64, steps int, vtheta, vomega float64) (flo
 	hvtheta := 2 * dt13
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// theta += t1
 		theta = thetaTape[len(thetaTape)-1]
 		thetaTape = thetaTape[:len(thetaTape)-1]
@@ -14303,7 +14217,6 @@ func hvpOfLogisticSwitch(r, x float64, steps, mode int, vr, vx float64) (float64
 	dvx = 1
 	// for i < steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// switch mode
 		taken := int(takenTape[len(takenTape)-1])
 		takenTape = takenTape[:len(takenTape)-1]
@@ -14473,7 +14386,6 @@ func hvpOfPiecewisePost(x, v float64) (float64, float64, float64) {
 	dds = 1
 	// for t < 4
 	for ; trips > 0; trips-- {
-		// the trip again, from
 		// t = max1
 		dmax11 += dt2
 		t = tTape[len(tTape)-1]
@@ -14652,7 +14564,6 @@ func hvpOfSmoothPostContinue(x, v float64) (float64, float64, float64) {
 		dt2 += dt21
 		dsin = dt21
 		dt2 += math.Cos(t) * dsin
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -14874,7 +14785,6 @@ func hvpOfSwapPostContinue(x, y, vx, vy float64) (float64, float64, float64, flo
 		aTape = aTape[:len(aTape)-1]
 		da1 = dt3
 		db1 = dt2
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -15012,7 +14922,6 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	for trip := max(0, len(x)); trip > 0; trip-- {
 		// t++
 		t--
-		// the trip again, from
 		// h = nh[0]
 		dnh1[0] += dh1
 		dh1 = 0
@@ -15023,7 +14932,6 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
-			// the trip again, from
 			// dnh[j] = (1 - nh[j]*nh[j]) * dt1
 			dt6 = ddnh[j]
 			ddnh[j] = 0
@@ -15156,7 +15064,6 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	// for i, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// loss += w[0]
 		dt8 = dloss1
 		dw1[0] += dt8
@@ -15355,7 +15262,6 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 		dt2 = dt4
 		dt21 = 0.5 / sqrt * dsqrt
 		dt2 += dt21
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -15624,12 +15530,10 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
-		// the trip again, from
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
-			// the trip again, from
 			// t = t[1:]
 			dt5 = dt5Tape[len(dt5Tape)-1]
 			dt5Tape = dt5Tape[:len(dt5Tape)-1]
@@ -15735,7 +15639,6 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = w[i] * 0.5
 		dt51 = dh1[i]
 		dh1[i] = 0
@@ -15854,7 +15757,6 @@ reverse:
 			if broke {
 				broke = false
 			}
-			// the trip again, from
 			// if r > 2
 			cond1 := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]

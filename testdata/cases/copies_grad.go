@@ -203,7 +203,6 @@ func WholeCopiesGrad(p Point, pp *Point, pts []Point, c Body, pr Nest, dpp *Poin
 	// for i := range pts
 	for trip := len(pts); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// out += e.X + pts[i].X
 		dt10 = dout
 		dt9 = dt10
@@ -603,7 +602,6 @@ func CopyLoopGrad(p Point, n int) (float64, Point) {
 	dcur.Y += prev.Y * dt2
 	// for range n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// cur.Y = math.Cos(prev.X)
 		dcos = dcur.Y
 		dcur.Y = 0
@@ -761,7 +759,6 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	// for i := range min(len(z[1:]), len(y))
 	for ; trips3 > 0; trips3-- {
 		i3 = trips3 - 1
-		// the trip again, from
 		// z[(1)+i] = y[i]
 		dElem := dz[(1)+i3]
 		dz[(1)+i3] = 0
@@ -770,7 +767,6 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	// for i := range min(len(y[1:]), len(x[:2]))
 	for ; trips2 > 0; trips2-- {
 		i2 = trips2 - 1
-		// the trip again, from
 		// y[(1)+i] = x[i]
 		dElem1 := dy[(1)+i2]
 		dy[(1)+i2] = 0
@@ -781,7 +777,6 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	// for i := range y
 	for ; trips1 > 0; trips1-- {
 		i1 = trips1 - 1
-		// the trip again, from
 		// y[i] *= k
 		dt = dy[i1]
 		dy[i1] = 0
@@ -793,7 +788,6 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	// for i := range min(len(y), len(x))
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// y[i] = x[i]
 		dElem2 := dy[i]
 		dy[i] = 0
@@ -932,13 +926,11 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	dcur[len(cur)-1] += cur[0] * dt2
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
-		// the trip again, from
 		// for i := range cur
 		tripsT := int(tripsTape1[len(tripsTape1)-1])
 		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
 		for ; tripsT > 0; tripsT-- {
 			i2 = tripsT - 1
-			// the trip again, from
 			// cur[i] = prev[i] + h*math.Sin(prev[(i+1)%len(prev)])
 			dt1 = dcur[i2]
 			dcur[i2] = 0
@@ -954,7 +946,6 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
 			i1 = trips1 - 1
-			// the trip again, from
 			// prev[i] = cur[i]
 			dElem := dprev[i1]
 			dprev[i1] = 0
@@ -966,7 +957,6 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	// for i := range min(len(cur), len(x))
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// cur[i] = x[i]
 		dElem1 := dcur[i]
 		dcur[i] = 0
@@ -1542,13 +1532,11 @@ func RowByRowGrad(x, dx []float64) float64 {
 	// for i := range m
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// for j := range m[i]
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
 			j = trips1 - 1
-			// the trip again, from
 			// m[i][j] = x[i] * math.Sin(x[j])
 			dt = dm[i][j]
 			dm[i][j] = 0
@@ -1700,7 +1688,6 @@ func RangeArrayWritesGrad(a [3]float64, x float64) (float64, [3]float64, float64
 	for trip := 3; trip > 0; trip-- {
 		i = trip - 1
 		v = aCopy[i]
-		// the trip again, from
 		// s += v * a[i]
 		dt2 = ds
 		dt1 = dt2
@@ -1896,7 +1883,6 @@ func AnonStructsGrad(x, dx []float64) float64 {
 	for trip := len(pts); trip > 0; trip-- {
 		i = trip - 1
 		p = pts[i]
-		// the trip again, from
 		// acc.Sq += p.X * p.X
 		dt2 = dacc.Sq
 		dpts[i].X += 2 * p.X * dt2
@@ -2126,7 +2112,6 @@ func LiteralBuffersGrad(x, dx []float64) float64 {
 	// for i := range w
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// w[i] *= x[i%len(x)]
 		dt1 = dw[i]
 		dw[i] = 0
@@ -2397,7 +2382,6 @@ func CopyArraysGrad(a [3]float64, t float64) (float64, [3]float64, float64) {
 	// for i := range min(len(b[:2]), len(h[2:]))
 	for ; trips1 > 0; trips1-- {
 		i1 = trips1 - 1
-		// the trip again, from
 		// b[i] = h[(2)+i]
 		if db[i1] != 0 {
 			dElem := db[i1]
@@ -2426,7 +2410,6 @@ func CopyArraysGrad(a [3]float64, t float64) (float64, [3]float64, float64) {
 	// for i := range min(len(h[1:]), len(a[:]))
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[(1)+i] = a[i]
 		if dh[(1)+i] != 0 {
 			dElem4 := dh[(1)+i]
@@ -2564,7 +2547,6 @@ func BodiesEnergyGrad(bs []Body, g float64, dbs []Body) (float64, float64) {
 	// for i := range bs
 	for trip := len(bs); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// e += b.Pos[0] * b.Pos[1] * float64(b.Tag)
 		dt7 = de
 		dt6 = dt7
@@ -2855,7 +2837,6 @@ func SumOfRowsGrad(xs []float64, rows [][3]float64, dxs []float64, drows [][3]fl
 		// for j := range rows
 		for trip := len(rows); trip > 0; trip-- {
 			j = trip - 1
-			// the trip again, from
 			// u = u*0.5 + 0.01*r[0]*math.Cos(u+r[2]*xs[i])
 			dt5 = du
 			u = uTape[len(uTape)-1]
@@ -3136,7 +3117,6 @@ func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	for ; trips1 > 0; trips1-- {
 		// i++
 		i1--
-		// the trip again, from
 		// y[i] = 0.5 * (y[i] + y[i-1])
 		dt1 = dy[i1]
 		dy[i1] = 0
@@ -3147,7 +3127,6 @@ func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	// for i := range min(len(y), len(x))
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// y[i] = x[i]
 		dElem := dy[i]
 		dy[i] = 0
@@ -3293,13 +3272,11 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	// for i := range m
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// for j := range m[i]
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips1 > 0; trips1-- {
 			j = trips1 - 1
-			// the trip again, from
 			// m[i][j] = x[i] * sin
 			dt5 = dm1[i][j]
 			dm1[i][j] = 0
@@ -3591,7 +3568,6 @@ func hvpOfAnonStructs(x, v, hv []float64) (float64, float64) {
 	for trip := len(pts); trip > 0; trip-- {
 		i = trip - 1
 		p = pts[i]
-		// the trip again, from
 		// acc.Sq += t1
 		dt11 += dacc1.Sq
 		// dacc.Sq += dt1
@@ -3789,7 +3765,6 @@ func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	// for i := range w
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// w[i] *= x[i%len(x)]
 		dt14 = dw1[i]
 		dw1[i] = 0
@@ -3977,7 +3952,6 @@ func hvpOfBodiesEnergy(bs []Body, g float64, vbs []Body, vg float64, hvbs []Body
 	// for i := range bs
 	for trip := len(bs); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// e += t5
 		dt29 = de1
 		dt51 += dt29

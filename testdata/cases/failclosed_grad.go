@@ -311,7 +311,6 @@ func FloatCounterSumGrad(x float64) (float64, float64) {
 		tTape = tTape[:len(tTape)-1]
 		dt1 = dt
 		dx += dt1
-		// the trip again, from
 		// s += t * t
 		dt3 = ds
 		dt += 2 * t * dt3
@@ -425,7 +424,6 @@ func FloatCounterSumHVP(x, v float64) (float64, float64, float64) {
 		dx += dt3
 		dt2 = dt21
 		hv += dt21
-		// the trip again, from
 		// s += t1
 		dt8 = ds1
 		dt11 += dt8
@@ -1640,7 +1638,6 @@ func VarInLoopCarryGrad(x float64) (float64, float64) {
 	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		// p = p*x + c*c
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
@@ -1764,7 +1761,6 @@ func VarInLoopCarryHVP(x, v float64) (float64, float64, float64) {
 	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		// p = t + t1
 		dt12 = dp1
 		p = pTape[len(pTape)-1]
@@ -2057,7 +2053,6 @@ func PopBeforeSumGrad(x, dx []float64) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		v = x[i]
-		// the trip again, from
 		// h[i] = v * v
 		dt = dh[i]
 		dh[i] = 0
@@ -2174,7 +2169,6 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		v = x[i]
-		// the trip again, from
 		// h[i] = v * v
 		dt3 = dh1[i]
 		dh1[i] = 0
@@ -2346,7 +2340,6 @@ reverse:
 		dx = y
 		// for k < 3
 		for trip := max(0, 3); trip > 0; trip-- {
-			// the trip again, from
 			// y += 0.25*fr*float64(ex) + math.Tanh(fr)
 			tanh = tanhTape[len(tanhTape)-1]
 			tanhTape = tanhTape[:len(tanhTape)-1]
@@ -2575,7 +2568,6 @@ reverse:
 		dy = x * dt27
 		// for k < 3
 		for trip := max(0, 3); trip > 0; trip-- {
-			// the trip again, from
 			// y += t7
 			y = yTape[len(yTape)-1]
 			yTape = yTape[:len(yTape)-1]
@@ -3205,7 +3197,6 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 	dy = 1
 	// for j := range 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// y += 0.25 * a[2]
 		dt9 = dy
 		dt8 = dt9
@@ -3214,7 +3205,6 @@ func RangeArrayPerTripGrad(x, y float64, n int) (float64, float64, float64) {
 		for trip1 := 3; trip1 > 0; trip1-- {
 			i = trip1 - 1
 			v = a[i]
-			// the trip again, from
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -3438,7 +3428,6 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 	dy = 1
 	// for j := range 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// y += t4
 		dt30 = hvy
 		dt41 += dt30
@@ -3457,7 +3446,6 @@ func RangeArrayPerTripHVP(x, y float64, n int, vx, vy float64) (float64, float64
 		for trip1 := 3; trip1 > 0; trip1-- {
 			i = trip1 - 1
 			v = a[i]
-			// the trip again, from
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -3863,7 +3851,6 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	dx := y
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += 0.125 * float64(i)
 		yTape = yTape[:len(yTape)-1]
 		// x, y = 0.25, math.Tanh(bell(x, 1.5))
@@ -3986,7 +3973,6 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 	dy := x * ddt1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += 0.125 * float64(i)
 		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
 		hvx = 0
@@ -4362,12 +4348,10 @@ func ParallelDeadInLoopGrad(x, y float64, w, dw []float64) float64 {
 	dy := 0.5 * dt3
 	// for _, v := range w
 	for trip := len(w); trip > 0; trip-- {
-		// the trip again, from
 		// for t < 1
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
-			// the trip again, from
 			// x = math.Sin(1.04)
 			xTape = xTape[:len(xTape)-1]
 			// x, y = math.Tanh(v/2), math.Sin(x-w[0])
@@ -4517,12 +4501,10 @@ func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 	ddy := 0.5 * ddt4
 	// for range w
 	for trip := len(w); trip > 0; trip-- {
-		// the trip again, from
 		// for t < 1
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
-			// the trip again, from
 			// y, dy = sin, dsin
 			ddsin += ddy
 			ddy = 0
@@ -4674,7 +4656,6 @@ func RangeValueUnreadKeyGrad(x float64) (float64, float64) {
 		}
 		i = trips - 1
 		v = a[i]
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -4776,7 +4757,6 @@ func RangeValueUnreadKeyHVP(x, v1 float64) (float64, float64, float64) {
 		}
 		i = trips - 1
 		v = a[i]
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -5221,7 +5201,6 @@ func LinkSumGrad(c, dc *Link) float64 {
 		dpTape = dpTape[:len(dpTape)-1]
 		p = pTape[len(pTape)-1]
 		pTape = pTape[:len(pTape)-1]
-		// the trip again, from
 		// s += p.V * p.V * p.W[0]
 		dt2 = ds
 		t = p.V * p.V
@@ -5665,7 +5644,6 @@ reverse1:
 		ds = 1
 		// for i < 3
 		for trip := max(0, 3); trip > 0; trip-- {
-			// the trip again, from
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -5684,7 +5662,6 @@ reverse1:
 		}
 		i1 = trips - 1
 		v = xs[i1]
-		// the trip again, from
 		// if s > 10
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -5850,7 +5827,6 @@ reverse1:
 		dds = 1
 		// for i < 3
 		for trip := max(0, 3); trip > 0; trip-- {
-			// the trip again, from
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -5876,7 +5852,6 @@ reverse1:
 		}
 		i1 = trips - 1
 		v = xs[i1]
-		// the trip again, from
 		// if s > 10
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -6482,7 +6457,6 @@ func OscillatorNotWrtGrad(s Oscillator, k float64) (float64, float64) {
 	ds.X += 1
 	// for range 10
 	for trip := max(0, 10); trip > 0; trip-- {
-		// the trip again, from
 		// s.X += 0.1 * s.V
 		dt2 = ds.X
 		s.X = sElemTape[len(sElemTape)-1]
@@ -6584,7 +6558,6 @@ func OscillatorNotWrtHVP(s Oscillator, k, v float64) (float64, float64, float64)
 	dds.X += 1
 	// for range 10
 	for trip := max(0, 10); trip > 0; trip-- {
-		// the trip again, from
 		// s.X += t2
 		if ds1.X != 0 {
 			dt21 += ds1.X
@@ -6708,7 +6681,6 @@ func RangeAssignNoKeyGrad(xs, dxs []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		v = xs[i]
-		// the trip again, from
 		// s += v * v
 		dt1 = ds
 		dt = dt1
@@ -6801,7 +6773,6 @@ func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		v = xs[i]
-		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -7066,7 +7037,6 @@ func RangeElemCopyGrad(w, dw []float64) float64 {
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		v = w[i]
-		// the trip again, from
 		// s += v * h[0]
 		dt1 = ds
 		dt = dt1
@@ -7175,7 +7145,6 @@ func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		v = w[i]
-		// the trip again, from
 		// s += t
 		dt6 = ds1
 		dt1 += dt6
@@ -7521,7 +7490,7 @@ func ElemCopyGrad(b, db []Sample2) float64 {
 	// for i := range b
 	for trip := len(b); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
+		// the trip again
 		c = b[i]
 		// s += c.Y * c.X[0] * c.Y
 		dt2 = ds
@@ -7656,7 +7625,7 @@ func ElemCopyHVP(b, v, db, hv []Sample2) float64 {
 	// for i := range b
 	for trip := len(b); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
+		// the trip again
 		dc = v[i]
 		c = b[i]
 		t3 = c.X[0] * dc.Y
@@ -7831,7 +7800,6 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += 0.25 * view[0]
 		dt4 = ds
 		dt3 = dt4
@@ -7961,7 +7929,6 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -8298,7 +8265,6 @@ func hvpOfFloatCounterSum(x, v float64) (float64, float64, float64) {
 		tTape = tTape[:len(tTape)-1]
 		dt21 = dt2
 		hv += dt21
-		// the trip again, from
 		// s += t1
 		dt8 = ds1
 		dt11 += dt8
@@ -8783,7 +8749,6 @@ func hvpOfVarInLoopCarry(x, v float64) (float64, float64, float64) {
 	for trip := max(0, 5); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		// p = t + t1
 		dt11 = dp1
 		p = pTape[len(pTape)-1]
@@ -8963,7 +8928,6 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
 		v = x[i]
-		// the trip again, from
 		// h[i] = v * v
 		dt3 = dh1[i]
 		dh1[i] = 0
@@ -9119,7 +9083,6 @@ reverse:
 		dvy = x * dt27
 		// for k < 3
 		for trip := max(0, 3); trip > 0; trip-- {
-			// the trip again, from
 			// y += t7
 			y = yTape[len(yTape)-1]
 			yTape = yTape[:len(yTape)-1]
@@ -9526,7 +9489,6 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 	dvy = 1
 	// for j := range 2
 	for trip := max(0, 2); trip > 0; trip-- {
-		// the trip again, from
 		// y += t4
 		dt26 = hvy
 		dt41 += dt26
@@ -9539,7 +9501,6 @@ func hvpOfRangeArrayPerTrip(x, y float64, n int, vx, vy float64) (float64, float
 		for trip1 := 3; trip1 > 0; trip1-- {
 			i = trip1 - 1
 			v = a[i]
-			// the trip again, from
 			// if n > 0
 			cond := condTape[len(condTape)-1] != 0
 			condTape = condTape[:len(condTape)-1]
@@ -9801,7 +9762,6 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 	dvy := x * ddt1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// y += 0.125 * float64(i)
 		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
 		hvx = 0
@@ -10061,12 +10021,10 @@ func hvpOfParallelDeadInLoop(x, y float64, w, v1, hv []float64) (float64, float6
 	ddy := 0.5 * ddt4
 	// for range w
 	for trip := len(w); trip > 0; trip-- {
-		// the trip again, from
 		// for t < 1
 		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
 		for ; trips > 0; trips-- {
-			// the trip again, from
 			// y, dy = sin, dsin
 			ddsin += ddy
 			ddy = 0
@@ -10164,7 +10122,6 @@ func hvpOfRangeValueUnreadKey(x, v1 float64) (float64, float64, float64) {
 		}
 		i = trips - 1
 		v = a[i]
-		// the trip again, from
 		done := doneTape[len(doneTape)-1] != 0
 		doneTape = doneTape[:len(doneTape)-1]
 		if done {
@@ -10525,7 +10482,6 @@ reverse1:
 		dds = 1
 		// for i < 3
 		for trip := max(0, 3); trip > 0; trip-- {
-			// the trip again, from
 			done1 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done1 {
@@ -10551,7 +10507,6 @@ reverse1:
 		}
 		i1 = trips - 1
 		v = xs[i1]
-		// the trip again, from
 		// if s > 10
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -10857,7 +10812,6 @@ func hvpOfOscillatorNotWrt(s Oscillator, k, v float64) (float64, float64, float6
 	dds.X += 1
 	// for range 10
 	for trip := max(0, 10); trip > 0; trip-- {
-		// the trip again, from
 		// s.X += t2
 		if ds1.X != 0 {
 			dt21 += ds1.X
@@ -10980,7 +10934,6 @@ func hvpOfRangeAssignNoKey(xs, v1, hv []float64) (float64, float64) {
 	for trip := len(xs); trip > 0; trip-- {
 		i = trip - 1
 		v = xs[i]
-		// the trip again, from
 		// s += t
 		dt5 = ds1
 		dt1 += dt5
@@ -11113,7 +11066,6 @@ func hvpOfRangeElemCopy(w, v1, hv []float64) (float64, float64) {
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		v = w[i]
-		// the trip again, from
 		// s += t
 		dt6 = ds1
 		dt1 += dt6
@@ -11276,7 +11228,7 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	// for i := range b
 	for trip := len(b); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
+		// the trip again
 		dc = v[i]
 		c = b[i]
 		t3 = c.X[0] * dc.Y
@@ -11400,7 +11352,6 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -11636,7 +11587,6 @@ func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -11705,7 +11655,6 @@ func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -11848,7 +11797,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS1WrtSDs(h float64, ds *Spring, dres, dre
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		v = s.W[i]
-		// the trip again, from
+		// the trip again
 		dv = ds.W[i]
 		// e += t
 		dt5 = dres
@@ -11913,7 +11862,7 @@ func (s *Spring) pullbackOfJvpOfPullWrtS2WrtS(h float64, ds *Spring, dres, dres1
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		v = s.W[i]
-		// the trip again, from
+		// the trip again
 		dv = ds.W[i]
 		// e += t
 		dt5 = dres

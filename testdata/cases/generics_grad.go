@@ -61,7 +61,6 @@ func GenericLossGrad[T ~float32 | ~float64](w []T, k T, dw []T) (T, T) {
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		v = w[i]
-		// the trip again, from
 		// s += T(math.Sin(float64(v))) * T(i)
 		dt8 = ds
 		t5 = float64(v)
@@ -624,7 +623,6 @@ func pullbackOfJvpOfGdot1[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6
@@ -799,7 +797,6 @@ func pullbackOfJvpOfGdot2[T ~float32 | ~float64](a, b, da, db []T, dres, dres1 T
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6

@@ -137,7 +137,6 @@ func ValueHelpersGrad(x, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// out[i] = k * x[i]
 		dt13 = dout[i]
 		dout[i] = 0
@@ -801,7 +800,6 @@ func NoisyGrad(x, dx []float64) float64 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += x[i]*r1 + math.Sin(x[i])*float64(r2+1)
 		dt3 = ds
 		dt2 = dt3
@@ -1856,7 +1854,6 @@ func hvpOfValueHelpers(x, v, hv []float64) (float64, float64) {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// out[i] = k * x[i]
 		dt40 = dout1[i]
 		dout1[i] = 0
@@ -2892,7 +2889,6 @@ func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 	// for i := range a
 	for trip := len(a); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// s += t
 		dt6 = dres
 		dt1 += dt6

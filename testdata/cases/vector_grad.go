@@ -2492,7 +2492,6 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	// for i := range dyOut
 	for trip := len(dyOut); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// dy[i] = dyOut[i]
 		ddy1[i] = 0
 	}
@@ -2574,7 +2573,6 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 	// for i := range theta
 	for trip := len(theta); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// y += lens[i] * math.Sin(a)
 		dt4 = dy
 		sin = math.Sin(a)
@@ -2601,7 +2599,6 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 	// for i1 := range pOut
 	for trip1 := len(pOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// p[i1] = pOut[i1]
 		dp1[i1] = 0
 	}
@@ -2641,7 +2638,6 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 	// for i := range y
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// y[i] = math.Sin(a*float64(i)) * b
 		dt1 = dy1[i]
 		dy1[i] = 0
@@ -2655,7 +2651,6 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 	// for i1 := range yOut
 	for trip := len(yOut); trip > 0; trip-- {
 		i1 = trip - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2781,7 +2776,6 @@ reverse:
 			// for i1 := range y
 			for trip := len(y); trip > 0; trip-- {
 				i13 = trip - 1
-				// the trip again, from
 				// r += dy[i1] * y[i1]
 				dt12 = dr2
 				dt11 = dt12
@@ -2805,7 +2799,6 @@ reverse:
 				broke = false
 			}
 			i = trips - 1
-			// the trip again, from
 			done2 := doneTape[len(doneTape)-1] != 0
 			doneTape = doneTape[:len(doneTape)-1]
 			if done2 {
@@ -2826,7 +2819,6 @@ reverse:
 				tripsTape = tripsTape[:len(tripsTape)-1]
 				for ; trips1 > 0; trips1-- {
 					i12 = trips1 - 1
-					// the trip again, from
 					// r += dy[i1] * y[i1]
 					dt7 = dr1
 					dt6 = dt7
@@ -2858,7 +2850,6 @@ reverse:
 		// for i1 := range y
 		for trip1 := len(y); trip1 > 0; trip1-- {
 			i11 = trip1 - 1
-			// the trip again, from
 			// r += dy[i1] * y[i1]
 			dt3 = dr
 			dt2 = dt3
@@ -2883,7 +2874,6 @@ reverse:
 	// for i1 := range yOut
 	for trip2 := len(yOut); trip2 > 0; trip2-- {
 		i1 = trip2 - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2971,7 +2961,6 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// the trip again, from
 		// if y[i-1] > 0
 		cond := condTape[len(condTape)-1] != 0
 		condTape = condTape[:len(condTape)-1]
@@ -3001,7 +2990,6 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip := len(yOut); trip > 0; trip-- {
 		i1 = trip - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3072,7 +3060,6 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	// for i := range r
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// r[i] = theta[0]*math.Exp(-theta[1]*d.T[i]) - d.Y[i]
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -3088,7 +3075,6 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	// for i1 := range rOut
 	for trip := len(rOut); trip > 0; trip-- {
 		i1 = trip - 1
-		// the trip again, from
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}
@@ -3151,7 +3137,6 @@ func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Poin
 	// for i := range fOut
 	for trip := len(fOut); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// f[i] = fOut[i]
 		df1[i] = 0
 	}
@@ -3193,7 +3178,6 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	// for i := range y
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// y[i] = x[i] * x[i] * float32(i+1)
 		dt1 = dy1[i]
 		dy1[i] = 0
@@ -3203,7 +3187,6 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	// for i1 := range yOut
 	for trip := len(yOut); trip > 0; trip-- {
 		i1 = trip - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3244,7 +3227,6 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	// for i := range y
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// y[i] = xs[i%len(xs)] * xs[0]
 		dt = dy1[i]
 		dy1[i] = 0
@@ -3254,7 +3236,6 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	// for i1 := range yOut
 	for trip := len(yOut); trip > 0; trip-- {
 		i1 = trip - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3301,7 +3282,6 @@ func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 	// for i := range yOut
 	for trip := len(yOut); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// y[i] = yOut[i]
 		dy1[i] = 0
 	}
@@ -3351,7 +3331,6 @@ func vjpOfPointerInputs(yOut []float64, xs *[]float64, k **float64, dy []float64
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		x = (*xs)[i]
-		// the trip again, from
 		// y[i] = x * x * **k
 		dt1 = dy1[i]
 		dy1[i] = 0
@@ -3363,7 +3342,6 @@ func vjpOfPointerInputs(yOut []float64, xs *[]float64, k **float64, dy []float64
 	// for i1 := range yOut
 	for trip := len(yOut); trip > 0; trip-- {
 		i1 = trip - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3442,7 +3420,6 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 	// for i := range theta
 	for trip := len(theta); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// y += math.Sin(a)
 		dt2 = dy
 		da += math.Cos(a) * dt2
@@ -3459,7 +3436,6 @@ func vjpOfTip(tipOut *[2]float64, theta []float64, dtip *[2]float64, dtheta []fl
 	// for i1 := range tipOut
 	for ; trips > 0; trips-- {
 		i1 = trips - 1
-		// the trip again, from
 		// tip[i1] = tipOut[i1]
 		if dtip1[i1] != 0 {
 			dtip1[i1] = 0
@@ -3556,7 +3532,6 @@ reverse:
 		// for i2 := range p.Joint
 		for trip := 2; trip > 0; trip-- {
 			i21 = trip - 1
-			// the trip again, from
 			// r += dp.Joint[i2] * p.Joint[i2]
 			dt16 = dr1
 			dt15 = dt16
@@ -3576,7 +3551,6 @@ reverse:
 		// for i := range p.Joint
 		for trip1 := 2; trip1 > 0; trip1-- {
 			i = trip1 - 1
-			// the trip again, from
 			// p.Joint[i] = theta[i] * l * p.Y
 			if dp1.Joint[i] != 0 {
 				dt11 = dp1.Joint[i]
@@ -3601,7 +3575,6 @@ reverse:
 		// for i2 := range p.Joint
 		for trip2 := 2; trip2 > 0; trip2-- {
 			i2 = trip2 - 1
-			// the trip again, from
 			// r += dp.Joint[i2] * p.Joint[i2]
 			dt9 = dr
 			dt8 = dt9
@@ -3729,7 +3702,6 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	for ; trips > 0; trips-- {
 		// i++
 		i--
-		// the trip again, from
 		// y[i] += y[i-1] * x[0]
 		dt3 = dy1[i]
 		y[i] = yElemTape[len(yElemTape)-1]
@@ -3752,7 +3724,6 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 	// for i1 := range yOut
 	for trip := len(yOut); trip > 0; trip-- {
 		i1 = trip - 1
-		// the trip again, from
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3846,7 +3817,6 @@ reverse:
 		// for i1 := range r
 		for trip := len(r); trip > 0; trip-- {
 			i12 = trip - 1
-			// the trip again, from
 			// r1 += dr[i1] * r[i1]
 			dt11 = dr11
 			dt10 = dt11
@@ -3861,7 +3831,6 @@ reverse:
 		for trip1 := max(0, len(u)-1-1); trip1 > 0; trip1-- {
 			// i++
 			i--
-			// the trip again, from
 			// r[i] = u[i-1] - 2*u[i] + u[i+1] + u[i]*u[i]
 			dt9 = dr1[i]
 			dr1[i] = 0
@@ -3884,7 +3853,6 @@ reverse:
 		// for i1 := range r
 		for trip2 := len(r); trip2 > 0; trip2-- {
 			i11 = trip2 - 1
-			// the trip again, from
 			// r1 += dr[i1] * r[i1]
 			dt3 = dr12
 			dt2 = dt3
@@ -3910,7 +3878,6 @@ reverse:
 	// for i1 := range rOut
 	for trip3 := len(rOut); trip3 > 0; trip3-- {
 		i1 = trip3 - 1
-		// the trip again, from
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}

@@ -52,7 +52,6 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 	// for i1 := range g
 	for ; trips1 > 0; trips1-- {
 		i1 = trips1 - 1
-		// the trip again, from
 		// g[i1] = math.Tanh(w[i1] * h[i1%len(h)])
 		tanh1 = g[i1]
 		dtanh1 = dg[i1]
@@ -64,7 +63,6 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 	// for i := range h
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// h[i] = math.Tanh(w[i] * x[i%len(x)])
 		tanh = h[i]
 		dtanh = dh[i]
@@ -178,7 +176,6 @@ func EnergyGrad(x, v, k float64, n int) (float64, float64, float64, float64) {
 	do.V += 0.5 * dt3
 	// for range n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// o.V -= h * k1 * o.X
 		dt2 = -do.V
 		o.V = oElemTape[len(oElemTape)-1]
@@ -362,7 +359,6 @@ func VarianceGrad(x, dx []float64) float64 {
 	// for _, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// m.Sq += v1 * v1
 		dt = dm.Sq
 		dv1 += 2 * v1 * dt
@@ -594,7 +590,6 @@ func ScratchGrad(a float64) (float64, float64) {
 	ds = 1
 	// for k := range 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// s = s*a + work[0]*a + work[1]
 		s = sTape[len(sTape)-1]
 		sTape = sTape[:len(sTape)-1]
@@ -691,7 +686,6 @@ func NestedWritersGrad(x, k float64) (float64, float64, float64) {
 	// for i3 := range a
 	for trip := 3; trip > 0; trip-- {
 		i3 = trip - 1
-		// the trip again, from
 		// a[i3] *= k4
 		if da[i3] != 0 {
 			dt3 = da[i3]
@@ -710,7 +704,6 @@ func NestedWritersGrad(x, k float64) (float64, float64, float64) {
 	// for i2 := range a
 	for trip1 := 3; trip1 > 0; trip1-- {
 		i2 = trip1 - 1
-		// the trip again, from
 		// a[i2] *= k3
 		if da[i2] != 0 {
 			dt2 = da[i2]
@@ -732,7 +725,6 @@ func NestedWritersGrad(x, k float64) (float64, float64, float64) {
 	// for i1 := range a
 	for trip2 := 3; trip2 > 0; trip2-- {
 		i1 = trip2 - 1
-		// the trip again, from
 		// a[i1] *= k2
 		if da[i1] != 0 {
 			dt1 = da[i1]
@@ -844,7 +836,6 @@ func Scaled32Grad(x, dx []float32) float32 {
 	// for i1 := range y
 	for ; trips > 0; trips-- {
 		i1 = trips - 1
-		// the trip again, from
 		// y[i1] = y[i1] * k / 3
 		dt2 = dy[i1]
 		dy[i1] = 0
@@ -854,7 +845,6 @@ func Scaled32Grad(x, dx []float32) float32 {
 	// for i := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// y[i] = x[i] * x[i]
 		dt = dy[i]
 		dy[i] = 0
@@ -996,7 +986,6 @@ func LitStatementsGrad(x, y float64) (float64, float64, float64) {
 	dr += dt6
 	// for i := range 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// r += u2 * u2
 		dt16 = dr
 		du2 += 2 * u2 * dt16
@@ -1272,7 +1261,6 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	// for i3 := range h
 	for trip := len(h); trip > 0; trip-- {
 		i3 = trip - 1
-		// the trip again, from
 		// total += k2 * h[i3]
 		dt5 = dtotal
 		dt4 = dt5
@@ -1281,7 +1269,6 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	// for i4 := range h
 	for ; trips1 > 0; trips1-- {
 		i4 = trips1 - 1
-		// the trip again, from
 		// h[i4] = math.Tanh(w[i4] * x[i4%len(x)])
 		tanh1 = h[i4]
 		dtanh1 = dh[i4]
@@ -1295,7 +1282,6 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	// for i1 := range h
 	for trip1 := len(h); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// total += k1 * h[i1]
 		dt2 = dtotal
 		dt1 = dt2
@@ -1304,7 +1290,6 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	// for i2 := range h
 	for ; trips > 0; trips-- {
 		i2 = trips - 1
-		// the trip again, from
 		// h[i2] = math.Tanh(w[i2] * x[i2%len(x)])
 		tanh = h[i2]
 		dtanh = dh[i2]
@@ -1439,7 +1424,6 @@ func IncDecFieldsGrad(x, y float64) (float64, float64, float64) {
 	dy += x * dt1
 	// for range 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// r.Buf[0]++
 		r.Buf[0] = rElemTape[len(rElemTape)-1]
 		rElemTape = rElemTape[:len(rElemTape)-1]
@@ -2068,7 +2052,6 @@ func ElementStepsGrad(x, dx []float64) float64 {
 	// for i := range ms
 	for ; trips1 > 0; trips1-- {
 		i1 = trips1 - 1
-		// the trip again, from
 		// ms[i].V -= h1 * k1 * ms[i].X
 		dt6 = -dms[i1].V
 		ms[i1].V = msElemTape[len(msElemTape)-1]
@@ -2109,7 +2092,6 @@ func ElementStepsGrad(x, dx []float64) float64 {
 	// for i := range ms
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// ms[i].V = 0.5 * x[i+1]
 		dt = dms[i].V
 		dms[i].V = 0
@@ -2519,7 +2501,6 @@ func hvpOfEnergy(x, v, k float64, n int, vx, vv, vk float64) (float64, float64, 
 	ddo.V += 0.5 * ddt3
 	// for range n
 	for trip := max(0, n); trip > 0; trip-- {
-		// the trip again, from
 		// o.V -= t2
 		dt22 -= do1.V
 		o.V = oElemTape[len(oElemTape)-1]
@@ -2770,7 +2751,6 @@ func hvpOfLitStatements(x, y, vx, vy float64) (float64, float64, float64, float6
 	ddr += ddt6
 	// for i := range 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// r += t9
 		dt43 = dt61
 		dt91 += dt43
@@ -3054,7 +3034,6 @@ func hvpOfIncDecFields(x, y, vx, vy float64) (float64, float64, float64, float64
 	hvy += vx * dt11
 	// for range 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// the trip again, from
 		// r.Buf[0]++
 		r.Buf[0] = rElemTape[len(rElemTape)-1]
 		rElemTape = rElemTape[:len(rElemTape)-1]
@@ -3527,7 +3506,6 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 	// for i1 := range ms
 	for ; trips1 > 0; trips1-- {
 		i1 = trips1 - 1
-		// the trip again, from
 		// ms[i1].V -= t5
 		dt51 -= dms1[i1].V
 		ms[i1].V = msElemTape[len(msElemTape)-1]
@@ -3630,7 +3608,6 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 	// for i := range ms
 	for ; trips > 0; trips-- {
 		i = trips - 1
-		// the trip again, from
 		// ms[i].V = 0.5 * x[i+1]
 		dt111 = dms1[i].V
 		dms1[i].V = 0

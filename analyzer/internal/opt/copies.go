@@ -280,22 +280,21 @@ func hasImpureCall(e adjoint.Expr) bool {
 }
 
 // PureArithmetic reports whether evaluating e computes a value and does
-// nothing else, cheaply enough to do again: it calls nothing but package
-// math, len, cap, min, max and conversions (not make or new, which
-// allocate).
-func PureArithmetic(e adjoint.Expr) bool {
+// nothing else, without allocating: it calls nothing but package math,
+// len, cap, min, max, conversions and the functions in pureFuncs (named
+// as DropDeadStores takes them).
+func PureArithmetic(e adjoint.Expr, pureFuncs map[string]bool) bool {
 	return !callsOtherThan(e, func(c adjoint.Call) bool {
 		switch fun := c.Fun.(type) {
-		case adjoint.Qual:
-			return fun.Path == "math"
 		case adjoint.Ident:
 			switch fun.Name {
 			case "len", "cap", "min", "max":
 				return true
+			case "make", "new", "append":
+				return false
 			}
-			return isConversion(c)
 		}
-		return false
+		return (&deadStores{pureFuncs: pureFuncs}).pureCall(c)
 	})
 }
 

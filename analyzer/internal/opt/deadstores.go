@@ -495,20 +495,24 @@ func (d *deadStores) rangeStmt(s adjoint.Range, out liveSet, rewrite bool) (adjo
 // isPure reports whether evaluating e has no effect beyond its value: no
 // call but to package math, the pure builtins and d.pureFuncs.
 func (d *deadStores) isPure(e adjoint.Expr) bool {
-	return !callsOtherThan(e, func(c adjoint.Call) bool {
-		switch fun := c.Fun.(type) {
-		case adjoint.Qual:
-			return fun.Path == "math" || d.pureFuncs[fun.Name] // a function of the package is qualified
-		case adjoint.Ident:
-			return d.pureFuncs[fun.Name] || IsPureBuiltin(c)
-		case adjoint.Selector:
-			return d.pureFuncs["."+fun.Sel] // a pure method: q.jvpOfSplit(...)
-		case adjoint.Index:
-			id, ok := fun.X.(adjoint.Ident) // a generic helper: jvpOfDot[float64](...)
-			return ok && d.pureFuncs[id.Name]
-		}
-		return IsPureBuiltin(c)
-	})
+	return !callsOtherThan(e, d.pureCall)
+}
+
+// pureCall reports whether the call c, its arguments aside, has no effect
+// beyond its value.
+func (d *deadStores) pureCall(c adjoint.Call) bool {
+	switch fun := c.Fun.(type) {
+	case adjoint.Qual:
+		return fun.Path == "math" || d.pureFuncs[fun.Name] // a function of the package is qualified
+	case adjoint.Ident:
+		return d.pureFuncs[fun.Name] || IsPureBuiltin(c)
+	case adjoint.Selector:
+		return d.pureFuncs["."+fun.Sel] // a pure method: q.jvpOfSplit(...)
+	case adjoint.Index:
+		id, ok := fun.X.(adjoint.Ident) // a generic helper: jvpOfDot[float64](...)
+		return ok && d.pureFuncs[id.Name]
+	}
+	return IsPureBuiltin(c)
 }
 
 // evidentType is the type a value shows on its face: make's, or a

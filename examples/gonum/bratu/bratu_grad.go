@@ -268,7 +268,6 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 	for trip := max(0, n-1-1); trip > 0; trip-- {
 		// i++
 		i--
-		// the trip again, from
 		// r[i] = (u[i-1]-2*u[i]+u[i+1])/(h*h) + Lambda*math.Exp(u[i])
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
@@ -292,7 +291,6 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 	// for i1 := range rOut
 	for trip1 := len(rOut); trip1 > 0; trip1-- {
 		i1 = trip1 - 1
-		// the trip again, from
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
 	}

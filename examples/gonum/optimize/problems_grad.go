@@ -90,7 +90,6 @@ func NLLGrad(w []float64, data []Obs, dw []float64) float64 {
 		// for k := range o.X
 		for trip := 4; trip > 0; trip-- {
 			k = trip - 1
-			// the trip again, from
 			// z += w[k] * o.X[k]
 			dt1 = dz
 			dt = dt1

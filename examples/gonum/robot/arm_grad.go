@@ -187,7 +187,6 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	for ; trips > 0; trips-- {
 		i = trips - 1
 		l = a.Lengths[i]
-		// the trip again, from
 		// y += l * math.Sin(angle)
 		dt4 = dy
 		dangle += math.Cos(angle) * l * dt4
@@ -204,7 +203,6 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	// for i1 := range pOut
 	for trip := len(pOut); trip > 0; trip-- {
 		i1 = trip - 1
-		// the trip again, from
 		// p[i1] = pOut[i1]
 		dp1[i1] = 0
 	}

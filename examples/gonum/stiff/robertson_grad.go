@@ -167,7 +167,6 @@ func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	// for i := range dyOut
 	for trip := len(dyOut); trip > 0; trip-- {
 		i = trip - 1
-		// the trip again, from
 		// dy[i] = dyOut[i]
 		ddy1[i] = 0
 	}
