@@ -43,6 +43,9 @@ type loopRec struct {
 	// replay is a replayed loop's forward code, run again at the start of
 	// each backward trip after the values in entryVars come back from the
 	// tapes entry (replay.go).
+	// counter is set to its exit value before the backward trips, when
+	// that replaces saving it (counter.go).
+	counter   *counterReset
 	replay    []adjoint.Stmt
 	replayed  bool
 	entry     []*tape

@@ -127,10 +127,16 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 	if lp.constTrips != nil {
 		trips = adjoint.Id(l.names.fresh("trip"))
 		init = adjoint.Set(trips, ":=", lp.constTrips)
+		if lp.counter != nil {
+			out = append(out, resetCounter(lp.counter, lp.constTrips))
+		}
 	} else {
 		var pre []adjoint.Stmt
 		pre, trips = l.load(lp.count)
 		out = append(out, pre...)
+		if lp.counter != nil {
+			out = append(out, resetCounter(lp.counter, trips))
+		}
 	}
 	var broke adjoint.Expr
 	if lp.broke != nil {

@@ -32,14 +32,21 @@ func (l *lowerer) leaveLoop() {
 // lowerFor lowers a three-clause or condition-only for loop.
 func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 	rec := &lowered{src: &ast.ForStmt{For: s.For, Cond: s.Cond, Body: &ast.BlockStmt{}}, inLoop: l.loopDepth > 0, loop: &loopRec{}}
+	trip := l.tripCount(s)
 	if s.Init != nil {
+		// A counter set from the trip count going back needs no save.
+		rec.loop.counter = l.resettableCounter(s, trip)
+		if rec.loop.counter != nil {
+			l.unsaved = rec.loop.counter.v.obj
+			l.noteReaders(rec, []adjoint.Stmt{adjoint.ExprStmt{X: rec.loop.counter.init}}, false)
+		}
 		rec.loop.pre = l.lowerAny(s.Init, "")
+		l.unsaved = nil
 	}
 	var cond adjoint.Expr
 	if s.Cond != nil {
 		cond = l.conv(s.Cond)
 	}
-	trip := l.tripCount(s)
 	ctx := l.enterLoop(s, label, rec)
 	ctx.trip = trip
 	if trip != nil {

@@ -70,7 +70,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 			}
 		}
 		obj := l.rootVar(x)
-		if obj == nil {
+		if obj == nil || obj == l.unsaved {
 			continue
 		}
 		v := l.variableOf(obj)

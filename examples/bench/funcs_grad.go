@@ -929,7 +929,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	if len(db2) < len(b2) {
 		panic(fmt.Sprintf("RowMLPLossGrad: len(db2) = %d is shorter than len(b2) = %d", len(db2), len(b2)))
 	}
-	var dw, w, dw1, w1, condTape, iTape, j1Tape, expTape []float64
+	var dw, w, dw1, w1, condTape, expTape []float64
 	var s, t, t1, tanh, s1, t2, t3, z, t4, exp, t5, z1 float64
 	var i, iters, j1, iters1, tapeLen, i1, iters2, i2, iters3 int
 	var tapes, dwTape, w1Tape, dw1Tape [][]float64
@@ -948,29 +948,11 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		}
 		dwTape = (*tapeBuf)[:0:iters]
 	}
-	if iters <= 64 {
-		var tapeArray [64]float64
-		iTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		iTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf1, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
-		}
-		defer rowMLPLossGradTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < iters {
-			*tapeBuf1 = make([]float64, iters)
-		}
-		iTape = (*tapeBuf1)[:0:iters]
-	}
 	for ; j < nHid; j++ {
 		dwTape = append(dwTape, dw)
 		dw = dW1[j*nIn : j*nIn+nIn]
 		w = W1[j*nIn : j*nIn+nIn]
 		s = b1[j]
-		iTape = append(iTape, float64(i))
 		i = 0
 		for ; i < nIn; i++ {
 			t = w[i] * x[i]
@@ -986,42 +968,24 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	iters1 = max(0, nOut)
 	tapeLen = iters1 + iters1
 	{
-		tapeBuf2, _ := rowMLPLossGradTapes.Get().(*[][]float64)
-		if tapeBuf2 == nil {
-			tapeBuf2 = new([][]float64)
+		tapeBuf1, _ := rowMLPLossGradTapes.Get().(*[][]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([][]float64)
 		}
-		defer rowMLPLossGradTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < tapeLen {
-			*tapeBuf2 = make([][]float64, tapeLen)
+		defer rowMLPLossGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([][]float64, tapeLen)
 		}
-		tapes = (*tapeBuf2)[:tapeLen]
+		tapes = (*tapeBuf1)[:tapeLen]
 	}
 	w1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
 	dw1Tape = tapes[:0:iters1]
-	if iters1 <= 64 {
-		var tapeArray2 [64]float64
-		j1Tape = tapeArray2[:0:iters1]
-	} else if iters1 <= 1024 {
-		var tapeArray3 [1024]float64
-		j1Tape = tapeArray3[:0:iters1]
-	} else {
-		tapeBuf3, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf3 == nil {
-			tapeBuf3 = new([]float64)
-		}
-		defer rowMLPLossGradTapesFloat64.Put(tapeBuf3)
-		if cap(*tapeBuf3) < iters1 {
-			*tapeBuf3 = make([]float64, iters1)
-		}
-		j1Tape = (*tapeBuf3)[:0:iters1]
-	}
 	for ; o < nOut; o++ {
 		w1Tape = append(w1Tape, w1)
 		dw1Tape = append(dw1Tape, dw1)
 		dw1 = dW2[o*nHid : o*nHid+nHid]
 		w1 = W2[o*nHid : o*nHid+nHid]
 		s1 = b2[o]
-		j1Tape = append(j1Tape, float64(j1))
 		j1 = 0
 		for ; j1 < nHid; j1++ {
 			t2 = w1[j1] * h[j1]
@@ -1033,21 +997,21 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	m := logits[0]
 	iters2 = len(logits[1:])
 	if iters2 <= 64 {
-		var tapeArray4 [64]float64
-		condTape = tapeArray4[:0:iters2]
+		var tapeArray [64]float64
+		condTape = tapeArray[:0:iters2]
 	} else if iters2 <= 1024 {
-		var tapeArray5 [1024]float64
-		condTape = tapeArray5[:0:iters2]
+		var tapeArray1 [1024]float64
+		condTape = tapeArray1[:0:iters2]
 	} else {
-		tapeBuf4, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf4 == nil {
-			tapeBuf4 = new([]float64)
+		tapeBuf2, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer rowMLPLossGradTapesFloat64.Put(tapeBuf4)
-		if cap(*tapeBuf4) < iters2 {
-			*tapeBuf4 = make([]float64, iters2)
+		defer rowMLPLossGradTapesFloat64.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters2 {
+			*tapeBuf2 = make([]float64, iters2)
 		}
-		condTape = (*tapeBuf4)[:0:iters2]
+		condTape = (*tapeBuf2)[:0:iters2]
 	}
 	for i1, z = range logits[1:] {
 		if z > m {
@@ -1060,21 +1024,21 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	sum := 0.0
 	iters3 = len(logits)
 	if iters3 <= 64 {
-		var tapeArray6 [64]float64
-		expTape = tapeArray6[:0:iters3]
+		var tapeArray2 [64]float64
+		expTape = tapeArray2[:0:iters3]
 	} else if iters3 <= 1024 {
-		var tapeArray7 [1024]float64
-		expTape = tapeArray7[:0:iters3]
+		var tapeArray3 [1024]float64
+		expTape = tapeArray3[:0:iters3]
 	} else {
-		tapeBuf5, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf5 == nil {
-			tapeBuf5 = new([]float64)
+		tapeBuf3, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
 		}
-		defer rowMLPLossGradTapesFloat64.Put(tapeBuf5)
-		if cap(*tapeBuf5) < iters3 {
-			*tapeBuf5 = make([]float64, iters3)
+		defer rowMLPLossGradTapesFloat64.Put(tapeBuf3)
+		if cap(*tapeBuf3) < iters3 {
+			*tapeBuf3 = make([]float64, iters3)
 		}
-		expTape = (*tapeBuf5)[:0:iters3]
+		expTape = (*tapeBuf3)[:0:iters3]
 	}
 	for i2, z1 = range logits {
 		t4 = z1 - m
@@ -1128,6 +1092,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		ds1 += dlogits[o]
 		dlogits[o] = 0
 		// for j < nHid
+		j1 = max(0, nHid)
 		for trip3 := max(0, nHid); trip3 > 0; trip3-- {
 			// j++
 			j1--
@@ -1137,9 +1102,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 			dw1[j1] += h[j1] * dt2
 			dh[j1] += w1[j1] * dt2
 		}
-		// j := 0
-		j1 = int(j1Tape[len(j1Tape)-1])
-		j1Tape = j1Tape[:len(j1Tape)-1]
 		// s := b2[o]
 		db2[o] += ds1
 		ds1 = 0
@@ -1159,6 +1121,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		dh[j] = 0
 		ds += (1 - tanh*tanh) * dtanh
 		// for i < nIn
+		i = max(0, nIn)
 		for trip5 := max(0, nIn); trip5 > 0; trip5-- {
 			// i++
 			i--
@@ -1167,9 +1130,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 			dt = dt1
 			dw[i] += x[i] * dt
 		}
-		// i := 0
-		i = int(iTape[len(iTape)-1])
-		iTape = iTape[:len(iTape)-1]
 		// s := b1[j]
 		db1[j] += ds
 		ds = 0

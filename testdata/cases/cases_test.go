@@ -186,6 +186,13 @@ func allCases() []gradCase {
 				v, dq, dr := ReplayedStepsGrad(x[0], x[1], replayYs)
 				return v, []float64{dq, dr}
 			}, at: pts(p(0.3, 0.8), p(-1.2, 0.5))},
+		{name: "InnerCounters",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return InnerCountersJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
+			f:   func(x []float64) float64 { return InnerCounters(x[:9], x[9:], 3) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 12)
+				return InnerCountersGrad(x[:9], x[9:], 3, g[:9], g[9:]), g
+			}, at: pts(p(0.3, -0.2, 0.5, 0.1, 0.7, -0.4, 0.2, 0.6, -0.1, 0.8, -0.5, 0.3))},
 		{name: "SumOfTriangle",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SumOfTriangleJVP(x, v) }), f: SumOfTriangle, grad: func(x []float64) (float64, []float64) {
 				g := make([]float64, len(x))

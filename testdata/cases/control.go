@@ -834,3 +834,41 @@ func ReplayedSteps(q, r float64, ys []float64) float64 {
 	r = 3 * r
 	return acc + r*v + pre
 }
+
+// InnerCounters runs counting loops inside a loop. The backward sweep sets
+// the first inner counter, i, to its exit value before going back through
+// its trips instead of keeping i's old value per outer trip. k and l are
+// read after their loops, and m's loop breaks: those are kept.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func InnerCounters(W, x []float64, n int) float64 {
+	out := 0.0
+	k, l := 0, 0
+	for j := 0; j < n; j++ {
+		s := 0.0
+		for i := 0; i < n; i++ {
+			s += W[j*n+i] * x[i]
+		}
+		for k = 1; k < n; k++ {
+			s += x[k] * x[k-1]
+		}
+		s *= float64(k)
+		for l = 0; l < n; l++ {
+			if l > j {
+				break
+			}
+			s += x[l] * W[l]
+		}
+		for m := 0; m < n; m++ {
+			if m > j {
+				break
+			}
+			s += x[m] * s
+		}
+		out = 0.9*out + math.Tanh(s)*float64(l)
+	}
+	return out
+}

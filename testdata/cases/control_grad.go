@@ -7923,37 +7923,33 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("NewStateBufferGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var j, iters, iters1, tapeLen int
+	var j, iters, iters1 int
 	var t1, tanh float64
-	var tapes, jTape, nhElemTape []float64
+	var nhElemTape []float64
 	dnh := make([]float64, 1)
 	nh := make([]float64, 1)
 	h := 0.0
 	t := 0
 	iters = max(0, len(x))
 	iters1 = max(0, 1)
-	tapeLen = iters + iters*iters1
-	if tapeLen <= 64 {
+	if iters*iters1 <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		nhElemTape = tapeArray[: 0 : iters*iters1]
+	} else if iters*iters1 <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		nhElemTape = tapeArray1[: 0 : iters*iters1]
 	} else {
 		tapeBuf, _ := newStateBufferGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer newStateBufferGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters*iters1 {
+			*tapeBuf = make([]float64, iters*iters1)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		nhElemTape = (*tapeBuf)[: 0 : iters*iters1]
 	}
-	jTape, tapes = tapes[:0:iters], tapes[iters:]
-	nhElemTape = tapes[: 0 : iters*iters1]
 	for ; t < len(x); t++ {
-		jTape = append(jTape, float64(j))
 		j = 0
 		for ; j < 1; j++ {
 			nhElemTape = append(nhElemTape, nh[j])
@@ -7976,6 +7972,7 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 		dnh[0] += dh
 		dh = 0
 		// for j < 1
+		j = max(0, 1)
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
@@ -7989,9 +7986,6 @@ func NewStateBufferGrad(x, dx []float64) float64 {
 			dx[t] += dt1
 			dh += dt1
 		}
-		// j := 0
-		j = int(jTape[len(jTape)-1])
-		jTape = jTape[:len(jTape)-1]
 	}
 	return newStateBuffer
 }
@@ -8031,7 +8025,7 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	}
 	var j, iters, iters1, tapeLen int
 	var t2, dt1, t3, t1, tanh, t4, t5, t6 float64
-	var tapes, jTape, dt1Tape, nhElemTape []float64
+	var tapes, dt1Tape, nhElemTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("NewStateBufferHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -8044,7 +8038,7 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 	t := 0
 	iters = max(0, len(x))
 	iters1 = max(0, 1)
-	tapeLen = iters + iters*iters1 + iters*iters1
+	tapeLen = iters*iters1 + iters*iters1
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -8062,11 +8056,9 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
 	nhElemTape = tapes[: 0 : iters*iters1]
 	for ; t < len(x); t++ {
-		jTape = append(jTape, float64(j))
 		j = 0
 		for ; j < 1; j++ {
 			dt1Tape = append(dt1Tape, dt1)
@@ -8101,6 +8093,7 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 		ddnh[0] += ddh
 		ddh = 0
 		// for j < 1
+		j = max(0, 1)
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
@@ -8133,9 +8126,6 @@ func NewStateBufferHVP(x, v, dx, hv []float64) float64 {
 			dx[t] += dt2
 			ddh += dt2
 		}
-		// j := 0
-		j = int(jTape[len(jTape)-1])
-		jTape = jTape[:len(jTape)-1]
 	}
 	return newStateBufferHVP
 }
@@ -11401,6 +11391,792 @@ func ReplayedStepsHessian(q, r float64, ys, hess []float64) (float64, float64, f
 		replayedSteps = ReplayedSteps(q, r, ys)
 	}
 	return replayedSteps, dq, dr
+}
+
+// innerCountersGradTapes keeps InnerCountersGrad's tape storage between calls.
+var innerCountersGradTapes sync.Pool
+
+// InnerCountersGrad returns InnerCounters(W, x, n) and its partial derivatives with respect to W, x.
+func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("InnerCountersGrad: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("InnerCountersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var s, t, t1, t2, t3, t4, t5, t6, t7, t8, t9, tanh, t10, t11 float64
+	var i, m, iters, iters1, tapeLen int
+	var tapes, brokeTape, doneTape, tripsTape, brokeTape1, doneTape1, tripsTape1, sTape, kTape, lTape, mTape, tanhTape []float64
+	out := 0.0
+	k, l := 0, 0
+	j := 0
+	iters = max(0, n)
+	iters1 = max(0, n-1)
+	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := innerCountersGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer innerCountersGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	sTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
+	kTape, tapes = tapes[:0:iters], tapes[iters:]
+	lTape, tapes = tapes[:0:iters], tapes[iters:]
+	mTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape1, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape1, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape1 = tapes[:0:iters]
+	for ; j < n; j++ {
+		sTape = append(sTape, s)
+		s = 0.0
+		i = 0
+		for ; i < n; i++ {
+			sTape = append(sTape, s)
+			t = W[j*n+i] * x[i]
+			t1 = s + t
+			s = t1
+		}
+		kTape = append(kTape, float64(k))
+		k = 1
+		for ; k < n; k++ {
+			sTape = append(sTape, s)
+			t2 = x[k] * x[k-1]
+			t3 = s + t2
+			s = t3
+		}
+		sTape = append(sTape, s)
+		t4 = s * float64(k)
+		s = t4
+		lTape = append(lTape, float64(l))
+		l = 0
+		tripsTape = append(tripsTape, 0)
+		brokeTape = append(brokeTape, 0)
+		for ; l < n; l++ {
+			tripsTape[len(tripsTape)-1]++
+			doneTape = append(doneTape, 0)
+			if l > j {
+				brokeTape[len(brokeTape)-1] = 1
+				break
+			}
+			doneTape[len(doneTape)-1] = 1
+			sTape = append(sTape, s)
+			t5 = x[l] * W[l]
+			t6 = s + t5
+			s = t6
+		}
+		mTape = append(mTape, float64(m))
+		m = 0
+		tripsTape1 = append(tripsTape1, 0)
+		brokeTape1 = append(brokeTape1, 0)
+		for ; m < n; m++ {
+			tripsTape1[len(tripsTape1)-1]++
+			doneTape1 = append(doneTape1, 0)
+			if m > j {
+				brokeTape1[len(brokeTape1)-1] = 1
+				break
+			}
+			doneTape1[len(doneTape1)-1] = 1
+			sTape = append(sTape, s)
+			t7 = x[m] * s
+			t8 = s + t7
+			s = t8
+		}
+		t9 = 0.9 * out
+		tanh = math.Tanh(s)
+		tanhTape = append(tanhTape, tanh)
+		t10 = tanh * float64(l)
+		t11 = t9 + t10
+		out = t11
+	}
+	innerCounters := out
+
+	var dout, dt11, ds, dt8, dt7, dt6, dt5, dt4, dt3, dt2, dt1, dt float64
+	// return out
+	dout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		// out = 0.9*out + math.Tanh(s)*float64(l)
+		tanh = tanhTape[len(tanhTape)-1]
+		tanhTape = tanhTape[:len(tanhTape)-1]
+		dt11 = dout
+		dout = 0.9 * dt11
+		ds += (1 - tanh*tanh) * float64(l) * dt11
+		// for m < n
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		brokeT := brokeTape1[len(brokeTape1)-1] != 0
+		brokeTape1 = brokeTape1[:len(brokeTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			if brokeT {
+				brokeT = false
+			} else {
+				// m++
+				m--
+			}
+			doneT := doneTape1[len(doneTape1)-1] != 0
+			doneTape1 = doneTape1[:len(doneTape1)-1]
+			if doneT {
+				// s += x[m] * s
+				dt8 = ds
+				s = sTape[len(sTape)-1]
+				sTape = sTape[:len(sTape)-1]
+				ds = dt8
+				dt7 = dt8
+				dx[m] += s * dt7
+				ds += x[m] * dt7
+			}
+		}
+		// m := 0
+		m = int(mTape[len(mTape)-1])
+		mTape = mTape[:len(mTape)-1]
+		// for l < n
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		broke := brokeTape[len(brokeTape)-1] != 0
+		brokeTape = brokeTape[:len(brokeTape)-1]
+		for ; trips > 0; trips-- {
+			if broke {
+				broke = false
+			} else {
+				// l++
+				l--
+			}
+			done := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done {
+				// s += x[l] * W[l]
+				dt6 = ds
+				sTape = sTape[:len(sTape)-1]
+				ds = dt6
+				dt5 = dt6
+				dx[l] += W[l] * dt5
+				dW[l] += x[l] * dt5
+			}
+		}
+		// l = 0
+		l = int(lTape[len(lTape)-1])
+		lTape = lTape[:len(lTape)-1]
+		// s *= float64(k)
+		sTape = sTape[:len(sTape)-1]
+		dt4 = ds
+		ds = float64(k) * dt4
+		// for k < n
+		for trip1 := max(0, n-1); trip1 > 0; trip1-- {
+			// k++
+			k--
+			// s += x[k] * x[k-1]
+			dt3 = ds
+			sTape = sTape[:len(sTape)-1]
+			ds = dt3
+			dt2 = dt3
+			dx[k] += x[k-1] * dt2
+			dx[k-1] += x[k] * dt2
+		}
+		// k = 1
+		k = int(kTape[len(kTape)-1])
+		kTape = kTape[:len(kTape)-1]
+		// for i < n
+		i = max(0, n)
+		for trip2 := max(0, n); trip2 > 0; trip2-- {
+			// i++
+			i--
+			// s += W[j*n+i] * x[i]
+			dt1 = ds
+			sTape = sTape[:len(sTape)-1]
+			ds = dt1
+			dt = dt1
+			dW[j*n+i] += x[i] * dt
+			dx[i] += W[j*n+i] * dt
+		}
+		// s := 0.0
+		ds = 0
+		sTape = sTape[:len(sTape)-1]
+	}
+	return innerCounters
+}
+
+// InnerCountersJVP returns InnerCounters(W, x, n) and its directional derivative: the sum of its partial derivatives with respect to W, x times the tangents dW, dx.
+func InnerCountersJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("InnerCountersJVP: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("InnerCountersJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	k, l := 0, 0
+	for j := 0; j < n; j++ {
+		var ds float64
+		s := 0.0
+		for i := 0; i < n; i++ {
+			dt := x[i]*dW[j*n+i] + W[j*n+i]*dx[i]
+			t := W[j*n+i] * x[i]
+			ds += dt
+			s += t
+		}
+		for k = 1; k < n; k++ {
+			dt1 := x[k-1]*dx[k] + x[k]*dx[k-1]
+			t1 := x[k] * x[k-1]
+			ds += dt1
+			s += t1
+		}
+		ds = float64(k) * ds
+		s *= float64(k)
+		for l = 0; l < n; l++ {
+			if l > j {
+				break
+			}
+			dt2 := W[l]*dx[l] + x[l]*dW[l]
+			t2 := x[l] * W[l]
+			ds += dt2
+			s += t2
+		}
+		for m := 0; m < n; m++ {
+			if m > j {
+				break
+			}
+			dt3 := s*dx[m] + x[m]*ds
+			t3 := x[m] * s
+			ds += dt3
+			s += t3
+		}
+		dt4 := 0.9 * dout
+		t4 := 0.9 * out
+		tanh := math.Tanh(s)
+		dtanh := (1 - tanh*tanh) * ds
+		dt5 := float64(l) * dtanh
+		t5 := tanh * float64(l)
+		dout = dt4 + dt5
+		out = t4 + t5
+	}
+	return out, dout
+}
+
+// innerCountersHVPTapes keeps InnerCountersHVP's tape storage between calls.
+var innerCountersHVPTapes sync.Pool
+
+// InnerCountersHVP returns InnerCounters's value, its gradient as InnerCountersGrad gives it, and the product of its Hessian with the direction vW, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("InnerCountersHVP: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("InnerCountersHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvW) < len(W) {
+		panic(fmt.Sprintf("InnerCountersHVP: len(hvW) = %d is shorter than len(W) = %d", len(hvW), len(W)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("InnerCountersHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var ds, s, t6, t7, t8, dt, t9, t, t10, t11, t12, t13, t14, dt1, t15, t1, t16, t17, t18, t19, t20, t21, t22, dt2, t23, t2, t24, t25, t26, t27, t28, dt3, t29, t3, t30, t31, t32, dt4, t33, t4, tanh1, tanh, t34, t35, t36, dtanh, t37, dt5, t38, t5, t39, t40 float64
+	var i, m, iters, iters1, tapeLen int
+	var tapes, brokeTape, doneTape, tripsTape, brokeTape1, doneTape1, tripsTape1, dsTape, sTape, kTape, lTape, mTape, tanhTape, tanh1Tape []float64
+	if len(vW) < len(W) {
+		panic(fmt.Sprintf("InnerCountersHVP: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("InnerCountersHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	k, l := 0, 0
+	j := 0
+	iters = max(0, n)
+	iters1 = max(0, n-1)
+	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters + (iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters) + iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := innerCountersHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer innerCountersHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dsTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
+	sTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
+	kTape, tapes = tapes[:0:iters], tapes[iters:]
+	lTape, tapes = tapes[:0:iters], tapes[iters:]
+	mTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape1, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape1, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape1 = tapes[:0:iters]
+	for ; j < n; j++ {
+		dsTape = append(dsTape, ds)
+		ds = 0
+		sTape = append(sTape, s)
+		s = 0.0
+		i = 0
+		for ; i < n; i++ {
+			t6 = x[i] * vW[j*n+i]
+			t7 = W[j*n+i] * vx[i]
+			t8 = t6 + t7
+			dt = t8
+			t9 = W[j*n+i] * x[i]
+			t = t9
+			dsTape = append(dsTape, ds)
+			t10 = ds + dt
+			ds = t10
+			sTape = append(sTape, s)
+			t11 = s + t
+			s = t11
+		}
+		kTape = append(kTape, float64(k))
+		k = 1
+		for ; k < n; k++ {
+			t12 = x[k-1] * vx[k]
+			t13 = x[k] * vx[k-1]
+			t14 = t12 + t13
+			dt1 = t14
+			t15 = x[k] * x[k-1]
+			t1 = t15
+			dsTape = append(dsTape, ds)
+			t16 = ds + dt1
+			ds = t16
+			sTape = append(sTape, s)
+			t17 = s + t1
+			s = t17
+		}
+		dsTape = append(dsTape, ds)
+		t18 = float64(k) * ds
+		ds = t18
+		sTape = append(sTape, s)
+		t19 = s * float64(k)
+		s = t19
+		lTape = append(lTape, float64(l))
+		l = 0
+		tripsTape = append(tripsTape, 0)
+		brokeTape = append(brokeTape, 0)
+		for ; l < n; l++ {
+			tripsTape[len(tripsTape)-1]++
+			doneTape = append(doneTape, 0)
+			if l > j {
+				brokeTape[len(brokeTape)-1] = 1
+				break
+			}
+			doneTape[len(doneTape)-1] = 1
+			t20 = W[l] * vx[l]
+			t21 = x[l] * vW[l]
+			t22 = t20 + t21
+			dt2 = t22
+			t23 = x[l] * W[l]
+			t2 = t23
+			dsTape = append(dsTape, ds)
+			t24 = ds + dt2
+			ds = t24
+			sTape = append(sTape, s)
+			t25 = s + t2
+			s = t25
+		}
+		mTape = append(mTape, float64(m))
+		m = 0
+		tripsTape1 = append(tripsTape1, 0)
+		brokeTape1 = append(brokeTape1, 0)
+		for ; m < n; m++ {
+			tripsTape1[len(tripsTape1)-1]++
+			doneTape1 = append(doneTape1, 0)
+			if m > j {
+				brokeTape1[len(brokeTape1)-1] = 1
+				break
+			}
+			doneTape1[len(doneTape1)-1] = 1
+			t26 = s * vx[m]
+			t27 = x[m] * ds
+			t28 = t26 + t27
+			dt3 = t28
+			t29 = x[m] * s
+			t3 = t29
+			dsTape = append(dsTape, ds)
+			t30 = ds + dt3
+			ds = t30
+			sTape = append(sTape, s)
+			t31 = s + t3
+			s = t31
+		}
+		t32 = 0.9 * dout
+		dt4 = t32
+		t33 = 0.9 * out
+		t4 = t33
+		tanhTape = append(tanhTape, tanh)
+		tanh1 = math.Tanh(s)
+		tanh1Tape = append(tanh1Tape, tanh1)
+		tanh = tanh1
+		t34 = tanh * tanh
+		t35 = 1 - t34
+		t36 = t35 * ds
+		dtanh = t36
+		t37 = float64(l) * dtanh
+		dt5 = t37
+		t38 = tanh * float64(l)
+		t5 = t38
+		t39 = dt4 + dt5
+		dout = t39
+		t40 = t4 + t5
+		out = t40
+	}
+	innerCountersHVP := out
+
+	var ddout, dout1, dt40, dt41, dt51, dt39, ddt4, ddt5, dt38, dtanh1, dt37, ddtanh, dt36, dds, dtanh11, ds1, dt33, dt32, dt31, dt310, dt30, ddt3, dt29, dt28, dt26, dt27, dt25, dt21, dt24, ddt2, dt23, dt22, dt20, dt211, dt19, dt18, dt17, dt11, dt16, ddt1, dt15, dt14, dt12, dt13, dt111, dt6, dt10, ddt, dt9, dt8, dt61, dt7 float64
+	// return out, dout
+	ddout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		// out = t4 + t5
+		dt40 = dout1
+		dt41 += dt40
+		dt51 += dt40
+		// dout = dt4 + dt5
+		dt39 = ddout
+		ddt4 += dt39
+		ddt5 += dt39
+		// t5 := tanh * float64(l)
+		dt38 = dt51
+		dt51 = 0
+		dtanh1 += float64(l) * dt38
+		// dt5 := float64(l) * dtanh
+		dt37 = ddt5
+		ddt5 = 0
+		ddtanh += float64(l) * dt37
+		// dtanh := (1 - tanh*tanh) * ds
+		t34 = tanh * tanh
+		t35 = 1 - t34
+		dt36 = ddtanh
+		ddtanh = 0
+		dds += t35 * dt36
+		dtanh1 -= 2 * tanh * ds * dt36
+		// tanh := math.Tanh(s)
+		tanh1 = tanh1Tape[len(tanh1Tape)-1]
+		tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
+		dtanh11 = dtanh1
+		dtanh1 = 0
+		tanh = tanhTape[len(tanhTape)-1]
+		tanhTape = tanhTape[:len(tanhTape)-1]
+		ds1 += (1 - tanh1*tanh1) * dtanh11
+		// t4 := 0.9 * out
+		dt33 = dt41
+		dt41 = 0
+		dout1 = 0.9 * dt33
+		// dt4 := 0.9 * dout
+		dt32 = ddt4
+		ddt4 = 0
+		ddout = 0.9 * dt32
+		// for m < n
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		brokeT := brokeTape1[len(brokeTape1)-1] != 0
+		brokeTape1 = brokeTape1[:len(brokeTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			if brokeT {
+				brokeT = false
+			} else {
+				// m++
+				m--
+			}
+			doneT := doneTape1[len(doneTape1)-1] != 0
+			doneTape1 = doneTape1[:len(doneTape1)-1]
+			if doneT {
+				// s += t3
+				s = sTape[len(sTape)-1]
+				sTape = sTape[:len(sTape)-1]
+				dt31 = ds1
+				dt310 += dt31
+				// ds += dt3
+				ds = dsTape[len(dsTape)-1]
+				dsTape = dsTape[:len(dsTape)-1]
+				dt30 = dds
+				ddt3 += dt30
+				// t3 := x[m] * s
+				dt29 = dt310
+				dt310 = 0
+				hvx[m] += s * dt29
+				ds1 += x[m] * dt29
+				// dt3 := s*vx[m] + x[m]*ds
+				dt28 = ddt3
+				ddt3 = 0
+				dt26 = dt28
+				dt27 = dt28
+				hvx[m] += ds * dt27
+				dds += x[m] * dt27
+				ds1 += vx[m] * dt26
+				dx[m] += s * dt26
+			}
+		}
+		// m := 0
+		m = int(mTape[len(mTape)-1])
+		mTape = mTape[:len(mTape)-1]
+		// for l < n
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		broke := brokeTape[len(brokeTape)-1] != 0
+		brokeTape = brokeTape[:len(brokeTape)-1]
+		for ; trips > 0; trips-- {
+			if broke {
+				broke = false
+			} else {
+				// l++
+				l--
+			}
+			done := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done {
+				// s += t2
+				sTape = sTape[:len(sTape)-1]
+				dt25 = ds1
+				dt21 += dt25
+				// ds += dt2
+				dsTape = dsTape[:len(dsTape)-1]
+				dt24 = dds
+				ddt2 += dt24
+				// t2 := x[l] * W[l]
+				dt23 = dt21
+				dt21 = 0
+				hvx[l] += W[l] * dt23
+				hvW[l] += x[l] * dt23
+				// dt2 := W[l]*vx[l] + x[l]*vW[l]
+				dt22 = ddt2
+				ddt2 = 0
+				dt20 = dt22
+				dt211 = dt22
+				hvx[l] += vW[l] * dt211
+				dW[l] += x[l] * dt211
+				hvW[l] += vx[l] * dt20
+				dx[l] += W[l] * dt20
+			}
+		}
+		// l = 0
+		l = int(lTape[len(lTape)-1])
+		lTape = lTape[:len(lTape)-1]
+		// s *= float64(k)
+		sTape = sTape[:len(sTape)-1]
+		dt19 = ds1
+		ds1 = float64(k) * dt19
+		// ds = float64(k) * ds
+		dsTape = dsTape[:len(dsTape)-1]
+		dt18 = dds
+		dds = float64(k) * dt18
+		// for k < n
+		for trip1 := max(0, n-1); trip1 > 0; trip1-- {
+			// k++
+			k--
+			// s += t1
+			sTape = sTape[:len(sTape)-1]
+			dt17 = ds1
+			dt11 += dt17
+			// ds += dt1
+			dsTape = dsTape[:len(dsTape)-1]
+			dt16 = dds
+			ddt1 += dt16
+			// t1 := x[k] * x[k-1]
+			dt15 = dt11
+			dt11 = 0
+			hvx[k] += x[k-1] * dt15
+			hvx[k-1] += x[k] * dt15
+			// dt1 := x[k-1]*vx[k] + x[k]*vx[k-1]
+			dt14 = ddt1
+			ddt1 = 0
+			dt12 = dt14
+			dt13 = dt14
+			hvx[k] += vx[k-1] * dt13
+			dx[k-1] += x[k] * dt13
+			hvx[k-1] += vx[k] * dt12
+			dx[k] += x[k-1] * dt12
+		}
+		// k = 1
+		k = int(kTape[len(kTape)-1])
+		kTape = kTape[:len(kTape)-1]
+		// for i < n
+		i = max(0, n)
+		for trip2 := max(0, n); trip2 > 0; trip2-- {
+			// i++
+			i--
+			// s += t
+			sTape = sTape[:len(sTape)-1]
+			dt111 = ds1
+			dt6 += dt111
+			// ds += dt
+			dsTape = dsTape[:len(dsTape)-1]
+			dt10 = dds
+			ddt += dt10
+			// t := W[j*n+i] * x[i]
+			dt9 = dt6
+			dt6 = 0
+			hvW[j*n+i] += x[i] * dt9
+			hvx[i] += W[j*n+i] * dt9
+			// dt := x[i]*vW[j*n+i] + W[j*n+i]*vx[i]
+			dt8 = ddt
+			ddt = 0
+			dt61 = dt8
+			dt7 = dt8
+			hvW[j*n+i] += vx[i] * dt7
+			dx[i] += W[j*n+i] * dt7
+			hvx[i] += vW[j*n+i] * dt61
+			dW[j*n+i] += x[i] * dt61
+		}
+		// s := 0.0
+		ds1 = 0
+		sTape = sTape[:len(sTape)-1]
+		// var ds float64
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+	}
+	return innerCountersHVP
+}
+
+// innerCountersHessianTapes keeps InnerCountersHessian's tape storage between calls.
+var innerCountersHessianTapes sync.Pool
+
+// InnerCountersHessian returns InnerCounters's value and its gradient with respect to W, x (added into dW, dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func InnerCountersHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("InnerCountersHessian: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("InnerCountersHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n1 := len(W) + len(x)
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("InnerCountersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vWArray [64]float64
+	var vW []float64
+	if len(W) <= 64 {
+		vW = vWArray[:len(W)]
+	} else {
+		tapeBuf, _ := innerCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer innerCountersHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(W) {
+			*tapeBuf = make([]float64, len(W))
+		}
+		vW = (*tapeBuf)[:len(W)]
+		clear(vW)
+	}
+	var hvWArray [64]float64
+	var hvW []float64
+	if len(W) <= 64 {
+		hvW = hvWArray[:len(W)]
+	} else {
+		tapeBuf1, _ := innerCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer innerCountersHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(W) {
+			*tapeBuf1 = make([]float64, len(W))
+		}
+		hvW = (*tapeBuf1)[:len(W)]
+		clear(hvW)
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		tapeBuf2, _ := innerCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer innerCountersHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		vx = (*tapeBuf2)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf3, _ := innerCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer innerCountersHessianTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf3)[:len(x)]
+		clear(hvx)
+	}
+	var innerCounters float64
+	for j1 := 0; j1 < n1; j1++ {
+		var k1 int
+		k1 = 0
+		if j1 >= k1 && j1 < k1+len(W) {
+			vW[j1-k1] = 1
+		}
+		k1 += len(W)
+		if j1 >= k1 && j1 < k1+len(x) {
+			vx[j1-k1] = 1
+		}
+		k1 += len(x)
+		r, t := hvpOfInnerCounters(W, x, n, vW, vx, hvW, hvx)
+		innerCounters = r
+		k1 = 0
+		if j1 >= k1 && j1 < k1+len(W) {
+			dW[j1-k1] += t
+			vW[j1-k1] = 0
+		}
+		k1 += len(W)
+		if j1 >= k1 && j1 < k1+len(x) {
+			dx[j1-k1] += t
+			vx[j1-k1] = 0
+		}
+		k1 += len(x)
+		k1 = 0
+		for i1 := range W {
+			hess[j1*n1+k1] += hvW[i1]
+			hvW[i1] = 0
+			k1++
+		}
+		for i2 := range x {
+			hess[j1*n1+k1] += hvx[i2]
+			hvx[i2] = 0
+			k1++
+		}
+	}
+	if n1 == 0 {
+		innerCounters = InnerCounters(W, x, n)
+	}
+	return innerCounters
 }
 
 // hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
@@ -14858,7 +15634,7 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	}
 	var j, iters, iters1, tapeLen int
 	var t2, dt1, t3, t1, tanh, t4, t5, t6 float64
-	var tapes, jTape, dt1Tape, nhElemTape []float64
+	var tapes, dt1Tape, nhElemTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfNewStateBuffer: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -14871,7 +15647,7 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 	t := 0
 	iters = max(0, len(x))
 	iters1 = max(0, 1)
-	tapeLen = iters + iters*iters1 + iters*iters1
+	tapeLen = iters*iters1 + iters*iters1
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -14889,11 +15665,9 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	jTape, tapes = tapes[:0:iters], tapes[iters:]
 	dt1Tape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
 	nhElemTape = tapes[: 0 : iters*iters1]
 	for ; t < len(x); t++ {
-		jTape = append(jTape, float64(j))
 		j = 0
 		for ; j < 1; j++ {
 			dt1Tape = append(dt1Tape, dt1)
@@ -14929,6 +15703,7 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 		ddnh[0] += ddh
 		ddh = 0
 		// for j < 1
+		j = max(0, 1)
 		for trip1 := max(0, 1); trip1 > 0; trip1-- {
 			// j++
 			j--
@@ -14960,9 +15735,6 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 			dt1Tape = dt1Tape[:len(dt1Tape)-1]
 			ddh += dt2
 		}
-		// j := 0
-		j = int(jTape[len(jTape)-1])
-		jTape = jTape[:len(jTape)-1]
 	}
 	return hvpOfNewStateBuffer1, hvpOfNewStateBuffer2
 }
@@ -16571,6 +17343,381 @@ func hvpOfReplayedSteps(q, r float64, ys []float64, vq, vr float64) (float64, fl
 	// v, acc, dv, dacc := q, float64(0.0), vq, float64(0)
 	hvq += dv1
 	return hvpOfReplayedSteps1, hvpOfReplayedSteps2, hvq, hvr
+}
+
+// hvpOfInnerCountersTapes keeps hvpOfInnerCounters's tape storage between calls.
+var hvpOfInnerCountersTapes sync.Pool
+
+// hvpOfInnerCounters returns InnerCounters's value, its directional derivative along the directions and their Hessian-vector product: a row of InnerCountersHessian.
+func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, float64) {
+	if len(hvW) < len(W) {
+		panic(fmt.Sprintf("hvpOfInnerCounters: len(hvW) = %d is shorter than len(W) = %d", len(hvW), len(W)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfInnerCounters: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var ds, s, t6, t7, t8, dt, t9, t, t10, t11, t12, t13, t14, dt1, t15, t1, t16, t17, t18, t19, t20, t21, t22, dt2, t23, t2, t24, t25, t26, t27, t28, dt3, t29, t3, t30, t31, t32, dt4, t33, t4, tanh1, tanh, t34, t35, t36, dtanh, t37, dt5, t38, t5, t39, t40 float64
+	var i, m, iters, iters1, tapeLen int
+	var tapes, brokeTape, doneTape, tripsTape, brokeTape1, doneTape1, tripsTape1, dsTape, sTape, kTape, lTape, mTape, tanhTape, tanh1Tape []float64
+	if len(vW) < len(W) {
+		panic(fmt.Sprintf("hvpOfInnerCounters: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfInnerCounters: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	k, l := 0, 0
+	j := 0
+	iters = max(0, n)
+	iters1 = max(0, n-1)
+	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters + (iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters) + iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfInnerCountersTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfInnerCountersTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dsTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
+	sTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
+	kTape, tapes = tapes[:0:iters], tapes[iters:]
+	lTape, tapes = tapes[:0:iters], tapes[iters:]
+	mTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
+	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	brokeTape1, tapes = tapes[:0:iters], tapes[iters:]
+	doneTape1, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	tripsTape1 = tapes[:0:iters]
+	for ; j < n; j++ {
+		dsTape = append(dsTape, ds)
+		ds = 0
+		sTape = append(sTape, s)
+		s = 0.0
+		i = 0
+		for ; i < n; i++ {
+			t6 = x[i] * vW[j*n+i]
+			t7 = W[j*n+i] * vx[i]
+			t8 = t6 + t7
+			dt = t8
+			t9 = W[j*n+i] * x[i]
+			t = t9
+			dsTape = append(dsTape, ds)
+			t10 = ds + dt
+			ds = t10
+			sTape = append(sTape, s)
+			t11 = s + t
+			s = t11
+		}
+		kTape = append(kTape, float64(k))
+		k = 1
+		for ; k < n; k++ {
+			t12 = x[k-1] * vx[k]
+			t13 = x[k] * vx[k-1]
+			t14 = t12 + t13
+			dt1 = t14
+			t15 = x[k] * x[k-1]
+			t1 = t15
+			dsTape = append(dsTape, ds)
+			t16 = ds + dt1
+			ds = t16
+			sTape = append(sTape, s)
+			t17 = s + t1
+			s = t17
+		}
+		dsTape = append(dsTape, ds)
+		t18 = float64(k) * ds
+		ds = t18
+		sTape = append(sTape, s)
+		t19 = s * float64(k)
+		s = t19
+		lTape = append(lTape, float64(l))
+		l = 0
+		tripsTape = append(tripsTape, 0)
+		brokeTape = append(brokeTape, 0)
+		for ; l < n; l++ {
+			tripsTape[len(tripsTape)-1]++
+			doneTape = append(doneTape, 0)
+			if l > j {
+				brokeTape[len(brokeTape)-1] = 1
+				break
+			}
+			doneTape[len(doneTape)-1] = 1
+			t20 = W[l] * vx[l]
+			t21 = x[l] * vW[l]
+			t22 = t20 + t21
+			dt2 = t22
+			t23 = x[l] * W[l]
+			t2 = t23
+			dsTape = append(dsTape, ds)
+			t24 = ds + dt2
+			ds = t24
+			sTape = append(sTape, s)
+			t25 = s + t2
+			s = t25
+		}
+		mTape = append(mTape, float64(m))
+		m = 0
+		tripsTape1 = append(tripsTape1, 0)
+		brokeTape1 = append(brokeTape1, 0)
+		for ; m < n; m++ {
+			tripsTape1[len(tripsTape1)-1]++
+			doneTape1 = append(doneTape1, 0)
+			if m > j {
+				brokeTape1[len(brokeTape1)-1] = 1
+				break
+			}
+			doneTape1[len(doneTape1)-1] = 1
+			t26 = s * vx[m]
+			t27 = x[m] * ds
+			t28 = t26 + t27
+			dt3 = t28
+			t29 = x[m] * s
+			t3 = t29
+			dsTape = append(dsTape, ds)
+			t30 = ds + dt3
+			ds = t30
+			sTape = append(sTape, s)
+			t31 = s + t3
+			s = t31
+		}
+		t32 = 0.9 * dout
+		dt4 = t32
+		t33 = 0.9 * out
+		t4 = t33
+		tanhTape = append(tanhTape, tanh)
+		tanh1 = math.Tanh(s)
+		tanh1Tape = append(tanh1Tape, tanh1)
+		tanh = tanh1
+		t34 = tanh * tanh
+		t35 = 1 - t34
+		t36 = t35 * ds
+		dtanh = t36
+		t37 = float64(l) * dtanh
+		dt5 = t37
+		t38 = tanh * float64(l)
+		t5 = t38
+		t39 = dt4 + dt5
+		dout = t39
+		t40 = t4 + t5
+		out = t40
+	}
+	hvpOfInnerCounters1 := out
+	hvpOfInnerCounters2 := dout
+
+	var ddout, dout1, dt40, dt41, dt51, dt39, ddt4, ddt5, dt38, dtanh1, dt37, ddtanh, dt36, dds, dtanh11, ds1, dt33, dt32, dt31, dt310, dt30, ddt3, dt29, dt28, dt26, dt27, dt25, dt21, dt24, ddt2, dt23, dt22, dt20, dt211, dt19, dt18, dt17, dt11, dt16, ddt1, dt15, dt14, dt12, dt13, dt111, dt6, dt10, ddt, dt9, dt8, dt61, dt7 float64
+	// return out, dout
+	ddout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		// out = t4 + t5
+		dt40 = dout1
+		dt41 += dt40
+		dt51 += dt40
+		// dout = dt4 + dt5
+		dt39 = ddout
+		ddt4 += dt39
+		ddt5 += dt39
+		// t5 := tanh * float64(l)
+		dt38 = dt51
+		dt51 = 0
+		dtanh1 += float64(l) * dt38
+		// dt5 := float64(l) * dtanh
+		dt37 = ddt5
+		ddt5 = 0
+		ddtanh += float64(l) * dt37
+		// dtanh := (1 - tanh*tanh) * ds
+		t34 = tanh * tanh
+		t35 = 1 - t34
+		dt36 = ddtanh
+		ddtanh = 0
+		dds += t35 * dt36
+		dtanh1 -= 2 * tanh * ds * dt36
+		// tanh := math.Tanh(s)
+		tanh1 = tanh1Tape[len(tanh1Tape)-1]
+		tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
+		dtanh11 = dtanh1
+		dtanh1 = 0
+		tanh = tanhTape[len(tanhTape)-1]
+		tanhTape = tanhTape[:len(tanhTape)-1]
+		ds1 += (1 - tanh1*tanh1) * dtanh11
+		// t4 := 0.9 * out
+		dt33 = dt41
+		dt41 = 0
+		dout1 = 0.9 * dt33
+		// dt4 := 0.9 * dout
+		dt32 = ddt4
+		ddt4 = 0
+		ddout = 0.9 * dt32
+		// for m < n
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		brokeT := brokeTape1[len(brokeTape1)-1] != 0
+		brokeTape1 = brokeTape1[:len(brokeTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			if brokeT {
+				brokeT = false
+			} else {
+				// m++
+				m--
+			}
+			doneT := doneTape1[len(doneTape1)-1] != 0
+			doneTape1 = doneTape1[:len(doneTape1)-1]
+			if doneT {
+				// s += t3
+				s = sTape[len(sTape)-1]
+				sTape = sTape[:len(sTape)-1]
+				dt31 = ds1
+				dt310 += dt31
+				// ds += dt3
+				ds = dsTape[len(dsTape)-1]
+				dsTape = dsTape[:len(dsTape)-1]
+				dt30 = dds
+				ddt3 += dt30
+				// t3 := x[m] * s
+				dt29 = dt310
+				dt310 = 0
+				hvx[m] += s * dt29
+				ds1 += x[m] * dt29
+				// dt3 := s*vx[m] + x[m]*ds
+				dt28 = ddt3
+				ddt3 = 0
+				dt26 = dt28
+				dt27 = dt28
+				hvx[m] += ds * dt27
+				dds += x[m] * dt27
+				ds1 += vx[m] * dt26
+			}
+		}
+		// m := 0
+		m = int(mTape[len(mTape)-1])
+		mTape = mTape[:len(mTape)-1]
+		// for l < n
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		broke := brokeTape[len(brokeTape)-1] != 0
+		brokeTape = brokeTape[:len(brokeTape)-1]
+		for ; trips > 0; trips-- {
+			if broke {
+				broke = false
+			} else {
+				// l++
+				l--
+			}
+			done := doneTape[len(doneTape)-1] != 0
+			doneTape = doneTape[:len(doneTape)-1]
+			if done {
+				// s += t2
+				sTape = sTape[:len(sTape)-1]
+				dt25 = ds1
+				dt21 += dt25
+				// ds += dt2
+				dsTape = dsTape[:len(dsTape)-1]
+				dt24 = dds
+				ddt2 += dt24
+				// t2 := x[l] * W[l]
+				dt23 = dt21
+				dt21 = 0
+				hvx[l] += W[l] * dt23
+				hvW[l] += x[l] * dt23
+				// dt2 := W[l]*vx[l] + x[l]*vW[l]
+				dt22 = ddt2
+				ddt2 = 0
+				dt20 = dt22
+				dt211 = dt22
+				hvx[l] += vW[l] * dt211
+				hvW[l] += vx[l] * dt20
+			}
+		}
+		// l = 0
+		l = int(lTape[len(lTape)-1])
+		lTape = lTape[:len(lTape)-1]
+		// s *= float64(k)
+		sTape = sTape[:len(sTape)-1]
+		dt19 = ds1
+		ds1 = float64(k) * dt19
+		// ds = float64(k) * ds
+		dsTape = dsTape[:len(dsTape)-1]
+		dt18 = dds
+		dds = float64(k) * dt18
+		// for k < n
+		for trip1 := max(0, n-1); trip1 > 0; trip1-- {
+			// k++
+			k--
+			// s += t1
+			sTape = sTape[:len(sTape)-1]
+			dt17 = ds1
+			dt11 += dt17
+			// ds += dt1
+			dsTape = dsTape[:len(dsTape)-1]
+			dt16 = dds
+			ddt1 += dt16
+			// t1 := x[k] * x[k-1]
+			dt15 = dt11
+			dt11 = 0
+			hvx[k] += x[k-1] * dt15
+			hvx[k-1] += x[k] * dt15
+			// dt1 := x[k-1]*vx[k] + x[k]*vx[k-1]
+			dt14 = ddt1
+			ddt1 = 0
+			dt12 = dt14
+			dt13 = dt14
+			hvx[k] += vx[k-1] * dt13
+			hvx[k-1] += vx[k] * dt12
+		}
+		// k = 1
+		k = int(kTape[len(kTape)-1])
+		kTape = kTape[:len(kTape)-1]
+		// for i < n
+		i = max(0, n)
+		for trip2 := max(0, n); trip2 > 0; trip2-- {
+			// i++
+			i--
+			// s += t
+			sTape = sTape[:len(sTape)-1]
+			dt111 = ds1
+			dt6 += dt111
+			// ds += dt
+			dsTape = dsTape[:len(dsTape)-1]
+			dt10 = dds
+			ddt += dt10
+			// t := W[j*n+i] * x[i]
+			dt9 = dt6
+			dt6 = 0
+			hvW[j*n+i] += x[i] * dt9
+			hvx[i] += W[j*n+i] * dt9
+			// dt := x[i]*vW[j*n+i] + W[j*n+i]*vx[i]
+			dt8 = ddt
+			ddt = 0
+			dt61 = dt8
+			dt7 = dt8
+			hvW[j*n+i] += vx[i] * dt7
+			hvx[i] += vW[j*n+i] * dt61
+		}
+		// s := 0.0
+		ds1 = 0
+		sTape = sTape[:len(sTape)-1]
+		// var ds float64
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+	}
+	return hvpOfInnerCounters1, hvpOfInnerCounters2
 }
 
 // pullbackOfJvpOfSplitNamed1 returns jvpOfSplitNamed1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed1 in gradients.

@@ -266,3 +266,25 @@ func TestPackageBound(t *testing.T) {
 		}
 	}
 }
+
+// TestInnerCountersReset: the inner counter i is set from its trip count
+// going back, not kept per outer trip; k and l, read after their loops,
+// and m, whose loop breaks, are kept. TestGradients checks the gradients, also
+// with the analyses off, where every counter is kept.
+func TestInnerCountersReset(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	src := readGenerated(t, "control_grad.go")
+	start := strings.Index(src, "func InnerCountersGrad(")
+	end := strings.Index(src[start:], "\n}\n")
+	body := src[start : start+end]
+	if strings.Contains(body, "iTape") || !strings.Contains(body, "i = max(0, n)") {
+		t.Errorf("InnerCountersGrad keeps i per trip instead of setting it from the trip count")
+	}
+	for _, kept := range []string{"kTape", "lTape", "mTape"} {
+		if !strings.Contains(body, kept) {
+			t.Errorf("InnerCountersGrad does not keep %s's counter", kept[:1])
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+)
+
+// Counters set from trip counts: the backward sweep of a counting loop
+// (for i := a; i < b; i++) starts from i's value at the loop's exit, which
+// is a plus the trip count. Setting it so before the backward loop saves
+// storing i's old value at the loop's start — on every trip of an outer
+// loop, where a matrix-vector product's inner counter is otherwise taped.
+
+// counterReset is how a counting loop's counter gets its exit value.
+type counterReset struct {
+	v    *variable
+	init adjoint.Expr // a, the counter's value before the first trip
+	down bool         // i--: the exit value is a minus the trip count
+}
+
+// resettableCounter returns the counter of the for loop s when the
+// backward sweep can set it to its exit value instead of restoring it:
+// the loop counts trip times (trip not nil) and is never left early, a is
+// an expression it can evaluate again, and no backward code outside the
+// loop reads the counter (which would need the value saved).
+func (l *lowerer) resettableCounter(s *ast.ForStmt, trip adjoint.Expr) *counterReset {
+	// Outside loops the forward sweep leaves the counter at its exit value
+	// already, and its start saves nothing.
+	if trip == nil || l.loopDepth == 0 || l.saveAll || l.readers == nil || l.loopExits(s) || breaksOut(s) {
+		return nil
+	}
+	init := s.Init.(*ast.AssignStmt)
+	obj, ok := l.info.ObjectOf(init.Lhs[0].(*ast.Ident)).(*types.Var)
+	if !ok {
+		return nil
+	}
+	a := l.conv(init.Rhs[0])
+	if !l.recomputable(a) {
+		return nil
+	}
+	v := l.variableOf(obj)
+	if !l.needed[v.name] {
+		return nil // no backward code reads it: nothing to save or set
+	}
+	for _, r := range l.readers[v.name] {
+		if !slices.Contains(r.loops, ast.Stmt(s)) {
+			return nil
+		}
+	}
+	return &counterReset{v: v, init: a, down: s.Post.(*ast.IncDecStmt).Tok == token.DEC}
+}
+
+// breaksOut reports whether a break leaves the loop s before its
+// condition does.
+func breaksOut(s *ast.ForStmt) bool {
+	found := false
+	var walk func(n ast.Node, depth int)
+	walk = func(n ast.Node, depth int) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.BranchStmt:
+				if m.Tok == token.BREAK && (m.Label != nil || depth == 0) || m.Tok == token.GOTO {
+					found = true
+				}
+			case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				if m != n {
+					// A plain break inside belongs to the inner statement.
+					var body ast.Node
+					switch m := m.(type) {
+					case *ast.ForStmt:
+						body = m.Body
+					case *ast.RangeStmt:
+						body = m.Body
+					case *ast.SwitchStmt:
+						body = m.Body
+					case *ast.TypeSwitchStmt:
+						body = m.Body
+					case *ast.SelectStmt:
+						body = m.Body
+					}
+					walk(body, depth+1)
+					return false
+				}
+			case *ast.FuncLit:
+				return false
+			}
+			return true
+		})
+	}
+	walk(s.Body, 0)
+	return found
+}
+
+// resetCounter sets the counter of a loop whose backward sweep runs trips
+// times to its value at the loop's exit.
+func resetCounter(r *counterReset, trips adjoint.Expr) adjoint.Stmt {
+	op := "+"
+	if r.down {
+		op = "-"
+	}
+	var exit adjoint.Expr = trips
+	if !adjoint.IsLit(r.init, "0") || r.down {
+		exit = adjoint.Bin(op, adjoint.Operand(r.init, op, false), adjoint.Operand(trips, op, true))
+	}
+	return adjoint.Set(adjoint.Id(r.v.name), "=", exit)
+}
