@@ -46,6 +46,7 @@ type loopRec struct {
 	// counter is set to its exit value before the backward trips, when
 	// that replaces saving it (counter.go).
 	counter   *counterReset
+	views     []adjoint.Stmt // views the backward trips take again first (views.go)
 	replay    []adjoint.Stmt
 	replayed  bool
 	entry     []*tape

@@ -174,6 +174,7 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 			l.noteReaders(r, []adjoint.Stmt{reload}, false)
 			body = append(body, reload)
 		}
+		body = append(body, lp.views...)
 		body = append(body, l.replayBackward(lp)...)
 		return append(body, l.backward(lp.body)...)
 	})

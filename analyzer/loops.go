@@ -55,7 +55,14 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 	if s.Post != nil {
 		rec.loop.post = l.lowerStmt(s.Post)
 	}
+	var counter types.Object
+	if ctx.index != "" {
+		counter = l.info.ObjectOf(s.Init.(*ast.AssignStmt).Lhs[0].(*ast.Ident))
+	}
+	views := l.recomputedViews(s, s.Body, counter)
+	l.unsaveDefs(views)
 	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.takeViewsAgain(rec.loop, views)
 	l.replayTrips(rec, ctx)
 	l.leaveLoop()
 	rec.exits = l.loopExits(s)
@@ -422,10 +429,15 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	trip := l.tripCount(s)
 	ctx := l.enterLoop(s, label, rec)
 	ctx.trip = trip
+	var key types.Object
 	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" && !l.assignedIn(s.Body)[l.info.ObjectOf(id)] {
 		ctx.index = l.variableOf(l.info.ObjectOf(id)).name
+		key = l.info.ObjectOf(id)
 	}
+	views := l.recomputedViews(s, s.Body, key)
+	l.unsaveDefs(views)
 	rec.loop.body = l.lowerBlock(s.Body.List)
+	l.takeViewsAgain(rec.loop, views)
 	l.replayTrips(rec, ctx)
 	l.leaveLoop()
 	rec.exits = l.loopExits(s)

@@ -62,6 +62,9 @@ func (l *lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []as
 // saveOverwritten saves, before a statement runs, the old value of every
 // variable it overwrites that backward code reads.
 func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
+	if l.unsavedDefs[rec.src] {
+		return // a view the backward trip takes again
+	}
 	for _, x := range lhs {
 		x = ast.Unparen(x)
 		if id, ok := x.(*ast.Ident); ok {

@@ -912,9 +912,6 @@ func OscillatorJVP(k, c, x0, v0 float64, steps int, dk, dc, dx0, dv0 float64) (f
 // rowMLPLossGradTapes keeps RowMLPLossGrad's tape storage between calls.
 var rowMLPLossGradTapes sync.Pool
 
-// rowMLPLossGradTapesFloat64 keeps RowMLPLossGrad's tape storage between calls.
-var rowMLPLossGradTapesFloat64 sync.Pool
-
 // RowMLPLossGrad returns RowMLPLoss(W1, b1, W2, b2, x, label, nIn, nHid, nOut) and its partial derivatives with respect to W1, b1, W2, b2.
 func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1, db1, dW2, db2 []float64) float64 {
 	if len(dW1) < len(W1) {
@@ -931,26 +928,11 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	}
 	var dw, w, dw1, w1, condTape, expTape []float64
 	var s, t, t1, tanh, s1, t2, t3, z, t4, exp, t5, z1 float64
-	var i, iters, j1, iters1, tapeLen, i1, iters2, i2, iters3 int
-	var tapes, dwTape, w1Tape, dw1Tape [][]float64
+	var i, j1, i1, iters, i2, iters1 int
 	dh := make([]float64, nHid)
 	h := make([]float64, nHid)
 	j := 0
-	iters = max(0, nHid)
-	{
-		tapeBuf, _ := rowMLPLossGradTapes.Get().(*[][]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
-		}
-		defer rowMLPLossGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([][]float64, iters)
-		}
-		dwTape = (*tapeBuf)[:0:iters]
-	}
 	for ; j < nHid; j++ {
-		dwTape = append(dwTape, dw)
-		dw = dW1[j*nIn : j*nIn+nIn]
 		w = W1[j*nIn : j*nIn+nIn]
 		s = b1[j]
 		i = 0
@@ -965,25 +947,7 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	dlogits := make([]float64, nOut)
 	logits := make([]float64, nOut)
 	o := 0
-	iters1 = max(0, nOut)
-	tapeLen = iters1 + iters1
-	{
-		tapeBuf1, _ := rowMLPLossGradTapes.Get().(*[][]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([][]float64)
-		}
-		defer rowMLPLossGradTapes.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen {
-			*tapeBuf1 = make([][]float64, tapeLen)
-		}
-		tapes = (*tapeBuf1)[:tapeLen]
-	}
-	w1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
-	dw1Tape = tapes[:0:iters1]
 	for ; o < nOut; o++ {
-		w1Tape = append(w1Tape, w1)
-		dw1Tape = append(dw1Tape, dw1)
-		dw1 = dW2[o*nHid : o*nHid+nHid]
 		w1 = W2[o*nHid : o*nHid+nHid]
 		s1 = b2[o]
 		j1 = 0
@@ -995,23 +959,23 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		logits[o] = s1
 	}
 	m := logits[0]
-	iters2 = len(logits[1:])
-	if iters2 <= 64 {
+	iters = len(logits[1:])
+	if iters <= 64 {
 		var tapeArray [64]float64
-		condTape = tapeArray[:0:iters2]
-	} else if iters2 <= 1024 {
+		condTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		condTape = tapeArray1[:0:iters2]
+		condTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf2, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf2 == nil {
-			tapeBuf2 = new([]float64)
+		tapeBuf, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
 		}
-		defer rowMLPLossGradTapesFloat64.Put(tapeBuf2)
-		if cap(*tapeBuf2) < iters2 {
-			*tapeBuf2 = make([]float64, iters2)
+		defer rowMLPLossGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		condTape = (*tapeBuf2)[:0:iters2]
+		condTape = (*tapeBuf)[:0:iters]
 	}
 	for i1, z = range logits[1:] {
 		if z > m {
@@ -1022,23 +986,23 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		}
 	}
 	sum := 0.0
-	iters3 = len(logits)
-	if iters3 <= 64 {
+	iters1 = len(logits)
+	if iters1 <= 64 {
 		var tapeArray2 [64]float64
-		expTape = tapeArray2[:0:iters3]
-	} else if iters3 <= 1024 {
+		expTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
 		var tapeArray3 [1024]float64
-		expTape = tapeArray3[:0:iters3]
+		expTape = tapeArray3[:0:iters1]
 	} else {
-		tapeBuf3, _ := rowMLPLossGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf3 == nil {
-			tapeBuf3 = new([]float64)
+		tapeBuf1, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
 		}
-		defer rowMLPLossGradTapesFloat64.Put(tapeBuf3)
-		if cap(*tapeBuf3) < iters3 {
-			*tapeBuf3 = make([]float64, iters3)
+		defer rowMLPLossGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters1 {
+			*tapeBuf1 = make([]float64, iters1)
 		}
-		expTape = (*tapeBuf3)[:0:iters3]
+		expTape = (*tapeBuf1)[:0:iters1]
 	}
 	for i2, z1 = range logits {
 		t4 = z1 - m
@@ -1088,6 +1052,8 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	for trip2 := max(0, nOut); trip2 > 0; trip2-- {
 		// o++
 		o--
+		dw1 = dW2[o*nHid : o*nHid+nHid]
+		w1 = W2[o*nHid : o*nHid+nHid]
 		// logits[o] = s
 		ds1 += dlogits[o]
 		dlogits[o] = 0
@@ -1105,16 +1071,13 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		// s := b2[o]
 		db2[o] += ds1
 		ds1 = 0
-		// w := W2[o*nHid : o*nHid+nHid]
-		dw1 = dw1Tape[len(dw1Tape)-1]
-		dw1Tape = dw1Tape[:len(dw1Tape)-1]
-		w1 = w1Tape[len(w1Tape)-1]
-		w1Tape = w1Tape[:len(w1Tape)-1]
 	}
 	// for j < nHid
 	for trip4 := max(0, nHid); trip4 > 0; trip4-- {
 		// j++
 		j--
+		dw = dW1[j*nIn : j*nIn+nIn]
+		w = W1[j*nIn : j*nIn+nIn]
 		// h[j] = math.Tanh(s)
 		tanh = h[j]
 		dtanh = dh[j]
@@ -1133,9 +1096,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		// s := b1[j]
 		db1[j] += ds
 		ds = 0
-		// w := W1[j*nIn : j*nIn+nIn]
-		dw = dwTape[len(dwTape)-1]
-		dwTape = dwTape[:len(dwTape)-1]
 	}
 	return rowMLPLoss
 }

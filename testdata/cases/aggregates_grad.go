@@ -214,9 +214,6 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	return dot1
 }
 
-// matVecGradTapes keeps MatVecGrad's tape storage between calls.
-var matVecGradTapes sync.Pool
-
 // MatVecGrad returns MatVec(W, x, n) and its partial derivatives with respect to W, x.
 func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dW) < len(W) {
@@ -227,31 +224,12 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	}
 	var drow, row []float64
 	var t, xk float64
-	var k, iters, tapeLen int
-	var tapes, rowTape, drowTape [][]float64
+	var k int
 	m := len(x)
 	dy := make([]float64, n)
 	y := make([]float64, n)
 	j := 0
-	iters = max(0, n)
-	tapeLen = iters + iters
-	{
-		tapeBuf, _ := matVecGradTapes.Get().(*[][]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
-		}
-		defer matVecGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
-		}
-		tapes = (*tapeBuf)[:tapeLen]
-	}
-	rowTape, tapes = tapes[:0:iters], tapes[iters:]
-	drowTape = tapes[:0:iters]
 	for ; j < n; j++ {
-		rowTape = append(rowTape, row)
-		drowTape = append(drowTape, drow)
-		drow = dW[j*m : j*m+m]
 		row = W[j*m : j*m+m]
 		for k, xk = range x {
 			t = row[k] * xk
@@ -275,6 +253,8 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
+		drow = dW[j*m : j*m+m]
+		row = W[j*m : j*m+m]
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
@@ -284,11 +264,6 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 			drow[k] += xk * dt
 			dx[k] += row[k] * dt
 		}
-		// row := W[j*m : j*m+m]
-		drow = drowTape[len(drowTape)-1]
-		drowTape = drowTape[:len(drowTape)-1]
-		row = rowTape[len(rowTape)-1]
-		rowTape = rowTape[:len(rowTape)-1]
 	}
 	return matVec
 }
@@ -330,9 +305,6 @@ func MatVecJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
 // matVecHVPTapes keeps MatVecHVP's tape storage between calls.
 var matVecHVPTapes sync.Pool
 
-// matVecHVPTapesFloat64 keeps MatVecHVP's tape storage between calls.
-var matVecHVPTapesFloat64 sync.Pool
-
 // MatVecHVP returns MatVec's value, its gradient as MatVecGrad gives it, and the product of its Hessian with the direction vW, vx in the same form (added into buffers for slices and pointers, returned for the rest).
 func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float64 {
 	if len(dW) < len(W) {
@@ -349,8 +321,7 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	}
 	var ddrow, drow, drow1, row, dxkTape []float64
 	var dxk, t2, t3, t4, dt, t5, t, xk float64
-	var k, iters, iters1, tapeLen int
-	var tapes, drowTape, ddrowTape, rowTape, drow1Tape [][]float64
+	var k, iters, iters1 int
 	if len(vW) < len(W) {
 		panic(fmt.Sprintf("MatVecHVP: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
 	}
@@ -365,22 +336,6 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	j := 0
 	iters = max(0, n)
 	iters1 = len(x)
-	tapeLen = iters + iters + iters + iters
-	{
-		tapeBuf, _ := matVecHVPTapes.Get().(*[][]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
-		}
-		defer matVecHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
-		}
-		tapes = (*tapeBuf)[:tapeLen]
-	}
-	drowTape, tapes = tapes[:0:iters], tapes[iters:]
-	ddrowTape, tapes = tapes[:0:iters], tapes[iters:]
-	rowTape, tapes = tapes[:0:iters], tapes[iters:]
-	drow1Tape = tapes[:0:iters]
 	if iters*iters1 <= 64 {
 		var tapeArray [64]float64
 		dxkTape = tapeArray[: 0 : iters*iters1]
@@ -388,24 +343,18 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 		var tapeArray1 [1024]float64
 		dxkTape = tapeArray1[: 0 : iters*iters1]
 	} else {
-		tapeBuf1, _ := matVecHVPTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
+		tapeBuf, _ := matVecHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
 		}
-		defer matVecHVPTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < iters*iters1 {
-			*tapeBuf1 = make([]float64, iters*iters1)
+		defer matVecHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters*iters1 {
+			*tapeBuf = make([]float64, iters*iters1)
 		}
-		dxkTape = (*tapeBuf1)[: 0 : iters*iters1]
+		dxkTape = (*tapeBuf)[: 0 : iters*iters1]
 	}
 	for ; j < n; j++ {
-		drowTape = append(drowTape, drow)
-		ddrowTape = append(ddrowTape, ddrow)
-		ddrow = dW[j*m : j*m+m]
 		drow = vW[j*m : j*m+m]
-		rowTape = append(rowTape, row)
-		drow1Tape = append(drow1Tape, drow1)
-		drow1 = hvW[j*m : j*m+m]
 		row = W[j*m : j*m+m]
 		for k, xk = range x {
 			dxkTape = append(dxkTape, dxk)
@@ -444,6 +393,10 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
+		ddrow = dW[j*m : j*m+m]
+		drow = vW[j*m : j*m+m]
+		drow1 = hvW[j*m : j*m+m]
+		row = W[j*m : j*m+m]
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
@@ -472,16 +425,6 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 			dxk = dxkTape[len(dxkTape)-1]
 			dxkTape = dxkTape[:len(dxkTape)-1]
 		}
-		// row := W[j*m : j*m+m]
-		drow1 = drow1Tape[len(drow1Tape)-1]
-		drow1Tape = drow1Tape[:len(drow1Tape)-1]
-		row = rowTape[len(rowTape)-1]
-		rowTape = rowTape[:len(rowTape)-1]
-		// drow := vW[j*m : j*m+m]
-		ddrow = ddrowTape[len(ddrowTape)-1]
-		ddrowTape = ddrowTape[:len(ddrowTape)-1]
-		drow = drowTape[len(drowTape)-1]
-		drowTape = drowTape[:len(drowTape)-1]
 	}
 	return matVecHVP
 }
@@ -4087,9 +4030,6 @@ func hvpOfDot(w, x, vw, vx, hvw, hvx []float64) (float64, float64) {
 // hvpOfMatVecTapes keeps hvpOfMatVec's tape storage between calls.
 var hvpOfMatVecTapes sync.Pool
 
-// hvpOfMatVecTapesFloat64 keeps hvpOfMatVec's tape storage between calls.
-var hvpOfMatVecTapesFloat64 sync.Pool
-
 // hvpOfMatVec returns MatVec's value, its directional derivative along the directions and their Hessian-vector product: a row of MatVecHessian.
 func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, float64) {
 	if len(hvW) < len(W) {
@@ -4100,8 +4040,7 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	}
 	var drow, drow1, row, dxkTape []float64
 	var dxk, t2, t3, t4, dt, t5, t, xk float64
-	var k, iters, iters1, tapeLen int
-	var tapes, drowTape, rowTape, drow1Tape [][]float64
+	var k, iters, iters1 int
 	if len(vW) < len(W) {
 		panic(fmt.Sprintf("hvpOfMatVec: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
 	}
@@ -4116,21 +4055,6 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	j := 0
 	iters = max(0, n)
 	iters1 = len(x)
-	tapeLen = iters + iters + iters
-	{
-		tapeBuf, _ := hvpOfMatVecTapes.Get().(*[][]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
-		}
-		defer hvpOfMatVecTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
-		}
-		tapes = (*tapeBuf)[:tapeLen]
-	}
-	drowTape, tapes = tapes[:0:iters], tapes[iters:]
-	rowTape, tapes = tapes[:0:iters], tapes[iters:]
-	drow1Tape = tapes[:0:iters]
 	if iters*iters1 <= 64 {
 		var tapeArray [64]float64
 		dxkTape = tapeArray[: 0 : iters*iters1]
@@ -4138,22 +4062,18 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 		var tapeArray1 [1024]float64
 		dxkTape = tapeArray1[: 0 : iters*iters1]
 	} else {
-		tapeBuf1, _ := hvpOfMatVecTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
+		tapeBuf, _ := hvpOfMatVecTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
 		}
-		defer hvpOfMatVecTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < iters*iters1 {
-			*tapeBuf1 = make([]float64, iters*iters1)
+		defer hvpOfMatVecTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters*iters1 {
+			*tapeBuf = make([]float64, iters*iters1)
 		}
-		dxkTape = (*tapeBuf1)[: 0 : iters*iters1]
+		dxkTape = (*tapeBuf)[: 0 : iters*iters1]
 	}
 	for ; j < n; j++ {
-		drowTape = append(drowTape, drow)
 		drow = vW[j*m : j*m+m]
-		rowTape = append(rowTape, row)
-		drow1Tape = append(drow1Tape, drow1)
-		drow1 = hvW[j*m : j*m+m]
 		row = W[j*m : j*m+m]
 		for k, xk = range x {
 			dxkTape = append(dxkTape, dxk)
@@ -4196,6 +4116,9 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	for trip := max(0, n); trip > 0; trip-- {
 		// j++
 		j--
+		drow = vW[j*m : j*m+m]
+		drow1 = hvW[j*m : j*m+m]
+		row = W[j*m : j*m+m]
 		// for k, xk := range x
 		for trip1 := len(x); trip1 > 0; trip1-- {
 			k = trip1 - 1
@@ -4220,14 +4143,6 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 			dxk = dxkTape[len(dxkTape)-1]
 			dxkTape = dxkTape[:len(dxkTape)-1]
 		}
-		// row := W[j*m : j*m+m]
-		drow1 = drow1Tape[len(drow1Tape)-1]
-		drow1Tape = drow1Tape[:len(drow1Tape)-1]
-		row = rowTape[len(rowTape)-1]
-		rowTape = rowTape[:len(rowTape)-1]
-		// drow := vW[j*m : j*m+m]
-		drow = drowTape[len(drowTape)-1]
-		drowTape = drowTape[:len(drowTape)-1]
 	}
 	return hvpOfMatVec1, hvpOfMatVec2
 }

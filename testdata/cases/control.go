@@ -872,3 +872,31 @@ func InnerCounters(W, x []float64, n int) float64 {
 	}
 	return out
 }
+
+// RowViews takes a view of a row of W on every trip of a loop with an
+// inner loop: the backward trips take the view w again from j instead of
+// keeping the one each trip overwrote. u's bounds read off, which the
+// loop changes, and v views rows, which the loop reslices: those are kept.
+//
+//gradgen:grad wrt=W,x
+//gradgen:jvp wrt=W,x
+//gradgen:hvp wrt=W,x
+//gradgen:hessian wrt=W,x
+func RowViews(W, x []float64, n int) float64 {
+	out := 0.0
+	off := 0
+	rows := W
+	for j := 0; j < n; j++ {
+		w := W[j*n : j*n+n]
+		u := W[off : off+n]
+		v := rows[:n]
+		s := 0.0
+		for i := 0; i < n; i++ {
+			s += w[i]*x[i] + u[i]*v[i]
+		}
+		off = (off + n) % (n * n)
+		rows = rows[n:]
+		out = 0.5*out + math.Sin(s)
+	}
+	return out
+}

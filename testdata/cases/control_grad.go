@@ -8206,9 +8206,6 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 // viewCarryGradTapes keeps ViewCarryGrad's tape storage between calls.
 var viewCarryGradTapes sync.Pool
 
-// viewCarryGradTapesFloat64 keeps ViewCarryGrad's tape storage between calls.
-var viewCarryGradTapesFloat64 sync.Pool
-
 // ViewCarryGrad returns ViewCarry(x, a) and its partial derivatives with respect to x, a.
 func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
@@ -8216,26 +8213,11 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	}
 	var dw, w, wElemTape []float64
 	var t, t1, t2, v float64
-	var i, iters, tapeLen int
-	var tapes, wTape, dwTape [][]float64
+	var i, iters int
 	dbuf := make([]float64, 1)
 	buf := make([]float64, 1)
 	loss := 0.0
 	iters = len(x)
-	tapeLen = iters + iters
-	{
-		tapeBuf, _ := viewCarryGradTapes.Get().(*[][]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
-		}
-		defer viewCarryGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
-		}
-		tapes = (*tapeBuf)[:tapeLen]
-	}
-	wTape, tapes = tapes[:0:iters], tapes[iters:]
-	dwTape = tapes[:0:iters]
 	if iters <= 64 {
 		var tapeArray [64]float64
 		wElemTape = tapeArray[:0:iters]
@@ -8243,20 +8225,17 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		wElemTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf1, _ := viewCarryGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
+		tapeBuf, _ := viewCarryGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
 		}
-		defer viewCarryGradTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < iters {
-			*tapeBuf1 = make([]float64, iters)
+		defer viewCarryGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		wElemTape = (*tapeBuf1)[:0:iters]
+		wElemTape = (*tapeBuf)[:0:iters]
 	}
 	for i, v = range x {
-		wTape = append(wTape, w)
-		dwTape = append(dwTape, dw)
-		dw = dbuf[0:1]
 		w = buf[0:1]
 		wElemTape = append(wElemTape, w[0])
 		t = w[0] * a
@@ -8273,6 +8252,8 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	// for _, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		dw = dbuf[0:1]
+		w = buf[0:1]
 		// loss += w[0]
 		dt2 = dloss
 		dw[0] += dt2
@@ -8285,11 +8266,6 @@ func ViewCarryGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		dx[i] += dt1
 		dw[0] += a * dt
 		da += w[0] * dt
-		// w := buf[0:1]
-		dw = dwTape[len(dwTape)-1]
-		dwTape = dwTape[:len(dwTape)-1]
-		w = wTape[len(wTape)-1]
-		wTape = wTape[:len(wTape)-1]
 	}
 	return viewCarry, da
 }
@@ -8320,9 +8296,6 @@ func ViewCarryJVP(x []float64, a float64, dx []float64, da float64) (float64, fl
 // viewCarryHVPTapes keeps ViewCarryHVP's tape storage between calls.
 var viewCarryHVPTapes sync.Pool
 
-// viewCarryHVPTapesFloat64 keeps ViewCarryHVP's tape storage between calls.
-var viewCarryHVPTapesFloat64 sync.Pool
-
 // ViewCarryHVP returns ViewCarry's value, its gradient as ViewCarryGrad gives it, and the product of its Hessian with the direction vx, va in the same form (added into buffers for slices and pointers, returned for the rest).
 func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []float64) (float64, float64, float64) {
 	if len(dx) < len(x) {
@@ -8332,9 +8305,8 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 		panic(fmt.Sprintf("ViewCarryHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
 	var dv, t1, t2, t3, dt, t4, t, t5, t6, t7, t8, v float64
-	var ddw, dw, dw1, w, tapes1, dwElemTape, wElemTape []float64
-	var i, iters, tapeLen, tapeLen1 int
-	var tapes, dwTape, ddwTape, wTape, dw1Tape [][]float64
+	var ddw, dw, dw1, w, tapes, dwElemTape, wElemTape []float64
+	var i, iters, tapeLen int
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("ViewCarryHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
 	}
@@ -8345,51 +8317,29 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	var dloss float64
 	loss := 0.0
 	iters = len(x)
-	tapeLen = iters + iters + iters + iters
-	{
-		tapeBuf, _ := viewCarryHVPTapes.Get().(*[][]float64)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := viewCarryHVPTapes.Get().(*[]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
+			tapeBuf = new([]float64)
 		}
 		defer viewCarryHVPTapes.Put(tapeBuf)
 		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
+			*tapeBuf = make([]float64, tapeLen)
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dwTape, tapes = tapes[:0:iters], tapes[iters:]
-	ddwTape, tapes = tapes[:0:iters], tapes[iters:]
-	wTape, tapes = tapes[:0:iters], tapes[iters:]
-	dw1Tape = tapes[:0:iters]
-	tapeLen1 = iters + iters
-	if tapeLen1 <= 64 {
-		var tapeArray [64]float64
-		tapes1 = tapeArray[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes1 = tapeArray1[:tapeLen1]
-	} else {
-		tapeBuf1, _ := viewCarryHVPTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
-		}
-		defer viewCarryHVPTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen1 {
-			*tapeBuf1 = make([]float64, tapeLen1)
-		}
-		tapes1 = (*tapeBuf1)[:tapeLen1]
-	}
-	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	wElemTape = tapes1[:0:iters]
+	dwElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	wElemTape = tapes[:0:iters]
 	for i, v = range x {
 		dv = vx[i]
-		dwTape = append(dwTape, dw)
-		ddwTape = append(ddwTape, ddw)
-		ddw = ddbuf[0:1]
 		dw = dbuf[0:1]
-		wTape = append(wTape, w)
-		dw1Tape = append(dw1Tape, dw1)
-		dw1 = dbuf1[0:1]
 		w = buf[0:1]
 		t1 = a * dw[0]
 		t2 = w[0] * va
@@ -8416,6 +8366,10 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 	// for i, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		ddw = ddbuf[0:1]
+		dw = dbuf[0:1]
+		dw1 = dbuf1[0:1]
+		w = buf[0:1]
 		// loss += w[0]
 		dt8 = dloss1
 		dw1[0] += dt8
@@ -8450,16 +8404,6 @@ func ViewCarryHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []fl
 		da += w[0] * dt2
 		hva += dw[0] * dt11
 		ddw[0] += a * dt11
-		// w := buf[0:1]
-		dw1 = dw1Tape[len(dw1Tape)-1]
-		dw1Tape = dw1Tape[:len(dw1Tape)-1]
-		w = wTape[len(wTape)-1]
-		wTape = wTape[:len(wTape)-1]
-		// dw := dbuf[0:1]
-		ddw = ddwTape[len(ddwTape)-1]
-		ddwTape = ddwTape[:len(ddwTape)-1]
-		dw = dwTape[len(dwTape)-1]
-		dwTape = dwTape[:len(dwTape)-1]
 		// dv := vx[i]
 		dx[i] += ddv
 		ddv = 0
@@ -8921,18 +8865,15 @@ func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
 // viewUpdateReadLaterGradTapes keeps ViewUpdateReadLaterGrad's tape storage between calls.
 var viewUpdateReadLaterGradTapes sync.Pool
 
-// viewUpdateReadLaterGradTapesFloat64 keeps ViewUpdateReadLaterGrad's tape storage between calls.
-var viewUpdateReadLaterGradTapesFloat64 sync.Pool
-
 // ViewUpdateReadLaterGrad returns ViewUpdateReadLater(w, p) and its partial derivatives with respect to w, p.
 func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ViewUpdateReadLaterGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t1, sin, t2, t3, t4, erf, t5, t6 float64
-	var i, iters, tapeLen, tapeLen1, trips int
-	var dr, r, dt, t, tapes1, tripsTape, rElemTape []float64
-	var tapes, rTape, drTape, tTape, dtTape [][]float64
+	var i, iters, tapeLen, trips int
+	var dr, r, dt, t, tapes, tripsTape, rElemTape []float64
+	var tTape, dtTape [][]float64
 	dh := make([]float64, 3)
 	h := make([]float64, 3)
 	trips = 0
@@ -8945,42 +8886,26 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	k := 0
 	iters = max(0, 3)
 	tapeLen = iters + iters
-	{
-		tapeBuf, _ := viewUpdateReadLaterGradTapes.Get().(*[][]float64)
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := viewUpdateReadLaterGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
+			tapeBuf = new([]float64)
 		}
 		defer viewUpdateReadLaterGradTapes.Put(tapeBuf)
 		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
+			*tapeBuf = make([]float64, tapeLen)
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	rTape, tapes = tapes[:0:iters], tapes[iters:]
-	drTape = tapes[:0:iters]
-	tapeLen1 = iters + iters
-	if tapeLen1 <= 64 {
-		var tapeArray [64]float64
-		tapes1 = tapeArray[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes1 = tapeArray1[:tapeLen1]
-	} else {
-		tapeBuf1, _ := viewUpdateReadLaterGradTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
-		}
-		defer viewUpdateReadLaterGradTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen1 {
-			*tapeBuf1 = make([]float64, tapeLen1)
-		}
-		tapes1 = (*tapeBuf1)[:tapeLen1]
-	}
-	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	tripsTape = tapes1[:0:iters]
+	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
 	for ; k < 3; k++ {
-		rTape = append(rTape, r)
-		drTape = append(drTape, dr)
 		dr = dh[:2]
 		r = h[:2]
 		rElemTape = append(rElemTape, r[0])
@@ -9015,6 +8940,8 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
+		dr = dh[:2]
+		r = h[:2]
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -9047,11 +8974,6 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		rElemTape = rElemTape[:len(rElemTape)-1]
 		dsin = 0.25 * dt2
 		dp += math.Cos(p) * dsin
-		// r := h[:2]
-		dr = drTape[len(drTape)-1]
-		drTape = drTape[:len(drTape)-1]
-		r = rTape[len(rTape)-1]
-		rTape = rTape[:len(rTape)-1]
 	}
 	// for i := range h
 	for ; trips > 0; trips-- {
@@ -9109,9 +9031,6 @@ func ViewUpdateReadLaterJVP(w []float64, p float64, dw []float64, dp float64) (f
 // viewUpdateReadLaterHVPTapes keeps ViewUpdateReadLaterHVP's tape storage between calls.
 var viewUpdateReadLaterHVPTapes sync.Pool
 
-// viewUpdateReadLaterHVPTapesFloat64 keeps ViewUpdateReadLaterHVP's tape storage between calls.
-var viewUpdateReadLaterHVPTapesFloat64 sync.Pool
-
 // ViewUpdateReadLaterHVP returns ViewUpdateReadLater's value, its gradient as ViewUpdateReadLaterGrad gives it, and the product of its Hessian with the direction vw, vp in the same form (added into buffers for slices and pointers, returned for the rest).
 func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw, hvw []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -9126,9 +9045,9 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	var expTapeBuf *[]float64
 	var t3TapeBuf *[]float64
 	var t5, t6, cos, t7, dsin, sin1, sin, t8, dt1, t9, t1, t10, dt2, t11, t2, t12, dt3, t13, t3, t14, t15, exp, t16, t17, derf, erf1, erf, t18, t19, t20, dt4, t21, t4, t22, t23 float64
-	var i, iters, tapeLen, tapeLen1, trips int
-	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes1, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
-	var tapes, drTape, ddrTape, rTape, dr1Tape, dtTape, ddtTape, tTape, dt5Tape [][]float64
+	var i, iters, tapeLen, trips int
+	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
+	var dtTape, ddtTape, tTape, dt5Tape [][]float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("ViewUpdateReadLaterHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -9158,50 +9077,30 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	var tapeArray4 [64]float64
 	erfTape = tapeArray4[:0]
 	iters = max(0, 3)
-	tapeLen = iters + iters + iters + iters
-	{
-		tapeBuf, _ := viewUpdateReadLaterHVPTapes.Get().(*[][]float64)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray5 [64]float64
+		tapes = tapeArray5[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray6 [1024]float64
+		tapes = tapeArray6[:tapeLen]
+	} else {
+		tapeBuf, _ := viewUpdateReadLaterHVPTapes.Get().(*[]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
+			tapeBuf = new([]float64)
 		}
 		defer viewUpdateReadLaterHVPTapes.Put(tapeBuf)
 		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
+			*tapeBuf = make([]float64, tapeLen)
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	drTape, tapes = tapes[:0:iters], tapes[iters:]
-	ddrTape, tapes = tapes[:0:iters], tapes[iters:]
-	rTape, tapes = tapes[:0:iters], tapes[iters:]
-	dr1Tape = tapes[:0:iters]
-	tapeLen1 = iters + iters + iters
-	if tapeLen1 <= 64 {
-		var tapeArray5 [64]float64
-		tapes1 = tapeArray5[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
-		var tapeArray6 [1024]float64
-		tapes1 = tapeArray6[:tapeLen1]
-	} else {
-		tapeBuf1, _ := viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
-		}
-		defer viewUpdateReadLaterHVPTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen1 {
-			*tapeBuf1 = make([]float64, tapeLen1)
-		}
-		tapes1 = (*tapeBuf1)[:tapeLen1]
-	}
-	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	tripsTape = tapes1[:0:iters]
+	drElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
 	for ; k < 3; k++ {
-		drTape = append(drTape, dr)
-		ddrTape = append(ddrTape, ddr)
 		ddr = ddh[:2]
 		dr = dh[:2]
-		rTape = append(rTape, r)
-		dr1Tape = append(dr1Tape, dr1)
 		dr1 = dh1[:2]
 		r = h[:2]
 		cos = math.Cos(p)
@@ -9229,7 +9128,7 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		for len(t) > 1 {
 			if cap(derfTape)-len(derfTape) < 1 {
 				if derfTapeBuf == nil {
-					derfTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					derfTapeBuf, _ = viewUpdateReadLaterHVPTapes.Get().(*[]float64)
 					if derfTapeBuf == nil {
 						derfTapeBuf = new([]float64)
 					}
@@ -9241,7 +9140,7 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 			}
 			if cap(dt3Tape)-len(dt3Tape) < 1 {
 				if dt3TapeBuf == nil {
-					dt3TapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					dt3TapeBuf, _ = viewUpdateReadLaterHVPTapes.Get().(*[]float64)
 					if dt3TapeBuf == nil {
 						dt3TapeBuf = new([]float64)
 					}
@@ -9253,7 +9152,7 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 			}
 			if cap(erfTape)-len(erfTape) < 1 {
 				if erfTapeBuf == nil {
-					erfTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					erfTapeBuf, _ = viewUpdateReadLaterHVPTapes.Get().(*[]float64)
 					if erfTapeBuf == nil {
 						erfTapeBuf = new([]float64)
 					}
@@ -9265,7 +9164,7 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 			}
 			if cap(expTape)-len(expTape) < 1 {
 				if expTapeBuf == nil {
-					expTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					expTapeBuf, _ = viewUpdateReadLaterHVPTapes.Get().(*[]float64)
 					if expTapeBuf == nil {
 						expTapeBuf = new([]float64)
 					}
@@ -9277,7 +9176,7 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 			}
 			if cap(t3Tape)-len(t3Tape) < 1 {
 				if t3TapeBuf == nil {
-					t3TapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[]float64)
+					t3TapeBuf, _ = viewUpdateReadLaterHVPTapes.Get().(*[]float64)
 					if t3TapeBuf == nil {
 						t3TapeBuf = new([]float64)
 					}
@@ -9338,6 +9237,10 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
+		ddr = ddh[:2]
+		dr = dh[:2]
+		dr1 = dh1[:2]
+		r = h[:2]
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -9444,16 +9347,6 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		ddsin = 0
 		dp += cos * dt7
 		hvp -= math.Sin(p) * vp * dt7
-		// r := h[:2]
-		dr1 = dr1Tape[len(dr1Tape)-1]
-		dr1Tape = dr1Tape[:len(dr1Tape)-1]
-		r = rTape[len(rTape)-1]
-		rTape = rTape[:len(rTape)-1]
-		// dr := dh[:2]
-		ddr = ddrTape[len(ddrTape)-1]
-		ddrTape = ddrTape[:len(ddrTape)-1]
-		dr = drTape[len(drTape)-1]
-		drTape = drTape[:len(drTape)-1]
 	}
 	// for i := range h
 	for ; trips > 0; trips-- {
@@ -9468,19 +9361,19 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		dw[i] += 0.5 * dt51
 	}
 	if derfTapeBuf != nil {
-		viewUpdateReadLaterHVPTapesFloat64.Put(derfTapeBuf)
+		viewUpdateReadLaterHVPTapes.Put(derfTapeBuf)
 	}
 	if dt3TapeBuf != nil {
-		viewUpdateReadLaterHVPTapesFloat64.Put(dt3TapeBuf)
+		viewUpdateReadLaterHVPTapes.Put(dt3TapeBuf)
 	}
 	if erfTapeBuf != nil {
-		viewUpdateReadLaterHVPTapesFloat64.Put(erfTapeBuf)
+		viewUpdateReadLaterHVPTapes.Put(erfTapeBuf)
 	}
 	if expTapeBuf != nil {
-		viewUpdateReadLaterHVPTapesFloat64.Put(expTapeBuf)
+		viewUpdateReadLaterHVPTapes.Put(expTapeBuf)
 	}
 	if t3TapeBuf != nil {
-		viewUpdateReadLaterHVPTapesFloat64.Put(t3TapeBuf)
+		viewUpdateReadLaterHVPTapes.Put(t3TapeBuf)
 	}
 	return viewUpdateReadLaterHVP, dp, hvp
 }
@@ -12177,6 +12070,578 @@ func InnerCountersHessian(W, x []float64, n int, dW, dx, hess []float64) float64
 		innerCounters = InnerCounters(W, x, n)
 	}
 	return innerCounters
+}
+
+// rowViewsGradTapes keeps RowViewsGrad's tape storage between calls.
+var rowViewsGradTapes sync.Pool
+
+// rowViewsGradTapesFloat64 keeps RowViewsGrad's tape storage between calls.
+var rowViewsGradTapesFloat64 sync.Pool
+
+// RowViewsGrad returns RowViews(W, x, n) and its partial derivatives with respect to W, x.
+func RowViewsGrad(W, x []float64, n int, dW, dx []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("RowViewsGrad: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowViewsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var dw, w, du, u, dv, v, sTape []float64
+	var s, t, t1, t2, t3, t4, sin, t5 float64
+	var i, iters, tapeLen int
+	var tapes, uTape, duTape, vTape, dvTape [][]float64
+	out := 0.0
+	off := 0
+	drows := dW
+	rows := W
+	j := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + iters + iters
+	{
+		tapeBuf, _ := rowViewsGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer rowViewsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	uTape, tapes = tapes[:0:iters], tapes[iters:]
+	duTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	dvTape = tapes[:0:iters]
+	if iters+iters*iters <= 64 {
+		var tapeArray [64]float64
+		sTape = tapeArray[: 0 : iters+iters*iters]
+	} else if iters+iters*iters <= 1024 {
+		var tapeArray1 [1024]float64
+		sTape = tapeArray1[: 0 : iters+iters*iters]
+	} else {
+		tapeBuf1, _ := rowViewsGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowViewsGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters+iters*iters {
+			*tapeBuf1 = make([]float64, iters+iters*iters)
+		}
+		sTape = (*tapeBuf1)[: 0 : iters+iters*iters]
+	}
+	for ; j < n; j++ {
+		w = W[j*n : j*n+n]
+		uTape = append(uTape, u)
+		duTape = append(duTape, du)
+		du = dW[off : off+n]
+		u = W[off : off+n]
+		vTape = append(vTape, v)
+		dvTape = append(dvTape, dv)
+		dv = drows[:n]
+		v = rows[:n]
+		sTape = append(sTape, s)
+		s = 0.0
+		i = 0
+		for ; i < n; i++ {
+			sTape = append(sTape, s)
+			t = w[i] * x[i]
+			t1 = u[i] * v[i]
+			t2 = t + t1
+			t3 = s + t2
+			s = t3
+		}
+		off = (off + n) % (n * n)
+		drows = drows[n:]
+		rows = rows[n:]
+		t4 = 0.5 * out
+		sin = math.Sin(s)
+		t5 = t4 + sin
+		out = t5
+	}
+	rowViews := out
+
+	var dout, dt5, ds, dt3, dt2, dt, dt1 float64
+	// return out
+	dout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		dw = dW[j*n : j*n+n]
+		w = W[j*n : j*n+n]
+		// out = 0.5*out + math.Sin(s)
+		dt5 = dout
+		dout = 0.5 * dt5
+		ds += math.Cos(s) * dt5
+		// for i < n
+		i = max(0, n)
+		for trip1 := max(0, n); trip1 > 0; trip1-- {
+			// i++
+			i--
+			// s += w[i]*x[i] + u[i]*v[i]
+			dt3 = ds
+			sTape = sTape[:len(sTape)-1]
+			ds = dt3
+			dt2 = dt3
+			dt = dt2
+			dt1 = dt2
+			du[i] += v[i] * dt1
+			dv[i] += u[i] * dt1
+			dw[i] += x[i] * dt
+			dx[i] += w[i] * dt
+		}
+		// s := 0.0
+		ds = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		// v := rows[:n]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		// u := W[off : off+n]
+		du = duTape[len(duTape)-1]
+		duTape = duTape[:len(duTape)-1]
+		u = uTape[len(uTape)-1]
+		uTape = uTape[:len(uTape)-1]
+	}
+	return rowViews
+}
+
+// RowViewsJVP returns RowViews(W, x, n) and its directional derivative: the sum of its partial derivatives with respect to W, x times the tangents dW, dx.
+func RowViewsJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("RowViewsJVP: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowViewsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	off := 0
+	drows := dW
+	rows := W
+	for j := 0; j < n; j++ {
+		dw := dW[j*n : j*n+n]
+		w := W[j*n : j*n+n]
+		du := dW[off : off+n]
+		u := W[off : off+n]
+		dv := drows[:n]
+		v := rows[:n]
+		var ds float64
+		s := 0.0
+		for i := 0; i < n; i++ {
+			dt := x[i]*dw[i] + w[i]*dx[i]
+			t := w[i] * x[i]
+			dt1 := v[i]*du[i] + u[i]*dv[i]
+			t1 := u[i] * v[i]
+			dt2 := dt + dt1
+			t2 := t + t1
+			ds += dt2
+			s += t2
+		}
+		off = (off + n) % (n * n)
+		drows = drows[n:]
+		rows = rows[n:]
+		dt3 := 0.5 * dout
+		t3 := 0.5 * out
+		dsin := math.Cos(s) * ds
+		sin := math.Sin(s)
+		dout = dt3 + dsin
+		out = t3 + sin
+	}
+	return out, dout
+}
+
+// rowViewsHVPTapes keeps RowViewsHVP's tape storage between calls.
+var rowViewsHVPTapes sync.Pool
+
+// rowViewsHVPTapesFloat64 keeps RowViewsHVP's tape storage between calls.
+var rowViewsHVPTapesFloat64 sync.Pool
+
+// RowViewsHVP returns RowViews's value, its gradient as RowViewsGrad gives it, and the product of its Hessian with the direction vW, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func RowViewsHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("RowViewsHVP: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowViewsHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvW) < len(W) {
+		panic(fmt.Sprintf("RowViewsHVP: len(hvW) = %d is shorter than len(W) = %d", len(hvW), len(W)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("RowViewsHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var ddw, dw, dw1, w, ddu, du, du1, u, ddv, dv, dv1, v, tapes1, dsTape, sTape []float64
+	var ds, s, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, t12, dt2, t13, t2, t14, t15, t16, dt3, t17, t3, cos, t18, dsin, sin1, sin, t19, t20 float64
+	var i, iters, tapeLen, tapeLen1 int
+	var tapes, duTape, dduTape, uTape, du1Tape, dvTape, ddvTape, vTape, dv1Tape [][]float64
+	if len(vW) < len(W) {
+		panic(fmt.Sprintf("RowViewsHVP: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("RowViewsHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	off := 0
+	ddrows := dW
+	drows := vW
+	drows1 := hvW
+	rows := W
+	j := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters
+	{
+		tapeBuf, _ := rowViewsHVPTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer rowViewsHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	duTape, tapes = tapes[:0:iters], tapes[iters:]
+	dduTape, tapes = tapes[:0:iters], tapes[iters:]
+	uTape, tapes = tapes[:0:iters], tapes[iters:]
+	du1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	ddvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	dv1Tape = tapes[:0:iters]
+	tapeLen1 = iters + iters*iters + (iters + iters*iters)
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapeBuf1, _ := rowViewsHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowViewsHVPTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
+	}
+	dsTape, tapes1 = tapes1[:0:iters+iters*iters], tapes1[iters+iters*iters:]
+	sTape = tapes1[: 0 : iters+iters*iters]
+	for ; j < n; j++ {
+		dw = vW[j*n : j*n+n]
+		w = W[j*n : j*n+n]
+		duTape = append(duTape, du)
+		dduTape = append(dduTape, ddu)
+		ddu = dW[off : off+n]
+		du = vW[off : off+n]
+		uTape = append(uTape, u)
+		du1Tape = append(du1Tape, du1)
+		du1 = hvW[off : off+n]
+		u = W[off : off+n]
+		dvTape = append(dvTape, dv)
+		ddvTape = append(ddvTape, ddv)
+		ddv = ddrows[:n]
+		dv = drows[:n]
+		vTape = append(vTape, v)
+		dv1Tape = append(dv1Tape, dv1)
+		dv1 = drows1[:n]
+		v = rows[:n]
+		dsTape = append(dsTape, ds)
+		ds = 0
+		sTape = append(sTape, s)
+		s = 0.0
+		i = 0
+		for ; i < n; i++ {
+			t4 = x[i] * dw[i]
+			t5 = w[i] * vx[i]
+			t6 = t4 + t5
+			dt = t6
+			t7 = w[i] * x[i]
+			t = t7
+			t8 = v[i] * du[i]
+			t9 = u[i] * dv[i]
+			t10 = t8 + t9
+			dt1 = t10
+			t11 = u[i] * v[i]
+			t1 = t11
+			t12 = dt + dt1
+			dt2 = t12
+			t13 = t + t1
+			t2 = t13
+			dsTape = append(dsTape, ds)
+			t14 = ds + dt2
+			ds = t14
+			sTape = append(sTape, s)
+			t15 = s + t2
+			s = t15
+		}
+		off = (off + n) % (n * n)
+		ddrows = ddrows[n:]
+		drows = drows[n:]
+		drows1 = drows1[n:]
+		rows = rows[n:]
+		t16 = 0.5 * dout
+		dt3 = t16
+		t17 = 0.5 * out
+		t3 = t17
+		cos = math.Cos(s)
+		t18 = cos * ds
+		dsin = t18
+		sin1 = math.Sin(s)
+		sin = sin1
+		t19 = dt3 + dsin
+		dout = t19
+		t20 = t3 + sin
+		out = t20
+	}
+	rowViewsHVP := out
+
+	var ddout, dout1, dt20, dt31, dsin1, dt19, ddt3, ddsin, dsin11, ds1, dt18, dds, dt17, dt16, dt15, dt21, dt14, ddt2, dt13, dt4, dt11, dt12, ddt, ddt1, dt111, dt10, dt8, dt9, dt7, dt6, dt41, dt5 float64
+	// return out, dout
+	ddout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		ddw = dW[j*n : j*n+n]
+		dw = vW[j*n : j*n+n]
+		dw1 = hvW[j*n : j*n+n]
+		w = W[j*n : j*n+n]
+		// out = t3 + sin
+		dt20 = dout1
+		dt31 += dt20
+		dsin1 += dt20
+		// dout = dt3 + dsin
+		dt19 = ddout
+		ddt3 += dt19
+		ddsin += dt19
+		// sin := math.Sin(s)
+		dsin11 = dsin1
+		dsin1 = 0
+		ds1 += math.Cos(s) * dsin11
+		// dsin := math.Cos(s) * ds
+		cos = math.Cos(s)
+		dt18 = ddsin
+		ddsin = 0
+		dds += cos * dt18
+		ds1 -= math.Sin(s) * ds * dt18
+		// t3 := 0.5 * out
+		dt17 = dt31
+		dt31 = 0
+		dout1 = 0.5 * dt17
+		// dt3 := 0.5 * dout
+		dt16 = ddt3
+		ddt3 = 0
+		ddout = 0.5 * dt16
+		// for i < n
+		i = max(0, n)
+		for trip1 := max(0, n); trip1 > 0; trip1-- {
+			// i++
+			i--
+			// s += t2
+			sTape = sTape[:len(sTape)-1]
+			dt15 = ds1
+			dt21 += dt15
+			// ds += dt2
+			dsTape = dsTape[:len(dsTape)-1]
+			dt14 = dds
+			ddt2 += dt14
+			// t2 := t + t1
+			dt13 = dt21
+			dt21 = 0
+			dt4 += dt13
+			dt11 += dt13
+			// dt2 := dt + dt1
+			dt12 = ddt2
+			ddt2 = 0
+			ddt += dt12
+			ddt1 += dt12
+			// t1 := u[i] * v[i]
+			dt111 = dt11
+			dt11 = 0
+			du1[i] += v[i] * dt111
+			dv1[i] += u[i] * dt111
+			// dt1 := v[i]*du[i] + u[i]*dv[i]
+			dt10 = ddt1
+			ddt1 = 0
+			dt8 = dt10
+			dt9 = dt10
+			du1[i] += dv[i] * dt9
+			ddv[i] += u[i] * dt9
+			dv1[i] += du[i] * dt8
+			ddu[i] += v[i] * dt8
+			// t := w[i] * x[i]
+			dt7 = dt4
+			dt4 = 0
+			dw1[i] += x[i] * dt7
+			hvx[i] += w[i] * dt7
+			// dt := x[i]*dw[i] + w[i]*vx[i]
+			dt6 = ddt
+			ddt = 0
+			dt41 = dt6
+			dt5 = dt6
+			dw1[i] += vx[i] * dt5
+			dx[i] += w[i] * dt5
+			hvx[i] += dw[i] * dt41
+			ddw[i] += x[i] * dt41
+		}
+		// s := 0.0
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		// var ds float64
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// v := rows[:n]
+		dv1 = dv1Tape[len(dv1Tape)-1]
+		dv1Tape = dv1Tape[:len(dv1Tape)-1]
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		// dv := drows[:n]
+		ddv = ddvTape[len(ddvTape)-1]
+		ddvTape = ddvTape[:len(ddvTape)-1]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		// u := W[off : off+n]
+		du1 = du1Tape[len(du1Tape)-1]
+		du1Tape = du1Tape[:len(du1Tape)-1]
+		u = uTape[len(uTape)-1]
+		uTape = uTape[:len(uTape)-1]
+		// du := vW[off : off+n]
+		ddu = dduTape[len(dduTape)-1]
+		dduTape = dduTape[:len(dduTape)-1]
+		du = duTape[len(duTape)-1]
+		duTape = duTape[:len(duTape)-1]
+	}
+	return rowViewsHVP
+}
+
+// rowViewsHessianTapes keeps RowViewsHessian's tape storage between calls.
+var rowViewsHessianTapes sync.Pool
+
+// RowViewsHessian returns RowViews's value and its gradient with respect to W, x (added into dW, dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RowViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("RowViewsHessian: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowViewsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n1 := len(W) + len(x)
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("RowViewsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vWArray [64]float64
+	var vW []float64
+	if len(W) <= 64 {
+		vW = vWArray[:len(W)]
+	} else {
+		tapeBuf, _ := rowViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rowViewsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(W) {
+			*tapeBuf = make([]float64, len(W))
+		}
+		vW = (*tapeBuf)[:len(W)]
+		clear(vW)
+	}
+	var hvWArray [64]float64
+	var hvW []float64
+	if len(W) <= 64 {
+		hvW = hvWArray[:len(W)]
+	} else {
+		tapeBuf1, _ := rowViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowViewsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(W) {
+			*tapeBuf1 = make([]float64, len(W))
+		}
+		hvW = (*tapeBuf1)[:len(W)]
+		clear(hvW)
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		tapeBuf2, _ := rowViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowViewsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		vx = (*tapeBuf2)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf3, _ := rowViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rowViewsHessianTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf3)[:len(x)]
+		clear(hvx)
+	}
+	var rowViews float64
+	for j1 := 0; j1 < n1; j1++ {
+		var k int
+		k = 0
+		if j1 >= k && j1 < k+len(W) {
+			vW[j1-k] = 1
+		}
+		k += len(W)
+		if j1 >= k && j1 < k+len(x) {
+			vx[j1-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfRowViews(W, x, n, vW, vx, hvW, hvx)
+		rowViews = r
+		k = 0
+		if j1 >= k && j1 < k+len(W) {
+			dW[j1-k] += t
+			vW[j1-k] = 0
+		}
+		k += len(W)
+		if j1 >= k && j1 < k+len(x) {
+			dx[j1-k] += t
+			vx[j1-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range W {
+			hess[j1*n1+k] += hvW[i1]
+			hvW[i1] = 0
+			k++
+		}
+		for i2 := range x {
+			hess[j1*n1+k] += hvx[i2]
+			hvx[i2] = 0
+			k++
+		}
+	}
+	if n1 == 0 {
+		rowViews = RowViews(W, x, n)
+	}
+	return rowViews
 }
 
 // hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
@@ -15742,18 +16207,14 @@ func hvpOfNewStateBuffer(x, v, hv []float64) (float64, float64) {
 // hvpOfViewCarryTapes keeps hvpOfViewCarry's tape storage between calls.
 var hvpOfViewCarryTapes sync.Pool
 
-// hvpOfViewCarryTapesFloat64 keeps hvpOfViewCarry's tape storage between calls.
-var hvpOfViewCarryTapesFloat64 sync.Pool
-
 // hvpOfViewCarry returns ViewCarry's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewCarryHessian.
 func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []float64) (float64, float64, float64) {
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("hvpOfViewCarry: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
 	var dv, t1, t2, t3, dt, t4, t, t5, t6, t7, t8, v float64
-	var ddw, dw, dw1, w, tapes1, dwElemTape, wElemTape []float64
-	var i, iters, tapeLen, tapeLen1 int
-	var tapes, dwTape, ddwTape, wTape, dw1Tape [][]float64
+	var ddw, dw, dw1, w, tapes, dwElemTape, wElemTape []float64
+	var i, iters, tapeLen int
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("hvpOfViewCarry: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
 	}
@@ -15764,51 +16225,29 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	var dloss float64
 	loss := 0.0
 	iters = len(x)
-	tapeLen = iters + iters + iters + iters
-	{
-		tapeBuf, _ := hvpOfViewCarryTapes.Get().(*[][]float64)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfViewCarryTapes.Get().(*[]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
+			tapeBuf = new([]float64)
 		}
 		defer hvpOfViewCarryTapes.Put(tapeBuf)
 		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
+			*tapeBuf = make([]float64, tapeLen)
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dwTape, tapes = tapes[:0:iters], tapes[iters:]
-	ddwTape, tapes = tapes[:0:iters], tapes[iters:]
-	wTape, tapes = tapes[:0:iters], tapes[iters:]
-	dw1Tape = tapes[:0:iters]
-	tapeLen1 = iters + iters
-	if tapeLen1 <= 64 {
-		var tapeArray [64]float64
-		tapes1 = tapeArray[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes1 = tapeArray1[:tapeLen1]
-	} else {
-		tapeBuf1, _ := hvpOfViewCarryTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
-		}
-		defer hvpOfViewCarryTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen1 {
-			*tapeBuf1 = make([]float64, tapeLen1)
-		}
-		tapes1 = (*tapeBuf1)[:tapeLen1]
-	}
-	dwElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	wElemTape = tapes1[:0:iters]
+	dwElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	wElemTape = tapes[:0:iters]
 	for i, v = range x {
 		dv = vx[i]
-		dwTape = append(dwTape, dw)
-		ddwTape = append(ddwTape, ddw)
-		ddw = ddbuf[0:1]
 		dw = dbuf[0:1]
-		wTape = append(wTape, w)
-		dw1Tape = append(dw1Tape, dw1)
-		dw1 = dbuf1[0:1]
 		w = buf[0:1]
 		t1 = a * dw[0]
 		t2 = w[0] * va
@@ -15836,6 +16275,10 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 	// for i, v := range x
 	for trip := len(x); trip > 0; trip-- {
 		i = trip - 1
+		ddw = ddbuf[0:1]
+		dw = dbuf[0:1]
+		dw1 = dbuf1[0:1]
+		w = buf[0:1]
 		// loss += w[0]
 		dt8 = dloss1
 		dw1[0] += dt8
@@ -15868,16 +16311,6 @@ func hvpOfViewCarry(x []float64, a float64, vx []float64, va float64, hvx []floa
 		dw1[0] += va * dt2
 		hva += dw[0] * dt11
 		ddw[0] += a * dt11
-		// w := buf[0:1]
-		dw1 = dw1Tape[len(dw1Tape)-1]
-		dw1Tape = dw1Tape[:len(dw1Tape)-1]
-		w = wTape[len(wTape)-1]
-		wTape = wTape[:len(wTape)-1]
-		// dw := dbuf[0:1]
-		ddw = ddwTape[len(ddwTape)-1]
-		ddwTape = ddwTape[:len(ddwTape)-1]
-		dw = dwTape[len(dwTape)-1]
-		dwTape = dwTape[:len(dwTape)-1]
 	}
 	return hvpOfViewCarry1, hvpOfViewCarry2, hva
 }
@@ -16078,9 +16511,6 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 // hvpOfViewUpdateReadLaterTapes keeps hvpOfViewUpdateReadLater's tape storage between calls.
 var hvpOfViewUpdateReadLaterTapes sync.Pool
 
-// hvpOfViewUpdateReadLaterTapesFloat64 keeps hvpOfViewUpdateReadLater's tape storage between calls.
-var hvpOfViewUpdateReadLaterTapesFloat64 sync.Pool
-
 // hvpOfViewUpdateReadLater returns ViewUpdateReadLater's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewUpdateReadLaterHessian.
 func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, hvw []float64) (float64, float64, float64) {
 	if len(hvw) < len(w) {
@@ -16092,9 +16522,9 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	var expTapeBuf *[]float64
 	var t3TapeBuf *[]float64
 	var t5, cos, t6, dsin, sin1, sin, t7, dt1, t8, t1, dt2, t9, t2, dt3, t10, t3, t11, t12, exp, t13, t14, derf, erf1, erf, t15, t16, t17, dt4, t18, t4, t19, t20 float64
-	var i, iters, tapeLen, tapeLen1, trips int
-	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes1, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
-	var tapes, drTape, ddrTape, rTape, dr1Tape, dtTape, ddtTape, tTape, dt5Tape [][]float64
+	var i, iters, tapeLen, trips int
+	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
+	var dtTape, ddtTape, tTape, dt5Tape [][]float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfViewUpdateReadLater: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -16123,50 +16553,30 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	var tapeArray4 [64]float64
 	erfTape = tapeArray4[:0]
 	iters = max(0, 3)
-	tapeLen = iters + iters + iters + iters
-	{
-		tapeBuf, _ := hvpOfViewUpdateReadLaterTapes.Get().(*[][]float64)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray5 [64]float64
+		tapes = tapeArray5[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray6 [1024]float64
+		tapes = tapeArray6[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
+			tapeBuf = new([]float64)
 		}
 		defer hvpOfViewUpdateReadLaterTapes.Put(tapeBuf)
 		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
+			*tapeBuf = make([]float64, tapeLen)
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	drTape, tapes = tapes[:0:iters], tapes[iters:]
-	ddrTape, tapes = tapes[:0:iters], tapes[iters:]
-	rTape, tapes = tapes[:0:iters], tapes[iters:]
-	dr1Tape = tapes[:0:iters]
-	tapeLen1 = iters + iters + iters
-	if tapeLen1 <= 64 {
-		var tapeArray5 [64]float64
-		tapes1 = tapeArray5[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
-		var tapeArray6 [1024]float64
-		tapes1 = tapeArray6[:tapeLen1]
-	} else {
-		tapeBuf1, _ := hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
-		}
-		defer hvpOfViewUpdateReadLaterTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen1 {
-			*tapeBuf1 = make([]float64, tapeLen1)
-		}
-		tapes1 = (*tapeBuf1)[:tapeLen1]
-	}
-	drElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	rElemTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
-	tripsTape = tapes1[:0:iters]
+	drElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
 	for ; k < 3; k++ {
-		drTape = append(drTape, dr)
-		ddrTape = append(ddrTape, ddr)
 		ddr = ddh[:2]
 		dr = dh[:2]
-		rTape = append(rTape, r)
-		dr1Tape = append(dr1Tape, dr1)
 		dr1 = dh1[:2]
 		r = h[:2]
 		cos = math.Cos(p)
@@ -16194,7 +16604,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		for len(t) > 1 {
 			if cap(derfTape)-len(derfTape) < 1 {
 				if derfTapeBuf == nil {
-					derfTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					derfTapeBuf, _ = hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
 					if derfTapeBuf == nil {
 						derfTapeBuf = new([]float64)
 					}
@@ -16206,7 +16616,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 			}
 			if cap(dt3Tape)-len(dt3Tape) < 1 {
 				if dt3TapeBuf == nil {
-					dt3TapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					dt3TapeBuf, _ = hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
 					if dt3TapeBuf == nil {
 						dt3TapeBuf = new([]float64)
 					}
@@ -16218,7 +16628,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 			}
 			if cap(erfTape)-len(erfTape) < 1 {
 				if erfTapeBuf == nil {
-					erfTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					erfTapeBuf, _ = hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
 					if erfTapeBuf == nil {
 						erfTapeBuf = new([]float64)
 					}
@@ -16230,7 +16640,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 			}
 			if cap(expTape)-len(expTape) < 1 {
 				if expTapeBuf == nil {
-					expTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					expTapeBuf, _ = hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
 					if expTapeBuf == nil {
 						expTapeBuf = new([]float64)
 					}
@@ -16242,7 +16652,7 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 			}
 			if cap(t3Tape)-len(t3Tape) < 1 {
 				if t3TapeBuf == nil {
-					t3TapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[]float64)
+					t3TapeBuf, _ = hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
 					if t3TapeBuf == nil {
 						t3TapeBuf = new([]float64)
 					}
@@ -16302,6 +16712,10 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	for trip := max(0, 3); trip > 0; trip-- {
 		// k++
 		k--
+		ddr = ddh[:2]
+		dr = dh[:2]
+		dr1 = dh1[:2]
+		r = h[:2]
 		// for len(t) > 1
 		trips1 := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
@@ -16397,16 +16811,6 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		dt6 = ddsin
 		ddsin = 0
 		hvp -= math.Sin(p) * vp * dt6
-		// r := h[:2]
-		dr1 = dr1Tape[len(dr1Tape)-1]
-		dr1Tape = dr1Tape[:len(dr1Tape)-1]
-		r = rTape[len(rTape)-1]
-		rTape = rTape[:len(rTape)-1]
-		// dr := dh[:2]
-		ddr = ddrTape[len(ddrTape)-1]
-		ddrTape = ddrTape[:len(ddrTape)-1]
-		dr = drTape[len(drTape)-1]
-		drTape = drTape[:len(drTape)-1]
 	}
 	// for i := range h
 	for ; trips > 0; trips-- {
@@ -16419,19 +16823,19 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		ddh[i] = 0
 	}
 	if derfTapeBuf != nil {
-		hvpOfViewUpdateReadLaterTapesFloat64.Put(derfTapeBuf)
+		hvpOfViewUpdateReadLaterTapes.Put(derfTapeBuf)
 	}
 	if dt3TapeBuf != nil {
-		hvpOfViewUpdateReadLaterTapesFloat64.Put(dt3TapeBuf)
+		hvpOfViewUpdateReadLaterTapes.Put(dt3TapeBuf)
 	}
 	if erfTapeBuf != nil {
-		hvpOfViewUpdateReadLaterTapesFloat64.Put(erfTapeBuf)
+		hvpOfViewUpdateReadLaterTapes.Put(erfTapeBuf)
 	}
 	if expTapeBuf != nil {
-		hvpOfViewUpdateReadLaterTapesFloat64.Put(expTapeBuf)
+		hvpOfViewUpdateReadLaterTapes.Put(expTapeBuf)
 	}
 	if t3TapeBuf != nil {
-		hvpOfViewUpdateReadLaterTapesFloat64.Put(t3TapeBuf)
+		hvpOfViewUpdateReadLaterTapes.Put(t3TapeBuf)
 	}
 	return hvpOfViewUpdateReadLater1, hvpOfViewUpdateReadLater2, hvp
 }
@@ -17718,6 +18122,253 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 		dsTape = dsTape[:len(dsTape)-1]
 	}
 	return hvpOfInnerCounters1, hvpOfInnerCounters2
+}
+
+// hvpOfRowViewsTapes keeps hvpOfRowViews's tape storage between calls.
+var hvpOfRowViewsTapes sync.Pool
+
+// hvpOfRowViewsTapesFloat64 keeps hvpOfRowViews's tape storage between calls.
+var hvpOfRowViewsTapesFloat64 sync.Pool
+
+// hvpOfRowViews returns RowViews's value, its directional derivative along the directions and their Hessian-vector product: a row of RowViewsHessian.
+func hvpOfRowViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, float64) {
+	if len(hvW) < len(W) {
+		panic(fmt.Sprintf("hvpOfRowViews: len(hvW) = %d is shorter than len(W) = %d", len(hvW), len(W)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfRowViews: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dw, dw1, w, du, du1, u, dv, dv1, v, tapes1, dsTape, sTape []float64
+	var ds, s, t4, t5, t6, dt, t7, t, t8, t9, t10, dt1, t11, t1, t12, dt2, t13, t2, t14, t15, t16, dt3, t17, t3, cos, t18, dsin, sin1, sin, t19, t20 float64
+	var i, iters, tapeLen, tapeLen1 int
+	var tapes, duTape, uTape, du1Tape, dvTape, vTape, dv1Tape [][]float64
+	if len(vW) < len(W) {
+		panic(fmt.Sprintf("hvpOfRowViews: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfRowViews: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	off := 0
+	drows := vW
+	drows1 := hvW
+	rows := W
+	j := 0
+	iters = max(0, n)
+	tapeLen = iters + iters + iters + iters + iters + iters
+	{
+		tapeBuf, _ := hvpOfRowViewsTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer hvpOfRowViewsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	duTape, tapes = tapes[:0:iters], tapes[iters:]
+	uTape, tapes = tapes[:0:iters], tapes[iters:]
+	du1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dvTape, tapes = tapes[:0:iters], tapes[iters:]
+	vTape, tapes = tapes[:0:iters], tapes[iters:]
+	dv1Tape = tapes[:0:iters]
+	tapeLen1 = iters + iters*iters + (iters + iters*iters)
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapeBuf1, _ := hvpOfRowViewsTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfRowViewsTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
+	}
+	dsTape, tapes1 = tapes1[:0:iters+iters*iters], tapes1[iters+iters*iters:]
+	sTape = tapes1[: 0 : iters+iters*iters]
+	for ; j < n; j++ {
+		dw = vW[j*n : j*n+n]
+		w = W[j*n : j*n+n]
+		duTape = append(duTape, du)
+		du = vW[off : off+n]
+		uTape = append(uTape, u)
+		du1Tape = append(du1Tape, du1)
+		du1 = hvW[off : off+n]
+		u = W[off : off+n]
+		dvTape = append(dvTape, dv)
+		dv = drows[:n]
+		vTape = append(vTape, v)
+		dv1Tape = append(dv1Tape, dv1)
+		dv1 = drows1[:n]
+		v = rows[:n]
+		dsTape = append(dsTape, ds)
+		ds = 0
+		sTape = append(sTape, s)
+		s = 0.0
+		i = 0
+		for ; i < n; i++ {
+			t4 = x[i] * dw[i]
+			t5 = w[i] * vx[i]
+			t6 = t4 + t5
+			dt = t6
+			t7 = w[i] * x[i]
+			t = t7
+			t8 = v[i] * du[i]
+			t9 = u[i] * dv[i]
+			t10 = t8 + t9
+			dt1 = t10
+			t11 = u[i] * v[i]
+			t1 = t11
+			t12 = dt + dt1
+			dt2 = t12
+			t13 = t + t1
+			t2 = t13
+			dsTape = append(dsTape, ds)
+			t14 = ds + dt2
+			ds = t14
+			sTape = append(sTape, s)
+			t15 = s + t2
+			s = t15
+		}
+		off = (off + n) % (n * n)
+		drows = drows[n:]
+		drows1 = drows1[n:]
+		rows = rows[n:]
+		t16 = 0.5 * dout
+		dt3 = t16
+		t17 = 0.5 * out
+		t3 = t17
+		cos = math.Cos(s)
+		t18 = cos * ds
+		dsin = t18
+		sin1 = math.Sin(s)
+		sin = sin1
+		t19 = dt3 + dsin
+		dout = t19
+		t20 = t3 + sin
+		out = t20
+	}
+	hvpOfRowViews1 := out
+	hvpOfRowViews2 := dout
+
+	var ddout, dout1, dt20, dt31, dsin1, dt19, ddt3, ddsin, dsin11, ds1, dt18, dds, dt17, dt16, dt15, dt21, dt14, ddt2, dt13, dt4, dt11, dt12, ddt, ddt1, dt111, dt10, dt8, dt9, dt7, dt6, dt41, dt5 float64
+	// return out, dout
+	ddout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		dw = vW[j*n : j*n+n]
+		dw1 = hvW[j*n : j*n+n]
+		w = W[j*n : j*n+n]
+		// out = t3 + sin
+		dt20 = dout1
+		dt31 += dt20
+		dsin1 += dt20
+		// dout = dt3 + dsin
+		dt19 = ddout
+		ddt3 += dt19
+		ddsin += dt19
+		// sin := math.Sin(s)
+		dsin11 = dsin1
+		dsin1 = 0
+		ds1 += math.Cos(s) * dsin11
+		// dsin := math.Cos(s) * ds
+		cos = math.Cos(s)
+		dt18 = ddsin
+		ddsin = 0
+		dds += cos * dt18
+		ds1 -= math.Sin(s) * ds * dt18
+		// t3 := 0.5 * out
+		dt17 = dt31
+		dt31 = 0
+		dout1 = 0.5 * dt17
+		// dt3 := 0.5 * dout
+		dt16 = ddt3
+		ddt3 = 0
+		ddout = 0.5 * dt16
+		// for i < n
+		i = max(0, n)
+		for trip1 := max(0, n); trip1 > 0; trip1-- {
+			// i++
+			i--
+			// s += t2
+			sTape = sTape[:len(sTape)-1]
+			dt15 = ds1
+			dt21 += dt15
+			// ds += dt2
+			dsTape = dsTape[:len(dsTape)-1]
+			dt14 = dds
+			ddt2 += dt14
+			// t2 := t + t1
+			dt13 = dt21
+			dt21 = 0
+			dt4 += dt13
+			dt11 += dt13
+			// dt2 := dt + dt1
+			dt12 = ddt2
+			ddt2 = 0
+			ddt += dt12
+			ddt1 += dt12
+			// t1 := u[i] * v[i]
+			dt111 = dt11
+			dt11 = 0
+			du1[i] += v[i] * dt111
+			dv1[i] += u[i] * dt111
+			// dt1 := v[i]*du[i] + u[i]*dv[i]
+			dt10 = ddt1
+			ddt1 = 0
+			dt8 = dt10
+			dt9 = dt10
+			du1[i] += dv[i] * dt9
+			dv1[i] += du[i] * dt8
+			// t := w[i] * x[i]
+			dt7 = dt4
+			dt4 = 0
+			dw1[i] += x[i] * dt7
+			hvx[i] += w[i] * dt7
+			// dt := x[i]*dw[i] + w[i]*vx[i]
+			dt6 = ddt
+			ddt = 0
+			dt41 = dt6
+			dt5 = dt6
+			dw1[i] += vx[i] * dt5
+			hvx[i] += dw[i] * dt41
+		}
+		// s := 0.0
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		// var ds float64
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// v := rows[:n]
+		dv1 = dv1Tape[len(dv1Tape)-1]
+		dv1Tape = dv1Tape[:len(dv1Tape)-1]
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		// dv := drows[:n]
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+		// u := W[off : off+n]
+		du1 = du1Tape[len(du1Tape)-1]
+		du1Tape = du1Tape[:len(du1Tape)-1]
+		u = uTape[len(uTape)-1]
+		uTape = uTape[:len(uTape)-1]
+		// du := vW[off : off+n]
+		du = duTape[len(duTape)-1]
+		duTape = duTape[:len(duTape)-1]
+	}
+	return hvpOfRowViews1, hvpOfRowViews2
 }
 
 // pullbackOfJvpOfSplitNamed1 returns jvpOfSplitNamed1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed1 in gradients.

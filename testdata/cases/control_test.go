@@ -288,3 +288,23 @@ func TestInnerCountersReset(t *testing.T) {
 		}
 	}
 }
+
+// TestRowViewsTakenAgain: the backward trips of RowViews take the view w
+// again from j; u and v, which depend on what the loop changes, are kept.
+func TestRowViewsTakenAgain(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	src := readGenerated(t, "control_grad.go")
+	start := strings.Index(src, "func RowViewsGrad(")
+	end := strings.Index(src[start:], "\n}\n")
+	body := src[start : start+end]
+	if strings.Contains(body, "wTape") || strings.Count(body, "w = W[j*n : j*n+n]") != 2 {
+		t.Errorf("RowViewsGrad keeps the view w per trip instead of taking it again")
+	}
+	for _, kept := range []string{"uTape", "vTape"} {
+		if !strings.Contains(body, kept) {
+			t.Errorf("RowViewsGrad does not keep %s", kept[:1])
+		}
+	}
+}

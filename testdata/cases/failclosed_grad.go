@@ -7759,29 +7759,33 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("DeadPureCallGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	var dview, view []float64
+	var dview, view, viewElemTape []float64
 	var t, t1, t2, t3, t4 float64
 	var i, iters int
-	var dviewTape [][]float64
 	s := 0.0
 	dbuf := make([]float64, 1)
 	buf := make([]float64, 1)
 	iters = len(w)
-	{
-		tapeBuf, _ := deadPureCallGradTapes.Get().(*[][]float64)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		viewElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		viewElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := deadPureCallGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
+			tapeBuf = new([]float64)
 		}
 		defer deadPureCallGradTapes.Put(tapeBuf)
 		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([][]float64, iters)
+			*tapeBuf = make([]float64, iters)
 		}
-		dviewTape = (*tapeBuf)[:0:iters]
+		viewElemTape = (*tapeBuf)[:0:iters]
 	}
 	for i = range w {
-		dviewTape = append(dviewTape, dview)
-		dview = dbuf[0:1]
 		view = buf[0:1]
+		viewElemTape = append(viewElemTape, view[0])
 		t = view[0] * 0.5
 		t1 = w[i] * x
 		t2 = t + t1
@@ -7800,6 +7804,8 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		dview = dbuf[0:1]
+		view = buf[0:1]
 		// s += 0.25 * view[0]
 		dt4 = ds
 		dt3 = dt4
@@ -7807,14 +7813,13 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 		// view[0] = view[0]*0.5 + w[i]*x
 		dt2 = dview[0]
 		dview[0] = 0
+		view[0] = viewElemTape[len(viewElemTape)-1]
+		viewElemTape = viewElemTape[:len(viewElemTape)-1]
 		dt = dt2
 		dt1 = dt2
 		dw[i] += x * dt1
 		dx += w[i] * dt1
 		dview[0] += 0.5 * dt
-		// view := buf[0:1]
-		dview = dviewTape[len(dviewTape)-1]
-		dviewTape = dviewTape[:len(dviewTape)-1]
 	}
 	return deadPureCall, dx, dy
 }
@@ -7859,10 +7864,9 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	if len(hvw) < len(w) {
 		panic(fmt.Sprintf("DeadPureCallHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
-	var ddview, dview, dview1, view []float64
+	var ddview, dview, dview1, view, tapes, dviewElemTape, viewElemTape []float64
 	var t, dt2, t1, t2, t7, t8, t9, dt3, t10, t3, t11, t12, t13, dt4, t14, t4, t15, t16 float64
 	var i, iters, tapeLen int
-	var tapes, ddviewTape, dview1Tape [][]float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("DeadPureCallHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -7874,25 +7878,27 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	dbuf := make([]float64, 1)
 	iters = len(w)
 	tapeLen = iters + iters
-	{
-		tapeBuf, _ := deadPureCallHVPTapes.Get().(*[][]float64)
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := deadPureCallHVPTapes.Get().(*[]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
+			tapeBuf = new([]float64)
 		}
 		defer deadPureCallHVPTapes.Put(tapeBuf)
 		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
+			*tapeBuf = make([]float64, tapeLen)
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	ddviewTape, tapes = tapes[:0:iters], tapes[iters:]
-	dview1Tape = tapes[:0:iters]
+	dviewElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	viewElemTape = tapes[:0:iters]
 	for i = range w {
-		ddviewTape = append(ddviewTape, ddview)
-		ddview = ddbuf[0:1]
 		dview = dbuf[0:1]
-		dview1Tape = append(dview1Tape, dview1)
-		dview1 = dbuf1[0:1]
 		view = buf[0:1]
 		t = 0.5 * dview[0]
 		dt2 = t
@@ -7904,8 +7910,10 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 		dt3 = t9
 		t10 = w[i] * x
 		t3 = t10
+		dviewElemTape = append(dviewElemTape, dview[0])
 		t11 = dt2 + dt3
 		dview[0] = t11
+		viewElemTape = append(viewElemTape, view[0])
 		t12 = t2 + t3
 		view[0] = t12
 		t13 = 0.25 * dview[0]
@@ -7929,6 +7937,10 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		ddview = ddbuf[0:1]
+		dview = dbuf[0:1]
+		dview1 = dbuf1[0:1]
+		view = buf[0:1]
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -7946,11 +7958,15 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 		// view[0] = t2 + t3
 		dt12 = dview1[0]
 		dview1[0] = 0
+		view[0] = viewElemTape[len(viewElemTape)-1]
+		viewElemTape = viewElemTape[:len(viewElemTape)-1]
 		dt21 += dt12
 		dt31 += dt12
 		// dview[0] = dt2 + dt3
 		dt11 = ddview[0]
 		ddview[0] = 0
+		dview[0] = dviewElemTape[len(dviewElemTape)-1]
+		dviewElemTape = dviewElemTape[:len(dviewElemTape)-1]
 		ddt2 += dt11
 		ddt3 += dt11
 		// t3 := w[i] * x
@@ -7975,12 +7991,6 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 		dt = ddt2
 		ddt2 = 0
 		ddview[0] += 0.5 * dt
-		// view := buf[0:1]
-		dview1 = dview1Tape[len(dview1Tape)-1]
-		dview1Tape = dview1Tape[:len(dview1Tape)-1]
-		// dview := dbuf[0:1]
-		ddview = ddviewTape[len(ddviewTape)-1]
-		ddviewTape = ddviewTape[:len(ddviewTape)-1]
 	}
 	return deadPureCallHVP, dx, dy, hvx, hvy
 }
@@ -11280,10 +11290,9 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	if len(hvw) < len(w) {
 		panic(fmt.Sprintf("hvpOfDeadPureCall: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
-	var ddview, dview, dview1, view []float64
+	var ddview, dview, dview1, view, tapes, dviewElemTape, viewElemTape []float64
 	var t, dt2, t1, t2, t7, t8, t9, dt3, t10, t3, t11, t12, t13, dt4, t14, t4, t15, t16 float64
 	var i, iters, tapeLen int
-	var tapes, ddviewTape, dview1Tape [][]float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfDeadPureCall: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -11295,25 +11304,27 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	dbuf := make([]float64, 1)
 	iters = len(w)
 	tapeLen = iters + iters
-	{
-		tapeBuf, _ := hvpOfDeadPureCallTapes.Get().(*[][]float64)
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfDeadPureCallTapes.Get().(*[]float64)
 		if tapeBuf == nil {
-			tapeBuf = new([][]float64)
+			tapeBuf = new([]float64)
 		}
 		defer hvpOfDeadPureCallTapes.Put(tapeBuf)
 		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([][]float64, tapeLen)
+			*tapeBuf = make([]float64, tapeLen)
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	ddviewTape, tapes = tapes[:0:iters], tapes[iters:]
-	dview1Tape = tapes[:0:iters]
+	dviewElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	viewElemTape = tapes[:0:iters]
 	for i = range w {
-		ddviewTape = append(ddviewTape, ddview)
-		ddview = ddbuf[0:1]
 		dview = dbuf[0:1]
-		dview1Tape = append(dview1Tape, dview1)
-		dview1 = dbuf1[0:1]
 		view = buf[0:1]
 		t = 0.5 * dview[0]
 		dt2 = t
@@ -11325,8 +11336,10 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 		dt3 = t9
 		t10 = w[i] * x
 		t3 = t10
+		dviewElemTape = append(dviewElemTape, dview[0])
 		t11 = dt2 + dt3
 		dview[0] = t11
+		viewElemTape = append(viewElemTape, view[0])
 		t12 = t2 + t3
 		view[0] = t12
 		t13 = 0.25 * dview[0]
@@ -11352,6 +11365,10 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	// for i := range w
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
+		ddview = ddbuf[0:1]
+		dview = dbuf[0:1]
+		dview1 = dbuf1[0:1]
+		view = buf[0:1]
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -11369,11 +11386,15 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 		// view[0] = t2 + t3
 		dt12 = dview1[0]
 		dview1[0] = 0
+		view[0] = viewElemTape[len(viewElemTape)-1]
+		viewElemTape = viewElemTape[:len(viewElemTape)-1]
 		dt21 += dt12
 		dt31 += dt12
 		// dview[0] = dt2 + dt3
 		dt11 = ddview[0]
 		ddview[0] = 0
+		dview[0] = dviewElemTape[len(dviewElemTape)-1]
+		dviewElemTape = dviewElemTape[:len(dviewElemTape)-1]
 		ddt2 += dt11
 		ddt3 += dt11
 		// t3 := w[i] * x
@@ -11396,12 +11417,6 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 		dt = ddt2
 		ddt2 = 0
 		ddview[0] += 0.5 * dt
-		// view := buf[0:1]
-		dview1 = dview1Tape[len(dview1Tape)-1]
-		dview1Tape = dview1Tape[:len(dview1Tape)-1]
-		// dview := dbuf[0:1]
-		ddview = ddviewTape[len(ddviewTape)-1]
-		ddviewTape = ddviewTape[:len(ddviewTape)-1]
 	}
 	return hvpOfDeadPureCall1, hvpOfDeadPureCall2, hvx, hvy
 }

@@ -168,6 +168,7 @@ var seconds = map[string]secondCase{
 	}},
 	"Dot":            {hvp: DotHVP, hessian: DotHessian, grad: DotGrad, args: func(x []float64) []any { return []any{x[:3], x[3:]} }},
 	"InnerCounters":  {hvp: InnerCountersHVP, hessian: InnerCountersHessian, grad: InnerCountersGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
+	"RowViews":       {hvp: RowViewsHVP, hessian: RowViewsHessian, grad: RowViewsGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
 	"MatVec":         {hvp: MatVecHVP, hessian: MatVecHessian, grad: MatVecGrad, args: func(x []float64) []any { return []any{x[:6], x[6:], 2} }, wrt: []int{0, 1}},
 	"SoftmaxCE":      {hvp: SoftmaxCEHVP, hessian: SoftmaxCEHessian, grad: SoftmaxCEGrad, args: func(x []float64) []any { return []any{x, 1} }, wrt: []int{0}},
 	"LitStatements":  {hessian: LitStatementsHessian},
