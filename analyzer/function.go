@@ -115,6 +115,11 @@ func (p *pkgContext) lowerFunctionPasses(g *gradFunc, file *ast.File) (*adjoint.
 			}
 		}
 		next := p.newLowerer(g, file, needed)
+		// Replayed trips leave out what backward code does not read, as
+		// the last round found it: the last round, taken even when still
+		// settling, is lowered without them (with what the rounds before
+		// found backward code reads, which covers it).
+		next.noReplay = round >= 4
 		next.sanity.emitted = !grown || round == 4
 		if !g.options.SaveAll {
 			next.readers = readers
