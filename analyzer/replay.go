@@ -212,24 +212,44 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
 
 // finalValuesRead returns, of the names backward code may read, those
 // whose value at the end of a trip it may read: all but the variables
-// saved in the trip that no statement after the last save reads (the
-// backward sweep puts back their older values before any reader runs).
+// saved in the trip that no statement after the last save reads or
+// writes, and that the statement of the last save does not compute with
+// a rule reading its result (math.Exp's adjoint reads the value it
+// wrote, before the save puts the older one back).
 func finalValuesRead(body []*lowered, saves []*save, recOf map[*save]*lowered) func(string) bool {
 	last := map[string]int{}
 	for _, s := range saves {
 		last[s.v.name] = slices.Index(body, recOf[s])
 	}
-	readAfter := func(name string, from int) bool {
-		for _, r := range body[from+1:] {
-			if readsAnyOf(r.fwd, map[string]bool{name: true}) {
+	mentions := func(r *lowered, name string) bool {
+		for _, st := range r.fwd {
+			if slices.Contains(namesRead(st), name) || slices.Contains(namesWritten(st), name) {
 				return true
+			}
+		}
+		return false
+	}
+	readsOwnResult := func(r *lowered, name string) bool {
+		for _, o := range r.ops {
+			for _, res := range o.results {
+				if res != nil && res.name == name && (o.rule == nil || o.rule.Piecewise() || o.rule.UsesResult(len(o.args))) {
+					return true
+				}
 			}
 		}
 		return false
 	}
 	return func(name string) bool {
 		i, saved := last[name]
-		return !saved || readAfter(name, i)
+		if !saved || readsOwnResult(body[i], name) {
+			return true
+		}
+		for _, r := range body[i+1:] {
+			if mentions(r, name) {
+				return true
+			}
+		}
+		return false
 	}
 }
 
