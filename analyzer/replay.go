@@ -96,58 +96,9 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
 	if len(lp.body) == 0 || lp.post != nil && len(lp.post.saves) > 0 {
 		return nil
 	}
-	plan := &replayPlan{tapes: map[*tape]bool{}, recOf: map[*save]*lowered{}}
-	assigned := map[string]bool{}
-	pushes := 0
-	var code []adjoint.Stmt
-	written := map[string]bool{}
-	body := loopBody(ctx.stmt)
-	pure := l.pureHelpers()
-	for _, r := range lp.body {
-		if r.branch != nil || r.loop != nil || r.fused || r.done != nil || r.exits || len(r.body) > 0 {
-			return nil
-		}
-		for _, o := range r.ops {
-			if o.store != nil {
-				return nil // a write into memory: running it again is not a replay
-			}
-		}
-		pushAt := map[string]*save{}
-		for k := range r.saves {
-			s := &r.saves[k]
-			if _, whole := s.lv.(adjoint.Ident); !whole || s.tape == nil {
-				return nil
-			}
-			pushAt[adjoint.StmtString(s.tape.push(s.lv))] = s
-		}
-		var fwd []adjoint.Stmt
-		for _, st := range r.fwd {
-			if s := pushAt[adjoint.StmtString(st)]; s != nil && !written[s.v.name] && s.v.obj != nil && body.Pos() <= s.v.obj.Pos() && s.v.obj.Pos() < body.End() {
-				plan.drop = append(plan.drop, dropped{r, s.lv})
-				plan.tapes[s.tape] = true
-				pushes++
-				continue
-			}
-			if s := pushAt[adjoint.StmtString(st)]; s != nil {
-				// Named once the plan is taken: a name taken for a plan
-				// dropped would rename the rest of the function.
-				plan.saves = append(plan.saves, s)
-				plan.recOf[s] = r
-				plan.tapes[s.tape] = true
-				code = append(code, adjoint.Set(adjoint.Id(savePlaceholder(len(plan.saves)-1)), "=", s.lv))
-				pushes++
-				continue
-			}
-			if !replayable(st, assigned, pure) {
-				return nil
-			}
-			fwd = append(fwd, st)
-			code = append(code, st)
-			for _, w := range namesWritten(st) {
-				written[w] = true
-			}
-		}
-		plan.fwd = append(plan.fwd, fwd)
+	plan, code, assigned, pushes := l.scanTrip(lp, loopBody(ctx.stmt))
+	if plan == nil {
+		return nil
 	}
 	if lp.post != nil && readsAnyOf(lp.post.fwd, assigned) {
 		return nil // the post statement's reversal reads what the trip left
@@ -192,6 +143,71 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
 		}
 		plan.entry = append(plan.entry, v)
 	}
+	l.nameSaves(plan, code)
+	return plan
+}
+
+// scanTrip reads the forward code of the loop's body: the trip's code to
+// replay, with each save a placeholder local, the variables it assigns,
+// and the number of pushes per trip it replaces. The plan is nil when a
+// statement cannot be replayed.
+func (l *lowerer) scanTrip(lp *loopRec, body *ast.BlockStmt) (plan *replayPlan, code []adjoint.Stmt, assigned map[string]bool, pushes int) {
+	plan = &replayPlan{tapes: map[*tape]bool{}, recOf: map[*save]*lowered{}}
+	assigned, written := map[string]bool{}, map[string]bool{}
+	pure := l.pureHelpers()
+	for _, r := range lp.body {
+		if r.branch != nil || r.loop != nil || r.fused || r.done != nil || r.exits || len(r.body) > 0 {
+			return nil, nil, nil, 0
+		}
+		for _, o := range r.ops {
+			if o.store != nil {
+				return nil, nil, nil, 0 // a write into memory: running it again is not a replay
+			}
+		}
+		pushAt := map[string]*save{}
+		for k := range r.saves {
+			s := &r.saves[k]
+			if _, whole := s.lv.(adjoint.Ident); !whole || s.tape == nil {
+				return nil, nil, nil, 0
+			}
+			pushAt[adjoint.StmtString(s.tape.push(s.lv))] = s
+		}
+		var fwd []adjoint.Stmt
+		for _, st := range r.fwd {
+			s := pushAt[adjoint.StmtString(st)]
+			switch {
+			case s != nil && !written[s.v.name] && s.v.obj != nil && body.Pos() <= s.v.obj.Pos() && s.v.obj.Pos() < body.End():
+				// A variable of the body, saved before the trip sets it:
+				// the last trip's value, which the replay computes again.
+				plan.drop = append(plan.drop, dropped{r, s.lv})
+				plan.tapes[s.tape] = true
+				pushes++
+			case s != nil:
+				// Named once the plan is taken: a name taken for a plan
+				// dropped would rename the rest of the function.
+				plan.saves = append(plan.saves, s)
+				plan.recOf[s] = r
+				plan.tapes[s.tape] = true
+				code = append(code, adjoint.Set(adjoint.Id(savePlaceholder(len(plan.saves)-1)), "=", s.lv))
+				pushes++
+			case !replayable(st, assigned, pure):
+				return nil, nil, nil, 0
+			default:
+				fwd = append(fwd, st)
+				code = append(code, st)
+				for _, w := range namesWritten(st) {
+					written[w] = true
+				}
+			}
+		}
+		plan.fwd = append(plan.fwd, fwd)
+	}
+	return plan, code, assigned, pushes
+}
+
+// nameSaves names the locals of the plan's saves and puts the names in
+// the replayed code.
+func (l *lowerer) nameSaves(plan *replayPlan, code []adjoint.Stmt) {
 	rename := map[string]string{}
 	for i, s := range plan.saves {
 		sv := &variable{name: l.names.fresh(s.v.name + "Prev"), typ: s.v.typ, ir: s.v.ir, temp: true}
@@ -207,7 +223,6 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
 		}
 		plan.code = append(plan.code, st)
 	}
-	return plan
 }
 
 // finalValuesRead returns, of the names backward code may read, those
