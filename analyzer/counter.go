@@ -30,7 +30,7 @@ type counterReset struct {
 func (l *lowerer) resettableCounter(s *ast.ForStmt, trip adjoint.Expr) *counterReset {
 	// Outside loops the forward sweep leaves the counter at its exit value
 	// already, and its start saves nothing.
-	if trip == nil || l.loopDepth == 0 || l.saveAll || l.readers == nil || l.loopExits(s) || breaksOut(s) {
+	if trip == nil || l.loopDepth == 0 || l.saveAll || l.readers == nil || l.breaksOut(s) {
 		return nil
 	}
 	init := s.Init.(*ast.AssignStmt)
@@ -54,45 +54,17 @@ func (l *lowerer) resettableCounter(s *ast.ForStmt, trip adjoint.Expr) *counterR
 	return &counterReset{v: v, init: a, down: s.Post.(*ast.IncDecStmt).Tok == token.DEC}
 }
 
-// breaksOut reports whether a break leaves the loop s before its
-// condition does.
-func breaksOut(s *ast.ForStmt) bool {
+// breaksOut reports whether a break or goto inside the loop s can leave
+// it before its condition does.
+func (l *lowerer) breaksOut(s *ast.ForStmt) bool {
 	found := false
-	var walk func(n ast.Node, depth int)
-	walk = func(n ast.Node, depth int) {
-		ast.Inspect(n, func(m ast.Node) bool {
-			switch m := m.(type) {
-			case *ast.BranchStmt:
-				if m.Tok == token.BREAK && (m.Label != nil || depth == 0) || m.Tok == token.GOTO {
-					found = true
-				}
-			case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-				if m != n {
-					// A plain break inside belongs to the inner statement.
-					var body ast.Node
-					switch m := m.(type) {
-					case *ast.ForStmt:
-						body = m.Body
-					case *ast.RangeStmt:
-						body = m.Body
-					case *ast.SwitchStmt:
-						body = m.Body
-					case *ast.TypeSwitchStmt:
-						body = m.Body
-					case *ast.SelectStmt:
-						body = m.Body
-					}
-					walk(body, depth+1)
-					return false
-				}
-			case *ast.FuncLit:
-				return false
-			}
-			return true
-		})
-	}
-	walk(s.Body, 0)
-	return found
+	ast.Inspect(s.Body, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BranchStmt); ok && (b.Tok == token.GOTO || b.Tok == token.BREAK && l.targets[b] == ast.Stmt(s)) {
+			found = true
+		}
+		return !found
+	})
+	return found || l.leavesStmt(s)
 }
 
 // resetCounter sets the counter of a loop whose backward sweep runs trips

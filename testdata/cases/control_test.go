@@ -130,10 +130,7 @@ func TestLoopInvariantsNotSaved(t *testing.T) {
 	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
 		t.Skip("the generated code is written with the analyses off")
 	}
-	src := readGenerated(t, "control_grad.go")
-	start := strings.Index(src, "func LoopInvariantsGrad(")
-	end := strings.Index(src[start:], "\n}\n")
-	body := src[start : start+end]
+	body := generatedFunc(t, "control_grad.go", "LoopInvariantsGrad")
 	for _, tape := range []string{"hTape", "kTape", "mTape"} {
 		if strings.Contains(body, tape) {
 			t.Errorf("LoopInvariantsGrad saves a value the backward trip recomputes, on %s", tape)
@@ -275,10 +272,7 @@ func TestInnerCountersReset(t *testing.T) {
 	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
 		t.Skip("the generated code is written with the analyses off")
 	}
-	src := readGenerated(t, "control_grad.go")
-	start := strings.Index(src, "func InnerCountersGrad(")
-	end := strings.Index(src[start:], "\n}\n")
-	body := src[start : start+end]
+	body := generatedFunc(t, "control_grad.go", "InnerCountersGrad")
 	if strings.Contains(body, "iTape") || !strings.Contains(body, "i = max(0, n)") {
 		t.Errorf("InnerCountersGrad keeps i per trip instead of setting it from the trip count")
 	}
@@ -295,10 +289,7 @@ func TestRowViewsTakenAgain(t *testing.T) {
 	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
 		t.Skip("the generated code is written with the analyses off")
 	}
-	src := readGenerated(t, "control_grad.go")
-	start := strings.Index(src, "func RowViewsGrad(")
-	end := strings.Index(src[start:], "\n}\n")
-	body := src[start : start+end]
+	body := generatedFunc(t, "control_grad.go", "RowViewsGrad")
 	if strings.Contains(body, "wTape") || strings.Count(body, "w = W[j*n : j*n+n]") != 2 {
 		t.Errorf("RowViewsGrad keeps the view w per trip instead of taking it again")
 	}
@@ -307,4 +298,16 @@ func TestRowViewsTakenAgain(t *testing.T) {
 			t.Errorf("RowViewsGrad does not keep %s", kept[:1])
 		}
 	}
+}
+
+// generatedFunc returns the text of the generated function name in file.
+func generatedFunc(t *testing.T, file, name string) string {
+	t.Helper()
+	src := readGenerated(t, file)
+	start := strings.Index(src, "func "+name+"(")
+	if start < 0 {
+		t.Fatalf("%s has no function %s", file, name)
+	}
+	end := strings.Index(src[start:], "\n}\n")
+	return src[start : start+end]
 }
