@@ -2,6 +2,8 @@ package analyzer
 
 import (
 	"go/ast"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"go/token"
 	"go/types"
 )
@@ -126,14 +128,23 @@ func (l *lowerer) takeViewsAgain(lp *loopRec, views map[ast.Stmt]bool) {
 		if !views[r.src] {
 			continue
 		}
+		var again []adjoint.Stmt
 		for _, st := range r.fwd {
 			if !replayable(st, map[string]bool{}, nil) {
 				l.errorf(r.src.Pos(), "internal error: the view %s cannot be taken again going back; please report it", l.source(r.src))
 				return
 			}
+			// Only the views backward code reads (often the adjoint's
+			// alone): taking the others would be dead code.
+			for _, name := range namesWritten(st) {
+				if l.needed[name] {
+					again = append(again, st)
+					break
+				}
+			}
 		}
-		l.noteReaders(r, r.fwd, false)
-		lp.views = append(lp.views, r.fwd...)
+		l.noteReaders(r, again, false)
+		lp.views = append(lp.views, again...)
 	}
 }
 

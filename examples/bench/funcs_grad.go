@@ -1077,7 +1077,6 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		// j++
 		j--
 		dw = dW1[j*nIn : j*nIn+nIn]
-		w = W1[j*nIn : j*nIn+nIn]
 		// h[j] = math.Tanh(s)
 		tanh = h[j]
 		dtanh = dh[j]

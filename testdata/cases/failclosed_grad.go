@@ -7751,41 +7751,19 @@ func ElemCopyHessian(b, db []Sample2, hess []float64) float64 {
 	return elemCopy
 }
 
-// deadPureCallGradTapes keeps DeadPureCallGrad's tape storage between calls.
-var deadPureCallGradTapes sync.Pool
-
 // DeadPureCallGrad returns DeadPureCall(x, y, w) and its partial derivatives with respect to x, y, w.
 func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("DeadPureCallGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	var dview, view, viewElemTape []float64
+	var dview, view []float64
 	var t, t1, t2, t3, t4 float64
-	var i, iters int
+	var i int
 	s := 0.0
 	dbuf := make([]float64, 1)
 	buf := make([]float64, 1)
-	iters = len(w)
-	if iters <= 64 {
-		var tapeArray [64]float64
-		viewElemTape = tapeArray[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray1 [1024]float64
-		viewElemTape = tapeArray1[:0:iters]
-	} else {
-		tapeBuf, _ := deadPureCallGradTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer deadPureCallGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
-		}
-		viewElemTape = (*tapeBuf)[:0:iters]
-	}
 	for i = range w {
 		view = buf[0:1]
-		viewElemTape = append(viewElemTape, view[0])
 		t = view[0] * 0.5
 		t1 = w[i] * x
 		t2 = t + t1
@@ -7805,7 +7783,6 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		dview = dbuf[0:1]
-		view = buf[0:1]
 		// s += 0.25 * view[0]
 		dt4 = ds
 		dt3 = dt4
@@ -7813,8 +7790,6 @@ func DeadPureCallGrad(x, y float64, w, dw []float64) (float64, float64, float64)
 		// view[0] = view[0]*0.5 + w[i]*x
 		dt2 = dview[0]
 		dview[0] = 0
-		view[0] = viewElemTape[len(viewElemTape)-1]
-		viewElemTape = viewElemTape[:len(viewElemTape)-1]
 		dt = dt2
 		dt1 = dt2
 		dw[i] += x * dt1
@@ -7853,9 +7828,6 @@ func DeadPureCallJVP(x, y float64, w []float64, dx, dy float64, dw []float64) (f
 	return t6, dt5
 }
 
-// deadPureCallHVPTapes keeps DeadPureCallHVP's tape storage between calls.
-var deadPureCallHVPTapes sync.Pool
-
 // DeadPureCallHVP returns DeadPureCall's value, its gradient as DeadPureCallGrad gives it, and the product of its Hessian with the direction vx, vy, vw in the same form (added into buffers for slices and pointers, returned for the rest).
 func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []float64) (float64, float64, float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -7864,9 +7836,9 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	if len(hvw) < len(w) {
 		panic(fmt.Sprintf("DeadPureCallHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
-	var ddview, dview, dview1, view, tapes, dviewElemTape, viewElemTape []float64
+	var ddview, dview, dview1, view []float64
 	var t, dt2, t1, t2, t7, t8, t9, dt3, t10, t3, t11, t12, t13, dt4, t14, t4, t15, t16 float64
-	var i, iters, tapeLen int
+	var i int
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("DeadPureCallHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -7876,27 +7848,6 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	buf := make([]float64, 1)
 	ddbuf := make([]float64, 1)
 	dbuf := make([]float64, 1)
-	iters = len(w)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapeBuf, _ := deadPureCallHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer deadPureCallHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
-		}
-		tapes = (*tapeBuf)[:tapeLen]
-	}
-	dviewElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	viewElemTape = tapes[:0:iters]
 	for i = range w {
 		dview = dbuf[0:1]
 		view = buf[0:1]
@@ -7910,10 +7861,8 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 		dt3 = t9
 		t10 = w[i] * x
 		t3 = t10
-		dviewElemTape = append(dviewElemTape, dview[0])
 		t11 = dt2 + dt3
 		dview[0] = t11
-		viewElemTape = append(viewElemTape, view[0])
 		t12 = t2 + t3
 		view[0] = t12
 		t13 = 0.25 * dview[0]
@@ -7938,9 +7887,7 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		ddview = ddbuf[0:1]
-		dview = dbuf[0:1]
 		dview1 = dbuf1[0:1]
-		view = buf[0:1]
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -7958,15 +7905,11 @@ func DeadPureCallHVP(x, y float64, w []float64, vx, vy float64, vw, dw, hvw []fl
 		// view[0] = t2 + t3
 		dt12 = dview1[0]
 		dview1[0] = 0
-		view[0] = viewElemTape[len(viewElemTape)-1]
-		viewElemTape = viewElemTape[:len(viewElemTape)-1]
 		dt21 += dt12
 		dt31 += dt12
 		// dview[0] = dt2 + dt3
 		dt11 = ddview[0]
 		ddview[0] = 0
-		dview[0] = dviewElemTape[len(dviewElemTape)-1]
-		dviewElemTape = dviewElemTape[:len(dviewElemTape)-1]
 		ddt2 += dt11
 		ddt3 += dt11
 		// t3 := w[i] * x
@@ -11282,17 +11225,14 @@ func hvpOfElemCopy(b, v, hv []Sample2) (float64, float64) {
 	return hvpOfElemCopy1, hvpOfElemCopy2
 }
 
-// hvpOfDeadPureCallTapes keeps hvpOfDeadPureCall's tape storage between calls.
-var hvpOfDeadPureCallTapes sync.Pool
-
 // hvpOfDeadPureCall returns DeadPureCall's value, its directional derivative along the directions and their Hessian-vector product: a row of DeadPureCallHessian.
 func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []float64) (float64, float64, float64, float64) {
 	if len(hvw) < len(w) {
 		panic(fmt.Sprintf("hvpOfDeadPureCall: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
-	var ddview, dview, dview1, view, tapes, dviewElemTape, viewElemTape []float64
+	var ddview, dview, dview1, view []float64
 	var t, dt2, t1, t2, t7, t8, t9, dt3, t10, t3, t11, t12, t13, dt4, t14, t4, t15, t16 float64
-	var i, iters, tapeLen int
+	var i int
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfDeadPureCall: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -11302,27 +11242,6 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	buf := make([]float64, 1)
 	ddbuf := make([]float64, 1)
 	dbuf := make([]float64, 1)
-	iters = len(w)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
-		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
-	} else {
-		tapeBuf, _ := hvpOfDeadPureCallTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
-		}
-		defer hvpOfDeadPureCallTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
-		}
-		tapes = (*tapeBuf)[:tapeLen]
-	}
-	dviewElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	viewElemTape = tapes[:0:iters]
 	for i = range w {
 		dview = dbuf[0:1]
 		view = buf[0:1]
@@ -11336,10 +11255,8 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 		dt3 = t9
 		t10 = w[i] * x
 		t3 = t10
-		dviewElemTape = append(dviewElemTape, dview[0])
 		t11 = dt2 + dt3
 		dview[0] = t11
-		viewElemTape = append(viewElemTape, view[0])
 		t12 = t2 + t3
 		view[0] = t12
 		t13 = 0.25 * dview[0]
@@ -11366,9 +11283,7 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 	for trip := len(w); trip > 0; trip-- {
 		i = trip - 1
 		ddview = ddbuf[0:1]
-		dview = dbuf[0:1]
 		dview1 = dbuf1[0:1]
-		view = buf[0:1]
 		// s += t4
 		dt16 = ds1
 		dt41 += dt16
@@ -11386,15 +11301,11 @@ func hvpOfDeadPureCall(x, y float64, w []float64, vx, vy float64, vw, hvw []floa
 		// view[0] = t2 + t3
 		dt12 = dview1[0]
 		dview1[0] = 0
-		view[0] = viewElemTape[len(viewElemTape)-1]
-		viewElemTape = viewElemTape[:len(viewElemTape)-1]
 		dt21 += dt12
 		dt31 += dt12
 		// dview[0] = dt2 + dt3
 		dt11 = ddview[0]
 		ddview[0] = 0
-		dview[0] = dviewElemTape[len(dviewElemTape)-1]
-		dviewElemTape = dviewElemTape[:len(dviewElemTape)-1]
 		ddt2 += dt11
 		ddt3 += dt11
 		// t3 := w[i] * x
