@@ -112,6 +112,22 @@ func init() {
 			g.line("\ty += 0.25 * (%s[0] + 0.5*%s[1])", nb, nb)
 			g.line("}")
 		}},
+		{name: "innercount", weight: 1, ok: func(g *progGen, d int) bool { return d > 0 && len(g.loops) == 0 && g.sc.sls[0].n == 6 }, stmt: func(g *progGen, d int) {
+			// A counting loop inside a recurrence, its counter indexing a
+			// parameter: the backward sweep sets the counter from the trip
+			// count. A second one, its counter read after it, keeps it.
+			t, i, k := g.fresh("t"), g.fresh("i"), g.fresh("k")
+			g.line("%s := 0", k)
+			g.line("for %s := range 2 {", t)
+			g.line("	for %s := 0; %s < 3; %s++ {", i, i, i)
+			g.line("		y += w[%s*3+%s] * %s", t, i, g.squash(g.expr(1)))
+			g.line("	}")
+			g.line("	for %s = 1; %s < 3; %s++ {", k, k, k)
+			g.line("		y += 0.25 * w[%s] * w[%s-1]", k, k)
+			g.line("	}")
+			g.line("	y = 0.5*y*float64(%s) + math.Sin(y)", k)
+			g.line("}")
+		}},
 		{name: "loopviews", weight: 1, ok: func(g *progGen, d int) bool { return loopOK(g, d) && g.sc.sls[0].n == 6 }, stmt: func(g *progGen, d int) {
 			// A view of the parameter, read, and one of a local, written,
 			// taken anew on every trip.

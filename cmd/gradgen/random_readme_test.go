@@ -52,7 +52,7 @@ var readmeCoverage = map[string][]string{
 	"blocks":                             {"block"},
 	"`if`/`else if`/`else` and `switch`": {"ifelse", "switchtag", "switchless"},
 	// Control flow.
-	"three-clause `for`":        {"for3"},
+	"three-clause `for`":        {"for3", "innercount"},
 	"condition-only `for`":      {"while"},
 	"`for range` over integers": {"rangeint"},
 	"slices and arrays":         {"rangeslice", "rangearray"},
