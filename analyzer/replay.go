@@ -127,7 +127,10 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
 			entry[s.v.name] = true
 		}
 	}
-	code = dropDeadReplay(plan.dropIdentities(code), live())
+	// No second pass for dead code once identities go: a dropped save was
+	// what made the writes before it live, and backward code, no longer
+	// restoring the variable there, reads the value those writes leave.
+	code = plan.dropIdentities(code)
 	for name := range upwardExposed(code) {
 		if assigned[name] {
 			entry[name] = true

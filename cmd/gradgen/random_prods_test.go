@@ -278,6 +278,15 @@ func init() {
 			g.line("}")
 		}},
 		{name: "for3", weight: 2, ok: loopOK, stmt: func(g *progGen, d int) { g.simpleLoop(d, "for3") }},
+		{name: "overwrite2", weight: 1, ok: func(g *progGen, d int) bool { return d > 0 && len(g.loops) == 0 }, stmt: func(g *progGen, d int) {
+			// The carried value overwritten twice in a trip, first by a
+			// statement whose reversal reads no value: a replayed trip
+			// must run it again before the second's reversal reads y.
+			g.line("for range %s {", g.tripCount())
+			g.line("	y += %s", g.bounded(g.expr(1)))
+			g.line("	y = math.Sin(y) * %s", g.squash(g.expr(1)))
+			g.line("}")
+		}},
 		{name: "while", weight: 1, ok: loopOK, stmt: func(g *progGen, d int) {
 			if g.chance(0.3) {
 				// A trip count that depends on the input: the function

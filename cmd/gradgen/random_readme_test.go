@@ -54,7 +54,7 @@ var readmeCoverage = map[string][]string{
 	// Control flow.
 	"three-clause `for`":        {"for3", "innercount"},
 	"condition-only `for`":      {"while"},
-	"`for range` over integers": {"rangeint"},
+	"`for range` over integers": {"rangeint", "overwrite2"},
 	"slices and arrays":         {"rangeslice", "rangearray"},
 	"nested loops":              {"nested"},
 	"`break` and `continue`":    {"break", "continue", "labeled"},

@@ -200,6 +200,19 @@ func allCases() []gradCase {
 				g := make([]float64, 12)
 				return RowViewsGrad(x[:9], x[9:], 3, g[:9], g[9:]), g
 			}, at: pts(p(0.3, -0.2, 0.5, 0.1, 0.7, -0.4, 0.2, 0.6, -0.1, 0.8, -0.5, 0.3))},
+		{name: "ReplayedTwice", f: func(x []float64) float64 { return ReplayedTwice(x[0], x[1], 3) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ReplayedTwiceJVP(x[0], x[1], 3, v[0], v[1]) }),
+			grad: func(x []float64) (float64, []float64) {
+				v, dx, dq := ReplayedTwiceGrad(x[0], x[1], 3)
+				return v, []float64{dx, dq}
+			}, at: pts(p(0.5, 1), p(-0.3, 0.4))},
+		{name: "ReplayedHelpers",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return ReplayedHelpersJVP(x[0], x[1], replayYs, v[0], v[1]) }),
+			f:   func(x []float64) float64 { return ReplayedHelpers(x[0], x[1], replayYs) },
+			grad: func(x []float64) (float64, []float64) {
+				v, dq, dr := ReplayedHelpersGrad(x[0], x[1], replayYs)
+				return v, []float64{dq, dr}
+			}, at: pts(p(0.3, 0.6), p(1.2, 0.5))},
 		{name: "SumOfTriangle",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SumOfTriangleJVP(x, v) }), f: SumOfTriangle, grad: func(x []float64) (float64, []float64) {
 				g := make([]float64, len(x))

@@ -900,3 +900,49 @@ func RowViews(W, x []float64, n int) float64 {
 	}
 	return out
 }
+
+// ReplayedTwice overwrites its carried state twice per trip: first by a
+// statement whose reversal reads no value (x += q), then by one whose
+// reversal reads the value the first left (x = math.Sin(x)). The replay
+// must run the first again.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func ReplayedTwice(x, q float64, n int) float64 {
+	for range n {
+		x += q
+		x = math.Sin(x)
+	}
+	return x
+}
+
+func replayPredict(x, p, q float64) (float64, float64) { return x, p + q }
+
+func replayUpdate(x, p, y, r float64) (float64, float64, float64) {
+	s := p + r
+	k := p / s
+	e := y - x
+	return x + k*e, (1 - k) * p, math.Log(s) + e*e/s
+}
+
+// ReplayedHelpers is a Kalman filter written with a predict and an update
+// helper, each returning the new state: the replay must call predict
+// again before update's pullback reads its result.
+//
+//gradgen:grad wrt=q,r
+//gradgen:jvp wrt=q,r
+//gradgen:hvp wrt=q,r
+//gradgen:hessian wrt=q,r
+func ReplayedHelpers(q, r float64, ys []float64) float64 {
+	x, p := 0.0, 1.0
+	nll := 0.0
+	for _, y := range ys {
+		x, p = replayPredict(x, p, q)
+		var l float64
+		x, p, l = replayUpdate(x, p, y, r)
+		nll += l
+	}
+	return nll
+}

@@ -12644,6 +12644,521 @@ func RowViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	return rowViews
 }
 
+// replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
+var replayedTwiceGradTapes sync.Pool
+
+// ReplayedTwiceGrad returns ReplayedTwice(x, q, n) and its partial derivatives with respect to x, q.
+func ReplayedTwiceGrad(x, q float64, n int) (float64, float64, float64) {
+	var t, sin float64
+	var iters int
+	var xTape []float64
+	iters = max(0, n)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		xTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		xTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := replayedTwiceGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedTwiceGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		xTape = (*tapeBuf)[:0:iters]
+	}
+	for range n {
+		xTape = append(xTape, x)
+		t = x + q
+		x = t
+		sin = math.Sin(x)
+		x = sin
+	}
+	replayedTwice := x
+
+	var dx, dsin, dt, dq float64
+	// return x
+	dx = 1
+	// for range n
+	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		t = x + q
+		x = t
+		// x = math.Sin(x)
+		dsin = dx
+		dx = math.Cos(x) * dsin
+		// x += q
+		dt = dx
+		dq += dt
+	}
+	return replayedTwice, dx, dq
+}
+
+// ReplayedTwiceJVP returns ReplayedTwice(x, q, n) and its directional derivative: the sum of its partial derivatives with respect to x, q times the tangents dx, dq.
+func ReplayedTwiceJVP(x, q float64, n int, dx, dq float64) (float64, float64) {
+	for range n {
+		dx += dq
+		x += q
+		dx = math.Cos(x) * dx
+		x = math.Sin(x)
+	}
+	return x, dx
+}
+
+// replayedTwiceHVPTapes keeps ReplayedTwiceHVP's tape storage between calls.
+var replayedTwiceHVPTapes sync.Pool
+
+// ReplayedTwiceHVP returns ReplayedTwice's value, its gradient as ReplayedTwiceGrad gives it, and the product of its Hessian with the direction vx, vq in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReplayedTwiceHVP(x, q float64, n int, vx, vq float64) (float64, float64, float64, float64, float64) {
+	var t, t1, cos, t2, sin float64
+	var iters, tapeLen int
+	var tapes, vxTape, xTape []float64
+	iters = max(0, n)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := replayedTwiceHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedTwiceHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	vxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape = tapes[:0:iters]
+	for range n {
+		vxTape = append(vxTape, vx)
+		xTape = append(xTape, x)
+		t = vx + vq
+		vx = t
+		t1 = x + q
+		x = t1
+		cos = math.Cos(x)
+		t2 = cos * vx
+		vx = t2
+		sin = math.Sin(x)
+		x = sin
+	}
+	replayedTwiceHVP := x
+
+	var dx, hvx, dsin, dt2, dt1, hvq, dt, dq float64
+	// return x, vx
+	dx = 1
+	// for range n
+	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from vx, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		t = vx + vq
+		vx = t
+		t1 = x + q
+		x = t1
+		// x = math.Sin(x)
+		dsin = hvx
+		hvx = math.Cos(x) * dsin
+		// vx = math.Cos(x) * vx
+		cos = math.Cos(x)
+		dt2 = dx
+		dx = cos * dt2
+		hvx -= math.Sin(x) * vx * dt2
+		// x += q
+		dt1 = hvx
+		hvq += dt1
+		// vx += vq
+		dt = dx
+		dq += dt
+	}
+	return replayedTwiceHVP, dx, dq, hvx, hvq
+}
+
+// ReplayedTwiceHessian returns ReplayedTwice's value and its gradient with respect to x, q, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReplayedTwiceHessian(x, q float64, n int, hess []float64) (float64, float64, float64) {
+	n1 := 2
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("ReplayedTwiceHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vx float64
+	var dx float64
+	var vq float64
+	var dq float64
+	var replayedTwice float64
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vq = 1
+		}
+		k++
+		r, t, hvx, hvq := hvpOfReplayedTwice(x, q, n, vx, vq)
+		replayedTwice = r
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dq += t
+			vq = 0
+		}
+		k++
+		k = 0
+		hess[j*n1+k] += hvx
+		k++
+		hess[j*n1+k] += hvq
+		k++
+	}
+	if n1 == 0 {
+		replayedTwice = ReplayedTwice(x, q, n)
+	}
+	return replayedTwice, dx, dq
+}
+
+// replayedHelpersGradTapes keeps ReplayedHelpersGrad's tape storage between calls.
+var replayedHelpersGradTapes sync.Pool
+
+// ReplayedHelpersGrad returns ReplayedHelpers(q, r, ys) and its partial derivatives with respect to q, r.
+func ReplayedHelpersGrad(q, r float64, ys []float64) (float64, float64, float64) {
+	var replayPredict1, replayPredict2, l, replayUpdate1, replayUpdate2, replayUpdate3, t, xPrev, pPrev, y float64
+	var i, iters, tapeLen int
+	var tapes, xTape, pTape []float64
+	x, p := 0.0, 1.0
+	nll := 0.0
+	iters = len(ys)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := replayedHelpersGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedHelpersGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	pTape = tapes[:0:iters]
+	for i, y = range ys {
+		pTape = append(pTape, p)
+		xTape = append(xTape, x)
+		replayPredict1, replayPredict2 = replayPredict(x, p, q)
+		x = replayPredict1
+		p = replayPredict2
+		replayUpdate1, replayUpdate2, replayUpdate3 = replayUpdate(x, p, y, r)
+		x = replayUpdate1
+		p = replayUpdate2
+		l = replayUpdate3
+		t = nll + l
+		nll = t
+	}
+	replayedHelpers := nll
+
+	var dnll, dt, dl, dreplayUpdate3, dp, dreplayUpdate2, dx, dreplayUpdate1, dr, dreplayPredict2, dreplayPredict1, dq float64
+	// return nll
+	dnll = 1
+	// for _, y := range ys
+	for trip := len(ys); trip > 0; trip-- {
+		i = trip - 1
+		y = ys[i]
+		// the trip again, from p, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		xPrev = x
+		pPrev = p
+		replayPredict1, replayPredict2 = replayPredict(x, p, q)
+		x = replayPredict1
+		p = replayPredict2
+		// nll += l
+		dt = dnll
+		dl += dt
+		// x, p, l = replayUpdate(x, p, y, r)
+		dreplayUpdate3 = dl
+		dl = 0
+		dreplayUpdate2 = dp
+		dp = 0
+		dreplayUpdate1 = dx
+		dx = 0
+		_, _, _, dReplayUpdateDx, dReplayUpdateDp, dReplayUpdateDr := pullbackOfReplayUpdateWrtXPR(x, p, y, r, dreplayUpdate1, dreplayUpdate2, dreplayUpdate3)
+		dx += dReplayUpdateDx
+		dp += dReplayUpdateDp
+		dr += dReplayUpdateDr
+		// x, p = replayPredict(x, p, q)
+		dreplayPredict2 = dp
+		dp = 0
+		p = pPrev
+		dreplayPredict1 = dx
+		dx = 0
+		x = xPrev
+		_, _, dReplayPredictDx, dReplayPredictDp, dReplayPredictDq := pullbackOfReplayPredict(x, p, q, dreplayPredict1, dreplayPredict2)
+		dx += dReplayPredictDx
+		dp += dReplayPredictDp
+		dq += dReplayPredictDq
+	}
+	return replayedHelpers, dq, dr
+}
+
+// ReplayedHelpersJVP returns ReplayedHelpers(q, r, ys) and its directional derivative: the sum of its partial derivatives with respect to q, r times the tangents dq, dr.
+func ReplayedHelpersJVP(q, r float64, ys []float64, dq, dr float64) (float64, float64) {
+	x, p, dx, dp := float64(0.0), float64(1.0), float64(0), float64(0)
+	var dnll float64
+	nll := 0.0
+	for _, y := range ys {
+		replayPredict1, replayPredict2, dReplayPredict, dReplayPredict1 := jvpOfReplayPredict(x, p, q, dx, dp, dq)
+		x, p, dx, dp = replayPredict1, replayPredict2, dReplayPredict, dReplayPredict1
+		var l float64
+		var dl float64
+		replayUpdate1, replayUpdate2, replayUpdate3, dReplayUpdate, dReplayUpdate1, dReplayUpdate2 := jvpOfReplayUpdateWrtXPR(x, p, y, r, dx, dp, dr)
+		x, p, l, dx, dp, dl = replayUpdate1, replayUpdate2, replayUpdate3, dReplayUpdate, dReplayUpdate1, dReplayUpdate2
+		dnll += dl
+		nll += l
+	}
+	return nll, dnll
+}
+
+// replayedHelpersHVPTapes keeps ReplayedHelpersHVP's tape storage between calls.
+var replayedHelpersHVPTapes sync.Pool
+
+// ReplayedHelpersHVP returns ReplayedHelpers's value, its gradient as ReplayedHelpersGrad gives it, and the product of its Hessian with the direction vq, vr in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReplayedHelpersHVP(q, r float64, ys []float64, vq, vr float64) (float64, float64, float64, float64, float64) {
+	var jvpOfReplayPredict11, jvpOfReplayPredict12, jvpOfReplayPredict13, jvpOfReplayPredict14, replayPredict1, replayPredict2, dReplayPredict, dReplayPredict1, l, dl, jvpOfReplayUpdateWrtXPR11, jvpOfReplayUpdateWrtXPR12, jvpOfReplayUpdateWrtXPR13, jvpOfReplayUpdateWrtXPR14, jvpOfReplayUpdateWrtXPR15, jvpOfReplayUpdateWrtXPR16, replayUpdate1, replayUpdate2, replayUpdate3, dReplayUpdate, dReplayUpdate1, dReplayUpdate2, t, t1, xPrev, pPrev, dxPrev, dpPrev, y float64
+	var i, iters, tapeLen int
+	var tapes, xTape, pTape, dxTape, dpTape []float64
+	x, p, dx, dp := float64(0.0), float64(1.0), float64(0), float64(0)
+	var dnll float64
+	nll := 0.0
+	iters = len(ys)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := replayedHelpersHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedHelpersHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	dpTape = tapes[:0:iters]
+	for i, y = range ys {
+		dpTape = append(dpTape, dp)
+		dxTape = append(dxTape, dx)
+		pTape = append(pTape, p)
+		xTape = append(xTape, x)
+		jvpOfReplayPredict11, jvpOfReplayPredict12, jvpOfReplayPredict13, jvpOfReplayPredict14 = jvpOfReplayPredict1(x, p, q, dx, dp, vq)
+		replayPredict1 = jvpOfReplayPredict11
+		replayPredict2 = jvpOfReplayPredict12
+		dReplayPredict = jvpOfReplayPredict13
+		dReplayPredict1 = jvpOfReplayPredict14
+		x = replayPredict1
+		p = replayPredict2
+		dx = dReplayPredict
+		dp = dReplayPredict1
+		jvpOfReplayUpdateWrtXPR11, jvpOfReplayUpdateWrtXPR12, jvpOfReplayUpdateWrtXPR13, jvpOfReplayUpdateWrtXPR14, jvpOfReplayUpdateWrtXPR15, jvpOfReplayUpdateWrtXPR16 = jvpOfReplayUpdateWrtXPR1(x, p, y, r, dx, dp, vr)
+		replayUpdate1 = jvpOfReplayUpdateWrtXPR11
+		replayUpdate2 = jvpOfReplayUpdateWrtXPR12
+		replayUpdate3 = jvpOfReplayUpdateWrtXPR13
+		dReplayUpdate = jvpOfReplayUpdateWrtXPR14
+		dReplayUpdate1 = jvpOfReplayUpdateWrtXPR15
+		dReplayUpdate2 = jvpOfReplayUpdateWrtXPR16
+		x = replayUpdate1
+		p = replayUpdate2
+		l = replayUpdate3
+		dx = dReplayUpdate
+		dp = dReplayUpdate1
+		dl = dReplayUpdate2
+		t = dnll + dl
+		dnll = t
+		t1 = nll + l
+		nll = t1
+	}
+	replayedHelpersHVP := nll
+
+	var ddnll, dnll1, dt1, dl1, dt, ddl, ddReplayUpdate2, ddp, ddReplayUpdate1, ddx, ddReplayUpdate, dreplayUpdate3, dp1, dreplayUpdate2, dx1, dreplayUpdate1, djvpOfReplayUpdateWrtXPR16, djvpOfReplayUpdateWrtXPR15, djvpOfReplayUpdateWrtXPR14, djvpOfReplayUpdateWrtXPR13, djvpOfReplayUpdateWrtXPR12, djvpOfReplayUpdateWrtXPR11, hvr, dr, ddReplayPredict1, ddReplayPredict, dreplayPredict2, dreplayPredict1, djvpOfReplayPredict14, djvpOfReplayPredict13, djvpOfReplayPredict12, djvpOfReplayPredict11, hvq, dq float64
+	// return nll, dnll
+	ddnll = 1
+	// for _, y := range ys
+	for trip := len(ys); trip > 0; trip-- {
+		i = trip - 1
+		y = ys[i]
+		// the trip again, from dp, dx, p, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		jvpOfReplayPredict11, jvpOfReplayPredict12, jvpOfReplayPredict13, jvpOfReplayPredict14 = jvpOfReplayPredict1(x, p, q, dx, dp, vq)
+		replayPredict1 = jvpOfReplayPredict11
+		replayPredict2 = jvpOfReplayPredict12
+		dReplayPredict = jvpOfReplayPredict13
+		dReplayPredict1 = jvpOfReplayPredict14
+		xPrev = x
+		pPrev = p
+		dxPrev = dx
+		dpPrev = dp
+		x = replayPredict1
+		p = replayPredict2
+		dx = dReplayPredict
+		dp = dReplayPredict1
+		// nll += l
+		dt1 = dnll1
+		dl1 += dt1
+		// dnll += dl
+		dt = ddnll
+		ddl += dt
+		// x, p, l, dx, dp, dl = replayUpdate1, replayUpdate2, replayUpdate3, dReplayUpdate, dReplayUpdate1, dReplayUpdate2
+		ddReplayUpdate2 += ddl
+		ddl = 0
+		ddReplayUpdate1 += ddp
+		ddp = 0
+		ddReplayUpdate += ddx
+		ddx = 0
+		dreplayUpdate3 += dl1
+		dl1 = 0
+		dreplayUpdate2 += dp1
+		dp1 = 0
+		dreplayUpdate1 += dx1
+		dx1 = 0
+		// replayUpdate1, replayUpdate2, replayUpdate3, dReplayUpdate, dReplayUpdate1, dReplayUpdate2 := jvpOfReplayUpdateWrtXPR1(x, p, y, r, dx, dp, vr)
+		djvpOfReplayUpdateWrtXPR16 = ddReplayUpdate2
+		ddReplayUpdate2 = 0
+		djvpOfReplayUpdateWrtXPR15 = ddReplayUpdate1
+		ddReplayUpdate1 = 0
+		djvpOfReplayUpdateWrtXPR14 = ddReplayUpdate
+		ddReplayUpdate = 0
+		djvpOfReplayUpdateWrtXPR13 = dreplayUpdate3
+		dreplayUpdate3 = 0
+		djvpOfReplayUpdateWrtXPR12 = dreplayUpdate2
+		dreplayUpdate2 = 0
+		djvpOfReplayUpdateWrtXPR11 = dreplayUpdate1
+		dreplayUpdate1 = 0
+		_, _, _, _, _, _, dJvpOfReplayUpdateWrtXPR1Dx, dJvpOfReplayUpdateWrtXPR1Dp, dJvpOfReplayUpdateWrtXPR1Dr, dJvpOfReplayUpdateWrtXPR1Ddx, dJvpOfReplayUpdateWrtXPR1Ddp, dJvpOfReplayUpdateWrtXPR1Ddr := pullbackOfJvpOfReplayUpdateWrtXPR1WrtXPRDxDpDr(x, p, y, r, dx, dp, vr, djvpOfReplayUpdateWrtXPR11, djvpOfReplayUpdateWrtXPR12, djvpOfReplayUpdateWrtXPR13, djvpOfReplayUpdateWrtXPR14, djvpOfReplayUpdateWrtXPR15, djvpOfReplayUpdateWrtXPR16)
+		dx1 += dJvpOfReplayUpdateWrtXPR1Dx
+		dp1 += dJvpOfReplayUpdateWrtXPR1Dp
+		hvr += dJvpOfReplayUpdateWrtXPR1Dr
+		ddx += dJvpOfReplayUpdateWrtXPR1Ddx
+		ddp += dJvpOfReplayUpdateWrtXPR1Ddp
+		dr += dJvpOfReplayUpdateWrtXPR1Ddr
+		// x, p, dx, dp = replayPredict1, replayPredict2, dReplayPredict, dReplayPredict1
+		ddReplayPredict1 += ddp
+		ddp = 0
+		dp = dpPrev
+		ddReplayPredict += ddx
+		ddx = 0
+		dx = dxPrev
+		dreplayPredict2 += dp1
+		dp1 = 0
+		p = pPrev
+		dreplayPredict1 += dx1
+		dx1 = 0
+		x = xPrev
+		// replayPredict1, replayPredict2, dReplayPredict, dReplayPredict1 := jvpOfReplayPredict1(x, p, q, dx, dp, vq)
+		djvpOfReplayPredict14 = ddReplayPredict1
+		ddReplayPredict1 = 0
+		djvpOfReplayPredict13 = ddReplayPredict
+		ddReplayPredict = 0
+		djvpOfReplayPredict12 = dreplayPredict2
+		dreplayPredict2 = 0
+		djvpOfReplayPredict11 = dreplayPredict1
+		dreplayPredict1 = 0
+		_, _, _, _, dJvpOfReplayPredict1Dx, dJvpOfReplayPredict1Dp, dJvpOfReplayPredict1Dq, dJvpOfReplayPredict1Ddx, dJvpOfReplayPredict1Ddp, dJvpOfReplayPredict1Ddq := pullbackOfJvpOfReplayPredict1(x, p, q, dx, dp, vq, djvpOfReplayPredict11, djvpOfReplayPredict12, djvpOfReplayPredict13, djvpOfReplayPredict14)
+		dx1 += dJvpOfReplayPredict1Dx
+		dp1 += dJvpOfReplayPredict1Dp
+		hvq += dJvpOfReplayPredict1Dq
+		ddx += dJvpOfReplayPredict1Ddx
+		ddp += dJvpOfReplayPredict1Ddp
+		dq += dJvpOfReplayPredict1Ddq
+	}
+	return replayedHelpersHVP, dq, dr, hvq, hvr
+}
+
+// ReplayedHelpersHessian returns ReplayedHelpers's value and its gradient with respect to q, r, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReplayedHelpersHessian(q, r float64, ys, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ReplayedHelpersHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vq float64
+	var dq float64
+	var vr float64
+	var dr float64
+	var replayedHelpers float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vq = 1
+		}
+		k++
+		if k == j {
+			vr = 1
+		}
+		k++
+		r1, t, hvq, hvr := hvpOfReplayedHelpers(q, r, ys, vq, vr)
+		replayedHelpers = r1
+		k = 0
+		if k == j {
+			dq += t
+			vq = 0
+		}
+		k++
+		if k == j {
+			dr += t
+			vr = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvq
+		k++
+		hess[j*n+k] += hvr
+		k++
+	}
+	if n == 0 {
+		replayedHelpers = ReplayedHelpers(q, r, ys)
+	}
+	return replayedHelpers, dq, dr
+}
+
 // hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
 func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, dt, t, xPrev1, vxPrev1, t7, t8, t9, t10 float64
@@ -18371,6 +18886,326 @@ func hvpOfRowViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, 
 	return hvpOfRowViews1, hvpOfRowViews2
 }
 
+// hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.
+var hvpOfReplayedTwiceTapes sync.Pool
+
+// hvpOfReplayedTwice returns ReplayedTwice's value, its directional derivative along the directions and their Hessian-vector product: a row of ReplayedTwiceHessian.
+func hvpOfReplayedTwice(x, q float64, n int, vx, vq float64) (float64, float64, float64, float64) {
+	var t, t1, cos, t2, sin float64
+	var iters, tapeLen int
+	var tapes, vxTape, xTape []float64
+	iters = max(0, n)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfReplayedTwiceTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfReplayedTwiceTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	vxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape = tapes[:0:iters]
+	for range n {
+		vxTape = append(vxTape, vx)
+		xTape = append(xTape, x)
+		t = vx + vq
+		vx = t
+		t1 = x + q
+		x = t1
+		cos = math.Cos(x)
+		t2 = cos * vx
+		vx = t2
+		sin = math.Sin(x)
+		x = sin
+	}
+	hvpOfReplayedTwice1 := x
+	hvpOfReplayedTwice2 := vx
+
+	var dvx, hvx, dsin, dt2, dt1, hvq float64
+	// return x, vx
+	dvx = 1
+	// for range n
+	for trip := max(0, n); trip > 0; trip-- {
+		// the trip again, from vx, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		vx = vxTape[len(vxTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		t = vx + vq
+		vx = t
+		t1 = x + q
+		x = t1
+		// x = math.Sin(x)
+		dsin = hvx
+		hvx = math.Cos(x) * dsin
+		// vx = math.Cos(x) * vx
+		cos = math.Cos(x)
+		dt2 = dvx
+		dvx = cos * dt2
+		hvx -= math.Sin(x) * vx * dt2
+		// x += q
+		dt1 = hvx
+		hvq += dt1
+		// vx += vq
+	}
+	return hvpOfReplayedTwice1, hvpOfReplayedTwice2, hvx, hvq
+}
+
+// pullbackOfReplayPredict returns replayPredict's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to replayPredict in gradients.
+func pullbackOfReplayPredict(x, p, q, dres, dres1 float64) (float64, float64, float64, float64, float64) {
+	replayPredict1 := x
+	replayPredict2 := p + q
+
+	// return x, p + q
+	return replayPredict1, replayPredict2, dres, dres1, dres1
+}
+
+// pullbackOfReplayUpdateWrtXPR returns replayUpdate's value, adds dres, dres1, dres2 times its gradient into the buffers and returns the rest: the backward code of calls to replayUpdate in gradients.
+func pullbackOfReplayUpdateWrtXPR(x, p, y, r, dres, dres1, dres2 float64) (float64, float64, float64, float64, float64, float64) {
+	s := p + r
+	k := p / s
+	e := y - x
+	t := k * e
+	replayUpdate1 := x + t
+	t1 := 1 - k
+	replayUpdate2 := t1 * p
+	log := math.Log(s)
+	t2 := e * e
+	t3 := t2 / s
+	replayUpdate3 := log + t3
+
+	// return x + k*e, (1 - k) * p, math.Log(s) + e*e/s
+	dt2 := dres2 / s
+	ds := -t3 * (dres2 / s)
+	de := 2 * e * dt2
+	ds += dres2 / s
+	dt1 := p * dres1
+	dp := t1 * dres1
+	dk := -dt1
+	dx := dres
+	dk += e * dres
+	de += k * dres
+	// e := y - x
+	dx -= de
+	// k := p / s
+	dp += dk / s
+	ds -= k * (dk / s)
+	// s := p + r
+	dp += ds
+	return replayUpdate1, replayUpdate2, replayUpdate3, dx, dp, ds
+}
+
+// jvpOfReplayPredict is the pushforward of replayPredict: its results, then their tangents along dx, dp, dq.
+func jvpOfReplayPredict(x, p, q, dx, dp, dq float64) (float64, float64, float64, float64) {
+	dt := dp + dq
+	t := p + q
+	return x, t, dx, dt
+}
+
+// jvpOfReplayUpdateWrtXPR is the pushforward of replayUpdate: its results, then their tangents along dx, dp, dr.
+func jvpOfReplayUpdateWrtXPR(x, p, y, r, dx, dp, dr float64) (float64, float64, float64, float64, float64, float64) {
+	ds := dp + dr
+	s := p + r
+	k := p / s
+	dk := (dp - k*ds) / s
+	de := -dx
+	e := y - x
+	dt := e*dk + k*de
+	t := k * e
+	dt1 := dx + dt
+	t1 := x + t
+	t2 := 1 - k
+	dt3 := p*-dk + t2*dp
+	t3 := t2 * p
+	dlog := ds / s
+	log := math.Log(s)
+	dt4 := 2 * e * de
+	t4 := e * e
+	t5 := t4 / s
+	dt5 := (dt4 - t5*ds) / s
+	dt6 := dlog + dt5
+	t6 := log + t5
+	return t1, t3, t6, dt1, dt3, dt6
+}
+
+// hvpOfReplayedHelpersTapes keeps hvpOfReplayedHelpers's tape storage between calls.
+var hvpOfReplayedHelpersTapes sync.Pool
+
+// hvpOfReplayedHelpers returns ReplayedHelpers's value, its directional derivative along the directions and their Hessian-vector product: a row of ReplayedHelpersHessian.
+func hvpOfReplayedHelpers(q, r float64, ys []float64, vq, vr float64) (float64, float64, float64, float64) {
+	var jvpOfReplayPredict21, jvpOfReplayPredict22, jvpOfReplayPredict23, jvpOfReplayPredict24, replayPredict1, replayPredict2, dReplayPredict, dReplayPredict1, l, dl, jvpOfReplayUpdateWrtXPR21, jvpOfReplayUpdateWrtXPR22, jvpOfReplayUpdateWrtXPR23, jvpOfReplayUpdateWrtXPR24, jvpOfReplayUpdateWrtXPR25, jvpOfReplayUpdateWrtXPR26, replayUpdate1, replayUpdate2, replayUpdate3, dReplayUpdate, dReplayUpdate1, dReplayUpdate2, t, t1, xPrev, pPrev, dxPrev, dpPrev, y float64
+	var i, iters, tapeLen int
+	var tapes, xTape, pTape, dxTape, dpTape []float64
+	x, p, dx, dp := float64(0.0), float64(1.0), float64(0), float64(0)
+	var dnll float64
+	nll := 0.0
+	iters = len(ys)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfReplayedHelpersTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfReplayedHelpersTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	pTape, tapes = tapes[:0:iters], tapes[iters:]
+	dxTape, tapes = tapes[:0:iters], tapes[iters:]
+	dpTape = tapes[:0:iters]
+	for i, y = range ys {
+		dpTape = append(dpTape, dp)
+		dxTape = append(dxTape, dx)
+		pTape = append(pTape, p)
+		xTape = append(xTape, x)
+		jvpOfReplayPredict21, jvpOfReplayPredict22, jvpOfReplayPredict23, jvpOfReplayPredict24 = jvpOfReplayPredict2(x, p, q, dx, dp, vq)
+		replayPredict1 = jvpOfReplayPredict21
+		replayPredict2 = jvpOfReplayPredict22
+		dReplayPredict = jvpOfReplayPredict23
+		dReplayPredict1 = jvpOfReplayPredict24
+		x = replayPredict1
+		p = replayPredict2
+		dx = dReplayPredict
+		dp = dReplayPredict1
+		jvpOfReplayUpdateWrtXPR21, jvpOfReplayUpdateWrtXPR22, jvpOfReplayUpdateWrtXPR23, jvpOfReplayUpdateWrtXPR24, jvpOfReplayUpdateWrtXPR25, jvpOfReplayUpdateWrtXPR26 = jvpOfReplayUpdateWrtXPR2(x, p, y, r, dx, dp, vr)
+		replayUpdate1 = jvpOfReplayUpdateWrtXPR21
+		replayUpdate2 = jvpOfReplayUpdateWrtXPR22
+		replayUpdate3 = jvpOfReplayUpdateWrtXPR23
+		dReplayUpdate = jvpOfReplayUpdateWrtXPR24
+		dReplayUpdate1 = jvpOfReplayUpdateWrtXPR25
+		dReplayUpdate2 = jvpOfReplayUpdateWrtXPR26
+		x = replayUpdate1
+		p = replayUpdate2
+		l = replayUpdate3
+		dx = dReplayUpdate
+		dp = dReplayUpdate1
+		dl = dReplayUpdate2
+		t = dnll + dl
+		dnll = t
+		t1 = nll + l
+		nll = t1
+	}
+	hvpOfReplayedHelpers1 := nll
+	hvpOfReplayedHelpers2 := dnll
+
+	var ddnll, dnll1, dt1, dl1, dt, ddl, ddReplayUpdate2, ddp, ddReplayUpdate1, ddx, ddReplayUpdate, dreplayUpdate3, dp1, dreplayUpdate2, dx1, dreplayUpdate1, djvpOfReplayUpdateWrtXPR26, djvpOfReplayUpdateWrtXPR25, djvpOfReplayUpdateWrtXPR24, djvpOfReplayUpdateWrtXPR23, djvpOfReplayUpdateWrtXPR22, djvpOfReplayUpdateWrtXPR21, hvr, ddReplayPredict1, ddReplayPredict, dreplayPredict2, dreplayPredict1, djvpOfReplayPredict24, djvpOfReplayPredict23, djvpOfReplayPredict22, djvpOfReplayPredict21, hvq float64
+	// return nll, dnll
+	ddnll = 1
+	// for _, y := range ys
+	for trip := len(ys); trip > 0; trip-- {
+		i = trip - 1
+		y = ys[i]
+		// the trip again, from dp, dx, p, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		dx = dxTape[len(dxTape)-1]
+		dxTape = dxTape[:len(dxTape)-1]
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		jvpOfReplayPredict21, jvpOfReplayPredict22, jvpOfReplayPredict23, jvpOfReplayPredict24 = jvpOfReplayPredict2(x, p, q, dx, dp, vq)
+		replayPredict1 = jvpOfReplayPredict21
+		replayPredict2 = jvpOfReplayPredict22
+		dReplayPredict = jvpOfReplayPredict23
+		dReplayPredict1 = jvpOfReplayPredict24
+		xPrev = x
+		pPrev = p
+		dxPrev = dx
+		dpPrev = dp
+		x = replayPredict1
+		p = replayPredict2
+		dx = dReplayPredict
+		dp = dReplayPredict1
+		// nll += l
+		dt1 = dnll1
+		dl1 += dt1
+		// dnll += dl
+		dt = ddnll
+		ddl += dt
+		// x, p, l, dx, dp, dl = replayUpdate1, replayUpdate2, replayUpdate3, dReplayUpdate, dReplayUpdate1, dReplayUpdate2
+		ddReplayUpdate2 += ddl
+		ddl = 0
+		ddReplayUpdate1 += ddp
+		ddp = 0
+		ddReplayUpdate += ddx
+		ddx = 0
+		dreplayUpdate3 += dl1
+		dl1 = 0
+		dreplayUpdate2 += dp1
+		dp1 = 0
+		dreplayUpdate1 += dx1
+		dx1 = 0
+		// replayUpdate1, replayUpdate2, replayUpdate3, dReplayUpdate, dReplayUpdate1, dReplayUpdate2 := jvpOfReplayUpdateWrtXPR2(x, p, y, r, dx, dp, vr)
+		djvpOfReplayUpdateWrtXPR26 = ddReplayUpdate2
+		ddReplayUpdate2 = 0
+		djvpOfReplayUpdateWrtXPR25 = ddReplayUpdate1
+		ddReplayUpdate1 = 0
+		djvpOfReplayUpdateWrtXPR24 = ddReplayUpdate
+		ddReplayUpdate = 0
+		djvpOfReplayUpdateWrtXPR23 = dreplayUpdate3
+		dreplayUpdate3 = 0
+		djvpOfReplayUpdateWrtXPR22 = dreplayUpdate2
+		dreplayUpdate2 = 0
+		djvpOfReplayUpdateWrtXPR21 = dreplayUpdate1
+		dreplayUpdate1 = 0
+		_, _, _, _, _, _, dJvpOfReplayUpdateWrtXPR2Dx, dJvpOfReplayUpdateWrtXPR2Dp, dJvpOfReplayUpdateWrtXPR2Dr, dJvpOfReplayUpdateWrtXPR2Ddx, dJvpOfReplayUpdateWrtXPR2Ddp := pullbackOfJvpOfReplayUpdateWrtXPR2WrtXPRDxDp(x, p, y, r, dx, dp, vr, djvpOfReplayUpdateWrtXPR21, djvpOfReplayUpdateWrtXPR22, djvpOfReplayUpdateWrtXPR23, djvpOfReplayUpdateWrtXPR24, djvpOfReplayUpdateWrtXPR25, djvpOfReplayUpdateWrtXPR26)
+		dx1 += dJvpOfReplayUpdateWrtXPR2Dx
+		dp1 += dJvpOfReplayUpdateWrtXPR2Dp
+		hvr += dJvpOfReplayUpdateWrtXPR2Dr
+		ddx += dJvpOfReplayUpdateWrtXPR2Ddx
+		ddp += dJvpOfReplayUpdateWrtXPR2Ddp
+		// x, p, dx, dp = replayPredict1, replayPredict2, dReplayPredict, dReplayPredict1
+		ddReplayPredict1 += ddp
+		ddp = 0
+		dp = dpPrev
+		ddReplayPredict += ddx
+		ddx = 0
+		dx = dxPrev
+		dreplayPredict2 += dp1
+		dp1 = 0
+		p = pPrev
+		dreplayPredict1 += dx1
+		dx1 = 0
+		x = xPrev
+		// replayPredict1, replayPredict2, dReplayPredict, dReplayPredict1 := jvpOfReplayPredict2(x, p, q, dx, dp, vq)
+		djvpOfReplayPredict24 = ddReplayPredict1
+		ddReplayPredict1 = 0
+		djvpOfReplayPredict23 = ddReplayPredict
+		ddReplayPredict = 0
+		djvpOfReplayPredict22 = dreplayPredict2
+		dreplayPredict2 = 0
+		djvpOfReplayPredict21 = dreplayPredict1
+		dreplayPredict1 = 0
+		_, _, _, _, dJvpOfReplayPredict2Dx, dJvpOfReplayPredict2Dp, dJvpOfReplayPredict2Dq, dJvpOfReplayPredict2Ddx, dJvpOfReplayPredict2Ddp := pullbackOfJvpOfReplayPredict2WrtXPQDxDp(x, p, q, dx, dp, vq, djvpOfReplayPredict21, djvpOfReplayPredict22, djvpOfReplayPredict23, djvpOfReplayPredict24)
+		dx1 += dJvpOfReplayPredict2Dx
+		dp1 += dJvpOfReplayPredict2Dp
+		hvq += dJvpOfReplayPredict2Dq
+		ddx += dJvpOfReplayPredict2Ddx
+		ddp += dJvpOfReplayPredict2Ddp
+	}
+	return hvpOfReplayedHelpers1, hvpOfReplayedHelpers2, hvq, hvr
+}
+
 // pullbackOfJvpOfSplitNamed1 returns jvpOfSplitNamed1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed1 in gradients.
 func pullbackOfJvpOfSplitNamed1(x, dx, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64) {
 	var jvpOfSplitNamed11, jvpOfSplitNamed12, jvpOfSplitNamed13, jvpOfSplitNamed14, s, ds, c, dc, r, r1, dr, t, dr1 float64
@@ -18517,6 +19352,252 @@ reverse:
 	return jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, dx1
 }
 
+// pullbackOfJvpOfReplayPredict1 returns jvpOfReplayPredict1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfReplayPredict1 in gradients.
+func pullbackOfJvpOfReplayPredict1(x, p, q, dx, dp, dq, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64, float64, float64, float64) {
+	dt := dp + dq
+	t := p + q
+	jvpOfReplayPredict11 := x
+	jvpOfReplayPredict12 := t
+	jvpOfReplayPredict13 := dx
+	jvpOfReplayPredict14 := dt
+
+	// return x, t, dx, dt
+	// t := p + q
+	// dt := dp + dq
+	return jvpOfReplayPredict11, jvpOfReplayPredict12, jvpOfReplayPredict13, jvpOfReplayPredict14, dres, dres1, dres1, dres2, dres3, dres3
+}
+
+// pullbackOfJvpOfReplayUpdateWrtXPR1WrtXPRDxDpDr returns jvpOfReplayUpdateWrtXPR1's value, adds dres, dres1, dres2, dres3, dres4, dres5 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfReplayUpdateWrtXPR1 in gradients.
+func pullbackOfJvpOfReplayUpdateWrtXPR1WrtXPRDxDpDr(x, p, y, r, dx, dp, dr, dres, dres1, dres2, dres3, dres4, dres5 float64) (float64, float64, float64, float64, float64, float64, float64, float64, float64, float64, float64, float64) {
+	ds := dp + dr
+	s := p + r
+	k := p / s
+	t7 := k * ds
+	t8 := dp - t7
+	dk := t8 / s
+	de := -dx
+	e := y - x
+	t9 := e * dk
+	t10 := k * de
+	dt := t9 + t10
+	t := k * e
+	dt1 := dx + dt
+	t1 := x + t
+	t2 := 1 - k
+	t11 := -dk
+	t12 := p * t11
+	t13 := t2 * dp
+	dt3 := t12 + t13
+	t3 := t2 * p
+	dlog := ds / s
+	log := math.Log(s)
+	t14 := 2 * e
+	dt4 := t14 * de
+	t4 := e * e
+	t5 := t4 / s
+	t15 := t5 * ds
+	t16 := dt4 - t15
+	dt5 := t16 / s
+	dt6 := dlog + dt5
+	t6 := log + t5
+	jvpOfReplayUpdateWrtXPR11 := t1
+	jvpOfReplayUpdateWrtXPR12 := t3
+	jvpOfReplayUpdateWrtXPR13 := t6
+	jvpOfReplayUpdateWrtXPR14 := dt1
+	jvpOfReplayUpdateWrtXPR15 := dt3
+	jvpOfReplayUpdateWrtXPR16 := dt6
+
+	// return t1, t3, t6, dt1, dt3, dt6
+	// t6 := log + t5
+	dt51 := dres2
+	// dt6 := dlog + dt5
+	// dt5 := (dt4 - t5*ds) / s
+	dt16 := dres5 / s
+	ds1 := -dt5 * (dres5 / s)
+	dt15 := -dt16
+	dt51 += ds * dt15
+	dds := t5 * dt15
+	// t5 := t4 / s
+	dt41 := dt51 / s
+	ds1 -= t5 * (dt51 / s)
+	// t4 := e * e
+	de1 := 2 * e * dt41
+	// dt4 := 2 * e * de
+	dt14 := de * dt16
+	dde := t14 * dt16
+	de1 += 2 * dt14
+	// log := math.Log(s)
+	ds1 += dres2 / s
+	// dlog := ds / s
+	dds += dres5 / s
+	ds1 -= dlog * (dres5 / s)
+	// t3 := t2 * p
+	dt2 := p * dres1
+	dp1 := t2 * dres1
+	// dt3 := p*-dk + t2*dp
+	dt2 += dp * dres4
+	ddp := t2 * dres4
+	dp1 += t11 * dres4
+	dt111 := p * dres4
+	ddk := -dt111
+	// t2 := 1 - k
+	dk1 := -dt2
+	// t1 := x + t
+	dx1 := dres
+	// dt1 := dx + dt
+	ddx := dres3
+	// t := k * e
+	dk1 += e * dres
+	de1 += k * dres
+	// dt := e*dk + k*de
+	dk1 += de * dres3
+	dde += k * dres3
+	de1 += dk * dres3
+	ddk += e * dres3
+	// e := y - x
+	dx1 -= de1
+	// de := -dx
+	ddx -= dde
+	// dk := (dp - k*ds) / s
+	dt8 := ddk / s
+	ds1 -= dk * (ddk / s)
+	ddp += dt8
+	dt71 := -dt8
+	dk1 += ds * dt71
+	dds += k * dt71
+	// k := p / s
+	dp1 += dk1 / s
+	ds1 -= k * (dk1 / s)
+	// s := p + r
+	dp1 += ds1
+	// ds := dp + dr
+	ddp += dds
+	return jvpOfReplayUpdateWrtXPR11, jvpOfReplayUpdateWrtXPR12, jvpOfReplayUpdateWrtXPR13, jvpOfReplayUpdateWrtXPR14, jvpOfReplayUpdateWrtXPR15, jvpOfReplayUpdateWrtXPR16, dx1, dp1, ds1, ddx, ddp, dds
+}
+
+// pullbackOfJvpOfReplayPredict2WrtXPQDxDp returns jvpOfReplayPredict2's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfReplayPredict2 in gradients.
+func pullbackOfJvpOfReplayPredict2WrtXPQDxDp(x, p, q, dx, dp, dq, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64, float64, float64) {
+	dt := dp + dq
+	t := p + q
+	jvpOfReplayPredict21 := x
+	jvpOfReplayPredict22 := t
+	jvpOfReplayPredict23 := dx
+	jvpOfReplayPredict24 := dt
+
+	// return x, t, dx, dt
+	// t := p + q
+	// dt := dp + dq
+	return jvpOfReplayPredict21, jvpOfReplayPredict22, jvpOfReplayPredict23, jvpOfReplayPredict24, dres, dres1, dres1, dres2, dres3
+}
+
+// pullbackOfJvpOfReplayUpdateWrtXPR2WrtXPRDxDp returns jvpOfReplayUpdateWrtXPR2's value, adds dres, dres1, dres2, dres3, dres4, dres5 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfReplayUpdateWrtXPR2 in gradients.
+func pullbackOfJvpOfReplayUpdateWrtXPR2WrtXPRDxDp(x, p, y, r, dx, dp, dr, dres, dres1, dres2, dres3, dres4, dres5 float64) (float64, float64, float64, float64, float64, float64, float64, float64, float64, float64, float64) {
+	ds := dp + dr
+	s := p + r
+	k := p / s
+	t7 := k * ds
+	t8 := dp - t7
+	dk := t8 / s
+	de := -dx
+	e := y - x
+	t9 := e * dk
+	t10 := k * de
+	dt := t9 + t10
+	t := k * e
+	dt1 := dx + dt
+	t1 := x + t
+	t2 := 1 - k
+	t11 := -dk
+	t12 := p * t11
+	t13 := t2 * dp
+	dt3 := t12 + t13
+	t3 := t2 * p
+	dlog := ds / s
+	log := math.Log(s)
+	t14 := 2 * e
+	dt4 := t14 * de
+	t4 := e * e
+	t5 := t4 / s
+	t15 := t5 * ds
+	t16 := dt4 - t15
+	dt5 := t16 / s
+	dt6 := dlog + dt5
+	t6 := log + t5
+	jvpOfReplayUpdateWrtXPR21 := t1
+	jvpOfReplayUpdateWrtXPR22 := t3
+	jvpOfReplayUpdateWrtXPR23 := t6
+	jvpOfReplayUpdateWrtXPR24 := dt1
+	jvpOfReplayUpdateWrtXPR25 := dt3
+	jvpOfReplayUpdateWrtXPR26 := dt6
+
+	// return t1, t3, t6, dt1, dt3, dt6
+	// t6 := log + t5
+	dt51 := dres2
+	// dt6 := dlog + dt5
+	// dt5 := (dt4 - t5*ds) / s
+	dt16 := dres5 / s
+	ds1 := -dt5 * (dres5 / s)
+	dt15 := -dt16
+	dt51 += ds * dt15
+	dds := t5 * dt15
+	// t5 := t4 / s
+	dt41 := dt51 / s
+	ds1 -= t5 * (dt51 / s)
+	// t4 := e * e
+	de1 := 2 * e * dt41
+	// dt4 := 2 * e * de
+	dt14 := de * dt16
+	dde := t14 * dt16
+	de1 += 2 * dt14
+	// log := math.Log(s)
+	ds1 += dres2 / s
+	// dlog := ds / s
+	dds += dres5 / s
+	ds1 -= dlog * (dres5 / s)
+	// t3 := t2 * p
+	dt2 := p * dres1
+	dp1 := t2 * dres1
+	// dt3 := p*-dk + t2*dp
+	dt2 += dp * dres4
+	ddp := t2 * dres4
+	dp1 += t11 * dres4
+	dt111 := p * dres4
+	ddk := -dt111
+	// t2 := 1 - k
+	dk1 := -dt2
+	// t1 := x + t
+	dx1 := dres
+	// dt1 := dx + dt
+	ddx := dres3
+	// t := k * e
+	dk1 += e * dres
+	de1 += k * dres
+	// dt := e*dk + k*de
+	dk1 += de * dres3
+	dde += k * dres3
+	de1 += dk * dres3
+	ddk += e * dres3
+	// e := y - x
+	dx1 -= de1
+	// de := -dx
+	ddx -= dde
+	// dk := (dp - k*ds) / s
+	dt8 := ddk / s
+	ds1 -= dk * (ddk / s)
+	ddp += dt8
+	dt71 := -dt8
+	dk1 += ds * dt71
+	dds += k * dt71
+	// k := p / s
+	dp1 += dk1 / s
+	ds1 -= k * (dk1 / s)
+	// s := p + r
+	dp1 += ds1
+	// ds := dp + dr
+	ddp += dds
+	return jvpOfReplayUpdateWrtXPR21, jvpOfReplayUpdateWrtXPR22, jvpOfReplayUpdateWrtXPR23, jvpOfReplayUpdateWrtXPR24, jvpOfReplayUpdateWrtXPR25, jvpOfReplayUpdateWrtXPR26, dx1, dp1, ds1, ddx, ddp
+}
+
 // jvpOfSplitNamed1 is the pushforward of splitNamed: its results, then their tangents along dx.
 func jvpOfSplitNamed1(x, dx float64) (float64, float64, float64, float64) {
 	var s float64
@@ -18551,4 +19632,70 @@ func jvpOfSplitNamed2(x, dx float64) (float64, float64, float64, float64) {
 	ds = 2 * ds
 	s *= 2
 	return s, c, ds, dc
+}
+
+// jvpOfReplayPredict1 is the pushforward of replayPredict: its results, then their tangents along dx, dp, dq.
+func jvpOfReplayPredict1(x, p, q, dx, dp, dq float64) (float64, float64, float64, float64) {
+	dt := dp + dq
+	t := p + q
+	return x, t, dx, dt
+}
+
+// jvpOfReplayUpdateWrtXPR1 is the pushforward of replayUpdate: its results, then their tangents along dx, dp, dr.
+func jvpOfReplayUpdateWrtXPR1(x, p, y, r, dx, dp, dr float64) (float64, float64, float64, float64, float64, float64) {
+	ds := dp + dr
+	s := p + r
+	k := p / s
+	dk := (dp - k*ds) / s
+	de := -dx
+	e := y - x
+	dt := e*dk + k*de
+	t := k * e
+	dt1 := dx + dt
+	t1 := x + t
+	t2 := 1 - k
+	dt3 := p*-dk + t2*dp
+	t3 := t2 * p
+	dlog := ds / s
+	log := math.Log(s)
+	dt4 := 2 * e * de
+	t4 := e * e
+	t5 := t4 / s
+	dt5 := (dt4 - t5*ds) / s
+	dt6 := dlog + dt5
+	t6 := log + t5
+	return t1, t3, t6, dt1, dt3, dt6
+}
+
+// jvpOfReplayPredict2 is the pushforward of replayPredict: its results, then their tangents along dx, dp, dq.
+func jvpOfReplayPredict2(x, p, q, dx, dp, dq float64) (float64, float64, float64, float64) {
+	dt := dp + dq
+	t := p + q
+	return x, t, dx, dt
+}
+
+// jvpOfReplayUpdateWrtXPR2 is the pushforward of replayUpdate: its results, then their tangents along dx, dp, dr.
+func jvpOfReplayUpdateWrtXPR2(x, p, y, r, dx, dp, dr float64) (float64, float64, float64, float64, float64, float64) {
+	ds := dp + dr
+	s := p + r
+	k := p / s
+	dk := (dp - k*ds) / s
+	de := -dx
+	e := y - x
+	dt := e*dk + k*de
+	t := k * e
+	dt1 := dx + dt
+	t1 := x + t
+	t2 := 1 - k
+	dt3 := p*-dk + t2*dp
+	t3 := t2 * p
+	dlog := ds / s
+	log := math.Log(s)
+	dt4 := 2 * e * de
+	t4 := e * e
+	t5 := t4 / s
+	dt5 := (dt4 - t5*ds) / s
+	dt6 := dlog + dt5
+	t6 := log + t5
+	return t1, t3, t6, dt1, dt3, dt6
 }
