@@ -213,6 +213,12 @@ func allCases() []gradCase {
 				v, dq, dr := ReplayedHelpersGrad(x[0], x[1], replayYs)
 				return v, []float64{dq, dr}
 			}, at: pts(p(0.3, 0.6), p(1.2, 0.5))},
+		{name: "UnusedCounter", f: func(x []float64) float64 { return UnusedCounter(x[0], 3) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return UnusedCounterJVP(x[0], 3, v[0]) }),
+			grad: func(x []float64) (float64, []float64) {
+				v, dx := UnusedCounterGrad(x[0], 3)
+				return v, []float64{dx}
+			}, at: pts(p(0.5), p(-0.3))},
 		{name: "SumOfTriangle",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return SumOfTriangleJVP(x, v) }), f: SumOfTriangle, grad: func(x []float64) (float64, []float64) {
 				g := make([]float64, len(x))

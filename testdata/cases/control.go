@@ -946,3 +946,19 @@ func ReplayedHelpers(q, r float64, ys []float64) float64 {
 	}
 	return nll
 }
+
+// UnusedCounter advances a counter that nothing reads (the loop stops on
+// off): the generated code drops the counter, from its post statement too.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func UnusedCounter(x float64, n int) float64 {
+	off := 0
+	for j := 0; off < n; j++ {
+		x = x * math.Sin(x+1)
+		off++
+	}
+	return x
+}

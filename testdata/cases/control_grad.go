@@ -13159,6 +13159,221 @@ func ReplayedHelpersHessian(q, r float64, ys, hess []float64) (float64, float64,
 	return replayedHelpers, dq, dr
 }
 
+// unusedCounterGradTapes keeps UnusedCounterGrad's tape storage between calls.
+var unusedCounterGradTapes sync.Pool
+
+// UnusedCounterGrad returns UnusedCounter(x, n) and its partial derivatives with respect to x.
+func UnusedCounterGrad(x float64, n int) (float64, float64) {
+	var xTapeBuf *[]float64
+	var t, sin, t1 float64
+	var trips int
+	var xTape []float64
+	off := 0
+	var tapeArray [64]float64
+	xTape = tapeArray[:0]
+	trips = 0
+	for off < n {
+		if cap(xTape)-len(xTape) < 1 {
+			if xTapeBuf == nil {
+				xTapeBuf, _ = unusedCounterGradTapes.Get().(*[]float64)
+				if xTapeBuf == nil {
+					xTapeBuf = new([]float64)
+				}
+			}
+			if cap(*xTapeBuf) < 2*cap(xTape)+1 {
+				*xTapeBuf = make([]float64, 2*cap(xTape)+1)
+			}
+			xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+		}
+		trips++
+		xTape = append(xTape, x)
+		t = x + 1
+		sin = math.Sin(t)
+		t1 = x * sin
+		x = t1
+		off++
+	}
+	unusedCounter := x
+
+	var dx, dt1 float64
+	// return x
+	dx = 1
+	// for off < n
+	for ; trips > 0; trips-- {
+		// x = x * math.Sin(x+1)
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		t = x + 1
+		sin = math.Sin(t)
+		dt1 = dx
+		dx = (sin + math.Cos(t)*x) * dt1
+	}
+	if xTapeBuf != nil {
+		unusedCounterGradTapes.Put(xTapeBuf)
+	}
+	return unusedCounter, dx
+}
+
+// UnusedCounterJVP returns UnusedCounter(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func UnusedCounterJVP(x float64, n int, dx float64) (float64, float64) {
+	off := 0
+	for off < n {
+		t := x + 1
+		dsin := math.Cos(t) * dx
+		sin := math.Sin(t)
+		dx = sin*dx + x*dsin
+		x *= sin
+		off++
+	}
+	return x, dx
+}
+
+// unusedCounterHVPTapes keeps UnusedCounterHVP's tape storage between calls.
+var unusedCounterHVPTapes sync.Pool
+
+// UnusedCounterHVP returns UnusedCounter's value, its gradient as UnusedCounterGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func UnusedCounterHVP(x float64, n int, v float64) (float64, float64, float64) {
+	var vTapeBuf *[]float64
+	var xTapeBuf *[]float64
+	var t1, t, cos, t2, dsin, sin1, sin, t3, t4, t5, t6 float64
+	var trips int
+	var vTape, xTape []float64
+	off := 0
+	var tapeArray [64]float64
+	vTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	xTape = tapeArray1[:0]
+	trips = 0
+	for off < n {
+		if cap(vTape)-len(vTape) < 1 {
+			if vTapeBuf == nil {
+				vTapeBuf, _ = unusedCounterHVPTapes.Get().(*[]float64)
+				if vTapeBuf == nil {
+					vTapeBuf = new([]float64)
+				}
+			}
+			if cap(*vTapeBuf) < 2*cap(vTape)+1 {
+				*vTapeBuf = make([]float64, 2*cap(vTape)+1)
+			}
+			vTape = (*vTapeBuf)[:copy(*vTapeBuf, vTape)]
+		}
+		if cap(xTape)-len(xTape) < 1 {
+			if xTapeBuf == nil {
+				xTapeBuf, _ = unusedCounterHVPTapes.Get().(*[]float64)
+				if xTapeBuf == nil {
+					xTapeBuf = new([]float64)
+				}
+			}
+			if cap(*xTapeBuf) < 2*cap(xTape)+1 {
+				*xTapeBuf = make([]float64, 2*cap(xTape)+1)
+			}
+			xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+		}
+		trips++
+		vTape = append(vTape, v)
+		xTape = append(xTape, x)
+		t1 = x + 1
+		t = t1
+		cos = math.Cos(t)
+		t2 = cos * v
+		dsin = t2
+		sin1 = math.Sin(t)
+		sin = sin1
+		t3 = sin * v
+		t4 = x * dsin
+		t5 = t3 + t4
+		v = t5
+		t6 = x * sin
+		x = t6
+		off++
+	}
+	unusedCounterHVP := x
+
+	var dx, hv, dt6, dsin1, dt5, ddsin, dsin11, dt, dt2, dt1 float64
+	// return x, v
+	dx = 1
+	// for off < n
+	for ; trips > 0; trips-- {
+		// the trip again, from v, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		t1 = x + 1
+		t = t1
+		cos = math.Cos(t)
+		t2 = cos * v
+		dsin = t2
+		sin1 = math.Sin(t)
+		sin = sin1
+		// x *= sin
+		dt6 = hv
+		hv = sin * dt6
+		dsin1 += x * dt6
+		// v = sin*v + x*dsin
+		dt5 = dx
+		dx = sin * dt5
+		hv += dsin * dt5
+		ddsin += x * dt5
+		dsin1 += v * dt5
+		// sin := math.Sin(t)
+		dsin11 = dsin1
+		dsin1 = 0
+		dt += math.Cos(t) * dsin11
+		// dsin := math.Cos(t) * v
+		cos = math.Cos(t)
+		dt2 = ddsin
+		ddsin = 0
+		dx += cos * dt2
+		dt -= math.Sin(t) * v * dt2
+		// t := x + 1
+		dt1 = dt
+		dt = 0
+		hv += dt1
+	}
+	if vTapeBuf != nil {
+		unusedCounterHVPTapes.Put(vTapeBuf)
+	}
+	if xTapeBuf != nil {
+		unusedCounterHVPTapes.Put(xTapeBuf)
+	}
+	return unusedCounterHVP, dx, hv
+}
+
+// UnusedCounterHessian returns UnusedCounter's value and its gradient with respect to x, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func UnusedCounterHessian(x float64, n int, hess []float64) (float64, float64) {
+	n1 := 1
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("UnusedCounterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var v float64
+	var dx float64
+	var unusedCounter float64
+	for j1 := 0; j1 < n1; j1++ {
+		var k int
+		k = 0
+		if k == j1 {
+			v = 1
+		}
+		k++
+		r, t, hv := hvpOfUnusedCounter(x, n, v)
+		unusedCounter = r
+		k = 0
+		if k == j1 {
+			dx += t
+			v = 0
+		}
+		k++
+		k = 0
+		hess[j1*n1+k] += hv
+		k++
+	}
+	if n1 == 0 {
+		unusedCounter = UnusedCounter(x, n)
+	}
+	return unusedCounter, dx
+}
+
 // hvpOfIfElse returns IfElse's value, its directional derivative along the directions and their Hessian-vector product: a row of IfElseHessian.
 func hvpOfIfElse(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var vxPrev, t2, t3, xPrev, cos, dsin, sin, vyPrev, t4, t5, yPrev, t6, dt, t, xPrev1, vxPrev1, t7, t8, t9, t10 float64
@@ -19204,6 +19419,119 @@ func hvpOfReplayedHelpers(q, r float64, ys []float64, vq, vr float64) (float64, 
 		ddp += dJvpOfReplayPredict2Ddp
 	}
 	return hvpOfReplayedHelpers1, hvpOfReplayedHelpers2, hvq, hvr
+}
+
+// hvpOfUnusedCounterTapes keeps hvpOfUnusedCounter's tape storage between calls.
+var hvpOfUnusedCounterTapes sync.Pool
+
+// hvpOfUnusedCounter returns UnusedCounter's value, its directional derivative along the directions and their Hessian-vector product: a row of UnusedCounterHessian.
+func hvpOfUnusedCounter(x float64, n int, v float64) (float64, float64, float64) {
+	var vTapeBuf *[]float64
+	var xTapeBuf *[]float64
+	var t1, t, cos, t2, dsin, sin1, sin, t3, t4, t5, t6 float64
+	var trips int
+	var vTape, xTape []float64
+	off := 0
+	var tapeArray [64]float64
+	vTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	xTape = tapeArray1[:0]
+	trips = 0
+	for off < n {
+		if cap(vTape)-len(vTape) < 1 {
+			if vTapeBuf == nil {
+				vTapeBuf, _ = hvpOfUnusedCounterTapes.Get().(*[]float64)
+				if vTapeBuf == nil {
+					vTapeBuf = new([]float64)
+				}
+			}
+			if cap(*vTapeBuf) < 2*cap(vTape)+1 {
+				*vTapeBuf = make([]float64, 2*cap(vTape)+1)
+			}
+			vTape = (*vTapeBuf)[:copy(*vTapeBuf, vTape)]
+		}
+		if cap(xTape)-len(xTape) < 1 {
+			if xTapeBuf == nil {
+				xTapeBuf, _ = hvpOfUnusedCounterTapes.Get().(*[]float64)
+				if xTapeBuf == nil {
+					xTapeBuf = new([]float64)
+				}
+			}
+			if cap(*xTapeBuf) < 2*cap(xTape)+1 {
+				*xTapeBuf = make([]float64, 2*cap(xTape)+1)
+			}
+			xTape = (*xTapeBuf)[:copy(*xTapeBuf, xTape)]
+		}
+		trips++
+		vTape = append(vTape, v)
+		xTape = append(xTape, x)
+		t1 = x + 1
+		t = t1
+		cos = math.Cos(t)
+		t2 = cos * v
+		dsin = t2
+		sin1 = math.Sin(t)
+		sin = sin1
+		t3 = sin * v
+		t4 = x * dsin
+		t5 = t3 + t4
+		v = t5
+		t6 = x * sin
+		x = t6
+		off++
+	}
+	hvpOfUnusedCounter1 := x
+	hvpOfUnusedCounter2 := v
+
+	var dv, hv, dt6, dsin1, dt5, ddsin, dsin11, dt, dt2, dt1 float64
+	// return x, v
+	dv = 1
+	// for off < n
+	for ; trips > 0; trips-- {
+		// the trip again, from v, x
+		x = xTape[len(xTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		v = vTape[len(vTape)-1]
+		vTape = vTape[:len(vTape)-1]
+		t1 = x + 1
+		t = t1
+		cos = math.Cos(t)
+		t2 = cos * v
+		dsin = t2
+		sin1 = math.Sin(t)
+		sin = sin1
+		// x *= sin
+		dt6 = hv
+		hv = sin * dt6
+		dsin1 += x * dt6
+		// v = sin*v + x*dsin
+		dt5 = dv
+		dv = sin * dt5
+		hv += dsin * dt5
+		ddsin += x * dt5
+		dsin1 += v * dt5
+		// sin := math.Sin(t)
+		dsin11 = dsin1
+		dsin1 = 0
+		dt += math.Cos(t) * dsin11
+		// dsin := math.Cos(t) * v
+		cos = math.Cos(t)
+		dt2 = ddsin
+		ddsin = 0
+		dv += cos * dt2
+		dt -= math.Sin(t) * v * dt2
+		// t := x + 1
+		dt1 = dt
+		dt = 0
+		hv += dt1
+	}
+	if vTapeBuf != nil {
+		hvpOfUnusedCounterTapes.Put(vTapeBuf)
+	}
+	if xTapeBuf != nil {
+		hvpOfUnusedCounterTapes.Put(xTapeBuf)
+	}
+	return hvpOfUnusedCounter1, hvpOfUnusedCounter2, hv
 }
 
 // pullbackOfJvpOfSplitNamed1 returns jvpOfSplitNamed1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSplitNamed1 in gradients.

@@ -169,6 +169,7 @@ var seconds = map[string]secondCase{
 	"Dot":             {hvp: DotHVP, hessian: DotHessian, grad: DotGrad, args: func(x []float64) []any { return []any{x[:3], x[3:]} }},
 	"InnerCounters":   {hvp: InnerCountersHVP, hessian: InnerCountersHessian, grad: InnerCountersGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
 	"RowViews":        {hvp: RowViewsHVP, hessian: RowViewsHessian, grad: RowViewsGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
+	"UnusedCounter":   {hvp: UnusedCounterHVP, hessian: UnusedCounterHessian, grad: UnusedCounterGrad, args: func(x []float64) []any { return []any{x[0], 3} }, wrt: []int{0}},
 	"ReplayedTwice":   {hvp: ReplayedTwiceHVP, hessian: ReplayedTwiceHessian, grad: ReplayedTwiceGrad, args: func(x []float64) []any { return []any{x[0], x[1], 3} }, wrt: []int{0, 1}},
 	"ReplayedHelpers": {hvp: ReplayedHelpersHVP, hessian: ReplayedHelpersHessian, grad: ReplayedHelpersGrad, args: func(x []float64) []any { return []any{x[0], x[1], replayYs} }, wrt: []int{0, 1}},
 	"MatVec":          {hvp: MatVecHVP, hessian: MatVecHessian, grad: MatVecGrad, args: func(x []float64) []any { return []any{x[:6], x[6:], 2} }, wrt: []int{0, 1}},

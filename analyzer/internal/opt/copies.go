@@ -393,6 +393,7 @@ func dropNamesIn(s adjoint.Stmt, unused map[string]bool) []adjoint.Stmt {
 		x.Then, x.Else = dropNames(x.Then, unused), dropNames(x.Else, unused)
 		s = x
 	case adjoint.For:
+		x.Init, x.Post = dropFromClause(x.Init, unused), dropFromClause(x.Post, unused)
 		x.Body = dropNames(x.Body, unused)
 		s = x
 	case adjoint.Range:
@@ -507,6 +508,23 @@ func keptEffect(e adjoint.Expr) []adjoint.Stmt {
 		return []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id("_")}, Op: "=", Rhs: []adjoint.Expr{e}}}
 	}
 	return nil
+}
+
+// dropFromClause drops the unused variables from a for statement's init
+// or post statement (for j := 0; off < n; j++ with j read nowhere); a
+// clause left with nothing to do goes, one left with a call's effect too
+// many statements stays whole.
+func dropFromClause(s adjoint.Stmt, unused map[string]bool) adjoint.Stmt {
+	if s == nil {
+		return nil
+	}
+	switch out := dropNamesIn(s, unused); len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	return s
 }
 
 // dropFromRange returns the range statement x with its body rewritten and
