@@ -63,7 +63,7 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 	l.unsaveDefs(views)
 	rec.loop.body = l.lowerBlock(s.Body.List)
 	l.takeViewsAgain(rec.loop, views)
-	l.replayTrips(rec, ctx)
+	l.replayTrips(rec, ctx, s.Body)
 	l.leaveLoop()
 	rec.exits = l.loopExits(s)
 
@@ -438,7 +438,7 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	l.unsaveDefs(views)
 	rec.loop.body = l.lowerBlock(s.Body.List)
 	l.takeViewsAgain(rec.loop, views)
-	l.replayTrips(rec, ctx)
+	l.replayTrips(rec, ctx, s.Body)
 	l.leaveLoop()
 	rec.exits = l.loopExits(s)
 	keyIR, valueIR, define := l.rangeHeaderVars(s, rec, x, aliasKey)

@@ -44,11 +44,11 @@ type dropped struct {
 // rewrites its saves and records the plan in rec.loop. It changes only
 // how values come back, never which: under the test switch that saves
 // everything (SaveAll) it is off, and the tests compare both.
-func (l *lowerer) replayTrips(rec *lowered, ctx *loopCtx) {
+func (l *lowerer) replayTrips(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) {
 	if l.needed == nil || l.saveAll || l.noReplay || l.fusing || l.loopDepth != 1 || l.fused == ctx.stmt {
 		return
 	}
-	plan := l.planReplay(rec, ctx)
+	plan := l.planReplay(rec, ctx, body)
 	if plan == nil {
 		return
 	}
@@ -91,12 +91,12 @@ func (l *lowerer) replayTrips(rec *lowered, ctx *loopCtx) {
 // planReplay returns the plan of replaying rec's trips, or nil when its
 // body does more than compute values into variables, or when replaying
 // would not push fewer values per trip.
-func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
+func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *replayPlan {
 	lp := rec.loop
 	if len(lp.body) == 0 || lp.post != nil && len(lp.post.saves) > 0 {
 		return nil
 	}
-	plan, code, assigned, pushes := l.scanTrip(lp, loopBody(ctx.stmt))
+	plan, code, assigned, pushes := l.scanTrip(lp, body)
 	if plan == nil {
 		return nil
 	}
@@ -109,15 +109,12 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx) *replayPlan {
 		}
 	}
 	final := finalValuesRead(lp.body, plan.saves, plan.recOf)
-	live := func() map[string]bool {
-		out := maps.Clone(l.needed)
-		maps.DeleteFunc(out, func(name string, _ bool) bool { return !final(name) })
-		for i := range plan.saves {
-			out[savePlaceholder(i)] = true
-		}
-		return out
+	live := maps.Clone(l.needed)
+	maps.DeleteFunc(live, func(name string, _ bool) bool { return !final(name) })
+	for i := range plan.saves {
+		live[savePlaceholder(i)] = true
 	}
-	code = dropDeadReplay(code, live())
+	code = dropDeadReplay(code, live)
 	entry := map[string]bool{}
 	// A variable that outlives the loop must be back at its value before
 	// the loop when the backward sweep leaves it: code before the loop may
@@ -233,19 +230,13 @@ func (l *lowerer) nameSaves(plan *replayPlan, code []adjoint.Stmt) {
 // saved in the trip that no statement after the last save reads or
 // writes, and that the statement of the last save does not compute with
 // a rule reading its result (math.Exp's adjoint reads the value it
-// wrote, before the save puts the older one back).
+// wrote, before the save puts the older one back). Inside loops the
+// lowering gives such results temporaries today, so that last test is a
+// guard for a lowering that writes them into the variable.
 func finalValuesRead(body []*lowered, saves []*save, recOf map[*save]*lowered) func(string) bool {
 	last := map[string]int{}
 	for _, s := range saves {
 		last[s.v.name] = slices.Index(body, recOf[s])
-	}
-	mentions := func(r *lowered, name string) bool {
-		for _, st := range r.fwd {
-			if slices.Contains(namesRead(st), name) || slices.Contains(namesWritten(st), name) {
-				return true
-			}
-		}
-		return false
 	}
 	readsOwnResult := func(r *lowered, name string) bool {
 		for _, o := range r.ops {
@@ -263,7 +254,7 @@ func finalValuesRead(body []*lowered, saves []*save, recOf map[*save]*lowered) f
 			return true
 		}
 		for _, r := range body[i+1:] {
-			if mentions(r, name) {
+			if readsAnyOf(r.fwd, map[string]bool{name: true}) || writesLater(r.fwd, name) {
 				return true
 			}
 		}
@@ -308,14 +299,6 @@ func writesLater(code []adjoint.Stmt, name string) bool {
 		}
 	}
 	return false
-}
-
-// loopBody is the body of the for or range statement s.
-func loopBody(s ast.Stmt) *ast.BlockStmt {
-	if r, ok := s.(*ast.RangeStmt); ok {
-		return r.Body
-	}
-	return s.(*ast.ForStmt).Body
 }
 
 // replayable reports whether the forward statement st can run again in

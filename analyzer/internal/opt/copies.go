@@ -294,7 +294,7 @@ func PureArithmetic(e adjoint.Expr, pureFuncs map[string]bool) bool {
 				return false
 			}
 		}
-		return (&deadStores{pureFuncs: pureFuncs}).pureCall(c)
+		return pureCall(c, pureFuncs)
 	})
 }
 

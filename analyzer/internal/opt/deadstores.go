@@ -495,22 +495,22 @@ func (d *deadStores) rangeStmt(s adjoint.Range, out liveSet, rewrite bool) (adjo
 // isPure reports whether evaluating e has no effect beyond its value: no
 // call but to package math, the pure builtins and d.pureFuncs.
 func (d *deadStores) isPure(e adjoint.Expr) bool {
-	return !callsOtherThan(e, d.pureCall)
+	return !callsOtherThan(e, func(c adjoint.Call) bool { return pureCall(c, d.pureFuncs) })
 }
 
 // pureCall reports whether the call c, its arguments aside, has no effect
-// beyond its value.
-func (d *deadStores) pureCall(c adjoint.Call) bool {
+// beyond its value: package math, the pure builtins and pureFuncs.
+func pureCall(c adjoint.Call, pureFuncs map[string]bool) bool {
 	switch fun := c.Fun.(type) {
 	case adjoint.Qual:
-		return fun.Path == "math" || d.pureFuncs[fun.Name] // a function of the package is qualified
+		return fun.Path == "math" || pureFuncs[fun.Name] // a function of the package is qualified
 	case adjoint.Ident:
-		return d.pureFuncs[fun.Name] || IsPureBuiltin(c)
+		return pureFuncs[fun.Name] || IsPureBuiltin(c)
 	case adjoint.Selector:
-		return d.pureFuncs["."+fun.Sel] // a pure method: q.jvpOfSplit(...)
+		return pureFuncs["."+fun.Sel] // a pure method: q.jvpOfSplit(...)
 	case adjoint.Index:
 		id, ok := fun.X.(adjoint.Ident) // a generic helper: jvpOfDot[float64](...)
-		return ok && d.pureFuncs[id.Name]
+		return ok && pureFuncs[id.Name]
 	}
 	return IsPureBuiltin(c)
 }
