@@ -37,11 +37,10 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 		// A counter set from the trip count going back needs no save.
 		rec.loop.counter = l.resettableCounter(s, trip)
 		if rec.loop.counter != nil {
-			l.unsaved = rec.loop.counter.v.obj
+			l.unsaveDefs(map[ast.Stmt]bool{s.Init: true})
 			l.noteReaders(rec, []adjoint.Stmt{adjoint.ExprStmt{X: rec.loop.counter.init}}, false)
 		}
 		rec.loop.pre = l.lowerAny(s.Init, "")
-		l.unsaved = nil
 	}
 	var cond adjoint.Expr
 	if s.Cond != nil {

@@ -133,8 +133,7 @@ type lowerer struct {
 	logicalZero   map[*variable]bool    // temporaries not yet given an adjoint in this statement's reversal
 	saveAll       bool                  // the to-be-recorded analysis is off
 	noReplay      bool                  // no loop's trips are replayed (replay.go)
-	unsaved       types.Object          // a counter the statement being lowered sets, not saved (counter.go)
-	unsavedDefs   map[ast.Stmt]bool     // views of the loop being lowered that backward trips take again (views.go)
+	unsavedDefs   map[ast.Stmt]bool     // statements whose overwrites backward code recomputes, not saved: views taken again (views.go), counters set from trip counts (counter.go)
 	constLocals   map[types.Object]bool // locals set once, to a constant, and never written again (constLocals)
 	graphValues   map[string]string     // the graph's node of each variable's current value
 	gradFunc      *gradFunc

@@ -73,7 +73,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 			}
 		}
 		obj := l.rootVar(x)
-		if obj == nil || obj == l.unsaved {
+		if obj == nil {
 			continue
 		}
 		v := l.variableOf(obj)

@@ -148,7 +148,9 @@ func (l *lowerer) takeViewsAgain(lp *loopRec, views map[ast.Stmt]bool) {
 	}
 }
 
-// unsaveDefs marks the view statements whose overwrites are not saved.
+// unsaveDefs marks statements whose overwrites are not saved: views the
+// backward trips take again, and the start of a counter set from its trip
+// count.
 func (l *lowerer) unsaveDefs(views map[ast.Stmt]bool) {
 	if l.unsavedDefs == nil {
 		l.unsavedDefs = map[ast.Stmt]bool{}
