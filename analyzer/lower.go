@@ -90,6 +90,7 @@ type lowerer struct {
 	// needed holds the primal variables that backward code reads, found by
 	// a first lowering; an overwrite of one of them saves the old value.
 	needed map[string]bool
+	shape  *bodyStructure // the body's parents, gotos and addressed variables, once found
 
 	zero   map[string]bool // adjoints known to be zero at this point of the backward sweep
 	adjOrd []*variable     // variables with adjoints, in order of first use

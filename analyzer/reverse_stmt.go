@@ -169,6 +169,7 @@ func (l *lowerer) noteReadBacks(rec *lowered, out []adjoint.Stmt, ownReads int, 
 // A reader is a statement whose backward code reads a variable.
 type reader struct {
 	pos   token.Pos
+	src   ast.Stmt   // the statement: expanded helpers' statements share positions
 	loops []ast.Stmt // the loops around it (a sum loop does not count)
 	// ownOutput marks a statement reading back the element it stored,
 	// indexed by index, its innermost loop's own index: a different one on
@@ -189,7 +190,7 @@ func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) 
 			adjoint.WalkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok && !seen[id.Name] && l.byName[id.Name] != nil {
 					seen[id.Name] = true
-					r := reader{pos: rec.src.Pos(), loops: rec.loops, ownOutput: distinct}
+					r := reader{pos: rec.src.Pos(), src: rec.src, loops: rec.loops, ownOutput: distinct}
 					if distinct {
 						r.index = rec.loopIndex
 					}

@@ -120,6 +120,9 @@ func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 	if rec.pend[key] || !l.readBefore(v.name, rec, lv) && !l.aliasReadBefore(v, rec, lv) {
 		return
 	}
+	if _, whole := lv.(adjoint.Ident); whole && l.restoredLater(v, rec) {
+		return
+	}
 	if l.fusing && v.obj != nil && l.fusedAccs[v.obj] {
 		return // an accumulator of the sum loop: saved around the loop instead
 	}

@@ -128,6 +128,30 @@ func init() {
 			g.line("	y = 0.5*y*float64(%s) + math.Sin(y)", k)
 			g.line("}")
 		}},
+		{name: "resetsum", weight: 1, ok: func(g *progGen, d int) bool { return d > 0 && len(g.loops) == 0 && g.sc.sls[0].n == 6 }, stmt: func(g *progGen, d int) {
+			// A sum set before an inner loop on every trip of a recurrence
+			// and read after it: the inner trips save nothing, since the
+			// restore of its setting follows them going back, unless code
+			// between the setting and the loop, or the loop itself, reads it.
+			t, i, s := g.fresh("t"), g.fresh("i"), g.fresh("s")
+			g.line("for %s := range 2 {", t)
+			g.line("	%s := %s", s, g.squash(g.expr(1)))
+			if g.chance(0.4) {
+				g.line("	y += 0.5 * math.Sin(%s)", s)
+			}
+			g.line("	for %s := 0; %s < 3; %s++ {", i, i, i)
+			switch g.intn(3) {
+			case 0:
+				g.line("		%s += w[%s*3+%s] * w[%s*3+%s]", s, t, i, t, i)
+			case 1:
+				g.line("		%s = 0.5*%s + w[%s*3+%s]*y", s, s, t, i)
+			default:
+				g.line("		%s += 0.25 * y * w[%s*3+%s]", s, t, i)
+			}
+			g.line("	}")
+			g.line("	y = 0.5*y + math.Exp(-%s*%s)", s, s)
+			g.line("}")
+		}},
 		{name: "loopviews", weight: 1, ok: func(g *progGen, d int) bool { return loopOK(g, d) && g.sc.sls[0].n == 6 }, stmt: func(g *progGen, d int) {
 			// A view of the parameter, read, and one of a local, written,
 			// taken anew on every trip.

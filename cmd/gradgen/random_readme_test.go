@@ -52,7 +52,7 @@ var readmeCoverage = map[string][]string{
 	"blocks":                             {"block"},
 	"`if`/`else if`/`else` and `switch`": {"ifelse", "switchtag", "switchless"},
 	// Control flow.
-	"three-clause `for`":        {"for3", "innercount"},
+	"three-clause `for`":        {"for3", "innercount", "resetsum"},
 	"condition-only `for`":      {"while"},
 	"`for range` over integers": {"rangeint", "overwrite2"},
 	"slices and arrays":         {"rangeslice", "rangearray"},

@@ -1189,7 +1189,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 	defer kernelRidgeLossGradTapes.Put(tapeBuf)
 	var xj, tapes, tapeBlock, d2Tape, kijTape, expTape []float64
 	var d2, diff, t, t1, exp, kij, t2, t3, t4, t5, t6 float64
-	var k, iters, iters1, tapeLen int
+	var k, iters, tapeLen int
 	var tapeArray [64]float64
 	n := len(alpha)
 	loss := 0.0
@@ -1206,8 +1206,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		f := 0.0
 		j := 0
 		iters = max(0, n)
-		iters1 = max(0, d)
-		tapeLen = iters + iters*iters1 + iters + iters
+		tapeLen = iters + iters + iters
 		if cap(tapeBlock) < tapeLen {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
@@ -1219,7 +1218,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			}
 		}
 		tapes = tapeBlock[:tapeLen]
-		d2Tape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
+		d2Tape, tapes = tapes[:0:iters], tapes[iters:]
 		kijTape, tapes = tapes[:0:iters], tapes[iters:]
 		expTape = tapes[:0:iters]
 		for ; j < n; j++ {
@@ -1229,7 +1228,6 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			k = 0
 			for ; k < d; k++ {
 				diff = xi[k] - xj[k]
-				d2Tape = append(d2Tape, d2)
 				d2 += diff * diff
 			}
 			kijTape = append(kijTape, kij)
@@ -1280,11 +1278,6 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			dexp = dkij
 			dkij = 0
 			dgamma -= d2 * exp * dexp
-			// for k < d
-			for trip1 := max(0, d); trip1 > 0; trip1-- {
-				// d2 += diff * diff
-				d2Tape = d2Tape[:len(d2Tape)-1]
-			}
 			// d2 := 0.0
 			d2 = d2Tape[len(d2Tape)-1]
 			d2Tape = d2Tape[:len(d2Tape)-1]

@@ -1921,7 +1921,7 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 	s := 0.0
 	iters = len(batch)
 	iters1 = len(w)
-	tapeLen = iters + iters*iters1 + (iters + iters*iters1)
+	tapeLen = iters + iters*iters1 + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -1940,7 +1940,7 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		tapes = (*tapeBuf)[:tapeLen]
 	}
 	drTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	rTape = tapes[: 0 : iters+iters*iters1]
+	rTape = tapes[:0:iters]
 	for i1, smp = range batch {
 		drTape = append(drTape, dr)
 		dr = 0
@@ -1954,7 +1954,6 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 			drTape = append(drTape, dr)
 			t5 = dr + dt
 			dr = t5
-			rTape = append(rTape, r)
 			t6 = r + t
 			r = t6
 		}
@@ -2001,7 +2000,6 @@ func ResidualsWHVP(w []float64, batch []Sample, v, dw, hv []float64) float64 {
 		for trip1 := len(w); trip1 > 0; trip1-- {
 			i = trip1 - 1
 			// r += t
-			rTape = rTape[:len(rTape)-1]
 			dt6 = dr1
 			dt3 += dt6
 			// dr += dt
@@ -4596,7 +4594,7 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 	s := 0.0
 	iters = len(batch)
 	iters1 = len(w)
-	tapeLen = iters + iters*iters1 + (iters + iters*iters1)
+	tapeLen = iters + iters*iters1 + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -4615,7 +4613,7 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		tapes = (*tapeBuf)[:tapeLen]
 	}
 	drTape, tapes = tapes[:0:iters+iters*iters1], tapes[iters+iters*iters1:]
-	rTape = tapes[: 0 : iters+iters*iters1]
+	rTape = tapes[:0:iters]
 	for i1, smp = range batch {
 		drTape = append(drTape, dr)
 		dr = 0
@@ -4627,7 +4625,6 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 			t = t3
 			drTape = append(drTape, dr)
 			dr += dt
-			rTape = append(rTape, r)
 			t4 = r + t
 			r = t4
 		}
@@ -4673,7 +4670,6 @@ func hvpOfResidualsW(w []float64, batch []Sample, v, hv []float64) (float64, flo
 		for trip1 := len(w); trip1 > 0; trip1-- {
 			i = trip1 - 1
 			// r += t
-			rTape = rTape[:len(rTape)-1]
 			dt4 = dr1
 			dt3 += dt4
 			// dr += dt

@@ -901,6 +901,40 @@ func RowViews(W, x []float64, n int) float64 {
 	return out
 }
 
+// RestoredLater sets d before an inner loop that sums into it: the
+// backward sweep restores d where it was set, after going back through
+// the inner trips, so those save nothing. e is read between its setting
+// and its loop (by math.Sin), and p inside its loop (p*x[k]): their inner
+// trips keep their saves. (out carries from trip to trip, so the outer
+// loop is not a sum: its trips save what they overwrite.)
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func RestoredLater(x []float64, g float64) float64 {
+	n := len(x)
+	out := 0.0
+	for j := 0; j < n; j++ {
+		d := 0.0
+		for k := 0; k < n; k++ {
+			diff := x[j] - x[k]
+			d += diff * diff
+		}
+		e := x[j]
+		s := math.Sin(e)
+		for k := 0; k < n; k++ {
+			e += x[k] * s
+		}
+		p := g
+		for k := 0; k < n; k++ {
+			p = p * x[k]
+		}
+		out = 0.5*out + math.Exp(-g*d)*e + p*s
+	}
+	return out
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

@@ -11298,14 +11298,13 @@ func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		panic(fmt.Sprintf("InnerCountersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var s, t, t1, t2, t3, t4, t5, t6, t7, t8, t9, tanh, t10, t11 float64
-	var i, m, iters, iters1, tapeLen int
+	var i, m, iters, tapeLen int
 	var tapes, brokeTape, doneTape, tripsTape, brokeTape1, doneTape1, tripsTape1, sTape, kTape, lTape, mTape, tanhTape []float64
 	out := 0.0
 	k, l := 0, 0
 	j := 0
 	iters = max(0, n)
-	iters1 = max(0, n-1)
-	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
+	tapeLen = iters + iters + iters*iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -11323,7 +11322,7 @@ func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	sTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
+	sTape, tapes = tapes[:0:iters+iters+iters*iters], tapes[iters+iters+iters*iters:]
 	kTape, tapes = tapes[:0:iters], tapes[iters:]
 	lTape, tapes = tapes[:0:iters], tapes[iters:]
 	mTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -11339,7 +11338,6 @@ func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		s = 0.0
 		i = 0
 		for ; i < n; i++ {
-			sTape = append(sTape, s)
 			t = W[j*n+i] * x[i]
 			t1 = s + t
 			s = t1
@@ -11347,7 +11345,6 @@ func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		kTape = append(kTape, float64(k))
 		k = 1
 		for ; k < n; k++ {
-			sTape = append(sTape, s)
 			t2 = x[k] * x[k-1]
 			t3 = s + t2
 			s = t3
@@ -11367,7 +11364,6 @@ func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
 				break
 			}
 			doneTape[len(doneTape)-1] = 1
-			sTape = append(sTape, s)
 			t5 = x[l] * W[l]
 			t6 = s + t5
 			s = t6
@@ -11456,8 +11452,6 @@ func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
 			if done {
 				// s += x[l] * W[l]
 				dt6 = ds
-				sTape = sTape[:len(sTape)-1]
-				ds = dt6
 				dt5 = dt6
 				dx[l] += W[l] * dt5
 				dW[l] += x[l] * dt5
@@ -11476,8 +11470,6 @@ func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
 			k--
 			// s += x[k] * x[k-1]
 			dt3 = ds
-			sTape = sTape[:len(sTape)-1]
-			ds = dt3
 			dt2 = dt3
 			dx[k] += x[k-1] * dt2
 			dx[k-1] += x[k] * dt2
@@ -11492,8 +11484,6 @@ func InnerCountersGrad(W, x []float64, n int, dW, dx []float64) float64 {
 			i--
 			// s += W[j*n+i] * x[i]
 			dt1 = ds
-			sTape = sTape[:len(sTape)-1]
-			ds = dt1
 			dt = dt1
 			dW[j*n+i] += x[i] * dt
 			dx[i] += W[j*n+i] * dt
@@ -11595,7 +11585,7 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 	j := 0
 	iters = max(0, n)
 	iters1 = max(0, n-1)
-	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters + (iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters) + iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
+	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + (iters + iters + iters*iters) + iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -11613,8 +11603,8 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dsTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
-	sTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
+	dsTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters:]
+	sTape, tapes = tapes[:0:iters+iters+iters*iters], tapes[iters+iters+iters*iters:]
 	kTape, tapes = tapes[:0:iters], tapes[iters:]
 	lTape, tapes = tapes[:0:iters], tapes[iters:]
 	mTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -11642,7 +11632,6 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 			dsTape = append(dsTape, ds)
 			t10 = ds + dt
 			ds = t10
-			sTape = append(sTape, s)
 			t11 = s + t
 			s = t11
 		}
@@ -11658,7 +11647,6 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 			dsTape = append(dsTape, ds)
 			t16 = ds + dt1
 			ds = t16
-			sTape = append(sTape, s)
 			t17 = s + t1
 			s = t17
 		}
@@ -11686,10 +11674,8 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 			dt2 = t22
 			t23 = x[l] * W[l]
 			t2 = t23
-			dsTape = append(dsTape, ds)
 			t24 = ds + dt2
 			ds = t24
-			sTape = append(sTape, s)
 			t25 = s + t2
 			s = t25
 		}
@@ -11847,11 +11833,9 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
 				// s += t2
-				sTape = sTape[:len(sTape)-1]
 				dt25 = ds1
 				dt21 += dt25
 				// ds += dt2
-				dsTape = dsTape[:len(dsTape)-1]
 				dt24 = dds
 				ddt2 += dt24
 				// t2 := x[l] * W[l]
@@ -11886,7 +11870,6 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 			// k++
 			k--
 			// s += t1
-			sTape = sTape[:len(sTape)-1]
 			dt17 = ds1
 			dt11 += dt17
 			// ds += dt1
@@ -11917,7 +11900,6 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 			// i++
 			i--
 			// s += t
-			sTape = sTape[:len(sTape)-1]
 			dt111 = ds1
 			dt6 += dt111
 			// ds += dt
@@ -12112,22 +12094,22 @@ func RowViewsGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	duTape, tapes = tapes[:0:iters], tapes[iters:]
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	dvTape = tapes[:0:iters]
-	if iters+iters*iters <= 64 {
+	if iters <= 64 {
 		var tapeArray [64]float64
-		sTape = tapeArray[: 0 : iters+iters*iters]
-	} else if iters+iters*iters <= 1024 {
+		sTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		sTape = tapeArray1[: 0 : iters+iters*iters]
+		sTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf1, _ := rowViewsGradTapesFloat64.Get().(*[]float64)
 		if tapeBuf1 == nil {
 			tapeBuf1 = new([]float64)
 		}
 		defer rowViewsGradTapesFloat64.Put(tapeBuf1)
-		if cap(*tapeBuf1) < iters+iters*iters {
-			*tapeBuf1 = make([]float64, iters+iters*iters)
+		if cap(*tapeBuf1) < iters {
+			*tapeBuf1 = make([]float64, iters)
 		}
-		sTape = (*tapeBuf1)[: 0 : iters+iters*iters]
+		sTape = (*tapeBuf1)[:0:iters]
 	}
 	for ; j < n; j++ {
 		w = W[j*n : j*n+n]
@@ -12143,7 +12125,6 @@ func RowViewsGrad(W, x []float64, n int, dW, dx []float64) float64 {
 		s = 0.0
 		i = 0
 		for ; i < n; i++ {
-			sTape = append(sTape, s)
 			t = w[i] * x[i]
 			t1 = u[i] * v[i]
 			t2 = t + t1
@@ -12180,8 +12161,6 @@ func RowViewsGrad(W, x []float64, n int, dW, dx []float64) float64 {
 			i--
 			// s += w[i]*x[i] + u[i]*v[i]
 			dt3 = ds
-			sTape = sTape[:len(sTape)-1]
-			ds = dt3
 			dt2 = dt3
 			dt = dt2
 			dt1 = dt2
@@ -12312,7 +12291,7 @@ func RowViewsHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) floa
 	ddvTape, tapes = tapes[:0:iters], tapes[iters:]
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	dv1Tape = tapes[:0:iters]
-	tapeLen1 = iters + iters*iters + (iters + iters*iters)
+	tapeLen1 = iters + iters*iters + iters
 	if tapeLen1 <= 64 {
 		var tapeArray [64]float64
 		tapes1 = tapeArray[:tapeLen1]
@@ -12331,7 +12310,7 @@ func RowViewsHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) floa
 		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dsTape, tapes1 = tapes1[:0:iters+iters*iters], tapes1[iters+iters*iters:]
-	sTape = tapes1[: 0 : iters+iters*iters]
+	sTape = tapes1[:0:iters]
 	for ; j < n; j++ {
 		dw = vW[j*n : j*n+n]
 		w = W[j*n : j*n+n]
@@ -12376,7 +12355,6 @@ func RowViewsHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) floa
 			dsTape = append(dsTape, ds)
 			t14 = ds + dt2
 			ds = t14
-			sTape = append(sTape, s)
 			t15 = s + t2
 			s = t15
 		}
@@ -12444,7 +12422,6 @@ func RowViewsHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) floa
 			// i++
 			i--
 			// s += t2
-			sTape = sTape[:len(sTape)-1]
 			dt15 = ds1
 			dt21 += dt15
 			// ds += dt2
@@ -12642,6 +12619,707 @@ func RowViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		rowViews = RowViews(W, x, n)
 	}
 	return rowViews
+}
+
+// restoredLaterGradTapes keeps RestoredLaterGrad's tape storage between calls.
+var restoredLaterGradTapes sync.Pool
+
+// RestoredLaterGrad returns RestoredLater(x, g) and its partial derivatives with respect to x, g.
+func RestoredLaterGrad(x []float64, g float64, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RestoredLaterGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var d, t, diff, t1, t2, e, sin, s, t3, t4, p, t5, t6, t7, t8, exp, t9, t10, t11, t12 float64
+	var k, k1, k2, iters, tapeLen int
+	var tapes, dTape, diffTape, eTape, sTape, pTape, expTape []float64
+	n := len(x)
+	out := 0.0
+	j := 0
+	iters = max(0, n)
+	tapeLen = iters + iters*iters + (iters + iters*iters) + iters + (iters + iters*iters) + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := restoredLaterGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer restoredLaterGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dTape, tapes = tapes[:0:iters], tapes[iters:]
+	diffTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	eTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	pTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	expTape = tapes[:0:iters]
+	for ; j < n; j++ {
+		dTape = append(dTape, d)
+		d = 0.0
+		k = 0
+		for ; k < n; k++ {
+			diffTape = append(diffTape, diff)
+			t = x[j] - x[k]
+			diff = t
+			t1 = diff * diff
+			t2 = d + t1
+			d = t2
+		}
+		eTape = append(eTape, e)
+		e = x[j]
+		sTape = append(sTape, s)
+		sin = math.Sin(e)
+		s = sin
+		k1 = 0
+		for ; k1 < n; k1++ {
+			eTape = append(eTape, e)
+			t3 = x[k1] * s
+			t4 = e + t3
+			e = t4
+		}
+		pTape = append(pTape, p)
+		p = g
+		k2 = 0
+		for ; k2 < n; k2++ {
+			pTape = append(pTape, p)
+			t5 = p * x[k2]
+			p = t5
+		}
+		t6 = 0.5 * out
+		t7 = -g
+		t8 = t7 * d
+		exp = math.Exp(t8)
+		expTape = append(expTape, exp)
+		t9 = exp * e
+		t10 = t6 + t9
+		t11 = p * s
+		t12 = t10 + t11
+		out = t12
+	}
+	restoredLater := out
+
+	var dout, dt12, dp, ds, de, dd, dg, dt5, dt4, dt3, dsin, dt2, ddiff, dt float64
+	// return out
+	dout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		// out = 0.5*out + math.Exp(-g*d)*e + p*s
+		exp = expTape[len(expTape)-1]
+		expTape = expTape[:len(expTape)-1]
+		t7 = -g
+		dt12 = dout
+		dout = 0.5 * dt12
+		dp += s * dt12
+		ds += p * dt12
+		de += exp * dt12
+		dd += t7 * (exp * e) * dt12
+		dg -= d * (exp * e) * dt12
+		// for k < n
+		k2 = max(0, n)
+		for trip1 := max(0, n); trip1 > 0; trip1-- {
+			// k++
+			k2--
+			// p = p * x[k]
+			dt5 = dp
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp = x[k2] * dt5
+			dx[k2] += p * dt5
+		}
+		// p := g
+		dg += dp
+		dp = 0
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		// for k < n
+		k1 = max(0, n)
+		for trip2 := max(0, n); trip2 > 0; trip2-- {
+			// k++
+			k1--
+			// e += x[k] * s
+			dt4 = de
+			e = eTape[len(eTape)-1]
+			eTape = eTape[:len(eTape)-1]
+			de = dt4
+			dt3 = dt4
+			dx[k1] += s * dt3
+			ds += x[k1] * dt3
+		}
+		// s := math.Sin(e)
+		dsin = ds
+		ds = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		de += math.Cos(e) * dsin
+		// e := x[j]
+		dx[j] += de
+		de = 0
+		e = eTape[len(eTape)-1]
+		eTape = eTape[:len(eTape)-1]
+		// for k < n
+		k = max(0, n)
+		for trip3 := max(0, n); trip3 > 0; trip3-- {
+			// k++
+			k--
+			// d += diff * diff
+			dt2 = dd
+			ddiff += 2 * diff * dt2
+			// diff := x[j] - x[k]
+			dt = ddiff
+			ddiff = 0
+			diff = diffTape[len(diffTape)-1]
+			diffTape = diffTape[:len(diffTape)-1]
+			dx[j] += dt
+			dx[k] -= dt
+		}
+		// d := 0.0
+		dd = 0
+		d = dTape[len(dTape)-1]
+		dTape = dTape[:len(dTape)-1]
+	}
+	return restoredLater, dg
+}
+
+// RestoredLaterJVP returns RestoredLater(x, g) and its directional derivative: the sum of its partial derivatives with respect to x, g times the tangents dx, dg.
+func RestoredLaterJVP(x []float64, g float64, dx []float64, dg float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RestoredLaterJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	var dout float64
+	out := 0.0
+	for j := 0; j < n; j++ {
+		var dd float64
+		d := 0.0
+		for k := 0; k < n; k++ {
+			ddiff := dx[j] - dx[k]
+			diff := x[j] - x[k]
+			dt := 2 * diff * ddiff
+			t := diff * diff
+			dd += dt
+			d += t
+		}
+		de := dx[j]
+		e := x[j]
+		ds := math.Cos(e) * de
+		s := math.Sin(e)
+		for k1 := 0; k1 < n; k1++ {
+			dt1 := s*dx[k1] + x[k1]*ds
+			t1 := x[k1] * s
+			de += dt1
+			e += t1
+		}
+		dp := dg
+		p := g
+		for k2 := 0; k2 < n; k2++ {
+			dp = x[k2]*dp + p*dx[k2]
+			p *= x[k2]
+		}
+		dt2 := 0.5 * dout
+		t2 := 0.5 * out
+		t3 := -g
+		dt4 := d*-dg + t3*dd
+		t4 := t3 * d
+		exp := math.Exp(t4)
+		dexp := exp * dt4
+		dt5 := e*dexp + exp*de
+		t5 := exp * e
+		dt6 := dt2 + dt5
+		t6 := t2 + t5
+		dt7 := s*dp + p*ds
+		t7 := p * s
+		dout = dt6 + dt7
+		out = t6 + t7
+	}
+	return out, dout
+}
+
+// restoredLaterHVPTapes keeps RestoredLaterHVP's tape storage between calls.
+var restoredLaterHVPTapes sync.Pool
+
+// RestoredLaterHVP returns RestoredLater's value, its gradient as RestoredLaterGrad gives it, and the product of its Hessian with the direction vx, vg in the same form (added into buffers for slices and pointers, returned for the rest).
+func RestoredLaterHVP(x []float64, g float64, vx []float64, vg float64, dx, hvx []float64) (float64, float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RestoredLaterHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("RestoredLaterHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dd, d, t8, ddiff, t9, diff, t10, t11, dt, t12, t, t13, t14, de, e, cos, t15, ds, sin, s, t16, t17, t18, dt1, t19, t1, t20, t21, dp, p, t22, t23, t24, t25, t26, dt2, t27, t2, t28, t3, t29, t30, t31, t32, dt4, t33, t4, exp1, exp, t34, dexp, t35, t36, t37, dt5, t38, t5, t39, dt6, t40, t6, t41, t42, t43, dt7, t44, t7, t45, t46 float64
+	var k, k1, k2, iters, tapeLen int
+	var tapes, ddTape, dTape, ddiffTape, diffTape, deTape, eTape, dsTape, sTape, dpTape, pTape, t3Tape, dt4Tape, expTape, exp1Tape, dexpTape []float64
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("RestoredLaterHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	n := len(x)
+	var dout float64
+	out := 0.0
+	j := 0
+	iters = max(0, n)
+	tapeLen = iters + iters*iters + iters + iters*iters + iters*iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := restoredLaterHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer restoredLaterHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	ddTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	dTape, tapes = tapes[:0:iters], tapes[iters:]
+	ddiffTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	diffTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	deTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	eTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	dpTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	pTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	t3Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dt4Tape, tapes = tapes[:0:iters], tapes[iters:]
+	expTape, tapes = tapes[:0:iters], tapes[iters:]
+	exp1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dexpTape = tapes[:0:iters]
+	for ; j < n; j++ {
+		ddTape = append(ddTape, dd)
+		dd = 0
+		dTape = append(dTape, d)
+		d = 0.0
+		k = 0
+		for ; k < n; k++ {
+			ddiffTape = append(ddiffTape, ddiff)
+			t8 = vx[j] - vx[k]
+			ddiff = t8
+			diffTape = append(diffTape, diff)
+			t9 = x[j] - x[k]
+			diff = t9
+			t10 = 2 * diff
+			t11 = t10 * ddiff
+			dt = t11
+			t12 = diff * diff
+			t = t12
+			ddTape = append(ddTape, dd)
+			t13 = dd + dt
+			dd = t13
+			t14 = d + t
+			d = t14
+		}
+		deTape = append(deTape, de)
+		de = vx[j]
+		eTape = append(eTape, e)
+		e = x[j]
+		dsTape = append(dsTape, ds)
+		cos = math.Cos(e)
+		t15 = cos * de
+		ds = t15
+		sTape = append(sTape, s)
+		sin = math.Sin(e)
+		s = sin
+		k1 = 0
+		for ; k1 < n; k1++ {
+			t16 = s * vx[k1]
+			t17 = x[k1] * ds
+			t18 = t16 + t17
+			dt1 = t18
+			t19 = x[k1] * s
+			t1 = t19
+			deTape = append(deTape, de)
+			t20 = de + dt1
+			de = t20
+			eTape = append(eTape, e)
+			t21 = e + t1
+			e = t21
+		}
+		dpTape = append(dpTape, dp)
+		dp = vg
+		pTape = append(pTape, p)
+		p = g
+		k2 = 0
+		for ; k2 < n; k2++ {
+			dpTape = append(dpTape, dp)
+			t22 = x[k2] * dp
+			t23 = p * vx[k2]
+			t24 = t22 + t23
+			dp = t24
+			pTape = append(pTape, p)
+			t25 = p * x[k2]
+			p = t25
+		}
+		t26 = 0.5 * dout
+		dt2 = t26
+		t27 = 0.5 * out
+		t2 = t27
+		t3Tape = append(t3Tape, t3)
+		t28 = -g
+		t3 = t28
+		dt4Tape = append(dt4Tape, dt4)
+		t29 = -vg
+		t30 = d * t29
+		t31 = t3 * dd
+		t32 = t30 + t31
+		dt4 = t32
+		t33 = t3 * d
+		t4 = t33
+		expTape = append(expTape, exp)
+		exp1 = math.Exp(t4)
+		exp1Tape = append(exp1Tape, exp1)
+		exp = exp1
+		dexpTape = append(dexpTape, dexp)
+		t34 = exp * dt4
+		dexp = t34
+		t35 = e * dexp
+		t36 = exp * de
+		t37 = t35 + t36
+		dt5 = t37
+		t38 = exp * e
+		t5 = t38
+		t39 = dt2 + dt5
+		dt6 = t39
+		t40 = t2 + t5
+		t6 = t40
+		t41 = s * dp
+		t42 = p * ds
+		t43 = t41 + t42
+		dt7 = t43
+		t44 = p * s
+		t7 = t44
+		t45 = dt6 + dt7
+		dout = t45
+		t46 = t6 + t7
+		out = t46
+	}
+	restoredLaterHVP := out
+
+	var ddout, dout1, dt46, dt61, dt71, dt45, ddt6, ddt7, dt44, dp1, ds1, dt43, dds, ddp, dt40, dt21, dt51, dt39, ddt2, ddt5, dt38, dexp1, de1, dt37, dde, ddexp, dt34, ddt4, dexp11, dt47, dt33, dt3, dd1, dt32, ddd, dg, dt28, hvg, dt27, dt26, dt25, dt24, dt22, dt23, dt211, dt11, dt20, ddt1, dt19, dt18, dt16, dt17, dsin, dt15, dt14, dt8, dt13, ddt, dt12, ddiff1, dt111, dddiff, dt9, dt81 float64
+	// return out, dout
+	ddout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		// out = t6 + t7
+		dt46 = dout1
+		dt61 += dt46
+		dt71 += dt46
+		// dout = dt6 + dt7
+		dt45 = ddout
+		ddt6 += dt45
+		ddt7 += dt45
+		// t7 := p * s
+		dt44 = dt71
+		dt71 = 0
+		dp1 += s * dt44
+		ds1 += p * dt44
+		// dt7 := s*dp + p*ds
+		dt43 = ddt7
+		ddt7 = 0
+		dp1 += ds * dt43
+		dds += p * dt43
+		ds1 += dp * dt43
+		ddp += s * dt43
+		// t6 := t2 + t5
+		dt40 = dt61
+		dt61 = 0
+		dt21 += dt40
+		dt51 += dt40
+		// dt6 := dt2 + dt5
+		dt39 = ddt6
+		ddt6 = 0
+		ddt2 += dt39
+		ddt5 += dt39
+		// t5 := exp * e
+		dt38 = dt51
+		dt51 = 0
+		dexp1 += e * dt38
+		de1 += exp * dt38
+		// dt5 := e*dexp + exp*de
+		dt37 = ddt5
+		ddt5 = 0
+		dexp1 += de * dt37
+		dde += exp * dt37
+		de1 += dexp * dt37
+		ddexp += e * dt37
+		// dexp := exp * dt4
+		dt34 = ddexp
+		ddexp = 0
+		dexp = dexpTape[len(dexpTape)-1]
+		dexpTape = dexpTape[:len(dexpTape)-1]
+		dexp1 += dt4 * dt34
+		ddt4 += exp * dt34
+		// exp := math.Exp(t4)
+		exp1 = exp1Tape[len(exp1Tape)-1]
+		exp1Tape = exp1Tape[:len(exp1Tape)-1]
+		dexp11 = dexp1
+		dexp1 = 0
+		exp = expTape[len(expTape)-1]
+		expTape = expTape[:len(expTape)-1]
+		dt47 += exp1 * dexp11
+		// t4 := t3 * d
+		dt33 = dt47
+		dt47 = 0
+		dt3 += d * dt33
+		dd1 += t3 * dt33
+		// dt4 := d*-vg + t3*dd
+		dt4 = dt4Tape[len(dt4Tape)-1]
+		dt4Tape = dt4Tape[:len(dt4Tape)-1]
+		t29 = -vg
+		dt32 = ddt4
+		ddt4 = 0
+		dt3 += dd * dt32
+		ddd += t3 * dt32
+		dd1 += t29 * dt32
+		dg -= d * dt32
+		// t3 := -g
+		dt28 = dt3
+		dt3 = 0
+		t3 = t3Tape[len(t3Tape)-1]
+		t3Tape = t3Tape[:len(t3Tape)-1]
+		hvg -= dt28
+		// t2 := 0.5 * out
+		dt27 = dt21
+		dt21 = 0
+		dout1 = 0.5 * dt27
+		// dt2 := 0.5 * dout
+		dt26 = ddt2
+		ddt2 = 0
+		ddout = 0.5 * dt26
+		// for k2 < n
+		k2 = max(0, n)
+		for trip1 := max(0, n); trip1 > 0; trip1-- {
+			// k2++
+			k2--
+			// p *= x[k2]
+			dt25 = dp1
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp1 = x[k2] * dt25
+			hvx[k2] += p * dt25
+			// dp = x[k2]*dp + p*vx[k2]
+			dt24 = ddp
+			dp = dpTape[len(dpTape)-1]
+			dpTape = dpTape[:len(dpTape)-1]
+			dt22 = dt24
+			dt23 = dt24
+			dp1 += vx[k2] * dt23
+			dx[k2] += p * dt23
+			hvx[k2] += dp * dt22
+			ddp = x[k2] * dt22
+		}
+		// p := g
+		hvg += dp1
+		dp1 = 0
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		// dp := vg
+		dg += ddp
+		ddp = 0
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		// for k1 < n
+		k1 = max(0, n)
+		for trip2 := max(0, n); trip2 > 0; trip2-- {
+			// k1++
+			k1--
+			// e += t1
+			e = eTape[len(eTape)-1]
+			eTape = eTape[:len(eTape)-1]
+			dt211 = de1
+			dt11 += dt211
+			// de += dt1
+			de = deTape[len(deTape)-1]
+			deTape = deTape[:len(deTape)-1]
+			dt20 = dde
+			ddt1 += dt20
+			// t1 := x[k1] * s
+			dt19 = dt11
+			dt11 = 0
+			hvx[k1] += s * dt19
+			ds1 += x[k1] * dt19
+			// dt1 := s*vx[k1] + x[k1]*ds
+			dt18 = ddt1
+			ddt1 = 0
+			dt16 = dt18
+			dt17 = dt18
+			hvx[k1] += ds * dt17
+			dds += x[k1] * dt17
+			ds1 += vx[k1] * dt16
+			dx[k1] += s * dt16
+		}
+		// s := math.Sin(e)
+		dsin = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		de1 += math.Cos(e) * dsin
+		// ds := math.Cos(e) * de
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		cos = math.Cos(e)
+		dt15 = dds
+		dds = 0
+		dde += cos * dt15
+		de1 -= math.Sin(e) * de * dt15
+		// e := x[j]
+		hvx[j] += de1
+		de1 = 0
+		e = eTape[len(eTape)-1]
+		eTape = eTape[:len(eTape)-1]
+		// de := vx[j]
+		dx[j] += dde
+		dde = 0
+		de = deTape[len(deTape)-1]
+		deTape = deTape[:len(deTape)-1]
+		// for k < n
+		k = max(0, n)
+		for trip3 := max(0, n); trip3 > 0; trip3-- {
+			// k++
+			k--
+			// d += t
+			dt14 = dd1
+			dt8 += dt14
+			// dd += dt
+			ddTape = ddTape[:len(ddTape)-1]
+			dt13 = ddd
+			ddt += dt13
+			// t := diff * diff
+			dt12 = dt8
+			dt8 = 0
+			ddiff1 += 2 * diff * dt12
+			// dt := 2 * diff * ddiff
+			t10 = 2 * diff
+			dt111 = ddt
+			ddt = 0
+			dddiff += t10 * dt111
+			ddiff1 += 2 * ddiff * dt111
+			// diff := x[j] - x[k]
+			dt9 = ddiff1
+			ddiff1 = 0
+			diff = diffTape[len(diffTape)-1]
+			diffTape = diffTape[:len(diffTape)-1]
+			hvx[j] += dt9
+			hvx[k] -= dt9
+			// ddiff := vx[j] - vx[k]
+			dt81 = dddiff
+			dddiff = 0
+			ddiff = ddiffTape[len(ddiffTape)-1]
+			ddiffTape = ddiffTape[:len(ddiffTape)-1]
+			dx[j] += dt81
+			dx[k] -= dt81
+		}
+		// d := 0.0
+		dd1 = 0
+		d = dTape[len(dTape)-1]
+		dTape = dTape[:len(dTape)-1]
+		// var dd float64
+		ddd = 0
+		dd = ddTape[len(ddTape)-1]
+		ddTape = ddTape[:len(ddTape)-1]
+	}
+	return restoredLaterHVP, dg, hvg
+}
+
+// restoredLaterHessianTapes keeps RestoredLaterHessian's tape storage between calls.
+var restoredLaterHessianTapes sync.Pool
+
+// RestoredLaterHessian returns RestoredLater's value and its gradient with respect to x, g (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RestoredLaterHessian(x []float64, g float64, dx, hess []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RestoredLaterHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n1 := len(x) + 1
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("RestoredLaterHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		tapeBuf, _ := restoredLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer restoredLaterHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		vx = (*tapeBuf)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf1, _ := restoredLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer restoredLaterHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf1)[:len(x)]
+		clear(hvx)
+	}
+	var vg float64
+	var dg float64
+	var restoredLater float64
+	for j1 := 0; j1 < n1; j1++ {
+		var k3 int
+		k3 = 0
+		if j1 >= k3 && j1 < k3+len(x) {
+			vx[j1-k3] = 1
+		}
+		k3 += len(x)
+		if k3 == j1 {
+			vg = 1
+		}
+		k3++
+		r, t, hvg := hvpOfRestoredLater(x, g, vx, vg, hvx)
+		restoredLater = r
+		k3 = 0
+		if j1 >= k3 && j1 < k3+len(x) {
+			dx[j1-k3] += t
+			vx[j1-k3] = 0
+		}
+		k3 += len(x)
+		if k3 == j1 {
+			dg += t
+			vg = 0
+		}
+		k3++
+		k3 = 0
+		for i := range x {
+			hess[j1*n1+k3] += hvx[i]
+			hvx[i] = 0
+			k3++
+		}
+		hess[j1*n1+k3] += hvg
+		k3++
+	}
+	if n1 == 0 {
+		restoredLater = RestoredLater(x, g)
+	}
+	return restoredLater, dg
 }
 
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
@@ -18505,7 +19183,7 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 	j := 0
 	iters = max(0, n)
 	iters1 = max(0, n-1)
-	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters + (iters + iters*iters + iters*iters1 + iters + iters*iters + iters*iters) + iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
+	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + (iters + iters + iters*iters) + iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -18523,8 +19201,8 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	dsTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
-	sTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters+iters*iters:]
+	dsTape, tapes = tapes[:0:iters+iters*iters+iters*iters1+iters+iters*iters], tapes[iters+iters*iters+iters*iters1+iters+iters*iters:]
+	sTape, tapes = tapes[:0:iters+iters+iters*iters], tapes[iters+iters+iters*iters:]
 	kTape, tapes = tapes[:0:iters], tapes[iters:]
 	lTape, tapes = tapes[:0:iters], tapes[iters:]
 	mTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -18552,7 +19230,6 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 			dsTape = append(dsTape, ds)
 			t10 = ds + dt
 			ds = t10
-			sTape = append(sTape, s)
 			t11 = s + t
 			s = t11
 		}
@@ -18568,7 +19245,6 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 			dsTape = append(dsTape, ds)
 			t16 = ds + dt1
 			ds = t16
-			sTape = append(sTape, s)
 			t17 = s + t1
 			s = t17
 		}
@@ -18596,10 +19272,8 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 			dt2 = t22
 			t23 = x[l] * W[l]
 			t2 = t23
-			dsTape = append(dsTape, ds)
 			t24 = ds + dt2
 			ds = t24
-			sTape = append(sTape, s)
 			t25 = s + t2
 			s = t25
 		}
@@ -18757,11 +19431,9 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 			doneTape = doneTape[:len(doneTape)-1]
 			if done {
 				// s += t2
-				sTape = sTape[:len(sTape)-1]
 				dt25 = ds1
 				dt21 += dt25
 				// ds += dt2
-				dsTape = dsTape[:len(dsTape)-1]
 				dt24 = dds
 				ddt2 += dt24
 				// t2 := x[l] * W[l]
@@ -18794,7 +19466,6 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 			// k++
 			k--
 			// s += t1
-			sTape = sTape[:len(sTape)-1]
 			dt17 = ds1
 			dt11 += dt17
 			// ds += dt1
@@ -18823,7 +19494,6 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 			// i++
 			i--
 			// s += t
-			sTape = sTape[:len(sTape)-1]
 			dt111 = ds1
 			dt6 += dt111
 			// ds += dt
@@ -18904,7 +19574,7 @@ func hvpOfRowViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, 
 	dvTape, tapes = tapes[:0:iters], tapes[iters:]
 	vTape, tapes = tapes[:0:iters], tapes[iters:]
 	dv1Tape = tapes[:0:iters]
-	tapeLen1 = iters + iters*iters + (iters + iters*iters)
+	tapeLen1 = iters + iters*iters + iters
 	if tapeLen1 <= 64 {
 		var tapeArray [64]float64
 		tapes1 = tapeArray[:tapeLen1]
@@ -18923,7 +19593,7 @@ func hvpOfRowViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, 
 		tapes1 = (*tapeBuf1)[:tapeLen1]
 	}
 	dsTape, tapes1 = tapes1[:0:iters+iters*iters], tapes1[iters+iters*iters:]
-	sTape = tapes1[: 0 : iters+iters*iters]
+	sTape = tapes1[:0:iters]
 	for ; j < n; j++ {
 		dw = vW[j*n : j*n+n]
 		w = W[j*n : j*n+n]
@@ -18964,7 +19634,6 @@ func hvpOfRowViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, 
 			dsTape = append(dsTape, ds)
 			t14 = ds + dt2
 			ds = t14
-			sTape = append(sTape, s)
 			t15 = s + t2
 			s = t15
 		}
@@ -19031,7 +19700,6 @@ func hvpOfRowViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, 
 			// i++
 			i--
 			// s += t2
-			sTape = sTape[:len(sTape)-1]
 			dt15 = ds1
 			dt21 += dt15
 			// ds += dt2
@@ -19099,6 +19767,381 @@ func hvpOfRowViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, 
 		duTape = duTape[:len(duTape)-1]
 	}
 	return hvpOfRowViews1, hvpOfRowViews2
+}
+
+// hvpOfRestoredLaterTapes keeps hvpOfRestoredLater's tape storage between calls.
+var hvpOfRestoredLaterTapes sync.Pool
+
+// hvpOfRestoredLater returns RestoredLater's value, its directional derivative along the directions and their Hessian-vector product: a row of RestoredLaterHessian.
+func hvpOfRestoredLater(x []float64, g float64, vx []float64, vg float64, hvx []float64) (float64, float64, float64) {
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfRestoredLater: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dd, d, ddiff, t8, diff, t9, t10, dt, t11, t, t12, t13, de, e, cos, t14, ds, sin, s, t15, t16, t17, dt1, t18, t1, t19, t20, dp, p, t21, t22, t23, t24, t25, dt2, t26, t2, t27, t3, t28, t29, t30, dt4, t31, t4, exp1, exp, t32, dexp, t33, t34, t35, dt5, t36, t5, t37, dt6, t38, t6, t39, t40, t41, dt7, t42, t7, t43, t44 float64
+	var k, k1, k2, iters, tapeLen int
+	var tapes, ddTape, dTape, ddiffTape, diffTape, deTape, eTape, dsTape, sTape, dpTape, pTape, t3Tape, dt4Tape, expTape, exp1Tape, dexpTape []float64
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfRestoredLater: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	n := len(x)
+	var dout float64
+	out := 0.0
+	j := 0
+	iters = max(0, n)
+	tapeLen = iters + iters*iters + iters + iters*iters + iters*iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfRestoredLaterTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfRestoredLaterTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	ddTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	dTape, tapes = tapes[:0:iters], tapes[iters:]
+	ddiffTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	diffTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
+	deTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	eTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape, tapes = tapes[:0:iters], tapes[iters:]
+	dpTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	pTape, tapes = tapes[:0:iters+iters*iters], tapes[iters+iters*iters:]
+	t3Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dt4Tape, tapes = tapes[:0:iters], tapes[iters:]
+	expTape, tapes = tapes[:0:iters], tapes[iters:]
+	exp1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dexpTape = tapes[:0:iters]
+	for ; j < n; j++ {
+		ddTape = append(ddTape, dd)
+		dd = 0
+		dTape = append(dTape, d)
+		d = 0.0
+		k = 0
+		for ; k < n; k++ {
+			ddiffTape = append(ddiffTape, ddiff)
+			ddiff = vx[j] - vx[k]
+			diffTape = append(diffTape, diff)
+			t8 = x[j] - x[k]
+			diff = t8
+			t9 = 2 * diff
+			t10 = t9 * ddiff
+			dt = t10
+			t11 = diff * diff
+			t = t11
+			ddTape = append(ddTape, dd)
+			t12 = dd + dt
+			dd = t12
+			t13 = d + t
+			d = t13
+		}
+		deTape = append(deTape, de)
+		de = vx[j]
+		eTape = append(eTape, e)
+		e = x[j]
+		dsTape = append(dsTape, ds)
+		cos = math.Cos(e)
+		t14 = cos * de
+		ds = t14
+		sTape = append(sTape, s)
+		sin = math.Sin(e)
+		s = sin
+		k1 = 0
+		for ; k1 < n; k1++ {
+			t15 = s * vx[k1]
+			t16 = x[k1] * ds
+			t17 = t15 + t16
+			dt1 = t17
+			t18 = x[k1] * s
+			t1 = t18
+			deTape = append(deTape, de)
+			t19 = de + dt1
+			de = t19
+			eTape = append(eTape, e)
+			t20 = e + t1
+			e = t20
+		}
+		dpTape = append(dpTape, dp)
+		dp = vg
+		pTape = append(pTape, p)
+		p = g
+		k2 = 0
+		for ; k2 < n; k2++ {
+			dpTape = append(dpTape, dp)
+			t21 = x[k2] * dp
+			t22 = p * vx[k2]
+			t23 = t21 + t22
+			dp = t23
+			pTape = append(pTape, p)
+			t24 = p * x[k2]
+			p = t24
+		}
+		t25 = 0.5 * dout
+		dt2 = t25
+		t26 = 0.5 * out
+		t2 = t26
+		t3Tape = append(t3Tape, t3)
+		t27 = -g
+		t3 = t27
+		dt4Tape = append(dt4Tape, dt4)
+		t28 = d * -vg
+		t29 = t3 * dd
+		t30 = t28 + t29
+		dt4 = t30
+		t31 = t3 * d
+		t4 = t31
+		expTape = append(expTape, exp)
+		exp1 = math.Exp(t4)
+		exp1Tape = append(exp1Tape, exp1)
+		exp = exp1
+		dexpTape = append(dexpTape, dexp)
+		t32 = exp * dt4
+		dexp = t32
+		t33 = e * dexp
+		t34 = exp * de
+		t35 = t33 + t34
+		dt5 = t35
+		t36 = exp * e
+		t5 = t36
+		t37 = dt2 + dt5
+		dt6 = t37
+		t38 = t2 + t5
+		t6 = t38
+		t39 = s * dp
+		t40 = p * ds
+		t41 = t39 + t40
+		dt7 = t41
+		t42 = p * s
+		t7 = t42
+		t43 = dt6 + dt7
+		dout = t43
+		t44 = t6 + t7
+		out = t44
+	}
+	hvpOfRestoredLater1 := out
+	hvpOfRestoredLater2 := dout
+
+	var ddout, dout1, dt44, dt61, dt71, dt43, ddt6, ddt7, dt42, dp1, ds1, dt41, dds, ddp, dt38, dt21, dt51, dt37, ddt2, ddt5, dt36, dexp1, de1, dt35, dde, ddexp, dt32, ddt4, dexp11, dt45, dt31, dt3, dd1, dt30, ddd, dt27, hvg, dt26, dt25, dt24, dt23, dt211, dt22, dt20, dt11, dt19, ddt1, dt18, dt17, dt15, dt16, dsin, dt14, dt13, dt8, dt12, ddt, dt111, ddiff1, dt10, dt81 float64
+	// return out, dout
+	ddout = 1
+	// for j < n
+	for trip := max(0, n); trip > 0; trip-- {
+		// j++
+		j--
+		// out = t6 + t7
+		dt44 = dout1
+		dt61 += dt44
+		dt71 += dt44
+		// dout = dt6 + dt7
+		dt43 = ddout
+		ddt6 += dt43
+		ddt7 += dt43
+		// t7 := p * s
+		dt42 = dt71
+		dt71 = 0
+		dp1 += s * dt42
+		ds1 += p * dt42
+		// dt7 := s*dp + p*ds
+		dt41 = ddt7
+		ddt7 = 0
+		dp1 += ds * dt41
+		dds += p * dt41
+		ds1 += dp * dt41
+		ddp += s * dt41
+		// t6 := t2 + t5
+		dt38 = dt61
+		dt61 = 0
+		dt21 += dt38
+		dt51 += dt38
+		// dt6 := dt2 + dt5
+		dt37 = ddt6
+		ddt6 = 0
+		ddt2 += dt37
+		ddt5 += dt37
+		// t5 := exp * e
+		dt36 = dt51
+		dt51 = 0
+		dexp1 += e * dt36
+		de1 += exp * dt36
+		// dt5 := e*dexp + exp*de
+		dt35 = ddt5
+		ddt5 = 0
+		dexp1 += de * dt35
+		dde += exp * dt35
+		de1 += dexp * dt35
+		ddexp += e * dt35
+		// dexp := exp * dt4
+		dt32 = ddexp
+		ddexp = 0
+		dexp = dexpTape[len(dexpTape)-1]
+		dexpTape = dexpTape[:len(dexpTape)-1]
+		dexp1 += dt4 * dt32
+		ddt4 += exp * dt32
+		// exp := math.Exp(t4)
+		exp1 = exp1Tape[len(exp1Tape)-1]
+		exp1Tape = exp1Tape[:len(exp1Tape)-1]
+		dexp11 = dexp1
+		dexp1 = 0
+		exp = expTape[len(expTape)-1]
+		expTape = expTape[:len(expTape)-1]
+		dt45 += exp1 * dexp11
+		// t4 := t3 * d
+		dt31 = dt45
+		dt45 = 0
+		dt3 += d * dt31
+		dd1 += t3 * dt31
+		// dt4 := d*-vg + t3*dd
+		dt4 = dt4Tape[len(dt4Tape)-1]
+		dt4Tape = dt4Tape[:len(dt4Tape)-1]
+		dt30 = ddt4
+		ddt4 = 0
+		dt3 += dd * dt30
+		ddd += t3 * dt30
+		dd1 -= vg * dt30
+		// t3 := -g
+		dt27 = dt3
+		dt3 = 0
+		t3 = t3Tape[len(t3Tape)-1]
+		t3Tape = t3Tape[:len(t3Tape)-1]
+		hvg -= dt27
+		// t2 := 0.5 * out
+		dt26 = dt21
+		dt21 = 0
+		dout1 = 0.5 * dt26
+		// dt2 := 0.5 * dout
+		dt25 = ddt2
+		ddt2 = 0
+		ddout = 0.5 * dt25
+		// for k2 < n
+		k2 = max(0, n)
+		for trip1 := max(0, n); trip1 > 0; trip1-- {
+			// k2++
+			k2--
+			// p *= x[k2]
+			dt24 = dp1
+			p = pTape[len(pTape)-1]
+			pTape = pTape[:len(pTape)-1]
+			dp1 = x[k2] * dt24
+			hvx[k2] += p * dt24
+			// dp = x[k2]*dp + p*vx[k2]
+			dt23 = ddp
+			dp = dpTape[len(dpTape)-1]
+			dpTape = dpTape[:len(dpTape)-1]
+			dt211 = dt23
+			dt22 = dt23
+			dp1 += vx[k2] * dt22
+			hvx[k2] += dp * dt211
+			ddp = x[k2] * dt211
+		}
+		// p := g
+		hvg += dp1
+		dp1 = 0
+		p = pTape[len(pTape)-1]
+		pTape = pTape[:len(pTape)-1]
+		// dp := vg
+		ddp = 0
+		dp = dpTape[len(dpTape)-1]
+		dpTape = dpTape[:len(dpTape)-1]
+		// for k1 < n
+		k1 = max(0, n)
+		for trip2 := max(0, n); trip2 > 0; trip2-- {
+			// k1++
+			k1--
+			// e += t1
+			e = eTape[len(eTape)-1]
+			eTape = eTape[:len(eTape)-1]
+			dt20 = de1
+			dt11 += dt20
+			// de += dt1
+			de = deTape[len(deTape)-1]
+			deTape = deTape[:len(deTape)-1]
+			dt19 = dde
+			ddt1 += dt19
+			// t1 := x[k1] * s
+			dt18 = dt11
+			dt11 = 0
+			hvx[k1] += s * dt18
+			ds1 += x[k1] * dt18
+			// dt1 := s*vx[k1] + x[k1]*ds
+			dt17 = ddt1
+			ddt1 = 0
+			dt15 = dt17
+			dt16 = dt17
+			hvx[k1] += ds * dt16
+			dds += x[k1] * dt16
+			ds1 += vx[k1] * dt15
+		}
+		// s := math.Sin(e)
+		dsin = ds1
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		de1 += math.Cos(e) * dsin
+		// ds := math.Cos(e) * de
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		dt14 = dds
+		dds = 0
+		de1 -= math.Sin(e) * de * dt14
+		// e := x[j]
+		hvx[j] += de1
+		de1 = 0
+		e = eTape[len(eTape)-1]
+		eTape = eTape[:len(eTape)-1]
+		// de := vx[j]
+		dde = 0
+		de = deTape[len(deTape)-1]
+		deTape = deTape[:len(deTape)-1]
+		// for k < n
+		k = max(0, n)
+		for trip3 := max(0, n); trip3 > 0; trip3-- {
+			// k++
+			k--
+			// d += t
+			dt13 = dd1
+			dt8 += dt13
+			// dd += dt
+			ddTape = ddTape[:len(ddTape)-1]
+			dt12 = ddd
+			ddt += dt12
+			// t := diff * diff
+			dt111 = dt8
+			dt8 = 0
+			ddiff1 += 2 * diff * dt111
+			// dt := 2 * diff * ddiff
+			dt10 = ddt
+			ddt = 0
+			ddiff1 += 2 * ddiff * dt10
+			// diff := x[j] - x[k]
+			dt81 = ddiff1
+			ddiff1 = 0
+			diff = diffTape[len(diffTape)-1]
+			diffTape = diffTape[:len(diffTape)-1]
+			hvx[j] += dt81
+			hvx[k] -= dt81
+			// ddiff := vx[j] - vx[k]
+			ddiff = ddiffTape[len(ddiffTape)-1]
+			ddiffTape = ddiffTape[:len(ddiffTape)-1]
+		}
+		// d := 0.0
+		dd1 = 0
+		d = dTape[len(dTape)-1]
+		dTape = dTape[:len(dTape)-1]
+		// var dd float64
+		ddd = 0
+		dd = ddTape[len(ddTape)-1]
+		ddTape = ddTape[:len(ddTape)-1]
+	}
+	return hvpOfRestoredLater1, hvpOfRestoredLater2, hvg
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

@@ -283,6 +283,26 @@ func TestInnerCountersReset(t *testing.T) {
 	}
 }
 
+// TestRestoredLater: the inner trips that sum into d save nothing, since
+// d := 0.0's restore follows them going back; e's and p's inner trips,
+// with a reader of e between its setting and its loop and one of p
+// inside its loop, keep theirs. TestGradients checks the gradients, also
+// with the analyses off, where every inner trip saves.
+func TestRestoredLater(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	body := generatedFunc(t, "control_grad.go", "RestoredLaterGrad")
+	if n := strings.Count(body, "dTape = append(dTape, d)"); n != 1 {
+		t.Errorf("RestoredLaterGrad pushes d at %d places, want 1 (where d := 0.0 overwrites it)", n)
+	}
+	for _, kept := range []string{"e", "p"} {
+		if n := strings.Count(body, kept+"Tape = append("+kept+"Tape, "+kept+")"); n != 2 {
+			t.Errorf("RestoredLaterGrad pushes %s at %d places, want 2 (its setting and its inner trips)", kept, n)
+		}
+	}
+}
+
 // TestRowViewsTakenAgain: the backward trips of RowViews take the view w
 // again from j; u and v, which depend on what the loop changes, are kept.
 func TestRowViewsTakenAgain(t *testing.T) {
