@@ -208,7 +208,7 @@ func (l *lowerer) bufferChecks() []adjoint.Stmt {
 
 func containsReader(rs []reader, r reader) bool {
 	for _, x := range rs {
-		if x.pos == r.pos && len(x.loops) == len(r.loops) {
+		if x.pos == r.pos && len(x.loops) == len(r.loops) && x.ownOutput == r.ownOutput && x.ownCopy == r.ownCopy {
 			return true
 		}
 	}

@@ -139,6 +139,9 @@ func storedTemps(rec *lowered, split int) map[*variable]adjoint.Expr {
 			stored[o.args[0].v] = o.store.lv
 		}
 	}
+	for r, into := range copiedTemps(rec, rec.ops[split:]) {
+		stored[r] = into
+	}
 	// Only a temporary that is its operation's sole result can be read
 	// back: a call's partials come from the same call and need it redone.
 	for _, o := range rec.ops {
@@ -149,6 +152,27 @@ func storedTemps(rec *lowered, split int) map[*variable]adjoint.Expr {
 		}
 	}
 	return stored
+}
+
+// copiedTemps maps each temporary that one of ops copies into a whole
+// variable (kij = exp, after exp = math.Exp(t1)) to that variable, when
+// the statement saves the variable's old value: going back the variable
+// holds the temporary until its restore, which comes after the read-back.
+// (Without the save, a later trip's write would have overwritten it.)
+func copiedTemps(rec *lowered, ops []*op) map[*variable]adjoint.Expr {
+	copied := map[*variable]adjoint.Expr{}
+	for _, o := range ops {
+		if o.rule != rules.Operators["copy"] || o.store != nil || o.results[0].temp || o.args[0].v == nil || !o.args[0].v.temp || o.args[0].path != nil {
+			continue
+		}
+		into := o.results[0]
+		for _, sv := range rec.saves {
+			if id, whole := sv.lv.(adjoint.Ident); whole && sv.v == into && id.Name == into.name && isFloat(into.typ) {
+				copied[o.args[0].v] = adjoint.Id(into.name)
+			}
+		}
+	}
+	return copied
 }
 
 // noteReadBacks records the readers of the statement's backward code out,
@@ -163,7 +187,26 @@ func (l *lowerer) noteReadBacks(rec *lowered, out []adjoint.Stmt, ownReads int, 
 	// another element (h[j] with j the loop's index).
 	// Only in a loop of its own: inside an outer loop the next outer trip
 	// writes the same elements again (an RNN's new-state buffer).
-	l.noteReaders(rec, readBack, indexedBy(readBack, rec.loopIndex) && len(rec.loops) == 1)
+	var elems, copies []adjoint.Stmt
+	for _, s := range readBack {
+		if a, ok := s.(adjoint.Assign); ok && len(a.Rhs) == 1 {
+			if _, whole := a.Rhs[0].(adjoint.Ident); whole {
+				copies = append(copies, s)
+				continue
+			}
+		}
+		elems = append(elems, s)
+	}
+	distinct := indexedBy(elems, rec.loopIndex) && len(rec.loops) == 1
+	own := reader{ownOutput: distinct}
+	if distinct {
+		own.index = rec.loopIndex
+	}
+	l.noteReadersAs(rec, elems, own)
+	// A temporary read back from the variable it was copied into reads the
+	// statement's own output, which the statement's save keeps for it; that
+	// save is made for other readers (copiedTemps), not for this one.
+	l.noteReadersAs(rec, copies, reader{ownCopy: true})
 }
 
 // A reader is a statement whose backward code reads a variable.
@@ -176,11 +219,23 @@ type reader struct {
 	// each trip.
 	ownOutput bool
 	index     string
+	// ownCopy marks a statement reading back the value it copied into a
+	// whole variable (copiedTemps).
+	ownCopy bool
 }
 
 // noteReaders records which variables a statement's backward code reads,
 // for the to-be-recorded analysis of the second lowering.
 func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) {
+	r := reader{ownOutput: distinct}
+	if distinct {
+		r.index = rec.loopIndex
+	}
+	l.noteReadersAs(rec, code, r)
+}
+
+// noteReadersAs is noteReaders with the marks of kind.
+func (l *lowerer) noteReadersAs(rec *lowered, code []adjoint.Stmt, kind reader) {
 	if l.readersOut == nil {
 		l.readersOut = map[string][]reader{}
 	}
@@ -190,10 +245,8 @@ func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) 
 			adjoint.WalkExpr(e, func(x adjoint.Expr) {
 				if id, ok := x.(adjoint.Ident); ok && !seen[id.Name] && l.byName[id.Name] != nil {
 					seen[id.Name] = true
-					r := reader{pos: rec.src.Pos(), src: rec.src, loops: rec.loops, ownOutput: distinct}
-					if distinct {
-						r.index = rec.loopIndex
-					}
+					r := kind
+					r.pos, r.src, r.loops = rec.src.Pos(), rec.src, rec.loops
 					l.readersOut[id.Name] = append(l.readersOut[id.Name], r)
 				}
 			})
@@ -234,6 +287,9 @@ func (l *lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
 	for _, r := range l.readers[name] {
 		if r.ownOutput && r.pos == rec.src.Pos() {
 			continue // its own write, to another element on each trip
+		}
+		if r.ownCopy && r.src == rec.src {
+			continue // its own output, kept by a save made for the others
 		}
 		if r.pos <= rec.src.Pos() {
 			return true

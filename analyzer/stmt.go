@@ -96,7 +96,7 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 	default:
 		l.errorf(s.Pos(), "cannot differentiate %s: gradgen does not support this statement; move it out of the annotated function", l.source(s))
 	}
-	l.tapeCalls()
+	l.tapeCalls(rec)
 	rec.fwd = append(rec.fwd, l.fwd...)
 	rec.ops = l.ops
 	return rec
@@ -106,8 +106,9 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 // derivative reads them (Exp, Sqrt, Tanh...) on a tape instead of
 // recomputing them going back: a push and a pop cost less than the call,
 // and the call's operand then need not be kept at all. A result that the
-// statement stores into an element is read back from there instead.
-func (l *lowerer) tapeCalls() {
+// statement stores into an element is read back from there instead, and
+// so is one it copies into a variable whose old value it saves anyway.
+func (l *lowerer) tapeCalls(rec *lowered) {
 	if l.loopDepth == 0 || l.saveAll {
 		return
 	}
@@ -116,6 +117,9 @@ func (l *lowerer) tapeCalls() {
 		if o.store != nil && o.args[0].v != nil {
 			stored[o.args[0].v] = true
 		}
+	}
+	for r := range copiedTemps(rec, l.ops) {
+		stored[r] = true
 	}
 	for i := len(l.ops) - 1; i >= 0; i-- {
 		o := l.ops[i]

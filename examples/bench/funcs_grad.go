@@ -1187,7 +1187,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		tapeBuf = new([]float64)
 	}
 	defer kernelRidgeLossGradTapes.Put(tapeBuf)
-	var xj, tapes, tapeBlock, d2Tape, kijTape, expTape []float64
+	var xj, tapes, tapeBlock, d2Tape, kijTape []float64
 	var d2, diff, t, t1, exp, kij, t2, t3, t4, t5, t6 float64
 	var k, iters, tapeLen int
 	var tapeArray [64]float64
@@ -1206,7 +1206,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		f := 0.0
 		j := 0
 		iters = max(0, n)
-		tapeLen = iters + iters + iters
+		tapeLen = iters + iters
 		if cap(tapeBlock) < tapeLen {
 			if tapeLen <= 64 {
 				tapeBlock = tapeArray[:]
@@ -1219,8 +1219,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 		}
 		tapes = tapeBlock[:tapeLen]
 		d2Tape, tapes = tapes[:0:iters], tapes[iters:]
-		kijTape, tapes = tapes[:0:iters], tapes[iters:]
-		expTape = tapes[:0:iters]
+		kijTape = tapes[:0:iters]
 		for ; j < n; j++ {
 			xj = X[j*d : j*d+d]
 			d2Tape = append(d2Tape, d2)
@@ -1234,7 +1233,6 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			t = -gamma
 			t1 = t * d2
 			exp = math.Exp(t1)
-			expTape = append(expTape, exp)
 			kij = exp
 			t2 = alpha[j] * kij
 			t3 = f + t2
@@ -1271,8 +1269,7 @@ func KernelRidgeLossGrad(alpha, X, y []float64, d int, gamma, lambda float64, da
 			dalpha[j] += kij * dt2
 			dkij += alpha[j] * dt2
 			// kij := math.Exp(-gamma * d2)
-			exp = expTape[len(expTape)-1]
-			expTape = expTape[:len(expTape)-1]
+			exp = kij
 			kij = kijTape[len(kijTape)-1]
 			kijTape = kijTape[:len(kijTape)-1]
 			dexp = dkij

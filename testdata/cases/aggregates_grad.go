@@ -639,11 +639,11 @@ func SoftmaxCEGrad(z []float64, c int, dz []float64) float64 {
 		i1 = trip1 - 1
 		v = z[1:][i1]
 		// zmax = max(zmax, v)
+		max1 = zmax
 		dmax1 = dzmax
 		dzmax = 0
 		zmax = zmaxTape[len(zmaxTape)-1]
 		zmaxTape = zmaxTape[:len(zmaxTape)-1]
-		max1 = max(zmax, v)
 		if zmax == v {
 			dzmax += dmax1 / 2
 			dz[1:][i1] += dmax1 / 2
@@ -710,8 +710,8 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		panic(fmt.Sprintf("SoftmaxCEHVP: len(hv) = %d is shorter than len(z) = %d", len(hv), len(z)))
 	}
 	var dv, max2, max1, dmax1, t3, t4, t5, t6, t7, t8, v, t9, dt, t10, t, exp1, exp, t11, dexp, t12, t13 float64
-	var i1, iters, tapeLen, i, iters1, tapeLen1 int
-	var tapes, tapes1, condTape, condTape1, zmaxTape, dtTape, expTape, exp1Tape []float64
+	var i1, iters, tapeLen, i, iters1 int
+	var tapes, condTape, condTape1, zmaxTape, sumTape []float64
 	if len(v1) < len(z) {
 		panic(fmt.Sprintf("SoftmaxCEHVP: len(v1) = %d is shorter than len(z) = %d", len(v1), len(z)))
 	}
@@ -770,36 +770,30 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	var dsum float64
 	sum := 0.0
 	iters1 = len(z)
-	tapeLen1 = iters1 + iters1 + iters1
-	if tapeLen1 <= 64 {
+	if iters1 <= 64 {
 		var tapeArray2 [64]float64
-		tapes1 = tapeArray2[:tapeLen1]
-	} else if tapeLen1 <= 1024 {
+		sumTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
 		var tapeArray3 [1024]float64
-		tapes1 = tapeArray3[:tapeLen1]
+		sumTape = tapeArray3[:0:iters1]
 	} else {
 		tapeBuf1, _ := softmaxCEHVPTapes.Get().(*[]float64)
 		if tapeBuf1 == nil {
 			tapeBuf1 = new([]float64)
 		}
 		defer softmaxCEHVPTapes.Put(tapeBuf1)
-		if cap(*tapeBuf1) < tapeLen1 {
-			*tapeBuf1 = make([]float64, tapeLen1)
+		if cap(*tapeBuf1) < iters1 {
+			*tapeBuf1 = make([]float64, iters1)
 		}
-		tapes1 = (*tapeBuf1)[:tapeLen1]
+		sumTape = (*tapeBuf1)[:0:iters1]
 	}
-	dtTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
-	expTape, tapes1 = tapes1[:0:iters1], tapes1[iters1:]
-	exp1Tape = tapes1[:0:iters1]
 	for i = range z {
-		dtTape = append(dtTape, dt)
+		sumTape = append(sumTape, sum)
 		t9 = v1[i] - dzmax
 		dt = t9
 		t10 = z[i] - zmax
 		t = t10
-		expTape = append(expTape, exp)
 		exp1 = math.Exp(t)
-		exp1Tape = append(exp1Tape, exp1)
 		exp = exp1
 		t11 = exp * dt
 		dexp = t11
@@ -827,6 +821,14 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	// for i := range z
 	for trip := len(z); trip > 0; trip-- {
 		i = trip - 1
+		// the trip again, from sum
+		sumTape = sumTape[:len(sumTape)-1]
+		t9 = v1[i] - dzmax
+		dt = t9
+		t10 = z[i] - zmax
+		t = t10
+		exp1 = math.Exp(t)
+		exp = exp1
 		// sum += exp
 		dt13 = dsum1
 		dexp1 += dt13
@@ -839,12 +841,9 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		dexp1 += dt * dt11
 		ddt += exp * dt11
 		// exp := math.Exp(t)
-		exp1 = exp1Tape[len(exp1Tape)-1]
-		exp1Tape = exp1Tape[:len(exp1Tape)-1]
 		dexp11 = dexp1
 		dexp1 = 0
-		exp = expTape[len(expTape)-1]
-		expTape = expTape[:len(expTape)-1]
+		exp1 = math.Exp(t)
 		dt3 += exp1 * dexp11
 		// t := z[i] - zmax
 		dt10 = dt3
@@ -854,8 +853,6 @@ func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 		// dt := v1[i] - dzmax
 		dt9 = ddt
 		ddt = 0
-		dt = dtTape[len(dtTape)-1]
-		dtTape = dtTape[:len(dtTape)-1]
 		dz[i] += dt9
 		ddzmax -= dt9
 	}

@@ -1987,14 +1987,14 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 	const k = 2
 	var dv, t4, t5, dt, t6, t, t7, t8, t9, dt1, t10, t1, t11, t12, t13, dt2, t14, t2, exp1, exp, t15, dexp, t16, t17, v float64
 	var i, iters, tapeLen int
-	var tapes, condTape, dvTape, dtTape, tTape, dt2Tape, expTape, exp1Tape []float64
+	var tapes, condTape, dvTape, dtTape, tTape, dt2Tape, expTape []float64
 	if len(v1) < len(x) {
 		panic(fmt.Sprintf("hvpOfBandRange: len(v1) = %d is shorter than len(x) = %d", len(v1), len(x)))
 	}
 	var ds float64
 	s := 0.0
 	iters = len(x)
-	tapeLen = iters + iters + iters + iters + iters + iters + iters
+	tapeLen = iters + iters + iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -2017,7 +2017,6 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 	tTape, tapes = tapes[:0:iters], tapes[iters:]
 	dt2Tape, tapes = tapes[:0:iters], tapes[iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
-	exp1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape = tapes[:0:iters]
 	for i, v = range x {
 		dvTape = append(dvTape, dv)
@@ -2050,7 +2049,6 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 			t2 = t14
 			expTape = append(expTape, exp)
 			exp1 = math.Exp(t2)
-			exp1Tape = append(exp1Tape, exp1)
 			exp = exp1
 			t15 = exp * dt2
 			dexp = t15
@@ -2124,8 +2122,7 @@ func hvpOfBandRange(x, v1, dx, hv []float64) float64 {
 			dexp1 += dt2 * dt15
 			ddt2 += exp * dt15
 			// exp := math.Exp(t2)
-			exp1 = exp1Tape[len(exp1Tape)-1]
-			exp1Tape = exp1Tape[:len(exp1Tape)-1]
+			exp1 = exp
 			dexp11 = dexp1
 			dexp1 = 0
 			exp = expTape[len(expTape)-1]

@@ -1144,12 +1144,10 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	// for i1 < 2
 	for trip := max(0, 2); trip > 0; trip-- {
 		// y += t2
-		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
 		dt16 = hvy
 		dt21 += dt16
 		// vy += dt2
-		vy = vyTape[len(vyTape)-1]
 		vyTape = vyTape[:len(vyTape)-1]
 		dt15 = dy
 		ddt2 += dt15
@@ -1180,11 +1178,9 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 		dt11 += dJvpOfSigmoid5Dz
 		ddt1 += dJvpOfSigmoid5Ddz
 		// dt1 := (vy - t1*dsin) / t
+		t12 = dt1
 		dt1 = dt1Tape[len(dt1Tape)-1]
 		dt1Tape = dt1Tape[:len(dt1Tape)-1]
-		t10 = t1 * dsin
-		t11 = vy - t10
-		t12 = t11 / t
 		dt12 = ddt1
 		ddt1 = 0
 		dt -= t12 * (1 / t) * dt12
@@ -1192,11 +1188,11 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 		dt11 -= dsin * (1 / t) * dt12
 		ddsin -= t1 * (1 / t) * dt12
 		// t1 := y / t
+		t9 = t1
 		dt9 = dt11
 		dt11 = 0
 		t1 = t1Tape[len(t1Tape)-1]
 		t1Tape = t1Tape[:len(t1Tape)-1]
-		t9 = y / t
 		hvy += dt9 / t
 		dt -= t9 * (dt9 / t)
 		// t := 2 + sin
@@ -4348,12 +4344,10 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 	// for i1 < 2
 	for trip := max(0, 2); trip > 0; trip-- {
 		// y += t2
-		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
 		dt15 = hvy
 		dt21 += dt15
 		// vy += dt2
-		vy = vyTape[len(vyTape)-1]
 		vyTape = vyTape[:len(vyTape)-1]
 		dt14 = dvy
 		ddt2 += dt14
@@ -4384,11 +4378,9 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 		dt11 += dJvpOfSigmoid6Dz
 		ddt1 += dJvpOfSigmoid6Ddz
 		// dt1 := (vy - t1*dsin) / t
+		t11 = dt1
 		dt1 = dt1Tape[len(dt1Tape)-1]
 		dt1Tape = dt1Tape[:len(dt1Tape)-1]
-		t9 = t1 * dsin
-		t10 = vy - t9
-		t11 = t10 / t
 		dt111 = ddt1
 		ddt1 = 0
 		dt -= t11 * (1 / t) * dt111
@@ -4396,11 +4388,11 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 		dt11 -= dsin * (1 / t) * dt111
 		ddsin -= t1 * (1 / t) * dt111
 		// t1 := y / t
+		t8 = t1
 		dt8 = dt11
 		dt11 = 0
 		t1 = t1Tape[len(t1Tape)-1]
 		t1Tape = t1Tape[:len(t1Tape)-1]
-		t8 = y / t
 		hvy += dt8 / t
 		dt -= t8 * (dt8 / t)
 		// t := 2 + sin

@@ -202,6 +202,15 @@ func allCases() []gradCase {
 				g[3] = dg
 				return v, g
 			}, at: pts(p(0.3, -0.7, 0.5, 0.8), p(1.1, 0.2, -0.4, 0.3))},
+		{name: "CopiedBack",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return CopiedBackJVP(x[:3], x[3], v[:3], v[3]) }),
+			f:   func(x []float64) float64 { return CopiedBack(x[:3], x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 4)
+				v, dg := CopiedBackGrad(x[:3], x[3], g[:3])
+				g[3] = dg
+				return v, g
+			}, at: pts(p(0.3, -0.7, 0.5, 0.8), p(1.1, 0.2, -0.4, 0.3))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

@@ -935,6 +935,33 @@ func RestoredLater(x []float64, g float64) float64 {
 	return out
 }
 
+// CopiedBack computes math.Exp into k, which the next trip reads: k's
+// save keeps the exponential until k's restore going back, so the
+// backward trip reads it back from k instead of storing it again. e, which
+// no backward code reads (out's update is linear in it), is not saved:
+// its exponential is stored.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func CopiedBack(x []float64, g float64) float64 {
+	k, out := 0.0, 0.0
+	for _, xi := range x {
+		prev := k
+		k = math.Exp(-g * xi * xi)
+		out = 0.5*out + k*prev
+		if prev > 0.5 {
+			out += xi // a branch: the trips are not replayed
+		}
+	}
+	for _, xi := range x {
+		e := math.Exp(g * xi)
+		out = 0.5*out + e
+	}
+	return out
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

@@ -1500,13 +1500,13 @@ var returnInLoopGradTapes sync.Pool
 func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 	var returnInLoop, s, t, t1, t2, sqrt float64
 	var i, iters, tapeLen, trips int
-	var tapes, condTape, doneTape, sTape, sqrtTape []float64
+	var tapes, condTape, doneTape, sTape []float64
 	var broke, done bool
 	s = x
 	done = false
 	i = 0
 	iters = max(0, n)
-	tapeLen = iters + iters + iters + iters + iters
+	tapeLen = iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -1525,7 +1525,6 @@ func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 		tapes = (*tapeBuf)[:tapeLen]
 	}
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
 	trips = 0
@@ -1549,7 +1548,6 @@ func ReturnInLoopGrad(x float64, n int) (float64, float64) {
 		doneTape[len(doneTape)-1] = 1
 		sTape = append(sTape, s)
 		sqrt = math.Sqrt(s)
-		sqrtTape = append(sqrtTape, sqrt)
 		s = sqrt
 	}
 	done = true
@@ -1569,8 +1567,7 @@ reverse:
 		doneTape = doneTape[:len(doneTape)-1]
 		if done1 {
 			// s = math.Sqrt(s)
-			sqrt = sqrtTape[len(sqrtTape)-1]
-			sqrtTape = sqrtTape[:len(sqrtTape)-1]
+			sqrt = s
 			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
 			dsqrt = ds
@@ -1627,14 +1624,14 @@ var returnInLoopHVPTapes sync.Pool
 func ReturnInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	var returnInLoopHVP, ds, s, t2, t3, t4, dt, t5, t, t6, t7, t1, t8, t9, t10, sqrt1, sqrt, t11, t12, dsqrt float64
 	var i, iters, tapeLen, trips int
-	var tapes, condTape, doneTape, dsTape, sTape, t1Tape, sqrtTape, sqrt1Tape []float64
+	var tapes, condTape, doneTape, dsTape, sTape, t1Tape, sqrtTape []float64
 	var broke, done bool
 	ds = v
 	s = x
 	done = false
 	i = 0
 	iters = max(0, n)
-	tapeLen = iters + iters + (iters + iters) + iters + iters + iters + iters + iters
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -1656,7 +1653,6 @@ func ReturnInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
-	sqrt1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
 	trips = 0
@@ -1692,7 +1688,6 @@ func ReturnInLoopHVP(x float64, n int, v float64) (float64, float64, float64) {
 		doneTape[len(doneTape)-1] = 1
 		sqrtTape = append(sqrtTape, sqrt)
 		sqrt1 = math.Sqrt(s)
-		sqrt1Tape = append(sqrt1Tape, sqrt1)
 		sqrt = sqrt1
 		t11 = 0.5 / sqrt
 		t12 = t11 * ds
@@ -1720,7 +1715,6 @@ reverse:
 		if done1 {
 			// s = sqrt
 			dsqrt1 += ds1
-			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
 			// ds = dsqrt
 			ddsqrt += dds
@@ -1733,8 +1727,7 @@ reverse:
 			dds = t11 * dt12
 			dsqrt1 -= t11 * (ds / sqrt) * dt12
 			// sqrt := math.Sqrt(s)
-			sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
-			sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
+			sqrt1 = sqrt
 			dsqrt11 = dsqrt1
 			dsqrt1 = 0
 			sqrt = sqrtTape[len(sqrtTape)-1]
@@ -1758,11 +1751,11 @@ reverse:
 			dt13 -= v * (1 / x) * dt10
 			dx -= t1 * (1 / x) * dt10
 			// t1 := s / x
+			t7 = t1
 			dt7 = dt13
 			dt13 = 0
 			t1 = t1Tape[len(t1Tape)-1]
 			t1Tape = t1Tape[:len(t1Tape)-1]
-			t7 = s / x
 			ds1 += dt7 / x
 			hv -= t7 * (dt7 / x)
 		}
@@ -6816,12 +6809,12 @@ func PiecewisePostGrad(x float64) (float64, float64) {
 	// for t < 4
 	for ; trips > 0; trips-- {
 		// t = math.Max(t*2, t+1)
+		max1 = t
 		dmax1 = dt
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
 		t1 = t * 2
 		t2 = t + 1
-		max1 = math.Max(t1, t2)
 		dt1 = 0
 		dt2 = 0
 		if t1 == t2 {
@@ -8503,20 +8496,17 @@ var sqrtPostCounterGradTapes sync.Pool
 // SqrtPostCounterGrad returns SqrtPostCounter(x) and its partial derivatives with respect to x.
 func SqrtPostCounterGrad(x float64) (float64, float64) {
 	var doneTapeBuf *[]float64
-	var sqrtTapeBuf *[]float64
 	var tTapeBuf *[]float64
 	var t1, sqrt, t3, t4 float64
 	var t2, trips int
-	var doneTape, tTape, sqrtTape []float64
+	var doneTape, tTape []float64
 	s := 0.0
 	i := 0
 	t := x
 	var tapeArray [64]float64
 	tTape = tapeArray[:0]
 	var tapeArray1 [64]float64
-	sqrtTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	doneTape = tapeArray2[:0]
+	doneTape = tapeArray1[:0]
 	trips = 0
 	for first := true; ; first = false {
 		if cap(doneTape)-len(doneTape) < 1 {
@@ -8530,18 +8520,6 @@ func SqrtPostCounterGrad(x float64) (float64, float64) {
 				*doneTapeBuf = make([]float64, 2*cap(doneTape)+1)
 			}
 			doneTape = (*doneTapeBuf)[:copy(*doneTapeBuf, doneTape)]
-		}
-		if cap(sqrtTape)-len(sqrtTape) < 1 {
-			if sqrtTapeBuf == nil {
-				sqrtTapeBuf, _ = sqrtPostCounterGradTapes.Get().(*[]float64)
-				if sqrtTapeBuf == nil {
-					sqrtTapeBuf = new([]float64)
-				}
-			}
-			if cap(*sqrtTapeBuf) < 2*cap(sqrtTape)+1 {
-				*sqrtTapeBuf = make([]float64, 2*cap(sqrtTape)+1)
-			}
-			sqrtTape = (*sqrtTapeBuf)[:copy(*sqrtTapeBuf, sqrtTape)]
 		}
 		if cap(tTape)-len(tTape) < 1 {
 			if tTapeBuf == nil {
@@ -8559,7 +8537,6 @@ func SqrtPostCounterGrad(x float64) (float64, float64) {
 			tTape = append(tTape, t)
 			t1 = t + 1
 			sqrt = math.Sqrt(t1)
-			sqrtTape = append(sqrtTape, sqrt)
 			t2 = i + 1
 			t = sqrt
 			i = t2
@@ -8585,8 +8562,7 @@ func SqrtPostCounterGrad(x float64) (float64, float64) {
 	// for i < 6
 	for ; trips > 0; trips-- {
 		// t, i = math.Sqrt(t+1), i+1
-		sqrt = sqrtTape[len(sqrtTape)-1]
-		sqrtTape = sqrtTape[:len(sqrtTape)-1]
+		sqrt = t
 		t = tTape[len(tTape)-1]
 		tTape = tTape[:len(tTape)-1]
 		done := doneTape[len(doneTape)-1] != 0
@@ -8603,9 +8579,6 @@ func SqrtPostCounterGrad(x float64) (float64, float64) {
 	dx += dt
 	if doneTapeBuf != nil {
 		sqrtPostCounterGradTapes.Put(doneTapeBuf)
-	}
-	if sqrtTapeBuf != nil {
-		sqrtPostCounterGradTapes.Put(sqrtTapeBuf)
 	}
 	if tTapeBuf != nil {
 		sqrtPostCounterGradTapes.Put(tTapeBuf)
@@ -8642,11 +8615,10 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 	var doneTapeBuf *[]float64
 	var dtTapeBuf *[]float64
 	var sqrt1TapeBuf *[]float64
-	var sqrtTapeBuf *[]float64
 	var tTapeBuf *[]float64
 	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
 	var t3, trips int
-	var doneTape, tTape, dtTape, sqrt1Tape, sqrtTape []float64
+	var doneTape, tTape, dtTape, sqrt1Tape []float64
 	var ds float64
 	s := 0.0
 	i := 0
@@ -8659,9 +8631,7 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 	var tapeArray2 [64]float64
 	sqrt1Tape = tapeArray2[:0]
 	var tapeArray3 [64]float64
-	sqrtTape = tapeArray3[:0]
-	var tapeArray4 [64]float64
-	doneTape = tapeArray4[:0]
+	doneTape = tapeArray3[:0]
 	trips = 0
 	for first := true; ; first = false {
 		if cap(doneTape)-len(doneTape) < 1 {
@@ -8700,18 +8670,6 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 			}
 			sqrt1Tape = (*sqrt1TapeBuf)[:copy(*sqrt1TapeBuf, sqrt1Tape)]
 		}
-		if cap(sqrtTape)-len(sqrtTape) < 1 {
-			if sqrtTapeBuf == nil {
-				sqrtTapeBuf, _ = sqrtPostCounterHVPTapes.Get().(*[]float64)
-				if sqrtTapeBuf == nil {
-					sqrtTapeBuf = new([]float64)
-				}
-			}
-			if cap(*sqrtTapeBuf) < 2*cap(sqrtTape)+1 {
-				*sqrtTapeBuf = make([]float64, 2*cap(sqrtTape)+1)
-			}
-			sqrtTape = (*sqrtTapeBuf)[:copy(*sqrtTapeBuf, sqrtTape)]
-		}
 		if cap(tTape)-len(tTape) < 1 {
 			if tTapeBuf == nil {
 				tTapeBuf, _ = sqrtPostCounterHVPTapes.Get().(*[]float64)
@@ -8729,7 +8687,6 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 			dtTape = append(dtTape, dt)
 			t2 = t + 1
 			sqrt = math.Sqrt(t2)
-			sqrtTape = append(sqrtTape, sqrt)
 			t3 = i + 1
 			t4 = t + 1
 			sqrt1 = math.Sqrt(t4)
@@ -8769,8 +8726,7 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 		// t, i, dt = math.Sqrt(t+1), i+1, 0.5/math.Sqrt(t+1)*dt
 		sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
 		sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
-		sqrt = sqrtTape[len(sqrtTape)-1]
-		sqrtTape = sqrtTape[:len(sqrtTape)-1]
+		sqrt = t
 		dt6 = ddt
 		dt = dtTape[len(dtTape)-1]
 		dtTape = dtTape[:len(dtTape)-1]
@@ -8818,9 +8774,6 @@ func SqrtPostCounterHVP(x, v float64) (float64, float64, float64) {
 	}
 	if sqrt1TapeBuf != nil {
 		sqrtPostCounterHVPTapes.Put(sqrt1TapeBuf)
-	}
-	if sqrtTapeBuf != nil {
-		sqrtPostCounterHVPTapes.Put(sqrtTapeBuf)
 	}
 	if tTapeBuf != nil {
 		sqrtPostCounterHVPTapes.Put(tTapeBuf)
@@ -11572,7 +11525,7 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 	}
 	var ds, s, t6, t7, t8, dt, t9, t, t10, t11, t12, t13, t14, dt1, t15, t1, t16, t17, t18, t19, t20, t21, t22, dt2, t23, t2, t24, t25, t26, t27, t28, dt3, t29, t3, t30, t31, t32, dt4, t33, t4, tanh1, tanh, t34, t35, t36, dtanh, t37, dt5, t38, t5, t39, t40 float64
 	var i, m, iters, iters1, tapeLen int
-	var tapes, brokeTape, doneTape, tripsTape, brokeTape1, doneTape1, tripsTape1, dsTape, sTape, kTape, lTape, mTape, tanhTape, tanh1Tape []float64
+	var tapes, brokeTape, doneTape, tripsTape, brokeTape1, doneTape1, tripsTape1, dsTape, sTape, kTape, lTape, mTape, tanhTape []float64
 	if len(vW) < len(W) {
 		panic(fmt.Sprintf("InnerCountersHVP: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
 	}
@@ -11585,7 +11538,7 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 	j := 0
 	iters = max(0, n)
 	iters1 = max(0, n-1)
-	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + (iters + iters + iters*iters) + iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
+	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + (iters + iters + iters*iters) + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -11609,7 +11562,6 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 	lTape, tapes = tapes[:0:iters], tapes[iters:]
 	mTape, tapes = tapes[:0:iters], tapes[iters:]
 	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
 	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -11710,7 +11662,6 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 		t4 = t33
 		tanhTape = append(tanhTape, tanh)
 		tanh1 = math.Tanh(s)
-		tanh1Tape = append(tanh1Tape, tanh1)
 		tanh = tanh1
 		t34 = tanh * tanh
 		t35 = 1 - t34
@@ -11758,8 +11709,7 @@ func InnerCountersHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64)
 		dds += t35 * dt36
 		dtanh1 -= 2 * tanh * ds * dt36
 		// tanh := math.Tanh(s)
-		tanh1 = tanh1Tape[len(tanh1Tape)-1]
-		tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
+		tanh1 = tanh
 		dtanh11 = dtanh1
 		dtanh1 = 0
 		tanh = tanhTape[len(tanhTape)-1]
@@ -12856,7 +12806,7 @@ func RestoredLaterHVP(x []float64, g float64, vx []float64, vg float64, dx, hvx 
 	}
 	var dd, d, t8, ddiff, t9, diff, t10, t11, dt, t12, t, t13, t14, de, e, cos, t15, ds, sin, s, t16, t17, t18, dt1, t19, t1, t20, t21, dp, p, t22, t23, t24, t25, t26, dt2, t27, t2, t28, t3, t29, t30, t31, t32, dt4, t33, t4, exp1, exp, t34, dexp, t35, t36, t37, dt5, t38, t5, t39, dt6, t40, t6, t41, t42, t43, dt7, t44, t7, t45, t46 float64
 	var k, k1, k2, iters, tapeLen int
-	var tapes, ddTape, dTape, ddiffTape, diffTape, deTape, eTape, dsTape, sTape, dpTape, pTape, t3Tape, dt4Tape, expTape, exp1Tape, dexpTape []float64
+	var tapes, ddTape, dTape, ddiffTape, diffTape, deTape, eTape, dsTape, sTape, dpTape, pTape, t3Tape, dt4Tape, expTape, dexpTape []float64
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("RestoredLaterHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
 	}
@@ -12865,7 +12815,7 @@ func RestoredLaterHVP(x []float64, g float64, vx []float64, vg float64, dx, hvx 
 	out := 0.0
 	j := 0
 	iters = max(0, n)
-	tapeLen = iters + iters*iters + iters + iters*iters + iters*iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + iters + iters + iters
+	tapeLen = iters + iters*iters + iters + iters*iters + iters*iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -12896,7 +12846,6 @@ func RestoredLaterHVP(x []float64, g float64, vx []float64, vg float64, dx, hvx 
 	t3Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dt4Tape, tapes = tapes[:0:iters], tapes[iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
-	exp1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dexpTape = tapes[:0:iters]
 	for ; j < n; j++ {
 		ddTape = append(ddTape, dd)
@@ -12980,7 +12929,6 @@ func RestoredLaterHVP(x []float64, g float64, vx []float64, vg float64, dx, hvx 
 		t4 = t33
 		expTape = append(expTape, exp)
 		exp1 = math.Exp(t4)
-		exp1Tape = append(exp1Tape, exp1)
 		exp = exp1
 		dexpTape = append(dexpTape, dexp)
 		t34 = exp * dt4
@@ -13065,8 +13013,7 @@ func RestoredLaterHVP(x []float64, g float64, vx []float64, vg float64, dx, hvx 
 		dexp1 += dt4 * dt34
 		ddt4 += exp * dt34
 		// exp := math.Exp(t4)
-		exp1 = exp1Tape[len(exp1Tape)-1]
-		exp1Tape = exp1Tape[:len(exp1Tape)-1]
+		exp1 = exp
 		dexp11 = dexp1
 		dexp1 = 0
 		exp = expTape[len(expTape)-1]
@@ -13320,6 +13267,580 @@ func RestoredLaterHessian(x []float64, g float64, dx, hess []float64) (float64, 
 		restoredLater = RestoredLater(x, g)
 	}
 	return restoredLater, dg
+}
+
+// copiedBackGradTapes keeps CopiedBackGrad's tape storage between calls.
+var copiedBackGradTapes sync.Pool
+
+// CopiedBackGrad returns CopiedBack(x, g) and its partial derivatives with respect to x, g.
+func CopiedBackGrad(x []float64, g float64, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("CopiedBackGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var prev, t, t1, t2, exp, t3, t4, t5, t6, xi, t7, exp1, e, t8, t9, xi1 float64
+	var i, iters, tapeLen, i1, iters1 int
+	var tapes, condTape, prevTape, kTape, exp1Tape []float64
+	k, out := 0.0, 0.0
+	iters = len(x)
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := copiedBackGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copiedBackGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	prevTape, tapes = tapes[:0:iters], tapes[iters:]
+	kTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	for i, xi = range x {
+		prevTape = append(prevTape, prev)
+		prev = k
+		kTape = append(kTape, k)
+		t = -g
+		t1 = t * xi
+		t2 = t1 * xi
+		exp = math.Exp(t2)
+		k = exp
+		t3 = 0.5 * out
+		t4 = k * prev
+		t5 = t3 + t4
+		out = t5
+		if prev > 0.5 {
+			condTape = append(condTape, 1)
+			t6 = out + xi
+			out = t6
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	iters1 = len(x)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		exp1Tape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		exp1Tape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf1, _ := copiedBackGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer copiedBackGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters1 {
+			*tapeBuf1 = make([]float64, iters1)
+		}
+		exp1Tape = (*tapeBuf1)[:0:iters1]
+	}
+	for i1, xi1 = range x {
+		t7 = g * xi1
+		exp1 = math.Exp(t7)
+		exp1Tape = append(exp1Tape, exp1)
+		e = exp1
+		t8 = 0.5 * out
+		t9 = t8 + e
+		out = t9
+	}
+	copiedBack := out
+
+	var dout, dt9, de, dexp1, dt7, dg, dt6, dt5, dk, dprev, dexp, dt2, dt1, dt float64
+	// return out
+	dout = 1
+	// for _, xi := range x
+	for trip := len(x); trip > 0; trip-- {
+		i1 = trip - 1
+		xi1 = x[i1]
+		// out = 0.5*out + e
+		dt9 = dout
+		dout = 0.5 * dt9
+		de += dt9
+		// e := math.Exp(g * xi)
+		exp1 = exp1Tape[len(exp1Tape)-1]
+		exp1Tape = exp1Tape[:len(exp1Tape)-1]
+		dexp1 = de
+		de = 0
+		dt7 = exp1 * dexp1
+		dg += xi1 * dt7
+		dx[i1] += g * dt7
+	}
+	// for _, xi := range x
+	for trip1 := len(x); trip1 > 0; trip1-- {
+		i = trip1 - 1
+		xi = x[i]
+		// if prev > 0.5
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// out += xi
+			dt6 = dout
+			dx[i] += dt6
+		}
+		// out = 0.5*out + k*prev
+		dt5 = dout
+		dout = 0.5 * dt5
+		dk += prev * dt5
+		dprev += k * dt5
+		// k = math.Exp(-g * xi * xi)
+		exp = k
+		dexp = dk
+		k = kTape[len(kTape)-1]
+		kTape = kTape[:len(kTape)-1]
+		t = -g
+		t1 = t * xi
+		dt2 = exp * dexp
+		dt1 = xi * dt2
+		dx[i] += t1 * dt2
+		dt = xi * dt1
+		dx[i] += t * dt1
+		dg -= dt
+		// prev := k
+		dk = dprev
+		dprev = 0
+		prev = prevTape[len(prevTape)-1]
+		prevTape = prevTape[:len(prevTape)-1]
+	}
+	return copiedBack, dg
+}
+
+// CopiedBackJVP returns CopiedBack(x, g) and its directional derivative: the sum of its partial derivatives with respect to x, g times the tangents dx, dg.
+func CopiedBackJVP(x []float64, g float64, dx []float64, dg float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("CopiedBackJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	k, out, dk, dout := float64(0.0), float64(0.0), float64(0), float64(0)
+	for i, xi := range x {
+		dxi := dx[i]
+		dprev := dk
+		prev := k
+		t := -g
+		dt1 := xi*-dg + t*dxi
+		t1 := t * xi
+		dt2 := xi*dt1 + t1*dxi
+		t2 := t1 * xi
+		k = math.Exp(t2)
+		dk = k * dt2
+		dt3 := 0.5 * dout
+		t3 := 0.5 * out
+		dt4 := prev*dk + k*dprev
+		t4 := k * prev
+		dout = dt3 + dt4
+		out = t3 + t4
+		if prev > 0.5 {
+			dout += dxi
+			out += xi
+		}
+	}
+	for i1, xi1 := range x {
+		dxi1 := dx[i1]
+		dt5 := xi1*dg + g*dxi1
+		t5 := g * xi1
+		e := math.Exp(t5)
+		de := e * dt5
+		dt6 := 0.5 * dout
+		t6 := 0.5 * out
+		dout = dt6 + de
+		out = t6 + e
+	}
+	return out, dout
+}
+
+// copiedBackHVPTapes keeps CopiedBackHVP's tape storage between calls.
+var copiedBackHVPTapes sync.Pool
+
+// CopiedBackHVP returns CopiedBack's value, its gradient as CopiedBackGrad gives it, and the product of its Hessian with the direction vx, vg in the same form (added into buffers for slices and pointers, returned for the rest).
+func CopiedBackHVP(x []float64, g float64, vx []float64, vg float64, dx, hvx []float64) (float64, float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("CopiedBackHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("CopiedBackHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dxi, dprev, prev, t7, t, t8, t9, t10, t11, dt1, t12, t1, t13, t14, t15, dt2, t16, t2, exp, t17, t18, dt3, t19, t3, t20, t21, t22, dt4, t23, t4, t24, t25, t26, t27, xi, dxi1, t28, t29, t30, dt5, t31, t5, exp1, e, t32, de, t33, dt6, t34, t6, t35, t36, xi1 float64
+	var i, iters, tapeLen, i1 int
+	var tapes, condTape, dxiTape, dprevTape, prevTape, tTape, dt1Tape, t1Tape, dt2Tape, kTape, dkTape []float64
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("CopiedBackHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	k, out, dk, dout := float64(0.0), float64(0.0), float64(0), float64(0)
+	iters = len(x)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := copiedBackHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copiedBackHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dxiTape, tapes = tapes[:0:iters], tapes[iters:]
+	dprevTape, tapes = tapes[:0:iters], tapes[iters:]
+	prevTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dt2Tape, tapes = tapes[:0:iters], tapes[iters:]
+	kTape, tapes = tapes[:0:iters], tapes[iters:]
+	dkTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	for i, xi = range x {
+		dxiTape = append(dxiTape, dxi)
+		dxi = vx[i]
+		dprevTape = append(dprevTape, dprev)
+		dprev = dk
+		prevTape = append(prevTape, prev)
+		prev = k
+		tTape = append(tTape, t)
+		t7 = -g
+		t = t7
+		dt1Tape = append(dt1Tape, dt1)
+		t8 = -vg
+		t9 = xi * t8
+		t10 = t * dxi
+		t11 = t9 + t10
+		dt1 = t11
+		t1Tape = append(t1Tape, t1)
+		t12 = t * xi
+		t1 = t12
+		dt2Tape = append(dt2Tape, dt2)
+		t13 = xi * dt1
+		t14 = t1 * dxi
+		t15 = t13 + t14
+		dt2 = t15
+		t16 = t1 * xi
+		t2 = t16
+		kTape = append(kTape, k)
+		exp = math.Exp(t2)
+		k = exp
+		dkTape = append(dkTape, dk)
+		t17 = k * dt2
+		dk = t17
+		t18 = 0.5 * dout
+		dt3 = t18
+		t19 = 0.5 * out
+		t3 = t19
+		t20 = prev * dk
+		t21 = k * dprev
+		t22 = t20 + t21
+		dt4 = t22
+		t23 = k * prev
+		t4 = t23
+		t24 = dt3 + dt4
+		dout = t24
+		t25 = t3 + t4
+		out = t25
+		if prev > 0.5 {
+			condTape = append(condTape, 1)
+			t26 = dout + dxi
+			dout = t26
+			t27 = out + xi
+			out = t27
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	for i1, xi1 = range x {
+		dxi1 = vx[i1]
+		t28 = xi1 * vg
+		t29 = g * dxi1
+		t30 = t28 + t29
+		dt5 = t30
+		t31 = g * xi1
+		t5 = t31
+		exp1 = math.Exp(t5)
+		e = exp1
+		t32 = e * dt5
+		de = t32
+		t33 = 0.5 * dout
+		dt6 = t33
+		t34 = 0.5 * out
+		t6 = t34
+		t35 = dt6 + de
+		dout = t35
+		t36 = t6 + e
+		out = t36
+	}
+	copiedBackHVP := out
+
+	var ddout, dout1, dt36, dt61, de1, dt35, ddt6, dde, dt34, dt33, dt32, ddt5, dexp1, dt51, dt31, hvg, dt30, dt28, dt29, ddxi1, dg, dt27, dt26, ddxi, dt25, dt37, dt41, dt24, ddt3, ddt4, dt23, dk1, dprev1, dt22, ddprev, ddk, dt19, dt18, dt17, ddt2, dexp, dt210, dt16, dt11, dt15, dt13, dt14, ddt1, dt12, dt, dt111, dt9, dt10, dt8, dt7 float64
+	// return out, dout
+	ddout = 1
+	// for i1, xi1 := range x
+	for trip := len(x); trip > 0; trip-- {
+		i1 = trip - 1
+		xi1 = x[i1]
+		// the trip again
+		dxi1 = vx[i1]
+		t28 = xi1 * vg
+		t29 = g * dxi1
+		t30 = t28 + t29
+		dt5 = t30
+		t31 = g * xi1
+		t5 = t31
+		exp1 = math.Exp(t5)
+		e = exp1
+		// out = t6 + e
+		dt36 = dout1
+		dt61 += dt36
+		de1 += dt36
+		// dout = dt6 + de
+		dt35 = ddout
+		ddt6 += dt35
+		dde += dt35
+		// t6 := 0.5 * out
+		dt34 = dt61
+		dt61 = 0
+		dout1 = 0.5 * dt34
+		// dt6 := 0.5 * dout
+		dt33 = ddt6
+		ddt6 = 0
+		ddout = 0.5 * dt33
+		// de := e * dt5
+		dt32 = dde
+		dde = 0
+		de1 += dt5 * dt32
+		ddt5 += e * dt32
+		// e := math.Exp(t5)
+		dexp1 = de1
+		de1 = 0
+		exp1 = math.Exp(t5)
+		dt51 += exp1 * dexp1
+		// t5 := g * xi1
+		dt31 = dt51
+		dt51 = 0
+		hvg += xi1 * dt31
+		hvx[i1] += g * dt31
+		// dt5 := xi1*vg + g*dxi1
+		dt30 = ddt5
+		ddt5 = 0
+		dt28 = dt30
+		dt29 = dt30
+		hvg += dxi1 * dt29
+		ddxi1 += g * dt29
+		hvx[i1] += vg * dt28
+		dg += xi1 * dt28
+		// dxi1 := vx[i1]
+		dx[i1] += ddxi1
+		ddxi1 = 0
+	}
+	// for i, xi := range x
+	for trip1 := len(x); trip1 > 0; trip1-- {
+		i = trip1 - 1
+		xi = x[i]
+		// if prev > 0.5
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// out += xi
+			dt27 = dout1
+			hvx[i] += dt27
+			// dout += dxi
+			dt26 = ddout
+			ddxi += dt26
+		}
+		// out = t3 + t4
+		dt25 = dout1
+		dt37 += dt25
+		dt41 += dt25
+		// dout = dt3 + dt4
+		dt24 = ddout
+		ddt3 += dt24
+		ddt4 += dt24
+		// t4 := k * prev
+		dt23 = dt41
+		dt41 = 0
+		dk1 += prev * dt23
+		dprev1 += k * dt23
+		// dt4 := prev*dk + k*dprev
+		dt22 = ddt4
+		ddt4 = 0
+		dk1 += dprev * dt22
+		ddprev += k * dt22
+		dprev1 += dk * dt22
+		ddk += prev * dt22
+		// t3 := 0.5 * out
+		dt19 = dt37
+		dt37 = 0
+		dout1 = 0.5 * dt19
+		// dt3 := 0.5 * dout
+		dt18 = ddt3
+		ddt3 = 0
+		ddout = 0.5 * dt18
+		// dk = k * dt2
+		dt17 = ddk
+		dk = dkTape[len(dkTape)-1]
+		dkTape = dkTape[:len(dkTape)-1]
+		dk1 += dt2 * dt17
+		ddt2 += k * dt17
+		// k = math.Exp(t2)
+		exp = k
+		dexp = dk1
+		k = kTape[len(kTape)-1]
+		kTape = kTape[:len(kTape)-1]
+		dt210 += exp * dexp
+		// t2 := t1 * xi
+		dt16 = dt210
+		dt210 = 0
+		dt11 += xi * dt16
+		hvx[i] += t1 * dt16
+		// dt2 := xi*dt1 + t1*dxi
+		dt15 = ddt2
+		ddt2 = 0
+		dt2 = dt2Tape[len(dt2Tape)-1]
+		dt2Tape = dt2Tape[:len(dt2Tape)-1]
+		dt13 = dt15
+		dt14 = dt15
+		dt11 += dxi * dt14
+		ddxi += t1 * dt14
+		hvx[i] += dt1 * dt13
+		ddt1 += xi * dt13
+		// t1 := t * xi
+		dt12 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		dt += xi * dt12
+		hvx[i] += t * dt12
+		// dt1 := xi*-vg + t*dxi
+		dt111 = ddt1
+		ddt1 = 0
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		t8 = -vg
+		dt9 = dt111
+		dt10 = dt111
+		dt += dxi * dt10
+		ddxi += t * dt10
+		hvx[i] += t8 * dt9
+		dt8 = xi * dt9
+		dg -= dt8
+		// t := -g
+		dt7 = dt
+		dt = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvg -= dt7
+		// prev := k
+		dk1 = dprev1
+		dprev1 = 0
+		prev = prevTape[len(prevTape)-1]
+		prevTape = prevTape[:len(prevTape)-1]
+		// dprev := dk
+		ddk = ddprev
+		ddprev = 0
+		dprev = dprevTape[len(dprevTape)-1]
+		dprevTape = dprevTape[:len(dprevTape)-1]
+		// dxi := vx[i]
+		dx[i] += ddxi
+		ddxi = 0
+		dxi = dxiTape[len(dxiTape)-1]
+		dxiTape = dxiTape[:len(dxiTape)-1]
+	}
+	return copiedBackHVP, dg, hvg
+}
+
+// copiedBackHessianTapes keeps CopiedBackHessian's tape storage between calls.
+var copiedBackHessianTapes sync.Pool
+
+// CopiedBackHessian returns CopiedBack's value and its gradient with respect to x, g (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func CopiedBackHessian(x []float64, g float64, dx, hess []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("CopiedBackHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x) + 1
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("CopiedBackHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		tapeBuf, _ := copiedBackHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copiedBackHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		vx = (*tapeBuf)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf1, _ := copiedBackHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer copiedBackHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf1)[:len(x)]
+		clear(hvx)
+	}
+	var vg float64
+	var dg float64
+	var copiedBack float64
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if j >= k1 && j < k1+len(x) {
+			vx[j-k1] = 1
+		}
+		k1 += len(x)
+		if k1 == j {
+			vg = 1
+		}
+		k1++
+		r, t, hvg := hvpOfCopiedBack(x, g, vx, vg, hvx)
+		copiedBack = r
+		k1 = 0
+		if j >= k1 && j < k1+len(x) {
+			dx[j-k1] += t
+			vx[j-k1] = 0
+		}
+		k1 += len(x)
+		if k1 == j {
+			dg += t
+			vg = 0
+		}
+		k1++
+		k1 = 0
+		for i := range x {
+			hess[j*n+k1] += hvx[i]
+			hvx[i] = 0
+			k1++
+		}
+		hess[j*n+k1] += hvg
+		k1++
+	}
+	if n == 0 {
+		copiedBack = CopiedBack(x, g)
+	}
+	return copiedBack, dg
 }
 
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
@@ -14715,14 +15236,14 @@ var hvpOfReturnInLoopTapes sync.Pool
 func hvpOfReturnInLoop(x float64, n int, v float64) (float64, float64, float64) {
 	var hvpOfReturnInLoop1, hvpOfReturnInLoop2, ds, s, t2, t3, t4, dt, t5, t, t6, t7, t1, t8, t9, t10, dt1, sqrt1, sqrt, t11, t12, dsqrt float64
 	var i, iters, tapeLen, trips int
-	var tapes, condTape, doneTape, dsTape, sTape, t1Tape, sqrtTape, sqrt1Tape []float64
+	var tapes, condTape, doneTape, dsTape, sTape, t1Tape, sqrtTape []float64
 	var broke, done bool
 	ds = v
 	s = x
 	done = false
 	i = 0
 	iters = max(0, n)
-	tapeLen = iters + iters + (iters + iters) + iters + iters + iters + iters + iters
+	tapeLen = iters + iters + (iters + iters) + iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -14744,7 +15265,6 @@ func hvpOfReturnInLoop(x float64, n int, v float64) (float64, float64, float64) 
 	sTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	sqrtTape, tapes = tapes[:0:iters], tapes[iters:]
-	sqrt1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
 	trips = 0
@@ -14782,7 +15302,6 @@ func hvpOfReturnInLoop(x float64, n int, v float64) (float64, float64, float64) 
 		doneTape[len(doneTape)-1] = 1
 		sqrtTape = append(sqrtTape, sqrt)
 		sqrt1 = math.Sqrt(s)
-		sqrt1Tape = append(sqrt1Tape, sqrt1)
 		sqrt = sqrt1
 		t11 = 0.5 / sqrt
 		t12 = t11 * ds
@@ -14811,7 +15330,6 @@ reverse:
 		if done1 {
 			// s = sqrt
 			dsqrt1 += ds1
-			s = sTape[len(sTape)-1]
 			sTape = sTape[:len(sTape)-1]
 			// ds = dsqrt
 			ddsqrt += dds
@@ -14824,8 +15342,7 @@ reverse:
 			dds = t11 * dt12
 			dsqrt1 -= t11 * (ds / sqrt) * dt12
 			// sqrt := math.Sqrt(s)
-			sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
-			sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
+			sqrt1 = sqrt
 			dsqrt11 = dsqrt1
 			dsqrt1 = 0
 			sqrt = sqrtTape[len(sqrtTape)-1]
@@ -14848,11 +15365,11 @@ reverse:
 			dds += dt10 / x
 			dt13 -= v * (1 / x) * dt10
 			// t1 := s / x
+			t7 = t1
 			dt7 = dt13
 			dt13 = 0
 			t1 = t1Tape[len(t1Tape)-1]
 			t1Tape = t1Tape[:len(t1Tape)-1]
-			t7 = s / x
 			ds1 += dt7 / x
 			hv -= t7 * (dt7 / x)
 		}
@@ -17731,11 +18248,10 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 	var doneTapeBuf *[]float64
 	var dtTapeBuf *[]float64
 	var sqrt1TapeBuf *[]float64
-	var sqrtTapeBuf *[]float64
 	var tTapeBuf *[]float64
 	var t2, sqrt, t4, sqrt1, t5, t6, t7, t8, dt1, t9, t1, t10, t11 float64
 	var t3, trips int
-	var doneTape, tTape, dtTape, sqrt1Tape, sqrtTape []float64
+	var doneTape, tTape, dtTape, sqrt1Tape []float64
 	var ds float64
 	s := 0.0
 	i := 0
@@ -17748,9 +18264,7 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 	var tapeArray2 [64]float64
 	sqrt1Tape = tapeArray2[:0]
 	var tapeArray3 [64]float64
-	sqrtTape = tapeArray3[:0]
-	var tapeArray4 [64]float64
-	doneTape = tapeArray4[:0]
+	doneTape = tapeArray3[:0]
 	trips = 0
 	for first := true; ; first = false {
 		if cap(doneTape)-len(doneTape) < 1 {
@@ -17789,18 +18303,6 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 			}
 			sqrt1Tape = (*sqrt1TapeBuf)[:copy(*sqrt1TapeBuf, sqrt1Tape)]
 		}
-		if cap(sqrtTape)-len(sqrtTape) < 1 {
-			if sqrtTapeBuf == nil {
-				sqrtTapeBuf, _ = hvpOfSqrtPostCounterTapes.Get().(*[]float64)
-				if sqrtTapeBuf == nil {
-					sqrtTapeBuf = new([]float64)
-				}
-			}
-			if cap(*sqrtTapeBuf) < 2*cap(sqrtTape)+1 {
-				*sqrtTapeBuf = make([]float64, 2*cap(sqrtTape)+1)
-			}
-			sqrtTape = (*sqrtTapeBuf)[:copy(*sqrtTapeBuf, sqrtTape)]
-		}
 		if cap(tTape)-len(tTape) < 1 {
 			if tTapeBuf == nil {
 				tTapeBuf, _ = hvpOfSqrtPostCounterTapes.Get().(*[]float64)
@@ -17818,7 +18320,6 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 			dtTape = append(dtTape, dt)
 			t2 = t + 1
 			sqrt = math.Sqrt(t2)
-			sqrtTape = append(sqrtTape, sqrt)
 			t3 = i + 1
 			t4 = t + 1
 			sqrt1 = math.Sqrt(t4)
@@ -17859,8 +18360,7 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 		// t, i, dt = math.Sqrt(t+1), i+1, 0.5/math.Sqrt(t+1)*dt
 		sqrt1 = sqrt1Tape[len(sqrt1Tape)-1]
 		sqrt1Tape = sqrt1Tape[:len(sqrt1Tape)-1]
-		sqrt = sqrtTape[len(sqrtTape)-1]
-		sqrtTape = sqrtTape[:len(sqrtTape)-1]
+		sqrt = t
 		dt6 = ddt
 		dt = dtTape[len(dtTape)-1]
 		dtTape = dtTape[:len(dtTape)-1]
@@ -17906,9 +18406,6 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 	}
 	if sqrt1TapeBuf != nil {
 		hvpOfSqrtPostCounterTapes.Put(sqrt1TapeBuf)
-	}
-	if sqrtTapeBuf != nil {
-		hvpOfSqrtPostCounterTapes.Put(sqrtTapeBuf)
 	}
 	if tTapeBuf != nil {
 		hvpOfSqrtPostCounterTapes.Put(tTapeBuf)
@@ -19170,7 +19667,7 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 	}
 	var ds, s, t6, t7, t8, dt, t9, t, t10, t11, t12, t13, t14, dt1, t15, t1, t16, t17, t18, t19, t20, t21, t22, dt2, t23, t2, t24, t25, t26, t27, t28, dt3, t29, t3, t30, t31, t32, dt4, t33, t4, tanh1, tanh, t34, t35, t36, dtanh, t37, dt5, t38, t5, t39, t40 float64
 	var i, m, iters, iters1, tapeLen int
-	var tapes, brokeTape, doneTape, tripsTape, brokeTape1, doneTape1, tripsTape1, dsTape, sTape, kTape, lTape, mTape, tanhTape, tanh1Tape []float64
+	var tapes, brokeTape, doneTape, tripsTape, brokeTape1, doneTape1, tripsTape1, dsTape, sTape, kTape, lTape, mTape, tanhTape []float64
 	if len(vW) < len(W) {
 		panic(fmt.Sprintf("hvpOfInnerCounters: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
 	}
@@ -19183,7 +19680,7 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 	j := 0
 	iters = max(0, n)
 	iters1 = max(0, n-1)
-	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + (iters + iters + iters*iters) + iters + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
+	tapeLen = iters + iters*iters + iters*iters1 + iters + iters*iters + (iters + iters + iters*iters) + iters + iters + iters + iters + iters + iters*iters + iters + iters + iters*iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -19207,7 +19704,6 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 	lTape, tapes = tapes[:0:iters], tapes[iters:]
 	mTape, tapes = tapes[:0:iters], tapes[iters:]
 	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	brokeTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape, tapes = tapes[:0:iters*iters], tapes[iters*iters:]
 	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -19308,7 +19804,6 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 		t4 = t33
 		tanhTape = append(tanhTape, tanh)
 		tanh1 = math.Tanh(s)
-		tanh1Tape = append(tanh1Tape, tanh1)
 		tanh = tanh1
 		t34 = tanh * tanh
 		t35 = 1 - t34
@@ -19357,8 +19852,7 @@ func hvpOfInnerCounters(W, x []float64, n int, vW, vx, hvW, hvx []float64) (floa
 		dds += t35 * dt36
 		dtanh1 -= 2 * tanh * ds * dt36
 		// tanh := math.Tanh(s)
-		tanh1 = tanh1Tape[len(tanh1Tape)-1]
-		tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
+		tanh1 = tanh
 		dtanh11 = dtanh1
 		dtanh1 = 0
 		tanh = tanhTape[len(tanhTape)-1]
@@ -19779,7 +20273,7 @@ func hvpOfRestoredLater(x []float64, g float64, vx []float64, vg float64, hvx []
 	}
 	var dd, d, ddiff, t8, diff, t9, t10, dt, t11, t, t12, t13, de, e, cos, t14, ds, sin, s, t15, t16, t17, dt1, t18, t1, t19, t20, dp, p, t21, t22, t23, t24, t25, dt2, t26, t2, t27, t3, t28, t29, t30, dt4, t31, t4, exp1, exp, t32, dexp, t33, t34, t35, dt5, t36, t5, t37, dt6, t38, t6, t39, t40, t41, dt7, t42, t7, t43, t44 float64
 	var k, k1, k2, iters, tapeLen int
-	var tapes, ddTape, dTape, ddiffTape, diffTape, deTape, eTape, dsTape, sTape, dpTape, pTape, t3Tape, dt4Tape, expTape, exp1Tape, dexpTape []float64
+	var tapes, ddTape, dTape, ddiffTape, diffTape, deTape, eTape, dsTape, sTape, dpTape, pTape, t3Tape, dt4Tape, expTape, dexpTape []float64
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("hvpOfRestoredLater: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
 	}
@@ -19788,7 +20282,7 @@ func hvpOfRestoredLater(x []float64, g float64, vx []float64, vg float64, hvx []
 	out := 0.0
 	j := 0
 	iters = max(0, n)
-	tapeLen = iters + iters*iters + iters + iters*iters + iters*iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + iters + iters + iters
+	tapeLen = iters + iters*iters + iters + iters*iters + iters*iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + (iters + iters*iters) + (iters + iters*iters) + iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -19819,7 +20313,6 @@ func hvpOfRestoredLater(x []float64, g float64, vx []float64, vg float64, hvx []
 	t3Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dt4Tape, tapes = tapes[:0:iters], tapes[iters:]
 	expTape, tapes = tapes[:0:iters], tapes[iters:]
-	exp1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	dexpTape = tapes[:0:iters]
 	for ; j < n; j++ {
 		ddTape = append(ddTape, dd)
@@ -19901,7 +20394,6 @@ func hvpOfRestoredLater(x []float64, g float64, vx []float64, vg float64, hvx []
 		t4 = t31
 		expTape = append(expTape, exp)
 		exp1 = math.Exp(t4)
-		exp1Tape = append(exp1Tape, exp1)
 		exp = exp1
 		dexpTape = append(dexpTape, dexp)
 		t32 = exp * dt4
@@ -19987,8 +20479,7 @@ func hvpOfRestoredLater(x []float64, g float64, vx []float64, vg float64, hvx []
 		dexp1 += dt4 * dt32
 		ddt4 += exp * dt32
 		// exp := math.Exp(t4)
-		exp1 = exp1Tape[len(exp1Tape)-1]
-		exp1Tape = exp1Tape[:len(exp1Tape)-1]
+		exp1 = exp
 		dexp11 = dexp1
 		dexp1 = 0
 		exp = expTape[len(expTape)-1]
@@ -20142,6 +20633,292 @@ func hvpOfRestoredLater(x []float64, g float64, vx []float64, vg float64, hvx []
 		ddTape = ddTape[:len(ddTape)-1]
 	}
 	return hvpOfRestoredLater1, hvpOfRestoredLater2, hvg
+}
+
+// hvpOfCopiedBackTapes keeps hvpOfCopiedBack's tape storage between calls.
+var hvpOfCopiedBackTapes sync.Pool
+
+// hvpOfCopiedBack returns CopiedBack's value, its directional derivative along the directions and their Hessian-vector product: a row of CopiedBackHessian.
+func hvpOfCopiedBack(x []float64, g float64, vx []float64, vg float64, hvx []float64) (float64, float64, float64) {
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfCopiedBack: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dxi, dprev, prev, t7, t, t8, t9, t10, dt1, t11, t1, t12, t13, t14, dt2, t15, t2, exp, t16, t17, dt3, t18, t3, t19, t20, t21, dt4, t22, t4, t23, t24, t25, t26, xi, dxi1, t27, t28, t29, dt5, t30, t5, exp1, e, t31, de, t32, dt6, t33, t6, t34, t35, xi1 float64
+	var i, iters, tapeLen, i1 int
+	var tapes, condTape, dxiTape, dprevTape, prevTape, tTape, dt1Tape, t1Tape, dt2Tape, kTape, dkTape []float64
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfCopiedBack: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	k, out, dk, dout := float64(0.0), float64(0.0), float64(0), float64(0)
+	iters = len(x)
+	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfCopiedBackTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfCopiedBackTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dxiTape, tapes = tapes[:0:iters], tapes[iters:]
+	dprevTape, tapes = tapes[:0:iters], tapes[iters:]
+	prevTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	dt2Tape, tapes = tapes[:0:iters], tapes[iters:]
+	kTape, tapes = tapes[:0:iters], tapes[iters:]
+	dkTape, tapes = tapes[:0:iters], tapes[iters:]
+	condTape = tapes[:0:iters]
+	for i, xi = range x {
+		dxiTape = append(dxiTape, dxi)
+		dxi = vx[i]
+		dprevTape = append(dprevTape, dprev)
+		dprev = dk
+		prevTape = append(prevTape, prev)
+		prev = k
+		tTape = append(tTape, t)
+		t7 = -g
+		t = t7
+		dt1Tape = append(dt1Tape, dt1)
+		t8 = xi * -vg
+		t9 = t * dxi
+		t10 = t8 + t9
+		dt1 = t10
+		t1Tape = append(t1Tape, t1)
+		t11 = t * xi
+		t1 = t11
+		dt2Tape = append(dt2Tape, dt2)
+		t12 = xi * dt1
+		t13 = t1 * dxi
+		t14 = t12 + t13
+		dt2 = t14
+		t15 = t1 * xi
+		t2 = t15
+		kTape = append(kTape, k)
+		exp = math.Exp(t2)
+		k = exp
+		dkTape = append(dkTape, dk)
+		t16 = k * dt2
+		dk = t16
+		t17 = 0.5 * dout
+		dt3 = t17
+		t18 = 0.5 * out
+		t3 = t18
+		t19 = prev * dk
+		t20 = k * dprev
+		t21 = t19 + t20
+		dt4 = t21
+		t22 = k * prev
+		t4 = t22
+		t23 = dt3 + dt4
+		dout = t23
+		t24 = t3 + t4
+		out = t24
+		if prev > 0.5 {
+			condTape = append(condTape, 1)
+			t25 = dout + dxi
+			dout = t25
+			t26 = out + xi
+			out = t26
+		} else {
+			condTape = append(condTape, 0)
+		}
+	}
+	for i1, xi1 = range x {
+		dxi1 = vx[i1]
+		t27 = xi1 * vg
+		t28 = g * dxi1
+		t29 = t27 + t28
+		dt5 = t29
+		t30 = g * xi1
+		t5 = t30
+		exp1 = math.Exp(t5)
+		e = exp1
+		t31 = e * dt5
+		de = t31
+		t32 = 0.5 * dout
+		dt6 = t32
+		t33 = 0.5 * out
+		t6 = t33
+		t34 = dt6 + de
+		dout = t34
+		t35 = t6 + e
+		out = t35
+	}
+	hvpOfCopiedBack1 := out
+	hvpOfCopiedBack2 := dout
+
+	var ddout, dout1, dt35, dt61, de1, dt34, ddt6, dde, dt33, dt32, dt31, ddt5, dexp1, dt51, dt30, hvg, dt29, dt27, dt28, dt26, dt24, dt36, dt41, dt23, ddt3, ddt4, dt22, dk1, dprev1, dt21, ddprev, ddk, dt18, dt17, dt16, ddt2, dexp, dt210, dt15, dt11, dt14, dt12, dt13, ddt1, dt111, dt, dt10, dt8, dt9, dt7 float64
+	// return out, dout
+	ddout = 1
+	// for i1, xi1 := range x
+	for trip := len(x); trip > 0; trip-- {
+		i1 = trip - 1
+		xi1 = x[i1]
+		// the trip again
+		dxi1 = vx[i1]
+		t27 = xi1 * vg
+		t28 = g * dxi1
+		t29 = t27 + t28
+		dt5 = t29
+		t30 = g * xi1
+		t5 = t30
+		exp1 = math.Exp(t5)
+		e = exp1
+		// out = t6 + e
+		dt35 = dout1
+		dt61 += dt35
+		de1 += dt35
+		// dout = dt6 + de
+		dt34 = ddout
+		ddt6 += dt34
+		dde += dt34
+		// t6 := 0.5 * out
+		dt33 = dt61
+		dt61 = 0
+		dout1 = 0.5 * dt33
+		// dt6 := 0.5 * dout
+		dt32 = ddt6
+		ddt6 = 0
+		ddout = 0.5 * dt32
+		// de := e * dt5
+		dt31 = dde
+		dde = 0
+		de1 += dt5 * dt31
+		ddt5 += e * dt31
+		// e := math.Exp(t5)
+		dexp1 = de1
+		de1 = 0
+		exp1 = math.Exp(t5)
+		dt51 += exp1 * dexp1
+		// t5 := g * xi1
+		dt30 = dt51
+		dt51 = 0
+		hvg += xi1 * dt30
+		hvx[i1] += g * dt30
+		// dt5 := xi1*vg + g*dxi1
+		dt29 = ddt5
+		ddt5 = 0
+		dt27 = dt29
+		dt28 = dt29
+		hvg += dxi1 * dt28
+		hvx[i1] += vg * dt27
+	}
+	// for i, xi := range x
+	for trip1 := len(x); trip1 > 0; trip1-- {
+		i = trip1 - 1
+		xi = x[i]
+		// if prev > 0.5
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// out += xi
+			dt26 = dout1
+			hvx[i] += dt26
+			// dout += dxi
+		}
+		// out = t3 + t4
+		dt24 = dout1
+		dt36 += dt24
+		dt41 += dt24
+		// dout = dt3 + dt4
+		dt23 = ddout
+		ddt3 += dt23
+		ddt4 += dt23
+		// t4 := k * prev
+		dt22 = dt41
+		dt41 = 0
+		dk1 += prev * dt22
+		dprev1 += k * dt22
+		// dt4 := prev*dk + k*dprev
+		dt21 = ddt4
+		ddt4 = 0
+		dk1 += dprev * dt21
+		ddprev += k * dt21
+		dprev1 += dk * dt21
+		ddk += prev * dt21
+		// t3 := 0.5 * out
+		dt18 = dt36
+		dt36 = 0
+		dout1 = 0.5 * dt18
+		// dt3 := 0.5 * dout
+		dt17 = ddt3
+		ddt3 = 0
+		ddout = 0.5 * dt17
+		// dk = k * dt2
+		dt16 = ddk
+		dk = dkTape[len(dkTape)-1]
+		dkTape = dkTape[:len(dkTape)-1]
+		dk1 += dt2 * dt16
+		ddt2 += k * dt16
+		// k = math.Exp(t2)
+		exp = k
+		dexp = dk1
+		k = kTape[len(kTape)-1]
+		kTape = kTape[:len(kTape)-1]
+		dt210 += exp * dexp
+		// t2 := t1 * xi
+		dt15 = dt210
+		dt210 = 0
+		dt11 += xi * dt15
+		hvx[i] += t1 * dt15
+		// dt2 := xi*dt1 + t1*dxi
+		dt14 = ddt2
+		ddt2 = 0
+		dt2 = dt2Tape[len(dt2Tape)-1]
+		dt2Tape = dt2Tape[:len(dt2Tape)-1]
+		dt12 = dt14
+		dt13 = dt14
+		dt11 += dxi * dt13
+		hvx[i] += dt1 * dt12
+		ddt1 += xi * dt12
+		// t1 := t * xi
+		dt111 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		dt += xi * dt111
+		hvx[i] += t * dt111
+		// dt1 := xi*-vg + t*dxi
+		dt10 = ddt1
+		ddt1 = 0
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		dt8 = dt10
+		dt9 = dt10
+		dt += dxi * dt9
+		hvx[i] -= vg * dt8
+		// t := -g
+		dt7 = dt
+		dt = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		hvg -= dt7
+		// prev := k
+		dk1 = dprev1
+		dprev1 = 0
+		prev = prevTape[len(prevTape)-1]
+		prevTape = prevTape[:len(prevTape)-1]
+		// dprev := dk
+		ddk = ddprev
+		ddprev = 0
+		dprev = dprevTape[len(dprevTape)-1]
+		dprevTape = dprevTape[:len(dprevTape)-1]
+		// dxi := vx[i]
+		dxi = dxiTape[len(dxiTape)-1]
+		dxiTape = dxiTape[:len(dxiTape)-1]
+	}
+	return hvpOfCopiedBack1, hvpOfCopiedBack2, hvg
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

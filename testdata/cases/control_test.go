@@ -303,6 +303,22 @@ func TestRestoredLater(t *testing.T) {
 	}
 }
 
+// TestCopiedBack: the exponential copied into k, whose old value k's
+// save keeps anyway, is read back from k going back, not stored; e's,
+// which nothing saves, is stored. TestGradients checks the gradients.
+func TestCopiedBack(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	body := generatedFunc(t, "control_grad.go", "CopiedBackGrad")
+	if !strings.Contains(body, "exp = k\n") || strings.Contains(body, "expTape") {
+		t.Errorf("CopiedBackGrad stores the exponential copied into k instead of reading it back from k")
+	}
+	if !strings.Contains(body, "exp1Tape = append(exp1Tape, exp1)") || strings.Contains(body, "eTape") {
+		t.Errorf("CopiedBackGrad does not store e's exponential, or saves e")
+	}
+}
+
 // TestRowViewsTakenAgain: the backward trips of RowViews take the view w
 // again from j; u and v, which depend on what the loop changes, are kept.
 func TestRowViewsTakenAgain(t *testing.T) {

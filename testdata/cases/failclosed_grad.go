@@ -2437,7 +2437,7 @@ var twoResultsAfterEarlyReturnHVPTapes sync.Pool
 func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var twoResultsAfterEarlyReturnHVP, r, r1, dr, t9, dr1, s, c, ds, dc, dt, t, t10, t11, dt1, t1, dt2, t2, vyPrev, dt3, t3, r2, r3, dr2, i, f, di, df, t12, t13, dt4, t4, t14, r4, ldexp, dr3, fr, dfr, t16, dt5, t17, t5, t18, dt6, t19, t6, tanh1, tanh, t20, t21, t22, dtanh, t23, dt7, t24, t7, t25, t26, t8 float64
 	var k, t15, r5, ex, iters, tapeLen int
-	var tapes, r5Tape, exTape, dfrTape, tanhTape, tanh1Tape, vyTape, yTape []float64
+	var tapes, vyTape, yTape []float64
 	var cond, cond1, done bool
 	done = false
 	if x > 100 {
@@ -2488,7 +2488,7 @@ func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64
 	}
 	k = 0
 	iters = max(0, 3)
-	tapeLen = iters + iters + iters + iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -2506,22 +2506,16 @@ func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	r5Tape, tapes = tapes[:0:iters], tapes[iters:]
-	exTape, tapes = tapes[:0:iters], tapes[iters:]
-	dfrTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
 	for ; k < 3; k++ {
-		r5Tape = append(r5Tape, float64(r5))
+		vyTape = append(vyTape, vy)
+		yTape = append(yTape, y)
 		t14, t15 = math.Frexp(y)
 		r4 = t14
 		r5 = t15
 		ldexp = math.Ldexp(vy, -r5)
 		dr3 = ldexp
-		exTape = append(exTape, float64(ex))
-		dfrTape = append(dfrTape, dfr)
 		fr = r4
 		ex = r5
 		dfr = dr3
@@ -2533,9 +2527,7 @@ func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64
 		dt6 = t18
 		t19 = t5 * float64(ex)
 		t6 = t19
-		tanhTape = append(tanhTape, tanh)
 		tanh1 = math.Tanh(fr)
-		tanh1Tape = append(tanh1Tape, tanh1)
 		tanh = tanh1
 		t20 = tanh * tanh
 		t21 = 1 - t20
@@ -2545,10 +2537,8 @@ func TwoResultsAfterEarlyReturnHVP(x, y float64, n int, vx, vy float64) (float64
 		dt7 = t23
 		t24 = t6 + tanh
 		t7 = t24
-		vyTape = append(vyTape, vy)
 		t25 = vy + dt7
 		vy = t25
-		yTape = append(yTape, y)
 		t26 = y + t7
 		y = t26
 	}
@@ -2568,13 +2558,25 @@ reverse:
 		dy = x * dt27
 		// for k < 3
 		for trip := max(0, 3); trip > 0; trip-- {
-			// y += t7
+			// the trip again, from vy, y
 			y = yTape[len(yTape)-1]
 			yTape = yTape[:len(yTape)-1]
+			vy = vyTape[len(vyTape)-1]
+			vyTape = vyTape[:len(vyTape)-1]
+			t14, t15 = math.Frexp(y)
+			r4 = t14
+			r5 = t15
+			ldexp = math.Ldexp(vy, -r5)
+			dr3 = ldexp
+			fr = r4
+			ex = r5
+			dfr = dr3
+			tanh1 = math.Tanh(fr)
+			tanh = tanh1
+			// y += t7
 			dt26 = hvy
 			dt71 += dt26
 			// vy += dt7
-			vyTape = vyTape[:len(vyTape)-1]
 			dt25 = dy
 			ddt7 += dt25
 			// t7 := t6 + tanh
@@ -2595,12 +2597,9 @@ reverse:
 			ddfr += t21 * dt22
 			dtanh1 -= 2 * tanh * dfr * dt22
 			// tanh := math.Tanh(fr)
-			tanh1 = tanh1Tape[len(tanh1Tape)-1]
-			tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
 			dtanh11 = dtanh1
 			dtanh1 = 0
-			tanh = tanhTape[len(tanhTape)-1]
-			tanhTape = tanhTape[:len(tanhTape)-1]
+			tanh1 = math.Tanh(fr)
 			dfr1 += (1 - tanh1*tanh1) * dtanh11
 			// t6 := t5 * float64(ex)
 			dt19 = dt61
@@ -2619,12 +2618,8 @@ reverse:
 			ddt5 = 0
 			ddfr += 0.25 * dt16
 			// fr, ex, dfr := r4, r5, dr3
-			ex = int(exTape[len(exTape)-1])
-			exTape = exTape[:len(exTape)-1]
 			ddr3 += ddfr
 			ddfr = 0
-			dfr = dfrTape[len(dfrTape)-1]
-			dfrTape = dfrTape[:len(dfrTape)-1]
 			dr4 += dfr1
 			dfr1 = 0
 			// dr3 := math.Ldexp(vy, -r5)
@@ -2632,8 +2627,6 @@ reverse:
 			ddr3 = 0
 			dy += math.Ldexp(dldexp, -r5)
 			// r4, r5 := math.Frexp(y)
-			r5 = int(r5Tape[len(r5Tape)-1])
-			r5Tape = r5Tape[:len(r5Tape)-1]
 			dt14 = dr4
 			dr4 = 0
 			_, t15 = math.Frexp(y)
@@ -3800,12 +3793,12 @@ var parallelPassiveInLoopGradTapes sync.Pool
 
 // ParallelPassiveInLoopGrad returns ParallelPassiveInLoop(x, y) and its partial derivatives with respect to x, y.
 func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
-	var t, atan, t1, bell1, dBell1Dx, tanh, t2 float64
+	var t, atan, t1, bell1, dBell1Dx, tanh, t2, yPrev float64
 	var iters, tapeLen int
-	var tapes, xTape, yTape, tanhTape []float64
+	var tapes, xTape, yTape []float64
 	i := 0
 	iters = max(0, 3)
-	tapeLen = iters + iters + (iters + iters) + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -3823,23 +3816,19 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	yTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	tanhTape = tapes[:0:iters]
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape = tapes[:0:iters]
 	for ; i < 3; i++ {
 		xTape = append(xTape, x)
+		yTape = append(yTape, y)
 		t = y + 0.5
 		atan = math.Atan(t)
 		x = atan
-		xTape = append(xTape, x)
-		yTape = append(yTape, y)
 		t1 = 0.25
 		bell1, _ = gradOfBellWrtX(x, 1.5)
 		tanh = math.Tanh(bell1)
-		tanhTape = append(tanhTape, tanh)
 		x = t1
 		y = tanh
-		yTape = append(yTape, y)
 		t2 = y + 0.125*float64(i)
 		y = t2
 	}
@@ -3851,21 +3840,26 @@ func ParallelPassiveInLoopGrad(x, y float64) (float64, float64, float64) {
 	dx := y
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
-		// y += 0.125 * float64(i)
-		yTape = yTape[:len(yTape)-1]
-		// x, y = 0.25, math.Tanh(bell(x, 1.5))
-		x = xTape[len(xTape)-1]
-		xTape = xTape[:len(xTape)-1]
-		tanh = tanhTape[len(tanhTape)-1]
-		tanhTape = tanhTape[:len(tanhTape)-1]
-		dtanh = dy
+		// the trip again, from x, y
 		y = yTape[len(yTape)-1]
 		yTape = yTape[:len(yTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		t = y + 0.5
+		atan = math.Atan(t)
+		x = atan
+		yPrev = y
+		bell1, _ = gradOfBellWrtX(x, 1.5)
+		tanh = math.Tanh(bell1)
+		y = tanh
+		// y += 0.125 * float64(i)
+		// x, y = 0.25, math.Tanh(bell(x, 1.5))
+		tanh = y
+		dtanh = dy
+		y = yPrev
 		_, dBell1Dx = gradOfBellWrtX(x, 1.5)
 		dbell1 = (1 - tanh*tanh) * dtanh
 		dx = dBell1Dx * dbell1
 		// x = math.Atan(y + 0.5)
-		xTape = xTape[:len(xTape)-1]
 		t = y + 0.5
 		datan = dx
 		dx = 0
@@ -3898,10 +3892,10 @@ var parallelPassiveInLoopHVPTapes sync.Pool
 func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, float64, float64) {
 	var t2, t, t3, t4, t5, atan, jvpOfBellWrtX11, jvpOfBellWrtX12, bell1, dBell, tanh1, tanh, t6, t7, t8, dtanh, t9 float64
 	var iters, tapeLen int
-	var tapes, tTape, vxTape, xTape, dBellTape, tanhTape, tanh1Tape, vyTape []float64
+	var tapes, vxTape, xTape, yTape, vyTape []float64
 	i := 0
 	iters = max(0, 3)
-	tapeLen = iters + (iters + iters) + (iters + iters) + iters + iters + iters + iters
+	tapeLen = iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -3919,40 +3913,32 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	dBellTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape = tapes[:0:iters]
 	for ; i < 3; i++ {
-		tTape = append(tTape, t)
+		vxTape = append(vxTape, vx)
+		vyTape = append(vyTape, vy)
+		xTape = append(xTape, x)
+		yTape = append(yTape, y)
 		t2 = y + 0.5
 		t = t2
-		vxTape = append(vxTape, vx)
 		t3 = t * t
 		t4 = 1 + t3
 		t5 = vy / t4
 		vx = t5
-		xTape = append(xTape, x)
 		atan = math.Atan(t)
 		x = atan
-		dBellTape = append(dBellTape, dBell)
 		jvpOfBellWrtX11, jvpOfBellWrtX12 = jvpOfBellWrtX1(x, 1.5, vx)
 		bell1 = jvpOfBellWrtX11
 		dBell = jvpOfBellWrtX12
-		tanhTape = append(tanhTape, tanh)
 		tanh1 = math.Tanh(bell1)
-		tanh1Tape = append(tanh1Tape, tanh1)
 		tanh = tanh1
 		t6 = tanh * tanh
 		t7 = 1 - t6
 		t8 = t7 * dBell
 		dtanh = t8
-		xTape = append(xTape, x)
-		vxTape = append(vxTape, vx)
-		vyTape = append(vyTape, vy)
 		x = float64(0.25)
 		y = tanh
 		vx = float64(0)
@@ -3973,17 +3959,33 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 	dy := x * ddt1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// i++
+		i--
+		// the trip again, from vx, vy, x, y
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		t2 = y + 0.5
+		t = t2
+		t3 = t * t
+		t4 = 1 + t3
+		t5 = vy / t4
+		vx = t5
+		atan = math.Atan(t)
+		x = atan
+		jvpOfBellWrtX11, jvpOfBellWrtX12 = jvpOfBellWrtX1(x, 1.5, vx)
+		bell1 = jvpOfBellWrtX11
+		dBell = jvpOfBellWrtX12
+		tanh1 = math.Tanh(bell1)
+		tanh = tanh1
 		// y += 0.125 * float64(i)
 		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
 		hvx = 0
 		dx = 0
-		x = xTape[len(xTape)-1]
-		xTape = xTape[:len(xTape)-1]
-		vx = vxTape[len(vxTape)-1]
-		vxTape = vxTape[:len(vxTape)-1]
 		ddtanh += dy
-		vy = vyTape[len(vyTape)-1]
-		vyTape = vyTape[:len(vyTape)-1]
 		dtanh1 += hvy
 		// dtanh := (1 - tanh*tanh) * dBell
 		t6 = tanh * tanh
@@ -3993,18 +3995,13 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 		ddBell += t7 * dt8
 		dtanh1 -= 2 * tanh * dBell * dt8
 		// tanh := math.Tanh(bell1)
-		tanh1 = tanh1Tape[len(tanh1Tape)-1]
-		tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
 		dtanh11 = dtanh1
 		dtanh1 = 0
-		tanh = tanhTape[len(tanhTape)-1]
-		tanhTape = tanhTape[:len(tanhTape)-1]
+		tanh1 = math.Tanh(bell1)
 		dbell1 += (1 - tanh1*tanh1) * dtanh11
 		// bell1, dBell := jvpOfBellWrtX1(x, 1.5, vx)
 		djvpOfBellWrtX12 = ddBell
 		ddBell = 0
-		dBell = dBellTape[len(dBellTape)-1]
-		dBellTape = dBellTape[:len(dBellTape)-1]
 		djvpOfBellWrtX11 = dbell1
 		dbell1 = 0
 		_, _, dJvpOfBellWrtX1Dx, dJvpOfBellWrtX1Ddx := pullbackOfJvpOfBellWrtX1WrtXDx(x, 1.5, vx, djvpOfBellWrtX11, djvpOfBellWrtX12)
@@ -4013,13 +4010,11 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 		// x = math.Atan(t)
 		datan = hvx
 		hvx = 0
-		xTape = xTape[:len(xTape)-1]
 		dt += datan / (1 + t*t)
 		// vx = vy / (1 + t*t)
-		vxTape = vxTape[:len(vxTape)-1]
+		t5 = vx
 		t3 = t * t
 		t4 = 1 + t3
-		t5 = vy / t4
 		dt5 = dx
 		dx = 0
 		dy = dt5 / t4
@@ -4027,8 +4022,6 @@ func ParallelPassiveInLoopHVP(x, y, vx, vy float64) (float64, float64, float64, 
 		// t := y + 0.5
 		dt2 = dt
 		dt = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		hvy = dt2
 	}
 	return parallelPassiveInLoopHVP, dx, dy, hvx, hvy
@@ -8904,7 +8897,7 @@ var hvpOfTwoResultsAfterEarlyReturnTapes sync.Pool
 func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float64, float64, float64, float64) {
 	var hvpOfTwoResultsAfterEarlyReturn1, hvpOfTwoResultsAfterEarlyReturn2, r, r1, dr, t9, dr1, s, c, ds, dc, dt, t, t10, t11, dt1, t1, dt2, t2, vyPrev, dt3, t3, r2, r3, dr2, i, f, di, df, t12, t13, dt4, t4, t14, r4, ldexp, dr3, fr, dfr, t16, dt5, t17, t5, t18, dt6, t19, t6, tanh1, tanh, t20, t21, t22, dtanh, t23, dt7, t24, t7, t25, t26, t27, t28, dt8, t8 float64
 	var k, t15, r5, ex, iters, tapeLen int
-	var tapes, r5Tape, exTape, dfrTape, tanhTape, tanh1Tape, vyTape, yTape []float64
+	var tapes, vyTape, yTape []float64
 	var cond1, done bool
 	done = false
 	if x > 100 {
@@ -8953,7 +8946,7 @@ func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float
 	}
 	k = 0
 	iters = max(0, 3)
-	tapeLen = iters + iters + iters + iters + iters + iters + iters
+	tapeLen = iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -8971,22 +8964,16 @@ func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	r5Tape, tapes = tapes[:0:iters], tapes[iters:]
-	exTape, tapes = tapes[:0:iters], tapes[iters:]
-	dfrTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape, tapes = tapes[:0:iters], tapes[iters:]
 	yTape = tapes[:0:iters]
 	for ; k < 3; k++ {
-		r5Tape = append(r5Tape, float64(r5))
+		vyTape = append(vyTape, vy)
+		yTape = append(yTape, y)
 		t14, t15 = math.Frexp(y)
 		r4 = t14
 		r5 = t15
 		ldexp = math.Ldexp(vy, -r5)
 		dr3 = ldexp
-		exTape = append(exTape, float64(ex))
-		dfrTape = append(dfrTape, dfr)
 		fr = r4
 		ex = r5
 		dfr = dr3
@@ -8998,9 +8985,7 @@ func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float
 		dt6 = t18
 		t19 = t5 * float64(ex)
 		t6 = t19
-		tanhTape = append(tanhTape, tanh)
 		tanh1 = math.Tanh(fr)
-		tanh1Tape = append(tanh1Tape, tanh1)
 		tanh = tanh1
 		t20 = tanh * tanh
 		t21 = 1 - t20
@@ -9010,10 +8995,8 @@ func hvpOfTwoResultsAfterEarlyReturn(x, y float64, n int, vx, vy float64) (float
 		dt7 = t23
 		t24 = t6 + tanh
 		t7 = t24
-		vyTape = append(vyTape, vy)
 		t25 = vy + dt7
 		vy = t25
-		yTape = append(yTape, y)
 		t26 = y + t7
 		y = t26
 	}
@@ -9036,13 +9019,25 @@ reverse:
 		dvy = x * dt27
 		// for k < 3
 		for trip := max(0, 3); trip > 0; trip-- {
-			// y += t7
+			// the trip again, from vy, y
 			y = yTape[len(yTape)-1]
 			yTape = yTape[:len(yTape)-1]
+			vy = vyTape[len(vyTape)-1]
+			vyTape = vyTape[:len(vyTape)-1]
+			t14, t15 = math.Frexp(y)
+			r4 = t14
+			r5 = t15
+			ldexp = math.Ldexp(vy, -r5)
+			dr3 = ldexp
+			fr = r4
+			ex = r5
+			dfr = dr3
+			tanh1 = math.Tanh(fr)
+			tanh = tanh1
+			// y += t7
 			dt26 = hvy
 			dt71 += dt26
 			// vy += dt7
-			vyTape = vyTape[:len(vyTape)-1]
 			dt25 = dvy
 			ddt7 += dt25
 			// t7 := t6 + tanh
@@ -9063,12 +9058,9 @@ reverse:
 			ddfr += t21 * dt22
 			dtanh1 -= 2 * tanh * dfr * dt22
 			// tanh := math.Tanh(fr)
-			tanh1 = tanh1Tape[len(tanh1Tape)-1]
-			tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
 			dtanh11 = dtanh1
 			dtanh1 = 0
-			tanh = tanhTape[len(tanhTape)-1]
-			tanhTape = tanhTape[:len(tanhTape)-1]
+			tanh1 = math.Tanh(fr)
 			dfr1 += (1 - tanh1*tanh1) * dtanh11
 			// t6 := t5 * float64(ex)
 			dt19 = dt61
@@ -9087,12 +9079,8 @@ reverse:
 			ddt5 = 0
 			ddfr += 0.25 * dt16
 			// fr, ex, dfr := r4, r5, dr3
-			ex = int(exTape[len(exTape)-1])
-			exTape = exTape[:len(exTape)-1]
 			ddr3 += ddfr
 			ddfr = 0
-			dfr = dfrTape[len(dfrTape)-1]
-			dfrTape = dfrTape[:len(dfrTape)-1]
 			dr4 += dfr1
 			dfr1 = 0
 			// dr3 := math.Ldexp(vy, -r5)
@@ -9100,8 +9088,6 @@ reverse:
 			ddr3 = 0
 			dvy += math.Ldexp(dldexp, -r5)
 			// r4, r5 := math.Frexp(y)
-			r5 = int(r5Tape[len(r5Tape)-1])
-			r5Tape = r5Tape[:len(r5Tape)-1]
 			dt14 = dr4
 			dr4 = 0
 			_, t15 = math.Frexp(y)
@@ -9636,10 +9622,10 @@ var hvpOfParallelPassiveInLoopTapes sync.Pool
 func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64, float64) {
 	var t2, t, t3, t4, t5, atan, jvpOfBellWrtX21, jvpOfBellWrtX22, bell1, dBell, tanh1, tanh, t6, t7, t8, dtanh, t9 float64
 	var iters, tapeLen int
-	var tapes, tTape, vxTape, xTape, dBellTape, tanhTape, tanh1Tape, vyTape []float64
+	var tapes, vxTape, xTape, yTape, vyTape []float64
 	i := 0
 	iters = max(0, 3)
-	tapeLen = iters + (iters + iters) + (iters + iters) + iters + iters + iters + iters
+	tapeLen = iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -9657,40 +9643,32 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 		}
 		tapes = (*tapeBuf)[:tapeLen]
 	}
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	vxTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	xTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	dBellTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanhTape, tapes = tapes[:0:iters], tapes[iters:]
-	tanh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	vxTape, tapes = tapes[:0:iters], tapes[iters:]
+	xTape, tapes = tapes[:0:iters], tapes[iters:]
+	yTape, tapes = tapes[:0:iters], tapes[iters:]
 	vyTape = tapes[:0:iters]
 	for ; i < 3; i++ {
-		tTape = append(tTape, t)
+		vxTape = append(vxTape, vx)
+		vyTape = append(vyTape, vy)
+		xTape = append(xTape, x)
+		yTape = append(yTape, y)
 		t2 = y + 0.5
 		t = t2
-		vxTape = append(vxTape, vx)
 		t3 = t * t
 		t4 = 1 + t3
 		t5 = vy / t4
 		vx = t5
-		xTape = append(xTape, x)
 		atan = math.Atan(t)
 		x = atan
-		dBellTape = append(dBellTape, dBell)
 		jvpOfBellWrtX21, jvpOfBellWrtX22 = jvpOfBellWrtX2(x, 1.5, vx)
 		bell1 = jvpOfBellWrtX21
 		dBell = jvpOfBellWrtX22
-		tanhTape = append(tanhTape, tanh)
 		tanh1 = math.Tanh(bell1)
-		tanh1Tape = append(tanh1Tape, tanh1)
 		tanh = tanh1
 		t6 = tanh * tanh
 		t7 = 1 - t6
 		t8 = t7 * dBell
 		dtanh = t8
-		xTape = append(xTape, x)
-		vxTape = append(vxTape, vx)
-		vyTape = append(vyTape, vy)
 		x = float64(0.25)
 		y = tanh
 		vx = float64(0)
@@ -9715,17 +9693,33 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 	dvy := x * ddt1
 	// for i < 3
 	for trip := max(0, 3); trip > 0; trip-- {
+		// i++
+		i--
+		// the trip again, from vx, vy, x, y
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		xTape = xTape[:len(xTape)-1]
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		vxTape = vxTape[:len(vxTape)-1]
+		t2 = y + 0.5
+		t = t2
+		t3 = t * t
+		t4 = 1 + t3
+		t5 = vy / t4
+		vx = t5
+		atan = math.Atan(t)
+		x = atan
+		jvpOfBellWrtX21, jvpOfBellWrtX22 = jvpOfBellWrtX2(x, 1.5, vx)
+		bell1 = jvpOfBellWrtX21
+		dBell = jvpOfBellWrtX22
+		tanh1 = math.Tanh(bell1)
+		tanh = tanh1
 		// y += 0.125 * float64(i)
 		// x, y, vx, vy = float64(0.25), tanh, float64(0), dtanh
 		hvx = 0
 		dvx = 0
-		x = xTape[len(xTape)-1]
-		xTape = xTape[:len(xTape)-1]
-		vx = vxTape[len(vxTape)-1]
-		vxTape = vxTape[:len(vxTape)-1]
 		ddtanh += dvy
-		vy = vyTape[len(vyTape)-1]
-		vyTape = vyTape[:len(vyTape)-1]
 		dtanh1 += hvy
 		// dtanh := (1 - tanh*tanh) * dBell
 		t6 = tanh * tanh
@@ -9735,18 +9729,13 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 		ddBell += t7 * dt8
 		dtanh1 -= 2 * tanh * dBell * dt8
 		// tanh := math.Tanh(bell1)
-		tanh1 = tanh1Tape[len(tanh1Tape)-1]
-		tanh1Tape = tanh1Tape[:len(tanh1Tape)-1]
 		dtanh11 = dtanh1
 		dtanh1 = 0
-		tanh = tanhTape[len(tanhTape)-1]
-		tanhTape = tanhTape[:len(tanhTape)-1]
+		tanh1 = math.Tanh(bell1)
 		dbell1 += (1 - tanh1*tanh1) * dtanh11
 		// bell1, dBell := jvpOfBellWrtX2(x, 1.5, vx)
 		djvpOfBellWrtX22 = ddBell
 		ddBell = 0
-		dBell = dBellTape[len(dBellTape)-1]
-		dBellTape = dBellTape[:len(dBellTape)-1]
 		djvpOfBellWrtX21 = dbell1
 		dbell1 = 0
 		_, _, dJvpOfBellWrtX2Dx, dJvpOfBellWrtX2Ddx := pullbackOfJvpOfBellWrtX2WrtXDx(x, 1.5, vx, djvpOfBellWrtX21, djvpOfBellWrtX22)
@@ -9755,21 +9744,17 @@ func hvpOfParallelPassiveInLoop(x, y, vx, vy float64) (float64, float64, float64
 		// x = math.Atan(t)
 		datan = hvx
 		hvx = 0
-		xTape = xTape[:len(xTape)-1]
 		dt += datan / (1 + t*t)
 		// vx = vy / (1 + t*t)
-		vxTape = vxTape[:len(vxTape)-1]
+		t5 = vx
 		t3 = t * t
 		t4 = 1 + t3
-		t5 = vy / t4
 		dt5 = dvx
 		dvy = dt5 / t4
 		dt -= 2 * t * (t5 * (1 / t4)) * dt5
 		// t := y + 0.5
 		dt2 = dt
 		dt = 0
-		t = tTape[len(tTape)-1]
-		tTape = tTape[:len(tTape)-1]
 		hvy = dt2
 	}
 	return hvpOfParallelPassiveInLoop1, hvpOfParallelPassiveInLoop2, hvx, hvy
