@@ -165,7 +165,7 @@ func (a *tapeAllocator) add(name string, elem adjoint.Type, sites [][]*loopCtx) 
 	}
 	c := capacity(sites)
 	if c == nil {
-		if smallScalar(elem) {
+		if _, headers := elem.(adjoint.Slice); smallScalar(elem) || headers {
 			a.growable(name, elem)
 		}
 		return
@@ -178,8 +178,8 @@ func (a *tapeAllocator) add(name string, elem adjoint.Type, sites [][]*loopCtx) 
 	a.groups[key] = append(a.groups[key], tapeAlloc{name, c})
 }
 
-// growable starts a tape of unknown length in a stack array; append takes
-// it to the heap beyond that.
+// growable starts a tape of unknown length in a stack array, or empty for
+// slice headers; beyond that it grows into a buffer from the pool.
 func (a *tapeAllocator) growable(name string, elem adjoint.Type) {
 	l := a.l
 	// Past the array, it grows into storage from the function's pool
@@ -188,6 +188,11 @@ func (a *tapeAllocator) growable(name string, elem adjoint.Type) {
 		l.appendedTapes = map[string]adjoint.Type{}
 	}
 	l.appendedTapes[name] = elem
+	if _, headers := elem.(adjoint.Slice); headers {
+		// Slice headers take no stack array (as in tapeStorage): the tape
+		// starts empty and its first trip takes a buffer from the pool.
+		return
+	}
 	if l.fusing || l.hoistAll {
 		// Each trip of a sum loop empties the tape again: the first one's
 		// storage serves them all. With early returns the goto to the

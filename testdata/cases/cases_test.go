@@ -211,6 +211,13 @@ func allCases() []gradCase {
 				g[3] = dg
 				return v, g
 			}, at: pts(p(0.3, -0.7, 0.5, 0.8), p(1.1, 0.2, -0.4, 0.3))},
+		{name: "WhileViews",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return WhileViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
+			f:   func(x []float64) float64 { return WhileViews(x[:9], x[9:], 3) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 12)
+				return WhileViewsGrad(x[:9], x[9:], 3, g[:9], g[9:]), g
+			}, at: pts(p(0.3, -0.2, 0.5, 0.1, 0.7, -0.4, 0.2, 0.6, -0.1, 0.8, -0.5, 0.3))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

@@ -962,6 +962,30 @@ func CopiedBack(x []float64, g float64) float64 {
 	return out
 }
 
+// WhileViews takes a view of a row on every trip of a loop whose trip
+// count is known only as it runs (off moves on by n each trip): the tape
+// of views grows in a buffer from the function's pool, so calls allocate
+// nothing in the steady state at any number of rows.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func WhileViews(W, x []float64, n int) float64 {
+	out := 0.0
+	off := 0
+	for off+n <= len(W) {
+		w := W[off : off+n]
+		s := 0.0
+		for i := range w {
+			s += w[i] * x[i]
+		}
+		out = 0.5*out + math.Sin(s)
+		off += n
+	}
+	return out
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

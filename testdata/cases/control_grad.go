@@ -8818,11 +8818,16 @@ func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
 // viewUpdateReadLaterGradTapes keeps ViewUpdateReadLaterGrad's tape storage between calls.
 var viewUpdateReadLaterGradTapes sync.Pool
 
+// viewUpdateReadLaterGradTapesFloat64 keeps ViewUpdateReadLaterGrad's tape storage between calls.
+var viewUpdateReadLaterGradTapesFloat64 sync.Pool
+
 // ViewUpdateReadLaterGrad returns ViewUpdateReadLater(w, p) and its partial derivatives with respect to w, p.
 func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ViewUpdateReadLaterGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
+	var dtTapeBuf *[][]float64
+	var tTapeBuf *[][]float64
 	var t1, sin, t2, t3, t4, erf, t5, t6 float64
 	var i, iters, tapeLen, trips int
 	var dr, r, dt, t, tapes, tripsTape, rElemTape []float64
@@ -8859,6 +8864,30 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	tripsTape = tapes[:0:iters]
 	for ; k < 3; k++ {
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = viewUpdateReadLaterGradTapesFloat64.Get().(*[][]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([][]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = viewUpdateReadLaterGradTapesFloat64.Get().(*[][]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([][]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		dr = dh[:2]
 		r = h[:2]
 		rElemTape = append(rElemTape, r[0])
@@ -8871,6 +8900,30 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		t = r
 		tripsTape = append(tripsTape, 0)
 		for len(t) > 1 {
+			if cap(dtTape)-len(dtTape) < 1 {
+				if dtTapeBuf == nil {
+					dtTapeBuf, _ = viewUpdateReadLaterGradTapesFloat64.Get().(*[][]float64)
+					if dtTapeBuf == nil {
+						dtTapeBuf = new([][]float64)
+					}
+				}
+				if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+					*dtTapeBuf = make([][]float64, 2*cap(dtTape)+1)
+				}
+				dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+			}
+			if cap(tTape)-len(tTape) < 1 {
+				if tTapeBuf == nil {
+					tTapeBuf, _ = viewUpdateReadLaterGradTapesFloat64.Get().(*[][]float64)
+					if tTapeBuf == nil {
+						tTapeBuf = new([][]float64)
+					}
+				}
+				if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+					*tTapeBuf = make([][]float64, 2*cap(tTape)+1)
+				}
+				tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+			}
 			tripsTape[len(tripsTape)-1]++
 			t3 = p * float64(k+1)
 			t4 = t3 / 4
@@ -8936,6 +8989,12 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		dh[i] = 0
 		dw[i] += 0.5 * dt1
 	}
+	if dtTapeBuf != nil {
+		viewUpdateReadLaterGradTapesFloat64.Put(dtTapeBuf)
+	}
+	if tTapeBuf != nil {
+		viewUpdateReadLaterGradTapesFloat64.Put(tTapeBuf)
+	}
 	return viewUpdateReadLater, dp
 }
 
@@ -8984,6 +9043,9 @@ func ViewUpdateReadLaterJVP(w []float64, p float64, dw []float64, dp float64) (f
 // viewUpdateReadLaterHVPTapes keeps ViewUpdateReadLaterHVP's tape storage between calls.
 var viewUpdateReadLaterHVPTapes sync.Pool
 
+// viewUpdateReadLaterHVPTapesFloat64 keeps ViewUpdateReadLaterHVP's tape storage between calls.
+var viewUpdateReadLaterHVPTapesFloat64 sync.Pool
+
 // ViewUpdateReadLaterHVP returns ViewUpdateReadLater's value, its gradient as ViewUpdateReadLaterGrad gives it, and the product of its Hessian with the direction vw, vp in the same form (added into buffers for slices and pointers, returned for the rest).
 func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw, hvw []float64) (float64, float64, float64) {
 	if len(dw) < len(w) {
@@ -8992,11 +9054,15 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	if len(hvw) < len(w) {
 		panic(fmt.Sprintf("ViewUpdateReadLaterHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
+	var ddtTapeBuf *[][]float64
 	var derfTapeBuf *[]float64
 	var dt3TapeBuf *[]float64
+	var dt5TapeBuf *[][]float64
+	var dtTapeBuf *[][]float64
 	var erfTapeBuf *[]float64
 	var expTapeBuf *[]float64
 	var t3TapeBuf *[]float64
+	var tTapeBuf *[][]float64
 	var t5, t6, cos, t7, dsin, sin1, sin, t8, dt1, t9, t1, t10, dt2, t11, t2, t12, dt3, t13, t3, t14, t15, exp, t16, t17, derf, erf1, erf, t18, t19, t20, dt4, t21, t4, t22, t23 float64
 	var i, iters, tapeLen, trips int
 	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
@@ -9052,6 +9118,54 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	tripsTape = tapes[:0:iters]
 	for ; k < 3; k++ {
+		if cap(ddtTape)-len(ddtTape) < 1 {
+			if ddtTapeBuf == nil {
+				ddtTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[][]float64)
+				if ddtTapeBuf == nil {
+					ddtTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*ddtTapeBuf) < 2*cap(ddtTape)+1 {
+				*ddtTapeBuf = make([][]float64, 2*cap(ddtTape)+1)
+			}
+			ddtTape = (*ddtTapeBuf)[:copy(*ddtTapeBuf, ddtTape)]
+		}
+		if cap(dt5Tape)-len(dt5Tape) < 1 {
+			if dt5TapeBuf == nil {
+				dt5TapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[][]float64)
+				if dt5TapeBuf == nil {
+					dt5TapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dt5TapeBuf) < 2*cap(dt5Tape)+1 {
+				*dt5TapeBuf = make([][]float64, 2*cap(dt5Tape)+1)
+			}
+			dt5Tape = (*dt5TapeBuf)[:copy(*dt5TapeBuf, dt5Tape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[][]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([][]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[][]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([][]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		ddr = ddh[:2]
 		dr = dh[:2]
 		dr1 = dh1[:2]
@@ -9079,6 +9193,18 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		t = r
 		tripsTape = append(tripsTape, 0)
 		for len(t) > 1 {
+			if cap(ddtTape)-len(ddtTape) < 1 {
+				if ddtTapeBuf == nil {
+					ddtTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[][]float64)
+					if ddtTapeBuf == nil {
+						ddtTapeBuf = new([][]float64)
+					}
+				}
+				if cap(*ddtTapeBuf) < 2*cap(ddtTape)+1 {
+					*ddtTapeBuf = make([][]float64, 2*cap(ddtTape)+1)
+				}
+				ddtTape = (*ddtTapeBuf)[:copy(*ddtTapeBuf, ddtTape)]
+			}
 			if cap(derfTape)-len(derfTape) < 1 {
 				if derfTapeBuf == nil {
 					derfTapeBuf, _ = viewUpdateReadLaterHVPTapes.Get().(*[]float64)
@@ -9102,6 +9228,30 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 					*dt3TapeBuf = make([]float64, 2*cap(dt3Tape)+1)
 				}
 				dt3Tape = (*dt3TapeBuf)[:copy(*dt3TapeBuf, dt3Tape)]
+			}
+			if cap(dt5Tape)-len(dt5Tape) < 1 {
+				if dt5TapeBuf == nil {
+					dt5TapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[][]float64)
+					if dt5TapeBuf == nil {
+						dt5TapeBuf = new([][]float64)
+					}
+				}
+				if cap(*dt5TapeBuf) < 2*cap(dt5Tape)+1 {
+					*dt5TapeBuf = make([][]float64, 2*cap(dt5Tape)+1)
+				}
+				dt5Tape = (*dt5TapeBuf)[:copy(*dt5TapeBuf, dt5Tape)]
+			}
+			if cap(dtTape)-len(dtTape) < 1 {
+				if dtTapeBuf == nil {
+					dtTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[][]float64)
+					if dtTapeBuf == nil {
+						dtTapeBuf = new([][]float64)
+					}
+				}
+				if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+					*dtTapeBuf = make([][]float64, 2*cap(dtTape)+1)
+				}
+				dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
 			}
 			if cap(erfTape)-len(erfTape) < 1 {
 				if erfTapeBuf == nil {
@@ -9138,6 +9288,18 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 					*t3TapeBuf = make([]float64, 2*cap(t3Tape)+1)
 				}
 				t3Tape = (*t3TapeBuf)[:copy(*t3TapeBuf, t3Tape)]
+			}
+			if cap(tTape)-len(tTape) < 1 {
+				if tTapeBuf == nil {
+					tTapeBuf, _ = viewUpdateReadLaterHVPTapesFloat64.Get().(*[][]float64)
+					if tTapeBuf == nil {
+						tTapeBuf = new([][]float64)
+					}
+				}
+				if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+					*tTapeBuf = make([][]float64, 2*cap(tTape)+1)
+				}
+				tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
 			}
 			tripsTape[len(tripsTape)-1]++
 			t10 = float64(k+1) * vp
@@ -9313,11 +9475,20 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		ddh[i] = 0
 		dw[i] += 0.5 * dt51
 	}
+	if ddtTapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(ddtTapeBuf)
+	}
 	if derfTapeBuf != nil {
 		viewUpdateReadLaterHVPTapes.Put(derfTapeBuf)
 	}
 	if dt3TapeBuf != nil {
 		viewUpdateReadLaterHVPTapes.Put(dt3TapeBuf)
+	}
+	if dt5TapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(dt5TapeBuf)
+	}
+	if dtTapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(dtTapeBuf)
 	}
 	if erfTapeBuf != nil {
 		viewUpdateReadLaterHVPTapes.Put(erfTapeBuf)
@@ -9327,6 +9498,9 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	}
 	if t3TapeBuf != nil {
 		viewUpdateReadLaterHVPTapes.Put(t3TapeBuf)
+	}
+	if tTapeBuf != nil {
+		viewUpdateReadLaterHVPTapesFloat64.Put(tTapeBuf)
 	}
 	return viewUpdateReadLaterHVP, dp, hvp
 }
@@ -13841,6 +14015,596 @@ func CopiedBackHessian(x []float64, g float64, dx, hess []float64) (float64, flo
 		copiedBack = CopiedBack(x, g)
 	}
 	return copiedBack, dg
+}
+
+// whileViewsGradTapes keeps WhileViewsGrad's tape storage between calls.
+var whileViewsGradTapes sync.Pool
+
+// whileViewsGradTapesFloat64 keeps WhileViewsGrad's tape storage between calls.
+var whileViewsGradTapesFloat64 sync.Pool
+
+// WhileViewsGrad returns WhileViews(W, x, n) and its partial derivatives with respect to W, x.
+func WhileViewsGrad(W, x []float64, n int, dW, dx []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("WhileViewsGrad: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("WhileViewsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var dwTapeBuf *[][]float64
+	var sTapeBuf *[]float64
+	var tripsTapeBuf *[]float64
+	var wTapeBuf *[][]float64
+	var dw, w, tripsTape, sTape []float64
+	var s, t, t1, t2, sin, t3 float64
+	var i, trips int
+	var wTape, dwTape [][]float64
+	out := 0.0
+	off := 0
+	var tapeArray [64]float64
+	sTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tripsTape = tapeArray1[:0]
+	trips = 0
+	for off+n <= len(W) {
+		if cap(dwTape)-len(dwTape) < 1 {
+			if dwTapeBuf == nil {
+				dwTapeBuf, _ = whileViewsGradTapes.Get().(*[][]float64)
+				if dwTapeBuf == nil {
+					dwTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dwTapeBuf) < 2*cap(dwTape)+1 {
+				*dwTapeBuf = make([][]float64, 2*cap(dwTape)+1)
+			}
+			dwTape = (*dwTapeBuf)[:copy(*dwTapeBuf, dwTape)]
+		}
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = whileViewsGradTapesFloat64.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		if cap(tripsTape)-len(tripsTape) < 1 {
+			if tripsTapeBuf == nil {
+				tripsTapeBuf, _ = whileViewsGradTapesFloat64.Get().(*[]float64)
+				if tripsTapeBuf == nil {
+					tripsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tripsTapeBuf) < 2*cap(tripsTape)+1 {
+				*tripsTapeBuf = make([]float64, 2*cap(tripsTape)+1)
+			}
+			tripsTape = (*tripsTapeBuf)[:copy(*tripsTapeBuf, tripsTape)]
+		}
+		if cap(wTape)-len(wTape) < 1 {
+			if wTapeBuf == nil {
+				wTapeBuf, _ = whileViewsGradTapes.Get().(*[][]float64)
+				if wTapeBuf == nil {
+					wTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*wTapeBuf) < 2*cap(wTape)+1 {
+				*wTapeBuf = make([][]float64, 2*cap(wTape)+1)
+			}
+			wTape = (*wTapeBuf)[:copy(*wTapeBuf, wTape)]
+		}
+		trips++
+		wTape = append(wTape, w)
+		dwTape = append(dwTape, dw)
+		dw = dW[off : off+n]
+		w = W[off : off+n]
+		sTape = append(sTape, s)
+		s = 0.0
+		tripsTape = append(tripsTape, 0)
+		for i = range w {
+			tripsTape[len(tripsTape)-1]++
+			t = w[i] * x[i]
+			t1 = s + t
+			s = t1
+		}
+		t2 = 0.5 * out
+		sin = math.Sin(s)
+		t3 = t2 + sin
+		out = t3
+		off += n
+	}
+	whileViews := out
+
+	var dout, dt3, ds, dt1, dt float64
+	// return out
+	dout = 1
+	// for off+n <= len(W)
+	for ; trips > 0; trips-- {
+		// out = 0.5*out + math.Sin(s)
+		dt3 = dout
+		dout = 0.5 * dt3
+		ds += math.Cos(s) * dt3
+		// for i := range w
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			i = trips1 - 1
+			// s += w[i] * x[i]
+			dt1 = ds
+			dt = dt1
+			dw[i] += x[i] * dt
+			dx[i] += w[i] * dt
+		}
+		// s := 0.0
+		ds = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		// w := W[off : off+n]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+	}
+	if dwTapeBuf != nil {
+		whileViewsGradTapes.Put(dwTapeBuf)
+	}
+	if sTapeBuf != nil {
+		whileViewsGradTapesFloat64.Put(sTapeBuf)
+	}
+	if tripsTapeBuf != nil {
+		whileViewsGradTapesFloat64.Put(tripsTapeBuf)
+	}
+	if wTapeBuf != nil {
+		whileViewsGradTapes.Put(wTapeBuf)
+	}
+	return whileViews
+}
+
+// WhileViewsJVP returns WhileViews(W, x, n) and its directional derivative: the sum of its partial derivatives with respect to W, x times the tangents dW, dx.
+func WhileViewsJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("WhileViewsJVP: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("WhileViewsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	off := 0
+	for off+n <= len(W) {
+		dw := dW[off : off+n]
+		w := W[off : off+n]
+		var ds float64
+		s := 0.0
+		for i := range w {
+			dt := x[i]*dw[i] + w[i]*dx[i]
+			t := w[i] * x[i]
+			ds += dt
+			s += t
+		}
+		dt1 := 0.5 * dout
+		t1 := 0.5 * out
+		dsin := math.Cos(s) * ds
+		sin := math.Sin(s)
+		dout = dt1 + dsin
+		out = t1 + sin
+		off += n
+	}
+	return out, dout
+}
+
+// whileViewsHVPTapes keeps WhileViewsHVP's tape storage between calls.
+var whileViewsHVPTapes sync.Pool
+
+// whileViewsHVPTapesFloat64 keeps WhileViewsHVP's tape storage between calls.
+var whileViewsHVPTapesFloat64 sync.Pool
+
+// WhileViewsHVP returns WhileViews's value, its gradient as WhileViewsGrad gives it, and the product of its Hessian with the direction vW, vx in the same form (added into buffers for slices and pointers, returned for the rest).
+func WhileViewsHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("WhileViewsHVP: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("WhileViewsHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvW) < len(W) {
+		panic(fmt.Sprintf("WhileViewsHVP: len(hvW) = %d is shorter than len(W) = %d", len(hvW), len(W)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("WhileViewsHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var ddwTapeBuf *[][]float64
+	var dsTapeBuf *[]float64
+	var dw1TapeBuf *[][]float64
+	var dwTapeBuf *[][]float64
+	var sTapeBuf *[]float64
+	var tripsTapeBuf *[]float64
+	var wTapeBuf *[][]float64
+	var ddw, dw, dw1, w, tripsTape, dsTape, sTape []float64
+	var ds, s, t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, cos, t10, dsin, sin1, sin, t11, t12 float64
+	var i, trips int
+	var dwTape, ddwTape, wTape, dw1Tape [][]float64
+	if len(vW) < len(W) {
+		panic(fmt.Sprintf("WhileViewsHVP: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("WhileViewsHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	off := 0
+	var tapeArray [64]float64
+	dsTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	tripsTape = tapeArray2[:0]
+	trips = 0
+	for off+n <= len(W) {
+		if cap(ddwTape)-len(ddwTape) < 1 {
+			if ddwTapeBuf == nil {
+				ddwTapeBuf, _ = whileViewsHVPTapes.Get().(*[][]float64)
+				if ddwTapeBuf == nil {
+					ddwTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*ddwTapeBuf) < 2*cap(ddwTape)+1 {
+				*ddwTapeBuf = make([][]float64, 2*cap(ddwTape)+1)
+			}
+			ddwTape = (*ddwTapeBuf)[:copy(*ddwTapeBuf, ddwTape)]
+		}
+		if cap(dsTape)-len(dsTape) < 1 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = whileViewsHVPTapesFloat64.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(dw1Tape)-len(dw1Tape) < 1 {
+			if dw1TapeBuf == nil {
+				dw1TapeBuf, _ = whileViewsHVPTapes.Get().(*[][]float64)
+				if dw1TapeBuf == nil {
+					dw1TapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dw1TapeBuf) < 2*cap(dw1Tape)+1 {
+				*dw1TapeBuf = make([][]float64, 2*cap(dw1Tape)+1)
+			}
+			dw1Tape = (*dw1TapeBuf)[:copy(*dw1TapeBuf, dw1Tape)]
+		}
+		if cap(dwTape)-len(dwTape) < 1 {
+			if dwTapeBuf == nil {
+				dwTapeBuf, _ = whileViewsHVPTapes.Get().(*[][]float64)
+				if dwTapeBuf == nil {
+					dwTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dwTapeBuf) < 2*cap(dwTape)+1 {
+				*dwTapeBuf = make([][]float64, 2*cap(dwTape)+1)
+			}
+			dwTape = (*dwTapeBuf)[:copy(*dwTapeBuf, dwTape)]
+		}
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = whileViewsHVPTapesFloat64.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		if cap(tripsTape)-len(tripsTape) < 1 {
+			if tripsTapeBuf == nil {
+				tripsTapeBuf, _ = whileViewsHVPTapesFloat64.Get().(*[]float64)
+				if tripsTapeBuf == nil {
+					tripsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tripsTapeBuf) < 2*cap(tripsTape)+1 {
+				*tripsTapeBuf = make([]float64, 2*cap(tripsTape)+1)
+			}
+			tripsTape = (*tripsTapeBuf)[:copy(*tripsTapeBuf, tripsTape)]
+		}
+		if cap(wTape)-len(wTape) < 1 {
+			if wTapeBuf == nil {
+				wTapeBuf, _ = whileViewsHVPTapes.Get().(*[][]float64)
+				if wTapeBuf == nil {
+					wTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*wTapeBuf) < 2*cap(wTape)+1 {
+				*wTapeBuf = make([][]float64, 2*cap(wTape)+1)
+			}
+			wTape = (*wTapeBuf)[:copy(*wTapeBuf, wTape)]
+		}
+		trips++
+		dwTape = append(dwTape, dw)
+		ddwTape = append(ddwTape, ddw)
+		ddw = dW[off : off+n]
+		dw = vW[off : off+n]
+		wTape = append(wTape, w)
+		dw1Tape = append(dw1Tape, dw1)
+		dw1 = hvW[off : off+n]
+		w = W[off : off+n]
+		dsTape = append(dsTape, ds)
+		ds = 0
+		sTape = append(sTape, s)
+		s = 0.0
+		tripsTape = append(tripsTape, 0)
+		for i = range w {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = whileViewsHVPTapesFloat64.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			t2 = x[i] * dw[i]
+			t3 = w[i] * vx[i]
+			t4 = t2 + t3
+			dt = t4
+			t5 = w[i] * x[i]
+			t = t5
+			dsTape = append(dsTape, ds)
+			t6 = ds + dt
+			ds = t6
+			t7 = s + t
+			s = t7
+		}
+		t8 = 0.5 * dout
+		dt1 = t8
+		t9 = 0.5 * out
+		t1 = t9
+		cos = math.Cos(s)
+		t10 = cos * ds
+		dsin = t10
+		sin1 = math.Sin(s)
+		sin = sin1
+		t11 = dt1 + dsin
+		dout = t11
+		t12 = t1 + sin
+		out = t12
+		off += n
+	}
+	whileViewsHVP := out
+
+	var ddout, dout1, dt12, dt11, dsin1, dt111, ddt1, ddsin, dsin11, ds1, dt10, dds, dt9, dt8, dt7, dt2, dt6, ddt, dt5, dt4, dt21, dt3 float64
+	// return out, dout
+	ddout = 1
+	// for off+n <= len(W)
+	for ; trips > 0; trips-- {
+		// out = t1 + sin
+		dt12 = dout1
+		dt11 += dt12
+		dsin1 += dt12
+		// dout = dt1 + dsin
+		dt111 = ddout
+		ddt1 += dt111
+		ddsin += dt111
+		// sin := math.Sin(s)
+		dsin11 = dsin1
+		dsin1 = 0
+		ds1 += math.Cos(s) * dsin11
+		// dsin := math.Cos(s) * ds
+		cos = math.Cos(s)
+		dt10 = ddsin
+		ddsin = 0
+		dds += cos * dt10
+		ds1 -= math.Sin(s) * ds * dt10
+		// t1 := 0.5 * out
+		dt9 = dt11
+		dt11 = 0
+		dout1 = 0.5 * dt9
+		// dt1 := 0.5 * dout
+		dt8 = ddt1
+		ddt1 = 0
+		ddout = 0.5 * dt8
+		// for i := range w
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			i = trips1 - 1
+			// s += t
+			dt7 = ds1
+			dt2 += dt7
+			// ds += dt
+			dsTape = dsTape[:len(dsTape)-1]
+			dt6 = dds
+			ddt += dt6
+			// t := w[i] * x[i]
+			dt5 = dt2
+			dt2 = 0
+			dw1[i] += x[i] * dt5
+			hvx[i] += w[i] * dt5
+			// dt := x[i]*dw[i] + w[i]*vx[i]
+			dt4 = ddt
+			ddt = 0
+			dt21 = dt4
+			dt3 = dt4
+			dw1[i] += vx[i] * dt3
+			dx[i] += w[i] * dt3
+			hvx[i] += dw[i] * dt21
+			ddw[i] += x[i] * dt21
+		}
+		// s := 0.0
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		// var ds float64
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// w := W[off : off+n]
+		dw1 = dw1Tape[len(dw1Tape)-1]
+		dw1Tape = dw1Tape[:len(dw1Tape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+		// dw := vW[off : off+n]
+		ddw = ddwTape[len(ddwTape)-1]
+		ddwTape = ddwTape[:len(ddwTape)-1]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+	}
+	if ddwTapeBuf != nil {
+		whileViewsHVPTapes.Put(ddwTapeBuf)
+	}
+	if dsTapeBuf != nil {
+		whileViewsHVPTapesFloat64.Put(dsTapeBuf)
+	}
+	if dw1TapeBuf != nil {
+		whileViewsHVPTapes.Put(dw1TapeBuf)
+	}
+	if dwTapeBuf != nil {
+		whileViewsHVPTapes.Put(dwTapeBuf)
+	}
+	if sTapeBuf != nil {
+		whileViewsHVPTapesFloat64.Put(sTapeBuf)
+	}
+	if tripsTapeBuf != nil {
+		whileViewsHVPTapesFloat64.Put(tripsTapeBuf)
+	}
+	if wTapeBuf != nil {
+		whileViewsHVPTapes.Put(wTapeBuf)
+	}
+	return whileViewsHVP
+}
+
+// whileViewsHessianTapes keeps WhileViewsHessian's tape storage between calls.
+var whileViewsHessianTapes sync.Pool
+
+// WhileViewsHessian returns WhileViews's value and its gradient with respect to W, x (added into dW, dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func WhileViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
+	if len(dW) < len(W) {
+		panic(fmt.Sprintf("WhileViewsHessian: len(dW) = %d is shorter than len(W) = %d", len(dW), len(W)))
+	}
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("WhileViewsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n1 := len(W) + len(x)
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("WhileViewsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vWArray [64]float64
+	var vW []float64
+	if len(W) <= 64 {
+		vW = vWArray[:len(W)]
+	} else {
+		tapeBuf, _ := whileViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer whileViewsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(W) {
+			*tapeBuf = make([]float64, len(W))
+		}
+		vW = (*tapeBuf)[:len(W)]
+		clear(vW)
+	}
+	var hvWArray [64]float64
+	var hvW []float64
+	if len(W) <= 64 {
+		hvW = hvWArray[:len(W)]
+	} else {
+		tapeBuf1, _ := whileViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer whileViewsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(W) {
+			*tapeBuf1 = make([]float64, len(W))
+		}
+		hvW = (*tapeBuf1)[:len(W)]
+		clear(hvW)
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		tapeBuf2, _ := whileViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer whileViewsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		vx = (*tapeBuf2)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf3, _ := whileViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer whileViewsHessianTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf3)[:len(x)]
+		clear(hvx)
+	}
+	var whileViews float64
+	for j := 0; j < n1; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(W) {
+			vW[j-k] = 1
+		}
+		k += len(W)
+		if j >= k && j < k+len(x) {
+			vx[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfWhileViews(W, x, n, vW, vx, hvW, hvx)
+		whileViews = r
+		k = 0
+		if j >= k && j < k+len(W) {
+			dW[j-k] += t
+			vW[j-k] = 0
+		}
+		k += len(W)
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			vx[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range W {
+			hess[j*n1+k] += hvW[i1]
+			hvW[i1] = 0
+			k++
+		}
+		for i2 := range x {
+			hess[j*n1+k] += hvx[i2]
+			hvx[i2] = 0
+			k++
+		}
+	}
+	if n1 == 0 {
+		whileViews = WhileViews(W, x, n)
+	}
+	return whileViews
 }
 
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
@@ -18416,16 +19180,23 @@ func hvpOfSqrtPostCounter(x, v float64) (float64, float64, float64) {
 // hvpOfViewUpdateReadLaterTapes keeps hvpOfViewUpdateReadLater's tape storage between calls.
 var hvpOfViewUpdateReadLaterTapes sync.Pool
 
+// hvpOfViewUpdateReadLaterTapesFloat64 keeps hvpOfViewUpdateReadLater's tape storage between calls.
+var hvpOfViewUpdateReadLaterTapesFloat64 sync.Pool
+
 // hvpOfViewUpdateReadLater returns ViewUpdateReadLater's value, its directional derivative along the directions and their Hessian-vector product: a row of ViewUpdateReadLaterHessian.
 func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, hvw []float64) (float64, float64, float64) {
 	if len(hvw) < len(w) {
 		panic(fmt.Sprintf("hvpOfViewUpdateReadLater: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
+	var ddtTapeBuf *[][]float64
 	var derfTapeBuf *[]float64
 	var dt3TapeBuf *[]float64
+	var dt5TapeBuf *[][]float64
+	var dtTapeBuf *[][]float64
 	var erfTapeBuf *[]float64
 	var expTapeBuf *[]float64
 	var t3TapeBuf *[]float64
+	var tTapeBuf *[][]float64
 	var t5, cos, t6, dsin, sin1, sin, t7, dt1, t8, t1, dt2, t9, t2, dt3, t10, t3, t11, t12, exp, t13, t14, derf, erf1, erf, t15, t16, t17, dt4, t18, t4, t19, t20 float64
 	var i, iters, tapeLen, trips int
 	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
@@ -18480,6 +19251,54 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
 	tripsTape = tapes[:0:iters]
 	for ; k < 3; k++ {
+		if cap(ddtTape)-len(ddtTape) < 1 {
+			if ddtTapeBuf == nil {
+				ddtTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[][]float64)
+				if ddtTapeBuf == nil {
+					ddtTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*ddtTapeBuf) < 2*cap(ddtTape)+1 {
+				*ddtTapeBuf = make([][]float64, 2*cap(ddtTape)+1)
+			}
+			ddtTape = (*ddtTapeBuf)[:copy(*ddtTapeBuf, ddtTape)]
+		}
+		if cap(dt5Tape)-len(dt5Tape) < 1 {
+			if dt5TapeBuf == nil {
+				dt5TapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[][]float64)
+				if dt5TapeBuf == nil {
+					dt5TapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dt5TapeBuf) < 2*cap(dt5Tape)+1 {
+				*dt5TapeBuf = make([][]float64, 2*cap(dt5Tape)+1)
+			}
+			dt5Tape = (*dt5TapeBuf)[:copy(*dt5TapeBuf, dt5Tape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[][]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([][]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[][]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([][]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
 		ddr = ddh[:2]
 		dr = dh[:2]
 		dr1 = dh1[:2]
@@ -18507,6 +19326,18 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		t = r
 		tripsTape = append(tripsTape, 0)
 		for len(t) > 1 {
+			if cap(ddtTape)-len(ddtTape) < 1 {
+				if ddtTapeBuf == nil {
+					ddtTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[][]float64)
+					if ddtTapeBuf == nil {
+						ddtTapeBuf = new([][]float64)
+					}
+				}
+				if cap(*ddtTapeBuf) < 2*cap(ddtTape)+1 {
+					*ddtTapeBuf = make([][]float64, 2*cap(ddtTape)+1)
+				}
+				ddtTape = (*ddtTapeBuf)[:copy(*ddtTapeBuf, ddtTape)]
+			}
 			if cap(derfTape)-len(derfTape) < 1 {
 				if derfTapeBuf == nil {
 					derfTapeBuf, _ = hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
@@ -18530,6 +19361,30 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 					*dt3TapeBuf = make([]float64, 2*cap(dt3Tape)+1)
 				}
 				dt3Tape = (*dt3TapeBuf)[:copy(*dt3TapeBuf, dt3Tape)]
+			}
+			if cap(dt5Tape)-len(dt5Tape) < 1 {
+				if dt5TapeBuf == nil {
+					dt5TapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[][]float64)
+					if dt5TapeBuf == nil {
+						dt5TapeBuf = new([][]float64)
+					}
+				}
+				if cap(*dt5TapeBuf) < 2*cap(dt5Tape)+1 {
+					*dt5TapeBuf = make([][]float64, 2*cap(dt5Tape)+1)
+				}
+				dt5Tape = (*dt5TapeBuf)[:copy(*dt5TapeBuf, dt5Tape)]
+			}
+			if cap(dtTape)-len(dtTape) < 1 {
+				if dtTapeBuf == nil {
+					dtTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[][]float64)
+					if dtTapeBuf == nil {
+						dtTapeBuf = new([][]float64)
+					}
+				}
+				if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+					*dtTapeBuf = make([][]float64, 2*cap(dtTape)+1)
+				}
+				dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
 			}
 			if cap(erfTape)-len(erfTape) < 1 {
 				if erfTapeBuf == nil {
@@ -18566,6 +19421,18 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 					*t3TapeBuf = make([]float64, 2*cap(t3Tape)+1)
 				}
 				t3Tape = (*t3TapeBuf)[:copy(*t3TapeBuf, t3Tape)]
+			}
+			if cap(tTape)-len(tTape) < 1 {
+				if tTapeBuf == nil {
+					tTapeBuf, _ = hvpOfViewUpdateReadLaterTapesFloat64.Get().(*[][]float64)
+					if tTapeBuf == nil {
+						tTapeBuf = new([][]float64)
+					}
+				}
+				if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+					*tTapeBuf = make([][]float64, 2*cap(tTape)+1)
+				}
+				tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
 			}
 			tripsTape[len(tripsTape)-1]++
 			dt2 = float64(k+1) * vp
@@ -18727,11 +19594,20 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		// dh[i] = 0.5 * vw[i]
 		ddh[i] = 0
 	}
+	if ddtTapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(ddtTapeBuf)
+	}
 	if derfTapeBuf != nil {
 		hvpOfViewUpdateReadLaterTapes.Put(derfTapeBuf)
 	}
 	if dt3TapeBuf != nil {
 		hvpOfViewUpdateReadLaterTapes.Put(dt3TapeBuf)
+	}
+	if dt5TapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(dt5TapeBuf)
+	}
+	if dtTapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(dtTapeBuf)
 	}
 	if erfTapeBuf != nil {
 		hvpOfViewUpdateReadLaterTapes.Put(erfTapeBuf)
@@ -18741,6 +19617,9 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	}
 	if t3TapeBuf != nil {
 		hvpOfViewUpdateReadLaterTapes.Put(t3TapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfViewUpdateReadLaterTapesFloat64.Put(tTapeBuf)
 	}
 	return hvpOfViewUpdateReadLater1, hvpOfViewUpdateReadLater2, hvp
 }
@@ -20919,6 +21798,269 @@ func hvpOfCopiedBack(x []float64, g float64, vx []float64, vg float64, hvx []flo
 		dxiTape = dxiTape[:len(dxiTape)-1]
 	}
 	return hvpOfCopiedBack1, hvpOfCopiedBack2, hvg
+}
+
+// hvpOfWhileViewsTapes keeps hvpOfWhileViews's tape storage between calls.
+var hvpOfWhileViewsTapes sync.Pool
+
+// hvpOfWhileViewsTapesFloat64 keeps hvpOfWhileViews's tape storage between calls.
+var hvpOfWhileViewsTapesFloat64 sync.Pool
+
+// hvpOfWhileViews returns WhileViews's value, its directional derivative along the directions and their Hessian-vector product: a row of WhileViewsHessian.
+func hvpOfWhileViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, float64) {
+	if len(hvW) < len(W) {
+		panic(fmt.Sprintf("hvpOfWhileViews: len(hvW) = %d is shorter than len(W) = %d", len(hvW), len(W)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfWhileViews: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var dw1TapeBuf *[][]float64
+	var dwTapeBuf *[][]float64
+	var sTapeBuf *[]float64
+	var tripsTapeBuf *[]float64
+	var wTapeBuf *[][]float64
+	var dw, dw1, w, tripsTape, dsTape, sTape []float64
+	var ds, s, t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, cos, t10, dsin, sin1, sin, t11, t12 float64
+	var i, trips int
+	var dwTape, wTape, dw1Tape [][]float64
+	if len(vW) < len(W) {
+		panic(fmt.Sprintf("hvpOfWhileViews: len(vW) = %d is shorter than len(W) = %d", len(vW), len(W)))
+	}
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfWhileViews: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	var dout float64
+	out := 0.0
+	off := 0
+	var tapeArray [64]float64
+	dsTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	tripsTape = tapeArray2[:0]
+	trips = 0
+	for off+n <= len(W) {
+		if cap(dsTape)-len(dsTape) < 1 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = hvpOfWhileViewsTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(dw1Tape)-len(dw1Tape) < 1 {
+			if dw1TapeBuf == nil {
+				dw1TapeBuf, _ = hvpOfWhileViewsTapesFloat64.Get().(*[][]float64)
+				if dw1TapeBuf == nil {
+					dw1TapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dw1TapeBuf) < 2*cap(dw1Tape)+1 {
+				*dw1TapeBuf = make([][]float64, 2*cap(dw1Tape)+1)
+			}
+			dw1Tape = (*dw1TapeBuf)[:copy(*dw1TapeBuf, dw1Tape)]
+		}
+		if cap(dwTape)-len(dwTape) < 1 {
+			if dwTapeBuf == nil {
+				dwTapeBuf, _ = hvpOfWhileViewsTapesFloat64.Get().(*[][]float64)
+				if dwTapeBuf == nil {
+					dwTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dwTapeBuf) < 2*cap(dwTape)+1 {
+				*dwTapeBuf = make([][]float64, 2*cap(dwTape)+1)
+			}
+			dwTape = (*dwTapeBuf)[:copy(*dwTapeBuf, dwTape)]
+		}
+		if cap(sTape)-len(sTape) < 1 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = hvpOfWhileViewsTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		if cap(tripsTape)-len(tripsTape) < 1 {
+			if tripsTapeBuf == nil {
+				tripsTapeBuf, _ = hvpOfWhileViewsTapes.Get().(*[]float64)
+				if tripsTapeBuf == nil {
+					tripsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tripsTapeBuf) < 2*cap(tripsTape)+1 {
+				*tripsTapeBuf = make([]float64, 2*cap(tripsTape)+1)
+			}
+			tripsTape = (*tripsTapeBuf)[:copy(*tripsTapeBuf, tripsTape)]
+		}
+		if cap(wTape)-len(wTape) < 1 {
+			if wTapeBuf == nil {
+				wTapeBuf, _ = hvpOfWhileViewsTapesFloat64.Get().(*[][]float64)
+				if wTapeBuf == nil {
+					wTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*wTapeBuf) < 2*cap(wTape)+1 {
+				*wTapeBuf = make([][]float64, 2*cap(wTape)+1)
+			}
+			wTape = (*wTapeBuf)[:copy(*wTapeBuf, wTape)]
+		}
+		trips++
+		dwTape = append(dwTape, dw)
+		dw = vW[off : off+n]
+		wTape = append(wTape, w)
+		dw1Tape = append(dw1Tape, dw1)
+		dw1 = hvW[off : off+n]
+		w = W[off : off+n]
+		dsTape = append(dsTape, ds)
+		ds = 0
+		sTape = append(sTape, s)
+		s = 0.0
+		tripsTape = append(tripsTape, 0)
+		for i = range w {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = hvpOfWhileViewsTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			t2 = x[i] * dw[i]
+			t3 = w[i] * vx[i]
+			t4 = t2 + t3
+			dt = t4
+			t5 = w[i] * x[i]
+			t = t5
+			dsTape = append(dsTape, ds)
+			t6 = ds + dt
+			ds = t6
+			t7 = s + t
+			s = t7
+		}
+		t8 = 0.5 * dout
+		dt1 = t8
+		t9 = 0.5 * out
+		t1 = t9
+		cos = math.Cos(s)
+		t10 = cos * ds
+		dsin = t10
+		sin1 = math.Sin(s)
+		sin = sin1
+		t11 = dt1 + dsin
+		dout = t11
+		t12 = t1 + sin
+		out = t12
+		off += n
+	}
+	hvpOfWhileViews1 := out
+	hvpOfWhileViews2 := dout
+
+	var ddout, dout1, dt12, dt11, dsin1, dt111, ddt1, ddsin, dsin11, ds1, dt10, dds, dt9, dt8, dt7, dt2, dt6, ddt, dt5, dt4, dt21, dt3 float64
+	// return out, dout
+	ddout = 1
+	// for off+n <= len(W)
+	for ; trips > 0; trips-- {
+		// out = t1 + sin
+		dt12 = dout1
+		dt11 += dt12
+		dsin1 += dt12
+		// dout = dt1 + dsin
+		dt111 = ddout
+		ddt1 += dt111
+		ddsin += dt111
+		// sin := math.Sin(s)
+		dsin11 = dsin1
+		dsin1 = 0
+		ds1 += math.Cos(s) * dsin11
+		// dsin := math.Cos(s) * ds
+		cos = math.Cos(s)
+		dt10 = ddsin
+		ddsin = 0
+		dds += cos * dt10
+		ds1 -= math.Sin(s) * ds * dt10
+		// t1 := 0.5 * out
+		dt9 = dt11
+		dt11 = 0
+		dout1 = 0.5 * dt9
+		// dt1 := 0.5 * dout
+		dt8 = ddt1
+		ddt1 = 0
+		ddout = 0.5 * dt8
+		// for i := range w
+		trips1 := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips1 > 0; trips1-- {
+			i = trips1 - 1
+			// s += t
+			dt7 = ds1
+			dt2 += dt7
+			// ds += dt
+			dsTape = dsTape[:len(dsTape)-1]
+			dt6 = dds
+			ddt += dt6
+			// t := w[i] * x[i]
+			dt5 = dt2
+			dt2 = 0
+			dw1[i] += x[i] * dt5
+			hvx[i] += w[i] * dt5
+			// dt := x[i]*dw[i] + w[i]*vx[i]
+			dt4 = ddt
+			ddt = 0
+			dt21 = dt4
+			dt3 = dt4
+			dw1[i] += vx[i] * dt3
+			hvx[i] += dw[i] * dt21
+		}
+		// s := 0.0
+		ds1 = 0
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		// var ds float64
+		dds = 0
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// w := W[off : off+n]
+		dw1 = dw1Tape[len(dw1Tape)-1]
+		dw1Tape = dw1Tape[:len(dw1Tape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+		// dw := vW[off : off+n]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+	}
+	if dsTapeBuf != nil {
+		hvpOfWhileViewsTapes.Put(dsTapeBuf)
+	}
+	if dw1TapeBuf != nil {
+		hvpOfWhileViewsTapesFloat64.Put(dw1TapeBuf)
+	}
+	if dwTapeBuf != nil {
+		hvpOfWhileViewsTapesFloat64.Put(dwTapeBuf)
+	}
+	if sTapeBuf != nil {
+		hvpOfWhileViewsTapes.Put(sTapeBuf)
+	}
+	if tripsTapeBuf != nil {
+		hvpOfWhileViewsTapes.Put(tripsTapeBuf)
+	}
+	if wTapeBuf != nil {
+		hvpOfWhileViewsTapesFloat64.Put(wTapeBuf)
+	}
+	return hvpOfWhileViews1, hvpOfWhileViews2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

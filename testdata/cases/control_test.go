@@ -59,6 +59,45 @@ func TestWhileTapeAllocations(t *testing.T) {
 	}
 }
 
+// TestWhileViewAllocations: WhileViews tapes a view per trip of a loop
+// whose trip count is known only as it runs; the tape grows in a buffer
+// from the function's pool, so no call allocates in the steady state, and
+// a reused buffer's old views change nothing.
+func TestWhileViewAllocations(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the unoptimized code stores more")
+	}
+	x := []float64{0.3, -0.7, 1.1}
+	for _, rows := range []int{0, 1, 64, 65, 500} {
+		W := make([]float64, 3*rows)
+		for i := range W {
+			W[i] = 0.01 * float64(i%9)
+		}
+		dW, dx := make([]float64, len(W)), make([]float64, len(x))
+		if n := testing.AllocsPerRun(20, func() { WhileViewsGrad(W, x, 3, dW, dx) }); n != 0 {
+			t.Errorf("WhileViewsGrad over %d rows: %v allocations per call, want 0", rows, n)
+		}
+	}
+	W := make([]float64, 3*200)
+	for i := range W {
+		W[i] = math.Sin(float64(i))
+	}
+	dW, dx := make([]float64, len(W)), make([]float64, len(x))
+	v := WhileViewsGrad(W, x, 3, dW, dx)
+	junk := make([][]float64, 1000)
+	for i := range junk {
+		junk[i] = []float64{math.NaN(), math.NaN(), math.NaN()}
+	}
+	for range 4 {
+		p := slices.Clone(junk)
+		whileViewsGradTapes.Put(&p)
+	}
+	dW2, dx2 := make([]float64, len(W)), make([]float64, len(x))
+	if v2 := WhileViewsGrad(W, x, 3, dW2, dx2); v2 != v || !slices.Equal(dW2, dW) || !slices.Equal(dx2, dx) {
+		t.Errorf("WhileViewsGrad with pooled buffers of other views: value or gradient changed")
+	}
+}
+
 // TestViewTapeAllocations: a view taped per trip (row := W[j*m : j*m+m])
 // puts slice headers on a tape, made once per call before pools and now
 // taken from MatVecGrad's pool: the function's own y and its adjoint are
