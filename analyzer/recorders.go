@@ -45,6 +45,11 @@ func asNumber(e adjoint.Expr) adjoint.Expr {
 // storedAsFloat64 reports whether values of t survive a round trip
 // through float64 exactly (for integers: those a loop counts with).
 func storedAsFloat64(t types.Type) bool {
+	if tp, ok := types.Unalias(t).(*types.TypeParam); ok {
+		// A float type parameter: float32 and float64 both convert to
+		// float64 and back exactly, and the tape needs no type of its own.
+		return floatTypeSet(tp.Constraint())
+	}
 	b, ok := t.Underlying().(*types.Basic)
 	if !ok {
 		return false

@@ -85,3 +85,25 @@ func GenericTie[T ~float32 | ~float64](x T) T { return x * tie }
 func GenericTwo[T, U Real](x T, y U) T {
 	return x * T(math.Sin(float64(y))) / 3
 }
+
+// GenericRecurrence carries s through a loop of known trip count and a
+// loop of unknown trip count, so its gradient keeps s's old values on
+// tapes: float64 tapes, whichever the instantiation (float32 and float64
+// both go to float64 and back exactly), in storage from the function's
+// pool, so calls allocate nothing at any trip count.
+//
+//gradgen:grad
+//gradgen:jvp
+func GenericRecurrence[T ~float32 | ~float64](x []T, a T, n int) T {
+	s := a
+	for _, xi := range x {
+		s = T(math.Sin(float64(s)))*xi + a
+	}
+	for n > 0 {
+		s = s*s*0.25 + a*xi0(x)
+		n--
+	}
+	return s
+}
+
+func xi0[T ~float32 | ~float64](x []T) T { return x[0] }

@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // GenericLossGrad returns GenericLoss(w, k) and its partial derivatives with respect to w, k.
@@ -403,6 +404,155 @@ func GenericTwoJVP[T, U Real](x T, y U, dx T, dy U) (T, T) {
 	return t3, dt3
 }
 
+// genericRecurrenceGradTapes keeps GenericRecurrenceGrad's tape storage between calls.
+var genericRecurrenceGradTapes sync.Pool
+
+// GenericRecurrenceGrad returns GenericRecurrence(x, a, n) and its partial derivatives with respect to x, a.
+func GenericRecurrenceGrad[T ~float32 | ~float64](x []T, a T, n int, dx []T) (T, T) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("GenericRecurrenceGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var sTape1Buf *[]float64
+	var t, sin float64
+	var t1, t2, t3, xi, t4, t5, xi01, t6, t7 T
+	var i, iters, trips int
+	var sTape, sTape1 []float64
+	s := a
+	iters = len(x)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		sTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		sTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := genericRecurrenceGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer genericRecurrenceGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		sTape = (*tapeBuf)[:0:iters]
+	}
+	for i, xi = range x {
+		sTape = append(sTape, float64(s))
+		t = float64(s)
+		sin = math.Sin(t)
+		t1 = T(sin)
+		t2 = t1 * xi
+		t3 = t2 + a
+		s = t3
+	}
+	var tapeArray2 [64]float64
+	sTape1 = tapeArray2[:0]
+	trips = 0
+	for n > 0 {
+		if cap(sTape1)-len(sTape1) < 1 {
+			if sTape1Buf == nil {
+				sTape1Buf, _ = genericRecurrenceGradTapes.Get().(*[]float64)
+				if sTape1Buf == nil {
+					sTape1Buf = new([]float64)
+				}
+			}
+			if cap(*sTape1Buf) < 2*cap(sTape1)+1 {
+				*sTape1Buf = make([]float64, 2*cap(sTape1)+1)
+			}
+			sTape1 = (*sTape1Buf)[:copy(*sTape1Buf, sTape1)]
+		}
+		trips++
+		sTape1 = append(sTape1, float64(s))
+		t4 = s * s
+		t5 = t4 * 0.25
+		xi01 = xi0(x)
+		t6 = a * xi01
+		t7 = t5 + t6
+		s = t7
+		n--
+	}
+	genericRecurrence := s
+
+	var ds, dt7, dt5, da, dxi01, dt4, dt3, dt2, dt1 T
+	var dsin, dt float64
+	// return s
+	ds = 1
+	// for n > 0
+	for ; trips > 0; trips-- {
+		// s = s*s*0.25 + a*xi0(x)
+		s = T(sTape1[len(sTape1)-1])
+		sTape1 = sTape1[:len(sTape1)-1]
+		xi01 = xi0(x)
+		dt7 = ds
+		dt5 = dt7
+		da += xi01 * dt7
+		dxi01 = a * dt7
+		pullbackOfXi0[T](x, dxi01, dx)
+		dt4 = T(0.25) * dt5
+		ds = 2 * s * dt4
+	}
+	// for _, xi := range x
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
+		xi = x[i]
+		// s = T(math.Sin(float64(s)))*xi + a
+		dt3 = ds
+		s = T(sTape[len(sTape)-1])
+		sTape = sTape[:len(sTape)-1]
+		t = float64(s)
+		sin = math.Sin(t)
+		t1 = T(sin)
+		dt2 = dt3
+		da += dt3
+		dt1 = xi * dt2
+		dx[i] += t1 * dt2
+		dsin = float64(dt1)
+		dt = math.Cos(t) * dsin
+		ds = T(dt)
+	}
+	// s := a
+	da += ds
+	if sTape1Buf != nil {
+		genericRecurrenceGradTapes.Put(sTape1Buf)
+	}
+	return genericRecurrence, da
+}
+
+// GenericRecurrenceJVP returns GenericRecurrence(x, a, n) and its directional derivative: the sum of its partial derivatives with respect to x, a times the tangents dx, da.
+func GenericRecurrenceJVP[T ~float32 | ~float64](x []T, a T, n int, dx []T, da T) (T, T) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("GenericRecurrenceJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	ds := da
+	s := a
+	for i, xi := range x {
+		dxi := dx[i]
+		dt := float64(ds)
+		t := float64(s)
+		dsin := math.Cos(t) * dt
+		sin := math.Sin(t)
+		dt1 := T(dsin)
+		t1 := T(sin)
+		dt2 := xi*dt1 + t1*dxi
+		t2 := t1 * xi
+		ds = dt2 + da
+		s = t2 + a
+	}
+	for n > 0 {
+		dt3 := 2 * s * ds
+		t3 := s * s
+		dt4 := T(1.0/4) * dt3
+		t4 := t3 * T(1.0/4)
+		xi01, dXi0 := jvpOfXi0[T](x, dx)
+		dt5 := xi01*da + a*dXi0
+		t5 := a * xi01
+		ds = dt4 + dt5
+		s = t4 + t5
+		n--
+	}
+	return s, ds
+}
+
 // pullbackOfGdot returns gdot's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to gdot in gradients.
 func pullbackOfGdot[T ~float32 | ~float64](a, b []T, dres T, da, db []T) T {
 	if len(da) < len(a) {
@@ -577,6 +727,26 @@ func hvpOfGenericHelpers(x, y, vx, vy float64) (float64, float64, float64, float
 	// dw[0] = vx
 	ddw[0] = 0
 	return hvpOfGenericHelpers1, hvpOfGenericHelpers2, hvx, hvy
+}
+
+// pullbackOfXi0 returns xi0's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to xi0 in gradients.
+func pullbackOfXi0[T ~float32 | ~float64](x []T, dres T, dx []T) T {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("pullbackOfXi0: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	xi01 := x[0]
+
+	// return x[0]
+	dx[0] += dres
+	return xi01
+}
+
+// jvpOfXi0 is the pushforward of xi0: its results, then their tangents along dx.
+func jvpOfXi0[T ~float32 | ~float64](x, dx []T) (T, T) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("jvpOfXi0: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	return x[0], dx[0]
 }
 
 // pullbackOfJvpOfGdot1 returns jvpOfGdot1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfGdot1 in gradients.

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"math"
+	"os"
 	"testing"
 )
 
@@ -20,6 +21,17 @@ func genericCases() []gradCase {
 				return v, append(dw, dk)
 			},
 			at: pts(p(0.3, -1.2, 2, 0.7), p(1.5, 0.25, -0.5, 1.8))},
+		{name: "GenericRecurrence",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return GenericRecurrenceJVP(x[:3], x[3], 4, v[:3], v[3])
+			}),
+			f: func(x []float64) float64 { return GenericRecurrence(x[:3], x[3], 4) },
+			grad: func(x []float64) (float64, []float64) {
+				dx := make([]float64, 3)
+				v, da := GenericRecurrenceGrad(x[:3], x[3], 4, dx)
+				return v, append(dx, da)
+			},
+			at: pts(p(0.3, -1.2, 0.9, 0.7), p(1.5, 0.25, -0.5, 0.4))},
 		{name: "GenericHypot", f: GenericHypot[float64], grad: GenericHypotGrad[float64], at: pts(p(3, 4), p(-1, 0.5))},
 		{name: "GenericTie", f: GenericTie[float64], grad: GenericTieGrad[float64], at: pts(p(1), p(-0.3))},
 		{name: "GenericTwo", f: GenericTwo[float64, float64], grad: GenericTwoGrad[float64, float64], at: pts(p(0.3, 0.7), p(-1.2, 0.4))},
@@ -78,5 +90,50 @@ func TestGenericFloat32(t *testing.T) {
 	x, y := float32(0.3), float32(-1.7)
 	if v, _, _ := GenericHypotGrad(x, y); v != GenericHypot(x, y) {
 		t.Errorf("GenericHypotGrad[float32] value %v, want %v", v, GenericHypot(x, y))
+	}
+}
+
+// TestGenericTapes: GenericRecurrence's tapes, float64 storage for either
+// instantiation, allocate nothing in the steady state at any trip count,
+// and the float32 instantiation returns the source's value bit for bit
+// with gradients within float32 rounding of float64's.
+func TestGenericTapes(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the unoptimized code stores more")
+	}
+	for _, n := range []int{1, 100, 3000} {
+		x := make([]float64, n)
+		x32 := make([]float32, n)
+		for i := range x {
+			x[i] = 0.5 * math.Sin(float64(i))
+			x32[i] = float32(x[i])
+		}
+		dx, dx32 := make([]float64, n), make([]float32, n)
+		if got := testing.AllocsPerRun(10, func() { GenericRecurrenceGrad(x, 0.3, n, dx) }); got != 0 {
+			t.Errorf("GenericRecurrenceGrad[float64] over %d trips: %v allocations per call, want 0", n, got)
+		}
+		if got := testing.AllocsPerRun(10, func() { GenericRecurrenceGrad(x32, 0.3, n, dx32) }); got != 0 {
+			t.Errorf("GenericRecurrenceGrad[float32] over %d trips: %v allocations per call, want 0", n, got)
+		}
+		clear(dx)
+		clear(dx32)
+		v32, da32 := GenericRecurrenceGrad(x32, 0.3, 5, dx32)
+		if want := GenericRecurrence(x32, 0.3, 5); v32 != want {
+			t.Errorf("GenericRecurrenceGrad[float32] value %v, GenericRecurrence gives %v", v32, want)
+		}
+		x64 := make([]float64, n)
+		for i := range x32 {
+			x64[i] = float64(x32[i])
+		}
+		_, da := GenericRecurrenceGrad(x64, float64(float32(0.3)), 5, dx)
+		if math.Abs(float64(da32)-da) > 1e-4*(1+math.Abs(da)) {
+			t.Errorf("over %d trips: da float32 %v, float64 %v", n, da32, da)
+		}
+		for i := range dx {
+			if math.Abs(float64(dx32[i])-dx[i]) > 1e-4*(1+math.Abs(dx[i])) {
+				t.Errorf("over %d trips: dx[%d] float32 %v, float64 %v", n, i, dx32[i], dx[i])
+				break
+			}
+		}
 	}
 }
