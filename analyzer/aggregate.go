@@ -314,6 +314,10 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 			}
 		}
 	}
+	if l.poolableLocal(v, rhs) {
+		l.poolLocal(v, sh)
+		defining = false
+	}
 	// The view is taken first: its bounds may read the variable's old
 	// value (h = h[:len(h)-1]).
 	if defining {

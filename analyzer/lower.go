@@ -143,6 +143,7 @@ type lowerer struct {
 	heapTapes     map[string]bool         // tape storage made on the heap when its nest starts, reused across calls by poolTapes
 	tapeValues    map[string]types.Type   // the Go type of each tape element type, by its IR's text
 	zeroedScratch map[string]bool         // scratch taken from a pool that must start at zero (cleared)
+	exactScratch  map[string]bool         // scratch whose capacity must be its length, as make gives (a user's slice)
 	grownTapes    map[string]bool         // a sum loop's tape storage, grown on the heap inside it, reused across calls too
 	appendedTapes map[string]adjoint.Type // tapes started on the stack that grow by append, by element type
 	fusedLocal    map[*variable]bool      // values of one trip of the sum loop

@@ -9,7 +9,7 @@ import (
 // made on the heap from pools of fn's own (opt.PoolStorage says how and
 // why).
 func (l *lowerer) poolTapes(fn *adjoint.Func) {
-	opt.PoolStorage(fn, opt.Storage{Heap: l.heapTapes, Grown: l.grownTapes, Zeroed: l.zeroedScratch, Appended: l.appendedTapes}, l.names.fresh, l.freshHelperName)
+	opt.PoolStorage(fn, opt.Storage{Heap: l.heapTapes, Grown: l.grownTapes, Zeroed: l.zeroedScratch, Exact: l.exactScratch, Appended: l.appendedTapes}, l.names.fresh, l.freshHelperName)
 }
 
 // pooledScratch marks the scratch slice name, made when its length is

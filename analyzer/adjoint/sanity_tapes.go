@@ -239,7 +239,8 @@ func rootOf(e Expr) string {
 // checkViews checks that each adjoint of a reference value is only ever a
 // view of an adjoint buffer: what its value is assigned, with every value
 // replaced by its adjoint (drow = dW[a:b] for row = W[a:b]), fresh storage
-// as its value's (make), or a saved copy of itself put back.
+// as its value's (make, or a buffer from a pool), or a saved copy of itself
+// put back.
 func (c *checker) checkViews() {
 	if len(c.env.Views) == 0 {
 		return
@@ -264,6 +265,11 @@ func (c *checker) checkViews() {
 		}
 		if src := identName(rhs); src != "" && c.assigned[src][adj] {
 			return // put back from the copy it was saved in
+		}
+		if sl, ok := rhs.(SliceExpr); ok {
+			if u, ok := sl.X.(Unary); ok && u.Op == "*" && identName(u.X) != "" {
+				return // fresh storage from a pool, as make's (opt.PoolStorage)
+			}
 		}
 		mirror := ExprString(replaceNames(rhs, c.env.Views))
 		root := rootOf(rhs)

@@ -926,11 +926,33 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	if len(db2) < len(b2) {
 		panic(fmt.Sprintf("RowMLPLossGrad: len(db2) = %d is shorter than len(b2) = %d", len(db2), len(b2)))
 	}
-	var dw, w, dw1, w1, condTape, expTape []float64
+	var h, dh, dw, w, logits, dlogits, dw1, w1, condTape, expTape []float64
 	var s, t, t1, tanh, s1, t2, t3, z, t4, exp, t5, z1 float64
 	var i, j1, i1, iters, i2, iters1 int
-	dh := make([]float64, nHid)
-	h := make([]float64, nHid)
+	{
+		tapeBuf, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < nHid {
+			*tapeBuf = make([]float64, nHid)
+		}
+		dh = (*tapeBuf)[:nHid:nHid]
+		clear(dh)
+	}
+	{
+		tapeBuf1, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < nHid {
+			*tapeBuf1 = make([]float64, nHid)
+		}
+		h = (*tapeBuf1)[:nHid:nHid]
+		clear(h)
+	}
 	j := 0
 	for ; j < nHid; j++ {
 		w = W1[j*nIn : j*nIn+nIn]
@@ -944,8 +966,30 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		tanh = math.Tanh(s)
 		h[j] = tanh
 	}
-	dlogits := make([]float64, nOut)
-	logits := make([]float64, nOut)
+	{
+		tapeBuf2, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < nOut {
+			*tapeBuf2 = make([]float64, nOut)
+		}
+		dlogits = (*tapeBuf2)[:nOut:nOut]
+		clear(dlogits)
+	}
+	{
+		tapeBuf3, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rowMLPLossGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < nOut {
+			*tapeBuf3 = make([]float64, nOut)
+		}
+		logits = (*tapeBuf3)[:nOut:nOut]
+		clear(logits)
+	}
 	o := 0
 	for ; o < nOut; o++ {
 		w1 = W2[o*nHid : o*nHid+nHid]
@@ -967,15 +1011,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray1 [1024]float64
 		condTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := rowMLPLossGradTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf4, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer rowMLPLossGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer rowMLPLossGradTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters {
+			*tapeBuf4 = make([]float64, iters)
 		}
-		condTape = (*tapeBuf)[:0:iters]
+		condTape = (*tapeBuf4)[:0:iters]
 	}
 	for i1, z = range logits[1:] {
 		if z > m {
@@ -994,15 +1038,15 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 		var tapeArray3 [1024]float64
 		expTape = tapeArray3[:0:iters1]
 	} else {
-		tapeBuf1, _ := rowMLPLossGradTapes.Get().(*[]float64)
-		if tapeBuf1 == nil {
-			tapeBuf1 = new([]float64)
+		tapeBuf5, _ := rowMLPLossGradTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
 		}
-		defer rowMLPLossGradTapes.Put(tapeBuf1)
-		if cap(*tapeBuf1) < iters1 {
-			*tapeBuf1 = make([]float64, iters1)
+		defer rowMLPLossGradTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < iters1 {
+			*tapeBuf5 = make([]float64, iters1)
 		}
-		expTape = (*tapeBuf1)[:0:iters1]
+		expTape = (*tapeBuf5)[:0:iters1]
 	}
 	for i2, z1 = range logits {
 		t4 = z1 - m

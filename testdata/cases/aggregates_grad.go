@@ -214,6 +214,9 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	return dot1
 }
 
+// matVecGradTapes keeps MatVecGrad's tape storage between calls.
+var matVecGradTapes sync.Pool
+
 // MatVecGrad returns MatVec(W, x, n) and its partial derivatives with respect to W, x.
 func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dW) < len(W) {
@@ -222,12 +225,34 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("MatVecGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var drow, row []float64
+	var y, dy, drow, row []float64
 	var t, xk float64
 	var k int
 	m := len(x)
-	dy := make([]float64, n)
-	y := make([]float64, n)
+	{
+		tapeBuf, _ := matVecGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matVecGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		dy = (*tapeBuf)[:n:n]
+		clear(dy)
+	}
+	{
+		tapeBuf1, _ := matVecGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer matVecGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		y = (*tapeBuf1)[:n:n]
+		clear(y)
+	}
 	j := 0
 	for ; j < n; j++ {
 		row = W[j*m : j*m+m]
@@ -319,7 +344,7 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("MatVecHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var ddrow, drow, drow1, row, dxkTape []float64
+	var y, dy1, dy, ddy, ddrow, drow, drow1, row, dxkTape []float64
 	var dxk, t2, t3, t4, dt, t5, t, xk float64
 	var k, iters, iters1 int
 	if len(vW) < len(W) {
@@ -329,10 +354,54 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 		panic(fmt.Sprintf("MatVecHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
 	}
 	m := len(x)
-	dy1 := make([]float64, n)
-	y := make([]float64, n)
-	ddy := make([]float64, n)
-	dy := make([]float64, n)
+	{
+		tapeBuf, _ := matVecHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matVecHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		dy1 = (*tapeBuf)[:n:n]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := matVecHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer matVecHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		y = (*tapeBuf1)[:n:n]
+		clear(y)
+	}
+	{
+		tapeBuf2, _ := matVecHVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer matVecHVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		ddy = (*tapeBuf2)[:n:n]
+		clear(ddy)
+	}
+	{
+		tapeBuf3, _ := matVecHVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer matVecHVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < n {
+			*tapeBuf3 = make([]float64, n)
+		}
+		dy = (*tapeBuf3)[:n:n]
+		clear(dy)
+	}
 	j := 0
 	iters = max(0, n)
 	iters1 = len(x)
@@ -343,15 +412,15 @@ func MatVecHVP(W, x []float64, n int, vW, vx, dW, dx, hvW, hvx []float64) float6
 		var tapeArray1 [1024]float64
 		dxkTape = tapeArray1[: 0 : iters*iters1]
 	} else {
-		tapeBuf, _ := matVecHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf4, _ := matVecHVPTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer matVecHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters*iters1 {
-			*tapeBuf = make([]float64, iters*iters1)
+		defer matVecHVPTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters*iters1 {
+			*tapeBuf4 = make([]float64, iters*iters1)
 		}
-		dxkTape = (*tapeBuf)[: 0 : iters*iters1]
+		dxkTape = (*tapeBuf4)[: 0 : iters*iters1]
 	}
 	for ; j < n; j++ {
 		drow = vW[j*m : j*m+m]
@@ -2666,15 +2735,41 @@ func MatrixHessian(m, dm [][]float64, hess []float64) float64 {
 	return matrix
 }
 
+// scaledGradTapes keeps ScaledGrad's tape storage between calls.
+var scaledGradTapes sync.Pool
+
 // ScaledGrad returns Scaled(w) and its partial derivatives with respect to w.
 func ScaledGrad(w, dw []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ScaledGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
+	var h, dh []float64
 	var t, t1, exp float64
 	var i int
-	dh := make([]float64, len(w))
-	h := make([]float64, len(w))
+	{
+		tapeBuf, _ := scaledGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scaledGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		dh = (*tapeBuf)[:len(w):len(w)]
+		clear(dh)
+	}
+	{
+		tapeBuf1, _ := scaledGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer scaledGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		h = (*tapeBuf1)[:len(w):len(w)]
+		clear(h)
+	}
 	for i = range w {
 		t = w[i] * w[i]
 		h[i] = t
@@ -2748,16 +2843,60 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("ScaledHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
+	var h, dh1, dh, ddh, tapes, dhElemTape, hElemTape []float64
 	var t2, t3, t4, t5, t, exp, t6, t7 float64
 	var i, iters, tapeLen int
-	var tapes, dhElemTape, hElemTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("ScaledHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
-	dh1 := make([]float64, len(w))
-	h := make([]float64, len(w))
-	ddh := make([]float64, len(w))
-	dh := make([]float64, len(w))
+	{
+		tapeBuf, _ := scaledHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scaledHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		dh1 = (*tapeBuf)[:len(w):len(w)]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := scaledHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer scaledHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		h = (*tapeBuf1)[:len(w):len(w)]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := scaledHVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer scaledHVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		ddh = (*tapeBuf2)[:len(w):len(w)]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := scaledHVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer scaledHVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(w) {
+			*tapeBuf3 = make([]float64, len(w))
+		}
+		dh = (*tapeBuf3)[:len(w):len(w)]
+		clear(dh)
+	}
 	iters = len(w)
 	tapeLen = iters + iters + (iters + iters)
 	if tapeLen <= 64 {
@@ -2767,15 +2906,15 @@ func ScaledHVP(w, v, dw, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapeBuf, _ := scaledHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf4, _ := scaledHVPTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer scaledHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		defer scaledHVPTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([]float64, tapeLen)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		tapes = (*tapeBuf4)[:tapeLen]
 	}
 	dhElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	hElemTape = tapes[: 0 : iters+iters]
@@ -4033,7 +4172,7 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("hvpOfMatVec: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var drow, drow1, row, dxkTape []float64
+	var y, dy1, dy, ddy, drow, drow1, row, dxkTape []float64
 	var dxk, t2, t3, t4, dt, t5, t, xk float64
 	var k, iters, iters1 int
 	if len(vW) < len(W) {
@@ -4043,10 +4182,54 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 		panic(fmt.Sprintf("hvpOfMatVec: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
 	}
 	m := len(x)
-	dy1 := make([]float64, n)
-	y := make([]float64, n)
-	ddy := make([]float64, n)
-	dy := make([]float64, n)
+	{
+		tapeBuf, _ := hvpOfMatVecTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfMatVecTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		dy1 = (*tapeBuf)[:n:n]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := hvpOfMatVecTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfMatVecTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		y = (*tapeBuf1)[:n:n]
+		clear(y)
+	}
+	{
+		tapeBuf2, _ := hvpOfMatVecTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfMatVecTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		ddy = (*tapeBuf2)[:n:n]
+		clear(ddy)
+	}
+	{
+		tapeBuf3, _ := hvpOfMatVecTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfMatVecTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < n {
+			*tapeBuf3 = make([]float64, n)
+		}
+		dy = (*tapeBuf3)[:n:n]
+		clear(dy)
+	}
 	j := 0
 	iters = max(0, n)
 	iters1 = len(x)
@@ -4057,15 +4240,15 @@ func hvpOfMatVec(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64, fl
 		var tapeArray1 [1024]float64
 		dxkTape = tapeArray1[: 0 : iters*iters1]
 	} else {
-		tapeBuf, _ := hvpOfMatVecTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf4, _ := hvpOfMatVecTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer hvpOfMatVecTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters*iters1 {
-			*tapeBuf = make([]float64, iters*iters1)
+		defer hvpOfMatVecTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters*iters1 {
+			*tapeBuf4 = make([]float64, iters*iters1)
 		}
-		dxkTape = (*tapeBuf)[: 0 : iters*iters1]
+		dxkTape = (*tapeBuf4)[: 0 : iters*iters1]
 	}
 	for ; j < n; j++ {
 		drow = vW[j*m : j*m+m]
@@ -4907,16 +5090,60 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfScaled: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
+	var h, dh1, dh, ddh, tapes, dhElemTape, hElemTape []float64
 	var t2, t3, t4, t5, t, exp, t6, t7 float64
 	var i, iters, tapeLen int
-	var tapes, dhElemTape, hElemTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("hvpOfScaled: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
-	dh1 := make([]float64, len(w))
-	h := make([]float64, len(w))
-	ddh := make([]float64, len(w))
-	dh := make([]float64, len(w))
+	{
+		tapeBuf, _ := hvpOfScaledTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfScaledTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		dh1 = (*tapeBuf)[:len(w):len(w)]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := hvpOfScaledTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfScaledTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		h = (*tapeBuf1)[:len(w):len(w)]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := hvpOfScaledTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfScaledTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		ddh = (*tapeBuf2)[:len(w):len(w)]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := hvpOfScaledTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfScaledTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(w) {
+			*tapeBuf3 = make([]float64, len(w))
+		}
+		dh = (*tapeBuf3)[:len(w):len(w)]
+		clear(dh)
+	}
 	iters = len(w)
 	tapeLen = iters + iters + (iters + iters)
 	if tapeLen <= 64 {
@@ -4926,15 +5153,15 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapeBuf, _ := hvpOfScaledTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf4, _ := hvpOfScaledTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer hvpOfScaledTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		defer hvpOfScaledTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([]float64, tapeLen)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		tapes = (*tapeBuf4)[:tapeLen]
 	}
 	dhElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	hElemTape = tapes[: 0 : iters+iters]

@@ -2637,11 +2637,33 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	if len(du) < len(u) {
 		panic(fmt.Sprintf("vjpOfHeatResidual: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
 	}
+	var r, dr1, expTape []float64
 	var i1, iters int
 	var t1, t2, t3, t4, lap, exp, t5, t6 float64
-	var expTape []float64
-	dr1 := make([]float64, len(rOut))
-	r := make([]float64, len(rOut))
+	{
+		tapeBuf, _ := vjpOfHeatResidualTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfHeatResidualTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(rOut) {
+			*tapeBuf = make([]float64, len(rOut))
+		}
+		dr1 = (*tapeBuf)[:len(rOut):len(rOut)]
+		clear(dr1)
+	}
+	{
+		tapeBuf1, _ := vjpOfHeatResidualTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfHeatResidualTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(rOut) {
+			*tapeBuf1 = make([]float64, len(rOut))
+		}
+		r = (*tapeBuf1)[:len(rOut):len(rOut)]
+		clear(r)
+	}
 	for i1 = range rOut {
 		r[i1] = rOut[i1]
 	}
@@ -2658,15 +2680,15 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 		var tapeArray1 [1024]float64
 		expTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := vjpOfHeatResidualTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf2, _ := vjpOfHeatResidualTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer vjpOfHeatResidualTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer vjpOfHeatResidualTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
 		}
-		expTape = (*tapeBuf)[:0:iters]
+		expTape = (*tapeBuf2)[:0:iters]
 	}
 	for ; i < n-1; i++ {
 		t1 = 2 * u[i]
@@ -2740,15 +2762,41 @@ func vjpOfHeatResidual(rOut, u, dr, du []float64) float64 {
 	return vjpOfHeatResidual1
 }
 
+// vjpOfStencilShiftTapes keeps vjpOfStencilShift's tape storage between calls.
+var vjpOfStencilShiftTapes sync.Pool
+
 // vjpOfStencilShift returns the sum of dy times StencilShift's output y computed on a copy, and its gradient: the vector-Jacobian product behind StencilShift's VJP and Jacobian.
 func vjpOfStencilShift(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfStencilShift: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var y, dy1 []float64
 	var i1 int
 	var t, sin, t1 float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfStencilShiftTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfStencilShiftTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfStencilShiftTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfStencilShiftTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -2808,11 +2856,33 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfBandRows: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var y, dy1, condTape []float64
 	var i1, i, iters int
 	var cos, t float64
-	var condTape []float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfBandRowsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfBandRowsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfBandRowsTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfBandRowsTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -2825,15 +2895,15 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		condTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := vjpOfBandRowsTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf2, _ := vjpOfBandRowsTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer vjpOfBandRowsTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer vjpOfBandRowsTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
 		}
-		condTape = (*tapeBuf)[:0:iters]
+		condTape = (*tapeBuf2)[:0:iters]
 	}
 	for i = range x {
 		if i < m-1 {
@@ -2890,15 +2960,41 @@ func vjpOfBandRows(yOut, x, dy, dx []float64) float64 {
 	return vjpOfBandRows1
 }
 
+// vjpOfBandPeriodicTapes keeps vjpOfBandPeriodic's tape storage between calls.
+var vjpOfBandPeriodicTapes sync.Pool
+
 // vjpOfBandPeriodic returns the sum of dy times BandPeriodic's output y computed on a copy, and its gradient: the vector-Jacobian product behind BandPeriodic's VJP and Jacobian.
 func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfBandPeriodic: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var y, dy1 []float64
 	var i1 int
 	var t1 float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfBandPeriodicTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfBandPeriodicTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfBandPeriodicTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfBandPeriodicTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -2947,15 +3043,41 @@ func vjpOfBandPeriodic(yOut, x, dy, dx []float64) float64 {
 	return vjpOfBandPeriodic1
 }
 
+// vjpOfBandCarriedSumTapes keeps vjpOfBandCarriedSum's tape storage between calls.
+var vjpOfBandCarriedSumTapes sync.Pool
+
 // vjpOfBandCarriedSum returns the sum of dy times BandCarriedSum's output y computed on a copy, and its gradient: the vector-Jacobian product behind BandCarriedSum's VJP and Jacobian.
 func vjpOfBandCarriedSum(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfBandCarriedSum: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var y, dy1 []float64
 	var i1, i int
 	var t, t1 float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfBandCarriedSumTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfBandCarriedSumTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfBandCarriedSumTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfBandCarriedSumTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -3007,11 +3129,33 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfBandCarriedMemory: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var y, dy1, prevElemTape []float64
 	var i1, i, iters int
 	var t, t1 float64
-	var prevElemTape []float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfBandCarriedMemoryTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfBandCarriedMemoryTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfBandCarriedMemoryTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfBandCarriedMemoryTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -3025,15 +3169,15 @@ func vjpOfBandCarriedMemory(yOut, x, dy, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		prevElemTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := vjpOfBandCarriedMemoryTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf2, _ := vjpOfBandCarriedMemoryTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer vjpOfBandCarriedMemoryTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer vjpOfBandCarriedMemoryTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
 		}
-		prevElemTape = (*tapeBuf)[:0:iters]
+		prevElemTape = (*tapeBuf2)[:0:iters]
 	}
 	for i = range x {
 		t = prev[0] * prev[0]

@@ -218,6 +218,15 @@ func allCases() []gradCase {
 				g := make([]float64, 12)
 				return WhileViewsGrad(x[:9], x[9:], 3, g[:9], g[9:]), g
 			}, at: pts(p(0.3, -0.2, 0.5, 0.1, 0.7, -0.4, 0.2, 0.6, -0.1, 0.8, -0.5, 0.3))},
+		{name: "PooledLocals",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return PooledLocalsJVP(x[:4], x[4], v[:4], v[4]) }),
+			f:   func(x []float64) float64 { return PooledLocals(x[:4], x[4]) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 5)
+				v, da := PooledLocalsGrad(x[:4], x[4], g[:4])
+				g[4] = da
+				return v, g
+			}, at: pts(p(0.3, -0.7, 0.5, 0.8, 0.9), p(1.1, 0.2, -0.4, 0.3, -0.6))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

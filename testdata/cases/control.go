@@ -986,6 +986,46 @@ func WhileViews(W, x []float64, n int) float64 {
 	return out
 }
 
+// PooledLocals makes slices of lengths known only at run time. h is only
+// indexed, ranged over, copied into and viewed: its gradient takes h and
+// its adjoint from the pool, cleared, and allocates nothing. g is passed
+// to a helper, and k is viewed by another name: those keep make.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func PooledLocals(x []float64, a float64) float64 {
+	n := len(x)
+	h := make([]float64, n)
+	copy(h, x)
+	for i := range h {
+		h[i] = math.Sin(h[i] * a)
+	}
+	top := h[n/2:]
+	s := 0.0
+	for i, v := range top {
+		s += v * h[i] * float64(len(h))
+	}
+	g := make([]float64, n)
+	for i := range g {
+		g[i] = x[i] * s
+	}
+	s += sumSquares(g)
+	k := make([]float64, n)
+	kk := k
+	kk[0] = a * s
+	return s + k[0]
+}
+
+func sumSquares(v []float64) float64 {
+	t := 0.0
+	for _, e := range v {
+		t += e * e
+	}
+	return t
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

@@ -14607,6 +14607,672 @@ func WhileViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	return whileViews
 }
 
+// pooledLocalsGradTapes keeps PooledLocalsGrad's tape storage between calls.
+var pooledLocalsGradTapes sync.Pool
+
+// PooledLocalsGrad returns PooledLocals(x, a) and its partial derivatives with respect to x, a.
+func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PooledLocalsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var hElemTapeBuf *[]float64
+	var h, dh, hElemTape []float64
+	var i, i1, i2, i3, trips, trips1, trips2 int
+	var t, sin, t1, t2, t3, v, t4 float64
+	n := len(x)
+	{
+		tapeBuf, _ := pooledLocalsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pooledLocalsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		dh = (*tapeBuf)[:n:n]
+		clear(dh)
+	}
+	{
+		tapeBuf1, _ := pooledLocalsGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer pooledLocalsGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		h = (*tapeBuf1)[:n:n]
+		clear(h)
+	}
+	trips = 0
+	for i = range min(len(h), len(x)) {
+		trips++
+		h[i] = x[i]
+	}
+	var tapeArray [64]float64
+	hElemTape = tapeArray[:0]
+	trips1 = 0
+	for i1 = range h {
+		if cap(hElemTape)-len(hElemTape) < 1 {
+			if hElemTapeBuf == nil {
+				hElemTapeBuf, _ = pooledLocalsGradTapes.Get().(*[]float64)
+				if hElemTapeBuf == nil {
+					hElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
+				*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
+			}
+			hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+		}
+		trips1++
+		hElemTape = append(hElemTape, h[i1])
+		t = h[i1] * a
+		sin = math.Sin(t)
+		h[i1] = sin
+	}
+	dtop := dh[n/2:]
+	top := h[n/2:]
+	s := 0.0
+	for i2, v = range top {
+		t1 = v * h[i2]
+		t2 = t1 * float64(len(h))
+		t3 = s + t2
+		s = t3
+	}
+	dg := make([]float64, n)
+	g := make([]float64, n)
+	trips2 = 0
+	for i3 = range g {
+		trips2++
+		t4 = x[i3] * s
+		g[i3] = t4
+	}
+	sPrev := s
+	sumSquares1 := sumSquares(g)
+	s += sumSquares1
+	dk := make([]float64, n)
+	k := make([]float64, n)
+	dkk := dk
+	kk := k
+	t5 := a * s
+	kk[0] = t5
+	pooledLocals := s + k[0]
+
+	var ds, dt4, dt3, dt2, dt1, dsin, dt float64
+	// return s + k[0]
+	ds = 1
+	dk[0] += 1
+	// kk[0] = a * s
+	dt5 := dkk[0]
+	dkk[0] = 0
+	da := s * dt5
+	ds += a * dt5
+	// s += sumSquares(g)
+	s = sPrev
+	dsumSquares1 := ds
+	pullbackOfSumSquares(g, dsumSquares1, dg)
+	// for i := range g
+	for ; trips2 > 0; trips2-- {
+		i3 = trips2 - 1
+		// g[i] = x[i] * s
+		dt4 = dg[i3]
+		dg[i3] = 0
+		dx[i3] += s * dt4
+		ds += x[i3] * dt4
+	}
+	// for i, v := range top
+	for trip := len(top); trip > 0; trip-- {
+		i2 = trip - 1
+		v = top[i2]
+		// s += v * h[i] * float64(len(h))
+		dt3 = ds
+		dt2 = dt3
+		dt1 = float64(len(h)) * dt2
+		dtop[i2] += h[i2] * dt1
+		dh[i2] += v * dt1
+	}
+	// for i := range h
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// h[i] = math.Sin(h[i] * a)
+		dsin = dh[i1]
+		dh[i1] = 0
+		h[i1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		t = h[i1] * a
+		dt = math.Cos(t) * dsin
+		dh[i1] += a * dt
+		da += h[i1] * dt
+	}
+	// for i := range min(len(h), len(x))
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = x[i]
+		dElem := dh[i]
+		dh[i] = 0
+		dx[i] += dElem
+	}
+	if hElemTapeBuf != nil {
+		pooledLocalsGradTapes.Put(hElemTapeBuf)
+	}
+	return pooledLocals, da
+}
+
+// PooledLocalsJVP returns PooledLocals(x, a) and its directional derivative: the sum of its partial derivatives with respect to x, a times the tangents dx, da.
+func PooledLocalsJVP(x []float64, a float64, dx []float64, da float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PooledLocalsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	h := make([]float64, n)
+	dh := make([]float64, n)
+	for i := range min(len(h), len(x)) {
+		dh[i] = dx[i]
+		h[i] = x[i]
+	}
+	for i1 := range h {
+		dt := a*dh[i1] + h[i1]*da
+		t := h[i1] * a
+		dh[i1] = math.Cos(t) * dt
+		h[i1] = math.Sin(t)
+	}
+	dtop := dh[n/2:]
+	top := h[n/2:]
+	var ds float64
+	s := 0.0
+	for i2, v := range top {
+		dv := dtop[i2]
+		dt1 := h[i2]*dv + v*dh[i2]
+		t1 := v * h[i2]
+		dt2 := float64(len(h)) * dt1
+		t2 := t1 * float64(len(h))
+		ds += dt2
+		s += t2
+	}
+	g := make([]float64, n)
+	dg := make([]float64, n)
+	for i3 := range g {
+		dg[i3] = s*dx[i3] + x[i3]*ds
+		g[i3] = x[i3] * s
+	}
+	sumSquares1, dSumSquares := jvpOfSumSquares(g, dg)
+	ds += dSumSquares
+	s += sumSquares1
+	k := make([]float64, n)
+	dk := make([]float64, n)
+	dkk := dk
+	kk := k
+	dkk[0] = s*da + a*ds
+	kk[0] = a * s
+	dt3 := ds + dk[0]
+	t3 := s + k[0]
+	return t3, dt3
+}
+
+// pooledLocalsHVPTapes keeps PooledLocalsHVP's tape storage between calls.
+var pooledLocalsHVPTapes sync.Pool
+
+// PooledLocalsHVP returns PooledLocals's value, its gradient as PooledLocalsGrad gives it, and the product of its Hessian with the direction vx, va in the same form (added into buffers for slices and pointers, returned for the rest).
+func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx []float64) (float64, float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PooledLocalsHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("PooledLocalsHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dhElemTapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var hElemTapeBuf *[]float64
+	var tTapeBuf *[]float64
+	var h, dh1, dh, ddh, dtTape, tTape, dhElemTape, hElemTape, dvTape []float64
+	var i, i1, i2, iters, i3, trips, trips1, trips2 int
+	var t4, t5, t6, dt, t7, t, cos, t8, sin, dv, t9, t10, t11, dt1, t12, t1, t13, dt2, t14, t2, t15, t16, v, t17, t18, t19, t20 float64
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("PooledLocalsHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	n := len(x)
+	{
+		tapeBuf, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		dh1 = (*tapeBuf)[:n:n]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		h = (*tapeBuf1)[:n:n]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		ddh = (*tapeBuf2)[:n:n]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < n {
+			*tapeBuf3 = make([]float64, n)
+		}
+		dh = (*tapeBuf3)[:n:n]
+		clear(dh)
+	}
+	trips = 0
+	for i = range min(len(h), len(x)) {
+		trips++
+		dh[i] = vx[i]
+		h[i] = x[i]
+	}
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dhElemTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	hElemTape = tapeArray3[:0]
+	trips1 = 0
+	for i1 = range h {
+		if cap(dhElemTape)-len(dhElemTape) < 1 {
+			if dhElemTapeBuf == nil {
+				dhElemTapeBuf, _ = pooledLocalsHVPTapes.Get().(*[]float64)
+				if dhElemTapeBuf == nil {
+					dhElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dhElemTapeBuf) < 2*cap(dhElemTape)+1 {
+				*dhElemTapeBuf = make([]float64, 2*cap(dhElemTape)+1)
+			}
+			dhElemTape = (*dhElemTapeBuf)[:copy(*dhElemTapeBuf, dhElemTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = pooledLocalsHVPTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(hElemTape)-len(hElemTape) < 1 {
+			if hElemTapeBuf == nil {
+				hElemTapeBuf, _ = pooledLocalsHVPTapes.Get().(*[]float64)
+				if hElemTapeBuf == nil {
+					hElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
+				*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
+			}
+			hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = pooledLocalsHVPTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
+		trips1++
+		dtTape = append(dtTape, dt)
+		t4 = a * dh[i1]
+		t5 = h[i1] * va
+		t6 = t4 + t5
+		dt = t6
+		tTape = append(tTape, t)
+		t7 = h[i1] * a
+		t = t7
+		dhElemTape = append(dhElemTape, dh[i1])
+		cos = math.Cos(t)
+		t8 = cos * dt
+		dh[i1] = t8
+		hElemTape = append(hElemTape, h[i1])
+		sin = math.Sin(t)
+		h[i1] = sin
+	}
+	ddtop := ddh[n/2:]
+	dtop := dh[n/2:]
+	dtop1 := dh1[n/2:]
+	top := h[n/2:]
+	var ds float64
+	s := 0.0
+	iters = len(top)
+	if iters <= 64 {
+		var tapeArray4 [64]float64
+		dvTape = tapeArray4[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray5 [1024]float64
+		dvTape = tapeArray5[:0:iters]
+	} else {
+		tapeBuf4, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters {
+			*tapeBuf4 = make([]float64, iters)
+		}
+		dvTape = (*tapeBuf4)[:0:iters]
+	}
+	for i2, v = range top {
+		dvTape = append(dvTape, dv)
+		dv = dtop[i2]
+		t9 = h[i2] * dv
+		t10 = v * dh[i2]
+		t11 = t9 + t10
+		dt1 = t11
+		t12 = v * h[i2]
+		t1 = t12
+		t13 = float64(len(h)) * dt1
+		dt2 = t13
+		t14 = t1 * float64(len(h))
+		t2 = t14
+		t15 = ds + dt2
+		ds = t15
+		t16 = s + t2
+		s = t16
+	}
+	dg1 := make([]float64, n)
+	g := make([]float64, n)
+	ddg := make([]float64, n)
+	dg := make([]float64, n)
+	trips2 = 0
+	for i3 = range g {
+		trips2++
+		t17 = s * vx[i3]
+		t18 = x[i3] * ds
+		t19 = t17 + t18
+		dg[i3] = t19
+		t20 = x[i3] * s
+		g[i3] = t20
+	}
+	jvpOfSumSquares11, jvpOfSumSquares12 := jvpOfSumSquares1(g, dg)
+	sumSquares1 := jvpOfSumSquares11
+	dSumSquares := jvpOfSumSquares12
+	dsPrev := ds
+	ds += dSumSquares
+	sPrev := s
+	s += sumSquares1
+	dk1 := make([]float64, n)
+	k := make([]float64, n)
+	ddk := make([]float64, n)
+	dk := make([]float64, n)
+	ddkk := ddk
+	dkk := dk
+	dkk1 := dk1
+	kk := k
+	t21 := s * va
+	t22 := a * ds
+	t23 := t21 + t22
+	dkk[0] = t23
+	t24 := a * s
+	kk[0] = t24
+	t3 := s + k[0]
+	pooledLocalsHVP := t3
+
+	var ddt3, dt20, dt19, dt17, dt18, dt16, dt25, dt15, ddt2, dt14, dt11, dt13, ddt1, dt12, dt111, dt9, dt10, ddv, dsin, dt4, dt8, dcos, ddt, dt7, dt6, dt41, dt5 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := ds + dk[0]
+	dds := ddt3
+	ddk[0] += ddt3
+	// kk[0] = a * s
+	dt24 := dkk1[0]
+	dkk1[0] = 0
+	hva := s * dt24
+	ds1 := a * dt24
+	// dkk[0] = s*va + a*ds
+	dt23 := ddkk[0]
+	ddkk[0] = 0
+	hva += ds * dt23
+	dds += a * dt23
+	ds1 += va * dt23
+	da := s * dt23
+	// s += sumSquares1
+	s = sPrev
+	dsumSquares1 := ds1
+	// ds += dSumSquares
+	ds = dsPrev
+	ddSumSquares := dds
+	// sumSquares1, dSumSquares := jvpOfSumSquares1(g, dg)
+	pullbackOfJvpOfSumSquares1(g, dg, dsumSquares1, ddSumSquares, dg1, ddg)
+	// for i3 := range g
+	for ; trips2 > 0; trips2-- {
+		i3 = trips2 - 1
+		// g[i3] = x[i3] * s
+		dt20 = dg1[i3]
+		dg1[i3] = 0
+		hvx[i3] += s * dt20
+		ds1 += x[i3] * dt20
+		// dg[i3] = s*vx[i3] + x[i3]*ds
+		dt19 = ddg[i3]
+		ddg[i3] = 0
+		dt17 = dt19
+		dt18 = dt19
+		hvx[i3] += ds * dt18
+		dds += x[i3] * dt18
+		ds1 += vx[i3] * dt17
+		dx[i3] += s * dt17
+	}
+	// for i2, v := range top
+	for trip := len(top); trip > 0; trip-- {
+		i2 = trip - 1
+		v = top[i2]
+		// s += t2
+		dt16 = ds1
+		dt25 += dt16
+		// ds += dt2
+		dt15 = dds
+		ddt2 += dt15
+		// t2 := t1 * float64(len(h))
+		dt14 = dt25
+		dt25 = 0
+		dt11 += float64(len(h)) * dt14
+		// dt2 := float64(len(h)) * dt1
+		dt13 = ddt2
+		ddt2 = 0
+		ddt1 += float64(len(h)) * dt13
+		// t1 := v * h[i2]
+		dt12 = dt11
+		dt11 = 0
+		dtop1[i2] += h[i2] * dt12
+		dh1[i2] += v * dt12
+		// dt1 := h[i2]*dv + v*dh[i2]
+		dt111 = ddt1
+		ddt1 = 0
+		dt9 = dt111
+		dt10 = dt111
+		dtop1[i2] += dh[i2] * dt10
+		ddh[i2] += v * dt10
+		dh1[i2] += dv * dt9
+		ddv += h[i2] * dt9
+		// dv := dtop[i2]
+		ddtop[i2] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	// for i1 := range h
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// h[i1] = math.Sin(t)
+		dsin = dh1[i1]
+		dh1[i1] = 0
+		h[i1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dt4 += math.Cos(t) * dsin
+		// dh[i1] = math.Cos(t) * dt
+		dt8 = ddh[i1]
+		ddh[i1] = 0
+		dh[i1] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		cos = math.Cos(t)
+		dcos = dt * dt8
+		ddt += cos * dt8
+		dt4 -= math.Sin(t) * dcos
+		// t := h[i1] * a
+		dt7 = dt4
+		dt4 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dh1[i1] += a * dt7
+		hva += h[i1] * dt7
+		// dt := a*dh[i1] + h[i1]*va
+		dt6 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt41 = dt6
+		dt5 = dt6
+		dh1[i1] += va * dt5
+		da += h[i1] * dt5
+		hva += dh[i1] * dt41
+		ddh[i1] += a * dt41
+	}
+	// for i := range min(len(h), len(x))
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = x[i]
+		dElem := dh1[i]
+		dh1[i] = 0
+		hvx[i] += dElem
+		// dh[i] = vx[i]
+		dElem1 := ddh[i]
+		ddh[i] = 0
+		dx[i] += dElem1
+	}
+	if dhElemTapeBuf != nil {
+		pooledLocalsHVPTapes.Put(dhElemTapeBuf)
+	}
+	if dtTapeBuf != nil {
+		pooledLocalsHVPTapes.Put(dtTapeBuf)
+	}
+	if hElemTapeBuf != nil {
+		pooledLocalsHVPTapes.Put(hElemTapeBuf)
+	}
+	if tTapeBuf != nil {
+		pooledLocalsHVPTapes.Put(tTapeBuf)
+	}
+	return pooledLocalsHVP, da, hva
+}
+
+// pooledLocalsHessianTapes keeps PooledLocalsHessian's tape storage between calls.
+var pooledLocalsHessianTapes sync.Pool
+
+// PooledLocalsHessian returns PooledLocals's value and its gradient with respect to x, a (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PooledLocalsHessian(x []float64, a float64, dx, hess []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PooledLocalsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n1 := len(x) + 1
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("PooledLocalsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		tapeBuf, _ := pooledLocalsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pooledLocalsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		vx = (*tapeBuf)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf1, _ := pooledLocalsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer pooledLocalsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf1)[:len(x)]
+		clear(hvx)
+	}
+	var va float64
+	var da float64
+	var pooledLocals float64
+	for j := 0; j < n1; j++ {
+		var k1 int
+		k1 = 0
+		if j >= k1 && j < k1+len(x) {
+			vx[j-k1] = 1
+		}
+		k1 += len(x)
+		if k1 == j {
+			va = 1
+		}
+		k1++
+		r, t, hva := hvpOfPooledLocals(x, a, vx, va, hvx)
+		pooledLocals = r
+		k1 = 0
+		if j >= k1 && j < k1+len(x) {
+			dx[j-k1] += t
+			vx[j-k1] = 0
+		}
+		k1 += len(x)
+		if k1 == j {
+			da += t
+			va = 0
+		}
+		k1++
+		k1 = 0
+		for i4 := range x {
+			hess[j*n1+k1] += hvx[i4]
+			hvx[i4] = 0
+			k1++
+		}
+		hess[j*n1+k1] += hva
+		k1++
+	}
+	if n1 == 0 {
+		pooledLocals = PooledLocals(x, a)
+	}
+	return pooledLocals, da
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -22063,6 +22729,413 @@ func hvpOfWhileViews(W, x []float64, n int, vW, vx, hvW, hvx []float64) (float64
 	return hvpOfWhileViews1, hvpOfWhileViews2
 }
 
+// pullbackOfSumSquares returns sumSquares's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to sumSquares in gradients.
+func pullbackOfSumSquares(v []float64, dres float64, dv []float64) float64 {
+	if len(dv) < len(v) {
+		panic(fmt.Sprintf("pullbackOfSumSquares: len(dv) = %d is shorter than len(v) = %d", len(dv), len(v)))
+	}
+	t := 0.0
+
+	// return t
+	// for _, e := range v (forward and backward in one pass: a sum)
+	for i, e := range v {
+		t1 := e * e
+		t += t1
+		// t += e * e
+		dv[i] += 2 * e * dres
+	}
+	sumSquares1 := t
+	return sumSquares1
+}
+
+// jvpOfSumSquares is the pushforward of sumSquares: its results, then their tangents along dv.
+func jvpOfSumSquares(v, dv []float64) (float64, float64) {
+	if len(dv) < len(v) {
+		panic(fmt.Sprintf("jvpOfSumSquares: len(dv) = %d is shorter than len(v) = %d", len(dv), len(v)))
+	}
+	var dt float64
+	t := 0.0
+	for i, e := range v {
+		de := dv[i]
+		dt1 := 2 * e * de
+		t1 := e * e
+		dt += dt1
+		t += t1
+	}
+	return t, dt
+}
+
+// hvpOfPooledLocalsTapes keeps hvpOfPooledLocals's tape storage between calls.
+var hvpOfPooledLocalsTapes sync.Pool
+
+// hvpOfPooledLocals returns PooledLocals's value, its directional derivative along the directions and their Hessian-vector product: a row of PooledLocalsHessian.
+func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []float64) (float64, float64, float64) {
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfPooledLocals: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var dhElemTapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var hElemTapeBuf *[]float64
+	var tTapeBuf *[]float64
+	var h, dh1, dh, ddh, dtTape, tTape, dhElemTape, hElemTape, dvTape []float64
+	var i, i1, i2, iters, i3, trips, trips1, trips2 int
+	var t4, t5, t6, dt, t7, t, cos, t8, sin, dv, t9, t10, t11, dt1, t12, t1, t13, dt2, t14, t2, t15, t16, v, t17, t18, t19, t20 float64
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfPooledLocals: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	n := len(x)
+	{
+		tapeBuf, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		dh1 = (*tapeBuf)[:n:n]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		h = (*tapeBuf1)[:n:n]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		ddh = (*tapeBuf2)[:n:n]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < n {
+			*tapeBuf3 = make([]float64, n)
+		}
+		dh = (*tapeBuf3)[:n:n]
+		clear(dh)
+	}
+	trips = 0
+	for i = range min(len(h), len(x)) {
+		trips++
+		dh[i] = vx[i]
+		h[i] = x[i]
+	}
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dhElemTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	hElemTape = tapeArray3[:0]
+	trips1 = 0
+	for i1 = range h {
+		if cap(dhElemTape)-len(dhElemTape) < 1 {
+			if dhElemTapeBuf == nil {
+				dhElemTapeBuf, _ = hvpOfPooledLocalsTapes.Get().(*[]float64)
+				if dhElemTapeBuf == nil {
+					dhElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dhElemTapeBuf) < 2*cap(dhElemTape)+1 {
+				*dhElemTapeBuf = make([]float64, 2*cap(dhElemTape)+1)
+			}
+			dhElemTape = (*dhElemTapeBuf)[:copy(*dhElemTapeBuf, dhElemTape)]
+		}
+		if cap(dtTape)-len(dtTape) < 1 {
+			if dtTapeBuf == nil {
+				dtTapeBuf, _ = hvpOfPooledLocalsTapes.Get().(*[]float64)
+				if dtTapeBuf == nil {
+					dtTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+			}
+			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+		}
+		if cap(hElemTape)-len(hElemTape) < 1 {
+			if hElemTapeBuf == nil {
+				hElemTapeBuf, _ = hvpOfPooledLocalsTapes.Get().(*[]float64)
+				if hElemTapeBuf == nil {
+					hElemTapeBuf = new([]float64)
+				}
+			}
+			if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
+				*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
+			}
+			hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+		}
+		if cap(tTape)-len(tTape) < 1 {
+			if tTapeBuf == nil {
+				tTapeBuf, _ = hvpOfPooledLocalsTapes.Get().(*[]float64)
+				if tTapeBuf == nil {
+					tTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+			}
+			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+		}
+		trips1++
+		dtTape = append(dtTape, dt)
+		t4 = a * dh[i1]
+		t5 = h[i1] * va
+		t6 = t4 + t5
+		dt = t6
+		tTape = append(tTape, t)
+		t7 = h[i1] * a
+		t = t7
+		dhElemTape = append(dhElemTape, dh[i1])
+		cos = math.Cos(t)
+		t8 = cos * dt
+		dh[i1] = t8
+		hElemTape = append(hElemTape, h[i1])
+		sin = math.Sin(t)
+		h[i1] = sin
+	}
+	ddtop := ddh[n/2:]
+	dtop := dh[n/2:]
+	dtop1 := dh1[n/2:]
+	top := h[n/2:]
+	var ds float64
+	s := 0.0
+	iters = len(top)
+	if iters <= 64 {
+		var tapeArray4 [64]float64
+		dvTape = tapeArray4[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray5 [1024]float64
+		dvTape = tapeArray5[:0:iters]
+	} else {
+		tapeBuf4, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters {
+			*tapeBuf4 = make([]float64, iters)
+		}
+		dvTape = (*tapeBuf4)[:0:iters]
+	}
+	for i2, v = range top {
+		dvTape = append(dvTape, dv)
+		dv = dtop[i2]
+		t9 = h[i2] * dv
+		t10 = v * dh[i2]
+		t11 = t9 + t10
+		dt1 = t11
+		t12 = v * h[i2]
+		t1 = t12
+		t13 = float64(len(h)) * dt1
+		dt2 = t13
+		t14 = t1 * float64(len(h))
+		t2 = t14
+		t15 = ds + dt2
+		ds = t15
+		t16 = s + t2
+		s = t16
+	}
+	dg1 := make([]float64, n)
+	g := make([]float64, n)
+	ddg := make([]float64, n)
+	dg := make([]float64, n)
+	trips2 = 0
+	for i3 = range g {
+		trips2++
+		t17 = s * vx[i3]
+		t18 = x[i3] * ds
+		t19 = t17 + t18
+		dg[i3] = t19
+		t20 = x[i3] * s
+		g[i3] = t20
+	}
+	jvpOfSumSquares21, jvpOfSumSquares22 := jvpOfSumSquares2(g, dg)
+	sumSquares1 := jvpOfSumSquares21
+	dSumSquares := jvpOfSumSquares22
+	dsPrev := ds
+	ds += dSumSquares
+	sPrev := s
+	s += sumSquares1
+	dk1 := make([]float64, n)
+	k := make([]float64, n)
+	ddk := make([]float64, n)
+	dk := make([]float64, n)
+	ddkk := ddk
+	dkk := dk
+	dkk1 := dk1
+	kk := k
+	t21 := s * va
+	t22 := a * ds
+	t23 := t21 + t22
+	dkk[0] = t23
+	t24 := a * s
+	kk[0] = t24
+	dt3 := ds + dk[0]
+	t3 := s + k[0]
+	hvpOfPooledLocals1 := t3
+	hvpOfPooledLocals2 := dt3
+
+	var ddt3, dt20, dt19, dt17, dt18, dt16, dt25, dt15, ddt2, dt14, dt11, dt13, ddt1, dt12, dt111, dt9, dt10, ddv, dsin, dt4, dt8, dcos, ddt, dt7, dt6, dt41, dt5 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := ds + dk[0]
+	dds := ddt3
+	ddk[0] += ddt3
+	// kk[0] = a * s
+	dt24 := dkk1[0]
+	dkk1[0] = 0
+	hva := s * dt24
+	ds1 := a * dt24
+	// dkk[0] = s*va + a*ds
+	dt23 := ddkk[0]
+	ddkk[0] = 0
+	hva += ds * dt23
+	dds += a * dt23
+	ds1 += va * dt23
+	// s += sumSquares1
+	s = sPrev
+	dsumSquares1 := ds1
+	// ds += dSumSquares
+	ds = dsPrev
+	ddSumSquares := dds
+	// sumSquares1, dSumSquares := jvpOfSumSquares2(g, dg)
+	pullbackOfJvpOfSumSquares2(g, dg, dsumSquares1, ddSumSquares, dg1, ddg)
+	// for i3 := range g
+	for ; trips2 > 0; trips2-- {
+		i3 = trips2 - 1
+		// g[i3] = x[i3] * s
+		dt20 = dg1[i3]
+		dg1[i3] = 0
+		hvx[i3] += s * dt20
+		ds1 += x[i3] * dt20
+		// dg[i3] = s*vx[i3] + x[i3]*ds
+		dt19 = ddg[i3]
+		ddg[i3] = 0
+		dt17 = dt19
+		dt18 = dt19
+		hvx[i3] += ds * dt18
+		dds += x[i3] * dt18
+		ds1 += vx[i3] * dt17
+	}
+	// for i2, v := range top
+	for trip := len(top); trip > 0; trip-- {
+		i2 = trip - 1
+		v = top[i2]
+		// s += t2
+		dt16 = ds1
+		dt25 += dt16
+		// ds += dt2
+		dt15 = dds
+		ddt2 += dt15
+		// t2 := t1 * float64(len(h))
+		dt14 = dt25
+		dt25 = 0
+		dt11 += float64(len(h)) * dt14
+		// dt2 := float64(len(h)) * dt1
+		dt13 = ddt2
+		ddt2 = 0
+		ddt1 += float64(len(h)) * dt13
+		// t1 := v * h[i2]
+		dt12 = dt11
+		dt11 = 0
+		dtop1[i2] += h[i2] * dt12
+		dh1[i2] += v * dt12
+		// dt1 := h[i2]*dv + v*dh[i2]
+		dt111 = ddt1
+		ddt1 = 0
+		dt9 = dt111
+		dt10 = dt111
+		dtop1[i2] += dh[i2] * dt10
+		ddh[i2] += v * dt10
+		dh1[i2] += dv * dt9
+		ddv += h[i2] * dt9
+		// dv := dtop[i2]
+		ddtop[i2] += ddv
+		ddv = 0
+		dv = dvTape[len(dvTape)-1]
+		dvTape = dvTape[:len(dvTape)-1]
+	}
+	// for i1 := range h
+	for ; trips1 > 0; trips1-- {
+		i1 = trips1 - 1
+		// h[i1] = math.Sin(t)
+		dsin = dh1[i1]
+		dh1[i1] = 0
+		h[i1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dt4 += math.Cos(t) * dsin
+		// dh[i1] = math.Cos(t) * dt
+		dt8 = ddh[i1]
+		ddh[i1] = 0
+		dh[i1] = dhElemTape[len(dhElemTape)-1]
+		dhElemTape = dhElemTape[:len(dhElemTape)-1]
+		cos = math.Cos(t)
+		dcos = dt * dt8
+		ddt += cos * dt8
+		dt4 -= math.Sin(t) * dcos
+		// t := h[i1] * a
+		dt7 = dt4
+		dt4 = 0
+		t = tTape[len(tTape)-1]
+		tTape = tTape[:len(tTape)-1]
+		dh1[i1] += a * dt7
+		hva += h[i1] * dt7
+		// dt := a*dh[i1] + h[i1]*va
+		dt6 = ddt
+		ddt = 0
+		dt = dtTape[len(dtTape)-1]
+		dtTape = dtTape[:len(dtTape)-1]
+		dt41 = dt6
+		dt5 = dt6
+		dh1[i1] += va * dt5
+		hva += dh[i1] * dt41
+		ddh[i1] += a * dt41
+	}
+	// for i := range min(len(h), len(x))
+	for ; trips > 0; trips-- {
+		i = trips - 1
+		// h[i] = x[i]
+		dElem := dh1[i]
+		dh1[i] = 0
+		hvx[i] += dElem
+		// dh[i] = vx[i]
+		ddh[i] = 0
+	}
+	if dhElemTapeBuf != nil {
+		hvpOfPooledLocalsTapes.Put(dhElemTapeBuf)
+	}
+	if dtTapeBuf != nil {
+		hvpOfPooledLocalsTapes.Put(dtTapeBuf)
+	}
+	if hElemTapeBuf != nil {
+		hvpOfPooledLocalsTapes.Put(hElemTapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfPooledLocalsTapes.Put(tTapeBuf)
+	}
+	return hvpOfPooledLocals1, hvpOfPooledLocals2, hva
+}
+
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.
 var hvpOfReplayedTwiceTapes sync.Pool
 
@@ -22642,6 +23715,130 @@ reverse:
 	return jvpOfSplitNamed21, jvpOfSplitNamed22, jvpOfSplitNamed23, jvpOfSplitNamed24, dx1
 }
 
+// pullbackOfJvpOfSumSquares1 returns jvpOfSumSquares1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSumSquares1 in gradients.
+func pullbackOfJvpOfSumSquares1(v, dv []float64, dres, dres1 float64, dv1, ddv []float64) (float64, float64) {
+	if len(dv1) < len(v) {
+		panic(fmt.Sprintf("pullbackOfJvpOfSumSquares1: len(dv1) = %d is shorter than len(v) = %d", len(dv1), len(v)))
+	}
+	if len(ddv) < len(dv) {
+		panic(fmt.Sprintf("pullbackOfJvpOfSumSquares1: len(ddv) = %d is shorter than len(dv) = %d", len(ddv), len(dv)))
+	}
+	var de, t2, t3, dt1, t4, t1, t5, t6, e float64
+	var i int
+	if len(dv) < len(v) {
+		panic(fmt.Sprintf("jvpOfSumSquares1: len(dv) = %d is shorter than len(v) = %d", len(dv), len(v)))
+	}
+	var dt float64
+	t := 0.0
+	for i, e = range v {
+		de = dv[i]
+		t2 = 2 * e
+		t3 = t2 * de
+		dt1 = t3
+		t4 = e * e
+		t1 = t4
+		t5 = dt + dt1
+		dt = t5
+		t6 = t + t1
+		t = t6
+	}
+	jvpOfSumSquares11 := t
+	jvpOfSumSquares12 := dt
+
+	var dt6, dt11, dt5, ddt1, dt4, dt3, dt21, dde float64
+	// return t, dt
+	// for i, e := range v
+	for trip := len(v); trip > 0; trip-- {
+		i = trip - 1
+		e = v[i]
+		// the trip again
+		de = dv[i]
+		// t += t1
+		dt6 = dres
+		dt11 += dt6
+		// dt += dt1
+		dt5 = dres1
+		ddt1 += dt5
+		// t1 := e * e
+		dt4 = dt11
+		dt11 = 0
+		dv1[i] += 2 * e * dt4
+		// dt1 := 2 * e * de
+		dt3 = ddt1
+		ddt1 = 0
+		t2 = 2 * e
+		dt21 = de * dt3
+		dde += t2 * dt3
+		dv1[i] += 2 * dt21
+		// de := dv[i]
+		ddv[i] += dde
+		dde = 0
+	}
+	return jvpOfSumSquares11, jvpOfSumSquares12
+}
+
+// pullbackOfJvpOfSumSquares2 returns jvpOfSumSquares2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfSumSquares2 in gradients.
+func pullbackOfJvpOfSumSquares2(v, dv []float64, dres, dres1 float64, dv1, ddv []float64) (float64, float64) {
+	if len(dv1) < len(v) {
+		panic(fmt.Sprintf("pullbackOfJvpOfSumSquares2: len(dv1) = %d is shorter than len(v) = %d", len(dv1), len(v)))
+	}
+	if len(ddv) < len(dv) {
+		panic(fmt.Sprintf("pullbackOfJvpOfSumSquares2: len(ddv) = %d is shorter than len(dv) = %d", len(ddv), len(dv)))
+	}
+	var de, t2, t3, dt1, t4, t1, t5, t6, e float64
+	var i int
+	if len(dv) < len(v) {
+		panic(fmt.Sprintf("jvpOfSumSquares2: len(dv) = %d is shorter than len(v) = %d", len(dv), len(v)))
+	}
+	var dt float64
+	t := 0.0
+	for i, e = range v {
+		de = dv[i]
+		t2 = 2 * e
+		t3 = t2 * de
+		dt1 = t3
+		t4 = e * e
+		t1 = t4
+		t5 = dt + dt1
+		dt = t5
+		t6 = t + t1
+		t = t6
+	}
+	jvpOfSumSquares21 := t
+	jvpOfSumSquares22 := dt
+
+	var dt6, dt11, dt5, ddt1, dt4, dt3, dt21, dde float64
+	// return t, dt
+	// for i, e := range v
+	for trip := len(v); trip > 0; trip-- {
+		i = trip - 1
+		e = v[i]
+		// the trip again
+		de = dv[i]
+		// t += t1
+		dt6 = dres
+		dt11 += dt6
+		// dt += dt1
+		dt5 = dres1
+		ddt1 += dt5
+		// t1 := e * e
+		dt4 = dt11
+		dt11 = 0
+		dv1[i] += 2 * e * dt4
+		// dt1 := 2 * e * de
+		dt3 = ddt1
+		ddt1 = 0
+		t2 = 2 * e
+		dt21 = de * dt3
+		dde += t2 * dt3
+		dv1[i] += 2 * dt21
+		// de := dv[i]
+		ddv[i] += dde
+		dde = 0
+	}
+	return jvpOfSumSquares21, jvpOfSumSquares22
+}
+
 // pullbackOfJvpOfReplayPredict1 returns jvpOfReplayPredict1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfReplayPredict1 in gradients.
 func pullbackOfJvpOfReplayPredict1(x, p, q, dx, dp, dq, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64, float64, float64, float64) {
 	dt := dp + dq
@@ -22922,6 +24119,40 @@ func jvpOfSplitNamed2(x, dx float64) (float64, float64, float64, float64) {
 	ds = 2 * ds
 	s *= 2
 	return s, c, ds, dc
+}
+
+// jvpOfSumSquares1 is the pushforward of sumSquares: its results, then their tangents along dv.
+func jvpOfSumSquares1(v, dv []float64) (float64, float64) {
+	if len(dv) < len(v) {
+		panic(fmt.Sprintf("jvpOfSumSquares1: len(dv) = %d is shorter than len(v) = %d", len(dv), len(v)))
+	}
+	var dt float64
+	t := 0.0
+	for i, e := range v {
+		de := dv[i]
+		dt1 := 2 * e * de
+		t1 := e * e
+		dt += dt1
+		t += t1
+	}
+	return t, dt
+}
+
+// jvpOfSumSquares2 is the pushforward of sumSquares: its results, then their tangents along dv.
+func jvpOfSumSquares2(v, dv []float64) (float64, float64) {
+	if len(dv) < len(v) {
+		panic(fmt.Sprintf("jvpOfSumSquares2: len(dv) = %d is shorter than len(v) = %d", len(dv), len(v)))
+	}
+	var dt float64
+	t := 0.0
+	for i, e := range v {
+		de := dv[i]
+		dt1 := 2 * e * de
+		t1 := e * e
+		dt += dt1
+		t += t1
+	}
+	return t, dt
 }
 
 // jvpOfReplayPredict1 is the pushforward of replayPredict: its results, then their tangents along dx, dp, dq.

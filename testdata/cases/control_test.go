@@ -98,10 +98,41 @@ func TestWhileViewAllocations(t *testing.T) {
 	}
 }
 
+// TestPooledLocals: PooledLocalsGrad takes h and its adjoint from its
+// pool, with capacity n as make gives; g, passed to a helper, and k,
+// viewed by another name, keep make. A reused buffer's old values (NaN)
+// change nothing: the slices taken are cleared.
+func TestPooledLocals(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	body := generatedFunc(t, "control_grad.go", "PooledLocalsGrad")
+	for _, want := range []string{"h = (*tapeBuf1)[:n:n]", "dh = (*tapeBuf)[:n:n]", "dg := make([]float64, n)", "g := make([]float64, n)", "k := make([]float64, n)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("PooledLocalsGrad has no %s", want)
+		}
+	}
+	x := []float64{0.3, -0.7, 0.5, 0.8, 0.1, 0.4}
+	dx := make([]float64, len(x))
+	v, da := PooledLocalsGrad(x, 0.9, dx)
+	poison := make([]float64, 64)
+	for i := range poison {
+		poison[i] = math.NaN()
+	}
+	for range 8 {
+		p := slices.Clone(poison)
+		pooledLocalsGradTapes.Put(&p)
+	}
+	dx2 := make([]float64, len(x))
+	if v2, da2 := PooledLocalsGrad(x, 0.9, dx2); v2 != v || da2 != da || !slices.Equal(dx2, dx) {
+		t.Errorf("PooledLocalsGrad with NaN-filled pooled buffers: %v, %v, %v; want %v, %v, %v", v2, da2, dx2, v, da, dx)
+	}
+}
+
 // TestViewTapeAllocations: a view taped per trip (row := W[j*m : j*m+m])
 // puts slice headers on a tape, made once per call before pools and now
-// taken from MatVecGrad's pool: the function's own y and its adjoint are
-// the only allocations left.
+// taken from MatVecGrad's pool, as are the function's own y and its
+// adjoint (TestPooledLocals): no allocation left.
 func TestViewTapeAllocations(t *testing.T) {
 	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
 		t.Skip("the unoptimized code stores more")
@@ -112,8 +143,8 @@ func TestViewTapeAllocations(t *testing.T) {
 		W[i] = 0.01 * float64(i%9)
 	}
 	dW, dx := make([]float64, len(W)), make([]float64, len(x))
-	if n := testing.AllocsPerRun(20, func() { MatVecGrad(W, x, 40, dW, dx) }); n != 2 {
-		t.Errorf("MatVecGrad: %v allocations per call, want 2 (y and dy)", n)
+	if n := testing.AllocsPerRun(20, func() { MatVecGrad(W, x, 40, dW, dx) }); n != 0 {
+		t.Errorf("MatVecGrad: %v allocations per call, want 0", n)
 	}
 }
 

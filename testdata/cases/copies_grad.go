@@ -680,11 +680,33 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	}
 	var yElemTapeBuf *[]float64
 	var yElemTape1Buf *[]float64
+	var y, dy, z, dz, yElemTape, yElemTape1 []float64
 	var i, i1, i2, i3, trips, trips1, trips2, trips3 int
 	var t float64
-	var yElemTape, yElemTape1 []float64
-	dy := make([]float64, len(x))
-	y := make([]float64, len(x))
+	{
+		tapeBuf, _ := copySlicesGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copySlicesGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dy = (*tapeBuf)[:len(x):len(x)]
+		clear(dy)
+	}
+	{
+		tapeBuf1, _ := copySlicesGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer copySlicesGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		y = (*tapeBuf1)[:len(x):len(x)]
+		clear(y)
+	}
 	trips = 0
 	for i = range min(len(y), len(x)) {
 		trips++
@@ -732,8 +754,30 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 		y[(1)+i2] = x[i2]
 	}
 	n := min(len(y[1:]), len(x[:2]))
-	dz := make([]float64, len(x)+1)
-	z := make([]float64, len(x)+1)
+	{
+		tapeBuf2, _ := copySlicesGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer copySlicesGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x)+1 {
+			*tapeBuf2 = make([]float64, len(x)+1)
+		}
+		dz = (*tapeBuf2)[: len(x)+1 : len(x)+1]
+		clear(dz)
+	}
+	{
+		tapeBuf3, _ := copySlicesGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer copySlicesGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x)+1 {
+			*tapeBuf3 = make([]float64, len(x)+1)
+		}
+		z = (*tapeBuf3)[: len(x)+1 : len(x)+1]
+		clear(z)
+	}
 	m := 0
 	trips3 = 0
 	for i3 = range min(len(z[1:]), len(y)) {
@@ -852,13 +896,57 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 		panic(fmt.Sprintf("CopyStepGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var prevElemTapeBuf *[]float64
+	var cur, dcur, prev, dprev, tapes, tripsTape, tripsTape1, prevElemTape []float64
 	var i, i1, i2, iters, tapeLen, trips int
 	var sin, t, t1 float64
-	var tapes, tripsTape, tripsTape1, prevElemTape []float64
-	dcur := make([]float64, len(x))
-	cur := make([]float64, len(x))
-	dprev := make([]float64, len(x))
-	prev := make([]float64, len(x))
+	{
+		tapeBuf, _ := copyStepGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copyStepGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dcur = (*tapeBuf)[:len(x):len(x)]
+		clear(dcur)
+	}
+	{
+		tapeBuf1, _ := copyStepGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer copyStepGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		cur = (*tapeBuf1)[:len(x):len(x)]
+		clear(cur)
+	}
+	{
+		tapeBuf2, _ := copyStepGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer copyStepGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		dprev = (*tapeBuf2)[:len(x):len(x)]
+		clear(dprev)
+	}
+	{
+		tapeBuf3, _ := copyStepGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer copyStepGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		prev = (*tapeBuf3)[:len(x):len(x)]
+		clear(prev)
+	}
 	trips = 0
 	for i = range min(len(cur), len(x)) {
 		trips++
@@ -875,15 +963,15 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 		var tapeArray2 [1024]float64
 		tapes = tapeArray2[:tapeLen]
 	} else {
-		tapeBuf, _ := copyStepGradTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf4, _ := copyStepGradTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer copyStepGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		defer copyStepGradTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([]float64, tapeLen)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		tapes = (*tapeBuf4)[:tapeLen]
 	}
 	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
 	tripsTape1 = tapes[:0:iters]
@@ -1476,25 +1564,51 @@ func SmoothEndJVP(x, dx []float64) (float64, float64) {
 // rowByRowGradTapes keeps RowByRowGrad's tape storage between calls.
 var rowByRowGradTapes sync.Pool
 
+// rowByRowGradTapesFloat64 keeps RowByRowGrad's tape storage between calls.
+var rowByRowGradTapesFloat64 sync.Pool
+
 // RowByRowGrad returns RowByRow(x) and its partial derivatives with respect to x.
 func RowByRowGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RowByRowGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var tripsTapeBuf *[]float64
+	var m, dm [][]float64
 	var sin, t float64
 	var j, i, trips int
 	var tripsTape []float64
 	n := len(x)
-	dm := make([][]float64, n)
-	m := make([][]float64, n)
+	{
+		tapeBuf, _ := rowByRowGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer rowByRowGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([][]float64, n)
+		}
+		dm = (*tapeBuf)[:n:n]
+		clear(dm)
+	}
+	{
+		tapeBuf1, _ := rowByRowGradTapes.Get().(*[][]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([][]float64)
+		}
+		defer rowByRowGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([][]float64, n)
+		}
+		m = (*tapeBuf1)[:n:n]
+		clear(m)
+	}
 	var tapeArray [64]float64
 	tripsTape = tapeArray[:0]
 	trips = 0
 	for i = range m {
 		if cap(tripsTape)-len(tripsTape) < 1 {
 			if tripsTapeBuf == nil {
-				tripsTapeBuf, _ = rowByRowGradTapes.Get().(*[]float64)
+				tripsTapeBuf, _ = rowByRowGradTapesFloat64.Get().(*[]float64)
 				if tripsTapeBuf == nil {
 					tripsTapeBuf = new([]float64)
 				}
@@ -1547,7 +1661,7 @@ func RowByRowGrad(x, dx []float64) float64 {
 		}
 	}
 	if tripsTapeBuf != nil {
-		rowByRowGradTapes.Put(tripsTapeBuf)
+		rowByRowGradTapesFloat64.Put(tripsTapeBuf)
 	}
 	return rowByRow
 }
@@ -3085,15 +3199,41 @@ func hvpOfSlicePointer(p *[]float64, k float64, vp *[]float64, vk float64, hvp *
 	return hvpOfSlicePointer1, hvpOfSlicePointer2, hvk
 }
 
+// pullbackOfSmoothEndTapes keeps pullbackOfSmoothEnd's tape storage between calls.
+var pullbackOfSmoothEndTapes sync.Pool
+
 // pullbackOfSmoothEnd returns smoothEnd's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to smoothEnd in gradients.
 func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("pullbackOfSmoothEnd: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var y, dy []float64
 	var i, trips, trips1 int
 	var t, t1 float64
-	dy := make([]float64, len(x))
-	y := make([]float64, len(x))
+	{
+		tapeBuf, _ := pullbackOfSmoothEndTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pullbackOfSmoothEndTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dy = (*tapeBuf)[:len(x):len(x)]
+		clear(dy)
+	}
+	{
+		tapeBuf1, _ := pullbackOfSmoothEndTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer pullbackOfSmoothEndTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		y = (*tapeBuf1)[:len(x):len(x)]
+		clear(y)
+	}
 	trips = 0
 	for i = range min(len(y), len(x)) {
 		trips++
@@ -3160,6 +3300,9 @@ func jvpOfSmoothEnd(x, dx []float64) (float64, float64) {
 // hvpOfRowByRowTapes keeps hvpOfRowByRow's tape storage between calls.
 var hvpOfRowByRowTapes sync.Pool
 
+// hvpOfRowByRowTapesFloat64 keeps hvpOfRowByRow's tape storage between calls.
+var hvpOfRowByRowTapesFloat64 sync.Pool
+
 // hvpOfRowByRow returns RowByRow's value, its directional derivative along the directions and their Hessian-vector product: a row of RowByRowHessian.
 func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
@@ -3168,6 +3311,7 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	var dsinTapeBuf *[]float64
 	var sinTapeBuf *[]float64
 	var tripsTapeBuf *[]float64
+	var m, dm1, dm, ddm [][]float64
 	var cos, t1, dsin, sin1, sin, t2, t3, t4, t5 float64
 	var j, i, trips int
 	var tripsTape, dsinTape, sinTape []float64
@@ -3175,10 +3319,54 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfRowByRow: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
 	n := len(x)
-	dm1 := make([][]float64, n)
-	m := make([][]float64, n)
-	ddm := make([][]float64, n)
-	dm := make([][]float64, n)
+	{
+		tapeBuf, _ := hvpOfRowByRowTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer hvpOfRowByRowTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([][]float64, n)
+		}
+		dm1 = (*tapeBuf)[:n:n]
+		clear(dm1)
+	}
+	{
+		tapeBuf1, _ := hvpOfRowByRowTapes.Get().(*[][]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([][]float64)
+		}
+		defer hvpOfRowByRowTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([][]float64, n)
+		}
+		m = (*tapeBuf1)[:n:n]
+		clear(m)
+	}
+	{
+		tapeBuf2, _ := hvpOfRowByRowTapes.Get().(*[][]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([][]float64)
+		}
+		defer hvpOfRowByRowTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([][]float64, n)
+		}
+		ddm = (*tapeBuf2)[:n:n]
+		clear(ddm)
+	}
+	{
+		tapeBuf3, _ := hvpOfRowByRowTapes.Get().(*[][]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([][]float64)
+		}
+		defer hvpOfRowByRowTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < n {
+			*tapeBuf3 = make([][]float64, n)
+		}
+		dm = (*tapeBuf3)[:n:n]
+		clear(dm)
+	}
 	var tapeArray [64]float64
 	dsinTape = tapeArray[:0]
 	var tapeArray1 [64]float64
@@ -3189,7 +3377,7 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	for i = range m {
 		if cap(tripsTape)-len(tripsTape) < 1 {
 			if tripsTapeBuf == nil {
-				tripsTapeBuf, _ = hvpOfRowByRowTapes.Get().(*[]float64)
+				tripsTapeBuf, _ = hvpOfRowByRowTapesFloat64.Get().(*[]float64)
 				if tripsTapeBuf == nil {
 					tripsTapeBuf = new([]float64)
 				}
@@ -3208,7 +3396,7 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 		for j = range m[i] {
 			if cap(dsinTape)-len(dsinTape) < 1 {
 				if dsinTapeBuf == nil {
-					dsinTapeBuf, _ = hvpOfRowByRowTapes.Get().(*[]float64)
+					dsinTapeBuf, _ = hvpOfRowByRowTapesFloat64.Get().(*[]float64)
 					if dsinTapeBuf == nil {
 						dsinTapeBuf = new([]float64)
 					}
@@ -3220,7 +3408,7 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 			}
 			if cap(sinTape)-len(sinTape) < 1 {
 				if sinTapeBuf == nil {
-					sinTapeBuf, _ = hvpOfRowByRowTapes.Get().(*[]float64)
+					sinTapeBuf, _ = hvpOfRowByRowTapesFloat64.Get().(*[]float64)
 					if sinTapeBuf == nil {
 						sinTapeBuf = new([]float64)
 					}
@@ -3306,13 +3494,13 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 		}
 	}
 	if dsinTapeBuf != nil {
-		hvpOfRowByRowTapes.Put(dsinTapeBuf)
+		hvpOfRowByRowTapesFloat64.Put(dsinTapeBuf)
 	}
 	if sinTapeBuf != nil {
-		hvpOfRowByRowTapes.Put(sinTapeBuf)
+		hvpOfRowByRowTapesFloat64.Put(sinTapeBuf)
 	}
 	if tripsTapeBuf != nil {
-		hvpOfRowByRowTapes.Put(tripsTapeBuf)
+		hvpOfRowByRowTapesFloat64.Put(tripsTapeBuf)
 	}
 	return hvpOfRowByRow1, hvpOfRowByRow2
 }

@@ -2436,14 +2436,40 @@ func LeadingIfJacobian(r, u, jac []float64) {
 	}
 }
 
+// vjpOfRobertsonTapes keeps vjpOfRobertson's tape storage between calls.
+var vjpOfRobertsonTapes sync.Pool
+
 // vjpOfRobertson returns the sum of ddy times Robertson's output dy computed on a copy, and its gradient: the vector-Jacobian product behind Robertson's VJP and Jacobian.
 func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	if len(dy1) < len(y) {
 		panic(fmt.Sprintf("vjpOfRobertson: len(dy1) = %d is shorter than len(y) = %d", len(dy1), len(y)))
 	}
+	var dy, ddy1 []float64
 	var i int
-	ddy1 := make([]float64, len(dyOut))
-	dy := make([]float64, len(dyOut))
+	{
+		tapeBuf, _ := vjpOfRobertsonTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfRobertsonTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(dyOut) {
+			*tapeBuf = make([]float64, len(dyOut))
+		}
+		ddy1 = (*tapeBuf)[:len(dyOut):len(dyOut)]
+		clear(ddy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfRobertsonTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfRobertsonTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(dyOut) {
+			*tapeBuf1 = make([]float64, len(dyOut))
+		}
+		dy = (*tapeBuf1)[:len(dyOut):len(dyOut)]
+		clear(dy)
+	}
 	for i = range dyOut {
 		dy[i] = dyOut[i]
 	}
@@ -2509,11 +2535,33 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 	if len(dlens) < len(lens) {
 		panic(fmt.Sprintf("vjpOfArm: len(dlens) = %d is shorter than len(lens) = %d", len(dlens), len(lens)))
 	}
+	var p, dp1, aTape []float64
 	var i1, i, iters int
 	var t, cos, t1, t2, sin, t3, t4 float64
-	var aTape []float64
-	dp1 := make([]float64, len(pOut))
-	p := make([]float64, len(pOut))
+	{
+		tapeBuf, _ := vjpOfArmTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfArmTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(pOut) {
+			*tapeBuf = make([]float64, len(pOut))
+		}
+		dp1 = (*tapeBuf)[:len(pOut):len(pOut)]
+		clear(dp1)
+	}
+	{
+		tapeBuf1, _ := vjpOfArmTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfArmTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(pOut) {
+			*tapeBuf1 = make([]float64, len(pOut))
+		}
+		p = (*tapeBuf1)[:len(pOut):len(pOut)]
+		clear(p)
+	}
 	for i1 = range pOut {
 		p[i1] = pOut[i1]
 	}
@@ -2526,15 +2574,15 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 		var tapeArray1 [1024]float64
 		aTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := vjpOfArmTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf2, _ := vjpOfArmTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer vjpOfArmTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer vjpOfArmTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
 		}
-		aTape = (*tapeBuf)[:0:iters]
+		aTape = (*tapeBuf2)[:0:iters]
 	}
 	for i = range theta {
 		aTape = append(aTape, a)
@@ -2605,12 +2653,38 @@ func vjpOfArm(pOut, theta, lens, dp, dtheta, dlens []float64) float64 {
 	return vjpOfArm1
 }
 
+// vjpOfExpandTapes keeps vjpOfExpand's tape storage between calls.
+var vjpOfExpandTapes sync.Pool
+
 // vjpOfExpand returns the sum of dy times Expand's output y computed on a copy, and its gradient: the vector-Jacobian product behind Expand's VJP and Jacobian.
 func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, float64) {
+	var y, dy1 []float64
 	var i1, i, trips int
 	var t, sin, t1 float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfExpandTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfExpandTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfExpandTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfExpandTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -2666,11 +2740,33 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 		panic(fmt.Sprintf("vjpOfEarlyOut: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var vjpOfEarlyOut1, t, sin, yElemPrev, t1, r, t2, t3, acc, t4, t5, r1, t6, t7, t8, t9, yElemPrev1, exp, t10, yElemPrev2, r2, t11, t12 float64
-	var dy1, y, tapes, tripsTape, condTape, doneTape, yElemTape []float64
+	var y, dy1, tapes, tripsTape, condTape, doneTape, yElemTape []float64
 	var i1, i11, i12, i, iters, tapeLen, i13, trips int
 	var cond, broke, done, done1 bool
-	dy1 = make([]float64, len(yOut))
-	y = make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfEarlyOutTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfEarlyOutTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfEarlyOutTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfEarlyOutTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -2707,15 +2803,15 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 		var tapeArray1 [1024]float64
 		tapes = tapeArray1[:tapeLen]
 	} else {
-		tapeBuf, _ := vjpOfEarlyOutTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf2, _ := vjpOfEarlyOutTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer vjpOfEarlyOutTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		defer vjpOfEarlyOutTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < tapeLen {
+			*tapeBuf2 = make([]float64, tapeLen)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		tapes = (*tapeBuf2)[:tapeLen]
 	}
 	yElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
 	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
@@ -2890,11 +2986,33 @@ func vjpOfCumsum(yOut, x, dy, dx []float64) float64 {
 	}
 	var condTapeBuf *[]float64
 	var yElemTapeBuf *[]float64
+	var y, dy1, condTape, yElemTape []float64
 	var i1, trips int
 	var t, t1, t2 float64
-	var condTape, yElemTape []float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfCumsumTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfCumsumTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfCumsumTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfCumsumTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -3011,11 +3129,33 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 		panic(fmt.Sprintf("vjpOfResiduals: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
 	var expTapeBuf *[]float64
+	var r, dr1, expTape []float64
 	var i1, i, trips int
 	var t, t1, exp, t2, t3 float64
-	var expTape []float64
-	dr1 := make([]float64, len(rOut))
-	r := make([]float64, len(rOut))
+	{
+		tapeBuf, _ := vjpOfResidualsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfResidualsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(rOut) {
+			*tapeBuf = make([]float64, len(rOut))
+		}
+		dr1 = (*tapeBuf)[:len(rOut):len(rOut)]
+		clear(dr1)
+	}
+	{
+		tapeBuf1, _ := vjpOfResidualsTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfResidualsTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(rOut) {
+			*tapeBuf1 = make([]float64, len(rOut))
+		}
+		r = (*tapeBuf1)[:len(rOut):len(rOut)]
+		clear(r)
+	}
 	for i1 = range rOut {
 		r[i1] = rOut[i1]
 	}
@@ -3084,11 +3224,37 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	return vjpOfResiduals1
 }
 
+// vjpOfForceTapes keeps vjpOfForce's tape storage between calls.
+var vjpOfForceTapes sync.Pool
+
 // vjpOfForce returns the sum of df times Force's output f computed on a copy, and its gradient: the vector-Jacobian product behind Force's VJP and Jacobian.
 func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Point, float64) {
+	var f, df1 []float64
 	var i int
-	df1 := make([]float64, len(fOut))
-	f := make([]float64, len(fOut))
+	{
+		tapeBuf, _ := vjpOfForceTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfForceTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(fOut) {
+			*tapeBuf = make([]float64, len(fOut))
+		}
+		df1 = (*tapeBuf)[:len(fOut):len(fOut)]
+		clear(df1)
+	}
+	{
+		tapeBuf1, _ := vjpOfForceTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfForceTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(fOut) {
+			*tapeBuf1 = make([]float64, len(fOut))
+		}
+		f = (*tapeBuf1)[:len(fOut):len(fOut)]
+		clear(f)
+	}
 	for i = range fOut {
 		f[i] = fOut[i]
 	}
@@ -3143,15 +3309,41 @@ func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Poin
 	return vjpOfForce1, dp, dk
 }
 
+// vjpOfSquares32Tapes keeps vjpOfSquares32's tape storage between calls.
+var vjpOfSquares32Tapes sync.Pool
+
 // vjpOfSquares32 returns the sum of dy times Squares32's output y computed on a copy, and its gradient: the vector-Jacobian product behind Squares32's VJP and Jacobian.
 func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfSquares32: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var y, dy1 []float32
 	var i1, i, trips int
 	var t, t1 float32
-	dy1 := make([]float32, len(yOut))
-	y := make([]float32, len(yOut))
+	{
+		tapeBuf, _ := vjpOfSquares32Tapes.Get().(*[]float32)
+		if tapeBuf == nil {
+			tapeBuf = new([]float32)
+		}
+		defer vjpOfSquares32Tapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float32, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfSquares32Tapes.Get().(*[]float32)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float32)
+		}
+		defer vjpOfSquares32Tapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float32, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -3193,15 +3385,41 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	return vjpOfSquares321
 }
 
+// vjpOfSpreadTapes keeps vjpOfSpread's tape storage between calls.
+var vjpOfSpreadTapes sync.Pool
+
 // vjpOfSpread returns the sum of dy times Spread's output y computed on a copy, and its gradient: the vector-Jacobian product behind Spread's VJP and Jacobian.
 func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("vjpOfSpread: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
+	var y, dy1 []float64
 	var i1, i, trips int
 	var t float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfSpreadTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfSpreadTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfSpreadTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfSpreadTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -3242,14 +3460,40 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	return vjpOfSpread1
 }
 
+// vjpOfScaledPairTapes keeps vjpOfScaledPair's tape storage between calls.
+var vjpOfScaledPairTapes sync.Pool
+
 // vjpOfScaledPair returns the sum of dy times ScaledPair's output y computed on a copy, and its gradient: the vector-Jacobian product behind ScaledPair's VJP and Jacobian.
 func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("vjpOfScaledPair: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
+	var y, dy1 []float64
 	var i int
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfScaledPairTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfScaledPairTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfScaledPairTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfScaledPairTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i = range yOut {
 		y[i] = yOut[i]
 	}
@@ -3288,15 +3532,41 @@ func vjpOfScaledPair(yOut, w, dy, dw []float64) float64 {
 	return vjpOfScaledPair1
 }
 
+// vjpOfPointerInputsTapes keeps vjpOfPointerInputs's tape storage between calls.
+var vjpOfPointerInputsTapes sync.Pool
+
 // vjpOfPointerInputs returns the sum of dy times PointerInputs's output y computed on a copy, and its gradient: the vector-Jacobian product behind PointerInputs's VJP and Jacobian.
 func vjpOfPointerInputs(yOut []float64, xs *[]float64, k **float64, dy []float64, dxs *[]float64, dk **float64) float64 {
 	if len((*dxs)) < len((*xs)) {
 		panic(fmt.Sprintf("vjpOfPointerInputs: len((*dxs)) = %d is shorter than len((*xs)) = %d", len((*dxs)), len((*xs))))
 	}
+	var y, dy1 []float64
 	var i1, i, trips int
 	var t, t1, x float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfPointerInputsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfPointerInputsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfPointerInputsTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfPointerInputsTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -3648,11 +3918,33 @@ func vjpOfIncomingRead(yOut, x, dy, dx []float64) float64 {
 		panic(fmt.Sprintf("vjpOfIncomingRead: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var yElemTapeBuf *[]float64
+	var y, dy1, yElemTape []float64
 	var i1, trips int
 	var t3 float64
-	var yElemTape []float64
-	dy1 := make([]float64, len(yOut))
-	y := make([]float64, len(yOut))
+	{
+		tapeBuf, _ := vjpOfIncomingReadTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfIncomingReadTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(yOut) {
+			*tapeBuf = make([]float64, len(yOut))
+		}
+		dy1 = (*tapeBuf)[:len(yOut):len(yOut)]
+		clear(dy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfIncomingReadTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfIncomingReadTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(yOut) {
+			*tapeBuf1 = make([]float64, len(yOut))
+		}
+		y = (*tapeBuf1)[:len(yOut):len(yOut)]
+		clear(y)
+	}
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
@@ -3742,11 +4034,33 @@ func vjpOfLeadingIf(rOut, u, dr, du []float64) float64 {
 		panic(fmt.Sprintf("vjpOfLeadingIf: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
 	}
 	var vjpOfLeadingIf1, t, t1, r1, t2, t3, rElemPrev, t4, t5, t6, t7, t8, t9, rElemPrev1, r11, t10, t11 float64
-	var dr1, r, rElemTape []float64
+	var r, dr1, rElemTape []float64
 	var i1, i11, i, iters, i12 int
 	var cond, done bool
-	dr1 = make([]float64, len(rOut))
-	r = make([]float64, len(rOut))
+	{
+		tapeBuf, _ := vjpOfLeadingIfTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfLeadingIfTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(rOut) {
+			*tapeBuf = make([]float64, len(rOut))
+		}
+		dr1 = (*tapeBuf)[:len(rOut):len(rOut)]
+		clear(dr1)
+	}
+	{
+		tapeBuf1, _ := vjpOfLeadingIfTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfLeadingIfTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(rOut) {
+			*tapeBuf1 = make([]float64, len(rOut))
+		}
+		r = (*tapeBuf1)[:len(rOut):len(rOut)]
+		clear(r)
+	}
 	for i1 = range rOut {
 		r[i1] = rOut[i1]
 	}
@@ -3781,15 +4095,15 @@ func vjpOfLeadingIf(rOut, u, dr, du []float64) float64 {
 		var tapeArray1 [1024]float64
 		rElemTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := vjpOfLeadingIfTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf2, _ := vjpOfLeadingIfTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer vjpOfLeadingIfTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer vjpOfLeadingIfTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
 		}
-		rElemTape = (*tapeBuf)[:0:iters]
+		rElemTape = (*tapeBuf2)[:0:iters]
 	}
 	for ; i < len(u)-1; i++ {
 		rElemTape = append(rElemTape, r[i])

@@ -8,6 +8,9 @@ import (
 	"sync"
 )
 
+// layerTwiceGradTapes keeps LayerTwiceGrad's tape storage between calls.
+var layerTwiceGradTapes sync.Pool
+
 // LayerTwiceGrad returns LayerTwice(w, x) and its partial derivatives with respect to w, x.
 func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 	if len(dw) < len(w) {
@@ -16,10 +19,33 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("LayerTwiceGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var h, dh, g, dg []float64
 	var t, tanh, t1, tanh1 float64
 	var i, i1, trips, trips1 int
-	dh := make([]float64, len(w))
-	h := make([]float64, len(w))
+	{
+		tapeBuf, _ := layerTwiceGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer layerTwiceGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		dh = (*tapeBuf)[:len(w):len(w)]
+		clear(dh)
+	}
+	{
+		tapeBuf1, _ := layerTwiceGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer layerTwiceGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		h = (*tapeBuf1)[:len(w):len(w)]
+		clear(h)
+	}
 	trips = 0
 	for i = range h {
 		trips++
@@ -27,8 +53,30 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 		tanh = math.Tanh(t)
 		h[i] = tanh
 	}
-	dg := make([]float64, len(w))
-	g := make([]float64, len(w))
+	{
+		tapeBuf2, _ := layerTwiceGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer layerTwiceGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		dg = (*tapeBuf2)[:len(w):len(w)]
+		clear(dg)
+	}
+	{
+		tapeBuf3, _ := layerTwiceGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer layerTwiceGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(w) {
+			*tapeBuf3 = make([]float64, len(w))
+		}
+		g = (*tapeBuf3)[:len(w):len(w)]
+		clear(g)
+	}
 	trips1 = 0
 	for i1 = range g {
 		trips1++
@@ -806,15 +854,41 @@ func NestedWritersJVP(x, k, dx, dk float64) (float64, float64) {
 	return t2, dt2
 }
 
+// scaled32GradTapes keeps Scaled32Grad's tape storage between calls.
+var scaled32GradTapes sync.Pool
+
 // Scaled32Grad returns Scaled32(x) and its partial derivatives with respect to x.
 func Scaled32Grad(x, dx []float32) float32 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("Scaled32Grad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var y, dy []float32
 	var t, t1, t2 float32
 	var i, i1, trips int
-	dy := make([]float32, len(x))
-	y := make([]float32, len(x))
+	{
+		tapeBuf, _ := scaled32GradTapes.Get().(*[]float32)
+		if tapeBuf == nil {
+			tapeBuf = new([]float32)
+		}
+		defer scaled32GradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float32, len(x))
+		}
+		dy = (*tapeBuf)[:len(x):len(x)]
+		clear(dy)
+	}
+	{
+		tapeBuf1, _ := scaled32GradTapes.Get().(*[]float32)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float32)
+		}
+		defer scaled32GradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float32, len(x))
+		}
+		y = (*tapeBuf1)[:len(x):len(x)]
+		clear(y)
+	}
 	for i = range x {
 		t = x[i] * x[i]
 		y[i] = t
@@ -1206,11 +1280,33 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 		panic(fmt.Sprintf("LitHelperGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var hElemTapeBuf *[]float64
+	var h, dh, hElemTape []float64
 	var t, tanh, t1, t2, t3, tanh1, t4, t5 float64
 	var i2, i1, i4, i3, trips, trips1 int
-	var hElemTape []float64
-	dh := make([]float64, len(w))
-	h := make([]float64, len(w))
+	{
+		tapeBuf, _ := litHelperGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer litHelperGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		dh = (*tapeBuf)[:len(w):len(w)]
+		clear(dh)
+	}
+	{
+		tapeBuf1, _ := litHelperGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer litHelperGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		h = (*tapeBuf1)[:len(w):len(w)]
+		clear(h)
+	}
 	total := 0.0
 	k1 := float64(1)
 	trips = 0

@@ -66,6 +66,10 @@ type Storage struct {
 	Heap   map[string]bool // made when its loop nest starts (left alone inside a loop)
 	Grown  map[string]bool // grown inside a sum loop, on the trips that need more
 	Zeroed map[string]bool // read before it is written (scratch): cleared when taken
+	// Exact are storage whose capacity must be its length, as make gives
+	// it: a slice of the user's function, which an append must move
+	// rather than extend into the rest of the buffer.
+	Exact map[string]bool
 	// Appended are the tapes, with their element types, that start in an
 	// array on the stack and grow by append (see appendedTapes).
 	Appended map[string]adjoint.Type
@@ -218,6 +222,9 @@ func sortedNames[V any](m map[string]V) []string {
 func (p *tapePools) fill(taken adjoint.Stmt, name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
 	deref := adjoint.Unary{Op: "*", X: adjoint.Id(takenName(taken))}
 	part := adjoint.SliceExpr{X: deref, Hi: n}
+	if p.st.Exact[name] {
+		part.Max = n
+	}
 	if empty {
 		part = adjoint.SliceExpr{X: deref, Hi: adjoint.Literal("0"), Max: n}
 	}

@@ -205,11 +205,33 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 	if len(du) < len(u) {
 		panic(fmt.Sprintf("vjpOfResidual: len(du) = %d is shorter than len(u) = %d", len(du), len(u)))
 	}
+	var r, dr1, expTape []float64
 	var i1, iters int
 	var t, t1, t2, t3, exp, t4, t5 float64
-	var expTape []float64
-	dr1 := make([]float64, len(rOut))
-	r := make([]float64, len(rOut))
+	{
+		tapeBuf, _ := vjpOfResidualTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfResidualTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(rOut) {
+			*tapeBuf = make([]float64, len(rOut))
+		}
+		dr1 = (*tapeBuf)[:len(rOut):len(rOut)]
+		clear(dr1)
+	}
+	{
+		tapeBuf1, _ := vjpOfResidualTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfResidualTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(rOut) {
+			*tapeBuf1 = make([]float64, len(rOut))
+		}
+		r = (*tapeBuf1)[:len(rOut):len(rOut)]
+		clear(r)
+	}
 	for i1 = range rOut {
 		r[i1] = rOut[i1]
 	}
@@ -225,15 +247,15 @@ func vjpOfResidual(rOut, u, dr, du []float64) float64 {
 		var tapeArray1 [1024]float64
 		expTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := vjpOfResidualTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf2, _ := vjpOfResidualTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer vjpOfResidualTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer vjpOfResidualTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
 		}
-		expTape = (*tapeBuf)[:0:iters]
+		expTape = (*tapeBuf2)[:0:iters]
 	}
 	for ; i < n-1; i++ {
 		t = 2 * u[i]

@@ -120,11 +120,33 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
 		panic(fmt.Sprintf("vjpOfReach: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
+	var p, dp1, angleTape []float64
 	var i1, i, iters, trips int
 	var t, cos, t1, t2, sin, t3, t4, l float64
-	var angleTape []float64
-	dp1 := make([]float64, len(pOut))
-	p := make([]float64, len(pOut))
+	{
+		tapeBuf, _ := vjpOfReachTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfReachTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(pOut) {
+			*tapeBuf = make([]float64, len(pOut))
+		}
+		dp1 = (*tapeBuf)[:len(pOut):len(pOut)]
+		clear(dp1)
+	}
+	{
+		tapeBuf1, _ := vjpOfReachTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfReachTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(pOut) {
+			*tapeBuf1 = make([]float64, len(pOut))
+		}
+		p = (*tapeBuf1)[:len(pOut):len(pOut)]
+		clear(p)
+	}
 	for i1 = range pOut {
 		p[i1] = pOut[i1]
 	}
@@ -137,15 +159,15 @@ func (a *Arm) vjpOfReach(pOut, theta, dp, dtheta []float64) float64 {
 		var tapeArray1 [1024]float64
 		angleTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := vjpOfReachTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf2, _ := vjpOfReachTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		defer vjpOfReachTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer vjpOfReachTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
 		}
-		angleTape = (*tapeBuf)[:0:iters]
+		angleTape = (*tapeBuf2)[:0:iters]
 	}
 	trips = 0
 	for i, l = range a.Lengths {

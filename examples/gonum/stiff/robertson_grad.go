@@ -111,14 +111,40 @@ func RobertsonJacobian(dy, y, jac []float64) {
 	}
 }
 
+// vjpOfRobertsonTapes keeps vjpOfRobertson's tape storage between calls.
+var vjpOfRobertsonTapes sync.Pool
+
 // vjpOfRobertson returns the sum of ddy times Robertson's output dy computed on a copy, and its gradient: the vector-Jacobian product behind Robertson's VJP and Jacobian.
 func vjpOfRobertson(dyOut, y, ddy, dy1 []float64) float64 {
 	if len(dy1) < len(y) {
 		panic(fmt.Sprintf("vjpOfRobertson: len(dy1) = %d is shorter than len(y) = %d", len(dy1), len(y)))
 	}
+	var dy, ddy1 []float64
 	var i int
-	ddy1 := make([]float64, len(dyOut))
-	dy := make([]float64, len(dyOut))
+	{
+		tapeBuf, _ := vjpOfRobertsonTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer vjpOfRobertsonTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(dyOut) {
+			*tapeBuf = make([]float64, len(dyOut))
+		}
+		ddy1 = (*tapeBuf)[:len(dyOut):len(dyOut)]
+		clear(ddy1)
+	}
+	{
+		tapeBuf1, _ := vjpOfRobertsonTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer vjpOfRobertsonTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(dyOut) {
+			*tapeBuf1 = make([]float64, len(dyOut))
+		}
+		dy = (*tapeBuf1)[:len(dyOut):len(dyOut)]
+		clear(dy)
+	}
 	for i = range dyOut {
 		dy[i] = dyOut[i]
 	}

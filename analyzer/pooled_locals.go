@@ -1,0 +1,168 @@
+package analyzer
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Local slices taken from the pool. A slice the function makes for itself
+// (h := make([]float64, n), n known only at run time) costs the gradient
+// two allocations per call, the slice and its adjoint, where a gradient
+// called in a training loop should cost none. When the slice cannot
+// outlive the call — the function only indexes it, takes its length,
+// ranges over it, copies into or out of it, clears it, and takes views of
+// it that it uses the same way — the gradient takes both from its pool
+// (opt.PoolStorage), cleared, with capacity n as make gives, and puts them
+// back when it returns. Anything else the function does with the slice
+// (passes it to a call, stores it, returns it, captures it in a function
+// literal, assigns the variable again) keeps make.
+
+// poolableLocal reports whether the slice variable v, made by rhs in the
+// statement defining it outside loops, can come from the pool.
+func (l *lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
+	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
+	if !ok || l.saveAll || l.loopDepth > 0 || !l.defining[v] || v.obj == nil || v.ir == nil {
+		return false
+	}
+	if len(call.Args) != 2 || !isBuiltinCall(l.info, call, "make") || l.info.Types[call.Args[1]].Value != nil {
+		return false // a constant length: the compiler keeps a small one on the stack
+	}
+	if _, isSlice := v.typ.Underlying().(*types.Slice); !isSlice {
+		return false
+	}
+	return l.staysLocal(v.obj, call)
+}
+
+// staysLocal reports whether the memory obj holds after made stays in
+// the function: every use of obj, and of the local views taken of it, is
+// one of those poolableLocal lists.
+func (l *lowerer) staysLocal(obj types.Object, made *ast.CallExpr) bool {
+	tracked := map[types.Object]bool{obj: true}
+	// A view is tracked where its definition is met, before its uses in
+	// source order, so one walk sees every use.
+	ok := true
+	parent := l.structure().parent
+	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		if !ok {
+			return false
+		}
+		if lit, isLit := n.(*ast.FuncLit); isLit {
+			ast.Inspect(lit.Body, func(m ast.Node) bool {
+				if id, isID := m.(*ast.Ident); isID && tracked[l.info.Uses[id]] {
+					ok = false
+				}
+				return ok
+			})
+			return false
+		}
+		id, isID := n.(*ast.Ident)
+		if !isID {
+			return true
+		}
+		o := l.info.ObjectOf(id)
+		if !tracked[o] {
+			return true
+		}
+		if !l.localUse(id, parent, tracked, made) {
+			ok = false
+		}
+		return true
+	})
+	return ok
+}
+
+// localUse reports whether the use id of a tracked slice keeps its memory
+// in the function, tracking the local views it defines.
+func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked map[types.Object]bool, made *ast.CallExpr) bool {
+	var child ast.Node = id
+	p := parent[child]
+	// A view of it (h[a:b], h[a:]) is used like it.
+	for {
+		if par, isParen := p.(*ast.ParenExpr); isParen {
+			child, p = par, parent[par]
+			continue
+		}
+		sl, isSlice := p.(*ast.SliceExpr)
+		if !isSlice || sl.X != child {
+			break
+		}
+		child, p = sl, parent[sl]
+	}
+	switch p := p.(type) {
+	case *ast.IndexExpr:
+		// An element, h[i], read or written; not its address.
+		u, addr := parent[p].(*ast.UnaryExpr)
+		return p.X == child && !(addr && u.Op == token.AND)
+	case *ast.RangeStmt:
+		return p.X == child
+	case *ast.CallExpr:
+		if p.Fun == child {
+			return false
+		}
+		return isBuiltinCall(l.info, p, "len", "cap", "copy", "clear")
+	case *ast.AssignStmt:
+		return l.viewDefinition(p, child, tracked, made)
+	case *ast.ValueSpec:
+		for i, v := range p.Values {
+			if v == child && i < len(p.Names) && child != ast.Node(id) {
+				return l.trackView(p.Names[i], tracked)
+			}
+		}
+	}
+	return false
+}
+
+// viewDefinition reports whether the assignment a, in which e is a
+// tracked slice or a view of one, keeps the memory local: the slice's
+// own definition by make, or a local variable set to a view of it (then
+// tracked too).
+func (l *lowerer) viewDefinition(a *ast.AssignStmt, e ast.Node, tracked map[types.Object]bool, made *ast.CallExpr) bool {
+	if len(a.Lhs) != len(a.Rhs) {
+		return false
+	}
+	for i, lhs := range a.Lhs {
+		if lhs == e {
+			// The variable written: only by its own make.
+			return ast.Unparen(a.Rhs[i]) == ast.Expr(made)
+		}
+		if a.Rhs[i] != e {
+			continue
+		}
+		if _, isView := e.(*ast.SliceExpr); !isView {
+			return false // h2 := h: another name for the whole slice
+		}
+		id, isID := lhs.(*ast.Ident)
+		return isID && l.trackView(id, tracked)
+	}
+	return false
+}
+
+// trackView tracks the local variable id is, set to a view of a tracked
+// slice.
+func (l *lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
+	o := l.info.ObjectOf(id)
+	v, isVar := o.(*types.Var)
+	if !isVar || v.Parent() == l.pkg.Scope() || v.IsField() {
+		return false
+	}
+	tracked[o] = true
+	return true
+}
+
+// poolLocal takes the slice v, made by make and its adjoint view made
+// alongside, from the pool: both are declared with the function's
+// variables, so that their make is an assignment that opt.PoolStorage
+// rewrites.
+func (l *lowerer) poolLocal(v, sh *variable) {
+	l.hoist(v)
+	l.hoist(sh)
+	delete(l.defining, v)
+	for _, name := range []string{v.name, sh.name} {
+		l.pooledScratch(name)
+		if l.exactScratch == nil {
+			l.exactScratch = map[string]bool{}
+		}
+		l.exactScratch[name] = true
+	}
+}
