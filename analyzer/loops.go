@@ -258,6 +258,11 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		if u, ok := l.info.TypeOf(s.X).Underlying().(*types.Array); ok {
 			return adjoint.Literal(itoa(int(u.Len())))
 		}
+		if id, ok := ast.Unparen(s.X).(*ast.Ident); ok && l.lengthFixed(id, nest) {
+			// for i := range h { h[i] = ... }: writes to elements leave
+			// the length alone.
+			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{l.conv(s.X)}}
+		}
 		if !invariant(s.X) {
 			return nil
 		}
@@ -336,6 +341,47 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{adjoint.Literal("0"), n}}
 	}
 	return nil
+}
+
+// lengthFixed reports whether id is a local slice variable whose length
+// nothing in the loop nest changes: no statement in it assigns the
+// variable itself (writes to its elements leave the length alone), and
+// nothing anywhere takes its address.
+func (l *lowerer) lengthFixed(id *ast.Ident, nest ast.Stmt) bool {
+	v, ok := l.info.Uses[id].(*types.Var)
+	if !ok || v.Parent() == l.pkg.Scope() || l.structure().addressed[v] {
+		return false
+	}
+	if _, isSlice := v.Type().Underlying().(*types.Slice); !isSlice {
+		return false
+	}
+	fixed := true
+	whole := func(x ast.Expr) {
+		if x, ok := ast.Unparen(x).(*ast.Ident); ok && l.info.ObjectOf(x) == types.Object(v) {
+			fixed = false
+		}
+	}
+	ast.Inspect(nest, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, x := range n.Lhs {
+				whole(x)
+			}
+		case *ast.RangeStmt:
+			if n.Key != nil {
+				whole(n.Key)
+			}
+			if n.Value != nil {
+				whole(n.Value)
+			}
+		case *ast.ValueSpec:
+			for _, name := range n.Names {
+				whole(name)
+			}
+		}
+		return true
+	})
+	return fixed
 }
 
 // assignedIn returns the variables that statements inside s assign or

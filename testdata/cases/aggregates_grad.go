@@ -3065,23 +3065,46 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 	return scaled
 }
 
+// selfAssignGradTapes keeps SelfAssignGrad's tape storage between calls.
+var selfAssignGradTapes sync.Pool
+
 // SelfAssignGrad returns SelfAssign(w) and its partial derivatives with respect to w.
 func SelfAssignGrad(w, dw []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("SelfAssignGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t float64
-	var i, trips int
+	var i, iters int
+	var hElemTape []float64
 	dh := make([]float64, 3)
 	h := make([]float64, 3)
-	trips = 0
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := selfAssignGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer selfAssignGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf)[:0:iters]
+	}
 	for i = range h {
-		trips++
+		hElemTape = append(hElemTape, h[i])
 		t = w[i] * w[i]
 		h[i] = t
 	}
 	j := 0
+	hElemPrev := h[j]
 	h[j] = h[0]
+	hElemPrev1 := h[1]
 	h[1] = h[2]
 	t1 := 3 * h[1]
 	t2 := h[0] + t1
@@ -3099,16 +3122,20 @@ func SelfAssignGrad(w, dw []float64) float64 {
 	dElem := dh[1]
 	dh[1] = 0
 	dh[2] += dElem
+	h[1] = hElemPrev1
 	// h[j] = h[0]
 	dElem1 := dh[j]
 	dh[j] = 0
 	dh[0] += dElem1
+	h[j] = hElemPrev
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(h); trip > 0; trip-- {
+		i = trip - 1
 		// h[i] = w[i] * w[i]
 		dt = dh[i]
 		dh[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		dw[i] += 2 * w[i] * dt
 	}
 	return selfAssign
@@ -3141,6 +3168,9 @@ func SelfAssignJVP(w, dw []float64) (float64, float64) {
 	return t3, dt3
 }
 
+// selfAssignHVPTapes keeps SelfAssignHVP's tape storage between calls.
+var selfAssignHVPTapes sync.Pool
+
 // SelfAssignHVP returns SelfAssign's value, its gradient as SelfAssignGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
 func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	if len(dw) < len(w) {
@@ -3150,7 +3180,8 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 		panic(fmt.Sprintf("SelfAssignHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var t4, t5, t6 float64
-	var i, trips int
+	var i, iters int
+	var hElemTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("SelfAssignHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
@@ -3158,19 +3189,38 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	h := make([]float64, 3)
 	ddh := make([]float64, 3)
 	dh := make([]float64, 3)
-	trips = 0
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := selfAssignHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer selfAssignHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf)[:0:iters]
+	}
 	for i = range h {
-		trips++
 		t4 = 2 * w[i]
 		t5 = t4 * v[i]
 		dh[i] = t5
+		hElemTape = append(hElemTape, h[i])
 		t6 = w[i] * w[i]
 		h[i] = t6
 	}
 	j := 0
 	dh[j] = dh[0]
+	hElemPrev := h[j]
 	h[j] = h[0]
 	dh[1] = dh[2]
+	hElemPrev1 := h[1]
 	h[1] = h[2]
 	t := 3 * h[1]
 	t1 := h[0] + t
@@ -3192,6 +3242,7 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	dElem := dh1[1]
 	dh1[1] = 0
 	dh1[2] += dElem
+	h[1] = hElemPrev1
 	// dh[1] = dh[2]
 	dElem1 := ddh[1]
 	ddh[1] = 0
@@ -3200,16 +3251,19 @@ func SelfAssignHVP(w, v, dw, hv []float64) float64 {
 	dElem2 := dh1[j]
 	dh1[j] = 0
 	dh1[0] += dElem2
+	h[j] = hElemPrev
 	// dh[j] = dh[0]
 	dElem3 := ddh[j]
 	ddh[j] = 0
 	ddh[0] += dElem3
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(h); trip > 0; trip-- {
+		i = trip - 1
 		// h[i] = w[i] * w[i]
 		dt6 = dh1[i]
 		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		hv[i] += 2 * w[i] * dt6
 		// dh[i] = 2 * w[i] * v[i]
 		dt5 = ddh[i]
@@ -5241,13 +5295,17 @@ func hvpOfScaled(w, v, hv []float64) (float64, float64) {
 	return hvpOfScaled1, hvpOfScaled2
 }
 
+// hvpOfSelfAssignTapes keeps hvpOfSelfAssign's tape storage between calls.
+var hvpOfSelfAssignTapes sync.Pool
+
 // hvpOfSelfAssign returns SelfAssign's value, its directional derivative along the directions and their Hessian-vector product: a row of SelfAssignHessian.
 func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	if len(hv) < len(w) {
 		panic(fmt.Sprintf("hvpOfSelfAssign: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
 	}
 	var t4, t5, t6 float64
-	var i, trips int
+	var i, iters int
+	var hElemTape []float64
 	if len(v) < len(w) {
 		panic(fmt.Sprintf("hvpOfSelfAssign: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
 	}
@@ -5255,19 +5313,38 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	h := make([]float64, 3)
 	ddh := make([]float64, 3)
 	dh := make([]float64, 3)
-	trips = 0
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := hvpOfSelfAssignTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfSelfAssignTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf)[:0:iters]
+	}
 	for i = range h {
-		trips++
 		t4 = 2 * w[i]
 		t5 = t4 * v[i]
 		dh[i] = t5
+		hElemTape = append(hElemTape, h[i])
 		t6 = w[i] * w[i]
 		h[i] = t6
 	}
 	j := 0
 	dh[j] = dh[0]
+	hElemPrev := h[j]
 	h[j] = h[0]
 	dh[1] = dh[2]
+	hElemPrev1 := h[1]
 	h[1] = h[2]
 	dt := 3 * dh[1]
 	t := 3 * h[1]
@@ -5294,6 +5371,7 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	dElem := dh1[1]
 	dh1[1] = 0
 	dh1[2] += dElem
+	h[1] = hElemPrev1
 	// dh[1] = dh[2]
 	dElem1 := ddh[1]
 	ddh[1] = 0
@@ -5302,16 +5380,19 @@ func hvpOfSelfAssign(w, v, hv []float64) (float64, float64) {
 	dElem2 := dh1[j]
 	dh1[j] = 0
 	dh1[0] += dElem2
+	h[j] = hElemPrev
 	// dh[j] = dh[0]
 	dElem3 := ddh[j]
 	ddh[j] = 0
 	ddh[0] += dElem3
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(h); trip > 0; trip-- {
+		i = trip - 1
 		// h[i] = w[i] * w[i]
 		dt6 = dh1[i]
 		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		hv[i] += 2 * w[i] * dt6
 		// dh[i] = 2 * w[i] * v[i]
 		dt5 = ddh[i]

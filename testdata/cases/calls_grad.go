@@ -895,46 +895,63 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		panic(fmt.Sprintf("StoredHelperInLoopGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
 	var t, dot1, t1, v, sin, t2, t3, t4, exp, t5, t6, t7, t8 float64
-	var i, iters, tapeLen, trips int
-	var tapes, vTape, hElemTape, expTape, yTape []float64
+	var i, iters, iters1, tapeLen int
+	var tapes, hElemTape, vTape, hElemTape1, expTape, yTape []float64
 	dh := make([]float64, 3)
 	h := make([]float64, 3)
-	trips = 0
-	for i = range h {
-		trips++
-		t = w[i] * 1.5
-		h[i] = t
-	}
-	i1 := 0
-	iters = max(0, 2)
-	tapeLen = iters + iters + iters + iters
-	if tapeLen <= 64 {
+	iters = len(h)
+	if iters <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		hElemTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf, _ := storedHelperInLoopGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer storedHelperInLoopGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		hElemTape = (*tapeBuf)[:0:iters]
 	}
-	vTape, tapes = tapes[:0:iters], tapes[iters:]
-	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	expTape, tapes = tapes[:0:iters], tapes[iters:]
-	yTape = tapes[:0:iters]
+	for i = range h {
+		hElemTape = append(hElemTape, h[i])
+		t = w[i] * 1.5
+		h[i] = t
+	}
+	i1 := 0
+	iters1 = max(0, 2)
+	tapeLen = iters1 + iters1 + iters1 + iters1
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapeBuf1, _ := storedHelperInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer storedHelperInLoopGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	vTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	hElemTape1, tapes = tapes[:0:iters1], tapes[iters1:]
+	expTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	yTape = tapes[:0:iters1]
 	for ; i1 < 2; i1++ {
 		vTape = append(vTape, v)
 		dot1 = dot(h, h)
 		t1 = dot1 + y
 		v = t1
-		hElemTape = append(hElemTape, h[1])
+		hElemTape1 = append(hElemTape1, h[1])
 		sin = math.Sin(v)
 		t2 = 2 + sin
 		t3 = y / t2
@@ -967,8 +984,8 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		t6 = h[1]
 		dt6 = dh[1]
 		dh[1] = 0
-		h[1] = hElemTape[len(hElemTape)-1]
-		hElemTape = hElemTape[:len(hElemTape)-1]
+		h[1] = hElemTape1[len(hElemTape1)-1]
+		hElemTape1 = hElemTape1[:len(hElemTape1)-1]
 		sin = math.Sin(v)
 		t2 = 2 + sin
 		t3 = y / t2
@@ -991,11 +1008,13 @@ func StoredHelperInLoopGrad(y float64, w, dw []float64) (float64, float64) {
 		pullbackOfDot(h, h, ddot1, dh, dh)
 	}
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// h[i] = w[i] * 1.5
 		dt = dh[i]
 		dh[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		dw[i] += 1.5 * dt
 	}
 	return storedHelperInLoop, dy
@@ -1044,8 +1063,8 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 		panic(fmt.Sprintf("StoredHelperInLoopHVP: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
 	var t3, t4, jvpOfDot31, jvpOfDot32, dot1, dDot, t5, dv, t6, v, cos, t7, dsin, sin1, sin, t8, t, t9, t1, t10, t11, t12, dt1, jvpOfSigmoid51, jvpOfSigmoid52, sigmoid1, dSigmoid, t13, dt2, t14, t2, t15, t16 float64
-	var i, iters, tapeLen, trips int
-	var tapes, dvTape, vTape, dsinTape, tTape, t1Tape, dt1Tape, dhElemTape, hElemTape, vyTape, yTape []float64
+	var i, iters, iters1, tapeLen int
+	var tapes, hElemTape, dvTape, vTape, dsinTape, tTape, t1Tape, dt1Tape, dhElemTape, hElemTape1, vyTape, yTape []float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("StoredHelperInLoopHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -1053,44 +1072,61 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 	h := make([]float64, 3)
 	ddh := make([]float64, 3)
 	dh := make([]float64, 3)
-	trips = 0
-	for i = range h {
-		trips++
-		t3 = 1.5 * vw[i]
-		dh[i] = t3
-		t4 = w[i] * 1.5
-		h[i] = t4
-	}
-	i1 := 0
-	iters = max(0, 2)
-	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
+	iters = len(h)
+	if iters <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		hElemTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf, _ := storedHelperInLoopHVPTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer storedHelperInLoopHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		hElemTape = (*tapeBuf)[:0:iters]
 	}
-	dvTape, tapes = tapes[:0:iters], tapes[iters:]
-	vTape, tapes = tapes[:0:iters], tapes[iters:]
-	dsinTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	vyTape, tapes = tapes[:0:iters], tapes[iters:]
-	yTape = tapes[:0:iters]
+	for i = range h {
+		t3 = 1.5 * vw[i]
+		dh[i] = t3
+		hElemTape = append(hElemTape, h[i])
+		t4 = w[i] * 1.5
+		h[i] = t4
+	}
+	i1 := 0
+	iters1 = max(0, 2)
+	tapeLen = iters1 + iters1 + iters1 + iters1 + iters1 + iters1 + iters1 + iters1 + iters1 + iters1
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapeBuf1, _ := storedHelperInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer storedHelperInLoopHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	dvTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	vTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	dsinTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	tTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	t1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
+	dt1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
+	dhElemTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	hElemTape1, tapes = tapes[:0:iters1], tapes[iters1:]
+	vyTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	yTape = tapes[:0:iters1]
 	for ; i1 < 2; i1++ {
 		jvpOfDot31, jvpOfDot32 = jvpOfDot3(h, h, dh, dh)
 		dot1 = jvpOfDot31
@@ -1123,7 +1159,7 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 		dSigmoid = jvpOfSigmoid52
 		dhElemTape = append(dhElemTape, dh[1])
 		dh[1] = dSigmoid
-		hElemTape = append(hElemTape, h[1])
+		hElemTape1 = append(hElemTape1, h[1])
 		h[1] = sigmoid1
 		t13 = 0.25 * dv
 		dt2 = t13
@@ -1162,8 +1198,8 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 		// h[1] = sigmoid1
 		dsigmoid1 += dh1[1]
 		dh1[1] = 0
-		h[1] = hElemTape[len(hElemTape)-1]
-		hElemTape = hElemTape[:len(hElemTape)-1]
+		h[1] = hElemTape1[len(hElemTape1)-1]
+		hElemTape1 = hElemTape1[:len(hElemTape1)-1]
 		// dh[1] = dSigmoid
 		ddSigmoid += ddh[1]
 		ddh[1] = 0
@@ -1235,11 +1271,13 @@ func StoredHelperInLoopHVP(y float64, w []float64, vy float64, vw, dw, hvw []flo
 		pullbackOfJvpOfDot3(h, h, dh, dh, djvpOfDot31, djvpOfDot32, dh1, dh1, ddh, ddh)
 	}
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// h[i] = w[i] * 1.5
 		dt4 = dh1[i]
 		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		hvw[i] += 1.5 * dt4
 		// dh[i] = 1.5 * vw[i]
 		dt3 = ddh[i]
@@ -4244,8 +4282,8 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 		panic(fmt.Sprintf("hvpOfStoredHelperInLoop: len(hvw) = %d is shorter than len(w) = %d", len(hvw), len(w)))
 	}
 	var t3, jvpOfDot41, jvpOfDot42, dot1, dDot, t4, dv, t5, v, cos, t6, dsin, sin1, sin, t7, t, t8, t1, t9, t10, t11, dt1, jvpOfSigmoid61, jvpOfSigmoid62, sigmoid1, dSigmoid, t12, dt2, t13, t2, t14, t15 float64
-	var i, iters, tapeLen, trips int
-	var tapes, dvTape, vTape, dsinTape, tTape, t1Tape, dt1Tape, dhElemTape, hElemTape, vyTape, yTape []float64
+	var i, iters, iters1, tapeLen int
+	var tapes, hElemTape, dvTape, vTape, dsinTape, tTape, t1Tape, dt1Tape, dhElemTape, hElemTape1, vyTape, yTape []float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfStoredHelperInLoop: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
 	}
@@ -4253,43 +4291,60 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 	h := make([]float64, 3)
 	ddh := make([]float64, 3)
 	dh := make([]float64, 3)
-	trips = 0
-	for i = range h {
-		trips++
-		dh[i] = 1.5 * vw[i]
-		t3 = w[i] * 1.5
-		h[i] = t3
-	}
-	i1 := 0
-	iters = max(0, 2)
-	tapeLen = iters + iters + iters + iters + iters + iters + iters + iters + iters + iters
-	if tapeLen <= 64 {
+	iters = len(h)
+	if iters <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		hElemTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf, _ := hvpOfStoredHelperInLoopTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer hvpOfStoredHelperInLoopTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		hElemTape = (*tapeBuf)[:0:iters]
 	}
-	dvTape, tapes = tapes[:0:iters], tapes[iters:]
-	vTape, tapes = tapes[:0:iters], tapes[iters:]
-	dsinTape, tapes = tapes[:0:iters], tapes[iters:]
-	tTape, tapes = tapes[:0:iters], tapes[iters:]
-	t1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	dt1Tape, tapes = tapes[:0:iters], tapes[iters:]
-	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	hElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	vyTape, tapes = tapes[:0:iters], tapes[iters:]
-	yTape = tapes[:0:iters]
+	for i = range h {
+		dh[i] = 1.5 * vw[i]
+		hElemTape = append(hElemTape, h[i])
+		t3 = w[i] * 1.5
+		h[i] = t3
+	}
+	i1 := 0
+	iters1 = max(0, 2)
+	tapeLen = iters1 + iters1 + iters1 + iters1 + iters1 + iters1 + iters1 + iters1 + iters1 + iters1
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapeBuf1, _ := hvpOfStoredHelperInLoopTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfStoredHelperInLoopTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	dvTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	vTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	dsinTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	tTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	t1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
+	dt1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
+	dhElemTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	hElemTape1, tapes = tapes[:0:iters1], tapes[iters1:]
+	vyTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	yTape = tapes[:0:iters1]
 	for ; i1 < 2; i1++ {
 		jvpOfDot41, jvpOfDot42 = jvpOfDot4(h, h, dh, dh)
 		dot1 = jvpOfDot41
@@ -4322,7 +4377,7 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 		dSigmoid = jvpOfSigmoid62
 		dhElemTape = append(dhElemTape, dh[1])
 		dh[1] = dSigmoid
-		hElemTape = append(hElemTape, h[1])
+		hElemTape1 = append(hElemTape1, h[1])
 		h[1] = sigmoid1
 		t12 = 0.25 * dv
 		dt2 = t12
@@ -4362,8 +4417,8 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 		// h[1] = sigmoid1
 		dsigmoid1 += dh1[1]
 		dh1[1] = 0
-		h[1] = hElemTape[len(hElemTape)-1]
-		hElemTape = hElemTape[:len(hElemTape)-1]
+		h[1] = hElemTape1[len(hElemTape1)-1]
+		hElemTape1 = hElemTape1[:len(hElemTape1)-1]
 		// dh[1] = dSigmoid
 		ddSigmoid += ddh[1]
 		ddh[1] = 0
@@ -4435,11 +4490,13 @@ func hvpOfStoredHelperInLoop(y float64, w []float64, vy float64, vw, hvw []float
 		pullbackOfJvpOfDot4(h, h, dh, dh, djvpOfDot41, djvpOfDot42, dh1, dh1, ddh, ddh)
 	}
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// h[i] = w[i] * 1.5
 		dt3 = dh1[i]
 		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		hvw[i] += 1.5 * dt3
 		// dh[i] = 1.5 * vw[i]
 		ddh[i] = 0

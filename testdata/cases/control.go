@@ -1026,6 +1026,32 @@ func sumSquares(v []float64) float64 {
 	return t
 }
 
+// RangeRemade ranges, inside a loop, over g, whose elements alone the
+// loop writes, and over h, which each outer trip makes anew one longer:
+// g's trip count is len(g), known before the nest, so its tapes are made
+// to measure; h's trips are counted as they run.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func RangeRemade(x []float64) float64 {
+	g := make([]float64, len(x))
+	s := 0.0
+	for t := range len(x) {
+		h := make([]float64, t+1)
+		for i := range h {
+			h[i] = x[i]*s + 0.5
+			s = math.Sin(s + h[i])
+		}
+		for i := range g {
+			g[i] = g[i]*0.5 + x[i]*s
+			s += g[i] * g[i] * 0.1
+		}
+	}
+	return s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

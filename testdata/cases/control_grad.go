@@ -8829,40 +8829,57 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 	var dtTapeBuf *[][]float64
 	var tTapeBuf *[][]float64
 	var t1, sin, t2, t3, t4, erf, t5, t6 float64
-	var i, iters, tapeLen, trips int
-	var dr, r, dt, t, tapes, tripsTape, rElemTape []float64
+	var i, iters, iters1, tapeLen int
+	var dr, r, dt, t, tapes, tripsTape, hElemTape, rElemTape []float64
 	var tTape, dtTape [][]float64
 	dh := make([]float64, 3)
 	h := make([]float64, 3)
-	trips = 0
-	for i = range h {
-		trips++
-		t1 = w[i] * 0.5
-		h[i] = t1
-	}
-	y := 0.0
-	k := 0
-	iters = max(0, 3)
-	tapeLen = iters + iters
-	if tapeLen <= 64 {
+	iters = len(h)
+	if iters <= 64 {
 		var tapeArray [64]float64
-		tapes = tapeArray[:tapeLen]
-	} else if tapeLen <= 1024 {
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
 		var tapeArray1 [1024]float64
-		tapes = tapeArray1[:tapeLen]
+		hElemTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf, _ := viewUpdateReadLaterGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer viewUpdateReadLaterGradTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		hElemTape = (*tapeBuf)[:0:iters]
 	}
-	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = tapes[:0:iters]
+	for i = range h {
+		hElemTape = append(hElemTape, h[i])
+		t1 = w[i] * 0.5
+		h[i] = t1
+	}
+	y := 0.0
+	k := 0
+	iters1 = max(0, 3)
+	tapeLen = iters1 + iters1
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapeBuf1, _ := viewUpdateReadLaterGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer viewUpdateReadLaterGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	rElemTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	tripsTape = tapes[:0:iters1]
 	for ; k < 3; k++ {
 		if cap(dtTape)-len(dtTape) < 1 {
 			if dtTapeBuf == nil {
@@ -8949,9 +8966,9 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		dr = dh[:2]
 		r = h[:2]
 		// for len(t) > 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// t = t[1:]
 			dt = dtTape[len(dtTape)-1]
 			dtTape = dtTape[:len(dtTape)-1]
@@ -8982,11 +8999,13 @@ func ViewUpdateReadLaterGrad(w []float64, p float64, dw []float64) (float64, flo
 		dp += math.Cos(p) * dsin
 	}
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// h[i] = w[i] * 0.5
 		dt1 = dh[i]
 		dh[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		dw[i] += 0.5 * dt1
 	}
 	if dtTapeBuf != nil {
@@ -9064,8 +9083,8 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	var t3TapeBuf *[]float64
 	var tTapeBuf *[][]float64
 	var t5, t6, cos, t7, dsin, sin1, sin, t8, dt1, t9, t1, t10, dt2, t11, t2, t12, dt3, t13, t3, t14, t15, exp, t16, t17, derf, erf1, erf, t18, t19, t20, dt4, t21, t4, t22, t23 float64
-	var i, iters, tapeLen, trips int
-	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
+	var i, iters, iters1, tapeLen int
+	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes, tripsTape, hElemTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
 	var dtTape, ddtTape, tTape, dt5Tape [][]float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("ViewUpdateReadLaterHVP: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
@@ -9074,49 +9093,66 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 	h := make([]float64, 3)
 	ddh := make([]float64, 3)
 	dh := make([]float64, 3)
-	trips = 0
-	for i = range h {
-		trips++
-		t5 = 0.5 * vw[i]
-		dh[i] = t5
-		t6 = w[i] * 0.5
-		h[i] = t6
-	}
-	var dy float64
-	y := 0.0
-	k := 0
-	var tapeArray [64]float64
-	dt3Tape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	t3Tape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	derfTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	expTape = tapeArray3[:0]
-	var tapeArray4 [64]float64
-	erfTape = tapeArray4[:0]
-	iters = max(0, 3)
-	tapeLen = iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray5 [64]float64
-		tapes = tapeArray5[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray6 [1024]float64
-		tapes = tapeArray6[:tapeLen]
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf, _ := viewUpdateReadLaterHVPTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer viewUpdateReadLaterHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		hElemTape = (*tapeBuf)[:0:iters]
 	}
-	drElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = tapes[:0:iters]
+	for i = range h {
+		t5 = 0.5 * vw[i]
+		dh[i] = t5
+		hElemTape = append(hElemTape, h[i])
+		t6 = w[i] * 0.5
+		h[i] = t6
+	}
+	var dy float64
+	y := 0.0
+	k := 0
+	var tapeArray2 [64]float64
+	dt3Tape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	t3Tape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	derfTape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	expTape = tapeArray5[:0]
+	var tapeArray6 [64]float64
+	erfTape = tapeArray6[:0]
+	iters1 = max(0, 3)
+	tapeLen = iters1 + iters1 + iters1
+	if tapeLen <= 64 {
+		var tapeArray7 [64]float64
+		tapes = tapeArray7[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray8 [1024]float64
+		tapes = tapeArray8[:tapeLen]
+	} else {
+		tapeBuf1, _ := viewUpdateReadLaterHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer viewUpdateReadLaterHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	drElemTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	rElemTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	tripsTape = tapes[:0:iters1]
 	for ; k < 3; k++ {
 		if cap(ddtTape)-len(ddtTape) < 1 {
 			if ddtTapeBuf == nil {
@@ -9357,9 +9393,9 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		dr1 = dh1[:2]
 		r = h[:2]
 		// for len(t) > 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// t = t[1:]
 			dt5 = dt5Tape[len(dt5Tape)-1]
 			dt5Tape = dt5Tape[:len(dt5Tape)-1]
@@ -9464,11 +9500,13 @@ func ViewUpdateReadLaterHVP(w []float64, p float64, vw []float64, vp float64, dw
 		hvp -= math.Sin(p) * vp * dt7
 	}
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// h[i] = w[i] * 0.5
 		dt6 = dh1[i]
 		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		hvw[i] += 0.5 * dt6
 		// dh[i] = 0.5 * vw[i]
 		dt51 = ddh[i]
@@ -14615,9 +14653,8 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PooledLocalsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var hElemTapeBuf *[]float64
-	var h, dh, hElemTape []float64
-	var i, i1, i2, i3, trips, trips1, trips2 int
+	var h, dh, hElemTape, gElemTape []float64
+	var i, i1, iters, i2, i3, iters1, trips int
 	var t, sin, t1, t2, t3, v, t4 float64
 	n := len(x)
 	{
@@ -14649,23 +14686,25 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		trips++
 		h[i] = x[i]
 	}
-	var tapeArray [64]float64
-	hElemTape = tapeArray[:0]
-	trips1 = 0
-	for i1 = range h {
-		if cap(hElemTape)-len(hElemTape) < 1 {
-			if hElemTapeBuf == nil {
-				hElemTapeBuf, _ = pooledLocalsGradTapes.Get().(*[]float64)
-				if hElemTapeBuf == nil {
-					hElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
-				*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
-			}
-			hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := pooledLocalsGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		trips1++
+		defer pooledLocalsGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf2)[:0:iters]
+	}
+	for i1 = range h {
 		hElemTape = append(hElemTape, h[i1])
 		t = h[i1] * a
 		sin = math.Sin(t)
@@ -14682,9 +14721,26 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	}
 	dg := make([]float64, n)
 	g := make([]float64, n)
-	trips2 = 0
+	iters1 = len(g)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		gElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		gElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf3, _ := pooledLocalsGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer pooledLocalsGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < iters1 {
+			*tapeBuf3 = make([]float64, iters1)
+		}
+		gElemTape = (*tapeBuf3)[:0:iters1]
+	}
 	for i3 = range g {
-		trips2++
+		gElemTape = append(gElemTape, g[i3])
 		t4 = x[i3] * s
 		g[i3] = t4
 	}
@@ -14713,17 +14769,19 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	dsumSquares1 := ds
 	pullbackOfSumSquares(g, dsumSquares1, dg)
 	// for i := range g
-	for ; trips2 > 0; trips2-- {
-		i3 = trips2 - 1
+	for trip := len(g); trip > 0; trip-- {
+		i3 = trip - 1
 		// g[i] = x[i] * s
 		dt4 = dg[i3]
 		dg[i3] = 0
+		g[i3] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
 		dx[i3] += s * dt4
 		ds += x[i3] * dt4
 	}
 	// for i, v := range top
-	for trip := len(top); trip > 0; trip-- {
-		i2 = trip - 1
+	for trip1 := len(top); trip1 > 0; trip1-- {
+		i2 = trip1 - 1
 		v = top[i2]
 		// s += v * h[i] * float64(len(h))
 		dt3 = ds
@@ -14733,8 +14791,8 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		dh[i2] += v * dt1
 	}
 	// for i := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip2 := len(h); trip2 > 0; trip2-- {
+		i1 = trip2 - 1
 		// h[i] = math.Sin(h[i] * a)
 		dsin = dh[i1]
 		dh[i1] = 0
@@ -14752,9 +14810,6 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		dElem := dh[i]
 		dh[i] = 0
 		dx[i] += dElem
-	}
-	if hElemTapeBuf != nil {
-		pooledLocalsGradTapes.Put(hElemTapeBuf)
 	}
 	return pooledLocals, da
 }
@@ -14821,12 +14876,8 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("PooledLocalsHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var dhElemTapeBuf *[]float64
-	var dtTapeBuf *[]float64
-	var hElemTapeBuf *[]float64
-	var tTapeBuf *[]float64
-	var h, dh1, dh, ddh, dtTape, tTape, dhElemTape, hElemTape, dvTape []float64
-	var i, i1, i2, iters, i3, trips, trips1, trips2 int
+	var h, dh1, dh, ddh, tapes, dtTape, tTape, dhElemTape, hElemTape, dvTape, gElemTape []float64
+	var i, i1, iters, tapeLen, i2, iters1, i3, iters2, trips int
 	var t4, t5, t6, dt, t7, t, cos, t8, sin, dv, t9, t10, t11, dt1, t12, t1, t13, dt2, t14, t2, t15, t16, v, t17, t18, t19, t20 float64
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("PooledLocalsHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
@@ -14886,65 +14937,30 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 		dh[i] = vx[i]
 		h[i] = x[i]
 	}
-	var tapeArray [64]float64
-	dtTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	tTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	dhElemTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	hElemTape = tapeArray3[:0]
-	trips1 = 0
+	iters = len(h)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf4, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf4)[:tapeLen]
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape = tapes[:0:iters]
 	for i1 = range h {
-		if cap(dhElemTape)-len(dhElemTape) < 1 {
-			if dhElemTapeBuf == nil {
-				dhElemTapeBuf, _ = pooledLocalsHVPTapes.Get().(*[]float64)
-				if dhElemTapeBuf == nil {
-					dhElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dhElemTapeBuf) < 2*cap(dhElemTape)+1 {
-				*dhElemTapeBuf = make([]float64, 2*cap(dhElemTape)+1)
-			}
-			dhElemTape = (*dhElemTapeBuf)[:copy(*dhElemTapeBuf, dhElemTape)]
-		}
-		if cap(dtTape)-len(dtTape) < 1 {
-			if dtTapeBuf == nil {
-				dtTapeBuf, _ = pooledLocalsHVPTapes.Get().(*[]float64)
-				if dtTapeBuf == nil {
-					dtTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
-				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
-			}
-			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
-		}
-		if cap(hElemTape)-len(hElemTape) < 1 {
-			if hElemTapeBuf == nil {
-				hElemTapeBuf, _ = pooledLocalsHVPTapes.Get().(*[]float64)
-				if hElemTapeBuf == nil {
-					hElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
-				*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
-			}
-			hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
-		}
-		if cap(tTape)-len(tTape) < 1 {
-			if tTapeBuf == nil {
-				tTapeBuf, _ = pooledLocalsHVPTapes.Get().(*[]float64)
-				if tTapeBuf == nil {
-					tTapeBuf = new([]float64)
-				}
-			}
-			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
-				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
-			}
-			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
-		}
-		trips1++
 		dtTape = append(dtTape, dt)
 		t4 = a * dh[i1]
 		t5 = h[i1] * va
@@ -14967,23 +14983,23 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 	top := h[n/2:]
 	var ds float64
 	s := 0.0
-	iters = len(top)
-	if iters <= 64 {
-		var tapeArray4 [64]float64
-		dvTape = tapeArray4[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray5 [1024]float64
-		dvTape = tapeArray5[:0:iters]
+	iters1 = len(top)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		dvTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		dvTape = tapeArray3[:0:iters1]
 	} else {
-		tapeBuf4, _ := pooledLocalsHVPTapes.Get().(*[]float64)
-		if tapeBuf4 == nil {
-			tapeBuf4 = new([]float64)
+		tapeBuf5, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
 		}
-		defer pooledLocalsHVPTapes.Put(tapeBuf4)
-		if cap(*tapeBuf4) < iters {
-			*tapeBuf4 = make([]float64, iters)
+		defer pooledLocalsHVPTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < iters1 {
+			*tapeBuf5 = make([]float64, iters1)
 		}
-		dvTape = (*tapeBuf4)[:0:iters]
+		dvTape = (*tapeBuf5)[:0:iters1]
 	}
 	for i2, v = range top {
 		dvTape = append(dvTape, dv)
@@ -15007,13 +15023,30 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 	g := make([]float64, n)
 	ddg := make([]float64, n)
 	dg := make([]float64, n)
-	trips2 = 0
+	iters2 = len(g)
+	if iters2 <= 64 {
+		var tapeArray4 [64]float64
+		gElemTape = tapeArray4[:0:iters2]
+	} else if iters2 <= 1024 {
+		var tapeArray5 [1024]float64
+		gElemTape = tapeArray5[:0:iters2]
+	} else {
+		tapeBuf6, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf6)
+		if cap(*tapeBuf6) < iters2 {
+			*tapeBuf6 = make([]float64, iters2)
+		}
+		gElemTape = (*tapeBuf6)[:0:iters2]
+	}
 	for i3 = range g {
-		trips2++
 		t17 = s * vx[i3]
 		t18 = x[i3] * ds
 		t19 = t17 + t18
 		dg[i3] = t19
+		gElemTape = append(gElemTape, g[i3])
 		t20 = x[i3] * s
 		g[i3] = t20
 	}
@@ -15068,11 +15101,13 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 	// sumSquares1, dSumSquares := jvpOfSumSquares1(g, dg)
 	pullbackOfJvpOfSumSquares1(g, dg, dsumSquares1, ddSumSquares, dg1, ddg)
 	// for i3 := range g
-	for ; trips2 > 0; trips2-- {
-		i3 = trips2 - 1
+	for trip := len(g); trip > 0; trip-- {
+		i3 = trip - 1
 		// g[i3] = x[i3] * s
 		dt20 = dg1[i3]
 		dg1[i3] = 0
+		g[i3] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
 		hvx[i3] += s * dt20
 		ds1 += x[i3] * dt20
 		// dg[i3] = s*vx[i3] + x[i3]*ds
@@ -15086,8 +15121,8 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 		dx[i3] += s * dt17
 	}
 	// for i2, v := range top
-	for trip := len(top); trip > 0; trip-- {
-		i2 = trip - 1
+	for trip1 := len(top); trip1 > 0; trip1-- {
+		i2 = trip1 - 1
 		v = top[i2]
 		// s += t2
 		dt16 = ds1
@@ -15124,8 +15159,8 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 		dvTape = dvTape[:len(dvTape)-1]
 	}
 	// for i1 := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip2 := len(h); trip2 > 0; trip2-- {
+		i1 = trip2 - 1
 		// h[i1] = math.Sin(t)
 		dsin = dh1[i1]
 		dh1[i1] = 0
@@ -15171,18 +15206,6 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 		dElem1 := ddh[i]
 		ddh[i] = 0
 		dx[i] += dElem1
-	}
-	if dhElemTapeBuf != nil {
-		pooledLocalsHVPTapes.Put(dhElemTapeBuf)
-	}
-	if dtTapeBuf != nil {
-		pooledLocalsHVPTapes.Put(dtTapeBuf)
-	}
-	if hElemTapeBuf != nil {
-		pooledLocalsHVPTapes.Put(hElemTapeBuf)
-	}
-	if tTapeBuf != nil {
-		pooledLocalsHVPTapes.Put(tTapeBuf)
 	}
 	return pooledLocalsHVP, da, hva
 }
@@ -15271,6 +15294,743 @@ func PooledLocalsHessian(x []float64, a float64, dx, hess []float64) (float64, f
 		pooledLocals = PooledLocals(x, a)
 	}
 	return pooledLocals, da
+}
+
+// rangeRemadeGradTapes keeps RangeRemadeGrad's tape storage between calls.
+var rangeRemadeGradTapes sync.Pool
+
+// rangeRemadeGradTapesFloat64 keeps RangeRemadeGrad's tape storage between calls.
+var rangeRemadeGradTapesFloat64 sync.Pool
+
+// RangeRemadeGrad returns RangeRemade(x) and its partial derivatives with respect to x.
+func RangeRemadeGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RangeRemadeGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var hElemTapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var g, dg, dh, h, tapes1, tripsTape, hElemTape, sTape, gElemTape []float64
+	var t1, t2, t3, sin, t4, t5, t6, t7, t8, t9 float64
+	var i, i1, iters, iters1, tapeLen, tapeLen1 int
+	var tapes, hTape, dhTape [][]float64
+	{
+		tapeBuf, _ := rangeRemadeGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeRemadeGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dg = (*tapeBuf)[:len(x):len(x)]
+		clear(dg)
+	}
+	{
+		tapeBuf1, _ := rangeRemadeGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rangeRemadeGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		g = (*tapeBuf1)[:len(x):len(x)]
+		clear(g)
+	}
+	s := 0.0
+	var tapeArray [64]float64
+	hElemTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	iters = max(0, len(x))
+	iters1 = len(g)
+	tapeLen = iters + iters
+	{
+		tapeBuf2, _ := rangeRemadeGradTapesFloat64.Get().(*[][]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([][]float64)
+		}
+		defer rangeRemadeGradTapesFloat64.Put(tapeBuf2)
+		if cap(*tapeBuf2) < tapeLen {
+			*tapeBuf2 = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf2)[:tapeLen]
+	}
+	hTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhTape = tapes[:0:iters]
+	tapeLen1 = iters*iters1 + iters
+	if tapeLen1 <= 64 {
+		var tapeArray2 [64]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes1 = tapeArray3[:tapeLen1]
+	} else {
+		tapeBuf3, _ := rangeRemadeGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rangeRemadeGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < tapeLen1 {
+			*tapeBuf3 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf3)[:tapeLen1]
+	}
+	gElemTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
+	tripsTape = tapes1[:0:iters]
+	for t := range len(x) {
+		hTape = append(hTape, h)
+		dhTape = append(dhTape, dh)
+		dh = make([]float64, t+1)
+		h = make([]float64, t+1)
+		tripsTape = append(tripsTape, 0)
+		for i = range h {
+			if cap(hElemTape)-len(hElemTape) < 1 {
+				if hElemTapeBuf == nil {
+					hElemTapeBuf, _ = rangeRemadeGradTapes.Get().(*[]float64)
+					if hElemTapeBuf == nil {
+						hElemTapeBuf = new([]float64)
+					}
+				}
+				if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
+					*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
+				}
+				hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = rangeRemadeGradTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			hElemTape = append(hElemTape, h[i])
+			t1 = x[i] * s
+			t2 = t1 + 0.5
+			h[i] = t2
+			sTape = append(sTape, s)
+			t3 = s + h[i]
+			sin = math.Sin(t3)
+			s = sin
+		}
+		for i1 = range g {
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = rangeRemadeGradTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			gElemTape = append(gElemTape, g[i1])
+			t4 = g[i1] * 0.5
+			t5 = x[i1] * s
+			t6 = t4 + t5
+			g[i1] = t6
+			sTape = append(sTape, s)
+			t7 = g[i1] * g[i1]
+			t8 = t7 * 0.1
+			t9 = s + t8
+			s = t9
+		}
+	}
+	rangeRemade := s
+
+	var ds, dt9, dt8, dt7, dt6, dt4, dt5, dsin, dt3, dt2, dt1 float64
+	// return s
+	ds = 1
+	// for t := range len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// for i := range g
+		for trip1 := len(g); trip1 > 0; trip1-- {
+			i1 = trip1 - 1
+			// s += g[i] * g[i] * 0.1
+			dt9 = ds
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			ds = dt9
+			dt8 = dt9
+			dt7 = 0.1 * dt8
+			dg[i1] += 2 * g[i1] * dt7
+			// g[i] = g[i]*0.5 + x[i]*s
+			dt6 = dg[i1]
+			dg[i1] = 0
+			g[i1] = gElemTape[len(gElemTape)-1]
+			gElemTape = gElemTape[:len(gElemTape)-1]
+			dt4 = dt6
+			dt5 = dt6
+			dx[i1] += s * dt5
+			ds += x[i1] * dt5
+			dg[i1] += 0.5 * dt4
+		}
+		// for i := range h
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			i = trips - 1
+			// s = math.Sin(s + h[i])
+			dsin = ds
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			t3 = s + h[i]
+			dt3 = math.Cos(t3) * dsin
+			ds = dt3
+			dh[i] += dt3
+			// h[i] = x[i]*s + 0.5
+			dt2 = dh[i]
+			dh[i] = 0
+			h[i] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			dt1 = dt2
+			dx[i] += s * dt1
+			ds += x[i] * dt1
+		}
+		// h := make([]float64, t+1)
+		dh = dhTape[len(dhTape)-1]
+		dhTape = dhTape[:len(dhTape)-1]
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
+	}
+	if hElemTapeBuf != nil {
+		rangeRemadeGradTapes.Put(hElemTapeBuf)
+	}
+	if sTapeBuf != nil {
+		rangeRemadeGradTapes.Put(sTapeBuf)
+	}
+	return rangeRemade
+}
+
+// RangeRemadeJVP returns RangeRemade(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RangeRemadeJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RangeRemadeJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	g := make([]float64, len(x))
+	dg := make([]float64, len(x))
+	var ds float64
+	s := 0.0
+	for t := range len(x) {
+		h := make([]float64, t+1)
+		dh := make([]float64, t+1)
+		for i := range h {
+			dt1 := s*dx[i] + x[i]*ds
+			t1 := x[i] * s
+			dh[i] = dt1
+			h[i] = t1 + 0.5
+			dt2 := ds + dh[i]
+			t2 := s + h[i]
+			ds = math.Cos(t2) * dt2
+			s = math.Sin(t2)
+		}
+		for i1 := range g {
+			dt3 := 0.5 * dg[i1]
+			t3 := g[i1] * 0.5
+			dt4 := s*dx[i1] + x[i1]*ds
+			t4 := x[i1] * s
+			dg[i1] = dt3 + dt4
+			g[i1] = t3 + t4
+			dt5 := 2 * g[i1] * dg[i1]
+			t5 := g[i1] * g[i1]
+			dt6 := 0.1 * dt5
+			t6 := t5 * 0.1
+			ds += dt6
+			s += t6
+		}
+	}
+	return s, ds
+}
+
+// rangeRemadeHVPTapes keeps RangeRemadeHVP's tape storage between calls.
+var rangeRemadeHVPTapes sync.Pool
+
+// rangeRemadeHVPTapesFloat64 keeps RangeRemadeHVP's tape storage between calls.
+var rangeRemadeHVPTapesFloat64 sync.Pool
+
+// RangeRemadeHVP returns RangeRemade's value, its gradient as RangeRemadeGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RangeRemadeHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RangeRemadeHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("RangeRemadeHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var dt2TapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var t2TapeBuf *[]float64
+	var g, dg1, dg, ddg, dh1, h, ddh, dh, tapes1, tripsTape, dt2Tape, t2Tape, dsTape, sTape, dgElemTape, gElemTape []float64
+	var t7, t8, t9, dt1, t10, t1, t11, t12, dt2, t13, t2, cos, t14, sin, t15, dt3, t16, t3, t17, t18, t19, dt4, t20, t4, t21, t22, t23, t24, dt5, t25, t5, t26, dt6, t27, t6, t28, t29 float64
+	var i, i1, iters, iters1, tapeLen, tapeLen1 int
+	var tapes, dh1Tape, ddhTape [][]float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("RangeRemadeHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	{
+		tapeBuf, _ := rangeRemadeHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeRemadeHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dg1 = (*tapeBuf)[:len(x):len(x)]
+		clear(dg1)
+	}
+	{
+		tapeBuf1, _ := rangeRemadeHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rangeRemadeHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		g = (*tapeBuf1)[:len(x):len(x)]
+		clear(g)
+	}
+	{
+		tapeBuf2, _ := rangeRemadeHVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rangeRemadeHVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		ddg = (*tapeBuf2)[:len(x):len(x)]
+		clear(ddg)
+	}
+	{
+		tapeBuf3, _ := rangeRemadeHVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rangeRemadeHVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		dg = (*tapeBuf3)[:len(x):len(x)]
+		clear(dg)
+	}
+	var ds float64
+	s := 0.0
+	var tapeArray [64]float64
+	dt2Tape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	t2Tape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dsTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sTape = tapeArray3[:0]
+	iters = max(0, len(x))
+	iters1 = len(g)
+	tapeLen = iters + iters
+	{
+		tapeBuf4, _ := rangeRemadeHVPTapesFloat64.Get().(*[][]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([][]float64)
+		}
+		defer rangeRemadeHVPTapesFloat64.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf4)[:tapeLen]
+	}
+	dh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	ddhTape = tapes[:0:iters]
+	tapeLen1 = iters*iters1 + iters*iters1 + iters
+	if tapeLen1 <= 64 {
+		var tapeArray4 [64]float64
+		tapes1 = tapeArray4[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray5 [1024]float64
+		tapes1 = tapeArray5[:tapeLen1]
+	} else {
+		tapeBuf5, _ := rangeRemadeHVPTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer rangeRemadeHVPTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < tapeLen1 {
+			*tapeBuf5 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf5)[:tapeLen1]
+	}
+	dgElemTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
+	gElemTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
+	tripsTape = tapes1[:0:iters]
+	for t := range len(x) {
+		dh1Tape = append(dh1Tape, dh1)
+		dh1 = make([]float64, t+1)
+		h = make([]float64, t+1)
+		ddhTape = append(ddhTape, ddh)
+		ddh = make([]float64, t+1)
+		dh = make([]float64, t+1)
+		tripsTape = append(tripsTape, 0)
+		for i = range h {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = rangeRemadeHVPTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(dt2Tape)-len(dt2Tape) < 1 {
+				if dt2TapeBuf == nil {
+					dt2TapeBuf, _ = rangeRemadeHVPTapes.Get().(*[]float64)
+					if dt2TapeBuf == nil {
+						dt2TapeBuf = new([]float64)
+					}
+				}
+				if cap(*dt2TapeBuf) < 2*cap(dt2Tape)+1 {
+					*dt2TapeBuf = make([]float64, 2*cap(dt2Tape)+1)
+				}
+				dt2Tape = (*dt2TapeBuf)[:copy(*dt2TapeBuf, dt2Tape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = rangeRemadeHVPTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			if cap(t2Tape)-len(t2Tape) < 1 {
+				if t2TapeBuf == nil {
+					t2TapeBuf, _ = rangeRemadeHVPTapes.Get().(*[]float64)
+					if t2TapeBuf == nil {
+						t2TapeBuf = new([]float64)
+					}
+				}
+				if cap(*t2TapeBuf) < 2*cap(t2Tape)+1 {
+					*t2TapeBuf = make([]float64, 2*cap(t2Tape)+1)
+				}
+				t2Tape = (*t2TapeBuf)[:copy(*t2TapeBuf, t2Tape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			t7 = s * v[i]
+			t8 = x[i] * ds
+			t9 = t7 + t8
+			dt1 = t9
+			t10 = x[i] * s
+			t1 = t10
+			dh[i] = dt1
+			t11 = t1 + 0.5
+			h[i] = t11
+			dt2Tape = append(dt2Tape, dt2)
+			t12 = ds + dh[i]
+			dt2 = t12
+			t2Tape = append(t2Tape, t2)
+			t13 = s + h[i]
+			t2 = t13
+			dsTape = append(dsTape, ds)
+			cos = math.Cos(t2)
+			t14 = cos * dt2
+			ds = t14
+			sTape = append(sTape, s)
+			sin = math.Sin(t2)
+			s = sin
+		}
+		for i1 = range g {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = rangeRemadeHVPTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = rangeRemadeHVPTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			t15 = 0.5 * dg[i1]
+			dt3 = t15
+			t16 = g[i1] * 0.5
+			t3 = t16
+			t17 = s * v[i1]
+			t18 = x[i1] * ds
+			t19 = t17 + t18
+			dt4 = t19
+			t20 = x[i1] * s
+			t4 = t20
+			dgElemTape = append(dgElemTape, dg[i1])
+			t21 = dt3 + dt4
+			dg[i1] = t21
+			gElemTape = append(gElemTape, g[i1])
+			t22 = t3 + t4
+			g[i1] = t22
+			t23 = 2 * g[i1]
+			t24 = t23 * dg[i1]
+			dt5 = t24
+			t25 = g[i1] * g[i1]
+			t5 = t25
+			t26 = 0.1 * dt5
+			dt6 = t26
+			t27 = t5 * 0.1
+			t6 = t27
+			dsTape = append(dsTape, ds)
+			t28 = ds + dt6
+			ds = t28
+			sTape = append(sTape, s)
+			t29 = s + t6
+			s = t29
+		}
+	}
+	rangeRemadeHVP := s
+
+	var dds, ds1, dt29, dt61, dt28, ddt6, dt27, dt51, dt26, ddt5, dt25, dt24, dt23, dt22, dt31, dt41, dt21, ddt3, ddt4, dt20, dt19, dt17, dt18, dt16, dt15, dsin, dt210, dt14, ddt2, dt13, dt12, dt11, dt110, ddt1, dt10, dt9, dt7, dt8 float64
+	// return s, ds
+	dds = 1
+	// for t := range len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// for i1 := range g
+		for trip1 := len(g); trip1 > 0; trip1-- {
+			i1 = trip1 - 1
+			// s += t6
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt29 = ds1
+			dt61 += dt29
+			// ds += dt6
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt28 = dds
+			ddt6 += dt28
+			// t6 := t5 * 0.1
+			dt27 = dt61
+			dt61 = 0
+			dt51 += 0.1 * dt27
+			// dt6 := 0.1 * dt5
+			dt26 = ddt6
+			ddt6 = 0
+			ddt5 += 0.1 * dt26
+			// t5 := g[i1] * g[i1]
+			dt25 = dt51
+			dt51 = 0
+			dg1[i1] += 2 * g[i1] * dt25
+			// dt5 := 2 * g[i1] * dg[i1]
+			dt24 = ddt5
+			ddt5 = 0
+			t23 = 2 * g[i1]
+			dt23 = dg[i1] * dt24
+			ddg[i1] += t23 * dt24
+			dg1[i1] += 2 * dt23
+			// g[i1] = t3 + t4
+			dt22 = dg1[i1]
+			dg1[i1] = 0
+			g[i1] = gElemTape[len(gElemTape)-1]
+			gElemTape = gElemTape[:len(gElemTape)-1]
+			dt31 += dt22
+			dt41 += dt22
+			// dg[i1] = dt3 + dt4
+			dt21 = ddg[i1]
+			ddg[i1] = 0
+			dg[i1] = dgElemTape[len(dgElemTape)-1]
+			dgElemTape = dgElemTape[:len(dgElemTape)-1]
+			ddt3 += dt21
+			ddt4 += dt21
+			// t4 := x[i1] * s
+			dt20 = dt41
+			dt41 = 0
+			hv[i1] += s * dt20
+			ds1 += x[i1] * dt20
+			// dt4 := s*v[i1] + x[i1]*ds
+			dt19 = ddt4
+			ddt4 = 0
+			dt17 = dt19
+			dt18 = dt19
+			hv[i1] += ds * dt18
+			dds += x[i1] * dt18
+			ds1 += v[i1] * dt17
+			dx[i1] += s * dt17
+			// t3 := g[i1] * 0.5
+			dt16 = dt31
+			dt31 = 0
+			dg1[i1] += 0.5 * dt16
+			// dt3 := 0.5 * dg[i1]
+			dt15 = ddt3
+			ddt3 = 0
+			ddg[i1] += 0.5 * dt15
+		}
+		// for i := range h
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			i = trips - 1
+			// s = math.Sin(t2)
+			dsin = ds1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt210 += math.Cos(t2) * dsin
+			// ds = math.Cos(t2) * dt2
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			cos = math.Cos(t2)
+			dt14 = dds
+			ddt2 += cos * dt14
+			dt210 -= math.Sin(t2) * dt2 * dt14
+			// t2 := s + h[i]
+			dt13 = dt210
+			dt210 = 0
+			t2 = t2Tape[len(t2Tape)-1]
+			t2Tape = t2Tape[:len(t2Tape)-1]
+			ds1 = dt13
+			dh1[i] += dt13
+			// dt2 := ds + dh[i]
+			dt12 = ddt2
+			ddt2 = 0
+			dt2 = dt2Tape[len(dt2Tape)-1]
+			dt2Tape = dt2Tape[:len(dt2Tape)-1]
+			dds = dt12
+			ddh[i] += dt12
+			// h[i] = t1 + 0.5
+			dt11 = dh1[i]
+			dh1[i] = 0
+			dt110 += dt11
+			// dh[i] = dt1
+			ddt1 += ddh[i]
+			ddh[i] = 0
+			// t1 := x[i] * s
+			dt10 = dt110
+			dt110 = 0
+			hv[i] += s * dt10
+			ds1 += x[i] * dt10
+			// dt1 := s*v[i] + x[i]*ds
+			dt9 = ddt1
+			ddt1 = 0
+			dt7 = dt9
+			dt8 = dt9
+			hv[i] += ds * dt8
+			dds += x[i] * dt8
+			ds1 += v[i] * dt7
+			dx[i] += s * dt7
+		}
+		// dh := make([]float64, t+1)
+		ddh = ddhTape[len(ddhTape)-1]
+		ddhTape = ddhTape[:len(ddhTape)-1]
+		// h := make([]float64, t+1)
+		dh1 = dh1Tape[len(dh1Tape)-1]
+		dh1Tape = dh1Tape[:len(dh1Tape)-1]
+	}
+	if dsTapeBuf != nil {
+		rangeRemadeHVPTapes.Put(dsTapeBuf)
+	}
+	if dt2TapeBuf != nil {
+		rangeRemadeHVPTapes.Put(dt2TapeBuf)
+	}
+	if sTapeBuf != nil {
+		rangeRemadeHVPTapes.Put(sTapeBuf)
+	}
+	if t2TapeBuf != nil {
+		rangeRemadeHVPTapes.Put(t2TapeBuf)
+	}
+	return rangeRemadeHVP
+}
+
+// rangeRemadeHessianTapes keeps RangeRemadeHessian's tape storage between calls.
+var rangeRemadeHessianTapes sync.Pool
+
+// RangeRemadeHessian returns RangeRemade's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RangeRemadeHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RangeRemadeHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RangeRemadeHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := rangeRemadeHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeRemadeHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := rangeRemadeHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rangeRemadeHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var rangeRemade float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t1 := hvpOfRangeRemade(x, v, hv)
+		rangeRemade = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t1
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i2 := range x {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		rangeRemade = RangeRemade(x)
+	}
+	return rangeRemade
 }
 
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
@@ -19864,8 +20624,8 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	var t3TapeBuf *[]float64
 	var tTapeBuf *[][]float64
 	var t5, cos, t6, dsin, sin1, sin, t7, dt1, t8, t1, dt2, t9, t2, dt3, t10, t3, t11, t12, exp, t13, t14, derf, erf1, erf, t15, t16, t17, dt4, t18, t4, t19, t20 float64
-	var i, iters, tapeLen, trips int
-	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes, tripsTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
+	var i, iters, iters1, tapeLen int
+	var ddr, dr, dr1, r, ddt, dt, dt5, t, tapes, tripsTape, hElemTape, drElemTape, rElemTape, dt3Tape, t3Tape, derfTape, expTape, erfTape []float64
 	var dtTape, ddtTape, tTape, dt5Tape [][]float64
 	if len(vw) < len(w) {
 		panic(fmt.Sprintf("hvpOfViewUpdateReadLater: len(vw) = %d is shorter than len(w) = %d", len(vw), len(w)))
@@ -19874,48 +20634,65 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 	h := make([]float64, 3)
 	ddh := make([]float64, 3)
 	dh := make([]float64, 3)
-	trips = 0
-	for i = range h {
-		trips++
-		dh[i] = 0.5 * vw[i]
-		t5 = w[i] * 0.5
-		h[i] = t5
-	}
-	var dy float64
-	y := 0.0
-	k := 0
-	var tapeArray [64]float64
-	dt3Tape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	t3Tape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	derfTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	expTape = tapeArray3[:0]
-	var tapeArray4 [64]float64
-	erfTape = tapeArray4[:0]
-	iters = max(0, 3)
-	tapeLen = iters + iters + iters
-	if tapeLen <= 64 {
-		var tapeArray5 [64]float64
-		tapes = tapeArray5[:tapeLen]
-	} else if tapeLen <= 1024 {
-		var tapeArray6 [1024]float64
-		tapes = tapeArray6[:tapeLen]
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
 	} else {
 		tapeBuf, _ := hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
 		if tapeBuf == nil {
 			tapeBuf = new([]float64)
 		}
 		defer hvpOfViewUpdateReadLaterTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < tapeLen {
-			*tapeBuf = make([]float64, tapeLen)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
 		}
-		tapes = (*tapeBuf)[:tapeLen]
+		hElemTape = (*tapeBuf)[:0:iters]
 	}
-	drElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape = tapes[:0:iters]
+	for i = range h {
+		dh[i] = 0.5 * vw[i]
+		hElemTape = append(hElemTape, h[i])
+		t5 = w[i] * 0.5
+		h[i] = t5
+	}
+	var dy float64
+	y := 0.0
+	k := 0
+	var tapeArray2 [64]float64
+	dt3Tape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	t3Tape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	derfTape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	expTape = tapeArray5[:0]
+	var tapeArray6 [64]float64
+	erfTape = tapeArray6[:0]
+	iters1 = max(0, 3)
+	tapeLen = iters1 + iters1 + iters1
+	if tapeLen <= 64 {
+		var tapeArray7 [64]float64
+		tapes = tapeArray7[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray8 [1024]float64
+		tapes = tapeArray8[:tapeLen]
+	} else {
+		tapeBuf1, _ := hvpOfViewUpdateReadLaterTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfViewUpdateReadLaterTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	drElemTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	rElemTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	tripsTape = tapes[:0:iters1]
 	for ; k < 3; k++ {
 		if cap(ddtTape)-len(ddtTape) < 1 {
 			if ddtTapeBuf == nil {
@@ -20155,9 +20932,9 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		dr1 = dh1[:2]
 		r = h[:2]
 		// for len(t) > 1
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
+		for ; trips > 0; trips-- {
 			// t = t[1:]
 			dt5 = dt5Tape[len(dt5Tape)-1]
 			dt5Tape = dt5Tape[:len(dt5Tape)-1]
@@ -20251,11 +21028,13 @@ func hvpOfViewUpdateReadLater(w []float64, p float64, vw []float64, vp float64, 
 		hvp -= math.Sin(p) * vp * dt6
 	}
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// h[i] = w[i] * 0.5
 		dt51 = dh1[i]
 		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		hvw[i] += 0.5 * dt51
 		// dh[i] = 0.5 * vw[i]
 		ddh[i] = 0
@@ -22773,12 +23552,8 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("hvpOfPooledLocals: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var dhElemTapeBuf *[]float64
-	var dtTapeBuf *[]float64
-	var hElemTapeBuf *[]float64
-	var tTapeBuf *[]float64
-	var h, dh1, dh, ddh, dtTape, tTape, dhElemTape, hElemTape, dvTape []float64
-	var i, i1, i2, iters, i3, trips, trips1, trips2 int
+	var h, dh1, dh, ddh, tapes, dtTape, tTape, dhElemTape, hElemTape, dvTape, gElemTape []float64
+	var i, i1, iters, tapeLen, i2, iters1, i3, iters2, trips int
 	var t4, t5, t6, dt, t7, t, cos, t8, sin, dv, t9, t10, t11, dt1, t12, t1, t13, dt2, t14, t2, t15, t16, v, t17, t18, t19, t20 float64
 	if len(vx) < len(x) {
 		panic(fmt.Sprintf("hvpOfPooledLocals: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
@@ -22838,65 +23613,30 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 		dh[i] = vx[i]
 		h[i] = x[i]
 	}
-	var tapeArray [64]float64
-	dtTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	tTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	dhElemTape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	hElemTape = tapeArray3[:0]
-	trips1 = 0
+	iters = len(h)
+	tapeLen = iters + iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf4, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf4)[:tapeLen]
+	}
+	dtTape, tapes = tapes[:0:iters], tapes[iters:]
+	tTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape = tapes[:0:iters]
 	for i1 = range h {
-		if cap(dhElemTape)-len(dhElemTape) < 1 {
-			if dhElemTapeBuf == nil {
-				dhElemTapeBuf, _ = hvpOfPooledLocalsTapes.Get().(*[]float64)
-				if dhElemTapeBuf == nil {
-					dhElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dhElemTapeBuf) < 2*cap(dhElemTape)+1 {
-				*dhElemTapeBuf = make([]float64, 2*cap(dhElemTape)+1)
-			}
-			dhElemTape = (*dhElemTapeBuf)[:copy(*dhElemTapeBuf, dhElemTape)]
-		}
-		if cap(dtTape)-len(dtTape) < 1 {
-			if dtTapeBuf == nil {
-				dtTapeBuf, _ = hvpOfPooledLocalsTapes.Get().(*[]float64)
-				if dtTapeBuf == nil {
-					dtTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
-				*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
-			}
-			dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
-		}
-		if cap(hElemTape)-len(hElemTape) < 1 {
-			if hElemTapeBuf == nil {
-				hElemTapeBuf, _ = hvpOfPooledLocalsTapes.Get().(*[]float64)
-				if hElemTapeBuf == nil {
-					hElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
-				*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
-			}
-			hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
-		}
-		if cap(tTape)-len(tTape) < 1 {
-			if tTapeBuf == nil {
-				tTapeBuf, _ = hvpOfPooledLocalsTapes.Get().(*[]float64)
-				if tTapeBuf == nil {
-					tTapeBuf = new([]float64)
-				}
-			}
-			if cap(*tTapeBuf) < 2*cap(tTape)+1 {
-				*tTapeBuf = make([]float64, 2*cap(tTape)+1)
-			}
-			tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
-		}
-		trips1++
 		dtTape = append(dtTape, dt)
 		t4 = a * dh[i1]
 		t5 = h[i1] * va
@@ -22919,23 +23659,23 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 	top := h[n/2:]
 	var ds float64
 	s := 0.0
-	iters = len(top)
-	if iters <= 64 {
-		var tapeArray4 [64]float64
-		dvTape = tapeArray4[:0:iters]
-	} else if iters <= 1024 {
-		var tapeArray5 [1024]float64
-		dvTape = tapeArray5[:0:iters]
+	iters1 = len(top)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		dvTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		dvTape = tapeArray3[:0:iters1]
 	} else {
-		tapeBuf4, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
-		if tapeBuf4 == nil {
-			tapeBuf4 = new([]float64)
+		tapeBuf5, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
 		}
-		defer hvpOfPooledLocalsTapes.Put(tapeBuf4)
-		if cap(*tapeBuf4) < iters {
-			*tapeBuf4 = make([]float64, iters)
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < iters1 {
+			*tapeBuf5 = make([]float64, iters1)
 		}
-		dvTape = (*tapeBuf4)[:0:iters]
+		dvTape = (*tapeBuf5)[:0:iters1]
 	}
 	for i2, v = range top {
 		dvTape = append(dvTape, dv)
@@ -22959,13 +23699,30 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 	g := make([]float64, n)
 	ddg := make([]float64, n)
 	dg := make([]float64, n)
-	trips2 = 0
+	iters2 = len(g)
+	if iters2 <= 64 {
+		var tapeArray4 [64]float64
+		gElemTape = tapeArray4[:0:iters2]
+	} else if iters2 <= 1024 {
+		var tapeArray5 [1024]float64
+		gElemTape = tapeArray5[:0:iters2]
+	} else {
+		tapeBuf6, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf6)
+		if cap(*tapeBuf6) < iters2 {
+			*tapeBuf6 = make([]float64, iters2)
+		}
+		gElemTape = (*tapeBuf6)[:0:iters2]
+	}
 	for i3 = range g {
-		trips2++
 		t17 = s * vx[i3]
 		t18 = x[i3] * ds
 		t19 = t17 + t18
 		dg[i3] = t19
+		gElemTape = append(gElemTape, g[i3])
 		t20 = x[i3] * s
 		g[i3] = t20
 	}
@@ -23021,11 +23778,13 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 	// sumSquares1, dSumSquares := jvpOfSumSquares2(g, dg)
 	pullbackOfJvpOfSumSquares2(g, dg, dsumSquares1, ddSumSquares, dg1, ddg)
 	// for i3 := range g
-	for ; trips2 > 0; trips2-- {
-		i3 = trips2 - 1
+	for trip := len(g); trip > 0; trip-- {
+		i3 = trip - 1
 		// g[i3] = x[i3] * s
 		dt20 = dg1[i3]
 		dg1[i3] = 0
+		g[i3] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
 		hvx[i3] += s * dt20
 		ds1 += x[i3] * dt20
 		// dg[i3] = s*vx[i3] + x[i3]*ds
@@ -23038,8 +23797,8 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 		ds1 += vx[i3] * dt17
 	}
 	// for i2, v := range top
-	for trip := len(top); trip > 0; trip-- {
-		i2 = trip - 1
+	for trip1 := len(top); trip1 > 0; trip1-- {
+		i2 = trip1 - 1
 		v = top[i2]
 		// s += t2
 		dt16 = ds1
@@ -23076,8 +23835,8 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 		dvTape = dvTape[:len(dvTape)-1]
 	}
 	// for i1 := range h
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip2 := len(h); trip2 > 0; trip2-- {
+		i1 = trip2 - 1
 		// h[i1] = math.Sin(t)
 		dsin = dh1[i1]
 		dh1[i1] = 0
@@ -23121,19 +23880,413 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 		// dh[i] = vx[i]
 		ddh[i] = 0
 	}
-	if dhElemTapeBuf != nil {
-		hvpOfPooledLocalsTapes.Put(dhElemTapeBuf)
-	}
-	if dtTapeBuf != nil {
-		hvpOfPooledLocalsTapes.Put(dtTapeBuf)
-	}
-	if hElemTapeBuf != nil {
-		hvpOfPooledLocalsTapes.Put(hElemTapeBuf)
-	}
-	if tTapeBuf != nil {
-		hvpOfPooledLocalsTapes.Put(tTapeBuf)
-	}
 	return hvpOfPooledLocals1, hvpOfPooledLocals2, hva
+}
+
+// hvpOfRangeRemadeTapes keeps hvpOfRangeRemade's tape storage between calls.
+var hvpOfRangeRemadeTapes sync.Pool
+
+// hvpOfRangeRemadeTapesFloat64 keeps hvpOfRangeRemade's tape storage between calls.
+var hvpOfRangeRemadeTapesFloat64 sync.Pool
+
+// hvpOfRangeRemade returns RangeRemade's value, its directional derivative along the directions and their Hessian-vector product: a row of RangeRemadeHessian.
+func hvpOfRangeRemade(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfRangeRemade: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var dt2TapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var t2TapeBuf *[]float64
+	var g, dg1, dg, ddg, dh1, h, ddh, dh, tapes1, tripsTape, dt2Tape, t2Tape, dsTape, sTape, dgElemTape, gElemTape []float64
+	var t7, t8, t9, dt1, t10, t1, t11, t12, dt2, t13, t2, cos, t14, sin, t15, dt3, t16, t3, t17, t18, t19, dt4, t20, t4, t21, t22, t23, t24, dt5, t25, t5, t26, dt6, t27, t6, t28, t29 float64
+	var i, i1, iters, iters1, tapeLen, tapeLen1 int
+	var tapes, dh1Tape, ddhTape [][]float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfRangeRemade: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	{
+		tapeBuf, _ := hvpOfRangeRemadeTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfRangeRemadeTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dg1 = (*tapeBuf)[:len(x):len(x)]
+		clear(dg1)
+	}
+	{
+		tapeBuf1, _ := hvpOfRangeRemadeTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfRangeRemadeTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		g = (*tapeBuf1)[:len(x):len(x)]
+		clear(g)
+	}
+	{
+		tapeBuf2, _ := hvpOfRangeRemadeTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfRangeRemadeTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		ddg = (*tapeBuf2)[:len(x):len(x)]
+		clear(ddg)
+	}
+	{
+		tapeBuf3, _ := hvpOfRangeRemadeTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfRangeRemadeTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		dg = (*tapeBuf3)[:len(x):len(x)]
+		clear(dg)
+	}
+	var ds float64
+	s := 0.0
+	var tapeArray [64]float64
+	dt2Tape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	t2Tape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dsTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sTape = tapeArray3[:0]
+	iters = max(0, len(x))
+	iters1 = len(g)
+	tapeLen = iters + iters
+	{
+		tapeBuf4, _ := hvpOfRangeRemadeTapesFloat64.Get().(*[][]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([][]float64)
+		}
+		defer hvpOfRangeRemadeTapesFloat64.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf4)[:tapeLen]
+	}
+	dh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	ddhTape = tapes[:0:iters]
+	tapeLen1 = iters*iters1 + iters*iters1 + iters
+	if tapeLen1 <= 64 {
+		var tapeArray4 [64]float64
+		tapes1 = tapeArray4[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray5 [1024]float64
+		tapes1 = tapeArray5[:tapeLen1]
+	} else {
+		tapeBuf5, _ := hvpOfRangeRemadeTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer hvpOfRangeRemadeTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < tapeLen1 {
+			*tapeBuf5 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf5)[:tapeLen1]
+	}
+	dgElemTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
+	gElemTape, tapes1 = tapes1[:0:iters*iters1], tapes1[iters*iters1:]
+	tripsTape = tapes1[:0:iters]
+	for t := range len(x) {
+		dh1Tape = append(dh1Tape, dh1)
+		dh1 = make([]float64, t+1)
+		h = make([]float64, t+1)
+		ddhTape = append(ddhTape, ddh)
+		ddh = make([]float64, t+1)
+		dh = make([]float64, t+1)
+		tripsTape = append(tripsTape, 0)
+		for i = range h {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = hvpOfRangeRemadeTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(dt2Tape)-len(dt2Tape) < 1 {
+				if dt2TapeBuf == nil {
+					dt2TapeBuf, _ = hvpOfRangeRemadeTapes.Get().(*[]float64)
+					if dt2TapeBuf == nil {
+						dt2TapeBuf = new([]float64)
+					}
+				}
+				if cap(*dt2TapeBuf) < 2*cap(dt2Tape)+1 {
+					*dt2TapeBuf = make([]float64, 2*cap(dt2Tape)+1)
+				}
+				dt2Tape = (*dt2TapeBuf)[:copy(*dt2TapeBuf, dt2Tape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = hvpOfRangeRemadeTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			if cap(t2Tape)-len(t2Tape) < 1 {
+				if t2TapeBuf == nil {
+					t2TapeBuf, _ = hvpOfRangeRemadeTapes.Get().(*[]float64)
+					if t2TapeBuf == nil {
+						t2TapeBuf = new([]float64)
+					}
+				}
+				if cap(*t2TapeBuf) < 2*cap(t2Tape)+1 {
+					*t2TapeBuf = make([]float64, 2*cap(t2Tape)+1)
+				}
+				t2Tape = (*t2TapeBuf)[:copy(*t2TapeBuf, t2Tape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			t7 = s * v[i]
+			t8 = x[i] * ds
+			t9 = t7 + t8
+			dt1 = t9
+			t10 = x[i] * s
+			t1 = t10
+			dh[i] = dt1
+			t11 = t1 + 0.5
+			h[i] = t11
+			dt2Tape = append(dt2Tape, dt2)
+			t12 = ds + dh[i]
+			dt2 = t12
+			t2Tape = append(t2Tape, t2)
+			t13 = s + h[i]
+			t2 = t13
+			dsTape = append(dsTape, ds)
+			cos = math.Cos(t2)
+			t14 = cos * dt2
+			ds = t14
+			sTape = append(sTape, s)
+			sin = math.Sin(t2)
+			s = sin
+		}
+		for i1 = range g {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = hvpOfRangeRemadeTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = hvpOfRangeRemadeTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			t15 = 0.5 * dg[i1]
+			dt3 = t15
+			t16 = g[i1] * 0.5
+			t3 = t16
+			t17 = s * v[i1]
+			t18 = x[i1] * ds
+			t19 = t17 + t18
+			dt4 = t19
+			t20 = x[i1] * s
+			t4 = t20
+			dgElemTape = append(dgElemTape, dg[i1])
+			t21 = dt3 + dt4
+			dg[i1] = t21
+			gElemTape = append(gElemTape, g[i1])
+			t22 = t3 + t4
+			g[i1] = t22
+			t23 = 2 * g[i1]
+			t24 = t23 * dg[i1]
+			dt5 = t24
+			t25 = g[i1] * g[i1]
+			t5 = t25
+			t26 = 0.1 * dt5
+			dt6 = t26
+			t27 = t5 * 0.1
+			t6 = t27
+			dsTape = append(dsTape, ds)
+			t28 = ds + dt6
+			ds = t28
+			sTape = append(sTape, s)
+			t29 = s + t6
+			s = t29
+		}
+	}
+	hvpOfRangeRemade1 := s
+	hvpOfRangeRemade2 := ds
+
+	var dds, ds1, dt29, dt61, dt28, ddt6, dt27, dt51, dt26, ddt5, dt25, dt24, dt23, dt22, dt31, dt41, dt21, ddt3, ddt4, dt20, dt19, dt17, dt18, dt16, dt15, dsin, dt210, dt14, ddt2, dt13, dt12, dt11, dt110, ddt1, dt10, dt9, dt7, dt8 float64
+	// return s, ds
+	dds = 1
+	// for t := range len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// for i1 := range g
+		for trip1 := len(g); trip1 > 0; trip1-- {
+			i1 = trip1 - 1
+			// s += t6
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt29 = ds1
+			dt61 += dt29
+			// ds += dt6
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt28 = dds
+			ddt6 += dt28
+			// t6 := t5 * 0.1
+			dt27 = dt61
+			dt61 = 0
+			dt51 += 0.1 * dt27
+			// dt6 := 0.1 * dt5
+			dt26 = ddt6
+			ddt6 = 0
+			ddt5 += 0.1 * dt26
+			// t5 := g[i1] * g[i1]
+			dt25 = dt51
+			dt51 = 0
+			dg1[i1] += 2 * g[i1] * dt25
+			// dt5 := 2 * g[i1] * dg[i1]
+			dt24 = ddt5
+			ddt5 = 0
+			t23 = 2 * g[i1]
+			dt23 = dg[i1] * dt24
+			ddg[i1] += t23 * dt24
+			dg1[i1] += 2 * dt23
+			// g[i1] = t3 + t4
+			dt22 = dg1[i1]
+			dg1[i1] = 0
+			g[i1] = gElemTape[len(gElemTape)-1]
+			gElemTape = gElemTape[:len(gElemTape)-1]
+			dt31 += dt22
+			dt41 += dt22
+			// dg[i1] = dt3 + dt4
+			dt21 = ddg[i1]
+			ddg[i1] = 0
+			dg[i1] = dgElemTape[len(dgElemTape)-1]
+			dgElemTape = dgElemTape[:len(dgElemTape)-1]
+			ddt3 += dt21
+			ddt4 += dt21
+			// t4 := x[i1] * s
+			dt20 = dt41
+			dt41 = 0
+			hv[i1] += s * dt20
+			ds1 += x[i1] * dt20
+			// dt4 := s*v[i1] + x[i1]*ds
+			dt19 = ddt4
+			ddt4 = 0
+			dt17 = dt19
+			dt18 = dt19
+			hv[i1] += ds * dt18
+			dds += x[i1] * dt18
+			ds1 += v[i1] * dt17
+			// t3 := g[i1] * 0.5
+			dt16 = dt31
+			dt31 = 0
+			dg1[i1] += 0.5 * dt16
+			// dt3 := 0.5 * dg[i1]
+			dt15 = ddt3
+			ddt3 = 0
+			ddg[i1] += 0.5 * dt15
+		}
+		// for i := range h
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			i = trips - 1
+			// s = math.Sin(t2)
+			dsin = ds1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt210 += math.Cos(t2) * dsin
+			// ds = math.Cos(t2) * dt2
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			cos = math.Cos(t2)
+			dt14 = dds
+			ddt2 += cos * dt14
+			dt210 -= math.Sin(t2) * dt2 * dt14
+			// t2 := s + h[i]
+			dt13 = dt210
+			dt210 = 0
+			t2 = t2Tape[len(t2Tape)-1]
+			t2Tape = t2Tape[:len(t2Tape)-1]
+			ds1 = dt13
+			dh1[i] += dt13
+			// dt2 := ds + dh[i]
+			dt12 = ddt2
+			ddt2 = 0
+			dt2 = dt2Tape[len(dt2Tape)-1]
+			dt2Tape = dt2Tape[:len(dt2Tape)-1]
+			dds = dt12
+			ddh[i] += dt12
+			// h[i] = t1 + 0.5
+			dt11 = dh1[i]
+			dh1[i] = 0
+			dt110 += dt11
+			// dh[i] = dt1
+			ddt1 += ddh[i]
+			ddh[i] = 0
+			// t1 := x[i] * s
+			dt10 = dt110
+			dt110 = 0
+			hv[i] += s * dt10
+			ds1 += x[i] * dt10
+			// dt1 := s*v[i] + x[i]*ds
+			dt9 = ddt1
+			ddt1 = 0
+			dt7 = dt9
+			dt8 = dt9
+			hv[i] += ds * dt8
+			dds += x[i] * dt8
+			ds1 += v[i] * dt7
+		}
+		// dh := make([]float64, t+1)
+		ddh = ddhTape[len(ddhTape)-1]
+		ddhTape = ddhTape[:len(ddhTape)-1]
+		// h := make([]float64, t+1)
+		dh1 = dh1Tape[len(dh1Tape)-1]
+		dh1Tape = dh1Tape[:len(dh1Tape)-1]
+	}
+	if dsTapeBuf != nil {
+		hvpOfRangeRemadeTapes.Put(dsTapeBuf)
+	}
+	if dt2TapeBuf != nil {
+		hvpOfRangeRemadeTapes.Put(dt2TapeBuf)
+	}
+	if sTapeBuf != nil {
+		hvpOfRangeRemadeTapes.Put(sTapeBuf)
+	}
+	if t2TapeBuf != nil {
+		hvpOfRangeRemadeTapes.Put(t2TapeBuf)
+	}
+	return hvpOfRangeRemade1, hvpOfRangeRemade2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

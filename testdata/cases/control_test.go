@@ -129,6 +129,23 @@ func TestPooledLocals(t *testing.T) {
 	}
 }
 
+// TestRangeRemade: the range over g, whose elements alone the loop
+// writes, has its trip count before the nest (len(g)) and tapes made to
+// measure; the one over h, made anew each outer trip, counts its trips.
+// TestGradients checks the gradients.
+func TestRangeRemade(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	body := generatedFunc(t, "control_grad.go", "RangeRemadeGrad")
+	if !strings.Contains(body, "= len(g)\n") || strings.Contains(body, "cap(gElemTape)-len(gElemTape)") {
+		t.Errorf("RangeRemadeGrad does not take g's trip count from len(g)")
+	}
+	if !strings.Contains(body, "cap(hElemTape)-len(hElemTape)") {
+		t.Errorf("RangeRemadeGrad takes h's trip count before the nest, where h is made anew on each outer trip")
+	}
+}
+
 // TestViewTapeAllocations: a view taped per trip (row := W[j*m : j*m+m])
 // puts slice headers on a tape, made once per call before pools and now
 // taken from MatVecGrad's pool, as are the function's own y and its

@@ -678,10 +678,9 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("CopySlicesGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var yElemTapeBuf *[]float64
 	var yElemTape1Buf *[]float64
 	var y, dy, z, dz, yElemTape, yElemTape1 []float64
-	var i, i1, i2, i3, trips, trips1, trips2, trips3 int
+	var i, i1, iters, i2, i3, trips, trips1, trips2 int
 	var t float64
 	{
 		tapeBuf, _ := copySlicesGradTapes.Get().(*[]float64)
@@ -712,30 +711,32 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 		trips++
 		y[i] = x[i]
 	}
-	var tapeArray [64]float64
-	yElemTape = tapeArray[:0]
-	trips1 = 0
-	for i1 = range y {
-		if cap(yElemTape)-len(yElemTape) < 1 {
-			if yElemTapeBuf == nil {
-				yElemTapeBuf, _ = copySlicesGradTapes.Get().(*[]float64)
-				if yElemTapeBuf == nil {
-					yElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*yElemTapeBuf) < 2*cap(yElemTape)+1 {
-				*yElemTapeBuf = make([]float64, 2*cap(yElemTape)+1)
-			}
-			yElemTape = (*yElemTapeBuf)[:copy(*yElemTapeBuf, yElemTape)]
+	iters = len(y)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		yElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		yElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := copySlicesGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		trips1++
+		defer copySlicesGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		yElemTape = (*tapeBuf2)[:0:iters]
+	}
+	for i1 = range y {
 		yElemTape = append(yElemTape, y[i1])
 		t = y[i1] * k
 		y[i1] = t
 	}
-	var tapeArray1 [64]float64
-	yElemTape1 = tapeArray1[:0]
-	trips2 = 0
+	var tapeArray2 [64]float64
+	yElemTape1 = tapeArray2[:0]
+	trips1 = 0
 	for i2 = range min(len(y[1:]), len(x[:2])) {
 		if cap(yElemTape1)-len(yElemTape1) < 1 {
 			if yElemTape1Buf == nil {
@@ -749,23 +750,11 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 			}
 			yElemTape1 = (*yElemTape1Buf)[:copy(*yElemTape1Buf, yElemTape1)]
 		}
-		trips2++
+		trips1++
 		yElemTape1 = append(yElemTape1, y[(1)+i2])
 		y[(1)+i2] = x[i2]
 	}
 	n := min(len(y[1:]), len(x[:2]))
-	{
-		tapeBuf2, _ := copySlicesGradTapes.Get().(*[]float64)
-		if tapeBuf2 == nil {
-			tapeBuf2 = new([]float64)
-		}
-		defer copySlicesGradTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < len(x)+1 {
-			*tapeBuf2 = make([]float64, len(x)+1)
-		}
-		dz = (*tapeBuf2)[: len(x)+1 : len(x)+1]
-		clear(dz)
-	}
 	{
 		tapeBuf3, _ := copySlicesGradTapes.Get().(*[]float64)
 		if tapeBuf3 == nil {
@@ -775,13 +764,25 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 		if cap(*tapeBuf3) < len(x)+1 {
 			*tapeBuf3 = make([]float64, len(x)+1)
 		}
-		z = (*tapeBuf3)[: len(x)+1 : len(x)+1]
+		dz = (*tapeBuf3)[: len(x)+1 : len(x)+1]
+		clear(dz)
+	}
+	{
+		tapeBuf4, _ := copySlicesGradTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer copySlicesGradTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(x)+1 {
+			*tapeBuf4 = make([]float64, len(x)+1)
+		}
+		z = (*tapeBuf4)[: len(x)+1 : len(x)+1]
 		clear(z)
 	}
 	m := 0
-	trips3 = 0
+	trips2 = 0
 	for i3 = range min(len(z[1:]), len(y)) {
-		trips3++
+		trips2++
 		z[(1)+i3] = y[i3]
 	}
 	m = min(len(z[1:]), len(y))
@@ -801,16 +802,16 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	dy[0] += y[1] * dt4
 	dy[1] += y[0] * dt4
 	// for i := range min(len(z[1:]), len(y))
-	for ; trips3 > 0; trips3-- {
-		i3 = trips3 - 1
+	for ; trips2 > 0; trips2-- {
+		i3 = trips2 - 1
 		// z[(1)+i] = y[i]
 		dElem := dz[(1)+i3]
 		dz[(1)+i3] = 0
 		dy[i3] += dElem
 	}
 	// for i := range min(len(y[1:]), len(x[:2]))
-	for ; trips2 > 0; trips2-- {
-		i2 = trips2 - 1
+	for ; trips1 > 0; trips1-- {
+		i2 = trips1 - 1
 		// y[(1)+i] = x[i]
 		dElem1 := dy[(1)+i2]
 		dy[(1)+i2] = 0
@@ -819,8 +820,8 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 		yElemTape1 = yElemTape1[:len(yElemTape1)-1]
 	}
 	// for i := range y
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip := len(y); trip > 0; trip-- {
+		i1 = trip - 1
 		// y[i] *= k
 		dt = dy[i1]
 		dy[i1] = 0
@@ -836,9 +837,6 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 		dElem2 := dy[i]
 		dy[i] = 0
 		dx[i] += dElem2
-	}
-	if yElemTapeBuf != nil {
-		copySlicesGradTapes.Put(yElemTapeBuf)
 	}
 	if yElemTape1Buf != nil {
 		copySlicesGradTapes.Put(yElemTape1Buf)
@@ -896,8 +894,8 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 		panic(fmt.Sprintf("CopyStepGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var prevElemTapeBuf *[]float64
-	var cur, dcur, prev, dprev, tapes, tripsTape, tripsTape1, prevElemTape []float64
-	var i, i1, i2, iters, tapeLen, trips int
+	var cur, dcur, prev, dprev, tapes, tripsTape, prevElemTape, curElemTape []float64
+	var i, i1, i2, iters, iters1, tapeLen, trips int
 	var sin, t, t1 float64
 	{
 		tapeBuf, _ := copyStepGradTapes.Get().(*[]float64)
@@ -955,7 +953,8 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	var tapeArray [64]float64
 	prevElemTape = tapeArray[:0]
 	iters = max(0, steps)
-	tapeLen = iters + iters
+	iters1 = len(cur)
+	tapeLen = iters*iters1 + iters
 	if tapeLen <= 64 {
 		var tapeArray1 [64]float64
 		tapes = tapeArray1[:tapeLen]
@@ -973,8 +972,8 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 		}
 		tapes = (*tapeBuf4)[:tapeLen]
 	}
-	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
-	tripsTape1 = tapes[:0:iters]
+	curElemTape, tapes = tapes[:0:iters*iters1], tapes[iters*iters1:]
+	tripsTape = tapes[:0:iters]
 	for range steps {
 		tripsTape = append(tripsTape, 0)
 		for i1 = range min(len(prev), len(cur)) {
@@ -994,9 +993,8 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 			prevElemTape = append(prevElemTape, prev[i1])
 			prev[i1] = cur[i1]
 		}
-		tripsTape1 = append(tripsTape1, 0)
 		for i2 = range cur {
-			tripsTape1[len(tripsTape1)-1]++
+			curElemTape = append(curElemTape, cur[i2])
 			sin = math.Sin(prev[(i2+1)%len(prev)])
 			t = h * sin
 			t1 = prev[i2] + t
@@ -1015,13 +1013,13 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	// for range steps
 	for trip := max(0, steps); trip > 0; trip-- {
 		// for i := range cur
-		tripsT := int(tripsTape1[len(tripsTape1)-1])
-		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
-		for ; tripsT > 0; tripsT-- {
-			i2 = tripsT - 1
+		for trip1 := len(cur); trip1 > 0; trip1-- {
+			i2 = trip1 - 1
 			// cur[i] = prev[i] + h*math.Sin(prev[(i+1)%len(prev)])
 			dt1 = dcur[i2]
 			dcur[i2] = 0
+			cur[i2] = curElemTape[len(curElemTape)-1]
+			curElemTape = curElemTape[:len(curElemTape)-1]
 			sin = math.Sin(prev[(i2+1)%len(prev)])
 			dprev[i2] += dt1
 			dt = dt1
@@ -1572,11 +1570,11 @@ func RowByRowGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RowByRowGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var tripsTapeBuf *[]float64
+	var mElemTapeBuf *[]float64
 	var m, dm [][]float64
 	var sin, t float64
-	var j, i, trips int
-	var tripsTape []float64
+	var j, i, iters int
+	var tripsTape, mElemTape []float64
 	n := len(x)
 	{
 		tapeBuf, _ := rowByRowGradTapes.Get().(*[][]float64)
@@ -1603,27 +1601,44 @@ func RowByRowGrad(x, dx []float64) float64 {
 		clear(m)
 	}
 	var tapeArray [64]float64
-	tripsTape = tapeArray[:0]
-	trips = 0
-	for i = range m {
-		if cap(tripsTape)-len(tripsTape) < 1 {
-			if tripsTapeBuf == nil {
-				tripsTapeBuf, _ = rowByRowGradTapesFloat64.Get().(*[]float64)
-				if tripsTapeBuf == nil {
-					tripsTapeBuf = new([]float64)
-				}
-			}
-			if cap(*tripsTapeBuf) < 2*cap(tripsTape)+1 {
-				*tripsTapeBuf = make([]float64, 2*cap(tripsTape)+1)
-			}
-			tripsTape = (*tripsTapeBuf)[:copy(*tripsTapeBuf, tripsTape)]
+	mElemTape = tapeArray[:0]
+	iters = len(m)
+	if iters <= 64 {
+		var tapeArray1 [64]float64
+		tripsTape = tapeArray1[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray2 [1024]float64
+		tripsTape = tapeArray2[:0:iters]
+	} else {
+		tapeBuf2, _ := rowByRowGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		trips++
+		defer rowByRowGradTapesFloat64.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf2)[:0:iters]
+	}
+	for i = range m {
 		dm[i] = make([]float64, n)
 		m[i] = make([]float64, n)
 		tripsTape = append(tripsTape, 0)
 		for j = range m[i] {
+			if cap(mElemTape)-len(mElemTape) < 1 {
+				if mElemTapeBuf == nil {
+					mElemTapeBuf, _ = rowByRowGradTapesFloat64.Get().(*[]float64)
+					if mElemTapeBuf == nil {
+						mElemTapeBuf = new([]float64)
+					}
+				}
+				if cap(*mElemTapeBuf) < 2*cap(mElemTape)+1 {
+					*mElemTapeBuf = make([]float64, 2*cap(mElemTape)+1)
+				}
+				mElemTape = (*mElemTapeBuf)[:copy(*mElemTapeBuf, mElemTape)]
+			}
 			tripsTape[len(tripsTape)-1]++
+			mElemTape = append(mElemTape, m[i][j])
 			sin = math.Sin(x[j])
 			t = x[i] * sin
 			m[i][j] = t
@@ -1644,24 +1659,26 @@ func RowByRowGrad(x, dx []float64) float64 {
 	}
 	rowByRow := s
 	// for i := range m
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(m); trip > 0; trip-- {
+		i = trip - 1
 		// for j := range m[i]
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			j = trips1 - 1
+		for ; trips > 0; trips-- {
+			j = trips - 1
 			// m[i][j] = x[i] * math.Sin(x[j])
 			dt = dm[i][j]
 			dm[i][j] = 0
+			m[i][j] = mElemTape[len(mElemTape)-1]
+			mElemTape = mElemTape[:len(mElemTape)-1]
 			sin = math.Sin(x[j])
 			dx[i] += sin * dt
 			dsin = x[i] * dt
 			dx[j] += math.Cos(x[j]) * dsin
 		}
 	}
-	if tripsTapeBuf != nil {
-		rowByRowGradTapesFloat64.Put(tripsTapeBuf)
+	if mElemTapeBuf != nil {
+		rowByRowGradTapesFloat64.Put(mElemTapeBuf)
 	}
 	return rowByRow
 }
@@ -2173,9 +2190,8 @@ func LiteralBuffersGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("LiteralBuffersGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var wElemTapeBuf *[]float64
 	var t1 float64
-	var i, trips int
+	var i, iters int
 	var wElemTape []float64
 	dbuf := make([]float64, 2)
 	buf := []float64{0, 0}
@@ -2185,23 +2201,25 @@ func LiteralBuffersGrad(x, dx []float64) float64 {
 	buf[1] = sin
 	dw := make([]float64, 4)
 	w := []float64{1.5, -2, 3: 0.5}
-	var tapeArray [64]float64
-	wElemTape = tapeArray[:0]
-	trips = 0
-	for i = range w {
-		if cap(wElemTape)-len(wElemTape) < 1 {
-			if wElemTapeBuf == nil {
-				wElemTapeBuf, _ = literalBuffersGradTapes.Get().(*[]float64)
-				if wElemTapeBuf == nil {
-					wElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*wElemTapeBuf) < 2*cap(wElemTape)+1 {
-				*wElemTapeBuf = make([]float64, 2*cap(wElemTape)+1)
-			}
-			wElemTape = (*wElemTapeBuf)[:copy(*wElemTapeBuf, wElemTape)]
+	iters = len(w)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		wElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		wElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := literalBuffersGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
 		}
-		trips++
+		defer literalBuffersGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		wElemTape = (*tapeBuf)[:0:iters]
+	}
+	for i = range w {
 		wElemTape = append(wElemTape, w[i])
 		t1 = w[i] * x[i%len(x)]
 		w[i] = t1
@@ -2224,8 +2242,8 @@ func LiteralBuffersGrad(x, dx []float64) float64 {
 	dbuf[1] += buf[0] * dt6
 	dbuf[0] += buf[1] * dt6
 	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		// w[i] *= x[i%len(x)]
 		dt1 = dw[i]
 		dw[i] = 0
@@ -2243,9 +2261,6 @@ func LiteralBuffersGrad(x, dx []float64) float64 {
 	dbuf[0] = 0
 	dx[0] += x[1] * dt
 	dx[1] += x[0] * dt
-	if wElemTapeBuf != nil {
-		literalBuffersGradTapes.Put(wElemTapeBuf)
-	}
 	return literalBuffers
 }
 
@@ -3309,12 +3324,12 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 		panic(fmt.Sprintf("hvpOfRowByRow: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
 	var dsinTapeBuf *[]float64
+	var mElemTapeBuf *[]float64
 	var sinTapeBuf *[]float64
-	var tripsTapeBuf *[]float64
 	var m, dm1, dm, ddm [][]float64
 	var cos, t1, dsin, sin1, sin, t2, t3, t4, t5 float64
-	var j, i, trips int
-	var tripsTape, dsinTape, sinTape []float64
+	var j, i, iters int
+	var tripsTape, dsinTape, sinTape, mElemTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfRowByRow: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -3372,22 +3387,26 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	var tapeArray1 [64]float64
 	sinTape = tapeArray1[:0]
 	var tapeArray2 [64]float64
-	tripsTape = tapeArray2[:0]
-	trips = 0
-	for i = range m {
-		if cap(tripsTape)-len(tripsTape) < 1 {
-			if tripsTapeBuf == nil {
-				tripsTapeBuf, _ = hvpOfRowByRowTapesFloat64.Get().(*[]float64)
-				if tripsTapeBuf == nil {
-					tripsTapeBuf = new([]float64)
-				}
-			}
-			if cap(*tripsTapeBuf) < 2*cap(tripsTape)+1 {
-				*tripsTapeBuf = make([]float64, 2*cap(tripsTape)+1)
-			}
-			tripsTape = (*tripsTapeBuf)[:copy(*tripsTapeBuf, tripsTape)]
+	mElemTape = tapeArray2[:0]
+	iters = len(m)
+	if iters <= 64 {
+		var tapeArray3 [64]float64
+		tripsTape = tapeArray3[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray4 [1024]float64
+		tripsTape = tapeArray4[:0:iters]
+	} else {
+		tapeBuf4, _ := hvpOfRowByRowTapesFloat64.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		trips++
+		defer hvpOfRowByRowTapesFloat64.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters {
+			*tapeBuf4 = make([]float64, iters)
+		}
+		tripsTape = (*tapeBuf4)[:0:iters]
+	}
+	for i = range m {
 		dm1[i] = make([]float64, n)
 		m[i] = make([]float64, n)
 		ddm[i] = make([]float64, n)
@@ -3405,6 +3424,18 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 					*dsinTapeBuf = make([]float64, 2*cap(dsinTape)+1)
 				}
 				dsinTape = (*dsinTapeBuf)[:copy(*dsinTapeBuf, dsinTape)]
+			}
+			if cap(mElemTape)-len(mElemTape) < 1 {
+				if mElemTapeBuf == nil {
+					mElemTapeBuf, _ = hvpOfRowByRowTapesFloat64.Get().(*[]float64)
+					if mElemTapeBuf == nil {
+						mElemTapeBuf = new([]float64)
+					}
+				}
+				if cap(*mElemTapeBuf) < 2*cap(mElemTape)+1 {
+					*mElemTapeBuf = make([]float64, 2*cap(mElemTape)+1)
+				}
+				mElemTape = (*mElemTapeBuf)[:copy(*mElemTapeBuf, mElemTape)]
 			}
 			if cap(sinTape)-len(sinTape) < 1 {
 				if sinTapeBuf == nil {
@@ -3430,6 +3461,7 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 			t3 = x[i] * dsin
 			t4 = t2 + t3
 			dm[i][j] = t4
+			mElemTape = append(mElemTape, m[i][j])
 			t5 = x[i] * sin
 			m[i][j] = t5
 		}
@@ -3458,16 +3490,18 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	hvpOfRowByRow1 := s
 	hvpOfRowByRow2 := ds
 	// for i := range m
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(m); trip > 0; trip-- {
+		i = trip - 1
 		// for j := range m[i]
-		trips1 := int(tripsTape[len(tripsTape)-1])
+		trips := int(tripsTape[len(tripsTape)-1])
 		tripsTape = tripsTape[:len(tripsTape)-1]
-		for ; trips1 > 0; trips1-- {
-			j = trips1 - 1
+		for ; trips > 0; trips-- {
+			j = trips - 1
 			// m[i][j] = x[i] * sin
 			dt5 = dm1[i][j]
 			dm1[i][j] = 0
+			m[i][j] = mElemTape[len(mElemTape)-1]
+			mElemTape = mElemTape[:len(mElemTape)-1]
 			hv[i] += sin * dt5
 			dsin1 += x[i] * dt5
 			// dm[i][j] = sin*v[i] + x[i]*dsin
@@ -3496,11 +3530,11 @@ func hvpOfRowByRow(x, v, hv []float64) (float64, float64) {
 	if dsinTapeBuf != nil {
 		hvpOfRowByRowTapesFloat64.Put(dsinTapeBuf)
 	}
+	if mElemTapeBuf != nil {
+		hvpOfRowByRowTapesFloat64.Put(mElemTapeBuf)
+	}
 	if sinTapeBuf != nil {
 		hvpOfRowByRowTapesFloat64.Put(sinTapeBuf)
-	}
-	if tripsTapeBuf != nil {
-		hvpOfRowByRowTapesFloat64.Put(tripsTapeBuf)
 	}
 	return hvpOfRowByRow1, hvpOfRowByRow2
 }
@@ -3844,11 +3878,9 @@ func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfLiteralBuffers: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var dwElemTapeBuf *[]float64
-	var wElemTapeBuf *[]float64
 	var t11, t12, t13, t14 float64
-	var i, trips int
-	var dwElemTape, wElemTape []float64
+	var i, iters, tapeLen int
+	var tapes, dwElemTape, wElemTape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfLiteralBuffers: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -3871,37 +3903,28 @@ func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	w := []float64{1.5, -2, 3: 0.5}
 	ddw := make([]float64, 4)
 	dw := []float64{0, 0, 3: 0}
-	var tapeArray [64]float64
-	dwElemTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	wElemTape = tapeArray1[:0]
-	trips = 0
+	iters = len(w)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfLiteralBuffersTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfLiteralBuffersTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dwElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	wElemTape = tapes[:0:iters]
 	for i = range w {
-		if cap(dwElemTape)-len(dwElemTape) < 1 {
-			if dwElemTapeBuf == nil {
-				dwElemTapeBuf, _ = hvpOfLiteralBuffersTapes.Get().(*[]float64)
-				if dwElemTapeBuf == nil {
-					dwElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dwElemTapeBuf) < 2*cap(dwElemTape)+1 {
-				*dwElemTapeBuf = make([]float64, 2*cap(dwElemTape)+1)
-			}
-			dwElemTape = (*dwElemTapeBuf)[:copy(*dwElemTapeBuf, dwElemTape)]
-		}
-		if cap(wElemTape)-len(wElemTape) < 1 {
-			if wElemTapeBuf == nil {
-				wElemTapeBuf, _ = hvpOfLiteralBuffersTapes.Get().(*[]float64)
-				if wElemTapeBuf == nil {
-					wElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*wElemTapeBuf) < 2*cap(wElemTape)+1 {
-				*wElemTapeBuf = make([]float64, 2*cap(wElemTape)+1)
-			}
-			wElemTape = (*wElemTapeBuf)[:copy(*wElemTapeBuf, wElemTape)]
-		}
-		trips++
 		dwElemTape = append(dwElemTape, dw[i])
 		t11 = x[i%len(x)] * dw[i]
 		t12 = w[i] * v[i%len(x)]
@@ -3951,8 +3974,8 @@ func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	dbuf1[0] += dbuf[1] * ddt5
 	ddbuf[1] += buf[0] * ddt5
 	// for i := range w
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(w); trip > 0; trip-- {
+		i = trip - 1
 		// w[i] *= x[i%len(x)]
 		dt14 = dw1[i]
 		dw1[i] = 0
@@ -3990,12 +4013,6 @@ func hvpOfLiteralBuffers(x, v, hv []float64) (float64, float64) {
 	ddbuf[0] = 0
 	hv[0] += v[1] * dt8
 	hv[1] += v[0] * dt8
-	if dwElemTapeBuf != nil {
-		hvpOfLiteralBuffersTapes.Put(dwElemTapeBuf)
-	}
-	if wElemTapeBuf != nil {
-		hvpOfLiteralBuffersTapes.Put(wElemTapeBuf)
-	}
 	return hvpOfLiteralBuffers1, hvpOfLiteralBuffers2
 }
 

@@ -2658,8 +2658,8 @@ var vjpOfExpandTapes sync.Pool
 
 // vjpOfExpand returns the sum of dy times Expand's output y computed on a copy, and its gradient: the vector-Jacobian product behind Expand's VJP and Jacobian.
 func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, float64) {
-	var y, dy1 []float64
-	var i1, i, trips int
+	var y, dy1, yElemTape []float64
+	var i1, i, iters int
 	var t, sin, t1 float64
 	{
 		tapeBuf, _ := vjpOfExpandTapes.Get().(*[]float64)
@@ -2688,9 +2688,26 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
-	trips = 0
+	iters = len(y)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		yElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		yElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := vjpOfExpandTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer vjpOfExpandTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		yElemTape = (*tapeBuf2)[:0:iters]
+	}
 	for i = range y {
-		trips++
+		yElemTape = append(yElemTape, y[i])
 		t = a * float64(i)
 		sin = math.Sin(t)
 		t1 = sin * b
@@ -2710,11 +2727,13 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 	}
 	vjpOfExpand1 := r
 	// for i := range y
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(y); trip > 0; trip-- {
+		i = trip - 1
 		// y[i] = math.Sin(a*float64(i)) * b
 		dt1 = dy1[i]
 		dy1[i] = 0
+		y[i] = yElemTape[len(yElemTape)-1]
+		yElemTape = yElemTape[:len(yElemTape)-1]
 		t = a * float64(i)
 		sin = math.Sin(t)
 		dsin = b * dt1
@@ -2723,8 +2742,8 @@ func vjpOfExpand(yOut []float64, a, b float64, dy []float64) (float64, float64, 
 		da += float64(i) * dt
 	}
 	// for i1 := range yOut
-	for trip := len(yOut); trip > 0; trip-- {
-		i1 = trip - 1
+	for trip1 := len(yOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -2740,7 +2759,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 		panic(fmt.Sprintf("vjpOfEarlyOut: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var vjpOfEarlyOut1, t, sin, yElemPrev, t1, r, t2, t3, acc, t4, t5, r1, t6, t7, t8, t9, yElemPrev1, exp, t10, yElemPrev2, r2, t11, t12 float64
-	var y, dy1, tapes, tripsTape, condTape, doneTape, yElemTape []float64
+	var y, dy1, tapes, condTape, doneTape, yElemTape []float64
 	var i1, i11, i12, i, iters, tapeLen, i13, trips int
 	var cond, broke, done, done1 bool
 	{
@@ -2795,7 +2814,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 	acc = 0.0
 	done1 = false
 	iters = len(x)
-	tapeLen = iters + iters + iters + iters + iters
+	tapeLen = iters + iters + iters + iters
 	if tapeLen <= 64 {
 		var tapeArray [64]float64
 		tapes = tapeArray[:tapeLen]
@@ -2814,7 +2833,6 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 		tapes = (*tapeBuf2)[:tapeLen]
 	}
 	yElemTape, tapes = tapes[:0:iters+iters], tapes[iters+iters:]
-	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
 	condTape, tapes = tapes[:0:iters], tapes[iters:]
 	doneTape = tapes[:0:iters]
 	trips = 0
@@ -2831,9 +2849,7 @@ func vjpOfEarlyOut(yOut, x, dy, dx []float64) float64 {
 			t5 = acc / x[i]
 			y[2] = t5
 			r1 = 0
-			tripsTape = append(tripsTape, 0)
 			for i12 = range y {
-				tripsTape[len(tripsTape)-1]++
 				t6 = dy[i12] * y[i12]
 				t7 = r1 + t6
 				r1 = t7
@@ -2911,10 +2927,8 @@ reverse:
 				// return r
 				dr1 += 1
 				// for i1 := range y
-				trips1 := int(tripsTape[len(tripsTape)-1])
-				tripsTape = tripsTape[:len(tripsTape)-1]
-				for ; trips1 > 0; trips1-- {
-					i12 = trips1 - 1
+				for trip1 := len(y); trip1 > 0; trip1-- {
+					i12 = trip1 - 1
 					// r += dy[i1] * y[i1]
 					dt7 = dr1
 					dt6 = dt7
@@ -2944,8 +2958,8 @@ reverse:
 		// return r
 		dr += 1
 		// for i1 := range y
-		for trip1 := len(y); trip1 > 0; trip1-- {
-			i11 = trip1 - 1
+		for trip2 := len(y); trip2 > 0; trip2-- {
+			i11 = trip2 - 1
 			// r += dy[i1] * y[i1]
 			dt3 = dr
 			dt2 = dt3
@@ -2968,8 +2982,8 @@ reverse:
 	dx[0] += x[1] * dt
 	dx[1] += x[0] * dt
 	// for i1 := range yOut
-	for trip2 := len(yOut); trip2 > 0; trip2-- {
-		i1 = trip2 - 1
+	for trip3 := len(yOut); trip3 > 0; trip3-- {
+		i1 = trip3 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3128,9 +3142,8 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	if len(dtheta) < len(theta) {
 		panic(fmt.Sprintf("vjpOfResiduals: len(dtheta) = %d is shorter than len(theta) = %d", len(dtheta), len(theta)))
 	}
-	var expTapeBuf *[]float64
-	var r, dr1, expTape []float64
-	var i1, i, trips int
+	var r, dr1, tapes, rElemTape, expTape []float64
+	var i1, i, iters, tapeLen int
 	var t, t1, exp, t2, t3 float64
 	{
 		tapeBuf, _ := vjpOfResidualsTapes.Get().(*[]float64)
@@ -3159,23 +3172,29 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	for i1 = range rOut {
 		r[i1] = rOut[i1]
 	}
-	var tapeArray [64]float64
-	expTape = tapeArray[:0]
-	trips = 0
-	for i = range r {
-		if cap(expTape)-len(expTape) < 1 {
-			if expTapeBuf == nil {
-				expTapeBuf, _ = vjpOfResidualsTapes.Get().(*[]float64)
-				if expTapeBuf == nil {
-					expTapeBuf = new([]float64)
-				}
-			}
-			if cap(*expTapeBuf) < 2*cap(expTape)+1 {
-				*expTapeBuf = make([]float64, 2*cap(expTape)+1)
-			}
-			expTape = (*expTapeBuf)[:copy(*expTapeBuf, expTape)]
+	iters = len(r)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf2, _ := vjpOfResidualsTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
 		}
-		trips++
+		defer vjpOfResidualsTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < tapeLen {
+			*tapeBuf2 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf2)[:tapeLen]
+	}
+	rElemTape, tapes = tapes[:0:iters], tapes[iters:]
+	expTape = tapes[:0:iters]
+	for i = range r {
+		rElemTape = append(rElemTape, r[i])
 		t = -theta[1]
 		t1 = t * d.T[i]
 		exp = math.Exp(t1)
@@ -3198,13 +3217,15 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 	}
 	vjpOfResiduals1 := r1
 	// for i := range r
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(r); trip > 0; trip-- {
+		i = trip - 1
 		// r[i] = theta[0]*math.Exp(-theta[1]*d.T[i]) - d.Y[i]
 		exp = expTape[len(expTape)-1]
 		expTape = expTape[:len(expTape)-1]
 		dt3 = dr1[i]
 		dr1[i] = 0
+		r[i] = rElemTape[len(rElemTape)-1]
+		rElemTape = rElemTape[:len(rElemTape)-1]
 		dt2 = dt3
 		dtheta[0] += exp * dt2
 		dexp = theta[0] * dt2
@@ -3213,13 +3234,10 @@ func (d *Decay) vjpOfResiduals(rOut, theta, dr, dtheta []float64) float64 {
 		dtheta[1] -= dt
 	}
 	// for i1 := range rOut
-	for trip := len(rOut); trip > 0; trip-- {
-		i1 = trip - 1
+	for trip1 := len(rOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// r[i1] = rOut[i1]
 		dr1[i1] = 0
-	}
-	if expTapeBuf != nil {
-		vjpOfResidualsTapes.Put(expTapeBuf)
 	}
 	return vjpOfResiduals1
 }
@@ -3312,14 +3330,18 @@ func vjpOfForce(fOut []float64, p Point, k float64, df []float64) (float64, Poin
 // vjpOfSquares32Tapes keeps vjpOfSquares32's tape storage between calls.
 var vjpOfSquares32Tapes sync.Pool
 
+// vjpOfSquares32TapesFloat64 keeps vjpOfSquares32's tape storage between calls.
+var vjpOfSquares32TapesFloat64 sync.Pool
+
 // vjpOfSquares32 returns the sum of dy times Squares32's output y computed on a copy, and its gradient: the vector-Jacobian product behind Squares32's VJP and Jacobian.
 func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("vjpOfSquares32: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	var y, dy1 []float32
-	var i1, i, trips int
+	var i1, i, iters int
 	var t, t1 float32
+	var yElemTape []float64
 	{
 		tapeBuf, _ := vjpOfSquares32Tapes.Get().(*[]float32)
 		if tapeBuf == nil {
@@ -3347,9 +3369,26 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
-	trips = 0
+	iters = len(y)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		yElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		yElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := vjpOfSquares32TapesFloat64.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer vjpOfSquares32TapesFloat64.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		yElemTape = (*tapeBuf2)[:0:iters]
+	}
 	for i = range y {
-		trips++
+		yElemTape = append(yElemTape, float64(y[i]))
 		t = x[i] * x[i]
 		t1 = t * float32(i+1)
 		y[i] = t1
@@ -3368,17 +3407,19 @@ func vjpOfSquares32(yOut, x, dy, dx []float32) float32 {
 	}
 	vjpOfSquares321 := r
 	// for i := range y
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(y); trip > 0; trip-- {
+		i = trip - 1
 		// y[i] = x[i] * x[i] * float32(i+1)
 		dt1 = dy1[i]
 		dy1[i] = 0
+		y[i] = float32(yElemTape[len(yElemTape)-1])
+		yElemTape = yElemTape[:len(yElemTape)-1]
 		dt = float32(i+1) * dt1
 		dx[i] += 2 * x[i] * dt
 	}
 	// for i1 := range yOut
-	for trip := len(yOut); trip > 0; trip-- {
-		i1 = trip - 1
+	for trip1 := len(yOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}
@@ -3393,8 +3434,8 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("vjpOfSpread: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
 	}
-	var y, dy1 []float64
-	var i1, i, trips int
+	var y, dy1, yElemTape []float64
+	var i1, i, iters int
 	var t float64
 	{
 		tapeBuf, _ := vjpOfSpreadTapes.Get().(*[]float64)
@@ -3423,9 +3464,26 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	for i1 = range yOut {
 		y[i1] = yOut[i1]
 	}
-	trips = 0
+	iters = len(y)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		yElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		yElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := vjpOfSpreadTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer vjpOfSpreadTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		yElemTape = (*tapeBuf2)[:0:iters]
+	}
 	for i = range y {
-		trips++
+		yElemTape = append(yElemTape, y[i])
 		t = xs[i%len(xs)] * xs[0]
 		y[i] = t
 	}
@@ -3443,17 +3501,19 @@ func vjpOfSpread(yOut, xs, dy, dxs []float64) float64 {
 	}
 	vjpOfSpread1 := r
 	// for i := range y
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip := len(y); trip > 0; trip-- {
+		i = trip - 1
 		// y[i] = xs[i%len(xs)] * xs[0]
 		dt = dy1[i]
 		dy1[i] = 0
+		y[i] = yElemTape[len(yElemTape)-1]
+		yElemTape = yElemTape[:len(yElemTape)-1]
 		dxs[i%len(xs)] += xs[0] * dt
 		dxs[0] += xs[i%len(xs)] * dt
 	}
 	// for i1 := range yOut
-	for trip := len(yOut); trip > 0; trip-- {
-		i1 = trip - 1
+	for trip1 := len(yOut); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
 		// y[i1] = yOut[i1]
 		dy1[i1] = 0
 	}

@@ -19,9 +19,9 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("LayerTwiceGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var h, dh, g, dg []float64
+	var h, dh, g, dg, hElemTape, gElemTape []float64
 	var t, tanh, t1, tanh1 float64
-	var i, i1, trips, trips1 int
+	var i, iters, i1, iters1 int
 	{
 		tapeBuf, _ := layerTwiceGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
@@ -46,24 +46,29 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 		h = (*tapeBuf1)[:len(w):len(w)]
 		clear(h)
 	}
-	trips = 0
-	for i = range h {
-		trips++
-		t = w[i] * x[i%len(x)]
-		tanh = math.Tanh(t)
-		h[i] = tanh
-	}
-	{
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
 		tapeBuf2, _ := layerTwiceGradTapes.Get().(*[]float64)
 		if tapeBuf2 == nil {
 			tapeBuf2 = new([]float64)
 		}
 		defer layerTwiceGradTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < len(w) {
-			*tapeBuf2 = make([]float64, len(w))
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
 		}
-		dg = (*tapeBuf2)[:len(w):len(w)]
-		clear(dg)
+		hElemTape = (*tapeBuf2)[:0:iters]
+	}
+	for i = range h {
+		hElemTape = append(hElemTape, h[i])
+		t = w[i] * x[i%len(x)]
+		tanh = math.Tanh(t)
+		h[i] = tanh
 	}
 	{
 		tapeBuf3, _ := layerTwiceGradTapes.Get().(*[]float64)
@@ -74,12 +79,41 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 		if cap(*tapeBuf3) < len(w) {
 			*tapeBuf3 = make([]float64, len(w))
 		}
-		g = (*tapeBuf3)[:len(w):len(w)]
+		dg = (*tapeBuf3)[:len(w):len(w)]
+		clear(dg)
+	}
+	{
+		tapeBuf4, _ := layerTwiceGradTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer layerTwiceGradTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(w) {
+			*tapeBuf4 = make([]float64, len(w))
+		}
+		g = (*tapeBuf4)[:len(w):len(w)]
 		clear(g)
 	}
-	trips1 = 0
+	iters1 = len(g)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		gElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		gElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf5, _ := layerTwiceGradTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer layerTwiceGradTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < iters1 {
+			*tapeBuf5 = make([]float64, iters1)
+		}
+		gElemTape = (*tapeBuf5)[:0:iters1]
+	}
 	for i1 = range g {
-		trips1++
+		gElemTape = append(gElemTape, g[i1])
 		t1 = w[i1] * h[i1%len(h)]
 		tanh1 = math.Tanh(t1)
 		g[i1] = tanh1
@@ -98,23 +132,27 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 	}
 	layerTwice := s
 	// for i1 := range g
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip := len(g); trip > 0; trip-- {
+		i1 = trip - 1
 		// g[i1] = math.Tanh(w[i1] * h[i1%len(h)])
 		tanh1 = g[i1]
 		dtanh1 = dg[i1]
 		dg[i1] = 0
+		g[i1] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
 		dt1 = (1 - tanh1*tanh1) * dtanh1
 		dw[i1] += h[i1%len(h)] * dt1
 		dh[i1%len(h)] += w[i1] * dt1
 	}
 	// for i := range h
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// h[i] = math.Tanh(w[i] * x[i%len(x)])
 		tanh = h[i]
 		dtanh = dh[i]
 		dh[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		dt = (1 - tanh*tanh) * dtanh
 		dw[i] += x[i%len(x)] * dt
 		dx[i%len(x)] += w[i] * dt
@@ -857,6 +895,9 @@ func NestedWritersJVP(x, k, dx, dk float64) (float64, float64) {
 // scaled32GradTapes keeps Scaled32Grad's tape storage between calls.
 var scaled32GradTapes sync.Pool
 
+// scaled32GradTapesFloat64 keeps Scaled32Grad's tape storage between calls.
+var scaled32GradTapesFloat64 sync.Pool
+
 // Scaled32Grad returns Scaled32(x) and its partial derivatives with respect to x.
 func Scaled32Grad(x, dx []float32) float32 {
 	if len(dx) < len(x) {
@@ -864,7 +905,8 @@ func Scaled32Grad(x, dx []float32) float32 {
 	}
 	var y, dy []float32
 	var t, t1, t2 float32
-	var i, i1, trips int
+	var i, i1, iters int
+	var yElemTape []float64
 	{
 		tapeBuf, _ := scaled32GradTapes.Get().(*[]float32)
 		if tapeBuf == nil {
@@ -894,9 +936,26 @@ func Scaled32Grad(x, dx []float32) float32 {
 		y[i] = t
 	}
 	k := float32(2)
-	trips = 0
+	iters = len(y)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		yElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		yElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := scaled32GradTapesFloat64.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer scaled32GradTapesFloat64.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		yElemTape = (*tapeBuf2)[:0:iters]
+	}
 	for i1 = range y {
-		trips++
+		yElemTape = append(yElemTape, float64(y[i1]))
 		t1 = y[i1] * k
 		t2 = t1 / 3
 		y[i1] = t2
@@ -908,17 +967,19 @@ func Scaled32Grad(x, dx []float32) float32 {
 	dy[0] += 1
 	dy[1] += 1
 	// for i1 := range y
-	for ; trips > 0; trips-- {
-		i1 = trips - 1
+	for trip := len(y); trip > 0; trip-- {
+		i1 = trip - 1
 		// y[i1] = y[i1] * k / 3
 		dt2 = dy[i1]
 		dy[i1] = 0
+		y[i1] = float32(yElemTape[len(yElemTape)-1])
+		yElemTape = yElemTape[:len(yElemTape)-1]
 		dt1 = dt2 * 0.3333333333333333
 		dy[i1] += k * dt1
 	}
 	// for i := range x
-	for trip := len(x); trip > 0; trip-- {
-		i = trip - 1
+	for trip1 := len(x); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// y[i] = x[i] * x[i]
 		dt = dy[i]
 		dy[i] = 0
@@ -1279,10 +1340,9 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("LitHelperGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var hElemTapeBuf *[]float64
-	var h, dh, hElemTape []float64
+	var h, dh, hElemTape, hElemTape1 []float64
 	var t, tanh, t1, t2, t3, tanh1, t4, t5 float64
-	var i2, i1, i4, i3, trips, trips1 int
+	var i2, iters, i1, i4, iters1, i3 int
 	{
 		tapeBuf, _ := litHelperGradTapes.Get().(*[]float64)
 		if tapeBuf == nil {
@@ -1309,9 +1369,26 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	}
 	total := 0.0
 	k1 := float64(1)
-	trips = 0
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := litHelperGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer litHelperGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf2)[:0:iters]
+	}
 	for i2 = range h {
-		trips++
+		hElemTape = append(hElemTape, h[i2])
 		t = w[i2] * x[i2%len(x)]
 		tanh = math.Tanh(t)
 		h[i2] = tanh
@@ -1322,24 +1399,26 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 		total = t2
 	}
 	k2 := 0.5
-	var tapeArray [64]float64
-	hElemTape = tapeArray[:0]
-	trips1 = 0
-	for i4 = range h {
-		if cap(hElemTape)-len(hElemTape) < 1 {
-			if hElemTapeBuf == nil {
-				hElemTapeBuf, _ = litHelperGradTapes.Get().(*[]float64)
-				if hElemTapeBuf == nil {
-					hElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
-				*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
-			}
-			hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+	iters1 = len(h)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		hElemTape1 = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		hElemTape1 = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf3, _ := litHelperGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
 		}
-		trips1++
-		hElemTape = append(hElemTape, h[i4])
+		defer litHelperGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < iters1 {
+			*tapeBuf3 = make([]float64, iters1)
+		}
+		hElemTape1 = (*tapeBuf3)[:0:iters1]
+	}
+	for i4 = range h {
+		hElemTape1 = append(hElemTape1, h[i4])
 		t3 = w[i4] * x[i4%len(x)]
 		tanh1 = math.Tanh(t3)
 		h[i4] = tanh1
@@ -1363,39 +1442,38 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 		dh[i3] += k2 * dt4
 	}
 	// for i4 := range h
-	for ; trips1 > 0; trips1-- {
-		i4 = trips1 - 1
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i4 = trip1 - 1
 		// h[i4] = math.Tanh(w[i4] * x[i4%len(x)])
 		tanh1 = h[i4]
 		dtanh1 = dh[i4]
 		dh[i4] = 0
-		h[i4] = hElemTape[len(hElemTape)-1]
-		hElemTape = hElemTape[:len(hElemTape)-1]
+		h[i4] = hElemTape1[len(hElemTape1)-1]
+		hElemTape1 = hElemTape1[:len(hElemTape1)-1]
 		dt3 = (1 - tanh1*tanh1) * dtanh1
 		dw[i4] += x[i4%len(x)] * dt3
 		dx[i4%len(x)] += w[i4] * dt3
 	}
 	// for i1 := range h
-	for trip1 := len(h); trip1 > 0; trip1-- {
-		i1 = trip1 - 1
+	for trip2 := len(h); trip2 > 0; trip2-- {
+		i1 = trip2 - 1
 		// total += k1 * h[i1]
 		dt2 = dtotal
 		dt1 = dt2
 		dh[i1] += k1 * dt1
 	}
 	// for i2 := range h
-	for ; trips > 0; trips-- {
-		i2 = trips - 1
+	for trip3 := len(h); trip3 > 0; trip3-- {
+		i2 = trip3 - 1
 		// h[i2] = math.Tanh(w[i2] * x[i2%len(x)])
 		tanh = h[i2]
 		dtanh = dh[i2]
 		dh[i2] = 0
+		h[i2] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
 		dt = (1 - tanh*tanh) * dtanh
 		dw[i2] += x[i2%len(x)] * dt
 		dx[i2%len(x)] += w[i2] * dt
-	}
-	if hElemTapeBuf != nil {
-		litHelperGradTapes.Put(hElemTapeBuf)
 	}
 	return litHelper
 }
@@ -2034,83 +2112,76 @@ func ElementStepsGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("ElementStepsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var k1TapeBuf *[]float64
-	var kTapeBuf *[]float64
-	var msElemTapeBuf *[]float64
 	var t, h, k, t1, t2, t3, h1, k1, t4, t5, t6 float64
-	var i, i1, trips, trips1 int
-	var kTape, msElemTape, k1Tape []float64
+	var i, iters, i1, iters1, tapeLen int
+	var tapes, msElemTape, kTape, msElemTape1, k1Tape []float64
 	dms := make([]Mass, 2)
 	ms := make([]Mass, 2)
-	trips = 0
+	iters = len(ms)
+	if iters+iters <= 64 {
+		var tapeArray [64]float64
+		msElemTape = tapeArray[: 0 : iters+iters]
+	} else if iters+iters <= 1024 {
+		var tapeArray1 [1024]float64
+		msElemTape = tapeArray1[: 0 : iters+iters]
+	} else {
+		tapeBuf, _ := elementStepsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer elementStepsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters+iters {
+			*tapeBuf = make([]float64, iters+iters)
+		}
+		msElemTape = (*tapeBuf)[: 0 : iters+iters]
+	}
 	for i = range ms {
-		trips++
+		msElemTape = append(msElemTape, ms[i].X)
 		ms[i].X = x[i]
+		msElemTape = append(msElemTape, ms[i].V)
 		t = 0.5 * x[i+1]
 		ms[i].V = t
 	}
-	var tapeArray [64]float64
-	kTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	msElemTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	k1Tape = tapeArray2[:0]
-	trips1 = 0
+	iters1 = len(ms)
+	tapeLen = iters1 + (iters1 + iters1 + iters1 + iters1) + iters1
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapeBuf1, _ := elementStepsGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer elementStepsGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	kTape, tapes = tapes[:0:iters1], tapes[iters1:]
+	msElemTape1, tapes = tapes[:0:iters1+iters1+iters1+iters1], tapes[iters1+iters1+iters1+iters1:]
+	k1Tape = tapes[:0:iters1]
 	for i1 = range ms {
-		if cap(k1Tape)-len(k1Tape) < 1 {
-			if k1TapeBuf == nil {
-				k1TapeBuf, _ = elementStepsGradTapes.Get().(*[]float64)
-				if k1TapeBuf == nil {
-					k1TapeBuf = new([]float64)
-				}
-			}
-			if cap(*k1TapeBuf) < 2*cap(k1Tape)+1 {
-				*k1TapeBuf = make([]float64, 2*cap(k1Tape)+1)
-			}
-			k1Tape = (*k1TapeBuf)[:copy(*k1TapeBuf, k1Tape)]
-		}
-		if cap(kTape)-len(kTape) < 1 {
-			if kTapeBuf == nil {
-				kTapeBuf, _ = elementStepsGradTapes.Get().(*[]float64)
-				if kTapeBuf == nil {
-					kTapeBuf = new([]float64)
-				}
-			}
-			if cap(*kTapeBuf) < 2*cap(kTape)+1 {
-				*kTapeBuf = make([]float64, 2*cap(kTape)+1)
-			}
-			kTape = (*kTapeBuf)[:copy(*kTapeBuf, kTape)]
-		}
-		if cap(msElemTape)-len(msElemTape) < 4 {
-			if msElemTapeBuf == nil {
-				msElemTapeBuf, _ = elementStepsGradTapes.Get().(*[]float64)
-				if msElemTapeBuf == nil {
-					msElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*msElemTapeBuf) < 2*cap(msElemTape)+4 {
-				*msElemTapeBuf = make([]float64, 2*cap(msElemTape)+4)
-			}
-			msElemTape = (*msElemTapeBuf)[:copy(*msElemTapeBuf, msElemTape)]
-		}
-		trips1++
 		h = 0.1
 		kTape = append(kTape, k)
 		k = x[2]
-		msElemTape = append(msElemTape, ms[i1].X)
+		msElemTape1 = append(msElemTape1, ms[i1].X)
 		t1 = h * ms[i1].V
 		ms[i1].X += t1
-		msElemTape = append(msElemTape, ms[i1].V)
+		msElemTape1 = append(msElemTape1, ms[i1].V)
 		t2 = h * k
 		t3 = t2 * ms[i1].X
 		ms[i1].V -= t3
 		h1 = 0.2
 		k1Tape = append(k1Tape, k1)
 		k1 = x[2]
-		msElemTape = append(msElemTape, ms[i1].X)
+		msElemTape1 = append(msElemTape1, ms[i1].X)
 		t4 = h1 * ms[i1].V
 		ms[i1].X += t4
-		msElemTape = append(msElemTape, ms[i1].V)
+		msElemTape1 = append(msElemTape1, ms[i1].V)
 		t5 = h1 * k1
 		t6 = t5 * ms[i1].X
 		ms[i1].V -= t6
@@ -2146,20 +2217,20 @@ func ElementStepsGrad(x, dx []float64) float64 {
 	// k2 := x[0]
 	dx[0] += dk2
 	// for i := range ms
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip := len(ms); trip > 0; trip-- {
+		i1 = trip - 1
 		// ms[i].V -= h1 * k1 * ms[i].X
 		dt6 = -dms[i1].V
-		ms[i1].V = msElemTape[len(msElemTape)-1]
-		msElemTape = msElemTape[:len(msElemTape)-1]
+		ms[i1].V = msElemTape1[len(msElemTape1)-1]
+		msElemTape1 = msElemTape1[:len(msElemTape1)-1]
 		t5 = h1 * k1
 		dt5 = ms[i1].X * dt6
 		dms[i1].X += t5 * dt6
 		dk1 += h1 * dt5
 		// ms[i].X += h1 * ms[i].V
 		dt4 = dms[i1].X
-		ms[i1].X = msElemTape[len(msElemTape)-1]
-		msElemTape = msElemTape[:len(msElemTape)-1]
+		ms[i1].X = msElemTape1[len(msElemTape1)-1]
+		msElemTape1 = msElemTape1[:len(msElemTape1)-1]
 		dms[i1].V += h1 * dt4
 		// k1 := x[2]
 		dx[2] += dk1
@@ -2168,16 +2239,16 @@ func ElementStepsGrad(x, dx []float64) float64 {
 		k1Tape = k1Tape[:len(k1Tape)-1]
 		// ms[i].V -= h * k * ms[i].X
 		dt3 = -dms[i1].V
-		ms[i1].V = msElemTape[len(msElemTape)-1]
-		msElemTape = msElemTape[:len(msElemTape)-1]
+		ms[i1].V = msElemTape1[len(msElemTape1)-1]
+		msElemTape1 = msElemTape1[:len(msElemTape1)-1]
 		t2 = h * k
 		dt2 = ms[i1].X * dt3
 		dms[i1].X += t2 * dt3
 		dk += h * dt2
 		// ms[i].X += h * ms[i].V
 		dt1 = dms[i1].X
-		ms[i1].X = msElemTape[len(msElemTape)-1]
-		msElemTape = msElemTape[:len(msElemTape)-1]
+		ms[i1].X = msElemTape1[len(msElemTape1)-1]
+		msElemTape1 = msElemTape1[:len(msElemTape1)-1]
 		dms[i1].V += h * dt1
 		// k := x[2]
 		dx[2] += dk
@@ -2186,25 +2257,20 @@ func ElementStepsGrad(x, dx []float64) float64 {
 		kTape = kTape[:len(kTape)-1]
 	}
 	// for i := range ms
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(ms); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// ms[i].V = 0.5 * x[i+1]
 		dt = dms[i].V
 		dms[i].V = 0
+		ms[i].V = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
 		dx[i+1] += 0.5 * dt
 		// ms[i].X = x[i]
 		dElem := dms[i].X
 		dms[i].X = 0
 		dx[i] += dElem
-	}
-	if k1TapeBuf != nil {
-		elementStepsGradTapes.Put(k1TapeBuf)
-	}
-	if kTapeBuf != nil {
-		elementStepsGradTapes.Put(kTapeBuf)
-	}
-	if msElemTapeBuf != nil {
-		elementStepsGradTapes.Put(msElemTapeBuf)
+		ms[i].X = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
 	}
 	return elementSteps
 }
@@ -3369,15 +3435,9 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfElementSteps: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
-	var dmsElemTapeBuf *[]float64
-	var dt1TapeBuf *[]float64
-	var dt4TapeBuf *[]float64
-	var msElemTapeBuf *[]float64
-	var t1TapeBuf *[]float64
-	var t4TapeBuf *[]float64
 	var t11, h, dk, k, t12, dt, t13, t, dt1, t14, t1, t15, t16, t17, dt2, t18, t2, h1, dk1, k1, t19, dt3, t20, t3, dt4, t21, t4, t22, t23, t24, dt5, t25, t5 float64
-	var i, i1, trips, trips1 int
-	var dmsElemTape, msElemTape, dt1Tape, t1Tape, dt4Tape, t4Tape []float64
+	var i, iters, i1, iters1, tapeLen int
+	var tapes, msElemTape, dmsElemTape, msElemTape1, dt1Tape, t1Tape, dt4Tape, t4Tape []float64
 	if len(v) < len(x) {
 		panic(fmt.Sprintf("hvpOfElementSteps: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
 	}
@@ -3385,102 +3445,59 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 	ms := make([]Mass, 2)
 	ddms := make([]Mass, 2)
 	dms := make([]Mass, 2)
-	trips = 0
+	iters = len(ms)
+	if iters+iters <= 64 {
+		var tapeArray [64]float64
+		msElemTape = tapeArray[: 0 : iters+iters]
+	} else if iters+iters <= 1024 {
+		var tapeArray1 [1024]float64
+		msElemTape = tapeArray1[: 0 : iters+iters]
+	} else {
+		tapeBuf, _ := hvpOfElementStepsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfElementStepsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters+iters {
+			*tapeBuf = make([]float64, iters+iters)
+		}
+		msElemTape = (*tapeBuf)[: 0 : iters+iters]
+	}
 	for i = range ms {
-		trips++
 		dms[i].X = v[i]
+		msElemTape = append(msElemTape, ms[i].X)
 		ms[i].X = x[i]
 		dms[i].V = 0.5 * v[i+1]
+		msElemTape = append(msElemTape, ms[i].V)
 		t11 = 0.5 * x[i+1]
 		ms[i].V = t11
 	}
-	var tapeArray [64]float64
-	dmsElemTape = tapeArray[:0]
-	var tapeArray1 [64]float64
-	msElemTape = tapeArray1[:0]
-	var tapeArray2 [64]float64
-	dt1Tape = tapeArray2[:0]
-	var tapeArray3 [64]float64
-	t1Tape = tapeArray3[:0]
-	var tapeArray4 [64]float64
-	dt4Tape = tapeArray4[:0]
-	var tapeArray5 [64]float64
-	t4Tape = tapeArray5[:0]
-	trips1 = 0
+	iters1 = len(ms)
+	tapeLen = iters1 + iters1 + iters1 + iters1 + (iters1 + iters1 + iters1 + iters1) + iters1 + iters1 + iters1 + iters1
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapeBuf1, _ := hvpOfElementStepsTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfElementStepsTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen {
+			*tapeBuf1 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf1)[:tapeLen]
+	}
+	dmsElemTape, tapes = tapes[:0:iters1+iters1+iters1+iters1], tapes[iters1+iters1+iters1+iters1:]
+	msElemTape1, tapes = tapes[:0:iters1+iters1+iters1+iters1], tapes[iters1+iters1+iters1+iters1:]
+	dt1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
+	t1Tape, tapes = tapes[:0:iters1], tapes[iters1:]
+	dt4Tape, tapes = tapes[:0:iters1], tapes[iters1:]
+	t4Tape = tapes[:0:iters1]
 	for i1 = range ms {
-		if cap(dmsElemTape)-len(dmsElemTape) < 4 {
-			if dmsElemTapeBuf == nil {
-				dmsElemTapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
-				if dmsElemTapeBuf == nil {
-					dmsElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*dmsElemTapeBuf) < 2*cap(dmsElemTape)+4 {
-				*dmsElemTapeBuf = make([]float64, 2*cap(dmsElemTape)+4)
-			}
-			dmsElemTape = (*dmsElemTapeBuf)[:copy(*dmsElemTapeBuf, dmsElemTape)]
-		}
-		if cap(dt1Tape)-len(dt1Tape) < 1 {
-			if dt1TapeBuf == nil {
-				dt1TapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
-				if dt1TapeBuf == nil {
-					dt1TapeBuf = new([]float64)
-				}
-			}
-			if cap(*dt1TapeBuf) < 2*cap(dt1Tape)+1 {
-				*dt1TapeBuf = make([]float64, 2*cap(dt1Tape)+1)
-			}
-			dt1Tape = (*dt1TapeBuf)[:copy(*dt1TapeBuf, dt1Tape)]
-		}
-		if cap(dt4Tape)-len(dt4Tape) < 1 {
-			if dt4TapeBuf == nil {
-				dt4TapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
-				if dt4TapeBuf == nil {
-					dt4TapeBuf = new([]float64)
-				}
-			}
-			if cap(*dt4TapeBuf) < 2*cap(dt4Tape)+1 {
-				*dt4TapeBuf = make([]float64, 2*cap(dt4Tape)+1)
-			}
-			dt4Tape = (*dt4TapeBuf)[:copy(*dt4TapeBuf, dt4Tape)]
-		}
-		if cap(msElemTape)-len(msElemTape) < 4 {
-			if msElemTapeBuf == nil {
-				msElemTapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
-				if msElemTapeBuf == nil {
-					msElemTapeBuf = new([]float64)
-				}
-			}
-			if cap(*msElemTapeBuf) < 2*cap(msElemTape)+4 {
-				*msElemTapeBuf = make([]float64, 2*cap(msElemTape)+4)
-			}
-			msElemTape = (*msElemTapeBuf)[:copy(*msElemTapeBuf, msElemTape)]
-		}
-		if cap(t1Tape)-len(t1Tape) < 1 {
-			if t1TapeBuf == nil {
-				t1TapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
-				if t1TapeBuf == nil {
-					t1TapeBuf = new([]float64)
-				}
-			}
-			if cap(*t1TapeBuf) < 2*cap(t1Tape)+1 {
-				*t1TapeBuf = make([]float64, 2*cap(t1Tape)+1)
-			}
-			t1Tape = (*t1TapeBuf)[:copy(*t1TapeBuf, t1Tape)]
-		}
-		if cap(t4Tape)-len(t4Tape) < 1 {
-			if t4TapeBuf == nil {
-				t4TapeBuf, _ = hvpOfElementStepsTapes.Get().(*[]float64)
-				if t4TapeBuf == nil {
-					t4TapeBuf = new([]float64)
-				}
-			}
-			if cap(*t4TapeBuf) < 2*cap(t4Tape)+1 {
-				*t4TapeBuf = make([]float64, 2*cap(t4Tape)+1)
-			}
-			t4Tape = (*t4TapeBuf)[:copy(*t4TapeBuf, t4Tape)]
-		}
-		trips1++
 		h = 0.1
 		dk = v[2]
 		k = x[2]
@@ -3490,7 +3507,7 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		t = t13
 		dmsElemTape = append(dmsElemTape, dms[i1].X)
 		dms[i1].X += dt
-		msElemTape = append(msElemTape, ms[i1].X)
+		msElemTape1 = append(msElemTape1, ms[i1].X)
 		ms[i1].X += t
 		dt1Tape = append(dt1Tape, dt1)
 		dt1 = h * dk
@@ -3505,7 +3522,7 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		t2 = t18
 		dmsElemTape = append(dmsElemTape, dms[i1].V)
 		dms[i1].V -= dt2
-		msElemTape = append(msElemTape, ms[i1].V)
+		msElemTape1 = append(msElemTape1, ms[i1].V)
 		ms[i1].V -= t2
 		h1 = 0.2
 		dk1 = v[2]
@@ -3516,7 +3533,7 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		t3 = t20
 		dmsElemTape = append(dmsElemTape, dms[i1].X)
 		dms[i1].X += dt3
-		msElemTape = append(msElemTape, ms[i1].X)
+		msElemTape1 = append(msElemTape1, ms[i1].X)
 		ms[i1].X += t3
 		dt4Tape = append(dt4Tape, dt4)
 		dt4 = h1 * dk1
@@ -3531,7 +3548,7 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		t5 = t25
 		dmsElemTape = append(dmsElemTape, dms[i1].V)
 		dms[i1].V -= dt5
-		msElemTape = append(msElemTape, ms[i1].V)
+		msElemTape1 = append(msElemTape1, ms[i1].V)
 		ms[i1].V -= t5
 	}
 	h2 := 0.05
@@ -3600,12 +3617,12 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 	// k2 := x[0]
 	hv[0] += dk21
 	// for i1 := range ms
-	for ; trips1 > 0; trips1-- {
-		i1 = trips1 - 1
+	for trip := len(ms); trip > 0; trip-- {
+		i1 = trip - 1
 		// ms[i1].V -= t5
 		dt51 -= dms1[i1].V
-		ms[i1].V = msElemTape[len(msElemTape)-1]
-		msElemTape = msElemTape[:len(msElemTape)-1]
+		ms[i1].V = msElemTape1[len(msElemTape1)-1]
+		msElemTape1 = msElemTape1[:len(msElemTape1)-1]
 		// dms[i1].V -= dt5
 		ddt5 -= ddms[i1].V
 		dms[i1].V = dmsElemTape[len(dmsElemTape)-1]
@@ -3634,8 +3651,8 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		dt4Tape = dt4Tape[:len(dt4Tape)-1]
 		// ms[i1].X += t3
 		dt31 += dms1[i1].X
-		ms[i1].X = msElemTape[len(msElemTape)-1]
-		msElemTape = msElemTape[:len(msElemTape)-1]
+		ms[i1].X = msElemTape1[len(msElemTape1)-1]
+		msElemTape1 = msElemTape1[:len(msElemTape1)-1]
 		// dms[i1].X += dt3
 		ddt3 += ddms[i1].X
 		dms[i1].X = dmsElemTape[len(dmsElemTape)-1]
@@ -3653,8 +3670,8 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		dk11 = 0
 		// ms[i1].V -= t2
 		dt210 -= dms1[i1].V
-		ms[i1].V = msElemTape[len(msElemTape)-1]
-		msElemTape = msElemTape[:len(msElemTape)-1]
+		ms[i1].V = msElemTape1[len(msElemTape1)-1]
+		msElemTape1 = msElemTape1[:len(msElemTape1)-1]
 		// dms[i1].V -= dt2
 		ddt2 -= ddms[i1].V
 		dms[i1].V = dmsElemTape[len(dmsElemTape)-1]
@@ -3683,8 +3700,8 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		dt1Tape = dt1Tape[:len(dt1Tape)-1]
 		// ms[i1].X += t
 		dt12 += dms1[i1].X
-		ms[i1].X = msElemTape[len(msElemTape)-1]
-		msElemTape = msElemTape[:len(msElemTape)-1]
+		ms[i1].X = msElemTape1[len(msElemTape1)-1]
+		msElemTape1 = msElemTape1[:len(msElemTape1)-1]
 		// dms[i1].X += dt
 		ddt += ddms[i1].X
 		dms[i1].X = dmsElemTape[len(dmsElemTape)-1]
@@ -3702,11 +3719,13 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		dk3 = 0
 	}
 	// for i := range ms
-	for ; trips > 0; trips-- {
-		i = trips - 1
+	for trip1 := len(ms); trip1 > 0; trip1-- {
+		i = trip1 - 1
 		// ms[i].V = 0.5 * x[i+1]
 		dt111 = dms1[i].V
 		dms1[i].V = 0
+		ms[i].V = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
 		hv[i+1] += 0.5 * dt111
 		// dms[i].V = 0.5 * v[i+1]
 		ddms[i].V = 0
@@ -3714,26 +3733,10 @@ func hvpOfElementSteps(x, v, hv []float64) (float64, float64) {
 		dElem := dms1[i].X
 		dms1[i].X = 0
 		hv[i] += dElem
+		ms[i].X = msElemTape[len(msElemTape)-1]
+		msElemTape = msElemTape[:len(msElemTape)-1]
 		// dms[i].X = v[i]
 		ddms[i].X = 0
-	}
-	if dmsElemTapeBuf != nil {
-		hvpOfElementStepsTapes.Put(dmsElemTapeBuf)
-	}
-	if dt1TapeBuf != nil {
-		hvpOfElementStepsTapes.Put(dt1TapeBuf)
-	}
-	if dt4TapeBuf != nil {
-		hvpOfElementStepsTapes.Put(dt4TapeBuf)
-	}
-	if msElemTapeBuf != nil {
-		hvpOfElementStepsTapes.Put(msElemTapeBuf)
-	}
-	if t1TapeBuf != nil {
-		hvpOfElementStepsTapes.Put(t1TapeBuf)
-	}
-	if t4TapeBuf != nil {
-		hvpOfElementStepsTapes.Put(t4TapeBuf)
 	}
 	return hvpOfElementSteps1, hvpOfElementSteps2
 }
