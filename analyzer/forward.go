@@ -111,6 +111,7 @@ func (f *fwdLowerer) lowerForward(g *gradFunc) *adjoint.Func {
 	// Tangents of values that never reach a result go: Go rejects a
 	// variable that is set and never read.
 	out.Body = opt.DropUnused(out.Body, nil)
+	f.poolTapes(out)
 	return out
 }
 

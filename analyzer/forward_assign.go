@@ -231,6 +231,19 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		return
 	}
 	if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok && f.isBuiltin(call, "make", "new") {
+		if define && f.poolableFwd(lhs, call) {
+			// From the pool, as in reverse mode (poolableLocal).
+			for _, x := range []adjoint.Expr{d.val, d.tan} {
+				if d.noTan && x == d.tan {
+					continue
+				}
+				t := mustIR(f.info.TypeOf(lhs))
+				f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(x)}, Type: t}, adjoint.Set(x, "=", f.conv(rhs)))
+				f.pooledScratch(adjoint.ExprString(x))
+				f.exactScratch[adjoint.ExprString(x)] = true
+			}
+			return
+		}
 		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
 		if !d.noTan {
 			f.emit(adjoint.Set(d.tan, tok, f.conv(rhs)))

@@ -150,6 +150,44 @@ func (l *lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
 	return true
 }
 
+// poolableFwd reports whether forward mode can take the slice lhs :=
+// call, and its tangent, from the pool: poolableLocal's conditions, with
+// the loop found from the syntax, and no goto (a jump over the pooled
+// buffer's declaration would not compile). Not in the JVP that second
+// derivatives differentiate again, which must stay plain Go of the kinds
+// reverse mode takes.
+func (l *lowerer) poolableFwd(lhs ast.Expr, call *ast.CallExpr) bool {
+	id, ok := lhs.(*ast.Ident)
+	if !ok || l.saveAll || l.secondOrder || l.structure().gotos || len(call.Args) != 2 || l.info.Types[call.Args[1]].Value != nil || !isBuiltinCall(l.info, call, "make") {
+		return false
+	}
+	obj := l.info.Defs[id]
+	if obj == nil || l.inLoop(call) {
+		return false
+	}
+	if _, isSlice := obj.Type().Underlying().(*types.Slice); !isSlice {
+		return false
+	}
+	if l.exactScratch == nil {
+		l.exactScratch = map[string]bool{}
+	}
+	return l.staysLocal(obj, call)
+}
+
+// inLoop reports whether n lies in a loop of the function's body.
+func (l *lowerer) inLoop(n ast.Node) bool {
+	parent := l.structure().parent
+	for p := parent[n]; p != nil; p = parent[p] {
+		switch p.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return true
+		case *ast.FuncLit:
+			return false
+		}
+	}
+	return false
+}
+
 // poolLocal takes the slice v, made by make and its adjoint view made
 // alongside, from the pool: both are declared with the function's
 // variables, so that their make is an assignment that opt.PoolStorage

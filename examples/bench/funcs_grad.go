@@ -1143,6 +1143,9 @@ func RowMLPLossGrad(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1
 	return rowMLPLoss
 }
 
+// rowMLPLossJVPTapes keeps RowMLPLossJVP's tape storage between calls.
+var rowMLPLossJVPTapes sync.Pool
+
 // RowMLPLossJVP returns RowMLPLoss(W1, b1, W2, b2, x, label, nIn, nHid, nOut) and its directional derivative: the sum of its partial derivatives with respect to W1, b1, W2, b2 times the tangents dW1, db1, dW2, db2.
 func RowMLPLossJVP(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1, db1, dW2, db2 []float64) (float64, float64) {
 	if len(dW1) < len(W1) {
@@ -1157,8 +1160,32 @@ func RowMLPLossJVP(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1,
 	if len(db2) < len(b2) {
 		panic(fmt.Sprintf("RowMLPLossJVP: len(db2) = %d is shorter than len(b2) = %d", len(db2), len(b2)))
 	}
-	h := make([]float64, nHid)
-	dh := make([]float64, nHid)
+	var h []float64
+	{
+		tapeBuf, _ := rowMLPLossJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rowMLPLossJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < nHid {
+			*tapeBuf = make([]float64, nHid)
+		}
+		h = (*tapeBuf)[:nHid:nHid]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := rowMLPLossJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowMLPLossJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < nHid {
+			*tapeBuf1 = make([]float64, nHid)
+		}
+		dh = (*tapeBuf1)[:nHid:nHid]
+		clear(dh)
+	}
 	for j := 0; j < nHid; j++ {
 		dw := dW1[j*nIn : j*nIn+nIn]
 		w := W1[j*nIn : j*nIn+nIn]
@@ -1173,8 +1200,32 @@ func RowMLPLossJVP(W1, b1, W2, b2, x []float64, label, nIn, nHid, nOut int, dW1,
 		h[j] = math.Tanh(s)
 		dh[j] = (1 - h[j]*h[j]) * ds
 	}
-	logits := make([]float64, nOut)
-	dlogits := make([]float64, nOut)
+	var logits []float64
+	{
+		tapeBuf2, _ := rowMLPLossJVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowMLPLossJVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < nOut {
+			*tapeBuf2 = make([]float64, nOut)
+		}
+		logits = (*tapeBuf2)[:nOut:nOut]
+		clear(logits)
+	}
+	var dlogits []float64
+	{
+		tapeBuf3, _ := rowMLPLossJVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rowMLPLossJVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < nOut {
+			*tapeBuf3 = make([]float64, nOut)
+		}
+		dlogits = (*tapeBuf3)[:nOut:nOut]
+		clear(dlogits)
+	}
 	for o := 0; o < nOut; o++ {
 		dw1 := dW2[o*nHid : o*nHid+nHid]
 		w1 := W2[o*nHid : o*nHid+nHid]

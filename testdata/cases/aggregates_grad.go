@@ -293,6 +293,9 @@ func MatVecGrad(W, x []float64, n int, dW, dx []float64) float64 {
 	return matVec
 }
 
+// matVecJVPTapes keeps MatVecJVP's tape storage between calls.
+var matVecJVPTapes sync.Pool
+
 // MatVecJVP returns MatVec(W, x, n) and its directional derivative: the sum of its partial derivatives with respect to W, x times the tangents dW, dx.
 func MatVecJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
 	if len(dW) < len(W) {
@@ -302,8 +305,32 @@ func MatVecJVP(W, x []float64, n int, dW, dx []float64) (float64, float64) {
 		panic(fmt.Sprintf("MatVecJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	m := len(x)
-	y := make([]float64, n)
-	dy := make([]float64, n)
+	var y []float64
+	{
+		tapeBuf, _ := matVecJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer matVecJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		y = (*tapeBuf)[:n:n]
+		clear(y)
+	}
+	var dy []float64
+	{
+		tapeBuf1, _ := matVecJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer matVecJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		dy = (*tapeBuf1)[:n:n]
+		clear(dy)
+	}
 	for j := 0; j < n; j++ {
 		drow := dW[j*m : j*m+m]
 		row := W[j*m : j*m+m]
@@ -2807,13 +2834,40 @@ func ScaledGrad(w, dw []float64) float64 {
 	return scaled
 }
 
+// scaledJVPTapes keeps ScaledJVP's tape storage between calls.
+var scaledJVPTapes sync.Pool
+
 // ScaledJVP returns Scaled(w) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
 func ScaledJVP(w, dw []float64) (float64, float64) {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ScaledJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
 	}
-	h := make([]float64, len(w))
-	dh := make([]float64, len(w))
+	var h []float64
+	{
+		tapeBuf, _ := scaledJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer scaledJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		h = (*tapeBuf)[:len(w):len(w)]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := scaledJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer scaledJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		dh = (*tapeBuf1)[:len(w):len(w)]
+		clear(dh)
+	}
 	for i := range w {
 		dh[i] = 2 * w[i] * dw[i]
 		h[i] = w[i] * w[i]

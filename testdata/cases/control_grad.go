@@ -14814,14 +14814,41 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	return pooledLocals, da
 }
 
+// pooledLocalsJVPTapes keeps PooledLocalsJVP's tape storage between calls.
+var pooledLocalsJVPTapes sync.Pool
+
 // PooledLocalsJVP returns PooledLocals(x, a) and its directional derivative: the sum of its partial derivatives with respect to x, a times the tangents dx, da.
 func PooledLocalsJVP(x []float64, a float64, dx []float64, da float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PooledLocalsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	n := len(x)
-	h := make([]float64, n)
-	dh := make([]float64, n)
+	var h []float64
+	{
+		tapeBuf, _ := pooledLocalsJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pooledLocalsJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([]float64, n)
+		}
+		h = (*tapeBuf)[:n:n]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := pooledLocalsJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer pooledLocalsJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([]float64, n)
+		}
+		dh = (*tapeBuf1)[:n:n]
+		clear(dh)
+	}
 	for i := range min(len(h), len(x)) {
 		dh[i] = dx[i]
 		h[i] = x[i]
@@ -15510,13 +15537,40 @@ func RangeRemadeGrad(x, dx []float64) float64 {
 	return rangeRemade
 }
 
+// rangeRemadeJVPTapes keeps RangeRemadeJVP's tape storage between calls.
+var rangeRemadeJVPTapes sync.Pool
+
 // RangeRemadeJVP returns RangeRemade(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func RangeRemadeJVP(x, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RangeRemadeJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	g := make([]float64, len(x))
-	dg := make([]float64, len(x))
+	var g []float64
+	{
+		tapeBuf, _ := rangeRemadeJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rangeRemadeJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		g = (*tapeBuf)[:len(x):len(x)]
+		clear(g)
+	}
+	var dg []float64
+	{
+		tapeBuf1, _ := rangeRemadeJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rangeRemadeJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		dg = (*tapeBuf1)[:len(x):len(x)]
+		clear(dg)
+	}
 	var ds float64
 	s := 0.0
 	for t := range len(x) {

@@ -100,8 +100,10 @@ func TestWhileViewAllocations(t *testing.T) {
 
 // TestPooledLocals: PooledLocalsGrad takes h and its adjoint from its
 // pool, with capacity n as make gives; g, passed to a helper, and k,
-// viewed by another name, keep make. A reused buffer's old values (NaN)
-// change nothing: the slices taken are cleared.
+// viewed by another name, keep make; so does PooledLocalsJVP. A reused
+// buffer's old values (NaN) change nothing: the slices taken are cleared
+// (MatVec's and Scaled's JVPs, which add into their slices, fail the
+// dot-product test when they are not).
 func TestPooledLocals(t *testing.T) {
 	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
 		t.Skip("the generated code is written with the analyses off")
@@ -110,6 +112,12 @@ func TestPooledLocals(t *testing.T) {
 	for _, want := range []string{"h = (*tapeBuf1)[:n:n]", "dh = (*tapeBuf)[:n:n]", "dg := make([]float64, n)", "g := make([]float64, n)", "k := make([]float64, n)"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("PooledLocalsGrad has no %s", want)
+		}
+	}
+	jvp := generatedFunc(t, "control_grad.go", "PooledLocalsJVP")
+	for _, want := range []string{"h = (*tapeBuf)[:n:n]", "dh = (*tapeBuf1)[:n:n]", "g := make([]float64, n)", "k := make([]float64, n)"} {
+		if !strings.Contains(jvp, want) {
+			t.Errorf("PooledLocalsJVP has no %s", want)
 		}
 	}
 	x := []float64{0.3, -0.7, 0.5, 0.8, 0.1, 0.4}

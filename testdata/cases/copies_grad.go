@@ -844,13 +844,40 @@ func CopySlicesGrad(x []float64, k float64, dx []float64) (float64, float64) {
 	return copySlices, dk
 }
 
+// copySlicesJVPTapes keeps CopySlicesJVP's tape storage between calls.
+var copySlicesJVPTapes sync.Pool
+
 // CopySlicesJVP returns CopySlices(x, k) and its directional derivative: the sum of its partial derivatives with respect to x, k times the tangents dx, dk.
 func CopySlicesJVP(x []float64, k float64, dx []float64, dk float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("CopySlicesJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	y := make([]float64, len(x))
-	dy := make([]float64, len(x))
+	var y []float64
+	{
+		tapeBuf, _ := copySlicesJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copySlicesJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		y = (*tapeBuf)[:len(x):len(x)]
+		clear(y)
+	}
+	var dy []float64
+	{
+		tapeBuf1, _ := copySlicesJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer copySlicesJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		dy = (*tapeBuf1)[:len(x):len(x)]
+		clear(dy)
+	}
 	for i := range min(len(y), len(x)) {
 		dy[i] = dx[i]
 		y[i] = x[i]
@@ -864,8 +891,32 @@ func CopySlicesJVP(x []float64, k float64, dx []float64, dk float64) (float64, f
 		y[(1)+i2] = x[i2]
 	}
 	n := min(len(y[1:]), len(x[:2]))
-	z := make([]float64, len(x)+1)
-	dz := make([]float64, len(x)+1)
+	var z []float64
+	{
+		tapeBuf2, _ := copySlicesJVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer copySlicesJVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x)+1 {
+			*tapeBuf2 = make([]float64, len(x)+1)
+		}
+		z = (*tapeBuf2)[: len(x)+1 : len(x)+1]
+		clear(z)
+	}
+	var dz []float64
+	{
+		tapeBuf3, _ := copySlicesJVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer copySlicesJVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x)+1 {
+			*tapeBuf3 = make([]float64, len(x)+1)
+		}
+		dz = (*tapeBuf3)[: len(x)+1 : len(x)+1]
+		clear(dz)
+	}
 	m := 0
 	for i3 := range min(len(z[1:]), len(y)) {
 		dz[(1)+i3] = dy[i3]
@@ -1054,15 +1105,66 @@ func CopyStepGrad(x []float64, h float64, steps int, dx []float64) (float64, flo
 	return copyStep, dh
 }
 
+// copyStepJVPTapes keeps CopyStepJVP's tape storage between calls.
+var copyStepJVPTapes sync.Pool
+
 // CopyStepJVP returns CopyStep(x, h, steps) and its directional derivative: the sum of its partial derivatives with respect to x, h times the tangents dx, dh.
 func CopyStepJVP(x []float64, h float64, steps int, dx []float64, dh float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("CopyStepJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	cur := make([]float64, len(x))
-	dcur := make([]float64, len(x))
-	prev := make([]float64, len(x))
-	dprev := make([]float64, len(x))
+	var cur []float64
+	{
+		tapeBuf, _ := copyStepJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer copyStepJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		cur = (*tapeBuf)[:len(x):len(x)]
+		clear(cur)
+	}
+	var dcur []float64
+	{
+		tapeBuf1, _ := copyStepJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer copyStepJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		dcur = (*tapeBuf1)[:len(x):len(x)]
+		clear(dcur)
+	}
+	var prev []float64
+	{
+		tapeBuf2, _ := copyStepJVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer copyStepJVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		prev = (*tapeBuf2)[:len(x):len(x)]
+		clear(prev)
+	}
+	var dprev []float64
+	{
+		tapeBuf3, _ := copyStepJVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer copyStepJVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		dprev = (*tapeBuf3)[:len(x):len(x)]
+		clear(dprev)
+	}
 	for i := range min(len(cur), len(x)) {
 		dcur[i] = dx[i]
 		cur[i] = x[i]
@@ -1683,14 +1785,41 @@ func RowByRowGrad(x, dx []float64) float64 {
 	return rowByRow
 }
 
+// rowByRowJVPTapes keeps RowByRowJVP's tape storage between calls.
+var rowByRowJVPTapes sync.Pool
+
 // RowByRowJVP returns RowByRow(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func RowByRowJVP(x, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RowByRowJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
 	n := len(x)
-	m := make([][]float64, n)
-	dm := make([][]float64, n)
+	var m [][]float64
+	{
+		tapeBuf, _ := rowByRowJVPTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer rowByRowJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < n {
+			*tapeBuf = make([][]float64, n)
+		}
+		m = (*tapeBuf)[:n:n]
+		clear(m)
+	}
+	var dm [][]float64
+	{
+		tapeBuf1, _ := rowByRowJVPTapes.Get().(*[][]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([][]float64)
+		}
+		defer rowByRowJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < n {
+			*tapeBuf1 = make([][]float64, n)
+		}
+		dm = (*tapeBuf1)[:n:n]
+		clear(dm)
+	}
 	for i := range m {
 		m[i] = make([]float64, n)
 		dm[i] = make([]float64, n)
@@ -3290,13 +3419,40 @@ func pullbackOfSmoothEnd(x []float64, dres float64, dx []float64) float64 {
 	return smoothEnd1
 }
 
+// jvpOfSmoothEndTapes keeps jvpOfSmoothEnd's tape storage between calls.
+var jvpOfSmoothEndTapes sync.Pool
+
 // jvpOfSmoothEnd is the pushforward of smoothEnd: its results, then their tangents along dx.
 func jvpOfSmoothEnd(x, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("jvpOfSmoothEnd: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	y := make([]float64, len(x))
-	dy := make([]float64, len(x))
+	var y []float64
+	{
+		tapeBuf, _ := jvpOfSmoothEndTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer jvpOfSmoothEndTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		y = (*tapeBuf)[:len(x):len(x)]
+		clear(y)
+	}
+	var dy []float64
+	{
+		tapeBuf1, _ := jvpOfSmoothEndTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer jvpOfSmoothEndTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		dy = (*tapeBuf1)[:len(x):len(x)]
+		clear(dy)
+	}
 	for i := range min(len(y), len(x)) {
 		dy[i] = dx[i]
 		y[i] = x[i]

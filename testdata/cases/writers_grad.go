@@ -160,6 +160,9 @@ func LayerTwiceGrad(w, x, dw, dx []float64) float64 {
 	return layerTwice
 }
 
+// layerTwiceJVPTapes keeps LayerTwiceJVP's tape storage between calls.
+var layerTwiceJVPTapes sync.Pool
+
 // LayerTwiceJVP returns LayerTwice(w, x) and its directional derivative: the sum of its partial derivatives with respect to w, x times the tangents dw, dx.
 func LayerTwiceJVP(w, x, dw, dx []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -168,8 +171,32 @@ func LayerTwiceJVP(w, x, dw, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("LayerTwiceJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	h := make([]float64, len(w))
-	dh := make([]float64, len(w))
+	var h []float64
+	{
+		tapeBuf, _ := layerTwiceJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer layerTwiceJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		h = (*tapeBuf)[:len(w):len(w)]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := layerTwiceJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer layerTwiceJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		dh = (*tapeBuf1)[:len(w):len(w)]
+		clear(dh)
+	}
 	{
 		for i := range h {
 			dt := x[i%len(x)]*dw[i] + w[i]*dx[i%len(x)]
@@ -178,8 +205,32 @@ func LayerTwiceJVP(w, x, dw, dx []float64) (float64, float64) {
 			dh[i] = (1 - h[i]*h[i]) * dt
 		}
 	}
-	g := make([]float64, len(w))
-	dg := make([]float64, len(w))
+	var g []float64
+	{
+		tapeBuf2, _ := layerTwiceJVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer layerTwiceJVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		g = (*tapeBuf2)[:len(w):len(w)]
+		clear(g)
+	}
+	var dg []float64
+	{
+		tapeBuf3, _ := layerTwiceJVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer layerTwiceJVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(w) {
+			*tapeBuf3 = make([]float64, len(w))
+		}
+		dg = (*tapeBuf3)[:len(w):len(w)]
+		clear(dg)
+	}
 	{
 		for i1 := range g {
 			dt1 := h[i1%len(h)]*dw[i1] + w[i1]*dh[i1%len(h)]
@@ -988,13 +1039,40 @@ func Scaled32Grad(x, dx []float32) float32 {
 	return scaled32
 }
 
+// scaled32JVPTapes keeps Scaled32JVP's tape storage between calls.
+var scaled32JVPTapes sync.Pool
+
 // Scaled32JVP returns Scaled32(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func Scaled32JVP(x, dx []float32) (float32, float32) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("Scaled32JVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	y := make([]float32, len(x))
-	dy := make([]float32, len(x))
+	var y []float32
+	{
+		tapeBuf, _ := scaled32JVPTapes.Get().(*[]float32)
+		if tapeBuf == nil {
+			tapeBuf = new([]float32)
+		}
+		defer scaled32JVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float32, len(x))
+		}
+		y = (*tapeBuf)[:len(x):len(x)]
+		clear(y)
+	}
+	var dy []float32
+	{
+		tapeBuf1, _ := scaled32JVPTapes.Get().(*[]float32)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float32)
+		}
+		defer scaled32JVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float32, len(x))
+		}
+		dy = (*tapeBuf1)[:len(x):len(x)]
+		clear(dy)
+	}
 	for i := range x {
 		dy[i] = 2 * x[i] * dx[i]
 		y[i] = x[i] * x[i]
@@ -1478,6 +1556,9 @@ func LitHelperGrad(w, x, dw, dx []float64) float64 {
 	return litHelper
 }
 
+// litHelperJVPTapes keeps LitHelperJVP's tape storage between calls.
+var litHelperJVPTapes sync.Pool
+
 // LitHelperJVP returns LitHelper(w, x) and its directional derivative: the sum of its partial derivatives with respect to w, x times the tangents dw, dx.
 func LitHelperJVP(w, x, dw, dx []float64) (float64, float64) {
 	if len(dw) < len(w) {
@@ -1486,8 +1567,32 @@ func LitHelperJVP(w, x, dw, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("LitHelperJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	h := make([]float64, len(w))
-	dh := make([]float64, len(w))
+	var h []float64
+	{
+		tapeBuf, _ := litHelperJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer litHelperJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		h = (*tapeBuf)[:len(w):len(w)]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := litHelperJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer litHelperJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		dh = (*tapeBuf1)[:len(w):len(w)]
+		clear(dh)
+	}
 	var dtotal float64
 	total := 0.0
 	{
