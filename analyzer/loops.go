@@ -356,43 +356,31 @@ func (l *lowerer) lengthFixed(id *ast.Ident, nest ast.Stmt) bool {
 		return false
 	}
 	fixed := true
-	whole := func(x ast.Expr) {
+	writesIn(nest, func(x ast.Expr) {
 		if x, ok := ast.Unparen(x).(*ast.Ident); ok && l.info.ObjectOf(x) == types.Object(v) {
 			fixed = false
 		}
-	}
-	ast.Inspect(nest, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for _, x := range n.Lhs {
-				whole(x)
-			}
-		case *ast.RangeStmt:
-			if n.Key != nil {
-				whole(n.Key)
-			}
-			if n.Value != nil {
-				whole(n.Value)
-			}
-		case *ast.ValueSpec:
-			for _, name := range n.Names {
-				whole(name)
-			}
-		}
-		return true
 	})
 	return fixed
 }
 
-// assignedIn returns the variables that statements inside s assign or
-// take the address of.
+// assignedIn returns the variables that statements inside s assign,
+// declare or take the address of.
 func (l *lowerer) assignedIn(s ast.Stmt) map[types.Object]bool {
 	out := map[types.Object]bool{}
-	mark := func(x ast.Expr) {
+	writesIn(s, func(x ast.Expr) {
 		if v := l.rootVar(x); v != nil {
 			out[v] = true
 		}
-	}
+	})
+	return out
+}
+
+// writesIn calls mark with every expression a statement inside s writes:
+// the left side of an assignment, an increment's operand, a range's key
+// and value, a name a var declaration declares (a variable declared in a
+// loop takes a new value on each trip), and the operand of &.
+func writesIn(s ast.Stmt, mark func(ast.Expr)) {
 	ast.Inspect(s, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
@@ -408,6 +396,10 @@ func (l *lowerer) assignedIn(s ast.Stmt) map[types.Object]bool {
 			if n.Value != nil {
 				mark(n.Value)
 			}
+		case *ast.ValueSpec:
+			for _, name := range n.Names {
+				mark(name)
+			}
 		case *ast.UnaryExpr:
 			if n.Op == token.AND {
 				mark(n.X)
@@ -415,7 +407,6 @@ func (l *lowerer) assignedIn(s ast.Stmt) map[types.Object]bool {
 		}
 		return true
 	})
-	return out
 }
 
 // forwardInLoop assembles a loop body's forward code; completion records

@@ -661,6 +661,21 @@ func init() {
 			})
 			g.line("}")
 		}},
+		{name: "varbound", weight: 1, ok: func(g *progGen, d int) bool { return d > 0 && len(g.loops) == 0 && g.sc.sls[0].n == 6 }, stmt: func(g *progGen, d int) {
+			// An inner loop bounded by a variable declared with var in the
+			// outer loop's body: a new bound on every outer trip.
+			t, m, i := g.fresh("t"), g.fresh("m"), g.fresh("i")
+			g.line("for %s := range 3 {", t)
+			if g.chance(0.5) {
+				g.line("	var %s = %s + 1", m, t)
+			} else {
+				g.line("	var %s int = 3 - %s", m, t)
+			}
+			g.line("	for %s := 0; %s < %s; %s++ {", i, i, m, i)
+			g.line("		y = 0.5*y + math.Sin(y*w[%s+%s]) * %s", t, i, g.squash(g.expr(1)))
+			g.line("	}")
+			g.line("}")
+		}},
 		{name: "sidecounter", weight: 1, stmt: func(g *progGen, d int) {
 			// A call with effects runs exactly as often as in the source:
 			// its result goes into a variable first (gradgen refuses it as

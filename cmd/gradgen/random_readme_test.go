@@ -43,7 +43,7 @@ var readmeCoverage = map[string][]string{
 	"comparisons in conditions":                         {"compare", "switchless"},
 	// Statements.
 	"`:=`":                               {"define"},
-	"`var` and `const` declarations":     {"vardecl", "constdecl", "loopvar"},
+	"`var` and `const` declarations":     {"vardecl", "constdecl", "loopvar", "varbound"},
 	"`=`":                                {"assign"},
 	"`+= -= *= /=`":                      {"opassign"},
 	"`++ --`":                            {"incdec"},

@@ -1052,6 +1052,31 @@ func RangeRemade(x []float64) float64 {
 	return s
 }
 
+// VarInLoop declares an inner loop's bound, and a view another inner
+// loop ranges over, with var inside the outer loop: both take new values
+// on each outer trip, so the backward sweep must not take the trip counts
+// from their values after the nest (it did for the bound: index out of
+// range, and with other bounds a wrong gradient).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func VarInLoop(x []float64) float64 {
+	s := 0.5
+	for k := 0; k < len(x); k++ {
+		var m = k + 1
+		for i := 0; i < m; i++ {
+			s = math.Sin(s*x[i]) + x[k]
+		}
+		var w = x[k:]
+		for j := range w {
+			s += 0.1 * w[j] * s
+		}
+	}
+	return s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

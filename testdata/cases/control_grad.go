@@ -16087,6 +16087,605 @@ func RangeRemadeHessian(x, dx, hess []float64) float64 {
 	return rangeRemade
 }
 
+// varInLoopGradTapes keeps VarInLoopGrad's tape storage between calls.
+var varInLoopGradTapes sync.Pool
+
+// varInLoopGradTapesFloat64 keeps VarInLoopGrad's tape storage between calls.
+var varInLoopGradTapesFloat64 sync.Pool
+
+// VarInLoopGrad returns VarInLoop(x) and its partial derivatives with respect to x.
+func VarInLoopGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("VarInLoopGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var sTapeBuf *[]float64
+	var m, i, j, iters, tapeLen, tapeLen1 int
+	var t, sin, t1, t2, t3, t4 float64
+	var dw, w, tapes, tripsTape, tripsTape1, iTape, sTape []float64
+	var tapes1, wTape, dwTape [][]float64
+	s := 0.5
+	k := 0
+	var tapeArray [64]float64
+	sTape = tapeArray[:0]
+	iters = max(0, len(x))
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray1 [64]float64
+		tapes = tapeArray1[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray2 [1024]float64
+		tapes = tapeArray2[:tapeLen]
+	} else {
+		tapeBuf, _ := varInLoopGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varInLoopGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	iTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape1 = tapes[:0:iters]
+	tapeLen1 = iters + iters
+	{
+		tapeBuf1, _ := varInLoopGradTapesFloat64.Get().(*[][]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([][]float64)
+		}
+		defer varInLoopGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([][]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
+	}
+	wTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	dwTape = tapes1[:0:iters]
+	for ; k < len(x); k++ {
+		m = k + 1
+		iTape = append(iTape, float64(i))
+		i = 0
+		tripsTape = append(tripsTape, 0)
+		for ; i < m; i++ {
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = varInLoopGradTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			sTape = append(sTape, s)
+			t = s * x[i]
+			sin = math.Sin(t)
+			t1 = sin + x[k]
+			s = t1
+		}
+		wTape = append(wTape, w)
+		dwTape = append(dwTape, dw)
+		dw = dx[k:]
+		w = x[k:]
+		tripsTape1 = append(tripsTape1, 0)
+		for j = range w {
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = varInLoopGradTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			tripsTape1[len(tripsTape1)-1]++
+			sTape = append(sTape, s)
+			t2 = 0.1 * w[j]
+			t3 = t2 * s
+			t4 = s + t3
+			s = t4
+		}
+	}
+	varInLoop := s
+
+	var ds, dt4, dt3, dt2, dt1, dsin, dt float64
+	// return s
+	ds = 1
+	// for k < len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// k++
+		k--
+		// for j := range w
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			j = tripsT - 1
+			// s += 0.1 * w[j] * s
+			dt4 = ds
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			t2 = 0.1 * w[j]
+			ds = dt4
+			dt3 = dt4
+			dt2 = s * dt3
+			ds += t2 * dt3
+			dw[j] += 0.1 * dt2
+		}
+		// var w = x[k:]
+		dw = dwTape[len(dwTape)-1]
+		dwTape = dwTape[:len(dwTape)-1]
+		w = wTape[len(wTape)-1]
+		wTape = wTape[:len(wTape)-1]
+		// for i < m
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			// i++
+			i--
+			// s = math.Sin(s*x[i]) + x[k]
+			dt1 = ds
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			t = s * x[i]
+			dsin = dt1
+			dx[k] += dt1
+			dt = math.Cos(t) * dsin
+			ds = x[i] * dt
+			dx[i] += s * dt
+		}
+		// i := 0
+		i = int(iTape[len(iTape)-1])
+		iTape = iTape[:len(iTape)-1]
+	}
+	if sTapeBuf != nil {
+		varInLoopGradTapes.Put(sTapeBuf)
+	}
+	return varInLoop
+}
+
+// VarInLoopJVP returns VarInLoop(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func VarInLoopJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("VarInLoopJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	for k := 0; k < len(x); k++ {
+		var m = k + 1
+		for i := 0; i < m; i++ {
+			dt := x[i]*ds + s*dx[i]
+			t := s * x[i]
+			dsin := math.Cos(t) * dt
+			sin := math.Sin(t)
+			ds = dsin + dx[k]
+			s = sin + x[k]
+		}
+		dw := dx[k:]
+		w := x[k:]
+		for j := range w {
+			dt1 := 0.1 * dw[j]
+			t1 := 0.1 * w[j]
+			dt2 := s*dt1 + t1*ds
+			t2 := t1 * s
+			ds += dt2
+			s += t2
+		}
+	}
+	return s, ds
+}
+
+// varInLoopHVPTapes keeps VarInLoopHVP's tape storage between calls.
+var varInLoopHVPTapes sync.Pool
+
+// VarInLoopHVP returns VarInLoop's value, its gradient as VarInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func VarInLoopHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("VarInLoopHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("VarInLoopHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var dt1TapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var t1TapeBuf *[]float64
+	var tTapeBuf *[]float64
+	var m, i, j, iters, tapeLen int
+	var t3, t4, t5, dt, t6, t, cos, t7, dsin, sin1, sin, t8, t9, t10, dt1, t11, t1, t12, t13, t14, dt2, t15, t2, t16, t17 float64
+	var ddw, dw, dw1, w, tapes, tripsTape, tripsTape1, iTape, dtTape, tTape, dsTape, sTape, dt1Tape, t1Tape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("VarInLoopHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	k := 0
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dsTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	dt1Tape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	t1Tape = tapeArray5[:0]
+	iters = max(0, len(x))
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray6 [64]float64
+		tapes = tapeArray6[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray7 [1024]float64
+		tapes = tapeArray7[:tapeLen]
+	} else {
+		tapeBuf, _ := varInLoopHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varInLoopHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	iTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape1 = tapes[:0:iters]
+	for ; k < len(x); k++ {
+		m = k + 1
+		iTape = append(iTape, float64(i))
+		i = 0
+		tripsTape = append(tripsTape, 0)
+		for ; i < m; i++ {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = varInLoopHVPTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(dtTape)-len(dtTape) < 1 {
+				if dtTapeBuf == nil {
+					dtTapeBuf, _ = varInLoopHVPTapes.Get().(*[]float64)
+					if dtTapeBuf == nil {
+						dtTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+					*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+				}
+				dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = varInLoopHVPTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			if cap(tTape)-len(tTape) < 1 {
+				if tTapeBuf == nil {
+					tTapeBuf, _ = varInLoopHVPTapes.Get().(*[]float64)
+					if tTapeBuf == nil {
+						tTapeBuf = new([]float64)
+					}
+				}
+				if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+					*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+				}
+				tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			dtTape = append(dtTape, dt)
+			t3 = x[i] * ds
+			t4 = s * v[i]
+			t5 = t3 + t4
+			dt = t5
+			tTape = append(tTape, t)
+			t6 = s * x[i]
+			t = t6
+			cos = math.Cos(t)
+			t7 = cos * dt
+			dsin = t7
+			sin1 = math.Sin(t)
+			sin = sin1
+			dsTape = append(dsTape, ds)
+			t8 = dsin + v[k]
+			ds = t8
+			sTape = append(sTape, s)
+			t9 = sin + x[k]
+			s = t9
+		}
+		dw = v[k:]
+		w = x[k:]
+		tripsTape1 = append(tripsTape1, 0)
+		for j = range w {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = varInLoopHVPTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(dt1Tape)-len(dt1Tape) < 1 {
+				if dt1TapeBuf == nil {
+					dt1TapeBuf, _ = varInLoopHVPTapes.Get().(*[]float64)
+					if dt1TapeBuf == nil {
+						dt1TapeBuf = new([]float64)
+					}
+				}
+				if cap(*dt1TapeBuf) < 2*cap(dt1Tape)+1 {
+					*dt1TapeBuf = make([]float64, 2*cap(dt1Tape)+1)
+				}
+				dt1Tape = (*dt1TapeBuf)[:copy(*dt1TapeBuf, dt1Tape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = varInLoopHVPTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			if cap(t1Tape)-len(t1Tape) < 1 {
+				if t1TapeBuf == nil {
+					t1TapeBuf, _ = varInLoopHVPTapes.Get().(*[]float64)
+					if t1TapeBuf == nil {
+						t1TapeBuf = new([]float64)
+					}
+				}
+				if cap(*t1TapeBuf) < 2*cap(t1Tape)+1 {
+					*t1TapeBuf = make([]float64, 2*cap(t1Tape)+1)
+				}
+				t1Tape = (*t1TapeBuf)[:copy(*t1TapeBuf, t1Tape)]
+			}
+			tripsTape1[len(tripsTape1)-1]++
+			dt1Tape = append(dt1Tape, dt1)
+			t10 = 0.1 * dw[j]
+			dt1 = t10
+			t1Tape = append(t1Tape, t1)
+			t11 = 0.1 * w[j]
+			t1 = t11
+			t12 = s * dt1
+			t13 = t1 * ds
+			t14 = t12 + t13
+			dt2 = t14
+			t15 = t1 * s
+			t2 = t15
+			dsTape = append(dsTape, ds)
+			t16 = ds + dt2
+			ds = t16
+			sTape = append(sTape, s)
+			t17 = s + t2
+			s = t17
+		}
+	}
+	varInLoopHVP := s
+
+	var dds, ds1, dt17, dt21, dt16, ddt2, dt15, dt11, dt14, ddt1, dt111, dt10, dt9, dsin1, dt8, ddsin, dsin11, dt3, dt7, ddt, dt6, dt5, dt31, dt4 float64
+	// return s, ds
+	dds = 1
+	// for k < len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// k++
+		k--
+		ddw = dx[k:]
+		dw1 = hv[k:]
+		// for j := range w
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			j = tripsT - 1
+			// s += t2
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt17 = ds1
+			dt21 += dt17
+			// ds += dt2
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt16 = dds
+			ddt2 += dt16
+			// t2 := t1 * s
+			dt15 = dt21
+			dt21 = 0
+			dt11 += s * dt15
+			ds1 += t1 * dt15
+			// dt2 := s*dt1 + t1*ds
+			dt14 = ddt2
+			ddt2 = 0
+			dt11 += ds * dt14
+			dds += t1 * dt14
+			ds1 += dt1 * dt14
+			ddt1 += s * dt14
+			// t1 := 0.1 * w[j]
+			dt111 = dt11
+			dt11 = 0
+			t1 = t1Tape[len(t1Tape)-1]
+			t1Tape = t1Tape[:len(t1Tape)-1]
+			dw1[j] += 0.1 * dt111
+			// dt1 := 0.1 * dw[j]
+			dt10 = ddt1
+			ddt1 = 0
+			dt1 = dt1Tape[len(dt1Tape)-1]
+			dt1Tape = dt1Tape[:len(dt1Tape)-1]
+			ddw[j] += 0.1 * dt10
+		}
+		// for i < m
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			// i++
+			i--
+			// s = sin + x[k]
+			dt9 = ds1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dsin1 += dt9
+			hv[k] += dt9
+			// ds = dsin + v[k]
+			dt8 = dds
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			ddsin += dt8
+			dx[k] += dt8
+			// sin := math.Sin(t)
+			dsin11 = dsin1
+			dsin1 = 0
+			dt3 += math.Cos(t) * dsin11
+			// dsin := math.Cos(t) * dt
+			cos = math.Cos(t)
+			dt7 = ddsin
+			ddsin = 0
+			ddt += cos * dt7
+			dt3 -= math.Sin(t) * dt * dt7
+			// t := s * x[i]
+			dt6 = dt3
+			dt3 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			ds1 = x[i] * dt6
+			hv[i] += s * dt6
+			// dt := x[i]*ds + s*v[i]
+			dt5 = ddt
+			ddt = 0
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dt31 = dt5
+			dt4 = dt5
+			ds1 += v[i] * dt4
+			dx[i] += s * dt4
+			hv[i] += ds * dt31
+			dds = x[i] * dt31
+		}
+		// i := 0
+		i = int(iTape[len(iTape)-1])
+		iTape = iTape[:len(iTape)-1]
+	}
+	if dsTapeBuf != nil {
+		varInLoopHVPTapes.Put(dsTapeBuf)
+	}
+	if dt1TapeBuf != nil {
+		varInLoopHVPTapes.Put(dt1TapeBuf)
+	}
+	if dtTapeBuf != nil {
+		varInLoopHVPTapes.Put(dtTapeBuf)
+	}
+	if sTapeBuf != nil {
+		varInLoopHVPTapes.Put(sTapeBuf)
+	}
+	if t1TapeBuf != nil {
+		varInLoopHVPTapes.Put(t1TapeBuf)
+	}
+	if tTapeBuf != nil {
+		varInLoopHVPTapes.Put(tTapeBuf)
+	}
+	return varInLoopHVP
+}
+
+// varInLoopHessianTapes keeps VarInLoopHessian's tape storage between calls.
+var varInLoopHessianTapes sync.Pool
+
+// VarInLoopHessian returns VarInLoop's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func VarInLoopHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("VarInLoopHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("VarInLoopHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := varInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer varInLoopHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := varInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer varInLoopHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var varInLoop float64
+	for j1 := 0; j1 < n; j1++ {
+		var k1 int
+		k1 = 0
+		if j1 >= k1 && j1 < k1+len(x) {
+			v[j1-k1] = 1
+		}
+		k1 += len(x)
+		r, t := hvpOfVarInLoop(x, v, hv)
+		varInLoop = r
+		k1 = 0
+		if j1 >= k1 && j1 < k1+len(x) {
+			dx[j1-k1] += t
+			v[j1-k1] = 0
+		}
+		k1 += len(x)
+		k1 = 0
+		for i1 := range x {
+			hess[j1*n+k1] += hv[i1]
+			hv[i1] = 0
+			k1++
+		}
+	}
+	if n == 0 {
+		varInLoop = VarInLoop(x)
+	}
+	return varInLoop
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -24341,6 +24940,327 @@ func hvpOfRangeRemade(x, v, hv []float64) (float64, float64) {
 		hvpOfRangeRemadeTapes.Put(t2TapeBuf)
 	}
 	return hvpOfRangeRemade1, hvpOfRangeRemade2
+}
+
+// hvpOfVarInLoopTapes keeps hvpOfVarInLoop's tape storage between calls.
+var hvpOfVarInLoopTapes sync.Pool
+
+// hvpOfVarInLoop returns VarInLoop's value, its directional derivative along the directions and their Hessian-vector product: a row of VarInLoopHessian.
+func hvpOfVarInLoop(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfVarInLoop: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var dt1TapeBuf *[]float64
+	var dtTapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var t1TapeBuf *[]float64
+	var tTapeBuf *[]float64
+	var m, i, j, iters, tapeLen int
+	var t3, t4, t5, dt, t6, t, cos, t7, dsin, sin1, sin, t8, t9, dt1, t10, t1, t11, t12, t13, dt2, t14, t2, t15, t16 float64
+	var dw, dw1, w, tapes, tripsTape, tripsTape1, iTape, dtTape, tTape, dsTape, sTape, dt1Tape, t1Tape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfVarInLoop: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	k := 0
+	var tapeArray [64]float64
+	dtTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	dsTape = tapeArray2[:0]
+	var tapeArray3 [64]float64
+	sTape = tapeArray3[:0]
+	var tapeArray4 [64]float64
+	dt1Tape = tapeArray4[:0]
+	var tapeArray5 [64]float64
+	t1Tape = tapeArray5[:0]
+	iters = max(0, len(x))
+	tapeLen = iters + iters + iters
+	if tapeLen <= 64 {
+		var tapeArray6 [64]float64
+		tapes = tapeArray6[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray7 [1024]float64
+		tapes = tapeArray7[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfVarInLoopTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfVarInLoopTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	iTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape1 = tapes[:0:iters]
+	for ; k < len(x); k++ {
+		m = k + 1
+		iTape = append(iTape, float64(i))
+		i = 0
+		tripsTape = append(tripsTape, 0)
+		for ; i < m; i++ {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = hvpOfVarInLoopTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(dtTape)-len(dtTape) < 1 {
+				if dtTapeBuf == nil {
+					dtTapeBuf, _ = hvpOfVarInLoopTapes.Get().(*[]float64)
+					if dtTapeBuf == nil {
+						dtTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dtTapeBuf) < 2*cap(dtTape)+1 {
+					*dtTapeBuf = make([]float64, 2*cap(dtTape)+1)
+				}
+				dtTape = (*dtTapeBuf)[:copy(*dtTapeBuf, dtTape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = hvpOfVarInLoopTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			if cap(tTape)-len(tTape) < 1 {
+				if tTapeBuf == nil {
+					tTapeBuf, _ = hvpOfVarInLoopTapes.Get().(*[]float64)
+					if tTapeBuf == nil {
+						tTapeBuf = new([]float64)
+					}
+				}
+				if cap(*tTapeBuf) < 2*cap(tTape)+1 {
+					*tTapeBuf = make([]float64, 2*cap(tTape)+1)
+				}
+				tTape = (*tTapeBuf)[:copy(*tTapeBuf, tTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			dtTape = append(dtTape, dt)
+			t3 = x[i] * ds
+			t4 = s * v[i]
+			t5 = t3 + t4
+			dt = t5
+			tTape = append(tTape, t)
+			t6 = s * x[i]
+			t = t6
+			cos = math.Cos(t)
+			t7 = cos * dt
+			dsin = t7
+			sin1 = math.Sin(t)
+			sin = sin1
+			dsTape = append(dsTape, ds)
+			t8 = dsin + v[k]
+			ds = t8
+			sTape = append(sTape, s)
+			t9 = sin + x[k]
+			s = t9
+		}
+		dw = v[k:]
+		w = x[k:]
+		tripsTape1 = append(tripsTape1, 0)
+		for j = range w {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = hvpOfVarInLoopTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(dt1Tape)-len(dt1Tape) < 1 {
+				if dt1TapeBuf == nil {
+					dt1TapeBuf, _ = hvpOfVarInLoopTapes.Get().(*[]float64)
+					if dt1TapeBuf == nil {
+						dt1TapeBuf = new([]float64)
+					}
+				}
+				if cap(*dt1TapeBuf) < 2*cap(dt1Tape)+1 {
+					*dt1TapeBuf = make([]float64, 2*cap(dt1Tape)+1)
+				}
+				dt1Tape = (*dt1TapeBuf)[:copy(*dt1TapeBuf, dt1Tape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = hvpOfVarInLoopTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			if cap(t1Tape)-len(t1Tape) < 1 {
+				if t1TapeBuf == nil {
+					t1TapeBuf, _ = hvpOfVarInLoopTapes.Get().(*[]float64)
+					if t1TapeBuf == nil {
+						t1TapeBuf = new([]float64)
+					}
+				}
+				if cap(*t1TapeBuf) < 2*cap(t1Tape)+1 {
+					*t1TapeBuf = make([]float64, 2*cap(t1Tape)+1)
+				}
+				t1Tape = (*t1TapeBuf)[:copy(*t1TapeBuf, t1Tape)]
+			}
+			tripsTape1[len(tripsTape1)-1]++
+			dt1Tape = append(dt1Tape, dt1)
+			dt1 = 0.1 * dw[j]
+			t1Tape = append(t1Tape, t1)
+			t10 = 0.1 * w[j]
+			t1 = t10
+			t11 = s * dt1
+			t12 = t1 * ds
+			t13 = t11 + t12
+			dt2 = t13
+			t14 = t1 * s
+			t2 = t14
+			dsTape = append(dsTape, ds)
+			t15 = ds + dt2
+			ds = t15
+			sTape = append(sTape, s)
+			t16 = s + t2
+			s = t16
+		}
+	}
+	hvpOfVarInLoop1 := s
+	hvpOfVarInLoop2 := ds
+
+	var dds, ds1, dt16, dt21, dt15, ddt2, dt14, dt11, dt13, dt10, dt9, dsin1, dt8, ddsin, dsin11, dt3, dt7, ddt, dt6, dt5, dt31, dt4 float64
+	// return s, ds
+	dds = 1
+	// for k < len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// k++
+		k--
+		dw1 = hv[k:]
+		// for j := range w
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			j = tripsT - 1
+			// s += t2
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dt16 = ds1
+			dt21 += dt16
+			// ds += dt2
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			dt15 = dds
+			ddt2 += dt15
+			// t2 := t1 * s
+			dt14 = dt21
+			dt21 = 0
+			dt11 += s * dt14
+			ds1 += t1 * dt14
+			// dt2 := s*dt1 + t1*ds
+			dt13 = ddt2
+			ddt2 = 0
+			dt11 += ds * dt13
+			dds += t1 * dt13
+			ds1 += dt1 * dt13
+			// t1 := 0.1 * w[j]
+			dt10 = dt11
+			dt11 = 0
+			t1 = t1Tape[len(t1Tape)-1]
+			t1Tape = t1Tape[:len(t1Tape)-1]
+			dw1[j] += 0.1 * dt10
+			// dt1 := 0.1 * dw[j]
+			dt1 = dt1Tape[len(dt1Tape)-1]
+			dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		}
+		// for i < m
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			// i++
+			i--
+			// s = sin + x[k]
+			dt9 = ds1
+			s = sTape[len(sTape)-1]
+			sTape = sTape[:len(sTape)-1]
+			dsin1 += dt9
+			hv[k] += dt9
+			// ds = dsin + v[k]
+			dt8 = dds
+			ds = dsTape[len(dsTape)-1]
+			dsTape = dsTape[:len(dsTape)-1]
+			ddsin += dt8
+			// sin := math.Sin(t)
+			dsin11 = dsin1
+			dsin1 = 0
+			dt3 += math.Cos(t) * dsin11
+			// dsin := math.Cos(t) * dt
+			cos = math.Cos(t)
+			dt7 = ddsin
+			ddsin = 0
+			ddt += cos * dt7
+			dt3 -= math.Sin(t) * dt * dt7
+			// t := s * x[i]
+			dt6 = dt3
+			dt3 = 0
+			t = tTape[len(tTape)-1]
+			tTape = tTape[:len(tTape)-1]
+			ds1 = x[i] * dt6
+			hv[i] += s * dt6
+			// dt := x[i]*ds + s*v[i]
+			dt5 = ddt
+			ddt = 0
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dt31 = dt5
+			dt4 = dt5
+			ds1 += v[i] * dt4
+			hv[i] += ds * dt31
+			dds = x[i] * dt31
+		}
+		// i := 0
+		i = int(iTape[len(iTape)-1])
+		iTape = iTape[:len(iTape)-1]
+	}
+	if dsTapeBuf != nil {
+		hvpOfVarInLoopTapes.Put(dsTapeBuf)
+	}
+	if dt1TapeBuf != nil {
+		hvpOfVarInLoopTapes.Put(dt1TapeBuf)
+	}
+	if dtTapeBuf != nil {
+		hvpOfVarInLoopTapes.Put(dtTapeBuf)
+	}
+	if sTapeBuf != nil {
+		hvpOfVarInLoopTapes.Put(sTapeBuf)
+	}
+	if t1TapeBuf != nil {
+		hvpOfVarInLoopTapes.Put(t1TapeBuf)
+	}
+	if tTapeBuf != nil {
+		hvpOfVarInLoopTapes.Put(tTapeBuf)
+	}
+	return hvpOfVarInLoop1, hvpOfVarInLoop2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

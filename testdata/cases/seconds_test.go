@@ -172,6 +172,7 @@ var seconds = map[string]secondCase{
 	"WhileViews":      {hvp: WhileViewsHVP, hessian: WhileViewsHessian, grad: WhileViewsGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
 	"PooledLocals":    {hvp: PooledLocalsHVP, hessian: PooledLocalsHessian, grad: PooledLocalsGrad, args: func(x []float64) []any { return []any{x[:4], x[4]} }, wrt: []int{0, 1}},
 	"RangeRemade":     {hvp: RangeRemadeHVP, hessian: RangeRemadeHessian, grad: RangeRemadeGrad, args: func(x []float64) []any { return []any{x} }},
+	"VarInLoop":       {hvp: VarInLoopHVP, hessian: VarInLoopHessian, grad: VarInLoopGrad, args: func(x []float64) []any { return []any{x} }},
 	"InnerCounters":   {hvp: InnerCountersHVP, hessian: InnerCountersHessian, grad: InnerCountersGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
 	"RowViews":        {hvp: RowViewsHVP, hessian: RowViewsHessian, grad: RowViewsGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
 	"UnusedCounter":   {hvp: UnusedCounterHVP, hessian: UnusedCounterHessian, grad: UnusedCounterGrad, args: func(x []float64) []any { return []any{x[0], 3} }, wrt: []int{0}},
