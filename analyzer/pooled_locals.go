@@ -39,37 +39,35 @@ func (l *lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
 // one of those poolableLocal lists.
 func (l *lowerer) staysLocal(obj types.Object, made *ast.CallExpr) bool {
 	tracked := map[types.Object]bool{obj: true}
-	// A view is tracked where its definition is met, before its uses in
-	// source order, so one walk sees every use.
-	ok := true
 	parent := l.structure().parent
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
-		if !ok {
-			return false
-		}
-		if lit, isLit := n.(*ast.FuncLit); isLit {
-			ast.Inspect(lit.Body, func(m ast.Node) bool {
-				if id, isID := m.(*ast.Ident); isID && tracked[l.info.Uses[id]] {
-					ok = false
-				}
-				return ok
-			})
-			return false
-		}
-		id, isID := n.(*ast.Ident)
-		if !isID {
+	// A use may come before, in the source, the view it uses is taken (a
+	// loop uses w, then sets w = h[a:b] for the next trip): walk again
+	// until the views tracked settle, so that every use of every one is
+	// checked.
+	for {
+		known, ok := len(tracked), true
+		ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+			if !ok {
+				return false
+			}
+			if lit, isLit := n.(*ast.FuncLit); isLit {
+				ast.Inspect(lit.Body, func(m ast.Node) bool {
+					if id, isID := m.(*ast.Ident); isID && tracked[l.info.Uses[id]] {
+						ok = false
+					}
+					return ok
+				})
+				return false
+			}
+			if id, isID := n.(*ast.Ident); isID && tracked[l.info.ObjectOf(id)] && !l.localUse(id, parent, tracked, made) {
+				ok = false
+			}
 			return true
+		})
+		if !ok || len(tracked) == known {
+			return ok
 		}
-		o := l.info.ObjectOf(id)
-		if !tracked[o] {
-			return true
-		}
-		if !l.localUse(id, parent, tracked, made) {
-			ok = false
-		}
-		return true
-	})
-	return ok
+	}
 }
 
 // localUse reports whether the use id of a tracked slice keeps its memory
@@ -123,8 +121,9 @@ func (l *lowerer) viewDefinition(a *ast.AssignStmt, e ast.Node, tracked map[type
 	}
 	for i, lhs := range a.Lhs {
 		if lhs == e {
-			// The variable written: only by its own make.
-			return ast.Unparen(a.Rhs[i]) == ast.Expr(made)
+			// The variable written: by its own make, or a view set to
+			// another view of a tracked slice.
+			return ast.Unparen(a.Rhs[i]) == ast.Expr(made) || l.viewOfTracked(a.Rhs[i], tracked)
 		}
 		if a.Rhs[i] != e {
 			continue
@@ -136,6 +135,25 @@ func (l *lowerer) viewDefinition(a *ast.AssignStmt, e ast.Node, tracked map[type
 		return isID && l.trackView(id, tracked)
 	}
 	return false
+}
+
+// viewOfTracked reports whether e is a view (h[a:b], h[a:][:c]) of a
+// tracked slice.
+func (l *lowerer) viewOfTracked(e ast.Expr, tracked map[types.Object]bool) bool {
+	sl, ok := ast.Unparen(e).(*ast.SliceExpr)
+	if !ok {
+		return false
+	}
+	for {
+		switch x := ast.Unparen(sl.X).(type) {
+		case *ast.SliceExpr:
+			sl = x
+			continue
+		case *ast.Ident:
+			return tracked[l.info.ObjectOf(x)]
+		}
+		return false
+	}
 }
 
 // trackView tracks the local variable id is, set to a view of a tracked

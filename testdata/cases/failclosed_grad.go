@@ -2017,15 +2017,41 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 	return reslicedRange
 }
 
+// popBeforeSumGradTapes keeps PopBeforeSumGrad's tape storage between calls.
+var popBeforeSumGradTapes sync.Pool
+
 // PopBeforeSumGrad returns PopBeforeSum(x) and its partial derivatives with respect to x.
 func PopBeforeSumGrad(x, dx []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	var h, dh []float64
 	var t, v float64
 	var i int
-	dh := make([]float64, len(x))
-	h := make([]float64, len(x))
+	{
+		tapeBuf, _ := popBeforeSumGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer popBeforeSumGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dh = (*tapeBuf)[:len(x):len(x)]
+		clear(dh)
+	}
+	{
+		tapeBuf1, _ := popBeforeSumGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer popBeforeSumGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		h = (*tapeBuf1)[:len(x):len(x)]
+		clear(h)
+	}
 	for i, v = range x {
 		t = v * v
 		h[i] = t
@@ -2061,13 +2087,40 @@ func PopBeforeSumGrad(x, dx []float64) float64 {
 	return popBeforeSum
 }
 
+// popBeforeSumJVPTapes keeps PopBeforeSumJVP's tape storage between calls.
+var popBeforeSumJVPTapes sync.Pool
+
 // PopBeforeSumJVP returns PopBeforeSum(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func PopBeforeSumJVP(x, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	h := make([]float64, len(x))
-	dh := make([]float64, len(x))
+	var h []float64
+	{
+		tapeBuf, _ := popBeforeSumJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer popBeforeSumJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		h = (*tapeBuf)[:len(x):len(x)]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := popBeforeSumJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer popBeforeSumJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		dh = (*tapeBuf1)[:len(x):len(x)]
+		clear(dh)
+	}
 	for i, v := range x {
 		dv := dx[i]
 		dh[i] = 2 * v * dv
@@ -2098,16 +2151,60 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
+	var h, dh1, dh, ddh, dvTape []float64
 	var dv, t1, t2, t3, v float64
 	var i, iters int
-	var dvTape []float64
 	if len(v2) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumHVP: len(v2) = %d is shorter than len(x) = %d", len(v2), len(x)))
 	}
-	dh1 := make([]float64, len(x))
-	h := make([]float64, len(x))
-	ddh := make([]float64, len(x))
-	dh := make([]float64, len(x))
+	{
+		tapeBuf, _ := popBeforeSumHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer popBeforeSumHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dh1 = (*tapeBuf)[:len(x):len(x)]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := popBeforeSumHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer popBeforeSumHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		h = (*tapeBuf1)[:len(x):len(x)]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := popBeforeSumHVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer popBeforeSumHVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		ddh = (*tapeBuf2)[:len(x):len(x)]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := popBeforeSumHVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer popBeforeSumHVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		dh = (*tapeBuf3)[:len(x):len(x)]
+		clear(dh)
+	}
 	iters = len(x)
 	if iters <= 64 {
 		var tapeArray [64]float64
@@ -2116,15 +2213,15 @@ func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 		var tapeArray1 [1024]float64
 		dvTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := popBeforeSumHVPTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf4, _ := popBeforeSumHVPTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer popBeforeSumHVPTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer popBeforeSumHVPTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters {
+			*tapeBuf4 = make([]float64, iters)
 		}
-		dvTape = (*tapeBuf)[:0:iters]
+		dvTape = (*tapeBuf4)[:0:iters]
 	}
 	for i, v = range x {
 		dvTape = append(dvTape, dv)
@@ -8798,16 +8895,60 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 	if len(hv) < len(x) {
 		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
 	}
+	var h, dh1, dh, ddh, dvTape []float64
 	var dv, t1, t2, t3, v float64
 	var i, iters int
-	var dvTape []float64
 	if len(v2) < len(x) {
 		panic(fmt.Sprintf("hvpOfPopBeforeSum: len(v2) = %d is shorter than len(x) = %d", len(v2), len(x)))
 	}
-	dh1 := make([]float64, len(x))
-	h := make([]float64, len(x))
-	ddh := make([]float64, len(x))
-	dh := make([]float64, len(x))
+	{
+		tapeBuf, _ := hvpOfPopBeforeSumTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfPopBeforeSumTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dh1 = (*tapeBuf)[:len(x):len(x)]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := hvpOfPopBeforeSumTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfPopBeforeSumTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		h = (*tapeBuf1)[:len(x):len(x)]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := hvpOfPopBeforeSumTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfPopBeforeSumTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		ddh = (*tapeBuf2)[:len(x):len(x)]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := hvpOfPopBeforeSumTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfPopBeforeSumTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		dh = (*tapeBuf3)[:len(x):len(x)]
+		clear(dh)
+	}
 	iters = len(x)
 	if iters <= 64 {
 		var tapeArray [64]float64
@@ -8816,15 +8957,15 @@ func hvpOfPopBeforeSum(x, v2, hv []float64) (float64, float64) {
 		var tapeArray1 [1024]float64
 		dvTape = tapeArray1[:0:iters]
 	} else {
-		tapeBuf, _ := hvpOfPopBeforeSumTapes.Get().(*[]float64)
-		if tapeBuf == nil {
-			tapeBuf = new([]float64)
+		tapeBuf4, _ := hvpOfPopBeforeSumTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
 		}
-		defer hvpOfPopBeforeSumTapes.Put(tapeBuf)
-		if cap(*tapeBuf) < iters {
-			*tapeBuf = make([]float64, iters)
+		defer hvpOfPopBeforeSumTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters {
+			*tapeBuf4 = make([]float64, iters)
 		}
-		dvTape = (*tapeBuf)[:0:iters]
+		dvTape = (*tapeBuf4)[:0:iters]
 	}
 	for i, v = range x {
 		dvTape = append(dvTape, dv)
