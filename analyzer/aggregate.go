@@ -318,6 +318,18 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 		l.poolLocal(v, sh)
 		defining = false
 	}
+	if once := l.madeOnce(rhs, v); once != nil {
+		// make's length calls a function: evaluated once, for the value,
+		// and the adjoint made as long (a second call could return
+		// another length, or do its effects twice).
+		l.writeForward(v, primal)
+		if defining {
+			l.defining[sh] = true
+		}
+		l.writeForward(sh, once)
+		delete(l.defining, sh)
+		return
+	}
 	// The view is taken first: its bounds may read the variable's old
 	// value (h = h[:len(h)-1]).
 	if defining {
@@ -326,6 +338,29 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	l.writeForward(sh, view)
 	delete(l.defining, sh)
 	l.writeForward(v, primal)
+}
+
+// madeOnce returns, for rhs = make([]T, n[, c]) whose n or c is not an
+// expression the generated code can evaluate again (a call), the make of
+// v's adjoint or tangent as long as v: make([]T, len(v)[, cap(v)]); else
+// nil.
+func (l *lowerer) madeOnce(rhs ast.Expr, v *variable) adjoint.Expr {
+	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
+	if !ok || !isBuiltinCall(l.info, call, "make") || len(call.Args) < 2 {
+		return nil
+	}
+	again := true
+	for _, a := range call.Args[1:] {
+		again = again && (l.info.Types[a].Value != nil || l.recomputable(l.conv(a)))
+	}
+	if again {
+		return nil
+	}
+	args := []adjoint.Expr{l.conv(call.Args[0]), adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(v.name)}}}
+	if len(call.Args) == 3 {
+		args = append(args, adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{adjoint.Id(v.name)}})
+	}
+	return adjoint.Call{Fun: adjoint.Id("make"), Args: args}
 }
 
 // localArrayView reports whether sl slices an array held in a local
@@ -392,6 +427,9 @@ func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
 				if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "append" || b.Name() == "copy" || b.Name() == "clear") && len(n.Args) > 0 {
 					if v := l.rootVar(n.Args[0]); v != nil && l.varied[v] {
 						way := "make the slice with its final length and assign its elements"
+						if b.Name() == "clear" {
+							way = "set its elements to zero in a loop (for i := range s { s[i] = 0 })"
+						}
 						if b.Name() == "copy" {
 							way = "gradgen writes copy(dst, src) as a loop only as a statement of its own (or n := copy(dst, src)) and only when the two cannot overlap: (slices of) two different variables, each a parameter never reassigned or a local made once with make and never reassigned, not both parameters; otherwise copy the elements in a loop of your own (for i := range dst { dst[i] = src[i] })"
 						}

@@ -246,7 +246,13 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		}
 		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
 		if !d.noTan {
-			f.emit(adjoint.Set(d.tan, tok, f.conv(rhs)))
+			tan := f.conv(rhs)
+			if id, ok := d.val.(adjoint.Ident); ok {
+				if once := f.madeOnce(rhs, &variable{name: id.Name}); once != nil {
+					tan = once // as long as the value: make's length is evaluated once
+				}
+			}
+			f.emit(adjoint.Set(d.tan, tok, tan))
 		}
 		return
 	}

@@ -25,13 +25,26 @@ func (l *lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
 	if !ok || l.saveAll || l.loopDepth > 0 || !l.defining[v] || v.obj == nil || v.ir == nil {
 		return false
 	}
-	if len(call.Args) != 2 || !isBuiltinCall(l.info, call, "make") || l.info.Types[call.Args[1]].Value != nil {
-		return false // a constant length: the compiler keeps a small one on the stack
+	if len(call.Args) != 2 || !isBuiltinCall(l.info, call, "make") || !l.poolableLength(call.Args[1]) {
+		return false
 	}
 	if _, isSlice := v.typ.Underlying().(*types.Slice); !isSlice {
 		return false
 	}
 	return l.staysLocal(v.obj, call)
+}
+
+// poolableLength reports whether make's length n can size a buffer from
+// the pool, which evaluates it again (cap(*buf) < n, then [:n:n]): an int
+// (the buffer's capacity is one) known only at run time (the compiler
+// keeps a small constant one on the stack), computed from constants,
+// locals and lengths alone (a call could have effects, or cost).
+func (l *lowerer) poolableLength(n ast.Expr) bool {
+	tv := l.info.Types[n]
+	if tv.Value != nil || tv.Type == nil || !types.Identical(tv.Type, types.Typ[types.Int]) {
+		return false
+	}
+	return l.recomputable(l.conv(n))
 }
 
 // staysLocal reports whether the memory obj holds after made stays in
@@ -176,7 +189,7 @@ func (l *lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
 // reverse mode takes.
 func (l *lowerer) poolableFwd(lhs ast.Expr, call *ast.CallExpr) bool {
 	id, ok := lhs.(*ast.Ident)
-	if !ok || l.saveAll || l.secondOrder || l.structure().gotos || len(call.Args) != 2 || l.info.Types[call.Args[1]].Value != nil || !isBuiltinCall(l.info, call, "make") {
+	if !ok || l.saveAll || l.secondOrder || l.structure().gotos || len(call.Args) != 2 || !isBuiltinCall(l.info, call, "make") || !l.poolableLength(call.Args[1]) {
 		return false
 	}
 	obj := l.info.Defs[id]

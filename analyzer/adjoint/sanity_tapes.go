@@ -271,6 +271,9 @@ func (c *checker) checkViews() {
 				return // fresh storage from a pool, as make's (opt.PoolStorage)
 			}
 		}
+		if call, ok := rhs.(Call); ok && identName(call.Fun) == "make" && len(call.Args) >= 2 && ExprString(call.Args[1]) == "len("+val+")" {
+			return // fresh storage as long as its value
+		}
 		mirror := ExprString(replaceNames(rhs, c.env.Views))
 		root := rootOf(rhs)
 		_, rootIsView := c.env.Views[root]

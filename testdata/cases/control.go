@@ -1077,6 +1077,39 @@ func VarInLoop(x []float64) float64 {
 	return s
 }
 
+// madeLenCalls counts the calls of madeLen, which MadeLengths calls once
+// per call (TestMadeLengths).
+var madeLenCalls int
+
+func madeLen(k int) int {
+	madeLenCalls++
+	return k + madeLenCalls%3
+}
+
+// MadeLengths makes slices whose lengths are an int32 and a call with an
+// effect: the call runs once per call of each generated function, its
+// adjoint or tangent made as long as the slice (len(h)), and the int32
+// length keeps make (a buffer from the pool is sized by an int).
+//
+//gradgen:grad wrt=x
+//gradgen:jvp wrt=x
+func MadeLengths(x []float64, n int32) float64 {
+	k := len(x)
+	h := make([]float64, madeLen(k))
+	for i := range h {
+		h[i] = x[i%k] * float64(i+1)
+	}
+	g := make([]float64, n)
+	for i := range g {
+		g[i] = math.Sin(x[i%k])
+	}
+	s := 0.0
+	for i := range h {
+		s += h[i] * h[i] * g[i%len(g)]
+	}
+	return s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

@@ -16686,6 +16686,138 @@ func VarInLoopHessian(x, dx, hess []float64) float64 {
 	return varInLoop
 }
 
+// madeLengthsGradTapes keeps MadeLengthsGrad's tape storage between calls.
+var madeLengthsGradTapes sync.Pool
+
+// MadeLengthsGrad returns MadeLengths(x, n) and its partial derivatives with respect to x.
+func MadeLengthsGrad(x []float64, n int32, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("MadeLengthsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, sin float64
+	var i, iters, i1, iters1 int
+	var hElemTape, gElemTape []float64
+	k := len(x)
+	h := make([]float64, madeLen(k))
+	dh := make([]float64, len(h))
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := madeLengthsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer madeLengthsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf)[:0:iters]
+	}
+	for i = range h {
+		hElemTape = append(hElemTape, h[i])
+		t = x[i%k] * float64(i+1)
+		h[i] = t
+	}
+	dg := make([]float64, n)
+	g := make([]float64, n)
+	iters1 = len(g)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		gElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		gElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf1, _ := madeLengthsGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer madeLengthsGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < iters1 {
+			*tapeBuf1 = make([]float64, iters1)
+		}
+		gElemTape = (*tapeBuf1)[:0:iters1]
+	}
+	for i1 = range g {
+		gElemTape = append(gElemTape, g[i1])
+		sin = math.Sin(x[i1%k])
+		g[i1] = sin
+	}
+	s := 0.0
+
+	var ds, dsin, dt float64
+	// return s
+	ds = 1
+	// for i := range h (forward and backward in one pass: a sum)
+	for i2 := range h {
+		t1 := h[i2] * h[i2]
+		t2 := t1 * g[i2%len(g)]
+		s += t2
+		// s += h[i] * h[i] * g[i%len(g)]
+		dt1 := g[i2%len(g)] * ds
+		dg[i2%len(g)] += t1 * ds
+		dh[i2] += 2 * h[i2] * dt1
+	}
+	madeLengths := s
+	// for i := range g
+	for trip := len(g); trip > 0; trip-- {
+		i1 = trip - 1
+		// g[i] = math.Sin(x[i%k])
+		dsin = dg[i1]
+		dg[i1] = 0
+		g[i1] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
+		dx[i1%k] += math.Cos(x[i1%k]) * dsin
+	}
+	// for i := range h
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		i = trip1 - 1
+		// h[i] = x[i%k] * float64(i+1)
+		dt = dh[i]
+		dh[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dx[i%k] += float64(i+1) * dt
+	}
+	return madeLengths
+}
+
+// MadeLengthsJVP returns MadeLengths(x, n) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func MadeLengthsJVP(x []float64, n int32, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("MadeLengthsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	k := len(x)
+	h := make([]float64, madeLen(k))
+	dh := make([]float64, len(h))
+	for i := range h {
+		dh[i] = float64(i+1) * dx[i%k]
+		h[i] = x[i%k] * float64(i+1)
+	}
+	g := make([]float64, n)
+	dg := make([]float64, n)
+	for i1 := range g {
+		dg[i1] = math.Cos(x[i1%k]) * dx[i1%k]
+		g[i1] = math.Sin(x[i1%k])
+	}
+	var ds float64
+	s := 0.0
+	for i2 := range h {
+		dt := 2 * h[i2] * dh[i2]
+		t := h[i2] * h[i2]
+		dt1 := g[i2%len(g)]*dt + t*dg[i2%len(g)]
+		t1 := t * g[i2%len(g)]
+		ds += dt1
+		s += t1
+	}
+	return s, ds
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 

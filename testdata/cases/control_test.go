@@ -154,6 +154,49 @@ func TestRangeRemade(t *testing.T) {
 	}
 }
 
+// TestMadeLengths: MadeLengthsGrad and MadeLengthsJVP call madeLen once
+// per call, as MadeLengths does, and return its value bit for bit (they
+// called it twice, once for the slice and once for its adjoint, and
+// panicked when the two lengths differed); their gradients agree with
+// central differences of the same sequence of calls.
+func TestMadeLengths(t *testing.T) {
+	x := []float64{0.3, -0.7, 0.5}
+	for call := range 6 {
+		madeLenCalls = call
+		want := MadeLengths(x, 2)
+		if madeLenCalls != call+1 {
+			t.Fatalf("MadeLengths called madeLen %d times", madeLenCalls-call)
+		}
+		madeLenCalls = call
+		dx := make([]float64, len(x))
+		if v := MadeLengthsGrad(x, 2, dx); v != want || madeLenCalls != call+1 {
+			t.Errorf("MadeLengthsGrad after %d calls: value %v (want %v), madeLen called %d times (want 1)", call, v, want, madeLenCalls-call)
+		}
+		madeLenCalls = call
+		tx := []float64{1, -0.5, 0.25}
+		v, tan := MadeLengthsJVP(x, 2, tx)
+		if v != want || madeLenCalls != call+1 {
+			t.Errorf("MadeLengthsJVP after %d calls: value %v (want %v), madeLen called %d times (want 1)", call, v, want, madeLenCalls-call)
+		}
+		if dot := dx[0]*tx[0] + dx[1]*tx[1] + dx[2]*tx[2]; math.Abs(tan-dot) > 1e-12*math.Max(1, math.Abs(dot)) {
+			t.Errorf("MadeLengthsJVP after %d calls: tangent %v, ⟨∇F, v⟩ = %v", call, tan, dot)
+		}
+		for i := range x {
+			h := 1e-6
+			up, down := slices.Clone(x), slices.Clone(x)
+			up[i] += h
+			down[i] -= h
+			madeLenCalls = call
+			fu := MadeLengths(up, 2)
+			madeLenCalls = call
+			fd := MadeLengths(down, 2)
+			if d := (fu - fd) / (2 * h); math.Abs(d-dx[i]) > 1e-6*math.Max(1, math.Abs(d)) {
+				t.Errorf("MadeLengthsGrad after %d calls: d[%d] = %v, central differences %v", call, i, dx[i], d)
+			}
+		}
+	}
+}
+
 // TestViewTapeAllocations: a view taped per trip (row := W[j*m : j*m+m])
 // puts slice headers on a tape, made once per call before pools and now
 // taken from MatVecGrad's pool, as are the function's own y and its

@@ -229,6 +229,7 @@ func TestJVPDotProduct(t *testing.T) {
 var checkedElsewhere = map[string]string{
 	"Scaled32":         "TestScaled32: float32, checked against its gradient and exact values",
 	"RoundingResidual": "TestRoundingResidual: reverse mode's adjoints of 2^26 cancel there, to 1e-7",
+	"MadeLengths":      "TestMadeLengths: its length calls a function with an effect, so each call is set up alike",
 }
 
 // TestRoundingResidual checks the derivative of a float32 rounding
