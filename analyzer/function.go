@@ -293,6 +293,7 @@ func (l *lowerer) analyze(g *gradFunc) bool {
 	l.computeVaried()
 	l.checkAliasing(g.decl.Body)
 	l.checkAddressedIndexes(g.decl.Body)
+	l.checkStoredAddresses(g.decl.Body)
 	if !l.validate() || len(l.diags) > 0 {
 		return false
 	}

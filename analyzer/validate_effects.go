@@ -435,6 +435,57 @@ func (l *lowerer) checkAddressedIndexes(body *ast.BlockStmt) {
 	})
 }
 
+// checkStoredAddresses refuses a pointer to a local variable kept in a
+// variable or a value (p := &scale, q := &w[0], p := &s then p.step())
+// while the function also uses the variable by name: the backward sweep
+// restores a variable from the statements that name it, and a write
+// through the pointer is not one of those, so backward code would read a
+// value the variable no longer had (a fresh trial: scale halved through p
+// on every trip and read as scale, a gradient wrong by up to 4x, no
+// error). A pointer passed straight to a call (bump(&k)) is the call's
+// to follow, and a variable used only through the pointer is followed as
+// memory.
+func (l *lowerer) checkStoredAddresses(body *ast.BlockStmt) {
+	parent := l.structure().parent
+	ast.Inspect(body, func(n ast.Node) bool {
+		u, ok := n.(*ast.UnaryExpr)
+		if !ok || u.Op != token.AND {
+			return true
+		}
+		var up ast.Node = u
+		for {
+			if par, isParen := parent[up].(*ast.ParenExpr); isParen {
+				up = par
+				continue
+			}
+			break
+		}
+		if call, isCall := parent[up].(*ast.CallExpr); isCall && call.Fun != up {
+			return true
+		}
+		obj := l.rootVar(u.X)
+		if obj == nil || obj.Parent() == l.pkg.Scope() {
+			return true
+		}
+		inside := map[ast.Node]bool{}
+		ast.Inspect(u, func(m ast.Node) bool {
+			inside[m] = true
+			return true
+		})
+		named := false
+		ast.Inspect(body, func(m ast.Node) bool {
+			if id, isID := m.(*ast.Ident); isID && !inside[id] && l.info.Uses[id] == obj {
+				named = true
+			}
+			return !named
+		})
+		if named {
+			l.errorf(u.Pos(), "cannot differentiate through %s kept in a variable while %s is also used by name: the backward sweep restores %s from the statements that name it, and a write through the pointer would not be undone; use %s by name only, or only through the pointer", l.source(u), obj.Name(), obj.Name(), obj.Name())
+		}
+		return true
+	})
+}
+
 // pureHelpers names the generated helpers that only compute values: no
 // parameter through which they could write (a slice, pointer or map).
 func (p *pkgContext) pureHelpers() map[string]bool {

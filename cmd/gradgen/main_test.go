@@ -1507,6 +1507,53 @@ func SliceIndex(b []S) float64 {
 			},
 		},
 		{
+			name: "pointers kept to locals also used by name",
+			src: `package p
+
+type sched struct{ rate float64 }
+
+func (s *sched) step() { s.rate *= 0.5 }
+
+//gradgen:grad
+func Scale(x []float64) float64 {
+	out, scale := 0.0, 1.0
+	p := &scale
+	for i := range x {
+		*p *= 0.5
+		out += x[i] * x[i] * scale
+	}
+	return out
+}
+
+//gradgen:grad
+func Method(x []float64) float64 {
+	s := sched{rate: 1}
+	p := &s
+	out := 0.0
+	for i := range x {
+		p.step()
+		out += x[i] * s.rate
+	}
+	return out
+}
+
+//gradgen:grad
+func OnlyPointer(x []float64) float64 {
+	out, scale := 0.0, 1.0
+	p := &scale
+	for i := range x {
+		*p *= 0.5
+		out += x[i] * x[i] * *p
+	}
+	return out
+}
+`,
+			want: []string{
+				`^p\.go:10:7: cannot differentiate through &scale kept in a variable while scale is also used by name`,
+				`^p\.go:21:7: cannot differentiate through &s kept in a variable while s is also used by name`,
+			},
+		},
+		{
 			name: "one error each",
 			src: `package p
 
