@@ -175,10 +175,28 @@ func (f *fwdLowerer) hasTangent(obj types.Object) bool {
 // emit appends statements to the block being written.
 func (f *fwdLowerer) emit(ss ...adjoint.Stmt) {
 	for _, s := range ss {
-		if s != nil {
+		if s != nil && !selfAssignment(s) {
 			f.out = append(f.out, s)
 		}
 	}
+}
+
+// selfAssignment reports whether s is x = x, which a conversion to the
+// value's own type (s = float64(s)) or its tangent's leaves: it does
+// nothing, and go vet reports it.
+func selfAssignment(s adjoint.Stmt) bool {
+	a, ok := s.(adjoint.Assign)
+	if !ok || a.Op != "=" || len(a.Lhs) != len(a.Rhs) {
+		return false
+	}
+	for i := range a.Lhs {
+		l, isL := a.Lhs[i].(adjoint.Ident)
+		r, isR := a.Rhs[i].(adjoint.Ident)
+		if !isL || !isR || l.Name != r.Name {
+			return false
+		}
+	}
+	return true
 }
 
 // block writes a list of statements in a block of its own.

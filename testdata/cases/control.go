@@ -1110,6 +1110,23 @@ func MadeLengths(x []float64, n int32) float64 {
 	return s
 }
 
+// SameTypeConversion converts a value to its own type in place: forward
+// mode wrote s = s for it, a self-assignment go vet reports (a fresh
+// trial; TestNumeric vets the generated code).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func SameTypeConversion(x []float64) float64 {
+	s := 0.5
+	for i := range x {
+		s = float64(s)
+		s = s*x[i] + 1
+	}
+	return s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

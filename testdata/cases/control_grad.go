@@ -16818,6 +16818,239 @@ func MadeLengthsJVP(x []float64, n int32, dx []float64) (float64, float64) {
 	return s, ds
 }
 
+// sameTypeConversionGradTapes keeps SameTypeConversionGrad's tape storage between calls.
+var sameTypeConversionGradTapes sync.Pool
+
+// SameTypeConversionGrad returns SameTypeConversion(x) and its partial derivatives with respect to x.
+func SameTypeConversionGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SameTypeConversionGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var t, t1 float64
+	var i, iters int
+	var sTape []float64
+	s := 0.5
+	iters = len(x)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		sTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		sTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf, _ := sameTypeConversionGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sameTypeConversionGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < iters {
+			*tapeBuf = make([]float64, iters)
+		}
+		sTape = (*tapeBuf)[:0:iters]
+	}
+	for i = range x {
+		sTape = append(sTape, s)
+		t = s * x[i]
+		t1 = t + 1
+		s = t1
+	}
+	sameTypeConversion := s
+
+	var ds, dt1, dt float64
+	// return s
+	ds = 1
+	// for i := range x
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
+		// the trip again, from s
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		// s = s*x[i] + 1
+		dt1 = ds
+		dt = dt1
+		ds = x[i] * dt
+		dx[i] += s * dt
+	}
+	return sameTypeConversion
+}
+
+// SameTypeConversionJVP returns SameTypeConversion(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func SameTypeConversionJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SameTypeConversionJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	for i := range x {
+		dt := x[i]*ds + s*dx[i]
+		t := s * x[i]
+		ds = dt
+		s = t + 1
+	}
+	return s, ds
+}
+
+// sameTypeConversionHVPTapes keeps SameTypeConversionHVP's tape storage between calls.
+var sameTypeConversionHVPTapes sync.Pool
+
+// SameTypeConversionHVP returns SameTypeConversion's value, its gradient as SameTypeConversionGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func SameTypeConversionHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SameTypeConversionHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("SameTypeConversionHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t1, t2, t3, dt, t4, t, t5 float64
+	var i, iters, tapeLen int
+	var tapes, dsTape, sTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("SameTypeConversionHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	iters = len(x)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := sameTypeConversionHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sameTypeConversionHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape = tapes[:0:iters]
+	for i = range x {
+		t1 = x[i] * ds
+		t2 = s * v[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = s * x[i]
+		t = t4
+		dsTape = append(dsTape, ds)
+		ds = dt
+		sTape = append(sTape, s)
+		t5 = t + 1
+		s = t5
+	}
+	sameTypeConversionHVP := s
+
+	var dds, ds1, dt5, dt1, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i := range x
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
+		// s = t + 1
+		dt5 = ds1
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt1 += dt5
+		// ds = dt
+		ddt += dds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// t := s * x[i]
+		dt4 = dt1
+		dt1 = 0
+		ds1 = x[i] * dt4
+		hv[i] += s * dt4
+		// dt := x[i]*ds + s*v[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		ds1 += v[i] * dt2
+		dx[i] += s * dt2
+		hv[i] += ds * dt11
+		dds = x[i] * dt11
+	}
+	return sameTypeConversionHVP
+}
+
+// sameTypeConversionHessianTapes keeps SameTypeConversionHessian's tape storage between calls.
+var sameTypeConversionHessianTapes sync.Pool
+
+// SameTypeConversionHessian returns SameTypeConversion's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func SameTypeConversionHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("SameTypeConversionHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("SameTypeConversionHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := sameTypeConversionHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer sameTypeConversionHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := sameTypeConversionHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer sameTypeConversionHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var sameTypeConversion float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfSameTypeConversion(x, v, hv)
+		sameTypeConversion = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		sameTypeConversion = SameTypeConversion(x)
+	}
+	return sameTypeConversion
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -25393,6 +25626,91 @@ func hvpOfVarInLoop(x, v, hv []float64) (float64, float64) {
 		hvpOfVarInLoopTapes.Put(tTapeBuf)
 	}
 	return hvpOfVarInLoop1, hvpOfVarInLoop2
+}
+
+// hvpOfSameTypeConversionTapes keeps hvpOfSameTypeConversion's tape storage between calls.
+var hvpOfSameTypeConversionTapes sync.Pool
+
+// hvpOfSameTypeConversion returns SameTypeConversion's value, its directional derivative along the directions and their Hessian-vector product: a row of SameTypeConversionHessian.
+func hvpOfSameTypeConversion(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfSameTypeConversion: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t1, t2, t3, dt, t4, t, t5 float64
+	var i, iters, tapeLen int
+	var tapes, dsTape, sTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfSameTypeConversion: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.5
+	iters = len(x)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfSameTypeConversionTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfSameTypeConversionTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	dsTape, tapes = tapes[:0:iters], tapes[iters:]
+	sTape = tapes[:0:iters]
+	for i = range x {
+		t1 = x[i] * ds
+		t2 = s * v[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = s * x[i]
+		t = t4
+		dsTape = append(dsTape, ds)
+		ds = dt
+		sTape = append(sTape, s)
+		t5 = t + 1
+		s = t5
+	}
+	hvpOfSameTypeConversion1 := s
+	hvpOfSameTypeConversion2 := ds
+
+	var dds, ds1, dt5, dt1, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	dds = 1
+	// for i := range x
+	for trip := len(x); trip > 0; trip-- {
+		i = trip - 1
+		// s = t + 1
+		dt5 = ds1
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dt1 += dt5
+		// ds = dt
+		ddt += dds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		// t := s * x[i]
+		dt4 = dt1
+		dt1 = 0
+		ds1 = x[i] * dt4
+		hv[i] += s * dt4
+		// dt := x[i]*ds + s*v[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		ds1 += v[i] * dt2
+		hv[i] += ds * dt11
+		dds = x[i] * dt11
+	}
+	return hvpOfSameTypeConversion1, hvpOfSameTypeConversion2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.
