@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
 // Local slices taken from the pool. A slice the function makes for itself
@@ -234,4 +236,26 @@ func (l *lowerer) poolLocal(v, sh *variable) {
 		}
 		l.exactScratch[name] = true
 	}
+}
+
+// poolPassive writes h := make([]T, n) of a slice that does not depend on
+// the parameters (scratch, indices) as storage from the pool, under
+// poolableLocal's conditions, and reports whether it did.
+func (l *lowerer) poolPassive(lhs, rhs ast.Expr) bool {
+	id, ok := lhs.(*ast.Ident)
+	if !ok || l.info.Defs[id] == nil {
+		return false
+	}
+	v := l.variableOf(l.info.Defs[id])
+	if !l.poolableLocal(v, rhs) {
+		return false
+	}
+	l.hoist(v)
+	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), "=", l.conv(rhs)))
+	l.pooledScratch(v.name)
+	if l.exactScratch == nil {
+		l.exactScratch = map[string]bool{}
+	}
+	l.exactScratch[v.name] = true
+	return true
 }

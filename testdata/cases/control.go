@@ -1127,6 +1127,26 @@ func SameTypeConversion(x []float64) float64 {
 	return s
 }
 
+// PooledScratch fills a scratch slice of weights that do not depend on
+// the parameters: it has no adjoint, and comes from the pool too, so the
+// gradient, the HVP and the Hessian allocate nothing.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func PooledScratch(x []float64) float64 {
+	w := make([]float64, len(x))
+	for i := range w {
+		w[i] = float64(i + 1)
+	}
+	s := 0.0
+	for i := range x {
+		s += w[i] * x[len(x)-1-i] * x[i] * x[i]
+	}
+	return s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

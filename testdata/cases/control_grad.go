@@ -17051,6 +17051,213 @@ func SameTypeConversionHessian(x, dx, hess []float64) float64 {
 	return sameTypeConversion
 }
 
+// pooledScratchGradTapes keeps PooledScratchGrad's tape storage between calls.
+var pooledScratchGradTapes sync.Pool
+
+// PooledScratchGrad returns PooledScratch(x) and its partial derivatives with respect to x.
+func PooledScratchGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PooledScratchGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var w []float64
+	{
+		tapeBuf, _ := pooledScratchGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pooledScratchGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		w = (*tapeBuf)[:len(x):len(x)]
+		clear(w)
+	}
+	for i := range w {
+		w[i] = float64(i + 1)
+	}
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i := range x (forward and backward in one pass: a sum)
+	for i1 := range x {
+		t := w[i1] * x[len(x)-1-i1]
+		t1 := t * x[i1]
+		t2 := t1 * x[i1]
+		s += t2
+		// s += w[i] * x[len(x)-1-i] * x[i] * x[i]
+		dt1 := x[i1] * ds
+		dt := x[i1] * dt1
+		dx[i1] += t*dt1 + t1*ds
+		dx[len(x)-1-i1] += w[i1] * dt
+	}
+	pooledScratch := s
+	return pooledScratch
+}
+
+// PooledScratchJVP returns PooledScratch(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PooledScratchJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PooledScratchJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	w := make([]float64, len(x))
+	for i := range w {
+		w[i] = float64(i + 1)
+	}
+	var ds float64
+	s := 0.0
+	for i1 := range x {
+		dt := w[i1] * dx[len(x)-1-i1]
+		t := w[i1] * x[len(x)-1-i1]
+		dt1 := x[i1]*dt + t*dx[i1]
+		t1 := t * x[i1]
+		dt2 := x[i1]*dt1 + t1*dx[i1]
+		t2 := t1 * x[i1]
+		ds += dt2
+		s += t2
+	}
+	return s, ds
+}
+
+// pooledScratchHVPTapes keeps PooledScratchHVP's tape storage between calls.
+var pooledScratchHVPTapes sync.Pool
+
+// PooledScratchHVP returns PooledScratch's value, its gradient as PooledScratchGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PooledScratchHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PooledScratchHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("PooledScratchHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var w []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("PooledScratchHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	{
+		tapeBuf, _ := pooledScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pooledScratchHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		w = (*tapeBuf)[:len(x):len(x)]
+		clear(w)
+	}
+	for i := range w {
+		w[i] = float64(i + 1)
+	}
+	s := 0.0
+
+	var dds float64
+	// return s, ds
+	dds = 1
+	// for i1 := range x (forward and backward in one pass: a sum)
+	for i1 := range x {
+		dt := w[i1] * v[len(x)-1-i1]
+		t := w[i1] * x[len(x)-1-i1]
+		t3 := x[i1] * dt
+		t4 := t * v[i1]
+		dt1 := t3 + t4
+		t1 := t * x[i1]
+		t2 := t1 * x[i1]
+		s += t2
+		// ds += dt2
+		// dt2 := x[i1]*dt1 + t1*v[i1]
+		dt11 := v[i1] * dds
+		ddt1 := x[i1] * dds
+		// t1 := t * x[i1]
+		dt3 := x[i1] * dt11
+		// dt1 := x[i1]*dt + t*v[i1]
+		dt3 += v[i1] * ddt1
+		dx[i1] += t*ddt1 + t1*dds
+		hv[i1] += dt*ddt1 + (t*dt11 + dt1*dds)
+		ddt := x[i1] * ddt1
+		// t := w[i1] * x[len(x)-1-i1]
+		hv[len(x)-1-i1] += w[i1] * dt3
+		// dt := w[i1] * v[len(x)-1-i1]
+		dx[len(x)-1-i1] += w[i1] * ddt
+	}
+	pooledScratchHVP := s
+	return pooledScratchHVP
+}
+
+// pooledScratchHessianTapes keeps PooledScratchHessian's tape storage between calls.
+var pooledScratchHessianTapes sync.Pool
+
+// PooledScratchHessian returns PooledScratch's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PooledScratchHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PooledScratchHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PooledScratchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := pooledScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pooledScratchHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := pooledScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer pooledScratchHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var pooledScratch float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfPooledScratch(x, v, hv)
+		pooledScratch = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i2 := range x {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		pooledScratch = PooledScratch(x)
+	}
+	return pooledScratch
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -25711,6 +25918,70 @@ func hvpOfSameTypeConversion(x, v, hv []float64) (float64, float64) {
 		dds = x[i] * dt11
 	}
 	return hvpOfSameTypeConversion1, hvpOfSameTypeConversion2
+}
+
+// hvpOfPooledScratchTapes keeps hvpOfPooledScratch's tape storage between calls.
+var hvpOfPooledScratchTapes sync.Pool
+
+// hvpOfPooledScratch returns PooledScratch's value, its directional derivative along the directions and their Hessian-vector product: a row of PooledScratchHessian.
+func hvpOfPooledScratch(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfPooledScratch: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var w []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfPooledScratch: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	{
+		tapeBuf, _ := hvpOfPooledScratchTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfPooledScratchTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		w = (*tapeBuf)[:len(x):len(x)]
+		clear(w)
+	}
+	for i := range w {
+		w[i] = float64(i + 1)
+	}
+	var ds float64
+	s := 0.0
+
+	var dds float64
+	// return s, ds
+	dds = 1
+	// for i1 := range x (forward and backward in one pass: a sum)
+	for i1 := range x {
+		dt := w[i1] * v[len(x)-1-i1]
+		t := w[i1] * x[len(x)-1-i1]
+		t3 := x[i1] * dt
+		t4 := t * v[i1]
+		dt1 := t3 + t4
+		t1 := t * x[i1]
+		t5 := x[i1] * dt1
+		t6 := t1 * v[i1]
+		dt2 := t5 + t6
+		t2 := t1 * x[i1]
+		ds += dt2
+		s += t2
+		// ds += dt2
+		// dt2 := x[i1]*dt1 + t1*v[i1]
+		dt11 := v[i1] * dds
+		ddt1 := x[i1] * dds
+		// t1 := t * x[i1]
+		dt3 := x[i1] * dt11
+		// dt1 := x[i1]*dt + t*v[i1]
+		dt3 += v[i1] * ddt1
+		hv[i1] += dt*ddt1 + (t*dt11 + dt1*dds)
+		// t := w[i1] * x[len(x)-1-i1]
+		hv[len(x)-1-i1] += w[i1] * dt3
+	}
+	hvpOfPooledScratch1 := s
+	hvpOfPooledScratch2 := ds
+	return hvpOfPooledScratch1, hvpOfPooledScratch2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

@@ -197,6 +197,26 @@ func TestMadeLengths(t *testing.T) {
 	}
 }
 
+// TestPooledScratch: PooledScratch's weights, which do not depend on the
+// parameters, come from the pool: its gradient, HVP and
+// Hessian allocate nothing.
+func TestPooledScratch(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	x := []float64{0.3, -0.7, 0.5, 0.8, 0.1, 0.4, 0.9}
+	g, v, hv, hess := make([]float64, len(x)), direction(len(x)), make([]float64, len(x)), make([]float64, len(x)*len(x))
+	for name, f := range map[string]func(){
+		"PooledScratchGrad":    func() { PooledScratchGrad(x, g) },
+		"PooledScratchHVP":     func() { PooledScratchHVP(x, v, g, hv) },
+		"PooledScratchHessian": func() { PooledScratchHessian(x, g, hess) },
+	} {
+		if n := testing.AllocsPerRun(20, f); n != 0 {
+			t.Errorf("%s: %v allocations per call, want 0", name, n)
+		}
+	}
+}
+
 // TestViewTapeAllocations: a view taped per trip (row := W[j*m : j*m+m])
 // puts slice headers on a tape, made once per call before pools and now
 // taken from MatVecGrad's pool, as are the function's own y and its
