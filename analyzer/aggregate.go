@@ -318,7 +318,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 		l.poolLocal(v, sh)
 		defining = false
 	}
-	if once := l.madeOnce(rhs, v); once != nil {
+	if once := l.madeOnce(rhs, v.name); once != nil {
 		// make's length calls a function: evaluated once, for the value,
 		// and the adjoint made as long (a second call could return
 		// another length, or do its effects twice).
@@ -342,9 +342,9 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 
 // madeOnce returns, for rhs = make([]T, n[, c]) whose n or c is not an
 // expression the generated code can evaluate again (a call), the make of
-// v's adjoint or tangent as long as v: make([]T, len(v)[, cap(v)]); else
-// nil.
-func (l *lowerer) madeOnce(rhs ast.Expr, v *variable) adjoint.Expr {
+// the adjoint or tangent of the slice named v as long as it:
+// make([]T, len(v)[, cap(v)]); else nil.
+func (l *lowerer) madeOnce(rhs ast.Expr, v string) adjoint.Expr {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
 	if !ok || !isBuiltinCall(l.info, call, "make") || len(call.Args) < 2 {
 		return nil
@@ -356,9 +356,9 @@ func (l *lowerer) madeOnce(rhs ast.Expr, v *variable) adjoint.Expr {
 	if again {
 		return nil
 	}
-	args := []adjoint.Expr{l.conv(call.Args[0]), adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(v.name)}}}
+	args := []adjoint.Expr{l.conv(call.Args[0]), adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(v)}}}
 	if len(call.Args) == 3 {
-		args = append(args, adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{adjoint.Id(v.name)}})
+		args = append(args, adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{adjoint.Id(v)}})
 	}
 	return adjoint.Call{Fun: adjoint.Id("make"), Args: args}
 }

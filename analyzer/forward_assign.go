@@ -231,26 +231,25 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		return
 	}
 	if call, ok := ast.Unparen(rhs).(*ast.CallExpr); ok && f.isBuiltin(call, "make", "new") {
-		if define && f.poolableFwd(lhs, call) {
+		made := []adjoint.Expr{d.val}
+		if !d.noTan {
+			made = append(made, d.tan)
+		}
+		if define && f.poolableFwd(lhs, rhs) {
 			// From the pool, as in reverse mode (poolableLocal).
-			for _, x := range []adjoint.Expr{d.val, d.tan} {
-				if d.noTan && x == d.tan {
-					continue
-				}
-				t := mustIR(f.info.TypeOf(lhs))
-				f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(x)}, Type: t}, adjoint.Set(x, "=", f.conv(rhs)))
-				f.pooledScratch(adjoint.ExprString(x))
-				f.exactScratch[adjoint.ExprString(x)] = true
+			t := mustIR(f.info.TypeOf(lhs))
+			for _, x := range made {
+				name := adjoint.ExprString(x)
+				f.emit(adjoint.VarDecl{Names: []string{name}, Type: t}, adjoint.Set(x, "=", f.conv(rhs)))
+				f.pooledExact(name)
 			}
 			return
 		}
 		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
 		if !d.noTan {
 			tan := f.conv(rhs)
-			if id, ok := d.val.(adjoint.Ident); ok {
-				if once := f.madeOnce(rhs, &variable{name: id.Name}); once != nil {
-					tan = once // as long as the value: make's length is evaluated once
-				}
+			if once := f.madeOnce(rhs, adjoint.ExprString(d.val)); once != nil {
+				tan = once // as long as the value: make's length is evaluated once
 			}
 			f.emit(adjoint.Set(d.tan, tok, tan))
 		}

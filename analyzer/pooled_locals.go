@@ -23,17 +23,23 @@ import (
 // poolableLocal reports whether the slice variable v, made by rhs in the
 // statement defining it outside loops, can come from the pool.
 func (l *lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
+	if l.saveAll || l.loopDepth > 0 || !l.defining[v] || v.obj == nil || v.ir == nil {
+		return false
+	}
+	return l.poolableMake(v.obj, rhs)
+}
+
+// poolableMake reports whether rhs is make([]T, n), n an int poolableLength
+// takes, whose memory stays in the function once obj holds it.
+func (l *lowerer) poolableMake(obj types.Object, rhs ast.Expr) bool {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
-	if !ok || l.saveAll || l.loopDepth > 0 || !l.defining[v] || v.obj == nil || v.ir == nil {
+	if !ok || len(call.Args) != 2 || !isBuiltinCall(l.info, call, "make") || !l.poolableLength(call.Args[1]) {
 		return false
 	}
-	if len(call.Args) != 2 || !isBuiltinCall(l.info, call, "make") || !l.poolableLength(call.Args[1]) {
+	if _, isSlice := obj.Type().Underlying().(*types.Slice); !isSlice {
 		return false
 	}
-	if _, isSlice := v.typ.Underlying().(*types.Slice); !isSlice {
-		return false
-	}
-	return l.staysLocal(v.obj, call)
+	return l.staysLocal(obj, call)
 }
 
 // poolableLength reports whether make's length n can size a buffer from
@@ -183,28 +189,18 @@ func (l *lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
 	return true
 }
 
-// poolableFwd reports whether forward mode can take the slice lhs :=
-// call, and its tangent, from the pool: poolableLocal's conditions, with
-// the loop found from the syntax, and no goto (a jump over the pooled
+// poolableFwd reports whether forward mode can take the slice lhs := rhs,
+// and its tangent, from the pool: poolableMake's conditions, outside
+// loops (found from the syntax), and no goto (a jump over the pooled
 // buffer's declaration would not compile). Not in the JVP that second
 // derivatives differentiate again, which must stay plain Go of the kinds
 // reverse mode takes.
-func (l *lowerer) poolableFwd(lhs ast.Expr, call *ast.CallExpr) bool {
+func (l *lowerer) poolableFwd(lhs, rhs ast.Expr) bool {
 	id, ok := lhs.(*ast.Ident)
-	if !ok || l.saveAll || l.secondOrder || l.structure().gotos || len(call.Args) != 2 || !isBuiltinCall(l.info, call, "make") || !l.poolableLength(call.Args[1]) {
+	if !ok || l.saveAll || l.secondOrder || l.structure().gotos || l.info.Defs[id] == nil || l.inLoop(rhs) {
 		return false
 	}
-	obj := l.info.Defs[id]
-	if obj == nil || l.inLoop(call) {
-		return false
-	}
-	if _, isSlice := obj.Type().Underlying().(*types.Slice); !isSlice {
-		return false
-	}
-	if l.exactScratch == nil {
-		l.exactScratch = map[string]bool{}
-	}
-	return l.staysLocal(obj, call)
+	return l.poolableMake(l.info.Defs[id], rhs)
 }
 
 // inLoop reports whether n lies in a loop of the function's body.
@@ -229,17 +225,12 @@ func (l *lowerer) poolLocal(v, sh *variable) {
 	l.hoist(v)
 	l.hoist(sh)
 	delete(l.defining, v)
-	for _, name := range []string{v.name, sh.name} {
-		l.pooledScratch(name)
-		if l.exactScratch == nil {
-			l.exactScratch = map[string]bool{}
-		}
-		l.exactScratch[name] = true
-	}
+	l.pooledExact(v.name)
+	l.pooledExact(sh.name)
 }
 
 // poolPassive writes h := make([]T, n) of a slice that does not depend on
-// the parameters (scratch, indices) as storage from the pool, under
+// the parameters (scratch weights) as storage from the pool, under
 // poolableLocal's conditions, and reports whether it did.
 func (l *lowerer) poolPassive(lhs, rhs ast.Expr) bool {
 	id, ok := lhs.(*ast.Ident)
@@ -252,10 +243,16 @@ func (l *lowerer) poolPassive(lhs, rhs ast.Expr) bool {
 	}
 	l.hoist(v)
 	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), "=", l.conv(rhs)))
-	l.pooledScratch(v.name)
+	l.pooledExact(v.name)
+	return true
+}
+
+// pooledExact marks the slice name, made by make, to come from the pool,
+// cleared, with capacity its length, as make gives it.
+func (l *lowerer) pooledExact(name string) {
+	l.pooledScratch(name)
 	if l.exactScratch == nil {
 		l.exactScratch = map[string]bool{}
 	}
-	l.exactScratch[v.name] = true
-	return true
+	l.exactScratch[name] = true
 }

@@ -349,10 +349,10 @@ func (l *lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 		}
 	}
 	defer clear(l.defining)
-	if !l.anyActive(lhs, rhs) && define && len(lhs) == 1 && len(rhs) == 1 && l.poolPassive(lhs[0], rhs[0]) {
-		return
-	}
 	if !l.anyActive(lhs, rhs) {
+		if define && len(lhs) == 1 && len(rhs) == 1 && l.poolPassive(lhs[0], rhs[0]) {
+			return
+		}
 		ops := "="
 		if define {
 			ops = ":="
