@@ -197,12 +197,7 @@ func (l *lowerer) noteReadBacks(rec *lowered, out []adjoint.Stmt, ownReads int, 
 		}
 		elems = append(elems, s)
 	}
-	distinct := indexedBy(elems, rec.loopIndex) && len(rec.loops) == 1
-	own := reader{ownOutput: distinct}
-	if distinct {
-		own.index = rec.loopIndex
-	}
-	l.noteReadersAs(rec, elems, own)
+	l.noteReaders(rec, elems, indexedBy(elems, rec.loopIndex) && len(rec.loops) == 1)
 	// A temporary read back from the variable it was copied into reads the
 	// statement's own output, which the statement's save keeps for it; that
 	// save is made for other readers (copiedTemps), not for this one.
