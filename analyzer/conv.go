@@ -73,8 +73,18 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 		return s
 	case *ast.CompositeLit:
 		t, _ := irType(l.info.TypeOf(e))
+		_, isStruct := l.info.TypeOf(e).Underlying().(*types.Struct)
 		elts := make([]adjoint.Expr, len(e.Elts))
 		for i, x := range e.Elts {
+			if kv, ok := x.(*ast.KeyValueExpr); ok && isStruct {
+				if key, ok := kv.Key.(*ast.Ident); ok {
+					// A field's name, which no renaming of variables may
+					// touch (it met a variable's new name in a JVP
+					// differentiated again: {X1: 0.22}).
+					elts[i] = adjoint.KeyValue{Key: adjoint.Id(key.Name), Value: l.conv(kv.Value)}
+					continue
+				}
+			}
 			elts[i] = l.conv(x)
 		}
 		return adjoint.Composite{Type: t, Elts: elts}
