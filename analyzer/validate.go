@@ -41,6 +41,31 @@ func (l *lowerer) mentionsVaried(n ast.Node) bool {
 	return found
 }
 
+// carriesVaried reports whether e mentions a varied variable outside its
+// integer, boolean and string parts: make([]int, len(x)) carries nothing
+// of x (a length is piecewise constant, as int(x) is), while
+// map[string]float64{"a": x} carries x itself.
+func (l *lowerer) carriesVaried(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		if x, ok := n.(ast.Expr); ok && x != e {
+			if t := l.info.TypeOf(x); t != nil && passiveKind(t) {
+				return false
+			}
+		}
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := l.info.Uses[id].(*types.Var); ok && l.varied[v] {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}
+
 // validate checks the annotated body; it reports whether it found nothing
 // to refuse.
 func (l *lowerer) validate() bool {
@@ -307,7 +332,7 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 	for i, e := range rhs {
 		before := len(l.diags)
 		l.validateValue(e)
-		if len(l.diags) == before && l.mentionsVaried(e) {
+		if len(l.diags) == before && l.carriesVaried(e) {
 			if t := l.info.TypeOf(lhs[i]); t != nil && !isDifferentiable(t) && !passiveKind(t) {
 				l.errorf(lhs[i].Pos(), "cannot differentiate storing %s in %s, %s: gradgen gives no derivative to values of that type; keep the value in a float variable", l.source(e), l.source(lhs[i]), article(l.kindWord(t)))
 			}
@@ -443,6 +468,12 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 		if nestedSliceLit(l.info, e) {
 			l.errorf(e.Pos(), "cannot differentiate the composite literal %s: its inner slices depend on the parameters, and gradgen follows a slice of slices only when its rows are made in a loop (m[i] = make([]float64, n)) and then set; build it that way, or keep the values in one flat slice indexed by i*n+j", l.source(e))
 			return
+		}
+		if t := l.info.TypeOf(e); t != nil {
+			if _, isMap := t.Underlying().(*types.Map); isMap {
+				l.errorf(e.Pos(), "cannot differentiate the map literal %s: gradgen gives maps no derivative; use a slice indexed by an integer, or a struct with a field per key", l.source(e))
+				return
+			}
 		}
 		l.errorf(e.Pos(), "cannot differentiate the composite literal %s here: its elements depend on the parameters, and gradgen declares such a literal first only in an assignment, declaration, return or call statement whose other calls write nothing (not in a condition, nor right of && or ||); declare one before (v := %s) and use v", l.source(e), l.source(e))
 	case *ast.FuncLit:

@@ -1554,6 +1554,36 @@ func OnlyPointer(x []float64) float64 {
 			},
 		},
 		{
+			name: "values of types without derivatives",
+			src: `package p
+
+//gradgen:grad
+func Map(x float64) float64 {
+	m := map[string]float64{"a": x}
+	return m["a"]
+}
+
+//gradgen:grad
+func Iface(x float64) float64 {
+	var e any = x
+	return e.(float64)
+}
+
+//gradgen:grad
+func IntScratch(x []float64) float64 {
+	perm := make([]int, len(x))
+	for i := range perm {
+		perm[i] = len(x) - 1 - i
+	}
+	return x[perm[0]] * x[0]
+}
+`,
+			want: []string{
+				`^p\.go:5:7: cannot differentiate the map literal map\[string\]float64\{"a": x\}: gradgen gives maps no derivative; use a slice indexed by an integer, or a struct with a field per key$`,
+				`^p\.go:11:6: cannot differentiate storing x in e, an interface: gradgen gives no derivative to values of that type; keep the value in a float variable$`,
+			},
+		},
+		{
 			name: "one error each",
 			src: `package p
 

@@ -255,6 +255,13 @@ func allCases() []gradCase {
 				g := make([]float64, len(x))
 				return PooledScratchGrad(x, g), g
 			}, at: pts(p(0.3, -0.7, 0.5, 0.8), p(1.1, 0.2, -0.4, 0.3))},
+		{name: "IndexScratch",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return IndexScratchJVP(x, v) }),
+			f:   IndexScratch,
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return IndexScratchGrad(x, g), g
+			}, at: pts(p(0.3, -0.7, 0.5, 0.8, -0.2), p(1.1, 0.2, -0.4, 0.3, 0.9))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

@@ -1147,6 +1147,26 @@ func PooledScratch(x []float64) float64 {
 	return s
 }
 
+// IndexScratch makes an integer scratch slice as long as its float input
+// (a permutation, filled in a loop) and indexes by it: the length comes
+// from x but carries no derivative, so nothing is refused.
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func IndexScratch(x []float64) float64 {
+	perm := make([]int, len(x))
+	for i := range perm {
+		perm[i] = (3*i + 1) % len(x)
+	}
+	s := 0.0
+	for i, xi := range x {
+		s += xi * x[perm[i]] * math.Exp(0.1*x[perm[perm[i]]])
+	}
+	return s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

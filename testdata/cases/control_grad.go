@@ -17258,6 +17258,229 @@ func PooledScratchHessian(x, dx, hess []float64) float64 {
 	return pooledScratch
 }
 
+// indexScratchGradTapes keeps IndexScratchGrad's tape storage between calls.
+var indexScratchGradTapes sync.Pool
+
+// IndexScratchGrad returns IndexScratch(x) and its partial derivatives with respect to x.
+func IndexScratchGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("IndexScratchGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var perm []int
+	{
+		tapeBuf, _ := indexScratchGradTapes.Get().(*[]int)
+		if tapeBuf == nil {
+			tapeBuf = new([]int)
+		}
+		defer indexScratchGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]int, len(x))
+		}
+		perm = (*tapeBuf)[:len(x):len(x)]
+		clear(perm)
+	}
+	for i := range perm {
+		perm[i] = (3*i + 1) % len(x)
+	}
+	s := 0.0
+
+	var ds float64
+	// return s
+	ds = 1
+	// for i, xi := range x (forward and backward in one pass: a sum)
+	for i1, xi := range x {
+		t := xi * x[perm[i1]]
+		t1 := 0.1 * x[perm[perm[i1]]]
+		exp := math.Exp(t1)
+		t2 := t * exp
+		s += t2
+		// s += xi * x[perm[i]] * math.Exp(0.1*x[perm[perm[i]]])
+		dt := exp * ds
+		dexp := t * ds
+		dt1 := exp * dexp
+		dx[perm[perm[i1]]] += 0.1 * dt1
+		dx[i1] += x[perm[i1]] * dt
+		dx[perm[i1]] += xi * dt
+	}
+	indexScratch := s
+	return indexScratch
+}
+
+// IndexScratchJVP returns IndexScratch(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func IndexScratchJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("IndexScratchJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	perm := make([]int, len(x))
+	for i := range perm {
+		perm[i] = (3*i + 1) % len(x)
+	}
+	var ds float64
+	s := 0.0
+	for i1, xi := range x {
+		dxi := dx[i1]
+		dt := x[perm[i1]]*dxi + xi*dx[perm[i1]]
+		t := xi * x[perm[i1]]
+		dt1 := 0.1 * dx[perm[perm[i1]]]
+		t1 := 0.1 * x[perm[perm[i1]]]
+		exp := math.Exp(t1)
+		dexp := exp * dt1
+		dt2 := exp*dt + t*dexp
+		t2 := t * exp
+		ds += dt2
+		s += t2
+	}
+	return s, ds
+}
+
+// indexScratchHVPTapes keeps IndexScratchHVP's tape storage between calls.
+var indexScratchHVPTapes sync.Pool
+
+// IndexScratchHVP returns IndexScratch's value, its gradient as IndexScratchGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func IndexScratchHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("IndexScratchHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("IndexScratchHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var perm []int
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("IndexScratchHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	{
+		tapeBuf, _ := indexScratchHVPTapes.Get().(*[]int)
+		if tapeBuf == nil {
+			tapeBuf = new([]int)
+		}
+		defer indexScratchHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]int, len(x))
+		}
+		perm = (*tapeBuf)[:len(x):len(x)]
+		clear(perm)
+	}
+	for i := range perm {
+		perm[i] = (3*i + 1) % len(x)
+	}
+	s := 0.0
+
+	var dds float64
+	// return s, ds
+	dds = 1
+	// for i1, xi := range x (forward and backward in one pass: a sum)
+	for i1, xi := range x {
+		dxi := v[i1]
+		t3 := x[perm[i1]] * dxi
+		t4 := xi * v[perm[i1]]
+		dt := t3 + t4
+		t := xi * x[perm[i1]]
+		dt1 := 0.1 * v[perm[perm[i1]]]
+		t1 := 0.1 * x[perm[perm[i1]]]
+		exp := math.Exp(t1)
+		dexp := exp * dt1
+		t2 := t * exp
+		s += t2
+		// ds += dt2
+		// dt2 := exp*dt + t*dexp
+		dt3 := dexp * dds
+		ddexp := t * dds
+		dexp1 := dt * dds
+		ddt := exp * dds
+		// dexp := exp * dt1
+		dexp1 += dt1 * ddexp
+		ddt1 := exp * ddexp
+		// exp := math.Exp(t1)
+		dt11 := exp * dexp1
+		// t1 := 0.1 * x[perm[perm[i1]]]
+		hv[perm[perm[i1]]] += 0.1 * dt11
+		// dt1 := 0.1 * v[perm[perm[i1]]]
+		dx[perm[perm[i1]]] += 0.1 * ddt1
+		// dt := x[perm[i1]]*dxi + xi*v[perm[i1]]
+		hv[i1] += v[perm[i1]]*ddt + x[perm[i1]]*dt3
+		dx[perm[i1]] += xi * ddt
+		hv[perm[i1]] += dxi*ddt + xi*dt3
+		ddxi := x[perm[i1]] * ddt
+		// dxi := v[i1]
+		dx[i1] += ddxi
+	}
+	indexScratchHVP := s
+	return indexScratchHVP
+}
+
+// indexScratchHessianTapes keeps IndexScratchHessian's tape storage between calls.
+var indexScratchHessianTapes sync.Pool
+
+// IndexScratchHessian returns IndexScratch's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func IndexScratchHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("IndexScratchHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("IndexScratchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := indexScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer indexScratchHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := indexScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer indexScratchHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var indexScratch float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfIndexScratch(x, v, hv)
+		indexScratch = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i2 := range x {
+			hess[j*n+k] += hv[i2]
+			hv[i2] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		indexScratch = IndexScratch(x)
+	}
+	return indexScratch
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -25982,6 +26205,77 @@ func hvpOfPooledScratch(x, v, hv []float64) (float64, float64) {
 	hvpOfPooledScratch1 := s
 	hvpOfPooledScratch2 := ds
 	return hvpOfPooledScratch1, hvpOfPooledScratch2
+}
+
+// hvpOfIndexScratchTapes keeps hvpOfIndexScratch's tape storage between calls.
+var hvpOfIndexScratchTapes sync.Pool
+
+// hvpOfIndexScratch returns IndexScratch's value, its directional derivative along the directions and their Hessian-vector product: a row of IndexScratchHessian.
+func hvpOfIndexScratch(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfIndexScratch: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var perm []int
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfIndexScratch: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	{
+		tapeBuf, _ := hvpOfIndexScratchTapes.Get().(*[]int)
+		if tapeBuf == nil {
+			tapeBuf = new([]int)
+		}
+		defer hvpOfIndexScratchTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]int, len(x))
+		}
+		perm = (*tapeBuf)[:len(x):len(x)]
+		clear(perm)
+	}
+	for i := range perm {
+		perm[i] = (3*i + 1) % len(x)
+	}
+	var ds float64
+	s := 0.0
+
+	var dds float64
+	// return s, ds
+	dds = 1
+	// for i1, xi := range x (forward and backward in one pass: a sum)
+	for i1, xi := range x {
+		dxi := v[i1]
+		t3 := x[perm[i1]] * dxi
+		t4 := xi * v[perm[i1]]
+		dt := t3 + t4
+		t := xi * x[perm[i1]]
+		dt1 := 0.1 * v[perm[perm[i1]]]
+		t1 := 0.1 * x[perm[perm[i1]]]
+		exp := math.Exp(t1)
+		dexp := exp * dt1
+		t5 := exp * dt
+		t6 := t * dexp
+		dt2 := t5 + t6
+		t2 := t * exp
+		ds += dt2
+		s += t2
+		// ds += dt2
+		// dt2 := exp*dt + t*dexp
+		dt3 := dexp * dds
+		ddexp := t * dds
+		dexp1 := dt * dds
+		ddt := exp * dds
+		// dexp := exp * dt1
+		dexp1 += dt1 * ddexp
+		// exp := math.Exp(t1)
+		dt11 := exp * dexp1
+		// t1 := 0.1 * x[perm[perm[i1]]]
+		hv[perm[perm[i1]]] += 0.1 * dt11
+		// dt := x[perm[i1]]*dxi + xi*v[perm[i1]]
+		hv[i1] += v[perm[i1]]*ddt + x[perm[i1]]*dt3
+		hv[perm[i1]] += dxi*ddt + xi*dt3
+	}
+	hvpOfIndexScratch1 := s
+	hvpOfIndexScratch2 := ds
+	return hvpOfIndexScratch1, hvpOfIndexScratch2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

@@ -174,6 +174,7 @@ var seconds = map[string]secondCase{
 	"RangeRemade":        {hvp: RangeRemadeHVP, hessian: RangeRemadeHessian, grad: RangeRemadeGrad, args: func(x []float64) []any { return []any{x} }},
 	"VarInLoop":          {hvp: VarInLoopHVP, hessian: VarInLoopHessian, grad: VarInLoopGrad, args: func(x []float64) []any { return []any{x} }},
 	"SameTypeConversion": {hvp: SameTypeConversionHVP, hessian: SameTypeConversionHessian, grad: SameTypeConversionGrad, args: func(x []float64) []any { return []any{x} }},
+	"IndexScratch":       {hvp: IndexScratchHVP, hessian: IndexScratchHessian, grad: IndexScratchGrad, args: func(x []float64) []any { return []any{x} }},
 	"PooledScratch":      {hvp: PooledScratchHVP, hessian: PooledScratchHessian, grad: PooledScratchGrad, args: func(x []float64) []any { return []any{x} }},
 	"InnerCounters":      {hvp: InnerCountersHVP, hessian: InnerCountersHessian, grad: InnerCountersGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
 	"RowViews":           {hvp: RowViewsHVP, hessian: RowViewsHessian, grad: RowViewsGrad, args: func(x []float64) []any { return []any{x[:9], x[9:], 3} }, wrt: []int{0, 1}},
