@@ -109,8 +109,23 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *r
 		}
 	}
 	final := finalValuesRead(lp.body, plan.saves, plan.recOf)
+	// finalValuesRead knows backward code reads a value when forward code
+	// does; an adjoint view (dr = dm[1][1:] beside r = m[1][1:]) is the
+	// exception: forward code never reads it, backward code writes
+	// through it wherever the view's own value is read.
+	shadowOf := map[string]*variable{}
+	for _, v := range l.byName {
+		if v.shadow != nil {
+			shadowOf[v.shadow.name] = v
+		}
+	}
 	live := maps.Clone(l.needed)
-	maps.DeleteFunc(live, func(name string, _ bool) bool { return !final(name) })
+	maps.DeleteFunc(live, func(name string, _ bool) bool {
+		if v := shadowOf[name]; v != nil && final(v.name) {
+			return false
+		}
+		return !final(name)
+	})
 	for i := range plan.saves {
 		live[savePlaceholder(i)] = true
 	}
@@ -120,7 +135,11 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *r
 	// the loop when the backward sweep leaves it: code before the loop may
 	// read it.
 	for _, s := range plan.saves {
-		if s.v.obj == nil || s.v.obj.Pos() < ctx.stmt.Pos() || s.v.obj.Pos() >= ctx.stmt.End() {
+		obj := s.v.obj
+		if v := shadowOf[s.v.name]; v != nil {
+			obj = v.obj // an adjoint view lives as long as the view
+		}
+		if obj == nil || obj.Pos() < ctx.stmt.Pos() || obj.Pos() >= ctx.stmt.End() {
 			entry[s.v.name] = true
 		}
 	}

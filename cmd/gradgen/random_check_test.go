@@ -428,6 +428,9 @@ func check(out *os.File, c rcase) (judged, skipped int) {
 		if len(grad) != len(c.at) {
 			panic(fmt.Sprintf("%d gradients for %d parameters", len(grad), len(c.at)))
 		}
+		// The JVP, Hessian and Jacobian checks run generated code (and f
+		// only where it just ran): a panic there is gradgen's.
+		phase = "FAIL"
 		if c.j != nil {
 			checkJVP(c, n, want, grad, fail)
 		}
@@ -437,6 +440,7 @@ func check(out *os.File, c rcase) (judged, skipped int) {
 		if c.jac != nil {
 			checkJacobianRow(c, n, want, grad, fail)
 		}
+		phase = "GENBUG"
 		if math.IsNaN(want) || math.IsInf(want, 0) || math.Abs(want) > 1e12 {
 			skipped += len(c.at)
 			continue

@@ -262,6 +262,17 @@ func allCases() []gradCase {
 				g := make([]float64, len(x))
 				return IndexScratchGrad(x, g), g
 			}, at: pts(p(0.3, -0.7, 0.5, 0.8, -0.2), p(1.1, 0.2, -0.4, 0.3, 0.9))},
+		{name: "ReplayedViews",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) {
+				return ReplayedViewsJVP(x[0], [][]float64{x[1:4], x[4:7]}, v[0], [][]float64{v[1:4], v[4:7]})
+			}),
+			f: func(x []float64) float64 { return ReplayedViews(x[0], [][]float64{x[1:4], x[4:7]}) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 7)
+				v, dy := ReplayedViewsGrad(x[0], [][]float64{x[1:4], x[4:7]}, [][]float64{g[1:4], g[4:7]})
+				g[0] = dy
+				return v, g
+			}, at: pts(p(0.3, -0.2, 0.5, 0.1, 0.7, -0.4, 0.2), p(-0.5, 0.8, -0.3, 0.6, 0.2, 0.9, -0.7))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

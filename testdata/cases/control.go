@@ -1167,6 +1167,28 @@ func IndexScratch(x []float64) float64 {
 	return s
 }
 
+// ReplayedViews takes a view of a different row on each trip of a loop
+// whose trips are replayed. In the HVP (reverse mode over the JVP) the
+// view's adjoint is itself a view set in the forward sweep; each backward
+// trip must take it again, as it takes the view (a random program's
+// Hessian indexed a nil adjoint view; with rows that change per trip the
+// last trip's view would be read instead).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func ReplayedViews(y float64, m [][]float64) float64 {
+	t, k := 0.0, 0
+	for t < 1 {
+		t += 0.3
+		r := m[k%len(m)][1:]
+		y += r[0] * math.Tanh(r[1]*y)
+		k++
+	}
+	return y
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

@@ -17481,6 +17481,559 @@ func IndexScratchHessian(x, dx, hess []float64) float64 {
 	return indexScratch
 }
 
+// replayedViewsGradTapes keeps ReplayedViewsGrad's tape storage between calls.
+var replayedViewsGradTapes sync.Pool
+
+// replayedViewsGradTapesFloat64 keeps ReplayedViewsGrad's tape storage between calls.
+var replayedViewsGradTapesFloat64 sync.Pool
+
+// ReplayedViewsGrad returns ReplayedViews(y, m) and its partial derivatives with respect to y, m.
+func ReplayedViewsGrad(y float64, m, dm [][]float64) (float64, float64) {
+	if len(dm) < len(m) {
+		panic(fmt.Sprintf("ReplayedViewsGrad: len(dm) = %d is shorter than len(m) = %d", len(dm), len(m)))
+	}
+	var drTapeBuf *[][]float64
+	var rTapeBuf *[][]float64
+	var tanhTapeBuf *[]float64
+	var yTapeBuf *[]float64
+	for i := range m {
+		if len(dm[i]) < len(m[i]) {
+			panic(fmt.Sprintf("ReplayedViewsGrad: len(dm[%d]) = %d is shorter than len(m[%d]) = %d", i, len(dm[i]), i, len(m[i])))
+		}
+	}
+	var dr, r, yTape, tanhTape []float64
+	var t1, tanh, t2, t3 float64
+	var trips int
+	var rTape, drTape [][]float64
+	t, k := 0.0, 0
+	var tapeArray [64]float64
+	yTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	tanhTape = tapeArray1[:0]
+	trips = 0
+	for t < 1 {
+		if cap(drTape)-len(drTape) < 1 {
+			if drTapeBuf == nil {
+				drTapeBuf, _ = replayedViewsGradTapes.Get().(*[][]float64)
+				if drTapeBuf == nil {
+					drTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*drTapeBuf) < 2*cap(drTape)+1 {
+				*drTapeBuf = make([][]float64, 2*cap(drTape)+1)
+			}
+			drTape = (*drTapeBuf)[:copy(*drTapeBuf, drTape)]
+		}
+		if cap(rTape)-len(rTape) < 1 {
+			if rTapeBuf == nil {
+				rTapeBuf, _ = replayedViewsGradTapes.Get().(*[][]float64)
+				if rTapeBuf == nil {
+					rTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*rTapeBuf) < 2*cap(rTape)+1 {
+				*rTapeBuf = make([][]float64, 2*cap(rTape)+1)
+			}
+			rTape = (*rTapeBuf)[:copy(*rTapeBuf, rTape)]
+		}
+		if cap(tanhTape)-len(tanhTape) < 1 {
+			if tanhTapeBuf == nil {
+				tanhTapeBuf, _ = replayedViewsGradTapesFloat64.Get().(*[]float64)
+				if tanhTapeBuf == nil {
+					tanhTapeBuf = new([]float64)
+				}
+			}
+			if cap(*tanhTapeBuf) < 2*cap(tanhTape)+1 {
+				*tanhTapeBuf = make([]float64, 2*cap(tanhTape)+1)
+			}
+			tanhTape = (*tanhTapeBuf)[:copy(*tanhTapeBuf, tanhTape)]
+		}
+		if cap(yTape)-len(yTape) < 1 {
+			if yTapeBuf == nil {
+				yTapeBuf, _ = replayedViewsGradTapesFloat64.Get().(*[]float64)
+				if yTapeBuf == nil {
+					yTapeBuf = new([]float64)
+				}
+			}
+			if cap(*yTapeBuf) < 2*cap(yTape)+1 {
+				*yTapeBuf = make([]float64, 2*cap(yTape)+1)
+			}
+			yTape = (*yTapeBuf)[:copy(*yTapeBuf, yTape)]
+		}
+		trips++
+		t += 0.3
+		rTape = append(rTape, r)
+		drTape = append(drTape, dr)
+		dr = dm[k%len(m)][1:]
+		r = m[k%len(m)][1:]
+		yTape = append(yTape, y)
+		t1 = r[1] * y
+		tanh = math.Tanh(t1)
+		tanhTape = append(tanhTape, tanh)
+		t2 = r[0] * tanh
+		t3 = y + t2
+		y = t3
+		k++
+	}
+	replayedViews := y
+
+	var dy, dt3, dt2, dtanh, dt1 float64
+	// return y
+	dy = 1
+	// for t < 1
+	for ; trips > 0; trips-- {
+		// y += r[0] * math.Tanh(r[1]*y)
+		tanh = tanhTape[len(tanhTape)-1]
+		tanhTape = tanhTape[:len(tanhTape)-1]
+		dt3 = dy
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		dy = dt3
+		dt2 = dt3
+		dr[0] += tanh * dt2
+		dtanh = r[0] * dt2
+		dt1 = (1 - tanh*tanh) * dtanh
+		dr[1] += y * dt1
+		dy += r[1] * dt1
+		// r := m[k%len(m)][1:]
+		dr = drTape[len(drTape)-1]
+		drTape = drTape[:len(drTape)-1]
+		r = rTape[len(rTape)-1]
+		rTape = rTape[:len(rTape)-1]
+	}
+	if drTapeBuf != nil {
+		replayedViewsGradTapes.Put(drTapeBuf)
+	}
+	if rTapeBuf != nil {
+		replayedViewsGradTapes.Put(rTapeBuf)
+	}
+	if tanhTapeBuf != nil {
+		replayedViewsGradTapesFloat64.Put(tanhTapeBuf)
+	}
+	if yTapeBuf != nil {
+		replayedViewsGradTapesFloat64.Put(yTapeBuf)
+	}
+	return replayedViews, dy
+}
+
+// ReplayedViewsJVP returns ReplayedViews(y, m) and its directional derivative: the sum of its partial derivatives with respect to y, m times the tangents dy, dm.
+func ReplayedViewsJVP(y float64, m [][]float64, dy float64, dm [][]float64) (float64, float64) {
+	if len(dm) < len(m) {
+		panic(fmt.Sprintf("ReplayedViewsJVP: len(dm) = %d is shorter than len(m) = %d", len(dm), len(m)))
+	}
+	for i := range m {
+		if len(dm[i]) < len(m[i]) {
+			panic(fmt.Sprintf("ReplayedViewsJVP: len(dm[%d]) = %d is shorter than len(m[%d]) = %d", i, len(dm[i]), i, len(m[i])))
+		}
+	}
+	t, k := 0.0, 0
+	for t < 1 {
+		t += 0.3
+		dr := dm[k%len(m)][1:]
+		r := m[k%len(m)][1:]
+		dt1 := y*dr[1] + r[1]*dy
+		t1 := r[1] * y
+		tanh := math.Tanh(t1)
+		dtanh := (1 - tanh*tanh) * dt1
+		dt2 := tanh*dr[0] + r[0]*dtanh
+		t2 := r[0] * tanh
+		dy += dt2
+		y += t2
+		k++
+	}
+	return y, dy
+}
+
+// replayedViewsHVPTapes keeps ReplayedViewsHVP's tape storage between calls.
+var replayedViewsHVPTapes sync.Pool
+
+// replayedViewsHVPTapesFloat64 keeps ReplayedViewsHVP's tape storage between calls.
+var replayedViewsHVPTapesFloat64 sync.Pool
+
+// ReplayedViewsHVP returns ReplayedViews's value, its gradient as ReplayedViewsGrad gives it, and the product of its Hessian with the direction vy, vm in the same form (added into buffers for slices and pointers, returned for the rest).
+func ReplayedViewsHVP(y float64, m [][]float64, vy float64, vm, dm, hvm [][]float64) (float64, float64, float64) {
+	if len(dm) < len(m) {
+		panic(fmt.Sprintf("ReplayedViewsHVP: len(dm) = %d is shorter than len(m) = %d", len(dm), len(m)))
+	}
+	var ddrTapeBuf *[][]float64
+	var dr1TapeBuf *[][]float64
+	var kTapeBuf *[]float64
+	var vyTapeBuf *[]float64
+	var yTapeBuf *[]float64
+	for i1 := range m {
+		if len(dm[i1]) < len(m[i1]) {
+			panic(fmt.Sprintf("ReplayedViewsHVP: len(dm[%d]) = %d is shorter than len(m[%d]) = %d", i1, len(dm[i1]), i1, len(m[i1])))
+		}
+	}
+	if len(hvm) < len(m) {
+		panic(fmt.Sprintf("ReplayedViewsHVP: len(hvm) = %d is shorter than len(m) = %d", len(hvm), len(m)))
+	}
+	for i2 := range m {
+		if len(hvm[i2]) < len(m[i2]) {
+			panic(fmt.Sprintf("ReplayedViewsHVP: len(hvm[%d]) = %d is shorter than len(m[%d]) = %d", i2, len(hvm[i2]), i2, len(m[i2])))
+		}
+	}
+	var ddr, dr, dr1, r, vyTape, yTape, kTape []float64
+	var t3, t4, t5, dt1, t6, t1, tanh1, tanh, t7, t8, t9, dtanh, t10, t11, t12, dt2, t13, t2, t14, t15 float64
+	var trips int
+	var ddrTape, dr1Tape [][]float64
+	if len(vm) < len(m) {
+		panic(fmt.Sprintf("ReplayedViewsHVP: len(vm) = %d is shorter than len(m) = %d", len(vm), len(m)))
+	}
+	for i := range m {
+		if len(vm[i]) < len(m[i]) {
+			panic(fmt.Sprintf("ReplayedViewsHVP: len(vm[%d]) = %d is shorter than len(m[%d]) = %d", i, len(vm[i]), i, len(m[i])))
+		}
+	}
+	t, k := 0.0, 0
+	var tapeArray [64]float64
+	vyTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	yTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	kTape = tapeArray2[:0]
+	trips = 0
+	for t < 1 {
+		if cap(ddrTape)-len(ddrTape) < 1 {
+			if ddrTapeBuf == nil {
+				ddrTapeBuf, _ = replayedViewsHVPTapes.Get().(*[][]float64)
+				if ddrTapeBuf == nil {
+					ddrTapeBuf = new([][]float64)
+				}
+			}
+			if cap(*ddrTapeBuf) < 2*cap(ddrTape)+1 {
+				*ddrTapeBuf = make([][]float64, 2*cap(ddrTape)+1)
+			}
+			ddrTape = (*ddrTapeBuf)[:copy(*ddrTapeBuf, ddrTape)]
+		}
+		if cap(dr1Tape)-len(dr1Tape) < 1 {
+			if dr1TapeBuf == nil {
+				dr1TapeBuf, _ = replayedViewsHVPTapes.Get().(*[][]float64)
+				if dr1TapeBuf == nil {
+					dr1TapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dr1TapeBuf) < 2*cap(dr1Tape)+1 {
+				*dr1TapeBuf = make([][]float64, 2*cap(dr1Tape)+1)
+			}
+			dr1Tape = (*dr1TapeBuf)[:copy(*dr1TapeBuf, dr1Tape)]
+		}
+		if cap(kTape)-len(kTape) < 1 {
+			if kTapeBuf == nil {
+				kTapeBuf, _ = replayedViewsHVPTapesFloat64.Get().(*[]float64)
+				if kTapeBuf == nil {
+					kTapeBuf = new([]float64)
+				}
+			}
+			if cap(*kTapeBuf) < 2*cap(kTape)+1 {
+				*kTapeBuf = make([]float64, 2*cap(kTape)+1)
+			}
+			kTape = (*kTapeBuf)[:copy(*kTapeBuf, kTape)]
+		}
+		if cap(vyTape)-len(vyTape) < 1 {
+			if vyTapeBuf == nil {
+				vyTapeBuf, _ = replayedViewsHVPTapesFloat64.Get().(*[]float64)
+				if vyTapeBuf == nil {
+					vyTapeBuf = new([]float64)
+				}
+			}
+			if cap(*vyTapeBuf) < 2*cap(vyTape)+1 {
+				*vyTapeBuf = make([]float64, 2*cap(vyTape)+1)
+			}
+			vyTape = (*vyTapeBuf)[:copy(*vyTapeBuf, vyTape)]
+		}
+		if cap(yTape)-len(yTape) < 1 {
+			if yTapeBuf == nil {
+				yTapeBuf, _ = replayedViewsHVPTapesFloat64.Get().(*[]float64)
+				if yTapeBuf == nil {
+					yTapeBuf = new([]float64)
+				}
+			}
+			if cap(*yTapeBuf) < 2*cap(yTape)+1 {
+				*yTapeBuf = make([]float64, 2*cap(yTape)+1)
+			}
+			yTape = (*yTapeBuf)[:copy(*yTapeBuf, yTape)]
+		}
+		trips++
+		ddrTape = append(ddrTape, ddr)
+		dr1Tape = append(dr1Tape, dr1)
+		kTape = append(kTape, float64(k))
+		vyTape = append(vyTape, vy)
+		yTape = append(yTape, y)
+		t += 0.3
+		ddr = dm[k%len(m)][1:]
+		dr = vm[k%len(m)][1:]
+		dr1 = hvm[k%len(m)][1:]
+		r = m[k%len(m)][1:]
+		t3 = y * dr[1]
+		t4 = r[1] * vy
+		t5 = t3 + t4
+		dt1 = t5
+		t6 = r[1] * y
+		t1 = t6
+		tanh1 = math.Tanh(t1)
+		tanh = tanh1
+		t7 = tanh * tanh
+		t8 = 1 - t7
+		t9 = t8 * dt1
+		dtanh = t9
+		t10 = tanh * dr[0]
+		t11 = r[0] * dtanh
+		t12 = t10 + t11
+		dt2 = t12
+		t13 = r[0] * tanh
+		t2 = t13
+		t14 = vy + dt2
+		vy = t14
+		t15 = y + t2
+		y = t15
+		k++
+	}
+	replayedViewsHVP := y
+
+	var dy, hvy, dt15, dt21, dt14, ddt2, dt13, dtanh1, dt12, dt10, dt11, ddtanh, dt9, ddt1, dtanh11, dt16, dt6, dt5, dt3, dt4 float64
+	// return y, vy
+	dy = 1
+	// for t < 1
+	for ; trips > 0; trips-- {
+		// the trip again, from ddr, dr1, k, vy, y
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		k = int(kTape[len(kTape)-1])
+		kTape = kTape[:len(kTape)-1]
+		dr1Tape = dr1Tape[:len(dr1Tape)-1]
+		ddrTape = ddrTape[:len(ddrTape)-1]
+		ddr = dm[k%len(m)][1:]
+		dr = vm[k%len(m)][1:]
+		dr1 = hvm[k%len(m)][1:]
+		r = m[k%len(m)][1:]
+		t3 = y * dr[1]
+		t4 = r[1] * vy
+		t5 = t3 + t4
+		dt1 = t5
+		t6 = r[1] * y
+		t1 = t6
+		tanh1 = math.Tanh(t1)
+		tanh = tanh1
+		t7 = tanh * tanh
+		t8 = 1 - t7
+		t9 = t8 * dt1
+		dtanh = t9
+		// k++
+		// y += t2
+		dt15 = hvy
+		dt21 += dt15
+		// vy += dt2
+		dt14 = dy
+		ddt2 += dt14
+		// t2 := r[0] * tanh
+		dt13 = dt21
+		dt21 = 0
+		dr1[0] += tanh * dt13
+		dtanh1 += r[0] * dt13
+		// dt2 := tanh*dr[0] + r[0]*dtanh
+		dt12 = ddt2
+		ddt2 = 0
+		dt10 = dt12
+		dt11 = dt12
+		dr1[0] += dtanh * dt11
+		ddtanh += r[0] * dt11
+		dtanh1 += dr[0] * dt10
+		ddr[0] += tanh * dt10
+		// dtanh := (1 - tanh*tanh) * dt1
+		t7 = tanh * tanh
+		t8 = 1 - t7
+		dt9 = ddtanh
+		ddtanh = 0
+		ddt1 += t8 * dt9
+		dtanh1 -= 2 * tanh * dt1 * dt9
+		// tanh := math.Tanh(t1)
+		dtanh11 = dtanh1
+		dtanh1 = 0
+		tanh1 = math.Tanh(t1)
+		dt16 += (1 - tanh1*tanh1) * dtanh11
+		// t1 := r[1] * y
+		dt6 = dt16
+		dt16 = 0
+		dr1[1] += y * dt6
+		hvy += r[1] * dt6
+		// dt1 := y*dr[1] + r[1]*vy
+		dt5 = ddt1
+		ddt1 = 0
+		dt3 = dt5
+		dt4 = dt5
+		dr1[1] += vy * dt4
+		dy += r[1] * dt4
+		hvy += dr[1] * dt3
+		ddr[1] += y * dt3
+		// r := m[k%len(m)][1:]
+		// dr := vm[k%len(m)][1:]
+	}
+	if ddrTapeBuf != nil {
+		replayedViewsHVPTapes.Put(ddrTapeBuf)
+	}
+	if dr1TapeBuf != nil {
+		replayedViewsHVPTapes.Put(dr1TapeBuf)
+	}
+	if kTapeBuf != nil {
+		replayedViewsHVPTapesFloat64.Put(kTapeBuf)
+	}
+	if vyTapeBuf != nil {
+		replayedViewsHVPTapesFloat64.Put(vyTapeBuf)
+	}
+	if yTapeBuf != nil {
+		replayedViewsHVPTapesFloat64.Put(yTapeBuf)
+	}
+	return replayedViewsHVP, dy, hvy
+}
+
+// replayedViewsHessianTapes keeps ReplayedViewsHessian's tape storage between calls.
+var replayedViewsHessianTapes sync.Pool
+
+// replayedViewsHessianTapesFloat64 keeps ReplayedViewsHessian's tape storage between calls.
+var replayedViewsHessianTapesFloat64 sync.Pool
+
+// ReplayedViewsHessian returns ReplayedViews's value and its gradient with respect to y, m (added into dm), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func ReplayedViewsHessian(y float64, m, dm [][]float64, hess []float64) (float64, float64) {
+	if len(dm) < len(m) {
+		panic(fmt.Sprintf("ReplayedViewsHessian: len(dm) = %d is shorter than len(m) = %d", len(dm), len(m)))
+	}
+	for i := range m {
+		if len(dm[i]) < len(m[i]) {
+			panic(fmt.Sprintf("ReplayedViewsHessian: len(dm[%d]) = %d is shorter than len(m[%d]) = %d", i, len(dm[i]), i, len(m[i])))
+		}
+	}
+	n := 1
+	for i1 := range m {
+		for range m[i1] {
+			n++
+		}
+	}
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("ReplayedViewsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vy float64
+	var dy float64
+	vmLen := 0
+	for i3 := range m {
+		vmLen += len(m[i3])
+	}
+	var vmFlat []float64
+	{
+		tapeBuf, _ := replayedViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer replayedViewsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < vmLen {
+			*tapeBuf = make([]float64, vmLen)
+		}
+		vmFlat = (*tapeBuf)[:vmLen]
+		clear(vmFlat)
+	}
+	var vm [][]float64
+	{
+		tapeBuf1, _ := replayedViewsHessianTapesFloat64.Get().(*[][]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([][]float64)
+		}
+		defer replayedViewsHessianTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(m) {
+			*tapeBuf1 = make([][]float64, len(m))
+		}
+		vm = (*tapeBuf1)[:len(m)]
+		clear(vm)
+	}
+	for i3 := range m {
+		vm[i3] = vmFlat[:len(m[i3]):len(m[i3])]
+		vmFlat = vmFlat[len(m[i3]):]
+	}
+	hvmLen := 0
+	for i4 := range m {
+		hvmLen += len(m[i4])
+	}
+	var hvmFlat []float64
+	{
+		tapeBuf2, _ := replayedViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer replayedViewsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < hvmLen {
+			*tapeBuf2 = make([]float64, hvmLen)
+		}
+		hvmFlat = (*tapeBuf2)[:hvmLen]
+		clear(hvmFlat)
+	}
+	var hvm [][]float64
+	{
+		tapeBuf3, _ := replayedViewsHessianTapesFloat64.Get().(*[][]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([][]float64)
+		}
+		defer replayedViewsHessianTapesFloat64.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(m) {
+			*tapeBuf3 = make([][]float64, len(m))
+		}
+		hvm = (*tapeBuf3)[:len(m)]
+		clear(hvm)
+	}
+	for i4 := range m {
+		hvm[i4] = hvmFlat[:len(m[i4]):len(m[i4])]
+		hvmFlat = hvmFlat[len(m[i4]):]
+	}
+	var replayedViews float64
+	for j := 0; j < n; j++ {
+		var k1 int
+		k1 = 0
+		if k1 == j {
+			vy = 1
+		}
+		k1++
+		for i5 := range m {
+			for i6 := range m[i5] {
+				if k1 == j {
+					vm[i5][i6] = 1
+				}
+				k1++
+			}
+		}
+		r1, t1, hvy := hvpOfReplayedViews(y, m, vy, vm, hvm)
+		replayedViews = r1
+		k1 = 0
+		if k1 == j {
+			dy += t1
+			vy = 0
+		}
+		k1++
+		for i7 := range m {
+			for i8 := range m[i7] {
+				if k1 == j {
+					dm[i7][i8] += t1
+					vm[i7][i8] = 0
+				}
+				k1++
+			}
+		}
+		k1 = 0
+		hess[j*n+k1] += hvy
+		k1++
+		for i9 := range m {
+			for i10 := range m[i9] {
+				hess[j*n+k1] += hvm[i9][i10]
+				hvm[i9][i10] = 0
+				k1++
+			}
+		}
+	}
+	if n == 0 {
+		replayedViews = ReplayedViews(y, m)
+	}
+	return replayedViews, dy
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -26276,6 +26829,221 @@ func hvpOfIndexScratch(x, v, hv []float64) (float64, float64) {
 	hvpOfIndexScratch1 := s
 	hvpOfIndexScratch2 := ds
 	return hvpOfIndexScratch1, hvpOfIndexScratch2
+}
+
+// hvpOfReplayedViewsTapes keeps hvpOfReplayedViews's tape storage between calls.
+var hvpOfReplayedViewsTapes sync.Pool
+
+// hvpOfReplayedViewsTapesFloat64 keeps hvpOfReplayedViews's tape storage between calls.
+var hvpOfReplayedViewsTapesFloat64 sync.Pool
+
+// hvpOfReplayedViews returns ReplayedViews's value, its directional derivative along the directions and their Hessian-vector product: a row of ReplayedViewsHessian.
+func hvpOfReplayedViews(y float64, m [][]float64, vy float64, vm, hvm [][]float64) (float64, float64, float64) {
+	if len(hvm) < len(m) {
+		panic(fmt.Sprintf("hvpOfReplayedViews: len(hvm) = %d is shorter than len(m) = %d", len(hvm), len(m)))
+	}
+	var dr1TapeBuf *[][]float64
+	var kTapeBuf *[]float64
+	var vyTapeBuf *[]float64
+	var yTapeBuf *[]float64
+	for i1 := range m {
+		if len(hvm[i1]) < len(m[i1]) {
+			panic(fmt.Sprintf("hvpOfReplayedViews: len(hvm[%d]) = %d is shorter than len(m[%d]) = %d", i1, len(hvm[i1]), i1, len(m[i1])))
+		}
+	}
+	var dr, dr1, r, vyTape, yTape, kTape []float64
+	var t3, t4, t5, dt1, t6, t1, tanh1, tanh, t7, t8, t9, dtanh, t10, t11, t12, dt2, t13, t2, t14, t15 float64
+	var trips int
+	var dr1Tape [][]float64
+	if len(vm) < len(m) {
+		panic(fmt.Sprintf("hvpOfReplayedViews: len(vm) = %d is shorter than len(m) = %d", len(vm), len(m)))
+	}
+	for i := range m {
+		if len(vm[i]) < len(m[i]) {
+			panic(fmt.Sprintf("hvpOfReplayedViews: len(vm[%d]) = %d is shorter than len(m[%d]) = %d", i, len(vm[i]), i, len(m[i])))
+		}
+	}
+	t, k := 0.0, 0
+	var tapeArray [64]float64
+	vyTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	yTape = tapeArray1[:0]
+	var tapeArray2 [64]float64
+	kTape = tapeArray2[:0]
+	trips = 0
+	for t < 1 {
+		if cap(dr1Tape)-len(dr1Tape) < 1 {
+			if dr1TapeBuf == nil {
+				dr1TapeBuf, _ = hvpOfReplayedViewsTapes.Get().(*[][]float64)
+				if dr1TapeBuf == nil {
+					dr1TapeBuf = new([][]float64)
+				}
+			}
+			if cap(*dr1TapeBuf) < 2*cap(dr1Tape)+1 {
+				*dr1TapeBuf = make([][]float64, 2*cap(dr1Tape)+1)
+			}
+			dr1Tape = (*dr1TapeBuf)[:copy(*dr1TapeBuf, dr1Tape)]
+		}
+		if cap(kTape)-len(kTape) < 1 {
+			if kTapeBuf == nil {
+				kTapeBuf, _ = hvpOfReplayedViewsTapesFloat64.Get().(*[]float64)
+				if kTapeBuf == nil {
+					kTapeBuf = new([]float64)
+				}
+			}
+			if cap(*kTapeBuf) < 2*cap(kTape)+1 {
+				*kTapeBuf = make([]float64, 2*cap(kTape)+1)
+			}
+			kTape = (*kTapeBuf)[:copy(*kTapeBuf, kTape)]
+		}
+		if cap(vyTape)-len(vyTape) < 1 {
+			if vyTapeBuf == nil {
+				vyTapeBuf, _ = hvpOfReplayedViewsTapesFloat64.Get().(*[]float64)
+				if vyTapeBuf == nil {
+					vyTapeBuf = new([]float64)
+				}
+			}
+			if cap(*vyTapeBuf) < 2*cap(vyTape)+1 {
+				*vyTapeBuf = make([]float64, 2*cap(vyTape)+1)
+			}
+			vyTape = (*vyTapeBuf)[:copy(*vyTapeBuf, vyTape)]
+		}
+		if cap(yTape)-len(yTape) < 1 {
+			if yTapeBuf == nil {
+				yTapeBuf, _ = hvpOfReplayedViewsTapesFloat64.Get().(*[]float64)
+				if yTapeBuf == nil {
+					yTapeBuf = new([]float64)
+				}
+			}
+			if cap(*yTapeBuf) < 2*cap(yTape)+1 {
+				*yTapeBuf = make([]float64, 2*cap(yTape)+1)
+			}
+			yTape = (*yTapeBuf)[:copy(*yTapeBuf, yTape)]
+		}
+		trips++
+		dr1Tape = append(dr1Tape, dr1)
+		kTape = append(kTape, float64(k))
+		vyTape = append(vyTape, vy)
+		yTape = append(yTape, y)
+		t += 0.3
+		dr = vm[k%len(m)][1:]
+		dr1 = hvm[k%len(m)][1:]
+		r = m[k%len(m)][1:]
+		t3 = y * dr[1]
+		t4 = r[1] * vy
+		t5 = t3 + t4
+		dt1 = t5
+		t6 = r[1] * y
+		t1 = t6
+		tanh1 = math.Tanh(t1)
+		tanh = tanh1
+		t7 = tanh * tanh
+		t8 = 1 - t7
+		t9 = t8 * dt1
+		dtanh = t9
+		t10 = tanh * dr[0]
+		t11 = r[0] * dtanh
+		t12 = t10 + t11
+		dt2 = t12
+		t13 = r[0] * tanh
+		t2 = t13
+		t14 = vy + dt2
+		vy = t14
+		t15 = y + t2
+		y = t15
+		k++
+	}
+	hvpOfReplayedViews1 := y
+	hvpOfReplayedViews2 := vy
+
+	var dvy, hvy, dt15, dt21, dt14, ddt2, dt13, dtanh1, dt12, dt10, dt11, ddtanh, dt9, ddt1, dtanh11, dt16, dt6, dt5, dt3, dt4 float64
+	// return y, vy
+	dvy = 1
+	// for t < 1
+	for ; trips > 0; trips-- {
+		// the trip again, from dr1, k, vy, y
+		y = yTape[len(yTape)-1]
+		yTape = yTape[:len(yTape)-1]
+		vy = vyTape[len(vyTape)-1]
+		vyTape = vyTape[:len(vyTape)-1]
+		k = int(kTape[len(kTape)-1])
+		kTape = kTape[:len(kTape)-1]
+		dr1Tape = dr1Tape[:len(dr1Tape)-1]
+		dr = vm[k%len(m)][1:]
+		dr1 = hvm[k%len(m)][1:]
+		r = m[k%len(m)][1:]
+		t3 = y * dr[1]
+		t4 = r[1] * vy
+		t5 = t3 + t4
+		dt1 = t5
+		t6 = r[1] * y
+		t1 = t6
+		tanh1 = math.Tanh(t1)
+		tanh = tanh1
+		t7 = tanh * tanh
+		t8 = 1 - t7
+		t9 = t8 * dt1
+		dtanh = t9
+		// k++
+		// y += t2
+		dt15 = hvy
+		dt21 += dt15
+		// vy += dt2
+		dt14 = dvy
+		ddt2 += dt14
+		// t2 := r[0] * tanh
+		dt13 = dt21
+		dt21 = 0
+		dr1[0] += tanh * dt13
+		dtanh1 += r[0] * dt13
+		// dt2 := tanh*dr[0] + r[0]*dtanh
+		dt12 = ddt2
+		ddt2 = 0
+		dt10 = dt12
+		dt11 = dt12
+		dr1[0] += dtanh * dt11
+		ddtanh += r[0] * dt11
+		dtanh1 += dr[0] * dt10
+		// dtanh := (1 - tanh*tanh) * dt1
+		t7 = tanh * tanh
+		t8 = 1 - t7
+		dt9 = ddtanh
+		ddtanh = 0
+		ddt1 += t8 * dt9
+		dtanh1 -= 2 * tanh * dt1 * dt9
+		// tanh := math.Tanh(t1)
+		dtanh11 = dtanh1
+		dtanh1 = 0
+		tanh1 = math.Tanh(t1)
+		dt16 += (1 - tanh1*tanh1) * dtanh11
+		// t1 := r[1] * y
+		dt6 = dt16
+		dt16 = 0
+		dr1[1] += y * dt6
+		hvy += r[1] * dt6
+		// dt1 := y*dr[1] + r[1]*vy
+		dt5 = ddt1
+		ddt1 = 0
+		dt3 = dt5
+		dt4 = dt5
+		dr1[1] += vy * dt4
+		dvy += r[1] * dt4
+		hvy += dr[1] * dt3
+		// r := m[k%len(m)][1:]
+	}
+	if dr1TapeBuf != nil {
+		hvpOfReplayedViewsTapes.Put(dr1TapeBuf)
+	}
+	if kTapeBuf != nil {
+		hvpOfReplayedViewsTapesFloat64.Put(kTapeBuf)
+	}
+	if vyTapeBuf != nil {
+		hvpOfReplayedViewsTapesFloat64.Put(vyTapeBuf)
+	}
+	if yTapeBuf != nil {
+		hvpOfReplayedViewsTapesFloat64.Put(yTapeBuf)
+	}
+	return hvpOfReplayedViews1, hvpOfReplayedViews2, hvy
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.
