@@ -241,7 +241,7 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 			for _, x := range made {
 				name := adjoint.ExprString(x)
 				f.emit(adjoint.VarDecl{Names: []string{name}, Type: t}, adjoint.Set(x, "=", f.conv(rhs)))
-				f.pooledExact(name)
+				f.pooledExactIn(name, f.inLoop(rhs))
 			}
 			return
 		}

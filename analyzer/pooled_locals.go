@@ -59,6 +59,13 @@ func (l *lowerer) poolableLength(n ast.Expr) bool {
 // the function: every use of obj, and of the local views taken of it, is
 // one of those poolableLocal lists.
 func (l *lowerer) staysLocal(obj types.Object, made *ast.CallExpr) bool {
+	_, ok := l.localViews(obj, made)
+	return ok
+}
+
+// localViews returns obj and the local views taken of it, and whether
+// its memory stays in the function (staysLocal).
+func (l *lowerer) localViews(obj types.Object, made *ast.CallExpr) (map[types.Object]bool, bool) {
 	tracked := map[types.Object]bool{obj: true}
 	parent := l.structure().parent
 	// A use may come before, in the source, the view it uses is taken (a
@@ -86,7 +93,7 @@ func (l *lowerer) staysLocal(obj types.Object, made *ast.CallExpr) bool {
 			return true
 		})
 		if !ok || len(tracked) == known {
-			return ok
+			return tracked, ok
 		}
 	}
 }
@@ -123,6 +130,9 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 	case *ast.AssignStmt:
 		return l.viewDefinition(p, child, tracked, made)
 	case *ast.ValueSpec:
+		if len(p.Values) == 0 && child == ast.Node(id) {
+			return true // var w []float64: declared nil, holding no memory yet
+		}
 		for i, v := range p.Values {
 			if v == child && i < len(p.Names) && child != ast.Node(id) {
 				return l.trackView(p.Names[i], tracked)
@@ -190,31 +200,66 @@ func (l *lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
 }
 
 // poolableFwd reports whether forward mode can take the slice lhs := rhs,
-// and its tangent, from the pool: poolableMake's conditions, outside
-// loops (found from the syntax), and no goto (a jump over the pooled
+// and its tangent, from the pool: poolableMake's conditions (inside a
+// loop, for the trip alone), and no goto (a jump over the pooled
 // buffer's declaration would not compile). Not in the JVP that second
 // derivatives differentiate again, which must stay plain Go of the kinds
 // reverse mode takes.
 func (l *lowerer) poolableFwd(lhs, rhs ast.Expr) bool {
 	id, ok := lhs.(*ast.Ident)
-	if !ok || l.saveAll || l.secondOrder || l.structure().gotos || l.info.Defs[id] == nil || l.inLoop(rhs) {
+	if !ok || l.saveAll || l.secondOrder || l.structure().gotos || l.info.Defs[id] == nil {
 		return false
 	}
-	return l.poolableMake(l.info.Defs[id], rhs)
+	obj := l.info.Defs[id]
+	loop := l.enclosingLoop(rhs)
+	if loop == nil {
+		return l.poolableMake(obj, rhs)
+	}
+	// Made on every trip: one buffer serves them all when nothing the
+	// trip makes of it outlives the trip, that is, when the slice and
+	// every view taken of it are declared inside the loop's body (the
+	// next trip's make clears the buffer). Forward mode has no backward
+	// sweep that would read an earlier trip's slice.
+	if !l.poolableMake(obj, rhs) {
+		return false
+	}
+	tracked, _ := l.localViews(obj, ast.Unparen(rhs).(*ast.CallExpr))
+	for o := range tracked {
+		if o.Pos() < loopBody(loop).Pos() || o.Pos() >= loopBody(loop).End() {
+			return false
+		}
+	}
+	return true
+}
+
+// enclosingLoop is the innermost loop of the function's body around n,
+// or nil.
+func (l *lowerer) enclosingLoop(n ast.Node) ast.Stmt {
+	parent := l.structure().parent
+	for p := parent[n]; p != nil; p = parent[p] {
+		switch p := p.(type) {
+		case *ast.ForStmt:
+			return p
+		case *ast.RangeStmt:
+			return p
+		case *ast.FuncLit:
+			return nil
+		}
+	}
+	return nil
+}
+
+// loopBody is the body of the for or range statement s.
+func loopBody(s ast.Stmt) *ast.BlockStmt {
+	if f, ok := s.(*ast.ForStmt); ok {
+		return f.Body
+	}
+	return s.(*ast.RangeStmt).Body
 }
 
 // inLoop reports whether n lies in a loop of the function's body.
 func (l *lowerer) inLoop(n ast.Node) bool {
-	parent := l.structure().parent
-	for p := parent[n]; p != nil; p = parent[p] {
-		switch p.(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			return true
-		case *ast.FuncLit:
-			return false
-		}
-	}
-	return false
+	return l.enclosingLoop(n) != nil
 }
 
 // poolLocal takes the slice v, made by make and its adjoint view made
@@ -250,7 +295,28 @@ func (l *lowerer) poolPassive(lhs, rhs ast.Expr) bool {
 // pooledExact marks the slice name, made by make, to come from the pool,
 // cleared, with capacity its length, as make gives it.
 func (l *lowerer) pooledExact(name string) {
-	l.pooledScratch(name)
+	l.pooledExactIn(name, l.fusing)
+}
+
+// pooledExactIn is pooledExact for a slice made on each trip of a loop
+// when perTrip.
+func (l *lowerer) pooledExactIn(name string, perTrip bool) {
+	if perTrip {
+		// Made on each trip of a sum loop, whose backward code runs in
+		// the same trip: dead when the trip ends, so one buffer, taken
+		// at the top of the function and grown when a trip needs more,
+		// serves every trip.
+		if l.grownTapes == nil {
+			l.grownTapes = map[string]bool{}
+		}
+		if l.zeroedScratch == nil {
+			l.zeroedScratch = map[string]bool{}
+		}
+		l.grownTapes[name] = true
+		l.zeroedScratch[name] = true
+	} else {
+		l.pooledScratch(name)
+	}
 	if l.exactScratch == nil {
 		l.exactScratch = map[string]bool{}
 	}

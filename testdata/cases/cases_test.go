@@ -273,6 +273,20 @@ func allCases() []gradCase {
 				g[0] = dy
 				return v, g
 			}, at: pts(p(0.3, -0.2, 0.5, 0.1, 0.7, -0.4, 0.2), p(-0.5, 0.8, -0.3, 0.6, 0.2, 0.9, -0.7))},
+		{name: "PerTripScratch",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return PerTripScratchJVP(x, perTripXs, 3, v) }),
+			f:   func(x []float64) float64 { return PerTripScratch(x, perTripXs, 3) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return PerTripScratchGrad(x, perTripXs, 3, g), g
+			}, at: pts(p(0.3, -0.7, 0.5, 0.8, -0.2, 0.4), p(1.1, 0.2, -0.4, 0.3, 0.9, -0.6))},
+		{name: "CarriedScratch",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return CarriedScratchJVP(x, 3, v) }),
+			f:   func(x []float64) float64 { return CarriedScratch(x, 3) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return CarriedScratchGrad(x, 3, g), g
+			}, at: pts(p(0.3, -0.7, 0.5, 0.8), p(1.1, 0.2, -0.4, 0.3))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

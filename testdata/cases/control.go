@@ -1189,6 +1189,55 @@ func ReplayedViews(y float64, m [][]float64) float64 {
 	return y
 }
 
+// PerTripScratch makes a hidden layer on every trip of a sum over
+// samples, as a per-sample loss is written: each trip's slice is dead
+// when the trip ends, so one pooled buffer serves every trip (the
+// gradient, JVP and HVP allocate nothing).
+//
+//gradgen:grad wrt=w
+//gradgen:jvp wrt=w
+//gradgen:hvp wrt=w
+//gradgen:hessian wrt=w
+func PerTripScratch(w []float64, xs []float64, hidden int) float64 {
+	loss := 0.0
+	for k, x := range xs {
+		h := make([]float64, hidden)
+		for j := range h {
+			h[j] = math.Tanh(w[j]*x + 0.1*float64(k))
+		}
+		out := 0.0
+		for j := range h {
+			out += w[hidden+j] * h[j]
+		}
+		loss += (out - 0.5) * (out - 0.5)
+	}
+	return loss
+}
+
+// perTripXs are PerTripScratch's samples in the tests.
+var perTripXs = []float64{0.5, -1.2, 2.0, 0.1}
+
+// CarriedScratch keeps a view of one trip's slice for the next trip:
+// forward mode must not take such a slice from one buffer per trip, since
+// the next trip's make would clear what the view still reads.
+//
+//gradgen:grad
+//gradgen:jvp
+func CarriedScratch(x []float64, width int) float64 {
+	var prev []float64
+	s := 0.0
+	for k := range x {
+		h := make([]float64, width)
+		h[0] = x[k] * x[k]
+		h[1] = math.Sin(x[k])
+		if k > 0 {
+			s += prev[0]*h[1] + prev[1]
+		}
+		prev = h[0:2]
+	}
+	return s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

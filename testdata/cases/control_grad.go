@@ -15545,6 +15545,16 @@ func RangeRemadeJVP(x, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RangeRemadeJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
+	tapeBuf2, _ := rangeRemadeJVPTapes.Get().(*[]float64)
+	if tapeBuf2 == nil {
+		tapeBuf2 = new([]float64)
+	}
+	defer rangeRemadeJVPTapes.Put(tapeBuf2)
+	tapeBuf3, _ := rangeRemadeJVPTapes.Get().(*[]float64)
+	if tapeBuf3 == nil {
+		tapeBuf3 = new([]float64)
+	}
+	defer rangeRemadeJVPTapes.Put(tapeBuf3)
 	var g []float64
 	{
 		tapeBuf, _ := rangeRemadeJVPTapes.Get().(*[]float64)
@@ -15574,8 +15584,18 @@ func RangeRemadeJVP(x, dx []float64) (float64, float64) {
 	var ds float64
 	s := 0.0
 	for t := range len(x) {
-		h := make([]float64, t+1)
-		dh := make([]float64, t+1)
+		var h []float64
+		if cap(*tapeBuf2) < t+1 {
+			*tapeBuf2 = make([]float64, t+1)
+		}
+		h = (*tapeBuf2)[: t+1 : t+1]
+		clear(h)
+		var dh []float64
+		if cap(*tapeBuf3) < t+1 {
+			*tapeBuf3 = make([]float64, t+1)
+		}
+		dh = (*tapeBuf3)[: t+1 : t+1]
+		clear(dh)
 		for i := range h {
 			dt1 := s*dx[i] + x[i]*ds
 			t1 := x[i] * s
@@ -18032,6 +18052,592 @@ func ReplayedViewsHessian(y float64, m, dm [][]float64, hess []float64) (float64
 		replayedViews = ReplayedViews(y, m)
 	}
 	return replayedViews, dy
+}
+
+// perTripScratchGradTapes keeps PerTripScratchGrad's tape storage between calls.
+var perTripScratchGradTapes sync.Pool
+
+// PerTripScratchGrad returns PerTripScratch(w, xs, hidden) and its partial derivatives with respect to w.
+func PerTripScratchGrad(w, xs []float64, hidden int, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("PerTripScratchGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	tapeBuf, _ := perTripScratchGradTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer perTripScratchGradTapes.Put(tapeBuf)
+	tapeBuf1, _ := perTripScratchGradTapes.Get().(*[]float64)
+	if tapeBuf1 == nil {
+		tapeBuf1 = new([]float64)
+	}
+	defer perTripScratchGradTapes.Put(tapeBuf1)
+	tapeBuf2, _ := perTripScratchGradTapes.Get().(*[]float64)
+	if tapeBuf2 == nil {
+		tapeBuf2 = new([]float64)
+	}
+	defer perTripScratchGradTapes.Put(tapeBuf2)
+	var h, dh, hElemTape []float64
+	var t, t1, tanh, t2, t3 float64
+	var j, iters, j1 int
+	var tapeArray [64]float64
+	loss := 0.0
+
+	var dloss float64
+	// return loss
+	dloss = 1
+	// for k, x := range xs (forward and backward in one pass: a sum)
+	for k, x := range xs {
+		if cap(*tapeBuf) < hidden {
+			*tapeBuf = make([]float64, hidden)
+		}
+		dh = (*tapeBuf)[:hidden:hidden]
+		clear(dh)
+		if cap(*tapeBuf1) < hidden {
+			*tapeBuf1 = make([]float64, hidden)
+		}
+		h = (*tapeBuf1)[:hidden:hidden]
+		clear(h)
+		iters = len(h)
+		if cap(hElemTape) < iters {
+			if iters <= 64 {
+				hElemTape = tapeArray[:0]
+			} else {
+				if cap(*tapeBuf2) < max(iters, 2*cap(hElemTape)) {
+					*tapeBuf2 = make([]float64, max(iters, 2*cap(hElemTape)))
+				}
+				hElemTape = (*tapeBuf2)[:0:max(iters, 2*cap(hElemTape))]
+			}
+		}
+		hElemTape = hElemTape[:0]
+		for j = range h {
+			hElemTape = append(hElemTape, h[j])
+			t = w[j] * x
+			t1 = t + 0.1*float64(k)
+			tanh = math.Tanh(t1)
+			h[j] = tanh
+		}
+		out := 0.0
+		for j1 = range h {
+			t2 = w[hidden+j1] * h[j1]
+			t3 = out + t2
+			out = t3
+		}
+		t4 := out - 0.5
+		t5 := out - 0.5
+		t6 := t4 * t5
+		loss += t6
+		var dt3, dt2, dtanh, dt1, dt float64
+		// loss += (out - 0.5) * (out - 0.5)
+		dt4 := t5 * dloss
+		dt5 := t4 * dloss
+		dout := dt5
+		dout += dt4
+		// for j := range h
+		for trip := len(h); trip > 0; trip-- {
+			j1 = trip - 1
+			// out += w[hidden+j] * h[j]
+			dt3 = dout
+			dt2 = dt3
+			dw[hidden+j1] += h[j1] * dt2
+			dh[j1] += w[hidden+j1] * dt2
+		}
+		// for j := range h
+		for trip1 := len(h); trip1 > 0; trip1-- {
+			j = trip1 - 1
+			// h[j] = math.Tanh(w[j]*x + 0.1*float64(k))
+			tanh = h[j]
+			dtanh = dh[j]
+			dh[j] = 0
+			h[j] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			dt1 = (1 - tanh*tanh) * dtanh
+			dt = dt1
+			dw[j] += x * dt
+		}
+	}
+	perTripScratch := loss
+	return perTripScratch
+}
+
+// perTripScratchJVPTapes keeps PerTripScratchJVP's tape storage between calls.
+var perTripScratchJVPTapes sync.Pool
+
+// PerTripScratchJVP returns PerTripScratch(w, xs, hidden) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func PerTripScratchJVP(w, xs []float64, hidden int, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("PerTripScratchJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	tapeBuf, _ := perTripScratchJVPTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer perTripScratchJVPTapes.Put(tapeBuf)
+	tapeBuf1, _ := perTripScratchJVPTapes.Get().(*[]float64)
+	if tapeBuf1 == nil {
+		tapeBuf1 = new([]float64)
+	}
+	defer perTripScratchJVPTapes.Put(tapeBuf1)
+	var dloss float64
+	loss := 0.0
+	for k, x := range xs {
+		var h []float64
+		if cap(*tapeBuf) < hidden {
+			*tapeBuf = make([]float64, hidden)
+		}
+		h = (*tapeBuf)[:hidden:hidden]
+		clear(h)
+		var dh []float64
+		if cap(*tapeBuf1) < hidden {
+			*tapeBuf1 = make([]float64, hidden)
+		}
+		dh = (*tapeBuf1)[:hidden:hidden]
+		clear(dh)
+		for j := range h {
+			dt := x * dw[j]
+			t := w[j] * x
+			t1 := t + 0.1*float64(k)
+			h[j] = math.Tanh(t1)
+			dh[j] = (1 - h[j]*h[j]) * dt
+		}
+		var dout float64
+		out := 0.0
+		for j1 := range h {
+			dt2 := h[j1]*dw[hidden+j1] + w[hidden+j1]*dh[j1]
+			t2 := w[hidden+j1] * h[j1]
+			dout += dt2
+			out += t2
+		}
+		t3 := out - 0.5
+		t4 := out - 0.5
+		dt5 := t4*dout + t3*dout
+		t5 := t3 * t4
+		dloss += dt5
+		loss += t5
+	}
+	return loss, dloss
+}
+
+// perTripScratchHVPTapes keeps PerTripScratchHVP's tape storage between calls.
+var perTripScratchHVPTapes sync.Pool
+
+// PerTripScratchHVP returns PerTripScratch's value, its gradient as PerTripScratchGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PerTripScratchHVP(w, xs []float64, hidden int, v, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("PerTripScratchHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("PerTripScratchHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	tapeBuf, _ := perTripScratchHVPTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer perTripScratchHVPTapes.Put(tapeBuf)
+	tapeBuf1, _ := perTripScratchHVPTapes.Get().(*[]float64)
+	if tapeBuf1 == nil {
+		tapeBuf1 = new([]float64)
+	}
+	defer perTripScratchHVPTapes.Put(tapeBuf1)
+	tapeBuf2, _ := perTripScratchHVPTapes.Get().(*[]float64)
+	if tapeBuf2 == nil {
+		tapeBuf2 = new([]float64)
+	}
+	defer perTripScratchHVPTapes.Put(tapeBuf2)
+	tapeBuf3, _ := perTripScratchHVPTapes.Get().(*[]float64)
+	if tapeBuf3 == nil {
+		tapeBuf3 = new([]float64)
+	}
+	defer perTripScratchHVPTapes.Put(tapeBuf3)
+	tapeBuf4, _ := perTripScratchHVPTapes.Get().(*[]float64)
+	if tapeBuf4 == nil {
+		tapeBuf4 = new([]float64)
+	}
+	defer perTripScratchHVPTapes.Put(tapeBuf4)
+	var h, dh1, dh, ddh, tapes, tapeBlock, dtTape, hElemTape []float64
+	var t6, dt, t7, t, t8, t1, tanh, t9, t10, t11, t12, t13, t14, dt2, t15, t2, t16, t17 float64
+	var j, iters, tapeLen, j1 int
+	var tapeArray [64]float64
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("PerTripScratchHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	loss := 0.0
+
+	var ddloss float64
+	// return loss, dloss
+	ddloss = 1
+	// for k, x := range xs (forward and backward in one pass: a sum)
+	for k, x := range xs {
+		if cap(*tapeBuf) < hidden {
+			*tapeBuf = make([]float64, hidden)
+		}
+		dh1 = (*tapeBuf)[:hidden:hidden]
+		clear(dh1)
+		if cap(*tapeBuf1) < hidden {
+			*tapeBuf1 = make([]float64, hidden)
+		}
+		h = (*tapeBuf1)[:hidden:hidden]
+		clear(h)
+		if cap(*tapeBuf2) < hidden {
+			*tapeBuf2 = make([]float64, hidden)
+		}
+		ddh = (*tapeBuf2)[:hidden:hidden]
+		clear(ddh)
+		if cap(*tapeBuf3) < hidden {
+			*tapeBuf3 = make([]float64, hidden)
+		}
+		dh = (*tapeBuf3)[:hidden:hidden]
+		clear(dh)
+		iters = len(h)
+		tapeLen = iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				if cap(*tapeBuf4) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf4 = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf4)[:max(tapeLen, 2*cap(tapeBlock))]
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dtTape, tapes = tapes[:0:iters], tapes[iters:]
+		hElemTape = tapes[:0:iters]
+		for j = range h {
+			dtTape = append(dtTape, dt)
+			t6 = x * v[j]
+			dt = t6
+			t7 = w[j] * x
+			t = t7
+			t8 = t + 0.1*float64(k)
+			t1 = t8
+			hElemTape = append(hElemTape, h[j])
+			tanh = math.Tanh(t1)
+			h[j] = tanh
+			t9 = h[j] * h[j]
+			t10 = 1 - t9
+			t11 = t10 * dt
+			dh[j] = t11
+		}
+		var dout float64
+		out := 0.0
+		for j1 = range h {
+			t12 = h[j1] * v[hidden+j1]
+			t13 = w[hidden+j1] * dh[j1]
+			t14 = t12 + t13
+			dt2 = t14
+			t15 = w[hidden+j1] * h[j1]
+			t2 = t15
+			t16 = dout + dt2
+			dout = t16
+			t17 = out + t2
+			out = t17
+		}
+		t3 := out - 0.5
+		t4 := out - 0.5
+		t5 := t3 * t4
+		loss += t5
+		var dt17, dt21, dt16, ddt2, dt15, dt14, dt12, dt13, dt11, dt10, ddt, dt9, dtanh, dt1, dt8, dt6, dt7, dt61 float64
+		// dloss += dt5
+		// dt5 := t4*dout + t3*dout
+		dt3 := dout * ddloss
+		ddout := t3 * ddloss
+		dt4 := dout * ddloss
+		ddout += t4 * ddloss
+		// t4 := out - 0.5
+		dout1 := dt4
+		// t3 := out - 0.5
+		dout1 += dt3
+		// for j1 := range h
+		for trip := len(h); trip > 0; trip-- {
+			j1 = trip - 1
+			// out += t2
+			dt17 = dout1
+			dt21 += dt17
+			// dout += dt2
+			dt16 = ddout
+			ddt2 += dt16
+			// t2 := w[hidden+j1] * h[j1]
+			dt15 = dt21
+			dt21 = 0
+			hv[hidden+j1] += h[j1] * dt15
+			dh1[j1] += w[hidden+j1] * dt15
+			// dt2 := h[j1]*v[hidden+j1] + w[hidden+j1]*dh[j1]
+			dt14 = ddt2
+			ddt2 = 0
+			dt12 = dt14
+			dt13 = dt14
+			hv[hidden+j1] += dh[j1] * dt13
+			ddh[j1] += w[hidden+j1] * dt13
+			dh1[j1] += v[hidden+j1] * dt12
+			dw[hidden+j1] += h[j1] * dt12
+		}
+		// for j := range h
+		for trip1 := len(h); trip1 > 0; trip1-- {
+			j = trip1 - 1
+			// dh[j] = (1 - h[j]*h[j]) * dt
+			dt11 = ddh[j]
+			ddh[j] = 0
+			t9 = h[j] * h[j]
+			t10 = 1 - t9
+			dt10 = dt * dt11
+			ddt += t10 * dt11
+			dt9 = -dt10
+			dh1[j] += 2 * h[j] * dt9
+			// h[j] = math.Tanh(t1)
+			tanh = h[j]
+			dtanh = dh1[j]
+			dh1[j] = 0
+			h[j] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			dt1 += (1 - tanh*tanh) * dtanh
+			// t1 := t + 0.1*float64(k)
+			dt8 = dt1
+			dt1 = 0
+			dt6 += dt8
+			// t := w[j] * x
+			dt7 = dt6
+			dt6 = 0
+			hv[j] += x * dt7
+			// dt := x * v[j]
+			dt61 = ddt
+			ddt = 0
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+			dw[j] += x * dt61
+		}
+	}
+	perTripScratchHVP := loss
+	return perTripScratchHVP
+}
+
+// perTripScratchHessianTapes keeps PerTripScratchHessian's tape storage between calls.
+var perTripScratchHessianTapes sync.Pool
+
+// PerTripScratchHessian returns PerTripScratch's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PerTripScratchHessian(w, xs []float64, hidden int, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("PerTripScratchHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n := len(w)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PerTripScratchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		tapeBuf, _ := perTripScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer perTripScratchHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		tapeBuf1, _ := perTripScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer perTripScratchHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
+	}
+	var perTripScratch float64
+	for j2 := 0; j2 < n; j2++ {
+		var k1 int
+		k1 = 0
+		if j2 >= k1 && j2 < k1+len(w) {
+			v[j2-k1] = 1
+		}
+		k1 += len(w)
+		r, t := hvpOfPerTripScratch(w, xs, hidden, v, hv)
+		perTripScratch = r
+		k1 = 0
+		if j2 >= k1 && j2 < k1+len(w) {
+			dw[j2-k1] += t
+			v[j2-k1] = 0
+		}
+		k1 += len(w)
+		k1 = 0
+		for i := range w {
+			hess[j2*n+k1] += hv[i]
+			hv[i] = 0
+			k1++
+		}
+	}
+	if n == 0 {
+		perTripScratch = PerTripScratch(w, xs, hidden)
+	}
+	return perTripScratch
+}
+
+// carriedScratchGradTapes keeps CarriedScratchGrad's tape storage between calls.
+var carriedScratchGradTapes sync.Pool
+
+// carriedScratchGradTapesFloat64 keeps CarriedScratchGrad's tape storage between calls.
+var carriedScratchGradTapesFloat64 sync.Pool
+
+// CarriedScratchGrad returns CarriedScratch(x, width) and its partial derivatives with respect to x.
+func CarriedScratchGrad(x []float64, width int, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("CarriedScratchGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var dh, h, tapes1, condTape, hElemTape []float64
+	var t, sin, t1, t2, t3 float64
+	var k, iters, tapeLen, tapeLen1 int
+	var tapes, hTape, dhTape, prevTape, dprevTape [][]float64
+	var prev []float64
+	var dprev []float64
+	s := 0.0
+	iters = len(x)
+	tapeLen = iters + iters + iters + iters
+	{
+		tapeBuf, _ := carriedScratchGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer carriedScratchGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	hTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhTape, tapes = tapes[:0:iters], tapes[iters:]
+	prevTape, tapes = tapes[:0:iters], tapes[iters:]
+	dprevTape = tapes[:0:iters]
+	tapeLen1 = iters + iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray [64]float64
+		tapes1 = tapeArray[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else {
+		tapeBuf1, _ := carriedScratchGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer carriedScratchGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
+	}
+	hElemTape, tapes1 = tapes1[:0:iters+iters], tapes1[iters+iters:]
+	condTape = tapes1[:0:iters]
+	for k = range x {
+		hTape = append(hTape, h)
+		dhTape = append(dhTape, dh)
+		dh = make([]float64, width)
+		h = make([]float64, width)
+		hElemTape = append(hElemTape, h[0])
+		t = x[k] * x[k]
+		h[0] = t
+		hElemTape = append(hElemTape, h[1])
+		sin = math.Sin(x[k])
+		h[1] = sin
+		if k > 0 {
+			condTape = append(condTape, 1)
+			t1 = prev[0] * h[1]
+			t2 = t1 + prev[1]
+			t3 = s + t2
+			s = t3
+		} else {
+			condTape = append(condTape, 0)
+		}
+		prevTape = append(prevTape, prev)
+		dprevTape = append(dprevTape, dprev)
+		dprev = dh[0:2]
+		prev = h[0:2]
+	}
+	carriedScratch := s
+
+	var ds, dt3, dt2, dt1, dsin, dt float64
+	// return s
+	ds = 1
+	// for k := range x
+	for trip := len(x); trip > 0; trip-- {
+		k = trip - 1
+		// prev = h[0:2]
+		dprev = dprevTape[len(dprevTape)-1]
+		dprevTape = dprevTape[:len(dprevTape)-1]
+		prev = prevTape[len(prevTape)-1]
+		prevTape = prevTape[:len(prevTape)-1]
+		// if k > 0
+		cond := condTape[len(condTape)-1] != 0
+		condTape = condTape[:len(condTape)-1]
+		if cond {
+			// s += prev[0]*h[1] + prev[1]
+			dt3 = ds
+			dt2 = dt3
+			dt1 = dt2
+			dprev[1] += dt2
+			dprev[0] += h[1] * dt1
+			dh[1] += prev[0] * dt1
+		}
+		// h[1] = math.Sin(x[k])
+		dsin = dh[1]
+		dh[1] = 0
+		h[1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dx[k] += math.Cos(x[k]) * dsin
+		// h[0] = x[k] * x[k]
+		dt = dh[0]
+		dh[0] = 0
+		h[0] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dx[k] += 2 * x[k] * dt
+		// h := make([]float64, width)
+		dh = dhTape[len(dhTape)-1]
+		dhTape = dhTape[:len(dhTape)-1]
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
+	}
+	return carriedScratch
+}
+
+// CarriedScratchJVP returns CarriedScratch(x, width) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func CarriedScratchJVP(x []float64, width int, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("CarriedScratchJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var prev []float64
+	dprev := make([]float64, len(prev))
+	var ds float64
+	s := 0.0
+	for k := range x {
+		h := make([]float64, width)
+		dh := make([]float64, width)
+		dh[0] = 2 * x[k] * dx[k]
+		h[0] = x[k] * x[k]
+		dh[1] = math.Cos(x[k]) * dx[k]
+		h[1] = math.Sin(x[k])
+		if k > 0 {
+			dt := h[1]*dprev[0] + prev[0]*dh[1]
+			t := prev[0] * h[1]
+			dt1 := dt + dprev[1]
+			t1 := t + prev[1]
+			ds += dt1
+			s += t1
+		}
+		dprev = dh[0:2]
+		prev = h[0:2]
+	}
+	return s, ds
 }
 
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
@@ -27044,6 +27650,194 @@ func hvpOfReplayedViews(y float64, m [][]float64, vy float64, vm, hvm [][]float6
 		hvpOfReplayedViewsTapesFloat64.Put(yTapeBuf)
 	}
 	return hvpOfReplayedViews1, hvpOfReplayedViews2, hvy
+}
+
+// hvpOfPerTripScratchTapes keeps hvpOfPerTripScratch's tape storage between calls.
+var hvpOfPerTripScratchTapes sync.Pool
+
+// hvpOfPerTripScratch returns PerTripScratch's value, its directional derivative along the directions and their Hessian-vector product: a row of PerTripScratchHessian.
+func hvpOfPerTripScratch(w, xs []float64, hidden int, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfPerTripScratch: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	tapeBuf, _ := hvpOfPerTripScratchTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer hvpOfPerTripScratchTapes.Put(tapeBuf)
+	tapeBuf1, _ := hvpOfPerTripScratchTapes.Get().(*[]float64)
+	if tapeBuf1 == nil {
+		tapeBuf1 = new([]float64)
+	}
+	defer hvpOfPerTripScratchTapes.Put(tapeBuf1)
+	tapeBuf2, _ := hvpOfPerTripScratchTapes.Get().(*[]float64)
+	if tapeBuf2 == nil {
+		tapeBuf2 = new([]float64)
+	}
+	defer hvpOfPerTripScratchTapes.Put(tapeBuf2)
+	tapeBuf3, _ := hvpOfPerTripScratchTapes.Get().(*[]float64)
+	if tapeBuf3 == nil {
+		tapeBuf3 = new([]float64)
+	}
+	defer hvpOfPerTripScratchTapes.Put(tapeBuf3)
+	tapeBuf4, _ := hvpOfPerTripScratchTapes.Get().(*[]float64)
+	if tapeBuf4 == nil {
+		tapeBuf4 = new([]float64)
+	}
+	defer hvpOfPerTripScratchTapes.Put(tapeBuf4)
+	var h, dh1, dh, ddh, tapes, tapeBlock, dtTape, hElemTape []float64
+	var dt, t6, t, t7, t1, tanh, t8, t9, t10, t11, t12, t13, dt2, t14, t2, t15, t16 float64
+	var j, iters, tapeLen, j1 int
+	var tapeArray [64]float64
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfPerTripScratch: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	var dloss float64
+	loss := 0.0
+
+	var ddloss float64
+	// return loss, dloss
+	ddloss = 1
+	// for k, x := range xs (forward and backward in one pass: a sum)
+	for k, x := range xs {
+		if cap(*tapeBuf) < hidden {
+			*tapeBuf = make([]float64, hidden)
+		}
+		dh1 = (*tapeBuf)[:hidden:hidden]
+		clear(dh1)
+		if cap(*tapeBuf1) < hidden {
+			*tapeBuf1 = make([]float64, hidden)
+		}
+		h = (*tapeBuf1)[:hidden:hidden]
+		clear(h)
+		if cap(*tapeBuf2) < hidden {
+			*tapeBuf2 = make([]float64, hidden)
+		}
+		ddh = (*tapeBuf2)[:hidden:hidden]
+		clear(ddh)
+		if cap(*tapeBuf3) < hidden {
+			*tapeBuf3 = make([]float64, hidden)
+		}
+		dh = (*tapeBuf3)[:hidden:hidden]
+		clear(dh)
+		iters = len(h)
+		tapeLen = iters + iters
+		if cap(tapeBlock) < tapeLen {
+			if tapeLen <= 64 {
+				tapeBlock = tapeArray[:]
+			} else {
+				if cap(*tapeBuf4) < max(tapeLen, 2*cap(tapeBlock)) {
+					*tapeBuf4 = make([]float64, max(tapeLen, 2*cap(tapeBlock)))
+				}
+				tapeBlock = (*tapeBuf4)[:max(tapeLen, 2*cap(tapeBlock))]
+			}
+		}
+		tapes = tapeBlock[:tapeLen]
+		dtTape, tapes = tapes[:0:iters], tapes[iters:]
+		hElemTape = tapes[:0:iters]
+		for j = range h {
+			dtTape = append(dtTape, dt)
+			dt = x * v[j]
+			t6 = w[j] * x
+			t = t6
+			t7 = t + 0.1*float64(k)
+			t1 = t7
+			hElemTape = append(hElemTape, h[j])
+			tanh = math.Tanh(t1)
+			h[j] = tanh
+			t8 = h[j] * h[j]
+			t9 = 1 - t8
+			t10 = t9 * dt
+			dh[j] = t10
+		}
+		var dout float64
+		out := 0.0
+		for j1 = range h {
+			t11 = h[j1] * v[hidden+j1]
+			t12 = w[hidden+j1] * dh[j1]
+			t13 = t11 + t12
+			dt2 = t13
+			t14 = w[hidden+j1] * h[j1]
+			t2 = t14
+			t15 = dout + dt2
+			dout = t15
+			t16 = out + t2
+			out = t16
+		}
+		t3 := out - 0.5
+		t4 := out - 0.5
+		t17 := t4 * dout
+		t18 := t3 * dout
+		dt5 := t17 + t18
+		t5 := t3 * t4
+		dloss += dt5
+		loss += t5
+		var dt16, dt21, dt15, ddt2, dt14, dt13, dt11, dt12, dt10, dt9, dt8, dtanh, dt1, dt7, dt6, dt61 float64
+		// dloss += dt5
+		// dt5 := t4*dout + t3*dout
+		dt3 := dout * ddloss
+		ddout := t3 * ddloss
+		dt4 := dout * ddloss
+		ddout += t4 * ddloss
+		// t4 := out - 0.5
+		dout1 := dt4
+		// t3 := out - 0.5
+		dout1 += dt3
+		// for j1 := range h
+		for trip := len(h); trip > 0; trip-- {
+			j1 = trip - 1
+			// out += t2
+			dt16 = dout1
+			dt21 += dt16
+			// dout += dt2
+			dt15 = ddout
+			ddt2 += dt15
+			// t2 := w[hidden+j1] * h[j1]
+			dt14 = dt21
+			dt21 = 0
+			hv[hidden+j1] += h[j1] * dt14
+			dh1[j1] += w[hidden+j1] * dt14
+			// dt2 := h[j1]*v[hidden+j1] + w[hidden+j1]*dh[j1]
+			dt13 = ddt2
+			ddt2 = 0
+			dt11 = dt13
+			dt12 = dt13
+			hv[hidden+j1] += dh[j1] * dt12
+			ddh[j1] += w[hidden+j1] * dt12
+			dh1[j1] += v[hidden+j1] * dt11
+		}
+		// for j := range h
+		for trip1 := len(h); trip1 > 0; trip1-- {
+			j = trip1 - 1
+			// dh[j] = (1 - h[j]*h[j]) * dt
+			dt10 = ddh[j]
+			ddh[j] = 0
+			dt9 = dt * dt10
+			dt8 = -dt9
+			dh1[j] += 2 * h[j] * dt8
+			// h[j] = math.Tanh(t1)
+			tanh = h[j]
+			dtanh = dh1[j]
+			dh1[j] = 0
+			h[j] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			dt1 += (1 - tanh*tanh) * dtanh
+			// t1 := t + 0.1*float64(k)
+			dt7 = dt1
+			dt1 = 0
+			dt6 += dt7
+			// t := w[j] * x
+			dt61 = dt6
+			dt6 = 0
+			hv[j] += x * dt61
+			// dt := x * v[j]
+			dt = dtTape[len(dtTape)-1]
+			dtTape = dtTape[:len(dtTape)-1]
+		}
+	}
+	hvpOfPerTripScratch1 := loss
+	hvpOfPerTripScratch2 := dloss
+	return hvpOfPerTripScratch1, hvpOfPerTripScratch2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

@@ -217,6 +217,37 @@ func TestPooledScratch(t *testing.T) {
 	}
 }
 
+// TestPerTripScratch: PerTripScratch's hidden layer, made on every trip
+// of its sum over samples, comes from one pooled buffer grown as needed
+// (its gradient, JVP, HVP and Hessian allocate nothing, at any width);
+// CarriedScratch's slice, whose view the next trip reads, keeps make in
+// its JVP.
+func TestPerTripScratch(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	for _, hidden := range []int{3, 200} {
+		w := make([]float64, 2*hidden)
+		for i := range w {
+			w[i] = 0.1 * float64(i%7-3)
+		}
+		g, v, hv, hess := make([]float64, len(w)), direction(len(w)), make([]float64, len(w)), make([]float64, len(w)*len(w))
+		for name, f := range map[string]func(){
+			"PerTripScratchGrad":    func() { PerTripScratchGrad(w, perTripXs, hidden, g) },
+			"PerTripScratchJVP":     func() { PerTripScratchJVP(w, perTripXs, hidden, v) },
+			"PerTripScratchHVP":     func() { PerTripScratchHVP(w, perTripXs, hidden, v, g, hv) },
+			"PerTripScratchHessian": func() { PerTripScratchHessian(w, perTripXs, hidden, g, hess) },
+		} {
+			if n := testing.AllocsPerRun(20, f); n != 0 {
+				t.Errorf("%s at %d hidden units: %v allocations per call, want 0", name, hidden, n)
+			}
+		}
+	}
+	if !strings.Contains(generatedFunc(t, "control_grad.go", "CarriedScratchJVP"), "make([]float64, width)") {
+		t.Error("CarriedScratchJVP takes from one buffer per trip a slice whose view the next trip reads")
+	}
+}
+
 // TestViewTapeAllocations: a view taped per trip (row := W[j*m : j*m+m])
 // puts slice headers on a tape, made once per call before pools and now
 // taken from MatVecGrad's pool, as are the function's own y and its
