@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/types"
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
@@ -152,8 +154,27 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Slice:
-		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{target}, Op: op, Rhs: []adjoint.Expr{
-			adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{like}}}}}}}
+		made := adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{like}}}}
+		if _, field := target.(adjoint.Selector); field && !hasReferences(u.Elem()) && !strings.Contains(adjoint.ExprString(target), "[") {
+			// A struct's slice of floats (v.W): made in a local first,
+			// which the function's pool serves (cleared), so that the
+			// scratch of a struct holding slices allocates nothing in the
+			// steady state. Inside a loop over a slice of structs
+			// (v[i].W) it stays made: the pool serves one slice per name.
+			local := h.names.fresh(strings.Map(func(r rune) rune {
+				if unicode.IsLetter(r) || unicode.IsDigit(r) {
+					return r
+				}
+				return -1
+			}, adjoint.ExprString(target)))
+			h.pooledScratch(local)
+			return []adjoint.Stmt{
+				adjoint.VarDecl{Names: []string{local}, Type: mustIR(t)},
+				adjoint.Set(adjoint.Id(local), "=", made),
+				adjoint.Set(target, "=", adjoint.Id(local)),
+			}, nil
+		}
+		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{target}, Op: op, Rhs: []adjoint.Expr{made}}}
 		if hasReferences(u.Elem()) {
 			i := h.names.fresh("i")
 			inner, err := h.shape(adjoint.Index{X: target, Index: adjoint.Id(i)}, u.Elem(), adjoint.Index{X: like, Index: adjoint.Id(i)}, false, seen)

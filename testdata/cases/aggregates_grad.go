@@ -1384,6 +1384,9 @@ func ApplyHVP(l Layer, x []float64, v Layer, dl, hv *Layer) float64 {
 	return applyHVP
 }
 
+// applyHessianTapes keeps ApplyHessian's tape storage between calls.
+var applyHessianTapes sync.Pool
+
 // ApplyHessian returns Apply's value and its gradient with respect to l (added into dl), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func ApplyHessian(l Layer, x []float64, dl *Layer, hess []float64) float64 {
 	if len(dl.W) < len(l.W) {
@@ -1399,9 +1402,35 @@ func ApplyHessian(l Layer, x []float64, dl *Layer, hess []float64) float64 {
 		panic(fmt.Sprintf("ApplyHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
 	var v Layer
-	v.W = make([]float64, len(l.W))
+	var vW []float64
+	{
+		tapeBuf, _ := applyHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer applyHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(l.W) {
+			*tapeBuf = make([]float64, len(l.W))
+		}
+		vW = (*tapeBuf)[:len(l.W)]
+		clear(vW)
+	}
+	v.W = vW
 	hv := new(Layer)
-	hv.W = make([]float64, len(l.W))
+	var hvW []float64
+	{
+		tapeBuf1, _ := applyHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer applyHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(l.W) {
+			*tapeBuf1 = make([]float64, len(l.W))
+		}
+		hvW = (*tapeBuf1)[:len(l.W)]
+		clear(hvW)
+	}
+	hv.W = hvW
 	var apply float64
 	for j := 0; j < n; j++ {
 		var k int
@@ -1629,6 +1658,9 @@ func (p *Poly) EvalHVP(x float64, vp *Poly, vx float64, dp, hvp *Poly) (float64,
 	return evalHVP, dx, hvx
 }
 
+// evalHessianTapes keeps EvalHessian's tape storage between calls.
+var evalHessianTapes sync.Pool
+
 // EvalHessian returns Eval's value and its gradient with respect to p, x (added into dp), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func (p *Poly) EvalHessian(x float64, dp *Poly, hess []float64) (float64, float64) {
 	if len(dp.C) < len(p.C) {
@@ -1642,9 +1674,35 @@ func (p *Poly) EvalHessian(x float64, dp *Poly, hess []float64) (float64, float6
 		panic(fmt.Sprintf("EvalHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
 	}
 	vp := new(Poly)
-	vp.C = make([]float64, len(p.C))
+	var vpC []float64
+	{
+		tapeBuf, _ := evalHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer evalHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(p.C) {
+			*tapeBuf = make([]float64, len(p.C))
+		}
+		vpC = (*tapeBuf)[:len(p.C)]
+		clear(vpC)
+	}
+	vp.C = vpC
 	hvp := new(Poly)
-	hvp.C = make([]float64, len(p.C))
+	var hvpC []float64
+	{
+		tapeBuf1, _ := evalHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer evalHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(p.C) {
+			*tapeBuf1 = make([]float64, len(p.C))
+		}
+		hvpC = (*tapeBuf1)[:len(p.C)]
+		clear(hvpC)
+	}
+	hvp.C = hvpC
 	var vx float64
 	var dx float64
 	var eval float64

@@ -635,6 +635,9 @@ func (n *Net) LossHVP(x float64, v, dn, hv *Net) float64 {
 	return lossHVP
 }
 
+// lossHessianTapes keeps LossHessian's tape storage between calls.
+var lossHessianTapes sync.Pool
+
 // LossHessian returns Loss's value and its gradient with respect to n (added into dn), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func (n *Net) LossHessian(x float64, dn *Net, hess []float64) float64 {
 	if len(dn.W) < len(n.W) {
@@ -649,9 +652,35 @@ func (n *Net) LossHessian(x float64, dn *Net, hess []float64) float64 {
 		panic(fmt.Sprintf("LossHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
 	}
 	v := new(Net)
-	v.W = make([]float64, len(n.W))
+	var vW []float64
+	{
+		tapeBuf, _ := lossHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer lossHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(n.W) {
+			*tapeBuf = make([]float64, len(n.W))
+		}
+		vW = (*tapeBuf)[:len(n.W)]
+		clear(vW)
+	}
+	v.W = vW
 	hv := new(Net)
-	hv.W = make([]float64, len(n.W))
+	var hvW []float64
+	{
+		tapeBuf1, _ := lossHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer lossHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(n.W) {
+			*tapeBuf1 = make([]float64, len(n.W))
+		}
+		hvW = (*tapeBuf1)[:len(n.W)]
+		clear(hvW)
+	}
+	hv.W = hvW
 	var loss float64
 	for j := 0; j < n1; j++ {
 		var k int

@@ -5009,6 +5009,9 @@ func PassiveSelfArgHVP(x float64, s *Spring, vx float64, vs, ds, hvs *Spring) (f
 	return passiveSelfArgHVP, dx, hvx
 }
 
+// passiveSelfArgHessianTapes keeps PassiveSelfArgHessian's tape storage between calls.
+var passiveSelfArgHessianTapes sync.Pool
+
 // PassiveSelfArgHessian returns PassiveSelfArg's value and its gradient with respect to x, s (added into ds), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
 func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, float64) {
 	if len(ds.W) < len(s.W) {
@@ -5025,9 +5028,35 @@ func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, f
 	var vx float64
 	var dx float64
 	vs := new(Spring)
-	vs.W = make([]float64, len(s.W))
+	var vsW []float64
+	{
+		tapeBuf, _ := passiveSelfArgHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer passiveSelfArgHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(s.W) {
+			*tapeBuf = make([]float64, len(s.W))
+		}
+		vsW = (*tapeBuf)[:len(s.W)]
+		clear(vsW)
+	}
+	vs.W = vsW
 	hvs := new(Spring)
-	hvs.W = make([]float64, len(s.W))
+	var hvsW []float64
+	{
+		tapeBuf1, _ := passiveSelfArgHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer passiveSelfArgHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(s.W) {
+			*tapeBuf1 = make([]float64, len(s.W))
+		}
+		hvsW = (*tapeBuf1)[:len(s.W)]
+		clear(hvsW)
+	}
+	hvs.W = hvsW
 	var passiveSelfArg float64
 	for j := 0; j < n; j++ {
 		var k int
