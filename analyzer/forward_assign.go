@@ -349,7 +349,11 @@ func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr)
 				if tan == nil {
 					f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot yet follow the tangent of %s in a composite literal: assign it to a variable first", f.source(x))
 				}
-			} else if _, isComp := x.(*ast.CompositeLit); isComp || hasSlices(xt) {
+			} else if _, isComp := x.(*ast.CompositeLit); isComp && !hasReferences(xt) {
+				// A constant row ({1, 0} in [2][2]float64{{1, 0}, {0, 1}}):
+				// its tangent is the zero value of its type.
+				tan = adjoint.Composite{Type: mustIR(xt)}
+			} else if isComp || hasSlices(xt) {
 				f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot yet give %s a tangent in a composite literal: assign it to a variable first", f.source(x))
 			}
 		}

@@ -287,6 +287,12 @@ func allCases() []gradCase {
 				g := make([]float64, len(x))
 				return CarriedScratchGrad(x, 3, g), g
 			}, at: pts(p(0.3, -0.7, 0.5, 0.8), p(1.1, 0.2, -0.4, 0.3))},
+		{name: "NestedConstLit", f: func(x []float64) float64 { return NestedConstLit(x[0], x[1]) },
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return NestedConstLitJVP(x[0], x[1], v[0], v[1]) }),
+			grad: func(x []float64) (float64, []float64) {
+				v, dt, ds := NestedConstLitGrad(x[0], x[1])
+				return v, []float64{dt, ds}
+			}, at: pts(p(0.5, 1.2), p(-0.3, 0.4))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

@@ -1238,6 +1238,21 @@ func CarriedScratch(x []float64, width int) float64 {
 	return s
 }
 
+// NestedConstLit starts a rotation from a constant nested array literal
+// and writes parameters into it: forward mode gives the constant rows a
+// zero tangent (it refused them, a fresh trial).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func NestedConstLit(t, s float64) float64 {
+	R := [2][2]float64{{1, 0}, {0, 1}}
+	R[0][1] = math.Sin(t)
+	R[1][0] = s * R[0][1]
+	return R[0][0]*R[0][1] + R[1][1]*R[1][0]*s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

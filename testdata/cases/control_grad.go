@@ -18640,6 +18640,185 @@ func CarriedScratchJVP(x []float64, width int, dx []float64) (float64, float64) 
 	return s, ds
 }
 
+// NestedConstLitGrad returns NestedConstLit(t, s) and its partial derivatives with respect to t, s.
+func NestedConstLitGrad(t, s float64) (float64, float64, float64) {
+	R := [2][2]float64{[2]float64{1, 0}, [2]float64{0, 1}}
+	sin := math.Sin(t)
+	R[0][1] = sin
+	RElemPrev := R[1][0]
+	t1 := s * R[0][1]
+	R[1][0] = t1
+	t2 := R[0][0] * R[0][1]
+	t3 := R[1][1] * R[1][0]
+	t4 := t3 * s
+	nestedConstLit := t2 + t4
+
+	var dR [2][2]float64
+	var dt2, dt4 float64
+	// return R[0][0]*R[0][1] + R[1][1]*R[1][0]*s
+	dt2 = 1
+	dt4 = 1
+	dt3 := s * dt4
+	ds := t3 * dt4
+	dR[1][1] += R[1][0] * dt3
+	dR[1][0] += R[1][1] * dt3
+	dR[0][0] += R[0][1] * dt2
+	dR[0][1] += R[0][0] * dt2
+	// R[1][0] = s * R[0][1]
+	dt1 := dR[1][0]
+	dR[1][0] = 0
+	R[1][0] = RElemPrev
+	ds += R[0][1] * dt1
+	dR[0][1] += s * dt1
+	// R[0][1] = math.Sin(t)
+	dsin := dR[0][1]
+	dR[0][1] = 0
+	dt := math.Cos(t) * dsin
+	return nestedConstLit, dt, ds
+}
+
+// NestedConstLitJVP returns NestedConstLit(t, s) and its directional derivative: the sum of its partial derivatives with respect to t, s times the tangents dt, ds.
+func NestedConstLitJVP(t, s, dt, ds float64) (float64, float64) {
+	R := [2][2]float64{[2]float64{1, 0}, [2]float64{0, 1}}
+	dR := [2][2]float64{[2]float64{}, [2]float64{}}
+	dR[0][1] = math.Cos(t) * dt
+	R[0][1] = math.Sin(t)
+	dR[1][0] = R[0][1]*ds + s*dR[0][1]
+	R[1][0] = s * R[0][1]
+	dt1 := R[0][1]*dR[0][0] + R[0][0]*dR[0][1]
+	t1 := R[0][0] * R[0][1]
+	dt2 := R[1][0]*dR[1][1] + R[1][1]*dR[1][0]
+	t2 := R[1][1] * R[1][0]
+	dt3 := s*dt2 + t2*ds
+	t3 := t2 * s
+	dt4 := dt1 + dt3
+	t4 := t1 + t3
+	return t4, dt4
+}
+
+// NestedConstLitHVP returns NestedConstLit's value, its gradient as NestedConstLitGrad gives it, and the product of its Hessian with the direction vt, vs in the same form (added into buffers for slices and pointers, returned for the rest).
+func NestedConstLitHVP(t, s, vt, vs float64) (float64, float64, float64, float64, float64) {
+	R := [2][2]float64{[2]float64{1, 0}, [2]float64{0, 1}}
+	dR := [2][2]float64{[2]float64{}, [2]float64{}}
+	cos := math.Cos(t)
+	t5 := cos * vt
+	dR[0][1] = t5
+	sin := math.Sin(t)
+	R[0][1] = sin
+	dRElemPrev := dR[1][0]
+	t6 := R[0][1] * vs
+	t7 := s * dR[0][1]
+	t8 := t6 + t7
+	dR[1][0] = t8
+	RElemPrev := R[1][0]
+	t9 := s * R[0][1]
+	R[1][0] = t9
+	t1 := R[0][0] * R[0][1]
+	t12 := R[1][0] * dR[1][1]
+	t13 := R[1][1] * dR[1][0]
+	dt2 := t12 + t13
+	t2 := R[1][1] * R[1][0]
+	t3 := t2 * s
+	t4 := t1 + t3
+	nestedConstLitHVP := t4
+
+	var ddR, dR1 [2][2]float64
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt1 + dt3
+	// dt3 := s*dt2 + t2*vs
+	dt21 := vs * ddt4
+	ds := t2 * ddt4
+	hvs := dt2 * ddt4
+	ddt2 := s * ddt4
+	// t2 := R[1][1] * R[1][0]
+	dR1[1][1] += R[1][0] * dt21
+	dR1[1][0] += R[1][1] * dt21
+	// dt2 := R[1][0]*dR[1][1] + R[1][1]*dR[1][0]
+	dR1[1][1] += dR[1][0] * ddt2
+	ddR[1][0] += R[1][1] * ddt2
+	dR1[1][0] += dR[1][1] * ddt2
+	ddR[1][1] += R[1][0] * ddt2
+	// dt1 := R[0][1]*dR[0][0] + R[0][0]*dR[0][1]
+	dR1[0][0] += dR[0][1] * ddt4
+	ddR[0][1] += R[0][0] * ddt4
+	dR1[0][1] += dR[0][0] * ddt4
+	ddR[0][0] += R[0][1] * ddt4
+	// R[1][0] = s * R[0][1]
+	dt9 := dR1[1][0]
+	dR1[1][0] = 0
+	R[1][0] = RElemPrev
+	hvs += R[0][1] * dt9
+	dR1[0][1] += s * dt9
+	// dR[1][0] = R[0][1]*vs + s*dR[0][1]
+	dt8 := ddR[1][0]
+	ddR[1][0] = 0
+	dR[1][0] = dRElemPrev
+	hvs += dR[0][1] * dt8
+	ddR[0][1] += s * dt8
+	dR1[0][1] += vs * dt8
+	ds += R[0][1] * dt8
+	// R[0][1] = math.Sin(t)
+	dsin := dR1[0][1]
+	dR1[0][1] = 0
+	hvt := math.Cos(t) * dsin
+	// dR[0][1] = math.Cos(t) * vt
+	dt5 := ddR[0][1]
+	ddR[0][1] = 0
+	dcos := vt * dt5
+	dt := cos * dt5
+	hvt -= math.Sin(t) * dcos
+	return nestedConstLitHVP, dt, ds, hvt, hvs
+}
+
+// NestedConstLitHessian returns NestedConstLit's value and its gradient with respect to t, s, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NestedConstLitHessian(t, s float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NestedConstLitHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vt float64
+	var dt float64
+	var vs float64
+	var ds float64
+	var nestedConstLit float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vt = 1
+		}
+		k++
+		if k == j {
+			vs = 1
+		}
+		k++
+		r, t1, hvt, hvs := hvpOfNestedConstLit(t, s, vt, vs)
+		nestedConstLit = r
+		k = 0
+		if k == j {
+			dt += t1
+			vt = 0
+		}
+		k++
+		if k == j {
+			ds += t1
+			vs = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvt
+		k++
+		hess[j*n+k] += hvs
+		k++
+	}
+	if n == 0 {
+		nestedConstLit = NestedConstLit(t, s)
+	}
+	return nestedConstLit, dt, ds
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -27838,6 +28017,87 @@ func hvpOfPerTripScratch(w, xs []float64, hidden int, v, hv []float64) (float64,
 	hvpOfPerTripScratch1 := loss
 	hvpOfPerTripScratch2 := dloss
 	return hvpOfPerTripScratch1, hvpOfPerTripScratch2
+}
+
+// hvpOfNestedConstLit returns NestedConstLit's value, its directional derivative along the directions and their Hessian-vector product: a row of NestedConstLitHessian.
+func hvpOfNestedConstLit(t, s, vt, vs float64) (float64, float64, float64, float64) {
+	R := [2][2]float64{[2]float64{1, 0}, [2]float64{0, 1}}
+	dR := [2][2]float64{[2]float64{}, [2]float64{}}
+	cos := math.Cos(t)
+	t5 := cos * vt
+	dR[0][1] = t5
+	sin := math.Sin(t)
+	R[0][1] = sin
+	dRElemPrev := dR[1][0]
+	t6 := R[0][1] * vs
+	t7 := s * dR[0][1]
+	t8 := t6 + t7
+	dR[1][0] = t8
+	RElemPrev := R[1][0]
+	t9 := s * R[0][1]
+	R[1][0] = t9
+	t10 := R[0][1] * dR[0][0]
+	t11 := R[0][0] * dR[0][1]
+	dt1 := t10 + t11
+	t1 := R[0][0] * R[0][1]
+	t12 := R[1][0] * dR[1][1]
+	t13 := R[1][1] * dR[1][0]
+	dt2 := t12 + t13
+	t2 := R[1][1] * R[1][0]
+	t14 := s * dt2
+	t15 := t2 * vs
+	dt3 := t14 + t15
+	t3 := t2 * s
+	dt4 := dt1 + dt3
+	t4 := t1 + t3
+	hvpOfNestedConstLit1 := t4
+	hvpOfNestedConstLit2 := dt4
+
+	var ddR, dR1 [2][2]float64
+	var ddt4 float64
+	// return t4, dt4
+	ddt4 = 1
+	// dt4 := dt1 + dt3
+	// dt3 := s*dt2 + t2*vs
+	dt21 := vs * ddt4
+	hvs := dt2 * ddt4
+	ddt2 := s * ddt4
+	// t2 := R[1][1] * R[1][0]
+	dR1[1][1] += R[1][0] * dt21
+	dR1[1][0] += R[1][1] * dt21
+	// dt2 := R[1][0]*dR[1][1] + R[1][1]*dR[1][0]
+	dR1[1][1] += dR[1][0] * ddt2
+	ddR[1][0] += R[1][1] * ddt2
+	dR1[1][0] += dR[1][1] * ddt2
+	ddR[1][1] += R[1][0] * ddt2
+	// dt1 := R[0][1]*dR[0][0] + R[0][0]*dR[0][1]
+	dR1[0][0] += dR[0][1] * ddt4
+	ddR[0][1] += R[0][0] * ddt4
+	dR1[0][1] += dR[0][0] * ddt4
+	ddR[0][0] += R[0][1] * ddt4
+	// R[1][0] = s * R[0][1]
+	dt9 := dR1[1][0]
+	dR1[1][0] = 0
+	R[1][0] = RElemPrev
+	hvs += R[0][1] * dt9
+	dR1[0][1] += s * dt9
+	// dR[1][0] = R[0][1]*vs + s*dR[0][1]
+	dt8 := ddR[1][0]
+	ddR[1][0] = 0
+	dR[1][0] = dRElemPrev
+	hvs += dR[0][1] * dt8
+	ddR[0][1] += s * dt8
+	dR1[0][1] += vs * dt8
+	// R[0][1] = math.Sin(t)
+	dsin := dR1[0][1]
+	dR1[0][1] = 0
+	hvt := math.Cos(t) * dsin
+	// dR[0][1] = math.Cos(t) * vt
+	dt5 := ddR[0][1]
+	ddR[0][1] = 0
+	dcos := vt * dt5
+	hvt -= math.Sin(t) * dcos
+	return hvpOfNestedConstLit1, hvpOfNestedConstLit2, hvt, hvs
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.
