@@ -36,6 +36,13 @@ func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
 		return nil
 	}
 	l := p.newLowerer(g, file, nil)
+	for _, v := range g.wrt {
+		l.varied[v] = true
+	}
+	if g.options.NoActivity {
+		l.markAllActive(g)
+	}
+	l.computeVaried()
 	var diags []Diagnostic
 	report := func(pos token.Pos, what string, way string) {
 		diags = append(diags, Diagnostic{Pos: pos, Message: "//gradgen:" + g.dir.kind + " runs " + g.decl.Name.Name + "'s body " + runs + ", and " + what + " would happen each time: " + way})
@@ -76,7 +83,19 @@ func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
 	}
 	ast.Inspect(g.decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.DeferStmt:
+			// Every mode refuses these: their own words, not advice to
+			// use a directive that refuses them too.
+			diags = append(diags, Diagnostic{Pos: n.Pos(), Message: "cannot differentiate a defer statement: move the deferred work out of the annotated function"})
+			return false
+		case *ast.GoStmt:
+			diags = append(diags, Diagnostic{Pos: n.Pos(), Message: "cannot differentiate a go statement: a gradient cannot follow a goroutine; compute in the annotated function and start goroutines outside it"})
+			return false
 		case *ast.CallExpr:
+			if why := l.unnamedCallee(n); why != "" && l.mentionsVaried(n) {
+				diags = append(diags, Diagnostic{Pos: n.Pos(), Message: why})
+				return true
+			}
 			if !l.repeatableCall(n, owned) {
 				report(n.Pos(), "the call "+l.source(n)+", which has effects or writes memory it is passed,", elsewhere)
 				return false
@@ -164,4 +183,25 @@ func onceInstead(g *gradFunc) string {
 		return "//gradgen:hvp, which runs it once"
 	}
 	return "//gradgen:jvp, which runs it once"
+}
+
+// unnamedCallee returns, for a call of a function value or of an
+// interface's method, the words every mode refuses it with when it
+// carries values of the parameters; "" for other calls (a function
+// literal called where it is written, whose body the modes follow).
+func (l *lowerer) unnamedCallee(call *ast.CallExpr) string {
+	if tv, ok := l.info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+		return ""
+	}
+	if _, lit := ast.Unparen(call.Fun).(*ast.FuncLit); lit {
+		return ""
+	}
+	fn := calleeFunc(l.info, call)
+	if fn == nil {
+		return "cannot differentiate the call " + l.source(call) + " through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name"
+	}
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil && types.IsInterface(sig.Recv().Type()) {
+		return "cannot differentiate the interface method call " + l.source(call) + ": gradgen cannot know which method runs; call a concrete type's method, or a function of this package"
+	}
+	return ""
 }

@@ -1584,6 +1584,42 @@ func IntScratch(x []float64) float64 {
 			},
 		},
 		{
+			name: "directives that run the body again name what no mode follows",
+			src: `package p
+
+type Shape interface{ Area(s float64) float64 }
+
+//gradgen:jacobian out=y wrt=x
+func Iface(y, x []float64, s Shape) {
+	y[0] = s.Area(x[0])
+}
+
+//gradgen:hessian wrt=x
+func Value(x []float64, f func(float64) float64) float64 {
+	return f(x[0]) * x[1]
+}
+
+//gradgen:vjp out=y
+func Deferred(y, x []float64) {
+	defer func() { y[0] *= 2 }()
+	y[0] = x[0] * x[1]
+}
+
+type Counter interface{ Next() int }
+
+//gradgen:jacobian out=y wrt=x
+func Passive(y, x []float64, c Counter) {
+	y[0] = x[0] * float64(c.Next())
+}
+`,
+			want: []string{
+				`^p\.go:7:9: cannot differentiate the interface method call s\.Area\(x\[0\]\): gradgen cannot know which method runs`,
+				`^p\.go:12:9: cannot differentiate the call f\(x\[0\]\) through a function value`,
+				`^p\.go:17:2: cannot differentiate a defer statement`,
+				`^p\.go:25:24: //gradgen:jacobian runs Passive's body once per input or output component, and the call c\.Next\(\), which has effects`,
+			},
+		},
+		{
 			name: "one error each",
 			src: `package p
 
