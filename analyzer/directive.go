@@ -128,7 +128,10 @@ func (dir *directive) setOption(key, value string, pos token.Pos, report func(to
 			}
 		}
 	case "out":
-		if !token.IsIdentifier(value) {
+		if parts := strings.Split(value, ","); len(parts) > 1 {
+			report(pos, "out=%s: out= names one output parameter, and this names %d; write the outputs into one slice (y[0:m] and y[m:]) or a struct, or give each its own function", value, len(parts))
+			ok = false
+		} else if !token.IsIdentifier(value) {
 			report(pos, "out=%s: not a parameter name", value)
 			ok = false
 		}

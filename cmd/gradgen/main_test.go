@@ -1620,6 +1620,17 @@ func Passive(y, x []float64, c Counter) {
 			},
 		},
 		{
+			name: "out= with two names",
+			src: `package p
+
+//gradgen:jacobian out=y,z
+func Two(y, z, x []float64) { y[0], z[0] = x[0], x[1] }
+`,
+			want: []string{
+				`^p\.go:3:20: out=y,z: out= names one output parameter, and this names 2; write the outputs into one slice \(y\[0:m\] and y\[m:\]\) or a struct, or give each its own function$`,
+			},
+		},
+		{
 			name: "one error each",
 			src: `package p
 
