@@ -66,15 +66,22 @@ func (l *lowerer) staysLocal(obj types.Object, made *ast.CallExpr) bool {
 // localViews returns obj and the local views taken of it, and whether
 // its memory stays in the function (staysLocal).
 func (l *lowerer) localViews(obj types.Object, made *ast.CallExpr) (map[types.Object]bool, bool) {
+	return l.viewsStay(l.fn.Body, l.structure().parent, obj, made, map[types.Object]bool{})
+}
+
+// viewsStay is localViews over body (the function's, or a helper's that
+// the slice is passed to, with obj its parameter and made nil), whose
+// nodes' parents are parent; visiting are the helpers' parameters being
+// checked.
+func (l *lowerer) viewsStay(body *ast.BlockStmt, parent map[ast.Node]ast.Node, obj types.Object, made *ast.CallExpr, visiting map[types.Object]bool) (map[types.Object]bool, bool) {
 	tracked := map[types.Object]bool{obj: true}
-	parent := l.structure().parent
 	// A use may come before, in the source, the view it uses is taken (a
 	// loop uses w, then sets w = h[a:b] for the next trip): walk again
 	// until the views tracked settle, so that every use of every one is
 	// checked.
 	for {
 		known, ok := len(tracked), true
-		ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		ast.Inspect(body, func(n ast.Node) bool {
 			if !ok {
 				return false
 			}
@@ -87,7 +94,7 @@ func (l *lowerer) localViews(obj types.Object, made *ast.CallExpr) (map[types.Ob
 				})
 				return false
 			}
-			if id, isID := n.(*ast.Ident); isID && tracked[l.info.ObjectOf(id)] && !l.localUse(id, parent, tracked, made) {
+			if id, isID := n.(*ast.Ident); isID && tracked[l.info.ObjectOf(id)] && !l.localUse(id, parent, tracked, made, visiting) {
 				ok = false
 			}
 			return true
@@ -100,7 +107,7 @@ func (l *lowerer) localViews(obj types.Object, made *ast.CallExpr) (map[types.Ob
 
 // localUse reports whether the use id of a tracked slice keeps its memory
 // in the function, tracking the local views it defines.
-func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked map[types.Object]bool, made *ast.CallExpr) bool {
+func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked map[types.Object]bool, made *ast.CallExpr, visiting map[types.Object]bool) bool {
 	var child ast.Node = id
 	p := parent[child]
 	// A view of it (h[a:b], h[a:]) is used like it.
@@ -126,7 +133,7 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 		if p.Fun == child {
 			return false
 		}
-		return isBuiltinCall(l.info, p, "len", "cap", "copy", "clear")
+		return isBuiltinCall(l.info, p, "len", "cap", "copy", "clear") || l.helperKeeps(p, child, visiting)
 	case *ast.AssignStmt:
 		return l.viewDefinition(p, child, tracked, made)
 	case *ast.ValueSpec:
@@ -140,6 +147,63 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 		}
 	}
 	return false
+}
+
+// helperKeeps reports whether the function of this package that call
+// calls, passed arg (a tracked slice or a view of one) as an ordinary
+// parameter, keeps that memory to itself: its parameter is used as
+// poolableLocal lists (helpers it passes it to, checked the same way).
+// dot(h, w) is the common case: the helper's generated pullback or
+// pushforward reads the slice and writes its adjoint or tangent, and
+// stores neither.
+func (l *lowerer) helperKeeps(call *ast.CallExpr, arg ast.Node, visiting map[types.Object]bool) bool {
+	fn := calleeFunc(l.info, call)
+	if fn == nil || fn.Pkg() != l.pkg {
+		return false
+	}
+	site, ok := l.decls[fn.Origin()]
+	if !ok || site.decl.Body == nil {
+		return false
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok {
+		return false
+	}
+	at := -1
+	for i, a := range call.Args {
+		if ast.Node(a) == arg {
+			at = i
+		}
+	}
+	if at < 0 || at >= sig.Params().Len() || sig.Variadic() && at >= sig.Params().Len()-1 {
+		return false
+	}
+	param := fn.Origin().Type().(*types.Signature).Params().At(at)
+	if visiting[param] {
+		return true // a recursive call: its other uses are being checked
+	}
+	visiting[param] = true
+	defer delete(visiting, param)
+	_, ok = l.viewsStay(site.decl.Body, parentsIn(site.decl.Body), param, nil, visiting)
+	return ok
+}
+
+// parentsIn maps each node of body to the node holding it.
+func parentsIn(body *ast.BlockStmt) map[ast.Node]ast.Node {
+	parent := map[ast.Node]ast.Node{body: nil}
+	var stack []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		if len(stack) > 0 {
+			parent[n] = stack[len(stack)-1]
+		}
+		stack = append(stack, n)
+		return true
+	})
+	return parent
 }
 
 // viewDefinition reports whether the assignment a, in which e is a

@@ -8249,6 +8249,76 @@ func jvpOfVarStats2(xs, dxs []float64) (float64, float64, float64, float64) {
 	return m, s, dm, ds
 }
 
+// jvpOfDot5 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot5(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot5: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDotWrtA3 is the pushforward of dot: its results, then their tangents along da.
+func jvpOfDotWrtA3(a, b, da []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i] * da[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDot6 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot6(a, b, da, db []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot6: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDotWrtA4 is the pushforward of dot: its results, then their tangents along da.
+func jvpOfDotWrtA4(a, b, da []float64) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i] * da[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
 // jvpOfSigmoid7 is the pushforward of sigmoid: its results, then their tangents along dz.
 func jvpOfSigmoid7(z, dz float64) (float64, float64) {
 	t := -z
@@ -8271,13 +8341,13 @@ func jvpOfSigmoid8(z, dz float64) (float64, float64) {
 	return t2, dt2
 }
 
-// jvpOfDot5 is the pushforward of dot: its results, then their tangents along da, db.
-func jvpOfDot5(a, b, da, db []float64) (float64, float64) {
+// jvpOfDot7 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot7(a, b, da, db []float64) (float64, float64) {
 	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+		panic(fmt.Sprintf("jvpOfDot7: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot5: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+		panic(fmt.Sprintf("jvpOfDot7: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
 	}
 	var ds float64
 	s := 0.0
@@ -8290,13 +8360,13 @@ func jvpOfDot5(a, b, da, db []float64) (float64, float64) {
 	return s, ds
 }
 
-// jvpOfDot6 is the pushforward of dot: its results, then their tangents along da, db.
-func jvpOfDot6(a, b, da, db []float64) (float64, float64) {
+// jvpOfDot8 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot8(a, b, da, db []float64) (float64, float64) {
 	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+		panic(fmt.Sprintf("jvpOfDot8: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot6: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+		panic(fmt.Sprintf("jvpOfDot8: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
 	}
 	var ds float64
 	s := 0.0
@@ -8333,13 +8403,13 @@ func jvpOfBellWrtX2(x, s, dx float64) (float64, float64) {
 	return exp, dexp
 }
 
-// jvpOfDot7 is the pushforward of dot: its results, then their tangents along da, db.
-func jvpOfDot7(a, b, da, db []float64) (float64, float64) {
+// jvpOfDot9 is the pushforward of dot: its results, then their tangents along da, db.
+func jvpOfDot9(a, b, da, db []float64) (float64, float64) {
 	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot7: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+		panic(fmt.Sprintf("jvpOfDot9: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot7: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+		panic(fmt.Sprintf("jvpOfDot9: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
 	}
 	var ds float64
 	s := 0.0

@@ -293,6 +293,13 @@ func allCases() []gradCase {
 				v, dt, ds := NestedConstLitGrad(x[0], x[1])
 				return v, []float64{dt, ds}
 			}, at: pts(p(0.5, 1.2), p(-0.3, 0.4))},
+		{name: "HelperScratch",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return HelperScratchJVP(x, perTripXs[:2], 3, v) }),
+			f:   func(x []float64) float64 { return HelperScratch(x, perTripXs[:2], 3) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return HelperScratchGrad(x, perTripXs[:2], 3, g), g
+			}, at: pts(p(0.3, -0.7, 0.5, 0.8, -0.2, 0.4), p(1.1, 0.2, -0.4, 0.3, 0.9, -0.6))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

@@ -989,7 +989,8 @@ func WhileViews(W, x []float64, n int) float64 {
 // PooledLocals makes slices of lengths known only at run time. h is only
 // indexed, ranged over, copied into and viewed: its gradient takes h and
 // its adjoint from the pool, cleared, and allocates nothing. g is passed
-// to a helper, and k is viewed by another name: those keep make.
+// to a helper that keeps it to itself: from the pool too. k is viewed by
+// another name: it keeps make.
 //
 //gradgen:grad
 //gradgen:jvp
@@ -1252,6 +1253,44 @@ func NestedConstLit(t, s float64) float64 {
 	R[1][0] = s * R[0][1]
 	return R[0][0]*R[0][1] + R[1][1]*R[1][0]*s
 }
+
+// HelperScratch passes the hidden layer it makes to helpers that only
+// read it (dot, poolSquares) or fill it (poolFill): the slice stays in the
+// function, so it and its adjoint come from the pool (they were made on
+// every call). poolTail, which returns a view, is expanded where it is
+// called, so g stays in the function too.
+//
+//gradgen:grad wrt=w
+//gradgen:jvp wrt=w
+//gradgen:hvp wrt=w
+//gradgen:hessian wrt=w
+func HelperScratch(w, x []float64, hidden int) float64 {
+	h := make([]float64, hidden)
+	poolFill(h, w, x)
+	g := make([]float64, hidden)
+	for j := range g {
+		g[j] = w[j] * h[j]
+	}
+	t := poolTail(g)
+	return dot(h, w[:hidden]) + poolSquares(h) + t[0]*t[0]
+}
+
+func poolFill(h, w, x []float64) {
+	n := len(x)
+	for j := range h {
+		h[j] = math.Tanh(dot(w[j*n%len(w):j*n%len(w)+n], x))
+	}
+}
+
+func poolSquares(h []float64) float64 {
+	s := 0.0
+	for _, v := range h {
+		s += v * v
+	}
+	return s
+}
+
+func poolTail(g []float64) []float64 { return g[1:] }
 
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose

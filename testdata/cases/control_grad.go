@@ -14653,7 +14653,7 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PooledLocalsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	var h, dh, hElemTape, gElemTape []float64
+	var h, dh, g, dg, hElemTape, gElemTape []float64
 	var i, i1, iters, i2, i3, iters1, trips int
 	var t, sin, t1, t2, t3, v, t4 float64
 	n := len(x)
@@ -14719,8 +14719,30 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		t3 = s + t2
 		s = t3
 	}
-	dg := make([]float64, n)
-	g := make([]float64, n)
+	{
+		tapeBuf3, _ := pooledLocalsGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer pooledLocalsGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < n {
+			*tapeBuf3 = make([]float64, n)
+		}
+		dg = (*tapeBuf3)[:n:n]
+		clear(dg)
+	}
+	{
+		tapeBuf4, _ := pooledLocalsGradTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer pooledLocalsGradTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < n {
+			*tapeBuf4 = make([]float64, n)
+		}
+		g = (*tapeBuf4)[:n:n]
+		clear(g)
+	}
 	iters1 = len(g)
 	if iters1 <= 64 {
 		var tapeArray2 [64]float64
@@ -14729,15 +14751,15 @@ func PooledLocalsGrad(x []float64, a float64, dx []float64) (float64, float64) {
 		var tapeArray3 [1024]float64
 		gElemTape = tapeArray3[:0:iters1]
 	} else {
-		tapeBuf3, _ := pooledLocalsGradTapes.Get().(*[]float64)
-		if tapeBuf3 == nil {
-			tapeBuf3 = new([]float64)
+		tapeBuf5, _ := pooledLocalsGradTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
 		}
-		defer pooledLocalsGradTapes.Put(tapeBuf3)
-		if cap(*tapeBuf3) < iters1 {
-			*tapeBuf3 = make([]float64, iters1)
+		defer pooledLocalsGradTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < iters1 {
+			*tapeBuf5 = make([]float64, iters1)
 		}
-		gElemTape = (*tapeBuf3)[:0:iters1]
+		gElemTape = (*tapeBuf5)[:0:iters1]
 	}
 	for i3 = range g {
 		gElemTape = append(gElemTape, g[i3])
@@ -14872,8 +14894,32 @@ func PooledLocalsJVP(x []float64, a float64, dx []float64, da float64) (float64,
 		ds += dt2
 		s += t2
 	}
-	g := make([]float64, n)
-	dg := make([]float64, n)
+	var g []float64
+	{
+		tapeBuf2, _ := pooledLocalsJVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer pooledLocalsJVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < n {
+			*tapeBuf2 = make([]float64, n)
+		}
+		g = (*tapeBuf2)[:n:n]
+		clear(g)
+	}
+	var dg []float64
+	{
+		tapeBuf3, _ := pooledLocalsJVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer pooledLocalsJVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < n {
+			*tapeBuf3 = make([]float64, n)
+		}
+		dg = (*tapeBuf3)[:n:n]
+		clear(dg)
+	}
 	for i3 := range g {
 		dg[i3] = s*dx[i3] + x[i3]*ds
 		g[i3] = x[i3] * s
@@ -14903,7 +14949,7 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("PooledLocalsHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var h, dh1, dh, ddh, tapes, dtTape, tTape, dhElemTape, hElemTape, dvTape, gElemTape []float64
+	var h, dh1, dh, ddh, tapes, g, dg1, dg, ddg, dtTape, tTape, dhElemTape, hElemTape, dvTape, gElemTape []float64
 	var i, i1, iters, tapeLen, i2, iters1, i3, iters2, trips int
 	var t4, t5, t6, dt, t7, t, cos, t8, sin, dv, t9, t10, t11, dt1, t12, t1, t13, dt2, t14, t2, t15, t16, v, t17, t18, t19, t20 float64
 	if len(vx) < len(x) {
@@ -15046,10 +15092,54 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 		t16 = s + t2
 		s = t16
 	}
-	dg1 := make([]float64, n)
-	g := make([]float64, n)
-	ddg := make([]float64, n)
-	dg := make([]float64, n)
+	{
+		tapeBuf6, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf6)
+		if cap(*tapeBuf6) < n {
+			*tapeBuf6 = make([]float64, n)
+		}
+		dg1 = (*tapeBuf6)[:n:n]
+		clear(dg1)
+	}
+	{
+		tapeBuf7, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf7 == nil {
+			tapeBuf7 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf7)
+		if cap(*tapeBuf7) < n {
+			*tapeBuf7 = make([]float64, n)
+		}
+		g = (*tapeBuf7)[:n:n]
+		clear(g)
+	}
+	{
+		tapeBuf8, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf8 == nil {
+			tapeBuf8 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf8)
+		if cap(*tapeBuf8) < n {
+			*tapeBuf8 = make([]float64, n)
+		}
+		ddg = (*tapeBuf8)[:n:n]
+		clear(ddg)
+	}
+	{
+		tapeBuf9, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf9 == nil {
+			tapeBuf9 = new([]float64)
+		}
+		defer pooledLocalsHVPTapes.Put(tapeBuf9)
+		if cap(*tapeBuf9) < n {
+			*tapeBuf9 = make([]float64, n)
+		}
+		dg = (*tapeBuf9)[:n:n]
+		clear(dg)
+	}
 	iters2 = len(g)
 	if iters2 <= 64 {
 		var tapeArray4 [64]float64
@@ -15058,15 +15148,15 @@ func PooledLocalsHVP(x []float64, a float64, vx []float64, va float64, dx, hvx [
 		var tapeArray5 [1024]float64
 		gElemTape = tapeArray5[:0:iters2]
 	} else {
-		tapeBuf6, _ := pooledLocalsHVPTapes.Get().(*[]float64)
-		if tapeBuf6 == nil {
-			tapeBuf6 = new([]float64)
+		tapeBuf10, _ := pooledLocalsHVPTapes.Get().(*[]float64)
+		if tapeBuf10 == nil {
+			tapeBuf10 = new([]float64)
 		}
-		defer pooledLocalsHVPTapes.Put(tapeBuf6)
-		if cap(*tapeBuf6) < iters2 {
-			*tapeBuf6 = make([]float64, iters2)
+		defer pooledLocalsHVPTapes.Put(tapeBuf10)
+		if cap(*tapeBuf10) < iters2 {
+			*tapeBuf10 = make([]float64, iters2)
 		}
-		gElemTape = (*tapeBuf6)[:0:iters2]
+		gElemTape = (*tapeBuf10)[:0:iters2]
 	}
 	for i3 = range g {
 		t17 = s * vx[i3]
@@ -18817,6 +18907,565 @@ func NestedConstLitHessian(t, s float64, hess []float64) (float64, float64, floa
 		nestedConstLit = NestedConstLit(t, s)
 	}
 	return nestedConstLit, dt, ds
+}
+
+// helperScratchGradTapes keeps HelperScratchGrad's tape storage between calls.
+var helperScratchGradTapes sync.Pool
+
+// HelperScratchGrad returns HelperScratch(w, x, hidden) and its partial derivatives with respect to w.
+func HelperScratchGrad(w, x []float64, hidden int, dw []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("HelperScratchGrad: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var h, dh, g, dg, hElemTape, gElemTape []float64
+	var dot1, tanh, t1 float64
+	var j1, iters, j, iters1 int
+	{
+		tapeBuf, _ := helperScratchGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer helperScratchGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < hidden {
+			*tapeBuf = make([]float64, hidden)
+		}
+		dh = (*tapeBuf)[:hidden:hidden]
+		clear(dh)
+	}
+	{
+		tapeBuf1, _ := helperScratchGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer helperScratchGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < hidden {
+			*tapeBuf1 = make([]float64, hidden)
+		}
+		h = (*tapeBuf1)[:hidden:hidden]
+		clear(h)
+	}
+	n := len(x)
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := helperScratchGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer helperScratchGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf2)[:0:iters]
+	}
+	for j1 = range h {
+		hElemTape = append(hElemTape, h[j1])
+		dot1 = dot(w[j1*n%len(w):j1*n%len(w)+n], x)
+		tanh = math.Tanh(dot1)
+		h[j1] = tanh
+	}
+	{
+		tapeBuf3, _ := helperScratchGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer helperScratchGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < hidden {
+			*tapeBuf3 = make([]float64, hidden)
+		}
+		dg = (*tapeBuf3)[:hidden:hidden]
+		clear(dg)
+	}
+	{
+		tapeBuf4, _ := helperScratchGradTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer helperScratchGradTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < hidden {
+			*tapeBuf4 = make([]float64, hidden)
+		}
+		g = (*tapeBuf4)[:hidden:hidden]
+		clear(g)
+	}
+	iters1 = len(g)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		gElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		gElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf5, _ := helperScratchGradTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer helperScratchGradTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < iters1 {
+			*tapeBuf5 = make([]float64, iters1)
+		}
+		gElemTape = (*tapeBuf5)[:0:iters1]
+	}
+	for j = range g {
+		gElemTape = append(gElemTape, g[j])
+		t1 = w[j] * h[j]
+		g[j] = t1
+	}
+	dt := dg[1:]
+	t := g[1:]
+	dot2 := dot(h, w[:hidden])
+	poolSquares1 := poolSquares(h)
+	t2 := dot2 + poolSquares1
+	t3 := t[0] * t[0]
+	helperScratch := t2 + t3
+
+	var dt2, dt3, dt1, dtanh, ddot1 float64
+	// return dot(h, w[:hidden]) + poolSquares(h) + t[0]*t[0]
+	dt2 = 1
+	dt3 = 1
+	dt[0] += 2 * t[0] * dt3
+	pullbackOfPoolSquares(h, dt2, dh)
+	pullbackOfDot(h, w[:hidden], dt2, dh, dw[:hidden])
+	// for j := range g
+	for trip := len(g); trip > 0; trip-- {
+		j = trip - 1
+		// g[j] = w[j] * h[j]
+		dt1 = dg[j]
+		dg[j] = 0
+		g[j] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
+		dw[j] += h[j] * dt1
+		dh[j] += w[j] * dt1
+	}
+	// for j1 := range h
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		j1 = trip1 - 1
+		// h[j1] = math.Tanh(dot(w[j1*n%len(w):j1*n%len(w)+n], x))
+		tanh = h[j1]
+		dtanh = dh[j1]
+		dh[j1] = 0
+		h[j1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		ddot1 = (1 - tanh*tanh) * dtanh
+		pullbackOfDotWrtA(w[j1*n%len(w):j1*n%len(w)+n], x, ddot1, dw[j1*n%len(w):j1*n%len(w)+n])
+	}
+	return helperScratch
+}
+
+// helperScratchJVPTapes keeps HelperScratchJVP's tape storage between calls.
+var helperScratchJVPTapes sync.Pool
+
+// HelperScratchJVP returns HelperScratch(w, x, hidden) and its directional derivative: the sum of its partial derivatives with respect to w times the tangents dw.
+func HelperScratchJVP(w, x []float64, hidden int, dw []float64) (float64, float64) {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("HelperScratchJVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	var h []float64
+	{
+		tapeBuf, _ := helperScratchJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer helperScratchJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < hidden {
+			*tapeBuf = make([]float64, hidden)
+		}
+		h = (*tapeBuf)[:hidden:hidden]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := helperScratchJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer helperScratchJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < hidden {
+			*tapeBuf1 = make([]float64, hidden)
+		}
+		dh = (*tapeBuf1)[:hidden:hidden]
+		clear(dh)
+	}
+	{
+		n := len(x)
+		for j1 := range h {
+			dot1, dDot := jvpOfDotWrtA(w[j1*n%len(w):j1*n%len(w)+n], x, dw[j1*n%len(w):j1*n%len(w)+n])
+			h[j1] = math.Tanh(dot1)
+			dh[j1] = (1 - h[j1]*h[j1]) * dDot
+		}
+	}
+	var g []float64
+	{
+		tapeBuf2, _ := helperScratchJVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer helperScratchJVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < hidden {
+			*tapeBuf2 = make([]float64, hidden)
+		}
+		g = (*tapeBuf2)[:hidden:hidden]
+		clear(g)
+	}
+	var dg []float64
+	{
+		tapeBuf3, _ := helperScratchJVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer helperScratchJVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < hidden {
+			*tapeBuf3 = make([]float64, hidden)
+		}
+		dg = (*tapeBuf3)[:hidden:hidden]
+		clear(dg)
+	}
+	for j := range g {
+		dg[j] = h[j]*dw[j] + w[j]*dh[j]
+		g[j] = w[j] * h[j]
+	}
+	dt := dg[1:]
+	t := g[1:]
+	dot2, dDot1 := jvpOfDot(h, w[:hidden], dh, dw[:hidden])
+	poolSquares1, dPoolSquares := jvpOfPoolSquares(h, dh)
+	dt1 := dDot1 + dPoolSquares
+	t1 := dot2 + poolSquares1
+	dt2 := 2 * t[0] * dt[0]
+	t2 := t[0] * t[0]
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	return t3, dt3
+}
+
+// helperScratchHVPTapes keeps HelperScratchHVP's tape storage between calls.
+var helperScratchHVPTapes sync.Pool
+
+// HelperScratchHVP returns HelperScratch's value, its gradient as HelperScratchGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func HelperScratchHVP(w, x []float64, hidden int, v, dw, hv []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("HelperScratchHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("HelperScratchHVP: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var h, dh1, dh, ddh, tapes, g, dg1, dg, ddg, dDotTape, hElemTape, gElemTape []float64
+	var jvpOfDotWrtA31, jvpOfDotWrtA32, dot1, dDot, tanh, t4, t5, t6, t7, t8, t9, t10 float64
+	var j1, iters, tapeLen, j, iters1 int
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("HelperScratchHVP: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	{
+		tapeBuf, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < hidden {
+			*tapeBuf = make([]float64, hidden)
+		}
+		dh1 = (*tapeBuf)[:hidden:hidden]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < hidden {
+			*tapeBuf1 = make([]float64, hidden)
+		}
+		h = (*tapeBuf1)[:hidden:hidden]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < hidden {
+			*tapeBuf2 = make([]float64, hidden)
+		}
+		ddh = (*tapeBuf2)[:hidden:hidden]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < hidden {
+			*tapeBuf3 = make([]float64, hidden)
+		}
+		dh = (*tapeBuf3)[:hidden:hidden]
+		clear(dh)
+	}
+	n := len(x)
+	iters = len(h)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf4, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf4)[:tapeLen]
+	}
+	dDotTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape = tapes[:0:iters]
+	for j1 = range h {
+		dDotTape = append(dDotTape, dDot)
+		jvpOfDotWrtA31, jvpOfDotWrtA32 = jvpOfDotWrtA3(w[j1*n%len(w):j1*n%len(w)+n], x, v[j1*n%len(w):j1*n%len(w)+n])
+		dot1 = jvpOfDotWrtA31
+		dDot = jvpOfDotWrtA32
+		hElemTape = append(hElemTape, h[j1])
+		tanh = math.Tanh(dot1)
+		h[j1] = tanh
+		t4 = h[j1] * h[j1]
+		t5 = 1 - t4
+		t6 = t5 * dDot
+		dh[j1] = t6
+	}
+	{
+		tapeBuf5, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < hidden {
+			*tapeBuf5 = make([]float64, hidden)
+		}
+		dg1 = (*tapeBuf5)[:hidden:hidden]
+		clear(dg1)
+	}
+	{
+		tapeBuf6, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf6)
+		if cap(*tapeBuf6) < hidden {
+			*tapeBuf6 = make([]float64, hidden)
+		}
+		g = (*tapeBuf6)[:hidden:hidden]
+		clear(g)
+	}
+	{
+		tapeBuf7, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf7 == nil {
+			tapeBuf7 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf7)
+		if cap(*tapeBuf7) < hidden {
+			*tapeBuf7 = make([]float64, hidden)
+		}
+		ddg = (*tapeBuf7)[:hidden:hidden]
+		clear(ddg)
+	}
+	{
+		tapeBuf8, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf8 == nil {
+			tapeBuf8 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf8)
+		if cap(*tapeBuf8) < hidden {
+			*tapeBuf8 = make([]float64, hidden)
+		}
+		dg = (*tapeBuf8)[:hidden:hidden]
+		clear(dg)
+	}
+	iters1 = len(g)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		gElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		gElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf9, _ := helperScratchHVPTapes.Get().(*[]float64)
+		if tapeBuf9 == nil {
+			tapeBuf9 = new([]float64)
+		}
+		defer helperScratchHVPTapes.Put(tapeBuf9)
+		if cap(*tapeBuf9) < iters1 {
+			*tapeBuf9 = make([]float64, iters1)
+		}
+		gElemTape = (*tapeBuf9)[:0:iters1]
+	}
+	for j = range g {
+		t7 = h[j] * v[j]
+		t8 = w[j] * dh[j]
+		t9 = t7 + t8
+		dg[j] = t9
+		gElemTape = append(gElemTape, g[j])
+		t10 = w[j] * h[j]
+		g[j] = t10
+	}
+	ddt := ddg[1:]
+	dt := dg[1:]
+	dt4 := dg1[1:]
+	t := g[1:]
+	jvpOfDot51, _ := jvpOfDot5(h, w[:hidden], dh, v[:hidden])
+	dot2 := jvpOfDot51
+	jvpOfPoolSquares11, _ := jvpOfPoolSquares1(h, dh)
+	poolSquares1 := jvpOfPoolSquares11
+	t1 := dot2 + poolSquares1
+	t11 := 2 * t[0]
+	t2 := t[0] * t[0]
+	t3 := t1 + t2
+	helperScratchHVP := t3
+
+	var ddt3, dt10, dt9, dt7, dt8, dt6, dt5, ddDot, dt41, dtanh, ddot1, djvpOfDotWrtA32, djvpOfDotWrtA31 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dt2
+	// dt2 := 2 * t[0] * dt[0]
+	dt11 := dt[0] * ddt3
+	ddt[0] += t11 * ddt3
+	dt4[0] += 2 * dt11
+	// dt1 := dDot1 + dPoolSquares
+	// poolSquares1, dPoolSquares := jvpOfPoolSquares1(h, dh)
+	pullbackOfJvpOfPoolSquares1(h, dh, 0, ddt3, dh1, ddh)
+	// dot2, dDot1 := jvpOfDot5(h, w[:hidden], dh, v[:hidden])
+	pullbackOfJvpOfDot5(h, w[:hidden], dh, v[:hidden], 0, ddt3, dh1, hv[:hidden], ddh, dw[:hidden])
+	// for j := range g
+	for trip := len(g); trip > 0; trip-- {
+		j = trip - 1
+		// g[j] = w[j] * h[j]
+		dt10 = dg1[j]
+		dg1[j] = 0
+		g[j] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
+		hv[j] += h[j] * dt10
+		dh1[j] += w[j] * dt10
+		// dg[j] = h[j]*v[j] + w[j]*dh[j]
+		dt9 = ddg[j]
+		ddg[j] = 0
+		dt7 = dt9
+		dt8 = dt9
+		hv[j] += dh[j] * dt8
+		ddh[j] += w[j] * dt8
+		dh1[j] += v[j] * dt7
+		dw[j] += h[j] * dt7
+	}
+	// for j1 := range h
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		j1 = trip1 - 1
+		// dh[j1] = (1 - h[j1]*h[j1]) * dDot
+		dt6 = ddh[j1]
+		ddh[j1] = 0
+		t4 = h[j1] * h[j1]
+		t5 = 1 - t4
+		dt5 = dDot * dt6
+		ddDot += t5 * dt6
+		dt41 = -dt5
+		dh1[j1] += 2 * h[j1] * dt41
+		// h[j1] = math.Tanh(dot1)
+		tanh = h[j1]
+		dtanh = dh1[j1]
+		dh1[j1] = 0
+		h[j1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		ddot1 += (1 - tanh*tanh) * dtanh
+		// dot1, dDot := jvpOfDotWrtA3(w[j1*n%len(w):j1*n%len(w)+n], x, v[j1*n%len(w):j1*n%len(w)+n])
+		djvpOfDotWrtA32 = ddDot
+		ddDot = 0
+		dDot = dDotTape[len(dDotTape)-1]
+		dDotTape = dDotTape[:len(dDotTape)-1]
+		djvpOfDotWrtA31 = ddot1
+		ddot1 = 0
+		pullbackOfJvpOfDotWrtA3WrtADa(w[j1*n%len(w):j1*n%len(w)+n], x, v[j1*n%len(w):j1*n%len(w)+n], djvpOfDotWrtA31, djvpOfDotWrtA32, hv[j1*n%len(w):j1*n%len(w)+n], dw[j1*n%len(w):j1*n%len(w)+n])
+	}
+	return helperScratchHVP
+}
+
+// helperScratchHessianTapes keeps HelperScratchHessian's tape storage between calls.
+var helperScratchHessianTapes sync.Pool
+
+// HelperScratchHessian returns HelperScratch's value and its gradient with respect to w (added into dw), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func HelperScratchHessian(w, x []float64, hidden int, dw, hess []float64) float64 {
+	if len(dw) < len(w) {
+		panic(fmt.Sprintf("HelperScratchHessian: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
+	}
+	n1 := len(w)
+	if len(hess) < n1*n1 {
+		panic(fmt.Sprintf("HelperScratchHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n1*n1, n1))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(w) <= 64 {
+		v = vArray[:len(w)]
+	} else {
+		tapeBuf, _ := helperScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer helperScratchHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(w) {
+			*tapeBuf = make([]float64, len(w))
+		}
+		v = (*tapeBuf)[:len(w)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(w) <= 64 {
+		hv = hvArray[:len(w)]
+	} else {
+		tapeBuf1, _ := helperScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer helperScratchHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(w) {
+			*tapeBuf1 = make([]float64, len(w))
+		}
+		hv = (*tapeBuf1)[:len(w)]
+		clear(hv)
+	}
+	var helperScratch float64
+	for j2 := 0; j2 < n1; j2++ {
+		var k int
+		k = 0
+		if j2 >= k && j2 < k+len(w) {
+			v[j2-k] = 1
+		}
+		k += len(w)
+		r, t1 := hvpOfHelperScratch(w, x, hidden, v, hv)
+		helperScratch = r
+		k = 0
+		if j2 >= k && j2 < k+len(w) {
+			dw[j2-k] += t1
+			v[j2-k] = 0
+		}
+		k += len(w)
+		k = 0
+		for i := range w {
+			hess[j2*n1+k] += hv[i]
+			hv[i] = 0
+			k++
+		}
+	}
+	if n1 == 0 {
+		helperScratch = HelperScratch(w, x, hidden)
+	}
+	return helperScratch
 }
 
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
@@ -26338,7 +26987,7 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 	if len(hvx) < len(x) {
 		panic(fmt.Sprintf("hvpOfPooledLocals: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
 	}
-	var h, dh1, dh, ddh, tapes, dtTape, tTape, dhElemTape, hElemTape, dvTape, gElemTape []float64
+	var h, dh1, dh, ddh, tapes, g, dg1, dg, ddg, dtTape, tTape, dhElemTape, hElemTape, dvTape, gElemTape []float64
 	var i, i1, iters, tapeLen, i2, iters1, i3, iters2, trips int
 	var t4, t5, t6, dt, t7, t, cos, t8, sin, dv, t9, t10, t11, dt1, t12, t1, t13, dt2, t14, t2, t15, t16, v, t17, t18, t19, t20 float64
 	if len(vx) < len(x) {
@@ -26481,10 +27130,54 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 		t16 = s + t2
 		s = t16
 	}
-	dg1 := make([]float64, n)
-	g := make([]float64, n)
-	ddg := make([]float64, n)
-	dg := make([]float64, n)
+	{
+		tapeBuf6, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf6)
+		if cap(*tapeBuf6) < n {
+			*tapeBuf6 = make([]float64, n)
+		}
+		dg1 = (*tapeBuf6)[:n:n]
+		clear(dg1)
+	}
+	{
+		tapeBuf7, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf7 == nil {
+			tapeBuf7 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf7)
+		if cap(*tapeBuf7) < n {
+			*tapeBuf7 = make([]float64, n)
+		}
+		g = (*tapeBuf7)[:n:n]
+		clear(g)
+	}
+	{
+		tapeBuf8, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf8 == nil {
+			tapeBuf8 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf8)
+		if cap(*tapeBuf8) < n {
+			*tapeBuf8 = make([]float64, n)
+		}
+		ddg = (*tapeBuf8)[:n:n]
+		clear(ddg)
+	}
+	{
+		tapeBuf9, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf9 == nil {
+			tapeBuf9 = new([]float64)
+		}
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf9)
+		if cap(*tapeBuf9) < n {
+			*tapeBuf9 = make([]float64, n)
+		}
+		dg = (*tapeBuf9)[:n:n]
+		clear(dg)
+	}
 	iters2 = len(g)
 	if iters2 <= 64 {
 		var tapeArray4 [64]float64
@@ -26493,15 +27186,15 @@ func hvpOfPooledLocals(x []float64, a float64, vx []float64, va float64, hvx []f
 		var tapeArray5 [1024]float64
 		gElemTape = tapeArray5[:0:iters2]
 	} else {
-		tapeBuf6, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
-		if tapeBuf6 == nil {
-			tapeBuf6 = new([]float64)
+		tapeBuf10, _ := hvpOfPooledLocalsTapes.Get().(*[]float64)
+		if tapeBuf10 == nil {
+			tapeBuf10 = new([]float64)
 		}
-		defer hvpOfPooledLocalsTapes.Put(tapeBuf6)
-		if cap(*tapeBuf6) < iters2 {
-			*tapeBuf6 = make([]float64, iters2)
+		defer hvpOfPooledLocalsTapes.Put(tapeBuf10)
+		if cap(*tapeBuf10) < iters2 {
+			*tapeBuf10 = make([]float64, iters2)
 		}
-		gElemTape = (*tapeBuf6)[:0:iters2]
+		gElemTape = (*tapeBuf10)[:0:iters2]
 	}
 	for i3 = range g {
 		t17 = s * vx[i3]
@@ -28100,6 +28793,297 @@ func hvpOfNestedConstLit(t, s, vt, vs float64) (float64, float64, float64, float
 	return hvpOfNestedConstLit1, hvpOfNestedConstLit2, hvt, hvs
 }
 
+// pullbackOfPoolSquares returns poolSquares's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to poolSquares in gradients.
+func pullbackOfPoolSquares(h []float64, dres float64, dh []float64) float64 {
+	if len(dh) < len(h) {
+		panic(fmt.Sprintf("pullbackOfPoolSquares: len(dh) = %d is shorter than len(h) = %d", len(dh), len(h)))
+	}
+	s := 0.0
+
+	// return s
+	// for _, v := range h (forward and backward in one pass: a sum)
+	for i, v := range h {
+		t := v * v
+		s += t
+		// s += v * v
+		dh[i] += 2 * v * dres
+	}
+	poolSquares1 := s
+	return poolSquares1
+}
+
+// jvpOfPoolSquares is the pushforward of poolSquares: its results, then their tangents along dh.
+func jvpOfPoolSquares(h, dh []float64) (float64, float64) {
+	if len(dh) < len(h) {
+		panic(fmt.Sprintf("jvpOfPoolSquares: len(dh) = %d is shorter than len(h) = %d", len(dh), len(h)))
+	}
+	var ds float64
+	s := 0.0
+	for i, v := range h {
+		dv := dh[i]
+		dt := 2 * v * dv
+		t := v * v
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// hvpOfHelperScratchTapes keeps hvpOfHelperScratch's tape storage between calls.
+var hvpOfHelperScratchTapes sync.Pool
+
+// hvpOfHelperScratch returns HelperScratch's value, its directional derivative along the directions and their Hessian-vector product: a row of HelperScratchHessian.
+func hvpOfHelperScratch(w, x []float64, hidden int, v, hv []float64) (float64, float64) {
+	if len(hv) < len(w) {
+		panic(fmt.Sprintf("hvpOfHelperScratch: len(hv) = %d is shorter than len(w) = %d", len(hv), len(w)))
+	}
+	var h, dh1, dh, ddh, tapes, g, dg1, dg, ddg, dDotTape, hElemTape, gElemTape []float64
+	var jvpOfDotWrtA41, jvpOfDotWrtA42, dot1, dDot, tanh, t4, t5, t6, t7, t8, t9, t10 float64
+	var j1, iters, tapeLen, j, iters1 int
+	if len(v) < len(w) {
+		panic(fmt.Sprintf("hvpOfHelperScratch: len(v) = %d is shorter than len(w) = %d", len(v), len(w)))
+	}
+	{
+		tapeBuf, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < hidden {
+			*tapeBuf = make([]float64, hidden)
+		}
+		dh1 = (*tapeBuf)[:hidden:hidden]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < hidden {
+			*tapeBuf1 = make([]float64, hidden)
+		}
+		h = (*tapeBuf1)[:hidden:hidden]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < hidden {
+			*tapeBuf2 = make([]float64, hidden)
+		}
+		ddh = (*tapeBuf2)[:hidden:hidden]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < hidden {
+			*tapeBuf3 = make([]float64, hidden)
+		}
+		dh = (*tapeBuf3)[:hidden:hidden]
+		clear(dh)
+	}
+	n := len(x)
+	iters = len(h)
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray [64]float64
+		tapes = tapeArray[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray1 [1024]float64
+		tapes = tapeArray1[:tapeLen]
+	} else {
+		tapeBuf4, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < tapeLen {
+			*tapeBuf4 = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf4)[:tapeLen]
+	}
+	dDotTape, tapes = tapes[:0:iters], tapes[iters:]
+	hElemTape = tapes[:0:iters]
+	for j1 = range h {
+		dDotTape = append(dDotTape, dDot)
+		jvpOfDotWrtA41, jvpOfDotWrtA42 = jvpOfDotWrtA4(w[j1*n%len(w):j1*n%len(w)+n], x, v[j1*n%len(w):j1*n%len(w)+n])
+		dot1 = jvpOfDotWrtA41
+		dDot = jvpOfDotWrtA42
+		hElemTape = append(hElemTape, h[j1])
+		tanh = math.Tanh(dot1)
+		h[j1] = tanh
+		t4 = h[j1] * h[j1]
+		t5 = 1 - t4
+		t6 = t5 * dDot
+		dh[j1] = t6
+	}
+	{
+		tapeBuf5, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < hidden {
+			*tapeBuf5 = make([]float64, hidden)
+		}
+		dg1 = (*tapeBuf5)[:hidden:hidden]
+		clear(dg1)
+	}
+	{
+		tapeBuf6, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf6)
+		if cap(*tapeBuf6) < hidden {
+			*tapeBuf6 = make([]float64, hidden)
+		}
+		g = (*tapeBuf6)[:hidden:hidden]
+		clear(g)
+	}
+	{
+		tapeBuf7, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf7 == nil {
+			tapeBuf7 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf7)
+		if cap(*tapeBuf7) < hidden {
+			*tapeBuf7 = make([]float64, hidden)
+		}
+		ddg = (*tapeBuf7)[:hidden:hidden]
+		clear(ddg)
+	}
+	{
+		tapeBuf8, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf8 == nil {
+			tapeBuf8 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf8)
+		if cap(*tapeBuf8) < hidden {
+			*tapeBuf8 = make([]float64, hidden)
+		}
+		dg = (*tapeBuf8)[:hidden:hidden]
+		clear(dg)
+	}
+	iters1 = len(g)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		gElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		gElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf9, _ := hvpOfHelperScratchTapes.Get().(*[]float64)
+		if tapeBuf9 == nil {
+			tapeBuf9 = new([]float64)
+		}
+		defer hvpOfHelperScratchTapes.Put(tapeBuf9)
+		if cap(*tapeBuf9) < iters1 {
+			*tapeBuf9 = make([]float64, iters1)
+		}
+		gElemTape = (*tapeBuf9)[:0:iters1]
+	}
+	for j = range g {
+		t7 = h[j] * v[j]
+		t8 = w[j] * dh[j]
+		t9 = t7 + t8
+		dg[j] = t9
+		gElemTape = append(gElemTape, g[j])
+		t10 = w[j] * h[j]
+		g[j] = t10
+	}
+	ddt := ddg[1:]
+	dt := dg[1:]
+	dt4 := dg1[1:]
+	t := g[1:]
+	jvpOfDot61, jvpOfDot62 := jvpOfDot6(h, w[:hidden], dh, v[:hidden])
+	dot2 := jvpOfDot61
+	dDot1 := jvpOfDot62
+	jvpOfPoolSquares21, jvpOfPoolSquares22 := jvpOfPoolSquares2(h, dh)
+	poolSquares1 := jvpOfPoolSquares21
+	dPoolSquares := jvpOfPoolSquares22
+	dt1 := dDot1 + dPoolSquares
+	t1 := dot2 + poolSquares1
+	t11 := 2 * t[0]
+	dt2 := t11 * dt[0]
+	t2 := t[0] * t[0]
+	dt3 := dt1 + dt2
+	t3 := t1 + t2
+	hvpOfHelperScratch1 := t3
+	hvpOfHelperScratch2 := dt3
+
+	var ddt3, dt10, dt9, dt7, dt8, dt6, dt5, ddDot, dt41, dtanh, ddot1, djvpOfDotWrtA42, djvpOfDotWrtA41 float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := dt1 + dt2
+	// dt2 := 2 * t[0] * dt[0]
+	dt11 := dt[0] * ddt3
+	ddt[0] += t11 * ddt3
+	dt4[0] += 2 * dt11
+	// dt1 := dDot1 + dPoolSquares
+	// poolSquares1, dPoolSquares := jvpOfPoolSquares2(h, dh)
+	pullbackOfJvpOfPoolSquares2(h, dh, 0, ddt3, dh1, ddh)
+	// dot2, dDot1 := jvpOfDot6(h, w[:hidden], dh, v[:hidden])
+	pullbackOfJvpOfDot6WrtABDa(h, w[:hidden], dh, v[:hidden], 0, ddt3, dh1, hv[:hidden], ddh)
+	// for j := range g
+	for trip := len(g); trip > 0; trip-- {
+		j = trip - 1
+		// g[j] = w[j] * h[j]
+		dt10 = dg1[j]
+		dg1[j] = 0
+		g[j] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
+		hv[j] += h[j] * dt10
+		dh1[j] += w[j] * dt10
+		// dg[j] = h[j]*v[j] + w[j]*dh[j]
+		dt9 = ddg[j]
+		ddg[j] = 0
+		dt7 = dt9
+		dt8 = dt9
+		hv[j] += dh[j] * dt8
+		ddh[j] += w[j] * dt8
+		dh1[j] += v[j] * dt7
+	}
+	// for j1 := range h
+	for trip1 := len(h); trip1 > 0; trip1-- {
+		j1 = trip1 - 1
+		// dh[j1] = (1 - h[j1]*h[j1]) * dDot
+		dt6 = ddh[j1]
+		ddh[j1] = 0
+		t4 = h[j1] * h[j1]
+		t5 = 1 - t4
+		dt5 = dDot * dt6
+		ddDot += t5 * dt6
+		dt41 = -dt5
+		dh1[j1] += 2 * h[j1] * dt41
+		// h[j1] = math.Tanh(dot1)
+		tanh = h[j1]
+		dtanh = dh1[j1]
+		dh1[j1] = 0
+		h[j1] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		ddot1 += (1 - tanh*tanh) * dtanh
+		// dot1, dDot := jvpOfDotWrtA4(w[j1*n%len(w):j1*n%len(w)+n], x, v[j1*n%len(w):j1*n%len(w)+n])
+		djvpOfDotWrtA42 = ddDot
+		ddDot = 0
+		dDot = dDotTape[len(dDotTape)-1]
+		dDotTape = dDotTape[:len(dDotTape)-1]
+		djvpOfDotWrtA41 = ddot1
+		ddot1 = 0
+		pullbackOfJvpOfDotWrtA4WrtA(w[j1*n%len(w):j1*n%len(w)+n], x, v[j1*n%len(w):j1*n%len(w)+n], djvpOfDotWrtA41, djvpOfDotWrtA42, hv[j1*n%len(w):j1*n%len(w)+n])
+	}
+	return hvpOfHelperScratch1, hvpOfHelperScratch2
+}
+
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.
 var hvpOfReplayedTwiceTapes sync.Pool
 
@@ -28803,6 +29787,352 @@ func pullbackOfJvpOfSumSquares2(v, dv []float64, dres, dres1 float64, dv1, ddv [
 	return jvpOfSumSquares21, jvpOfSumSquares22
 }
 
+// pullbackOfJvpOfDotWrtA3WrtADa returns jvpOfDotWrtA3's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotWrtA3 in gradients.
+func pullbackOfJvpOfDotWrtA3WrtADa(a, b, da []float64, dres, dres1 float64, da1, dda []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA3WrtADa: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA3WrtADa: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	var t1, dt, t2, t, t3, t4 float64
+	var i int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA3: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i = range a {
+		t1 = b[i] * da[i]
+		dt = t1
+		t2 = a[i] * b[i]
+		t = t2
+		t3 = ds + dt
+		ds = t3
+		t4 = s + t
+		s = t4
+	}
+	jvpOfDotWrtA31 := s
+	jvpOfDotWrtA32 := ds
+
+	var dt4, dt1, dt3, ddt, dt2, dt11 float64
+	// return s, ds
+	// for i := range a
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
+		// s += t
+		dt4 = dres
+		dt1 += dt4
+		// ds += dt
+		dt3 = dres1
+		ddt += dt3
+		// t := a[i] * b[i]
+		dt2 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt2
+		// dt := b[i] * da[i]
+		dt11 = ddt
+		ddt = 0
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDotWrtA31, jvpOfDotWrtA32
+}
+
+// pullbackOfJvpOfDot5 returns jvpOfDot5's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot5 in gradients.
+func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot5: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i = range a {
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot51 := s
+	jvpOfDot52 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot51, jvpOfDot52
+}
+
+// pullbackOfJvpOfPoolSquares1 returns jvpOfPoolSquares1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPoolSquares1 in gradients.
+func pullbackOfJvpOfPoolSquares1(h, dh []float64, dres, dres1 float64, dh1, ddh []float64) (float64, float64) {
+	if len(dh1) < len(h) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPoolSquares1: len(dh1) = %d is shorter than len(h) = %d", len(dh1), len(h)))
+	}
+	if len(ddh) < len(dh) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPoolSquares1: len(ddh) = %d is shorter than len(dh) = %d", len(ddh), len(dh)))
+	}
+	var dv, t1, t2, dt, t3, t, t4, t5, v float64
+	var i int
+	if len(dh) < len(h) {
+		panic(fmt.Sprintf("jvpOfPoolSquares1: len(dh) = %d is shorter than len(h) = %d", len(dh), len(h)))
+	}
+	var ds float64
+	s := 0.0
+	for i, v = range h {
+		dv = dh[i]
+		t1 = 2 * v
+		t2 = t1 * dv
+		dt = t2
+		t3 = v * v
+		t = t3
+		t4 = ds + dt
+		ds = t4
+		t5 = s + t
+		s = t5
+	}
+	jvpOfPoolSquares11 := s
+	jvpOfPoolSquares12 := ds
+
+	var dt5, dt1, dt4, ddt, dt3, dt2, dt11, ddv float64
+	// return s, ds
+	// for i, v := range h
+	for trip := len(h); trip > 0; trip-- {
+		i = trip - 1
+		v = h[i]
+		// the trip again
+		dv = dh[i]
+		// s += t
+		dt5 = dres
+		dt1 += dt5
+		// ds += dt
+		dt4 = dres1
+		ddt += dt4
+		// t := v * v
+		dt3 = dt1
+		dt1 = 0
+		dh1[i] += 2 * v * dt3
+		// dt := 2 * v * dv
+		dt2 = ddt
+		ddt = 0
+		t1 = 2 * v
+		dt11 = dv * dt2
+		ddv += t1 * dt2
+		dh1[i] += 2 * dt11
+		// dv := dh[i]
+		ddh[i] += ddv
+		ddv = 0
+	}
+	return jvpOfPoolSquares11, jvpOfPoolSquares12
+}
+
+// pullbackOfJvpOfDotWrtA4WrtA returns jvpOfDotWrtA4's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotWrtA4 in gradients.
+func pullbackOfJvpOfDotWrtA4WrtA(a, b, da []float64, dres, dres1 float64, da1 []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotWrtA4WrtA: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	var dt, t1, t, t2 float64
+	var i int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotWrtA4: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	var ds float64
+	s := 0.0
+	for i = range a {
+		dt = b[i] * da[i]
+		t1 = a[i] * b[i]
+		t = t1
+		ds += dt
+		t2 = s + t
+		s = t2
+	}
+	jvpOfDotWrtA41 := s
+	var jvpOfDotWrtA42 float64 = ds
+
+	var dt2, dt1, dt11 float64
+	// return s, ds
+	// for i := range a
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
+		// s += t
+		dt2 = dres
+		dt1 += dt2
+		// t := a[i] * b[i]
+		dt11 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt11
+	}
+	return jvpOfDotWrtA41, jvpOfDotWrtA42
+}
+
+// pullbackOfJvpOfDot6WrtABDa returns jvpOfDot6's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot6 in gradients.
+func pullbackOfJvpOfDot6WrtABDa(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda []float64) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6WrtABDa: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6WrtABDa: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDot6WrtABDa: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDot6: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i = range a {
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDot61 := s
+	jvpOfDot62 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDot61, jvpOfDot62
+}
+
+// pullbackOfJvpOfPoolSquares2 returns jvpOfPoolSquares2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfPoolSquares2 in gradients.
+func pullbackOfJvpOfPoolSquares2(h, dh []float64, dres, dres1 float64, dh1, ddh []float64) (float64, float64) {
+	if len(dh1) < len(h) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPoolSquares2: len(dh1) = %d is shorter than len(h) = %d", len(dh1), len(h)))
+	}
+	if len(ddh) < len(dh) {
+		panic(fmt.Sprintf("pullbackOfJvpOfPoolSquares2: len(ddh) = %d is shorter than len(dh) = %d", len(ddh), len(dh)))
+	}
+	var dv, t1, t2, dt, t3, t, t4, t5, v float64
+	var i int
+	if len(dh) < len(h) {
+		panic(fmt.Sprintf("jvpOfPoolSquares2: len(dh) = %d is shorter than len(h) = %d", len(dh), len(h)))
+	}
+	var ds float64
+	s := 0.0
+	for i, v = range h {
+		dv = dh[i]
+		t1 = 2 * v
+		t2 = t1 * dv
+		dt = t2
+		t3 = v * v
+		t = t3
+		t4 = ds + dt
+		ds = t4
+		t5 = s + t
+		s = t5
+	}
+	jvpOfPoolSquares21 := s
+	jvpOfPoolSquares22 := ds
+
+	var dt5, dt1, dt4, ddt, dt3, dt2, dt11, ddv float64
+	// return s, ds
+	// for i, v := range h
+	for trip := len(h); trip > 0; trip-- {
+		i = trip - 1
+		v = h[i]
+		// the trip again
+		dv = dh[i]
+		// s += t
+		dt5 = dres
+		dt1 += dt5
+		// ds += dt
+		dt4 = dres1
+		ddt += dt4
+		// t := v * v
+		dt3 = dt1
+		dt1 = 0
+		dh1[i] += 2 * v * dt3
+		// dt := 2 * v * dv
+		dt2 = ddt
+		ddt = 0
+		t1 = 2 * v
+		dt11 = dv * dt2
+		ddv += t1 * dt2
+		dh1[i] += 2 * dt11
+		// dv := dh[i]
+		ddh[i] += ddv
+		ddv = 0
+	}
+	return jvpOfPoolSquares21, jvpOfPoolSquares22
+}
+
 // pullbackOfJvpOfReplayPredict1 returns jvpOfReplayPredict1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfReplayPredict1 in gradients.
 func pullbackOfJvpOfReplayPredict1(x, p, q, dx, dp, dq, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64, float64, float64, float64) {
 	dt := dp + dq
@@ -29117,6 +30447,40 @@ func jvpOfSumSquares2(v, dv []float64) (float64, float64) {
 		t += t1
 	}
 	return t, dt
+}
+
+// jvpOfPoolSquares1 is the pushforward of poolSquares: its results, then their tangents along dh.
+func jvpOfPoolSquares1(h, dh []float64) (float64, float64) {
+	if len(dh) < len(h) {
+		panic(fmt.Sprintf("jvpOfPoolSquares1: len(dh) = %d is shorter than len(h) = %d", len(dh), len(h)))
+	}
+	var ds float64
+	s := 0.0
+	for i, v := range h {
+		dv := dh[i]
+		dt := 2 * v * dv
+		t := v * v
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfPoolSquares2 is the pushforward of poolSquares: its results, then their tangents along dh.
+func jvpOfPoolSquares2(h, dh []float64) (float64, float64) {
+	if len(dh) < len(h) {
+		panic(fmt.Sprintf("jvpOfPoolSquares2: len(dh) = %d is shorter than len(h) = %d", len(dh), len(h)))
+	}
+	var ds float64
+	s := 0.0
+	for i, v := range h {
+		dv := dh[i]
+		dt := 2 * v * dv
+		t := v * v
+		ds += dt
+		s += t
+	}
+	return s, ds
 }
 
 // jvpOfReplayPredict1 is the pushforward of replayPredict: its results, then their tangents along dx, dp, dq.

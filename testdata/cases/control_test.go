@@ -99,8 +99,9 @@ func TestWhileViewAllocations(t *testing.T) {
 }
 
 // TestPooledLocals: PooledLocalsGrad takes h and its adjoint from its
-// pool, with capacity n as make gives; g, passed to a helper, and k,
-// viewed by another name, keep make; so does PooledLocalsJVP. A reused
+// pool, with capacity n as make gives, and g, passed to a helper that
+// keeps it to itself (sumSquares), too; k, viewed by another name, keeps
+// make; so does PooledLocalsJVP. A reused
 // buffer's old values (NaN) change nothing: the slices taken are cleared
 // (MatVec's and Scaled's JVPs, which add into their slices, fail the
 // dot-product test when they are not).
@@ -109,13 +110,13 @@ func TestPooledLocals(t *testing.T) {
 		t.Skip("the generated code is written with the analyses off")
 	}
 	body := generatedFunc(t, "control_grad.go", "PooledLocalsGrad")
-	for _, want := range []string{"h = (*tapeBuf1)[:n:n]", "dh = (*tapeBuf)[:n:n]", "dg := make([]float64, n)", "g := make([]float64, n)", "k := make([]float64, n)"} {
+	for _, want := range []string{"h = (*tapeBuf1)[:n:n]", "dh = (*tapeBuf)[:n:n]", "dg = (*tapeBuf3)[:n:n]", "g = (*tapeBuf4)[:n:n]", "k := make([]float64, n)"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("PooledLocalsGrad has no %s", want)
 		}
 	}
 	jvp := generatedFunc(t, "control_grad.go", "PooledLocalsJVP")
-	for _, want := range []string{"h = (*tapeBuf)[:n:n]", "dh = (*tapeBuf1)[:n:n]", "g := make([]float64, n)", "k := make([]float64, n)"} {
+	for _, want := range []string{"h = (*tapeBuf)[:n:n]", "dh = (*tapeBuf1)[:n:n]", "g = (*tapeBuf2)[:n:n]", "k := make([]float64, n)"} {
 		if !strings.Contains(jvp, want) {
 			t.Errorf("PooledLocalsJVP has no %s", want)
 		}
@@ -245,6 +246,30 @@ func TestPerTripScratch(t *testing.T) {
 	}
 	if !strings.Contains(generatedFunc(t, "control_grad.go", "CarriedScratchJVP"), "make([]float64, width)") {
 		t.Error("CarriedScratchJVP takes from one buffer per trip a slice whose view the next trip reads")
+	}
+}
+
+// TestHelperScratch: HelperScratch's slices, passed to helpers that keep
+// them to themselves, come from the pool: its gradient and JVP allocate
+// nothing (two slices and their adjoints or tangents before).
+func TestHelperScratch(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	for _, hidden := range []int{3, 100} {
+		w := make([]float64, 2*hidden)
+		for i := range w {
+			w[i] = 0.1 * float64(i%7-3)
+		}
+		g, v := make([]float64, len(w)), direction(len(w))
+		for name, f := range map[string]func(){
+			"HelperScratchGrad": func() { HelperScratchGrad(w, perTripXs[:2], hidden, g) },
+			"HelperScratchJVP":  func() { HelperScratchJVP(w, perTripXs[:2], hidden, v) },
+		} {
+			if n := testing.AllocsPerRun(20, f); n != 0 {
+				t.Errorf("%s at %d hidden units: %v allocations per call, want 0", name, hidden, n)
+			}
+		}
 	}
 }
 

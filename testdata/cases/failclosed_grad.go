@@ -3784,9 +3784,9 @@ func WriteThroughViewHVP(x, y, vx, vy float64) (float64, float64, float64, float
 	dr := dh[0:]
 	dr1 := dh1[0:]
 	r := h[0:]
-	jvpOfDot51, jvpOfDot52 := jvpOfDot5(h, h, dh, dh)
-	dot1 := jvpOfDot51
-	dDot := jvpOfDot52
+	jvpOfDot71, jvpOfDot72 := jvpOfDot7(h, h, dh, dh)
+	dot1 := jvpOfDot71
+	dDot := jvpOfDot72
 	dt1 := 0.5 * dDot
 	t1 := 0.5 * dot1
 	drElemPrev := dr[0]
@@ -3812,8 +3812,8 @@ func WriteThroughViewHVP(x, y, vx, vy float64) (float64, float64, float64, float
 	ddot1 := 0.5 * dt11
 	// dt1 := 0.5 * dDot
 	ddDot := 0.5 * ddt1
-	// dot1, dDot := jvpOfDot5(h, h, dh, dh)
-	pullbackOfJvpOfDot5(h, h, dh, dh, ddot1, ddDot, dh1, dh1, ddh, ddh)
+	// dot1, dDot := jvpOfDot7(h, h, dh, dh)
+	pullbackOfJvpOfDot7(h, h, dh, dh, ddot1, ddDot, dh1, dh1, ddh, ddh)
 	// h[0], h[1], h[2], dh[0], dh[1], dh[2] = x, y, t, vx, vy, dt
 	ddt := ddh[2]
 	ddh[2] = 0
@@ -9733,9 +9733,9 @@ func hvpOfWriteThroughView(x, y, vx, vy float64) (float64, float64, float64, flo
 	dr := dh[0:]
 	dr1 := dh1[0:]
 	r := h[0:]
-	jvpOfDot61, jvpOfDot62 := jvpOfDot6(h, h, dh, dh)
-	dot1 := jvpOfDot61
-	dDot := jvpOfDot62
+	jvpOfDot81, jvpOfDot82 := jvpOfDot8(h, h, dh, dh)
+	dot1 := jvpOfDot81
+	dDot := jvpOfDot82
 	dt1 := 0.5 * dDot
 	t1 := 0.5 * dot1
 	drElemPrev := dr[0]
@@ -9763,8 +9763,8 @@ func hvpOfWriteThroughView(x, y, vx, vy float64) (float64, float64, float64, flo
 	ddot1 := 0.5 * dt11
 	// dt1 := 0.5 * dDot
 	ddDot := 0.5 * ddt1
-	// dot1, dDot := jvpOfDot6(h, h, dh, dh)
-	pullbackOfJvpOfDot6(h, h, dh, dh, ddot1, ddDot, dh1, dh1, ddh, ddh)
+	// dot1, dDot := jvpOfDot8(h, h, dh, dh)
+	pullbackOfJvpOfDot8(h, h, dh, dh, ddot1, ddDot, dh1, dh1, ddh, ddh)
 	// h[0], h[1], h[2], dh[0], dh[1], dh[2] = x, y, t, vx, vy, dt
 	ddt := ddh[2]
 	ddh[2] = 0
@@ -11624,27 +11624,27 @@ func pullbackOfJvpOfDoubled2WrtM(m, dm Meters, dres, dres1 float64) (float64, fl
 	return jvpOfDoubled21, jvpOfDoubled22, dm1
 }
 
-// pullbackOfJvpOfDot5 returns jvpOfDot5's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot5 in gradients.
-func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+// pullbackOfJvpOfDot7 returns jvpOfDot7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot7 in gradients.
+func pullbackOfJvpOfDot7(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
 	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot7: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
 	}
 	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot7: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
 	}
 	if len(dda) < len(da) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot7: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
 	}
 	if len(ddb) < len(db) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot5: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot7: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
 	var i int
 	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot5: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+		panic(fmt.Sprintf("jvpOfDot7: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot5: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+		panic(fmt.Sprintf("jvpOfDot7: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
 	}
 	var ds float64
 	s := 0.0
@@ -11660,8 +11660,8 @@ func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		t6 = s + t
 		s = t6
 	}
-	jvpOfDot51 := s
-	jvpOfDot52 := ds
+	jvpOfDot71 := s
+	jvpOfDot72 := ds
 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
@@ -11689,30 +11689,30 @@ func pullbackOfJvpOfDot5(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		db1[i] += da[i] * dt11
 		dda[i] += b[i] * dt11
 	}
-	return jvpOfDot51, jvpOfDot52
+	return jvpOfDot71, jvpOfDot72
 }
 
-// pullbackOfJvpOfDot6 returns jvpOfDot6's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot6 in gradients.
-func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
+// pullbackOfJvpOfDot8 returns jvpOfDot8's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot8 in gradients.
+func pullbackOfJvpOfDot8(a, b, da, db []float64, dres, dres1 float64, da1, db1, dda, ddb []float64) (float64, float64) {
 	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot8: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
 	}
 	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot8: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
 	}
 	if len(dda) < len(da) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot8: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
 	}
 	if len(ddb) < len(db) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot6: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot8: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
 	var i int
 	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot6: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+		panic(fmt.Sprintf("jvpOfDot8: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot6: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+		panic(fmt.Sprintf("jvpOfDot8: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
 	}
 	var ds float64
 	s := 0.0
@@ -11728,8 +11728,8 @@ func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		t6 = s + t
 		s = t6
 	}
-	jvpOfDot61 := s
-	jvpOfDot62 := ds
+	jvpOfDot81 := s
+	jvpOfDot82 := ds
 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
@@ -11757,7 +11757,7 @@ func pullbackOfJvpOfDot6(a, b, da, db []float64, dres, dres1 float64, da1, db1, 
 		db1[i] += da[i] * dt11
 		dda[i] += b[i] * dt11
 	}
-	return jvpOfDot61, jvpOfDot62
+	return jvpOfDot81, jvpOfDot82
 }
 
 // pullbackOfJvpOfBellWrtX1WrtXDx returns jvpOfBellWrtX1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfBellWrtX1 in gradients.

@@ -2052,9 +2052,9 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	lit2[0] = x[2]
 	dlit2[1] = 0
 	lit2[1] = 2
-	jvpOfDot71, jvpOfDot72 := jvpOfDot7(lit1, lit2, dlit1, dlit2)
-	dot1 := jvpOfDot71
-	dDot := jvpOfDot72
+	jvpOfDot91, jvpOfDot92 := jvpOfDot9(lit1, lit2, dlit1, dlit2)
+	dot1 := jvpOfDot91
+	dDot := jvpOfDot92
 	dd := dDot
 	d := dot1
 	var lit3 [3]float64
@@ -2256,8 +2256,8 @@ func hvpOfLiteralExprs(x []float64, k int, v, hv []float64) (float64, float64) {
 	hv[0] += dElem3
 	// d := dot1
 	// dd := dDot
-	// dot1, dDot := jvpOfDot7(lit1, lit2, dlit1, dlit2)
-	pullbackOfJvpOfDot7WrtAB(lit1, lit2, dlit1, dlit2, dd1, ddd, dlit11, dlit21)
+	// dot1, dDot := jvpOfDot9(lit1, lit2, dlit1, dlit2)
+	pullbackOfJvpOfDot9WrtAB(lit1, lit2, dlit1, dlit2, dd1, ddd, dlit11, dlit21)
 	// lit2[1] = 2
 	dlit21[1] = 0
 	// lit2[0] = x[2]
@@ -2851,21 +2851,21 @@ func hvpOfShadowedName(x, v, hv []float64) (float64, float64) {
 	return hvpOfShadowedName1, hvpOfShadowedName2
 }
 
-// pullbackOfJvpOfDot7WrtAB returns jvpOfDot7's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot7 in gradients.
-func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, db1 []float64) (float64, float64) {
+// pullbackOfJvpOfDot9WrtAB returns jvpOfDot9's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDot9 in gradients.
+func pullbackOfJvpOfDot9WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, db1 []float64) (float64, float64) {
 	if len(da1) < len(a) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot7WrtAB: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot9WrtAB: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
 	}
 	if len(db1) < len(b) {
-		panic(fmt.Sprintf("pullbackOfJvpOfDot7WrtAB: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+		panic(fmt.Sprintf("pullbackOfJvpOfDot9WrtAB: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
 	}
 	var t1, t2, t3, dt, t4, t, t5, t6 float64
 	var i int
 	if len(da) < len(a) {
-		panic(fmt.Sprintf("jvpOfDot7: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+		panic(fmt.Sprintf("jvpOfDot9: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
 	}
 	if len(db) < len(b) {
-		panic(fmt.Sprintf("jvpOfDot7: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+		panic(fmt.Sprintf("jvpOfDot9: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
 	}
 	var ds float64
 	s := 0.0
@@ -2881,8 +2881,8 @@ func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 		t6 = s + t
 		s = t6
 	}
-	jvpOfDot71 := s
-	jvpOfDot72 := ds
+	jvpOfDot91 := s
+	jvpOfDot92 := ds
 
 	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
 	// return s, ds
@@ -2908,7 +2908,7 @@ func pullbackOfJvpOfDot7WrtAB(a, b, da, db []float64, dres, dres1 float64, da1, 
 		da1[i] += db[i] * dt2
 		db1[i] += da[i] * dt11
 	}
-	return jvpOfDot71, jvpOfDot72
+	return jvpOfDot91, jvpOfDot92
 }
 
 // pullbackOfJvpOfAmpShadowed1WrtT returns jvpOfAmpShadowed1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfAmpShadowed1 in gradients.
