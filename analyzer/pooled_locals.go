@@ -140,6 +140,11 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 		if len(p.Values) == 0 && child == ast.Node(id) {
 			return true // var w []float64: declared nil, holding no memory yet
 		}
+		for i, name := range p.Names {
+			if name == id && i < len(p.Values) && made != nil && ast.Unparen(p.Values[i]) == ast.Expr(made) {
+				return true // var h = make([]float64, n): its own definition
+			}
+		}
 		for i, v := range p.Values {
 			if v == child && i < len(p.Names) && child != ast.Node(id) {
 				return l.trackView(p.Names[i], tracked)

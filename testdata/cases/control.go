@@ -1258,7 +1258,7 @@ func NestedConstLit(t, s float64) float64 {
 // read it (dot, poolSquares) or fill it (poolFill): the slice stays in the
 // function, so it and its adjoint come from the pool (they were made on
 // every call). poolTail, which returns a view, is expanded where it is
-// called, so g stays in the function too.
+// called, so g, declared with var, stays in the function too.
 //
 //gradgen:grad wrt=w
 //gradgen:jvp wrt=w
@@ -1267,7 +1267,7 @@ func NestedConstLit(t, s float64) float64 {
 func HelperScratch(w, x []float64, hidden int) float64 {
 	h := make([]float64, hidden)
 	poolFill(h, w, x)
-	g := make([]float64, hidden)
+	var g = make([]float64, hidden)
 	for j := range g {
 		g[j] = w[j] * h[j]
 	}
