@@ -24,6 +24,14 @@ func (f *fwdLowerer) writesTangent(lhs []ast.Expr) bool {
 func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
 	if !f.writesTangent(s.Lhs) || len(s.Lhs) == 1 && !isDifferentiable(f.info.TypeOf(s.Lhs[0])) {
 		// Passive code, an int field of an active struct included.
+		if len(s.Lhs) == 1 && len(s.Rhs) == 1 && s.Tok == token.DEFINE && f.poolableFwd(s.Lhs[0], s.Rhs[0]) {
+			// Scratch with no tangent (weights filled with constants):
+			// from the pool, as the reverse sweep takes it (poolPassive).
+			name := adjoint.ExprString(f.conv(s.Lhs[0]))
+			f.emit(adjoint.VarDecl{Names: []string{name}, Type: mustIR(f.info.TypeOf(s.Lhs[0]))}, adjoint.Set(adjoint.Id(name), "=", f.conv(s.Rhs[0])))
+			f.pooledExactIn(name, f.inLoop(s.Rhs[0]))
+			return
+		}
 		f.emit(adjoint.Assign{Lhs: f.convAll(s.Lhs), Op: s.Tok.String(), Rhs: f.convAll(s.Rhs)})
 		return
 	}

@@ -17206,12 +17206,27 @@ func PooledScratchGrad(x, dx []float64) float64 {
 	return pooledScratch
 }
 
+// pooledScratchJVPTapes keeps PooledScratchJVP's tape storage between calls.
+var pooledScratchJVPTapes sync.Pool
+
 // PooledScratchJVP returns PooledScratch(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func PooledScratchJVP(x, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PooledScratchJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	w := make([]float64, len(x))
+	var w []float64
+	{
+		tapeBuf, _ := pooledScratchJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pooledScratchJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		w = (*tapeBuf)[:len(x):len(x)]
+		clear(w)
+	}
 	for i := range w {
 		w[i] = float64(i + 1)
 	}
@@ -17416,12 +17431,27 @@ func IndexScratchGrad(x, dx []float64) float64 {
 	return indexScratch
 }
 
+// indexScratchJVPTapes keeps IndexScratchJVP's tape storage between calls.
+var indexScratchJVPTapes sync.Pool
+
 // IndexScratchJVP returns IndexScratch(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
 func IndexScratchJVP(x, dx []float64) (float64, float64) {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("IndexScratchJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
 	}
-	perm := make([]int, len(x))
+	var perm []int
+	{
+		tapeBuf, _ := indexScratchJVPTapes.Get().(*[]int)
+		if tapeBuf == nil {
+			tapeBuf = new([]int)
+		}
+		defer indexScratchJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]int, len(x))
+		}
+		perm = (*tapeBuf)[:len(x):len(x)]
+		clear(perm)
+	}
 	for i := range perm {
 		perm[i] = (3*i + 1) % len(x)
 	}

@@ -198,9 +198,10 @@ func TestMadeLengths(t *testing.T) {
 	}
 }
 
-// TestPooledScratch: PooledScratch's weights, which do not depend on the
-// parameters, come from the pool: its gradient, HVP and
-// Hessian allocate nothing.
+// TestPooledScratch: PooledScratch's weights and IndexScratch's
+// permutation, which do not depend on the parameters, come from the pool:
+// their gradients and JVPs, PooledScratch's HVP and Hessian allocate
+// nothing.
 func TestPooledScratch(t *testing.T) {
 	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
 		t.Skip("the generated code is written with the analyses off")
@@ -209,6 +210,9 @@ func TestPooledScratch(t *testing.T) {
 	g, v, hv, hess := make([]float64, len(x)), direction(len(x)), make([]float64, len(x)), make([]float64, len(x)*len(x))
 	for name, f := range map[string]func(){
 		"PooledScratchGrad":    func() { PooledScratchGrad(x, g) },
+		"PooledScratchJVP":     func() { PooledScratchJVP(x, v) },
+		"IndexScratchGrad":     func() { IndexScratchGrad(x, g) },
+		"IndexScratchJVP":      func() { IndexScratchJVP(x, v) },
 		"PooledScratchHVP":     func() { PooledScratchHVP(x, v, g, hv) },
 		"PooledScratchHessian": func() { PooledScratchHessian(x, g, hess) },
 	} {
