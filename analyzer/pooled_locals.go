@@ -130,8 +130,8 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 	case *ast.RangeStmt:
 		return p.X == child
 	case *ast.CallExpr:
-		if p.Fun == child {
-			return false
+		if _, async := parent[p].(*ast.GoStmt); p.Fun == child || async {
+			return false // a goroutine may use it after the function returns
 		}
 		return isBuiltinCall(l.info, p, "len", "cap", "copy", "clear") || l.helperKeeps(p, child, visiting)
 	case *ast.AssignStmt:
