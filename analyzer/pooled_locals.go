@@ -375,19 +375,10 @@ func (l *lowerer) pooledExactIn(name string, perTrip bool) {
 		// the same trip: dead when the trip ends, so one buffer, taken
 		// at the top of the function and grown when a trip needs more,
 		// serves every trip.
-		if l.grownTapes == nil {
-			l.grownTapes = map[string]bool{}
-		}
-		if l.zeroedScratch == nil {
-			l.zeroedScratch = map[string]bool{}
-		}
-		l.grownTapes[name] = true
-		l.zeroedScratch[name] = true
+		mark(&l.grownTapes, name)
+		mark(&l.zeroedScratch, name)
 	} else {
 		l.pooledScratch(name)
 	}
-	if l.exactScratch == nil {
-		l.exactScratch = map[string]bool{}
-	}
-	l.exactScratch[name] = true
+	mark(&l.exactScratch, name)
 }

@@ -15,12 +15,14 @@ func (l *lowerer) poolTapes(fn *adjoint.Func) {
 // pooledScratch marks the scratch slice name, made when its length is
 // beyond the stack array, to come from the function's pool, cleared.
 func (l *lowerer) pooledScratch(name string) {
-	if l.heapTapes == nil {
-		l.heapTapes = map[string]bool{}
+	mark(&l.heapTapes, name)
+	mark(&l.zeroedScratch, name)
+}
+
+// mark adds name to the set *m, making the set on first use.
+func mark(m *map[string]bool, name string) {
+	if *m == nil {
+		*m = map[string]bool{}
 	}
-	if l.zeroedScratch == nil {
-		l.zeroedScratch = map[string]bool{}
-	}
-	l.heapTapes[name] = true
-	l.zeroedScratch[name] = true
+	(*m)[name] = true
 }

@@ -23,22 +23,7 @@ import (
 // mentionsVaried reports whether n reads a varied variable anywhere
 // inside it.
 func (l *lowerer) mentionsVaried(n ast.Node) bool {
-	if n == nil {
-		return false
-	}
-	found := false
-	ast.Inspect(n, func(n ast.Node) bool {
-		if found {
-			return false
-		}
-		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := l.info.Uses[id].(*types.Var); ok && l.varied[v] {
-				found = true
-			}
-		}
-		return true
-	})
-	return found
+	return n != nil && l.variedIn(n, func(ast.Expr) bool { return false })
 }
 
 // carriesVaried reports whether e mentions a varied variable outside its
@@ -46,15 +31,22 @@ func (l *lowerer) mentionsVaried(n ast.Node) bool {
 // of x (a length is piecewise constant, as int(x) is), while
 // map[string]float64{"a": x} carries x itself.
 func (l *lowerer) carriesVaried(e ast.Expr) bool {
+	return l.variedIn(e, func(x ast.Expr) bool {
+		t := l.info.TypeOf(x)
+		return x != e && t != nil && passiveKind(t)
+	})
+}
+
+// variedIn reports whether n reads a varied variable outside the
+// subexpressions skip says to pass over.
+func (l *lowerer) variedIn(n ast.Node, skip func(ast.Expr) bool) bool {
 	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
+	ast.Inspect(n, func(n ast.Node) bool {
 		if found {
 			return false
 		}
-		if x, ok := n.(ast.Expr); ok && x != e {
-			if t := l.info.TypeOf(x); t != nil && passiveKind(t) {
-				return false
-			}
+		if x, ok := n.(ast.Expr); ok && skip(x) {
+			return false
 		}
 		if id, ok := n.(*ast.Ident); ok {
 			if v, ok := l.info.Uses[id].(*types.Var); ok && l.varied[v] {
