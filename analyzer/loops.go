@@ -112,7 +112,7 @@ func (l *lowerer) recomputable(e adjoint.Expr) bool {
 		return x.Op == "-" && l.recomputable(x.X)
 	case adjoint.Binary:
 		switch x.Op {
-		case "+", "-", "*", "/":
+		case "+", "-", "*", "/", "%":
 			return l.recomputable(x.X) && l.recomputable(x.Y)
 		}
 	case adjoint.SliceExpr:

@@ -1193,7 +1193,8 @@ func ReplayedViews(y float64, m [][]float64) float64 {
 // PerTripScratch makes a hidden layer on every trip of a sum over
 // samples, as a per-sample loss is written: each trip's slice is dead
 // when the trip ends, so one pooled buffer serves every trip (the
-// gradient, JVP and HVP allocate nothing).
+// gradient, JVP and HVP allocate nothing). Its length changes from trip
+// to trip (hidden-k%2: the buffer is cut shorter, then longer again).
 //
 //gradgen:grad wrt=w
 //gradgen:jvp wrt=w
@@ -1202,7 +1203,7 @@ func ReplayedViews(y float64, m [][]float64) float64 {
 func PerTripScratch(w []float64, xs []float64, hidden int) float64 {
 	loss := 0.0
 	for k, x := range xs {
-		h := make([]float64, hidden)
+		h := make([]float64, hidden-k%2)
 		for j := range h {
 			h[j] = math.Tanh(w[j]*x + 0.1*float64(k))
 		}

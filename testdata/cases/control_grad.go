@@ -18208,15 +18208,15 @@ func PerTripScratchGrad(w, xs []float64, hidden int, dw []float64) float64 {
 	dloss = 1
 	// for k, x := range xs (forward and backward in one pass: a sum)
 	for k, x := range xs {
-		if cap(*tapeBuf) < hidden {
-			*tapeBuf = make([]float64, hidden)
+		if cap(*tapeBuf) < hidden-k%2 {
+			*tapeBuf = make([]float64, hidden-k%2)
 		}
-		dh = (*tapeBuf)[:hidden:hidden]
+		dh = (*tapeBuf)[: hidden-k%2 : hidden-k%2]
 		clear(dh)
-		if cap(*tapeBuf1) < hidden {
-			*tapeBuf1 = make([]float64, hidden)
+		if cap(*tapeBuf1) < hidden-k%2 {
+			*tapeBuf1 = make([]float64, hidden-k%2)
 		}
-		h = (*tapeBuf1)[:hidden:hidden]
+		h = (*tapeBuf1)[: hidden-k%2 : hidden-k%2]
 		clear(h)
 		iters = len(h)
 		if cap(hElemTape) < iters {
@@ -18302,16 +18302,16 @@ func PerTripScratchJVP(w, xs []float64, hidden int, dw []float64) (float64, floa
 	loss := 0.0
 	for k, x := range xs {
 		var h []float64
-		if cap(*tapeBuf) < hidden {
-			*tapeBuf = make([]float64, hidden)
+		if cap(*tapeBuf) < hidden-k%2 {
+			*tapeBuf = make([]float64, hidden-k%2)
 		}
-		h = (*tapeBuf)[:hidden:hidden]
+		h = (*tapeBuf)[: hidden-k%2 : hidden-k%2]
 		clear(h)
 		var dh []float64
-		if cap(*tapeBuf1) < hidden {
-			*tapeBuf1 = make([]float64, hidden)
+		if cap(*tapeBuf1) < hidden-k%2 {
+			*tapeBuf1 = make([]float64, hidden-k%2)
 		}
-		dh = (*tapeBuf1)[:hidden:hidden]
+		dh = (*tapeBuf1)[: hidden-k%2 : hidden-k%2]
 		clear(dh)
 		for j := range h {
 			dt := x * dw[j]
@@ -18388,25 +18388,25 @@ func PerTripScratchHVP(w, xs []float64, hidden int, v, dw, hv []float64) float64
 	ddloss = 1
 	// for k, x := range xs (forward and backward in one pass: a sum)
 	for k, x := range xs {
-		if cap(*tapeBuf) < hidden {
-			*tapeBuf = make([]float64, hidden)
+		if cap(*tapeBuf) < hidden-k%2 {
+			*tapeBuf = make([]float64, hidden-k%2)
 		}
-		dh1 = (*tapeBuf)[:hidden:hidden]
+		dh1 = (*tapeBuf)[: hidden-k%2 : hidden-k%2]
 		clear(dh1)
-		if cap(*tapeBuf1) < hidden {
-			*tapeBuf1 = make([]float64, hidden)
+		if cap(*tapeBuf1) < hidden-k%2 {
+			*tapeBuf1 = make([]float64, hidden-k%2)
 		}
-		h = (*tapeBuf1)[:hidden:hidden]
+		h = (*tapeBuf1)[: hidden-k%2 : hidden-k%2]
 		clear(h)
-		if cap(*tapeBuf2) < hidden {
-			*tapeBuf2 = make([]float64, hidden)
+		if cap(*tapeBuf2) < hidden-k%2 {
+			*tapeBuf2 = make([]float64, hidden-k%2)
 		}
-		ddh = (*tapeBuf2)[:hidden:hidden]
+		ddh = (*tapeBuf2)[: hidden-k%2 : hidden-k%2]
 		clear(ddh)
-		if cap(*tapeBuf3) < hidden {
-			*tapeBuf3 = make([]float64, hidden)
+		if cap(*tapeBuf3) < hidden-k%2 {
+			*tapeBuf3 = make([]float64, hidden-k%2)
 		}
-		dh = (*tapeBuf3)[:hidden:hidden]
+		dh = (*tapeBuf3)[: hidden-k%2 : hidden-k%2]
 		clear(dh)
 		iters = len(h)
 		tapeLen = iters + iters
@@ -28602,25 +28602,25 @@ func hvpOfPerTripScratch(w, xs []float64, hidden int, v, hv []float64) (float64,
 	ddloss = 1
 	// for k, x := range xs (forward and backward in one pass: a sum)
 	for k, x := range xs {
-		if cap(*tapeBuf) < hidden {
-			*tapeBuf = make([]float64, hidden)
+		if cap(*tapeBuf) < hidden-k%2 {
+			*tapeBuf = make([]float64, hidden-k%2)
 		}
-		dh1 = (*tapeBuf)[:hidden:hidden]
+		dh1 = (*tapeBuf)[: hidden-k%2 : hidden-k%2]
 		clear(dh1)
-		if cap(*tapeBuf1) < hidden {
-			*tapeBuf1 = make([]float64, hidden)
+		if cap(*tapeBuf1) < hidden-k%2 {
+			*tapeBuf1 = make([]float64, hidden-k%2)
 		}
-		h = (*tapeBuf1)[:hidden:hidden]
+		h = (*tapeBuf1)[: hidden-k%2 : hidden-k%2]
 		clear(h)
-		if cap(*tapeBuf2) < hidden {
-			*tapeBuf2 = make([]float64, hidden)
+		if cap(*tapeBuf2) < hidden-k%2 {
+			*tapeBuf2 = make([]float64, hidden-k%2)
 		}
-		ddh = (*tapeBuf2)[:hidden:hidden]
+		ddh = (*tapeBuf2)[: hidden-k%2 : hidden-k%2]
 		clear(ddh)
-		if cap(*tapeBuf3) < hidden {
-			*tapeBuf3 = make([]float64, hidden)
+		if cap(*tapeBuf3) < hidden-k%2 {
+			*tapeBuf3 = make([]float64, hidden-k%2)
 		}
-		dh = (*tapeBuf3)[:hidden:hidden]
+		dh = (*tapeBuf3)[: hidden-k%2 : hidden-k%2]
 		clear(dh)
 		iters = len(h)
 		tapeLen = iters + iters
