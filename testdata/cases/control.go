@@ -1293,6 +1293,50 @@ func poolSquares(h []float64) float64 {
 
 func poolTail(g []float64) []float64 { return g[1:] }
 
+// Floats is a named slice type, as a user's linear algebra helpers have.
+type Floats []float64
+
+func dotVec(a, b Floats) float64 {
+	s := 0.0
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// NamedSliceDot calls a helper whose parameters have a named slice type:
+// its pullback, which writes into da Floats, was taken for a pure function
+// and dropped as dead code, and the gradient was zero (a fresh trial).
+//
+//gradgen:grad
+//gradgen:jvp
+//gradgen:hvp
+//gradgen:hessian
+func NamedSliceDot(x []float64) float64 {
+	return dotVec(x, x) * x[0]
+}
+
+// keptElement is where keepElement leaves the address of an element.
+var keptElement *float64
+
+func keepElement(h []float64) { keptElement = &(h[0]) }
+
+// KeptScratch passes its scratch to a helper that keeps the address of an
+// element: the slice outlives the call, so the gradient and JVP must make
+// it, not take it from the pool (a fresh trial saw the next call
+// overwrite the kept element).
+//
+//gradgen:grad
+//gradgen:jvp
+func KeptScratch(x []float64, k int) float64 {
+	w := make([]float64, len(x))
+	for i := range w {
+		w[i] = float64(k + i)
+	}
+	keepElement(w)
+	return w[0] * x[0] * x[len(x)-1]
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

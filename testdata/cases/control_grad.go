@@ -19498,6 +19498,172 @@ func HelperScratchHessian(w, x []float64, hidden int, dw, hess []float64) float6
 	return helperScratch
 }
 
+// NamedSliceDotGrad returns NamedSliceDot(x) and its partial derivatives with respect to x.
+func NamedSliceDotGrad(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NamedSliceDotGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	dotVec1 := dotVec(x, x)
+	namedSliceDot := dotVec1 * x[0]
+
+	// return dotVec(x, x) * x[0]
+	ddotVec1 := x[0]
+	dx[0] += dotVec1
+	pullbackOfDotVec(x, x, ddotVec1, dx, dx)
+	return namedSliceDot
+}
+
+// NamedSliceDotJVP returns NamedSliceDot(x) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func NamedSliceDotJVP(x, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NamedSliceDotJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	dotVec1, dDotVec := jvpOfDotVec(x, x, dx, dx)
+	dt := x[0]*dDotVec + dotVec1*dx[0]
+	t := dotVec1 * x[0]
+	return t, dt
+}
+
+// NamedSliceDotHVP returns NamedSliceDot's value, its gradient as NamedSliceDotGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func NamedSliceDotHVP(x, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NamedSliceDotHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("NamedSliceDotHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("NamedSliceDotHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	jvpOfDotVec11, jvpOfDotVec12 := jvpOfDotVec1(x, x, v, v)
+	dotVec1 := jvpOfDotVec11
+	dDotVec := jvpOfDotVec12
+	t := dotVec1 * x[0]
+	namedSliceDotHVP := t
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := x[0]*dDotVec + dotVec1*v[0]
+	ddotVec1 := v[0] * ddt
+	dx[0] += dotVec1 * ddt
+	hv[0] += dDotVec * ddt
+	ddDotVec := x[0] * ddt
+	// dotVec1, dDotVec := jvpOfDotVec1(x, x, v, v)
+	pullbackOfJvpOfDotVec1(x, x, v, v, ddotVec1, ddDotVec, hv, hv, dx, dx)
+	return namedSliceDotHVP
+}
+
+// namedSliceDotHessianTapes keeps NamedSliceDotHessian's tape storage between calls.
+var namedSliceDotHessianTapes sync.Pool
+
+// NamedSliceDotHessian returns NamedSliceDot's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func NamedSliceDotHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("NamedSliceDotHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("NamedSliceDotHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := namedSliceDotHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer namedSliceDotHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := namedSliceDotHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer namedSliceDotHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var namedSliceDot float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfNamedSliceDot(x, v, hv)
+		namedSliceDot = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i := range x {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		namedSliceDot = NamedSliceDot(x)
+	}
+	return namedSliceDot
+}
+
+// KeptScratchGrad returns KeptScratch(x, k) and its partial derivatives with respect to x.
+func KeptScratchGrad(x []float64, k int, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("KeptScratchGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	w := make([]float64, len(x))
+	for i := range w {
+		w[i] = float64(k + i)
+	}
+	keepElement(w)
+	t := w[0] * x[0]
+	keptScratch := t * x[len(x)-1]
+
+	// return w[0] * x[0] * x[len(x)-1]
+	dt := x[len(x)-1]
+	dx[len(x)-1] += t
+	dx[0] += w[0] * dt
+	return keptScratch
+}
+
+// KeptScratchJVP returns KeptScratch(x, k) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func KeptScratchJVP(x []float64, k int, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("KeptScratchJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	w := make([]float64, len(x))
+	for i := range w {
+		w[i] = float64(k + i)
+	}
+	keepElement(w)
+	dt := w[0] * dx[0]
+	t := w[0] * x[0]
+	dt1 := x[len(x)-1]*dt + t*dx[len(x)-1]
+	t1 := t * x[len(x)-1]
+	return t1, dt1
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -29114,6 +29280,78 @@ func hvpOfHelperScratch(w, x []float64, hidden int, v, hv []float64) (float64, f
 	return hvpOfHelperScratch1, hvpOfHelperScratch2
 }
 
+// pullbackOfDotVec returns dotVec's value, adds dres times its gradient into the buffers and returns the rest: the backward code of calls to dotVec in gradients.
+func pullbackOfDotVec(a, b Floats, dres float64, da, db Floats) float64 {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("pullbackOfDotVec: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("pullbackOfDotVec: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	s := 0.0
+
+	// return s
+	// for i := range a (forward and backward in one pass: a sum)
+	for i := range a {
+		t := a[i] * b[i]
+		s += t
+		// s += a[i] * b[i]
+		da[i] += b[i] * dres
+		db[i] += a[i] * dres
+	}
+	dotVec1 := s
+	return dotVec1
+}
+
+// jvpOfDotVec is the pushforward of dotVec: its results, then their tangents along da, db.
+func jvpOfDotVec(a, b, da, db Floats) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotVec: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDotVec: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// hvpOfNamedSliceDot returns NamedSliceDot's value, its directional derivative along the directions and their Hessian-vector product: a row of NamedSliceDotHessian.
+func hvpOfNamedSliceDot(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfNamedSliceDot: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfNamedSliceDot: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	jvpOfDotVec21, jvpOfDotVec22 := jvpOfDotVec2(x, x, v, v)
+	dotVec1 := jvpOfDotVec21
+	dDotVec := jvpOfDotVec22
+	t1 := x[0] * dDotVec
+	t2 := dotVec1 * v[0]
+	dt := t1 + t2
+	t := dotVec1 * x[0]
+	hvpOfNamedSliceDot1 := t
+	hvpOfNamedSliceDot2 := dt
+
+	var ddt float64
+	// return t, dt
+	ddt = 1
+	// dt := x[0]*dDotVec + dotVec1*v[0]
+	ddotVec1 := v[0] * ddt
+	hv[0] += dDotVec * ddt
+	ddDotVec := x[0] * ddt
+	// dotVec1, dDotVec := jvpOfDotVec2(x, x, v, v)
+	pullbackOfJvpOfDotVec2WrtAB(x, x, v, v, ddotVec1, ddDotVec, hv, hv)
+	return hvpOfNamedSliceDot1, hvpOfNamedSliceDot2
+}
+
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.
 var hvpOfReplayedTwiceTapes sync.Pool
 
@@ -30163,6 +30401,134 @@ func pullbackOfJvpOfPoolSquares2(h, dh []float64, dres, dres1 float64, dh1, ddh 
 	return jvpOfPoolSquares21, jvpOfPoolSquares22
 }
 
+// pullbackOfJvpOfDotVec1 returns jvpOfDotVec1's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotVec1 in gradients.
+func pullbackOfJvpOfDotVec1(a, b, da, db Floats, dres, dres1 float64, da1, db1, dda, ddb Floats) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotVec1: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotVec1: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	if len(dda) < len(da) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotVec1: len(dda) = %d is shorter than len(da) = %d", len(dda), len(da)))
+	}
+	if len(ddb) < len(db) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotVec1: len(ddb) = %d is shorter than len(db) = %d", len(ddb), len(db)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotVec1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDotVec1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i = range a {
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDotVec11 := s
+	jvpOfDotVec12 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		ddb[i] += a[i] * dt2
+		db1[i] += da[i] * dt11
+		dda[i] += b[i] * dt11
+	}
+	return jvpOfDotVec11, jvpOfDotVec12
+}
+
+// pullbackOfJvpOfDotVec2WrtAB returns jvpOfDotVec2's value, adds dres, dres1 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfDotVec2 in gradients.
+func pullbackOfJvpOfDotVec2WrtAB(a, b, da, db Floats, dres, dres1 float64, da1, db1 Floats) (float64, float64) {
+	if len(da1) < len(a) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotVec2WrtAB: len(da1) = %d is shorter than len(a) = %d", len(da1), len(a)))
+	}
+	if len(db1) < len(b) {
+		panic(fmt.Sprintf("pullbackOfJvpOfDotVec2WrtAB: len(db1) = %d is shorter than len(b) = %d", len(db1), len(b)))
+	}
+	var t1, t2, t3, dt, t4, t, t5, t6 float64
+	var i int
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotVec2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDotVec2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i = range a {
+		t1 = b[i] * da[i]
+		t2 = a[i] * db[i]
+		t3 = t1 + t2
+		dt = t3
+		t4 = a[i] * b[i]
+		t = t4
+		t5 = ds + dt
+		ds = t5
+		t6 = s + t
+		s = t6
+	}
+	jvpOfDotVec21 := s
+	jvpOfDotVec22 := ds
+
+	var dt6, dt1, dt5, ddt, dt4, dt3, dt11, dt2 float64
+	// return s, ds
+	// for i := range a
+	for trip := len(a); trip > 0; trip-- {
+		i = trip - 1
+		// s += t
+		dt6 = dres
+		dt1 += dt6
+		// ds += dt
+		dt5 = dres1
+		ddt += dt5
+		// t := a[i] * b[i]
+		dt4 = dt1
+		dt1 = 0
+		da1[i] += b[i] * dt4
+		db1[i] += a[i] * dt4
+		// dt := b[i]*da[i] + a[i]*db[i]
+		dt3 = ddt
+		ddt = 0
+		dt11 = dt3
+		dt2 = dt3
+		da1[i] += db[i] * dt2
+		db1[i] += da[i] * dt11
+	}
+	return jvpOfDotVec21, jvpOfDotVec22
+}
+
 // pullbackOfJvpOfReplayPredict1 returns jvpOfReplayPredict1's value, adds dres, dres1, dres2, dres3 times its gradient into the buffers and returns the rest: the backward code of calls to jvpOfReplayPredict1 in gradients.
 func pullbackOfJvpOfReplayPredict1(x, p, q, dx, dp, dq, dres, dres1, dres2, dres3 float64) (float64, float64, float64, float64, float64, float64, float64, float64, float64, float64) {
 	dt := dp + dq
@@ -30507,6 +30873,44 @@ func jvpOfPoolSquares2(h, dh []float64) (float64, float64) {
 		dv := dh[i]
 		dt := 2 * v * dv
 		t := v * v
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDotVec1 is the pushforward of dotVec: its results, then their tangents along da, db.
+func jvpOfDotVec1(a, b, da, db Floats) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotVec1: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDotVec1: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
+		ds += dt
+		s += t
+	}
+	return s, ds
+}
+
+// jvpOfDotVec2 is the pushforward of dotVec: its results, then their tangents along da, db.
+func jvpOfDotVec2(a, b, da, db Floats) (float64, float64) {
+	if len(da) < len(a) {
+		panic(fmt.Sprintf("jvpOfDotVec2: len(da) = %d is shorter than len(a) = %d", len(da), len(a)))
+	}
+	if len(db) < len(b) {
+		panic(fmt.Sprintf("jvpOfDotVec2: len(db) = %d is shorter than len(b) = %d", len(db), len(b)))
+	}
+	var ds float64
+	s := 0.0
+	for i := range a {
+		dt := b[i]*da[i] + a[i]*db[i]
+		t := a[i] * b[i]
 		ds += dt
 		s += t
 	}

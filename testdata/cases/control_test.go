@@ -595,3 +595,25 @@ func TestStructScratchAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptScratch: a slice whose element a helper keeps the address of
+// outlives the call; the generated functions make it as the function
+// does, so a second call does not overwrite what the first left.
+func TestKeptScratch(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the unoptimized gradient restores every element it overwrote before it returns")
+	}
+	x := []float64{0.3, -0.7, 0.5}
+	for name, call := range map[string]func(int){
+		"KeptScratch":     func(k int) { KeptScratch(x, k) },
+		"KeptScratchGrad": func(k int) { KeptScratchGrad(x, k, make([]float64, len(x))) },
+		"KeptScratchJVP":  func(k int) { KeptScratchJVP(x, k, direction(len(x))) },
+	} {
+		call(100)
+		kept := keptElement
+		call(200)
+		if *kept != 100 {
+			t.Errorf("%s: the element the first call kept (100) reads %v after a second call", name, *kept)
+		}
+	}
+}
