@@ -124,9 +124,24 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 	}
 	switch p := p.(type) {
 	case *ast.IndexExpr:
-		// An element, h[i], read or written; not its address.
-		u, addr := parent[p].(*ast.UnaryExpr)
-		return p.X == child && !(addr && u.Op == token.AND)
+		// An element, h[i], read or written; not its address, (&(h[i])).
+		// Only a number or a row (an unnamed slice, whose elements live
+		// elsewhere): an element that is an array or a struct can be
+		// reached into (&h[i].Y, h[i][:], a pointer method on h[i]).
+		elem := l.info.TypeOf(p)
+		if _, row := types.Unalias(elem).(*types.Slice); p.X != child || elem == nil || !isFloat(elem) && !passiveKind(elem) && !row {
+			return false
+		}
+		up := parent[p]
+		for {
+			par, isParen := up.(*ast.ParenExpr)
+			if !isParen {
+				break
+			}
+			up = parent[par]
+		}
+		u, addr := up.(*ast.UnaryExpr)
+		return !(addr && u.Op == token.AND)
 	case *ast.RangeStmt:
 		return p.X == child
 	case *ast.CallExpr:

@@ -502,9 +502,14 @@ func (p *pkgContext) pureHelpers() map[string]bool {
 			}
 			ok := true
 			for _, prm := range f.Params {
-				switch prm.Type.(type) {
+				switch t := prm.Type.(type) {
 				case adjoint.Slice, adjoint.Pointer, adjoint.Map, adjoint.Opaque:
 					ok = false
+				case adjoint.Named:
+					// type Vec []float64: a buffer all the same (a
+					// pullback taking da Vec writes into it; calling it
+					// pure dropped the call, and the gradient with it).
+					ok = ok && !p.namedReference(t)
 				}
 			}
 			pure[f.Name] = ok || p.readOnlyHelpers[f.Name]
@@ -533,4 +538,21 @@ func (p *pkgContext) pureHelpers() map[string]bool {
 		pure[name] = true
 	}
 	return pure
+}
+
+// namedReference reports whether the named type t, as the generated code
+// writes it, may refer to memory (a slice, pointer, map, struct or array
+// holding one): true for a name it cannot resolve.
+func (p *pkgContext) namedReference(t adjoint.Named) bool {
+	var obj types.Object
+	switch t.Path {
+	case "":
+		if obj = p.pkg.Scope().Lookup(t.Name); obj == nil {
+			obj = types.Universe.Lookup(t.Name)
+		}
+	default:
+		return true
+	}
+	tn, ok := obj.(*types.TypeName)
+	return !ok || hasReferences(tn.Type())
 }
