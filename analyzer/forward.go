@@ -590,6 +590,13 @@ func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
 			f.assign(lhs, vs.Values, token.DEFINE, vs.Type)
 			continue
 		}
+		if len(vs.Names) == 1 && len(vs.Values) == 1 && names[0] != "_" && f.poolableFwd(vs.Names[0], vs.Values[0]) {
+			// var w = make([]float64, n) with no tangent: from the pool,
+			// as w := make(...) is (assignStmt).
+			f.emit(adjoint.VarDecl{Names: names, Type: mustIR(f.info.TypeOf(vs.Names[0]))}, adjoint.Set(adjoint.Id(names[0]), "=", f.conv(vs.Values[0])))
+			f.pooledExactIn(names[0], f.inLoop(vs.Values[0]))
+			continue
+		}
 		f.emit(adjoint.VarDecl{Names: names, Type: typ, Values: f.convAll(vs.Values)})
 		for _, n := range vs.Names {
 			if obj := f.info.Defs[n]; obj != nil && f.hasTangent(obj) {

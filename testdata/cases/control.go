@@ -1157,7 +1157,7 @@ func PooledScratch(x []float64) float64 {
 //gradgen:hvp
 //gradgen:hessian
 func IndexScratch(x []float64) float64 {
-	perm := make([]int, len(x))
+	var perm = make([]int, len(x))
 	for i := range perm {
 		perm[i] = (3*i + 1) % len(x)
 	}
