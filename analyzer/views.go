@@ -3,9 +3,10 @@ package analyzer
 import (
 	"go/ast"
 
-	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
 // Views taken again: a loop body that starts with a view of a row

@@ -1,7 +1,5 @@
 package adjoint
 
-import ()
-
 // The checker's scopes and labels: which names are declared where, and
 // where each label and goto lands.
 
