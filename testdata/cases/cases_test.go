@@ -314,6 +314,13 @@ func allCases() []gradCase {
 				g := make([]float64, len(x))
 				return KeptScratchGrad(x, 3, g), g
 			}, at: pts(p(0.3, -0.7, 0.5), p(1.1, 0.2, -0.4))},
+		{name: "RowLengths",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowLengthsJVP(x, rowLengthsM, rowLengthsL, v) }),
+			f:   func(x []float64) float64 { return RowLengths(x, rowLengthsM, rowLengthsL) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return RowLengthsGrad(x, rowLengthsM, rowLengthsL, g), g
+			}, at: pts(p(0.3, -0.7, 0.5), p(1.1, 0.2, -0.4))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

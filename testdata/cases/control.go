@@ -1337,6 +1337,40 @@ func KeptScratch(x []float64, k int) float64 {
 	return w[0] * x[0] * x[len(x)-1]
 }
 
+// RowLengths makes a slice as long as a row of a matrix, and one as long
+// as a struct's field: lengths read from memory, which the pool evaluates
+// where make did. The JVP takes both from the pool (the row's on every
+// trip), the gradient the field's (its loop is not a sum: the rows' slices
+// are kept for the backward sweep).
+//
+//gradgen:grad wrt=x
+//gradgen:jvp wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
+func RowLengths(x []float64, m [][]float64, l Layer) float64 {
+	s := 0.0
+	for i := range m {
+		h := make([]float64, len(m[i]))
+		for j := range h {
+			h[j] = math.Sin(x[j%len(x)]) * m[i][j]
+		}
+		for _, v := range h {
+			s += v * v
+		}
+	}
+	g := make([]float64, len(l.W))
+	for j := range g {
+		g[j] = l.W[j] * s * x[0]
+	}
+	return s + g[0]*g[len(g)-1]
+}
+
+// rowLengthsM and rowLengthsL are RowLengths' matrix and layer in the tests.
+var (
+	rowLengthsM = [][]float64{{0.5, -0.3, 0.8}, {0.2}, {-0.6, 0.4, 0.1, 0.9, -0.2}}
+	rowLengthsL = Layer{W: []float64{0.7, -0.4, 0.3}}
+)
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

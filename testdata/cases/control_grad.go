@@ -19664,6 +19664,698 @@ func KeptScratchJVP(x []float64, k int, dx []float64) (float64, float64) {
 	return t1, dt1
 }
 
+// rowLengthsGradTapes keeps RowLengthsGrad's tape storage between calls.
+var rowLengthsGradTapes sync.Pool
+
+// rowLengthsGradTapesFloat64 keeps RowLengthsGrad's tape storage between calls.
+var rowLengthsGradTapesFloat64 sync.Pool
+
+// RowLengthsGrad returns RowLengths(x, m, l) and its partial derivatives with respect to x.
+func RowLengthsGrad(x []float64, m [][]float64, l Layer, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowLengthsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var hElemTapeBuf *[]float64
+	var h, dh, tapes1, g, dg, tripsTape, tripsTape1, hElemTape, gElemTape []float64
+	var sin, t, t1, t2, v, t3, t4 float64
+	var j, i1, i, iters, tapeLen, tapeLen1, j1, iters1 int
+	var tapes, hTape, dhTape [][]float64
+	s := 0.0
+	var tapeArray [64]float64
+	hElemTape = tapeArray[:0]
+	iters = len(m)
+	tapeLen = iters + iters
+	{
+		tapeBuf, _ := rowLengthsGradTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer rowLengthsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	hTape, tapes = tapes[:0:iters], tapes[iters:]
+	dhTape = tapes[:0:iters]
+	tapeLen1 = iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray1 [64]float64
+		tapes1 = tapeArray1[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray2 [1024]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else {
+		tapeBuf1, _ := rowLengthsGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowLengthsGradTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
+	}
+	tripsTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tripsTape1 = tapes1[:0:iters]
+	for i = range m {
+		hTape = append(hTape, h)
+		dhTape = append(dhTape, dh)
+		h = make([]float64, len(m[i]))
+		dh = make([]float64, len(h))
+		tripsTape = append(tripsTape, 0)
+		for j = range h {
+			if cap(hElemTape)-len(hElemTape) < 1 {
+				if hElemTapeBuf == nil {
+					hElemTapeBuf, _ = rowLengthsGradTapesFloat64.Get().(*[]float64)
+					if hElemTapeBuf == nil {
+						hElemTapeBuf = new([]float64)
+					}
+				}
+				if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
+					*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
+				}
+				hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			hElemTape = append(hElemTape, h[j])
+			sin = math.Sin(x[j%len(x)])
+			t = sin * m[i][j]
+			h[j] = t
+		}
+		tripsTape1 = append(tripsTape1, 0)
+		for i1, v = range h {
+			tripsTape1[len(tripsTape1)-1]++
+			t1 = v * v
+			t2 = s + t1
+			s = t2
+		}
+	}
+	{
+		tapeBuf2, _ := rowLengthsGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowLengthsGradTapesFloat64.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(l.W) {
+			*tapeBuf2 = make([]float64, len(l.W))
+		}
+		g = (*tapeBuf2)[:len(l.W):len(l.W)]
+		clear(g)
+	}
+	{
+		tapeBuf3, _ := rowLengthsGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rowLengthsGradTapesFloat64.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(g) {
+			*tapeBuf3 = make([]float64, len(g))
+		}
+		dg = (*tapeBuf3)[:len(g):len(g)]
+		clear(dg)
+	}
+	iters1 = len(g)
+	if iters1 <= 64 {
+		var tapeArray3 [64]float64
+		gElemTape = tapeArray3[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray4 [1024]float64
+		gElemTape = tapeArray4[:0:iters1]
+	} else {
+		tapeBuf4, _ := rowLengthsGradTapesFloat64.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer rowLengthsGradTapesFloat64.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters1 {
+			*tapeBuf4 = make([]float64, iters1)
+		}
+		gElemTape = (*tapeBuf4)[:0:iters1]
+	}
+	for j1 = range g {
+		gElemTape = append(gElemTape, g[j1])
+		t3 = l.W[j1] * s
+		t4 = t3 * x[0]
+		g[j1] = t4
+	}
+	t5 := g[0] * g[len(g)-1]
+	rowLengths := s + t5
+
+	var ds, dt5, dt4, dt3, dt2, dt1, dt, dsin float64
+	// return s + g[0]*g[len(g)-1]
+	ds = 1
+	dt5 = 1
+	dg[0] += g[len(g)-1] * dt5
+	dg[len(g)-1] += g[0] * dt5
+	// for j := range g
+	for trip := len(g); trip > 0; trip-- {
+		j1 = trip - 1
+		// g[j] = l.W[j] * s * x[0]
+		dt4 = dg[j1]
+		dg[j1] = 0
+		g[j1] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
+		t3 = l.W[j1] * s
+		dt3 = x[0] * dt4
+		dx[0] += t3 * dt4
+		ds += l.W[j1] * dt3
+	}
+	// for i := range m
+	for trip1 := len(m); trip1 > 0; trip1-- {
+		i = trip1 - 1
+		// for _, v := range h
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			i1 = tripsT - 1
+			v = h[i1]
+			// s += v * v
+			dt2 = ds
+			dt1 = dt2
+			dh[i1] += 2 * v * dt1
+		}
+		// for j := range h
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			j = trips - 1
+			// h[j] = math.Sin(x[j%len(x)]) * m[i][j]
+			dt = dh[j]
+			dh[j] = 0
+			h[j] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			dsin = m[i][j] * dt
+			dx[j%len(x)] += math.Cos(x[j%len(x)]) * dsin
+		}
+		// h := make([]float64, len(m[i]))
+		dh = dhTape[len(dhTape)-1]
+		dhTape = dhTape[:len(dhTape)-1]
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
+	}
+	if hElemTapeBuf != nil {
+		rowLengthsGradTapesFloat64.Put(hElemTapeBuf)
+	}
+	return rowLengths
+}
+
+// rowLengthsJVPTapes keeps RowLengthsJVP's tape storage between calls.
+var rowLengthsJVPTapes sync.Pool
+
+// RowLengthsJVP returns RowLengths(x, m, l) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func RowLengthsJVP(x []float64, m [][]float64, l Layer, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowLengthsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	tapeBuf, _ := rowLengthsJVPTapes.Get().(*[]float64)
+	if tapeBuf == nil {
+		tapeBuf = new([]float64)
+	}
+	defer rowLengthsJVPTapes.Put(tapeBuf)
+	tapeBuf1, _ := rowLengthsJVPTapes.Get().(*[]float64)
+	if tapeBuf1 == nil {
+		tapeBuf1 = new([]float64)
+	}
+	defer rowLengthsJVPTapes.Put(tapeBuf1)
+	var ds float64
+	s := 0.0
+	for i := range m {
+		var h []float64
+		if cap(*tapeBuf) < len(m[i]) {
+			*tapeBuf = make([]float64, len(m[i]))
+		}
+		h = (*tapeBuf)[:len(m[i]):len(m[i])]
+		clear(h)
+		var dh []float64
+		if cap(*tapeBuf1) < len(m[i]) {
+			*tapeBuf1 = make([]float64, len(m[i]))
+		}
+		dh = (*tapeBuf1)[:len(m[i]):len(m[i])]
+		clear(dh)
+		for j := range h {
+			dsin := math.Cos(x[j%len(x)]) * dx[j%len(x)]
+			sin := math.Sin(x[j%len(x)])
+			dh[j] = m[i][j] * dsin
+			h[j] = sin * m[i][j]
+		}
+		for i1, v := range h {
+			dv := dh[i1]
+			dt := 2 * v * dv
+			t := v * v
+			ds += dt
+			s += t
+		}
+	}
+	var g []float64
+	{
+		tapeBuf2, _ := rowLengthsJVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowLengthsJVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(l.W) {
+			*tapeBuf2 = make([]float64, len(l.W))
+		}
+		g = (*tapeBuf2)[:len(l.W):len(l.W)]
+		clear(g)
+	}
+	var dg []float64
+	{
+		tapeBuf3, _ := rowLengthsJVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rowLengthsJVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(l.W) {
+			*tapeBuf3 = make([]float64, len(l.W))
+		}
+		dg = (*tapeBuf3)[:len(l.W):len(l.W)]
+		clear(dg)
+	}
+	for j1 := range g {
+		dt1 := l.W[j1] * ds
+		t1 := l.W[j1] * s
+		dg[j1] = x[0]*dt1 + t1*dx[0]
+		g[j1] = t1 * x[0]
+	}
+	dt2 := g[len(g)-1]*dg[0] + g[0]*dg[len(g)-1]
+	t2 := g[0] * g[len(g)-1]
+	dt3 := ds + dt2
+	t3 := s + t2
+	return t3, dt3
+}
+
+// rowLengthsHVPTapes keeps RowLengthsHVP's tape storage between calls.
+var rowLengthsHVPTapes sync.Pool
+
+// rowLengthsHVPTapesFloat64 keeps RowLengthsHVP's tape storage between calls.
+var rowLengthsHVPTapesFloat64 sync.Pool
+
+// RowLengthsHVP returns RowLengths's value, its gradient as RowLengthsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func RowLengthsHVP(x []float64, m [][]float64, l Layer, v1, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowLengthsHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("RowLengthsHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dvTapeBuf *[]float64
+	var hElemTapeBuf *[]float64
+	var h, dh1, ddh, dh, tapes1, g, dg1, dg, ddg, tapes2, tripsTape, tripsTape1, hElemTape, dvTape, dt1Tape, t1Tape, gElemTape []float64
+	var cos, t4, dsin, sin1, sin, t5, t6, dv, t7, t8, dt, t9, t, t10, t11, v, t12, dt1, t13, t1, t14, t15, t16, t17 float64
+	var j, i1, i, iters, tapeLen, tapeLen1, j1, iters1, tapeLen2 int
+	var tapes, hTape, dh1Tape, ddhTape [][]float64
+	if len(v1) < len(x) {
+		panic(fmt.Sprintf("RowLengthsHVP: len(v1) = %d is shorter than len(x) = %d", len(v1), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	var tapeArray [64]float64
+	hElemTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dvTape = tapeArray1[:0]
+	iters = len(m)
+	tapeLen = iters + iters + iters
+	{
+		tapeBuf, _ := rowLengthsHVPTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer rowLengthsHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	hTape, tapes = tapes[:0:iters], tapes[iters:]
+	dh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	ddhTape = tapes[:0:iters]
+	tapeLen1 = iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray2 [64]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes1 = tapeArray3[:tapeLen1]
+	} else {
+		tapeBuf1, _ := rowLengthsHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowLengthsHVPTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
+	}
+	tripsTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tripsTape1 = tapes1[:0:iters]
+	for i = range m {
+		hTape = append(hTape, h)
+		dh1Tape = append(dh1Tape, dh1)
+		h = make([]float64, len(m[i]))
+		dh1 = make([]float64, len(h))
+		ddhTape = append(ddhTape, ddh)
+		ddh = make([]float64, len(h))
+		dh = make([]float64, len(h))
+		tripsTape = append(tripsTape, 0)
+		for j = range h {
+			if cap(hElemTape)-len(hElemTape) < 1 {
+				if hElemTapeBuf == nil {
+					hElemTapeBuf, _ = rowLengthsHVPTapesFloat64.Get().(*[]float64)
+					if hElemTapeBuf == nil {
+						hElemTapeBuf = new([]float64)
+					}
+				}
+				if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
+					*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
+				}
+				hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			cos = math.Cos(x[j%len(x)])
+			t4 = cos * v1[j%len(x)]
+			dsin = t4
+			sin1 = math.Sin(x[j%len(x)])
+			sin = sin1
+			t5 = m[i][j] * dsin
+			dh[j] = t5
+			hElemTape = append(hElemTape, h[j])
+			t6 = sin * m[i][j]
+			h[j] = t6
+		}
+		tripsTape1 = append(tripsTape1, 0)
+		for i1, v = range h {
+			if cap(dvTape)-len(dvTape) < 1 {
+				if dvTapeBuf == nil {
+					dvTapeBuf, _ = rowLengthsHVPTapesFloat64.Get().(*[]float64)
+					if dvTapeBuf == nil {
+						dvTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dvTapeBuf) < 2*cap(dvTape)+1 {
+					*dvTapeBuf = make([]float64, 2*cap(dvTape)+1)
+				}
+				dvTape = (*dvTapeBuf)[:copy(*dvTapeBuf, dvTape)]
+			}
+			tripsTape1[len(tripsTape1)-1]++
+			dvTape = append(dvTape, dv)
+			dv = dh[i1]
+			t7 = 2 * v
+			t8 = t7 * dv
+			dt = t8
+			t9 = v * v
+			t = t9
+			t10 = ds + dt
+			ds = t10
+			t11 = s + t
+			s = t11
+		}
+	}
+	{
+		tapeBuf2, _ := rowLengthsHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowLengthsHVPTapesFloat64.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(l.W) {
+			*tapeBuf2 = make([]float64, len(l.W))
+		}
+		g = (*tapeBuf2)[:len(l.W):len(l.W)]
+		clear(g)
+	}
+	{
+		tapeBuf3, _ := rowLengthsHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer rowLengthsHVPTapesFloat64.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(g) {
+			*tapeBuf3 = make([]float64, len(g))
+		}
+		dg1 = (*tapeBuf3)[:len(g):len(g)]
+		clear(dg1)
+	}
+	{
+		tapeBuf4, _ := rowLengthsHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer rowLengthsHVPTapesFloat64.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(g) {
+			*tapeBuf4 = make([]float64, len(g))
+		}
+		ddg = (*tapeBuf4)[:len(g):len(g)]
+		clear(ddg)
+	}
+	{
+		tapeBuf5, _ := rowLengthsHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer rowLengthsHVPTapesFloat64.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(g) {
+			*tapeBuf5 = make([]float64, len(g))
+		}
+		dg = (*tapeBuf5)[:len(g):len(g)]
+		clear(dg)
+	}
+	iters1 = len(g)
+	tapeLen2 = iters1 + iters1 + iters1
+	if tapeLen2 <= 64 {
+		var tapeArray4 [64]float64
+		tapes2 = tapeArray4[:tapeLen2]
+	} else if tapeLen2 <= 1024 {
+		var tapeArray5 [1024]float64
+		tapes2 = tapeArray5[:tapeLen2]
+	} else {
+		tapeBuf6, _ := rowLengthsHVPTapesFloat64.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer rowLengthsHVPTapesFloat64.Put(tapeBuf6)
+		if cap(*tapeBuf6) < tapeLen2 {
+			*tapeBuf6 = make([]float64, tapeLen2)
+		}
+		tapes2 = (*tapeBuf6)[:tapeLen2]
+	}
+	dt1Tape, tapes2 = tapes2[:0:iters1], tapes2[iters1:]
+	t1Tape, tapes2 = tapes2[:0:iters1], tapes2[iters1:]
+	gElemTape = tapes2[:0:iters1]
+	for j1 = range g {
+		dt1Tape = append(dt1Tape, dt1)
+		t12 = l.W[j1] * ds
+		dt1 = t12
+		t1Tape = append(t1Tape, t1)
+		t13 = l.W[j1] * s
+		t1 = t13
+		t14 = x[0] * dt1
+		t15 = t1 * v1[0]
+		t16 = t14 + t15
+		dg[j1] = t16
+		gElemTape = append(gElemTape, g[j1])
+		t17 = t1 * x[0]
+		g[j1] = t17
+	}
+	_ = g[len(g)-1] * dg[0]
+	_ = g[0] * dg[len(g)-1]
+	t2 := g[0] * g[len(g)-1]
+	t3 := s + t2
+	rowLengthsHVP := t3
+
+	var ddt3, dt17, dt11, dt16, dt14, dt15, ddt1, dt13, ds1, dt12, dt111, dt4, dt10, ddt, dt9, dt8, dt7, ddv, dt6, dsin1, dt5, ddsin, dsin11, dt41, dcos float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := ds + dt2
+	dds := ddt3
+	// dt2 := g[len(g)-1]*dg[0] + g[0]*dg[len(g)-1]
+	dg1[0] += dg[len(g)-1] * ddt3
+	ddg[len(g)-1] += g[0] * ddt3
+	dg1[len(g)-1] += dg[0] * ddt3
+	ddg[0] += g[len(g)-1] * ddt3
+	// for j1 := range g
+	for trip := len(g); trip > 0; trip-- {
+		j1 = trip - 1
+		// g[j1] = t1 * x[0]
+		dt17 = dg1[j1]
+		dg1[j1] = 0
+		g[j1] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
+		dt11 += x[0] * dt17
+		hv[0] += t1 * dt17
+		// dg[j1] = x[0]*dt1 + t1*v1[0]
+		dt16 = ddg[j1]
+		ddg[j1] = 0
+		dt14 = dt16
+		dt15 = dt16
+		dt11 += v1[0] * dt15
+		dx[0] += t1 * dt15
+		hv[0] += dt1 * dt14
+		ddt1 += x[0] * dt14
+		// t1 := l.W[j1] * s
+		dt13 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		ds1 += l.W[j1] * dt13
+		// dt1 := l.W[j1] * ds
+		dt12 = ddt1
+		ddt1 = 0
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		dds += l.W[j1] * dt12
+	}
+	// for i := range m
+	for trip1 := len(m); trip1 > 0; trip1-- {
+		i = trip1 - 1
+		// for i1, v := range h
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			i1 = tripsT - 1
+			v = h[i1]
+			// s += t
+			dt111 = ds1
+			dt4 += dt111
+			// ds += dt
+			dt10 = dds
+			ddt += dt10
+			// t := v * v
+			dt9 = dt4
+			dt4 = 0
+			dh1[i1] += 2 * v * dt9
+			// dt := 2 * v * dv
+			dt8 = ddt
+			ddt = 0
+			t7 = 2 * v
+			dt7 = dv * dt8
+			ddv += t7 * dt8
+			dh1[i1] += 2 * dt7
+			// dv := dh[i1]
+			ddh[i1] += ddv
+			ddv = 0
+			dv = dvTape[len(dvTape)-1]
+			dvTape = dvTape[:len(dvTape)-1]
+		}
+		// for j := range h
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			j = trips - 1
+			// h[j] = sin * m[i][j]
+			dt6 = dh1[j]
+			dh1[j] = 0
+			h[j] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			dsin1 += m[i][j] * dt6
+			// dh[j] = m[i][j] * dsin
+			dt5 = ddh[j]
+			ddh[j] = 0
+			ddsin += m[i][j] * dt5
+			// sin := math.Sin(x[j%len(x)])
+			dsin11 = dsin1
+			dsin1 = 0
+			hv[j%len(x)] += math.Cos(x[j%len(x)]) * dsin11
+			// dsin := math.Cos(x[j%len(x)]) * v1[j%len(x)]
+			dt41 = ddsin
+			ddsin = 0
+			cos = math.Cos(x[j%len(x)])
+			dcos = v1[j%len(x)] * dt41
+			dx[j%len(x)] += cos * dt41
+			hv[j%len(x)] -= math.Sin(x[j%len(x)]) * dcos
+		}
+		// dh := make([]float64, len(h))
+		ddh = ddhTape[len(ddhTape)-1]
+		ddhTape = ddhTape[:len(ddhTape)-1]
+		// h := make([]float64, len(m[i]))
+		dh1 = dh1Tape[len(dh1Tape)-1]
+		dh1Tape = dh1Tape[:len(dh1Tape)-1]
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
+	}
+	if dvTapeBuf != nil {
+		rowLengthsHVPTapesFloat64.Put(dvTapeBuf)
+	}
+	if hElemTapeBuf != nil {
+		rowLengthsHVPTapesFloat64.Put(hElemTapeBuf)
+	}
+	return rowLengthsHVP
+}
+
+// rowLengthsHessianTapes keeps RowLengthsHessian's tape storage between calls.
+var rowLengthsHessianTapes sync.Pool
+
+// RowLengthsHessian returns RowLengths's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func RowLengthsHessian(x []float64, m [][]float64, l Layer, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("RowLengthsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("RowLengthsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var v1Array [64]float64
+	var v1 []float64
+	if len(x) <= 64 {
+		v1 = v1Array[:len(x)]
+	} else {
+		tapeBuf, _ := rowLengthsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer rowLengthsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v1 = (*tapeBuf)[:len(x)]
+		clear(v1)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := rowLengthsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer rowLengthsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var rowLengths float64
+	for j2 := 0; j2 < n; j2++ {
+		var k int
+		k = 0
+		if j2 >= k && j2 < k+len(x) {
+			v1[j2-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfRowLengths(x, m, l, v1, hv)
+		rowLengths = r
+		k = 0
+		if j2 >= k && j2 < k+len(x) {
+			dx[j2-k] += t
+			v1[j2-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j2*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		rowLengths = RowLengths(x, m, l)
+	}
+	return rowLengths
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -29350,6 +30042,340 @@ func hvpOfNamedSliceDot(x, v, hv []float64) (float64, float64) {
 	// dotVec1, dDotVec := jvpOfDotVec2(x, x, v, v)
 	pullbackOfJvpOfDotVec2WrtAB(x, x, v, v, ddotVec1, ddDotVec, hv, hv)
 	return hvpOfNamedSliceDot1, hvpOfNamedSliceDot2
+}
+
+// hvpOfRowLengthsTapes keeps hvpOfRowLengths's tape storage between calls.
+var hvpOfRowLengthsTapes sync.Pool
+
+// hvpOfRowLengthsTapesFloat64 keeps hvpOfRowLengths's tape storage between calls.
+var hvpOfRowLengthsTapesFloat64 sync.Pool
+
+// hvpOfRowLengths returns RowLengths's value, its directional derivative along the directions and their Hessian-vector product: a row of RowLengthsHessian.
+func hvpOfRowLengths(x []float64, m [][]float64, l Layer, v1, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfRowLengths: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dvTapeBuf *[]float64
+	var hElemTapeBuf *[]float64
+	var h, dh1, ddh, dh, tapes1, g, dg1, dg, ddg, tapes2, tripsTape, tripsTape1, hElemTape, dvTape, dt1Tape, t1Tape, gElemTape []float64
+	var cos, t4, dsin, sin1, sin, t5, t6, dv, t7, t8, dt, t9, t, t10, t11, v, t12, dt1, t13, t1, t14, t15, t16, t17 float64
+	var j, i1, i, iters, tapeLen, tapeLen1, j1, iters1, tapeLen2 int
+	var tapes, hTape, dh1Tape, ddhTape [][]float64
+	if len(v1) < len(x) {
+		panic(fmt.Sprintf("hvpOfRowLengths: len(v1) = %d is shorter than len(x) = %d", len(v1), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	var tapeArray [64]float64
+	hElemTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	dvTape = tapeArray1[:0]
+	iters = len(m)
+	tapeLen = iters + iters + iters
+	{
+		tapeBuf, _ := hvpOfRowLengthsTapes.Get().(*[][]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([][]float64)
+		}
+		defer hvpOfRowLengthsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([][]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	hTape, tapes = tapes[:0:iters], tapes[iters:]
+	dh1Tape, tapes = tapes[:0:iters], tapes[iters:]
+	ddhTape = tapes[:0:iters]
+	tapeLen1 = iters + iters
+	if tapeLen1 <= 64 {
+		var tapeArray2 [64]float64
+		tapes1 = tapeArray2[:tapeLen1]
+	} else if tapeLen1 <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes1 = tapeArray3[:tapeLen1]
+	} else {
+		tapeBuf1, _ := hvpOfRowLengthsTapesFloat64.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfRowLengthsTapesFloat64.Put(tapeBuf1)
+		if cap(*tapeBuf1) < tapeLen1 {
+			*tapeBuf1 = make([]float64, tapeLen1)
+		}
+		tapes1 = (*tapeBuf1)[:tapeLen1]
+	}
+	tripsTape, tapes1 = tapes1[:0:iters], tapes1[iters:]
+	tripsTape1 = tapes1[:0:iters]
+	for i = range m {
+		hTape = append(hTape, h)
+		dh1Tape = append(dh1Tape, dh1)
+		h = make([]float64, len(m[i]))
+		dh1 = make([]float64, len(h))
+		ddhTape = append(ddhTape, ddh)
+		ddh = make([]float64, len(h))
+		dh = make([]float64, len(h))
+		tripsTape = append(tripsTape, 0)
+		for j = range h {
+			if cap(hElemTape)-len(hElemTape) < 1 {
+				if hElemTapeBuf == nil {
+					hElemTapeBuf, _ = hvpOfRowLengthsTapesFloat64.Get().(*[]float64)
+					if hElemTapeBuf == nil {
+						hElemTapeBuf = new([]float64)
+					}
+				}
+				if cap(*hElemTapeBuf) < 2*cap(hElemTape)+1 {
+					*hElemTapeBuf = make([]float64, 2*cap(hElemTape)+1)
+				}
+				hElemTape = (*hElemTapeBuf)[:copy(*hElemTapeBuf, hElemTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			cos = math.Cos(x[j%len(x)])
+			t4 = cos * v1[j%len(x)]
+			dsin = t4
+			sin1 = math.Sin(x[j%len(x)])
+			sin = sin1
+			t5 = m[i][j] * dsin
+			dh[j] = t5
+			hElemTape = append(hElemTape, h[j])
+			t6 = sin * m[i][j]
+			h[j] = t6
+		}
+		tripsTape1 = append(tripsTape1, 0)
+		for i1, v = range h {
+			if cap(dvTape)-len(dvTape) < 1 {
+				if dvTapeBuf == nil {
+					dvTapeBuf, _ = hvpOfRowLengthsTapesFloat64.Get().(*[]float64)
+					if dvTapeBuf == nil {
+						dvTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dvTapeBuf) < 2*cap(dvTape)+1 {
+					*dvTapeBuf = make([]float64, 2*cap(dvTape)+1)
+				}
+				dvTape = (*dvTapeBuf)[:copy(*dvTapeBuf, dvTape)]
+			}
+			tripsTape1[len(tripsTape1)-1]++
+			dvTape = append(dvTape, dv)
+			dv = dh[i1]
+			t7 = 2 * v
+			t8 = t7 * dv
+			dt = t8
+			t9 = v * v
+			t = t9
+			t10 = ds + dt
+			ds = t10
+			t11 = s + t
+			s = t11
+		}
+	}
+	{
+		tapeBuf2, _ := hvpOfRowLengthsTapesFloat64.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfRowLengthsTapesFloat64.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(l.W) {
+			*tapeBuf2 = make([]float64, len(l.W))
+		}
+		g = (*tapeBuf2)[:len(l.W):len(l.W)]
+		clear(g)
+	}
+	{
+		tapeBuf3, _ := hvpOfRowLengthsTapesFloat64.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfRowLengthsTapesFloat64.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(g) {
+			*tapeBuf3 = make([]float64, len(g))
+		}
+		dg1 = (*tapeBuf3)[:len(g):len(g)]
+		clear(dg1)
+	}
+	{
+		tapeBuf4, _ := hvpOfRowLengthsTapesFloat64.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer hvpOfRowLengthsTapesFloat64.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(g) {
+			*tapeBuf4 = make([]float64, len(g))
+		}
+		ddg = (*tapeBuf4)[:len(g):len(g)]
+		clear(ddg)
+	}
+	{
+		tapeBuf5, _ := hvpOfRowLengthsTapesFloat64.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer hvpOfRowLengthsTapesFloat64.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(g) {
+			*tapeBuf5 = make([]float64, len(g))
+		}
+		dg = (*tapeBuf5)[:len(g):len(g)]
+		clear(dg)
+	}
+	iters1 = len(g)
+	tapeLen2 = iters1 + iters1 + iters1
+	if tapeLen2 <= 64 {
+		var tapeArray4 [64]float64
+		tapes2 = tapeArray4[:tapeLen2]
+	} else if tapeLen2 <= 1024 {
+		var tapeArray5 [1024]float64
+		tapes2 = tapeArray5[:tapeLen2]
+	} else {
+		tapeBuf6, _ := hvpOfRowLengthsTapesFloat64.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer hvpOfRowLengthsTapesFloat64.Put(tapeBuf6)
+		if cap(*tapeBuf6) < tapeLen2 {
+			*tapeBuf6 = make([]float64, tapeLen2)
+		}
+		tapes2 = (*tapeBuf6)[:tapeLen2]
+	}
+	dt1Tape, tapes2 = tapes2[:0:iters1], tapes2[iters1:]
+	t1Tape, tapes2 = tapes2[:0:iters1], tapes2[iters1:]
+	gElemTape = tapes2[:0:iters1]
+	for j1 = range g {
+		dt1Tape = append(dt1Tape, dt1)
+		t12 = l.W[j1] * ds
+		dt1 = t12
+		t1Tape = append(t1Tape, t1)
+		t13 = l.W[j1] * s
+		t1 = t13
+		t14 = x[0] * dt1
+		t15 = t1 * v1[0]
+		t16 = t14 + t15
+		dg[j1] = t16
+		gElemTape = append(gElemTape, g[j1])
+		t17 = t1 * x[0]
+		g[j1] = t17
+	}
+	t18 := g[len(g)-1] * dg[0]
+	t19 := g[0] * dg[len(g)-1]
+	dt2 := t18 + t19
+	t2 := g[0] * g[len(g)-1]
+	dt3 := ds + dt2
+	t3 := s + t2
+	hvpOfRowLengths1 := t3
+	hvpOfRowLengths2 := dt3
+
+	var ddt3, dt17, dt11, dt16, dt14, dt15, ddt1, dt13, ds1, dt12, dt111, dt4, dt10, ddt, dt9, dt8, dt7, ddv, dt6, dsin1, dt5, ddsin, dsin11, dt41, dcos float64
+	// return t3, dt3
+	ddt3 = 1
+	// dt3 := ds + dt2
+	dds := ddt3
+	// dt2 := g[len(g)-1]*dg[0] + g[0]*dg[len(g)-1]
+	dg1[0] += dg[len(g)-1] * ddt3
+	ddg[len(g)-1] += g[0] * ddt3
+	dg1[len(g)-1] += dg[0] * ddt3
+	ddg[0] += g[len(g)-1] * ddt3
+	// for j1 := range g
+	for trip := len(g); trip > 0; trip-- {
+		j1 = trip - 1
+		// g[j1] = t1 * x[0]
+		dt17 = dg1[j1]
+		dg1[j1] = 0
+		g[j1] = gElemTape[len(gElemTape)-1]
+		gElemTape = gElemTape[:len(gElemTape)-1]
+		dt11 += x[0] * dt17
+		hv[0] += t1 * dt17
+		// dg[j1] = x[0]*dt1 + t1*v1[0]
+		dt16 = ddg[j1]
+		ddg[j1] = 0
+		dt14 = dt16
+		dt15 = dt16
+		dt11 += v1[0] * dt15
+		hv[0] += dt1 * dt14
+		ddt1 += x[0] * dt14
+		// t1 := l.W[j1] * s
+		dt13 = dt11
+		dt11 = 0
+		t1 = t1Tape[len(t1Tape)-1]
+		t1Tape = t1Tape[:len(t1Tape)-1]
+		ds1 += l.W[j1] * dt13
+		// dt1 := l.W[j1] * ds
+		dt12 = ddt1
+		ddt1 = 0
+		dt1 = dt1Tape[len(dt1Tape)-1]
+		dt1Tape = dt1Tape[:len(dt1Tape)-1]
+		dds += l.W[j1] * dt12
+	}
+	// for i := range m
+	for trip1 := len(m); trip1 > 0; trip1-- {
+		i = trip1 - 1
+		// for i1, v := range h
+		tripsT := int(tripsTape1[len(tripsTape1)-1])
+		tripsTape1 = tripsTape1[:len(tripsTape1)-1]
+		for ; tripsT > 0; tripsT-- {
+			i1 = tripsT - 1
+			v = h[i1]
+			// s += t
+			dt111 = ds1
+			dt4 += dt111
+			// ds += dt
+			dt10 = dds
+			ddt += dt10
+			// t := v * v
+			dt9 = dt4
+			dt4 = 0
+			dh1[i1] += 2 * v * dt9
+			// dt := 2 * v * dv
+			dt8 = ddt
+			ddt = 0
+			t7 = 2 * v
+			dt7 = dv * dt8
+			ddv += t7 * dt8
+			dh1[i1] += 2 * dt7
+			// dv := dh[i1]
+			ddh[i1] += ddv
+			ddv = 0
+			dv = dvTape[len(dvTape)-1]
+			dvTape = dvTape[:len(dvTape)-1]
+		}
+		// for j := range h
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			j = trips - 1
+			// h[j] = sin * m[i][j]
+			dt6 = dh1[j]
+			dh1[j] = 0
+			h[j] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			dsin1 += m[i][j] * dt6
+			// dh[j] = m[i][j] * dsin
+			dt5 = ddh[j]
+			ddh[j] = 0
+			ddsin += m[i][j] * dt5
+			// sin := math.Sin(x[j%len(x)])
+			dsin11 = dsin1
+			dsin1 = 0
+			hv[j%len(x)] += math.Cos(x[j%len(x)]) * dsin11
+			// dsin := math.Cos(x[j%len(x)]) * v1[j%len(x)]
+			dt41 = ddsin
+			ddsin = 0
+			dcos = v1[j%len(x)] * dt41
+			hv[j%len(x)] -= math.Sin(x[j%len(x)]) * dcos
+		}
+		// dh := make([]float64, len(h))
+		ddh = ddhTape[len(ddhTape)-1]
+		ddhTape = ddhTape[:len(ddhTape)-1]
+		// h := make([]float64, len(m[i]))
+		dh1 = dh1Tape[len(dh1Tape)-1]
+		dh1Tape = dh1Tape[:len(dh1Tape)-1]
+		h = hTape[len(hTape)-1]
+		hTape = hTape[:len(hTape)-1]
+	}
+	if dvTapeBuf != nil {
+		hvpOfRowLengthsTapesFloat64.Put(dvTapeBuf)
+	}
+	if hElemTapeBuf != nil {
+		hvpOfRowLengthsTapesFloat64.Put(hElemTapeBuf)
+	}
+	return hvpOfRowLengths1, hvpOfRowLengths2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

@@ -617,3 +617,15 @@ func TestKeptScratch(t *testing.T) {
 		}
 	}
 }
+
+// TestRowLengths: slices as long as a matrix row (len(m[i])) or a field
+// (len(l.W)) come from the pool: RowLengths' JVP allocates nothing.
+func TestRowLengths(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	x, v := []float64{0.3, -0.7, 0.5}, direction(3)
+	if n := testing.AllocsPerRun(20, func() { RowLengthsJVP(x, rowLengthsM, rowLengthsL, v) }); n != 0 {
+		t.Errorf("RowLengthsJVP: %v allocations per call, want 0", n)
+	}
+}
