@@ -169,9 +169,9 @@ func (l *lowerer) lowerAny(s ast.Stmt, label string) []*lowered {
 	case *ast.ReturnStmt:
 		return []*lowered{l.lowerReturn(s)}
 	case *ast.GoStmt:
-		l.errorf(s.Pos(), "cannot differentiate a go statement: a gradient cannot follow a goroutine; compute in the annotated function and start goroutines outside it")
+		l.errorf(s.Pos(), "%s", goStmtRefusal)
 	case *ast.DeferStmt:
-		l.errorf(s.Pos(), "cannot differentiate a defer statement: move the deferred work out of the annotated function")
+		l.errorf(s.Pos(), "%s", deferRefusal)
 	case *ast.SelectStmt, *ast.SendStmt:
 		l.errorf(s.Pos(), "cannot differentiate channel operations: move them out of the annotated function")
 	case *ast.TypeSwitchStmt:

@@ -593,8 +593,7 @@ func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
 		if len(vs.Names) == 1 && len(vs.Values) == 1 && names[0] != "_" && f.poolableFwd(vs.Names[0], vs.Values[0]) {
 			// var w = make([]float64, n) with no tangent: from the pool,
 			// as w := make(...) is (assignStmt).
-			f.emit(adjoint.VarDecl{Names: names, Type: mustIR(f.info.TypeOf(vs.Names[0]))}, adjoint.Set(adjoint.Id(names[0]), "=", f.conv(vs.Values[0])))
-			f.pooledExactIn(names[0], f.inLoop(vs.Values[0]))
+			f.pooledMake(names[0], mustIR(f.info.TypeOf(vs.Names[0])), vs.Values[0])
 			continue
 		}
 		f.emit(adjoint.VarDecl{Names: names, Type: typ, Values: f.convAll(vs.Values)})

@@ -27,9 +27,7 @@ func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
 		if len(s.Lhs) == 1 && len(s.Rhs) == 1 && s.Tok == token.DEFINE && f.poolableFwd(s.Lhs[0], s.Rhs[0]) {
 			// Scratch with no tangent (weights filled with constants):
 			// from the pool, as the reverse sweep takes it (poolPassive).
-			name := adjoint.ExprString(f.conv(s.Lhs[0]))
-			f.emit(adjoint.VarDecl{Names: []string{name}, Type: mustIR(f.info.TypeOf(s.Lhs[0]))}, adjoint.Set(adjoint.Id(name), "=", f.conv(s.Rhs[0])))
-			f.pooledExactIn(name, f.inLoop(s.Rhs[0]))
+			f.pooledMake(adjoint.ExprString(f.conv(s.Lhs[0])), mustIR(f.info.TypeOf(s.Lhs[0])), s.Rhs[0])
 			return
 		}
 		f.emit(adjoint.Assign{Lhs: f.convAll(s.Lhs), Op: s.Tok.String(), Rhs: f.convAll(s.Rhs)})
@@ -245,11 +243,8 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		}
 		if define && f.poolableFwd(lhs, rhs) {
 			// From the pool, as in reverse mode (poolableLocal).
-			t := mustIR(f.info.TypeOf(lhs))
 			for _, x := range made {
-				name := adjoint.ExprString(x)
-				f.emit(adjoint.VarDecl{Names: []string{name}, Type: t}, adjoint.Set(x, "=", f.conv(rhs)))
-				f.pooledExactIn(name, f.inLoop(rhs))
+				f.pooledMake(adjoint.ExprString(x), mustIR(f.info.TypeOf(lhs)), rhs)
 			}
 			return
 		}
@@ -403,4 +398,12 @@ func (f *fwdLowerer) callVaried(call *ast.CallExpr) bool {
 		}
 	}
 	return false
+}
+
+// pooledMake declares name, of type t, and makes it by made (a make the
+// pool can serve, poolableFwd): opt.PoolStorage takes it from the
+// function's pool, once per call, or once per trip inside a loop.
+func (f *fwdLowerer) pooledMake(name string, t adjoint.Type, made ast.Expr) {
+	f.emit(adjoint.VarDecl{Names: []string{name}, Type: t}, adjoint.Set(adjoint.Id(name), "=", f.conv(made)))
+	f.pooledExactIn(name, f.inLoop(made))
 }

@@ -284,13 +284,7 @@ func (l *lowerer) analyze(g *gradFunc) bool {
 	// Parameters and locals keep their source names: release them from the
 	// reserved set in order of declaration, renaming only the shadowing ones.
 	l.declareSourceNames(g)
-	for _, v := range g.wrt {
-		l.varied[v] = true
-	}
-	if g.options.NoActivity {
-		l.markAllActive(g)
-	}
-	l.computeVaried()
+	l.markVaried(g)
 	l.checkAliasing(g.decl.Body)
 	l.checkAddressedIndexes(g.decl.Body)
 	l.checkStoredAddresses(g.decl.Body)
@@ -572,4 +566,16 @@ func floatParamNames(g *gradFunc) []string {
 		}
 	}
 	return names
+}
+
+// markVaried marks the wrt parameters varied, everything under the test
+// switch that turns activity analysis off, and what depends on them.
+func (l *lowerer) markVaried(g *gradFunc) {
+	for _, v := range g.wrt {
+		l.varied[v] = true
+	}
+	if g.options.NoActivity {
+		l.markAllActive(g)
+	}
+	l.computeVaried()
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"go/types"
 	"slices"
-	"strings"
-	"unicode"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
@@ -155,18 +153,13 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 	switch u := t.Underlying().(type) {
 	case *types.Slice:
 		made := adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{like}}}}
-		if _, field := target.(adjoint.Selector); field && !hasReferences(u.Elem()) && !strings.Contains(adjoint.ExprString(target), "[") {
+		if fieldPath(target) && !hasReferences(u.Elem()) {
 			// A struct's slice of floats (v.W): made in a local first,
 			// which the function's pool serves (cleared), so that the
 			// scratch of a struct holding slices allocates nothing in the
 			// steady state. Inside a loop over a slice of structs
 			// (v[i].W) it stays made: the pool serves one slice per name.
-			local := h.names.fresh(strings.Map(func(r rune) rune {
-				if unicode.IsLetter(r) || unicode.IsDigit(r) {
-					return r
-				}
-				return -1
-			}, adjoint.ExprString(target)))
+			local := h.names.fresh(opt.IdentChars(adjoint.ExprString(target)))
 			h.pooledScratch(local)
 			return []adjoint.Stmt{
 				adjoint.VarDecl{Names: []string{local}, Type: mustIR(t)},
@@ -294,4 +287,20 @@ func smallValue(t types.Type) bool {
 		return false
 	}
 	return types.SizesFor("gc", "amd64").Sizeof(t)*stackScratch <= 8192
+}
+
+// fieldPath reports whether e is a field reached through fields alone
+// (v.W, hv.Inner.Xs), no index on the way.
+func fieldPath(e adjoint.Expr) bool {
+	sel, ok := e.(adjoint.Selector)
+	if !ok {
+		return false
+	}
+	switch x := sel.X.(type) {
+	case adjoint.Ident:
+		return true
+	case adjoint.Selector:
+		return fieldPath(x)
+	}
+	return false
 }

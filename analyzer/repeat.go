@@ -36,13 +36,7 @@ func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
 		return nil
 	}
 	l := p.newLowerer(g, file, nil)
-	for _, v := range g.wrt {
-		l.varied[v] = true
-	}
-	if g.options.NoActivity {
-		l.markAllActive(g)
-	}
-	l.computeVaried()
+	l.markVaried(g)
 	var diags []Diagnostic
 	report := func(pos token.Pos, what string, way string) {
 		diags = append(diags, Diagnostic{Pos: pos, Message: "//gradgen:" + g.dir.kind + " runs " + g.decl.Name.Name + "'s body " + runs + ", and " + what + " would happen each time: " + way})
@@ -86,10 +80,10 @@ func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
 		case *ast.DeferStmt:
 			// Every mode refuses these: their own words, not advice to
 			// use a directive that refuses them too.
-			diags = append(diags, Diagnostic{Pos: n.Pos(), Message: "cannot differentiate a defer statement: move the deferred work out of the annotated function"})
+			diags = append(diags, Diagnostic{Pos: n.Pos(), Message: deferRefusal})
 			return false
 		case *ast.GoStmt:
-			diags = append(diags, Diagnostic{Pos: n.Pos(), Message: "cannot differentiate a go statement: a gradient cannot follow a goroutine; compute in the annotated function and start goroutines outside it"})
+			diags = append(diags, Diagnostic{Pos: n.Pos(), Message: goStmtRefusal})
 			return false
 		case *ast.CallExpr:
 			if why := l.unnamedCallee(n); why != "" && l.mentionsVaried(n) {
@@ -198,10 +192,27 @@ func (l *lowerer) unnamedCallee(call *ast.CallExpr) string {
 	}
 	fn := calleeFunc(l.info, call)
 	if fn == nil {
-		return "cannot differentiate the call " + l.source(call) + " through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name"
+		return l.funcValueRefusal(call)
 	}
 	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil && types.IsInterface(sig.Recv().Type()) {
-		return "cannot differentiate the interface method call " + l.source(call) + ": gradgen cannot know which method runs; call a concrete type's method, or a function of this package"
+		return l.interfaceCallRefusal(call)
 	}
 	return ""
+}
+
+// The refusals every mode gives, in the words of each: validation's, and
+// checkRepeatable's when it meets them first.
+const (
+	deferRefusal  = "cannot differentiate a defer statement: move the deferred work out of the annotated function"
+	goStmtRefusal = "cannot differentiate a go statement: a gradient cannot follow a goroutine; compute in the annotated function and start goroutines outside it"
+)
+
+// funcValueRefusal is the refusal of a call through a function value.
+func (l *lowerer) funcValueRefusal(call *ast.CallExpr) string {
+	return "cannot differentiate the call " + l.source(call) + " through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name"
+}
+
+// interfaceCallRefusal is the refusal of a call of an interface's method.
+func (l *lowerer) interfaceCallRefusal(call *ast.CallExpr) string {
+	return "cannot differentiate the interface method call " + l.source(call) + ": gradgen cannot know which method runs; call a concrete type's method, or a function of this package"
 }

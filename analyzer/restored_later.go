@@ -116,17 +116,8 @@ func (l *lowerer) structure() *bodyStructure {
 	if l.shape != nil {
 		return l.shape
 	}
-	s := &bodyStructure{parent: map[ast.Node]ast.Node{l.fn.Body: nil}, addressed: map[types.Object]bool{}}
-	var stack []ast.Node
+	s := &bodyStructure{parent: parentsIn(l.fn.Body), addressed: map[types.Object]bool{}}
 	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return false
-		}
-		if len(stack) > 0 {
-			s.parent[n] = stack[len(stack)-1]
-		}
-		stack = append(stack, n)
 		switch n := n.(type) {
 		case *ast.BranchStmt:
 			s.gotos = s.gotos || n.Tok == token.GOTO

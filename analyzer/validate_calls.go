@@ -148,7 +148,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				return
 			}
 		}
-		l.errorf(call.Pos(), "cannot differentiate the call %s through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name", l.source(call))
+		l.errorf(call.Pos(), "%s", l.funcValueRefusal(call))
 		return
 	}
 	if why := l.genericHelperProblem(call, fn); why != "" {
@@ -157,7 +157,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	}
 	sig := fn.Type().(*types.Signature)
 	if r := sig.Recv(); r != nil && types.IsInterface(r.Type()) {
-		l.errorf(call.Pos(), "cannot differentiate the interface method call %s: gradgen cannot know which method runs; call a concrete type's method, or a function of this package", l.source(call))
+		l.errorf(call.Pos(), "%s", l.interfaceCallRefusal(call))
 		return
 	}
 	if fn.Pkg() != nil && fn.Pkg().Path() == "math" && l.rules[fn] == nil {

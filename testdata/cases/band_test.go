@@ -78,7 +78,7 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 	theta, lens, p2, jac2 := []float64{0.3, -0.5, 1.1}, []float64{1, 0.7, 0.4}, make([]float64, 2), make([]float64, 12)
 	bs, dbs := bodies(x), make([]Body, 2)
 	m, dm := [][]float64{x[:3], x[3:4], x[4:7]}, [][]float64{make([]float64, 3), make([]float64, 1), make([]float64, 3)}
-	for name, f := range map[string]func(){
+	noAllocations(t, "", map[string]func(){
 		"BandThreeHessian (banded)":   func() { BandThreeHessian(x, g, hess) },
 		"BandAnchoredHessian (dense)": func() { BandAnchoredHessian(x[:5], g, hess) },
 		"DotHVP":                      func() { DotHVP(x[:3], x[3:6], v[:3], v[3:6], g[:3], g[3:6], hv[:3], hv[3:6]) },
@@ -87,11 +87,7 @@ func TestSecondDerivativeAllocations(t *testing.T) {
 		"RobertsonVJP (escape analysis keeps its copy of y on the stack)": func() { RobertsonVJP(y, x[:3], v[:3], g[:3]) },
 		"BodiesEnergyHessian (a struct tape on the stack)":                func() { BodiesEnergyHessian(bs, x[6], dbs, hess) },
 		"MatrixHessian (rows of scratch cut from one pooled buffer)":      func() { MatrixHessian(m, dm, hess) },
-	} {
-		if n := testing.AllocsPerRun(20, f); n != 0 {
-			t.Errorf("%s: %v allocations per call, want 0", name, n)
-		}
-	}
+	})
 	// Beyond the stack arrays (64 values) the scratch comes from the
 	// function's pool, cleared: none in the steady state (the unoptimized
 	// code's inner products allocate), and the same Hessian bit for bit

@@ -208,18 +208,14 @@ func TestPooledScratch(t *testing.T) {
 	}
 	x := []float64{0.3, -0.7, 0.5, 0.8, 0.1, 0.4, 0.9}
 	g, v, hv, hess := make([]float64, len(x)), direction(len(x)), make([]float64, len(x)), make([]float64, len(x)*len(x))
-	for name, f := range map[string]func(){
+	noAllocations(t, "", map[string]func(){
 		"PooledScratchGrad":    func() { PooledScratchGrad(x, g) },
 		"PooledScratchJVP":     func() { PooledScratchJVP(x, v) },
 		"IndexScratchGrad":     func() { IndexScratchGrad(x, g) },
 		"IndexScratchJVP":      func() { IndexScratchJVP(x, v) },
 		"PooledScratchHVP":     func() { PooledScratchHVP(x, v, g, hv) },
 		"PooledScratchHessian": func() { PooledScratchHessian(x, g, hess) },
-	} {
-		if n := testing.AllocsPerRun(20, f); n != 0 {
-			t.Errorf("%s: %v allocations per call, want 0", name, n)
-		}
-	}
+	})
 }
 
 // TestPerTripScratch: PerTripScratch's hidden layer, made on every trip
@@ -237,16 +233,12 @@ func TestPerTripScratch(t *testing.T) {
 			w[i] = 0.1 * float64(i%7-3)
 		}
 		g, v, hv, hess := make([]float64, len(w)), direction(len(w)), make([]float64, len(w)), make([]float64, len(w)*len(w))
-		for name, f := range map[string]func(){
+		noAllocations(t, fmt.Sprintf(" at %d hidden units", hidden), map[string]func(){
 			"PerTripScratchGrad":    func() { PerTripScratchGrad(w, perTripXs, hidden, g) },
 			"PerTripScratchJVP":     func() { PerTripScratchJVP(w, perTripXs, hidden, v) },
 			"PerTripScratchHVP":     func() { PerTripScratchHVP(w, perTripXs, hidden, v, g, hv) },
 			"PerTripScratchHessian": func() { PerTripScratchHessian(w, perTripXs, hidden, g, hess) },
-		} {
-			if n := testing.AllocsPerRun(20, f); n != 0 {
-				t.Errorf("%s at %d hidden units: %v allocations per call, want 0", name, hidden, n)
-			}
-		}
+		})
 	}
 	if !strings.Contains(generatedFunc(t, "control_grad.go", "CarriedScratchJVP"), "make([]float64, width)") {
 		t.Error("CarriedScratchJVP takes from one buffer per trip a slice whose view the next trip reads")
@@ -266,14 +258,10 @@ func TestHelperScratch(t *testing.T) {
 			w[i] = 0.1 * float64(i%7-3)
 		}
 		g, v := make([]float64, len(w)), direction(len(w))
-		for name, f := range map[string]func(){
+		noAllocations(t, fmt.Sprintf(" at %d hidden units", hidden), map[string]func(){
 			"HelperScratchGrad": func() { HelperScratchGrad(w, perTripXs[:2], hidden, g) },
 			"HelperScratchJVP":  func() { HelperScratchJVP(w, perTripXs[:2], hidden, v) },
-		} {
-			if n := testing.AllocsPerRun(20, f); n != 0 {
-				t.Errorf("%s at %d hidden units: %v allocations per call, want 0", name, hidden, n)
-			}
-		}
+		})
 	}
 }
 
@@ -585,14 +573,10 @@ func TestStructScratchAllocations(t *testing.T) {
 		poly := &Poly{C: append([]float64(nil), l.W...)}
 		dp := &Poly{C: make([]float64, n)}
 		hess := make([]float64, (n+2)*(n+2))
-		for name, f := range map[string]func(){
+		noAllocations(t, fmt.Sprintf(" at n = %d", n), map[string]func(){
 			"ApplyHessian":     func() { ApplyHessian(l, x, &dl, hess) },
 			"Poly.EvalHessian": func() { poly.EvalHessian(0.7, dp, hess) },
-		} {
-			if a := testing.AllocsPerRun(20, f); a != 0 {
-				t.Errorf("%s at n = %d: %v allocations per call, want 0", name, n, a)
-			}
-		}
+		})
 	}
 }
 
@@ -625,7 +609,17 @@ func TestRowLengths(t *testing.T) {
 		t.Skip("the generated code is written with the analyses off")
 	}
 	x, v := []float64{0.3, -0.7, 0.5}, direction(3)
-	if n := testing.AllocsPerRun(20, func() { RowLengthsJVP(x, rowLengthsM, rowLengthsL, v) }); n != 0 {
-		t.Errorf("RowLengthsJVP: %v allocations per call, want 0", n)
+	noAllocations(t, "", map[string]func(){"RowLengthsJVP": func() { RowLengthsJVP(x, rowLengthsM, rowLengthsL, v) }})
+}
+
+// noAllocations checks that each call allocates nothing in the steady
+// state (AllocsPerRun's warm-up call fills the pools); at says where, for
+// the message.
+func noAllocations(t *testing.T, at string, calls map[string]func()) {
+	t.Helper()
+	for name, f := range calls {
+		if n := testing.AllocsPerRun(20, f); n != 0 {
+			t.Errorf("%s%s: %v allocations per call, want 0", name, at, n)
+		}
 	}
 }

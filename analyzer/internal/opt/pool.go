@@ -202,7 +202,7 @@ func (p *tapePools) poolFor(elem adjoint.Type) string {
 	if !ok {
 		base := strings.ToLower(p.fn.Name[:1]) + p.fn.Name[1:] + "Tapes"
 		if len(p.pools) > 0 {
-			base += strings.ToUpper(identChars(key)[:1]) + identChars(key)[1:]
+			base += strings.ToUpper(IdentChars(key)[:1]) + IdentChars(key)[1:]
 		}
 		pool = p.global(base)
 		p.pools[key] = pool
@@ -242,9 +242,10 @@ func (p *tapePools) fill(taken adjoint.Stmt, name string, elem adjoint.Type, n a
 	return out
 }
 
-// identChars keeps the letters and digits of a type's text ([3]float64 →
-// 3float64, geom.Point → geomPoint) for a name made from it.
-func identChars(s string) string {
+// IdentChars keeps the letters and digits of an expression's or type's
+// text ([3]float64 → 3float64, geom.Point → geomPoint, v.W → vW) for a
+// name made from it.
+func IdentChars(s string) string {
 	return strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			return r
