@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Activity analysis decides which values take part in the backward sweep.
@@ -23,7 +25,7 @@ import (
 // differentiably: comparisons, integer arithmetic, conversions to integers,
 // index expressions and piecewise-constant functions (Floor) cut the chain.
 func (l *lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
-	if !isDifferentiable(l.info.TypeOf(e)) || l.isConst(e) {
+	if !gotypes.IsDifferentiable(l.info.TypeOf(e)) || l.isConst(e) {
 		return
 	}
 	switch e := e.(type) {
@@ -120,7 +122,7 @@ func (l *lowerer) computeVaried() {
 	for changed := true; changed; {
 		changed = false
 		mark := func(lhs ast.Expr, rhsVaried bool) {
-			if v := l.rootVar(lhs); v != nil && rhsVaried && !l.varied[v] && isDifferentiable(v.Type()) {
+			if v := l.rootVar(lhs); v != nil && rhsVaried && !l.varied[v] && gotypes.IsDifferentiable(v.Type()) {
 				l.varied[v] = true
 				changed = true
 			}
@@ -167,8 +169,8 @@ func (l *lowerer) computeVaried() {
 // a reference stored shares memory; a float copied out of a slice (cl[0] =
 // coef[i]) does not.
 func (l *lowerer) markViewed(lhs, rhs ast.Expr, mark func(ast.Expr, bool)) {
-	if v := l.rootVar(lhs); v != nil && l.varied[v] && isRef(v.Type()) && isRef(l.info.TypeOf(rhs)) {
-		if r := l.rootVar(rhs); r != nil && r != v && isRef(r.Type()) {
+	if v := l.rootVar(lhs); v != nil && l.varied[v] && gotypes.IsRef(v.Type()) && gotypes.IsRef(l.info.TypeOf(rhs)) {
+		if r := l.rootVar(rhs); r != nil && r != v && gotypes.IsRef(r.Type()) {
 			mark(rhs, true)
 		}
 	}
@@ -185,7 +187,7 @@ func (l *lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) 
 	if r := l.callRule(call); r != nil {
 		return // math functions and min, max, len... write nothing
 	}
-	if id := identOf(call.Fun); id != nil {
+	if id := gotypes.IdentOf(call.Fun); id != nil {
 		if b, ok := l.info.Uses[id].(*types.Builtin); ok && b.Name() != "copy" {
 			return
 		}
@@ -198,7 +200,7 @@ func (l *lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) 
 	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 		if s, ok := l.info.Selections[sel]; ok && s.Kind() == types.MethodVal {
-			if _, ptr := s.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer); ptr || isRef(l.info.TypeOf(sel.X)) {
+			if _, ptr := s.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer); ptr || gotypes.IsRef(l.info.TypeOf(sel.X)) {
 				mark(sel.X, true)
 			}
 		}
@@ -207,7 +209,7 @@ func (l *lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) 
 		a = ast.Unparen(a)
 		if u, ok := a.(*ast.UnaryExpr); ok && u.Op == token.AND {
 			mark(u.X, true)
-		} else if t := l.info.TypeOf(a); t != nil && isRef(t) {
+		} else if t := l.info.TypeOf(a); t != nil && gotypes.IsRef(t) {
 			mark(a, true)
 		}
 	}
@@ -401,7 +403,7 @@ func (l *lowerer) liveAssign(lhs, rhs []ast.Expr, tok token.Token, live liveSet)
 		v := l.rootVar(x)
 		// Writes through slices and pointers may be read through another
 		// view of the same memory: they are always useful.
-		if v == nil || !live[v] && !isRef(v.Type()) {
+		if v == nil || !live[v] && !gotypes.IsRef(v.Type()) {
 			continue
 		}
 		l.useful[x] = true

@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -57,7 +58,7 @@ func (l *lowerer) adjPath(e ast.Expr) adjoint.Expr {
 func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.Expr) {
 	// An int or bool field of an active struct (a.Count += 1) carries no
 	// derivative: it is passive code.
-	if !l.useful[lhs] || !isDifferentiable(l.info.TypeOf(lhs)) {
+	if !l.useful[lhs] || !gotypes.IsDifferentiable(l.info.TypeOf(lhs)) {
 		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.conv(lhs)}, Op: tok.String(), Rhs: []adjoint.Expr{l.conv(rhs)}})
 		return
 	}
@@ -69,9 +70,9 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.conv(lhs)}, Op: "=", Rhs: []adjoint.Expr{l.conv(rhs)}})
 		return
 	}
-	if !isFloat(t) {
+	if !gotypes.IsFloat(t) {
 		way := "assign its float elements one by one"
-		if refVar(t) {
+		if gotypes.RefVar(t) {
 			// A row of a [][]float64 cannot be built element by element.
 			way = "gradgen follows a local [][]float64 built row by row only as m[i] = make(...) in the one loop over its rows (not inside another loop), the only statement that sets a row of m, made once with make; otherwise keep the values in one flat slice indexed by i*n+j"
 			if _, field := ast.Unparen(lhs).(*ast.SelectorExpr); field {
@@ -94,7 +95,7 @@ func (l *lowerer) freshRow(lhs, rhs ast.Expr) bool {
 	if !ok || len(l.loops) != 1 || l.loops[0].index == "" || !freshMemory(l.info, rhs) {
 		return false
 	}
-	if call, isCall := ast.Unparen(rhs).(*ast.CallExpr); !isCall || isBuiltinCall(l.info, call, "new") {
+	if call, isCall := ast.Unparen(rhs).(*ast.CallExpr); !isCall || gotypes.IsBuiltinCall(l.info, call, "new") {
 		return false
 	}
 	m, okM := ast.Unparen(ix.X).(*ast.Ident)
@@ -143,7 +144,7 @@ func (l *lowerer) freshRow(lhs, rhs ast.Expr) bool {
 func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 	lv := l.conv(lhs)
 	root := l.variableOf(l.rootVar(lhs))
-	if root.param && byReference(root.typ) || root.viewOf != nil && root.viewOf.param && byReference(root.viewOf.typ) {
+	if root.param && gotypes.ByReference(root.typ) || root.viewOf != nil && root.viewOf.param && gotypes.ByReference(root.viewOf.typ) {
 		// The buffer of a parameter already holds the caller's gradient:
 		// the adjoint of the value overwritten here cannot be told apart
 		// from it.
@@ -238,20 +239,20 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 // the variable's adjoint view is set alongside it.
 func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	defining := l.defining[v]
-	if holdsFloatsByValue(v.typ) && defining && l.elementAlias(v, rhs) {
+	if gotypes.HoldsFloatsByValue(v.typ) && defining && l.elementAlias(v, rhs) {
 		// A copy of an element that nothing changes while it lives: the
 		// element's adjoint is the copy's.
 		v.alias = l.adjPath(rhs)
 		l.writeForward(v, l.conv(rhs))
 		return
 	}
-	if holdsFloatsByValue(v.typ) {
+	if gotypes.HoldsFloatsByValue(v.typ) {
 		// The adjoint of a copy is a view for the slices it holds, but its
 		// own floats' adjoints would stay in the copy: refused, not lost.
 		field := "Field"
 		if st, ok := v.typ.Underlying().(*types.Struct); ok {
 			for f := range st.Fields() {
-				if isFloat(f.Type()) {
+				if gotypes.IsFloat(f.Type()) {
 					field = f.Name()
 					break
 				}
@@ -268,7 +269,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	var view adjoint.Expr
 	switch r := ast.Unparen(rhs).(type) {
 	case *ast.CallExpr:
-		if id := identOf(r.Fun); id != nil {
+		if id := gotypes.IdentOf(r.Fun); id != nil {
 			if b, ok := l.info.Uses[id].(*types.Builtin); ok && b.Name() == "make" {
 				view = l.conv(r)
 			}
@@ -278,7 +279,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 		// and element writes before lowering): fresh memory, whose
 		// adjoint starts zero, as make's does.
 		if n, ok := sliceLitLen(l.info, r); ok && !l.exprVaried(r) {
-			if t, ok := irType(l.info.TypeOf(r)); ok {
+			if t, ok := gotypes.IrType(l.info.TypeOf(r)); ok {
 				view = adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: t}, adjoint.Literal(fmt.Sprint(n))}}
 			}
 		}
@@ -346,7 +347,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 // make([]T, len(v)[, cap(v)]); else nil.
 func (l *lowerer) madeOnce(rhs ast.Expr, v string) adjoint.Expr {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
-	if !ok || !isBuiltinCall(l.info, call, "make") || len(call.Args) < 2 {
+	if !ok || !gotypes.IsBuiltinCall(l.info, call, "make") || len(call.Args) < 2 {
 		return nil
 	}
 	again := true
@@ -374,7 +375,7 @@ func (l *lowerer) localArrayView(sl *ast.SliceExpr) bool {
 		return false
 	}
 	v := l.variableOf(root)
-	return !v.param && v.viewOf == nil && !isRef(root.Type())
+	return !v.param && v.viewOf == nil && !gotypes.IsRef(root.Type())
 }
 
 // ensureShadow returns the variable that holds v's adjoint view.
@@ -423,7 +424,7 @@ func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
 				}
 			}
 		case *ast.CallExpr:
-			if id := identOf(n.Fun); id != nil {
+			if id := gotypes.IdentOf(n.Fun); id != nil {
 				if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "append" || b.Name() == "copy" || b.Name() == "clear") && len(n.Args) > 0 {
 					if v := l.rootVar(n.Args[0]); v != nil && l.varied[v] {
 						way := "make the slice with its final length and assign its elements"
@@ -469,7 +470,7 @@ func (l *lowerer) packageVarWritten(x ast.Expr) (ast.Expr, bool) {
 		case *ast.SliceExpr:
 			x = e.X
 		case *ast.SelectorExpr:
-			if _, pkg := l.info.Uses[identOf(e.X)].(*types.PkgName); pkg {
+			if _, pkg := l.info.Uses[gotypes.IdentOf(e.X)].(*types.PkgName); pkg {
 				return e, true
 			}
 			x = e.X
@@ -517,7 +518,7 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		args := append(append(append(bufIdx, lenOf(buf)), primIdx...), lenOf(prim))
 		out := []adjoint.Stmt{panicIf(adjoint.Bin("<", lenOf(buf), lenOf(prim)),
 			`"`+l.fnName+`: len(`+bufText+`) = %d is shorter than len(`+primText+`) = %d"`, args...)}
-		if hasSlices(u.Elem()) {
+		if gotypes.HasSlices(u.Elem()) {
 			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
 			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
 			if len(inner) > 0 {
@@ -526,7 +527,7 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		}
 		return out
 	case *types.Array:
-		if hasSlices(u.Elem()) {
+		if gotypes.HasSlices(u.Elem()) {
 			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
 			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
 			if len(inner) > 0 {
@@ -537,7 +538,7 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		var out []adjoint.Stmt
 		for i := range u.NumFields() {
 			f := u.Field(i)
-			if hasSlices(f.Type()) && isDifferentiable(f.Type()) {
+			if gotypes.HasSlices(f.Type()) && gotypes.IsDifferentiable(f.Type()) {
 				out = append(out, l.lengthChecks(adjoint.Selector{X: prim, Sel: f.Name()}, adjoint.Selector{X: buf, Sel: f.Name()}, f.Type(), depth)...)
 			}
 		}

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // A Diagnostic is a problem at a position in the source.
@@ -584,7 +585,7 @@ func (p *pkgContext) typeParams(fn *ast.FuncDecl) []adjoint.Param {
 	var out []adjoint.Param
 	for i := range tps.Len() {
 		tp := tps.At(i)
-		c, ok := irType(tp.Constraint())
+		c, ok := gotypes.IrType(tp.Constraint())
 		if !ok {
 			c = adjoint.Opaque{Text: types.TypeString(tp.Constraint(), types.RelativeTo(p.pkg))}
 		}

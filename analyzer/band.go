@@ -8,6 +8,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Banded Hessians. A function of one float slice x that sums, over a loop
@@ -53,7 +54,7 @@ func (p *pkgContext) hessianBand(g *gradFunc, file *ast.File) (int, bool) {
 // (no active state carried from trip to trip but accumulators, the result
 // linear in them), so that each trip's terms alone couple elements.
 func (p *pkgContext) bandSum(g *gradFunc, file *ast.File) (*types.Var, ast.Stmt, bool) {
-	if len(g.wrt) != 1 || !isFloatSlice(g.wrt[0].Type()) || g.wrt[0] == g.recv {
+	if len(g.wrt) != 1 || !gotypes.IsFloatSlice(g.wrt[0].Type()) || g.wrt[0] == g.recv {
 		return nil, nil, false
 	}
 	x := g.wrt[0]
@@ -98,7 +99,7 @@ func (p *pkgContext) offsetSpread(loopBody *ast.BlockStmt, x *types.Var, counter
 		}
 		switch n := n.(type) {
 		case *ast.CallExpr:
-			if id := identOf(n.Fun); id != nil && id.Name == "len" && len(n.Args) == 1 && p.isVar(n.Args[0], x) {
+			if id := gotypes.IdentOf(n.Fun); id != nil && id.Name == "len" && len(n.Args) == 1 && p.isVar(n.Args[0], x) {
 				return false
 			}
 		case *ast.IndexExpr:
@@ -145,7 +146,7 @@ func (p *pkgContext) usesBeyondLen(n ast.Node, x *types.Var) bool {
 	found := false
 	ast.Inspect(n, func(m ast.Node) bool {
 		if call, ok := m.(*ast.CallExpr); ok {
-			if id := identOf(call.Fun); id != nil && id.Name == "len" && len(call.Args) == 1 && p.isVar(call.Args[0], x) {
+			if id := gotypes.IdentOf(call.Fun); id != nil && id.Name == "len" && len(call.Args) == 1 && p.isVar(call.Args[0], x) {
 				return false
 			}
 		}
@@ -204,10 +205,10 @@ func (h *hessianWriter) writeBanded(b int) *adjoint.Func {
 	elem := g.wrt[0].Type().Underlying().(*types.Slice).Elem()
 	out := &adjoint.Func{Name: g.name}
 	for _, prm := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: mustIR(prm.Type())})
+		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: gotypes.MustIR(prm.Type())})
 	}
 	if g.recv != nil {
-		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: mustIR(g.recv.Type())}
+		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: gotypes.MustIR(g.recv.Type())}
 	}
 	dx := h.names.fresh(adjointName(x))
 	hess := h.names.fresh("hess")
@@ -215,8 +216,8 @@ func (h *hessianWriter) writeBanded(b int) *adjoint.Func {
 	if bt, ok := g.result.Underlying().(*types.Basic); ok && bt.Kind() == types.Float32 {
 		hessElem = "float32"
 	}
-	out.Params = append(out.Params, adjoint.Param{Name: dx, Type: mustIR(g.wrt[0].Type())}, adjoint.Param{Name: hess, Type: adjoint.Slice{Elem: adjoint.Named{Name: hessElem}}})
-	out.Results = []adjoint.Param{{Type: mustIR(g.result)}}
+	out.Params = append(out.Params, adjoint.Param{Name: dx, Type: gotypes.MustIR(g.wrt[0].Type())}, adjoint.Param{Name: hess, Type: adjoint.Slice{Elem: adjoint.Named{Name: hessElem}}})
+	out.Results = []adjoint.Param{{Type: gotypes.MustIR(g.result)}}
 	out.Doc = g.name + " returns " + g.decl.Name.Name + "'s value and its gradient with respect to " + x + " (added into " + dx + "), and adds its Hessian into " + hess + ", row-major: " + hess + "[i*n+j] is the second derivative with respect to " + x + "[i] and " + x + "[j]. " +
 		fmt.Sprintf("The Hessian is banded (|i-j| <= %d, read from the code): %d Hessian-vector products along compressed directions give it.", b, 2*b+1)
 	var body []adjoint.Stmt
@@ -231,7 +232,7 @@ func (h *hessianWriter) writeBanded(b int) *adjoint.Func {
 		body = append(body, h.stackOrMake(name, g.wrt[0].Type(), id(n))...)
 	}
 	value := h.names.fresh(lowerFirst(g.decl.Name.Name))
-	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: mustIR(g.result)})
+	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: gotypes.MustIR(g.result)})
 	colours := fmt.Sprint(2*b + 1)
 	c, j, i, d, grad := h.names.fresh("c"), h.names.fresh("j"), h.names.fresh("i"), h.names.fresh("d"), h.names.fresh("grad")
 	each := func(do adjoint.Stmt) adjoint.Stmt { // for j := c; j < n; j += 2b+1

@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // copy between float slices (copy(dst, src) as a statement, n := copy(dst,
@@ -68,11 +70,11 @@ func (c *copyRewrite) stmt(s ast.Stmt) ([]ast.Stmt, bool) {
 		assign = s
 		call, _ = ast.Unparen(s.Rhs[0]).(*ast.CallExpr)
 	}
-	if call == nil || len(call.Args) != 2 || !isBuiltinCall(c.p.info, call, "copy") {
+	if call == nil || len(call.Args) != 2 || !gotypes.IsBuiltinCall(c.p.info, call, "copy") {
 		return nil, false
 	}
 	dst, src := call.Args[0], call.Args[1]
-	if t, ok := c.p.info.TypeOf(dst).Underlying().(*types.Slice); !ok || !isFloat(t.Elem()) {
+	if t, ok := c.p.info.TypeOf(dst).Underlying().(*types.Slice); !ok || !gotypes.IsFloat(t.Elem()) {
 		return nil, false
 	}
 	if !c.disjoint(dst, src) {
@@ -213,7 +215,7 @@ func (c *copyRewrite) origin(v types.Object) (param, fresh bool) {
 				}
 				sets++
 				if n.Tok == token.DEFINE && len(n.Rhs) == len(n.Lhs) {
-					if call, ok := ast.Unparen(n.Rhs[i]).(*ast.CallExpr); ok && isBuiltinCall(c.p.info, call, "make") {
+					if call, ok := ast.Unparen(n.Rhs[i]).(*ast.CallExpr); ok && gotypes.IsBuiltinCall(c.p.info, call, "make") {
 						made = true
 					}
 				}
@@ -225,7 +227,7 @@ func (c *copyRewrite) origin(v types.Object) (param, fresh bool) {
 				}
 				sets++
 				if len(n.Values) == len(n.Names) {
-					if call, ok := ast.Unparen(n.Values[i]).(*ast.CallExpr); ok && isBuiltinCall(c.p.info, call, "make") {
+					if call, ok := ast.Unparen(n.Values[i]).(*ast.CallExpr); ok && gotypes.IsBuiltinCall(c.p.info, call, "make") {
 						made = true
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -61,12 +62,12 @@ func (l *lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
 		}
 	case *ast.SelectorExpr:
 		if sel, ok := l.info.Selections[fun]; ok && sel.Kind() == types.MethodVal {
-			return calleeFunc(l.info, call), fun.X
+			return gotypes.CalleeFunc(l.info, call), fun.X
 		}
 	default:
 		return nil, nil // generic instantiations and function values
 	}
-	return calleeFunc(l.info, call), nil
+	return gotypes.CalleeFunc(l.info, call), nil
 }
 
 // lowerFuncCall lowers a call to a function of this package, or to one
@@ -143,7 +144,7 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 // no derivative flows through them. ok is false after an error.
 func (l *lowerer) calleeRef(call *ast.CallExpr, fn *types.Func, site declSite, rule *ruleFunc, params []*types.Var, mask []byte) (fun adjoint.Expr, pullback, ok bool) {
 	for i, p := range params {
-		if mask[i] == '1' && byReference(p.Type()) {
+		if mask[i] == '1' && gotypes.ByReference(p.Type()) {
 			pullback = true
 		}
 	}
@@ -189,10 +190,10 @@ func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 		pt := p.Type()
 		r.VJP = append(r.VJP, func(c *rules.Ctx) adjoint.Expr {
 			seed := c.D[0]
-			if isFloat(pt) && !types.Identical(pt, resType) {
+			if gotypes.IsFloat(pt) && !types.Identical(pt, resType) {
 				// A Meters parameter's partial is a Meters: the result's
 				// adjoint is converted to it.
-				seed = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(pt)}, Args: []adjoint.Expr{seed}}
+				seed = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(pt)}, Args: []adjoint.Expr{seed}}
 			}
 			return adjoint.Mul(c.R[k], seed)
 		})
@@ -224,17 +225,17 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 		grads := []adjoint.Expr{adjoint.Id("_")}
 		var gradArg []int
 		for i, p := range params {
-			if !isDifferentiable(p.Type()) {
+			if !gotypes.IsDifferentiable(p.Type()) {
 				continue
 			}
 			switch {
-			case byReference(p.Type()) && mask[i] == '1':
+			case gotypes.ByReference(p.Type()) && mask[i] == '1':
 				extra = append(extra, args[i].path)
-			case byReference(p.Type()) && isRule:
+			case gotypes.ByReference(p.Type()) && isRule:
 				// A rule takes a buffer for every such parameter: nil for an
 				// argument without a derivative.
 				extra = append(extra, adjoint.Literal("nil"))
-			case byReference(p.Type()):
+			case gotypes.ByReference(p.Type()):
 			case mask[i] == '1' || isRule:
 				g := c.Fresh("d" + upperFirst(fn.Name()) + "D" + p.Name())
 				grads = append(grads, adjoint.Id(g))
@@ -290,7 +291,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		return false
 	}
 	for i := range sig.Results().Len() {
-		if !isFloat(sig.Results().At(i).Type()) {
+		if !gotypes.IsFloat(sig.Results().At(i).Type()) {
 			l.errorf(call.Pos(), "cannot differentiate %s: gradgen follows helpers whose results are all floats; return the floats from this helper and compute the %s in another function", l.source(call), types.TypeString(sig.Results().At(i).Type(), types.RelativeTo(l.pkg)))
 			return true
 		}
@@ -353,8 +354,8 @@ func (l *lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr a
 		var gradArg []int
 		for i, p := range params {
 			switch {
-			case !isDifferentiable(p.Type()) || mask[i] != '1':
-			case byReference(p.Type()):
+			case !gotypes.IsDifferentiable(p.Type()) || mask[i] != '1':
+			case gotypes.ByReference(p.Type()):
 				extra = append(extra, args[i].path)
 			default:
 				grads = append(grads, adjoint.Id(c.Fresh("d"+upperFirst(fn.Name())+"D"+p.Name())))
@@ -388,9 +389,9 @@ func (l *lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvEx
 	mask = make([]byte, len(exprs))
 	for i, e := range exprs {
 		mask[i] = '0'
-		if isDifferentiable(params[i].Type()) && l.exprVaried(e) {
+		if gotypes.IsDifferentiable(params[i].Type()) && l.exprVaried(e) {
 			mask[i] = '1'
-			if byReference(params[i].Type()) {
+			if gotypes.ByReference(params[i].Type()) {
 				if l.rootVar(e) == nil {
 					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
 					return nil, nil, nil, false

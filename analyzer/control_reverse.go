@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // backward writes the backward code of a block: its statements in reverse,
@@ -162,7 +163,7 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 			if b, ok := lp.rangeIndex.typ.Underlying().(*types.Basic); ok && b.Kind() != types.Int {
 				// The key of a range over an int32 is an int32; the count
 				// recorded is an int.
-				index = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(lp.rangeIndex.typ)}, Args: []adjoint.Expr{index}}
+				index = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(lp.rangeIndex.typ)}, Args: []adjoint.Expr{index}}
 			}
 			body = append(body, adjoint.Set(adjoint.Id(lp.rangeIndex.name), "=", index))
 		}

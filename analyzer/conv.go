@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Passive expressions: source expressions copied into generated code, with
@@ -31,7 +32,7 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 				return adjoint.Id(l.variableOf(obj).name)
 			}
 		case *types.TypeName:
-			if t, ok := irType(obj.Type()); ok {
+			if t, ok := gotypes.IrType(obj.Type()); ok {
 				return adjoint.TypeExpr{Type: t}
 			}
 		}
@@ -53,7 +54,7 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 		}
 		return adjoint.Call{Fun: l.conv(e.Fun), Args: args, Ellipsis: e.Ellipsis.IsValid()}
 	case *ast.SelectorExpr:
-		if pkg, ok := l.info.Uses[identOf(e.X)].(*types.PkgName); ok {
+		if pkg, ok := l.info.Uses[gotypes.IdentOf(e.X)].(*types.PkgName); ok {
 			return adjoint.Qual{Path: pkg.Imported().Path(), Name: e.Sel.Name}
 		}
 		return adjoint.Selector{X: l.conv(e.X), Sel: e.Sel.Name}
@@ -72,7 +73,7 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 		}
 		return s
 	case *ast.CompositeLit:
-		t, _ := irType(l.info.TypeOf(e))
+		t, _ := gotypes.IrType(l.info.TypeOf(e))
 		_, isStruct := l.info.TypeOf(e).Underlying().(*types.Struct)
 		elts := make([]adjoint.Expr, len(e.Elts))
 		for i, x := range e.Elts {
@@ -91,7 +92,7 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 	case *ast.KeyValueExpr:
 		return adjoint.KeyValue{Key: l.conv(e.Key), Value: l.conv(e.Value)}
 	case *ast.ArrayType, *ast.MapType:
-		if t, ok := irType(l.info.TypeOf(e)); ok {
+		if t, ok := gotypes.IrType(l.info.TypeOf(e)); ok {
 			return adjoint.TypeExpr{Type: t}
 		}
 	}
@@ -109,9 +110,9 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 func (l *lowerer) passive(e ast.Expr) operand {
 	o := operand{val: l.conv(e), typ: l.info.TypeOf(e)}
 	o.bval = o.val
-	if tv := l.info.Types[e]; tv.Value != nil && isTypeParam(tv.Type) {
+	if tv := l.info.Types[e]; tv.Value != nil && gotypes.IsTypeParam(tv.Type) {
 		o.bval = typeParamConst(tv.Type, tv.Value, o.val)
-	} else if tv.Value != nil && isFloat(tv.Type) {
+	} else if tv.Value != nil && gotypes.IsFloat(tv.Type) {
 		o.bval = floatLit(tv.Value, tv.Type)
 	}
 	return o
@@ -123,7 +124,7 @@ func (l *lowerer) passive(e ast.Expr) operand {
 // v on a float32 rounding tie comes out one bit off); an untyped constant
 // beside a T operand rounds once, as the source's x * v does.
 func typeParamConst(t types.Type, v constant.Value, x adjoint.Expr) adjoint.Expr {
-	it, _ := irType(t)
+	it, _ := gotypes.IrType(t)
 	zero := adjoint.Call{Fun: adjoint.TypeExpr{Type: it}, Args: []adjoint.Expr{adjoint.Literal("0")}}
 	if _, exact := constant.Float64Val(constant.ToFloat(v)); exact {
 		return adjoint.Call{Fun: adjoint.TypeExpr{Type: it}, Args: []adjoint.Expr{x}}
@@ -138,7 +139,7 @@ func typeParamConst(t types.Type, v constant.Value, x adjoint.Expr) adjoint.Expr
 // value the forward code computes with: whole numbers without a fraction
 // (3, not 3.0), the rest in the shortest form that reads back exactly.
 func floatLit(v constant.Value, t types.Type) adjoint.Expr {
-	if isTypeParam(t) {
+	if gotypes.IsTypeParam(t) {
 		f := constant.ToFloat(v)
 		text := constant.Num(f).ExactString()
 		if d := constant.Denom(f); d.ExactString() != "1" {

@@ -6,6 +6,8 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Custom rules: finding the functions marked //gradgen:rule, and checking
@@ -91,10 +93,10 @@ func ruleTypes(target *types.Func) (params, results []types.Type, ref bool) {
 	for i := range sig.Params().Len() {
 		v := sig.Params().At(i)
 		params = append(params, v.Type())
-		if isDifferentiable(v.Type()) {
-			if byReference(v.Type()) {
+		if gotypes.IsDifferentiable(v.Type()) {
+			if gotypes.ByReference(v.Type()) {
 				ref = true
-				bufs = append(bufs, bufferType(v.Type()))
+				bufs = append(bufs, gotypes.BufferType(v.Type()))
 			} else {
 				results = append(results, v.Type())
 			}
@@ -133,7 +135,7 @@ func ruleSignature(target *types.Func, pkg *types.Package) string {
 func ruleWay(target *types.Func, pkg *types.Package) string {
 	sig := target.Signature()
 	for i := range sig.Params().Len() {
-		if v := sig.Params().At(i); isDifferentiable(v.Type()) && !byReference(v.Type()) && !isFloat(v.Type()) {
+		if v := sig.Params().At(i); gotypes.IsDifferentiable(v.Type()) && !gotypes.ByReference(v.Type()) && !gotypes.IsFloat(v.Type()) {
 			return fmt.Sprintf("make %s take %s (a %s) as a slice or a pointer, and write a //gradgen:rule %s", target.Name(), v.Name(), types.TypeString(v.Type(), types.RelativeTo(pkg)), target.Name())
 		}
 	}
@@ -142,7 +144,7 @@ func ruleWay(target *types.Func, pkg *types.Package) string {
 
 func checkRuleSignature(target, rule *types.Func, pkg *types.Package) string {
 	sig := target.Type().(*types.Signature)
-	if sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) {
+	if sig.Results().Len() != 1 || !gotypes.IsFloat(sig.Results().At(0).Type()) {
 		return "gradgen differentiates functions with a single float result"
 	}
 	if sig.Recv() != nil {
@@ -152,7 +154,7 @@ func checkRuleSignature(target, rule *types.Func, pkg *types.Package) string {
 		// A partial with respect to an array or struct passed by value
 		// would be an aggregate the call's lowering cannot scale.
 		v := sig.Params().At(i)
-		if isDifferentiable(v.Type()) && !byReference(v.Type()) && !isFloat(v.Type()) {
+		if gotypes.IsDifferentiable(v.Type()) && !gotypes.ByReference(v.Type()) && !gotypes.IsFloat(v.Type()) {
 			name := v.Name()
 			if name == "" || name == "_" {
 				name = fmt.Sprintf("parameter %d", i+1)

@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Copies of elements that hold floats beside slices (c := b[i], with b a
@@ -94,11 +96,11 @@ func (l *lowerer) writesAndEscapes(body *ast.BlockStmt) (defs map[types.Object]i
 				}
 			}
 		case *ast.CallExpr:
-			if id := identOf(n.Fun); id != nil && id.Name == "len" {
+			if id := gotypes.IdentOf(n.Fun); id != nil && id.Name == "len" {
 				return false
 			}
 			for _, a := range n.Args {
-				if t := l.info.TypeOf(a); t != nil && isRef(t) {
+				if t := l.info.TypeOf(a); t != nil && gotypes.IsRef(t) {
 					if r := l.rootVar(a); r != nil {
 						escapes[r] = true // a callee could write through it
 					}
@@ -193,7 +195,7 @@ func (l *lowerer) indexesArithmetic(indexes []ast.Expr) bool {
 		ast.Inspect(ix, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CallExpr:
-				if id := identOf(n.Fun); id == nil || id.Name != "len" || l.info.Uses[id] != types.Universe.Lookup("len") {
+				if id := gotypes.IdentOf(n.Fun); id == nil || id.Name != "len" || l.info.Uses[id] != types.Universe.Lookup("len") {
 					stable = false // len(b) is fine: stableIdent checks b itself
 				}
 			case *ast.IndexExpr, *ast.StarExpr, *ast.SelectorExpr, *ast.SliceExpr:

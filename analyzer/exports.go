@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Derivatives across packages (SPEC §5): a package offers its callers the
@@ -214,18 +215,18 @@ func byValueWrt(fn *types.Func, dir *directive) ([]int, string) {
 	switch {
 	case sig.TypeParams().Len() > 0:
 		return nil, "it has type parameters"
-	case sig.Results().Len() != 1 || !isFloat(sig.Results().At(0).Type()) || dir.out != "":
+	case sig.Results().Len() != 1 || !gotypes.IsFloat(sig.Results().At(0).Type()) || dir.out != "":
 		return nil, "its function has no single float result"
 	}
 	var wrt []int
 	for i := range sig.Params().Len() {
 		v := sig.Params().At(i)
-		chosen := dir.wrt == nil && isDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" ||
+		chosen := dir.wrt == nil && gotypes.IsDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" ||
 			slices.Contains(dir.wrt, v.Name())
 		if !chosen {
 			continue
 		}
-		if !isFloat(v.Type()) {
+		if !gotypes.IsFloat(v.Type()) {
 			return nil, fmt.Sprintf("its wrt parameter %s is a %s, not a float", v.Name(), types.TypeString(v.Type(), types.RelativeTo(fn.Pkg())))
 		}
 		wrt = append(wrt, i)
@@ -307,7 +308,7 @@ func (r *ruleFunc) derives(i int, t types.Type) bool {
 	if r.wrt != nil {
 		return i < len(r.wrt) && r.wrt[i]
 	}
-	return isDifferentiable(t) && !byReference(t)
+	return gotypes.IsDifferentiable(t) && !gotypes.ByReference(t)
 }
 
 // pullback reports whether the rule takes the result's adjoint and
@@ -329,9 +330,9 @@ func (r *ruleFunc) nonWrtArgument(params []*types.Var, varied func(i int) bool) 
 		return ""
 	}
 	for i, p := range params {
-		if !r.derives(i, p.Type()) && isDifferentiable(p.Type()) && varied(i) {
+		if !r.derives(i, p.Type()) && gotypes.IsDifferentiable(p.Type()) && varied(i) {
 			way := fmt.Sprintf("add %s to its wrt= option", p.Name())
-			if !isFloat(p.Type()) {
+			if !gotypes.IsFloat(p.Type()) {
 				// A slice in wrt= would leave the gradient without a
 				// rule's shape, serving no other package at all.
 				way = ruleWay(r.target, r.target.Pkg()) + " beside it (gradients serve other packages only for float parameters)"

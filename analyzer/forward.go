@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
@@ -60,26 +61,26 @@ func (p *pkgContext) forwardFunction(g *gradFunc, file *ast.File) (fn *adjoint.F
 func (f *fwdLowerer) lowerForward(g *gradFunc) *adjoint.Func {
 	out := &adjoint.Func{Name: g.name, Doc: f.forwardDoc(g)}
 	if g.recv != nil {
-		out.Recv = &adjoint.Param{Name: f.paramName(g.recv), Type: mustIR(g.recv.Type())}
+		out.Recv = &adjoint.Param{Name: f.paramName(g.recv), Type: gotypes.MustIR(g.recv.Type())}
 	}
 	for _, p := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: f.paramName(p), Type: mustIR(p.Type())})
+		out.Params = append(out.Params, adjoint.Param{Name: f.paramName(p), Type: gotypes.MustIR(p.Type())})
 	}
 	for _, v := range g.wrt {
 		pv := f.variableOf(v)
-		out.Params = append(out.Params, adjoint.Param{Name: adjoint.ExprString(f.adjOf(pv)), Type: mustIR(v.Type())})
+		out.Params = append(out.Params, adjoint.Param{Name: adjoint.ExprString(f.adjOf(pv)), Type: gotypes.MustIR(v.Type())})
 	}
 	for _, t := range g.results {
-		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
+		out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
 	}
 	for _, t := range g.results {
-		if isFloat(t) {
-			out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
+		if gotypes.IsFloat(t) {
+			out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
 		}
 	}
 	// Tangents must be at least as long as their parameters.
 	for _, v := range g.wrt {
-		if hasSlices(v.Type()) {
+		if gotypes.HasSlices(v.Type()) {
 			pv := f.variableOf(v)
 			out.Body = append(out.Body, f.lengthChecks(adjoint.Id(pv.name), f.adjOf(pv), v.Type(), 0)...)
 		}
@@ -93,7 +94,7 @@ func (f *fwdLowerer) lowerForward(g *gradFunc) *adjoint.Func {
 	for _, p := range params {
 		if f.varied[p] && !g.wrtSet[p] {
 			pv := f.variableOf(p)
-			if byReference(p.Type()) {
+			if gotypes.ByReference(p.Type()) {
 				// Its memory is the caller's: a tangent here would have no
 				// counterpart there (reverse mode refuses such writes too).
 				f.errorf(p.Pos(), "forward mode cannot follow writes of active values into %s, which is not differentiated against: add it to wrt=, or copy it into a local variable", p.Name())
@@ -169,7 +170,7 @@ func (f *fwdLowerer) tangentName(v *variable) string {
 // hasTangent reports whether the variable obj carries a tangent.
 func (f *fwdLowerer) hasTangent(obj types.Object) bool {
 	v, ok := obj.(*types.Var)
-	return ok && f.varied[v] && isDifferentiable(v.Type())
+	return ok && f.varied[v] && gotypes.IsDifferentiable(v.Type())
 }
 
 // emit appends statements to the block being written.
@@ -334,7 +335,7 @@ func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) ad
 		// to it, as two statements: the parallel p, dp = p.Next, dp.Next
 		// is one that reverse mode, differentiating this JVP for an HVP,
 		// does not take.
-		walk := ok && !isFloat(f.info.TypeOf(s.Post.(*ast.AssignStmt).Lhs[0])) && !continues(s.Body, label)
+		walk := ok && !gotypes.IsFloat(f.info.TypeOf(s.Post.(*ast.AssignStmt).Lhs[0])) && !continues(s.Body, label)
 		switch {
 		case !active:
 			out.Post = f.convSimple(s.Post)
@@ -416,7 +417,7 @@ func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
 		return nil, false
 	}
 	lhs, rhs := as.Lhs[0], as.Rhs[0]
-	if !isFloat(f.info.TypeOf(lhs)) {
+	if !gotypes.IsFloat(f.info.TypeOf(lhs)) {
 		// p = p.Next walks a list: its tangent walks the tangent's.
 		if tan := f.adjPathOf(rhs); tan != nil && as.Tok == token.ASSIGN {
 			return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{f.conv(rhs), tan}}, true
@@ -467,11 +468,11 @@ func (f *fwdLowerer) parallelPost(as *ast.AssignStmt) (adjoint.Stmt, bool) {
 		if root == nil || !f.hasTangent(root) {
 			continue
 		}
-		if !isFloat(f.info.TypeOf(x)) {
+		if !gotypes.IsFloat(f.info.TypeOf(x)) {
 			return nil, false
 		}
 		if tan == nil {
-			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(f.info.TypeOf(x))}, Args: []adjoint.Expr{adjoint.Literal("0")}}
+			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(f.info.TypeOf(x))}, Args: []adjoint.Expr{adjoint.Literal("0")}}
 		}
 		tanLhs, tans = append(tanLhs, f.tangentOf(x)), append(tans, tan)
 	}
@@ -545,7 +546,7 @@ func (f *fwdLowerer) returnStmt(s *ast.ReturnStmt) {
 		}
 		val, tan := f.expr(e, nil)
 		vals = append(vals, val)
-		if !isFloat(f.results[i]) {
+		if !gotypes.IsFloat(f.results[i]) {
 			continue
 		}
 		if tan == nil {
@@ -571,7 +572,7 @@ func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
 		vs := spec.(*ast.ValueSpec)
 		var typ adjoint.Type
 		if vs.Type != nil {
-			typ, _ = irType(f.info.TypeOf(vs.Type))
+			typ, _ = gotypes.IrType(f.info.TypeOf(vs.Type))
 		}
 		names := make([]string, len(vs.Names))
 		lhs := make([]ast.Expr, len(vs.Names))
@@ -593,7 +594,7 @@ func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
 		if len(vs.Names) == 1 && len(vs.Values) == 1 && names[0] != "_" && f.poolableFwd(vs.Names[0], vs.Values[0]) {
 			// var w = make([]float64, n) with no tangent: from the pool,
 			// as w := make(...) is (assignStmt).
-			f.pooledMake(names[0], mustIR(f.info.TypeOf(vs.Names[0])), vs.Values[0])
+			f.pooledMake(names[0], gotypes.MustIR(f.info.TypeOf(vs.Names[0])), vs.Values[0])
 			continue
 		}
 		f.emit(adjoint.VarDecl{Names: names, Type: typ, Values: f.convAll(vs.Values)})
@@ -612,7 +613,7 @@ func (f *fwdLowerer) zeroTangentLike(v *variable, val adjoint.Expr) adjoint.Stmt
 	name := f.tangentName(v)
 	switch u := v.typ.Underlying().(type) {
 	case *types.Slice:
-		if isFloat(u.Elem()) {
+		if gotypes.IsFloat(u.Elem()) {
 			return adjoint.Set(adjoint.Id(name), ":=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: v.ir}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{val}}}})
 		}
 		f.errorf(f.fn.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: it is a slice of %s; keep active values in flat float slices", v.name, u.Elem())

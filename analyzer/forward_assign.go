@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -22,12 +23,12 @@ func (f *fwdLowerer) writesTangent(lhs []ast.Expr) bool {
 
 // assignStmt writes an assignment and its tangents.
 func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
-	if !f.writesTangent(s.Lhs) || len(s.Lhs) == 1 && !isDifferentiable(f.info.TypeOf(s.Lhs[0])) {
+	if !f.writesTangent(s.Lhs) || len(s.Lhs) == 1 && !gotypes.IsDifferentiable(f.info.TypeOf(s.Lhs[0])) {
 		// Passive code, an int field of an active struct included.
 		if len(s.Lhs) == 1 && len(s.Rhs) == 1 && s.Tok == token.DEFINE && f.poolableFwd(s.Lhs[0], s.Rhs[0]) {
 			// Scratch with no tangent (weights filled with constants):
 			// from the pool, as the reverse sweep takes it (poolPassive).
-			f.pooledMake(adjoint.ExprString(f.conv(s.Lhs[0])), mustIR(f.info.TypeOf(s.Lhs[0])), s.Rhs[0])
+			f.pooledMake(adjoint.ExprString(f.conv(s.Lhs[0])), gotypes.MustIR(f.info.TypeOf(s.Lhs[0])), s.Rhs[0])
 			return
 		}
 		f.emit(adjoint.Assign{Lhs: f.convAll(s.Lhs), Op: s.Tok.String(), Rhs: f.convAll(s.Rhs)})
@@ -39,7 +40,7 @@ func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
 	case token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN, token.QUO_ASSIGN:
 		lhs := s.Lhs[0]
 		t := f.info.TypeOf(lhs)
-		if !isFloat(t) {
+		if !gotypes.IsFloat(t) {
 			f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s", f.source(s))
 			return
 		}
@@ -78,13 +79,13 @@ func (f *fwdLowerer) assignOne(lhs, rhs ast.Expr, tok token.Token, declType ast.
 	}
 	t := f.info.TypeOf(lhs)
 	define := f.defines(lhs, tok)
-	if !isFloat(t) {
+	if !gotypes.IsFloat(t) {
 		f.assignAggregate(lhs, rhs, define)
 		return
 	}
 	d := f.lvalueDest(lhs, define)
 	if declType != nil {
-		d.declType = mustIR(f.info.TypeOf(declType))
+		d.declType = gotypes.MustIR(f.info.TypeOf(declType))
 	}
 	if tv := f.info.Types[rhs]; tv.Value != nil && define {
 		// x := 2.0 keeps the constant as the source wrote it: its text
@@ -102,10 +103,10 @@ func (f *fwdLowerer) assignParallel(lhs, rhs []ast.Expr, tok token.Token) {
 	for i, x := range lhs {
 		t := f.info.TypeOf(x)
 		val, tan := f.expr(rhs[i], nil)
-		if isFloat(t) && f.info.Types[rhs[i]].Value != nil {
-			val = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(t)}, Args: []adjoint.Expr{f.conv(rhs[i])}}
+		if gotypes.IsFloat(t) && f.info.Types[rhs[i]].Value != nil {
+			val = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(t)}, Args: []adjoint.Expr{f.conv(rhs[i])}}
 		}
-		if !isFloat(t) && f.exprVaried(rhs[i]) {
+		if !gotypes.IsFloat(t) && f.exprVaried(rhs[i]) {
 			f.errorf(rhs[i].Pos(), "forward mode (//gradgen:jvp) cannot assign %s in a parallel assignment: assign it on its own", f.source(rhs[i]))
 			return
 		}
@@ -115,12 +116,12 @@ func (f *fwdLowerer) assignParallel(lhs, rhs []ast.Expr, tok token.Token) {
 		if root == nil || !f.hasTangent(root) {
 			continue
 		}
-		if !isFloat(t) {
+		if !gotypes.IsFloat(t) {
 			f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot assign %s in a parallel assignment: assign it on its own", f.source(x))
 			return
 		}
 		if tan == nil {
-			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(t)}, Args: []adjoint.Expr{adjoint.Literal("0")}}
+			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(t)}, Args: []adjoint.Expr{adjoint.Literal("0")}}
 		}
 		tanLeft = append(tanLeft, f.tangentOf(x))
 		tanRight = append(tanRight, tan)
@@ -135,7 +136,7 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 		// Passive: a map read, a type assertion, a passive call.
 		f.emit(adjoint.Assign{Lhs: f.convAll(lhs), Op: tok.String(), Rhs: []adjoint.Expr{f.conv(rhs)}})
 		for _, x := range lhs {
-			if root := f.rootVar(x); root != nil && f.hasTangent(root) && isFloat(f.info.TypeOf(x)) {
+			if root := f.rootVar(x); root != nil && f.hasTangent(root) && gotypes.IsFloat(f.info.TypeOf(x)) {
 				f.writeTan(f.lvalueDest(x, f.defines(x, tok)), nil)
 			} else if root != nil && f.hasTangent(root) {
 				f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent here: assign it on its own", f.source(x))
@@ -158,13 +159,13 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 			continue
 		}
 		t := f.info.TypeOf(x)
-		if !isFloat(t) {
+		if !gotypes.IsFloat(t) {
 			f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent here", f.source(x))
 			return
 		}
 		tan := tans[i]
 		if tan == nil {
-			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(t)}, Args: []adjoint.Expr{adjoint.Literal("0")}}
+			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(t)}, Args: []adjoint.Expr{adjoint.Literal("0")}}
 		}
 		left = append(left, f.tangentOf(x))
 		right = append(right, tan)
@@ -244,7 +245,7 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		if define && f.poolableFwd(lhs, rhs) {
 			// From the pool, as in reverse mode (poolableLocal).
 			for _, x := range made {
-				f.pooledMake(adjoint.ExprString(x), mustIR(f.info.TypeOf(lhs)), rhs)
+				f.pooledMake(adjoint.ExprString(x), gotypes.MustIR(f.info.TypeOf(lhs)), rhs)
 			}
 			return
 		}
@@ -307,14 +308,14 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 
 // isBuiltin reports whether call calls one of the named builtins.
 func (f *fwdLowerer) isBuiltin(call *ast.CallExpr, names ...string) bool {
-	return isBuiltinCall(f.info, call, names...)
+	return gotypes.IsBuiltinCall(f.info, call, names...)
 }
 
 // composite writes a composite literal's elements, and returns the value
 // and its tangent: []float64{a*b, c} gives {t, c} and {dt, dc}.
 func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr) {
 	t := f.info.TypeOf(e)
-	it := mustIR(t)
+	it := gotypes.MustIR(t)
 	var st *types.Struct
 	if s, ok := t.Underlying().(*types.Struct); ok {
 		st = s
@@ -338,12 +339,12 @@ func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr)
 		xt := f.info.TypeOf(x)
 		var val, tan adjoint.Expr
 		switch {
-		case isFloat(xt):
+		case gotypes.IsFloat(xt):
 			val, tan = f.expr(x, nil)
 			if tv := f.info.Types[x]; tv.Value != nil {
 				val = f.conv(x)
 			}
-		case !isDifferentiable(xt):
+		case !gotypes.IsDifferentiable(xt):
 			val = f.passiveVal(x)
 		default:
 			val = f.conv(x)
@@ -352,11 +353,11 @@ func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr)
 				if tan == nil {
 					f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot yet follow the tangent of %s in a composite literal: assign it to a variable first", f.source(x))
 				}
-			} else if _, isComp := x.(*ast.CompositeLit); isComp && !hasReferences(xt) {
+			} else if _, isComp := x.(*ast.CompositeLit); isComp && !gotypes.HasReferences(xt) {
 				// A constant row ({1, 0} in [2][2]float64{{1, 0}, {0, 1}}):
 				// its tangent is the zero value of its type.
-				tan = adjoint.Composite{Type: mustIR(xt)}
-			} else if isComp || hasSlices(xt) {
+				tan = adjoint.Composite{Type: gotypes.MustIR(xt)}
+			} else if isComp || gotypes.HasSlices(xt) {
 				f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot yet give %s a tangent in a composite literal: assign it to a variable first", f.source(x))
 			}
 		}

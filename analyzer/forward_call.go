@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // call writes a call with one result: a conversion, a math function or
@@ -168,7 +169,7 @@ func (f *fwdLowerer) helperCall(call *ast.CallExpr, fn *types.Func, name string,
 		resVals = append(resVals, adjoint.Id(v.name))
 	}
 	for i := range resTypes.Len() {
-		if !isFloat(resTypes.At(i).Type()) {
+		if !gotypes.IsFloat(resTypes.At(i).Type()) {
 			resTans = append(resTans, nil)
 			continue
 		}
@@ -193,13 +194,13 @@ func (f *fwdLowerer) callArgs(params []*types.Var, exprs []ast.Expr, hasRecv boo
 		pt := params[i].Type()
 		mask[i] = '0'
 		switch {
-		case !isDifferentiable(pt) || !f.exprVaried(e):
+		case !gotypes.IsDifferentiable(pt) || !f.exprVaried(e):
 			if i == 0 && hasRecv {
 				vals[i] = f.conv(e) // a method's receiver, which may be addressed
 			} else {
 				vals[i] = f.passiveVal(e)
 			}
-		case isFloat(pt):
+		case gotypes.IsFloat(pt):
 			vals[i], tans[i] = f.expr(e, nil)
 		default:
 			vals[i] = f.conv(e)
@@ -257,7 +258,7 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 		lhs = append(lhs, adjoint.Id(d.name))
 		var term adjoint.Expr = adjoint.Mul(adjoint.Id(d.name), tans[i])
 		if !types.Identical(p.Type(), resType) {
-			term = adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(resType)}, Args: []adjoint.Expr{term}}
+			term = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(resType)}, Args: []adjoint.Expr{term}}
 		}
 		tan = adjoint.Add(tan, term)
 	}
@@ -295,7 +296,7 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 	var wrt []string
 	partial := false
 	for i, v := range all {
-		if !isDifferentiable(v.Type()) {
+		if !gotypes.IsDifferentiable(v.Type()) {
 			continue
 		}
 		if mask[i] == '0' {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
@@ -116,7 +117,7 @@ func (f *fwdLowerer) callsFunction(e ast.Expr) bool {
 		if tv, ok := f.info.Types[call.Fun]; ok && tv.IsType() {
 			return true
 		}
-		if b, ok := f.info.Uses[identOf(call.Fun)].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
+		if b, ok := f.info.Uses[gotypes.IdentOf(call.Fun)].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
 			return true
 		}
 		found = true
@@ -130,8 +131,8 @@ func (f *fwdLowerer) callsFunction(e ast.Expr) bool {
 // nil, receives the last operation's value and tangent.
 func (f *fwdLowerer) expr(e ast.Expr, into *dest) (adjoint.Expr, adjoint.Expr) {
 	t := f.info.TypeOf(e)
-	if !f.exprVaried(e) || !isFloat(t) {
-		if tv := f.info.Types[e]; tv.Value != nil && isFloat(tv.Type) {
+	if !f.exprVaried(e) || !gotypes.IsFloat(t) {
+		if tv := f.info.Types[e]; tv.Value != nil && gotypes.IsFloat(tv.Type) {
 			return f.store(into, floatLit(tv.Value, tv.Type), nil)
 		}
 		return f.store(into, f.passiveVal(e), nil)
@@ -210,7 +211,7 @@ func (f *fwdLowerer) writeTan(d *dest, tan adjoint.Expr) {
 	}
 	if tan == nil {
 		if d.define {
-			f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(d.tan)}, Type: mustIR(d.typ)})
+			f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(d.tan)}, Type: gotypes.MustIR(d.typ)})
 			return
 		}
 		tan = f.zeroValue(nil, d.typ)
@@ -334,8 +335,8 @@ func (f *fwdLowerer) tangentExpr(r *rules.Rule, a, ta []adjoint.Expr, res adjoin
 func (f *fwdLowerer) piecewiseOp(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t types.Type, base string, into *dest) (adjoint.Expr, adjoint.Expr) {
 	tmp := f.tempDest(base, t)
 	f.writeVal(tmp, fwd)
-	f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(tmp.tan)}, Type: mustIR(t)})
-	v := rules.Vals{A: a, R: []adjoint.Expr{tmp.val}, T: mustIR(t)}
+	f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(tmp.tan)}, Type: gotypes.MustIR(t)})
+	v := rules.Vals{A: a, R: []adjoint.Expr{tmp.val}, T: gotypes.MustIR(t)}
 	f.emit(r.Guarded(len(a)).WriteTangent(v, ta, f.names.fresh, func(e adjoint.Expr) adjoint.Stmt {
 		if m, ok := adjoint.Negated(e); ok {
 			return adjoint.Set(tmp.tan, "-=", m)
@@ -357,7 +358,7 @@ func (f *fwdLowerer) piecewiseOp(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoin
 // statements (for a loop's post statement), or reports that it cannot.
 func (f *fwdLowerer) inlineExpr(e ast.Expr) (adjoint.Expr, adjoint.Expr, bool) {
 	t := f.info.TypeOf(e)
-	if !f.exprVaried(e) || !isFloat(t) {
+	if !f.exprVaried(e) || !gotypes.IsFloat(t) {
 		if f.callsFunction(e) {
 			return nil, nil, false
 		}

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -230,7 +231,7 @@ func (p *pkgContext) notExpandable(lit *ast.FuncLit) string {
 		return "gradgen cannot read its type"
 	case sig.Variadic():
 		return "it is variadic"
-	case sig.Results().Len() != 1 || !isBasic(sig.Results().At(0).Type()) && !isFloat(sig.Results().At(0).Type()):
+	case sig.Results().Len() != 1 || !isBasic(sig.Results().At(0).Type()) && !gotypes.IsFloat(sig.Results().At(0).Type()):
 		return "it has not a single float, integer or boolean result (a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns from no loop, switch or select, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
 	case len(lit.Body.List) != 1:
 		return "its body is not a single return statement (gradgen expands such a literal inside expressions; a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns from no loop, switch or select, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
@@ -481,7 +482,7 @@ func (p *pkgContext) callsMathOnly(e ast.Expr) bool {
 				}
 			}
 		}
-		fn := calleeFunc(p.info, call)
+		fn := gotypes.CalleeFunc(p.info, call)
 		ok = fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "math"
 		return ok
 	})

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
@@ -161,22 +162,22 @@ func (l *lowerer) signature() *adjoint.Func {
 	g := l.gradFunc
 	out := &adjoint.Func{Name: g.name}
 	if g.recv != nil {
-		out.Recv = &adjoint.Param{Name: l.paramName(g.recv), Type: mustIR(g.recv.Type())}
+		out.Recv = &adjoint.Param{Name: l.paramName(g.recv), Type: gotypes.MustIR(g.recv.Type())}
 	}
 	for _, p := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: mustIR(p.Type())})
+		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: gotypes.MustIR(p.Type())})
 	}
 	for k, t := range g.results {
 		if g.pullback {
-			out.Params = append(out.Params, adjoint.Param{Name: l.seedNames[k], Type: mustIR(t)})
+			out.Params = append(out.Params, adjoint.Param{Name: l.seedNames[k], Type: gotypes.MustIR(t)})
 		}
-		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
+		out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
 	}
 	for _, v := range g.wrt {
-		if byReference(v.Type()) {
-			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: mustIR(bufferType(v.Type()))})
+		if gotypes.ByReference(v.Type()) {
+			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
 		} else {
-			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+			out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(v.Type())})
 		}
 	}
 	return out
@@ -194,7 +195,7 @@ func (l *lowerer) bufferChecks() []adjoint.Stmt {
 	out := []adjoint.Stmt{}
 	defer func() { l.checks = out }()
 	for _, v := range l.gradFunc.wrt {
-		if byReference(v.Type()) {
+		if gotypes.ByReference(v.Type()) {
 			pv := l.variableOf(v)
 			against := pv.name
 			if other, ok := l.gradFunc.lengthOf[v]; ok {
@@ -314,7 +315,7 @@ func (l *lowerer) analyze(g *gradFunc) bool {
 	}
 	// By-reference parameters get caller buffers, named after them.
 	for _, v := range g.wrt {
-		if byReference(v.Type()) {
+		if gotypes.ByReference(v.Type()) {
 			pv := l.variableOf(v)
 			pv.adj = l.names.fresh(l.adjointBase(pv))
 		}
@@ -415,7 +416,7 @@ func (l *lowerer) lowerSweeps(g *gradFunc, body []ast.Stmt) *opt.Sweeps {
 	bwd = append(bwd, rest...)
 	results := append([]adjoint.Expr(nil), l.resultVals...)
 	for _, v := range g.wrt {
-		if !byReference(v.Type()) {
+		if !gotypes.ByReference(v.Type()) {
 			results = append(results, l.adjOf(l.variableOf(v)))
 		}
 	}
@@ -561,7 +562,7 @@ func floatParamNames(g *gradFunc) []string {
 		all = append([]*types.Var{g.recv}, all...)
 	}
 	for _, v := range all {
-		if isFloat(v.Type()) && v.Name() != "" && v.Name() != "_" {
+		if gotypes.IsFloat(v.Type()) && v.Name() != "" && v.Name() != "_" {
 			names = append(names, v.Name())
 		}
 	}

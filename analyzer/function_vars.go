@@ -3,6 +3,8 @@ package analyzer
 import (
 	"go/ast"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // The function's variables: their names in generated code, how often the
@@ -54,7 +56,7 @@ func (l *lowerer) declareSourceNames(g *gradFunc) {
 			name = l.names.fresh(name)
 		}
 		given[name] = true
-		t, _ := irType(obj.Type())
+		t, _ := gotypes.IrType(obj.Type())
 		v := &variable{name: name, typ: obj.Type(), ir: t, obj: obj}
 		l.vars[obj] = v
 		l.byName[name] = v
@@ -112,7 +114,7 @@ func (l *lowerer) markAllActive(g *gradFunc) {
 	// Slices and pointers keep their real activity: an adjoint view needs
 	// adjoint storage behind it, which only the wrt parameters have.
 	for obj := range l.vars {
-		if v, ok := obj.(*types.Var); ok && isDifferentiable(v.Type()) && !isRef(v.Type()) {
+		if v, ok := obj.(*types.Var); ok && gotypes.IsDifferentiable(v.Type()) && !gotypes.IsRef(v.Type()) {
 			l.varied[v] = true
 		}
 	}

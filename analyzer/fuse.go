@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
@@ -121,7 +122,7 @@ func (l *lowerer) madeInBody(body *ast.BlockStmt) map[types.Object]bool {
 		}
 		for i, x := range as.Lhs {
 			if call, isCall := ast.Unparen(as.Rhs[i]).(*ast.CallExpr); isCall {
-				if b, isBuiltin := l.info.Uses[identOf(call.Fun)].(*types.Builtin); isBuiltin && b.Name() == "make" {
+				if b, isBuiltin := l.info.Uses[gotypes.IdentOf(call.Fun)].(*types.Builtin); isBuiltin && b.Name() == "make" {
 					if id, isID := x.(*ast.Ident); isID {
 						made[l.info.Defs[id]] = true
 					}
@@ -154,13 +155,13 @@ func (l *lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.
 			for _, x := range n.Lhs {
 				v := l.rootVar(x)
 				_, whole := ast.Unparen(x).(*ast.Ident)
-				if v != nil && declaredIn(s, v) && !whole && refVar(v.Type()) && !made[v] {
+				if v != nil && declaredIn(s, v) && !whole && gotypes.RefVar(v.Type()) && !made[v] {
 					ok = false
 				}
 				if v == nil || declaredIn(s, v) || !l.varied[v] {
 					continue
 				}
-				if !whole || !isFloat(v.Type()) || (n.Tok != token.ADD_ASSIGN && n.Tok != token.SUB_ASSIGN) || readsObject(l.info, n.Rhs[0], v) {
+				if !whole || !gotypes.IsFloat(v.Type()) || (n.Tok != token.ADD_ASSIGN && n.Tok != token.SUB_ASSIGN) || readsObject(l.info, n.Rhs[0], v) {
 					ok = false
 				}
 				accs[v] = true

@@ -5,6 +5,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Calls of generic helpers of this package (func dot[T ~float64](a, b []T)
@@ -40,7 +41,7 @@ func (p *pkgContext) instantiated(call *ast.CallExpr, name string) adjoint.Expr 
 	if !ok || inst.TypeArgs.Len() != 1 {
 		return adjoint.Id(name)
 	}
-	t, ok := irType(inst.TypeArgs.At(0))
+	t, ok := gotypes.IrType(inst.TypeArgs.At(0))
 	if !ok {
 		return adjoint.Id(name)
 	}
@@ -70,10 +71,10 @@ func (p *pkgContext) genericHelperProblem(call *ast.CallExpr, fn *types.Func) st
 		return "gradgen instantiates generic helpers of this package only"
 	case tps.Len() != 1:
 		return "gradgen instantiates generic helpers of one type parameter only"
-	case !floatTypeSet(tps.At(0).Constraint()):
+	case !gotypes.FloatTypeSet(tps.At(0).Constraint()):
 		return "its type parameter is not constrained to float types (~float32 | ~float64)"
 	}
-	if _, ok := irType(inst.TypeArgs.At(0)); !ok {
+	if _, ok := gotypes.IrType(inst.TypeArgs.At(0)); !ok {
 		return "gradgen cannot write its type argument"
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -95,7 +96,7 @@ type partial struct {
 // rule's partial is written as a piecewise function ("1 if x > 0; else
 // 0") where it has that notation, else as ∂name.
 func (l *lowerer) partialsOf(o *op, byElement bool) []partial {
-	c := &rules.Ctx{T: mustIR(o.resType), Fresh: func(b string) string { return b }}
+	c := &rules.Ctx{T: gotypes.MustIR(o.resType), Fresh: func(b string) string { return b }}
 	for _, a := range o.args {
 		c.A = append(c.A, a.bval)
 	}
@@ -133,7 +134,7 @@ func (l *lowerer) partialsOf(o *op, byElement bool) []partial {
 				}
 				c.D[j] = adjoint.Literal("1")
 				if o.rule == rules.Conversion {
-					c.T = mustIR(a.typ)
+					c.T = gotypes.MustIR(a.typ)
 				}
 				if p = o.rule.VJP[i](c); p == nil {
 					continue

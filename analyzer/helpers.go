@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -42,7 +43,7 @@ func (l *lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, m
 	var wrt []string
 	partial := false
 	for i, v := range all {
-		if !isDifferentiable(v.Type()) {
+		if !gotypes.IsDifferentiable(v.Type()) {
 			continue
 		}
 		if mask[i] == '0' {
@@ -132,7 +133,7 @@ func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 		return operand{}, false
 	}
 	ret, ok := body.List[0].(*ast.ReturnStmt)
-	if !ok || len(ret.Results) != 1 || !isFloat(sig.Results().At(0).Type()) {
+	if !ok || len(ret.Results) != 1 || !gotypes.IsFloat(sig.Results().At(0).Type()) {
 		return operand{}, false
 	}
 	for _, f := range l.inlined {
@@ -149,7 +150,7 @@ func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 	}
 	for i, a := range call.Args {
 		p := sig.Params().At(i)
-		if p.Name() == "" || p.Name() == "_" || !isFloat(p.Type()) && isDifferentiable(p.Type()) {
+		if p.Name() == "" || p.Name() == "_" || !gotypes.IsFloat(p.Type()) && gotypes.IsDifferentiable(p.Type()) {
 			return operand{}, false // slices and structs go through helpers
 		}
 		if !l.exprVaried(a) && !simpleExpr(a) {

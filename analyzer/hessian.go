@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // The dense Hessian is n Hessian-vector products along the unit
@@ -104,7 +105,7 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 		return nil, err
 	}
 	value := h.names.fresh(lowerFirst(g.decl.Name.Name))
-	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: mustIR(g.result)})
+	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: gotypes.MustIR(g.result)})
 	// Row j for each component j: one loop, its component walks written
 	// once each, so that the code grows with the inputs, not their square.
 	j := h.names.fresh("j")
@@ -123,7 +124,7 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 		Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(value), "=", h.callF())}})
 	ret := adjoint.Return{Results: []adjoint.Expr{adjoint.Id(value)}}
 	for _, in := range inputs {
-		if !byReference(in.v.Type()) {
+		if !gotypes.ByReference(in.v.Type()) {
 			ret.Results = append(ret.Results, adjoint.Id(in.grad))
 		}
 	}
@@ -144,22 +145,22 @@ func (h *hessianWriter) signature() (*adjoint.Func, []*hessianInput, string) {
 	}
 	out := &adjoint.Func{Name: g.name}
 	if g.recv != nil {
-		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: mustIR(g.recv.Type())}
+		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: gotypes.MustIR(g.recv.Type())}
 	}
 	for _, prm := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: mustIR(prm.Type())})
+		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: gotypes.MustIR(prm.Type())})
 	}
-	out.Results = append(out.Results, adjoint.Param{Type: mustIR(g.result)})
+	out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(g.result)})
 	var inputs []*hessianInput
 	for _, v := range g.wrt {
 		in := &hessianInput{v: v, name: h.paramName(v)}
 		in.dir = h.names.fresh(directionName(g, v))
 		in.hv = h.names.fresh(hvName(g, v))
 		in.grad = h.names.fresh(adjointName(in.name))
-		if byReference(v.Type()) {
-			out.Params = append(out.Params, adjoint.Param{Name: in.grad, Type: mustIR(bufferType(v.Type()))})
+		if gotypes.ByReference(v.Type()) {
+			out.Params = append(out.Params, adjoint.Param{Name: in.grad, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
 		} else {
-			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+			out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(v.Type())})
 		}
 		inputs = append(inputs, in)
 	}
@@ -177,7 +178,7 @@ func (h *hessianWriter) signature() (*adjoint.Func, []*hessianInput, string) {
 func (h *hessianWriter) prologue(inputs []*hessianInput, hess string) ([]adjoint.Stmt, string, error) {
 	var body []adjoint.Stmt
 	for _, in := range inputs {
-		if byReference(in.v.Type()) {
+		if gotypes.ByReference(in.v.Type()) {
 			body = append(body, h.lengthChecks(adjoint.Id(in.name), adjoint.Id(in.grad), in.v.Type(), 0)...)
 		}
 	}
@@ -200,14 +201,14 @@ func (h *hessianWriter) prologue(inputs []*hessianInput, hess string) ([]adjoint
 			return nil, "", err
 		}
 		body = append(body, s...)
-		if byReference(in.v.Type()) {
-			s, err := h.scratch(in.hv, bufferType(in.v.Type()), adjoint.Id(in.name))
+		if gotypes.ByReference(in.v.Type()) {
+			s, err := h.scratch(in.hv, gotypes.BufferType(in.v.Type()), adjoint.Id(in.name))
 			if err != nil {
 				return nil, "", err
 			}
 			body = append(body, s...)
 		} else {
-			body = append(body, adjoint.VarDecl{Names: []string{in.grad}, Type: mustIR(in.v.Type())})
+			body = append(body, adjoint.VarDecl{Names: []string{in.grad}, Type: gotypes.MustIR(in.v.Type())})
 		}
 	}
 	return body, n, nil
@@ -295,14 +296,14 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 		call.Args = append(call.Args, id(o.dir))
 	}
 	for _, o := range inputs {
-		if byReference(o.v.Type()) {
+		if gotypes.ByReference(o.v.Type()) {
 			call.Args = append(call.Args, id(o.hv))
 		}
 	}
 	r, tan := h.names.fresh("r"), h.names.fresh("t")
 	lhs := []adjoint.Expr{id(r), id(tan)}
 	for _, o := range inputs {
-		if !byReference(o.v.Type()) {
+		if !gotypes.ByReference(o.v.Type()) {
 			lhs = append(lhs, id(o.hv))
 		}
 	}
@@ -325,7 +326,7 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 	scatter, err := walk(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
 		hvAt := rebase(at, in.name, in.hv)
 		s := []adjoint.Stmt{adjoint.Set(adjoint.Index{X: id(hess), Index: adjoint.Bin("+", adjoint.Bin("*", id(j), id(n)), id(k))}, "+=", convertTo(hvAt, t, hessElem))}
-		if byReference(in.v.Type()) {
+		if gotypes.ByReference(in.v.Type()) {
 			s = append(s, adjoint.Set(hvAt, "=", lit("0")))
 		}
 		return s
@@ -349,7 +350,7 @@ func (h *hessianWriter) doc(inputs []*hessianInput, hess string) string {
 	var names, grads []string
 	for _, in := range inputs {
 		names = append(names, in.name)
-		if byReference(in.v.Type()) {
+		if gotypes.ByReference(in.v.Type()) {
 			grads = append(grads, in.grad)
 		}
 	}
@@ -374,16 +375,16 @@ func hvpDoc(g *gradFunc) string {
 func floatSequence(t types.Type) (types.Type, bool) {
 	u := t.Underlying()
 	if p, ok := u.(*types.Pointer); ok {
-		if a, ok := p.Elem().Underlying().(*types.Array); ok && isFloat(a.Elem()) {
+		if a, ok := p.Elem().Underlying().(*types.Array); ok && gotypes.IsFloat(a.Elem()) {
 			return a.Elem(), true
 		}
 		return nil, false
 	}
 	switch u := u.(type) {
 	case *types.Slice:
-		return u.Elem(), isFloat(u.Elem())
+		return u.Elem(), gotypes.IsFloat(u.Elem())
 	case *types.Array:
-		return u.Elem(), isFloat(u.Elem())
+		return u.Elem(), gotypes.IsFloat(u.Elem())
 	}
 	return nil, false
 }
@@ -405,7 +406,7 @@ func (h *hessianWriter) count(n string, inputs []*hessianInput) ([]adjoint.Stmt,
 		switch _, seq := floatSequence(in.v.Type()); {
 		case seq:
 			add(lenExpr(adjoint.Id(in.name)))
-		case isFloat(in.v.Type()):
+		case gotypes.IsFloat(in.v.Type()):
 			floats++
 		default:
 			w, err := h.components(in.v.Type(), adjoint.Id(in.name), func(adjoint.Expr, types.Type) []adjoint.Stmt {
@@ -436,10 +437,10 @@ func (h *hessianWriter) stackOrMake(name string, t types.Type, n adjoint.Expr) [
 	h.pooledScratch(name)
 	arr := h.names.fresh(name + "Array")
 	return []adjoint.Stmt{
-		adjoint.VarDecl{Names: []string{arr}, Type: adjoint.Array{Len: stackScratch, Elem: mustIR(elem)}},
-		adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)},
+		adjoint.VarDecl{Names: []string{arr}, Type: adjoint.Array{Len: stackScratch, Elem: gotypes.MustIR(elem)}},
+		adjoint.VarDecl{Names: []string{name}, Type: gotypes.MustIR(t)},
 		adjoint.If{Cond: adjoint.Bin("<=", n, adjoint.Literal(fmt.Sprint(stackScratch))),
 			Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(arr), Hi: n})},
-			Else: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, n}})}},
+			Else: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: gotypes.MustIR(t)}, n}})}},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
@@ -31,12 +32,12 @@ func (h *hessianWriter) componentsIn(t types.Type, e adjoint.Expr, visit func(at
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
-		if isFloat(u) {
+		if gotypes.IsFloat(u) {
 			return visit(e, t), nil
 		}
 		return nil, nil
 	case *types.Pointer:
-		if isFloat(u.Elem()) {
+		if gotypes.IsFloat(u.Elem()) {
 			return visit(adjoint.Paren{X: adjoint.Unary{Op: "*", X: e}}, u.Elem()), nil
 		}
 		switch u.Elem().Underlying().(type) {
@@ -53,7 +54,7 @@ func (h *hessianWriter) componentsIn(t types.Type, e adjoint.Expr, visit func(at
 		} else {
 			elem = u.(*types.Array).Elem()
 		}
-		if !isDifferentiable(elem) {
+		if !gotypes.IsDifferentiable(elem) {
 			return nil, nil
 		}
 		i := h.names.fresh("i")
@@ -69,7 +70,7 @@ func (h *hessianWriter) componentsIn(t types.Type, e adjoint.Expr, visit func(at
 	case *types.Struct:
 		var out []adjoint.Stmt
 		for f := range u.Fields() {
-			if !isDifferentiable(f.Type()) || f.Name() == "_" {
+			if !gotypes.IsDifferentiable(f.Type()) || f.Name() == "_" {
 				continue
 			}
 			s, err := h.componentsIn(f.Type(), adjoint.Selector{X: e, Sel: f.Name()}, visit, seen)
@@ -80,7 +81,7 @@ func (h *hessianWriter) componentsIn(t types.Type, e adjoint.Expr, visit func(at
 		}
 		return out, nil
 	}
-	if isDifferentiable(t) {
+	if gotypes.IsDifferentiable(t) {
 		return nil, fmt.Errorf("%s cannot number the components of %s: use floats, and slices, arrays, structs and pointers of them", h.g.name, t)
 	}
 	return nil, nil
@@ -89,14 +90,14 @@ func (h *hessianWriter) componentsIn(t types.Type, e adjoint.Expr, visit func(at
 // scratch declares name as a zero value of type t shaped like the value at
 // like: slices as long as like's, pointers to fresh zero values.
 func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([]adjoint.Stmt, error) {
-	if !hasReferences(t) {
-		return []adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)}}, nil
+	if !gotypes.HasReferences(t) {
+		return []adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: gotypes.MustIR(t)}}, nil
 	}
-	if s, ok := t.Underlying().(*types.Slice); ok && (isFloat(s.Elem()) || smallValue(s.Elem())) {
+	if s, ok := t.Underlying().(*types.Slice); ok && (gotypes.IsFloat(s.Elem()) || smallValue(s.Elem())) {
 		return h.stackOrMake(name, t, lenExpr(like)), nil
 	}
 	if s, ok := t.Underlying().(*types.Slice); ok {
-		if row, ok := s.Elem().Underlying().(*types.Slice); ok && (isFloat(row.Elem()) || smallValue(row.Elem())) {
+		if row, ok := s.Elem().Underlying().(*types.Slice); ok && (gotypes.IsFloat(row.Elem()) || smallValue(row.Elem())) {
 			return h.pooledRows(name, t, row.Elem(), like), nil
 		}
 	}
@@ -105,7 +106,7 @@ func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([
 		return nil, err
 	}
 	if _, ok := t.Underlying().(*types.Struct); ok {
-		return append([]adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)}}, init...), nil
+		return append([]adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: gotypes.MustIR(t)}}, init...), nil
 	}
 	return init, nil
 }
@@ -125,10 +126,10 @@ func (h *hessianWriter) pooledRows(name string, t, elem types.Type, like adjoint
 		adjoint.Set(adjoint.Id(total), ":=", adjoint.Literal("0")),
 		adjoint.Range{Key: adjoint.Id(i), Define: true, X: like, Body: []adjoint.Stmt{adjoint.Set(adjoint.Id(total), "+=", rowLen)}},
 		// Declared, then made: what PoolStorage takes from a pool.
-		adjoint.VarDecl{Names: []string{flat}, Type: mustIR(types.NewSlice(elem))},
-		adjoint.Set(adjoint.Id(flat), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(types.NewSlice(elem))}, adjoint.Id(total)}}),
-		adjoint.VarDecl{Names: []string{name}, Type: mustIR(t)},
-		adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, lenExpr(like)}}),
+		adjoint.VarDecl{Names: []string{flat}, Type: gotypes.MustIR(types.NewSlice(elem))},
+		adjoint.Set(adjoint.Id(flat), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: gotypes.MustIR(types.NewSlice(elem))}, adjoint.Id(total)}}),
+		adjoint.VarDecl{Names: []string{name}, Type: gotypes.MustIR(t)},
+		adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: gotypes.MustIR(t)}, lenExpr(like)}}),
 		adjoint.Range{Key: adjoint.Id(i), Define: true, X: like, Body: []adjoint.Stmt{
 			adjoint.Set(adjoint.Index{X: adjoint.Id(name), Index: adjoint.Id(i)}, "=", adjoint.SliceExpr{X: adjoint.Id(flat), Hi: rowLen, Max: rowLen}),
 			adjoint.Set(adjoint.Id(flat), "=", adjoint.SliceExpr{X: adjoint.Id(flat), Lo: rowLen}),
@@ -152,8 +153,8 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Slice:
-		made := adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(t)}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{like}}}}
-		if fieldPath(target) && !hasReferences(u.Elem()) {
+		made := adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: gotypes.MustIR(t)}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{like}}}}
+		if fieldPath(target) && !gotypes.HasReferences(u.Elem()) {
 			// A struct's slice of floats (v.W): made in a local first,
 			// which the function's pool serves (cleared), so that the
 			// scratch of a struct holding slices allocates nothing in the
@@ -162,13 +163,13 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 			local := h.names.fresh(opt.IdentChars(adjoint.ExprString(target)))
 			h.pooledScratch(local)
 			return []adjoint.Stmt{
-				adjoint.VarDecl{Names: []string{local}, Type: mustIR(t)},
+				adjoint.VarDecl{Names: []string{local}, Type: gotypes.MustIR(t)},
 				adjoint.Set(adjoint.Id(local), "=", made),
 				adjoint.Set(target, "=", adjoint.Id(local)),
 			}, nil
 		}
 		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{target}, Op: op, Rhs: []adjoint.Expr{made}}}
-		if hasReferences(u.Elem()) {
+		if gotypes.HasReferences(u.Elem()) {
 			i := h.names.fresh("i")
 			inner, err := h.shape(adjoint.Index{X: target, Index: adjoint.Id(i)}, u.Elem(), adjoint.Index{X: like, Index: adjoint.Id(i)}, false, seen)
 			if err != nil {
@@ -179,8 +180,8 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 		return out, nil
 	case *types.Pointer:
 		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{target}, Op: op, Rhs: []adjoint.Expr{
-			adjoint.Call{Fun: adjoint.Id("new"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: mustIR(u.Elem())}}}}}}
-		if hasReferences(u.Elem()) {
+			adjoint.Call{Fun: adjoint.Id("new"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: gotypes.MustIR(u.Elem())}}}}}}
+		if gotypes.HasReferences(u.Elem()) {
 			// Selectors and indexes reach through a pointer to a struct or
 			// an array by themselves; like may be the struct itself (the
 			// buffer of a struct held by value is a pointer).
@@ -208,7 +209,7 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 	case *types.Struct:
 		var out []adjoint.Stmt
 		for f := range u.Fields() {
-			if !hasReferences(f.Type()) || !isDifferentiable(f.Type()) {
+			if !gotypes.HasReferences(f.Type()) || !gotypes.IsDifferentiable(f.Type()) {
 				continue
 			}
 			inner, err := h.shape(adjoint.Selector{X: target, Sel: f.Name()}, f.Type(), adjoint.Selector{X: like, Sel: f.Name()}, false, seen)
@@ -220,32 +221,6 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 		return out, nil
 	}
 	return nil, nil
-}
-
-// hasReferences reports whether a zero value of t lacks memory a value
-// shaped like another would have: it holds a slice or a pointer.
-func hasReferences(t types.Type) bool {
-	return hasRefsSeen(t, map[types.Type]bool{})
-}
-
-func hasRefsSeen(t types.Type, seen map[types.Type]bool) bool {
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
-	switch u := t.Underlying().(type) {
-	case *types.Slice, *types.Pointer:
-		return true
-	case *types.Array:
-		return hasRefsSeen(u.Elem(), seen)
-	case *types.Struct:
-		for f := range u.Fields() {
-			if isDifferentiable(f.Type()) && hasRefsSeen(f.Type(), seen) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // rebase replaces the root identifier from of path by to: x[i].A → dx[i].A.
@@ -273,17 +248,17 @@ func convertTo(e adjoint.Expr, from, to types.Type) adjoint.Expr {
 	if types.Identical(from, to) {
 		return e
 	}
-	return adjoint.Call{Fun: adjoint.TypeExpr{Type: mustIR(to)}, Args: []adjoint.Expr{e}}
+	return adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(to)}, Args: []adjoint.Expr{e}}
 }
 
 // smallValue reports whether t holds no references (isRef) and 64 of it fit in
 // 8 KiB: a slice of it (points, small arrays) can take its scratch on the
 // stack as a float slice does.
 func smallValue(t types.Type) bool {
-	if isRef(t) || isTypeParam(t) {
+	if gotypes.IsRef(t) || gotypes.IsTypeParam(t) {
 		return false
 	}
-	if _, ok := irType(t); !ok {
+	if _, ok := gotypes.IrType(t); !ok {
 		return false
 	}
 	return types.SizesFor("gc", "amd64").Sizeof(t)*stackScratch <= 8192

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 	"github.com/gradgen/gradgen/emit"
 )
@@ -91,7 +92,7 @@ func (p *pkgContext) innerHVP(g *gradFunc, file *ast.File, name string, withGrad
 	p.synth.funcs[file] = append(p.synth.funcs[file], append([]*adjoint.Func{jvp}, jvpHelpers...)...)
 	placeholder := &adjoint.Func{Name: name}
 	if g.recv != nil {
-		placeholder.Recv = &adjoint.Param{Name: g.recv.Name(), Type: mustIR(g.recv.Type())}
+		placeholder.Recv = &adjoint.Param{Name: g.recv.Name(), Type: gotypes.MustIR(g.recv.Type())}
 	}
 	p.synth.jobs = append(p.synth.jobs, func(inner *synthetic) []Diagnostic {
 		fn, diags := inner.reverseOverJVP(g, jg.name, name, withGradient)

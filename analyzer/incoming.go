@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // An output's incoming contents are passive, and SPEC §7 asks F to write
@@ -56,7 +57,7 @@ func (p *pkgContext) readsIncoming(g *gradFunc) bool {
 					}
 					return false
 				case *ast.CallExpr:
-					if id := identOf(m.Fun); id != nil && id.Name == "len" && len(m.Args) == 1 && p.isVar(m.Args[0], y) {
+					if id := gotypes.IdentOf(m.Fun); id != nil && id.Name == "len" && len(m.Args) == 1 && p.isVar(m.Args[0], y) {
 						return false
 					}
 				case *ast.RangeStmt:

@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Helpers that write into what they are passed — layer(w, x, out) filling
@@ -401,7 +403,7 @@ func (in *inliner) intoCaller(assign *ast.AssignStmt, call *ast.CallExpr, sig *t
 		decl = append(decl, &ast.DeclStmt{Decl: &ast.GenDecl{TokPos: assign.Pos(), Tok: token.VAR, Specs: []ast.Spec{&ast.ValueSpec{Names: []*ast.Ident{id}, Type: typ}}}})
 		tok = token.ASSIGN
 	case token.ASSIGN, token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN, token.QUO_ASSIGN:
-		if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && tok == token.ASSIGN && refVar(sig.Results().At(0).Type()) && in.hasMemory(id, call.Pos()) {
+		if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && tok == token.ASSIGN && gotypes.RefVar(sig.Results().At(0).Type()) && in.hasMemory(id, call.Pos()) {
 			// The message would name the expansion's locals.
 			in.refuse(call, fmt.Sprintf("its result is a new slice or pointer, and %s already refers to other memory, while gradgen follows each slice or pointer variable to one piece of memory; assign the result to a new variable (%s2 := %s)", id.Name, id.Name, types.ExprString(call)))
 			return nil, nil, false

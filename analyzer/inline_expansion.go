@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"slices"
 
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -156,7 +157,7 @@ func (e *expansion) pointerParam(obj types.Object, arg ast.Expr, isRecv, assigne
 // none need be saved for the backward sweep.
 func (e *expansion) substituteArg(obj types.Object, pv *types.Var, arg ast.Expr, assigned, written, readOnly bool) bool {
 	info := e.in.p.info
-	if id, isID := ast.Unparen(arg).(*ast.Ident); isID && refVar(pv.Type()) && !assigned && info.Types[arg].Value == nil {
+	if id, isID := ast.Unparen(arg).(*ast.Ident); isID && gotypes.RefVar(pv.Type()) && !assigned && info.Types[arg].Value == nil {
 		if _, isVar := info.Uses[id].(*types.Var); isVar {
 			e.subst[obj] = id
 			return true
@@ -400,7 +401,7 @@ func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
 				n.X = v
 			}
 		case *ast.CallExpr:
-			if len(n.Args) == 1 && isBuiltinCall(info, n, "len", "cap") {
+			if len(n.Args) == 1 && gotypes.IsBuiltinCall(info, n, "len", "cap") {
 				if v := pointee(n.Args[0]); v != nil {
 					n.Args[0] = v // len(s) is len(v)
 				}

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -97,7 +98,7 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) string {
 	// holds no floats, *rand.Rand's, is no float slice's.)
 	writesSlice := false
 	for obj := range written {
-		if obj != nil && refVar(obj.Type()) && isDifferentiable(obj.Type()) {
+		if obj != nil && gotypes.RefVar(obj.Type()) && gotypes.IsDifferentiable(obj.Type()) {
 			writesSlice = true
 		}
 	}
@@ -120,7 +121,7 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) string {
 				operands = append([]ast.Expr{sel.X}, operands...)
 			}
 			for _, a := range operands {
-				if id, isID := ast.Unparen(a).(*ast.Ident); isID && in.p.info.TypeOf(id) != nil && refVar(in.p.info.TypeOf(id)) {
+				if id, isID := ast.Unparen(a).(*ast.Ident); isID && in.p.info.TypeOf(id) != nil && gotypes.RefVar(in.p.info.TypeOf(id)) {
 					passed[id] = true
 				}
 			}
@@ -137,7 +138,7 @@ func (in *inliner) readsWritten(s ast.Stmt, target *ast.CallExpr) string {
 			if written[obj] {
 				read = id.Name
 			}
-			if v, isVar := obj.(*types.Var); isVar && writesSlice && !v.IsField() && refVar(v.Type()) {
+			if v, isVar := obj.(*types.Var); isVar && writesSlice && !v.IsField() && gotypes.RefVar(v.Type()) {
 				read = id.Name + " (a slice, which may share memory with one the call writes)"
 				if written[obj] {
 					read = id.Name
@@ -175,7 +176,7 @@ func (in *inliner) pureCall(call *ast.CallExpr) bool {
 			}
 		}
 	}
-	return isBuiltinCall(in.p.info, call, "min", "max", "len", "cap")
+	return gotypes.IsBuiltinCall(in.p.info, call, "min", "max", "len", "cap")
 }
 
 // writtenBy is what call may write: the variables its pointer and slice
@@ -197,7 +198,7 @@ func (in *inliner) writtenBy(call *ast.CallExpr) map[types.Object]bool {
 		_, ptrRecv = fn.Type().(*types.Signature).Recv().Type().(*types.Pointer)
 	}
 	for i, a := range args {
-		if t := in.p.info.TypeOf(a); t != nil && !refVar(t) && !isRef(t) {
+		if t := in.p.info.TypeOf(a); t != nil && !gotypes.RefVar(t) && !gotypes.IsRef(t) {
 			if _, isAddr := ast.Unparen(a).(*ast.UnaryExpr); !isAddr && (i > 0 || !ptrRecv || len(args) == len(call.Args)) {
 				continue // passed by value
 			}
@@ -294,7 +295,7 @@ func (in *inliner) readsOnly(call *ast.CallExpr) bool {
 	}
 	fn, _ := in.callee(call)
 	if fn == nil {
-		fn = calleeFunc(in.p.info, call) // pkg.F
+		fn = gotypes.CalleeFunc(in.p.info, call) // pkg.F
 	}
 	return fn != nil && (in.decls[fn] != nil || in.p.rules[fn] != nil) && !in.p.mayWrite(fn, map[*types.Func]bool{})
 }

@@ -6,6 +6,8 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Which calls the inliner expands, and how their callees are read: the
@@ -137,7 +139,7 @@ func aggregateSignature(sig *types.Signature) bool {
 		}
 	}
 	for v := range sig.Results().Variables() {
-		if !isFloat(v.Type()) && isDifferentiable(v.Type()) {
+		if !gotypes.IsFloat(v.Type()) && gotypes.IsDifferentiable(v.Type()) {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Banded Jacobians. A function F(y, x []float64) whose output element y[r]
@@ -72,7 +73,7 @@ type bandScan struct {
 
 // jacobianBand returns the band of F's Jacobian when the code shows one.
 func (p *pkgContext) jacobianBand(g *gradFunc) (jacBand, bool) {
-	if g.out == nil || !isFloatSlice(g.out.Type()) || len(g.wrt) != 1 || g.wrt[0] == g.recv || !isFloatSlice(g.wrt[0].Type()) {
+	if g.out == nil || !gotypes.IsFloatSlice(g.out.Type()) || len(g.wrt) != 1 || g.wrt[0] == g.recv || !gotypes.IsFloatSlice(g.wrt[0].Type()) {
 		return jacBand{}, false
 	}
 	x, y := g.wrt[0], g.out
@@ -213,7 +214,7 @@ func (p *pkgContext) bandLoop(s ast.Stmt, x, y *types.Var) (*ast.BlockStmt, type
 		}
 		counter = p.info.Defs[id]
 		inc, ok := s.Post.(*ast.IncDecStmt)
-		if !ok || inc.Tok != token.INC || p.info.Uses[identOf(inc.X)] != counter || p.usesBeyondLen(init, y) ||
+		if !ok || inc.Tok != token.INC || p.info.Uses[gotypes.IdentOf(inc.X)] != counter || p.usesBeyondLen(init, y) ||
 			s.Cond != nil && (p.usesBeyondLen(s.Cond, x) || p.usesBeyondLen(s.Cond, y)) {
 			return nil, nil, false
 		}
@@ -239,16 +240,16 @@ func (p *pkgContext) bandLoop(s ast.Stmt, x, y *types.Var) (*ast.BlockStmt, type
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for _, l := range n.Lhs {
-				if id := identOf(l); id != nil && p.info.ObjectOf(id) == counter {
+				if id := gotypes.IdentOf(l); id != nil && p.info.ObjectOf(id) == counter {
 					assigned = true
 				}
 			}
 		case *ast.IncDecStmt:
-			if id := identOf(n.X); id != nil && p.info.ObjectOf(id) == counter {
+			if id := gotypes.IdentOf(n.X); id != nil && p.info.ObjectOf(id) == counter {
 				assigned = true
 			}
 		case *ast.UnaryExpr:
-			if id := identOf(n.X); n.Op == token.AND && id != nil && p.info.ObjectOf(id) == counter {
+			if id := gotypes.IdentOf(n.X); n.Op == token.AND && id != nil && p.info.ObjectOf(id) == counter {
 				assigned = true
 			}
 		}
@@ -266,7 +267,7 @@ func (s *bandScan) walk(n ast.Node) {
 		}
 		switch m := m.(type) {
 		case *ast.CallExpr:
-			if id := identOf(m.Fun); id != nil && id.Name == "len" && len(m.Args) == 1 && (s.p.isVar(m.Args[0], s.x) || s.p.isVar(m.Args[0], s.y)) {
+			if id := gotypes.IdentOf(m.Fun); id != nil && id.Name == "len" && len(m.Args) == 1 && (s.p.isVar(m.Args[0], s.x) || s.p.isVar(m.Args[0], s.y)) {
 				return false
 			}
 		case *ast.AssignStmt:
@@ -340,7 +341,7 @@ func (s *bandScan) anchorOf(e ast.Expr) (anchor, bool) {
 	}
 	switch e := e.(type) {
 	case *ast.CallExpr:
-		if id := identOf(e.Fun); id != nil && id.Name == "len" && len(e.Args) == 1 {
+		if id := gotypes.IdentOf(e.Fun); id != nil && id.Name == "len" && len(e.Args) == 1 {
 			switch {
 			case s.p.isVar(e.Args[0], s.x):
 				return anchor{fromLenX, 0}, true
@@ -391,7 +392,7 @@ func (p *pkgContext) lengthLocals(body *ast.BlockStmt, x, y *types.Var) map[*typ
 	lens := map[*types.Var]anchorBase{}
 	writes := map[*types.Var]int{}
 	record := func(lhs, rhs ast.Expr, define bool) {
-		id := identOf(lhs)
+		id := gotypes.IdentOf(lhs)
 		if id == nil {
 			return
 		}
@@ -404,7 +405,7 @@ func (p *pkgContext) lengthLocals(body *ast.BlockStmt, x, y *types.Var) map[*typ
 		if !define || !ok || len(call.Args) != 1 {
 			return
 		}
-		if fn := identOf(call.Fun); fn != nil && fn.Name == "len" {
+		if fn := gotypes.IdentOf(call.Fun); fn != nil && fn.Name == "len" {
 			if _, builtin := p.info.Uses[fn].(*types.Builtin); builtin {
 				switch {
 				case p.isVar(call.Args[0], x):
@@ -470,7 +471,7 @@ func (p *pkgContext) taintedBy(body *ast.BlockStmt, x, y *types.Var) map[*types.
 		found := false
 		ast.Inspect(n, func(m ast.Node) bool {
 			if call, ok := m.(*ast.CallExpr); ok {
-				if id := identOf(call.Fun); id != nil && id.Name == "len" && len(call.Args) == 1 && p.isVar(call.Args[0], x) {
+				if id := gotypes.IdentOf(call.Fun); id != nil && id.Name == "len" && len(call.Args) == 1 && p.isVar(call.Args[0], x) {
 					return false
 				}
 			}

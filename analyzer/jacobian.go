@@ -5,6 +5,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // jacobianWriter writes FJacobian over the column function jvp (a JVP per
@@ -93,15 +94,15 @@ func (w *jacobianWriter) signature() *adjoint.Func {
 	}
 	out := &adjoint.Func{Name: g.name}
 	if g.recv != nil {
-		out.Recv = &adjoint.Param{Name: w.paramName(g.recv), Type: mustIR(g.recv.Type())}
+		out.Recv = &adjoint.Param{Name: w.paramName(g.recv), Type: gotypes.MustIR(g.recv.Type())}
 	}
 	for _, prm := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: w.paramName(prm), Type: mustIR(prm.Type())})
+		out.Params = append(out.Params, adjoint.Param{Name: w.paramName(prm), Type: gotypes.MustIR(prm.Type())})
 	}
 	w.jac = w.names.fresh("jac")
 	out.Params = append(out.Params, adjoint.Param{Name: w.jac, Type: adjoint.Slice{Elem: adjoint.Named{Name: jacElem}}})
 	for _, t := range g.results {
-		out.Results = append(out.Results, adjoint.Param{Type: mustIR(t)})
+		out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
 		w.results = append(w.results, w.names.fresh("r"))
 	}
 	var names []string
@@ -127,11 +128,11 @@ func (w *jacobianWriter) prologue() ([]adjoint.Stmt, error) {
 	id, lit := adjoint.Id, adjoint.Literal
 	var body []adjoint.Stmt
 	if len(w.results) > 0 {
-		body = append(body, adjoint.VarDecl{Names: w.results, Type: mustIR(g.results[0])})
+		body = append(body, adjoint.VarDecl{Names: w.results, Type: gotypes.MustIR(g.results[0])})
 		if !allSame(g.results) {
 			body = body[:0]
 			for k, r := range w.results {
-				body = append(body, adjoint.VarDecl{Names: []string{r}, Type: mustIR(g.results[k])})
+				body = append(body, adjoint.VarDecl{Names: []string{r}, Type: gotypes.MustIR(g.results[k])})
 			}
 		}
 	}
@@ -182,11 +183,11 @@ func (w *jacobianWriter) columns() ([]adjoint.Stmt, error) {
 		for range w.results {
 			tans = append(tans, w.names.fresh("t"))
 		}
-		cols = append(cols, adjoint.VarDecl{Names: tans, Type: mustIR(g.results[0])})
+		cols = append(cols, adjoint.VarDecl{Names: tans, Type: gotypes.MustIR(g.results[0])})
 		if !allSame(g.results) {
 			cols = cols[:len(cols)-1]
 			for k, t := range tans {
-				cols = append(cols, adjoint.VarDecl{Names: []string{t}, Type: mustIR(g.results[k])})
+				cols = append(cols, adjoint.VarDecl{Names: []string{t}, Type: gotypes.MustIR(g.results[k])})
 			}
 		}
 	}
@@ -261,8 +262,8 @@ func (w *jacobianWriter) rows() ([]adjoint.Stmt, error) {
 	id, lit, set := adjoint.Id, adjoint.Literal, adjoint.Set
 	rows := []adjoint.Stmt{w.fill(w.results)}
 	for _, in := range w.inputs {
-		if byReference(in.v.Type()) {
-			s, err := w.scratch(in.grad, bufferType(in.v.Type()), id(in.name))
+		if gotypes.ByReference(in.v.Type()) {
+			s, err := w.scratch(in.grad, gotypes.BufferType(in.v.Type()), id(in.name))
 			if err != nil {
 				return nil, err
 			}
@@ -322,13 +323,13 @@ func (w *jacobianWriter) row(seed func(call *adjoint.Call), k adjoint.Expr, lhs 
 	var byVal []string
 	var s []adjoint.Stmt
 	for _, in := range w.inputs {
-		if byReference(in.v.Type()) {
+		if gotypes.ByReference(in.v.Type()) {
 			call.Args = append(call.Args, id(in.grad))
 		} else {
 			g := w.names.fresh(in.grad)
 			byVal = append(byVal, g)
 			lhs = append(lhs, id(g))
-			s = append(s, adjoint.VarDecl{Names: []string{g}, Type: mustIR(in.v.Type())})
+			s = append(s, adjoint.VarDecl{Names: []string{g}, Type: gotypes.MustIR(in.v.Type())})
 		}
 	}
 	s = append(s, adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{call}})
@@ -337,14 +338,14 @@ func (w *jacobianWriter) row(seed func(call *adjoint.Call), k adjoint.Expr, lhs 
 	b := 0
 	for _, in := range w.inputs {
 		src := in.grad
-		if !byReference(in.v.Type()) {
+		if !gotypes.ByReference(in.v.Type()) {
 			src = byVal[b]
 			b++
 		}
 		scatter, _ := w.components(in.v.Type(), id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
 			gAt := rebase(at, in.name, src)
 			st := []adjoint.Stmt{set(adjoint.Index{X: id(w.jac), Index: id(col)}, "=", convertTo(gAt, t, w.jacType)), adjoint.IncDec{X: id(col), Inc: true}}
-			if byReference(in.v.Type()) {
+			if gotypes.ByReference(in.v.Type()) {
 				st = append(st, set(gAt, "=", lit("0")))
 			}
 			return st

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
@@ -286,8 +287,8 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		id, ok := init.Lhs[0].(*ast.Ident)
 		post, ok2 := s.Post.(*ast.IncDecStmt)
 		cond, ok3 := s.Cond.(*ast.BinaryExpr)
-		if !ok || !ok2 || !ok3 || identOf(post.X) == nil || l.info.ObjectOf(identOf(post.X)) != l.info.ObjectOf(id) ||
-			identOf(cond.X) == nil || l.info.ObjectOf(identOf(cond.X)) != l.info.ObjectOf(id) {
+		if !ok || !ok2 || !ok3 || gotypes.IdentOf(post.X) == nil || l.info.ObjectOf(gotypes.IdentOf(post.X)) != l.info.ObjectOf(id) ||
+			gotypes.IdentOf(cond.X) == nil || l.info.ObjectOf(gotypes.IdentOf(cond.X)) != l.info.ObjectOf(id) {
 			return nil
 		}
 		if b, ok := l.info.ObjectOf(id).Type().Underlying().(*types.Basic); !ok || b.Kind() != types.Int {
@@ -465,7 +466,7 @@ func (l *lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
 			for _, lhs := range as.Lhs {
 				if l.rootVar(lhs) == l.info.ObjectOf(id) {
 					way := fmt.Sprintf("assign the new value to a new variable (%s2 := ...)", id.Name)
-					if !isFloat(l.info.TypeOf(id)) {
+					if !gotypes.IsFloat(l.info.TypeOf(id)) {
 						way = "copy the float fields or elements you change into local variables"
 					}
 					l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; %s", l.source(lhs), way)

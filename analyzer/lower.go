@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -176,7 +177,7 @@ func (l *lowerer) isConst(e ast.Expr) bool {
 func (l *lowerer) callRule(call *ast.CallExpr) *rules.Rule {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.SelectorExpr:
-		if pkg, ok := l.info.Uses[identOf(fun.X)].(*types.PkgName); ok && pkg.Imported().Path() == "math" {
+		if pkg, ok := l.info.Uses[gotypes.IdentOf(fun.X)].(*types.PkgName); ok && pkg.Imported().Path() == "math" {
 			return rules.Math[fun.Sel.Name]
 		}
 	case *ast.Ident:
@@ -185,11 +186,6 @@ func (l *lowerer) callRule(call *ast.CallExpr) *rules.Rule {
 		}
 	}
 	return nil
-}
-
-func identOf(e ast.Expr) *ast.Ident {
-	id, _ := ast.Unparen(e).(*ast.Ident)
-	return id
 }
 
 // source prints n on one line, for comments in generated code.
@@ -208,7 +204,7 @@ func (l *lowerer) variableOf(obj types.Object) *variable {
 	if v, ok := l.vars[obj]; ok {
 		return v
 	}
-	t, _ := irType(obj.Type())
+	t, _ := gotypes.IrType(obj.Type())
 	v := &variable{name: l.names.fresh(obj.Name()), typ: obj.Type(), ir: t, obj: obj}
 	l.vars[obj] = v
 	l.byName[v.name] = v
@@ -233,7 +229,7 @@ func (l *lowerer) local(v *variable) *variable {
 }
 
 func (l *lowerer) newTemp(base string, t types.Type) *variable {
-	it, _ := irType(t)
+	it, _ := gotypes.IrType(t)
 	v := &variable{name: l.names.fresh(base), typ: t, ir: it, temp: true, defs: 1}
 	l.byName[v.name] = v
 	return l.local(v)
@@ -358,7 +354,7 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 	case *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr:
 		// An element or field: its adjoint is the same element of the
 		// adjoint, dw[i] for w[i].
-		if !isFloat(t) {
+		if !gotypes.IsFloat(t) {
 			break
 		}
 		root := l.variableOf(l.rootVar(e))
@@ -455,7 +451,7 @@ func (l *lowerer) roundTrip(call *ast.CallExpr) (ast.Expr, bool) {
 		return nil, false
 	}
 	y := inner.Args[0]
-	if t, mid := l.info.TypeOf(call), l.info.TypeOf(inner); !isFloat(t) || !isFloat(mid) || !types.Identical(l.info.TypeOf(y), t) {
+	if t, mid := l.info.TypeOf(call), l.info.TypeOf(inner); !gotypes.IsFloat(t) || !gotypes.IsFloat(mid) || !types.Identical(l.info.TypeOf(y), t) {
 		return nil, false
 	}
 	return y, true

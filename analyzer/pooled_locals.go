@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Local slices taken from the pool. A slice the function makes for itself
@@ -33,7 +34,7 @@ func (l *lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
 // takes, whose memory stays in the function once obj holds it.
 func (l *lowerer) poolableMake(obj types.Object, rhs ast.Expr) bool {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
-	if !ok || len(call.Args) != 2 || !isBuiltinCall(l.info, call, "make") || !l.poolableLength(call.Args[1]) {
+	if !ok || len(call.Args) != 2 || !gotypes.IsBuiltinCall(l.info, call, "make") || !l.poolableLength(call.Args[1]) {
 		return false
 	}
 	if _, isSlice := obj.Type().Underlying().(*types.Slice); !isSlice {
@@ -140,7 +141,7 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 		// elsewhere): an element that is an array or a struct can be
 		// reached into (&h[i].Y, h[i][:], a pointer method on h[i]).
 		elem := l.info.TypeOf(p)
-		if _, row := types.Unalias(elem).(*types.Slice); p.X != child || elem == nil || !isFloat(elem) && !passiveKind(elem) && !row {
+		if _, row := types.Unalias(elem).(*types.Slice); p.X != child || elem == nil || !gotypes.IsFloat(elem) && !passiveKind(elem) && !row {
 			return false
 		}
 		up := parent[p]
@@ -159,7 +160,7 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 		if _, async := parent[p].(*ast.GoStmt); p.Fun == child || async {
 			return false // a goroutine may use it after the function returns
 		}
-		return isBuiltinCall(l.info, p, "len", "cap", "copy", "clear") || l.helperKeeps(p, child, visiting)
+		return gotypes.IsBuiltinCall(l.info, p, "len", "cap", "copy", "clear") || l.helperKeeps(p, child, visiting)
 	case *ast.AssignStmt:
 		return l.viewDefinition(p, child, tracked, made)
 	case *ast.ValueSpec:
@@ -188,7 +189,7 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 // pushforward reads the slice and writes its adjoint or tangent, and
 // stores neither.
 func (l *lowerer) helperKeeps(call *ast.CallExpr, arg ast.Node, visiting map[types.Object]bool) bool {
-	fn := calleeFunc(l.info, call)
+	fn := gotypes.CalleeFunc(l.info, call)
 	if fn == nil || fn.Pkg() != l.pkg {
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // A recorder holds one fact per execution of a statement: a bool, or an
@@ -48,7 +49,7 @@ func storedAsFloat64(t types.Type) bool {
 	if tp, ok := types.Unalias(t).(*types.TypeParam); ok {
 		// A float type parameter: float32 and float64 both convert to
 		// float64 and back exactly, and the tape needs no type of its own.
-		return floatTypeSet(tp.Constraint())
+		return gotypes.FloatTypeSet(tp.Constraint())
 	}
 	b, ok := t.Underlying().(*types.Basic)
 	if !ok {

@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Directives that run the function's body more than once per call:
@@ -55,7 +57,7 @@ func (p *pkgContext) checkRepeatable(g *gradFunc, file *ast.File) []Diagnostic {
 		if v.Parent() == nil && !v.IsField() {
 			return true // a local a rewrite declared (withoutArrayRangeWrites): no scope holds it
 		}
-		return isParam(g, v) && !byReference(v.Type())
+		return isParam(g, v) && !gotypes.ByReference(v.Type())
 	}
 	// A write is an effect when it reaches memory the function does not
 	// own: a parameter variable itself (w = w[:n]) is a copy.
@@ -118,12 +120,12 @@ func (l *lowerer) repeatableCall(call *ast.CallExpr, owned func(types.Object) bo
 	if l.pureCall(call, map[*types.Func]bool{}) {
 		return true
 	}
-	if isBuiltinCall(l.info, call, "append", "copy", "clear") {
+	if gotypes.IsBuiltinCall(l.info, call, "append", "copy", "clear") {
 		// They write their first argument only.
 		root := l.rootVar(ast.Unparen(call.Args[0]))
 		return root != nil && owned(root)
 	}
-	fn := calleeFunc(l.info, call)
+	fn := gotypes.CalleeFunc(l.info, call)
 	if fn == nil {
 		return false
 	}
@@ -134,7 +136,7 @@ func (l *lowerer) repeatableCall(call *ast.CallExpr, owned func(types.Object) bo
 		return false
 	}
 	for _, a := range call.Args {
-		if t := l.info.TypeOf(a); t != nil && isRef(t) {
+		if t := l.info.TypeOf(a); t != nil && gotypes.IsRef(t) {
 			root := l.rootVar(ast.Unparen(a))
 			if u, ok := ast.Unparen(a).(*ast.UnaryExpr); ok && u.Op == token.AND {
 				root = l.rootVar(u.X)
@@ -190,7 +192,7 @@ func (l *lowerer) unnamedCallee(call *ast.CallExpr) string {
 	if _, lit := ast.Unparen(call.Fun).(*ast.FuncLit); lit {
 		return ""
 	}
-	fn := calleeFunc(l.info, call)
+	fn := gotypes.CalleeFunc(l.info, call)
 	if fn == nil {
 		return l.funcValueRefusal(call)
 	}

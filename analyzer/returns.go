@@ -4,6 +4,7 @@ import (
 	"go/ast"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Returns: where the function's value comes from, and where the backward
@@ -38,7 +39,7 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 			if l.exprVaried(e) {
 				l.intoResult(e, res)
 			} else {
-				l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: mustIR(g.results[k]), Values: []adjoint.Expr{l.conv(e)}})
+				l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: gotypes.MustIR(g.results[k]), Values: []adjoint.Expr{l.conv(e)}})
 			}
 			l.resultVals = append(l.resultVals, adjoint.Id(res.name))
 		}
@@ -52,7 +53,7 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 		switch id, ok := ast.Unparen(e).(*ast.Ident); {
 		case !l.exprVaried(e):
 			res := l.newTemp(base, g.result)
-			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: mustIR(g.result), Values: []adjoint.Expr{l.conv(e)}})
+			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: gotypes.MustIR(g.result), Values: []adjoint.Expr{l.conv(e)}})
 			l.resultVals = []adjoint.Expr{adjoint.Id(res.name)}
 		case ok && l.vars[l.info.Uses[id]].singleDefOrUnchanged():
 			v := l.vars[l.info.Uses[id]]

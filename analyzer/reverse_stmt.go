@@ -3,10 +3,10 @@ package analyzer
 import (
 	"go/ast"
 	"go/token"
-	"go/types"
 	"reflect"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
@@ -167,7 +167,7 @@ func copiedTemps(rec *lowered, ops []*op) map[*variable]adjoint.Expr {
 		}
 		into := o.results[0]
 		for _, sv := range rec.saves {
-			if id, whole := sv.lv.(adjoint.Ident); whole && sv.v == into && id.Name == into.name && isFloat(into.typ) {
+			if id, whole := sv.lv.(adjoint.Ident); whole && sv.v == into && id.Name == into.name && gotypes.IsFloat(into.typ) {
 				copied[o.args[0].v] = adjoint.Id(into.name)
 			}
 		}
@@ -397,7 +397,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 	if o.store != nil {
 		return l.reverseStore(rec, o)
 	}
-	c := &rules.Ctx{T: mustIR(o.resType)}
+	c := &rules.Ctx{T: gotypes.MustIR(o.resType)}
 	live := false
 	for _, r := range o.results {
 		c.R = append(c.R, adjoint.Id(r.name))
@@ -432,7 +432,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			continue
 		}
 		if o.rule == rules.Conversion {
-			c.T = mustIR(a.typ)
+			c.T = gotypes.MustIR(a.typ)
 		}
 		if e := o.rule.VJP[i](c); e != nil {
 			contribs = append(contribs, contribution{a.v, a.path, e})
@@ -556,7 +556,7 @@ func double(e adjoint.Expr) adjoint.Expr {
 
 // zeroOf is the zero value of v's adjoint: 0, or T{} for an array or struct.
 func (l *lowerer) zeroOf(v *variable) adjoint.Expr {
-	if isFloat(v.typ) {
+	if gotypes.IsFloat(v.typ) {
 		return adjoint.Literal("0")
 	}
 	return adjoint.Composite{Type: v.ir}
@@ -576,9 +576,4 @@ func readsWhole(args []operand, v *variable) bool {
 		}
 	}
 	return false
-}
-
-func mustIR(t types.Type) adjoint.Type {
-	it, _ := irType(t)
-	return it
 }

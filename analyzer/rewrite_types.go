@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"sync"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Rewriting typed syntax: the rewrites (function literals, named results,
@@ -45,7 +47,7 @@ func (p *pkgContext) converted(a ast.Expr, t types.Type) ast.Expr {
 		name = t.Obj()
 	}
 	tv, ok := p.info.Types[a]
-	if _, basic := t.Underlying().(*types.Basic); name == nil || !ok || tv.Value == nil || !basic && !isTypeParam(t) {
+	if _, basic := t.Underlying().(*types.Basic); name == nil || !ok || tv.Value == nil || !basic && !gotypes.IsTypeParam(t) {
 		return nil
 	}
 	fun := &ast.Ident{NamePos: a.Pos(), Name: name.Name()}
@@ -54,7 +56,7 @@ func (p *pkgContext) converted(a ast.Expr, t types.Type) ast.Expr {
 	ftv.Type = t
 	p.info.Types[fun] = ftv
 	conv := &ast.CallExpr{Fun: fun, Lparen: a.Pos(), Args: []ast.Expr{a}, Rparen: a.End()}
-	if isTypeParam(t) {
+	if gotypes.IsTypeParam(t) {
 		// A conversion to a type parameter is no constant: Go rounds it
 		// for each type when it runs.
 		tv.Type, tv.Value = t, nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // The IR sanity check (Options.Sanity): after lowering and after every
@@ -169,7 +170,7 @@ func (l *lowerer) adjointViews() map[string]string {
 		}
 	}
 	for _, v := range l.gradFunc.wrt {
-		if pv := l.variableOf(v); byReference(v.Type()) && pv.shadow == nil && pv.adj != "" {
+		if pv := l.variableOf(v); gotypes.ByReference(v.Type()) && pv.shadow == nil && pv.adj != "" {
 			views[pv.adj] = pv.name
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Saves: the old values a statement overwrites that backward code reads,
@@ -90,7 +91,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 			l.saveValue(rec, v, l.conv(x), l.info.TypeOf(x))
 			continue
 		}
-		if whole && isRef(v.typ) && l.varied[obj] && !holdsFloatsByValue(v.typ) {
+		if whole && gotypes.IsRef(v.typ) && l.varied[obj] && !gotypes.HoldsFloatsByValue(v.typ) {
 			// The adjoint view may be needed though the value is not. (A
 			// copy holding floats beside slices has no view: it aliases
 			// its element's adjoint, or is refused.)
@@ -127,7 +128,7 @@ func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 		return // an accumulator of the sum loop: saved around the loop instead
 	}
 	rec.pend[key] = true
-	it, _ := irType(t)
+	it, _ := gotypes.IrType(t)
 	if l.loopDepth > 0 {
 		// Each iteration overwrites it again: a stack of old values.
 		tp := l.tapeFor(v, lv, t, it)
@@ -147,7 +148,7 @@ func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 // aliases are the variables that may share v's memory: the slice it is a
 // view of, and the other views of that slice.
 func (l *lowerer) aliases(v *variable) []string {
-	if !isRef(v.typ) {
+	if !gotypes.IsRef(v.typ) {
 		return nil
 	}
 	root := v
@@ -239,7 +240,7 @@ func (p *pkgContext) constLocals(decl *ast.FuncDecl) map[types.Object]bool {
 			return false
 		}
 		v, ok := p.info.Uses[id].(*types.Var)
-		return ok && v.Parent() != p.pkg.Scope() && writes[v] == 0 && !isRef(v.Type())
+		return ok && v.Parent() != p.pkg.Scope() && writes[v] == 0 && !gotypes.IsRef(v.Type())
 	}
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {

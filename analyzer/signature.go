@@ -6,6 +6,8 @@ import (
 	"go/types"
 	"slices"
 	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Signatures: what an annotated function may be, the generated function
@@ -43,7 +45,7 @@ func (p *pkgContext) checkSignature(fn *ast.FuncDecl, dir *directive, report fun
 	}
 	if dir.wrt == nil {
 		for _, v := range all {
-			if isDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" && v != g.out {
+			if gotypes.IsDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" && v != g.out {
 				g.wrt = append(g.wrt, v)
 			}
 		}
@@ -74,7 +76,7 @@ func (p *pkgContext) checkTypeParams(fn *ast.FuncDecl, dir *directive, sig *type
 	}
 	for i := range sig.TypeParams().Len() {
 		tp := sig.TypeParams().At(i)
-		if !floatTypeSet(tp.Constraint()) {
+		if !gotypes.FloatTypeSet(tp.Constraint()) {
 			report(fn.Name.Pos(), "%s's type parameter %s is constrained by %s: gradgen differentiates generic functions whose type parameters are floats (~float32 | ~float64); for other type parameters, write the function for its float type", fn.Name.Name, tp.Obj().Name(), types.TypeString(tp.Constraint(), types.RelativeTo(p.pkg)))
 			return false
 		}
@@ -103,7 +105,7 @@ func (p *pkgContext) namedWrt(fn *ast.FuncDecl, dir *directive, g *gradFunc, all
 		case !found:
 			report(dir.wrtAt, "wrt=%s: %s has no parameter named %s (parameters: %s)", strings.Join(dir.wrt, ","), fn.Name.Name, name, paramNames(all))
 			ok = false
-		case !isDifferentiable(v.Type()):
+		case !gotypes.IsDifferentiable(v.Type()):
 			report(dir.wrtAt, "wrt=%s: parameter %s has type %s, which carries no derivative (differentiable types are floats and slices, arrays, structs and pointers of them)", strings.Join(dir.wrt, ","), name, types.TypeString(v.Type(), types.RelativeTo(p.pkg)))
 			ok = false
 		case g.wrtSet[v]:
@@ -131,7 +133,7 @@ func (p *pkgContext) namedWrt(fn *ast.FuncDecl, dir *directive, g *gradFunc, all
 func (p *pkgContext) checkWritableParams(all []*types.Var, report func(token.Pos, string, ...any)) bool {
 	ok := true
 	for _, v := range all {
-		if _, writable := irType(v.Type()); !writable {
+		if _, writable := gotypes.IrType(v.Type()); !writable {
 			way := "give the type a name in this package"
 			if instantiatedGeneric(v.Type()) {
 				// P[float64]: its name is one already; gradgen does not
@@ -152,7 +154,7 @@ func (p *pkgContext) checkWrtTypes(g *gradFunc, report func(token.Pos, string, .
 	ok := true
 	for _, v := range g.wrt {
 		g.wrtSet[v] = true
-		if _, ok2 := irType(v.Type()); !ok2 || containsMap(v.Type()) {
+		if _, ok2 := gotypes.IrType(v.Type()); !ok2 || containsMap(v.Type()) {
 			report(v.Pos(), "parameter %s has type %s, which gradgen cannot give a gradient: use floats, and slices, arrays, structs and pointers of them", v.Name(), types.TypeString(v.Type(), types.RelativeTo(p.pkg)))
 			ok = false
 		}
@@ -193,9 +195,9 @@ func (p *pkgContext) checkOutputs(fn *ast.FuncDecl, dir *directive, sig *types.S
 		case g.out == nil:
 			report(dir.outAt, "out=%s: %s has no parameter named %s (parameters: %s)", dir.out, fn.Name.Name, dir.out, paramNames(g.params))
 			return false
-		case !isFloatSlice(g.out.Type()) && !isFloatArrayPointer(g.out.Type()) && outputStruct(g.out.Type()) == nil:
+		case !gotypes.IsFloatSlice(g.out.Type()) && !gotypes.IsFloatArrayPointer(g.out.Type()) && outputStruct(g.out.Type()) == nil:
 			yet := ""
-			if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok && isDifferentiable(ptr.Elem()) {
+			if ptr, ok := g.out.Type().Underlying().(*types.Pointer); ok && gotypes.IsDifferentiable(ptr.Elem()) {
 				yet = " (a struct must hold floats of one type, arrays of them and such structs, no slices or pointers)"
 			}
 			report(dir.outAt, "out=%s: the output parameter must be a float slice, or a pointer to a float array or to a struct of floats ([]float64, *[3]float64, *Point); %s has type %s%s", dir.out, dir.out, types.TypeString(g.out.Type(), types.RelativeTo(p.pkg)), yet)
@@ -208,7 +210,7 @@ func (p *pkgContext) checkOutputs(fn *ast.FuncDecl, dir *directive, sig *types.S
 	}
 	floats := sig.Results().Len() > 0
 	for i := range sig.Results().Len() {
-		if !isFloat(sig.Results().At(i).Type()) {
+		if !gotypes.IsFloat(sig.Results().At(i).Type()) {
 			floats = false
 		}
 	}
@@ -238,17 +240,6 @@ func kindNoun(kind string) string {
 		return "Hessian"
 	}
 	return "gradient"
-}
-
-// isFloatArrayPointer reports whether t is a pointer to an array of
-// floats.
-func isFloatArrayPointer(t types.Type) bool {
-	p, ok := t.Underlying().(*types.Pointer)
-	if !ok {
-		return false
-	}
-	a, ok := p.Elem().Underlying().(*types.Array)
-	return ok && isFloat(a.Elem())
 }
 
 // outputElem is the float type of an output's elements.
@@ -286,7 +277,7 @@ func staticFloatElem(t types.Type) types.Type {
 	ok := true
 	var walk func(t types.Type)
 	walk = func(t types.Type) {
-		if isTypeParam(t) {
+		if gotypes.IsTypeParam(t) {
 			if elem != nil && !types.Identical(elem, t) {
 				ok = false
 			}
@@ -295,7 +286,7 @@ func staticFloatElem(t types.Type) types.Type {
 		}
 		switch u := t.Underlying().(type) {
 		case *types.Basic:
-			if isFloat(u) {
+			if gotypes.IsFloat(u) {
 				if elem != nil && !types.Identical(elem, t) {
 					ok = false
 				}
@@ -316,12 +307,6 @@ func staticFloatElem(t types.Type) types.Type {
 		return nil
 	}
 	return elem
-}
-
-// isFloatSlice reports whether t is a slice of floats.
-func isFloatSlice(t types.Type) bool {
-	s, ok := t.Underlying().(*types.Slice)
-	return ok && isFloat(s.Elem())
 }
 
 func containsMap(t types.Type) bool {

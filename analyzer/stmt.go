@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -77,13 +78,13 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 		}
 		// An int or bool field or element of an active value (r.N++) is
 		// passive code; only a float variable's x++ is an operation.
-		if _, isVar := ast.Unparen(s.X).(*ast.Ident); !isVar && l.activeTarget(s.X) != nil && l.useful[s.X] && isFloat(l.info.TypeOf(s.X)) {
+		if _, isVar := ast.Unparen(s.X).(*ast.Ident); !isVar && l.activeTarget(s.X) != nil && l.useful[s.X] && gotypes.IsFloat(l.info.TypeOf(s.X)) {
 			// h[j]++ on a float element or field is h[j] += 1.
 			one := &ast.BasicLit{ValuePos: s.TokPos, Kind: token.INT, Value: "1"}
 			l.info.Types[one] = types.TypeAndValue{Type: l.info.TypeOf(s.X), Value: constant.MakeInt64(1)}
 			tok := map[token.Token]token.Token{token.INC: token.ADD_ASSIGN, token.DEC: token.SUB_ASSIGN}[s.Tok]
 			l.storeElem(rec, s.X, tok, one)
-		} else if v := l.activeTarget(s.X); v != nil && l.useful[s.X] && isDifferentiable(l.info.TypeOf(s.X)) {
+		} else if v := l.activeTarget(s.X); v != nil && l.useful[s.X] && gotypes.IsDifferentiable(l.info.TypeOf(s.X)) {
 			x := l.lowerExpr(s.X, nil)
 			opName := map[token.Token]string{token.INC: "+", token.DEC: "-"}[s.Tok]
 			one := operand{val: adjoint.Literal("1"), bval: adjoint.Literal("1"), typ: v.typ}
@@ -168,7 +169,7 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 		}
 		var typ adjoint.Type
 		if vs.Type != nil {
-			typ, _ = irType(l.info.TypeOf(vs.Type))
+			typ, _ = gotypes.IrType(l.info.TypeOf(vs.Type))
 		}
 		if g.Tok == token.CONST {
 			// Constants move to the top of the function, where backward
@@ -206,7 +207,7 @@ func (l *lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []strin
 	// var c float64 inside a loop zeroes c on every trip: its
 	// adjoint is reset there going back.
 	for _, x := range lhs {
-		if v := l.activeTarget(x); v != nil && l.loopDepth > 0 && !isRef(v.typ) {
+		if v := l.activeTarget(x); v != nil && l.loopDepth > 0 && !gotypes.IsRef(v.typ) {
 			rec.zeroes = append(rec.zeroes, v)
 		}
 	}
@@ -215,7 +216,7 @@ func (l *lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []strin
 	var shadows []*variable
 	if len(vs.Values) == 0 {
 		for _, n := range vs.Names {
-			if obj, ok := l.info.Defs[n].(*types.Var); ok && l.varied[obj] && refVar(obj.Type()) {
+			if obj, ok := l.info.Defs[n].(*types.Var); ok && l.varied[obj] && gotypes.RefVar(obj.Type()) {
 				shadows = append(shadows, l.ensureShadow(l.variableOf(obj)))
 			}
 		}
@@ -254,19 +255,9 @@ func (l *lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []strin
 	l.fwd = append(l.fwd, adjoint.Assign{Lhs: kept, Op: "=", Rhs: vals})
 }
 
-// refVar reports whether t is a slice or a pointer: a variable of it
-// refers to memory, and its adjoint is a view of that memory's buffer.
-func refVar(t types.Type) bool {
-	switch t.Underlying().(type) {
-	case *types.Slice, *types.Pointer:
-		return true
-	}
-	return false
-}
-
 // zeroValue is the zero value of t, for "var x T" moved to the top.
 func (l *lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
-	if isTypeParam(t) {
+	if gotypes.IsTypeParam(t) {
 		return adjoint.Literal("0") // a float type parameter's
 	}
 	switch u := t.Underlying().(type) {
@@ -279,7 +270,7 @@ func (l *lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
 		}
 		return adjoint.Literal("0")
 	case *types.Array, *types.Struct:
-		if it, ok := irType(t); ok {
+		if it, ok := gotypes.IrType(t); ok {
 			return adjoint.Composite{Type: it}
 		}
 	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
@@ -305,7 +296,7 @@ func (l *lowerer) anyActive(lhs, rhs []ast.Expr) bool {
 		if v == nil {
 			continue
 		}
-		if _, whole := ast.Unparen(x).(*ast.Ident); !whole || isRef(v.typ) {
+		if _, whole := ast.Unparen(x).(*ast.Ident); !whole || gotypes.IsRef(v.typ) {
 			return true
 		}
 		if !l.useful[x] {
@@ -437,7 +428,7 @@ func (l *lowerer) assignOne(rec *lowered, lhs, rhs ast.Expr) {
 		l.storeElem(rec, lhs, token.ASSIGN, rhs)
 		return
 	}
-	if v != nil && isRef(v.typ) {
+	if v != nil && gotypes.IsRef(v.typ) {
 		l.assignRef(rec, v, rhs)
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Validation is gradgen's whitelist (SPEC §3, fail closed). Before a body
@@ -165,11 +167,11 @@ func (l *lowerer) validateRangeStable(s *ast.RangeStmt) {
 		return true
 	})
 	var key types.Object
-	if id := identOf(s.Key); id != nil && id.Name != "_" {
+	if id := gotypes.IdentOf(s.Key); id != nil && id.Name != "_" {
 		key = l.info.ObjectOf(id)
 	}
 	check := func(lhs ast.Expr) {
-		id := identOf(lhs)
+		id := gotypes.IdentOf(lhs)
 		if id == nil {
 			return
 		}
@@ -220,10 +222,10 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 				for i, x := range a.Lhs {
 					// Only a reference stored makes a view (r := xs[0:2],
 					// m[0] = xs); a float copied out of it (h[0] = xs[0]) does not.
-					if t := l.info.TypeOf(a.Rhs[i]); t == nil || !isRef(t) {
+					if t := l.info.TypeOf(a.Rhs[i]); t == nil || !gotypes.IsRef(t) {
 						continue
 					}
-					if v := l.rootVar(x); v != nil && !same[v] && isRef(v.Type()) && same[l.rootVar(a.Rhs[i])] {
+					if v := l.rootVar(x); v != nil && !same[v] && gotypes.IsRef(v.Type()) && same[l.rootVar(a.Rhs[i])] {
 						same[v] = true
 						changed = true
 					}
@@ -311,7 +313,7 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 			// Swaps of variables (a, b = b, a) get the memory checks'
 			// more specific words.
 			_, plain := ast.Unparen(rhs[i]).(*ast.Ident)
-			if t := l.info.TypeOf(x); t != nil && isDifferentiable(t) && !isFloat(t) && !plain && l.mentionsVaried(rhs[i]) {
+			if t := l.info.TypeOf(x); t != nil && gotypes.IsDifferentiable(t) && !gotypes.IsFloat(t) && !plain && l.mentionsVaried(rhs[i]) {
 				op, what := "=", "assignment"
 				if tok == token.DEFINE {
 					op, what = ":=", "declaration"
@@ -325,7 +327,7 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 		before := len(l.diags)
 		l.validateValue(e)
 		if len(l.diags) == before && l.carriesVaried(e) {
-			if t := l.info.TypeOf(lhs[i]); t != nil && !isDifferentiable(t) && !passiveKind(t) {
+			if t := l.info.TypeOf(lhs[i]); t != nil && !gotypes.IsDifferentiable(t) && !passiveKind(t) {
 				l.errorf(lhs[i].Pos(), "cannot differentiate storing %s in %s, %s: gradgen gives no derivative to values of that type; keep the value in a float variable", l.source(e), l.source(lhs[i]), article(l.kindWord(t)))
 			}
 		}
@@ -337,7 +339,7 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 func (l *lowerer) validateTarget(x ast.Expr) {
 	switch x := ast.Unparen(x).(type) {
 	case *ast.IndexExpr:
-		if _, isMap := l.info.TypeOf(x.X).Underlying().(*types.Map); isMap && isDifferentiable(l.info.TypeOf(x)) {
+		if _, isMap := l.info.TypeOf(x.X).Underlying().(*types.Map); isMap && gotypes.IsDifferentiable(l.info.TypeOf(x)) {
 			l.errorf(x.Pos(), "cannot differentiate a write into the map element %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.source(x))
 		}
 		if v := l.rootVar(x.X); v != nil && l.varied[v] {
@@ -435,7 +437,7 @@ func (l *lowerer) validateExpr(e ast.Expr) {
 		l.validateExpr(e.X)
 	case *ast.IndexExpr:
 		if m, isMap := l.info.TypeOf(e.X).Underlying().(*types.Map); isMap {
-			if !isDifferentiable(m.Elem()) {
+			if !gotypes.IsDifferentiable(m.Elem()) {
 				// An int or a string read from a map in an active struct
 				// carries no derivative: passive, as SPEC §2 has maps.
 				l.validateCond(e.Index)
@@ -500,7 +502,7 @@ func isComplex(t types.Type) bool {
 func byValueAggregate(t types.Type) bool {
 	switch t.Underlying().(type) {
 	case *types.Array, *types.Struct:
-		return isDifferentiable(t) && !isRef(t)
+		return gotypes.IsDifferentiable(t) && !gotypes.IsRef(t)
 	}
 	return false
 }
@@ -558,7 +560,7 @@ func (l *lowerer) validateLocalTypes() {
 		if !ok || !hasUnnamedStruct(v.Type()) {
 			return true
 		}
-		if _, ok := irType(v.Type()); !ok {
+		if _, ok := gotypes.IrType(v.Type()); !ok {
 			l.errorf(id.Pos(), "gradgen cannot write the type %s of %s in the generated file: give the struct type a name in this package", types.TypeString(v.Type(), types.RelativeTo(l.pkg)), id.Name)
 		}
 		return true

@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/types"
 	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Validation of calls: which calls the lowering models (math, builtins,
@@ -21,7 +23,7 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 	if !l.mentionsVaried(call) {
 		return
 	}
-	if id := identOf(call.Fun); id != nil {
+	if id := gotypes.IdentOf(call.Fun); id != nil {
 		if b, ok := l.info.Uses[id].(*types.Builtin); ok {
 			switch b.Name() {
 			case "print", "println", "panic":
@@ -78,7 +80,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	if tv, ok := l.info.Types[call.Fun]; ok && tv.IsType() {
 		t := tv.Type
 		switch {
-		case isFloat(t):
+		case gotypes.IsFloat(t):
 			l.validateExpr(call.Args[0])
 		case isComplex(t):
 			l.errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(call))
@@ -86,7 +88,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			// int(x): piecewise constant, derivative 0 almost everywhere;
 			// only calls inside matter.
 			l.validateCond(call.Args[0])
-		case isDifferentiable(t):
+		case gotypes.IsDifferentiable(t):
 			// Arr(a), Q2(p), [2]float64(a): a whole array or struct (or a
 			// slice or pointer) under another type name, whose adjoint the
 			// lowering does not follow through the conversion.
@@ -183,11 +185,11 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		// the value on (a string, a float).
 		res := sig.Results()
 		for i := range res.Len() {
-			if t := res.At(i).Type(); !isFloat(t) && (!passiveKind(t) || isString(t)) {
+			if t := res.At(i).Type(); !gotypes.IsFloat(t) && (!passiveKind(t) || isString(t)) {
 				l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s, and its result (%s) carries no derivative; keep values that depend on the parameters out of it", l.source(call), fn.FullName(), types.TypeString(t, types.RelativeTo(l.pkg)))
 				return
 			}
-			if isFloat(res.At(i).Type()) {
+			if gotypes.IsFloat(res.At(i).Type()) {
 				l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), l.otherPackageAdvice(fn))
 				return
 			}
@@ -226,9 +228,9 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		}
 		res := sig.Results()
 		for i := range res.Len() {
-			if t := res.At(i).Type(); !isFloat(t) && isDifferentiable(t) {
+			if t := res.At(i).Type(); !gotypes.IsFloat(t) && gotypes.IsDifferentiable(t) {
 				way := "return its float fields as several results"
-				if refVar(t) {
+				if gotypes.RefVar(t) {
 					way = "write its loop in the annotated function"
 				}
 				l.errorf(call.Pos(), "cannot differentiate the call %s: %s returns %s: %s", l.source(call), fn.Name(), article(l.kindWord(t)), l.valueAdvice(call, way))
@@ -309,7 +311,7 @@ func (p *pkgContext) otherPackageAdvice(fn *types.Func) string {
 		// The standard library or another module: not the user's to
 		// annotate.
 		res := sig.Results()
-		if res.Len() != 1 || !isFloat(res.At(0).Type()) {
+		if res.Len() != 1 || !gotypes.IsFloat(res.At(0).Type()) {
 			return fmt.Sprintf("gradgen cannot see into %s, of another module, and a rule needs a single float result; wrap the call in a function of this package with one float result and mark its derivative //gradgen:rule, or keep values that depend on the parameters out of it", fn.FullName())
 		}
 		return fmt.Sprintf("gradgen cannot see into %s, of another module; supply its derivative in this package: a function marked //gradgen:rule %s.%s of signature %s, or keep values that depend on the parameters out of it", fn.FullName(), fn.Pkg().Name(), fn.Name(), ruleSignature(fn, p.pkg))

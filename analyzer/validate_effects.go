@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Effects: which calls may write what they are passed or package-level
@@ -44,7 +45,7 @@ func (l *lowerer) impureCall(e ast.Expr) *ast.CallExpr {
 
 func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bool {
 	if tv, ok := l.info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
-		if id := identOf(call.Fun); id != nil {
+		if id := gotypes.IdentOf(call.Fun); id != nil {
 			switch id.Name {
 			case "copy", "clear", "append", "print", "println":
 				return false
@@ -54,7 +55,7 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 		}
 		return true
 	}
-	fn := calleeFunc(l.info, call)
+	fn := gotypes.CalleeFunc(l.info, call)
 	if fn == nil {
 		return false
 	}
@@ -141,13 +142,13 @@ func freshMemory(info *types.Info, e ast.Expr) bool {
 	case *ast.CompositeLit:
 		switch u := info.TypeOf(e).Underlying().(type) {
 		case *types.Slice:
-			return !isRef(u.Elem())
+			return !gotypes.IsRef(u.Elem())
 		case *types.Pointer:
-			return !isRef(u.Elem())
+			return !gotypes.IsRef(u.Elem())
 		}
-		return !isRef(info.TypeOf(e))
+		return !gotypes.IsRef(info.TypeOf(e))
 	case *ast.CallExpr:
-		return isBuiltinCall(info, e, "make", "new")
+		return gotypes.IsBuiltinCall(info, e, "make", "new")
 	}
 	return false
 }
@@ -211,10 +212,10 @@ func (p *pkgContext) callerMemory(fn *types.Func, body *ast.BlockStmt) map[types
 		root := func(x ast.Expr, from ast.Expr) {
 			// A reference stored into a part of a local (c.W = w, rows[0]
 			// = buf[:2]) makes the whole local reach the caller's memory.
-			if t := p.info.TypeOf(x); t == nil || !isRef(t) {
+			if t := p.info.TypeOf(x); t == nil || !gotypes.IsRef(t) {
 				return
 			}
-			if obj := p.rootVar(x); obj != nil && !roots[obj] && isRef(obj.Type()) && p.mentionsRoot(roots, from) && !freshMemory(p.info, from) {
+			if obj := p.rootVar(x); obj != nil && !roots[obj] && gotypes.IsRef(obj.Type()) && p.mentionsRoot(roots, from) && !freshMemory(p.info, from) {
 				roots[obj] = true
 				changed = true
 			}
@@ -307,7 +308,7 @@ func (p *pkgContext) callWrites(call *ast.CallExpr, roots map[types.Object]bool,
 	if tv, ok := p.info.Types[call.Fun]; ok && tv.IsType() || !p.mentionsRoot(roots, call) {
 		return false
 	}
-	if id := identOf(call.Fun); id != nil {
+	if id := gotypes.IdentOf(call.Fun); id != nil {
 		if b, ok := p.info.Uses[id].(*types.Builtin); ok {
 			switch b.Name() {
 			case "copy", "clear", "append":
@@ -317,7 +318,7 @@ func (p *pkgContext) callWrites(call *ast.CallExpr, roots map[types.Object]bool,
 			return false
 		}
 	}
-	callee := calleeFunc(p.info, call)
+	callee := gotypes.CalleeFunc(p.info, call)
 	switch {
 	case callee == nil:
 		return true
@@ -327,31 +328,6 @@ func (p *pkgContext) callWrites(call *ast.CallExpr, roots map[types.Object]bool,
 		return true
 	}
 	return false
-}
-
-// calleeFunc is the function or method a call names, or nil for a call
-// through a function value.
-func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		fn, _ := info.Uses[fun].(*types.Func)
-		return fn
-	case *ast.SelectorExpr:
-		if sel, ok := info.Selections[fun]; ok {
-			if sel.Kind() != types.MethodVal {
-				return nil
-			}
-			fn, _ := sel.Obj().(*types.Func)
-			return fn
-		}
-		fn, _ := info.Uses[fun.Sel].(*types.Func)
-		return fn
-	case *ast.IndexExpr:
-		return calleeFunc(info, &ast.CallExpr{Fun: fun.X})
-	case *ast.IndexListExpr:
-		return calleeFunc(info, &ast.CallExpr{Fun: fun.X})
-	}
-	return nil
 }
 
 // formatsBasics reports whether call formats values of basic types only
@@ -554,5 +530,5 @@ func (p *pkgContext) namedReference(t adjoint.Named) bool {
 		return true
 	}
 	tn, ok := obj.(*types.TypeName)
-	return !ok || hasReferences(tn.Type())
+	return !ok || gotypes.HasReferences(tn.Type())
 }

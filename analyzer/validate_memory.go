@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Memory that code gradgen differentiates shares with other names or
@@ -99,12 +101,12 @@ func (l *lowerer) validateRefAssign(lhs, rhs ast.Expr, roots map[*types.Var]*typ
 // only such variables can come to refer to other memory by assignment,
 // so only they are followed.
 func (l *lowerer) trackedRefVar(lhs ast.Expr) *types.Var {
-	id := identOf(lhs)
+	id := gotypes.IdentOf(lhs)
 	if id == nil || id.Name == "_" {
 		return nil
 	}
 	v, ok := l.info.ObjectOf(id).(*types.Var)
-	if !ok || !byReference(v.Type()) {
+	if !ok || !gotypes.ByReference(v.Type()) {
 		return nil
 	}
 	if _, slice := v.Type().Underlying().(*types.Slice); !slice {
@@ -122,7 +124,7 @@ func (l *lowerer) trackedRefVar(lhs ast.Expr) *types.Var {
 func (l *lowerer) refSource(v *types.Var, rhs ast.Expr, roots map[*types.Var]*types.Var) (root *types.Var, fresh bool) {
 	switch r := ast.Unparen(rhs).(type) {
 	case *ast.CallExpr:
-		if id := identOf(r.Fun); id != nil {
+		if id := gotypes.IdentOf(r.Fun); id != nil {
 			if b, ok := l.info.Uses[id].(*types.Builtin); ok && (b.Name() == "make" || b.Name() == "new") {
 				root, fresh = v, true // fresh memory: its own
 			}
@@ -254,7 +256,7 @@ func (l *lowerer) noteVariedReads(e ast.Expr, reads map[*types.Var]token.Pos, se
 				noteRead(reads, v, n.Pos())
 			}
 		case *ast.CallExpr:
-			if f := calleeFunc(l.info, n); f != nil && l.mentionsVaried(n) {
+			if f := gotypes.CalleeFunc(l.info, n); f != nil && l.mentionsVaried(n) {
 				l.noteHelperReads(f, reads, seen)
 			}
 		}
@@ -280,7 +282,7 @@ func (l *lowerer) noteHelperReads(fn *types.Func, reads map[*types.Var]token.Pos
 				noteRead(reads, v, l.fn.Body.Pos())
 			}
 		case *ast.CallExpr:
-			if f := calleeFunc(l.info, n); f != nil {
+			if f := gotypes.CalleeFunc(l.info, n); f != nil {
 				l.noteHelperReads(f, reads, seen)
 			}
 		}
@@ -295,7 +297,7 @@ func (l *lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.
 		at, ok := reads[v]
 		return ok && (inLoop || at < call.Pos())
 	}
-	fn := calleeFunc(l.info, call)
+	fn := gotypes.CalleeFunc(l.info, call)
 	if fn == nil {
 		return
 	}
@@ -319,7 +321,7 @@ func (l *lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.
 	}
 	for _, a := range operands {
 		t := l.info.TypeOf(a)
-		if t == nil || !refVar(t) {
+		if t == nil || !gotypes.RefVar(t) {
 			continue
 		}
 		if v := l.rootVar(a); v != nil && !l.varied[v] && stale(v) {
@@ -354,7 +356,7 @@ func (l *lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*ty
 		case *ast.IncDecStmt:
 			root(n.X)
 		case *ast.CallExpr:
-			if f := calleeFunc(l.info, n); f != nil && f.Pkg() == l.pkg {
+			if f := gotypes.CalleeFunc(l.info, n); f != nil && f.Pkg() == l.pkg {
 				out = append(out, l.pkgWrites(f, visiting)...)
 			}
 		}
@@ -378,7 +380,7 @@ func isParamVar(l *lowerer, v *types.Var) bool {
 func (l *lowerer) readsVariedValues(e ast.Expr) bool {
 	found := false
 	ast.Inspect(e, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok && isBuiltinCall(l.info, call, "len", "cap") {
+		if call, ok := n.(*ast.CallExpr); ok && gotypes.IsBuiltinCall(l.info, call, "len", "cap") {
 			return false
 		}
 		if id, ok := n.(*ast.Ident); ok {

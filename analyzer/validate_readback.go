@@ -6,6 +6,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Backward code reads the elements of passive slices again (x[ks[j]] is
@@ -180,7 +181,7 @@ func (l *lowerer) watchedSlices(readers map[string][]reader, elements map[string
 			continue
 		}
 		s, ok := v.typ.Underlying().(*types.Slice)
-		if !ok || isDifferentiable(s.Elem()) {
+		if !ok || gotypes.IsDifferentiable(s.Elem()) {
 			continue
 		}
 		if obj, ok := v.obj.(*types.Var); ok {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Vector-valued functions (SPEC §7): an output parameter the function
@@ -68,7 +69,7 @@ func (p *pkgContext) forwardOut(g *gradFunc, file *ast.File) (*adjoint.Func, []D
 		Body: []adjoint.Stmt{adjoint.Set(adjoint.Index{X: adjoint.Id(ty), Index: adjoint.Id(i)}, "=", adjoint.Literal("0"))}}
 	if outputStruct(g.out.Type()) != nil {
 		// *ty = T{}: its passive fields' tangents mean nothing anyway.
-		zero = adjoint.Set(adjoint.Unary{Op: "*", X: adjoint.Id(ty)}, "=", adjoint.Composite{Type: mustIR(g.out.Type().Underlying().(*types.Pointer).Elem())})
+		zero = adjoint.Set(adjoint.Unary{Op: "*", X: adjoint.Id(ty)}, "=", adjoint.Composite{Type: gotypes.MustIR(g.out.Type().Underlying().(*types.Pointer).Elem())})
 	}
 	// After the length checks (if ... { panic(...) }), before anything
 	// else: a leading if of the source writes tangents (a trial found the
@@ -199,7 +200,7 @@ func (p *pkgContext) outputVJP(g *gradFunc, file *ast.File, fn *ast.FuncDecl, na
 	p.synth.sources = append(p.synth.sources, syntheticSource{file: file, src: src})
 	placeholder := &adjoint.Func{Name: name}
 	if g.recv != nil {
-		placeholder.Recv = &adjoint.Param{Name: g.recv.Name(), Type: mustIR(g.recv.Type())}
+		placeholder.Recv = &adjoint.Param{Name: g.recv.Name(), Type: gotypes.MustIR(g.recv.Type())}
 	}
 	p.synth.jobs = append(p.synth.jobs, func(inner *synthetic) []Diagnostic {
 		run := func() (*adjoint.Func, []Diagnostic) { return inner.reverseOutput(g, fn, name) }
@@ -356,16 +357,16 @@ func (h *hessianWriter) writeVJP() *adjoint.Func {
 	call := h.sourceCall()
 	inner := adjoint.Call{Fun: adjoint.Id(h.inner)}
 	if g.recv != nil {
-		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: mustIR(g.recv.Type())}
+		out.Recv = &adjoint.Param{Name: h.paramName(g.recv), Type: gotypes.MustIR(g.recv.Type())}
 		inner.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.recv)), Sel: h.inner}
 	}
 	for _, prm := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: mustIR(prm.Type())})
+		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: gotypes.MustIR(prm.Type())})
 		inner.Args = append(inner.Args, adjoint.Id(h.paramName(prm)))
 	}
 	y := h.paramName(g.out)
 	dy := h.names.fresh(adjointName(y))
-	out.Params = append(out.Params, adjoint.Param{Name: dy, Type: mustIR(g.out.Type())})
+	out.Params = append(out.Params, adjoint.Param{Name: dy, Type: gotypes.MustIR(g.out.Type())})
 	inner.Args = append(inner.Args, adjoint.Id(dy))
 	var body []adjoint.Stmt
 	body = append(body, h.lengthChecks(adjoint.Id(y), adjoint.Id(dy), g.out.Type(), 0)...)
@@ -374,13 +375,13 @@ func (h *hessianWriter) writeVJP() *adjoint.Func {
 	var grads []string
 	for _, v := range g.wrt {
 		grad := h.names.fresh(adjointName(h.paramName(v)))
-		if byReference(v.Type()) {
-			out.Params = append(out.Params, adjoint.Param{Name: grad, Type: mustIR(bufferType(v.Type()))})
+		if gotypes.ByReference(v.Type()) {
+			out.Params = append(out.Params, adjoint.Param{Name: grad, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
 			inner.Args = append(inner.Args, adjoint.Id(grad))
 			body = append(body, h.lengthChecks(adjoint.Id(h.paramName(v)), adjoint.Id(grad), v.Type(), 0)...)
 			grads = append(grads, grad)
 		} else {
-			out.Results = append(out.Results, adjoint.Param{Type: mustIR(v.Type())})
+			out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(v.Type())})
 			lhs = append(lhs, adjoint.Id(grad))
 			rets = append(rets, adjoint.Id(grad))
 		}
@@ -533,7 +534,7 @@ func lenExpr(e adjoint.Expr) adjoint.Expr {
 func staticCount(t types.Type) int {
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
-		if isFloat(u) {
+		if gotypes.IsFloat(u) {
 			return 1
 		}
 	case *types.Array:
@@ -564,7 +565,7 @@ func (h *hessianWriter) outputScratch(name string, t types.Type, n adjoint.Expr)
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		arr := h.names.fresh(name + "Array")
 		return []adjoint.Stmt{
-			adjoint.VarDecl{Names: []string{arr}, Type: mustIR(p.Elem())},
+			adjoint.VarDecl{Names: []string{arr}, Type: gotypes.MustIR(p.Elem())},
 			adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(name)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Unary{Op: "&", X: adjoint.Id(arr)}}},
 		}
 	}

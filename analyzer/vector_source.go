@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -185,7 +186,7 @@ func (p *pkgContext) importName(file *ast.File, pkg *types.Package) (string, boo
 func floatDot(t types.Type, r, dy, y, path string, fresh func(string) string) string {
 	switch u := t.Underlying().(type) {
 	case *types.Basic:
-		if isFloat(u) {
+		if gotypes.IsFloat(u) {
 			return fmt.Sprintf("%s += %s%s * %s%s\n", r, dy, path, y, path)
 		}
 	case *types.Array:

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -252,7 +253,7 @@ func (p *pkgContext) callsNothing(e ast.Expr) bool {
 		if !isCall || p.info.Types[call.Fun].IsType() {
 			return ok
 		}
-		if isBuiltinCall(p.info, call, "len", "cap") {
+		if gotypes.IsBuiltinCall(p.info, call, "len", "cap") {
 			return ok
 		}
 		ok = false
@@ -279,7 +280,7 @@ func indexesMention(e ast.Expr, name string) bool {
 // would record; nil when t has no name the function could write (an
 // instantiated generic type, a type declared in another function).
 func (p *pkgContext) typeName(t types.Type, pos token.Pos) ast.Expr {
-	if _, ok := irType(t); !ok {
+	if _, ok := gotypes.IrType(t); !ok {
 		return nil
 	}
 	qual := func(other *types.Package) string {

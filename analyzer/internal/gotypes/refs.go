@@ -1,4 +1,4 @@
-package analyzer
+package gotypes
 
 import "go/types"
 
@@ -6,20 +6,20 @@ import "go/types"
 // slices, floats by value. The lowering asks these to decide what is a
 // view, what needs a buffer and what can be copied.
 
-// isRef reports whether values of t refer to memory they do not hold:
+// IsRef reports whether values of t refer to memory they do not hold:
 // slices, pointers, maps, and arrays and structs holding them.
-func isRef(t types.Type) bool {
-	if isTypeParam(t) {
+func IsRef(t types.Type) bool {
+	if IsTypeParam(t) {
 		return false // its underlying type is its constraint's interface
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Slice, *types.Pointer, *types.Map, *types.Chan, *types.Signature, *types.Interface:
 		return true
 	case *types.Array:
-		return isRef(u.Elem())
+		return IsRef(u.Elem())
 	case *types.Struct:
 		for i := range u.NumFields() {
-			if isRef(u.Field(i).Type()) {
+			if IsRef(u.Field(i).Type()) {
 				return true
 			}
 		}
@@ -27,29 +27,29 @@ func isRef(t types.Type) bool {
 	return false
 }
 
-// byReference reports whether a parameter of type t gets its gradient in
+// ByReference reports whether a parameter of type t gets its gradient in
 // a caller's buffer rather than as a result (SPEC §3).
-func byReference(t types.Type) bool {
+func ByReference(t types.Type) bool {
 	switch t.Underlying().(type) {
 	case *types.Slice, *types.Pointer:
 		return true
 	}
-	return isRef(t)
+	return IsRef(t)
 }
 
-// bufferType is the type of the buffer for a by-reference parameter: the
+// BufferType is the type of the buffer for a by-reference parameter: the
 // parameter's own type, or a pointer to a struct passed by value.
-func bufferType(t types.Type) types.Type {
+func BufferType(t types.Type) types.Type {
 	if _, ok := t.Underlying().(*types.Struct); ok {
 		return types.NewPointer(t)
 	}
 	return t
 }
 
-// hasSlices reports whether values of t hold slices, whose buffers need
+// HasSlices reports whether values of t hold slices, whose buffers need
 // their lengths checked. Links (type Node struct{ Next *Node }) are
 // followed once.
-func hasSlices(t types.Type) bool {
+func HasSlices(t types.Type) bool {
 	return hasSlicesSeen(t, map[types.Type]bool{})
 }
 
@@ -75,14 +75,14 @@ func hasSlicesSeen(t types.Type, seen map[types.Type]bool) bool {
 	return false
 }
 
-// holdsFloatsByValue reports whether a struct or array of type t holds
+// HoldsFloatsByValue reports whether a struct or array of type t holds
 // floats of its own (not behind a slice or pointer) as well as references.
-func holdsFloatsByValue(t types.Type) bool {
+func HoldsFloatsByValue(t types.Type) bool {
 	var direct func(t types.Type) bool
 	direct = func(t types.Type) bool {
 		switch u := t.Underlying().(type) {
 		case *types.Basic:
-			return isFloat(u)
+			return IsFloat(u)
 		case *types.Array:
 			return direct(u.Elem())
 		case *types.Struct:
@@ -96,7 +96,43 @@ func holdsFloatsByValue(t types.Type) bool {
 	}
 	switch t.Underlying().(type) {
 	case *types.Struct, *types.Array:
-		return direct(t) && isRef(t)
+		return direct(t) && IsRef(t)
+	}
+	return false
+}
+
+// RefVar reports whether t is a slice or a pointer: a variable of it
+// refers to memory, and its adjoint is a view of that memory's buffer.
+func RefVar(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Slice, *types.Pointer:
+		return true
+	}
+	return false
+}
+
+// HasReferences reports whether a zero value of t lacks memory a value
+// shaped like another would have: it holds a slice or a pointer.
+func HasReferences(t types.Type) bool {
+	return hasRefsSeen(t, map[types.Type]bool{})
+}
+
+func hasRefsSeen(t types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch u := t.Underlying().(type) {
+	case *types.Slice, *types.Pointer:
+		return true
+	case *types.Array:
+		return hasRefsSeen(u.Elem(), seen)
+	case *types.Struct:
+		for f := range u.Fields() {
+			if IsDifferentiable(f.Type()) && hasRefsSeen(f.Type(), seen) {
+				return true
+			}
+		}
 	}
 	return false
 }

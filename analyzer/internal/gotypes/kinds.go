@@ -1,4 +1,7 @@
-package analyzer
+// Package gotypes answers the questions gradgen asks of go/types and the
+// typed syntax tree: which types are floats, which are held by reference,
+// what a type is in the adjoint IR, which function a call calls.
+package gotypes
 
 import (
 	"go/ast"
@@ -8,24 +11,24 @@ import (
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 )
 
-// isFloat reports whether t is float64, float32, or a named type whose
+// IsFloat reports whether t is float64, float32, or a named type whose
 // underlying type is one of them: the scalar types gradgen differentiates.
-func isFloat(t types.Type) bool {
+func IsFloat(t types.Type) bool {
 	if t == nil {
 		return false
 	}
 	if tp, ok := types.Unalias(t).(*types.TypeParam); ok {
-		return floatTypeSet(tp.Constraint())
+		return FloatTypeSet(tp.Constraint())
 	}
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsFloat != 0
 }
 
-// floatTypeSet reports whether the constraint c admits float types only
+// FloatTypeSet reports whether the constraint c admits float types only
 // (~float32 | ~float64, or a named interface of such terms), and no
 // methods: a type parameter so constrained is a float to gradgen, and
 // code written for it works for each of its types.
-func floatTypeSet(c types.Type) bool {
+func FloatTypeSet(c types.Type) bool {
 	iface, ok := c.Underlying().(*types.Interface)
 	if !ok || iface.NumMethods() > 0 || iface.NumEmbeddeds() == 0 {
 		return false
@@ -34,16 +37,16 @@ func floatTypeSet(c types.Type) bool {
 		switch e := iface.EmbeddedType(i).(type) {
 		case *types.Union:
 			for j := range e.Len() {
-				if !isFloat(e.Term(j).Type()) {
+				if !IsFloat(e.Term(j).Type()) {
 					return false
 				}
 			}
 		default:
 			if _, isIface := e.Underlying().(*types.Interface); isIface {
-				if !floatTypeSet(e) {
+				if !FloatTypeSet(e) {
 					return false
 				}
-			} else if !isFloat(e) {
+			} else if !IsFloat(e) {
 				return false
 			}
 		}
@@ -51,15 +54,15 @@ func floatTypeSet(c types.Type) bool {
 	return true
 }
 
-// isTypeParam reports whether t is a type parameter.
-func isTypeParam(t types.Type) bool {
+// IsTypeParam reports whether t is a type parameter.
+func IsTypeParam(t types.Type) bool {
 	_, ok := types.Unalias(t).(*types.TypeParam)
 	return ok
 }
 
-// isDifferentiable reports whether values of type t carry derivatives (SPEC
+// IsDifferentiable reports whether values of type t carry derivatives (SPEC
 // §2): floats, and slices, arrays, structs and pointers built from them.
-func isDifferentiable(t types.Type) bool {
+func IsDifferentiable(t types.Type) bool {
 	return differentiable(t, map[types.Type]bool{})
 }
 
@@ -68,7 +71,7 @@ func differentiable(t types.Type, seen map[types.Type]bool) bool {
 		return false // nil: an expression without a type (v.(type))
 	}
 	seen[t] = true
-	if isFloat(t) {
+	if IsFloat(t) {
 		return true
 	}
 	switch u := t.Underlying().(type) {
@@ -88,9 +91,9 @@ func differentiable(t types.Type, seen map[types.Type]bool) bool {
 	return false
 }
 
-// irType converts a go/types type into the adjoint program's type syntax.
+// IrType converts a go/types type into the adjoint program's type syntax.
 // It returns false for types the adjoint program cannot name.
-func irType(t types.Type) (adjoint.Type, bool) {
+func IrType(t types.Type) (adjoint.Type, bool) {
 	switch t := t.(type) {
 	case *types.Basic:
 		if t.Kind() == types.UntypedFloat {
@@ -110,7 +113,7 @@ func irType(t types.Type) (adjoint.Type, bool) {
 		}
 		return adjoint.Named{Path: obj.Pkg().Path(), Name: obj.Name()}, true
 	case *types.Alias:
-		return irType(types.Unalias(t))
+		return IrType(types.Unalias(t))
 	case *types.TypeParam:
 		// Qualified by its package, which prints it bare: the sanity
 		// check then takes it for a declared type of unknown underlying
@@ -120,17 +123,17 @@ func irType(t types.Type) (adjoint.Type, bool) {
 		}
 		return adjoint.Named{Path: t.Obj().Pkg().Path(), Name: t.Obj().Name()}, true
 	case *types.Slice:
-		e, ok := irType(t.Elem())
+		e, ok := IrType(t.Elem())
 		return adjoint.Slice{Elem: e}, ok
 	case *types.Array:
-		e, ok := irType(t.Elem())
+		e, ok := IrType(t.Elem())
 		return adjoint.Array{Len: t.Len(), Elem: e}, ok
 	case *types.Pointer:
-		e, ok := irType(t.Elem())
+		e, ok := IrType(t.Elem())
 		return adjoint.Pointer{Elem: e}, ok
 	case *types.Map:
-		k, ok1 := irType(t.Key())
-		e, ok2 := irType(t.Elem())
+		k, ok1 := IrType(t.Key())
+		e, ok2 := IrType(t.Elem())
 		return adjoint.Map{Key: k, Elem: e}, ok1 && ok2
 	case *types.Signature, *types.Interface, *types.Chan, *types.Struct:
 		// Written as source, which works only when it names no package:
@@ -144,8 +147,30 @@ func irType(t types.Type) (adjoint.Type, bool) {
 	return nil, false
 }
 
-// isBuiltinCall reports whether call calls one of the named builtins.
-func isBuiltinCall(info *types.Info, call *ast.CallExpr, names ...string) bool {
-	b, ok := info.Uses[identOf(call.Fun)].(*types.Builtin)
+// IsBuiltinCall reports whether call calls one of the named builtins.
+func IsBuiltinCall(info *types.Info, call *ast.CallExpr, names ...string) bool {
+	b, ok := info.Uses[IdentOf(call.Fun)].(*types.Builtin)
 	return ok && slices.Contains(names, b.Name())
+}
+
+func MustIR(t types.Type) adjoint.Type {
+	it, _ := IrType(t)
+	return it
+}
+
+// IsFloatSlice reports whether t is a slice of floats.
+func IsFloatSlice(t types.Type) bool {
+	s, ok := t.Underlying().(*types.Slice)
+	return ok && IsFloat(s.Elem())
+}
+
+// IsFloatArrayPointer reports whether t is a pointer to an array of
+// floats.
+func IsFloatArrayPointer(t types.Type) bool {
+	p, ok := t.Underlying().(*types.Pointer)
+	if !ok {
+		return false
+	}
+	a, ok := p.Elem().Underlying().(*types.Array)
+	return ok && IsFloat(a.Elem())
 }
