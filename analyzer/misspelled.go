@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"regexp"
 	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
 
 // A directive misspelled is a directive ignored: the function gets no
@@ -19,7 +21,7 @@ import (
 var directiveLike = regexp.MustCompile(`(?i)^//\s*(go:)?gradgen\s*(:\s*|\s+)([a-z]+)`)
 
 // gradgenDirectiveNames are the names after //gradgen: that gradgen reads.
-var gradgenDirectiveNames = append([]string{"rule"}, derivativeKinds...)
+var gradgenDirectiveNames = append([]string{"rule"}, lower.DerivativeKinds...)
 
 // misspelledDirectives reports, through warn, every comment line of file
 // that looks meant as a gradgen directive but is not written as one.

@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/emit"
 )
 
@@ -49,7 +49,7 @@ func run(pass *analysis.Pass) (any, error) {
 	// fact; what its imports offer arrives as one. (Drivers run the
 	// analyzer over every dependency for its facts: a package without a
 	// word of gradgen in its comments is done at once.)
-	if !mentionsGradgen(files) {
+	if !lower.MentionsGradgen(files) {
 		return &Result{}, nil
 	}
 	imports := importedExports(pass)
@@ -161,19 +161,4 @@ func readFile(pass *analysis.Pass, path string) ([]byte, error) {
 		}
 	}
 	return os.ReadFile(path)
-}
-
-// mentionsGradgen reports whether any comment of files says "gradgen": a
-// package without one has no directive, not even a misspelled one.
-func mentionsGradgen(files []*ast.File) bool {
-	for _, f := range files {
-		for _, g := range f.Comments {
-			for _, c := range g.List {
-				if strings.Contains(c.Text, "gradgen") {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }

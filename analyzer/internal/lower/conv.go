@@ -1,0 +1,167 @@
+package lower
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/types"
+	"math"
+	"strconv"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+)
+
+// Passive expressions: source expressions copied into generated code, with
+// local variables renamed, other packages' names qualified and float
+// constants written as float literals.
+
+// conv converts a passive source expression into the adjoint program,
+// renaming local variables and qualifying other packages' names.
+func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
+	switch e := e.(type) {
+	case *ast.Ident:
+		if o, ok := l.bound(l.Info.ObjectOf(e)); ok {
+			return o.val
+		}
+		switch obj := l.Info.ObjectOf(e).(type) {
+		case *types.Var:
+			if v, ok := l.vars[obj]; ok {
+				return adjoint.Id(v.name)
+			}
+			if obj.Parent() != nil && obj.Parent() != l.Pkg.Scope() && obj.Pkg() == l.Pkg {
+				return adjoint.Id(l.variableOf(obj).name)
+			}
+		case *types.TypeName:
+			if t, ok := gotypes.IrType(obj.Type()); ok {
+				return adjoint.TypeExpr{Type: t}
+			}
+		}
+		return adjoint.Id(e.Name)
+	case *ast.BasicLit:
+		return adjoint.Lit{Text: e.Value}
+	case *ast.ParenExpr:
+		return adjoint.Paren{X: l.conv(e.X)}
+	case *ast.BinaryExpr:
+		return adjoint.Bin(e.Op.String(), l.conv(e.X), l.conv(e.Y))
+	case *ast.UnaryExpr:
+		return adjoint.Unary{Op: e.Op.String(), X: l.conv(e.X)}
+	case *ast.StarExpr:
+		return adjoint.Unary{Op: "*", X: l.conv(e.X)}
+	case *ast.CallExpr:
+		args := make([]adjoint.Expr, len(e.Args))
+		for i, a := range e.Args {
+			args[i] = l.conv(a)
+		}
+		return adjoint.Call{Fun: l.conv(e.Fun), Args: args, Ellipsis: e.Ellipsis.IsValid()}
+	case *ast.SelectorExpr:
+		if pkg, ok := l.Info.Uses[gotypes.IdentOf(e.X)].(*types.PkgName); ok {
+			return adjoint.Qual{Path: pkg.Imported().Path(), Name: e.Sel.Name}
+		}
+		return adjoint.Selector{X: l.conv(e.X), Sel: e.Sel.Name}
+	case *ast.IndexExpr:
+		return adjoint.Index{X: l.conv(e.X), Index: l.conv(e.Index)}
+	case *ast.SliceExpr:
+		s := adjoint.SliceExpr{X: l.conv(e.X)}
+		if e.Low != nil {
+			s.Lo = l.conv(e.Low)
+		}
+		if e.High != nil {
+			s.Hi = l.conv(e.High)
+		}
+		if e.Max != nil {
+			s.Max = l.conv(e.Max)
+		}
+		return s
+	case *ast.CompositeLit:
+		t, _ := gotypes.IrType(l.Info.TypeOf(e))
+		_, isStruct := l.Info.TypeOf(e).Underlying().(*types.Struct)
+		elts := make([]adjoint.Expr, len(e.Elts))
+		for i, x := range e.Elts {
+			if kv, ok := x.(*ast.KeyValueExpr); ok && isStruct {
+				if key, ok := kv.Key.(*ast.Ident); ok {
+					// A field's name, which no renaming of variables may
+					// touch (it met a variable's new name in a JVP
+					// differentiated again: {X1: 0.22}).
+					elts[i] = adjoint.KeyValue{Key: adjoint.Id(key.Name), Value: l.conv(kv.Value)}
+					continue
+				}
+			}
+			elts[i] = l.conv(x)
+		}
+		return adjoint.Composite{Type: t, Elts: elts}
+	case *ast.KeyValueExpr:
+		return adjoint.KeyValue{Key: l.conv(e.Key), Value: l.conv(e.Value)}
+	case *ast.ArrayType, *ast.MapType:
+		if t, ok := gotypes.IrType(l.Info.TypeOf(e)); ok {
+			return adjoint.TypeExpr{Type: t}
+		}
+	}
+	if _, isChan := e.(*ast.ChanType); isChan {
+		l.errorf(e.Pos(), "cannot differentiate code that uses the channel type %s: gradgen does not follow values through channels; receive the values before calling the annotated function and pass them as parameters", l.source(e))
+		return adjoint.Id("_")
+	}
+	l.errorf(e.Pos(), "gradgen cannot handle the expression %s here: compute it outside the annotated function and pass its value as a parameter", l.source(e))
+	return adjoint.Id("_")
+}
+
+// passive makes an operand of an expression that does not depend on a wrt
+// parameter. Backward code reads float constants as float literals, so
+// that a partial such as 1/3 is never integer division.
+func (l *lowerer) passive(e ast.Expr) operand {
+	o := operand{val: l.conv(e), typ: l.Info.TypeOf(e)}
+	o.bval = o.val
+	if tv := l.Info.Types[e]; tv.Value != nil && gotypes.IsTypeParam(tv.Type) {
+		o.bval = typeParamConst(tv.Type, tv.Value, o.val)
+	} else if tv.Value != nil && gotypes.IsFloat(tv.Type) {
+		o.bval = floatLit(tv.Value, tv.Type)
+	}
+	return o
+}
+
+// typeParamConst writes the constant v, whose source text is x, as a
+// value of the type parameter t. No literal has t's type, and T(v) rounds
+// twice for float32 when v is no float64 (Go converts through float64: a
+// v on a float32 rounding tie comes out one bit off); an untyped constant
+// beside a T operand rounds once, as the source's x * v does.
+func typeParamConst(t types.Type, v constant.Value, x adjoint.Expr) adjoint.Expr {
+	it, _ := gotypes.IrType(t)
+	zero := adjoint.Call{Fun: adjoint.TypeExpr{Type: it}, Args: []adjoint.Expr{adjoint.Literal("0")}}
+	if _, exact := constant.Float64Val(constant.ToFloat(v)); exact {
+		return adjoint.Call{Fun: adjoint.TypeExpr{Type: it}, Args: []adjoint.Expr{x}}
+	}
+	if _, op := x.(adjoint.Binary); op {
+		x = adjoint.Paren{X: x}
+	}
+	return adjoint.Paren{X: adjoint.Bin("+", zero, x)}
+}
+
+// floatLit writes a constant of float type t as a literal with exactly the
+// value the forward code computes with: whole numbers without a fraction
+// (3, not 3.0), the rest in the shortest form that reads back exactly.
+func floatLit(v constant.Value, t types.Type) adjoint.Expr {
+	if gotypes.IsTypeParam(t) {
+		f := constant.ToFloat(v)
+		text := constant.Num(f).ExactString()
+		if d := constant.Denom(f); d.ExactString() != "1" {
+			text += ".0 / " + d.ExactString()
+		}
+		if constant.Num(f).Kind() == constant.Unknown {
+			text = f.String()
+		}
+		return typeParamConst(t, v, adjoint.Lit{Text: text})
+	}
+	bits := 64
+	f, _ := constant.Float64Val(constant.ToFloat(v))
+	if t.Underlying().(*types.Basic).Kind() == types.Float32 {
+		f32, _ := constant.Float32Val(constant.ToFloat(v))
+		f, bits = float64(f32), 32
+	}
+	text := strconv.FormatFloat(math.Abs(f), 'g', -1, bits)
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		text = strconv.FormatFloat(math.Abs(f), 'f', -1, bits)
+	}
+	if math.Signbit(f) {
+		return adjoint.Unary{Op: "-", X: adjoint.Lit{Text: text}}
+	}
+	return adjoint.Lit{Text: text}
+}

@@ -1,0 +1,626 @@
+package lower
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"os"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
+)
+
+// Forward mode (//gradgen:jvp) writes each value's tangent beside it: the
+// source's control flow is copied as it is, and every statement that
+// computes an active value is followed (or preceded, when it overwrites an
+// operand) by the statement that computes its tangent, from the same rule
+// table's partials that reverse mode multiplies by adjoints. No tape, no
+// recorder, no second sweep.
+//
+// It shares the reverse mode's front end — directives, signatures,
+// validation, activity — and runs only on functions reverse mode accepts,
+// so that both modes refuse the same constructs (fail closed) and can check
+// each other (the dot-product test). The tangent of a variable x is held in
+// the variable's adjoint slot, named dx, and the tangent of an element x[i]
+// is dx[i], as its adjoint would be.
+
+// fwdLowerer writes the JVP of one function.
+type fwdLowerer struct {
+	*lowerer
+	out      []adjoint.Stmt  // statements of the block being written
+	tangents map[string]bool // names of tangents and temporaries forward mode made, which cleanup may drop
+	results  []types.Type
+}
+
+// ForwardFunction builds the JVP of g (a user's //gradgen:jvp function, or
+// a pushforward helper of a callee).
+func (p *Package) ForwardFunction(g *Target, file *ast.File) (fn *adjoint.Func, diags []Diagnostic) {
+	defer func() {
+		if r := recover(); r != nil {
+			if os.Getenv("GRADGEN_PANIC") != "" {
+				panic(r)
+			}
+			fn = nil
+			diags = []Diagnostic{{Pos: g.Decl.Name.Pos(), Message: fmt.Sprintf("internal error differentiating %s: %v; please report it with this function", g.Decl.Name.Name, r)}}
+		}
+	}()
+	f := &fwdLowerer{lowerer: p.newLowerer(g, file, nil), tangents: map[string]bool{}, results: g.Results}
+	if !f.analyze(g) {
+		return nil, f.diags
+	}
+	fn = f.lowerForward(g)
+	if len(f.diags) > 0 {
+		return nil, f.diags
+	}
+	return fn, nil
+}
+
+// lowerForward writes the whole JVP function.
+func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
+	out := &adjoint.Func{Name: g.Name, Doc: f.forwardDoc(g)}
+	if g.Recv != nil {
+		out.Recv = &adjoint.Param{Name: f.paramName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
+	}
+	for _, p := range g.params {
+		out.Params = append(out.Params, adjoint.Param{Name: f.paramName(p), Type: gotypes.MustIR(p.Type())})
+	}
+	for _, v := range g.wrt {
+		pv := f.variableOf(v)
+		out.Params = append(out.Params, adjoint.Param{Name: adjoint.ExprString(f.adjOf(pv)), Type: gotypes.MustIR(v.Type())})
+	}
+	for _, t := range g.Results {
+		out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
+	}
+	for _, t := range g.Results {
+		if gotypes.IsFloat(t) {
+			out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
+		}
+	}
+	// Tangents must be at least as long as their parameters.
+	for _, v := range g.wrt {
+		if gotypes.HasSlices(v.Type()) {
+			pv := f.variableOf(v)
+			out.Body = append(out.Body, f.lengthChecks(adjoint.Id(pv.name), f.adjOf(pv), v.Type(), 0)...)
+		}
+	}
+	// A parameter not differentiated against that the body sets to an
+	// active value starts with a zero tangent.
+	params := append([]*types.Var(nil), g.params...)
+	if g.Recv != nil {
+		params = append(params, g.Recv)
+	}
+	for _, p := range params {
+		if f.varied[p] && !g.wrtSet[p] {
+			pv := f.variableOf(p)
+			if gotypes.ByReference(p.Type()) {
+				// Its memory is the caller's: a tangent here would have no
+				// counterpart there (reverse mode refuses such writes too).
+				f.errorf(p.Pos(), "forward mode cannot follow writes of active values into %s, which is not differentiated against: add it to wrt=, or copy it into a local variable", p.Name())
+				continue
+			}
+			// A float, or an array or struct passed by value: a copy
+			// whose tangent starts at zero.
+			out.Body = append(out.Body, adjoint.VarDecl{Names: []string{f.tangentName(pv)}, Type: pv.ir})
+		}
+	}
+	out.Body = append(out.Body, f.block(g.Decl.Body.List)...)
+	if !g.Options.NoActivity && !g.Options.SaveAll {
+		out.Body = opt.DropDeadStores(out.Body, nil, f.pureHelpers())
+	}
+	// Tangents of values that never reach a result go: Go rejects a
+	// variable that is set and never read.
+	out.Body = opt.DropUnused(out.Body, nil)
+	f.poolTapes(out)
+	return out
+}
+
+// forwardDoc is the JVP's doc comment.
+func (f *fwdLowerer) forwardDoc(g *Target) string {
+	var names []string
+	for _, v := range g.wrt {
+		names = append(names, f.variableOf(v).name)
+	}
+	var tans []string
+	for _, v := range g.wrt {
+		tans = append(tans, f.tangentName(f.variableOf(v)))
+	}
+	if g.helper {
+		return g.Name + " is the pushforward of " + g.Decl.Name.Name + ": its results, then their tangents along " + joinNames(tans) + "."
+	}
+	call := g.Decl.Name.Name + "(" + joinNames(f.sourceParams(g)) + ")"
+	if g.Recv != nil {
+		call = f.paramName(g.Recv) + "." + call
+	}
+	if len(names) == 0 {
+		return g.Name + " returns " + call + " and a zero directional derivative: it depends on no differentiable parameter."
+	}
+	return g.Name + " returns " + call + " and its directional derivative: the sum of its partial derivatives with respect to " + joinNames(names) + " times the tangents " + joinNames(tans) + "."
+}
+
+func (f *fwdLowerer) sourceParams(g *Target) []string {
+	var out []string
+	for _, p := range g.params {
+		out = append(out, f.paramName(p))
+	}
+	return out
+}
+
+func joinNames(names []string) string {
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
+
+// tangentName is the name of v's tangent, made on first use.
+func (f *fwdLowerer) tangentName(v *variable) string {
+	if v.adj == "" {
+		f.adjOf(v)
+		f.tangents[v.adj] = true
+	}
+	return v.adj
+}
+
+// hasTangent reports whether the variable obj carries a tangent.
+func (f *fwdLowerer) hasTangent(obj types.Object) bool {
+	v, ok := obj.(*types.Var)
+	return ok && f.varied[v] && gotypes.IsDifferentiable(v.Type())
+}
+
+// emit appends statements to the block being written.
+func (f *fwdLowerer) emit(ss ...adjoint.Stmt) {
+	for _, s := range ss {
+		if s != nil && !selfAssignment(s) {
+			f.out = append(f.out, s)
+		}
+	}
+}
+
+// selfAssignment reports whether s is x = x, which a conversion to the
+// value's own type (s = float64(s)) or its tangent's leaves: it does
+// nothing, and go vet reports it.
+func selfAssignment(s adjoint.Stmt) bool {
+	a, ok := s.(adjoint.Assign)
+	if !ok || a.Op != "=" || len(a.Lhs) != len(a.Rhs) {
+		return false
+	}
+	for i := range a.Lhs {
+		l, isL := a.Lhs[i].(adjoint.Ident)
+		r, isR := a.Rhs[i].(adjoint.Ident)
+		if !isL || !isR || l.Name != r.Name {
+			return false
+		}
+	}
+	return true
+}
+
+// block writes a list of statements in a block of its own.
+func (f *fwdLowerer) block(list []ast.Stmt) []adjoint.Stmt {
+	saved := f.out
+	f.out = nil
+	for _, s := range list {
+		f.stmt(s, "")
+	}
+	body := f.out
+	f.out = saved
+	return body
+}
+
+// stmt writes one statement and its tangents.
+func (f *fwdLowerer) stmt(s ast.Stmt, label string) {
+	switch s := s.(type) {
+	case *ast.BlockStmt:
+		f.emit(adjoint.Block{Body: f.block(s.List)})
+	case *ast.EmptyStmt:
+	case *ast.LabeledStmt:
+		f.stmt(s.Stmt, s.Label.Name)
+	case *ast.AssignStmt:
+		f.assignStmt(s)
+	case *ast.IncDecStmt:
+		// x++ adds a constant: the tangent is unchanged.
+		f.emit(adjoint.IncDec{X: f.conv(s.X), Inc: s.Tok == token.INC})
+	case *ast.DeclStmt:
+		f.declStmt(s)
+	case *ast.ExprStmt:
+		if f.exprVaried(s.X) && f.impureCall(s.X) != nil {
+			f.errorf(s.Pos(), "forward mode (//gradgen:jvp) does not yet differentiate a call used as a statement with active arguments (%s): use //gradgen:grad, or make the callee return its result", f.source(s))
+			return
+		}
+		f.emit(adjoint.ExprStmt{X: f.conv(s.X)})
+	case *ast.ReturnStmt:
+		f.returnStmt(s)
+	case *ast.IfStmt:
+		f.ifStmt(s)
+	case *ast.ForStmt:
+		f.forStmt(s, label)
+	case *ast.RangeStmt:
+		f.rangeStmt(s, label)
+	case *ast.SwitchStmt:
+		f.switchStmt(s, label)
+	case *ast.BranchStmt:
+		b := adjoint.Branch{Tok: s.Tok.String()}
+		if s.Label != nil {
+			b.Label = s.Label.Name
+		}
+		f.emit(b)
+	default:
+		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) does not differentiate %s: use //gradgen:grad", f.source(s))
+	}
+}
+
+// withInit writes a statement that has an init clause (if, switch) in a
+// block of its own, so that the init's tangents keep its scope.
+func (f *fwdLowerer) withInit(init ast.Stmt, build func() adjoint.Stmt) {
+	if init == nil {
+		f.emit(build())
+		return
+	}
+	saved := f.out
+	f.out = nil
+	f.stmt(init, "")
+	f.emit(build())
+	body := f.out
+	f.out = saved
+	f.emit(adjoint.Block{Body: body})
+}
+
+func (f *fwdLowerer) ifStmt(s *ast.IfStmt) {
+	f.withInit(s.Init, func() adjoint.Stmt {
+		out := adjoint.If{Cond: f.conv(s.Cond), Then: f.block(s.Body.List)}
+		switch e := s.Else.(type) {
+		case *ast.BlockStmt:
+			out.Else = f.block(e.List)
+		case *ast.IfStmt:
+			out.Else = f.block([]ast.Stmt{e})
+		}
+		return out
+	})
+}
+
+func (f *fwdLowerer) switchStmt(s *ast.SwitchStmt, label string) {
+	f.withInit(s.Init, func() adjoint.Stmt {
+		out := adjoint.Switch{Label: label}
+		if s.Tag != nil {
+			out.Tag = f.conv(s.Tag)
+		}
+		for _, c := range s.Body.List {
+			cc := c.(*ast.CaseClause)
+			out.Cases = append(out.Cases, adjoint.Case{List: f.convAll(cc.List), Body: f.block(cc.Body)})
+		}
+		return out
+	})
+}
+
+func (f *fwdLowerer) forStmt(s *ast.ForStmt, label string) {
+	if s.Init != nil && f.stmtActive(s.Init) {
+		// The init's tangent is a statement of its own: the loop goes in
+		// a block that scopes both.
+		saved := f.out
+		f.out = nil
+		f.stmt(s.Init, "")
+		f.emit(f.forLoop(s, label, nil))
+		body := f.out
+		f.out = saved
+		f.emit(adjoint.Block{Body: body})
+		return
+	}
+	var init adjoint.Stmt
+	if s.Init != nil {
+		init = f.convSimple(s.Init)
+	}
+	f.emit(f.forLoop(s, label, init))
+}
+
+// forLoop writes the loop of s with the given init clause.
+func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) adjoint.Stmt {
+	out := adjoint.For{Label: label, Init: init}
+	if s.Cond != nil {
+		out.Cond = f.conv(s.Cond)
+	}
+	var tail []adjoint.Stmt
+	if s.Post != nil {
+		var post adjoint.Stmt
+		active := f.stmtActive(s.Post)
+		ok := false
+		if active {
+			post, ok = f.activePost(s.Post)
+		}
+		// A walk along a list (p = p.Next) ends the body when nothing skips
+		// to it, as two statements: the parallel p, dp = p.Next, dp.Next
+		// is one that reverse mode, differentiating this JVP for an HVP,
+		// does not take.
+		walk := ok && !gotypes.IsFloat(f.Info.TypeOf(s.Post.(*ast.AssignStmt).Lhs[0])) && !continues(s.Body, label)
+		switch {
+		case !active:
+			out.Post = f.convSimple(s.Post)
+		case ok && !walk:
+			out.Post = post
+		case !continues(s.Body, label):
+			// Nothing skips to the post statement: it ends the body,
+			// where its tangent may take statements of its own.
+			saved := f.out
+			f.out = nil
+			f.stmt(s.Post, "")
+			tail = f.out
+			f.out = saved
+		default:
+			f.errorf(s.Post.Pos(), "forward mode (//gradgen:jvp) cannot write the tangent of this loop's post statement (%s) in one statement, and continue statements skip to it: declare a variable before the loop, set it to the new value in the body, and assign that variable in the post statement", f.source(s.Post))
+		}
+	}
+	out.Body = append(f.block(s.Body.List), tail...)
+	return out
+}
+
+// continues reports whether a continue statement in body goes to the
+// loop whose body it is (labelled label, or "").
+func continues(body *ast.BlockStmt, label string) bool {
+	found := false
+	var walk func(n ast.Node, inner bool)
+	walk = func(n ast.Node, inner bool) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.BranchStmt:
+				if m.Tok == token.CONTINUE && (m.Label == nil && !inner || m.Label != nil && m.Label.Name == label) {
+					found = true
+				}
+			case *ast.ForStmt:
+				if m.Body != n {
+					walk(m.Body, true)
+					return false
+				}
+			case *ast.RangeStmt:
+				walk(m.Body, true)
+				return false
+			case *ast.FuncLit:
+				return false
+			}
+			return true
+		})
+	}
+	walk(body, false)
+	return found
+}
+
+// stmtActive reports whether a simple statement computes an active value.
+func (f *fwdLowerer) stmtActive(s ast.Stmt) bool {
+	switch s := s.(type) {
+	case *ast.AssignStmt:
+		for _, x := range s.Lhs {
+			if root := f.rootVar(x); root != nil && f.hasTangent(root) {
+				return true
+			}
+		}
+	case *ast.IncDecStmt:
+		return false
+	case *ast.ExprStmt:
+		return f.exprVaried(s.X)
+	}
+	return false
+}
+
+// activePost writes a loop's post statement that updates an active value
+// (for t := x; t < 4; t += x) as one parallel assignment of value and
+// tangent, t, dt = t+x, dt+dx, which reads both before writing either; ok
+// is false when that cannot be written so.
+func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
+	as, ok := s.(*ast.AssignStmt)
+	if ok && len(as.Lhs) > 1 && len(as.Lhs) == len(as.Rhs) && as.Tok == token.ASSIGN {
+		return f.parallelPost(as)
+	}
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+		return nil, false
+	}
+	lhs, rhs := as.Lhs[0], as.Rhs[0]
+	if !gotypes.IsFloat(f.Info.TypeOf(lhs)) {
+		// p = p.Next walks a list: its tangent walks the tangent's.
+		if tan := f.adjPathOf(rhs); tan != nil && as.Tok == token.ASSIGN {
+			return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{f.conv(rhs), tan}}, true
+		}
+		return nil, false
+	}
+	val, tan, ok := f.inlineExpr(rhs)
+	if as.Tok != token.ASSIGN {
+		op := as.Tok.String()[:1]
+		lv, lt := f.conv(lhs), f.tangentOf(lhs)
+		val, tan, ok = f.inlineOp(op, operand{val: lv, typ: f.Info.TypeOf(lhs)}, lt, operand{val: val, typ: f.Info.TypeOf(rhs)}, tan, ok)
+	}
+	if !ok {
+		return nil, false
+	}
+	if tan == nil {
+		tan = adjoint.Literal("0")
+	}
+	return dropSelfAssigns(adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{val, tan}}), true
+}
+
+// dropSelfAssigns drops the pairs of a parallel assignment that assign a
+// tangent to itself (u += 0.7 leaves du as it is): go vet reports them.
+func dropSelfAssigns(a adjoint.Assign) adjoint.Assign {
+	var lhs, rhs []adjoint.Expr
+	for i := range a.Lhs {
+		if adjoint.ExprString(a.Lhs[i]) != adjoint.ExprString(a.Rhs[i]) {
+			lhs, rhs = append(lhs, a.Lhs[i]), append(rhs, a.Rhs[i])
+		}
+	}
+	if len(lhs) > 0 {
+		a.Lhs, a.Rhs = lhs, rhs
+	}
+	return a
+}
+
+// parallelPost writes a, b = b, a as a, b, da, db = b, a, db, da: one
+// parallel assignment reads every value and tangent before writing any.
+func (f *fwdLowerer) parallelPost(as *ast.AssignStmt) (adjoint.Stmt, bool) {
+	var lhs, vals, tanLhs, tans []adjoint.Expr
+	for i, x := range as.Lhs {
+		val, tan, ok := f.inlineExpr(as.Rhs[i])
+		if !ok {
+			return nil, false
+		}
+		lhs, vals = append(lhs, f.conv(x)), append(vals, val)
+		root := f.rootVar(x)
+		if root == nil || !f.hasTangent(root) {
+			continue
+		}
+		if !gotypes.IsFloat(f.Info.TypeOf(x)) {
+			return nil, false
+		}
+		if tan == nil {
+			tan = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(f.Info.TypeOf(x))}, Args: []adjoint.Expr{adjoint.Literal("0")}}
+		}
+		tanLhs, tans = append(tanLhs, f.tangentOf(x)), append(tans, tan)
+	}
+	return dropSelfAssigns(adjoint.Assign{Lhs: append(lhs, tanLhs...), Op: "=", Rhs: append(vals, tans...)}), true
+}
+
+func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
+	out := adjoint.Range{Label: label, X: f.conv(s.X), Define: s.Tok == token.DEFINE}
+	if s.Key != nil {
+		out.Key = f.conv(s.Key)
+	}
+	var valueObj types.Object
+	if s.Value != nil {
+		out.Value = f.conv(s.Value)
+		if id, ok := s.Value.(*ast.Ident); ok {
+			valueObj = f.Info.ObjectOf(id)
+		}
+	}
+	var pre []adjoint.Stmt
+	var keyDecl adjoint.Stmt
+	if s.Value != nil && valueObj != nil && f.hasTangent(valueObj) {
+		if _, isArray := f.Info.TypeOf(s.X).Underlying().(*types.Array); isArray && f.assignedIn(s.Body)[f.rootVar(s.X)] {
+			f.errorf(s.X.Pos(), "forward mode (//gradgen:jvp) cannot range over the array %s while the loop writes it (Go ranges over a copy): range over its indexes", f.source(s.X))
+			return
+		}
+		key := out.Key
+		if key == nil || adjoint.ExprString(key) == "_" {
+			// The tangent is read at the index, which the loop then needs.
+			name := f.names.fresh("i")
+			key = adjoint.Id(name)
+			out.Key = key
+			if s.Tok == token.ASSIGN {
+				keyDecl = adjoint.VarDecl{Names: []string{name}, Type: adjoint.Named{Name: "int"}}
+			}
+		}
+		v := f.variableOf(valueObj)
+		var x adjoint.Expr = f.adjPathOf(s.X)
+		tok := ":="
+		if s.Tok == token.ASSIGN {
+			tok = "="
+		}
+		if x == nil {
+			pre = append(pre, f.zeroTangent(v, tok))
+		} else {
+			pre = append(pre, adjoint.Set(adjoint.Id(f.tangentName(v)), tok, adjoint.Index{X: x, Index: key}))
+		}
+	}
+	out.Body = append(pre, f.block(s.Body.List)...)
+	if keyDecl != nil {
+		f.emit(adjoint.Block{Body: []adjoint.Stmt{keyDecl, out}})
+		return
+	}
+	f.emit(out)
+}
+
+// zeroTangent sets v's tangent to zero (declaring it with tok ":=").
+func (f *fwdLowerer) zeroTangent(v *variable, tok string) adjoint.Stmt {
+	name := f.tangentName(v)
+	if tok == ":=" {
+		return adjoint.VarDecl{Names: []string{name}, Type: v.ir}
+	}
+	return adjoint.Set(adjoint.Id(name), "=", f.zeroValue(nil, v.typ))
+}
+
+// returnStmt returns the values and their tangents.
+func (f *fwdLowerer) returnStmt(s *ast.ReturnStmt) {
+	var vals, tans []adjoint.Expr
+	for i, e := range s.Results {
+		if i >= len(f.results) {
+			break
+		}
+		val, tan := f.expr(e, nil)
+		vals = append(vals, val)
+		if !gotypes.IsFloat(f.results[i]) {
+			continue
+		}
+		if tan == nil {
+			tan = adjoint.Literal("0")
+		}
+		tans = append(tans, tan)
+	}
+	if len(s.Results) == 1 && len(f.results) > 1 {
+		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot return a call's several results at once: assign them to variables first")
+		return
+	}
+	f.emit(adjoint.Return{Results: append(vals, tans...)})
+}
+
+// declStmt writes var and const declarations.
+func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
+	g, ok := s.Decl.(*ast.GenDecl)
+	if !ok || g.Tok != token.VAR && g.Tok != token.CONST {
+		f.errorf(s.Pos(), "cannot differentiate %s: declare types outside the annotated function", f.source(s))
+		return
+	}
+	for _, spec := range g.Specs {
+		vs := spec.(*ast.ValueSpec)
+		var typ adjoint.Type
+		if vs.Type != nil {
+			typ, _ = gotypes.IrType(f.Info.TypeOf(vs.Type))
+		}
+		names := make([]string, len(vs.Names))
+		lhs := make([]ast.Expr, len(vs.Names))
+		for i, n := range vs.Names {
+			lhs[i] = n
+			names[i] = "_"
+			if n.Name != "_" {
+				names[i] = f.variableOf(f.Info.Defs[n]).name
+			}
+		}
+		if g.Tok == token.CONST {
+			f.emit(adjoint.VarDecl{Const: true, Names: names, Type: typ, Values: f.convAll(vs.Values)})
+			continue
+		}
+		if len(vs.Values) > 0 && f.anyActive(lhs, vs.Values) {
+			f.assign(lhs, vs.Values, token.DEFINE, vs.Type)
+			continue
+		}
+		if len(vs.Names) == 1 && len(vs.Values) == 1 && names[0] != "_" && f.poolableFwd(vs.Names[0], vs.Values[0]) {
+			// var w = make([]float64, n) with no tangent: from the pool,
+			// as w := make(...) is (assignStmt).
+			f.pooledMake(names[0], gotypes.MustIR(f.Info.TypeOf(vs.Names[0])), vs.Values[0])
+			continue
+		}
+		f.emit(adjoint.VarDecl{Names: names, Type: typ, Values: f.convAll(vs.Values)})
+		for _, n := range vs.Names {
+			if obj := f.Info.Defs[n]; obj != nil && f.hasTangent(obj) {
+				f.emit(f.zeroTangentLike(f.variableOf(obj), adjoint.Id(f.variableOf(obj).name)))
+			}
+		}
+	}
+}
+
+// zeroTangentLike declares v's tangent as a zero of the shape of val (v's
+// value, just set): zero for a float, array or struct, a slice of val's
+// length for a slice.
+func (f *fwdLowerer) zeroTangentLike(v *variable, val adjoint.Expr) adjoint.Stmt {
+	name := f.tangentName(v)
+	switch u := v.typ.Underlying().(type) {
+	case *types.Slice:
+		if gotypes.IsFloat(u.Elem()) {
+			return adjoint.Set(adjoint.Id(name), ":=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: v.ir}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{val}}}})
+		}
+		f.errorf(f.fn.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: it is a slice of %s; keep active values in flat float slices", v.name, u.Elem())
+		return nil
+	case *types.Pointer:
+		f.errorf(f.fn.Pos(), "forward mode (//gradgen:jvp) cannot give the pointer %s a tangent: point it at a variable that is differentiated", v.name)
+		return nil
+	}
+	return adjoint.VarDecl{Names: []string{name}, Type: v.ir}
+}

@@ -1,0 +1,446 @@
+package lower
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+)
+
+// The dense Hessian is n Hessian-vector products along the unit
+// directions e₀ … eₙ₋₁ of the wrt inputs' scalar components (numbered as
+// SPEC §7 says: receiver first, parameters in order, a slice or array in
+// index order, a struct's float fields in declaration order, a pointer
+// what it points to). H·eⱼ is row j; the product's directional derivative
+// ⟨∇F, eⱼ⟩ is the gradient's component j, so the gradient costs nothing
+// more.
+
+// HessianFunction builds FHessian: F's value, the gradient as FGrad gives
+// it, and the n×n Hessian added into hess.
+func (p *Package) HessianFunction(g *Target, file *ast.File) (*adjoint.Func, []Diagnostic) {
+	if b, ok := p.hessianBand(g, file); ok && !g.Options.NoActivity && !g.Options.SaveAll {
+		// The compressed products are FHVP's: called when //gradgen:hvp
+		// writes it too, else written as a helper.
+		var innerName string
+		if s := g.sibling("hvp"); s != nil {
+			innerName = s.Name
+		} else {
+			innerName = p.freshHelperName("hvpOf" + upperFirst(g.Decl.Name.Name))
+			inner, diags := p.InnerHVP(g, file, innerName, true)
+			if len(diags) > 0 {
+				return nil, diags
+			}
+			inner.Doc = innerName + " returns " + g.Decl.Name.Name + "'s value, adds its gradient and its Hessian's product with the direction into the buffers: " + g.Name + "'s compressed products."
+			p.HelperFuncs[file] = append(p.HelperFuncs[file], inner)
+		}
+		h := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: innerName}
+		h.declareSourceNames(g)
+		fn := h.writeBanded(b)
+		h.poolTapes(fn)
+		return fn, nil
+	}
+	innerName := p.freshHelperName("hvpOf" + upperFirst(g.Decl.Name.Name))
+	inner, diags := p.InnerHVP(g, file, innerName, false)
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	inner.Doc = innerName + " returns " + g.Decl.Name.Name + "'s value, its directional derivative along the directions and their Hessian-vector product: a row of " + g.Name + "."
+	p.HelperFuncs[file] = append(p.HelperFuncs[file], inner)
+	h := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: innerName}
+	h.declareSourceNames(g)
+	fn, err := h.write()
+	if err != nil {
+		return nil, []Diagnostic{{Pos: g.Dir.pos, Message: err.Error()}}
+	}
+	h.poolTapes(fn)
+	return fn, nil
+}
+
+// freshHelperName returns base, or base1, base2, ..., free in the package
+// and among the helpers, and takes it.
+func (p *Package) freshHelperName(base string) string {
+	name := base
+	for i := 1; ; i++ {
+		obj := p.Pkg.Scope().Lookup(name)
+		if (obj == nil || IsOutputPath(p.Fset.Position(obj.Pos()).Filename)) && !p.HelperNames[name] {
+			break
+		}
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	p.HelperNames[name] = true
+	return name
+}
+
+// hessianWriter writes one FHessian.
+type hessianWriter struct {
+	*lowerer
+	g     *Target
+	inner string // the Hessian-vector product it calls, once per row
+	// incoming is the copy of the output's incoming contents that every
+	// run of F's body starts from, when F may read them (readsIncoming);
+	// "" otherwise.
+	incoming string
+}
+
+// An input is one wrt parameter with the local names of its parts.
+type hessianInput struct {
+	v        *types.Var
+	name     string // the parameter
+	dir      string // its direction
+	hv       string // its H·v: a scratch buffer, or the inner call's by-value result
+	grad     string // its gradient: the caller's buffer, or a by-value result
+	floatTyp adjoint.Type
+}
+
+// write builds the dense FHessian: the checks and scratch buffers, one
+// loop over the rows j calling the inner product along eⱼ, and F's value
+// when there is no component to loop over.
+func (h *hessianWriter) write() (*adjoint.Func, error) {
+	g := h.g
+	out, inputs, hess := h.signature()
+	body, n, err := h.prologue(inputs, hess)
+	if err != nil {
+		return nil, err
+	}
+	value := h.names.fresh(lowerFirst(g.Decl.Name.Name))
+	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: gotypes.MustIR(g.result)})
+	// Row j for each component j: one loop, its component walks written
+	// once each, so that the code grows with the inputs, not their square.
+	j := h.names.fresh("j")
+	rows, err := h.rows(inputs, value, hess, n, j)
+	if err != nil {
+		return nil, err
+	}
+	body = append(body, adjoint.For{
+		Init: adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(j)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Literal("0")}},
+		Cond: adjoint.Bin("<", adjoint.Id(j), adjoint.Id(n)),
+		Post: adjoint.IncDec{X: adjoint.Id(j), Inc: true},
+		Body: rows,
+	})
+	// Without components no row ran: the value is F's.
+	body = append(body, adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(n), adjoint.Literal("0")),
+		Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(value), "=", h.callF())}})
+	ret := adjoint.Return{Results: []adjoint.Expr{adjoint.Id(value)}}
+	for _, in := range inputs {
+		if !gotypes.ByReference(in.v.Type()) {
+			ret.Results = append(ret.Results, adjoint.Id(in.grad))
+		}
+	}
+	out.Body = append(body, ret)
+	return out, nil
+}
+
+// signature returns FHessian without its body, its wrt inputs with their
+// local names, and the name of the hess parameter: F's parameters, a
+// gradient buffer per input passed by reference (the others' gradients
+// are results), then hess, of F's float type. Its names must be taken
+// before the body's: taking them later would rename the generated code.
+func (h *hessianWriter) signature() (*adjoint.Func, []*hessianInput, string) {
+	g := h.g
+	hessElem := "float64"
+	if b, ok := g.result.Underlying().(*types.Basic); ok && b.Kind() == types.Float32 {
+		hessElem = "float32"
+	}
+	out := &adjoint.Func{Name: g.Name}
+	if g.Recv != nil {
+		out.Recv = &adjoint.Param{Name: h.paramName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
+	}
+	for _, prm := range g.params {
+		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: gotypes.MustIR(prm.Type())})
+	}
+	out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(g.result)})
+	var inputs []*hessianInput
+	for _, v := range g.wrt {
+		in := &hessianInput{v: v, name: h.paramName(v)}
+		in.dir = h.names.fresh(directionName(g, v))
+		in.hv = h.names.fresh(hvName(g, v))
+		in.grad = h.names.fresh(adjointName(in.name))
+		if gotypes.ByReference(v.Type()) {
+			out.Params = append(out.Params, adjoint.Param{Name: in.grad, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
+		} else {
+			out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(v.Type())})
+		}
+		inputs = append(inputs, in)
+	}
+	hess := h.names.fresh("hess")
+	out.Params = append(out.Params, adjoint.Param{Name: hess, Type: adjoint.Slice{Elem: adjoint.Named{Name: hessElem}}})
+	out.Doc = h.doc(inputs, hess)
+	return out, inputs, hess
+}
+
+// prologue returns the statements before the rows: the buffers' length
+// checks, the count n of components (and its name) with the check that
+// hess holds n*n, and the scratch each input needs, a direction and an
+// H·v buffer (or a by-value gradient). It fails where count or scratch
+// cannot handle an input's type.
+func (h *hessianWriter) prologue(inputs []*hessianInput, hess string) ([]adjoint.Stmt, string, error) {
+	var body []adjoint.Stmt
+	for _, in := range inputs {
+		if gotypes.ByReference(in.v.Type()) {
+			body = append(body, h.lengthChecks(adjoint.Id(in.name), adjoint.Id(in.grad), in.v.Type(), 0)...)
+		}
+	}
+	// n, the number of components.
+	n := h.names.fresh("n")
+	count, err := h.count(n, inputs)
+	if err != nil {
+		return nil, "", err
+	}
+	body = append(body, count...)
+	nn := adjoint.Bin("*", adjoint.Id(n), adjoint.Id(n))
+	lenHess := lenExpr(adjoint.Id(hess))
+	body = append(body, panicIf(adjoint.Bin("<", lenHess, nn),
+		`"`+h.g.Name+`: len(`+hess+`) = %d is shorter than n*n = %d (n = %d)"`, lenHess, nn, adjoint.Id(n)))
+	// Scratch: a direction per input, and an H·v buffer per reference
+	// input (by-value ones come back as results).
+	for _, in := range inputs {
+		s, err := h.scratch(in.dir, in.v.Type(), adjoint.Id(in.name))
+		if err != nil {
+			return nil, "", err
+		}
+		body = append(body, s...)
+		if gotypes.ByReference(in.v.Type()) {
+			s, err := h.scratch(in.hv, gotypes.BufferType(in.v.Type()), adjoint.Id(in.name))
+			if err != nil {
+				return nil, "", err
+			}
+			body = append(body, s...)
+		} else {
+			body = append(body, adjoint.VarDecl{Names: []string{in.grad}, Type: gotypes.MustIR(in.v.Type())})
+		}
+	}
+	return body, n, nil
+}
+
+// callF returns the call of F with FHessian's own arguments, which gives
+// the value when there are no components and so no row calls the inner
+// product.
+func (h *hessianWriter) callF() adjoint.Call {
+	g := h.g
+	call := adjoint.Call{Fun: adjoint.Id(g.Decl.Name.Name)}
+	if g.Recv != nil {
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.Recv)), Sel: g.Decl.Name.Name}
+	}
+	for _, prm := range g.params {
+		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+	}
+	call.Ellipsis = g.Decl.Type.Params != nil && len(g.params) > 0 && isVariadic(h.Info, g.Decl)
+	return call
+}
+
+// rows is the body of the loop over j: the product along the unit
+// direction eⱼ, scattered into the gradient's component j and into
+// hess[j*n:].
+func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) ([]adjoint.Stmt, error) {
+	id, lit := adjoint.Id, adjoint.Literal
+	k := h.names.fresh("k")
+	// walk visits every component of every input, with k its number.
+	walk := func(visit func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt) ([]adjoint.Stmt, error) {
+		out := []adjoint.Stmt{adjoint.Set(id(k), "=", lit("0"))}
+		for _, in := range inputs {
+			s, err := h.components(in.v.Type(), id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+				return append(visit(in, at, t), adjoint.IncDec{X: id(k), Inc: true})
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s...)
+		}
+		return out, nil
+	}
+	atJ := func(ss ...adjoint.Stmt) []adjoint.Stmt {
+		return []adjoint.Stmt{adjoint.If{Cond: adjoint.Bin("==", id(k), id(j)), Then: ss}}
+	}
+	// walkJ visits component j only: a slice or array of floats is
+	// indexed directly (x[j-k]) rather than walked, which would make every
+	// row cost n more steps.
+	walkJ := func(visit func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt) ([]adjoint.Stmt, error) {
+		out := []adjoint.Stmt{adjoint.Set(id(k), "=", lit("0"))}
+		for _, in := range inputs {
+			if elem, ok := floatSequence(in.v.Type()); ok {
+				end := adjoint.Bin("+", id(k), lenExpr(id(in.name)))
+				at := adjoint.Index{X: id(in.name), Index: adjoint.Bin("-", id(j), id(k))}
+				out = append(out,
+					adjoint.If{Cond: adjoint.Bin("&&", adjoint.Bin(">=", id(j), id(k)), adjoint.Bin("<", id(j), end)), Then: visit(in, at, elem)},
+					adjoint.Set(id(k), "+=", lenExpr(id(in.name))))
+				continue
+			}
+			s, err := h.components(in.v.Type(), id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
+				return append(atJ(visit(in, at, t)...), adjoint.IncDec{X: id(k), Inc: true})
+			})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s...)
+		}
+		return out, nil
+	}
+	out := []adjoint.Stmt{adjoint.VarDecl{Names: []string{k}, Type: adjoint.Named{Name: "int"}}}
+	set, err := walkJ(func(in *hessianInput, at adjoint.Expr, _ types.Type) []adjoint.Stmt {
+		return []adjoint.Stmt{adjoint.Set(rebase(at, in.name, in.dir), "=", lit("1"))}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, set...)
+	call := adjoint.Call{Fun: id(h.inner)}
+	if h.g.Recv != nil {
+		call.Fun = adjoint.Selector{X: id(h.paramName(h.g.Recv)), Sel: h.inner}
+	}
+	for _, prm := range h.g.params {
+		call.Args = append(call.Args, id(h.paramName(prm)))
+	}
+	for _, o := range inputs {
+		call.Args = append(call.Args, id(o.dir))
+	}
+	for _, o := range inputs {
+		if gotypes.ByReference(o.v.Type()) {
+			call.Args = append(call.Args, id(o.hv))
+		}
+	}
+	r, tan := h.names.fresh("r"), h.names.fresh("t")
+	lhs := []adjoint.Expr{id(r), id(tan)}
+	for _, o := range inputs {
+		if !gotypes.ByReference(o.v.Type()) {
+			lhs = append(lhs, id(o.hv))
+		}
+	}
+	out = append(out, adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{call}}, adjoint.Set(id(value), "=", id(r)))
+	// ⟨∇F, eⱼ⟩ is the gradient's component j; the direction goes back to 0.
+	grad, err := walkJ(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
+		return []adjoint.Stmt{
+			adjoint.Set(rebase(at, in.name, in.grad), "+=", convertTo(id(tan), h.g.result, t)),
+			adjoint.Set(rebase(at, in.name, in.dir), "=", lit("0")),
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, grad...)
+	hessElem := h.g.result
+	if b, ok := hessElem.Underlying().(*types.Basic); ok {
+		hessElem = b
+	}
+	scatter, err := walk(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
+		hvAt := rebase(at, in.name, in.hv)
+		s := []adjoint.Stmt{adjoint.Set(adjoint.Index{X: id(hess), Index: adjoint.Bin("+", adjoint.Bin("*", id(j), id(n)), id(k))}, "+=", convertTo(hvAt, t, hessElem))}
+		if gotypes.ByReference(in.v.Type()) {
+			s = append(s, adjoint.Set(hvAt, "=", lit("0")))
+		}
+		return s
+	})
+	if err != nil {
+		return nil, err
+	}
+	return append(out, scatter...), nil
+}
+
+// isVariadic reports whether fn's last parameter is variadic.
+func isVariadic(info *types.Info, fn *ast.FuncDecl) bool {
+	if obj, ok := info.Defs[fn.Name].(*types.Func); ok {
+		return obj.Type().(*types.Signature).Variadic()
+	}
+	return false
+}
+
+// doc is FHessian's doc comment.
+func (h *hessianWriter) doc(inputs []*hessianInput, hess string) string {
+	var names, grads []string
+	for _, in := range inputs {
+		names = append(names, in.name)
+		if gotypes.ByReference(in.v.Type()) {
+			grads = append(grads, in.grad)
+		}
+	}
+	s := h.g.Name + " returns " + h.g.Decl.Name.Name + "'s value and its gradient with respect to " + joinNames(names)
+	if len(grads) > 0 {
+		s += " (added into " + joinNames(grads) + ")"
+	}
+	return s + ", and adds its Hessian into " + hess + ", row-major: " + hess + "[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order" + "."
+}
+
+// HvpDoc is FHVP's doc comment.
+func HvpDoc(g *Target) string {
+	var dirs []string
+	for _, v := range g.wrt {
+		dirs = append(dirs, directionName(g, v))
+	}
+	return g.Name + " returns " + g.Decl.Name.Name + "'s value, its gradient as " + GradName(g.Decl.Name.Name) + " gives it, and the product of its Hessian with the direction " + joinNames(dirs) + " in the same form (added into buffers for slices and pointers, returned for the rest)."
+}
+
+// floatSequence reports whether t is a slice or array of floats (or a
+// pointer to such an array), and its element type.
+func floatSequence(t types.Type) (types.Type, bool) {
+	u := t.Underlying()
+	if p, ok := u.(*types.Pointer); ok {
+		if a, ok := p.Elem().Underlying().(*types.Array); ok && gotypes.IsFloat(a.Elem()) {
+			return a.Elem(), true
+		}
+		return nil, false
+	}
+	switch u := u.(type) {
+	case *types.Slice:
+		return u.Elem(), gotypes.IsFloat(u.Elem())
+	case *types.Array:
+		return u.Elem(), gotypes.IsFloat(u.Elem())
+	}
+	return nil, false
+}
+
+// count declares n, the number of the inputs' components: a float slice
+// or array counts its length, anything else is walked.
+func (h *hessianWriter) count(n string, inputs []*hessianInput) ([]adjoint.Stmt, error) {
+	var sum adjoint.Expr
+	add := func(e adjoint.Expr) {
+		if sum == nil {
+			sum = e
+		} else {
+			sum = adjoint.Bin("+", sum, e)
+		}
+	}
+	floats := 0
+	var walks []adjoint.Stmt
+	for _, in := range inputs {
+		switch _, seq := floatSequence(in.v.Type()); {
+		case seq:
+			add(lenExpr(adjoint.Id(in.name)))
+		case gotypes.IsFloat(in.v.Type()):
+			floats++
+		default:
+			w, err := h.components(in.v.Type(), adjoint.Id(in.name), func(adjoint.Expr, types.Type) []adjoint.Stmt {
+				return []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(n), Inc: true}}
+			})
+			if err != nil {
+				return nil, err
+			}
+			walks = append(walks, w...)
+		}
+	}
+	if floats > 0 || sum == nil {
+		add(adjoint.Literal(fmt.Sprint(floats)))
+	}
+	return append([]adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(n)}, Op: ":=", Rhs: []adjoint.Expr{sum}}}, walks...), nil
+}
+
+// stackScratch is the length up to which a float slice of scratch lives
+// in an array on the stack, as tapes do: small problems allocate nothing.
+const stackScratch = 64
+
+// stackOrMake declares name, a float slice of type t and length n, in an
+// array on the stack when it fits, else made.
+func (h *hessianWriter) stackOrMake(name string, t types.Type, n adjoint.Expr) []adjoint.Stmt {
+	elem := t.Underlying().(*types.Slice).Elem()
+	// Made beyond the stack array, it comes from the function's pool
+	// (see poolTapes), cleared: scratch must start at zero.
+	h.pooledScratch(name)
+	arr := h.names.fresh(name + "Array")
+	return []adjoint.Stmt{
+		adjoint.VarDecl{Names: []string{arr}, Type: adjoint.Array{Len: stackScratch, Elem: gotypes.MustIR(elem)}},
+		adjoint.VarDecl{Names: []string{name}, Type: gotypes.MustIR(t)},
+		adjoint.If{Cond: adjoint.Bin("<=", n, adjoint.Literal(fmt.Sprint(stackScratch))),
+			Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(arr), Hi: n})},
+			Else: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: gotypes.MustIR(t)}, n}})}},
+	}
+}

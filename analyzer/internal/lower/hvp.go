@@ -1,0 +1,464 @@
+package lower
+
+import (
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/opt"
+	"github.com/gradgen/gradgen/emit"
+)
+
+// Second derivatives. A Hessian-vector product H·v is the gradient of the
+// directional derivative ⟨∇F(x), v⟩: reverse mode over F's JVP. The JVP
+// is written out first (plain Go: F's control flow copied, a tangent
+// beside each value, no tape), type-checked beside the package, and
+// differentiated in reverse with respect to the point and the direction
+// at once. Its adjoint at the point is H·v; at the direction it is ∇F,
+// since the JVP is linear in v; so one sweep gives both, and the JVP's
+// value is F's, bit for bit.
+//
+// SPEC §7 calls this forward over reverse; the product is the same
+// (H is symmetric) and so is the cost, a small multiple of F. Reverse over
+// forward is chosen because it needs nothing new of either mode: forward
+// mode over the reverse sweep would have to follow tapes, jumps and the
+// gradient's tuple of results, while reverse mode over a JVP sees only
+// what the user wrote and tangent arithmetic. Both modes refuse the same
+// code, so the second derivatives fail closed where the first do.
+
+// InnerHVP is what the second derivatives are built from: F's JVP,
+// differentiated in reverse. The function it returns is named name and
+// takes F's parameters, then one direction per wrt input; with
+// withGradient, then the gradient buffers, then the H·v buffers, and it
+// returns F's value, the by-value gradients and the by-value H·v (FHVP's
+// form); without, then the H·v buffers, and it returns F's value, the
+// directional derivative ⟨∇F, v⟩ and the by-value H·v (the Hessian's
+// building block, whose gradient comes from unit directions).
+//
+// The JVP is written now; the function returned is a placeholder that
+// runSynthetic fills once every JVP of the package is type-checked.
+func (p *Package) InnerHVP(g *Target, file *ast.File, name string, withGradient bool) (*adjoint.Func, []Diagnostic) {
+	dirNames := map[*types.Var]string{}
+	for _, v := range g.wrt {
+		dirNames[v] = directionName(g, v)
+	}
+	// F's JVP, its directions named v (or vx, vy, ... for several inputs).
+	// The pushforward helpers it makes are the synthetic file's only: the
+	// helpers a //gradgen:jvp of F would get keep their own state.
+	savedHelpers := p.Helpers
+	p.Helpers = map[HelperKey]*Helper{}
+	savedFuncs := map[*ast.File]int{}
+	for f, fs := range p.HelperFuncs {
+		savedFuncs[f] = len(fs)
+	}
+	jg := *g
+	jg.Name = name // length checks name the generated function
+	jg.adjNames = dirNames
+	// The test switches (no activity analysis, save everything) apply to
+	// the reverse sweep below; the JVP is written as users get it, since
+	// the switched-off JVP is only more code for the same values.
+	jg.Options = Options{Sanity: g.Options.Sanity}
+	p.secondOrder = true
+	jvp, diags := p.ForwardFunction(&jg, file)
+	p.secondOrder = false
+	for i := range diags {
+		// The user asked for second derivatives, not for a JVP.
+		diags[i].Message = strings.Replace(diags[i].Message, "forward mode (//gradgen:jvp)",
+			"second derivatives (//gradgen:hvp and //gradgen:hessian run forward mode over the gradient)", 1)
+	}
+	var jvpHelpers []*adjoint.Func
+	for f, fs := range p.HelperFuncs {
+		for _, h := range fs[savedFuncs[f]:] {
+			jvpHelpers = append(jvpHelpers, h)
+			p.Synth.jvpHelperFile[h] = f
+		}
+		p.HelperFuncs[f] = fs[:savedFuncs[f]]
+	}
+	p.Helpers = savedHelpers
+	if len(diags) > 0 {
+		return nil, diags
+	}
+	slices.SortFunc(jvpHelpers, func(a, b *adjoint.Func) int { return strings.Compare(a.Name, b.Name) })
+	p.Synth.jvpHelpers = append(p.Synth.jvpHelpers, jvpHelpers...)
+	p.Synth.funcs[file] = append(p.Synth.funcs[file], append([]*adjoint.Func{jvp}, jvpHelpers...)...)
+	placeholder := &adjoint.Func{Name: name}
+	if g.Recv != nil {
+		placeholder.Recv = &adjoint.Param{Name: g.Recv.Name(), Type: gotypes.MustIR(g.Recv.Type())}
+	}
+	p.Synth.jobs = append(p.Synth.jobs, func(inner *synthetic) []Diagnostic {
+		fn, diags := inner.reverseOverJVP(g, jg.Name, name, withGradient)
+		if len(diags) > 0 {
+			return diags
+		}
+		doc := placeholder.Doc // written while the function waited
+		*placeholder = *fn
+		p.Synth.made = append(p.Synth.made, placeholder)
+		if doc != "" {
+			placeholder.Doc = doc
+		}
+		return nil
+	})
+	return placeholder, nil
+}
+
+// reverseOverJVP differentiates the JVP named jvp in reverse (see innerHVP).
+func (inner *synthetic) reverseOverJVP(g *Target, jvp, name string, withGradient bool) (*adjoint.Func, []Diagnostic) {
+	decl := inner.decl(jvp)
+	obj := inner.Info.Defs[decl.Name].(*types.Func)
+	sig := obj.Type().(*types.Signature)
+	site := inner.decls[obj]
+	ig := &Target{Decl: site.decl, Dir: &Directive{pos: g.Dir.pos, Kind: "grad"}, Name: name, Recv: sig.Recv(),
+		wrtSet: map[*types.Var]bool{}, Options: g.Options, seeded: []bool{false, true},
+		adjNames: map[*types.Var]string{}, lengthOf: map[*types.Var]*types.Var{}}
+	for i := range sig.Params().Len() {
+		ig.params = append(ig.params, sig.Params().At(i))
+	}
+	for i := range sig.Results().Len() {
+		ig.Results = append(ig.Results, sig.Results().At(i).Type())
+	}
+	ig.result = ig.Results[0]
+	// The inner function's parameters in the outer function's terms.
+	outerOf := map[*types.Var]*types.Var{}
+	if g.Recv != nil {
+		outerOf[sig.Recv()] = g.Recv
+	}
+	for i, v := range g.params {
+		outerOf[ig.params[i]] = v
+	}
+	var points []*types.Var
+	for _, v := range append([]*types.Var{sig.Recv()}, ig.params[:len(g.params)]...) {
+		if v != nil && g.wrtSet[outerOf[v]] {
+			points = append(points, v)
+		}
+	}
+	// The gradient (the directions' adjoints) comes before H·v (the
+	// point's), in the buffers and in the results.
+	if withGradient {
+		for k, v := range g.wrt {
+			dir := ig.params[len(g.params)+k]
+			ig.wrt = append(ig.wrt, dir)
+			ig.adjNames[dir] = adjointName(v.Name())
+			ig.lengthOf[dir] = points[k]
+		}
+	}
+	for k, v := range points {
+		ig.wrt = append(ig.wrt, v)
+		ig.adjNames[v] = hvName(g, g.wrt[k])
+	}
+	for _, v := range ig.wrt {
+		ig.wrtSet[v] = true
+	}
+	fn, _, diags := inner.LowerFunction(ig, site.file)
+	if len(diags) > 0 {
+		var out []Diagnostic
+		for _, d := range diags {
+			out = append(out, Diagnostic{Pos: g.Dir.pos, Message: fmt.Sprintf("gradgen cannot differentiate the JVP of %s again for its second derivatives: %s", g.Decl.Name.Name, d.Message)})
+		}
+		return nil, out
+	}
+	if withGradient {
+		// The directional derivative was only differentiated: FHVP
+		// returns the value, the gradient and H·v.
+		dropResult(fn, 1)
+	}
+	return fn, nil
+}
+
+// keepCalledHelpers files the JVP helpers that generated code still calls
+// (a call none of whose arguments vary stays a call); the others go.
+func (p *Package) keepCalledHelpers(candidates []*adjoint.Func, fileOf map[*adjoint.Func]*ast.File) {
+	called := map[string]bool{}
+	visit := func(body []adjoint.Stmt) {
+		for _, s := range body {
+			adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
+				if c, ok := e.(adjoint.Call); ok {
+					switch fun := c.Fun.(type) {
+					case adjoint.Ident:
+						called[fun.Name] = true
+					case adjoint.Selector: // a helper method: n.jvpOfUnit(...)
+						called[fun.Sel] = true
+					case adjoint.Index: // a generic helper: jvpOfDot[float64](...)
+						if id, ok := fun.X.(adjoint.Ident); ok {
+							called[id.Name] = true
+						}
+					}
+				}
+			})
+		}
+	}
+	for _, fs := range p.HelperFuncs {
+		for _, h := range fs {
+			visit(h.Body)
+		}
+	}
+	for _, fn := range p.Synth.made {
+		visit(fn.Body)
+	}
+	for kept := true; kept; {
+		kept = false
+		for i, h := range candidates {
+			if h != nil && called[h.Name] {
+				p.HelperFuncs[fileOf[h]] = append(p.HelperFuncs[fileOf[h]], h)
+				visit(h.Body)
+				candidates[i] = nil
+				kept = true
+			}
+		}
+	}
+}
+
+// dropResult removes fn's k-th result, and the variable that held it when
+// nothing else reads it.
+func dropResult(fn *adjoint.Func, k int) {
+	fn.Results = slices.Delete(fn.Results, k, k+1)
+	var drop func(body []adjoint.Stmt) []adjoint.Stmt
+	drop = func(body []adjoint.Stmt) []adjoint.Stmt {
+		for i, s := range body {
+			if r, ok := s.(adjoint.Return); ok && len(r.Results) > k {
+				body[i] = adjoint.Return{Results: slices.Delete(slices.Clone(r.Results), k, k+1)}
+				continue
+			}
+			body[i] = adjoint.MapBodies(s, func(b []adjoint.Stmt, _ bool) []adjoint.Stmt { return drop(b) })
+		}
+		return body
+	}
+	fn.Body = opt.DropUnused(drop(fn.Body), nil)
+}
+
+// directionName is the name of the direction for wrt input v: v for a
+// function of one input, else vx, vy, ...
+func directionName(g *Target, v *types.Var) string {
+	if len(g.wrt) == 1 {
+		return "v"
+	}
+	return "v" + v.Name()
+}
+
+// hvName is the name of H·v's part for wrt input v: hv, or hvx, hvy, ...
+func hvName(g *Target, v *types.Var) string {
+	if len(g.wrt) == 1 {
+		return "hv"
+	}
+	return "hv" + v.Name()
+}
+
+// A synthetic package is the user's package with functions gradgen wrote
+// added to it, type-checked again, so that gradgen can differentiate code
+// it wrote: the JVPs whose reverse gives the second derivatives, and the
+// scalar functions behind the VJPs of functions with outputs. The
+// package's synthetic functions are collected while its directives are
+// read and checked together once (runSynthetic): a check costs as much as
+// type-checking the package.
+type synthetic struct {
+	*Package
+	userFile map[*ast.File]*ast.File // a synthetic file → the user's file its functions came from
+}
+
+// A syntheticBatch is the work waiting for the synthetic package.
+type syntheticBatch struct {
+	funcs   map[*ast.File][]*adjoint.Func // functions to add, by the user's file they came from
+	sources []syntheticSource             // functions written as source
+	jobs    []func(*synthetic) []Diagnostic
+	// jvpHelpers are the pushforward helpers of the JVPs, kept in the
+	// output only where generated code calls them.
+	jvpHelpers    []*adjoint.Func
+	jvpHelperFile map[*adjoint.Func]*ast.File
+	made          []*adjoint.Func // the functions the jobs filled in
+}
+
+type syntheticSource struct {
+	file *ast.File
+	src  []byte
+}
+
+func NewSyntheticBatch() *syntheticBatch {
+	return &syntheticBatch{funcs: map[*ast.File][]*adjoint.Func{}, jvpHelperFile: map[*adjoint.Func]*ast.File{}}
+}
+
+func (s *synthetic) decl(name string) *ast.FuncDecl {
+	for f := range s.userFile {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name {
+				return fd
+			}
+		}
+	}
+	panic("no function " + name + " in the synthetic files")
+}
+
+// RunSynthetic type-checks the synthetic package once and runs the work
+// waiting for it, in the order it was asked for.
+func (p *Package) RunSynthetic() []Diagnostic {
+	b := p.Synth
+	if len(b.jobs) == 0 {
+		return nil
+	}
+	inner, err := p.checkSynthetic()
+	if err != nil {
+		var pos token.Pos
+		if len(p.Files) > 0 {
+			pos = p.Files[0].Package
+		}
+		return []Diagnostic{{Pos: pos, Message: fmt.Sprintf("internal error writing second derivatives or Jacobians: %v; please report it", err)}}
+	}
+	var diags []Diagnostic
+	for _, job := range b.jobs {
+		diags = append(diags, job(inner)...)
+	}
+	// Helpers the reverse sweeps made go with the files of their callees.
+	// In the order of the files' names: map order would change the output
+	// from run to run.
+	from := slices.Collect(maps.Keys(inner.HelperFuncs))
+	slices.SortFunc(from, func(a, b *ast.File) int {
+		return strings.Compare(p.Fset.Position(a.Package).Filename, p.Fset.Position(b.Package).Filename)
+	})
+	for _, f := range from {
+		to := f
+		if u, ok := inner.userFile[f]; ok {
+			to = u
+		}
+		p.HelperFuncs[to] = append(p.HelperFuncs[to], inner.HelperFuncs[f]...)
+	}
+	for n := range inner.HelperNames {
+		p.HelperNames[n] = true
+	}
+	p.keepCalledHelpers(b.jvpHelpers, b.jvpHelperFile)
+	return diags
+}
+
+// checkSynthetic prints the batch's functions into files of the package
+// next to the files they came from, parses them and type-checks the
+// package with them. The package's generated files are left out: they may
+// hold older versions of the same functions. Errors in the user's files (a
+// call of a generated function the check leaves out) do not matter, nor
+// soft ones (an import a synthetic file does not use); any other error in
+// gradgen's files is a bug.
+func (p *Package) checkSynthetic() (*synthetic, error) {
+	var files []*ast.File
+	for _, uf := range p.Files {
+		if !IsOutputPath(p.Fset.Position(uf.Package).Filename) {
+			files = append(files, uf)
+		}
+	}
+	userFile := map[*ast.File]*ast.File{}
+	paths := map[string]bool{}
+	add := func(from *ast.File, src []byte) error {
+		dir := filepath.Dir(p.Fset.Position(from.Package).Filename)
+		path := filepath.Join(dir, fmt.Sprintf("gradgen_synthetic_%d.go", len(userFile)))
+		f, err := parser.ParseFile(p.Fset, path, src, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		userFile[f] = from
+		paths[path] = true
+		if p.synthSrc == nil {
+			p.synthSrc = map[string][]byte{}
+		}
+		p.synthSrc[path] = src
+		files = append(files, f)
+		return nil
+	}
+	for _, uf := range p.Files {
+		if fs := p.Synth.funcs[uf]; len(fs) > 0 {
+			src, err := emit.File(&adjoint.File{Package: uf.Name.Name, Path: p.Pkg.Path(), Reserved: p.Pkg.Scope().Names(), Funcs: fs})
+			if err != nil {
+				return nil, err
+			}
+			if err := add(uf, src); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, s := range p.Synth.sources {
+		if err := add(s.file, s.src); err != nil {
+			return nil, err
+		}
+	}
+	info := &types.Info{
+		Types:        map[ast.Expr]types.TypeAndValue{},
+		Defs:         map[*ast.Ident]types.Object{},
+		Uses:         map[*ast.Ident]types.Object{},
+		Implicits:    map[ast.Node]types.Object{},
+		Selections:   map[*ast.SelectorExpr]*types.Selection{},
+		Scopes:       map[ast.Node]*types.Scope{},
+		Instances:    map[*ast.Ident]types.Instance{},
+		FileVersions: map[*ast.File]string{},
+	}
+	var firstErr error
+	conf := types.Config{
+		Importer:  p.importer(),
+		GoVersion: p.Pkg.GoVersion(),
+		Error: func(err error) {
+			if te, ok := err.(types.Error); ok && firstErr == nil && !te.Soft && paths[te.Fset.Position(te.Pos).Filename] {
+				firstErr = err
+			}
+		},
+	}
+	pkg, _ := conf.Check(p.Pkg.Path(), p.Fset, files, info)
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	inner := &Package{Fset: p.Fset, Info: info, Pkg: pkg, Files: files, imports: p.importer(),
+		Helpers: map[HelperKey]*Helper{}, HelperNames: maps.Clone(p.HelperNames), HelperFuncs: map[*ast.File][]*adjoint.Func{}}
+	inner.IndexDecls(files)
+	inner.CollectRules(files, func(token.Pos, string, ...any) {})
+	inner.Imported = p.Imported
+	inner.ImportRules(p.Imported)
+	return &synthetic{Package: inner, userFile: userFile}, nil
+}
+
+// importer is the package's importer for synthetic files, made once: its
+// fallback reads export data, which is slow to find.
+func (p *Package) importer() *packageImporter {
+	if p.imports == nil {
+		p.imports = newPackageImporter(p.Pkg)
+	}
+	return p.imports
+}
+
+// A packageImporter gives the packages the user's package imports, as
+// they were loaded, so that types from them are the same objects; others
+// (fmt, for length checks' messages) come from export data.
+type packageImporter struct {
+	known    map[string]*types.Package
+	fallback types.Importer
+}
+
+func newPackageImporter(pkg *types.Package) *packageImporter {
+	imp := &packageImporter{known: map[string]*types.Package{}}
+	var add func(*types.Package)
+	add = func(p *types.Package) {
+		for _, q := range p.Imports() {
+			if _, ok := imp.known[q.Path()]; !ok {
+				imp.known[q.Path()] = q
+				add(q)
+			}
+		}
+	}
+	add(pkg)
+	return imp
+}
+
+// Import returns the package at path.
+func (imp *packageImporter) Import(path string) (*types.Package, error) {
+	if p, ok := imp.known[path]; ok && p.Complete() {
+		return p, nil
+	}
+	if imp.fallback == nil {
+		imp.fallback = importer.Default()
+	}
+	p, err := imp.fallback.Import(path)
+	if err == nil {
+		imp.known[path] = p
+	}
+	return p, err
+}

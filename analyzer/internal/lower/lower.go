@@ -1,0 +1,531 @@
+package lower
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/printer"
+	"go/token"
+	"go/types"
+	"reflect"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rules"
+)
+
+// A variable is a local of the generated function: a source variable or
+// parameter, or a temporary that three-address form introduced.
+type variable struct {
+	name  string
+	typ   types.Type
+	ir    adjoint.Type
+	obj   types.Object // nil for temporaries
+	adj   string       // name of its adjoint, "" until first needed
+	defs  int          // assignments to it in the function body
+	param bool         // a parameter: its value exists before the body runs
+	temp  bool
+	// alias is the adjoint of a range value over an active slice: the
+	// element's adjoint, dxs[i].
+	alias       adjoint.Expr
+	adjDeclared bool      // its adjoint is declared already (a buffer parameter, a view)
+	viewOf      *variable // for a slice that is a view of another variable: the one it views
+	// shadow is the adjoint of a slice or pointer variable, held in a
+	// variable the forward sweep sets alongside it: dW[a:b] for W[a:b].
+	shadow *variable
+}
+
+// singleDef reports whether v is assigned exactly once and has no value
+// before that: its adjoint never needs resetting.
+func (v *variable) singleDef() bool { return !v.param && v.defs <= 1 }
+
+// singleDefOrUnchanged reports whether v holds one value for the whole
+// body: assigned once, or a parameter never assigned.
+func (v *variable) singleDefOrUnchanged() bool {
+	return v != nil && (v.singleDef() || v.param && v.defs == 0)
+}
+
+// An operand is a value an operation reads: its expression, and for an
+// active variable, the variable (whose adjoint receives the operand's share).
+type operand struct {
+	val  adjoint.Expr // the value, as forward code reads it
+	bval adjoint.Expr // the value as backward code reads it (constants as float literals)
+	v    *variable    // the active variable read, or nil for a passive operand
+	// path is the adjoint of an element or field read (dw[i] for w[i]);
+	// nil when the operand is the whole variable v.
+	path adjoint.Expr
+	typ  types.Type
+}
+
+// An op is one primitive operation of three-address form.
+type op struct {
+	rule    *rules.Rule
+	name    string // what the operation is, for graph labels
+	args    []operand
+	results []*variable
+	resType types.Type
+	fwd     adjoint.Expr // the forward expression, to recompute it in loops
+	store   *storeTarget // for a write to an element: where it writes
+	fwdAt   int          // index in the statement's forward code just after the op
+	// taped is the tape that keeps the op's result, inside a loop, when
+	// recomputing it would cost a math function call.
+	taped *tape
+}
+
+// writes reports whether the op writes a variable or element of the
+// source (not a temporary).
+func (o *op) writes() bool { return o.store != nil || !o.results[0].temp }
+
+// lowerer turns one annotated function into its gradient function.
+type lowerer struct {
+	*Package
+	fn     *ast.FuncDecl
+	fnName string // name of the generated function
+	names  *namer
+	vars   map[types.Object]*variable
+	byName map[string]*variable
+	varied map[types.Object]bool
+	useful map[ast.Expr]bool
+
+	// needed holds the primal variables that backward code reads, found by
+	// a first lowering; an overwrite of one of them saves the old value.
+	needed map[string]bool
+	shape  *bodyStructure // the body's parents, gotos and addressed variables, once found
+
+	zero   map[string]bool // adjoints known to be zero at this point of the backward sweep
+	adjOrd []*variable     // variables with adjoints, in order of first use
+
+	fwd      []adjoint.Stmt             // forward code of the statement being lowered
+	ops      []*op                      // its operations
+	defining map[*variable]bool         // variables the statement declares
+	seed     map[*variable]adjoint.Expr // the result's adjoint, ∂R/∂R = 1
+	graph    *adjoint.Graph
+	opExprs  map[*op]adjoint.Expr // each op's forward expression, for the linear form
+	diags    []Diagnostic
+	bwdCode  []adjoint.Stmt // the backward sweep, once lowered
+
+	// Control flow.
+	depth     int                // nesting of blocks in the forward sweep
+	loopDepth int                // nesting of loops
+	loops     []*loopCtx         // enclosing loops, innermost last
+	hoistAll  bool               // declare every local at the top (the body has early returns)
+	hoisted   []*variable        // locals declared at the top of the function
+	consts    []adjoint.Stmt     // local constants, declared at the top
+	hoistSet  map[*variable]bool //
+	tapes     []*tape            // stacks of values saved inside loops
+	tapeOf    map[tapeKey]*tape
+	switches  []*ast.SwitchStmt            // enclosing switches
+	targets   map[*ast.BranchStmt]ast.Stmt // what each break and continue leaves
+	revDepth  int                          // nesting of the backward code being written
+	exitDepth int                          // early exits before the statement being reversed (pathGuard)
+	// adjDepth is, for each adjoint backward code has added into, the
+	// shallowest nesting (of branches and loops) at which it did: one added
+	// into only deeper than a statement is zero when the path did not run.
+	adjDepth      map[string]int
+	importNames   map[string]bool       // names of the packages the package imports
+	restoreLog    *[]adjoint.Stmt       // when set, restores are recorded here too
+	checking      map[*types.Named]bool // types lengthChecks is inside
+	elemAddDepth  map[string]int        // like adjDepth, by element adjoint (da[k])
+	liveCtxs      []*liveCtx            // enclosing loops and switches, for liveness
+	recorders     []*recorder           // branch, trip-count and completion records
+	early         bool                  // some return is not the last statement
+	exitLabel     string                // where early returns jump: "reverse" unless the user took it
+	resultVars    []*variable           // the results, when there are several returns
+	logicalZero   map[*variable]bool    // temporaries not yet given an adjoint in this statement's reversal
+	saveAll       bool                  // the to-be-recorded analysis is off
+	noReplay      bool                  // no loop's trips are replayed (replay.go)
+	unsavedDefs   map[ast.Stmt]bool     // statements whose overwrites backward code recomputes, not saved: views taken again (views.go), counters set from trip counts (counter.go)
+	constLocals   map[types.Object]bool // locals set once, to a constant, and never written again (constLocals)
+	graphValues   map[string]string     // the graph's node of each variable's current value
+	gradFunc      *Target
+	fused         ast.Stmt                // the sum loop, when the function ends in one
+	fusing        bool                    // lowering or reversing the sum loop's body
+	heapTapes     map[string]bool         // tape storage made on the heap when its nest starts, reused across calls by poolTapes
+	tapeValues    map[string]types.Type   // the Go type of each tape element type, by its IR's text
+	zeroedScratch map[string]bool         // scratch taken from a pool that must start at zero (cleared)
+	exactScratch  map[string]bool         // scratch whose capacity must be its length, as make gives (a user's slice)
+	grownTapes    map[string]bool         // a sum loop's tape storage, grown on the heap inside it, reused across calls too
+	appendedTapes map[string]adjoint.Type // tapes started on the stack that grow by append, by element type
+	fusedLocal    map[*variable]bool      // values of one trip of the sum loop
+	fusedTail     []*lowered              // the sum loop and the return after it
+	inlined       []inlineFrame           // helpers being expanded in place, innermost last
+	fusedAccs     map[types.Object]bool   // the sum loop's accumulators
+	revCode       []adjoint.Stmt          // backward code only (a sum loop's forward code is among the backward sweep's)
+	readers       map[string][]reader     // from the first lowering: whose backward code reads each variable
+	viewRoots     map[string]string       // from the previous lowering: the variable each view views
+	readersOut    map[string][]reader     // collected by this lowering
+	seedNames     []string                // a pullback's parameters holding the results' adjoints
+	final         ast.Stmt                // the last statement of the body
+	resultVals    []adjoint.Expr          // what the gradient function returns as its values
+	sanity        sanity                  // the IR sanity check's state (Options.Sanity)
+	checks        []adjoint.Stmt          // the buffers' length checks, once built
+}
+
+func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// isConst reports whether e is a constant expression.
+func (l *lowerer) isConst(e ast.Expr) bool {
+	tv, ok := l.Info.Types[e]
+	return ok && tv.Value != nil
+}
+
+// callRule returns the derivative rule of a call to a math function or a
+// builtin, or nil for any other call.
+func (l *lowerer) callRule(call *ast.CallExpr) *rules.Rule {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if pkg, ok := l.Info.Uses[gotypes.IdentOf(fun.X)].(*types.PkgName); ok && pkg.Imported().Path() == "math" {
+			return rules.Math[fun.Sel.Name]
+		}
+	case *ast.Ident:
+		if b, ok := l.Info.Uses[fun].(*types.Builtin); ok {
+			return rules.Builtins[b.Name()]
+		}
+	}
+	return nil
+}
+
+// source prints n on one line, for comments in generated code.
+func (l *lowerer) source(n ast.Node) string {
+	var b bytes.Buffer
+	printer.Fprint(&b, l.Fset, n)
+	lines := strings.Split(b.String(), "\n")
+	if len(lines) > 1 {
+		return strings.TrimSpace(lines[0]) + " ..."
+	}
+	return lines[0]
+}
+
+// variableOf returns the local variable for obj, creating it on first use.
+func (l *lowerer) variableOf(obj types.Object) *variable {
+	if v, ok := l.vars[obj]; ok {
+		return v
+	}
+	t, _ := gotypes.IrType(obj.Type())
+	v := &variable{name: l.names.fresh(obj.Name()), typ: obj.Type(), ir: t, obj: obj}
+	l.vars[obj] = v
+	l.byName[v.name] = v
+	return v
+}
+
+// loopStmts lists the loops being lowered around the current statement.
+func (l *lowerer) loopStmts() []ast.Stmt {
+	var out []ast.Stmt
+	for _, c := range l.loops {
+		out = append(out, c.stmt)
+	}
+	return out
+}
+
+// local records that v belongs to one trip of the sum loop being lowered.
+func (l *lowerer) local(v *variable) *variable {
+	if l.fusing {
+		l.fusedLocal[v] = true
+	}
+	return v
+}
+
+func (l *lowerer) newTemp(base string, t types.Type) *variable {
+	it, _ := gotypes.IrType(t)
+	v := &variable{name: l.names.fresh(base), typ: t, ir: it, temp: true, defs: 1}
+	l.byName[v.name] = v
+	return l.local(v)
+}
+
+// adjOf returns the adjoint of v, naming it on first use.
+func (l *lowerer) adjOf(v *variable) adjoint.Expr {
+	if v.adj == "" {
+		v.adj = l.names.fresh(l.adjointBase(v))
+		l.adjOrd = append(l.adjOrd, v)
+	}
+	return adjoint.Id(v.adj)
+}
+
+// accumulateTo adds e into an operand's adjoint: an element's with +=,
+// a variable's through accumulate.
+func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) adjoint.Stmt {
+	if path == nil {
+		return l.accumulate(v, e)
+	}
+	l.noteAdd(v)
+	// Which element: a store of another element (a[0] = ..., with only
+	// a[k] added into) is guarded by its own adjoint (pathGuard).
+	key := adjoint.ExprString(path)
+	here := l.revDepth + l.exitDepth
+	if l.elemAddDepth == nil {
+		l.elemAddDepth = map[string]int{}
+	}
+	if depth, seen := l.elemAddDepth[key]; !seen || here < depth {
+		l.elemAddDepth[key] = here
+	}
+	if m, ok := adjoint.Negated(e); ok {
+		return adjoint.Set(path, "-=", m)
+	}
+	return adjoint.Set(path, "+=", e)
+}
+
+// accumulate adds e into the adjoint of v: a plain assignment when the
+// adjoint is known to be zero, which saves an addition and reads better.
+func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
+	wasZero := l.isZeroAdj(v)
+	d := l.adjOf(v)
+	l.noteAdd(v)
+	l.zero[v.adj] = false
+	delete(l.logicalZero, v)
+	if wasZero {
+		return adjoint.Set(d, "=", e)
+	}
+	if m, ok := adjoint.Negated(e); ok {
+		return adjoint.Set(d, "-=", m)
+	}
+	return adjoint.Set(d, "+=", e)
+}
+
+// noteAdd records that backward code adds into v's adjoint at the current
+// nesting, for the guards of untaken paths (pathGuard). Every addition
+// into an adjoint goes through here.
+func (l *lowerer) noteAdd(v *variable) {
+	here := l.revDepth + l.exitDepth
+	if depth, seen := l.adjDepth[v.adj]; !seen || here < depth {
+		l.adjDepth[v.adj] = here
+	}
+}
+
+// isZeroAdj reports whether v's adjoint is known to be zero here: a
+// temporary whose statement has not given it a share yet, or, in
+// straight-line backward code, an adjoint nothing has touched.
+func (l *lowerer) isZeroAdj(v *variable) bool {
+	if l.logicalZero[v] {
+		return true
+	}
+	if l.fusing && !l.fusedLocal[v] {
+		return false // an adjoint from outside the sum loop accumulates over its trips
+	}
+	if l.revDepth > 0 {
+		return v.adj != "" && l.zero[v.adj]
+	}
+	return v.adj == "" || l.zero[v.adj]
+}
+
+// declareOp is ":=" for a variable that can be declared where it is first
+// assigned, and "=" for one declared at the top of the function: in a
+// nested block (the backward sweep, outside that block, reads it) or
+// anywhere in a function with early returns (goto must not jump over a
+// declaration).
+func (l *lowerer) declareOp(v *variable) string {
+	if l.depth == 0 && !l.hoistAll {
+		return ":="
+	}
+	l.hoist(v)
+	return "="
+}
+
+// hoist declares v at the top of the function.
+func (l *lowerer) hoist(v *variable) {
+	if !l.hoistSet[v] {
+		l.hoistSet[v] = true
+		l.hoisted = append(l.hoisted, v)
+	}
+}
+
+// lowerExpr emits the three-address form of e into l.fwd and l.ops and
+// returns the operand that holds its value. When into is not nil, the last
+// operation writes into it instead of a temporary, if that is safe.
+func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
+	if !l.exprVaried(e) {
+		return l.passive(e)
+	}
+	t := l.Info.TypeOf(e)
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return l.lowerExpr(e.X, into)
+	case *ast.Ident:
+		if o, ok := l.bound(l.Info.Uses[e]); ok {
+			return o
+		}
+		v := l.vars[l.Info.Uses[e]]
+		if v == nil {
+			v = l.variableOf(l.Info.Uses[e])
+		}
+		return operand{val: adjoint.Id(v.name), bval: adjoint.Id(v.name), v: v, path: v.alias, typ: t}
+	case *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr:
+		// An element or field: its adjoint is the same element of the
+		// adjoint, dw[i] for w[i].
+		if !gotypes.IsFloat(t) {
+			break
+		}
+		root := l.variableOf(l.rootVar(e))
+		val := l.conv(e)
+		return operand{val: val, bval: val, v: root, path: l.adjPath(e), typ: t}
+	case *ast.BinaryExpr:
+		x := l.lowerExpr(e.X, nil)
+		y := l.lowerExpr(e.Y, nil)
+		return l.emitOp(rules.Operators[e.Op.String()], e.Op.String(), []operand{x, y}, adjoint.Bin(e.Op.String(), x.val, y.val), t, "t", into)
+	case *ast.UnaryExpr:
+		if e.Op == token.ADD {
+			return l.lowerExpr(e.X, into)
+		}
+		// The operand goes through a temporary: negating into the same
+		// variable would make the negation read its own result.
+		x := l.lowerExpr(e.X, nil)
+		return l.emitOp(rules.Operators["neg"], "-", []operand{x}, adjoint.Unary{Op: "-", X: x.val}, t, "t", into)
+	case *ast.CallExpr:
+		return l.lowerCall(e, into)
+	}
+	l.errorf(e.Pos(), "cannot differentiate %s: gradgen differentiates arithmetic, conversions and calls to package math", l.source(e))
+	return l.passive(e)
+}
+
+// lowerCall lowers a conversion or a call to a math function or builtin.
+func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
+	t := l.Info.TypeOf(call)
+	if tv, ok := l.Info.Types[call.Fun]; ok && tv.IsType() {
+		if inner, ok := l.roundTrip(call); ok {
+			// float64(float32(y)): the value is rounded, the derivative
+			// is 1 and is not (y - float64(float32(y)) has derivative 0,
+			// not a rounding residual that a later Frexp would magnify).
+			x := l.lowerExpr(inner, nil)
+			mid := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+			rounded := adjoint.Call{Fun: l.conv(mid.Fun), Args: []adjoint.Expr{x.val}}
+			return l.emitOp(rules.Operators["copy"], l.source(call.Fun), []operand{x},
+				adjoint.Call{Fun: l.conv(call.Fun), Args: []adjoint.Expr{rounded}}, t, "t", into)
+		}
+		x := l.lowerExpr(call.Args[0], nil)
+		if types.Identical(x.typ, t) {
+			return x
+		}
+		return l.emitOp(rules.Conversion, l.source(call.Fun), []operand{x},
+			adjoint.Call{Fun: l.conv(call.Fun), Args: []adjoint.Expr{x.val}}, t, "t", into)
+	}
+	r, name := l.callRule(call), l.source(call.Fun)
+	if fn, _ := l.calleeOf(call); r == nil || fn != nil && l.rules[fn] != nil {
+		// A //gradgen:rule overrides even a math function's rule.
+		if o, ok := l.lowerFuncCall(call, into); ok {
+			return o
+		}
+	}
+	switch {
+	case r == nil:
+		if fn, _ := l.calleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg() != l.Pkg {
+			l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s of signature %s", l.source(call), fn.FullName(), name, ruleSignature(fn, l.Pkg))
+			return l.passive(call)
+		}
+		if fn, _ := l.calleeOf(call); fn != nil {
+			if recv := fn.Type().(*types.Signature).Recv(); recv != nil && instantiatedGeneric(recv.Type()) {
+				l.errorf(call.Pos(), "cannot differentiate the call %s: it is a method of the generic type %s, and gradgen does not differentiate methods of generic types yet; write the method's code in a function generic over the float type (func norm[T ~float64](x, y T) T)", l.source(call), types.TypeString(recv.Type(), types.RelativeTo(l.Pkg)))
+				return l.passive(call)
+			}
+		}
+		l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package; write a custom rule with //gradgen:rule %s", l.source(call), name)
+		return l.passive(call)
+	case r.None != "":
+		l.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.source(call), r.None)
+		return l.passive(call)
+	}
+	if _, multi := t.(*types.Tuple); multi {
+		l.errorf(call.Pos(), "%s returns several values: assign them to variables first", l.source(call))
+		return l.passive(call)
+	}
+	args := make([]operand, len(call.Args))
+	vals := make([]adjoint.Expr, len(call.Args))
+	for i, a := range call.Args {
+		args[i] = l.lowerExpr(a, nil)
+		vals[i] = args[i].val
+	}
+	fwd := adjoint.Call{Fun: l.conv(call.Fun), Args: vals}
+	base := strings.ToLower(name[strings.LastIndex(name, ".")+1:])
+	return l.emitOp(r, name, args, fwd, t, base, into)
+}
+
+// roundTrip reports whether call converts a float to another float type
+// and back (float64(float32(y))), and returns y.
+func (l *lowerer) roundTrip(call *ast.CallExpr) (ast.Expr, bool) {
+	inner, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+	if !ok || len(inner.Args) != 1 {
+		return nil, false
+	}
+	if tv, ok := l.Info.Types[inner.Fun]; !ok || !tv.IsType() {
+		return nil, false
+	}
+	y := inner.Args[0]
+	if t, mid := l.Info.TypeOf(call), l.Info.TypeOf(inner); !gotypes.IsFloat(t) || !gotypes.IsFloat(mid) || !types.Identical(l.Info.TypeOf(y), t) {
+		return nil, false
+	}
+	return y, true
+}
+
+// emitOp records one operation and writes its forward statement.
+func (l *lowerer) emitOp(r *rules.Rule, name string, args []operand, fwd adjoint.Expr, t types.Type, base string, into *variable) operand {
+	target := into
+	if target != nil && l.loopDepth > 0 {
+		// Inside a loop the backward sweep recomputes a statement's
+		// temporaries from restored operands; the result goes through a
+		// temporary too, so that it can be recomputed like the others.
+		target = nil
+	}
+	if target != nil && readsWhole(args, target) && (r.Piecewise() || r.UsesResult(len(args))) {
+		// The backward code would need both the old and the new value of
+		// target: compute into a temporary, then copy.
+		target = nil
+	}
+	if target == nil {
+		target = l.newTemp(base, t)
+	}
+	l.writeForward(target, fwd)
+	o := &op{rule: r, name: name, args: args, results: []*variable{target}, resType: t, fwd: fwd, fwdAt: len(l.fwd)}
+	l.ops = append(l.ops, o)
+	l.graphOp(o, fwd)
+	res := operand{val: adjoint.Id(target.name), bval: adjoint.Id(target.name), v: target, typ: t}
+	if into != nil && target != into {
+		l.writeForward(into, res.val)
+		copyOp := &op{rule: rules.Operators["copy"], name: "=", args: []operand{res}, results: []*variable{into}, resType: t}
+		l.ops = append(l.ops, copyOp)
+		l.graphOp(copyOp, res.val)
+		res = operand{val: adjoint.Id(into.name), bval: adjoint.Id(into.name), v: into, typ: t}
+	}
+	return res
+}
+
+func readsVar(args []operand, v *variable) bool {
+	for _, a := range args {
+		if a.v == v {
+			return true
+		}
+	}
+	return false
+}
+
+// writeForward writes "v := e" for a new variable, or "v = e" (v op= y
+// where that reads better) for an existing one.
+func (l *lowerer) writeForward(v *variable, e adjoint.Expr) {
+	if v.temp || l.defining[v] {
+		delete(l.defining, v)
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), l.declareOp(v), e))
+		return
+	}
+	// x = x op y prints as x op= y, which means exactly the same.
+	if b, ok := e.(adjoint.Binary); ok && reflect.DeepEqual(b.X, adjoint.Id(v.name)) && strings.Contains("+-*/", b.Op) {
+		if adjoint.IsLit(b.Y, "1") && (b.Op == "+" || b.Op == "-") {
+			l.fwd = append(l.fwd, adjoint.IncDec{X: adjoint.Id(v.name), Inc: b.Op == "+"})
+			return
+		}
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), b.Op+"=", b.Y))
+		return
+	}
+	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), "=", e))
+}
+
+// adjointBase is the name v's adjoint would like: dx for x, or the name
+// the generated function gives a parameter's derivative (FHVP names the
+// tangent of its inner JVP v and its adjoint, the gradient, dx).
+func (l *lowerer) adjointBase(v *variable) string {
+	if pv, ok := v.obj.(*types.Var); ok {
+		if name, ok := l.gradFunc.adjNames[pv]; ok {
+			return name
+		}
+	}
+	return adjointName(v.name)
+}

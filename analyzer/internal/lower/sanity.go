@@ -1,0 +1,209 @@
+package lower
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+)
+
+// The IR sanity check (Options.Sanity): after lowering and after every
+// rewrite of the adjoint program, adjoint.Check looks at the whole
+// function as it stands, so that a pass that breaks the program is caught
+// at that pass, with the program in hand, rather than in a user's compiler.
+// Most rewrites work on the backward sweep alone, before the function is
+// assembled; the check assembles it the way lowerFunc does, from the
+// forward sweep it was handed at the first check. A failure is an internal
+// error at the annotated function, naming the pass and showing the
+// program; the check runs only in tests, never for users.
+
+// sanity is the state of the sanity check during one lowering.
+type sanity struct {
+	// emitted marks the lowering whose program is returned. The earlier
+	// rounds of lowerFunctionPasses are probes that find which values
+	// backward code reads: their programs may read values they never kept
+	// (that is what the next round fixes), and nothing of them is emitted.
+	emitted bool
+	fwd     []adjoint.Stmt // the forward sweep, once lowered
+	prefix  []adjoint.Stmt // the backward code before a sum loop
+	failed  bool           // reported: later passes would only repeat it
+	last    string         // what was checked last, printed: a pass that changed nothing needs no check
+}
+
+func (l *lowerer) sanityOn() bool {
+	return l.gradFunc.Options.Sanity && l.sanity.emitted && !l.sanity.failed
+}
+
+// checkSweeps checks the function made of the forward sweep fwd, the
+// backward sweep bwd and the final return, as they stand after pass; it
+// remembers fwd for checkBackward.
+func (l *lowerer) checkSweeps(pass string, fwd, bwd []adjoint.Stmt, final adjoint.Return) {
+	if !l.sanityOn() {
+		return
+	}
+	l.sanity.fwd = fwd
+	l.checkBackward(pass, bwd, final)
+}
+
+// checkBackward checks the function after a pass that rewrote the
+// backward sweep bwd.
+func (l *lowerer) checkBackward(pass string, bwd []adjoint.Stmt, final adjoint.Return) {
+	if !l.sanityOn() {
+		return
+	}
+	fn := l.sanityFunc()
+	fn.Body = append(fn.Body, l.sanity.fwd...)
+	if l.early {
+		fn.Body = append(fn.Body, adjoint.Labeled{Label: l.exitLabel})
+	} else if len(bwd) > 0 {
+		fn.Body = append(fn.Body, adjoint.Blank{})
+	}
+	fn.Body = append(fn.Body, bwd...)
+	fn.Body = append(fn.Body, final)
+	l.sanityCheck(pass, fn, false, false)
+}
+
+// beforeSumLoop remembers the forward sweep and the backward code before
+// a sum loop, for checkSumLoop.
+func (l *lowerer) beforeSumLoop(fwd, bwd []adjoint.Stmt) {
+	if l.sanityOn() {
+		l.sanity.fwd, l.sanity.prefix = fwd, append([]adjoint.Stmt(nil), bwd...)
+	}
+}
+
+// checkSumLoop checks the function up to the sum loop rec, whose body is
+// fwd then bwd after pass: a prefix of the function, whose tapes other
+// than the loop's may still hold values.
+func (l *lowerer) checkSumLoop(pass string, rec *lowered, fwd, bwd []adjoint.Stmt) {
+	if !l.sanityOn() {
+		return
+	}
+	body := append(append([]adjoint.Stmt(nil), fwd...), bwd...)
+	var loop adjoint.Stmt
+	switch h := rec.header.(type) {
+	case adjoint.For:
+		h.Body = body
+		loop = h
+	case adjoint.Range:
+		h.Body = body
+		loop = h
+	default:
+		return
+	}
+	fn := l.sanityFunc()
+	fn.Body = append(fn.Body, l.sanity.fwd...)
+	fn.Body = append(fn.Body, adjoint.Blank{})
+	fn.Body = append(fn.Body, l.sanity.prefix...)
+	fn.Body = append(fn.Body, loop)
+	l.sanityCheck(pass, fn, true, false)
+}
+
+// checkFunc checks the finished function, after the last pass.
+func (l *lowerer) checkFunc(pass string, fn *adjoint.Func) {
+	if l.sanityOn() {
+		l.sanityCheck(pass, fn, false, true)
+	}
+}
+
+// sanityFunc is the function's signature and its declarations at the top,
+// as lowerFunc writes them (the same signature, the same checks).
+func (l *lowerer) sanityFunc() *adjoint.Func {
+	out := l.signature()
+	// topDeclarations reports a type it cannot write; lowerFunc reports
+	// that once, the check must not again.
+	n := len(l.diags)
+	decls := l.topDeclarations()
+	l.diags = l.diags[:n]
+	out.Body = append(out.Body, l.bufferChecks()...)
+	out.Body = append(out.Body, l.consts...)
+	out.Body = append(out.Body, decls...)
+	return out
+}
+
+// sanityEnv tells the check what the function may use from outside and
+// what the lowering means by some of its names.
+func (l *lowerer) sanityEnv(partial, final bool) *adjoint.Env {
+	env := &adjoint.Env{
+		Outer:   map[string]bool{},
+		Pending: map[string]bool{},
+		Tapes:   map[string]bool{},
+		Views:   map[string]string{},
+		Partial: partial,
+		Final:   final,
+	}
+	for _, name := range l.Pkg.Scope().Names() {
+		env.Outer[name] = true
+	}
+	for name := range l.HelperNames {
+		env.Outer[name] = true
+	}
+	// Adjoints are declared by declareAdjoints (declareLocalAdjoints in a
+	// sum loop); until then backward code uses them undeclared. The
+	// finished function has nothing left to declare.
+	for _, v := range l.adjOrd {
+		if v.adj != "" && !v.adjDeclared && !final {
+			env.Pending[v.adj] = true
+		}
+	}
+	for _, t := range l.tapes {
+		env.Tapes[t.name] = true
+	}
+	for _, r := range l.recorders {
+		if r.tape {
+			env.Tapes[r.name] = true
+		}
+	}
+	env.Views = l.adjointViews()
+	return env
+}
+
+// adjointViews maps each adjoint that is a view of its own (a shadow, or a
+// reference parameter's buffer) to the value it mirrors.
+func (l *lowerer) adjointViews() map[string]string {
+	views := map[string]string{}
+	for _, v := range l.byName {
+		if v.shadow != nil {
+			views[v.shadow.name] = v.name
+		}
+	}
+	for _, v := range l.gradFunc.wrt {
+		if pv := l.variableOf(v); gotypes.ByReference(v.Type()) && pv.shadow == nil && pv.adj != "" {
+			views[pv.adj] = pv.name
+		}
+	}
+	return views
+}
+
+// sanityCheck runs the check on fn and reports a failure as an internal
+// error that names pass and shows fn.
+func (l *lowerer) sanityCheck(pass string, fn *adjoint.Func, partial, final bool) {
+	env := l.sanityEnv(partial, final)
+	key := fmt.Sprint(partial, final, slices.Sorted(maps.Keys(env.Pending)), "\n", adjoint.FuncString(fn))
+	if key == l.sanity.last {
+		return
+	}
+	l.sanity.last = key
+	errs := adjoint.Check(fn, env)
+	if len(errs) == 0 {
+		return
+	}
+	l.sanity.failed = true
+	const shown = 20
+	var b strings.Builder
+	what := "program"
+	if partial {
+		what = "program, up to its sum loop,"
+	}
+	fmt.Fprintf(&b, "internal error differentiating %s: the adjoint %s breaks its invariants after the pass %s:", l.fn.Name.Name, what, pass)
+	for _, err := range errs[:min(len(errs), shown)] {
+		b.WriteString("\n\t" + err.Error())
+	}
+	if len(errs) > shown {
+		fmt.Fprintf(&b, "\n\t(and %d more)", len(errs)-shown)
+	}
+	b.WriteString("\n" + adjoint.FuncString(fn) + "\nplease report it with this function")
+	l.errorf(l.fn.Name.Pos(), "%s", b.String())
+}
