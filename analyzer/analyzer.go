@@ -13,15 +13,14 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/lower"
+	"github.com/gradgen/gradgen/analyzer/internal/second"
 )
 
 // Generate finds the annotated functions of a type-checked package and
@@ -29,7 +28,7 @@ import (
 // they are gradgen's output, never its input.
 func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
 	// Helpers that write into what they are passed are expanded at their
-	// calls, in a copy of the package (inline_effects.go).
+	// calls, in a copy of the package (internal/lower/inline_effects.go).
 	rs, reasons := lower.ResourceWritingHelpers(fset, files, pkg, info, opts.Imports)
 	if rs != nil {
 		res := generate(fset, rs.Files, rs.Pkg, rs.Info, opts, reasons, func(pos token.Pos) token.Pos { return rs.SourcePos(fset, pos) })
@@ -49,8 +48,6 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 	// literals) in a copy: a driver may share info between analyzers
 	// running at the same time.
 	info = lower.CloneInfo(info)
-	p := &lower.Package{Fset: fset, Info: info, Pkg: pkg, Files: files, Synth: lower.NewSyntheticBatch(), NotExpanded: notExpanded, SourcePos: sourcePos,
-		Helpers: map[lower.HelperKey]*lower.Helper{}, HelperNames: map[string]bool{}, HelperFuncs: map[*ast.File][]*adjoint.Func{}}
 	res := &Result{}
 	report := func(pos token.Pos, format string, args ...any) {
 		res.Diagnostics = append(res.Diagnostics, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
@@ -63,17 +60,16 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 			misspelledDirectives(file, warn)
 		}
 	}
-	p.IndexDecls(files)
-	p.CollectRules(files, report)
-	p.Imported = opts.Imports
-	p.ImportRules(opts.Imports)
+	p := lower.NewPackage(fset, files, pkg, info, opts.Imports, report)
+	p.NotExpanded, p.SourcePos = notExpanded, sourcePos
+	w := second.New(p)
 	outputs := map[*ast.File]*Output{}
 	for _, file := range files {
-		if out := generateFile(p, file, opts, res, report, warn); out != nil {
+		if out := generateFile(w, file, opts, res, report, warn); out != nil {
 			outputs[file] = out
 		}
 	}
-	res.Diagnostics = append(res.Diagnostics, p.RunSynthetic()...)
+	res.Diagnostics = append(res.Diagnostics, w.RunSynthetic()...)
 	addOutputs(p, files, outputs, res)
 	checkNameClashes(p, res, report)
 	sortByPosition(fset, res.Diagnostics)
@@ -85,7 +81,7 @@ func generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *
 // Output, reporting what it cannot write and warning of stray directives.
 // It returns nil for a generated file, which is gradgen's output and never
 // its input.
-func generateFile(p *lower.Package, file *ast.File, opts Options, res *Result, report, warn func(token.Pos, string, ...any)) *Output {
+func generateFile(p *second.Writer, file *ast.File, opts Options, res *Result, report, warn func(token.Pos, string, ...any)) *Output {
 	name := p.Fset.Position(file.Package).Filename
 	if IsOutputPath(name) {
 		return nil
@@ -96,7 +92,7 @@ func generateFile(p *lower.Package, file *ast.File, opts Options, res *Result, r
 		Constraint: buildConstraint(file),
 		Reserved:   p.Pkg.Scope().Names(),
 	}}
-	strayDirectives(p, file, warn)
+	strayDirectives(p.Package, file, warn)
 	for _, decl := range file.Decls {
 		fn, ok := decl.(*ast.FuncDecl)
 		if !ok {
@@ -179,7 +175,7 @@ func withoutConsequences(fset *token.FileSet, diags []Diagnostic) []Diagnostic {
 // generateFunction writes what each directive on fn asks for into out, or
 // reports why it cannot. No input may crash gradgen: a bug becomes an
 // error at the function, and nothing is written.
-func generateFunction(p *lower.Package, fn *ast.FuncDecl, dirs []*lower.Directive, file *ast.File, out *Output, opts Options, res *Result, report func(token.Pos, string, ...any)) {
+func generateFunction(p *second.Writer, fn *ast.FuncDecl, dirs []*lower.Directive, file *ast.File, out *Output, opts Options, res *Result, report func(token.Pos, string, ...any)) {
 	defer func() {
 		if r := recover(); r != nil {
 			if os.Getenv("GRADGEN_PANIC") != "" {
@@ -195,7 +191,7 @@ func generateFunction(p *lower.Package, fn *ast.FuncDecl, dirs []*lower.Directiv
 	name := fn.Name.Name
 	gradOK := false
 	var graph *adjoint.Graph
-	gs := checkedDirectives(p, fn, dirs, opts, report)
+	gs := checkedDirectives(p.Package, fn, dirs, opts, report)
 	for _, g := range gs {
 		// A directive that runs the body more than once refuses effects
 		// first; the others see them in their own checks.
@@ -243,7 +239,7 @@ func checkedDirectives(p *lower.Package, fn *ast.FuncDecl, dirs []*lower.Directi
 // lowering validates every mode that takes what reverse mode takes, so
 // gradOK (the grad directive lowered without error) and graph (one found
 // by an earlier directive) spare it being done again.
-func generateDirective(p *lower.Package, g *lower.Target, file *ast.File, fn *ast.FuncDecl, gradOK bool, graph *adjoint.Graph) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
+func generateDirective(p *second.Writer, g *lower.Target, file *ast.File, fn *ast.FuncDecl, gradOK bool, graph *adjoint.Graph) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
 	var made *adjoint.Func
 	var diags []Diagnostic
 	switch g.Dir.Kind {
@@ -258,7 +254,7 @@ func generateDirective(p *lower.Package, g *lower.Target, file *ast.File, fn *as
 			// Forward mode takes what reverse mode takes: the reverse
 			// lowering is its validation, and its adjoint graph serves
 			// -graph.
-			graph, diags = validateByReverse(p, g, file)
+			graph, diags = validateByReverse(p.Package, g, file)
 		}
 		if len(diags) == 0 {
 			made, diags = p.ForwardFunction(g, file)
@@ -269,12 +265,12 @@ func generateDirective(p *lower.Package, g *lower.Target, file *ast.File, fn *as
 		made, diags = p.JacobianFunction(g, file, fn)
 	case "hvp", "hessian":
 		if !gradOK && graph == nil {
-			graph, diags = validateByReverse(p, g, file)
+			graph, diags = validateByReverse(p.Package, g, file)
 		}
 		if len(diags) == 0 && g.Dir.Kind == "hvp" {
 			made, diags = p.InnerHVP(g, file, g.Name, true)
 			if made != nil {
-				made.Doc = lower.HvpDoc(g)
+				made.Doc = second.HvpDoc(g)
 			}
 		} else if len(diags) == 0 {
 			made, diags = p.HessianFunction(g, file)
@@ -287,14 +283,14 @@ func generateDirective(p *lower.Package, g *lower.Target, file *ast.File, fn *as
 // be differentiated, and returns its adjoint graph; the helpers that
 // lowering generates are forgotten, since nothing calls them.
 func validateByReverse(p *lower.Package, g *lower.Target, file *ast.File) (*adjoint.Graph, []Diagnostic) {
-	helpers, names, funcs := maps.Clone(p.Helpers), maps.Clone(p.HelperNames), map[*ast.File][]*adjoint.Func{}
-	for f, fs := range p.HelperFuncs {
-		funcs[f] = slices.Clone(fs)
-	}
 	rg := *g
 	rg.Name = lower.GradName(g.Decl.Name.Name)
-	_, graph, diags := p.LowerFunction(&rg, file)
-	p.Helpers, p.HelperNames, p.HelperFuncs = helpers, names, funcs
+	var graph *adjoint.Graph
+	_, diags := p.Discarding(func() (*adjoint.Func, []Diagnostic) {
+		fn, gr, diags := p.LowerFunction(&rg, file)
+		graph = gr
+		return fn, diags
+	})
 	return graph, diags
 }
 

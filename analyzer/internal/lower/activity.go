@@ -24,7 +24,7 @@ import (
 // leaves calls f for every variable that e's value depends on
 // differentiably: comparisons, integer arithmetic, conversions to integers,
 // index expressions and piecewise-constant functions (Floor) cut the chain.
-func (l *lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
+func (l *Lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
 	if !gotypes.IsDifferentiable(l.Info.TypeOf(e)) || l.isConst(e) {
 		return
 	}
@@ -85,7 +85,7 @@ func (l *lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
 }
 
 // exprVaried reports whether e depends on a wrt parameter.
-func (l *lowerer) exprVaried(e ast.Expr) bool {
+func (l *Lowerer) exprVaried(e ast.Expr) bool {
 	found := false
 	l.leaves(e, func(obj types.Object) {
 		if l.varied[obj] {
@@ -95,34 +95,34 @@ func (l *lowerer) exprVaried(e ast.Expr) bool {
 	return found
 }
 
-// rootVar is the variable that an assignment to lhs writes (x for x, x[i]
+// RootVar is the variable that an assignment to lhs writes (x for x, x[i]
 // and x.f), or nil for the blank identifier and package-level targets.
-func (p *Package) rootVar(lhs ast.Expr) *types.Var {
+func (p *Package) RootVar(lhs ast.Expr) *types.Var {
 	switch e := lhs.(type) {
 	case *ast.Ident:
 		if obj, ok := p.Info.ObjectOf(e).(*types.Var); ok {
 			return obj
 		}
 	case *ast.ParenExpr:
-		return p.rootVar(e.X)
+		return p.RootVar(e.X)
 	case *ast.IndexExpr:
-		return p.rootVar(e.X)
+		return p.RootVar(e.X)
 	case *ast.SelectorExpr:
-		return p.rootVar(e.X)
+		return p.RootVar(e.X)
 	case *ast.StarExpr:
-		return p.rootVar(e.X)
+		return p.RootVar(e.X)
 	case *ast.SliceExpr:
-		return p.rootVar(e.X)
+		return p.RootVar(e.X)
 	}
 	return nil
 }
 
 // computeVaried finds the varied variables, starting from the wrt parameters.
-func (l *lowerer) computeVaried() {
+func (l *Lowerer) computeVaried() {
 	for changed := true; changed; {
 		changed = false
 		mark := func(lhs ast.Expr, rhsVaried bool) {
-			if v := l.rootVar(lhs); v != nil && rhsVaried && !l.varied[v] && gotypes.IsDifferentiable(v.Type()) {
+			if v := l.RootVar(lhs); v != nil && rhsVaried && !l.varied[v] && gotypes.IsDifferentiable(v.Type()) {
 				l.varied[v] = true
 				changed = true
 			}
@@ -168,9 +168,9 @@ func (l *lowerer) computeVaried() {
 // active value written through it makes the viewed slice active too. Only
 // a reference stored shares memory; a float copied out of a slice (cl[0] =
 // coef[i]) does not.
-func (l *lowerer) markViewed(lhs, rhs ast.Expr, mark func(ast.Expr, bool)) {
-	if v := l.rootVar(lhs); v != nil && l.varied[v] && gotypes.IsRef(v.Type()) && gotypes.IsRef(l.Info.TypeOf(rhs)) {
-		if r := l.rootVar(rhs); r != nil && r != v && gotypes.IsRef(r.Type()) {
+func (l *Lowerer) markViewed(lhs, rhs ast.Expr, mark func(ast.Expr, bool)) {
+	if v := l.RootVar(lhs); v != nil && l.varied[v] && gotypes.IsRef(v.Type()) && gotypes.IsRef(l.Info.TypeOf(rhs)) {
+		if r := l.RootVar(rhs); r != nil && r != v && gotypes.IsRef(r.Type()) {
 			mark(rhs, true)
 		}
 	}
@@ -180,7 +180,7 @@ func (l *lowerer) markViewed(lhs, rhs ast.Expr, mark func(ast.Expr, bool)) {
 // reads a varied value: the slices, pointers and addresses it is passed,
 // and its receiver. Whether the call is then differentiable is
 // validation's question; activity must not miss the dependence.
-func (l *lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) {
+func (l *Lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) {
 	if tv, ok := l.Info.Types[call.Fun]; ok && tv.IsType() {
 		return // a conversion writes nothing
 	}
@@ -216,7 +216,7 @@ func (l *lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) 
 }
 
 // callArgsVaried reports whether a multi-value call has a varied operand.
-func (l *lowerer) callArgsVaried(e ast.Expr) bool {
+func (l *Lowerer) callArgsVaried(e ast.Expr) bool {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok {
 		return false
@@ -250,18 +250,18 @@ func (s liveSet) clone() liveSet {
 
 // computeUseful runs the backward liveness pass over the body and records
 // in l.useful each assignment target whose value may reach the result.
-func (l *lowerer) computeUseful() {
+func (l *Lowerer) computeUseful() {
 	l.liveBlock(l.fn.Body.List, liveSet{})
 }
 
-func (l *lowerer) liveBlock(list []ast.Stmt, live liveSet) liveSet {
+func (l *Lowerer) liveBlock(list []ast.Stmt, live liveSet) liveSet {
 	for i := len(list) - 1; i >= 0; i-- {
 		live = l.liveStmt(list[i], live)
 	}
 	return live
 }
 
-func (l *lowerer) gen(live liveSet, e ast.Expr) {
+func (l *Lowerer) gen(live liveSet, e ast.Expr) {
 	l.leaves(e, func(obj types.Object) { live[obj] = true })
 }
 
@@ -275,7 +275,7 @@ type liveCtx struct {
 
 // liveStmt is long by design: one case per kind of statement, each the
 // backward dataflow equation of that kind, which read best side by side.
-func (l *lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
+func (l *Lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
 	switch s := s.(type) {
 	case *ast.ReturnStmt:
 		live = liveSet{}
@@ -289,7 +289,7 @@ func (l *lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
 	case *ast.AssignStmt:
 		live = l.liveAssign(s.Lhs, s.Rhs, s.Tok, live)
 	case *ast.IncDecStmt:
-		if v := l.rootVar(s.X); v != nil && live[v] {
+		if v := l.RootVar(s.X); v != nil && live[v] {
 			l.useful[s.X] = true
 		}
 	case *ast.DeclStmt:
@@ -379,7 +379,7 @@ func (l *lowerer) liveStmt(s ast.Stmt, live liveSet) liveSet {
 		}
 		live = head
 		if s.Value != nil {
-			if v := l.rootVar(s.Value); v != nil && live[v] {
+			if v := l.RootVar(s.Value); v != nil && live[v] {
 				l.useful[s.Value] = true
 				l.gen(live, s.X)
 			}
@@ -396,11 +396,11 @@ func union(a, b liveSet) liveSet {
 	return out
 }
 
-func (l *lowerer) liveAssign(lhs, rhs []ast.Expr, tok token.Token, live liveSet) liveSet {
+func (l *Lowerer) liveAssign(lhs, rhs []ast.Expr, tok token.Token, live liveSet) liveSet {
 	live = live.clone()
 	var gens []ast.Expr
 	for i, x := range lhs {
-		v := l.rootVar(x)
+		v := l.RootVar(x)
 		// Writes through slices and pointers may be read through another
 		// view of the same memory: they are always useful.
 		if v == nil || !live[v] && !gotypes.IsRef(v.Type()) {

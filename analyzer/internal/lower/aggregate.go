@@ -20,7 +20,7 @@ import (
 
 // adjPath is the adjoint of the element, field or view that e denotes:
 // e with its root variable replaced by that variable's adjoint.
-func (l *lowerer) adjPath(e ast.Expr) adjoint.Expr {
+func (l *Lowerer) adjPath(e ast.Expr) adjoint.Expr {
 	switch e := e.(type) {
 	case *ast.ParenExpr:
 		return l.adjPath(e.X)
@@ -55,7 +55,7 @@ func (l *lowerer) adjPath(e ast.Expr) adjoint.Expr {
 
 // storeElem lowers an assignment to an element or field of an active
 // variable: h[j] = e, h[j] += e, m.W[i] -= e.
-func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.Expr) {
+func (l *Lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.Expr) {
 	// An int or bool field of an active struct (a.Count += 1) carries no
 	// derivative: it is passive code.
 	if !l.useful[lhs] || !gotypes.IsDifferentiable(l.Info.TypeOf(lhs)) {
@@ -90,7 +90,7 @@ func (l *lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 // once and never a view, i the index of the one loop around the
 // statement, and no other statement setting m's rows. Each row is then set
 // once, so backward code finds every row where forward code put it.
-func (l *lowerer) freshRow(lhs, rhs ast.Expr) bool {
+func (l *Lowerer) freshRow(lhs, rhs ast.Expr) bool {
 	ix, ok := ast.Unparen(lhs).(*ast.IndexExpr)
 	if !ok || len(l.loops) != 1 || l.loops[0].index == "" || !freshMemory(l.Info, rhs) {
 		return false
@@ -141,9 +141,9 @@ func (l *lowerer) freshRow(lhs, rhs ast.Expr) bool {
 }
 
 // storeOperand writes an operand into an element or field.
-func (l *lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
+func (l *Lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 	lv := l.conv(lhs)
-	root := l.variableOf(l.rootVar(lhs))
+	root := l.variableOf(l.RootVar(lhs))
 	if root.param && gotypes.ByReference(root.typ) || root.viewOf != nil && root.viewOf.param && gotypes.ByReference(root.viewOf.typ) {
 		// The buffer of a parameter already holds the caller's gradient:
 		// the adjoint of the value overwritten here cannot be told apart
@@ -205,7 +205,7 @@ type storeTarget struct {
 // reverseStore reverses a write to an element: the stored value's adjoint
 // takes the element's, which then starts again from zero (for =), or is
 // kept (for += and -=).
-func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
+func (l *Lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 	st := o.store
 	var out []adjoint.Stmt
 	src := o.args[0]
@@ -213,7 +213,7 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 	if src.v != nil && src.path != nil && st.opAssign == "" {
 		// h[i] = h[j]: the two may be one element; take the adjoint
 		// before it is reset.
-		tmp := l.names.fresh("dElem")
+		tmp := l.Names.Fresh("dElem")
 		out = append(out, adjoint.Set(adjoint.Id(tmp), ":=", d))
 		d = adjoint.Id(tmp)
 	}
@@ -237,7 +237,7 @@ func (l *lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 
 // assignRef lowers an assignment to an active slice or pointer variable:
 // the variable's adjoint view is set alongside it.
-func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
+func (l *Lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	defining := l.defining[v]
 	if gotypes.HoldsFloatsByValue(v.typ) && defining && l.elementAlias(v, rhs) {
 		// A copy of an element that nothing changes while it lives: the
@@ -258,7 +258,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 				}
 			}
 		}
-		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of the copy %s: %s holds floats by value beside slices or pointers, and the copy's floats would lose their derivatives; read the fields you need into variables (%s := %s.%s), or range over the slice the value comes from", l.source(rhs), types.TypeString(v.typ, types.RelativeTo(l.Pkg)), lowerFirst(field), l.source(rhs), field)
+		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of the copy %s: %s holds floats by value beside slices or pointers, and the copy's floats would lose their derivatives; read the fields you need into variables (%s := %s.%s), or range over the slice the value comes from", l.source(rhs), types.TypeString(v.typ, types.RelativeTo(l.Pkg)), LowerFirst(field), l.source(rhs), field)
 		l.writeForward(v, l.conv(rhs))
 		return
 	}
@@ -307,7 +307,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 		l.writeForward(v, primal)
 		return
 	}
-	if root := l.rootVar(rhs); root != nil && view != nil {
+	if root := l.RootVar(rhs); root != nil && view != nil {
 		if rv := l.variableOf(root); rv != v {
 			v.viewOf = rv
 			if rv.viewOf != nil {
@@ -345,7 +345,7 @@ func (l *lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 // expression the generated code can evaluate again (a call), the make of
 // the adjoint or tangent of the slice named v as long as it:
 // make([]T, len(v)[, cap(v)]); else nil.
-func (l *lowerer) madeOnce(rhs ast.Expr, v string) adjoint.Expr {
+func (l *Lowerer) madeOnce(rhs ast.Expr, v string) adjoint.Expr {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
 	if !ok || !gotypes.IsBuiltinCall(l.Info, call, "make") || len(call.Args) < 2 {
 		return nil
@@ -366,11 +366,11 @@ func (l *lowerer) madeOnce(rhs ast.Expr, v string) adjoint.Expr {
 
 // localArrayView reports whether sl slices an array held in a local
 // variable (a[1:], s.A[:]), not reached through a parameter.
-func (l *lowerer) localArrayView(sl *ast.SliceExpr) bool {
+func (l *Lowerer) localArrayView(sl *ast.SliceExpr) bool {
 	if _, isArray := l.Info.TypeOf(sl.X).Underlying().(*types.Array); !isArray {
 		return false
 	}
-	root := l.rootVar(sl.X)
+	root := l.RootVar(sl.X)
 	if root == nil {
 		return false
 	}
@@ -379,9 +379,9 @@ func (l *lowerer) localArrayView(sl *ast.SliceExpr) bool {
 }
 
 // ensureShadow returns the variable that holds v's adjoint view.
-func (l *lowerer) ensureShadow(v *variable) *variable {
+func (l *Lowerer) ensureShadow(v *variable) *variable {
 	if v.shadow == nil {
-		name := l.names.fresh(adjointName(v.name))
+		name := l.Names.Fresh(AdjointName(v.name))
 		if v.param && v.adj != "" {
 			// A parameter's buffer is its view already: w = w[1:] goes
 			// with dw = dw[1:], and code before it names dw too.
@@ -395,7 +395,7 @@ func (l *lowerer) ensureShadow(v *variable) *variable {
 }
 
 // zeroView is an error: a view of passive data cannot carry an adjoint.
-func (l *lowerer) zeroView(e ast.Expr) adjoint.Expr {
+func (l *Lowerer) zeroView(e ast.Expr) adjoint.Expr {
 	l.errorf(e.Pos(), "gradgen cannot give %s an adjoint: it is a view of data that does not depend on the parameters; copy it into a slice made with make first", l.source(e))
 	return nil
 }
@@ -403,7 +403,7 @@ func (l *lowerer) zeroView(e ast.Expr) adjoint.Expr {
 // checkAliasing reports constructs that would let an active value change
 // behind gradgen's back: its address taken, append onto it, writes to
 // package-level variables.
-func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
+func (l *Lowerer) checkAliasing(body *ast.BlockStmt) {
 	// &v passed to a writing helper gradgen did not expand: the call's
 	// error says why, once.
 	refusedArg := map[ast.Expr]bool{}
@@ -419,14 +419,14 @@ func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
 		switch n := n.(type) {
 		case *ast.UnaryExpr:
 			if n.Op == token.AND && !refusedArg[n] {
-				if v := l.rootVar(n.X); v != nil && l.varied[v] {
+				if v := l.RootVar(n.X); v != nil && l.varied[v] {
 					l.errorf(n.Pos(), "cannot differentiate through &%s: a pointer to an active value could change it unseen; pass the value, or index it", l.source(n.X))
 				}
 			}
 		case *ast.CallExpr:
 			if id := gotypes.IdentOf(n.Fun); id != nil {
 				if b, ok := l.Info.Uses[id].(*types.Builtin); ok && (b.Name() == "append" || b.Name() == "copy" || b.Name() == "clear") && len(n.Args) > 0 {
-					if v := l.rootVar(n.Args[0]); v != nil && l.varied[v] {
+					if v := l.RootVar(n.Args[0]); v != nil && l.varied[v] {
 						way := "make the slice with its final length and assign its elements"
 						if b.Name() == "clear" {
 							way = "set its elements to zero in a loop (for i := range s { s[i] = 0 })"
@@ -449,7 +449,7 @@ func (l *lowerer) checkAliasing(body *ast.BlockStmt) {
 	})
 }
 
-func (l *lowerer) checkPackageWrite(x ast.Expr) {
+func (l *Lowerer) checkPackageWrite(x ast.Expr) {
 	if at, ok := l.packageVarWritten(x); ok {
 		l.errorf(at.Pos(), "cannot write to the package-level variable %s in code gradgen differentiates: package variables are passive data; use a local variable", l.source(at))
 	}
@@ -458,7 +458,7 @@ func (l *lowerer) checkPackageWrite(x ast.Expr) {
 // packageVarWritten reports whether writing x writes a package-level
 // variable, or memory reached from one (counts[i], state.n, other.V), and
 // returns the expression that names the variable.
-func (l *lowerer) packageVarWritten(x ast.Expr) (ast.Expr, bool) {
+func (l *Lowerer) packageVarWritten(x ast.Expr) (ast.Expr, bool) {
 	for {
 		switch e := x.(type) {
 		case *ast.ParenExpr:
@@ -483,10 +483,10 @@ func (l *lowerer) packageVarWritten(x ast.Expr) (ast.Expr, bool) {
 	}
 }
 
-// lengthChecks makes the gradient panic at entry when a buffer is shorter
+// LengthChecks makes the gradient panic at entry when a buffer is shorter
 // than its parameter, naming both lengths; nested slices are checked
 // element by element.
-func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) []adjoint.Stmt {
+func (l *Lowerer) LengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) []adjoint.Stmt {
 	if named, ok := t.(*types.Named); ok {
 		// A linked type (Kids []*Tree) is checked one level deep: the
 		// checks cannot follow links without end.
@@ -504,10 +504,10 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		switch u.Elem().Underlying().(type) {
 		case *types.Struct, *types.Array:
 			// Selectors, indexes and range reach through the pointer.
-			return l.lengthChecks(prim, buf, u.Elem(), depth)
+			return l.LengthChecks(prim, buf, u.Elem(), depth)
 		}
 		deref := func(e adjoint.Expr) adjoint.Expr { return adjoint.Paren{X: adjoint.Unary{Op: "*", X: e}} }
-		return l.lengthChecks(deref(prim), deref(buf), u.Elem(), depth)
+		return l.LengthChecks(deref(prim), deref(buf), u.Elem(), depth)
 	case *types.Slice:
 		lenOf := func(e adjoint.Expr) adjoint.Expr {
 			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{e}}
@@ -516,11 +516,11 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		bufText, bufIdx := indexedText(buf)
 		primText, primIdx := indexedText(prim)
 		args := append(append(append(bufIdx, lenOf(buf)), primIdx...), lenOf(prim))
-		out := []adjoint.Stmt{panicIf(adjoint.Bin("<", lenOf(buf), lenOf(prim)),
+		out := []adjoint.Stmt{PanicIf(adjoint.Bin("<", lenOf(buf), lenOf(prim)),
 			`"`+l.fnName+`: len(`+bufText+`) = %d is shorter than len(`+primText+`) = %d"`, args...)}
 		if gotypes.HasSlices(u.Elem()) {
-			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
-			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
+			i := l.Names.Fresh([]string{"i", "j", "k"}[min(depth, 2)])
+			inner := l.LengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
 			if len(inner) > 0 {
 				out = append(out, adjoint.Range{Key: adjoint.Id(i), Define: true, X: prim, Body: inner})
 			}
@@ -528,8 +528,8 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		return out
 	case *types.Array:
 		if gotypes.HasSlices(u.Elem()) {
-			i := l.names.fresh([]string{"i", "j", "k"}[min(depth, 2)])
-			inner := l.lengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
+			i := l.Names.Fresh([]string{"i", "j", "k"}[min(depth, 2)])
+			inner := l.LengthChecks(adjoint.Index{X: prim, Index: adjoint.Id(i)}, adjoint.Index{X: buf, Index: adjoint.Id(i)}, u.Elem(), depth+1)
 			if len(inner) > 0 {
 				return []adjoint.Stmt{adjoint.Range{Key: adjoint.Id(i), Define: true, X: prim, Body: inner}}
 			}
@@ -539,7 +539,7 @@ func (l *lowerer) lengthChecks(prim, buf adjoint.Expr, t types.Type, depth int) 
 		for i := range u.NumFields() {
 			f := u.Field(i)
 			if gotypes.HasSlices(f.Type()) && gotypes.IsDifferentiable(f.Type()) {
-				out = append(out, l.lengthChecks(adjoint.Selector{X: prim, Sel: f.Name()}, adjoint.Selector{X: buf, Sel: f.Name()}, f.Type(), depth)...)
+				out = append(out, l.LengthChecks(adjoint.Selector{X: prim, Sel: f.Name()}, adjoint.Selector{X: buf, Sel: f.Name()}, f.Type(), depth)...)
 			}
 		}
 		return out
@@ -562,4 +562,11 @@ func indexedText(e adjoint.Expr) (string, []adjoint.Expr) {
 		return text + "." + x.Sel, idx
 	}
 	return adjoint.ExprString(e), nil
+}
+
+// PanicIf is the check if cond { panic(fmt.Sprintf(format, args...)) }
+// that generated functions start with; format is a Go string literal.
+func PanicIf(cond adjoint.Expr, format string, args ...adjoint.Expr) adjoint.Stmt {
+	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: append([]adjoint.Expr{adjoint.Literal(format)}, args...)}
+	return adjoint.If{Cond: cond, Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}}
 }

@@ -85,7 +85,7 @@ func (c *copyRewrite) stmt(s ast.Stmt) ([]ast.Stmt, bool) {
 	for k := 1; mentionsName(s, name); k++ {
 		name = fmt.Sprintf("i%d", k)
 	}
-	clone := func(e ast.Expr) ast.Expr { return c.p.cloneNode(e).(ast.Expr) }
+	clone := func(e ast.Expr) ast.Expr { return c.p.CloneNode(e).(ast.Expr) }
 	count := func() ast.Expr {
 		return c.builtinCall(pos, "min", c.builtinCall(pos, "len", clone(dst)), c.builtinCall(pos, "len", clone(src)))
 	}

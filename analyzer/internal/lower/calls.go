@@ -46,13 +46,13 @@ type Helper struct {
 
 // funcDecl finds the declaration of a function of the package.
 type declSite struct {
-	decl *ast.FuncDecl
-	file *ast.File
+	Decl *ast.FuncDecl
+	File *ast.File
 }
 
 // calleeOf returns the function or method a call calls and, for a method,
 // its receiver expression.
-func (l *lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
+func (l *Lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.Ident:
 	case *ast.IndexExpr, *ast.IndexListExpr:
@@ -72,13 +72,13 @@ func (l *lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
 
 // lowerFuncCall lowers a call to a function of this package, or to one
 // with a //gradgen:rule, and reports false for any other call.
-func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bool) {
+func (l *Lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bool) {
 	fn, recvExpr := l.calleeOf(call)
 	if fn == nil {
 		return operand{}, false
 	}
 	rule := l.rules[fn]
-	site, same := l.decls[fn]
+	site, same := l.Decls[fn]
 	if rule == nil && (!same || fn.Pkg() != l.Pkg) {
 		return operand{}, false
 	}
@@ -110,7 +110,7 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 	if !active {
 		return l.passive(call), true
 	}
-	if rule == nil && site.decl.Body == nil {
+	if rule == nil && site.Decl.Body == nil {
 		l.errorf(call.Pos(), "%s has no body: supply its derivative with a //gradgen:rule function of signature %s", fn.Name(), ruleSignature(fn, l.Pkg))
 		return l.passive(call), true
 	}
@@ -142,7 +142,7 @@ func (l *lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 // pullback (it takes the result's adjoint) rather than a function of
 // partials. It fills mask with '2' for parameters a rule derives though
 // no derivative flows through them. ok is false after an error.
-func (l *lowerer) calleeRef(call *ast.CallExpr, fn *types.Func, site declSite, rule *ruleFunc, params []*types.Var, mask []byte) (fun adjoint.Expr, pullback, ok bool) {
+func (l *Lowerer) calleeRef(call *ast.CallExpr, fn *types.Func, site declSite, rule *ruleFunc, params []*types.Var, mask []byte) (fun adjoint.Expr, pullback, ok bool) {
 	for i, p := range params {
 		if mask[i] == '1' && gotypes.ByReference(p.Type()) {
 			pullback = true
@@ -171,8 +171,8 @@ func (l *lowerer) calleeRef(call *ast.CallExpr, fn *types.Func, site declSite, r
 
 // partialsCall: y, ∂y/∂a, ... := gradOfF(a, ...) going forward; the
 // partials times the adjoint of y going back.
-func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, call adjoint.Expr, into *variable) operand {
-	y := l.newTemp(lowerFirst(fn.Name()), resType)
+func (l *Lowerer) partialsCall(fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, call adjoint.Expr, into *variable) operand {
+	y := l.newTemp(LowerFirst(fn.Name()), resType)
 	results := []*variable{y}
 	r := &rules.Rule{}
 	for i, p := range params {
@@ -180,7 +180,7 @@ func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 			r.VJP = append(r.VJP, nil)
 			continue
 		}
-		d := l.newTemp("d"+upperFirst(y.name)+"D"+p.Name(), p.Type())
+		d := l.newTemp("d"+UpperFirst(y.name)+"D"+p.Name(), p.Type())
 		results = append(results, d)
 		if mask[i] == '2' {
 			r.VJP = append(r.VJP, nil)
@@ -217,7 +217,7 @@ func (l *lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 }
 
 // pullbackCall: y := f(a, ...) going forward; the pullback going back.
-func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, helperCall func(...adjoint.Expr) adjoint.Expr, into *variable, isRule bool) operand {
+func (l *Lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, helperCall func(...adjoint.Expr) adjoint.Expr, into *variable, isRule bool) operand {
 	fwd := l.conv(src)
 	r := &rules.Rule{Pullback: func(c *rules.Ctx) []adjoint.Stmt {
 		extra := []adjoint.Expr{c.D[0]}
@@ -237,7 +237,7 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 				extra = append(extra, adjoint.Literal("nil"))
 			case gotypes.ByReference(p.Type()):
 			case mask[i] == '1' || isRule:
-				g := c.Fresh("d" + upperFirst(fn.Name()) + "D" + p.Name())
+				g := c.Fresh("d" + UpperFirst(fn.Name()) + "D" + p.Name())
 				grads = append(grads, adjoint.Id(g))
 				gradArg = append(gradArg, i)
 			}
@@ -261,13 +261,13 @@ func (l *lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*type
 		}
 		return out
 	}}
-	return l.emitOp(r, fn.Name(), args, fwd, resType, lowerFirst(fn.Name()), into)
+	return l.emitOp(r, fn.Name(), args, fwd, resType, LowerFirst(fn.Name()), into)
 }
 
 // bufferArg is the buffer passed for the argument e of a by-reference
 // parameter of type t: e's adjoint, or its address when Go takes e's
 // (n.L.Out(x) with a pointer receiver passes &n.L, and &dn.L goes with it).
-func (l *lowerer) bufferArg(e ast.Expr, t types.Type) adjoint.Expr {
+func (l *Lowerer) bufferArg(e ast.Expr, t types.Type) adjoint.Expr {
 	path := l.adjPath(e)
 	if _, ptr := t.Underlying().(*types.Pointer); ptr {
 		if _, argPtr := l.Info.TypeOf(e).Underlying().(*types.Pointer); !argPtr {
@@ -280,14 +280,14 @@ func (l *lowerer) bufferArg(e ast.Expr, t types.Type) adjoint.Expr {
 // lowerMultiCall lowers "a, b := f(x)" for a function of this package with
 // several float results: f going forward, its pullback — which takes one
 // adjoint per result — going back.
-func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExpr) bool {
+func (l *Lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExpr) bool {
 	fn, recvExpr := l.calleeOf(call)
 	if fn == nil || fn.Pkg() != l.Pkg {
 		return false
 	}
-	site, ok := l.decls[fn]
+	site, ok := l.Decls[fn]
 	sig := l.callSignature(call, fn)
-	if !ok || site.decl.Body == nil || sig.Variadic() && !call.Ellipsis.IsValid() || sig.Results().Len() != len(lhs) {
+	if !ok || site.Decl.Body == nil || sig.Variadic() && !call.Ellipsis.IsValid() || sig.Results().Len() != len(lhs) {
 		return false
 	}
 	for i := range sig.Results().Len() {
@@ -312,7 +312,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		tok = "="
 	}
 	for i := range results {
-		results[i] = l.newTemp(lowerFirst(fn.Name()), sig.Results().At(i).Type())
+		results[i] = l.newTemp(LowerFirst(fn.Name()), sig.Results().At(i).Type())
 		lhsIR[i] = adjoint.Id(results[i].name)
 		if tok == "=" {
 			l.hoist(results[i])
@@ -338,7 +338,7 @@ func (l *lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 // results: its backward code calls the helper's gradient (name) with the
 // results' adjoints and adds what it returns into the arguments' adjoints
 // (by-reference arguments' adjoints are passed in and written by it).
-func (l *lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr ast.Expr, name string, params []*types.Var, args []operand, mask []byte, vals []adjoint.Expr, nResults int) *rules.Rule {
+func (l *Lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr ast.Expr, name string, params []*types.Var, args []operand, mask []byte, vals []adjoint.Expr, nResults int) *rules.Rule {
 	return &rules.Rule{Pullback: func(c *rules.Ctx) []adjoint.Stmt {
 		var extra []adjoint.Expr
 		for _, d := range c.D {
@@ -358,7 +358,7 @@ func (l *lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr a
 			case gotypes.ByReference(p.Type()):
 				extra = append(extra, args[i].path)
 			default:
-				grads = append(grads, adjoint.Id(c.Fresh("d"+upperFirst(fn.Name())+"D"+p.Name())))
+				grads = append(grads, adjoint.Id(c.Fresh("d"+UpperFirst(fn.Name())+"D"+p.Name())))
 				gradArg = append(gradArg, i)
 			}
 		}
@@ -383,7 +383,7 @@ func (l *lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr a
 // varied argument of a differentiable parameter, else '0'. A varied
 // argument passed by reference stands for a path into its root variable's
 // adjoint; ok is false, after an error, when it has no root variable.
-func (l *lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) (params []*types.Var, args []operand, mask []byte, ok bool) {
+func (l *Lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) (params []*types.Var, args []operand, mask []byte, ok bool) {
 	params, exprs := callOperands(call, sig, recvExpr)
 	args = make([]operand, len(exprs))
 	mask = make([]byte, len(exprs))
@@ -392,11 +392,11 @@ func (l *lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvEx
 		if gotypes.IsDifferentiable(params[i].Type()) && l.exprVaried(e) {
 			mask[i] = '1'
 			if gotypes.ByReference(params[i].Type()) {
-				if l.rootVar(e) == nil {
+				if l.RootVar(e) == nil {
 					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
 					return nil, nil, nil, false
 				}
-				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.rootVar(e)), path: l.bufferArg(e, params[i].Type()), typ: params[i].Type()}
+				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.RootVar(e)), path: l.bufferArg(e, params[i].Type()), typ: params[i].Type()}
 				continue
 			}
 		}

@@ -170,7 +170,7 @@ func (c *composites) elements(lit *ast.CompositeLit, t types.Type, base func() a
 			if mentionsName(value, c.name) || copyLeaves(vt, 0) < 0 {
 				return false
 			}
-			if !c.p.copySets(vt, place, func() ast.Expr { return c.p.cloneNode(value).(ast.Expr) }, pos, value.Pos(), sets, nil) {
+			if !c.p.copySets(vt, place, func() ast.Expr { return c.p.CloneNode(value).(ast.Expr) }, pos, value.Pos(), sets, nil) {
 				return false
 			}
 			continue

@@ -69,7 +69,7 @@ type loopCtx struct {
 
 // lowerBlock lowers a list of statements, and decides which of them must
 // record whether they ran to their end.
-func (l *lowerer) lowerBlock(list []ast.Stmt) []*lowered {
+func (l *Lowerer) lowerBlock(list []ast.Stmt) []*lowered {
 	var out []*lowered
 	for _, s := range list {
 		out = append(out, l.lowerAny(s, "")...)
@@ -79,7 +79,7 @@ func (l *lowerer) lowerBlock(list []ast.Stmt) []*lowered {
 
 // forward assembles the forward code of lowered statements, with the
 // completion records that statements leaving early need.
-func (l *lowerer) forward(recs []*lowered) []adjoint.Stmt {
+func (l *Lowerer) forward(recs []*lowered) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for i, r := range recs {
 		if r.exits && r.done == nil && hasBackward(recs[i+1:]) {
@@ -98,13 +98,13 @@ func (l *lowerer) forward(recs []*lowered) []adjoint.Stmt {
 
 // newRecorderAt makes a record of one fact per execution of a statement:
 // a variable, or inside a loop a tape.
-func (l *lowerer) newRecorderAt(base, typ string, inLoop bool) *recorder {
+func (l *Lowerer) newRecorderAt(base, typ string, inLoop bool) *recorder {
 	r := &recorder{typ: adjoint.Named{Name: typ}, tape: inLoop}
 	if inLoop {
 		r.site = append([]*loopCtx(nil), l.loops...)
-		r.name = l.names.fresh(base + "Tape")
+		r.name = l.Names.Fresh(base + "Tape")
 	} else {
-		r.name = l.names.fresh(base)
+		r.name = l.Names.Fresh(base)
 	}
 	l.recorders = append(l.recorders, r)
 	return r
@@ -137,7 +137,7 @@ func (r *lowered) hasBackward() bool {
 }
 
 // lowerAny lowers one statement of any kind.
-func (l *lowerer) lowerAny(s ast.Stmt, label string) []*lowered {
+func (l *Lowerer) lowerAny(s ast.Stmt, label string) []*lowered {
 	switch s := s.(type) {
 	case *ast.BlockStmt:
 		return l.lowerBlock(s.List)
@@ -184,7 +184,7 @@ func (l *lowerer) lowerAny(s ast.Stmt, label string) []*lowered {
 
 // lowerIf lowers if/else if/else. The init statement runs before, as its
 // own statement (local names are unique, so widening its scope is safe).
-func (l *lowerer) lowerIf(s *ast.IfStmt) []*lowered {
+func (l *Lowerer) lowerIf(s *ast.IfStmt) []*lowered {
 	var out []*lowered
 	if s.Init != nil {
 		out = append(out, l.lowerAny(s.Init, "")...)
@@ -226,7 +226,7 @@ func exitsAny(recs []*lowered) bool {
 }
 
 // lowerSwitch lowers a tagged or tagless switch, recording the case taken.
-func (l *lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
+func (l *Lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 	var out []*lowered
 	if s.Init != nil {
 		out = append(out, l.lowerAny(s.Init, "")...)
@@ -300,7 +300,7 @@ func (l *lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 // lowerBranch lowers break and continue. A break records that its loop
 // was left early, so that the backward sweep skips the post statement the
 // last iteration never ran.
-func (l *lowerer) lowerBranch(s *ast.BranchStmt) []*lowered {
+func (l *Lowerer) lowerBranch(s *ast.BranchStmt) []*lowered {
 	rec := &lowered{src: s, inLoop: l.loopDepth > 0, pend: map[string]bool{}}
 	label := ""
 	if s.Label != nil {
@@ -347,7 +347,7 @@ func (l *lowerer) lowerBranch(s *ast.BranchStmt) []*lowered {
 
 // resolveTargets maps every break and continue of the body to the
 // statement it leaves or continues.
-func (l *lowerer) resolveTargets(body *ast.BlockStmt) {
+func (l *Lowerer) resolveTargets(body *ast.BlockStmt) {
 	l.targets = map[*ast.BranchStmt]ast.Stmt{}
 	labels := map[string]ast.Stmt{}
 	var walk func(n ast.Node, loops, breakables []ast.Stmt)

@@ -12,7 +12,7 @@ import (
 // backward writes the backward code of a block: its statements in reverse,
 // each after a statement that may have left early guarded by that
 // statement's completion record.
-func (l *lowerer) backward(recs []*lowered) []adjoint.Stmt {
+func (l *Lowerer) backward(recs []*lowered) []adjoint.Stmt {
 	// A statement after one that may have left early runs only when that
 	// one completed: for the guards of untaken paths its backward code is
 	// nested that much deeper, so values before the exit that only it
@@ -47,7 +47,7 @@ func (l *lowerer) backward(recs []*lowered) []adjoint.Stmt {
 
 // forgetZeros marks every adjoint that code mentions as possibly non-zero:
 // code that runs conditionally, or repeatedly, leaves no adjoint known.
-func (l *lowerer) forgetZeros(code []adjoint.Stmt) {
+func (l *Lowerer) forgetZeros(code []adjoint.Stmt) {
 	for _, s := range code {
 		adjoint.WalkStmtExprs(s, func(e adjoint.Expr) {
 			if id, ok := e.(adjoint.Ident); ok {
@@ -59,7 +59,7 @@ func (l *lowerer) forgetZeros(code []adjoint.Stmt) {
 
 // nestedBackward writes backward code that runs conditionally or
 // repeatedly: no adjoint's value is known inside it.
-func (l *lowerer) nestedBackward(write func() []adjoint.Stmt) []adjoint.Stmt {
+func (l *Lowerer) nestedBackward(write func() []adjoint.Stmt) []adjoint.Stmt {
 	saved := l.zero
 	l.zero = map[string]bool{}
 	l.revDepth++
@@ -71,7 +71,7 @@ func (l *lowerer) nestedBackward(write func() []adjoint.Stmt) []adjoint.Stmt {
 }
 
 // reverseAny writes the backward code of one lowered statement.
-func (l *lowerer) reverseAny(r *lowered) []adjoint.Stmt {
+func (l *Lowerer) reverseAny(r *lowered) []adjoint.Stmt {
 	switch {
 	case r.branch != nil:
 		return l.reverseBranch(r)
@@ -82,7 +82,7 @@ func (l *lowerer) reverseAny(r *lowered) []adjoint.Stmt {
 }
 
 // header is the first line of a compound statement, for comments.
-func (l *lowerer) header(s ast.Stmt) string {
+func (l *Lowerer) header(s ast.Stmt) string {
 	text := l.source(s)
 	if i := strings.Index(text, "{"); i > 0 {
 		text = strings.TrimSpace(text[:i])
@@ -90,7 +90,7 @@ func (l *lowerer) header(s ast.Stmt) string {
 	return text
 }
 
-func (l *lowerer) reverseBranch(r *lowered) []adjoint.Stmt {
+func (l *Lowerer) reverseBranch(r *lowered) []adjoint.Stmt {
 	b := r.branch
 	if b.record == nil {
 		return nil
@@ -117,7 +117,7 @@ func (l *lowerer) reverseBranch(r *lowered) []adjoint.Stmt {
 
 // reverseLoop runs the loop's body backward as many times as it ran
 // forward, from the last trip to the first.
-func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
+func (l *Lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 	lp := r.loop
 	if lp.count == nil && lp.constTrips == nil {
 		return l.backward(lp.pre)
@@ -126,7 +126,7 @@ func (l *lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 	var trips adjoint.Expr
 	var init adjoint.Stmt
 	if lp.constTrips != nil {
-		trips = adjoint.Id(l.names.fresh("trip"))
+		trips = adjoint.Id(l.Names.Fresh("trip"))
 		init = adjoint.Set(trips, ":=", lp.constTrips)
 		if lp.counter != nil {
 			out = append(out, resetCounter(lp.counter, lp.constTrips))

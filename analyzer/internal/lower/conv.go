@@ -17,7 +17,7 @@ import (
 
 // conv converts a passive source expression into the adjoint program,
 // renaming local variables and qualifying other packages' names.
-func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
+func (l *Lowerer) conv(e ast.Expr) adjoint.Expr {
 	switch e := e.(type) {
 	case *ast.Ident:
 		if o, ok := l.bound(l.Info.ObjectOf(e)); ok {
@@ -107,7 +107,7 @@ func (l *lowerer) conv(e ast.Expr) adjoint.Expr {
 // passive makes an operand of an expression that does not depend on a wrt
 // parameter. Backward code reads float constants as float literals, so
 // that a partial such as 1/3 is never integer division.
-func (l *lowerer) passive(e ast.Expr) operand {
+func (l *Lowerer) passive(e ast.Expr) operand {
 	o := operand{val: l.conv(e), typ: l.Info.TypeOf(e)}
 	o.bval = o.val
 	if tv := l.Info.Types[e]; tv.Value != nil && gotypes.IsTypeParam(tv.Type) {

@@ -27,7 +27,7 @@ type counterReset struct {
 // the loop counts trip times (trip not nil) and is never left early, a is
 // an expression it can evaluate again, and no backward code outside the
 // loop reads the counter (which would need the value saved).
-func (l *lowerer) resettableCounter(s *ast.ForStmt, trip adjoint.Expr) *counterReset {
+func (l *Lowerer) resettableCounter(s *ast.ForStmt, trip adjoint.Expr) *counterReset {
 	// Outside loops the forward sweep leaves the counter at its exit value
 	// already, and its start saves nothing.
 	if trip == nil || l.loopDepth == 0 || l.saveAll || l.readers == nil || l.breaksOut(s) {
@@ -56,7 +56,7 @@ func (l *lowerer) resettableCounter(s *ast.ForStmt, trip adjoint.Expr) *counterR
 
 // breaksOut reports whether a break or goto inside the loop s can leave
 // it before its condition does.
-func (l *lowerer) breaksOut(s *ast.ForStmt) bool {
+func (l *Lowerer) breaksOut(s *ast.ForStmt) bool {
 	found := false
 	ast.Inspect(s.Body, func(n ast.Node) bool {
 		if b, ok := n.(*ast.BranchStmt); ok && (b.Tok == token.GOTO || b.Tok == token.BREAK && l.targets[b] == ast.Stmt(s)) {

@@ -15,12 +15,12 @@ import (
 
 // IndexDecls records every function declaration of the package.
 func (p *Package) IndexDecls(files []*ast.File) {
-	p.decls = map[*types.Func]declSite{}
+	p.Decls = map[*types.Func]declSite{}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
 				if fn, ok := p.Info.Defs[fd.Name].(*types.Func); ok {
-					p.decls[fn] = declSite{p.withoutWholeCopies(p.withoutArrayRangeWrites(p.withoutCopies(p.withoutCompositeLiterals(p.withoutNamedResults(p.withoutFuncLits(fd)))))), f}
+					p.Decls[fn] = declSite{p.withoutWholeCopies(p.withoutArrayRangeWrites(p.withoutCopies(p.withoutCompositeLiterals(p.withoutNamedResults(p.withoutFuncLits(fd)))))), f}
 				}
 			}
 		}

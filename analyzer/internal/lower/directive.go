@@ -9,7 +9,7 @@ import (
 
 // A Directive is one parsed //gradgen:grad or //gradgen:jvp line.
 type Directive struct {
-	pos   token.Pos
+	Pos   token.Pos
 	Kind  string    // "grad" or "jvp"
 	name  string    // name= option, "" for the default
 	wrt   []string  // wrt= option, nil for the default
@@ -84,7 +84,7 @@ func derivativeDirective(d ast.Directive, warn func(token.Pos, string, ...any)) 
 // mistake; the directive is nil only when its options cannot be split
 // into words at all.
 func parseDirective(d ast.Directive, report func(token.Pos, string, ...any)) (*Directive, bool) {
-	dir := &Directive{pos: d.Slash, Kind: d.Name}
+	dir := &Directive{Pos: d.Slash, Kind: d.Name}
 	args, err := d.ParseArgs()
 	if err != nil {
 		report(d.ArgsPos, "malformed //gradgen:%s options: %v", d.Name, err)

@@ -21,12 +21,12 @@ import (
 // with x a parameter written nowhere in the function, and every variable in the index
 // holds its value wherever v is used (a constant, a range key or for-loop
 // counter that only its loop header assigns, or a variable assigned once).
-func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
+func (l *Lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 	idx, ok := ast.Unparen(rhs).(*ast.IndexExpr)
 	if !ok || v.obj == nil {
 		return false
 	}
-	root := l.rootVar(idx.X)
+	root := l.RootVar(idx.X)
 	if root == nil {
 		return false
 	}
@@ -60,19 +60,19 @@ func (l *lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 // address is taken or whose memory is passed to a call. An element copy
 // is an alias only when neither it nor its slice can change unseen, and
 // these two maps are what every later test of that is made from.
-func (l *lowerer) writesAndEscapes(body *ast.BlockStmt) (defs map[types.Object]int, escapes map[types.Object]bool) {
+func (l *Lowerer) writesAndEscapes(body *ast.BlockStmt) (defs map[types.Object]int, escapes map[types.Object]bool) {
 	defs = map[types.Object]int{} // assignments, definitions included
 	escapes = map[types.Object]bool{}
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
-				if r := l.rootVar(x); r != nil {
+				if r := l.RootVar(x); r != nil {
 					defs[r]++
 				}
 			}
 		case *ast.IncDecStmt:
-			if r := l.rootVar(n.X); r != nil {
+			if r := l.RootVar(n.X); r != nil {
 				defs[r]++
 			}
 		case *ast.ValueSpec:
@@ -84,14 +84,14 @@ func (l *lowerer) writesAndEscapes(body *ast.BlockStmt) (defs map[types.Object]i
 		case *ast.RangeStmt:
 			for _, x := range []ast.Expr{n.Key, n.Value} {
 				if x != nil {
-					if r := l.rootVar(x); r != nil {
+					if r := l.RootVar(x); r != nil {
 						defs[r]++
 					}
 				}
 			}
 		case *ast.UnaryExpr:
 			if n.Op == token.AND {
-				if r := l.rootVar(n.X); r != nil {
+				if r := l.RootVar(n.X); r != nil {
 					escapes[r] = true
 				}
 			}
@@ -101,7 +101,7 @@ func (l *lowerer) writesAndEscapes(body *ast.BlockStmt) (defs map[types.Object]i
 			}
 			for _, a := range n.Args {
 				if t := l.Info.TypeOf(a); t != nil && gotypes.IsRef(t) {
-					if r := l.rootVar(a); r != nil {
+					if r := l.RootVar(a); r != nil {
 						escapes[r] = true // a callee could write through it
 					}
 				}
@@ -144,7 +144,7 @@ func enclosingLoops(body *ast.BlockStmt, target ast.Node) []ast.Stmt {
 // or the counter a for in loops defines and steps, and nothing else
 // assigns it: such a counter changes only between iterations, so it
 // holds its value for as long as a copy made in the body lives.
-func (l *lowerer) loopHeaderOnly(loops []ast.Stmt, defs map[types.Object]int, obj *types.Var) bool {
+func (l *Lowerer) loopHeaderOnly(loops []ast.Stmt, defs map[types.Object]int, obj *types.Var) bool {
 	for _, loop := range loops {
 		switch loop := loop.(type) {
 		case *ast.RangeStmt:
@@ -189,7 +189,7 @@ func elementIndexes(idx *ast.IndexExpr) []ast.Expr {
 // variables and constants: nothing read through a slice or a pointer,
 // which another variable could change unseen. Only then is checking the
 // variables themselves (stableIdent) enough.
-func (l *lowerer) indexesArithmetic(indexes []ast.Expr) bool {
+func (l *Lowerer) indexesArithmetic(indexes []ast.Expr) bool {
 	stable := true
 	for _, ix := range indexes {
 		ast.Inspect(ix, func(n ast.Node) bool {
@@ -209,7 +209,7 @@ func (l *lowerer) indexesArithmetic(indexes []ast.Expr) bool {
 
 // stableIdent clears stable when n is a variable whose value may change
 // while an element copy indexed by it lives.
-func (l *lowerer) stableIdent(n ast.Node, stable *bool, defs map[types.Object]int, escapes map[types.Object]bool, headerOnly func(*types.Var) bool) bool {
+func (l *Lowerer) stableIdent(n ast.Node, stable *bool, defs map[types.Object]int, escapes map[types.Object]bool, headerOnly func(*types.Var) bool) bool {
 	if !*stable {
 		return false
 	}

@@ -109,7 +109,7 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 	p.IndexDecls(files)
 	p.ImportRules(imports)
 	pure := func(fn *types.Func) bool {
-		l := &lowerer{Package: p}
+		l := &Lowerer{Package: p}
 		return l.pureFunc(fn, map[*types.Func]bool{})
 	}
 	for _, f := range files {
@@ -154,7 +154,7 @@ func (ex *Exports) addRules(fd *ast.FuncDecl, fn *types.Func, pkg *types.Package
 		case fd.Recv != nil:
 		case !fn.Exported():
 			ex.Unserved = append(ex.Unserved, Unserved{Name: target.Name(), Why: fmt.Sprintf(
-				"its //gradgen:rule %s is unexported, so it serves package %s only; export it (rename it %s)", fn.Name(), pkg.Name(), upperFirst(fn.Name()))})
+				"its //gradgen:rule %s is unexported, so it serves package %s only; export it (rename it %s)", fn.Name(), pkg.Name(), UpperFirst(fn.Name()))})
 		default:
 			ex.Rules = append(ex.Rules, ExportedRule{Target: target.Name(), Rule: fn.Name(), Pure: pure(target)})
 		}

@@ -28,7 +28,7 @@ import (
 
 // fwdLowerer writes the JVP of one function.
 type fwdLowerer struct {
-	*lowerer
+	*Lowerer
 	out      []adjoint.Stmt  // statements of the block being written
 	tangents map[string]bool // names of tangents and temporaries forward mode made, which cleanup may drop
 	results  []types.Type
@@ -46,8 +46,8 @@ func (p *Package) ForwardFunction(g *Target, file *ast.File) (fn *adjoint.Func, 
 			diags = []Diagnostic{{Pos: g.Decl.Name.Pos(), Message: fmt.Sprintf("internal error differentiating %s: %v; please report it with this function", g.Decl.Name.Name, r)}}
 		}
 	}()
-	f := &fwdLowerer{lowerer: p.newLowerer(g, file, nil), tangents: map[string]bool{}, results: g.Results}
-	if !f.analyze(g) {
+	f := &fwdLowerer{Lowerer: p.NewLowerer(g, file, nil), tangents: map[string]bool{}, results: g.Results}
+	if !f.Analyze(g) {
 		return nil, f.diags
 	}
 	fn = f.lowerForward(g)
@@ -61,12 +61,12 @@ func (p *Package) ForwardFunction(g *Target, file *ast.File) (fn *adjoint.Func, 
 func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
 	out := &adjoint.Func{Name: g.Name, Doc: f.forwardDoc(g)}
 	if g.Recv != nil {
-		out.Recv = &adjoint.Param{Name: f.paramName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
+		out.Recv = &adjoint.Param{Name: f.ParamName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
 	}
-	for _, p := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: f.paramName(p), Type: gotypes.MustIR(p.Type())})
+	for _, p := range g.Params {
+		out.Params = append(out.Params, adjoint.Param{Name: f.ParamName(p), Type: gotypes.MustIR(p.Type())})
 	}
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		pv := f.variableOf(v)
 		out.Params = append(out.Params, adjoint.Param{Name: adjoint.ExprString(f.adjOf(pv)), Type: gotypes.MustIR(v.Type())})
 	}
@@ -79,20 +79,20 @@ func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
 		}
 	}
 	// Tangents must be at least as long as their parameters.
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		if gotypes.HasSlices(v.Type()) {
 			pv := f.variableOf(v)
-			out.Body = append(out.Body, f.lengthChecks(adjoint.Id(pv.name), f.adjOf(pv), v.Type(), 0)...)
+			out.Body = append(out.Body, f.LengthChecks(adjoint.Id(pv.name), f.adjOf(pv), v.Type(), 0)...)
 		}
 	}
 	// A parameter not differentiated against that the body sets to an
 	// active value starts with a zero tangent.
-	params := append([]*types.Var(nil), g.params...)
+	params := append([]*types.Var(nil), g.Params...)
 	if g.Recv != nil {
 		params = append(params, g.Recv)
 	}
 	for _, p := range params {
-		if f.varied[p] && !g.wrtSet[p] {
+		if f.varied[p] && !g.WrtSet[p] {
 			pv := f.variableOf(p)
 			if gotypes.ByReference(p.Type()) {
 				// Its memory is the caller's: a tangent here would have no
@@ -112,42 +112,42 @@ func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
 	// Tangents of values that never reach a result go: Go rejects a
 	// variable that is set and never read.
 	out.Body = opt.DropUnused(out.Body, nil)
-	f.poolTapes(out)
+	f.PoolTapes(out)
 	return out
 }
 
 // forwardDoc is the JVP's doc comment.
 func (f *fwdLowerer) forwardDoc(g *Target) string {
 	var names []string
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		names = append(names, f.variableOf(v).name)
 	}
 	var tans []string
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		tans = append(tans, f.tangentName(f.variableOf(v)))
 	}
-	if g.helper {
-		return g.Name + " is the pushforward of " + g.Decl.Name.Name + ": its results, then their tangents along " + joinNames(tans) + "."
+	if g.Helper {
+		return g.Name + " is the pushforward of " + g.Decl.Name.Name + ": its results, then their tangents along " + JoinNames(tans) + "."
 	}
-	call := g.Decl.Name.Name + "(" + joinNames(f.sourceParams(g)) + ")"
+	call := g.Decl.Name.Name + "(" + JoinNames(f.sourceParams(g)) + ")"
 	if g.Recv != nil {
-		call = f.paramName(g.Recv) + "." + call
+		call = f.ParamName(g.Recv) + "." + call
 	}
 	if len(names) == 0 {
 		return g.Name + " returns " + call + " and a zero directional derivative: it depends on no differentiable parameter."
 	}
-	return g.Name + " returns " + call + " and its directional derivative: the sum of its partial derivatives with respect to " + joinNames(names) + " times the tangents " + joinNames(tans) + "."
+	return g.Name + " returns " + call + " and its directional derivative: the sum of its partial derivatives with respect to " + JoinNames(names) + " times the tangents " + JoinNames(tans) + "."
 }
 
 func (f *fwdLowerer) sourceParams(g *Target) []string {
 	var out []string
-	for _, p := range g.params {
-		out = append(out, f.paramName(p))
+	for _, p := range g.Params {
+		out = append(out, f.ParamName(p))
 	}
 	return out
 }
 
-func joinNames(names []string) string {
+func JoinNames(names []string) string {
 	s := ""
 	for i, n := range names {
 		if i > 0 {
@@ -392,7 +392,7 @@ func (f *fwdLowerer) stmtActive(s ast.Stmt) bool {
 	switch s := s.(type) {
 	case *ast.AssignStmt:
 		for _, x := range s.Lhs {
-			if root := f.rootVar(x); root != nil && f.hasTangent(root) {
+			if root := f.RootVar(x); root != nil && f.hasTangent(root) {
 				return true
 			}
 		}
@@ -464,7 +464,7 @@ func (f *fwdLowerer) parallelPost(as *ast.AssignStmt) (adjoint.Stmt, bool) {
 			return nil, false
 		}
 		lhs, vals = append(lhs, f.conv(x)), append(vals, val)
-		root := f.rootVar(x)
+		root := f.RootVar(x)
 		if root == nil || !f.hasTangent(root) {
 			continue
 		}
@@ -494,14 +494,14 @@ func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 	var pre []adjoint.Stmt
 	var keyDecl adjoint.Stmt
 	if s.Value != nil && valueObj != nil && f.hasTangent(valueObj) {
-		if _, isArray := f.Info.TypeOf(s.X).Underlying().(*types.Array); isArray && f.assignedIn(s.Body)[f.rootVar(s.X)] {
+		if _, isArray := f.Info.TypeOf(s.X).Underlying().(*types.Array); isArray && f.assignedIn(s.Body)[f.RootVar(s.X)] {
 			f.errorf(s.X.Pos(), "forward mode (//gradgen:jvp) cannot range over the array %s while the loop writes it (Go ranges over a copy): range over its indexes", f.source(s.X))
 			return
 		}
 		key := out.Key
 		if key == nil || adjoint.ExprString(key) == "_" {
 			// The tangent is read at the index, which the loop then needs.
-			name := f.names.fresh("i")
+			name := f.Names.Fresh("i")
 			key = adjoint.Id(name)
 			out.Key = key
 			if s.Tok == token.ASSIGN {

@@ -14,7 +14,7 @@ import (
 // that carries a tangent.
 func (f *fwdLowerer) writesTangent(lhs []ast.Expr) bool {
 	for _, x := range lhs {
-		if root := f.rootVar(x); root != nil && f.hasTangent(root) {
+		if root := f.RootVar(x); root != nil && f.hasTangent(root) {
 			return true
 		}
 	}
@@ -112,7 +112,7 @@ func (f *fwdLowerer) assignParallel(lhs, rhs []ast.Expr, tok token.Token) {
 		}
 		left = append(left, f.conv(x))
 		right = append(right, val)
-		root := f.rootVar(x)
+		root := f.RootVar(x)
 		if root == nil || !f.hasTangent(root) {
 			continue
 		}
@@ -136,7 +136,7 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 		// Passive: a map read, a type assertion, a passive call.
 		f.emit(adjoint.Assign{Lhs: f.convAll(lhs), Op: tok.String(), Rhs: []adjoint.Expr{f.conv(rhs)}})
 		for _, x := range lhs {
-			if root := f.rootVar(x); root != nil && f.hasTangent(root) && gotypes.IsFloat(f.Info.TypeOf(x)) {
+			if root := f.RootVar(x); root != nil && f.hasTangent(root) && gotypes.IsFloat(f.Info.TypeOf(x)) {
 				f.writeTan(f.lvalueDest(x, f.defines(x, tok)), nil)
 			} else if root != nil && f.hasTangent(root) {
 				f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent here: assign it on its own", f.source(x))
@@ -154,7 +154,7 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 		right = append(right, vals[i])
 	}
 	for i, x := range lhs {
-		root := f.rootVar(x)
+		root := f.RootVar(x)
 		if root == nil || !f.hasTangent(root) {
 			continue
 		}
@@ -270,7 +270,7 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 			f.errorf(lhs.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: assign a variable", f.source(lhs))
 			return
 		}
-		v := f.variableOf(f.rootVar(lhs))
+		v := f.variableOf(f.RootVar(lhs))
 		if define {
 			f.emit(f.zeroTangentLike(v, d.val))
 			return

@@ -85,7 +85,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 		return fail("cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package", f.source(call))
 	}
 	ruleF := f.rules[fn]
-	site, same := f.decls[fn]
+	site, same := f.Decls[fn]
 	if ruleF == nil && (!same || fn.Pkg() != f.Pkg) {
 		return fail("cannot differentiate the call %s: %s", f.source(call), f.otherPackageAdvice(fn))
 	}
@@ -101,7 +101,7 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	if ruleF != nil {
 		return f.ruleCall(call, fn, ruleF, params, vals, tans)
 	}
-	if site.decl.Body == nil {
+	if site.Decl.Body == nil {
 		return fail("%s has no body: supply its derivative with a //gradgen:rule function", fn.Name())
 	}
 	name, ok := f.pushforwardFor(call, fn, site, string(mask))
@@ -140,7 +140,7 @@ func (f *fwdLowerer) passiveCall(call *ast.CallExpr, fn *types.Func, resTypes *t
 	}
 	var lhs []adjoint.Expr
 	for i := range resTypes.Len() {
-		lhs = append(lhs, adjoint.Id(f.newTemp(lowerFirst(fn.Name()), resTypes.At(i).Type()).name))
+		lhs = append(lhs, adjoint.Id(f.newTemp(LowerFirst(fn.Name()), resTypes.At(i).Type()).name))
 	}
 	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.conv(call.Fun), Args: args}}})
 	return lhs, make([]adjoint.Expr, len(lhs)), true
@@ -164,7 +164,7 @@ func (f *fwdLowerer) helperCall(call *ast.CallExpr, fn *types.Func, name string,
 	}
 	var lhs, resVals, resTans []adjoint.Expr
 	for i := range resTypes.Len() {
-		v := f.newTemp(lowerFirst(fn.Name()), resTypes.At(i).Type())
+		v := f.newTemp(LowerFirst(fn.Name()), resTypes.At(i).Type())
 		lhs = append(lhs, adjoint.Id(v.name))
 		resVals = append(resVals, adjoint.Id(v.name))
 	}
@@ -173,7 +173,7 @@ func (f *fwdLowerer) helperCall(call *ast.CallExpr, fn *types.Func, name string,
 			resTans = append(resTans, nil)
 			continue
 		}
-		v := f.newTemp("d"+upperFirst(lowerFirst(fn.Name())), resTypes.At(i).Type())
+		v := f.newTemp("d"+UpperFirst(LowerFirst(fn.Name())), resTypes.At(i).Type())
 		f.tangents[v.name] = true
 		lhs = append(lhs, adjoint.Id(v.name))
 		resTans = append(resTans, adjoint.Id(v.name))
@@ -229,7 +229,7 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 		f.errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use the //gradgen:rule %s of %s: it is a pullback (its parameters are passed by reference), which serves reverse mode only; give the call by-value float parameters, or use //gradgen:grad", ruleF, fn.Name())
 		return nil, nil, false
 	}
-	if ruleF.path != "" && f.secondOrder {
+	if ruleF.path != "" && f.SecondOrder {
 		f.errorf(call.Pos(), "cannot differentiate the call %s twice: second derivatives differentiate %s's derivative, and gradgen cannot see into %s, which supplies it from package %s; call a function of this package with %s's body instead (gradgen differentiates it twice)", f.source(call), fn.Name(), ruleF, ruleF.target.Pkg().Name(), fn.Name())
 		return nil, nil, false
 	}
@@ -243,7 +243,7 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 		return nil, nil, false
 	}
 	resType := sig.Results().At(0).Type()
-	y := f.newTemp(lowerFirst(fn.Name()), resType)
+	y := f.newTemp(LowerFirst(fn.Name()), resType)
 	lhs := []adjoint.Expr{adjoint.Id(y.name)}
 	var tan adjoint.Expr
 	for i, p := range params {
@@ -254,7 +254,7 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 			lhs = append(lhs, adjoint.Id("_"))
 			continue
 		}
-		d := f.newTemp("d"+upperFirst(y.name)+"D"+p.Name(), p.Type())
+		d := f.newTemp("d"+UpperFirst(y.name)+"D"+p.Name(), p.Type())
 		lhs = append(lhs, adjoint.Id(d.name))
 		var term adjoint.Expr = adjoint.Mul(adjoint.Id(d.name), tans[i])
 		if !types.Identical(p.Type(), resType) {
@@ -266,7 +266,7 @@ func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFun
 	if tan == nil {
 		return []adjoint.Expr{adjoint.Id(y.name)}, []adjoint.Expr{nil}, true
 	}
-	dy := f.newTemp("d"+upperFirst(y.name), resType)
+	dy := f.newTemp("d"+UpperFirst(y.name), resType)
 	f.tangents[dy.name] = true
 	f.emit(adjoint.Set(adjoint.Id(dy.name), ":=", tan))
 	return []adjoint.Expr{adjoint.Id(y.name)}, []adjoint.Expr{adjoint.Id(dy.name)}, true
@@ -292,7 +292,7 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 	for i := range sig.Params().Len() {
 		all = append(all, sig.Params().At(i))
 	}
-	base := "jvpOf" + upperFirst(fn.Name())
+	base := "jvpOf" + UpperFirst(fn.Name())
 	var wrt []string
 	partial := false
 	for i, v := range all {
@@ -302,7 +302,7 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 		if mask[i] == '0' {
 			partial = true
 		} else {
-			wrt = append(wrt, upperFirst(v.Name()))
+			wrt = append(wrt, UpperFirst(v.Name()))
 		}
 	}
 	if partial {
@@ -319,31 +319,31 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 	h := &Helper{name: name}
 	f.Helpers[key] = h
 	f.HelperNames[name] = true
-	g := &Target{Decl: site.decl, Dir: &Directive{Kind: "jvp"}, Name: name, Recv: sig.Recv(), wrtSet: map[*types.Var]bool{}, Options: f.gradFunc.Options, helper: true}
+	g := &Target{Decl: site.Decl, Dir: &Directive{Kind: "jvp"}, Name: name, Recv: sig.Recv(), WrtSet: map[*types.Var]bool{}, Options: f.gradFunc.Options, Helper: true}
 	for i := range sig.Params().Len() {
-		g.params = append(g.params, sig.Params().At(i))
+		g.Params = append(g.Params, sig.Params().At(i))
 	}
 	for i := range sig.Results().Len() {
 		g.Results = append(g.Results, sig.Results().At(i).Type())
 	}
 	if len(g.Results) > 0 {
-		g.result = g.Results[0]
+		g.Result = g.Results[0]
 	}
 	for i, v := range all {
 		if mask[i] == '1' {
-			g.wrt = append(g.wrt, v)
-			g.wrtSet[v] = true
+			g.Wrt = append(g.Wrt, v)
+			g.WrtSet[v] = true
 		}
 	}
-	out, diags := f.Package.ForwardFunction(g, site.file)
+	out, diags := f.Package.ForwardFunction(g, site.File)
 	h.done = true
 	if len(diags) > 0 {
 		f.diags = append(f.diags, diags...)
 		f.errorf(call.Pos(), "the call %s cannot be differentiated: see the errors in %s", f.source(call), fn.Name())
 		return "", false
 	}
-	out.TypeParams = f.TypeParams(site.decl)
-	f.HelperFuncs[site.file] = append(f.HelperFuncs[site.file], out)
+	out.TypeParams = f.TypeParams(site.Decl)
+	f.HelperFuncs[site.File] = append(f.HelperFuncs[site.File], out)
 	if f.readOnlyHelpers == nil {
 		f.readOnlyHelpers = map[string]bool{}
 	}

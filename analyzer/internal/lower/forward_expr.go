@@ -34,7 +34,7 @@ func (f *fwdLowerer) tempDest(base string, t types.Type) *dest {
 // lvalueDest is the destination of an assignment to lhs.
 func (f *fwdLowerer) lvalueDest(lhs ast.Expr, define bool) *dest {
 	d := &dest{val: f.conv(lhs), define: define, typ: f.Info.TypeOf(lhs)}
-	root := f.rootVar(lhs)
+	root := f.RootVar(lhs)
 	if root == nil {
 		d.noTan = true
 		return d
@@ -84,7 +84,7 @@ func (f *fwdLowerer) tangentOf(e ast.Expr) adjoint.Expr {
 // adjPathOf is the tangent of an aggregate expression (a slice, array,
 // struct or pointer), or nil when it carries none.
 func (f *fwdLowerer) adjPathOf(e ast.Expr) adjoint.Expr {
-	root := f.rootVar(e)
+	root := f.RootVar(e)
 	if root == nil || !f.hasTangent(root) {
 		return nil
 	}
@@ -142,7 +142,7 @@ func (f *fwdLowerer) expr(e ast.Expr, into *dest) (adjoint.Expr, adjoint.Expr) {
 		return f.expr(e.X, into)
 	case *ast.Ident, *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr:
 		val := f.conv(e)
-		root := f.rootVar(e)
+		root := f.RootVar(e)
 		if root == nil || !f.hasTangent(root) {
 			return f.store(into, val, nil)
 		}
@@ -337,7 +337,7 @@ func (f *fwdLowerer) piecewiseOp(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoin
 	f.writeVal(tmp, fwd)
 	f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(tmp.tan)}, Type: gotypes.MustIR(t)})
 	v := rules.Vals{A: a, R: []adjoint.Expr{tmp.val}, T: gotypes.MustIR(t)}
-	f.emit(r.Guarded(len(a)).WriteTangent(v, ta, f.names.fresh, func(e adjoint.Expr) adjoint.Stmt {
+	f.emit(r.Guarded(len(a)).WriteTangent(v, ta, f.Names.Fresh, func(e adjoint.Expr) adjoint.Stmt {
 		if m, ok := adjoint.Negated(e); ok {
 			return adjoint.Set(tmp.tan, "-=", m)
 		}
@@ -369,7 +369,7 @@ func (f *fwdLowerer) inlineExpr(e ast.Expr) (adjoint.Expr, adjoint.Expr, bool) {
 		v, tan, ok := f.inlineExpr(e.X)
 		return adjoint.Paren{X: v}, tan, ok
 	case *ast.Ident, *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr:
-		if root := f.rootVar(e); root == nil || !f.hasTangent(root) {
+		if root := f.RootVar(e); root == nil || !f.hasTangent(root) {
 			return f.conv(e), nil, true
 		}
 		return f.conv(e), f.tangentOf(e), true

@@ -46,7 +46,7 @@ func (p *Package) withoutFuncLits(decl *ast.FuncDecl) *ast.FuncDecl {
 	if len(lits) == 0 {
 		return decl
 	}
-	body := p.cloneNode(decl.Body).(*ast.BlockStmt)
+	body := p.CloneNode(decl.Body).(*ast.BlockStmt)
 	body = p.hoistArguments(body, lits)
 	// Expanding a literal may bring in a call of one declared before it:
 	// a few rounds reach the bottom (a literal cannot call itself).
@@ -497,11 +497,11 @@ func (p *Package) expandCall(lit *ast.FuncLit, call *ast.CallExpr) ast.Expr {
 	for i, a := range call.Args {
 		args[sig.Params().At(i)] = a
 	}
-	body := p.cloneNode(lit.Body.List[0].(*ast.ReturnStmt).Results[0]).(ast.Expr)
+	body := p.CloneNode(lit.Body.List[0].(*ast.ReturnStmt).Results[0]).(ast.Expr)
 	body = astutil.Apply(body, nil, func(c *astutil.Cursor) bool {
 		if id, ok := c.Node().(*ast.Ident); ok {
 			if a, ok := args[p.Info.Uses[id]]; ok {
-				c.Replace(p.paren(p.cloneNode(a).(ast.Expr)))
+				c.Replace(p.paren(p.CloneNode(a).(ast.Expr)))
 			}
 		}
 		return true
@@ -511,7 +511,7 @@ func (p *Package) expandCall(lit *ast.FuncLit, call *ast.CallExpr) ast.Expr {
 
 // funcLitError reports the function literal at pos, which reads values
 // that depend on the parameters and was not expanded, with the reason.
-func (l *lowerer) funcLitError(pos token.Pos) {
+func (l *Lowerer) funcLitError(pos token.Pos) {
 	why := l.litRefusals[pos]
 	if why == "" {
 		why = "it is not declared alone, in a statement of its own (f := func(...) ... { ... }, not in an if's init, a multiple assignment or called where it stands), under a name only called"

@@ -20,41 +20,41 @@ type Target struct {
 	Dir     *Directive
 	Name    string       // generated function's name
 	Recv    *types.Var   // receiver, or nil
-	params  []*types.Var // parameters in order
-	result  types.Type   // the single float result (the first, for a helper with several)
+	Params  []*types.Var // parameters in order
+	Result  types.Type   // the single float result (the first, for a helper with several)
 	Results []types.Type // every result: one, but several for a helper
-	wrt     []*types.Var // receiver and parameters differentiated against, in order
-	wrtSet  map[*types.Var]bool
+	Wrt     []*types.Var // receiver and parameters differentiated against, in order
+	WrtSet  map[*types.Var]bool
 	Out     *types.Var // the output parameter of a vector-valued function (out=y), or nil
 	Options Options
-	// helper marks a callee's helper; pullback, one that takes the result's
+	// Helper marks a callee's Helper; Pullback, one that takes the result's
 	// adjoint as a parameter and returns no value.
-	helper, pullback bool
-	// seeded, when not nil, says which results are differentiated (their
+	Helper, Pullback bool
+	// Seeded, when not nil, says which results are differentiated (their
 	// seed is 1); the others are only returned. The Hessian-vector product
 	// differentiates its inner JVP's tangent, not its value.
-	seeded []bool
-	// adjNames are the names wanted for some parameters' adjoints (or
+	Seeded []bool
+	// AdjNames are the names wanted for some parameters' adjoints (or
 	// tangents), in place of dx for x.
-	adjNames map[*types.Var]string
-	// seedBases name a pullback's result adjoints (dr1, dr2 for FVJP).
-	seedBases []string
-	// lengthOf names, for a buffer, the parameter its length is checked
+	AdjNames map[*types.Var]string
+	// SeedBases name a pullback's result adjoints (dr1, dr2 for FVJP).
+	SeedBases []string
+	// LengthOf names, for a buffer, the parameter its length is checked
 	// against when that is not the one it is the derivative of: FHVP's
 	// gradient buffers, adjoints of the directions, are as long as the
 	// point.
-	lengthOf map[*types.Var]*types.Var
+	LengthOf map[*types.Var]*types.Var
 	// Siblings are the functions the other directives on the same
 	// declaration generate: FHessian calls FHVP, FJacobian FVJP and FJVP,
 	// when they exist, rather than a copy of them.
 	Siblings []*Target
 }
 
-// sibling is the function another directive of kind on the same
+// Sibling is the function another directive of kind on the same
 // declaration generates with the same inputs and output, or nil.
-func (g *Target) sibling(kind string) *Target {
+func (g *Target) Sibling(kind string) *Target {
 	for _, s := range g.Siblings {
-		if s != g && s.Dir.Kind == kind && s.Out == g.Out && s.Dir.out == g.Dir.out && slices.Equal(s.wrt, g.wrt) {
+		if s != g && s.Dir.Kind == kind && s.Out == g.Out && s.Dir.out == g.Dir.out && slices.Equal(s.Wrt, g.Wrt) {
 			return s
 		}
 	}
@@ -80,7 +80,7 @@ func (p *Package) LowerFunction(g *Target, file *ast.File) (fn *adjoint.Func, gr
 }
 
 func (p *Package) lowerFunctionPasses(g *Target, file *ast.File) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
-	first := p.newLowerer(g, file, nil)
+	first := p.NewLowerer(g, file, nil)
 	first.lowerFunc(g)
 	if len(first.diags) > 0 {
 		return nil, nil, first.diags
@@ -115,7 +115,7 @@ func (p *Package) lowerFunctionPasses(g *Target, file *ast.File) (*adjoint.Func,
 				needed[name] = true
 			}
 		}
-		next := p.newLowerer(g, file, needed)
+		next := p.NewLowerer(g, file, needed)
 		// Replayed trips leave out what backward code does not read, as
 		// the last round found it: the last round, taken even when still
 		// settling, is lowered without them (with what the rounds before
@@ -146,7 +146,7 @@ func (p *Package) lowerFunctionPasses(g *Target, file *ast.File) (*adjoint.Func,
 				// package-level name, taken for good. Under the test
 				// switches too: it changes where storage comes from,
 				// not what is stored, and tests name the pools.
-				next.poolTapes(fn)
+				next.PoolTapes(fn)
 				next.checkFunc("poolTapes", fn)
 			}
 			return fn, graph, next.diags
@@ -158,22 +158,22 @@ func (p *Package) lowerFunctionPasses(g *Target, file *ast.File) (*adjoint.Func,
 // signature is the generated function's name, receiver, parameters (the
 // source's, then a pullback's result adjoints, then the buffers) and
 // results (the values, then the by-value gradients).
-func (l *lowerer) signature() *adjoint.Func {
+func (l *Lowerer) signature() *adjoint.Func {
 	g := l.gradFunc
 	out := &adjoint.Func{Name: g.Name}
 	if g.Recv != nil {
-		out.Recv = &adjoint.Param{Name: l.paramName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
+		out.Recv = &adjoint.Param{Name: l.ParamName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
 	}
-	for _, p := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: l.paramName(p), Type: gotypes.MustIR(p.Type())})
+	for _, p := range g.Params {
+		out.Params = append(out.Params, adjoint.Param{Name: l.ParamName(p), Type: gotypes.MustIR(p.Type())})
 	}
 	for k, t := range g.Results {
-		if g.pullback {
+		if g.Pullback {
 			out.Params = append(out.Params, adjoint.Param{Name: l.seedNames[k], Type: gotypes.MustIR(t)})
 		}
 		out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
 	}
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		if gotypes.ByReference(v.Type()) {
 			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
 		} else {
@@ -186,7 +186,7 @@ func (l *lowerer) signature() *adjoint.Func {
 // bufferChecks are the length checks of the caller's buffers, each named
 // by its final name: a parameter resliced in the body (W = W[:n]) gives
 // its buffer's name to the view.
-func (l *lowerer) bufferChecks() []adjoint.Stmt {
+func (l *Lowerer) bufferChecks() []adjoint.Stmt {
 	// Built once, after lowering has named the buffers: the names of the
 	// checks' loop indexes come from the namer.
 	if l.checks != nil {
@@ -194,14 +194,14 @@ func (l *lowerer) bufferChecks() []adjoint.Stmt {
 	}
 	out := []adjoint.Stmt{}
 	defer func() { l.checks = out }()
-	for _, v := range l.gradFunc.wrt {
+	for _, v := range l.gradFunc.Wrt {
 		if gotypes.ByReference(v.Type()) {
 			pv := l.variableOf(v)
 			against := pv.name
-			if other, ok := l.gradFunc.lengthOf[v]; ok {
+			if other, ok := l.gradFunc.LengthOf[v]; ok {
 				against = l.variableOf(other).name
 			}
-			out = append(out, l.lengthChecks(adjoint.Id(against), adjoint.Id(pv.adj), v.Type(), 0)...)
+			out = append(out, l.LengthChecks(adjoint.Id(against), adjoint.Id(pv.adj), v.Type(), 0)...)
 		}
 	}
 	return out
@@ -216,8 +216,8 @@ func containsReader(rs []reader, r reader) bool {
 	return false
 }
 
-func (p *Package) newLowerer(g *Target, file *ast.File, needed map[string]bool) *lowerer {
-	l := &lowerer{
+func (p *Package) NewLowerer(g *Target, file *ast.File, needed map[string]bool) *Lowerer {
+	l := &Lowerer{
 		Package:     p,
 		gradFunc:    g,
 		hoistSet:    map[*variable]bool{},
@@ -229,7 +229,7 @@ func (p *Package) newLowerer(g *Target, file *ast.File, needed map[string]bool) 
 		constLocals: p.constLocals(g.Decl),
 		fn:          g.Decl,
 		fnName:      g.Name,
-		names:       newNamer(p.reservedNames(g.Decl, file)),
+		Names:       newNamer(p.reservedNames(g.Decl, file)),
 		vars:        map[types.Object]*variable{},
 		byName:      map[string]*variable{},
 		varied:      map[types.Object]bool{},
@@ -264,8 +264,8 @@ func exitLabel(fn *ast.FuncDecl) string {
 }
 
 // lowerFunc lowers the whole body of g into its gradient function.
-func (l *lowerer) lowerFunc(g *Target) (*adjoint.Func, *adjoint.Graph) {
-	if !l.analyze(g) {
+func (l *Lowerer) lowerFunc(g *Target) (*adjoint.Func, *adjoint.Graph) {
+	if !l.Analyze(g) {
 		return nil, nil
 	}
 	body := g.Decl.Body.List
@@ -278,13 +278,13 @@ func (l *lowerer) lowerFunc(g *Target) (*adjoint.Func, *adjoint.Graph) {
 	return l.assemble(g, sw), l.graph
 }
 
-// analyze names the function's variables, finds which are varied and
+// Analyze names the function's variables, finds which are varied and
 // useful, and validates the body; it reports whether the body can be
 // lowered.
-func (l *lowerer) analyze(g *Target) bool {
+func (l *Lowerer) Analyze(g *Target) bool {
 	// Parameters and locals keep their source names: release them from the
 	// reserved set in order of declaration, renaming only the shadowing ones.
-	l.declareSourceNames(g)
+	l.DeclareSourceNames(g)
 	l.markVaried(g)
 	l.checkAliasing(g.Decl.Body)
 	l.checkAddressedIndexes(g.Decl.Body)
@@ -294,30 +294,30 @@ func (l *lowerer) analyze(g *Target) bool {
 	}
 	l.resolveTargets(g.Decl.Body)
 	l.computeUseful()
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		l.graph.Nodes = append(l.graph.Nodes, adjoint.GraphNode{Name: l.variableOf(v).name, Input: true})
 	}
-	for _, p := range g.params {
+	for _, p := range g.Params {
 		l.variableOf(p).param = true
 	}
 	if g.Recv != nil {
 		l.variableOf(g.Recv).param = true
 	}
 	l.countDefs()
-	if g.pullback {
+	if g.Pullback {
 		for k := range g.Results {
 			base := "dres"
-			if k < len(g.seedBases) {
-				base = g.seedBases[k]
+			if k < len(g.SeedBases) {
+				base = g.SeedBases[k]
 			}
-			l.seedNames = append(l.seedNames, l.names.fresh(base))
+			l.seedNames = append(l.seedNames, l.Names.Fresh(base))
 		}
 	}
 	// By-reference parameters get caller buffers, named after them.
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		if gotypes.ByReference(v.Type()) {
 			pv := l.variableOf(v)
-			pv.adj = l.names.fresh(l.adjointBase(pv))
+			pv.adj = l.Names.Fresh(l.adjointBase(pv))
 		}
 	}
 	return true
@@ -326,7 +326,7 @@ func (l *lowerer) analyze(g *Target) bool {
 // planExits decides how the function's exits and last loop are lowered:
 // early returns jump to the backward sweep, and a sum loop just before the
 // final return runs forward and backward trip by trip.
-func (l *lowerer) planExits(g *Target, body []ast.Stmt) {
+func (l *Lowerer) planExits(g *Target, body []ast.Stmt) {
 	// With a return anywhere but at the very end, every return stores the
 	// result and jumps to the backward sweep; goto must not jump over a
 	// declaration, so every local is declared at the top.
@@ -342,7 +342,7 @@ func (l *lowerer) planExits(g *Target, body []ast.Stmt) {
 	if returns > 1 || !lastIsReturn {
 		l.early, l.hoistAll = true, true
 		for k, t := range g.Results {
-			v := l.newTemp(lowerFirst(g.Decl.Name.Name), t)
+			v := l.newTemp(LowerFirst(g.Decl.Name.Name), t)
 			l.hoist(v)
 			if seed := l.seedValue(k); seed != nil {
 				l.seed[v] = seed
@@ -356,7 +356,7 @@ func (l *lowerer) planExits(g *Target, body []ast.Stmt) {
 		if lb, ok := loop.(*ast.LabeledStmt); ok {
 			loop = lb.Stmt
 		}
-		if l.sumLoop(loop, body[n-1].(*ast.ReturnStmt)) {
+		if l.SumLoop(loop, body[n-1].(*ast.ReturnStmt)) {
 			l.fused = loop
 		}
 	}
@@ -364,7 +364,7 @@ func (l *lowerer) planExits(g *Target, body []ast.Stmt) {
 
 // lowerSweeps lowers the body into the forward sweep and writes the backward
 // sweep that reverses it, with the return that ends the gradient.
-func (l *lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
+func (l *Lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
 	recs := l.lowerBlock(body)
 	if g.Options.Linear {
 		l.graph.Linear = l.linearForm(recs)
@@ -400,7 +400,7 @@ func (l *lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
 		var saves, restores []adjoint.Stmt
 		for _, v := range l.sortedAccs() {
 			if l.needed[v.name] {
-				prev := l.names.fresh(v.name + "Before")
+				prev := l.Names.Fresh(v.name + "Before")
 				saves = append(saves, adjoint.Set(adjoint.Id(prev), ":=", adjoint.Id(v.name)))
 				restores = append(restores, adjoint.Set(adjoint.Id(v.name), "=", adjoint.Id(prev)))
 			}
@@ -415,7 +415,7 @@ func (l *lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
 	l.revCode = append(l.revCode, rest...)
 	bwd = append(bwd, rest...)
 	results := append([]adjoint.Expr(nil), l.resultVals...)
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		if !gotypes.ByReference(v.Type()) {
 			results = append(results, l.adjOf(l.variableOf(v)))
 		}
@@ -425,7 +425,7 @@ func (l *lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
 
 // assemble writes the generated function: signature, buffer checks,
 // declarations, the two sweeps, and the return; names nothing reads go.
-func (l *lowerer) assemble(g *Target, sw *opt.Sweeps) *adjoint.Func {
+func (l *Lowerer) assemble(g *Target, sw *opt.Sweeps) *adjoint.Func {
 	fwd, bwd, final := sw.Fwd, sw.Bwd, sw.Final
 	out := l.signature()
 	out.Doc = l.doc(g)
@@ -477,7 +477,7 @@ func (l *lowerer) assemble(g *Target, sw *opt.Sweeps) *adjoint.Func {
 }
 
 // sortedAccs lists the sum loop's accumulators in order of declaration.
-func (l *lowerer) sortedAccs() []*variable {
+func (l *Lowerer) sortedAccs() []*variable {
 	var out []*variable
 	for obj := range l.fusedAccs {
 		out = append(out, l.variableOf(obj))
@@ -489,7 +489,7 @@ func (l *lowerer) sortedAccs() []*variable {
 // topDeclarations declares, at the top of the function, the locals that
 // the forward sweep assigns in nested blocks, the records of control flow
 // and the tapes, one line per type.
-func (l *lowerer) topDeclarations() []adjoint.Stmt {
+func (l *Lowerer) topDeclarations() []adjoint.Stmt {
 	var decls []adjoint.Stmt
 	byType := map[string]int{}
 	declare := func(name string, t adjoint.Type) {
@@ -528,19 +528,19 @@ func (l *lowerer) topDeclarations() []adjoint.Stmt {
 }
 
 // doc is the generated function's doc comment.
-func (l *lowerer) doc(g *Target) string {
-	if g.pullback {
+func (l *Lowerer) doc(g *Target) string {
+	if g.Pullback {
 		return g.Name + " returns " + g.Decl.Name.Name + "'s value, adds " + strings.Join(l.seedNames, ", ") + " times its gradient into the buffers and returns the rest: the backward code of calls to " + g.Decl.Name.Name + " in gradients."
 	}
-	if g.helper {
+	if g.Helper {
 		return g.Name + " returns " + g.Decl.Name.Name + " and its partial derivatives, for the gradients of its callers."
 	}
 	var wrt []string
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		wrt = append(wrt, v.Name())
 	}
 	var args []string
-	for _, p := range g.params {
+	for _, p := range g.Params {
 		args = append(args, p.Name())
 	}
 	call := g.Decl.Name.Name + "(" + strings.Join(args, ", ") + ")"
@@ -557,7 +557,7 @@ func (l *lowerer) doc(g *Target) string {
 // receiver first: the values -graph -at may set.
 func floatParamNames(g *Target) []string {
 	var names []string
-	all := g.params
+	all := g.Params
 	if g.Recv != nil {
 		all = append([]*types.Var{g.Recv}, all...)
 	}
@@ -571,12 +571,27 @@ func floatParamNames(g *Target) []string {
 
 // markVaried marks the wrt parameters varied, everything under the test
 // switch that turns activity analysis off, and what depends on them.
-func (l *lowerer) markVaried(g *Target) {
-	for _, v := range g.wrt {
+func (l *Lowerer) markVaried(g *Target) {
+	for _, v := range g.Wrt {
 		l.varied[v] = true
 	}
 	if g.Options.NoActivity {
 		l.markAllActive(g)
 	}
 	l.computeVaried()
+}
+
+// FreshHelperName returns base, or base1, base2, ..., free in the package
+// and among the helpers, and takes it.
+func (p *Package) FreshHelperName(base string) string {
+	name := base
+	for i := 1; ; i++ {
+		obj := p.Pkg.Scope().Lookup(name)
+		if (obj == nil || IsOutputPath(p.Fset.Position(obj.Pos()).Filename)) && !p.HelperNames[name] {
+			break
+		}
+		name = fmt.Sprintf("%s%d", base, i)
+	}
+	p.HelperNames[name] = true
+	return name
 }

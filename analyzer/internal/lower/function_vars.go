@@ -10,21 +10,21 @@ import (
 // The function's variables: their names in generated code, how often the
 // body assigns each, and activity analysis switched off.
 
-func (l *lowerer) paramName(v *types.Var) string {
+func (l *Lowerer) ParamName(v *types.Var) string {
 	if v.Name() == "" || v.Name() == "_" {
 		return "_"
 	}
 	return l.variableOf(v).name
 }
 
-// declareSourceNames gives every parameter and local its name, in order of
+// DeclareSourceNames gives every parameter and local its name, in order of
 // declaration: the first of a name keeps it, shadowing ones get a suffix.
-func (l *lowerer) declareSourceNames(g *Target) {
+func (l *Lowerer) DeclareSourceNames(g *Target) {
 	var objs []types.Object
 	if g.Recv != nil {
 		objs = append(objs, g.Recv)
 	}
-	for _, p := range g.params {
+	for _, p := range g.Params {
 		objs = append(objs, p)
 	}
 	ast.Inspect(g.Decl.Body, func(n ast.Node) bool {
@@ -53,7 +53,7 @@ func (l *lowerer) declareSourceNames(g *Target) {
 		// A local named like a package the generated code refers to
 		// (math) would capture its references: it gets another name.
 		if given[name] || name == "math" || l.importNames[name] {
-			name = l.names.fresh(name)
+			name = l.Names.Fresh(name)
 		}
 		given[name] = true
 		t, _ := gotypes.IrType(obj.Type())
@@ -65,7 +65,7 @@ func (l *lowerer) declareSourceNames(g *Target) {
 
 // countDefs counts the assignments to each variable, to know which adjoints
 // never need resetting. An assignment inside a loop counts as many.
-func (l *lowerer) countDefs() {
+func (l *Lowerer) countDefs() {
 	var walk func(n ast.Node, weight int)
 	walk = func(n ast.Node, weight int) {
 		ast.Inspect(n, func(m ast.Node) bool {
@@ -77,7 +77,7 @@ func (l *lowerer) countDefs() {
 				}
 			}
 			count := func(x ast.Expr) {
-				if obj := l.rootVar(x); obj != nil {
+				if obj := l.RootVar(x); obj != nil {
 					if v, ok := l.vars[obj]; ok {
 						v.defs += weight
 					}
@@ -110,7 +110,7 @@ func (l *lowerer) countDefs() {
 
 // markAllActive is activity analysis switched off: every float variable is
 // varied and every assignment useful.
-func (l *lowerer) markAllActive(g *Target) {
+func (l *Lowerer) markAllActive(g *Target) {
 	// Slices and pointers keep their real activity: an adjoint view needs
 	// adjoint storage behind it, which only the wrt parameters have.
 	for obj := range l.vars {
@@ -134,12 +134,12 @@ func (l *lowerer) markAllActive(g *Target) {
 		return true
 	})
 	// Every other parameter is a constant input: not varied.
-	for _, p := range g.params {
-		if !g.wrtSet[p] {
+	for _, p := range g.Params {
+		if !g.WrtSet[p] {
 			delete(l.varied, p)
 		}
 	}
-	if g.Recv != nil && !g.wrtSet[g.Recv] {
+	if g.Recv != nil && !g.WrtSet[g.Recv] {
 		delete(l.varied, g.Recv)
 	}
 }

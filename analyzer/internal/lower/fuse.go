@@ -20,9 +20,9 @@ import (
 // next, and the loop runs once. This is how a careful person writes the
 // gradient of a minibatch loss.
 
-// sumLoop reports whether the loop s, followed by the final return ret,
+// SumLoop reports whether the loop s, followed by the final return ret,
 // can be fused.
-func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
+func (l *Lowerer) SumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 	// The results differentiated (all but those a second derivative's
 	// inner function only returns, such as its JVP's value).
 	var seeded []ast.Expr
@@ -63,7 +63,7 @@ func (l *lowerer) sumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 
 // sumLoopBody is the body of a loop whose header allows fusing, nil for a
 // header that does not.
-func (l *lowerer) sumLoopBody(s ast.Stmt) *ast.BlockStmt {
+func (l *Lowerer) sumLoopBody(s ast.Stmt) *ast.BlockStmt {
 	switch s := s.(type) {
 	case *ast.ForStmt:
 		// A varied counter (for t := x; t < 4; t += x) carries its
@@ -92,7 +92,7 @@ func declaredIn(s ast.Stmt, obj types.Object) bool {
 
 // loopOwnVars are the variables the loop's header declares: a for loop's
 // init, a range's key and value.
-func (l *lowerer) loopOwnVars(s ast.Stmt) map[types.Object]bool {
+func (l *Lowerer) loopOwnVars(s ast.Stmt) map[types.Object]bool {
 	own := map[types.Object]bool{}
 	switch s := s.(type) {
 	case *ast.ForStmt:
@@ -113,7 +113,7 @@ func (l *lowerer) loopOwnVars(s ast.Stmt) map[types.Object]bool {
 
 // madeInBody are the variables the body declares from make: slices made
 // on each trip are the trip's own.
-func (l *lowerer) madeInBody(body *ast.BlockStmt) map[types.Object]bool {
+func (l *Lowerer) madeInBody(body *ast.BlockStmt) map[types.Object]bool {
 	made := map[types.Object]bool{}
 	ast.Inspect(body, func(n ast.Node) bool {
 		as, isAssign := n.(*ast.AssignStmt)
@@ -141,7 +141,7 @@ func (l *lowerer) madeInBody(body *ast.BlockStmt) map[types.Object]bool {
 // through a slice or pointer the trip did not make (w := buf[0:1] views
 // memory that outlives the trip, so writes through it carry values from
 // trip to trip).
-func (l *lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.Object]bool, ok bool) {
+func (l *Lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.Object]bool, ok bool) {
 	made := l.madeInBody(body)
 	accs = map[types.Object]bool{}
 	ok = true
@@ -153,7 +153,7 @@ func (l *lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.
 			}
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
-				v := l.rootVar(x)
+				v := l.RootVar(x)
 				_, whole := ast.Unparen(x).(*ast.Ident)
 				if v != nil && declaredIn(s, v) && !whole && gotypes.RefVar(v.Type()) && !made[v] {
 					ok = false
@@ -167,7 +167,7 @@ func (l *lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.
 				accs[v] = true
 			}
 		case *ast.IncDecStmt:
-			if v := l.rootVar(n.X); v != nil && !declaredIn(s, v) && l.varied[v] {
+			if v := l.RootVar(n.X); v != nil && !declaredIn(s, v) && l.varied[v] {
 				ok = false
 			}
 		}
@@ -178,7 +178,7 @@ func (l *lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.
 
 // onlyUpdatesRead reports whether the accumulators are read nowhere in the
 // loop but by their own updates.
-func (l *lowerer) onlyUpdatesRead(body *ast.BlockStmt, accs map[types.Object]bool) bool {
+func (l *Lowerer) onlyUpdatesRead(body *ast.BlockStmt, accs map[types.Object]bool) bool {
 	ok := true
 	ast.Inspect(body, func(n ast.Node) bool {
 		if as, isAssign := n.(*ast.AssignStmt); isAssign && (as.Tok == token.ADD_ASSIGN || as.Tok == token.SUB_ASSIGN) {
@@ -215,7 +215,7 @@ func readsObject(info *types.Info, e ast.Expr, v types.Object) bool {
 // linearIn reports whether e is a linear combination of the accumulators
 // with passive coefficients that the loop does not change: its backward
 // code then reads nothing the loop computes.
-func (l *lowerer) linearIn(e ast.Expr, accs, written map[types.Object]bool) bool {
+func (l *Lowerer) linearIn(e ast.Expr, accs, written map[types.Object]bool) bool {
 	passive := func(x ast.Expr) bool {
 		if l.exprVaried(x) {
 			return false
@@ -257,7 +257,7 @@ func (l *lowerer) linearIn(e ast.Expr, accs, written map[types.Object]bool) bool
 // lowerFused lowers a sum loop. Its body is lowered as straight-line code
 // of one trip; fusedCode later puts each trip's backward code after its
 // forward code.
-func (l *lowerer) lowerFused(s ast.Stmt, label string) []*lowered {
+func (l *Lowerer) lowerFused(s ast.Stmt, label string) []*lowered {
 	rec := &lowered{src: s, fused: true, pend: map[string]bool{}}
 	l.fusing = true
 	defer func() { l.fusing = false }()
@@ -282,7 +282,7 @@ func (l *lowerer) lowerFused(s ast.Stmt, label string) []*lowered {
 			if kid, ok := s.Key.(*ast.Ident); ok && kid.Name != "_" {
 				key = l.variableOf(l.Info.ObjectOf(kid)).name
 			} else {
-				key = l.names.fresh("i")
+				key = l.Names.Fresh("i")
 				r.Key, r.Define = adjoint.Id(key), true
 			}
 			l.variableOf(l.Info.ObjectOf(id)).alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(key)}
@@ -301,7 +301,7 @@ func (l *lowerer) lowerFused(s ast.Stmt, label string) []*lowered {
 }
 
 // convSimple converts a passive simple statement (a loop's init or post).
-func (l *lowerer) convSimple(s ast.Stmt) adjoint.Stmt {
+func (l *Lowerer) convSimple(s ast.Stmt) adjoint.Stmt {
 	switch s := s.(type) {
 	case nil:
 		return nil
@@ -316,7 +316,7 @@ func (l *lowerer) convSimple(s ast.Stmt) adjoint.Stmt {
 	return nil
 }
 
-func (l *lowerer) convOpt(e ast.Expr) adjoint.Expr {
+func (l *Lowerer) convOpt(e ast.Expr) adjoint.Expr {
 	if e == nil {
 		return nil
 	}
@@ -325,7 +325,7 @@ func (l *lowerer) convOpt(e ast.Expr) adjoint.Expr {
 
 // fusedCode writes the sum loop: each trip runs its forward code, then its
 // backward code, with the accumulators' adjoints already known.
-func (l *lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
+func (l *Lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
 	fwd := l.forward(rec.body)
 	savedZero, savedDepth := l.zero, l.revDepth
 	l.zero, l.revDepth, l.fusing = map[string]bool{}, 0, true
@@ -357,7 +357,7 @@ func (l *lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
 // declareLocalAdjoints declares, inside the sum loop's body, the adjoints
 // of the trip's own values, so that each trip starts them at zero; it
 // returns their names too.
-func (l *lowerer) declareLocalAdjoints(bwd []adjoint.Stmt) ([]adjoint.Stmt, map[string]bool) {
+func (l *Lowerer) declareLocalAdjoints(bwd []adjoint.Stmt) ([]adjoint.Stmt, map[string]bool) {
 	var local []*variable
 	var rest []*variable
 	names := map[string]bool{}

@@ -15,7 +15,7 @@ import (
 
 // graphOp adds one operation to the function's adjoint graph, and notes
 // its forward expression for the linear form.
-func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
+func (l *Lowerer) graphOp(o *op, fwd adjoint.Expr) {
 	// The operands' current values first: the results may be new values
 	// of the same variables (t = t + 1).
 	from := map[string]string{}
@@ -37,7 +37,7 @@ func (l *lowerer) graphOp(o *op, fwd adjoint.Expr) {
 // graphNode is the node of the current value of the variable name,
 // added when it has none (a value from before the graph: a passive
 // parameter, a value from outside the annotated code).
-func (l *lowerer) graphNode(name string) string {
+func (l *Lowerer) graphNode(name string) string {
 	if l.graphValues == nil {
 		l.graphValues = map[string]string{}
 	}
@@ -58,7 +58,7 @@ func (l *lowerer) graphNode(name string) string {
 // newGraphValue adds the node of a new value of the variable name,
 // computed by expr: named after the variable, primed when the variable
 // had a value before (a reassignment, a branch's, a loop's next trip).
-func (l *lowerer) newGraphValue(name, expr string) string {
+func (l *Lowerer) newGraphValue(name, expr string) string {
 	if l.graphValues == nil {
 		l.graphValues = map[string]string{}
 	}
@@ -95,7 +95,7 @@ type partial struct {
 // byElement one per element or field read (v[0]*v[1] has two). A piecewise
 // rule's partial is written as a piecewise function ("1 if x > 0; else
 // 0") where it has that notation, else as ∂name.
-func (l *lowerer) partialsOf(o *op, byElement bool) []partial {
+func (l *Lowerer) partialsOf(o *op, byElement bool) []partial {
 	c := &rules.Ctx{T: gotypes.MustIR(o.resType), Fresh: func(b string) string { return b }}
 	for _, a := range o.args {
 		c.A = append(c.A, a.bval)
@@ -207,7 +207,7 @@ func condString(cond adjoint.Expr) string {
 // own, computed from each (φ, the value of the branch taken). afters are
 // the variables' values at the end of each branch; a branch that leaves
 // the function (a return) adds none.
-func (l *lowerer) joinGraphValues(before map[string]string, afters []map[string]string, branches [][]*lowered) map[string]string {
+func (l *Lowerer) joinGraphValues(before map[string]string, afters []map[string]string, branches [][]*lowered) map[string]string {
 	out := maps.Clone(before)
 	if out == nil {
 		out = map[string]string{}
@@ -255,7 +255,7 @@ func (l *lowerer) joinGraphValues(before map[string]string, afters []map[string]
 }
 
 // hasGraphNode reports whether the graph has a node named name.
-func (l *lowerer) hasGraphNode(name string) bool {
+func (l *Lowerer) hasGraphNode(name string) bool {
 	for _, n := range l.graph.Nodes {
 		if n.Name == name {
 			return true

@@ -5,8 +5,11 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
@@ -17,7 +20,7 @@ import (
 
 // helperFor returns the name of the helper for a call, generating it on
 // first use.
-func (l *lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string, pullback bool) (string, bool) {
+func (l *Lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string, pullback bool) (string, bool) {
 	key := HelperKey{fn, mask}
 	if h, ok := l.Helpers[key]; ok {
 		if !h.done {
@@ -79,38 +82,38 @@ func (l *lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, m
 
 // generateHelper lowers the callee into its helper and files it with the
 // callee's own generated file.
-func (l *lowerer) generateHelper(fn *types.Func, site declSite, mask string, h *Helper) []Diagnostic {
+func (l *Lowerer) generateHelper(fn *types.Func, site declSite, mask string, h *Helper) []Diagnostic {
 	sig := fn.Type().(*types.Signature)
-	g := &Target{Decl: site.decl, Dir: &Directive{}, Name: h.name, Recv: sig.Recv(), wrtSet: map[*types.Var]bool{}, Options: l.gradFunc.Options, helper: true, pullback: h.pullback}
+	g := &Target{Decl: site.Decl, Dir: &Directive{}, Name: h.name, Recv: sig.Recv(), WrtSet: map[*types.Var]bool{}, Options: l.gradFunc.Options, Helper: true, Pullback: h.pullback}
 	for i := range sig.Params().Len() {
-		g.params = append(g.params, sig.Params().At(i))
+		g.Params = append(g.Params, sig.Params().At(i))
 	}
-	g.result = sig.Results().At(0).Type()
+	g.Result = sig.Results().At(0).Type()
 	for i := range sig.Results().Len() {
 		g.Results = append(g.Results, sig.Results().At(i).Type())
 	}
-	all := g.params
+	all := g.Params
 	if g.Recv != nil {
 		all = append([]*types.Var{g.Recv}, all...)
 	}
 	for i, v := range all {
 		if mask[i] != '0' {
-			g.wrt = append(g.wrt, v)
-			g.wrtSet[v] = true
+			g.Wrt = append(g.Wrt, v)
+			g.WrtSet[v] = true
 		}
 	}
-	grad, _, diags := l.Package.LowerFunction(g, site.file)
+	grad, _, diags := l.Package.LowerFunction(g, site.File)
 	if len(diags) > 0 {
 		return diags
 	}
-	grad.TypeParams = l.TypeParams(site.decl)
-	l.HelperFuncs[site.file] = append(l.HelperFuncs[site.file], grad)
+	grad.TypeParams = l.TypeParams(site.Decl)
+	l.HelperFuncs[site.File] = append(l.HelperFuncs[site.File], grad)
 	return nil
 }
 
 // bound returns the operand a parameter of a helper being expanded is
 // bound to.
-func (l *lowerer) bound(obj types.Object) (operand, bool) {
+func (l *Lowerer) bound(obj types.Object) (operand, bool) {
 	for i := len(l.inlined) - 1; i >= 0; i-- {
 		if o, ok := l.inlined[i].args[obj]; ok {
 			return o, true
@@ -126,9 +129,9 @@ func (l *lowerer) bound(obj types.Object) (operand, bool) {
 // evaluated once, first, as a call does; a passive argument is expanded
 // only when it is a plain variable or constant, which reading twice cannot
 // change.
-func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, recvExpr ast.Expr, into *variable) (operand, bool) {
+func (l *Lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, recvExpr ast.Expr, into *variable) (operand, bool) {
 	sig := fn.Type().(*types.Signature)
-	body := site.decl.Body
+	body := site.Decl.Body
 	if recvExpr != nil || body == nil || len(body.List) != 1 || sig.Results().Len() != 1 || sig.Variadic() || call.Ellipsis.IsValid() {
 		return operand{}, false
 	}
@@ -141,7 +144,7 @@ func (l *lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 			return operand{}, false // recursion: leave it to the helper's error
 		}
 	}
-	if _, changed := l.nameChangedAt(ret.Results[0], site.decl, call.Pos()); changed {
+	if _, changed := l.nameChangedAt(ret.Results[0], site.Decl, call.Pos()); changed {
 		// A name the body reads is another variable at the call (gain
 		// := 10 beside a helper reading the package's gain): written
 		// there it would read that one. The helper's own gradient reads
@@ -209,4 +212,16 @@ func simpleExpr(e ast.Expr) bool {
 		return e.Op == token.SUB && simpleExpr(e.X)
 	}
 	return false
+}
+
+// Discarding runs build and forgets the helpers it generated: for
+// validation only.
+func (p *Package) Discarding(build func() (*adjoint.Func, []Diagnostic)) (*adjoint.Func, []Diagnostic) {
+	helpers, names, funcs := maps.Clone(p.Helpers), maps.Clone(p.HelperNames), map[*ast.File][]*adjoint.Func{}
+	for f, fs := range p.HelperFuncs {
+		funcs[f] = slices.Clone(fs)
+	}
+	fn, diags := build()
+	p.Helpers, p.HelperNames, p.HelperFuncs = helpers, names, funcs
+	return fn, diags
 }

@@ -347,7 +347,7 @@ func (in *inliner) placeExpansion(s ast.Stmt, assign *ast.AssignStmt, call *ast.
 		// would be zeroed, then copied field by field, and both saved
 		// in a loop). Its locals have fresh names: no block is needed.
 		if id, ok := assign.Lhs[0].(*ast.Ident); ok && id.Name != "_" {
-			body.List = append(body.List, &ast.AssignStmt{Lhs: []ast.Expr{in.p.cloneNode(id).(ast.Expr)}, TokPos: assign.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{value}})
+			body.List = append(body.List, &ast.AssignStmt{Lhs: []ast.Expr{in.p.CloneNode(id).(ast.Expr)}, TokPos: assign.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{value}})
 			changed := false
 			body = in.block(body, site, depth+1, &changed)
 			return body.List, true
@@ -413,5 +413,5 @@ func (in *inliner) intoCaller(assign *ast.AssignStmt, call *ast.CallExpr, sig *t
 	}
 	// The final value goes into the caller's variable: the expansion's
 	// names never hide it (they are fresh).
-	return decl, &ast.AssignStmt{Lhs: []ast.Expr{in.p.cloneNode(lhs).(ast.Expr)}, TokPos: assign.Pos(), Tok: tok, Rhs: []ast.Expr{value}}, true
+	return decl, &ast.AssignStmt{Lhs: []ast.Expr{in.p.CloneNode(lhs).(ast.Expr)}, TokPos: assign.Pos(), Tok: tok, Rhs: []ast.Expr{value}}, true
 }

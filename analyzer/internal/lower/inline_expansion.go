@@ -101,7 +101,7 @@ func expandedOperands(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) (
 func (e *expansion) writtenVars() map[types.Object]bool {
 	written := map[types.Object]bool{}
 	forEachWrite(e.fbody, func(x ast.Expr) {
-		if root := e.in.p.rootVar(ast.Unparen(x)); root != nil {
+		if root := e.in.p.RootVar(ast.Unparen(x)); root != nil {
 			written[root] = true
 		}
 	})
@@ -366,14 +366,14 @@ func (p *Package) nameChangedAt(n, own ast.Node, pos token.Pos) (string, bool) {
 // assignment.
 func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
 	info := e.in.p.Info
-	clone := e.in.p.cloneNode(e.fbody).(*ast.BlockStmt)
+	clone := e.in.p.CloneNode(e.fbody).(*ast.BlockStmt)
 	if final != nil {
 		clone.List = clone.List[:len(clone.List)-1]
 	}
 	pointee := func(x ast.Expr) ast.Expr {
 		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
 			if v := e.pointee[info.ObjectOf(id)]; v != nil {
-				return e.in.p.cloneNode(v).(ast.Expr)
+				return e.in.p.CloneNode(v).(ast.Expr)
 			}
 		}
 		return nil
@@ -415,11 +415,11 @@ func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
 				return true
 			}
 			if v := e.pointee[obj]; v != nil {
-				c.Replace(&ast.UnaryExpr{OpPos: n.Pos(), Op: token.AND, X: e.in.p.cloneNode(v).(ast.Expr)})
+				c.Replace(&ast.UnaryExpr{OpPos: n.Pos(), Op: token.AND, X: e.in.p.CloneNode(v).(ast.Expr)})
 				return false
 			}
 			if v := e.subst[obj]; v != nil {
-				c.Replace(e.in.p.cloneNode(v))
+				c.Replace(e.in.p.CloneNode(v))
 				return false
 			}
 			if name := e.names[obj]; name != "" {
@@ -431,7 +431,7 @@ func (e *expansion) body(final *ast.ReturnStmt) (*ast.BlockStmt, ast.Expr) {
 	out := astutil.Apply(clone, replace, nil).(*ast.BlockStmt)
 	var value ast.Expr
 	if final != nil && len(final.Results) == 1 {
-		r := astutil.Apply(e.in.p.cloneNode(final), replace, nil).(*ast.ReturnStmt)
+		r := astutil.Apply(e.in.p.CloneNode(final), replace, nil).(*ast.ReturnStmt)
 		value = r.Results[0]
 	}
 	block := &ast.BlockStmt{Lbrace: e.site}

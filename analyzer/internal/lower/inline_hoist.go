@@ -75,7 +75,7 @@ func (in *inliner) hoist(s ast.Stmt) (ast.Stmt, ast.Stmt, bool) {
 	}
 	in.taken[name] = true
 	tmp := &ast.Ident{NamePos: target.Pos(), Name: name}
-	rest := astutil.Apply(in.p.cloneNode(s), func(c *astutil.Cursor) bool {
+	rest := astutil.Apply(in.p.CloneNode(s), func(c *astutil.Cursor) bool {
 		if call, isCall := c.Node().(*ast.CallExpr); isCall && call.Lparen == target.Lparen {
 			c.Replace(&ast.Ident{NamePos: target.Pos(), Name: name})
 			return false
@@ -186,7 +186,7 @@ func (in *inliner) writtenBy(call *ast.CallExpr) map[types.Object]bool {
 	out := map[types.Object]bool{}
 	if lit := in.literalCalled(call); lit != nil {
 		forEachWrite(lit.Body, func(x ast.Expr) {
-			if obj := in.p.rootVar(ast.Unparen(x)); obj != nil && (obj.Pos() < lit.Pos() || obj.Pos() >= lit.End()) {
+			if obj := in.p.RootVar(ast.Unparen(x)); obj != nil && (obj.Pos() < lit.Pos() || obj.Pos() >= lit.End()) {
 				out[obj] = true
 			}
 		})
@@ -206,7 +206,7 @@ func (in *inliner) writtenBy(call *ast.CallExpr) map[types.Object]bool {
 		if u, isAddr := ast.Unparen(a).(*ast.UnaryExpr); isAddr && u.Op == token.AND {
 			a = u.X
 		}
-		root := in.p.rootVar(ast.Unparen(a))
+		root := in.p.RootVar(ast.Unparen(a))
 		if root == nil {
 			return nil
 		}
@@ -276,7 +276,7 @@ func (in *inliner) hoistLiterals(s ast.Stmt) ([]ast.Stmt, bool) {
 		names[lit.Lbrace] = name
 		out = append(out, &ast.AssignStmt{Lhs: []ast.Expr{&ast.Ident{NamePos: lit.Pos(), Name: name}}, TokPos: lit.Pos(), Tok: token.DEFINE, Rhs: []ast.Expr{lit}})
 	}
-	rest := astutil.Apply(in.p.cloneNode(s), func(c *astutil.Cursor) bool {
+	rest := astutil.Apply(in.p.CloneNode(s), func(c *astutil.Cursor) bool {
 		if lit, isLit := c.Node().(*ast.CompositeLit); isLit && names[lit.Lbrace] != "" {
 			c.Replace(&ast.Ident{NamePos: lit.Pos(), Name: names[lit.Lbrace]})
 			return false

@@ -212,7 +212,7 @@ func (in *inliner) typeExpr(t types.Type) ast.Expr {
 	file := in.fileOf[in.caller]
 	ok := true
 	qual := func(other *types.Package) string {
-		name, known := in.p.importName(file, other)
+		name, known := in.p.ImportName(file, other)
 		ok = ok && known
 		return name
 	}
@@ -225,4 +225,19 @@ func (in *inliner) typeExpr(t types.Type) ast.Expr {
 		return nil
 	}
 	return e
+}
+
+// ImportName is how file names pkg: "" for the package itself, the name
+// of file's import of it, or (false) pkg's own name when file does not
+// import it.
+func (p *Package) ImportName(file *ast.File, pkg *types.Package) (string, bool) {
+	if pkg == p.Pkg {
+		return "", true
+	}
+	for _, imp := range file.Imports {
+		if pn := p.Info.PkgNameOf(imp); pn != nil && pn.Imported() == pkg {
+			return pn.Name(), true
+		}
+	}
+	return pkg.Name(), false
 }

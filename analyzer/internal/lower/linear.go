@@ -21,13 +21,13 @@ import (
 // readable diff before it shows up in generated code.
 
 // linearForm prints the lowered statements of one function.
-func (l *lowerer) linearForm(recs []*lowered) string {
+func (l *Lowerer) linearForm(recs []*lowered) string {
 	var b strings.Builder
 	l.printLowered(&b, recs, "")
 	return b.String()
 }
 
-func (l *lowerer) printLowered(b *strings.Builder, recs []*lowered, indent string) {
+func (l *Lowerer) printLowered(b *strings.Builder, recs []*lowered, indent string) {
 	for _, rec := range recs {
 		switch {
 		case rec.branch != nil:
@@ -44,7 +44,7 @@ func (l *lowerer) printLowered(b *strings.Builder, recs []*lowered, indent strin
 	}
 }
 
-func (l *lowerer) printSimple(b *strings.Builder, rec *lowered, indent string) {
+func (l *Lowerer) printSimple(b *strings.Builder, rec *lowered, indent string) {
 	if _, ok := rec.src.(*ast.EmptyStmt); ok || rec.src == nil {
 		return
 	}
@@ -64,7 +64,7 @@ func (l *lowerer) printSimple(b *strings.Builder, rec *lowered, indent string) {
 
 // opString writes one operation: its results (or the element it stores
 // into), its forward expression, and its partials.
-func (l *lowerer) opString(o *op) string {
+func (l *Lowerer) opString(o *op) string {
 	var lhs []string
 	for _, r := range o.results {
 		lhs = append(lhs, r.name)
@@ -106,7 +106,7 @@ func (l *lowerer) opString(o *op) string {
 	return text
 }
 
-func (l *lowerer) printBranch(b *strings.Builder, rec *lowered, indent string) {
+func (l *Lowerer) printBranch(b *strings.Builder, rec *lowered, indent string) {
 	br := rec.branch
 	if !br.isSwitch {
 		b.WriteString(indent + l.header(rec.src) + " {\n")
@@ -138,7 +138,7 @@ func (l *lowerer) printBranch(b *strings.Builder, rec *lowered, indent string) {
 	b.WriteString(indent + "}\n")
 }
 
-func (l *lowerer) printLoop(b *strings.Builder, rec *lowered, indent string) {
+func (l *Lowerer) printLoop(b *strings.Builder, rec *lowered, indent string) {
 	lp := rec.loop
 	l.printLowered(b, lp.pre, indent)
 	b.WriteString(indent + l.header(rec.src) + " {\n")

@@ -12,7 +12,7 @@ import (
 // nothing in the loop nest changes: no statement in it assigns the
 // variable itself (writes to its elements leave the length alone), and
 // nothing anywhere takes its address.
-func (l *lowerer) lengthFixed(id *ast.Ident, nest ast.Stmt) bool {
+func (l *Lowerer) lengthFixed(id *ast.Ident, nest ast.Stmt) bool {
 	v, ok := l.Info.Uses[id].(*types.Var)
 	if !ok || v.Parent() == l.Pkg.Scope() || l.structure().addressed[v] {
 		return false
@@ -31,10 +31,10 @@ func (l *lowerer) lengthFixed(id *ast.Ident, nest ast.Stmt) bool {
 
 // assignedIn returns the variables that statements inside s assign,
 // declare or take the address of.
-func (l *lowerer) assignedIn(s ast.Stmt) map[types.Object]bool {
+func (l *Lowerer) assignedIn(s ast.Stmt) map[types.Object]bool {
 	out := map[types.Object]bool{}
 	writesIn(s, func(x ast.Expr) {
-		if v := l.rootVar(x); v != nil {
+		if v := l.RootVar(x); v != nil {
 			out[v] = true
 		}
 	})

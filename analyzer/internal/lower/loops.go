@@ -16,7 +16,7 @@ import (
 // records of trips that left early.
 
 // enterLoop and leaveLoop bracket the lowering of a loop's body.
-func (l *lowerer) enterLoop(s ast.Stmt, label string, rec *lowered) *loopCtx {
+func (l *Lowerer) enterLoop(s ast.Stmt, label string, rec *lowered) *loopCtx {
 	ctx := &loopCtx{stmt: s, label: label, rec: rec}
 	l.loops = append(l.loops, ctx)
 	l.loopDepth++
@@ -24,14 +24,14 @@ func (l *lowerer) enterLoop(s ast.Stmt, label string, rec *lowered) *loopCtx {
 	return ctx
 }
 
-func (l *lowerer) leaveLoop() {
+func (l *Lowerer) leaveLoop() {
 	l.loops = l.loops[:len(l.loops)-1]
 	l.loopDepth--
 	l.depth--
 }
 
 // lowerFor lowers a three-clause or condition-only for loop.
-func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
+func (l *Lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 	rec := &lowered{src: &ast.ForStmt{For: s.For, Cond: s.Cond, Body: &ast.BlockStmt{}}, inLoop: l.loopDepth > 0, loop: &loopRec{}}
 	trip := l.tripCount(s)
 	if s.Init != nil {
@@ -81,7 +81,7 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 		// A post statement that takes several statements (it saves old
 		// values) runs at the top of every trip but the first, which keeps
 		// continue's meaning.
-		first := l.names.fresh("first")
+		first := l.Names.Fresh("first")
 		head := adjoint.IfElse(adjoint.Unary{Op: "!", X: adjoint.Id(first)}, postCode, nil)
 		if cond != nil {
 			head = append(head, adjoint.If{Cond: adjoint.Unary{Op: "!", X: adjoint.Paren{X: cond}}, Then: []adjoint.Stmt{adjoint.Branch{Tok: "break"}}})
@@ -99,7 +99,7 @@ func (l *lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 // arithmetic, min, max and conversions. Not memory: b[0] or p.n may
 // change through an alias (clear(b), c := b; c[0] = 0) that nothing saves,
 // so such a count is recorded.
-func (l *lowerer) recomputable(e adjoint.Expr) bool {
+func (l *Lowerer) recomputable(e adjoint.Expr) bool {
 	switch x := e.(type) {
 	case adjoint.Lit:
 		return true
@@ -186,7 +186,7 @@ func singleStmt(code []adjoint.Stmt) adjoint.Stmt {
 }
 
 // loopForward wraps a loop's body with the records of its trips.
-func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.Stmt) adjoint.Stmt) []adjoint.Stmt {
+func (l *Lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.Stmt) adjoint.Stmt) []adjoint.Stmt {
 	body := l.forwardInLoop(ctx, rec.loop.body)
 	lp := rec.loop
 	if !hasBackward([]*lowered{rec}) {
@@ -229,7 +229,7 @@ func (l *lowerer) loopForward(rec *lowered, ctx *loopCtx, build func([]adjoint.S
 // starts, or nil. It knows range over integers, slices and arrays, and
 // for i := a; i < b; i++ (and <=, and the mirror loops counting down),
 // when nothing in the loop nest assigns the variables of a and b.
-func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
+func (l *Lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 	nest := s
 	if len(l.loops) > 0 {
 		nest = l.loops[0].stmt
@@ -301,16 +301,16 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 			switch n := n.(type) {
 			case *ast.AssignStmt:
 				for _, x := range n.Lhs {
-					if l.rootVar(x) == counter {
+					if l.RootVar(x) == counter {
 						changed = true
 					}
 				}
 			case *ast.IncDecStmt:
-				if l.rootVar(n.X) == counter {
+				if l.RootVar(n.X) == counter {
 					changed = true
 				}
 			case *ast.UnaryExpr:
-				if n.Op == token.AND && l.rootVar(n.X) == counter {
+				if n.Op == token.AND && l.RootVar(n.X) == counter {
 					changed = true
 				}
 			}
@@ -346,7 +346,7 @@ func (l *lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 
 // forwardInLoop assembles a loop body's forward code; completion records
 // inside it are tapes.
-func (l *lowerer) forwardInLoop(ctx *loopCtx, recs []*lowered) []adjoint.Stmt {
+func (l *Lowerer) forwardInLoop(ctx *loopCtx, recs []*lowered) []adjoint.Stmt {
 	l.loopDepth++
 	l.loops = append(l.loops, ctx)
 	defer func() {
@@ -357,7 +357,7 @@ func (l *lowerer) forwardInLoop(ctx *loopCtx, recs []*lowered) []adjoint.Stmt {
 }
 
 // brokeRecorder returns the record of a loop left early, creating it.
-func (l *lowerer) brokeRecorder(ctx *loopCtx) *recorder {
+func (l *Lowerer) brokeRecorder(ctx *loopCtx) *recorder {
 	if ctx.broke == nil {
 		// It is recorded once per run of its loop: its site is the loops
 		// around that loop.
@@ -377,7 +377,7 @@ func (l *lowerer) brokeRecorder(ctx *loopCtx) *recorder {
 // lowerRange lowers a range loop over an integer, a slice or an array.
 // usedOutside reports whether obj is read or written anywhere in the
 // function but in the range statement s.
-func (l *lowerer) usedOutside(obj types.Object, s *ast.RangeStmt) bool {
+func (l *Lowerer) usedOutside(obj types.Object, s *ast.RangeStmt) bool {
 	found := false
 	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
 		if n == s {
@@ -391,7 +391,7 @@ func (l *lowerer) usedOutside(obj types.Object, s *ast.RangeStmt) bool {
 	return found
 }
 
-func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
+func (l *Lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	rec := &lowered{src: &ast.RangeStmt{For: s.For, Key: s.Key, Value: s.Value, Tok: s.Tok, X: s.X, Body: &ast.BlockStmt{}},
 		inLoop: l.loopDepth > 0, loop: &loopRec{}, loops: l.loopStmts()}
 	l.checkRangeOperand(s)
@@ -421,7 +421,7 @@ func (l *lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 
 // checkRangeOperand refuses a range over what gradgen cannot reverse: it
 // reverses loops over integers, slices and arrays (and pointers to them).
-func (l *lowerer) checkRangeOperand(s *ast.RangeStmt) {
+func (l *Lowerer) checkRangeOperand(s *ast.RangeStmt) {
 	xt := l.Info.TypeOf(s.X)
 	switch u := xt.Underlying().(type) {
 	case *types.Basic:
@@ -443,7 +443,7 @@ func (l *lowerer) checkRangeOperand(s *ast.RangeStmt) {
 // needs the index even where the source names none. It returns that index
 // (nil when the value is no alias), and refuses writes to the value and,
 // for a range with =, its use after the loop.
-func (l *lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
+func (l *Lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
 	id, ok := s.Value.(*ast.Ident)
 	if !ok || id.Name == "_" || !l.exprVaried(s.X) {
 		return nil
@@ -464,7 +464,7 @@ func (l *lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
 	ast.Inspect(s.Body, func(m ast.Node) bool {
 		if as, ok := m.(*ast.AssignStmt); ok {
 			for _, lhs := range as.Lhs {
-				if l.rootVar(lhs) == l.Info.ObjectOf(id) {
+				if l.RootVar(lhs) == l.Info.ObjectOf(id) {
 					way := fmt.Sprintf("assign the new value to a new variable (%s2 := ...)", id.Name)
 					if !gotypes.IsFloat(l.Info.TypeOf(id)) {
 						way = "copy the float fields or elements you change into local variables"
@@ -482,7 +482,7 @@ func (l *lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
 // declares them. Backward code that reads the index or the value gets
 // them back from the trip count, so the forward loop must leave them
 // visible: they are then hoisted to the function's variables.
-func (l *lowerer) rangeHeaderVars(s *ast.RangeStmt, rec *lowered, x adjoint.Expr, aliasKey *variable) (keyIR, valueIR adjoint.Expr, define bool) {
+func (l *Lowerer) rangeHeaderVars(s *ast.RangeStmt, rec *lowered, x adjoint.Expr, aliasKey *variable) (keyIR, valueIR adjoint.Expr, define bool) {
 	var keyVar, valueVar *variable
 	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" {
 		keyVar = l.variableOf(l.Info.ObjectOf(id))
@@ -533,13 +533,13 @@ func (l *lowerer) rangeHeaderVars(s *ast.RangeStmt, rec *lowered, x adjoint.Expr
 
 // loopExits reports whether control can leave the loop s other than by
 // its condition: a return, or a break or continue aimed at an outer loop.
-func (l *lowerer) loopExits(s ast.Stmt) bool {
+func (l *Lowerer) loopExits(s ast.Stmt) bool {
 	return l.leavesStmt(s)
 }
 
 // leavesStmt reports whether a return, or a branch whose target lies
 // outside s, occurs inside s.
-func (l *lowerer) leavesStmt(s ast.Stmt) bool {
+func (l *Lowerer) leavesStmt(s ast.Stmt) bool {
 	found := false
 	ast.Inspect(s, func(n ast.Node) bool {
 		switch n := n.(type) {

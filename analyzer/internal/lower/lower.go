@@ -77,12 +77,12 @@ type op struct {
 // source (not a temporary).
 func (o *op) writes() bool { return o.store != nil || !o.results[0].temp }
 
-// lowerer turns one annotated function into its gradient function.
-type lowerer struct {
+// Lowerer turns one annotated function into its gradient function.
+type Lowerer struct {
 	*Package
 	fn     *ast.FuncDecl
 	fnName string // name of the generated function
-	names  *namer
+	Names  *namer
 	vars   map[types.Object]*variable
 	byName map[string]*variable
 	varied map[types.Object]bool
@@ -162,19 +162,19 @@ type lowerer struct {
 	checks        []adjoint.Stmt          // the buffers' length checks, once built
 }
 
-func (l *lowerer) errorf(pos token.Pos, format string, args ...any) {
+func (l *Lowerer) errorf(pos token.Pos, format string, args ...any) {
 	l.diags = append(l.diags, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
 
 // isConst reports whether e is a constant expression.
-func (l *lowerer) isConst(e ast.Expr) bool {
+func (l *Lowerer) isConst(e ast.Expr) bool {
 	tv, ok := l.Info.Types[e]
 	return ok && tv.Value != nil
 }
 
 // callRule returns the derivative rule of a call to a math function or a
 // builtin, or nil for any other call.
-func (l *lowerer) callRule(call *ast.CallExpr) *rules.Rule {
+func (l *Lowerer) callRule(call *ast.CallExpr) *rules.Rule {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.SelectorExpr:
 		if pkg, ok := l.Info.Uses[gotypes.IdentOf(fun.X)].(*types.PkgName); ok && pkg.Imported().Path() == "math" {
@@ -189,7 +189,7 @@ func (l *lowerer) callRule(call *ast.CallExpr) *rules.Rule {
 }
 
 // source prints n on one line, for comments in generated code.
-func (l *lowerer) source(n ast.Node) string {
+func (l *Lowerer) source(n ast.Node) string {
 	var b bytes.Buffer
 	printer.Fprint(&b, l.Fset, n)
 	lines := strings.Split(b.String(), "\n")
@@ -200,19 +200,19 @@ func (l *lowerer) source(n ast.Node) string {
 }
 
 // variableOf returns the local variable for obj, creating it on first use.
-func (l *lowerer) variableOf(obj types.Object) *variable {
+func (l *Lowerer) variableOf(obj types.Object) *variable {
 	if v, ok := l.vars[obj]; ok {
 		return v
 	}
 	t, _ := gotypes.IrType(obj.Type())
-	v := &variable{name: l.names.fresh(obj.Name()), typ: obj.Type(), ir: t, obj: obj}
+	v := &variable{name: l.Names.Fresh(obj.Name()), typ: obj.Type(), ir: t, obj: obj}
 	l.vars[obj] = v
 	l.byName[v.name] = v
 	return v
 }
 
 // loopStmts lists the loops being lowered around the current statement.
-func (l *lowerer) loopStmts() []ast.Stmt {
+func (l *Lowerer) loopStmts() []ast.Stmt {
 	var out []ast.Stmt
 	for _, c := range l.loops {
 		out = append(out, c.stmt)
@@ -221,24 +221,24 @@ func (l *lowerer) loopStmts() []ast.Stmt {
 }
 
 // local records that v belongs to one trip of the sum loop being lowered.
-func (l *lowerer) local(v *variable) *variable {
+func (l *Lowerer) local(v *variable) *variable {
 	if l.fusing {
 		l.fusedLocal[v] = true
 	}
 	return v
 }
 
-func (l *lowerer) newTemp(base string, t types.Type) *variable {
+func (l *Lowerer) newTemp(base string, t types.Type) *variable {
 	it, _ := gotypes.IrType(t)
-	v := &variable{name: l.names.fresh(base), typ: t, ir: it, temp: true, defs: 1}
+	v := &variable{name: l.Names.Fresh(base), typ: t, ir: it, temp: true, defs: 1}
 	l.byName[v.name] = v
 	return l.local(v)
 }
 
 // adjOf returns the adjoint of v, naming it on first use.
-func (l *lowerer) adjOf(v *variable) adjoint.Expr {
+func (l *Lowerer) adjOf(v *variable) adjoint.Expr {
 	if v.adj == "" {
-		v.adj = l.names.fresh(l.adjointBase(v))
+		v.adj = l.Names.Fresh(l.adjointBase(v))
 		l.adjOrd = append(l.adjOrd, v)
 	}
 	return adjoint.Id(v.adj)
@@ -246,7 +246,7 @@ func (l *lowerer) adjOf(v *variable) adjoint.Expr {
 
 // accumulateTo adds e into an operand's adjoint: an element's with +=,
 // a variable's through accumulate.
-func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) adjoint.Stmt {
+func (l *Lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) adjoint.Stmt {
 	if path == nil {
 		return l.accumulate(v, e)
 	}
@@ -269,7 +269,7 @@ func (l *lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) a
 
 // accumulate adds e into the adjoint of v: a plain assignment when the
 // adjoint is known to be zero, which saves an addition and reads better.
-func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
+func (l *Lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 	wasZero := l.isZeroAdj(v)
 	d := l.adjOf(v)
 	l.noteAdd(v)
@@ -287,7 +287,7 @@ func (l *lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 // noteAdd records that backward code adds into v's adjoint at the current
 // nesting, for the guards of untaken paths (pathGuard). Every addition
 // into an adjoint goes through here.
-func (l *lowerer) noteAdd(v *variable) {
+func (l *Lowerer) noteAdd(v *variable) {
 	here := l.revDepth + l.exitDepth
 	if depth, seen := l.adjDepth[v.adj]; !seen || here < depth {
 		l.adjDepth[v.adj] = here
@@ -297,7 +297,7 @@ func (l *lowerer) noteAdd(v *variable) {
 // isZeroAdj reports whether v's adjoint is known to be zero here: a
 // temporary whose statement has not given it a share yet, or, in
 // straight-line backward code, an adjoint nothing has touched.
-func (l *lowerer) isZeroAdj(v *variable) bool {
+func (l *Lowerer) isZeroAdj(v *variable) bool {
 	if l.logicalZero[v] {
 		return true
 	}
@@ -315,7 +315,7 @@ func (l *lowerer) isZeroAdj(v *variable) bool {
 // nested block (the backward sweep, outside that block, reads it) or
 // anywhere in a function with early returns (goto must not jump over a
 // declaration).
-func (l *lowerer) declareOp(v *variable) string {
+func (l *Lowerer) declareOp(v *variable) string {
 	if l.depth == 0 && !l.hoistAll {
 		return ":="
 	}
@@ -324,7 +324,7 @@ func (l *lowerer) declareOp(v *variable) string {
 }
 
 // hoist declares v at the top of the function.
-func (l *lowerer) hoist(v *variable) {
+func (l *Lowerer) hoist(v *variable) {
 	if !l.hoistSet[v] {
 		l.hoistSet[v] = true
 		l.hoisted = append(l.hoisted, v)
@@ -334,7 +334,7 @@ func (l *lowerer) hoist(v *variable) {
 // lowerExpr emits the three-address form of e into l.fwd and l.ops and
 // returns the operand that holds its value. When into is not nil, the last
 // operation writes into it instead of a temporary, if that is safe.
-func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
+func (l *Lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 	if !l.exprVaried(e) {
 		return l.passive(e)
 	}
@@ -357,7 +357,7 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 		if !gotypes.IsFloat(t) {
 			break
 		}
-		root := l.variableOf(l.rootVar(e))
+		root := l.variableOf(l.RootVar(e))
 		val := l.conv(e)
 		return operand{val: val, bval: val, v: root, path: l.adjPath(e), typ: t}
 	case *ast.BinaryExpr:
@@ -380,7 +380,7 @@ func (l *lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 }
 
 // lowerCall lowers a conversion or a call to a math function or builtin.
-func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
+func (l *Lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 	t := l.Info.TypeOf(call)
 	if tv, ok := l.Info.Types[call.Fun]; ok && tv.IsType() {
 		if inner, ok := l.roundTrip(call); ok {
@@ -442,7 +442,7 @@ func (l *lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 
 // roundTrip reports whether call converts a float to another float type
 // and back (float64(float32(y))), and returns y.
-func (l *lowerer) roundTrip(call *ast.CallExpr) (ast.Expr, bool) {
+func (l *Lowerer) roundTrip(call *ast.CallExpr) (ast.Expr, bool) {
 	inner, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
 	if !ok || len(inner.Args) != 1 {
 		return nil, false
@@ -458,7 +458,7 @@ func (l *lowerer) roundTrip(call *ast.CallExpr) (ast.Expr, bool) {
 }
 
 // emitOp records one operation and writes its forward statement.
-func (l *lowerer) emitOp(r *rules.Rule, name string, args []operand, fwd adjoint.Expr, t types.Type, base string, into *variable) operand {
+func (l *Lowerer) emitOp(r *rules.Rule, name string, args []operand, fwd adjoint.Expr, t types.Type, base string, into *variable) operand {
 	target := into
 	if target != nil && l.loopDepth > 0 {
 		// Inside a loop the backward sweep recomputes a statement's
@@ -500,7 +500,7 @@ func readsVar(args []operand, v *variable) bool {
 
 // writeForward writes "v := e" for a new variable, or "v = e" (v op= y
 // where that reads better) for an existing one.
-func (l *lowerer) writeForward(v *variable, e adjoint.Expr) {
+func (l *Lowerer) writeForward(v *variable, e adjoint.Expr) {
 	if v.temp || l.defining[v] {
 		delete(l.defining, v)
 		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), l.declareOp(v), e))
@@ -521,11 +521,11 @@ func (l *lowerer) writeForward(v *variable, e adjoint.Expr) {
 // adjointBase is the name v's adjoint would like: dx for x, or the name
 // the generated function gives a parameter's derivative (FHVP names the
 // tangent of its inner JVP v and its adjoint, the gradient, dx).
-func (l *lowerer) adjointBase(v *variable) string {
+func (l *Lowerer) adjointBase(v *variable) string {
 	if pv, ok := v.obj.(*types.Var); ok {
-		if name, ok := l.gradFunc.adjNames[pv]; ok {
+		if name, ok := l.gradFunc.AdjNames[pv]; ok {
 			return name
 		}
 	}
-	return adjointName(v.name)
+	return AdjointName(v.name)
 }

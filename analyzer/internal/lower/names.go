@@ -34,8 +34,8 @@ func newNamer(reserved ...map[string]bool) *namer {
 	return n
 }
 
-// fresh returns base if it is free, else base1, base2, ...; and takes it.
-func (n *namer) fresh(base string) string {
+// Fresh returns base if it is free, else base1, base2, ...; and takes it.
+func (n *namer) Fresh(base string) string {
 	name := base
 	i := 1
 	if n.taken[name] || token.IsKeyword(name) {
@@ -52,18 +52,18 @@ func (n *namer) fresh(base string) string {
 	return name
 }
 
-// adjointName is the conventional name of v's adjoint: dx for x, dW1 for W1.
-func adjointName(v string) string { return "d" + v }
+// AdjointName is the conventional name of v's adjoint: dx for x, dW1 for W1.
+func AdjointName(v string) string { return "d" + v }
 
-// lowerFirst turns an exported name into a local one: Hypot → hypot.
-func lowerFirst(s string) string {
+// LowerFirst turns an exported name into a local one: Hypot → hypot.
+func LowerFirst(s string) string {
 	r, size := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[size:]
 }
 
-// upperFirst capitalises a name's first letter: x → X, for names built
+// UpperFirst capitalises a name's first letter: x → X, for names built
 // from it (dPolarDx).
-func upperFirst(s string) string {
+func UpperFirst(s string) string {
 	r, size := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[size:]
 }

@@ -108,22 +108,18 @@ type Package struct {
 	Fset *token.FileSet
 	Info *types.Info
 	Pkg  *types.Package
-	// Files are the package's Files, generated ones included, for the
+	// Files are the package's files, generated ones included, for the
 	// second derivatives' synthetic package.
 	Files []*ast.File
-	// imports serves the synthetic package's type check; synth is the
-	// work waiting for it.
+	// imports serves the synthetic package's type check.
 	imports *packageImporter
-	Synth   *syntheticBatch
 
-	decls       map[*types.Func]declSite
+	Decls       map[*types.Func]declSite
 	rules       map[*types.Func]*ruleFunc
 	Helpers     map[HelperKey]*Helper
 	HelperNames map[string]bool
 	HelperFuncs map[*ast.File][]*adjoint.Func
 	writers     map[*types.Func]bool // functions that may write into what they are passed
-	synthSrc    map[string][]byte    // the synthetic files' sources, by path, to map their errors back
-	userFiles   map[string]userFile  // files as on disk, to map those errors to (userFile)
 	writeCycle  bool                 // mayWrite met a function it was still answering (see mayWrite)
 	// readOnlyHelpers are the generated helpers that only read their
 	// slices and pointers (pushforwards), whatever their parameters.
@@ -131,8 +127,6 @@ type Package struct {
 	// purePackageFuncs names the package's functions (and rules' functions)
 	// that only compute values, filled on first use by pureHelpers.
 	purePackageFuncs map[string]bool
-	// outputVJPs names the inner VJPs written, shared by FVJP and FJacobian.
-	outputVJPs map[outputVJPKey]string
 	// Imported is what the package's imports offer (Options.Imports).
 	Imported map[string]*Exports
 	// litRefusals says, by a function literal's position, why it was not
@@ -141,9 +135,9 @@ type Package struct {
 	// litVarRefusals holds the same reasons by the literal's variable,
 	// for the errors at its calls.
 	litVarRefusals map[types.Object]string
-	// secondOrder is set while a JVP is written to be differentiated
+	// SecondOrder is set while a JVP is written to be differentiated
 	// again (second derivatives).
-	secondOrder bool
+	SecondOrder bool
 	// NotExpanded says, by a call's position in the source, why a writing
 	// helper or literal was not expanded there; sourcePos maps this
 	// package's positions to the source's (inline_effects.go).
@@ -218,4 +212,28 @@ func MentionsGradgen(files []*ast.File) bool {
 		}
 	}
 	return false
+}
+
+// NewPackage returns the compiler's state for a type-checked package: its
+// declarations indexed, its //gradgen:rule functions read (their errors
+// go to report) and the rules its imports offer (imported) taken in.
+func NewPackage(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, imported map[string]*Exports, report func(token.Pos, string, ...any)) *Package {
+	p := &Package{Fset: fset, Info: info, Pkg: pkg, Files: files,
+		Helpers: map[HelperKey]*Helper{}, HelperNames: map[string]bool{}, HelperFuncs: map[*ast.File][]*adjoint.Func{}}
+	p.IndexDecls(files)
+	p.CollectRules(files, report)
+	p.Imported = imported
+	p.ImportRules(imported)
+	return p
+}
+
+// Synthetic returns the compiler's state for p's package type-checked
+// again with the functions gradgen wrote added (pkg, info and files; see
+// internal/second): it shares p's importer and the imports' rules, and
+// knows p's helpers' names, so that new helpers take others.
+func (p *Package) Synthetic(pkg *types.Package, info *types.Info, files []*ast.File) *Package {
+	inner := NewPackage(p.Fset, files, pkg, info, p.Imported, func(token.Pos, string, ...any) {})
+	inner.imports = p.importer()
+	inner.HelperNames = maps.Clone(p.HelperNames)
+	return inner
 }

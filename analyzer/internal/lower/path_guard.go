@@ -14,7 +14,7 @@ import (
 // readsPrimal reports whether backward code reads a value of the forward
 // sweep, which may be Inf or NaN; code made of adjoints and constants
 // (the reversal of x - y) cannot turn a zero adjoint into a NaN.
-func (l *lowerer) readsPrimal(code []adjoint.Stmt) bool {
+func (l *Lowerer) readsPrimal(code []adjoint.Stmt) bool {
 	found := false
 	for _, s := range code {
 		opt.WalkReads(s, func(e adjoint.Expr) {
@@ -72,7 +72,7 @@ func nonzeroLiteral(e adjoint.Expr) bool {
 // pathGuard returns "dv != 0" when rec writes a variable v whose adjoint
 // backward code has added into only inside branches or loops nested deeper
 // than rec; nil when its backward code may run unguarded.
-func (l *lowerer) pathGuard(rec *lowered) adjoint.Expr {
+func (l *Lowerer) pathGuard(rec *lowered) adjoint.Expr {
 	if l.fusing || rec.seed != nil {
 		return nil
 	}

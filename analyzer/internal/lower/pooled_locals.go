@@ -23,7 +23,7 @@ import (
 
 // poolableLocal reports whether the slice variable v, made by rhs in the
 // statement defining it outside loops, can come from the pool.
-func (l *lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
+func (l *Lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
 	if l.saveAll || l.loopDepth > 0 || !l.defining[v] || v.obj == nil || v.ir == nil {
 		return false
 	}
@@ -32,7 +32,7 @@ func (l *lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
 
 // poolableMake reports whether rhs is make([]T, n), n an int poolableLength
 // takes, whose memory stays in the function once obj holds it.
-func (l *lowerer) poolableMake(obj types.Object, rhs ast.Expr) bool {
+func (l *Lowerer) poolableMake(obj types.Object, rhs ast.Expr) bool {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
 	if !ok || len(call.Args) != 2 || !gotypes.IsBuiltinCall(l.Info, call, "make") || !l.poolableLength(call.Args[1]) {
 		return false
@@ -50,7 +50,7 @@ func (l *lowerer) poolableMake(obj types.Object, rhs ast.Expr) bool {
 // locals and lengths alone (a call could have effects, or cost), or the
 // length of a row or field (len(m[i]), len(p.W)): the pool evaluates it
 // where make did, with nothing run in between that could change it.
-func (l *lowerer) poolableLength(n ast.Expr) bool {
+func (l *Lowerer) poolableLength(n ast.Expr) bool {
 	tv := l.Info.Types[n]
 	if tv.Value != nil || tv.Type == nil || !types.Identical(tv.Type, types.Typ[types.Int]) {
 		return false
@@ -70,14 +70,14 @@ func (l *lowerer) poolableLength(n ast.Expr) bool {
 // staysLocal reports whether the memory obj holds after made stays in
 // the function: every use of obj, and of the local views taken of it, is
 // one of those poolableLocal lists.
-func (l *lowerer) staysLocal(obj types.Object, made *ast.CallExpr) bool {
+func (l *Lowerer) staysLocal(obj types.Object, made *ast.CallExpr) bool {
 	_, ok := l.localViews(obj, made)
 	return ok
 }
 
 // localViews returns obj and the local views taken of it, and whether
 // its memory stays in the function (staysLocal).
-func (l *lowerer) localViews(obj types.Object, made *ast.CallExpr) (map[types.Object]bool, bool) {
+func (l *Lowerer) localViews(obj types.Object, made *ast.CallExpr) (map[types.Object]bool, bool) {
 	return l.viewsStay(l.fn.Body, l.structure().parent, obj, made, map[types.Object]bool{})
 }
 
@@ -85,7 +85,7 @@ func (l *lowerer) localViews(obj types.Object, made *ast.CallExpr) (map[types.Ob
 // the slice is passed to, with obj its parameter and made nil), whose
 // nodes' parents are parent; visiting are the helpers' parameters being
 // checked.
-func (l *lowerer) viewsStay(body *ast.BlockStmt, parent map[ast.Node]ast.Node, obj types.Object, made *ast.CallExpr, visiting map[types.Object]bool) (map[types.Object]bool, bool) {
+func (l *Lowerer) viewsStay(body *ast.BlockStmt, parent map[ast.Node]ast.Node, obj types.Object, made *ast.CallExpr, visiting map[types.Object]bool) (map[types.Object]bool, bool) {
 	tracked := map[types.Object]bool{obj: true}
 	// A use may come before, in the source, the view it uses is taken (a
 	// loop uses w, then sets w = h[a:b] for the next trip): walk again
@@ -119,7 +119,7 @@ func (l *lowerer) viewsStay(body *ast.BlockStmt, parent map[ast.Node]ast.Node, o
 
 // localUse reports whether the use id of a tracked slice keeps its memory
 // in the function, tracking the local views it defines.
-func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked map[types.Object]bool, made *ast.CallExpr, visiting map[types.Object]bool) bool {
+func (l *Lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked map[types.Object]bool, made *ast.CallExpr, visiting map[types.Object]bool) bool {
 	var child ast.Node = id
 	p := parent[child]
 	// A view of it (h[a:b], h[a:]) is used like it.
@@ -188,13 +188,13 @@ func (l *lowerer) localUse(id *ast.Ident, parent map[ast.Node]ast.Node, tracked 
 // dot(h, w) is the common case: the helper's generated pullback or
 // pushforward reads the slice and writes its adjoint or tangent, and
 // stores neither.
-func (l *lowerer) helperKeeps(call *ast.CallExpr, arg ast.Node, visiting map[types.Object]bool) bool {
+func (l *Lowerer) helperKeeps(call *ast.CallExpr, arg ast.Node, visiting map[types.Object]bool) bool {
 	fn := gotypes.CalleeFunc(l.Info, call)
 	if fn == nil || fn.Pkg() != l.Pkg {
 		return false
 	}
-	site, ok := l.decls[fn.Origin()]
-	if !ok || site.decl.Body == nil {
+	site, ok := l.Decls[fn.Origin()]
+	if !ok || site.Decl.Body == nil {
 		return false
 	}
 	sig, ok := fn.Type().(*types.Signature)
@@ -216,7 +216,7 @@ func (l *lowerer) helperKeeps(call *ast.CallExpr, arg ast.Node, visiting map[typ
 	}
 	visiting[param] = true
 	defer delete(visiting, param)
-	_, ok = l.viewsStay(site.decl.Body, parentsIn(site.decl.Body), param, nil, visiting)
+	_, ok = l.viewsStay(site.Decl.Body, parentsIn(site.Decl.Body), param, nil, visiting)
 	return ok
 }
 
@@ -242,7 +242,7 @@ func parentsIn(body *ast.BlockStmt) map[ast.Node]ast.Node {
 // tracked slice or a view of one, keeps the memory local: the slice's
 // own definition by make, or a local variable set to a view of it (then
 // tracked too).
-func (l *lowerer) viewDefinition(a *ast.AssignStmt, e ast.Node, tracked map[types.Object]bool, made *ast.CallExpr) bool {
+func (l *Lowerer) viewDefinition(a *ast.AssignStmt, e ast.Node, tracked map[types.Object]bool, made *ast.CallExpr) bool {
 	if len(a.Lhs) != len(a.Rhs) {
 		return false
 	}
@@ -266,7 +266,7 @@ func (l *lowerer) viewDefinition(a *ast.AssignStmt, e ast.Node, tracked map[type
 
 // viewOfTracked reports whether e is a view (h[a:b], h[a:][:c]) of a
 // tracked slice.
-func (l *lowerer) viewOfTracked(e ast.Expr, tracked map[types.Object]bool) bool {
+func (l *Lowerer) viewOfTracked(e ast.Expr, tracked map[types.Object]bool) bool {
 	sl, ok := ast.Unparen(e).(*ast.SliceExpr)
 	if !ok {
 		return false
@@ -285,7 +285,7 @@ func (l *lowerer) viewOfTracked(e ast.Expr, tracked map[types.Object]bool) bool 
 
 // trackView tracks the local variable id is, set to a view of a tracked
 // slice.
-func (l *lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
+func (l *Lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
 	o := l.Info.ObjectOf(id)
 	v, isVar := o.(*types.Var)
 	if !isVar || v.Parent() == l.Pkg.Scope() || v.IsField() {
@@ -301,9 +301,9 @@ func (l *lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
 // buffer's declaration would not compile). Not in the JVP that second
 // derivatives differentiate again, which must stay plain Go of the kinds
 // reverse mode takes.
-func (l *lowerer) poolableFwd(lhs, rhs ast.Expr) bool {
+func (l *Lowerer) poolableFwd(lhs, rhs ast.Expr) bool {
 	id, ok := lhs.(*ast.Ident)
-	if !ok || l.saveAll || l.secondOrder || l.structure().gotos || l.Info.Defs[id] == nil {
+	if !ok || l.saveAll || l.SecondOrder || l.structure().gotos || l.Info.Defs[id] == nil {
 		return false
 	}
 	obj := l.Info.Defs[id]
@@ -330,7 +330,7 @@ func (l *lowerer) poolableFwd(lhs, rhs ast.Expr) bool {
 
 // enclosingLoop is the innermost loop of the function's body around n,
 // or nil.
-func (l *lowerer) enclosingLoop(n ast.Node) ast.Stmt {
+func (l *Lowerer) enclosingLoop(n ast.Node) ast.Stmt {
 	parent := l.structure().parent
 	for p := parent[n]; p != nil; p = parent[p] {
 		switch p := p.(type) {
@@ -354,7 +354,7 @@ func loopBody(s ast.Stmt) *ast.BlockStmt {
 }
 
 // inLoop reports whether n lies in a loop of the function's body.
-func (l *lowerer) inLoop(n ast.Node) bool {
+func (l *Lowerer) inLoop(n ast.Node) bool {
 	return l.enclosingLoop(n) != nil
 }
 
@@ -362,7 +362,7 @@ func (l *lowerer) inLoop(n ast.Node) bool {
 // alongside, from the pool: both are declared with the function's
 // variables, so that their make is an assignment that opt.PoolStorage
 // rewrites.
-func (l *lowerer) poolLocal(v, sh *variable) {
+func (l *Lowerer) poolLocal(v, sh *variable) {
 	l.hoist(v)
 	l.hoist(sh)
 	delete(l.defining, v)
@@ -373,7 +373,7 @@ func (l *lowerer) poolLocal(v, sh *variable) {
 // poolPassive writes h := make([]T, n) of a slice that does not depend on
 // the parameters (scratch weights) as storage from the pool, under
 // poolableLocal's conditions, and reports whether it did.
-func (l *lowerer) poolPassive(lhs, rhs ast.Expr) bool {
+func (l *Lowerer) poolPassive(lhs, rhs ast.Expr) bool {
 	id, ok := lhs.(*ast.Ident)
 	if !ok || l.Info.Defs[id] == nil {
 		return false
@@ -390,13 +390,13 @@ func (l *lowerer) poolPassive(lhs, rhs ast.Expr) bool {
 
 // pooledExact marks the slice name, made by make, to come from the pool,
 // cleared, with capacity its length, as make gives it.
-func (l *lowerer) pooledExact(name string) {
+func (l *Lowerer) pooledExact(name string) {
 	l.pooledExactIn(name, l.fusing)
 }
 
 // pooledExactIn is pooledExact for a slice made on each trip of a loop
 // when perTrip.
-func (l *lowerer) pooledExactIn(name string, perTrip bool) {
+func (l *Lowerer) pooledExactIn(name string, perTrip bool) {
 	if perTrip {
 		// Made on each trip of a sum loop, whose backward code runs in
 		// the same trip: dead when the trip ends, so one buffer, taken
@@ -405,7 +405,7 @@ func (l *lowerer) pooledExactIn(name string, perTrip bool) {
 		mark(&l.grownTapes, name)
 		mark(&l.zeroedScratch, name)
 	} else {
-		l.pooledScratch(name)
+		l.PooledScratch(name)
 	}
 	mark(&l.exactScratch, name)
 }

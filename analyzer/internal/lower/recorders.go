@@ -73,11 +73,11 @@ func (r *recorder) inc() adjoint.Stmt {
 
 // load reads the record back in the backward sweep: for a tape, it pops
 // the top into a local.
-func (l *lowerer) load(r *recorder) ([]adjoint.Stmt, adjoint.Expr) {
+func (l *Lowerer) load(r *recorder) ([]adjoint.Stmt, adjoint.Expr) {
 	if !r.tape {
 		return nil, adjoint.Id(r.name)
 	}
-	local := l.names.fresh(r.name[:len(r.name)-len("Tape")])
+	local := l.Names.Fresh(r.name[:len(r.name)-len("Tape")])
 	var val adjoint.Expr = adjoint.Call{Fun: adjoint.Id("int"), Args: []adjoint.Expr{top(r.name)}}
 	if adjoint.IsLit(adjoint.Id(r.typ.(adjoint.Named).Name), "bool") || r.typ.(adjoint.Named).Name == "bool" {
 		val = adjoint.Bin("!=", top(r.name), adjoint.Literal("0"))

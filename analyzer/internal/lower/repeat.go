@@ -37,7 +37,7 @@ func (p *Package) CheckRepeatable(g *Target, file *ast.File) []Diagnostic {
 	if runs == "" {
 		return nil
 	}
-	l := p.newLowerer(g, file, nil)
+	l := p.NewLowerer(g, file, nil)
 	l.markVaried(g)
 	var diags []Diagnostic
 	report := func(pos token.Pos, what string, way string) {
@@ -63,13 +63,13 @@ func (p *Package) CheckRepeatable(g *Target, file *ast.File) []Diagnostic {
 	// own: a parameter variable itself (w = w[:n]) is a copy.
 	write := func(x ast.Expr) {
 		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
-			if obj := l.rootVar(id); id.Name == "_" || obj == nil || isParam(g, obj) || owned(obj) {
+			if obj := l.RootVar(id); id.Name == "_" || obj == nil || isParam(g, obj) || owned(obj) {
 				return
 			}
 		}
-		if obj := l.rootVar(x); obj != nil && !owned(obj) {
+		if obj := l.RootVar(x); obj != nil && !owned(obj) {
 			way := elsewhere
-			if g.wrtSet[obj] {
+			if g.WrtSet[obj] {
 				// Every mode refuses a write into memory whose
 				// derivative it computes: no other directive helps.
 				way = "copy " + obj.Name() + " into a local slice made in the function, and write into that"
@@ -116,13 +116,13 @@ var pureStdlib = map[string]bool{"math": true, "math/bits": true, "strings": tru
 // source: it has no effects, or writes only memory the function owns
 // (bump(&k) for a local k) through a function of this package that has no
 // other effects.
-func (l *lowerer) repeatableCall(call *ast.CallExpr, owned func(types.Object) bool) bool {
+func (l *Lowerer) repeatableCall(call *ast.CallExpr, owned func(types.Object) bool) bool {
 	if l.pureCall(call, map[*types.Func]bool{}) {
 		return true
 	}
 	if gotypes.IsBuiltinCall(l.Info, call, "append", "copy", "clear") {
 		// They write their first argument only.
-		root := l.rootVar(ast.Unparen(call.Args[0]))
+		root := l.RootVar(ast.Unparen(call.Args[0]))
 		return root != nil && owned(root)
 	}
 	fn := gotypes.CalleeFunc(l.Info, call)
@@ -132,14 +132,14 @@ func (l *lowerer) repeatableCall(call *ast.CallExpr, owned func(types.Object) bo
 	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() == nil && fn.Pkg() != nil && pureStdlib[fn.Pkg().Path()] {
 		return true
 	}
-	if _, ok := l.decls[fn]; !ok || fn.Pkg() != l.Pkg {
+	if _, ok := l.Decls[fn]; !ok || fn.Pkg() != l.Pkg {
 		return false
 	}
 	for _, a := range call.Args {
 		if t := l.Info.TypeOf(a); t != nil && gotypes.IsRef(t) {
-			root := l.rootVar(ast.Unparen(a))
+			root := l.RootVar(ast.Unparen(a))
 			if u, ok := ast.Unparen(a).(*ast.UnaryExpr); ok && u.Op == token.AND {
-				root = l.rootVar(u.X)
+				root = l.RootVar(u.X)
 			}
 			if root == nil || !owned(root) {
 				return false
@@ -165,7 +165,7 @@ func isParam(g *Target, v *types.Var) bool {
 	if v == g.Recv {
 		return true
 	}
-	for _, p := range g.params {
+	for _, p := range g.Params {
 		if p == v {
 			return true
 		}
@@ -185,7 +185,7 @@ func onceInstead(g *Target) string {
 // interface's method, the words every mode refuses it with when it
 // carries values of the parameters; "" for other calls (a function
 // literal called where it is written, whose body the modes follow).
-func (l *lowerer) unnamedCallee(call *ast.CallExpr) string {
+func (l *Lowerer) unnamedCallee(call *ast.CallExpr) string {
 	if tv, ok := l.Info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
 		return ""
 	}
@@ -210,11 +210,11 @@ const (
 )
 
 // funcValueRefusal is the refusal of a call through a function value.
-func (l *lowerer) funcValueRefusal(call *ast.CallExpr) string {
+func (l *Lowerer) funcValueRefusal(call *ast.CallExpr) string {
 	return "cannot differentiate the call " + l.source(call) + " through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name"
 }
 
 // interfaceCallRefusal is the refusal of a call of an interface's method.
-func (l *lowerer) interfaceCallRefusal(call *ast.CallExpr) string {
+func (l *Lowerer) interfaceCallRefusal(call *ast.CallExpr) string {
 	return "cannot differentiate the interface method call " + l.source(call) + ": gradgen cannot know which method runs; call a concrete type's method, or a function of this package"
 }

@@ -44,7 +44,7 @@ type dropped struct {
 // rewrites its saves and records the plan in rec.loop. It changes only
 // how values come back, never which: under the test switch that saves
 // everything (SaveAll) it is off, and the tests compare both.
-func (l *lowerer) replayTrips(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) {
+func (l *Lowerer) replayTrips(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) {
 	if l.needed == nil || l.saveAll || l.noReplay || l.fusing || l.loopDepth != 1 || l.fused == ctx.stmt {
 		return
 	}
@@ -91,7 +91,7 @@ func (l *lowerer) replayTrips(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) {
 // planReplay returns the plan of replaying rec's trips, or nil when its
 // body does more than compute values into variables, or when replaying
 // would not push fewer values per trip.
-func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *replayPlan {
+func (l *Lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *replayPlan {
 	lp := rec.loop
 	if len(lp.body) == 0 || lp.post != nil && len(lp.post.saves) > 0 {
 		return nil
@@ -170,7 +170,7 @@ func (l *lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *r
 // replay, with each save a placeholder local, the variables it assigns,
 // and the number of pushes per trip it replaces. The plan is nil when a
 // statement cannot be replayed.
-func (l *lowerer) scanTrip(lp *loopRec, body *ast.BlockStmt) (plan *replayPlan, code []adjoint.Stmt, assigned map[string]bool, pushes int) {
+func (l *Lowerer) scanTrip(lp *loopRec, body *ast.BlockStmt) (plan *replayPlan, code []adjoint.Stmt, assigned map[string]bool, pushes int) {
 	plan = &replayPlan{tapes: map[*tape]bool{}, recOf: map[*save]*lowered{}}
 	assigned, written := map[string]bool{}, map[string]bool{}
 	pure := l.pureHelpers()
@@ -226,10 +226,10 @@ func (l *lowerer) scanTrip(lp *loopRec, body *ast.BlockStmt) (plan *replayPlan, 
 
 // nameSaves names the locals of the plan's saves and puts the names in
 // the replayed code.
-func (l *lowerer) nameSaves(plan *replayPlan, code []adjoint.Stmt) {
+func (l *Lowerer) nameSaves(plan *replayPlan, code []adjoint.Stmt) {
 	rename := map[string]string{}
 	for i, s := range plan.saves {
-		sv := &variable{name: l.names.fresh(s.v.name + "Prev"), typ: s.v.typ, ir: s.v.ir, temp: true}
+		sv := &variable{name: l.Names.Fresh(s.v.name + "Prev"), typ: s.v.typ, ir: s.v.ir, temp: true}
 		l.hoist(sv)
 		plan.local = append(plan.local, sv)
 		rename[savePlaceholder(i)] = sv.name
@@ -468,7 +468,7 @@ func countSaves(recs []*lowered, t *tape) int {
 
 // replayBackward is the start of a replayed loop's backward trip: the
 // values the trip started from come back, and its forward code runs again.
-func (l *lowerer) replayBackward(lp *loopRec) []adjoint.Stmt {
+func (l *Lowerer) replayBackward(lp *loopRec) []adjoint.Stmt {
 	if !lp.replayed {
 		return nil
 	}

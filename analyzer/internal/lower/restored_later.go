@@ -21,7 +21,7 @@ import (
 // statements from that assignment to the loop's end reads v. That
 // assignment's own save is skipped only when no reader needs v's value
 // from before it, so it covers the readers outside the span.
-func (l *lowerer) restoredLater(v *variable, rec *lowered) bool {
+func (l *Lowerer) restoredLater(v *variable, rec *lowered) bool {
 	if l.readers == nil || l.saveAll || v.obj == nil || !l.plainScalar(v.obj) {
 		return false
 	}
@@ -51,7 +51,7 @@ func (l *lowerer) restoredLater(v *variable, rec *lowered) bool {
 // plainScalar reports whether obj is a local number whose reads backward
 // code records by name: no pointer to it (through which code would read
 // it unseen) and no package-level variable.
-func (l *lowerer) plainScalar(obj types.Object) bool {
+func (l *Lowerer) plainScalar(obj types.Object) bool {
 	b, ok := obj.Type().Underlying().(*types.Basic)
 	if !ok || b.Info()&types.IsNumeric == 0 || obj.Parent() == l.Pkg.Scope() {
 		return false
@@ -61,7 +61,7 @@ func (l *lowerer) plainScalar(obj types.Object) bool {
 
 // spanFromWrite returns the statements of list from the last plain
 // assignment to obj before loop to loop itself, or nil if there is none.
-func (l *lowerer) spanFromWrite(list []ast.Stmt, loop ast.Node, obj types.Object) []ast.Stmt {
+func (l *Lowerer) spanFromWrite(list []ast.Stmt, loop ast.Node, obj types.Object) []ast.Stmt {
 	at := -1
 	for i, s := range list {
 		if s == loop {
@@ -85,7 +85,7 @@ func (l *lowerer) spanFromWrite(list []ast.Stmt, loop ast.Node, obj types.Object
 
 // readIn reports whether backward code of a statement in span, or inside
 // one, reads the variable name, or a reader's place is unknown.
-func (l *lowerer) readIn(name string, span []ast.Stmt) bool {
+func (l *Lowerer) readIn(name string, span []ast.Stmt) bool {
 	inside := map[ast.Node]bool{}
 	for _, s := range span {
 		ast.Inspect(s, func(n ast.Node) bool {
@@ -112,7 +112,7 @@ type bodyStructure struct {
 	addressed map[types.Object]bool // variables whose address is taken
 }
 
-func (l *lowerer) structure() *bodyStructure {
+func (l *Lowerer) structure() *bodyStructure {
 	if l.shape != nil {
 		return l.shape
 	}

@@ -16,7 +16,7 @@ import (
 // variable, marks the loops it leaves as left early, and jumps to the
 // backward sweep. Either way the result's adjoint is seeded with
 // ∂R/∂R = 1.
-func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
+func (l *Lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	l.fwd, l.ops = nil, nil
 	rec := &lowered{src: ret, pend: map[string]bool{}, inLoop: l.loopDepth > 0, exits: true, loops: l.loopStmts()}
 	g := l.gradFunc
@@ -32,7 +32,7 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 		// A helper with several results: each gets a variable of its own,
 		// seeded with its adjoint.
 		for k, e := range ret.Results {
-			res := l.newTemp(lowerFirst(g.Decl.Name.Name), g.Results[k])
+			res := l.newTemp(LowerFirst(g.Decl.Name.Name), g.Results[k])
 			if seed := l.seedValue(k); seed != nil {
 				l.seed[res] = seed
 			}
@@ -49,11 +49,11 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	}
 	e := ret.Results[0]
 	if !l.early {
-		base := lowerFirst(g.Decl.Name.Name)
+		base := LowerFirst(g.Decl.Name.Name)
 		switch id, ok := ast.Unparen(e).(*ast.Ident); {
 		case !l.exprVaried(e):
-			res := l.newTemp(base, g.result)
-			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: gotypes.MustIR(g.result), Values: []adjoint.Expr{l.conv(e)}})
+			res := l.newTemp(base, g.Result)
+			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: gotypes.MustIR(g.Result), Values: []adjoint.Expr{l.conv(e)}})
 			l.resultVals = []adjoint.Expr{adjoint.Id(res.name)}
 		case ok && l.vars[l.Info.Uses[id]].singleDefOrUnchanged():
 			v := l.vars[l.Info.Uses[id]]
@@ -63,7 +63,7 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 		default:
 			// The result gets a variable of its own, which nothing overwrites
 			// or restores: its adjoint is the constant 1.
-			res := l.newTemp(base, g.result)
+			res := l.newTemp(base, g.Result)
 			l.seed[res] = l.seedValue(0)
 			l.intoResult(e, res)
 			l.resultVals = []adjoint.Expr{adjoint.Id(res.name)}
@@ -93,7 +93,7 @@ func (l *lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 }
 
 // intoResult computes e into the result variable res.
-func (l *lowerer) intoResult(e ast.Expr, res *variable) {
+func (l *Lowerer) intoResult(e ast.Expr, res *variable) {
 	result := l.lowerExpr(e, res)
 	if result.v != res {
 		l.writeForward(res, result.val)
@@ -102,7 +102,7 @@ func (l *lowerer) intoResult(e ast.Expr, res *variable) {
 	l.markOutput(res)
 }
 
-func (l *lowerer) markOutput(v *variable) {
+func (l *Lowerer) markOutput(v *variable) {
 	node := v.name
 	if current, ok := l.graphValues[v.name]; ok {
 		node = current // its value at this return
@@ -116,8 +116,8 @@ func (l *lowerer) markOutput(v *variable) {
 
 // seedValue is ∂R/∂R: 1, or for a pullback the adjoint its caller passes;
 // nil for a result that is not differentiated.
-func (l *lowerer) seedValue(k int) adjoint.Expr {
-	if s := l.gradFunc.seeded; s != nil && !s[k] {
+func (l *Lowerer) seedValue(k int) adjoint.Expr {
+	if s := l.gradFunc.Seeded; s != nil && !s[k] {
 		return nil
 	}
 	if k < len(l.seedNames) {

@@ -15,7 +15,7 @@ import (
 // product, the guards of untaken paths, and the values put back.
 
 // reverse writes the backward code of one simple statement.
-func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
+func (l *Lowerer) reverse(rec *lowered) []adjoint.Stmt {
 	zeroes := l.resetsFirst(rec)
 	var seed []adjoint.Stmt
 	if rec.seed != nil {
@@ -76,7 +76,7 @@ func (l *lowerer) reverse(rec *lowered) []adjoint.Stmt {
 // Variables the statement wrote without an operation (a passive value, or
 // a value nothing reads) get their old values back first too:
 // recomputing the statement's temporaries reads them (x, y = 0.5, f(x)).
-func (l *lowerer) resetsFirst(rec *lowered) []adjoint.Stmt {
+func (l *Lowerer) resetsFirst(rec *lowered) []adjoint.Stmt {
 	var zeroes []adjoint.Stmt
 	for _, v := range rec.zeroes {
 		if !l.isZeroAdj(v) && v.shadow == nil {
@@ -104,7 +104,7 @@ func (l *lowerer) resetsFirst(rec *lowered) []adjoint.Stmt {
 // temporaries that the rest needs are recomputed from those values, where
 // a straight-line function still has them. readBack are the statements
 // that read stored temporaries back, which go first; out is the rest.
-func (l *lowerer) reverseOps(rec *lowered) (readBack, out []adjoint.Stmt) {
+func (l *Lowerer) reverseOps(rec *lowered) (readBack, out []adjoint.Stmt) {
 	split := len(rec.ops)
 	if rec.inLoop {
 		for split > 0 && rec.ops[split-1].writes() {
@@ -179,7 +179,7 @@ func copiedTemps(rec *lowered, ops []*op) map[*variable]adjoint.Expr {
 // whose first ownReads statements read back what the statement itself
 // stored (readBack): those read its output, not a value it overwrote, so
 // they do not count for the saves.
-func (l *lowerer) noteReadBacks(rec *lowered, out []adjoint.Stmt, ownReads int, readBack []adjoint.Stmt) {
+func (l *Lowerer) noteReadBacks(rec *lowered, out []adjoint.Stmt, ownReads int, readBack []adjoint.Stmt) {
 	l.noteReaders(rec, out[ownReads:], false)
 	// Reading back what the statement stored needs that value still there
 	// when its reversal runs: later writes to it must restore it. Its own
@@ -221,7 +221,7 @@ type reader struct {
 
 // noteReaders records which variables a statement's backward code reads,
 // for the to-be-recorded analysis of the second lowering.
-func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) {
+func (l *Lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) {
 	r := reader{ownOutput: distinct}
 	if distinct {
 		r.index = rec.loopIndex
@@ -230,7 +230,7 @@ func (l *lowerer) noteReaders(rec *lowered, code []adjoint.Stmt, distinct bool) 
 }
 
 // noteReadersAs is noteReaders with the marks of kind.
-func (l *lowerer) noteReadersAs(rec *lowered, code []adjoint.Stmt, kind reader) {
+func (l *Lowerer) noteReadersAs(rec *lowered, code []adjoint.Stmt, kind reader) {
 	if l.readersOut == nil {
 		l.readersOut = map[string][]reader{}
 	}
@@ -275,7 +275,7 @@ func indexedBy(code []adjoint.Stmt, idx string) bool {
 // overwrites: a reader at or before the statement in forward order (its
 // backward code runs after the statement's), or a reader in a loop that
 // also holds the statement (an earlier trip reads it).
-func (l *lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
+func (l *Lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
 	if l.readers == nil {
 		return true
 	}
@@ -307,7 +307,7 @@ func (l *lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
 // and those they read in turn, in their forward order.
 // recompute returns the statements that read back stored temporaries and
 // those that recompute the others.
-func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable]adjoint.Expr) (readBack, recomputed []adjoint.Stmt) {
+func (l *Lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable]adjoint.Expr) (readBack, recomputed []adjoint.Stmt) {
 	reads := map[string]bool{}
 	mark := func(e adjoint.Expr) {
 		adjoint.WalkExpr(e, func(x adjoint.Expr) {
@@ -354,7 +354,7 @@ func (l *lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable
 }
 
 // restore puts back the saved old value of lv, once.
-func (l *lowerer) restore(rec *lowered, lv adjoint.Expr) []adjoint.Stmt {
+func (l *Lowerer) restore(rec *lowered, lv adjoint.Expr) []adjoint.Stmt {
 	key := adjoint.ExprString(lv)
 	if !rec.pend[key] {
 		return nil
@@ -376,7 +376,7 @@ func (l *lowerer) restore(rec *lowered, lv adjoint.Expr) []adjoint.Stmt {
 }
 
 // restoreVar restores v's saved value, and its adjoint view's.
-func (l *lowerer) restoreVar(rec *lowered, v *variable) []adjoint.Stmt {
+func (l *Lowerer) restoreVar(rec *lowered, v *variable) []adjoint.Stmt {
 	out := l.restore(rec, adjoint.Id(v.name))
 	if v.shadow != nil {
 		out = append(out, l.restore(rec, adjoint.Id(v.shadow.name))...)
@@ -393,7 +393,7 @@ type contribution struct {
 
 // reverseOp applies the chain rule to one operation: each active operand's
 // adjoint receives its vector-Jacobian product.
-func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
+func (l *Lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 	if o.store != nil {
 		return l.reverseStore(rec, o)
 	}
@@ -422,7 +422,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 	for _, a := range o.args {
 		c.A = append(c.A, a.bval)
 	}
-	c.Fresh = l.names.fresh
+	c.Fresh = l.Names.Fresh
 	if o.rule.Piecewise() {
 		return l.reversePiecewise(rec, o, c)
 	}
@@ -450,7 +450,7 @@ func (l *lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 
 // reversePiecewise writes the backward code of an operation whose rule
 // adds into adjoints inside branches of its own (abs, max, pow at zero).
-func (l *lowerer) reversePiecewise(rec *lowered, o *op, c *rules.Ctx) []adjoint.Stmt {
+func (l *Lowerer) reversePiecewise(rec *lowered, o *op, c *rules.Ctx) []adjoint.Stmt {
 	// A temporary's adjoint must really hold zero first (in a loop it
 	// holds the last trip's value).
 	var out []adjoint.Stmt
@@ -483,7 +483,7 @@ func (l *lowerer) reversePiecewise(rec *lowered, o *op, c *rules.Ctx) []adjoint.
 // reverseSelfUpdate writes the backward code of x = f(x, y): the old x is
 // back before its share is computed, and x's own adjoint is replaced
 // rather than added to.
-func (l *lowerer) reverseSelfUpdate(rec *lowered, self *variable, contribs []contribution) []adjoint.Stmt {
+func (l *Lowerer) reverseSelfUpdate(rec *lowered, self *variable, contribs []contribution) []adjoint.Stmt {
 	out := l.restoreVar(rec, self)
 	var selfSum adjoint.Expr
 	for _, ct := range sumContributions(contribs) {
@@ -507,7 +507,7 @@ func (l *lowerer) reverseSelfUpdate(rec *lowered, self *variable, contribs []con
 // resetResults clears the adjoints of variables an operation overwrote (the
 // values they held before have their own, separate adjoints) and restores
 // their old values.
-func (l *lowerer) resetResults(rec *lowered, o *op) []adjoint.Stmt {
+func (l *Lowerer) resetResults(rec *lowered, o *op) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, r := range o.results {
 		if r != nil && !r.singleDef() && !l.isZeroAdj(r) && l.seed[r] == nil {
@@ -555,7 +555,7 @@ func double(e adjoint.Expr) adjoint.Expr {
 }
 
 // zeroOf is the zero value of v's adjoint: 0, or T{} for an array or struct.
-func (l *lowerer) zeroOf(v *variable) adjoint.Expr {
+func (l *Lowerer) zeroOf(v *variable) adjoint.Expr {
 	if gotypes.IsFloat(v.typ) {
 		return adjoint.Literal("0")
 	}

@@ -87,9 +87,9 @@ func (p *Package) paren(e ast.Expr) ast.Expr {
 	return out
 }
 
-// cloneNode deep-copies a syntax tree, recording each copy's type and
+// CloneNode deep-copies a syntax tree, recording each copy's type and
 // object beside the original's.
-func (p *Package) cloneNode(n ast.Node) ast.Node {
+func (p *Package) CloneNode(n ast.Node) ast.Node {
 	return p.cloneValue(reflect.ValueOf(n)).Interface().(ast.Node)
 }
 

@@ -33,14 +33,14 @@ type sanity struct {
 	last    string         // what was checked last, printed: a pass that changed nothing needs no check
 }
 
-func (l *lowerer) sanityOn() bool {
+func (l *Lowerer) sanityOn() bool {
 	return l.gradFunc.Options.Sanity && l.sanity.emitted && !l.sanity.failed
 }
 
 // checkSweeps checks the function made of the forward sweep fwd, the
 // backward sweep bwd and the final return, as they stand after pass; it
 // remembers fwd for checkBackward.
-func (l *lowerer) checkSweeps(pass string, fwd, bwd []adjoint.Stmt, final adjoint.Return) {
+func (l *Lowerer) checkSweeps(pass string, fwd, bwd []adjoint.Stmt, final adjoint.Return) {
 	if !l.sanityOn() {
 		return
 	}
@@ -50,7 +50,7 @@ func (l *lowerer) checkSweeps(pass string, fwd, bwd []adjoint.Stmt, final adjoin
 
 // checkBackward checks the function after a pass that rewrote the
 // backward sweep bwd.
-func (l *lowerer) checkBackward(pass string, bwd []adjoint.Stmt, final adjoint.Return) {
+func (l *Lowerer) checkBackward(pass string, bwd []adjoint.Stmt, final adjoint.Return) {
 	if !l.sanityOn() {
 		return
 	}
@@ -68,7 +68,7 @@ func (l *lowerer) checkBackward(pass string, bwd []adjoint.Stmt, final adjoint.R
 
 // beforeSumLoop remembers the forward sweep and the backward code before
 // a sum loop, for checkSumLoop.
-func (l *lowerer) beforeSumLoop(fwd, bwd []adjoint.Stmt) {
+func (l *Lowerer) beforeSumLoop(fwd, bwd []adjoint.Stmt) {
 	if l.sanityOn() {
 		l.sanity.fwd, l.sanity.prefix = fwd, append([]adjoint.Stmt(nil), bwd...)
 	}
@@ -77,7 +77,7 @@ func (l *lowerer) beforeSumLoop(fwd, bwd []adjoint.Stmt) {
 // checkSumLoop checks the function up to the sum loop rec, whose body is
 // fwd then bwd after pass: a prefix of the function, whose tapes other
 // than the loop's may still hold values.
-func (l *lowerer) checkSumLoop(pass string, rec *lowered, fwd, bwd []adjoint.Stmt) {
+func (l *Lowerer) checkSumLoop(pass string, rec *lowered, fwd, bwd []adjoint.Stmt) {
 	if !l.sanityOn() {
 		return
 	}
@@ -102,7 +102,7 @@ func (l *lowerer) checkSumLoop(pass string, rec *lowered, fwd, bwd []adjoint.Stm
 }
 
 // checkFunc checks the finished function, after the last pass.
-func (l *lowerer) checkFunc(pass string, fn *adjoint.Func) {
+func (l *Lowerer) checkFunc(pass string, fn *adjoint.Func) {
 	if l.sanityOn() {
 		l.sanityCheck(pass, fn, false, true)
 	}
@@ -110,7 +110,7 @@ func (l *lowerer) checkFunc(pass string, fn *adjoint.Func) {
 
 // sanityFunc is the function's signature and its declarations at the top,
 // as lowerFunc writes them (the same signature, the same checks).
-func (l *lowerer) sanityFunc() *adjoint.Func {
+func (l *Lowerer) sanityFunc() *adjoint.Func {
 	out := l.signature()
 	// topDeclarations reports a type it cannot write; lowerFunc reports
 	// that once, the check must not again.
@@ -125,7 +125,7 @@ func (l *lowerer) sanityFunc() *adjoint.Func {
 
 // sanityEnv tells the check what the function may use from outside and
 // what the lowering means by some of its names.
-func (l *lowerer) sanityEnv(partial, final bool) *adjoint.Env {
+func (l *Lowerer) sanityEnv(partial, final bool) *adjoint.Env {
 	env := &adjoint.Env{
 		Outer:   map[string]bool{},
 		Pending: map[string]bool{},
@@ -162,14 +162,14 @@ func (l *lowerer) sanityEnv(partial, final bool) *adjoint.Env {
 
 // adjointViews maps each adjoint that is a view of its own (a shadow, or a
 // reference parameter's buffer) to the value it mirrors.
-func (l *lowerer) adjointViews() map[string]string {
+func (l *Lowerer) adjointViews() map[string]string {
 	views := map[string]string{}
 	for _, v := range l.byName {
 		if v.shadow != nil {
 			views[v.shadow.name] = v.name
 		}
 	}
-	for _, v := range l.gradFunc.wrt {
+	for _, v := range l.gradFunc.Wrt {
 		if pv := l.variableOf(v); gotypes.ByReference(v.Type()) && pv.shadow == nil && pv.adj != "" {
 			views[pv.adj] = pv.name
 		}
@@ -179,7 +179,7 @@ func (l *lowerer) adjointViews() map[string]string {
 
 // sanityCheck runs the check on fn and reports a failure as an internal
 // error that names pass and shows fn.
-func (l *lowerer) sanityCheck(pass string, fn *adjoint.Func, partial, final bool) {
+func (l *Lowerer) sanityCheck(pass string, fn *adjoint.Func, partial, final bool) {
 	env := l.sanityEnv(partial, final)
 	key := fmt.Sprint(partial, final, slices.Sorted(maps.Keys(env.Pending)), "\n", adjoint.FuncString(fn))
 	if key == l.sanity.last {

@@ -16,7 +16,7 @@ import (
 // invertible handles an integer update that the backward sweep can undo
 // exactly instead of saving the old value: i++, i--, i += n and i -= n
 // where n does not read i. It records the inverse and reports true.
-func (l *lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []ast.Expr) bool {
+func (l *Lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []ast.Expr) bool {
 	id, ok := ast.Unparen(x).(*ast.Ident)
 	if !ok {
 		return false
@@ -62,7 +62,7 @@ func (l *lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []as
 
 // saveOverwritten saves, before a statement runs, the old value of every
 // variable it overwrites that backward code reads.
-func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
+func (l *Lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 	if l.unsavedDefs[rec.src] {
 		return // a view the backward trip takes again
 	}
@@ -73,7 +73,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 				continue // a new variable: no old value
 			}
 		}
-		obj := l.rootVar(x)
+		obj := l.RootVar(x)
 		if obj == nil {
 			continue
 		}
@@ -116,7 +116,7 @@ func (l *lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 
 // saveValue saves the value of the lvalue lv (of variable v) before the
 // statement overwrites it: in a local outside loops, on a tape inside.
-func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.Type) {
+func (l *Lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.Type) {
 	key := adjoint.ExprString(lv)
 	if rec.pend[key] || !l.readBefore(v.name, rec, lv) && !l.aliasReadBefore(v, rec, lv) {
 		return
@@ -140,14 +140,14 @@ func (l *lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 	if _, whole := lv.(adjoint.Ident); !whole {
 		base += "Elem"
 	}
-	sv := &variable{name: l.names.fresh(base + "Prev"), typ: t, ir: it, temp: true}
+	sv := &variable{name: l.Names.Fresh(base + "Prev"), typ: t, ir: it, temp: true}
 	rec.fwd = append(rec.fwd, adjoint.Set(adjoint.Id(sv.name), l.declareOp(sv), lv))
 	rec.saves = append(rec.saves, save{v: v, lv: lv, name: sv.name})
 }
 
 // aliases are the variables that may share v's memory: the slice it is a
 // view of, and the other views of that slice.
-func (l *lowerer) aliases(v *variable) []string {
+func (l *Lowerer) aliases(v *variable) []string {
 	if !gotypes.IsRef(v.typ) {
 		return nil
 	}
@@ -185,7 +185,7 @@ func (l *lowerer) aliases(v *variable) []string {
 
 // aliasNeeded reports whether backward code reads v's memory under
 // another name.
-func (l *lowerer) aliasNeeded(v *variable) bool {
+func (l *Lowerer) aliasNeeded(v *variable) bool {
 	for _, u := range l.aliases(v) {
 		if l.needed[u] {
 			return true
@@ -194,7 +194,7 @@ func (l *lowerer) aliasNeeded(v *variable) bool {
 	return false
 }
 
-func (l *lowerer) aliasReadBefore(v *variable, rec *lowered, lv adjoint.Expr) bool {
+func (l *Lowerer) aliasReadBefore(v *variable, rec *lowered, lv adjoint.Expr) bool {
 	for _, u := range l.aliases(v) {
 		if l.readBefore(u, rec, lv) {
 			return true
@@ -215,7 +215,7 @@ func (p *Package) constLocals(decl *ast.FuncDecl) map[types.Object]bool {
 	}
 	writes := map[types.Object]int{}
 	forEachWrite(decl.Body, func(x ast.Expr) {
-		if root := p.rootVar(ast.Unparen(x)); root != nil {
+		if root := p.RootVar(ast.Unparen(x)); root != nil {
 			writes[root]++
 		}
 	})

@@ -21,16 +21,16 @@ func (p *Package) CheckSignature(fn *ast.FuncDecl, dir *Directive, report func(t
 	}
 	sig := obj.Type().(*types.Signature)
 	decl := fn
-	if site, ok := p.decls[obj]; ok {
-		decl = site.decl // named results written as locals
+	if site, ok := p.Decls[obj]; ok {
+		decl = site.Decl // named results written as locals
 	}
-	g := &Target{Decl: decl, Dir: dir, Recv: sig.Recv(), wrtSet: map[*types.Var]bool{}}
+	g := &Target{Decl: decl, Dir: dir, Recv: sig.Recv(), WrtSet: map[*types.Var]bool{}}
 	ok = true
 	if !p.checkTypeParams(fn, dir, sig, report) {
 		return nil
 	}
 	for i := range sig.Params().Len() {
-		g.params = append(g.params, sig.Params().At(i))
+		g.Params = append(g.Params, sig.Params().At(i))
 	}
 	if !p.checkOutputs(fn, dir, sig, g, report) {
 		ok = false
@@ -39,14 +39,14 @@ func (p *Package) CheckSignature(fn *ast.FuncDecl, dir *Directive, report func(t
 	if dir.name != "" {
 		g.Name = dir.name
 	}
-	all := g.params
+	all := g.Params
 	if g.Recv != nil {
 		all = append([]*types.Var{g.Recv}, all...)
 	}
 	if dir.wrt == nil {
 		for _, v := range all {
 			if gotypes.IsDifferentiable(v.Type()) && v.Name() != "" && v.Name() != "_" && v != g.Out {
-				g.wrt = append(g.wrt, v)
+				g.Wrt = append(g.Wrt, v)
 			}
 		}
 	} else if !p.namedWrt(fn, dir, g, all, report) {
@@ -108,20 +108,20 @@ func (p *Package) namedWrt(fn *ast.FuncDecl, dir *Directive, g *Target, all []*t
 		case !gotypes.IsDifferentiable(v.Type()):
 			report(dir.wrtAt, "wrt=%s: parameter %s has type %s, which carries no derivative (differentiable types are floats and slices, arrays, structs and pointers of them)", strings.Join(dir.wrt, ","), name, types.TypeString(v.Type(), types.RelativeTo(p.Pkg)))
 			ok = false
-		case g.wrtSet[v]:
+		case g.WrtSet[v]:
 			report(dir.wrtAt, "wrt=%s: %s is named twice", strings.Join(dir.wrt, ","), name)
 			ok = false
 		case v == g.Out:
 			report(dir.wrtAt, "wrt=%s: %s is the output (out=%s), not an input: leave it out of wrt=", strings.Join(dir.wrt, ","), name, name)
 			ok = false
 		default:
-			g.wrtSet[v] = true
+			g.WrtSet[v] = true
 		}
 	}
 	// Keep parameter order whatever the order of wrt=.
 	for _, v := range all {
-		if g.wrtSet[v] {
-			g.wrt = append(g.wrt, v)
+		if g.WrtSet[v] {
+			g.Wrt = append(g.Wrt, v)
 		}
 	}
 	return ok
@@ -152,8 +152,8 @@ func (p *Package) checkWritableParams(all []*types.Var, report func(token.Pos, s
 // write, or one holding a map), returning false if there was one.
 func (p *Package) checkWrtTypes(g *Target, report func(token.Pos, string, ...any)) bool {
 	ok := true
-	for _, v := range g.wrt {
-		g.wrtSet[v] = true
+	for _, v := range g.Wrt {
+		g.WrtSet[v] = true
 		if _, ok2 := gotypes.IrType(v.Type()); !ok2 || containsMap(v.Type()) {
 			report(v.Pos(), "parameter %s has type %s, which gradgen cannot give a gradient: use floats, and slices, arrays, structs and pointers of them", v.Name(), types.TypeString(v.Type(), types.RelativeTo(p.Pkg)))
 			ok = false
@@ -183,7 +183,7 @@ func (p *Package) checkOutputs(fn *ast.FuncDecl, dir *Directive, sig *types.Sign
 			report(dir.outAt, "out=%s: out= names the output of a vector-valued function, for //gradgen:jvp, vjp and jacobian; //gradgen:%s differentiates a function's single float result", dir.out, dir.Kind)
 			return false
 		}
-		for _, v := range g.params {
+		for _, v := range g.Params {
 			if v.Name() == dir.out {
 				g.Out = v
 			}
@@ -193,9 +193,9 @@ func (p *Package) checkOutputs(fn *ast.FuncDecl, dir *Directive, sig *types.Sign
 			report(dir.outAt, "out=%s: %s is the receiver; the output must be a float slice parameter the function fills", dir.out, dir.out)
 			return false
 		case g.Out == nil:
-			report(dir.outAt, "out=%s: %s has no parameter named %s (parameters: %s)", dir.out, fn.Name.Name, dir.out, paramNames(g.params))
+			report(dir.outAt, "out=%s: %s has no parameter named %s (parameters: %s)", dir.out, fn.Name.Name, dir.out, paramNames(g.Params))
 			return false
-		case !gotypes.IsFloatSlice(g.Out.Type()) && !gotypes.IsFloatArrayPointer(g.Out.Type()) && outputStruct(g.Out.Type()) == nil:
+		case !gotypes.IsFloatSlice(g.Out.Type()) && !gotypes.IsFloatArrayPointer(g.Out.Type()) && OutputStruct(g.Out.Type()) == nil:
 			yet := ""
 			if ptr, ok := g.Out.Type().Underlying().(*types.Pointer); ok && gotypes.IsDifferentiable(ptr.Elem()) {
 				yet = " (a struct must hold floats of one type, arrays of them and such structs, no slices or pointers)"
@@ -216,7 +216,7 @@ func (p *Package) checkOutputs(fn *ast.FuncDecl, dir *Directive, sig *types.Sign
 	}
 	switch {
 	case floats && (sig.Results().Len() == 1 || vector):
-		g.result = sig.Results().At(0).Type()
+		g.Result = sig.Results().At(0).Type()
 		for i := range sig.Results().Len() {
 			g.Results = append(g.Results, sig.Results().At(i).Type())
 		}
@@ -242,9 +242,9 @@ func kindNoun(kind string) string {
 	return "gradient"
 }
 
-// outputElem is the float type of an output's elements.
-func outputElem(t types.Type) types.Type {
-	if st := outputStruct(t); st != nil {
+// OutputElem is the float type of an output's elements.
+func OutputElem(t types.Type) types.Type {
+	if st := OutputStruct(t); st != nil {
 		return staticFloatElem(st)
 	}
 	if p, ok := t.Underlying().(*types.Pointer); ok {
@@ -253,11 +253,11 @@ func outputElem(t types.Type) types.Type {
 	return t.Underlying().(*types.Slice).Elem()
 }
 
-// outputStruct is the struct t points to when t can be an output: its
+// OutputStruct is the struct t points to when t can be an output: its
 // floats, in fields, arrays and nested structs of that kind, are of one
 // type and of a size fixed by the type (no slices, pointers or maps). Nil
 // otherwise.
-func outputStruct(t types.Type) *types.Struct {
+func OutputStruct(t types.Type) *types.Struct {
 	p, ok := t.Underlying().(*types.Pointer)
 	if !ok {
 		return nil

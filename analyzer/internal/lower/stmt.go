@@ -48,7 +48,7 @@ type save struct {
 }
 
 // lowerStmt lowers one simple statement into forward code and operations.
-func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
+func (l *Lowerer) lowerStmt(s ast.Stmt) *lowered {
 	l.fwd, l.ops = nil, nil
 	rec := &lowered{src: s, pend: map[string]bool{}, inLoop: l.loopDepth > 0, loops: l.loopStmts()}
 	if n := len(l.loops); n > 0 {
@@ -109,7 +109,7 @@ func (l *lowerer) lowerStmt(s ast.Stmt) *lowered {
 // and the call's operand then need not be kept at all. A result that the
 // statement stores into an element is read back from there instead, and
 // so is one it copies into a variable whose old value it saves anyway.
-func (l *lowerer) tapeCalls(rec *lowered) {
+func (l *Lowerer) tapeCalls(rec *lowered) {
 	if l.loopDepth == 0 || l.saveAll {
 		return
 	}
@@ -139,15 +139,15 @@ func (l *lowerer) tapeCalls(rec *lowered) {
 
 // activeTarget returns the variable an assignment to lhs writes, if that
 // variable is varied, else nil.
-func (l *lowerer) activeTarget(lhs ast.Expr) *variable {
-	obj := l.rootVar(lhs)
+func (l *Lowerer) activeTarget(lhs ast.Expr) *variable {
+	obj := l.RootVar(lhs)
 	if obj == nil || !l.varied[obj] {
 		return nil
 	}
 	return l.variableOf(obj)
 }
 
-func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
+func (l *Lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 	g, ok := s.Decl.(*ast.GenDecl)
 	if !ok || (g.Tok != token.VAR && g.Tok != token.CONST) {
 		l.errorf(s.Pos(), "cannot differentiate %s: declare types outside the annotated function", l.source(s))
@@ -203,7 +203,7 @@ func (l *lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 // or with passive values and a declared type. Outside blocks that hoist
 // their variables it stays a declaration, which keeps the declared type an
 // untyped constant needs; else the variables are hoisted and assigned.
-func (l *lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []string, typ adjoint.Type, lhs []ast.Expr) {
+func (l *Lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []string, typ adjoint.Type, lhs []ast.Expr) {
 	// var c float64 inside a loop zeroes c on every trip: its
 	// adjoint is reset there going back.
 	for _, x := range lhs {
@@ -256,7 +256,7 @@ func (l *lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []strin
 }
 
 // zeroValue is the zero value of t, for "var x T" moved to the top.
-func (l *lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
+func (l *Lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
 	if gotypes.IsTypeParam(t) {
 		return adjoint.Literal("0") // a float type parameter's
 	}
@@ -280,7 +280,7 @@ func (l *lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
 	return adjoint.Literal("0")
 }
 
-func (l *lowerer) convAll(es []ast.Expr) []adjoint.Expr {
+func (l *Lowerer) convAll(es []ast.Expr) []adjoint.Expr {
 	out := make([]adjoint.Expr, len(es))
 	for i, e := range es {
 		out[i] = l.conv(e)
@@ -290,7 +290,7 @@ func (l *lowerer) convAll(es []ast.Expr) []adjoint.Expr {
 
 // anyActive reports whether an assignment of rhs to lhs has backward code,
 // or sets an adjoint view.
-func (l *lowerer) anyActive(lhs, rhs []ast.Expr) bool {
+func (l *Lowerer) anyActive(lhs, rhs []ast.Expr) bool {
 	for i, x := range lhs {
 		v := l.activeTarget(x)
 		if v == nil {
@@ -309,7 +309,7 @@ func (l *lowerer) anyActive(lhs, rhs []ast.Expr) bool {
 	return false
 }
 
-func (l *lowerer) lowerAssign(rec *lowered, s *ast.AssignStmt) {
+func (l *Lowerer) lowerAssign(rec *lowered, s *ast.AssignStmt) {
 	switch s.Tok {
 	case token.DEFINE, token.ASSIGN:
 		l.assignList(rec, s.Lhs, s.Rhs, s.Tok == token.DEFINE)
@@ -333,7 +333,7 @@ func (l *lowerer) lowerAssign(rec *lowered, s *ast.AssignStmt) {
 }
 
 // assignList lowers "lhs = rhs" and "lhs := rhs", single or parallel.
-func (l *lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
+func (l *Lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 	for _, x := range lhs {
 		if id, ok := x.(*ast.Ident); ok && define && l.Info.Defs[id] != nil {
 			l.defining[l.variableOf(l.Info.Defs[id])] = true
@@ -401,10 +401,10 @@ func (l *lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 
 // parallelConflict reports whether a parallel assignment writes a
 // variable that one of its right-hand sides reads.
-func (l *lowerer) parallelConflict(lhs, rhs []ast.Expr) bool {
+func (l *Lowerer) parallelConflict(lhs, rhs []ast.Expr) bool {
 	written := map[types.Object]bool{}
 	for _, x := range lhs {
-		if v := l.rootVar(x); v != nil {
+		if v := l.RootVar(x); v != nil {
 			written[v] = true
 		}
 	}
@@ -422,7 +422,7 @@ func (l *lowerer) parallelConflict(lhs, rhs []ast.Expr) bool {
 
 // assignOne lowers a single assignment, letting the last operation of the
 // right-hand side write straight into the variable.
-func (l *lowerer) assignOne(rec *lowered, lhs, rhs ast.Expr) {
+func (l *Lowerer) assignOne(rec *lowered, lhs, rhs ast.Expr) {
 	v := l.activeTarget(lhs)
 	if _, whole := ast.Unparen(lhs).(*ast.Ident); !whole && v != nil {
 		l.storeElem(rec, lhs, token.ASSIGN, rhs)
@@ -443,7 +443,7 @@ func (l *lowerer) assignOne(rec *lowered, lhs, rhs ast.Expr) {
 }
 
 // assignOperand writes an already computed operand into lhs.
-func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
+func (l *Lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 	if id, ok := lhs.(*ast.Ident); ok && id.Name == "_" {
 		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id("_"), "=", o.val))
 		return
@@ -457,8 +457,8 @@ func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 		// A passive variable written whole goes through writeForward (its
 		// saves, its hoisted declaration); an element or field of one is a
 		// plain store (d[0] in h[0], d[0] = x[0], v[0]).
-		if id, whole := ast.Unparen(lhs).(*ast.Ident); whole && l.rootVar(id) != nil {
-			l.writeForward(l.variableOf(l.rootVar(id)), o.val)
+		if id, whole := ast.Unparen(lhs).(*ast.Ident); whole && l.RootVar(id) != nil {
+			l.writeForward(l.variableOf(l.RootVar(id)), o.val)
 		} else {
 			l.fwd = append(l.fwd, adjoint.Set(l.conv(lhs), "=", o.val))
 		}
@@ -474,14 +474,14 @@ func (l *lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 	l.addCopy(o, v)
 }
 
-func (l *lowerer) addCopy(from operand, to *variable) {
+func (l *Lowerer) addCopy(from operand, to *variable) {
 	o := &op{rule: rules.Operators["copy"], name: "=", args: []operand{from}, results: []*variable{to}, resType: to.typ}
 	l.ops = append(l.ops, o)
 	l.graphOp(o, from.val)
 }
 
 // assignCall lowers "a, b := f(x)" for the math functions with two results.
-func (l *lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
+func (l *Lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
 	r := (*rules.Rule)(nil)
 	if ok {

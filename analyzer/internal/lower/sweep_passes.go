@@ -11,7 +11,7 @@ import (
 // backwardPasses are the rewrites of l's backward sweep, in order: the
 // rewrites themselves live in package opt; the lowering contributes what
 // only it knows (which names are adjoints, and their declarations).
-func (l *lowerer) backwardPasses() []opt.Pass {
+func (l *Lowerer) backwardPasses() []opt.Pass {
 	return []opt.Pass{
 		{Name: "peephole", Run: func(sw *opt.Sweeps) { sw.Bwd = opt.Peephole(sw.Bwd) }},
 		{Name: "declareAdjoints (declareIn)", Run: func(sw *opt.Sweeps) { sw.Bwd = l.declareAdjoints(sw.Bwd, sw.Final) }},
@@ -34,7 +34,7 @@ func (l *lowerer) backwardPasses() []opt.Pass {
 
 // copyableAdjoints are the adjoints that copy propagation may replace:
 // those of source variables and of the sum loop's locals.
-func (l *lowerer) copyableAdjoints() map[string]bool {
+func (l *Lowerer) copyableAdjoints() map[string]bool {
 	copyable := map[string]bool{}
 	for _, v := range l.adjOrd {
 		copyable[v.adj] = true
@@ -51,7 +51,7 @@ func (l *lowerer) copyableAdjoints() map[string]bool {
 // those first set by a plain top-level assignment become ":=" there, the
 // rest are declared, zero, at the top of the backward sweep. Resets of
 // adjoints that nothing reads afterwards are dropped first.
-func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []adjoint.Stmt {
+func (l *Lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []adjoint.Stmt {
 	isAdj := map[string]*variable{}
 	for _, v := range l.adjOrd {
 		isAdj[v.adj] = v
@@ -92,7 +92,7 @@ func (l *lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 // those first set by a plain assignment at the block's top level become
 // ":=" there, the rest are declared, zero, at the block's start. An
 // adjoint the block never mentions is declared only if final reads it.
-func (l *lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint.Return) []adjoint.Stmt {
+func (l *Lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint.Return) []adjoint.Stmt {
 	var declared []*variable
 	for _, v := range vars {
 		v.adjDeclared = true

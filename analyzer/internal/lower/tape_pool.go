@@ -5,16 +5,16 @@ import (
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
-// poolTapes takes the storage of fn's tapes and scratch that the lowering
+// PoolTapes takes the storage of fn's tapes and scratch that the lowering
 // made on the heap from pools of fn's own (opt.PoolStorage says how and
 // why).
-func (l *lowerer) poolTapes(fn *adjoint.Func) {
-	opt.PoolStorage(fn, opt.Storage{Heap: l.heapTapes, Grown: l.grownTapes, Zeroed: l.zeroedScratch, Exact: l.exactScratch, Appended: l.appendedTapes}, l.names.fresh, l.freshHelperName)
+func (l *Lowerer) PoolTapes(fn *adjoint.Func) {
+	opt.PoolStorage(fn, opt.Storage{Heap: l.heapTapes, Grown: l.grownTapes, Zeroed: l.zeroedScratch, Exact: l.exactScratch, Appended: l.appendedTapes}, l.Names.Fresh, l.FreshHelperName)
 }
 
-// pooledScratch marks the scratch slice name, made when its length is
+// PooledScratch marks the scratch slice name, made when its length is
 // beyond the stack array, to come from the function's pool, cleared.
-func (l *lowerer) pooledScratch(name string) {
+func (l *Lowerer) PooledScratch(name string) {
 	mark(&l.heapTapes, name)
 	mark(&l.zeroedScratch, name)
 }

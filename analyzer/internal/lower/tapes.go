@@ -4,6 +4,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 )
 
 // Tapes: the stacks of old values and records that loops push going
@@ -55,7 +56,7 @@ func (t *tape) pop(dst adjoint.Expr) []adjoint.Stmt {
 // tapeFor returns the tape of v's old values in the current outermost
 // loop: one per variable and loop nest, so that each can be given its
 // capacity before its loop starts.
-func (l *lowerer) tapeFor(v *variable, lv adjoint.Expr, t types.Type, it adjoint.Type) *tape {
+func (l *Lowerer) tapeFor(v *variable, lv adjoint.Expr, t types.Type, it adjoint.Type) *tape {
 	key := tapeKey{v, adjoint.TypeString(it), l.loops[0]}
 	tp, ok := l.tapeOf[key]
 	if !ok {
@@ -63,7 +64,7 @@ func (l *lowerer) tapeFor(v *variable, lv adjoint.Expr, t types.Type, it adjoint
 		if _, whole := lv.(adjoint.Ident); !whole {
 			base += "Elem"
 		}
-		tp = &tape{name: l.names.fresh(base + "Tape"), elem: it}
+		tp = &tape{name: l.Names.Fresh(base + "Tape"), elem: it}
 		if l.tapeValues == nil {
 			l.tapeValues = map[string]types.Type{}
 		}
@@ -113,7 +114,7 @@ func capacity(sites [][]*loopCtx) adjoint.Expr {
 // fits (see stackTiers), else one allocation per nest and call. A tape whose
 // length is not known before the nest (a while loop's) starts in a small
 // stack array and grows by append beyond it.
-func (l *lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
+func (l *Lowerer) allocateTapes(ctx *loopCtx) []adjoint.Stmt {
 	a := &tapeAllocator{l: l, ctx: ctx, groups: map[string][]tapeAlloc{}, elems: map[string]adjoint.Type{}, trips: map[string]adjoint.Expr{}}
 	for _, t := range l.tapes {
 		elem := t.elem
@@ -147,7 +148,7 @@ type tapeAlloc struct {
 // tapeAllocator writes the storage of one loop nest's tapes. Tapes of one
 // element type are grouped so that they share one block, cut into parts.
 type tapeAllocator struct {
-	l      *lowerer
+	l      *Lowerer
 	ctx    *loopCtx
 	groups map[string][]tapeAlloc  // by element type
 	elems  map[string]adjoint.Type // each group's element type
@@ -203,7 +204,7 @@ func (a *tapeAllocator) growable(name string, elem adjoint.Type) {
 			Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")})}})
 		return
 	}
-	array := l.names.fresh("tapeArray")
+	array := l.Names.Fresh("tapeArray")
 	a.out = append(a.out,
 		adjoint.VarDecl{Names: []string{array}, Type: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}},
 		adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(array), Hi: adjoint.Literal("0")}))
@@ -220,7 +221,7 @@ func (a *tapeAllocator) namedTrips(e adjoint.Expr) adjoint.Expr {
 		if id, ok := a.trips[key]; ok {
 			return id
 		}
-		v := &variable{name: a.l.names.fresh("iters"), ir: adjoint.Named{Name: "int"}, temp: true}
+		v := &variable{name: a.l.Names.Fresh("iters"), ir: adjoint.Named{Name: "int"}, temp: true}
 		a.l.hoist(v)
 		a.out = append(a.out, adjoint.Set(adjoint.Id(v.name), "=", x))
 		a.trips[key] = adjoint.Id(v.name)
@@ -246,20 +247,20 @@ func (a *tapeAllocator) allocate(g []tapeAlloc, elem adjoint.Type) {
 		return
 	}
 	// One block of storage for the whole nest, cut into the tapes.
-	buf := &variable{name: l.names.fresh("tapes"), ir: adjoint.Slice{Elem: elem}, temp: true}
+	buf := &variable{name: l.Names.Fresh("tapes"), ir: adjoint.Slice{Elem: elem}, temp: true}
 	l.hoist(buf)
 	var total adjoint.Expr
 	for _, t := range g {
 		total = add2(total, t.cap)
 	}
 	if _, simple := total.(adjoint.Ident); !simple {
-		size := &variable{name: l.names.fresh("tapeLen"), ir: adjoint.Named{Name: "int"}, temp: true}
+		size := &variable{name: l.Names.Fresh("tapeLen"), ir: adjoint.Named{Name: "int"}, temp: true}
 		l.hoist(size)
 		a.out = append(a.out, adjoint.Set(adjoint.Id(size.name), "=", total))
 		total = adjoint.Id(size.name)
 	}
 	if l.fusing {
-		block := &variable{name: l.names.fresh("tapeBlock"), ir: adjoint.Slice{Elem: elem}, temp: true}
+		block := &variable{name: l.Names.Fresh("tapeBlock"), ir: adjoint.Slice{Elem: elem}, temp: true}
 		l.hoist(block)
 		a.out = append(a.out, l.reusedStorage(block.name, elem, total, false)...)
 		a.out = append(a.out, adjoint.Set(adjoint.Id(buf.name), "=", adjoint.SliceExpr{X: adjoint.Id(block.name), Hi: total}))
@@ -294,7 +295,7 @@ func (a *tapeAllocator) onStack(g []tapeAlloc, elem adjoint.Type) bool {
 	if size > 8192 {
 		return false
 	}
-	buf := &variable{name: a.l.names.fresh("tapeArray"), ir: adjoint.Array{Len: size, Elem: elem}, temp: true}
+	buf := &variable{name: a.l.Names.Fresh("tapeArray"), ir: adjoint.Array{Len: size, Elem: elem}, temp: true}
 	a.l.hoist(buf)
 	var off int64
 	for _, t := range g {
@@ -319,14 +320,14 @@ var stackTiers = []int{64, 1024}
 // tapeStorage gives the tape (empty) or the tapes' block (whole) named name
 // room for n elements of type elem: the smallest stack array of stackTiers
 // that holds them, else one heap allocation.
-func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
+func (l *Lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
 	made := makeStorage(name, elem, n, empty)
 	tiers := stackTiers
 	if !smallScalar(elem) {
 		// Values without references (points, small arrays) take the
 		// first tier only: 64 of them fit in 8 KiB.
 		tiers = nil
-		if vt := l.tapeValues[adjoint.TypeString(elem)]; vt != nil && smallValue(vt) {
+		if vt := l.tapeValues[adjoint.TypeString(elem)]; vt != nil && SmallValue(vt) {
 			tiers = stackTiers[:1]
 		}
 	}
@@ -344,7 +345,7 @@ func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, em
 	}
 	arrays := make([]string, len(tiers))
 	for i := range tiers {
-		arrays[i] = l.names.fresh("tapeArray")
+		arrays[i] = l.Names.Fresh("tapeArray")
 	}
 	chain := []adjoint.Stmt{made}
 	for i := len(tiers) - 1; i >= 0; i-- {
@@ -371,13 +372,13 @@ func (l *lowerer) tapeStorage(name string, elem adjoint.Type, n adjoint.Expr, em
 // the heap (it would outlive its trip), so the one stack array, of the
 // smallest tier, is declared with the function's variables; beyond it, a
 // make that at least doubles the storage.
-func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
+func (l *Lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, empty bool) []adjoint.Stmt {
 	// Trips whose needs grow (an inner loop over the outer index) would
 	// allocate on every trip that needs more: doubling keeps it to a few.
 	grown := adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{n, adjoint.Bin("*", adjoint.Literal("2"), capOf(name))}}
 	setup := []adjoint.Stmt{makeStorage(name, elem, grown, empty)}
 	_, headers := elem.(adjoint.Slice)
-	if vt := l.tapeValues[adjoint.TypeString(elem)]; smallScalar(elem) || headers || vt != nil && smallValue(vt) {
+	if vt := l.tapeValues[adjoint.TypeString(elem)]; smallScalar(elem) || headers || vt != nil && SmallValue(vt) {
 		// Grown in a buffer from the function's pool (see poolTapes).
 		if l.grownTapes == nil {
 			l.grownTapes = map[string]bool{}
@@ -405,8 +406,8 @@ func (l *lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, 
 
 // hoistedArray declares, with the function's variables, an array of the
 // smallest stack tier for a tape inside a sum loop, and returns its name.
-func (l *lowerer) hoistedArray(elem adjoint.Type) string {
-	v := &variable{name: l.names.fresh("tapeArray"), ir: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}, temp: true}
+func (l *Lowerer) hoistedArray(elem adjoint.Type) string {
+	v := &variable{name: l.Names.Fresh("tapeArray"), ir: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}, temp: true}
 	l.hoist(v)
 	return v.name
 }
@@ -478,3 +479,20 @@ func add2(x, y adjoint.Expr) adjoint.Expr {
 	}
 	return adjoint.Bin("+", x, y)
 }
+
+// SmallValue reports whether t holds no references (isRef) and 64 of it fit in
+// 8 KiB: a slice of it (points, small arrays) can take its scratch on the
+// stack as a float slice does.
+func SmallValue(t types.Type) bool {
+	if gotypes.IsRef(t) || gotypes.IsTypeParam(t) {
+		return false
+	}
+	if _, ok := gotypes.IrType(t); !ok {
+		return false
+	}
+	return types.SizesFor("gc", "amd64").Sizeof(t)*StackScratch <= 8192
+}
+
+// StackScratch is the length up to which a float slice of scratch lives
+// in an array on the stack, as tapes do: small problems allocate nothing.
+const StackScratch = 64

@@ -24,7 +24,7 @@ import (
 
 // mentionsVaried reports whether n reads a varied variable anywhere
 // inside it.
-func (l *lowerer) mentionsVaried(n ast.Node) bool {
+func (l *Lowerer) mentionsVaried(n ast.Node) bool {
 	return n != nil && l.variedIn(n, func(ast.Expr) bool { return false })
 }
 
@@ -32,7 +32,7 @@ func (l *lowerer) mentionsVaried(n ast.Node) bool {
 // integer, boolean and string parts: make([]int, len(x)) carries nothing
 // of x (a length is piecewise constant, as int(x) is), while
 // map[string]float64{"a": x} carries x itself.
-func (l *lowerer) carriesVaried(e ast.Expr) bool {
+func (l *Lowerer) carriesVaried(e ast.Expr) bool {
 	return l.variedIn(e, func(x ast.Expr) bool {
 		t := l.Info.TypeOf(x)
 		return x != e && t != nil && passiveKind(t)
@@ -41,7 +41,7 @@ func (l *lowerer) carriesVaried(e ast.Expr) bool {
 
 // variedIn reports whether n reads a varied variable outside the
 // subexpressions skip says to pass over.
-func (l *lowerer) variedIn(n ast.Node, skip func(ast.Expr) bool) bool {
+func (l *Lowerer) variedIn(n ast.Node, skip func(ast.Expr) bool) bool {
 	found := false
 	ast.Inspect(n, func(n ast.Node) bool {
 		if found {
@@ -62,7 +62,7 @@ func (l *lowerer) variedIn(n ast.Node, skip func(ast.Expr) bool) bool {
 
 // validate checks the annotated body; it reports whether it found nothing
 // to refuse.
-func (l *lowerer) validate() bool {
+func (l *Lowerer) validate() bool {
 	before := len(l.diags)
 	l.validateBlock(l.fn.Body.List)
 	l.validateLocalTypes()
@@ -71,13 +71,13 @@ func (l *lowerer) validate() bool {
 	return len(l.diags) == before
 }
 
-func (l *lowerer) validateBlock(list []ast.Stmt) {
+func (l *Lowerer) validateBlock(list []ast.Stmt) {
 	for _, s := range list {
 		l.validateStmt(s)
 	}
 }
 
-func (l *lowerer) validateStmt(s ast.Stmt) {
+func (l *Lowerer) validateStmt(s ast.Stmt) {
 	switch s := s.(type) {
 	case *ast.BlockStmt:
 		l.validateBlock(s.List)
@@ -153,7 +153,7 @@ func (l *lowerer) validateStmt(s ast.Stmt) {
 // changes: Go evaluates the range expression once and counts the key
 // itself, while the backward sweep reads both again (x[k:k+2] with k++
 // in the body; i += 2 in for i := range n).
-func (l *lowerer) validateRangeStable(s *ast.RangeStmt) {
+func (l *Lowerer) validateRangeStable(s *ast.RangeStmt) {
 	reads := map[types.Object]bool{}
 	ast.Inspect(s.X, func(n ast.Node) bool {
 		if !l.mentionsVaried(s.X) {
@@ -204,7 +204,7 @@ func (l *lowerer) validateRangeStable(s *ast.RangeStmt) {
 // validateRangeCopy refuses a range over an array that the loop writes:
 // Go ranges over a copy of the array, and the values the loop reads are
 // the copy's, which the backward sweep does not have.
-func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
+func (l *Lowerer) validateRangeCopy(s *ast.RangeStmt) {
 	_, isArray := l.Info.TypeOf(s.X).Underlying().(*types.Array)
 	if s.Value == nil || !l.mentionsVaried(s.X) {
 		return
@@ -214,7 +214,7 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 	}
 	// The memory ranged over, under its own name and the names of views
 	// of it (r := xs[0:2]), anywhere in the function.
-	same := map[*types.Var]bool{l.rootVar(s.X): true}
+	same := map[*types.Var]bool{l.RootVar(s.X): true}
 	for changed := true; changed; {
 		changed = false
 		ast.Inspect(l.fn.Body, func(n ast.Node) bool {
@@ -225,7 +225,7 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 					if t := l.Info.TypeOf(a.Rhs[i]); t == nil || !gotypes.IsRef(t) {
 						continue
 					}
-					if v := l.rootVar(x); v != nil && !same[v] && gotypes.IsRef(v.Type()) && same[l.rootVar(a.Rhs[i])] {
+					if v := l.RootVar(x); v != nil && !same[v] && gotypes.IsRef(v.Type()) && same[l.RootVar(a.Rhs[i])] {
 						same[v] = true
 						changed = true
 					}
@@ -240,11 +240,11 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
 				if _, whole := ast.Unparen(x).(*ast.Ident); !whole || isArray {
-					written = written || same[l.rootVar(x)]
+					written = written || same[l.RootVar(x)]
 				}
 			}
 		case *ast.IncDecStmt:
-			written = written || same[l.rootVar(n.X)]
+			written = written || same[l.RootVar(n.X)]
 		}
 		return !written
 	})
@@ -259,7 +259,7 @@ func (l *lowerer) validateRangeCopy(s *ast.RangeStmt) {
 }
 
 // anyVaried reports whether any of es may depend on the parameters.
-func (l *lowerer) anyVaried(es []ast.Expr) bool {
+func (l *Lowerer) anyVaried(es []ast.Expr) bool {
 	for _, e := range es {
 		if l.mentionsVaried(e) {
 			return true
@@ -269,7 +269,7 @@ func (l *lowerer) anyVaried(es []ast.Expr) bool {
 }
 
 // validateAssign checks an assignment or a declaration with values.
-func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
+func (l *Lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 	for _, x := range lhs {
 		l.validateTarget(x)
 	}
@@ -336,13 +336,13 @@ func (l *lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 
 // validateTarget checks what an assignment writes into: a map element
 // would carry a derivative gradgen does not model.
-func (l *lowerer) validateTarget(x ast.Expr) {
+func (l *Lowerer) validateTarget(x ast.Expr) {
 	switch x := ast.Unparen(x).(type) {
 	case *ast.IndexExpr:
 		if _, isMap := l.Info.TypeOf(x.X).Underlying().(*types.Map); isMap && gotypes.IsDifferentiable(l.Info.TypeOf(x)) {
 			l.errorf(x.Pos(), "cannot differentiate a write into the map element %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.source(x))
 		}
-		if v := l.rootVar(x.X); v != nil && l.varied[v] {
+		if v := l.RootVar(x.X); v != nil && l.varied[v] {
 			l.noEffects(x.Index)
 		}
 		l.validateTarget(x.X)
@@ -356,7 +356,7 @@ func (l *lowerer) validateTarget(x ast.Expr) {
 // validateValue checks an expression whose value is stored or returned:
 // besides what validateExpr checks, a whole struct or array that depends
 // on a wrt parameter is a copy gradgen does not follow.
-func (l *lowerer) validateValue(e ast.Expr) {
+func (l *Lowerer) validateValue(e ast.Expr) {
 	if !l.mentionsVaried(e) {
 		return
 	}
@@ -373,7 +373,7 @@ func (l *lowerer) validateValue(e ast.Expr) {
 
 // validateCond checks a condition or a case value: it only decides the
 // path, but a call in it still runs.
-func (l *lowerer) validateCond(e ast.Expr) {
+func (l *Lowerer) validateCond(e ast.Expr) {
 	if e == nil || !l.mentionsVaried(e) {
 		return
 	}
@@ -391,7 +391,7 @@ func (l *lowerer) validateCond(e ast.Expr) {
 }
 
 // validateExpr checks an expression whose value may carry a derivative.
-func (l *lowerer) validateExpr(e ast.Expr) {
+func (l *Lowerer) validateExpr(e ast.Expr) {
 	if e == nil || !l.mentionsVaried(e) {
 		return
 	}
@@ -516,7 +516,7 @@ func article(word string) string {
 }
 
 // kindWord names t's kind the way Go's documentation does.
-func (l *lowerer) kindWord(t types.Type) string {
+func (l *Lowerer) kindWord(t types.Type) string {
 	name := types.TypeString(t, types.RelativeTo(l.Pkg))
 	switch u := t.Underlying().(type) {
 	case *types.Struct:
@@ -550,7 +550,7 @@ func (l *lowerer) kindWord(t types.Type) string {
 // validateLocalTypes refuses locals of unnamed struct types that the
 // generated file cannot write: ones that name another package's types,
 // which it would not import.
-func (l *lowerer) validateLocalTypes() {
+func (l *Lowerer) validateLocalTypes() {
 	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
 		if !ok {

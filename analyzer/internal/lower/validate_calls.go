@@ -14,7 +14,7 @@ import (
 // refused where their value or their effects may depend on the parameters.
 
 // validateExprStmt checks a call made for its effects.
-func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
+func (l *Lowerer) validateExprStmt(s *ast.ExprStmt) {
 	call, ok := ast.Unparen(s.X).(*ast.CallExpr)
 	if !ok {
 		l.validateCond(s.X)
@@ -45,7 +45,7 @@ func (l *lowerer) validateExprStmt(s *ast.ExprStmt) {
 		return
 	}
 	if fn, _ := l.calleeOf(call); fn != nil && fn.Pkg() == l.Pkg {
-		if _, ok := l.decls[fn]; ok {
+		if _, ok := l.Decls[fn]; ok {
 			l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: %s", l.source(call), expandAdvice)
 			return
 		}
@@ -60,7 +60,7 @@ const expandAdvice = "gradgen expands a helper of this package that writes into 
 // valueAdvice says why a call of a helper taking a struct or array by
 // value, or returning a value other than a float, was not expanded, and
 // the way out.
-func (l *lowerer) valueAdvice(call *ast.CallExpr, way string) string {
+func (l *Lowerer) valueAdvice(call *ast.CallExpr, way string) string {
 	if why := l.whyNotExpanded(call.Pos()); why != "" {
 		return fmt.Sprintf("gradgen expands such a helper where it is called, but not this one: %s; %s", why, way)
 	}
@@ -72,7 +72,7 @@ func (l *lowerer) valueAdvice(call *ast.CallExpr, way string) string {
 // kinds of callee (conversion, builtin, function literal, method,
 // interface, math, package function, rule) in the order their checks
 // take precedence, each ending the check with its own error or approval.
-func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
+func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	if !l.mentionsVaried(call) {
 		return
 	}
@@ -200,12 +200,12 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		// helper that writes into what it is passed changes values the
 		// gradient follows, unseen there (a new user's trial: the
 		// gradient ignored what fill wrote, silently).
-		if _, same := l.decls[fn]; same && fn.Pkg() == l.Pkg && l.rules[fn] == nil && l.mayWrite(fn) {
+		if _, same := l.Decls[fn]; same && fn.Pkg() == l.Pkg && l.rules[fn] == nil && l.mayWrite(fn) {
 			l.errorf(call.Pos(), "cannot differentiate the call %s in a condition: %s writes into memory it is passed, and gradgen follows such a helper only where it is called as a statement or inside an expression of one; call it before the if, for or switch (v := %s) and test v", l.source(call), fn.Name(), l.source(call))
 		}
 		return
 	}
-	if _, same := l.decls[fn]; same && fn.Pkg() == l.Pkg && l.rules[fn] == nil {
+	if _, same := l.Decls[fn]; same && fn.Pkg() == l.Pkg && l.rules[fn] == nil {
 		params := []*types.Var{}
 		operands := []ast.Expr{}
 		if recv != nil {
@@ -255,7 +255,7 @@ func (l *lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 // inCallerMemory reports whether e is reached through a pointer or a
 // slice (n.L with n a *Net, ps[i]): its address is memory the gradient's
 // buffer mirrors, not a copy held by value.
-func (l *lowerer) inCallerMemory(e ast.Expr) bool {
+func (l *Lowerer) inCallerMemory(e ast.Expr) bool {
 	for {
 		var x ast.Expr
 		switch v := ast.Unparen(e).(type) {
@@ -349,7 +349,7 @@ type explicitCall struct{ call, why string }
 // Go reaches implicitly: a method promoted from an embedded field
 // (d.Len() for d.Base.Len()), or a value method called on a pointer
 // (p.Norm() for (*p).Norm()); it returns the call as written explicitly.
-func (l *lowerer) implicitReceiver(call *ast.CallExpr) (explicitCall, bool) {
+func (l *Lowerer) implicitReceiver(call *ast.CallExpr) (explicitCall, bool) {
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok {
 		return explicitCall{}, false

@@ -19,7 +19,7 @@ import (
 // passive operand is evaluated again wherever backward code needs it (a
 // partial, a recomputed temporary, a helper's pullback): one that makes a
 // call with effects (a random number, a counter) would then run it twice.
-func (l *lowerer) validateOperand(e ast.Expr) {
+func (l *Lowerer) validateOperand(e ast.Expr) {
 	if l.mentionsVaried(e) {
 		l.validateExpr(e)
 		return
@@ -32,7 +32,7 @@ func (l *lowerer) validateOperand(e ast.Expr) {
 // impureCall returns a call inside e that may have effects: anything but
 // conversions, builtins, package math, and functions of this package that
 // write nothing and call only such functions.
-func (l *lowerer) impureCall(e ast.Expr) *ast.CallExpr {
+func (l *Lowerer) impureCall(e ast.Expr) *ast.CallExpr {
 	var found *ast.CallExpr
 	ast.Inspect(e, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok && found == nil && !l.pureCall(call, map[*types.Func]bool{}) {
@@ -43,7 +43,7 @@ func (l *lowerer) impureCall(e ast.Expr) *ast.CallExpr {
 	return found
 }
 
-func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bool {
+func (l *Lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bool {
 	if tv, ok := l.Info.Types[call.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
 		if id := gotypes.IdentOf(call.Fun); id != nil {
 			switch id.Name {
@@ -68,15 +68,15 @@ func (l *lowerer) pureCall(call *ast.CallExpr, visiting map[*types.Func]bool) bo
 // pureFunc reports whether calls to fn have no effect beyond their
 // value: package math, or a function of this package that writes nothing
 // it is passed and calls only such functions.
-func (l *lowerer) pureFunc(fn *types.Func, visiting map[*types.Func]bool) bool {
+func (l *Lowerer) pureFunc(fn *types.Func, visiting map[*types.Func]bool) bool {
 	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
 		return true
 	}
 	if r := l.rules[fn]; r != nil && r.path != "" {
 		return r.pure
 	}
-	site, ok := l.decls[fn]
-	if !ok || site.decl.Body == nil || fn.Pkg() != l.Pkg || l.mayWrite(fn) {
+	site, ok := l.Decls[fn]
+	if !ok || site.Decl.Body == nil || fn.Pkg() != l.Pkg || l.mayWrite(fn) {
 		return false
 	}
 	if visiting[fn] {
@@ -84,7 +84,7 @@ func (l *lowerer) pureFunc(fn *types.Func, visiting map[*types.Func]bool) bool {
 	}
 	visiting[fn] = true
 	pure := true
-	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+	ast.Inspect(site.Decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			pure = pure && l.pureCall(n, visiting)
@@ -107,7 +107,7 @@ func (l *lowerer) pureFunc(fn *types.Func, visiting map[*types.Func]bool) bool {
 }
 
 // packageVarWrite reports whether writing x writes package-level memory.
-func (l *lowerer) packageVarWrite(x ast.Expr) bool {
+func (l *Lowerer) packageVarWrite(x ast.Expr) bool {
 	_, ok := l.packageVarWritten(x)
 	return ok
 }
@@ -115,7 +115,7 @@ func (l *lowerer) packageVarWrite(x ast.Expr) bool {
 // noEffects refuses a call with effects inside e, which backward code
 // evaluates again: an index or slice bound of differentiated memory, a
 // range expression, a passive argument of a differentiated call.
-func (l *lowerer) noEffects(e ast.Expr) {
+func (l *Lowerer) noEffects(e ast.Expr) {
 	if e == nil {
 		return
 	}
@@ -128,7 +128,7 @@ func (l *lowerer) noEffects(e ast.Expr) {
 // passed (through a slice, a pointer or its receiver). Only functions of
 // this package, whose bodies gradgen reads, can be shown not to; the
 // answer for any other is yes.
-func (l *lowerer) mayWrite(fn *types.Func) bool {
+func (l *Lowerer) mayWrite(fn *types.Func) bool {
 	return l.Package.mayWrite(fn, map[*types.Func]bool{})
 }
 
@@ -160,8 +160,8 @@ func (p *Package) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
 	if r := p.rules[fn]; r != nil && r.path != "" {
 		return !r.pure // read from its body by its own package
 	}
-	site, ok := p.decls[fn]
-	if !ok || site.decl.Body == nil {
+	site, ok := p.Decls[fn]
+	if !ok || site.Decl.Body == nil {
 		return true
 	}
 	if w, ok := p.writers[fn]; ok {
@@ -178,8 +178,8 @@ func (p *Package) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
 	visiting[fn] = true
 	outer := p.writeCycle
 	p.writeCycle = false
-	roots := p.callerMemory(fn, site.decl.Body)
-	writes := p.bodyWrites(site.decl.Body, roots, visiting)
+	roots := p.callerMemory(fn, site.Decl.Body)
+	writes := p.bodyWrites(site.Decl.Body, roots, visiting)
 	delete(visiting, fn)
 	if p.writers == nil {
 		p.writers = map[*types.Func]bool{}
@@ -215,7 +215,7 @@ func (p *Package) callerMemory(fn *types.Func, body *ast.BlockStmt) map[types.Ob
 			if t := p.Info.TypeOf(x); t == nil || !gotypes.IsRef(t) {
 				return
 			}
-			if obj := p.rootVar(x); obj != nil && !roots[obj] && gotypes.IsRef(obj.Type()) && p.mentionsRoot(roots, from) && !freshMemory(p.Info, from) {
+			if obj := p.RootVar(x); obj != nil && !roots[obj] && gotypes.IsRef(obj.Type()) && p.mentionsRoot(roots, from) && !freshMemory(p.Info, from) {
 				roots[obj] = true
 				changed = true
 			}
@@ -350,7 +350,7 @@ func (p *Package) formatsBasics(callee *types.Func, call *ast.CallExpr) bool {
 // backward sweep restores such variables from the statements that set
 // them, and a write through a pointer is not one of those, so backward
 // code would read the wrong element.
-func (l *lowerer) checkAddressedIndexes(body *ast.BlockStmt) {
+func (l *Lowerer) checkAddressedIndexes(body *ast.BlockStmt) {
 	indexing := map[types.Object]bool{}
 	mark := func(e ast.Expr) {
 		if e == nil {
@@ -421,7 +421,7 @@ func (l *lowerer) checkAddressedIndexes(body *ast.BlockStmt) {
 // error). A pointer passed straight to a call (bump(&k)) is the call's
 // to follow, and a variable used only through the pointer is followed as
 // memory.
-func (l *lowerer) checkStoredAddresses(body *ast.BlockStmt) {
+func (l *Lowerer) checkStoredAddresses(body *ast.BlockStmt) {
 	parent := l.structure().parent
 	ast.Inspect(body, func(n ast.Node) bool {
 		u, ok := n.(*ast.UnaryExpr)
@@ -439,7 +439,7 @@ func (l *lowerer) checkStoredAddresses(body *ast.BlockStmt) {
 		if call, isCall := parent[up].(*ast.CallExpr); isCall && call.Fun != up {
 			return true
 		}
-		obj := l.rootVar(u.X)
+		obj := l.RootVar(u.X)
 		if obj == nil || obj.Parent() == l.Pkg.Scope() {
 			return true
 		}
@@ -498,8 +498,8 @@ func (p *Package) pureHelpers() map[string]bool {
 	// differentiated again for second derivatives.
 	if p.purePackageFuncs == nil {
 		p.purePackageFuncs = map[string]bool{}
-		l := &lowerer{Package: p}
-		for fn := range p.decls {
+		l := &Lowerer{Package: p}
+		for fn := range p.Decls {
 			if fn.Signature().Recv() == nil && l.pureFunc(fn, map[*types.Func]bool{}) {
 				p.purePackageFuncs[fn.Name()] = true
 			}

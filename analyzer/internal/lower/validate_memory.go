@@ -19,7 +19,7 @@ import (
 // A variable may take views of itself (w = w[1:]), fresh memory (h =
 // make(...)) and views of one other variable; a parameter only views of
 // itself.
-func (l *lowerer) validateRefs() {
+func (l *Lowerer) validateRefs() {
 	roots := map[*types.Var]*types.Var{}  // a variable's memory, by the variable it first viewed
 	pkgViews := map[*types.Var]ast.Expr{} // variables viewing package-level memory, and the package variable
 	assignedPairs(l.fn.Body, func(lhs, rhs ast.Expr, _ token.Token) {
@@ -61,7 +61,7 @@ func assignedPairs(body ast.Node, visit func(lhs, rhs ast.Expr, tok token.Token)
 // records in roots and pkgViews the memory lhs now refers to, so that a
 // later assignment can be told apart from this one. It reports at most
 // one error per assignment.
-func (l *lowerer) validateRefAssign(lhs, rhs ast.Expr, roots map[*types.Var]*types.Var, pkgViews map[*types.Var]ast.Expr) {
+func (l *Lowerer) validateRefAssign(lhs, rhs ast.Expr, roots map[*types.Var]*types.Var, pkgViews map[*types.Var]ast.Expr) {
 	v := l.trackedRefVar(lhs)
 	if v == nil {
 		return
@@ -100,7 +100,7 @@ func (l *lowerer) validateRefAssign(lhs, rhs ast.Expr, roots map[*types.Var]*typ
 // trackedRefVar returns the slice or pointer variable lhs names, or nil:
 // only such variables can come to refer to other memory by assignment,
 // so only they are followed.
-func (l *lowerer) trackedRefVar(lhs ast.Expr) *types.Var {
+func (l *Lowerer) trackedRefVar(lhs ast.Expr) *types.Var {
 	id := gotypes.IdentOf(lhs)
 	if id == nil || id.Name == "_" {
 		return nil
@@ -121,7 +121,7 @@ func (l *lowerer) trackedRefVar(lhs ast.Expr) *types.Var {
 // variable that first viewed it (following roots), and whether rhs is
 // fresh memory (then root is v itself). root is nil when rhs is neither
 // fresh memory nor a view of a variable, and then nothing is tracked.
-func (l *lowerer) refSource(v *types.Var, rhs ast.Expr, roots map[*types.Var]*types.Var) (root *types.Var, fresh bool) {
+func (l *Lowerer) refSource(v *types.Var, rhs ast.Expr, roots map[*types.Var]*types.Var) (root *types.Var, fresh bool) {
 	switch r := ast.Unparen(rhs).(type) {
 	case *ast.CallExpr:
 		if id := gotypes.IdentOf(r.Fun); id != nil {
@@ -134,7 +134,7 @@ func (l *lowerer) refSource(v *types.Var, rhs ast.Expr, roots map[*types.Var]*ty
 			root, fresh = v, true // a literal's memory is its own too
 		}
 	case *ast.Ident, *ast.SliceExpr, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
-		root = l.rootVar(r)
+		root = l.RootVar(r)
 		for root != nil && roots[root] != nil && roots[root] != root {
 			root = roots[root]
 		}
@@ -147,13 +147,13 @@ func (l *lowerer) refSource(v *types.Var, rhs ast.Expr, roots map[*types.Var]*ty
 // refuses it (reporting true) when v holds varied values: writes through
 // v would be writes to package memory, which has no adjoint
 // (checkPackageWrite refuses them made directly).
-func (l *lowerer) refusePackageView(v *types.Var, lhs, rhs ast.Expr, pkgViews map[*types.Var]ast.Expr) bool {
+func (l *Lowerer) refusePackageView(v *types.Var, lhs, rhs ast.Expr, pkgViews map[*types.Var]ast.Expr) bool {
 	at, ok := l.packageVarWritten(rhs)
-	if !ok && pkgViews[l.rootVar(rhs)] == nil {
+	if !ok && pkgViews[l.RootVar(rhs)] == nil {
 		return false
 	}
 	if !ok {
-		at = pkgViews[l.rootVar(rhs)]
+		at = pkgViews[l.RootVar(rhs)]
 	}
 	pkgViews[v] = at
 	if l.varied[v] {
@@ -168,7 +168,7 @@ func (l *lowerer) refusePackageView(v *types.Var, lhs, rhs ast.Expr, pkgViews ma
 // gain going back), so a later call that writes a package-level
 // variable, or into a slice or pointer it is passed, would hand the
 // backward sweep the new values.
-func (l *lowerer) validateStaleReads() {
+func (l *Lowerer) validateStaleReads() {
 	reads := l.variedReads()
 	// A call after such a read, or in a loop, must not write what was read.
 	var loops []ast.Node
@@ -200,7 +200,7 @@ func (l *lowerer) validateStaleReads() {
 // helpers called with such values read (their code runs again going
 // back) counted as read at the start of the body. These are the values
 // the backward sweep reads again, which no later call may change.
-func (l *lowerer) variedReads() map[*types.Var]token.Pos {
+func (l *Lowerer) variedReads() map[*types.Var]token.Pos {
 	reads := map[*types.Var]token.Pos{}
 	seen := map[*types.Func]bool{}
 	visit := func(e ast.Expr) {
@@ -245,7 +245,7 @@ func noteRead(reads map[*types.Var]token.Pos, v *types.Var, at token.Pos) {
 // on the parameters (otherwise backward code need not read it again),
 // and the package variables read by the helpers e calls with such
 // values.
-func (l *lowerer) noteVariedReads(e ast.Expr, reads map[*types.Var]token.Pos, seen map[*types.Func]bool) {
+func (l *Lowerer) noteVariedReads(e ast.Expr, reads map[*types.Var]token.Pos, seen map[*types.Func]bool) {
 	if e == nil || !l.readsVariedValues(e) {
 		return
 	}
@@ -269,13 +269,13 @@ func (l *lowerer) noteVariedReads(e ast.Expr, reads map[*types.Var]token.Pos, se
 // start of the body: a helper's code runs again going back, so whatever
 // package state it reads must not change anywhere after. seen keeps each
 // function to one visit.
-func (l *lowerer) noteHelperReads(fn *types.Func, reads map[*types.Var]token.Pos, seen map[*types.Func]bool) {
-	site, ok := l.decls[fn]
-	if !ok || seen[fn] || site.decl.Body == nil {
+func (l *Lowerer) noteHelperReads(fn *types.Func, reads map[*types.Var]token.Pos, seen map[*types.Func]bool) {
+	site, ok := l.Decls[fn]
+	if !ok || seen[fn] || site.Decl.Body == nil {
 		return
 	}
 	seen[fn] = true
-	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+	ast.Inspect(site.Decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.Ident:
 			if v, ok := l.Info.Uses[n].(*types.Var); ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
@@ -292,7 +292,7 @@ func (l *lowerer) noteHelperReads(fn *types.Func, reads map[*types.Var]token.Pos
 
 // checkStaleCall refuses one call that writes memory read before it (or,
 // inside a loop, anywhere) by differentiated code.
-func (l *lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.Pos, inLoop bool) {
+func (l *Lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.Pos, inLoop bool) {
 	stale := func(v *types.Var) bool {
 		at, ok := reads[v]
 		return ok && (inLoop || at < call.Pos())
@@ -324,7 +324,7 @@ func (l *lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.
 		if t == nil || !gotypes.RefVar(t) {
 			continue
 		}
-		if v := l.rootVar(a); v != nil && !l.varied[v] && stale(v) {
+		if v := l.RootVar(a); v != nil && !l.varied[v] && stale(v) {
 			l.errorf(call.Pos(), "cannot differentiate around the call %s: it may write into %s, which differentiated code reads, and gradgen's backward sweep reads %s again after later writes; read the values differentiated code needs into local variables (%s0 := %s[0]) and use those", l.source(call), v.Name(), v.Name(), v.Name(), v.Name())
 			return
 		}
@@ -333,9 +333,9 @@ func (l *lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.
 
 // pkgWrites lists the package-level variables fn writes, itself or
 // through the functions of this package it calls.
-func (l *lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*types.Var {
-	site, ok := l.decls[fn]
-	if !ok || visiting[fn] || site.decl.Body == nil {
+func (l *Lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*types.Var {
+	site, ok := l.Decls[fn]
+	if !ok || visiting[fn] || site.Decl.Body == nil {
 		return nil
 	}
 	visiting[fn] = true
@@ -347,7 +347,7 @@ func (l *lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*ty
 			}
 		}
 	}
-	ast.Inspect(site.decl.Body, func(n ast.Node) bool {
+	ast.Inspect(site.Decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
@@ -367,7 +367,7 @@ func (l *lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*ty
 
 // isParamVar reports whether v is a parameter or the receiver of the
 // annotated function.
-func isParamVar(l *lowerer, v *types.Var) bool {
+func isParamVar(l *Lowerer, v *types.Var) bool {
 	if l.fn.Recv != nil && v.Pos() >= l.fn.Recv.Pos() && v.Pos() < l.fn.Recv.End() {
 		return true
 	}
@@ -377,7 +377,7 @@ func isParamVar(l *lowerer, v *types.Var) bool {
 // readsVariedValues is mentionsVaried for what e reads of values: len(w)
 // and cap(w) read a length, which no write into w changes (r.IntN(len(w))
 // is no differentiated read of r).
-func (l *lowerer) readsVariedValues(e ast.Expr) bool {
+func (l *Lowerer) readsVariedValues(e ast.Expr) bool {
 	found := false
 	ast.Inspect(e, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok && gotypes.IsBuiltinCall(l.Info, call, "len", "cap") {

@@ -22,7 +22,7 @@ import (
 // to the memory of passive slices whose elements backward code reads,
 // made after the first statement that reads them (or in a loop around
 // one); readers are the backward readers by variable name.
-func (l *lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
+func (l *Lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
 	watched := l.watchedSlices(readers, elementsReadBack(l.revCode))
 	if len(watched) == 0 || l.fn.Body == nil {
 		return
@@ -58,7 +58,7 @@ func (l *lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
 			if _, builtin := l.Info.Uses[id].(*types.Builtin); !builtin {
 				return true
 			}
-			root := l.rootVar(n.Args[0])
+			root := l.RootVar(n.Args[0])
 			if root == nil || aliases[root] == nil || !after(n, root) {
 				return true
 			}
@@ -91,8 +91,8 @@ func (l *lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
 
 // refuseAliasWrite refuses ix = ... when ix writes, after a read, into
 // watched memory through another variable than the watched one.
-func (l *lowerer) refuseAliasWrite(ix *ast.IndexExpr, aliases map[*types.Var]*types.Var, watched map[*types.Var][]reader, after func(ast.Node, *types.Var) bool, refuse func(ast.Node, *types.Var, string)) {
-	root := l.rootVar(ix)
+func (l *Lowerer) refuseAliasWrite(ix *ast.IndexExpr, aliases map[*types.Var]*types.Var, watched map[*types.Var][]reader, after func(ast.Node, *types.Var) bool, refuse func(ast.Node, *types.Var, string)) {
+	root := l.RootVar(ix)
 	if root == nil || aliases[root] == nil || watched[root] != nil || !after(ix, root) {
 		return
 	}
@@ -102,7 +102,7 @@ func (l *lowerer) refuseAliasWrite(ix *ast.IndexExpr, aliases map[*types.Var]*ty
 // sharedMemory maps each variable that may share memory with a watched
 // slice to that slice (c := ks, ks2 := ks[:0], and ks = other[...]), and
 // marks the watched slices resliced in place (ks = ks[:0]).
-func (l *lowerer) sharedMemory(watched map[*types.Var][]reader) (map[*types.Var]*types.Var, map[*types.Var]bool) {
+func (l *Lowerer) sharedMemory(watched map[*types.Var][]reader) (map[*types.Var]*types.Var, map[*types.Var]bool) {
 	aliases, resliced := map[*types.Var]*types.Var{}, map[*types.Var]bool{}
 	for v := range watched {
 		aliases[v] = v
@@ -124,7 +124,7 @@ func (l *lowerer) sharedMemory(watched map[*types.Var][]reader) (map[*types.Var]
 		if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) {
 			for i, lhs := range as.Lhs {
 				if _, ok := ast.Unparen(as.Rhs[i]).(*ast.SliceExpr); ok {
-					if v := l.rootVar(lhs); v != nil && v == l.rootVar(as.Rhs[i]) && watched[v] != nil {
+					if v := l.RootVar(lhs); v != nil && v == l.RootVar(as.Rhs[i]) && watched[v] != nil {
 						resliced[v] = true
 					}
 				}
@@ -137,7 +137,7 @@ func (l *lowerer) sharedMemory(watched map[*types.Var][]reader) (map[*types.Var]
 
 // sliceAssignments are the pairs (variable, root of the value) of the
 // body's assignments and declarations of slices: memory the two share.
-func (l *lowerer) sliceAssignments() [][2]*types.Var {
+func (l *Lowerer) sliceAssignments() [][2]*types.Var {
 	var out [][2]*types.Var
 	add := func(lhs, rhs ast.Expr) {
 		if _, ok := l.Info.TypeOf(rhs).Underlying().(*types.Slice); !ok {
@@ -155,7 +155,7 @@ func (l *lowerer) sliceAssignments() [][2]*types.Var {
 		default:
 			return
 		}
-		lo, ro := l.rootVar(lhs), l.rootVar(rhs)
+		lo, ro := l.RootVar(lhs), l.RootVar(rhs)
 		if lo != nil && ro != nil && lo != ro {
 			out = append(out, [2]*types.Var{lo, ro})
 		}
@@ -170,7 +170,7 @@ func (l *lowerer) sliceAssignments() [][2]*types.Var {
 
 // watchedSlices are the passive slices (ints, bools) whose elements
 // backward code reads, with their readers.
-func (l *lowerer) watchedSlices(readers map[string][]reader, elements map[string]bool) map[*types.Var][]reader {
+func (l *Lowerer) watchedSlices(readers map[string][]reader, elements map[string]bool) map[*types.Var][]reader {
 	watched := map[*types.Var][]reader{}
 	for name, rs := range readers {
 		if !elements[name] {

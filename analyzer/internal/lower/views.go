@@ -19,7 +19,7 @@ import (
 // loop s that define such a view: v := X[lo:hi(:max)], where X and the
 // variables of the bounds are the loop's index or not assigned in s, the
 // bounds are integer arithmetic, and nothing else in the loop assigns v.
-func (l *lowerer) recomputedViews(s ast.Stmt, body *ast.BlockStmt, index types.Object) map[ast.Stmt]bool {
+func (l *Lowerer) recomputedViews(s ast.Stmt, body *ast.BlockStmt, index types.Object) map[ast.Stmt]bool {
 	if l.saveAll {
 		return nil
 	}
@@ -59,7 +59,7 @@ func (l *lowerer) recomputedViews(s ast.Stmt, body *ast.BlockStmt, index types.O
 // invariantBound reports whether e (nil for an absent bound) is integer
 // arithmetic over literals, the loop's index and variables the loop does
 // not assign.
-func (l *lowerer) invariantBound(e ast.Expr, assigned map[types.Object]bool, index types.Object) bool {
+func (l *Lowerer) invariantBound(e ast.Expr, assigned map[types.Object]bool, index types.Object) bool {
 	ok := true
 	if e == nil {
 		return true
@@ -124,7 +124,7 @@ func assignedOtherThan(body *ast.BlockStmt, obj types.Object, def ast.Stmt, info
 // takeViewsAgain collects the forward code of the view statements of the
 // loop's body, which its backward trips run first; each must assign
 // variables from pure expressions, which the statements' shape ensures.
-func (l *lowerer) takeViewsAgain(lp *loopRec, views map[ast.Stmt]bool) {
+func (l *Lowerer) takeViewsAgain(lp *loopRec, views map[ast.Stmt]bool) {
 	for _, r := range lp.body {
 		if !views[r.src] {
 			continue
@@ -152,7 +152,7 @@ func (l *lowerer) takeViewsAgain(lp *loopRec, views map[ast.Stmt]bool) {
 // unsaveDefs marks statements whose overwrites are not saved: views the
 // backward trips take again, and the start of a counter set from its trip
 // count.
-func (l *lowerer) unsaveDefs(views map[ast.Stmt]bool) {
+func (l *Lowerer) unsaveDefs(views map[ast.Stmt]bool) {
 	if l.unsavedDefs == nil {
 		l.unsavedDefs = map[ast.Stmt]bool{}
 	}

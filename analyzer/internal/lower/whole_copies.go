@@ -96,7 +96,7 @@ func (p *Package) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
 			return nil, false // var q T = p with p of another type: a conversion
 		}
 	} else {
-		root := p.rootVar(ast.Unparen(dst))
+		root := p.RootVar(ast.Unparen(dst))
 		if root == nil || !p.plainPlace(dst) || mentionsName(src, root.Name()) || indexesMention(dst, root.Name()) {
 			return nil, false
 		}
@@ -124,7 +124,7 @@ func (p *Package) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
 	if star, ok := ast.Unparen(src).(*ast.StarExpr); ok {
 		from = star.X // p.X and pa[0] dereference the pointer themselves
 	}
-	if !p.copySets(t, target, func() ast.Expr { return p.cloneNode(from).(ast.Expr) }, at, s.Pos(), &stmts, nil) {
+	if !p.copySets(t, target, func() ast.Expr { return p.CloneNode(from).(ast.Expr) }, at, s.Pos(), &stmts, nil) {
 		return nil, false
 	}
 	return stmts, true
@@ -353,7 +353,7 @@ func (p *Package) withoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
 		// Each leaf of the copy is the array's leaf with its root
 		// renamed: aCopy[1] = a[1].
 		retarget := func(from ast.Expr) ast.Expr {
-			to := p.cloneNode(from).(ast.Expr)
+			to := p.CloneNode(from).(ast.Expr)
 			return astutil.Apply(to, func(c *astutil.Cursor) bool {
 				if id, ok := c.Node().(*ast.Ident); ok && p.Info.Uses[id] == arr {
 					c.Replace(ident())
@@ -385,7 +385,7 @@ func (p *Package) withoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
 func (p *Package) writesVar(n ast.Node, v types.Object) bool {
 	found := false
 	forEachWrite(n, func(x ast.Expr) {
-		if root := p.rootVar(ast.Unparen(x)); root != nil && root == v {
+		if root := p.RootVar(ast.Unparen(x)); root != nil && root == v {
 			found = true
 		}
 	})

@@ -1,4 +1,4 @@
-package lower
+package second
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
 
 // The dense Hessian is n Hessian-vector products along the unit
@@ -19,15 +20,15 @@ import (
 
 // HessianFunction builds FHessian: F's value, the gradient as FGrad gives
 // it, and the n×n Hessian added into hess.
-func (p *Package) HessianFunction(g *Target, file *ast.File) (*adjoint.Func, []Diagnostic) {
+func (p *Writer) HessianFunction(g *lower.Target, file *ast.File) (*adjoint.Func, []lower.Diagnostic) {
 	if b, ok := p.hessianBand(g, file); ok && !g.Options.NoActivity && !g.Options.SaveAll {
 		// The compressed products are FHVP's: called when //gradgen:hvp
 		// writes it too, else written as a helper.
 		var innerName string
-		if s := g.sibling("hvp"); s != nil {
+		if s := g.Sibling("hvp"); s != nil {
 			innerName = s.Name
 		} else {
-			innerName = p.freshHelperName("hvpOf" + upperFirst(g.Decl.Name.Name))
+			innerName = p.FreshHelperName("hvpOf" + lower.UpperFirst(g.Decl.Name.Name))
 			inner, diags := p.InnerHVP(g, file, innerName, true)
 			if len(diags) > 0 {
 				return nil, diags
@@ -35,53 +36,44 @@ func (p *Package) HessianFunction(g *Target, file *ast.File) (*adjoint.Func, []D
 			inner.Doc = innerName + " returns " + g.Decl.Name.Name + "'s value, adds its gradient and its Hessian's product with the direction into the buffers: " + g.Name + "'s compressed products."
 			p.HelperFuncs[file] = append(p.HelperFuncs[file], inner)
 		}
-		h := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: innerName}
-		h.declareSourceNames(g)
+		h := p.newHessianWriter(g, file, innerName)
+		h.DeclareSourceNames(g)
 		fn := h.writeBanded(b)
-		h.poolTapes(fn)
+		h.PoolTapes(fn)
 		return fn, nil
 	}
-	innerName := p.freshHelperName("hvpOf" + upperFirst(g.Decl.Name.Name))
+	innerName := p.FreshHelperName("hvpOf" + lower.UpperFirst(g.Decl.Name.Name))
 	inner, diags := p.InnerHVP(g, file, innerName, false)
 	if len(diags) > 0 {
 		return nil, diags
 	}
 	inner.Doc = innerName + " returns " + g.Decl.Name.Name + "'s value, its directional derivative along the directions and their Hessian-vector product: a row of " + g.Name + "."
 	p.HelperFuncs[file] = append(p.HelperFuncs[file], inner)
-	h := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: innerName}
-	h.declareSourceNames(g)
+	h := p.newHessianWriter(g, file, innerName)
+	h.DeclareSourceNames(g)
 	fn, err := h.write()
 	if err != nil {
-		return nil, []Diagnostic{{Pos: g.Dir.pos, Message: err.Error()}}
+		return nil, []lower.Diagnostic{{Pos: g.Dir.Pos, Message: err.Error()}}
 	}
-	h.poolTapes(fn)
+	h.PoolTapes(fn)
 	return fn, nil
-}
-
-// freshHelperName returns base, or base1, base2, ..., free in the package
-// and among the helpers, and takes it.
-func (p *Package) freshHelperName(base string) string {
-	name := base
-	for i := 1; ; i++ {
-		obj := p.Pkg.Scope().Lookup(name)
-		if (obj == nil || IsOutputPath(p.Fset.Position(obj.Pos()).Filename)) && !p.HelperNames[name] {
-			break
-		}
-		name = fmt.Sprintf("%s%d", base, i)
-	}
-	p.HelperNames[name] = true
-	return name
 }
 
 // hessianWriter writes one FHessian.
 type hessianWriter struct {
-	*lowerer
-	g     *Target
+	*lower.Lowerer
+	w     *Writer
+	g     *lower.Target
 	inner string // the Hessian-vector product it calls, once per row
 	// incoming is the copy of the output's incoming contents that every
 	// run of F's body starts from, when F may read them (readsIncoming);
 	// "" otherwise.
 	incoming string
+}
+
+// newHessianWriter starts writing g's derivative calling the product inner.
+func (p *Writer) newHessianWriter(g *lower.Target, file *ast.File, inner string) *hessianWriter {
+	return &hessianWriter{Lowerer: p.NewLowerer(g, file, nil), w: p, g: g, inner: inner}
 }
 
 // An input is one wrt parameter with the local names of its parts.
@@ -104,11 +96,11 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	if err != nil {
 		return nil, err
 	}
-	value := h.names.fresh(lowerFirst(g.Decl.Name.Name))
-	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: gotypes.MustIR(g.result)})
+	value := h.Names.Fresh(lower.LowerFirst(g.Decl.Name.Name))
+	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: gotypes.MustIR(g.Result)})
 	// Row j for each component j: one loop, its component walks written
 	// once each, so that the code grows with the inputs, not their square.
-	j := h.names.fresh("j")
+	j := h.Names.Fresh("j")
 	rows, err := h.rows(inputs, value, hess, n, j)
 	if err != nil {
 		return nil, err
@@ -140,23 +132,23 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 func (h *hessianWriter) signature() (*adjoint.Func, []*hessianInput, string) {
 	g := h.g
 	hessElem := "float64"
-	if b, ok := g.result.Underlying().(*types.Basic); ok && b.Kind() == types.Float32 {
+	if b, ok := g.Result.Underlying().(*types.Basic); ok && b.Kind() == types.Float32 {
 		hessElem = "float32"
 	}
 	out := &adjoint.Func{Name: g.Name}
 	if g.Recv != nil {
-		out.Recv = &adjoint.Param{Name: h.paramName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
+		out.Recv = &adjoint.Param{Name: h.ParamName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
 	}
-	for _, prm := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: gotypes.MustIR(prm.Type())})
+	for _, prm := range g.Params {
+		out.Params = append(out.Params, adjoint.Param{Name: h.ParamName(prm), Type: gotypes.MustIR(prm.Type())})
 	}
-	out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(g.result)})
+	out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(g.Result)})
 	var inputs []*hessianInput
-	for _, v := range g.wrt {
-		in := &hessianInput{v: v, name: h.paramName(v)}
-		in.dir = h.names.fresh(directionName(g, v))
-		in.hv = h.names.fresh(hvName(g, v))
-		in.grad = h.names.fresh(adjointName(in.name))
+	for _, v := range g.Wrt {
+		in := &hessianInput{v: v, name: h.ParamName(v)}
+		in.dir = h.Names.Fresh(directionName(g, v))
+		in.hv = h.Names.Fresh(hvName(g, v))
+		in.grad = h.Names.Fresh(lower.AdjointName(in.name))
 		if gotypes.ByReference(v.Type()) {
 			out.Params = append(out.Params, adjoint.Param{Name: in.grad, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
 		} else {
@@ -164,7 +156,7 @@ func (h *hessianWriter) signature() (*adjoint.Func, []*hessianInput, string) {
 		}
 		inputs = append(inputs, in)
 	}
-	hess := h.names.fresh("hess")
+	hess := h.Names.Fresh("hess")
 	out.Params = append(out.Params, adjoint.Param{Name: hess, Type: adjoint.Slice{Elem: adjoint.Named{Name: hessElem}}})
 	out.Doc = h.doc(inputs, hess)
 	return out, inputs, hess
@@ -179,11 +171,11 @@ func (h *hessianWriter) prologue(inputs []*hessianInput, hess string) ([]adjoint
 	var body []adjoint.Stmt
 	for _, in := range inputs {
 		if gotypes.ByReference(in.v.Type()) {
-			body = append(body, h.lengthChecks(adjoint.Id(in.name), adjoint.Id(in.grad), in.v.Type(), 0)...)
+			body = append(body, h.LengthChecks(adjoint.Id(in.name), adjoint.Id(in.grad), in.v.Type(), 0)...)
 		}
 	}
 	// n, the number of components.
-	n := h.names.fresh("n")
+	n := h.Names.Fresh("n")
 	count, err := h.count(n, inputs)
 	if err != nil {
 		return nil, "", err
@@ -191,7 +183,7 @@ func (h *hessianWriter) prologue(inputs []*hessianInput, hess string) ([]adjoint
 	body = append(body, count...)
 	nn := adjoint.Bin("*", adjoint.Id(n), adjoint.Id(n))
 	lenHess := lenExpr(adjoint.Id(hess))
-	body = append(body, panicIf(adjoint.Bin("<", lenHess, nn),
+	body = append(body, lower.PanicIf(adjoint.Bin("<", lenHess, nn),
 		`"`+h.g.Name+`: len(`+hess+`) = %d is shorter than n*n = %d (n = %d)"`, lenHess, nn, adjoint.Id(n)))
 	// Scratch: a direction per input, and an H·v buffer per reference
 	// input (by-value ones come back as results).
@@ -221,12 +213,12 @@ func (h *hessianWriter) callF() adjoint.Call {
 	g := h.g
 	call := adjoint.Call{Fun: adjoint.Id(g.Decl.Name.Name)}
 	if g.Recv != nil {
-		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.Recv)), Sel: g.Decl.Name.Name}
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(g.Recv)), Sel: g.Decl.Name.Name}
 	}
-	for _, prm := range g.params {
-		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+	for _, prm := range g.Params {
+		call.Args = append(call.Args, adjoint.Id(h.ParamName(prm)))
 	}
-	call.Ellipsis = g.Decl.Type.Params != nil && len(g.params) > 0 && isVariadic(h.Info, g.Decl)
+	call.Ellipsis = g.Decl.Type.Params != nil && len(g.Params) > 0 && isVariadic(h.Info, g.Decl)
 	return call
 }
 
@@ -235,7 +227,7 @@ func (h *hessianWriter) callF() adjoint.Call {
 // hess[j*n:].
 func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) ([]adjoint.Stmt, error) {
 	id, lit := adjoint.Id, adjoint.Literal
-	k := h.names.fresh("k")
+	k := h.Names.Fresh("k")
 	// walk visits every component of every input, with k its number.
 	walk := func(visit func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt) ([]adjoint.Stmt, error) {
 		out := []adjoint.Stmt{adjoint.Set(id(k), "=", lit("0"))}
@@ -287,10 +279,10 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 	out = append(out, set...)
 	call := adjoint.Call{Fun: id(h.inner)}
 	if h.g.Recv != nil {
-		call.Fun = adjoint.Selector{X: id(h.paramName(h.g.Recv)), Sel: h.inner}
+		call.Fun = adjoint.Selector{X: id(h.ParamName(h.g.Recv)), Sel: h.inner}
 	}
-	for _, prm := range h.g.params {
-		call.Args = append(call.Args, id(h.paramName(prm)))
+	for _, prm := range h.g.Params {
+		call.Args = append(call.Args, id(h.ParamName(prm)))
 	}
 	for _, o := range inputs {
 		call.Args = append(call.Args, id(o.dir))
@@ -300,7 +292,7 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 			call.Args = append(call.Args, id(o.hv))
 		}
 	}
-	r, tan := h.names.fresh("r"), h.names.fresh("t")
+	r, tan := h.Names.Fresh("r"), h.Names.Fresh("t")
 	lhs := []adjoint.Expr{id(r), id(tan)}
 	for _, o := range inputs {
 		if !gotypes.ByReference(o.v.Type()) {
@@ -311,7 +303,7 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 	// ⟨∇F, eⱼ⟩ is the gradient's component j; the direction goes back to 0.
 	grad, err := walkJ(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
 		return []adjoint.Stmt{
-			adjoint.Set(rebase(at, in.name, in.grad), "+=", convertTo(id(tan), h.g.result, t)),
+			adjoint.Set(rebase(at, in.name, in.grad), "+=", convertTo(id(tan), h.g.Result, t)),
 			adjoint.Set(rebase(at, in.name, in.dir), "=", lit("0")),
 		}
 	})
@@ -319,7 +311,7 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 		return nil, err
 	}
 	out = append(out, grad...)
-	hessElem := h.g.result
+	hessElem := h.g.Result
 	if b, ok := hessElem.Underlying().(*types.Basic); ok {
 		hessElem = b
 	}
@@ -354,20 +346,20 @@ func (h *hessianWriter) doc(inputs []*hessianInput, hess string) string {
 			grads = append(grads, in.grad)
 		}
 	}
-	s := h.g.Name + " returns " + h.g.Decl.Name.Name + "'s value and its gradient with respect to " + joinNames(names)
+	s := h.g.Name + " returns " + h.g.Decl.Name.Name + "'s value and its gradient with respect to " + lower.JoinNames(names)
 	if len(grads) > 0 {
-		s += " (added into " + joinNames(grads) + ")"
+		s += " (added into " + lower.JoinNames(grads) + ")"
 	}
 	return s + ", and adds its Hessian into " + hess + ", row-major: " + hess + "[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order" + "."
 }
 
 // HvpDoc is FHVP's doc comment.
-func HvpDoc(g *Target) string {
+func HvpDoc(g *lower.Target) string {
 	var dirs []string
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		dirs = append(dirs, directionName(g, v))
 	}
-	return g.Name + " returns " + g.Decl.Name.Name + "'s value, its gradient as " + GradName(g.Decl.Name.Name) + " gives it, and the product of its Hessian with the direction " + joinNames(dirs) + " in the same form (added into buffers for slices and pointers, returned for the rest)."
+	return g.Name + " returns " + g.Decl.Name.Name + "'s value, its gradient as " + lower.GradName(g.Decl.Name.Name) + " gives it, and the product of its Hessian with the direction " + lower.JoinNames(dirs) + " in the same form (added into buffers for slices and pointers, returned for the rest)."
 }
 
 // floatSequence reports whether t is a slice or array of floats (or a
@@ -424,22 +416,18 @@ func (h *hessianWriter) count(n string, inputs []*hessianInput) ([]adjoint.Stmt,
 	return append([]adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(n)}, Op: ":=", Rhs: []adjoint.Expr{sum}}}, walks...), nil
 }
 
-// stackScratch is the length up to which a float slice of scratch lives
-// in an array on the stack, as tapes do: small problems allocate nothing.
-const stackScratch = 64
-
 // stackOrMake declares name, a float slice of type t and length n, in an
 // array on the stack when it fits, else made.
 func (h *hessianWriter) stackOrMake(name string, t types.Type, n adjoint.Expr) []adjoint.Stmt {
 	elem := t.Underlying().(*types.Slice).Elem()
 	// Made beyond the stack array, it comes from the function's pool
 	// (see poolTapes), cleared: scratch must start at zero.
-	h.pooledScratch(name)
-	arr := h.names.fresh(name + "Array")
+	h.PooledScratch(name)
+	arr := h.Names.Fresh(name + "Array")
 	return []adjoint.Stmt{
-		adjoint.VarDecl{Names: []string{arr}, Type: adjoint.Array{Len: stackScratch, Elem: gotypes.MustIR(elem)}},
+		adjoint.VarDecl{Names: []string{arr}, Type: adjoint.Array{Len: lower.StackScratch, Elem: gotypes.MustIR(elem)}},
 		adjoint.VarDecl{Names: []string{name}, Type: gotypes.MustIR(t)},
-		adjoint.If{Cond: adjoint.Bin("<=", n, adjoint.Literal(fmt.Sprint(stackScratch))),
+		adjoint.If{Cond: adjoint.Bin("<=", n, adjoint.Literal(fmt.Sprint(lower.StackScratch))),
 			Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.SliceExpr{X: adjoint.Id(arr), Hi: n})},
 			Else: []adjoint.Stmt{adjoint.Set(adjoint.Id(name), "=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: gotypes.MustIR(t)}, n}})}},
 	}

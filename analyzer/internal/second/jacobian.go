@@ -1,4 +1,4 @@
-package lower
+package second
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
 
 // jacobianWriter writes FJacobian over the column function jvp (a JVP per
@@ -82,7 +83,7 @@ func (h *hessianWriter) writeJacobian(jvp, vjp string, band *jacBand) (*adjoint.
 func (w *jacobianWriter) signature() *adjoint.Func {
 	g := w.g
 	if g.Out != nil {
-		w.elemType = outputElem(g.Out.Type())
+		w.elemType = lower.OutputElem(g.Out.Type())
 	} else {
 		w.elemType = g.Results[0]
 	}
@@ -94,30 +95,30 @@ func (w *jacobianWriter) signature() *adjoint.Func {
 	}
 	out := &adjoint.Func{Name: g.Name}
 	if g.Recv != nil {
-		out.Recv = &adjoint.Param{Name: w.paramName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
+		out.Recv = &adjoint.Param{Name: w.ParamName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
 	}
-	for _, prm := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: w.paramName(prm), Type: gotypes.MustIR(prm.Type())})
+	for _, prm := range g.Params {
+		out.Params = append(out.Params, adjoint.Param{Name: w.ParamName(prm), Type: gotypes.MustIR(prm.Type())})
 	}
-	w.jac = w.names.fresh("jac")
+	w.jac = w.Names.Fresh("jac")
 	out.Params = append(out.Params, adjoint.Param{Name: w.jac, Type: adjoint.Slice{Elem: adjoint.Named{Name: jacElem}}})
 	for _, t := range g.Results {
 		out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
-		w.results = append(w.results, w.names.fresh("r"))
+		w.results = append(w.results, w.Names.Fresh("r"))
 	}
 	var names []string
-	for _, v := range g.wrt {
-		in := &hessianInput{v: v, name: w.paramName(v)}
-		in.dir = w.names.fresh(directionName(g, v))
-		in.grad = w.names.fresh(adjointName(in.name))
+	for _, v := range g.Wrt {
+		in := &hessianInput{v: v, name: w.ParamName(v)}
+		in.dir = w.Names.Fresh(directionName(g, v))
+		in.grad = w.Names.Fresh(lower.AdjointName(in.name))
 		w.inputs = append(w.inputs, in)
 		names = append(names, in.name)
 	}
 	what := g.Decl.Name.Name + "'s results, which it returns,"
 	if g.Out != nil {
-		what = w.paramName(g.Out) + " (filled as " + g.Decl.Name.Name + " fills it)"
+		what = w.ParamName(g.Out) + " (filled as " + g.Decl.Name.Name + " fills it)"
 	}
-	out.Doc = g.Name + " writes into " + w.jac + " the Jacobian of " + what + " with respect to " + joinNames(names) + ", row-major: " + w.jac + "[i*n+j] is the derivative of output component i with respect to input component j."
+	out.Doc = g.Name + " writes into " + w.jac + " the Jacobian of " + what + " with respect to " + lower.JoinNames(names) + ", row-major: " + w.jac + "[i*n+j] is the derivative of output component i with respect to input component j."
 	return out
 }
 
@@ -136,15 +137,15 @@ func (w *jacobianWriter) prologue() ([]adjoint.Stmt, error) {
 			}
 		}
 	}
-	w.n, w.m = w.names.fresh("n"), w.names.fresh("m")
+	w.n, w.m = w.Names.Fresh("n"), w.Names.Fresh("m")
 	count, err := w.count(w.n, w.inputs)
 	if err != nil {
 		return nil, err
 	}
 	body = append(body, count...)
-	w.structOut = g.Out != nil && outputStruct(g.Out.Type()) != nil
+	w.structOut = g.Out != nil && lower.OutputStruct(g.Out.Type()) != nil
 	if g.Out != nil {
-		w.y = w.paramName(g.Out)
+		w.y = w.ParamName(g.Out)
 		size := lenExpr(id(w.y))
 		if w.structOut {
 			size = lit(fmt.Sprint(staticCount(g.Out.Type().Underlying().(*types.Pointer).Elem())))
@@ -154,7 +155,7 @@ func (w *jacobianWriter) prologue() ([]adjoint.Stmt, error) {
 		body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(w.m)}, Op: ":=", Rhs: []adjoint.Expr{lit(fmt.Sprint(len(w.results)))}})
 	}
 	mn := adjoint.Bin("*", id(w.m), id(w.n))
-	body = append(body, panicIf(adjoint.Bin("<", lenExpr(id(w.jac)), mn),
+	body = append(body, lower.PanicIf(adjoint.Bin("<", lenExpr(id(w.jac)), mn),
 		`"`+g.Name+`: len(`+w.jac+`) = %d is shorter than m*n = %d (m = %d, n = %d)"`, lenExpr(id(w.jac)), mn, id(w.m), id(w.n)))
 	if g.Out != nil {
 		body = append(body, w.saveIncoming(w.y)...)
@@ -175,13 +176,13 @@ func (w *jacobianWriter) columns() ([]adjoint.Stmt, error) {
 		}
 		cols = append(cols, s...)
 	}
-	ty := w.names.fresh("t" + w.y)
+	ty := w.Names.Fresh("t" + w.y)
 	var tans []string
 	if g.Out != nil {
 		cols = append(cols, w.outputScratch(ty, g.Out.Type(), lenExpr(id(w.y)))...)
 	} else {
 		for range w.results {
-			tans = append(tans, w.names.fresh("t"))
+			tans = append(tans, w.Names.Fresh("t"))
 		}
 		cols = append(cols, adjoint.VarDecl{Names: tans, Type: gotypes.MustIR(g.Results[0])})
 		if !allSame(g.Results) {
@@ -191,7 +192,7 @@ func (w *jacobianWriter) columns() ([]adjoint.Stmt, error) {
 			}
 		}
 	}
-	j := w.names.fresh("j")
+	j := w.Names.Fresh("j")
 	cols = append(cols, adjoint.Assign{Lhs: []adjoint.Expr{id(j)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}})
 	for _, in := range w.inputs {
 		loop, err := w.components(in.v.Type(), id(in.name), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
@@ -225,7 +226,7 @@ func (w *jacobianWriter) column(call adjoint.Call, ty string, tans []string, j s
 	case w.structOut:
 		// Row k of column j from each float of the tangent.
 		call.Args = append(call.Args, id(ty))
-		k := w.names.fresh("k")
+		k := w.Names.Fresh("k")
 		copyOut, err := w.components(g.Out.Type(), id(ty), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
 			return []adjoint.Stmt{set(entry(adjoint.Bin("*", id(k), id(w.n))), "=", convertTo(at, t, w.jacType)), adjoint.IncDec{X: id(k), Inc: true}}
 		})
@@ -236,7 +237,7 @@ func (w *jacobianWriter) column(call adjoint.Call, ty string, tans []string, j s
 		s = append(s, copyOut...)
 	case g.Out != nil:
 		call.Args = append(call.Args, id(ty))
-		i := w.names.fresh("i")
+		i := w.Names.Fresh("i")
 		s = append(s, adjoint.ExprStmt{X: call}, adjoint.Range{Key: id(i), Define: true, X: id(w.y), Body: []adjoint.Stmt{
 			set(entry(adjoint.Bin("*", id(i), id(w.n))), "=", convertTo(adjoint.Index{X: id(ty), Index: id(i)}, w.elemType, w.jacType)),
 		}})
@@ -273,8 +274,8 @@ func (w *jacobianWriter) rows() ([]adjoint.Stmt, error) {
 	switch {
 	case w.structOut:
 		// Row k from each float of the cotangent in turn.
-		dy := w.names.fresh("d" + w.y)
-		k := w.names.fresh("k")
+		dy := w.Names.Fresh("d" + w.y)
+		k := w.Names.Fresh("k")
 		rows = append(rows, w.outputScratch(dy, g.Out.Type(), nil)...)
 		rows = append(rows, adjoint.Assign{Lhs: []adjoint.Expr{id(k)}, Op: ":=", Rhs: []adjoint.Expr{lit("0")}})
 		seeds, err := w.components(g.Out.Type(), id(dy), func(at adjoint.Expr, t types.Type) []adjoint.Stmt {
@@ -287,8 +288,8 @@ func (w *jacobianWriter) rows() ([]adjoint.Stmt, error) {
 		}
 		rows = append(rows, seeds...)
 	case g.Out != nil:
-		dy := w.names.fresh("d" + w.y)
-		i := w.names.fresh("i")
+		dy := w.Names.Fresh("d" + w.y)
+		i := w.Names.Fresh("i")
 		rows = append(rows, w.outputScratch(dy, g.Out.Type(), lenExpr(id(w.y)))...)
 		loop := []adjoint.Stmt{set(adjoint.Index{X: id(dy), Index: id(i)}, "=", lit("1"))}
 		loop = append(loop, w.row(func(c *adjoint.Call) { c.Args = append(c.Args, id(dy)) }, id(i), []adjoint.Expr{id("_")})...)
@@ -326,14 +327,14 @@ func (w *jacobianWriter) row(seed func(call *adjoint.Call), k adjoint.Expr, lhs 
 		if gotypes.ByReference(in.v.Type()) {
 			call.Args = append(call.Args, id(in.grad))
 		} else {
-			g := w.names.fresh(in.grad)
+			g := w.Names.Fresh(in.grad)
 			byVal = append(byVal, g)
 			lhs = append(lhs, id(g))
 			s = append(s, adjoint.VarDecl{Names: []string{g}, Type: gotypes.MustIR(in.v.Type())})
 		}
 	}
 	s = append(s, adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{call}})
-	col := w.names.fresh("c")
+	col := w.Names.Fresh("c")
 	s = append(s, adjoint.Assign{Lhs: []adjoint.Expr{id(col)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Bin("*", k, id(w.n))}})
 	b := 0
 	for _, in := range w.inputs {

@@ -1,4 +1,4 @@
-package lower
+package second
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
@@ -57,7 +58,7 @@ func (h *hessianWriter) componentsIn(t types.Type, e adjoint.Expr, visit func(at
 		if !gotypes.IsDifferentiable(elem) {
 			return nil, nil
 		}
-		i := h.names.fresh("i")
+		i := h.Names.Fresh("i")
 		body, err := h.componentsIn(elem, adjoint.Index{X: e, Index: adjoint.Id(i)}, visit, seen)
 		if err != nil || len(body) == 0 {
 			return nil, err
@@ -93,11 +94,11 @@ func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([
 	if !gotypes.HasReferences(t) {
 		return []adjoint.Stmt{adjoint.VarDecl{Names: []string{name}, Type: gotypes.MustIR(t)}}, nil
 	}
-	if s, ok := t.Underlying().(*types.Slice); ok && (gotypes.IsFloat(s.Elem()) || smallValue(s.Elem())) {
+	if s, ok := t.Underlying().(*types.Slice); ok && (gotypes.IsFloat(s.Elem()) || lower.SmallValue(s.Elem())) {
 		return h.stackOrMake(name, t, lenExpr(like)), nil
 	}
 	if s, ok := t.Underlying().(*types.Slice); ok {
-		if row, ok := s.Elem().Underlying().(*types.Slice); ok && (gotypes.IsFloat(row.Elem()) || smallValue(row.Elem())) {
+		if row, ok := s.Elem().Underlying().(*types.Slice); ok && (gotypes.IsFloat(row.Elem()) || lower.SmallValue(row.Elem())) {
 			return h.pooledRows(name, t, row.Elem(), like), nil
 		}
 	}
@@ -117,9 +118,9 @@ func (h *hessianWriter) scratch(name string, t types.Type, like adjoint.Expr) ([
 // (cleared), so a Hessian over a matrix allocates nothing in the steady
 // state, where a row made each would cost len(like)+1 allocations per call.
 func (h *hessianWriter) pooledRows(name string, t, elem types.Type, like adjoint.Expr) []adjoint.Stmt {
-	total, flat, i := h.names.fresh(name+"Len"), h.names.fresh(name+"Flat"), h.names.fresh("i")
-	h.pooledScratch(flat)
-	h.pooledScratch(name)
+	total, flat, i := h.Names.Fresh(name+"Len"), h.Names.Fresh(name+"Flat"), h.Names.Fresh("i")
+	h.PooledScratch(flat)
+	h.PooledScratch(name)
 	row := adjoint.Index{X: like, Index: adjoint.Id(i)}
 	rowLen := lenExpr(row)
 	return []adjoint.Stmt{
@@ -160,8 +161,8 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 			// scratch of a struct holding slices allocates nothing in the
 			// steady state. Inside a loop over a slice of structs
 			// (v[i].W) it stays made: the pool serves one slice per name.
-			local := h.names.fresh(opt.IdentChars(adjoint.ExprString(target)))
-			h.pooledScratch(local)
+			local := h.Names.Fresh(opt.IdentChars(adjoint.ExprString(target)))
+			h.PooledScratch(local)
 			return []adjoint.Stmt{
 				adjoint.VarDecl{Names: []string{local}, Type: gotypes.MustIR(t)},
 				adjoint.Set(adjoint.Id(local), "=", made),
@@ -170,7 +171,7 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 		}
 		out := []adjoint.Stmt{adjoint.Assign{Lhs: []adjoint.Expr{target}, Op: op, Rhs: []adjoint.Expr{made}}}
 		if gotypes.HasReferences(u.Elem()) {
-			i := h.names.fresh("i")
+			i := h.Names.Fresh("i")
 			inner, err := h.shape(adjoint.Index{X: target, Index: adjoint.Id(i)}, u.Elem(), adjoint.Index{X: like, Index: adjoint.Id(i)}, false, seen)
 			if err != nil {
 				return nil, err
@@ -200,7 +201,7 @@ func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Ex
 		}
 		return out, nil
 	case *types.Array:
-		i := h.names.fresh("i")
+		i := h.Names.Fresh("i")
 		inner, err := h.shape(adjoint.Index{X: target, Index: adjoint.Id(i)}, u.Elem(), adjoint.Index{X: like, Index: adjoint.Id(i)}, false, seen)
 		if err != nil || len(inner) == 0 {
 			return nil, err
@@ -249,19 +250,6 @@ func convertTo(e adjoint.Expr, from, to types.Type) adjoint.Expr {
 		return e
 	}
 	return adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(to)}, Args: []adjoint.Expr{e}}
-}
-
-// smallValue reports whether t holds no references (isRef) and 64 of it fit in
-// 8 KiB: a slice of it (points, small arrays) can take its scratch on the
-// stack as a float slice does.
-func smallValue(t types.Type) bool {
-	if gotypes.IsRef(t) || gotypes.IsTypeParam(t) {
-		return false
-	}
-	if _, ok := gotypes.IrType(t); !ok {
-		return false
-	}
-	return types.SizesFor("gc", "amd64").Sizeof(t)*stackScratch <= 8192
 }
 
 // fieldPath reports whether e is a field reached through fields alone

@@ -1,4 +1,4 @@
-package lower
+package second
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -19,17 +20,17 @@ import (
 // differentiates: F's parameters with y renamed (yOut) and the cotangent
 // dy after them; F's body on a local copy y of the output; and, wherever
 // F returns (early returns included), Σ dy[i]·y[i] returned instead.
-func (p *Package) outputScalarSource(g *Target, file *ast.File, fn *ast.FuncDecl, name string) ([]byte, []Diagnostic) {
+func (p *Writer) outputScalarSource(g *lower.Target, file *ast.File, fn *ast.FuncDecl, name string) ([]byte, []lower.Diagnostic) {
 	body := p.bodyOnLocalOutput(g, fn)
 	fresh := p.freshNames(fn)
 	y := g.Out.Name()
 	nm := scalarNames{y: y, out: fresh(y + "Out"), dy: fresh("d" + y), r: fresh("r"), i: fresh("i"), mark: fresh("gradgenReturn")}
 	qual := func(pkg *types.Package) string {
-		name, _ := p.importName(file, pkg)
+		name, _ := p.ImportName(file, pkg)
 		return name
 	}
 	yType := types.TypeString(g.Out.Type(), qual)
-	elem := types.TypeString(outputElem(g.Out.Type()), qual)
+	elem := types.TypeString(lower.OutputElem(g.Out.Type()), qual)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "package %s\n\n", file.Name.Name)
 	for _, imp := range file.Imports {
@@ -51,7 +52,7 @@ func (p *Package) outputScalarSource(g *Target, file *ast.File, fn *ast.FuncDecl
 	text, err := p.returnsReplaced(body, nm.mark, "{\n"+ret+"}")
 	if err != nil {
 		// The body printed by go/printer parses; failing here is a bug.
-		return nil, []Diagnostic{{Pos: fn.Name.Pos(), Message: fmt.Sprintf("internal error writing the VJP of %s: %v; please report it with this function", fn.Name.Name, err)}}
+		return nil, []lower.Diagnostic{{Pos: fn.Name.Pos(), Message: fmt.Sprintf("internal error writing the VJP of %s: %v; please report it with this function", fn.Name.Name, err)}}
 	}
 	b.WriteString(text)
 	b.WriteString(ret + "}\n")
@@ -68,11 +69,11 @@ type scalarNames struct{ y, out, dy, r, i, mark string }
 // them on a local copy of the output: a pointer output's *y is read as y
 // (on a clone, the user's tree untouched), and a final bare return goes,
 // since every return is replaced by the sum's return after it.
-func (p *Package) bodyOnLocalOutput(g *Target, fn *ast.FuncDecl) []ast.Stmt {
+func (p *Writer) bodyOnLocalOutput(g *lower.Target, fn *ast.FuncDecl) []ast.Stmt {
 	body := fn.Body.List
 	if _, ptr := g.Out.Type().Underlying().(*types.Pointer); ptr {
 		// y is a local array or struct here, not a pointer: *y is y.
-		cloned := p.cloneNode(fn.Body).(*ast.BlockStmt)
+		cloned := p.CloneNode(fn.Body).(*ast.BlockStmt)
 		body = astutil.Apply(cloned, func(c *astutil.Cursor) bool {
 			if star, ok := c.Node().(*ast.StarExpr); ok {
 				if id, ok := ast.Unparen(star.X).(*ast.Ident); ok && p.Info.ObjectOf(id) == g.Out {
@@ -94,7 +95,7 @@ func (p *Package) bodyOnLocalOutput(g *Target, fn *ast.FuncDecl) []ast.Stmt {
 // neither fn nor the package's scope uses nor it returned before: the
 // scalar function adds variables to fn's body, which must not capture or
 // shadow any name it reads.
-func (p *Package) freshNames(fn *ast.FuncDecl) func(base string) string {
+func (p *Writer) freshNames(fn *ast.FuncDecl) func(base string) string {
 	taken := map[string]bool{}
 	ast.Inspect(fn, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
@@ -118,7 +119,7 @@ func (p *Package) freshNames(fn *ast.FuncDecl) func(base string) string {
 // scalarParams returns F's parameters as the scalar function declares
 // them: the output renamed (nm.out, so that y can be the local copy) and
 // a variadic parameter as a slice, since the cotangent comes after it.
-func (p *Package) scalarParams(fn *ast.FuncDecl, nm scalarNames) []string {
+func (p *Writer) scalarParams(fn *ast.FuncDecl, nm scalarNames) []string {
 	var params []string
 	for _, field := range fn.Type.Params.List {
 		var names []string
@@ -145,7 +146,7 @@ func (p *Package) scalarParams(fn *ast.FuncDecl, nm scalarNames) []string {
 // outTypeSrc, with qual; elem is its float type printed).
 func outputCopyAndDot(outType types.Type, nm scalarNames, outTypeSrc, elem string, qual types.Qualifier, fresh func(string) string) (copyIn, ret string) {
 	y, outName, dy, r, i := nm.y, nm.out, nm.dy, nm.r, nm.i
-	if st := outputStruct(outType); st != nil {
+	if st := lower.OutputStruct(outType); st != nil {
 		// A struct, not a pointer: y.X reads the same, and reverse mode
 		// follows a local struct. Its incoming contents are copied (its
 		// passive fields may be read), and Σ dy·y runs over its floats.
@@ -163,21 +164,6 @@ func outputCopyAndDot(outType types.Type, nm scalarNames, outTypeSrc, elem strin
 	copyIn += fmt.Sprintf("for %s := range %s {\n%s[%s] = %s[%s]\n}\n", i, outName, y, i, outName, i)
 	ret = fmt.Sprintf("var %s %s\nfor %s := range %s {\n%s += %s[%s] * %s[%s]\n}\nreturn %s\n", r, elem, i, y, r, dy, i, y, i, r)
 	return copyIn, ret
-}
-
-// importName is how file names pkg: "" for the package itself, the name
-// of file's import of it, or (false) pkg's own name when file does not
-// import it.
-func (p *Package) importName(file *ast.File, pkg *types.Package) (string, bool) {
-	if pkg == p.Pkg {
-		return "", true
-	}
-	for _, imp := range file.Imports {
-		if pn := p.Info.PkgNameOf(imp); pn != nil && pn.Imported() == pkg {
-			return pn.Name(), true
-		}
-	}
-	return pkg.Name(), false
 }
 
 // floatDot is the source of r += dy.path * y.path for every float
@@ -214,7 +200,7 @@ func floatDot(t types.Type, r, dy, y, path string, fresh func(string) string) st
 // printed, parsed again as a fresh tree, its returns replaced by the
 // marker identifier, printed, and the markers replaced by with. The
 // user's tree is left as it is.
-func (p *Package) returnsReplaced(stmts []ast.Stmt, marker, with string) (string, error) {
+func (p *Writer) returnsReplaced(stmts []ast.Stmt, marker, with string) (string, error) {
 	var src strings.Builder
 	src.WriteString("package p\nfunc _() {\n")
 	for _, s := range stmts {
@@ -247,7 +233,7 @@ func (p *Package) returnsReplaced(stmts []ast.Stmt, marker, with string) (string
 }
 
 // nodeString prints a node of the user's source.
-func (p *Package) nodeString(n ast.Node) string {
+func (p *Writer) nodeString(n ast.Node) string {
 	var b bytes.Buffer
 	if err := printer.Fprint(&b, p.Fset, n); err != nil {
 		panic(err)

@@ -1,9 +1,8 @@
-package lower
+package second
 
 import (
 	"fmt"
 	"go/ast"
-	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 	"github.com/gradgen/gradgen/emit"
 )
@@ -46,30 +46,30 @@ import (
 //
 // The JVP is written now; the function returned is a placeholder that
 // runSynthetic fills once every JVP of the package is type-checked.
-func (p *Package) InnerHVP(g *Target, file *ast.File, name string, withGradient bool) (*adjoint.Func, []Diagnostic) {
+func (p *Writer) InnerHVP(g *lower.Target, file *ast.File, name string, withGradient bool) (*adjoint.Func, []lower.Diagnostic) {
 	dirNames := map[*types.Var]string{}
-	for _, v := range g.wrt {
+	for _, v := range g.Wrt {
 		dirNames[v] = directionName(g, v)
 	}
 	// F's JVP, its directions named v (or vx, vy, ... for several inputs).
 	// The pushforward helpers it makes are the synthetic file's only: the
 	// helpers a //gradgen:jvp of F would get keep their own state.
 	savedHelpers := p.Helpers
-	p.Helpers = map[HelperKey]*Helper{}
+	p.Helpers = map[lower.HelperKey]*lower.Helper{}
 	savedFuncs := map[*ast.File]int{}
 	for f, fs := range p.HelperFuncs {
 		savedFuncs[f] = len(fs)
 	}
 	jg := *g
 	jg.Name = name // length checks name the generated function
-	jg.adjNames = dirNames
+	jg.AdjNames = dirNames
 	// The test switches (no activity analysis, save everything) apply to
 	// the reverse sweep below; the JVP is written as users get it, since
 	// the switched-off JVP is only more code for the same values.
-	jg.Options = Options{Sanity: g.Options.Sanity}
-	p.secondOrder = true
+	jg.Options = lower.Options{Sanity: g.Options.Sanity}
+	p.SecondOrder = true
 	jvp, diags := p.ForwardFunction(&jg, file)
-	p.secondOrder = false
+	p.SecondOrder = false
 	for i := range diags {
 		// The user asked for second derivatives, not for a JVP.
 		diags[i].Message = strings.Replace(diags[i].Message, "forward mode (//gradgen:jvp)",
@@ -79,7 +79,7 @@ func (p *Package) InnerHVP(g *Target, file *ast.File, name string, withGradient 
 	for f, fs := range p.HelperFuncs {
 		for _, h := range fs[savedFuncs[f]:] {
 			jvpHelpers = append(jvpHelpers, h)
-			p.Synth.jvpHelperFile[h] = f
+			p.synth.jvpHelperFile[h] = f
 		}
 		p.HelperFuncs[f] = fs[:savedFuncs[f]]
 	}
@@ -88,20 +88,20 @@ func (p *Package) InnerHVP(g *Target, file *ast.File, name string, withGradient 
 		return nil, diags
 	}
 	slices.SortFunc(jvpHelpers, func(a, b *adjoint.Func) int { return strings.Compare(a.Name, b.Name) })
-	p.Synth.jvpHelpers = append(p.Synth.jvpHelpers, jvpHelpers...)
-	p.Synth.funcs[file] = append(p.Synth.funcs[file], append([]*adjoint.Func{jvp}, jvpHelpers...)...)
+	p.synth.jvpHelpers = append(p.synth.jvpHelpers, jvpHelpers...)
+	p.synth.funcs[file] = append(p.synth.funcs[file], append([]*adjoint.Func{jvp}, jvpHelpers...)...)
 	placeholder := &adjoint.Func{Name: name}
 	if g.Recv != nil {
 		placeholder.Recv = &adjoint.Param{Name: g.Recv.Name(), Type: gotypes.MustIR(g.Recv.Type())}
 	}
-	p.Synth.jobs = append(p.Synth.jobs, func(inner *synthetic) []Diagnostic {
+	p.synth.jobs = append(p.synth.jobs, func(inner *synthetic) []lower.Diagnostic {
 		fn, diags := inner.reverseOverJVP(g, jg.Name, name, withGradient)
 		if len(diags) > 0 {
 			return diags
 		}
 		doc := placeholder.Doc // written while the function waited
 		*placeholder = *fn
-		p.Synth.made = append(p.Synth.made, placeholder)
+		p.synth.made = append(p.synth.made, placeholder)
 		if doc != "" {
 			placeholder.Doc = doc
 		}
@@ -111,57 +111,57 @@ func (p *Package) InnerHVP(g *Target, file *ast.File, name string, withGradient 
 }
 
 // reverseOverJVP differentiates the JVP named jvp in reverse (see innerHVP).
-func (inner *synthetic) reverseOverJVP(g *Target, jvp, name string, withGradient bool) (*adjoint.Func, []Diagnostic) {
+func (inner *synthetic) reverseOverJVP(g *lower.Target, jvp, name string, withGradient bool) (*adjoint.Func, []lower.Diagnostic) {
 	decl := inner.decl(jvp)
 	obj := inner.Info.Defs[decl.Name].(*types.Func)
 	sig := obj.Type().(*types.Signature)
-	site := inner.decls[obj]
-	ig := &Target{Decl: site.decl, Dir: &Directive{pos: g.Dir.pos, Kind: "grad"}, Name: name, Recv: sig.Recv(),
-		wrtSet: map[*types.Var]bool{}, Options: g.Options, seeded: []bool{false, true},
-		adjNames: map[*types.Var]string{}, lengthOf: map[*types.Var]*types.Var{}}
+	site := inner.Decls[obj]
+	ig := &lower.Target{Decl: site.Decl, Dir: &lower.Directive{Pos: g.Dir.Pos, Kind: "grad"}, Name: name, Recv: sig.Recv(),
+		WrtSet: map[*types.Var]bool{}, Options: g.Options, Seeded: []bool{false, true},
+		AdjNames: map[*types.Var]string{}, LengthOf: map[*types.Var]*types.Var{}}
 	for i := range sig.Params().Len() {
-		ig.params = append(ig.params, sig.Params().At(i))
+		ig.Params = append(ig.Params, sig.Params().At(i))
 	}
 	for i := range sig.Results().Len() {
 		ig.Results = append(ig.Results, sig.Results().At(i).Type())
 	}
-	ig.result = ig.Results[0]
+	ig.Result = ig.Results[0]
 	// The inner function's parameters in the outer function's terms.
 	outerOf := map[*types.Var]*types.Var{}
 	if g.Recv != nil {
 		outerOf[sig.Recv()] = g.Recv
 	}
-	for i, v := range g.params {
-		outerOf[ig.params[i]] = v
+	for i, v := range g.Params {
+		outerOf[ig.Params[i]] = v
 	}
 	var points []*types.Var
-	for _, v := range append([]*types.Var{sig.Recv()}, ig.params[:len(g.params)]...) {
-		if v != nil && g.wrtSet[outerOf[v]] {
+	for _, v := range append([]*types.Var{sig.Recv()}, ig.Params[:len(g.Params)]...) {
+		if v != nil && g.WrtSet[outerOf[v]] {
 			points = append(points, v)
 		}
 	}
 	// The gradient (the directions' adjoints) comes before H·v (the
 	// point's), in the buffers and in the results.
 	if withGradient {
-		for k, v := range g.wrt {
-			dir := ig.params[len(g.params)+k]
-			ig.wrt = append(ig.wrt, dir)
-			ig.adjNames[dir] = adjointName(v.Name())
-			ig.lengthOf[dir] = points[k]
+		for k, v := range g.Wrt {
+			dir := ig.Params[len(g.Params)+k]
+			ig.Wrt = append(ig.Wrt, dir)
+			ig.AdjNames[dir] = lower.AdjointName(v.Name())
+			ig.LengthOf[dir] = points[k]
 		}
 	}
 	for k, v := range points {
-		ig.wrt = append(ig.wrt, v)
-		ig.adjNames[v] = hvName(g, g.wrt[k])
+		ig.Wrt = append(ig.Wrt, v)
+		ig.AdjNames[v] = hvName(g, g.Wrt[k])
 	}
-	for _, v := range ig.wrt {
-		ig.wrtSet[v] = true
+	for _, v := range ig.Wrt {
+		ig.WrtSet[v] = true
 	}
-	fn, _, diags := inner.LowerFunction(ig, site.file)
+	fn, _, diags := inner.LowerFunction(ig, site.File)
 	if len(diags) > 0 {
-		var out []Diagnostic
+		var out []lower.Diagnostic
 		for _, d := range diags {
-			out = append(out, Diagnostic{Pos: g.Dir.pos, Message: fmt.Sprintf("gradgen cannot differentiate the JVP of %s again for its second derivatives: %s", g.Decl.Name.Name, d.Message)})
+			out = append(out, lower.Diagnostic{Pos: g.Dir.Pos, Message: fmt.Sprintf("gradgen cannot differentiate the JVP of %s again for its second derivatives: %s", g.Decl.Name.Name, d.Message)})
 		}
 		return nil, out
 	}
@@ -175,7 +175,7 @@ func (inner *synthetic) reverseOverJVP(g *Target, jvp, name string, withGradient
 
 // keepCalledHelpers files the JVP helpers that generated code still calls
 // (a call none of whose arguments vary stays a call); the others go.
-func (p *Package) keepCalledHelpers(candidates []*adjoint.Func, fileOf map[*adjoint.Func]*ast.File) {
+func (p *Writer) keepCalledHelpers(candidates []*adjoint.Func, fileOf map[*adjoint.Func]*ast.File) {
 	called := map[string]bool{}
 	visit := func(body []adjoint.Stmt) {
 		for _, s := range body {
@@ -200,7 +200,7 @@ func (p *Package) keepCalledHelpers(candidates []*adjoint.Func, fileOf map[*adjo
 			visit(h.Body)
 		}
 	}
-	for _, fn := range p.Synth.made {
+	for _, fn := range p.synth.made {
 		visit(fn.Body)
 	}
 	for kept := true; kept; {
@@ -236,16 +236,16 @@ func dropResult(fn *adjoint.Func, k int) {
 
 // directionName is the name of the direction for wrt input v: v for a
 // function of one input, else vx, vy, ...
-func directionName(g *Target, v *types.Var) string {
-	if len(g.wrt) == 1 {
+func directionName(g *lower.Target, v *types.Var) string {
+	if len(g.Wrt) == 1 {
 		return "v"
 	}
 	return "v" + v.Name()
 }
 
 // hvName is the name of H·v's part for wrt input v: hv, or hvx, hvy, ...
-func hvName(g *Target, v *types.Var) string {
-	if len(g.wrt) == 1 {
+func hvName(g *lower.Target, v *types.Var) string {
+	if len(g.Wrt) == 1 {
 		return "hv"
 	}
 	return "hv" + v.Name()
@@ -259,7 +259,7 @@ func hvName(g *Target, v *types.Var) string {
 // read and checked together once (runSynthetic): a check costs as much as
 // type-checking the package.
 type synthetic struct {
-	*Package
+	*lower.Package
 	userFile map[*ast.File]*ast.File // a synthetic file → the user's file its functions came from
 }
 
@@ -267,7 +267,7 @@ type synthetic struct {
 type syntheticBatch struct {
 	funcs   map[*ast.File][]*adjoint.Func // functions to add, by the user's file they came from
 	sources []syntheticSource             // functions written as source
-	jobs    []func(*synthetic) []Diagnostic
+	jobs    []func(*synthetic) []lower.Diagnostic
 	// jvpHelpers are the pushforward helpers of the JVPs, kept in the
 	// output only where generated code calls them.
 	jvpHelpers    []*adjoint.Func
@@ -280,7 +280,7 @@ type syntheticSource struct {
 	src  []byte
 }
 
-func NewSyntheticBatch() *syntheticBatch {
+func newSyntheticBatch() *syntheticBatch {
 	return &syntheticBatch{funcs: map[*ast.File][]*adjoint.Func{}, jvpHelperFile: map[*adjoint.Func]*ast.File{}}
 }
 
@@ -297,8 +297,8 @@ func (s *synthetic) decl(name string) *ast.FuncDecl {
 
 // RunSynthetic type-checks the synthetic package once and runs the work
 // waiting for it, in the order it was asked for.
-func (p *Package) RunSynthetic() []Diagnostic {
-	b := p.Synth
+func (p *Writer) RunSynthetic() []lower.Diagnostic {
+	b := p.synth
 	if len(b.jobs) == 0 {
 		return nil
 	}
@@ -308,9 +308,9 @@ func (p *Package) RunSynthetic() []Diagnostic {
 		if len(p.Files) > 0 {
 			pos = p.Files[0].Package
 		}
-		return []Diagnostic{{Pos: pos, Message: fmt.Sprintf("internal error writing second derivatives or Jacobians: %v; please report it", err)}}
+		return []lower.Diagnostic{{Pos: pos, Message: fmt.Sprintf("internal error writing second derivatives or Jacobians: %v; please report it", err)}}
 	}
-	var diags []Diagnostic
+	var diags []lower.Diagnostic
 	for _, job := range b.jobs {
 		diags = append(diags, job(inner)...)
 	}
@@ -342,10 +342,10 @@ func (p *Package) RunSynthetic() []Diagnostic {
 // call of a generated function the check leaves out) do not matter, nor
 // soft ones (an import a synthetic file does not use); any other error in
 // gradgen's files is a bug.
-func (p *Package) checkSynthetic() (*synthetic, error) {
+func (p *Writer) checkSynthetic() (*synthetic, error) {
 	var files []*ast.File
 	for _, uf := range p.Files {
-		if !IsOutputPath(p.Fset.Position(uf.Package).Filename) {
+		if !lower.IsOutputPath(p.Fset.Position(uf.Package).Filename) {
 			files = append(files, uf)
 		}
 	}
@@ -368,7 +368,7 @@ func (p *Package) checkSynthetic() (*synthetic, error) {
 		return nil
 	}
 	for _, uf := range p.Files {
-		if fs := p.Synth.funcs[uf]; len(fs) > 0 {
+		if fs := p.synth.funcs[uf]; len(fs) > 0 {
 			src, err := emit.File(&adjoint.File{Package: uf.Name.Name, Path: p.Pkg.Path(), Reserved: p.Pkg.Scope().Names(), Funcs: fs})
 			if err != nil {
 				return nil, err
@@ -378,7 +378,7 @@ func (p *Package) checkSynthetic() (*synthetic, error) {
 			}
 		}
 	}
-	for _, s := range p.Synth.sources {
+	for _, s := range p.synth.sources {
 		if err := add(s.file, s.src); err != nil {
 			return nil, err
 		}
@@ -395,7 +395,7 @@ func (p *Package) checkSynthetic() (*synthetic, error) {
 	}
 	var firstErr error
 	conf := types.Config{
-		Importer:  p.importer(),
+		Importer:  p.Importer(),
 		GoVersion: p.Pkg.GoVersion(),
 		Error: func(err error) {
 			if te, ok := err.(types.Error); ok && firstErr == nil && !te.Soft && paths[te.Fset.Position(te.Pos).Filename] {
@@ -407,58 +407,6 @@ func (p *Package) checkSynthetic() (*synthetic, error) {
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	inner := &Package{Fset: p.Fset, Info: info, Pkg: pkg, Files: files, imports: p.importer(),
-		Helpers: map[HelperKey]*Helper{}, HelperNames: maps.Clone(p.HelperNames), HelperFuncs: map[*ast.File][]*adjoint.Func{}}
-	inner.IndexDecls(files)
-	inner.CollectRules(files, func(token.Pos, string, ...any) {})
-	inner.Imported = p.Imported
-	inner.ImportRules(p.Imported)
+	inner := p.Synthetic(pkg, info, files)
 	return &synthetic{Package: inner, userFile: userFile}, nil
-}
-
-// importer is the package's importer for synthetic files, made once: its
-// fallback reads export data, which is slow to find.
-func (p *Package) importer() *packageImporter {
-	if p.imports == nil {
-		p.imports = newPackageImporter(p.Pkg)
-	}
-	return p.imports
-}
-
-// A packageImporter gives the packages the user's package imports, as
-// they were loaded, so that types from them are the same objects; others
-// (fmt, for length checks' messages) come from export data.
-type packageImporter struct {
-	known    map[string]*types.Package
-	fallback types.Importer
-}
-
-func newPackageImporter(pkg *types.Package) *packageImporter {
-	imp := &packageImporter{known: map[string]*types.Package{}}
-	var add func(*types.Package)
-	add = func(p *types.Package) {
-		for _, q := range p.Imports() {
-			if _, ok := imp.known[q.Path()]; !ok {
-				imp.known[q.Path()] = q
-				add(q)
-			}
-		}
-	}
-	add(pkg)
-	return imp
-}
-
-// Import returns the package at path.
-func (imp *packageImporter) Import(path string) (*types.Package, error) {
-	if p, ok := imp.known[path]; ok && p.Complete() {
-		return p, nil
-	}
-	if imp.fallback == nil {
-		imp.fallback = importer.Default()
-	}
-	p, err := imp.fallback.Import(path)
-	if err == nil {
-		imp.known[path] = p
-	}
-	return p, err
 }

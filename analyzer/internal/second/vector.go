@@ -1,4 +1,4 @@
-package lower
+package second
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
 
 // Vector-valued functions (SPEC §7): an output parameter the function
@@ -27,34 +28,27 @@ import (
 // any other. Its y is local, so FVJP calls F first to fill the caller's y.
 
 // VectorJVP builds FJVP of a vector-valued function.
-func (p *Package) VectorJVP(g *Target, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []Diagnostic) {
+func (p *Writer) VectorJVP(g *lower.Target, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []lower.Diagnostic) {
 	if g.Out == nil {
 		// Several results: forward mode returns them, then their tangents.
 		return p.ForwardFunction(g, file)
 	}
 	// Reverse mode's verdict first, through the function FVJP would
 	// differentiate: both modes refuse the same code.
-	if _, diags := p.outputVJP(g, file, fn, p.freshHelperName("validateVJPOf"+upperFirst(g.Decl.Name.Name)), false); len(diags) > 0 {
+	if _, diags := p.outputVJP(g, file, fn, p.FreshHelperName("validateVJPOf"+lower.UpperFirst(g.Decl.Name.Name)), false); len(diags) > 0 {
 		return nil, diags
 	}
 	return p.forwardOut(g, file)
 }
 
-// panicIf is the check if cond { panic(fmt.Sprintf(format, args...)) }
-// that generated functions start with; format is a Go string literal.
-func panicIf(cond adjoint.Expr, format string, args ...adjoint.Expr) adjoint.Stmt {
-	msg := adjoint.Call{Fun: adjoint.Qual{Path: "fmt", Name: "Sprintf"}, Args: append([]adjoint.Expr{adjoint.Literal(format)}, args...)}
-	return adjoint.If{Cond: cond, Then: []adjoint.Stmt{adjoint.ExprStmt{X: adjoint.Call{Fun: adjoint.Id("panic"), Args: []adjoint.Expr{msg}}}}}
-}
-
 // forwardOut is forward mode over F with its output parameter carried as
 // the last thing differentiated: FJVP(params..., tangents..., ty).
-func (p *Package) forwardOut(g *Target, file *ast.File) (*adjoint.Func, []Diagnostic) {
+func (p *Writer) forwardOut(g *lower.Target, file *ast.File) (*adjoint.Func, []lower.Diagnostic) {
 	fg := *g
-	fg.wrt = append(slices.Clone(g.wrt), g.Out)
-	fg.wrtSet = maps.Clone(g.wrtSet)
-	fg.wrtSet[g.Out] = true
-	fg.adjNames = map[*types.Var]string{g.Out: "t" + g.Out.Name()}
+	fg.Wrt = append(slices.Clone(g.Wrt), g.Out)
+	fg.WrtSet = maps.Clone(g.WrtSet)
+	fg.WrtSet[g.Out] = true
+	fg.AdjNames = map[*types.Var]string{g.Out: "t" + g.Out.Name()}
 	fn, diags := p.ForwardFunction(&fg, file)
 	if len(diags) > 0 {
 		return nil, diags
@@ -67,7 +61,7 @@ func (p *Package) forwardOut(g *Target, file *ast.File) (*adjoint.Func, []Diagno
 	}
 	var zero adjoint.Stmt = adjoint.Range{Key: adjoint.Id(i), Define: true, X: adjoint.Id(p.paramIdent(g.Out)),
 		Body: []adjoint.Stmt{adjoint.Set(adjoint.Index{X: adjoint.Id(ty), Index: adjoint.Id(i)}, "=", adjoint.Literal("0"))}}
-	if outputStruct(g.Out.Type()) != nil {
+	if lower.OutputStruct(g.Out.Type()) != nil {
 		// *ty = T{}: its passive fields' tangents mean nothing anyway.
 		zero = adjoint.Set(adjoint.Unary{Op: "*", X: adjoint.Id(ty)}, "=", adjoint.Composite{Type: gotypes.MustIR(g.Out.Type().Underlying().(*types.Pointer).Elem())})
 	}
@@ -84,7 +78,7 @@ func (p *Package) forwardOut(g *Target, file *ast.File) (*adjoint.Func, []Diagno
 }
 
 // paramIdent is the name a parameter keeps in generated code.
-func (p *Package) paramIdent(v *types.Var) string { return v.Name() }
+func (p *Writer) paramIdent(v *types.Var) string { return v.Name() }
 
 // funcNames lists every identifier a generated function uses.
 func funcNames(fn *adjoint.Func) map[string]bool {
@@ -110,20 +104,8 @@ func funcNames(fn *adjoint.Func) map[string]bool {
 	return names
 }
 
-// discarding runs build and forgets the helpers it generated: for
-// validation only.
-func (p *Package) discarding(build func() (*adjoint.Func, []Diagnostic)) (*adjoint.Func, []Diagnostic) {
-	helpers, names, funcs := maps.Clone(p.Helpers), maps.Clone(p.HelperNames), map[*ast.File][]*adjoint.Func{}
-	for f, fs := range p.HelperFuncs {
-		funcs[f] = slices.Clone(fs)
-	}
-	fn, diags := build()
-	p.Helpers, p.HelperNames, p.HelperFuncs = helpers, names, funcs
-	return fn, diags
-}
-
 // VectorVJP builds FVJP.
-func (p *Package) VectorVJP(g *Target, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []Diagnostic) {
+func (p *Writer) VectorVJP(g *lower.Target, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []lower.Diagnostic) {
 	if g.Out == nil {
 		return p.resultsVJP(g, file, g.Name)
 	}
@@ -131,21 +113,21 @@ func (p *Package) VectorVJP(g *Target, file *ast.File, fn *ast.FuncDecl) (*adjoi
 	if len(diags) > 0 {
 		return nil, diags
 	}
-	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g, inner: inner}
-	w.declareSourceNames(g)
+	w := p.newHessianWriter(g, file, inner)
+	w.DeclareSourceNames(g)
 	made := w.writeVJP()
-	w.poolTapes(made)
+	w.PoolTapes(made)
 	return made, nil
 }
 
 // sharedOutputVJP names the inner VJP of a function with an output
 // parameter, written once for FVJP and FJacobian with the same inputs.
-func (p *Package) sharedOutputVJP(g *Target, file *ast.File, fn *ast.FuncDecl) (string, []Diagnostic) {
-	key := outputVJPKey{decl: g.Decl, wrt: fmt.Sprint(g.wrt)}
+func (p *Writer) sharedOutputVJP(g *lower.Target, file *ast.File, fn *ast.FuncDecl) (string, []lower.Diagnostic) {
+	key := outputVJPKey{decl: g.Decl, wrt: fmt.Sprint(g.Wrt)}
 	if name, ok := p.outputVJPs[key]; ok {
 		return name, nil
 	}
-	name := p.freshHelperName("vjpOf" + upperFirst(g.Decl.Name.Name))
+	name := p.FreshHelperName("vjpOf" + lower.UpperFirst(g.Decl.Name.Name))
 	innerFn, diags := p.outputVJP(g, file, fn, name, true)
 	if len(diags) > 0 {
 		return "", diags
@@ -166,22 +148,22 @@ type outputVJPKey struct {
 
 // resultsVJP is the pullback of a function with float results: its
 // cotangents dr1, dr2, ... after the parameters.
-func (p *Package) resultsVJP(g *Target, file *ast.File, name string) (*adjoint.Func, []Diagnostic) {
+func (p *Writer) resultsVJP(g *lower.Target, file *ast.File, name string) (*adjoint.Func, []lower.Diagnostic) {
 	vg := *g
 	vg.Name = name
-	vg.pullback = true
+	vg.Pullback = true
 	for k := range g.Results {
-		vg.seedBases = append(vg.seedBases, fmt.Sprintf("dr%d", k+1))
+		vg.SeedBases = append(vg.SeedBases, fmt.Sprintf("dr%d", k+1))
 	}
 	fn, _, diags := p.LowerFunction(&vg, file)
 	if len(diags) > 0 {
 		return nil, diags
 	}
 	var seeds []string
-	for _, prm := range fn.Params[len(g.params) : len(g.params)+len(g.Results)] {
+	for _, prm := range fn.Params[len(g.Params) : len(g.Params)+len(g.Results)] {
 		seeds = append(seeds, prm.Name)
 	}
-	fn.Doc = name + " returns " + g.Decl.Name.Name + "'s results and adds the cotangents " + joinNames(seeds) + " times its Jacobian into the gradients of its inputs: buffers for slices and pointers, results for the rest."
+	fn.Doc = name + " returns " + g.Decl.Name.Name + "'s results and adds the cotangents " + lower.JoinNames(seeds) + " times its Jacobian into the gradients of its inputs: buffers for slices and pointers, results for the rest."
 	return fn, nil
 }
 
@@ -192,23 +174,23 @@ func (p *Package) resultsVJP(g *Target, file *ast.File, name string) (*adjoint.F
 // buffers...) (Σ dy·y, by-value gradients...). It leaves the caller's y
 // alone. Without keep, the gradient only validates F: the function and
 // its helpers are dropped.
-func (p *Package) outputVJP(g *Target, file *ast.File, fn *ast.FuncDecl, name string, keep bool) (*adjoint.Func, []Diagnostic) {
+func (p *Writer) outputVJP(g *lower.Target, file *ast.File, fn *ast.FuncDecl, name string, keep bool) (*adjoint.Func, []lower.Diagnostic) {
 	src, diags := p.outputScalarSource(g, file, fn, name)
 	if len(diags) > 0 {
 		return nil, diags
 	}
-	p.Synth.sources = append(p.Synth.sources, syntheticSource{file: file, src: src})
+	p.synth.sources = append(p.synth.sources, syntheticSource{file: file, src: src})
 	placeholder := &adjoint.Func{Name: name}
 	if g.Recv != nil {
 		placeholder.Recv = &adjoint.Param{Name: g.Recv.Name(), Type: gotypes.MustIR(g.Recv.Type())}
 	}
-	p.Synth.jobs = append(p.Synth.jobs, func(inner *synthetic) []Diagnostic {
-		run := func() (*adjoint.Func, []Diagnostic) { return inner.reverseOutput(g, fn, name) }
+	p.synth.jobs = append(p.synth.jobs, func(inner *synthetic) []lower.Diagnostic {
+		run := func() (*adjoint.Func, []lower.Diagnostic) { return inner.reverseOutput(g, fn, name) }
 		var made *adjoint.Func
 		if keep {
 			made, diags = run()
 		} else {
-			made, diags = inner.discarding(run)
+			made, diags = inner.Discarding(run)
 		}
 		if len(diags) > 0 {
 			return p.mapSyntheticDiags(g, fn, diags)
@@ -216,7 +198,7 @@ func (p *Package) outputVJP(g *Target, file *ast.File, fn *ast.FuncDecl, name st
 		if keep {
 			doc := placeholder.Doc // written while the function waited
 			*placeholder = *made
-			p.Synth.made = append(p.Synth.made, placeholder)
+			p.synth.made = append(p.synth.made, placeholder)
 			if doc != "" {
 				placeholder.Doc = doc
 			}
@@ -227,30 +209,30 @@ func (p *Package) outputVJP(g *Target, file *ast.File, fn *ast.FuncDecl, name st
 }
 
 // reverseOutput differentiates the scalar function outputVJP wrote.
-func (inner *synthetic) reverseOutput(g *Target, fn *ast.FuncDecl, name string) (*adjoint.Func, []Diagnostic) {
+func (inner *synthetic) reverseOutput(g *lower.Target, fn *ast.FuncDecl, name string) (*adjoint.Func, []lower.Diagnostic) {
 	decl := inner.decl(name)
 	obj := inner.Info.Defs[decl.Name].(*types.Func)
 	sig := obj.Type().(*types.Signature)
-	site := inner.decls[obj]
-	ig := &Target{Decl: site.decl, Dir: &Directive{pos: g.Dir.pos, Kind: "grad"}, Name: name, Recv: sig.Recv(),
-		wrtSet: map[*types.Var]bool{}, Options: g.Options, helper: true}
+	site := inner.Decls[obj]
+	ig := &lower.Target{Decl: site.Decl, Dir: &lower.Directive{Pos: g.Dir.Pos, Kind: "grad"}, Name: name, Recv: sig.Recv(),
+		WrtSet: map[*types.Var]bool{}, Options: g.Options, Helper: true}
 	for i := range sig.Params().Len() {
-		ig.params = append(ig.params, sig.Params().At(i))
+		ig.Params = append(ig.Params, sig.Params().At(i))
 	}
-	ig.result = sig.Results().At(0).Type()
-	ig.Results = []types.Type{ig.result}
-	if g.Recv != nil && g.wrtSet[g.Recv] {
-		ig.wrt = append(ig.wrt, sig.Recv())
+	ig.Result = sig.Results().At(0).Type()
+	ig.Results = []types.Type{ig.Result}
+	if g.Recv != nil && g.WrtSet[g.Recv] {
+		ig.Wrt = append(ig.Wrt, sig.Recv())
 	}
-	for i, v := range g.params {
-		if g.wrtSet[v] {
-			ig.wrt = append(ig.wrt, ig.params[i])
+	for i, v := range g.Params {
+		if g.WrtSet[v] {
+			ig.Wrt = append(ig.Wrt, ig.Params[i])
 		}
 	}
-	for _, v := range ig.wrt {
-		ig.wrtSet[v] = true
+	for _, v := range ig.Wrt {
+		ig.WrtSet[v] = true
 	}
-	out, _, diags := inner.LowerFunction(ig, site.file)
+	out, _, diags := inner.LowerFunction(ig, site.File)
 	if len(diags) > 0 {
 		return nil, diags
 	}
@@ -263,21 +245,21 @@ func (inner *synthetic) reverseOutput(g *Target, fn *ast.FuncDecl, name string) 
 // body is printed as gofmt would): an error on a line whose text is that
 // of exactly one line of F's body goes to that line, at the same column
 // within the text. Any other goes to the directive, its message naming F.
-func (p *Package) mapSyntheticDiags(g *Target, fn *ast.FuncDecl, diags []Diagnostic) []Diagnostic {
-	var out []Diagnostic
+func (p *Writer) mapSyntheticDiags(g *lower.Target, fn *ast.FuncDecl, diags []lower.Diagnostic) []lower.Diagnostic {
+	var out []lower.Diagnostic
 	for _, d := range diags {
 		if pos, ok := p.userPosOf(d.Pos, fn); ok {
-			out = append(out, Diagnostic{Pos: pos, Message: d.Message})
+			out = append(out, lower.Diagnostic{Pos: pos, Message: d.Message})
 			continue
 		}
-		out = append(out, Diagnostic{Pos: g.Dir.pos, Message: fmt.Sprintf("in %s: %s", fn.Name.Name, d.Message)})
+		out = append(out, lower.Diagnostic{Pos: g.Dir.Pos, Message: fmt.Sprintf("in %s: %s", fn.Name.Name, d.Message)})
 	}
 	return out
 }
 
 // userPosOf maps pos, in a synthetic file, to the line of fn's body with
 // the same text (see mapSyntheticDiags).
-func (p *Package) userPosOf(pos token.Pos, fn *ast.FuncDecl) (token.Pos, bool) {
+func (p *Writer) userPosOf(pos token.Pos, fn *ast.FuncDecl) (token.Pos, bool) {
 	at := p.Fset.Position(pos)
 	line, ok := lineOf(p.synthSrc[at.Filename], at.Line)
 	text := strings.TrimSpace(line)
@@ -314,7 +296,7 @@ func (p *Package) userPosOf(pos token.Pos, fn *ast.FuncDecl) (token.Pos, bool) {
 // userFile is the file name as it is on disk, with a token.File of its own
 // in the file set (made once) whose positions report its lines and
 // columns, whatever copy of it gradgen parsed.
-func (p *Package) userFile(name string) (*token.File, []byte, bool) {
+func (p *Writer) userFile(name string) (*token.File, []byte, bool) {
 	if f, ok := p.userFiles[name]; ok {
 		return f.tf, f.src, true
 	}
@@ -357,28 +339,28 @@ func (h *hessianWriter) writeVJP() *adjoint.Func {
 	call := h.sourceCall()
 	inner := adjoint.Call{Fun: adjoint.Id(h.inner)}
 	if g.Recv != nil {
-		out.Recv = &adjoint.Param{Name: h.paramName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
-		inner.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.Recv)), Sel: h.inner}
+		out.Recv = &adjoint.Param{Name: h.ParamName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
+		inner.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(g.Recv)), Sel: h.inner}
 	}
-	for _, prm := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: gotypes.MustIR(prm.Type())})
-		inner.Args = append(inner.Args, adjoint.Id(h.paramName(prm)))
+	for _, prm := range g.Params {
+		out.Params = append(out.Params, adjoint.Param{Name: h.ParamName(prm), Type: gotypes.MustIR(prm.Type())})
+		inner.Args = append(inner.Args, adjoint.Id(h.ParamName(prm)))
 	}
-	y := h.paramName(g.Out)
-	dy := h.names.fresh(adjointName(y))
+	y := h.ParamName(g.Out)
+	dy := h.Names.Fresh(lower.AdjointName(y))
 	out.Params = append(out.Params, adjoint.Param{Name: dy, Type: gotypes.MustIR(g.Out.Type())})
 	inner.Args = append(inner.Args, adjoint.Id(dy))
 	var body []adjoint.Stmt
-	body = append(body, h.lengthChecks(adjoint.Id(y), adjoint.Id(dy), g.Out.Type(), 0)...)
+	body = append(body, h.LengthChecks(adjoint.Id(y), adjoint.Id(dy), g.Out.Type(), 0)...)
 	lhs := []adjoint.Expr{adjoint.Id("_")}
 	var rets []adjoint.Expr
 	var grads []string
-	for _, v := range g.wrt {
-		grad := h.names.fresh(adjointName(h.paramName(v)))
+	for _, v := range g.Wrt {
+		grad := h.Names.Fresh(lower.AdjointName(h.ParamName(v)))
 		if gotypes.ByReference(v.Type()) {
 			out.Params = append(out.Params, adjoint.Param{Name: grad, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
 			inner.Args = append(inner.Args, adjoint.Id(grad))
-			body = append(body, h.lengthChecks(adjoint.Id(h.paramName(v)), adjoint.Id(grad), v.Type(), 0)...)
+			body = append(body, h.LengthChecks(adjoint.Id(h.ParamName(v)), adjoint.Id(grad), v.Type(), 0)...)
 			grads = append(grads, grad)
 		} else {
 			out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(v.Type())})
@@ -397,10 +379,10 @@ func (h *hessianWriter) writeVJP() *adjoint.Func {
 	}
 	out.Body = body
 	var names []string
-	for _, v := range g.wrt {
-		names = append(names, h.paramName(v))
+	for _, v := range g.Wrt {
+		names = append(names, h.ParamName(v))
 	}
-	out.Doc = g.Name + " calls " + g.Decl.Name.Name + ", which fills " + y + ", and adds " + dy + " times the Jacobian of " + y + " into the gradients with respect to " + joinNames(names) + ": buffers for slices and pointers, results for the rest."
+	out.Doc = g.Name + " calls " + g.Decl.Name.Name + ", which fills " + y + ", and adds " + dy + " times the Jacobian of " + y + " into the gradients with respect to " + lower.JoinNames(names) + ": buffers for slices and pointers, results for the rest."
 	return out
 }
 
@@ -410,10 +392,10 @@ func (h *hessianWriter) sourceCall() adjoint.Call {
 	g := h.g
 	call := adjoint.Call{Fun: adjoint.Id(g.Decl.Name.Name)}
 	if g.Recv != nil {
-		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(g.Recv)), Sel: g.Decl.Name.Name}
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(g.Recv)), Sel: g.Decl.Name.Name}
 	}
-	for _, prm := range g.params {
-		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+	for _, prm := range g.Params {
+		call.Args = append(call.Args, adjoint.Id(h.ParamName(prm)))
 	}
 	call.Ellipsis = isVariadic(h.Info, g.Decl)
 	return call
@@ -422,37 +404,37 @@ func (h *hessianWriter) sourceCall() adjoint.Call {
 // JacobianFunction builds FJacobian: one JVP per input component when the
 // inputs are fewer than the outputs, else one VJP per output component,
 // decided at run time when the sizes are only known then.
-func (p *Package) JacobianFunction(g *Target, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []Diagnostic) {
+func (p *Writer) JacobianFunction(g *lower.Target, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []lower.Diagnostic) {
 	vjpName, diags := p.jacobianRows(g, file, fn)
 	if len(diags) > 0 {
 		return nil, diags
 	}
 	jvpName := p.jacobianColumns(g, file)
-	w := &hessianWriter{lowerer: p.newLowerer(g, file, nil), g: g}
-	w.declareSourceNames(g)
+	w := p.newHessianWriter(g, file, "")
+	w.DeclareSourceNames(g)
 	var band *jacBand
 	if b, ok := p.jacobianBand(g); ok && jvpName != "" && !g.Options.NoActivity && !g.Options.SaveAll {
 		band = &b
 	}
 	out, err := w.writeJacobian(jvpName, vjpName, band)
 	if err != nil {
-		return nil, []Diagnostic{{Pos: g.Dir.pos, Message: err.Error()}}
+		return nil, []lower.Diagnostic{{Pos: g.Dir.Pos, Message: err.Error()}}
 	}
-	w.poolTapes(out)
+	w.PoolTapes(out)
 	return out, nil
 }
 
 // jacobianRows names the pullback FJacobian's rows come from: FVJP's
 // inner function for an output parameter; for float results, FVJP when
 // //gradgen:vjp writes it, else a pullback of its own.
-func (p *Package) jacobianRows(g *Target, file *ast.File, fn *ast.FuncDecl) (string, []Diagnostic) {
+func (p *Writer) jacobianRows(g *lower.Target, file *ast.File, fn *ast.FuncDecl) (string, []lower.Diagnostic) {
 	if g.Out != nil {
 		return p.sharedOutputVJP(g, file, fn)
 	}
-	if s := g.sibling("vjp"); s != nil {
+	if s := g.Sibling("vjp"); s != nil {
 		return s.Name, nil
 	}
-	name := p.freshHelperName("vjpOf" + upperFirst(g.Decl.Name.Name))
+	name := p.FreshHelperName("vjpOf" + lower.UpperFirst(g.Decl.Name.Name))
 	vjp, diags := p.resultsVJP(g, file, name)
 	if len(diags) > 0 {
 		return "", diags
@@ -466,19 +448,19 @@ func (p *Package) jacobianRows(g *Target, file *ast.File, fn *ast.FuncDecl) (str
 // //gradgen:jvp writes it, else one of its own — or "" when forward mode
 // does not take the function (a pullback rule): its Jacobian is made of
 // rows alone.
-func (p *Package) jacobianColumns(g *Target, file *ast.File) string {
-	if s := g.sibling("jvp"); s != nil {
+func (p *Writer) jacobianColumns(g *lower.Target, file *ast.File) string {
+	if s := g.Sibling("jvp"); s != nil {
 		return s.Name
 	}
 	jg := *g
-	jg.Name = p.freshHelperName("jvpOut" + upperFirst(g.Decl.Name.Name))
-	forward := func() (*adjoint.Func, []Diagnostic) {
+	jg.Name = p.FreshHelperName("jvpOut" + lower.UpperFirst(g.Decl.Name.Name))
+	forward := func() (*adjoint.Func, []lower.Diagnostic) {
 		if g.Out != nil {
 			return p.forwardOut(&jg, file)
 		}
 		return p.ForwardFunction(&jg, file)
 	}
-	if _, diags := p.discarding(forward); len(diags) > 0 {
+	if _, diags := p.Discarding(forward); len(diags) > 0 {
 		return ""
 	}
 	jvp, _ := forward()
@@ -492,10 +474,10 @@ func (p *Package) jacobianColumns(g *Target, file *ast.File) string {
 func (h *hessianWriter) innerCall(name string) adjoint.Call {
 	call := adjoint.Call{Fun: adjoint.Id(name)}
 	if h.g.Recv != nil {
-		call.Fun = adjoint.Selector{X: adjoint.Id(h.paramName(h.g.Recv)), Sel: name}
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(h.g.Recv)), Sel: name}
 	}
-	for _, prm := range h.g.params {
-		call.Args = append(call.Args, adjoint.Id(h.paramName(prm)))
+	for _, prm := range h.g.Params {
+		call.Args = append(call.Args, adjoint.Id(h.ParamName(prm)))
 	}
 	return call
 }
@@ -563,7 +545,7 @@ func allSame(ts []types.Type) bool {
 // the stack or made, or a pointer to an array on the stack.
 func (h *hessianWriter) outputScratch(name string, t types.Type, n adjoint.Expr) []adjoint.Stmt {
 	if p, ok := t.Underlying().(*types.Pointer); ok {
-		arr := h.names.fresh(name + "Array")
+		arr := h.Names.Fresh(name + "Array")
 		return []adjoint.Stmt{
 			adjoint.VarDecl{Names: []string{arr}, Type: gotypes.MustIR(p.Elem())},
 			adjoint.Assign{Lhs: []adjoint.Expr{adjoint.Id(name)}, Op: ":=", Rhs: []adjoint.Expr{adjoint.Unary{Op: "&", X: adjoint.Id(arr)}}},

@@ -1,4 +1,4 @@
-package lower
+package second
 
 import (
 	"go/ast"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
 
 // An output's incoming contents are passive, and SPEC §7 asks F to write
@@ -25,7 +26,7 @@ import (
 // read is of a location F never writes, or of a constant location (y[2],
 // p.X, p.A[1]) that an unconditional top-level assignment before the
 // reading statement writes.
-func (p *Package) readsIncoming(g *Target) bool {
+func (p *Writer) readsIncoming(g *lower.Target) bool {
 	y := g.Out
 	pathOf := func(e ast.Expr) (string, bool) { return p.outputPath(e, y) }
 	written := p.outputWrites(g.Decl.Body, y)
@@ -102,7 +103,7 @@ func (p *Package) readsIncoming(g *Target) bool {
 // outputPath is the location of y that e names: ".X[2]", "[0]", with
 // "[]" for an index that is not constant, "" for y itself; ok is false
 // when e is not in y.
-func (p *Package) outputPath(e ast.Expr, y *types.Var) (string, bool) {
+func (p *Writer) outputPath(e ast.Expr, y *types.Var) (string, bool) {
 	switch x := ast.Unparen(e).(type) {
 	case *ast.Ident:
 		return "", p.Info.Uses[x] == y
@@ -122,7 +123,7 @@ func (p *Package) outputPath(e ast.Expr, y *types.Var) (string, bool) {
 }
 
 // outputWrites is the set of y's locations that body assigns.
-func (p *Package) outputWrites(body *ast.BlockStmt, y *types.Var) map[string]bool {
+func (p *Writer) outputWrites(body *ast.BlockStmt, y *types.Var) map[string]bool {
 	written := map[string]bool{}
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -191,10 +192,10 @@ func visitIndexes(e ast.Expr, visit func(ast.Expr)) {
 // saveIncoming declares h.incoming, a copy of the output y's incoming
 // contents, when F may read them; nil when it cannot.
 func (h *hessianWriter) saveIncoming(y string) []adjoint.Stmt {
-	if !h.readsIncoming(h.g) {
+	if !h.w.readsIncoming(h.g) {
 		return nil
 	}
-	h.incoming = h.names.fresh(y + "In")
+	h.incoming = h.Names.Fresh(y + "In")
 	save := h.outputScratch(h.incoming, h.g.Out.Type(), lenExpr(adjoint.Id(y)))
 	return append(save, h.copyOutput(h.incoming, y))
 }

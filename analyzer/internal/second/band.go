@@ -1,4 +1,4 @@
-package lower
+package second
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
 
 // Banded Hessians. A function of one float slice x that sums, over a loop
@@ -26,7 +27,7 @@ import (
 
 // hessianBand returns the half-bandwidth of F's Hessian when the code
 // shows one, and false when the Hessian is to be computed dense.
-func (p *Package) hessianBand(g *Target, file *ast.File) (int, bool) {
+func (p *Writer) hessianBand(g *lower.Target, file *ast.File) (int, bool) {
 	x, loop, ok := p.bandSum(g, file)
 	if !ok {
 		return 0, false
@@ -53,11 +54,11 @@ func (p *Package) hessianBand(g *Target, file *ast.File) (int, bool) {
 // nothing but that loop reads x (beyond len(x)), and the loop is a sum
 // (no active state carried from trip to trip but accumulators, the result
 // linear in them), so that each trip's terms alone couple elements.
-func (p *Package) bandSum(g *Target, file *ast.File) (*types.Var, ast.Stmt, bool) {
-	if len(g.wrt) != 1 || !gotypes.IsFloatSlice(g.wrt[0].Type()) || g.wrt[0] == g.Recv {
+func (p *Writer) bandSum(g *lower.Target, file *ast.File) (*types.Var, ast.Stmt, bool) {
+	if len(g.Wrt) != 1 || !gotypes.IsFloatSlice(g.Wrt[0].Type()) || g.Wrt[0] == g.Recv {
 		return nil, nil, false
 	}
-	x := g.wrt[0]
+	x := g.Wrt[0]
 	body := g.Decl.Body.List
 	if len(body) < 2 {
 		return nil, nil, false
@@ -78,8 +79,8 @@ func (p *Package) bandSum(g *Target, file *ast.File) (*types.Var, ast.Stmt, bool
 	}
 	// The loop is a sum: no active state carried from trip to trip but
 	// accumulators, and the result linear in them.
-	l := p.newLowerer(g, file, nil)
-	if !l.analyze(g) || !l.sumLoop(loop, ret) {
+	l := p.NewLowerer(g, file, nil)
+	if !l.Analyze(g) || !l.SumLoop(loop, ret) {
 		return nil, nil, false
 	}
 	return x, loop, true
@@ -89,7 +90,7 @@ func (p *Package) bandSum(g *Target, file *ast.File) (*types.Var, ast.Stmt, bool
 // x[i+c] in loopBody (both 0 when there is none), and false when the body
 // uses x otherwise (any other index, x itself, its address), since then
 // no band can be read.
-func (p *Package) offsetSpread(loopBody *ast.BlockStmt, x *types.Var, counter types.Object) (lo, hi int, ok bool) {
+func (p *Writer) offsetSpread(loopBody *ast.BlockStmt, x *types.Var, counter types.Object) (lo, hi int, ok bool) {
 	// Every read of x in the body is x[i+c].
 	ok = true
 	seen := false
@@ -136,13 +137,13 @@ func (p *Package) offsetSpread(loopBody *ast.BlockStmt, x *types.Var, counter ty
 }
 
 // isVar reports whether e is the variable v.
-func (p *Package) isVar(e ast.Expr, v *types.Var) bool {
+func (p *Writer) isVar(e ast.Expr, v *types.Var) bool {
 	id, ok := ast.Unparen(e).(*ast.Ident)
 	return ok && p.Info.Uses[id] == v
 }
 
 // usesBeyondLen reports whether n uses x other than as len(x).
-func (p *Package) usesBeyondLen(n ast.Node, x *types.Var) bool {
+func (p *Writer) usesBeyondLen(n ast.Node, x *types.Var) bool {
 	found := false
 	ast.Inspect(n, func(m ast.Node) bool {
 		if call, ok := m.(*ast.CallExpr); ok {
@@ -160,7 +161,7 @@ func (p *Package) usesBeyondLen(n ast.Node, x *types.Var) bool {
 
 // offsetOf reads an index i+c, c+i or i-c (or i) with c an integer
 // constant and i the counter.
-func (p *Package) offsetOf(e ast.Expr, counter types.Object) (int, bool) {
+func (p *Writer) offsetOf(e ast.Expr, counter types.Object) (int, bool) {
 	e = ast.Unparen(e)
 	if id, ok := e.(*ast.Ident); ok && p.Info.Uses[id] == counter {
 		return 0, true
@@ -201,50 +202,50 @@ func (h *hessianWriter) writeBanded(b int) *adjoint.Func {
 	g := h.g
 	id, lit := adjoint.Id, adjoint.Literal
 	set := adjoint.Set
-	x := h.paramName(g.wrt[0])
-	elem := g.wrt[0].Type().Underlying().(*types.Slice).Elem()
+	x := h.ParamName(g.Wrt[0])
+	elem := g.Wrt[0].Type().Underlying().(*types.Slice).Elem()
 	out := &adjoint.Func{Name: g.Name}
-	for _, prm := range g.params {
-		out.Params = append(out.Params, adjoint.Param{Name: h.paramName(prm), Type: gotypes.MustIR(prm.Type())})
+	for _, prm := range g.Params {
+		out.Params = append(out.Params, adjoint.Param{Name: h.ParamName(prm), Type: gotypes.MustIR(prm.Type())})
 	}
 	if g.Recv != nil {
-		out.Recv = &adjoint.Param{Name: h.paramName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
+		out.Recv = &adjoint.Param{Name: h.ParamName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
 	}
-	dx := h.names.fresh(adjointName(x))
-	hess := h.names.fresh("hess")
+	dx := h.Names.Fresh(lower.AdjointName(x))
+	hess := h.Names.Fresh("hess")
 	hessElem := "float64"
-	if bt, ok := g.result.Underlying().(*types.Basic); ok && bt.Kind() == types.Float32 {
+	if bt, ok := g.Result.Underlying().(*types.Basic); ok && bt.Kind() == types.Float32 {
 		hessElem = "float32"
 	}
-	out.Params = append(out.Params, adjoint.Param{Name: dx, Type: gotypes.MustIR(g.wrt[0].Type())}, adjoint.Param{Name: hess, Type: adjoint.Slice{Elem: adjoint.Named{Name: hessElem}}})
-	out.Results = []adjoint.Param{{Type: gotypes.MustIR(g.result)}}
+	out.Params = append(out.Params, adjoint.Param{Name: dx, Type: gotypes.MustIR(g.Wrt[0].Type())}, adjoint.Param{Name: hess, Type: adjoint.Slice{Elem: adjoint.Named{Name: hessElem}}})
+	out.Results = []adjoint.Param{{Type: gotypes.MustIR(g.Result)}}
 	out.Doc = g.Name + " returns " + g.Decl.Name.Name + "'s value and its gradient with respect to " + x + " (added into " + dx + "), and adds its Hessian into " + hess + ", row-major: " + hess + "[i*n+j] is the second derivative with respect to " + x + "[i] and " + x + "[j]. " +
 		fmt.Sprintf("The Hessian is banded (|i-j| <= %d, read from the code): %d Hessian-vector products along compressed directions give it.", b, 2*b+1)
 	var body []adjoint.Stmt
-	body = append(body, h.lengthChecks(id(x), id(dx), g.wrt[0].Type(), 0)...)
-	n := h.names.fresh("n")
+	body = append(body, h.LengthChecks(id(x), id(dx), g.Wrt[0].Type(), 0)...)
+	n := h.Names.Fresh("n")
 	body = append(body, adjoint.Assign{Lhs: []adjoint.Expr{id(n)}, Op: ":=", Rhs: []adjoint.Expr{lenExpr(id(x))}})
 	nn := adjoint.Bin("*", id(n), id(n))
-	body = append(body, panicIf(adjoint.Bin("<", lenExpr(id(hess)), nn),
+	body = append(body, lower.PanicIf(adjoint.Bin("<", lenExpr(id(hess)), nn),
 		`"`+g.Name+`: len(`+hess+`) = %d is shorter than n*n = %d (n = %d)"`, lenExpr(id(hess)), nn, id(n)))
-	v, hv, gs := h.names.fresh("v"), h.names.fresh("hv"), h.names.fresh("gradScratch")
+	v, hv, gs := h.Names.Fresh("v"), h.Names.Fresh("hv"), h.Names.Fresh("gradScratch")
 	for _, name := range []string{v, hv, gs} {
-		body = append(body, h.stackOrMake(name, g.wrt[0].Type(), id(n))...)
+		body = append(body, h.stackOrMake(name, g.Wrt[0].Type(), id(n))...)
 	}
-	value := h.names.fresh(lowerFirst(g.Decl.Name.Name))
-	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: gotypes.MustIR(g.result)})
+	value := h.Names.Fresh(lower.LowerFirst(g.Decl.Name.Name))
+	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: gotypes.MustIR(g.Result)})
 	colours := fmt.Sprint(2*b + 1)
-	c, j, i, d, grad := h.names.fresh("c"), h.names.fresh("j"), h.names.fresh("i"), h.names.fresh("d"), h.names.fresh("grad")
+	c, j, i, d, grad := h.Names.Fresh("c"), h.Names.Fresh("j"), h.Names.Fresh("i"), h.Names.Fresh("d"), h.Names.Fresh("grad")
 	each := func(do adjoint.Stmt) adjoint.Stmt { // for j := c; j < n; j += 2b+1
 		return adjoint.For{Init: adjoint.Assign{Lhs: []adjoint.Expr{id(j)}, Op: ":=", Rhs: []adjoint.Expr{id(c)}},
 			Cond: adjoint.Bin("<", id(j), id(n)), Post: set(id(j), "+=", lit(colours)), Body: []adjoint.Stmt{do}}
 	}
 	call := adjoint.Call{Fun: id(h.inner)}
 	if g.Recv != nil {
-		call.Fun = adjoint.Selector{X: id(h.paramName(g.Recv)), Sel: h.inner}
+		call.Fun = adjoint.Selector{X: id(h.ParamName(g.Recv)), Sel: h.inner}
 	}
-	for _, prm := range g.params {
-		call.Args = append(call.Args, id(h.paramName(prm)))
+	for _, prm := range g.Params {
+		call.Args = append(call.Args, id(h.ParamName(prm)))
 	}
 	call.Args = append(call.Args, id(v), id(grad), id(hv))
 	// Row i's entry of colour c: the column j ≡ c within the band.

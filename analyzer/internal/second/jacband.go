@@ -1,4 +1,4 @@
-package lower
+package second
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
 
 // Banded Jacobians. A function F(y, x []float64) whose output element y[r]
@@ -60,7 +61,7 @@ type anchor struct {
 
 // bandScan collects one region's reads of x and writes of y.
 type bandScan struct {
-	p       *Package
+	p       *Writer
 	x, y    *types.Var
 	lens    map[*types.Var]anchorBase // locals set once to len(x) or len(y)
 	counter types.Object              // the loop's counter, nil in a point region
@@ -72,11 +73,11 @@ type bandScan struct {
 }
 
 // jacobianBand returns the band of F's Jacobian when the code shows one.
-func (p *Package) jacobianBand(g *Target) (jacBand, bool) {
-	if g.Out == nil || !gotypes.IsFloatSlice(g.Out.Type()) || len(g.wrt) != 1 || g.wrt[0] == g.Recv || !gotypes.IsFloatSlice(g.wrt[0].Type()) {
+func (p *Writer) jacobianBand(g *lower.Target) (jacBand, bool) {
+	if g.Out == nil || !gotypes.IsFloatSlice(g.Out.Type()) || len(g.Wrt) != 1 || g.Wrt[0] == g.Recv || !gotypes.IsFloatSlice(g.Wrt[0].Type()) {
 		return jacBand{}, false
 	}
-	x, y := g.wrt[0], g.Out
+	x, y := g.Wrt[0], g.Out
 	body := g.Decl.Body.List
 	lens := p.lengthLocals(g.Decl.Body, x, y)
 	tainted := p.taintedBy(g.Decl.Body, x, y)
@@ -112,7 +113,7 @@ func (p *Package) jacobianBand(g *Target) (jacBand, bool) {
 // the one top-level statement (region) that references it, and false when
 // one is referenced in two: a value computed from x that passes between
 // regions would make y's rows depend on x beyond any region's offsets.
-func (p *Package) taintedRegions(body []ast.Stmt, tainted map[*types.Var]bool) (map[*types.Var]int, bool) {
+func (p *Writer) taintedRegions(body []ast.Stmt, tainted map[*types.Var]bool) (map[*types.Var]int, bool) {
 	// A tainted variable is referenced in one region only.
 	regionOf := map[*types.Var]int{}
 	for k, s := range body {
@@ -140,7 +141,7 @@ func (p *Package) taintedRegions(body []ast.Stmt, tainted map[*types.Var]bool) (
 // other statement's by anchor. It reports false when s uses x or y
 // otherwise, or when a band loop's tainted variable is declared outside
 // it and so could carry a value from one trip to the next.
-func (p *Package) scanRegion(s ast.Stmt, body []ast.Stmt, regionOf map[*types.Var]int, x, y *types.Var, lens map[*types.Var]anchorBase) (*bandScan, bool) {
+func (p *Writer) scanRegion(s ast.Stmt, body []ast.Stmt, regionOf map[*types.Var]int, x, y *types.Var, lens map[*types.Var]anchorBase) (*bandScan, bool) {
 	scan := &bandScan{p: p, x: x, y: y, lens: lens, ok: true}
 	if loopBody, counter, ok := p.bandLoop(s, x, y); ok {
 		// A value computed from x in one trip and read in another
@@ -199,7 +200,7 @@ func (s *bandScan) offsets() (offs []int, sameLen, ok bool) {
 // does not assign — for i := a; cond; i++ or for i := range e — whose
 // header reads x only as len(x) or range x, and y (nil for a Hessian's
 // band) only as len(y) or range y without a value.
-func (p *Package) bandLoop(s ast.Stmt, x, y *types.Var) (*ast.BlockStmt, types.Object, bool) {
+func (p *Writer) bandLoop(s ast.Stmt, x, y *types.Var) (*ast.BlockStmt, types.Object, bool) {
 	var counter types.Object
 	var body *ast.BlockStmt
 	switch s := s.(type) {
@@ -377,7 +378,7 @@ func (s *bandScan) anchorOf(e ast.Expr) (anchor, bool) {
 }
 
 // smallConst is e's value when e is an integer constant of moderate size.
-func (p *Package) smallConst(e ast.Expr) (int, bool) {
+func (p *Writer) smallConst(e ast.Expr) (int, bool) {
 	tv, ok := p.Info.Types[e]
 	if !ok || tv.Value == nil || tv.Value.Kind() != constant.Int {
 		return 0, false
@@ -388,7 +389,7 @@ func (p *Package) smallConst(e ast.Expr) (int, bool) {
 
 // lengthLocals finds the locals set once, where declared, to len(x) or
 // len(y) and never assigned again (n := len(x)).
-func (p *Package) lengthLocals(body *ast.BlockStmt, x, y *types.Var) map[*types.Var]anchorBase {
+func (p *Writer) lengthLocals(body *ast.BlockStmt, x, y *types.Var) map[*types.Var]anchorBase {
 	lens := map[*types.Var]anchorBase{}
 	writes := map[*types.Var]int{}
 	record := func(lhs, rhs ast.Expr, define bool) {
@@ -462,7 +463,7 @@ func (p *Package) lengthLocals(body *ast.BlockStmt, x, y *types.Var) map[*types.
 // those assigned (whole, or an element or field) in a statement that
 // reads x or a tainted variable, to a fixed point, whatever the order and
 // the path.
-func (p *Package) taintedBy(body *ast.BlockStmt, x, y *types.Var) map[*types.Var]bool {
+func (p *Writer) taintedBy(body *ast.BlockStmt, x, y *types.Var) map[*types.Var]bool {
 	tainted := map[*types.Var]bool{}
 	reads := func(n ast.Node) bool {
 		if n == nil {
@@ -487,7 +488,7 @@ func (p *Package) taintedBy(body *ast.BlockStmt, x, y *types.Var) map[*types.Var
 	for changed := true; changed; {
 		changed = false
 		mark := func(lhs ast.Expr) {
-			if v := p.rootVar(lhs); v != nil && !tainted[v] && v != x && v != y {
+			if v := p.RootVar(lhs); v != nil && !tainted[v] && v != x && v != y {
 				tainted[v] = true
 				changed = true
 			}
@@ -539,16 +540,16 @@ func (h *hessianWriter) bandedColumns(b jacBand, jvp string, in *hessianInput, y
 		}
 		return e
 	}
-	v, ty := h.names.fresh("v"), h.names.fresh("t"+y)
+	v, ty := h.Names.Fresh("v"), h.Names.Fresh("t"+y)
 	out, err := h.scratch(v, in.v.Type(), id(in.name))
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, h.outputScratch(ty, h.g.Out.Type(), lenExpr(id(y)))...)
-	k := h.names.fresh("k")
+	k := h.Names.Fresh("k")
 	out = append(out, adjoint.Range{Key: id(k), Define: true, X: adjoint.SliceExpr{X: id(jac), Hi: adjoint.Bin("*", id(m), id(n))},
 		Body: []adjoint.Stmt{set(adjoint.Index{X: id(jac), Index: id(k)}, "=", lit("0"))}})
-	c, j, i := h.names.fresh("c"), h.names.fresh("j"), h.names.fresh("i")
+	c, j, i := h.Names.Fresh("c"), h.Names.Fresh("j"), h.Names.Fresh("i")
 	each := func(value string) adjoint.Stmt { // for j := c; j < n; j += w { v[j] = value }
 		return adjoint.For{Init: adjoint.Assign{Lhs: []adjoint.Expr{id(j)}, Op: ":=", Rhs: []adjoint.Expr{id(c)}},
 			Cond: adjoint.Bin("<", id(j), id(n)), Post: set(id(j), "+=", w),
