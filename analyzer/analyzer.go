@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/forward"
 	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/second"
 )
@@ -257,7 +258,7 @@ func generateDirective(p *second.Writer, g *lower.Target, file *ast.File, fn *as
 			graph, diags = validateByReverse(p.Package, g, file)
 		}
 		if len(diags) == 0 {
-			made, diags = p.ForwardFunction(g, file)
+			made, diags = forward.Function(p.Package, g, file)
 		}
 	case "vjp":
 		made, diags = p.VectorVJP(g, file, fn)

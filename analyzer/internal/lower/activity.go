@@ -46,7 +46,7 @@ func (l *Lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
 			l.leaves(e.X, f)
 		}
 	case *ast.CallExpr:
-		if r := l.callRule(e); r != nil && r.Zero {
+		if r := l.CallRule(e); r != nil && r.Zero {
 			return
 		}
 		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok {
@@ -84,11 +84,11 @@ func (l *Lowerer) leaves(e ast.Expr, f func(obj types.Object)) {
 	}
 }
 
-// exprVaried reports whether e depends on a wrt parameter.
-func (l *Lowerer) exprVaried(e ast.Expr) bool {
+// ExprVaried reports whether e depends on a wrt parameter.
+func (l *Lowerer) ExprVaried(e ast.Expr) bool {
 	found := false
 	l.leaves(e, func(obj types.Object) {
-		if l.varied[obj] {
+		if l.Varied[obj] {
 			found = true
 		}
 	})
@@ -122,39 +122,39 @@ func (l *Lowerer) computeVaried() {
 	for changed := true; changed; {
 		changed = false
 		mark := func(lhs ast.Expr, rhsVaried bool) {
-			if v := l.RootVar(lhs); v != nil && rhsVaried && !l.varied[v] && gotypes.IsDifferentiable(v.Type()) {
-				l.varied[v] = true
+			if v := l.RootVar(lhs); v != nil && rhsVaried && !l.Varied[v] && gotypes.IsDifferentiable(v.Type()) {
+				l.Varied[v] = true
 				changed = true
 			}
 		}
-		ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.AssignStmt:
 				if len(n.Lhs) == len(n.Rhs) {
 					for i := range n.Lhs {
-						mark(n.Lhs[i], l.exprVaried(n.Rhs[i]))
+						mark(n.Lhs[i], l.ExprVaried(n.Rhs[i]))
 						l.markViewed(n.Lhs[i], n.Rhs[i], mark)
 					}
 				} else if len(n.Rhs) == 1 {
 					for _, lhs := range n.Lhs {
-						mark(lhs, l.exprVaried(n.Rhs[0]) || l.callArgsVaried(n.Rhs[0]))
+						mark(lhs, l.ExprVaried(n.Rhs[0]) || l.CallArgsVaried(n.Rhs[0]))
 					}
 				}
 			case *ast.RangeStmt:
 				if n.Value != nil {
-					mark(n.Value, l.exprVaried(n.X))
+					mark(n.Value, l.ExprVaried(n.X))
 				}
 			case *ast.CallExpr:
 				l.markCallWrites(n, mark)
 			case *ast.ValueSpec:
 				if len(n.Names) == len(n.Values) {
 					for i := range n.Names {
-						mark(n.Names[i], l.exprVaried(n.Values[i]))
+						mark(n.Names[i], l.ExprVaried(n.Values[i]))
 						l.markViewed(n.Names[i], n.Values[i], mark)
 					}
 				} else if len(n.Values) == 1 {
 					for _, name := range n.Names {
-						mark(name, l.callArgsVaried(n.Values[0]))
+						mark(name, l.CallArgsVaried(n.Values[0]))
 					}
 				}
 			}
@@ -169,7 +169,7 @@ func (l *Lowerer) computeVaried() {
 // a reference stored shares memory; a float copied out of a slice (cl[0] =
 // coef[i]) does not.
 func (l *Lowerer) markViewed(lhs, rhs ast.Expr, mark func(ast.Expr, bool)) {
-	if v := l.RootVar(lhs); v != nil && l.varied[v] && gotypes.IsRef(v.Type()) && gotypes.IsRef(l.Info.TypeOf(rhs)) {
+	if v := l.RootVar(lhs); v != nil && l.Varied[v] && gotypes.IsRef(v.Type()) && gotypes.IsRef(l.Info.TypeOf(rhs)) {
 		if r := l.RootVar(rhs); r != nil && r != v && gotypes.IsRef(r.Type()) {
 			mark(rhs, true)
 		}
@@ -184,7 +184,7 @@ func (l *Lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) 
 	if tv, ok := l.Info.Types[call.Fun]; ok && tv.IsType() {
 		return // a conversion writes nothing
 	}
-	if r := l.callRule(call); r != nil {
+	if r := l.CallRule(call); r != nil {
 		return // math functions and min, max, len... write nothing
 	}
 	if id := gotypes.IdentOf(call.Fun); id != nil {
@@ -195,7 +195,7 @@ func (l *Lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) 
 	if !l.mentionsVaried(call) {
 		return
 	}
-	if fn, _ := l.calleeOf(call); fn != nil && l.rules[fn] != nil || fn != nil && !l.mayWrite(fn) {
+	if fn, _ := l.CalleeOf(call); fn != nil && l.Rules[fn] != nil || fn != nil && !l.mayWrite(fn) {
 		return
 	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
@@ -215,22 +215,22 @@ func (l *Lowerer) markCallWrites(call *ast.CallExpr, mark func(ast.Expr, bool)) 
 	}
 }
 
-// callArgsVaried reports whether a multi-value call has a varied operand.
-func (l *Lowerer) callArgsVaried(e ast.Expr) bool {
+// CallArgsVaried reports whether a multi-value call has a varied operand.
+func (l *Lowerer) CallArgsVaried(e ast.Expr) bool {
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok {
 		return false
 	}
-	if r := l.callRule(call); r != nil && r.Zero {
+	if r := l.CallRule(call); r != nil && r.Zero {
 		return false
 	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
-		if s, ok := l.Info.Selections[sel]; ok && s.Kind() == types.MethodVal && l.exprVaried(sel.X) {
+		if s, ok := l.Info.Selections[sel]; ok && s.Kind() == types.MethodVal && l.ExprVaried(sel.X) {
 			return true // a method's receiver is an argument too
 		}
 	}
 	for _, a := range call.Args {
-		if l.exprVaried(a) {
+		if l.ExprVaried(a) {
 			return true
 		}
 	}
@@ -251,7 +251,7 @@ func (s liveSet) clone() liveSet {
 // computeUseful runs the backward liveness pass over the body and records
 // in l.useful each assignment target whose value may reach the result.
 func (l *Lowerer) computeUseful() {
-	l.liveBlock(l.fn.Body.List, liveSet{})
+	l.liveBlock(l.Fn.Body.List, liveSet{})
 }
 
 func (l *Lowerer) liveBlock(list []ast.Stmt, live liveSet) liveSet {

@@ -25,13 +25,13 @@ func (l *Lowerer) adjPath(e ast.Expr) adjoint.Expr {
 	case *ast.ParenExpr:
 		return l.adjPath(e.X)
 	case *ast.Ident:
-		v := l.variableOf(l.Info.ObjectOf(e))
+		v := l.VariableOf(l.Info.ObjectOf(e))
 		if v.alias != nil {
 			return v.alias
 		}
-		return l.adjOf(v)
+		return l.AdjOf(v)
 	case *ast.IndexExpr:
-		return adjoint.Index{X: l.adjPath(e.X), Index: l.conv(e.Index)}
+		return adjoint.Index{X: l.adjPath(e.X), Index: l.Conv(e.Index)}
 	case *ast.SelectorExpr:
 		return adjoint.Selector{X: l.adjPath(e.X), Sel: e.Sel.Name}
 	case *ast.StarExpr:
@@ -39,17 +39,17 @@ func (l *Lowerer) adjPath(e ast.Expr) adjoint.Expr {
 	case *ast.SliceExpr:
 		s := adjoint.SliceExpr{X: l.adjPath(e.X)}
 		if e.Low != nil {
-			s.Lo = l.conv(e.Low)
+			s.Lo = l.Conv(e.Low)
 		}
 		if e.High != nil {
-			s.Hi = l.conv(e.High)
+			s.Hi = l.Conv(e.High)
 		}
 		if e.Max != nil {
-			s.Max = l.conv(e.Max)
+			s.Max = l.Conv(e.Max)
 		}
 		return s
 	}
-	l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: keep active slices, arrays and structs in variables and index them", l.source(e))
+	l.Errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: keep active slices, arrays and structs in variables and index them", l.Source(e))
 	return adjoint.Id("_")
 }
 
@@ -59,15 +59,15 @@ func (l *Lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 	// An int or bool field of an active struct (a.Count += 1) carries no
 	// derivative: it is passive code.
 	if !l.useful[lhs] || !gotypes.IsDifferentiable(l.Info.TypeOf(lhs)) {
-		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.conv(lhs)}, Op: tok.String(), Rhs: []adjoint.Expr{l.conv(rhs)}})
+		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.Conv(lhs)}, Op: tok.String(), Rhs: []adjoint.Expr{l.Conv(rhs)}})
 		return
 	}
 	t := l.Info.TypeOf(lhs)
 	if l.freshRow(lhs, rhs) {
 		// m[i] = make([]float64, k) in the loop over m's rows: the
 		// adjoint's row is made beside it, and neither is overwritten.
-		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.adjPath(lhs)}, Op: "=", Rhs: []adjoint.Expr{l.conv(rhs)}})
-		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.conv(lhs)}, Op: "=", Rhs: []adjoint.Expr{l.conv(rhs)}})
+		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.adjPath(lhs)}, Op: "=", Rhs: []adjoint.Expr{l.Conv(rhs)}})
+		l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{l.Conv(lhs)}, Op: "=", Rhs: []adjoint.Expr{l.Conv(rhs)}})
 		return
 	}
 	if !gotypes.IsFloat(t) {
@@ -79,7 +79,7 @@ func (l *Lowerer) storeElem(_ *lowered, lhs ast.Expr, tok token.Token, rhs ast.E
 				way = "make a local slice (v := make(...)) and use it instead of the field"
 			}
 		}
-		l.errorf(lhs.Pos(), "cannot assign a whole %s inside an active value: %s", types.TypeString(t, types.RelativeTo(l.Pkg)), way)
+		l.Errorf(lhs.Pos(), "cannot assign a whole %s inside an active value: %s", types.TypeString(t, types.RelativeTo(l.Pkg)), way)
 		return
 	}
 	l.storeOperand(lhs, tok, l.lowerExpr(rhs, nil))
@@ -104,12 +104,12 @@ func (l *Lowerer) freshRow(lhs, rhs ast.Expr) bool {
 		return false
 	}
 	mObj := l.Info.ObjectOf(m)
-	mv := l.variableOf(mObj)
-	if mv.param || mv.viewOf != nil || l.variableOf(l.Info.ObjectOf(i)).name != l.loops[0].index {
+	mv := l.VariableOf(mObj)
+	if mv.param || mv.viewOf != nil || l.VariableOf(l.Info.ObjectOf(i)).Name != l.loops[0].index {
 		return false
 	}
 	rows, wholes := 0, 0
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+	ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for _, x := range n.Lhs {
@@ -141,10 +141,10 @@ func (l *Lowerer) freshRow(lhs, rhs ast.Expr) bool {
 }
 
 // storeOperand writes an operand into an element or field.
-func (l *Lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
-	lv := l.conv(lhs)
-	root := l.variableOf(l.RootVar(lhs))
-	if root.param && gotypes.ByReference(root.typ) || root.viewOf != nil && root.viewOf.param && gotypes.ByReference(root.viewOf.typ) {
+func (l *Lowerer) storeOperand(lhs ast.Expr, tok token.Token, o Operand) {
+	lv := l.Conv(lhs)
+	root := l.VariableOf(l.RootVar(lhs))
+	if root.param && gotypes.ByReference(root.Typ) || root.viewOf != nil && root.viewOf.param && gotypes.ByReference(root.viewOf.Typ) {
 		// The buffer of a parameter already holds the caller's gradient:
 		// the adjoint of the value overwritten here cannot be told apart
 		// from it.
@@ -152,24 +152,24 @@ func (l *Lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 		if root.viewOf != nil {
 			p = root.viewOf
 		}
-		if p.adj == "" {
-			l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed: a value that depends on the parameters written there would need a derivative the caller never sees; keep it in a local variable or a slice made with make", l.source(lhs))
+		if p.Adj == "" {
+			l.Errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed: a value that depends on the parameters written there would need a derivative the caller never sees; keep it in a local variable or a slice made with make", l.Source(lhs))
 			return
 		}
 		way := "make a local slice, copy the elements into it in a loop, and write into that"
 		if _, field := ast.Unparen(lhs).(*ast.SelectorExpr); field {
 			way = "copy the fields you change into local float variables and work on those"
 		}
-		switch p.typ.Underlying().(type) {
+		switch p.Typ.Underlying().(type) {
 		case *types.Pointer, *types.Slice:
 		default:
 			// A struct by value: its own memory is a copy, but a struct
 			// holding slices gets its gradient in a buffer the caller
 			// passes, added into.
-			l.errorf(lhs.Pos(), "cannot differentiate a write into %s: %s is a copy, but %s holds slices, so its gradient goes into a buffer the caller passes (added into), where the adjoint of the value overwritten cannot be told apart from the caller's; copy the elements or fields you change into local variables and work on those", l.source(lhs), p.name, types.TypeString(p.typ, types.RelativeTo(l.Pkg)))
+			l.Errorf(lhs.Pos(), "cannot differentiate a write into %s: %s is a copy, but %s holds slices, so its gradient goes into a buffer the caller passes (added into), where the adjoint of the value overwritten cannot be told apart from the caller's; copy the elements or fields you change into local variables and work on those", l.Source(lhs), p.Name, types.TypeString(p.Typ, types.RelativeTo(l.Pkg)))
 			return
 		}
-		l.errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed (its gradient is added into the caller's buffer): %s", l.source(lhs), way)
+		l.Errorf(lhs.Pos(), "cannot differentiate a write into %s, which is memory the caller passed (its gradient is added into the caller's buffer): %s", l.Source(lhs), way)
 		return
 	}
 	t := l.Info.TypeOf(lhs)
@@ -181,23 +181,23 @@ func (l *Lowerer) storeOperand(lhs ast.Expr, tok token.Token, o operand) {
 		opAssign = tok.String()[:1]
 	case token.MUL_ASSIGN, token.QUO_ASSIGN:
 		// h[j] *= y is h[j] = h[j] * y, through a temporary.
-		cur := operand{val: lv, bval: lv, v: root, path: path, typ: t}
+		cur := Operand{Val: lv, Bval: lv, v: root, path: path, Typ: t}
 		opName := tok.String()[:1]
-		o = l.emitOp(rules.Operators[opName], opName, []operand{cur, o}, adjoint.Bin(opName, lv, o.val), t, "t", nil)
+		o = l.emitOp(rules.Operators[opName], opName, []Operand{cur, o}, adjoint.Bin(opName, lv, o.Val), t, "t", nil)
 		tok = token.ASSIGN
 	default:
-		l.errorf(lhs.Pos(), "cannot differentiate the assignment %s", tok)
+		l.Errorf(lhs.Pos(), "cannot differentiate the assignment %s", tok)
 		return
 	}
-	l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{lv}, Op: tok.String(), Rhs: []adjoint.Expr{o.val}})
-	st := &op{rule: rules.Operators["copy"], name: "store", args: []operand{o}, resType: t,
+	l.fwd = append(l.fwd, adjoint.Assign{Lhs: []adjoint.Expr{lv}, Op: tok.String(), Rhs: []adjoint.Expr{o.Val}})
+	st := &op{rule: rules.Operators["copy"], name: "store", args: []Operand{o}, resType: t,
 		store: &storeTarget{root: root, lv: lv, adj: path, opAssign: opAssign}}
 	l.ops = append(l.ops, st)
 }
 
 // A storeTarget is the element an op writes.
 type storeTarget struct {
-	root     *variable
+	root     *Variable
 	lv, adj  adjoint.Expr
 	opAssign string // "" for =, "+" for +=, "-" for -=
 }
@@ -237,20 +237,20 @@ func (l *Lowerer) reverseStore(rec *lowered, o *op) []adjoint.Stmt {
 
 // assignRef lowers an assignment to an active slice or pointer variable:
 // the variable's adjoint view is set alongside it.
-func (l *Lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
+func (l *Lowerer) assignRef(rec *lowered, v *Variable, rhs ast.Expr) {
 	defining := l.defining[v]
-	if gotypes.HoldsFloatsByValue(v.typ) && defining && l.elementAlias(v, rhs) {
+	if gotypes.HoldsFloatsByValue(v.Typ) && defining && l.elementAlias(v, rhs) {
 		// A copy of an element that nothing changes while it lives: the
 		// element's adjoint is the copy's.
 		v.alias = l.adjPath(rhs)
-		l.writeForward(v, l.conv(rhs))
+		l.writeForward(v, l.Conv(rhs))
 		return
 	}
-	if gotypes.HoldsFloatsByValue(v.typ) {
+	if gotypes.HoldsFloatsByValue(v.Typ) {
 		// The adjoint of a copy is a view for the slices it holds, but its
 		// own floats' adjoints would stay in the copy: refused, not lost.
 		field := "Field"
-		if st, ok := v.typ.Underlying().(*types.Struct); ok {
+		if st, ok := v.Typ.Underlying().(*types.Struct); ok {
 			for f := range st.Fields() {
 				if gotypes.IsFloat(f.Type()) {
 					field = f.Name()
@@ -258,11 +258,11 @@ func (l *Lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 				}
 			}
 		}
-		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of the copy %s: %s holds floats by value beside slices or pointers, and the copy's floats would lose their derivatives; read the fields you need into variables (%s := %s.%s), or range over the slice the value comes from", l.source(rhs), types.TypeString(v.typ, types.RelativeTo(l.Pkg)), LowerFirst(field), l.source(rhs), field)
-		l.writeForward(v, l.conv(rhs))
+		l.Errorf(rhs.Pos(), "gradgen cannot follow the adjoint of the copy %s: %s holds floats by value beside slices or pointers, and the copy's floats would lose their derivatives; read the fields you need into variables (%s := %s.%s), or range over the slice the value comes from", l.Source(rhs), types.TypeString(v.Typ, types.RelativeTo(l.Pkg)), LowerFirst(field), l.Source(rhs), field)
+		l.writeForward(v, l.Conv(rhs))
 		return
 	}
-	primal := l.conv(rhs)
+	primal := l.Conv(rhs)
 	// The shadow first: a view of v itself (W = W[:n]) is a view of the
 	// shadow, whatever name the shadow takes.
 	sh := l.ensureShadow(v)
@@ -271,14 +271,14 @@ func (l *Lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	case *ast.CallExpr:
 		if id := gotypes.IdentOf(r.Fun); id != nil {
 			if b, ok := l.Info.Uses[id].(*types.Builtin); ok && b.Name() == "make" {
-				view = l.conv(r)
+				view = l.Conv(r)
 			}
 		}
 	case *ast.CompositeLit:
 		// A literal of constants (the others are rewritten into make
 		// and element writes before lowering): fresh memory, whose
 		// adjoint starts zero, as make's does.
-		if n, ok := sliceLitLen(l.Info, r); ok && !l.exprVaried(r) {
+		if n, ok := sliceLitLen(l.Info, r); ok && !l.ExprVaried(r) {
 			if t, ok := gotypes.IrType(l.Info.TypeOf(r)); ok {
 				view = adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: t}, adjoint.Literal(fmt.Sprint(n))}}
 			}
@@ -287,11 +287,11 @@ func (l *Lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 		if sl, isSlice := r.(*ast.SliceExpr); isSlice && l.localArrayView(sl) {
 			// Its adjoint array is declared after the forward code that
 			// would take the view (a new user's trial: undefined: da).
-			l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: it is a view of a local array, whose adjoint gradgen declares only for the backward sweep; make the array a slice (a := make([]float64, n)) and take the view of that", l.source(rhs))
+			l.Errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: it is a view of a local array, whose adjoint gradgen declares only for the backward sweep; make the array a slice (a := make([]float64, n)) and take the view of that", l.Source(rhs))
 			l.writeForward(v, primal)
 			return
 		}
-		if l.exprVaried(r) {
+		if l.ExprVaried(r) {
 			view = l.adjPath(r)
 		} else if _, ok := r.(*ast.SliceExpr); ok {
 			// A view of a passive slice that the code then writes into.
@@ -300,15 +300,15 @@ func (l *Lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	}
 	if view == nil {
 		what := "an active slice must come from make, a parameter, or slicing one"
-		if _, ptr := v.typ.Underlying().(*types.Pointer); ptr {
+		if _, ptr := v.Typ.Underlying().(*types.Pointer); ptr {
 			what = "an active pointer must be a pointer parameter, or a pointer held in one"
 		}
-		l.errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: %s", l.source(rhs), what)
+		l.Errorf(rhs.Pos(), "gradgen cannot follow the adjoint of %s: %s", l.Source(rhs), what)
 		l.writeForward(v, primal)
 		return
 	}
 	if root := l.RootVar(rhs); root != nil && view != nil {
-		if rv := l.variableOf(root); rv != v {
+		if rv := l.VariableOf(root); rv != v {
 			v.viewOf = rv
 			if rv.viewOf != nil {
 				v.viewOf = rv.viewOf
@@ -319,7 +319,7 @@ func (l *Lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 		l.poolLocal(v, sh)
 		defining = false
 	}
-	if once := l.madeOnce(rhs, v.name); once != nil {
+	if once := l.MadeOnce(rhs, v.Name); once != nil {
 		// make's length calls a function: evaluated once, for the value,
 		// and the adjoint made as long (a second call could return
 		// another length, or do its effects twice).
@@ -341,23 +341,23 @@ func (l *Lowerer) assignRef(rec *lowered, v *variable, rhs ast.Expr) {
 	l.writeForward(v, primal)
 }
 
-// madeOnce returns, for rhs = make([]T, n[, c]) whose n or c is not an
+// MadeOnce returns, for rhs = make([]T, n[, c]) whose n or c is not an
 // expression the generated code can evaluate again (a call), the make of
 // the adjoint or tangent of the slice named v as long as it:
 // make([]T, len(v)[, cap(v)]); else nil.
-func (l *Lowerer) madeOnce(rhs ast.Expr, v string) adjoint.Expr {
+func (l *Lowerer) MadeOnce(rhs ast.Expr, v string) adjoint.Expr {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
 	if !ok || !gotypes.IsBuiltinCall(l.Info, call, "make") || len(call.Args) < 2 {
 		return nil
 	}
 	again := true
 	for _, a := range call.Args[1:] {
-		again = again && (l.Info.Types[a].Value != nil || l.recomputable(l.conv(a)))
+		again = again && (l.Info.Types[a].Value != nil || l.recomputable(l.Conv(a)))
 	}
 	if again {
 		return nil
 	}
-	args := []adjoint.Expr{l.conv(call.Args[0]), adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(v)}}}
+	args := []adjoint.Expr{l.Conv(call.Args[0]), adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{adjoint.Id(v)}}}
 	if len(call.Args) == 3 {
 		args = append(args, adjoint.Call{Fun: adjoint.Id("cap"), Args: []adjoint.Expr{adjoint.Id(v)}})
 	}
@@ -374,29 +374,29 @@ func (l *Lowerer) localArrayView(sl *ast.SliceExpr) bool {
 	if root == nil {
 		return false
 	}
-	v := l.variableOf(root)
+	v := l.VariableOf(root)
 	return !v.param && v.viewOf == nil && !gotypes.IsRef(root.Type())
 }
 
 // ensureShadow returns the variable that holds v's adjoint view.
-func (l *Lowerer) ensureShadow(v *variable) *variable {
+func (l *Lowerer) ensureShadow(v *Variable) *Variable {
 	if v.shadow == nil {
-		name := l.Names.Fresh(AdjointName(v.name))
-		if v.param && v.adj != "" {
+		name := l.Names.Fresh(AdjointName(v.Name))
+		if v.param && v.Adj != "" {
 			// A parameter's buffer is its view already: w = w[1:] goes
 			// with dw = dw[1:], and code before it names dw too.
-			name = v.adj
+			name = v.Adj
 		}
-		v.shadow = l.local(&variable{name: name, typ: v.typ, ir: v.ir, param: v.param})
-		v.adj = v.shadow.name
-		l.byName[v.shadow.name] = v.shadow
+		v.shadow = l.local(&Variable{Name: name, Typ: v.Typ, IR: v.IR, param: v.param})
+		v.Adj = v.shadow.Name
+		l.byName[v.shadow.Name] = v.shadow
 	}
 	return v.shadow
 }
 
 // zeroView is an error: a view of passive data cannot carry an adjoint.
 func (l *Lowerer) zeroView(e ast.Expr) adjoint.Expr {
-	l.errorf(e.Pos(), "gradgen cannot give %s an adjoint: it is a view of data that does not depend on the parameters; copy it into a slice made with make first", l.source(e))
+	l.Errorf(e.Pos(), "gradgen cannot give %s an adjoint: it is a view of data that does not depend on the parameters; copy it into a slice made with make first", l.Source(e))
 	return nil
 }
 
@@ -419,14 +419,14 @@ func (l *Lowerer) checkAliasing(body *ast.BlockStmt) {
 		switch n := n.(type) {
 		case *ast.UnaryExpr:
 			if n.Op == token.AND && !refusedArg[n] {
-				if v := l.RootVar(n.X); v != nil && l.varied[v] {
-					l.errorf(n.Pos(), "cannot differentiate through &%s: a pointer to an active value could change it unseen; pass the value, or index it", l.source(n.X))
+				if v := l.RootVar(n.X); v != nil && l.Varied[v] {
+					l.Errorf(n.Pos(), "cannot differentiate through &%s: a pointer to an active value could change it unseen; pass the value, or index it", l.Source(n.X))
 				}
 			}
 		case *ast.CallExpr:
 			if id := gotypes.IdentOf(n.Fun); id != nil {
 				if b, ok := l.Info.Uses[id].(*types.Builtin); ok && (b.Name() == "append" || b.Name() == "copy" || b.Name() == "clear") && len(n.Args) > 0 {
-					if v := l.RootVar(n.Args[0]); v != nil && l.varied[v] {
+					if v := l.RootVar(n.Args[0]); v != nil && l.Varied[v] {
 						way := "make the slice with its final length and assign its elements"
 						if b.Name() == "clear" {
 							way = "set its elements to zero in a loop (for i := range s { s[i] = 0 })"
@@ -434,7 +434,7 @@ func (l *Lowerer) checkAliasing(body *ast.BlockStmt) {
 						if b.Name() == "copy" {
 							way = "gradgen writes copy(dst, src) as a loop only as a statement of its own (or n := copy(dst, src)) and only when the two cannot overlap: (slices of) two different variables, each a parameter never reassigned or a local made once with make and never reassigned, not both parameters; otherwise copy the elements in a loop of your own (for i := range dst { dst[i] = src[i] })"
 						}
-						l.errorf(n.Pos(), "cannot differentiate %s on an active slice: %s", b.Name(), way)
+						l.Errorf(n.Pos(), "cannot differentiate %s on an active slice: %s", b.Name(), way)
 					}
 				}
 			}
@@ -451,7 +451,7 @@ func (l *Lowerer) checkAliasing(body *ast.BlockStmt) {
 
 func (l *Lowerer) checkPackageWrite(x ast.Expr) {
 	if at, ok := l.packageVarWritten(x); ok {
-		l.errorf(at.Pos(), "cannot write to the package-level variable %s in code gradgen differentiates: package variables are passive data; use a local variable", l.source(at))
+		l.Errorf(at.Pos(), "cannot write to the package-level variable %s in code gradgen differentiates: package variables are passive data; use a local variable", l.Source(at))
 	}
 }
 

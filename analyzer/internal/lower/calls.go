@@ -34,25 +34,25 @@ import (
 // A HelperKey identifies one helper: a callee and which of its parameters
 // (receiver first) carry derivatives.
 type HelperKey struct {
-	fn   *types.Func
-	mask string
+	Fn   *types.Func
+	Mask string
 }
 
 type Helper struct {
-	name     string
+	Name     string
 	pullback bool
-	done     bool
+	Done     bool
 }
 
 // funcDecl finds the declaration of a function of the package.
-type declSite struct {
+type DeclSite struct {
 	Decl *ast.FuncDecl
 	File *ast.File
 }
 
-// calleeOf returns the function or method a call calls and, for a method,
+// CalleeOf returns the function or method a call calls and, for a method,
 // its receiver expression.
-func (l *Lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
+func (l *Lowerer) CalleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.Ident:
 	case *ast.IndexExpr, *ast.IndexListExpr:
@@ -72,15 +72,15 @@ func (l *Lowerer) calleeOf(call *ast.CallExpr) (*types.Func, ast.Expr) {
 
 // lowerFuncCall lowers a call to a function of this package, or to one
 // with a //gradgen:rule, and reports false for any other call.
-func (l *Lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bool) {
-	fn, recvExpr := l.calleeOf(call)
+func (l *Lowerer) lowerFuncCall(call *ast.CallExpr, into *Variable) (Operand, bool) {
+	fn, recvExpr := l.CalleeOf(call)
 	if fn == nil {
-		return operand{}, false
+		return Operand{}, false
 	}
-	rule := l.rules[fn]
+	rule := l.Rules[fn]
 	site, same := l.Decls[fn]
 	if rule == nil && (!same || fn.Pkg() != l.Pkg) {
-		return operand{}, false
+		return Operand{}, false
 	}
 	generic := fn.Signature().TypeParams().Len() > 0
 	if rule == nil && !generic {
@@ -91,37 +91,37 @@ func (l *Lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 		}
 	}
 	if recv := fn.Type().(*types.Signature).Recv(); recv != nil && types.IsInterface(recv.Type()) {
-		l.errorf(call.Pos(), "cannot differentiate the interface method call %s: call a concrete function", l.source(call))
-		return l.passive(call), true
+		l.Errorf(call.Pos(), "cannot differentiate the interface method call %s: call a concrete function", l.Source(call))
+		return l.Passive(call), true
 	}
-	sig := l.callSignature(call, fn)
+	sig := l.CallSignature(call, fn)
 	if sig.Variadic() && !call.Ellipsis.IsValid() {
 		// With xs... the variadic parameter is the slice passed, and the
 		// call is like any other; separate values would need a slice
 		// built for them, which the caller can write.
-		l.errorf(call.Pos(), "cannot differentiate the call %s, which %s", l.source(call), variadicAdvice(l.source, l.Pkg, call, sig))
-		return l.passive(call), true
+		l.Errorf(call.Pos(), "cannot differentiate the call %s, which %s", l.Source(call), VariadicAdvice(l.Source, l.Pkg, call, sig))
+		return l.Passive(call), true
 	}
 	params, args, mask, ok := l.lowerCallArgs(call, sig, recvExpr)
 	if !ok {
-		return l.passive(call), true
+		return l.Passive(call), true
 	}
 	active := bytes.IndexByte(mask, '1') >= 0
 	if !active {
-		return l.passive(call), true
+		return l.Passive(call), true
 	}
 	if rule == nil && site.Decl.Body == nil {
-		l.errorf(call.Pos(), "%s has no body: supply its derivative with a //gradgen:rule function of signature %s", fn.Name(), ruleSignature(fn, l.Pkg))
-		return l.passive(call), true
+		l.Errorf(call.Pos(), "%s has no body: supply its derivative with a //gradgen:rule function of signature %s", fn.Name(), ruleSignature(fn, l.Pkg))
+		return l.Passive(call), true
 	}
 	fun, pullback, ok := l.calleeRef(call, fn, site, rule, params, mask)
 	if !ok {
-		return l.passive(call), true
+		return l.Passive(call), true
 	}
 	resType := sig.Results().At(0).Type()
 	vals := make([]adjoint.Expr, len(args))
 	for i, a := range args {
-		vals[i] = a.val
+		vals[i] = a.Val
 	}
 	helperCall := func(extra ...adjoint.Expr) adjoint.Expr {
 		all := append(append([]adjoint.Expr(nil), vals...), extra...)
@@ -142,7 +142,7 @@ func (l *Lowerer) lowerFuncCall(call *ast.CallExpr, into *variable) (operand, bo
 // pullback (it takes the result's adjoint) rather than a function of
 // partials. It fills mask with '2' for parameters a rule derives though
 // no derivative flows through them. ok is false after an error.
-func (l *Lowerer) calleeRef(call *ast.CallExpr, fn *types.Func, site declSite, rule *ruleFunc, params []*types.Var, mask []byte) (fun adjoint.Expr, pullback, ok bool) {
+func (l *Lowerer) calleeRef(call *ast.CallExpr, fn *types.Func, site DeclSite, rule *RuleFunc, params []*types.Var, mask []byte) (fun adjoint.Expr, pullback, ok bool) {
 	for i, p := range params {
 		if mask[i] == '1' && gotypes.ByReference(p.Type()) {
 			pullback = true
@@ -153,34 +153,34 @@ func (l *Lowerer) calleeRef(call *ast.CallExpr, fn *types.Func, site declSite, r
 		if !ok {
 			return nil, false, false
 		}
-		return l.instantiated(call, name), pullback, true
+		return l.Instantiated(call, name), pullback, true
 	}
-	if msg := rule.nonWrtArgument(params, func(i int) bool { return mask[i] == '1' }); msg != "" {
-		l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), msg)
+	if msg := rule.NonWrtArgument(params, func(i int) bool { return mask[i] == '1' }); msg != "" {
+		l.Errorf(call.Pos(), "cannot differentiate the call %s: %s", l.Source(call), msg)
 		return nil, false, false
 	}
 	// A rule computes the partials of every parameter it covers, needed or
 	// not.
 	for i, p := range params {
-		if mask[i] == '0' && rule.derives(i, p.Type()) {
+		if mask[i] == '0' && rule.Derives(i, p.Type()) {
 			mask[i] = '2' // computed by the rule, unused
 		}
 	}
-	return rule.ref(), rule.pullback(), true
+	return rule.Ref(), rule.Pullback(), true
 }
 
 // partialsCall: y, ∂y/∂a, ... := gradOfF(a, ...) going forward; the
 // partials times the adjoint of y going back.
-func (l *Lowerer) partialsCall(fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, call adjoint.Expr, into *variable) operand {
-	y := l.newTemp(LowerFirst(fn.Name()), resType)
-	results := []*variable{y}
+func (l *Lowerer) partialsCall(fn *types.Func, params []*types.Var, args []Operand, mask string, resType types.Type, call adjoint.Expr, into *Variable) Operand {
+	y := l.NewTemp(LowerFirst(fn.Name()), resType)
+	results := []*Variable{y}
 	r := &rules.Rule{}
 	for i, p := range params {
 		if mask[i] == '0' {
 			r.VJP = append(r.VJP, nil)
 			continue
 		}
-		d := l.newTemp("d"+UpperFirst(y.name)+"D"+p.Name(), p.Type())
+		d := l.NewTemp("d"+UpperFirst(y.Name)+"D"+p.Name(), p.Type())
 		results = append(results, d)
 		if mask[i] == '2' {
 			r.VJP = append(r.VJP, nil)
@@ -204,7 +204,7 @@ func (l *Lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 		tok = "="
 	}
 	for i, v := range results {
-		lhs[i] = adjoint.Id(v.name)
+		lhs[i] = adjoint.Id(v.Name)
 		if tok == "=" {
 			l.hoist(v)
 		}
@@ -213,12 +213,12 @@ func (l *Lowerer) partialsCall(fn *types.Func, params []*types.Var, args []opera
 	o := &op{rule: r, name: fn.Name(), args: args, results: results, resType: resType, fwd: call}
 	l.ops = append(l.ops, o)
 	l.graphOp(o, call)
-	return operand{val: adjoint.Id(y.name), bval: adjoint.Id(y.name), v: y, typ: resType}
+	return Operand{Val: adjoint.Id(y.Name), Bval: adjoint.Id(y.Name), v: y, Typ: resType}
 }
 
 // pullbackCall: y := f(a, ...) going forward; the pullback going back.
-func (l *Lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*types.Var, args []operand, mask string, resType types.Type, helperCall func(...adjoint.Expr) adjoint.Expr, into *variable, isRule bool) operand {
-	fwd := l.conv(src)
+func (l *Lowerer) pullbackCall(src *ast.CallExpr, fn *types.Func, params []*types.Var, args []Operand, mask string, resType types.Type, helperCall func(...adjoint.Expr) adjoint.Expr, into *Variable, isRule bool) Operand {
+	fwd := l.Conv(src)
 	r := &rules.Rule{Pullback: func(c *rules.Ctx) []adjoint.Stmt {
 		extra := []adjoint.Expr{c.D[0]}
 		// Pullbacks and rules return the value first; the caller has it.
@@ -281,18 +281,18 @@ func (l *Lowerer) bufferArg(e ast.Expr, t types.Type) adjoint.Expr {
 // several float results: f going forward, its pullback — which takes one
 // adjoint per result — going back.
 func (l *Lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExpr) bool {
-	fn, recvExpr := l.calleeOf(call)
+	fn, recvExpr := l.CalleeOf(call)
 	if fn == nil || fn.Pkg() != l.Pkg {
 		return false
 	}
 	site, ok := l.Decls[fn]
-	sig := l.callSignature(call, fn)
+	sig := l.CallSignature(call, fn)
 	if !ok || site.Decl.Body == nil || sig.Variadic() && !call.Ellipsis.IsValid() || sig.Results().Len() != len(lhs) {
 		return false
 	}
 	for i := range sig.Results().Len() {
 		if !gotypes.IsFloat(sig.Results().At(i).Type()) {
-			l.errorf(call.Pos(), "cannot differentiate %s: gradgen follows helpers whose results are all floats; return the floats from this helper and compute the %s in another function", l.source(call), types.TypeString(sig.Results().At(i).Type(), types.RelativeTo(l.Pkg)))
+			l.Errorf(call.Pos(), "cannot differentiate %s: gradgen follows helpers whose results are all floats; return the floats from this helper and compute the %s in another function", l.Source(call), types.TypeString(sig.Results().At(i).Type(), types.RelativeTo(l.Pkg)))
 			return true
 		}
 	}
@@ -305,31 +305,31 @@ func (l *Lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 		return true
 	}
 	// Forward: the results into temporaries, then into the variables.
-	results := make([]*variable, len(lhs))
+	results := make([]*Variable, len(lhs))
 	lhsIR := make([]adjoint.Expr, len(lhs))
 	tok := ":="
 	if l.depth > 0 || l.hoistAll {
 		tok = "="
 	}
 	for i := range results {
-		results[i] = l.newTemp(LowerFirst(fn.Name()), sig.Results().At(i).Type())
-		lhsIR[i] = adjoint.Id(results[i].name)
+		results[i] = l.NewTemp(LowerFirst(fn.Name()), sig.Results().At(i).Type())
+		lhsIR[i] = adjoint.Id(results[i].Name)
 		if tok == "=" {
 			l.hoist(results[i])
 		}
 	}
-	fwd := l.conv(call)
+	fwd := l.Conv(call)
 	l.fwd = append(l.fwd, adjoint.Assign{Lhs: lhsIR, Op: tok, Rhs: []adjoint.Expr{fwd}})
 	vals := make([]adjoint.Expr, len(args))
 	for i, a := range args {
-		vals[i] = a.bval
+		vals[i] = a.Bval
 	}
 	r := l.multiResultRule(call, fn, recvExpr, name, params, args, mask, vals, len(results))
 	o := &op{rule: r, name: fn.Name(), args: args, results: results, resType: sig.Results().At(0).Type(), fwd: fwd}
 	l.ops = append(l.ops, o)
 	l.graphOp(o, fwd)
 	for i, x := range lhs {
-		l.assignOperand(rec, x, operand{val: lhsIR[i], bval: lhsIR[i], v: results[i], typ: results[i].typ})
+		l.assignOperand(rec, x, Operand{Val: lhsIR[i], Bval: lhsIR[i], v: results[i], Typ: results[i].Typ})
 	}
 	return true
 }
@@ -338,7 +338,7 @@ func (l *Lowerer) lowerMultiCall(rec *lowered, lhs []ast.Expr, call *ast.CallExp
 // results: its backward code calls the helper's gradient (name) with the
 // results' adjoints and adds what it returns into the arguments' adjoints
 // (by-reference arguments' adjoints are passed in and written by it).
-func (l *Lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr ast.Expr, name string, params []*types.Var, args []operand, mask []byte, vals []adjoint.Expr, nResults int) *rules.Rule {
+func (l *Lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr ast.Expr, name string, params []*types.Var, args []Operand, mask []byte, vals []adjoint.Expr, nResults int) *rules.Rule {
 	return &rules.Rule{Pullback: func(c *rules.Ctx) []adjoint.Stmt {
 		var extra []adjoint.Expr
 		for _, d := range c.D {
@@ -363,7 +363,7 @@ func (l *Lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr a
 			}
 		}
 		all := append(append([]adjoint.Expr(nil), vals...), extra...)
-		var callExpr adjoint.Expr = adjoint.Call{Fun: l.instantiated(call, name), Args: all}
+		var callExpr adjoint.Expr = adjoint.Call{Fun: l.Instantiated(call, name), Args: all}
 		if recvExpr != nil {
 			callExpr = adjoint.Call{Fun: adjoint.Selector{X: all[0], Sel: name}, Args: all[1:]}
 		}
@@ -383,20 +383,20 @@ func (l *Lowerer) multiResultRule(call *ast.CallExpr, fn *types.Func, recvExpr a
 // varied argument of a differentiable parameter, else '0'. A varied
 // argument passed by reference stands for a path into its root variable's
 // adjoint; ok is false, after an error, when it has no root variable.
-func (l *Lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) (params []*types.Var, args []operand, mask []byte, ok bool) {
-	params, exprs := callOperands(call, sig, recvExpr)
-	args = make([]operand, len(exprs))
+func (l *Lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) (params []*types.Var, args []Operand, mask []byte, ok bool) {
+	params, exprs := CallOperands(call, sig, recvExpr)
+	args = make([]Operand, len(exprs))
 	mask = make([]byte, len(exprs))
 	for i, e := range exprs {
 		mask[i] = '0'
-		if gotypes.IsDifferentiable(params[i].Type()) && l.exprVaried(e) {
+		if gotypes.IsDifferentiable(params[i].Type()) && l.ExprVaried(e) {
 			mask[i] = '1'
 			if gotypes.ByReference(params[i].Type()) {
 				if l.RootVar(e) == nil {
-					l.errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.source(e))
+					l.Errorf(e.Pos(), "gradgen cannot follow the adjoint of %s: pass a variable, or an element, field or slice of one", l.Source(e))
 					return nil, nil, nil, false
 				}
-				args[i] = operand{val: l.conv(e), bval: l.conv(e), v: l.variableOf(l.RootVar(e)), path: l.bufferArg(e, params[i].Type()), typ: params[i].Type()}
+				args[i] = Operand{Val: l.Conv(e), Bval: l.Conv(e), v: l.VariableOf(l.RootVar(e)), path: l.bufferArg(e, params[i].Type()), Typ: params[i].Type()}
 				continue
 			}
 		}
@@ -409,14 +409,14 @@ func (l *Lowerer) lowerCallArgs(call *ast.CallExpr, sig *types.Signature, recvEx
 // to the operands its call passes.
 type inlineFrame struct {
 	fn   *types.Func
-	args map[types.Object]operand
+	args map[types.Object]Operand
 }
 
-// variadicAdvice says what a call that passes separate values (or none)
+// VariadicAdvice says what a call that passes separate values (or none)
 // to a variadic parameter does, and writes it as gradgen can
 // differentiate it: the values declared as a slice, passed with ...
 // (Norm(a, b) → xs := []float64{a, b}; then Norm(xs...)).
-func variadicAdvice(source func(ast.Node) string, pkg *types.Package, call *ast.CallExpr, sig *types.Signature) string {
+func VariadicAdvice(source func(ast.Node) string, pkg *types.Package, call *ast.CallExpr, sig *types.Signature) string {
 	n := sig.Params().Len() - 1
 	elem := sig.Params().At(n).Type().(*types.Slice).Elem()
 	var fixed, rest []string
@@ -432,4 +432,22 @@ func variadicAdvice(source func(ast.Node) string, pkg *types.Package, call *ast.
 		what = "passes no values to its variadic parameter: pass an empty slice"
 	}
 	return fmt.Sprintf("%s, xs := []%s{%s}; then %s(%sxs...)", what, types.TypeString(elem, types.RelativeTo(pkg)), strings.Join(rest, ", "), source(call.Fun), strings.Join(fixed, ""))
+}
+
+// CallOperands returns the parameters of a call's callee, with sig its
+// signature, and the expressions passed to them: the receiver recvExpr
+// first, when the callee is a method, then the arguments. Treating the
+// receiver as one more argument lets one walk write them all.
+func CallOperands(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) ([]*types.Var, []ast.Expr) {
+	var params []*types.Var
+	var exprs []ast.Expr
+	if recvExpr != nil {
+		params = append(params, sig.Recv())
+		exprs = append(exprs, recvExpr)
+	}
+	for i := range sig.Params().Len() {
+		params = append(params, sig.Params().At(i))
+		exprs = append(exprs, call.Args[i])
+	}
+	return params, exprs
 }

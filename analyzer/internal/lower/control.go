@@ -37,8 +37,8 @@ type loopRec struct {
 	broke      *recorder // whether the last iteration left early (break, return)
 	// rangeIndex and rangeValue are set again from the recorded count in
 	// the backward sweep, when backward code reads them.
-	rangeIndex *variable
-	rangeValue *variable
+	rangeIndex *Variable
+	rangeValue *Variable
 	rangeX     adjoint.Expr
 	// replay is a replayed loop's forward code, run again at the start of
 	// each backward trip after the values in entryVars come back from the
@@ -50,7 +50,7 @@ type loopRec struct {
 	replay    []adjoint.Stmt
 	replayed  bool
 	entry     []*tape
-	entryVars []*variable
+	entryVars []*Variable
 }
 
 // loopCtx is what a loop being lowered tells the statements inside it.
@@ -148,7 +148,7 @@ func (l *Lowerer) lowerAny(s ast.Stmt, label string) []*lowered {
 		case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt:
 			return l.lowerAny(s.Stmt, s.Label.Name)
 		}
-		l.errorf(s.Pos(), "labels are supported on loops and switches only: gradgen does not support goto")
+		l.Errorf(s.Pos(), "labels are supported on loops and switches only: gradgen does not support goto")
 		return nil
 	case *ast.IfStmt:
 		return l.lowerIf(s)
@@ -169,13 +169,13 @@ func (l *Lowerer) lowerAny(s ast.Stmt, label string) []*lowered {
 	case *ast.ReturnStmt:
 		return []*lowered{l.lowerReturn(s)}
 	case *ast.GoStmt:
-		l.errorf(s.Pos(), "%s", goStmtRefusal)
+		l.Errorf(s.Pos(), "%s", goStmtRefusal)
 	case *ast.DeferStmt:
-		l.errorf(s.Pos(), "%s", deferRefusal)
+		l.Errorf(s.Pos(), "%s", deferRefusal)
 	case *ast.SelectStmt, *ast.SendStmt:
-		l.errorf(s.Pos(), "cannot differentiate channel operations: move them out of the annotated function")
+		l.Errorf(s.Pos(), "cannot differentiate channel operations: move them out of the annotated function")
 	case *ast.TypeSwitchStmt:
-		l.errorf(s.Pos(), "cannot differentiate a type switch: gradgen does not follow interfaces; switch outside the annotated function")
+		l.Errorf(s.Pos(), "cannot differentiate a type switch: gradgen does not follow interfaces; switch outside the annotated function")
 	default:
 		return []*lowered{l.lowerStmt(s)}
 	}
@@ -189,7 +189,7 @@ func (l *Lowerer) lowerIf(s *ast.IfStmt) []*lowered {
 	if s.Init != nil {
 		out = append(out, l.lowerAny(s.Init, "")...)
 	}
-	cond := l.conv(s.Cond)
+	cond := l.Conv(s.Cond)
 	inLoop := l.loopDepth > 0
 	l.depth++
 	before := maps.Clone(l.graphValues)
@@ -233,7 +233,7 @@ func (l *Lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 	}
 	var tag adjoint.Expr
 	if s.Tag != nil {
-		tag = l.conv(s.Tag)
+		tag = l.Conv(s.Tag)
 	}
 	inLoop := l.loopDepth > 0
 	l.depth++
@@ -252,13 +252,13 @@ func (l *Lowerer) lowerSwitch(s *ast.SwitchStmt, label string) []*lowered {
 		}
 		if n := len(cc.Body); n > 0 {
 			if b, ok := cc.Body[n-1].(*ast.BranchStmt); ok && b.Tok == token.FALLTHROUGH {
-				l.errorf(b.Pos(), "fallthrough is not supported: repeat the code of the next case, or use if/else")
+				l.Errorf(b.Pos(), "fallthrough is not supported: repeat the code of the next case, or use if/else")
 			}
 		}
 		l.graphValues = maps.Clone(before)
 		bodies = append(bodies, l.lowerBlock(cc.Body))
 		afters = append(afters, l.graphValues)
-		lists = append(lists, l.convAll(cc.List))
+		lists = append(lists, l.ConvAll(cc.List))
 	}
 	if !hasDefault {
 		afters, bodies = append(afters, before), append(bodies, nil) // no case taken
@@ -335,7 +335,7 @@ func (l *Lowerer) lowerBranch(s *ast.BranchStmt) []*lowered {
 	case token.CONTINUE:
 		leaves(false)
 	case token.GOTO:
-		l.errorf(s.Pos(), "cannot differentiate goto: rewrite it with loops, break and continue")
+		l.Errorf(s.Pos(), "cannot differentiate goto: rewrite it with loops, break and continue")
 		return nil
 	case token.FALLTHROUGH:
 		return nil // reported by lowerSwitch

@@ -83,7 +83,7 @@ func (l *Lowerer) reverseAny(r *lowered) []adjoint.Stmt {
 
 // header is the first line of a compound statement, for comments.
 func (l *Lowerer) header(s ast.Stmt) string {
-	text := l.source(s)
+	text := l.Source(s)
 	if i := strings.Index(text, "{"); i > 0 {
 		text = strings.TrimSpace(text[:i])
 	}
@@ -160,15 +160,15 @@ func (l *Lowerer) reverseLoop(r *lowered) []adjoint.Stmt {
 		}
 		if lp.rangeIndex != nil {
 			var index adjoint.Expr = adjoint.Bin("-", trips, adjoint.Literal("1"))
-			if b, ok := lp.rangeIndex.typ.Underlying().(*types.Basic); ok && b.Kind() != types.Int {
+			if b, ok := lp.rangeIndex.Typ.Underlying().(*types.Basic); ok && b.Kind() != types.Int {
 				// The key of a range over an int32 is an int32; the count
 				// recorded is an int.
-				index = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(lp.rangeIndex.typ)}, Args: []adjoint.Expr{index}}
+				index = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(lp.rangeIndex.Typ)}, Args: []adjoint.Expr{index}}
 			}
-			body = append(body, adjoint.Set(adjoint.Id(lp.rangeIndex.name), "=", index))
+			body = append(body, adjoint.Set(adjoint.Id(lp.rangeIndex.Name), "=", index))
 		}
 		if lp.rangeValue != nil {
-			reload := adjoint.Set(adjoint.Id(lp.rangeValue.name), "=", adjoint.Index{X: lp.rangeX, Index: adjoint.Id(lp.rangeIndex.name)})
+			reload := adjoint.Set(adjoint.Id(lp.rangeValue.Name), "=", adjoint.Index{X: lp.rangeX, Index: adjoint.Id(lp.rangeIndex.Name)})
 			// It reads what it ranges over as it was: a later write to it
 			// (var ar [3]float64 on the next trip of an outer loop) must
 			// save and restore it.

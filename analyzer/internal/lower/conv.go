@@ -15,21 +15,21 @@ import (
 // local variables renamed, other packages' names qualified and float
 // constants written as float literals.
 
-// conv converts a passive source expression into the adjoint program,
+// Conv converts a passive source expression into the adjoint program,
 // renaming local variables and qualifying other packages' names.
-func (l *Lowerer) conv(e ast.Expr) adjoint.Expr {
+func (l *Lowerer) Conv(e ast.Expr) adjoint.Expr {
 	switch e := e.(type) {
 	case *ast.Ident:
 		if o, ok := l.bound(l.Info.ObjectOf(e)); ok {
-			return o.val
+			return o.Val
 		}
 		switch obj := l.Info.ObjectOf(e).(type) {
 		case *types.Var:
 			if v, ok := l.vars[obj]; ok {
-				return adjoint.Id(v.name)
+				return adjoint.Id(v.Name)
 			}
 			if obj.Parent() != nil && obj.Parent() != l.Pkg.Scope() && obj.Pkg() == l.Pkg {
-				return adjoint.Id(l.variableOf(obj).name)
+				return adjoint.Id(l.VariableOf(obj).Name)
 			}
 		case *types.TypeName:
 			if t, ok := gotypes.IrType(obj.Type()); ok {
@@ -40,36 +40,36 @@ func (l *Lowerer) conv(e ast.Expr) adjoint.Expr {
 	case *ast.BasicLit:
 		return adjoint.Lit{Text: e.Value}
 	case *ast.ParenExpr:
-		return adjoint.Paren{X: l.conv(e.X)}
+		return adjoint.Paren{X: l.Conv(e.X)}
 	case *ast.BinaryExpr:
-		return adjoint.Bin(e.Op.String(), l.conv(e.X), l.conv(e.Y))
+		return adjoint.Bin(e.Op.String(), l.Conv(e.X), l.Conv(e.Y))
 	case *ast.UnaryExpr:
-		return adjoint.Unary{Op: e.Op.String(), X: l.conv(e.X)}
+		return adjoint.Unary{Op: e.Op.String(), X: l.Conv(e.X)}
 	case *ast.StarExpr:
-		return adjoint.Unary{Op: "*", X: l.conv(e.X)}
+		return adjoint.Unary{Op: "*", X: l.Conv(e.X)}
 	case *ast.CallExpr:
 		args := make([]adjoint.Expr, len(e.Args))
 		for i, a := range e.Args {
-			args[i] = l.conv(a)
+			args[i] = l.Conv(a)
 		}
-		return adjoint.Call{Fun: l.conv(e.Fun), Args: args, Ellipsis: e.Ellipsis.IsValid()}
+		return adjoint.Call{Fun: l.Conv(e.Fun), Args: args, Ellipsis: e.Ellipsis.IsValid()}
 	case *ast.SelectorExpr:
 		if pkg, ok := l.Info.Uses[gotypes.IdentOf(e.X)].(*types.PkgName); ok {
 			return adjoint.Qual{Path: pkg.Imported().Path(), Name: e.Sel.Name}
 		}
-		return adjoint.Selector{X: l.conv(e.X), Sel: e.Sel.Name}
+		return adjoint.Selector{X: l.Conv(e.X), Sel: e.Sel.Name}
 	case *ast.IndexExpr:
-		return adjoint.Index{X: l.conv(e.X), Index: l.conv(e.Index)}
+		return adjoint.Index{X: l.Conv(e.X), Index: l.Conv(e.Index)}
 	case *ast.SliceExpr:
-		s := adjoint.SliceExpr{X: l.conv(e.X)}
+		s := adjoint.SliceExpr{X: l.Conv(e.X)}
 		if e.Low != nil {
-			s.Lo = l.conv(e.Low)
+			s.Lo = l.Conv(e.Low)
 		}
 		if e.High != nil {
-			s.Hi = l.conv(e.High)
+			s.Hi = l.Conv(e.High)
 		}
 		if e.Max != nil {
-			s.Max = l.conv(e.Max)
+			s.Max = l.Conv(e.Max)
 		}
 		return s
 	case *ast.CompositeLit:
@@ -82,38 +82,38 @@ func (l *Lowerer) conv(e ast.Expr) adjoint.Expr {
 					// A field's name, which no renaming of variables may
 					// touch (it met a variable's new name in a JVP
 					// differentiated again: {X1: 0.22}).
-					elts[i] = adjoint.KeyValue{Key: adjoint.Id(key.Name), Value: l.conv(kv.Value)}
+					elts[i] = adjoint.KeyValue{Key: adjoint.Id(key.Name), Value: l.Conv(kv.Value)}
 					continue
 				}
 			}
-			elts[i] = l.conv(x)
+			elts[i] = l.Conv(x)
 		}
 		return adjoint.Composite{Type: t, Elts: elts}
 	case *ast.KeyValueExpr:
-		return adjoint.KeyValue{Key: l.conv(e.Key), Value: l.conv(e.Value)}
+		return adjoint.KeyValue{Key: l.Conv(e.Key), Value: l.Conv(e.Value)}
 	case *ast.ArrayType, *ast.MapType:
 		if t, ok := gotypes.IrType(l.Info.TypeOf(e)); ok {
 			return adjoint.TypeExpr{Type: t}
 		}
 	}
 	if _, isChan := e.(*ast.ChanType); isChan {
-		l.errorf(e.Pos(), "cannot differentiate code that uses the channel type %s: gradgen does not follow values through channels; receive the values before calling the annotated function and pass them as parameters", l.source(e))
+		l.Errorf(e.Pos(), "cannot differentiate code that uses the channel type %s: gradgen does not follow values through channels; receive the values before calling the annotated function and pass them as parameters", l.Source(e))
 		return adjoint.Id("_")
 	}
-	l.errorf(e.Pos(), "gradgen cannot handle the expression %s here: compute it outside the annotated function and pass its value as a parameter", l.source(e))
+	l.Errorf(e.Pos(), "gradgen cannot handle the expression %s here: compute it outside the annotated function and pass its value as a parameter", l.Source(e))
 	return adjoint.Id("_")
 }
 
-// passive makes an operand of an expression that does not depend on a wrt
+// Passive makes an operand of an expression that does not depend on a wrt
 // parameter. Backward code reads float constants as float literals, so
 // that a partial such as 1/3 is never integer division.
-func (l *Lowerer) passive(e ast.Expr) operand {
-	o := operand{val: l.conv(e), typ: l.Info.TypeOf(e)}
-	o.bval = o.val
+func (l *Lowerer) Passive(e ast.Expr) Operand {
+	o := Operand{Val: l.Conv(e), Typ: l.Info.TypeOf(e)}
+	o.Bval = o.Val
 	if tv := l.Info.Types[e]; tv.Value != nil && gotypes.IsTypeParam(tv.Type) {
-		o.bval = typeParamConst(tv.Type, tv.Value, o.val)
+		o.Bval = typeParamConst(tv.Type, tv.Value, o.Val)
 	} else if tv.Value != nil && gotypes.IsFloat(tv.Type) {
-		o.bval = floatLit(tv.Value, tv.Type)
+		o.Bval = FloatLit(tv.Value, tv.Type)
 	}
 	return o
 }
@@ -135,10 +135,10 @@ func typeParamConst(t types.Type, v constant.Value, x adjoint.Expr) adjoint.Expr
 	return adjoint.Paren{X: adjoint.Bin("+", zero, x)}
 }
 
-// floatLit writes a constant of float type t as a literal with exactly the
+// FloatLit writes a constant of float type t as a literal with exactly the
 // value the forward code computes with: whole numbers without a fraction
 // (3, not 3.0), the rest in the shortest form that reads back exactly.
-func floatLit(v constant.Value, t types.Type) adjoint.Expr {
+func FloatLit(v constant.Value, t types.Type) adjoint.Expr {
 	if gotypes.IsTypeParam(t) {
 		f := constant.ToFloat(v)
 		text := constant.Num(f).ExactString()

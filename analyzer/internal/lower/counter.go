@@ -17,7 +17,7 @@ import (
 
 // counterReset is how a counting loop's counter gets its exit value.
 type counterReset struct {
-	v    *variable
+	v    *Variable
 	init adjoint.Expr // a, the counter's value before the first trip
 	down bool         // i--: the exit value is a minus the trip count
 }
@@ -38,15 +38,15 @@ func (l *Lowerer) resettableCounter(s *ast.ForStmt, trip adjoint.Expr) *counterR
 	if !ok {
 		return nil
 	}
-	a := l.conv(init.Rhs[0])
+	a := l.Conv(init.Rhs[0])
 	if !l.recomputable(a) {
 		return nil
 	}
-	v := l.variableOf(obj)
-	if !l.needed[v.name] {
+	v := l.VariableOf(obj)
+	if !l.needed[v.Name] {
 		return nil // no backward code reads it: nothing to save or set
 	}
-	for _, r := range l.readers[v.name] {
+	for _, r := range l.readers[v.Name] {
 		if !slices.Contains(r.loops, ast.Stmt(s)) {
 			return nil
 		}
@@ -78,5 +78,5 @@ func resetCounter(r *counterReset, trips adjoint.Expr) adjoint.Stmt {
 	if !adjoint.IsLit(r.init, "0") || r.down {
 		exit = adjoint.Bin(op, adjoint.Operand(r.init, op, false), adjoint.Operand(trips, op, true))
 	}
-	return adjoint.Set(adjoint.Id(r.v.name), "=", exit)
+	return adjoint.Set(adjoint.Id(r.v.Name), "=", exit)
 }

@@ -15,12 +15,12 @@ import (
 
 // IndexDecls records every function declaration of the package.
 func (p *Package) IndexDecls(files []*ast.File) {
-	p.Decls = map[*types.Func]declSite{}
+	p.Decls = map[*types.Func]DeclSite{}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
 				if fn, ok := p.Info.Defs[fd.Name].(*types.Func); ok {
-					p.Decls[fn] = declSite{p.withoutWholeCopies(p.withoutArrayRangeWrites(p.withoutCopies(p.withoutCompositeLiterals(p.withoutNamedResults(p.withoutFuncLits(fd)))))), f}
+					p.Decls[fn] = DeclSite{p.withoutWholeCopies(p.withoutArrayRangeWrites(p.withoutCopies(p.withoutCompositeLiterals(p.withoutNamedResults(p.withoutFuncLits(fd)))))), f}
 				}
 			}
 		}
@@ -30,7 +30,7 @@ func (p *Package) IndexDecls(files []*ast.File) {
 // CollectRules reads every //gradgen:rule directive and checks the rule's
 // signature against the function it names.
 func (p *Package) CollectRules(files []*ast.File, report func(token.Pos, string, ...any)) {
-	p.rules = map[*types.Func]*ruleFunc{}
+	p.Rules = map[*types.Func]*RuleFunc{}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
@@ -55,7 +55,7 @@ func (p *Package) CollectRules(files []*ast.File, report func(token.Pos, string,
 					report(fd.Name.Pos(), "%s cannot be the rule of %s: %s", fd.Name.Name, target.FullName(), msg)
 					continue
 				}
-				p.rules[target] = &ruleFunc{decl: fd, fn: fn, target: target, name: fn.Name()}
+				p.Rules[target] = &RuleFunc{decl: fd, fn: fn, Target: target, name: fn.Name()}
 			}
 		}
 	}

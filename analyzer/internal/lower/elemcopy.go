@@ -21,7 +21,7 @@ import (
 // with x a parameter written nowhere in the function, and every variable in the index
 // holds its value wherever v is used (a constant, a range key or for-loop
 // counter that only its loop header assigns, or a variable assigned once).
-func (l *Lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
+func (l *Lowerer) elementAlias(v *Variable, rhs ast.Expr) bool {
 	idx, ok := ast.Unparen(rhs).(*ast.IndexExpr)
 	if !ok || v.obj == nil {
 		return false
@@ -30,11 +30,11 @@ func (l *Lowerer) elementAlias(v *variable, rhs ast.Expr) bool {
 	if root == nil {
 		return false
 	}
-	body := l.fn.Body
+	body := l.Fn.Body
 	defs, escapes := l.writesAndEscapes(body)
 	// The copy is assigned once, the slice never (a parameter, or a
 	// local set once and written nowhere), and neither escapes.
-	if defs[v.obj] != 1 || escapes[v.obj] || escapes[root] || defs[root] != 0 || !isParam(l.gradFunc, root) {
+	if defs[v.obj] != 1 || escapes[v.obj] || escapes[root] || defs[root] != 0 || !isParam(l.Target, root) {
 		return false
 	}
 	loops := enclosingLoops(body, rhs)
@@ -157,7 +157,7 @@ func (l *Lowerer) loopHeaderOnly(loops []ast.Stmt, defs map[types.Object]int, ob
 				continue
 			}
 			id, ok := init.Lhs[0].(*ast.Ident)
-			if ok && l.Info.Defs[id] == obj && loop.Post != nil && defs[obj] == 2 && l.assignedIn(loop.Post)[obj] {
+			if ok && l.Info.Defs[id] == obj && loop.Post != nil && defs[obj] == 2 && l.AssignedIn(loop.Post)[obj] {
 				return true
 			}
 		}
@@ -224,8 +224,8 @@ func (l *Lowerer) stableIdent(n ast.Node, stable *bool, defs map[types.Object]in
 		}
 		// A parameter never assigned, a local assigned only where it is
 		// defined, or a loop's own counter; none whose address is taken.
-		once := defs[obj] == 0 && isParam(l.gradFunc, obj) ||
-			defs[obj] == 1 && !isParam(l.gradFunc, obj) && obj.Parent() != l.Pkg.Scope()
+		once := defs[obj] == 0 && isParam(l.Target, obj) ||
+			defs[obj] == 1 && !isParam(l.Target, obj) && obj.Parent() != l.Pkg.Scope()
 		*stable = !escapes[obj] && (once || headerOnly(obj))
 		return *stable
 	}

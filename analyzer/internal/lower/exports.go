@@ -105,7 +105,7 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 	var ex Exports
 	// indexDecls records the types of the nodes its rewrites write: in a
 	// copy, as Analyze does, for the driver shares info.
-	p := &Package{Info: CloneInfo(info), Pkg: pkg, rules: map[*types.Func]*ruleFunc{}}
+	p := &Package{Info: CloneInfo(info), Pkg: pkg, Rules: map[*types.Func]*RuleFunc{}}
 	p.IndexDecls(files)
 	p.ImportRules(imports)
 	pure := func(fn *types.Func) bool {
@@ -247,10 +247,10 @@ func (p *Package) ImportRules(imports map[string]*Exports) {
 		}
 		for _, r := range ex.Rules {
 			target, _ := imp.Scope().Lookup(r.Target).(*types.Func)
-			if target == nil || p.rules[target] != nil {
+			if target == nil || p.Rules[target] != nil {
 				continue // a rule of this package's own takes precedence
 			}
-			rf := &ruleFunc{target: target, name: r.Rule, path: imp.Path(), pure: r.Pure}
+			rf := &RuleFunc{Target: target, name: r.Rule, Path: imp.Path(), pure: r.Pure}
 			rf.fn, _ = imp.Scope().Lookup(r.Rule).(*types.Func)
 			if r.Grad {
 				rf.wrt = make([]bool, target.Signature().Params().Len())
@@ -260,22 +260,22 @@ func (p *Package) ImportRules(imports map[string]*Exports) {
 					}
 				}
 			}
-			p.rules[target] = rf
+			p.Rules[target] = rf
 		}
 	}
 }
 
-// A ruleFunc is the hand-written derivative of target (a //gradgen:rule
+// A RuleFunc is the hand-written derivative of target (a //gradgen:rule
 // function), or the generated gradient of another package's function
 // serving as one.
-type ruleFunc struct {
+type RuleFunc struct {
 	decl   *ast.FuncDecl // nil for another package's rule
 	fn     *types.Func   // nil for another package's gradient not generated yet
-	target *types.Func
+	Target *types.Func
 	// name and path locate the function to call: path is "" for a rule of
 	// this package.
 	name string
-	path string
+	Path string
 	// wrt, for another package's //gradgen:grad function, marks the
 	// parameters its gradient returns a partial for; nil for a
 	// //gradgen:rule (every by-value differentiable parameter).
@@ -285,60 +285,60 @@ type ruleFunc struct {
 	pure bool
 }
 
-// ref is the rule's function as generated code calls it.
-func (r *ruleFunc) ref() adjoint.Expr {
-	if r.path != "" {
-		return adjoint.Qual{Path: r.path, Name: r.name}
+// Ref is the rule's function as generated code calls it.
+func (r *RuleFunc) Ref() adjoint.Expr {
+	if r.Path != "" {
+		return adjoint.Qual{Path: r.Path, Name: r.name}
 	}
 	return adjoint.Id(r.name)
 }
 
 // String names the rule's function for messages: SigmoidRule, or
 // mathx.SigmoidGrad for another package's.
-func (r *ruleFunc) String() string {
-	if r.path != "" {
-		return r.target.Pkg().Name() + "." + r.name
+func (r *RuleFunc) String() string {
+	if r.Path != "" {
+		return r.Target.Pkg().Name() + "." + r.name
 	}
 	return r.name
 }
 
-// derives reports whether the rule returns a partial for parameter i of
+// Derives reports whether the rule returns a partial for parameter i of
 // type t (receivers have no rules).
-func (r *ruleFunc) derives(i int, t types.Type) bool {
+func (r *RuleFunc) Derives(i int, t types.Type) bool {
 	if r.wrt != nil {
 		return i < len(r.wrt) && r.wrt[i]
 	}
 	return gotypes.IsDifferentiable(t) && !gotypes.ByReference(t)
 }
 
-// pullback reports whether the rule takes the result's adjoint and
+// Pullback reports whether the rule takes the result's adjoint and
 // buffers (a target with slice or pointer parameters) rather than
 // returning partials.
-func (r *ruleFunc) pullback() bool {
+func (r *RuleFunc) Pullback() bool {
 	if r.wrt != nil {
 		return false
 	}
-	_, _, ref := ruleTypes(r.target)
+	_, _, ref := ruleTypes(r.Target)
 	return ref
 }
 
-// nonWrtArgument reports the error for an argument that carries a
+// NonWrtArgument reports the error for an argument that carries a
 // derivative into a parameter another package's gradient does not
 // cover, or "" when there is none. varied tells which arguments carry one.
-func (r *ruleFunc) nonWrtArgument(params []*types.Var, varied func(i int) bool) string {
+func (r *RuleFunc) NonWrtArgument(params []*types.Var, varied func(i int) bool) string {
 	if r.wrt == nil {
 		return ""
 	}
 	for i, p := range params {
-		if !r.derives(i, p.Type()) && gotypes.IsDifferentiable(p.Type()) && varied(i) {
+		if !r.Derives(i, p.Type()) && gotypes.IsDifferentiable(p.Type()) && varied(i) {
 			way := fmt.Sprintf("add %s to its wrt= option", p.Name())
 			if !gotypes.IsFloat(p.Type()) {
 				// A slice in wrt= would leave the gradient without a
 				// rule's shape, serving no other package at all.
-				way = ruleWay(r.target, r.target.Pkg()) + " beside it (gradients serve other packages only for float parameters)"
+				way = ruleWay(r.Target, r.Target.Pkg()) + " beside it (gradients serve other packages only for float parameters)"
 			}
 			return fmt.Sprintf("%s's gradient %s (//gradgen:grad in package %s) has no derivative for its parameter %s, which is passed a value that depends on the parameters; %s, or pass a value that does not",
-				r.target.Name(), r, r.target.Pkg().Name(), p.Name(), way)
+				r.Target.Name(), r, r.Target.Pkg().Name(), p.Name(), way)
 		}
 	}
 	return ""

@@ -516,5 +516,5 @@ func (l *Lowerer) funcLitError(pos token.Pos) {
 	if why == "" {
 		why = "it is not declared alone, in a statement of its own (f := func(...) ... { ... }, not in an if's init, a multiple assignment or called where it stands), under a name only called"
 	}
-	l.errorf(pos, "cannot differentiate a function literal that reads values depending on the parameters here: gradgen expands in place a literal bound once to a local and only called (f := func(t float64) float64 { return ... }; f(x)), and %s", why)
+	l.Errorf(pos, "cannot differentiate a function literal that reads values depending on the parameters here: gradgen expands in place a literal bound once to a local and only called (f := func(t float64) float64 { return ... }; f(x)), and %s", why)
 }

@@ -82,8 +82,8 @@ func (p *Package) LowerFunction(g *Target, file *ast.File) (fn *adjoint.Func, gr
 func (p *Package) lowerFunctionPasses(g *Target, file *ast.File) (*adjoint.Func, *adjoint.Graph, []Diagnostic) {
 	first := p.NewLowerer(g, file, nil)
 	first.lowerFunc(g)
-	if len(first.diags) > 0 {
-		return nil, nil, first.diags
+	if len(first.Diags) > 0 {
+		return nil, nil, first.Diags
 	}
 	// Saving a value can make backward code read another (a restored
 	// variable is read again by a recomputation), so repeat until the
@@ -130,18 +130,18 @@ func (p *Package) lowerFunctionPasses(g *Target, file *ast.File) (*adjoint.Func,
 		next.viewRoots = map[string]string{}
 		for name, v := range prev.byName {
 			if v.viewOf != nil {
-				next.viewRoots[name] = v.viewOf.name
+				next.viewRoots[name] = v.viewOf.Name
 			}
 		}
 		fn, graph := next.lowerFunc(g)
-		if !grown || round == 4 || len(next.diags) > 0 {
-			if len(next.diags) == 0 {
+		if !grown || round == 4 || len(next.Diags) > 0 {
+			if len(next.Diags) == 0 {
 				next.refuseUnsavedReadBackWrites(readers)
-				if len(next.diags) > 0 {
-					return nil, nil, next.diags
+				if len(next.Diags) > 0 {
+					return nil, nil, next.Diags
 				}
 			}
-			if fn != nil && len(next.diags) == 0 {
+			if fn != nil && len(next.Diags) == 0 {
 				// Once, on the last round's function: a pool is a
 				// package-level name, taken for good. Under the test
 				// switches too: it changes where storage comes from,
@@ -149,7 +149,7 @@ func (p *Package) lowerFunctionPasses(g *Target, file *ast.File) (*adjoint.Func,
 				next.PoolTapes(fn)
 				next.checkFunc("poolTapes", fn)
 			}
-			return fn, graph, next.diags
+			return fn, graph, next.Diags
 		}
 		prev = next
 	}
@@ -159,7 +159,7 @@ func (p *Package) lowerFunctionPasses(g *Target, file *ast.File) (*adjoint.Func,
 // source's, then a pullback's result adjoints, then the buffers) and
 // results (the values, then the by-value gradients).
 func (l *Lowerer) signature() *adjoint.Func {
-	g := l.gradFunc
+	g := l.Target
 	out := &adjoint.Func{Name: g.Name}
 	if g.Recv != nil {
 		out.Recv = &adjoint.Param{Name: l.ParamName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
@@ -175,7 +175,7 @@ func (l *Lowerer) signature() *adjoint.Func {
 	}
 	for _, v := range g.Wrt {
 		if gotypes.ByReference(v.Type()) {
-			out.Params = append(out.Params, adjoint.Param{Name: l.variableOf(v).adj, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
+			out.Params = append(out.Params, adjoint.Param{Name: l.VariableOf(v).Adj, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
 		} else {
 			out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(v.Type())})
 		}
@@ -194,14 +194,14 @@ func (l *Lowerer) bufferChecks() []adjoint.Stmt {
 	}
 	out := []adjoint.Stmt{}
 	defer func() { l.checks = out }()
-	for _, v := range l.gradFunc.Wrt {
+	for _, v := range l.Target.Wrt {
 		if gotypes.ByReference(v.Type()) {
-			pv := l.variableOf(v)
-			against := pv.name
-			if other, ok := l.gradFunc.LengthOf[v]; ok {
-				against = l.variableOf(other).name
+			pv := l.VariableOf(v)
+			against := pv.Name
+			if other, ok := l.Target.LengthOf[v]; ok {
+				against = l.VariableOf(other).Name
 			}
-			out = append(out, l.LengthChecks(adjoint.Id(against), adjoint.Id(pv.adj), v.Type(), 0)...)
+			out = append(out, l.LengthChecks(adjoint.Id(against), adjoint.Id(pv.Adj), v.Type(), 0)...)
 		}
 	}
 	return out
@@ -219,25 +219,25 @@ func containsReader(rs []reader, r reader) bool {
 func (p *Package) NewLowerer(g *Target, file *ast.File, needed map[string]bool) *Lowerer {
 	l := &Lowerer{
 		Package:     p,
-		gradFunc:    g,
-		hoistSet:    map[*variable]bool{},
+		Target:      g,
+		hoistSet:    map[*Variable]bool{},
 		adjDepth:    map[string]int{},
 		tapeOf:      map[tapeKey]*tape{},
-		logicalZero: map[*variable]bool{},
-		fusedLocal:  map[*variable]bool{},
+		logicalZero: map[*Variable]bool{},
+		fusedLocal:  map[*Variable]bool{},
 		saveAll:     g.Options.SaveAll,
 		constLocals: p.constLocals(g.Decl),
-		fn:          g.Decl,
+		Fn:          g.Decl,
 		fnName:      g.Name,
 		Names:       newNamer(p.reservedNames(g.Decl, file)),
-		vars:        map[types.Object]*variable{},
-		byName:      map[string]*variable{},
-		varied:      map[types.Object]bool{},
+		vars:        map[types.Object]*Variable{},
+		byName:      map[string]*Variable{},
+		Varied:      map[types.Object]bool{},
 		useful:      map[ast.Expr]bool{},
 		needed:      needed,
 		zero:        map[string]bool{},
-		seed:        map[*variable]adjoint.Expr{},
-		defining:    map[*variable]bool{},
+		seed:        map[*Variable]adjoint.Expr{},
+		defining:    map[*Variable]bool{},
 		graph:       &adjoint.Graph{Name: g.Decl.Name.Name, Params: floatParamNames(g)},
 		opExprs:     map[*op]adjoint.Expr{},
 		exitLabel:   exitLabel(g.Decl),
@@ -289,19 +289,19 @@ func (l *Lowerer) Analyze(g *Target) bool {
 	l.checkAliasing(g.Decl.Body)
 	l.checkAddressedIndexes(g.Decl.Body)
 	l.checkStoredAddresses(g.Decl.Body)
-	if !l.validate() || len(l.diags) > 0 {
+	if !l.validate() || len(l.Diags) > 0 {
 		return false
 	}
 	l.resolveTargets(g.Decl.Body)
 	l.computeUseful()
 	for _, v := range g.Wrt {
-		l.graph.Nodes = append(l.graph.Nodes, adjoint.GraphNode{Name: l.variableOf(v).name, Input: true})
+		l.graph.Nodes = append(l.graph.Nodes, adjoint.GraphNode{Name: l.VariableOf(v).Name, Input: true})
 	}
 	for _, p := range g.Params {
-		l.variableOf(p).param = true
+		l.VariableOf(p).param = true
 	}
 	if g.Recv != nil {
-		l.variableOf(g.Recv).param = true
+		l.VariableOf(g.Recv).param = true
 	}
 	l.countDefs()
 	if g.Pullback {
@@ -316,8 +316,8 @@ func (l *Lowerer) Analyze(g *Target) bool {
 	// By-reference parameters get caller buffers, named after them.
 	for _, v := range g.Wrt {
 		if gotypes.ByReference(v.Type()) {
-			pv := l.variableOf(v)
-			pv.adj = l.Names.Fresh(l.adjointBase(pv))
+			pv := l.VariableOf(v)
+			pv.Adj = l.Names.Fresh(l.adjointBase(pv))
 		}
 	}
 	return true
@@ -342,7 +342,7 @@ func (l *Lowerer) planExits(g *Target, body []ast.Stmt) {
 	if returns > 1 || !lastIsReturn {
 		l.early, l.hoistAll = true, true
 		for k, t := range g.Results {
-			v := l.newTemp(LowerFirst(g.Decl.Name.Name), t)
+			v := l.NewTemp(LowerFirst(g.Decl.Name.Name), t)
 			l.hoist(v)
 			if seed := l.seedValue(k); seed != nil {
 				l.seed[v] = seed
@@ -378,8 +378,8 @@ func (l *Lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
 	}
 	fwd := l.forward(recs)
 	for _, v := range l.vars {
-		if v.adj != "" {
-			l.zero[v.adj] = true
+		if v.Adj != "" {
+			l.zero[v.Adj] = true
 		}
 	}
 	var bwd []adjoint.Stmt
@@ -391,7 +391,7 @@ func (l *Lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
 		// returned, as a second derivative's JVP value is) keeps a zero
 		// adjoint through the loop: its shares are not written.
 		for _, v := range l.sortedAccs() {
-			if v.adj == "" || !slices.ContainsFunc(seeds, func(s adjoint.Stmt) bool { return opt.Mentions(s, v.adj) }) {
+			if v.Adj == "" || !slices.ContainsFunc(seeds, func(s adjoint.Stmt) bool { return opt.Mentions(s, v.Adj) }) {
 				l.logicalZero[v] = true
 			}
 		}
@@ -399,10 +399,10 @@ func (l *Lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
 		// accumulators as they were before it.
 		var saves, restores []adjoint.Stmt
 		for _, v := range l.sortedAccs() {
-			if l.needed[v.name] {
-				prev := l.Names.Fresh(v.name + "Before")
-				saves = append(saves, adjoint.Set(adjoint.Id(prev), ":=", adjoint.Id(v.name)))
-				restores = append(restores, adjoint.Set(adjoint.Id(v.name), "=", adjoint.Id(prev)))
+			if l.needed[v.Name] {
+				prev := l.Names.Fresh(v.Name + "Before")
+				saves = append(saves, adjoint.Set(adjoint.Id(prev), ":=", adjoint.Id(v.Name)))
+				restores = append(restores, adjoint.Set(adjoint.Id(v.Name), "=", adjoint.Id(prev)))
 			}
 		}
 		bwd = append(bwd, saves...)
@@ -417,7 +417,7 @@ func (l *Lowerer) lowerSweeps(g *Target, body []ast.Stmt) *opt.Sweeps {
 	results := append([]adjoint.Expr(nil), l.resultVals...)
 	for _, v := range g.Wrt {
 		if !gotypes.ByReference(v.Type()) {
-			results = append(results, l.adjOf(l.variableOf(v)))
+			results = append(results, l.AdjOf(l.VariableOf(v)))
 		}
 	}
 	return &opt.Sweeps{Fwd: fwd, Bwd: bwd, Final: adjoint.Return{Results: results}}
@@ -467,9 +467,9 @@ func (l *Lowerer) assemble(g *Target, sw *opt.Sweeps) *adjoint.Func {
 		// Dropping an unused variable can leave its call's value unread,
 		// and a dead store's removal a variable unused: twice is enough
 		// for what the lowering writes.
-		out.Body = opt.DropDeadStores(out.Body, tapes, l.pureHelpers())
+		out.Body = opt.DropDeadStores(out.Body, tapes, l.PureHelpers())
 		out.Body = opt.DropUnused(out.Body, keep)
-		out.Body = opt.DropDeadStores(out.Body, tapes, l.pureHelpers())
+		out.Body = opt.DropDeadStores(out.Body, tapes, l.PureHelpers())
 	}
 	out.Body = opt.DropUnused(out.Body, keep)
 	l.checkFunc("dropUnused", out)
@@ -477,10 +477,10 @@ func (l *Lowerer) assemble(g *Target, sw *opt.Sweeps) *adjoint.Func {
 }
 
 // sortedAccs lists the sum loop's accumulators in order of declaration.
-func (l *Lowerer) sortedAccs() []*variable {
-	var out []*variable
+func (l *Lowerer) sortedAccs() []*Variable {
+	var out []*Variable
 	for obj := range l.fusedAccs {
-		out = append(out, l.variableOf(obj))
+		out = append(out, l.VariableOf(obj))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].obj.Pos() < out[j].obj.Pos() })
 	return out
@@ -494,7 +494,7 @@ func (l *Lowerer) topDeclarations() []adjoint.Stmt {
 	byType := map[string]int{}
 	declare := func(name string, t adjoint.Type) {
 		if t == nil {
-			l.errorf(l.fn.Pos(), "gradgen cannot declare %s: its type cannot be written in the generated file", name)
+			l.Errorf(l.Fn.Pos(), "gradgen cannot declare %s: its type cannot be written in the generated file", name)
 			return
 		}
 		key := adjoint.TypeString(t)
@@ -508,7 +508,7 @@ func (l *Lowerer) topDeclarations() []adjoint.Stmt {
 		decls = append(decls, adjoint.VarDecl{Names: []string{name}, Type: t})
 	}
 	for _, v := range l.hoisted {
-		declare(v.name, v.ir)
+		declare(v.Name, v.IR)
 	}
 	for _, r := range l.recorders {
 		if r.tape {
@@ -573,7 +573,7 @@ func floatParamNames(g *Target) []string {
 // switch that turns activity analysis off, and what depends on them.
 func (l *Lowerer) markVaried(g *Target) {
 	for _, v := range g.Wrt {
-		l.varied[v] = true
+		l.Varied[v] = true
 	}
 	if g.Options.NoActivity {
 		l.markAllActive(g)

@@ -14,7 +14,7 @@ func (l *Lowerer) ParamName(v *types.Var) string {
 	if v.Name() == "" || v.Name() == "_" {
 		return "_"
 	}
-	return l.variableOf(v).name
+	return l.VariableOf(v).Name
 }
 
 // DeclareSourceNames gives every parameter and local its name, in order of
@@ -57,7 +57,7 @@ func (l *Lowerer) DeclareSourceNames(g *Target) {
 		}
 		given[name] = true
 		t, _ := gotypes.IrType(obj.Type())
-		v := &variable{name: name, typ: obj.Type(), ir: t, obj: obj}
+		v := &Variable{Name: name, Typ: obj.Type(), IR: t, obj: obj}
 		l.vars[obj] = v
 		l.byName[name] = v
 	}
@@ -105,7 +105,7 @@ func (l *Lowerer) countDefs() {
 			return true
 		})
 	}
-	walk(l.fn.Body, 1)
+	walk(l.Fn.Body, 1)
 }
 
 // markAllActive is activity analysis switched off: every float variable is
@@ -115,7 +115,7 @@ func (l *Lowerer) markAllActive(g *Target) {
 	// adjoint storage behind it, which only the wrt parameters have.
 	for obj := range l.vars {
 		if v, ok := obj.(*types.Var); ok && gotypes.IsDifferentiable(v.Type()) && !gotypes.IsRef(v.Type()) {
-			l.varied[v] = true
+			l.Varied[v] = true
 		}
 	}
 	ast.Inspect(g.Decl.Body, func(n ast.Node) bool {
@@ -136,10 +136,10 @@ func (l *Lowerer) markAllActive(g *Target) {
 	// Every other parameter is a constant input: not varied.
 	for _, p := range g.Params {
 		if !g.WrtSet[p] {
-			delete(l.varied, p)
+			delete(l.Varied, p)
 		}
 	}
 	if g.Recv != nil && !g.WrtSet[g.Recv] {
-		delete(l.varied, g.Recv)
+		delete(l.Varied, g.Recv)
 	}
 }

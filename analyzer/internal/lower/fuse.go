@@ -31,22 +31,22 @@ func (l *Lowerer) SumLoop(s ast.Stmt, ret *ast.ReturnStmt) bool {
 			seeded = append(seeded, r)
 		}
 	}
-	if len(seeded) != 1 || len(ret.Results) != len(l.gradFunc.Results) {
+	if len(seeded) != 1 || len(ret.Results) != len(l.Target.Results) {
 		return false
 	}
 	body := l.sumLoopBody(s)
 	if body == nil || l.leavesStmt(s) {
 		return false
 	}
-	written := l.assignedIn(s)
+	written := l.AssignedIn(s)
 	// The loop's own variables (its counter, a range's key and value) are
 	// set by its header alone, and no variable from outside but the
 	// accumulators changes in the body: the fused trip runs backward code
 	// right after forward code, and that code would undo the change
 	// (j += 2 then j -= 2) before the next trip reads it.
 	own := l.loopOwnVars(s)
-	for obj := range l.assignedIn(body) {
-		if own[obj] || !declaredIn(s, obj) && !l.varied[obj] {
+	for obj := range l.AssignedIn(body) {
+		if own[obj] || !declaredIn(s, obj) && !l.Varied[obj] {
 			return false
 		}
 	}
@@ -97,7 +97,7 @@ func (l *Lowerer) loopOwnVars(s ast.Stmt) map[types.Object]bool {
 	switch s := s.(type) {
 	case *ast.ForStmt:
 		if s.Init != nil {
-			for obj := range l.assignedIn(s.Init) {
+			for obj := range l.AssignedIn(s.Init) {
 				own[obj] = true
 			}
 		}
@@ -158,7 +158,7 @@ func (l *Lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.
 				if v != nil && declaredIn(s, v) && !whole && gotypes.RefVar(v.Type()) && !made[v] {
 					ok = false
 				}
-				if v == nil || declaredIn(s, v) || !l.varied[v] {
+				if v == nil || declaredIn(s, v) || !l.Varied[v] {
 					continue
 				}
 				if !whole || !gotypes.IsFloat(v.Type()) || (n.Tok != token.ADD_ASSIGN && n.Tok != token.SUB_ASSIGN) || readsObject(l.Info, n.Rhs[0], v) {
@@ -167,7 +167,7 @@ func (l *Lowerer) accumulators(s ast.Stmt, body *ast.BlockStmt) (accs map[types.
 				accs[v] = true
 			}
 		case *ast.IncDecStmt:
-			if v := l.RootVar(n.X); v != nil && !declaredIn(s, v) && l.varied[v] {
+			if v := l.RootVar(n.X); v != nil && !declaredIn(s, v) && l.Varied[v] {
 				ok = false
 			}
 		}
@@ -217,7 +217,7 @@ func readsObject(info *types.Info, e ast.Expr, v types.Object) bool {
 // code then reads nothing the loop computes.
 func (l *Lowerer) linearIn(e ast.Expr, accs, written map[types.Object]bool) bool {
 	passive := func(x ast.Expr) bool {
-		if l.exprVaried(x) {
+		if l.ExprVaried(x) {
 			return false
 		}
 		clean := true
@@ -265,34 +265,34 @@ func (l *Lowerer) lowerFused(s ast.Stmt, label string) []*lowered {
 	switch s := s.(type) {
 	case *ast.ForStmt:
 		body = s.Body
-		rec.header = adjoint.For{Label: label, Init: l.convSimple(s.Init), Cond: l.convOpt(s.Cond), Post: l.convSimple(s.Post)}
+		rec.header = adjoint.For{Label: label, Init: l.ConvSimple(s.Init), Cond: l.convOpt(s.Cond), Post: l.ConvSimple(s.Post)}
 	case *ast.RangeStmt:
 		body = s.Body
-		r := adjoint.Range{Label: label, X: l.conv(s.X), Define: s.Tok == token.DEFINE}
+		r := adjoint.Range{Label: label, X: l.Conv(s.X), Define: s.Tok == token.DEFINE}
 		if s.Key != nil {
-			r.Key = l.conv(s.Key)
+			r.Key = l.Conv(s.Key)
 		}
 		if s.Value != nil {
-			r.Value = l.conv(s.Value)
+			r.Value = l.Conv(s.Value)
 		}
-		if id, ok := s.Value.(*ast.Ident); ok && id.Name != "_" && l.exprVaried(s.X) {
+		if id, ok := s.Value.(*ast.Ident); ok && id.Name != "_" && l.ExprVaried(s.X) {
 			// A range value over an active slice is the element: its
 			// adjoint is the element's, which needs the index.
 			key := "_"
 			if kid, ok := s.Key.(*ast.Ident); ok && kid.Name != "_" {
-				key = l.variableOf(l.Info.ObjectOf(kid)).name
+				key = l.VariableOf(l.Info.ObjectOf(kid)).Name
 			} else {
 				key = l.Names.Fresh("i")
 				r.Key, r.Define = adjoint.Id(key), true
 			}
-			l.variableOf(l.Info.ObjectOf(id)).alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(key)}
+			l.VariableOf(l.Info.ObjectOf(id)).alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(key)}
 		}
 		rec.header = r
 	}
 	for id, obj := range l.Info.Defs {
 		if obj != nil && id.Pos() >= s.Pos() && id.Pos() < s.End() {
 			if v, ok := obj.(*types.Var); ok {
-				l.local(l.variableOf(v))
+				l.local(l.VariableOf(v))
 			}
 		}
 	}
@@ -300,19 +300,19 @@ func (l *Lowerer) lowerFused(s ast.Stmt, label string) []*lowered {
 	return []*lowered{rec}
 }
 
-// convSimple converts a passive simple statement (a loop's init or post).
-func (l *Lowerer) convSimple(s ast.Stmt) adjoint.Stmt {
+// ConvSimple converts a passive simple statement (a loop's init or post).
+func (l *Lowerer) ConvSimple(s ast.Stmt) adjoint.Stmt {
 	switch s := s.(type) {
 	case nil:
 		return nil
 	case *ast.AssignStmt:
-		return adjoint.Assign{Lhs: l.convAll(s.Lhs), Op: s.Tok.String(), Rhs: l.convAll(s.Rhs)}
+		return adjoint.Assign{Lhs: l.ConvAll(s.Lhs), Op: s.Tok.String(), Rhs: l.ConvAll(s.Rhs)}
 	case *ast.IncDecStmt:
-		return adjoint.IncDec{X: l.conv(s.X), Inc: s.Tok == token.INC}
+		return adjoint.IncDec{X: l.Conv(s.X), Inc: s.Tok == token.INC}
 	case *ast.ExprStmt:
-		return adjoint.ExprStmt{X: l.conv(s.X)}
+		return adjoint.ExprStmt{X: l.Conv(s.X)}
 	}
-	l.errorf(s.Pos(), "gradgen cannot handle %s in a loop header", l.source(s))
+	l.Errorf(s.Pos(), "gradgen cannot handle %s in a loop header", l.Source(s))
 	return nil
 }
 
@@ -320,7 +320,7 @@ func (l *Lowerer) convOpt(e ast.Expr) adjoint.Expr {
 	if e == nil {
 		return nil
 	}
-	return l.conv(e)
+	return l.Conv(e)
 }
 
 // fusedCode writes the sum loop: each trip runs its forward code, then its
@@ -358,13 +358,13 @@ func (l *Lowerer) fusedCode(rec *lowered) []adjoint.Stmt {
 // of the trip's own values, so that each trip starts them at zero; it
 // returns their names too.
 func (l *Lowerer) declareLocalAdjoints(bwd []adjoint.Stmt) ([]adjoint.Stmt, map[string]bool) {
-	var local []*variable
-	var rest []*variable
+	var local []*Variable
+	var rest []*Variable
 	names := map[string]bool{}
 	for _, v := range l.adjOrd {
 		if l.fusedLocal[v] && !v.adjDeclared {
 			local = append(local, v)
-			names[v.adj] = true
+			names[v.Adj] = true
 		} else {
 			rest = append(rest, v)
 		}

@@ -16,10 +16,10 @@ import (
 // generated call passes could differ from the source's inference. The
 // caller's code is written with the instance's types.
 
-// callSignature is the signature of fn as call calls it: the instance's,
+// CallSignature is the signature of fn as call calls it: the instance's,
 // with the type arguments in place of the type parameters, for a generic
 // function.
-func (p *Package) callSignature(call *ast.CallExpr, fn *types.Func) *types.Signature {
+func (p *Package) CallSignature(call *ast.CallExpr, fn *types.Func) *types.Signature {
 	if id := calleeIdent(call); id != nil {
 		if inst, ok := p.Info.Instances[id]; ok {
 			if sig, ok := inst.Type.(*types.Signature); ok {
@@ -30,9 +30,9 @@ func (p *Package) callSignature(call *ast.CallExpr, fn *types.Func) *types.Signa
 	return fn.Type().(*types.Signature)
 }
 
-// instantiated is the generated helper name, instantiated with call's
+// Instantiated is the generated helper name, Instantiated with call's
 // type argument when fn is generic.
-func (p *Package) instantiated(call *ast.CallExpr, name string) adjoint.Expr {
+func (p *Package) Instantiated(call *ast.CallExpr, name string) adjoint.Expr {
 	id := calleeIdent(call)
 	if id == nil {
 		return adjoint.Id(name)

@@ -21,16 +21,16 @@ func (l *Lowerer) graphOp(o *op, fwd adjoint.Expr) {
 	from := map[string]string{}
 	for _, a := range o.args {
 		if a.v != nil {
-			from[a.v.name] = l.graphNode(a.v.name)
+			from[a.v.Name] = l.graphNode(a.v.Name)
 		}
 	}
 	to := map[string]string{}
 	for _, r := range o.results {
-		to[r.name] = l.newGraphValue(r.name, adjoint.ExprString(fwd))
+		to[r.Name] = l.newGraphValue(r.Name, adjoint.ExprString(fwd))
 	}
 	l.opExprs[o] = fwd
 	for _, p := range l.partialsOf(o, false) {
-		l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: from[p.arg.name], To: to[p.res.name], Partial: adjoint.ExprString(p.partial)})
+		l.graph.Edges = append(l.graph.Edges, adjoint.GraphEdge{From: from[p.arg.Name], To: to[p.res.Name], Partial: adjoint.ExprString(p.partial)})
 	}
 }
 
@@ -85,7 +85,7 @@ func (l *Lowerer) newGraphValue(name, expr string) string {
 // A partial is one entry of an op's Jacobian as data: ∂res/∂arg, as the
 // rule table gives it, in terms of the op's operands and results.
 type partial struct {
-	res, arg *variable
+	res, arg *Variable
 	operand  adjoint.Expr // the element or field of arg read, or nil for arg itself
 	partial  adjoint.Expr
 }
@@ -98,10 +98,10 @@ type partial struct {
 func (l *Lowerer) partialsOf(o *op, byElement bool) []partial {
 	c := &rules.Ctx{T: gotypes.MustIR(o.resType), Fresh: func(b string) string { return b }}
 	for _, a := range o.args {
-		c.A = append(c.A, a.bval)
+		c.A = append(c.A, a.Bval)
 	}
 	for _, r := range o.results {
-		c.R = append(c.R, adjoint.Id(r.name))
+		c.R = append(c.R, adjoint.Id(r.Name))
 		c.D = append(c.D, nil)
 	}
 	var out []partial
@@ -134,7 +134,7 @@ func (l *Lowerer) partialsOf(o *op, byElement bool) []partial {
 				}
 				c.D[j] = adjoint.Literal("1")
 				if o.rule == rules.Conversion {
-					c.T = gotypes.MustIR(a.typ)
+					c.T = gotypes.MustIR(a.Typ)
 				}
 				if p = o.rule.VJP[i](c); p == nil {
 					continue
@@ -143,7 +143,7 @@ func (l *Lowerer) partialsOf(o *op, byElement bool) []partial {
 			var path adjoint.Expr
 			if byElement && a.path != nil {
 				path = a.path
-				operands[adjoint.ExprString(a.path)] = a.val
+				operands[adjoint.ExprString(a.path)] = a.Val
 			}
 			parts = append(parts, contribution{a.v, path, p})
 		}

@@ -20,14 +20,14 @@ import (
 
 // helperFor returns the name of the helper for a call, generating it on
 // first use.
-func (l *Lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string, pullback bool) (string, bool) {
+func (l *Lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site DeclSite, mask string, pullback bool) (string, bool) {
 	key := HelperKey{fn, mask}
 	if h, ok := l.Helpers[key]; ok {
-		if !h.done {
-			l.errorf(call.Pos(), "cannot differentiate the recursive call %s: gradgen does not follow recursion; write the recursion as a loop, or give %s a //gradgen:rule", l.source(call), fn.Name())
+		if !h.Done {
+			l.Errorf(call.Pos(), "cannot differentiate the recursive call %s: gradgen does not follow recursion; write the recursion as a loop, or give %s a //gradgen:rule", l.Source(call), fn.Name())
 			return "", false
 		}
-		return h.name, true
+		return h.Name, true
 	}
 	prefix := "gradOf"
 	if pullback {
@@ -67,14 +67,14 @@ func (l *Lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, m
 	for i := 1; taken(name); i++ {
 		name = fmt.Sprintf("%s%d", base, i)
 	}
-	h := &Helper{name: name, pullback: pullback}
+	h := &Helper{Name: name, pullback: pullback}
 	l.Helpers[key] = h
 	l.HelperNames[name] = true
 	diags := l.generateHelper(fn, site, mask, h)
-	h.done = true
+	h.Done = true
 	if len(diags) > 0 {
-		l.diags = append(l.diags, diags...)
-		l.errorf(call.Pos(), "the call %s cannot be differentiated: see the errors in %s", l.source(call), fn.Name())
+		l.Diags = append(l.Diags, diags...)
+		l.Errorf(call.Pos(), "the call %s cannot be differentiated: see the errors in %s", l.Source(call), fn.Name())
 		return "", false
 	}
 	return name, true
@@ -82,9 +82,9 @@ func (l *Lowerer) helperFor(call *ast.CallExpr, fn *types.Func, site declSite, m
 
 // generateHelper lowers the callee into its helper and files it with the
 // callee's own generated file.
-func (l *Lowerer) generateHelper(fn *types.Func, site declSite, mask string, h *Helper) []Diagnostic {
+func (l *Lowerer) generateHelper(fn *types.Func, site DeclSite, mask string, h *Helper) []Diagnostic {
 	sig := fn.Type().(*types.Signature)
-	g := &Target{Decl: site.Decl, Dir: &Directive{}, Name: h.name, Recv: sig.Recv(), WrtSet: map[*types.Var]bool{}, Options: l.gradFunc.Options, Helper: true, Pullback: h.pullback}
+	g := &Target{Decl: site.Decl, Dir: &Directive{}, Name: h.Name, Recv: sig.Recv(), WrtSet: map[*types.Var]bool{}, Options: l.Target.Options, Helper: true, Pullback: h.pullback}
 	for i := range sig.Params().Len() {
 		g.Params = append(g.Params, sig.Params().At(i))
 	}
@@ -113,13 +113,13 @@ func (l *Lowerer) generateHelper(fn *types.Func, site declSite, mask string, h *
 
 // bound returns the operand a parameter of a helper being expanded is
 // bound to.
-func (l *Lowerer) bound(obj types.Object) (operand, bool) {
+func (l *Lowerer) bound(obj types.Object) (Operand, bool) {
 	for i := len(l.inlined) - 1; i >= 0; i-- {
 		if o, ok := l.inlined[i].args[obj]; ok {
 			return o, true
 		}
 	}
-	return operand{}, false
+	return Operand{}, false
 }
 
 // inlineCall expands a call to a helper whose body is a single return of
@@ -129,19 +129,19 @@ func (l *Lowerer) bound(obj types.Object) (operand, bool) {
 // evaluated once, first, as a call does; a passive argument is expanded
 // only when it is a plain variable or constant, which reading twice cannot
 // change.
-func (l *Lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, recvExpr ast.Expr, into *variable) (operand, bool) {
+func (l *Lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site DeclSite, recvExpr ast.Expr, into *Variable) (Operand, bool) {
 	sig := fn.Type().(*types.Signature)
 	body := site.Decl.Body
 	if recvExpr != nil || body == nil || len(body.List) != 1 || sig.Results().Len() != 1 || sig.Variadic() || call.Ellipsis.IsValid() {
-		return operand{}, false
+		return Operand{}, false
 	}
 	ret, ok := body.List[0].(*ast.ReturnStmt)
 	if !ok || len(ret.Results) != 1 || !gotypes.IsFloat(sig.Results().At(0).Type()) {
-		return operand{}, false
+		return Operand{}, false
 	}
 	for _, f := range l.inlined {
 		if f.fn == fn {
-			return operand{}, false // recursion: leave it to the helper's error
+			return Operand{}, false // recursion: leave it to the helper's error
 		}
 	}
 	if _, changed := l.nameChangedAt(ret.Results[0], site.Decl, call.Pos()); changed {
@@ -149,25 +149,25 @@ func (l *Lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 		// := 10 beside a helper reading the package's gain): written
 		// there it would read that one. The helper's own gradient reads
 		// its own.
-		return operand{}, false
+		return Operand{}, false
 	}
 	for i, a := range call.Args {
 		p := sig.Params().At(i)
 		if p.Name() == "" || p.Name() == "_" || !gotypes.IsFloat(p.Type()) && gotypes.IsDifferentiable(p.Type()) {
-			return operand{}, false // slices and structs go through helpers
+			return Operand{}, false // slices and structs go through helpers
 		}
-		if !l.exprVaried(a) && !simpleExpr(a) {
-			return operand{}, false
+		if !l.ExprVaried(a) && !simpleExpr(a) {
+			return Operand{}, false
 		}
 		if l.isConst(a) {
 			// The call computes with a variable: written into the body the
 			// constant would fold at compile time (3 for t in t / 2 is
 			// integer division, -t of 0 loses its sign, 1e200 * 1e200
 			// does not compile). The helper's gradient takes it as Go does.
-			return operand{}, false
+			return Operand{}, false
 		}
 	}
-	frame := inlineFrame{fn: fn, args: map[types.Object]operand{}}
+	frame := inlineFrame{fn: fn, args: map[types.Object]Operand{}}
 	var marked []types.Object
 	for i, a := range call.Args {
 		p := sig.Params().At(i)
@@ -176,11 +176,11 @@ func (l *Lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 			// An element read more than once must be read as it was. The
 			// copy keeps its forward expression: inside a loop the backward
 			// sweep recomputes it after the element is restored.
-			o = l.emitOp(rules.Operators["copy"], "=", []operand{o}, o.val, o.typ, "t", nil)
+			o = l.emitOp(rules.Operators["copy"], "=", []Operand{o}, o.Val, o.Typ, "t", nil)
 		}
 		frame.args[p] = o
-		if o.v != nil && !l.varied[p] {
-			l.varied[p] = true
+		if o.v != nil && !l.Varied[p] {
+			l.Varied[p] = true
 			marked = append(marked, p)
 		}
 	}
@@ -188,7 +188,7 @@ func (l *Lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site declSite, 
 	res := l.lowerExpr(ret.Results[0], into)
 	l.inlined = l.inlined[:len(l.inlined)-1]
 	for _, p := range marked {
-		delete(l.varied, p)
+		delete(l.Varied, p)
 	}
 	if res.v == nil {
 		// The result does not depend on the varied arguments after all.

@@ -157,7 +157,7 @@ func (in *inliner) expandable(call *ast.CallExpr) bool {
 		return true
 	}
 	fn, _ := in.callee(call)
-	if fn == nil || in.decls[fn] == nil || in.p.rules[fn] != nil {
+	if fn == nil || in.decls[fn] == nil || in.p.Rules[fn] != nil {
 		return false
 	}
 	return in.p.mayWrite(fn, map[*types.Func]bool{}) || aggregateSignature(fn.Type().(*types.Signature))
@@ -297,7 +297,7 @@ func (in *inliner) readsOnly(call *ast.CallExpr) bool {
 	if fn == nil {
 		fn = gotypes.CalleeFunc(in.p.Info, call) // pkg.F
 	}
-	return fn != nil && (in.decls[fn] != nil || in.p.rules[fn] != nil) && !in.p.mayWrite(fn, map[*types.Func]bool{})
+	return fn != nil && (in.decls[fn] != nil || in.p.Rules[fn] != nil) && !in.p.mayWrite(fn, map[*types.Func]bool{})
 }
 
 // hoistable reports whether call is one computed first: one expanded,

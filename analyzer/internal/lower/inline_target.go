@@ -42,7 +42,7 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		decl := in.decls[fn]
 		sig = fn.Type().(*types.Signature)
 		recv = r
-		if decl == nil || in.p.rules[fn] != nil || !in.p.mayWrite(fn, map[*types.Func]bool{}) && !aggregateSignature(sig) {
+		if decl == nil || in.p.Rules[fn] != nil || !in.p.mayWrite(fn, map[*types.Func]bool{}) && !aggregateSignature(sig) {
 			return nil, nil, false // a helper of floats and slices that only reads gets a pullback of its own
 		}
 		why := ""

@@ -58,7 +58,7 @@ func (l *Lowerer) printSimple(b *strings.Builder, rec *lowered, indent string) {
 		b.WriteString(indent + l.opString(o) + "\n")
 	}
 	if rec.seed != nil {
-		b.WriteString(indent + "seed ∂R/∂" + rec.seed.name + " = 1\n")
+		b.WriteString(indent + "seed ∂R/∂" + rec.seed.Name + " = 1\n")
 	}
 }
 
@@ -67,7 +67,7 @@ func (l *Lowerer) printSimple(b *strings.Builder, rec *lowered, indent string) {
 func (l *Lowerer) opString(o *op) string {
 	var lhs []string
 	for _, r := range o.results {
-		lhs = append(lhs, r.name)
+		lhs = append(lhs, r.Name)
 	}
 	target := strings.Join(lhs, ", ")
 	if o.store != nil {
@@ -78,7 +78,7 @@ func (l *Lowerer) opString(o *op) string {
 	}
 	rhs := "?"
 	if o.store != nil && len(o.args) > 0 {
-		rhs = adjoint.ExprString(o.args[0].val)
+		rhs = adjoint.ExprString(o.args[0].Val)
 	} else if e := l.opExprs[o]; e != nil {
 		rhs = adjoint.ExprString(e)
 	} else if o.fwd != nil {
@@ -87,18 +87,18 @@ func (l *Lowerer) opString(o *op) string {
 	text := target + " = " + rhs
 	var parts []string
 	for _, p := range l.partialsOf(o, true) {
-		arg := p.arg.name
+		arg := p.arg.Name
 		if p.operand != nil {
 			arg = adjoint.ExprString(p.operand)
 		}
 		name := "∂" + arg
 		if len(o.results) > 1 {
-			name = "∂" + p.res.name + "/∂" + arg
+			name = "∂" + p.res.Name + "/∂" + arg
 		}
 		parts = append(parts, name+": "+adjoint.ExprString(p.partial))
 	}
 	if o.store != nil && len(parts) == 0 && len(o.args) > 0 && o.args[0].v != nil {
-		parts = append(parts, "∂"+adjoint.ExprString(o.args[0].val)+": 1") // a store copies its value
+		parts = append(parts, "∂"+adjoint.ExprString(o.args[0].Val)+": 1") // a store copies its value
 	}
 	if len(parts) > 0 {
 		text += "\t[" + strings.Join(parts, ", ") + "]"
@@ -127,7 +127,7 @@ func (l *Lowerer) printBranch(b *strings.Builder, rec *lowered, indent string) {
 			} else {
 				var list []string
 				for _, e := range cc.List {
-					list = append(list, l.source(e))
+					list = append(list, l.Source(e))
 				}
 				head = "case " + strings.Join(list, ", ")
 			}

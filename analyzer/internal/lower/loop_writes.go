@@ -29,9 +29,9 @@ func (l *Lowerer) lengthFixed(id *ast.Ident, nest ast.Stmt) bool {
 	return fixed
 }
 
-// assignedIn returns the variables that statements inside s assign,
+// AssignedIn returns the variables that statements inside s assign,
 // declare or take the address of.
-func (l *Lowerer) assignedIn(s ast.Stmt) map[types.Object]bool {
+func (l *Lowerer) AssignedIn(s ast.Stmt) map[types.Object]bool {
 	out := map[types.Object]bool{}
 	writesIn(s, func(x ast.Expr) {
 		if v := l.RootVar(x); v != nil {

@@ -45,12 +45,12 @@ func (l *Lowerer) lowerFor(s *ast.ForStmt, label string) []*lowered {
 	}
 	var cond adjoint.Expr
 	if s.Cond != nil {
-		cond = l.conv(s.Cond)
+		cond = l.Conv(s.Cond)
 	}
 	ctx := l.enterLoop(s, label, rec)
 	ctx.trip = trip
 	if trip != nil {
-		ctx.index = l.variableOf(l.Info.ObjectOf(s.Init.(*ast.AssignStmt).Lhs[0].(*ast.Ident))).name
+		ctx.index = l.VariableOf(l.Info.ObjectOf(s.Init.(*ast.AssignStmt).Lhs[0].(*ast.Ident))).Name
 	}
 	if s.Post != nil {
 		rec.loop.post = l.lowerStmt(s.Post)
@@ -235,7 +235,7 @@ func (l *Lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		nest = l.loops[0].stmt
 	}
 	invariant := func(es ...ast.Expr) bool {
-		assigned := l.assignedIn(nest)
+		assigned := l.AssignedIn(nest)
 		ok := true
 		for _, e := range es {
 			ast.Inspect(e, func(n ast.Node) bool {
@@ -262,7 +262,7 @@ func (l *Lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		if id, ok := ast.Unparen(s.X).(*ast.Ident); ok && l.lengthFixed(id, nest) {
 			// for i := range h { h[i] = ... }: writes to elements leave
 			// the length alone.
-			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{l.conv(s.X)}}
+			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{l.Conv(s.X)}}
 		}
 		if !invariant(s.X) {
 			return nil
@@ -272,12 +272,12 @@ func (l *Lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 			// An int: the counts are ints, and n - a of an unsigned type
 			// would wrap where max(0, ...) expects a negative.
 			if u.Kind() == types.Int {
-				return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{adjoint.Literal("0"), l.conv(s.X)}}
+				return adjoint.Call{Fun: adjoint.Id("max"), Args: []adjoint.Expr{adjoint.Literal("0"), l.Conv(s.X)}}
 			}
 		case *types.Array:
 			return adjoint.Literal(itoa(int(u.Len())))
 		case *types.Slice:
-			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{l.conv(s.X)}}
+			return adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{l.Conv(s.X)}}
 		}
 	case *ast.ForStmt:
 		init, ok := s.Init.(*ast.AssignStmt)
@@ -319,7 +319,7 @@ func (l *Lowerer) tripCount(s ast.Stmt) adjoint.Expr {
 		if changed || !invariant(init.Rhs[0], cond.Y) {
 			return nil
 		}
-		a, b := l.conv(init.Rhs[0]), l.conv(cond.Y)
+		a, b := l.Conv(init.Rhs[0]), l.Conv(cond.Y)
 		minus := func(x, y adjoint.Expr) adjoint.Expr {
 			if adjoint.IsLit(y, "0") {
 				return x
@@ -379,7 +379,7 @@ func (l *Lowerer) brokeRecorder(ctx *loopCtx) *recorder {
 // function but in the range statement s.
 func (l *Lowerer) usedOutside(obj types.Object, s *ast.RangeStmt) bool {
 	found := false
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+	ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 		if n == s {
 			return false
 		}
@@ -395,14 +395,14 @@ func (l *Lowerer) lowerRange(s *ast.RangeStmt, label string) []*lowered {
 	rec := &lowered{src: &ast.RangeStmt{For: s.For, Key: s.Key, Value: s.Value, Tok: s.Tok, X: s.X, Body: &ast.BlockStmt{}},
 		inLoop: l.loopDepth > 0, loop: &loopRec{}, loops: l.loopStmts()}
 	l.checkRangeOperand(s)
-	x := l.conv(s.X)
+	x := l.Conv(s.X)
 	aliasKey := l.rangeValueAlias(s)
 	trip := l.tripCount(s)
 	ctx := l.enterLoop(s, label, rec)
 	ctx.trip = trip
 	var key types.Object
-	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" && !l.assignedIn(s.Body)[l.Info.ObjectOf(id)] {
-		ctx.index = l.variableOf(l.Info.ObjectOf(id)).name
+	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" && !l.AssignedIn(s.Body)[l.Info.ObjectOf(id)] {
+		ctx.index = l.VariableOf(l.Info.ObjectOf(id)).Name
 		key = l.Info.ObjectOf(id)
 	}
 	views := l.recomputedViews(s, s.Body, key)
@@ -426,15 +426,15 @@ func (l *Lowerer) checkRangeOperand(s *ast.RangeStmt) {
 	switch u := xt.Underlying().(type) {
 	case *types.Basic:
 		if u.Info()&types.IsInteger == 0 && u.Info()&types.IsString == 0 {
-			l.errorf(s.X.Pos(), "cannot range over %s here", xt)
+			l.Errorf(s.X.Pos(), "cannot range over %s here", xt)
 		}
 	case *types.Slice, *types.Array:
 	case *types.Pointer:
 		if _, ok := u.Elem().Underlying().(*types.Array); !ok {
-			l.errorf(s.X.Pos(), "cannot range over %s here", xt)
+			l.Errorf(s.X.Pos(), "cannot range over %s here", xt)
 		}
 	default:
-		l.errorf(s.X.Pos(), "cannot differentiate a loop over %s: gradgen reverses loops over integers, slices and arrays; loop over a slice of keys instead", xt)
+		l.Errorf(s.X.Pos(), "cannot differentiate a loop over %s: gradgen reverses loops over integers, slices and arrays; loop over a slice of keys instead", xt)
 	}
 }
 
@@ -443,23 +443,23 @@ func (l *Lowerer) checkRangeOperand(s *ast.RangeStmt) {
 // needs the index even where the source names none. It returns that index
 // (nil when the value is no alias), and refuses writes to the value and,
 // for a range with =, its use after the loop.
-func (l *Lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
+func (l *Lowerer) rangeValueAlias(s *ast.RangeStmt) *Variable {
 	id, ok := s.Value.(*ast.Ident)
-	if !ok || id.Name == "_" || !l.exprVaried(s.X) {
+	if !ok || id.Name == "_" || !l.ExprVaried(s.X) {
 		return nil
 	}
-	var aliasKey *variable
+	var aliasKey *Variable
 	if kid, ok := s.Key.(*ast.Ident); ok && kid.Name != "_" {
-		aliasKey = l.variableOf(l.Info.ObjectOf(kid))
+		aliasKey = l.VariableOf(l.Info.ObjectOf(kid))
 	} else {
-		aliasKey = l.newTemp("i", types.Typ[types.Int])
+		aliasKey = l.NewTemp("i", types.Typ[types.Int])
 	}
-	vv := l.variableOf(l.Info.ObjectOf(id))
-	vv.alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(aliasKey.name)}
+	vv := l.VariableOf(l.Info.ObjectOf(id))
+	vv.alias = adjoint.Index{X: l.adjPath(s.X), Index: adjoint.Id(aliasKey.Name)}
 	if s.Tok == token.ASSIGN && l.usedOutside(l.Info.ObjectOf(id), s) {
 		// After the loop the variable holds the last element, whose
 		// index the backward sweep of an enclosing loop no longer has.
-		l.errorf(s.Value.Pos(), "cannot differentiate %s, a variable the range over the active %s assigns and the function uses elsewhere: range with a variable of the loop's own (for _, %s := range ...) and copy it into %s where it is needed after the loop", id.Name, l.source(s.X), id.Name, id.Name)
+		l.Errorf(s.Value.Pos(), "cannot differentiate %s, a variable the range over the active %s assigns and the function uses elsewhere: range with a variable of the loop's own (for _, %s := range ...) and copy it into %s where it is needed after the loop", id.Name, l.Source(s.X), id.Name, id.Name)
 	}
 	ast.Inspect(s.Body, func(m ast.Node) bool {
 		if as, ok := m.(*ast.AssignStmt); ok {
@@ -469,7 +469,7 @@ func (l *Lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
 					if !gotypes.IsFloat(l.Info.TypeOf(id)) {
 						way = "copy the float fields or elements you change into local variables"
 					}
-					l.errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; %s", l.source(lhs), way)
+					l.Errorf(lhs.Pos(), "cannot assign to %s, the value of a range over an active slice: gradgen reads it as the element going back; %s", l.Source(lhs), way)
 				}
 			}
 		}
@@ -482,30 +482,30 @@ func (l *Lowerer) rangeValueAlias(s *ast.RangeStmt) *variable {
 // declares them. Backward code that reads the index or the value gets
 // them back from the trip count, so the forward loop must leave them
 // visible: they are then hoisted to the function's variables.
-func (l *Lowerer) rangeHeaderVars(s *ast.RangeStmt, rec *lowered, x adjoint.Expr, aliasKey *variable) (keyIR, valueIR adjoint.Expr, define bool) {
-	var keyVar, valueVar *variable
+func (l *Lowerer) rangeHeaderVars(s *ast.RangeStmt, rec *lowered, x adjoint.Expr, aliasKey *Variable) (keyIR, valueIR adjoint.Expr, define bool) {
+	var keyVar, valueVar *Variable
 	if id, ok := s.Key.(*ast.Ident); ok && id.Name != "_" {
-		keyVar = l.variableOf(l.Info.ObjectOf(id))
+		keyVar = l.VariableOf(l.Info.ObjectOf(id))
 	}
 	if aliasKey != nil {
 		keyVar = aliasKey
 	}
 	if id, ok := s.Value.(*ast.Ident); ok && id.Name != "_" {
-		valueVar = l.variableOf(l.Info.ObjectOf(id))
+		valueVar = l.VariableOf(l.Info.ObjectOf(id))
 	}
-	needValue := valueVar != nil && l.needed[valueVar.name] && hasBackward([]*lowered{rec})
-	needKey := keyVar != nil && (l.needed[keyVar.name] || aliasKey != nil) && hasBackward([]*lowered{rec})
+	needValue := valueVar != nil && l.needed[valueVar.Name] && hasBackward([]*lowered{rec})
+	needKey := keyVar != nil && (l.needed[keyVar.Name] || aliasKey != nil) && hasBackward([]*lowered{rec})
 	if needValue {
 		// The value comes back from its index, which comes back too.
 		if keyVar == nil {
-			keyVar = l.newTemp("i", types.Typ[types.Int])
+			keyVar = l.NewTemp("i", types.Typ[types.Int])
 		}
 		needKey = true
 	}
 	define = s.Tok == token.DEFINE
 	if needKey || needValue || l.hoistAll {
 		define = false
-		for _, v := range []*variable{keyVar, valueVar} {
+		for _, v := range []*Variable{keyVar, valueVar} {
 			// A variable the range assigns with = is declared by the user,
 			// where it is visible already (or hoisted with its declaration).
 			if v != nil && (s.Tok == token.DEFINE || v.temp) {
@@ -521,12 +521,12 @@ func (l *Lowerer) rangeHeaderVars(s *ast.RangeStmt, rec *lowered, x adjoint.Expr
 		rec.loop.rangeX = x
 	}
 	if keyVar != nil {
-		keyIR = adjoint.Id(keyVar.name)
+		keyIR = adjoint.Id(keyVar.Name)
 	} else if valueVar != nil {
 		keyIR = adjoint.Id("_")
 	}
 	if valueVar != nil {
-		valueIR = adjoint.Id(valueVar.name)
+		valueIR = adjoint.Id(valueVar.Name)
 	}
 	return keyIR, valueIR, define
 }

@@ -15,14 +15,14 @@ import (
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
-// A variable is a local of the generated function: a source variable or
+// A Variable is a local of the generated function: a source Variable or
 // parameter, or a temporary that three-address form introduced.
-type variable struct {
-	name  string
-	typ   types.Type
-	ir    adjoint.Type
+type Variable struct {
+	Name  string
+	Typ   types.Type
+	IR    adjoint.Type
 	obj   types.Object // nil for temporaries
-	adj   string       // name of its adjoint, "" until first needed
+	Adj   string       // name of its adjoint, "" until first needed
 	defs  int          // assignments to it in the function body
 	param bool         // a parameter: its value exists before the body runs
 	temp  bool
@@ -30,40 +30,40 @@ type variable struct {
 	// element's adjoint, dxs[i].
 	alias       adjoint.Expr
 	adjDeclared bool      // its adjoint is declared already (a buffer parameter, a view)
-	viewOf      *variable // for a slice that is a view of another variable: the one it views
+	viewOf      *Variable // for a slice that is a view of another variable: the one it views
 	// shadow is the adjoint of a slice or pointer variable, held in a
 	// variable the forward sweep sets alongside it: dW[a:b] for W[a:b].
-	shadow *variable
+	shadow *Variable
 }
 
 // singleDef reports whether v is assigned exactly once and has no value
 // before that: its adjoint never needs resetting.
-func (v *variable) singleDef() bool { return !v.param && v.defs <= 1 }
+func (v *Variable) singleDef() bool { return !v.param && v.defs <= 1 }
 
 // singleDefOrUnchanged reports whether v holds one value for the whole
 // body: assigned once, or a parameter never assigned.
-func (v *variable) singleDefOrUnchanged() bool {
+func (v *Variable) singleDefOrUnchanged() bool {
 	return v != nil && (v.singleDef() || v.param && v.defs == 0)
 }
 
-// An operand is a value an operation reads: its expression, and for an
-// active variable, the variable (whose adjoint receives the operand's share).
-type operand struct {
-	val  adjoint.Expr // the value, as forward code reads it
-	bval adjoint.Expr // the value as backward code reads it (constants as float literals)
-	v    *variable    // the active variable read, or nil for a passive operand
+// An Operand is a value an operation reads: its expression, and for an
+// active variable, the variable (whose adjoint receives the Operand's share).
+type Operand struct {
+	Val  adjoint.Expr // the value, as forward code reads it
+	Bval adjoint.Expr // the value as backward code reads it (constants as float literals)
+	v    *Variable    // the active variable read, or nil for a passive operand
 	// path is the adjoint of an element or field read (dw[i] for w[i]);
 	// nil when the operand is the whole variable v.
 	path adjoint.Expr
-	typ  types.Type
+	Typ  types.Type
 }
 
 // An op is one primitive operation of three-address form.
 type op struct {
 	rule    *rules.Rule
 	name    string // what the operation is, for graph labels
-	args    []operand
-	results []*variable
+	args    []Operand
+	results []*Variable
 	resType types.Type
 	fwd     adjoint.Expr // the forward expression, to recompute it in loops
 	store   *storeTarget // for a write to an element: where it writes
@@ -80,12 +80,12 @@ func (o *op) writes() bool { return o.store != nil || !o.results[0].temp }
 // Lowerer turns one annotated function into its gradient function.
 type Lowerer struct {
 	*Package
-	fn     *ast.FuncDecl
+	Fn     *ast.FuncDecl
 	fnName string // name of the generated function
 	Names  *namer
-	vars   map[types.Object]*variable
-	byName map[string]*variable
-	varied map[types.Object]bool
+	vars   map[types.Object]*Variable
+	byName map[string]*Variable
+	Varied map[types.Object]bool
 	useful map[ast.Expr]bool
 
 	// needed holds the primal variables that backward code reads, found by
@@ -94,15 +94,15 @@ type Lowerer struct {
 	shape  *bodyStructure // the body's parents, gotos and addressed variables, once found
 
 	zero   map[string]bool // adjoints known to be zero at this point of the backward sweep
-	adjOrd []*variable     // variables with adjoints, in order of first use
+	adjOrd []*Variable     // variables with adjoints, in order of first use
 
 	fwd      []adjoint.Stmt             // forward code of the statement being lowered
 	ops      []*op                      // its operations
-	defining map[*variable]bool         // variables the statement declares
-	seed     map[*variable]adjoint.Expr // the result's adjoint, ∂R/∂R = 1
+	defining map[*Variable]bool         // variables the statement declares
+	seed     map[*Variable]adjoint.Expr // the result's adjoint, ∂R/∂R = 1
 	graph    *adjoint.Graph
 	opExprs  map[*op]adjoint.Expr // each op's forward expression, for the linear form
-	diags    []Diagnostic
+	Diags    []Diagnostic
 	bwdCode  []adjoint.Stmt // the backward sweep, once lowered
 
 	// Control flow.
@@ -110,9 +110,9 @@ type Lowerer struct {
 	loopDepth int                // nesting of loops
 	loops     []*loopCtx         // enclosing loops, innermost last
 	hoistAll  bool               // declare every local at the top (the body has early returns)
-	hoisted   []*variable        // locals declared at the top of the function
+	hoisted   []*Variable        // locals declared at the top of the function
 	consts    []adjoint.Stmt     // local constants, declared at the top
-	hoistSet  map[*variable]bool //
+	hoistSet  map[*Variable]bool //
 	tapes     []*tape            // stacks of values saved inside loops
 	tapeOf    map[tapeKey]*tape
 	switches  []*ast.SwitchStmt            // enclosing switches
@@ -131,14 +131,14 @@ type Lowerer struct {
 	recorders     []*recorder           // branch, trip-count and completion records
 	early         bool                  // some return is not the last statement
 	exitLabel     string                // where early returns jump: "reverse" unless the user took it
-	resultVars    []*variable           // the results, when there are several returns
-	logicalZero   map[*variable]bool    // temporaries not yet given an adjoint in this statement's reversal
+	resultVars    []*Variable           // the results, when there are several returns
+	logicalZero   map[*Variable]bool    // temporaries not yet given an adjoint in this statement's reversal
 	saveAll       bool                  // the to-be-recorded analysis is off
 	noReplay      bool                  // no loop's trips are replayed (replay.go)
 	unsavedDefs   map[ast.Stmt]bool     // statements whose overwrites backward code recomputes, not saved: views taken again (views.go), counters set from trip counts (counter.go)
 	constLocals   map[types.Object]bool // locals set once, to a constant, and never written again (constLocals)
 	graphValues   map[string]string     // the graph's node of each variable's current value
-	gradFunc      *Target
+	Target        *Target
 	fused         ast.Stmt                // the sum loop, when the function ends in one
 	fusing        bool                    // lowering or reversing the sum loop's body
 	heapTapes     map[string]bool         // tape storage made on the heap when its nest starts, reused across calls by poolTapes
@@ -147,7 +147,7 @@ type Lowerer struct {
 	exactScratch  map[string]bool         // scratch whose capacity must be its length, as make gives (a user's slice)
 	grownTapes    map[string]bool         // a sum loop's tape storage, grown on the heap inside it, reused across calls too
 	appendedTapes map[string]adjoint.Type // tapes started on the stack that grow by append, by element type
-	fusedLocal    map[*variable]bool      // values of one trip of the sum loop
+	fusedLocal    map[*Variable]bool      // values of one trip of the sum loop
 	fusedTail     []*lowered              // the sum loop and the return after it
 	inlined       []inlineFrame           // helpers being expanded in place, innermost last
 	fusedAccs     map[types.Object]bool   // the sum loop's accumulators
@@ -162,8 +162,8 @@ type Lowerer struct {
 	checks        []adjoint.Stmt          // the buffers' length checks, once built
 }
 
-func (l *Lowerer) errorf(pos token.Pos, format string, args ...any) {
-	l.diags = append(l.diags, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
+func (l *Lowerer) Errorf(pos token.Pos, format string, args ...any) {
+	l.Diags = append(l.Diags, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
 
 // isConst reports whether e is a constant expression.
@@ -172,9 +172,9 @@ func (l *Lowerer) isConst(e ast.Expr) bool {
 	return ok && tv.Value != nil
 }
 
-// callRule returns the derivative rule of a call to a math function or a
+// CallRule returns the derivative rule of a call to a math function or a
 // builtin, or nil for any other call.
-func (l *Lowerer) callRule(call *ast.CallExpr) *rules.Rule {
+func (l *Lowerer) CallRule(call *ast.CallExpr) *rules.Rule {
 	switch fun := ast.Unparen(call.Fun).(type) {
 	case *ast.SelectorExpr:
 		if pkg, ok := l.Info.Uses[gotypes.IdentOf(fun.X)].(*types.PkgName); ok && pkg.Imported().Path() == "math" {
@@ -188,8 +188,8 @@ func (l *Lowerer) callRule(call *ast.CallExpr) *rules.Rule {
 	return nil
 }
 
-// source prints n on one line, for comments in generated code.
-func (l *Lowerer) source(n ast.Node) string {
+// Source prints n on one line, for comments in generated code.
+func (l *Lowerer) Source(n ast.Node) string {
 	var b bytes.Buffer
 	printer.Fprint(&b, l.Fset, n)
 	lines := strings.Split(b.String(), "\n")
@@ -199,15 +199,15 @@ func (l *Lowerer) source(n ast.Node) string {
 	return lines[0]
 }
 
-// variableOf returns the local variable for obj, creating it on first use.
-func (l *Lowerer) variableOf(obj types.Object) *variable {
+// VariableOf returns the local variable for obj, creating it on first use.
+func (l *Lowerer) VariableOf(obj types.Object) *Variable {
 	if v, ok := l.vars[obj]; ok {
 		return v
 	}
 	t, _ := gotypes.IrType(obj.Type())
-	v := &variable{name: l.Names.Fresh(obj.Name()), typ: obj.Type(), ir: t, obj: obj}
+	v := &Variable{Name: l.Names.Fresh(obj.Name()), Typ: obj.Type(), IR: t, obj: obj}
 	l.vars[obj] = v
-	l.byName[v.name] = v
+	l.byName[v.Name] = v
 	return v
 }
 
@@ -221,32 +221,32 @@ func (l *Lowerer) loopStmts() []ast.Stmt {
 }
 
 // local records that v belongs to one trip of the sum loop being lowered.
-func (l *Lowerer) local(v *variable) *variable {
+func (l *Lowerer) local(v *Variable) *Variable {
 	if l.fusing {
 		l.fusedLocal[v] = true
 	}
 	return v
 }
 
-func (l *Lowerer) newTemp(base string, t types.Type) *variable {
+func (l *Lowerer) NewTemp(base string, t types.Type) *Variable {
 	it, _ := gotypes.IrType(t)
-	v := &variable{name: l.Names.Fresh(base), typ: t, ir: it, temp: true, defs: 1}
-	l.byName[v.name] = v
+	v := &Variable{Name: l.Names.Fresh(base), Typ: t, IR: it, temp: true, defs: 1}
+	l.byName[v.Name] = v
 	return l.local(v)
 }
 
-// adjOf returns the adjoint of v, naming it on first use.
-func (l *Lowerer) adjOf(v *variable) adjoint.Expr {
-	if v.adj == "" {
-		v.adj = l.Names.Fresh(l.adjointBase(v))
+// AdjOf returns the adjoint of v, naming it on first use.
+func (l *Lowerer) AdjOf(v *Variable) adjoint.Expr {
+	if v.Adj == "" {
+		v.Adj = l.Names.Fresh(l.adjointBase(v))
 		l.adjOrd = append(l.adjOrd, v)
 	}
-	return adjoint.Id(v.adj)
+	return adjoint.Id(v.Adj)
 }
 
 // accumulateTo adds e into an operand's adjoint: an element's with +=,
 // a variable's through accumulate.
-func (l *Lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) adjoint.Stmt {
+func (l *Lowerer) accumulateTo(v *Variable, path adjoint.Expr, e adjoint.Expr) adjoint.Stmt {
 	if path == nil {
 		return l.accumulate(v, e)
 	}
@@ -269,11 +269,11 @@ func (l *Lowerer) accumulateTo(v *variable, path adjoint.Expr, e adjoint.Expr) a
 
 // accumulate adds e into the adjoint of v: a plain assignment when the
 // adjoint is known to be zero, which saves an addition and reads better.
-func (l *Lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
+func (l *Lowerer) accumulate(v *Variable, e adjoint.Expr) adjoint.Stmt {
 	wasZero := l.isZeroAdj(v)
-	d := l.adjOf(v)
+	d := l.AdjOf(v)
 	l.noteAdd(v)
-	l.zero[v.adj] = false
+	l.zero[v.Adj] = false
 	delete(l.logicalZero, v)
 	if wasZero {
 		return adjoint.Set(d, "=", e)
@@ -287,17 +287,17 @@ func (l *Lowerer) accumulate(v *variable, e adjoint.Expr) adjoint.Stmt {
 // noteAdd records that backward code adds into v's adjoint at the current
 // nesting, for the guards of untaken paths (pathGuard). Every addition
 // into an adjoint goes through here.
-func (l *Lowerer) noteAdd(v *variable) {
+func (l *Lowerer) noteAdd(v *Variable) {
 	here := l.revDepth + l.exitDepth
-	if depth, seen := l.adjDepth[v.adj]; !seen || here < depth {
-		l.adjDepth[v.adj] = here
+	if depth, seen := l.adjDepth[v.Adj]; !seen || here < depth {
+		l.adjDepth[v.Adj] = here
 	}
 }
 
 // isZeroAdj reports whether v's adjoint is known to be zero here: a
 // temporary whose statement has not given it a share yet, or, in
 // straight-line backward code, an adjoint nothing has touched.
-func (l *Lowerer) isZeroAdj(v *variable) bool {
+func (l *Lowerer) isZeroAdj(v *Variable) bool {
 	if l.logicalZero[v] {
 		return true
 	}
@@ -305,9 +305,9 @@ func (l *Lowerer) isZeroAdj(v *variable) bool {
 		return false // an adjoint from outside the sum loop accumulates over its trips
 	}
 	if l.revDepth > 0 {
-		return v.adj != "" && l.zero[v.adj]
+		return v.Adj != "" && l.zero[v.Adj]
 	}
-	return v.adj == "" || l.zero[v.adj]
+	return v.Adj == "" || l.zero[v.Adj]
 }
 
 // declareOp is ":=" for a variable that can be declared where it is first
@@ -315,7 +315,7 @@ func (l *Lowerer) isZeroAdj(v *variable) bool {
 // nested block (the backward sweep, outside that block, reads it) or
 // anywhere in a function with early returns (goto must not jump over a
 // declaration).
-func (l *Lowerer) declareOp(v *variable) string {
+func (l *Lowerer) declareOp(v *Variable) string {
 	if l.depth == 0 && !l.hoistAll {
 		return ":="
 	}
@@ -324,7 +324,7 @@ func (l *Lowerer) declareOp(v *variable) string {
 }
 
 // hoist declares v at the top of the function.
-func (l *Lowerer) hoist(v *variable) {
+func (l *Lowerer) hoist(v *Variable) {
 	if !l.hoistSet[v] {
 		l.hoistSet[v] = true
 		l.hoisted = append(l.hoisted, v)
@@ -334,9 +334,9 @@ func (l *Lowerer) hoist(v *variable) {
 // lowerExpr emits the three-address form of e into l.fwd and l.ops and
 // returns the operand that holds its value. When into is not nil, the last
 // operation writes into it instead of a temporary, if that is safe.
-func (l *Lowerer) lowerExpr(e ast.Expr, into *variable) operand {
-	if !l.exprVaried(e) {
-		return l.passive(e)
+func (l *Lowerer) lowerExpr(e ast.Expr, into *Variable) Operand {
+	if !l.ExprVaried(e) {
+		return l.Passive(e)
 	}
 	t := l.Info.TypeOf(e)
 	switch e := e.(type) {
@@ -348,22 +348,22 @@ func (l *Lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 		}
 		v := l.vars[l.Info.Uses[e]]
 		if v == nil {
-			v = l.variableOf(l.Info.Uses[e])
+			v = l.VariableOf(l.Info.Uses[e])
 		}
-		return operand{val: adjoint.Id(v.name), bval: adjoint.Id(v.name), v: v, path: v.alias, typ: t}
+		return Operand{Val: adjoint.Id(v.Name), Bval: adjoint.Id(v.Name), v: v, path: v.alias, Typ: t}
 	case *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr:
 		// An element or field: its adjoint is the same element of the
 		// adjoint, dw[i] for w[i].
 		if !gotypes.IsFloat(t) {
 			break
 		}
-		root := l.variableOf(l.RootVar(e))
-		val := l.conv(e)
-		return operand{val: val, bval: val, v: root, path: l.adjPath(e), typ: t}
+		root := l.VariableOf(l.RootVar(e))
+		val := l.Conv(e)
+		return Operand{Val: val, Bval: val, v: root, path: l.adjPath(e), Typ: t}
 	case *ast.BinaryExpr:
 		x := l.lowerExpr(e.X, nil)
 		y := l.lowerExpr(e.Y, nil)
-		return l.emitOp(rules.Operators[e.Op.String()], e.Op.String(), []operand{x, y}, adjoint.Bin(e.Op.String(), x.val, y.val), t, "t", into)
+		return l.emitOp(rules.Operators[e.Op.String()], e.Op.String(), []Operand{x, y}, adjoint.Bin(e.Op.String(), x.Val, y.Val), t, "t", into)
 	case *ast.UnaryExpr:
 		if e.Op == token.ADD {
 			return l.lowerExpr(e.X, into)
@@ -371,37 +371,37 @@ func (l *Lowerer) lowerExpr(e ast.Expr, into *variable) operand {
 		// The operand goes through a temporary: negating into the same
 		// variable would make the negation read its own result.
 		x := l.lowerExpr(e.X, nil)
-		return l.emitOp(rules.Operators["neg"], "-", []operand{x}, adjoint.Unary{Op: "-", X: x.val}, t, "t", into)
+		return l.emitOp(rules.Operators["neg"], "-", []Operand{x}, adjoint.Unary{Op: "-", X: x.Val}, t, "t", into)
 	case *ast.CallExpr:
 		return l.lowerCall(e, into)
 	}
-	l.errorf(e.Pos(), "cannot differentiate %s: gradgen differentiates arithmetic, conversions and calls to package math", l.source(e))
-	return l.passive(e)
+	l.Errorf(e.Pos(), "cannot differentiate %s: gradgen differentiates arithmetic, conversions and calls to package math", l.Source(e))
+	return l.Passive(e)
 }
 
 // lowerCall lowers a conversion or a call to a math function or builtin.
-func (l *Lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
+func (l *Lowerer) lowerCall(call *ast.CallExpr, into *Variable) Operand {
 	t := l.Info.TypeOf(call)
 	if tv, ok := l.Info.Types[call.Fun]; ok && tv.IsType() {
-		if inner, ok := l.roundTrip(call); ok {
+		if inner, ok := l.RoundTrip(call); ok {
 			// float64(float32(y)): the value is rounded, the derivative
 			// is 1 and is not (y - float64(float32(y)) has derivative 0,
 			// not a rounding residual that a later Frexp would magnify).
 			x := l.lowerExpr(inner, nil)
 			mid := ast.Unparen(call.Args[0]).(*ast.CallExpr)
-			rounded := adjoint.Call{Fun: l.conv(mid.Fun), Args: []adjoint.Expr{x.val}}
-			return l.emitOp(rules.Operators["copy"], l.source(call.Fun), []operand{x},
-				adjoint.Call{Fun: l.conv(call.Fun), Args: []adjoint.Expr{rounded}}, t, "t", into)
+			rounded := adjoint.Call{Fun: l.Conv(mid.Fun), Args: []adjoint.Expr{x.Val}}
+			return l.emitOp(rules.Operators["copy"], l.Source(call.Fun), []Operand{x},
+				adjoint.Call{Fun: l.Conv(call.Fun), Args: []adjoint.Expr{rounded}}, t, "t", into)
 		}
 		x := l.lowerExpr(call.Args[0], nil)
-		if types.Identical(x.typ, t) {
+		if types.Identical(x.Typ, t) {
 			return x
 		}
-		return l.emitOp(rules.Conversion, l.source(call.Fun), []operand{x},
-			adjoint.Call{Fun: l.conv(call.Fun), Args: []adjoint.Expr{x.val}}, t, "t", into)
+		return l.emitOp(rules.Conversion, l.Source(call.Fun), []Operand{x},
+			adjoint.Call{Fun: l.Conv(call.Fun), Args: []adjoint.Expr{x.Val}}, t, "t", into)
 	}
-	r, name := l.callRule(call), l.source(call.Fun)
-	if fn, _ := l.calleeOf(call); r == nil || fn != nil && l.rules[fn] != nil {
+	r, name := l.CallRule(call), l.Source(call.Fun)
+	if fn, _ := l.CalleeOf(call); r == nil || fn != nil && l.Rules[fn] != nil {
 		// A //gradgen:rule overrides even a math function's rule.
 		if o, ok := l.lowerFuncCall(call, into); ok {
 			return o
@@ -409,40 +409,40 @@ func (l *Lowerer) lowerCall(call *ast.CallExpr, into *variable) operand {
 	}
 	switch {
 	case r == nil:
-		if fn, _ := l.calleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg() != l.Pkg {
-			l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s of signature %s", l.source(call), fn.FullName(), name, ruleSignature(fn, l.Pkg))
-			return l.passive(call)
+		if fn, _ := l.CalleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg() != l.Pkg {
+			l.Errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s; supply its derivative with a function marked //gradgen:rule %s of signature %s", l.Source(call), fn.FullName(), name, ruleSignature(fn, l.Pkg))
+			return l.Passive(call)
 		}
-		if fn, _ := l.calleeOf(call); fn != nil {
+		if fn, _ := l.CalleeOf(call); fn != nil {
 			if recv := fn.Type().(*types.Signature).Recv(); recv != nil && instantiatedGeneric(recv.Type()) {
-				l.errorf(call.Pos(), "cannot differentiate the call %s: it is a method of the generic type %s, and gradgen does not differentiate methods of generic types yet; write the method's code in a function generic over the float type (func norm[T ~float64](x, y T) T)", l.source(call), types.TypeString(recv.Type(), types.RelativeTo(l.Pkg)))
-				return l.passive(call)
+				l.Errorf(call.Pos(), "cannot differentiate the call %s: it is a method of the generic type %s, and gradgen does not differentiate methods of generic types yet; write the method's code in a function generic over the float type (func norm[T ~float64](x, y T) T)", l.Source(call), types.TypeString(recv.Type(), types.RelativeTo(l.Pkg)))
+				return l.Passive(call)
 			}
 		}
-		l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package; write a custom rule with //gradgen:rule %s", l.source(call), name)
-		return l.passive(call)
+		l.Errorf(call.Pos(), "cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package; write a custom rule with //gradgen:rule %s", l.Source(call), name)
+		return l.Passive(call)
 	case r.None != "":
-		l.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.source(call), r.None)
-		return l.passive(call)
+		l.Errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", l.Source(call), r.None)
+		return l.Passive(call)
 	}
 	if _, multi := t.(*types.Tuple); multi {
-		l.errorf(call.Pos(), "%s returns several values: assign them to variables first", l.source(call))
-		return l.passive(call)
+		l.Errorf(call.Pos(), "%s returns several values: assign them to variables first", l.Source(call))
+		return l.Passive(call)
 	}
-	args := make([]operand, len(call.Args))
+	args := make([]Operand, len(call.Args))
 	vals := make([]adjoint.Expr, len(call.Args))
 	for i, a := range call.Args {
 		args[i] = l.lowerExpr(a, nil)
-		vals[i] = args[i].val
+		vals[i] = args[i].Val
 	}
-	fwd := adjoint.Call{Fun: l.conv(call.Fun), Args: vals}
+	fwd := adjoint.Call{Fun: l.Conv(call.Fun), Args: vals}
 	base := strings.ToLower(name[strings.LastIndex(name, ".")+1:])
 	return l.emitOp(r, name, args, fwd, t, base, into)
 }
 
-// roundTrip reports whether call converts a float to another float type
+// RoundTrip reports whether call converts a float to another float type
 // and back (float64(float32(y))), and returns y.
-func (l *Lowerer) roundTrip(call *ast.CallExpr) (ast.Expr, bool) {
+func (l *Lowerer) RoundTrip(call *ast.CallExpr) (ast.Expr, bool) {
 	inner, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
 	if !ok || len(inner.Args) != 1 {
 		return nil, false
@@ -458,7 +458,7 @@ func (l *Lowerer) roundTrip(call *ast.CallExpr) (ast.Expr, bool) {
 }
 
 // emitOp records one operation and writes its forward statement.
-func (l *Lowerer) emitOp(r *rules.Rule, name string, args []operand, fwd adjoint.Expr, t types.Type, base string, into *variable) operand {
+func (l *Lowerer) emitOp(r *rules.Rule, name string, args []Operand, fwd adjoint.Expr, t types.Type, base string, into *Variable) Operand {
 	target := into
 	if target != nil && l.loopDepth > 0 {
 		// Inside a loop the backward sweep recomputes a statement's
@@ -472,24 +472,24 @@ func (l *Lowerer) emitOp(r *rules.Rule, name string, args []operand, fwd adjoint
 		target = nil
 	}
 	if target == nil {
-		target = l.newTemp(base, t)
+		target = l.NewTemp(base, t)
 	}
 	l.writeForward(target, fwd)
-	o := &op{rule: r, name: name, args: args, results: []*variable{target}, resType: t, fwd: fwd, fwdAt: len(l.fwd)}
+	o := &op{rule: r, name: name, args: args, results: []*Variable{target}, resType: t, fwd: fwd, fwdAt: len(l.fwd)}
 	l.ops = append(l.ops, o)
 	l.graphOp(o, fwd)
-	res := operand{val: adjoint.Id(target.name), bval: adjoint.Id(target.name), v: target, typ: t}
+	res := Operand{Val: adjoint.Id(target.Name), Bval: adjoint.Id(target.Name), v: target, Typ: t}
 	if into != nil && target != into {
-		l.writeForward(into, res.val)
-		copyOp := &op{rule: rules.Operators["copy"], name: "=", args: []operand{res}, results: []*variable{into}, resType: t}
+		l.writeForward(into, res.Val)
+		copyOp := &op{rule: rules.Operators["copy"], name: "=", args: []Operand{res}, results: []*Variable{into}, resType: t}
 		l.ops = append(l.ops, copyOp)
-		l.graphOp(copyOp, res.val)
-		res = operand{val: adjoint.Id(into.name), bval: adjoint.Id(into.name), v: into, typ: t}
+		l.graphOp(copyOp, res.Val)
+		res = Operand{Val: adjoint.Id(into.Name), Bval: adjoint.Id(into.Name), v: into, Typ: t}
 	}
 	return res
 }
 
-func readsVar(args []operand, v *variable) bool {
+func readsVar(args []Operand, v *Variable) bool {
 	for _, a := range args {
 		if a.v == v {
 			return true
@@ -500,32 +500,32 @@ func readsVar(args []operand, v *variable) bool {
 
 // writeForward writes "v := e" for a new variable, or "v = e" (v op= y
 // where that reads better) for an existing one.
-func (l *Lowerer) writeForward(v *variable, e adjoint.Expr) {
+func (l *Lowerer) writeForward(v *Variable, e adjoint.Expr) {
 	if v.temp || l.defining[v] {
 		delete(l.defining, v)
-		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), l.declareOp(v), e))
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.Name), l.declareOp(v), e))
 		return
 	}
 	// x = x op y prints as x op= y, which means exactly the same.
-	if b, ok := e.(adjoint.Binary); ok && reflect.DeepEqual(b.X, adjoint.Id(v.name)) && strings.Contains("+-*/", b.Op) {
+	if b, ok := e.(adjoint.Binary); ok && reflect.DeepEqual(b.X, adjoint.Id(v.Name)) && strings.Contains("+-*/", b.Op) {
 		if adjoint.IsLit(b.Y, "1") && (b.Op == "+" || b.Op == "-") {
-			l.fwd = append(l.fwd, adjoint.IncDec{X: adjoint.Id(v.name), Inc: b.Op == "+"})
+			l.fwd = append(l.fwd, adjoint.IncDec{X: adjoint.Id(v.Name), Inc: b.Op == "+"})
 			return
 		}
-		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), b.Op+"=", b.Y))
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.Name), b.Op+"=", b.Y))
 		return
 	}
-	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), "=", e))
+	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.Name), "=", e))
 }
 
 // adjointBase is the name v's adjoint would like: dx for x, or the name
 // the generated function gives a parameter's derivative (FHVP names the
 // tangent of its inner JVP v and its adjoint, the gradient, dx).
-func (l *Lowerer) adjointBase(v *variable) string {
+func (l *Lowerer) adjointBase(v *Variable) string {
 	if pv, ok := v.obj.(*types.Var); ok {
-		if name, ok := l.gradFunc.AdjNames[pv]; ok {
+		if name, ok := l.Target.AdjNames[pv]; ok {
 			return name
 		}
 	}
-	return AdjointName(v.name)
+	return AdjointName(v.Name)
 }

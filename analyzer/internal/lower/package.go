@@ -3,8 +3,9 @@
 // validates each body against what the rules and the lowering model
 // (failing closed), finds what is active, and lowers the typed syntax into
 // the adjoint IR. Reverse mode's forward and backward sweeps are written
-// here, as are the helpers functions call; forward mode and second
-// derivatives build on this package's front end.
+// here, as are the helpers functions call; forward mode (internal/forward)
+// and second derivatives (internal/second) build on this package's front
+// end.
 package lower
 
 import (
@@ -114,16 +115,16 @@ type Package struct {
 	// imports serves the synthetic package's type check.
 	imports *packageImporter
 
-	Decls       map[*types.Func]declSite
-	rules       map[*types.Func]*ruleFunc
+	Decls       map[*types.Func]DeclSite
+	Rules       map[*types.Func]*RuleFunc
 	Helpers     map[HelperKey]*Helper
 	HelperNames map[string]bool
 	HelperFuncs map[*ast.File][]*adjoint.Func
 	writers     map[*types.Func]bool // functions that may write into what they are passed
 	writeCycle  bool                 // mayWrite met a function it was still answering (see mayWrite)
-	// readOnlyHelpers are the generated helpers that only read their
+	// ReadOnlyHelpers are the generated helpers that only read their
 	// slices and pointers (pushforwards), whatever their parameters.
-	readOnlyHelpers map[string]bool
+	ReadOnlyHelpers map[string]bool
 	// purePackageFuncs names the package's functions (and rules' functions)
 	// that only compute values, filled on first use by pureHelpers.
 	purePackageFuncs map[string]bool

@@ -86,7 +86,7 @@ func (l *Lowerer) pathGuard(rec *lowered) adjoint.Expr {
 			// been taken, the element's adjoint guards the statement
 			// (a[0] = math.Sqrt(x), read only after if x > 0).
 			st := o.store
-			if st.root == nil || st.root.adj == "" || st.root.shadow != nil || len(l.aliases(st.root)) > 0 {
+			if st.root == nil || st.root.Adj == "" || st.root.shadow != nil || len(l.aliases(st.root)) > 0 {
 				return nil
 			}
 			if depth, seen := l.elemAddDepth[adjoint.ExprString(st.adj)]; seen && depth <= l.revDepth+l.exitDepth {
@@ -101,17 +101,17 @@ func (l *Lowerer) pathGuard(rec *lowered) adjoint.Expr {
 			continue
 		}
 		for _, r := range o.results {
-			if r.temp || r.adj == "" {
+			if r.temp || r.Adj == "" {
 				continue
 			}
-			depth, seen := l.adjDepth[r.adj]
+			depth, seen := l.adjDepth[r.Adj]
 			if !seen {
 				continue // never added into: zero, whatever the path
 			}
 			if depth <= l.revDepth+l.exitDepth {
 				return nil
 			}
-			nonzero := adjoint.Bin("!=", adjoint.Id(r.adj), adjoint.Literal("0"))
+			nonzero := adjoint.Bin("!=", adjoint.Id(r.Adj), adjoint.Literal("0"))
 			if guard == nil {
 				guard = nonzero
 			} else {

@@ -23,8 +23,8 @@ import (
 
 // poolableLocal reports whether the slice variable v, made by rhs in the
 // statement defining it outside loops, can come from the pool.
-func (l *Lowerer) poolableLocal(v *variable, rhs ast.Expr) bool {
-	if l.saveAll || l.loopDepth > 0 || !l.defining[v] || v.obj == nil || v.ir == nil {
+func (l *Lowerer) poolableLocal(v *Variable, rhs ast.Expr) bool {
+	if l.saveAll || l.loopDepth > 0 || !l.defining[v] || v.obj == nil || v.IR == nil {
 		return false
 	}
 	return l.poolableMake(v.obj, rhs)
@@ -55,7 +55,7 @@ func (l *Lowerer) poolableLength(n ast.Expr) bool {
 	if tv.Value != nil || tv.Type == nil || !types.Identical(tv.Type, types.Typ[types.Int]) {
 		return false
 	}
-	c := l.conv(n)
+	c := l.Conv(n)
 	if call, ok := c.(adjoint.Call); ok && adjoint.ExprString(call.Fun) == "len" && len(call.Args) == 1 {
 		switch a := call.Args[0].(type) {
 		case adjoint.Index:
@@ -78,7 +78,7 @@ func (l *Lowerer) staysLocal(obj types.Object, made *ast.CallExpr) bool {
 // localViews returns obj and the local views taken of it, and whether
 // its memory stays in the function (staysLocal).
 func (l *Lowerer) localViews(obj types.Object, made *ast.CallExpr) (map[types.Object]bool, bool) {
-	return l.viewsStay(l.fn.Body, l.structure().parent, obj, made, map[types.Object]bool{})
+	return l.viewsStay(l.Fn.Body, l.structure().parent, obj, made, map[types.Object]bool{})
 }
 
 // viewsStay is localViews over body (the function's, or a helper's that
@@ -295,13 +295,13 @@ func (l *Lowerer) trackView(id *ast.Ident, tracked map[types.Object]bool) bool {
 	return true
 }
 
-// poolableFwd reports whether forward mode can take the slice lhs := rhs,
+// PoolableFwd reports whether forward mode can take the slice lhs := rhs,
 // and its tangent, from the pool: poolableMake's conditions (inside a
 // loop, for the trip alone), and no goto (a jump over the pooled
 // buffer's declaration would not compile). Not in the JVP that second
 // derivatives differentiate again, which must stay plain Go of the kinds
 // reverse mode takes.
-func (l *Lowerer) poolableFwd(lhs, rhs ast.Expr) bool {
+func (l *Lowerer) PoolableFwd(lhs, rhs ast.Expr) bool {
 	id, ok := lhs.(*ast.Ident)
 	if !ok || l.saveAll || l.SecondOrder || l.structure().gotos || l.Info.Defs[id] == nil {
 		return false
@@ -353,8 +353,8 @@ func loopBody(s ast.Stmt) *ast.BlockStmt {
 	return s.(*ast.RangeStmt).Body
 }
 
-// inLoop reports whether n lies in a loop of the function's body.
-func (l *Lowerer) inLoop(n ast.Node) bool {
+// InLoop reports whether n lies in a loop of the function's body.
+func (l *Lowerer) InLoop(n ast.Node) bool {
 	return l.enclosingLoop(n) != nil
 }
 
@@ -362,12 +362,12 @@ func (l *Lowerer) inLoop(n ast.Node) bool {
 // alongside, from the pool: both are declared with the function's
 // variables, so that their make is an assignment that opt.PoolStorage
 // rewrites.
-func (l *Lowerer) poolLocal(v, sh *variable) {
+func (l *Lowerer) poolLocal(v, sh *Variable) {
 	l.hoist(v)
 	l.hoist(sh)
 	delete(l.defining, v)
-	l.pooledExact(v.name)
-	l.pooledExact(sh.name)
+	l.pooledExact(v.Name)
+	l.pooledExact(sh.Name)
 }
 
 // poolPassive writes h := make([]T, n) of a slice that does not depend on
@@ -378,25 +378,25 @@ func (l *Lowerer) poolPassive(lhs, rhs ast.Expr) bool {
 	if !ok || l.Info.Defs[id] == nil {
 		return false
 	}
-	v := l.variableOf(l.Info.Defs[id])
+	v := l.VariableOf(l.Info.Defs[id])
 	if !l.poolableLocal(v, rhs) {
 		return false
 	}
 	l.hoist(v)
-	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.name), "=", l.conv(rhs)))
-	l.pooledExact(v.name)
+	l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(v.Name), "=", l.Conv(rhs)))
+	l.pooledExact(v.Name)
 	return true
 }
 
 // pooledExact marks the slice name, made by make, to come from the pool,
 // cleared, with capacity its length, as make gives it.
 func (l *Lowerer) pooledExact(name string) {
-	l.pooledExactIn(name, l.fusing)
+	l.PooledExactIn(name, l.fusing)
 }
 
-// pooledExactIn is pooledExact for a slice made on each trip of a loop
+// PooledExactIn is pooledExact for a slice made on each trip of a loop
 // when perTrip.
-func (l *Lowerer) pooledExactIn(name string, perTrip bool) {
+func (l *Lowerer) PooledExactIn(name string, perTrip bool) {
 	if perTrip {
 		// Made on each trip of a sum loop, whose backward code runs in
 		// the same trip: dead when the trip ends, so one buffer, taken

@@ -74,7 +74,7 @@ func (p *Package) CheckRepeatable(g *Target, file *ast.File) []Diagnostic {
 				// derivative it computes: no other directive helps.
 				way = "copy " + obj.Name() + " into a local slice made in the function, and write into that"
 			}
-			report(x.Pos(), "the write into "+l.source(x), way)
+			report(x.Pos(), "the write into "+l.Source(x), way)
 		}
 	}
 	ast.Inspect(g.Decl.Body, func(n ast.Node) bool {
@@ -93,7 +93,7 @@ func (p *Package) CheckRepeatable(g *Target, file *ast.File) []Diagnostic {
 				return true
 			}
 			if !l.repeatableCall(n, owned) {
-				report(n.Pos(), "the call "+l.source(n)+", which has effects or writes memory it is passed,", elsewhere)
+				report(n.Pos(), "the call "+l.Source(n)+", which has effects or writes memory it is passed,", elsewhere)
 				return false
 			}
 		case *ast.AssignStmt:
@@ -211,10 +211,10 @@ const (
 
 // funcValueRefusal is the refusal of a call through a function value.
 func (l *Lowerer) funcValueRefusal(call *ast.CallExpr) string {
-	return "cannot differentiate the call " + l.source(call) + " through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name"
+	return "cannot differentiate the call " + l.Source(call) + " through a function value: gradgen differentiates calls to functions and methods it can name (package math, this package, //gradgen:rule); call the function by its name"
 }
 
 // interfaceCallRefusal is the refusal of a call of an interface's method.
 func (l *Lowerer) interfaceCallRefusal(call *ast.CallExpr) string {
-	return "cannot differentiate the interface method call " + l.source(call) + ": gradgen cannot know which method runs; call a concrete type's method, or a function of this package"
+	return "cannot differentiate the interface method call " + l.Source(call) + ": gradgen cannot know which method runs; call a concrete type's method, or a function of this package"
 }

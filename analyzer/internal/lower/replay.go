@@ -22,12 +22,12 @@ import (
 // replayPlan is what replaying a loop's trips needs.
 type replayPlan struct {
 	code  []adjoint.Stmt   // the trip's forward code, saving into locals
-	entry []*variable      // the values each trip starts from, pushed in this order
+	entry []*Variable      // the values each trip starts from, pushed in this order
 	tapes map[*tape]bool   // the tapes the trip no longer pushes
 	fwd   [][]adjoint.Stmt // each body statement's forward code without its pushes
 	saves []*save          // the saves kept in locals of the trip, in forward order
 	drop  []dropped        // the saves no longer made at all
-	local []*variable      // those locals
+	local []*Variable      // those locals
 	recOf map[*save]*lowered
 }
 
@@ -57,7 +57,7 @@ func (l *Lowerer) replayTrips(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) {
 		r.fwd = plan.fwd[i]
 	}
 	for i, s := range plan.saves {
-		s.name, s.tape = plan.local[i].name, nil
+		s.name, s.tape = plan.local[i].Name, nil
 	}
 	for _, d := range plan.drop {
 		key := adjoint.ExprString(d.lv)
@@ -70,7 +70,7 @@ func (l *Lowerer) replayTrips(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) {
 	// A variable the trip starts from keeps its tape, pushed once per trip
 	// now; the other tapes go.
 	for _, v := range plan.entry {
-		if t := l.tapeOf[tapeKey{v, adjoint.TypeString(v.ir), ctx}]; t != nil && plan.tapes[t] {
+		if t := l.tapeOf[tapeKey{v, adjoint.TypeString(v.IR), ctx}]; t != nil && plan.tapes[t] {
 			t.sites = nil
 			delete(plan.tapes, t)
 		}
@@ -79,9 +79,9 @@ func (l *Lowerer) replayTrips(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) {
 	maps.DeleteFunc(l.tapeOf, func(_ tapeKey, t *tape) bool { return plan.tapes[t] })
 	var pushes []adjoint.Stmt
 	for _, v := range plan.entry {
-		t := l.tapeFor(v, adjoint.Id(v.name), v.typ, v.ir)
+		t := l.tapeFor(v, adjoint.Id(v.Name), v.Typ, v.IR)
 		lp.entry = append(lp.entry, t)
-		pushes = append(pushes, t.push(adjoint.Id(v.name)))
+		pushes = append(pushes, t.push(adjoint.Id(v.Name)))
 	}
 	lp.body[0].fwd = append(pushes, lp.body[0].fwd...)
 	lp.replay, lp.replayed = plan.code, true
@@ -113,15 +113,15 @@ func (l *Lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *r
 	// does; an adjoint view (dr = dm[1][1:] beside r = m[1][1:]) is the
 	// exception: forward code never reads it, backward code writes
 	// through it wherever the view's own value is read.
-	shadowOf := map[string]*variable{}
+	shadowOf := map[string]*Variable{}
 	for _, v := range l.byName {
 		if v.shadow != nil {
-			shadowOf[v.shadow.name] = v
+			shadowOf[v.shadow.Name] = v
 		}
 	}
 	live := maps.Clone(l.needed)
 	maps.DeleteFunc(live, func(name string, _ bool) bool {
-		if v := shadowOf[name]; v != nil && final(v.name) {
+		if v := shadowOf[name]; v != nil && final(v.Name) {
 			return false
 		}
 		return !final(name)
@@ -136,11 +136,11 @@ func (l *Lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *r
 	// read it.
 	for _, s := range plan.saves {
 		obj := s.v.obj
-		if v := shadowOf[s.v.name]; v != nil {
+		if v := shadowOf[s.v.Name]; v != nil {
 			obj = v.obj // an adjoint view lives as long as the view
 		}
 		if obj == nil || obj.Pos() < ctx.stmt.Pos() || obj.Pos() >= ctx.stmt.End() {
-			entry[s.v.name] = true
+			entry[s.v.Name] = true
 		}
 	}
 	// No second pass for dead code once identities go: a dropped save was
@@ -157,7 +157,7 @@ func (l *Lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *r
 	}
 	for _, name := range slices.Sorted(maps.Keys(entry)) {
 		v := l.byName[name]
-		if v == nil || v.ir == nil {
+		if v == nil || v.IR == nil {
 			return nil
 		}
 		plan.entry = append(plan.entry, v)
@@ -173,7 +173,7 @@ func (l *Lowerer) planReplay(rec *lowered, ctx *loopCtx, body *ast.BlockStmt) *r
 func (l *Lowerer) scanTrip(lp *loopRec, body *ast.BlockStmt) (plan *replayPlan, code []adjoint.Stmt, assigned map[string]bool, pushes int) {
 	plan = &replayPlan{tapes: map[*tape]bool{}, recOf: map[*save]*lowered{}}
 	assigned, written := map[string]bool{}, map[string]bool{}
-	pure := l.pureHelpers()
+	pure := l.PureHelpers()
 	for _, r := range lp.body {
 		if r.branch != nil || r.loop != nil || r.fused || r.done != nil || r.exits || len(r.body) > 0 {
 			return nil, nil, nil, 0
@@ -195,7 +195,7 @@ func (l *Lowerer) scanTrip(lp *loopRec, body *ast.BlockStmt) (plan *replayPlan, 
 		for _, st := range r.fwd {
 			s := pushAt[adjoint.StmtString(st)]
 			switch {
-			case s != nil && !written[s.v.name] && s.v.obj != nil && body.Pos() <= s.v.obj.Pos() && s.v.obj.Pos() < body.End():
+			case s != nil && !written[s.v.Name] && s.v.obj != nil && body.Pos() <= s.v.obj.Pos() && s.v.obj.Pos() < body.End():
 				// A variable of the body, saved before the trip sets it:
 				// the last trip's value, which the replay computes again.
 				plan.drop = append(plan.drop, dropped{r, s.lv})
@@ -229,10 +229,10 @@ func (l *Lowerer) scanTrip(lp *loopRec, body *ast.BlockStmt) (plan *replayPlan, 
 func (l *Lowerer) nameSaves(plan *replayPlan, code []adjoint.Stmt) {
 	rename := map[string]string{}
 	for i, s := range plan.saves {
-		sv := &variable{name: l.Names.Fresh(s.v.name + "Prev"), typ: s.v.typ, ir: s.v.ir, temp: true}
+		sv := &Variable{Name: l.Names.Fresh(s.v.Name + "Prev"), Typ: s.v.Typ, IR: s.v.IR, temp: true}
 		l.hoist(sv)
 		plan.local = append(plan.local, sv)
-		rename[savePlaceholder(i)] = sv.name
+		rename[savePlaceholder(i)] = sv.Name
 	}
 	for _, st := range code {
 		if a, ok := st.(adjoint.Assign); ok {
@@ -255,12 +255,12 @@ func (l *Lowerer) nameSaves(plan *replayPlan, code []adjoint.Stmt) {
 func finalValuesRead(body []*lowered, saves []*save, recOf map[*save]*lowered) func(string) bool {
 	last := map[string]int{}
 	for _, s := range saves {
-		last[s.v.name] = slices.Index(body, recOf[s])
+		last[s.v.Name] = slices.Index(body, recOf[s])
 	}
 	readsOwnResult := func(r *lowered, name string) bool {
 		for _, o := range r.ops {
 			for _, res := range o.results {
-				if res != nil && res.name == name && (o.rule == nil || o.rule.Piecewise() || o.rule.UsesResult(len(o.args))) {
+				if res != nil && res.Name == name && (o.rule == nil || o.rule.Piecewise() || o.rule.UsesResult(len(o.args))) {
 					return true
 				}
 			}
@@ -295,7 +295,7 @@ func (p *replayPlan) dropIdentities(code []adjoint.Stmt) []adjoint.Stmt {
 			if id, ok := a.Lhs[0].(adjoint.Ident); ok {
 				if k, ok := index[id.Name]; ok {
 					s := p.saves[k]
-					if !writesLater(code[i+1:], s.v.name) {
+					if !writesLater(code[i+1:], s.v.Name) {
 						p.drop = append(p.drop, dropped{p.recOf[s], s.lv})
 						continue
 					}
@@ -474,7 +474,7 @@ func (l *Lowerer) replayBackward(lp *loopRec) []adjoint.Stmt {
 	}
 	var names []string
 	for _, v := range lp.entryVars {
-		names = append(names, v.name)
+		names = append(names, v.Name)
 	}
 	text := "the trip again"
 	if len(names) > 0 {
@@ -482,7 +482,7 @@ func (l *Lowerer) replayBackward(lp *loopRec) []adjoint.Stmt {
 	}
 	out := []adjoint.Stmt{adjoint.Comment{Text: text}}
 	for i := len(lp.entry) - 1; i >= 0; i-- {
-		out = append(out, lp.entry[i].pop(adjoint.Id(lp.entryVars[i].name))...)
+		out = append(out, lp.entry[i].pop(adjoint.Id(lp.entryVars[i].Name))...)
 	}
 	return append(out, lp.replay...)
 }

@@ -21,7 +21,7 @@ import (
 // statements from that assignment to the loop's end reads v. That
 // assignment's own save is skipped only when no reader needs v's value
 // from before it, so it covers the readers outside the span.
-func (l *Lowerer) restoredLater(v *variable, rec *lowered) bool {
+func (l *Lowerer) restoredLater(v *Variable, rec *lowered) bool {
 	if l.readers == nil || l.saveAll || v.obj == nil || !l.plainScalar(v.obj) {
 		return false
 	}
@@ -40,7 +40,7 @@ func (l *Lowerer) restoredLater(v *variable, rec *lowered) bool {
 		if isLoopStmt(child) {
 			if list := stmtList(p); list != nil {
 				if span := l.spanFromWrite(list, child, v.obj); span != nil {
-					return !l.readIn(v.name, span)
+					return !l.readIn(v.Name, span)
 				}
 			}
 		}
@@ -116,8 +116,8 @@ func (l *Lowerer) structure() *bodyStructure {
 	if l.shape != nil {
 		return l.shape
 	}
-	s := &bodyStructure{parent: parentsIn(l.fn.Body), addressed: map[types.Object]bool{}}
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+	s := &bodyStructure{parent: parentsIn(l.Fn.Body), addressed: map[types.Object]bool{}}
+	ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.BranchStmt:
 			s.gotos = s.gotos || n.Tok == token.GOTO

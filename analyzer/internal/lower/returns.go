@@ -19,12 +19,12 @@ import (
 func (l *Lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	l.fwd, l.ops = nil, nil
 	rec := &lowered{src: ret, pend: map[string]bool{}, inLoop: l.loopDepth > 0, exits: true, loops: l.loopStmts()}
-	g := l.gradFunc
+	g := l.Target
 	if len(ret.Results) != len(g.Results) {
 		if len(ret.Results) == 1 {
-			l.errorf(ret.Pos(), "cannot differentiate %s, which returns the %d results of a call at once: assign them to variables and return those", l.source(ret), len(g.Results))
+			l.Errorf(ret.Pos(), "cannot differentiate %s, which returns the %d results of a call at once: assign them to variables and return those", l.Source(ret), len(g.Results))
 		} else {
-			l.errorf(ret.Pos(), "gradgen needs return to name its results: named results are not supported")
+			l.Errorf(ret.Pos(), "gradgen needs return to name its results: named results are not supported")
 		}
 		return rec
 	}
@@ -32,16 +32,16 @@ func (l *Lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 		// A helper with several results: each gets a variable of its own,
 		// seeded with its adjoint.
 		for k, e := range ret.Results {
-			res := l.newTemp(LowerFirst(g.Decl.Name.Name), g.Results[k])
+			res := l.NewTemp(LowerFirst(g.Decl.Name.Name), g.Results[k])
 			if seed := l.seedValue(k); seed != nil {
 				l.seed[res] = seed
 			}
-			if l.exprVaried(e) {
+			if l.ExprVaried(e) {
 				l.intoResult(e, res)
 			} else {
-				l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: gotypes.MustIR(g.Results[k]), Values: []adjoint.Expr{l.conv(e)}})
+				l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.Name}, Type: gotypes.MustIR(g.Results[k]), Values: []adjoint.Expr{l.Conv(e)}})
 			}
-			l.resultVals = append(l.resultVals, adjoint.Id(res.name))
+			l.resultVals = append(l.resultVals, adjoint.Id(res.Name))
 		}
 		rec.fwd, rec.ops = l.fwd, l.ops
 		rec.exits = false
@@ -51,22 +51,22 @@ func (l *Lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	if !l.early {
 		base := LowerFirst(g.Decl.Name.Name)
 		switch id, ok := ast.Unparen(e).(*ast.Ident); {
-		case !l.exprVaried(e):
-			res := l.newTemp(base, g.Result)
-			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.name}, Type: gotypes.MustIR(g.Result), Values: []adjoint.Expr{l.conv(e)}})
-			l.resultVals = []adjoint.Expr{adjoint.Id(res.name)}
+		case !l.ExprVaried(e):
+			res := l.NewTemp(base, g.Result)
+			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{res.Name}, Type: gotypes.MustIR(g.Result), Values: []adjoint.Expr{l.Conv(e)}})
+			l.resultVals = []adjoint.Expr{adjoint.Id(res.Name)}
 		case ok && l.vars[l.Info.Uses[id]].singleDefOrUnchanged():
 			v := l.vars[l.Info.Uses[id]]
 			rec.seed = v // return x: the seed goes straight to x
-			l.resultVals = []adjoint.Expr{adjoint.Id(v.name)}
+			l.resultVals = []adjoint.Expr{adjoint.Id(v.Name)}
 			l.markOutput(v)
 		default:
 			// The result gets a variable of its own, which nothing overwrites
 			// or restores: its adjoint is the constant 1.
-			res := l.newTemp(base, g.Result)
+			res := l.NewTemp(base, g.Result)
 			l.seed[res] = l.seedValue(0)
 			l.intoResult(e, res)
-			l.resultVals = []adjoint.Expr{adjoint.Id(res.name)}
+			l.resultVals = []adjoint.Expr{adjoint.Id(res.Name)}
 		}
 		rec.fwd, rec.ops = l.fwd, l.ops
 		rec.exits = false
@@ -75,11 +75,11 @@ func (l *Lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 	l.resultVals = nil
 	for k, e := range ret.Results {
 		res := l.resultVars[k]
-		l.resultVals = append(l.resultVals, adjoint.Id(res.name))
-		if l.exprVaried(e) {
+		l.resultVals = append(l.resultVals, adjoint.Id(res.Name))
+		if l.ExprVaried(e) {
 			l.intoResult(e, res)
 		} else {
-			l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(res.name), "=", l.conv(e)))
+			l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(res.Name), "=", l.Conv(e)))
 		}
 	}
 	for _, ctx := range l.loops {
@@ -93,18 +93,18 @@ func (l *Lowerer) lowerReturn(ret *ast.ReturnStmt) *lowered {
 }
 
 // intoResult computes e into the result variable res.
-func (l *Lowerer) intoResult(e ast.Expr, res *variable) {
+func (l *Lowerer) intoResult(e ast.Expr, res *Variable) {
 	result := l.lowerExpr(e, res)
 	if result.v != res {
-		l.writeForward(res, result.val)
+		l.writeForward(res, result.Val)
 		l.addCopy(result, res)
 	}
 	l.markOutput(res)
 }
 
-func (l *Lowerer) markOutput(v *variable) {
-	node := v.name
-	if current, ok := l.graphValues[v.name]; ok {
+func (l *Lowerer) markOutput(v *Variable) {
+	node := v.Name
+	if current, ok := l.graphValues[v.Name]; ok {
 		node = current // its value at this return
 	}
 	for i := range l.graph.Nodes {
@@ -117,7 +117,7 @@ func (l *Lowerer) markOutput(v *variable) {
 // seedValue is ∂R/∂R: 1, or for a pullback the adjoint its caller passes;
 // nil for a result that is not differentiated.
 func (l *Lowerer) seedValue(k int) adjoint.Expr {
-	if s := l.gradFunc.Seeded; s != nil && !s[k] {
+	if s := l.Target.Seeded; s != nil && !s[k] {
 		return nil
 	}
 	if k < len(l.seedNames) {

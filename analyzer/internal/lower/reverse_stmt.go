@@ -66,7 +66,7 @@ func (l *Lowerer) reverse(rec *lowered) []adjoint.Stmt {
 		return nil
 	}
 	l.noteReadBacks(rec, out, ownReads, readBack)
-	return append(append([]adjoint.Stmt{adjoint.Comment{Text: l.source(rec.src)}}, zeroes...), out...)
+	return append(append([]adjoint.Stmt{adjoint.Comment{Text: l.Source(rec.src)}}, zeroes...), out...)
 }
 
 // resetsFirst is what the backward code of rec does before anything else.
@@ -80,11 +80,11 @@ func (l *Lowerer) resetsFirst(rec *lowered) []adjoint.Stmt {
 	var zeroes []adjoint.Stmt
 	for _, v := range rec.zeroes {
 		if !l.isZeroAdj(v) && v.shadow == nil {
-			zeroes = append(zeroes, adjoint.Set(l.adjOf(v), "=", l.zeroOf(v)))
-			l.zero[v.adj] = true
+			zeroes = append(zeroes, adjoint.Set(l.AdjOf(v), "=", l.zeroOf(v)))
+			l.zero[v.Adj] = true
 		}
 	}
-	written := map[*variable]bool{}
+	written := map[*Variable]bool{}
 	for _, o := range rec.ops {
 		for _, r := range o.results {
 			written[r] = true
@@ -129,8 +129,8 @@ func (l *Lowerer) reverseOps(rec *lowered) (readBack, out []adjoint.Stmt) {
 // storedTemps maps each temporary that the statement stores into an
 // element to that element: it still sits there until the store is
 // reversed, so it is read back then rather than recomputed.
-func storedTemps(rec *lowered, split int) map[*variable]adjoint.Expr {
-	stored := map[*variable]adjoint.Expr{}
+func storedTemps(rec *lowered, split int) map[*Variable]adjoint.Expr {
+	stored := map[*Variable]adjoint.Expr{}
 	if !rec.inLoop {
 		return stored
 	}
@@ -159,16 +159,16 @@ func storedTemps(rec *lowered, split int) map[*variable]adjoint.Expr {
 // the statement saves the variable's old value: going back the variable
 // holds the temporary until its restore, which comes after the read-back.
 // (Without the save, a later trip's write would have overwritten it.)
-func copiedTemps(rec *lowered, ops []*op) map[*variable]adjoint.Expr {
-	copied := map[*variable]adjoint.Expr{}
+func copiedTemps(rec *lowered, ops []*op) map[*Variable]adjoint.Expr {
+	copied := map[*Variable]adjoint.Expr{}
 	for _, o := range ops {
 		if o.rule != rules.Operators["copy"] || o.store != nil || o.results[0].temp || o.args[0].v == nil || !o.args[0].v.temp || o.args[0].path != nil {
 			continue
 		}
 		into := o.results[0]
 		for _, sv := range rec.saves {
-			if id, whole := sv.lv.(adjoint.Ident); whole && sv.v == into && id.Name == into.name && gotypes.IsFloat(into.typ) {
-				copied[o.args[0].v] = adjoint.Id(into.name)
+			if id, whole := sv.lv.(adjoint.Ident); whole && sv.v == into && id.Name == into.Name && gotypes.IsFloat(into.Typ) {
+				copied[o.args[0].v] = adjoint.Id(into.Name)
 			}
 		}
 	}
@@ -307,7 +307,7 @@ func (l *Lowerer) readBefore(name string, rec *lowered, lv adjoint.Expr) bool {
 // and those they read in turn, in their forward order.
 // recompute returns the statements that read back stored temporaries and
 // those that recompute the others.
-func (l *Lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable]adjoint.Expr) (readBack, recomputed []adjoint.Stmt) {
+func (l *Lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*Variable]adjoint.Expr) (readBack, recomputed []adjoint.Stmt) {
 	reads := map[string]bool{}
 	mark := func(e adjoint.Expr) {
 		adjoint.WalkExpr(e, func(x adjoint.Expr) {
@@ -322,7 +322,7 @@ func (l *Lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable
 	need := make([]bool, len(ops))
 	for i := len(ops) - 1; i >= 0; i-- {
 		for _, r := range ops[i].results {
-			if reads[r.name] && ops[i].fwd != nil {
+			if reads[r.Name] && ops[i].fwd != nil {
 				need[i] = true
 			}
 		}
@@ -334,18 +334,18 @@ func (l *Lowerer) recompute(ops []*op, code []adjoint.Stmt, stored map[*variable
 	// pushes.
 	for i := len(ops) - 1; i >= 0; i-- {
 		if o := ops[i]; o.taped != nil {
-			readBack = append(readBack, o.taped.pop(adjoint.Id(o.results[0].name))...)
+			readBack = append(readBack, o.taped.pop(adjoint.Id(o.results[0].Name))...)
 		}
 	}
 	for i, o := range ops {
 		if need[i] && o.taped == nil {
 			if lv := stored[o.results[0]]; lv != nil {
-				readBack = append(readBack, adjoint.Set(adjoint.Id(o.results[0].name), "=", lv))
+				readBack = append(readBack, adjoint.Set(adjoint.Id(o.results[0].Name), "=", lv))
 				continue
 			}
 			lhs := make([]adjoint.Expr, len(o.results))
 			for k, r := range o.results {
-				lhs[k] = adjoint.Id(r.name)
+				lhs[k] = adjoint.Id(r.Name)
 			}
 			recomputed = append(recomputed, adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{o.fwd}})
 		}
@@ -376,17 +376,17 @@ func (l *Lowerer) restore(rec *lowered, lv adjoint.Expr) []adjoint.Stmt {
 }
 
 // restoreVar restores v's saved value, and its adjoint view's.
-func (l *Lowerer) restoreVar(rec *lowered, v *variable) []adjoint.Stmt {
-	out := l.restore(rec, adjoint.Id(v.name))
+func (l *Lowerer) restoreVar(rec *lowered, v *Variable) []adjoint.Stmt {
+	out := l.restore(rec, adjoint.Id(v.Name))
 	if v.shadow != nil {
-		out = append(out, l.restore(rec, adjoint.Id(v.shadow.name))...)
+		out = append(out, l.restore(rec, adjoint.Id(v.shadow.Name))...)
 	}
 	return out
 }
 
 // contribution is one operand's share of an operation's adjoint.
 type contribution struct {
-	to   *variable
+	to   *Variable
 	path adjoint.Expr // an element of to's adjoint, or nil
 	e    adjoint.Expr
 }
@@ -400,14 +400,14 @@ func (l *Lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 	c := &rules.Ctx{T: gotypes.MustIR(o.resType)}
 	live := false
 	for _, r := range o.results {
-		c.R = append(c.R, adjoint.Id(r.name))
+		c.R = append(c.R, adjoint.Id(r.Name))
 		var d adjoint.Expr
 		switch {
 		case r == nil:
 		case l.seed[r] != nil:
 			d = l.seed[r]
 		case !l.isZeroAdj(r):
-			d = l.adjOf(r)
+			d = l.AdjOf(r)
 		}
 		c.D = append(c.D, d)
 		live = live || d != nil
@@ -420,7 +420,7 @@ func (l *Lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 		return out
 	}
 	for _, a := range o.args {
-		c.A = append(c.A, a.bval)
+		c.A = append(c.A, a.Bval)
 	}
 	c.Fresh = l.Names.Fresh
 	if o.rule.Piecewise() {
@@ -432,7 +432,7 @@ func (l *Lowerer) reverseOp(rec *lowered, o *op) []adjoint.Stmt {
 			continue
 		}
 		if o.rule == rules.Conversion {
-			c.T = gotypes.MustIR(a.typ)
+			c.T = gotypes.MustIR(a.Typ)
 		}
 		if e := o.rule.VJP[i](c); e != nil {
 			contribs = append(contribs, contribution{a.v, a.path, e})
@@ -456,7 +456,7 @@ func (l *Lowerer) reversePiecewise(rec *lowered, o *op, c *rules.Ctx) []adjoint.
 	var out []adjoint.Stmt
 	for _, a := range o.args {
 		if a.v != nil && l.logicalZero[a.v] && l.revDepth > 0 {
-			out = append(out, adjoint.Set(l.adjOf(a.v), "=", adjoint.Literal("0")))
+			out = append(out, adjoint.Set(l.AdjOf(a.v), "=", adjoint.Literal("0")))
 		}
 	}
 	c.Add = func(i int, e adjoint.Expr) adjoint.Stmt {
@@ -467,8 +467,8 @@ func (l *Lowerer) reversePiecewise(rec *lowered, o *op, c *rules.Ctx) []adjoint.
 		if a.path != nil {
 			return l.accumulateTo(a.v, a.path, e)
 		}
-		d := l.adjOf(a.v)
-		l.zero[a.v.adj] = false
+		d := l.AdjOf(a.v)
+		l.zero[a.v.Adj] = false
 		l.noteAdd(a.v)
 		delete(l.logicalZero, a.v)
 		if m, ok := adjoint.Negated(e); ok {
@@ -483,7 +483,7 @@ func (l *Lowerer) reversePiecewise(rec *lowered, o *op, c *rules.Ctx) []adjoint.
 // reverseSelfUpdate writes the backward code of x = f(x, y): the old x is
 // back before its share is computed, and x's own adjoint is replaced
 // rather than added to.
-func (l *Lowerer) reverseSelfUpdate(rec *lowered, self *variable, contribs []contribution) []adjoint.Stmt {
+func (l *Lowerer) reverseSelfUpdate(rec *lowered, self *Variable, contribs []contribution) []adjoint.Stmt {
 	out := l.restoreVar(rec, self)
 	var selfSum adjoint.Expr
 	for _, ct := range sumContributions(contribs) {
@@ -493,13 +493,13 @@ func (l *Lowerer) reverseSelfUpdate(rec *lowered, self *variable, contribs []con
 		}
 		out = append(out, l.accumulateTo(ct.to, ct.path, ct.e))
 	}
-	if d := l.adjOf(self); !reflect.DeepEqual(selfSum, d) {
+	if d := l.AdjOf(self); !reflect.DeepEqual(selfSum, d) {
 		if selfSum == nil {
 			selfSum = adjoint.Literal("0")
 		}
 		out = append(out, adjoint.Set(d, "=", selfSum))
 	}
-	l.zero[self.adj] = false
+	l.zero[self.Adj] = false
 	l.noteAdd(self)
 	return out
 }
@@ -511,8 +511,8 @@ func (l *Lowerer) resetResults(rec *lowered, o *op) []adjoint.Stmt {
 	var out []adjoint.Stmt
 	for _, r := range o.results {
 		if r != nil && !r.singleDef() && !l.isZeroAdj(r) && l.seed[r] == nil {
-			out = append(out, adjoint.Set(l.adjOf(r), "=", adjoint.Literal("0")))
-			l.zero[r.adj] = true
+			out = append(out, adjoint.Set(l.AdjOf(r), "=", adjoint.Literal("0")))
+			l.zero[r.Adj] = true
 		}
 		if r != nil {
 			out = append(out, l.restoreVar(rec, r)...)
@@ -555,23 +555,23 @@ func double(e adjoint.Expr) adjoint.Expr {
 }
 
 // zeroOf is the zero value of v's adjoint: 0, or T{} for an array or struct.
-func (l *Lowerer) zeroOf(v *variable) adjoint.Expr {
-	if gotypes.IsFloat(v.typ) {
+func (l *Lowerer) zeroOf(v *Variable) adjoint.Expr {
+	if gotypes.IsFloat(v.Typ) {
 		return adjoint.Literal("0")
 	}
-	return adjoint.Composite{Type: v.ir}
+	return adjoint.Composite{Type: v.IR}
 }
 
 // readsWhole reports whether an operation reads the whole variable v (not
 // an element of it).
-func readsWhole(args []operand, v *variable) bool {
+func readsWhole(args []Operand, v *Variable) bool {
 	for _, a := range args {
 		if a.v == v && a.path == nil {
 			return true
 		}
 		// A passive operand computed from v (x = q.energy(math.Ceil(2*x)))
 		// reads the old value too when backward code recomputes it.
-		if a.v == nil && a.bval != nil && opt.MentionsExpr(a.bval, v.name) {
+		if a.v == nil && a.Bval != nil && opt.MentionsExpr(a.Bval, v.Name) {
 			return true
 		}
 	}

@@ -34,7 +34,7 @@ type sanity struct {
 }
 
 func (l *Lowerer) sanityOn() bool {
-	return l.gradFunc.Options.Sanity && l.sanity.emitted && !l.sanity.failed
+	return l.Target.Options.Sanity && l.sanity.emitted && !l.sanity.failed
 }
 
 // checkSweeps checks the function made of the forward sweep fwd, the
@@ -114,9 +114,9 @@ func (l *Lowerer) sanityFunc() *adjoint.Func {
 	out := l.signature()
 	// topDeclarations reports a type it cannot write; lowerFunc reports
 	// that once, the check must not again.
-	n := len(l.diags)
+	n := len(l.Diags)
 	decls := l.topDeclarations()
-	l.diags = l.diags[:n]
+	l.Diags = l.Diags[:n]
 	out.Body = append(out.Body, l.bufferChecks()...)
 	out.Body = append(out.Body, l.consts...)
 	out.Body = append(out.Body, decls...)
@@ -144,8 +144,8 @@ func (l *Lowerer) sanityEnv(partial, final bool) *adjoint.Env {
 	// sum loop); until then backward code uses them undeclared. The
 	// finished function has nothing left to declare.
 	for _, v := range l.adjOrd {
-		if v.adj != "" && !v.adjDeclared && !final {
-			env.Pending[v.adj] = true
+		if v.Adj != "" && !v.adjDeclared && !final {
+			env.Pending[v.Adj] = true
 		}
 	}
 	for _, t := range l.tapes {
@@ -166,12 +166,12 @@ func (l *Lowerer) adjointViews() map[string]string {
 	views := map[string]string{}
 	for _, v := range l.byName {
 		if v.shadow != nil {
-			views[v.shadow.name] = v.name
+			views[v.shadow.Name] = v.Name
 		}
 	}
-	for _, v := range l.gradFunc.Wrt {
-		if pv := l.variableOf(v); gotypes.ByReference(v.Type()) && pv.shadow == nil && pv.adj != "" {
-			views[pv.adj] = pv.name
+	for _, v := range l.Target.Wrt {
+		if pv := l.VariableOf(v); gotypes.ByReference(v.Type()) && pv.shadow == nil && pv.Adj != "" {
+			views[pv.Adj] = pv.Name
 		}
 	}
 	return views
@@ -197,7 +197,7 @@ func (l *Lowerer) sanityCheck(pass string, fn *adjoint.Func, partial, final bool
 	if partial {
 		what = "program, up to its sum loop,"
 	}
-	fmt.Fprintf(&b, "internal error differentiating %s: the adjoint %s breaks its invariants after the pass %s:", l.fn.Name.Name, what, pass)
+	fmt.Fprintf(&b, "internal error differentiating %s: the adjoint %s breaks its invariants after the pass %s:", l.Fn.Name.Name, what, pass)
 	for _, err := range errs[:min(len(errs), shown)] {
 		b.WriteString("\n\t" + err.Error())
 	}
@@ -205,5 +205,5 @@ func (l *Lowerer) sanityCheck(pass string, fn *adjoint.Func, partial, final bool
 		fmt.Fprintf(&b, "\n\t(and %d more)", len(errs)-shown)
 	}
 	b.WriteString("\n" + adjoint.FuncString(fn) + "\nplease report it with this function")
-	l.errorf(l.fn.Name.Pos(), "%s", b.String())
+	l.Errorf(l.Fn.Name.Pos(), "%s", b.String())
 }

@@ -29,15 +29,15 @@ func (l *Lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []as
 	if !ok || b.Info()&types.IsInteger == 0 {
 		return false
 	}
-	v := l.variableOf(obj)
-	if !l.needed[v.name] {
+	v := l.VariableOf(obj)
+	if !l.needed[v.Name] {
 		return false
 	}
 	switch tok {
 	case token.INC:
-		rec.undo = []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(v.name)}}
+		rec.undo = []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(v.Name)}}
 	case token.DEC:
-		rec.undo = []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(v.name), Inc: true}}
+		rec.undo = []adjoint.Stmt{adjoint.IncDec{X: adjoint.Id(v.Name), Inc: true}}
 	case token.ADD_ASSIGN, token.SUB_ASSIGN:
 		reads := false
 		ast.Inspect(rhs[0], func(n ast.Node) bool {
@@ -53,7 +53,7 @@ func (l *Lowerer) invertible(rec *lowered, x ast.Expr, tok token.Token, rhs []as
 		if tok == token.SUB_ASSIGN {
 			op = "+="
 		}
-		rec.undo = []adjoint.Stmt{adjoint.Set(adjoint.Id(v.name), op, l.conv(rhs[0]))}
+		rec.undo = []adjoint.Stmt{adjoint.Set(adjoint.Id(v.Name), op, l.Conv(rhs[0]))}
 	default:
 		return false
 	}
@@ -77,7 +77,7 @@ func (l *Lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 		if obj == nil {
 			continue
 		}
-		v := l.variableOf(obj)
+		v := l.VariableOf(obj)
 		_, whole := x.(*ast.Ident)
 		if whole && l.constLocals[obj] && !l.saveAll {
 			// Every trip sets it to the same constant before any read
@@ -88,37 +88,37 @@ func (l *Lowerer) saveOverwritten(rec *lowered, lhs []ast.Expr, define bool) {
 		if !whole && l.aliasNeeded(v) {
 			// Written through a view (r := h[0:]; r[0] += ...) while
 			// backward code reads the memory under another name (h).
-			l.saveValue(rec, v, l.conv(x), l.Info.TypeOf(x))
+			l.saveValue(rec, v, l.Conv(x), l.Info.TypeOf(x))
 			continue
 		}
-		if whole && gotypes.IsRef(v.typ) && l.varied[obj] && !gotypes.HoldsFloatsByValue(v.typ) {
+		if whole && gotypes.IsRef(v.Typ) && l.Varied[obj] && !gotypes.HoldsFloatsByValue(v.Typ) {
 			// The adjoint view may be needed though the value is not. (A
 			// copy holding floats beside slices has no view: it aliases
 			// its element's adjoint, or is refused.)
 			l.ensureShadow(v)
 		}
-		if !l.needed[v.name] && !(whole && v.shadow != nil && l.needed[v.shadow.name]) {
+		if !l.needed[v.Name] && !(whole && v.shadow != nil && l.needed[v.shadow.Name]) {
 			continue
 		}
 		if whole {
-			if l.needed[v.name] {
-				l.saveValue(rec, v, adjoint.Id(v.name), v.typ)
+			if l.needed[v.Name] {
+				l.saveValue(rec, v, adjoint.Id(v.Name), v.Typ)
 			}
-			if v.shadow != nil && l.needed[v.shadow.name] {
-				l.saveValue(rec, v.shadow, adjoint.Id(v.shadow.name), v.shadow.typ)
+			if v.shadow != nil && l.needed[v.shadow.Name] {
+				l.saveValue(rec, v.shadow, adjoint.Id(v.shadow.Name), v.shadow.Typ)
 			}
 			continue
 		}
 		// An element or field: save the value it holds.
-		l.saveValue(rec, v, l.conv(x), l.Info.TypeOf(x))
+		l.saveValue(rec, v, l.Conv(x), l.Info.TypeOf(x))
 	}
 }
 
 // saveValue saves the value of the lvalue lv (of variable v) before the
 // statement overwrites it: in a local outside loops, on a tape inside.
-func (l *Lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.Type) {
+func (l *Lowerer) saveValue(rec *lowered, v *Variable, lv adjoint.Expr, t types.Type) {
 	key := adjoint.ExprString(lv)
-	if rec.pend[key] || !l.readBefore(v.name, rec, lv) && !l.aliasReadBefore(v, rec, lv) {
+	if rec.pend[key] || !l.readBefore(v.Name, rec, lv) && !l.aliasReadBefore(v, rec, lv) {
 		return
 	}
 	if _, whole := lv.(adjoint.Ident); whole && l.restoredLater(v, rec) {
@@ -136,26 +136,26 @@ func (l *Lowerer) saveValue(rec *lowered, v *variable, lv adjoint.Expr, t types.
 		rec.saves = append(rec.saves, save{v: v, lv: lv, tape: tp})
 		return
 	}
-	base := v.name
+	base := v.Name
 	if _, whole := lv.(adjoint.Ident); !whole {
 		base += "Elem"
 	}
-	sv := &variable{name: l.Names.Fresh(base + "Prev"), typ: t, ir: it, temp: true}
-	rec.fwd = append(rec.fwd, adjoint.Set(adjoint.Id(sv.name), l.declareOp(sv), lv))
-	rec.saves = append(rec.saves, save{v: v, lv: lv, name: sv.name})
+	sv := &Variable{Name: l.Names.Fresh(base + "Prev"), Typ: t, IR: it, temp: true}
+	rec.fwd = append(rec.fwd, adjoint.Set(adjoint.Id(sv.Name), l.declareOp(sv), lv))
+	rec.saves = append(rec.saves, save{v: v, lv: lv, name: sv.Name})
 }
 
 // aliases are the variables that may share v's memory: the slice it is a
 // view of, and the other views of that slice.
-func (l *Lowerer) aliases(v *variable) []string {
-	if !gotypes.IsRef(v.typ) {
+func (l *Lowerer) aliases(v *Variable) []string {
+	if !gotypes.IsRef(v.Typ) {
 		return nil
 	}
 	root := v
 	if v.viewOf != nil {
 		root = v.viewOf
 	}
-	seen := map[string]bool{v.name: true}
+	seen := map[string]bool{v.Name: true}
 	var out []string
 	add := func(name string) {
 		if !seen[name] {
@@ -165,13 +165,13 @@ func (l *Lowerer) aliases(v *variable) []string {
 	}
 	for _, u := range l.vars {
 		if u == root || u.viewOf == root {
-			add(u.name)
+			add(u.Name)
 		}
 	}
 	// Views taken later in the body (t := r after r[0] += c) are known
 	// from the previous lowering.
-	rootName := root.name
-	if r, ok := l.viewRoots[v.name]; ok {
+	rootName := root.Name
+	if r, ok := l.viewRoots[v.Name]; ok {
 		rootName = r
 	}
 	add(rootName)
@@ -185,7 +185,7 @@ func (l *Lowerer) aliases(v *variable) []string {
 
 // aliasNeeded reports whether backward code reads v's memory under
 // another name.
-func (l *Lowerer) aliasNeeded(v *variable) bool {
+func (l *Lowerer) aliasNeeded(v *Variable) bool {
 	for _, u := range l.aliases(v) {
 		if l.needed[u] {
 			return true
@@ -194,7 +194,7 @@ func (l *Lowerer) aliasNeeded(v *variable) bool {
 	return false
 }
 
-func (l *Lowerer) aliasReadBefore(v *variable, rec *lowered, lv adjoint.Expr) bool {
+func (l *Lowerer) aliasReadBefore(v *Variable, rec *lowered, lv adjoint.Expr) bool {
 	for _, u := range l.aliases(v) {
 		if l.readBefore(u, rec, lv) {
 			return true

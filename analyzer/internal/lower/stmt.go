@@ -19,10 +19,10 @@ type lowered struct {
 	src       ast.Stmt
 	fwd       []adjoint.Stmt
 	ops       []*op
-	zeroes    []*variable     // active variables given a passive value
+	zeroes    []*Variable     // active variables given a passive value
 	saves     []save          // old values saved before being overwritten
 	pend      map[string]bool // saves not yet restored during reversal, by lvalue
-	seed      *variable       // for "return x": x's adjoint starts at 1
+	seed      *Variable       // for "return x": x's adjoint starts at 1
 	undo      []adjoint.Stmt  // inverse of an integer update (i++ is undone by i--)
 	inLoop    bool            // lowered inside a loop: temporaries are recomputed
 	loops     []ast.Stmt      // the loops around it
@@ -41,7 +41,7 @@ type lowered struct {
 }
 
 type save struct {
-	v    *variable
+	v    *Variable
 	lv   adjoint.Expr // what was saved: the variable, or an element of it
 	name string       // the saved value's variable, or nil with a tape
 	tape *tape
@@ -87,15 +87,15 @@ func (l *Lowerer) lowerStmt(s ast.Stmt) *lowered {
 		} else if v := l.activeTarget(s.X); v != nil && l.useful[s.X] && gotypes.IsDifferentiable(l.Info.TypeOf(s.X)) {
 			x := l.lowerExpr(s.X, nil)
 			opName := map[token.Token]string{token.INC: "+", token.DEC: "-"}[s.Tok]
-			one := operand{val: adjoint.Literal("1"), bval: adjoint.Literal("1"), typ: v.typ}
-			l.emitOp(rules.Operators[opName], opName, []operand{x, one}, adjoint.Bin(opName, x.val, adjoint.Literal("1")), v.typ, "t", v)
+			one := Operand{Val: adjoint.Literal("1"), Bval: adjoint.Literal("1"), Typ: v.Typ}
+			l.emitOp(rules.Operators[opName], opName, []Operand{x, one}, adjoint.Bin(opName, x.Val, adjoint.Literal("1")), v.Typ, "t", v)
 		} else {
-			l.fwd = append(l.fwd, adjoint.IncDec{X: l.conv(s.X), Inc: s.Tok == token.INC})
+			l.fwd = append(l.fwd, adjoint.IncDec{X: l.Conv(s.X), Inc: s.Tok == token.INC})
 		}
 	case *ast.ExprStmt:
-		l.fwd = append(l.fwd, adjoint.ExprStmt{X: l.conv(s.X)})
+		l.fwd = append(l.fwd, adjoint.ExprStmt{X: l.Conv(s.X)})
 	default:
-		l.errorf(s.Pos(), "cannot differentiate %s: gradgen does not support this statement; move it out of the annotated function", l.source(s))
+		l.Errorf(s.Pos(), "cannot differentiate %s: gradgen does not support this statement; move it out of the annotated function", l.Source(s))
 	}
 	l.tapeCalls(rec)
 	rec.fwd = append(rec.fwd, l.fwd...)
@@ -113,7 +113,7 @@ func (l *Lowerer) tapeCalls(rec *lowered) {
 	if l.loopDepth == 0 || l.saveAll {
 		return
 	}
-	stored := map[*variable]bool{}
+	stored := map[*Variable]bool{}
 	for _, o := range l.ops {
 		if o.store != nil && o.args[0].v != nil {
 			stored[o.args[0].v] = true
@@ -132,25 +132,25 @@ func (l *Lowerer) tapeCalls(rec *lowered) {
 			continue
 		}
 		v := o.results[0]
-		o.taped = l.tapeFor(v, adjoint.Id(v.name), v.typ, v.ir)
-		l.fwd = append(l.fwd[:o.fwdAt], append([]adjoint.Stmt{o.taped.push(adjoint.Id(v.name))}, l.fwd[o.fwdAt:]...)...)
+		o.taped = l.tapeFor(v, adjoint.Id(v.Name), v.Typ, v.IR)
+		l.fwd = append(l.fwd[:o.fwdAt], append([]adjoint.Stmt{o.taped.push(adjoint.Id(v.Name))}, l.fwd[o.fwdAt:]...)...)
 	}
 }
 
 // activeTarget returns the variable an assignment to lhs writes, if that
 // variable is varied, else nil.
-func (l *Lowerer) activeTarget(lhs ast.Expr) *variable {
+func (l *Lowerer) activeTarget(lhs ast.Expr) *Variable {
 	obj := l.RootVar(lhs)
-	if obj == nil || !l.varied[obj] {
+	if obj == nil || !l.Varied[obj] {
 		return nil
 	}
-	return l.variableOf(obj)
+	return l.VariableOf(obj)
 }
 
 func (l *Lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 	g, ok := s.Decl.(*ast.GenDecl)
 	if !ok || (g.Tok != token.VAR && g.Tok != token.CONST) {
-		l.errorf(s.Pos(), "cannot differentiate %s: declare types outside the annotated function", l.source(s))
+		l.Errorf(s.Pos(), "cannot differentiate %s: declare types outside the annotated function", l.Source(s))
 		return
 	}
 	for _, spec := range g.Specs {
@@ -161,8 +161,8 @@ func (l *Lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 				names[i] = "_"
 				continue
 			}
-			v := l.variableOf(l.Info.Defs[n])
-			names[i] = v.name
+			v := l.VariableOf(l.Info.Defs[n])
+			names[i] = v.Name
 			if g.Tok == token.CONST {
 				v.temp = false
 			}
@@ -174,14 +174,14 @@ func (l *Lowerer) lowerDecl(rec *lowered, s *ast.DeclStmt) {
 		if g.Tok == token.CONST {
 			// Constants move to the top of the function, where backward
 			// code that names them can see them.
-			l.consts = append(l.consts, adjoint.VarDecl{Const: true, Names: names, Type: typ, Values: l.convAll(vs.Values)})
+			l.consts = append(l.consts, adjoint.VarDecl{Const: true, Names: names, Type: typ, Values: l.ConvAll(vs.Values)})
 			continue
 		}
 		lhs := make([]ast.Expr, len(vs.Names))
 		for i, n := range vs.Names {
 			lhs[i] = n
 		}
-		if len(vs.Values) == 0 || typ != nil && !l.anyActive(lhs, vs.Values) {
+		if len(vs.Values) == 0 || typ != nil && !l.AnyActive(lhs, vs.Values) {
 			l.lowerPassiveVar(rec, vs, names, typ, lhs)
 			continue
 		}
@@ -207,42 +207,42 @@ func (l *Lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []strin
 	// var c float64 inside a loop zeroes c on every trip: its
 	// adjoint is reset there going back.
 	for _, x := range lhs {
-		if v := l.activeTarget(x); v != nil && l.loopDepth > 0 && !gotypes.IsRef(v.typ) {
+		if v := l.activeTarget(x); v != nil && l.loopDepth > 0 && !gotypes.IsRef(v.Typ) {
 			rec.zeroes = append(rec.zeroes, v)
 		}
 	}
 	// An active slice or pointer declared without a value gets its
 	// adjoint view declared beside it: a later v = w[i:] sets both.
-	var shadows []*variable
+	var shadows []*Variable
 	if len(vs.Values) == 0 {
 		for _, n := range vs.Names {
-			if obj, ok := l.Info.Defs[n].(*types.Var); ok && l.varied[obj] && gotypes.RefVar(obj.Type()) {
-				shadows = append(shadows, l.ensureShadow(l.variableOf(obj)))
+			if obj, ok := l.Info.Defs[n].(*types.Var); ok && l.Varied[obj] && gotypes.RefVar(obj.Type()) {
+				shadows = append(shadows, l.ensureShadow(l.VariableOf(obj)))
 			}
 		}
 	}
 	// Keep the declared type, which an untyped constant needs.
 	if l.depth == 0 && !l.hoistAll {
-		l.fwd = append(l.fwd, adjoint.VarDecl{Names: names, Type: typ, Values: l.convAll(vs.Values)})
+		l.fwd = append(l.fwd, adjoint.VarDecl{Names: names, Type: typ, Values: l.ConvAll(vs.Values)})
 		for _, sh := range shadows {
-			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{sh.name}, Type: sh.ir})
+			l.fwd = append(l.fwd, adjoint.VarDecl{Names: []string{sh.Name}, Type: sh.IR})
 		}
 		return
 	}
 	for _, sh := range shadows {
 		l.hoist(sh)
-		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(sh.name), "=", adjoint.Literal("nil")))
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id(sh.Name), "=", adjoint.Literal("nil")))
 	}
 	var vals []adjoint.Expr
 	for i, n := range vs.Names {
 		if n.Name == "_" {
 			return
 		}
-		v := l.variableOf(l.Info.Defs[n])
+		v := l.VariableOf(l.Info.Defs[n])
 		l.hoist(v)
-		val := l.zeroValue(n, v.typ)
+		val := l.ZeroValue(n, v.Typ)
 		if len(vs.Values) > 0 {
-			val = l.conv(vs.Values[i])
+			val = l.Conv(vs.Values[i])
 		}
 		vals = append(vals, val)
 	}
@@ -255,8 +255,8 @@ func (l *Lowerer) lowerPassiveVar(rec *lowered, vs *ast.ValueSpec, names []strin
 	l.fwd = append(l.fwd, adjoint.Assign{Lhs: kept, Op: "=", Rhs: vals})
 }
 
-// zeroValue is the zero value of t, for "var x T" moved to the top.
-func (l *Lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
+// ZeroValue is the zero value of t, for "var x T" moved to the top.
+func (l *Lowerer) ZeroValue(at ast.Node, t types.Type) adjoint.Expr {
 	if gotypes.IsTypeParam(t) {
 		return adjoint.Literal("0") // a float type parameter's
 	}
@@ -276,33 +276,33 @@ func (l *Lowerer) zeroValue(at ast.Node, t types.Type) adjoint.Expr {
 	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
 		return adjoint.Literal("nil")
 	}
-	l.errorf(at.Pos(), "gradgen cannot declare a variable of type %s here", t)
+	l.Errorf(at.Pos(), "gradgen cannot declare a variable of type %s here", t)
 	return adjoint.Literal("0")
 }
 
-func (l *Lowerer) convAll(es []ast.Expr) []adjoint.Expr {
+func (l *Lowerer) ConvAll(es []ast.Expr) []adjoint.Expr {
 	out := make([]adjoint.Expr, len(es))
 	for i, e := range es {
-		out[i] = l.conv(e)
+		out[i] = l.Conv(e)
 	}
 	return out
 }
 
-// anyActive reports whether an assignment of rhs to lhs has backward code,
+// AnyActive reports whether an assignment of rhs to lhs has backward code,
 // or sets an adjoint view.
-func (l *Lowerer) anyActive(lhs, rhs []ast.Expr) bool {
+func (l *Lowerer) AnyActive(lhs, rhs []ast.Expr) bool {
 	for i, x := range lhs {
 		v := l.activeTarget(x)
 		if v == nil {
 			continue
 		}
-		if _, whole := ast.Unparen(x).(*ast.Ident); !whole || gotypes.IsRef(v.typ) {
+		if _, whole := ast.Unparen(x).(*ast.Ident); !whole || gotypes.IsRef(v.Typ) {
 			return true
 		}
 		if !l.useful[x] {
 			continue
 		}
-		if len(rhs) == len(lhs) && l.exprVaried(rhs[i]) || len(rhs) == 1 && len(lhs) > 1 && l.callArgsVaried(rhs[0]) {
+		if len(rhs) == len(lhs) && l.ExprVaried(rhs[i]) || len(rhs) == 1 && len(lhs) > 1 && l.CallArgsVaried(rhs[0]) {
 			return true
 		}
 	}
@@ -319,16 +319,16 @@ func (l *Lowerer) lowerAssign(rec *lowered, s *ast.AssignStmt) {
 			return
 		}
 		v := l.activeTarget(s.Lhs[0])
-		if v == nil || !l.useful[s.Lhs[0]] || !(l.exprVaried(s.Rhs[0]) || l.exprVaried(s.Lhs[0])) {
-			l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.convAll(s.Lhs), Op: s.Tok.String(), Rhs: l.convAll(s.Rhs)})
+		if v == nil || !l.useful[s.Lhs[0]] || !(l.ExprVaried(s.Rhs[0]) || l.ExprVaried(s.Lhs[0])) {
+			l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.ConvAll(s.Lhs), Op: s.Tok.String(), Rhs: l.ConvAll(s.Rhs)})
 			return
 		}
 		x := l.lowerExpr(s.Lhs[0], nil)
 		y := l.lowerExpr(s.Rhs[0], nil)
 		opName := s.Tok.String()[:1]
-		l.emitOp(rules.Operators[opName], opName, []operand{x, y}, adjoint.Bin(opName, x.val, y.val), v.typ, "t", v)
+		l.emitOp(rules.Operators[opName], opName, []Operand{x, y}, adjoint.Bin(opName, x.Val, y.Val), v.Typ, "t", v)
 	default:
-		l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.convAll(s.Lhs), Op: s.Tok.String(), Rhs: l.convAll(s.Rhs)})
+		l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.ConvAll(s.Lhs), Op: s.Tok.String(), Rhs: l.ConvAll(s.Rhs)})
 	}
 }
 
@@ -336,11 +336,11 @@ func (l *Lowerer) lowerAssign(rec *lowered, s *ast.AssignStmt) {
 func (l *Lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 	for _, x := range lhs {
 		if id, ok := x.(*ast.Ident); ok && define && l.Info.Defs[id] != nil {
-			l.defining[l.variableOf(l.Info.Defs[id])] = true
+			l.defining[l.VariableOf(l.Info.Defs[id])] = true
 		}
 	}
 	defer clear(l.defining)
-	if !l.anyActive(lhs, rhs) {
+	if !l.AnyActive(lhs, rhs) {
 		if define && len(lhs) == 1 && len(rhs) == 1 && l.poolPassive(lhs[0], rhs[0]) {
 			return
 		}
@@ -351,12 +351,12 @@ func (l *Lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 				ops = "="
 				for _, x := range lhs {
 					if id, ok := x.(*ast.Ident); ok && l.Info.Defs[id] != nil {
-						l.hoist(l.variableOf(l.Info.Defs[id]))
+						l.hoist(l.VariableOf(l.Info.Defs[id]))
 					}
 				}
 			}
 		}
-		l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.convAll(lhs), Op: ops, Rhs: l.convAll(rhs)})
+		l.fwd = append(l.fwd, adjoint.Assign{Lhs: l.ConvAll(lhs), Op: ops, Rhs: l.ConvAll(rhs)})
 		for _, x := range lhs {
 			if v := l.activeTarget(x); v != nil && l.useful[x] && (!l.defining[v] || l.loopDepth > 0) {
 				rec.zeroes = append(rec.zeroes, v)
@@ -380,18 +380,18 @@ func (l *Lowerer) assignList(rec *lowered, lhs, rhs []ast.Expr, define bool) {
 	}
 	// Parallel assignment: every right-hand side is evaluated before any
 	// variable changes, so values are taken into temporaries first.
-	vals := make([]operand, len(rhs))
+	vals := make([]Operand, len(rhs))
 	for i, e := range rhs {
 		vals[i] = l.lowerExpr(e, nil)
 		if vals[i].v != nil && !vals[i].v.temp {
-			t := l.newTemp("t", vals[i].typ)
-			l.writeForward(t, vals[i].val)
+			t := l.NewTemp("t", vals[i].Typ)
+			l.writeForward(t, vals[i].Val)
 			l.addCopy(vals[i], t)
-			vals[i] = operand{val: adjoint.Id(t.name), bval: adjoint.Id(t.name), v: t, typ: vals[i].typ}
+			vals[i] = Operand{Val: adjoint.Id(t.Name), Bval: adjoint.Id(t.Name), v: t, Typ: vals[i].Typ}
 		} else if vals[i].v == nil {
-			t := l.newTemp("t", vals[i].typ)
-			l.writeForward(t, vals[i].val)
-			vals[i] = operand{val: adjoint.Id(t.name), bval: adjoint.Id(t.name), typ: vals[i].typ}
+			t := l.NewTemp("t", vals[i].Typ)
+			l.writeForward(t, vals[i].Val)
+			vals[i] = Operand{Val: adjoint.Id(t.Name), Bval: adjoint.Id(t.Name), Typ: vals[i].Typ}
 		}
 	}
 	for i, x := range lhs {
@@ -428,12 +428,12 @@ func (l *Lowerer) assignOne(rec *lowered, lhs, rhs ast.Expr) {
 		l.storeElem(rec, lhs, token.ASSIGN, rhs)
 		return
 	}
-	if v != nil && gotypes.IsRef(v.typ) {
+	if v != nil && gotypes.IsRef(v.Typ) {
 		l.assignRef(rec, v, rhs)
 		return
 	}
-	if v == nil || !l.useful[lhs] || !l.exprVaried(rhs) {
-		l.assignOperand(rec, lhs, l.passive(rhs))
+	if v == nil || !l.useful[lhs] || !l.ExprVaried(rhs) {
+		l.assignOperand(rec, lhs, l.Passive(rhs))
 		return
 	}
 	o := l.lowerExpr(rhs, v)
@@ -443,9 +443,9 @@ func (l *Lowerer) assignOne(rec *lowered, lhs, rhs ast.Expr) {
 }
 
 // assignOperand writes an already computed operand into lhs.
-func (l *Lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
+func (l *Lowerer) assignOperand(rec *lowered, lhs ast.Expr, o Operand) {
 	if id, ok := lhs.(*ast.Ident); ok && id.Name == "_" {
-		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id("_"), "=", o.val))
+		l.fwd = append(l.fwd, adjoint.Set(adjoint.Id("_"), "=", o.Val))
 		return
 	}
 	v := l.activeTarget(lhs)
@@ -458,13 +458,13 @@ func (l *Lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 		// saves, its hoisted declaration); an element or field of one is a
 		// plain store (d[0] in h[0], d[0] = x[0], v[0]).
 		if id, whole := ast.Unparen(lhs).(*ast.Ident); whole && l.RootVar(id) != nil {
-			l.writeForward(l.variableOf(l.RootVar(id)), o.val)
+			l.writeForward(l.VariableOf(l.RootVar(id)), o.Val)
 		} else {
-			l.fwd = append(l.fwd, adjoint.Set(l.conv(lhs), "=", o.val))
+			l.fwd = append(l.fwd, adjoint.Set(l.Conv(lhs), "=", o.Val))
 		}
 		return
 	}
-	l.writeForward(v, o.val)
+	l.writeForward(v, o.Val)
 	if o.v == nil || !l.useful[lhs] {
 		if l.useful[lhs] && (!l.defining[v] || l.loopDepth > 0) {
 			rec.zeroes = append(rec.zeroes, v)
@@ -474,10 +474,10 @@ func (l *Lowerer) assignOperand(rec *lowered, lhs ast.Expr, o operand) {
 	l.addCopy(o, v)
 }
 
-func (l *Lowerer) addCopy(from operand, to *variable) {
-	o := &op{rule: rules.Operators["copy"], name: "=", args: []operand{from}, results: []*variable{to}, resType: to.typ}
+func (l *Lowerer) addCopy(from Operand, to *Variable) {
+	o := &op{rule: rules.Operators["copy"], name: "=", args: []Operand{from}, results: []*Variable{to}, resType: to.Typ}
 	l.ops = append(l.ops, o)
-	l.graphOp(o, from.val)
+	l.graphOp(o, from.Val)
 }
 
 // assignCall lowers "a, b := f(x)" for the math functions with two results.
@@ -485,27 +485,27 @@ func (l *Lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
 	r := (*rules.Rule)(nil)
 	if ok {
-		r = l.callRule(call)
+		r = l.CallRule(call)
 	}
 	if ok && r == nil && l.lowerMultiCall(rec, lhs, call) {
 		return
 	}
 	if r != nil && r.None != "" {
-		l.errorf(rhs.Pos(), "cannot differentiate %s: %s; wrap the result you need in a one-result helper (func lgamma(x float64) float64) and supply its derivative with a //gradgen:rule function", l.source(rhs), r.None)
+		l.Errorf(rhs.Pos(), "cannot differentiate %s: %s; wrap the result you need in a one-result helper (func lgamma(x float64) float64) and supply its derivative with a //gradgen:rule function", l.Source(rhs), r.None)
 		return
 	}
 	if r == nil {
-		l.errorf(rhs.Pos(), "cannot differentiate %s: gradgen differentiates calls to package math and to functions of this package; write a custom rule with //gradgen:rule", l.source(rhs))
+		l.Errorf(rhs.Pos(), "cannot differentiate %s: gradgen differentiates calls to package math and to functions of this package; write a custom rule with //gradgen:rule", l.Source(rhs))
 		return
 	}
-	args := make([]operand, len(call.Args))
+	args := make([]Operand, len(call.Args))
 	vals := make([]adjoint.Expr, len(call.Args))
 	for i, a := range call.Args {
 		args[i] = l.lowerExpr(a, nil)
-		vals[i] = args[i].val
+		vals[i] = args[i].Val
 	}
 	tuple := l.Info.TypeOf(call).(*types.Tuple)
-	results := make([]*variable, len(lhs))
+	results := make([]*Variable, len(lhs))
 	direct := true
 	for i, x := range lhs {
 		v := l.activeTarget(x)
@@ -516,7 +516,7 @@ func (l *Lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 	}
 	if !direct {
 		for i := range results {
-			results[i] = l.newTemp("t", tuple.At(i).Type())
+			results[i] = l.NewTemp("t", tuple.At(i).Type())
 		}
 	}
 	lhsIR := make([]adjoint.Expr, len(results))
@@ -527,19 +527,19 @@ func (l *Lowerer) assignCall(rec *lowered, lhs []ast.Expr, rhs ast.Expr) {
 		tok = "="
 	}
 	for i, v := range results {
-		lhsIR[i] = adjoint.Id(v.name)
+		lhsIR[i] = adjoint.Id(v.Name)
 		if tok == "=" {
 			l.hoist(v)
 		}
 	}
-	l.fwd = append(l.fwd, adjoint.Assign{Lhs: lhsIR, Op: tok, Rhs: []adjoint.Expr{adjoint.Call{Fun: l.conv(call.Fun), Args: vals}}})
-	name := l.source(call.Fun)
-	o := &op{rule: r, name: name, args: args, results: results, resType: tuple.At(0).Type(), fwd: adjoint.Call{Fun: l.conv(call.Fun), Args: vals}}
+	l.fwd = append(l.fwd, adjoint.Assign{Lhs: lhsIR, Op: tok, Rhs: []adjoint.Expr{adjoint.Call{Fun: l.Conv(call.Fun), Args: vals}}})
+	name := l.Source(call.Fun)
+	o := &op{rule: r, name: name, args: args, results: results, resType: tuple.At(0).Type(), fwd: adjoint.Call{Fun: l.Conv(call.Fun), Args: vals}}
 	l.ops = append(l.ops, o)
-	l.graphOp(o, adjoint.Call{Fun: l.conv(call.Fun), Args: vals})
+	l.graphOp(o, adjoint.Call{Fun: l.Conv(call.Fun), Args: vals})
 	if !direct {
 		for i, x := range lhs {
-			l.assignOperand(rec, x, operand{val: adjoint.Id(results[i].name), bval: adjoint.Id(results[i].name), v: results[i], typ: results[i].typ})
+			l.assignOperand(rec, x, Operand{Val: adjoint.Id(results[i].Name), Bval: adjoint.Id(results[i].Name), v: results[i], Typ: results[i].Typ})
 		}
 		for _, v := range results {
 			delete(l.defining, v)

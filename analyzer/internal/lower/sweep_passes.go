@@ -22,8 +22,8 @@ func (l *Lowerer) backwardPasses() []opt.Pass {
 		{Name: "factorSeeds", SpeedOnly: true, Run: func(sw *opt.Sweeps) {
 			adjNames := l.copyableAdjoints()
 			for _, v := range l.byName {
-				if v.adj != "" {
-					adjNames[v.adj] = true
+				if v.Adj != "" {
+					adjNames[v.Adj] = true
 				}
 			}
 			reads := opt.CountReads(append(append(append([]adjoint.Stmt(nil), sw.Fwd...), sw.Bwd...), sw.Final))
@@ -37,11 +37,11 @@ func (l *Lowerer) backwardPasses() []opt.Pass {
 func (l *Lowerer) copyableAdjoints() map[string]bool {
 	copyable := map[string]bool{}
 	for _, v := range l.adjOrd {
-		copyable[v.adj] = true
+		copyable[v.Adj] = true
 	}
 	for v := range l.fusedLocal {
-		if v.adj != "" {
-			copyable[v.adj] = true
+		if v.Adj != "" {
+			copyable[v.Adj] = true
 		}
 	}
 	return copyable
@@ -52,9 +52,9 @@ func (l *Lowerer) copyableAdjoints() map[string]bool {
 // rest are declared, zero, at the top of the backward sweep. Resets of
 // adjoints that nothing reads afterwards are dropped first.
 func (l *Lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []adjoint.Stmt {
-	isAdj := map[string]*variable{}
+	isAdj := map[string]*Variable{}
 	for _, v := range l.adjOrd {
-		isAdj[v.adj] = v
+		isAdj[v.Adj] = v
 	}
 	// Drop "dx = 0" when nothing after it reads dx.
 	var kept []adjoint.Stmt
@@ -79,7 +79,7 @@ func (l *Lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 	}
 	bwd = opt.PruneDead(kept, final, adjNames)
 	l.checkBackward("pruneDead", bwd, final)
-	var vars []*variable
+	var vars []*Variable
 	for _, v := range l.adjOrd {
 		if !v.adjDeclared {
 			vars = append(vars, v)
@@ -92,26 +92,26 @@ func (l *Lowerer) declareAdjoints(bwd []adjoint.Stmt, final adjoint.Return) []ad
 // those first set by a plain assignment at the block's top level become
 // ":=" there, the rest are declared, zero, at the block's start. An
 // adjoint the block never mentions is declared only if final reads it.
-func (l *Lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint.Return) []adjoint.Stmt {
-	var declared []*variable
+func (l *Lowerer) declareIn(bwd []adjoint.Stmt, vars []*Variable, final *adjoint.Return) []adjoint.Stmt {
+	var declared []*Variable
 	for _, v := range vars {
 		v.adjDeclared = true
 		first := -1
 		for i, s := range bwd {
-			if opt.Mentions(s, v.adj) {
+			if opt.Mentions(s, v.Adj) {
 				first = i
 				break
 			}
 		}
 		if first >= 0 {
-			if a, ok := bwd[first].(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && !opt.MentionsExpr(a.Rhs[0], v.adj) && !adjoint.UntypedConst(a.Rhs[0]) {
-				if id, ok := a.Lhs[0].(adjoint.Ident); ok && id.Name == v.adj {
+			if a, ok := bwd[first].(adjoint.Assign); ok && a.Op == "=" && len(a.Lhs) == 1 && !opt.MentionsExpr(a.Rhs[0], v.Adj) && !adjoint.UntypedConst(a.Rhs[0]) {
+				if id, ok := a.Lhs[0].(adjoint.Ident); ok && id.Name == v.Adj {
 					a.Op = ":="
 					bwd[first] = a
 					continue
 				}
 			}
-		} else if final == nil || !opt.Mentions(*final, v.adj) {
+		} else if final == nil || !opt.Mentions(*final, v.Adj) {
 			continue
 		}
 		declared = append(declared, v)
@@ -123,15 +123,15 @@ func (l *Lowerer) declareIn(bwd []adjoint.Stmt, vars []*variable, final *adjoint
 	var decls []adjoint.Stmt
 	byType := map[string]int{}
 	for _, v := range declared {
-		key := adjoint.TypeString(v.ir)
+		key := adjoint.TypeString(v.IR)
 		if i, ok := byType[key]; ok {
 			d := decls[i].(adjoint.VarDecl)
-			d.Names = append(d.Names, v.adj)
+			d.Names = append(d.Names, v.Adj)
 			decls[i] = d
 			continue
 		}
 		byType[key] = len(decls)
-		decls = append(decls, adjoint.VarDecl{Names: []string{v.adj}, Type: v.ir})
+		decls = append(decls, adjoint.VarDecl{Names: []string{v.Adj}, Type: v.IR})
 	}
 	return append(decls, bwd...)
 }

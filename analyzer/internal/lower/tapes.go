@@ -56,11 +56,11 @@ func (t *tape) pop(dst adjoint.Expr) []adjoint.Stmt {
 // tapeFor returns the tape of v's old values in the current outermost
 // loop: one per variable and loop nest, so that each can be given its
 // capacity before its loop starts.
-func (l *Lowerer) tapeFor(v *variable, lv adjoint.Expr, t types.Type, it adjoint.Type) *tape {
+func (l *Lowerer) tapeFor(v *Variable, lv adjoint.Expr, t types.Type, it adjoint.Type) *tape {
 	key := tapeKey{v, adjoint.TypeString(it), l.loops[0]}
 	tp, ok := l.tapeOf[key]
 	if !ok {
-		base := v.name
+		base := v.Name
 		if _, whole := lv.(adjoint.Ident); !whole {
 			base += "Elem"
 		}
@@ -80,7 +80,7 @@ func (l *Lowerer) tapeFor(v *variable, lv adjoint.Expr, t types.Type, it adjoint
 }
 
 type tapeKey struct {
-	v    *variable
+	v    *Variable
 	elem string
 	nest *loopCtx
 }
@@ -221,10 +221,10 @@ func (a *tapeAllocator) namedTrips(e adjoint.Expr) adjoint.Expr {
 		if id, ok := a.trips[key]; ok {
 			return id
 		}
-		v := &variable{name: a.l.Names.Fresh("iters"), ir: adjoint.Named{Name: "int"}, temp: true}
+		v := &Variable{Name: a.l.Names.Fresh("iters"), IR: adjoint.Named{Name: "int"}, temp: true}
 		a.l.hoist(v)
-		a.out = append(a.out, adjoint.Set(adjoint.Id(v.name), "=", x))
-		a.trips[key] = adjoint.Id(v.name)
+		a.out = append(a.out, adjoint.Set(adjoint.Id(v.Name), "=", x))
+		a.trips[key] = adjoint.Id(v.Name)
 		return a.trips[key]
 	}
 	return e
@@ -247,34 +247,34 @@ func (a *tapeAllocator) allocate(g []tapeAlloc, elem adjoint.Type) {
 		return
 	}
 	// One block of storage for the whole nest, cut into the tapes.
-	buf := &variable{name: l.Names.Fresh("tapes"), ir: adjoint.Slice{Elem: elem}, temp: true}
+	buf := &Variable{Name: l.Names.Fresh("tapes"), IR: adjoint.Slice{Elem: elem}, temp: true}
 	l.hoist(buf)
 	var total adjoint.Expr
 	for _, t := range g {
 		total = add2(total, t.cap)
 	}
 	if _, simple := total.(adjoint.Ident); !simple {
-		size := &variable{name: l.Names.Fresh("tapeLen"), ir: adjoint.Named{Name: "int"}, temp: true}
+		size := &Variable{Name: l.Names.Fresh("tapeLen"), IR: adjoint.Named{Name: "int"}, temp: true}
 		l.hoist(size)
-		a.out = append(a.out, adjoint.Set(adjoint.Id(size.name), "=", total))
-		total = adjoint.Id(size.name)
+		a.out = append(a.out, adjoint.Set(adjoint.Id(size.Name), "=", total))
+		total = adjoint.Id(size.Name)
 	}
 	if l.fusing {
-		block := &variable{name: l.Names.Fresh("tapeBlock"), ir: adjoint.Slice{Elem: elem}, temp: true}
+		block := &Variable{Name: l.Names.Fresh("tapeBlock"), IR: adjoint.Slice{Elem: elem}, temp: true}
 		l.hoist(block)
-		a.out = append(a.out, l.reusedStorage(block.name, elem, total, false)...)
-		a.out = append(a.out, adjoint.Set(adjoint.Id(buf.name), "=", adjoint.SliceExpr{X: adjoint.Id(block.name), Hi: total}))
+		a.out = append(a.out, l.reusedStorage(block.Name, elem, total, false)...)
+		a.out = append(a.out, adjoint.Set(adjoint.Id(buf.Name), "=", adjoint.SliceExpr{X: adjoint.Id(block.Name), Hi: total}))
 	} else {
-		a.out = append(a.out, l.tapeStorage(buf.name, elem, total, false)...)
+		a.out = append(a.out, l.tapeStorage(buf.Name, elem, total, false)...)
 	}
 	// Each tape takes its part off the front: x, buf = buf[:0:n], buf[n:].
 	for _, t := range g {
 		a.out = append(a.out, adjoint.Assign{
-			Lhs: []adjoint.Expr{adjoint.Id(t.name), adjoint.Id(buf.name)},
+			Lhs: []adjoint.Expr{adjoint.Id(t.name), adjoint.Id(buf.Name)},
 			Op:  "=",
 			Rhs: []adjoint.Expr{
-				adjoint.SliceExpr{X: adjoint.Id(buf.name), Hi: adjoint.Literal("0"), Max: t.cap},
-				adjoint.SliceExpr{X: adjoint.Id(buf.name), Lo: t.cap},
+				adjoint.SliceExpr{X: adjoint.Id(buf.Name), Hi: adjoint.Literal("0"), Max: t.cap},
+				adjoint.SliceExpr{X: adjoint.Id(buf.Name), Lo: t.cap},
 			},
 		})
 	}
@@ -295,12 +295,12 @@ func (a *tapeAllocator) onStack(g []tapeAlloc, elem adjoint.Type) bool {
 	if size > 8192 {
 		return false
 	}
-	buf := &variable{name: a.l.Names.Fresh("tapeArray"), ir: adjoint.Array{Len: size, Elem: elem}, temp: true}
+	buf := &Variable{Name: a.l.Names.Fresh("tapeArray"), IR: adjoint.Array{Len: size, Elem: elem}, temp: true}
 	a.l.hoist(buf)
 	var off int64
 	for _, t := range g {
 		n, _ := constInt(t.cap)
-		a.out = append(a.out, adjoint.Set(adjoint.Id(t.name), "=", adjoint.SliceExpr{X: adjoint.Id(buf.name),
+		a.out = append(a.out, adjoint.Set(adjoint.Id(t.name), "=", adjoint.SliceExpr{X: adjoint.Id(buf.Name),
 			Lo: litOrNil(off), Hi: adjoint.Literal(itoa(int(off))), Max: adjoint.Literal(itoa(int(off + n)))}))
 		off += n
 	}
@@ -407,9 +407,9 @@ func (l *Lowerer) reusedStorage(name string, elem adjoint.Type, n adjoint.Expr, 
 // hoistedArray declares, with the function's variables, an array of the
 // smallest stack tier for a tape inside a sum loop, and returns its name.
 func (l *Lowerer) hoistedArray(elem adjoint.Type) string {
-	v := &variable{name: l.Names.Fresh("tapeArray"), ir: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}, temp: true}
+	v := &Variable{Name: l.Names.Fresh("tapeArray"), IR: adjoint.Array{Len: int64(stackTiers[0]), Elem: elem}, temp: true}
 	l.hoist(v)
-	return v.name
+	return v.Name
 }
 
 // makeStorage is name = make([]elem, 0, n) for an empty tape, or

@@ -51,7 +51,7 @@ func (l *Lowerer) variedIn(n ast.Node, skip func(ast.Expr) bool) bool {
 			return false
 		}
 		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := l.Info.Uses[id].(*types.Var); ok && l.varied[v] {
+			if v, ok := l.Info.Uses[id].(*types.Var); ok && l.Varied[v] {
 				found = true
 			}
 		}
@@ -63,12 +63,12 @@ func (l *Lowerer) variedIn(n ast.Node, skip func(ast.Expr) bool) bool {
 // validate checks the annotated body; it reports whether it found nothing
 // to refuse.
 func (l *Lowerer) validate() bool {
-	before := len(l.diags)
-	l.validateBlock(l.fn.Body.List)
+	before := len(l.Diags)
+	l.validateBlock(l.Fn.Body.List)
 	l.validateLocalTypes()
 	l.validateRefs()
 	l.validateStaleReads()
-	return len(l.diags) == before
+	return len(l.Diags) == before
 }
 
 func (l *Lowerer) validateBlock(list []ast.Stmt) {
@@ -179,9 +179,9 @@ func (l *Lowerer) validateRangeStable(s *ast.RangeStmt) {
 		switch {
 		case obj == nil:
 		case reads[obj]:
-			l.errorf(lhs.Pos(), "cannot differentiate this write to %s: the range over %s was evaluated once, before the loop, and gradgen's backward sweep reads %s again; range over a copy taken before the loop (r := %s)", id.Name, l.source(s.X), id.Name, l.source(s.X))
+			l.Errorf(lhs.Pos(), "cannot differentiate this write to %s: the range over %s was evaluated once, before the loop, and gradgen's backward sweep reads %s again; range over a copy taken before the loop (r := %s)", id.Name, l.Source(s.X), id.Name, l.Source(s.X))
 		case obj == key:
-			l.errorf(lhs.Pos(), "cannot differentiate this write to %s, the key of a range: gradgen's backward sweep counts the key itself; assign the new value to a new variable (%s2 := ...)", id.Name, id.Name)
+			l.Errorf(lhs.Pos(), "cannot differentiate this write to %s, the key of a range: gradgen's backward sweep counts the key itself; assign the new value to a new variable (%s2 := ...)", id.Name, id.Name)
 		}
 	}
 	ast.Inspect(s.Body, func(n ast.Node) bool {
@@ -217,7 +217,7 @@ func (l *Lowerer) validateRangeCopy(s *ast.RangeStmt) {
 	same := map[*types.Var]bool{l.RootVar(s.X): true}
 	for changed := true; changed; {
 		changed = false
-		ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+		ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 			if a, ok := n.(*ast.AssignStmt); ok && len(a.Lhs) == len(a.Rhs) {
 				for i, x := range a.Lhs {
 					// Only a reference stored makes a view (r := xs[0:2],
@@ -250,11 +250,11 @@ func (l *Lowerer) validateRangeCopy(s *ast.RangeStmt) {
 	})
 	switch {
 	case written && isArray:
-		l.errorf(s.X.Pos(), "cannot differentiate this range over the array %s, which the loop writes: Go ranges over a copy of the array, which gradgen keeps only for a range over a variable named directly and not under a label; range over the indexes (for i := range %s) and read the values you need from another array", l.source(s.X), l.source(s.X))
+		l.Errorf(s.X.Pos(), "cannot differentiate this range over the array %s, which the loop writes: Go ranges over a copy of the array, which gradgen keeps only for a range over a variable named directly and not under a label; range over the indexes (for i := range %s) and read the values you need from another array", l.Source(s.X), l.Source(s.X))
 	case written:
 		// The range value takes its element's adjoint, which is right
 		// only while the element keeps the value read.
-		l.errorf(s.Value.Pos(), "cannot differentiate the range value %s of %s, which the loop writes: range over the indexes (for i := range %s) and read the element into a variable (%s := %s[i])", l.source(s.Value), l.source(s.X), l.source(s.X), l.source(s.Value), l.source(s.X))
+		l.Errorf(s.Value.Pos(), "cannot differentiate the range value %s of %s, which the loop writes: range over the indexes (for i := range %s) and read the element into a variable (%s := %s[i])", l.Source(s.Value), l.Source(s.X), l.Source(s.X), l.Source(s.Value), l.Source(s.X))
 	}
 }
 
@@ -281,7 +281,7 @@ func (l *Lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 				return
 			}
 			if l.mentionsVaried(rhs[0]) {
-				l.errorf(rhs[0].Pos(), "cannot differentiate %s: gradgen follows two-value forms only for calls; assign the value alone", l.source(rhs[0]))
+				l.Errorf(rhs[0].Pos(), "cannot differentiate %s: gradgen follows two-value forms only for calls; assign the value alone", l.Source(rhs[0]))
 			}
 		}
 		return
@@ -305,7 +305,7 @@ func (l *Lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 				return !reads
 			})
 			if reads && l.mentionsVaried(x) || reads && l.anyVaried(rhs) {
-				l.errorf(x.Pos(), "cannot differentiate the parallel assignment to %s, whose place depends on a variable the same statement assigns: Go finds the place before assigning; split it into statements in the order you mean", l.source(x))
+				l.Errorf(x.Pos(), "cannot differentiate the parallel assignment to %s, whose place depends on a variable the same statement assigns: Go finds the place before assigning; split it into statements in the order you mean", l.Source(x))
 				return
 			}
 		}
@@ -318,17 +318,17 @@ func (l *Lowerer) validateAssign(lhs, rhs []ast.Expr, tok token.Token) {
 				if tok == token.DEFINE {
 					op, what = ":=", "declaration"
 				}
-				l.errorf(x.Pos(), "cannot differentiate %s %s %s in a parallel %s: gradgen follows slices, arrays, structs and pointers assigned on their own; assign %s in a statement of its own", l.source(x), op, l.source(rhs[i]), what, l.source(x))
+				l.Errorf(x.Pos(), "cannot differentiate %s %s %s in a parallel %s: gradgen follows slices, arrays, structs and pointers assigned on their own; assign %s in a statement of its own", l.Source(x), op, l.Source(rhs[i]), what, l.Source(x))
 				return
 			}
 		}
 	}
 	for i, e := range rhs {
-		before := len(l.diags)
+		before := len(l.Diags)
 		l.validateValue(e)
-		if len(l.diags) == before && l.carriesVaried(e) {
+		if len(l.Diags) == before && l.carriesVaried(e) {
 			if t := l.Info.TypeOf(lhs[i]); t != nil && !gotypes.IsDifferentiable(t) && !passiveKind(t) {
-				l.errorf(lhs[i].Pos(), "cannot differentiate storing %s in %s, %s: gradgen gives no derivative to values of that type; keep the value in a float variable", l.source(e), l.source(lhs[i]), article(l.kindWord(t)))
+				l.Errorf(lhs[i].Pos(), "cannot differentiate storing %s in %s, %s: gradgen gives no derivative to values of that type; keep the value in a float variable", l.Source(e), l.Source(lhs[i]), article(l.kindWord(t)))
 			}
 		}
 	}
@@ -340,9 +340,9 @@ func (l *Lowerer) validateTarget(x ast.Expr) {
 	switch x := ast.Unparen(x).(type) {
 	case *ast.IndexExpr:
 		if _, isMap := l.Info.TypeOf(x.X).Underlying().(*types.Map); isMap && gotypes.IsDifferentiable(l.Info.TypeOf(x)) {
-			l.errorf(x.Pos(), "cannot differentiate a write into the map element %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.source(x))
+			l.Errorf(x.Pos(), "cannot differentiate a write into the map element %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.Source(x))
 		}
-		if v := l.RootVar(x.X); v != nil && l.varied[v] {
+		if v := l.RootVar(x.X); v != nil && l.Varied[v] {
 			l.noEffects(x.Index)
 		}
 		l.validateTarget(x.X)
@@ -364,7 +364,7 @@ func (l *Lowerer) validateValue(e ast.Expr) {
 	if t != nil && byValueAggregate(t) {
 		switch ast.Unparen(e).(type) {
 		case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
-			l.errorf(e.Pos(), "cannot differentiate the copy of the whole %s %s here: gradgen writes a copy field by field and element by element only as a statement of its own (q := p, var q = p, dst = src; not in an if, for or switch header) whose source calls nothing and does not read the variable written, of at most %d fields and elements; copy its float elements or fields one by one", l.kindWord(t), l.source(e), maxCopyLeaves)
+			l.Errorf(e.Pos(), "cannot differentiate the copy of the whole %s %s here: gradgen writes a copy field by field and element by element only as a statement of its own (q := p, var q = p, dst = src; not in an if, for or switch header) whose source calls nothing and does not read the variable written, of at most %d fields and elements; copy its float elements or fields one by one", l.kindWord(t), l.Source(e), maxCopyLeaves)
 			return
 		}
 	}
@@ -397,7 +397,7 @@ func (l *Lowerer) validateExpr(e ast.Expr) {
 	}
 	t := l.Info.TypeOf(e)
 	if t != nil && isComplex(t) {
-		l.errorf(e.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(e))
+		l.Errorf(e.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.Source(e))
 		return
 	}
 	switch e := e.(type) {
@@ -425,13 +425,13 @@ func (l *Lowerer) validateExpr(e ast.Expr) {
 		case token.NOT, token.XOR:
 			l.validateCond(e.X)
 		default:
-			l.errorf(e.Pos(), "cannot differentiate %s: gradgen does not follow channel operations; receive the value outside the annotated function", l.source(e))
+			l.Errorf(e.Pos(), "cannot differentiate %s: gradgen does not follow channel operations; receive the value outside the annotated function", l.Source(e))
 		}
 	case *ast.StarExpr:
 		l.validateExpr(e.X)
 	case *ast.SelectorExpr:
 		if sel, ok := l.Info.Selections[e]; ok && sel.Kind() != types.FieldVal {
-			l.errorf(e.Pos(), "cannot differentiate the method value %s: gradgen does not follow calls through function values; call the method directly", l.source(e))
+			l.Errorf(e.Pos(), "cannot differentiate the method value %s: gradgen does not follow calls through function values; call the method directly", l.Source(e))
 			return
 		}
 		l.validateExpr(e.X)
@@ -444,7 +444,7 @@ func (l *Lowerer) validateExpr(e ast.Expr) {
 				l.noEffects(e.Index)
 				return
 			}
-			l.errorf(e.Pos(), "cannot differentiate %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.source(e))
+			l.Errorf(e.Pos(), "cannot differentiate %s: gradgen gives maps no derivative; use a slice indexed by an integer", l.Source(e))
 			return
 		}
 		l.validateExpr(e.X)
@@ -460,22 +460,22 @@ func (l *Lowerer) validateExpr(e ast.Expr) {
 		l.validateCall(e, true)
 	case *ast.CompositeLit:
 		if nestedSliceLit(l.Info, e) {
-			l.errorf(e.Pos(), "cannot differentiate the composite literal %s: its inner slices depend on the parameters, and gradgen follows a slice of slices only when its rows are made in a loop (m[i] = make([]float64, n)) and then set; build it that way, or keep the values in one flat slice indexed by i*n+j", l.source(e))
+			l.Errorf(e.Pos(), "cannot differentiate the composite literal %s: its inner slices depend on the parameters, and gradgen follows a slice of slices only when its rows are made in a loop (m[i] = make([]float64, n)) and then set; build it that way, or keep the values in one flat slice indexed by i*n+j", l.Source(e))
 			return
 		}
 		if t := l.Info.TypeOf(e); t != nil {
 			if _, isMap := t.Underlying().(*types.Map); isMap {
-				l.errorf(e.Pos(), "cannot differentiate the map literal %s: gradgen gives maps no derivative; use a slice indexed by an integer, or a struct with a field per key", l.source(e))
+				l.Errorf(e.Pos(), "cannot differentiate the map literal %s: gradgen gives maps no derivative; use a slice indexed by an integer, or a struct with a field per key", l.Source(e))
 				return
 			}
 		}
-		l.errorf(e.Pos(), "cannot differentiate the composite literal %s here: its elements depend on the parameters, and gradgen declares such a literal first only in an assignment, declaration, return or call statement whose other calls write nothing (not in a condition, nor right of && or ||); declare one before (v := %s) and use v", l.source(e), l.source(e))
+		l.Errorf(e.Pos(), "cannot differentiate the composite literal %s here: its elements depend on the parameters, and gradgen declares such a literal first only in an assignment, declaration, return or call statement whose other calls write nothing (not in a condition, nor right of && or ||); declare one before (v := %s) and use v", l.Source(e), l.Source(e))
 	case *ast.FuncLit:
 		l.funcLitError(e.Pos())
 	case *ast.TypeAssertExpr:
-		l.errorf(e.Pos(), "cannot differentiate the type assertion %s: gradgen does not follow values through interfaces; keep the value in a float variable", l.source(e))
+		l.Errorf(e.Pos(), "cannot differentiate the type assertion %s: gradgen does not follow values through interfaces; keep the value in a float variable", l.Source(e))
 	default:
-		l.errorf(e.Pos(), "cannot differentiate %s: gradgen does not model this expression", l.source(e))
+		l.Errorf(e.Pos(), "cannot differentiate %s: gradgen does not model this expression", l.Source(e))
 	}
 }
 
@@ -551,7 +551,7 @@ func (l *Lowerer) kindWord(t types.Type) string {
 // generated file cannot write: ones that name another package's types,
 // which it would not import.
 func (l *Lowerer) validateLocalTypes() {
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+	ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 		id, ok := n.(*ast.Ident)
 		if !ok {
 			return true
@@ -561,7 +561,7 @@ func (l *Lowerer) validateLocalTypes() {
 			return true
 		}
 		if _, ok := gotypes.IrType(v.Type()); !ok {
-			l.errorf(id.Pos(), "gradgen cannot write the type %s of %s in the generated file: give the struct type a name in this package", types.TypeString(v.Type(), types.RelativeTo(l.Pkg)), id.Name)
+			l.Errorf(id.Pos(), "gradgen cannot write the type %s of %s in the generated file: give the struct type a name in this package", types.TypeString(v.Type(), types.RelativeTo(l.Pkg)), id.Name)
 		}
 		return true
 	})

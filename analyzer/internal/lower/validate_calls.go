@@ -33,7 +33,7 @@ func (l *Lowerer) validateExprStmt(s *ast.ExprStmt) {
 			}
 		}
 	}
-	if l.impureCall(call) == nil {
+	if l.ImpureCall(call) == nil {
 		// A call with no effect and its value dropped changes nothing
 		// differentiated: it runs going forward, as in the source (a JVP
 		// gradgen differentiates again may keep one whose result it does
@@ -41,16 +41,16 @@ func (l *Lowerer) validateExprStmt(s *ast.ExprStmt) {
 		return
 	}
 	if why := l.whyNotExpanded(call.Pos()); why != "" {
-		l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: gradgen expands a helper that writes into what it is passed where it is called, but not this one: %s; have it return the values it computes (x = f(x)), or write its code in the annotated function", l.source(call), why)
+		l.Errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: gradgen expands a helper that writes into what it is passed where it is called, but not this one: %s; have it return the values it computes (x = f(x)), or write its code in the annotated function", l.Source(call), why)
 		return
 	}
-	if fn, _ := l.calleeOf(call); fn != nil && fn.Pkg() == l.Pkg {
+	if fn, _ := l.CalleeOf(call); fn != nil && fn.Pkg() == l.Pkg {
 		if _, ok := l.Decls[fn]; ok {
-			l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: %s", l.source(call), expandAdvice)
+			l.Errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: %s", l.Source(call), expandAdvice)
 			return
 		}
 	}
-	l.errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: gradgen cannot follow what it writes; have the function return the value it computes (x = f(x)), or write its loop in the annotated function", l.source(call))
+	l.Errorf(call.Pos(), "cannot differentiate the call %s, made for its effects on values that depend on the parameters: gradgen cannot follow what it writes; have the function return the value it computes (x = f(x)), or write its loop in the annotated function", l.Source(call))
 }
 
 // expandAdvice says when gradgen expands a helper that writes into what it
@@ -83,7 +83,7 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		case gotypes.IsFloat(t):
 			l.validateExpr(call.Args[0])
 		case isComplex(t):
-			l.errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(call))
+			l.Errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.Source(call))
 		case passiveKind(t):
 			// int(x): piecewise constant, derivative 0 almost everywhere;
 			// only calls inside matter.
@@ -92,7 +92,7 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			// Arr(a), Q2(p), [2]float64(a): a whole array or struct (or a
 			// slice or pointer) under another type name, whose adjoint the
 			// lowering does not follow through the conversion.
-			l.errorf(call.Pos(), "cannot differentiate the conversion %s of %s, which depends on the parameters: gradgen follows floats through conversions, not whole arrays, structs, slices or pointers; declare the new variable and assign its float elements or fields one by one", l.source(call), article(l.kindWord(l.Info.TypeOf(call.Args[0]))))
+			l.Errorf(call.Pos(), "cannot differentiate the conversion %s of %s, which depends on the parameters: gradgen follows floats through conversions, not whole arrays, structs, slices or pointers; declare the new variable and assign its float elements or fields one by one", l.Source(call), article(l.kindWord(l.Info.TypeOf(call.Args[0]))))
 		default:
 			l.validateExpr(call.Args[0])
 		}
@@ -103,7 +103,7 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		if _, multi := l.Info.TypeOf(args[0]).(*types.Tuple); multi {
 			// f(g(x)) passes g's results as f's arguments: activity
 			// analysis follows values, not tuples.
-			l.errorf(call.Pos(), "cannot differentiate %s, which passes the results of %s as its arguments: assign them to variables first (a, b := %s) and pass those", l.source(call), l.source(args[0]), l.source(args[0]))
+			l.Errorf(call.Pos(), "cannot differentiate %s, which passes the results of %s as its arguments: assign them to variables first (a, b := %s) and pass those", l.Source(call), l.Source(args[0]), l.Source(args[0]))
 			return
 		}
 	}
@@ -116,7 +116,7 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 					l.validateOperand(a)
 				}
 			case "real", "imag", "complex":
-				l.errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.source(call))
+				l.Errorf(call.Pos(), "cannot differentiate %s: gradgen does not differentiate complex numbers; write the real and imaginary parts as float variables", l.Source(call))
 			}
 			return
 		}
@@ -126,14 +126,14 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 		if s := l.Info.Selections[sel]; s != nil && s.Kind() == types.MethodExpr && len(call.Args) > 0 {
-			l.errorf(call.Pos(), "cannot differentiate the method expression %s: gradgen differentiates method calls written on their receiver; write %s.%s(...)", l.source(call), l.source(call.Args[0]), sel.Sel.Name)
+			l.Errorf(call.Pos(), "cannot differentiate the method expression %s: gradgen differentiates method calls written on their receiver; write %s.%s(...)", l.Source(call), l.Source(call.Args[0]), sel.Sel.Name)
 			return
 		}
 	}
-	fn, recv := l.calleeOf(call)
+	fn, recv := l.CalleeOf(call)
 	if recv != nil && l.mentionsVaried(recv) {
 		if explicit, ok := l.implicitReceiver(call); ok {
-			l.errorf(call.Pos(), "cannot differentiate the call %s: Go reaches %s's receiver implicitly (%s), which gradgen does not follow; write the call as %s", l.source(call), fn.Name(), explicit.why, explicit.call)
+			l.Errorf(call.Pos(), "cannot differentiate the call %s: Go reaches %s's receiver implicitly (%s), which gradgen does not follow; write the call as %s", l.Source(call), fn.Name(), explicit.why, explicit.call)
 			return
 		}
 	}
@@ -143,29 +143,29 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				if at := l.whyNotExpanded(call.Pos()); at != "" {
 					// This call's own reason, rather than the forms a
 					// literal may take.
-					l.errorf(call.Pos(), "cannot differentiate the call %s of a function literal: gradgen expands a literal of several statements where it is called, but not this call: %s", l.source(call), at)
+					l.Errorf(call.Pos(), "cannot differentiate the call %s of a function literal: gradgen expands a literal of several statements where it is called, but not this call: %s", l.Source(call), at)
 					return
 				}
-				l.errorf(call.Pos(), "cannot differentiate the call %s of a function literal: gradgen expands in place a literal bound once to a local and only called, and %s", l.source(call), why)
+				l.Errorf(call.Pos(), "cannot differentiate the call %s of a function literal: gradgen expands in place a literal bound once to a local and only called, and %s", l.Source(call), why)
 				return
 			}
 		}
-		l.errorf(call.Pos(), "%s", l.funcValueRefusal(call))
+		l.Errorf(call.Pos(), "%s", l.funcValueRefusal(call))
 		return
 	}
 	if why := l.genericHelperProblem(call, fn); why != "" {
-		l.errorf(call.Pos(), "cannot differentiate the call %s of a generic function: %s; write the helper for the float type it is called with", l.source(call), why)
+		l.Errorf(call.Pos(), "cannot differentiate the call %s of a generic function: %s; write the helper for the float type it is called with", l.Source(call), why)
 		return
 	}
 	sig := fn.Type().(*types.Signature)
 	if r := sig.Recv(); r != nil && types.IsInterface(r.Type()) {
-		l.errorf(call.Pos(), "%s", l.interfaceCallRefusal(call))
+		l.Errorf(call.Pos(), "%s", l.interfaceCallRefusal(call))
 		return
 	}
-	if fn.Pkg() != nil && fn.Pkg().Path() == "math" && l.rules[fn] == nil {
+	if fn.Pkg() != nil && fn.Pkg().Path() == "math" && l.Rules[fn] == nil {
 		switch fn.Name() {
 		case "Float64bits", "Float32bits", "Float64frombits", "Float32frombits":
-			l.errorf(call.Pos(), "cannot differentiate %s: a bit-level float conversion (math.Float64bits, math.Float64frombits) has no derivative gradgen can follow; use math.Abs, math.Copysign or math.Signbit", l.source(call))
+			l.Errorf(call.Pos(), "cannot differentiate %s: a bit-level float conversion (math.Float64bits, math.Float64frombits) has no derivative gradgen can follow; use math.Abs, math.Copysign or math.Signbit", l.Source(call))
 			return
 		}
 	}
@@ -179,18 +179,18 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 	if recv != nil {
 		l.validateOperand(recv)
 	}
-	if fn.Pkg() != nil && fn.Pkg() != l.Pkg && fn.Pkg().Path() != "math" && l.rules[fn] == nil {
+	if fn.Pkg() != nil && fn.Pkg() != l.Pkg && fn.Pkg().Path() != "math" && l.Rules[fn] == nil {
 		// Another package: gradgen cannot see what it computes. An integer
 		// or boolean result is piecewise constant; anything else may carry
 		// the value on (a string, a float).
 		res := sig.Results()
 		for i := range res.Len() {
 			if t := res.At(i).Type(); !gotypes.IsFloat(t) && (!passiveKind(t) || isString(t)) {
-				l.errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s, and its result (%s) carries no derivative; keep values that depend on the parameters out of it", l.source(call), fn.FullName(), types.TypeString(t, types.RelativeTo(l.Pkg)))
+				l.Errorf(call.Pos(), "cannot differentiate the call %s: gradgen cannot see into %s, and its result (%s) carries no derivative; keep values that depend on the parameters out of it", l.Source(call), fn.FullName(), types.TypeString(t, types.RelativeTo(l.Pkg)))
 				return
 			}
 			if gotypes.IsFloat(res.At(i).Type()) {
-				l.errorf(call.Pos(), "cannot differentiate the call %s: %s", l.source(call), l.otherPackageAdvice(fn))
+				l.Errorf(call.Pos(), "cannot differentiate the call %s: %s", l.Source(call), l.OtherPackageAdvice(fn))
 				return
 			}
 		}
@@ -200,12 +200,12 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		// helper that writes into what it is passed changes values the
 		// gradient follows, unseen there (a new user's trial: the
 		// gradient ignored what fill wrote, silently).
-		if _, same := l.Decls[fn]; same && fn.Pkg() == l.Pkg && l.rules[fn] == nil && l.mayWrite(fn) {
-			l.errorf(call.Pos(), "cannot differentiate the call %s in a condition: %s writes into memory it is passed, and gradgen follows such a helper only where it is called as a statement or inside an expression of one; call it before the if, for or switch (v := %s) and test v", l.source(call), fn.Name(), l.source(call))
+		if _, same := l.Decls[fn]; same && fn.Pkg() == l.Pkg && l.Rules[fn] == nil && l.mayWrite(fn) {
+			l.Errorf(call.Pos(), "cannot differentiate the call %s in a condition: %s writes into memory it is passed, and gradgen follows such a helper only where it is called as a statement or inside an expression of one; call it before the if, for or switch (v := %s) and test v", l.Source(call), fn.Name(), l.Source(call))
 		}
 		return
 	}
-	if _, same := l.Decls[fn]; same && fn.Pkg() == l.Pkg && l.rules[fn] == nil {
+	if _, same := l.Decls[fn]; same && fn.Pkg() == l.Pkg && l.Rules[fn] == nil {
 		params := []*types.Var{}
 		operands := []ast.Expr{}
 		if recv != nil {
@@ -216,12 +216,12 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 		}
 		for i, p := range params {
 			if l.mentionsVaried(operands[i]) && byValueAggregate(p.Type()) {
-				l.errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: %s", l.source(operands[i]), fn.Name(), l.valueAdvice(call, "pass its float fields or elements as arguments"))
+				l.Errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: %s", l.Source(operands[i]), fn.Name(), l.valueAdvice(call, "pass its float fields or elements as arguments"))
 				return
 			}
 			if _, ptr := p.Type().(*types.Pointer); ptr && i == 0 && recv != nil {
 				if t := l.Info.TypeOf(recv); t != nil && byValueAggregate(t) && l.mentionsVaried(recv) && !l.inCallerMemory(recv) {
-					l.errorf(recv.Pos(), "cannot differentiate the call %s: its pointer receiver takes the address of %s, a struct held by value; call it on a pointer, or pass the fields as arguments", l.source(call), l.source(recv))
+					l.Errorf(recv.Pos(), "cannot differentiate the call %s: its pointer receiver takes the address of %s, a struct held by value; call it on a pointer, or pass the fields as arguments", l.Source(call), l.Source(recv))
 					return
 				}
 			}
@@ -233,20 +233,20 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 				if gotypes.RefVar(t) {
 					way = "write its loop in the annotated function"
 				}
-				l.errorf(call.Pos(), "cannot differentiate the call %s: %s returns %s: %s", l.source(call), fn.Name(), article(l.kindWord(t)), l.valueAdvice(call, way))
+				l.Errorf(call.Pos(), "cannot differentiate the call %s: %s returns %s: %s", l.Source(call), fn.Name(), article(l.kindWord(t)), l.valueAdvice(call, way))
 				return
 			}
 		}
 		if l.mayWrite(fn) {
 			if why := l.whyNotExpanded(call.Pos()); why != "" {
-				l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen expands such a helper where it is called, but not this one: %s; have it return the values it computes as float results, or write its code in the annotated function", l.source(call), fn.Name(), why)
+				l.Errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and gradgen expands such a helper where it is called, but not this one: %s; have it return the values it computes as float results, or write its code in the annotated function", l.Source(call), fn.Name(), why)
 				return
 			}
-			l.errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and %s", l.source(call), fn.Name(), expandAdvice)
+			l.Errorf(call.Pos(), "cannot differentiate the call %s: %s writes into memory it is passed, and %s", l.Source(call), fn.Name(), expandAdvice)
 			return
 		}
-		if !l.pureCall(call, map[*types.Func]bool{}) && l.impureCall(&ast.CallExpr{Fun: call.Fun}) != nil {
-			l.errorf(call.Pos(), "cannot differentiate the call %s: %s has effects (it calls a function with effects or writes a package-level variable), and gradgen runs a helper's code again going back; call the function with effects in the annotated function and pass its result to %s", l.source(call), fn.Name(), fn.Name())
+		if !l.pureCall(call, map[*types.Func]bool{}) && l.ImpureCall(&ast.CallExpr{Fun: call.Fun}) != nil {
+			l.Errorf(call.Pos(), "cannot differentiate the call %s: %s has effects (it calls a function with effects or writes a package-level variable), and gradgen runs a helper's code again going back; call the function with effects in the annotated function and pass its result to %s", l.Source(call), fn.Name(), fn.Name())
 			return
 		}
 	}
@@ -293,11 +293,11 @@ func calleeIdent(call *ast.CallExpr) *ast.Ident {
 	return nil
 }
 
-// otherPackageAdvice says what to do about a call that passes values
+// OtherPackageAdvice says what to do about a call that passes values
 // carrying derivatives into fn, a function of another package with no
 // rule: the ways out SPEC §5 names, or, when fn carries a directive that
 // serves its own package only, why it does not serve this one.
-func (p *Package) otherPackageAdvice(fn *types.Func) string {
+func (p *Package) OtherPackageAdvice(fn *types.Func) string {
 	if fn.Pkg() != nil {
 		if why := p.Imported[fn.Pkg().Path()].unserved(fn); why != "" {
 			return fmt.Sprintf("gradgen cannot see into %s: %s", fn.FullName(), why)
@@ -358,7 +358,7 @@ func (l *Lowerer) implicitReceiver(call *ast.CallExpr) (explicitCall, bool) {
 	if s == nil || s.Kind() != types.MethodVal {
 		return explicitCall{}, false
 	}
-	recv, why := l.source(sel.X), ""
+	recv, why := l.Source(sel.X), ""
 	t := s.Recv()
 	path := s.Index()
 	for _, i := range path[:len(path)-1] {
@@ -381,7 +381,7 @@ func (l *Lowerer) implicitReceiver(call *ast.CallExpr) (explicitCall, bool) {
 	}
 	args := make([]string, len(call.Args))
 	for i, a := range call.Args {
-		args[i] = l.source(a)
+		args[i] = l.Source(a)
 	}
 	return explicitCall{call: recv + "." + sel.Sel.Name + "(" + strings.Join(args, ", ") + ")", why: why}, true
 }

@@ -24,15 +24,15 @@ func (l *Lowerer) validateOperand(e ast.Expr) {
 		l.validateExpr(e)
 		return
 	}
-	if call := l.impureCall(e); call != nil {
-		l.errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would call it again, and a call with effects (a random number, a counter) must run exactly as often as in the source (gradgen computes such a call once, first, into a variable, only in an assignment, declaration, return or call statement that reads no package-level variable and nothing the call writes, not in a condition nor right of && or ||); assign its result to a variable first (c := %s) and use the variable", l.source(call), l.source(call))
+	if call := l.ImpureCall(e); call != nil {
+		l.Errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would call it again, and a call with effects (a random number, a counter) must run exactly as often as in the source (gradgen computes such a call once, first, into a variable, only in an assignment, declaration, return or call statement that reads no package-level variable and nothing the call writes, not in a condition nor right of && or ||); assign its result to a variable first (c := %s) and use the variable", l.Source(call), l.Source(call))
 	}
 }
 
-// impureCall returns a call inside e that may have effects: anything but
+// ImpureCall returns a call inside e that may have effects: anything but
 // conversions, builtins, package math, and functions of this package that
 // write nothing and call only such functions.
-func (l *Lowerer) impureCall(e ast.Expr) *ast.CallExpr {
+func (l *Lowerer) ImpureCall(e ast.Expr) *ast.CallExpr {
 	var found *ast.CallExpr
 	ast.Inspect(e, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok && found == nil && !l.pureCall(call, map[*types.Func]bool{}) {
@@ -72,7 +72,7 @@ func (l *Lowerer) pureFunc(fn *types.Func, visiting map[*types.Func]bool) bool {
 	if fn.Pkg() != nil && fn.Pkg().Path() == "math" {
 		return true
 	}
-	if r := l.rules[fn]; r != nil && r.path != "" {
+	if r := l.Rules[fn]; r != nil && r.Path != "" {
 		return r.pure
 	}
 	site, ok := l.Decls[fn]
@@ -119,8 +119,8 @@ func (l *Lowerer) noEffects(e ast.Expr) {
 	if e == nil {
 		return
 	}
-	if call := l.impureCall(e); call != nil {
-		l.errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would evaluate it again, and a call with effects (a random number, a counter) must run exactly as often as in the source; assign its result to a variable first (c := %s) and use the variable", l.source(call), l.source(call))
+	if call := l.ImpureCall(e); call != nil {
+		l.Errorf(call.Pos(), "cannot differentiate through %s here: the backward sweep would evaluate it again, and a call with effects (a random number, a counter) must run exactly as often as in the source; assign its result to a variable first (c := %s) and use the variable", l.Source(call), l.Source(call))
 	}
 }
 
@@ -157,7 +157,7 @@ func freshMemory(info *types.Info, e ast.Expr) bool {
 // holds the functions whose answer is being worked out further up the
 // call chain.
 func (p *Package) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
-	if r := p.rules[fn]; r != nil && r.path != "" {
+	if r := p.Rules[fn]; r != nil && r.Path != "" {
 		return !r.pure // read from its body by its own package
 	}
 	site, ok := p.Decls[fn]
@@ -375,7 +375,7 @@ func (l *Lowerer) checkAddressedIndexes(body *ast.BlockStmt) {
 			mark(n.Max)
 		case *ast.ForStmt:
 			if n.Init != nil {
-				for obj := range l.assignedIn(n.Init) {
+				for obj := range l.AssignedIn(n.Init) {
 					indexing[obj] = true
 				}
 			}
@@ -405,7 +405,7 @@ func (l *Lowerer) checkAddressedIndexes(body *ast.BlockStmt) {
 			return true
 		}
 		if b, ok := obj.Type().Underlying().(*types.Basic); ok && b.Info()&types.IsInteger != 0 {
-			l.errorf(u.Pos(), "cannot differentiate through &%s: %s indexes memory or counts a loop, and a write through the pointer would not be undone where the backward sweep needs %s's value; pass %s itself and assign what the callee computes (%s = f(%s))", id.Name, id.Name, id.Name, id.Name, id.Name, id.Name)
+			l.Errorf(u.Pos(), "cannot differentiate through &%s: %s indexes memory or counts a loop, and a write through the pointer would not be undone where the backward sweep needs %s's value; pass %s itself and assign what the callee computes (%s = f(%s))", id.Name, id.Name, id.Name, id.Name, id.Name, id.Name)
 		}
 		return true
 	})
@@ -456,22 +456,22 @@ func (l *Lowerer) checkStoredAddresses(body *ast.BlockStmt) {
 			return !named
 		})
 		if named {
-			l.errorf(u.Pos(), "cannot differentiate through %s kept in a variable while %s is also used by name: the backward sweep restores %s from the statements that name it, and a write through the pointer would not be undone; use %s by name only, or only through the pointer", l.source(u), obj.Name(), obj.Name(), obj.Name())
+			l.Errorf(u.Pos(), "cannot differentiate through %s kept in a variable while %s is also used by name: the backward sweep restores %s from the statements that name it, and a write through the pointer would not be undone; use %s by name only, or only through the pointer", l.Source(u), obj.Name(), obj.Name(), obj.Name())
 		}
 		return true
 	})
 }
 
-// pureHelpers names the generated helpers that only compute values: no
+// PureHelpers names the generated helpers that only compute values: no
 // parameter through which they could write (a slice, pointer or map).
-func (p *Package) pureHelpers() map[string]bool {
+func (p *Package) PureHelpers() map[string]bool {
 	pure := map[string]bool{}
 	for _, funcs := range p.HelperFuncs {
 		for _, f := range funcs {
 			if f.Recv != nil {
 				// Methods by ".name": a pushforward only reads its
 				// receiver and arguments.
-				if p.readOnlyHelpers[f.Name] {
+				if p.ReadOnlyHelpers[f.Name] {
 					pure["."+f.Name] = true
 				}
 				continue
@@ -488,7 +488,7 @@ func (p *Package) pureHelpers() map[string]bool {
 					ok = ok && !p.namedReference(t)
 				}
 			}
-			pure[f.Name] = ok || p.readOnlyHelpers[f.Name]
+			pure[f.Name] = ok || p.ReadOnlyHelpers[f.Name]
 		}
 	}
 	// Rules whose functions compute values only, and the package's own
@@ -504,8 +504,8 @@ func (p *Package) pureHelpers() map[string]bool {
 				p.purePackageFuncs[fn.Name()] = true
 			}
 		}
-		for _, r := range p.rules {
-			if r.path == "" && l.pureFunc(r.fn, map[*types.Func]bool{}) {
+		for _, r := range p.Rules {
+			if r.Path == "" && l.pureFunc(r.fn, map[*types.Func]bool{}) {
 				p.purePackageFuncs[r.fn.Name()] = true
 			}
 		}

@@ -22,7 +22,7 @@ import (
 func (l *Lowerer) validateRefs() {
 	roots := map[*types.Var]*types.Var{}  // a variable's memory, by the variable it first viewed
 	pkgViews := map[*types.Var]ast.Expr{} // variables viewing package-level memory, and the package variable
-	assignedPairs(l.fn.Body, func(lhs, rhs ast.Expr, _ token.Token) {
+	assignedPairs(l.Fn.Body, func(lhs, rhs ast.Expr, _ token.Token) {
 		l.validateRefAssign(lhs, rhs, roots, pkgViews)
 	})
 }
@@ -70,20 +70,20 @@ func (l *Lowerer) validateRefAssign(lhs, rhs ast.Expr, roots map[*types.Var]*typ
 	if l.refusePackageView(v, lhs, rhs, pkgViews) {
 		return
 	}
-	if fresh && roots[v] != nil && roots[v] != v && l.varied[v] {
+	if fresh && roots[v] != nil && roots[v] != v && l.Varied[v] {
 		// Fresh memory for a variable that viewed another's: the
 		// earlier reads of it and the later writes share a name only.
-		l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to the memory of %s, and gradgen follows each slice or pointer variable to one piece of memory; use a new variable for the new memory", l.source(lhs), l.source(rhs), v.Name(), roots[v].Name())
+		l.Errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to the memory of %s, and gradgen follows each slice or pointer variable to one piece of memory; use a new variable for the new memory", l.Source(lhs), l.Source(rhs), v.Name(), roots[v].Name())
 		return
 	}
-	if root == nil || root == v || !(l.varied[v] || l.varied[root]) {
+	if root == nil || root == v || !(l.Varied[v] || l.Varied[root]) {
 		if root == v && roots[v] == nil && !isParamVar(l, v) {
 			roots[v] = v
 		}
 		return
 	}
 	if isParamVar(l, v) {
-		l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s is a parameter, whose gradient goes into its own buffer, and gradgen does not follow it to other memory; assign to a new variable instead (%s2 := %s)", l.source(lhs), l.source(rhs), v.Name(), v.Name(), l.source(rhs))
+		l.Errorf(lhs.Pos(), "cannot differentiate %s = %s: %s is a parameter, whose gradient goes into its own buffer, and gradgen does not follow it to other memory; assign to a new variable instead (%s2 := %s)", l.Source(lhs), l.Source(rhs), v.Name(), v.Name(), l.Source(rhs))
 		return
 	}
 	if prev := roots[v]; prev != nil && prev != root {
@@ -91,7 +91,7 @@ func (l *Lowerer) validateRefAssign(lhs, rhs ast.Expr, roots map[*types.Var]*typ
 		if prev == v {
 			had = "memory made for it"
 		}
-		l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to %s, and gradgen follows each slice or pointer variable to one piece of memory (a swap or double buffering would need the overwritten values of both saved); use separate variables, or copy the elements in a loop", l.source(lhs), l.source(rhs), v.Name(), had)
+		l.Errorf(lhs.Pos(), "cannot differentiate %s = %s: %s already refers to %s, and gradgen follows each slice or pointer variable to one piece of memory (a swap or double buffering would need the overwritten values of both saved); use separate variables, or copy the elements in a loop", l.Source(lhs), l.Source(rhs), v.Name(), had)
 		return
 	}
 	roots[v] = root
@@ -156,8 +156,8 @@ func (l *Lowerer) refusePackageView(v *types.Var, lhs, rhs ast.Expr, pkgViews ma
 		at = pkgViews[l.RootVar(rhs)]
 	}
 	pkgViews[v] = at
-	if l.varied[v] {
-		l.errorf(lhs.Pos(), "cannot differentiate %s = %s: %s would refer to the memory of the package-level variable %s, and writing active values into package variables is not differentiated; make a local slice (%s := make(...)) instead", l.source(lhs), l.source(rhs), v.Name(), l.source(at), v.Name())
+	if l.Varied[v] {
+		l.Errorf(lhs.Pos(), "cannot differentiate %s = %s: %s would refer to the memory of the package-level variable %s, and writing active values into package variables is not differentiated; make a local slice (%s := make(...)) instead", l.Source(lhs), l.Source(rhs), v.Name(), l.Source(at), v.Name())
 		return true
 	}
 	return false
@@ -192,7 +192,7 @@ func (l *Lowerer) validateStaleReads() {
 		}
 		return true
 	}
-	ast.Inspect(l.fn.Body, walk)
+	ast.Inspect(l.Fn.Body, walk)
 }
 
 // variedReads returns where each variable is first read by an expression
@@ -206,7 +206,7 @@ func (l *Lowerer) variedReads() map[*types.Var]token.Pos {
 	visit := func(e ast.Expr) {
 		l.noteVariedReads(e, reads, seen)
 	}
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+	ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			for _, e := range n.Rhs {
@@ -279,7 +279,7 @@ func (l *Lowerer) noteHelperReads(fn *types.Func, reads map[*types.Var]token.Pos
 		switch n := n.(type) {
 		case *ast.Ident:
 			if v, ok := l.Info.Uses[n].(*types.Var); ok && v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
-				noteRead(reads, v, l.fn.Body.Pos())
+				noteRead(reads, v, l.Fn.Body.Pos())
 			}
 		case *ast.CallExpr:
 			if f := gotypes.CalleeFunc(l.Info, n); f != nil {
@@ -304,7 +304,7 @@ func (l *Lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.
 	if fn.Pkg() == l.Pkg {
 		for _, v := range l.pkgWrites(fn, map[*types.Func]bool{}) {
 			if stale(v) {
-				l.errorf(call.Pos(), "cannot differentiate around the call %s: it changes the package-level variable %s, which differentiated code reads, and gradgen's backward sweep reads %s again; copy it into a local variable before the call (%s0 := %s) and use that", l.source(call), v.Name(), v.Name(), v.Name(), v.Name())
+				l.Errorf(call.Pos(), "cannot differentiate around the call %s: it changes the package-level variable %s, which differentiated code reads, and gradgen's backward sweep reads %s again; copy it into a local variable before the call (%s0 := %s) and use that", l.Source(call), v.Name(), v.Name(), v.Name(), v.Name())
 				return
 			}
 		}
@@ -324,8 +324,8 @@ func (l *Lowerer) checkStaleCall(call *ast.CallExpr, reads map[*types.Var]token.
 		if t == nil || !gotypes.RefVar(t) {
 			continue
 		}
-		if v := l.RootVar(a); v != nil && !l.varied[v] && stale(v) {
-			l.errorf(call.Pos(), "cannot differentiate around the call %s: it may write into %s, which differentiated code reads, and gradgen's backward sweep reads %s again after later writes; read the values differentiated code needs into local variables (%s0 := %s[0]) and use those", l.source(call), v.Name(), v.Name(), v.Name(), v.Name())
+		if v := l.RootVar(a); v != nil && !l.Varied[v] && stale(v) {
+			l.Errorf(call.Pos(), "cannot differentiate around the call %s: it may write into %s, which differentiated code reads, and gradgen's backward sweep reads %s again after later writes; read the values differentiated code needs into local variables (%s0 := %s[0]) and use those", l.Source(call), v.Name(), v.Name(), v.Name(), v.Name())
 			return
 		}
 	}
@@ -368,10 +368,10 @@ func (l *Lowerer) pkgWrites(fn *types.Func, visiting map[*types.Func]bool) []*ty
 // isParamVar reports whether v is a parameter or the receiver of the
 // annotated function.
 func isParamVar(l *Lowerer, v *types.Var) bool {
-	if l.fn.Recv != nil && v.Pos() >= l.fn.Recv.Pos() && v.Pos() < l.fn.Recv.End() {
+	if l.Fn.Recv != nil && v.Pos() >= l.Fn.Recv.Pos() && v.Pos() < l.Fn.Recv.End() {
 		return true
 	}
-	return v.Pos() >= l.fn.Type.Pos() && v.Pos() < l.fn.Type.End()
+	return v.Pos() >= l.Fn.Type.Pos() && v.Pos() < l.Fn.Type.End()
 }
 
 // readsVariedValues is mentionsVaried for what e reads of values: len(w)
@@ -384,7 +384,7 @@ func (l *Lowerer) readsVariedValues(e ast.Expr) bool {
 			return false
 		}
 		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := l.Info.Uses[id].(*types.Var); ok && l.varied[v] {
+			if v, ok := l.Info.Uses[id].(*types.Var); ok && l.Varied[v] {
 				found = true
 			}
 		}

@@ -24,7 +24,7 @@ import (
 // one); readers are the backward readers by variable name.
 func (l *Lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
 	watched := l.watchedSlices(readers, elementsReadBack(l.revCode))
-	if len(watched) == 0 || l.fn.Body == nil {
+	if len(watched) == 0 || l.Fn.Body == nil {
 		return
 	}
 	aliases, resliced := l.sharedMemory(watched)
@@ -42,13 +42,13 @@ func (l *Lowerer) refuseUnsavedReadBackWrites(readers map[string][]reader) {
 		return false
 	}
 	refuse := func(n ast.Node, root *types.Var, how string) {
-		what := l.source(n.(ast.Expr))
+		what := l.Source(n.(ast.Expr))
 		if _, write := n.(*ast.IndexExpr); write {
 			what = "the write into " + what
 		}
-		l.errorf(n.Pos(), "cannot differentiate %s: the gradient reads the elements of %s again after it, and %s; gradgen saves the old elements only for writes into %s itself (%s[i] = ...): copy the values first (%s := slices.Clone(%s)) and change the copy, or change %s before it is read", what, aliases[root].Name(), how, aliases[root].Name(), aliases[root].Name(), aliases[root].Name()+"2", aliases[root].Name(), aliases[root].Name())
+		l.Errorf(n.Pos(), "cannot differentiate %s: the gradient reads the elements of %s again after it, and %s; gradgen saves the old elements only for writes into %s itself (%s[i] = ...): copy the values first (%s := slices.Clone(%s)) and change the copy, or change %s before it is read", what, aliases[root].Name(), how, aliases[root].Name(), aliases[root].Name(), aliases[root].Name()+"2", aliases[root].Name(), aliases[root].Name())
 	}
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+	ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			id, ok := ast.Unparen(n.Fun).(*ast.Ident)
@@ -120,7 +120,7 @@ func (l *Lowerer) sharedMemory(watched map[*types.Var][]reader) (map[*types.Var]
 			}
 		}
 	}
-	ast.Inspect(l.fn.Body, func(n ast.Node) bool {
+	ast.Inspect(l.Fn.Body, func(n ast.Node) bool {
 		if as, ok := n.(*ast.AssignStmt); ok && len(as.Lhs) == len(as.Rhs) {
 			for i, lhs := range as.Lhs {
 				if _, ok := ast.Unparen(as.Rhs[i]).(*ast.SliceExpr); ok {
@@ -160,7 +160,7 @@ func (l *Lowerer) sliceAssignments() [][2]*types.Var {
 			out = append(out, [2]*types.Var{lo, ro})
 		}
 	}
-	assignedPairs(l.fn.Body, func(lhs, rhs ast.Expr, tok token.Token) {
+	assignedPairs(l.Fn.Body, func(lhs, rhs ast.Expr, tok token.Token) {
 		if tok != token.ADD_ASSIGN {
 			add(lhs, rhs)
 		}
@@ -180,7 +180,7 @@ func (l *Lowerer) watchedSlices(readers map[string][]reader, elements map[string
 		if v == nil || v.obj == nil {
 			continue
 		}
-		s, ok := v.typ.Underlying().(*types.Slice)
+		s, ok := v.Typ.Underlying().(*types.Slice)
 		if !ok || gotypes.IsDifferentiable(s.Elem()) {
 			continue
 		}

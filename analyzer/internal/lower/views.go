@@ -23,7 +23,7 @@ func (l *Lowerer) recomputedViews(s ast.Stmt, body *ast.BlockStmt, index types.O
 	if l.saveAll {
 		return nil
 	}
-	assigned := l.assignedIn(s)
+	assigned := l.AssignedIn(s)
 	out := map[ast.Stmt]bool{}
 	for _, st := range body.List {
 		a, ok := st.(*ast.AssignStmt)
@@ -132,7 +132,7 @@ func (l *Lowerer) takeViewsAgain(lp *loopRec, views map[ast.Stmt]bool) {
 		var again []adjoint.Stmt
 		for _, st := range r.fwd {
 			if !replayable(st, map[string]bool{}, nil) {
-				l.errorf(r.src.Pos(), "internal error: the view %s cannot be taken again going back; please report it", l.source(r.src))
+				l.Errorf(r.src.Pos(), "internal error: the view %s cannot be taken again going back; please report it", l.Source(r.src))
 				return
 			}
 			// Only the views backward code reads (often the adjoint's

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/forward"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
@@ -68,7 +69,7 @@ func (p *Writer) InnerHVP(g *lower.Target, file *ast.File, name string, withGrad
 	// the switched-off JVP is only more code for the same values.
 	jg.Options = lower.Options{Sanity: g.Options.Sanity}
 	p.SecondOrder = true
-	jvp, diags := p.ForwardFunction(&jg, file)
+	jvp, diags := forward.Function(p.Package, &jg, file)
 	p.SecondOrder = false
 	for i := range diags {
 		// The user asked for second derivatives, not for a JVP.

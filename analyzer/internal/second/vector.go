@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/forward"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
@@ -31,7 +32,7 @@ import (
 func (p *Writer) VectorJVP(g *lower.Target, file *ast.File, fn *ast.FuncDecl) (*adjoint.Func, []lower.Diagnostic) {
 	if g.Out == nil {
 		// Several results: forward mode returns them, then their tangents.
-		return p.ForwardFunction(g, file)
+		return forward.Function(p.Package, g, file)
 	}
 	// Reverse mode's verdict first, through the function FVJP would
 	// differentiate: both modes refuse the same code.
@@ -49,7 +50,7 @@ func (p *Writer) forwardOut(g *lower.Target, file *ast.File) (*adjoint.Func, []l
 	fg.WrtSet = maps.Clone(g.WrtSet)
 	fg.WrtSet[g.Out] = true
 	fg.AdjNames = map[*types.Var]string{g.Out: "t" + g.Out.Name()}
-	fn, diags := p.ForwardFunction(&fg, file)
+	fn, diags := forward.Function(p.Package, &fg, file)
 	if len(diags) > 0 {
 		return nil, diags
 	}
@@ -458,7 +459,7 @@ func (p *Writer) jacobianColumns(g *lower.Target, file *ast.File) string {
 		if g.Out != nil {
 			return p.forwardOut(&jg, file)
 		}
-		return p.ForwardFunction(&jg, file)
+		return forward.Function(p.Package, &jg, file)
 	}
 	if _, diags := p.Discarding(forward); len(diags) > 0 {
 		return ""

@@ -1,4 +1,4 @@
-package lower
+package forward
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 )
 
 // call writes a call with one result: a conversion, a math function or
@@ -16,16 +17,16 @@ import (
 func (f *fwdLowerer) call(call *ast.CallExpr, into *dest) (adjoint.Expr, adjoint.Expr) {
 	t := f.Info.TypeOf(call)
 	if tv, ok := f.Info.Types[call.Fun]; ok && tv.IsType() {
-		if inner, ok := f.roundTrip(call); ok {
+		if inner, ok := f.RoundTrip(call); ok {
 			// float64(float32(y)): the value rounded, the tangent not.
 			yv, ty := f.expr(inner, nil)
 			mid := ast.Unparen(call.Args[0]).(*ast.CallExpr)
-			rounded := adjoint.Call{Fun: f.conv(mid.Fun), Args: []adjoint.Expr{yv}}
+			rounded := adjoint.Call{Fun: f.Conv(mid.Fun), Args: []adjoint.Expr{yv}}
 			d := into
 			if d == nil {
 				d = f.tempDest("t", t)
 			}
-			f.writeDest(d, adjoint.Call{Fun: f.conv(call.Fun), Args: []adjoint.Expr{rounded}}, ty)
+			f.writeDest(d, adjoint.Call{Fun: f.Conv(call.Fun), Args: []adjoint.Expr{rounded}}, ty)
 			if ty == nil {
 				return d.val, nil
 			}
@@ -35,7 +36,7 @@ func (f *fwdLowerer) call(call *ast.CallExpr, into *dest) (adjoint.Expr, adjoint
 		if types.Identical(f.Info.TypeOf(call.Args[0]), t) {
 			return f.store(into, x, tx)
 		}
-		fun := f.conv(call.Fun)
+		fun := f.Conv(call.Fun)
 		var tan adjoint.Expr
 		if tx != nil {
 			tan = adjoint.Call{Fun: fun, Args: []adjoint.Expr{tx}}
@@ -50,8 +51,8 @@ func (f *fwdLowerer) call(call *ast.CallExpr, into *dest) (adjoint.Expr, adjoint
 		}
 		return d.val, d.tan
 	}
-	r, name := f.callRule(call), f.source(call.Fun)
-	if fn, _ := f.calleeOf(call); r == nil || fn != nil && f.rules[fn] != nil {
+	r, name := f.CallRule(call), f.Source(call.Fun)
+	if fn, _ := f.CalleeOf(call); r == nil || fn != nil && f.Rules[fn] != nil {
 		vals, tans, ok := f.pushforward(call)
 		if !ok {
 			return adjoint.Id("_"), nil
@@ -59,7 +60,7 @@ func (f *fwdLowerer) call(call *ast.CallExpr, into *dest) (adjoint.Expr, adjoint
 		return f.store(into, vals[0], tans[0])
 	}
 	if r.None != "" {
-		f.errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", f.source(call), r.None)
+		f.Errorf(call.Pos(), "cannot differentiate %s: %s; supply its derivative with a //gradgen:rule function", f.Source(call), r.None)
 		return adjoint.Id("_"), nil
 	}
 	var a, ta []adjoint.Expr
@@ -69,31 +70,31 @@ func (f *fwdLowerer) call(call *ast.CallExpr, into *dest) (adjoint.Expr, adjoint
 		ta = append(ta, tv)
 	}
 	base := strings.ToLower(name[strings.LastIndex(name, ".")+1:])
-	return f.op(r, a, ta, adjoint.Call{Fun: f.conv(call.Fun), Args: a}, t, base, into, name)
+	return f.op(r, a, ta, adjoint.Call{Fun: f.Conv(call.Fun), Args: a}, t, base, into, name)
 }
 
 // pushforward writes a call to a function of this package, through the
 // function's //gradgen:rule or its generated pushforward, and returns its
 // results and their tangents (nil for a result without one).
 func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.Expr, bool) {
-	fn, recvExpr := f.calleeOf(call)
+	fn, recvExpr := f.CalleeOf(call)
 	fail := func(format string, args ...any) ([]adjoint.Expr, []adjoint.Expr, bool) {
-		f.errorf(call.Pos(), format, args...)
+		f.Errorf(call.Pos(), format, args...)
 		return nil, nil, false
 	}
 	if fn == nil {
-		return fail("cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package", f.source(call))
+		return fail("cannot differentiate the call %s: gradgen differentiates calls to package math, the builtins min and max, and functions of this package", f.Source(call))
 	}
-	ruleF := f.rules[fn]
+	ruleF := f.Rules[fn]
 	site, same := f.Decls[fn]
 	if ruleF == nil && (!same || fn.Pkg() != f.Pkg) {
-		return fail("cannot differentiate the call %s: %s", f.source(call), f.otherPackageAdvice(fn))
+		return fail("cannot differentiate the call %s: %s", f.Source(call), f.OtherPackageAdvice(fn))
 	}
-	sig := f.callSignature(call, fn)
+	sig := f.CallSignature(call, fn)
 	if sig.Variadic() && !call.Ellipsis.IsValid() {
-		return fail("cannot differentiate the call %s, which %s", f.source(call), variadicAdvice(f.source, f.Pkg, call, sig))
+		return fail("cannot differentiate the call %s, which %s", f.Source(call), lower.VariadicAdvice(f.Source, f.Pkg, call, sig))
 	}
-	params, exprs := callOperands(call, sig, recvExpr)
+	params, exprs := lower.CallOperands(call, sig, recvExpr)
 	vals, tans, mask, active := f.callArgs(params, exprs, recvExpr != nil)
 	if !active {
 		return f.passiveCall(call, fn, sig.Results(), vals, recvExpr != nil)
@@ -111,24 +112,6 @@ func (f *fwdLowerer) pushforward(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.
 	return f.helperCall(call, fn, name, sig.Results(), vals, tans, recvExpr != nil)
 }
 
-// callOperands returns the parameters of a call's callee, with sig its
-// signature, and the expressions passed to them: the receiver recvExpr
-// first, when the callee is a method, then the arguments. Treating the
-// receiver as one more argument lets one walk write them all.
-func callOperands(call *ast.CallExpr, sig *types.Signature, recvExpr ast.Expr) ([]*types.Var, []ast.Expr) {
-	var params []*types.Var
-	var exprs []ast.Expr
-	if recvExpr != nil {
-		params = append(params, sig.Recv())
-		exprs = append(exprs, recvExpr)
-	}
-	for i := range sig.Params().Len() {
-		params = append(params, sig.Params().At(i))
-		exprs = append(exprs, call.Args[i])
-	}
-	return params, exprs
-}
-
 // passiveCall writes a call none of whose arguments carries a tangent
 // (Copysign(c, y) passes none) and returns its results, with no tangents:
 // the call is made once, as written, with the arguments vals already
@@ -140,9 +123,9 @@ func (f *fwdLowerer) passiveCall(call *ast.CallExpr, fn *types.Func, resTypes *t
 	}
 	var lhs []adjoint.Expr
 	for i := range resTypes.Len() {
-		lhs = append(lhs, adjoint.Id(f.newTemp(LowerFirst(fn.Name()), resTypes.At(i).Type()).name))
+		lhs = append(lhs, adjoint.Id(f.NewTemp(lower.LowerFirst(fn.Name()), resTypes.At(i).Type()).Name))
 	}
-	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.conv(call.Fun), Args: args}}})
+	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.Conv(call.Fun), Args: args}}})
 	return lhs, make([]adjoint.Expr, len(lhs)), true
 }
 
@@ -158,25 +141,25 @@ func (f *fwdLowerer) helperCall(call *ast.CallExpr, fn *types.Func, name string,
 			args = append(args, t)
 		}
 	}
-	var callExpr adjoint.Expr = adjoint.Call{Fun: f.instantiated(call, name), Args: args}
+	var callExpr adjoint.Expr = adjoint.Call{Fun: f.Instantiated(call, name), Args: args}
 	if hasRecv {
 		callExpr = adjoint.Call{Fun: adjoint.Selector{X: args[0], Sel: name}, Args: args[1:]}
 	}
 	var lhs, resVals, resTans []adjoint.Expr
 	for i := range resTypes.Len() {
-		v := f.newTemp(LowerFirst(fn.Name()), resTypes.At(i).Type())
-		lhs = append(lhs, adjoint.Id(v.name))
-		resVals = append(resVals, adjoint.Id(v.name))
+		v := f.NewTemp(lower.LowerFirst(fn.Name()), resTypes.At(i).Type())
+		lhs = append(lhs, adjoint.Id(v.Name))
+		resVals = append(resVals, adjoint.Id(v.Name))
 	}
 	for i := range resTypes.Len() {
 		if !gotypes.IsFloat(resTypes.At(i).Type()) {
 			resTans = append(resTans, nil)
 			continue
 		}
-		v := f.newTemp("d"+UpperFirst(LowerFirst(fn.Name())), resTypes.At(i).Type())
-		f.tangents[v.name] = true
-		lhs = append(lhs, adjoint.Id(v.name))
-		resTans = append(resTans, adjoint.Id(v.name))
+		v := f.NewTemp("d"+lower.UpperFirst(lower.LowerFirst(fn.Name())), resTypes.At(i).Type())
+		f.tangents[v.Name] = true
+		lhs = append(lhs, adjoint.Id(v.Name))
+		resTans = append(resTans, adjoint.Id(v.Name))
 	}
 	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{callExpr}})
 	return resVals, resTans, true
@@ -194,16 +177,16 @@ func (f *fwdLowerer) callArgs(params []*types.Var, exprs []ast.Expr, hasRecv boo
 		pt := params[i].Type()
 		mask[i] = '0'
 		switch {
-		case !gotypes.IsDifferentiable(pt) || !f.exprVaried(e):
+		case !gotypes.IsDifferentiable(pt) || !f.ExprVaried(e):
 			if i == 0 && hasRecv {
-				vals[i] = f.conv(e) // a method's receiver, which may be addressed
+				vals[i] = f.Conv(e) // a method's receiver, which may be addressed
 			} else {
 				vals[i] = f.passiveVal(e)
 			}
 		case gotypes.IsFloat(pt):
 			vals[i], tans[i] = f.expr(e, nil)
 		default:
-			vals[i] = f.conv(e)
+			vals[i] = f.Conv(e)
 			tans[i] = f.adjPathOf(e)
 			if tans[i] != nil {
 				if _, ptr := pt.Underlying().(*types.Pointer); ptr {
@@ -224,65 +207,65 @@ func (f *fwdLowerer) callArgs(params []*types.Var, exprs []ast.Expr, hasRecv boo
 // ruleCall writes a call through a //gradgen:rule function that returns
 // the value and one partial per differentiable parameter: the tangent is
 // Σ ∂f/∂aᵢ · ṫᵢ.
-func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *ruleFunc, params []*types.Var, vals, tans []adjoint.Expr) ([]adjoint.Expr, []adjoint.Expr, bool) {
-	if ruleF.pullback() {
-		f.errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use the //gradgen:rule %s of %s: it is a pullback (its parameters are passed by reference), which serves reverse mode only; give the call by-value float parameters, or use //gradgen:grad", ruleF, fn.Name())
+func (f *fwdLowerer) ruleCall(call *ast.CallExpr, fn *types.Func, ruleF *lower.RuleFunc, params []*types.Var, vals, tans []adjoint.Expr) ([]adjoint.Expr, []adjoint.Expr, bool) {
+	if ruleF.Pullback() {
+		f.Errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use the //gradgen:rule %s of %s: it is a pullback (its parameters are passed by reference), which serves reverse mode only; give the call by-value float parameters, or use //gradgen:grad", ruleF, fn.Name())
 		return nil, nil, false
 	}
-	if ruleF.path != "" && f.SecondOrder {
-		f.errorf(call.Pos(), "cannot differentiate the call %s twice: second derivatives differentiate %s's derivative, and gradgen cannot see into %s, which supplies it from package %s; call a function of this package with %s's body instead (gradgen differentiates it twice)", f.source(call), fn.Name(), ruleF, ruleF.target.Pkg().Name(), fn.Name())
+	if ruleF.Path != "" && f.SecondOrder {
+		f.Errorf(call.Pos(), "cannot differentiate the call %s twice: second derivatives differentiate %s's derivative, and gradgen cannot see into %s, which supplies it from package %s; call a function of this package with %s's body instead (gradgen differentiates it twice)", f.Source(call), fn.Name(), ruleF, ruleF.Target.Pkg().Name(), fn.Name())
 		return nil, nil, false
 	}
-	if msg := ruleF.nonWrtArgument(params, func(i int) bool { return tans[i] != nil }); msg != "" {
-		f.errorf(call.Pos(), "cannot differentiate the call %s: %s", f.source(call), msg)
+	if msg := ruleF.NonWrtArgument(params, func(i int) bool { return tans[i] != nil }); msg != "" {
+		f.Errorf(call.Pos(), "cannot differentiate the call %s: %s", f.Source(call), msg)
 		return nil, nil, false
 	}
 	sig := fn.Type().(*types.Signature)
 	if sig.Recv() != nil {
-		f.errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use a //gradgen:rule of the method %s: use //gradgen:grad", fn.Name())
+		f.Errorf(call.Pos(), "forward mode (//gradgen:jvp) cannot use a //gradgen:rule of the method %s: use //gradgen:grad", fn.Name())
 		return nil, nil, false
 	}
 	resType := sig.Results().At(0).Type()
-	y := f.newTemp(LowerFirst(fn.Name()), resType)
-	lhs := []adjoint.Expr{adjoint.Id(y.name)}
+	y := f.NewTemp(lower.LowerFirst(fn.Name()), resType)
+	lhs := []adjoint.Expr{adjoint.Id(y.Name)}
 	var tan adjoint.Expr
 	for i, p := range params {
-		if !ruleF.derives(i, p.Type()) {
+		if !ruleF.Derives(i, p.Type()) {
 			continue
 		}
 		if tans[i] == nil {
 			lhs = append(lhs, adjoint.Id("_"))
 			continue
 		}
-		d := f.newTemp("d"+UpperFirst(y.name)+"D"+p.Name(), p.Type())
-		lhs = append(lhs, adjoint.Id(d.name))
-		var term adjoint.Expr = adjoint.Mul(adjoint.Id(d.name), tans[i])
+		d := f.NewTemp("d"+lower.UpperFirst(y.Name)+"D"+p.Name(), p.Type())
+		lhs = append(lhs, adjoint.Id(d.Name))
+		var term adjoint.Expr = adjoint.Mul(adjoint.Id(d.Name), tans[i])
 		if !types.Identical(p.Type(), resType) {
 			term = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(resType)}, Args: []adjoint.Expr{term}}
 		}
 		tan = adjoint.Add(tan, term)
 	}
-	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: ruleF.ref(), Args: vals}}})
+	f.emit(adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: ruleF.Ref(), Args: vals}}})
 	if tan == nil {
-		return []adjoint.Expr{adjoint.Id(y.name)}, []adjoint.Expr{nil}, true
+		return []adjoint.Expr{adjoint.Id(y.Name)}, []adjoint.Expr{nil}, true
 	}
-	dy := f.newTemp("d"+UpperFirst(y.name), resType)
-	f.tangents[dy.name] = true
-	f.emit(adjoint.Set(adjoint.Id(dy.name), ":=", tan))
-	return []adjoint.Expr{adjoint.Id(y.name)}, []adjoint.Expr{adjoint.Id(dy.name)}, true
+	dy := f.NewTemp("d"+lower.UpperFirst(y.Name), resType)
+	f.tangents[dy.Name] = true
+	f.emit(adjoint.Set(adjoint.Id(dy.Name), ":=", tan))
+	return []adjoint.Expr{adjoint.Id(y.Name)}, []adjoint.Expr{adjoint.Id(dy.Name)}, true
 }
 
 // pushforwardFor returns the name of the pushforward helper of fn for the
 // parameters mask marks, generating it on first use: jvpOfF(params...,
 // tangents...) (results..., tangents...).
-func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site declSite, mask string) (string, bool) {
-	key := HelperKey{fn, "jvp" + mask}
+func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site lower.DeclSite, mask string) (string, bool) {
+	key := lower.HelperKey{Fn: fn, Mask: "jvp" + mask}
 	if h, ok := f.Helpers[key]; ok {
-		if !h.done {
-			f.errorf(call.Pos(), "cannot differentiate the recursive call %s: gradgen does not follow recursion; write the recursion as a loop, or give %s a //gradgen:rule", f.source(call), fn.Name())
+		if !h.Done {
+			f.Errorf(call.Pos(), "cannot differentiate the recursive call %s: gradgen does not follow recursion; write the recursion as a loop, or give %s a //gradgen:rule", f.Source(call), fn.Name())
 			return "", false
 		}
-		return h.name, true
+		return h.Name, true
 	}
 	sig := fn.Type().(*types.Signature)
 	var all []*types.Var
@@ -292,7 +275,7 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 	for i := range sig.Params().Len() {
 		all = append(all, sig.Params().At(i))
 	}
-	base := "jvpOf" + UpperFirst(fn.Name())
+	base := "jvpOf" + lower.UpperFirst(fn.Name())
 	var wrt []string
 	partial := false
 	for i, v := range all {
@@ -302,7 +285,7 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 		if mask[i] == '0' {
 			partial = true
 		} else {
-			wrt = append(wrt, UpperFirst(v.Name()))
+			wrt = append(wrt, lower.UpperFirst(v.Name()))
 		}
 	}
 	if partial {
@@ -311,15 +294,15 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 	name := base
 	taken := func(name string) bool {
 		obj := f.Pkg.Scope().Lookup(name)
-		return obj != nil && !IsOutputPath(f.Fset.Position(obj.Pos()).Filename) || f.HelperNames[name]
+		return obj != nil && !lower.IsOutputPath(f.Fset.Position(obj.Pos()).Filename) || f.HelperNames[name]
 	}
 	for i := 1; taken(name); i++ {
 		name = fmt.Sprintf("%s%d", base, i)
 	}
-	h := &Helper{name: name}
+	h := &lower.Helper{Name: name}
 	f.Helpers[key] = h
 	f.HelperNames[name] = true
-	g := &Target{Decl: site.Decl, Dir: &Directive{Kind: "jvp"}, Name: name, Recv: sig.Recv(), WrtSet: map[*types.Var]bool{}, Options: f.gradFunc.Options, Helper: true}
+	g := &lower.Target{Decl: site.Decl, Dir: &lower.Directive{Kind: "jvp"}, Name: name, Recv: sig.Recv(), WrtSet: map[*types.Var]bool{}, Options: f.Target.Options, Helper: true}
 	for i := range sig.Params().Len() {
 		g.Params = append(g.Params, sig.Params().At(i))
 	}
@@ -335,18 +318,18 @@ func (f *fwdLowerer) pushforwardFor(call *ast.CallExpr, fn *types.Func, site dec
 			g.WrtSet[v] = true
 		}
 	}
-	out, diags := f.Package.ForwardFunction(g, site.File)
-	h.done = true
+	out, diags := Function(f.Package, g, site.File)
+	h.Done = true
 	if len(diags) > 0 {
-		f.diags = append(f.diags, diags...)
-		f.errorf(call.Pos(), "the call %s cannot be differentiated: see the errors in %s", f.source(call), fn.Name())
+		f.Diags = append(f.Diags, diags...)
+		f.Errorf(call.Pos(), "the call %s cannot be differentiated: see the errors in %s", f.Source(call), fn.Name())
 		return "", false
 	}
 	out.TypeParams = f.TypeParams(site.Decl)
 	f.HelperFuncs[site.File] = append(f.HelperFuncs[site.File], out)
-	if f.readOnlyHelpers == nil {
-		f.readOnlyHelpers = map[string]bool{}
+	if f.ReadOnlyHelpers == nil {
+		f.ReadOnlyHelpers = map[string]bool{}
 	}
-	f.readOnlyHelpers[name] = true // a pushforward only reads what it is passed
+	f.ReadOnlyHelpers[name] = true // a pushforward only reads what it is passed
 	return name, true
 }

@@ -1,4 +1,4 @@
-package lower
+package forward
 
 import (
 	"go/ast"
@@ -25,13 +25,13 @@ func (f *fwdLowerer) writesTangent(lhs []ast.Expr) bool {
 func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
 	if !f.writesTangent(s.Lhs) || len(s.Lhs) == 1 && !gotypes.IsDifferentiable(f.Info.TypeOf(s.Lhs[0])) {
 		// Passive code, an int field of an active struct included.
-		if len(s.Lhs) == 1 && len(s.Rhs) == 1 && s.Tok == token.DEFINE && f.poolableFwd(s.Lhs[0], s.Rhs[0]) {
+		if len(s.Lhs) == 1 && len(s.Rhs) == 1 && s.Tok == token.DEFINE && f.PoolableFwd(s.Lhs[0], s.Rhs[0]) {
 			// Scratch with no tangent (weights filled with constants):
 			// from the pool, as the reverse sweep takes it (poolPassive).
-			f.pooledMake(adjoint.ExprString(f.conv(s.Lhs[0])), gotypes.MustIR(f.Info.TypeOf(s.Lhs[0])), s.Rhs[0])
+			f.pooledMake(adjoint.ExprString(f.Conv(s.Lhs[0])), gotypes.MustIR(f.Info.TypeOf(s.Lhs[0])), s.Rhs[0])
 			return
 		}
-		f.emit(adjoint.Assign{Lhs: f.convAll(s.Lhs), Op: s.Tok.String(), Rhs: f.convAll(s.Rhs)})
+		f.emit(adjoint.Assign{Lhs: f.ConvAll(s.Lhs), Op: s.Tok.String(), Rhs: f.ConvAll(s.Rhs)})
 		return
 	}
 	switch s.Tok {
@@ -41,7 +41,7 @@ func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
 		lhs := s.Lhs[0]
 		t := f.Info.TypeOf(lhs)
 		if !gotypes.IsFloat(t) {
-			f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s", f.source(s))
+			f.Errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s", f.Source(s))
 			return
 		}
 		d := f.lvalueDest(lhs, false)
@@ -49,7 +49,7 @@ func (f *fwdLowerer) assignStmt(s *ast.AssignStmt) {
 		op := s.Tok.String()[:1]
 		f.op(rules.Operators[op], []adjoint.Expr{d.val, y}, []adjoint.Expr{d.tan, ty}, adjoint.Bin(op, d.val, y), t, "t", d, op)
 	default:
-		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s", f.source(s))
+		f.Errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s", f.Source(s))
 	}
 }
 
@@ -74,7 +74,7 @@ func (f *fwdLowerer) assign(lhs, rhs []ast.Expr, tok token.Token, declType ast.E
 
 func (f *fwdLowerer) assignOne(lhs, rhs ast.Expr, tok token.Token, declType ast.Expr) {
 	if id, ok := lhs.(*ast.Ident); ok && id.Name == "_" {
-		f.emit(adjoint.Set(adjoint.Id("_"), "=", f.conv(rhs)))
+		f.emit(adjoint.Set(adjoint.Id("_"), "=", f.Conv(rhs)))
 		return
 	}
 	t := f.Info.TypeOf(lhs)
@@ -90,7 +90,7 @@ func (f *fwdLowerer) assignOne(lhs, rhs ast.Expr, tok token.Token, declType ast.
 	if tv := f.Info.Types[rhs]; tv.Value != nil && define {
 		// x := 2.0 keeps the constant as the source wrote it: its text
 		// decides the variable's type.
-		f.writeDest(d, f.conv(rhs), nil)
+		f.writeDest(d, f.Conv(rhs), nil)
 		return
 	}
 	f.expr(rhs, d)
@@ -104,20 +104,20 @@ func (f *fwdLowerer) assignParallel(lhs, rhs []ast.Expr, tok token.Token) {
 		t := f.Info.TypeOf(x)
 		val, tan := f.expr(rhs[i], nil)
 		if gotypes.IsFloat(t) && f.Info.Types[rhs[i]].Value != nil {
-			val = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(t)}, Args: []adjoint.Expr{f.conv(rhs[i])}}
+			val = adjoint.Call{Fun: adjoint.TypeExpr{Type: gotypes.MustIR(t)}, Args: []adjoint.Expr{f.Conv(rhs[i])}}
 		}
-		if !gotypes.IsFloat(t) && f.exprVaried(rhs[i]) {
-			f.errorf(rhs[i].Pos(), "forward mode (//gradgen:jvp) cannot assign %s in a parallel assignment: assign it on its own", f.source(rhs[i]))
+		if !gotypes.IsFloat(t) && f.ExprVaried(rhs[i]) {
+			f.Errorf(rhs[i].Pos(), "forward mode (//gradgen:jvp) cannot assign %s in a parallel assignment: assign it on its own", f.Source(rhs[i]))
 			return
 		}
-		left = append(left, f.conv(x))
+		left = append(left, f.Conv(x))
 		right = append(right, val)
 		root := f.RootVar(x)
 		if root == nil || !f.hasTangent(root) {
 			continue
 		}
 		if !gotypes.IsFloat(t) {
-			f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot assign %s in a parallel assignment: assign it on its own", f.source(x))
+			f.Errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot assign %s in a parallel assignment: assign it on its own", f.Source(x))
 			return
 		}
 		if tan == nil {
@@ -134,12 +134,12 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 	call, ok := ast.Unparen(rhs).(*ast.CallExpr)
 	if !ok || !f.callVaried(call) {
 		// Passive: a map read, a type assertion, a passive call.
-		f.emit(adjoint.Assign{Lhs: f.convAll(lhs), Op: tok.String(), Rhs: []adjoint.Expr{f.conv(rhs)}})
+		f.emit(adjoint.Assign{Lhs: f.ConvAll(lhs), Op: tok.String(), Rhs: []adjoint.Expr{f.Conv(rhs)}})
 		for _, x := range lhs {
 			if root := f.RootVar(x); root != nil && f.hasTangent(root) && gotypes.IsFloat(f.Info.TypeOf(x)) {
 				f.writeTan(f.lvalueDest(x, f.defines(x, tok)), nil)
 			} else if root != nil && f.hasTangent(root) {
-				f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent here: assign it on its own", f.source(x))
+				f.Errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent here: assign it on its own", f.Source(x))
 			}
 		}
 		return
@@ -150,7 +150,7 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 	}
 	var left, right []adjoint.Expr
 	for i, x := range lhs {
-		left = append(left, f.conv(x))
+		left = append(left, f.Conv(x))
 		right = append(right, vals[i])
 	}
 	for i, x := range lhs {
@@ -160,7 +160,7 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 		}
 		t := f.Info.TypeOf(x)
 		if !gotypes.IsFloat(t) {
-			f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent here", f.source(x))
+			f.Errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent here", f.Source(x))
 			return
 		}
 		tan := tans[i]
@@ -176,8 +176,8 @@ func (f *fwdLowerer) assignResults(lhs []ast.Expr, rhs ast.Expr, tok token.Token
 // resultsOf writes a call with several results into temporaries, and
 // returns the results and their tangents (nil for none).
 func (f *fwdLowerer) resultsOf(call *ast.CallExpr) ([]adjoint.Expr, []adjoint.Expr, bool) {
-	if r := f.callRule(call); r != nil {
-		if fn, _ := f.calleeOf(call); fn == nil || f.rules[fn] == nil {
+	if r := f.CallRule(call); r != nil {
+		if fn, _ := f.CalleeOf(call); fn == nil || f.Rules[fn] == nil {
 			return f.ruleResults(r, call)
 		}
 	}
@@ -196,9 +196,9 @@ func (f *fwdLowerer) ruleResults(r *rules.Rule, call *ast.CallExpr) ([]adjoint.E
 	tuple := f.Info.TypeOf(call).(*types.Tuple)
 	var res []adjoint.Expr
 	for i := range tuple.Len() {
-		res = append(res, adjoint.Id(f.newTemp("r", tuple.At(i).Type()).name))
+		res = append(res, adjoint.Id(f.NewTemp("r", tuple.At(i).Type()).Name))
 	}
-	f.emit(adjoint.Assign{Lhs: res, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.conv(call.Fun), Args: a}}})
+	f.emit(adjoint.Assign{Lhs: res, Op: ":=", Rhs: []adjoint.Expr{adjoint.Call{Fun: f.Conv(call.Fun), Args: a}}})
 	tans := make([]adjoint.Expr, len(res))
 	for k := range res {
 		if k >= len(r.Jac) {
@@ -211,10 +211,10 @@ func (f *fwdLowerer) ruleResults(r *rules.Rule, call *ast.CallExpr) ([]adjoint.E
 			}
 		}
 		if sum != nil {
-			v := f.newTemp("dr", tuple.At(k).Type())
-			f.tangents[v.name] = true
-			f.emit(adjoint.Set(adjoint.Id(v.name), ":=", sum))
-			tans[k] = adjoint.Id(v.name)
+			v := f.NewTemp("dr", tuple.At(k).Type())
+			f.tangents[v.Name] = true
+			f.emit(adjoint.Set(adjoint.Id(v.Name), ":=", sum))
+			tans[k] = adjoint.Id(v.Name)
 		}
 	}
 	return res, tans, true
@@ -242,17 +242,17 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		if !d.noTan {
 			made = append(made, d.tan)
 		}
-		if define && f.poolableFwd(lhs, rhs) {
+		if define && f.PoolableFwd(lhs, rhs) {
 			// From the pool, as in reverse mode (poolableLocal).
 			for _, x := range made {
 				f.pooledMake(adjoint.ExprString(x), gotypes.MustIR(f.Info.TypeOf(lhs)), rhs)
 			}
 			return
 		}
-		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
+		f.emit(adjoint.Set(d.val, tok, f.Conv(rhs)))
 		if !d.noTan {
-			tan := f.conv(rhs)
-			if once := f.madeOnce(rhs, adjoint.ExprString(d.val)); once != nil {
+			tan := f.Conv(rhs)
+			if once := f.MadeOnce(rhs, adjoint.ExprString(d.val)); once != nil {
 				tan = once // as long as the value: make's length is evaluated once
 			}
 			f.emit(adjoint.Set(d.tan, tok, tan))
@@ -260,17 +260,17 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		return
 	}
 	if d.noTan {
-		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
+		f.emit(adjoint.Set(d.val, tok, f.Conv(rhs)))
 		return
 	}
-	if !f.exprVaried(rhs) {
+	if !f.ExprVaried(rhs) {
 		// A passive value: its tangent is zero, shaped like it.
-		f.emit(adjoint.Set(d.val, tok, f.conv(rhs)))
+		f.emit(adjoint.Set(d.val, tok, f.Conv(rhs)))
 		if _, isIdent := ast.Unparen(lhs).(*ast.Ident); !isIdent {
-			f.errorf(lhs.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: assign a variable", f.source(lhs))
+			f.Errorf(lhs.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: assign a variable", f.Source(lhs))
 			return
 		}
-		v := f.variableOf(f.RootVar(lhs))
+		v := f.VariableOf(f.RootVar(lhs))
 		if define {
 			f.emit(f.zeroTangentLike(v, d.val))
 			return
@@ -280,7 +280,7 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 			a.Op = "="
 			z = a
 		} else if z != nil {
-			z = adjoint.Set(d.tan, "=", f.zeroValue(lhs, v.typ))
+			z = adjoint.Set(d.tan, "=", f.ZeroValue(lhs, v.Typ))
 		}
 		f.emit(z)
 		return
@@ -293,17 +293,17 @@ func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 		if tan == nil {
 			break
 		}
-		f.emit(adjoint.Set(d.tan, tok, tan), adjoint.Set(d.val, tok, f.conv(rhs)))
+		f.emit(adjoint.Set(d.tan, tok, tan), adjoint.Set(d.val, tok, f.Conv(rhs)))
 		return
 	case *ast.UnaryExpr:
 		if e.Op == token.AND {
 			if tan := f.adjPathOf(e.X); tan != nil {
-				f.emit(adjoint.Set(d.tan, tok, adjoint.Unary{Op: "&", X: tan}), adjoint.Set(d.val, tok, f.conv(rhs)))
+				f.emit(adjoint.Set(d.tan, tok, adjoint.Unary{Op: "&", X: tan}), adjoint.Set(d.val, tok, f.Conv(rhs)))
 				return
 			}
 		}
 	}
-	f.errorf(rhs.Pos(), "forward mode (//gradgen:jvp) cannot yet follow the tangent of %s: use //gradgen:grad, or assign its float elements one by one", f.source(rhs))
+	f.Errorf(rhs.Pos(), "forward mode (//gradgen:jvp) cannot yet follow the tangent of %s: use //gradgen:grad, or assign its float elements one by one", f.Source(rhs))
 }
 
 // isBuiltin reports whether call calls one of the named builtins.
@@ -331,7 +331,7 @@ func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr)
 				field = kv.Key.(*ast.Ident).Name
 				key = adjoint.Id(field)
 			} else {
-				key = f.conv(kv.Key)
+				key = f.Conv(kv.Key)
 			}
 		} else if st != nil {
 			field = st.Field(i).Name()
@@ -342,23 +342,23 @@ func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr)
 		case gotypes.IsFloat(xt):
 			val, tan = f.expr(x, nil)
 			if tv := f.Info.Types[x]; tv.Value != nil {
-				val = f.conv(x)
+				val = f.Conv(x)
 			}
 		case !gotypes.IsDifferentiable(xt):
 			val = f.passiveVal(x)
 		default:
-			val = f.conv(x)
-			if f.exprVaried(x) {
+			val = f.Conv(x)
+			if f.ExprVaried(x) {
 				tan = f.adjPathOf(x)
 				if tan == nil {
-					f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot yet follow the tangent of %s in a composite literal: assign it to a variable first", f.source(x))
+					f.Errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot yet follow the tangent of %s in a composite literal: assign it to a variable first", f.Source(x))
 				}
 			} else if _, isComp := x.(*ast.CompositeLit); isComp && !gotypes.HasReferences(xt) {
 				// A constant row ({1, 0} in [2][2]float64{{1, 0}, {0, 1}}):
 				// its tangent is the zero value of its type.
 				tan = adjoint.Composite{Type: gotypes.MustIR(xt)}
 			} else if isComp || gotypes.HasSlices(xt) {
-				f.errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot yet give %s a tangent in a composite literal: assign it to a variable first", f.source(x))
+				f.Errorf(x.Pos(), "forward mode (//gradgen:jvp) cannot yet give %s a tangent in a composite literal: assign it to a variable first", f.Source(x))
 			}
 		}
 		if key != nil {
@@ -390,12 +390,12 @@ func (f *fwdLowerer) composite(e *ast.CompositeLit) (adjoint.Expr, adjoint.Expr)
 // differentiated parameters (exprVaried does not look into calls with
 // several results).
 func (f *fwdLowerer) callVaried(call *ast.CallExpr) bool {
-	if f.callArgsVaried(call) {
+	if f.CallArgsVaried(call) {
 		return true
 	}
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 		if s, ok := f.Info.Selections[sel]; ok && s.Kind() == types.MethodVal {
-			return f.exprVaried(sel.X)
+			return f.ExprVaried(sel.X)
 		}
 	}
 	return false
@@ -405,6 +405,6 @@ func (f *fwdLowerer) callVaried(call *ast.CallExpr) bool {
 // pool can serve, poolableFwd): opt.PoolStorage takes it from the
 // function's pool, once per call, or once per trip inside a loop.
 func (f *fwdLowerer) pooledMake(name string, t adjoint.Type, made ast.Expr) {
-	f.emit(adjoint.VarDecl{Names: []string{name}, Type: t}, adjoint.Set(adjoint.Id(name), "=", f.conv(made)))
-	f.pooledExactIn(name, f.inLoop(made))
+	f.emit(adjoint.VarDecl{Names: []string{name}, Type: t}, adjoint.Set(adjoint.Id(name), "=", f.Conv(made)))
+	f.PooledExactIn(name, f.InLoop(made))
 }

@@ -1,4 +1,17 @@
-package lower
+// Package forward is forward mode (//gradgen:jvp). It writes each value's
+// tangent beside it: the source's control flow is copied as it is, and
+// every statement that computes an active value is followed (or preceded,
+// when it overwrites an operand) by the statement that computes its
+// tangent, from the same rule table's partials that reverse mode
+// multiplies by adjoints. No tape, no recorder, no second sweep.
+//
+// It shares internal/lower's front end — directives, signatures,
+// validation, activity — and runs only on functions reverse mode accepts,
+// so that both modes refuse the same constructs (fail closed) and can check
+// each other (the dot-product test). The tangent of a variable x is held in
+// the variable's adjoint slot, named dx, and the tangent of an element x[i]
+// is dx[i], as its adjoint would be.
+package forward
 
 import (
 	"fmt"
@@ -9,56 +22,43 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
-// Forward mode (//gradgen:jvp) writes each value's tangent beside it: the
-// source's control flow is copied as it is, and every statement that
-// computes an active value is followed (or preceded, when it overwrites an
-// operand) by the statement that computes its tangent, from the same rule
-// table's partials that reverse mode multiplies by adjoints. No tape, no
-// recorder, no second sweep.
-//
-// It shares the reverse mode's front end — directives, signatures,
-// validation, activity — and runs only on functions reverse mode accepts,
-// so that both modes refuse the same constructs (fail closed) and can check
-// each other (the dot-product test). The tangent of a variable x is held in
-// the variable's adjoint slot, named dx, and the tangent of an element x[i]
-// is dx[i], as its adjoint would be.
-
 // fwdLowerer writes the JVP of one function.
 type fwdLowerer struct {
-	*Lowerer
+	*lower.Lowerer
 	out      []adjoint.Stmt  // statements of the block being written
 	tangents map[string]bool // names of tangents and temporaries forward mode made, which cleanup may drop
 	results  []types.Type
 }
 
-// ForwardFunction builds the JVP of g (a user's //gradgen:jvp function, or
+// Function builds the JVP of g (a user's //gradgen:jvp function, or
 // a pushforward helper of a callee).
-func (p *Package) ForwardFunction(g *Target, file *ast.File) (fn *adjoint.Func, diags []Diagnostic) {
+func Function(p *lower.Package, g *lower.Target, file *ast.File) (fn *adjoint.Func, diags []lower.Diagnostic) {
 	defer func() {
 		if r := recover(); r != nil {
 			if os.Getenv("GRADGEN_PANIC") != "" {
 				panic(r)
 			}
 			fn = nil
-			diags = []Diagnostic{{Pos: g.Decl.Name.Pos(), Message: fmt.Sprintf("internal error differentiating %s: %v; please report it with this function", g.Decl.Name.Name, r)}}
+			diags = []lower.Diagnostic{{Pos: g.Decl.Name.Pos(), Message: fmt.Sprintf("internal error differentiating %s: %v; please report it with this function", g.Decl.Name.Name, r)}}
 		}
 	}()
 	f := &fwdLowerer{Lowerer: p.NewLowerer(g, file, nil), tangents: map[string]bool{}, results: g.Results}
 	if !f.Analyze(g) {
-		return nil, f.diags
+		return nil, f.Diags
 	}
 	fn = f.lowerForward(g)
-	if len(f.diags) > 0 {
-		return nil, f.diags
+	if len(f.Diags) > 0 {
+		return nil, f.Diags
 	}
 	return fn, nil
 }
 
 // lowerForward writes the whole JVP function.
-func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
+func (f *fwdLowerer) lowerForward(g *lower.Target) *adjoint.Func {
 	out := &adjoint.Func{Name: g.Name, Doc: f.forwardDoc(g)}
 	if g.Recv != nil {
 		out.Recv = &adjoint.Param{Name: f.ParamName(g.Recv), Type: gotypes.MustIR(g.Recv.Type())}
@@ -67,8 +67,8 @@ func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
 		out.Params = append(out.Params, adjoint.Param{Name: f.ParamName(p), Type: gotypes.MustIR(p.Type())})
 	}
 	for _, v := range g.Wrt {
-		pv := f.variableOf(v)
-		out.Params = append(out.Params, adjoint.Param{Name: adjoint.ExprString(f.adjOf(pv)), Type: gotypes.MustIR(v.Type())})
+		pv := f.VariableOf(v)
+		out.Params = append(out.Params, adjoint.Param{Name: adjoint.ExprString(f.AdjOf(pv)), Type: gotypes.MustIR(v.Type())})
 	}
 	for _, t := range g.Results {
 		out.Results = append(out.Results, adjoint.Param{Type: gotypes.MustIR(t)})
@@ -81,8 +81,8 @@ func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
 	// Tangents must be at least as long as their parameters.
 	for _, v := range g.Wrt {
 		if gotypes.HasSlices(v.Type()) {
-			pv := f.variableOf(v)
-			out.Body = append(out.Body, f.LengthChecks(adjoint.Id(pv.name), f.adjOf(pv), v.Type(), 0)...)
+			pv := f.VariableOf(v)
+			out.Body = append(out.Body, f.LengthChecks(adjoint.Id(pv.Name), f.AdjOf(pv), v.Type(), 0)...)
 		}
 	}
 	// A parameter not differentiated against that the body sets to an
@@ -92,22 +92,22 @@ func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
 		params = append(params, g.Recv)
 	}
 	for _, p := range params {
-		if f.varied[p] && !g.WrtSet[p] {
-			pv := f.variableOf(p)
+		if f.Varied[p] && !g.WrtSet[p] {
+			pv := f.VariableOf(p)
 			if gotypes.ByReference(p.Type()) {
 				// Its memory is the caller's: a tangent here would have no
 				// counterpart there (reverse mode refuses such writes too).
-				f.errorf(p.Pos(), "forward mode cannot follow writes of active values into %s, which is not differentiated against: add it to wrt=, or copy it into a local variable", p.Name())
+				f.Errorf(p.Pos(), "forward mode cannot follow writes of active values into %s, which is not differentiated against: add it to wrt=, or copy it into a local variable", p.Name())
 				continue
 			}
 			// A float, or an array or struct passed by value: a copy
 			// whose tangent starts at zero.
-			out.Body = append(out.Body, adjoint.VarDecl{Names: []string{f.tangentName(pv)}, Type: pv.ir})
+			out.Body = append(out.Body, adjoint.VarDecl{Names: []string{f.tangentName(pv)}, Type: pv.IR})
 		}
 	}
 	out.Body = append(out.Body, f.block(g.Decl.Body.List)...)
 	if !g.Options.NoActivity && !g.Options.SaveAll {
-		out.Body = opt.DropDeadStores(out.Body, nil, f.pureHelpers())
+		out.Body = opt.DropDeadStores(out.Body, nil, f.PureHelpers())
 	}
 	// Tangents of values that never reach a result go: Go rejects a
 	// variable that is set and never read.
@@ -117,29 +117,29 @@ func (f *fwdLowerer) lowerForward(g *Target) *adjoint.Func {
 }
 
 // forwardDoc is the JVP's doc comment.
-func (f *fwdLowerer) forwardDoc(g *Target) string {
+func (f *fwdLowerer) forwardDoc(g *lower.Target) string {
 	var names []string
 	for _, v := range g.Wrt {
-		names = append(names, f.variableOf(v).name)
+		names = append(names, f.VariableOf(v).Name)
 	}
 	var tans []string
 	for _, v := range g.Wrt {
-		tans = append(tans, f.tangentName(f.variableOf(v)))
+		tans = append(tans, f.tangentName(f.VariableOf(v)))
 	}
 	if g.Helper {
-		return g.Name + " is the pushforward of " + g.Decl.Name.Name + ": its results, then their tangents along " + JoinNames(tans) + "."
+		return g.Name + " is the pushforward of " + g.Decl.Name.Name + ": its results, then their tangents along " + lower.JoinNames(tans) + "."
 	}
-	call := g.Decl.Name.Name + "(" + JoinNames(f.sourceParams(g)) + ")"
+	call := g.Decl.Name.Name + "(" + lower.JoinNames(f.sourceParams(g)) + ")"
 	if g.Recv != nil {
 		call = f.ParamName(g.Recv) + "." + call
 	}
 	if len(names) == 0 {
 		return g.Name + " returns " + call + " and a zero directional derivative: it depends on no differentiable parameter."
 	}
-	return g.Name + " returns " + call + " and its directional derivative: the sum of its partial derivatives with respect to " + JoinNames(names) + " times the tangents " + JoinNames(tans) + "."
+	return g.Name + " returns " + call + " and its directional derivative: the sum of its partial derivatives with respect to " + lower.JoinNames(names) + " times the tangents " + lower.JoinNames(tans) + "."
 }
 
-func (f *fwdLowerer) sourceParams(g *Target) []string {
+func (f *fwdLowerer) sourceParams(g *lower.Target) []string {
 	var out []string
 	for _, p := range g.Params {
 		out = append(out, f.ParamName(p))
@@ -147,30 +147,19 @@ func (f *fwdLowerer) sourceParams(g *Target) []string {
 	return out
 }
 
-func JoinNames(names []string) string {
-	s := ""
-	for i, n := range names {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
-}
-
 // tangentName is the name of v's tangent, made on first use.
-func (f *fwdLowerer) tangentName(v *variable) string {
-	if v.adj == "" {
-		f.adjOf(v)
-		f.tangents[v.adj] = true
+func (f *fwdLowerer) tangentName(v *lower.Variable) string {
+	if v.Adj == "" {
+		f.AdjOf(v)
+		f.tangents[v.Adj] = true
 	}
-	return v.adj
+	return v.Adj
 }
 
 // hasTangent reports whether the variable obj carries a tangent.
 func (f *fwdLowerer) hasTangent(obj types.Object) bool {
 	v, ok := obj.(*types.Var)
-	return ok && f.varied[v] && gotypes.IsDifferentiable(v.Type())
+	return ok && f.Varied[v] && gotypes.IsDifferentiable(v.Type())
 }
 
 // emit appends statements to the block being written.
@@ -224,15 +213,15 @@ func (f *fwdLowerer) stmt(s ast.Stmt, label string) {
 		f.assignStmt(s)
 	case *ast.IncDecStmt:
 		// x++ adds a constant: the tangent is unchanged.
-		f.emit(adjoint.IncDec{X: f.conv(s.X), Inc: s.Tok == token.INC})
+		f.emit(adjoint.IncDec{X: f.Conv(s.X), Inc: s.Tok == token.INC})
 	case *ast.DeclStmt:
 		f.declStmt(s)
 	case *ast.ExprStmt:
-		if f.exprVaried(s.X) && f.impureCall(s.X) != nil {
-			f.errorf(s.Pos(), "forward mode (//gradgen:jvp) does not yet differentiate a call used as a statement with active arguments (%s): use //gradgen:grad, or make the callee return its result", f.source(s))
+		if f.ExprVaried(s.X) && f.ImpureCall(s.X) != nil {
+			f.Errorf(s.Pos(), "forward mode (//gradgen:jvp) does not yet differentiate a call used as a statement with active arguments (%s): use //gradgen:grad, or make the callee return its result", f.Source(s))
 			return
 		}
-		f.emit(adjoint.ExprStmt{X: f.conv(s.X)})
+		f.emit(adjoint.ExprStmt{X: f.Conv(s.X)})
 	case *ast.ReturnStmt:
 		f.returnStmt(s)
 	case *ast.IfStmt:
@@ -250,7 +239,7 @@ func (f *fwdLowerer) stmt(s ast.Stmt, label string) {
 		}
 		f.emit(b)
 	default:
-		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) does not differentiate %s: use //gradgen:grad", f.source(s))
+		f.Errorf(s.Pos(), "forward mode (//gradgen:jvp) does not differentiate %s: use //gradgen:grad", f.Source(s))
 	}
 }
 
@@ -272,7 +261,7 @@ func (f *fwdLowerer) withInit(init ast.Stmt, build func() adjoint.Stmt) {
 
 func (f *fwdLowerer) ifStmt(s *ast.IfStmt) {
 	f.withInit(s.Init, func() adjoint.Stmt {
-		out := adjoint.If{Cond: f.conv(s.Cond), Then: f.block(s.Body.List)}
+		out := adjoint.If{Cond: f.Conv(s.Cond), Then: f.block(s.Body.List)}
 		switch e := s.Else.(type) {
 		case *ast.BlockStmt:
 			out.Else = f.block(e.List)
@@ -287,11 +276,11 @@ func (f *fwdLowerer) switchStmt(s *ast.SwitchStmt, label string) {
 	f.withInit(s.Init, func() adjoint.Stmt {
 		out := adjoint.Switch{Label: label}
 		if s.Tag != nil {
-			out.Tag = f.conv(s.Tag)
+			out.Tag = f.Conv(s.Tag)
 		}
 		for _, c := range s.Body.List {
 			cc := c.(*ast.CaseClause)
-			out.Cases = append(out.Cases, adjoint.Case{List: f.convAll(cc.List), Body: f.block(cc.Body)})
+			out.Cases = append(out.Cases, adjoint.Case{List: f.ConvAll(cc.List), Body: f.block(cc.Body)})
 		}
 		return out
 	})
@@ -312,7 +301,7 @@ func (f *fwdLowerer) forStmt(s *ast.ForStmt, label string) {
 	}
 	var init adjoint.Stmt
 	if s.Init != nil {
-		init = f.convSimple(s.Init)
+		init = f.ConvSimple(s.Init)
 	}
 	f.emit(f.forLoop(s, label, init))
 }
@@ -321,7 +310,7 @@ func (f *fwdLowerer) forStmt(s *ast.ForStmt, label string) {
 func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) adjoint.Stmt {
 	out := adjoint.For{Label: label, Init: init}
 	if s.Cond != nil {
-		out.Cond = f.conv(s.Cond)
+		out.Cond = f.Conv(s.Cond)
 	}
 	var tail []adjoint.Stmt
 	if s.Post != nil {
@@ -338,7 +327,7 @@ func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) ad
 		walk := ok && !gotypes.IsFloat(f.Info.TypeOf(s.Post.(*ast.AssignStmt).Lhs[0])) && !continues(s.Body, label)
 		switch {
 		case !active:
-			out.Post = f.convSimple(s.Post)
+			out.Post = f.ConvSimple(s.Post)
 		case ok && !walk:
 			out.Post = post
 		case !continues(s.Body, label):
@@ -350,7 +339,7 @@ func (f *fwdLowerer) forLoop(s *ast.ForStmt, label string, init adjoint.Stmt) ad
 			tail = f.out
 			f.out = saved
 		default:
-			f.errorf(s.Post.Pos(), "forward mode (//gradgen:jvp) cannot write the tangent of this loop's post statement (%s) in one statement, and continue statements skip to it: declare a variable before the loop, set it to the new value in the body, and assign that variable in the post statement", f.source(s.Post))
+			f.Errorf(s.Post.Pos(), "forward mode (//gradgen:jvp) cannot write the tangent of this loop's post statement (%s) in one statement, and continue statements skip to it: declare a variable before the loop, set it to the new value in the body, and assign that variable in the post statement", f.Source(s.Post))
 		}
 	}
 	out.Body = append(f.block(s.Body.List), tail...)
@@ -399,7 +388,7 @@ func (f *fwdLowerer) stmtActive(s ast.Stmt) bool {
 	case *ast.IncDecStmt:
 		return false
 	case *ast.ExprStmt:
-		return f.exprVaried(s.X)
+		return f.ExprVaried(s.X)
 	}
 	return false
 }
@@ -420,15 +409,15 @@ func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
 	if !gotypes.IsFloat(f.Info.TypeOf(lhs)) {
 		// p = p.Next walks a list: its tangent walks the tangent's.
 		if tan := f.adjPathOf(rhs); tan != nil && as.Tok == token.ASSIGN {
-			return adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{f.conv(rhs), tan}}, true
+			return adjoint.Assign{Lhs: []adjoint.Expr{f.Conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{f.Conv(rhs), tan}}, true
 		}
 		return nil, false
 	}
 	val, tan, ok := f.inlineExpr(rhs)
 	if as.Tok != token.ASSIGN {
 		op := as.Tok.String()[:1]
-		lv, lt := f.conv(lhs), f.tangentOf(lhs)
-		val, tan, ok = f.inlineOp(op, operand{val: lv, typ: f.Info.TypeOf(lhs)}, lt, operand{val: val, typ: f.Info.TypeOf(rhs)}, tan, ok)
+		lv, lt := f.Conv(lhs), f.tangentOf(lhs)
+		val, tan, ok = f.inlineOp(op, lower.Operand{Val: lv, Typ: f.Info.TypeOf(lhs)}, lt, lower.Operand{Val: val, Typ: f.Info.TypeOf(rhs)}, tan, ok)
 	}
 	if !ok {
 		return nil, false
@@ -436,7 +425,7 @@ func (f *fwdLowerer) activePost(s ast.Stmt) (adjoint.Stmt, bool) {
 	if tan == nil {
 		tan = adjoint.Literal("0")
 	}
-	return dropSelfAssigns(adjoint.Assign{Lhs: []adjoint.Expr{f.conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{val, tan}}), true
+	return dropSelfAssigns(adjoint.Assign{Lhs: []adjoint.Expr{f.Conv(lhs), f.tangentOf(lhs)}, Op: "=", Rhs: []adjoint.Expr{val, tan}}), true
 }
 
 // dropSelfAssigns drops the pairs of a parallel assignment that assign a
@@ -463,7 +452,7 @@ func (f *fwdLowerer) parallelPost(as *ast.AssignStmt) (adjoint.Stmt, bool) {
 		if !ok {
 			return nil, false
 		}
-		lhs, vals = append(lhs, f.conv(x)), append(vals, val)
+		lhs, vals = append(lhs, f.Conv(x)), append(vals, val)
 		root := f.RootVar(x)
 		if root == nil || !f.hasTangent(root) {
 			continue
@@ -480,13 +469,13 @@ func (f *fwdLowerer) parallelPost(as *ast.AssignStmt) (adjoint.Stmt, bool) {
 }
 
 func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
-	out := adjoint.Range{Label: label, X: f.conv(s.X), Define: s.Tok == token.DEFINE}
+	out := adjoint.Range{Label: label, X: f.Conv(s.X), Define: s.Tok == token.DEFINE}
 	if s.Key != nil {
-		out.Key = f.conv(s.Key)
+		out.Key = f.Conv(s.Key)
 	}
 	var valueObj types.Object
 	if s.Value != nil {
-		out.Value = f.conv(s.Value)
+		out.Value = f.Conv(s.Value)
 		if id, ok := s.Value.(*ast.Ident); ok {
 			valueObj = f.Info.ObjectOf(id)
 		}
@@ -494,8 +483,8 @@ func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 	var pre []adjoint.Stmt
 	var keyDecl adjoint.Stmt
 	if s.Value != nil && valueObj != nil && f.hasTangent(valueObj) {
-		if _, isArray := f.Info.TypeOf(s.X).Underlying().(*types.Array); isArray && f.assignedIn(s.Body)[f.RootVar(s.X)] {
-			f.errorf(s.X.Pos(), "forward mode (//gradgen:jvp) cannot range over the array %s while the loop writes it (Go ranges over a copy): range over its indexes", f.source(s.X))
+		if _, isArray := f.Info.TypeOf(s.X).Underlying().(*types.Array); isArray && f.AssignedIn(s.Body)[f.RootVar(s.X)] {
+			f.Errorf(s.X.Pos(), "forward mode (//gradgen:jvp) cannot range over the array %s while the loop writes it (Go ranges over a copy): range over its indexes", f.Source(s.X))
 			return
 		}
 		key := out.Key
@@ -508,7 +497,7 @@ func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 				keyDecl = adjoint.VarDecl{Names: []string{name}, Type: adjoint.Named{Name: "int"}}
 			}
 		}
-		v := f.variableOf(valueObj)
+		v := f.VariableOf(valueObj)
 		var x adjoint.Expr = f.adjPathOf(s.X)
 		tok := ":="
 		if s.Tok == token.ASSIGN {
@@ -529,12 +518,12 @@ func (f *fwdLowerer) rangeStmt(s *ast.RangeStmt, label string) {
 }
 
 // zeroTangent sets v's tangent to zero (declaring it with tok ":=").
-func (f *fwdLowerer) zeroTangent(v *variable, tok string) adjoint.Stmt {
+func (f *fwdLowerer) zeroTangent(v *lower.Variable, tok string) adjoint.Stmt {
 	name := f.tangentName(v)
 	if tok == ":=" {
-		return adjoint.VarDecl{Names: []string{name}, Type: v.ir}
+		return adjoint.VarDecl{Names: []string{name}, Type: v.IR}
 	}
-	return adjoint.Set(adjoint.Id(name), "=", f.zeroValue(nil, v.typ))
+	return adjoint.Set(adjoint.Id(name), "=", f.ZeroValue(nil, v.Typ))
 }
 
 // returnStmt returns the values and their tangents.
@@ -555,7 +544,7 @@ func (f *fwdLowerer) returnStmt(s *ast.ReturnStmt) {
 		tans = append(tans, tan)
 	}
 	if len(s.Results) == 1 && len(f.results) > 1 {
-		f.errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot return a call's several results at once: assign them to variables first")
+		f.Errorf(s.Pos(), "forward mode (//gradgen:jvp) cannot return a call's several results at once: assign them to variables first")
 		return
 	}
 	f.emit(adjoint.Return{Results: append(vals, tans...)})
@@ -565,7 +554,7 @@ func (f *fwdLowerer) returnStmt(s *ast.ReturnStmt) {
 func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
 	g, ok := s.Decl.(*ast.GenDecl)
 	if !ok || g.Tok != token.VAR && g.Tok != token.CONST {
-		f.errorf(s.Pos(), "cannot differentiate %s: declare types outside the annotated function", f.source(s))
+		f.Errorf(s.Pos(), "cannot differentiate %s: declare types outside the annotated function", f.Source(s))
 		return
 	}
 	for _, spec := range g.Specs {
@@ -580,27 +569,27 @@ func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
 			lhs[i] = n
 			names[i] = "_"
 			if n.Name != "_" {
-				names[i] = f.variableOf(f.Info.Defs[n]).name
+				names[i] = f.VariableOf(f.Info.Defs[n]).Name
 			}
 		}
 		if g.Tok == token.CONST {
-			f.emit(adjoint.VarDecl{Const: true, Names: names, Type: typ, Values: f.convAll(vs.Values)})
+			f.emit(adjoint.VarDecl{Const: true, Names: names, Type: typ, Values: f.ConvAll(vs.Values)})
 			continue
 		}
-		if len(vs.Values) > 0 && f.anyActive(lhs, vs.Values) {
+		if len(vs.Values) > 0 && f.AnyActive(lhs, vs.Values) {
 			f.assign(lhs, vs.Values, token.DEFINE, vs.Type)
 			continue
 		}
-		if len(vs.Names) == 1 && len(vs.Values) == 1 && names[0] != "_" && f.poolableFwd(vs.Names[0], vs.Values[0]) {
+		if len(vs.Names) == 1 && len(vs.Values) == 1 && names[0] != "_" && f.PoolableFwd(vs.Names[0], vs.Values[0]) {
 			// var w = make([]float64, n) with no tangent: from the pool,
 			// as w := make(...) is (assignStmt).
 			f.pooledMake(names[0], gotypes.MustIR(f.Info.TypeOf(vs.Names[0])), vs.Values[0])
 			continue
 		}
-		f.emit(adjoint.VarDecl{Names: names, Type: typ, Values: f.convAll(vs.Values)})
+		f.emit(adjoint.VarDecl{Names: names, Type: typ, Values: f.ConvAll(vs.Values)})
 		for _, n := range vs.Names {
 			if obj := f.Info.Defs[n]; obj != nil && f.hasTangent(obj) {
-				f.emit(f.zeroTangentLike(f.variableOf(obj), adjoint.Id(f.variableOf(obj).name)))
+				f.emit(f.zeroTangentLike(f.VariableOf(obj), adjoint.Id(f.VariableOf(obj).Name)))
 			}
 		}
 	}
@@ -609,18 +598,18 @@ func (f *fwdLowerer) declStmt(s *ast.DeclStmt) {
 // zeroTangentLike declares v's tangent as a zero of the shape of val (v's
 // value, just set): zero for a float, array or struct, a slice of val's
 // length for a slice.
-func (f *fwdLowerer) zeroTangentLike(v *variable, val adjoint.Expr) adjoint.Stmt {
+func (f *fwdLowerer) zeroTangentLike(v *lower.Variable, val adjoint.Expr) adjoint.Stmt {
 	name := f.tangentName(v)
-	switch u := v.typ.Underlying().(type) {
+	switch u := v.Typ.Underlying().(type) {
 	case *types.Slice:
 		if gotypes.IsFloat(u.Elem()) {
-			return adjoint.Set(adjoint.Id(name), ":=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: v.ir}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{val}}}})
+			return adjoint.Set(adjoint.Id(name), ":=", adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: v.IR}, adjoint.Call{Fun: adjoint.Id("len"), Args: []adjoint.Expr{val}}}})
 		}
-		f.errorf(f.fn.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: it is a slice of %s; keep active values in flat float slices", v.name, u.Elem())
+		f.Errorf(f.Fn.Pos(), "forward mode (//gradgen:jvp) cannot give %s a tangent: it is a slice of %s; keep active values in flat float slices", v.Name, u.Elem())
 		return nil
 	case *types.Pointer:
-		f.errorf(f.fn.Pos(), "forward mode (//gradgen:jvp) cannot give the pointer %s a tangent: point it at a variable that is differentiated", v.name)
+		f.Errorf(f.Fn.Pos(), "forward mode (//gradgen:jvp) cannot give the pointer %s a tangent: point it at a variable that is differentiated", v.Name)
 		return nil
 	}
-	return adjoint.VarDecl{Names: []string{name}, Type: v.ir}
+	return adjoint.VarDecl{Names: []string{name}, Type: v.IR}
 }

@@ -1,4 +1,4 @@
-package lower
+package forward
 
 import (
 	"go/ast"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
@@ -27,19 +28,19 @@ type dest struct {
 
 // tempDest is a new temporary of type t, and its tangent.
 func (f *fwdLowerer) tempDest(base string, t types.Type) *dest {
-	v := f.newTemp(base, t)
-	return &dest{val: adjoint.Id(v.name), tan: adjoint.Id(f.tangentName(v)), define: true, root: v.name, typ: t}
+	v := f.NewTemp(base, t)
+	return &dest{val: adjoint.Id(v.Name), tan: adjoint.Id(f.tangentName(v)), define: true, root: v.Name, typ: t}
 }
 
 // lvalueDest is the destination of an assignment to lhs.
 func (f *fwdLowerer) lvalueDest(lhs ast.Expr, define bool) *dest {
-	d := &dest{val: f.conv(lhs), define: define, typ: f.Info.TypeOf(lhs)}
+	d := &dest{val: f.Conv(lhs), define: define, typ: f.Info.TypeOf(lhs)}
 	root := f.RootVar(lhs)
 	if root == nil {
 		d.noTan = true
 		return d
 	}
-	d.root = f.variableOf(root).name
+	d.root = f.VariableOf(root).Name
 	if !f.hasTangent(root) {
 		d.noTan = true
 		return d
@@ -53,9 +54,9 @@ func (f *fwdLowerer) lvalueDest(lhs ast.Expr, define bool) *dest {
 func (f *fwdLowerer) tangentOf(e ast.Expr) adjoint.Expr {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
-		return adjoint.Id(f.tangentName(f.variableOf(f.Info.ObjectOf(e))))
+		return adjoint.Id(f.tangentName(f.VariableOf(f.Info.ObjectOf(e))))
 	case *ast.IndexExpr:
-		return adjoint.Index{X: f.tangentOf(e.X), Index: f.conv(e.Index)}
+		return adjoint.Index{X: f.tangentOf(e.X), Index: f.Conv(e.Index)}
 	case *ast.SelectorExpr:
 		return adjoint.Selector{X: f.tangentOf(e.X), Sel: e.Sel.Name}
 	case *ast.StarExpr:
@@ -63,13 +64,13 @@ func (f *fwdLowerer) tangentOf(e ast.Expr) adjoint.Expr {
 	case *ast.SliceExpr:
 		s := adjoint.SliceExpr{X: f.tangentOf(e.X)}
 		if e.Low != nil {
-			s.Lo = f.conv(e.Low)
+			s.Lo = f.Conv(e.Low)
 		}
 		if e.High != nil {
-			s.Hi = f.conv(e.High)
+			s.Hi = f.Conv(e.High)
 		}
 		if e.Max != nil {
-			s.Max = f.conv(e.Max)
+			s.Max = f.Conv(e.Max)
 		}
 		return s
 	case *ast.UnaryExpr:
@@ -77,7 +78,7 @@ func (f *fwdLowerer) tangentOf(e ast.Expr) adjoint.Expr {
 			return adjoint.Unary{Op: "&", X: f.tangentOf(e.X)}
 		}
 	}
-	f.errorf(e.Pos(), "forward mode (//gradgen:jvp) cannot follow the tangent of %s: keep active slices, arrays and structs in variables and index them", f.source(e))
+	f.Errorf(e.Pos(), "forward mode (//gradgen:jvp) cannot follow the tangent of %s: keep active slices, arrays and structs in variables and index them", f.Source(e))
 	return adjoint.Id("_")
 }
 
@@ -96,13 +97,13 @@ func (f *fwdLowerer) adjPathOf(e ast.Expr) adjoint.Expr {
 // call may have effects (SPEC §3: every call runs as often as in the
 // source).
 func (f *fwdLowerer) passiveVal(e ast.Expr) adjoint.Expr {
-	o := f.passive(e)
+	o := f.Passive(e)
 	if !f.callsFunction(e) {
-		return o.bval
+		return o.Bval
 	}
-	t := f.newTemp("p", f.Info.TypeOf(e))
-	f.emit(adjoint.Set(adjoint.Id(t.name), ":=", o.val))
-	return adjoint.Id(t.name)
+	t := f.NewTemp("p", f.Info.TypeOf(e))
+	f.emit(adjoint.Set(adjoint.Id(t.Name), ":=", o.Val))
+	return adjoint.Id(t.Name)
 }
 
 // callsFunction reports whether e calls a function (not a conversion or
@@ -131,9 +132,9 @@ func (f *fwdLowerer) callsFunction(e ast.Expr) bool {
 // nil, receives the last operation's value and tangent.
 func (f *fwdLowerer) expr(e ast.Expr, into *dest) (adjoint.Expr, adjoint.Expr) {
 	t := f.Info.TypeOf(e)
-	if !f.exprVaried(e) || !gotypes.IsFloat(t) {
+	if !f.ExprVaried(e) || !gotypes.IsFloat(t) {
 		if tv := f.Info.Types[e]; tv.Value != nil && gotypes.IsFloat(tv.Type) {
-			return f.store(into, floatLit(tv.Value, tv.Type), nil)
+			return f.store(into, lower.FloatLit(tv.Value, tv.Type), nil)
 		}
 		return f.store(into, f.passiveVal(e), nil)
 	}
@@ -141,7 +142,7 @@ func (f *fwdLowerer) expr(e ast.Expr, into *dest) (adjoint.Expr, adjoint.Expr) {
 	case *ast.ParenExpr:
 		return f.expr(e.X, into)
 	case *ast.Ident, *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr:
-		val := f.conv(e)
+		val := f.Conv(e)
 		root := f.RootVar(e)
 		if root == nil || !f.hasTangent(root) {
 			return f.store(into, val, nil)
@@ -163,7 +164,7 @@ func (f *fwdLowerer) expr(e ast.Expr, into *dest) (adjoint.Expr, adjoint.Expr) {
 	case *ast.CallExpr:
 		return f.call(e, into)
 	}
-	f.errorf(e.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s: use //gradgen:grad", f.source(e))
+	f.Errorf(e.Pos(), "forward mode (//gradgen:jvp) cannot differentiate %s: use //gradgen:grad", f.Source(e))
 	return adjoint.Id("_"), nil
 }
 
@@ -214,7 +215,7 @@ func (f *fwdLowerer) writeTan(d *dest, tan adjoint.Expr) {
 			f.emit(adjoint.VarDecl{Names: []string{adjoint.ExprString(d.tan)}, Type: gotypes.MustIR(d.typ)})
 			return
 		}
-		tan = f.zeroValue(nil, d.typ)
+		tan = f.ZeroValue(nil, d.typ)
 	}
 	if !d.define && opt.SameExpr(tan, d.tan) {
 		return // x += 1 leaves dx as it is
@@ -271,9 +272,9 @@ func (f *fwdLowerer) op(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoint.Expr, t
 	if into == nil && !usesResult && (tan == nil || plainTangent(tan)) {
 		// t := s - 20 has s's tangent: no copy of it is made. Nothing
 		// writes a tangent before the statement has read its operands'.
-		v := f.newTemp(base, t)
-		f.emit(adjoint.Set(adjoint.Id(v.name), ":=", fwd))
-		return adjoint.Id(v.name), tan
+		v := f.NewTemp(base, t)
+		f.emit(adjoint.Set(adjoint.Id(v.Name), ":=", fwd))
+		return adjoint.Id(v.Name), tan
 	}
 	d := into
 	if d == nil {
@@ -358,11 +359,11 @@ func (f *fwdLowerer) piecewiseOp(r *rules.Rule, a, ta []adjoint.Expr, fwd adjoin
 // statements (for a loop's post statement), or reports that it cannot.
 func (f *fwdLowerer) inlineExpr(e ast.Expr) (adjoint.Expr, adjoint.Expr, bool) {
 	t := f.Info.TypeOf(e)
-	if !f.exprVaried(e) || !gotypes.IsFloat(t) {
+	if !f.ExprVaried(e) || !gotypes.IsFloat(t) {
 		if f.callsFunction(e) {
 			return nil, nil, false
 		}
-		return f.passive(e).bval, nil, true
+		return f.Passive(e).Bval, nil, true
 	}
 	switch e := e.(type) {
 	case *ast.ParenExpr:
@@ -370,13 +371,13 @@ func (f *fwdLowerer) inlineExpr(e ast.Expr) (adjoint.Expr, adjoint.Expr, bool) {
 		return adjoint.Paren{X: v}, tan, ok
 	case *ast.Ident, *ast.IndexExpr, *ast.SelectorExpr, *ast.StarExpr:
 		if root := f.RootVar(e); root == nil || !f.hasTangent(root) {
-			return f.conv(e), nil, true
+			return f.Conv(e), nil, true
 		}
-		return f.conv(e), f.tangentOf(e), true
+		return f.Conv(e), f.tangentOf(e), true
 	case *ast.BinaryExpr:
 		x, tx, ok1 := f.inlineExpr(e.X)
 		y, ty, ok2 := f.inlineExpr(e.Y)
-		return f.inlineOp(e.Op.String(), operand{val: x, typ: f.Info.TypeOf(e.X)}, tx, operand{val: y, typ: f.Info.TypeOf(e.Y)}, ty, ok1 && ok2)
+		return f.inlineOp(e.Op.String(), lower.Operand{Val: x, Typ: f.Info.TypeOf(e.X)}, tx, lower.Operand{Val: y, Typ: f.Info.TypeOf(e.Y)}, ty, ok1 && ok2)
 	case *ast.UnaryExpr:
 		x, tx, ok := f.inlineExpr(e.X)
 		if e.Op == token.SUB {
@@ -401,7 +402,7 @@ func (f *fwdLowerer) inlineCall(call *ast.CallExpr) (adjoint.Expr, adjoint.Expr,
 		}
 		a, ta = append(a, v), append(ta, t)
 	}
-	fun := f.conv(call.Fun)
+	fun := f.Conv(call.Fun)
 	val := adjoint.Call{Fun: fun, Args: a}
 	if tv, ok := f.Info.Types[call.Fun]; ok && tv.IsType() {
 		if ta[0] == nil {
@@ -409,8 +410,8 @@ func (f *fwdLowerer) inlineCall(call *ast.CallExpr) (adjoint.Expr, adjoint.Expr,
 		}
 		return val, adjoint.Call{Fun: fun, Args: []adjoint.Expr{ta[0]}}, true
 	}
-	r := f.callRule(call)
-	if fn, _ := f.calleeOf(call); r == nil || fn != nil && f.rules[fn] != nil || r.Piecewise() || r.None != "" || r.Variadic {
+	r := f.CallRule(call)
+	if fn, _ := f.CalleeOf(call); r == nil || fn != nil && f.Rules[fn] != nil || r.Piecewise() || r.None != "" || r.Variadic {
 		return nil, nil, false
 	}
 	if r.Zero {
@@ -423,20 +424,20 @@ func (f *fwdLowerer) inlineCall(call *ast.CallExpr) (adjoint.Expr, adjoint.Expr,
 }
 
 // inlineOp is x op y and its tangent as expressions, for + - * /.
-func (f *fwdLowerer) inlineOp(op string, x operand, tx adjoint.Expr, y operand, ty adjoint.Expr, ok bool) (adjoint.Expr, adjoint.Expr, bool) {
+func (f *fwdLowerer) inlineOp(op string, x lower.Operand, tx adjoint.Expr, y lower.Operand, ty adjoint.Expr, ok bool) (adjoint.Expr, adjoint.Expr, bool) {
 	if !ok || !strings.Contains("+-*/", op) {
 		return nil, nil, false
 	}
-	val := adjoint.Bin(op, x.val, y.val)
+	val := adjoint.Bin(op, x.Val, y.Val)
 	if op == "/" {
 		// (dx - (x/y)·dy)/y, the quotient recomputed.
 		num := adjoint.Add(tx, negOpt(adjoint.Mul(val, ty)))
 		if num == nil {
 			return val, nil, true
 		}
-		return val, adjoint.Div(num, y.val), true
+		return val, adjoint.Div(num, y.Val), true
 	}
-	tan := f.tangentExpr(rules.Operators[op], []adjoint.Expr{x.val, y.val}, []adjoint.Expr{tx, ty}, nil, op)
+	tan := f.tangentExpr(rules.Operators[op], []adjoint.Expr{x.Val, y.Val}, []adjoint.Expr{tx, ty}, nil, op)
 	return val, tan, true
 }
 
