@@ -349,6 +349,7 @@ func evalCall(e *ast.CallExpr, vals map[string]float64) (float64, error) {
 // noValue is the error of a name read with no value given.
 type noValue struct{ name string }
 
+// Error says which name had no value.
 func (e noValue) Error() string { return e.name + " has no value here" }
 
 // varOf is the variable whose value n is.

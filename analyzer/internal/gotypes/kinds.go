@@ -153,6 +153,8 @@ func IsBuiltinCall(info *types.Info, call *ast.CallExpr, names ...string) bool {
 	return ok && slices.Contains(names, b.Name())
 }
 
+// MustIR is t in the adjoint IR, for types the validation has accepted
+// (nil for any other).
 func MustIR(t types.Type) adjoint.Type {
 	it, _ := IrType(t)
 	return it

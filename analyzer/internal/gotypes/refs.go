@@ -136,3 +136,13 @@ func hasRefsSeen(t types.Type, seen map[types.Type]bool) bool {
 	}
 	return false
 }
+
+// ByValueAggregate reports whether t is an array or struct that holds no
+// reference: assigning it copies every float in it.
+func ByValueAggregate(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Array, *types.Struct:
+		return IsDifferentiable(t) && !IsRef(t)
+	}
+	return false
+}

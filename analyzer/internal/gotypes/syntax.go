@@ -30,6 +30,7 @@ func CalleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
 	return nil
 }
 
+// IdentOf is e, parentheses removed, when it is an identifier, or nil.
 func IdentOf(e ast.Expr) *ast.Ident {
 	id, _ := ast.Unparen(e).(*ast.Ident)
 	return id

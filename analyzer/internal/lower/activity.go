@@ -95,28 +95,6 @@ func (l *Lowerer) ExprVaried(e ast.Expr) bool {
 	return found
 }
 
-// RootVar is the variable that an assignment to lhs writes (x for x, x[i]
-// and x.f), or nil for the blank identifier and package-level targets.
-func (p *Package) RootVar(lhs ast.Expr) *types.Var {
-	switch e := lhs.(type) {
-	case *ast.Ident:
-		if obj, ok := p.Info.ObjectOf(e).(*types.Var); ok {
-			return obj
-		}
-	case *ast.ParenExpr:
-		return p.RootVar(e.X)
-	case *ast.IndexExpr:
-		return p.RootVar(e.X)
-	case *ast.SelectorExpr:
-		return p.RootVar(e.X)
-	case *ast.StarExpr:
-		return p.RootVar(e.X)
-	case *ast.SliceExpr:
-		return p.RootVar(e.X)
-	}
-	return nil
-}
-
 // computeVaried finds the varied variables, starting from the wrt parameters.
 func (l *Lowerer) computeVaried() {
 	for changed := true; changed; {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 	"github.com/gradgen/gradgen/analyzer/internal/rules"
 )
 
@@ -278,7 +279,7 @@ func (l *Lowerer) assignRef(rec *lowered, v *Variable, rhs ast.Expr) {
 		// A literal of constants (the others are rewritten into make
 		// and element writes before lowering): fresh memory, whose
 		// adjoint starts zero, as make's does.
-		if n, ok := sliceLitLen(l.Info, r); ok && !l.ExprVaried(r) {
+		if n, ok := rewrite.SliceLitLen(l.Info, r); ok && !l.ExprVaried(r) {
 			if t, ok := gotypes.IrType(l.Info.TypeOf(r)); ok {
 				view = adjoint.Call{Fun: adjoint.Id("make"), Args: []adjoint.Expr{adjoint.TypeExpr{Type: t}, adjoint.Literal(fmt.Sprint(n))}}
 			}

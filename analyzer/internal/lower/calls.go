@@ -38,6 +38,9 @@ type HelperKey struct {
 	Mask string
 }
 
+// A Helper is a generated function that calls of a package function go
+// through: its pullback (reverse mode) or pushforward (forward mode).
+// Done is false while it is being written, which catches recursion.
 type Helper struct {
 	Name     string
 	pullback bool

@@ -20,7 +20,7 @@ func (p *Package) IndexDecls(files []*ast.File) {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
 				if fn, ok := p.Info.Defs[fd.Name].(*types.Func); ok {
-					p.Decls[fn] = DeclSite{p.withoutWholeCopies(p.withoutArrayRangeWrites(p.withoutCopies(p.withoutCompositeLiterals(p.withoutNamedResults(p.withoutFuncLits(fd)))))), f}
+					p.Decls[fn] = DeclSite{p.Simplified(p.withoutFuncLits(fd)), f}
 				}
 			}
 		}

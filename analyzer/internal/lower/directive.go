@@ -22,6 +22,7 @@ type Directive struct {
 // in the order their functions are written.
 var DerivativeKinds = []string{"grad", "jvp", "vjp", "hvp", "hessian", "jacobian"}
 
+// IsDerivativeKind reports whether //gradgen:name asks for a derivative.
 func IsDerivativeKind(name string) bool { return slices.Contains(DerivativeKinds, name) }
 
 // FindDirectives returns the derivative directives in fn's doc comment

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
 // Derivatives across packages (SPEC §5): a package offers its callers the
@@ -58,6 +59,8 @@ type ExportedRule struct {
 // AFact marks Exports as an analysis fact.
 func (*Exports) AFact() {}
 
+// String lists the rules and gradients e offers, for tests and
+// debugging.
 func (e *Exports) String() string {
 	var parts []string
 	for _, r := range e.Rules {
@@ -105,7 +108,7 @@ func ExportsOf(files []*ast.File, pkg *types.Package, info *types.Info, imports 
 	var ex Exports
 	// indexDecls records the types of the nodes its rewrites write: in a
 	// copy, as Analyze does, for the driver shares info.
-	p := &Package{Info: CloneInfo(info), Pkg: pkg, Rules: map[*types.Func]*RuleFunc{}}
+	p := &Package{Rewriter: &rewrite.Rewriter{Info: CloneInfo(info), Pkg: pkg}, Rules: map[*types.Func]*RuleFunc{}}
 	p.IndexDecls(files)
 	p.ImportRules(imports)
 	pure := func(fn *types.Func) bool {

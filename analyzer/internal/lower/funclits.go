@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -125,7 +126,7 @@ func (p *Package) expandableLits(body *ast.BlockStmt) map[*types.Var]*ast.FuncLi
 					ast.Inspect(a, func(m ast.Node) bool {
 						if inner, ok := m.(*ast.CallExpr); ok {
 							if w := p.literalVar(inner.Fun); w != nil && lits[w] != nil {
-								refuse(w, "its call %s at %s is an argument of another literal's call (%s), which gradgen does not expand; assign the inner call's result to a variable first", types.ExprString(inner), p.shortPos(inner.Pos()), types.ExprString(n.Fun))
+								refuse(w, "its call %s at %s is an argument of another literal's call (%s), which gradgen does not expand; assign the inner call's result to a variable first", types.ExprString(inner), p.ShortPos(inner.Pos()), types.ExprString(n.Fun))
 							}
 						}
 						p.dropUse(lits, m, refuse)
@@ -165,7 +166,7 @@ func markHoistable(n ast.Node, hoistable map[*ast.CallExpr]bool) {
 func (p *Package) dropUse(lits map[*types.Var]*ast.FuncLit, n ast.Node, refuse func(*types.Var, string, ...any)) {
 	if id, ok := n.(*ast.Ident); ok {
 		if v, ok := p.Info.Uses[id].(*types.Var); ok && lits[v] != nil {
-			refuse(v, "%s is used other than by calling it (at %s): gradgen expands calls of a literal in place, and follows no function values", v.Name(), p.shortPos(id.Pos()))
+			refuse(v, "%s is used other than by calling it (at %s): gradgen expands calls of a literal in place, and follows no function values", v.Name(), p.ShortPos(id.Pos()))
 		}
 	}
 }
@@ -231,7 +232,7 @@ func (p *Package) notExpandable(lit *ast.FuncLit) string {
 		return "gradgen cannot read its type"
 	case sig.Variadic():
 		return "it is variadic"
-	case sig.Results().Len() != 1 || !isBasic(sig.Results().At(0).Type()) && !gotypes.IsFloat(sig.Results().At(0).Type()):
+	case sig.Results().Len() != 1 || !rewrite.IsBasic(sig.Results().At(0).Type()) && !gotypes.IsFloat(sig.Results().At(0).Type()):
 		return "it has not a single float, integer or boolean result (a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns from no loop, switch or select, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
 	case len(lit.Body.List) != 1:
 		return "its body is not a single return statement (gradgen expands such a literal inside expressions; a literal of several statements, or of no result, is expanded only where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) when it returns from no loop, switch or select, takes no pointers, and every name it reads from the enclosing function means the same where it is called; call it so, or write it as a helper of this package)"
@@ -361,7 +362,7 @@ func (p *Package) hoistArguments(body *ast.BlockStmt, lits map[*types.Var]*ast.F
 				p.Info.Uses[use] = v
 				p.Info.Types[use] = types.TypeAndValue{Type: prm.Type()}
 				rhs := a
-				if conv := p.converted(a, prm.Type()); conv != nil {
+				if conv := p.Converted(a, prm.Type()); conv != nil {
 					// A constant takes the parameter's type, not its default.
 					rhs = conv
 				}
@@ -382,7 +383,7 @@ func (p *Package) hoistArguments(body *ast.BlockStmt, lits map[*types.Var]*ast.F
 func (p *Package) substitutable(v *types.Var, lits map[*types.Var]*ast.FuncLit, call *ast.CallExpr, hoistable bool) string {
 	lit := lits[v]
 	sig := p.Info.TypeOf(lit).(*types.Signature)
-	at := p.shortPos(call.Pos())
+	at := p.ShortPos(call.Pos())
 	if call.Ellipsis.IsValid() || len(call.Args) != sig.Params().Len() {
 		return fmt.Sprintf("its call at %s passes a slice with ...", at)
 	}
@@ -404,7 +405,7 @@ func (p *Package) substitutable(v *types.Var, lits map[*types.Var]*ast.FuncLit, 
 			return fmt.Sprintf("gradgen cannot tell what %s means at its call at %s", id.Name, at)
 		}
 		if _, here := scope.LookupParent(id.Name, call.Pos()); here != obj {
-			return fmt.Sprintf("it reads %s, which at its call at %s names another %s (declared at %s); rename one of them", id.Name, at, id.Name, p.shortPos(here.Pos()))
+			return fmt.Sprintf("it reads %s, which at its call at %s names another %s (declared at %s); rename one of them", id.Name, at, id.Name, p.ShortPos(here.Pos()))
 		}
 	}
 	return ""
@@ -501,12 +502,12 @@ func (p *Package) expandCall(lit *ast.FuncLit, call *ast.CallExpr) ast.Expr {
 	body = astutil.Apply(body, nil, func(c *astutil.Cursor) bool {
 		if id, ok := c.Node().(*ast.Ident); ok {
 			if a, ok := args[p.Info.Uses[id]]; ok {
-				c.Replace(p.paren(p.CloneNode(a).(ast.Expr)))
+				c.Replace(p.Paren(p.CloneNode(a).(ast.Expr)))
 			}
 		}
 		return true
 	}).(ast.Expr)
-	return p.paren(body)
+	return p.Paren(body)
 }
 
 // funcLitError reports the function literal at pos, which reads values

@@ -216,6 +216,9 @@ func containsReader(rs []reader, r reader) bool {
 	return false
 }
 
+// NewLowerer starts the lowering of g, a function of file. needed, when
+// not nil, names the primal variables an earlier lowering found backward
+// code reads (see Lowerer.needed).
 func (p *Package) NewLowerer(g *Target, file *ast.File, needed map[string]bool) *Lowerer {
 	l := &Lowerer{
 		Package:     p,

@@ -10,6 +10,8 @@ import (
 // The function's variables: their names in generated code, how often the
 // body assigns each, and activity analysis switched off.
 
+// ParamName is the generated function's name for the parameter v: its
+// own, or _ for an unnamed or blank one.
 func (l *Lowerer) ParamName(v *types.Var) string {
 	if v.Name() == "" || v.Name() == "_" {
 		return "_"

@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
 // Helpers that write into what they are passed — layer(w, x, out) filling
@@ -192,7 +193,7 @@ func (in *inliner) dropExpandedLiterals(body *ast.BlockStmt) *ast.BlockStmt {
 			}
 		}
 	}
-	return rewriteBody(body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+	return rewrite.Block(body, func(s ast.Stmt) ([]ast.Stmt, bool) {
 		if obj := declared(s); obj != nil && drop[obj] {
 			return nil, true
 		}
@@ -202,7 +203,7 @@ func (in *inliner) dropExpandedLiterals(body *ast.BlockStmt) *ast.BlockStmt {
 
 // block rewrites the statement lists of b, expanding calls made at site.
 func (in *inliner) block(b *ast.BlockStmt, site token.Pos, depth int, changed *bool) *ast.BlockStmt {
-	return rewriteBody(b, func(s ast.Stmt) ([]ast.Stmt, bool) {
+	return rewrite.Block(b, func(s ast.Stmt) ([]ast.Stmt, bool) {
 		at := site
 		if depth == 0 {
 			at = s.Pos()
@@ -361,7 +362,7 @@ func (in *inliner) placeExpansion(s ast.Stmt, assign *ast.AssignStmt, call *ast.
 		out = decl
 		body.List = append(body.List, final)
 	}
-	if assign == nil && value != nil && !in.p.callsNothing(value) {
+	if assign == nil && value != nil && !in.p.CallsNothing(value) {
 		// f(x) whose value is dropped: the value's calls still run.
 		body.List = append(body.List, &ast.AssignStmt{Lhs: []ast.Expr{ast.NewIdent("_")}, TokPos: s.Pos(), Tok: token.ASSIGN, Rhs: []ast.Expr{value}})
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -57,7 +58,7 @@ func (e *expansion) params(sig *types.Signature, recv ast.Expr, call *ast.CallEx
 		// The parameter's object in the helper's declaration.
 		obj := e.paramObject(i, sig.Recv() != nil)
 		if obj == nil {
-			if !e.in.p.callsNothing(arg) {
+			if !e.in.p.CallsNothing(arg) {
 				return false
 			}
 			continue // a blank parameter: its argument computes nothing
@@ -100,7 +101,7 @@ func expandedOperands(sig *types.Signature, recv ast.Expr, call *ast.CallExpr) (
 // which would then be written too.
 func (e *expansion) writtenVars() map[types.Object]bool {
 	written := map[types.Object]bool{}
-	forEachWrite(e.fbody, func(x ast.Expr) {
+	rewrite.ForEachWrite(e.fbody, func(x ast.Expr) {
 		if root := e.in.p.RootVar(ast.Unparen(x)); root != nil {
 			written[root] = true
 		}
@@ -163,7 +164,7 @@ func (e *expansion) substituteArg(obj types.Object, pv *types.Var, arg ast.Expr,
 			return true
 		}
 	}
-	if id, isID := ast.Unparen(arg).(*ast.Ident); isID && byValueAggregate(pv.Type()) && !written && readOnly {
+	if id, isID := ast.Unparen(arg).(*ast.Ident); isID && gotypes.ByValueAggregate(pv.Type()) && !written && readOnly {
 		// A struct or array the helper only reads, passed as a
 		// variable nothing writes while the body runs: its uses
 		// read the variable, with no copy made (and none saved).
@@ -223,7 +224,7 @@ func (e *expansion) paramObject(i int, hasRecv bool) types.Object {
 // address of.
 func (e *expansion) assignedParams() map[types.Object]bool {
 	out := map[types.Object]bool{}
-	forEachWrite(e.fbody, func(x ast.Expr) {
+	rewrite.ForEachWrite(e.fbody, func(x ast.Expr) {
 		if id, ok := ast.Unparen(x).(*ast.Ident); ok {
 			out[e.in.p.Info.ObjectOf(id)] = true
 		}

@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 	"golang.org/x/tools/go/ast/astutil"
 )
 
@@ -185,7 +186,7 @@ func (in *inliner) pureCall(call *ast.CallExpr) bool {
 func (in *inliner) writtenBy(call *ast.CallExpr) map[types.Object]bool {
 	out := map[types.Object]bool{}
 	if lit := in.literalCalled(call); lit != nil {
-		forEachWrite(lit.Body, func(x ast.Expr) {
+		rewrite.ForEachWrite(lit.Body, func(x ast.Expr) {
 			if obj := in.p.RootVar(ast.Unparen(x)); obj != nil && (obj.Pos() < lit.Pos() || obj.Pos() >= lit.End()) {
 				out[obj] = true
 			}
@@ -248,7 +249,7 @@ func (in *inliner) hoistLiterals(s ast.Stmt) ([]ast.Stmt, bool) {
 		case *ast.CallExpr:
 			callsWrite = callsWrite || !in.pureCall(n) && !in.readsOnly(n)
 		case *ast.CompositeLit:
-			if n != direct && n.Type != nil && !constantOnly(in.p.Info, n) {
+			if n != direct && n.Type != nil && !rewrite.ConstantOnly(in.p.Info, n) {
 				lits = append(lits, n)
 			}
 			// Inner literals go with their outer one.

@@ -32,7 +32,7 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		}
 		// Named results become locals, bare returns name them, as for
 		// a helper.
-		body := in.p.withoutNamedResults(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: lit.Type, Body: lit.Body}).Body
+		body := in.p.WithoutNamedResults(&ast.FuncDecl{Name: ast.NewIdent("_"), Type: lit.Type, Body: lit.Body}).Body
 		e.ftype, e.fbody, e.span = lit.Type, body, lit
 	} else {
 		fn, r := in.callee(call)
@@ -61,7 +61,7 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		// Named results become locals, bare returns name them
 		// (named_results.go); a bare return left means the rewrite
 		// failed, and shape refuses it.
-		decl = in.p.withoutNamedResults(decl)
+		decl = in.p.WithoutNamedResults(decl)
 		e.recv, e.ftype, e.fbody, e.span = decl.Recv, decl.Type, decl.Body, decl
 	}
 	return sig, recv, true
@@ -130,11 +130,11 @@ func (in *inliner) refuseAfter(s ast.Stmt, first *ast.CallExpr) {
 // take and return floats and slices, so such a helper is expanded where
 // it is called instead.
 func aggregateSignature(sig *types.Signature) bool {
-	if r := sig.Recv(); r != nil && byValueAggregate(r.Type()) {
+	if r := sig.Recv(); r != nil && gotypes.ByValueAggregate(r.Type()) {
 		return true
 	}
 	for v := range sig.Params().Variables() {
-		if byValueAggregate(v.Type()) {
+		if gotypes.ByValueAggregate(v.Type()) {
 			return true
 		}
 	}

@@ -162,6 +162,7 @@ type Lowerer struct {
 	checks        []adjoint.Stmt          // the buffers' length checks, once built
 }
 
+// Errorf reports an error at pos; the function is then not generated.
 func (l *Lowerer) Errorf(pos token.Pos, format string, args ...any) {
 	l.Diags = append(l.Diags, Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
@@ -228,6 +229,7 @@ func (l *Lowerer) local(v *Variable) *Variable {
 	return v
 }
 
+// NewTemp declares a temporary of type t named after base.
 func (l *Lowerer) NewTemp(base string, t types.Type) *Variable {
 	it, _ := gotypes.IrType(t)
 	v := &Variable{Name: l.Names.Fresh(base), Typ: t, IR: it, temp: true, defs: 1}

@@ -68,6 +68,7 @@ func UpperFirst(s string) string {
 	return string(unicode.ToUpper(r)) + s[size:]
 }
 
+// JoinNames writes names separated by commas: "x, y, z".
 func JoinNames(names []string) string {
 	s := ""
 	for i, n := range names {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
 // A Diagnostic is a problem at a position in the source.
@@ -105,10 +106,13 @@ func IsOutputPath(path string) bool {
 	return strings.HasSuffix(path, "_grad.go") || strings.HasSuffix(path, "_grad_test.go")
 }
 
+// A Package is the compiler's state for one type-checked package: its
+// declarations and rules, and the helpers generated so far, which every
+// function of the package shares.
 type Package struct {
-	Fset *token.FileSet
-	Info *types.Info
-	Pkg  *types.Package
+	// The Rewriter holds the package (Fset, Info, Pkg) and rewrites its
+	// bodies into what the lowering models.
+	*rewrite.Rewriter
 	// Files are the package's files, generated ones included, for the
 	// second derivatives' synthetic package.
 	Files []*ast.File
@@ -189,6 +193,7 @@ func (p *Package) TypeParams(fn *ast.FuncDecl) []adjoint.Param {
 	return out
 }
 
+// RecvTypeName is the name of the receiver v's type, without its pointer.
 func RecvTypeName(v *types.Var) string {
 	t := v.Type()
 	if p, ok := t.(*types.Pointer); ok {
@@ -219,7 +224,7 @@ func MentionsGradgen(files []*ast.File) bool {
 // declarations indexed, its //gradgen:rule functions read (their errors
 // go to report) and the rules its imports offer (imported) taken in.
 func NewPackage(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, imported map[string]*Exports, report func(token.Pos, string, ...any)) *Package {
-	p := &Package{Fset: fset, Info: info, Pkg: pkg, Files: files,
+	p := &Package{Rewriter: &rewrite.Rewriter{Fset: fset, Info: info, Pkg: pkg}, Files: files,
 		Helpers: map[HelperKey]*Helper{}, HelperNames: map[string]bool{}, HelperFuncs: map[*ast.File][]*adjoint.Func{}}
 	p.IndexDecls(files)
 	p.CollectRules(files, report)

@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
 // Re-sourcing: the package with the bodies gradgen rewrote printed back
@@ -55,7 +57,7 @@ func ResourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 			out = nil
 		}
 	}()
-	p := &Package{Fset: fset, Info: CloneInfo(info), Pkg: pkg, Files: files}
+	p := &Package{Rewriter: &rewrite.Rewriter{Fset: fset, Info: CloneInfo(info), Pkg: pkg}, Files: files}
 	p.IndexDecls(files)
 	p.CollectRules(files, func(token.Pos, string, ...any) {})
 	p.Imported = imports
@@ -358,8 +360,8 @@ func copyTree(n ast.Node, keep bool) ast.Node {
 	clear = func(v reflect.Value) reflect.Value {
 		switch v.Kind() {
 		case reflect.Pointer:
-			if v.IsNil() || v.Type() == objectType || v.Type() == scopeType || v.Type() == commentGroupType {
-				if v.Type() == commentGroupType {
+			if v.IsNil() || v.Type() == rewrite.ObjectType || v.Type() == rewrite.ScopeType || v.Type() == rewrite.CommentGroupType {
+				if v.Type() == rewrite.CommentGroupType {
 					return reflect.Zero(v.Type())
 				}
 				return v

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
 // Saves: the old values a statement overwrites that backward code reads,
@@ -214,7 +215,7 @@ func (p *Package) constLocals(decl *ast.FuncDecl) map[types.Object]bool {
 		return out
 	}
 	writes := map[types.Object]int{}
-	forEachWrite(decl.Body, func(x ast.Expr) {
+	rewrite.ForEachWrite(decl.Body, func(x ast.Expr) {
 		if root := p.RootVar(ast.Unparen(x)); root != nil {
 			writes[root]++
 		}

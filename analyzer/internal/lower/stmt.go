@@ -280,6 +280,7 @@ func (l *Lowerer) ZeroValue(at ast.Node, t types.Type) adjoint.Expr {
 	return adjoint.Literal("0")
 }
 
+// ConvAll converts each of es to the IR (Conv).
 func (l *Lowerer) ConvAll(es []ast.Expr) []adjoint.Expr {
 	out := make([]adjoint.Expr, len(es))
 	for i, e := range es {

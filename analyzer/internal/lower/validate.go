@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
 // Validation is gradgen's whitelist (SPEC §3, fail closed). Before a body
@@ -361,10 +362,10 @@ func (l *Lowerer) validateValue(e ast.Expr) {
 		return
 	}
 	t := l.Info.TypeOf(e)
-	if t != nil && byValueAggregate(t) {
+	if t != nil && gotypes.ByValueAggregate(t) {
 		switch ast.Unparen(e).(type) {
 		case *ast.Ident, *ast.SelectorExpr, *ast.IndexExpr, *ast.StarExpr:
-			l.Errorf(e.Pos(), "cannot differentiate the copy of the whole %s %s here: gradgen writes a copy field by field and element by element only as a statement of its own (q := p, var q = p, dst = src; not in an if, for or switch header) whose source calls nothing and does not read the variable written, of at most %d fields and elements; copy its float elements or fields one by one", l.kindWord(t), l.Source(e), maxCopyLeaves)
+			l.Errorf(e.Pos(), "cannot differentiate the copy of the whole %s %s here: gradgen writes a copy field by field and element by element only as a statement of its own (q := p, var q = p, dst = src; not in an if, for or switch header) whose source calls nothing and does not read the variable written, of at most %d fields and elements; copy its float elements or fields one by one", l.kindWord(t), l.Source(e), rewrite.MaxCopyLeaves)
 			return
 		}
 	}
@@ -495,16 +496,6 @@ func isString(t types.Type) bool {
 func isComplex(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsComplex != 0
-}
-
-// byValueAggregate reports whether t is an array or struct that holds no
-// reference: assigning it copies every float in it.
-func byValueAggregate(t types.Type) bool {
-	switch t.Underlying().(type) {
-	case *types.Array, *types.Struct:
-		return gotypes.IsDifferentiable(t) && !gotypes.IsRef(t)
-	}
-	return false
 }
 
 // article puts "a" or "an" before a kind word.

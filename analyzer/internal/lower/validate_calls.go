@@ -215,12 +215,12 @@ func (l *Lowerer) validateCall(call *ast.CallExpr, inValue bool) {
 			params, operands = append(params, sig.Params().At(i)), append(operands, args[i])
 		}
 		for i, p := range params {
-			if l.mentionsVaried(operands[i]) && byValueAggregate(p.Type()) {
+			if l.mentionsVaried(operands[i]) && gotypes.ByValueAggregate(p.Type()) {
 				l.Errorf(operands[i].Pos(), "cannot differentiate passing %s by value to %s: %s", l.Source(operands[i]), fn.Name(), l.valueAdvice(call, "pass its float fields or elements as arguments"))
 				return
 			}
 			if _, ptr := p.Type().(*types.Pointer); ptr && i == 0 && recv != nil {
-				if t := l.Info.TypeOf(recv); t != nil && byValueAggregate(t) && l.mentionsVaried(recv) && !l.inCallerMemory(recv) {
+				if t := l.Info.TypeOf(recv); t != nil && gotypes.ByValueAggregate(t) && l.mentionsVaried(recv) && !l.inCallerMemory(recv) {
 					l.Errorf(recv.Pos(), "cannot differentiate the call %s: its pointer receiver takes the address of %s, a struct held by value; call it on a pointer, or pass the fields as arguments", l.Source(call), l.Source(recv))
 					return
 				}

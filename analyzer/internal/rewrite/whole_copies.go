@@ -1,4 +1,4 @@
-package lower
+package rewrite
 
 import (
 	"fmt"
@@ -23,12 +23,12 @@ import (
 // not read the variable being written), and the value has at most
 // maxCopyLeaves leaves; anything else is left as it is, and refused.
 
-// maxCopyLeaves bounds the assignments one copy becomes: a larger array
+// MaxCopyLeaves bounds the assignments one copy becomes: a larger array
 // is better copied by a loop the user writes.
-const maxCopyLeaves = 64
+const MaxCopyLeaves = 64
 
-// withoutWholeCopies returns decl rewritten as above, or decl.
-func (p *Package) withoutWholeCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
+// WithoutWholeCopies returns decl rewritten as above, or decl.
+func (p *Rewriter) WithoutWholeCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
 	if decl.Body == nil {
 		return decl
 	}
@@ -38,7 +38,7 @@ func (p *Package) withoutWholeCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
 		}
 	}()
 	changed := false
-	body := rewriteBody(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+	body := Block(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
 		stmts, ok := p.wholeCopy(s)
 		changed = changed || ok
 		return stmts, ok
@@ -53,7 +53,7 @@ func (p *Package) withoutWholeCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
 
 // wholeCopy rewrites one statement that copies a whole struct or array,
 // or reports false.
-func (p *Package) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
+func (p *Rewriter) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
 	var name *ast.Ident // the variable declared, or nil for an assignment
 	var typ ast.Expr    // its declared type, if written
 	var dst, src ast.Expr
@@ -102,7 +102,7 @@ func (p *Package) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
 		}
 	}
 	leaves := copyLeaves(t, 0)
-	if leaves < 0 || leaves > maxCopyLeaves {
+	if leaves < 0 || leaves > MaxCopyLeaves {
 		return nil, false
 	}
 	var stmts []ast.Stmt
@@ -135,7 +135,7 @@ func (p *Package) wholeCopy(s ast.Stmt) ([]ast.Stmt, bool) {
 //
 // With retarget, the destination is written from each checked source
 // leaf instead (a variable no scope holds: its leaves cannot be checked).
-func (p *Package) copySets(t types.Type, dst, src func() ast.Expr, at, pos token.Pos, sets *[]ast.Stmt, retarget func(ast.Expr) ast.Expr) bool {
+func (p *Rewriter) copySets(t types.Type, dst, src func() ast.Expr, at, pos token.Pos, sets *[]ast.Stmt, retarget func(ast.Expr) ast.Expr) bool {
 	var parts []func(ast.Expr) ast.Expr
 	var partTypes []types.Type
 	switch u := t.Underlying().(type) {
@@ -180,9 +180,9 @@ func (p *Package) copySets(t types.Type, dst, src func() ast.Expr, at, pos token
 
 // operand parenthesizes a dereference that a selector or an index is
 // applied to: (*p).X, not *p.X.
-func (p *Package) operand(x ast.Expr) ast.Expr {
+func (p *Rewriter) operand(x ast.Expr) ast.Expr {
 	if _, ok := x.(*ast.StarExpr); ok {
-		return p.paren(x)
+		return p.Paren(x)
 	}
 	return x
 }
@@ -194,7 +194,7 @@ func (p *Package) operand(x ast.Expr) ast.Expr {
 func copyableAggregate(t types.Type) bool {
 	switch t.Underlying().(type) {
 	case *types.Struct, *types.Array:
-		return byValueAggregate(t)
+		return gotypes.ByValueAggregate(t)
 	}
 	return false
 }
@@ -202,7 +202,7 @@ func copyableAggregate(t types.Type) bool {
 // copyLeaves counts the assignments a copy of a t becomes, or -1 past
 // maxCopyLeaves.
 func copyLeaves(t types.Type, sofar int) int {
-	if sofar > maxCopyLeaves {
+	if sofar > MaxCopyLeaves {
 		return -1
 	}
 	switch u := t.Underlying().(type) {
@@ -230,7 +230,7 @@ func copyLeaves(t types.Type, sofar int) int {
 // plainPlace reports whether e names memory without calling anything: a
 // variable, field, element or dereference, with indexes free of calls
 // (the copy reads it once per leaf).
-func (p *Package) plainPlace(e ast.Expr) bool {
+func (p *Rewriter) plainPlace(e ast.Expr) bool {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
 		return true
@@ -239,14 +239,14 @@ func (p *Package) plainPlace(e ast.Expr) bool {
 	case *ast.StarExpr:
 		return p.plainPlace(e.X)
 	case *ast.IndexExpr:
-		return p.callsNothing(e.Index) && p.plainPlace(e.X)
+		return p.CallsNothing(e.Index) && p.plainPlace(e.X)
 	}
 	return false
 }
 
-// callsNothing reports whether e calls no function: conversions and len
+// CallsNothing reports whether e calls no function: conversions and len
 // and cap are no calls.
-func (p *Package) callsNothing(e ast.Expr) bool {
+func (p *Rewriter) CallsNothing(e ast.Expr) bool {
 	ok := true
 	ast.Inspect(e, func(n ast.Node) bool {
 		call, isCall := n.(*ast.CallExpr)
@@ -279,7 +279,7 @@ func indexesMention(e ast.Expr, name string) bool {
 // typeName writes t as a type expression carrying the type the checker
 // would record; nil when t has no name the function could write (an
 // instantiated generic type, a type declared in another function).
-func (p *Package) typeName(t types.Type, pos token.Pos) ast.Expr {
+func (p *Rewriter) typeName(t types.Type, pos token.Pos) ast.Expr {
 	if _, ok := gotypes.IrType(t); !ok {
 		return nil
 	}
@@ -296,13 +296,13 @@ func (p *Package) typeName(t types.Type, pos token.Pos) ast.Expr {
 	return id
 }
 
-// withoutArrayRangeWrites gives a range over an array that its body
+// WithoutArrayRangeWrites gives a range over an array that its body
 // writes the copy Go ranges over (for i, v := range a { a[j] = ... }):
 // a local copy declared just before the loop (aCopy := a, which
 // withoutWholeCopies then writes field by field), ranged over instead.
 // The values the loop reads are then the copy's, as in Go. A labeled
 // range is left alone (its label must stay on the loop), and refused.
-func (p *Package) withoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
+func (p *Rewriter) WithoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
 	if decl.Body == nil {
 		return decl
 	}
@@ -367,11 +367,11 @@ func (p *Package) withoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
 		}
 		loop := *r
 		loop.X = ident()
-		loop.Body = rewriteBody(r.Body, rewrite) // ranges inside it too
+		loop.Body = Block(r.Body, rewrite) // ranges inside it too
 		changed = true
 		return append(stmts, &loop), true
 	}
-	body := rewriteBody(decl.Body, rewrite)
+	body := Block(decl.Body, rewrite)
 	if !changed {
 		return decl
 	}
@@ -382,9 +382,9 @@ func (p *Package) withoutArrayRangeWrites(decl *ast.FuncDecl) *ast.FuncDecl {
 
 // writesVar reports whether n assigns to v or to an element or field of
 // it, or takes its address.
-func (p *Package) writesVar(n ast.Node, v types.Object) bool {
+func (p *Rewriter) writesVar(n ast.Node, v types.Object) bool {
 	found := false
-	forEachWrite(n, func(x ast.Expr) {
+	ForEachWrite(n, func(x ast.Expr) {
 		if root := p.RootVar(ast.Unparen(x)); root != nil && root == v {
 			found = true
 		}

@@ -1,4 +1,4 @@
-package lower
+package rewrite
 
 import (
 	"go/ast"
@@ -19,9 +19,9 @@ import (
 // uses do; the declarations' names are recorded as defining the results'
 // objects.
 
-// withoutNamedResults returns decl rewritten as above, or decl itself when
+// WithoutNamedResults returns decl rewritten as above, or decl itself when
 // its results are unnamed (or all blank, which no statement can name).
-func (p *Package) withoutNamedResults(decl *ast.FuncDecl) *ast.FuncDecl {
+func (p *Rewriter) WithoutNamedResults(decl *ast.FuncDecl) *ast.FuncDecl {
 	if decl.Body == nil || decl.Type.Results == nil {
 		return decl
 	}
@@ -37,7 +37,7 @@ func (p *Package) withoutNamedResults(decl *ast.FuncDecl) *ast.FuncDecl {
 		return decl
 	}
 	d := &namedResults{p: p, results: results}
-	body := rewriteBody(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+	body := Block(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
 		if ret, ok := s.(*ast.ReturnStmt); ok && len(ret.Results) == 0 {
 			return []ast.Stmt{d.bareReturn(ret)}, true
 		}
@@ -65,7 +65,7 @@ func (p *Package) withoutNamedResults(decl *ast.FuncDecl) *ast.FuncDecl {
 }
 
 type namedResults struct {
-	p       *Package
+	p       *Rewriter
 	results []*ast.Ident
 	failed  bool
 }

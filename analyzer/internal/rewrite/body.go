@@ -1,18 +1,19 @@
-package lower
+package rewrite
 
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 )
 
-// rewriteBody copies the statement lists of b, offering each statement
+// Block copies the statement lists of b, offering each statement
 // to replace: it returns the statements that stand in its place and
 // true, or false to keep the statement (and look inside it). The rewrites
 // of named results and of composite literals share it; they work on a
 // copy because an analysis driver shares the package's syntax trees
 // between analyzers. Expressions, and statements that hold no lists, are
 // shared with b.
-func rewriteBody(b *ast.BlockStmt, replace func(ast.Stmt) ([]ast.Stmt, bool)) *ast.BlockStmt {
+func Block(b *ast.BlockStmt, replace func(ast.Stmt) ([]ast.Stmt, bool)) *ast.BlockStmt {
 	r := bodyRewriter(replace)
 	return r.block(b)
 }
@@ -94,11 +95,11 @@ func (r bodyRewriter) inside(s ast.Stmt) ast.Stmt {
 	return s
 }
 
-// forEachWrite calls visit with every place n writes or exposes to
+// ForEachWrite calls visit with every place n writes or exposes to
 // writes: the left side of an assignment, x of x++, a range's key and
 // value, the operand of &. The rewrites use it to tell what a body
 // changes.
-func forEachWrite(n ast.Node, visit func(ast.Expr)) {
+func ForEachWrite(n ast.Node, visit func(ast.Expr)) {
 	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
@@ -120,4 +121,26 @@ func forEachWrite(n ast.Node, visit func(ast.Expr)) {
 		}
 		return true
 	})
+}
+
+// RootVar is the variable that an assignment to lhs writes (x for x, x[i]
+// and x.f), or nil for the blank identifier and package-level targets.
+func (p *Rewriter) RootVar(lhs ast.Expr) *types.Var {
+	switch e := lhs.(type) {
+	case *ast.Ident:
+		if obj, ok := p.Info.ObjectOf(e).(*types.Var); ok {
+			return obj
+		}
+	case *ast.ParenExpr:
+		return p.RootVar(e.X)
+	case *ast.IndexExpr:
+		return p.RootVar(e.X)
+	case *ast.SelectorExpr:
+		return p.RootVar(e.X)
+	case *ast.StarExpr:
+		return p.RootVar(e.X)
+	case *ast.SliceExpr:
+		return p.RootVar(e.X)
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package lower
+package rewrite
 
 import (
 	"fmt"
@@ -19,8 +19,8 @@ import (
 // name it declares (x := []float64{x[1], 0}, the outer x) is left as it
 // is, and refused.
 
-// withoutCompositeLiterals returns decl rewritten as above, or decl.
-func (p *Package) withoutCompositeLiterals(decl *ast.FuncDecl) (out *ast.FuncDecl) {
+// WithoutCompositeLiterals returns decl rewritten as above, or decl.
+func (p *Rewriter) WithoutCompositeLiterals(decl *ast.FuncDecl) (out *ast.FuncDecl) {
 	if decl.Body == nil {
 		return decl
 	}
@@ -31,7 +31,7 @@ func (p *Package) withoutCompositeLiterals(decl *ast.FuncDecl) (out *ast.FuncDec
 	}()
 	c := &composites{p: p}
 	changed := false
-	body := rewriteBody(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+	body := Block(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
 		stmts, ok := c.declaration(s)
 		changed = changed || ok
 		return stmts, ok
@@ -45,7 +45,7 @@ func (p *Package) withoutCompositeLiterals(decl *ast.FuncDecl) (out *ast.FuncDec
 }
 
 type composites struct {
-	p    *Package
+	p    *Rewriter
 	name string // the variable being declared
 }
 
@@ -72,7 +72,7 @@ func (c *composites) declaration(s ast.Stmt) ([]ast.Stmt, bool) {
 		name = vs.Names[0]
 		lit, _ = ast.Unparen(vs.Values[0]).(*ast.CompositeLit)
 	}
-	if name == nil || name.Name == "_" || lit == nil || lit.Type == nil || constantOnly(c.p.Info, lit) || mentionsName(lit, name.Name) {
+	if name == nil || name.Name == "_" || lit == nil || lit.Type == nil || ConstantOnly(c.p.Info, lit) || mentionsName(lit, name.Name) {
 		return nil, false
 	}
 	t := c.p.Info.TypeOf(lit)
@@ -87,7 +87,7 @@ func (c *composites) declaration(s ast.Stmt) ([]ast.Stmt, bool) {
 	var decl ast.Stmt
 	switch t.Underlying().(type) {
 	case *types.Slice:
-		n, ok := sliceLitLen(c.p.Info, lit)
+		n, ok := SliceLitLen(c.p.Info, lit)
 		if !ok {
 			return nil, false
 		}
@@ -184,9 +184,9 @@ func (c *composites) elements(lit *ast.CompositeLit, t types.Type, base func() a
 	return true
 }
 
-// sliceLitLen is the length of the slice literal lit: one past its
+// SliceLitLen is the length of the slice literal lit: one past its
 // highest index, keyed elements counted.
-func sliceLitLen(info *types.Info, lit *ast.CompositeLit) (int64, bool) {
+func SliceLitLen(info *types.Info, lit *ast.CompositeLit) (int64, bool) {
 	n, next := int64(0), int64(0)
 	for _, e := range lit.Elts {
 		if kv, ok := e.(*ast.KeyValueExpr); ok {
@@ -202,16 +202,16 @@ func sliceLitLen(info *types.Info, lit *ast.CompositeLit) (int64, bool) {
 	return n, true
 }
 
-// constantOnly reports whether every element of lit is a constant (such
+// ConstantOnly reports whether every element of lit is a constant (such
 // a literal is passive data, which the lowering keeps as it is).
-func constantOnly(info *types.Info, lit *ast.CompositeLit) bool {
+func ConstantOnly(info *types.Info, lit *ast.CompositeLit) bool {
 	only := true
 	for _, e := range lit.Elts {
 		if kv, ok := e.(*ast.KeyValueExpr); ok {
 			e = kv.Value
 		}
 		if inner, ok := ast.Unparen(e).(*ast.CompositeLit); ok {
-			only = only && constantOnly(info, inner)
+			only = only && ConstantOnly(info, inner)
 		} else if info.Types[e].Value == nil {
 			only = false
 		}

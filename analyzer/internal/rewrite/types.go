@@ -1,4 +1,4 @@
-package lower
+package rewrite
 
 import (
 	"fmt"
@@ -30,11 +30,11 @@ var typeExpr = sync.OnceValue(func() types.TypeAndValue {
 	return info.Types[id]
 })
 
-// converted returns the constant a as a conversion to the float type t,
+// Converted returns the constant a as a conversion to the float type t,
 // t(a), with the types the type checker would record: pasted bare into
 // an expression, an untyped 3 in t / 2 would be integer division. It
 // returns nil when t has no name to write.
-func (p *Package) converted(a ast.Expr, t types.Type) ast.Expr {
+func (p *Rewriter) Converted(a ast.Expr, t types.Type) ast.Expr {
 	var name *types.TypeName
 	switch t := t.(type) {
 	case *types.Named:
@@ -78,8 +78,8 @@ func (p *Package) converted(a ast.Expr, t types.Type) ast.Expr {
 	return conv
 }
 
-// paren wraps e in parentheses that carry its type.
-func (p *Package) paren(e ast.Expr) ast.Expr {
+// Paren wraps e in parentheses that carry its type.
+func (p *Rewriter) Paren(e ast.Expr) ast.Expr {
 	out := &ast.ParenExpr{Lparen: e.Pos(), X: e, Rparen: e.End()}
 	if tv, ok := p.Info.Types[e]; ok {
 		p.Info.Types[out] = tv
@@ -89,20 +89,21 @@ func (p *Package) paren(e ast.Expr) ast.Expr {
 
 // CloneNode deep-copies a syntax tree, recording each copy's type and
 // object beside the original's.
-func (p *Package) CloneNode(n ast.Node) ast.Node {
+func (p *Rewriter) CloneNode(n ast.Node) ast.Node {
 	return p.cloneValue(reflect.ValueOf(n)).Interface().(ast.Node)
 }
 
+// The reflected types that CloneNode copies by reference, not deeply.
 var (
-	objectType       = reflect.TypeFor[*ast.Object]()
-	commentGroupType = reflect.TypeFor[*ast.CommentGroup]()
-	scopeType        = reflect.TypeFor[*ast.Scope]()
+	ObjectType       = reflect.TypeFor[*ast.Object]()
+	CommentGroupType = reflect.TypeFor[*ast.CommentGroup]()
+	ScopeType        = reflect.TypeFor[*ast.Scope]()
 )
 
-func (p *Package) cloneValue(v reflect.Value) reflect.Value {
+func (p *Rewriter) cloneValue(v reflect.Value) reflect.Value {
 	switch v.Kind() {
 	case reflect.Pointer:
-		if v.IsNil() || v.Type() == objectType || v.Type() == commentGroupType || v.Type() == scopeType {
+		if v.IsNil() || v.Type() == ObjectType || v.Type() == CommentGroupType || v.Type() == ScopeType {
 			return v
 		}
 		c := reflect.New(v.Elem().Type())
@@ -140,7 +141,7 @@ func (p *Package) cloneValue(v reflect.Value) reflect.Value {
 
 // recordClone gives a copied node what the type checker recorded for
 // the original.
-func (p *Package) recordClone(orig, c ast.Node) {
+func (p *Rewriter) recordClone(orig, c ast.Node) {
 	info := p.Info
 	if e, ok := orig.(ast.Expr); ok {
 		if tv, ok := info.Types[e]; ok {
@@ -171,8 +172,8 @@ func (p *Package) recordClone(orig, c ast.Node) {
 	}
 }
 
-// shortPos writes pos as file.go:line:col, the file without its directory.
-func (p *Package) shortPos(pos token.Pos) string {
+// ShortPos writes pos as file.go:line:col, the file without its directory.
+func (p *Rewriter) ShortPos(pos token.Pos) string {
 	if p.Fset == nil {
 		return "?" // ExportsOf reads no positions, and reports nothing
 	}
@@ -180,7 +181,8 @@ func (p *Package) shortPos(pos token.Pos) string {
 	return fmt.Sprintf("%s:%d:%d", filepath.Base(at.Filename), at.Line, at.Column)
 }
 
-func isBasic(t types.Type) bool {
+// IsBasic reports whether t's underlying type is a basic type.
+func IsBasic(t types.Type) bool {
 	_, ok := t.Underlying().(*types.Basic)
 	return ok
 }

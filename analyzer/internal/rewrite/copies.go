@@ -1,4 +1,4 @@
-package lower
+package rewrite
 
 import (
 	"fmt"
@@ -26,8 +26,8 @@ import (
 // call anything (len, cap and conversions aside), nor read the destination. Anything else
 // is left as it is, and refused where it carries derivatives.
 
-// withoutCopies returns decl rewritten as above, or decl.
-func (p *Package) withoutCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
+// WithoutCopies returns decl rewritten as above, or decl.
+func (p *Rewriter) WithoutCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
 	if decl.Body == nil {
 		return decl
 	}
@@ -38,7 +38,7 @@ func (p *Package) withoutCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
 	}()
 	c := &copyRewrite{p: p, decl: decl}
 	changed := false
-	body := rewriteBody(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
+	body := Block(decl.Body, func(s ast.Stmt) ([]ast.Stmt, bool) {
 		stmts, ok := c.stmt(s)
 		changed = changed || ok
 		return stmts, ok
@@ -52,7 +52,7 @@ func (p *Package) withoutCopies(decl *ast.FuncDecl) (out *ast.FuncDecl) {
 }
 
 type copyRewrite struct {
-	p    *Package
+	p    *Rewriter
 	decl *ast.FuncDecl
 }
 
@@ -151,7 +151,7 @@ func (c *copyRewrite) sliceRoot(e ast.Expr) (types.Object, bool) {
 	e = ast.Unparen(e)
 	if sl, ok := e.(*ast.SliceExpr); ok {
 		for _, b := range []ast.Expr{sl.Low, sl.High, sl.Max} {
-			if b != nil && !c.p.callsNothing(b) {
+			if b != nil && !c.p.CallsNothing(b) {
 				return nil, false
 			}
 		}
