@@ -20,6 +20,7 @@ import (
 
 	"github.com/gradgen/gradgen/analyzer/adjoint"
 	"github.com/gradgen/gradgen/analyzer/internal/forward"
+	"github.com/gradgen/gradgen/analyzer/internal/inline"
 	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/second"
 )
@@ -29,8 +30,8 @@ import (
 // they are gradgen's output, never its input.
 func Generate(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, opts Options) *Result {
 	// Helpers that write into what they are passed are expanded at their
-	// calls, in a copy of the package (internal/lower/inline_effects.go).
-	rs, reasons := lower.ResourceWritingHelpers(fset, files, pkg, info, opts.Imports)
+	// calls, in a copy of the package (internal/inline).
+	rs, reasons := inline.ResourceWritingHelpers(fset, files, pkg, info, opts.Imports)
 	if rs != nil {
 		res := generate(fset, rs.Files, rs.Pkg, rs.Info, opts, reasons, func(pos token.Pos) token.Pos { return rs.SourcePos(fset, pos) })
 		rs.MapBack(fset, res)

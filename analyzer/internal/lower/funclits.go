@@ -96,7 +96,7 @@ func (p *Package) expandableLits(body *ast.BlockStmt) map[*types.Var]*ast.FuncLi
 		delete(lits, v)
 	}
 	// Declarations in statement lists only: the expansion deletes them.
-	forStatements(body, func(s ast.Stmt) {
+	ForStatements(body, func(s ast.Stmt) {
 		if v := p.literalDecl(s); v != nil {
 			lits[v] = literalOf(s)
 		}
@@ -110,7 +110,7 @@ func (p *Package) expandableLits(body *ast.BlockStmt) map[*types.Var]*ast.FuncLi
 	// one whose arguments may be substituted; a constant argument needs a
 	// statement before the call's, to become a variable.
 	hoistable := map[*ast.CallExpr]bool{}
-	forStatements(body, func(s ast.Stmt) {
+	ForStatements(body, func(s ast.Stmt) {
 		if plainStatement(s) {
 			markHoistable(s, hoistable)
 		}
@@ -261,9 +261,9 @@ func (p *Package) notExpandable(lit *ast.FuncLit) string {
 	return ""
 }
 
-// forStatements calls visit on every statement that stands in a list (a
+// ForStatements calls visit on every statement that stands in a list (a
 // block's, a case's), at any depth.
-func forStatements(body *ast.BlockStmt, visit func(ast.Stmt)) {
+func ForStatements(body *ast.BlockStmt, visit func(ast.Stmt)) {
 	ast.Inspect(body, func(n ast.Node) bool {
 		var list []ast.Stmt
 		switch n := n.(type) {

@@ -144,7 +144,7 @@ func (l *Lowerer) inlineCall(call *ast.CallExpr, fn *types.Func, site DeclSite, 
 			return Operand{}, false // recursion: leave it to the helper's error
 		}
 	}
-	if _, changed := l.nameChangedAt(ret.Results[0], site.Decl, call.Pos()); changed {
+	if _, changed := l.NameChangedAt(ret.Results[0], site.Decl, call.Pos()); changed {
 		// A name the body reads is another variable at the call (gain
 		// := 10 beside a helper reading the package's gain): written
 		// there it would read that one. The helper's own gradient reads

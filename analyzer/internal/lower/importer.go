@@ -55,3 +55,7 @@ func (imp *packageImporter) Import(path string) (*types.Package, error) {
 // Importer gives the packages p's package imports, as they were loaded
 // (see packageImporter): for type-checking the synthetic package.
 func (p *Package) Importer() types.Importer { return p.importer() }
+
+// NewImporter gives the packages pkg imports, as they were loaded, and
+// others from export data: for type-checking a rewritten copy of pkg.
+func NewImporter(pkg *types.Package) types.Importer { return newPackageImporter(pkg) }

@@ -145,7 +145,7 @@ type Package struct {
 	SecondOrder bool
 	// NotExpanded says, by a call's position in the source, why a writing
 	// helper or literal was not expanded there; sourcePos maps this
-	// package's positions to the source's (inline_effects.go).
+	// package's positions to the source's (internal/inline).
 	NotExpanded map[token.Pos]string
 	SourcePos   func(token.Pos) token.Pos
 }

@@ -54,7 +54,7 @@ func (l *Lowerer) validateExprStmt(s *ast.ExprStmt) {
 }
 
 // expandAdvice says when gradgen expands a helper that writes into what it
-// is passed (inline_effects.go), for the calls it does not.
+// is passed (internal/inline), for the calls it does not.
 const expandAdvice = "gradgen expands a helper of this package that writes into what it is passed where it is called as a statement of its own (f(x), v := f(x), v = f(x), v += f(x)) or inside an expression that reads nothing it writes and makes no other call with effects, when it returns from no loop, switch or select, it has one result at most, is neither generic, variadic nor recursive, has no labels, defer or function literals, and each pointer it takes is passed &v, &v.f, &v[i] (i a variable or constant) or a pointer variable; otherwise have it return the values it computes (x = f(x)), or write its loop in the annotated function"
 
 // valueAdvice says why a call of a helper taking a struct or array by

@@ -129,7 +129,7 @@ func (l *Lowerer) noEffects(e ast.Expr) {
 // this package, whose bodies gradgen reads, can be shown not to; the
 // answer for any other is yes.
 func (l *Lowerer) mayWrite(fn *types.Func) bool {
-	return l.Package.mayWrite(fn, map[*types.Func]bool{})
+	return l.Package.MayWrite(fn, map[*types.Func]bool{})
 }
 
 // freshMemory reports whether e makes new memory (make, new, a composite
@@ -153,10 +153,10 @@ func freshMemory(info *types.Info, e ast.Expr) bool {
 	return false
 }
 
-// mayWrite is the memoized answer behind (*lowerer).mayWrite: visiting
+// MayWrite is the memoized answer behind (*lowerer).MayWrite: visiting
 // holds the functions whose answer is being worked out further up the
 // call chain.
-func (p *Package) mayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
+func (p *Package) MayWrite(fn *types.Func, visiting map[*types.Func]bool) bool {
 	if r := p.Rules[fn]; r != nil && r.Path != "" {
 		return !r.pure // read from its body by its own package
 	}
@@ -324,7 +324,7 @@ func (p *Package) callWrites(call *ast.CallExpr, roots map[types.Object]bool, vi
 		return true
 	case callee.Pkg() != nil && callee.Pkg().Path() == "math":
 	case p.formatsBasics(callee, call):
-	case p.mayWrite(callee, visiting):
+	case p.MayWrite(callee, visiting):
 		return true
 	}
 	return false

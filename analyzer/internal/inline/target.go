@@ -1,4 +1,4 @@
-package lower
+package inline
 
 import (
 	"fmt"
@@ -42,7 +42,7 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 		decl := in.decls[fn]
 		sig = fn.Type().(*types.Signature)
 		recv = r
-		if decl == nil || in.p.Rules[fn] != nil || !in.p.mayWrite(fn, map[*types.Func]bool{}) && !aggregateSignature(sig) {
+		if decl == nil || in.p.Rules[fn] != nil || !in.p.MayWrite(fn, map[*types.Func]bool{}) && !aggregateSignature(sig) {
 			return nil, nil, false // a helper of floats and slices that only reads gets a pullback of its own
 		}
 		why := ""
@@ -225,19 +225,4 @@ func (in *inliner) typeExpr(t types.Type) ast.Expr {
 		return nil
 	}
 	return e
-}
-
-// ImportName is how file names pkg: "" for the package itself, the name
-// of file's import of it, or (false) pkg's own name when file does not
-// import it.
-func (p *Package) ImportName(file *ast.File, pkg *types.Package) (string, bool) {
-	if pkg == p.Pkg {
-		return "", true
-	}
-	for _, imp := range file.Imports {
-		if pn := p.Info.PkgNameOf(imp); pn != nil && pn.Imported() == pkg {
-			return pn.Name(), true
-		}
-	}
-	return pkg.Name(), false
 }

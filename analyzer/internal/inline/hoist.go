@@ -1,4 +1,4 @@
-package lower
+package inline
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 )
 
 // Calls of expandable functions inside expressions, computed first into
-// a temporary (see inline_effects.go).
+// a temporary (see effects.go).
 
 // hoist splits a statement that calls an expandable function inside an
 // expression into tmp := f(args) and the statement reading tmp, when that
@@ -161,7 +161,7 @@ func (in *inliner) expandable(call *ast.CallExpr) bool {
 	if fn == nil || in.decls[fn] == nil || in.p.Rules[fn] != nil {
 		return false
 	}
-	return in.p.mayWrite(fn, map[*types.Func]bool{}) || aggregateSignature(fn.Type().(*types.Signature))
+	return in.p.MayWrite(fn, map[*types.Func]bool{}) || aggregateSignature(fn.Type().(*types.Signature))
 }
 
 // pureCall reports whether call, its arguments aside, computes a value
@@ -298,7 +298,7 @@ func (in *inliner) readsOnly(call *ast.CallExpr) bool {
 	if fn == nil {
 		fn = gotypes.CalleeFunc(in.p.Info, call) // pkg.F
 	}
-	return fn != nil && (in.decls[fn] != nil || in.p.Rules[fn] != nil) && !in.p.mayWrite(fn, map[*types.Func]bool{})
+	return fn != nil && (in.decls[fn] != nil || in.p.Rules[fn] != nil) && !in.p.MayWrite(fn, map[*types.Func]bool{})
 }
 
 // hoistable reports whether call is one computed first: one expanded,

@@ -1,4 +1,4 @@
-package lower
+package inline
 
 import (
 	"fmt"
@@ -114,7 +114,7 @@ func (e *expansion) writtenVars() map[types.Object]bool {
 // literal may write the variables it captures, so it never is.
 func (e *expansion) calleeReadOnly(call *ast.CallExpr) bool {
 	if fn, _ := e.in.callee(call); fn != nil && e.in.literalCalled(call) == nil {
-		return !e.in.p.mayWrite(fn, map[*types.Func]bool{})
+		return !e.in.p.MayWrite(fn, map[*types.Func]bool{})
 	}
 	return false
 }
@@ -312,53 +312,9 @@ func (e *expansion) locals() bool {
 // (a package-level name, or a variable a literal captures) means the same
 // at the call.
 func (e *expansion) outerNames() bool {
-	name, changed := e.in.p.nameChangedAt(e.fbody, e.span, e.site)
+	name, changed := e.in.p.NameChangedAt(e.fbody, e.span, e.site)
 	e.badName = name
 	return !changed
-}
-
-// nameChangedAt returns the first name n reads from outside own (the
-// package's names, imported packages, a literal's captured variables)
-// that means something else at pos, or reports false when each means the
-// same there: written at pos, n would compute what it does where it is.
-func (p *Package) nameChangedAt(n, own ast.Node, pos token.Pos) (string, bool) {
-	scope := p.Pkg.Scope().Innermost(pos)
-	if scope == nil {
-		return "", true
-	}
-	changed := ""
-	var visit func(n ast.Node) bool
-	visit = func(n ast.Node) bool {
-		if sel, isSel := n.(*ast.SelectorExpr); isSel {
-			// A qualified name, field or method: only its left side is
-			// looked up in scope.
-			ast.Inspect(sel.X, visit)
-			return false
-		}
-		id, isID := n.(*ast.Ident)
-		if !isID {
-			return changed == ""
-		}
-		obj := p.Info.Uses[id]
-		if obj == nil || obj.Pos() >= own.Pos() && obj.Pos() < own.End() {
-			return true // own's
-		}
-		if v, isVar := obj.(*types.Var); isVar && v.IsField() {
-			return true // a field name in a struct literal
-		}
-		_, there := scope.LookupParent(id.Name, pos)
-		same := there == obj
-		if pn, isPkg := obj.(*types.PkgName); isPkg {
-			other, isPkg2 := there.(*types.PkgName)
-			same = isPkg2 && other.Imported() == pn.Imported()
-		}
-		if !same {
-			changed = id.Name
-		}
-		return changed == ""
-	}
-	ast.Inspect(n, visit)
-	return changed, changed != ""
 }
 
 // body writes the expansion's block: the bindings, then the helper's

@@ -1,4 +1,8 @@
-package lower
+// Package inline expands, where they are called, the package's helpers
+// that write into what they are passed, and re-sources the package so that
+// the lowering sees their writes as statements of the caller (the comment
+// in effects.go says which calls and how).
+package inline
 
 import (
 	"fmt"
@@ -7,6 +11,7 @@ import (
 	"go/types"
 
 	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
@@ -38,10 +43,10 @@ import (
 //
 // A call is expanded when the callee is a function or method of the
 // package with a body, not generic nor variadic, without a custom rule,
-// that may write into memory it is passed (mayWrite) or takes or
+// that may write into memory it is passed (lower's MayWrite) or takes or
 // returns values other than floats and slices (aggregateSignature), with
 // one result at most, returning from no loop, switch or select (early
-// returns from ifs are rewritten, inline_returns.go), without
+// returns from ifs are rewritten, returns.go), without
 // labels, defer, go or function literals, not recursive (four levels at
 // most), and whose names mean at the call what they mean in the helper.
 // A pointer parameter must be passed &v, &v.f, &v[i] or a pointer variable (a
@@ -61,7 +66,7 @@ const maxInlineDepth = 4
 // An inliner expands the calls of writing helpers (see the top of the
 // file).
 type inliner struct {
-	p      *Package
+	p      *lower.Package
 	decls  map[*types.Func]*ast.FuncDecl // the package's functions with bodies, as written
 	fileOf map[*ast.FuncDecl]*ast.File
 	// per caller
@@ -113,7 +118,7 @@ func (in *inliner) function(fd *ast.FuncDecl) (*ast.BlockStmt, bool) {
 func (in *inliner) literals(body *ast.BlockStmt) map[types.Object]*ast.FuncLit {
 	info := in.p.Info
 	lits := map[types.Object]*ast.FuncLit{}
-	forStatements(body, func(s ast.Stmt) {
+	lower.ForStatements(body, func(s ast.Stmt) {
 		as, ok := s.(*ast.AssignStmt)
 		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
 			return

@@ -1,4 +1,4 @@
-package lower
+package inline
 
 import (
 	"bytes"
@@ -14,13 +14,14 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
 // Re-sourcing: the package with the bodies gradgen rewrote printed back
 // into its files' text, parsed and type-checked again, and the
 // positions of what gradgen reports mapped back to the source's (see
-// inline_effects.go for why).
+// effects.go for why).
 
 // Resourced is the package with writing helpers expanded.
 type Resourced struct {
@@ -49,7 +50,7 @@ type rewrittenRegion struct {
 // ResourceWritingHelpers returns the package re-sourced as above, or nil
 // when no call is expanded (or anything goes wrong: then the calls stay,
 // and are refused); and, by position, why calls were not expanded.
-func ResourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, imports map[string]*Exports) (out *Resourced, reasons map[token.Pos]string) {
+func ResourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.Package, info *types.Info, imports map[string]*lower.Exports) (out *Resourced, reasons map[token.Pos]string) {
 	reasons = map[token.Pos]string{}
 	defer func() {
 		if r := recover(); r != nil {
@@ -57,7 +58,7 @@ func ResourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 			out = nil
 		}
 	}()
-	p := &Package{Rewriter: &rewrite.Rewriter{Fset: fset, Info: CloneInfo(info), Pkg: pkg}, Files: files}
+	p := &lower.Package{Rewriter: &rewrite.Rewriter{Fset: fset, Info: lower.CloneInfo(info), Pkg: pkg}, Files: files}
 	p.IndexDecls(files)
 	p.CollectRules(files, func(token.Pos, string, ...any) {})
 	p.Imported = imports
@@ -139,7 +140,7 @@ func (res *Resourced) check(fset *token.FileSet, pkg *types.Package) (bad map[*a
 	}
 	bad = map[*ast.FuncDecl]bool{}
 	conf := types.Config{
-		Importer:  newPackageImporter(pkg),
+		Importer:  lower.NewImporter(pkg),
 		GoVersion: pkg.GoVersion(),
 		Error: func(err error) {
 			// An error in a rewritten body is gradgen's; others were
@@ -246,7 +247,7 @@ func (rs *Resourced) SourcePos(fset *token.FileSet, pos token.Pos) token.Pos {
 }
 
 // MapBack rewrites every position of res into the source's.
-func (rs *Resourced) MapBack(fset *token.FileSet, res *Result) {
+func (rs *Resourced) MapBack(fset *token.FileSet, res *lower.Result) {
 	fix := func(pos token.Pos) token.Pos { return rs.SourcePos(fset, pos) }
 	for i := range res.Diagnostics {
 		res.Diagnostics[i].Pos = fix(res.Diagnostics[i].Pos)
