@@ -221,7 +221,9 @@ func (f *fwdLowerer) ruleResults(r *rules.Rule, call *ast.CallExpr) ([]adjoint.E
 }
 
 // assignAggregate writes an assignment of a slice, array, struct or
-// pointer that carries a tangent.
+// pointer that carries a tangent. It is long because each kind of right
+// side (a composite literal, a make, a passive value, a variable or view,
+// an address, a call) gets its case.
 func (f *fwdLowerer) assignAggregate(lhs, rhs ast.Expr, define bool) {
 	d := f.lvalueDest(lhs, define)
 	tok := "="

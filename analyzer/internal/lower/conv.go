@@ -16,7 +16,8 @@ import (
 // constants written as float literals.
 
 // Conv converts a passive source expression into the adjoint program,
-// renaming local variables and qualifying other packages' names.
+// renaming local variables and qualifying other packages' names. It is
+// long because it is one switch with a case per kind of expression.
 func (l *Lowerer) Conv(e ast.Expr) adjoint.Expr {
 	switch e := e.(type) {
 	case *ast.Ident:

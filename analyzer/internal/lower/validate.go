@@ -392,6 +392,8 @@ func (l *Lowerer) validateCond(e ast.Expr) {
 }
 
 // validateExpr checks an expression whose value may carry a derivative.
+// It is long because it is one switch with a case per kind of expression,
+// each a few lines: read together, they show what is accepted.
 func (l *Lowerer) validateExpr(e ast.Expr) {
 	if e == nil || !l.mentionsVaried(e) {
 		return

@@ -139,7 +139,8 @@ func (h *hessianWriter) pooledRows(name string, t, elem types.Type, like adjoint
 }
 
 // shape allocates what target of type t needs to mirror like: define says
-// target is declared by the first statement.
+// target is declared by the first statement. It is long because it is one
+// switch with a case per kind of type (slice, array, struct, pointer).
 func (h *hessianWriter) shape(target adjoint.Expr, t types.Type, like adjoint.Expr, define bool, seen map[*types.Named]bool) ([]adjoint.Stmt, error) {
 	if named, ok := t.(*types.Named); ok {
 		if seen[named] {
