@@ -1631,6 +1631,32 @@ func Two(y, z, x []float64) { y[0], z[0] = x[0], x[1] }
 			},
 		},
 		{
+			name: "early return whose moved statements would read another variable",
+			src: `package p
+
+func shadowing(h []float64, y float64) {
+	if len(h) > 1 {
+		y := 2.0
+		if h[0] > 5 {
+			return
+		}
+		h[0] *= y
+	}
+	h[1] *= y
+}
+
+//gradgen:grad
+func F(x []float64) float64 {
+	h := []float64{x[0], x[1]}
+	shadowing(h, x[2])
+	return h[0] + h[1]
+}
+`,
+			want: []string{
+				`^p\.go:17:2: cannot differentiate the call shadowing\(h, x\[2\]\), made for its effects .*a statement after an if or a block that returns names a variable declared inside it`,
+			},
+		},
+		{
 			name: "one error each",
 			src: `package p
 

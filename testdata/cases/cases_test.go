@@ -321,6 +321,15 @@ func allCases() []gradCase {
 				g := make([]float64, len(x))
 				return RowLengthsGrad(x, rowLengthsM, rowLengthsL, g), g
 			}, at: pts(p(0.3, -0.7, 0.5), p(1.1, 0.2, -0.4))},
+		{name: "EarlyFill",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return EarlyFillJVP(x[:3], x[3], v[:3], v[3]) }),
+			f:   func(x []float64) float64 { return EarlyFill(x[:3], x[3]) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, 4)
+				v, dc := EarlyFillGrad(x[:3], x[3], g[:3])
+				g[3] = dc
+				return v, g
+			}, at: pts(p(0.3, -0.7, 0.5, 2.6), p(1.1, 0.2, -0.4, 1.3))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

@@ -1371,6 +1371,39 @@ var (
 	rowLengthsL = Layer{W: []float64{0.7, -0.4, 0.3}}
 )
 
+// fillEarly writes h from x one way or another, returning early from the
+// first: both loops declare their own i, which the expansion moves into
+// the if's branches (fresh trial 21: refused before, as if the second
+// loop read the first's i).
+func fillEarly(h, x []float64, c float64) {
+	if c > 2 {
+		for i := range h {
+			h[i] = x[i] * c
+		}
+		return
+	}
+	for i := range h {
+		h[i] = x[i] * x[i] * 0.5
+	}
+}
+
+// EarlyFill calls fillEarly, a writing helper with an early return,
+// expanded where it is called; c picks the branch (both are checked).
+//
+//gradgen:grad wrt=x,c
+//gradgen:jvp wrt=x,c
+//gradgen:hvp wrt=x,c
+//gradgen:hessian wrt=x,c
+func EarlyFill(x []float64, c float64) float64 {
+	h := make([]float64, len(x))
+	fillEarly(h, x, c)
+	s := 0.0
+	for i := range h {
+		s += h[i] * x[i]
+	}
+	return s * c
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

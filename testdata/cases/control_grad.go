@@ -20356,6 +20356,531 @@ func RowLengthsHessian(x []float64, m [][]float64, l Layer, dx, hess []float64) 
 	return rowLengths
 }
 
+// earlyFillGradTapes keeps EarlyFillGrad's tape storage between calls.
+var earlyFillGradTapes sync.Pool
+
+// EarlyFillGrad returns EarlyFill(x, c) and its partial derivatives with respect to x, c.
+func EarlyFillGrad(x []float64, c float64, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyFillGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var h, dh, hElemTape, hElemTape1 []float64
+	var t, t1, t2, t3, t4 float64
+	var i1, iters, i2, iters1, i int
+	var cond bool
+	{
+		tapeBuf, _ := earlyFillGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer earlyFillGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dh = (*tapeBuf)[:len(x):len(x)]
+		clear(dh)
+	}
+	{
+		tapeBuf1, _ := earlyFillGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer earlyFillGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		h = (*tapeBuf1)[:len(x):len(x)]
+		clear(h)
+	}
+	c1 := c
+	if c1 > 2 {
+		cond = true
+		iters = len(h)
+		if iters <= 64 {
+			var tapeArray [64]float64
+			hElemTape = tapeArray[:0:iters]
+		} else if iters <= 1024 {
+			var tapeArray1 [1024]float64
+			hElemTape = tapeArray1[:0:iters]
+		} else {
+			tapeBuf2, _ := earlyFillGradTapes.Get().(*[]float64)
+			if tapeBuf2 == nil {
+				tapeBuf2 = new([]float64)
+			}
+			defer earlyFillGradTapes.Put(tapeBuf2)
+			if cap(*tapeBuf2) < iters {
+				*tapeBuf2 = make([]float64, iters)
+			}
+			hElemTape = (*tapeBuf2)[:0:iters]
+		}
+		for i1 = range h {
+			hElemTape = append(hElemTape, h[i1])
+			t = x[i1] * c1
+			h[i1] = t
+		}
+	} else {
+		cond = false
+		iters1 = len(h)
+		if iters1 <= 64 {
+			var tapeArray2 [64]float64
+			hElemTape1 = tapeArray2[:0:iters1]
+		} else if iters1 <= 1024 {
+			var tapeArray3 [1024]float64
+			hElemTape1 = tapeArray3[:0:iters1]
+		} else {
+			tapeBuf3, _ := earlyFillGradTapes.Get().(*[]float64)
+			if tapeBuf3 == nil {
+				tapeBuf3 = new([]float64)
+			}
+			defer earlyFillGradTapes.Put(tapeBuf3)
+			if cap(*tapeBuf3) < iters1 {
+				*tapeBuf3 = make([]float64, iters1)
+			}
+			hElemTape1 = (*tapeBuf3)[:0:iters1]
+		}
+		for i2 = range h {
+			hElemTape1 = append(hElemTape1, h[i2])
+			t1 = x[i2] * x[i2]
+			t2 = t1 * 0.5
+			h[i2] = t2
+		}
+	}
+	s := 0.0
+	for i = range h {
+		t3 = h[i] * x[i]
+		t4 = s + t3
+		s = t4
+	}
+	earlyFill := s * c
+
+	var dt4, dt3, dt, dc1, dt2, dt1 float64
+	// return s * c
+	dc := s
+	// for i := range h
+	for trip := len(h); trip > 0; trip-- {
+		i = trip - 1
+		// s += h[i] * x[i]
+		dt4 = c
+		dt3 = dt4
+		dh[i] += x[i] * dt3
+		dx[i] += h[i] * dt3
+	}
+	// if c1 > 2
+	if cond {
+		// for i1 := range h
+		for trip1 := len(h); trip1 > 0; trip1-- {
+			i1 = trip1 - 1
+			// h[i1] = x[i1] * c1
+			dt = dh[i1]
+			dh[i1] = 0
+			h[i1] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			dx[i1] += c1 * dt
+			dc1 += x[i1] * dt
+		}
+	} else {
+		// for i2 := range h
+		for trip2 := len(h); trip2 > 0; trip2-- {
+			i2 = trip2 - 1
+			// h[i2] = x[i2] * x[i2] * 0.5
+			dt2 = dh[i2]
+			dh[i2] = 0
+			h[i2] = hElemTape1[len(hElemTape1)-1]
+			hElemTape1 = hElemTape1[:len(hElemTape1)-1]
+			dt1 = 0.5 * dt2
+			dx[i2] += 2 * x[i2] * dt1
+		}
+	}
+	// c1 := c
+	dc += dc1
+	return earlyFill, dc
+}
+
+// earlyFillJVPTapes keeps EarlyFillJVP's tape storage between calls.
+var earlyFillJVPTapes sync.Pool
+
+// EarlyFillJVP returns EarlyFill(x, c) and its directional derivative: the sum of its partial derivatives with respect to x, c times the tangents dx, dc.
+func EarlyFillJVP(x []float64, c float64, dx []float64, dc float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyFillJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var h []float64
+	{
+		tapeBuf, _ := earlyFillJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer earlyFillJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		h = (*tapeBuf)[:len(x):len(x)]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := earlyFillJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer earlyFillJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		dh = (*tapeBuf1)[:len(x):len(x)]
+		clear(dh)
+	}
+	{
+		dc1 := dc
+		c1 := c
+		if c1 > 2 {
+			for i1 := range h {
+				dh[i1] = c1*dx[i1] + x[i1]*dc1
+				h[i1] = x[i1] * c1
+			}
+		} else {
+			for i2 := range h {
+				dt := 2 * x[i2] * dx[i2]
+				t := x[i2] * x[i2]
+				dh[i2] = 0.5 * dt
+				h[i2] = t * 0.5
+			}
+		}
+	}
+	var ds float64
+	s := 0.0
+	for i := range h {
+		dt1 := x[i]*dh[i] + h[i]*dx[i]
+		t1 := h[i] * x[i]
+		ds += dt1
+		s += t1
+	}
+	dt2 := c*ds + s*dc
+	t2 := s * c
+	return t2, dt2
+}
+
+// earlyFillHVPTapes keeps EarlyFillHVP's tape storage between calls.
+var earlyFillHVPTapes sync.Pool
+
+// EarlyFillHVP returns EarlyFill's value, its gradient as EarlyFillGrad gives it, and the product of its Hessian with the direction vx, vc in the same form (added into buffers for slices and pointers, returned for the rest).
+func EarlyFillHVP(x []float64, c float64, vx []float64, vc float64, dx, hvx []float64) (float64, float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyFillHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("EarlyFillHVP: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var h, dh1, dh, ddh, hElemTape, hElemTape1 []float64
+	var t3, t4, t5, t6, t7, t8, dt, t9, t, t10, t11, t12, t13, t14, dt1, t15, t1, t16, t17 float64
+	var i1, iters, i2, iters1, i int
+	var cond bool
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("EarlyFillHVP: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	{
+		tapeBuf, _ := earlyFillHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer earlyFillHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dh1 = (*tapeBuf)[:len(x):len(x)]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := earlyFillHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer earlyFillHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		h = (*tapeBuf1)[:len(x):len(x)]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := earlyFillHVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer earlyFillHVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		ddh = (*tapeBuf2)[:len(x):len(x)]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := earlyFillHVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer earlyFillHVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		dh = (*tapeBuf3)[:len(x):len(x)]
+		clear(dh)
+	}
+	dc1 := vc
+	c1 := c
+	if c1 > 2 {
+		cond = true
+		iters = len(h)
+		if iters <= 64 {
+			var tapeArray [64]float64
+			hElemTape = tapeArray[:0:iters]
+		} else if iters <= 1024 {
+			var tapeArray1 [1024]float64
+			hElemTape = tapeArray1[:0:iters]
+		} else {
+			tapeBuf4, _ := earlyFillHVPTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer earlyFillHVPTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < iters {
+				*tapeBuf4 = make([]float64, iters)
+			}
+			hElemTape = (*tapeBuf4)[:0:iters]
+		}
+		for i1 = range h {
+			t3 = c1 * vx[i1]
+			t4 = x[i1] * dc1
+			t5 = t3 + t4
+			dh[i1] = t5
+			hElemTape = append(hElemTape, h[i1])
+			t6 = x[i1] * c1
+			h[i1] = t6
+		}
+	} else {
+		cond = false
+		iters1 = len(h)
+		if iters1 <= 64 {
+			var tapeArray2 [64]float64
+			hElemTape1 = tapeArray2[:0:iters1]
+		} else if iters1 <= 1024 {
+			var tapeArray3 [1024]float64
+			hElemTape1 = tapeArray3[:0:iters1]
+		} else {
+			tapeBuf5, _ := earlyFillHVPTapes.Get().(*[]float64)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float64)
+			}
+			defer earlyFillHVPTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < iters1 {
+				*tapeBuf5 = make([]float64, iters1)
+			}
+			hElemTape1 = (*tapeBuf5)[:0:iters1]
+		}
+		for i2 = range h {
+			t7 = 2 * x[i2]
+			t8 = t7 * vx[i2]
+			dt = t8
+			t9 = x[i2] * x[i2]
+			t = t9
+			t10 = 0.5 * dt
+			dh[i2] = t10
+			hElemTape1 = append(hElemTape1, h[i2])
+			t11 = t * 0.5
+			h[i2] = t11
+		}
+	}
+	var ds float64
+	s := 0.0
+	for i = range h {
+		t12 = x[i] * dh[i]
+		t13 = h[i] * vx[i]
+		t14 = t12 + t13
+		dt1 = t14
+		t15 = h[i] * x[i]
+		t1 = t15
+		t16 = ds + dt1
+		ds = t16
+		t17 = s + t1
+		s = t17
+	}
+	t2 := s * c
+	earlyFillHVP := t2
+
+	var ddt2, dt17, dt11, dt16, ddt1, dt15, dt14, dt12, dt13, dt6, dc11, dt5, dt3, dt4, ddc1, dt111, dt7, dt10, ddt, dt9, dt8, dt71 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := c*ds + s*vc
+	ds1 := vc * ddt2
+	dc := s * ddt2
+	hvc := ds * ddt2
+	dds := c * ddt2
+	// for i := range h
+	for trip := len(h); trip > 0; trip-- {
+		i = trip - 1
+		// s += t1
+		dt17 = ds1
+		dt11 += dt17
+		// ds += dt1
+		dt16 = dds
+		ddt1 += dt16
+		// t1 := h[i] * x[i]
+		dt15 = dt11
+		dt11 = 0
+		dh1[i] += x[i] * dt15
+		hvx[i] += h[i] * dt15
+		// dt1 := x[i]*dh[i] + h[i]*vx[i]
+		dt14 = ddt1
+		ddt1 = 0
+		dt12 = dt14
+		dt13 = dt14
+		dh1[i] += vx[i] * dt13
+		dx[i] += h[i] * dt13
+		hvx[i] += dh[i] * dt12
+		ddh[i] += x[i] * dt12
+	}
+	// if c1 > 2
+	if cond {
+		// for i1 := range h
+		for trip1 := len(h); trip1 > 0; trip1-- {
+			i1 = trip1 - 1
+			// h[i1] = x[i1] * c1
+			dt6 = dh1[i1]
+			dh1[i1] = 0
+			h[i1] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			hvx[i1] += c1 * dt6
+			dc11 += x[i1] * dt6
+			// dh[i1] = c1*vx[i1] + x[i1]*dc1
+			dt5 = ddh[i1]
+			ddh[i1] = 0
+			dt3 = dt5
+			dt4 = dt5
+			hvx[i1] += dc1 * dt4
+			ddc1 += x[i1] * dt4
+			dc11 += vx[i1] * dt3
+			dx[i1] += c1 * dt3
+		}
+	} else {
+		// for i2 := range h
+		for trip2 := len(h); trip2 > 0; trip2-- {
+			i2 = trip2 - 1
+			// h[i2] = t * 0.5
+			dt111 = dh1[i2]
+			dh1[i2] = 0
+			h[i2] = hElemTape1[len(hElemTape1)-1]
+			hElemTape1 = hElemTape1[:len(hElemTape1)-1]
+			dt7 += 0.5 * dt111
+			// dh[i2] = 0.5 * dt
+			dt10 = ddh[i2]
+			ddh[i2] = 0
+			ddt += 0.5 * dt10
+			// t := x[i2] * x[i2]
+			dt9 = dt7
+			dt7 = 0
+			hvx[i2] += 2 * x[i2] * dt9
+			// dt := 2 * x[i2] * vx[i2]
+			dt8 = ddt
+			ddt = 0
+			t7 = 2 * x[i2]
+			dt71 = vx[i2] * dt8
+			dx[i2] += t7 * dt8
+			hvx[i2] += 2 * dt71
+		}
+	}
+	// c1 := c
+	hvc += dc11
+	// dc1 := vc
+	dc += ddc1
+	return earlyFillHVP, dc, hvc
+}
+
+// earlyFillHessianTapes keeps EarlyFillHessian's tape storage between calls.
+var earlyFillHessianTapes sync.Pool
+
+// EarlyFillHessian returns EarlyFill's value and its gradient with respect to x, c (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func EarlyFillHessian(x []float64, c float64, dx, hess []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("EarlyFillHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x) + 1
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("EarlyFillHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vxArray [64]float64
+	var vx []float64
+	if len(x) <= 64 {
+		vx = vxArray[:len(x)]
+	} else {
+		tapeBuf, _ := earlyFillHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer earlyFillHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		vx = (*tapeBuf)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf1, _ := earlyFillHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer earlyFillHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf1)[:len(x)]
+		clear(hvx)
+	}
+	var vc float64
+	var dc float64
+	var earlyFill float64
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			vx[j-k] = 1
+		}
+		k += len(x)
+		if k == j {
+			vc = 1
+		}
+		k++
+		r, t, hvc := hvpOfEarlyFill(x, c, vx, vc, hvx)
+		earlyFill = r
+		k = 0
+		if j >= k && j < k+len(x) {
+			dx[j-k] += t
+			vx[j-k] = 0
+		}
+		k += len(x)
+		if k == j {
+			dc += t
+			vc = 0
+		}
+		k++
+		k = 0
+		for i3 := range x {
+			hess[j*n+k] += hvx[i3]
+			hvx[i3] = 0
+			k++
+		}
+		hess[j*n+k] += hvc
+		k++
+	}
+	if n == 0 {
+		earlyFill = EarlyFill(x, c)
+	}
+	return earlyFill, dc
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -30376,6 +30901,234 @@ func hvpOfRowLengths(x []float64, m [][]float64, l Layer, v1, hv []float64) (flo
 		hvpOfRowLengthsTapesFloat64.Put(hElemTapeBuf)
 	}
 	return hvpOfRowLengths1, hvpOfRowLengths2
+}
+
+// hvpOfEarlyFillTapes keeps hvpOfEarlyFill's tape storage between calls.
+var hvpOfEarlyFillTapes sync.Pool
+
+// hvpOfEarlyFill returns EarlyFill's value, its directional derivative along the directions and their Hessian-vector product: a row of EarlyFillHessian.
+func hvpOfEarlyFill(x []float64, c float64, vx []float64, vc float64, hvx []float64) (float64, float64, float64) {
+	if len(hvx) < len(x) {
+		panic(fmt.Sprintf("hvpOfEarlyFill: len(hvx) = %d is shorter than len(x) = %d", len(hvx), len(x)))
+	}
+	var h, dh1, dh, ddh, hElemTape, hElemTape1 []float64
+	var t3, t4, t5, t6, t7, t8, dt, t9, t, t10, t11, t12, t13, t14, dt1, t15, t1, t16, t17 float64
+	var i1, iters, i2, iters1, i int
+	var cond bool
+	if len(vx) < len(x) {
+		panic(fmt.Sprintf("hvpOfEarlyFill: len(vx) = %d is shorter than len(x) = %d", len(vx), len(x)))
+	}
+	{
+		tapeBuf, _ := hvpOfEarlyFillTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfEarlyFillTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		dh1 = (*tapeBuf)[:len(x):len(x)]
+		clear(dh1)
+	}
+	{
+		tapeBuf1, _ := hvpOfEarlyFillTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfEarlyFillTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		h = (*tapeBuf1)[:len(x):len(x)]
+		clear(h)
+	}
+	{
+		tapeBuf2, _ := hvpOfEarlyFillTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfEarlyFillTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		ddh = (*tapeBuf2)[:len(x):len(x)]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := hvpOfEarlyFillTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfEarlyFillTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(x) {
+			*tapeBuf3 = make([]float64, len(x))
+		}
+		dh = (*tapeBuf3)[:len(x):len(x)]
+		clear(dh)
+	}
+	dc1 := vc
+	c1 := c
+	if c1 > 2 {
+		cond = true
+		iters = len(h)
+		if iters <= 64 {
+			var tapeArray [64]float64
+			hElemTape = tapeArray[:0:iters]
+		} else if iters <= 1024 {
+			var tapeArray1 [1024]float64
+			hElemTape = tapeArray1[:0:iters]
+		} else {
+			tapeBuf4, _ := hvpOfEarlyFillTapes.Get().(*[]float64)
+			if tapeBuf4 == nil {
+				tapeBuf4 = new([]float64)
+			}
+			defer hvpOfEarlyFillTapes.Put(tapeBuf4)
+			if cap(*tapeBuf4) < iters {
+				*tapeBuf4 = make([]float64, iters)
+			}
+			hElemTape = (*tapeBuf4)[:0:iters]
+		}
+		for i1 = range h {
+			t3 = c1 * vx[i1]
+			t4 = x[i1] * dc1
+			t5 = t3 + t4
+			dh[i1] = t5
+			hElemTape = append(hElemTape, h[i1])
+			t6 = x[i1] * c1
+			h[i1] = t6
+		}
+	} else {
+		cond = false
+		iters1 = len(h)
+		if iters1 <= 64 {
+			var tapeArray2 [64]float64
+			hElemTape1 = tapeArray2[:0:iters1]
+		} else if iters1 <= 1024 {
+			var tapeArray3 [1024]float64
+			hElemTape1 = tapeArray3[:0:iters1]
+		} else {
+			tapeBuf5, _ := hvpOfEarlyFillTapes.Get().(*[]float64)
+			if tapeBuf5 == nil {
+				tapeBuf5 = new([]float64)
+			}
+			defer hvpOfEarlyFillTapes.Put(tapeBuf5)
+			if cap(*tapeBuf5) < iters1 {
+				*tapeBuf5 = make([]float64, iters1)
+			}
+			hElemTape1 = (*tapeBuf5)[:0:iters1]
+		}
+		for i2 = range h {
+			t7 = 2 * x[i2]
+			t8 = t7 * vx[i2]
+			dt = t8
+			t9 = x[i2] * x[i2]
+			t = t9
+			t10 = 0.5 * dt
+			dh[i2] = t10
+			hElemTape1 = append(hElemTape1, h[i2])
+			t11 = t * 0.5
+			h[i2] = t11
+		}
+	}
+	var ds float64
+	s := 0.0
+	for i = range h {
+		t12 = x[i] * dh[i]
+		t13 = h[i] * vx[i]
+		t14 = t12 + t13
+		dt1 = t14
+		t15 = h[i] * x[i]
+		t1 = t15
+		t16 = ds + dt1
+		ds = t16
+		t17 = s + t1
+		s = t17
+	}
+	t18 := c * ds
+	t19 := s * vc
+	dt2 := t18 + t19
+	t2 := s * c
+	hvpOfEarlyFill1 := t2
+	hvpOfEarlyFill2 := dt2
+
+	var ddt2, dt17, dt11, dt16, ddt1, dt15, dt14, dt12, dt13, dt6, dc11, dt5, dt3, dt4, dt111, dt7, dt10, ddt, dt9, dt8, dt71 float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := c*ds + s*vc
+	ds1 := vc * ddt2
+	hvc := ds * ddt2
+	dds := c * ddt2
+	// for i := range h
+	for trip := len(h); trip > 0; trip-- {
+		i = trip - 1
+		// s += t1
+		dt17 = ds1
+		dt11 += dt17
+		// ds += dt1
+		dt16 = dds
+		ddt1 += dt16
+		// t1 := h[i] * x[i]
+		dt15 = dt11
+		dt11 = 0
+		dh1[i] += x[i] * dt15
+		hvx[i] += h[i] * dt15
+		// dt1 := x[i]*dh[i] + h[i]*vx[i]
+		dt14 = ddt1
+		ddt1 = 0
+		dt12 = dt14
+		dt13 = dt14
+		dh1[i] += vx[i] * dt13
+		hvx[i] += dh[i] * dt12
+		ddh[i] += x[i] * dt12
+	}
+	// if c1 > 2
+	if cond {
+		// for i1 := range h
+		for trip1 := len(h); trip1 > 0; trip1-- {
+			i1 = trip1 - 1
+			// h[i1] = x[i1] * c1
+			dt6 = dh1[i1]
+			dh1[i1] = 0
+			h[i1] = hElemTape[len(hElemTape)-1]
+			hElemTape = hElemTape[:len(hElemTape)-1]
+			hvx[i1] += c1 * dt6
+			dc11 += x[i1] * dt6
+			// dh[i1] = c1*vx[i1] + x[i1]*dc1
+			dt5 = ddh[i1]
+			ddh[i1] = 0
+			dt3 = dt5
+			dt4 = dt5
+			hvx[i1] += dc1 * dt4
+			dc11 += vx[i1] * dt3
+		}
+	} else {
+		// for i2 := range h
+		for trip2 := len(h); trip2 > 0; trip2-- {
+			i2 = trip2 - 1
+			// h[i2] = t * 0.5
+			dt111 = dh1[i2]
+			dh1[i2] = 0
+			h[i2] = hElemTape1[len(hElemTape1)-1]
+			hElemTape1 = hElemTape1[:len(hElemTape1)-1]
+			dt7 += 0.5 * dt111
+			// dh[i2] = 0.5 * dt
+			dt10 = ddh[i2]
+			ddh[i2] = 0
+			ddt += 0.5 * dt10
+			// t := x[i2] * x[i2]
+			dt9 = dt7
+			dt7 = 0
+			hvx[i2] += 2 * x[i2] * dt9
+			// dt := 2 * x[i2] * vx[i2]
+			dt8 = ddt
+			ddt = 0
+			dt71 = vx[i2] * dt8
+			hvx[i2] += 2 * dt71
+		}
+	}
+	// c1 := c
+	hvc += dc11
+	return hvpOfEarlyFill1, hvpOfEarlyFill2, hvc
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

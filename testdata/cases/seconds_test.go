@@ -185,6 +185,7 @@ var seconds = map[string]secondCase{
 	"HelperScratch":      {hvp: HelperScratchHVP, hessian: HelperScratchHessian, grad: HelperScratchGrad, args: func(x []float64) []any { return []any{x, perTripXs[:2], 3} }, wrt: []int{0}},
 	"NamedSliceDot":      {hvp: NamedSliceDotHVP, hessian: NamedSliceDotHessian, grad: NamedSliceDotGrad, args: func(x []float64) []any { return []any{x} }},
 	"RowLengths":         {hvp: RowLengthsHVP, hessian: RowLengthsHessian, grad: RowLengthsGrad, args: func(x []float64) []any { return []any{x, rowLengthsM, rowLengthsL} }, wrt: []int{0}},
+	"EarlyFill":          {hvp: EarlyFillHVP, hessian: EarlyFillHessian, grad: EarlyFillGrad, args: func(x []float64) []any { return []any{x[:3], x[3]} }, wrt: []int{0, 1}},
 	"ReplayedTwice":      {hvp: ReplayedTwiceHVP, hessian: ReplayedTwiceHessian, grad: ReplayedTwiceGrad, args: func(x []float64) []any { return []any{x[0], x[1], 3} }, wrt: []int{0, 1}},
 	"ReplayedHelpers":    {hvp: ReplayedHelpersHVP, hessian: ReplayedHelpersHessian, grad: ReplayedHelpersGrad, args: func(x []float64) []any { return []any{x[0], x[1], replayYs} }, wrt: []int{0, 1}},
 	"MatVec":             {hvp: MatVecHVP, hessian: MatVecHessian, grad: MatVecGrad, args: func(x []float64) []any { return []any{x[:6], x[6:], 2} }, wrt: []int{0, 1}},

@@ -137,9 +137,66 @@ func (x *exits) branchIf(s *ast.IfStmt, rest []ast.Stmt) *ast.IfStmt {
 	return &out
 }
 
-// shadowed reports whether rest names something declared inside s (its
-// init, branches or block), which it would mean once moved there.
+// shadowed reports whether rest, once moved to the end of s's block or
+// branches, would mean something else there: it names, as another
+// variable or as a declaration at its own top level, a name that s
+// declares at the top level of its block, its branches or its init
+// (names declared deeper, in a loop of s, are out of scope there).
 func (x *exits) shadowed(s ast.Stmt, rest []ast.Stmt) bool {
+	info := x.in.p.Info
+	var scopes []*types.Scope
+	switch s := s.(type) {
+	case *ast.BlockStmt:
+		scopes = append(scopes, info.Scopes[s])
+	case *ast.IfStmt:
+		scopes = append(scopes, info.Scopes[s], info.Scopes[s.Body])
+		if b, ok := s.Else.(*ast.BlockStmt); ok {
+			scopes = append(scopes, info.Scopes[b])
+		}
+	}
+	declared := map[string]bool{}
+	for _, sc := range scopes {
+		if sc == nil {
+			return x.shadowedByName(s, rest) // a copy gradgen made: no scopes recorded
+		}
+		for _, name := range sc.Names() {
+			declared[name] = true
+		}
+	}
+	start, end := rest[0].Pos(), rest[len(rest)-1].End()
+	inRest := func(pos token.Pos) bool { return pos >= start && pos < end }
+	found := false
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			ast.Inspect(sel.X, visit) // a field or method name is not looked up in scope
+			return false
+		}
+		id, ok := n.(*ast.Ident)
+		if !ok || !declared[id.Name] {
+			return true
+		}
+		if obj := info.Defs[id]; obj != nil {
+			// rest's own declaration clashes only at rest's top level.
+			found = obj.Parent() == nil || !inRest(obj.Parent().Pos())
+		} else {
+			obj := info.Uses[id]
+			found = obj == nil || !inRest(obj.Pos())
+		}
+		return !found
+	}
+	for _, r := range rest {
+		ast.Inspect(r, visit)
+	}
+	return found
+}
+
+// shadowedByName is shadowed without scopes: rest names anything s
+// declares anywhere.
+func (x *exits) shadowedByName(s ast.Stmt, rest []ast.Stmt) bool {
 	declared := map[string]bool{}
 	ast.Inspect(s, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok && x.in.p.Info.Defs[id] != nil {
