@@ -139,26 +139,26 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 		hvw = (*tapeBuf1)[:len(w)]
 		clear(hvw)
 	}
-	var vxArray [64]float64
-	var vx []float64
-	if len(x) <= 64 {
-		vx = vxArray[:len(x)]
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
 	} else {
 		tapeBuf2, _ := dotHessianTapes.Get().(*[]float64)
 		if tapeBuf2 == nil {
 			tapeBuf2 = new([]float64)
 		}
 		defer dotHessianTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < len(x) {
-			*tapeBuf2 = make([]float64, len(x))
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
 		}
-		vx = (*tapeBuf2)[:len(x)]
-		clear(vx)
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
 	}
-	var hvxArray [64]float64
-	var hvx []float64
+	var vxArray [64]float64
+	var vx []float64
 	if len(x) <= 64 {
-		hvx = hvxArray[:len(x)]
+		vx = vxArray[:len(x)]
 	} else {
 		tapeBuf3, _ := dotHessianTapes.Get().(*[]float64)
 		if tapeBuf3 == nil {
@@ -168,10 +168,43 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 		if cap(*tapeBuf3) < len(x) {
 			*tapeBuf3 = make([]float64, len(x))
 		}
-		hvx = (*tapeBuf3)[:len(x)]
+		vx = (*tapeBuf3)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf4, _ := dotHessianTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer dotHessianTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(x) {
+			*tapeBuf4 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf4)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf5, _ := dotHessianTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer dotHessianTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(x) {
+			*tapeBuf5 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf5)[:len(x)]
+		clear(gradX)
+	}
 	var dot1 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -185,14 +218,17 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfDot(w, x, vw, vx, hvw, hvx)
 		dot1 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			vw[j-k] = 0
 		}
 		k += len(w)
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			vx[j-k] = 0
 		}
 		k += len(x)
@@ -210,6 +246,16 @@ func DotHessian(w, x, dw, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		dot1 = Dot(w, x)
+	}
+	if nonFinite {
+		dot1 = DotGrad(w, x, dw, dx)
+	} else {
+		for i3 := range w {
+			dw[i3] += gradW[i3]
+		}
+		for i4 := range x {
+			dx[i4] += gradX[i4]
+		}
 	}
 	return dot1
 }
@@ -572,26 +618,26 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		hvW = (*tapeBuf1)[:len(W)]
 		clear(hvW)
 	}
-	var vxArray [64]float64
-	var vx []float64
-	if len(x) <= 64 {
-		vx = vxArray[:len(x)]
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(W) <= 64 {
+		gradW = gradWArray[:len(W)]
 	} else {
 		tapeBuf2, _ := matVecHessianTapes.Get().(*[]float64)
 		if tapeBuf2 == nil {
 			tapeBuf2 = new([]float64)
 		}
 		defer matVecHessianTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < len(x) {
-			*tapeBuf2 = make([]float64, len(x))
+		if cap(*tapeBuf2) < len(W) {
+			*tapeBuf2 = make([]float64, len(W))
 		}
-		vx = (*tapeBuf2)[:len(x)]
-		clear(vx)
+		gradW = (*tapeBuf2)[:len(W)]
+		clear(gradW)
 	}
-	var hvxArray [64]float64
-	var hvx []float64
+	var vxArray [64]float64
+	var vx []float64
 	if len(x) <= 64 {
-		hvx = hvxArray[:len(x)]
+		vx = vxArray[:len(x)]
 	} else {
 		tapeBuf3, _ := matVecHessianTapes.Get().(*[]float64)
 		if tapeBuf3 == nil {
@@ -601,10 +647,43 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		if cap(*tapeBuf3) < len(x) {
 			*tapeBuf3 = make([]float64, len(x))
 		}
-		hvx = (*tapeBuf3)[:len(x)]
+		vx = (*tapeBuf3)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf4, _ := matVecHessianTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer matVecHessianTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(x) {
+			*tapeBuf4 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf4)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf5, _ := matVecHessianTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer matVecHessianTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(x) {
+			*tapeBuf5 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf5)[:len(x)]
+		clear(gradX)
+	}
 	var matVec float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k1 int
 		k1 = 0
@@ -618,14 +697,17 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		k1 += len(x)
 		r, t := hvpOfMatVec(W, x, n, vW, vx, hvW, hvx)
 		matVec = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j1 >= k1 && j1 < k1+len(W) {
-			dW[j1-k1] += t
+			gradW[j1-k1] = t
 			vW[j1-k1] = 0
 		}
 		k1 += len(W)
 		if j1 >= k1 && j1 < k1+len(x) {
-			dx[j1-k1] += t
+			gradX[j1-k1] = t
 			vx[j1-k1] = 0
 		}
 		k1 += len(x)
@@ -643,6 +725,16 @@ func MatVecHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		matVec = MatVec(W, x, n)
+	}
+	if nonFinite {
+		matVec = MatVecGrad(W, x, n, dW, dx)
+	} else {
+		for i2 := range W {
+			dW[i2] += gradW[i2]
+		}
+		for i3 := range x {
+			dx[i3] += gradX[i3]
+		}
 	}
 	return matVec
 }
@@ -1057,7 +1149,24 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(z)]
 		clear(hv)
 	}
+	var gradZArray [64]float64
+	var gradZ []float64
+	if len(z) <= 64 {
+		gradZ = gradZArray[:len(z)]
+	} else {
+		tapeBuf2, _ := softmaxCEHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer softmaxCEHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(z) {
+			*tapeBuf2 = make([]float64, len(z))
+		}
+		gradZ = (*tapeBuf2)[:len(z)]
+		clear(gradZ)
+	}
 	var softmaxCE float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1067,9 +1176,12 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 		k += len(z)
 		r, t := hvpOfSoftmaxCE(z, c, v1, hv)
 		softmaxCE = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(z) {
-			dz[j-k] += t
+			gradZ[j-k] = t
 			v1[j-k] = 0
 		}
 		k += len(z)
@@ -1082,6 +1194,13 @@ func SoftmaxCEHessian(z []float64, c int, dz, hess []float64) float64 {
 	}
 	if n == 0 {
 		softmaxCE = SoftmaxCE(z, c)
+	}
+	if nonFinite {
+		softmaxCE = SoftmaxCEGrad(z, c, dz)
+	} else {
+		for i2 := range z {
+			dz[i2] += gradZ[i2]
+		}
 	}
 	return softmaxCE
 }
@@ -1198,6 +1317,7 @@ func DistHessian(p, q Point, hess []float64) (float64, Point, Point) {
 	var vq Point
 	var dq Point
 	var dist float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1219,6 +1339,9 @@ func DistHessian(p, q Point, hess []float64) (float64, Point, Point) {
 		k++
 		r, t, hvp, hvq := hvpOfDist(p, q, vp, vq)
 		dist = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dp.X += t
@@ -1252,6 +1375,9 @@ func DistHessian(p, q Point, hess []float64) (float64, Point, Point) {
 	}
 	if n == 0 {
 		dist = Dist(p, q)
+	}
+	if nonFinite {
+		dist, dp, dq = DistGrad(p, q)
 	}
 	return dist, dp, dq
 }
@@ -1431,7 +1557,23 @@ func ApplyHessian(l Layer, x []float64, dl *Layer, hess []float64) float64 {
 		clear(hvW)
 	}
 	hv.W = hvW
+	gradL := new(Layer)
+	var gradLW []float64
+	{
+		tapeBuf2, _ := applyHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer applyHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(l.W) {
+			*tapeBuf2 = make([]float64, len(l.W))
+		}
+		gradLW = (*tapeBuf2)[:len(l.W)]
+		clear(gradLW)
+	}
+	gradL.W = gradLW
 	var apply float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1451,21 +1593,24 @@ func ApplyHessian(l Layer, x []float64, dl *Layer, hess []float64) float64 {
 		k++
 		r, t := hvpOfApply(l, x, v, hv)
 		apply = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		for i3 := range l.W {
 			if k == j {
-				dl.W[i3] += t
+				gradL.W[i3] = t
 				v.W[i3] = 0
 			}
 			k++
 		}
 		if k == j {
-			dl.B += t
+			gradL.B = t
 			v.B = 0
 		}
 		k++
 		if k == j {
-			dl.Scale += t
+			gradL.Scale = t
 			v.Scale = 0
 		}
 		k++
@@ -1484,6 +1629,15 @@ func ApplyHessian(l Layer, x []float64, dl *Layer, hess []float64) float64 {
 	}
 	if n == 0 {
 		apply = Apply(l, x)
+	}
+	if nonFinite {
+		apply = ApplyGrad(l, x, dl)
+	} else {
+		for i5 := range l.W {
+			dl.W[i5] += gradL.W[i5]
+		}
+		dl.B += gradL.B
+		dl.Scale += gradL.Scale
 	}
 	return apply
 }
@@ -1703,9 +1857,25 @@ func (p *Poly) EvalHessian(x float64, dp *Poly, hess []float64) (float64, float6
 		clear(hvpC)
 	}
 	hvp.C = hvpC
+	gradP := new(Poly)
+	var gradPC []float64
+	{
+		tapeBuf2, _ := evalHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer evalHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(p.C) {
+			*tapeBuf2 = make([]float64, len(p.C))
+		}
+		gradPC = (*tapeBuf2)[:len(p.C)]
+		clear(gradPC)
+	}
+	gradP.C = gradPC
 	var vx float64
 	var dx float64
 	var eval float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1721,10 +1891,13 @@ func (p *Poly) EvalHessian(x float64, dp *Poly, hess []float64) (float64, float6
 		k++
 		r, t, hvx := p.hvpOfEval(x, vp, vx, hvp)
 		eval = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		for i3 := range p.C {
 			if k == j {
-				dp.C[i3] += t
+				gradP.C[i3] = t
 				vp.C[i3] = 0
 			}
 			k++
@@ -1745,6 +1918,13 @@ func (p *Poly) EvalHessian(x float64, dp *Poly, hess []float64) (float64, float6
 	}
 	if n == 0 {
 		eval = p.Eval(x)
+	}
+	if nonFinite {
+		eval, dx = p.EvalGrad(x, dp)
+	} else {
+		for i5 := range p.C {
+			dp.C[i5] += gradP.C[i5]
+		}
 	}
 	return eval, dx
 }
@@ -1936,53 +2116,71 @@ func ResidualsHessian(w []float64, batch, dbatch []Sample, hess []float64) float
 	for i5 := range batch {
 		hv[i5].X = make([]float64, len(batch[i5].X))
 	}
+	gradBatch := make([]Sample, len(batch))
+	for i6 := range batch {
+		gradBatch[i6].X = make([]float64, len(batch[i6].X))
+	}
 	var residuals float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i6 := range batch {
-			for i7 := range batch[i6].X {
+		for i7 := range batch {
+			for i8 := range batch[i7].X {
 				if k == j {
-					v[i6].X[i7] = 1
+					v[i7].X[i8] = 1
 				}
 				k++
 			}
 			if k == j {
-				v[i6].Y = 1
+				v[i7].Y = 1
 			}
 			k++
 		}
 		r1, t := hvpOfResiduals(w, batch, v, hv)
 		residuals = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
-		for i8 := range batch {
-			for i9 := range batch[i8].X {
+		for i9 := range batch {
+			for i10 := range batch[i9].X {
 				if k == j {
-					dbatch[i8].X[i9] += t
-					v[i8].X[i9] = 0
+					gradBatch[i9].X[i10] = t
+					v[i9].X[i10] = 0
 				}
 				k++
 			}
 			if k == j {
-				dbatch[i8].Y += t
-				v[i8].Y = 0
+				gradBatch[i9].Y = t
+				v[i9].Y = 0
 			}
 			k++
 		}
 		k = 0
-		for i10 := range batch {
-			for i11 := range batch[i10].X {
-				hess[j*n+k] += hv[i10].X[i11]
-				hv[i10].X[i11] = 0
+		for i11 := range batch {
+			for i12 := range batch[i11].X {
+				hess[j*n+k] += hv[i11].X[i12]
+				hv[i11].X[i12] = 0
 				k++
 			}
-			hess[j*n+k] += hv[i10].Y
-			hv[i10].Y = 0
+			hess[j*n+k] += hv[i11].Y
+			hv[i11].Y = 0
 			k++
 		}
 	}
 	if n == 0 {
 		residuals = Residuals(w, batch)
+	}
+	if nonFinite {
+		residuals = ResidualsGrad(w, batch, dbatch)
+	} else {
+		for i13 := range batch {
+			for i14 := range batch[i13].X {
+				dbatch[i13].X[i14] += gradBatch[i13].X[i14]
+			}
+			dbatch[i13].Y += gradBatch[i13].Y
+		}
 	}
 	return residuals
 }
@@ -2222,7 +2420,24 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := residualsWHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer residualsWHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var residualsW float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2232,9 +2447,12 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 		k += len(w)
 		r1, t := hvpOfResidualsW(w, batch, v, hv)
 		residualsW = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(w)
@@ -2247,6 +2465,13 @@ func ResidualsWHessian(w []float64, batch []Sample, dw, hess []float64) float64 
 	}
 	if n == 0 {
 		residualsW = ResidualsW(w, batch)
+	}
+	if nonFinite {
+		residualsW = ResidualsWGrad(w, batch, dw)
+	} else {
+		for i2 := range w {
+			dw[i2] += gradW[i2]
+		}
 	}
 	return residualsW
 }
@@ -2455,6 +2680,7 @@ func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64,
 	var vk float64
 	var dk float64
 	var array float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -2468,6 +2694,9 @@ func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64,
 		k1++
 		r, t, hva, hvk := hvpOfArray(a, k, va, vk)
 		array = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j >= k1 && j < k1+len(a) {
 			da[j-k1] += t
@@ -2489,6 +2718,9 @@ func ArrayHessian(a [3]float64, k float64, hess []float64) (float64, [3]float64,
 	}
 	if n == 0 {
 		array = Array(a, k)
+	}
+	if nonFinite {
+		array, da, dk = ArrayGrad(a, k)
 	}
 	return array, da, dk
 }
@@ -2781,41 +3013,88 @@ func MatrixHessian(m, dm [][]float64, hess []float64) float64 {
 		hv[i5] = hvFlat[:len(m[i5]):len(m[i5])]
 		hvFlat = hvFlat[len(m[i5]):]
 	}
+	gradMLen := 0
+	for i6 := range m {
+		gradMLen += len(m[i6])
+	}
+	var gradMFlat []float64
+	{
+		tapeBuf4, _ := matrixHessianTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer matrixHessianTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < gradMLen {
+			*tapeBuf4 = make([]float64, gradMLen)
+		}
+		gradMFlat = (*tapeBuf4)[:gradMLen]
+		clear(gradMFlat)
+	}
+	var gradM [][]float64
+	{
+		tapeBuf5, _ := matrixHessianTapesFloat64.Get().(*[][]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([][]float64)
+		}
+		defer matrixHessianTapesFloat64.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(m) {
+			*tapeBuf5 = make([][]float64, len(m))
+		}
+		gradM = (*tapeBuf5)[:len(m)]
+		clear(gradM)
+	}
+	for i6 := range m {
+		gradM[i6] = gradMFlat[:len(m[i6]):len(m[i6])]
+		gradMFlat = gradMFlat[len(m[i6]):]
+	}
 	var matrix float64
+	var nonFinite bool
 	for j1 := 0; j1 < n; j1++ {
 		var k int
 		k = 0
-		for i6 := range m {
-			for i7 := range m[i6] {
+		for i7 := range m {
+			for i8 := range m[i7] {
 				if k == j1 {
-					v[i6][i7] = 1
+					v[i7][i8] = 1
 				}
 				k++
 			}
 		}
 		r, t := hvpOfMatrix(m, v, hv)
 		matrix = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
-		for i8 := range m {
-			for i9 := range m[i8] {
+		for i9 := range m {
+			for i10 := range m[i9] {
 				if k == j1 {
-					dm[i8][i9] += t
-					v[i8][i9] = 0
+					gradM[i9][i10] = t
+					v[i9][i10] = 0
 				}
 				k++
 			}
 		}
 		k = 0
-		for i10 := range m {
-			for i11 := range m[i10] {
-				hess[j1*n+k] += hv[i10][i11]
-				hv[i10][i11] = 0
+		for i11 := range m {
+			for i12 := range m[i11] {
+				hess[j1*n+k] += hv[i11][i12]
+				hv[i11][i12] = 0
 				k++
 			}
 		}
 	}
 	if n == 0 {
 		matrix = Matrix(m)
+	}
+	if nonFinite {
+		matrix = MatrixGrad(m, dm)
+	} else {
+		for i13 := range m {
+			for i14 := range m[i13] {
+				dm[i13][i14] += gradM[i13][i14]
+			}
+		}
 	}
 	return matrix
 }
@@ -3148,7 +3427,24 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := scaledHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer scaledHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var scaled float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3158,9 +3454,12 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 		k += len(w)
 		r, t := hvpOfScaled(w, v, hv)
 		scaled = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(w)
@@ -3173,6 +3472,13 @@ func ScaledHessian(w, dw, hess []float64) float64 {
 	}
 	if n == 0 {
 		scaled = Scaled(w)
+	}
+	if nonFinite {
+		scaled = ScaledGrad(w, dw)
+	} else {
+		for i3 := range w {
+			dw[i3] += gradW[i3]
+		}
 	}
 	return scaled
 }
@@ -3432,7 +3738,24 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := selfAssignHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer selfAssignHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var selfAssign float64
+	var nonFinite bool
 	for j1 := 0; j1 < n; j1++ {
 		var k int
 		k = 0
@@ -3442,9 +3765,12 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 		k += len(w)
 		r, t := hvpOfSelfAssign(w, v, hv)
 		selfAssign = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j1 >= k && j1 < k+len(w) {
-			dw[j1-k] += t
+			gradW[j1-k] = t
 			v[j1-k] = 0
 		}
 		k += len(w)
@@ -3457,6 +3783,13 @@ func SelfAssignHessian(w, dw, hess []float64) float64 {
 	}
 	if n == 0 {
 		selfAssign = SelfAssign(w)
+	}
+	if nonFinite {
+		selfAssign = SelfAssignGrad(w, dw)
+	} else {
+		for i2 := range w {
+			dw[i2] += gradW[i2]
+		}
 	}
 	return selfAssign
 }
@@ -3577,6 +3910,7 @@ func SumAfterUseHessian(x, y float64, hess []float64) (float64, float64, float64
 	var vy float64
 	var dy float64
 	var sumAfterUse float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3590,6 +3924,9 @@ func SumAfterUseHessian(x, y float64, hess []float64) (float64, float64, float64
 		k++
 		r, t, hvx, hvy := hvpOfSumAfterUse(x, y, vx, vy)
 		sumAfterUse = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3609,6 +3946,9 @@ func SumAfterUseHessian(x, y float64, hess []float64) (float64, float64, float64
 	}
 	if n == 0 {
 		sumAfterUse = SumAfterUse(x, y)
+	}
+	if nonFinite {
+		sumAfterUse, dx, dy = SumAfterUseGrad(x, y)
 	}
 	return sumAfterUse, dx, dy
 }
@@ -4253,6 +4593,7 @@ func CompositeLitsHessian(a, b float64, hess []float64) (float64, float64, float
 	var vb float64
 	var db float64
 	var compositeLits float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4266,6 +4607,9 @@ func CompositeLitsHessian(a, b float64, hess []float64) (float64, float64, float
 		k++
 		r, t, hva, hvb := hvpOfCompositeLits(a, b, va, vb)
 		compositeLits = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			da += t
@@ -4285,6 +4629,9 @@ func CompositeLitsHessian(a, b float64, hess []float64) (float64, float64, float
 	}
 	if n == 0 {
 		compositeLits = CompositeLits(a, b)
+	}
+	if nonFinite {
+		compositeLits, da, db = CompositeLitsGrad(a, b)
 	}
 	return compositeLits, da, db
 }

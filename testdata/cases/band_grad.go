@@ -328,7 +328,24 @@ func BandAnchoredHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := bandAnchoredHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer bandAnchoredHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var bandAnchored float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -338,9 +355,12 @@ func BandAnchoredHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfBandAnchored(x, v, hv)
 		bandAnchored = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -353,6 +373,13 @@ func BandAnchoredHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		bandAnchored = BandAnchored(x)
+	}
+	if nonFinite {
+		bandAnchored = BandAnchoredGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return bandAnchored
 }
@@ -465,7 +492,24 @@ func BandCarriedHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := bandCarriedHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer bandCarriedHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var bandCarried float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -475,9 +519,12 @@ func BandCarriedHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfBandCarried(x, v, hv)
 		bandCarried = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -490,6 +537,13 @@ func BandCarriedHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		bandCarried = BandCarried(x)
+	}
+	if nonFinite {
+		bandCarried = BandCarriedGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return bandCarried
 }
@@ -572,7 +626,24 @@ func SumOuterCounterHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := sumOuterCounterHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer sumOuterCounterHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var sumOuterCounter float64
+	var nonFinite bool
 	for j1 := 0; j1 < n; j1++ {
 		var k int
 		k = 0
@@ -582,9 +653,12 @@ func SumOuterCounterHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfSumOuterCounter(x, v, hv)
 		sumOuterCounter = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j1 >= k && j1 < k+len(x) {
-			dx[j1-k] += t
+			gradX[j1-k] = t
 			v[j1-k] = 0
 		}
 		k += len(x)
@@ -597,6 +671,13 @@ func SumOuterCounterHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		sumOuterCounter = SumOuterCounter(x)
+	}
+	if nonFinite {
+		sumOuterCounter = SumOuterCounterGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return sumOuterCounter
 }
@@ -687,7 +768,24 @@ func SumCounterInBodyHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := sumCounterInBodyHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer sumCounterInBodyHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var sumCounterInBody float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -697,9 +795,12 @@ func SumCounterInBodyHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfSumCounterInBody(x, v, hv)
 		sumCounterInBody = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -712,6 +813,13 @@ func SumCounterInBodyHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		sumCounterInBody = SumCounterInBody(x)
+	}
+	if nonFinite {
+		sumCounterInBody = SumCounterInBodyGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return sumCounterInBody
 }
@@ -799,7 +907,24 @@ func SumWhileHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := sumWhileHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer sumWhileHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var sumWhile float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -809,9 +934,12 @@ func SumWhileHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfSumWhile(x, v, hv)
 		sumWhile = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -824,6 +952,13 @@ func SumWhileHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		sumWhile = SumWhile(x)
+	}
+	if nonFinite {
+		sumWhile = SumWhileGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return sumWhile
 }
@@ -896,7 +1031,24 @@ func BandUint8Hessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := bandUint8HessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer bandUint8HessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var bandUint8 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -906,9 +1058,12 @@ func BandUint8Hessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfBandUint8(x, v, hv)
 		bandUint8 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -921,6 +1076,13 @@ func BandUint8Hessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		bandUint8 = BandUint8(x)
+	}
+	if nonFinite {
+		bandUint8 = BandUint8Grad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return bandUint8
 }

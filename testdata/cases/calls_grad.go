@@ -100,6 +100,7 @@ func Nested2Hessian(w, b float64, hess []float64) (float64, float64, float64) {
 	var vb float64
 	var db float64
 	var nested2 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -113,6 +114,9 @@ func Nested2Hessian(w, b float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvw, hvb := hvpOfNested2(w, b, vw, vb)
 		nested2 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dw += t
@@ -132,6 +136,9 @@ func Nested2Hessian(w, b float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		nested2 = Nested2(w, b)
+	}
+	if nonFinite {
+		nested2, dw, db = Nested2Grad(w, b)
 	}
 	return nested2, dw, db
 }
@@ -382,6 +389,7 @@ func HelperInLoopHessian(w float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dw float64
 	var helperInLoop float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -391,6 +399,9 @@ func HelperInLoopHessian(w float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfHelperInLoop(w, n, v)
 		helperInLoop = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dw += t
@@ -403,6 +414,9 @@ func HelperInLoopHessian(w float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		helperInLoop = HelperInLoop(w, n)
+	}
+	if nonFinite {
+		helperInLoop, dw = HelperInLoopGrad(w, n)
 	}
 	return helperInLoop, dw
 }
@@ -533,7 +547,24 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := sliceHelperHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer sliceHelperHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var sliceHelper float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -543,9 +574,12 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 		k += len(w)
 		r, t := hvpOfSliceHelper(w, x, v, hv)
 		sliceHelper = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(w)
@@ -558,6 +592,13 @@ func SliceHelperHessian(w, x, dw, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		sliceHelper = SliceHelper(w, x)
+	}
+	if nonFinite {
+		sliceHelper = SliceHelperGrad(w, x, dw)
+	} else {
+		for i1 := range w {
+			dw[i1] += gradW[i1]
+		}
 	}
 	return sliceHelper
 }
@@ -681,7 +722,23 @@ func (n *Net) LossHessian(x float64, dn *Net, hess []float64) float64 {
 		clear(hvW)
 	}
 	hv.W = hvW
+	gradN := new(Net)
+	var gradNW []float64
+	{
+		tapeBuf2, _ := lossHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer lossHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(n.W) {
+			*tapeBuf2 = make([]float64, len(n.W))
+		}
+		gradNW = (*tapeBuf2)[:len(n.W)]
+		clear(gradNW)
+	}
+	gradN.W = gradNW
 	var loss float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -697,16 +754,19 @@ func (n *Net) LossHessian(x float64, dn *Net, hess []float64) float64 {
 		k++
 		r, t := n.hvpOfLoss(x, v, hv)
 		loss = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		for i2 := range n.W {
 			if k == j {
-				dn.W[i2] += t
+				gradN.W[i2] = t
 				v.W[i2] = 0
 			}
 			k++
 		}
 		if k == j {
-			dn.B += t
+			gradN.B = t
 			v.B = 0
 		}
 		k++
@@ -722,6 +782,14 @@ func (n *Net) LossHessian(x float64, dn *Net, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		loss = n.Loss(x)
+	}
+	if nonFinite {
+		loss = n.LossGrad(x, dn)
+	} else {
+		for i4 := range n.W {
+			dn.W[i4] += gradN.W[i4]
+		}
+		dn.B += gradN.B
 	}
 	return loss
 }
@@ -791,6 +859,7 @@ func WithRuleHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var withRule float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -800,6 +869,9 @@ func WithRuleHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfWithRule(x, v)
 		withRule = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -812,6 +884,9 @@ func WithRuleHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		withRule = WithRule(x)
+	}
+	if nonFinite {
+		withRule, dx = WithRuleGrad(x)
 	}
 	return withRule, dx
 }
@@ -871,6 +946,7 @@ func OtherPackageHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var otherPackage float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -880,6 +956,9 @@ func OtherPackageHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfOtherPackage(x, v)
 		otherPackage = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -892,6 +971,9 @@ func OtherPackageHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		otherPackage = OtherPackage(x)
+	}
+	if nonFinite {
+		otherPackage, dx = OtherPackageGrad(x)
 	}
 	return otherPackage, dx
 }
@@ -1362,7 +1444,24 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 		hvw = (*tapeBuf1)[:len(w)]
 		clear(hvw)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := storedHelperInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer storedHelperInLoopHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var storedHelperInLoop float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1376,6 +1475,9 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 		k += len(w)
 		r, t, hvy := hvpOfStoredHelperInLoop(y, w, vy, vw, hvw)
 		storedHelperInLoop = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dy += t
@@ -1383,7 +1485,7 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 		}
 		k++
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			vw[j-k] = 0
 		}
 		k += len(w)
@@ -1398,6 +1500,13 @@ func StoredHelperInLoopHessian(y float64, w, dw, hess []float64) (float64, float
 	}
 	if n == 0 {
 		storedHelperInLoop = StoredHelperInLoop(y, w)
+	}
+	if nonFinite {
+		storedHelperInLoop, dy = StoredHelperInLoopGrad(y, w, dw)
+	} else {
+		for i3 := range w {
+			dw[i3] += gradW[i3]
+		}
 	}
 	return storedHelperInLoop, dy
 }
@@ -1647,6 +1756,7 @@ func TwoResultsHessian(x, y float64, hess []float64) (float64, float64, float64)
 	var vy float64
 	var dy float64
 	var twoResults float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1660,6 +1770,9 @@ func TwoResultsHessian(x, y float64, hess []float64) (float64, float64, float64)
 		k++
 		r1, t, hvx, hvy := hvpOfTwoResults(x, y, vx, vy)
 		twoResults = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1679,6 +1792,9 @@ func TwoResultsHessian(x, y float64, hess []float64) (float64, float64, float64)
 	}
 	if n == 0 {
 		twoResults = TwoResults(x, y)
+	}
+	if nonFinite {
+		twoResults, dx, dy = TwoResultsGrad(x, y)
 	}
 	return twoResults, dx, dy
 }
@@ -1879,6 +1995,7 @@ func ScalarHelperHessian(x, s float64, hess []float64) (float64, float64, float6
 	var vs float64
 	var ds float64
 	var scalarHelper float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1892,6 +2009,9 @@ func ScalarHelperHessian(x, s float64, hess []float64) (float64, float64, float6
 		k++
 		r, t, hvx, hvs := hvpOfScalarHelper(x, s, vx, vs)
 		scalarHelper = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1911,6 +2031,9 @@ func ScalarHelperHessian(x, s float64, hess []float64) (float64, float64, float6
 	}
 	if n == 0 {
 		scalarHelper = ScalarHelper(x, s)
+	}
+	if nonFinite {
+		scalarHelper, dx, ds = ScalarHelperGrad(x, s)
 	}
 	return scalarHelper, dx, ds
 }
@@ -2026,6 +2149,7 @@ func ConstArgHelperHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var constArgHelper float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2035,6 +2159,9 @@ func ConstArgHelperHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfConstArgHelper(x, v)
 		constArgHelper = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2047,6 +2174,9 @@ func ConstArgHelperHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		constArgHelper = ConstArgHelper(x)
+	}
+	if nonFinite {
+		constArgHelper, dx = ConstArgHelperGrad(x)
 	}
 	return constArgHelper, dx
 }
@@ -2429,7 +2559,24 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 		hvw = (*tapeBuf1)[:len(w)]
 		clear(hvw)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := inlinedElementInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer inlinedElementInLoopHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var inlinedElementInLoop float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2443,6 +2590,9 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 		k += len(w)
 		r, t, hvy := hvpOfInlinedElementInLoop(y, w, vy, vw, hvw)
 		inlinedElementInLoop = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dy += t
@@ -2450,7 +2600,7 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 		}
 		k++
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			vw[j-k] = 0
 		}
 		k += len(w)
@@ -2465,6 +2615,13 @@ func InlinedElementInLoopHessian(y float64, w, dw, hess []float64) (float64, flo
 	}
 	if n == 0 {
 		inlinedElementInLoop = InlinedElementInLoop(y, w)
+	}
+	if nonFinite {
+		inlinedElementInLoop, dy = InlinedElementInLoopGrad(y, w, dw)
+	} else {
+		for i2 := range w {
+			dw[i2] += gradW[i2]
+		}
 	}
 	return inlinedElementInLoop, dy
 }
@@ -2555,6 +2712,7 @@ func ZeroTangentArgsHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var zeroTangentArgs float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2564,6 +2722,9 @@ func ZeroTangentArgsHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfZeroTangentArgs(x, v)
 		zeroTangentArgs = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2576,6 +2737,9 @@ func ZeroTangentArgsHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		zeroTangentArgs = ZeroTangentArgs(x)
+	}
+	if nonFinite {
+		zeroTangentArgs, dx = ZeroTangentArgsGrad(x)
 	}
 	return zeroTangentArgs, dx
 }
@@ -2766,7 +2930,24 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(xs)]
 		clear(hv)
 	}
+	var gradXsArray [64]float64
+	var gradXs []float64
+	if len(xs) <= 64 {
+		gradXs = gradXsArray[:len(xs)]
+	} else {
+		tapeBuf2, _ := varNormHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer varNormHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(xs) {
+			*tapeBuf2 = make([]float64, len(xs))
+		}
+		gradXs = (*tapeBuf2)[:len(xs)]
+		clear(gradXs)
+	}
 	var varNorm float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2776,9 +2957,12 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 		k += len(xs)
 		r, t := hvpOfVarNorm(xs, v, hv)
 		varNorm = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(xs) {
-			dxs[j-k] += t
+			gradXs[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(xs)
@@ -2791,6 +2975,13 @@ func VarNormHessian(xs, dxs, hess []float64) float64 {
 	}
 	if n == 0 {
 		varNorm = VarNorm(xs...)
+	}
+	if nonFinite {
+		varNorm = VarNormGrad(xs, dxs)
+	} else {
+		for i1 := range xs {
+			dxs[i1] += gradXs[i1]
+		}
 	}
 	return varNorm
 }
@@ -2920,7 +3111,24 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 		hvws = (*tapeBuf1)[:len(ws)]
 		clear(hvws)
 	}
+	var gradWsArray [64]float64
+	var gradWs []float64
+	if len(ws) <= 64 {
+		gradWs = gradWsArray[:len(ws)]
+	} else {
+		tapeBuf2, _ := varScaledHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer varScaledHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(ws) {
+			*tapeBuf2 = make([]float64, len(ws))
+		}
+		gradWs = (*tapeBuf2)[:len(ws)]
+		clear(gradWs)
+	}
 	var varScaled float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -2934,6 +3142,9 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 		k1 += len(ws)
 		r, t, hvk := hvpOfVarScaled(k, ws, vk, vws, hvws)
 		varScaled = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dk += t
@@ -2941,7 +3152,7 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 		}
 		k1++
 		if j >= k1 && j < k1+len(ws) {
-			dws[j-k1] += t
+			gradWs[j-k1] = t
 			vws[j-k1] = 0
 		}
 		k1 += len(ws)
@@ -2956,6 +3167,13 @@ func VarScaledHessian(k float64, ws, dws, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		varScaled = VarScaled(k, ws...)
+	}
+	if nonFinite {
+		varScaled, dk = VarScaledGrad(k, ws, dws)
+	} else {
+		for i1 := range ws {
+			dws[i1] += gradWs[i1]
+		}
 	}
 	return varScaled, dk
 }
@@ -3069,7 +3287,24 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := varPairHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer varPairHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var varPair float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3079,9 +3314,12 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 		k += len(w)
 		r, t := hvpOfVarPair(w, v, hv)
 		varPair = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(w)
@@ -3094,6 +3332,13 @@ func VarPairHessian(w, dw, hess []float64) float64 {
 	}
 	if n == 0 {
 		varPair = VarPair(w)
+	}
+	if nonFinite {
+		varPair = VarPairGrad(w, dw)
+	} else {
+		for i1 := range w {
+			dw[i1] += gradW[i1]
+		}
 	}
 	return varPair
 }
@@ -3464,6 +3709,7 @@ func FuncLitHessian(x, lambda float64, hess []float64) (float64, float64, float6
 	var vlambda float64
 	var dlambda float64
 	var funcLit float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3477,6 +3723,9 @@ func FuncLitHessian(x, lambda float64, hess []float64) (float64, float64, float6
 		k++
 		r, t1, hvx, hvlambda := hvpOfFuncLit(x, lambda, vx, vlambda)
 		funcLit = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -3496,6 +3745,9 @@ func FuncLitHessian(x, lambda float64, hess []float64) (float64, float64, float6
 	}
 	if n == 0 {
 		funcLit = FuncLit(x, lambda)
+	}
+	if nonFinite {
+		funcLit, dx, dlambda = FuncLitGrad(x, lambda)
 	}
 	return funcLit, dx, dlambda
 }
@@ -3673,6 +3925,7 @@ func PureCallStatementHessian(x, y float64, hess []float64) (float64, float64, f
 	var vy float64
 	var dy float64
 	var pureCallStatement float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3686,6 +3939,9 @@ func PureCallStatementHessian(x, y float64, hess []float64) (float64, float64, f
 		k++
 		r, t, hvx, hvy := hvpOfPureCallStatement(x, y, vx, vy)
 		pureCallStatement = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3705,6 +3961,9 @@ func PureCallStatementHessian(x, y float64, hess []float64) (float64, float64, f
 	}
 	if n == 0 {
 		pureCallStatement = PureCallStatement(x, y)
+	}
+	if nonFinite {
+		pureCallStatement, dx, dy = PureCallStatementGrad(x, y)
 	}
 	return pureCallStatement, dx, dy
 }

@@ -109,6 +109,7 @@ func DefineHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var define float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -122,6 +123,9 @@ func DefineHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfDefine(x, y, vx, vy)
 		define = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -141,6 +145,9 @@ func DefineHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		define = Define(x, y)
+	}
+	if nonFinite {
+		define, dx, dy = DefineGrad(x, y)
 	}
 	return define, dx, dy
 }
@@ -228,6 +235,7 @@ func VarDeclHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var varDecl float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -237,6 +245,9 @@ func VarDeclHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfVarDecl(x, v)
 		varDecl = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -249,6 +260,9 @@ func VarDeclHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		varDecl = VarDecl(x)
+	}
+	if nonFinite {
+		varDecl, dx = VarDeclGrad(x)
 	}
 	return varDecl, dx
 }
@@ -378,6 +392,7 @@ func ReassignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var reassign float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -391,6 +406,9 @@ func ReassignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfReassign(x, y, vx, vy)
 		reassign = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -410,6 +428,9 @@ func ReassignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		reassign = Reassign(x, y)
+	}
+	if nonFinite {
+		reassign, dx, dy = ReassignGrad(x, y)
 	}
 	return reassign, dx, dy
 }
@@ -552,6 +573,7 @@ func OpAssignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var opAssign float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -565,6 +587,9 @@ func OpAssignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfOpAssign(x, y, vx, vy)
 		opAssign = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -584,6 +609,9 @@ func OpAssignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		opAssign = OpAssign(x, y)
+	}
+	if nonFinite {
+		opAssign, dx, dy = OpAssignGrad(x, y)
 	}
 	return opAssign, dx, dy
 }
@@ -652,6 +680,7 @@ func IncDecHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var incDec float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -661,6 +690,9 @@ func IncDecHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfIncDec(x, v)
 		incDec = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -673,6 +705,9 @@ func IncDecHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		incDec = IncDec(x)
+	}
+	if nonFinite {
+		incDec, dx = IncDecGrad(x)
 	}
 	return incDec, dx
 }
@@ -821,6 +856,7 @@ func SwapHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var swap float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -834,6 +870,9 @@ func SwapHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfSwap(x, y, vx, vy)
 		swap = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -853,6 +892,9 @@ func SwapHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		swap = Swap(x, y)
+	}
+	if nonFinite {
+		swap, dx, dy = SwapGrad(x, y)
 	}
 	return swap, dx, dy
 }
@@ -943,6 +985,7 @@ func ShadowHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var shadow float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -952,6 +995,9 @@ func ShadowHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfShadow(x, v)
 		shadow = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -964,6 +1010,9 @@ func ShadowHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		shadow = Shadow(x)
+	}
+	if nonFinite {
+		shadow, dx = ShadowGrad(x)
 	}
 	return shadow, dx
 }
@@ -1068,6 +1117,7 @@ func ConstantsHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var constants float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -1077,6 +1127,9 @@ func ConstantsHessian(x float64, hess []float64) (float64, float64) {
 		k1++
 		r, t, hv := hvpOfConstants(x, v)
 		constants = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dx += t
@@ -1089,6 +1142,9 @@ func ConstantsHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		constants = Constants(x)
+	}
+	if nonFinite {
+		constants, dx = ConstantsGrad(x)
 	}
 	return constants, dx
 }
@@ -1215,6 +1271,7 @@ func ConversionsHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var conversions float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -1224,6 +1281,9 @@ func ConversionsHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfConversions(x, n, v)
 		conversions = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1236,6 +1296,9 @@ func ConversionsHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		conversions = Conversions(x, n)
+	}
+	if nonFinite {
+		conversions, dx = ConversionsGrad(x, n)
 	}
 	return conversions, dx
 }
@@ -1310,6 +1373,7 @@ func NamedHessian(c, k Celsius, hess []float64) (Celsius, Celsius, Celsius) {
 	var vk Celsius
 	var dk Celsius
 	var named Celsius
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -1323,6 +1387,9 @@ func NamedHessian(c, k Celsius, hess []float64) (Celsius, Celsius, Celsius) {
 		k1++
 		r, t, hvc, hvk := hvpOfNamed(c, k, vc, vk)
 		named = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dc += t
@@ -1342,6 +1409,9 @@ func NamedHessian(c, k Celsius, hess []float64) (Celsius, Celsius, Celsius) {
 	}
 	if n == 0 {
 		named = Named(c, k)
+	}
+	if nonFinite {
+		named, dc, dk = NamedGrad(c, k)
 	}
 	return named, dc, dk
 }
@@ -1447,6 +1517,7 @@ func Float32Hessian(x, y float32, hess []float32) (float32, float32, float32) {
 	var vy float32
 	var dy float32
 	var float321 float32
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1460,6 +1531,9 @@ func Float32Hessian(x, y float32, hess []float32) (float32, float32, float32) {
 		k++
 		r, t1, hvx, hvy := hvpOfFloat32(x, y, vx, vy)
 		float321 = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -1479,6 +1553,9 @@ func Float32Hessian(x, y float32, hess []float32) (float32, float32, float32) {
 	}
 	if n == 0 {
 		float321 = Float32(x, y)
+	}
+	if nonFinite {
+		float321, dx, dy = Float32Grad(x, y)
 	}
 	return float321, dx, dy
 }
@@ -1559,6 +1636,7 @@ func (c Celsius) FahrenheitHessian(scale float64, hess []float64) (float64, Cels
 	var vscale float64
 	var dscale float64
 	var fahrenheit float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1572,6 +1650,9 @@ func (c Celsius) FahrenheitHessian(scale float64, hess []float64) (float64, Cels
 		k++
 		r, t, hvc, hvscale := c.hvpOfFahrenheit(scale, vc, vscale)
 		fahrenheit = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dc += Celsius(t)
@@ -1591,6 +1672,9 @@ func (c Celsius) FahrenheitHessian(scale float64, hess []float64) (float64, Cels
 	}
 	if n == 0 {
 		fahrenheit = c.Fahrenheit(scale)
+	}
+	if nonFinite {
+		fahrenheit, dc, dscale = c.FahrenheitGrad(scale)
 	}
 	return fahrenheit, dc, dscale
 }
@@ -1649,6 +1733,7 @@ func unexportedHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var unexported1 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1658,6 +1743,9 @@ func unexportedHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfUnexported(x, v)
 		unexported1 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1670,6 +1758,9 @@ func unexportedHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		unexported1 = unexported(x)
+	}
+	if nonFinite {
+		unexported1, dx = unexportedGrad(x)
 	}
 	return unexported1, dx
 }
@@ -1735,6 +1826,7 @@ func WrtHessian(w, x, b float64, hess []float64) (float64, float64, float64) {
 	var vb float64
 	var db float64
 	var wrt float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1748,6 +1840,9 @@ func WrtHessian(w, x, b float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvw, hvb := hvpOfWrt(w, x, b, vw, vb)
 		wrt = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dw += t
@@ -1767,6 +1862,9 @@ func WrtHessian(w, x, b float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		wrt = Wrt(w, x, b)
+	}
+	if nonFinite {
+		wrt, dw, db = WrtGrad(w, x, b)
 	}
 	return wrt, dw, db
 }
@@ -1836,6 +1934,7 @@ func RenamedHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var renamed float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1845,6 +1944,9 @@ func RenamedHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfRenamed(x, v)
 		renamed = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1857,6 +1959,9 @@ func RenamedHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		renamed = Renamed(x)
+	}
+	if nonFinite {
+		renamed, dx = RenamedGradient(x)
 	}
 	return renamed, dx
 }
@@ -1914,6 +2019,7 @@ func PassiveHessian(x float64, n int, name string, hess []float64) (float64, flo
 	var v float64
 	var dx float64
 	var passive float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k1 int
 		k1 = 0
@@ -1923,6 +2029,9 @@ func PassiveHessian(x float64, n int, name string, hess []float64) (float64, flo
 		k1++
 		r, t, hv := hvpOfPassive(x, n, name, v)
 		passive = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dx += t
@@ -1935,6 +2044,9 @@ func PassiveHessian(x float64, n int, name string, hess []float64) (float64, flo
 	}
 	if n1 == 0 {
 		passive = Passive(x, n, name)
+	}
+	if nonFinite {
+		passive, dx = PassiveGrad(x, n, name)
 	}
 	return passive, dx
 }
@@ -1995,6 +2107,7 @@ func DeadNaNHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var deadNaN float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2004,6 +2117,9 @@ func DeadNaNHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfDeadNaN(x, v)
 		deadNaN = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2016,6 +2132,9 @@ func DeadNaNHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		deadNaN = DeadNaN(x)
+	}
+	if nonFinite {
+		deadNaN, dx = DeadNaNGrad(x)
 	}
 	return deadNaN, dx
 }
@@ -2088,6 +2207,7 @@ func PassiveExponentHessian(x, p float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var passiveExponent float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2097,6 +2217,9 @@ func PassiveExponentHessian(x, p float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfPassiveExponent(x, p, v)
 		passiveExponent = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2109,6 +2232,9 @@ func PassiveExponentHessian(x, p float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		passiveExponent = PassiveExponent(x, p)
+	}
+	if nonFinite {
+		passiveExponent, dx = PassiveExponentGrad(x, p)
 	}
 	return passiveExponent, dx
 }
@@ -2150,6 +2276,7 @@ func ReturnParamHessian(x, y float64, hess []float64) (float64, float64, float64
 	var vy float64
 	var dy float64
 	var returnParam float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2163,6 +2290,9 @@ func ReturnParamHessian(x, y float64, hess []float64) (float64, float64, float64
 		k++
 		r, t, hvx, hvy := hvpOfReturnParam(x, y, vx, vy)
 		returnParam = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2182,6 +2312,9 @@ func ReturnParamHessian(x, y float64, hess []float64) (float64, float64, float64
 	}
 	if n == 0 {
 		returnParam = ReturnParam(x, y)
+	}
+	if nonFinite {
+		returnParam, dx, dy = ReturnParamGrad(x, y)
 	}
 	return returnParam, dx, dy
 }
@@ -2218,6 +2351,7 @@ func UnusedHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var unused float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2227,6 +2361,9 @@ func UnusedHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfUnused(x, v)
 		unused = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2239,6 +2376,9 @@ func UnusedHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		unused = Unused(x)
+	}
+	if nonFinite {
+		unused, dx = UnusedGrad(x)
 	}
 	return unused, dx
 }
@@ -2349,6 +2489,7 @@ func ParensHessian(x, y, z float64, hess []float64) (float64, float64, float64, 
 	var vz float64
 	var dz float64
 	var parens float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2366,6 +2507,9 @@ func ParensHessian(x, y, z float64, hess []float64) (float64, float64, float64, 
 		k++
 		r, t, hvx, hvy, hvz := hvpOfParens(x, y, z, vx, vy, vz)
 		parens = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2392,6 +2536,9 @@ func ParensHessian(x, y, z float64, hess []float64) (float64, float64, float64, 
 	}
 	if n == 0 {
 		parens = Parens(x, y, z)
+	}
+	if nonFinite {
+		parens, dx, dy, dz = ParensGrad(x, y, z)
 	}
 	return parens, dx, dy, dz
 }

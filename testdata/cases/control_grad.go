@@ -222,6 +222,7 @@ func IfElseHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var ifElse float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -235,6 +236,9 @@ func IfElseHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfIfElse(x, y, vx, vy)
 		ifElse = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -254,6 +258,9 @@ func IfElseHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		ifElse = IfElse(x, y)
+	}
+	if nonFinite {
+		ifElse, dx, dy = IfElseGrad(x, y)
 	}
 	return ifElse, dx, dy
 }
@@ -363,6 +370,7 @@ func IfNoElseHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var ifNoElse float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -372,6 +380,9 @@ func IfNoElseHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfIfNoElse(x, v)
 		ifNoElse = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -384,6 +395,9 @@ func IfNoElseHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		ifNoElse = IfNoElse(x)
+	}
+	if nonFinite {
+		ifNoElse, dx = IfNoElseGrad(x)
 	}
 	return ifNoElse, dx
 }
@@ -500,6 +514,7 @@ func RestoredAfterBranchHessian(x, y float64, hess []float64) (float64, float64,
 	var vy float64
 	var dy float64
 	var restoredAfterBranch float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -513,6 +528,9 @@ func RestoredAfterBranchHessian(x, y float64, hess []float64) (float64, float64,
 		k++
 		r, t, hvx, hvy := hvpOfRestoredAfterBranch(x, y, vx, vy)
 		restoredAfterBranch = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -532,6 +550,9 @@ func RestoredAfterBranchHessian(x, y float64, hess []float64) (float64, float64,
 	}
 	if n == 0 {
 		restoredAfterBranch = RestoredAfterBranch(x, y)
+	}
+	if nonFinite {
+		restoredAfterBranch, dx, dy = RestoredAfterBranchGrad(x, y)
 	}
 	return restoredAfterBranch, dx, dy
 }
@@ -683,6 +704,7 @@ func SwitchTaggedHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var switchTagged float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -692,6 +714,9 @@ func SwitchTaggedHessian(x float64, hess []float64) (float64, float64) {
 		k1++
 		r, t, hv := hvpOfSwitchTagged(x, v)
 		switchTagged = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dx += t
@@ -704,6 +729,9 @@ func SwitchTaggedHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		switchTagged = SwitchTagged(x)
+	}
+	if nonFinite {
+		switchTagged, dx = SwitchTaggedGrad(x)
 	}
 	return switchTagged, dx
 }
@@ -829,6 +857,7 @@ func SwitchTaglessHessian(x, y float64, hess []float64) (float64, float64, float
 	var vy float64
 	var dy float64
 	var switchTagless float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -842,6 +871,9 @@ func SwitchTaglessHessian(x, y float64, hess []float64) (float64, float64, float
 		k++
 		r1, t, hvx, hvy := hvpOfSwitchTagless(x, y, vx, vy)
 		switchTagless = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -861,6 +893,9 @@ func SwitchTaglessHessian(x, y float64, hess []float64) (float64, float64, float
 	}
 	if n == 0 {
 		switchTagless = SwitchTagless(x, y)
+	}
+	if nonFinite {
+		switchTagless, dx, dy = SwitchTaglessGrad(x, y)
 	}
 	return switchTagless, dx, dy
 }
@@ -1002,6 +1037,7 @@ func PowerHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var power float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -1011,6 +1047,9 @@ func PowerHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfPower(x, n, v)
 		power = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -1023,6 +1062,9 @@ func PowerHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		power = Power(x, n)
+	}
+	if nonFinite {
+		power, dx = PowerGrad(x, n)
 	}
 	return power, dx
 }
@@ -1197,6 +1239,7 @@ func CountDownHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var countDown float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -1206,6 +1249,9 @@ func CountDownHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfCountDown(x, n, v)
 		countDown = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1218,6 +1264,9 @@ func CountDownHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		countDown = CountDown(x, n)
+	}
+	if nonFinite {
+		countDown, dx = CountDownGrad(x, n)
 	}
 	return countDown, dx
 }
@@ -1457,6 +1506,7 @@ func NestedHessian(x, y float64, n int, hess []float64) (float64, float64, float
 	var vy float64
 	var dy float64
 	var nested float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
@@ -1470,6 +1520,9 @@ func NestedHessian(x, y float64, n int, hess []float64) (float64, float64, float
 		k++
 		r, t, hvx, hvy := hvpOfNested(x, y, n, vx, vy)
 		nested = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j1 {
 			dx += t
@@ -1489,6 +1542,9 @@ func NestedHessian(x, y float64, n int, hess []float64) (float64, float64, float
 	}
 	if n1 == 0 {
 		nested = Nested(x, y, n)
+	}
+	if nonFinite {
+		nested, dx, dy = NestedGrad(x, y, n)
 	}
 	return nested, dx, dy
 }
@@ -1800,6 +1856,7 @@ func ReturnInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var returnInLoop float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -1809,6 +1866,9 @@ func ReturnInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfReturnInLoop(x, n, v)
 		returnInLoop = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1821,6 +1881,9 @@ func ReturnInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		returnInLoop = ReturnInLoop(x, n)
+	}
+	if nonFinite {
+		returnInLoop, dx = ReturnInLoopGrad(x, n)
 	}
 	return returnInLoop, dx
 }
@@ -1959,6 +2022,7 @@ func ReturnInBranchHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var returnInBranch float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1968,6 +2032,9 @@ func ReturnInBranchHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfReturnInBranch(x, v)
 		returnInBranch = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1980,6 +2047,9 @@ func ReturnInBranchHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		returnInBranch = ReturnInBranch(x)
+	}
+	if nonFinite {
+		returnInBranch, dx = ReturnInBranchGrad(x)
 	}
 	return returnInBranch, dx
 }
@@ -2217,6 +2287,7 @@ func BranchInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var branchInLoop float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -2226,6 +2297,9 @@ func BranchInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfBranchInLoop(x, n, v)
 		branchInLoop = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2238,6 +2312,9 @@ func BranchInLoopHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		branchInLoop = BranchInLoop(x, n)
+	}
+	if nonFinite {
+		branchInLoop, dx = BranchInLoopGrad(x, n)
 	}
 	return branchInLoop, dx
 }
@@ -2483,6 +2560,7 @@ func HalvingsHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var halvings float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2492,6 +2570,9 @@ func HalvingsHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfHalvings(x, v)
 		halvings = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2504,6 +2585,9 @@ func HalvingsHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		halvings = Halvings(x)
+	}
+	if nonFinite {
+		halvings, dx = HalvingsGrad(x)
 	}
 	return halvings, dx
 }
@@ -2720,6 +2804,7 @@ func ContinueHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var continue1 float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -2729,6 +2814,9 @@ func ContinueHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfContinue(x, n, v)
 		continue1 = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -2741,6 +2829,9 @@ func ContinueHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		continue1 = Continue(x, n)
+	}
+	if nonFinite {
+		continue1, dx = ContinueGrad(x, n)
 	}
 	return continue1, dx
 }
@@ -2998,6 +3089,7 @@ func BreakHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var break1 float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -3007,6 +3099,9 @@ func BreakHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfBreak(x, n, v)
 		break1 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3019,6 +3114,9 @@ func BreakHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		break1 = Break(x, n)
+	}
+	if nonFinite {
+		break1, dx = BreakGrad(x, n)
 	}
 	return break1, dx
 }
@@ -3304,6 +3402,7 @@ func LabeledHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var labeled float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
@@ -3313,6 +3412,9 @@ func LabeledHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfLabeled(x, n, v)
 		labeled = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j1 {
 			dx += t
@@ -3325,6 +3427,9 @@ func LabeledHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		labeled = Labeled(x, n)
+	}
+	if nonFinite {
+		labeled, dx = LabeledGrad(x, n)
 	}
 	return labeled, dx
 }
@@ -3532,6 +3637,7 @@ func SideEffectConditionHessian(x float64, n int, hess []float64) (float64, floa
 	var v float64
 	var dx float64
 	var sideEffectCondition float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k1 int
 		k1 = 0
@@ -3541,6 +3647,9 @@ func SideEffectConditionHessian(x float64, n int, hess []float64) (float64, floa
 		k1++
 		r, t, hv := hvpOfSideEffectCondition(x, n, v)
 		sideEffectCondition = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dx += t
@@ -3553,6 +3662,9 @@ func SideEffectConditionHessian(x float64, n int, hess []float64) (float64, floa
 	}
 	if n1 == 0 {
 		sideEffectCondition = SideEffectCondition(x, n)
+	}
+	if nonFinite {
+		sideEffectCondition, dx = SideEffectConditionGrad(x, n)
 	}
 	return sideEffectCondition, dx
 }
@@ -3648,6 +3760,7 @@ func DivisorHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var divisor float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3661,6 +3774,9 @@ func DivisorHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfDivisor(x, y, vx, vy)
 		divisor = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3680,6 +3796,9 @@ func DivisorHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		divisor = Divisor(x, y)
+	}
+	if nonFinite {
+		divisor, dx, dy = DivisorGrad(x, y)
 	}
 	return divisor, dx, dy
 }
@@ -3754,6 +3873,7 @@ func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var boundFromInput float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3763,6 +3883,9 @@ func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfBoundFromInput(x, v)
 		boundFromInput = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3775,6 +3898,9 @@ func BoundFromInputHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		boundFromInput = BoundFromInput(x)
+	}
+	if nonFinite {
+		boundFromInput, dx = BoundFromInputGrad(x)
 	}
 	return boundFromInput, dx
 }
@@ -3958,6 +4084,7 @@ func FloatStepHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	var vy float64
 	var dy float64
 	var floatStep float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3971,6 +4098,9 @@ func FloatStepHessian(x, y float64, hess []float64) (float64, float64, float64) 
 		k++
 		r, t, hvx, hvy := hvpOfFloatStep(x, y, vx, vy)
 		floatStep = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3990,6 +4120,9 @@ func FloatStepHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	}
 	if n == 0 {
 		floatStep = FloatStep(x, y)
+	}
+	if nonFinite {
+		floatStep, dx, dy = FloatStepGrad(x, y)
 	}
 	return floatStep, dx, dy
 }
@@ -4227,7 +4360,24 @@ func BoundInMemoryHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := boundInMemoryHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer boundInMemoryHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var boundInMemory float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4237,9 +4387,12 @@ func BoundInMemoryHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfBoundInMemory(x, v, hv)
 		boundInMemory = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -4252,6 +4405,13 @@ func BoundInMemoryHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		boundInMemory = BoundInMemory(x)
+	}
+	if nonFinite {
+		boundInMemory = BoundInMemoryGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return boundInMemory
 }
@@ -4618,7 +4778,24 @@ func NarrowCountersHessian(x []float64, n uint8, m int32, dx, hess []float64) fl
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := narrowCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer narrowCountersHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var narrowCounters float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
@@ -4628,9 +4805,12 @@ func NarrowCountersHessian(x []float64, n uint8, m int32, dx, hess []float64) fl
 		k += len(x)
 		r, t := hvpOfNarrowCounters(x, n, m, v, hv)
 		narrowCounters = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j1 >= k && j1 < k+len(x) {
-			dx[j1-k] += t
+			gradX[j1-k] = t
 			v[j1-k] = 0
 		}
 		k += len(x)
@@ -4643,6 +4823,13 @@ func NarrowCountersHessian(x []float64, n uint8, m int32, dx, hess []float64) fl
 	}
 	if n1 == 0 {
 		narrowCounters = NarrowCounters(x, n, m)
+	}
+	if nonFinite {
+		narrowCounters = NarrowCountersGrad(x, n, m, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return narrowCounters
 }
@@ -4888,6 +5075,7 @@ func LogisticHessian(r, x float64, steps int, hess []float64) (float64, float64,
 	var vx float64
 	var dx float64
 	var logistic float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4901,6 +5089,9 @@ func LogisticHessian(r, x float64, steps int, hess []float64) (float64, float64,
 		k++
 		r1, t, hvr, hvx := hvpOfLogistic(r, x, steps, vr, vx)
 		logistic = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dr += t
@@ -4920,6 +5111,9 @@ func LogisticHessian(r, x float64, steps int, hess []float64) (float64, float64,
 	}
 	if n == 0 {
 		logistic = Logistic(r, x, steps)
+	}
+	if nonFinite {
+		logistic, dr, dx = LogisticGrad(r, x, steps)
 	}
 	return logistic, dr, dx
 }
@@ -5136,6 +5330,7 @@ func RangeDataHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var rangeData float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5145,6 +5340,9 @@ func RangeDataHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfRangeData(x, v)
 		rangeData = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -5157,6 +5355,9 @@ func RangeDataHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		rangeData = RangeData(x)
+	}
+	if nonFinite {
+		rangeData, dx = RangeDataGrad(x)
 	}
 	return rangeData, dx
 }
@@ -5233,6 +5434,7 @@ func FloatCounterHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var floatCounter float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5242,6 +5444,9 @@ func FloatCounterHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfFloatCounter(x, v)
 		floatCounter = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -5254,6 +5459,9 @@ func FloatCounterHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		floatCounter = FloatCounter(x)
+	}
+	if nonFinite {
+		floatCounter, dx = FloatCounterGrad(x)
 	}
 	return floatCounter, dx
 }
@@ -5347,6 +5555,7 @@ func EndsInIfHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var endsInIf float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5356,6 +5565,9 @@ func EndsInIfHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfEndsInIf(x, v)
 		endsInIf = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -5368,6 +5580,9 @@ func EndsInIfHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		endsInIf = EndsInIf(x)
+	}
+	if nonFinite {
+		endsInIf, dx = EndsInIfGrad(x)
 	}
 	return endsInIf, dx
 }
@@ -5585,7 +5800,24 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(xs)]
 		clear(hv)
 	}
+	var gradXsArray [64]float64
+	var gradXs []float64
+	if len(xs) <= 64 {
+		gradXs = gradXsArray[:len(xs)]
+	} else {
+		tapeBuf2, _ := sumOfPowersHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer sumOfPowersHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(xs) {
+			*tapeBuf2 = make([]float64, len(xs))
+		}
+		gradXs = (*tapeBuf2)[:len(xs)]
+		clear(gradXs)
+	}
 	var sumOfPowers float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -5595,9 +5827,12 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 		k += len(xs)
 		r, t := hvpOfSumOfPowers(xs, n, v, hv)
 		sumOfPowers = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(xs) {
-			dxs[j-k] += t
+			gradXs[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(xs)
@@ -5610,6 +5845,13 @@ func SumOfPowersHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		sumOfPowers = SumOfPowers(xs, n)
+	}
+	if nonFinite {
+		sumOfPowers = SumOfPowersGrad(xs, n, dxs)
+	} else {
+		for i1 := range xs {
+			dxs[i1] += gradXs[i1]
+		}
 	}
 	return sumOfPowers
 }
@@ -5954,7 +6196,24 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(xs)]
 		clear(hv)
 	}
+	var gradXsArray [64]float64
+	var gradXs []float64
+	if len(xs) <= 64 {
+		gradXs = gradXsArray[:len(xs)]
+	} else {
+		tapeBuf2, _ := sumOfBranchesHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer sumOfBranchesHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(xs) {
+			*tapeBuf2 = make([]float64, len(xs))
+		}
+		gradXs = (*tapeBuf2)[:len(xs)]
+		clear(gradXs)
+	}
 	var sumOfBranches float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
@@ -5964,9 +6223,12 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 		k += len(xs)
 		r, t := hvpOfSumOfBranches(xs, n, v, hv)
 		sumOfBranches = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j1 >= k && j1 < k+len(xs) {
-			dxs[j1-k] += t
+			gradXs[j1-k] = t
 			v[j1-k] = 0
 		}
 		k += len(xs)
@@ -5979,6 +6241,13 @@ func SumOfBranchesHessian(xs []float64, n int, dxs, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		sumOfBranches = SumOfBranches(xs, n)
+	}
+	if nonFinite {
+		sumOfBranches = SumOfBranchesGrad(xs, n, dxs)
+	} else {
+		for i1 := range xs {
+			dxs[i1] += gradXs[i1]
+		}
 	}
 	return sumOfBranches
 }
@@ -6192,6 +6461,7 @@ func PendulumHessian(theta, omega float64, steps int, hess []float64) (float64, 
 	var vomega float64
 	var domega float64
 	var pendulum float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -6205,6 +6475,9 @@ func PendulumHessian(theta, omega float64, steps int, hess []float64) (float64, 
 		k++
 		r, t, hvtheta, hvomega := hvpOfPendulum(theta, omega, steps, vtheta, vomega)
 		pendulum = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dtheta += t
@@ -6224,6 +6497,9 @@ func PendulumHessian(theta, omega float64, steps int, hess []float64) (float64, 
 	}
 	if n == 0 {
 		pendulum = Pendulum(theta, omega, steps)
+	}
+	if nonFinite {
+		pendulum, dtheta, domega = PendulumGrad(theta, omega, steps)
 	}
 	return pendulum, dtheta, domega
 }
@@ -6723,6 +6999,7 @@ func LogisticSwitchHessian(r, x float64, steps, mode int, hess []float64) (float
 	var vx float64
 	var dx float64
 	var logisticSwitch float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -6736,6 +7013,9 @@ func LogisticSwitchHessian(r, x float64, steps, mode int, hess []float64) (float
 		k++
 		r1, t, hvr, hvx := hvpOfLogisticSwitch(r, x, steps, mode, vr, vx)
 		logisticSwitch = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dr += t
@@ -6755,6 +7035,9 @@ func LogisticSwitchHessian(r, x float64, steps, mode int, hess []float64) (float
 	}
 	if n == 0 {
 		logisticSwitch = LogisticSwitch(r, x, steps, mode)
+	}
+	if nonFinite {
+		logisticSwitch, dr, dx = LogisticSwitchGrad(r, x, steps, mode)
 	}
 	return logisticSwitch, dr, dx
 }
@@ -7138,6 +7421,7 @@ func PiecewisePostHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var piecewisePost float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -7147,6 +7431,9 @@ func PiecewisePostHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfPiecewisePost(x, v)
 		piecewisePost = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -7159,6 +7446,9 @@ func PiecewisePostHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		piecewisePost = PiecewisePost(x)
+	}
+	if nonFinite {
+		piecewisePost, dx = PiecewisePostGrad(x)
 	}
 	return piecewisePost, dx
 }
@@ -7436,6 +7726,7 @@ func SmoothPostContinueHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var smoothPostContinue float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -7445,6 +7736,9 @@ func SmoothPostContinueHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfSmoothPostContinue(x, v)
 		smoothPostContinue = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -7457,6 +7751,9 @@ func SmoothPostContinueHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		smoothPostContinue = SmoothPostContinue(x)
+	}
+	if nonFinite {
+		smoothPostContinue, dx = SmoothPostContinueGrad(x)
 	}
 	return smoothPostContinue, dx
 }
@@ -7872,6 +8169,7 @@ func SwapPostContinueHessian(x, y float64, hess []float64) (float64, float64, fl
 	var vy float64
 	var dy float64
 	var swapPostContinue float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -7885,6 +8183,9 @@ func SwapPostContinueHessian(x, y float64, hess []float64) (float64, float64, fl
 		k++
 		r, t, hvx, hvy := hvpOfSwapPostContinue(x, y, vx, vy)
 		swapPostContinue = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -7904,6 +8205,9 @@ func SwapPostContinueHessian(x, y float64, hess []float64) (float64, float64, fl
 	}
 	if n == 0 {
 		swapPostContinue = SwapPostContinue(x, y)
+	}
+	if nonFinite {
+		swapPostContinue, dx, dy = SwapPostContinueGrad(x, y)
 	}
 	return swapPostContinue, dx, dy
 }
@@ -8167,7 +8471,24 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := newStateBufferHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer newStateBufferHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var newStateBuffer float64
+	var nonFinite bool
 	for j1 := 0; j1 < n; j1++ {
 		var k int
 		k = 0
@@ -8177,9 +8498,12 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t1 := hvpOfNewStateBuffer(x, v, hv)
 		newStateBuffer = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j1 >= k && j1 < k+len(x) {
-			dx[j1-k] += t1
+			gradX[j1-k] = t1
 			v[j1-k] = 0
 		}
 		k += len(x)
@@ -8192,6 +8516,13 @@ func NewStateBufferHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		newStateBuffer = NewStateBuffer(x)
+	}
+	if nonFinite {
+		newStateBuffer = NewStateBufferGrad(x, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return newStateBuffer
 }
@@ -8448,9 +8779,26 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 		hvx = (*tapeBuf1)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := viewCarryHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer viewCarryHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var va float64
 	var da float64
 	var viewCarry float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -8464,9 +8812,12 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 		k++
 		r, t, hva := hvpOfViewCarry(x, a, vx, va, hvx)
 		viewCarry = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			vx[j-k] = 0
 		}
 		k += len(x)
@@ -8486,6 +8837,13 @@ func ViewCarryHessian(x []float64, a float64, dx, hess []float64) (float64, floa
 	}
 	if n == 0 {
 		viewCarry = ViewCarry(x, a)
+	}
+	if nonFinite {
+		viewCarry, da = ViewCarryGrad(x, a, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return viewCarry, da
 }
@@ -8790,6 +9148,7 @@ func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sqrtPostCounter float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -8799,6 +9158,9 @@ func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfSqrtPostCounter(x, v)
 		sqrtPostCounter = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -8811,6 +9173,9 @@ func SqrtPostCounterHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		sqrtPostCounter = SqrtPostCounter(x)
+	}
+	if nonFinite {
+		sqrtPostCounter, dx = SqrtPostCounterGrad(x)
 	}
 	return sqrtPostCounter, dx
 }
@@ -9587,9 +9952,26 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 		hvw = (*tapeBuf1)[:len(w)]
 		clear(hvw)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := viewUpdateReadLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer viewUpdateReadLaterHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var vp float64
 	var dp float64
 	var viewUpdateReadLater float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -9603,9 +9985,12 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 		k1++
 		r1, t1, hvp := hvpOfViewUpdateReadLater(w, p, vw, vp, hvw)
 		viewUpdateReadLater = r1
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j >= k1 && j < k1+len(w) {
-			dw[j-k1] += t1
+			gradW[j-k1] = t1
 			vw[j-k1] = 0
 		}
 		k1 += len(w)
@@ -9625,6 +10010,13 @@ func ViewUpdateReadLaterHessian(w []float64, p float64, dw, hess []float64) (flo
 	}
 	if n == 0 {
 		viewUpdateReadLater = ViewUpdateReadLater(w, p)
+	}
+	if nonFinite {
+		viewUpdateReadLater, dp = ViewUpdateReadLaterGrad(w, p, dw)
+	} else {
+		for i2 := range w {
+			dw[i2] += gradW[i2]
+		}
 	}
 	return viewUpdateReadLater, dp
 }
@@ -9917,6 +10309,7 @@ func NamedResultHessian(x, y float64, hess []float64) (float64, float64, float64
 	var vy float64
 	var dy float64
 	var namedResult float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -9930,6 +10323,9 @@ func NamedResultHessian(x, y float64, hess []float64) (float64, float64, float64
 		k++
 		r1, t, hvx, hvy := hvpOfNamedResult(x, y, vx, vy)
 		namedResult = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -9949,6 +10345,9 @@ func NamedResultHessian(x, y float64, hess []float64) (float64, float64, float64
 	}
 	if n == 0 {
 		namedResult = NamedResult(x, y)
+	}
+	if nonFinite {
+		namedResult, dx, dy = NamedResultGrad(x, y)
 	}
 	return namedResult, dx, dy
 }
@@ -10074,6 +10473,7 @@ func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var namedHelper float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -10083,6 +10483,9 @@ func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfNamedHelper(x, v)
 		namedHelper = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -10095,6 +10498,9 @@ func NamedHelperHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		namedHelper = NamedHelper(x)
+	}
+	if nonFinite {
+		namedHelper, dx = NamedHelperGrad(x)
 	}
 	return namedHelper, dx
 }
@@ -11003,6 +11409,7 @@ func ReplayedHessian(q, r float64, ys, hess []float64) (float64, float64, float6
 	var vr float64
 	var dr float64
 	var replayed float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -11016,6 +11423,9 @@ func ReplayedHessian(q, r float64, ys, hess []float64) (float64, float64, float6
 		k1++
 		r1, t, hvq, hvr := hvpOfReplayed(q, r, ys, vq, vr)
 		replayed = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dq += t
@@ -11035,6 +11445,9 @@ func ReplayedHessian(q, r float64, ys, hess []float64) (float64, float64, float6
 	}
 	if n == 0 {
 		replayed = Replayed(q, r, ys)
+	}
+	if nonFinite {
+		replayed, dq, dr = ReplayedGrad(q, r, ys)
 	}
 	return replayed, dq, dr
 }
@@ -11415,6 +11828,7 @@ func ReplayedStepsHessian(q, r float64, ys, hess []float64) (float64, float64, f
 	var vr float64
 	var dr float64
 	var replayedSteps float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -11428,6 +11842,9 @@ func ReplayedStepsHessian(q, r float64, ys, hess []float64) (float64, float64, f
 		k++
 		r1, t, hvq, hvr := hvpOfReplayedSteps(q, r, ys, vq, vr)
 		replayedSteps = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dq += t
@@ -11447,6 +11864,9 @@ func ReplayedStepsHessian(q, r float64, ys, hess []float64) (float64, float64, f
 	}
 	if n == 0 {
 		replayedSteps = ReplayedSteps(q, r, ys)
+	}
+	if nonFinite {
+		replayedSteps, dq, dr = ReplayedStepsGrad(q, r, ys)
 	}
 	return replayedSteps, dq, dr
 }
@@ -12141,26 +12561,26 @@ func InnerCountersHessian(W, x []float64, n int, dW, dx, hess []float64) float64
 		hvW = (*tapeBuf1)[:len(W)]
 		clear(hvW)
 	}
-	var vxArray [64]float64
-	var vx []float64
-	if len(x) <= 64 {
-		vx = vxArray[:len(x)]
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(W) <= 64 {
+		gradW = gradWArray[:len(W)]
 	} else {
 		tapeBuf2, _ := innerCountersHessianTapes.Get().(*[]float64)
 		if tapeBuf2 == nil {
 			tapeBuf2 = new([]float64)
 		}
 		defer innerCountersHessianTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < len(x) {
-			*tapeBuf2 = make([]float64, len(x))
+		if cap(*tapeBuf2) < len(W) {
+			*tapeBuf2 = make([]float64, len(W))
 		}
-		vx = (*tapeBuf2)[:len(x)]
-		clear(vx)
+		gradW = (*tapeBuf2)[:len(W)]
+		clear(gradW)
 	}
-	var hvxArray [64]float64
-	var hvx []float64
+	var vxArray [64]float64
+	var vx []float64
 	if len(x) <= 64 {
-		hvx = hvxArray[:len(x)]
+		vx = vxArray[:len(x)]
 	} else {
 		tapeBuf3, _ := innerCountersHessianTapes.Get().(*[]float64)
 		if tapeBuf3 == nil {
@@ -12170,10 +12590,43 @@ func InnerCountersHessian(W, x []float64, n int, dW, dx, hess []float64) float64
 		if cap(*tapeBuf3) < len(x) {
 			*tapeBuf3 = make([]float64, len(x))
 		}
-		hvx = (*tapeBuf3)[:len(x)]
+		vx = (*tapeBuf3)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf4, _ := innerCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer innerCountersHessianTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(x) {
+			*tapeBuf4 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf4)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf5, _ := innerCountersHessianTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer innerCountersHessianTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(x) {
+			*tapeBuf5 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf5)[:len(x)]
+		clear(gradX)
+	}
 	var innerCounters float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k1 int
 		k1 = 0
@@ -12187,14 +12640,17 @@ func InnerCountersHessian(W, x []float64, n int, dW, dx, hess []float64) float64
 		k1 += len(x)
 		r, t := hvpOfInnerCounters(W, x, n, vW, vx, hvW, hvx)
 		innerCounters = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j1 >= k1 && j1 < k1+len(W) {
-			dW[j1-k1] += t
+			gradW[j1-k1] = t
 			vW[j1-k1] = 0
 		}
 		k1 += len(W)
 		if j1 >= k1 && j1 < k1+len(x) {
-			dx[j1-k1] += t
+			gradX[j1-k1] = t
 			vx[j1-k1] = 0
 		}
 		k1 += len(x)
@@ -12212,6 +12668,16 @@ func InnerCountersHessian(W, x []float64, n int, dW, dx, hess []float64) float64
 	}
 	if n1 == 0 {
 		innerCounters = InnerCounters(W, x, n)
+	}
+	if nonFinite {
+		innerCounters = InnerCountersGrad(W, x, n, dW, dx)
+	} else {
+		for i3 := range W {
+			dW[i3] += gradW[i3]
+		}
+		for i4 := range x {
+			dx[i4] += gradX[i4]
+		}
 	}
 	return innerCounters
 }
@@ -12708,26 +13174,26 @@ func RowViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		hvW = (*tapeBuf1)[:len(W)]
 		clear(hvW)
 	}
-	var vxArray [64]float64
-	var vx []float64
-	if len(x) <= 64 {
-		vx = vxArray[:len(x)]
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(W) <= 64 {
+		gradW = gradWArray[:len(W)]
 	} else {
 		tapeBuf2, _ := rowViewsHessianTapes.Get().(*[]float64)
 		if tapeBuf2 == nil {
 			tapeBuf2 = new([]float64)
 		}
 		defer rowViewsHessianTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < len(x) {
-			*tapeBuf2 = make([]float64, len(x))
+		if cap(*tapeBuf2) < len(W) {
+			*tapeBuf2 = make([]float64, len(W))
 		}
-		vx = (*tapeBuf2)[:len(x)]
-		clear(vx)
+		gradW = (*tapeBuf2)[:len(W)]
+		clear(gradW)
 	}
-	var hvxArray [64]float64
-	var hvx []float64
+	var vxArray [64]float64
+	var vx []float64
 	if len(x) <= 64 {
-		hvx = hvxArray[:len(x)]
+		vx = vxArray[:len(x)]
 	} else {
 		tapeBuf3, _ := rowViewsHessianTapes.Get().(*[]float64)
 		if tapeBuf3 == nil {
@@ -12737,10 +13203,43 @@ func RowViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		if cap(*tapeBuf3) < len(x) {
 			*tapeBuf3 = make([]float64, len(x))
 		}
-		hvx = (*tapeBuf3)[:len(x)]
+		vx = (*tapeBuf3)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf4, _ := rowViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer rowViewsHessianTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(x) {
+			*tapeBuf4 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf4)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf5, _ := rowViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer rowViewsHessianTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(x) {
+			*tapeBuf5 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf5)[:len(x)]
+		clear(gradX)
+	}
 	var rowViews float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
@@ -12754,14 +13253,17 @@ func RowViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfRowViews(W, x, n, vW, vx, hvW, hvx)
 		rowViews = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j1 >= k && j1 < k+len(W) {
-			dW[j1-k] += t
+			gradW[j1-k] = t
 			vW[j1-k] = 0
 		}
 		k += len(W)
 		if j1 >= k && j1 < k+len(x) {
-			dx[j1-k] += t
+			gradX[j1-k] = t
 			vx[j1-k] = 0
 		}
 		k += len(x)
@@ -12779,6 +13281,16 @@ func RowViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		rowViews = RowViews(W, x, n)
+	}
+	if nonFinite {
+		rowViews = RowViewsGrad(W, x, n, dW, dx)
+	} else {
+		for i3 := range W {
+			dW[i3] += gradW[i3]
+		}
+		for i4 := range x {
+			dx[i4] += gradX[i4]
+		}
 	}
 	return rowViews
 }
@@ -13439,9 +13951,26 @@ func RestoredLaterHessian(x []float64, g float64, dx, hess []float64) (float64, 
 		hvx = (*tapeBuf1)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := restoredLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer restoredLaterHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var vg float64
 	var dg float64
 	var restoredLater float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k3 int
 		k3 = 0
@@ -13455,9 +13984,12 @@ func RestoredLaterHessian(x []float64, g float64, dx, hess []float64) (float64, 
 		k3++
 		r, t, hvg := hvpOfRestoredLater(x, g, vx, vg, hvx)
 		restoredLater = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k3 = 0
 		if j1 >= k3 && j1 < k3+len(x) {
-			dx[j1-k3] += t
+			gradX[j1-k3] = t
 			vx[j1-k3] = 0
 		}
 		k3 += len(x)
@@ -13477,6 +14009,13 @@ func RestoredLaterHessian(x []float64, g float64, dx, hess []float64) (float64, 
 	}
 	if n1 == 0 {
 		restoredLater = RestoredLater(x, g)
+	}
+	if nonFinite {
+		restoredLater, dg = RestoredLaterGrad(x, g, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return restoredLater, dg
 }
@@ -14013,9 +14552,26 @@ func CopiedBackHessian(x []float64, g float64, dx, hess []float64) (float64, flo
 		hvx = (*tapeBuf1)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := copiedBackHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer copiedBackHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var vg float64
 	var dg float64
 	var copiedBack float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -14029,9 +14585,12 @@ func CopiedBackHessian(x []float64, g float64, dx, hess []float64) (float64, flo
 		k1++
 		r, t, hvg := hvpOfCopiedBack(x, g, vx, vg, hvx)
 		copiedBack = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j >= k1 && j < k1+len(x) {
-			dx[j-k1] += t
+			gradX[j-k1] = t
 			vx[j-k1] = 0
 		}
 		k1 += len(x)
@@ -14051,6 +14610,13 @@ func CopiedBackHessian(x []float64, g float64, dx, hess []float64) (float64, flo
 	}
 	if n == 0 {
 		copiedBack = CopiedBack(x, g)
+	}
+	if nonFinite {
+		copiedBack, dg = CopiedBackGrad(x, g, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return copiedBack, dg
 }
@@ -14570,26 +15136,26 @@ func WhileViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		hvW = (*tapeBuf1)[:len(W)]
 		clear(hvW)
 	}
-	var vxArray [64]float64
-	var vx []float64
-	if len(x) <= 64 {
-		vx = vxArray[:len(x)]
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(W) <= 64 {
+		gradW = gradWArray[:len(W)]
 	} else {
 		tapeBuf2, _ := whileViewsHessianTapes.Get().(*[]float64)
 		if tapeBuf2 == nil {
 			tapeBuf2 = new([]float64)
 		}
 		defer whileViewsHessianTapes.Put(tapeBuf2)
-		if cap(*tapeBuf2) < len(x) {
-			*tapeBuf2 = make([]float64, len(x))
+		if cap(*tapeBuf2) < len(W) {
+			*tapeBuf2 = make([]float64, len(W))
 		}
-		vx = (*tapeBuf2)[:len(x)]
-		clear(vx)
+		gradW = (*tapeBuf2)[:len(W)]
+		clear(gradW)
 	}
-	var hvxArray [64]float64
-	var hvx []float64
+	var vxArray [64]float64
+	var vx []float64
 	if len(x) <= 64 {
-		hvx = hvxArray[:len(x)]
+		vx = vxArray[:len(x)]
 	} else {
 		tapeBuf3, _ := whileViewsHessianTapes.Get().(*[]float64)
 		if tapeBuf3 == nil {
@@ -14599,10 +15165,43 @@ func WhileViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		if cap(*tapeBuf3) < len(x) {
 			*tapeBuf3 = make([]float64, len(x))
 		}
-		hvx = (*tapeBuf3)[:len(x)]
+		vx = (*tapeBuf3)[:len(x)]
+		clear(vx)
+	}
+	var hvxArray [64]float64
+	var hvx []float64
+	if len(x) <= 64 {
+		hvx = hvxArray[:len(x)]
+	} else {
+		tapeBuf4, _ := whileViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer whileViewsHessianTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < len(x) {
+			*tapeBuf4 = make([]float64, len(x))
+		}
+		hvx = (*tapeBuf4)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf5, _ := whileViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer whileViewsHessianTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(x) {
+			*tapeBuf5 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf5)[:len(x)]
+		clear(gradX)
+	}
 	var whileViews float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -14616,14 +15215,17 @@ func WhileViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfWhileViews(W, x, n, vW, vx, hvW, hvx)
 		whileViews = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(W) {
-			dW[j-k] += t
+			gradW[j-k] = t
 			vW[j-k] = 0
 		}
 		k += len(W)
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			vx[j-k] = 0
 		}
 		k += len(x)
@@ -14641,6 +15243,16 @@ func WhileViewsHessian(W, x []float64, n int, dW, dx, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		whileViews = WhileViews(W, x, n)
+	}
+	if nonFinite {
+		whileViews = WhileViewsGrad(W, x, n, dW, dx)
+	} else {
+		for i3 := range W {
+			dW[i3] += gradW[i3]
+		}
+		for i4 := range x {
+			dx[i4] += gradX[i4]
+		}
 	}
 	return whileViews
 }
@@ -15371,9 +15983,26 @@ func PooledLocalsHessian(x []float64, a float64, dx, hess []float64) (float64, f
 		hvx = (*tapeBuf1)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := pooledLocalsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer pooledLocalsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var va float64
 	var da float64
 	var pooledLocals float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k1 int
 		k1 = 0
@@ -15387,9 +16016,12 @@ func PooledLocalsHessian(x []float64, a float64, dx, hess []float64) (float64, f
 		k1++
 		r, t, hva := hvpOfPooledLocals(x, a, vx, va, hvx)
 		pooledLocals = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j >= k1 && j < k1+len(x) {
-			dx[j-k1] += t
+			gradX[j-k1] = t
 			vx[j-k1] = 0
 		}
 		k1 += len(x)
@@ -15409,6 +16041,13 @@ func PooledLocalsHessian(x []float64, a float64, dx, hess []float64) (float64, f
 	}
 	if n1 == 0 {
 		pooledLocals = PooledLocals(x, a)
+	}
+	if nonFinite {
+		pooledLocals, da = PooledLocalsGrad(x, a, dx)
+	} else {
+		for i5 := range x {
+			dx[i5] += gradX[i5]
+		}
 	}
 	return pooledLocals, da
 }
@@ -16168,7 +16807,24 @@ func RangeRemadeHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := rangeRemadeHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rangeRemadeHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var rangeRemade float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -16178,9 +16834,12 @@ func RangeRemadeHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t1 := hvpOfRangeRemade(x, v, hv)
 		rangeRemade = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t1
+			gradX[j-k] = t1
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -16193,6 +16852,13 @@ func RangeRemadeHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		rangeRemade = RangeRemade(x)
+	}
+	if nonFinite {
+		rangeRemade = RangeRemadeGrad(x, dx)
+	} else {
+		for i3 := range x {
+			dx[i3] += gradX[i3]
+		}
 	}
 	return rangeRemade
 }
@@ -16767,7 +17433,24 @@ func VarInLoopHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := varInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer varInLoopHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var varInLoop float64
+	var nonFinite bool
 	for j1 := 0; j1 < n; j1++ {
 		var k1 int
 		k1 = 0
@@ -16777,9 +17460,12 @@ func VarInLoopHessian(x, dx, hess []float64) float64 {
 		k1 += len(x)
 		r, t := hvpOfVarInLoop(x, v, hv)
 		varInLoop = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j1 >= k1 && j1 < k1+len(x) {
-			dx[j1-k1] += t
+			gradX[j1-k1] = t
 			v[j1-k1] = 0
 		}
 		k1 += len(x)
@@ -16792,6 +17478,13 @@ func VarInLoopHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		varInLoop = VarInLoop(x)
+	}
+	if nonFinite {
+		varInLoop = VarInLoopGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return varInLoop
 }
@@ -17132,7 +17825,24 @@ func SameTypeConversionHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := sameTypeConversionHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer sameTypeConversionHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var sameTypeConversion float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -17142,9 +17852,12 @@ func SameTypeConversionHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfSameTypeConversion(x, v, hv)
 		sameTypeConversion = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -17157,6 +17870,13 @@ func SameTypeConversionHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		sameTypeConversion = SameTypeConversion(x)
+	}
+	if nonFinite {
+		sameTypeConversion = SameTypeConversionGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return sameTypeConversion
 }
@@ -17354,7 +18074,24 @@ func PooledScratchHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := pooledScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer pooledScratchHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var pooledScratch float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -17364,9 +18101,12 @@ func PooledScratchHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfPooledScratch(x, v, hv)
 		pooledScratch = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -17379,6 +18119,13 @@ func PooledScratchHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		pooledScratch = PooledScratch(x)
+	}
+	if nonFinite {
+		pooledScratch = PooledScratchGrad(x, dx)
+	} else {
+		for i3 := range x {
+			dx[i3] += gradX[i3]
+		}
 	}
 	return pooledScratch
 }
@@ -17592,7 +18339,24 @@ func IndexScratchHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := indexScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer indexScratchHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var indexScratch float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -17602,9 +18366,12 @@ func IndexScratchHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfIndexScratch(x, v, hv)
 		indexScratch = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -17617,6 +18384,13 @@ func IndexScratchHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		indexScratch = IndexScratch(x)
+	}
+	if nonFinite {
+		indexScratch = IndexScratchGrad(x, dx)
+	} else {
+		for i3 := range x {
+			dx[i3] += gradX[i3]
+		}
 	}
 	return indexScratch
 }
@@ -18124,7 +18898,42 @@ func ReplayedViewsHessian(y float64, m, dm [][]float64, hess []float64) (float64
 		hvm[i4] = hvmFlat[:len(m[i4]):len(m[i4])]
 		hvmFlat = hvmFlat[len(m[i4]):]
 	}
+	gradMLen := 0
+	for i5 := range m {
+		gradMLen += len(m[i5])
+	}
+	var gradMFlat []float64
+	{
+		tapeBuf4, _ := replayedViewsHessianTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer replayedViewsHessianTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < gradMLen {
+			*tapeBuf4 = make([]float64, gradMLen)
+		}
+		gradMFlat = (*tapeBuf4)[:gradMLen]
+		clear(gradMFlat)
+	}
+	var gradM [][]float64
+	{
+		tapeBuf5, _ := replayedViewsHessianTapesFloat64.Get().(*[][]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([][]float64)
+		}
+		defer replayedViewsHessianTapesFloat64.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(m) {
+			*tapeBuf5 = make([][]float64, len(m))
+		}
+		gradM = (*tapeBuf5)[:len(m)]
+		clear(gradM)
+	}
+	for i5 := range m {
+		gradM[i5] = gradMFlat[:len(m[i5]):len(m[i5])]
+		gradMFlat = gradMFlat[len(m[i5]):]
+	}
 	var replayedViews float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -18132,27 +18941,30 @@ func ReplayedViewsHessian(y float64, m, dm [][]float64, hess []float64) (float64
 			vy = 1
 		}
 		k1++
-		for i5 := range m {
-			for i6 := range m[i5] {
+		for i6 := range m {
+			for i7 := range m[i6] {
 				if k1 == j {
-					vm[i5][i6] = 1
+					vm[i6][i7] = 1
 				}
 				k1++
 			}
 		}
 		r1, t1, hvy := hvpOfReplayedViews(y, m, vy, vm, hvm)
 		replayedViews = r1
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dy += t1
 			vy = 0
 		}
 		k1++
-		for i7 := range m {
-			for i8 := range m[i7] {
+		for i8 := range m {
+			for i9 := range m[i8] {
 				if k1 == j {
-					dm[i7][i8] += t1
-					vm[i7][i8] = 0
+					gradM[i8][i9] = t1
+					vm[i8][i9] = 0
 				}
 				k1++
 			}
@@ -18160,16 +18972,25 @@ func ReplayedViewsHessian(y float64, m, dm [][]float64, hess []float64) (float64
 		k1 = 0
 		hess[j*n+k1] += hvy
 		k1++
-		for i9 := range m {
-			for i10 := range m[i9] {
-				hess[j*n+k1] += hvm[i9][i10]
-				hvm[i9][i10] = 0
+		for i10 := range m {
+			for i11 := range m[i10] {
+				hess[j*n+k1] += hvm[i10][i11]
+				hvm[i10][i11] = 0
 				k1++
 			}
 		}
 	}
 	if n == 0 {
 		replayedViews = ReplayedViews(y, m)
+	}
+	if nonFinite {
+		replayedViews, dy = ReplayedViewsGrad(y, m, dm)
+	} else {
+		for i12 := range m {
+			for i13 := range m[i12] {
+				dm[i12][i13] += gradM[i12][i13]
+			}
+		}
 	}
 	return replayedViews, dy
 }
@@ -18575,7 +19396,24 @@ func PerTripScratchHessian(w, xs []float64, hidden int, dw, hess []float64) floa
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := perTripScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer perTripScratchHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var perTripScratch float64
+	var nonFinite bool
 	for j2 := 0; j2 < n; j2++ {
 		var k1 int
 		k1 = 0
@@ -18585,9 +19423,12 @@ func PerTripScratchHessian(w, xs []float64, hidden int, dw, hess []float64) floa
 		k1 += len(w)
 		r, t := hvpOfPerTripScratch(w, xs, hidden, v, hv)
 		perTripScratch = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j2 >= k1 && j2 < k1+len(w) {
-			dw[j2-k1] += t
+			gradW[j2-k1] = t
 			v[j2-k1] = 0
 		}
 		k1 += len(w)
@@ -18600,6 +19441,13 @@ func PerTripScratchHessian(w, xs []float64, hidden int, dw, hess []float64) floa
 	}
 	if n == 0 {
 		perTripScratch = PerTripScratch(w, xs, hidden)
+	}
+	if nonFinite {
+		perTripScratch = PerTripScratchGrad(w, xs, hidden, dw)
+	} else {
+		for i1 := range w {
+			dw[i1] += gradW[i1]
+		}
 	}
 	return perTripScratch
 }
@@ -18903,6 +19751,7 @@ func NestedConstLitHessian(t, s float64, hess []float64) (float64, float64, floa
 	var vs float64
 	var ds float64
 	var nestedConstLit float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -18916,6 +19765,9 @@ func NestedConstLitHessian(t, s float64, hess []float64) (float64, float64, floa
 		k++
 		r, t1, hvt, hvs := hvpOfNestedConstLit(t, s, vt, vs)
 		nestedConstLit = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dt += t1
@@ -18935,6 +19787,9 @@ func NestedConstLitHessian(t, s float64, hess []float64) (float64, float64, floa
 	}
 	if n == 0 {
 		nestedConstLit = NestedConstLit(t, s)
+	}
+	if nonFinite {
+		nestedConstLit, dt, ds = NestedConstLitGrad(t, s)
 	}
 	return nestedConstLit, dt, ds
 }
@@ -19469,7 +20324,24 @@ func HelperScratchHessian(w, x []float64, hidden int, dw, hess []float64) float6
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := helperScratchHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer helperScratchHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var helperScratch float64
+	var nonFinite bool
 	for j2 := 0; j2 < n1; j2++ {
 		var k int
 		k = 0
@@ -19479,9 +20351,12 @@ func HelperScratchHessian(w, x []float64, hidden int, dw, hess []float64) float6
 		k += len(w)
 		r, t1 := hvpOfHelperScratch(w, x, hidden, v, hv)
 		helperScratch = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j2 >= k && j2 < k+len(w) {
-			dw[j2-k] += t1
+			gradW[j2-k] = t1
 			v[j2-k] = 0
 		}
 		k += len(w)
@@ -19494,6 +20369,13 @@ func HelperScratchHessian(w, x []float64, hidden int, dw, hess []float64) float6
 	}
 	if n1 == 0 {
 		helperScratch = HelperScratch(w, x, hidden)
+	}
+	if nonFinite {
+		helperScratch = HelperScratchGrad(w, x, hidden, dw)
+	} else {
+		for i1 := range w {
+			dw[i1] += gradW[i1]
+		}
 	}
 	return helperScratch
 }
@@ -19598,7 +20480,24 @@ func NamedSliceDotHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := namedSliceDotHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer namedSliceDotHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var namedSliceDot float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -19608,9 +20507,12 @@ func NamedSliceDotHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfNamedSliceDot(x, v, hv)
 		namedSliceDot = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -19623,6 +20525,13 @@ func NamedSliceDotHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		namedSliceDot = NamedSliceDot(x)
+	}
+	if nonFinite {
+		namedSliceDot = NamedSliceDotGrad(x, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return namedSliceDot
 }
@@ -20327,7 +21236,24 @@ func RowLengthsHessian(x []float64, m [][]float64, l Layer, dx, hess []float64) 
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := rowLengthsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowLengthsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var rowLengths float64
+	var nonFinite bool
 	for j2 := 0; j2 < n; j2++ {
 		var k int
 		k = 0
@@ -20337,9 +21263,12 @@ func RowLengthsHessian(x []float64, m [][]float64, l Layer, dx, hess []float64) 
 		k += len(x)
 		r, t := hvpOfRowLengths(x, m, l, v1, hv)
 		rowLengths = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j2 >= k && j2 < k+len(x) {
-			dx[j2-k] += t
+			gradX[j2-k] = t
 			v1[j2-k] = 0
 		}
 		k += len(x)
@@ -20352,6 +21281,13 @@ func RowLengthsHessian(x []float64, m [][]float64, l Layer, dx, hess []float64) 
 	}
 	if n == 0 {
 		rowLengths = RowLengths(x, m, l)
+	}
+	if nonFinite {
+		rowLengths = RowLengthsGrad(x, m, l, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return rowLengths
 }
@@ -20839,9 +21775,26 @@ func EarlyFillHessian(x []float64, c float64, dx, hess []float64) (float64, floa
 		hvx = (*tapeBuf1)[:len(x)]
 		clear(hvx)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := earlyFillHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer earlyFillHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var vc float64
 	var dc float64
 	var earlyFill float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -20855,9 +21808,12 @@ func EarlyFillHessian(x []float64, c float64, dx, hess []float64) (float64, floa
 		k++
 		r, t, hvc := hvpOfEarlyFill(x, c, vx, vc, hvx)
 		earlyFill = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			vx[j-k] = 0
 		}
 		k += len(x)
@@ -20877,6 +21833,13 @@ func EarlyFillHessian(x []float64, c float64, dx, hess []float64) (float64, floa
 	}
 	if n == 0 {
 		earlyFill = EarlyFill(x, c)
+	}
+	if nonFinite {
+		earlyFill, dc = EarlyFillGrad(x, c, dx)
+	} else {
+		for i4 := range x {
+			dx[i4] += gradX[i4]
+		}
 	}
 	return earlyFill, dc
 }
@@ -21034,6 +21997,7 @@ func ReplayedTwiceHessian(x, q float64, n int, hess []float64) (float64, float64
 	var vq float64
 	var dq float64
 	var replayedTwice float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -21047,6 +22011,9 @@ func ReplayedTwiceHessian(x, q float64, n int, hess []float64) (float64, float64
 		k++
 		r, t, hvx, hvq := hvpOfReplayedTwice(x, q, n, vx, vq)
 		replayedTwice = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -21066,6 +22033,9 @@ func ReplayedTwiceHessian(x, q float64, n int, hess []float64) (float64, float64
 	}
 	if n1 == 0 {
 		replayedTwice = ReplayedTwice(x, q, n)
+	}
+	if nonFinite {
+		replayedTwice, dx, dq = ReplayedTwiceGrad(x, q, n)
 	}
 	return replayedTwice, dx, dq
 }
@@ -21360,6 +22330,7 @@ func ReplayedHelpersHessian(q, r float64, ys, hess []float64) (float64, float64,
 	var vr float64
 	var dr float64
 	var replayedHelpers float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -21373,6 +22344,9 @@ func ReplayedHelpersHessian(q, r float64, ys, hess []float64) (float64, float64,
 		k++
 		r1, t, hvq, hvr := hvpOfReplayedHelpers(q, r, ys, vq, vr)
 		replayedHelpers = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dq += t
@@ -21392,6 +22366,9 @@ func ReplayedHelpersHessian(q, r float64, ys, hess []float64) (float64, float64,
 	}
 	if n == 0 {
 		replayedHelpers = ReplayedHelpers(q, r, ys)
+	}
+	if nonFinite {
+		replayedHelpers, dq, dr = ReplayedHelpersGrad(q, r, ys)
 	}
 	return replayedHelpers, dq, dr
 }
@@ -21586,6 +22563,7 @@ func UnusedCounterHessian(x float64, n int, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var unusedCounter float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
@@ -21595,6 +22573,9 @@ func UnusedCounterHessian(x float64, n int, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfUnusedCounter(x, n, v)
 		unusedCounter = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j1 {
 			dx += t
@@ -21607,6 +22588,9 @@ func UnusedCounterHessian(x float64, n int, hess []float64) (float64, float64) {
 	}
 	if n1 == 0 {
 		unusedCounter = UnusedCounter(x, n)
+	}
+	if nonFinite {
+		unusedCounter, dx = UnusedCounterGrad(x, n)
 	}
 	return unusedCounter, dx
 }

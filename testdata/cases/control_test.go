@@ -623,3 +623,33 @@ func noAllocations(t *testing.T, at string, calls map[string]func()) {
 		}
 	}
 }
+
+// TestHessianGradientAsFGrad checks the gradient FHessian returns where
+// one component is infinite (SPEC §7: the gradient as FGrad gives it): the
+// other stays a number. At a regular point, the gradient and the Hessian
+// are PowCorner's, from their formulas.
+func TestHessianGradientAsFGrad(t *testing.T) {
+	hess := make([]float64, 4)
+	v, dx, dy := PowCornerHessian(0, 0.5, hess)
+	if v != 0 || !math.IsInf(dx, 1) || dy != 0 {
+		t.Errorf("PowCornerHessian(0, 0.5) = %v, gradient (%v, %v); want 0, (+Inf, 0)", v, dx, dy)
+	}
+	x, y := 1.3, 0.7
+	clear(hess)
+	v, dx, dy = PowCornerHessian(x, y, hess)
+	lx, p := math.Log(x), math.Pow(x, y)
+	want := []float64{
+		y*math.Pow(x, y-1) + y, p*lx + x, // the gradient
+		y * (y - 1) * math.Pow(x, y-2), math.Pow(x, y-1) + y*math.Pow(x, y-1)*lx + 1, // row 0
+		math.Pow(x, y-1) + y*math.Pow(x, y-1)*lx + 1, p * lx * lx, // row 1
+	}
+	got := append([]float64{dx, dy}, hess...)
+	if v != PowCorner(x, y) {
+		t.Errorf("PowCornerHessian(%v, %v) value %v, want %v", x, y, v, PowCorner(x, y))
+	}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12*math.Max(1, math.Abs(want[i])) {
+			t.Errorf("PowCornerHessian(%v, %v): entry %d (gradient, then hess) = %v, want %v", x, y, i, got[i], want[i])
+		}
+	}
+}

@@ -1402,11 +1402,15 @@ func DerefCopiesHessian(pp *Point, ppp **Point, dpp *Point, dppp **Point, hess [
 	}
 	vpp := new(Point)
 	hvpp := new(Point)
+	gradPp := new(Point)
 	vppp := new(*Point)
 	(*vppp) = new(Point)
 	hvppp := new(*Point)
 	(*hvppp) = new(Point)
+	gradPpp := new(*Point)
+	(*gradPpp) = new(Point)
 	var derefCopies float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1428,24 +1432,27 @@ func DerefCopiesHessian(pp *Point, ppp **Point, dpp *Point, dppp **Point, hess [
 		k++
 		r1, t := hvpOfDerefCopies(pp, ppp, vpp, vppp, hvpp, hvppp)
 		derefCopies = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
-			dpp.X += t
+			gradPp.X = t
 			vpp.X = 0
 		}
 		k++
 		if k == j {
-			dpp.Y += t
+			gradPp.Y = t
 			vpp.Y = 0
 		}
 		k++
 		if k == j {
-			(*dppp).X += t
+			(*gradPpp).X = t
 			(*vppp).X = 0
 		}
 		k++
 		if k == j {
-			(*dppp).Y += t
+			(*gradPpp).Y = t
 			(*vppp).Y = 0
 		}
 		k++
@@ -1465,6 +1472,14 @@ func DerefCopiesHessian(pp *Point, ppp **Point, dpp *Point, dppp **Point, hess [
 	}
 	if n == 0 {
 		derefCopies = DerefCopies(pp, ppp)
+	}
+	if nonFinite {
+		derefCopies = DerefCopiesGrad(pp, ppp, dpp, dppp)
+	} else {
+		dpp.X += gradPp.X
+		dpp.Y += gradPp.Y
+		(*dppp).X += (*gradPpp).X
+		(*dppp).Y += (*gradPpp).Y
 	}
 	return derefCopies
 }
@@ -1588,9 +1603,12 @@ func SlicePointerHessian(p *[]float64, k float64, dp *[]float64, hess []float64)
 	(*vp) = make([]float64, len((*p)))
 	hvp := new([]float64)
 	(*hvp) = make([]float64, len((*p)))
+	gradP := new([]float64)
+	(*gradP) = make([]float64, len((*p)))
 	var vk float64
 	var dk float64
 	var slicePointer float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -1606,10 +1624,13 @@ func SlicePointerHessian(p *[]float64, k float64, dp *[]float64, hess []float64)
 		k1++
 		r, t, hvk := hvpOfSlicePointer(p, k, vp, vk, hvp)
 		slicePointer = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		for i3 := range *p {
 			if k1 == j {
-				(*dp)[i3] += t
+				(*gradP)[i3] = t
 				(*vp)[i3] = 0
 			}
 			k1++
@@ -1630,6 +1651,13 @@ func SlicePointerHessian(p *[]float64, k float64, dp *[]float64, hess []float64)
 	}
 	if n == 0 {
 		slicePointer = SlicePointer(p, k)
+	}
+	if nonFinite {
+		slicePointer, dk = SlicePointerGrad(p, k, dp)
+	} else {
+		for i5 := range *p {
+			(*dp)[i5] += (*gradP)[i5]
+		}
 	}
 	return slicePointer, dk
 }
@@ -1885,7 +1913,24 @@ func RowByRowHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := rowByRowHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rowByRowHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var rowByRow float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
@@ -1895,9 +1940,12 @@ func RowByRowHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfRowByRow(x, v, hv)
 		rowByRow = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j1 >= k && j1 < k+len(x) {
-			dx[j1-k] += t
+			gradX[j1-k] = t
 			v[j1-k] = 0
 		}
 		k += len(x)
@@ -1910,6 +1958,13 @@ func RowByRowHessian(x, dx, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		rowByRow = RowByRow(x)
+	}
+	if nonFinite {
+		rowByRow = RowByRowGrad(x, dx)
+	} else {
+		for i3 := range x {
+			dx[i3] += gradX[i3]
+		}
 	}
 	return rowByRow
 }
@@ -2282,7 +2337,24 @@ func AnonStructsHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := anonStructsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer anonStructsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var anonStructs float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2292,9 +2364,12 @@ func AnonStructsHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfAnonStructs(x, v, hv)
 		anonStructs = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -2307,6 +2382,13 @@ func AnonStructsHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		anonStructs = AnonStructs(x)
+	}
+	if nonFinite {
+		anonStructs = AnonStructsGrad(x, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return anonStructs
 }
@@ -2469,7 +2551,24 @@ func LiteralBuffersHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := literalBuffersHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer literalBuffersHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var literalBuffers float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2479,9 +2578,12 @@ func LiteralBuffersHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfLiteralBuffers(x, v, hv)
 		literalBuffers = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -2494,6 +2596,13 @@ func LiteralBuffersHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		literalBuffers = LiteralBuffers(x)
+	}
+	if nonFinite {
+		literalBuffers = LiteralBuffersGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return literalBuffers
 }
@@ -2943,9 +3052,26 @@ func BodiesEnergyHessian(bs []Body, g float64, dbs []Body, hess []float64) (floa
 		hvbs = (*tapeBuf1)[:len(bs)]
 		clear(hvbs)
 	}
+	var gradBsArray [64]Body
+	var gradBs []Body
+	if len(bs) <= 64 {
+		gradBs = gradBsArray[:len(bs)]
+	} else {
+		tapeBuf2, _ := bodiesEnergyHessianTapes.Get().(*[]Body)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]Body)
+		}
+		defer bodiesEnergyHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(bs) {
+			*tapeBuf2 = make([]Body, len(bs))
+		}
+		gradBs = (*tapeBuf2)[:len(bs)]
+		clear(gradBs)
+	}
 	var vg float64
 	var dg float64
 	var bodiesEnergy float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2967,17 +3093,20 @@ func BodiesEnergyHessian(bs []Body, g float64, dbs []Body, hess []float64) (floa
 		k++
 		r, t, hvg := hvpOfBodiesEnergy(bs, g, vbs, vg, hvbs)
 		bodiesEnergy = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		for i5 := range bs {
 			for i6 := range bs[i5].Pos {
 				if k == j {
-					dbs[i5].Pos[i6] += t
+					gradBs[i5].Pos[i6] = t
 					vbs[i5].Pos[i6] = 0
 				}
 				k++
 			}
 			if k == j {
-				dbs[i5].Mass += t
+				gradBs[i5].Mass = t
 				vbs[i5].Mass = 0
 			}
 			k++
@@ -3003,6 +3132,16 @@ func BodiesEnergyHessian(bs []Body, g float64, dbs []Body, hess []float64) (floa
 	}
 	if n == 0 {
 		bodiesEnergy = BodiesEnergy(bs, g)
+	}
+	if nonFinite {
+		bodiesEnergy, dg = BodiesEnergyGrad(bs, g, dbs)
+	} else {
+		for i9 := range bs {
+			for i10 := range bs[i9].Pos {
+				dbs[i9].Pos[i10] += gradBs[i9].Pos[i10]
+			}
+			dbs[i9].Mass += gradBs[i9].Mass
+		}
 	}
 	return bodiesEnergy, dg
 }

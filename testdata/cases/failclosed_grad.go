@@ -54,6 +54,7 @@ func NegSinReturnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var negSinReturn float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -63,6 +64,9 @@ func NegSinReturnHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfNegSinReturn(x, v)
 		negSinReturn = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -75,6 +79,9 @@ func NegSinReturnHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		negSinReturn = NegSinReturn(x)
+	}
+	if nonFinite {
+		negSinReturn, dx = NegSinReturnGrad(x)
 	}
 	return negSinReturn, dx
 }
@@ -159,6 +166,7 @@ func NegAbsReturnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var negAbsReturn float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -168,6 +176,9 @@ func NegAbsReturnHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfNegAbsReturn(x, v)
 		negAbsReturn = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -180,6 +191,9 @@ func NegAbsReturnHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		negAbsReturn = NegAbsReturn(x)
+	}
+	if nonFinite {
+		negAbsReturn, dx = NegAbsReturnGrad(x)
 	}
 	return negAbsReturn, dx
 }
@@ -234,6 +248,7 @@ func NegHelperReturnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var negHelperReturn float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -243,6 +258,9 @@ func NegHelperReturnHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfNegHelperReturn(x, v)
 		negHelperReturn = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -255,6 +273,9 @@ func NegHelperReturnHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		negHelperReturn = NegHelperReturn(x)
+	}
+	if nonFinite {
+		negHelperReturn, dx = NegHelperReturnGrad(x)
 	}
 	return negHelperReturn, dx
 }
@@ -463,6 +484,7 @@ func FloatCounterSumHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var floatCounterSum float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -472,6 +494,9 @@ func FloatCounterSumHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t1, hv := hvpOfFloatCounterSum(x, v)
 		floatCounterSum = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t1
@@ -484,6 +509,9 @@ func FloatCounterSumHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		floatCounterSum = FloatCounterSum(x)
+	}
+	if nonFinite {
+		floatCounterSum, dx = FloatCounterSumGrad(x)
 	}
 	return floatCounterSum, dx
 }
@@ -606,6 +634,7 @@ func UntakenOverflowHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var untakenOverflow float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -615,6 +644,9 @@ func UntakenOverflowHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfUntakenOverflow(x, v)
 		untakenOverflow = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -627,6 +659,9 @@ func UntakenOverflowHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		untakenOverflow = UntakenOverflow(x)
+	}
+	if nonFinite {
+		untakenOverflow, dx = UntakenOverflowGrad(x)
 	}
 	return untakenOverflow, dx
 }
@@ -734,6 +769,7 @@ func UntakenLogHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var untakenLog float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -743,6 +779,9 @@ func UntakenLogHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r1, t, hv := hvpOfUntakenLog(x, v)
 		untakenLog = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -755,6 +794,9 @@ func UntakenLogHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		untakenLog = UntakenLog(x)
+	}
+	if nonFinite {
+		untakenLog, dx = UntakenLogGrad(x)
 	}
 	return untakenLog, dx
 }
@@ -882,6 +924,7 @@ func PowZeroExponentHessian(x, y float64, hess []float64) (float64, float64, flo
 	var vy float64
 	var dy float64
 	var powZeroExponent float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -895,6 +938,9 @@ func PowZeroExponentHessian(x, y float64, hess []float64) (float64, float64, flo
 		k++
 		r, t, hvx, hvy := hvpOfPowZeroExponent(x, y, vx, vy)
 		powZeroExponent = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -914,6 +960,9 @@ func PowZeroExponentHessian(x, y float64, hess []float64) (float64, float64, flo
 	}
 	if n == 0 {
 		powZeroExponent = PowZeroExponent(x, y)
+	}
+	if nonFinite {
+		powZeroExponent, dx, dy = PowZeroExponentGrad(x, y)
 	}
 	return powZeroExponent, dx, dy
 }
@@ -972,6 +1021,7 @@ func NamedFloatHelperHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var namedFloatHelper float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -981,6 +1031,9 @@ func NamedFloatHelperHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfNamedFloatHelper(x, v)
 		namedFloatHelper = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -993,6 +1046,9 @@ func NamedFloatHelperHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		namedFloatHelper = NamedFloatHelper(x)
+	}
+	if nonFinite {
+		namedFloatHelper, dx = NamedFloatHelperGrad(x)
 	}
 	return namedFloatHelper, dx
 }
@@ -1049,6 +1105,7 @@ func LocalNamedMathHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var localNamedMath float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1058,6 +1115,9 @@ func LocalNamedMathHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfLocalNamedMath(x, v)
 		localNamedMath = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1070,6 +1130,9 @@ func LocalNamedMathHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		localNamedMath = LocalNamedMath(x)
+	}
+	if nonFinite {
+		localNamedMath, dx = LocalNamedMathGrad(x)
 	}
 	return localNamedMath, dx
 }
@@ -1194,7 +1257,24 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := reslicedParamHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer reslicedParamHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var reslicedParam float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -1204,9 +1284,12 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 		k += len(w)
 		r, t := hvpOfReslicedParam(w, n, v, hv)
 		reslicedParam = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(w)
@@ -1219,6 +1302,13 @@ func ReslicedParamHessian(w []float64, n int, dw, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		reslicedParam = ReslicedParam(w, n)
+	}
+	if nonFinite {
+		reslicedParam = ReslicedParamGrad(w, n, dw)
+	} else {
+		for i2 := range w {
+			dw[i2] += gradW[i2]
+		}
 	}
 	return reslicedParam
 }
@@ -1386,7 +1476,24 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := popLocalHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer popLocalHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var popLocal float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1396,9 +1503,12 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfPopLocal(x, v, hv)
 		popLocal = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -1411,6 +1521,13 @@ func PopLocalHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		popLocal = PopLocal(x)
+	}
+	if nonFinite {
+		popLocal = PopLocalGrad(x, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return popLocal
 }
@@ -1481,6 +1598,7 @@ func ByValueWriteHessian(p Vec2, hess []float64) (float64, Vec2) {
 	var v Vec2
 	var dp Vec2
 	var byValueWrite float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1494,6 +1612,9 @@ func ByValueWriteHessian(p Vec2, hess []float64) (float64, Vec2) {
 		k++
 		r, t, hv := hvpOfByValueWrite(p, v)
 		byValueWrite = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dp.X += t
@@ -1513,6 +1634,9 @@ func ByValueWriteHessian(p Vec2, hess []float64) (float64, Vec2) {
 	}
 	if n == 0 {
 		byValueWrite = ByValueWrite(p)
+	}
+	if nonFinite {
+		byValueWrite, dp = ByValueWriteGrad(p)
 	}
 	return byValueWrite, dp
 }
@@ -1555,6 +1679,7 @@ func MapDataHessian(x float64, m map[string]float64, hess []float64) (float64, f
 	var v float64
 	var dx float64
 	var mapData float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1564,6 +1689,9 @@ func MapDataHessian(x float64, m map[string]float64, hess []float64) (float64, f
 		k++
 		r, t, hv := hvpOfMapData(x, m, v)
 		mapData = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1576,6 +1704,9 @@ func MapDataHessian(x float64, m map[string]float64, hess []float64) (float64, f
 	}
 	if n == 0 {
 		mapData = MapData(x, m)
+	}
+	if nonFinite {
+		mapData, dx = MapDataGrad(x, m)
 	}
 	return mapData, dx
 }
@@ -1829,6 +1960,7 @@ func VarInLoopCarryHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var varInLoopCarry float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1838,6 +1970,9 @@ func VarInLoopCarryHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfVarInLoopCarry(x, v)
 		varInLoopCarry = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1850,6 +1985,9 @@ func VarInLoopCarryHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		varInLoopCarry = VarInLoopCarry(x)
+	}
+	if nonFinite {
+		varInLoopCarry, dx = VarInLoopCarryGrad(x)
 	}
 	return varInLoopCarry, dx
 }
@@ -1988,7 +2126,24 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := reslicedRangeHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer reslicedRangeHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var reslicedRange float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -1998,9 +2153,12 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 		k += len(w)
 		r, t := hvpOfReslicedRange(w, n, v1, hv)
 		reslicedRange = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			v1[j-k] = 0
 		}
 		k += len(w)
@@ -2013,6 +2171,13 @@ func ReslicedRangeHessian(w []float64, n int, dw, hess []float64) float64 {
 	}
 	if n1 == 0 {
 		reslicedRange = ReslicedRange(w, n)
+	}
+	if nonFinite {
+		reslicedRange = ReslicedRangeGrad(w, n, dw)
+	} else {
+		for i1 := range w {
+			dw[i1] += gradW[i1]
+		}
 	}
 	return reslicedRange
 }
@@ -2330,7 +2495,24 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := popBeforeSumHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer popBeforeSumHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var popBeforeSum float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2340,9 +2522,12 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfPopBeforeSum(x, v2, hv)
 		popBeforeSum = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v2[j-k] = 0
 		}
 		k += len(x)
@@ -2355,6 +2540,13 @@ func PopBeforeSumHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		popBeforeSum = PopBeforeSum(x)
+	}
+	if nonFinite {
+		popBeforeSum = PopBeforeSumGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return popBeforeSum
 }
@@ -2813,6 +3005,7 @@ func TwoResultsAfterEarlyReturnHessian(x, y float64, n int, hess []float64) (flo
 	var vy float64
 	var dy float64
 	var twoResultsAfterEarlyReturn float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k1 int
 		k1 = 0
@@ -2826,6 +3019,9 @@ func TwoResultsAfterEarlyReturnHessian(x, y float64, n int, hess []float64) (flo
 		k1++
 		r, t, hvx, hvy := hvpOfTwoResultsAfterEarlyReturn(x, y, n, vx, vy)
 		twoResultsAfterEarlyReturn = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dx += t
@@ -2845,6 +3041,9 @@ func TwoResultsAfterEarlyReturnHessian(x, y float64, n int, hess []float64) (flo
 	}
 	if n1 == 0 {
 		twoResultsAfterEarlyReturn = TwoResultsAfterEarlyReturn(x, y, n)
+	}
+	if nonFinite {
+		twoResultsAfterEarlyReturn, dx, dy = TwoResultsAfterEarlyReturnGrad(x, y, n)
 	}
 	return twoResultsAfterEarlyReturn, dx, dy
 }
@@ -2919,6 +3118,7 @@ func ParallelPassiveHessian(x, y float64, hess []float64) (float64, float64, flo
 	var vy float64
 	var dy float64
 	var parallelPassive float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2932,6 +3132,9 @@ func ParallelPassiveHessian(x, y float64, hess []float64) (float64, float64, flo
 		k++
 		r, t, hvx, hvy := hvpOfParallelPassive(x, y, vx, vy)
 		parallelPassive = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2951,6 +3154,9 @@ func ParallelPassiveHessian(x, y float64, hess []float64) (float64, float64, flo
 	}
 	if n == 0 {
 		parallelPassive = ParallelPassive(x, y)
+	}
+	if nonFinite {
+		parallelPassive, dx, dy = ParallelPassiveGrad(x, y)
 	}
 	return parallelPassive, dx, dy
 }
@@ -3161,6 +3367,7 @@ func ParallelUntakenHessian(x, y float64, n int, hess []float64) (float64, float
 	var vy float64
 	var dy float64
 	var parallelUntaken float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -3174,6 +3381,9 @@ func ParallelUntakenHessian(x, y float64, n int, hess []float64) (float64, float
 		k++
 		r, t, hvx, hvy := hvpOfParallelUntaken(x, y, n, vx, vy)
 		parallelUntaken = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3193,6 +3403,9 @@ func ParallelUntakenHessian(x, y float64, n int, hess []float64) (float64, float
 	}
 	if n1 == 0 {
 		parallelUntaken = ParallelUntaken(x, y, n)
+	}
+	if nonFinite {
+		parallelUntaken, dx, dy = ParallelUntakenGrad(x, y, n)
 	}
 	return parallelUntaken, dx, dy
 }
@@ -3673,6 +3886,7 @@ func RangeArrayPerTripHessian(x, y float64, n int, hess []float64) (float64, flo
 	var vy float64
 	var dy float64
 	var rangeArrayPerTrip float64
+	var nonFinite bool
 	for j1 := 0; j1 < n1; j1++ {
 		var k int
 		k = 0
@@ -3686,6 +3900,9 @@ func RangeArrayPerTripHessian(x, y float64, n int, hess []float64) (float64, flo
 		k++
 		r, t, hvx, hvy := hvpOfRangeArrayPerTrip(x, y, n, vx, vy)
 		rangeArrayPerTrip = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j1 {
 			dx += t
@@ -3705,6 +3922,9 @@ func RangeArrayPerTripHessian(x, y float64, n int, hess []float64) (float64, flo
 	}
 	if n1 == 0 {
 		rangeArrayPerTrip = RangeArrayPerTrip(x, y, n)
+	}
+	if nonFinite {
+		rangeArrayPerTrip, dx, dy = RangeArrayPerTripGrad(x, y, n)
 	}
 	return rangeArrayPerTrip, dx, dy
 }
@@ -3849,6 +4069,7 @@ func WriteThroughViewHessian(x, y float64, hess []float64) (float64, float64, fl
 	var vy float64
 	var dy float64
 	var writeThroughView float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3862,6 +4083,9 @@ func WriteThroughViewHessian(x, y float64, hess []float64) (float64, float64, fl
 		k++
 		r1, t, hvx, hvy := hvpOfWriteThroughView(x, y, vx, vy)
 		writeThroughView = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3881,6 +4105,9 @@ func WriteThroughViewHessian(x, y float64, hess []float64) (float64, float64, fl
 	}
 	if n == 0 {
 		writeThroughView = WriteThroughView(x, y)
+	}
+	if nonFinite {
+		writeThroughView, dx, dy = WriteThroughViewGrad(x, y)
 	}
 	return writeThroughView, dx, dy
 }
@@ -4135,6 +4362,7 @@ func ParallelPassiveInLoopHessian(x, y float64, hess []float64) (float64, float6
 	var vy float64
 	var dy float64
 	var parallelPassiveInLoop float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4148,6 +4376,9 @@ func ParallelPassiveInLoopHessian(x, y float64, hess []float64) (float64, float6
 		k++
 		r, t, hvx, hvy := hvpOfParallelPassiveInLoop(x, y, vx, vy)
 		parallelPassiveInLoop = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4167,6 +4398,9 @@ func ParallelPassiveInLoopHessian(x, y float64, hess []float64) (float64, float6
 	}
 	if n == 0 {
 		parallelPassiveInLoop = ParallelPassiveInLoop(x, y)
+	}
+	if nonFinite {
+		parallelPassiveInLoop, dx, dy = ParallelPassiveInLoopGrad(x, y)
 	}
 	return parallelPassiveInLoop, dx, dy
 }
@@ -4327,6 +4561,7 @@ func PiecewiseUnconditionalHessian(x float64, n int, hess []float64) (float64, f
 	var v float64
 	var dx float64
 	var piecewiseUnconditional float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -4336,6 +4571,9 @@ func PiecewiseUnconditionalHessian(x float64, n int, hess []float64) (float64, f
 		k++
 		r1, t, hv := hvpOfPiecewiseUnconditional(x, n, v)
 		piecewiseUnconditional = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4348,6 +4586,9 @@ func PiecewiseUnconditionalHessian(x float64, n int, hess []float64) (float64, f
 	}
 	if n1 == 0 {
 		piecewiseUnconditional = PiecewiseUnconditional(x, n)
+	}
+	if nonFinite {
+		piecewiseUnconditional, dx = PiecewiseUnconditionalGrad(x, n)
 	}
 	return piecewiseUnconditional, dx
 }
@@ -4677,7 +4918,24 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := parallelDeadInLoopHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer parallelDeadInLoopHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var parallelDeadInLoop float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4687,9 +4945,12 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 		k += len(w)
 		r, t1 := hvpOfParallelDeadInLoop(x, y, w, v1, hv)
 		parallelDeadInLoop = r
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t1
+			gradW[j-k] = t1
 			v1[j-k] = 0
 		}
 		k += len(w)
@@ -4702,6 +4963,13 @@ func ParallelDeadInLoopHessian(x, y float64, w, dw, hess []float64) float64 {
 	}
 	if n == 0 {
 		parallelDeadInLoop = ParallelDeadInLoop(x, y, w)
+	}
+	if nonFinite {
+		parallelDeadInLoop = ParallelDeadInLoopGrad(x, y, w, dw)
+	} else {
+		for i1 := range w {
+			dw[i1] += gradW[i1]
+		}
 	}
 	return parallelDeadInLoop
 }
@@ -4911,6 +5179,7 @@ func RangeValueUnreadKeyHessian(x float64, hess []float64) (float64, float64) {
 	var v1 float64
 	var dx float64
 	var rangeValueUnreadKey float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4920,6 +5189,9 @@ func RangeValueUnreadKeyHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfRangeValueUnreadKey(x, v1)
 		rangeValueUnreadKey = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4932,6 +5204,9 @@ func RangeValueUnreadKeyHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		rangeValueUnreadKey = RangeValueUnreadKey(x)
+	}
+	if nonFinite {
+		rangeValueUnreadKey, dx = RangeValueUnreadKeyGrad(x)
 	}
 	return rangeValueUnreadKey, dx
 }
@@ -5057,7 +5332,23 @@ func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, f
 		clear(hvsW)
 	}
 	hvs.W = hvsW
+	gradS := new(Spring)
+	var gradSW []float64
+	{
+		tapeBuf2, _ := passiveSelfArgHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer passiveSelfArgHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(s.W) {
+			*tapeBuf2 = make([]float64, len(s.W))
+		}
+		gradSW = (*tapeBuf2)[:len(s.W)]
+		clear(gradSW)
+	}
+	gradS.W = gradSW
 	var passiveSelfArg float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5077,6 +5368,9 @@ func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, f
 		}
 		r, t, hvx := hvpOfPassiveSelfArg(x, s, vx, vs, hvs)
 		passiveSelfArg = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -5084,13 +5378,13 @@ func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, f
 		}
 		k++
 		if k == j {
-			ds.K += t
+			gradS.K = t
 			vs.K = 0
 		}
 		k++
 		for i2 := range s.W {
 			if k == j {
-				ds.W[i2] += t
+				gradS.W[i2] = t
 				vs.W[i2] = 0
 			}
 			k++
@@ -5109,6 +5403,14 @@ func PassiveSelfArgHessian(x float64, s, ds *Spring, hess []float64) (float64, f
 	}
 	if n == 0 {
 		passiveSelfArg = PassiveSelfArg(x, s)
+	}
+	if nonFinite {
+		passiveSelfArg, dx = PassiveSelfArgGrad(x, s, ds)
+	} else {
+		ds.K += gradS.K
+		for i4 := range s.W {
+			ds.W[i4] += gradS.W[i4]
+		}
 	}
 	return passiveSelfArg, dx
 }
@@ -5251,7 +5553,24 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(a)]
 		clear(hv)
 	}
+	var gradAArray [64]float64
+	var gradA []float64
+	if len(a) <= 64 {
+		gradA = gradAArray[:len(a)]
+	} else {
+		tapeBuf2, _ := varSliceLaterHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer varSliceLaterHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(a) {
+			*tapeBuf2 = make([]float64, len(a))
+		}
+		gradA = (*tapeBuf2)[:len(a)]
+		clear(gradA)
+	}
 	var varSliceLater float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5261,9 +5580,12 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 		k += len(a)
 		r, t := hvpOfVarSliceLater(a, flip, v, hv)
 		varSliceLater = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(a) {
-			da[j-k] += t
+			gradA[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(a)
@@ -5276,6 +5598,13 @@ func VarSliceLaterHessian(a []float64, flip bool, da, hess []float64) float64 {
 	}
 	if n == 0 {
 		varSliceLater = VarSliceLater(a, flip)
+	}
+	if nonFinite {
+		varSliceLater = VarSliceLaterGrad(a, flip, da)
+	} else {
+		for i1 := range a {
+			da[i1] += gradA[i1]
+		}
 	}
 	return varSliceLater
 }
@@ -5507,7 +5836,9 @@ func TaggedScaleHessian(b Tagged, db *Tagged, hess []float64) float64 {
 	}
 	var v Tagged
 	hv := new(Tagged)
+	gradB := new(Tagged)
 	var taggedScale float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5517,9 +5848,12 @@ func TaggedScaleHessian(b Tagged, db *Tagged, hess []float64) float64 {
 		k++
 		r, t := hvpOfTaggedScale(b, v, hv)
 		taggedScale = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
-			db.W += t
+			gradB.W = t
 			v.W = 0
 		}
 		k++
@@ -5530,6 +5864,11 @@ func TaggedScaleHessian(b Tagged, db *Tagged, hess []float64) float64 {
 	}
 	if n == 0 {
 		taggedScale = TaggedScale(b)
+	}
+	if nonFinite {
+		taggedScale = TaggedScaleGrad(b, db)
+	} else {
+		db.W += gradB.W
 	}
 	return taggedScale
 }
@@ -5644,6 +5983,7 @@ func UntakenAfterReturnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var untakenAfterReturn float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5653,6 +5993,9 @@ func UntakenAfterReturnHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfUntakenAfterReturn(x, v)
 		untakenAfterReturn = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -5665,6 +6008,9 @@ func UntakenAfterReturnHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		untakenAfterReturn = UntakenAfterReturn(x)
+	}
+	if nonFinite {
+		untakenAfterReturn, dx = UntakenAfterReturnGrad(x)
 	}
 	return untakenAfterReturn, dx
 }
@@ -6060,9 +6406,26 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 		hvxs = (*tapeBuf1)[:len(xs)]
 		clear(hvxs)
 	}
+	var gradXsArray [64]float64
+	var gradXs []float64
+	if len(xs) <= 64 {
+		gradXs = gradXsArray[:len(xs)]
+	} else {
+		tapeBuf2, _ := labelReverseHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer labelReverseHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(xs) {
+			*tapeBuf2 = make([]float64, len(xs))
+		}
+		gradXs = (*tapeBuf2)[:len(xs)]
+		clear(gradXs)
+	}
 	var va float64
 	var da float64
 	var labelReverse float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -6076,9 +6439,12 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 		k++
 		r, t, hva := hvpOfLabelReverse(xs, a, vxs, va, hvxs)
 		labelReverse = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(xs) {
-			dxs[j-k] += t
+			gradXs[j-k] = t
 			vxs[j-k] = 0
 		}
 		k += len(xs)
@@ -6098,6 +6464,13 @@ func LabelReverseHessian(xs []float64, a float64, dxs, hess []float64) (float64,
 	}
 	if n == 0 {
 		labelReverse = LabelReverse(xs, a)
+	}
+	if nonFinite {
+		labelReverse, da = LabelReverseGrad(xs, a, dxs)
+	} else {
+		for i2 := range xs {
+			dxs[i2] += gradXs[i2]
+		}
 	}
 	return labelReverse, da
 }
@@ -6298,6 +6671,7 @@ func ElemUntakenHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var elemUntaken float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -6307,6 +6681,9 @@ func ElemUntakenHessian(x float64, hess []float64) (float64, float64) {
 		k1++
 		r, t, hv := hvpOfElemUntaken(x, v)
 		elemUntaken = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dx += t
@@ -6319,6 +6696,9 @@ func ElemUntakenHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		elemUntaken = ElemUntaken(x)
+	}
+	if nonFinite {
+		elemUntaken, dx = ElemUntakenGrad(x)
 	}
 	return elemUntaken, dx
 }
@@ -6383,7 +6763,9 @@ func PairProductHessian(m, dm *Pair, hess []float64) float64 {
 	}
 	v := new(Pair)
 	hv := new(Pair)
+	gradM := new(Pair)
 	var pairProduct float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -6397,14 +6779,17 @@ func PairProductHessian(m, dm *Pair, hess []float64) float64 {
 		k++
 		r, t := hvpOfPairProduct(m, v, hv)
 		pairProduct = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
-			dm.A += t
+			gradM.A = t
 			v.A = 0
 		}
 		k++
 		if k == j {
-			dm.B += t
+			gradM.B = t
 			v.B = 0
 		}
 		k++
@@ -6418,6 +6803,12 @@ func PairProductHessian(m, dm *Pair, hess []float64) float64 {
 	}
 	if n == 0 {
 		pairProduct = PairProduct(m)
+	}
+	if nonFinite {
+		pairProduct = PairProductGrad(m, dm)
+	} else {
+		dm.A += gradM.A
+		dm.B += gradM.B
 	}
 	return pairProduct
 }
@@ -6497,6 +6888,7 @@ func TallyMeanHessian(a Tally, x float64, hess []float64) (float64, Tally, float
 	var vx float64
 	var dx float64
 	var tallyMean float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -6510,6 +6902,9 @@ func TallyMeanHessian(a Tally, x float64, hess []float64) (float64, Tally, float
 		k++
 		r, t, hva, hvx := hvpOfTallyMean(a, x, va, vx)
 		tallyMean = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			da.Sum += t
@@ -6529,6 +6924,9 @@ func TallyMeanHessian(a Tally, x float64, hess []float64) (float64, Tally, float
 	}
 	if n == 0 {
 		tallyMean = TallyMean(a, x)
+	}
+	if nonFinite {
+		tallyMean, da, dx = TallyMeanGrad(a, x)
 	}
 	return tallyMean, da, dx
 }
@@ -6752,6 +7150,7 @@ func OscillatorNotWrtHessian(s Oscillator, k float64, hess []float64) (float64, 
 	var v float64
 	var dk float64
 	var oscillatorNotWrt float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -6761,6 +7160,9 @@ func OscillatorNotWrtHessian(s Oscillator, k float64, hess []float64) (float64, 
 		k1++
 		r, t, hv := hvpOfOscillatorNotWrt(s, k, v)
 		oscillatorNotWrt = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if k1 == j {
 			dk += t
@@ -6773,6 +7175,9 @@ func OscillatorNotWrtHessian(s Oscillator, k float64, hess []float64) (float64, 
 	}
 	if n == 0 {
 		oscillatorNotWrt = OscillatorNotWrt(s, k)
+	}
+	if nonFinite {
+		oscillatorNotWrt, dk = OscillatorNotWrtGrad(s, k)
 	}
 	return oscillatorNotWrt, dk
 }
@@ -6962,7 +7367,24 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(xs)]
 		clear(hv)
 	}
+	var gradXsArray [64]float64
+	var gradXs []float64
+	if len(xs) <= 64 {
+		gradXs = gradXsArray[:len(xs)]
+	} else {
+		tapeBuf2, _ := rangeAssignNoKeyHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rangeAssignNoKeyHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(xs) {
+			*tapeBuf2 = make([]float64, len(xs))
+		}
+		gradXs = (*tapeBuf2)[:len(xs)]
+		clear(gradXs)
+	}
 	var rangeAssignNoKey float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -6972,9 +7394,12 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 		k += len(xs)
 		r, t := hvpOfRangeAssignNoKey(xs, v1, hv)
 		rangeAssignNoKey = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(xs) {
-			dxs[j-k] += t
+			gradXs[j-k] = t
 			v1[j-k] = 0
 		}
 		k += len(xs)
@@ -6987,6 +7412,13 @@ func RangeAssignNoKeyHessian(xs, dxs, hess []float64) float64 {
 	}
 	if n == 0 {
 		rangeAssignNoKey = RangeAssignNoKey(xs)
+	}
+	if nonFinite {
+		rangeAssignNoKey = RangeAssignNoKeyGrad(xs, dxs)
+	} else {
+		for i1 := range xs {
+			dxs[i1] += gradXs[i1]
+		}
 	}
 	return rangeAssignNoKey
 }
@@ -7083,6 +7515,7 @@ func PackageDataStoreHessian(x float64, n int, hess []float64) (float64, float64
 	var v float64
 	var dx float64
 	var packageDataStore float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k int
 		k = 0
@@ -7092,6 +7525,9 @@ func PackageDataStoreHessian(x float64, n int, hess []float64) (float64, float64
 		k++
 		r, t, hv := hvpOfPackageDataStore(x, n, v)
 		packageDataStore = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -7104,6 +7540,9 @@ func PackageDataStoreHessian(x float64, n int, hess []float64) (float64, float64
 	}
 	if n1 == 0 {
 		packageDataStore = PackageDataStore(x, n)
+	}
+	if nonFinite {
+		packageDataStore, dx = PackageDataStoreGrad(x, n)
 	}
 	return packageDataStore, dx
 }
@@ -7349,7 +7788,24 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := rangeElemCopyHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer rangeElemCopyHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var rangeElemCopy float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -7359,9 +7815,12 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 		k += len(w)
 		r, t := hvpOfRangeElemCopy(w, v1, hv)
 		rangeElemCopy = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			v1[j-k] = 0
 		}
 		k += len(w)
@@ -7374,6 +7833,13 @@ func RangeElemCopyHessian(w, dw, hess []float64) float64 {
 	}
 	if n == 0 {
 		rangeElemCopy = RangeElemCopy(w)
+	}
+	if nonFinite {
+		rangeElemCopy = RangeElemCopyGrad(w, dw)
+	} else {
+		for i1 := range w {
+			dw[i1] += gradW[i1]
+		}
 	}
 	return rangeElemCopy
 }
@@ -7540,7 +8006,24 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := parallelPassiveElemsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer parallelPassiveElemsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var parallelPassiveElems float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -7550,9 +8033,12 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfParallelPassiveElems(x, v, v1, hv)
 		parallelPassiveElems = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v1[j-k] = 0
 		}
 		k += len(x)
@@ -7565,6 +8051,13 @@ func ParallelPassiveElemsHessian(x, v, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		parallelPassiveElems = ParallelPassiveElems(x, v)
+	}
+	if nonFinite {
+		parallelPassiveElems = ParallelPassiveElemsGrad(x, v, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return parallelPassiveElems
 }
@@ -7819,53 +8312,71 @@ func ElemCopyHessian(b, db []Sample2, hess []float64) float64 {
 	for i6 := range b {
 		hv[i6].X = make([]float64, len(b[i6].X))
 	}
+	gradB := make([]Sample2, len(b))
+	for i7 := range b {
+		gradB[i7].X = make([]float64, len(b[i7].X))
+	}
 	var elemCopy float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
-		for i7 := range b {
-			for i8 := range b[i7].X {
+		for i8 := range b {
+			for i9 := range b[i8].X {
 				if k == j {
-					v[i7].X[i8] = 1
+					v[i8].X[i9] = 1
 				}
 				k++
 			}
 			if k == j {
-				v[i7].Y = 1
+				v[i8].Y = 1
 			}
 			k++
 		}
 		r, t := hvpOfElemCopy(b, v, hv)
 		elemCopy = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
-		for i9 := range b {
-			for i10 := range b[i9].X {
+		for i10 := range b {
+			for i11 := range b[i10].X {
 				if k == j {
-					db[i9].X[i10] += t
-					v[i9].X[i10] = 0
+					gradB[i10].X[i11] = t
+					v[i10].X[i11] = 0
 				}
 				k++
 			}
 			if k == j {
-				db[i9].Y += t
-				v[i9].Y = 0
+				gradB[i10].Y = t
+				v[i10].Y = 0
 			}
 			k++
 		}
 		k = 0
-		for i11 := range b {
-			for i12 := range b[i11].X {
-				hess[j*n+k] += hv[i11].X[i12]
-				hv[i11].X[i12] = 0
+		for i12 := range b {
+			for i13 := range b[i12].X {
+				hess[j*n+k] += hv[i12].X[i13]
+				hv[i12].X[i13] = 0
 				k++
 			}
-			hess[j*n+k] += hv[i11].Y
-			hv[i11].Y = 0
+			hess[j*n+k] += hv[i12].Y
+			hv[i12].Y = 0
 			k++
 		}
 	}
 	if n == 0 {
 		elemCopy = ElemCopy(b)
+	}
+	if nonFinite {
+		elemCopy = ElemCopyGrad(b, db)
+	} else {
+		for i14 := range b {
+			for i15 := range b[i14].X {
+				db[i14].X[i15] += gradB[i14].X[i15]
+			}
+			db[i14].Y += gradB[i14].Y
+		}
 	}
 	return elemCopy
 }
@@ -8105,7 +8616,24 @@ func DeadPureCallHessian(x, y float64, w, dw, hess []float64) (float64, float64,
 		hvw = (*tapeBuf1)[:len(w)]
 		clear(hvw)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := deadPureCallHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer deadPureCallHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var deadPureCall float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -8123,6 +8651,9 @@ func DeadPureCallHessian(x, y float64, w, dw, hess []float64) (float64, float64,
 		k += len(w)
 		r, t, hvx, hvy := hvpOfDeadPureCall(x, y, w, vx, vy, vw, hvw)
 		deadPureCall = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -8135,7 +8666,7 @@ func DeadPureCallHessian(x, y float64, w, dw, hess []float64) (float64, float64,
 		}
 		k++
 		if j >= k && j < k+len(w) {
-			dw[j-k] += t
+			gradW[j-k] = t
 			vw[j-k] = 0
 		}
 		k += len(w)
@@ -8152,6 +8683,13 @@ func DeadPureCallHessian(x, y float64, w, dw, hess []float64) (float64, float64,
 	}
 	if n == 0 {
 		deadPureCall = DeadPureCall(x, y, w)
+	}
+	if nonFinite {
+		deadPureCall, dx, dy = DeadPureCallGrad(x, y, w, dw)
+	} else {
+		for i2 := range w {
+			dw[i2] += gradW[i2]
+		}
 	}
 	return deadPureCall, dx, dy
 }

@@ -284,6 +284,7 @@ func GenericHelpersHessian(x, y float64, hess []float64) (float64, float64, floa
 	var vy float64
 	var dy float64
 	var genericHelpers float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -297,6 +298,9 @@ func GenericHelpersHessian(x, y float64, hess []float64) (float64, float64, floa
 		k++
 		r, t, hvx, hvy := hvpOfGenericHelpers(x, y, vx, vy)
 		genericHelpers = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -316,6 +320,9 @@ func GenericHelpersHessian(x, y float64, hess []float64) (float64, float64, floa
 	}
 	if n == 0 {
 		genericHelpers = GenericHelpers(x, y)
+	}
+	if nonFinite {
+		genericHelpers, dx, dy = GenericHelpersGrad(x, y)
 	}
 	return genericHelpers, dx, dy
 }

@@ -302,6 +302,14 @@ func Nextafter32(x, y float32) float32 { return math.Nextafter32(x, y) }
 //gradgen:jvp
 func Pow(x, y float64) float64 { return math.Pow(x, y) }
 
+// PowCorner has a Hessian and no //gradgen:grad, so FHessian's gradient
+// comes from a gradient helper: at x = 0 its ∂/∂x is +Inf and its ∂/∂y
+// is 0, as FGrad would give them (from the rows' directional
+// derivatives ∂/∂y was 0·Inf = NaN; TestHessianGradientAsFGrad).
+//
+//gradgen:hessian
+func PowCorner(x, y float64) float64 { return math.Pow(x, y) + x*y }
+
 //gradgen:grad
 //gradgen:hvp
 //gradgen:hessian

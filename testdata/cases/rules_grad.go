@@ -48,6 +48,7 @@ func AddHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var add float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -61,6 +62,9 @@ func AddHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfAdd(x, y, vx, vy)
 		add = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -80,6 +84,9 @@ func AddHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		add = Add(x, y)
+	}
+	if nonFinite {
+		add, dx, dy = AddGrad(x, y)
 	}
 	return add, dx, dy
 }
@@ -126,6 +133,7 @@ func SubHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var sub float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -139,6 +147,9 @@ func SubHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfSub(x, y, vx, vy)
 		sub = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -158,6 +169,9 @@ func SubHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		sub = Sub(x, y)
+	}
+	if nonFinite {
+		sub, dx, dy = SubGrad(x, y)
 	}
 	return sub, dx, dy
 }
@@ -204,6 +218,7 @@ func MulHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var mul float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -217,6 +232,9 @@ func MulHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfMul(x, y, vx, vy)
 		mul = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -236,6 +254,9 @@ func MulHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		mul = Mul(x, y)
+	}
+	if nonFinite {
+		mul, dx, dy = MulGrad(x, y)
 	}
 	return mul, dx, dy
 }
@@ -291,6 +312,7 @@ func DivHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var div float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -304,6 +326,9 @@ func DivHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfDiv(x, y, vx, vy)
 		div = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -323,6 +348,9 @@ func DivHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		div = Div(x, y)
+	}
+	if nonFinite {
+		div, dx, dy = DivGrad(x, y)
 	}
 	return div, dx, dy
 }
@@ -387,6 +415,7 @@ func NegHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var neg float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -396,6 +425,9 @@ func NegHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfNeg(x, v)
 		neg = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -408,6 +440,9 @@ func NegHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		neg = Neg(x)
+	}
+	if nonFinite {
+		neg, dx = NegGrad(x)
 	}
 	return neg, dx
 }
@@ -480,6 +515,7 @@ func AbsHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var abs float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -489,6 +525,9 @@ func AbsHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfAbs(x, v)
 		abs = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -501,6 +540,9 @@ func AbsHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		abs = Abs(x)
+	}
+	if nonFinite {
+		abs, dx = AbsGrad(x)
 	}
 	return abs, dx
 }
@@ -552,6 +594,7 @@ func AcosHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var acos float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -561,6 +604,9 @@ func AcosHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfAcos(x, v)
 		acos = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -573,6 +619,9 @@ func AcosHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		acos = Acos(x)
+	}
+	if nonFinite {
+		acos, dx = AcosGrad(x)
 	}
 	return acos, dx
 }
@@ -622,6 +671,7 @@ func AcoshHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var acosh float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -631,6 +681,9 @@ func AcoshHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfAcosh(x, v)
 		acosh = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -643,6 +696,9 @@ func AcoshHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		acosh = Acosh(x)
+	}
+	if nonFinite {
+		acosh, dx = AcoshGrad(x)
 	}
 	return acosh, dx
 }
@@ -693,6 +749,7 @@ func AsinHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var asin float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -702,6 +759,9 @@ func AsinHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfAsin(x, v)
 		asin = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -714,6 +774,9 @@ func AsinHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		asin = Asin(x)
+	}
+	if nonFinite {
+		asin, dx = AsinGrad(x)
 	}
 	return asin, dx
 }
@@ -777,6 +840,7 @@ func AsinhHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var asinh float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -786,6 +850,9 @@ func AsinhHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfAsinh(x, v)
 		asinh = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -798,6 +865,9 @@ func AsinhHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		asinh = Asinh(x)
+	}
+	if nonFinite {
+		asinh, dx = AsinhGrad(x)
 	}
 	return asinh, dx
 }
@@ -858,6 +928,7 @@ func AtanHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var atan float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -867,6 +938,9 @@ func AtanHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfAtan(x, v)
 		atan = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -879,6 +953,9 @@ func AtanHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		atan = Atan(x)
+	}
+	if nonFinite {
+		atan, dx = AtanGrad(x)
 	}
 	return atan, dx
 }
@@ -968,6 +1045,7 @@ func Atan2Hessian(y, x float64, hess []float64) (float64, float64, float64) {
 	var vx float64
 	var dx float64
 	var atan2 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -981,6 +1059,9 @@ func Atan2Hessian(y, x float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvy, hvx := hvpOfAtan2(y, x, vy, vx)
 		atan2 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dy += t
@@ -1000,6 +1081,9 @@ func Atan2Hessian(y, x float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		atan2 = Atan2(y, x)
+	}
+	if nonFinite {
+		atan2, dy, dx = Atan2Grad(y, x)
 	}
 	return atan2, dy, dx
 }
@@ -1048,6 +1132,7 @@ func AtanhHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var atanh float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1057,6 +1142,9 @@ func AtanhHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfAtanh(x, v)
 		atanh = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1069,6 +1157,9 @@ func AtanhHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		atanh = Atanh(x)
+	}
+	if nonFinite {
+		atanh, dx = AtanhGrad(x)
 	}
 	return atanh, dx
 }
@@ -1119,6 +1210,7 @@ func CbrtHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var cbrt float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1128,6 +1220,9 @@ func CbrtHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfCbrt(x, v)
 		cbrt = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1140,6 +1235,9 @@ func CbrtHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		cbrt = Cbrt(x)
+	}
+	if nonFinite {
+		cbrt, dx = CbrtGrad(x)
 	}
 	return cbrt, dx
 }
@@ -1184,6 +1282,7 @@ func CeilHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var ceil float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1193,6 +1292,9 @@ func CeilHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfCeil(x, v)
 		ceil = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1205,6 +1307,9 @@ func CeilHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		ceil = Ceil(x)
+	}
+	if nonFinite {
+		ceil, dx = CeilGrad(x)
 	}
 	return ceil, dx
 }
@@ -1253,6 +1358,7 @@ func CopysignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var copysign float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1266,6 +1372,9 @@ func CopysignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfCopysign(x, y, vx, vy)
 		copysign = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1285,6 +1394,9 @@ func CopysignHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		copysign = Copysign(x, y)
+	}
+	if nonFinite {
+		copysign, dx, dy = CopysignGrad(x, y)
 	}
 	return copysign, dx, dy
 }
@@ -1332,6 +1444,7 @@ func CosHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var cos float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1341,6 +1454,9 @@ func CosHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfCos(x, v)
 		cos = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1353,6 +1469,9 @@ func CosHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		cos = Cos(x)
+	}
+	if nonFinite {
+		cos, dx = CosGrad(x)
 	}
 	return cos, dx
 }
@@ -1398,6 +1517,7 @@ func CoshHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var cosh float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1407,6 +1527,9 @@ func CoshHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfCosh(x, v)
 		cosh = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1419,6 +1542,9 @@ func CoshHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		cosh = Cosh(x)
+	}
+	if nonFinite {
+		cosh, dx = CoshGrad(x)
 	}
 	return cosh, dx
 }
@@ -1501,6 +1627,7 @@ func DimHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var dim float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1514,6 +1641,9 @@ func DimHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfDim(x, y, vx, vy)
 		dim = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1533,6 +1663,9 @@ func DimHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		dim = Dim(x, y)
+	}
+	if nonFinite {
+		dim, dx, dy = DimGrad(x, y)
 	}
 	return dim, dx, dy
 }
@@ -1585,6 +1718,7 @@ func ErfHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var erf float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1594,6 +1728,9 @@ func ErfHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfErf(x, v)
 		erf = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1606,6 +1743,9 @@ func ErfHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		erf = Erf(x)
+	}
+	if nonFinite {
+		erf, dx = ErfGrad(x)
 	}
 	return erf, dx
 }
@@ -1658,6 +1798,7 @@ func ErfcHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var erfc float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1667,6 +1808,9 @@ func ErfcHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfErfc(x, v)
 		erfc = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1679,6 +1823,9 @@ func ErfcHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		erfc = Erfc(x)
+	}
+	if nonFinite {
+		erfc, dx = ErfcGrad(x)
 	}
 	return erfc, dx
 }
@@ -1730,6 +1877,7 @@ func ErfinvHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var erfinv float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1739,6 +1887,9 @@ func ErfinvHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfErfinv(x, v)
 		erfinv = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1751,6 +1902,9 @@ func ErfinvHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		erfinv = Erfinv(x)
+	}
+	if nonFinite {
+		erfinv, dx = ErfinvGrad(x)
 	}
 	return erfinv, dx
 }
@@ -1802,6 +1956,7 @@ func ErfcinvHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var erfcinv float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1811,6 +1966,9 @@ func ErfcinvHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfErfcinv(x, v)
 		erfcinv = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1823,6 +1981,9 @@ func ErfcinvHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		erfcinv = Erfcinv(x)
+	}
+	if nonFinite {
+		erfcinv, dx = ErfcinvGrad(x)
 	}
 	return erfcinv, dx
 }
@@ -1867,6 +2028,7 @@ func ExpHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var exp float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1876,6 +2038,9 @@ func ExpHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfExp(x, v)
 		exp = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1888,6 +2053,9 @@ func ExpHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		exp = Exp(x)
+	}
+	if nonFinite {
+		exp, dx = ExpGrad(x)
 	}
 	return exp, dx
 }
@@ -1935,6 +2103,7 @@ func Exp2Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var exp2 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1944,6 +2113,9 @@ func Exp2Hessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfExp2(x, v)
 		exp2 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1956,6 +2128,9 @@ func Exp2Hessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		exp2 = Exp2(x)
+	}
+	if nonFinite {
+		exp2, dx = Exp2Grad(x)
 	}
 	return exp2, dx
 }
@@ -2002,6 +2177,7 @@ func Expm1Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var expm1 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2011,6 +2187,9 @@ func Expm1Hessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfExpm1(x, v)
 		expm1 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2023,6 +2202,9 @@ func Expm1Hessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		expm1 = Expm1(x)
+	}
+	if nonFinite {
+		expm1, dx = Expm1Grad(x)
 	}
 	return expm1, dx
 }
@@ -2073,6 +2255,7 @@ func FMAHessian(x, y, z float64, hess []float64) (float64, float64, float64, flo
 	var vz float64
 	var dz float64
 	var fMA float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2090,6 +2273,9 @@ func FMAHessian(x, y, z float64, hess []float64) (float64, float64, float64, flo
 		k++
 		r, t, hvx, hvy, hvz := hvpOfFMA(x, y, z, vx, vy, vz)
 		fMA = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2116,6 +2302,9 @@ func FMAHessian(x, y, z float64, hess []float64) (float64, float64, float64, flo
 	}
 	if n == 0 {
 		fMA = FMA(x, y, z)
+	}
+	if nonFinite {
+		fMA, dx, dy, dz = FMAGrad(x, y, z)
 	}
 	return fMA, dx, dy, dz
 }
@@ -2158,6 +2347,7 @@ func FloorHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var floor float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2167,6 +2357,9 @@ func FloorHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfFloor(x, v)
 		floor = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2179,6 +2372,9 @@ func FloorHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		floor = Floor(x)
+	}
+	if nonFinite {
+		floor, dx = FloorGrad(x)
 	}
 	return floor, dx
 }
@@ -2274,6 +2470,7 @@ func FrexpSubnormalHessian(x, y float64, hess []float64) (float64, float64, floa
 	var vy float64
 	var dy float64
 	var frexpSubnormal float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2287,6 +2484,9 @@ func FrexpSubnormalHessian(x, y float64, hess []float64) (float64, float64, floa
 		k++
 		r, t, hvx, hvy := hvpOfFrexpSubnormal(x, y, vx, vy)
 		frexpSubnormal = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2306,6 +2506,9 @@ func FrexpSubnormalHessian(x, y float64, hess []float64) (float64, float64, floa
 	}
 	if n == 0 {
 		frexpSubnormal = FrexpSubnormal(x, y)
+	}
+	if nonFinite {
+		frexpSubnormal, dx, dy = FrexpSubnormalGrad(x, y)
 	}
 	return frexpSubnormal, dx, dy
 }
@@ -2365,6 +2568,7 @@ func FrexpHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var frexp float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2374,6 +2578,9 @@ func FrexpHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfFrexp(x, v)
 		frexp = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2386,6 +2593,9 @@ func FrexpHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		frexp = Frexp(x)
+	}
+	if nonFinite {
+		frexp, dx = FrexpGrad(x)
 	}
 	return frexp, dx
 }
@@ -2466,6 +2676,7 @@ func HypotHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var hypot float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2479,6 +2690,9 @@ func HypotHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfHypot(x, y, vx, vy)
 		hypot = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2498,6 +2712,9 @@ func HypotHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		hypot = Hypot(x, y)
+	}
+	if nonFinite {
+		hypot, dx, dy = HypotGrad(x, y)
 	}
 	return hypot, dx, dy
 }
@@ -2545,6 +2762,7 @@ func J0Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var j0 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2554,6 +2772,9 @@ func J0Hessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfJ0(x, v)
 		j0 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2566,6 +2787,9 @@ func J0Hessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		j0 = J0(x)
+	}
+	if nonFinite {
+		j0, dx = J0Grad(x)
 	}
 	return j0, dx
 }
@@ -2617,6 +2841,7 @@ func J1Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var j1 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2626,6 +2851,9 @@ func J1Hessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfJ1(x, v)
 		j1 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2638,6 +2866,9 @@ func J1Hessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		j1 = J1(x)
+	}
+	if nonFinite {
+		j1, dx = J1Grad(x)
 	}
 	return j1, dx
 }
@@ -2689,6 +2920,7 @@ func JnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var jn float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2698,6 +2930,9 @@ func JnHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfJn(x, v)
 		jn = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2710,6 +2945,9 @@ func JnHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		jn = Jn(x)
+	}
+	if nonFinite {
+		jn, dx = JnGrad(x)
 	}
 	return jn, dx
 }
@@ -2753,6 +2991,7 @@ func LdexpHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var ldexp float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2762,6 +3001,9 @@ func LdexpHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfLdexp(x, v)
 		ldexp = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2774,6 +3016,9 @@ func LdexpHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		ldexp = Ldexp(x)
+	}
+	if nonFinite {
+		ldexp, dx = LdexpGrad(x)
 	}
 	return ldexp, dx
 }
@@ -2818,6 +3063,7 @@ func LogHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var log float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2827,6 +3073,9 @@ func LogHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfLog(x, v)
 		log = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2839,6 +3088,9 @@ func LogHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		log = Log(x)
+	}
+	if nonFinite {
+		log, dx = LogGrad(x)
 	}
 	return log, dx
 }
@@ -2885,6 +3137,7 @@ func Log10Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var log10 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2894,6 +3147,9 @@ func Log10Hessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfLog10(x, v)
 		log10 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2906,6 +3162,9 @@ func Log10Hessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		log10 = Log10(x)
+	}
+	if nonFinite {
+		log10, dx = Log10Grad(x)
 	}
 	return log10, dx
 }
@@ -2951,6 +3210,7 @@ func Log1pHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var log1p float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2960,6 +3220,9 @@ func Log1pHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfLog1p(x, v)
 		log1p = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2972,6 +3235,9 @@ func Log1pHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		log1p = Log1p(x)
+	}
+	if nonFinite {
+		log1p, dx = Log1pGrad(x)
 	}
 	return log1p, dx
 }
@@ -3018,6 +3284,7 @@ func Log2Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var log2 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3027,6 +3294,9 @@ func Log2Hessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfLog2(x, v)
 		log2 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3039,6 +3309,9 @@ func Log2Hessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		log2 = Log2(x)
+	}
+	if nonFinite {
+		log2, dx = Log2Grad(x)
 	}
 	return log2, dx
 }
@@ -3083,6 +3356,7 @@ func LogbHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var logb float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3092,6 +3366,9 @@ func LogbHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfLogb(x, v)
 		logb = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3104,6 +3381,9 @@ func LogbHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		logb = Logb(x)
+	}
+	if nonFinite {
+		logb, dx = LogbGrad(x)
 	}
 	return logb, dx
 }
@@ -3190,6 +3470,7 @@ func MaxHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var max1 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3203,6 +3484,9 @@ func MaxHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfMax(x, y, vx, vy)
 		max1 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3222,6 +3506,9 @@ func MaxHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		max1 = Max(x, y)
+	}
+	if nonFinite {
+		max1, dx, dy = MaxGrad(x, y)
 	}
 	return max1, dx, dy
 }
@@ -3308,6 +3595,7 @@ func MinHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var min1 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3321,6 +3609,9 @@ func MinHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfMin(x, y, vx, vy)
 		min1 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3340,6 +3631,9 @@ func MinHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		min1 = Min(x, y)
+	}
+	if nonFinite {
+		min1, dx, dy = MinGrad(x, y)
 	}
 	return min1, dx, dy
 }
@@ -3388,6 +3682,7 @@ func ModHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var mod float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3401,6 +3696,9 @@ func ModHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfMod(x, y, vx, vy)
 		mod = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3420,6 +3718,9 @@ func ModHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		mod = Mod(x, y)
+	}
+	if nonFinite {
+		mod, dx, dy = ModGrad(x, y)
 	}
 	return mod, dx, dy
 }
@@ -3479,6 +3780,7 @@ func ModfHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var modf float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3488,6 +3790,9 @@ func ModfHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfModf(x, v)
 		modf = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3500,6 +3805,9 @@ func ModfHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		modf = Modf(x)
+	}
+	if nonFinite {
+		modf, dx = ModfGrad(x)
 	}
 	return modf, dx
 }
@@ -3542,6 +3850,7 @@ func NextafterHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	var vy float64
 	var dy float64
 	var nextafter float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3555,6 +3864,9 @@ func NextafterHessian(x, y float64, hess []float64) (float64, float64, float64) 
 		k++
 		r, t, hvx, hvy := hvpOfNextafter(x, y, vx, vy)
 		nextafter = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3574,6 +3886,9 @@ func NextafterHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	}
 	if n == 0 {
 		nextafter = Nextafter(x, y)
+	}
+	if nonFinite {
+		nextafter, dx, dy = NextafterGrad(x, y)
 	}
 	return nextafter, dx, dy
 }
@@ -3616,6 +3931,7 @@ func Nextafter32Hessian(x, y float32, hess []float32) (float32, float32, float32
 	var vy float32
 	var dy float32
 	var nextafter32 float32
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3629,6 +3945,9 @@ func Nextafter32Hessian(x, y float32, hess []float32) (float32, float32, float32
 		k++
 		r, t, hvx, hvy := hvpOfNextafter32(x, y, vx, vy)
 		nextafter32 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3648,6 +3967,9 @@ func Nextafter32Hessian(x, y float32, hess []float32) (float32, float32, float32
 	}
 	if n == 0 {
 		nextafter32 = Nextafter32(x, y)
+	}
+	if nonFinite {
+		nextafter32, dx, dy = Nextafter32Grad(x, y)
 	}
 	return nextafter32, dx, dy
 }
@@ -3755,6 +4077,7 @@ func PowHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var pow float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3768,6 +4091,9 @@ func PowHessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfPow(x, y, vx, vy)
 		pow = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3788,7 +4114,64 @@ func PowHessian(x, y float64, hess []float64) (float64, float64, float64) {
 	if n == 0 {
 		pow = Pow(x, y)
 	}
+	if nonFinite {
+		pow, dx, dy = PowGrad(x, y)
+	}
 	return pow, dx, dy
+}
+
+// PowCornerHessian returns PowCorner's value and its gradient with respect to x, y, and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PowCornerHessian(x, y float64, hess []float64) (float64, float64, float64) {
+	n := 2
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PowCornerHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vx float64
+	var dx float64
+	var vy float64
+	var dy float64
+	var powCorner float64
+	var nonFinite bool
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if k == j {
+			vx = 1
+		}
+		k++
+		if k == j {
+			vy = 1
+		}
+		k++
+		r, t, hvx, hvy := hvpOfPowCorner(x, y, vx, vy)
+		powCorner = r
+		if t-t != 0 {
+			nonFinite = true
+		}
+		k = 0
+		if k == j {
+			dx += t
+			vx = 0
+		}
+		k++
+		if k == j {
+			dy += t
+			vy = 0
+		}
+		k++
+		k = 0
+		hess[j*n+k] += hvx
+		k++
+		hess[j*n+k] += hvy
+		k++
+	}
+	if n == 0 {
+		powCorner = PowCorner(x, y)
+	}
+	if nonFinite {
+		powCorner, dx, dy = gradOfPowCorner(x, y)
+	}
+	return powCorner, dx, dy
 }
 
 // PowConstGrad returns PowConst(x) and its partial derivatives with respect to x.
@@ -3836,6 +4219,7 @@ func PowConstHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var powConst float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3845,6 +4229,9 @@ func PowConstHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfPowConst(x, v)
 		powConst = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3857,6 +4244,9 @@ func PowConstHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		powConst = PowConst(x)
+	}
+	if nonFinite {
+		powConst, dx = PowConstGrad(x)
 	}
 	return powConst, dx
 }
@@ -3905,6 +4295,7 @@ func RemainderHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	var vy float64
 	var dy float64
 	var remainder float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3918,6 +4309,9 @@ func RemainderHessian(x, y float64, hess []float64) (float64, float64, float64) 
 		k++
 		r, t, hvx, hvy := hvpOfRemainder(x, y, vx, vy)
 		remainder = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -3937,6 +4331,9 @@ func RemainderHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	}
 	if n == 0 {
 		remainder = Remainder(x, y)
+	}
+	if nonFinite {
+		remainder, dx, dy = RemainderGrad(x, y)
 	}
 	return remainder, dx, dy
 }
@@ -3981,6 +4378,7 @@ func RoundHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var round float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -3990,6 +4388,9 @@ func RoundHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfRound(x, v)
 		round = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4002,6 +4403,9 @@ func RoundHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		round = Round(x)
+	}
+	if nonFinite {
+		round, dx = RoundGrad(x)
 	}
 	return round, dx
 }
@@ -4046,6 +4450,7 @@ func RoundToEvenHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var roundToEven float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4055,6 +4460,9 @@ func RoundToEvenHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfRoundToEven(x, v)
 		roundToEven = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4067,6 +4475,9 @@ func RoundToEvenHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		roundToEven = RoundToEven(x)
+	}
+	if nonFinite {
+		roundToEven, dx = RoundToEvenGrad(x)
 	}
 	return roundToEven, dx
 }
@@ -4112,6 +4523,7 @@ func SinHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sin float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4121,6 +4533,9 @@ func SinHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfSin(x, v)
 		sin = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4133,6 +4548,9 @@ func SinHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		sin = Sin(x)
+	}
+	if nonFinite {
+		sin, dx = SinGrad(x)
 	}
 	return sin, dx
 }
@@ -4222,6 +4640,7 @@ func SincosHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sincos float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4231,6 +4650,9 @@ func SincosHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfSincos(x, v)
 		sincos = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4243,6 +4665,9 @@ func SincosHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		sincos = Sincos(x)
+	}
+	if nonFinite {
+		sincos, dx = SincosGrad(x)
 	}
 	return sincos, dx
 }
@@ -4288,6 +4713,7 @@ func SinhHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sinh float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4297,6 +4723,9 @@ func SinhHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfSinh(x, v)
 		sinh = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4309,6 +4738,9 @@ func SinhHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		sinh = Sinh(x)
+	}
+	if nonFinite {
+		sinh, dx = SinhGrad(x)
 	}
 	return sinh, dx
 }
@@ -4356,6 +4788,7 @@ func SqrtHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var sqrt float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4365,6 +4798,9 @@ func SqrtHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfSqrt(x, v)
 		sqrt = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4377,6 +4813,9 @@ func SqrtHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		sqrt = Sqrt(x)
+	}
+	if nonFinite {
+		sqrt, dx = SqrtGrad(x)
 	}
 	return sqrt, dx
 }
@@ -4425,6 +4864,7 @@ func TanHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var tan float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4434,6 +4874,9 @@ func TanHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfTan(x, v)
 		tan = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4446,6 +4889,9 @@ func TanHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		tan = Tan(x)
+	}
+	if nonFinite {
+		tan, dx = TanGrad(x)
 	}
 	return tan, dx
 }
@@ -4495,6 +4941,7 @@ func TanhHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var tanh float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4504,6 +4951,9 @@ func TanhHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfTanh(x, v)
 		tanh = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4516,6 +4966,9 @@ func TanhHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		tanh = Tanh(x)
+	}
+	if nonFinite {
+		tanh, dx = TanhGrad(x)
 	}
 	return tanh, dx
 }
@@ -4560,6 +5013,7 @@ func TruncHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var trunc float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4569,6 +5023,9 @@ func TruncHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfTrunc(x, v)
 		trunc = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4581,6 +5038,9 @@ func TruncHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		trunc = Trunc(x)
+	}
+	if nonFinite {
+		trunc, dx = TruncGrad(x)
 	}
 	return trunc, dx
 }
@@ -4628,6 +5088,7 @@ func Y0Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var y0 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4637,6 +5098,9 @@ func Y0Hessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfY0(x, v)
 		y0 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4649,6 +5113,9 @@ func Y0Hessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		y0 = Y0(x)
+	}
+	if nonFinite {
+		y0, dx = Y0Grad(x)
 	}
 	return y0, dx
 }
@@ -4700,6 +5167,7 @@ func Y1Hessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var y1 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4709,6 +5177,9 @@ func Y1Hessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfY1(x, v)
 		y1 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4721,6 +5192,9 @@ func Y1Hessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		y1 = Y1(x)
+	}
+	if nonFinite {
+		y1, dx = Y1Grad(x)
 	}
 	return y1, dx
 }
@@ -4772,6 +5246,7 @@ func YnHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var yn float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4781,6 +5256,9 @@ func YnHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfYn(x, v)
 		yn = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4793,6 +5271,9 @@ func YnHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		yn = Yn(x)
+	}
+	if nonFinite {
+		yn, dx = YnGrad(x)
 	}
 	return yn, dx
 }
@@ -4879,6 +5360,7 @@ func Max2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var max2 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -4892,6 +5374,9 @@ func Max2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfMax2(x, y, vx, vy)
 		max2 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -4911,6 +5396,9 @@ func Max2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		max2 = Max2(x, y)
+	}
+	if nonFinite {
+		max2, dx, dy = Max2Grad(x, y)
 	}
 	return max2, dx, dy
 }
@@ -5059,6 +5547,7 @@ func Max3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, fl
 	var vz float64
 	var dz float64
 	var max3 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5076,6 +5565,9 @@ func Max3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, fl
 		k++
 		r, t, hvx, hvy, hvz := hvpOfMax3(x, y, z, vx, vy, vz)
 		max3 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -5102,6 +5594,9 @@ func Max3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, fl
 	}
 	if n == 0 {
 		max3 = Max3(x, y, z)
+	}
+	if nonFinite {
+		max3, dx, dy, dz = Max3Grad(x, y, z)
 	}
 	return max3, dx, dy, dz
 }
@@ -5188,6 +5683,7 @@ func Min2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
 	var vy float64
 	var dy float64
 	var min2 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5201,6 +5697,9 @@ func Min2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
 		k++
 		r, t, hvx, hvy := hvpOfMin2(x, y, vx, vy)
 		min2 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -5220,6 +5719,9 @@ func Min2Hessian(x, y float64, hess []float64) (float64, float64, float64) {
 	}
 	if n == 0 {
 		min2 = Min2(x, y)
+	}
+	if nonFinite {
+		min2, dx, dy = Min2Grad(x, y)
 	}
 	return min2, dx, dy
 }
@@ -5368,6 +5870,7 @@ func Min3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, fl
 	var vz float64
 	var dz float64
 	var min3 float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5385,6 +5888,9 @@ func Min3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, fl
 		k++
 		r, t, hvx, hvy, hvz := hvpOfMin3(x, y, z, vx, vy, vz)
 		min3 = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -5411,6 +5917,9 @@ func Min3Hessian(x, y, z float64, hess []float64) (float64, float64, float64, fl
 	}
 	if n == 0 {
 		min3 = Min3(x, y, z)
+	}
+	if nonFinite {
+		min3, dx, dy, dz = Min3Grad(x, y, z)
 	}
 	return min3, dx, dy, dz
 }
@@ -5505,6 +6014,7 @@ func RoundingResidualHessian(x float64, hess []float64) (float64, float64) {
 	var v float64
 	var dx float64
 	var roundingResidual float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -5514,6 +6024,9 @@ func RoundingResidualHessian(x float64, hess []float64) (float64, float64) {
 		k++
 		r, t, hv := hvpOfRoundingResidual(x, v)
 		roundingResidual = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -5526,6 +6039,9 @@ func RoundingResidualHessian(x float64, hess []float64) (float64, float64) {
 	}
 	if n == 0 {
 		roundingResidual = RoundingResidual(x)
+	}
+	if nonFinite {
+		roundingResidual, dx = RoundingResidualGrad(x)
 	}
 	return roundingResidual, dx
 }
@@ -6510,6 +7026,105 @@ func hvpOfPow(x, y, vx, vy float64) (float64, float64, float64, float64) {
 		}
 	}
 	return hvpOfPow1, hvpOfPow2, hvx, hvy
+}
+
+// hvpOfPowCorner returns PowCorner's value, its directional derivative along the directions and their Hessian-vector product: a row of PowCornerHessian.
+func hvpOfPowCorner(x, y, vx, vy float64) (float64, float64, float64, float64) {
+	var t2, pow1, t3, t4, log, t5, t6 float64
+	var cond, cond1 bool
+	pow := math.Pow(x, y)
+	var dpow float64
+	if y != 0 || x != 0 {
+		cond = true
+		t2 = y - 1
+		pow1 = math.Pow(x, t2)
+		t3 = y * pow1
+		t4 = t3 * vx
+		dpow += t4
+	} else {
+		cond = false
+	}
+	if x != 0 {
+		cond1 = true
+		log = math.Log(x)
+		t5 = pow * log
+		t6 = t5 * vy
+		dpow += t6
+	} else {
+		cond1 = false
+	}
+	t7 := y * vx
+	t8 := x * vy
+	dt := t7 + t8
+	t := x * y
+	dt1 := dpow + dt
+	t1 := pow + t
+	hvpOfPowCorner1 := t1
+	hvpOfPowCorner2 := dt1
+
+	var ddt1, dt6, dt5, dpow1, dlog, dt4, dt3, dpow11, dt2 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dpow + dt
+	// dt := y*vx + x*vy
+	hvx := vy * ddt1
+	hvy := vx * ddt1
+	// if x != 0
+	if cond1 {
+		// dpow += pow * math.Log(x) * vy
+		dt6 = ddt1
+		dt5 = vy * dt6
+		dpow1 += log * dt5
+		dlog = pow * dt5
+		hvx += dlog / x
+	}
+	// if y != 0 || x != 0
+	if cond {
+		// dpow += y * math.Pow(x, y-1) * vx
+		dt4 = ddt1
+		dt3 = vx * dt4
+		hvy += pow1 * dt3
+		dpow11 = y * dt3
+		dt2 = 0
+		if t2 != 0 || x != 0 {
+			hvx += t2 * math.Pow(x, t2-1) * dpow11
+		}
+		if x != 0 {
+			dt2 += pow1 * math.Log(x) * dpow11
+		}
+		hvy += dt2
+	}
+	// pow := math.Pow(x, y)
+	if dpow1 != 0 {
+		if y != 0 || x != 0 {
+			hvx += y * math.Pow(x, y-1) * dpow1
+		}
+		if x != 0 {
+			hvy += pow * math.Log(x) * dpow1
+		}
+	}
+	return hvpOfPowCorner1, hvpOfPowCorner2, hvx, hvy
+}
+
+// gradOfPowCorner returns PowCorner's value and gradient, as PowCornerGrad would: PowCornerHessian's gradient where its rows' is not finite.
+func gradOfPowCorner(x, y float64) (float64, float64, float64) {
+	pow := math.Pow(x, y)
+	t := x * y
+	powCorner := pow + t
+
+	var dpow, dt float64
+	// return math.Pow(x, y) + x*y
+	dpow = 1
+	dt = 1
+	dx := y * dt
+	dy := x * dt
+	if y != 0 || x != 0 {
+		dx += y * math.Pow(x, y-1) * dpow
+	}
+	if x != 0 {
+		dy += pow * math.Log(x) * dpow
+	}
+	return powCorner, dx, dy
 }
 
 // hvpOfPowConst returns PowConst's value, its directional derivative along the directions and their Hessian-vector product: a row of PowConstHessian.

@@ -368,7 +368,24 @@ func ValueHelpersHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := valueHelpersHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer valueHelpersHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var valueHelpers float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k2 int
 		k2 = 0
@@ -378,9 +395,12 @@ func ValueHelpersHessian(x, dx, hess []float64) float64 {
 		k2 += len(x)
 		r4, t2 := hvpOfValueHelpers(x, v, hv)
 		valueHelpers = r4
+		if t2-t2 != 0 {
+			nonFinite = true
+		}
 		k2 = 0
 		if j >= k2 && j < k2+len(x) {
-			dx[j-k2] += t2
+			gradX[j-k2] = t2
 			v[j-k2] = 0
 		}
 		k2 += len(x)
@@ -393,6 +413,13 @@ func ValueHelpersHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		valueHelpers = ValueHelpers(x)
+	}
+	if nonFinite {
+		valueHelpers = ValueHelpersGrad(x, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
 	}
 	return valueHelpers
 }
@@ -700,7 +727,24 @@ func LiteralExprsHessian(x []float64, k int, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := literalExprsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer literalExprsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var literalExprs float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -710,9 +754,12 @@ func LiteralExprsHessian(x []float64, k int, dx, hess []float64) float64 {
 		k1 += len(x)
 		r2, t := hvpOfLiteralExprs(x, k, v, hv)
 		literalExprs = r2
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j >= k1 && j < k1+len(x) {
-			dx[j-k1] += t
+			gradX[j-k1] = t
 			v[j-k1] = 0
 		}
 		k1 += len(x)
@@ -725,6 +772,13 @@ func LiteralExprsHessian(x []float64, k int, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		literalExprs = LiteralExprs(x, k)
+	}
+	if nonFinite {
+		literalExprs = LiteralExprsGrad(x, k, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return literalExprs
 }
@@ -1043,7 +1097,24 @@ func LitNamedHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := litNamedHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer litNamedHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var litNamed float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1053,9 +1124,12 @@ func LitNamedHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfLitNamed(x, v, hv)
 		litNamed = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -1068,6 +1142,13 @@ func LitNamedHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		litNamed = LitNamed(x)
+	}
+	if nonFinite {
+		litNamed = LitNamedGrad(x, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return litNamed
 }
@@ -1402,7 +1483,24 @@ func EarlyHelpersHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := earlyHelpersHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer earlyHelpersHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var earlyHelpers float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1412,9 +1510,12 @@ func EarlyHelpersHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r1, t1 := hvpOfEarlyHelpers(x, v, hv)
 		earlyHelpers = r1
+		if t1-t1 != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t1
+			gradX[j-k] = t1
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -1427,6 +1528,13 @@ func EarlyHelpersHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		earlyHelpers = EarlyHelpers(x)
+	}
+	if nonFinite {
+		earlyHelpers = EarlyHelpersGrad(x, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return earlyHelpers
 }
@@ -1512,7 +1620,24 @@ func ShadowedNameHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := shadowedNameHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer shadowedNameHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var shadowedName float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1522,9 +1647,12 @@ func ShadowedNameHessian(x, dx, hess []float64) float64 {
 		k += len(x)
 		r, t := hvpOfShadowedName(x, v, hv)
 		shadowedName = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if j >= k && j < k+len(x) {
-			dx[j-k] += t
+			gradX[j-k] = t
 			v[j-k] = 0
 		}
 		k += len(x)
@@ -1537,6 +1665,13 @@ func ShadowedNameHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		shadowedName = ShadowedName(x)
+	}
+	if nonFinite {
+		shadowedName = ShadowedNameGrad(x, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
 	}
 	return shadowedName
 }

@@ -392,6 +392,7 @@ func EnergyHessian(x, v, k float64, n int, hess []float64) (float64, float64, fl
 	var vk float64
 	var dk float64
 	var energy float64
+	var nonFinite bool
 	for j := 0; j < n1; j++ {
 		var k2 int
 		k2 = 0
@@ -409,6 +410,9 @@ func EnergyHessian(x, v, k float64, n int, hess []float64) (float64, float64, fl
 		k2++
 		r, t, hvx, hvv, hvk := hvpOfEnergy(x, v, k, n, vx, vv, vk)
 		energy = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k2 = 0
 		if k2 == j {
 			dx += t
@@ -435,6 +439,9 @@ func EnergyHessian(x, v, k float64, n int, hess []float64) (float64, float64, fl
 	}
 	if n1 == 0 {
 		energy = Energy(x, v, k, n)
+	}
+	if nonFinite {
+		energy, dx, dv, dk = EnergyGrad(x, v, k, n)
 	}
 	return energy, dx, dv, dk
 }
@@ -1371,6 +1378,7 @@ func LitStatementsHessian(x, y float64, hess []float64) (float64, float64, float
 	var vy float64
 	var dy float64
 	var litStatements float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1384,6 +1392,9 @@ func LitStatementsHessian(x, y float64, hess []float64) (float64, float64, float
 		k++
 		r1, t, hvx, hvy := hvpOfLitStatements(x, y, vx, vy)
 		litStatements = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1403,6 +1414,9 @@ func LitStatementsHessian(x, y float64, hess []float64) (float64, float64, float
 	}
 	if n == 0 {
 		litStatements = LitStatements(x, y)
+	}
+	if nonFinite {
+		litStatements, dx, dy = LitStatementsGrad(x, y)
 	}
 	return litStatements, dx, dy
 }
@@ -1776,6 +1790,7 @@ func IncDecFieldsHessian(x, y float64, hess []float64) (float64, float64, float6
 	var vy float64
 	var dy float64
 	var incDecFields float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -1789,6 +1804,9 @@ func IncDecFieldsHessian(x, y float64, hess []float64) (float64, float64, float6
 		k++
 		r1, t, hvx, hvy := hvpOfIncDecFields(x, y, vx, vy)
 		incDecFields = r1
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -1808,6 +1826,9 @@ func IncDecFieldsHessian(x, y float64, hess []float64) (float64, float64, float6
 	}
 	if n == 0 {
 		incDecFields = IncDecFields(x, y)
+	}
+	if nonFinite {
+		incDecFields, dx, dy = IncDecFieldsGrad(x, y)
 	}
 	return incDecFields, dx, dy
 }
@@ -2115,6 +2136,7 @@ func LitInExprHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	var vy float64
 	var dy float64
 	var litInExpr float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k int
 		k = 0
@@ -2128,6 +2150,9 @@ func LitInExprHessian(x, y float64, hess []float64) (float64, float64, float64) 
 		k++
 		r3, t, hvx, hvy := hvpOfLitInExpr(x, y, vx, vy)
 		litInExpr = r3
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k = 0
 		if k == j {
 			dx += t
@@ -2147,6 +2172,9 @@ func LitInExprHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	}
 	if n == 0 {
 		litInExpr = LitInExpr(x, y)
+	}
+	if nonFinite {
+		litInExpr, dx, dy = LitInExprGrad(x, y)
 	}
 	return litInExpr, dx, dy
 }
@@ -2491,7 +2519,24 @@ func ElementStepsHessian(x, dx, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(x)]
 		clear(hv)
 	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := elementStepsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer elementStepsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
 	var elementSteps float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k3 int
 		k3 = 0
@@ -2501,9 +2546,12 @@ func ElementStepsHessian(x, dx, hess []float64) float64 {
 		k3 += len(x)
 		r, t := hvpOfElementSteps(x, v, hv)
 		elementSteps = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k3 = 0
 		if j >= k3 && j < k3+len(x) {
-			dx[j-k3] += t
+			gradX[j-k3] = t
 			v[j-k3] = 0
 		}
 		k3 += len(x)
@@ -2516,6 +2564,13 @@ func ElementStepsHessian(x, dx, hess []float64) float64 {
 	}
 	if n == 0 {
 		elementSteps = ElementSteps(x)
+	}
+	if nonFinite {
+		elementSteps = ElementStepsGrad(x, dx)
+	} else {
+		for i3 := range x {
+			dx[i3] += gradX[i3]
+		}
 	}
 	return elementSteps
 }

@@ -14,9 +14,12 @@ import (
 // directions e₀ … eₙ₋₁ of the wrt inputs' scalar components (numbered as
 // SPEC §7 says: receiver first, parameters in order, a slice or array in
 // index order, a struct's float fields in declaration order, a pointer
-// what it points to). H·eⱼ is row j; the product's directional derivative
-// ⟨∇F, eⱼ⟩ is the gradient's component j, so the gradient costs nothing
-// more.
+// what it points to). H·eⱼ is row j, and the product's directional
+// derivative ⟨∇F, eⱼ⟩ the gradient's component j, at no further cost —
+// unless one is not finite: each multiplies every partial by a tangent,
+// zero but for one, and an infinite partial times zero is NaN where FGrad
+// gives a number. The gradient then comes from one reverse sweep (FGrad,
+// or a helper written like it) instead.
 
 // HessianFunction builds FHessian: F's value, the gradient as FGrad gives
 // it, and the n×n Hessian added into hess.
@@ -49,14 +52,39 @@ func (p *Writer) HessianFunction(g *lower.Target, file *ast.File) (*adjoint.Func
 	}
 	inner.Doc = innerName + " returns " + g.Decl.Name.Name + "'s value, its directional derivative along the directions and their Hessian-vector product: a row of " + g.Name + "."
 	p.HelperFuncs[file] = append(p.HelperFuncs[file], inner)
+	gradName, diags := p.gradientFor(g, file)
+	if len(diags) > 0 {
+		return nil, diags
+	}
 	h := p.newHessianWriter(g, file, innerName)
 	h.DeclareSourceNames(g)
-	fn, err := h.write()
+	fn, err := h.write(gradName)
 	if err != nil {
 		return nil, []lower.Diagnostic{{Pos: g.Dir.Pos, Message: err.Error()}}
 	}
 	h.PoolTapes(fn)
 	return fn, nil
+}
+
+// gradientFor returns the name of a function that gives g's value and
+// gradient as FGrad does: FGrad itself when //gradgen:grad on the same
+// function writes it, else a helper written here. The dense Hessian calls
+// it when the gradient its rows give is not finite (SPEC §7: the gradient
+// as FGrad gives it).
+func (p *Writer) gradientFor(g *lower.Target, file *ast.File) (string, []lower.Diagnostic) {
+	if s := g.Sibling("grad"); s != nil {
+		return s.Name, nil
+	}
+	rg := *g
+	rg.Name = p.FreshHelperName("gradOf" + lower.UpperFirst(g.Decl.Name.Name))
+	fn, _, diags := p.LowerFunction(&rg, file)
+	if len(diags) > 0 {
+		return "", diags
+	}
+	fn.Doc = rg.Name + " returns " + g.Decl.Name.Name + "'s value and gradient, as " + lower.GradName(g.Decl.Name.Name) + " would: " + g.Name + "'s gradient where its rows' is not finite."
+	fn.TypeParams = p.TypeParams(g.Decl)
+	p.HelperFuncs[file] = append(p.HelperFuncs[file], fn)
+	return rg.Name, nil
 }
 
 // hessianWriter writes one FHessian.
@@ -83,13 +111,15 @@ type hessianInput struct {
 	dir      string // its direction
 	hv       string // its H·v: a scratch buffer, or the inner call's by-value result
 	grad     string // its gradient: the caller's buffer, or a by-value result
+	gs       string // the rows' gradient of a buffer input, added into grad at the end
 	floatTyp adjoint.Type
 }
 
 // write builds the dense FHessian: the checks and scratch buffers, one
-// loop over the rows j calling the inner product along eⱼ, and F's value
-// when there is no component to loop over.
-func (h *hessianWriter) write() (*adjoint.Func, error) {
+// loop over the rows j calling the inner product along eⱼ, the gradient
+// (from the rows, or from grad, FGrad's form, when theirs is not finite),
+// and F's value when there is no component to loop over.
+func (h *hessianWriter) write(grad string) (*adjoint.Func, error) {
 	g := h.g
 	out, inputs, hess := h.signature()
 	body, n, err := h.prologue(inputs, hess)
@@ -98,10 +128,12 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	}
 	value := h.Names.Fresh(lower.LowerFirst(g.Decl.Name.Name))
 	body = append(body, adjoint.VarDecl{Names: []string{value}, Type: gotypes.MustIR(g.Result)})
+	nonFinite := h.Names.Fresh("nonFinite")
+	body = append(body, adjoint.VarDecl{Names: []string{nonFinite}, Type: adjoint.Named{Name: "bool"}})
 	// Row j for each component j: one loop, its component walks written
 	// once each, so that the code grows with the inputs, not their square.
 	j := h.Names.Fresh("j")
-	rows, err := h.rows(inputs, value, hess, n, j)
+	rows, err := h.rows(inputs, value, hess, n, j, nonFinite)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +146,13 @@ func (h *hessianWriter) write() (*adjoint.Func, error) {
 	// Without components no row ran: the value is F's.
 	body = append(body, adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(n), adjoint.Literal("0")),
 		Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(value), "=", h.callF())}})
+	// The rows' gradient goes into the caller's buffers when it is finite;
+	// else the gradient is FGrad's.
+	add, err := h.addRowGradient(inputs)
+	if err != nil {
+		return nil, err
+	}
+	body = append(body, adjoint.If{Cond: adjoint.Id(nonFinite), Then: []adjoint.Stmt{h.callGradient(grad, inputs, value)}, Else: add})
 	ret := adjoint.Return{Results: []adjoint.Expr{adjoint.Id(value)}}
 	for _, in := range inputs {
 		if !gotypes.ByReference(in.v.Type()) {
@@ -149,6 +188,7 @@ func (h *hessianWriter) signature() (*adjoint.Func, []*hessianInput, string) {
 		in.dir = h.Names.Fresh(directionName(g, v))
 		in.hv = h.Names.Fresh(hvName(g, v))
 		in.grad = h.Names.Fresh(lower.AdjointName(in.name))
+		in.gs = h.Names.Fresh("grad" + lower.UpperFirst(in.name))
 		if gotypes.ByReference(v.Type()) {
 			out.Params = append(out.Params, adjoint.Param{Name: in.grad, Type: gotypes.MustIR(gotypes.BufferType(v.Type()))})
 		} else {
@@ -194,11 +234,13 @@ func (h *hessianWriter) prologue(inputs []*hessianInput, hess string) ([]adjoint
 		}
 		body = append(body, s...)
 		if gotypes.ByReference(in.v.Type()) {
-			s, err := h.scratch(in.hv, gotypes.BufferType(in.v.Type()), adjoint.Id(in.name))
-			if err != nil {
-				return nil, "", err
+			for _, name := range []string{in.hv, in.gs} {
+				s, err := h.scratch(name, gotypes.BufferType(in.v.Type()), adjoint.Id(in.name))
+				if err != nil {
+					return nil, "", err
+				}
+				body = append(body, s...)
 			}
-			body = append(body, s...)
 		} else {
 			body = append(body, adjoint.VarDecl{Names: []string{in.grad}, Type: gotypes.MustIR(in.v.Type())})
 		}
@@ -222,10 +264,53 @@ func (h *hessianWriter) callF() adjoint.Call {
 	return call
 }
 
+// callGradient returns the call of grad, FGrad's form, with FHessian's
+// own arguments and gradient buffers, setting value and the by-value
+// gradients.
+func (h *hessianWriter) callGradient(grad string, inputs []*hessianInput, value string) adjoint.Stmt {
+	g := h.g
+	call := adjoint.Call{Fun: adjoint.Id(grad)}
+	if g.Recv != nil {
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(g.Recv)), Sel: grad}
+	}
+	for _, prm := range g.Params {
+		call.Args = append(call.Args, adjoint.Id(h.ParamName(prm)))
+	}
+	lhs := []adjoint.Expr{adjoint.Id(value)}
+	for _, in := range inputs {
+		if gotypes.ByReference(in.v.Type()) {
+			call.Args = append(call.Args, adjoint.Id(in.grad))
+		} else {
+			lhs = append(lhs, adjoint.Id(in.grad))
+		}
+	}
+	return adjoint.Assign{Lhs: lhs, Op: "=", Rhs: []adjoint.Expr{call}}
+}
+
+// addRowGradient adds the rows' gradient of each buffer input into the
+// caller's buffer (by-value inputs' gradients are results, set by the
+// rows directly).
+func (h *hessianWriter) addRowGradient(inputs []*hessianInput) ([]adjoint.Stmt, error) {
+	var out []adjoint.Stmt
+	for _, in := range inputs {
+		if !gotypes.ByReference(in.v.Type()) {
+			continue
+		}
+		s, err := h.components(in.v.Type(), adjoint.Id(in.name), func(at adjoint.Expr, _ types.Type) []adjoint.Stmt {
+			return []adjoint.Stmt{adjoint.Set(rebase(at, in.name, in.grad), "+=", rebase(at, in.name, in.gs))}
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s...)
+	}
+	return out, nil
+}
+
 // rows is the body of the loop over j: the product along the unit
 // direction eⱼ, scattered into the gradient's component j and into
 // hess[j*n:].
-func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) ([]adjoint.Stmt, error) {
+func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j, nonFinite string) ([]adjoint.Stmt, error) {
 	id, lit := adjoint.Id, adjoint.Literal
 	k := h.Names.Fresh("k")
 	// walk visits every component of every input, with k its number.
@@ -299,13 +384,18 @@ func (h *hessianWriter) rows(inputs []*hessianInput, value, hess, n, j string) (
 			lhs = append(lhs, id(o.hv))
 		}
 	}
-	out = append(out, adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{call}}, adjoint.Set(id(value), "=", id(r)))
-	// ⟨∇F, eⱼ⟩ is the gradient's component j; the direction goes back to 0.
+	out = append(out, adjoint.Assign{Lhs: lhs, Op: ":=", Rhs: []adjoint.Expr{call}}, adjoint.Set(id(value), "=", id(r)),
+		// t - t is 0 for every finite t, NaN for ±Inf and NaN.
+		adjoint.If{Cond: adjoint.Bin("!=", adjoint.Bin("-", id(tan), id(tan)), lit("0")), Then: []adjoint.Stmt{adjoint.Set(id(nonFinite), "=", lit("true"))}})
+	// ⟨∇F, eⱼ⟩ is the gradient's component j (a buffer input's into its
+	// scratch: the caller's buffer is added into only if all are finite);
+	// the direction goes back to 0.
 	grad, err := walkJ(func(in *hessianInput, at adjoint.Expr, t types.Type) []adjoint.Stmt {
-		return []adjoint.Stmt{
-			adjoint.Set(rebase(at, in.name, in.grad), "+=", convertTo(id(tan), h.g.Result, t)),
-			adjoint.Set(rebase(at, in.name, in.dir), "=", lit("0")),
+		set := adjoint.Set(rebase(at, in.name, in.grad), "+=", convertTo(id(tan), h.g.Result, t))
+		if gotypes.ByReference(in.v.Type()) {
+			set = adjoint.Set(rebase(at, in.name, in.gs), "=", convertTo(id(tan), h.g.Result, t))
 		}
+		return []adjoint.Stmt{set, adjoint.Set(rebase(at, in.name, in.dir), "=", lit("0"))}
 	})
 	if err != nil {
 		return nil, err

@@ -299,7 +299,24 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 		hv = (*tapeBuf1)[:len(w)]
 		clear(hv)
 	}
+	var gradWArray [64]float64
+	var gradW []float64
+	if len(w) <= 64 {
+		gradW = gradWArray[:len(w)]
+	} else {
+		tapeBuf2, _ := nLLHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer nLLHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(w) {
+			*tapeBuf2 = make([]float64, len(w))
+		}
+		gradW = (*tapeBuf2)[:len(w)]
+		clear(gradW)
+	}
 	var nLL float64
+	var nonFinite bool
 	for j := 0; j < n; j++ {
 		var k1 int
 		k1 = 0
@@ -309,9 +326,12 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 		k1 += len(w)
 		r, t := hvpOfNLL(w, data, v, hv)
 		nLL = r
+		if t-t != 0 {
+			nonFinite = true
+		}
 		k1 = 0
 		if j >= k1 && j < k1+len(w) {
-			dw[j-k1] += t
+			gradW[j-k1] = t
 			v[j-k1] = 0
 		}
 		k1 += len(w)
@@ -324,6 +344,13 @@ func NLLHessian(w []float64, data []Obs, dw, hess []float64) float64 {
 	}
 	if n == 0 {
 		nLL = NLL(w, data)
+	}
+	if nonFinite {
+		nLL = NLLGrad(w, data, dw)
+	} else {
+		for i1 := range w {
+			dw[i1] += gradW[i1]
+		}
 	}
 	return nLL
 }
