@@ -158,6 +158,21 @@ func fill2(t float64, buf []float64) float64 {
 	return buf[0] * buf[1]
 }
 
+// fillBranch writes buf one way or another, returning early from the
+// first way: both loops declare their own i, which its expansion moves
+// into the if's branches.
+func fillBranch(t float64, buf []float64) {
+	if t > 0.3 {
+		for i := range buf {
+			buf[i] = math.Sin(t * float64(i+1))
+		}
+		return
+	}
+	for i := range buf {
+		buf[i] = t*t + float64(i)
+	}
+}
+
 // tailMix writes into buf through a view it declares with var.
 func tailMix(buf []float64, t float64) {
 	var v = buf[1:]

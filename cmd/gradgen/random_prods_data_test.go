@@ -343,10 +343,14 @@ func init() {
 		}},
 		{name: "frexp", weight: 1, stmt: func(g *progGen, d int) {
 			fr, ex := g.fresh("fr"), g.fresh("ex")
-			g.line("%s, %s := math.Frexp(%s)", fr, ex, g.expr(2))
-			// Not 0.25: fr is y·2^-ex exactly, and with a later y += 0.25*fr
-			// the two updates can cancel y to an exact 0 (at ex = -2), where
-			// Frexp of a subnormal has a derivative of 2^1073.
+			// The argument stays in (0.5, 1.5): Frexp of a subnormal has a
+			// derivative of up to 2^1073, which overflows to +Inf, and
+			// reverse mode then takes Inf - Inf for an argument that is an
+			// exact 0 by cancellation (Frexp(Nextafter(y-y, 2)), seed 1),
+			// where the derivative is 0 and forward mode's Ldexp(0, 1073)
+			// is 0. Not 0.25 below: fr is y·2^-ex exactly, and with a later
+			// y += 0.25*fr the two updates could cancel y to an exact 0.
+			g.line("%s, %s := math.Frexp(1 + 0.5*math.Tanh(%s))", fr, ex, g.expr(2))
 			g.line("y += 0.3 * %s * float64(%s)", fr, ex)
 			g.sc.vars = append(g.sc.vars, fr)
 		}},
@@ -580,7 +584,7 @@ func init() {
 			default:
 				wb := g.fresh("wb")
 				g.line("%s := make([]float64, 2)", wb)
-				if k := g.intn(5); k == 0 {
+				if k := g.intn(6); k == 0 {
 					r := g.fresh("r")
 					g.line("%s := fill2(%s, %s)", r, g.bounded(g.expr(1)), wb)
 					g.sc.vars = append(g.sc.vars, r)
@@ -595,6 +599,9 @@ func init() {
 					g.line("heldFill(%s, 0.75)", hw)
 					g.line("%s[0] = %s * %s[1]", wb, g.bounded(g.expr(1)), hw)
 					g.line("%s[1] = %s[0] - %s", wb, hw, g.bounded(g.expr(1)))
+				} else if k == 5 {
+					// An early return, and loop variables named alike.
+					g.line("fillBranch(%s, %s)", g.bounded(g.expr(1)), wb)
 				} else if k == 1 {
 					// Inside an expression: computed first, into a temporary
 					// (its argument calls nothing, which hoisting needs).
