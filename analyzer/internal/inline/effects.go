@@ -114,7 +114,7 @@ func (in *inliner) function(fd *ast.FuncDecl) (*ast.BlockStmt, bool) {
 // literals finds the function literals of the caller's body that may be
 // expanded at statement calls: bound once with := to a local that is
 // only called, with a body of more than a return (a single return is
-// expanded in expressions, funclits.go).
+// expanded in expressions, internal/lower/funclits.go).
 func (in *inliner) literals(body *ast.BlockStmt) map[types.Object]*ast.FuncLit {
 	info := in.p.Info
 	lits := map[types.Object]*ast.FuncLit{}

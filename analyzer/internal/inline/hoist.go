@@ -309,7 +309,7 @@ func (in *inliner) hoistable(call *ast.CallExpr) bool {
 	}
 	if id, isID := ast.Unparen(call.Fun).(*ast.Ident); isID {
 		if _, isVar := in.p.Info.Uses[id].(*types.Var); isVar {
-			return false // a function value: a literal's is expanded in place (funclits.go)
+			return false // a function value: a literal's is expanded in place (internal/lower/funclits.go)
 		}
 	}
 	return !in.pureCall(call) && !in.readsOnly(call)

@@ -59,7 +59,7 @@ func (in *inliner) target(call *ast.CallExpr, e *expansion) (sig *types.Signatur
 			return nil, nil, false
 		}
 		// Named results become locals, bare returns name them
-		// (named_results.go); a bare return left means the rewrite
+		// (internal/rewrite/named_results.go); a bare return left means the rewrite
 		// failed, and shape refuses it.
 		decl = in.p.WithoutNamedResults(decl)
 		e.recv, e.ftype, e.fbody, e.span = decl.Recv, decl.Type, decl.Body, decl
