@@ -330,6 +330,13 @@ func allCases() []gradCase {
 				g[3] = dc
 				return v, g
 			}, at: pts(p(0.3, -0.7, 0.5, 2.6), p(1.1, 0.2, -0.4, 1.3))},
+		{name: "FieldLengths",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return FieldLengthsJVP(x, fieldLengthsGrid, v) }),
+			f:   func(x []float64) float64 { return FieldLengths(x, fieldLengthsGrid) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return FieldLengthsGrad(x, fieldLengthsGrid, g), g
+			}, at: pts(p(0.3, -0.7, 0.5), p(1.1, 0.2, -0.4))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

@@ -1404,6 +1404,39 @@ func EarlyFill(x []float64, c float64) float64 {
 	return s * c
 }
 
+// Grid holds its size as a field, as people write it.
+type Grid struct {
+	N     int
+	Sizes []int
+}
+
+// FieldLengths makes its scratch as long as a struct's int field and as
+// an element of an int slice: lengths read from memory, which the pool
+// reads again where make did (issue 14: every call allocated).
+//
+//gradgen:grad wrt=x
+//gradgen:jvp wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
+func FieldLengths(x []float64, g Grid) float64 {
+	h := make([]float64, g.N)
+	for i := range h {
+		h[i] = math.Sin(x[i%len(x)]) * float64(i+1)
+	}
+	e := make([]float64, g.Sizes[1])
+	for i := range e {
+		e[i] = h[i%len(h)] * x[0]
+	}
+	s := 0.0
+	for i := range e {
+		s += e[i] * e[i]
+	}
+	return s + h[0]*h[len(h)-1]
+}
+
+// fieldLengthsGrid is FieldLengths' grid in the tests.
+var fieldLengthsGrid = Grid{N: 5, Sizes: []int{2, 4}}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

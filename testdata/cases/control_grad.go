@@ -21844,6 +21844,544 @@ func EarlyFillHessian(x []float64, c float64, dx, hess []float64) (float64, floa
 	return earlyFill, dc
 }
 
+// fieldLengthsGradTapes keeps FieldLengthsGrad's tape storage between calls.
+var fieldLengthsGradTapes sync.Pool
+
+// FieldLengthsGrad returns FieldLengths(x, g) and its partial derivatives with respect to x.
+func FieldLengthsGrad(x []float64, g Grid, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("FieldLengthsGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var h, dh, hElemTape, eElemTape []float64
+	var sin, t, t1, t2, t3 float64
+	var i, iters, i1, iters1, i2 int
+	{
+		tapeBuf, _ := fieldLengthsGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer fieldLengthsGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < g.N {
+			*tapeBuf = make([]float64, g.N)
+		}
+		h = (*tapeBuf)[:g.N:g.N]
+		clear(h)
+	}
+	{
+		tapeBuf1, _ := fieldLengthsGradTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer fieldLengthsGradTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(h) {
+			*tapeBuf1 = make([]float64, len(h))
+		}
+		dh = (*tapeBuf1)[:len(h):len(h)]
+		clear(dh)
+	}
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf2, _ := fieldLengthsGradTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer fieldLengthsGradTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < iters {
+			*tapeBuf2 = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf2)[:0:iters]
+	}
+	for i = range h {
+		hElemTape = append(hElemTape, h[i])
+		sin = math.Sin(x[i%len(x)])
+		t = sin * float64(i+1)
+		h[i] = t
+	}
+	e := make([]float64, g.Sizes[1])
+	de := make([]float64, len(e))
+	iters1 = len(e)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		eElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		eElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf3, _ := fieldLengthsGradTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer fieldLengthsGradTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < iters1 {
+			*tapeBuf3 = make([]float64, iters1)
+		}
+		eElemTape = (*tapeBuf3)[:0:iters1]
+	}
+	for i1 = range e {
+		eElemTape = append(eElemTape, e[i1])
+		t1 = h[i1%len(h)] * x[0]
+		e[i1] = t1
+	}
+	s := 0.0
+	for i2 = range e {
+		t2 = e[i2] * e[i2]
+		t3 = s + t2
+		s = t3
+	}
+	t4 := h[0] * h[len(h)-1]
+	fieldLengths := s + t4
+
+	var ds, dt4, dt3, dt2, dt1, dt, dsin float64
+	// return s + h[0]*h[len(h)-1]
+	ds = 1
+	dt4 = 1
+	dh[0] += h[len(h)-1] * dt4
+	dh[len(h)-1] += h[0] * dt4
+	// for i := range e
+	for trip := len(e); trip > 0; trip-- {
+		i2 = trip - 1
+		// s += e[i] * e[i]
+		dt3 = ds
+		dt2 = dt3
+		de[i2] += 2 * e[i2] * dt2
+	}
+	// for i := range e
+	for trip1 := len(e); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
+		// e[i] = h[i%len(h)] * x[0]
+		dt1 = de[i1]
+		de[i1] = 0
+		e[i1] = eElemTape[len(eElemTape)-1]
+		eElemTape = eElemTape[:len(eElemTape)-1]
+		dh[i1%len(h)] += x[0] * dt1
+		dx[0] += h[i1%len(h)] * dt1
+	}
+	// for i := range h
+	for trip2 := len(h); trip2 > 0; trip2-- {
+		i = trip2 - 1
+		// h[i] = math.Sin(x[i%len(x)]) * float64(i+1)
+		dt = dh[i]
+		dh[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dsin = float64(i+1) * dt
+		dx[i%len(x)] += math.Cos(x[i%len(x)]) * dsin
+	}
+	return fieldLengths
+}
+
+// fieldLengthsJVPTapes keeps FieldLengthsJVP's tape storage between calls.
+var fieldLengthsJVPTapes sync.Pool
+
+// FieldLengthsJVP returns FieldLengths(x, g) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func FieldLengthsJVP(x []float64, g Grid, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("FieldLengthsJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var h []float64
+	{
+		tapeBuf, _ := fieldLengthsJVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer fieldLengthsJVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < g.N {
+			*tapeBuf = make([]float64, g.N)
+		}
+		h = (*tapeBuf)[:g.N:g.N]
+		clear(h)
+	}
+	var dh []float64
+	{
+		tapeBuf1, _ := fieldLengthsJVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer fieldLengthsJVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < g.N {
+			*tapeBuf1 = make([]float64, g.N)
+		}
+		dh = (*tapeBuf1)[:g.N:g.N]
+		clear(dh)
+	}
+	for i := range h {
+		dsin := math.Cos(x[i%len(x)]) * dx[i%len(x)]
+		sin := math.Sin(x[i%len(x)])
+		dh[i] = float64(i+1) * dsin
+		h[i] = sin * float64(i+1)
+	}
+	e := make([]float64, g.Sizes[1])
+	de := make([]float64, len(e))
+	for i1 := range e {
+		de[i1] = x[0]*dh[i1%len(h)] + h[i1%len(h)]*dx[0]
+		e[i1] = h[i1%len(h)] * x[0]
+	}
+	var ds float64
+	s := 0.0
+	for i2 := range e {
+		dt := 2 * e[i2] * de[i2]
+		t := e[i2] * e[i2]
+		ds += dt
+		s += t
+	}
+	dt1 := h[len(h)-1]*dh[0] + h[0]*dh[len(h)-1]
+	t1 := h[0] * h[len(h)-1]
+	dt2 := ds + dt1
+	t2 := s + t1
+	return t2, dt2
+}
+
+// fieldLengthsHVPTapes keeps FieldLengthsHVP's tape storage between calls.
+var fieldLengthsHVPTapes sync.Pool
+
+// FieldLengthsHVP returns FieldLengths's value, its gradient as FieldLengthsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func FieldLengthsHVP(x []float64, g Grid, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("FieldLengthsHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("FieldLengthsHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var h, dh1, dh, ddh, de, dde, hElemTape, eElemTape []float64
+	var cos, t3, dsin, sin1, sin, t4, t5, t6, t7, t8, t9, t10, t11, dt, t12, t, t13, t14 float64
+	var i, iters, i1, iters1, i2 int
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("FieldLengthsHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	{
+		tapeBuf, _ := fieldLengthsHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer fieldLengthsHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < g.N {
+			*tapeBuf = make([]float64, g.N)
+		}
+		h = (*tapeBuf)[:g.N:g.N]
+		clear(h)
+	}
+	{
+		tapeBuf1, _ := fieldLengthsHVPTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer fieldLengthsHVPTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(h) {
+			*tapeBuf1 = make([]float64, len(h))
+		}
+		dh1 = (*tapeBuf1)[:len(h):len(h)]
+		clear(dh1)
+	}
+	{
+		tapeBuf2, _ := fieldLengthsHVPTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer fieldLengthsHVPTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(h) {
+			*tapeBuf2 = make([]float64, len(h))
+		}
+		ddh = (*tapeBuf2)[:len(h):len(h)]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := fieldLengthsHVPTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer fieldLengthsHVPTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(h) {
+			*tapeBuf3 = make([]float64, len(h))
+		}
+		dh = (*tapeBuf3)[:len(h):len(h)]
+		clear(dh)
+	}
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf4, _ := fieldLengthsHVPTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer fieldLengthsHVPTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters {
+			*tapeBuf4 = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf4)[:0:iters]
+	}
+	for i = range h {
+		cos = math.Cos(x[i%len(x)])
+		t3 = cos * v[i%len(x)]
+		dsin = t3
+		sin1 = math.Sin(x[i%len(x)])
+		sin = sin1
+		t4 = float64(i+1) * dsin
+		dh[i] = t4
+		hElemTape = append(hElemTape, h[i])
+		t5 = sin * float64(i+1)
+		h[i] = t5
+	}
+	e := make([]float64, g.Sizes[1])
+	de1 := make([]float64, len(e))
+	{
+		tapeBuf5, _ := fieldLengthsHVPTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer fieldLengthsHVPTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(e) {
+			*tapeBuf5 = make([]float64, len(e))
+		}
+		dde = (*tapeBuf5)[:len(e):len(e)]
+		clear(dde)
+	}
+	{
+		tapeBuf6, _ := fieldLengthsHVPTapes.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer fieldLengthsHVPTapes.Put(tapeBuf6)
+		if cap(*tapeBuf6) < len(e) {
+			*tapeBuf6 = make([]float64, len(e))
+		}
+		de = (*tapeBuf6)[:len(e):len(e)]
+		clear(de)
+	}
+	iters1 = len(e)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		eElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		eElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf7, _ := fieldLengthsHVPTapes.Get().(*[]float64)
+		if tapeBuf7 == nil {
+			tapeBuf7 = new([]float64)
+		}
+		defer fieldLengthsHVPTapes.Put(tapeBuf7)
+		if cap(*tapeBuf7) < iters1 {
+			*tapeBuf7 = make([]float64, iters1)
+		}
+		eElemTape = (*tapeBuf7)[:0:iters1]
+	}
+	for i1 = range e {
+		t6 = x[0] * dh[i1%len(h)]
+		t7 = h[i1%len(h)] * v[0]
+		t8 = t6 + t7
+		de[i1] = t8
+		eElemTape = append(eElemTape, e[i1])
+		t9 = h[i1%len(h)] * x[0]
+		e[i1] = t9
+	}
+	var ds float64
+	s := 0.0
+	for i2 = range e {
+		t10 = 2 * e[i2]
+		t11 = t10 * de[i2]
+		dt = t11
+		t12 = e[i2] * e[i2]
+		t = t12
+		t13 = ds + dt
+		ds = t13
+		t14 = s + t
+		s = t14
+	}
+	_ = h[len(h)-1] * dh[0]
+	_ = h[0] * dh[len(h)-1]
+	t1 := h[0] * h[len(h)-1]
+	t2 := s + t1
+	fieldLengthsHVP := t2
+
+	var ddt2, ds1, dt14, dt3, dt13, ddt, dt12, dt11, dt10, dt9, dt8, dt6, dt7, dt5, dsin1, dt4, ddsin, dsin11, dt31, dcos float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := ds + dt1
+	// dt1 := h[len(h)-1]*dh[0] + h[0]*dh[len(h)-1]
+	dh1[0] += dh[len(h)-1] * ddt2
+	ddh[len(h)-1] += h[0] * ddt2
+	dh1[len(h)-1] += dh[0] * ddt2
+	ddh[0] += h[len(h)-1] * ddt2
+	// for i2 := range e
+	for trip := len(e); trip > 0; trip-- {
+		i2 = trip - 1
+		// s += t
+		dt14 = ds1
+		dt3 += dt14
+		// ds += dt
+		dt13 = ddt2
+		ddt += dt13
+		// t := e[i2] * e[i2]
+		dt12 = dt3
+		dt3 = 0
+		de1[i2] += 2 * e[i2] * dt12
+		// dt := 2 * e[i2] * de[i2]
+		dt11 = ddt
+		ddt = 0
+		t10 = 2 * e[i2]
+		dt10 = de[i2] * dt11
+		dde[i2] += t10 * dt11
+		de1[i2] += 2 * dt10
+	}
+	// for i1 := range e
+	for trip1 := len(e); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
+		// e[i1] = h[i1%len(h)] * x[0]
+		dt9 = de1[i1]
+		de1[i1] = 0
+		e[i1] = eElemTape[len(eElemTape)-1]
+		eElemTape = eElemTape[:len(eElemTape)-1]
+		dh1[i1%len(h)] += x[0] * dt9
+		hv[0] += h[i1%len(h)] * dt9
+		// de[i1] = x[0]*dh[i1%len(h)] + h[i1%len(h)]*v[0]
+		dt8 = dde[i1]
+		dde[i1] = 0
+		dt6 = dt8
+		dt7 = dt8
+		dh1[i1%len(h)] += v[0] * dt7
+		dx[0] += h[i1%len(h)] * dt7
+		hv[0] += dh[i1%len(h)] * dt6
+		ddh[i1%len(h)] += x[0] * dt6
+	}
+	// for i := range h
+	for trip2 := len(h); trip2 > 0; trip2-- {
+		i = trip2 - 1
+		// h[i] = sin * float64(i+1)
+		dt5 = dh1[i]
+		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dsin1 += float64(i+1) * dt5
+		// dh[i] = float64(i+1) * dsin
+		dt4 = ddh[i]
+		ddh[i] = 0
+		ddsin += float64(i+1) * dt4
+		// sin := math.Sin(x[i%len(x)])
+		dsin11 = dsin1
+		dsin1 = 0
+		hv[i%len(x)] += math.Cos(x[i%len(x)]) * dsin11
+		// dsin := math.Cos(x[i%len(x)]) * v[i%len(x)]
+		dt31 = ddsin
+		ddsin = 0
+		cos = math.Cos(x[i%len(x)])
+		dcos = v[i%len(x)] * dt31
+		dx[i%len(x)] += cos * dt31
+		hv[i%len(x)] -= math.Sin(x[i%len(x)]) * dcos
+	}
+	return fieldLengthsHVP
+}
+
+// fieldLengthsHessianTapes keeps FieldLengthsHessian's tape storage between calls.
+var fieldLengthsHessianTapes sync.Pool
+
+// FieldLengthsHessian returns FieldLengths's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func FieldLengthsHessian(x []float64, g Grid, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("FieldLengthsHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("FieldLengthsHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := fieldLengthsHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer fieldLengthsHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := fieldLengthsHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer fieldLengthsHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := fieldLengthsHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer fieldLengthsHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
+	var fieldLengths float64
+	var nonFinite bool
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfFieldLengths(x, g, v, hv)
+		fieldLengths = r
+		if t-t != 0 {
+			nonFinite = true
+		}
+		k = 0
+		if j >= k && j < k+len(x) {
+			gradX[j-k] = t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i3 := range x {
+			hess[j*n+k] += hv[i3]
+			hv[i3] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		fieldLengths = FieldLengths(x, g)
+	}
+	if nonFinite {
+		fieldLengths = FieldLengthsGrad(x, g, dx)
+	} else {
+		for i4 := range x {
+			dx[i4] += gradX[i4]
+		}
+	}
+	return fieldLengths
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -32113,6 +32651,248 @@ func hvpOfEarlyFill(x []float64, c float64, vx []float64, vc float64, hvx []floa
 	// c1 := c
 	hvc += dc11
 	return hvpOfEarlyFill1, hvpOfEarlyFill2, hvc
+}
+
+// hvpOfFieldLengthsTapes keeps hvpOfFieldLengths's tape storage between calls.
+var hvpOfFieldLengthsTapes sync.Pool
+
+// hvpOfFieldLengths returns FieldLengths's value, its directional derivative along the directions and their Hessian-vector product: a row of FieldLengthsHessian.
+func hvpOfFieldLengths(x []float64, g Grid, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfFieldLengths: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var h, dh1, dh, ddh, de, dde, hElemTape, eElemTape []float64
+	var cos, t3, dsin, sin1, sin, t4, t5, t6, t7, t8, t9, t10, t11, dt, t12, t, t13, t14 float64
+	var i, iters, i1, iters1, i2 int
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfFieldLengths: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	{
+		tapeBuf, _ := hvpOfFieldLengthsTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfFieldLengthsTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < g.N {
+			*tapeBuf = make([]float64, g.N)
+		}
+		h = (*tapeBuf)[:g.N:g.N]
+		clear(h)
+	}
+	{
+		tapeBuf1, _ := hvpOfFieldLengthsTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer hvpOfFieldLengthsTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(h) {
+			*tapeBuf1 = make([]float64, len(h))
+		}
+		dh1 = (*tapeBuf1)[:len(h):len(h)]
+		clear(dh1)
+	}
+	{
+		tapeBuf2, _ := hvpOfFieldLengthsTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer hvpOfFieldLengthsTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(h) {
+			*tapeBuf2 = make([]float64, len(h))
+		}
+		ddh = (*tapeBuf2)[:len(h):len(h)]
+		clear(ddh)
+	}
+	{
+		tapeBuf3, _ := hvpOfFieldLengthsTapes.Get().(*[]float64)
+		if tapeBuf3 == nil {
+			tapeBuf3 = new([]float64)
+		}
+		defer hvpOfFieldLengthsTapes.Put(tapeBuf3)
+		if cap(*tapeBuf3) < len(h) {
+			*tapeBuf3 = make([]float64, len(h))
+		}
+		dh = (*tapeBuf3)[:len(h):len(h)]
+		clear(dh)
+	}
+	iters = len(h)
+	if iters <= 64 {
+		var tapeArray [64]float64
+		hElemTape = tapeArray[:0:iters]
+	} else if iters <= 1024 {
+		var tapeArray1 [1024]float64
+		hElemTape = tapeArray1[:0:iters]
+	} else {
+		tapeBuf4, _ := hvpOfFieldLengthsTapes.Get().(*[]float64)
+		if tapeBuf4 == nil {
+			tapeBuf4 = new([]float64)
+		}
+		defer hvpOfFieldLengthsTapes.Put(tapeBuf4)
+		if cap(*tapeBuf4) < iters {
+			*tapeBuf4 = make([]float64, iters)
+		}
+		hElemTape = (*tapeBuf4)[:0:iters]
+	}
+	for i = range h {
+		cos = math.Cos(x[i%len(x)])
+		t3 = cos * v[i%len(x)]
+		dsin = t3
+		sin1 = math.Sin(x[i%len(x)])
+		sin = sin1
+		t4 = float64(i+1) * dsin
+		dh[i] = t4
+		hElemTape = append(hElemTape, h[i])
+		t5 = sin * float64(i+1)
+		h[i] = t5
+	}
+	e := make([]float64, g.Sizes[1])
+	de1 := make([]float64, len(e))
+	{
+		tapeBuf5, _ := hvpOfFieldLengthsTapes.Get().(*[]float64)
+		if tapeBuf5 == nil {
+			tapeBuf5 = new([]float64)
+		}
+		defer hvpOfFieldLengthsTapes.Put(tapeBuf5)
+		if cap(*tapeBuf5) < len(e) {
+			*tapeBuf5 = make([]float64, len(e))
+		}
+		dde = (*tapeBuf5)[:len(e):len(e)]
+		clear(dde)
+	}
+	{
+		tapeBuf6, _ := hvpOfFieldLengthsTapes.Get().(*[]float64)
+		if tapeBuf6 == nil {
+			tapeBuf6 = new([]float64)
+		}
+		defer hvpOfFieldLengthsTapes.Put(tapeBuf6)
+		if cap(*tapeBuf6) < len(e) {
+			*tapeBuf6 = make([]float64, len(e))
+		}
+		de = (*tapeBuf6)[:len(e):len(e)]
+		clear(de)
+	}
+	iters1 = len(e)
+	if iters1 <= 64 {
+		var tapeArray2 [64]float64
+		eElemTape = tapeArray2[:0:iters1]
+	} else if iters1 <= 1024 {
+		var tapeArray3 [1024]float64
+		eElemTape = tapeArray3[:0:iters1]
+	} else {
+		tapeBuf7, _ := hvpOfFieldLengthsTapes.Get().(*[]float64)
+		if tapeBuf7 == nil {
+			tapeBuf7 = new([]float64)
+		}
+		defer hvpOfFieldLengthsTapes.Put(tapeBuf7)
+		if cap(*tapeBuf7) < iters1 {
+			*tapeBuf7 = make([]float64, iters1)
+		}
+		eElemTape = (*tapeBuf7)[:0:iters1]
+	}
+	for i1 = range e {
+		t6 = x[0] * dh[i1%len(h)]
+		t7 = h[i1%len(h)] * v[0]
+		t8 = t6 + t7
+		de[i1] = t8
+		eElemTape = append(eElemTape, e[i1])
+		t9 = h[i1%len(h)] * x[0]
+		e[i1] = t9
+	}
+	var ds float64
+	s := 0.0
+	for i2 = range e {
+		t10 = 2 * e[i2]
+		t11 = t10 * de[i2]
+		dt = t11
+		t12 = e[i2] * e[i2]
+		t = t12
+		t13 = ds + dt
+		ds = t13
+		t14 = s + t
+		s = t14
+	}
+	t15 := h[len(h)-1] * dh[0]
+	t16 := h[0] * dh[len(h)-1]
+	dt1 := t15 + t16
+	t1 := h[0] * h[len(h)-1]
+	dt2 := ds + dt1
+	t2 := s + t1
+	hvpOfFieldLengths1 := t2
+	hvpOfFieldLengths2 := dt2
+
+	var ddt2, ds1, dt14, dt3, dt13, ddt, dt12, dt11, dt10, dt9, dt8, dt6, dt7, dt5, dsin1, dt4, ddsin, dsin11, dt31, dcos float64
+	// return t2, dt2
+	ddt2 = 1
+	// dt2 := ds + dt1
+	// dt1 := h[len(h)-1]*dh[0] + h[0]*dh[len(h)-1]
+	dh1[0] += dh[len(h)-1] * ddt2
+	ddh[len(h)-1] += h[0] * ddt2
+	dh1[len(h)-1] += dh[0] * ddt2
+	ddh[0] += h[len(h)-1] * ddt2
+	// for i2 := range e
+	for trip := len(e); trip > 0; trip-- {
+		i2 = trip - 1
+		// s += t
+		dt14 = ds1
+		dt3 += dt14
+		// ds += dt
+		dt13 = ddt2
+		ddt += dt13
+		// t := e[i2] * e[i2]
+		dt12 = dt3
+		dt3 = 0
+		de1[i2] += 2 * e[i2] * dt12
+		// dt := 2 * e[i2] * de[i2]
+		dt11 = ddt
+		ddt = 0
+		t10 = 2 * e[i2]
+		dt10 = de[i2] * dt11
+		dde[i2] += t10 * dt11
+		de1[i2] += 2 * dt10
+	}
+	// for i1 := range e
+	for trip1 := len(e); trip1 > 0; trip1-- {
+		i1 = trip1 - 1
+		// e[i1] = h[i1%len(h)] * x[0]
+		dt9 = de1[i1]
+		de1[i1] = 0
+		e[i1] = eElemTape[len(eElemTape)-1]
+		eElemTape = eElemTape[:len(eElemTape)-1]
+		dh1[i1%len(h)] += x[0] * dt9
+		hv[0] += h[i1%len(h)] * dt9
+		// de[i1] = x[0]*dh[i1%len(h)] + h[i1%len(h)]*v[0]
+		dt8 = dde[i1]
+		dde[i1] = 0
+		dt6 = dt8
+		dt7 = dt8
+		dh1[i1%len(h)] += v[0] * dt7
+		hv[0] += dh[i1%len(h)] * dt6
+		ddh[i1%len(h)] += x[0] * dt6
+	}
+	// for i := range h
+	for trip2 := len(h); trip2 > 0; trip2-- {
+		i = trip2 - 1
+		// h[i] = sin * float64(i+1)
+		dt5 = dh1[i]
+		dh1[i] = 0
+		h[i] = hElemTape[len(hElemTape)-1]
+		hElemTape = hElemTape[:len(hElemTape)-1]
+		dsin1 += float64(i+1) * dt5
+		// dh[i] = float64(i+1) * dsin
+		dt4 = ddh[i]
+		ddh[i] = 0
+		ddsin += float64(i+1) * dt4
+		// sin := math.Sin(x[i%len(x)])
+		dsin11 = dsin1
+		dsin1 = 0
+		hv[i%len(x)] += math.Cos(x[i%len(x)]) * dsin11
+		// dsin := math.Cos(x[i%len(x)]) * v[i%len(x)]
+		dt31 = ddsin
+		ddsin = 0
+		dcos = v[i%len(x)] * dt31
+		hv[i%len(x)] -= math.Sin(x[i%len(x)]) * dcos
+	}
+	return hvpOfFieldLengths1, hvpOfFieldLengths2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

@@ -612,6 +612,22 @@ func TestRowLengths(t *testing.T) {
 	noAllocations(t, "", map[string]func(){"RowLengthsJVP": func() { RowLengthsJVP(x, rowLengthsM, rowLengthsL, v) }})
 }
 
+// TestFieldLengths checks that scratch as long as a struct's int field or
+// an int slice's element comes from the pool in every mode.
+func TestFieldLengths(t *testing.T) {
+	if os.Getenv("GRADGEN_UNOPTIMIZED") != "" {
+		t.Skip("the generated code is written with the analyses off")
+	}
+	x, v := []float64{0.3, -0.7, 0.5}, direction(3)
+	dx, hv, hess := make([]float64, 3), make([]float64, 3), make([]float64, 9)
+	noAllocations(t, "", map[string]func(){
+		"FieldLengthsGrad":    func() { FieldLengthsGrad(x, fieldLengthsGrid, dx) },
+		"FieldLengthsJVP":     func() { FieldLengthsJVP(x, fieldLengthsGrid, v) },
+		"FieldLengthsHVP":     func() { FieldLengthsHVP(x, fieldLengthsGrid, v, dx, hv) },
+		"FieldLengthsHessian": func() { FieldLengthsHessian(x, fieldLengthsGrid, dx, hess) },
+	})
+}
+
 // noAllocations checks that each call allocates nothing in the steady
 // state (AllocsPerRun's warm-up call fills the pools); at says where, for
 // the message.

@@ -47,22 +47,25 @@ func (l *Lowerer) poolableMake(obj types.Object, rhs ast.Expr) bool {
 // the pool, which evaluates it again (cap(*buf) < n, then [:n:n]): an int
 // (the buffer's capacity is one) known only at run time (the compiler
 // keeps a small constant one on the stack), computed from constants,
-// locals and lengths alone (a call could have effects, or cost), or the
-// length of a row or field (len(m[i]), len(p.W)): the pool evaluates it
-// where make did, with nothing run in between that could change it.
+// locals and lengths alone (a call could have effects, or cost), or read
+// from memory: the length of a row or field (len(m[i]), len(p.W)), a
+// field (g.N) or an element (sizes[i]). The pool evaluates it where make
+// did, with nothing run in between that could change it.
 func (l *Lowerer) poolableLength(n ast.Expr) bool {
 	tv := l.Info.Types[n]
 	if tv.Value != nil || tv.Type == nil || !types.Identical(tv.Type, types.Typ[types.Int]) {
 		return false
 	}
 	c := l.Conv(n)
+	read := c // what is read from memory: the length's slice, or the int
 	if call, ok := c.(adjoint.Call); ok && adjoint.ExprString(call.Fun) == "len" && len(call.Args) == 1 {
-		switch a := call.Args[0].(type) {
-		case adjoint.Index:
-			return l.recomputable(a.X) && l.recomputable(a.Index)
-		case adjoint.Selector:
-			return l.recomputable(a.X)
-		}
+		read = call.Args[0]
+	}
+	switch a := read.(type) {
+	case adjoint.Index:
+		return l.recomputable(a.X) && l.recomputable(a.Index)
+	case adjoint.Selector:
+		return l.recomputable(a.X)
 	}
 	return l.recomputable(c)
 }
