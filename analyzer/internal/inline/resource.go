@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/gradgen/gradgen/analyzer/internal/gotypes"
 	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
@@ -128,16 +129,7 @@ func ResourceWritingHelpers(fset *token.FileSet, files []*ast.File, pkg *types.P
 // whose expansions do not type-check (gradgen's bug: their calls are then
 // refused, and the package re-sourced without them).
 func (res *Resourced) check(fset *token.FileSet, pkg *types.Package) (bad map[*ast.FuncDecl]bool) {
-	res.Info = &types.Info{
-		Types:        map[ast.Expr]types.TypeAndValue{},
-		Defs:         map[*ast.Ident]types.Object{},
-		Uses:         map[*ast.Ident]types.Object{},
-		Implicits:    map[ast.Node]types.Object{},
-		Selections:   map[*ast.SelectorExpr]*types.Selection{},
-		Scopes:       map[ast.Node]*types.Scope{},
-		Instances:    map[*ast.Ident]types.Instance{},
-		FileVersions: map[*ast.File]string{},
-	}
+	res.Info = gotypes.NewInfo()
 	bad = map[*ast.FuncDecl]bool{}
 	conf := types.Config{
 		Importer:  lower.NewImporter(pkg),

@@ -145,7 +145,7 @@ func (h *hessianWriter) write(grad string) (*adjoint.Func, error) {
 	})
 	// Without components no row ran: the value is F's.
 	body = append(body, adjoint.If{Cond: adjoint.Bin("==", adjoint.Id(n), adjoint.Literal("0")),
-		Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(value), "=", h.callF())}})
+		Then: []adjoint.Stmt{adjoint.Set(adjoint.Id(value), "=", h.sourceCall())}})
 	// The rows' gradient goes into the caller's buffers when it is finite;
 	// else the gradient is FGrad's.
 	add, err := h.addRowGradient(inputs)
@@ -248,34 +248,11 @@ func (h *hessianWriter) prologue(inputs []*hessianInput, hess string) ([]adjoint
 	return body, n, nil
 }
 
-// callF returns the call of F with FHessian's own arguments, which gives
-// the value when there are no components and so no row calls the inner
-// product.
-func (h *hessianWriter) callF() adjoint.Call {
-	g := h.g
-	call := adjoint.Call{Fun: adjoint.Id(g.Decl.Name.Name)}
-	if g.Recv != nil {
-		call.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(g.Recv)), Sel: g.Decl.Name.Name}
-	}
-	for _, prm := range g.Params {
-		call.Args = append(call.Args, adjoint.Id(h.ParamName(prm)))
-	}
-	call.Ellipsis = g.Decl.Type.Params != nil && len(g.Params) > 0 && isVariadic(h.Info, g.Decl)
-	return call
-}
-
 // callGradient returns the call of grad, FGrad's form, with FHessian's
 // own arguments and gradient buffers, setting value and the by-value
 // gradients.
 func (h *hessianWriter) callGradient(grad string, inputs []*hessianInput, value string) adjoint.Stmt {
-	g := h.g
-	call := adjoint.Call{Fun: adjoint.Id(grad)}
-	if g.Recv != nil {
-		call.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(g.Recv)), Sel: grad}
-	}
-	for _, prm := range g.Params {
-		call.Args = append(call.Args, adjoint.Id(h.ParamName(prm)))
-	}
+	call := h.callWithParams(grad)
 	lhs := []adjoint.Expr{adjoint.Id(value)}
 	for _, in := range inputs {
 		if gotypes.ByReference(in.v.Type()) {

@@ -384,16 +384,7 @@ func (p *Writer) checkSynthetic() (*synthetic, error) {
 			return nil, err
 		}
 	}
-	info := &types.Info{
-		Types:        map[ast.Expr]types.TypeAndValue{},
-		Defs:         map[*ast.Ident]types.Object{},
-		Uses:         map[*ast.Ident]types.Object{},
-		Implicits:    map[ast.Node]types.Object{},
-		Selections:   map[*ast.SelectorExpr]*types.Selection{},
-		Scopes:       map[ast.Node]*types.Scope{},
-		Instances:    map[*ast.Ident]types.Instance{},
-		FileVersions: map[*ast.File]string{},
-	}
+	info := gotypes.NewInfo()
 	var firstErr error
 	conf := types.Config{
 		Importer:  p.Importer(),

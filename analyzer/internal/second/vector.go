@@ -390,15 +390,23 @@ func (h *hessianWriter) writeVJP() *adjoint.Func {
 // sourceCall is the call of the source function with the generated
 // function's parameters.
 func (h *hessianWriter) sourceCall() adjoint.Call {
+	call := h.callWithParams(h.g.Decl.Name.Name)
+	call.Ellipsis = isVariadic(h.Info, h.g.Decl)
+	return call
+}
+
+// callWithParams is the call of name, a method of the receiver when the
+// source function is one, with the generated function's parameters as the
+// source function's arguments.
+func (h *hessianWriter) callWithParams(name string) adjoint.Call {
 	g := h.g
-	call := adjoint.Call{Fun: adjoint.Id(g.Decl.Name.Name)}
+	call := adjoint.Call{Fun: adjoint.Id(name)}
 	if g.Recv != nil {
-		call.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(g.Recv)), Sel: g.Decl.Name.Name}
+		call.Fun = adjoint.Selector{X: adjoint.Id(h.ParamName(g.Recv)), Sel: name}
 	}
 	for _, prm := range g.Params {
 		call.Args = append(call.Args, adjoint.Id(h.ParamName(prm)))
 	}
-	call.Ellipsis = isVariadic(h.Info, g.Decl)
 	return call
 }
 
