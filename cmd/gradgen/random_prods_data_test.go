@@ -321,6 +321,19 @@ func init() {
 			g.line("\ty += 0.5 * %s", g.bounded(g.expr(1)))
 			g.line("}")
 			g.sc.ints = append(g.sc.ints, k)
+			if g.chance(0.5) {
+				// Integer scratch, as long as a float slice: indexes
+				// that pick elements, never differentiated.
+				ix, i, length := g.fresh("ix"), g.fresh("i"), "n + 2"
+				if len(g.sc.sls) > 0 {
+					length = "len(" + pick(g, g.sc.sls).name + ") + 1"
+				}
+				g.line("%s := make([]int, %s)", ix, length)
+				g.line("for %s := range %s {", i, ix)
+				g.line("\t%s[%s] = (%s*%s + 1) %% 3", ix, i, i, k)
+				g.line("}")
+				g.line("y += 0.25 * float64(%s[len(%s)-1]) * %s", ix, ix, g.bounded(g.expr(1)))
+			}
 		}},
 		{name: "byvaluearr", fn: true},
 		{name: "variadic", fn: true},
