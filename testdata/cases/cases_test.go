@@ -337,6 +337,13 @@ func allCases() []gradCase {
 				g := make([]float64, len(x))
 				return FieldLengthsGrad(x, fieldLengthsGrid, g), g
 			}, at: pts(p(0.3, -0.7, 0.5), p(1.1, 0.2, -0.4))},
+		{name: "PushAfterInner",
+			jvp: flatJVP(func(x, v []float64) (float64, float64) { return PushAfterInnerJVP(x, 3, v) }),
+			f:   func(x []float64) float64 { return PushAfterInner(x, 3) },
+			grad: func(x []float64) (float64, []float64) {
+				g := make([]float64, len(x))
+				return PushAfterInnerGrad(x, 3, g), g
+			}, at: pts(p(0.3, -0.7, 0.5, 0.8, -0.2), p(1.1, 0.2, -0.4, 0.3, 0.9))},
 		{name: "RowViews",
 			jvp: flatJVP(func(x, v []float64) (float64, float64) { return RowViewsJVP(x[:9], x[9:], 3, v[:9], v[9:]) }),
 			f:   func(x []float64) float64 { return RowViews(x[:9], x[9:], 3) },

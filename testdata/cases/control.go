@@ -1437,6 +1437,29 @@ func FieldLengths(x []float64, g Grid) float64 {
 // fieldLengthsGrid is FieldLengths' grid in the tests.
 var fieldLengthsGrid = Grid{N: 5, Sizes: []int{2, 4}}
 
+// PushAfterInner pushes onto the tape of s in its inner loop, whose trip
+// count the loop finds as it runs, and twice more after it in each outer
+// trip: room made at the top of the outer trip was used up by the inner
+// loop, and the two pushes after it grew the tape by append on the heap,
+// on every call (fresh trial 22).
+//
+//gradgen:grad wrt=x
+//gradgen:jvp wrt=x
+//gradgen:hvp wrt=x
+//gradgen:hessian wrt=x
+func PushAfterInner(x []float64, m int) float64 {
+	s := 0.0
+	j := 0
+	for i := 0; i < len(x); i++ {
+		for j = 0; j < m && j <= i; j++ {
+			s += x[i] * x[j]
+		}
+		s += x[i] * float64(j)
+		s = math.Sin(s)
+	}
+	return s
+}
+
 // ReplayedTwice overwrites its carried state twice per trip: first by a
 // statement whose reversal reads no value (x += q), then by one whose
 // reversal reads the value the first left (x = math.Sin(x)). The replay

@@ -22382,6 +22382,468 @@ func FieldLengthsHessian(x []float64, g Grid, dx, hess []float64) float64 {
 	return fieldLengths
 }
 
+// pushAfterInnerGradTapes keeps PushAfterInnerGrad's tape storage between calls.
+var pushAfterInnerGradTapes sync.Pool
+
+// PushAfterInnerGrad returns PushAfterInner(x, m) and its partial derivatives with respect to x.
+func PushAfterInnerGrad(x []float64, m int, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PushAfterInnerGrad: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var sTapeBuf *[]float64
+	var t, t1, t2, t3, sin float64
+	var iters, tapeLen int
+	var tapes, tripsTape, jTape, sTape []float64
+	s := 0.0
+	j := 0
+	i := 0
+	var tapeArray [64]float64
+	sTape = tapeArray[:0]
+	iters = max(0, len(x))
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray1 [64]float64
+		tapes = tapeArray1[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray2 [1024]float64
+		tapes = tapeArray2[:tapeLen]
+	} else {
+		tapeBuf, _ := pushAfterInnerGradTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pushAfterInnerGradTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
+	for ; i < len(x); i++ {
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		for ; j < m && j <= i; j++ {
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = pushAfterInnerGradTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			sTape = append(sTape, s)
+			t = x[i] * x[j]
+			t1 = s + t
+			s = t1
+		}
+		if cap(sTape)-len(sTape) < 2 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = pushAfterInnerGradTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+2 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+2)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		sTape = append(sTape, s)
+		t2 = x[i] * float64(j)
+		t3 = s + t2
+		s = t3
+		sTape = append(sTape, s)
+		sin = math.Sin(s)
+		s = sin
+	}
+	pushAfterInner := s
+
+	var ds, dsin, dt3, dt2, dt1, dt float64
+	// return s
+	ds = 1
+	// for i < len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// i++
+		i--
+		// s = math.Sin(s)
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dsin = ds
+		ds = math.Cos(s) * dsin
+		// s += x[i] * float64(j)
+		dt3 = ds
+		sTape = sTape[:len(sTape)-1]
+		ds = dt3
+		dt2 = dt3
+		dx[i] += float64(j) * dt2
+		// for j < m && j <= i
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			// j++
+			j--
+			// s += x[i] * x[j]
+			dt1 = ds
+			sTape = sTape[:len(sTape)-1]
+			ds = dt1
+			dt = dt1
+			dx[i] += x[j] * dt
+			dx[j] += x[i] * dt
+		}
+		// j = 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	if sTapeBuf != nil {
+		pushAfterInnerGradTapes.Put(sTapeBuf)
+	}
+	return pushAfterInner
+}
+
+// PushAfterInnerJVP returns PushAfterInner(x, m) and its directional derivative: the sum of its partial derivatives with respect to x times the tangents dx.
+func PushAfterInnerJVP(x []float64, m int, dx []float64) (float64, float64) {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PushAfterInnerJVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	j := 0
+	for i := 0; i < len(x); i++ {
+		for j = 0; j < m && j <= i; j++ {
+			dt := x[j]*dx[i] + x[i]*dx[j]
+			t := x[i] * x[j]
+			ds += dt
+			s += t
+		}
+		dt1 := float64(j) * dx[i]
+		t1 := x[i] * float64(j)
+		ds += dt1
+		s += t1
+		ds = math.Cos(s) * ds
+		s = math.Sin(s)
+	}
+	return s, ds
+}
+
+// pushAfterInnerHVPTapes keeps PushAfterInnerHVP's tape storage between calls.
+var pushAfterInnerHVPTapes sync.Pool
+
+// PushAfterInnerHVP returns PushAfterInner's value, its gradient as PushAfterInnerGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+func PushAfterInnerHVP(x []float64, m int, v, dx, hv []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PushAfterInnerHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("PushAfterInnerHVP: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var t2, t3, t4, dt, t5, t, t6, t7, t8, dt1, t9, t1, t10, t11, cos, t12, sin float64
+	var iters, tapeLen int
+	var tapes, tripsTape, jTape, dsTape, sTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("PushAfterInnerHVP: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	j := 0
+	i := 0
+	var tapeArray [64]float64
+	dsTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	iters = max(0, len(x))
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapeBuf, _ := pushAfterInnerHVPTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pushAfterInnerHVPTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
+	for ; i < len(x); i++ {
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		for ; j < m && j <= i; j++ {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = pushAfterInnerHVPTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = pushAfterInnerHVPTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			t2 = x[j] * v[i]
+			t3 = x[i] * v[j]
+			t4 = t2 + t3
+			dt = t4
+			t5 = x[i] * x[j]
+			t = t5
+			dsTape = append(dsTape, ds)
+			t6 = ds + dt
+			ds = t6
+			sTape = append(sTape, s)
+			t7 = s + t
+			s = t7
+		}
+		if cap(dsTape)-len(dsTape) < 2 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = pushAfterInnerHVPTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+2 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+2)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(sTape)-len(sTape) < 2 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = pushAfterInnerHVPTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+2 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+2)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		t8 = float64(j) * v[i]
+		dt1 = t8
+		t9 = x[i] * float64(j)
+		t1 = t9
+		dsTape = append(dsTape, ds)
+		t10 = ds + dt1
+		ds = t10
+		sTape = append(sTape, s)
+		t11 = s + t1
+		s = t11
+		dsTape = append(dsTape, ds)
+		cos = math.Cos(s)
+		t12 = cos * ds
+		ds = t12
+		sTape = append(sTape, s)
+		sin = math.Sin(s)
+		s = sin
+	}
+	pushAfterInnerHVP := s
+
+	var dds, ds1, dsin, dt12, dt11, dt13, dt10, ddt1, dt9, dt8, dt7, dt2, dt6, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i < len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// i++
+		i--
+		// s = math.Sin(s)
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dsin = ds1
+		ds1 = math.Cos(s) * dsin
+		// ds = math.Cos(s) * ds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		cos = math.Cos(s)
+		dt12 = dds
+		dds = cos * dt12
+		ds1 -= math.Sin(s) * ds * dt12
+		// s += t1
+		sTape = sTape[:len(sTape)-1]
+		dt11 = ds1
+		dt13 += dt11
+		// ds += dt1
+		dsTape = dsTape[:len(dsTape)-1]
+		dt10 = dds
+		ddt1 += dt10
+		// t1 := x[i] * float64(j)
+		dt9 = dt13
+		dt13 = 0
+		hv[i] += float64(j) * dt9
+		// dt1 := float64(j) * v[i]
+		dt8 = ddt1
+		ddt1 = 0
+		dx[i] += float64(j) * dt8
+		// for j < m && j <= i
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			// j++
+			j--
+			// s += t
+			sTape = sTape[:len(sTape)-1]
+			dt7 = ds1
+			dt2 += dt7
+			// ds += dt
+			dsTape = dsTape[:len(dsTape)-1]
+			dt6 = dds
+			ddt += dt6
+			// t := x[i] * x[j]
+			dt5 = dt2
+			dt2 = 0
+			hv[i] += x[j] * dt5
+			hv[j] += x[i] * dt5
+			// dt := x[j]*v[i] + x[i]*v[j]
+			dt4 = ddt
+			ddt = 0
+			dt21 = dt4
+			dt3 = dt4
+			hv[i] += v[j] * dt3
+			dx[j] += x[i] * dt3
+			hv[j] += v[i] * dt21
+			dx[i] += x[j] * dt21
+		}
+		// j = 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	if dsTapeBuf != nil {
+		pushAfterInnerHVPTapes.Put(dsTapeBuf)
+	}
+	if sTapeBuf != nil {
+		pushAfterInnerHVPTapes.Put(sTapeBuf)
+	}
+	return pushAfterInnerHVP
+}
+
+// pushAfterInnerHessianTapes keeps PushAfterInnerHessian's tape storage between calls.
+var pushAfterInnerHessianTapes sync.Pool
+
+// PushAfterInnerHessian returns PushAfterInner's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PushAfterInnerHessian(x []float64, m int, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PushAfterInnerHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PushAfterInnerHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := pushAfterInnerHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer pushAfterInnerHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := pushAfterInnerHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer pushAfterInnerHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := pushAfterInnerHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer pushAfterInnerHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
+	var pushAfterInner float64
+	var nonFinite bool
+	for j1 := 0; j1 < n; j1++ {
+		var k int
+		k = 0
+		if j1 >= k && j1 < k+len(x) {
+			v[j1-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfPushAfterInner(x, m, v, hv)
+		pushAfterInner = r
+		if t-t != 0 {
+			nonFinite = true
+		}
+		k = 0
+		if j1 >= k && j1 < k+len(x) {
+			gradX[j1-k] = t
+			v[j1-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i1 := range x {
+			hess[j1*n+k] += hv[i1]
+			hv[i1] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		pushAfterInner = PushAfterInner(x, m)
+	}
+	if nonFinite {
+		pushAfterInner = PushAfterInnerGrad(x, m, dx)
+	} else {
+		for i2 := range x {
+			dx[i2] += gradX[i2]
+		}
+	}
+	return pushAfterInner
+}
+
 // replayedTwiceGradTapes keeps ReplayedTwiceGrad's tape storage between calls.
 var replayedTwiceGradTapes sync.Pool
 
@@ -32893,6 +33355,207 @@ func hvpOfFieldLengths(x []float64, g Grid, v, hv []float64) (float64, float64) 
 		hv[i%len(x)] -= math.Sin(x[i%len(x)]) * dcos
 	}
 	return hvpOfFieldLengths1, hvpOfFieldLengths2
+}
+
+// hvpOfPushAfterInnerTapes keeps hvpOfPushAfterInner's tape storage between calls.
+var hvpOfPushAfterInnerTapes sync.Pool
+
+// hvpOfPushAfterInner returns PushAfterInner's value, its directional derivative along the directions and their Hessian-vector product: a row of PushAfterInnerHessian.
+func hvpOfPushAfterInner(x []float64, m int, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfPushAfterInner: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var dsTapeBuf *[]float64
+	var sTapeBuf *[]float64
+	var t2, t3, t4, dt, t5, t, t6, t7, dt1, t8, t1, t9, t10, cos, t11, sin float64
+	var iters, tapeLen int
+	var tapes, tripsTape, jTape, dsTape, sTape []float64
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfPushAfterInner: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	var ds float64
+	s := 0.0
+	j := 0
+	i := 0
+	var tapeArray [64]float64
+	dsTape = tapeArray[:0]
+	var tapeArray1 [64]float64
+	sTape = tapeArray1[:0]
+	iters = max(0, len(x))
+	tapeLen = iters + iters
+	if tapeLen <= 64 {
+		var tapeArray2 [64]float64
+		tapes = tapeArray2[:tapeLen]
+	} else if tapeLen <= 1024 {
+		var tapeArray3 [1024]float64
+		tapes = tapeArray3[:tapeLen]
+	} else {
+		tapeBuf, _ := hvpOfPushAfterInnerTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer hvpOfPushAfterInnerTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < tapeLen {
+			*tapeBuf = make([]float64, tapeLen)
+		}
+		tapes = (*tapeBuf)[:tapeLen]
+	}
+	jTape, tapes = tapes[:0:iters], tapes[iters:]
+	tripsTape = tapes[:0:iters]
+	for ; i < len(x); i++ {
+		jTape = append(jTape, float64(j))
+		j = 0
+		tripsTape = append(tripsTape, 0)
+		for ; j < m && j <= i; j++ {
+			if cap(dsTape)-len(dsTape) < 1 {
+				if dsTapeBuf == nil {
+					dsTapeBuf, _ = hvpOfPushAfterInnerTapes.Get().(*[]float64)
+					if dsTapeBuf == nil {
+						dsTapeBuf = new([]float64)
+					}
+				}
+				if cap(*dsTapeBuf) < 2*cap(dsTape)+1 {
+					*dsTapeBuf = make([]float64, 2*cap(dsTape)+1)
+				}
+				dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+			}
+			if cap(sTape)-len(sTape) < 1 {
+				if sTapeBuf == nil {
+					sTapeBuf, _ = hvpOfPushAfterInnerTapes.Get().(*[]float64)
+					if sTapeBuf == nil {
+						sTapeBuf = new([]float64)
+					}
+				}
+				if cap(*sTapeBuf) < 2*cap(sTape)+1 {
+					*sTapeBuf = make([]float64, 2*cap(sTape)+1)
+				}
+				sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+			}
+			tripsTape[len(tripsTape)-1]++
+			t2 = x[j] * v[i]
+			t3 = x[i] * v[j]
+			t4 = t2 + t3
+			dt = t4
+			t5 = x[i] * x[j]
+			t = t5
+			dsTape = append(dsTape, ds)
+			t6 = ds + dt
+			ds = t6
+			sTape = append(sTape, s)
+			t7 = s + t
+			s = t7
+		}
+		if cap(dsTape)-len(dsTape) < 2 {
+			if dsTapeBuf == nil {
+				dsTapeBuf, _ = hvpOfPushAfterInnerTapes.Get().(*[]float64)
+				if dsTapeBuf == nil {
+					dsTapeBuf = new([]float64)
+				}
+			}
+			if cap(*dsTapeBuf) < 2*cap(dsTape)+2 {
+				*dsTapeBuf = make([]float64, 2*cap(dsTape)+2)
+			}
+			dsTape = (*dsTapeBuf)[:copy(*dsTapeBuf, dsTape)]
+		}
+		if cap(sTape)-len(sTape) < 2 {
+			if sTapeBuf == nil {
+				sTapeBuf, _ = hvpOfPushAfterInnerTapes.Get().(*[]float64)
+				if sTapeBuf == nil {
+					sTapeBuf = new([]float64)
+				}
+			}
+			if cap(*sTapeBuf) < 2*cap(sTape)+2 {
+				*sTapeBuf = make([]float64, 2*cap(sTape)+2)
+			}
+			sTape = (*sTapeBuf)[:copy(*sTapeBuf, sTape)]
+		}
+		dt1 = float64(j) * v[i]
+		t8 = x[i] * float64(j)
+		t1 = t8
+		dsTape = append(dsTape, ds)
+		t9 = ds + dt1
+		ds = t9
+		sTape = append(sTape, s)
+		t10 = s + t1
+		s = t10
+		dsTape = append(dsTape, ds)
+		cos = math.Cos(s)
+		t11 = cos * ds
+		ds = t11
+		sTape = append(sTape, s)
+		sin = math.Sin(s)
+		s = sin
+	}
+	hvpOfPushAfterInner1 := s
+	hvpOfPushAfterInner2 := ds
+
+	var dds, ds1, dsin, dt11, dt10, dt12, dt8, dt7, dt2, dt6, ddt, dt5, dt4, dt21, dt3 float64
+	// return s, ds
+	dds = 1
+	// for i < len(x)
+	for trip := max(0, len(x)); trip > 0; trip-- {
+		// i++
+		i--
+		// s = math.Sin(s)
+		s = sTape[len(sTape)-1]
+		sTape = sTape[:len(sTape)-1]
+		dsin = ds1
+		ds1 = math.Cos(s) * dsin
+		// ds = math.Cos(s) * ds
+		ds = dsTape[len(dsTape)-1]
+		dsTape = dsTape[:len(dsTape)-1]
+		cos = math.Cos(s)
+		dt11 = dds
+		dds = cos * dt11
+		ds1 -= math.Sin(s) * ds * dt11
+		// s += t1
+		sTape = sTape[:len(sTape)-1]
+		dt10 = ds1
+		dt12 += dt10
+		// ds += dt1
+		dsTape = dsTape[:len(dsTape)-1]
+		// t1 := x[i] * float64(j)
+		dt8 = dt12
+		dt12 = 0
+		hv[i] += float64(j) * dt8
+		// for j < m && j <= i
+		trips := int(tripsTape[len(tripsTape)-1])
+		tripsTape = tripsTape[:len(tripsTape)-1]
+		for ; trips > 0; trips-- {
+			// j++
+			j--
+			// s += t
+			sTape = sTape[:len(sTape)-1]
+			dt7 = ds1
+			dt2 += dt7
+			// ds += dt
+			dsTape = dsTape[:len(dsTape)-1]
+			dt6 = dds
+			ddt += dt6
+			// t := x[i] * x[j]
+			dt5 = dt2
+			dt2 = 0
+			hv[i] += x[j] * dt5
+			hv[j] += x[i] * dt5
+			// dt := x[j]*v[i] + x[i]*v[j]
+			dt4 = ddt
+			ddt = 0
+			dt21 = dt4
+			dt3 = dt4
+			hv[i] += v[j] * dt3
+			hv[j] += v[i] * dt21
+		}
+		// j = 0
+		j = int(jTape[len(jTape)-1])
+		jTape = jTape[:len(jTape)-1]
+	}
+	if dsTapeBuf != nil {
+		hvpOfPushAfterInnerTapes.Put(dsTapeBuf)
+	}
+	if sTapeBuf != nil {
+		hvpOfPushAfterInnerTapes.Put(sTapeBuf)
+	}
+	return hvpOfPushAfterInner1, hvpOfPushAfterInner2
 }
 
 // hvpOfReplayedTwiceTapes keeps hvpOfReplayedTwice's tape storage between calls.

@@ -628,6 +628,22 @@ func TestFieldLengths(t *testing.T) {
 	})
 }
 
+// TestPushAfterInner checks that an outer trip's pushes after its inner
+// loop find room in the pooled tape, at trip counts past the stack's.
+func TestPushAfterInner(t *testing.T) {
+	for _, n := range []int{100, 1000} {
+		x, v := make([]float64, n), direction(n)
+		for i := range x {
+			x[i] = math.Sin(float64(i))
+		}
+		dx, hv := make([]float64, n), make([]float64, n)
+		noAllocations(t, fmt.Sprintf(" at n = %d", n), map[string]func(){
+			"PushAfterInnerGrad": func() { PushAfterInnerGrad(x, 5, dx) },
+			"PushAfterInnerHVP":  func() { PushAfterInnerHVP(x, 5, v, dx, hv) },
+		})
+	}
+}
+
 // noAllocations checks that each call allocates nothing in the steady
 // state (AllocsPerRun's warm-up call fills the pools); at says where, for
 // the message.

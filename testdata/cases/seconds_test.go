@@ -187,6 +187,7 @@ var seconds = map[string]secondCase{
 	"RowLengths":         {hvp: RowLengthsHVP, hessian: RowLengthsHessian, grad: RowLengthsGrad, args: func(x []float64) []any { return []any{x, rowLengthsM, rowLengthsL} }, wrt: []int{0}},
 	"EarlyFill":          {hvp: EarlyFillHVP, hessian: EarlyFillHessian, grad: EarlyFillGrad, args: func(x []float64) []any { return []any{x[:3], x[3]} }, wrt: []int{0, 1}},
 	"FieldLengths":       {hvp: FieldLengthsHVP, hessian: FieldLengthsHessian, grad: FieldLengthsGrad, args: func(x []float64) []any { return []any{x, fieldLengthsGrid} }, wrt: []int{0}},
+	"PushAfterInner":     {hvp: PushAfterInnerHVP, hessian: PushAfterInnerHessian, grad: PushAfterInnerGrad, args: func(x []float64) []any { return []any{x, 3} }, wrt: []int{0}},
 	"ReplayedTwice":      {hvp: ReplayedTwiceHVP, hessian: ReplayedTwiceHessian, grad: ReplayedTwiceGrad, args: func(x []float64) []any { return []any{x[0], x[1], 3} }, wrt: []int{0, 1}},
 	"ReplayedHelpers":    {hvp: ReplayedHelpersHVP, hessian: ReplayedHelpersHessian, grad: ReplayedHelpersGrad, args: func(x []float64) []any { return []any{x[0], x[1], replayYs} }, wrt: []int{0, 1}},
 	"MatVec":             {hvp: MatVecHVP, hessian: MatVecHessian, grad: MatVecGrad, args: func(x []float64) []any { return []any{x[:6], x[6:], 2} }, wrt: []int{0, 1}},

@@ -52,24 +52,21 @@ func (p *tapePools) appendedTapes(body []adjoint.Stmt) []adjoint.Stmt {
 	return beforeReturns(body, puts)
 }
 
-// roomPerTrip adds the room-making code at the top of the body of every
-// loop that pushes onto an appended tape itself (not in a loop inside it).
+// roomPerTrip adds the room-making code to the body of every loop that
+// pushes onto an appended tape itself (not in a loop inside it).
 func (p *tapePools) roomPerTrip(list []adjoint.Stmt) []adjoint.Stmt {
 	out := make([]adjoint.Stmt, 0, len(list))
 	for _, s := range list {
 		switch x := s.(type) {
 		case adjoint.For:
-			pushes := map[string]int{}
-			p.countPushes(x.Body, pushes)
+			var post []adjoint.Stmt
 			if x.Post != nil {
-				p.countPushes([]adjoint.Stmt{x.Post}, pushes)
+				post = []adjoint.Stmt{x.Post}
 			}
-			x.Body = append(p.room(pushes), p.roomPerTrip(x.Body)...)
+			x.Body = p.roomed(x.Body, post)
 			s = x
 		case adjoint.Range:
-			pushes := map[string]int{}
-			p.countPushes(x.Body, pushes)
-			x.Body = append(p.room(pushes), p.roomPerTrip(x.Body)...)
+			x.Body = p.roomed(x.Body, nil)
 			s = x
 		default:
 			s = adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return p.roomPerTrip(body) })
@@ -77,6 +74,55 @@ func (p *tapePools) roomPerTrip(list []adjoint.Stmt) []adjoint.Stmt {
 		out = append(out, s)
 	}
 	return out
+}
+
+// roomed makes room in a trip's statements for the pushes they make
+// outside inner loops: at the top, and again after every statement that
+// holds a loop, whose trips may take the room up (an outer trip that
+// pushes after its inner loop would append past the buffer). after is
+// what runs once list is done (a for loop's post statement): its pushes
+// count with the last run of statements.
+func (p *tapePools) roomed(list, after []adjoint.Stmt) []adjoint.Stmt {
+	var out, run []adjoint.Stmt
+	flush := func(last bool) {
+		pushes := map[string]int{}
+		p.countPushes(run, pushes)
+		if last {
+			p.countPushes(after, pushes)
+		}
+		out = append(out, p.room(pushes)...)
+		out = append(out, run...)
+		run = nil
+	}
+	for _, s := range list {
+		if !holdsLoop(s) {
+			run = append(run, s)
+			continue
+		}
+		flush(false)
+		switch s.(type) {
+		case adjoint.For, adjoint.Range:
+			out = append(out, p.roomPerTrip([]adjoint.Stmt{s})...)
+		default:
+			// A branch holding a loop: each of its bodies makes its own
+			// room, before and after its loops.
+			out = append(out, adjoint.MapBodies(s, func(body []adjoint.Stmt, _ bool) []adjoint.Stmt { return p.roomed(body, nil) }))
+		}
+	}
+	flush(true)
+	return out
+}
+
+// holdsLoop reports whether s is or holds a for or range loop.
+func holdsLoop(s adjoint.Stmt) bool {
+	found := false
+	adjoint.WalkStmt(s, func(x adjoint.Stmt) {
+		switch x.(type) {
+		case adjoint.For, adjoint.Range:
+			found = true
+		}
+	})
+	return found
 }
 
 // countPushes counts the values list pushes onto each appended tape,
