@@ -270,10 +270,7 @@ func generateDirective(p *second.Writer, g *lower.Target, file *ast.File, fn *as
 			graph, diags = validateByReverse(p.Package, g, file)
 		}
 		if len(diags) == 0 && g.Dir.Kind == "hvp" {
-			made, diags = p.InnerHVP(g, file, g.Name, true)
-			if made != nil {
-				made.Doc = second.HvpDoc(g)
-			}
+			made, diags = p.HVP(g, file)
 		} else if len(diags) == 0 {
 			made, diags = p.HessianFunction(g, file)
 		}

@@ -889,7 +889,7 @@ func SoftmaxCEJVP(z []float64, c int, dz []float64) (float64, float64) {
 // softmaxCEHVPTapes keeps SoftmaxCEHVP's tape storage between calls.
 var softmaxCEHVPTapes sync.Pool
 
-// SoftmaxCEHVP returns SoftmaxCE's value, its gradient as SoftmaxCEGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// SoftmaxCEHVP returns SoftmaxCE's value, its gradient as SoftmaxCEGrad gives it, and the product of its Hessian with the direction v1 in the same form (added into buffers for slices and pointers, returned for the rest).
 func SoftmaxCEHVP(z []float64, c int, v1, dz, hv []float64) float64 {
 	if len(dz) < len(z) {
 		panic(fmt.Sprintf("SoftmaxCEHVP: len(dz) = %d is shorter than len(z) = %d", len(dz), len(z)))

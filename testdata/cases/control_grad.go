@@ -20861,7 +20861,7 @@ var rowLengthsHVPTapes sync.Pool
 // rowLengthsHVPTapesFloat64 keeps RowLengthsHVP's tape storage between calls.
 var rowLengthsHVPTapesFloat64 sync.Pool
 
-// RowLengthsHVP returns RowLengths's value, its gradient as RowLengthsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// RowLengthsHVP returns RowLengths's value, its gradient as RowLengthsGrad gives it, and the product of its Hessian with the direction v1 in the same form (added into buffers for slices and pointers, returned for the rest).
 func RowLengthsHVP(x []float64, m [][]float64, l Layer, v1, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("RowLengthsHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))

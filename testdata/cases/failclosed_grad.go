@@ -2038,7 +2038,7 @@ func ReslicedRangeJVP(w []float64, n int, dw []float64) (float64, float64) {
 	return s, ds
 }
 
-// ReslicedRangeHVP returns ReslicedRange's value, its gradient as ReslicedRangeGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// ReslicedRangeHVP returns ReslicedRange's value, its gradient as ReslicedRangeGrad gives it, and the product of its Hessian with the direction v1 in the same form (added into buffers for slices and pointers, returned for the rest).
 func ReslicedRangeHVP(w []float64, n int, v1, dw, hv []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ReslicedRangeHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
@@ -2308,7 +2308,7 @@ func PopBeforeSumJVP(x, dx []float64) (float64, float64) {
 // popBeforeSumHVPTapes keeps PopBeforeSumHVP's tape storage between calls.
 var popBeforeSumHVPTapes sync.Pool
 
-// PopBeforeSumHVP returns PopBeforeSum's value, its gradient as PopBeforeSumGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// PopBeforeSumHVP returns PopBeforeSum's value, its gradient as PopBeforeSumGrad gives it, and the product of its Hessian with the direction v2 in the same form (added into buffers for slices and pointers, returned for the rest).
 func PopBeforeSumHVP(x, v2, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("PopBeforeSumHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
@@ -4736,7 +4736,7 @@ func ParallelDeadInLoopJVP(x, y float64, w, dw []float64) (float64, float64) {
 // parallelDeadInLoopHVPTapes keeps ParallelDeadInLoopHVP's tape storage between calls.
 var parallelDeadInLoopHVPTapes sync.Pool
 
-// ParallelDeadInLoopHVP returns ParallelDeadInLoop's value, its gradient as ParallelDeadInLoopGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// ParallelDeadInLoopHVP returns ParallelDeadInLoop's value, its gradient as ParallelDeadInLoopGrad gives it, and the product of its Hessian with the direction v1 in the same form (added into buffers for slices and pointers, returned for the rest).
 func ParallelDeadInLoopHVP(x, y float64, w, v1, dw, hv []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("ParallelDeadInLoopHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
@@ -5051,7 +5051,7 @@ func RangeValueUnreadKeyJVP(x, dx float64) (float64, float64) {
 	return s, ds
 }
 
-// RangeValueUnreadKeyHVP returns RangeValueUnreadKey's value, its gradient as RangeValueUnreadKeyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// RangeValueUnreadKeyHVP returns RangeValueUnreadKey's value, its gradient as RangeValueUnreadKeyGrad gives it, and the product of its Hessian with the direction v1 in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeValueUnreadKeyHVP(x, v1 float64) (float64, float64, float64) {
 	var t2, dt, t3, t, cos, t4, dsin, sin1, sin, t5, t6, t7, dt1, t8, t1, t9, v float64
 	var i, trips int
@@ -7238,7 +7238,7 @@ func RangeAssignNoKeyJVP(xs, dxs []float64) (float64, float64) {
 // rangeAssignNoKeyHVPTapes keeps RangeAssignNoKeyHVP's tape storage between calls.
 var rangeAssignNoKeyHVPTapes sync.Pool
 
-// RangeAssignNoKeyHVP returns RangeAssignNoKey's value, its gradient as RangeAssignNoKeyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// RangeAssignNoKeyHVP returns RangeAssignNoKey's value, its gradient as RangeAssignNoKeyGrad gives it, and the product of its Hessian with the direction v1 in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeAssignNoKeyHVP(xs, v1, dxs, hv []float64) float64 {
 	if len(dxs) < len(xs) {
 		panic(fmt.Sprintf("RangeAssignNoKeyHVP: len(dxs) = %d is shorter than len(xs) = %d", len(dxs), len(xs)))
@@ -7634,7 +7634,7 @@ func RangeElemCopyJVP(w, dw []float64) (float64, float64) {
 // rangeElemCopyHVPTapes keeps RangeElemCopyHVP's tape storage between calls.
 var rangeElemCopyHVPTapes sync.Pool
 
-// RangeElemCopyHVP returns RangeElemCopy's value, its gradient as RangeElemCopyGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// RangeElemCopyHVP returns RangeElemCopy's value, its gradient as RangeElemCopyGrad gives it, and the product of its Hessian with the direction v1 in the same form (added into buffers for slices and pointers, returned for the rest).
 func RangeElemCopyHVP(w, v1, dw, hv []float64) float64 {
 	if len(dw) < len(w) {
 		panic(fmt.Sprintf("RangeElemCopyHVP: len(dw) = %d is shorter than len(w) = %d", len(dw), len(w)))
@@ -7901,7 +7901,7 @@ func ParallelPassiveElemsJVP(x, v, dx []float64) (float64, float64) {
 	return t4, dt4
 }
 
-// ParallelPassiveElemsHVP returns ParallelPassiveElems's value, its gradient as ParallelPassiveElemsGrad gives it, and the product of its Hessian with the direction v in the same form (added into buffers for slices and pointers, returned for the rest).
+// ParallelPassiveElemsHVP returns ParallelPassiveElems's value, its gradient as ParallelPassiveElemsGrad gives it, and the product of its Hessian with the direction v1 in the same form (added into buffers for slices and pointers, returned for the rest).
 func ParallelPassiveElemsHVP(x, v, v1, dx, hv []float64) float64 {
 	if len(dx) < len(x) {
 		panic(fmt.Sprintf("ParallelPassiveElemsHVP: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))

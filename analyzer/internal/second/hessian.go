@@ -420,11 +420,17 @@ func (h *hessianWriter) doc(inputs []*hessianInput, hess string) string {
 	return s + ", and adds its Hessian into " + hess + ", row-major: " + hess + "[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order" + "."
 }
 
-// HvpDoc is FHVP's doc comment.
-func HvpDoc(g *lower.Target) string {
+// hvpDoc is FHVP's doc comment, for fn, the FHVP written for g: it names
+// the directions as fn's parameters do (v, or v1 when F has a v of its
+// own).
+func hvpDoc(g *lower.Target, fn *adjoint.Func) string {
 	var dirs []string
-	for _, v := range g.Wrt {
-		dirs = append(dirs, directionName(g, v))
+	for k, v := range g.Wrt {
+		name := directionName(g, v)
+		if i := len(g.Params) + k; i < len(fn.Params) {
+			name = fn.Params[i].Name
+		}
+		dirs = append(dirs, name)
 	}
 	return g.Name + " returns " + g.Decl.Name.Name + "'s value, its gradient as " + lower.GradName(g.Decl.Name.Name) + " gives it, and the product of its Hessian with the direction " + lower.JoinNames(dirs) + " in the same form (added into buffers for slices and pointers, returned for the rest)."
 }

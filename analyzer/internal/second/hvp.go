@@ -36,6 +36,19 @@ import (
 // what the user wrote and tangent arithmetic. Both modes refuse the same
 // code, so the second derivatives fail closed where the first do.
 
+// HVP builds FHVP: the inner HVP with the gradient, its doc comment
+// written once its parameters are (a direction renamed v1 is named so).
+func (p *Writer) HVP(g *lower.Target, file *ast.File) (*adjoint.Func, []lower.Diagnostic) {
+	fn, diags := p.InnerHVP(g, file, g.Name, true)
+	if fn != nil {
+		if p.docs == nil {
+			p.docs = map[*adjoint.Func]func(*adjoint.Func) string{}
+		}
+		p.docs[fn] = func(fn *adjoint.Func) string { return hvpDoc(g, fn) }
+	}
+	return fn, diags
+}
+
 // InnerHVP is what the second derivatives are built from: F's JVP,
 // differentiated in reverse. The function it returns is named name and
 // takes F's parameters, then one direction per wrt input; with
@@ -103,6 +116,9 @@ func (p *Writer) InnerHVP(g *lower.Target, file *ast.File, name string, withGrad
 		doc := placeholder.Doc // written while the function waited
 		*placeholder = *fn
 		p.synth.made = append(p.synth.made, placeholder)
+		if build := p.docs[placeholder]; build != nil {
+			doc = build(placeholder) // it names the parameters as written
+		}
 		if doc != "" {
 			placeholder.Doc = doc
 		}

@@ -6,7 +6,10 @@
 // differentiated again by internal/lower's reverse mode.
 package second
 
-import "github.com/gradgen/gradgen/analyzer/internal/lower"
+import (
+	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
+)
 
 // A Writer writes one package's second derivatives and Jacobians. The
 // synthetic package is checked once, for all of them (RunSynthetic).
@@ -16,6 +19,9 @@ type Writer struct {
 	synthSrc   map[string][]byte       // the synthetic files' sources, by path, to map their errors back
 	userFiles  map[string]userFile     // files as on disk, to map those errors to (userFile)
 	outputVJPs map[outputVJPKey]string // the inner VJPs written, shared by FVJP and FJacobian
+	// docs write the doc comments of functions that wait for the
+	// synthetic package, once their parameters are known.
+	docs map[*adjoint.Func]func(*adjoint.Func) string
 }
 
 // New returns a Writer for the package p.
