@@ -107,7 +107,14 @@ func init() {
 		}}, // also a leaf: fields of the structs in scope
 		{name: "complit", weight: 1, stmt: func(g *progGen, d int) {
 			// Composite literals whose elements depend on the parameters.
-			switch g.intn(3) {
+			switch g.intn(4) {
+			case 3:
+				// A constant nested array literal (a rotation): passive,
+				// its tangent zero in forward mode, read beside active
+				// values.
+				rot := g.fresh("rot")
+				g.line("%s := [2][2]float64{{0.6, -0.8}, {0.8, 0.6}}", rot)
+				g.line("y += %s[0][1]*%s + %s[1][0]*%s", rot, g.bounded(g.expr(1)), rot, g.bounded(g.expr(1)))
 			case 0:
 				pt := g.fresh("pt")
 				if g.chance(0.5) {
