@@ -1,10 +1,8 @@
 package forward
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/gradgen/gradgen/analyzer/adjoint"
+	"github.com/gradgen/gradgen/analyzer/internal/lower"
 	"github.com/gradgen/gradgen/analyzer/internal/opt"
 )
 
@@ -30,23 +28,10 @@ func (f *fwdLowerer) sanityCheck(pass string, fn *adjoint.Func, final bool) {
 	if !f.Target.Options.Sanity || f.sanityFailed {
 		return
 	}
-	env := &adjoint.Env{Outer: map[string]bool{}, Pending: map[string]bool{}, Tapes: map[string]bool{}, Views: map[string]string{}, Final: final}
-	for _, name := range f.Pkg.Scope().Names() {
-		env.Outer[name] = true
-	}
-	for name := range f.HelperNames {
-		env.Outer[name] = true
-	}
-	errs := adjoint.Check(fn, env)
+	errs := adjoint.Check(fn, f.SanityEnv(final))
 	if len(errs) == 0 {
 		return
 	}
 	f.sanityFailed = true
-	var b strings.Builder
-	fmt.Fprintf(&b, "internal error differentiating %s: its JVP breaks the IR's invariants after the pass %s:", f.Fn.Name.Name, pass)
-	for _, err := range errs[:min(len(errs), 20)] {
-		b.WriteString("\n\t" + err.Error())
-	}
-	b.WriteString("\n" + adjoint.FuncString(fn) + "\nplease report it with this function")
-	f.Errorf(f.Fn.Name.Pos(), "%s", b.String())
+	f.Errorf(f.Fn.Name.Pos(), "%s", lower.SanityFailure(f.Fn.Name.Name, "its JVP", pass, fn, errs))
 }

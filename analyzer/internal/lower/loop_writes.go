@@ -2,8 +2,9 @@ package lower
 
 import (
 	"go/ast"
-	"go/token"
 	"go/types"
+
+	"github.com/gradgen/gradgen/analyzer/internal/rewrite"
 )
 
 // What a loop nest writes, for the trip counts evaluated before it.
@@ -42,32 +43,16 @@ func (l *Lowerer) AssignedIn(s ast.Stmt) map[types.Object]bool {
 }
 
 // writesIn calls mark with every expression a statement inside s writes:
-// the left side of an assignment, an increment's operand, a range's key
-// and value, a name a var declaration declares (a variable declared in a
-// loop takes a new value on each trip), and the operand of &.
+// rewrite.ForEachWrite's (the left side of an assignment, an increment's
+// operand, a range's key and value, the operand of &), and a name a var
+// declaration declares (a variable declared in a loop takes a new value on
+// each trip).
 func writesIn(s ast.Stmt, mark func(ast.Expr)) {
+	rewrite.ForEachWrite(s, mark)
 	ast.Inspect(s, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for _, x := range n.Lhs {
-				mark(x)
-			}
-		case *ast.IncDecStmt:
-			mark(n.X)
-		case *ast.RangeStmt:
-			if n.Key != nil {
-				mark(n.Key)
-			}
-			if n.Value != nil {
-				mark(n.Value)
-			}
-		case *ast.ValueSpec:
-			for _, name := range n.Names {
+		if spec, ok := n.(*ast.ValueSpec); ok {
+			for _, name := range spec.Names {
 				mark(name)
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				mark(n.X)
 			}
 		}
 		return true

@@ -126,20 +126,8 @@ func (l *Lowerer) sanityFunc() *adjoint.Func {
 // sanityEnv tells the check what the function may use from outside and
 // what the lowering means by some of its names.
 func (l *Lowerer) sanityEnv(partial, final bool) *adjoint.Env {
-	env := &adjoint.Env{
-		Outer:   map[string]bool{},
-		Pending: map[string]bool{},
-		Tapes:   map[string]bool{},
-		Views:   map[string]string{},
-		Partial: partial,
-		Final:   final,
-	}
-	for _, name := range l.Pkg.Scope().Names() {
-		env.Outer[name] = true
-	}
-	for name := range l.HelperNames {
-		env.Outer[name] = true
-	}
+	env := l.SanityEnv(final)
+	env.Partial = partial
 	// Adjoints are declared by declareAdjoints (declareLocalAdjoints in a
 	// sum loop); until then backward code uses them undeclared. The
 	// finished function has nothing left to declare.
@@ -157,6 +145,26 @@ func (l *Lowerer) sanityEnv(partial, final bool) *adjoint.Env {
 		}
 	}
 	env.Views = l.adjointViews()
+	return env
+}
+
+// SanityEnv is what any generated function of the package may use from
+// outside (the package's names, the helpers generated so far), for the
+// sanity check; final marks the function as emitted.
+func (p *Package) SanityEnv(final bool) *adjoint.Env {
+	env := &adjoint.Env{
+		Outer:   map[string]bool{},
+		Pending: map[string]bool{},
+		Tapes:   map[string]bool{},
+		Views:   map[string]string{},
+		Final:   final,
+	}
+	for _, name := range p.Pkg.Scope().Names() {
+		env.Outer[name] = true
+	}
+	for name := range p.HelperNames {
+		env.Outer[name] = true
+	}
 	return env
 }
 
@@ -191,13 +199,20 @@ func (l *Lowerer) sanityCheck(pass string, fn *adjoint.Func, partial, final bool
 		return
 	}
 	l.sanity.failed = true
+	what := "the adjoint program"
+	if partial {
+		what = "the adjoint program, up to its sum loop,"
+	}
+	l.Errorf(l.Fn.Name.Pos(), "%s", SanityFailure(l.Fn.Name.Name, what, pass, fn, errs))
+}
+
+// SanityFailure is the internal error for errs, what the sanity check
+// found in fn (what names it: "the adjoint program") after pass, in the
+// function named name: the first errors and the program.
+func SanityFailure(name, what, pass string, fn *adjoint.Func, errs []error) string {
 	const shown = 20
 	var b strings.Builder
-	what := "program"
-	if partial {
-		what = "program, up to its sum loop,"
-	}
-	fmt.Fprintf(&b, "internal error differentiating %s: the adjoint %s breaks its invariants after the pass %s:", l.Fn.Name.Name, what, pass)
+	fmt.Fprintf(&b, "internal error differentiating %s: %s breaks its invariants after the pass %s:", name, what, pass)
 	for _, err := range errs[:min(len(errs), shown)] {
 		b.WriteString("\n\t" + err.Error())
 	}
@@ -205,5 +220,5 @@ func (l *Lowerer) sanityCheck(pass string, fn *adjoint.Func, partial, final bool
 		fmt.Fprintf(&b, "\n\t(and %d more)", len(errs)-shown)
 	}
 	b.WriteString("\n" + adjoint.FuncString(fn) + "\nplease report it with this function")
-	l.Errorf(l.Fn.Name.Pos(), "%s", b.String())
+	return b.String()
 }
