@@ -666,6 +666,23 @@ func TestHessianGradientAsFGrad(t *testing.T) {
 	if v != 0 || !math.IsInf(dx, 1) || dy != 0 {
 		t.Errorf("PowCornerHessian(0, 0.5) = %v, gradient (%v, %v); want 0, (+Inf, 0)", v, dx, dy)
 	}
+	// Pow has //gradgen:grad: FHessian calls PowGrad itself.
+	clear(hess)
+	v, dx, dy = PowHessian(0, 0.5, hess)
+	if gv, gx, gy := PowGrad(0, 0.5); v != gv || dx != gx || dy != gy {
+		t.Errorf("PowHessian(0, 0.5) = %v, gradient (%v, %v); PowGrad gives %v, (%v, %v)", v, dx, dy, gv, gx, gy)
+	}
+	// Over a slice, the gradient is added into the caller's buffer, from
+	// the helper at the corner and from the rows elsewhere.
+	for _, at := range [][]float64{{0, 0.5}, {1.3, 0.7}} {
+		g := []float64{1, 2}
+		clear(hess)
+		value := PowCornerSliceHessian(at, g, hess)
+		_, wx, wy := PowCornerHessian(at[0], at[1], make([]float64, 4))
+		if value != PowCornerSlice(at) || g[0] != 1+wx || math.Abs(g[1]-(2+wy)) > 1e-15 {
+			t.Errorf("PowCornerSliceHessian(%v) with the buffer at (1, 2) = %v, gradient %v; want %v, (%v, %v)", at, value, g, PowCornerSlice(at), 1+wx, 2+wy)
+		}
+	}
 	x, y := 1.3, 0.7
 	clear(hess)
 	v, dx, dy = PowCornerHessian(x, y, hess)

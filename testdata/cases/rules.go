@@ -310,6 +310,13 @@ func Pow(x, y float64) float64 { return math.Pow(x, y) }
 //gradgen:hessian
 func PowCorner(x, y float64) float64 { return math.Pow(x, y) + x*y }
 
+// PowCornerSlice is PowCorner over a slice: FHessian's gradient is a
+// buffer, added into from the rows' scratch, or by the gradient helper at
+// x[0] = 0.
+//
+//gradgen:hessian
+func PowCornerSlice(x []float64) float64 { return math.Pow(x[0], x[1]) + x[0]*x[1] }
+
 //gradgen:grad
 //gradgen:hvp
 //gradgen:hessian

@@ -5,6 +5,7 @@ package cases
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // AddGrad returns Add(x, y) and its partial derivatives with respect to x, y.
@@ -4174,6 +4175,106 @@ func PowCornerHessian(x, y float64, hess []float64) (float64, float64, float64) 
 	return powCorner, dx, dy
 }
 
+// powCornerSliceHessianTapes keeps PowCornerSliceHessian's tape storage between calls.
+var powCornerSliceHessianTapes sync.Pool
+
+// PowCornerSliceHessian returns PowCornerSlice's value and its gradient with respect to x (added into dx), and adds its Hessian into hess, row-major: hess[i*n+j] is the second derivative with respect to components i and j, numbered in parameter order.
+func PowCornerSliceHessian(x, dx, hess []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("PowCornerSliceHessian: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	n := len(x)
+	if len(hess) < n*n {
+		panic(fmt.Sprintf("PowCornerSliceHessian: len(hess) = %d is shorter than n*n = %d (n = %d)", len(hess), n*n, n))
+	}
+	var vArray [64]float64
+	var v []float64
+	if len(x) <= 64 {
+		v = vArray[:len(x)]
+	} else {
+		tapeBuf, _ := powCornerSliceHessianTapes.Get().(*[]float64)
+		if tapeBuf == nil {
+			tapeBuf = new([]float64)
+		}
+		defer powCornerSliceHessianTapes.Put(tapeBuf)
+		if cap(*tapeBuf) < len(x) {
+			*tapeBuf = make([]float64, len(x))
+		}
+		v = (*tapeBuf)[:len(x)]
+		clear(v)
+	}
+	var hvArray [64]float64
+	var hv []float64
+	if len(x) <= 64 {
+		hv = hvArray[:len(x)]
+	} else {
+		tapeBuf1, _ := powCornerSliceHessianTapes.Get().(*[]float64)
+		if tapeBuf1 == nil {
+			tapeBuf1 = new([]float64)
+		}
+		defer powCornerSliceHessianTapes.Put(tapeBuf1)
+		if cap(*tapeBuf1) < len(x) {
+			*tapeBuf1 = make([]float64, len(x))
+		}
+		hv = (*tapeBuf1)[:len(x)]
+		clear(hv)
+	}
+	var gradXArray [64]float64
+	var gradX []float64
+	if len(x) <= 64 {
+		gradX = gradXArray[:len(x)]
+	} else {
+		tapeBuf2, _ := powCornerSliceHessianTapes.Get().(*[]float64)
+		if tapeBuf2 == nil {
+			tapeBuf2 = new([]float64)
+		}
+		defer powCornerSliceHessianTapes.Put(tapeBuf2)
+		if cap(*tapeBuf2) < len(x) {
+			*tapeBuf2 = make([]float64, len(x))
+		}
+		gradX = (*tapeBuf2)[:len(x)]
+		clear(gradX)
+	}
+	var powCornerSlice float64
+	var nonFinite bool
+	for j := 0; j < n; j++ {
+		var k int
+		k = 0
+		if j >= k && j < k+len(x) {
+			v[j-k] = 1
+		}
+		k += len(x)
+		r, t := hvpOfPowCornerSlice(x, v, hv)
+		powCornerSlice = r
+		if t-t != 0 {
+			nonFinite = true
+		}
+		k = 0
+		if j >= k && j < k+len(x) {
+			gradX[j-k] = t
+			v[j-k] = 0
+		}
+		k += len(x)
+		k = 0
+		for i := range x {
+			hess[j*n+k] += hv[i]
+			hv[i] = 0
+			k++
+		}
+	}
+	if n == 0 {
+		powCornerSlice = PowCornerSlice(x)
+	}
+	if nonFinite {
+		powCornerSlice = gradOfPowCornerSlice(x, dx)
+	} else {
+		for i1 := range x {
+			dx[i1] += gradX[i1]
+		}
+	}
+	return powCornerSlice
+}
+
 // PowConstGrad returns PowConst(x) and its partial derivatives with respect to x.
 func PowConstGrad(x float64) (float64, float64) {
 	powConst := math.Pow(x, 2.5)
@@ -7125,6 +7226,114 @@ func gradOfPowCorner(x, y float64) (float64, float64, float64) {
 		dy += pow * math.Log(x) * dpow
 	}
 	return powCorner, dx, dy
+}
+
+// hvpOfPowCornerSlice returns PowCornerSlice's value, its directional derivative along the directions and their Hessian-vector product: a row of PowCornerSliceHessian.
+func hvpOfPowCornerSlice(x, v, hv []float64) (float64, float64) {
+	if len(hv) < len(x) {
+		panic(fmt.Sprintf("hvpOfPowCornerSlice: len(hv) = %d is shorter than len(x) = %d", len(hv), len(x)))
+	}
+	var t2, pow1, t3, t4, log, t5, t6 float64
+	var cond, cond1 bool
+	if len(v) < len(x) {
+		panic(fmt.Sprintf("hvpOfPowCornerSlice: len(v) = %d is shorter than len(x) = %d", len(v), len(x)))
+	}
+	pow := math.Pow(x[0], x[1])
+	var dpow float64
+	if x[1] != 0 || x[0] != 0 {
+		cond = true
+		t2 = x[1] - 1
+		pow1 = math.Pow(x[0], t2)
+		t3 = x[1] * pow1
+		t4 = t3 * v[0]
+		dpow += t4
+	} else {
+		cond = false
+	}
+	if x[0] != 0 {
+		cond1 = true
+		log = math.Log(x[0])
+		t5 = pow * log
+		t6 = t5 * v[1]
+		dpow += t6
+	} else {
+		cond1 = false
+	}
+	t7 := x[1] * v[0]
+	t8 := x[0] * v[1]
+	dt := t7 + t8
+	t := x[0] * x[1]
+	dt1 := dpow + dt
+	t1 := pow + t
+	hvpOfPowCornerSlice1 := t1
+	hvpOfPowCornerSlice2 := dt1
+
+	var ddt1, dt6, dt5, dpow1, dlog, dt4, dt3, dpow11, dt2 float64
+	// return t1, dt1
+	ddt1 = 1
+	// dt1 := dpow + dt
+	// dt := x[1]*v[0] + x[0]*v[1]
+	hv[0] += v[1] * ddt1
+	hv[1] += v[0] * ddt1
+	// if x[0] != 0
+	if cond1 {
+		// dpow += pow * math.Log(x[0]) * v[1]
+		dt6 = ddt1
+		dt5 = v[1] * dt6
+		dpow1 += log * dt5
+		dlog = pow * dt5
+		hv[0] += dlog / x[0]
+	}
+	// if x[1] != 0 || x[0] != 0
+	if cond {
+		// dpow += x[1] * math.Pow(x[0], x[1]-1) * v[0]
+		dt4 = ddt1
+		dt3 = v[0] * dt4
+		hv[1] += pow1 * dt3
+		dpow11 = x[1] * dt3
+		dt2 = 0
+		if t2 != 0 || x[0] != 0 {
+			hv[0] += t2 * math.Pow(x[0], t2-1) * dpow11
+		}
+		if x[0] != 0 {
+			dt2 += pow1 * math.Log(x[0]) * dpow11
+		}
+		hv[1] += dt2
+	}
+	// pow := math.Pow(x[0], x[1])
+	if dpow1 != 0 {
+		if x[1] != 0 || x[0] != 0 {
+			hv[0] += x[1] * math.Pow(x[0], x[1]-1) * dpow1
+		}
+		if x[0] != 0 {
+			hv[1] += pow * math.Log(x[0]) * dpow1
+		}
+	}
+	return hvpOfPowCornerSlice1, hvpOfPowCornerSlice2
+}
+
+// gradOfPowCornerSlice returns PowCornerSlice's value and gradient, as PowCornerSliceGrad would: PowCornerSliceHessian's gradient where its rows' is not finite.
+func gradOfPowCornerSlice(x, dx []float64) float64 {
+	if len(dx) < len(x) {
+		panic(fmt.Sprintf("gradOfPowCornerSlice: len(dx) = %d is shorter than len(x) = %d", len(dx), len(x)))
+	}
+	pow := math.Pow(x[0], x[1])
+	t := x[0] * x[1]
+	powCornerSlice := pow + t
+
+	var dpow, dt float64
+	// return math.Pow(x[0], x[1]) + x[0]*x[1]
+	dpow = 1
+	dt = 1
+	dx[0] += x[1] * dt
+	dx[1] += x[0] * dt
+	if x[1] != 0 || x[0] != 0 {
+		dx[0] += x[1] * math.Pow(x[0], x[1]-1) * dpow
+	}
+	if x[0] != 0 {
+		dx[1] += pow * math.Log(x[0]) * dpow
+	}
+	return powCornerSlice
 }
 
 // hvpOfPowConst returns PowConst's value, its directional derivative along the directions and their Hessian-vector product: a row of PowConstHessian.

@@ -73,6 +73,7 @@ var secondElsewhere = map[string]string{
 	"RoundingResidual": "TestRoundingResidual: reverse mode's adjoints of 2^26 cancel there",
 	"LinkSum":          "TestLinkSumHVP: a linked list has no fixed components to number",
 	"PowCorner":        "TestHessianGradientAsFGrad: no //gradgen:grad on purpose (FHessian writes its gradient helper), so the harness has no FGrad to compare with",
+	"PowCornerSlice":   "TestHessianGradientAsFGrad, as PowCorner",
 }
 
 func checkSecond(t *testing.T, c gradCase, s secondCase, grad any, x []float64) {
